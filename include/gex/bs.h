@@ -1,0 +1,131 @@
+/*
+ * gex/bs.h: generalized Black-Scholes-Merton prices, greeks and implied volatility.
+ *
+ * Model: European option on an underlying paying a continuous yield q, continuously
+ * compounded rate r (Merton 1973; Haug, "The Complete Guide to Option Pricing Formulas",
+ * 2nd ed., ch. 1 and 2). Every value is per share of underlying:
+ *   price  USD
+ *   delta  per $1 of spot                 (put delta is negative)
+ *   gamma  per $1 of spot, per $1 of spot
+ *   vega   per 1.00 of volatility          (not per vol point)
+ *   vanna  d(delta)/d(sigma), per 1.00 of volatility
+ *   charm  d(delta)/dt with t calendar time *passing* (t = -T), per year
+ * Inputs: S spot > 0, K strike > 0, T years > 0, sigma > 0, all finite; r and q finite.
+ * A function never returns nan or inf in a result: bad input or an overflowing result yields
+ * a status and leaves the outputs untouched (scalar) or zeroed with the status set (batch).
+ */
+#ifndef GEX_BS_H
+#define GEX_BS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Option type, as stored in uint8_t arrays. */
+enum { GEX_CALL = 0, GEX_PUT = 1 };
+
+/* Per-contract status of a greeks evaluation. */
+typedef enum gex_bs_status {
+    GEX_BS_OK = 0,
+    GEX_BS_BAD_INPUT, /* S, K, T or sigma not > 0 and finite, r or q not finite, bad type */
+    GEX_BS_OVERFLOW,  /* a greek is not representable (for example gamma as T -> 0 at K = S) */
+    GEX_BS_STATUS_COUNT
+} gex_bs_status;
+
+/* One contract's price and greeks (units in the file comment). */
+typedef struct gex_greeks {
+    double price;
+    double delta;
+    double gamma;
+    double vega;
+    double vanna;
+    double charm;
+    double theta; /* d(price)/dt, t calendar time passing, per year */
+} gex_greeks;
+
+/* Price and greeks of one contract. type is GEX_CALL or GEX_PUT. Returns GEX_BS_OK and fills
+ * *out, or a gex_bs_status and leaves *out untouched. */
+int gex_bs_greeks(int type, double S, double K, double T, double sigma, double r, double q,
+                  gex_greeks *out);
+
+/* Price only (same domain and statuses as gex_bs_greeks). */
+int gex_bs_price(int type, double S, double K, double T, double sigma, double r, double q,
+                 double *price);
+
+/* Batch inputs, structure of arrays. Every array has n elements. For S, r and q an array may be
+ * NULL, and then the scalar field applies to every contract (one underlying, flat carry). */
+typedef struct gex_bs_batch_in {
+    size_t n;
+    const double *S; /* NULL: S_all */
+    double S_all;
+    const double *K;
+    const double *T;
+    const double *sigma;
+    const uint8_t *type; /* GEX_CALL or GEX_PUT */
+    const double *r;     /* NULL: r_all */
+    double r_all;
+    const double *q; /* NULL: q_all */
+    double q_all;
+} gex_bs_batch_in;
+
+/* Batch outputs: caller-owned arrays of n elements. Any pointer may be NULL, and then that
+ * value is not computed. status (if not NULL) receives a gex_bs_status per contract; a contract
+ * whose status is not GEX_BS_OK has every requested output set to 0. */
+typedef struct gex_bs_batch_out {
+    double *price;
+    double *delta;
+    double *gamma;
+    double *vega;
+    double *vanna;
+    double *charm;
+    uint8_t *status;
+} gex_bs_batch_out;
+
+/* Greeks of n contracts, vectorised (SIMD exp, log and erfc), equal to gex_bs_greeks within
+ * 1e-12 relative. Returns GEX_OK, or GEX_EINVAL when in or out is NULL or a required input
+ * array is NULL; per-contract problems are reported through out->status, and the number of
+ * contracts whose status is not GEX_BS_OK is written to *n_bad when n_bad is not NULL. */
+int gex_bs_greeks_batch(const gex_bs_batch_in *in, const gex_bs_batch_out *out, size_t *n_bad);
+
+/* The name of the instruction-set path the batch functions use on this machine, chosen once at
+ * run time ("avx512", "avx2", "sse2" or "scalar"). Static string. */
+const char *gex_bs_batch_path(void);
+
+/* Implied volatility. */
+typedef enum gex_iv_status {
+    GEX_IV_OK = 0,
+    GEX_IV_NO_QUOTE,        /* no usable price: bid <= 0, ask < bid, or not finite */
+    GEX_IV_BELOW_INTRINSIC, /* price at or below the discounted intrinsic value */
+    GEX_IV_ABOVE_MAX,       /* price at or above the no-arbitrage maximum */
+    GEX_IV_NOT_CONVERGED,   /* the solver could not reach the attainable precision */
+    GEX_IV_BAD_INPUT,       /* S, K, T not > 0 and finite, r or q not finite, bad type */
+    GEX_IV_STATUS_COUNT
+} gex_iv_status;
+
+/* A static name for an IV status ("below intrinsic"). */
+const char *gex_iv_strstatus(int status);
+
+/* The volatility sigma at which the model price equals price. Returns GEX_IV_OK and writes
+ * *sigma, or a gex_iv_status and leaves *sigma untouched. Always terminates. */
+int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
+                       double *sigma);
+
+/* Implied volatility from a quote: the mid (bid + ask) / 2 when bid > 0 and ask >= bid
+ * (SPEC 1.4), else GEX_IV_NO_QUOTE. */
+int gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K, double T,
+                             double r, double q, double *sigma);
+
+/* Batch implied volatility: price[i] -> sigma[i] with status[i] (both caller-owned, n each;
+ * sigma[i] is 0 where status[i] is not GEX_IV_OK). in->sigma is ignored. Returns GEX_OK or
+ * GEX_EINVAL for NULL arguments. */
+int gex_bs_implied_vol_batch(const gex_bs_batch_in *in, const double *price, double *sigma,
+                             uint8_t *status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GEX_BS_H */

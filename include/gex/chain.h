@@ -1,0 +1,246 @@
+/*
+ * gex/chain.h: option chains as structures of arrays, and the readers of every chain format
+ * users download (SPEC 2).
+ *
+ * A gex_chain owns one array per field; gex_chain_view() exposes them read-only so that the
+ * greeks and exposure loops run over plain arrays. Strings (underlying, root) are stored once
+ * in a symbol table and referred to by index. A value a file does not carry is NAN in its array
+ * (documented per field); NAN never leaves the library in a result.
+ *
+ * Life cycle: read (or build with gex_chain_add), then gex_chain_prepare() computes T, the
+ * implied volatility used and a status per contract; the exposure module reads the result.
+ */
+#ifndef GEX_CHAIN_H
+#define GEX_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gex/error.h"
+#include "gex/time.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gex_chain gex_chain;
+
+/* Input formats (SPEC 2). AUTO detects from content, never from the file name alone. */
+typedef enum gex_format {
+    GEX_FORMAT_AUTO = 0,
+    GEX_FORMAT_LONG_CSV,  /* one contract per row, columns by header name (also yfinance) */
+    GEX_FORMAT_CBOE_CSV,  /* CBOE delayed quotes "quotedata.csv", current and 2020-era layouts */
+    GEX_FORMAT_CBOE_JSON, /* CBOE delayed quotes JSON */
+    GEX_FORMAT_COUNT
+} gex_format;
+
+/* "auto", "long-csv", "cboe-csv", "cboe-json"; NULL for an unknown value. */
+const char *gex_format_name(int format);
+/* Parses a format name (as above); returns GEX_OK or GEX_EINVAL. */
+int gex_format_parse(const char *name, gex_format *format);
+
+/* Where a contract's implied volatility came from. */
+typedef enum gex_iv_source {
+    GEX_IV_SOURCE_NONE = 0, /* no IV: the contract is excluded, its status says why */
+    GEX_IV_SOURCE_FILE,     /* the file's IV column (rescaled when given in percent) */
+    GEX_IV_SOURCE_MID       /* solved from the mid quote */
+} gex_iv_source;
+
+/* --iv-source (SPEC 1.4). */
+typedef enum gex_iv_mode { GEX_IV_MODE_AUTO = 0, GEX_IV_MODE_FILE, GEX_IV_MODE_MID } gex_iv_mode;
+
+/* Per-contract status after gex_chain_prepare(). Only GEX_CONTRACT_OK contracts enter
+ * exposures and levels; the others are counted by reason. */
+typedef enum gex_contract_status {
+    GEX_CONTRACT_OK = 0,
+    GEX_CONTRACT_EXPIRED,         /* T <= 0 */
+    GEX_CONTRACT_NO_IV,           /* no file IV and no usable quote (bid <= 0, ask < bid) */
+    GEX_CONTRACT_BELOW_INTRINSIC, /* mid at or below intrinsic: no IV exists */
+    GEX_CONTRACT_ABOVE_MAX,       /* mid at or above the no-arbitrage maximum */
+    GEX_CONTRACT_NOT_CONVERGED,   /* the IV solver did not converge */
+    GEX_CONTRACT_GREEKS_OVERFLOW, /* a greek is not representable */
+    GEX_CONTRACT_STATUS_COUNT
+} gex_contract_status;
+
+/* A static snake_case name for a contract status ("below_intrinsic"). */
+const char *gex_contract_status_name(int status);
+
+/* Why the reader skipped a row (lenient mode) or stopped (strict mode). */
+typedef enum gex_skip_reason {
+    GEX_SKIP_BAD_STRIKE = 0,    /* missing, non-numeric, non-positive or non-finite strike */
+    GEX_SKIP_BAD_EXPIRATION,    /* missing or unreadable expiration */
+    GEX_SKIP_BAD_TYPE,          /* neither call nor put */
+    GEX_SKIP_BAD_NUMBER,        /* a numeric field (bid, ask, iv, ...) is not a number */
+    GEX_SKIP_BAD_OPEN_INTEREST, /* negative or non-numeric open interest */
+    GEX_SKIP_SHORT_ROW,         /* fewer fields than the header */
+    GEX_SKIP_BAD_SYMBOL, /* an OCC symbol that cannot be decoded when it is the only source */
+    GEX_SKIP_REASON_COUNT
+} gex_skip_reason;
+
+/* A static snake_case name for a skip reason ("bad_strike"). */
+const char *gex_skip_reason_name(int reason);
+
+/* A --settle ROOT=am|pm override. */
+typedef struct gex_settle_override {
+    const char *root;
+    gex_settle style;
+} gex_settle_override;
+
+/* Reader options. Zero-initialise, then set what you need: all zeros means "auto-detect,
+ * lenient, every symbol, multiplier from the file or 100". */
+typedef struct gex_read_options {
+    gex_format format;  /* GEX_FORMAT_AUTO to detect */
+    int strict;         /* non-zero: the first bad row is an error (GEX_EPARSE) */
+    const char *symbol; /* keep only this underlying (case-insensitive); NULL: all */
+    double multiplier;  /* > 0 overrides the file's multiplier; 0: file's, else 100 */
+    double spot;        /* > 0 overrides the file's spot for every underlying */
+    const gex_settle_override *settle; /* n_settle overrides of the settlement style */
+    size_t n_settle;
+} gex_read_options;
+
+/* What the reader did. */
+typedef struct gex_read_report {
+    gex_format format; /* the format read */
+    size_t rows;       /* data rows seen (a CBOE row holds a call and a put) */
+    size_t contracts;  /* contracts kept */
+    size_t skipped[GEX_SKIP_REASON_COUNT];
+    long first_line[GEX_SKIP_REASON_COUNT]; /* first line skipped for each reason, 0 if none */
+    size_t other_symbol;     /* contracts of other underlyings left out by options.symbol */
+    int iv_percent_rescaled; /* the IV column was in percent and was divided by 100 */
+    int has_quote_time;      /* the file carried a quote instant */
+    char warning[512];       /* one line of warnings for the user ("" when none) */
+} gex_read_report;
+
+/* Reads a chain from a path ("-" reads standard input). On success returns GEX_OK and *out owns
+ * a new chain (free it with gex_chain_free). On failure returns a gex_status, *out is NULL, and
+ * err (if not NULL) says where and why. report may be NULL. */
+int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
+                        gex_read_report *report, gex_error *err);
+
+/* The same from an open stream; name is used in messages. The stream is read to its end and
+ * not closed. */
+int gex_chain_read_file(FILE *fp, const char *name, const gex_read_options *options,
+                        gex_chain **out, gex_read_report *report, gex_error *err);
+
+/* The same from memory (len bytes, need not be NUL-terminated). */
+int gex_chain_read_buffer(const char *buf, size_t len, const char *name,
+                          const gex_read_options *options, gex_chain **out, gex_read_report *report,
+                          gex_error *err);
+
+/* --- building a chain by hand (tests, generators, other readers) --- */
+
+/* A new empty chain, or NULL when out of memory. */
+gex_chain *gex_chain_new(void);
+
+/* Frees a chain and everything it owns. Accepts NULL. */
+void gex_chain_free(gex_chain *chain);
+
+/* One contract to append. NAN marks a value the source does not have. */
+typedef struct gex_contract {
+    const char *underlying; /* e.g. "SPX" */
+    const char *root;       /* OCC root, e.g. "SPXW"; NULL: same as underlying */
+    int32_t expiration;     /* days since 1970-01-01 */
+    double strike;
+    int type;              /* GEX_CALL or GEX_PUT (gex/bs.h) */
+    double bid, ask, last; /* NAN when absent */
+    double iv;             /* the file's IV as a fraction (0.2 = 20%); NAN when absent */
+    double open_interest;  /* contracts, >= 0 */
+    double volume;         /* contracts; NAN when absent */
+    double multiplier;     /* shares per contract; NAN or 0: the chain default (100) */
+    double vendor_delta;   /* the file's own greeks; NAN when absent */
+    double vendor_gamma;
+    long line; /* source line, for messages; 0 when none */
+} gex_contract;
+
+/* Appends a contract (copies it; settlement from the root's style unless overridden).
+ * Returns GEX_OK, GEX_EINVAL (NULL, empty underlying, bad strike or type) or GEX_ENOMEM. */
+int gex_chain_add(gex_chain *chain, const gex_contract *contract);
+
+/* Sets the spot of an underlying (every contract of it, present and future). GEX_EINVAL when
+ * spot is not > 0 and finite. */
+int gex_chain_set_spot(gex_chain *chain, const char *underlying, double spot);
+
+/* Sets the quote instant (UTC seconds). */
+void gex_chain_set_quote_time(gex_chain *chain, int64_t utc);
+
+/* The quote instant: GEX_OK and *utc, or GEX_ENOTIME when the chain has none. */
+int gex_chain_quote_time(const gex_chain *chain, int64_t *utc);
+
+/* --- reading a chain --- */
+
+/* Read-only arrays, n elements each, valid until the chain is modified or freed. */
+typedef struct gex_chain_view {
+    size_t n;
+    const uint32_t *underlying; /* index for gex_chain_symbol() */
+    const uint32_t *root;       /* index for gex_chain_symbol() */
+    const int32_t *expiration;  /* days since 1970-01-01 */
+    const int64_t *settlement;  /* UTC seconds of the settlement instant */
+    const double *strike;
+    const uint8_t *type;            /* GEX_CALL or GEX_PUT */
+    const double *bid, *ask, *last; /* NAN when absent */
+    const double *file_iv;          /* the file's IV as a fraction, NAN when absent */
+    const double *open_interest;
+    const double *volume; /* NAN when absent */
+    const double *multiplier;
+    const double *spot; /* the underlying's spot, per contract; NAN when unknown */
+    const double *vendor_delta, *vendor_gamma; /* NAN when absent */
+    const long *line;                          /* source line, 0 when none */
+    /* Set by gex_chain_prepare(); before it, T and iv are NAN and status is 0: */
+    const double *T;          /* years, SPEC 1.1 (may be <= 0: expired) */
+    const double *iv;         /* the volatility used, 0 where status != OK */
+    const uint8_t *iv_source; /* gex_iv_source */
+    const uint8_t *status;    /* gex_contract_status */
+} gex_chain_view;
+
+/* Fills *view. Both must not be NULL. */
+void gex_chain_get_view(const gex_chain *chain, gex_chain_view *view);
+
+/* Number of contracts. */
+size_t gex_chain_size(const gex_chain *chain);
+
+/* Number of distinct strings in the symbol table, and the string of an index (NULL when out of
+ * range). Underlyings and roots share the table. */
+size_t gex_chain_symbol_count(const gex_chain *chain);
+const char *gex_chain_symbol(const gex_chain *chain, uint32_t index);
+
+/* The distinct underlyings, in order of first appearance: writes up to max indexes into ids and
+ * returns how many there are. */
+size_t gex_chain_underlyings(const gex_chain *chain, uint32_t *ids, size_t max);
+
+/* A new chain holding only the contracts of one underlying (same quote instant; prepared
+ * fields copied). GEX_ENOTFOUND when the chain has no such underlying. */
+int gex_chain_select(const gex_chain *chain, const char *underlying, gex_chain **out);
+
+/* --- preparing: T, implied volatility, status (SPEC 1.1, 1.4) --- */
+
+typedef struct gex_prepare_options {
+    int has_now; /* non-zero: now overrides the file's quote instant (--now) */
+    int64_t now; /* UTC seconds */
+    double rate; /* r, continuously compounded (SPEC default 0.045) */
+    double div;  /* q, continuous yield (SPEC default 0.013) */
+    gex_iv_mode iv_mode;
+} gex_prepare_options;
+
+/* Defaults of SPEC 1.2 and 1.4: rate 0.045, div 0.013, iv auto, no --now. */
+void gex_prepare_options_default(gex_prepare_options *options);
+
+typedef struct gex_prepare_report {
+    size_t status[GEX_CONTRACT_STATUS_COUNT]; /* contracts per gex_contract_status */
+    size_t iv_from_file;
+    size_t iv_from_mid;
+    int64_t quote_time; /* the instant T was measured from */
+} gex_prepare_report;
+
+/* Computes T from the quote instant (options->now when has_now, else the chain's), resolves the
+ * implied volatility per SPEC 1.4 (file IV in (0, 5], else solved from the mid), and sets each
+ * contract's status. Returns GEX_OK, GEX_ENOTIME when there is no quote instant (err names
+ * --now), or GEX_EINVAL / GEX_ENOMEM. report may be NULL. */
+int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
+                      gex_prepare_report *report, gex_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GEX_CHAIN_H */

@@ -1,0 +1,62 @@
+/*
+ * gex/error.h: status codes and the parse-error report shared by every module.
+ *
+ * Every fallible gex function returns an int status: GEX_OK (0) on success, one of the
+ * gex_status codes below otherwise, and writes its results through out-parameters. There is
+ * no global "last error": functions that parse input also fill an optional, caller-owned
+ * gex_error with the file, line, column and a sentence saying what was wrong.
+ */
+#ifndef GEX_ERROR_H
+#define GEX_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes returned by the library. Keep gex_strerror() in step with this list. */
+typedef enum gex_status {
+    GEX_OK = 0,
+    GEX_EINVAL,    /* an argument is out of its documented domain */
+    GEX_ENOMEM,    /* an allocation failed */
+    GEX_EIO,       /* the operating system refused a read or write */
+    GEX_EFORMAT,   /* the input is not in any format gex reads */
+    GEX_EPARSE,    /* a row or field could not be read (strict mode, or a broken preamble) */
+    GEX_ENOTIME,   /* no quote instant: the file has none and none was given (--now) */
+    GEX_EEMPTY,    /* nothing usable: no contracts, or none left after the filters */
+    GEX_ERANGE,    /* a result would overflow or is not finite */
+    GEX_ENOTFOUND, /* a requested symbol, expiration or key is not present */
+    GEX_ENOCONV,   /* an iterative method did not converge */
+    GEX_STATUS_COUNT
+} gex_status;
+
+/* A short, static, human-readable name of a status code ("invalid argument"). Never NULL:
+ * an unknown code yields "unknown status". */
+const char *gex_strerror(int status);
+
+/* Where and why parsing failed. The caller owns it; pass NULL where not wanted. Strings are
+ * NUL-terminated and truncated to fit. line and column are 1-based; 0 means "not known". */
+typedef struct gex_error {
+    char file[512]; /* the path as given, "-" or "<stdin>" for standard input */
+    long line;
+    long column;
+    char text[512]; /* what was wrong and, when known, what to do about it */
+} gex_error;
+
+/* Clears an error report (empty strings, zero line and column). Accepts NULL. */
+void gex_error_clear(gex_error *err);
+
+/* Fills an error report with printf-style text. Accepts err == NULL (then does nothing) and
+ * file == NULL (then the file name is left as it was). Returns status, for one-line returns:
+ *     return gex_error_set(err, GEX_EPARSE, path, line, 0, "strike %s is not a number", s); */
+int gex_error_set(gex_error *err, int status, const char *file, long line, long column,
+                  const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GEX_ERROR_H */
