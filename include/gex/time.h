@@ -4,8 +4,10 @@
  *
  * Dates are days since 1970-01-01 (int32_t, proleptic Gregorian); instants are seconds since
  * the Unix epoch, UTC (int64_t). US Eastern daylight saving is computed from the rules in force
- * for each year (Uniform Time Act 1966, the 1974-75 emergency rules, the 1987 and 2007 changes),
- * never from the machine's time zone database or the TZ variable.
+ * for each year (Uniform Time Act 1966, the 1974-75 emergency rules, the 1987 and 2007 changes,
+ * and before 1967 New York City's own rules and the 1942-45 war time, as the tz database's
+ * America/New_York records them), never from the machine's time zone database, the TZ variable
+ * or the locale. Every function here is total: any argument yields a defined result.
  */
 #ifndef GEX_TIME_H
 #define GEX_TIME_H
@@ -23,7 +25,8 @@ extern "C" {
 /* SPEC 1.1: T = seconds / (365 x 86400). */
 #define GEX_SECONDS_PER_YEAR (365.0 * 86400.0)
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31; not validated). */
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31; not validated;
+ * the result fits int32_t for years -5877641 to 5881580). */
 int32_t gex_time_days_from_civil(int year, int month, int day);
 
 /* The civil date of a day number. Any pointer may be NULL. */
@@ -33,7 +36,10 @@ void gex_time_civil_from_days(int32_t days, int *year, int *month, int *day);
 int gex_time_valid_date(int year, int month, int day);
 
 /* UTC offset of US Eastern time, in seconds (-14400 in daylight time, -18000 otherwise), at the
- * UTC instant utc. */
+ * UTC instant utc: the tz database's America/New_York from 1883-11-18 on (changes at 02:00
+ * local time; from 2007 the second Sunday of March to the first Sunday of November, and that
+ * rule for every later year). Before New York adopted standard time (1883-11-18 17:00 UTC) the
+ * tz database has local mean time (-4:56:02); gex answers -18000 there. */
 int gex_time_eastern_offset(int64_t utc);
 
 /* The UTC instant of a US Eastern wall-clock time on a date (seconds after local midnight).
@@ -45,7 +51,8 @@ int64_t gex_time_eastern_to_utc(int32_t day, int seconds_of_day);
 typedef enum gex_settle { GEX_SETTLE_PM = 0, GEX_SETTLE_AM = 1 } gex_settle;
 
 /* AM for the OCC roots SPX, NDX, RUT, VIX and VIXW; PM for everything else (SPXW, NDXP, RUTW,
- * XSP, equities and ETFs). Case-insensitive; len is the root's length. */
+ * XSP, equities and ETFs). Case-insensitive (ASCII); len is the root's length, and blanks
+ * around it are ignored (OSI symbols pad the root to six characters). NULL or empty: PM. */
 gex_settle gex_time_root_settle(const char *root, size_t len);
 
 /* Settlement instant of an expiration: 09:30 (AM) or 16:00 (PM) New York time on that date. */
@@ -77,10 +84,13 @@ typedef struct gex_instant_info {
 int gex_time_parse_instant(const char *s, size_t len, int zone_default, int64_t *utc,
                            gex_instant_info *info);
 
-/* Formats an instant as ISO 8601 UTC with a Z: "2023-09-21T03:17:42Z" (buf of >= 32 bytes). */
+/* Formats an instant as ISO 8601 UTC with a Z: "2023-09-21T03:17:42Z" (buf of >= 32 bytes holds
+ * any int64_t instant; a smaller buffer receives a truncated, NUL-terminated prefix; NULL or
+ * size 0 writes nothing). Years before 0 are written with a minus sign ("-0001-12-31..."). */
 void gex_time_format_iso(int64_t utc, char *buf, size_t size);
 
-/* Formats a date as YYYY-MM-DD (buf of >= 16 bytes). */
+/* Formats a date as YYYY-MM-DD (buf of >= 16 bytes holds any int32_t day; truncation as for
+ * gex_time_format_iso). */
 void gex_time_format_date(int32_t day, char *buf, size_t size);
 
 #ifdef __cplusplus
