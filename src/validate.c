@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "gex/error.h"
+#include "gex/time.h"
 #include "gex/validate.h"
 
 /* Slack when deciding that a printed value is a whole multiple q of 10^-d, in units of q: values
@@ -225,4 +226,65 @@ const char *gex_validate_moneyness_name(int bucket)
     if (bucket < 0 || bucket >= GEX_VALIDATE_MONEYNESS_BUCKETS)
         return "unknown";
     return names[bucket];
+}
+
+/* The regular session of US equity options, New York time: 09:30 to 16:00 (Cboe trading hours
+ * for equity and ETF options); 252 sessions a year is the usual trading-day count. */
+#define SESSION_OPEN_S        (9 * 3600 + 30 * 60)
+#define SESSION_CLOSE_S       (16 * 3600)
+#define TRADING_DAYS_PER_YEAR 252.0
+
+static int32_t new_york_day(int64_t utc)
+{
+    const int64_t local = utc + gex_time_eastern_offset(utc);
+    int64_t d = local / GEX_SECONDS_PER_DAY;
+    if (local < 0 && local % GEX_SECONDS_PER_DAY != 0)
+        d--;
+    return (int32_t)d;
+}
+
+static int is_weekday(int32_t day)
+{
+    /* 1970-01-01 was a Thursday: (day + 4) mod 7 is 0 on Sundays */
+    const int64_t dow = (((int64_t)day + 4) % 7 + 7) % 7;
+    return dow != 0 && dow != 6;
+}
+
+int64_t gex_validate_previous_close(int64_t utc)
+{
+    int32_t day = new_york_day(utc);
+    /* at most three days back (Monday morning to Friday), plus margin */
+    for (int i = 0; i < 8; i++, day--) {
+        const int64_t close = gex_time_eastern_to_utc(day, SESSION_CLOSE_S);
+        if (is_weekday(day) && close <= utc)
+            return close;
+    }
+    return utc;
+}
+
+double gex_validate_trading_years(int64_t from, int64_t to)
+{
+    if (to <= from)
+        return 0.0;
+    const int32_t d0 = new_york_day(from), d1 = new_york_day(to);
+    const double length = SESSION_CLOSE_S - SESSION_OPEN_S;
+    double sessions = 0.0;
+    for (int32_t d = d0; d <= d1; d++) {
+        /* whole weeks strictly inside the span hold 5 full sessions each */
+        if (d > d0 && d + 7 < d1) {
+            const int32_t weeks = (d1 - 1 - d) / 7;
+            sessions += 5.0 * weeks;
+            d += 7 * weeks - 1;
+            continue;
+        }
+        if (!is_weekday(d))
+            continue;
+        const int64_t open = gex_time_eastern_to_utc(d, SESSION_OPEN_S);
+        const int64_t close = gex_time_eastern_to_utc(d, SESSION_CLOSE_S);
+        const int64_t a = from > open ? from : open;
+        const int64_t b = to < close ? to : close;
+        if (b > a)
+            sessions += (double)(b - a) / length;
+    }
+    return sessions / TRADING_DAYS_PER_YEAR;
 }

@@ -9,6 +9,7 @@
 
 #include "gex-test.h"
 #include "gex/error.h"
+#include "gex/time.h"
 #include "gex/validate.h"
 
 START_TEST(test_gex_validate_fit_series_exact_multiple)
@@ -166,6 +167,45 @@ START_TEST(test_gex_validate_moneyness_bucket_edges)
 }
 END_TEST
 
+/* 2023-09-14 16:31 EDT = 20:31 UTC (EDT is UTC-4 from 2023-03-12 to 2023-11-05). */
+#define UTC(y, m, d, hh, mm)                                                                       \
+    ((int64_t)gex_time_days_from_civil(y, m, d) * 86400 + (hh)*3600 + (mm)*60)
+
+START_TEST(test_gex_validate_previous_close_weekdays)
+{
+    /* Thursday after the close: the same day's 16:00 EDT (20:00 UTC) */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2023, 9, 14, 20, 31)),
+                     UTC(2023, 9, 14, 20, 0));
+    /* Friday 13:40 EDT: Thursday's close */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2023, 6, 9, 17, 40)), UTC(2023, 6, 8, 20, 0));
+    /* Sunday 22:38 EDT (Monday 02:38 UTC): Friday's close */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2023, 8, 21, 2, 38)), UTC(2023, 8, 18, 20, 0));
+    /* winter: 16:00 EST is 21:00 UTC; exactly at the close counts */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2024, 1, 10, 21, 0)), UTC(2024, 1, 10, 21, 0));
+}
+END_TEST
+
+START_TEST(test_gex_validate_trading_years_sessions)
+{
+    const double y = 252.0;
+    /* after Thursday's close to Friday's PM settlement: one session */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 9, 14, 20, 31), UTC(2023, 9, 15, 20, 0)),
+                  1.0 / y, 1e-15, 0.0);
+    /* Wednesday 13:40 EDT to Friday 16:00: 140 of 390 minutes, then two sessions */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 6, 7, 17, 40), UTC(2023, 6, 9, 20, 0)),
+                  (2.0 + 140.0 / 390.0) / y, 1e-15, 0.0);
+    /* Friday's close to Monday's AM settlement at 09:30: no session */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 6, 9, 20, 0), UTC(2023, 6, 12, 13, 30)), 0.0,
+                  0.0, 0.0);
+    /* 2023-01-03 09:30 EST to 2023-12-29 16:00 EST: the 259 weekdays of 2023 after Jan 2
+     * (python3: sum(1 for d in range(...) if weekday < 5)) */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 1, 3, 14, 30), UTC(2023, 12, 29, 21, 0)),
+                  259.0 / y, 1e-14, 0.0);
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 1, 3, 14, 30), UTC(2023, 1, 3, 14, 30)), 0.0,
+                  0.0, 0.0);
+}
+END_TEST
+
 static Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
@@ -180,6 +220,8 @@ static Suite *validate_suite(void)
     tcase_add_test(tc, test_gex_validate_rank_descending);
     tcase_add_test(tc, test_gex_validate_quantum_printed_decimals);
     tcase_add_test(tc, test_gex_validate_moneyness_bucket_edges);
+    tcase_add_test(tc, test_gex_validate_previous_close_weekdays);
+    tcase_add_test(tc, test_gex_validate_trading_years_sessions);
     suite_add_tcase(s, tc);
     return s;
 }

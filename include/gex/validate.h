@@ -76,6 +76,17 @@ int gex_validate_moneyness_bucket(double strike, double spot);
 /* "K/S < 0.90", "0.90-0.97", ... (static). */
 const char *gex_validate_moneyness_name(int bucket);
 
+/* --- the time conventions a vendor may have used (SPEC 4, chain-only mode) --- */
+
+/* The last 16:00 New York close on a weekday at or before the UTC instant utc (holidays are
+ * not known: a holiday counts as a trading day). */
+int64_t gex_validate_previous_close(int64_t utc);
+
+/* Trading time from one UTC instant to another in years of 252 sessions: the share of each
+ * weekday's 09:30-16:00 New York session that lies between them, summed, / 252. 0 when
+ * to <= from. */
+double gex_validate_trading_years(int64_t from, int64_t to);
+
 #ifdef __cplusplus
 }
 #endif
