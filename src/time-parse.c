@@ -179,8 +179,8 @@ static bool num_at(const parser *p, int k)
 static bool sign_at(const parser *p, int k)
 {
     const tok *t = peek(p, k);
-    return t != NULL && (t->kind == TOK_MINUS ||
-                         (t->kind == TOK_PUNCT && (t->c == '+' || t->c == '-')));
+    return t != NULL &&
+           (t->kind == TOK_MINUS || (t->kind == TOK_PUNCT && (t->c == '+' || t->c == '-')));
 }
 
 /* Records the first problem, about token k from the current one (or the end of the text). */
@@ -230,77 +230,61 @@ typedef struct name {
  * Dutch (CLDR's "wide" and "abbreviated" formats for those languages, and the usual
  * unaccented spellings). No two languages use one abbreviation for different months. A
  * trailing abbreviation dot is read by the grammar. */
+/* clang-format off */
 static const name month_names[] = {
-    {"january", 1},    {"jan", 1},        {"janvier", 1},
-    {"janv", 1},       {"januar", 1},     {"j\xc3\xa4n", 1},
-    {"j\xc3\xa4nner", 1}, {"enero", 1},   {"ene", 1},
-    {"gennaio", 1},    {"gen", 1},        {"janeiro", 1},
-    {"januari", 1},    {"february", 2},   {"feb", 2},
-    {"f\xc3\xa9vrier", 2}, {"fevrier", 2}, {"f\xc3\xa9vr", 2},
-    {"fevr", 2},       {"februar", 2},    {"febrero", 2},
-    {"febbraio", 2},   {"fevereiro", 2},  {"fev", 2},
-    {"februari", 2},   {"march", 3},      {"mar", 3},
-    {"mars", 3},       {"m\xc3\xa4rz", 3}, {"maerz", 3},
-    {"marz", 3},       {"m\xc3\xa4r", 3}, {"mrz", 3},
-    {"marzo", 3},      {"mar\xc3\xa7o", 3}, {"marco", 3},
-    {"maart", 3},      {"mrt", 3},        {"april", 4},
-    {"apr", 4},        {"avril", 4},      {"avr", 4},
-    {"abril", 4},      {"abr", 4},        {"aprile", 4},
-    {"may", 5},        {"mai", 5},        {"mayo", 5},
-    {"maggio", 5},     {"mag", 5},        {"maio", 5},
-    {"mei", 5},        {"june", 6},       {"jun", 6},
-    {"juni", 6},       {"juin", 6},       {"junio", 6},
-    {"giugno", 6},     {"giu", 6},        {"junho", 6},
-    {"july", 7},       {"jul", 7},        {"juli", 7},
-    {"juillet", 7},    {"juil", 7},       {"julio", 7},
-    {"luglio", 7},     {"lug", 7},        {"julho", 7},
-    {"august", 8},     {"aug", 8},        {"ao\xc3\xbb" "t", 8},
-    {"aout", 8},       {"agosto", 8},     {"ago", 8},
-    {"augustus", 8},   {"september", 9},  {"sep", 9},
-    {"sept", 9},       {"septembre", 9},  {"septiembre", 9},
-    {"setiembre", 9},  {"settembre", 9},  {"set", 9},
-    {"setembro", 9},   {"october", 10},   {"oct", 10},
-    {"oktober", 10},   {"okt", 10},       {"octobre", 10},
-    {"octubre", 10},   {"ottobre", 10},   {"ott", 10},
-    {"outubro", 10},   {"out", 10},       {"november", 11},
-    {"nov", 11},       {"novembre", 11},  {"noviembre", 11},
-    {"novembro", 11},  {"december", 12},  {"dec", 12},
-    {"dezember", 12},  {"dez", 12},       {"d\xc3\xa9" "cembre", 12},
-    {"decembre", 12},  {"d\xc3\xa9" "c", 12}, {"diciembre", 12},
-    {"dic", 12},       {"dicembre", 12},  {"dezembro", 12},
+    {"january", 1}, {"jan", 1}, {"janvier", 1}, {"janv", 1}, {"januar", 1}, {"j\xc3\xa4n", 1},
+    {"j\xc3\xa4nner", 1}, {"enero", 1}, {"ene", 1}, {"gennaio", 1}, {"gen", 1}, {"janeiro", 1},
+    {"januari", 1},
+    {"february", 2}, {"feb", 2}, {"f\xc3\xa9vrier", 2}, {"fevrier", 2}, {"f\xc3\xa9vr", 2},
+    {"fevr", 2}, {"februar", 2}, {"febrero", 2}, {"febbraio", 2}, {"fevereiro", 2}, {"fev", 2},
+    {"februari", 2},
+    {"march", 3}, {"mar", 3}, {"mars", 3}, {"m\xc3\xa4rz", 3}, {"maerz", 3}, {"marz", 3},
+    {"m\xc3\xa4r", 3}, {"mrz", 3}, {"marzo", 3}, {"mar\xc3\xa7o", 3}, {"marco", 3}, {"maart", 3},
+    {"mrt", 3},
+    {"april", 4}, {"apr", 4}, {"avril", 4}, {"avr", 4}, {"abril", 4}, {"abr", 4}, {"aprile", 4},
+    {"may", 5}, {"mai", 5}, {"mayo", 5}, {"maggio", 5}, {"mag", 5}, {"maio", 5}, {"mei", 5},
+    {"june", 6}, {"jun", 6}, {"juni", 6}, {"juin", 6}, {"junio", 6}, {"giugno", 6}, {"giu", 6},
+    {"junho", 6},
+    {"july", 7}, {"jul", 7}, {"juli", 7}, {"juillet", 7}, {"juil", 7}, {"julio", 7}, {"luglio", 7},
+    {"lug", 7}, {"julho", 7},
+    {"august", 8}, {"aug", 8}, {"ao\xc3\xbb" "t", 8}, {"aout", 8}, {"agosto", 8}, {"ago", 8},
+    {"augustus", 8},
+    {"september", 9}, {"sep", 9}, {"sept", 9}, {"septembre", 9}, {"septiembre", 9},
+    {"setiembre", 9}, {"settembre", 9}, {"set", 9}, {"setembro", 9},
+    {"october", 10}, {"oct", 10}, {"oktober", 10}, {"okt", 10}, {"octobre", 10}, {"octubre", 10},
+    {"ottobre", 10}, {"ott", 10}, {"outubro", 10}, {"out", 10},
+    {"november", 11}, {"nov", 11}, {"novembre", 11}, {"noviembre", 11}, {"novembro", 11},
+    {"december", 12}, {"dec", 12}, {"dezember", 12}, {"dez", 12}, {"d\xc3\xa9" "cembre", 12},
+    {"decembre", 12}, {"d\xc3\xa9" "c", 12}, {"diciembre", 12}, {"dic", 12}, {"dicembre", 12},
+    {"dezembro", 12},
 };
+/* clang-format on */
 
 /* Weekday names: full names in the same languages, English abbreviations and German two-letter
  * ones. Other languages' abbreviations are left out because they collide with months ("mar" is
  * March and, in French and Spanish, Tuesday). Portuguese "segunda-feira" is read as "segunda"
  * and an optional "-feira". */
+/* clang-format off */
 static const name weekday_names[] = {
-    {"sunday", 0},     {"sun", 0},        {"sonntag", 0},
-    {"so", 0},         {"dimanche", 0},   {"domingo", 0},
-    {"domenica", 0},   {"zondag", 0},     {"monday", 1},
-    {"mon", 1},        {"montag", 1},     {"mo", 1},
-    {"lundi", 1},      {"lunes", 1},      {"luned\xc3\xac", 1},
-    {"lunedi", 1},     {"segunda", 1},    {"maandag", 1},
-    {"tuesday", 2},    {"tue", 2},        {"tues", 2},
-    {"dienstag", 2},   {"di", 2},         {"mardi", 2},
-    {"martes", 2},     {"marted\xc3\xac", 2}, {"martedi", 2},
-    {"ter\xc3\xa7" "a", 2}, {"terca", 2}, {"dinsdag", 2},
-    {"wednesday", 3},  {"wed", 3},        {"mittwoch", 3},
-    {"mi", 3},         {"mercredi", 3},   {"mi\xc3\xa9rcoles", 3},
-    {"miercoles", 3},  {"mercoled\xc3\xac", 3}, {"mercoledi", 3},
-    {"quarta", 3},     {"woensdag", 3},   {"thursday", 4},
-    {"thu", 4},        {"thur", 4},       {"thurs", 4},
-    {"donnerstag", 4}, {"do", 4},         {"jeudi", 4},
-    {"jueves", 4},     {"gioved\xc3\xac", 4}, {"giovedi", 4},
-    {"quinta", 4},     {"donderdag", 4},  {"friday", 5},
-    {"fri", 5},        {"freitag", 5},    {"fr", 5},
-    {"vendredi", 5},   {"viernes", 5},    {"venerd\xc3\xac", 5},
-    {"venerdi", 5},    {"sexta", 5},      {"vrijdag", 5},
-    {"saturday", 6},   {"sat", 6},        {"samstag", 6},
-    {"sonnabend", 6},  {"sa", 6},         {"samedi", 6},
-    {"s\xc3\xa1" "bado", 6}, {"sabado", 6}, {"sabato", 6},
-    {"zaterdag", 6},
+    {"sunday", 0}, {"sun", 0}, {"sonntag", 0}, {"so", 0}, {"dimanche", 0}, {"domingo", 0},
+    {"domenica", 0}, {"zondag", 0},
+    {"monday", 1}, {"mon", 1}, {"montag", 1}, {"mo", 1}, {"lundi", 1}, {"lunes", 1},
+    {"luned\xc3\xac", 1}, {"lunedi", 1}, {"segunda", 1}, {"maandag", 1},
+    {"tuesday", 2}, {"tue", 2}, {"tues", 2}, {"dienstag", 2}, {"di", 2}, {"mardi", 2},
+    {"martes", 2}, {"marted\xc3\xac", 2}, {"martedi", 2}, {"ter\xc3\xa7" "a", 2}, {"terca", 2},
+    {"dinsdag", 2},
+    {"wednesday", 3}, {"wed", 3}, {"mittwoch", 3}, {"mi", 3}, {"mercredi", 3},
+    {"mi\xc3\xa9rcoles", 3}, {"miercoles", 3}, {"mercoled\xc3\xac", 3}, {"mercoledi", 3},
+    {"quarta", 3}, {"woensdag", 3},
+    {"thursday", 4}, {"thu", 4}, {"thur", 4}, {"thurs", 4}, {"donnerstag", 4}, {"do", 4},
+    {"jeudi", 4}, {"jueves", 4}, {"gioved\xc3\xac", 4}, {"giovedi", 4}, {"quinta", 4},
+    {"donderdag", 4},
+    {"friday", 5}, {"fri", 5}, {"freitag", 5}, {"fr", 5}, {"vendredi", 5}, {"viernes", 5},
+    {"venerd\xc3\xac", 5}, {"venerdi", 5}, {"sexta", 5}, {"vrijdag", 5},
+    {"saturday", 6}, {"sat", 6}, {"samstag", 6}, {"sonnabend", 6}, {"sa", 6}, {"samedi", 6},
+    {"s\xc3\xa1" "bado", 6}, {"sabado", 6}, {"sabato", 6}, {"zaterdag", 6},
 };
+/* clang-format on */
 
 /* Zone names gex reads, with their fixed offsets (a name is taken literally: "EST" in June is
  * UTC-5); ET, "Eastern" and EST5EDT mean New York time with daylight saving by date
@@ -336,7 +320,7 @@ static const name zone_names[] = {
  * accent, Spanish "a las", Italian "alle ore", Portuguese "as" with a grave accent (or
  * without), Dutch "om". */
 static const name connector_names[] = {
-    {"at", 0},  {"um", 0},  {"\xc3\xa0", 0}, {"a", 0},   {"las", 0},
+    {"at", 0},   {"um", 0},  {"\xc3\xa0", 0},  {"a", 0},  {"las", 0},
     {"alle", 0}, {"ore", 0}, {"\xc3\xa0s", 0}, {"as", 0}, {"om", 0},
 };
 
@@ -361,8 +345,7 @@ static int lookup(const name *table, int count, const char *w, size_t len, int *
 static bool word_in(const parser *p, int k, const name *table, int count, int *value)
 {
     const tok *t = peek(p, k);
-    return t != NULL && t->kind == TOK_WORD &&
-           lookup(table, count, p->s + t->off, t->len, value);
+    return t != NULL && t->kind == TOK_WORD && lookup(table, count, p->s + t->off, t->len, value);
 }
 
 static bool word_is(const parser *p, int k, const char *lower)
@@ -410,8 +393,7 @@ static bool take_ordinal(parser *p, uint64_t day)
     const char *want = "th";
     if (day % 100 < 11 || day % 100 > 13)
         want = day % 10 == 1 ? "st" : day % 10 == 2 ? "nd" : day % 10 == 3 ? "rd" : "th";
-    if (word_is(p, 0, "st") || word_is(p, 0, "nd") || word_is(p, 0, "rd") ||
-        word_is(p, 0, "th")) {
+    if (word_is(p, 0, "st") || word_is(p, 0, "nd") || word_is(p, 0, "rd") || word_is(p, 0, "th")) {
         if (!word_is(p, 0, want))
             return fail(p, 0, "the ordinal suffix does not match the day");
         p->i++;
@@ -433,8 +415,8 @@ static bool year_at(const parser *p, int k)
     const tok *t = peek(p, k);
     if (t == NULL || t->kind != TOK_NUM || t->ndig < 2)
         return false;
-    return !punct_at(p, k + 1, ':') && !word_is(p, k + 1, "h") &&
-           !word_is(p, k + 1, "am") && !word_is(p, k + 1, "pm") &&
+    return !punct_at(p, k + 1, ':') && !word_is(p, k + 1, "h") && !word_is(p, k + 1, "am") &&
+           !word_is(p, k + 1, "pm") &&
            !((word_is(p, k + 1, "a") || word_is(p, k + 1, "p")) && punct_at(p, k + 2, '.'));
 }
 
@@ -506,8 +488,9 @@ static bool take_date(parser *p, fields *f, bool *iso)
         /* MM/DD/YYYY (US order, as CBOE writes it) or DD.MM.YYYY (German order) */
         const char sep = peek(p, 1)->c;
         if (!day_num_at(p, 2) || !punct_at(p, 3, sep) || !num_at(p, 4))
-            return fail(p, 0, sep == '/' ? "a date with slashes must read MM/DD/YYYY"
-                                         : "a date with dots must read DD.MM.YYYY");
+            return fail(p, 0,
+                        sep == '/' ? "a date with slashes must read MM/DD/YYYY"
+                                   : "a date with dots must read DD.MM.YYYY");
         const int first = (int)a->val, second = (int)peek(p, 2)->val;
         f->month = sep == '/' ? first : second;
         f->day = sep == '/' ? second : first;
@@ -536,11 +519,12 @@ static bool take_date(parser *p, fields *f, bool *iso)
         if (word_is(p, 0, "de"))
             p->i++;
         if (!take_month(p, &f->month))
-            return fail(p, 0, peek(p, 0) != NULL && peek(p, 0)->kind == TOK_WORD
-                                  ? "unknown month name"
-                                  : "no month after the day");
+            return fail(p, 0,
+                        peek(p, 0) != NULL && peek(p, 0)->kind == TOK_WORD
+                            ? "unknown month name"
+                            : "no month after the day");
         f->day = (int)day;
-        if (punct_at(p, 0, ','))
+        if (punct_at(p, 0, ',') && year_at(p, 1))
             p->i++;
         if ((word_is(p, 0, "de") || word_is(p, 0, "del")) && num_at(p, 1))
             p->i++;
@@ -549,8 +533,9 @@ static bool take_date(parser *p, fields *f, bool *iso)
         return true;
     }
     if (a->kind == TOK_NUM)
-        return fail(p, 0, "a number that starts no date form (YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY, "
-                          "22 March 2024)");
+        return fail(p, 0,
+                    "a number that starts no date form (YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY, "
+                    "22 March 2024)");
     if (a->kind == TOK_WORD) {
         /* Month first: "September 14, 2023", "Mar 22 2024", "Jun 22 2020" */
         if (!take_month(p, &f->month))
@@ -608,12 +593,14 @@ static bool take_time(parser *p, fields *f, bool after_t)
     if (h == NULL || h->kind != TOK_NUM)
         return true;
     uint64_t hour, minute = 0, second = 0;
+    bool has_seconds = false;
     if (after_t && (h->ndig == 4 || h->ndig == 6) && !punct_at(p, 1, ':')) {
         /* ISO basic format after 'T': HHMM or HHMMSS */
         const uint64_t v = h->ndig == 4 ? h->val * 100 : h->val;
         hour = v / 10000;
         minute = v / 100 % 100;
         second = v % 100;
+        has_seconds = h->ndig == 6;
         p->i++;
     } else if (h->ndig <= 2 && punct_at(p, 1, ':')) {
         const tok *m = peek(p, 2);
@@ -627,16 +614,17 @@ static bool take_time(parser *p, fields *f, bool after_t)
             if (s == NULL || s->kind != TOK_NUM || s->ndig != 2)
                 return fail(p, 1, "the seconds must be two digits");
             second = s->val;
+            has_seconds = true;
             p->i += 2;
         }
-    } else if (h->ndig <= 2 && word_is(p, 1, "h") && !peek(p, 1)->blank_before &&
-               num_at(p, 2) && peek(p, 2)->ndig == 2 && !peek(p, 2)->blank_before) {
+    } else if (h->ndig <= 2 && word_is(p, 1, "h") && !peek(p, 1)->blank_before && num_at(p, 2) &&
+               peek(p, 2)->ndig == 2 && !peek(p, 2)->blank_before) {
         /* French "21h46" */
         hour = h->val;
         minute = peek(p, 2)->val;
         p->i += 3;
-    } else if (h->ndig <= 2 && (word_is(p, 1, "am") || word_is(p, 1, "pm") ||
-                                word_is(p, 1, "a") || word_is(p, 1, "p"))) {
+    } else if (h->ndig <= 2 && (word_is(p, 1, "am") || word_is(p, 1, "pm") || word_is(p, 1, "a") ||
+                                word_is(p, 1, "p"))) {
         /* "4 PM" */
         hour = h->val;
         p->i++;
@@ -644,7 +632,8 @@ static bool take_time(parser *p, fields *f, bool after_t)
         return true; /* not a time */
     }
     f->has_time = true;
-    if (punct_at(p, 0, '.') && num_at(p, 1) && !peek(p, 0)->blank_before &&
+    /* A fraction only of seconds: ISO's fractions of minutes or hours are not read. */
+    if (has_seconds && punct_at(p, 0, '.') && num_at(p, 1) && !peek(p, 0)->blank_before &&
         !peek(p, 1)->blank_before) {
         f->ns = fraction_ns(p, peek(p, 1));
         p->i += 2;
@@ -771,8 +760,10 @@ static bool parse_fields(parser *p, enum mode mode, fields *f)
     if (!take_date(p, f, &iso))
         return false;
     if (mode == MODE_DATE) {
-        /* An expiration may carry a midnight time ("2026-02-11 00:00:00", as pandas writes
-         * dates); any other time is a sign the column is not an expiration date. */
+        /* An expiration may carry a midnight time ("2026-02-11 00:00:00" as pandas writes
+         * dates, "2026-02-11T00:00:00.000Z" as JavaScript does), with any zone: the date is
+         * the one written. Any other time is a sign that the column is not an expiration
+         * date, or that a program shifted a local midnight to another zone: refused. */
         bool after_t = false;
         if (iso && word_is(p, 0, "t") && !peek(p, 0)->blank_before) {
             p->i++;
@@ -784,6 +775,8 @@ static bool parse_fields(parser *p, enum mode mode, fields *f)
             return fail(p, 0, "no time of day after 'T'");
         if (f->has_time && (f->hour != 0 || f->minute != 0 || f->second != 0 || f->ns != 0))
             return fail(p, -1, "an expiration date carries a time of day other than midnight");
+        if (f->has_time && !take_zone(p, f))
+            return false;
     } else {
         const int before = p->i;
         bool after_t = false;
@@ -794,8 +787,8 @@ static bool parse_fields(parser *p, enum mode mode, fields *f)
             if (punct_at(p, 0, ','))
                 p->i++;
             for (int k = 0; k < 3; k++) {
-                if (punct_at(p, 0, '@') || word_in(p, 0, connector_names, COUNT(connector_names),
-                                                   NULL))
+                if (punct_at(p, 0, '@') ||
+                    word_in(p, 0, connector_names, COUNT(connector_names), NULL))
                     p->i++;
             }
         }
@@ -819,8 +812,9 @@ static bool parse_fields(parser *p, enum mode mode, fields *f)
     if (mode != MODE_SCAN) {
         skip_quotes(p);
         if (p->i < p->n)
-            return fail(p, 0, mode == MODE_DATE ? "unexpected text after the date"
-                                                : "unexpected text after the date and time");
+            return fail(p, 0,
+                        mode == MODE_DATE ? "unexpected text after the date"
+                                          : "unexpected text after the date and time");
     }
     return true;
 }
@@ -895,9 +889,8 @@ static int parse_instant(const char *s, size_t len, int zone_default, int64_t *u
 {
     if (info != NULL)
         memset(info, 0, sizeof *info);
-    if (utc == NULL ||
-        (zone_default != GEX_ZONE_EASTERN &&
-         (zone_default < -MAX_OFFSET_S || zone_default > MAX_OFFSET_S)))
+    if (utc == NULL || (zone_default != GEX_ZONE_EASTERN &&
+                        (zone_default < -MAX_OFFSET_S || zone_default > MAX_OFFSET_S)))
         return GEX_EINVAL;
     parser p = {.s = s, .len = s == NULL ? 0 : len};
     fields f;

@@ -36,6 +36,19 @@ static uint64_t splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
+/* Instants (GNU date -u -d DATE +%s) bounding the random draws. */
+#define T_1884  (-2713910400LL)  /* 1884-01-01T00:00:00Z, after New York adopted standard time */
+#define T_2038  2145916800LL     /* 2038-01-01T00:00:00Z */
+#define T_2200  7258118400LL     /* 2200-01-01T00:00:00Z */
+#define T_0001  (-62135596800LL) /* 0001-01-01T00:00:00Z */
+#define T_10000 253402300800LL   /* 10000-01-01T00:00:00Z */
+
+/* A random instant in [from, to). */
+static int64_t random_instant(uint64_t *state, int64_t from, int64_t to)
+{
+    return from + (int64_t)(splitmix64(state) % (uint64_t)(to - from));
+}
+
 /* ---- civil dates ---------------------------------------------------------------------- */
 
 START_TEST(test_days_from_civil_known_days)
@@ -161,8 +174,8 @@ START_TEST(test_eastern_offset_matches_tz_database_hourly)
         return;
     /* Every hour from 1884-01-01 (after New York adopted standard time) to 2038-01-01, and
      * every second within half an hour of each change the tz database makes. */
-    const int64_t from = -2713910400LL; /* 1884-01-01T00:00:00Z */
-    const int64_t to = 2145916800LL;    /* 2038-01-01T00:00:00Z */
+    const int64_t from = T_1884;
+    const int64_t to = T_2038;
     int transitions = 0;
     int prev = tz_offset(from);
     for (int64_t t = from; t < to; t += 3600) {
@@ -191,9 +204,8 @@ START_TEST(test_eastern_offset_matches_tz_database_random)
     /* Random instants, 1884 to 2200 (the tz database's rule for years after its table is the
      * 2007 rule, which gex applies to every later year). */
     uint64_t state = 20230914;
-    const int64_t from = -2713910400LL, span = 7258118400LL - from; /* 1884 .. 2200 */
     for (int i = 0; i < 200000; i++) {
-        const int64_t t = from + (int64_t)(splitmix64(&state) % (uint64_t)span);
+        const int64_t t = random_instant(&state, T_1884, T_2200);
         expect(gex_time_eastern_offset(t) == tz_offset(t), "offset at %lld: %d, tz database %d",
                (long long)t, gex_time_eastern_offset(t), tz_offset(t));
     }
@@ -205,9 +217,8 @@ START_TEST(test_eastern_to_utc_round_trip)
     /* For every instant, its New York wall-clock time maps back to it, except during the
      * second pass through the repeated autumn hour (read as the first pass). */
     uint64_t state = 4505;
-    const int64_t from = -2713910400LL, span = 7258118400LL - from;
     for (int i = 0; i < 200000; i++) {
-        const int64_t t = from + (int64_t)(splitmix64(&state) % (uint64_t)span);
+        const int64_t t = random_instant(&state, T_1884, T_2200);
         const int64_t local = t + gex_time_eastern_offset(t);
         const int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
         const int64_t back = gex_time_eastern_to_utc((int32_t)day, (int)(local - day * 86400));
@@ -369,6 +380,15 @@ static void assert_date(const char *text, int y, int m, int d)
                   text, (int)day, y, m, d);
 }
 
+/* The parser's problem starts with the given sentence and points inside the text. */
+static void assert_problem(const char *text, const gex_instant_info *info, const char *problem)
+{
+    ck_assert_ptr_nonnull(info->problem);
+    ck_assert_msg(strncmp(info->problem, problem, strlen(problem)) == 0,
+                  "\"%s\": problem \"%s\", want \"%s\"", text, info->problem, problem);
+    ck_assert_uint_le(info->problem_at + info->problem_len, strlen(text));
+}
+
 /* The date is refused, and the problem names the given sentence (a prefix of it). */
 static void assert_date_refused(const char *text, const char *problem)
 {
@@ -377,10 +397,7 @@ static void assert_date_refused(const char *text, const char *problem)
     const int rc = gex_time_parse_date_ex(text, strlen(text), &day, &info);
     ck_assert_msg(rc == GEX_EPARSE, "\"%s\": status %d, want GEX_EPARSE", text, rc);
     ck_assert_int_eq(day, 12345);
-    ck_assert_ptr_nonnull(info.problem);
-    ck_assert_msg(strncmp(info.problem, problem, strlen(problem)) == 0,
-                  "\"%s\": problem \"%s\", want \"%s\"", text, info.problem, problem);
-    ck_assert_uint_le(info.problem_at + info.problem_len, strlen(text));
+    assert_problem(text, &info, problem);
 }
 
 START_TEST(test_parse_date_real_expiration_forms)
@@ -413,6 +430,8 @@ START_TEST(test_parse_date_other_forms)
     assert_date("Freitag, 22. M\xc3\xa4rz 2024", 2024, 3, 22);
     assert_date("2026-02-11 00:00:00", 2026, 2, 11);
     assert_date("2026-02-11T00:00", 2026, 2, 11);
+    assert_date("2026-02-11T00:00:00.000Z", 2026, 2, 11);
+    assert_date("2026-02-11 00:00:00-05:00", 2026, 2, 11);
     assert_date("2024-03-22\r\n", 2024, 3, 22);
     assert_date("0001-01-01", 1, 1, 1);
     assert_date("9999-12-31", 9999, 12, 31);
@@ -439,6 +458,8 @@ START_TEST(test_parse_date_refusals)
     assert_date_refused("22 Marchy 2024", "unknown month name");
     assert_date_refused("Fri Max 22 2024", "unknown month name");
     assert_date_refused("2024-03-22 16:00", "an expiration date carries a time");
+    assert_date_refused("2026-02-10T23:00:00.000Z", "an expiration date carries a time");
+    assert_date_refused("2026-02-11T00:00:00 XYZ", "unknown time zone name");
     assert_date_refused("2024-03-22T", "no time of day after 'T'");
     assert_date_refused("2024-03-22 x", "unexpected text after the date");
     assert_date_refused("Sep 1nd 2023", "the ordinal suffix");
@@ -549,10 +570,7 @@ static void assert_instant_refused(const char *text, int want_rc, const char *pr
     const int rc = gex_time_parse_instant(text, strlen(text), GEX_ZONE_EASTERN, &utc, &info);
     ck_assert_msg(rc == want_rc, "\"%s\": status %d, want %d", text, rc, want_rc);
     ck_assert_int_eq(utc, 777);
-    ck_assert_ptr_nonnull(info.problem);
-    ck_assert_msg(strncmp(info.problem, problem, strlen(problem)) == 0,
-                  "\"%s\": problem \"%s\", want \"%s\"", text, info.problem, problem);
-    ck_assert_uint_le(info.problem_at + info.problem_len, strlen(text));
+    assert_problem(text, &info, problem);
 }
 
 START_TEST(test_parse_instant_real_date_lines)
@@ -743,6 +761,7 @@ START_TEST(test_parse_instant_refusals)
     assert_instant_refused("June 9 2023 10:00 EDT and more", GEX_EPARSE, "unexpected text");
     assert_instant_refused("June 9 2023, Bid: 4", GEX_EPARSE, "unexpected text");
     assert_instant_refused("2023-09-21T", GEX_EPARSE, "no time of day after 'T'");
+    assert_instant_refused("2023-09-21T03:17.5Z", GEX_EPARSE, "unexpected text");
     assert_instant_refused("4:31 PM June 9 2023", GEX_EPARSE, "a time where the date");
     assert_instant_refused("99999-01-01 10:00", GEX_EPARSE, "a number that starts no date");
     assert_instant_refused("June 9 99999 10:00", GEX_EPARSE, "the year is not a four-digit");
@@ -862,9 +881,8 @@ START_TEST(test_parse_instant_round_trip_iso)
 {
     /* parse(format_iso(t)) == t and format_iso(parse(x)) == x, years 0001-9999. */
     uint64_t state = 1592872920;
-    const int64_t from = -62135596800LL, span = 253402300800LL - from;
     for (int i = 0; i < 100000; i++) {
-        const int64_t t = from + (int64_t)(splitmix64(&state) % (uint64_t)span);
+        const int64_t t = random_instant(&state, T_0001, T_10000);
         char buf[32];
         gex_time_format_iso(t, buf, sizeof buf);
         int64_t back = 0;

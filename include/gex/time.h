@@ -77,8 +77,9 @@ typedef struct gex_instant_info {
 /* Parses an expiration date:
  *   YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, MM/DD/YYYY (US order, as CBOE writes it), DD.MM.YYYY
  *   (German order), DD-Mon-YYYY, "Fri Mar 22 2024", "March 22, 2024", "22 mars 2024";
- *   a midnight time after an ISO date is allowed ("2026-02-11 00:00:00", as pandas writes
- *   dates); any other time of day is refused.
+ *   a midnight time, with or without a zone, is allowed ("2026-02-11 00:00:00" as pandas
+ *   writes dates, "2026-02-11T00:00:00.000Z" as JavaScript does: the date is the one
+ *   written); any other time of day is refused.
  * Month names and abbreviations in English, French, German, Spanish, Italian, Portuguese and
  * Dutch, in any case (ASCII and Latin-1 letters), with or without an abbreviation dot. A
  * weekday is optional; when present it must match the date (a wrong weekday means the text
