@@ -1,0 +1,255 @@
+/*
+ * Implied volatility (SPEC 1.4).
+ *
+ * The price is normalised as in P. Jaeckel, "Let's Be Rational", Wilmott (2015): with the forward
+ * F = S e^{(r-q)T}, x = ln(F/K) and the discount e^{-rT}, an in-the-money price is turned into the
+ * out-of-the-money price of the other type by put-call parity, and divided by sqrt(F K) e^{-rT}:
+ * beta = b(-|x|, s), s = sigma sqrt(T), where b is the normalised Black function
+ * (src/bs-normalised.c). b increases in s from 0 to e^{-|x|/2}, with one inflection point at
+ * s_c = sqrt(2|x|) (b'' = b' (x^2/s^3 - s/4)).
+ *
+ * The root in s is found by Householder's method of order 3 (convergence of order 4) on an
+ * objective that is close to linear on its side of s_c, as Jaeckel does:
+ *   below b(s_c):   f(s) = ln b(s) - ln beta        (the lower wing is ~exp(-x^2/2s^2)),
+ *   up to b_max/2:  f(s) = b(s) - beta,
+ *   above:          f(s) = ln(b_max - b(s)) - ln(b_max - beta)  (b_max - b ~ 2 cosh(x/2) N(-s/2)),
+ * where b_max - b = e^{x/2} N(-h-t) + e^{-x/2} N(h-t) is summed without cancellation. Each step
+ * is kept inside a bracket that only shrinks, and falls back to bisection when it would leave it,
+ * so the iteration always terminates; it stops when the step is below the precision the price
+ * allows (its rounding over the slope), and reports GEX_IV_NOT_CONVERGED after
+ * GEX_BS_IV_MAX_ITERATIONS.
+ */
+#include "gex/bs.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "bs-internal.h"
+#include "gex/error.h"
+
+/* A step below this many ulps of s, or below the price's own rounding over the slope, is the
+ * end: the next one would only move in the noise. */
+#define STEP_ULPS 4.0
+/* Relative rounding of a computed b, in ulps, per unit of h^2 + t^2 (the exponent's size):
+ * src/bs-normalised.c keeps it to a few ulps plus the cancellation of its bracket. */
+#define PRICE_NOISE_ULPS 16.0
+/* Above this fraction of its maximum, b is found from b_max - b (which keeps its digits as b
+ * approaches b_max); between the inflection point and here, from b itself. */
+#define UPPER_FRACTION 0.5
+
+static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
+    [GEX_IV_OK] = "ok",
+    [GEX_IV_NO_QUOTE] = "no quote",
+    [GEX_IV_BELOW_INTRINSIC] = "below intrinsic",
+    [GEX_IV_ABOVE_MAX] = "above maximum",
+    [GEX_IV_NOT_CONVERGED] = "not converged",
+    [GEX_IV_BAD_INPUT] = "bad input",
+};
+
+const char *gex_iv_strstatus(int status)
+{
+    if (status < 0 || status >= GEX_IV_STATUS_COUNT)
+        return "unknown status";
+    return iv_status_names[status];
+}
+
+/* b_max - b(x, s) for x <= 0: both terms positive (N(-h-t), N(h-t) from erfc). */
+static double complement(double x, double s)
+{
+    const double h = x / s, t = 0.5 * s;
+    return exp(0.5 * x) * gex__bs_ncdf(-h - t) + exp(-0.5 * x) * gex__bs_ncdf(h - t);
+}
+
+/* Initial guess below the inflection point: the leading asymptotic term of region 1,
+ * b ~ s^3/(x^2 sqrt(2 pi)) exp(-x^2/(2 s^2) - s^2/8) (Jaeckel 2015, eq. (3.4), first term),
+ * solved for s by fixed-point iteration on s = |x| / sqrt(2 (ln(s^3/(x^2 sqrt(2 pi))) - s^2/8
+ * - ln beta)). */
+static double guess_lower(double x, double beta, double s_c)
+{
+    const double ax = fabs(x);
+    const double lnb = log(beta);
+    double s = ax / sqrt(-2 * lnb);
+    for (int i = 0; i < 3; i++) {
+        const double rhs = 2 * (log(s * s * s / (x * x) * GEX_BS_INV_SQRT2PI) - s * s / 8 - lnb);
+        if (!(rhs > 0))
+            break;
+        s = ax / sqrt(rhs);
+    }
+    return s > 0 && s < s_c ? s : 0.5 * s_c;
+}
+
+/* Initial guess above the inflection point: b_max - b ~ 2 cosh(x/2) N(-s/2) for large s, and
+ * N(-t) ~ n(t)/t inverted by fixed point for the upper tail (A&S 26.2.12), or linearly
+ * near t = 0 (N(-t) ~ 1/2 - t/sqrt(2 pi)). */
+static double guess_upper(double x, double c, double s_c)
+{
+    const double p = c / (exp(0.5 * x) + exp(-0.5 * x));
+    double t;
+    if (p > 0.25) {
+        t = (0.5 - p) / GEX_BS_INV_SQRT2PI;
+    } else {
+        t = sqrt(-2 * log(p));
+        for (int i = 0; i < 3; i++) {
+            const double rhs = -2 * log(p * t / GEX_BS_INV_SQRT2PI);
+            if (!(rhs > 0))
+                break;
+            t = sqrt(rhs);
+        }
+    }
+    const double s = 2 * t;
+    return s > s_c ? s : s_c * 1.5 + 1e-3;
+}
+
+/* Which objective the iteration runs on (file comment). */
+enum objective { LOWER, MIDDLE, UPPER };
+
+/* The normalised volatility s with b(x, s) = beta, for x <= 0 and 0 < beta < e^{x/2}. */
+static int solve_normalised(double x, double beta, double *s_out)
+{
+    const double b_max = exp(0.5 * x);
+    const double s_c = sqrt(-2 * x);
+    const double b_c = s_c > 0 ? gex__bs_normalised_otm(x, s_c) : 0;
+    if (beta == b_c) {
+        *s_out = s_c;
+        return GEX_IV_OK;
+    }
+    const double c_target = b_max - beta;
+    const enum objective obj = beta < b_c ? LOWER : beta <= UPPER_FRACTION * b_max ? MIDDLE : UPPER;
+    const double target = obj == LOWER ? log(beta) : obj == UPPER ? log(c_target) : beta;
+    double lo = obj == LOWER ? 0 : s_c;
+    double hi = obj == LOWER ? s_c : HUGE_VAL;
+    double s = obj == LOWER ? guess_lower(x, beta, s_c) : guess_upper(x, c_target, s_c);
+    for (int it = 0; it < GEX_BS_IV_MAX_ITERATIONS; it++) {
+        const double h = x / s, t = 0.5 * s;
+        const double bp = gex__bs_normalised_vega(x, s);
+        /* f(s), f'(s), the scale of f's rounding, and whether f increases with s. */
+        double f, f1, scale;
+        bool increasing = true;
+        if (obj == LOWER) {
+            const double b = gex__bs_normalised_otm(x, s);
+            f = log(b) - target;
+            f1 = bp / b;
+            scale = 1;
+        } else if (obj == MIDDLE) {
+            const double b = gex__bs_normalised_otm(x, s);
+            f = b - target;
+            f1 = bp;
+            scale = b;
+        } else {
+            const double c = complement(x, s);
+            f = log(c) - target;
+            f1 = -bp / c;
+            increasing = false;
+            scale = 1;
+        }
+        if (f == 0) {
+            *s_out = s;
+            return GEX_IV_OK;
+        }
+        if ((f < 0) == increasing)
+            lo = s;
+        else
+            hi = s;
+        /* Householder order 3 (Householder 1970; Jaeckel 2015, eq. (4.3)): with nu = -f/f',
+         * h2 = f''/f', h3 = f'''/f', step = nu (1 + h2 nu/2) / (1 + nu (h2 + h3 nu/6)).
+         * b''/b' = w1 = x^2/s^3 - s/4 and b'''/b' = w2 = w1^2 - 3x^2/s^4 - 1/4 (differentiate
+         * b' = exp(-(x^2/s^2 + s^2/4)/2)/sqrt(2 pi)); for f = ln g with r1 = g'/g:
+         * f''/f' = w1 - r1 and f'''/f' = w2 - 3 r1 w1 + 2 r1^2 (r1 = 0 for f = b - beta). */
+        const double w1 = x * x / (s * s * s) - 0.25 * s;
+        const double w2 = w1 * w1 - 3 * x * x / (s * s * s * s) - 0.25;
+        const double r1 = obj == MIDDLE ? 0 : f1;
+        const double h2 = w1 - r1;
+        const double h3 = w2 - 3 * r1 * w1 + 2 * r1 * r1;
+        const double nu = -f / f1;
+        double step = nu * (1 + 0.5 * h2 * nu) / (1 + nu * (h2 + h3 * nu / 6));
+        if (!isfinite(step) || fabs(step) > 2 * fabs(nu) + DBL_MIN)
+            step = nu;
+        /* Attainable precision: f carries about PRICE_NOISE_ULPS (1 + h^2 + t^2) ulps of its
+         * scale, over the slope. A step below it, or below a few ulps of s, ends the search. */
+        const double att = PRICE_NOISE_ULPS * DBL_EPSILON * scale * (1 + h * h + t * t) / fabs(f1);
+        if (fabs(step) <= STEP_ULPS * DBL_EPSILON * s || fabs(step) <= att) {
+            *s_out = s + step;
+            return GEX_IV_OK;
+        }
+        double next = s + step;
+        if (!(next > lo && next < hi))
+            next = isfinite(hi) ? 0.5 * (lo + hi) : 2 * s;
+        if (hi - lo <= STEP_ULPS * DBL_EPSILON * s) {
+            *s_out = next;
+            return GEX_IV_OK;
+        }
+        s = next;
+    }
+    return GEX_IV_NOT_CONVERGED;
+}
+
+int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
+                       double *sigma)
+{
+    if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
+        return GEX_IV_BAD_INPUT;
+    if (!isfinite(price))
+        return GEX_IV_NO_QUOTE;
+    const double x = log(S / K) + (r - q) * T;
+    const double dq = exp(-q * T), dr = exp(-r * T);
+    /* Put-call parity (Haug 1.1.1): the call in the money by S e^{-qT} - K e^{-rT} equals that
+     * much plus the put; the out-of-the-money part is what carries the volatility. */
+    const double fwd_intrinsic = S * dq - K * dr;
+    const double upper = type == GEX_CALL ? S * dq : K * dr;
+    double otm = price;
+    if (type == GEX_CALL && x > 0)
+        otm = price - fwd_intrinsic;
+    else if (type == GEX_PUT && x < 0)
+        otm = price + fwd_intrinsic;
+    if (!(otm > 0))
+        return GEX_IV_BELOW_INTRINSIC;
+    if (price >= upper)
+        return GEX_IV_ABOVE_MAX;
+    const double norm = sqrt(S) * sqrt(K) * exp(-0.5 * (r + q) * T); /* sqrt(F K) e^{-rT} */
+    const double beta = otm / norm;
+    /* An out-of-the-money part below the smallest normal double, in units of sqrt(F K) e^{-rT},
+     * has lost its digits to subnormal rounding: the price is at its intrinsic value as far as
+     * double precision can tell. */
+    if (!(beta >= DBL_MIN))
+        return GEX_IV_BELOW_INTRINSIC;
+    const double xn = -fabs(x);
+    if (!(beta < exp(0.5 * xn)))
+        return GEX_IV_ABOVE_MAX;
+    double s;
+    const int rc = solve_normalised(xn, beta, &s);
+    if (rc != GEX_IV_OK)
+        return rc;
+    const double v = s / sqrt(T);
+    if (!(v > 0 && v < HUGE_VAL))
+        return GEX_IV_NOT_CONVERGED;
+    *sigma = v;
+    return GEX_IV_OK;
+}
+
+int gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K, double T,
+                             double r, double q, double *sigma)
+{
+    if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
+        return GEX_IV_BAD_INPUT;
+    if (!(bid > 0 && bid < HUGE_VAL && ask >= bid && ask < HUGE_VAL))
+        return GEX_IV_NO_QUOTE;
+    return gex_bs_implied_vol(type, 0.5 * bid + 0.5 * ask, S, K, T, r, q, sigma);
+}
+
+int gex_bs_implied_vol_batch(const gex_bs_batch_in *in, const double *price, double *sigma,
+                             uint8_t *status)
+{
+    if (in == NULL || price == NULL || sigma == NULL || status == NULL || in->K == NULL ||
+        in->T == NULL || in->type == NULL)
+        return GEX_EINVAL;
+    for (size_t i = 0; i < in->n; i++) {
+        const double S = in->S != NULL ? in->S[i] : in->S_all;
+        const double r = in->r != NULL ? in->r[i] : in->r_all;
+        const double q = in->q != NULL ? in->q[i] : in->q_all;
+        double v = 0;
+        const int rc = gex_bs_implied_vol(in->type[i], price[i], S, in->K[i], in->T[i], r, q, &v);
+        status[i] = (uint8_t)rc;
+        sigma[i] = rc == GEX_IV_OK ? v : 0;
+    }
+    return GEX_OK;
+}

@@ -1,0 +1,125 @@
+/*
+ * The normalised Black function of an out-of-the-money option, evaluated to (close to) machine
+ * precision everywhere, following the four regions of P. Jaeckel, "Let's Be Rational", Wilmott
+ * (2015), sec. 3 (the expansions are derived below, the code is gex's own):
+ *
+ *   b(x, s) = e^{x/2} N(h + t) - e^{-x/2} N(h - t),  x <= 0, s > 0, h = x/s, t = s/2.
+ *
+ * With Y(z) = N(z)/n(z) (the inverse Mills ratio, Y(z) = sqrt(pi/2) erfcx(-z/sqrt 2)) this is
+ *   b = e^{-(h^2+t^2)/2}/sqrt(2 pi) [Y(h + t) - Y(h - t)],                        (J 3.3)
+ * which never underflows before b does, but whose bracket cancels when t is small or h is very
+ * negative. Those two regions use series with terms of one sign (small t) or an exact
+ * asymptotic expansion (large -h).
+ */
+#include <math.h>
+
+#include "bs-internal.h"
+
+/* Region boundaries (Jaeckel 2015, sec. 3): the asymptotic expansion in 1/h^2 is accurate to
+ * machine precision for h + t below -10 + TAU; the Taylor series in t needs few terms below
+ * t = TAU = 2 DBL_EPSILON^(1/16); above 0.85 of b's maximum the two terms of the direct formula
+ * no longer cancel. */
+#define ASYMPTOTIC_H    (-10.0)
+#define SMALL_T         0.21022410381342863 /* 2 * 2^(-52/16) */
+#define DIRECT_H_PLUS_T 0.85
+/* exp(z^2) erfc(z) overflows beyond z ~ 26.6: switch to the asymptotic series of erfcx. */
+#define ERFCX_ASYMPTOTIC_Z 26.0
+/* Series stop when a term falls below a quarter ulp of the sum; the counts bound them. */
+#define SERIES_EPS        (0.25 * 2.220446049250313e-16)
+#define ASYMPTOTIC_TERMS  40
+#define SMALL_T_MAX_ORDER 41
+/* exp(-A/2) is 0 in double precision beyond A = 1500. */
+#define UNDERFLOW_EXPONENT 1500.0
+
+/* erfcx(z) = exp(z^2) erfc(z) for z >= -1. Computing z^2 exactly (fma) leaves the product as
+ * accurate as erfc and exp themselves; beyond 26 the asymptotic series A&S 7.1.23. */
+static double erfcx(double z)
+{
+    if (z < ERFCX_ASYMPTOTIC_Z) {
+        const double zz = z * z;
+        const double zl = fma(z, z, -zz);
+        return exp(zz) * erfc(z) * (1 + zl);
+    }
+    const double w = 1 / (2 * z * z);
+    double term = 1, sum = 1;
+    for (int k = 1; k < 12; k++) {
+        term *= -(2 * k - 1) * w;
+        sum += term;
+    }
+    return sum / (z * 1.7724538509055160273); /* sqrt(pi) */
+}
+
+/* e^{-(h^2 + t^2)/2} with h^2 + t^2 in double-double: h = x/s carries its own rounding residual,
+ * so the exponential keeps relative accuracy even where (h^2 + t^2)/2 is several hundred. */
+static double gauss_factor(double x, double s, double h, double t)
+{
+    const double hl = fma(-h, s, x) / s; /* x/s = h + hl */
+    const double h2 = h * h;
+    const double h2l = fma(h, h, -h2) + 2 * h * hl;
+    const double t2 = t * t;
+    const double t2l = fma(t, t, -t2);
+    const double a = h2 + t2; /* Knuth's two-sum: a + al = h2 + t2 exactly */
+    const double bv = a - h2;
+    const double al = (h2 - (a - bv)) + (t2 - bv) + h2l + t2l;
+    return exp(-0.5 * a) * (1 - 0.5 * al);
+}
+
+double gex__bs_normalised_otm(double x, double s)
+{
+    if (!(s > 0) || !(x <= 0))
+        return 0;
+    const double h = x / s, t = 0.5 * s;
+    if (h * h + t * t > UNDERFLOW_EXPONENT)
+        return 0;
+    const double e_ht = gauss_factor(x, s, h, t);
+
+    if (h < ASYMPTOTIC_H && h + t < ASYMPTOTIC_H + SMALL_T) {
+        /* Region 1. For z -> -inf, Y(z) ~ -sum_k (-1)^k (2k-1)!! z^{-(2k+1)} (A&S 26.2.12).
+         * Subtracting at z = h +- t term by term, with r = h^2 - t^2, q = (h/r)^2, e = (t/h)^2:
+         *   Y(h+t) - Y(h-t) = 2 (t/r) sum_k (-1)^k (2k-1)!! q^k P_k(e),
+         *   P_k(e) = sum_i C(2k+1, 2i+1) e^i = ((1+u)^{2k+1} - (1-u)^{2k+1}) / (2u), u^2 = e,
+         * (Jaeckel 2015, eq. (3.4) lists the first terms). P_k runs by the recurrence
+         * D_{m+1} = D_m + S_m, S_{m+1} = S_m + e D_m (D_m = P at 2k+1 = m), all terms positive. */
+        const double r = (h + t) * (h - t);
+        const double q = (h / r) * (h / r);
+        const double e = (t / h) * (t / h);
+        double c = 1, d = 1, sm = 1, sum = 0;
+        for (int k = 0; k < ASYMPTOTIC_TERMS; k++) {
+            const double term = c * d;
+            sum += term;
+            if (fabs(term) <= SERIES_EPS * fabs(sum))
+                break;
+            const double d1 = d + sm, s1 = sm + e * d;
+            d = d1 + s1;
+            sm = s1 + e * d1;
+            c *= -(2 * k + 1) * q;
+        }
+        return GEX_BS_INV_SQRT2PI * e_ht * 2 * (t / r) * sum;
+    }
+    if (t < SMALL_T) {
+        /* Region 2. Taylor series in t: Y(h+t) - Y(h-t) = 2 sum_{j odd} Y^(j)(h) t^j / j!, with
+         * Y' = 1 + h Y and Y^(n+1) = n Y^(n-1) + h Y^(n) (differentiate Y' = 1 + zY); every
+         * Y^(n) > 0 because Y(z) = int_0^inf exp(zu - u^2/2) du (Jaeckel 2015, eq. (3.5)). */
+        const double y0 = GEX_BS_SQRT_PI_2 * erfcx(-h * GEX_BS_SQRT1_2);
+        double ym = y0, y = 1 + h * y0; /* Y^(n-1), Y^(n) at n = 1 */
+        double tp = t, sum = y * t;
+        for (int n = 1; n < SMALL_T_MAX_ORDER; n += 2) {
+            const double y1 = n * ym + h * y;       /* Y^(n+1) */
+            const double y2 = (n + 1) * y + h * y1; /* Y^(n+2) */
+            tp *= t * t / ((n + 1) * (n + 2));
+            const double term = y2 * tp;
+            sum += term;
+            ym = y1;
+            y = y2;
+            if (term <= SERIES_EPS * sum)
+                break;
+        }
+        return GEX_BS_INV_SQRT2PI * e_ht * 2 * sum;
+    }
+    if (h + t > DIRECT_H_PLUS_T) {
+        /* Region 3: b is above 85% of its maximum e^{x/2}; the terms barely cancel. */
+        return exp(0.5 * x) * gex__bs_ncdf(h + t) - exp(-0.5 * x) * gex__bs_ncdf(h - t);
+    }
+    /* Region 4: eq. (J 3.3) with erfcx; the bracket loses at most a digit here. */
+    return 0.5 * e_ht * (erfcx(-(h + t) * GEX_BS_SQRT1_2) - erfcx(-(h - t) * GEX_BS_SQRT1_2));
+}

@@ -1,0 +1,531 @@
+/*
+ * gex/bs.h: Black-Scholes-Merton prices, greeks and implied volatility.
+ *
+ * Truth comes from three independent places: published values (Haug, "The Complete Guide to
+ * Option Pricing Formulas", 2nd ed., McGraw-Hill 2007), a 50-digit mpmath table
+ * (tests/bs-reference.py, tests/data/bs-reference/greeks.tsv) and identities (put-call
+ * relations, Richardson-extrapolated finite differences of the price and of delta).
+ */
+#include "gex-test.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "gex/bs.h"
+#include "gex/error.h"
+
+/* SPEC 1.3: every greek within 1e-9 relative of an independent reference, or 1e-15 absolute
+ * where the value is below 1e-6. */
+#define SPEC_REL 1e-9
+#define SPEC_ABS 1e-15
+/* SPEC 1.3 for identities between greeks computed by gex itself. */
+#define IDENTITY_REL 1e-12
+
+/* A deterministic generator (splitmix64, Steele, Lea and Flood 2014) for random contracts. */
+static uint64_t rng_state;
+static uint64_t rng_next(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static double rng_uniform(double lo, double hi)
+{
+    return lo + (hi - lo) * ((double)(rng_next() >> 11) * 0x1.0p-53);
+}
+
+/* A contract drawn from the ranges a chain holds and a little beyond: moneyness ln(S/K) in
+ * [-1, 1], T from one minute to 3 years (log-uniform), sigma in [0.03, 1.5], r and q in
+ * [-1%, 8%]. */
+typedef struct contract {
+    int type;
+    double S, K, T, sigma, r, q;
+} contract;
+
+static contract random_contract(void)
+{
+    contract c;
+    c.type = (int)(rng_next() & 1);
+    c.S = rng_uniform(5, 6000);
+    c.K = c.S * exp(rng_uniform(-1, 1));
+    c.T = exp(rng_uniform(log(1.0 / 525600), log(3.0)));
+    c.sigma = rng_uniform(0.03, 1.5);
+    c.r = rng_uniform(-0.01, 0.08);
+    c.q = rng_uniform(-0.01, 0.08);
+    return c;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Published values: Haug (2007), worked examples of ch. 1 and 2 (four or five digits
+ * printed; the tolerance is half a unit of the last printed digit). Haug's cost of carry
+ * b = r - q. */
+
+START_TEST(test_price_haug_published)
+{
+    double p;
+    /* Haug 1.1.1, Black-Scholes 1973: S 60, X 65, T 0.25, r 0.08, v 0.30: call 2.1334. */
+    ck_assert_int_eq(gex_bs_price(GEX_CALL, 60, 65, 0.25, 0.30, 0.08, 0, &p), GEX_BS_OK);
+    ck_assert_double_eq_tol(p, 2.1334, 0.00005);
+    /* Haug 1.1.2, Merton 1973: S 100, X 95, T 0.5, r 0.10, q 0.05, v 0.20: put 2.4648. */
+    ck_assert_int_eq(gex_bs_price(GEX_PUT, 100, 95, 0.5, 0.20, 0.10, 0.05, &p), GEX_BS_OK);
+    ck_assert_double_eq_tol(p, 2.4648, 0.00005);
+}
+END_TEST
+
+START_TEST(test_greeks_haug_published)
+{
+    gex_greeks g;
+    /* Haug 2.1.1 delta: S 105, X 100, T 0.5, r 0.10, b 0, v 0.36: call 0.5946, put -0.3566. */
+    ck_assert_int_eq(gex_bs_greeks(GEX_CALL, 105, 100, 0.5, 0.36, 0.10, 0.10, &g), GEX_BS_OK);
+    ck_assert_double_eq_tol(g.delta, 0.5946, 0.00005);
+    ck_assert_int_eq(gex_bs_greeks(GEX_PUT, 105, 100, 0.5, 0.36, 0.10, 0.10, &g), GEX_BS_OK);
+    ck_assert_double_eq_tol(g.delta, -0.3566, 0.00005);
+    /* Haug 2.1.3 gamma: S 55, X 60, T 0.75, r 0.10, b 0.10, v 0.30: 0.0278. */
+    ck_assert_int_eq(gex_bs_greeks(GEX_CALL, 55, 60, 0.75, 0.30, 0.10, 0, &g), GEX_BS_OK);
+    ck_assert_double_eq_tol(g.gamma, 0.0278, 0.00005);
+    /* Haug 2.1.5 vega, same contract: 18.9358. */
+    ck_assert_double_eq_tol(g.vega, 18.9358, 0.00005);
+    /* Haug 2.1.6 theta: S 430, X 405, T 0.0833, r 0.07, b 0.02, v 0.20: put -31.1924. */
+    ck_assert_int_eq(gex_bs_greeks(GEX_PUT, 430, 405, 0.0833, 0.20, 0.07, 0.05, &g), GEX_BS_OK);
+    ck_assert_double_eq_tol(g.theta, -31.1924, 0.00005);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------- */
+/* The 50-digit table: 866 contracts over ln(S/K) in +-3, T from one minute to 2.3 years,
+ * sigma 0.005 to 3, two carries, both types, and a 0DTE SPX contract four minutes before the
+ * close. */
+
+typedef struct ref_row {
+    contract c;
+    double v[7]; /* price delta gamma vega vanna charm theta */
+} ref_row;
+
+static size_t read_reference(ref_row *rows, size_t cap)
+{
+    FILE *f = fopen(gex_test_data("bs-reference/greeks.tsv"), "r");
+    ck_assert_msg(f != NULL, "tests/data/bs-reference/greeks.tsv is missing");
+    char line[1024];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (line[0] == '#')
+            continue;
+        ck_assert_uint_lt(n, cap);
+        ref_row *w = &rows[n];
+        char *p = line, *end;
+        w->c.type = (int)strtol(p, &end, 10);
+        double in[6];
+        for (int i = 0; i < 6; i++) {
+            p = end;
+            in[i] = strtod(p, &end);
+        }
+        w->c.S = in[0], w->c.K = in[1], w->c.T = in[2], w->c.sigma = in[3], w->c.r = in[4];
+        w->c.q = in[5];
+        for (int i = 0; i < 7; i++) {
+            p = end;
+            w->v[i] = strtod(p, &end); /* values below 1e-308 read as 0 or subnormal: fine */
+            ck_assert_ptr_ne(p, end);
+        }
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+#define REF_CAP 1000
+
+START_TEST(test_greeks_reference_table)
+{
+    static ref_row rows[REF_CAP];
+    const size_t n = read_reference(rows, REF_CAP);
+    ck_assert_uint_ge(n, 800);
+    size_t tails = 0;
+    for (size_t i = 0; i < n; i++) {
+        const contract *c = &rows[i].c;
+        gex_greeks g;
+        const int rc = gex_bs_greeks(c->type, c->S, c->K, c->T, c->sigma, c->r, c->q, &g);
+        ck_assert_int_eq(rc, GEX_BS_OK);
+        const double got[7] = {g.price, g.delta, g.gamma, g.vega, g.vanna, g.charm, g.theta};
+        for (int k = 0; k < 7; k++)
+            ck_assert_rel(got[k], rows[i].v[k], SPEC_REL, SPEC_ABS);
+        /* Tail rows: N(d1) far below 1e-15 and still accurate (not 0 from 1 - N). */
+        const double ad = fabs(rows[i].v[1]);
+        if (ad > 1e-300 && ad < 1e-15) {
+            ck_assert_rel(g.delta, rows[i].v[1], SPEC_REL, 0);
+            tails++;
+        }
+    }
+    ck_assert_uint_ge(tails, 10);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------- */
+/* Identities (SPEC 1.3) over random contracts. */
+
+#define N_RANDOM 20000
+
+START_TEST(test_greeks_put_call_identities)
+{
+    rng_state = 0x5eed0001;
+    for (int i = 0; i < N_RANDOM; i++) {
+        const contract c = random_contract();
+        gex_greeks gc, gp;
+        ck_assert_int_eq(gex_bs_greeks(GEX_CALL, c.S, c.K, c.T, c.sigma, c.r, c.q, &gc), GEX_BS_OK);
+        ck_assert_int_eq(gex_bs_greeks(GEX_PUT, c.S, c.K, c.T, c.sigma, c.r, c.q, &gp), GEX_BS_OK);
+        const double dq = exp(-c.q * c.T);
+        /* delta_call - delta_put = e^{-qT} (Haug 2.1.1). */
+        ck_assert_rel(gc.delta - gp.delta, dq, IDENTITY_REL, 0);
+        ck_assert_rel(gc.gamma, gp.gamma, IDENTITY_REL, 0);
+        ck_assert_rel(gc.vega, gp.vega, IDENTITY_REL, 0);
+        ck_assert_rel(gc.vanna, gp.vanna, IDENTITY_REL, 0);
+        /* charm_call - charm_put = q e^{-qT}: both share the drift term, so the difference is
+         * exact up to the rounding of the larger of the two charms. */
+        const double scale = fmax(fabs(gc.charm), fabs(gp.charm));
+        ck_assert_rel(gc.charm - gp.charm, c.q * dq, IDENTITY_REL, IDENTITY_REL * scale);
+        /* Put-call parity of the prices (Haug 1.1.1): C - P = S e^{-qT} - K e^{-rT}. */
+        const double fwd = c.S * dq - c.K * exp(-c.r * c.T);
+        ck_assert_rel(gc.price - gp.price, fwd, IDENTITY_REL,
+                      IDENTITY_REL * fmax(gc.price, gp.price));
+    }
+}
+END_TEST
+
+/* Richardson-extrapolated central differences (Richardson 1911; Press et al., Numerical Recipes
+ * 3rd ed., sec. 5.7): D(h) = (f(x+h) - f(x-h))/2h has error c2 h^2 + c4 h^4 + ..., so
+ * (4 D(h/2) - D(h))/3 cancels h^2; one more level cancels h^4. Similarly for the second
+ * derivative. With relative steps of 1e-2 and two levels, truncation is ~1e-12 and rounding
+ * ~eps / h^k: the tolerances below are the larger of the two, with a factor 10. */
+typedef double (*fun1)(const contract *c, double x);
+
+static double richardson(fun1 f, const contract *c, double x, double h, int order)
+{
+    double d[3][3];
+    for (int i = 0; i < 3; i++) {
+        const double hi = h / (double)(1 << i);
+        if (order == 1)
+            d[i][0] = (f(c, x + hi) - f(c, x - hi)) / (2 * hi);
+        else
+            d[i][0] = (f(c, x + hi) - 2 * f(c, x) + f(c, x - hi)) / (hi * hi);
+    }
+    for (int k = 1; k < 3; k++)
+        for (int i = k; i < 3; i++) {
+            const double p = (double)(1 << (2 * k));
+            d[i][k] = (p * d[i][k - 1] - d[i - 1][k - 1]) / (p - 1);
+        }
+    return d[2][2];
+}
+
+static gex_greeks greeks_at(const contract *c, double S, double T, double sigma)
+{
+    gex_greeks g;
+    ck_assert_int_eq(gex_bs_greeks(c->type, S, c->K, T, sigma, c->r, c->q, &g), GEX_BS_OK);
+    return g;
+}
+static double price_of_s(const contract *c, double S)
+{
+    return greeks_at(c, S, c->T, c->sigma).price;
+}
+static double price_of_sigma(const contract *c, double v)
+{
+    return greeks_at(c, c->S, c->T, v).price;
+}
+static double delta_of_sigma(const contract *c, double v)
+{
+    return greeks_at(c, c->S, c->T, v).delta;
+}
+static double delta_of_t(const contract *c, double T)
+{
+    return greeks_at(c, c->S, T, c->sigma).delta;
+}
+static double price_of_t(const contract *c, double T)
+{
+    return greeks_at(c, c->S, T, c->sigma).price;
+}
+
+START_TEST(test_greeks_finite_differences)
+{
+    /* Contracts where the price is smooth on the scale of the steps: |ln(S/K)| < 0.5 sigma
+     * sqrt(T), and T of a month or more (the steps in T are 1% of T). */
+    rng_state = 0x5eed0002;
+    int tested = 0;
+    while (tested < 300) {
+        contract c = random_contract();
+        c.T = rng_uniform(0.08, 2.5);
+        c.K = c.S * exp(rng_uniform(-0.5, 0.5) * c.sigma * sqrt(c.T));
+        const gex_greeks g = greeks_at(&c, c.S, c.T, c.sigma);
+        const double hs = 0.02 * c.S * c.sigma * sqrt(c.T);
+        /* Scales: the derivative's natural size, so that near-zero values compare sensibly. */
+        const double delta_scale = exp(-c.q * c.T);
+        ck_assert_rel(richardson(price_of_s, &c, c.S, hs, 1), g.delta, 1e-9, 1e-9 * delta_scale);
+        ck_assert_rel(richardson(price_of_s, &c, c.S, hs, 2), g.gamma, 1e-6, 0);
+        ck_assert_rel(richardson(price_of_sigma, &c, c.sigma, 0.02 * c.sigma, 1), g.vega, 1e-9, 0);
+        const double vanna_scale = g.vega / (c.S * c.sigma);
+        ck_assert_rel(richardson(delta_of_sigma, &c, c.sigma, 0.02 * c.sigma, 1), g.vanna, 1e-8,
+                      1e-8 * vanna_scale);
+        /* charm and theta with the sign of time passing: t = -T. */
+        const double charm_scale = g.gamma * c.S + fabs(c.q);
+        ck_assert_rel(-richardson(delta_of_t, &c, c.T, 0.01 * c.T, 1), g.charm, 1e-7,
+                      1e-7 * charm_scale);
+        ck_assert_rel(-richardson(price_of_t, &c, c.T, 0.01 * c.T, 1), g.theta, 1e-7,
+                      1e-7 * (g.vega * c.sigma / c.T + g.price));
+        tested++;
+    }
+}
+END_TEST
+
+START_TEST(test_greeks_bad_input)
+{
+    const double bad[] = {0.0, -1.5, NAN, INFINITY, -INFINITY};
+    const gex_greeks sentinel = {1, 2, 3, 4, 5, 6, 7};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        for (int field = 0; field < 4; field++) {
+            double in[4] = {101.3, 97.5, 0.37, 0.23};
+            in[field] = bad[i];
+            gex_greeks g = sentinel;
+            ck_assert_int_eq(gex_bs_greeks(GEX_CALL, in[0], in[1], in[2], in[3], 0.04, 0.01, &g),
+                             GEX_BS_BAD_INPUT);
+            ck_assert_mem_eq(&g, &sentinel, sizeof g);
+            double p = 42;
+            ck_assert_int_eq(gex_bs_price(GEX_PUT, in[0], in[1], in[2], in[3], 0.04, 0.01, &p),
+                             GEX_BS_BAD_INPUT);
+            ck_assert_double_eq(p, 42);
+        }
+    }
+    gex_greeks g;
+    ck_assert_int_eq(gex_bs_greeks(GEX_CALL, 100, 100, 1, 0.2, NAN, 0, &g), GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_greeks(GEX_CALL, 100, 100, 1, 0.2, 0, INFINITY, &g), GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_greeks(2, 100, 100, 1, 0.2, 0, 0, &g), GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_greeks(-1, 100, 100, 1, 0.2, 0, 0, &g), GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_greeks(GEX_CALL, 100, 100, 1, 0.2, 0, 0, NULL), GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_price(GEX_CALL, 100, 100, 1, 0.2, 0, 0, NULL), GEX_BS_BAD_INPUT);
+}
+END_TEST
+
+START_TEST(test_greeks_overflow_status)
+{
+    /* At the money with sigma sqrt(T) = 1e-310: gamma = n(0) e^{-qT} / (S sigma sqrt T) is
+     * beyond the largest double. SPEC 1.1: reported with a status, never inf. */
+    gex_greeks g = {0};
+    const int rc = gex_bs_greeks(GEX_CALL, 1e-3, 1e-3, 1e-300, 1e-160, 0.01, 0.01, &g);
+    ck_assert_int_eq(rc, GEX_BS_OVERFLOW);
+    ck_assert_double_eq(g.gamma, 0);
+}
+END_TEST
+
+START_TEST(test_greeks_hard_regions)
+{
+    /* One minute to expiry, sigma 0.005 and 3, ln(S/K) of +-3 and a 0DTE contract are rows of
+     * the reference table; here, every output stays finite over a dense sweep of them. */
+    const double minute = 60.0 / (365 * 86400.0);
+    const double Ts[] = {minute, 4 * minute, 0.0027, 2.3};
+    const double sig[] = {0.005, 0.2, 3.0};
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 3; b++)
+            for (double lm = -3; lm <= 3; lm += 0.0625)
+                for (int type = 0; type < 2; type++) {
+                    gex_greeks g;
+                    ck_assert_int_eq(
+                        gex_bs_greeks(type, 100, 100 * exp(-lm), Ts[a], sig[b], 0.045, 0.013, &g),
+                        GEX_BS_OK);
+                    ck_assert(g.price >= 0);
+                    ck_assert(type == GEX_CALL ? g.delta >= 0 : g.delta <= 0);
+                    ck_assert(g.gamma >= 0 && g.vega >= 0);
+                }
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------- */
+/* Implied volatility. The attainable precision of sigma from a price p in double precision is
+ * (eps p + the smallest subnormal) / vega + eps sigma: the price's own rounding divided by the
+ * slope, plus sigma's rounding (the condition number of the inverse; Jaeckel, "Let's Be
+ * Rational", 2015, sec. 5). A round trip is scored in units of it. */
+
+#define IV_ATTAINABLE_UNITS 16.0
+
+static double attainable(double price, double vega, double sigma)
+{
+    return (DBL_EPSILON * price + DBL_TRUE_MIN) / vega + DBL_EPSILON * sigma;
+}
+
+START_TEST(test_implied_vol_round_trip_grid)
+{
+    const double minute = 60.0 / (365 * 86400.0);
+    const double Ts[] = {minute, 37 * minute, 0.0192, 0.25, 1.1, 2.7};
+    const double sig[] = {0.005, 0.031, 0.19, 0.47, 1.3, 3.0};
+    size_t ok = 0, flat = 0;
+    double worst = 0;
+    for (size_t a = 0; a < 6; a++)
+        for (size_t b = 0; b < 6; b++)
+            for (double lm = -3; lm <= 3.0001; lm += 0.125)
+                for (int type = 0; type < 2; type++) {
+                    const double S = 101.37, K = S * exp(-lm), T = Ts[a], v = sig[b];
+                    gex_greeks g;
+                    ck_assert_int_eq(gex_bs_greeks(type, S, K, T, v, 0.045, 0.013, &g), GEX_BS_OK);
+                    double got = -1;
+                    const int rc = gex_bs_implied_vol(type, g.price, S, K, T, 0.045, 0.013, &got);
+                    if (rc == GEX_IV_OK) {
+                        const double err = fabs(got - v) / attainable(g.price, g.vega, v);
+                        if (err > worst)
+                            worst = err;
+                        ck_assert_msg(err <= IV_ATTAINABLE_UNITS,
+                                      "type %d lm %g T %g sigma %g: %.17g, %.3g attainable units",
+                                      type, lm, T, v, got, err);
+                        ok++;
+                    } else {
+                        /* Not invertible: the price does not move with sigma at double precision
+                         * (it rounds to its intrinsic value or its maximum, or to 0). */
+                        ck_assert_msg(rc == GEX_IV_BELOW_INTRINSIC || rc == GEX_IV_ABOVE_MAX,
+                                      "type %d lm %g T %g sigma %g: %s", type, lm, T, v,
+                                      gex_iv_strstatus(rc));
+                        ck_assert_msg(g.vega * v <= 1e3 * DBL_EPSILON * g.price ||
+                                          g.price < DBL_MIN * 1e20,
+                                      "type %d lm %g T %g sigma %g: %s with vega %g price %g", type,
+                                      lm, T, v, gex_iv_strstatus(rc), g.vega, g.price);
+                        flat++;
+                    }
+                }
+    printf("implied vol grid: %zu solved, worst %.2f attainable units; %zu flat prices\n", ok,
+           worst, flat);
+    /* The rest of the 3528 points are flat prices, each checked above. */
+    ck_assert_uint_ge(ok, 1400);
+}
+END_TEST
+
+START_TEST(test_implied_vol_random_round_trips)
+{
+    rng_state = 0x5eed0003;
+    for (int i = 0; i < N_RANDOM; i++) {
+        const contract c = random_contract();
+        gex_greeks g;
+        ck_assert_int_eq(gex_bs_greeks(c.type, c.S, c.K, c.T, c.sigma, c.r, c.q, &g), GEX_BS_OK);
+        double got;
+        const int rc = gex_bs_implied_vol(c.type, g.price, c.S, c.K, c.T, c.r, c.q, &got);
+        if (rc != GEX_IV_OK) {
+            ck_assert_msg(g.vega * c.sigma <= 1e3 * DBL_EPSILON * g.price || g.price < 1e-290,
+                          "type %d S %.17g K %.17g T %.17g sigma %.17g r %.17g q %.17g: %s", c.type,
+                          c.S, c.K, c.T, c.sigma, c.r, c.q, gex_iv_strstatus(rc));
+            continue;
+        }
+        ck_assert_msg(fabs(got - c.sigma) <=
+                          IV_ATTAINABLE_UNITS * attainable(g.price, g.vega, c.sigma),
+                      "type %d S %.17g K %.17g T %.17g sigma %.17g r %.17g q %.17g: %.17g", c.type,
+                      c.S, c.K, c.T, c.sigma, c.r, c.q, got);
+    }
+}
+END_TEST
+
+START_TEST(test_implied_vol_statuses)
+{
+    const double S = 101.37, K = 97.25, T = 0.31, r = 0.045, q = 0.013;
+    const double dq = exp(-q * T), dr = exp(-r * T);
+    double v = 42;
+    /* Below intrinsic: the discounted intrinsic value itself, and less. */
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, S * dq - K * dr, S, K, T, r, q, &v),
+                     GEX_IV_BELOW_INTRINSIC);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 1.0, S, K, T, r, q, &v), GEX_IV_BELOW_INTRINSIC);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_PUT, 0.0, S, K, T, r, q, &v), GEX_IV_BELOW_INTRINSIC);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_PUT, -0.5, S, K, T, r, q, &v), GEX_IV_BELOW_INTRINSIC);
+    /* Above the maximum: S e^{-qT} for a call, K e^{-rT} for a put. */
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, S * dq, S, K, T, r, q, &v), GEX_IV_ABOVE_MAX);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 150, S, K, T, r, q, &v), GEX_IV_ABOVE_MAX);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_PUT, K * dr, S, K, T, r, q, &v), GEX_IV_ABOVE_MAX);
+    /* No quote: a price that is not a number; bid 0, missing, or above the ask. */
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, NAN, S, K, T, r, q, &v), GEX_IV_NO_QUOTE);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, INFINITY, S, K, T, r, q, &v), GEX_IV_NO_QUOTE);
+    ck_assert_int_eq(gex_bs_implied_vol_quote(GEX_CALL, 0, 6.1, S, K, T, r, q, &v),
+                     GEX_IV_NO_QUOTE);
+    ck_assert_int_eq(gex_bs_implied_vol_quote(GEX_CALL, NAN, 6.1, S, K, T, r, q, &v),
+                     GEX_IV_NO_QUOTE);
+    ck_assert_int_eq(gex_bs_implied_vol_quote(GEX_CALL, 6.2, 6.1, S, K, T, r, q, &v),
+                     GEX_IV_NO_QUOTE);
+    ck_assert_int_eq(gex_bs_implied_vol_quote(GEX_CALL, 6.0, INFINITY, S, K, T, r, q, &v),
+                     GEX_IV_NO_QUOTE);
+    /* Bad input. */
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 6, -S, K, T, r, q, &v), GEX_IV_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 6, S, 0, T, r, q, &v), GEX_IV_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 6, S, K, 0, r, q, &v), GEX_IV_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 6, S, K, T, NAN, q, &v), GEX_IV_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_implied_vol(3, 6, S, K, T, r, q, &v), GEX_IV_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 6, S, K, T, r, q, NULL), GEX_IV_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_implied_vol_quote(GEX_CALL, 6, 6.2, S, K, T, r, q, NULL),
+                     GEX_IV_BAD_INPUT);
+    ck_assert_double_eq(v, 42); /* untouched by every failure */
+    /* A quote: the mid (6.05 + 6.25)/2 = 6.15, solved. */
+    ck_assert_int_eq(gex_bs_implied_vol_quote(GEX_CALL, 6.05, 6.25, S, K, T, r, q, &v), GEX_IV_OK);
+    double p;
+    ck_assert_int_eq(gex_bs_price(GEX_CALL, S, K, T, v, r, q, &p), GEX_BS_OK);
+    ck_assert_rel(p, 6.15, 1e-13, 0);
+}
+END_TEST
+
+START_TEST(test_iv_strstatus_every_status)
+{
+    for (int s = 0; s < GEX_IV_STATUS_COUNT; s++)
+        ck_assert_str_ne(gex_iv_strstatus(s), "unknown status");
+    ck_assert_str_eq(gex_iv_strstatus(GEX_IV_BELOW_INTRINSIC), "below intrinsic");
+    ck_assert_str_eq(gex_iv_strstatus(-1), "unknown status");
+    ck_assert_str_eq(gex_iv_strstatus(GEX_IV_STATUS_COUNT), "unknown status");
+}
+END_TEST
+
+START_TEST(test_implied_vol_batch_matches_scalar)
+{
+    enum { N = 512 };
+    double K[N], T[N], price[N], sigma[N], r[N];
+    uint8_t type[N], status[N];
+    rng_state = 0x5eed0004;
+    for (int i = 0; i < N; i++) {
+        const contract c = random_contract();
+        K[i] = 100 * exp(rng_uniform(-0.4, 0.4));
+        T[i] = c.T;
+        type[i] = (uint8_t)c.type;
+        r[i] = c.r;
+        ck_assert_int_eq(gex_bs_price(c.type, 100, K[i], T[i], c.sigma, r[i], 0.013, &price[i]),
+                         GEX_BS_OK);
+    }
+    price[7] = 0;   /* below intrinsic */
+    price[9] = NAN; /* no quote */
+    type[11] = 5;   /* bad input */
+    const gex_bs_batch_in in = {
+        .n = N, .S_all = 100, .K = K, .T = T, .type = type, .r = r, .q_all = 0.013};
+    ck_assert_int_eq(gex_bs_implied_vol_batch(&in, price, sigma, status), GEX_OK);
+    for (int i = 0; i < N; i++) {
+        double v = 0;
+        const int rc = gex_bs_implied_vol(type[i], price[i], 100, K[i], T[i], r[i], 0.013, &v);
+        ck_assert_int_eq(status[i], rc);
+        ck_assert_double_eq(sigma[i], rc == GEX_IV_OK ? v : 0);
+    }
+    ck_assert_int_eq(status[7], GEX_IV_BELOW_INTRINSIC);
+    ck_assert_int_eq(status[9], GEX_IV_NO_QUOTE);
+    ck_assert_int_eq(status[11], GEX_IV_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_implied_vol_batch(NULL, price, sigma, status), GEX_EINVAL);
+    ck_assert_int_eq(gex_bs_implied_vol_batch(&in, NULL, sigma, status), GEX_EINVAL);
+    ck_assert_int_eq(gex_bs_implied_vol_batch(&in, price, NULL, status), GEX_EINVAL);
+    ck_assert_int_eq(gex_bs_implied_vol_batch(&in, price, sigma, NULL), GEX_EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("bs");
+    TCase *tc = tcase_create("greeks");
+    tcase_add_test(tc, test_price_haug_published);
+    tcase_add_test(tc, test_greeks_haug_published);
+    tcase_add_test(tc, test_greeks_reference_table);
+    tcase_add_test(tc, test_greeks_put_call_identities);
+    tcase_add_test(tc, test_greeks_finite_differences);
+    tcase_add_test(tc, test_greeks_bad_input);
+    tcase_add_test(tc, test_greeks_overflow_status);
+    tcase_add_test(tc, test_greeks_hard_regions);
+    suite_add_tcase(s, tc);
+    TCase *tiv = tcase_create("implied_vol");
+    tcase_add_test(tiv, test_implied_vol_round_trip_grid);
+    tcase_add_test(tiv, test_implied_vol_random_round_trips);
+    tcase_add_test(tiv, test_implied_vol_statuses);
+    tcase_add_test(tiv, test_iv_strstatus_every_status);
+    tcase_add_test(tiv, test_implied_vol_batch_matches_scalar);
+    suite_add_tcase(s, tiv);
+    return gex_test_run(s);
+}
