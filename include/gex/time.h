@@ -58,18 +58,18 @@ gex_settle gex_time_root_settle(const char *root, size_t len);
 /* Settlement instant of an expiration: 09:30 (AM) or 16:00 (PM) New York time on that date. */
 int64_t gex_time_settlement(int32_t expiration, gex_settle style);
 
-/* What the date and instant parsers found, and on failure why (for the caller's message). */
+/* What the date and instant parsers found, and on failure why (for the caller's message).
+ * The parsers fill every field whatever the status (zeros where nothing was found). */
 typedef struct gex_instant_info {
-    int has_zone;     /* an explicit zone or offset was present (else zone_default applied) */
-    int has_year;     /* the text carried a year */
-    int has_time;     /* the text carried a time of day (else 00:00) */
-    int utc_offset_s; /* the offset applied, seconds east of UTC (for ET: the one in force) */
-    /* Added after the first release of this header; zero-initialise the struct. */
+    int has_zone;        /* an explicit zone or offset was present (else zone_default applied) */
+    int has_year;        /* the text carried a year */
+    int has_time;        /* the text carried a time of day (else 00:00) */
+    int utc_offset_s;    /* the offset applied, seconds east of UTC (for ET: the one in force) */
     int32_t nanoseconds; /* the fraction of a second the text carried, 0-999999999: *utc is the
                             whole second, truncated ("03:17:42.75" gives :42 and 750000000) */
     size_t end;          /* bytes of the text the date or instant used (gex_time_scan_instant) */
-    const char *problem; /* on any status but GEX_OK: a static sentence saying what was wrong
-                            ("unknown time zone name"), NULL on success */
+    const char *problem; /* on GEX_EPARSE or GEX_ENOTIME: a static sentence saying what was
+                            wrong ("unknown time zone name"); NULL otherwise */
     size_t problem_at;   /* byte offset in the text of what the problem is about */
     size_t problem_len;  /* its length in bytes (0: the end of the text) */
 } gex_instant_info;
