@@ -212,6 +212,26 @@ START_TEST(test_eastern_offset_matches_tz_database_random)
 }
 END_TEST
 
+START_TEST(test_eastern_offset_ignores_machine_zone)
+{
+    /* The machine's zone (here one 12:45 ahead of UTC, with its own daylight saving) changes
+     * nothing: gex never reads TZ or the tz database. */
+    setenv("TZ", "Pacific/Chatham", 1);
+    tzset();
+    ck_assert_int_eq(gex_time_eastern_offset(1678604400), -14400);
+    ck_assert_int_eq(gex_time_settlement(gex_time_days_from_civil(2023, 9, 15), GEX_SETTLE_AM),
+                     1694784600);
+    int64_t utc;
+    const char *line = "Date: 9 June 2023, 1:40 PM EDT";
+    ck_assert_int_eq(gex_time_parse_instant(line, strlen(line), GEX_ZONE_EASTERN, &utc, NULL),
+                     GEX_OK);
+    ck_assert_int_eq(utc, 1686332400);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    ck_assert_int_eq(gex_time_eastern_offset(1678604400), -14400);
+}
+END_TEST
+
 START_TEST(test_eastern_to_utc_round_trip)
 {
     /* For every instant, its New York wall-clock time maps back to it, except during the
@@ -1128,6 +1148,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_eastern_offset_pinned_transitions);
     tcase_add_test(tc, test_eastern_offset_matches_tz_database_hourly);
     tcase_add_test(tc, test_eastern_offset_matches_tz_database_random);
+    tcase_add_test(tc, test_eastern_offset_ignores_machine_zone);
     tcase_add_test(tc, test_eastern_to_utc_round_trip);
     tcase_add_test(tc, test_eastern_to_utc_gap_and_repeat);
     suite_add_tcase(s, tc);
