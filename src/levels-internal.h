@@ -32,6 +32,7 @@ int gex__levels_table(const gex_strike_row *rows, size_t n, double spot, gex_lev
 typedef struct gex__book {
     size_t n;
     double *K, *T, *sigma, *w, *scratch;
+    double *pa, *pb, *pc; /* the profile kernel's constants (src/profile.c) */
     uint8_t *type;
     double rate, div, spot;
     gex_gex_unit unit;

@@ -608,6 +608,32 @@ START_TEST(test_flip_profile_no_sign_change_is_null)
 }
 END_TEST
 
+/* A 0DTE book an hour before the close with its strikes 30% from the spot: every gamma
+ * underflows to exactly 0 between them (d1 beyond 38), so P is exactly 0 on the grid points
+ * there, negative below, positive above. The zero nearest the spot on that plateau is the spot
+ * itself, a grid point, found without the solver. */
+START_TEST(test_flip_profile_zero_plateau)
+{
+    static const ref_contract c[] = {{0, 3600, GEX_PUT, 0.31, 5000, NAN},
+                                     {0, 6700, GEX_CALL, 0.22, 5000, NAN}};
+    const double S = 5150.25;
+    gex_chain *chain = slots_chain(c, 2, S, new_york(15, 0));
+    gex_exposure *e = compute(chain, NULL);
+    double p;
+    ck_assert_int_eq(gex_profile_eval(chain, e, &S, 1, &p), GEX_OK);
+    ck_assert_double_eq(p, 0);
+    gex_level flip;
+    size_t evals = 0, changes = 0;
+    ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+    ck_assert_int_eq(flip.has, 1);
+    ck_assert_double_eq(flip.value, S);
+    ck_assert_uint_eq(changes, 1);
+    ck_assert_uint_eq(evals, 2 * GEX_FLIP_GRID_HALF + 1);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* Continuity in the spot (SPEC 1.6; the vendor reports a $215 jump of its per-strike flip for a
  * $0.13 move). Around a strike whose net GEX has the opposite sign of its neighbours the
  * per-strike method has a zero on each side; a spot one cent either side of their midpoint
@@ -879,6 +905,7 @@ static Suite *levels_suite(void)
     tcase_add_test(tcc, test_flip_profile_matches_reference_zero);
     tcase_add_test(tcc, test_flip_profile_several_zeros);
     tcase_add_test(tcc, test_flip_profile_no_sign_change_is_null);
+    tcase_add_test(tcc, test_flip_profile_zero_plateau);
     tcase_add_test(tcc, test_flip_profile_continuous_in_spot);
     tcase_add_test(tcc, test_levels_compute_strike_method);
     tcase_add_test(tcc, test_zero_dte_block_and_magnet);
