@@ -26,12 +26,13 @@ void gex__book_free(gex__book *b)
 {
     if (b == NULL)
         return;
-    free(b->K);
+    free(b->block);
     free(b->type);
     memset(b, 0, sizeof *b);
 }
 
-int gex__book_init(gex__book *b, const gex_chain *chain, const gex_exposure *exposure)
+int gex__book_init(gex__book *b, const gex_chain *chain, const gex_exposure *exposure,
+                   gex__book_kind kind)
 {
     memset(b, 0, sizeof *b);
     if (chain == NULL || exposure == NULL)
@@ -52,29 +53,43 @@ int gex__book_init(gex__book *b, const gex_chain *chain, const gex_exposure *exp
     b->spot = gex_exposure_spot(exposure);
     b->n = n;
     const size_t m = n > 0 ? n : 1;
-    b->K = malloc(8 * m * sizeof *b->K); /* K, T, sigma, w, scratch, pa, pb, pc */
-    b->type = malloc(m);
-    if (b->K == NULL || b->type == NULL) {
+    if (kind == GEX_BOOK_DELTA) {
+        b->block = malloc(5 * m * sizeof *b->block); /* K, T, sigma, w, scratch */
+        b->type = malloc(m);
+    } else {
+        b->block = malloc(3 * m * sizeof *b->block); /* pa, pb, pc */
+    }
+    if (b->block == NULL || (kind == GEX_BOOK_DELTA && b->type == NULL)) {
         gex__book_free(b);
         return GEX_ENOMEM;
     }
-    b->T = b->K + m;
-    b->sigma = b->T + m;
-    b->w = b->sigma + m;
-    b->scratch = b->w + m;
-    b->pa = b->scratch + m;
-    b->pb = b->pa + m;
-    b->pc = b->pb + m;
+    if (kind == GEX_BOOK_DELTA) {
+        b->K = b->block;
+        b->T = b->K + m;
+        b->sigma = b->T + m;
+        b->w = b->sigma + m;
+        b->scratch = b->w + m;
+    } else {
+        b->pa = b->block;
+        b->pb = b->pa + m;
+        b->pc = b->pb + m;
+    }
     size_t j = 0;
     for (size_t i = 0; i < v.n; i++) {
         if (!c.included[i])
             continue;
-        b->K[j] = v.strike[i];
-        b->T[j] = v.T[i];
-        b->sigma[j] = v.iv[i];
-        b->type[j] = v.type[i];
         /* SPEC 1.5: s = +1 calls, -1 puts */
-        b->w[j] = (v.type[i] == GEX_CALL ? 1.0 : -1.0) * v.open_interest[i] * v.multiplier[i];
+        const double w =
+            (v.type[i] == GEX_CALL ? 1.0 : -1.0) * v.open_interest[i] * v.multiplier[i];
+        if (kind == GEX_BOOK_DELTA) {
+            b->K[j] = v.strike[i];
+            b->T[j] = v.T[i];
+            b->sigma[j] = v.iv[i];
+            b->type[j] = v.type[i];
+            b->w[j] = w;
+            j++;
+            continue;
+        }
         /* SPEC 1.3: gamma(x) = e^{-qT} n(d1) / (x sigma sqrt(T)) with
          * d1 = (ln x - ln K + (r - q + sigma^2/2) T) / (sigma sqrt(T)) = pb ln x + pa, so that
          * w gamma(x) = pc exp(-d1^2 / 2) / x: everything but one exponential per contract is
@@ -82,7 +97,7 @@ int gex__book_init(gex__book *b, const gex_chain *chain, const gex_exposure *exp
         const double sq = v.iv[i] * sqrt(v.T[i]);
         b->pb[j] = 1.0 / sq;
         b->pa[j] = (-log(v.strike[i]) + (b->rate - b->div + 0.5 * v.iv[i] * v.iv[i]) * v.T[i]) / sq;
-        b->pc[j] = b->w[j] * exp(-b->div * v.T[i]) / sq * INV_SQRT_2PI;
+        b->pc[j] = w * exp(-b->div * v.T[i]) / sq * INV_SQRT_2PI;
         if (!isfinite(b->pa[j]) || !isfinite(b->pb[j]) || !isfinite(b->pc[j])) {
             gex__book_free(b);
             return GEX_ERANGE;
@@ -221,7 +236,7 @@ int gex_profile_eval(const gex_chain *chain, const gex_exposure *exposure, const
         if (!x_ok(x[i]))
             return GEX_EINVAL;
     gex__book b;
-    int rc = gex__book_init(&b, chain, exposure);
+    int rc = gex__book_init(&b, chain, exposure, GEX_BOOK_PROFILE);
     for (size_t i = 0; i < n && rc == GEX_OK; i++)
         rc = gex__book_gex(&b, x[i], &p[i]);
     gex__book_free(&b);
@@ -329,7 +344,7 @@ int gex_levels_flip_profile(const gex_chain *chain, const gex_exposure *exposure
     double x[N_GRID], p[N_GRID];
     sign_change changes[N_GRID];
     gex__book b;
-    int rc = gex__book_init(&b, chain, exposure);
+    int rc = gex__book_init(&b, chain, exposure, GEX_BOOK_PROFILE);
     if (rc != GEX_OK)
         return rc;
     const double S = b.spot;
