@@ -524,6 +524,18 @@ START_TEST(test_flip_profile_matches_reference_zero)
     ck_assert_rel(flip.value, nearest(z, nz, SPOT_B), 1e-7, 0);
     assert_sign_change_at(chain, e, flip.value, SPOT_B);
 
+    /* P in point or shares is P in pct divided by x / 100 or x^2 / 100: the same zeros */
+    for (int unit = GEX_UNIT_POINT; unit <= GEX_UNIT_SHARES; unit++) {
+        gex_exposure_options o;
+        gex_exposure_options_default(&o);
+        o.gex_unit = (gex_gex_unit)unit;
+        gex_exposure *eu = compute(chain, &o);
+        gex_level fu;
+        ck_assert_int_eq(gex_levels_flip_profile(chain, eu, &fu, NULL, NULL), GEX_OK);
+        ck_assert_double_le(fabs(fu.value - flip.value), 2 * GEX_FLIP_XTOL * SPOT_B);
+        gex_exposure_free(eu);
+    }
+
     gex_levels lv;
     ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
     ck_assert_int_eq(lv.flip_method, GEX_FLIP_PROFILE);
