@@ -514,8 +514,10 @@ static int aggregate(gex_exposure *e, const gex_chain_view *v, const uint8_t *fl
         }
         if (kr != cur_k) {
             row_rank[n_exp_rows] = kr;
+            /* a plain assignment: a memset call per row costs more than the row's stores */
+            static const gex_strike_row zero_row;
             gex_strike_row *r = &e->exp_rows[n_exp_rows++];
-            memset(r, 0, sizeof *r);
+            *r = zero_row;
             r->strike = v->strike[i];
             cur_k = kr;
         }
