@@ -91,12 +91,16 @@ int gex__book_init(gex__book *b, const gex_chain *chain, const gex_exposure *exp
             continue;
         }
         /* SPEC 1.3: gamma(x) = e^{-qT} n(d1) / (x sigma sqrt(T)) with
-         * d1 = (ln x - ln K + (r - q + sigma^2/2) T) / (sigma sqrt(T)) = pb ln x + pa, so that
-         * w gamma(x) = pc exp(-d1^2 / 2) / x: everything but one exponential per contract is
-         * independent of x and computed once here. */
+         * d1 = (ln(x/S) + ln(S/K) + (r - q + sigma^2/2) T) / (sigma sqrt(T)) = pb ln(x/S) + pa,
+         * so that w gamma(x) = pc exp(-d1^2 / 2) / x: everything but one exponential per
+         * contract is independent of x and computed once here. Splitting the logarithm at the
+         * spot keeps both terms small where P matters (x and K near S), so d1 is not the
+         * difference of two large numbers (ln x and ln K over a 0DTE sigma sqrt(T)). */
         const double sq = v.iv[i] * sqrt(v.T[i]);
         b->pb[j] = 1.0 / sq;
-        b->pa[j] = (-log(v.strike[i]) + (b->rate - b->div + 0.5 * v.iv[i] * v.iv[i]) * v.T[i]) / sq;
+        b->pa[j] =
+            (log(b->spot / v.strike[i]) + (b->rate - b->div + 0.5 * v.iv[i] * v.iv[i]) * v.T[i]) /
+            sq;
         b->pc[j] = w * exp(-b->div * v.T[i]) / sq * INV_SQRT_2PI;
         if (!isfinite(b->pa[j]) || !isfinite(b->pb[j]) || !isfinite(b->pc[j])) {
             gex__book_free(b);
@@ -208,7 +212,7 @@ static int book_delta_sum(gex__book *b, double x, double *sum)
 
 int gex__book_gex(gex__book *b, double x, double *p)
 {
-    const double s = profile_kernel(b->pa, b->pb, b->pc, b->n, log(x)) / x;
+    const double s = profile_kernel(b->pa, b->pb, b->pc, b->n, log(x / b->spot)) / x;
     /* SPEC 1.6: the S^2 (or S) of the unit is x too. */
     const double v = s * gex__exposure_unit_factor(b->unit, x);
     if (!isfinite(v))
