@@ -604,6 +604,8 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     const size_t n = v.n;
     if (n == 0)
         return GEX_EEMPTY;
+    if (n >= UINT32_MAX)
+        return GEX_ERANGE; /* contract indexes are 32-bit in the aggregation */
     for (size_t i = 0; i < n; i++) {
         /* one underlying, prepared (T is NAN before gex_chain_prepare), with a known spot */
         if (v.underlying[i] != v.underlying[0] || isnan(v.T[i]) || !(v.spot[i] > 0) ||

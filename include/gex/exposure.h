@@ -92,9 +92,9 @@ typedef struct gex_exposure gex_exposure;
  * underlyings, has not been prepared (gex_chain_prepare), has no spot (the spot is unknown:
  * gex computes nothing rather than guess one; the caller asks for --spot), options hold a
  * negative or non-finite min_oi, a non-finite rate or div, an unknown unit, or a NULL
- * expirations list with n_expirations > 0; GEX_ENOTIME when the chain has no quote instant;
- * GEX_ENOMEM. A chain whose filters leave nothing still succeeds, with zero contracts used
- * (the caller decides whether that is an error). */
+ * expirations list with n_expirations > 0; GEX_EEMPTY for a chain with no contract;
+ * GEX_ERANGE beyond 4,294,967,294 contracts; GEX_ENOMEM. A chain whose filters leave nothing still
+ * succeeds, with zero contracts used (the caller decides whether that is an error). */
 int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *options,
                          gex_exposure **out);
 
