@@ -278,6 +278,34 @@ START_TEST(test_greeks_finite_differences)
 }
 END_TEST
 
+START_TEST(test_exposure_greeks_equal_full_greeks)
+{
+    rng_state = 0x5eed0006;
+    for (int i = 0; i < N_RANDOM; i++) {
+        const contract c = random_contract();
+        gex_greeks g, e = {.price = -7.5, .theta = -8.5};
+        ck_assert_int_eq(gex_bs_greeks(c.type, c.S, c.K, c.T, c.sigma, c.r, c.q, &g), GEX_BS_OK);
+        ck_assert_int_eq(gex_bs_exposure_greeks(c.type, c.S, c.K, c.T, c.sigma, c.r, c.q, &e),
+                         GEX_BS_OK);
+        /* The same operations: equal to the bit. */
+        ck_assert_double_eq(e.delta, g.delta);
+        ck_assert_double_eq(e.gamma, g.gamma);
+        ck_assert_double_eq(e.vega, g.vega);
+        ck_assert_double_eq(e.vanna, g.vanna);
+        ck_assert_double_eq(e.charm, g.charm);
+        ck_assert_double_eq(e.price, -7.5); /* untouched */
+        ck_assert_double_eq(e.theta, -8.5);
+    }
+    gex_greeks e = {0};
+    ck_assert_int_eq(gex_bs_exposure_greeks(GEX_PUT, 100, NAN, 1, 0.2, 0, 0, &e), GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_exposure_greeks(GEX_PUT, 100, 100, 1, 0.2, 0, 0, NULL),
+                     GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_exposure_greeks(GEX_CALL, 1e-3, 1e-3, 1e-300, 1e-160, 0.01, 0.01, &e),
+                     GEX_BS_OVERFLOW);
+    ck_assert_double_eq(e.gamma, 0);
+}
+END_TEST
+
 START_TEST(test_greeks_bad_input)
 {
     const double bad[] = {0.0, -1.5, NAN, INFINITY, -INFINITY};
@@ -672,6 +700,7 @@ int main(void)
     tcase_add_test(tc, test_greeks_reference_table);
     tcase_add_test(tc, test_greeks_put_call_identities);
     tcase_add_test(tc, test_greeks_finite_differences);
+    tcase_add_test(tc, test_exposure_greeks_equal_full_greeks);
     tcase_add_test(tc, test_greeks_bad_input);
     tcase_add_test(tc, test_greeks_overflow_status);
     tcase_add_test(tc, test_greeks_hard_regions);
