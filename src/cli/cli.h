@@ -169,6 +169,9 @@ int gex__table_num(gex__table *t, double v);
 int gex__table_level(gex__table *t, const gex_level *level);
 int gex__table_null(gex__table *t);
 int gex__table_text(gex__table *t, const char *s);
+/* For CSV: writes the header row to out now and every record as its last cell is appended,
+ * so that a table of millions of rows needs no memory; gex__table_write then adds nothing. */
+void gex__table_stream(gex__table *t, FILE *out);
 /* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
  * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
 int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
@@ -188,6 +191,10 @@ json_t *gex__jnum(double v);
 json_t *gex__jlevel(const gex_level *level);
 /* Writes a document compactly with shortest round-trip numbers and a final newline. */
 int gex__json_write(const json_t *doc, FILE *out);
+/* The same pieces for documents written as they are computed: a value without the final
+ * newline, and the members of an object without its braces ("a":1,"b":2). */
+void gex__json_write_value(const json_t *value, FILE *out);
+void gex__json_write_members(const json_t *obj, FILE *out);
 /* Sets key to value in obj, taking the reference; returns GEX_ENOMEM when value is NULL. */
 int gex__jset(json_t *obj, const char *key, json_t *value);
 /* The meta object common to every document of an analysis. */

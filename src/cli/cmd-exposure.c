@@ -449,16 +449,25 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
     gex__column c2[20];
     memcpy(c2, cols, sizeof cols);
     c2[15].unit = gex_unit_short(opts->exposure.gex_unit);
+    /* CSV and JSON are written contract by contract: a whole market's greeks need no memory
+     * beyond the chain's. */
     gex__table *t = NULL;
-    json_t *d = NULL, *arr = NULL;
+    json_t *d = NULL;
+    size_t listed = 0;
     int st = GEX_OK;
     if (opts->format == GEX__OUT_JSON) {
         d = doc_head(&a);
-        arr = json_array();
-        st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
+        st = d == NULL ? GEX_ENOMEM : GEX_OK;
+        if (st == GEX_OK) {
+            fputc('{', out);
+            gex__json_write_members(d, out);
+            fputs(",\"contracts\":[", out);
+        }
     } else {
         t = gex__table_new(c2, 20);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
+        if (st == GEX_OK && opts->format == GEX__OUT_CSV)
+            gex__table_stream(t, out);
     }
     for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
         const int ok = v.status[i] == GEX_CONTRACT_OK;
@@ -508,16 +517,33 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
             for (int k = 0; k < 4; k++)
                 st |= gex__jset(o, ek[k], ok ? gex__jnum(exps[k]) : json_null());
             st |= gex__jset(o, "status", json_string(status));
-            st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
+            if (st == GEX_OK) {
+                if (listed++ > 0)
+                    fputc(',', out);
+                gex__json_write_value(o, out);
+            }
+            json_decref(o);
         }
     }
     if (t != NULL) {
         char title[1024];
         gex__title(opts, &a, title, sizeof title);
         rc = table_finish(t, st, opts->format, title, out);
-    } else {
-        st |= gex__jset(d, "contracts", arr);
-        rc = doc_finish(opts, &a, d, st, out);
+    } else if (st == GEX_OK) {
+        json_t *meta = gex__json_meta(opts, &a);
+        if (meta != NULL) {
+            fputs("],\"meta\":", out);
+            gex__json_write_value(meta, out);
+            fputs("}\n", out);
+            json_decref(meta);
+        } else {
+            st = GEX_ENOMEM;
+        }
+    }
+    json_decref(d);
+    if (st != GEX_OK) {
+        gex__error(NULL, 0, "out of memory writing the greeks");
+        rc = GEX__EXIT_INTERNAL;
     }
     gex__analysis_free(&a);
     return rc;

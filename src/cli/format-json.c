@@ -119,6 +119,27 @@ static void write_value(const json_t *v, FILE *out)
     }
 }
 
+void gex__json_write_value(const json_t *value, FILE *out)
+{
+    write_value(value, out);
+}
+
+void gex__json_write_members(const json_t *obj, FILE *out)
+{
+    const char *key;
+    json_t *item;
+    int first = 1;
+    json_object_foreach((json_t *)obj, key, item)
+    {
+        if (!first)
+            fputc(',', out);
+        first = 0;
+        write_string(key, out);
+        fputc(':', out);
+        write_value(item, out);
+    }
+}
+
 int gex__json_write(const json_t *doc, FILE *out)
 {
     write_value(doc, out);

@@ -21,6 +21,9 @@ struct gex__table {
     size_t n_columns;
     cell *cells;
     size_t n_cells, cap;
+    FILE *stream;  /* CSV written as the cells come (gex__table_stream), else NULL */
+    size_t column; /* streaming: the column of the next cell */
+    cell scratch;  /* streaming: the cell being appended */
 };
 
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
@@ -40,11 +43,33 @@ void gex__table_free(gex__table *t)
     for (size_t i = 0; i < t->n_cells; i++)
         free(t->cells[i].s);
     free(t->cells);
+    free(t->scratch.s);
     free(t);
+}
+
+static int csv_field(FILE *out, const char *s);
+static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
+                        size_t size);
+
+void gex__table_stream(gex__table *t, FILE *out)
+{
+    for (size_t j = 0; j < t->n_columns; j++) {
+        if (j)
+            fputc(',', out);
+        csv_field(out, t->columns[j].name);
+    }
+    fputs("\r\n", out);
+    t->stream = out;
+    t->column = 0;
 }
 
 static cell *push(gex__table *t)
 {
+    if (t->stream != NULL) {
+        free(t->scratch.s);
+        memset(&t->scratch, 0, sizeof t->scratch);
+        return &t->scratch;
+    }
     if (t->n_cells == t->cap) {
         const size_t cap = t->cap ? 2 * t->cap : 256;
         cell *c = realloc(t->cells, cap * sizeof *c);
@@ -58,6 +83,23 @@ static cell *push(gex__table *t)
     return c;
 }
 
+/* Streaming: writes the cell just appended, with its separator or the record's end. */
+static int commit(gex__table *t)
+{
+    if (t->stream == NULL)
+        return GEX_OK;
+    char buf[128];
+    format_cell(&t->scratch, t->columns[t->column].style, GEX__OUT_CSV, buf, sizeof buf);
+    if (t->column > 0)
+        fputc(',', t->stream);
+    csv_field(t->stream, buf);
+    if (++t->column == t->n_columns) {
+        fputs("\r\n", t->stream);
+        t->column = 0;
+    }
+    return ferror(t->stream) ? GEX_EIO : GEX_OK;
+}
+
 int gex__table_num(gex__table *t, double v)
 {
     cell *c = push(t);
@@ -69,7 +111,7 @@ int gex__table_num(gex__table *t, double v)
     } else {
         gex__nonfinite++;
     }
-    return GEX_OK;
+    return commit(t);
 }
 
 int gex__table_level(gex__table *t, const gex_level *level)
@@ -79,7 +121,7 @@ int gex__table_level(gex__table *t, const gex_level *level)
 
 int gex__table_null(gex__table *t)
 {
-    return push(t) == NULL ? GEX_ENOMEM : GEX_OK;
+    return push(t) == NULL ? GEX_ENOMEM : commit(t);
 }
 
 int gex__table_text(gex__table *t, const char *s)
@@ -87,13 +129,13 @@ int gex__table_text(gex__table *t, const char *s)
     cell *c = push(t);
     if (c == NULL)
         return GEX_ENOMEM;
-    if (s == NULL)
-        return GEX_OK;
-    c->s = strdup(s);
-    if (c->s == NULL)
-        return GEX_ENOMEM;
-    c->kind = 2;
-    return GEX_OK;
+    if (s != NULL) {
+        c->s = strdup(s);
+        if (c->s == NULL)
+            return GEX_ENOMEM;
+        c->kind = 2;
+    }
+    return commit(t);
 }
 
 void gex__fmt_roundtrip(double v, char *buf, size_t size)
@@ -101,12 +143,13 @@ void gex__fmt_roundtrip(double v, char *buf, size_t size)
     if (v == 0.0)
         v = 0.0;
     /* %.15g is exact for every value with at most 15 significant digits and drops trailing
-     * zeros; 17 digits always read back (IEEE 754-2008, 5.12.2). */
-    for (int p = 15; p <= 17; p++) {
+     * zeros; 17 digits always read back (IEEE 754-2008, 5.12.2), so they need no check. */
+    for (int p = 15; p <= 16; p++) {
         snprintf(buf, size, "%.*g", p, v);
         if (strtod(buf, NULL) == v)
             return;
     }
+    snprintf(buf, size, "%.17g", v);
 }
 
 void gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
@@ -191,6 +234,8 @@ int gex__table_write(const gex__table *t, gex__out_format format, const char *ti
     const size_t nc = t->n_columns;
     const size_t nr = nc ? t->n_cells / nc : 0;
     char buf[128];
+    if (t->stream != NULL)
+        return ferror(t->stream) ? GEX_EIO : GEX_OK; /* written as it came */
     if (format == GEX__OUT_CSV) {
         for (size_t j = 0; j < nc; j++) {
             if (j)
