@@ -280,7 +280,12 @@ int gex__table_write(const gex__table *t, gex__out_format format, const char *ti
             const char *s = line == 0 ? t->columns[j].name : t->columns[j].unit;
             const int left = t->columns[j].style == GEX__STYLE_TEXT;
             const int w = (int)width[j];
-            fprintf(out, "%s%*s", j ? "  " : "", left ? -w : w, s ? s : "");
+            if (left && j + 1 == nc) { /* no padding at the end of a line */
+                if (s != NULL && s[0] != '\0')
+                    fprintf(out, "%s%s", j ? "  " : "", s);
+            } else {
+                fprintf(out, "%s%*s", j ? "  " : "", left ? -w : w, s ? s : "");
+            }
         }
         fputc('\n', out);
     }
