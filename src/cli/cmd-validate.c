@@ -31,6 +31,16 @@ typedef struct item {
     int ok;
 } item;
 
+/* A breakdown row. Chain-only mode: [0] delta, [1] gamma. Per-strike series: [0] the series,
+ * and sum[] the vendor's and gex's totals over the bucket. */
+typedef struct bucket {
+    char name[32];
+    size_t n;
+    size_t beyond[2];
+    double max[2]; /* largest |vendor - gex| */
+    double sum[2];
+} bucket;
+
 typedef struct series {
     char name[48]; /* "gex net_gex per strike" */
     char unit[32];
@@ -41,6 +51,8 @@ typedef struct series {
     size_t n_items;
     size_t worst[WORST_ROWS];
     size_t n_worst;
+    int has_money; /* per-strike series: the breakdown by moneyness below is filled */
+    bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
 } series;
 
 typedef struct check {
@@ -52,13 +64,6 @@ typedef struct check {
     size_t rank; /* soft checks: rank of the vendor's strike in gex's ordering, 0: none */
     char note[160];
 } check;
-
-typedef struct bucket {
-    char name[32];
-    size_t n;
-    size_t beyond[2]; /* delta, gamma */
-    double max[2];    /* largest |vendor - gex| of delta, gamma */
-} bucket;
 
 typedef struct convention_row {
     const char *name;
@@ -244,6 +249,17 @@ static void write_text(const report *r, FILE *out)
                         it->ok ? "" : "  beyond");
             }
         }
+        if (s->has_money) {
+            fprintf(out, "  by moneyness (K/S):\n  %-12s %7s %7s %18s %22s %22s\n", "", "strikes",
+                    "beyond", "max |difference|", "vendor sum", "gex sum");
+            for (int q = 0; q < GEX_VALIDATE_MONEYNESS_BUCKETS; q++) {
+                const bucket *k = &s->money[q];
+                gex__fmt_roundtrip(k->sum[0], a, sizeof a);
+                gex__fmt_roundtrip(k->sum[1], c, sizeof c);
+                fprintf(out, "  %-12s %7zu %7zu %18.6g %22s %22s\n", k->name, k->n, k->beyond[0],
+                        k->max[0], a, c);
+            }
+        }
     }
     if (r->n_checks > 0) {
         fprintf(out, "\nlevels\n  %-26s %20s %20s\n", "", "vendor", "gex");
@@ -400,6 +416,21 @@ static void write_json(const report *r, FILE *out)
             json_array_append_new(w, x);
         }
         gex__jset(o, "worst", w);
+        if (s->has_money) {
+            json_t *m = json_array();
+            for (int q = 0; q < GEX_VALIDATE_MONEYNESS_BUCKETS; q++) {
+                const bucket *k = &s->money[q];
+                json_t *x = json_object();
+                gex__jset(x, "name", json_string(k->name));
+                gex__jset(x, "strikes", json_integer((json_int_t)k->n));
+                gex__jset(x, "beyond", json_integer((json_int_t)k->beyond[0]));
+                gex__jset(x, "max_abs_diff", gex__jnum(k->max[0]));
+                gex__jset(x, "vendor_sum", gex__jnum(k->sum[0]));
+                gex__jset(x, "gex_sum", gex__jnum(k->sum[1]));
+                json_array_append_new(m, x);
+            }
+            gex__jset(o, "by_moneyness", m);
+        }
         json_array_append_new(ss, o);
     }
     gex__jset(d, "series", ss);
@@ -652,6 +683,25 @@ static int vendor_only(const gex__options *opts, vendor_doc **docs, size_t n, FI
     return finish(&r, opts, out);
 }
 
+/* Where the per-strike differences sit: by moneyness K/S of the strike (items[i] is strike
+ * strikes[i]). */
+static void money_breakdown(series *s, const double *strikes, double spot)
+{
+    s->has_money = 1;
+    for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
+        snprintf(s->money[b].name, sizeof s->money[b].name, "%s", gex_validate_moneyness_name(b));
+    for (size_t i = 0; i < s->n_items; i++) {
+        const item *it = &s->items[i];
+        bucket *k = &s->money[gex_validate_moneyness_bucket(strikes[i], spot)];
+        k->n++;
+        k->beyond[0] += !it->ok;
+        if (!is_noise(it)) /* rounding noise is not a difference (and not build-stable) */
+            k->max[0] = fmax(k->max[0], fabs(it->vendor - it->local));
+        k->sum[0] += it->vendor;
+        k->sum[1] += it->local;
+    }
+}
+
 /* Per-strike comparison of one table response with gex's rows. */
 static int compare_table(report *r, const char *path, const vendor_doc *d, const gex__analysis *a)
 {
@@ -668,6 +718,12 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
     }
     size_t m = 0, only_vendor = 0;
     double vmax = 0.0;
+    double *strikes = malloc((d->n_rows + 1) * sizeof *strikes);
+    if (strikes == NULL) {
+        for (int s = 0; s < 3; s++)
+            free(items[s]);
+        return GEX_ENOMEM;
+    }
     for (size_t i = 0; i < d->n_rows; i++) {
         /* gex's rows are ascending; the vendor's are taken in any order */
         size_t lo = 0, hi = nr;
@@ -691,6 +747,7 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
             items[s][m].local = l[s];
         }
         vmax = fmax(vmax, fabs(v[2]));
+        strikes[m] = d->rows[i].strike;
         m++;
     }
     if (only_vendor > 0 || nr > m)
@@ -702,11 +759,15 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
     for (int s = 0; s < 3; s++) {
         char name[48];
         snprintf(name, sizeof name, "%s_%s per strike", side[s], kind_name(d));
-        if (st == GEX_OK)
-            st = add_series(r, name, kind_name(d), items[s], m, a->spot, floor, s == 2);
-        else
+        if (st != GEX_OK) {
             free(items[s]);
+            continue;
+        }
+        st = add_series(r, name, kind_name(d), items[s], m, a->spot, floor, s == 2);
+        if (st == GEX_OK && s == 2)
+            money_breakdown(&r->s[r->n_series - 1], strikes, a->spot);
     }
+    free(strikes);
     const double totals[4] = {a->totals.net_gex, a->totals.net_dex, a->totals.net_vex,
                               a->totals.net_chex};
     item *t = calloc(1, sizeof *t);
