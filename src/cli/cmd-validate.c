@@ -683,6 +683,23 @@ static int vendor_only(const gex__options *opts, vendor_doc **docs, size_t n, FI
     return finish(&r, opts, out);
 }
 
+/* gex_levels_flip_strike over a table of rows. */
+static int flip_strike_rows(const gex_strike_row *rows, size_t n, double spot, gex_level *flip,
+                            size_t *changes)
+{
+    double *k = malloc((2 * n + 1) * sizeof *k);
+    if (k == NULL)
+        return GEX_ENOMEM;
+    double *g = k + n;
+    for (size_t i = 0; i < n; i++) {
+        k[i] = rows[i].strike;
+        g[i] = rows[i].net_gex;
+    }
+    const int st = gex_levels_flip_strike(k, g, n, spot, flip, changes);
+    free(k);
+    return st;
+}
+
 /* Where the per-strike differences sit: by moneyness K/S of the strike (items[i] is strike
  * strikes[i]). */
 static void money_breakdown(series *s, const double *strikes, double spot)
@@ -784,6 +801,20 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
         if (c != NULL)
             snprintf(c->note, sizeof c->note, "gex by the %s method",
                      gex_flip_method_name(a->levels.flip_method));
+        if (a->levels.flip_method != GEX_FLIP_STRIKE) {
+            /* the vendor's live method on gex's own rows, to tell a method difference from a
+             * data difference (SPEC 1.6) */
+            gex_level by_strike = {0, 0.0};
+            size_t changes = 0;
+            if (flip_strike_rows(rows, nr, a->spot, &by_strike, &changes) == GEX_OK) {
+                check *x = add_check(r, "gamma_flip, strike method", &d->gamma_flip, &by_strike, 0,
+                                     0, a->spot);
+                if (x != NULL)
+                    snprintf(x->note, sizeof x->note,
+                             "gex's rows by the vendor's per-strike method (%zu sign changes)",
+                             changes);
+            }
+        }
     }
     return st;
 }
