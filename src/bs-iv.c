@@ -46,7 +46,7 @@
  * the small-y and large-y asymptotes of G; two Newton steps on the Bachelier form bring the
  * guess within about 1e-3 of the root over the lower region. */
 #define BACHELIER_G_AT_1   0.083315470
-#define GUESS_NEWTON_STEPS 2
+#define GUESS_NEWTON_STEPS 1
 #define GEX_BS_SQRT2PI_    2.50662827463100050242
 #define GEX_BS_LN_SQRT2PI_ 0.91893853320467274178
 
@@ -97,11 +97,13 @@ static double guess_lower(double x, double beta, double s_c)
             y = sqrt(r);
         }
     }
+    const double inv_nu = 1 / nu;
     for (int i = 0; i < GUESS_NEWTON_STEPS; i++) {
+        /* ln G - ln nu over (ln G)' = -(N(-y) + B/y)/B, with B = n(y) - y N(-y). */
         const double upper_tail = gex__bs_ncdf(-y); /* N(-y) */
         const double bach = gex__bs_npdf(y) - y * upper_tail;
-        const double dlng = (-upper_tail / y - bach / (y * y)) / (bach / y);
-        const double next = y - (log(bach / y) - ln_nu) / dlng;
+        const double inv_y = 1 / y;
+        const double next = y + log(bach * inv_y * inv_nu) * bach / (upper_tail + bach * inv_y);
         if (!(next > 0 && next < HUGE_VAL))
             break;
         y = next;
@@ -152,13 +154,15 @@ static int solve_normalised(double x, double beta, double *s_out)
     double lo = 0, hi = HUGE_VAL;
     double s = obj == LOWER ? guess_lower(x, beta, s_c) : guess_upper(x, c_target, s_c);
     for (int it = 0; it < GEX_BS_IV_MAX_ITERATIONS; it++) {
-        const double h = x / s, t = 0.5 * s;
+        const double inv_s = 1 / s;
+        const double h = x * inv_s, t = 0.5 * s;
         double bp;
         /* b''/b' = w1 = x^2/s^3 - s/4 and b'''/b' = w2 = w1^2 - 3x^2/s^4 - 1/4 (differentiate
          * b' = exp(-(x^2/s^2 + s^2/4)/2)/sqrt(2 pi)). For L = ln g with r1 = g'/g:
          * L''/L' = w1 - r1 and L'''/L' = w2 - 3 r1 w1 + 2 r1^2. */
-        const double w1 = x * x / (s * s * s) - 0.25 * s;
-        const double w2 = w1 * w1 - 3 * x * x / (s * s * s * s) - 0.25;
+        const double hh = h * h; /* x^2/s^2 */
+        const double w1 = hh * inv_s - 0.25 * s;
+        const double w2 = w1 * w1 - 3 * hh * inv_s * inv_s - 0.25;
         /* f(s), f'(s), h2 = f''/f', h3 = f'''/f', the scale of f's rounding, and whether f
          * increases with s. */
         double f, f1, h2, h3, scale;
@@ -169,8 +173,9 @@ static int solve_normalised(double x, double beta, double *s_out)
              * f'''/f' = 15 u^2 L'^2 + 9u L'' + L'''/L' (chain rule). */
             const double b = gex__bs_normalised_otm_vega(x, s, &bp);
             const double lnb = log(b);
-            const double u = 1 / (-2 * lnb);
-            const double r1 = bp / b;
+            const double inv_b = 1 / b;
+            const double u = -0.5 / lnb;
+            const double r1 = bp * inv_b;
             const double l2 = w1 - r1;
             const double l3 = w2 - 3 * r1 * w1 + 2 * r1 * r1;
             f = sqrt(u) - target;
@@ -212,8 +217,8 @@ static int solve_normalised(double x, double beta, double *s_out)
             step = nu;
         /* Attainable precision: f carries about PRICE_NOISE_ULPS (1 + h^2 + t^2) ulps of its
          * scale, over the slope. A step below it, or below a few ulps of s, ends the search. */
-        const double att = PRICE_NOISE_ULPS * DBL_EPSILON * scale * (1 + h * h + t * t) / fabs(f1);
-        if (fabs(step) <= QUARTIC_STEP * s || fabs(step) <= att) {
+        const double att = PRICE_NOISE_ULPS * DBL_EPSILON * scale * (1 + hh + t * t);
+        if (fabs(step) <= QUARTIC_STEP * s || fabs(step) * fabs(f1) <= att) {
             *s_out = s + step;
             return GEX_IV_OK;
         }
