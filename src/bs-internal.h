@@ -60,6 +60,11 @@ static inline double gex__bs_normalised_vega(double x, double s)
     return GEX_BS_INV_SQRT2PI * exp(-0.5 * (h * h + t * t));
 }
 
+/* The implied normalised volatility s with b(x, s) = beta (src/bs-iv.c), for x <= 0 and
+ * DBL_MIN <= beta < e^{x/2}, and the number of Householder iterations it took (each one
+ * evaluation of b), for the tests of the iteration bound. Returns a gex_iv_status. */
+int gex__bs_implied_normalised(double x, double beta, double *s, int *iterations);
+
 /* The instruction-set paths of the batch greeks (src/bs-batch.c), so that the tests can run
  * each one this CPU supports, not only the widest. */
 enum { GEX__BS_PATH_SSE2 = 0, GEX__BS_PATH_AVX2 = 1, GEX__BS_PATH_AVX512 = 2 };

@@ -138,8 +138,9 @@ static double guess_upper(double x, double c, double s_c)
 enum objective { LOWER, MIDDLE, UPPER };
 
 /* The normalised volatility s with b(x, s) = beta, for x <= 0 and 0 < beta < e^{x/2}. */
-static int solve_normalised(double x, double beta, double *s_out)
+static int solve_normalised(double x, double beta, double *s_out, int *iterations)
 {
+    *iterations = 0;
     const double b_max = exp(0.5 * x);
     const double s_c = sqrt(-2 * x);
     /* b at the inflection point, where h + t = 0: b_c = e^{x/2}/2 - e^{-x/2} N(-s_c). It only
@@ -154,6 +155,7 @@ static int solve_normalised(double x, double beta, double *s_out)
     double lo = 0, hi = HUGE_VAL;
     double s = obj == LOWER ? guess_lower(x, beta, s_c) : guess_upper(x, c_target, s_c);
     for (int it = 0; it < GEX_BS_IV_MAX_ITERATIONS; it++) {
+        *iterations = it + 1;
         const double inv_s = 1 / s;
         const double h = x * inv_s, t = 0.5 * s;
         double bp;
@@ -234,6 +236,13 @@ static int solve_normalised(double x, double beta, double *s_out)
     return GEX_IV_NOT_CONVERGED;
 }
 
+int gex__bs_implied_normalised(double x, double beta, double *s, int *iterations)
+{
+    if (!(x <= 0) || !(beta >= DBL_MIN) || !(beta < exp(0.5 * x)))
+        return GEX_IV_BAD_INPUT;
+    return solve_normalised(x, beta, s, iterations);
+}
+
 int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
                        double *sigma)
 {
@@ -267,7 +276,8 @@ int gex_bs_implied_vol(int type, double price, double S, double K, double T, dou
     if (!(beta < exp(0.5 * xn)))
         return GEX_IV_ABOVE_MAX;
     double s;
-    const int rc = solve_normalised(xn, beta, &s);
+    int iterations;
+    const int rc = solve_normalised(xn, beta, &s, &iterations);
     if (rc != GEX_IV_OK)
         return rc;
     const double v = s / sqrt(T);

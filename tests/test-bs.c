@@ -424,6 +424,49 @@ START_TEST(test_implied_vol_round_trip_grid)
 }
 END_TEST
 
+/* The solver on the normalised Black function itself, over x = ln(F/K) from -1e-9 to -30 and
+ * s = sigma sqrt(T) from 1e-4 to 30: every price that double precision resolves comes back
+ * within the attainable precision eps (b / b' + s) (scored as above) in at most
+ * IV_MAX_ITERATIONS_SEEN evaluations of b; the hard bound GEX_BS_IV_MAX_ITERATIONS is never
+ * reached. */
+#define IV_MAX_ITERATIONS_SEEN 5 /* 4 seen on x86-64 glibc 2.36 */
+
+START_TEST(test_implied_vol_iteration_bound)
+{
+    int worst_it = 0, solved = 0;
+    double worst = 0;
+    long total_it = 0;
+    for (double lx = -9; lx <= log10(30.0); lx += 0.05)
+        for (double ls = -4; ls <= log10(30.0); ls += 0.05) {
+            const double x = -pow(10, lx), s = pow(10, ls);
+            const double beta = gex__bs_normalised_otm(x, s);
+            double vega;
+            gex__bs_normalised_otm_vega(x, s, &vega);
+            /* Resolvable: a normal number, below the maximum by more than its rounding, and
+             * moving with s (else any s in a range is an answer). */
+            if (!(beta >= DBL_MIN) || !(beta < exp(0.5 * x) * (1 - 4 * DBL_EPSILON)) ||
+                !(vega * s > 4 * DBL_EPSILON * beta))
+                continue;
+            double got = 0;
+            int it = 0;
+            const int rc = gex__bs_implied_normalised(x, beta, &got, &it);
+            ck_assert_msg(rc == GEX_IV_OK, "x %.17g s %.17g: %s", x, s, gex_iv_strstatus(rc));
+            ck_assert_msg(it <= IV_MAX_ITERATIONS_SEEN, "x %.17g s %.17g: %d iterations", x, s, it);
+            const double err = fabs(got - s) / (DBL_EPSILON * (beta / vega + s));
+            ck_assert_msg(err <= IV_ATTAINABLE_UNITS, "x %.17g s %.17g: %.17g, %.3g units", x, s,
+                          got, err);
+            worst = fmax(worst, err);
+            worst_it = it > worst_it ? it : worst_it;
+            total_it += it;
+            solved++;
+        }
+    printf("implied normalised vol: %d solved, at most %d iterations (mean %.2f), worst %.2f "
+           "attainable units\n",
+           solved, worst_it, (double)total_it / solved, worst);
+    ck_assert_int_ge(solved, 10000);
+}
+END_TEST
+
 START_TEST(test_implied_vol_random_round_trips)
 {
     rng_state = 0x5eed0003;
@@ -713,6 +756,7 @@ int main(void)
     TCase *tiv = tcase_create("implied_vol");
     tcase_add_test(tiv, test_implied_vol_round_trip_grid);
     tcase_add_test(tiv, test_implied_vol_random_round_trips);
+    tcase_add_test(tiv, test_implied_vol_iteration_bound);
     tcase_add_test(tiv, test_implied_vol_statuses);
     tcase_add_test(tiv, test_iv_strstatus_every_status);
     tcase_add_test(tiv, test_implied_vol_batch_matches_scalar);
