@@ -47,8 +47,10 @@
  * guess within about 1e-3 of the root over the lower region. */
 #define BACHELIER_G_AT_1   0.083315470
 #define GUESS_NEWTON_STEPS 1
-#define GEX_BS_SQRT2PI_    2.50662827463100050242
-#define GEX_BS_LN_SQRT2PI_ 0.91893853320467274178
+/* Fixed-point steps on the large-y asymptote of G before the Newton step. */
+#define GUESS_FIXED_POINT_STEPS 1
+#define GEX_BS_SQRT2PI_         2.50662827463100050242
+#define GEX_BS_LN_SQRT2PI_      0.91893853320467274178
 
 static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
     [GEX_IV_OK] = "ok",
@@ -90,7 +92,7 @@ static double guess_lower(double x, double beta, double s_c)
     } else {
         const double a = -2 * (ln_nu + GEX_BS_LN_SQRT2PI_);
         y = sqrt(a);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < GUESS_FIXED_POINT_STEPS; i++) {
             const double r = a - 6 * log(y);
             if (!(r > 0))
                 break;
@@ -138,10 +140,9 @@ static double guess_upper(double x, double c, double s_c)
 enum objective { LOWER, MIDDLE, UPPER };
 
 /* The normalised volatility s with b(x, s) = beta, for x <= 0 and 0 < beta < e^{x/2}. */
-static int solve_normalised(double x, double beta, double *s_out, int *iterations)
+static int solve_normalised(double x, double beta, double b_max, double *s_out, int *iterations)
 {
     *iterations = 0;
-    const double b_max = exp(0.5 * x);
     const double s_c = sqrt(-2 * x);
     /* b at the inflection point, where h + t = 0: b_c = e^{x/2}/2 - e^{-x/2} N(-s_c). It only
      * chooses the objective (each is monotone in s on the whole line, and the bracket starts
@@ -238,9 +239,10 @@ static int solve_normalised(double x, double beta, double *s_out, int *iteration
 
 int gex__bs_implied_normalised(double x, double beta, double *s, int *iterations)
 {
-    if (!(x <= 0) || !(beta >= DBL_MIN) || !(beta < exp(0.5 * x)))
+    const double b_max = exp(0.5 * x);
+    if (!(x <= 0) || !(beta >= DBL_MIN) || !(beta < b_max))
         return GEX_IV_BAD_INPUT;
-    return solve_normalised(x, beta, s, iterations);
+    return solve_normalised(x, beta, b_max, s, iterations);
 }
 
 int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
@@ -273,11 +275,12 @@ int gex_bs_implied_vol(int type, double price, double S, double K, double T, dou
     if (!(beta >= DBL_MIN))
         return GEX_IV_BELOW_INTRINSIC;
     const double xn = -fabs(x);
-    if (!(beta < exp(0.5 * xn)))
+    const double b_max = exp(0.5 * xn);
+    if (!(beta < b_max))
         return GEX_IV_ABOVE_MAX;
     double s;
     int iterations;
-    const int rc = solve_normalised(xn, beta, &s, &iterations);
+    const int rc = solve_normalised(xn, beta, b_max, &s, &iterations);
     if (rc != GEX_IV_OK)
         return rc;
     const double v = s / sqrt(T);
