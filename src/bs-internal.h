@@ -16,10 +16,6 @@
 #define GEX_BS_INV_SQRT2PI 0.39894228040143267794
 #define GEX_BS_SQRT_PI_2   1.25331413731550025121
 
-/* The implied-volatility iteration's hard bound (src/bs-iv.c): far above the 2 to 4 steps it
- * takes, so that reaching it means the price is beyond what double precision can invert. */
-#define GEX_BS_IV_MAX_ITERATIONS 32
-
 /* The model's inputs are usable: S, K, T and sigma > 0 and finite, r and q finite, type a
  * GEX_CALL or a GEX_PUT. Written so that nan fails every comparison. */
 static inline bool gex__bs_inputs_ok(int type, double S, double K, double T, double sigma, double r,

@@ -1,23 +1,33 @@
 /*
  * Implied volatility (SPEC 1.4).
  *
- * The price is normalised as in P. Jaeckel, "Let's Be Rational", Wilmott (2015): with the forward
- * F = S e^{(r-q)T}, x = ln(F/K) and the discount e^{-rT}, an in-the-money price is turned into the
- * out-of-the-money price of the other type by put-call parity, and divided by sqrt(F K) e^{-rT}:
- * beta = b(-|x|, s), s = sigma sqrt(T), where b is the normalised Black function
- * (src/bs-normalised.c). b increases in s from 0 to e^{-|x|/2}, with one inflection point at
- * s_c = sqrt(2|x|) (b'' = b' (x^2/s^3 - s/4)).
+ * The method is gex's own, built on the framework of P. Jaeckel, "Let's Be Rational", Wilmott
+ * (2015) (not on his code): normalise, pick an objective that is close to linear in the region of
+ * the root, start from a good initial guess, and take Householder steps of order 3.
  *
- * The root in s is found by Householder's method of order 3 (convergence of order 4) on an
- * objective that is close to linear on its side of s_c, as Jaeckel does:
- *   below b(s_c):   f(s) = ln b(s) - ln beta        (the lower wing is ~exp(-x^2/2s^2)),
+ * Normalisation (Jaeckel sec. 2): with the forward F = S e^{(r-q)T}, x = ln(F/K) and the discount
+ * e^{-rT}, an in-the-money price is turned into the out-of-the-money price of the other type by
+ * put-call parity, and divided by sqrt(F K) e^{-rT}: beta = b(-|x|, s), s = sigma sqrt(T), where b
+ * is the normalised Black function (src/bs-normalised.c). b increases in s from 0 to b_max =
+ * e^{-|x|/2}, with one inflection point at s_c = sqrt(2|x|) (b'' = b' (x^2/s^3 - s/4)).
+ *
+ * Objectives, by where beta lies:
+ *   below b(s_c):   f(s) = (-2 ln b(s))^{-1/2} - (-2 ln beta)^{-1/2}
+ *                   (-2 ln b ~ x^2/s^2 in the lower wing, so f is nearly linear in s),
  *   up to b_max/2:  f(s) = b(s) - beta,
  *   above:          f(s) = ln(b_max - b(s)) - ln(b_max - beta)  (b_max - b ~ 2 cosh(x/2) N(-s/2)),
- * where b_max - b = e^{x/2} N(-h-t) + e^{-x/2} N(h-t) is summed without cancellation. Each step
- * is kept inside a bracket that only shrinks, and falls back to bisection when it would leave it,
- * so the iteration always terminates; it stops when the step is below the precision the price
- * allows (its rounding over the slope), and reports GEX_IV_NOT_CONVERGED after
- * GEX_BS_IV_MAX_ITERATIONS.
+ * where b_max - b = e^{x/2} N(-h-t) + e^{-x/2} N(h-t) is summed without cancellation.
+ *
+ * Initial guess: below s_c, the inverse of the normalised Bachelier form b ~ s B(x/s) (the
+ * small-s limit, guess_lower), one Newton step on it; above, the upper-tail asymptote of b_max - b.
+ *
+ * Iteration: Householder's method of order 3 (convergence of order 4), each step kept inside a
+ * bracket that only shrinks, falling back to bisection when it would leave it, so the iteration
+ * always terminates. It stops when a step is below 2^-16 s (the next error is then of order
+ * 2^-64 s) or below the precision the price allows (its rounding over the slope), and reports
+ * GEX_IV_NOT_CONVERGED after GEX_BS_IV_MAX_ITERATIONS (32). Over x from -1e-9 to -30 and s from
+ * 1e-4 to 30, it takes at most 4 evaluations of b (mean 1.7; tests/test-bs.c); on a realistic
+ * chain, two. Jaeckel's own method takes two, with a more elaborate initial guess.
  */
 #include "gex/bs.h"
 
