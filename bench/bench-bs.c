@@ -10,8 +10,9 @@
  * (CLOCK_THREAD_CPUTIME_ID): per core, and not inflated by the time the thread waits for a core
  * on a loaded machine.
  *
- * --chain FILE: the contracts of a bench/gen-chain file, prepared by gex (T from its quote
- * instant, the file's IV, SPEC 1.2 carry: gex_chain_prepare); the contracts
+ * --chain FILE: the contracts of a chain file (bench/gen-chain's in the benchmarks), read and
+ * prepared by gex (T from its quote instant, the file's IV, SPEC 1.2 carry; not timed); the
+ * contracts
  * whose status is not ok are left out, and implied volatility is solved from each quote's mid
  * (contracts without a usable quote count, as they do in gex).
  * Without --chain: N contracts from a seeded generator (splitmix64) of one SPX-like underlying
@@ -110,117 +111,19 @@ static int generate(contracts *c, size_t n, uint64_t seed)
     return GEX_OK;
 }
 
-/* The columns bench/gen-chain writes (SPEC 2 long layout), in its order. gex's own chain reader
- * is not used so that this figure stays the Black-Scholes module's alone. */
-enum {
-    COL_UNDERLYING,
-    COL_SYMBOL,
-    COL_EXPIRATION,
-    COL_STRIKE,
-    COL_TYPE,
-    COL_BID,
-    COL_ASK,
-    COL_LAST,
-    COL_IV,
-    COL_OI,
-    COL_VOLUME,
-    COL_SPOT,
-    COL_QUOTE_TIME,
-    COL_COUNT
-};
-
-/* Splits a CSV line of plain fields (gen-chain quotes nothing) in place. */
-static int split_fields(char *line, char **field)
-{
-    int n = 0;
-    char *p = line;
-    while (n < COL_COUNT) {
-        field[n++] = p;
-        char *comma = strchr(p, ',');
-        if (comma == NULL)
-            break;
-        *comma = '\0';
-        p = comma + 1;
-    }
-    p = field[n - 1];
-    p[strcspn(p, "\r\n")] = '\0';
-    return n;
-}
-
 static int load_chain(contracts *c, const char *path)
 {
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
-        fprintf(stderr, "bench-bs: %s: cannot open\n", path);
-        return GEX_EIO;
-    }
-    gex_chain *chain = gex_chain_new();
-    if (chain == NULL) {
-        fclose(fp);
-        return GEX_ENOMEM;
-    }
-    char line[1024], root[64], last_underlying[sizeof line] = "";
-    char *field[COL_COUNT];
-    long lineno = 0;
-    int rc = GEX_OK;
-    while (rc == GEX_OK && fgets(line, sizeof line, fp) != NULL) {
-        if (++lineno == 1)
-            continue; /* header */
-        if (split_fields(line, field) != COL_COUNT) {
-            fprintf(stderr, "bench-bs: %s:%ld: expected %d fields\n", path, lineno, COL_COUNT);
-            rc = GEX_EPARSE;
-            break;
-        }
-        size_t rl = strcspn(field[COL_SYMBOL], "0123456789");
-        if (rl >= sizeof root)
-            rl = sizeof root - 1;
-        memcpy(root, field[COL_SYMBOL], rl);
-        root[rl] = '\0';
-        int32_t day;
-        int64_t quote;
-        if (gex_time_parse_date(field[COL_EXPIRATION], strlen(field[COL_EXPIRATION]), &day) !=
-                GEX_OK ||
-            gex_time_parse_instant(field[COL_QUOTE_TIME], strlen(field[COL_QUOTE_TIME]), 0, &quote,
-                                   NULL) != GEX_OK) {
-            fprintf(stderr, "bench-bs: %s:%ld: bad date or instant\n", path, lineno);
-            rc = GEX_EPARSE;
-            break;
-        }
-        gex_chain_set_quote_time(chain, quote);
-        const gex_contract k = {
-            .underlying = field[COL_UNDERLYING],
-            .root = root,
-            .expiration = day,
-            .strike = strtod(field[COL_STRIKE], NULL),
-            .type = field[COL_TYPE][0] == 'P' ? GEX_PUT : GEX_CALL,
-            .bid = strtod(field[COL_BID], NULL),
-            .ask = strtod(field[COL_ASK], NULL),
-            .last = NAN,
-            .iv = field[COL_IV][0] != '\0' ? strtod(field[COL_IV], NULL) : (double)NAN,
-            .open_interest = strtod(field[COL_OI], NULL),
-            .volume = NAN,
-            .multiplier = NAN,
-            .vendor_delta = NAN,
-            .vendor_gamma = NAN,
-            .line = lineno,
-        };
-        rc = gex_chain_add(chain, &k);
-        /* The spot once per underlying (gen-chain writes each underlying's rows together, and
-         * setting a spot visits every contract of that underlying). */
-        if (rc == GEX_OK && strcmp(field[COL_UNDERLYING], last_underlying) != 0) {
-            rc = gex_chain_set_spot(chain, field[COL_UNDERLYING], strtod(field[COL_SPOT], NULL));
-            snprintf(last_underlying, sizeof last_underlying, "%s", field[COL_UNDERLYING]);
-        }
-    }
-    fclose(fp);
+    gex_chain *chain = NULL;
     gex_error err;
     gex_error_clear(&err);
+    int rc = gex_chain_read_path(path, NULL, &chain, NULL, &err);
     gex_prepare_options opt;
     gex_prepare_options_default(&opt);
     if (rc == GEX_OK)
         rc = gex_chain_prepare(chain, &opt, NULL, &err);
     if (rc != GEX_OK) {
-        fprintf(stderr, "bench-bs: %s: %s %s\n", path, gex_strerror(rc), err.text);
+        fprintf(stderr, "bench-bs: %s:%ld: %s\n", err.file[0] != '\0' ? err.file : path, err.line,
+                err.text);
         gex_chain_free(chain);
         return rc;
     }
