@@ -13,7 +13,9 @@
 #include <stdint.h>
 
 #include "gex/bs.h"
+#include "gex/chain.h"
 #include "gex/error.h"
+#include "gex/time.h"
 
 /* The per-path batch entry point, to test every instruction set this CPU runs. */
 #include "../src/bs-internal.h"
@@ -490,6 +492,87 @@ START_TEST(test_implied_vol_random_round_trips)
 }
 END_TEST
 
+/* Real chains (../shared/chains, read in place by gex's chain reader and prepared for T with
+ * SPEC 1.2's carry): every quote gets the status its bid, ask and no-arbitrage bounds call for,
+ * checked here independently, and every solved volatility reprices the mid to within the
+ * rounding of the mid and of the parity term (64 eps (mid + S)). */
+static const char *const real_chains[] = {
+    "cboe_spx_2023-06-09_intraday.csv",         "cboe_spx_2023-09-14_close.csv",
+    "cboe_qqq_2024-03-22_unbalanced-quote.csv", "cboe_tsla_2023-08-20_single-stock.csv",
+    "yfinance_spy_2026-02-11_intraday.csv",
+};
+/* A mid this close (relative) to a bound is not classified by the test: the solver's own
+ * normalisation rounds it to either side. */
+#define BOUND_MARGIN 1e-12
+
+START_TEST(test_implied_vol_real_chains)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "chains/%s", real_chains[_i]);
+    const char *path = gex_test_shared(rel);
+    if (path == NULL) {
+        printf("skipped: ../shared absent (%s)\n", real_chains[_i]);
+        return;
+    }
+    gex_chain *chain = NULL;
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_msg(gex_chain_read_path(path, NULL, &chain, NULL, &err) == GEX_OK, "%s:%ld: %s",
+                  err.file, err.line, err.text);
+    gex_prepare_options opt;
+    gex_prepare_options_default(&opt);
+    if (gex_chain_prepare(chain, &opt, NULL, &err) == GEX_ENOTIME) {
+        /* The yfinance dump carries no quote instant: its last trade, 2026-02-11 16:19 UTC
+         * (../shared/chains/README.md), plus a minute, as a user would pass with --now. */
+        opt.has_now = 1;
+        opt.now = (int64_t)gex_time_days_from_civil(2026, 2, 11) * 86400 + 16 * 3600 + 20 * 60;
+        ck_assert_int_eq(gex_chain_prepare(chain, &opt, NULL, &err), GEX_OK);
+    }
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    const double r = opt.rate, q = opt.div;
+    size_t counts[GEX_IV_STATUS_COUNT] = {0};
+    for (size_t i = 0; i < v.n; i++) {
+        const double S = v.spot[i], K = v.strike[i], T = v.T[i], bid = v.bid[i], ask = v.ask[i];
+        if (!(T > 0) || !(S > 0))
+            continue;
+        const int type = v.type[i];
+        double sigma = -1;
+        const int rc = gex_bs_implied_vol_quote(type, bid, ask, S, K, T, r, q, &sigma);
+        counts[rc]++;
+        if (!(bid > 0 && ask >= bid && ask < HUGE_VAL)) {
+            ck_assert_int_eq(rc, GEX_IV_NO_QUOTE);
+            continue;
+        }
+        const double mid = 0.5 * bid + 0.5 * ask;
+        const double fwd = S * exp(-q * T) - K * exp(-r * T);
+        const double intrinsic = fmax(type == GEX_CALL ? fwd : -fwd, 0);
+        const double upper = type == GEX_CALL ? S * exp(-q * T) : K * exp(-r * T);
+        const double margin = BOUND_MARGIN * (mid + S);
+        if (mid < intrinsic - margin)
+            ck_assert_int_eq(rc, GEX_IV_BELOW_INTRINSIC);
+        else if (mid > upper + margin)
+            ck_assert_int_eq(rc, GEX_IV_ABOVE_MAX);
+        else if (mid > intrinsic + margin && mid < upper - margin)
+            ck_assert_msg(rc == GEX_IV_OK || rc == GEX_IV_BELOW_INTRINSIC, "%s line %ld: %s",
+                          real_chains[_i], v.line[i], gex_iv_strstatus(rc));
+        if (rc != GEX_IV_OK)
+            continue;
+        double p;
+        ck_assert_int_eq(gex_bs_price(type, S, K, T, sigma, r, q, &p), GEX_BS_OK);
+        ck_assert_msg(fabs(p - mid) <= 64 * DBL_EPSILON * (mid + S),
+                      "%s line %ld: sigma %.17g reprices %.17g, mid %.17g", real_chains[_i],
+                      v.line[i], sigma, p, mid);
+    }
+    printf("%s: %zu solved, %zu no quote, %zu below intrinsic, %zu above maximum\n",
+           real_chains[_i], counts[GEX_IV_OK], counts[GEX_IV_NO_QUOTE],
+           counts[GEX_IV_BELOW_INTRINSIC], counts[GEX_IV_ABOVE_MAX]);
+    ck_assert_uint_eq(counts[GEX_IV_NOT_CONVERGED], 0);
+    ck_assert_uint_gt(counts[GEX_IV_OK], 50);
+    gex_chain_free(chain);
+}
+END_TEST
+
 START_TEST(test_implied_vol_statuses)
 {
     const double S = 101.37, K = 97.25, T = 0.31, r = 0.045, q = 0.013;
@@ -758,6 +841,8 @@ int main(void)
     tcase_add_test(tiv, test_implied_vol_random_round_trips);
     tcase_add_test(tiv, test_implied_vol_iteration_bound);
     tcase_add_test(tiv, test_implied_vol_statuses);
+    tcase_add_loop_test(tiv, test_implied_vol_real_chains, 0,
+                        (int)(sizeof real_chains / sizeof real_chains[0]));
     tcase_add_test(tiv, test_iv_strstatus_every_status);
     tcase_add_test(tiv, test_implied_vol_batch_matches_scalar);
     suite_add_tcase(s, tiv);
