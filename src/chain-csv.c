@@ -254,7 +254,7 @@ static span date_text(const char *line, size_t len)
 static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
 {
     span fields[LINE_FIELDS_MAX];
-    double spot = NAN;
+    double spot = (double)NAN;
     int date_seen = 0;
     long line = 1;
     long spot_line = 0;
@@ -405,6 +405,8 @@ typedef struct csv_reader {
     long nl;    /* newlines inside its quoted fields */
     long col;   /* 1-based column of the next field (exact for unquoted fields) */
     int prev_c; /* terminator of the previous record */
+    /* Fields may hold newlines: the chunk has a quote, or starts inside a quoted field. */
+    int scan_newlines;
     int any_text;
     side_values v[2];
     int shared_bad;
@@ -430,7 +432,7 @@ static void reset_row(csv_reader *c)
     for (int s = 0; s < 2; s++) {
         side_values *v = &c->v[s];
         for (int k = FIRST_NUMBER_ROLE; k < R_COUNT; k++)
-            v->num[k] = NAN;
+            v->num[k] = (double)NAN;
         for (int k = 0; k < TEXT_ROLES; k++)
             v->text_len[k] = 0;
         v->bad = 0;
@@ -575,7 +577,7 @@ static void on_field(void *data_s, size_t len, void *data)
     if (c->rc != GEX_OK)
         return;
     const char *s = data_s != NULL ? data_s : "";
-    for (const char *q = len ? memchr(s, '\n', len) : NULL; q != NULL;
+    for (const char *q = len && c->scan_newlines ? memchr(s, '\n', len) : NULL; q != NULL;
          q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
         c->nl++;
     size_t i = c->field++;
@@ -646,14 +648,14 @@ static span clean_underlying(const char *s, size_t len)
 static gex_contract blank_contract(void)
 {
     gex_contract k = {
-        .bid = NAN,
-        .ask = NAN,
-        .last = NAN,
-        .iv = NAN,
-        .volume = NAN,
-        .multiplier = NAN,
-        .vendor_delta = NAN,
-        .vendor_gamma = NAN,
+        .bid = (double)NAN,
+        .ask = (double)NAN,
+        .last = (double)NAN,
+        .iv = (double)NAN,
+        .volume = (double)NAN,
+        .multiplier = (double)NAN,
+        .vendor_delta = (double)NAN,
+        .vendor_gamma = (double)NAN,
     };
     return k;
 }
@@ -786,7 +788,7 @@ static void long_row(csv_reader *c)
     } else if (!v->bad) {
         mark_bad(c, 0, R_UNDERLYING, v->col[R_UNDERLYING], "the underlying is missing");
     }
-    double multiplier = NAN;
+    double multiplier = (double)NAN;
     if (!v->bad && v->text_len[R_MULTIPLIER] > 0) {
         const char *m = v->text[R_MULTIPLIER];
         size_t mlen = v->text_len[R_MULTIPLIER];
@@ -992,6 +994,7 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
     const char *chunk = prefix + det->header_offset;
     size_t n = len - det->header_offset;
     while (c->rc == GEX_OK && n > 0) {
+        c->scan_newlines = parser.quoted || memchr(chunk, '"', n) != NULL;
         if (csv_parse(&parser, chunk, n, on_field, on_row, c) != n) {
             c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
                                   "a field longer than %zu MB, or out of memory (%s): not an "

@@ -45,6 +45,12 @@ struct gex_chain {
     int has_quote_time;
     int64_t quote_time;
 
+    /* The last settlement instant computed (root, expiration -> instant). */
+    int settle_cached;
+    uint32_t settle_root;
+    int32_t settle_expiration;
+    int64_t settle_value;
+
     /* Why a reader found no quote instant, for gex_chain_prepare's message ("" when none). */
     char time_note[256];
     char time_file[256];

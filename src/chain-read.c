@@ -37,6 +37,11 @@ int gex__is_missing(const char *s, size_t len)
     static const char *const tokens[] = {"-", "--", "N/A", "NA", "nan", "null", "None", "#N/A"};
     if (len == 0)
         return 1;
+    /* A digit, point or sign followed by one starts a number: the common case, decided fast. */
+    unsigned char c0 = (unsigned char)s[0];
+    if ((c0 >= '0' && c0 <= '9') || c0 == '.' ||
+        ((c0 == '-' || c0 == '+') && len > 1 && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.')))
+        return 0;
     for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
         if (strlen(tokens[i]) == len && strncasecmp(tokens[i], s, len) == 0)
             return 1;
@@ -46,7 +51,7 @@ int gex__is_missing(const char *s, size_t len)
 int gex__read_number(const gex__reader *r, const char *s, size_t len, double *v)
 {
     if (gex__is_missing(s, len)) {
-        *v = NAN;
+        *v = (double)NAN;
         return 0;
     }
     return gex__decimal_parse(s, len, r->c_locale, v);
@@ -212,7 +217,8 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     if (u_len > GEX__FIELD_MAX || root_len > GEX__FIELD_MAX)
         return GEX_EINVAL;
     /* The underlying of consecutive rows is usually the same: one comparison per row. */
-    if (u_len != r->last_u_len || strncasecmp(u, r->last_u, u_len) != 0 || r->last_u[0] == '\0') {
+    if (u_len != r->last_u_len || r->last_u[0] == '\0' ||
+        (memcmp(u, r->last_u, u_len) != 0 && strncasecmp(u, r->last_u, u_len) != 0)) {
         char up[GEX__FIELD_MAX + 1];
         for (size_t i = 0; i < u_len; i++)
             up[i] = (char)toupper((unsigned char)u[i]);
@@ -239,11 +245,9 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         if (rc != GEX_OK)
             return rc;
     }
-    if (spot > 0 && isfinite(spot) && isnan(r->chain->sym_spot[r->last_u_index])) {
-        int rc = gex_chain_set_spot(r->chain, r->last_u, spot);
-        if (rc != GEX_OK)
-            return rc;
-    }
+    /* The first spot of an underlying is its spot; finish() gives it to every contract. */
+    if (spot > 0 && isfinite(spot) && isnan(r->chain->sym_spot[r->last_u_index]))
+        r->chain->sym_spot[r->last_u_index] = spot;
     if (r->opt->multiplier > 0 && isfinite(r->opt->multiplier))
         k->multiplier = r->opt->multiplier;
     int rc = gex__chain_add_interned(r->chain, r->last_u_index, ri, k);
@@ -286,10 +290,14 @@ static void warn(gex__reader *r, const char *fmt, ...)
 static int rescale_percent_iv(gex__reader *r)
 {
     gex_chain *c = r->chain;
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
+    size_t n = 0, above = 0;
+    for (size_t i = 0; i < c->n; i++) {
         n += isfinite(c->file_iv[i]) && c->file_iv[i] > 0;
-    if (n == 0)
+        above += isfinite(c->file_iv[i]) && c->file_iv[i] > IV_PERCENT_MEDIAN;
+    }
+    /* The median exceeds the threshold only if the upper middle value does, which needs at
+     * least n/2 values above it: otherwise no sort is needed (the usual case). */
+    if (n == 0 || above < n / 2 + (n % 2))
         return GEX_OK;
     double *v = malloc(n * sizeof *v);
     if (v == NULL)
@@ -346,12 +354,11 @@ static int finish(gex__reader *r, long header_line)
     if (r->missing_oi > 0)
         warn(r, "%zu contracts have no open interest: read as 0", r->missing_oi);
     if (r->opt->spot > 0 && isfinite(r->opt->spot)) {
-        for (uint32_t s = 0; s < c->n_sym; s++) {
-            rc = gex_chain_set_spot(c, c->sym[s], r->opt->spot);
-            if (rc != GEX_OK)
-                return rc;
-        }
+        for (size_t s = 0; s < c->n_sym; s++)
+            c->sym_spot[s] = r->opt->spot;
     }
+    for (size_t i = 0; i < c->n; i++)
+        c->spot[i] = c->sym_spot[c->underlying[i]];
     for (size_t i = 0; i < c->n; i++) {
         if (isnan(c->spot[i]))
             return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
