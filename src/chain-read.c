@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "gex/bs.h"
 #include "chain-csv-internal.h"
@@ -31,31 +32,6 @@
 static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
 /* --- cells --- */
-
-int gex__is_missing(const char *s, size_t len)
-{
-    static const char *const tokens[] = {"-", "--", "N/A", "NA", "nan", "null", "None", "#N/A"};
-    if (len == 0)
-        return 1;
-    /* A digit, point or sign followed by one starts a number: the common case, decided fast. */
-    unsigned char c0 = (unsigned char)s[0];
-    if ((c0 >= '0' && c0 <= '9') || c0 == '.' ||
-        ((c0 == '-' || c0 == '+') && len > 1 && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.')))
-        return 0;
-    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
-        if (strlen(tokens[i]) == len && strncasecmp(tokens[i], s, len) == 0)
-            return 1;
-    return 0;
-}
-
-int gex__read_number(const gex__reader *r, const char *s, size_t len, double *v)
-{
-    if (gex__is_missing(s, len)) {
-        *v = (double)NAN;
-        return 0;
-    }
-    return gex__decimal_parse(s, len, r->c_locale, v);
-}
 
 /* --- OCC symbols --- */
 
@@ -237,13 +213,20 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         return GEX_OK;
     }
     uint32_t ri = r->last_u_index;
-    if (root_len > 0 && (root_len != u_len || strncasecmp(root, r->last_u, u_len) != 0)) {
-        char up[GEX__FIELD_MAX + 1];
-        for (size_t i = 0; i < root_len; i++)
-            up[i] = (char)toupper((unsigned char)root[i]);
-        int rc = gex__chain_intern(r->chain, up, root_len, &ri);
-        if (rc != GEX_OK)
-            return rc;
+    if (root_len > 0 && (root_len != u_len || memcmp(root, r->last_u, u_len) != 0)) {
+        if (root_len == r->last_root_len && memcmp(root, r->last_root, root_len) == 0) {
+            ri = r->last_root_index;
+        } else {
+            char up[GEX__FIELD_MAX + 1];
+            for (size_t i = 0; i < root_len; i++)
+                up[i] = (char)toupper((unsigned char)root[i]);
+            int rc = gex__chain_intern(r->chain, up, root_len, &ri);
+            if (rc != GEX_OK)
+                return rc;
+            memcpy(r->last_root, root, root_len);
+            r->last_root_len = root_len;
+            r->last_root_index = ri;
+        }
     }
     /* The first spot of an underlying is its spot; finish() gives it to every contract. */
     if (spot > 0 && isfinite(spot) && isnan(r->chain->sym_spot[r->last_u_index]))
@@ -473,6 +456,11 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     const char *prefix;
     size_t prefix_len;
     int prefix_is_all;
+    struct stat st;
+    if (src->fp == NULL)
+        r.total_bytes = src->mem_len;
+    else if (fstat(fileno(src->fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        r.total_bytes = (size_t)st.st_size;
     if (src->fp == NULL) {
         prefix = src->mem;
         prefix_len = src->mem_len;

@@ -89,6 +89,11 @@ static int chain_reserve(gex_chain *c, size_t need)
     return chain_resize(c, cap);
 }
 
+int gex__chain_reserve(gex_chain *c, size_t n)
+{
+    return n > c->cap ? chain_resize(c, n) : GEX_OK;
+}
+
 void gex__chain_shrink(gex_chain *c)
 {
     if (c != NULL && c->n > 0 && c->n < c->cap)
