@@ -810,6 +810,36 @@ static int skip_side(csv_reader *c, int side)
     return rc != GEX_OK;
 }
 
+/* A row whose only name is the index (no option symbol, no root column): SPX, NDX and RUT
+ * contracts settle at 09:30 only in the monthly cycle, on the third Friday (SPEC 1.1); one
+ * expiring on any other day is a PM-settled weekly or daily, whose OCC root is SPXW, NDXP or
+ * RUTW (Cboe and Nasdaq product specifications). Counted for the warning. A monthly moved to
+ * the Thursday by a Good Friday holiday would be read as PM: a --settle given for the index
+ * (--settle SPX=am) turns this off and settles every such row by the user's rule. */
+static const char *weekly_root(gex__reader *r, const char *u, size_t u_len, int32_t expiration,
+                               const char *root, size_t *root_len)
+{
+    static const char *const weekly[][2] = {{"SPX", "SPXW"}, {"NDX", "NDXP"}, {"RUT", "RUTW"}};
+    enum { FRIDAY = 5, THIRD_FRIDAY_FIRST = 15, THIRD_FRIDAY_LAST = 21 };
+    for (size_t k = 0; k < r->opt->n_settle; k++)
+        if (r->opt->settle[k].root != NULL && strlen(r->opt->settle[k].root) == u_len &&
+            gex__strncasecmp_ascii(r->opt->settle[k].root, u, u_len) == 0)
+            return root;
+    for (size_t i = 0; i < sizeof weekly / sizeof weekly[0]; i++) {
+        if (u_len != 3 || gex__strncasecmp_ascii(u, weekly[i][0], 3) != 0)
+            continue;
+        int day;
+        gex_time_civil_from_days(expiration, NULL, NULL, &day);
+        if (gex_time_weekday(expiration) == FRIDAY && day >= THIRD_FRIDAY_FIRST &&
+            day <= THIRD_FRIDAY_LAST)
+            return root;
+        r->weekly_roots++;
+        *root_len = strlen(weekly[i][1]);
+        return weekly[i][1];
+    }
+    return root;
+}
+
 /* The root of an OCC symbol alone (see gex__occ_decode for the layout). 0 or -1. */
 static int occ_root(const char *s, size_t len, gex__occ *out)
 {
@@ -945,6 +975,8 @@ static void long_row(csv_reader *c)
             root = rt.s;
             root_len = rt.len;
         }
+    } else if (!has_root) {
+        root = weekly_root(r, u.s, u.len, k.expiration, root, &root_len);
     }
     int rc = gex__reader_add(r, u.s, u.len, root, root_len, &k, v->num[R_SPOT]);
     if (rc != GEX_OK)

@@ -108,6 +108,7 @@ typedef struct gex__reader {
     long preamble_lines;
     /* Counters for the report's warning line. */
     size_t missing_oi;
+    size_t weekly_roots; /* index contracts without a root, off the monthly cycle: PM */
     size_t iv_sentinels;
     /* Quote instant gathered from the file. */
     int has_time;

@@ -334,6 +334,11 @@ static int finish(gex__reader *r, long header_line)
     if (r->iv_sentinels > 0)
         warn(r, "%zu IVs above 500%% are vendor placeholders: solved from the mid instead",
              r->iv_sentinels);
+    if (r->weekly_roots > 0)
+        warn(r,
+             "%zu index contracts without an option symbol or root expire off the third-Friday "
+             "cycle: read as PM-settled weeklies (SPXW, NDXP, RUTW)",
+             r->weekly_roots);
     if (r->missing_oi > 0)
         warn(r, "%zu contracts have no open interest: read as 0", r->missing_oi);
     if (r->opt->spot > 0 && isfinite(r->opt->spot)) {
