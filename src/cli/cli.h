@@ -189,6 +189,8 @@ extern size_t gex__nonfinite;
 /* A JSON number, or null when v is not finite (counted in gex__nonfinite). */
 json_t *gex__jnum(double v);
 json_t *gex__jlevel(const gex_level *level);
+/* A JSON string; bytes of s that are not valid UTF-8 text become '?'; NULL s gives null. */
+json_t *gex__jstr(const char *s);
 /* Writes a document compactly with shortest round-trip numbers and a final newline. */
 int gex__json_write(const json_t *doc, FILE *out);
 /* The same pieces for documents written as they are computed: a value without the final

@@ -57,9 +57,9 @@ static json_t *doc_head(const gex__analysis *a)
     json_t *d = json_object();
     if (d == NULL)
         return NULL;
-    int rc = gex__jset(d, "symbol", json_string(a->symbol));
+    int rc = gex__jset(d, "symbol", gex__jstr(a->symbol));
     rc |= gex__jset(d, "underlying_price", gex__jnum(a->spot));
-    rc |= gex__jset(d, "as_of", json_string(iso));
+    rc |= gex__jset(d, "as_of", gex__jstr(iso));
     if (rc != GEX_OK) {
         json_decref(d);
         return NULL;
@@ -153,7 +153,7 @@ static int exposure_json(const gex__options *opts, const gex__analysis *a, int m
     if (rc == GEX_OK && m == 0) {
         rc |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
         rc |= gex__jset(d, "net_gex", gex__jnum(a->totals.net_gex));
-        rc |= gex__jset(d, "net_gex_label", json_string(gex__label(a->totals.net_gex)));
+        rc |= gex__jset(d, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     } else if (rc == GEX_OK && m > 0) {
         snprintf(key, sizeof key, "net_%s", measures[m].name);
         rc |= gex__jset(d, key, gex__jnum(total_of(&a->totals, m)));
@@ -163,7 +163,7 @@ static int exposure_json(const gex__options *opts, const gex__analysis *a, int m
             snprintf(key, sizeof key, "net_%s", measures[k].name);
             rc |= gex__jset(d, key, gex__jnum(total_of(&a->totals, k)));
         }
-        rc |= gex__jset(d, "net_gex_label", json_string(gex__label(a->totals.net_gex)));
+        rc |= gex__jset(d, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n && rc == GEX_OK && arr != NULL; i++) {
@@ -502,21 +502,21 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
             static const char *const gk[] = {"delta", "gamma", "vega", "vanna", "charm"};
             static const char *const ek[] = {"gex", "dex", "vex", "chex"};
             json_t *o = json_object();
-            st |= gex__jset(o, "underlying", json_string(a.symbol));
-            st |= gex__jset(o, "option_symbol", json_string(sym));
-            st |= gex__jset(o, "expiration", json_string(exp));
+            st |= gex__jset(o, "underlying", gex__jstr(a.symbol));
+            st |= gex__jset(o, "option_symbol", gex__jstr(sym));
+            st |= gex__jset(o, "expiration", gex__jstr(exp));
             st |= gex__jset(o, "strike", gex__jnum(v.strike[i]));
-            st |= gex__jset(o, "type", json_string(v.type[i] == GEX_PUT ? "put" : "call"));
+            st |= gex__jset(o, "type", gex__jstr(v.type[i] == GEX_PUT ? "put" : "call"));
             st |= gex__jset(o, "T", gex__jnum(v.T[i]));
             st |= gex__jset(o, "iv", ok ? gex__jnum(v.iv[i]) : json_null());
-            st |= gex__jset(o, "iv_source", json_string(iv_sources[src]));
+            st |= gex__jset(o, "iv_source", gex__jstr(iv_sources[src]));
             st |= gex__jset(o, "spot", gex__jnum(v.spot[i]));
             for (int k = 0; k < 5; k++)
                 st |= gex__jset(o, gk[k], ok ? gex__jnum(vals[k]) : json_null());
             st |= gex__jset(o, "open_interest", gex__jnum(v.open_interest[i]));
             for (int k = 0; k < 4; k++)
                 st |= gex__jset(o, ek[k], ok ? gex__jnum(exps[k]) : json_null());
-            st |= gex__jset(o, "status", json_string(status));
+            st |= gex__jset(o, "status", gex__jstr(status));
             if (st == GEX_OK) {
                 if (listed++ > 0)
                     fputc(',', out);
