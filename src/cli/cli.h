@@ -231,6 +231,16 @@ int gex__sink_open(gex__sink *sink, const char *path);
  * status (GEX__EXIT_INTERNAL when writing failed). */
 int gex__sink_close(gex__sink *sink, int ok);
 
+/* --- the vendor-shaped JSON documents, for the commands and for gex serve --- */
+
+/* The document of opts->command (gex, dex, vex, chex, exposure, levels or summary) for an
+ * analysis with levels, meta included, exactly as the command prints it; NULL when memory ran
+ * out (or, for summary, the classifier, hedging or 0DTE block failed). The caller owns it. */
+json_t *gex__document(const gex__options *opts, const gex__analysis *a);
+/* The same for every command but summary. Write either with gex__json_write (to a memory
+ * stream from open_memstream for an HTTP body). */
+json_t *gex__exposure_document(const gex__options *opts, const gex__analysis *a);
+
 /* --- commands: each returns an exit status --- */
 
 int gex__cmd_exposure(const gex__options *opts, FILE *out); /* gex dex vex chex exposure */

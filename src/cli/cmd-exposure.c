@@ -68,16 +68,20 @@ static json_t *doc_head(const gex__analysis *a)
 }
 
 /* Finishes a document: adds meta, writes, frees. */
-static int doc_finish(const gex__options *opts, const gex__analysis *a, json_t *d, int rc,
-                      FILE *out)
+/* Adds meta to a document under construction; returns it, or NULL (freed) when st says an
+ * allocation failed. */
+static json_t *doc_complete(const gex__options *opts, const gex__analysis *a, json_t *d, int st)
 {
-    if (d == NULL || rc != GEX_OK) {
-        json_decref(d);
-        gex__error(NULL, 0, "out of memory building the JSON document");
-        return GEX__EXIT_INTERNAL;
-    }
-    if (gex__jset(d, "meta", gex__json_meta(opts, a)) != GEX_OK) {
-        json_decref(d);
+    if (d != NULL && st == GEX_OK && gex__jset(d, "meta", gex__json_meta(opts, a)) == GEX_OK)
+        return d;
+    json_decref(d);
+    return NULL;
+}
+
+/* Writes and frees a document; NULL means building it failed. */
+static int doc_write(json_t *d, FILE *out)
+{
+    if (d == NULL) {
         gex__error(NULL, 0, "out of memory building the JSON document");
         return GEX__EXIT_INTERNAL;
     }
@@ -143,7 +147,7 @@ static const char *unit_of(const gex__options *opts, int m)
     return m == 0 ? gex_unit_short(opts->exposure.gex_unit) : units[m];
 }
 
-static int exposure_json(const gex__options *opts, const gex__analysis *a, int m, FILE *out)
+static json_t *exposure_doc(const gex__options *opts, const gex__analysis *a, int m)
 {
     const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
     const size_t n = gex_exposure_strike_count(a->exposure);
@@ -194,7 +198,7 @@ static int exposure_json(const gex__options *opts, const gex__analysis *a, int m
         rc |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
     }
     rc |= gex__jset(d, "strikes", arr);
-    return doc_finish(opts, a, d, rc, out);
+    return doc_complete(opts, a, d, rc);
 }
 
 static int exposure_table(const gex__options *opts, const gex__analysis *a, int m, FILE *out)
@@ -276,10 +280,11 @@ static int exposure_table(const gex__options *opts, const gex__analysis *a, int 
     return exit_rc;
 }
 
-int gex__cmd_exposure(const gex__options *opts, FILE *out)
+/* The measure of a per-strike command: 0 gex, 1 dex, 2 vex, 3 chex, -1 exposure (all). */
+static int measure_of(gex__command command)
 {
     int m = -1;
-    switch (opts->command) {
+    switch (command) {
     case GEX__CMD_GEX:
         m = 0;
         break;
@@ -296,10 +301,25 @@ int gex__cmd_exposure(const gex__options *opts, FILE *out)
         m = -1;
         break;
     }
+    return m;
+}
+
+static json_t *levels_doc(const gex__options *opts, const gex__analysis *a);
+
+json_t *gex__exposure_document(const gex__options *opts, const gex__analysis *a)
+{
+    if (opts->command == GEX__CMD_LEVELS)
+        return levels_doc(opts, a);
+    return exposure_doc(opts, a, measure_of(opts->command));
+}
+
+int gex__cmd_exposure(const gex__options *opts, FILE *out)
+{
+    const int m = measure_of(opts->command);
     gex__analysis a;
     int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
     if (rc == GEX__EXIT_OK)
-        rc = opts->format == GEX__OUT_JSON ? exposure_json(opts, &a, m, out)
+        rc = opts->format == GEX__OUT_JSON ? doc_write(gex__document(opts, &a), out)
                                            : exposure_table(opts, &a, m, out);
     gex__analysis_free(&a);
     return rc;
@@ -319,6 +339,17 @@ static const gex_level *level_at(const gex_levels *l, int i)
     return all[i];
 }
 
+static json_t *levels_doc(const gex__options *opts, const gex__analysis *a)
+{
+    json_t *d = doc_head(a);
+    json_t *lv = json_object();
+    int st = d == NULL || lv == NULL ? GEX_ENOMEM : GEX_OK;
+    for (int i = 0; i < 7 && st == GEX_OK; i++)
+        st |= gex__jset(lv, level_names[i], gex__jlevel(level_at(&a->levels, i)));
+    st |= gex__jset(d, "levels", lv);
+    return doc_complete(opts, a, d, st);
+}
+
 int gex__cmd_levels(const gex__options *opts, FILE *out)
 {
     gex__analysis a;
@@ -326,13 +357,7 @@ int gex__cmd_levels(const gex__options *opts, FILE *out)
     if (rc != GEX__EXIT_OK)
         return rc;
     if (opts->format == GEX__OUT_JSON) {
-        json_t *d = doc_head(&a);
-        json_t *lv = json_object();
-        int st = d == NULL || lv == NULL ? GEX_ENOMEM : GEX_OK;
-        for (int i = 0; i < 7 && st == GEX_OK; i++)
-            st |= gex__jset(lv, level_names[i], gex__jlevel(level_at(&a.levels, i)));
-        st |= gex__jset(d, "levels", lv);
-        rc = doc_finish(opts, &a, d, st, out);
+        rc = doc_write(gex__document(opts, &a), out);
     } else if (opts->format == GEX__OUT_CSV) {
         gex__column cols[10] = {{"symbol", NULL, GEX__STYLE_TEXT},
                                 {"underlying_price", NULL, GEX__STYLE_PRICE},
@@ -589,7 +614,7 @@ int gex__cmd_profile(const gex__options *opts, FILE *out)
             st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
         }
         st |= gex__jset(d, "profile", arr);
-        rc = doc_finish(opts, &a, d, st, out);
+        rc = doc_write(doc_complete(opts, &a, d, st), out);
     } else {
         gex__column cols[2] = {
             {"x", "USD", GEX__STYLE_PRICE},

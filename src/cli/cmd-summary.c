@@ -37,8 +37,7 @@ static json_t *hedge_json(const gex_hedge *h)
     return o;
 }
 
-static int summary_json(const gex__options *opts, const gex__analysis *a, const gex__summary *s,
-                        FILE *out)
+static json_t *summary_doc(const gex__options *opts, const gex__analysis *a, const gex__summary *s)
 {
     char iso[40], exp[16];
     gex_time_format_iso(a->as_of, iso, sizeof iso);
@@ -90,12 +89,9 @@ static int summary_json(const gex__options *opts, const gex__analysis *a, const 
     rc |= gex__jset(d, "meta", meta);
     if (rc != GEX_OK) {
         json_decref(d);
-        gex__error(NULL, 0, "out of memory building the JSON document");
-        return GEX__EXIT_INTERNAL;
+        return NULL;
     }
-    gex__json_write(d, out);
-    json_decref(d);
-    return GEX__EXIT_OK;
+    return d;
 }
 
 static const gex__column csv_columns[] = {
@@ -282,9 +278,17 @@ int gex__cmd_summary(const gex__options *opts, FILE *out)
         return GEX__EXIT_INTERNAL;
     }
     switch (opts->format) {
-    case GEX__OUT_JSON:
-        rc = summary_json(opts, &a, &s, out);
+    case GEX__OUT_JSON: {
+        json_t *d = summary_doc(opts, &a, &s);
+        if (d != NULL) {
+            gex__json_write(d, out);
+            json_decref(d);
+        } else {
+            gex__error(NULL, 0, "out of memory building the JSON document");
+            rc = GEX__EXIT_INTERNAL;
+        }
         break;
+    }
     case GEX__OUT_CSV:
         rc = summary_csv(&a, &s, out);
         break;
@@ -294,4 +298,14 @@ int gex__cmd_summary(const gex__options *opts, FILE *out)
     }
     gex__analysis_free(&a);
     return rc;
+}
+
+json_t *gex__document(const gex__options *opts, const gex__analysis *a)
+{
+    if (opts->command != GEX__CMD_SUMMARY)
+        return gex__exposure_document(opts, a);
+    gex__summary s;
+    if (gex__summary_compute(a, &s) != GEX_OK)
+        return NULL;
+    return summary_doc(opts, a, &s);
 }
