@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -127,7 +128,11 @@ static int compare(const void *pa, const void *pb)
 static struct {
     int on;
     size_t file, files;
+    struct timespec start;
 } bar;
+
+/* The bar appears only once the work has taken this long: a quick screen prints no bar. */
+#define PROGRESS_AFTER_S 0.5
 
 /* Underlyings in one file from which the bar is drawn for that file alone. */
 #define PROGRESS_MIN_UNDERLYINGS 50
@@ -135,6 +140,12 @@ static struct {
 static void progress(size_t done, size_t total)
 {
     if (!bar.on)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const double elapsed =
+        (double)(now.tv_sec - bar.start.tv_sec) + (double)(now.tv_nsec - bar.start.tv_nsec) * 1e-9;
+    if (elapsed < PROGRESS_AFTER_S)
         return;
     /* the share of the whole work: finished files plus the share of this one */
     const double share =
@@ -344,6 +355,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
     }
     bar.on = isatty(STDERR_FILENO) && opts->n_files > 1;
     bar.files = opts->n_files;
+    clock_gettime(CLOCK_MONOTONIC, &bar.start);
     screen_row *rows = NULL;
     size_t n = 0, cap = 0, failed = 0;
     int worst = GEX__EXIT_OK;
