@@ -33,6 +33,21 @@ static const char *gex_unit_long(gex_gex_unit unit)
     }
 }
 
+/* What the title says the numbers are: the measure of the command. */
+static const char *title_unit(const gex__options *opts)
+{
+    switch (opts->command) {
+    case GEX__CMD_DEX:
+        return "DEX in USD delta notional";
+    case GEX__CMD_VEX:
+        return "VEX in USD of delta per vol point";
+    case GEX__CMD_CHEX:
+        return "CHEX in USD of delta per day";
+    default:
+        return gex_unit_long(opts->exposure.gex_unit);
+    }
+}
+
 void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, size_t size)
 {
     char spot[64], iso[40], excluded[256], used[32], total[32], filtered[32];
@@ -45,8 +60,7 @@ void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, siz
     snprintf(buf, size,
              "%s  spot %s  as of %s  %s; %s of %s contracts used, excluded: %s; left out by "
              "filters: %s",
-             a->symbol, spot, iso, gex_unit_long(opts->exposure.gex_unit), used, total, excluded,
-             filtered);
+             a->symbol, spot, iso, title_unit(opts), used, total, excluded, filtered);
 }
 
 /* symbol, underlying_price, as_of: the head of every vendor document. */
