@@ -43,6 +43,10 @@ typedef enum gex__out_format { GEX__OUT_TABLE = 0, GEX__OUT_CSV, GEX__OUT_JSON }
 /* The maximum number of --expiration, --vendor and --settle options. */
 #define GEX__MAX_REPEAT 64
 
+/* The most threads --jobs starts: far above the cores of any machine gex runs on, low enough
+ * that a typing slip cannot exhaust the process's threads. */
+#define GEX__MAX_JOBS 1024
+
 typedef struct gex__options {
     gex__command command;
     const char *command_name;
@@ -65,6 +69,7 @@ typedef struct gex__options {
     /* screen */
     const char *sort; /* column name, NULL: input order */
     int sort_descending;
+    int jobs; /* threads (--jobs), default the online cores */
     /* profile */
     double range_pct; /* grid from S (1 - range/100) to S (1 + range/100) */
     int points;
@@ -82,13 +87,26 @@ const char *gex__command_name(gex__command command);
 
 /* --- messages --- */
 
-/* "gex: FILE:LINE: text" (FILE and LINE left out when absent). */
+/* "gex: FILE:LINE: text" (FILE and LINE left out when absent). A message is written whole under
+ * stderr's lock (flockfile): messages from the threads of screen never interleave mid-line. */
 void gex__error(const char *file, long line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-/* Non-zero while a progress bar is on stderr's last line; gex__error clears it first. */
+/* Messages kept instead of printed, to be printed later in a fixed order (gex screen's threads
+ * print the messages of files and underlyings in input order, whatever thread computed them). */
+typedef struct gex__messages {
+    char *text; /* len bytes and a NUL; NULL when empty */
+    size_t len, cap;
+} gex__messages;
+/* When not NULL, gex__error appends the calling thread's messages here (each thread its own);
+ * a message that does not fit in memory is printed at once instead. */
+extern _Thread_local gex__messages *gex__capture;
+/* Prints captured text on stderr, clearing the progress bar first. */
+void gex__messages_print(const char *text);
+/* Non-zero while a progress bar is on stderr's last line; gex__error clears it first. Read and
+ * written only while holding stderr's lock (flockfile). */
 extern int gex__progress_shown;
 /* Prints a gex_error from the library and returns the exit status for a status code. */
 int gex__report(int status, const gex_error *err, const char *file);

@@ -1,9 +1,12 @@
 /*
  * cmd-screen.c: one row per underlying over many files (or several underlyings in one file),
  * with a progress bar on a terminal. A file that cannot be read is reported and the others
- * are still screened; the exit status is then 3.
+ * are still screened; the exit status is then 3. Files and underlyings are computed on --jobs
+ * threads; the output is the same bytes whatever their number.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +24,7 @@ typedef struct screen_row {
     const char *confidence;
     int vanna_aligned;
     double zero_dte_pct;
+    size_t seq; /* place in the output before sorting */
 } screen_row;
 
 enum {
@@ -119,61 +123,13 @@ static int compare(const void *pa, const void *pb)
     if (sort_desc)
         c = -c;
     if (c == 0)
-        c = (a > b) - (a < b);
+        c = (a->seq > b->seq) - (a->seq < b->seq);
     return c;
 }
 
-/* The progress bar: drawn on stderr when it is a terminal and the work is long (several files,
- * or a file of many underlyings); messages clear it first (gex__progress_shown). */
-static struct {
-    int on;
-    size_t file, files;
-    struct timespec start;
-} bar;
-
-/* The bar appears only once the work has taken this long: a quick screen prints no bar. */
-#define PROGRESS_AFTER_S 0.5
-
-/* Underlyings in one file from which the bar is drawn for that file alone. */
-#define PROGRESS_MIN_UNDERLYINGS 50
-
-static void progress(size_t done, size_t total)
-{
-    if (!bar.on)
-        return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    const double elapsed =
-        (double)(now.tv_sec - bar.start.tv_sec) + (double)(now.tv_nsec - bar.start.tv_nsec) * 1e-9;
-    if (elapsed < PROGRESS_AFTER_S)
-        return;
-    /* the share of the whole work: finished files plus the share of this one */
-    const double share =
-        ((double)bar.file + (total ? (double)done / (double)total : 0.0)) / (double)bar.files;
-    const int width = 30;
-    int filled = (int)(width * share);
-    if (filled > width)
-        filled = width;
-    fprintf(stderr, "\r\033[Kgex: screen [%.*s%*s] file %zu/%zu", filled,
-            "==============================", width - filled, "", bar.file + 1, bar.files);
-    if (total > 1)
-        fprintf(stderr, ", underlying %zu/%zu", done, total);
-    fflush(stderr);
-    gex__progress_shown = 1;
-}
-
-static void progress_clear(void)
-{
-    if (gex__progress_shown) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        gex__progress_shown = 0;
-    }
-}
-
+/* Analyses one underlying's prepared chain (taking it) into *r; returns an exit status. */
 static int add_row(const gex__options *opts, const char *path, gex_chain *chain,
-                   const gex_read_report *read, const gex_prepare_report *prep, screen_row **rows,
-                   size_t *n, size_t *cap)
+                   const gex_read_report *read, const gex_prepare_report *prep, screen_row *r)
 {
     gex__analysis a;
     int rc = gex__analyze(opts, path, chain, read, prep, 1, &a);
@@ -186,18 +142,7 @@ static int add_row(const gex__options *opts, const char *path, gex_chain *chain,
             rc = GEX__EXIT_INTERNAL;
         }
     }
-    if (rc == GEX__EXIT_OK && *n == *cap) {
-        const size_t c = *cap ? 2 * *cap : 16;
-        screen_row *r = realloc(*rows, c * sizeof *r);
-        if (r == NULL)
-            rc = GEX__EXIT_INTERNAL;
-        else {
-            *rows = r;
-            *cap = c;
-        }
-    }
     if (rc == GEX__EXIT_OK) {
-        screen_row *r = &(*rows)[(*n)++];
         memset(r, 0, sizeof *r);
         snprintf(r->symbol, sizeof r->symbol, "%s", a.symbol);
         r->file = path;
@@ -216,33 +161,79 @@ static int add_row(const gex__options *opts, const char *path, gex_chain *chain,
     return rc;
 }
 
-/* Splits a chain of several underlyings into one chain per underlying, in one pass over the
- * contracts (gex_chain_select per underlying would pass over the whole chain once for each),
- * through the public builder: the same contracts, spots, quote instant and --settle overrides.
- * Returns a gex status; *subs holds *n chains in order of first appearance. */
-static int split_chain(const gex__options *opts, const gex_chain *big, gex_chain ***subs, size_t *n)
+/* --- the work: files are read, then their underlyings analysed, on a pool of threads ---
+ *
+ * Every file is a job: one thread reads it and groups its contracts by underlying (a counting
+ * sort of contract indexes, in one pass); each underlying is then a task that any thread claims,
+ * builds into a chain of its own from the file's arrays (read only, shared), prepares, analyses
+ * and writes into its own preallocated row. The output is the rows in file order, then in order
+ * of first appearance in the file: the same bytes whatever the number of threads. A file's
+ * chain is freed when its last underlying is done, so memory holds the file's arrays once plus
+ * one underlying per thread, never a second copy of the whole file. Threads prefer tasks of
+ * files already read to reading the next file, which bounds the files held at once by the
+ * number of threads. */
+
+typedef enum file_state { FILE_UNREAD = 0, FILE_READING, FILE_READY, FILE_DONE } file_state;
+
+typedef struct screen_file {
+    const char *path;
+    file_state state;
+    int rc; /* worst exit status of reading the file and of its underlyings */
+    gex_chain *chain;
+    gex_read_report read;
+    gex_prepare_report prep;
+    size_t n_tasks;  /* underlyings (1 for a file analysed whole) */
+    uint32_t *ids;   /* n_tasks underlying symbol indexes, NULL for a file analysed whole */
+    size_t *start;   /* n_tasks + 1 offsets into order */
+    uint32_t *order; /* contract indexes grouped by underlying, in file order within each */
+    screen_row *rows;
+    int *row_rc;       /* n_tasks exit statuses; a row is printed when its status is 0 */
+    size_t next, done; /* tasks claimed, tasks finished */
+    /* messages, printed in file order once the file is done: the reader's, then the tasks' */
+    char *read_messages;
+    char **task_messages;
+} screen_file;
+
+typedef struct screen_pool {
+    const gex__options *opts;
+    screen_file *files;
+    size_t n_files;
+    size_t next_file;             /* the next file to read */
+    size_t first_open;            /* files before it have every task claimed */
+    size_t reading;               /* files being read */
+    size_t files_done;            /* files whose every task is finished */
+    size_t open_tasks, open_done; /* tasks of files read and not yet done */
+    size_t next_print;            /* the next file whose messages are printed */
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* a file was read, or the last one failed */
+} screen_pool;
+
+/* The progress bar: drawn on stderr by the main thread when stderr is a terminal and the work
+ * is long (several files, or a file of many underlyings); gex__error clears it first. */
+static struct {
+    int tty;
+    struct timespec start;
+} bar;
+
+/* The bar appears only once the work has taken this long: a quick screen prints no bar. */
+#define PROGRESS_AFTER_S 0.5
+
+/* Underlyings in one file from which the bar is drawn for that file alone. */
+#define PROGRESS_MIN_UNDERLYINGS 50
+
+/* Contracts of the file's chain carried over into an underlying's own chain: everything the
+ * reader filled, so that the underlying is computed exactly as if read from a file of its own. */
+static int build_underlying(const gex__options *opts, const gex_chain *big, const uint32_t *order,
+                            size_t n, gex_chain **out)
 {
-    uint32_t first = 0;
-    const size_t count = gex_chain_underlyings(big, &first, 1);
-    const size_t n_sym = gex_chain_symbol_count(big);
-    uint32_t *ids = malloc((count + 1) * sizeof *ids);
-    size_t *slot = malloc((n_sym + 1) * sizeof *slot);
-    gex_chain **out = calloc(count + 1, sizeof *out);
-    int st = ids == NULL || slot == NULL || out == NULL ? GEX_ENOMEM : GEX_OK;
-    if (st == GEX_OK) {
-        gex_chain_underlyings(big, ids, count);
-        for (size_t s = 0; s < n_sym; s++)
-            slot[s] = count;
-        for (size_t k = 0; k < count && st == GEX_OK; k++) {
-            slot[ids[k]] = k;
-            out[k] = gex_chain_new();
-            if (out[k] == NULL)
-                st = GEX_ENOMEM;
-        }
-    }
+    gex_chain *sub = gex_chain_new();
+    if (sub == NULL)
+        return GEX_ENOMEM;
     gex_chain_view v;
     gex_chain_get_view(big, &v);
-    for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
+    int st = GEX_OK;
+    for (size_t j = 0; j < n && st == GEX_OK; j++) {
+        const size_t i = order[j];
         const gex_contract c = {
             .underlying = gex_chain_symbol(big, v.underlying[i]),
             .root = gex_chain_symbol(big, v.root[i]),
@@ -260,80 +251,339 @@ static int split_chain(const gex__options *opts, const gex_chain *big, gex_chain
             .vendor_gamma = v.vendor_gamma[i],
             .line = v.line[i],
         };
-        gex_chain *sub = out[slot[v.underlying[i]]];
         st = gex_chain_add(sub, &c);
-        if (st == GEX_OK && isfinite(v.spot[i]) && v.spot[i] > 0.0 && gex_chain_size(sub) == 1)
+        if (st == GEX_OK && j == 0 && isfinite(v.spot[i]) && v.spot[i] > 0.0)
             st = gex_chain_set_spot(sub, c.underlying, v.spot[i]);
     }
     int64_t quote = 0;
-    const int has_quote = gex_chain_quote_time(big, &quote) == GEX_OK;
-    for (size_t k = 0; k < count && st == GEX_OK; k++) {
-        if (has_quote)
-            gex_chain_set_quote_time(out[k], quote);
-        for (size_t s = 0; s < opts->read.n_settle && st == GEX_OK; s++)
-            st =
-                gex_chain_set_settle(out[k], opts->read.settle[s].root, opts->read.settle[s].style);
-    }
-    free(ids);
-    free(slot);
+    if (st == GEX_OK && gex_chain_quote_time(big, &quote) == GEX_OK)
+        gex_chain_set_quote_time(sub, quote);
+    for (size_t s = 0; s < opts->read.n_settle && st == GEX_OK; s++)
+        st = gex_chain_set_settle(sub, opts->read.settle[s].root, opts->read.settle[s].style);
     if (st != GEX_OK) {
-        for (size_t k = 0; out != NULL && k < count; k++)
-            gex_chain_free(out[k]);
-        free(out);
+        gex_chain_free(sub);
         return st;
     }
-    *subs = out;
-    *n = count;
+    *out = sub;
     return GEX_OK;
 }
 
-static int screen_file(const gex__options *opts, const char *path, screen_row **rows, size_t *n,
-                       size_t *cap)
+/* Groups the contracts of a file of several underlyings: ids in order of first appearance, and
+ * the contract indexes of underlying k at order[start[k] .. start[k + 1]). Returns a status. */
+static int group_underlyings(screen_file *f, size_t count)
+{
+    const gex_chain *big = f->chain;
+    gex_chain_view v;
+    gex_chain_get_view(big, &v);
+    const size_t n_sym = gex_chain_symbol_count(big);
+    size_t *slot = malloc((n_sym + 1) * sizeof *slot);
+    f->ids = malloc(count * sizeof *f->ids);
+    f->start = calloc(count + 1, sizeof *f->start);
+    f->order = malloc((v.n + 1) * sizeof *f->order);
+    if (slot == NULL || f->ids == NULL || f->start == NULL || f->order == NULL) {
+        free(slot);
+        return GEX_ENOMEM;
+    }
+    gex_chain_underlyings(big, f->ids, count);
+    for (size_t s = 0; s < n_sym; s++)
+        slot[s] = count;
+    for (size_t k = 0; k < count; k++)
+        slot[f->ids[k]] = k;
+    /* counting sort: sizes, offsets, then each index at its underlying's next place */
+    for (size_t i = 0; i < v.n; i++)
+        f->start[slot[v.underlying[i]] + 1]++;
+    for (size_t k = 0; k < count; k++)
+        f->start[k + 1] += f->start[k];
+    size_t *at = slot; /* reused: the next free place of each underlying, by symbol index */
+    for (size_t k = 0; k < count; k++)
+        at[f->ids[k]] = f->start[k];
+    for (size_t i = 0; i < v.n; i++)
+        f->order[at[v.underlying[i]]++] = (uint32_t)i;
+    free(slot);
+    return GEX_OK;
+}
+
+/* Reads a file and makes its tasks; on failure f->rc says why (already printed). */
+static void read_file(const gex__options *opts, screen_file *f)
+{
+    f->n_tasks = 0;
+    f->rc = gex__read(opts, f->path, &f->chain, &f->read);
+    if (f->rc != GEX__EXIT_OK)
+        return;
+    uint32_t first = 0;
+    const size_t count = gex_chain_underlyings(f->chain, &first, 1);
+    int64_t quote = 0;
+    if (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK) {
+        /* one underlying, or none with a quote instant: prepare says precisely why */
+        f->rc = gex__prepare(opts, f->path, f->chain, &f->prep);
+        if (f->rc != GEX__EXIT_OK)
+            return;
+    }
+    int st = GEX_OK;
+    if (count > 1 && gex_chain_size(f->chain) > UINT32_MAX)
+        st = GEX_ERANGE; /* order holds 32-bit indexes */
+    else if (count > 1)
+        st = group_underlyings(f, count);
+    const size_t tasks = count > 1 ? count : 1;
+    if (st == GEX_OK) {
+        f->rows = calloc(tasks, sizeof *f->rows);
+        f->row_rc = malloc(tasks * sizeof *f->row_rc);
+        f->task_messages = calloc(tasks, sizeof *f->task_messages);
+        st = f->rows == NULL || f->row_rc == NULL || f->task_messages == NULL ? GEX_ENOMEM : GEX_OK;
+    }
+    if (st != GEX_OK) {
+        gex__error(f->path, 0, "grouping the file by underlying failed: %s", gex_strerror(st));
+        f->rc = gex__exit_status(st);
+        free(f->rows);
+        free(f->row_rc);
+        free(f->task_messages);
+        f->rows = NULL;
+        f->row_rc = NULL;
+        f->task_messages = NULL;
+        return;
+    }
+    for (size_t k = 0; k < tasks; k++)
+        f->row_rc[k] = GEX__EXIT_INTERNAL;
+    f->n_tasks = tasks;
+}
+
+/* The calling thread's captured messages, handed over (NULL when there are none). */
+static char *take_messages(void)
+{
+    gex__messages *m = gex__capture;
+    if (m == NULL || m->len == 0)
+        return NULL;
+    char *text = m->text;
+    memset(m, 0, sizeof *m);
+    return text;
+}
+
+/* Underlying k of a file: its chain (built, or the file's own when it is the only one),
+ * prepared, analysed, summarised into row k. */
+static void run_task(const gex__options *opts, screen_file *f, size_t k)
 {
     gex_chain *chain = NULL;
-    gex_read_report read;
-    gex_prepare_report prep;
-    int rc = gex__read(opts, path, &chain, &read);
-    if (rc != GEX__EXIT_OK)
-        return rc;
-    uint32_t first = 0;
-    const size_t count = gex_chain_underlyings(chain, &first, 1);
-    int64_t quote = 0;
-    if (count <= 1 || gex_chain_quote_time(chain, &quote) != GEX_OK) {
-        /* one underlying, or none with a quote instant: prepare says precisely why */
-        rc = gex__prepare(opts, path, chain, &prep);
-        if (rc != GEX__EXIT_OK) {
+    gex_prepare_report prep = f->prep;
+    int rc = GEX__EXIT_OK;
+    if (f->ids == NULL) {
+        chain = f->chain; /* prepared when read; the row takes it */
+        f->chain = NULL;
+    } else {
+        const int st = build_underlying(opts, f->chain, f->order + f->start[k],
+                                        f->start[k + 1] - f->start[k], &chain);
+        if (st != GEX_OK) {
+            gex__error(f->path, 0, "%s: building its chain failed: %s",
+                       gex_chain_symbol(f->chain, f->ids[k]), gex_strerror(st));
+            rc = gex__exit_status(st);
+        } else if ((rc = gex__prepare(opts, f->path, chain, &prep)) != GEX__EXIT_OK) {
             gex_chain_free(chain);
-            return rc;
+            chain = NULL;
         }
-        if (count <= 1)
-            return add_row(opts, path, chain, &read, &prep, rows, n, cap);
     }
-    gex_chain **subs = NULL;
-    size_t n_subs = 0;
-    const int st = split_chain(opts, chain, &subs, &n_subs);
-    gex_chain_free(chain);
-    if (st != GEX_OK) {
-        gex__error(path, 0, "splitting the file by underlying failed: %s", gex_strerror(st));
-        return gex__exit_status(st);
+    if (chain != NULL)
+        rc = add_row(opts, f->path, chain, &f->read, &prep, &f->rows[k]);
+    f->row_rc[k] = rc;
+    f->task_messages[k] = take_messages();
+}
+
+/* Prints the messages of the files done, in file order, up to the first not done. Under the
+ * lock, so that two threads never print out of order. */
+static void print_messages(screen_pool *p)
+{
+    while (p->next_print < p->n_files && p->files[p->next_print].state == FILE_DONE) {
+        screen_file *f = &p->files[p->next_print++];
+        gex__messages_print(f->read_messages);
+        free(f->read_messages);
+        f->read_messages = NULL;
+        for (size_t k = 0; f->task_messages != NULL && k < f->n_tasks; k++) {
+            gex__messages_print(f->task_messages[k]);
+            free(f->task_messages[k]);
+        }
+        free(f->task_messages);
+        f->task_messages = NULL;
     }
-    int worst = GEX__EXIT_OK;
-    const int was_on = bar.on;
-    bar.on |= isatty(STDERR_FILENO) && n_subs >= PROGRESS_MIN_UNDERLYINGS;
-    for (size_t i = 0; i < n_subs; i++) {
-        if (i % 16 == 0)
-            progress(i, n_subs);
-        int r = gex__prepare(opts, path, subs[i], &prep);
-        if (r == GEX__EXIT_OK)
-            r = add_row(opts, path, subs[i], &read, &prep, rows, n, cap);
-        else
-            gex_chain_free(subs[i]);
-        if (r != GEX__EXIT_OK)
-            worst = r;
+}
+
+static void free_file_work(screen_file *f)
+{
+    gex_chain_free(f->chain);
+    f->chain = NULL;
+    free(f->ids);
+    free(f->start);
+    free(f->order);
+    f->ids = NULL;
+    f->start = NULL;
+    f->order = NULL;
+}
+
+static void progress(screen_pool *p)
+{
+    if (!bar.tty)
+        return;
+    pthread_mutex_lock(&p->lock);
+    const size_t file = p->next_file, files = p->n_files, done = p->open_done;
+    const size_t total = p->open_tasks;
+    const double share =
+        p->n_files == 0 ? 1.0
+                        : ((double)p->files_done + (total ? (double)done / (double)total : 0.0)) /
+                              (double)p->n_files;
+    pthread_mutex_unlock(&p->lock);
+    if (files <= 1 && total < PROGRESS_MIN_UNDERLYINGS)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const double elapsed =
+        (double)(now.tv_sec - bar.start.tv_sec) + (double)(now.tv_nsec - bar.start.tv_nsec) * 1e-9;
+    if (elapsed < PROGRESS_AFTER_S)
+        return;
+    const int width = 30;
+    int filled = (int)(width * share);
+    if (filled > width)
+        filled = width;
+    flockfile(stderr);
+    fprintf(stderr, "\r\033[Kgex: screen [%.*s%*s] file %zu/%zu", filled,
+            "==============================", width - filled, "", file > 0 ? file : 1, files);
+    if (total > 1)
+        fprintf(stderr, ", underlying %zu/%zu", done, total);
+    fflush(stderr);
+    gex__progress_shown = 1;
+    funlockfile(stderr);
+}
+
+static void progress_clear(void)
+{
+    flockfile(stderr);
+    if (gex__progress_shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        gex__progress_shown = 0;
     }
-    free(subs);
-    bar.on = was_on;
-    return worst;
+    funlockfile(stderr);
+}
+
+/* Marks a file read (its tasks open to every thread) or, when it failed, done. Under the lock. */
+static void publish_file(screen_pool *p, screen_file *f)
+{
+    p->reading--;
+    if (f->n_tasks == 0) {
+        f->state = FILE_DONE;
+        p->files_done++;
+    } else {
+        f->state = FILE_READY;
+        p->open_tasks += f->n_tasks;
+    }
+    print_messages(p);
+    pthread_cond_broadcast(&p->changed);
+}
+
+/* Finishes a task; returns the file's chain when it was the file's last task, for the caller to
+ * free outside the lock. Under the lock. */
+static screen_file *finish_task(screen_pool *p, screen_file *f)
+{
+    p->open_done++;
+    if (++f->done < f->n_tasks)
+        return NULL;
+    f->state = FILE_DONE;
+    p->files_done++;
+    p->open_tasks -= f->n_tasks;
+    p->open_done -= f->n_tasks;
+    print_messages(p);
+    return f;
+}
+
+/* A worker: claims an underlying of a file already read, else the next file to read, else
+ * waits for a file being read; returns when there is nothing left. main_thread draws the bar. */
+static void work(screen_pool *p, int main_thread)
+{
+    gex__messages mine = {0};
+    gex__capture = &mine;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (p->first_open < p->n_files && p->files[p->first_open].state >= FILE_READY &&
+               p->files[p->first_open].next >= p->files[p->first_open].n_tasks)
+            p->first_open++;
+        screen_file *task_file = NULL;
+        size_t k = 0;
+        for (size_t i = p->first_open; i < p->next_file && task_file == NULL; i++) {
+            screen_file *f = &p->files[i];
+            if (f->state == FILE_READY && f->next < f->n_tasks) {
+                task_file = f;
+                k = f->next++;
+            }
+        }
+        if (task_file != NULL) {
+            pthread_mutex_unlock(&p->lock);
+            run_task(p->opts, task_file, k);
+            pthread_mutex_lock(&p->lock);
+            screen_file *finished = finish_task(p, task_file);
+            if (finished != NULL || main_thread) {
+                pthread_mutex_unlock(&p->lock);
+                if (finished != NULL)
+                    free_file_work(finished);
+                if (main_thread)
+                    progress(p);
+                pthread_mutex_lock(&p->lock);
+            }
+            continue;
+        }
+        if (p->next_file < p->n_files) {
+            screen_file *f = &p->files[p->next_file++];
+            f->state = FILE_READING;
+            p->reading++;
+            pthread_mutex_unlock(&p->lock);
+            if (main_thread)
+                progress(p);
+            read_file(p->opts, f);
+            if (f->n_tasks == 0)
+                free_file_work(f);
+            f->read_messages = take_messages();
+            pthread_mutex_lock(&p->lock);
+            publish_file(p, f);
+            continue;
+        }
+        if (p->reading == 0)
+            break;
+        pthread_cond_wait(&p->changed, &p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    gex__capture = NULL;
+    free(mine.text);
+}
+
+static void *worker(void *arg)
+{
+    work(arg, 0);
+    return NULL;
+}
+
+/* Runs every file on opts->jobs threads (the calling one included). A single file is read
+ * before any other thread starts, and only as many start as it has underlyings. */
+static void run_pool(screen_pool *p)
+{
+    size_t helpers = p->opts->jobs > 1 ? (size_t)p->opts->jobs - 1 : 0;
+    if (p->n_files == 1) {
+        screen_file *f = &p->files[0];
+        p->next_file = 1;
+        p->reading = 1;
+        progress(p);
+        read_file(p->opts, f); /* its messages printed at once: nothing comes before them */
+        if (f->n_tasks == 0)
+            free_file_work(f);
+        pthread_mutex_lock(&p->lock);
+        publish_file(p, f);
+        pthread_mutex_unlock(&p->lock);
+        if (helpers > f->n_tasks - (f->n_tasks > 0))
+            helpers = f->n_tasks - (f->n_tasks > 0);
+    }
+    pthread_t *threads = helpers ? malloc(helpers * sizeof *threads) : NULL;
+    size_t started = 0;
+    while (threads != NULL && started < helpers &&
+           pthread_create(&threads[started], NULL, worker, p) == 0)
+        started++; /* a thread that cannot start leaves its share to the others */
+    work(p, 1);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    free(threads);
 }
 
 int gex__cmd_screen(const gex__options *opts, FILE *out)
@@ -353,23 +603,58 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
             return GEX__EXIT_USAGE;
         }
     }
-    bar.on = isatty(STDERR_FILENO) && opts->n_files > 1;
-    bar.files = opts->n_files;
+    screen_pool pool = {.opts = opts, .n_files = opts->n_files};
+    pool.files = calloc(opts->n_files + 1, sizeof *pool.files);
+    if (pool.files == NULL) {
+        gex__error(NULL, 0, "out of memory");
+        return GEX__EXIT_INTERNAL;
+    }
+    for (size_t i = 0; i < opts->n_files; i++)
+        pool.files[i].path = opts->files[i];
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_cond_init(&pool.changed, NULL);
+    bar.tty = isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &bar.start);
-    screen_row *rows = NULL;
-    size_t n = 0, cap = 0, failed = 0;
+    run_pool(&pool);
+    progress_clear();
+    pthread_cond_destroy(&pool.changed);
+    pthread_mutex_destroy(&pool.lock);
+
+    /* the rows, in file order and then in order of appearance in each file */
+    size_t n = 0, failed = 0;
     int worst = GEX__EXIT_OK;
     for (size_t i = 0; i < opts->n_files; i++) {
-        bar.file = i;
-        progress(0, 0);
-        const int rc = screen_file(opts, opts->files[i], &rows, &n, &cap);
-        if (rc != GEX__EXIT_OK) {
-            failed++;
-            if (rc == GEX__EXIT_INTERNAL || worst == GEX__EXIT_OK)
-                worst = rc == GEX__EXIT_INTERNAL ? rc : GEX__EXIT_INPUT;
+        screen_file *f = &pool.files[i];
+        for (size_t k = 0; k < f->n_tasks; k++) {
+            if (f->row_rc[k] == GEX__EXIT_OK)
+                n++;
+            else if (f->rc == GEX__EXIT_OK || f->row_rc[k] == GEX__EXIT_INTERNAL)
+                f->rc = f->row_rc[k];
         }
     }
-    progress_clear();
+    screen_row *rows = malloc((n + 1) * sizeof *rows);
+    n = 0;
+    for (size_t i = 0; i < opts->n_files; i++) {
+        screen_file *f = &pool.files[i];
+        for (size_t k = 0; rows != NULL && k < f->n_tasks; k++)
+            if (f->row_rc[k] == GEX__EXIT_OK) {
+                rows[n] = f->rows[k];
+                rows[n].seq = n;
+                n++;
+            }
+        if (f->rc != GEX__EXIT_OK) {
+            failed++;
+            if (f->rc == GEX__EXIT_INTERNAL || worst == GEX__EXIT_OK)
+                worst = f->rc == GEX__EXIT_INTERNAL ? f->rc : GEX__EXIT_INPUT;
+        }
+        free(f->rows);
+        free(f->row_rc);
+    }
+    free(pool.files);
+    if (rows == NULL) {
+        gex__error(NULL, 0, "out of memory");
+        return GEX__EXIT_INTERNAL;
+    }
     if (sort_column >= 0 && n > 1)
         qsort(rows, n, sizeof *rows, compare);
 

@@ -4,13 +4,69 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
 int gex__progress_shown = 0;
 
+_Thread_local gex__messages *gex__capture = NULL;
+
+/* Room for n more bytes and a NUL in a capture; returns 0 when memory ran out. */
+static int capture_reserve(gex__messages *m, size_t n)
+{
+    if (m->len + n + 1 <= m->cap)
+        return 1;
+    size_t cap = m->cap ? m->cap : 256;
+    while (cap < m->len + n + 1)
+        cap *= 2;
+    char *t = realloc(m->text, cap);
+    if (t == NULL)
+        return 0;
+    m->text = t;
+    m->cap = cap;
+    return 1;
+}
+
+/* The message into the calling thread's capture; 0 when it ran out of memory (nothing added). */
+static int capture_message(gex__messages *m, const char *file, long line, const char *fmt,
+                           va_list ap)
+{
+    char where[64 + 1024];
+    int w = 0;
+    if (file != NULL && file[0] != '\0')
+        w = line > 0 ? snprintf(where, sizeof where, "gex: %s:%ld: ", file, line)
+                     : snprintf(where, sizeof where, "gex: %s: ", file);
+    else
+        w = snprintf(where, sizeof where, "gex: ");
+    if (w < 0 || (size_t)w >= sizeof where)
+        return 0; /* a path too long for the prefix: printed directly instead */
+    va_list copy;
+    va_copy(copy, ap);
+    const int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0 || !capture_reserve(m, (size_t)w + (size_t)n + 1))
+        return 0;
+    memcpy(m->text + m->len, where, (size_t)w);
+    vsnprintf(m->text + m->len + w, (size_t)n + 1, fmt, ap);
+    m->len += (size_t)w + (size_t)n;
+    m->text[m->len++] = '\n';
+    m->text[m->len] = '\0';
+    return 1;
+}
+
 void gex__error(const char *file, long line, const char *fmt, ...)
 {
+    va_list ap;
+    if (gex__capture != NULL) {
+        va_start(ap, fmt);
+        const int kept = capture_message(gex__capture, file, line, fmt, ap);
+        va_end(ap);
+        if (kept)
+            return;
+    }
+    flockfile(stderr); /* recursive: the calls below take it again */
     if (gex__progress_shown) {
         fputs("\r\033[K", stderr); /* a message replaces the progress bar's line */
         gex__progress_shown = 0;
@@ -22,11 +78,24 @@ void gex__error(const char *file, long line, const char *fmt, ...)
         else
             fprintf(stderr, "%s: ", file);
     }
-    va_list ap;
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
+}
+
+void gex__messages_print(const char *text)
+{
+    if (text == NULL || text[0] == '\0')
+        return;
+    flockfile(stderr);
+    if (gex__progress_shown) {
+        fputs("\r\033[K", stderr);
+        gex__progress_shown = 0;
+    }
+    fputs(text, stderr);
+    funlockfile(stderr);
 }
 
 int gex__exit_status(int status)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -131,12 +132,14 @@ static void help_command(FILE *out, gex__command c)
               out);
         break;
     case GEX__CMD_SCREEN:
-        fputs("usage: gex screen [options] [--sort [-]COLUMN] FILE...\n\n"
+        fputs("usage: gex screen [options] [--sort [-]COLUMN] [--jobs N] FILE...\n\n"
               "One row per underlying (per file, or per underlying of a file holding several):\n"
               "symbol, spot, net_gex, label, gamma_flip, dist_to_flip, confidence,\n"
               "vanna_aligned, call_wall, put_wall, zero_dte_pct. --sort orders by a column,\n"
               "ascending, or descending with a leading '-'. A file that cannot be read is\n"
-              "reported and the others are still screened (exit status 3 at the end).\n",
+              "reported and the others are still screened (exit status 3 at the end).\n"
+              "--jobs N: files and underlyings are computed on N threads (default: the\n"
+              "number of online cores); the output is the same whatever N.\n",
               out);
         break;
     case GEX__CMD_VALIDATE:
@@ -182,6 +185,7 @@ enum {
     OPT_SORT,
     OPT_RANGE,
     OPT_POINTS,
+    OPT_JOBS,
 };
 
 static const struct option long_options[] = {
@@ -209,6 +213,7 @@ static const struct option long_options[] = {
     {"sort", required_argument, NULL, OPT_SORT},
     {"range", required_argument, NULL, OPT_RANGE},
     {"points", required_argument, NULL, OPT_POINTS},
+    {"jobs", required_argument, NULL, OPT_JOBS},
     {NULL, 0, NULL, 0},
 };
 
@@ -415,19 +420,29 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
             return rc;
         o->points = (int)l;
         return -1;
+    case OPT_JOBS:
+        if ((rc = parse_int("--jobs", arg, 1, GEX__MAX_JOBS, &l)) >= 0)
+            return rc;
+        o->jobs = (int)l;
+        return -1;
     default:
         return GEX__EXIT_USAGE;
     }
 }
 
 /* Options that only some commands take. */
-static int check_scope(const gex__options *o, int seen_validate, int seen_sort, int seen_profile)
+static int check_scope(const gex__options *o, int seen_validate, int seen_sort, int seen_profile,
+                       int seen_jobs)
 {
     const char *name = gex__command_name(o->command);
     if (seen_validate && o->command != GEX__CMD_VALIDATE)
         return usage_error("--vendor and --tol apply to validate only, not to %s", name);
     if (seen_sort && o->command != GEX__CMD_SCREEN)
         return usage_error("--sort applies to screen only, not to %s", name);
+    if (seen_jobs && o->command != GEX__CMD_SCREEN)
+        return usage_error("--jobs applies to screen only, not to %s (it computes one "
+                           "underlying, on one core)",
+                           name);
     if (seen_profile && o->command != GEX__CMD_PROFILE)
         return usage_error("--range and --points apply to profile only, not to %s", name);
     return -1;
@@ -470,6 +485,9 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
     o->tol = GEX_VALIDATE_DEFAULT_TOL;
     o->range_pct = 20.0;
     o->points = 81;
+    /* --jobs: every online core (a screen of many underlyings or files keeps them all busy) */
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cores < 1 ? 1 : cores > GEX__MAX_JOBS ? GEX__MAX_JOBS : (int)cores;
 
     if (argc < 2) {
         help_general(stderr);
@@ -495,7 +513,7 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
                            first);
     o->command_name = first;
 
-    int seen_validate = 0, seen_sort = 0, seen_profile = 0, zero_dte = 0;
+    int seen_validate = 0, seen_sort = 0, seen_profile = 0, seen_jobs = 0, zero_dte = 0;
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
     optind = 1;
@@ -525,6 +543,7 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
             return usage_error("option '%s' needs a value", sub_argv[optind - 1]);
         seen_validate |= c == OPT_VENDOR || c == OPT_TOL;
         seen_sort |= c == OPT_SORT;
+        seen_jobs |= c == OPT_JOBS;
         seen_profile |= c == OPT_RANGE || c == OPT_POINTS;
         const int rc = parse_option(c, optarg, o, &zero_dte);
         if (rc >= 0)
@@ -542,7 +561,7 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
     }
     o->files = sub_argv + optind;
     o->n_files = (size_t)(sub_argc - optind);
-    int rc = check_scope(o, seen_validate, seen_sort, seen_profile);
+    int rc = check_scope(o, seen_validate, seen_sort, seen_profile, seen_jobs);
     if (rc >= 0)
         return rc;
     return check_files(o);
