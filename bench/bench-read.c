@@ -17,14 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gex/chain.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench-util.h"
 
 /* Resident memory now (kB), from /proc/self/statm; 0 when unknown. */
 static long resident_kb(void)
@@ -44,17 +37,6 @@ static long peak_kb(void)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
-}
-
-/* Bytes per contract of the chain's arrays (every array of gex_chain_view). */
-static size_t contract_bytes(const gex_chain_view *v)
-{
-    return sizeof *v->underlying + sizeof *v->root + sizeof *v->expiration + sizeof *v->settlement +
-           sizeof *v->strike + sizeof *v->type + sizeof *v->bid + sizeof *v->ask + sizeof *v->last +
-           sizeof *v->file_iv + sizeof *v->open_interest + sizeof *v->volume +
-           sizeof *v->multiplier + sizeof *v->spot + sizeof *v->vendor_delta +
-           sizeof *v->vendor_gamma + sizeof *v->line + sizeof *v->T + sizeof *v->iv +
-           sizeof *v->iv_source + sizeof *v->status;
 }
 
 static int read_once(const char *path, gex_chain **out)
@@ -98,14 +80,14 @@ int main(int argc, char **argv)
     gex_chain_view v;
     gex_chain_get_view(c, &v);
     size_t n = v.n;
-    double arrays_mb = (double)(n * contract_bytes(&v)) / 1e6;
+    double arrays_mb = (double)(n * bench_contract_bytes(&v)) / 1e6;
     gex_chain_free(c);
     double best = 1e300;
     for (int r = 0; r < reps; r++) {
-        double t0 = now_seconds();
+        double t0 = bench_now_seconds();
         if (read_once(path, &c) != GEX_OK)
             return 1;
-        double t = now_seconds() - t0;
+        double t = bench_now_seconds() - t0;
         gex_chain_free(c);
         if (t < best)
             best = t;
