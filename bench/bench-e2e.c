@@ -157,7 +157,6 @@ int main(int argc, char **argv)
     /* the screen of a whole market takes seconds: a third of the runs is enough */
     const int screen_reps = reps >= 3 ? reps / 3 : 1;
 
-
     static const struct {
         const char *label;
         const char *args[4];

@@ -155,8 +155,11 @@ static inline double exp_nonpositive(double y)
 }
 
 /* sum_i pc_i exp(-(pb_i lx + pa_i)^2 / 2): the profile kernel, vectorised, with one clone per
- * instruction set chosen at load time. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+ * instruction set chosen at load time. The choice is an IFUNC resolved by the dynamic loader
+ * once, before any thread starts (no state of ours). Under ThreadSanitizer the resolver, itself
+ * instrumented, would run before the sanitizer's runtime is set up and crash the loader: that
+ * build compiles the baseline body only. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 static double
