@@ -40,20 +40,20 @@ static const rgb col_panel = {0.96, 0.97, 0.98};
 static const char *const font_family = "DejaVu Sans";
 
 /* Type sizes, in points. */
-#define SIZE_TITLE 20.0
-#define SIZE_SUBTITLE 12.0
+#define SIZE_TITLE       20.0
+#define SIZE_SUBTITLE    12.0
 #define SIZE_PANEL_TITLE 14.0
-#define SIZE_LABEL 11.0
-#define SIZE_TICK 10.5
-#define SIZE_LEGEND 10.5
+#define SIZE_LABEL       11.0
+#define SIZE_TICK        10.5
+#define SIZE_LEGEND      10.5
 
 /* Space between items, in points. */
-#define PAD 10.0
-#define LABEL_ROW 17.0  /* one row of level labels */
-#define LABEL_GAP 8.0   /* least space between two labels on a row */
-#define TICK_GAP 14.0   /* least space between two strike labels */
-#define Y_TICKS 6       /* about this many value gridlines */
-#define X_AXIS_SPACE 38 /* strike labels and the axis title under the plot */
+#define PAD          10.0
+#define LABEL_ROW    17.0 /* one row of level labels */
+#define LABEL_GAP    8.0  /* least space between two labels on a row */
+#define TICK_GAP     14.0 /* least space between two strike labels */
+#define Y_TICKS      6    /* about this many value gridlines */
+#define X_AXIS_SPACE 38   /* strike labels and the axis title under the plot */
 
 static void set_colour(cairo_t *cr, rgb c, double alpha)
 {
@@ -87,8 +87,11 @@ static double nice_step(double span, int target)
     const double raw = span / target;
     const double mag = pow(10.0, floor(log10(raw)));
     const double norm = raw / mag;
-    const double m = norm <= 1.0 ? 1.0 : norm <= 2.0 ? 2.0 : norm <= 2.5 ? 2.5 : norm <= 5.0 ? 5.0
-                                                                                            : 10.0;
+    const double m = norm <= 1.0   ? 1.0
+                     : norm <= 2.0 ? 2.0
+                     : norm <= 2.5 ? 2.5
+                     : norm <= 5.0 ? 5.0
+                                   : 10.0;
     return m * mag;
 }
 
@@ -327,8 +330,7 @@ static void legend_add_markers(legend *lg, const marker *m, int n, double x_lo, 
             legend_add(lg, SWATCH_NONE, col_muted, 1.0, 0.0,
                        "No gamma flip: P(x) keeps its sign from 0.5x to 1.5x spot");
         else if (i == MARK_MAGNET)
-            legend_add(lg, SWATCH_NONE, col_muted, 1.0, 0.0,
-                       "No 0DTE contracts: no 0DTE magnet");
+            legend_add(lg, SWATCH_NONE, col_muted, 1.0, 0.0, "No 0DTE contracts: no 0DTE magnet");
         else if (i == MARK_CALL_WALL)
             legend_add(lg, SWATCH_NONE, col_muted, 1.0, 0.0, "No call wall");
         else if (i == MARK_PUT_WALL)
@@ -339,8 +341,8 @@ static void legend_add_markers(legend *lg, const marker *m, int n, double x_lo, 
 /* --- axes --- */
 
 typedef struct axis {
-    double lo, hi;   /* data range */
-    double d0, d1;   /* device range (d0 maps lo) */
+    double lo, hi; /* data range */
+    double d0, d1; /* device range (d0 maps lo) */
 } axis;
 
 static double map(const axis *a, double v)
@@ -377,8 +379,8 @@ static double value_ticks_width(cairo_t *cr, const axis *a, double step)
     double w = 0.0;
     set_font(cr, SIZE_TICK, 0);
     for (double v = a->lo; v <= a->hi + step * 0.5; v += step) {
-        const double t = text_width(cr, gex_plot_format_amount(fabs(v) < step * 1e-9 ? 0.0 : v,
-                                                               0, buf, sizeof buf));
+        const double t = text_width(
+            cr, gex_plot_format_amount(fabs(v) < step * 1e-9 ? 0.0 : v, 0, buf, sizeof buf));
         if (t > w)
             w = t;
     }
@@ -479,10 +481,9 @@ static double draw_header(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     set_colour(cr, col_text, 1.0);
     text_at(cr, PAD * 2.0, 32.0, title, 0.0);
 
-    const gex_plot_kind net_kind = kind == GEX_PLOT_PROFILE || kind == GEX_PLOT_DASHBOARD
-                                       ? GEX_PLOT_GEX
-                                       : kind;
-    const double net_value = net_kind == GEX_PLOT_DEX   ? d->totals.net_dex
+    const gex_plot_kind net_kind =
+        kind == GEX_PLOT_PROFILE || kind == GEX_PLOT_DASHBOARD ? GEX_PLOT_GEX : kind;
+    const double net_value = net_kind == GEX_PLOT_DEX    ? d->totals.net_dex
                              : net_kind == GEX_PLOT_VEX  ? d->totals.net_vex
                              : net_kind == GEX_PLOT_CHEX ? d->totals.net_chex
                                                          : d->totals.net_gex;
@@ -654,8 +655,7 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     const size_t n = d->n_profile;
     const double lo = px[0], hi = px[n - 1];
     if (!(hi > lo))
-        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
-                             "the profile's spots must be ascending");
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "the profile's spots must be ascending");
     double vmin = 0.0, vmax = 0.0;
     for (size_t i = 0; i < n; i++) {
         vmin = fmin(vmin, pp[i]);
@@ -706,8 +706,8 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     if (n_cross == 0) {
         legend_add(&lg, SWATCH_NONE, col_muted, 1.0, 0.0, "P(x) does not cross zero on this range");
     } else if (!m[MARK_FLIP].has) {
-        snprintf(note, sizeof note, "P(x) = 0 near %s", gex__plot_format_price(cross[0], price,
-                                                                              sizeof price));
+        snprintf(note, sizeof note, "P(x) = 0 near %s",
+                 gex__plot_format_price(cross[0], price, sizeof price));
         legend_add(&lg, SWATCH_NONE, col_muted, 1.0, 0.0, note);
     }
     const double legend_h = legend_layout(cr, &lg, r.x + left, 0.0, r.w - left - PAD, 0);
@@ -879,8 +879,9 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
     text_at(cr, tp.x, tp.y, "GEX per 1% move; DEX notional; VEX per vol pt; CHEX per day", 0.0);
     if (d->unit != GEX_UNIT_PCT) {
         tp.y += 12.0;
-        text_at(cr, tp.x, tp.y, d->unit == GEX_UNIT_POINT ? "(GEX here per $1 spot move)"
-                                                          : "(GEX here in shares per $1 move)",
+        text_at(cr, tp.x, tp.y,
+                d->unit == GEX_UNIT_POINT ? "(GEX here per $1 spot move)"
+                                          : "(GEX here in shares per $1 move)",
                 0.0);
     }
 

@@ -12,8 +12,8 @@
 #include "plot-internal.h"
 
 /* Full block, then the left-aligned 7/8 .. 1/8 blocks. */
-static const char *const eighths[9] = {"",         "\u258f", "\u258e", "\u258d", "\u258c",
-                                       "\u258b",   "\u258a", "\u2589", "\u2588"};
+static const char *const eighths[9] = {"",       "\u258f", "\u258e", "\u258d", "\u258c",
+                                       "\u258b", "\u258a", "\u2589", "\u2588"};
 static const char *const full_block = "\u2588";
 static const char *const right_half = "\u2590";
 static const char *const axis_char = "\u2502";
@@ -40,8 +40,8 @@ static void strike_tags(const gex_plot_data *d, double strike, char *tags, size_
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!names[i].level->has || names[i].level->value != strike)
             continue;
-        const int w = snprintf(tags + used, size - used, "%s%s", used > 0 ? ", " : "",
-                               names[i].name);
+        const int w =
+            snprintf(tags + used, size - used, "%s%s", used > 0 ? ", " : "", names[i].name);
         if (w < 0 || (size_t)w >= size - used)
             break;
         used += (size_t)w;
@@ -50,7 +50,10 @@ static void strike_tags(const gex_plot_data *d, double strike, char *tags, size_
 
 static const char *kind_short_name(gex_plot_kind kind)
 {
-    return kind == GEX_PLOT_DEX ? "DEX" : kind == GEX_PLOT_VEX ? "VEX" : kind == GEX_PLOT_CHEX ? "CHEX" : "GEX";
+    return kind == GEX_PLOT_DEX    ? "DEX"
+           : kind == GEX_PLOT_VEX  ? "VEX"
+           : kind == GEX_PLOT_CHEX ? "CHEX"
+                                   : "GEX";
 }
 
 static int put_repeat(FILE *out, const char *s, int n)
@@ -72,8 +75,8 @@ static int rule_line(FILE *out, const char *price, int sw, int half, const char 
     return 0;
 }
 
-int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind,
-                           size_t n_strikes, int width)
+int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind, size_t n_strikes,
+                           int width)
 {
     if (out == NULL || d == NULL || kind < GEX_PLOT_GEX || kind > GEX_PLOT_CHEX ||
         width < GEX_PLOT_TERMINAL_MIN_WIDTH || n_strikes == 0 || (d->rows == NULL && d->n_rows) ||
@@ -109,8 +112,8 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
         if (!isfinite(v) || !isfinite(d->rows[i].strike))
             return GEX_ERANGE;
         scale = fmax(scale, fabs(v));
-        sw = (int)fmax(sw, (double)strlen(gex__plot_format_price(d->rows[i].strike, price,
-                                                                 sizeof price)));
+        sw = (int)fmax(
+            sw, (double)strlen(gex__plot_format_price(d->rows[i].strike, price, sizeof price)));
         vw = (int)fmax(vw, (double)strlen(gex_plot_format_amount(v, 1, value, sizeof value)));
         strike_tags(d, d->rows[i].strike, tags, sizeof tags);
         tw = (int)fmax(tw, (double)strlen(tags));
@@ -139,8 +142,8 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
              gex_plot_format_amount(scale > 0.0 ? scale / half : 0.0, 0, value, sizeof value));
     /* Too wide for the terminal: the unit goes (the block is 3 bytes and one column). */
     if ((int)strlen(head) - 2 > width)
-        snprintf(head, sizeof head, "Net %s by strike; %s = %s", kind_short_name(kind),
-                 full_block, value);
+        snprintf(head, sizeof head, "Net %s by strike; %s = %s", kind_short_name(kind), full_block,
+                 value);
     if (fprintf(out, "%s\n", head) < 0)
         return GEX_EIO;
 

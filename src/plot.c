@@ -168,8 +168,8 @@ char *gex__plot_format_price(double value, char *buf, size_t size)
         if (end == point)
             *end = '\0';
     }
-    const size_t int_len = point != NULL && *point == '.' ? (size_t)(point - digits)
-                                                          : strlen(digits);
+    const size_t int_len =
+        point != NULL && *point == '.' ? (size_t)(point - digits) : strlen(digits);
     char out[96];
     size_t o = 0;
     if (value < 0.0 && strcmp(digits, "0") != 0)
@@ -276,8 +276,8 @@ static int data_finite(const gex_plot_data *d)
 {
     for (size_t i = 0; i < d->n_rows; i++) {
         const gex_strike_row *r = &d->rows[i];
-        const double v[] = {r->strike,  r->call_gex,  r->put_gex,  r->net_gex, r->call_dex,
-                            r->put_dex, r->net_dex,   r->call_vex, r->put_vex, r->net_vex,
+        const double v[] = {r->strike,    r->call_gex, r->put_gex,  r->net_gex, r->call_dex,
+                            r->put_dex,   r->net_dex,  r->call_vex, r->put_vex, r->net_vex,
                             r->call_chex, r->put_chex, r->net_chex, r->call_oi, r->put_oi};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
             if (!isfinite(v[k]))
@@ -295,15 +295,15 @@ static int data_finite(const gex_plot_data *d)
            finite_level(&l->max_positive_gamma) && finite_level(&l->max_negative_gamma) &&
            finite_level(&l->highest_oi_strike) && finite_level(&d->regime.dist_to_flip) &&
            isfinite(t->net_gex) && isfinite(t->net_dex) && isfinite(t->net_vex) &&
-           isfinite(t->net_chex) && (!d->zero_dte.has || (isfinite(d->zero_dte.net_gex) &&
-                                                          isfinite(d->zero_dte.pct_of_total_gex)));
+           isfinite(t->net_chex) &&
+           (!d->zero_dte.has ||
+            (isfinite(d->zero_dte.net_gex) && isfinite(d->zero_dte.pct_of_total_gex)));
 }
 
 static cairo_status_t write_stream(void *closure, const unsigned char *data, unsigned int length)
 {
     FILE *fp = closure;
-    return fwrite(data, 1, length, fp) == length ? CAIRO_STATUS_SUCCESS
-                                                 : CAIRO_STATUS_WRITE_ERROR;
+    return fwrite(data, 1, length, fp) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 static int cairo_status_to_gex(cairo_status_t status)
@@ -348,11 +348,11 @@ int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
                              "the range must be a non-negative percentage of the spot");
 
     const int dashboard = options->kind == GEX_PLOT_DASHBOARD;
-    const double width =
-        options->width > 0.0 ? options->width
+    const double width = options->width > 0.0
+                             ? options->width
                              : (dashboard ? GEX_PLOT_DASHBOARD_WIDTH : GEX_PLOT_WIDTH);
-    const double height =
-        options->height > 0.0 ? options->height
+    const double height = options->height > 0.0
+                              ? options->height
                               : (dashboard ? GEX_PLOT_DASHBOARD_HEIGHT : GEX_PLOT_HEIGHT);
 
     cairo_surface_t *surface = NULL;
@@ -365,8 +365,8 @@ int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
         break;
     default:
         /* One pixel per point; opaque, so RGB24 (a PNG without alpha, a third smaller). */
-        surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width),
-                                             (int)ceil(height));
+        surface =
+            cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width), (int)ceil(height));
         break;
     }
     int rc = cairo_status_to_gex(cairo_surface_status(surface));

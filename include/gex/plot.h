@@ -61,10 +61,10 @@ int gex_plot_format_from_path(const char *path, gex_plot_format *format);
 /* The numbers a chart shows. Every pointer is borrowed: the caller keeps what it points to
  * alive while drawing. Values must be finite (GEX_ERANGE otherwise). */
 typedef struct gex_plot_data {
-    const char *symbol;  /* underlying, for the title; NULL: none */
-    double spot;         /* > 0 */
-    int64_t quote_time;  /* UTC seconds, the quote instant shown in the title */
-    gex_gex_unit unit;   /* the unit of the GEX columns */
+    const char *symbol;         /* underlying, for the title; NULL: none */
+    double spot;                /* > 0 */
+    int64_t quote_time;         /* UTC seconds, the quote instant shown in the title */
+    gex_gex_unit unit;          /* the unit of the GEX columns */
     const gex_strike_row *rows; /* ascending strikes */
     size_t n_rows;
     gex_levels levels;          /* has == 0 marks a level that does not exist */
@@ -77,9 +77,9 @@ typedef struct gex_plot_data {
 } gex_plot_data;
 
 /* Page sizes, in points (PDF, SVG) and pixels (PNG, one pixel per point). */
-#define GEX_PLOT_WIDTH 1000.0
-#define GEX_PLOT_HEIGHT 600.0
-#define GEX_PLOT_DASHBOARD_WIDTH 1280.0
+#define GEX_PLOT_WIDTH            1000.0
+#define GEX_PLOT_HEIGHT           600.0
+#define GEX_PLOT_DASHBOARD_WIDTH  1280.0
 #define GEX_PLOT_DASHBOARD_HEIGHT 800.0
 
 /* The number of profile samples gex_plot_data_fill() is meant to be given: enough for a smooth
@@ -111,9 +111,9 @@ int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, doub
  * profile_p are caller-owned arrays of n_profile doubles (n_profile >= 2, or 0 with both NULL
  * for no profile). out borrows from chain and exposure: keep them alive while drawing.
  * Returns GEX_OK or the status of the first computation that failed. */
-int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure,
-                       gex_flip_method method, double range_pct, double *profile_x,
-                       double *profile_p, size_t n_profile, gex_plot_data *out);
+int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
+                       double range_pct, double *profile_x, double *profile_p, size_t n_profile,
+                       gex_plot_data *out);
 
 /* Draws a chart to a stream in the given format. GEX_OK; GEX_EINVAL (NULL, bad kind or format,
  * spot not > 0); GEX_ERANGE (a value is not finite); GEX_EEMPTY (no strike in the window, or no
