@@ -191,3 +191,32 @@ int gex_levels_from_rows(const gex_strike_row *rows, size_t n, double spot, gex_
                                base + offsetof(gex_strike_row, net_gex), sizeof *rows, n, spot,
                                &out->gamma_flip, &out->flip_sign_changes);
 }
+
+int gex_levels_compute(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
+                       gex_levels *out)
+{
+    if (chain == NULL || exposure == NULL || out == NULL ||
+        (method != GEX_FLIP_PROFILE && method != GEX_FLIP_STRIKE))
+        return GEX_EINVAL;
+    gex_contract_exposures c;
+    gex_exposure_get_contracts(exposure, &c);
+    if (c.n != gex_chain_size(chain))
+        return GEX_EINVAL; /* an exposure of another chain */
+    const gex_strike_row *rows = gex_exposure_strikes(exposure);
+    const size_t n = gex_exposure_strike_count(exposure);
+    const double spot = gex_exposure_spot(exposure);
+    int rc;
+    if (method == GEX_FLIP_STRIKE) {
+        rc = gex_levels_from_rows(rows, n, spot, out);
+    } else {
+        rc = gex__levels_table(rows, n, spot, out);
+        if (rc == GEX_OK)
+            rc = gex_levels_flip_profile(chain, exposure, &out->gamma_flip, &out->flip_evaluations,
+                                         &out->flip_sign_changes);
+    }
+    if (rc != GEX_OK)
+        return rc;
+    out->flip_method = method;
+    out->zero_dte_magnet = gex__levels_zero_dte_magnet(exposure);
+    return GEX_OK;
+}
