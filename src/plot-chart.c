@@ -117,12 +117,13 @@ typedef struct marker {
     const char *name;
     double value;
     rgb colour;
-    double dash;  /* dash length, 0 solid */
-    int has;      /* the level exists */
-    int inside;   /* within the panel's x range */
-    double x;     /* device x when inside */
-    double width; /* of the label */
-    int row;      /* label row */
+    double dash;    /* dash length, 0 solid */
+    int has;        /* the level exists */
+    int inside;     /* within the panel's x range */
+    double x;       /* device x when inside */
+    double width;   /* of the label */
+    int row;        /* label row */
+    double label_x; /* left end of the label */
     char label[96];
 } marker;
 
@@ -156,7 +157,8 @@ static void build_markers(const gex_plot_data *d, marker m[MARK_COUNT])
 }
 
 /* Rows for the labels of the markers inside [x0, x1], spot first: each label goes on the first
- * row where it overlaps no other. Returns the number of rows. */
+ * row where it overlaps no other, centred on its line, else beside it (right, then left).
+ * Returns the number of rows. */
 static int place_labels(cairo_t *cr, marker *m, int n, double x0, double x1)
 {
     double left[MARK_COUNT][MARK_COUNT], right[MARK_COUNT][MARK_COUNT];
@@ -167,25 +169,33 @@ static int place_labels(cairo_t *cr, marker *m, int n, double x0, double x1)
         if (!m[i].inside)
             continue;
         m[i].width = text_width(cr, m[i].label);
-        double l = m[i].x - m[i].width / 2.0;
-        if (l < x0)
-            l = x0;
-        if (l + m[i].width > x1)
-            l = x1 - m[i].width;
+        const double candidates[3] = {m[i].x - m[i].width / 2.0, m[i].x + 4.0,
+                                      m[i].x - m[i].width - 4.0};
         int row = 0;
+        double l = candidates[0];
         for (; row < MARK_COUNT; row++) {
-            int clash = 0;
-            for (int k = 0; k < count[row]; k++) {
-                if (l < right[row][k] + LABEL_GAP && l + m[i].width + LABEL_GAP > left[row][k])
-                    clash = 1;
+            int found = 0;
+            for (int c = 0; c < 3 && !found; c++) {
+                l = fmin(fmax(candidates[c], x0), x1 - m[i].width);
+                int clash = 0;
+                for (int k = 0; k < count[row]; k++) {
+                    if (l < right[row][k] + LABEL_GAP && l + m[i].width + LABEL_GAP > left[row][k])
+                        clash = 1;
+                }
+                found = !clash;
             }
-            if (!clash)
+            if (found)
                 break;
+        }
+        if (row == MARK_COUNT) { /* cannot happen: MARK_COUNT rows hold every label */
+            row = MARK_COUNT - 1;
+            l = candidates[0];
         }
         left[row][count[row]] = l;
         right[row][count[row]] = l + m[i].width;
         count[row]++;
         m[i].row = row;
+        m[i].label_x = l;
         if (row + 1 > rows)
             rows = row + 1;
     }
@@ -215,11 +225,7 @@ static void draw_marker_labels(cairo_t *cr, const marker *m, int n, double band_
     for (int i = 0; i < n; i++) {
         if (!m[i].inside)
             continue;
-        double l = m[i].x - m[i].width / 2.0;
-        if (l < x0)
-            l = x0;
-        if (l + m[i].width > x1)
-            l = x1 - m[i].width;
+        const double l = m[i].label_x;
         /* Row 0 is nearest the plot. */
         const double baseline = band_top + (rows - m[i].row) * LABEL_ROW - 4.0;
         set_colour(cr, m[i].colour, 1.0);
@@ -372,6 +378,25 @@ static void value_range(double vmin, double vmax, axis *a, double *step)
     a->hi = ceil(vmax / *step) * *step;
 }
 
+/* A value tick: the amount for people without trailing zeros ("2B", "2.5B", "500M"). */
+static char *tick_label(double v, char *buf, size_t size)
+{
+    gex_plot_format_amount(v, 0, buf, size);
+    char *point = strchr(buf, '.');
+    if (point == NULL)
+        return buf;
+    char *end = point + 1;
+    while (*end >= '0' && *end <= '9')
+        end++;
+    char *last = end - 1;
+    while (last > point && *last == '0')
+        last--;
+    if (last == point)
+        last--;
+    memmove(last + 1, end, strlen(end) + 1);
+    return buf;
+}
+
 /* Width of the widest value tick label. */
 static double value_ticks_width(cairo_t *cr, const axis *a, double step)
 {
@@ -400,7 +425,7 @@ static void draw_value_grid(cairo_t *cr, const axis *y, double step, double x0, 
         cairo_line_to(cr, x1, py);
         cairo_stroke(cr);
         set_colour(cr, col_muted, 1.0);
-        text_at(cr, x0 - 6.0, py + 3.5, gex_plot_format_amount(val, 0, buf, sizeof buf), 1.0);
+        text_at(cr, x0 - 6.0, py + 3.5, tick_label(val, buf, sizeof buf), 1.0);
     }
 }
 
@@ -487,11 +512,18 @@ static double draw_header(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
                              : net_kind == GEX_PLOT_VEX  ? d->totals.net_vex
                              : net_kind == GEX_PLOT_CHEX ? d->totals.net_chex
                                                          : d->totals.net_gex;
-    snprintf(sub, sizeof sub, "As of %s   |   Spot %s   |   Net %s %s   |   Strikes %s to %s",
+    char range[160];
+    if (kind == GEX_PLOT_PROFILE)
+        snprintf(range, sizeof range, "x from %s to %s", gex__plot_format_price(lo, l, sizeof l),
+                 gex__plot_format_price(hi, h, sizeof h));
+    else
+        snprintf(range, sizeof range, "Strikes %s to %s (spot \u00b1%.3g%%)",
+                 gex__plot_format_price(lo, l, sizeof l), gex__plot_format_price(hi, h, sizeof h),
+                 (hi / d->spot - 1.0) * 100.0);
+    snprintf(sub, sizeof sub, "As of %s   |   Spot %s   |   Net %s %s   |   %s",
              gex__plot_format_instant(d->quote_time, when, sizeof when),
              gex__plot_format_price(d->spot, spot, sizeof spot), kind_short(net_kind),
-             gex_plot_format_amount(net_value, 1, net, sizeof net),
-             gex__plot_format_price(lo, l, sizeof l), gex__plot_format_price(hi, h, sizeof h));
+             gex_plot_format_amount(net_value, 1, net, sizeof net), range);
     set_font(cr, SIZE_SUBTITLE, 0);
     set_colour(cr, col_muted, 1.0);
     text_at(cr, PAD * 2.0, 52.0, sub, 0.0);
@@ -807,10 +839,11 @@ static void panel_row(text_panel *tp, const char *name, const char *value, rgb v
 }
 
 /* Text wrapped to the panel's width, word by word. */
-static void panel_paragraph(text_panel *tp, const char *s)
+static void panel_paragraph(text_panel *tp, const char *s, double size, rgb colour)
 {
-    set_font(tp->cr, 11.0, 0);
-    set_colour(tp->cr, col_text, 1.0);
+    set_font(tp->cr, size, 0);
+    set_colour(tp->cr, colour, 1.0);
+    const double leading = size * 1.36;
     char line[256] = "";
     const char *p = s;
     while (*p != '\0') {
@@ -825,7 +858,7 @@ static void panel_paragraph(text_panel *tp, const char *s)
         snprintf(trial, sizeof trial, "%s%s%.*s", line, line[0] != '\0' ? " " : "", (int)(e - p),
                  p);
         if (line[0] != '\0' && text_width(tp->cr, trial) > tp->w) {
-            tp->y += 15.0;
+            tp->y += leading;
             text_at(tp->cr, tp->x, tp->y, line, 0.0);
             snprintf(line, sizeof line, "%.*s", (int)(e - p), p);
         } else {
@@ -834,7 +867,7 @@ static void panel_paragraph(text_panel *tp, const char *s)
         p = e;
     }
     if (line[0] != '\0') {
-        tp->y += 15.0;
+        tp->y += leading;
         text_at(tp->cr, tp->x, tp->y, line, 0.0);
     }
 }
@@ -873,17 +906,15 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
               sign_colour(t->net_vex));
     panel_row(&tp, "Net CHEX", gex_plot_format_amount(t->net_chex, 1, buf, sizeof buf),
               sign_colour(t->net_chex));
-    tp.y += 14.0;
-    set_font(cr, 9.5, 0);
-    set_colour(cr, col_muted, 1.0);
-    text_at(cr, tp.x, tp.y, "GEX per 1% move; DEX notional; VEX per vol pt; CHEX per day", 0.0);
-    if (d->unit != GEX_UNIT_PCT) {
-        tp.y += 12.0;
-        text_at(cr, tp.x, tp.y,
-                d->unit == GEX_UNIT_POINT ? "(GEX here per $1 spot move)"
-                                          : "(GEX here in shares per $1 move)",
-                0.0);
-    }
+    tp.y += 2.0;
+    panel_paragraph(&tp,
+                    d->unit == GEX_UNIT_POINT ? "GEX in USD per $1 spot move, DEX in USD notional, "
+                                                "VEX per vol point, CHEX per day."
+                    : d->unit == GEX_UNIT_SHARES ? "GEX in shares per $1 spot move, DEX in USD "
+                                                   "notional, VEX per vol point, CHEX per day."
+                                                 : "GEX in USD per 1% spot move, DEX in USD "
+                                                   "notional, VEX per vol point, CHEX per day.",
+                    9.5, col_muted);
 
     panel_heading(&tp, "Regime");
     const gex_regime *g = &d->regime;
@@ -900,7 +931,7 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
     panel_row(&tp, "Confidence", g->confidence != NULL ? g->confidence : "n/a", col_text);
     if (g->meaning != NULL && g->meaning[0] != '\0') {
         tp.y += 4.0;
-        panel_paragraph(&tp, g->meaning);
+        panel_paragraph(&tp, g->meaning, 11.0, col_text);
     }
 
     panel_heading(&tp, "Levels");

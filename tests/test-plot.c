@@ -15,17 +15,20 @@
 #include "gex-test.h"
 
 #include "gex/bs.h"
+#include "gex/chain.h"
+#include "gex/exposure.h"
 #include "gex/levels.h"
 #include "gex/plot.h"
+#include "gex/time.h"
 
 #define FIX_SPOT 4505.42
 #define FIX_RATE 0.045
-#define FIX_DIV 0.013
+#define FIX_DIV  0.013
 #define FIX_MULT 100.0
 /* 2023-09-14 20:15:00 UTC = 16:15 EDT. */
-#define FIX_QUOTE INT64_C(1694722500)
+#define FIX_QUOTE    INT64_C(1694722500)
 #define FIX_MAX_ROWS 128
-#define FIX_PROFILE 201
+#define FIX_PROFILE  201
 
 /* Three expirations: the quote date (0DTE, 3h45m... here 0.3 day), one week, five weeks. */
 static const double fix_T[3] = {0.3 / 365.0, 8.0 / 365.0, 36.0 / 365.0};
@@ -66,11 +69,10 @@ static double fix_profile(const fixture *f, size_t n, double x)
             for (int t = 0; t < 2; t++) {
                 gex_greeks g;
                 ck_assert_int_eq(gex_bs_greeks(t, x, f->rows[i].strike, fix_T[e],
-                                               fix_sigma(f->rows[i].strike), FIX_RATE, FIX_DIV,
-                                               &g),
+                                               fix_sigma(f->rows[i].strike), FIX_RATE, FIX_DIV, &g),
                                  GEX_BS_OK);
-                p += (t == GEX_CALL ? 1.0 : -1.0) * g.gamma * f->oi[i][t] / 3.0 * FIX_MULT * x *
-                     x * 0.01;
+                p += (t == GEX_CALL ? 1.0 : -1.0) * g.gamma * f->oi[i][t] / 3.0 * FIX_MULT * x * x *
+                     0.01;
             }
         }
     }
@@ -92,9 +94,9 @@ static void fixture_build(fixture *f, int with_flip, int with_zero_dte)
         for (int e = 0; e < 3; e++) {
             for (int t = 0; t < 2; t++) {
                 gex_greeks g;
-                ck_assert_int_eq(gex_bs_greeks(t, FIX_SPOT, K, fix_T[e], fix_sigma(K), FIX_RATE,
-                                               FIX_DIV, &g),
-                                 GEX_BS_OK);
+                ck_assert_int_eq(
+                    gex_bs_greeks(t, FIX_SPOT, K, fix_T[e], fix_sigma(K), FIX_RATE, FIX_DIV, &g),
+                    GEX_BS_OK);
                 const double s = t == GEX_CALL ? 1.0 : -1.0;
                 const double oi = f->oi[n][t] / 3.0;
                 /* SPEC 1.5. */
@@ -103,7 +105,8 @@ static void fixture_build(fixture *f, int with_flip, int with_zero_dte)
                 const double vex = s * g.vanna * oi * FIX_MULT * FIX_SPOT * 0.01;
                 const double chex = s * g.charm * oi * FIX_MULT * FIX_SPOT / 365.0;
                 if (t == GEX_CALL) {
-                    r->call_gex += gex, r->call_dex += dex, r->call_vex += vex, r->call_chex += chex;
+                    r->call_gex += gex, r->call_dex += dex, r->call_vex += vex,
+                        r->call_chex += chex;
                 } else {
                     r->put_gex += gex, r->put_dex += dex, r->put_vex += vex, r->put_chex += chex;
                 }
@@ -136,7 +139,8 @@ static void fixture_build(fixture *f, int with_flip, int with_zero_dte)
     /* The flip: bisection of P between the profile samples that bracket it. */
     double a = 0.0, b = 0.0;
     for (size_t i = 1; i < FIX_PROFILE; i++) {
-        if ((f->pp[i - 1] < 0.0) != (f->pp[i] < 0.0)) {
+        const int nearer = b == 0.0 || fabs(f->px[i] - FIX_SPOT) < fabs(b - FIX_SPOT);
+        if ((f->pp[i - 1] < 0.0) != (f->pp[i] < 0.0) && nearer) {
             a = f->px[i - 1];
             b = f->px[i];
         }
@@ -335,8 +339,8 @@ static void price_label(const char *name, double value, char *buf, size_t size)
         num[strlen(num) - 1] = '\0';
     if (dot != NULL && num[strlen(num) - 1] == '.')
         num[strlen(num) - 1] = '\0';
-    const size_t int_len = dot != NULL && strchr(num, '.') ? (size_t)(strchr(num, '.') - num)
-                                                           : strlen(num);
+    const size_t int_len =
+        dot != NULL && strchr(num, '.') ? (size_t)(strchr(num, '.') - num) : strlen(num);
     char out[64];
     size_t o = 0;
     for (size_t i = 0; i < int_len; i++) {
@@ -694,6 +698,147 @@ START_TEST(test_plot_render_custom_size_and_units)
 }
 END_TEST
 
+/* --- from a chain: gex_plot_data_fill --- */
+
+/* The fixture's strikes as a chain (file IVs, three expirations, the quote at 13:30 New York
+ * so that the 0DTE expiry settles 2.5 hours later). */
+static gex_chain *fixture_chain(int with_zero_dte)
+{
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
+    const int32_t expiry[3] = {today, today + 8, today + 36};
+    for (double K = 4000.0; K <= 5000.0; K += K < 4400.0 || K >= 4600.0 ? 25.0 : 5.0) {
+        double oi[2];
+        fix_oi(K, oi);
+        for (int e = with_zero_dte ? 0 : 1; e < 3; e++) {
+            for (int t = 0; t < 2; t++) {
+                gex_contract c = {.underlying = "SPX",
+                                  .root = "SPXW",
+                                  .expiration = expiry[e],
+                                  .strike = K,
+                                  .type = t,
+                                  .bid = NAN,
+                                  .ask = NAN,
+                                  .last = NAN,
+                                  .iv = fix_sigma(K),
+                                  .open_interest = round(oi[t] / 3.0),
+                                  .volume = 17.0,
+                                  .multiplier = 100.0,
+                                  .vendor_delta = NAN,
+                                  .vendor_gamma = NAN,
+                                  .line = 0};
+                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+            }
+        }
+    }
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", FIX_SPOT), GEX_OK);
+    gex_chain_set_quote_time(chain, INT64_C(1694712600)); /* 2023-09-14 17:30:00 UTC */
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    return chain;
+}
+
+START_TEST(test_plot_data_fill_from_chain)
+{
+    gex_chain *chain = fixture_chain(1);
+    gex_exposure *exp = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, NULL, &exp), GEX_OK);
+    double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
+    gex_plot_data d;
+    ck_assert_int_eq(
+        gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 0.0, px, pp, GEX_PROFILE_POINTS, &d),
+        GEX_OK);
+    ck_assert_str_eq(d.symbol, "SPX");
+    ck_assert_double_eq(d.spot, FIX_SPOT);
+    ck_assert_int_eq(d.quote_time, INT64_C(1694712600));
+    ck_assert_ptr_eq(d.rows, gex_exposure_strikes(exp));
+    ck_assert_uint_eq(d.n_rows, gex_exposure_strike_count(exp));
+    gex_levels levels;
+    ck_assert_int_eq(gex_levels_compute(chain, exp, GEX_FLIP_PROFILE, &levels), GEX_OK);
+    ck_assert_int_eq(d.levels.gamma_flip.has, levels.gamma_flip.has);
+    ck_assert_double_eq(d.levels.call_wall.value, levels.call_wall.value);
+    ck_assert_int_eq(d.levels.zero_dte_magnet.has, 1);
+    ck_assert_int_eq(d.zero_dte.has, 1);
+    ck_assert_ptr_nonnull(d.regime.confidence);
+    /* The profile spans the strike window (2.5% here, as the fixture's strikes are dense), and
+     * the flip when it lies outside. */
+    ck_assert_uint_eq(d.n_profile, GEX_PROFILE_POINTS);
+    ck_assert_double_le(px[0], FIX_SPOT * 0.975 * (1.0 + 1e-15));
+    ck_assert_double_ge(px[GEX_PROFILE_POINTS - 1], FIX_SPOT * 1.025 * (1.0 - 1e-15));
+    if (d.levels.gamma_flip.has) {
+        ck_assert_double_lt(px[0], d.levels.gamma_flip.value);
+        ck_assert_double_gt(px[GEX_PROFILE_POINTS - 1], d.levels.gamma_flip.value);
+    }
+    /* Where P(x) changes sign on the grid, the flip is the crossing nearest the spot. */
+    for (size_t i = 1; i < GEX_PROFILE_POINTS; i++)
+        ck_assert_double_gt(px[i], px[i - 1]);
+
+    gex_plot_options o;
+    gex_plot_options_default(&o);
+    o.kind = GEX_PLOT_DASHBOARD;
+    gex_error err;
+    ck_assert_int_eq(gex_plot_render(tmp_path("chain-dashboard.pdf"), &d, &o, &err), GEX_OK);
+    char *text = pdf_text(tmp_path("chain-dashboard.pdf"));
+    if (text != NULL) {
+        char label[96];
+        price_label("Spot", FIX_SPOT, label, sizeof label);
+        assert_contains(text, label);
+        if (d.levels.gamma_flip.has) {
+            price_label("Gamma flip", d.levels.gamma_flip.value, label, sizeof label);
+            assert_contains(text, label);
+        }
+        price_label("0DTE magnet", d.levels.zero_dte_magnet.value, label, sizeof label);
+        assert_contains(text, label);
+        assert_contains(text, "2023-09-14 13:30 EDT");
+        free(text);
+    }
+    /* Without the profile. */
+    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_STRIKE, 0.0, NULL, NULL, 0, &d),
+                     GEX_OK);
+    ck_assert_uint_eq(d.n_profile, 0);
+    ck_assert_int_eq(d.levels.flip_method, GEX_FLIP_STRIKE);
+    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 0.0, px, pp, 1, &d),
+                     GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 0.0, NULL, pp, 5, &d),
+                     GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_data_fill(NULL, exp, GEX_FLIP_PROFILE, 0.0, px, pp, 5, &d),
+                     GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, -3.0, px, pp, 5, &d),
+                     GEX_EINVAL);
+    gex_exposure_free(exp);
+    gex_chain_free(chain);
+}
+END_TEST
+
+START_TEST(test_plot_data_fill_without_zero_dte)
+{
+    gex_chain *chain = fixture_chain(0);
+    gex_exposure *exp = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, NULL, &exp), GEX_OK);
+    double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
+    gex_plot_data d;
+    ck_assert_int_eq(
+        gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 4.0, px, pp, GEX_PROFILE_POINTS, &d),
+        GEX_OK);
+    ck_assert_int_eq(d.levels.zero_dte_magnet.has, 0);
+    ck_assert_int_eq(d.zero_dte.has, 0);
+    gex_plot_options o;
+    gex_plot_options_default(&o);
+    gex_error err;
+    ck_assert_int_eq(gex_plot_render(tmp_path("no0dte.pdf"), &d, &o, &err), GEX_OK);
+    char *text = pdf_text(tmp_path("no0dte.pdf"));
+    if (text != NULL) {
+        assert_contains(text, "No 0DTE contracts");
+        ck_assert_msg(strstr(text, "0DTE magnet 4") == NULL, "a magnet marker was drawn");
+        free(text);
+    }
+    gex_exposure_free(exp);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* --- terminal bars --- */
 
 /* Display columns of a UTF-8 line (every code point here is one column wide). */
@@ -836,6 +981,8 @@ static Suite *plot_suite(void)
     tcase_add_test(charts, test_plot_write_errors);
     tcase_add_test(charts, test_plot_render_errors_leave_no_file);
     tcase_add_test(charts, test_plot_render_custom_size_and_units);
+    tcase_add_test(charts, test_plot_data_fill_from_chain);
+    tcase_add_test(charts, test_plot_data_fill_without_zero_dte);
     suite_add_tcase(s, charts);
     TCase *term = tcase_create("terminal");
     tcase_add_test(term, test_plot_terminal_bars_lines_and_width);

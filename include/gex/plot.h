@@ -82,10 +82,6 @@ typedef struct gex_plot_data {
 #define GEX_PLOT_DASHBOARD_WIDTH  1280.0
 #define GEX_PLOT_DASHBOARD_HEIGHT 800.0
 
-/* The number of profile samples gex_plot_data_fill() is meant to be given: enough for a smooth
- * curve at the page widths above (about one sample per 3 points of plot width). */
-#define GEX_PLOT_PROFILE_POINTS 301
-
 typedef struct gex_plot_options {
     gex_plot_kind kind;
     double range_pct; /* strikes shown: spot +- range_pct percent; 0: automatic (below) */
@@ -109,8 +105,9 @@ int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, doub
  * block, and P(x) at n_profile points evenly spaced over the chart window (range_pct as in
  * gex_plot_window), widened to take in the gamma flip when there is one. profile_x and
  * profile_p are caller-owned arrays of n_profile doubles (n_profile >= 2, or 0 with both NULL
- * for no profile). out borrows from chain and exposure: keep them alive while drawing.
- * Returns GEX_OK or the status of the first computation that failed. */
+ * for no profile; GEX_PROFILE_POINTS of gex/levels.h draws a smooth curve). out borrows from chain
+ * and exposure: keep them alive while drawing. Returns GEX_OK or the status of the first
+ * computation that failed. */
 int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
                        double range_pct, double *profile_x, double *profile_p, size_t n_profile,
                        gex_plot_data *out);
