@@ -854,15 +854,31 @@ static void panel_paragraph(text_panel *tp, const char *s, double size, rgb colo
             e++;
         if (e == p)
             break;
-        char trial[256];
-        snprintf(trial, sizeof trial, "%s%s%.*s", line, line[0] != '\0' ? " " : "", (int)(e - p),
-                 p);
-        if (line[0] != '\0' && text_width(tp->cr, trial) > tp->w) {
+        /* The word joins the line when line + " " + word fits the width (and the buffer; the
+         * panel's sentences are short), else the line is drawn and the word starts the next. */
+        const size_t wl = (size_t)(e - p) < sizeof line - 1 ? (size_t)(e - p) : sizeof line - 1;
+        const size_t ll = strlen(line);
+        int joined = 0;
+        if (ll == 0) {
+            memcpy(line, p, wl);
+            line[wl] = '\0';
+            joined = 1;
+        } else if (ll + 1 + wl < sizeof line) {
+            char trial[sizeof line];
+            memcpy(trial, line, ll);
+            trial[ll] = ' ';
+            memcpy(trial + ll + 1, p, wl);
+            trial[ll + 1 + wl] = '\0';
+            if (text_width(tp->cr, trial) <= tp->w) {
+                memcpy(line, trial, ll + wl + 2);
+                joined = 1;
+            }
+        }
+        if (!joined) {
             tp->y += leading;
             text_at(tp->cr, tp->x, tp->y, line, 0.0);
-            snprintf(line, sizeof line, "%.*s", (int)(e - p), p);
-        } else {
-            snprintf(line, sizeof line, "%s", trial);
+            memcpy(line, p, wl);
+            line[wl] = '\0';
         }
         p = e;
     }

@@ -12,9 +12,9 @@
  * window, so that the zero crossing is not drawn on the frame. */
 #define PROFILE_FLIP_MARGIN 0.01
 
-int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure,
-                       gex_flip_method method, double range_pct, double *profile_x,
-                       double *profile_p, size_t n_profile, gex_plot_data *out)
+int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
+                       double range_pct, double *profile_x, double *profile_p, size_t n_profile,
+                       gex_plot_data *out)
 {
     if (chain == NULL || exposure == NULL || out == NULL || n_profile == 1 ||
         (n_profile > 0 && (profile_x == NULL || profile_p == NULL)))

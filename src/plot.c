@@ -5,6 +5,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -431,4 +432,11 @@ int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_
             snprintf(err->file, sizeof err->file, "%s", path);
     }
     return rc;
+}
+
+void gex_plot_release_caches(void)
+{
+    /* cairo's font maps hold fontconfig patterns: release them first, then fontconfig. */
+    cairo_debug_reset_static_data();
+    FcFini();
 }

@@ -956,6 +956,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    gex_plot_release_caches();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
     if (getenv("GEX_TEST_KEEP") == NULL && system(cmd) != 0)

@@ -136,6 +136,11 @@ int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_
 int gex_plot_terminal_bars(FILE *out, const gex_plot_data *data, gex_plot_kind kind,
                            size_t n_strikes, int width);
 
+/* Releases the font caches that cairo and fontconfig keep for the life of the process once a
+ * chart has drawn text. Call it at most once, at exit, when no other thread draws: a program
+ * that does not call it is correct too, only leak checkers then report those caches. */
+void gex_plot_release_caches(void);
+
 /* Writes an amount for people into buf: three significant digits and a K, M, B or T suffix
  * ("1.25B", "-340M", "12.4K", "812"), with a leading '+' when plus_sign is non-zero and the
  * value is positive. Never nan or inf: a non-finite value writes "n/a". Returns buf. */
