@@ -360,6 +360,10 @@ int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
     switch (format) {
     case GEX_PLOT_SVG:
         surface = cairo_svg_surface_create_for_stream(write_stream, fp, width, height);
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+        /* CSS pixels: a browser shows the SVG at the size of the PNG. */
+        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX);
+#endif
         break;
     case GEX_PLOT_PDF:
         surface = cairo_pdf_surface_create_for_stream(write_stream, fp, width, height);

@@ -468,8 +468,17 @@ START_TEST(test_plot_render_every_kind_every_format)
         char name[128];
         snprintf(name, sizeof name, "fixture-%s.svg", gex_plot_kind_name(k));
         check_svg_well_formed(tmp_path(name));
-        snprintf(name, sizeof name, "fixture-%s.png", gex_plot_kind_name(k));
         const int dash = k == GEX_PLOT_DASHBOARD;
+        /* The page size in CSS pixels, as the PNG's. */
+        FILE *svg = fopen(tmp_path(name), "r");
+        ck_assert_ptr_nonnull(svg);
+        char head[512] = "";
+        const size_t got = fread(head, 1, sizeof head - 1, svg);
+        head[got] = '\0';
+        fclose(svg);
+        assert_contains(head, dash ? "width=\"1280px\" height=\"800px\""
+                                   : "width=\"1000px\" height=\"600px\"");
+        snprintf(name, sizeof name, "fixture-%s.png", gex_plot_kind_name(k));
         check_png(tmp_path(name), dash ? (int)GEX_PLOT_DASHBOARD_WIDTH : (int)GEX_PLOT_WIDTH,
                   dash ? (int)GEX_PLOT_DASHBOARD_HEIGHT : (int)GEX_PLOT_HEIGHT,
                   k == GEX_PLOT_GEX || k == GEX_PLOT_DASHBOARD);

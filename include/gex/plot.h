@@ -76,7 +76,7 @@ typedef struct gex_plot_data {
     gex_zero_dte zero_dte;      /* the 0DTE block, for the dashboard's panel */
 } gex_plot_data;
 
-/* Page sizes, in points (PDF, SVG) and pixels (PNG, one pixel per point). */
+/* Page sizes, in points (PDF) and pixels (SVG, CSS pixels; PNG, one pixel per point). */
 #define GEX_PLOT_WIDTH            1000.0
 #define GEX_PLOT_HEIGHT           600.0
 #define GEX_PLOT_DASHBOARD_WIDTH  1280.0
