@@ -119,6 +119,7 @@ typedef struct marker {
     rgb colour;
     double dash;    /* dash length, 0 solid */
     int has;        /* the level exists */
+    int hidden;     /* drawn by another marker (a put wall on the call wall's strike) */
     int inside;     /* within the panel's x range */
     double x;       /* device x when inside */
     double width;   /* of the label */
@@ -149,10 +150,19 @@ static void build_markers(const gex_plot_data *d, marker m[MARK_COUNT])
         m[i].colour = def[i].colour;
         m[i].dash = def[i].dash;
         m[i].inside = 0;
+        m[i].hidden = 0;
         m[i].row = 0;
+    }
+    /* Both walls on one strike (common on index chains: the round strike holds the most of
+     * both): one line, one label. */
+    if (l->call_wall.has && l->put_wall.has && l->call_wall.value == l->put_wall.value) {
+        m[MARK_CALL_WALL].name = "Call and put wall";
+        m[MARK_PUT_WALL].hidden = 1;
+    }
+    for (int i = 0; i < MARK_COUNT; i++) {
         char price[48];
-        snprintf(m[i].label, sizeof m[i].label, "%s %s", def[i].name,
-                 gex__plot_format_price(def[i].level.value, price, sizeof price));
+        snprintf(m[i].label, sizeof m[i].label, "%s %s", m[i].name,
+                 gex__plot_format_price(m[i].value, price, sizeof price));
     }
 }
 
@@ -320,6 +330,8 @@ static void legend_add_markers(legend *lg, const marker *m, int n, double x_lo, 
 {
     char note[160], price[48];
     for (int i = 0; i < n; i++) {
+        if (m[i].hidden)
+            continue;
         if (m[i].inside) {
             legend_add(lg, SWATCH_LINE, m[i].colour, 0.9, m[i].dash, m[i].name);
         } else if (m[i].has) {
@@ -582,7 +594,7 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     marker m[MARK_COUNT];
     build_markers(d, m);
     for (int i = 0; i < MARK_COUNT; i++) {
-        m[i].inside = m[i].has && m[i].value >= lo && m[i].value <= hi;
+        m[i].inside = m[i].has && !m[i].hidden && m[i].value >= lo && m[i].value <= hi;
         if (m[i].inside)
             m[i].x = map(&x, m[i].value);
     }
@@ -712,7 +724,7 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     /* The magnet is a per-strike level; the profile shows where P changes sign. */
     m[MARK_MAGNET].has = 0;
     for (int i = 0; i < MARK_COUNT; i++) {
-        m[i].inside = m[i].has && m[i].value >= lo && m[i].value <= hi;
+        m[i].inside = m[i].has && !m[i].hidden && m[i].value >= lo && m[i].value <= hi;
         if (m[i].inside)
             m[i].x = map(&x, m[i].value);
     }
@@ -958,6 +970,10 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
     panel_level(&tp, "Max negative gamma", &d->levels.max_negative_gamma, col_text);
     panel_level(&tp, "Highest OI strike", &d->levels.highest_oi_strike, col_text);
     panel_level(&tp, "0DTE magnet", &d->levels.zero_dte_magnet, col_magnet);
+    panel_row(&tp, "Flip method",
+              d->levels.flip_method == GEX_FLIP_STRIKE ? "per-strike interpolation"
+                                                       : "repriced profile",
+              col_muted);
 
     panel_heading(&tp, "0DTE");
     if (d->zero_dte.has) {

@@ -501,10 +501,16 @@ START_TEST(test_plot_render_pdf_labels_levels)
         assert_contains(text, "2023-09-14 16:15 EDT");
         assert_contains(text, "Spot 4,505.42");
         ck_assert(f->data.levels.call_wall.has && f->data.levels.put_wall.has);
-        price_label("Call wall", f->data.levels.call_wall.value, label, sizeof label);
-        assert_contains(text, label);
-        price_label("Put wall", f->data.levels.put_wall.value, label, sizeof label);
-        assert_contains(text, label);
+        /* Both walls on one strike share a label. */
+        if (f->data.levels.call_wall.value == f->data.levels.put_wall.value) {
+            price_label("Call and put wall", f->data.levels.call_wall.value, label, sizeof label);
+            assert_contains(text, label);
+        } else {
+            price_label("Call wall", f->data.levels.call_wall.value, label, sizeof label);
+            assert_contains(text, label);
+            price_label("Put wall", f->data.levels.put_wall.value, label, sizeof label);
+            assert_contains(text, label);
+        }
         price_label("Gamma flip", f->flip, label, sizeof label);
         assert_contains(text, label);
         price_label("0DTE magnet", f->magnet, label, sizeof label);
@@ -569,6 +575,11 @@ START_TEST(test_plot_render_levels_off_chart_in_legend)
     char *text = pdf_text(tmp_path("off-gex.pdf"));
     if (text != NULL) {
         assert_contains(text, "Call wall 4,950 off chart (above)");
+        /* The walls apart again: the put wall has its own label. */
+        char label[96];
+        price_label("Put wall", f->data.levels.put_wall.value, label, sizeof label);
+        assert_contains(text, label);
+        ck_assert_msg(strstr(text, "Call and put wall") == NULL, "walls apart share a label");
         free(text);
     }
     free(f);
