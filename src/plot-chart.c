@@ -511,9 +511,10 @@ static const char *kind_short(gex_plot_kind kind)
 static double draw_header(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kind, double width,
                           double lo, double hi)
 {
-    char title[256], sub[512], when[64], spot[48], net[32], l[48], h[48];
-    snprintf(title, sizeof title, "%s%s%s", d->symbol != NULL ? d->symbol : "",
-             d->symbol != NULL ? "  " : "", kind_title(kind));
+    char title[256], sub[512], when[64], spot[48], net[32], l[48], h[48], symbol[64];
+    gex__plot_symbol(d->symbol, symbol, sizeof symbol);
+    snprintf(title, sizeof title, "%s%s%s", symbol, symbol[0] != '\0' ? "  " : "",
+             kind_title(kind));
     set_font(cr, SIZE_TITLE, 1);
     set_colour(cr, col_text, 1.0);
     text_at(cr, PAD * 2.0, 32.0, title, 0.0);

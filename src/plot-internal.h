@@ -13,6 +13,10 @@
  * "4,300", "4,302.5", "449.13". */
 char *gex__plot_format_price(double value, char *buf, size_t size);
 
+/* The symbol as printable ASCII, other bytes as '?' (it comes from the file, and cairo refuses
+ * text that is not UTF-8); "" for NULL. */
+char *gex__plot_symbol(const char *symbol, char *buf, size_t size);
+
 /* The quote instant in New York time, the way a desk reads it: "2023-09-14 16:15 EDT". */
 char *gex__plot_format_instant(int64_t utc, char *buf, size_t size);
 

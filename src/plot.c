@@ -104,10 +104,11 @@ int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, doub
             }
         }
     }
-    *lo = spot * (1.0 - pct / 100.0);
-    *hi = spot * (1.0 + pct / 100.0);
-    if (*lo < 0.0)
-        *lo = 0.0;
+    const double l = spot * (1.0 - pct / 100.0), h = spot * (1.0 + pct / 100.0);
+    if (!(h > l) || !isfinite(h))
+        return GEX_EINVAL; /* a range too small (or large) to tell its ends apart */
+    *lo = l < 0.0 ? 0.0 : l;
+    *hi = h;
     return GEX_OK;
 }
 
@@ -182,6 +183,15 @@ char *gex__plot_format_price(double value, char *buf, size_t size)
     }
     snprintf(out + o, sizeof out - o, "%s", digits + int_len);
     snprintf(buf, size, "%s", out);
+    return buf;
+}
+
+char *gex__plot_symbol(const char *symbol, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const char *c = symbol; c != NULL && *c != '\0' && n + 1 < size; c++)
+        buf[n++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+    buf[n] = '\0';
     return buf;
 }
 
@@ -382,9 +392,9 @@ int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
     }
 #if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
     if (format == GEX_PLOT_PDF) {
-        char title[160];
-        snprintf(title, sizeof title, "%s %s", data->symbol != NULL ? data->symbol : "",
-                 kind_names[options->kind]);
+        char title[160], symbol[64];
+        snprintf(title, sizeof title, "%s %s",
+                 gex__plot_symbol(data->symbol, symbol, sizeof symbol), kind_names[options->kind]);
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "gex plot");
     }

@@ -453,6 +453,12 @@ START_TEST(test_plot_window_auto_and_explicit)
     ck_assert_int_eq(gex_plot_window(f->rows, 1, FIX_SPOT, -2.0, &lo, &hi), GEX_EINVAL);
     ck_assert_int_eq(gex_plot_window(f->rows, 1, FIX_SPOT, NAN, &lo, &hi), GEX_EINVAL);
     ck_assert_int_eq(gex_plot_window(NULL, 3, FIX_SPOT, 1.0, &lo, &hi), GEX_EINVAL);
+    /* Ends that cannot be told apart, or not finite. */
+    ck_assert_int_eq(gex_plot_window(f->rows, 1, FIX_SPOT, 1e-300, &lo, &hi), GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_window(f->rows, 1, 1e308, 1e10, &lo, &hi), GEX_EINVAL);
+    /* 150%: the low end stops at zero. */
+    ck_assert_int_eq(gex_plot_window(f->rows, 1, FIX_SPOT, 150.0, &lo, &hi), GEX_OK);
+    ck_assert_double_eq(lo, 0.0);
     free(f);
 }
 END_TEST
@@ -627,6 +633,12 @@ START_TEST(test_plot_write_errors)
     d = f->data;
     d.levels.gamma_flip.value = NAN;
     ck_assert_int_eq(gex_plot_write(fp, GEX_PLOT_SVG, &d, &o, &err), GEX_ERANGE);
+
+    /* A symbol that is not UTF-8 (a file's bytes) still draws. */
+    d = f->data;
+    d.symbol = "SP\xffX\x01";
+    const int rc = gex_plot_write(fp, GEX_PLOT_PDF, &d, &o, &err);
+    ck_assert_msg(rc == GEX_OK, "%s", err.text);
 
     /* No strike in the window: the message says how to widen it. */
     d = f->data;
