@@ -126,20 +126,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-bs: out of memory\n");
         return 1;
     }
-    const gex_bs_batch_in in = {.n = n,
-                                .S_all = c.S,
-                                .K = c.K,
-                                .T = c.T,
-                                .sigma = c.sigma,
-                                .type = c.type,
-                                .r_all = c.r,
-                                .q_all = c.q};
-    const gex_bs_batch_out bout = {.delta = out,
-                                   .gamma = out + n,
-                                   .vega = out + 2 * n,
-                                   .vanna = out + 3 * n,
-                                   .charm = out + 4 * n,
-                                   .status = status};
+    const gex_bs_batch_in in = {.n = n, .S_all = c.S, .K = c.K, .T = c.T, .sigma = c.sigma,
+                                .type = c.type, .r_all = c.r, .q_all = c.q};
+    const gex_bs_batch_out bout = {.delta = out, .gamma = out + n, .vega = out + 2 * n,
+                                   .vanna = out + 3 * n, .charm = out + 4 * n, .status = status};
     double best_scalar = HUGE_VAL, best_batch = HUGE_VAL, best_iv = HUGE_VAL, sink = 0;
     size_t bad = 0, iv_bad = 0;
     for (int rep = 0; rep < reps; rep++) {
@@ -169,10 +159,10 @@ int main(int argc, char **argv)
     }
     const double dn = (double)n;
     printf("bench-bs: scalar greeks: %.1f Mcontracts/s/core (n=%zu)\n", dn / best_scalar / 1e6, n);
-    printf("bench-bs: batch greeks: %.1f Mcontracts/s/core (n=%zu, %s)\n", dn / best_batch / 1e6, n,
-           gex_bs_batch_path());
-    printf("bench-bs: implied vol: %.1f ns/contract (n=%zu, %zu unsolved)\n", best_iv / dn * 1e9, n,
-           iv_bad);
+    printf("bench-bs: batch greeks: %.1f Mcontracts/s/core (n=%zu, %s)\n", dn / best_batch / 1e6,
+           n, gex_bs_batch_path());
+    printf("bench-bs: implied vol: %.1f ns/contract (n=%zu, %zu unsolved)\n", best_iv / dn * 1e9,
+           n, iv_bad);
     if (bad != 0 || !isfinite(sink)) {
         fprintf(stderr, "bench-bs: %zu contracts failed\n", bad);
         return 1;

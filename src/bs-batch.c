@@ -93,26 +93,27 @@ kernel(size_t n, const double *restrict S, const double *restrict K, const doubl
         o_vega[i] = ok ? vega : 0.0;
         o_vanna[i] = ok ? vanna : 0.0;
         o_charm[i] = ok ? charm : 0.0;
-        o_status[i] =
-            ok ? (double)GEX_BS_OK : (ok_in ? (double)GEX_BS_OVERFLOW : (double)GEX_BS_BAD_INPUT);
+        o_status[i] = ok ? (double)GEX_BS_OK
+                         : (ok_in ? (double)GEX_BS_OVERFLOW : (double)GEX_BS_BAD_INPUT);
     }
 }
 
 typedef void kernel_fn(size_t n, const double *restrict S, const double *restrict K,
                        const double *restrict T, const double *restrict sigma,
                        const uint8_t *restrict type, const double *restrict r,
-                       const double *restrict q, double *restrict o_delta, double *restrict o_gamma,
-                       double *restrict o_vega, double *restrict o_vanna, double *restrict o_charm,
+                       const double *restrict q, double *restrict o_delta,
+                       double *restrict o_gamma, double *restrict o_vega,
+                       double *restrict o_vanna, double *restrict o_charm,
                        double *restrict o_status);
 
 #define KERNEL_ARGS                                                                                \
-    size_t n, const double *restrict S, const double *restrict K, const double *restrict T,        \
-        const double *restrict sigma, const uint8_t *restrict type, const double *restrict r,      \
-        const double *restrict q, double *restrict o_delta, double *restrict o_gamma,              \
-        double *restrict o_vega, double *restrict o_vanna, double *restrict o_charm,               \
+    size_t n, const double *restrict S, const double *restrict K, const double *restrict T,       \
+        const double *restrict sigma, const uint8_t *restrict type, const double *restrict r,     \
+        const double *restrict q, double *restrict o_delta, double *restrict o_gamma,             \
+        double *restrict o_vega, double *restrict o_vanna, double *restrict o_charm,              \
         double *restrict o_status
-#define KERNEL_CALL                                                                                \
-    kernel(n, S, K, T, sigma, type, r, q, o_delta, o_gamma, o_vega, o_vanna, o_charm, o_status)
+#define KERNEL_CALL kernel(n, S, K, T, sigma, type, r, q, o_delta, o_gamma, o_vega, o_vanna, \
+                           o_charm, o_status)
 
 static void kernel_base(KERNEL_ARGS)
 {

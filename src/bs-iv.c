@@ -42,10 +42,10 @@
 /* The initial guess below the inflection point (guess_lower): G(1) = n(1) - N(-1) separates
  * the small-y and large-y asymptotes of G; two Newton steps on the Bachelier form bring the
  * guess within about 1e-3 of the root over the lower region. */
-#define BACHELIER_G_AT_1   0.083315470
-#define GUESS_NEWTON_STEPS 2
-#define GEX_BS_SQRT2PI_    2.50662827463100050242
-#define GEX_BS_LN_SQRT2PI_ 0.91893853320467274178
+#define BACHELIER_G_AT_1    0.083315470
+#define GUESS_NEWTON_STEPS  2
+#define GEX_BS_SQRT2PI_     2.50662827463100050242
+#define GEX_BS_LN_SQRT2PI_  0.91893853320467274178
 
 static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
     [GEX_IV_OK] = "ok",
@@ -144,9 +144,7 @@ static int solve_normalised(double x, double beta, double *s_out)
     }
     const double c_target = b_max - beta;
     const enum objective obj = beta < b_c ? LOWER : beta <= UPPER_FRACTION * b_max ? MIDDLE : UPPER;
-    const double target = obj == LOWER   ? 1 / sqrt(-2 * log(beta))
-                          : obj == UPPER ? log(c_target)
-                                         : beta;
+    const double target = obj == LOWER ? 1 / sqrt(-2 * log(beta)) : obj == UPPER ? log(c_target) : beta;
     double lo = obj == LOWER ? 0 : s_c;
     double hi = obj == LOWER ? s_c : HUGE_VAL;
     double s = obj == LOWER ? guess_lower(x, beta, s_c) : guess_upper(x, c_target, s_c);

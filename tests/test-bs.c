@@ -517,9 +517,9 @@ END_TEST
  * libmvec values move a difference by 4 ulps of its terms; values in the subnormal range
  * (below 1e-300) carry no relative precision at all. */
 
-#define BATCH_REL 1e-12
-#define SUBNORMAL 1e-300
-#define N_MILLION 1000000
+#define BATCH_REL  1e-12
+#define SUBNORMAL  1e-300
+#define N_MILLION  1000000
 
 static void check_batch_path(int path, size_t n)
 {
@@ -535,8 +535,8 @@ static void check_batch_path(int path, size_t n)
         S[i] = c.S, K[i] = c.K, T[i] = c.T, sig[i] = c.sigma, r[i] = c.r, q[i] = c.q;
         type[i] = (uint8_t)c.type;
     }
-    const gex_bs_batch_in in = {
-        .n = n, .S = S, .K = K, .T = T, .sigma = sig, .type = type, .r = r, .q = q};
+    const gex_bs_batch_in in = {.n = n, .S = S, .K = K, .T = T, .sigma = sig, .type = type,
+                                .r = r, .q = q};
     const gex_bs_batch_out out = {price, delta, gamma, vega, vanna, charm, status};
     size_t n_bad = 99;
     ck_assert_int_eq(gex__bs_greeks_batch_path(path, &in, &out, &n_bad), GEX_OK);
@@ -566,8 +566,8 @@ static void check_batch_path(int path, size_t n)
             ck_assert_msg(d <= BATCH_REL * ref,
                           "%s greek %d of type %d S %.17g K %.17g T %.17g sigma %.17g r %.17g "
                           "q %.17g: %.17g vs scalar %.17g",
-                          gex__bs_batch_path_name(path), k, type[i], S[i], K[i], T[i], sig[i], r[i],
-                          q[i], got[k], want[k]);
+                          gex__bs_batch_path_name(path), k, type[i], S[i], K[i], T[i], sig[i],
+                          r[i], q[i], got[k], want[k]);
         }
     }
     printf("batch %s: worst relative difference delta %.2g gamma %.2g vega %.2g vanna %.2g "
@@ -607,20 +607,14 @@ START_TEST(test_greeks_batch_broadcast_null_and_statuses)
         sig[i] = 0.11 + 0.01 * i;
         type[i] = (uint8_t)(i % 2);
     }
-    K[3] = -1;    /* bad strike */
-    T[5] = NAN;   /* bad time */
-    sig[8] = 0;   /* bad volatility */
-    type[13] = 7; /* bad type */
+    K[3] = -1;      /* bad strike */
+    T[5] = NAN;     /* bad time */
+    sig[8] = 0;     /* bad volatility */
+    type[13] = 7;   /* bad type */
     /* Overflowing gamma (test_greeks_overflow_status), in a batch with S_all. */
     K[21] = 1e-3, T[21] = 1e-300, sig[21] = 1e-160;
-    gex_bs_batch_in in = {.n = N,
-                          .S_all = 101.5,
-                          .K = K,
-                          .T = T,
-                          .sigma = sig,
-                          .type = type,
-                          .r_all = 0.045,
-                          .q_all = 0.013};
+    gex_bs_batch_in in = {.n = N, .S_all = 101.5, .K = K, .T = T, .sigma = sig, .type = type,
+                          .r_all = 0.045, .q_all = 0.013};
     const gex_bs_batch_out out = {.delta = delta, .charm = charm, .status = status};
     size_t n_bad = 0, n_bad_scalar = 0;
     ck_assert_int_eq(gex_bs_greeks_batch(&in, &out, &n_bad), GEX_OK);
