@@ -990,10 +990,10 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
     }
 
     panel_heading(&tp, "Contracts");
-    snprintf(buf, sizeof buf, "%zu", t->used);
-    panel_row(&tp, "In the exposures", buf, col_text);
-    snprintf(buf, sizeof buf, "%zu", t->contracts);
-    panel_row(&tp, "In the chain", buf, col_text);
+    panel_row(&tp, "In the exposures", gex__plot_format_price((double)t->used, buf, sizeof buf),
+              col_text);
+    panel_row(&tp, "In the chain", gex__plot_format_price((double)t->contracts, buf, sizeof buf),
+              col_text);
 }
 
 int gex__plot_draw(cairo_t *cr, const gex_plot_data *d, const gex_plot_options *o, double width,

@@ -127,6 +127,10 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
     sw = (int)fmax(sw, (double)strlen(spot_s));
     if (show_flip)
         sw = (int)fmax(sw, (double)strlen(flip_s));
+    /* Level names take at most a quarter of the width, cut with ".." beyond. */
+    const int tag_budget = width / 4;
+    if (tw > tag_budget)
+        tw = tag_budget;
     /* Columns: strike, space, half bar, axis, half bar, space, value, space, tags. */
     int half = (width - sw - 3 - vw - (tw > 0 ? tw + 1 : 0)) / 2;
     if (half < 6 && tw > 0) {
@@ -193,6 +197,8 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
         strike_tags(d, row->strike, tags, sizeof tags);
         if (tw == 0)
             tags[0] = '\0';
+        else if ((int)strlen(tags) > tw && tw >= 3)
+            snprintf(tags + tw - 2, sizeof tags - (size_t)(tw - 2), "..");
         rc |= fprintf(out, " %*s%s%s\n", vw, gex_plot_format_amount(v, 1, value, sizeof value),
                       tags[0] != '\0' ? " " : "", tags) < 0;
         if (rc != 0)

@@ -871,6 +871,147 @@ START_TEST(test_plot_data_fill_without_zero_dte)
 }
 END_TEST
 
+/* --- from chain files: the sample and the real chains of ../shared --- */
+
+typedef struct loaded {
+    gex_chain *all, *chain;
+    gex_exposure *exposure;
+    double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
+    gex_plot_data data;
+} loaded;
+
+/* Reads a chain file, keeps its first underlying, prepares it (at now when has_now), computes
+ * its exposures and fills the chart data. */
+static void load_chain(const char *path, int has_now, int64_t now, loaded *l)
+{
+    gex_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    gex_error err;
+    gex_error_clear(&err);
+    int rc = gex_chain_read_path(path, &ro, &l->all, NULL, &err);
+    ck_assert_msg(rc == GEX_OK, "%s:%ld: %s", err.file, err.line, err.text);
+    uint32_t id;
+    ck_assert_uint_ge(gex_chain_underlyings(l->all, &id, 1), 1);
+    ck_assert_int_eq(gex_chain_select(l->all, gex_chain_symbol(l->all, id), &l->chain), GEX_OK);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.has_now = has_now;
+    po.now = now;
+    rc = gex_chain_prepare(l->chain, &po, NULL, &err);
+    ck_assert_msg(rc == GEX_OK, "%s: %s", path, err.text);
+    ck_assert_int_eq(gex_exposure_compute(l->chain, NULL, &l->exposure), GEX_OK);
+    ck_assert_int_eq(gex_plot_data_fill(l->chain, l->exposure, GEX_FLIP_PROFILE, 0.0, l->px, l->pp,
+                                        GEX_PROFILE_POINTS, &l->data),
+                     GEX_OK);
+}
+
+static void unload_chain(loaded *l)
+{
+    gex_exposure_free(l->exposure);
+    gex_chain_free(l->chain);
+    gex_chain_free(l->all);
+}
+
+/* Every kind in every format; the SVGs well-formed, the PNGs' size and background, and the
+ * PDF of the gex kind labelled with the spot (spot_label, from the file's own description),
+ * the quote instant, and each level the data holds inside the window. */
+static void check_chain_charts(const loaded *l, const char *stem, const char *spot_label,
+                               const char *instant)
+{
+    for (int k = 0; k < GEX_PLOT_KIND_COUNT; k++) {
+        render_all_formats(&l->data, (gex_plot_kind)k, stem);
+        char name[128];
+        snprintf(name, sizeof name, "%s-%s.svg", stem, gex_plot_kind_name(k));
+        check_svg_well_formed(tmp_path(name));
+        snprintf(name, sizeof name, "%s-%s.png", stem, gex_plot_kind_name(k));
+        const int dash = k == GEX_PLOT_DASHBOARD;
+        check_png(tmp_path(name), dash ? (int)GEX_PLOT_DASHBOARD_WIDTH : (int)GEX_PLOT_WIDTH,
+                  dash ? (int)GEX_PLOT_DASHBOARD_HEIGHT : (int)GEX_PLOT_HEIGHT,
+                  k == GEX_PLOT_GEX || k == GEX_PLOT_DASHBOARD);
+    }
+    char name[128];
+    snprintf(name, sizeof name, "%s-gex.pdf", stem);
+    char *text = pdf_text(tmp_path(name));
+    if (text == NULL)
+        return;
+    assert_contains(text, spot_label);
+    assert_contains(text, instant);
+    double lo, hi;
+    ck_assert_int_eq(gex_plot_window(l->data.rows, l->data.n_rows, l->data.spot, 0.0, &lo, &hi),
+                     GEX_OK);
+    const gex_levels *lv = &l->data.levels;
+    const struct {
+        const char *name;
+        const gex_level *level;
+        const char *absent;
+    } marks[] = {
+        {"Gamma flip", &lv->gamma_flip, "No gamma flip"},
+        {lv->call_wall.has && lv->put_wall.has && lv->call_wall.value == lv->put_wall.value
+             ? "Call and put wall"
+             : "Call wall",
+         &lv->call_wall, "No call wall"},
+        {"Put wall", &lv->put_wall, "No put wall"},
+        {"0DTE magnet", &lv->zero_dte_magnet, "No 0DTE contracts"},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        char label[96];
+        if (!marks[i].level->has) {
+            assert_contains(text, marks[i].absent);
+            continue;
+        }
+        if (i == 2 && strcmp(marks[1].name, "Call and put wall") == 0)
+            continue; /* drawn with the call wall */
+        price_label(marks[i].name, marks[i].level->value, label, sizeof label);
+        if (marks[i].level->value < lo || marks[i].level->value > hi)
+            strcat(label, " off chart");
+        assert_contains(text, label);
+    }
+    free(text);
+}
+
+START_TEST(test_plot_render_sample_chain)
+{
+    /* data/README.md: SPX, spot 7,483.26, quoted 2026-11-18 14:30 New York time, with a 0DTE
+     * daily (so a magnet). */
+    loaded l;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
+    load_chain(path, 0, 0, &l);
+    ck_assert_str_eq(l.data.symbol, "SPX");
+    ck_assert_int_eq(l.data.levels.zero_dte_magnet.has, 1);
+    check_chain_charts(&l, "sample", "Spot 7,483.26", "2026-11-18 14:30 EST");
+    unload_chain(&l);
+}
+END_TEST
+
+START_TEST(test_plot_render_real_chains)
+{
+    /* ../shared/chains/README.md: SPX spot 4505.1001 at "September 14, 2023 at 4:31 PM EDT",
+     * after the day's expiry settled (no 0DTE); SPY yfinance at 692.30, latest trade
+     * 2026-02-11 16:19 UTC, with the 0DTE expiry (the file has no quote instant: --now). */
+    const char *spx = gex_test_shared("chains/cboe_spx_2023-09-14_close.csv");
+    if (spx == NULL) {
+        printf("skipped: ../shared absent, real chains not drawn\n");
+        return;
+    }
+    loaded l;
+    load_chain(spx, 0, 0, &l);
+    ck_assert_int_eq(l.data.levels.zero_dte_magnet.has, 0);
+    check_chain_charts(&l, "spx", "Spot 4,505.1", "2023-09-14 16:31 EDT");
+    unload_chain(&l);
+
+    const char *spy = gex_test_shared("chains/yfinance_spy_2026-02-11_intraday.csv");
+    if (spy == NULL) {
+        printf("skipped: yfinance_spy_2026-02-11_intraday.csv absent from ../shared\n");
+        return;
+    }
+    load_chain(spy, 1, INT64_C(1770826740), &l); /* 2026-02-11T16:19:00Z */
+    ck_assert_int_eq(l.data.levels.zero_dte_magnet.has, 1);
+    check_chain_charts(&l, "spy", "Spot 692.3", "2026-02-11 11:19 EST");
+    unload_chain(&l);
+}
+END_TEST
+
 /* --- terminal bars --- */
 
 /* Display columns of a UTF-8 line (every code point here is one column wide). */
@@ -1016,6 +1157,8 @@ static Suite *plot_suite(void)
     tcase_add_test(charts, test_plot_render_custom_size_and_units);
     tcase_add_test(charts, test_plot_data_fill_from_chain);
     tcase_add_test(charts, test_plot_data_fill_without_zero_dte);
+    tcase_add_test(charts, test_plot_render_sample_chain);
+    tcase_add_test(charts, test_plot_render_real_chains);
     suite_add_tcase(s, charts);
     TCase *term = tcase_create("terminal");
     tcase_add_test(term, test_plot_terminal_bars_lines_and_width);
