@@ -14,6 +14,7 @@
 #include "gex/exposure.h"
 #include "gex/levels.h"
 #include "gex/plot.h"
+#include "gex/validate.h"
 #include "gex/vendor.h"
 
 #ifdef __cplusplus
