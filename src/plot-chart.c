@@ -550,6 +550,94 @@ static double draw_header(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
 
 /* --- the per-strike bars --- */
 
+/* --- panels: the frame the bars and the profile share --- */
+
+/* A panel's axes, its marked levels (the first n_marks of them) and its legend. */
+typedef struct panel {
+    rect r;
+    axis x, y;
+    double ystep;
+    double band_top; /* the labels' band, above the plot */
+    double plot_top, plot_bottom, left, right;
+    marker m[MARK_COUNT];
+    int n_marks;
+    int rows; /* rows of labels */
+    legend lg;
+    double legend_h;
+} panel;
+
+/* Title, value range, the x axis over [lo, hi], and the markers that fall in it. */
+static void panel_begin(cairo_t *cr, const gex_plot_data *d, rect r, const char *title, double lo,
+                        double hi, double vmin, double vmax, int n_marks, panel *p)
+{
+    p->r = r;
+    p->band_top = r.y;
+    if (title != NULL) {
+        set_font(cr, SIZE_PANEL_TITLE, 1);
+        set_colour(cr, col_text, 1.0);
+        text_at(cr, r.x, r.y + 14.0, title, 0.0);
+        p->band_top += 22.0;
+    }
+    value_range(vmin, vmax, &p->y, &p->ystep);
+    p->left = r.x + value_ticks_width(cr, &p->y, p->ystep) + 30.0;
+    p->right = r.x + r.w - PAD;
+    p->x = (axis){lo, hi, p->left, p->right};
+    p->n_marks = n_marks;
+    build_markers(d, p->m);
+    for (int i = 0; i < MARK_COUNT; i++) {
+        p->m[i].inside = i < n_marks && p->m[i].has && !p->m[i].hidden && p->m[i].value >= lo &&
+                         p->m[i].value <= hi;
+        if (p->m[i].inside)
+            p->m[i].x = map(&p->x, p->m[i].value);
+    }
+    p->rows = place_labels(cr, p->m, n_marks, p->left, p->right);
+    p->lg.n = 0;
+}
+
+/* With the legend complete: the plot area between the labels and the legend, and its grid. */
+static void panel_layout(cairo_t *cr, panel *p)
+{
+    legend_add_markers(&p->lg, p->m, p->n_marks, p->x.lo, p->x.hi);
+    p->legend_h = legend_layout(cr, &p->lg, p->left, 0.0, p->right - p->left, 0);
+    p->plot_top = p->band_top + p->rows * LABEL_ROW + 4.0;
+    p->plot_bottom = p->r.y + p->r.h - p->legend_h - X_AXIS_SPACE - 6.0;
+    p->y.d0 = p->plot_bottom;
+    p->y.d1 = p->plot_top;
+    draw_value_grid(cr, &p->y, p->ystep, p->x.d0, p->x.d1);
+}
+
+/* Over what the panel drew: the level lines and labels, the axes and the legend. */
+static void panel_finish(cairo_t *cr, const panel *p, const char *x_title, const char *y_title)
+{
+    for (int i = p->n_marks - 1; i >= 0; i--) {
+        if (p->m[i].inside)
+            stroke_marker(cr, &p->m[i], p->plot_top, p->plot_bottom);
+    }
+    draw_marker_labels(cr, p->m, p->n_marks, p->band_top, p->rows, p->plot_top, p->left, p->right);
+    set_colour(cr, col_axis, 1.0);
+    cairo_set_line_width(cr, 1.0);
+    cairo_move_to(cr, p->x.d0, floor(p->plot_bottom) + 0.5);
+    cairo_line_to(cr, p->x.d1, floor(p->plot_bottom) + 0.5);
+    cairo_stroke(cr);
+    draw_strike_axis(cr, &p->x, p->plot_bottom, x_title);
+    draw_value_title(cr, p->r.x + 12.0, (p->plot_top + p->plot_bottom) / 2.0, y_title);
+    legend_layout(cr, &p->lg, p->left, p->r.y + p->r.h - p->legend_h, p->right - p->left, 1);
+}
+
+/* A polyline through n points (x[i], y[i]) in data units. */
+static void trace(cairo_t *cr, const axis *ax, const axis *ay, const double *x, const double *y,
+                  size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0)
+            cairo_move_to(cr, map(ax, x[i]), map(ay, y[i]));
+        else
+            cairo_line_to(cr, map(ax, x[i]), map(ay, y[i]));
+    }
+}
+
+/* --- the per-strike bars --- */
+
 static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kind, double lo,
                           double hi, rect r, const char *panel_title, gex_error *err)
 {
@@ -579,54 +667,23 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
             min_gap = row->strike - d->rows[i - 1].strike;
     }
 
-    double top = r.y;
-    if (panel_title != NULL) {
-        set_font(cr, SIZE_PANEL_TITLE, 1);
-        set_colour(cr, col_text, 1.0);
-        text_at(cr, r.x, top + 14.0, panel_title, 0.0);
-        top += 22.0;
-    }
-    axis y;
-    double ystep;
-    value_range(vmin, vmax, &y, &ystep);
-    const double left = value_ticks_width(cr, &y, ystep) + 30.0;
-    axis x = {lo, hi, r.x + left, r.x + r.w - PAD};
-
-    marker m[MARK_COUNT];
-    build_markers(d, m);
-    for (int i = 0; i < MARK_COUNT; i++) {
-        m[i].inside = m[i].has && !m[i].hidden && m[i].value >= lo && m[i].value <= hi;
-        if (m[i].inside)
-            m[i].x = map(&x, m[i].value);
-    }
-    const int rows = place_labels(cr, m, MARK_COUNT, r.x + left, r.x + r.w - PAD);
-
-    legend lg = {.n = 0};
+    panel p;
+    panel_begin(cr, d, r, panel_title, lo, hi, vmin, vmax, MARK_COUNT, &p);
     char name[64];
     snprintf(name, sizeof name, "Calls %s", kind_short(kind));
-    legend_add(&lg, SWATCH_BOX, col_call, 0.85, 0.0, name);
+    legend_add(&p.lg, SWATCH_BOX, col_call, 0.85, 0.0, name);
     snprintf(name, sizeof name, "Puts %s", kind_short(kind));
-    legend_add(&lg, SWATCH_BOX, col_put, 0.85, 0.0, name);
+    legend_add(&p.lg, SWATCH_BOX, col_put, 0.85, 0.0, name);
     snprintf(name, sizeof name, "Net %s", kind_short(kind));
-    legend_add(&lg, SWATCH_LINE, col_net, 1.0, 0.0, name);
-    legend_add_markers(&lg, m, MARK_COUNT, lo, hi);
-    const double legend_h = legend_layout(cr, &lg, r.x + left, 0.0, r.w - left - PAD, 0);
-
-    const double band_top = top;
-    const double plot_top = top + rows * LABEL_ROW + 4.0;
-    const double plot_bottom = r.y + r.h - legend_h - X_AXIS_SPACE - 6.0;
-    y.d0 = plot_bottom;
-    y.d1 = plot_top;
-
-    draw_value_grid(cr, &y, ystep, x.d0, x.d1);
+    legend_add(&p.lg, SWATCH_LINE, col_net, 1.0, 0.0, name);
+    panel_layout(cr, &p);
 
     /* Bars: positive parts stacked up from zero, negative parts down, calls nearest zero. */
-    double bar_w = (x.d1 - x.d0) * min_gap / (hi - lo) * 0.78;
+    double bar_w = (p.x.d1 - p.x.d0) * min_gap / (hi - lo) * 0.78;
     bar_w = fmin(fmax(bar_w, 1.0), 28.0);
-    const double zero = map(&y, 0.0);
     for (size_t i = first; i < end; i++) {
         const gex_strike_row *row = &d->rows[i];
-        const double px = map(&x, row->strike) - bar_w / 2.0;
+        const double px = map(&p.x, row->strike) - bar_w / 2.0;
         const double parts[2] = {gex__plot_row_call(row, kind), gex__plot_row_put(row, kind)};
         const rgb colours[2] = {col_call, col_put};
         double up = 0.0, down = 0.0;
@@ -635,7 +692,7 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
             if (v == 0.0)
                 continue;
             const double base = v > 0.0 ? up : down;
-            const double y0 = map(&y, base), y1 = map(&y, base + v);
+            const double y0 = map(&p.y, base), y1 = map(&p.y, base + v);
             set_colour(cr, colours[k], 0.85);
             cairo_rectangle(cr, px, fmin(y0, y1), bar_w, fabs(y1 - y0));
             cairo_fill(cr);
@@ -645,7 +702,6 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
                 down += v;
         }
     }
-    (void)zero;
 
     /* The net: a line through every strike, dots where the bars are wide enough to see. */
     cairo_save(cr);
@@ -653,38 +709,23 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     cairo_set_line_width(cr, 1.6);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     for (size_t i = first; i < end; i++) {
-        const double px = map(&x, d->rows[i].strike);
-        const double py = map(&y, gex__plot_row_net(&d->rows[i], kind));
+        const double px = map(&p.x, d->rows[i].strike);
+        const double py = map(&p.y, gex__plot_row_net(&d->rows[i], kind));
         if (i == first)
             cairo_move_to(cr, px, py);
         else
             cairo_line_to(cr, px, py);
-    }
-    cairo_stroke(cr);
-    if (bar_w >= 5.0) {
-        for (size_t i = first; i < end; i++) {
-            cairo_arc(cr, map(&x, d->rows[i].strike), map(&y, gex__plot_row_net(&d->rows[i], kind)),
-                      2.2, 0.0, 2.0 * M_PI);
+        if (bar_w >= 5.0) {
+            cairo_stroke(cr);
+            cairo_arc(cr, px, py, 2.2, 0.0, 2.0 * M_PI);
             cairo_fill(cr);
+            cairo_move_to(cr, px, py);
         }
     }
+    cairo_stroke(cr);
     cairo_restore(cr);
 
-    for (int i = MARK_COUNT - 1; i >= 0; i--) {
-        if (m[i].inside)
-            stroke_marker(cr, &m[i], plot_top, plot_bottom);
-    }
-    draw_marker_labels(cr, m, MARK_COUNT, band_top, rows, plot_top, r.x + left, r.x + r.w - PAD);
-
-    set_colour(cr, col_axis, 1.0);
-    cairo_set_line_width(cr, 1.0);
-    cairo_move_to(cr, x.d0, floor(plot_bottom) + 0.5);
-    cairo_line_to(cr, x.d1, floor(plot_bottom) + 0.5);
-    cairo_stroke(cr);
-    draw_strike_axis(cr, &x, plot_bottom, "Strike");
-    draw_value_title(cr, r.x + 12.0, (plot_top + plot_bottom) / 2.0,
-                     gex__plot_unit_label(kind, d->unit));
-    legend_layout(cr, &lg, r.x + left, r.y + r.h - legend_h, r.w - left - PAD, 1);
+    panel_finish(cr, &p, "Strike", gex__plot_unit_label(kind, d->unit));
     return GEX_OK;
 }
 
@@ -707,29 +748,9 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
         vmax = fmax(vmax, pp[i]);
     }
 
-    double top = r.y;
-    if (panel_title != NULL) {
-        set_font(cr, SIZE_PANEL_TITLE, 1);
-        set_colour(cr, col_text, 1.0);
-        text_at(cr, r.x, top + 14.0, panel_title, 0.0);
-        top += 22.0;
-    }
-    axis y;
-    double ystep;
-    value_range(vmin, vmax, &y, &ystep);
-    const double left = value_ticks_width(cr, &y, ystep) + 30.0;
-    axis x = {lo, hi, r.x + left, r.x + r.w - PAD};
-
-    marker m[MARK_COUNT];
-    build_markers(d, m);
     /* The magnet is a per-strike level; the profile shows where P changes sign. */
-    m[MARK_MAGNET].has = 0;
-    for (int i = 0; i < MARK_COUNT; i++) {
-        m[i].inside = m[i].has && !m[i].hidden && m[i].value >= lo && m[i].value <= hi;
-        if (m[i].inside)
-            m[i].x = map(&x, m[i].value);
-    }
-    const int rows = place_labels(cr, m, MARK_MAGNET, r.x + left, r.x + r.w - PAD);
+    panel p;
+    panel_begin(cr, d, r, panel_title, lo, hi, vmin, vmax, MARK_MAGNET, &p);
 
     /* Zero crossings of the sampled curve, linearly interpolated between samples. */
     double cross[64];
@@ -742,40 +763,33 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
         }
     }
 
-    legend lg = {.n = 0};
-    legend_add(&lg, SWATCH_LINE, col_net, 1.0, 0.0, "P(x), total GEX at spot x");
-    legend_add(&lg, SWATCH_BOX, col_call, 0.25, 0.0, "Dealers long gamma (P > 0)");
-    legend_add(&lg, SWATCH_BOX, col_put, 0.25, 0.0, "Dealers short gamma (P < 0)");
-    legend_add_markers(&lg, m, MARK_MAGNET, lo, hi);
+    legend_add(&p.lg, SWATCH_LINE, col_net, 1.0, 0.0, "P(x), total GEX at spot x");
+    legend_add(&p.lg, SWATCH_BOX, col_call, 0.25, 0.0, "Dealers long gamma (P > 0)");
+    legend_add(&p.lg, SWATCH_BOX, col_put, 0.25, 0.0, "Dealers short gamma (P < 0)");
     char note[160], price[48];
     if (n_cross == 0) {
-        legend_add(&lg, SWATCH_NONE, col_muted, 1.0, 0.0, "P(x) does not cross zero on this range");
-    } else if (!m[MARK_FLIP].has) {
+        legend_add(&p.lg, SWATCH_NONE, col_muted, 1.0, 0.0,
+                   "P(x) does not cross zero on this range");
+    } else if (!p.m[MARK_FLIP].has) {
         snprintf(note, sizeof note, "P(x) = 0 near %s",
                  gex__plot_format_price(cross[0], price, sizeof price));
-        legend_add(&lg, SWATCH_NONE, col_muted, 1.0, 0.0, note);
+        legend_add(&p.lg, SWATCH_NONE, col_muted, 1.0, 0.0, note);
     }
-    const double legend_h = legend_layout(cr, &lg, r.x + left, 0.0, r.w - left - PAD, 0);
-
-    const double plot_top = top + rows * LABEL_ROW + 4.0;
-    const double plot_bottom = r.y + r.h - legend_h - X_AXIS_SPACE - 6.0;
-    y.d0 = plot_bottom;
-    y.d1 = plot_top;
-    draw_value_grid(cr, &y, ystep, x.d0, x.d1);
+    panel_layout(cr, &p);
 
     /* The area between the curve and zero, green above and coral below (clipped halves). */
-    const double zero = map(&y, 0.0);
+    const double zero = map(&p.y, 0.0);
     for (int half = 0; half < 2; half++) {
         cairo_save(cr);
         if (half == 0)
-            cairo_rectangle(cr, x.d0, plot_top, x.d1 - x.d0, zero - plot_top);
+            cairo_rectangle(cr, p.x.d0, p.plot_top, p.x.d1 - p.x.d0, zero - p.plot_top);
         else
-            cairo_rectangle(cr, x.d0, zero, x.d1 - x.d0, plot_bottom - zero);
+            cairo_rectangle(cr, p.x.d0, zero, p.x.d1 - p.x.d0, p.plot_bottom - zero);
         cairo_clip(cr);
-        cairo_move_to(cr, map(&x, px[0]), zero);
+        cairo_move_to(cr, map(&p.x, px[0]), zero);
         for (size_t i = 0; i < n; i++)
-            cairo_line_to(cr, map(&x, px[i]), map(&y, pp[i]));
-        cairo_line_to(cr, map(&x, px[n - 1]), zero);
+            cairo_line_to(cr, map(&p.x, px[i]), map(&p.y, pp[i]));
+        cairo_line_to(cr, map(&p.x, px[n - 1]), zero);
         cairo_close_path(cr);
         set_colour(cr, half == 0 ? col_call : col_put, 0.22);
         cairo_fill(cr);
@@ -785,24 +799,16 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     set_colour(cr, col_net, 1.0);
     cairo_set_line_width(cr, 2.0);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0)
-            cairo_move_to(cr, map(&x, px[i]), map(&y, pp[i]));
-        else
-            cairo_line_to(cr, map(&x, px[i]), map(&y, pp[i]));
-    }
+    trace(cr, &p.x, &p.y, px, pp, n);
     cairo_stroke(cr);
     cairo_restore(cr);
 
-    for (int i = MARK_MAGNET - 1; i >= 0; i--) {
-        if (m[i].inside)
-            stroke_marker(cr, &m[i], plot_top, plot_bottom);
-    }
-    /* Each zero crossing as a ring on the zero line. */
+    panel_finish(cr, &p, "Hypothetical spot x", gex__plot_unit_label(GEX_PLOT_GEX, d->unit));
+    /* Each zero crossing as a ring on the zero line, over the level lines. */
     cairo_save(cr);
     for (size_t c = 0; c < n_cross; c++) {
         cairo_new_sub_path(cr);
-        cairo_arc(cr, map(&x, cross[c]), zero, 4.5, 0.0, 2.0 * M_PI);
+        cairo_arc(cr, map(&p.x, cross[c]), zero, 4.5, 0.0, 2.0 * M_PI);
     }
     cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
     cairo_fill_preserve(cr);
@@ -810,12 +816,6 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     cairo_set_line_width(cr, 2.0);
     cairo_stroke(cr);
     cairo_restore(cr);
-    draw_marker_labels(cr, m, MARK_MAGNET, top, rows, plot_top, r.x + left, r.x + r.w - PAD);
-
-    draw_strike_axis(cr, &x, plot_bottom, "Hypothetical spot x");
-    draw_value_title(cr, r.x + 12.0, (plot_top + plot_bottom) / 2.0,
-                     gex__plot_unit_label(GEX_PLOT_GEX, d->unit));
-    legend_layout(cr, &lg, r.x + left, r.y + r.h - legend_h, r.w - left - PAD, 1);
     return GEX_OK;
 }
 
@@ -1019,14 +1019,14 @@ int gex__plot_draw(cairo_t *cr, const gex_plot_data *d, const gex_plot_options *
         const rect bars = {body.x, body.y, main_w, bars_h};
         const rect prof = {body.x, body.y + bars_h + PAD * 1.5, main_w,
                            body.h - bars_h - PAD * 1.5};
-        const rect panel = {body.x + main_w + PAD * 2.0, body.y, side, body.h};
+        const rect figures = {body.x + main_w + PAD * 2.0, body.y, side, body.h};
         int rc = draw_bar_panel(cr, d, GEX_PLOT_GEX, lo, hi, bars, "Gamma exposure by strike", err);
         if (rc != GEX_OK)
             return rc;
         rc = draw_profile_panel(cr, d, prof, "GEX profile P(x)", err);
         if (rc != GEX_OK)
             return rc;
-        draw_text_panel(cr, d, panel);
+        draw_text_panel(cr, d, figures);
         return GEX_OK;
     }
     default:
