@@ -193,6 +193,8 @@ extern size_t gex__nonfinite;
 /* A JSON number, or null when v is not finite (counted in gex__nonfinite). */
 json_t *gex__jnum(double v);
 json_t *gex__jlevel(const gex_level *level);
+/* A JSON string; bytes of s that are not valid UTF-8 text become '?'; NULL s gives null. */
+json_t *gex__jstr(const char *s);
 /* Writes a document compactly with shortest round-trip numbers and a final newline. */
 int gex__json_write(const json_t *doc, FILE *out);
 /* The same pieces for documents written as they are computed: a value without the final
@@ -232,6 +234,16 @@ int gex__sink_open(gex__sink *sink, const char *path);
 /* Flushes and renames (ok != 0) or removes (ok == 0) the temporary file; returns an exit
  * status (GEX__EXIT_INTERNAL when writing failed). */
 int gex__sink_close(gex__sink *sink, int ok);
+
+/* --- the vendor-shaped JSON documents, for the commands and for gex serve --- */
+
+/* The document of opts->command (gex, dex, vex, chex, exposure, levels or summary) for an
+ * analysis with levels, meta included, exactly as the command prints it; NULL when memory ran
+ * out (or, for summary, the classifier, hedging or 0DTE block failed). The caller owns it. */
+json_t *gex__document(const gex__options *opts, const gex__analysis *a);
+/* The same for every command but summary. Write either with gex__json_write (to a memory
+ * stream from open_memstream for an HTTP body). */
+json_t *gex__exposure_document(const gex__options *opts, const gex__analysis *a);
 
 /* --- commands: each returns an exit status --- */
 
