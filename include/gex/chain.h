@@ -236,6 +236,14 @@ size_t gex_chain_underlyings(const gex_chain *chain, uint32_t *ids, size_t max);
  * fields copied). GEX_ENOTFOUND when the chain has no such underlying. */
 int gex_chain_select(const gex_chain *chain, const char *underlying, gex_chain **out);
 
+/* Splits a chain into one chain per underlying in a single pass over the contracts (for a
+ * file of many underlyings: gex_chain_select per underlying would pass over all of them each
+ * time). out[k] receives the contracts of the k-th underlying in the order of
+ * gex_chain_underlyings(), with the quote instant, spots, settlement overrides and prepared
+ * fields; n must be that number of underlyings. Returns GEX_OK, or GEX_EINVAL (NULL arguments,
+ * n not the number of underlyings) / GEX_ENOMEM, and then every out[k] is NULL. */
+int gex_chain_split(const gex_chain *chain, gex_chain **out, size_t n);
+
 /* --- preparing: T, implied volatility, status (SPEC 1.1, 1.4) --- */
 
 typedef struct gex_prepare_options {
