@@ -619,15 +619,20 @@ static const struct real_file {
     size_t expirations;
     size_t expired;
     size_t no_file_iv;
+    long first_line, last_line; /* source lines of the first and last contract (Python: the
+                                   line after the header, the file's line count) */
 } real_files[] = {
     {"cboe_qqq_2024-03-22_unbalanced-quote.csv", 445.65, "2024-03-23T01:46:00Z", 9840, 31, 308,
-     2857},
-    {"cboe_spx_2023-06-09_intraday.csv", 4300.0098, "2023-06-09T17:40:00Z", 17788, 49, 0, 552},
-    {"cboe_spx_2023-09-14_close.csv", 4505.1001, "2023-09-14T20:31:00Z", 19920, 53, 296, 1461},
-    {"cboe_tsla_2023-08-20_single-stock.csv", 218.8, "2023-08-21T02:38:00Z", 236, 1, 0, 23},
-    {"cboe-legacy2020_spy_2020-06-22.dat", 310.68, "2020-06-23T00:42:00Z", 9518, 35, 236, 66},
-    {"cboe-json_rut_2023-09-20.json", 1806.1193, "2023-09-21T03:17:42Z", 6680, 26, 338, 1019},
-    {"yfinance_spy_2026-02-11_intraday.csv", 692.2999877929688, NULL, 8778, 31, 0, 0},
+     2857, 5, 4924},
+    {"cboe_spx_2023-06-09_intraday.csv", 4300.0098, "2023-06-09T17:40:00Z", 17788, 49, 0, 552, 5,
+     8898},
+    {"cboe_spx_2023-09-14_close.csv", 4505.1001, "2023-09-14T20:31:00Z", 19920, 53, 296, 1461, 5,
+     9964},
+    {"cboe_tsla_2023-08-20_single-stock.csv", 218.8, "2023-08-21T02:38:00Z", 236, 1, 0, 23, 5, 122},
+    {"cboe-legacy2020_spy_2020-06-22.dat", 310.68, "2020-06-23T00:42:00Z", 9518, 35, 236, 66, 4,
+     4762},
+    {"cboe-json_rut_2023-09-20.json", 1806.1193, "2023-09-21T03:17:42Z", 6680, 26, 338, 1019, 0, 0},
+    {"yfinance_spy_2026-02-11_intraday.csv", 692.2999877929688, NULL, 8778, 31, 0, 0, 2, 8779},
 };
 
 static int compare_i32(const void *a, const void *b)
@@ -658,7 +663,34 @@ START_TEST(test_read_real_chains)
     gex_chain_get_view(c, &v);
     ck_assert_uint_eq(v.n, f->contracts);
     ck_assert_double_eq(v.spot[0], f->spot);
+    /* The same file from memory (one piece) as from the path (256 KB chunks): chunk
+     * boundaries change nothing. */
+    {
+        FILE *fp = fopen(path, "rb");
+        ck_assert_ptr_nonnull(fp);
+        fseek(fp, 0, SEEK_END);
+        size_t len = (size_t)ftell(fp);
+        rewind(fp);
+        char *buf = malloc(len);
+        ck_assert_uint_eq(fread(buf, 1, len, fp), len);
+        fclose(fp);
+        gex_chain *m = NULL;
+        ck_assert_int_eq(gex_chain_read_buffer(buf, len, f->name, NULL, &m, NULL, &err), GEX_OK);
+        free(buf);
+        gex_chain_view vm;
+        gex_chain_get_view(m, &vm);
+        ck_assert_uint_eq(vm.n, v.n);
+        for (size_t i = 0; i < v.n; i++) {
+            ck_assert_double_eq(vm.strike[i], v.strike[i]);
+            ck_assert_int_eq(vm.line[i], v.line[i]);
+            ck_assert_int_eq(vm.settlement[i], v.settlement[i]);
+            ck_assert(vm.bid[i] == v.bid[i] || (isnan(vm.bid[i]) && isnan(v.bid[i])));
+        }
+        gex_chain_free(m);
+    }
     ck_assert_double_eq(v.spot[v.n - 1], f->spot);
+    ck_assert_int_eq(v.line[0], f->first_line);
+    ck_assert_int_eq(v.line[v.n - 1], f->last_line);
     int32_t *days = malloc(v.n * sizeof *days);
     memcpy(days, v.expiration, v.n * sizeof *days);
     qsort(days, v.n, sizeof *days, compare_i32);
