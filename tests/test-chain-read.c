@@ -571,6 +571,42 @@ START_TEST(test_read_index_without_root_weeklies)
 }
 END_TEST
 
+START_TEST(test_read_bad_occ_symbols)
+{
+    /* The symbol is the only source of expiry, type and strike: each malformed one is a
+     * bad_symbol row (an impossible date, a type letter, a 7-character root, strike 0, a short
+     * tail, a root with a dot). */
+    const char text[] = "option_symbol,bid,ask,open_interest,underlying_price\n"
+                        "SPXW240322C05150000,1,2,3,5117.94\n"
+                        "SPX241332C05000000,1,2,3,5117.94\n"
+                        "SPXW240322X05150000,1,2,3,5117.94\n"
+                        "ABCDEFG240322C00100000,1,2,3,5117.94\n"
+                        "SPXW240322C00000000,1,2,3,5117.94\n"
+                        "SPXW240322C0515000,1,2,3,5117.94\n"
+                        "SP.X240322C05150000,1,2,3,5117.94\n"
+                        "spxw240322p05150000,1,2,3,5117.94\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "occ.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], 6);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_SYMBOL], 3);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW"); /* lower case is read */
+    ck_assert_int_eq(v.type[1], GEX_PUT);
+    gex_chain_free(c);
+    gex_read_options o = {.strict = 1};
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "occ.csv", &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_int_eq(err.column, 1);
+    ck_assert_ptr_nonnull(strstr(err.text, "SPX241332C05000000"));
+}
+END_TEST
+
 START_TEST(test_read_errors_at_file_level)
 {
     gex_chain *c = NULL;
@@ -748,6 +784,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_format_override);
     tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
     tcase_add_test(tc, test_read_index_without_root_weeklies);
+    tcase_add_test(tc, test_read_bad_occ_symbols);
     tcase_add_test(tc, test_read_errors_at_file_level);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
