@@ -114,7 +114,7 @@ typedef struct gex_read_report {
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
      * before a long CSV header, quote times that differ between rows, a date line that gives
-     * no quote instant. */
+     * no quote instant, index rows without a root read as PM weeklies. */
     char warning[512];
 } gex_read_report;
 
@@ -132,8 +132,8 @@ typedef struct gex_read_report {
  *   GEX_EINVAL    bad arguments; GEX_ENOMEM.
  * A date line or quote-time cell that gives no instant is not an error here: the chain has no
  * quote instant and gex_chain_prepare() reports the file, line and reason ("pass --now") unless
- * --now is given. report may be NULL. The input is read in chunks (no copy of the whole file)
- * and nothing is allocated per row. */
+ * --now is given. report may be NULL. CSV input is read in chunks (no copy of the whole file)
+ * and nothing is allocated per row; CBOE JSON is parsed whole by jansson. */
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
                         gex_read_report *report, gex_error *err);
 
