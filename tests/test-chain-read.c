@@ -571,6 +571,35 @@ START_TEST(test_read_index_without_root_weeklies)
 }
 END_TEST
 
+START_TEST(test_read_cboe_without_preamble)
+{
+    /* The name and date lines missing: the rows are read, the spot must be given, and the
+     * quote instant too (the note names line 1 and --now). */
+    const char text[] = "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,"
+                        "Open Interest,Strike,Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,"
+                        "Open Interest\n"
+                        "Fri Aug 25 2023,TSLA230825C00220000,5.1,-1,5.05,5.15,2011,0.5512,0.4812,"
+                        "0.0211,3011,220.00,TSLA230825P00220000,6.2,1,6.15,6.25,1822,0.5588,"
+                        "-0.5188,0.0210,2901\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "bare.csv", NULL, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "--spot"));
+    gex_read_options o = {.spot = 218.8};
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "bare.csv", &o, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 2);
+    ck_assert_int_eq(rep.has_quote_time, 0);
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_ptr_nonnull(strstr(err.text, "no date line"));
+    ck_assert_ptr_nonnull(strstr(err.text, "--now"));
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_bad_occ_symbols)
 {
     /* The symbol is the only source of expiry, type and strike: each malformed one is a
@@ -784,6 +813,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_format_override);
     tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
     tcase_add_test(tc, test_read_index_without_root_weeklies);
+    tcase_add_test(tc, test_read_cboe_without_preamble);
     tcase_add_test(tc, test_read_bad_occ_symbols);
     tcase_add_test(tc, test_read_errors_at_file_level);
     suite_add_tcase(s, tc);
