@@ -378,8 +378,8 @@ static int finish(gex__reader *r, long header_line)
         if (r->time_varies)
             warn(r, "the quote time differs between rows: the latest is used");
     } else if (r->time_note[0] != '\0') {
+        /* Not a warning: with --now it does not matter, without it prepare reports it. */
         gex__chain_set_time_note(c, r->name, r->time_note_line, r->time_note);
-        warn(r, "%s", r->time_note);
     } else {
         gex__chain_set_time_note(c, r->name, 0,
                                  "the file carries no quote instant (no date line, quote_time "

@@ -113,8 +113,9 @@ typedef struct gex_read_report {
     int has_quote_time;      /* the file carried a quote instant */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
-     * before a long CSV header, quote times that differ between rows, a date line that gives
-     * no quote instant, index rows without a root read as PM weeklies. */
+     * before a long CSV header, quote times that differ between rows, index rows without a
+     * root read as PM weeklies. (A date that gives no quote instant is reported by
+     * gex_chain_prepare, and only when no --now is given.) */
     char warning[512];
 } gex_read_report;
 
