@@ -36,6 +36,7 @@ typedef enum gex__command {
     GEX__CMD_SCREEN,
     GEX__CMD_VALIDATE,
     GEX__CMD_SERVE,
+    GEX__CMD_PLOT,
 } gex__command;
 
 typedef enum gex__out_format { GEX__OUT_TABLE = 0, GEX__OUT_CSV, GEX__OUT_JSON } gex__out_format;
@@ -73,6 +74,9 @@ typedef struct gex__options {
     /* profile */
     double range_pct; /* grid from S (1 - range/100) to S (1 + range/100) */
     int points;
+    /* plot */
+    gex_plot_kind plot_kind;
+    double plot_range_pct; /* --range for plot; 0: automatic (gex_plot_window) */
     /* positional */
     char **files;
     size_t n_files;
@@ -268,5 +272,9 @@ int gex__cmd_profile(const gex__options *opts, FILE *out);
 int gex__cmd_summary(const gex__options *opts, FILE *out);
 int gex__cmd_screen(const gex__options *opts, FILE *out);
 int gex__cmd_validate(const gex__options *opts, FILE *out);
+int gex__cmd_plot(const gex__options *opts, FILE *out); /* cmd-plot.c */
+/* The strike bars of the gex table and summary, drawn only when out is a terminal. */
+int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
+                       FILE *out);
 
 #endif /* GEX_CLI_H */

@@ -290,6 +290,9 @@ static int exposure_table(const gex__options *opts, const gex__analysis *a, int 
                     gex_flip_method_name(a->levels.flip_method));
         }
         fputc('\n', out);
+        /* gex, dex, vex, chex: m is the gex_plot_kind of the column. */
+        if (m >= 0)
+            return gex__plot_terminal(opts, a, (gex_plot_kind)m, out);
     }
     return exit_rc;
 }

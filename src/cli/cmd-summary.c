@@ -294,6 +294,8 @@ int gex__cmd_summary(const gex__options *opts, FILE *out)
         break;
     default:
         rc = summary_table(opts, &a, &s, out);
+        if (rc == GEX__EXIT_OK)
+            rc = gex__plot_terminal(opts, &a, GEX_PLOT_GEX, out);
         break;
     }
     gex__analysis_free(&a);
