@@ -17,9 +17,10 @@
  * count them.
  *
  * Lines (figures vary; the words do not):
- *   bench-e2e: levels, index chain: 23.1 ms wall, best of 10 (cpu 21.0 ms, peak 19.2 MB; n=51886)
- *   bench-e2e: screen --jobs 2, market: 0.912 s wall, best of 3 (cpu 1.31 s, peak 223.6 MB =
- *   1.03 x the chain's arrays; n=1603538, 4021 underlyings)
+ *   bench-e2e: gex levels, index chain: 23.1 ms wall, best of 10 (cpu 21.0 ms, peak 19.2 MB;
+ *   n=51886)
+ *   bench-e2e: gex screen --jobs 2, whole market: 0.912 s wall, best of 3 (cpu 1.31 s, peak
+ *   223.6 MB = 1.03 x the chain's arrays of 216.5 MB; n=1603538, 4021 underlyings)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -199,13 +200,15 @@ int main(int argc, char **argv)
         return 1;
     for (size_t c = 0; c < N_INDEX; c++) {
         const run_result *r = &index_runs[c];
-        printf("bench-e2e: %s, index chain: %.1f ms wall, best of %d (cpu %.1f ms, peak %.1f MB; "
-               "n=%zu)\n",
-               index_cmds[c].label, r->wall_s * 1e3, reps, r->cpu_s * 1e3, r->peak_mb, n_index);
+        printf(
+            "bench-e2e: gex %s, index chain: %.1f ms wall, best of %d (cpu %.1f ms, peak %.1f MB; "
+            "n=%zu)\n",
+            index_cmds[c].label, r->wall_s * 1e3, reps, r->cpu_s * 1e3, r->peak_mb, n_index);
     }
     for (int j = 0; j < n_screens; j++) {
         const run_result *r = &screen_runs[j];
-        printf("bench-e2e: screen --jobs %ld, market: %.3f s wall, best of %d (cpu %.2f s, peak "
+        printf("bench-e2e: gex screen --jobs %ld, whole market: %.3f s wall, best of %d (cpu %.2f "
+               "s, peak "
                "%.1f MB = %.2f x the chain's arrays of %.1f MB; n=%zu, %zu underlyings)\n",
                jobs_list[j], r->wall_s, screen_reps, r->cpu_s, r->peak_mb, r->peak_mb / mb_market,
                mb_market, n_market, u_market);
