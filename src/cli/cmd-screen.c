@@ -476,8 +476,8 @@ static void publish_file(screen_pool *p, screen_file *f)
     pthread_cond_broadcast(&p->changed);
 }
 
-/* Finishes a task; returns the file's chain when it was the file's last task, for the caller to
- * free outside the lock. Under the lock. */
+/* Finishes a task; returns the file when that was its last task, for the caller to free the
+ * file's chain and grouping outside the lock. Under the lock. */
 static screen_file *finish_task(screen_pool *p, screen_file *f)
 {
     p->open_done++;
