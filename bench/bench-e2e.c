@@ -4,17 +4,17 @@
  * CPU time (user + system) and the peak resident memory of that run, as the kernel accounts them
  * to the child (wait4).
  *
- *   bench-e2e --gex PATH [--reps N] [--jobs N] --index FILE --market FILE
+ *   bench-e2e --gex PATH [--reps N] [--jobs N] [--work DIR] --index FILE --market FILE
  *
  * --index: one underlying (gen-chain --big, the SPX index listed in full: 51,886 contracts);
  * summary, levels, gex --format json and greeks --format csv run on it. --market: many
  * underlyings (gen-chain --market: 1,603,538 contracts, 4,021 underlyings); screen runs on it
  * with --jobs 1 and with --jobs N (default: the online cores), and on the same contracts cut
- * into 8 files at underlying boundaries (written beside the market file for the run, then
- * removed), where the files are read in parallel. Output goes to /dev/null, so the
- * time is the computation and the formatting, not a terminal's. Each command runs once first,
- * unmeasured, so that every measured run reads the file from the page cache. Screen's peak
- * memory is also given as a multiple of the chain's arrays (the bytes per contract of every
+ * into 8 files at underlying boundaries (written into --work DIR, default the market file's
+ * directory, for the run, then removed), where the files are read in parallel. Output goes to
+ * /dev/null, so the time is the computation and the formatting, not a terminal's. Each command runs
+ * once first, unmeasured, so that every measured run reads the file from the page cache. Screen's
+ * peak memory is also given as a multiple of the chain's arrays (the bytes per contract of every
  * array of gex_chain_view, times the contracts): the file's contracts are read once, here, to
  * count them.
  *
@@ -126,12 +126,18 @@ static int chain_size(const char *path, size_t *n, size_t *underlyings, double *
 
 /* The market file cut into at most `parts` files of about equal size at underlying boundaries
  * (fewer when one underlying is larger than a part), each with the header row, written as
- * FILE.part-K.csv beside it, their paths in paths[]. Returns how many, or -1. */
+ * DIR/bench-e2e-part-K.csv, their paths in paths[]. Returns how many, or -1. */
 #define PART_PATH_MAX 4096
-static int split_market(const char *market, int parts, char (*paths)[PART_PATH_MAX])
+static int split_market(const char *market, const char *dir, int parts,
+                        char (*paths)[PART_PATH_MAX])
 {
-    for (int k = 0; k < parts; k++)
-        snprintf(paths[k], PART_PATH_MAX, "%s.part-%d.csv", market, k + 1);
+    for (int k = 0; k < parts; k++) {
+        const int w = snprintf(paths[k], PART_PATH_MAX, "%s/bench-e2e-part-%d.csv", dir, k + 1);
+        if (w < 0 || w >= PART_PATH_MAX) {
+            fprintf(stderr, "bench-e2e: the directory name %s is too long\n", dir);
+            return -1;
+        }
+    }
     FILE *in = fopen(market, "r");
     struct stat st;
     if (in == NULL || fstat(fileno(in), &st) != 0) {
@@ -179,13 +185,13 @@ static int split_market(const char *market, int parts, char (*paths)[PART_PATH_M
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench-e2e --gex PATH [--reps N] [--jobs N] --index FILE --market "
-                    "FILE\n");
+    fprintf(stderr, "usage: bench-e2e --gex PATH [--reps N] [--jobs N] [--work DIR] --index FILE "
+                    "--market FILE\n");
 }
 
 int main(int argc, char **argv)
 {
-    const char *gex = NULL, *index = NULL, *market = NULL;
+    const char *gex = NULL, *index = NULL, *market = NULL, *work = NULL;
     int reps = 10;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     for (int i = 1; i < argc; i++) {
@@ -201,6 +207,8 @@ int main(int argc, char **argv)
             reps = atoi(v);
         else if (strcmp(a, "--jobs") == 0)
             jobs = atol(v);
+        else if (strcmp(a, "--work") == 0)
+            work = v;
         else if (strcmp(a, "--index") == 0)
             index = v;
         else if (strcmp(a, "--market") == 0)
@@ -245,7 +253,14 @@ int main(int argc, char **argv)
     const int n_screens = jobs > 1 ? 2 : 1;
     char parts[MARKET_PARTS][PART_PATH_MAX];
     run_result parts_runs[2];
-    const int n_parts = split_market(market, MARKET_PARTS, parts);
+    char market_dir[PART_PATH_MAX];
+    snprintf(market_dir, sizeof market_dir, "%s", market);
+    char *slash = strrchr(market_dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(market_dir, sizeof market_dir, ".");
+    const int n_parts = split_market(market, work != NULL ? work : market_dir, MARKET_PARTS, parts);
     if (n_parts < 0)
         return 1;
     for (int j = 0; j < n_screens; j++) {
