@@ -396,10 +396,34 @@ typedef struct source {
     size_t mem_len;
     FILE *fp;
     char *buf;
-    size_t cap;
+    size_t cap;   /* bytes of buf, and of each read after the prefix */
+    size_t chunk; /* bytes of the first read (READ_CHUNK unless a test asks for less) */
     int eof;
     int io_error;
 } source;
+
+/* The prefix of a stream, where the format and the header are looked for, holds at least
+ * HEADER_SEARCH_LINES lines unless the input ends or PREFIX_MAX bytes come first: detection
+ * then sees the same lines whatever the chunk size. */
+#define PREFIX_MAX ((size_t)1 << 20)
+
+/* The first byte that is not blank (after a byte-order mark) opens a JSON object. */
+static int starts_like_json(const char *s, size_t len)
+{
+    size_t i = len >= 3 && memcmp(s, utf8_bom, 3) == 0 ? 3 : 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i < len && s[i] == '{';
+}
+
+static size_t count_lines(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (const char *p = memchr(s, '\n', len); p != NULL;
+         p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s)))
+        n++;
+    return n;
+}
 
 /* Fills buf with up to cap bytes from the stream; returns the count (0 at the end). */
 static size_t source_read(source *s, char *dst, size_t cap)
@@ -485,7 +509,7 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         prefix_len = src->mem_len;
         prefix_is_all = 1;
     } else {
-        src->cap = READ_CHUNK;
+        src->cap = src->chunk > 0 ? src->chunk : READ_CHUNK;
         src->buf = malloc(src->cap);
         if (src->buf == NULL) {
             freelocale(r.c_locale);
@@ -493,6 +517,24 @@ static int read_source(source *src, const char *name, const gex_read_options *op
             return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
         }
         prefix_len = source_read(src, src->buf, src->cap);
+        size_t lines = count_lines(src->buf, prefix_len);
+        /* Grown by doubling (linear in the bytes read); JSON needs no lines. */
+        while (!src->eof && prefix_len < PREFIX_MAX && lines < HEADER_SEARCH_LINES &&
+               !starts_like_json(src->buf, prefix_len)) {
+            size_t cap = 2 * src->cap;
+            char *grown = realloc(src->buf, cap);
+            if (grown == NULL) {
+                free(src->buf);
+                freelocale(r.c_locale);
+                gex_chain_free(r.chain);
+                return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+            }
+            src->buf = grown;
+            src->cap = cap;
+            size_t got = source_read(src, src->buf + prefix_len, cap - prefix_len);
+            lines += count_lines(src->buf + prefix_len, got);
+            prefix_len += got;
+        }
         prefix = src->buf;
         prefix_is_all = src->eof;
     }
@@ -560,16 +602,23 @@ int gex_chain_read_buffer(const char *buf, size_t len, const char *name,
     return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err);
 }
 
-int gex_chain_read_file(FILE *fp, const char *name, const gex_read_options *options,
-                        gex_chain **out, gex_read_report *report, gex_error *err)
+int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_options *options,
+                                 gex_chain **out, gex_read_report *report, gex_error *err,
+                                 size_t chunk)
 {
     if (out == NULL)
         return GEX_EINVAL;
     *out = NULL;
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
-    source src = {.fp = fp};
+    source src = {.fp = fp, .chunk = chunk};
     return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err);
+}
+
+int gex_chain_read_file(FILE *fp, const char *name, const gex_read_options *options,
+                        gex_chain **out, gex_read_report *report, gex_error *err)
+{
+    return gex__chain_read_file_chunked(fp, name, options, out, report, err, 0);
 }
 
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
