@@ -518,9 +518,14 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         }
         prefix_len = source_read(src, src->buf, src->cap);
         size_t lines = count_lines(src->buf, prefix_len);
-        /* Grown by doubling (linear in the bytes read); JSON needs no lines. */
-        while (!src->eof && prefix_len < PREFIX_MAX && lines < HEADER_SEARCH_LINES &&
-               !starts_like_json(src->buf, prefix_len)) {
+        /* Grown by doubling (linear in the bytes read); JSON needs no lines (AUTO takes a
+         * file opening with '{' as JSON, whatever follows). */
+        int csv_possible = options->format != GEX_FORMAT_CBOE_JSON;
+        int json_possible =
+            options->format == GEX_FORMAT_AUTO || options->format == GEX_FORMAT_CBOE_JSON;
+        while (csv_possible && !src->eof && prefix_len < PREFIX_MAX &&
+               lines < HEADER_SEARCH_LINES &&
+               !(json_possible && starts_like_json(src->buf, prefix_len))) {
             size_t cap = 2 * src->cap;
             char *grown = realloc(src->buf, cap);
             if (grown == NULL) {
