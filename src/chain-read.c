@@ -407,13 +407,13 @@ typedef struct source {
  * then sees the same lines whatever the chunk size. */
 #define PREFIX_MAX ((size_t)1 << 20)
 
-/* The first byte that is not blank (after a byte-order mark) opens a JSON object. */
-static int starts_like_json(const char *s, size_t len)
+/* The index of the first byte from `from` that is not blank (isspace, as detection skips
+ * them), or len. */
+static size_t first_non_blank(const char *s, size_t from, size_t len)
 {
-    size_t i = len >= 3 && memcmp(s, utf8_bom, 3) == 0 ? 3 : 0;
-    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-        i++;
-    return i < len && s[i] == '{';
+    while (from < len && isspace((unsigned char)s[from]))
+        from++;
+    return from;
 }
 
 static size_t count_lines(const char *s, size_t len)
@@ -523,9 +523,13 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         int csv_possible = options->format != GEX_FORMAT_CBOE_JSON;
         int json_possible =
             options->format == GEX_FORMAT_AUTO || options->format == GEX_FORMAT_CBOE_JSON;
-        while (csv_possible && !src->eof && prefix_len < PREFIX_MAX &&
-               lines < HEADER_SEARCH_LINES &&
-               !(json_possible && starts_like_json(src->buf, prefix_len))) {
+        size_t bom = prefix_len >= 3 && memcmp(src->buf, utf8_bom, 3) == 0 ? 3 : 0;
+        size_t nb = first_non_blank(src->buf, bom, prefix_len);
+        /* Until the first non-blank byte shows (what detection looks at first), and then
+         * until the header search has its lines, unless the file opens a JSON object. */
+        while (!src->eof && prefix_len < PREFIX_MAX &&
+               (nb == prefix_len || (csv_possible && lines < HEADER_SEARCH_LINES &&
+                                     !(json_possible && src->buf[nb] == '{')))) {
             size_t cap = 2 * src->cap;
             char *grown = realloc(src->buf, cap);
             if (grown == NULL) {
@@ -539,6 +543,8 @@ static int read_source(source *src, const char *name, const gex_read_options *op
             size_t got = source_read(src, src->buf + prefix_len, cap - prefix_len);
             lines += count_lines(src->buf + prefix_len, got);
             prefix_len += got;
+            if (nb == prefix_len - got)
+                nb = first_non_blank(src->buf, nb, prefix_len);
         }
         prefix = src->buf;
         prefix_is_all = src->eof;
