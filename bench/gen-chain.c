@@ -104,15 +104,15 @@ typedef struct underlying {
     char root_am[16]; /* AM-settled monthly root ("SPX"), "" when none */
     char root_pm[16]; /* PM-settled root ("SPXW", or the symbol) */
     double spot;
-    double atm_vol;   /* at-the-money volatility at one month */
-    double skew;      /* d sigma / d log-moneyness per sqrt-year-normalised unit */
-    double smile;     /* curvature */
-    double oi_scale;  /* typical open interest at the money */
-    int index;        /* index-like: dailies, 0DTE, wide strike range */
-    int daily_days;   /* dailies listed this many calendar days ahead (index-like only) */
-    int weeklies;     /* number of weekly expiries */
-    int monthlies;    /* number of monthly expiries */
-    int leaps;        /* number of December expiries after the monthlies */
+    double atm_vol;  /* at-the-money volatility at one month */
+    double skew;     /* d sigma / d log-moneyness per sqrt-year-normalised unit */
+    double smile;    /* curvature */
+    double oi_scale; /* typical open interest at the money */
+    int index;       /* index-like: dailies, 0DTE, wide strike range */
+    int daily_days;  /* dailies listed this many calendar days ahead (index-like only) */
+    int weeklies;    /* number of weekly expiries */
+    int monthlies;   /* number of monthly expiries */
+    int leaps;       /* number of December expiries after the monthlies */
 } underlying;
 
 static int day_of_week(int32_t day)
@@ -131,8 +131,8 @@ static int32_t third_friday(int year, int month)
 }
 
 /* Expirations of an underlying after the quote day (and including it for index dailies). */
-static size_t make_expiries(const underlying *u, int32_t quote_day, int64_t quote_utc,
-                            expiry *out, size_t max)
+static size_t make_expiries(const underlying *u, int32_t quote_day, int64_t quote_utc, expiry *out,
+                            size_t max)
 {
     size_t n = 0;
     int32_t last_short = quote_day;

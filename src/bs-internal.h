@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* 1/sqrt(2), sqrt(2), 1/sqrt(2 pi) and sqrt(pi/2), correctly rounded. */
 #define GEX_BS_SQRT1_2     0.70710678118654752440
@@ -48,11 +49,29 @@ static inline double gex__bs_npdf(double x)
  * Evaluated without the cancellation of the two terms (see src/bs-iv.c). */
 double gex__bs_normalised_otm(double x, double s);
 
+/* b(x, s) as above, and its derivative in s (gex__bs_normalised_vega) through *vega, from the
+ * same exponential. */
+double gex__bs_normalised_otm_vega(double x, double s, double *vega);
+
 /* d b / d s = n(x/s + s/2) e^{x/2} = exp(-(h^2 + t^2)/2)/sqrt(2 pi), h = x/s, t = s/2. */
 static inline double gex__bs_normalised_vega(double x, double s)
 {
     const double h = x / s, t = 0.5 * s;
     return GEX_BS_INV_SQRT2PI * exp(-0.5 * (h * h + t * t));
 }
+
+/* The instruction-set paths of the batch greeks (src/bs-batch.c), so that the tests can run
+ * each one this CPU supports, not only the widest. */
+enum { GEX__BS_PATH_SSE2 = 0, GEX__BS_PATH_AVX2 = 1, GEX__BS_PATH_AVX512 = 2 };
+
+/* gex_bs_greeks_batch on a given path (or the widest supported when path < 0); a path the CPU
+ * lacks falls back to the next narrower one. */
+struct gex_bs_batch_in;
+struct gex_bs_batch_out;
+int gex__bs_greeks_batch_path(int path, const struct gex_bs_batch_in *in,
+                              const struct gex_bs_batch_out *out, size_t *n_bad);
+
+/* The name of the path gex__bs_greeks_batch_path(path, ...) runs ("avx2"). */
+const char *gex__bs_batch_path_name(int path);
 
 #endif /* GEX_BS_INTERNAL_H */

@@ -36,6 +36,16 @@
 /* Above this fraction of its maximum, b is found from b_max - b (which keeps its digits as b
  * approaches b_max); between the inflection point and here, from b itself. */
 #define UPPER_FRACTION 0.5
+/* Householder's third-order method converges with order 4: once a step is below
+ * 2^-16 s, the error after it is of order (2^-16)^4 s, far below an ulp. */
+#define QUARTIC_STEP 0x1p-16
+/* The initial guess below the inflection point (guess_lower): G(1) = n(1) - N(-1) separates
+ * the small-y and large-y asymptotes of G; two Newton steps on the Bachelier form bring the
+ * guess within about 1e-3 of the root over the lower region. */
+#define BACHELIER_G_AT_1    0.083315470
+#define GUESS_NEWTON_STEPS  2
+#define GEX_BS_SQRT2PI_     2.50662827463100050242
+#define GEX_BS_LN_SQRT2PI_  0.91893853320467274178
 
 static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
     [GEX_IV_OK] = "ok",
@@ -60,21 +70,40 @@ static double complement(double x, double s)
     return exp(0.5 * x) * gex__bs_ncdf(-h - t) + exp(-0.5 * x) * gex__bs_ncdf(h - t);
 }
 
-/* Initial guess below the inflection point: the leading asymptotic term of region 1,
- * b ~ s^3/(x^2 sqrt(2 pi)) exp(-x^2/(2 s^2) - s^2/8) (Jaeckel 2015, eq. (3.4), first term),
- * solved for s by fixed-point iteration on s = |x| / sqrt(2 (ln(s^3/(x^2 sqrt(2 pi))) - s^2/8
- * - ln beta)). */
+/* Initial guess below the inflection point: for small s the normalised Black price is the
+ * normalised Bachelier price, b ~ s B(x/s) with B(h) = n(h) + h N(h) (Jaeckel 2015, eq. (3.5) to
+ * first order in t: b = 2t n(h)(1 + h Y(h)) + O(t^3)), and deep in the wing the error of that
+ * form stays small in s. With y = |x|/s, beta/|x| = G(y) = (n(y) - y N(-y))/y, decreasing in y:
+ * start from its asymptotes (G ~ 1/(sqrt(2 pi) y) - 1/2 as y -> 0; G ~ n(y)/y^3 as y -> inf,
+ * A&S 26.2.12), then Newton steps on ln G (G' = -N(-y)/y - G/y). */
 static double guess_lower(double x, double beta, double s_c)
 {
     const double ax = fabs(x);
-    const double lnb = log(beta);
-    double s = ax / sqrt(-2 * lnb);
-    for (int i = 0; i < 3; i++) {
-        const double rhs = 2 * (log(s * s * s / (x * x) * GEX_BS_INV_SQRT2PI) - s * s / 8 - lnb);
-        if (!(rhs > 0))
-            break;
-        s = ax / sqrt(rhs);
+    const double nu = beta / ax;
+    const double ln_nu = log(nu);
+    double y;
+    if (nu > BACHELIER_G_AT_1) {
+        y = 1 / (GEX_BS_SQRT2PI_ * (nu + 0.5));
+    } else {
+        const double a = -2 * (ln_nu + GEX_BS_LN_SQRT2PI_);
+        y = sqrt(a);
+        for (int i = 0; i < 2; i++) {
+            const double r = a - 6 * log(y);
+            if (!(r > 0))
+                break;
+            y = sqrt(r);
+        }
     }
+    for (int i = 0; i < GUESS_NEWTON_STEPS; i++) {
+        const double upper_tail = gex__bs_ncdf(-y); /* N(-y) */
+        const double bach = gex__bs_npdf(y) - y * upper_tail;
+        const double dlng = (-upper_tail / y - bach / (y * y)) / (bach / y);
+        const double next = y - (log(bach / y) - ln_nu) / dlng;
+        if (!(next > 0 && next < HUGE_VAL))
+            break;
+        y = next;
+    }
+    const double s = ax / y;
     return s > 0 && s < s_c ? s : 0.5 * s_c;
 }
 
@@ -115,30 +144,52 @@ static int solve_normalised(double x, double beta, double *s_out)
     }
     const double c_target = b_max - beta;
     const enum objective obj = beta < b_c ? LOWER : beta <= UPPER_FRACTION * b_max ? MIDDLE : UPPER;
-    const double target = obj == LOWER ? log(beta) : obj == UPPER ? log(c_target) : beta;
+    const double target = obj == LOWER ? 1 / sqrt(-2 * log(beta)) : obj == UPPER ? log(c_target) : beta;
     double lo = obj == LOWER ? 0 : s_c;
     double hi = obj == LOWER ? s_c : HUGE_VAL;
     double s = obj == LOWER ? guess_lower(x, beta, s_c) : guess_upper(x, c_target, s_c);
     for (int it = 0; it < GEX_BS_IV_MAX_ITERATIONS; it++) {
         const double h = x / s, t = 0.5 * s;
-        const double bp = gex__bs_normalised_vega(x, s);
-        /* f(s), f'(s), the scale of f's rounding, and whether f increases with s. */
-        double f, f1, scale;
+        double bp;
+        /* b''/b' = w1 = x^2/s^3 - s/4 and b'''/b' = w2 = w1^2 - 3x^2/s^4 - 1/4 (differentiate
+         * b' = exp(-(x^2/s^2 + s^2/4)/2)/sqrt(2 pi)). For L = ln g with r1 = g'/g:
+         * L''/L' = w1 - r1 and L'''/L' = w2 - 3 r1 w1 + 2 r1^2. */
+        const double w1 = x * x / (s * s * s) - 0.25 * s;
+        const double w2 = w1 * w1 - 3 * x * x / (s * s * s * s) - 0.25;
+        /* f(s), f'(s), h2 = f''/f', h3 = f'''/f', the scale of f's rounding, and whether f
+         * increases with s. */
+        double f, f1, h2, h3, scale;
         bool increasing = true;
         if (obj == LOWER) {
-            const double b = gex__bs_normalised_otm(x, s);
-            f = log(b) - target;
-            f1 = bp / b;
-            scale = 1;
+            /* f = (-2 ln b)^{-1/2}, nearly linear in s (-2 ln b ~ x^2/s^2). With L = ln b,
+             * u = 1/(-2L): f' = u^{3/2} L', f''/f' = 3u L' + L''/L',
+             * f'''/f' = 15 u^2 L'^2 + 9u L'' + L'''/L' (chain rule). */
+            const double b = gex__bs_normalised_otm_vega(x, s, &bp);
+            const double lnb = log(b);
+            const double u = 1 / (-2 * lnb);
+            const double r1 = bp / b;
+            const double l2 = w1 - r1;
+            const double l3 = w2 - 3 * r1 * w1 + 2 * r1 * r1;
+            f = sqrt(u) - target;
+            f1 = u * sqrt(u) * r1;
+            h2 = 3 * u * r1 + l2;
+            h3 = 15 * u * u * r1 * r1 + 9 * u * r1 * l2 + l3;
+            scale = u * sqrt(u); /* df = u^{3/2} dL, and dL ~ an ulp */
         } else if (obj == MIDDLE) {
-            const double b = gex__bs_normalised_otm(x, s);
+            const double b = gex__bs_normalised_otm_vega(x, s, &bp);
             f = b - target;
             f1 = bp;
+            h2 = w1;
+            h3 = w2;
             scale = b;
         } else {
+            bp = gex__bs_normalised_vega(x, s);
             const double c = complement(x, s);
+            const double r1 = -bp / c;
             f = log(c) - target;
-            f1 = -bp / c;
+            f1 = r1;
+            h2 = w1 - r1;
+            h3 = w2 - 3 * r1 * w1 + 2 * r1 * r1;
             increasing = false;
             scale = 1;
         }
@@ -151,23 +202,15 @@ static int solve_normalised(double x, double beta, double *s_out)
         else
             hi = s;
         /* Householder order 3 (Householder 1970; Jaeckel 2015, eq. (4.3)): with nu = -f/f',
-         * h2 = f''/f', h3 = f'''/f', step = nu (1 + h2 nu/2) / (1 + nu (h2 + h3 nu/6)).
-         * b''/b' = w1 = x^2/s^3 - s/4 and b'''/b' = w2 = w1^2 - 3x^2/s^4 - 1/4 (differentiate
-         * b' = exp(-(x^2/s^2 + s^2/4)/2)/sqrt(2 pi)); for f = ln g with r1 = g'/g:
-         * f''/f' = w1 - r1 and f'''/f' = w2 - 3 r1 w1 + 2 r1^2 (r1 = 0 for f = b - beta). */
-        const double w1 = x * x / (s * s * s) - 0.25 * s;
-        const double w2 = w1 * w1 - 3 * x * x / (s * s * s * s) - 0.25;
-        const double r1 = obj == MIDDLE ? 0 : f1;
-        const double h2 = w1 - r1;
-        const double h3 = w2 - 3 * r1 * w1 + 2 * r1 * r1;
+         * step = nu (1 + h2 nu/2) / (1 + nu (h2 + h3 nu/6)). */
         const double nu = -f / f1;
         double step = nu * (1 + 0.5 * h2 * nu) / (1 + nu * (h2 + h3 * nu / 6));
-        if (!isfinite(step) || fabs(step) > 2 * fabs(nu) + DBL_MIN)
+        if (!isfinite(step) || !(step * nu > 0) || fabs(step) > 2 * fabs(nu))
             step = nu;
         /* Attainable precision: f carries about PRICE_NOISE_ULPS (1 + h^2 + t^2) ulps of its
          * scale, over the slope. A step below it, or below a few ulps of s, ends the search. */
         const double att = PRICE_NOISE_ULPS * DBL_EPSILON * scale * (1 + h * h + t * t) / fabs(f1);
-        if (fabs(step) <= STEP_ULPS * DBL_EPSILON * s || fabs(step) <= att) {
+        if (fabs(step) <= QUARTIC_STEP * s || fabs(step) <= att) {
             *s_out = s + step;
             return GEX_IV_OK;
         }

@@ -66,12 +66,21 @@ static double gauss_factor(double x, double s, double h, double t)
 
 double gex__bs_normalised_otm(double x, double s)
 {
+    double vega;
+    return gex__bs_normalised_otm_vega(x, s, &vega);
+}
+
+double gex__bs_normalised_otm_vega(double x, double s, double *vega)
+{
+    *vega = 0;
     if (!(s > 0) || !(x <= 0))
         return 0;
     const double h = x / s, t = 0.5 * s;
     if (h * h + t * t > UNDERFLOW_EXPONENT)
         return 0;
     const double e_ht = gauss_factor(x, s, h, t);
+    /* d b / d s = e^{-(h^2+t^2)/2} / sqrt(2 pi) (Jaeckel 2015, eq. (2.3)). */
+    *vega = GEX_BS_INV_SQRT2PI * e_ht;
 
     if (h < ASYMPTOTIC_H && h + t < ASYMPTOTIC_H + SMALL_T) {
         /* Region 1. For z -> -inf, Y(z) ~ -sum_k (-1)^k (2k-1)!! z^{-(2k+1)} (A&S 26.2.12).

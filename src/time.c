@@ -268,7 +268,10 @@ void gex_time_format_iso(int64_t utc, char *buf, size_t size)
     if (buf == NULL || size == 0)
         return;
     const int64_t day = floor_div(utc, GEX_SECONDS_PER_DAY);
-    const int64_t sod = utc - day * GEX_SECONDS_PER_DAY;
+    /* The second of the day as a remainder: day * 86400 overflows for the earliest instants. */
+    int64_t sod = utc % GEX_SECONDS_PER_DAY;
+    if (sod < 0)
+        sod += GEX_SECONDS_PER_DAY;
     int64_t y;
     int m, d;
     gex__civil_from_days64(day, &y, &m, &d);

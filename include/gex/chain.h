@@ -161,6 +161,11 @@ int gex_chain_add(gex_chain *chain, const gex_contract *contract);
  * spot is not > 0 and finite. */
 int gex_chain_set_spot(gex_chain *chain, const char *underlying, double spot);
 
+/* Overrides the settlement style of a root (--settle ROOT=am|pm), compared ignoring case, for
+ * the contracts present and those added later; their settlement instants are recomputed.
+ * GEX_EINVAL for a NULL or empty root or an unknown style, GEX_ENOMEM. */
+int gex_chain_set_settle(gex_chain *chain, const char *root, gex_settle style);
+
 /* Sets the quote instant (UTC seconds). */
 void gex_chain_set_quote_time(gex_chain *chain, int64_t utc);
 

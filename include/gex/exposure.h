@@ -2,16 +2,32 @@
  * gex/exposure.h: dealer exposures per contract, per strike and per expiration (SPEC 1.5).
  *
  * Sign convention: dealers are long calls and short puts, s = +1 for calls, -1 for puts
- * (SqueezeMetrics/SpotGamma, and the signs of the vendor's own numbers). Per contract:
+ * (SqueezeMetrics/SpotGamma, and the signs of the vendor's own numbers). With gamma, delta,
+ * vanna and charm per share (gex/bs.h), OI the open interest, M the multiplier and S the spot,
+ * per contract:
  *   GEX  s * gamma * OI * M * S^2 * 0.01   USD of delta per 1% spot move (GEX_UNIT_PCT)
  *        s * gamma * OI * M * S            USD of delta per $1 spot move  (GEX_UNIT_POINT)
  *        s * gamma * OI * M                shares per $1 spot move       (GEX_UNIT_SHARES)
- *   DEX  delta * OI * M * S                USD delta notional (put delta is negative)
+ *   DEX  delta * OI * M * S                USD delta notional (put delta is negative; no s)
  *   VEX  s * vanna * OI * M * S * 0.01     USD of delta per vol point
  *   CHEX s * charm * OI * M * S / 365      USD of delta per calendar day passing
- * Per-strike rows sum every expiration at that strike, ascending by strike, one row per strike
- * with any listed contract (zero OI included); net = call + put; totals are the sums of the rows
- * in ascending order.
+ * So call_gex >= 0 and put_gex <= 0 always, and point = pct * 100 / S, shares = pct * 100 / S^2.
+ *
+ * Which contracts enter ("used"): those that pass the options' filters and whose prepared
+ * status is GEX_CONTRACT_OK (and whose greeks are representable). Every other contract is
+ * counted once, in `filtered` when a filter left it out (whatever its status), else in
+ * `excluded[status]`: contracts = used + filtered + sum(excluded).
+ *
+ * Per-strike rows: one row per strike that has a contract passing the filters and not expired
+ * (SPEC 1.5: "zero OI included"; a contract without IV gives its strike a row of zeros),
+ * ascending by strike. A row sums the used contracts at that strike: exposures, open interest
+ * and volume. net = call + put per row. A row of the whole chain is the sum, in ascending
+ * expiration order, of that strike's rows in the per-expiration breakdown, each of which sums
+ * its contracts in chain order; so the table of a chain equals the sum of the tables of its
+ * expirations, exactly. Totals are the sums of the rows in ascending strike order.
+ *
+ * Gross GEX: sum over used contracts of |GEX_i| = sum of the rows' call_gex - put_gex (no
+ * netting of calls against puts); the 0DTE block's share of GEX is its gross over this gross.
  */
 #ifndef GEX_EXPOSURE_H
 #define GEX_EXPOSURE_H
@@ -35,11 +51,13 @@ typedef struct gex_exposure_options {
     double rate; /* r used for the greeks: the same as gex_chain_prepare's */
     double div;  /* q */
     gex_gex_unit gex_unit;
-    const int32_t *expirations; /* keep only these expirations (days); NULL or 0: all */
+    /* Expiration filter: keep only the expirations listed (days since 1970-01-01) and, when
+     * zero_dte is non-zero, the quote date (New York); neither given keeps every expiration. */
+    const int32_t *expirations; /* NULL when n_expirations is 0 */
     size_t n_expirations;
-    int zero_dte;  /* non-zero: keep only expirations on the quote date (New York) */
-    int max_dte;   /* < 0: no limit; else keep calendar days to expiry <= max_dte */
-    double min_oi; /* drop contracts with open interest below this */
+    int zero_dte;
+    int max_dte;   /* < 0: no limit; else keep expiration - quote date (New York) <= max_dte */
+    double min_oi; /* drop contracts with open interest below this (0: keep all) */
 } gex_exposure_options;
 
 /* rate 0.045, div 0.013, unit pct, no filters (max_dte -1, min_oi 0). */
@@ -58,7 +76,7 @@ typedef struct gex_strike_row {
 typedef struct gex_exposure_totals {
     double net_gex, net_dex, net_vex, net_chex; /* sums of the rows, ascending strike order */
     double call_gex, put_gex;
-    double gross_gex; /* sum of |net_gex| per contract... see exposure.c for the definition */
+    double gross_gex; /* call_gex - put_gex: sum of |GEX| over used contracts (see above) */
     size_t contracts; /* contracts in the chain */
     size_t used;      /* contracts that entered the exposures */
     size_t filtered;  /* left out by the options' filters */
@@ -68,19 +86,28 @@ typedef struct gex_exposure_totals {
 typedef struct gex_exposure gex_exposure;
 
 /* Computes every exposure of a prepared chain holding a single underlying (gex_chain_select
- * splits others). Returns GEX_OK and a new *out, GEX_EINVAL (NULL, several underlyings, not
- * prepared, no spot), GEX_ENOMEM. A chain whose filters leave nothing still succeeds, with
- * zero rows used (the caller decides whether that is an error). */
+ * splits others), with options (NULL: the defaults). The greeks come from the vectorised
+ * gex_bs_greeks_batch at the chain's spot with options->rate and options->div.
+ * Returns GEX_OK and a new *out; GEX_EINVAL when an argument is NULL, the chain holds several
+ * underlyings, has not been prepared (gex_chain_prepare), has no spot (the spot is unknown:
+ * gex computes nothing rather than guess one; the caller asks for --spot), options hold a
+ * negative or non-finite min_oi, a non-finite rate or div, an unknown unit, or a NULL
+ * expirations list with n_expirations > 0; GEX_ENOTIME when the chain has no quote instant;
+ * GEX_ENOMEM. A chain whose filters leave nothing still succeeds, with zero contracts used
+ * (the caller decides whether that is an error). */
 int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *options,
                          gex_exposure **out);
 
 /* Frees. Accepts NULL. */
 void gex_exposure_free(gex_exposure *exposure);
 
-/* The options it was computed with, the spot, and the quote instant. */
+/* The options it was computed with (the expirations list is a copy the exposure owns), the
+ * spot, the quote instant (UTC seconds), and the quote date in New York (days since
+ * 1970-01-01: the date of 0DTE contracts). */
 const gex_exposure_options *gex_exposure_get_options(const gex_exposure *exposure);
 double gex_exposure_spot(const gex_exposure *exposure);
 int64_t gex_exposure_quote_time(const gex_exposure *exposure);
+int32_t gex_exposure_quote_date(const gex_exposure *exposure);
 
 /* Per-strike rows, ascending by strike. */
 size_t gex_exposure_strike_count(const gex_exposure *exposure);
@@ -89,7 +116,10 @@ const gex_strike_row *gex_exposure_strikes(const gex_exposure *exposure);
 void gex_exposure_get_totals(const gex_exposure *exposure, gex_exposure_totals *totals);
 
 /* The breakdown by expiration: count, then for expiration i (ascending date) its date, rows
- * and totals. */
+ * (the strikes of that expiration, same rules as the chain's rows) and totals (contracts,
+ * used, filtered and excluded count that expiration's contracts). An expiration appears when
+ * one of its contracts passes the filters and is not expired. Out-of-range i: 0, NULL with
+ * *n_rows = 0, zeroed totals. */
 size_t gex_exposure_expiry_count(const gex_exposure *exposure);
 int32_t gex_exposure_expiry_date(const gex_exposure *exposure, size_t i);
 const gex_strike_row *gex_exposure_expiry_strikes(const gex_exposure *exposure, size_t i,
@@ -97,8 +127,9 @@ const gex_strike_row *gex_exposure_expiry_strikes(const gex_exposure *exposure, 
 void gex_exposure_expiry_totals(const gex_exposure *exposure, size_t i,
                                 gex_exposure_totals *totals);
 
-/* Per-contract greeks and exposures, aligned with the chain's view (index i is contract i).
- * included[i] is 1 when contract i entered the exposures; elsewhere the values are 0. */
+/* Per-contract greeks (per share, gex/bs.h units) and exposures (units above), aligned with the
+ * chain's view (index i is contract i), valid until the exposure is freed. included[i] is 1
+ * when contract i entered the exposures; elsewhere every value is 0. */
 typedef struct gex_contract_exposures {
     size_t n;
     const double *delta, *gamma, *vega, *vanna, *charm;

@@ -1,6 +1,12 @@
 /*
  * gex/levels.h: the gamma flip, walls, extremes and the 0DTE magnet (SPEC 1.6); the repriced
  * GEX profile P(x); the regime classifier, hedging estimate and 0DTE block (SPEC 1.7).
+ *
+ * Every level is a strike (or, for the flip, a price) in the underlying's currency, or absent
+ * (has = 0, JSON null): gex never prints a sentinel number for a level that does not exist.
+ *
+ * Ties (SPEC 1.6): when several strikes share the extreme value, the one nearest the spot wins,
+ * then the lower strike.
  */
 #ifndef GEX_LEVELS_H
 #define GEX_LEVELS_H
@@ -23,67 +29,133 @@ typedef struct gex_level {
 
 typedef enum gex_flip_method { GEX_FLIP_PROFILE = 0, GEX_FLIP_STRIKE } gex_flip_method;
 
-/* "profile", "strike"; and the parser (GEX_OK or GEX_EINVAL). */
+/* "profile", "strike" (NULL for an unknown value); and the parser (GEX_OK or GEX_EINVAL). */
 const char *gex_flip_method_name(int method);
 int gex_flip_method_parse(const char *name, gex_flip_method *method);
 
+/* The profile flip's search interval [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S] and the Brent
+ * solver's tolerance |dx| <= GEX_FLIP_XTOL S (SPEC 1.6). */
+#define GEX_FLIP_LOWER 0.5
+#define GEX_FLIP_UPPER 1.5
+#define GEX_FLIP_XTOL  1e-9
+
+/* The bracketing grid of the profile flip: 2 GEX_FLIP_GRID_HALF + 1 points x = S (1 + u_j),
+ * u_j = sign(j) (GEX_FLIP_UPPER - 1) (j / GEX_FLIP_GRID_HALF)^2, j = -half..half. The spacing
+ * grows linearly with the distance from the spot: 0.26% of S next to it, 6.9% at the ends, so
+ * the sign changes that decide the flip nearest the spot are resolved finely and the whole
+ * interval costs 29 evaluations of P. Two zeros of P closer together than the spacing of their
+ * cell cancel out and are not seen (P keeps its sign across the cell). */
+#define GEX_FLIP_GRID_HALF 14
+
+/* The solver's iteration cap: Brent's method converges superlinearly on the smooth P and falls
+ * back to bisection otherwise, which needs log2(0.07 / 1e-9) < 27 steps from the widest cell;
+ * a cap far above that only guards against a non-terminating loop. */
+#define GEX_FLIP_MAX_ITER 200
+
 typedef struct gex_levels {
     gex_level gamma_flip;
-    gex_level max_positive_gamma;
-    gex_level max_negative_gamma;
-    gex_level call_wall;
-    gex_level put_wall;
-    gex_level highest_oi_strike;
-    gex_level zero_dte_magnet;
-    gex_flip_method flip_method; /* how gamma_flip was found */
-    size_t flip_evaluations;     /* evaluations of P(x) (profile method) */
-    size_t flip_sign_changes;    /* sign changes found in the search interval */
+    gex_level max_positive_gamma; /* strike of the largest net_gex > 0 */
+    gex_level max_negative_gamma; /* strike of the most negative net_gex < 0 */
+    gex_level call_wall;          /* strike of the largest call_gex > 0 */
+    gex_level put_wall;           /* strike of the largest |put_gex| > 0 */
+    gex_level highest_oi_strike;  /* strike of the largest call_oi + put_oi > 0 */
+    gex_level zero_dte_magnet;    /* strike of the largest |net_gex| > 0 of the 0DTE contracts */
+    gex_flip_method flip_method;  /* how gamma_flip was found */
+    size_t flip_evaluations;      /* evaluations of P(x) (profile method; 0 for strike) */
+    size_t flip_sign_changes;     /* sign changes found: of P on the grid (profile), or of the
+                                     per-strike net_gex (strike) */
 } gex_levels;
 
-/* Every level of SPEC 1.6 for an exposure computed from chain (the same chain). */
+/* Every level of SPEC 1.6 for an exposure computed from chain (the same chain, unmodified
+ * since). The walls, extremes and highest open interest come from the exposure's per-strike
+ * rows; the magnet from its 0DTE expiration; the flip by method. Returns GEX_OK and fills *out,
+ * GEX_EINVAL (NULL, an exposure of another chain), GEX_ENOMEM, or GEX_ENOCONV when Brent's
+ * solver did not converge within GEX_FLIP_MAX_ITER iterations (never seen on a finite P). */
 int gex_levels_compute(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
                        gex_levels *out);
 
-/* The vendor's per-strike method on a plain table (ascending strikes): the adjacent pair whose
- * net_gex changes sign nearest spot, linearly interpolated. has = 0 when there is none. */
+/* The profile flip alone (SPEC 1.6, method profile): P is evaluated on the grid above, every
+ * sign change between consecutive non-zero grid values is a bracket, and the bracket nearest the
+ * spot is polished with gsl_root_fsolver_brent to |dx| <= GEX_FLIP_XTOL S (a grid point where P
+ * is exactly 0 between values of opposite signs is itself the zero). flip->has = 0 when P has no
+ * sign change in [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S] (an empty exposure included).
+ * evaluations and sign_changes may be NULL. Statuses as gex_levels_compute. */
+int gex_levels_flip_profile(const gex_chain *chain, const gex_exposure *exposure, gex_level *flip,
+                            size_t *evaluations, size_t *sign_changes);
+
+/* The vendor's per-strike method on a plain table (SPEC 1.6, method strike): strikes ascending,
+ * rows whose net_gex is exactly 0 carry no sign and are skipped; each change of sign between
+ * consecutive remaining rows k1, k2 gives the zero k1 + (k2 - k1) (-g1 / (g2 - g1)); the zero
+ * nearest spot wins (then the lower one). flip->has = 0 when there is no sign change.
+ * sign_changes (may be NULL) receives their number. Returns GEX_OK, or GEX_EINVAL (NULL with
+ * n > 0, spot not > 0 and finite, strikes not strictly ascending, a value not finite). */
 int gex_levels_flip_strike(const double *strike, const double *net_gex, size_t n, double spot,
                            gex_level *flip, size_t *sign_changes);
 
-/* The levels that follow from a per-strike table alone (walls, extremes, highest OI, and the
- * strike-method flip); the magnet is left has = 0. Used on vendor tables by validate. */
+/* The levels that follow from a per-strike table alone (walls, extremes, highest open interest,
+ * and the strike-method flip); the magnet is left has = 0 and flip_evaluations 0. Rows ascending
+ * by strike. Used on vendor tables by validate. Statuses as gex_levels_flip_strike. */
 int gex_levels_from_rows(const gex_strike_row *rows, size_t n, double spot, gex_levels *out);
 
-/* P(x): the total GEX recomputed at hypothetical spots x[0..n) (IV, T, r, q held; the S^2 or S
- * of the unit is x too), over the contracts included in exposure. Caller-owned arrays. */
+/* P(x): the total GEX in the exposure's unit recomputed at hypothetical spots x[0..n), with IV,
+ * T, r and q held and the S^2 (pct) or S (point) of the unit taken as x too, over the contracts
+ * included in exposure:
+ *   P(x) = sum_i s_i gamma_i(x) OI_i M_i u(x),  u(x) = 0.01 x^2, x or 1.
+ * x and p are caller-owned arrays of n; x[i] must be > 0 and finite. Returns GEX_OK, GEX_EINVAL
+ * or GEX_ENOMEM. P of an exposure with no contract is 0 everywhere. */
 int gex_profile_eval(const gex_chain *chain, const gex_exposure *exposure, const double *x,
                      size_t n, double *p);
 
-/* Regime (SPEC 1.7). */
+/* The default number of points of a profile for charts and the `profile` command: 201 points
+ * over the flip's search interval, a step of 0.5% of the spot. */
+#define GEX_PROFILE_POINTS 201
+
+/* The profile on a uniform grid: n >= 2 points from x_min to x_max inclusive written to x[],
+ * P at them to p[]. x_min = x_max = 0 means the flip's search interval
+ * [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S]. Returns GEX_OK, GEX_EINVAL (n < 2, 0 < x_min < x_max
+ * violated) or GEX_ENOMEM. */
+int gex_profile_grid(const gex_chain *chain, const gex_exposure *exposure, double x_min,
+                     double x_max, size_t n, double *x, double *p);
+
+/* Regime (SPEC 1.7). Confidence thresholds on |dist_to_flip| in percent. */
+#define GEX_REGIME_HIGH_PCT     2.0
+#define GEX_REGIME_MODERATE_PCT 0.5
+
 typedef struct gex_regime {
     int regime;                /* sign of net_gex: +1, -1 or 0 */
     int vanna_aligned;         /* regime positive and net_vex < 0 */
-    gex_level dist_to_flip;    /* (S - flip) / S * 100 */
-    const char *confidence;    /* "high", "moderate", "low" (static) */
-    const char *meaning;       /* the seed article's sentence (static) */
-    const char *vendor_regime; /* "positive_gamma", "negative_gamma", "undetermined" */
+    gex_level dist_to_flip;    /* (S - flip) / S * 100; has = 0 without a flip */
+    const char *confidence;    /* "high" (|dist| > 2), "moderate" (> 0.5), "low"; without a flip
+                                  "high" (no flip within 50% of spot), "low" when regime is 0 */
+    const char *meaning;       /* one sentence from the SPEC 1.7 table (static) */
+    const char *vendor_regime; /* spot versus flip: "positive_gamma" above, "negative_gamma"
+                                  below, "undetermined" without a flip or exactly on it */
 } gex_regime;
 
+/* Fills *out (which must not be NULL; flip may be NULL, meaning no flip). */
 void gex_regime_classify(double spot, double net_gex, double net_vex, const gex_level *flip,
                          gex_regime *out);
 
-/* Dealer hedging for a spot move of +-1%, by full revaluation of every included contract's
- * delta at S * (1 +- 0.01). shares > 0 means dealers buy. */
+/* The hedging move of SPEC 1.7 (percent of spot). */
+#define GEX_HEDGE_MOVE 0.01
+
+/* Dealer hedging for a spot move of -1% (down) and +1% (up): the dealer book is long the calls
+ * and short the puts (s_i), its delta D(x) = sum_i s_i delta_i(x) OI_i M_i shares with IV, T,
+ * r, q held; every included contract's delta is fully revalued at S (1 -+ 0.01), and the shares
+ * to trade to stay hedged are -(D(S (1 -+ 0.01)) - D(S)). shares > 0 means dealers buy. */
 typedef struct gex_hedge {
     double shares;
     double notional_usd;   /* |shares| * S */
-    const char *direction; /* "buy", "sell" or "none" */
+    const char *direction; /* "buy" (shares > 0), "sell" (< 0) or "none" (exactly 0) */
 } gex_hedge;
 
 int gex_hedging_estimate(const gex_chain *chain, const gex_exposure *exposure, gex_hedge *down,
                          gex_hedge *up);
 
-/* The 0DTE block: net GEX of contracts expiring on the quote date, its share of the gross GEX
- * (in percent), and the expiration (has = 0 when there are none). */
+/* The 0DTE block: net GEX of the included contracts expiring on the quote date (New York), its
+ * share of the gross GEX in percent, 100 * gross(0DTE) / gross(all) (gross GEX is defined in
+ * gex/exposure.h; 0 when the gross is 0), and the expiration. has = 0 when no included contract
+ * expires on the quote date (then the other fields are 0). */
 typedef struct gex_zero_dte {
     int has;
     double net_gex;

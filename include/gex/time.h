@@ -58,31 +58,90 @@ gex_settle gex_time_root_settle(const char *root, size_t len);
 /* Settlement instant of an expiration: 09:30 (AM) or 16:00 (PM) New York time on that date. */
 int64_t gex_time_settlement(int32_t expiration, gex_settle style);
 
-/* Parses an expiration date: YYYY-MM-DD, YYYYMMDD, MM/DD/YYYY, and CBOE's "Fri Mar 22 2024"
- * (weekday optional, English month names or abbreviations). Leading and trailing blanks are
- * ignored. Returns GEX_OK and writes *day, or GEX_EPARSE. */
+/* What the date and instant parsers found, and on failure why (for the caller's message).
+ * The parsers fill every field whatever the status (zeros where nothing was found). */
+typedef struct gex_instant_info {
+    int has_zone;        /* an explicit zone or offset was present (else zone_default applied) */
+    int has_year;        /* the text carried a year */
+    int has_time;        /* the text carried a time of day (else 00:00) */
+    int utc_offset_s;    /* the offset applied, seconds east of UTC (for ET: the one in force) */
+    int32_t nanoseconds; /* the fraction of a second the text carried, 0-999999999: *utc is the
+                            whole second, truncated ("03:17:42.75" gives :42 and 750000000) */
+    size_t end;          /* bytes of the text the date or instant used (gex_time_scan_instant) */
+    const char *problem; /* on GEX_EPARSE or GEX_ENOTIME: a static sentence saying what was
+                            wrong ("unknown time zone name"); NULL otherwise */
+    size_t problem_at;   /* byte offset in the text of what the problem is about */
+    size_t problem_len;  /* its length in bytes (0: the end of the text) */
+} gex_instant_info;
+
+/* Parses an expiration date:
+ *   YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, MM/DD/YYYY (US order, as CBOE writes it), DD.MM.YYYY
+ *   (German order), DD-Mon-YYYY, "Fri Mar 22 2024", "March 22, 2024", "22 mars 2024";
+ *   a midnight time, with or without a zone, is allowed ("2026-02-11 00:00:00" as pandas
+ *   writes dates, "2026-02-11T00:00:00.000Z" as JavaScript does: the date is the one
+ *   written); any other time of day is refused.
+ * Month names and abbreviations in English, French, German, Spanish, Italian, Portuguese and
+ * Dutch, in any case (ASCII and Latin-1 letters), with or without an abbreviation dot. A
+ * weekday is optional; when present it must match the date (a wrong weekday means the text
+ * was misread: refused). Years have four digits (two-digit years are refused). Blanks (also
+ * non-breaking spaces, CR, LF) and quotes around the date are ignored. Never reads past len;
+ * s need not be NUL-terminated; no allocation; no locale. Returns GEX_OK and writes *day, or
+ * GEX_EPARSE (impossible dates such as 2023-02-30 included; *day untouched), or GEX_EINVAL
+ * when day is NULL. */
 int gex_time_parse_date(const char *s, size_t len, int32_t *day);
 
-/* What gex_time_parse_instant found in the text. */
-typedef struct gex_instant_info {
-    int has_zone;     /* an explicit zone or offset was present (else US Eastern is assumed) */
-    int has_year;     /* the text carried a year */
-    int has_time;     /* the text carried a time of day (else 00:00) */
-    int utc_offset_s; /* the offset applied, seconds east of UTC */
-} gex_instant_info;
+/* gex_time_parse_date, also filling *info (if not NULL) with has_year, end and, on failure,
+ * problem / problem_at / problem_len. */
+int gex_time_parse_date_ex(const char *s, size_t len, int32_t *day, gex_instant_info *info);
 
 /* Parses a quote instant in any of the forms found in chain files and on the command line:
  *   ISO 8601 "2023-09-21T03:17:42Z", "2023-09-21 03:17:42" (then zone_default applies),
- *   "+00:00"-style offsets; "9 June 2023, 1:40 PM EDT"; "September 14, 2023 at 4:31 PM EDT";
- *   "Jun 22 2020 @ 20:42 ET"; zones EST, EDT, ET (Eastern, DST by date), UTC, GMT, Z,
- *   "UTC-4" / "GMT-5" / "UTC\u22124" (Unicode minus); a leading "Date:" is ignored.
- * zone_default: the UTC offset in seconds to assume when the text has no zone, or the special
- * value GEX_ZONE_EASTERN for New York time. Returns GEX_OK and writes *utc (and *info if not
- * NULL); GEX_ENOTIME when the text has a date but no year (the caller must ask for --now);
- * GEX_EPARSE when it cannot be read at all. */
+ *   "2026-01-29 15:22:33+00:00", "-0400", fractional seconds, the basic "20230921T031742Z";
+ *   CBOE's "9 June 2023, 1:40 PM EDT", "September 14, 2023 at 4:31 PM EDT",
+ *   "Jun 22 2020 @ 20:42 ET"; date(1)'s "Tue Nov 24 01:01:51 UTC 2026"; every date form of
+ *   gex_time_parse_date followed by a time; 12-hour times with AM/PM ("a.m." too) or 24-hour
+ *   times ("21:46", French "21h46", German "21:46 Uhr"); between date and time ",", "at",
+ *   "@", German "um", French "a" with a grave accent, Spanish "a las", Italian "alle ore",
+ *   Portuguese "as" with a grave accent, Dutch "om"; a leading label "Date:" (German "Datum:",
+ *   Spanish "Fecha:", Italian and Portuguese "Data:") and surrounding quotes are ignored.
+ * Zones: UTC, UT, GMT, Z; EST (UTC-5) and EDT (UTC-4) taken literally, even when the date says
+ * otherwise (an "EST" in June is UTC-5); ET, "Eastern" and EST5EDT: New York time with daylight
+ * saving by date; CST CDT MST MDT PST PDT (North American); WET WEST BST CET CEST MEZ MESZ;
+ * offsets after UTC/GMT/UT or alone: "UTC-4", "GMT-5", "UTC+1", "+05:30", "-0400", and the
+ * minus written as U+2212 MINUS SIGN ("UTC\u22124") or an en dash. Any other zone name is
+ * refused ("unknown time zone name").
+ * When the text has no zone: zone_default, the UTC offset in seconds (-64800 .. 64800), or
+ * GEX_ZONE_EASTERN for New York time with daylight saving by date. A New York wall-clock time
+ * that did not exist (spring gap) is read as standard time; one that happened twice (autumn)
+ * as the first, daylight, occurrence.
+ * Returns GEX_OK and writes *utc (and *info if not NULL); GEX_ENOTIME when the text is a
+ * valid date and time without a year (info->has_year = 0: the caller asks for --now);
+ * GEX_EPARSE when it cannot be read (info->problem says why); GEX_EINVAL when utc is NULL or
+ * zone_default is out of range. The whole text must be the instant. Same guarantees as
+ * gex_time_parse_date (bounds, no NUL needed, no allocation, no locale). */
 #define GEX_ZONE_EASTERN (-999999)
 int gex_time_parse_instant(const char *s, size_t len, int zone_default, int64_t *utc,
                            gex_instant_info *info);
+
+/* As gex_time_parse_instant, but reads an instant at the start of s and stops where it ends
+ * (info->end), so a whole CBOE preamble line can be passed:
+ * "Date: 9 June 2023, 1:40 PM EDT,Bid: 4299.3398,..." reads up to "EDT". A word right after
+ * the time that is not a zone is still refused as an unknown zone. */
+int gex_time_scan_instant(const char *s, size_t len, int zone_default, int64_t *utc,
+                          gex_instant_info *info);
+
+/* Parses the value of --now: any form gex_time_parse_instant reads, with New York time when
+ * no zone is given, or "@SECONDS" (seconds since 1970-01-01T00:00:00Z, as GNU date reads
+ * them). A date needs a year and a time of day (else GEX_EPARSE with info->problem saying
+ * so). Returns GEX_OK, GEX_EPARSE or GEX_EINVAL (utc NULL). */
+int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info *info);
+
+/* The month (1-12) a name or abbreviation stands for, in the languages gex_time_parse_date
+ * reads, any case, blanks and a final dot ignored; 0 when it is not a month name. */
+int gex_time_month_from_name(const char *s, size_t len);
+
+/* Day of the week of a date: 0 Sunday .. 6 Saturday. */
+int gex_time_weekday(int32_t day);
 
 /* Formats an instant as ISO 8601 UTC with a Z: "2023-09-21T03:17:42Z" (buf of >= 32 bytes holds
  * any int64_t instant; a smaller buffer receives a truncated, NUL-terminated prefix; NULL or

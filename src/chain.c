@@ -1,0 +1,560 @@
+/* Chain storage: the structure of arrays, the symbol table and the builder (gex/chain.h). */
+#include "gex/chain.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gex/bs.h"
+#include "chain-internal.h"
+
+/* Capacity of a new chain's arrays: one small CBOE file holds a few thousand contracts, so the
+ * first growths are cheap and a whole-market file reaches its size in about 30 steps. */
+#define CHAIN_INITIAL_CAPACITY 256
+/* Growth factor 1.5: amortised O(1) appends, and at most half the arrays spare at the end of a
+ * read (gex__chain_shrink then returns the spare). */
+#define CHAIN_GROWTH_NUM 3
+#define CHAIN_GROWTH_DEN 2
+/* Symbol hash table: power-of-two size kept at most half full (linear probing). */
+#define SYMBOL_TABLE_INITIAL 64
+#define SYMBOL_NONE          UINT32_MAX
+
+/* The arrays of a chain with their element sizes, for growing and copying them together. */
+typedef struct chain_array {
+    void **ptr;
+    size_t size;
+} chain_array;
+
+#define CHAIN_ARRAY_COUNT 21
+
+static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
+{
+    size_t i = 0;
+#define ARRAY(field) a[i++] = (chain_array){(void **)&c->field, sizeof *c->field}
+    ARRAY(underlying);
+    ARRAY(root);
+    ARRAY(expiration);
+    ARRAY(settlement);
+    ARRAY(strike);
+    ARRAY(type);
+    ARRAY(bid);
+    ARRAY(ask);
+    ARRAY(last);
+    ARRAY(file_iv);
+    ARRAY(open_interest);
+    ARRAY(volume);
+    ARRAY(multiplier);
+    ARRAY(spot);
+    ARRAY(vendor_delta);
+    ARRAY(vendor_gamma);
+    ARRAY(line);
+    ARRAY(T);
+    ARRAY(iv);
+    ARRAY(iv_source);
+    ARRAY(status);
+#undef ARRAY
+}
+
+/* Resizes every array to cap elements. On failure the arrays already resized keep their new
+ * size, which is at least n: the chain stays valid. */
+static int chain_resize(gex_chain *c, size_t cap)
+{
+    chain_array a[CHAIN_ARRAY_COUNT];
+    chain_arrays(c, a);
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
+        if (cap > SIZE_MAX / a[i].size)
+            return GEX_ENOMEM;
+        void *p = realloc(*a[i].ptr, cap * a[i].size);
+        if (p == NULL)
+            return GEX_ENOMEM;
+        *a[i].ptr = p;
+    }
+    c->cap = cap;
+    return GEX_OK;
+}
+
+static int chain_reserve(gex_chain *c, size_t need)
+{
+    if (need <= c->cap)
+        return GEX_OK;
+    size_t cap = c->cap < CHAIN_INITIAL_CAPACITY ? CHAIN_INITIAL_CAPACITY : c->cap;
+    while (cap < need) {
+        if (cap > SIZE_MAX / CHAIN_GROWTH_NUM)
+            return GEX_ENOMEM;
+        cap = cap / CHAIN_GROWTH_DEN * CHAIN_GROWTH_NUM;
+    }
+    return chain_resize(c, cap);
+}
+
+void gex__chain_shrink(gex_chain *c)
+{
+    if (c != NULL && c->n > 0 && c->n < c->cap)
+        (void)chain_resize(c, c->n); /* a failed shrink leaves the larger arrays: harmless */
+}
+
+gex_chain *gex_chain_new(void)
+{
+    gex_chain *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->n_hash = SYMBOL_TABLE_INITIAL;
+    c->hash = malloc(c->n_hash * sizeof *c->hash);
+    if (c->hash == NULL) {
+        free(c);
+        return NULL;
+    }
+    memset(c->hash, 0xff, c->n_hash * sizeof *c->hash);
+    return c;
+}
+
+void gex_chain_free(gex_chain *c)
+{
+    if (c == NULL)
+        return;
+    chain_array a[CHAIN_ARRAY_COUNT];
+    chain_arrays(c, a);
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++)
+        free(*a[i].ptr);
+    for (size_t i = 0; i < c->n_sym; i++)
+        free(c->sym[i]);
+    free(c->sym);
+    free(c->sym_spot);
+    free(c->sym_settle);
+    free(c->hash);
+    free(c);
+}
+
+/* --- symbols --- */
+
+/* FNV-1a over the bytes folded to upper case, so that lookups ignoring case land in the same
+ * slot chain (Fowler, Noll, Vo; http://www.isthe.com/chongo/tech/comp/fnv/). */
+static uint32_t symbol_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (uint32_t)(unsigned char)toupper((unsigned char)s[i]);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int symbol_equal(const char *a, const char *b, size_t len, int ignore_case)
+{
+    /* a is a stored NUL-terminated symbol; b may hold any bytes, NUL included. */
+    if (strnlen(a, len + 1) != len)
+        return 0;
+    return ignore_case ? strncasecmp(a, b, len) == 0 : memcmp(a, b, len) == 0;
+}
+
+/* Finds a symbol: exact match when ignore_case is 0, else the first one equal ignoring case. */
+static uint32_t symbol_find(const gex_chain *c, const char *s, size_t len, int ignore_case)
+{
+    size_t mask = c->n_hash - 1;
+    for (size_t slot = symbol_hash(s, len) & mask;; slot = (slot + 1) & mask) {
+        uint32_t idx = c->hash[slot];
+        if (idx == SYMBOL_NONE)
+            return SYMBOL_NONE;
+        if (symbol_equal(c->sym[idx], s, len, ignore_case))
+            return idx;
+    }
+}
+
+uint32_t gex__chain_find_symbol(const gex_chain *c, const char *s, size_t len)
+{
+    return symbol_find(c, s, len, 1);
+}
+
+static void symbol_insert_slot(uint32_t *hash, size_t n_hash, const char *s, uint32_t idx)
+{
+    size_t mask = n_hash - 1;
+    size_t slot = symbol_hash(s, strlen(s)) & mask;
+    while (hash[slot] != SYMBOL_NONE)
+        slot = (slot + 1) & mask;
+    hash[slot] = idx;
+}
+
+int gex__chain_intern(gex_chain *c, const char *s, size_t len, uint32_t *index)
+{
+    uint32_t found = symbol_find(c, s, len, 0);
+    if (found != SYMBOL_NONE) {
+        *index = found;
+        return GEX_OK;
+    }
+    if (c->n_sym >= UINT32_MAX - 1)
+        return GEX_ENOMEM;
+    if ((c->n_sym + 1) * 2 > c->n_hash) {
+        size_t n_hash = c->n_hash * 2;
+        uint32_t *hash = malloc(n_hash * sizeof *hash);
+        if (hash == NULL)
+            return GEX_ENOMEM;
+        memset(hash, 0xff, n_hash * sizeof *hash);
+        for (size_t i = 0; i < c->n_sym; i++)
+            symbol_insert_slot(hash, n_hash, c->sym[i], (uint32_t)i);
+        free(c->hash);
+        c->hash = hash;
+        c->n_hash = n_hash;
+    }
+    if (c->n_sym == c->cap_sym) {
+        size_t cap = c->cap_sym ? c->cap_sym * 2 : 16;
+        char **sym = realloc(c->sym, cap * sizeof *sym);
+        if (sym == NULL)
+            return GEX_ENOMEM;
+        c->sym = sym;
+        double *spot = realloc(c->sym_spot, cap * sizeof *spot);
+        if (spot == NULL)
+            return GEX_ENOMEM;
+        c->sym_spot = spot;
+        signed char *settle = realloc(c->sym_settle, cap * sizeof *settle);
+        if (settle == NULL)
+            return GEX_ENOMEM;
+        c->sym_settle = settle;
+        c->cap_sym = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return GEX_ENOMEM;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    uint32_t idx = (uint32_t)c->n_sym++;
+    c->sym[idx] = copy;
+    c->sym_spot[idx] = NAN;
+    c->sym_settle[idx] = SETTLE_NONE;
+    symbol_insert_slot(c->hash, c->n_hash, copy, idx);
+    *index = idx;
+    return GEX_OK;
+}
+
+size_t gex_chain_symbol_count(const gex_chain *c)
+{
+    return c->n_sym;
+}
+
+const char *gex_chain_symbol(const gex_chain *c, uint32_t index)
+{
+    return index < c->n_sym ? c->sym[index] : NULL;
+}
+
+double gex__chain_symbol_spot(const gex_chain *c, uint32_t underlying_index)
+{
+    return underlying_index < c->n_sym ? c->sym_spot[underlying_index] : (double)NAN;
+}
+
+/* --- builder --- */
+
+static int64_t chain_settlement(const gex_chain *c, uint32_t root, int32_t expiration)
+{
+    gex_settle style = c->sym_settle[root] != SETTLE_NONE
+                           ? (gex_settle)c->sym_settle[root]
+                           : gex_time_root_settle(c->sym[root], strlen(c->sym[root]));
+    return gex_time_settlement(expiration, style);
+}
+
+int gex__chain_add_interned(gex_chain *c, uint32_t u, uint32_t r, const gex_contract *k)
+{
+    if (!(k->strike > 0 && isfinite(k->strike)) || (k->type != GEX_CALL && k->type != GEX_PUT) ||
+        !(k->open_interest >= 0 && isfinite(k->open_interest)) || u >= c->n_sym || r >= c->n_sym)
+        return GEX_EINVAL;
+    int rc = chain_reserve(c, c->n + 1);
+    if (rc != GEX_OK)
+        return rc;
+    size_t i = c->n;
+    c->underlying[i] = u;
+    c->root[i] = r;
+    c->expiration[i] = k->expiration;
+    c->settlement[i] = chain_settlement(c, r, k->expiration);
+    c->strike[i] = k->strike;
+    c->type[i] = (uint8_t)k->type;
+    c->bid[i] = k->bid;
+    c->ask[i] = k->ask;
+    c->last[i] = k->last;
+    c->file_iv[i] = k->iv;
+    c->open_interest[i] = k->open_interest;
+    c->volume[i] = k->volume;
+    c->multiplier[i] =
+        k->multiplier > 0 && isfinite(k->multiplier) ? k->multiplier : GEX__DEFAULT_MULTIPLIER;
+    c->spot[i] = c->sym_spot[u];
+    c->vendor_delta[i] = k->vendor_delta;
+    c->vendor_gamma[i] = k->vendor_gamma;
+    c->line[i] = k->line;
+    c->T[i] = NAN;
+    c->iv[i] = NAN;
+    c->iv_source[i] = GEX_IV_SOURCE_NONE;
+    c->status[i] = GEX_CONTRACT_OK;
+    c->n++;
+    return GEX_OK;
+}
+
+int gex_chain_add(gex_chain *c, const gex_contract *k)
+{
+    if (c == NULL || k == NULL || k->underlying == NULL || k->underlying[0] == '\0')
+        return GEX_EINVAL;
+    const char *root = k->root != NULL && k->root[0] != '\0' ? k->root : k->underlying;
+    uint32_t u, r;
+    int rc = gex__chain_intern(c, k->underlying, strlen(k->underlying), &u);
+    if (rc == GEX_OK)
+        rc = gex__chain_intern(c, root, strlen(root), &r);
+    if (rc != GEX_OK)
+        return rc;
+    return gex__chain_add_interned(c, u, r, k);
+}
+
+int gex_chain_set_spot(gex_chain *c, const char *underlying, double spot)
+{
+    if (c == NULL || underlying == NULL || underlying[0] == '\0' || !(spot > 0) || !isfinite(spot))
+        return GEX_EINVAL;
+    uint32_t u;
+    int rc = gex__chain_intern(c, underlying, strlen(underlying), &u);
+    if (rc != GEX_OK)
+        return rc;
+    c->sym_spot[u] = spot;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->underlying[i] == u)
+            c->spot[i] = spot;
+    return GEX_OK;
+}
+
+int gex_chain_set_settle(gex_chain *c, const char *root, gex_settle style)
+{
+    if (c == NULL || root == NULL || root[0] == '\0' ||
+        (style != GEX_SETTLE_AM && style != GEX_SETTLE_PM))
+        return GEX_EINVAL;
+    uint32_t r;
+    int rc = gex__chain_intern(c, root, strlen(root), &r);
+    if (rc != GEX_OK)
+        return rc;
+    /* Roots compare ignoring case (SPEC 1.1 names them in upper case; files agree). */
+    for (size_t s = 0; s < c->n_sym; s++)
+        if (strcasecmp(c->sym[s], root) == 0)
+            c->sym_settle[s] = (signed char)style;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->sym_settle[c->root[i]] == (signed char)style &&
+            strcasecmp(c->sym[c->root[i]], root) == 0)
+            c->settlement[i] = chain_settlement(c, c->root[i], c->expiration[i]);
+    return GEX_OK;
+}
+
+void gex__chain_set_time_note(gex_chain *c, const char *file, long line, const char *text)
+{
+    snprintf(c->time_file, sizeof c->time_file, "%s", file != NULL ? file : "");
+    snprintf(c->time_note, sizeof c->time_note, "%s", text != NULL ? text : "");
+    c->time_line = line;
+}
+
+void gex_chain_set_quote_time(gex_chain *c, int64_t utc)
+{
+    c->has_quote_time = 1;
+    c->quote_time = utc;
+}
+
+int gex_chain_quote_time(const gex_chain *c, int64_t *utc)
+{
+    if (!c->has_quote_time)
+        return GEX_ENOTIME;
+    *utc = c->quote_time;
+    return GEX_OK;
+}
+
+/* --- reading --- */
+
+void gex_chain_get_view(const gex_chain *c, gex_chain_view *v)
+{
+    v->n = c->n;
+    v->underlying = c->underlying;
+    v->root = c->root;
+    v->expiration = c->expiration;
+    v->settlement = c->settlement;
+    v->strike = c->strike;
+    v->type = c->type;
+    v->bid = c->bid;
+    v->ask = c->ask;
+    v->last = c->last;
+    v->file_iv = c->file_iv;
+    v->open_interest = c->open_interest;
+    v->volume = c->volume;
+    v->multiplier = c->multiplier;
+    v->spot = c->spot;
+    v->vendor_delta = c->vendor_delta;
+    v->vendor_gamma = c->vendor_gamma;
+    v->line = c->line;
+    v->T = c->T;
+    v->iv = c->iv;
+    v->iv_source = c->iv_source;
+    v->status = c->status;
+}
+
+size_t gex_chain_size(const gex_chain *c)
+{
+    return c->n;
+}
+
+size_t gex_chain_underlyings(const gex_chain *c, uint32_t *ids, size_t max)
+{
+    /* A symbol is an underlying when some contract names it; order of first appearance. The
+     * marks live on the stack for small tables and are computed in one pass. */
+    size_t count = 0;
+    unsigned char small[256];
+    unsigned char *seen = c->n_sym <= sizeof small ? small : calloc(c->n_sym, 1);
+    if (seen == NULL) {
+        /* Out of memory: fall back to a quadratic scan that needs no marks. */
+        for (size_t i = 0; i < c->n; i++) {
+            size_t j = 0;
+            while (j < i && c->underlying[j] != c->underlying[i])
+                j++;
+            if (j == i) {
+                if (count < max)
+                    ids[count] = c->underlying[i];
+                count++;
+            }
+        }
+        return count;
+    }
+    if (seen == small)
+        memset(small, 0, sizeof small);
+    for (size_t i = 0; i < c->n; i++) {
+        uint32_t u = c->underlying[i];
+        if (!seen[u]) {
+            seen[u] = 1;
+            if (count < max)
+                ids[count] = u;
+            count++;
+        }
+    }
+    if (seen != small)
+        free(seen);
+    return count;
+}
+
+int gex_chain_select(const gex_chain *c, const char *underlying, gex_chain **out)
+{
+    if (c == NULL || underlying == NULL || out == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    /* Every symbol equal ignoring case (a file may spell one underlying two ways). */
+    size_t count = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcasecmp(c->sym[c->underlying[i]], underlying) == 0)
+            count++;
+    if (count == 0)
+        return GEX_ENOTFOUND;
+    gex_chain *d = gex_chain_new();
+    if (d == NULL)
+        return GEX_ENOMEM;
+    int rc = chain_reserve(d, count);
+    /* Symbols keep their spot and settlement override. */
+    uint32_t *map = rc == GEX_OK ? malloc(c->n_sym * sizeof *map) : NULL;
+    if (rc == GEX_OK && map == NULL && c->n_sym > 0)
+        rc = GEX_ENOMEM;
+    for (size_t s = 0; rc == GEX_OK && s < c->n_sym; s++)
+        map[s] = SYMBOL_NONE;
+    for (size_t i = 0; rc == GEX_OK && i < c->n; i++) {
+        if (strcasecmp(c->sym[c->underlying[i]], underlying) != 0)
+            continue;
+        uint32_t pair[2] = {c->underlying[i], c->root[i]};
+        for (int k = 0; k < 2 && rc == GEX_OK; k++) {
+            uint32_t s = pair[k];
+            if (map[s] != SYMBOL_NONE)
+                continue;
+            rc = gex__chain_intern(d, c->sym[s], strlen(c->sym[s]), &map[s]);
+            if (rc == GEX_OK) {
+                d->sym_spot[map[s]] = c->sym_spot[s];
+                d->sym_settle[map[s]] = c->sym_settle[s];
+            }
+        }
+        if (rc != GEX_OK)
+            break;
+        size_t j = d->n++;
+        d->underlying[j] = map[c->underlying[i]];
+        d->root[j] = map[c->root[i]];
+        d->expiration[j] = c->expiration[i];
+        d->settlement[j] = c->settlement[i];
+        d->strike[j] = c->strike[i];
+        d->type[j] = c->type[i];
+        d->bid[j] = c->bid[i];
+        d->ask[j] = c->ask[i];
+        d->last[j] = c->last[i];
+        d->file_iv[j] = c->file_iv[i];
+        d->open_interest[j] = c->open_interest[i];
+        d->volume[j] = c->volume[i];
+        d->multiplier[j] = c->multiplier[i];
+        d->spot[j] = c->spot[i];
+        d->vendor_delta[j] = c->vendor_delta[i];
+        d->vendor_gamma[j] = c->vendor_gamma[i];
+        d->line[j] = c->line[i];
+        d->T[j] = c->T[i];
+        d->iv[j] = c->iv[i];
+        d->iv_source[j] = c->iv_source[i];
+        d->status[j] = c->status[i];
+    }
+    free(map);
+    if (rc != GEX_OK) {
+        gex_chain_free(d);
+        return rc;
+    }
+    d->has_quote_time = c->has_quote_time;
+    d->quote_time = c->quote_time;
+    memcpy(d->time_note, c->time_note, sizeof d->time_note);
+    memcpy(d->time_file, c->time_file, sizeof d->time_file);
+    d->time_line = c->time_line;
+    *out = d;
+    return GEX_OK;
+}
+
+/* --- names --- */
+
+static const char *const format_names[GEX_FORMAT_COUNT] = {
+    [GEX_FORMAT_AUTO] = "auto",
+    [GEX_FORMAT_LONG_CSV] = "long-csv",
+    [GEX_FORMAT_CBOE_CSV] = "cboe-csv",
+    [GEX_FORMAT_CBOE_JSON] = "cboe-json",
+};
+
+const char *gex_format_name(int format)
+{
+    return format >= 0 && format < GEX_FORMAT_COUNT ? format_names[format] : NULL;
+}
+
+int gex_format_parse(const char *name, gex_format *format)
+{
+    if (name == NULL || format == NULL)
+        return GEX_EINVAL;
+    for (int f = 0; f < GEX_FORMAT_COUNT; f++) {
+        if (strcmp(name, format_names[f]) == 0) {
+            *format = (gex_format)f;
+            return GEX_OK;
+        }
+    }
+    return GEX_EINVAL;
+}
+
+static const char *const status_names[GEX_CONTRACT_STATUS_COUNT] = {
+    [GEX_CONTRACT_OK] = "ok",
+    [GEX_CONTRACT_EXPIRED] = "expired",
+    [GEX_CONTRACT_NO_IV] = "no_iv",
+    [GEX_CONTRACT_BELOW_INTRINSIC] = "below_intrinsic",
+    [GEX_CONTRACT_ABOVE_MAX] = "above_max",
+    [GEX_CONTRACT_NOT_CONVERGED] = "not_converged",
+    [GEX_CONTRACT_GREEKS_OVERFLOW] = "greeks_overflow",
+};
+
+const char *gex_contract_status_name(int status)
+{
+    return status >= 0 && status < GEX_CONTRACT_STATUS_COUNT ? status_names[status] : NULL;
+}
+
+static const char *const skip_names[GEX_SKIP_REASON_COUNT] = {
+    [GEX_SKIP_BAD_STRIKE] = "bad_strike",
+    [GEX_SKIP_BAD_EXPIRATION] = "bad_expiration",
+    [GEX_SKIP_BAD_TYPE] = "bad_type",
+    [GEX_SKIP_BAD_NUMBER] = "bad_number",
+    [GEX_SKIP_BAD_OPEN_INTEREST] = "bad_open_interest",
+    [GEX_SKIP_SHORT_ROW] = "short_row",
+    [GEX_SKIP_BAD_SYMBOL] = "bad_symbol",
+};
+
+const char *gex_skip_reason_name(int reason)
+{
+    return reason >= 0 && reason < GEX_SKIP_REASON_COUNT ? skip_names[reason] : NULL;
+}

@@ -1,0 +1,703 @@
+/*
+ * Dealer exposures per contract, per strike and per expiration (SPEC 1.5; definitions in
+ * gex/exposure.h).
+ *
+ * One pass of the vectorised greeks over the chain's arrays, one pass computing the exposures,
+ * then the aggregation: strikes and expirations are interned in hash tables, the contracts are
+ * ordered by (expiration, strike) with two stable counting sorts, and each run of equal keys
+ * becomes one row of the breakdown. Every buffer is allocated once per call, none per contract.
+ */
+#include "gex/exposure.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exposure-internal.h"
+#include "gex/bs.h"
+#include "gex/error.h"
+#include "gex/time.h"
+
+/* SPEC 1.5: GEX in the default unit is per 1% spot move, VEX per vol point (0.01 of vol),
+ * CHEX per calendar day (charm is per year of 365 days, SPEC 1.1). */
+#define ONE_PERCENT   0.01
+#define DAYS_PER_YEAR 365.0
+
+static const char *const unit_names[] = {"pct", "point", "shares"};
+
+const char *gex_gex_unit_name(int unit)
+{
+    if (unit < GEX_UNIT_PCT || unit > GEX_UNIT_SHARES)
+        return NULL;
+    return unit_names[unit];
+}
+
+int gex_gex_unit_parse(const char *name, gex_gex_unit *unit)
+{
+    if (name == NULL || unit == NULL)
+        return GEX_EINVAL;
+    for (int u = GEX_UNIT_PCT; u <= GEX_UNIT_SHARES; u++) {
+        if (strcmp(name, unit_names[u]) == 0) {
+            *unit = (gex_gex_unit)u;
+            return GEX_OK;
+        }
+    }
+    return GEX_EINVAL;
+}
+
+void gex_exposure_options_default(gex_exposure_options *options)
+{
+    if (options == NULL)
+        return;
+    memset(options, 0, sizeof *options);
+    options->rate = 0.045; /* SPEC 1.2, the vendor's documented defaults */
+    options->div = 0.013;
+    options->gex_unit = GEX_UNIT_PCT;
+    options->max_dte = -1;
+    options->min_oi = 0;
+}
+
+double gex__exposure_unit_factor(gex_gex_unit unit, double spot)
+{
+    switch (unit) {
+    case GEX_UNIT_PCT:
+        return spot * spot * ONE_PERCENT;
+    case GEX_UNIT_POINT:
+        return spot;
+    case GEX_UNIT_SHARES:
+        return 1.0;
+    }
+    return 0.0;
+}
+
+/* --- interning: distinct 64-bit keys in order of first appearance --- */
+
+typedef struct intern_table {
+    uint32_t *slot; /* cap entries: an index into keys, or EMPTY */
+    uint64_t *keys; /* distinct keys, in order of first appearance */
+    uint32_t count;
+    unsigned bits; /* cap = 1 << bits */
+} intern_table;
+
+#define INTERN_EMPTY UINT32_MAX
+
+/* The finaliser of MurmurHash3 (Appleby): a bijective mix so that strikes differing in low
+ * mantissa bits, or consecutive day numbers, spread over the table. */
+static uint32_t intern_hash(uint64_t k, unsigned bits)
+{
+    k ^= k >> 33;
+    k *= UINT64_C(0xff51afd7ed558ccd);
+    k ^= k >> 33;
+    k *= UINT64_C(0xc4ceb9fe1a85ec53);
+    k ^= k >> 33;
+    return (uint32_t)(k >> (64 - bits));
+}
+
+/* Room for up to max_keys keys at a load factor of at most 1/2. */
+static int intern_init(intern_table *t, size_t max_keys)
+{
+    unsigned bits = 4;
+    while (((size_t)1 << bits) < 2 * max_keys)
+        bits++;
+    t->bits = bits;
+    t->count = 0;
+    t->slot = malloc(((size_t)1 << bits) * sizeof *t->slot);
+    t->keys = malloc((max_keys > 0 ? max_keys : 1) * sizeof *t->keys);
+    if (t->slot == NULL || t->keys == NULL)
+        return GEX_ENOMEM;
+    memset(t->slot, 0xff, ((size_t)1 << bits) * sizeof *t->slot);
+    return GEX_OK;
+}
+
+static void intern_free(intern_table *t)
+{
+    free(t->slot);
+    free(t->keys);
+}
+
+/* The id of key, added when absent (the caller guarantees room). */
+static uint32_t intern_add(intern_table *t, uint64_t key)
+{
+    const uint32_t mask = (uint32_t)(((size_t)1 << t->bits) - 1);
+    uint32_t h = intern_hash(key, t->bits);
+    for (;;) {
+        const uint32_t id = t->slot[h];
+        if (id == INTERN_EMPTY) {
+            t->slot[h] = t->count;
+            t->keys[t->count] = key;
+            return t->count++;
+        }
+        if (t->keys[id] == key)
+            return id;
+        h = (h + 1) & mask; /* linear probing */
+    }
+}
+
+static uint64_t strike_key(double strike)
+{
+    uint64_t k;
+    memcpy(&k, &strike, sizeof k); /* strikes are > 0: equal values have equal bits */
+    return k;
+}
+
+static double key_strike(uint64_t k)
+{
+    double s;
+    memcpy(&s, &k, sizeof s);
+    return s;
+}
+
+/* rank[id] = position of key id in ascending order (keys compared as doubles or as int32). */
+typedef struct rank_sort_item {
+    double value;
+    uint32_t id;
+} rank_sort_item;
+
+static int rank_cmp(const void *a, const void *b)
+{
+    const rank_sort_item *x = a, *y = b;
+    return (x->value > y->value) - (x->value < y->value);
+}
+
+static int intern_ranks(const intern_table *t, int as_double, uint32_t *rank)
+{
+    rank_sort_item *items = malloc((t->count > 0 ? t->count : 1) * sizeof *items);
+    if (items == NULL)
+        return GEX_ENOMEM;
+    for (uint32_t i = 0; i < t->count; i++) {
+        items[i].value = as_double ? key_strike(t->keys[i]) : (double)(int32_t)t->keys[i];
+        items[i].id = i;
+    }
+    qsort(items, t->count, sizeof *items, rank_cmp);
+    for (uint32_t i = 0; i < t->count; i++)
+        rank[items[i].id] = i;
+    free(items);
+    return GEX_OK;
+}
+
+/* --- the exposure object --- */
+
+struct gex_exposure {
+    gex_exposure_options options;
+    int32_t *expirations; /* the options' list, owned */
+    double spot;
+    int64_t quote_time;
+    int32_t quote_date;
+    size_t n;
+    double *block; /* the nine per-contract arrays below, one allocation */
+    double *delta, *gamma, *vega, *vanna, *charm, *gex, *dex, *vex, *chex;
+    uint8_t *included;
+    gex_strike_row *rows;
+    size_t n_rows;
+    gex_exposure_totals totals;
+    size_t n_exp;
+    int32_t *exp_date;
+    size_t *exp_first; /* n_exp + 1 offsets into exp_rows */
+    gex_strike_row *exp_rows;
+    gex_exposure_totals *exp_totals;
+};
+
+void gex_exposure_free(gex_exposure *e)
+{
+    if (e == NULL)
+        return;
+    free(e->expirations);
+    free(e->block);
+    free(e->included);
+    free(e->rows);
+    free(e->exp_date);
+    free(e->exp_first);
+    free(e->exp_rows);
+    free(e->exp_totals);
+    free(e);
+}
+
+static int options_ok(const gex_exposure_options *o)
+{
+    return isfinite(o->rate) && isfinite(o->div) && o->gex_unit >= GEX_UNIT_PCT &&
+           o->gex_unit <= GEX_UNIT_SHARES && o->min_oi >= 0 && o->min_oi < HUGE_VAL &&
+           (o->n_expirations == 0 || o->expirations != NULL);
+}
+
+static int keep_expiration(const gex_exposure_options *o, int32_t expiration, int32_t quote_date)
+{
+    if (o->n_expirations > 0 || o->zero_dte) {
+        int listed = o->zero_dte && expiration == quote_date;
+        for (size_t j = 0; j < o->n_expirations && !listed; j++)
+            listed = o->expirations[j] == expiration;
+        if (!listed)
+            return 0;
+    }
+    return o->max_dte < 0 || (int64_t)expiration - quote_date <= o->max_dte;
+}
+
+/* Adds contract i's values to a row. */
+static void row_add(gex_strike_row *r, const gex_exposure *e, const gex_chain_view *v, size_t i)
+{
+    const double volume = isfinite(v->volume[i]) ? v->volume[i] : 0.0;
+    if (v->type[i] == GEX_CALL) {
+        r->call_gex += e->gex[i];
+        r->call_dex += e->dex[i];
+        r->call_vex += e->vex[i];
+        r->call_chex += e->chex[i];
+        r->call_oi += v->open_interest[i];
+        r->call_volume += volume;
+    } else {
+        r->put_gex += e->gex[i];
+        r->put_dex += e->dex[i];
+        r->put_vex += e->vex[i];
+        r->put_chex += e->chex[i];
+        r->put_oi += v->open_interest[i];
+        r->put_volume += volume;
+    }
+}
+
+/* Adds row b to row a (same strike). */
+static void row_merge(gex_strike_row *a, const gex_strike_row *b)
+{
+    a->call_gex += b->call_gex;
+    a->put_gex += b->put_gex;
+    a->call_dex += b->call_dex;
+    a->put_dex += b->put_dex;
+    a->call_vex += b->call_vex;
+    a->put_vex += b->put_vex;
+    a->call_chex += b->call_chex;
+    a->put_chex += b->put_chex;
+    a->call_oi += b->call_oi;
+    a->put_oi += b->put_oi;
+    a->call_volume += b->call_volume;
+    a->put_volume += b->put_volume;
+}
+
+/* SPEC 1.5: net = call + put per row, totals = sums of the rows in ascending strike order. */
+static void rows_finish(gex_strike_row *rows, size_t n, gex_exposure_totals *t)
+{
+    t->net_gex = t->net_dex = t->net_vex = t->net_chex = 0;
+    t->call_gex = t->put_gex = 0;
+    for (size_t i = 0; i < n; i++) {
+        gex_strike_row *r = &rows[i];
+        r->net_gex = r->call_gex + r->put_gex;
+        r->net_dex = r->call_dex + r->put_dex;
+        r->net_vex = r->call_vex + r->put_vex;
+        r->net_chex = r->call_chex + r->put_chex;
+        t->net_gex += r->net_gex;
+        t->net_dex += r->net_dex;
+        t->net_vex += r->net_vex;
+        t->net_chex += r->net_chex;
+        t->call_gex += r->call_gex;
+        t->put_gex += r->put_gex;
+    }
+    t->gross_gex = t->call_gex - t->put_gex; /* call_gex >= 0 >= put_gex: sum of |GEX| */
+}
+
+/* Per-contract flags kept in the scratch array between the two passes. */
+enum { FLAG_KEPT = 1, FLAG_ROW = 2 };
+
+/* Where a contract left out of the exposures is counted: FILTERED, or its status (a contract
+ * whose greeks or exposures are not representable counts as GREEKS_OVERFLOW). */
+#define FILTERED (-1)
+static int left_out_reason(uint8_t flags, int status)
+{
+    if (!(flags & FLAG_KEPT))
+        return FILTERED;
+    if (status != GEX_CONTRACT_OK && status < GEX_CONTRACT_STATUS_COUNT)
+        return status;
+    return GEX_CONTRACT_GREEKS_OVERFLOW;
+}
+
+static void count_contract(gex_exposure_totals *t, int included, uint8_t flags, int status)
+{
+    t->contracts++;
+    if (included) {
+        t->used++;
+        return;
+    }
+    const int reason = left_out_reason(flags, status);
+    if (reason == FILTERED)
+        t->filtered++;
+    else
+        t->excluded[reason]++;
+}
+
+/* Greeks and per-contract exposures; marks included[] and counts what was left out. */
+static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *flags,
+                             uint8_t *bs_status)
+{
+    const gex_exposure_options *o = &e->options;
+    const size_t n = v->n;
+    const gex_bs_batch_in in = {.n = n,
+                                .S = NULL,
+                                .S_all = e->spot,
+                                .K = v->strike,
+                                .T = v->T,
+                                .sigma = v->iv,
+                                .type = v->type,
+                                .r = NULL,
+                                .r_all = o->rate,
+                                .q = NULL,
+                                .q_all = o->div};
+    const gex_bs_batch_out out = {.delta = e->delta,
+                                  .gamma = e->gamma,
+                                  .vega = e->vega,
+                                  .vanna = e->vanna,
+                                  .charm = e->charm,
+                                  .status = bs_status};
+    int rc = gex_bs_greeks_batch(&in, &out, NULL);
+    if (rc != GEX_OK)
+        return rc;
+
+    const double S = e->spot;
+    const double unit = gex__exposure_unit_factor(o->gex_unit, S);
+    for (size_t i = 0; i < n; i++) {
+        const int status = v->status[i];
+        const int kept =
+            keep_expiration(o, v->expiration[i], e->quote_date) && v->open_interest[i] >= o->min_oi;
+        flags[i] = (uint8_t)((kept ? FLAG_KEPT : 0) |
+                             (kept && status != GEX_CONTRACT_EXPIRED ? FLAG_ROW : 0));
+        int used = kept && status == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK;
+        double gex = 0, dex = 0, vex = 0, chex = 0;
+        if (used) {
+            /* SPEC 1.5; s = +1 calls, -1 puts (dealers long calls, short puts). */
+            const double s = v->type[i] == GEX_CALL ? 1.0 : -1.0;
+            const double w = v->open_interest[i] * v->multiplier[i];
+            gex = s * e->gamma[i] * w * unit;
+            dex = e->delta[i] * w * S;
+            vex = s * e->vanna[i] * w * S * ONE_PERCENT;
+            chex = s * e->charm[i] * w * S / DAYS_PER_YEAR;
+            used = isfinite(gex) && isfinite(dex) && isfinite(vex) && isfinite(chex);
+        }
+        if (!used) {
+            e->delta[i] = e->gamma[i] = e->vega[i] = e->vanna[i] = e->charm[i] = 0;
+            gex = dex = vex = chex = 0;
+        }
+        count_contract(&e->totals, used, flags[i], status);
+        e->included[i] = (uint8_t)used;
+        e->gex[i] = gex;
+        e->dex[i] = dex;
+        e->vex[i] = vex;
+        e->chex[i] = chex;
+    }
+    return GEX_OK;
+}
+
+/* The per-strike rows and the per-expiration breakdown (see the file comment). */
+static int aggregate(gex_exposure *e, const gex_chain_view *v, const uint8_t *flags)
+{
+    const size_t n = v->n;
+    int rc = GEX_ENOMEM;
+    intern_table ks = {0}, xs = {0};
+    uint32_t *kid = malloc((n > 0 ? n : 1) * sizeof *kid);
+    uint32_t *xid = malloc((n > 0 ? n : 1) * sizeof *xid);
+    uint32_t *order = malloc((n > 0 ? n : 1) * sizeof *order);
+    uint32_t *order2 = malloc((n > 0 ? n : 1) * sizeof *order2);
+    uint32_t *krank = NULL, *xrank = NULL, *count = NULL, *exp_of_rank = NULL, *row_rank = NULL;
+    if (kid == NULL || xid == NULL || order == NULL || order2 == NULL)
+        goto done;
+    if (intern_init(&ks, n) != GEX_OK || intern_init(&xs, n) != GEX_OK)
+        goto done;
+
+    /* Every expiration is interned (so that each gets its counts); only row members give
+     * strikes. */
+    size_t members = 0;
+    for (size_t i = 0; i < n; i++) {
+        xid[i] = intern_add(&xs, (uint64_t)(uint32_t)v->expiration[i]);
+        if ((flags[i] & FLAG_ROW)) {
+            kid[i] = intern_add(&ks, strike_key(v->strike[i]));
+            members++;
+        }
+    }
+    const uint32_t nk = ks.count, nx = xs.count;
+    krank = malloc((nk > 0 ? nk : 1) * sizeof *krank);
+    xrank = malloc((nx > 0 ? nx : 1) * sizeof *xrank);
+    count = malloc(((nk > nx ? nk : nx) + 1) * sizeof *count);
+    if (krank == NULL || xrank == NULL || count == NULL)
+        goto done;
+    if (intern_ranks(&ks, 1, krank) != GEX_OK || intern_ranks(&xs, 0, xrank) != GEX_OK)
+        goto done;
+
+    /* Stable counting sort of the row members by strike rank, then by expiration rank: the
+     * result is ordered by (expiration, strike) and by chain position within equal keys. */
+    memset(count, 0, (nk + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        if ((flags[i] & FLAG_ROW))
+            count[krank[kid[i]] + 1]++;
+    for (uint32_t k = 0; k < nk; k++)
+        count[k + 1] += count[k];
+    for (size_t i = 0; i < n; i++)
+        if ((flags[i] & FLAG_ROW))
+            order2[count[krank[kid[i]]]++] = (uint32_t)i;
+    memset(count, 0, (nx + 1) * sizeof *count);
+    for (size_t j = 0; j < members; j++)
+        count[xrank[xid[order2[j]]] + 1]++;
+    for (uint32_t x = 0; x < nx; x++)
+        count[x + 1] += count[x];
+    for (size_t j = 0; j < members; j++) {
+        const uint32_t i = order2[j];
+        order[count[xrank[xid[i]]]++] = i;
+    }
+
+    /* Breakdown rows: one per run of equal (expiration, strike). */
+    e->exp_rows = malloc((members > 0 ? members : 1) * sizeof *e->exp_rows);
+    e->rows = calloc(nk > 0 ? nk : 1, sizeof *e->rows);
+    e->exp_date = malloc((nx > 0 ? nx : 1) * sizeof *e->exp_date);
+    e->exp_first = malloc(((size_t)nx + 1) * sizeof *e->exp_first);
+    e->exp_totals = calloc(nx > 0 ? nx : 1, sizeof *e->exp_totals);
+    exp_of_rank = malloc((nx > 0 ? nx : 1) * sizeof *exp_of_rank);
+    row_rank = malloc((members > 0 ? members : 1) * sizeof *row_rank);
+    if (row_rank == NULL || e->exp_rows == NULL || e->rows == NULL || e->exp_date == NULL ||
+        e->exp_first == NULL || e->exp_totals == NULL || exp_of_rank == NULL)
+        goto done;
+
+    size_t n_exp_rows = 0, n_exp = 0;
+    uint32_t cur_x = UINT32_MAX, cur_k = UINT32_MAX;
+    for (uint32_t x = 0; x < nx; x++)
+        exp_of_rank[x] = UINT32_MAX;
+    for (size_t j = 0; j < members; j++) {
+        const uint32_t i = order[j];
+        const uint32_t xr = xrank[xid[i]], kr = krank[kid[i]];
+        if (xr != cur_x) {
+            exp_of_rank[xr] = (uint32_t)n_exp;
+            e->exp_date[n_exp] = v->expiration[i];
+            e->exp_first[n_exp] = n_exp_rows;
+            n_exp++;
+            cur_x = xr;
+            cur_k = UINT32_MAX;
+        }
+        if (kr != cur_k) {
+            row_rank[n_exp_rows] = kr;
+            gex_strike_row *r = &e->exp_rows[n_exp_rows++];
+            memset(r, 0, sizeof *r);
+            r->strike = v->strike[i];
+            cur_k = kr;
+        }
+        if (e->included[i])
+            row_add(&e->exp_rows[n_exp_rows - 1], e, v, i);
+    }
+    e->exp_first[n_exp] = n_exp_rows;
+    e->n_exp = n_exp;
+
+    /* Counts per expiration, over every contract of an expiration that has rows. */
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t b = exp_of_rank[xrank[xid[i]]];
+        if (b == UINT32_MAX)
+            continue;
+        count_contract(&e->exp_totals[b], e->included[i], flags[i], v->status[i]);
+    }
+
+    /* The chain's rows: each strike sums its breakdown rows in ascending expiration order. */
+    for (size_t b = 0; b < n_exp; b++) {
+        const size_t first = e->exp_first[b], nb = e->exp_first[b + 1] - first;
+        rows_finish(&e->exp_rows[first], nb, &e->exp_totals[b]);
+        for (size_t j = first; j < first + nb; j++) {
+            gex_strike_row *r = &e->rows[row_rank[j]];
+            r->strike = e->exp_rows[j].strike;
+            row_merge(r, &e->exp_rows[j]);
+        }
+    }
+    e->n_rows = nk;
+    rows_finish(e->rows, nk, &e->totals);
+    rc = GEX_OK;
+
+done:
+    intern_free(&ks);
+    intern_free(&xs);
+    free(kid);
+    free(xid);
+    free(order);
+    free(order2);
+    free(krank);
+    free(xrank);
+    free(count);
+    free(exp_of_rank);
+    free(row_rank);
+    return rc;
+}
+
+static int quote_instant(const gex_chain_view *v, int64_t *utc)
+{
+    /* The instant gex_chain_prepare measured T from (its --now when one was given): T is
+     * (settlement - now) / GEX_SECONDS_PER_YEAR exactly rounded, so the product recovers the
+     * whole number of seconds to far better than half a second. */
+    if (v->n == 0 || !isfinite(v->T[0]))
+        return GEX_EINVAL;
+    *utc = v->settlement[0] - llround(v->T[0] * GEX_SECONDS_PER_YEAR);
+    return GEX_OK;
+}
+
+static int32_t new_york_date(int64_t utc)
+{
+    const int64_t local = utc + gex_time_eastern_offset(utc);
+    int64_t day = local / GEX_SECONDS_PER_DAY;
+    if (local % GEX_SECONDS_PER_DAY < 0)
+        day--; /* floor division before 1970 */
+    return (int32_t)day;
+}
+
+int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *options,
+                         gex_exposure **out)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (chain == NULL || out == NULL)
+        return GEX_EINVAL;
+    gex_exposure_options defaults;
+    if (options == NULL) {
+        gex_exposure_options_default(&defaults);
+        options = &defaults;
+    }
+    if (!options_ok(options))
+        return GEX_EINVAL;
+
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    const size_t n = v.n;
+    if (n == 0)
+        return GEX_EEMPTY;
+    for (size_t i = 0; i < n; i++) {
+        /* one underlying, prepared (T is NAN before gex_chain_prepare), with a known spot */
+        if (v.underlying[i] != v.underlying[0] || isnan(v.T[i]) || !(v.spot[i] > 0) ||
+            !isfinite(v.spot[i]))
+            return GEX_EINVAL;
+    }
+    int64_t now;
+    if (quote_instant(&v, &now) != GEX_OK)
+        return GEX_EINVAL;
+
+    gex_exposure *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return GEX_ENOMEM;
+    e->options = *options;
+    e->spot = v.spot[0];
+    e->quote_time = now;
+    e->quote_date = new_york_date(now);
+    e->n = n;
+    int rc = GEX_ENOMEM;
+    uint8_t *scratch = NULL;
+    if (options->n_expirations > 0) {
+        e->expirations = malloc(options->n_expirations * sizeof *e->expirations);
+        if (e->expirations == NULL)
+            goto fail;
+        memcpy(e->expirations, options->expirations,
+               options->n_expirations * sizeof *e->expirations);
+    }
+    e->options.expirations = e->expirations;
+    e->block = malloc(9 * n * sizeof *e->block);
+    e->included = malloc(n);
+    scratch = malloc(2 * n); /* the contracts' flags, then the greeks' statuses */
+    if (e->block == NULL || e->included == NULL || scratch == NULL)
+        goto fail;
+    e->delta = e->block;
+    e->gamma = e->delta + n;
+    e->vega = e->gamma + n;
+    e->vanna = e->vega + n;
+    e->charm = e->vanna + n;
+    e->gex = e->charm + n;
+    e->dex = e->gex + n;
+    e->vex = e->dex + n;
+    e->chex = e->vex + n;
+
+    rc = compute_contracts(e, &v, scratch, scratch + n);
+    if (rc == GEX_OK)
+        rc = aggregate(e, &v, scratch);
+    if (rc != GEX_OK)
+        goto fail;
+    free(scratch);
+    *out = e;
+    return GEX_OK;
+fail:
+    free(scratch);
+    gex_exposure_free(e);
+    return rc;
+}
+
+const gex_exposure_options *gex_exposure_get_options(const gex_exposure *e)
+{
+    return e != NULL ? &e->options : NULL;
+}
+
+double gex_exposure_spot(const gex_exposure *e)
+{
+    return e != NULL ? e->spot : 0.0;
+}
+
+int64_t gex_exposure_quote_time(const gex_exposure *e)
+{
+    return e != NULL ? e->quote_time : 0;
+}
+
+int32_t gex_exposure_quote_date(const gex_exposure *e)
+{
+    return e != NULL ? e->quote_date : 0;
+}
+
+size_t gex_exposure_strike_count(const gex_exposure *e)
+{
+    return e != NULL ? e->n_rows : 0;
+}
+
+const gex_strike_row *gex_exposure_strikes(const gex_exposure *e)
+{
+    return e != NULL && e->n_rows > 0 ? e->rows : NULL;
+}
+
+void gex_exposure_get_totals(const gex_exposure *e, gex_exposure_totals *totals)
+{
+    if (totals == NULL)
+        return;
+    if (e == NULL)
+        memset(totals, 0, sizeof *totals);
+    else
+        *totals = e->totals;
+}
+
+size_t gex_exposure_expiry_count(const gex_exposure *e)
+{
+    return e != NULL ? e->n_exp : 0;
+}
+
+int32_t gex_exposure_expiry_date(const gex_exposure *e, size_t i)
+{
+    return e != NULL && i < e->n_exp ? e->exp_date[i] : 0;
+}
+
+const gex_strike_row *gex_exposure_expiry_strikes(const gex_exposure *e, size_t i, size_t *n_rows)
+{
+    if (e == NULL || i >= e->n_exp) {
+        if (n_rows != NULL)
+            *n_rows = 0;
+        return NULL;
+    }
+    if (n_rows != NULL)
+        *n_rows = e->exp_first[i + 1] - e->exp_first[i];
+    return &e->exp_rows[e->exp_first[i]];
+}
+
+void gex_exposure_expiry_totals(const gex_exposure *e, size_t i, gex_exposure_totals *totals)
+{
+    if (totals == NULL)
+        return;
+    if (e == NULL || i >= e->n_exp)
+        memset(totals, 0, sizeof *totals);
+    else
+        *totals = e->exp_totals[i];
+}
+
+void gex_exposure_get_contracts(const gex_exposure *e, gex_contract_exposures *view)
+{
+    if (view == NULL)
+        return;
+    memset(view, 0, sizeof *view);
+    if (e == NULL)
+        return;
+    view->n = e->n;
+    view->delta = e->delta;
+    view->gamma = e->gamma;
+    view->vega = e->vega;
+    view->vanna = e->vanna;
+    view->charm = e->charm;
+    view->gex = e->gex;
+    view->dex = e->dex;
+    view->vex = e->vex;
+    view->chex = e->chex;
+    view->included = e->included;
+}

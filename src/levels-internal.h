@@ -1,0 +1,52 @@
+/*
+ * Private to the levels, profile and regime code (src/levels.c, src/profile.c, src/regime.c).
+ */
+#ifndef GEX_LEVELS_INTERNAL_H
+#define GEX_LEVELS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gex/exposure.h"
+#include "gex/levels.h"
+
+/* The tie rule of SPEC 1.6 for an argmax: a candidate (score, strike) beats the best so far when
+ * its score is larger, or equal with its strike nearer the spot, or as near and lower. */
+int gex__levels_better(double score, double strike, double best_score, double best_strike,
+                       double spot);
+
+/* The 0DTE magnet over one expiration's rows: the strike of the largest |net_gex| > 0. */
+gex_level gex__levels_magnet(const gex_strike_row *rows, size_t n, double spot);
+
+/* The 0DTE magnet of an exposure (SPEC 1.6): over the rows of its expiration on the quote date;
+ * has = 0 when it has none. */
+gex_level gex__levels_zero_dte_magnet(const gex_exposure *exposure);
+
+/* Walls, extremes and highest open interest of a table (out zeroed first; flip untouched).
+ * GEX_OK or GEX_EINVAL (see gex_levels_from_rows). */
+int gex__levels_table(const gex_strike_row *rows, size_t n, double spot, gex_levels *out);
+
+/* The dealer book of an exposure, repriced at hypothetical spots x (IV, T, r, q held): the
+ * included contracts gathered into structs of arrays, with w_i = s_i OI_i M_i (s = +1 calls,
+ * -1 puts, SPEC 1.5) and a scratch array for one greek at one x. */
+typedef struct gex__book {
+    size_t n;
+    double *K, *T, *sigma, *w, *scratch;
+    uint8_t *type;
+    double rate, div, spot;
+    gex_gex_unit unit;
+} gex__book;
+
+/* Gathers the book (GEX_OK, GEX_EINVAL when exposure was not computed from chain, GEX_ENOMEM).
+ * gex__book_free accepts a zeroed or half-built book. */
+int gex__book_init(gex__book *book, const gex_chain *chain, const gex_exposure *exposure);
+void gex__book_free(gex__book *book);
+
+/* P(x) = u(x) sum_i w_i gamma_i(x), in the exposure's GEX unit (SPEC 1.6). GEX_OK, or
+ * GEX_ERANGE when a greek is not representable at x. */
+int gex__book_gex(gex__book *book, double x, double *p);
+
+/* D(x) = sum_i w_i delta_i(x): the dealer book's delta in shares. GEX_OK or GEX_ERANGE. */
+int gex__book_delta(gex__book *book, double x, double *d);
+
+#endif /* GEX_LEVELS_INTERNAL_H */

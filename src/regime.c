@@ -1,0 +1,142 @@
+/*
+ * The regime classifier, the dealer hedging estimate and the 0DTE block (SPEC 1.7).
+ */
+#include "gex/levels.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gex/error.h"
+#include "levels-internal.h"
+
+/* The sentences of the SPEC 1.7 table (the seed article's classifier). */
+static const char MEANING_NEAR_FLIP[] =
+    "Spot is near the gamma flip: the regime can change with a small move, so expect two-way, "
+    "unstable trading.";
+static const char MEANING_STRONGLY_DAMPENED[] =
+    "Positive gamma with vanna aligned, well above the flip: dealer hedging strongly dampens "
+    "moves.";
+static const char MEANING_DAMPENED[] =
+    "Positive gamma with vanna aligned: dealer hedging dampens moves.";
+static const char MEANING_VANNA_ADVERSE[] =
+    "Positive gamma but vanna against it: moves are dampened, less so when volatility changes.";
+static const char MEANING_AMPLIFIED[] =
+    "Negative gamma: dealer hedging amplifies moves in both directions.";
+static const char MEANING_NEUTRAL[] = "No net gamma exposure: dealer hedging neither dampens nor "
+                                      "amplifies moves.";
+
+void gex_regime_classify(double spot, double net_gex, double net_vex, const gex_level *flip,
+                         gex_regime *out)
+{
+    if (out == NULL)
+        return;
+    memset(out, 0, sizeof *out);
+    out->regime = net_gex > 0 ? 1 : (net_gex < 0 ? -1 : 0);
+    out->vanna_aligned = out->regime > 0 && net_vex < 0;
+    const int has_flip =
+        flip != NULL && flip->has && spot > 0 && isfinite(spot) && isfinite(flip->value);
+    if (has_flip) {
+        out->dist_to_flip.has = 1;
+        out->dist_to_flip.value = (spot - flip->value) / spot * 100.0;
+        const double d = fabs(out->dist_to_flip.value);
+        out->confidence = d > GEX_REGIME_HIGH_PCT       ? "high"
+                          : d > GEX_REGIME_MODERATE_PCT ? "moderate"
+                                                        : "low";
+        out->vendor_regime = spot > flip->value   ? "positive_gamma"
+                             : spot < flip->value ? "negative_gamma"
+                                                  : "undetermined";
+    } else {
+        /* No zero of P within 50% of the spot: the flip, if any, is farther than any
+         * threshold. With no net gamma at all there is nothing to be confident about. */
+        out->confidence = out->regime != 0 ? "high" : "low";
+        out->vendor_regime = "undetermined";
+    }
+    if (out->regime == 0)
+        out->meaning = MEANING_NEUTRAL;
+    else if (strcmp(out->confidence, "low") == 0)
+        out->meaning = MEANING_NEAR_FLIP;
+    else if (out->regime < 0)
+        out->meaning = MEANING_AMPLIFIED;
+    else if (!out->vanna_aligned)
+        out->meaning = MEANING_VANNA_ADVERSE;
+    else if (strcmp(out->confidence, "high") == 0)
+        out->meaning = MEANING_STRONGLY_DAMPENED;
+    else
+        out->meaning = MEANING_DAMPENED;
+}
+
+static void hedge_fill(gex_hedge *h, double shares, double spot)
+{
+    h->shares = shares;
+    h->notional_usd = fabs(shares) * spot;
+    h->direction = shares > 0 ? "buy" : (shares < 0 ? "sell" : "none");
+}
+
+int gex_hedging_estimate(const gex_chain *chain, const gex_exposure *exposure, gex_hedge *down,
+                         gex_hedge *up)
+{
+    if (down == NULL || up == NULL)
+        return GEX_EINVAL;
+    gex__book b;
+    int rc = gex__book_init(&b, chain, exposure);
+    if (rc != GEX_OK)
+        return rc;
+    const double S = b.spot;
+    double d0 = 0, d_down = 0, d_up = 0;
+    /* SPEC 1.7: full revaluation of every contract's delta at S (1 -+ 0.01); the base D(S) is
+     * computed by the same batch, so the difference carries no mixing of code paths. */
+    rc = gex__book_delta(&b, S, &d0);
+    if (rc == GEX_OK)
+        rc = gex__book_delta(&b, S * (1.0 - GEX_HEDGE_MOVE), &d_down);
+    if (rc == GEX_OK)
+        rc = gex__book_delta(&b, S * (1.0 + GEX_HEDGE_MOVE), &d_up);
+    gex__book_free(&b);
+    if (rc != GEX_OK)
+        return rc;
+    /* To stay delta-neutral the dealers trade the opposite of their delta's change. */
+    hedge_fill(down, -(d_down - d0), S);
+    hedge_fill(up, -(d_up - d0), S);
+    return GEX_OK;
+}
+
+/* The index of the exposure's 0DTE expiration in its breakdown, or the count when none. */
+static size_t zero_dte_index(const gex_exposure *exposure)
+{
+    const size_t n = gex_exposure_expiry_count(exposure);
+    const int32_t today = gex_exposure_quote_date(exposure);
+    for (size_t i = 0; i < n; i++)
+        if (gex_exposure_expiry_date(exposure, i) == today)
+            return i;
+    return n;
+}
+
+int gex_zero_dte_block(const gex_chain *chain, const gex_exposure *exposure, gex_zero_dte *out)
+{
+    if (chain == NULL || exposure == NULL || out == NULL)
+        return GEX_EINVAL;
+    memset(out, 0, sizeof *out);
+    const size_t i = zero_dte_index(exposure);
+    if (i == gex_exposure_expiry_count(exposure))
+        return GEX_OK;
+    gex_exposure_totals all, zero;
+    gex_exposure_get_totals(exposure, &all);
+    gex_exposure_expiry_totals(exposure, i, &zero);
+    if (zero.used == 0)
+        return GEX_OK; /* listed but none usable: no 0DTE exposure to speak of */
+    out->has = 1;
+    out->net_gex = zero.net_gex;
+    out->pct_of_total_gex = all.gross_gex > 0 ? 100.0 * zero.gross_gex / all.gross_gex : 0.0;
+    out->expiration = gex_exposure_expiry_date(exposure, i);
+    return GEX_OK;
+}
+
+gex_level gex__levels_zero_dte_magnet(const gex_exposure *exposure)
+{
+    gex_level none = {0, 0.0};
+    const size_t i = zero_dte_index(exposure);
+    if (i == gex_exposure_expiry_count(exposure))
+        return none;
+    size_t n_rows = 0;
+    const gex_strike_row *rows = gex_exposure_expiry_strikes(exposure, i, &n_rows);
+    return gex__levels_magnet(rows, n_rows, gex_exposure_spot(exposure));
+}

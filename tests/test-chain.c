@@ -1,0 +1,543 @@
+/* gex/chain.h: storage, builder, view, symbols, selection and gex_chain_prepare (SPEC 1.1,
+ * 1.4). The instants below were computed independently with Python's zoneinfo
+ * (America/New_York, IANA tz database):
+ *   python3 -c "from datetime import datetime; from zoneinfo import ZoneInfo;
+ *               print(int(datetime(2023,9,15,9,30,tzinfo=ZoneInfo('America/New_York')).timestamp()))"
+ */
+#include "gex-test.h"
+
+#include <math.h>
+
+#include "gex/bs.h"
+#include "gex/chain.h"
+
+/* 2023-09-15 (a Friday: SPX monthly, AM-settled; SPXW same day, PM-settled). */
+#define DAY_2023_09_15        19615
+#define SPX_AM_2023_09_15     1694784600LL /* 09:30 EDT */
+#define SPXW_PM_2023_09_15    1694808000LL /* 16:00 EDT */
+#define QUOTE_2023_09_14_1631 1694723460LL /* 16:31 EDT, the close file's Date line */
+
+static gex_contract contract(const char *u, const char *root, int32_t exp, double K, int type)
+{
+    gex_contract k = {
+        .underlying = u,
+        .root = root,
+        .expiration = exp,
+        .strike = K,
+        .type = type,
+        .bid = NAN,
+        .ask = NAN,
+        .last = NAN,
+        .iv = NAN,
+        .open_interest = 0,
+        .volume = NAN,
+        .multiplier = NAN,
+        .vendor_delta = NAN,
+        .vendor_gamma = NAN,
+    };
+    return k;
+}
+
+START_TEST(test_chain_add_fills_every_array)
+{
+    gex_chain *c = gex_chain_new();
+    ck_assert_ptr_nonnull(c);
+    gex_contract k = contract("SPX", "SPXW", DAY_2023_09_15, 4512.5, GEX_PUT);
+    k.bid = 12.3;
+    k.ask = 12.7;
+    k.last = 12.45;
+    k.iv = 0.1734;
+    k.open_interest = 1523;
+    k.volume = 87;
+    k.multiplier = 50;
+    k.vendor_delta = -0.4213;
+    k.vendor_gamma = 0.00213;
+    k.line = 42;
+    ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    ck_assert_int_eq(gex_chain_set_spot(c, "SPX", 4505.1001), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert_uint_eq(gex_chain_size(c), 1);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[0]), "SPXW");
+    ck_assert_int_eq(v.expiration[0], DAY_2023_09_15);
+    ck_assert_int_eq(v.settlement[0], SPXW_PM_2023_09_15);
+    ck_assert_double_eq(v.strike[0], 4512.5);
+    ck_assert_int_eq(v.type[0], GEX_PUT);
+    ck_assert_double_eq(v.bid[0], 12.3);
+    ck_assert_double_eq(v.ask[0], 12.7);
+    ck_assert_double_eq(v.last[0], 12.45);
+    ck_assert_double_eq(v.file_iv[0], 0.1734);
+    ck_assert_double_eq(v.open_interest[0], 1523);
+    ck_assert_double_eq(v.volume[0], 87);
+    ck_assert_double_eq(v.multiplier[0], 50);
+    ck_assert_double_eq(v.spot[0], 4505.1001);
+    ck_assert_double_eq(v.vendor_delta[0], -0.4213);
+    ck_assert_double_eq(v.vendor_gamma[0], 0.00213);
+    ck_assert_int_eq(v.line[0], 42);
+    ck_assert(isnan(v.T[0]) && isnan(v.iv[0]));
+    ck_assert_int_eq(v.status[0], GEX_CONTRACT_OK);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_add_defaults_root_and_multiplier)
+{
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("SPX", NULL, DAY_2023_09_15, 4500, GEX_CALL);
+    ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    k.root = "";
+    k.multiplier = 0;
+    ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    /* root SPX: the AM-settled monthly (SPEC 1.1). */
+    ck_assert_uint_eq(v.root[0], v.underlying[0]);
+    ck_assert_int_eq(v.settlement[0], SPX_AM_2023_09_15);
+    ck_assert_double_eq(v.multiplier[0], 100);
+    ck_assert_double_eq(v.multiplier[1], 100);
+    ck_assert(isnan(v.spot[0]));
+    ck_assert_uint_eq(gex_chain_symbol_count(c), 1);
+    ck_assert_ptr_null(gex_chain_symbol(c, 1));
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_add_rejects_bad_contracts)
+{
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("SPX", NULL, DAY_2023_09_15, 4500, GEX_CALL);
+    ck_assert_int_eq(gex_chain_add(NULL, &k), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_add(c, NULL), GEX_EINVAL);
+    gex_contract bad = k;
+    bad.underlying = NULL;
+    ck_assert_int_eq(gex_chain_add(c, &bad), GEX_EINVAL);
+    bad.underlying = "";
+    ck_assert_int_eq(gex_chain_add(c, &bad), GEX_EINVAL);
+    const double strikes[] = {0, -5, NAN, INFINITY};
+    for (size_t i = 0; i < sizeof strikes / sizeof strikes[0]; i++) {
+        bad = k;
+        bad.strike = strikes[i];
+        ck_assert_int_eq(gex_chain_add(c, &bad), GEX_EINVAL);
+    }
+    bad = k;
+    bad.type = 2;
+    ck_assert_int_eq(gex_chain_add(c, &bad), GEX_EINVAL);
+    bad = k;
+    bad.open_interest = -1;
+    ck_assert_int_eq(gex_chain_add(c, &bad), GEX_EINVAL);
+    bad.open_interest = NAN;
+    ck_assert_int_eq(gex_chain_add(c, &bad), GEX_EINVAL);
+    ck_assert_uint_eq(gex_chain_size(c), 0);
+    gex_chain_free(c);
+    gex_chain_free(NULL);
+}
+END_TEST
+
+START_TEST(test_chain_add_grows_and_keeps_values)
+{
+    /* Enough contracts for many growth steps; every value is checked after the last one. */
+    enum { N = 200003 };
+    gex_chain *c = gex_chain_new();
+    char name[16];
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "U%d", i % 37);
+        gex_contract k = contract(name, NULL, DAY_2023_09_15 + i % 400, 1.25 + i, i & 1);
+        k.open_interest = i;
+        k.line = i + 2;
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, N);
+    ck_assert_uint_eq(gex_chain_symbol_count(c), 37);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "U%d", i % 37);
+        ck_assert_str_eq(gex_chain_symbol(c, v.underlying[i]), name);
+        ck_assert_int_eq(v.expiration[i], DAY_2023_09_15 + i % 400);
+        ck_assert_double_eq(v.strike[i], 1.25 + i);
+        ck_assert_int_eq(v.type[i], i & 1);
+        ck_assert_double_eq(v.open_interest[i], i);
+        ck_assert_int_eq(v.line[i], i + 2);
+    }
+    uint32_t ids[64];
+    ck_assert_uint_eq(gex_chain_underlyings(c, ids, 64), 37);
+    for (uint32_t j = 0; j < 37; j++) {
+        snprintf(name, sizeof name, "U%u", j);
+        ck_assert_str_eq(gex_chain_symbol(c, ids[j]), name);
+    }
+    /* max smaller than the count: the count is still returned, only max ids written. */
+    ids[3] = 999;
+    ck_assert_uint_eq(gex_chain_underlyings(c, ids, 3), 37);
+    ck_assert_uint_eq(ids[3], 999);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_underlyings_skips_roots_and_spot_only_symbols)
+{
+    gex_chain *c = gex_chain_new();
+    ck_assert_int_eq(gex_chain_set_spot(c, "NDX", 15000.5), GEX_OK);
+    gex_contract k = contract("SPX", "SPXW", DAY_2023_09_15, 4500, GEX_CALL);
+    gex_chain_add(c, &k);
+    k = contract("RUT", "RUTW", DAY_2023_09_15, 1800, GEX_PUT);
+    gex_chain_add(c, &k);
+    uint32_t ids[8];
+    ck_assert_uint_eq(gex_chain_underlyings(c, ids, 8), 2);
+    ck_assert_str_eq(gex_chain_symbol(c, ids[0]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, ids[1]), "RUT");
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_set_spot_applies_to_present_and_future)
+{
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("QQQ", NULL, DAY_2023_09_15, 445.5, GEX_CALL);
+    gex_chain_add(c, &k);
+    k.underlying = "SPY";
+    gex_chain_add(c, &k);
+    ck_assert_int_eq(gex_chain_set_spot(c, "QQQ", 445.65), GEX_OK);
+    k.underlying = "QQQ";
+    gex_chain_add(c, &k);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.spot[0], 445.65);
+    ck_assert(isnan(v.spot[1]));
+    ck_assert_double_eq(v.spot[2], 445.65);
+    ck_assert_int_eq(gex_chain_set_spot(c, "QQQ", 0), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_set_spot(c, "QQQ", -1), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_set_spot(c, "QQQ", NAN), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_set_spot(c, "QQQ", INFINITY), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_set_spot(c, NULL, 1), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_set_spot(c, "", 1), GEX_EINVAL);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_set_settle_overrides_root)
+{
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("SPX", "SPX", DAY_2023_09_15, 4500, GEX_CALL);
+    gex_chain_add(c, &k);
+    k.root = "SPXW";
+    gex_chain_add(c, &k);
+    ck_assert_int_eq(gex_chain_set_settle(c, "spx", GEX_SETTLE_PM), GEX_OK);
+    k.root = "SPX";
+    gex_chain_add(c, &k);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.settlement[0], SPXW_PM_2023_09_15);
+    ck_assert_int_eq(v.settlement[1], SPXW_PM_2023_09_15);
+    ck_assert_int_eq(v.settlement[2], SPXW_PM_2023_09_15);
+    ck_assert_int_eq(gex_chain_set_settle(c, "SPXW", GEX_SETTLE_AM), GEX_OK);
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.settlement[1], SPX_AM_2023_09_15);
+    ck_assert_int_eq(v.settlement[0], SPXW_PM_2023_09_15);
+    ck_assert_int_eq(gex_chain_set_settle(c, "", GEX_SETTLE_AM), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_set_settle(c, "SPX", (gex_settle)7), GEX_EINVAL);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_quote_time_absent_then_set)
+{
+    gex_chain *c = gex_chain_new();
+    int64_t t = 12345;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_ENOTIME);
+    ck_assert_int_eq(t, 12345);
+    gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, QUOTE_2023_09_14_1631);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_select_copies_one_underlying)
+{
+    gex_chain *c = gex_chain_new();
+    gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
+    const char *u[] = {"SPX", "QQQ", "SPX", "qqq", "RUT"};
+    for (int i = 0; i < 5; i++) {
+        gex_contract k = contract(u[i], i == 2 ? "SPXW" : NULL, DAY_2023_09_15, 100 + i, GEX_CALL);
+        k.line = i + 1;
+        gex_chain_add(c, &k);
+    }
+    gex_chain_set_spot(c, "SPX", 4505.1);
+    gex_chain_set_settle(c, "SPXW", GEX_SETTLE_AM);
+    gex_chain *s = NULL;
+    ck_assert_int_eq(gex_chain_select(c, "spx", &s), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(s, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_double_eq(v.strike[0], 100);
+    ck_assert_double_eq(v.strike[1], 102);
+    ck_assert_str_eq(gex_chain_symbol(s, v.root[1]), "SPXW");
+    ck_assert_int_eq(v.settlement[1], SPX_AM_2023_09_15);
+    ck_assert_double_eq(v.spot[1], 4505.1);
+    ck_assert_int_eq(v.line[1], 3);
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(s, &t), GEX_OK);
+    ck_assert_int_eq(t, QUOTE_2023_09_14_1631);
+    /* A spot set after the selection still applies to the selected underlying. */
+    gex_contract k = contract("SPX", NULL, DAY_2023_09_15, 200, GEX_PUT);
+    ck_assert_int_eq(gex_chain_add(s, &k), GEX_OK);
+    gex_chain_get_view(s, &v);
+    ck_assert_double_eq(v.spot[2], 4505.1);
+    gex_chain_free(s);
+
+    /* Two spellings of one underlying are one selection. */
+    ck_assert_int_eq(gex_chain_select(c, "QQQ", &s), GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(s), 2);
+    gex_chain_free(s);
+
+    s = (gex_chain *)c;
+    ck_assert_int_eq(gex_chain_select(c, "NDX", &s), GEX_ENOTFOUND);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(gex_chain_select(c, NULL, &s), GEX_EINVAL);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_format_name_and_parse_round_trip)
+{
+    for (int f = 0; f < GEX_FORMAT_COUNT; f++) {
+        const char *name = gex_format_name(f);
+        ck_assert_ptr_nonnull(name);
+        gex_format back;
+        ck_assert_int_eq(gex_format_parse(name, &back), GEX_OK);
+        ck_assert_int_eq(back, f);
+    }
+    ck_assert_str_eq(gex_format_name(GEX_FORMAT_CBOE_JSON), "cboe-json");
+    ck_assert_ptr_null(gex_format_name(-1));
+    ck_assert_ptr_null(gex_format_name(GEX_FORMAT_COUNT));
+    gex_format f;
+    ck_assert_int_eq(gex_format_parse("csv", &f), GEX_EINVAL);
+    ck_assert_int_eq(gex_format_parse(NULL, &f), GEX_EINVAL);
+}
+END_TEST
+
+START_TEST(test_status_and_skip_names)
+{
+    for (int s = 0; s < GEX_CONTRACT_STATUS_COUNT; s++)
+        ck_assert_ptr_nonnull(gex_contract_status_name(s));
+    for (int s = 0; s < GEX_SKIP_REASON_COUNT; s++)
+        ck_assert_ptr_nonnull(gex_skip_reason_name(s));
+    ck_assert_str_eq(gex_contract_status_name(GEX_CONTRACT_BELOW_INTRINSIC), "below_intrinsic");
+    ck_assert_str_eq(gex_skip_reason_name(GEX_SKIP_BAD_STRIKE), "bad_strike");
+    ck_assert_ptr_null(gex_contract_status_name(GEX_CONTRACT_STATUS_COUNT));
+    ck_assert_ptr_null(gex_skip_reason_name(-1));
+}
+END_TEST
+
+/* --- prepare --- */
+
+START_TEST(test_chain_prepare_without_quote_time_names_now)
+{
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("SPX", NULL, DAY_2023_09_15, 4500, GEX_CALL);
+    gex_chain_add(c, &k);
+    gex_chain_set_spot(c, "SPX", 4505.1001);
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    ck_assert_ptr_nonnull(strstr(err.text, "--now"));
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_prepare_without_spot_names_spot)
+{
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("TSLA", NULL, DAY_2023_09_15, 215, GEX_CALL);
+    k.line = 9;
+    gex_chain_add(c, &k);
+    gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "--spot"));
+    ck_assert_ptr_nonnull(strstr(err.text, "TSLA"));
+    ck_assert_int_eq(err.line, 9);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_prepare_rejects_bad_options)
+{
+    gex_chain *c = gex_chain_new();
+    gex_prepare_options o;
+    gex_prepare_options_default(&o);
+    ck_assert_double_eq(o.rate, 0.045);
+    ck_assert_double_eq(o.div, 0.013);
+    ck_assert_int_eq(o.has_now, 0);
+    o.has_now = 1;
+    o.rate = NAN;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, NULL, NULL), GEX_EINVAL);
+    o.rate = 0.045;
+    o.div = INFINITY;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, NULL, NULL), GEX_EINVAL);
+    o.div = 0.013;
+    o.iv_mode = (gex_iv_mode)9;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, NULL, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_prepare(NULL, &o, NULL, NULL), GEX_EINVAL);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_prepare_time_from_settlement)
+{
+    /* SPEC 1.1: T = (settlement - quote) / (365 x 86400); SPX monthlies settle at 09:30, SPXW
+     * at 16:00 New York time. Seconds from the zoneinfo instants in the file comment. */
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("SPX", "SPX", DAY_2023_09_15, 4500, GEX_CALL);
+    k.iv = 0.1321;
+    gex_chain_add(c, &k);
+    k.root = "SPXW";
+    gex_chain_add(c, &k);
+    k.expiration = DAY_2023_09_15 - 1; /* expiring on the quote day, after its close: expired */
+    gex_chain_add(c, &k);
+    gex_chain_set_spot(c, "SPX", 4505.1001);
+    gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
+    gex_prepare_report r;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, &r, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.T[0], (double)(SPX_AM_2023_09_15 - QUOTE_2023_09_14_1631) / 31536000.0);
+    ck_assert_double_eq(v.T[1], (double)(SPXW_PM_2023_09_15 - QUOTE_2023_09_14_1631) / 31536000.0);
+    ck_assert(v.T[2] < 0);
+    ck_assert_int_eq(v.status[2], GEX_CONTRACT_EXPIRED);
+    ck_assert_double_eq(v.iv[2], 0);
+    ck_assert_int_eq(r.status[GEX_CONTRACT_EXPIRED], 1);
+    ck_assert_int_eq(r.status[GEX_CONTRACT_OK], 2);
+    ck_assert_int_eq(r.quote_time, QUOTE_2023_09_14_1631);
+
+    /* --now wins over the file's instant. */
+    gex_prepare_options o;
+    gex_prepare_options_default(&o);
+    o.has_now = 1;
+    o.now = SPX_AM_2023_09_15; /* exactly at the AM settlement: T = 0 is expired */
+    ck_assert_int_eq(gex_chain_prepare(c, &o, &r, NULL), GEX_OK);
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.T[0], 0);
+    ck_assert_int_eq(v.status[0], GEX_CONTRACT_EXPIRED);
+    ck_assert_int_eq(v.status[1], GEX_CONTRACT_OK);
+    ck_assert_int_eq(r.status[GEX_CONTRACT_EXPIRED], 2);
+    ck_assert_int_eq(r.quote_time, SPX_AM_2023_09_15);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_chain_prepare_iv_sources)
+{
+    /* SPEC 1.4: file IV when finite in (0, 5]; else the mid; else no IV, by reason. */
+    const double S = 4505.1001, r = 0.045, q = 0.013;
+    gex_chain *c = gex_chain_new();
+    gex_contract k = contract("SPX", "SPXW", DAY_2023_09_15 + 34, 4510, GEX_CALL);
+    k.iv = 0.1432; /* 0: used as is */
+    k.bid = 50.1;
+    k.ask = 51.3;
+    gex_chain_add(c, &k);
+    k.iv = 24.001; /* 1: the 2020 file's sentinel: solved from the mid */
+    gex_chain_add(c, &k);
+    k.iv = 0; /* 2: IV 0 after the close: mid */
+    gex_chain_add(c, &k);
+    k.iv = NAN; /* 3: no IV, no bid: no_iv */
+    k.bid = 0;
+    gex_chain_add(c, &k);
+    k.bid = 52; /* 4: ask below bid: no_iv */
+    gex_chain_add(c, &k);
+    k.type = GEX_PUT; /* 5: put far in the money, mid below intrinsic */
+    k.strike = 5000;
+    k.bid = 400;
+    k.ask = 401;
+    gex_chain_add(c, &k);
+    k.type = GEX_CALL; /* 6: call above the spot (the no-arbitrage maximum) */
+    k.bid = 4600;
+    k.ask = 4601;
+    gex_chain_add(c, &k);
+    k.iv = 5.0; /* 7: exactly 5 is in (0, 5]: file */
+    gex_chain_add(c, &k);
+    gex_chain_set_spot(c, "SPX", S);
+    gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
+
+    gex_prepare_report rep;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, &rep, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.iv_source[0], GEX_IV_SOURCE_FILE);
+    ck_assert_double_eq(v.iv[0], 0.1432);
+    for (int i = 1; i <= 2; i++) {
+        ck_assert_int_eq(v.status[i], GEX_CONTRACT_OK);
+        ck_assert_int_eq(v.iv_source[i], GEX_IV_SOURCE_MID);
+        /* Identity: the solved volatility reprices the mid. */
+        double price;
+        ck_assert_int_eq(gex_bs_price(GEX_CALL, S, 4510, v.T[i], v.iv[i], r, q, &price), GEX_BS_OK);
+        ck_assert_rel(price, (50.1 + 51.3) / 2, 1e-10, 0);
+    }
+    ck_assert_int_eq(v.status[3], GEX_CONTRACT_NO_IV);
+    ck_assert_int_eq(v.status[4], GEX_CONTRACT_NO_IV);
+    ck_assert_int_eq(v.status[5], GEX_CONTRACT_BELOW_INTRINSIC);
+    ck_assert_int_eq(v.status[6], GEX_CONTRACT_ABOVE_MAX);
+    ck_assert_int_eq(v.iv_source[7], GEX_IV_SOURCE_FILE);
+    for (int i = 3; i <= 6; i++) {
+        ck_assert_double_eq(v.iv[i], 0);
+        ck_assert_int_eq(v.iv_source[i], GEX_IV_SOURCE_NONE);
+    }
+    ck_assert_uint_eq(rep.iv_from_file, 2);
+    ck_assert_uint_eq(rep.iv_from_mid, 2);
+    ck_assert_uint_eq(rep.status[GEX_CONTRACT_NO_IV], 2);
+
+    /* --iv-source file: only the file's IV. */
+    gex_prepare_options o;
+    gex_prepare_options_default(&o);
+    o.iv_mode = GEX_IV_MODE_FILE;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, &rep, NULL), GEX_OK);
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.status[1], GEX_CONTRACT_NO_IV);
+    ck_assert_int_eq(v.status[5], GEX_CONTRACT_NO_IV);
+    ck_assert_uint_eq(rep.iv_from_mid, 0);
+    ck_assert_uint_eq(rep.status[GEX_CONTRACT_OK], 2);
+
+    /* --iv-source mid: the file's IV is ignored. */
+    o.iv_mode = GEX_IV_MODE_MID;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, &rep, NULL), GEX_OK);
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.iv_source[0], GEX_IV_SOURCE_MID);
+    ck_assert_double_eq(v.iv[0], v.iv[1]);
+    ck_assert_uint_eq(rep.iv_from_file, 0);
+    gex_chain_free(c);
+}
+END_TEST
+
+static Suite *chain_suite(void)
+{
+    Suite *s = suite_create("chain");
+    TCase *tc = tcase_create("storage");
+    tcase_add_test(tc, test_chain_add_fills_every_array);
+    tcase_add_test(tc, test_chain_add_defaults_root_and_multiplier);
+    tcase_add_test(tc, test_chain_add_rejects_bad_contracts);
+    tcase_add_test(tc, test_chain_add_grows_and_keeps_values);
+    tcase_add_test(tc, test_chain_underlyings_skips_roots_and_spot_only_symbols);
+    tcase_add_test(tc, test_chain_set_spot_applies_to_present_and_future);
+    tcase_add_test(tc, test_chain_set_settle_overrides_root);
+    tcase_add_test(tc, test_chain_quote_time_absent_then_set);
+    tcase_add_test(tc, test_chain_select_copies_one_underlying);
+    tcase_add_test(tc, test_format_name_and_parse_round_trip);
+    tcase_add_test(tc, test_status_and_skip_names);
+    suite_add_tcase(s, tc);
+    TCase *tp = tcase_create("prepare");
+    tcase_add_test(tp, test_chain_prepare_without_quote_time_names_now);
+    tcase_add_test(tp, test_chain_prepare_without_spot_names_spot);
+    tcase_add_test(tp, test_chain_prepare_rejects_bad_options);
+    tcase_add_test(tp, test_chain_prepare_time_from_settlement);
+    tcase_add_test(tp, test_chain_prepare_iv_sources);
+    suite_add_tcase(s, tp);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(chain_suite());
+}

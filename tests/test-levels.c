@@ -1,0 +1,894 @@
+/* gex/levels.h and gex/vendor.h: the per-strike levels of SPEC 1.6 on hand-checkable tables and
+ * on the vendor's own capture in ../shared/flashalpha, and the vendor response reader. */
+#include "gex-test.h"
+
+#include <math.h>
+
+#include "gex/levels.h"
+#include "gex/vendor.h"
+#include "test-exposure-ref.h"
+
+/* A row with the gex fields set (net = call + put, as SPEC 1.5 builds them). */
+static gex_strike_row row(double strike, double call_gex, double put_gex, double call_oi,
+                          double put_oi)
+{
+    gex_strike_row r;
+    memset(&r, 0, sizeof r);
+    r.strike = strike;
+    r.call_gex = call_gex;
+    r.put_gex = put_gex;
+    r.net_gex = call_gex + put_gex;
+    r.call_oi = call_oi;
+    r.put_oi = put_oi;
+    return r;
+}
+
+START_TEST(test_flip_method_name_and_parse)
+{
+    gex_flip_method m = GEX_FLIP_PROFILE;
+    ck_assert_str_eq(gex_flip_method_name(GEX_FLIP_PROFILE), "profile");
+    ck_assert_str_eq(gex_flip_method_name(GEX_FLIP_STRIKE), "strike");
+    ck_assert_ptr_null(gex_flip_method_name(2));
+    ck_assert_ptr_null(gex_flip_method_name(-1));
+    ck_assert_int_eq(gex_flip_method_parse("strike", &m), GEX_OK);
+    ck_assert_int_eq(m, GEX_FLIP_STRIKE);
+    ck_assert_int_eq(gex_flip_method_parse("profile", &m), GEX_OK);
+    ck_assert_int_eq(m, GEX_FLIP_PROFILE);
+    ck_assert_int_eq(gex_flip_method_parse("Strike", &m), GEX_EINVAL);
+    ck_assert_int_eq(gex_flip_method_parse(NULL, &m), GEX_EINVAL);
+    ck_assert_int_eq(gex_flip_method_parse("strike", NULL), GEX_EINVAL);
+}
+END_TEST
+
+/* One sign change: the zero is the SPEC 1.6 interpolation, computed here by hand:
+ * 101.5 + 2.5 * (1234.5 / (1234.5 + 3086.25)) = 101.5 + 2.5 * 0.2857142857... = 102.2142857... */
+START_TEST(test_flip_strike_single_change)
+{
+    const double k[] = {99.0, 101.5, 104.0, 106.5};
+    const double g[] = {-5000.25, -1234.5, 3086.25, 7000.75};
+    gex_level flip;
+    size_t changes = 99;
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 4, 103.17, &flip, &changes), GEX_OK);
+    ck_assert_int_eq(flip.has, 1);
+    ck_assert_uint_eq(changes, 1);
+    ck_assert_rel(flip.value, 101.5 + 2.5 * (1234.5 / 4320.75), 1e-15, 0);
+    ck_assert_rel(flip.value, 102.21428571428571, 1e-15, 0);
+}
+END_TEST
+
+/* Several sign changes: the zero nearest the spot wins, whichever side it is on. */
+START_TEST(test_flip_strike_several_changes_nearest_spot)
+{
+    /* zeros at 10 + 5 * 0.5 = 12.5, 15 + 5 * 0.25 = 16.25, 20 + 5 * 0.75 = 23.75 */
+    const double k[] = {10, 15, 20, 25};
+    const double g[] = {-2, 2, -6, 2};
+    gex_level flip;
+    size_t changes = 0;
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 4, 12.9, &flip, &changes), GEX_OK);
+    ck_assert_uint_eq(changes, 3);
+    ck_assert_double_eq(flip.value, 12.5);
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 4, 14.9, &flip, NULL), GEX_OK);
+    ck_assert_double_eq(flip.value, 16.25);
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 4, 21.0, &flip, NULL), GEX_OK);
+    ck_assert_double_eq(flip.value, 23.75);
+    /* spot 14.375 is equidistant from 12.5 and 16.25: the lower zero (SPEC 1.6 ties) */
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 4, 14.375, &flip, NULL), GEX_OK);
+    ck_assert_double_eq(flip.value, 12.5);
+}
+END_TEST
+
+START_TEST(test_flip_strike_no_change_is_null)
+{
+    const double k[] = {50.5, 51.5, 52.5};
+    const double g[] = {3.25, 0.0, 7.5};
+    gex_level flip = {1, 42};
+    size_t changes = 99;
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 3, 51.7, &flip, &changes), GEX_OK);
+    ck_assert_int_eq(flip.has, 0);
+    ck_assert_uint_eq(changes, 0);
+    ck_assert_int_eq(gex_levels_flip_strike(NULL, NULL, 0, 51.7, &flip, &changes), GEX_OK);
+    ck_assert_int_eq(flip.has, 0);
+    ck_assert_uint_eq(changes, 0);
+}
+END_TEST
+
+/* A zero row has no sign: the change is between the rows around it, interpolated between them:
+ * 40 + 20 * (3 / (3 + 1)) = 55. */
+START_TEST(test_flip_strike_zero_rows_skipped)
+{
+    const double k[] = {40, 50, 60};
+    const double g[] = {-3, 0, 1};
+    gex_level flip;
+    size_t changes = 0;
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 3, 49.0, &flip, &changes), GEX_OK);
+    ck_assert_uint_eq(changes, 1);
+    ck_assert_double_eq(flip.value, 55.0);
+}
+END_TEST
+
+START_TEST(test_flip_strike_bad_input)
+{
+    const double k[] = {10, 15, 15};
+    const double g[] = {-1, 1, 2};
+    const double kk[] = {10, 15, 20};
+    const double gn[] = {-1, NAN, 2};
+    gex_level flip;
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, 3, 12, &flip, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_strike(kk, gn, 3, 12, &flip, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_strike(kk, g, 3, 0, &flip, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_strike(kk, g, 3, NAN, &flip, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_strike(kk, g, 3, INFINITY, &flip, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_strike(NULL, g, 3, 12, &flip, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_strike(kk, g, 3, 12, NULL, NULL), GEX_EINVAL);
+}
+END_TEST
+
+/* Walls and extremes by hand, every tie rule of SPEC 1.6 exercised:
+ * call_gex 4.5 at 95 and 105 (spot 100.2: 105 is 4.8 away, 95 is 5.2): call wall 105;
+ * |put_gex| 7.25 at 97.5 and 102.5 (2.7 and 2.3 away): put wall 102.5;
+ * net_gex: 95 -> 4.5 - 1 = 3.5, 97.5 -> 1 - 7.25 = -6.25, 100 -> 3.5 - 0 = 3.5,
+ *          102.5 -> 0.5 - 7.25 = -6.75, 105 -> 4.5 - 1 = 3.5:
+ *   max positive 3.5 at 95, 100, 105 -> 100 (nearest); max negative -6.75 at 102.5;
+ * OI 30 at 97.5 and 102.5 (equidistant from spot 100 in the second case): the lower. */
+START_TEST(test_levels_from_rows_ties)
+{
+    const gex_strike_row rows[] = {
+        row(95, 4.5, -1, 10, 5),        row(97.5, 1, -7.25, 12, 18), row(100, 3.5, 0, 3, 4),
+        row(102.5, 0.5, -7.25, 20, 10), row(105, 4.5, -1, 1, 2),
+    };
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_from_rows(rows, 5, 100.2, &lv), GEX_OK);
+    ck_assert_int_eq(lv.call_wall.has, 1);
+    ck_assert_double_eq(lv.call_wall.value, 105);
+    ck_assert_double_eq(lv.put_wall.value, 102.5);
+    ck_assert_double_eq(lv.max_positive_gamma.value, 100);
+    ck_assert_double_eq(lv.max_negative_gamma.value, 102.5);
+    ck_assert_double_eq(lv.highest_oi_strike.value, 102.5); /* 2.3 away versus 2.7 */
+    ck_assert_int_eq(lv.zero_dte_magnet.has, 0);
+    ck_assert_int_eq(lv.flip_method, GEX_FLIP_STRIKE);
+    ck_assert_uint_eq(lv.flip_evaluations, 0);
+    /* sign changes of net: + - + - + : four, nearest to 100.2 is between 100 and 102.5:
+     * 100 + 2.5 * (3.5 / (3.5 + 6.75)) = 100.85365853658537 */
+    ck_assert_uint_eq(lv.flip_sign_changes, 4);
+    ck_assert_rel(lv.gamma_flip.value, 100 + 2.5 * (3.5 / 10.25), 1e-15, 0);
+
+    /* the same table seen from spot 100: OI 30 at 97.5 and 102.5 both 2.5 away -> 97.5; call
+     * 4.5 at 95 and 105 both 5 away -> 95 */
+    ck_assert_int_eq(gex_levels_from_rows(rows, 5, 100, &lv), GEX_OK);
+    ck_assert_double_eq(lv.highest_oi_strike.value, 97.5);
+    ck_assert_double_eq(lv.call_wall.value, 95);
+    ck_assert_double_eq(lv.put_wall.value, 97.5);
+}
+END_TEST
+
+/* Puts only: no call exposure, so no call wall and no positive gamma (null, not a strike of 0). */
+START_TEST(test_levels_from_rows_puts_only)
+{
+    const gex_strike_row rows[] = {row(410, 0, -2.5e6, 0, 1200), row(415, 0, -9.75e6, 0, 800),
+                                   row(420, 0, -4.125e6, 0, 3100)};
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_from_rows(rows, 3, 417.35, &lv), GEX_OK);
+    ck_assert_int_eq(lv.call_wall.has, 0);
+    ck_assert_int_eq(lv.max_positive_gamma.has, 0);
+    ck_assert_int_eq(lv.put_wall.has, 1);
+    ck_assert_double_eq(lv.put_wall.value, 415);
+    ck_assert_double_eq(lv.max_negative_gamma.value, 415);
+    ck_assert_double_eq(lv.highest_oi_strike.value, 420);
+    ck_assert_int_eq(lv.gamma_flip.has, 0);
+    ck_assert_uint_eq(lv.flip_sign_changes, 0);
+}
+END_TEST
+
+START_TEST(test_levels_from_rows_empty_and_zero)
+{
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_from_rows(NULL, 0, 100, &lv), GEX_OK);
+    ck_assert_int_eq(lv.call_wall.has + lv.put_wall.has + lv.max_positive_gamma.has +
+                         lv.max_negative_gamma.has + lv.highest_oi_strike.has + lv.gamma_flip.has,
+                     0);
+    /* rows with no exposure and no open interest: every level null */
+    const gex_strike_row rows[] = {row(99, 0, 0, 0, 0), row(101, 0, 0, 0, 0)};
+    ck_assert_int_eq(gex_levels_from_rows(rows, 2, 100, &lv), GEX_OK);
+    ck_assert_int_eq(lv.call_wall.has + lv.put_wall.has + lv.max_positive_gamma.has +
+                         lv.max_negative_gamma.has + lv.highest_oi_strike.has + lv.gamma_flip.has,
+                     0);
+}
+END_TEST
+
+START_TEST(test_levels_from_rows_bad_input)
+{
+    gex_strike_row rows[] = {row(99, 1, -2, 1, 1), row(101, 1, -2, 1, 1)};
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_from_rows(rows, 2, -1, &lv), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_from_rows(NULL, 2, 100, &lv), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_from_rows(rows, 2, 100, NULL), GEX_EINVAL);
+    rows[1].call_oi = NAN;
+    ck_assert_int_eq(gex_levels_from_rows(rows, 2, 100, &lv), GEX_EINVAL);
+    rows[1].call_oi = 1;
+    rows[1].strike = 99;
+    ck_assert_int_eq(gex_levels_from_rows(rows, 2, 100, &lv), GEX_EINVAL);
+}
+END_TEST
+
+/* The vendor's capture (shared/flashalpha/README.md): its live per-strike flip is reproduced to
+ * the last bit, and the extremes it publishes one second later follow from the table. */
+START_TEST(test_levels_vendor_capture)
+{
+    const char *path = gex_test_shared("flashalpha/exposure_gex_SPY_2026-05-27T175814Z.json");
+    if (path == NULL) {
+        printf("skipped: ../shared absent (flashalpha/exposure_gex_SPY_*.json)\n");
+        return;
+    }
+    gex_vendor_response *v = NULL;
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_msg(gex_vendor_read_path(path, &v, &err) == GEX_OK, "%s", err.text);
+    ck_assert_int_eq(v->kind, GEX_VENDOR_GEX);
+    ck_assert_str_eq(v->symbol, "SPY");
+    ck_assert_uint_eq(v->n_rows, 491);
+    ck_assert_double_eq(v->underlying_price, 749.8);
+    ck_assert_int_eq(v->gamma_flip.has, 1);
+    ck_assert_double_eq(v->gamma_flip.value, 749.304001148812834);
+
+    /* the invariants the README states hold on what gex read */
+    double sum = 0;
+    for (size_t i = 0; i < v->n_rows; i++) {
+        ck_assert_double_eq(v->rows[i].net_gex, v->rows[i].call_gex + v->rows[i].put_gex);
+        sum += v->rows[i].net_gex;
+    }
+    ck_assert_double_eq(sum, v->net);
+
+    double *k = malloc(v->n_rows * sizeof *k), *g = malloc(v->n_rows * sizeof *g);
+    ck_assert_ptr_nonnull(k);
+    ck_assert_ptr_nonnull(g);
+    for (size_t i = 0; i < v->n_rows; i++) {
+        k[i] = v->rows[i].strike;
+        g[i] = v->rows[i].net_gex;
+    }
+    gex_level flip;
+    size_t changes = 0;
+    ck_assert_int_eq(gex_levels_flip_strike(k, g, v->n_rows, v->underlying_price, &flip, &changes),
+                     GEX_OK);
+    ck_assert_int_eq(flip.has, 1);
+    ck_assert_double_eq(flip.value, 749.304001148812834); /* exactly, not within a tolerance */
+    ck_assert_uint_eq(changes, 39);
+    free(k);
+    free(g);
+
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_from_rows(v->rows, v->n_rows, v->underlying_price, &lv), GEX_OK);
+    ck_assert_double_eq(lv.gamma_flip.value, 749.304001148812834);
+    ck_assert_double_eq(lv.max_positive_gamma.value, 750);
+    ck_assert_double_eq(lv.max_negative_gamma.value, 749);
+    ck_assert_double_eq(lv.highest_oi_strike.value, 700);
+    /* SPEC 1.6 on this table gives both walls at 750; the vendor's 751 and 749 follow from no
+     * simple rule on it (shared/flashalpha/README.md), so they are not asserted here. */
+    ck_assert_double_eq(lv.call_wall.value, 750);
+    ck_assert_double_eq(lv.put_wall.value, 750);
+    gex_vendor_free(v);
+
+    path = gex_test_shared("flashalpha/exposure_levels_SPY_2026-05-27T175815Z.json");
+    ck_assert_ptr_nonnull(path);
+    ck_assert_msg(gex_vendor_read_path(path, &v, &err) == GEX_OK, "%s", err.text);
+    ck_assert_int_eq(v->kind, GEX_VENDOR_LEVELS);
+    ck_assert_double_eq(v->underlying_price, 749.87);
+    ck_assert_double_eq(v->levels.gamma_flip.value, 749.304001148812834);
+    ck_assert_double_eq(v->levels.max_positive_gamma.value, lv.max_positive_gamma.value);
+    ck_assert_double_eq(v->levels.max_negative_gamma.value, lv.max_negative_gamma.value);
+    ck_assert_double_eq(v->levels.highest_oi_strike.value, lv.highest_oi_strike.value);
+    ck_assert_double_eq(v->levels.call_wall.value, 751);
+    ck_assert_double_eq(v->levels.put_wall.value, 749);
+    ck_assert_double_eq(v->levels.zero_dte_magnet.value, 749);
+    ck_assert_ptr_null(v->rows);
+    gex_vendor_free(v);
+}
+END_TEST
+
+START_TEST(test_vendor_read_kinds_and_nulls)
+{
+    const char dex[] = "{\"symbol\":\"QQQ\",\"underlying_price\":512.37,\"as_of\":\"x\","
+                       "\"net_dex\":-3.5,\"strikes\":[{\"strike\":510,\"call_dex\":1.25,"
+                       "\"put_dex\":-4.75,\"net_dex\":-3.5}]}";
+    gex_vendor_response *v = NULL;
+    ck_assert_int_eq(gex_vendor_read_buffer(dex, strlen(dex), "dex.json", &v, NULL), GEX_OK);
+    ck_assert_int_eq(v->kind, GEX_VENDOR_DEX);
+    ck_assert_str_eq(gex_vendor_kind_name(v->kind), "dex");
+    ck_assert_uint_eq(v->n_rows, 1);
+    ck_assert_double_eq(v->rows[0].put_dex, -4.75);
+    ck_assert_double_eq(v->rows[0].call_gex, 0);
+    ck_assert_double_eq(v->net, -3.5);
+    ck_assert_int_eq(v->gamma_flip.has, 0);
+    gex_vendor_free(v);
+
+    const char gex[] = "{\"symbol\":\"SPX\",\"underlying_price\":6012.5,\"as_of\":\"y\","
+                       "\"gamma_flip\":null,\"net_gex\":0,\"strikes\":[]}";
+    ck_assert_int_eq(gex_vendor_read_buffer(gex, strlen(gex), NULL, &v, NULL), GEX_OK);
+    ck_assert_int_eq(v->kind, GEX_VENDOR_GEX);
+    ck_assert_int_eq(v->gamma_flip.has, 0);
+    ck_assert_uint_eq(v->n_rows, 0);
+    gex_vendor_free(v);
+    gex_vendor_free(NULL);
+    ck_assert_ptr_null(gex_vendor_kind_name(GEX_VENDOR_KIND_COUNT));
+}
+END_TEST
+
+START_TEST(test_vendor_read_errors)
+{
+    gex_vendor_response *v = (gex_vendor_response *)&v;
+    gex_error err;
+    const char bad[] = "{\"net_gex\": 1,\n \"strikes\": [}";
+    ck_assert_int_eq(gex_vendor_read_buffer(bad, strlen(bad), "bad.json", &v, &err), GEX_EPARSE);
+    ck_assert_ptr_null(v);
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_str_eq(err.file, "bad.json");
+
+    const char unknown[] = "{\"symbol\":\"SPY\",\"underlying_price\":1}";
+    ck_assert_int_eq(gex_vendor_read_buffer(unknown, strlen(unknown), "u.json", &v, &err),
+                     GEX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.text, "net_gex"));
+
+    const char missing[] = "{\"symbol\":\"SPY\",\"underlying_price\":1,\"net_gex\":2,"
+                           "\"strikes\":[{\"strike\":1,\"call_gex\":1,\"put_gex\":\"x\","
+                           "\"net_gex\":1}]}";
+    ck_assert_int_eq(gex_vendor_read_buffer(missing, strlen(missing), "m.json", &v, &err),
+                     GEX_EFORMAT);
+    ck_assert_str_eq(err.text, "strikes[0].put_gex is of the wrong type, not a number");
+
+    const char no_strikes[] = "{\"underlying_price\":1,\"net_vex\":2}";
+    ck_assert_int_eq(gex_vendor_read_buffer(no_strikes, strlen(no_strikes), "s.json", &v, &err),
+                     GEX_EFORMAT);
+    ck_assert_str_eq(err.text, "strikes is missing, not an array");
+
+    const char no_price[] = "{\"levels\":{}}";
+    ck_assert_int_eq(gex_vendor_read_buffer(no_price, strlen(no_price), "p.json", &v, &err),
+                     GEX_EFORMAT);
+    ck_assert_str_eq(err.text, "underlying_price is missing, not a number");
+
+    const char bad_level[] = "{\"underlying_price\":1,\"levels\":{\"call_wall\":\"751\"}}";
+    ck_assert_int_eq(gex_vendor_read_buffer(bad_level, strlen(bad_level), "l.json", &v, &err),
+                     GEX_EFORMAT);
+    ck_assert_str_eq(err.text, "levels.call_wall is of the wrong type, not a number");
+
+    const char array[] = "[1, 2]";
+    ck_assert_int_eq(gex_vendor_read_buffer(array, strlen(array), "a.json", &v, &err), GEX_EFORMAT);
+
+    ck_assert_int_eq(gex_vendor_read_path("/nonexistent/gex-vendor.json", &v, &err), GEX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.text, "cannot open"));
+    ck_assert_int_eq(gex_vendor_read_buffer(NULL, 3, "x", &v, &err), GEX_EINVAL);
+    ck_assert_int_eq(gex_vendor_read_buffer(array, strlen(array), "x", NULL, &err), GEX_EINVAL);
+    ck_assert_int_eq(gex_vendor_read_path(NULL, &v, &err), GEX_EINVAL);
+}
+END_TEST
+
+/* --- levels, profile, regime and hedging of hand-built chains --- */
+
+/* 2024-03-20 at hh:mm New York (EDT, UTC-4). */
+static int64_t new_york(int hh, int mm)
+{
+    return (int64_t)gex_time_days_from_civil(2024, 3, 20) * 86400 + (hh + 4) * 3600 + mm * 60;
+}
+
+static int32_t day(int m, int d)
+{
+    return gex_time_days_from_civil(2024, m, d);
+}
+
+/* Builds chain c (expiration slots: 0 = 2024-03-20, 1 = 2024-03-22, 2 = 2024-04-19). */
+static gex_chain *slots_chain(const ref_contract *c, size_t n, double spot, int64_t quote)
+{
+    ref_contract *cc = malloc(n * sizeof *cc);
+    ck_assert_ptr_nonnull(cc);
+    const int32_t dates[] = {day(3, 20), day(3, 22), day(4, 19)};
+    for (size_t i = 0; i < n; i++) {
+        cc[i] = c[i];
+        cc[i].expiration = dates[c[i].expiration];
+    }
+    gex_chain *chain = ref_chain(cc, n, spot, quote);
+    free(cc);
+    ck_assert_ptr_nonnull(chain);
+    return chain;
+}
+
+static gex_exposure *compute(const gex_chain *chain, const gex_exposure_options *o)
+{
+    gex_exposure *e = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, o, &e), GEX_OK);
+    return e;
+}
+
+/* The zeros of the reference P in [0.5 S, 1.5 S]: a scan of 4000 cells, each sign change
+ * bisected to 1e-13 S. Returns how many (up to max). */
+static size_t ref_zeros(const gex_chain *chain, const gex_exposure *e, double S, double *z,
+                        size_t max)
+{
+    const size_t cells = 4000;
+    size_t n = 0;
+    double x0 = 0.5 * S, p0 = ref_profile(chain, e, x0, NULL);
+    for (size_t i = 1; i <= cells; i++) {
+        const double x1 = 0.5 * S + S * (double)i / (double)cells;
+        const double p1 = ref_profile(chain, e, x1, NULL);
+        if ((p0 < 0 && p1 > 0) || (p0 > 0 && p1 < 0)) {
+            double a = x0, b = x1, pa = p0;
+            while (b - a > 1e-13 * S) {
+                const double m = 0.5 * (a + b), pm = ref_profile(chain, e, m, NULL);
+                if ((pm < 0) == (pa < 0)) {
+                    a = m;
+                    pa = pm;
+                } else {
+                    b = m;
+                }
+            }
+            if (n < max)
+                z[n] = 0.5 * (a + b);
+            n++;
+        }
+        x0 = x1;
+        p0 = p1;
+    }
+    return n;
+}
+
+/* The zero nearest S among z[0..n). */
+static double nearest(const double *z, size_t n, double S)
+{
+    double best = z[0];
+    for (size_t i = 1; i < n; i++)
+        if (fabs(z[i] - S) < fabs(best - S))
+            best = z[i];
+    return best;
+}
+
+/* P(flip) is zero to the solver's tolerance: P changes sign across [flip - tol, flip + tol]. */
+static void assert_sign_change_at(const gex_chain *chain, const gex_exposure *e, double flip,
+                                  double S)
+{
+    const double tol = GEX_FLIP_XTOL * S;
+    const double x[2] = {flip - tol, flip + tol};
+    double p[2];
+    ck_assert_int_eq(gex_profile_eval(chain, e, x, 2, p), GEX_OK);
+    ck_assert_msg((p[0] <= 0 && p[1] >= 0) || (p[0] >= 0 && p[1] <= 0),
+                  "P(%.17g) = %g and P(%.17g) = %g have the same sign", x[0], p[0], x[1], p[1]);
+}
+
+/* A one-month SPX book: puts below the spot, calls above, a steeper put skew. */
+#define SPOT_B 5123.37
+static const ref_contract chain_b[] = {
+    {2, 4900, GEX_PUT, 0.205, 6000, NAN}, {2, 5000, GEX_PUT, 0.181, 9000, NAN},
+    {2, 5050, GEX_CALL, 0.166, 1200, 5},  {2, 5200, GEX_CALL, 0.139, 7000, 44},
+    {2, 5300, GEX_CALL, 0.128, 5000, 9},
+};
+
+/* P against the reference, and P(S) against the exposure's own net GEX. */
+START_TEST(test_profile_eval_matches_reference)
+{
+    gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
+    gex_exposure *e = compute(chain, NULL);
+    const double x[] = {2600.5, 4870.25, SPOT_B, 5211.75, 7600.125};
+    double p[5];
+    ck_assert_int_eq(gex_profile_eval(chain, e, x, 5, p), GEX_OK);
+    for (size_t i = 0; i < 5; i++) {
+        double gross;
+        const double ref = ref_profile(chain, e, x[i], &gross);
+        /* SPEC 1.3: each gamma within 1e-9 relative; the sum within 1e-9 of its gross */
+        ck_assert_rel(p[i], ref, 1e-9, 1e-9 * gross);
+    }
+    gex_exposure_totals t;
+    gex_exposure_get_totals(e, &t);
+    /* the same greeks summed in another order: 1e-12 of the gross */
+    ck_assert_rel(p[2], t.net_gex, 1e-12, 1e-12 * t.gross_gex);
+
+    double gx[GEX_PROFILE_POINTS], gp[GEX_PROFILE_POINTS];
+    ck_assert_int_eq(gex_profile_grid(chain, e, 0, 0, GEX_PROFILE_POINTS, gx, gp), GEX_OK);
+    ck_assert_double_eq(gx[0], 0.5 * SPOT_B);
+    ck_assert_double_eq(gx[GEX_PROFILE_POINTS - 1], 1.5 * SPOT_B);
+    ck_assert_rel(gx[100], SPOT_B, 1e-15, 0);
+    ck_assert_rel(gx[1] - gx[0], 0.005 * SPOT_B, 1e-12, 0);
+    for (size_t i = 0; i < GEX_PROFILE_POINTS; i += 50) {
+        double one;
+        ck_assert_int_eq(gex_profile_eval(chain, e, &gx[i], 1, &one), GEX_OK);
+        ck_assert_double_eq(one, gp[i]);
+    }
+    ck_assert_int_eq(gex_profile_grid(chain, e, 5000, 5250, 2, gx, gp), GEX_OK);
+    ck_assert_double_eq(gx[1], 5250);
+
+    ck_assert_int_eq(gex_profile_grid(chain, e, 0, 0, 1, gx, gp), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_grid(chain, e, 5250, 5000, 5, gx, gp), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_grid(chain, e, -1, 5000, 5, gx, gp), GEX_EINVAL);
+    const double bad[] = {5000, 0};
+    ck_assert_int_eq(gex_profile_eval(chain, e, bad, 2, p), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_eval(chain, e, x, 1, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_eval(NULL, e, x, 1, p), GEX_EINVAL);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* The profile flip is the reference zero nearest the spot; P changes sign across it; at most
+ * 40 evaluations of P. */
+START_TEST(test_flip_profile_matches_reference_zero)
+{
+    gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
+    gex_exposure *e = compute(chain, NULL);
+    double z[16];
+    const size_t nz = ref_zeros(chain, e, SPOT_B, z, 16);
+    ck_assert_uint_ge(nz, 1);
+    gex_level flip;
+    size_t evals = 0, changes = 0;
+    ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+    ck_assert_int_eq(flip.has, 1);
+    ck_assert_uint_eq(changes, nz);
+    ck_assert_uint_le(evals, 40);
+    ck_assert_uint_gt(evals, 2 * GEX_FLIP_GRID_HALF + 1);
+    /* the greeks' 1e-9 relative accuracy moves a zero by at most 1e-9 gross / |P'|, well
+     * under 1e-7 S on this book */
+    ck_assert_rel(flip.value, nearest(z, nz, SPOT_B), 1e-7, 0);
+    assert_sign_change_at(chain, e, flip.value, SPOT_B);
+
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+    ck_assert_int_eq(lv.flip_method, GEX_FLIP_PROFILE);
+    ck_assert_double_eq(lv.gamma_flip.value, flip.value);
+    ck_assert_uint_eq(lv.flip_evaluations, evals);
+    ck_assert_double_eq(lv.call_wall.value, 5200);
+    ck_assert_double_eq(lv.put_wall.value, 5000);
+    ck_assert_double_eq(lv.highest_oi_strike.value, 5000);
+    ck_assert_int_eq(lv.zero_dte_magnet.has, 0);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* Several zeros: puts, calls, puts, calls a few percent apart. The nearest to the spot wins,
+ * whichever side; each spot picks its own. */
+START_TEST(test_flip_profile_several_zeros)
+{
+    static const ref_contract c[] = {
+        {2, 4600, GEX_PUT, 0.17, 8000, NAN},
+        {2, 4950, GEX_CALL, 0.17, 8000, NAN},
+        {2, 5300, GEX_PUT, 0.17, 8000, NAN},
+        {2, 5650, GEX_CALL, 0.17, 8000, NAN},
+    };
+    const double spots[] = {4801.3, 5107.9, 5512.6};
+    for (size_t k = 0; k < 3; k++) {
+        gex_chain *chain = slots_chain(c, 4, spots[k], new_york(14, 30));
+        gex_exposure *e = compute(chain, NULL);
+        double z[16];
+        const size_t nz = ref_zeros(chain, e, spots[k], z, 16);
+        ck_assert_uint_ge(nz, 3);
+        gex_level flip;
+        size_t evals = 0, changes = 0;
+        ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+        ck_assert_uint_eq(changes, nz);
+        ck_assert_uint_le(evals, 40);
+        ck_assert_rel(flip.value, nearest(z, nz, spots[k]), 1e-7, 0);
+        assert_sign_change_at(chain, e, flip.value, spots[k]);
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
+}
+END_TEST
+
+/* No sign change: calls only (P > 0), puts only (P < 0), and an empty selection (P = 0):
+ * the flip is null, after the grid alone. */
+START_TEST(test_flip_profile_no_sign_change_is_null)
+{
+    static const ref_contract calls[] = {{2, 5100, GEX_CALL, 0.15, 100, NAN},
+                                         {2, 5200, GEX_CALL, 0.14, 300, NAN}};
+    static const ref_contract puts[] = {{2, 5000, GEX_PUT, 0.19, 700, NAN},
+                                        {1, 5100, GEX_PUT, 0.16, 300, NAN},
+                                        {2, 5100, GEX_PUT, 0.17, 1100, NAN}};
+    gex_level flip;
+    size_t evals = 0, changes = 9;
+    for (int which = 0; which < 3; which++) {
+        gex_chain *chain = which == 0 ? slots_chain(calls, 2, 5150.5, new_york(10, 5))
+                                      : slots_chain(puts, 3, 5150.5, new_york(10, 5));
+        gex_exposure_options o;
+        gex_exposure_options_default(&o);
+        o.max_dte = which == 2 ? 0 : -1; /* nothing expires on the quote date */
+        gex_exposure *e = compute(chain, &o);
+        ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+        ck_assert_int_eq(flip.has, 0);
+        ck_assert_uint_eq(changes, 0);
+        ck_assert_uint_eq(evals, 2 * GEX_FLIP_GRID_HALF + 1);
+        gex_levels lv;
+        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+        ck_assert_int_eq(lv.gamma_flip.has, 0);
+        ck_assert_int_eq(lv.call_wall.has, which == 0);
+        ck_assert_int_eq(lv.put_wall.has, which == 1);
+        ck_assert_int_eq(lv.max_negative_gamma.has, which == 1);
+        if (which == 1) {
+            ck_assert_double_eq(lv.put_wall.value, 5100); /* 1400 puts at 5100 near the spot */
+            ck_assert_double_eq(lv.highest_oi_strike.value, 5100);
+        }
+        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &lv), GEX_OK);
+        ck_assert_int_eq(lv.gamma_flip.has, 0);
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
+}
+END_TEST
+
+/* Continuity in the spot (SPEC 1.6; the vendor reports a $215 jump of its per-strike flip for a
+ * $0.13 move). Around a strike whose net GEX has the opposite sign of its neighbours the
+ * per-strike method has a zero on each side; a spot one cent either side of their midpoint
+ * switches it from one to the other, a jump of a strike interval. P does not depend on the spot
+ * (IV and T held), so the profile flip stays within the solver's tolerance. */
+START_TEST(test_flip_profile_continuous_in_spot)
+{
+    static const ref_contract c[] = {
+        {2, 4950, GEX_PUT, 0.19, 20000, NAN},  {2, 5095, GEX_CALL, 0.16, 3000, NAN},
+        {2, 5100, GEX_PUT, 0.16, 4500, NAN},   {2, 5105, GEX_CALL, 0.16, 3000, NAN},
+        {2, 5250, GEX_CALL, 0.14, 20000, NAN},
+    };
+    /* the two per-strike zeros around 5100 at a first spot, and their midpoint */
+    gex_chain *chain = slots_chain(c, 5, 5100.0, new_york(11, 45));
+    gex_exposure *e = compute(chain, NULL);
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &lv), GEX_OK);
+    const gex_strike_row *rows = gex_exposure_strikes(e);
+    ck_assert_uint_eq(gex_exposure_strike_count(e), 5);
+    ck_assert(rows[1].net_gex > 0 && rows[2].net_gex < 0 && rows[3].net_gex > 0);
+    const double z1 = rows[1].strike + 5 * (rows[1].net_gex / (rows[1].net_gex - rows[2].net_gex));
+    const double z2 = rows[2].strike + 5 * (-rows[2].net_gex / (rows[3].net_gex - rows[2].net_gex));
+    const double mid = 0.5 * (z1 + z2);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+
+    gex_level strike_flip[2], profile_flip[2];
+    for (int side = 0; side < 2; side++) {
+        const double spot = mid + (side == 0 ? -0.005 : 0.005); /* one cent apart */
+        chain = slots_chain(c, 5, spot, new_york(11, 45));
+        e = compute(chain, NULL);
+        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &lv), GEX_OK);
+        strike_flip[side] = lv.gamma_flip;
+        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+        profile_flip[side] = lv.gamma_flip;
+        ck_assert_int_eq(lv.gamma_flip.has, 1);
+        assert_sign_change_at(chain, e, lv.gamma_flip.value, spot);
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
+    /* the per-strike flip jumps by about a strike interval (5) for a one-cent move */
+    ck_assert_double_gt(strike_flip[1].value - strike_flip[0].value, 2.5);
+    /* the profile flip moves by at most twice the solver's tolerance */
+    ck_assert_double_le(fabs(profile_flip[1].value - profile_flip[0].value),
+                        2 * GEX_FLIP_XTOL * mid);
+}
+END_TEST
+
+/* The strike method on an exposure is gex_levels_from_rows on its rows. */
+START_TEST(test_levels_compute_strike_method)
+{
+    gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
+    gex_exposure *e = compute(chain, NULL);
+    gex_levels a, b;
+    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &a), GEX_OK);
+    ck_assert_int_eq(
+        gex_levels_from_rows(gex_exposure_strikes(e), gex_exposure_strike_count(e), SPOT_B, &b),
+        GEX_OK);
+    ck_assert_int_eq(a.flip_method, GEX_FLIP_STRIKE);
+    ck_assert_int_eq(a.gamma_flip.has, b.gamma_flip.has);
+    ck_assert_double_eq(a.gamma_flip.value, b.gamma_flip.value);
+    ck_assert_double_eq(a.call_wall.value, b.call_wall.value);
+    ck_assert_uint_eq(a.flip_evaluations, 0);
+    ck_assert_int_eq(gex_levels_compute(chain, e, (gex_flip_method)5, &a), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_compute(NULL, e, GEX_FLIP_STRIKE, &a), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_profile(chain, e, NULL, NULL, NULL), GEX_EINVAL);
+
+    /* an exposure of another chain */
+    gex_chain *other = slots_chain(chain_b, 3, SPOT_B, new_york(14, 30));
+    ck_assert_int_eq(gex_levels_compute(other, e, GEX_FLIP_PROFILE, &a), GEX_EINVAL);
+    gex_level flip;
+    ck_assert_int_eq(gex_levels_flip_profile(other, e, &flip, NULL, NULL), GEX_EINVAL);
+    gex_hedge up, down;
+    ck_assert_int_eq(gex_hedging_estimate(other, e, &down, &up), GEX_EINVAL);
+    ck_assert_int_eq(gex_hedging_estimate(chain, e, NULL, &up), GEX_EINVAL);
+    gex_zero_dte z;
+    ck_assert_int_eq(gex_zero_dte_block(chain, NULL, &z), GEX_EINVAL);
+    gex_chain_free(other);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* A book with a 0DTE expiration at 10:05 New York: its block and magnet by hand from the
+ * reference; after 16:00 the same contracts are expired and both are null. */
+START_TEST(test_zero_dte_block_and_magnet)
+{
+    static const ref_contract c[] = {
+        {0, 5100, GEX_CALL, 0.121, 4000, 900}, {0, 5125, GEX_PUT, 0.118, 3100, 1200},
+        {0, 5150, GEX_CALL, 0.109, 2500, 300}, {1, 5100, GEX_PUT, 0.151, 2871, NAN},
+        {2, 5125, GEX_CALL, 0.138, 987, NAN},  {2, 5200, GEX_CALL, 0.141, 5120, NAN},
+    };
+    const double S = 5131.62;
+    gex_chain *chain = slots_chain(c, 6, S, new_york(10, 5));
+    gex_exposure *e = compute(chain, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    double net0 = 0, gross0 = 0, gross = 0, best = 0, best_k = 0;
+    for (size_t i = 0; i < 6; i++) {
+        const ref_greeks g = ref_bs(v.type[i], S, v.strike[i], v.T[i], v.iv[i], REF_RATE, REF_DIV);
+        const double gex =
+            (v.type[i] == GEX_CALL ? 1 : -1) * g.gamma * v.open_interest[i] * 100 * S * S * 0.01;
+        gross += fabs(gex);
+        if (c[i].expiration == 0) {
+            net0 += gex;
+            gross0 += fabs(gex);
+            if (fabs(gex) > best) { /* one 0DTE contract per strike here */
+                best = fabs(gex);
+                best_k = v.strike[i];
+            }
+        }
+    }
+    gex_zero_dte z;
+    ck_assert_int_eq(gex_zero_dte_block(chain, e, &z), GEX_OK);
+    ck_assert_int_eq(z.has, 1);
+    ck_assert_int_eq(z.expiration, day(3, 20));
+    ck_assert_rel(z.net_gex, net0, 1e-9, 1e-9 * gross0);
+    ck_assert_rel(z.pct_of_total_gex, 100 * gross0 / gross, 1e-9, 0);
+    ck_assert(z.pct_of_total_gex > 0 && z.pct_of_total_gex < 100);
+    gex_levels lv;
+    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+    ck_assert_int_eq(lv.zero_dte_magnet.has, 1);
+    ck_assert_double_eq(lv.zero_dte_magnet.value, best_k);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+
+    chain = slots_chain(c, 6, S, new_york(16, 30));
+    e = compute(chain, NULL);
+    ck_assert_int_eq(gex_zero_dte_block(chain, e, &z), GEX_OK);
+    ck_assert_int_eq(z.has, 0);
+    ck_assert_double_eq(z.pct_of_total_gex, 0);
+    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+    ck_assert_int_eq(lv.zero_dte_magnet.has, 0);
+    gex_exposure_totals t;
+    gex_exposure_get_totals(e, &t);
+    ck_assert_uint_eq(t.excluded[GEX_CONTRACT_EXPIRED], 3);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* SPEC 1.7 hedging by full revaluation, against the reference deltas; a long-gamma book sells
+ * into a rise and buys a fall. */
+START_TEST(test_hedging_estimate_matches_reference)
+{
+    gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
+    gex_exposure *e = compute(chain, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    double d[3] = {0, 0, 0}, scale = 0;
+    const double xs[3] = {SPOT_B, SPOT_B * 0.99, SPOT_B * 1.01};
+    for (size_t i = 0; i < 5; i++) {
+        const double w = (v.type[i] == GEX_CALL ? 1 : -1) * v.open_interest[i] * 100;
+        for (int k = 0; k < 3; k++) {
+            const ref_greeks g =
+                ref_bs(v.type[i], xs[k], v.strike[i], v.T[i], v.iv[i], REF_RATE, REF_DIV);
+            d[k] += w * g.delta;
+            scale += fabs(w * g.delta);
+        }
+    }
+    gex_hedge down, up;
+    ck_assert_int_eq(gex_hedging_estimate(chain, e, &down, &up), GEX_OK);
+    /* differences of deltas accurate to 1e-9 relative each (SPEC 1.3) */
+    ck_assert_rel(down.shares, -(d[1] - d[0]), 1e-9, 2e-9 * scale);
+    ck_assert_rel(up.shares, -(d[2] - d[0]), 1e-9, 2e-9 * scale);
+    ck_assert_rel(up.notional_usd, fabs(up.shares) * SPOT_B, 1e-15, 0);
+    ck_assert_str_eq(up.direction, up.shares > 0 ? "buy" : "sell");
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+
+    static const ref_contract calls[] = {{2, 5100, GEX_CALL, 0.15, 1000, NAN},
+                                         {1, 5150, GEX_CALL, 0.13, 2000, NAN}};
+    chain = slots_chain(calls, 2, 5120.5, new_york(14, 30));
+    e = compute(chain, NULL);
+    ck_assert_int_eq(gex_hedging_estimate(chain, e, &down, &up), GEX_OK);
+    ck_assert_str_eq(up.direction, "sell");
+    ck_assert_str_eq(down.direction, "buy");
+    ck_assert(up.shares < 0 && down.shares > 0);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+
+    /* nothing used: no trade */
+    chain = slots_chain(calls, 2, 5120.5, new_york(14, 30));
+    gex_exposure_options o;
+    gex_exposure_options_default(&o);
+    o.min_oi = 1e9;
+    e = compute(chain, &o);
+    ck_assert_int_eq(gex_hedging_estimate(chain, e, &down, &up), GEX_OK);
+    ck_assert_str_eq(up.direction, "none");
+    ck_assert_double_eq(up.shares, 0);
+    ck_assert_double_eq(down.notional_usd, 0);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* The SPEC 1.7 table, cell by cell. */
+START_TEST(test_regime_classify_table)
+{
+    gex_regime r;
+    const gex_level flip_below = {1, 5000.0}; /* spot 5123.37: +2.41% */
+    gex_regime_classify(5123.37, 4.2e9, -1.5e8, &flip_below, &r);
+    ck_assert_int_eq(r.regime, 1);
+    ck_assert_int_eq(r.vanna_aligned, 1);
+    ck_assert_rel(r.dist_to_flip.value, (5123.37 - 5000.0) / 5123.37 * 100, 1e-15, 0);
+    ck_assert_str_eq(r.confidence, "high");
+    ck_assert_ptr_nonnull(strstr(r.meaning, "strongly dampens"));
+    ck_assert_str_eq(r.vendor_regime, "positive_gamma");
+
+    gex_regime_classify(5123.37, 4.2e9, 2.5e8, &flip_below, &r); /* vanna against */
+    ck_assert_int_eq(r.vanna_aligned, 0);
+    ck_assert_ptr_nonnull(strstr(r.meaning, "vanna against"));
+
+    const gex_level flip_near_above = {1, 5150.0}; /* -0.52%: moderate */
+    gex_regime_classify(5123.37, -3.1e9, -1e8, &flip_near_above, &r);
+    ck_assert_int_eq(r.regime, -1);
+    ck_assert_int_eq(r.vanna_aligned, 0);
+    ck_assert_str_eq(r.confidence, "moderate");
+    ck_assert_ptr_nonnull(strstr(r.meaning, "amplifies"));
+    ck_assert_str_eq(r.vendor_regime, "negative_gamma");
+
+    const gex_level flip_close = {1, 5110.0}; /* +0.26%: low, whatever the sign */
+    gex_regime_classify(5123.37, 4.2e9, -1e8, &flip_close, &r);
+    ck_assert_str_eq(r.confidence, "low");
+    ck_assert_ptr_nonnull(strstr(r.meaning, "near the gamma flip"));
+    const gex_level flip_mod = {1, 5080.0}; /* +0.85%: moderate, aligned */
+    gex_regime_classify(5123.37, 4.2e9, -1e8, &flip_mod, &r);
+    ck_assert_str_eq(r.confidence, "moderate");
+    ck_assert_str_eq(r.meaning, "Positive gamma with vanna aligned: dealer hedging dampens moves.");
+
+    gex_regime_classify(5123.37, 4.2e9, -1e8, NULL, &r);
+    ck_assert_int_eq(r.dist_to_flip.has, 0);
+    ck_assert_str_eq(r.confidence, "high");
+    ck_assert_str_eq(r.vendor_regime, "undetermined");
+    const gex_level none = {0, 0};
+    gex_regime_classify(5123.37, 0, 0, &none, &r);
+    ck_assert_int_eq(r.regime, 0);
+    ck_assert_str_eq(r.confidence, "low");
+    ck_assert_ptr_nonnull(strstr(r.meaning, "No net gamma"));
+    const gex_level at_spot = {1, 5123.37};
+    gex_regime_classify(5123.37, 1, 0, &at_spot, &r);
+    ck_assert_str_eq(r.vendor_regime, "undetermined");
+    ck_assert_double_eq(r.dist_to_flip.value, 0);
+    gex_regime_classify(5123.37, 1, 0, &at_spot, NULL);
+}
+END_TEST
+
+static Suite *levels_suite(void)
+{
+    Suite *s = suite_create("levels");
+    TCase *tc = tcase_create("tables");
+    tcase_add_test(tc, test_flip_method_name_and_parse);
+    tcase_add_test(tc, test_flip_strike_single_change);
+    tcase_add_test(tc, test_flip_strike_several_changes_nearest_spot);
+    tcase_add_test(tc, test_flip_strike_no_change_is_null);
+    tcase_add_test(tc, test_flip_strike_zero_rows_skipped);
+    tcase_add_test(tc, test_flip_strike_bad_input);
+    tcase_add_test(tc, test_levels_from_rows_ties);
+    tcase_add_test(tc, test_levels_from_rows_puts_only);
+    tcase_add_test(tc, test_levels_from_rows_empty_and_zero);
+    tcase_add_test(tc, test_levels_from_rows_bad_input);
+    tcase_add_test(tc, test_levels_vendor_capture);
+    tcase_add_test(tc, test_vendor_read_kinds_and_nulls);
+    tcase_add_test(tc, test_vendor_read_errors);
+    suite_add_tcase(s, tc);
+    TCase *tcc = tcase_create("chains");
+    tcase_add_test(tcc, test_profile_eval_matches_reference);
+    tcase_add_test(tcc, test_flip_profile_matches_reference_zero);
+    tcase_add_test(tcc, test_flip_profile_several_zeros);
+    tcase_add_test(tcc, test_flip_profile_no_sign_change_is_null);
+    tcase_add_test(tcc, test_flip_profile_continuous_in_spot);
+    tcase_add_test(tcc, test_levels_compute_strike_method);
+    tcase_add_test(tcc, test_zero_dte_block_and_magnet);
+    tcase_add_test(tcc, test_hedging_estimate_matches_reference);
+    tcase_add_test(tcc, test_regime_classify_table);
+    suite_add_tcase(s, tcc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(levels_suite());
+}
