@@ -581,6 +581,7 @@ START_TEST(test_server_answers_every_endpoint)
                  kinds[k]);
         ck_assert_str_eq(r.body, want);
         ck_assert_ptr_nonnull(strstr(r.headers, "application/json"));
+        ck_assert_ptr_nonnull(strstr(r.headers, "X-Gex-File: spx.csv"));
     }
     /* HEAD: the headers of GET, no body. */
     reply r;

@@ -149,7 +149,7 @@ static void blob_free_cb(void *cls)
 }
 
 static enum MHD_Result send_blob(struct MHD_Connection *con, gex__serve_blob *blob, req_log *rl,
-                                 const char *allow)
+                                 const char *allow, const char *file)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
         blob->len, blob->data, blob_free_cb, blob);
@@ -162,6 +162,12 @@ static enum MHD_Result send_blob(struct MHD_Connection *con, gex__serve_blob *bl
         MHD_add_response_header(resp, "X-Gex-Cache", rl->cache);
     if (allow != NULL)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (file != NULL) {
+        /* Which chain answered (its name in the folder), so a user can tell which one is
+         * "newest" for the server. */
+        const char *slash = strrchr(file, '/');
+        MHD_add_response_header(resp, "X-Gex-File", slash != NULL ? slash + 1 : file);
+    }
     if (rl != NULL)
         rl->bytes = (long long)blob->len;
     enum MHD_Result r = MHD_queue_response(con, blob->status, resp);
@@ -193,7 +199,7 @@ static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsig
     free(body);
     if (blob == NULL)
         return MHD_NO;
-    return send_blob(con, blob, rl, allow);
+    return send_blob(con, blob, rl, allow, NULL);
 }
 
 static const char endpoints[] = "/v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol}";
@@ -270,7 +276,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (blob != NULL) {
         if (rl != NULL)
             rl->cache = "hit";
-        return send_blob(con, blob, rl, NULL);
+        return send_blob(con, blob, rl, NULL, file.path);
     }
     if (rl != NULL)
         rl->cache = "miss";
@@ -289,7 +295,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         after.dev == file.dev && after.size == file.size && after.mtime_ns == file.mtime_ns &&
         after.ctime_ns == file.ctime_ns)
         gex__serve_cache_put(srv->cache, key, blob);
-    return send_blob(con, blob, rl, NULL);
+    return send_blob(con, blob, rl, NULL, file.path);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
