@@ -620,6 +620,11 @@ START_TEST(test_server_error_statuses)
     ck_assert_ptr_nonnull(strstr(r.headers, "Allow: GET, HEAD"));
     ck_assert_int_eq(http_get(port, "DELETE", "/v1/exposure/levels/SPX", NULL, &r), 0);
     ck_assert_int_eq(r.status, 405);
+    static const char post[] = "POST /v1/exposure/levels/SPX HTTP/1.1\r\nHost: x\r\n"
+                               "Content-Length: 11\r\nConnection: close\r\n\r\nhello world";
+    ck_assert_int_eq(http_raw(port, post, sizeof post - 1, &r), 0);
+    ck_assert_int_eq(r.status, 405);
+    ck_body_is_error(r, "method_not_allowed");
 
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/NOPE", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404);
@@ -667,6 +672,30 @@ START_TEST(test_server_error_statuses)
     ck_assert_ptr_nonnull(strstr(access_log, "\"POST /v1/exposure/gex/SPX\" 405"));
     ck_assert_ptr_nonnull(strstr(access_log, "\"GET /v1/exposure/gex/NOPE\" 404"));
     ck_assert_ptr_nonnull(strstr(access_log, "127.0.0.1"));
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_keeps_connections_open)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 10);
+    /* Two requests on one connection (the second closes it): two answers, so clients reuse
+     * connections, which is what makes a cached answer cheap. A GET carrying a body is
+     * answered too, its body ignored. */
+    static const char two[] = "GET /v1/exposure/levels/SPX HTTP/1.1\r\nHost: x\r\n"
+                              "Content-Length: 3\r\n\r\nabc"
+                              "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\n"
+                              "Connection: close\r\n\r\n";
+    reply r;
+    ck_assert_int_eq(http_raw(gex__server_port(server), two, sizeof two - 1, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"kind\":\"levels\""));
+    const char *second = strstr(r.body, "HTTP/1.1 200 OK");
+    ck_assert_ptr_nonnull(second);
+    ck_assert_ptr_nonnull(strstr(second, "\"kind\":\"gex\""));
     stop_server();
     remove_tmpdir();
 }
@@ -874,6 +903,7 @@ static Suite *serve_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_server_answers_every_endpoint);
     tcase_add_test(tc, test_server_error_statuses);
+    tcase_add_test(tc, test_server_keeps_connections_open);
     tcase_add_test(tc, test_server_api_key);
     tcase_add_test(tc, test_server_cache_and_fresh_files);
     tcase_add_test(tc, test_server_closes_slow_clients);

@@ -43,6 +43,7 @@ typedef struct req_log {
     char target[256]; /* the request target as received, control bytes escaped, cut */
     char method[16];
     long long bytes;   /* -1: not known (answered by libmicrohttpd) */
+    int headers_seen;  /* the handler was called once: the request is complete next time */
     const char *cache; /* "hit", "miss" or "-" */
 } req_log;
 
@@ -93,6 +94,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     copy_escaped(rl->target, sizeof rl->target, uri);
     strcpy(rl->method, "-");
     rl->bytes = -1;
+    rl->headers_seen = 0;
     rl->cache = "-";
     return rl;
 }
@@ -210,11 +212,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 {
     (void)version;
     (void)upload_data;
-    (void)upload_data_size;
     gex__server *srv = cls;
     req_log *rl = *req_cls;
-    if (rl != NULL)
+    int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    /* The first call has the headers only. Answering then forces libmicrohttpd to close the
+     * connection (a body may follow), so a GET waits for the next call and the connection stays
+     * open for the client's next request; other methods are refused at once. */
+    if (rl != NULL && !rl->headers_seen) {
+        rl->headers_seen = 1;
         copy_escaped(rl->method, sizeof rl->method, method);
+        if (get)
+            return MHD_YES;
+    } else if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* a GET with a body: the body is read and ignored */
+        return MHD_YES;
+    }
 
     if (rl != NULL && rl->target_len > GEX__SERVE_URL_MAX)
         return send_error(con, rl, MHD_HTTP_URI_TOO_LONG, "uri_too_long", NULL,
@@ -238,7 +250,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (gex__serve_route(url, &q, &symbol_ok) != GEX__SERVE_ROUTE_OK)
         return send_error(con, rl, MHD_HTTP_NOT_FOUND, "not_found", NULL,
                           "no such endpoint; gex serves GET %s", endpoints);
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+    if (!get)
         return send_error(con, rl, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "GET, HEAD",
                           "%s is not allowed here; use GET", rl ? rl->method : "");
     if (!symbol_ok)
