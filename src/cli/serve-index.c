@@ -26,6 +26,10 @@
  * quarter second is invisible to a person refreshing and keeps a busy server from listing the
  * folder thousands of times a second. */
 #define SWEEP_INTERVAL_NS 250000000LL
+/* Files larger than this are not read: the whole US listed options market on one day is about
+ * 160 MB as a long CSV (bench/gen-chain --market), so 1 GiB is no chain but a stray disk image
+ * or video that would stall every request while being read. */
+#define FILE_SIZE_MAX ((off_t)1 << 30)
 
 typedef struct record {
     char *name;
@@ -156,6 +160,8 @@ static int sweep(gex__serve_index *ix)
             int len = snprintf(path, sizeof path, "%s/%s", ix->dir, de->d_name);
             if (len < 0 || (size_t)len >= sizeof path)
                 snprintf(why, sizeof why, "the path is longer than %zu bytes", sizeof path);
+            else if (st.st_size > FILE_SIZE_MAX)
+                snprintf(why, sizeof why, "larger than 1 GiB, too large to be a chain");
             else
                 r->usable =
                     ix->backend.symbols(ix->backend.ctx, path, &r->symbols, why, sizeof why) == 0;
