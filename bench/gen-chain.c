@@ -4,12 +4,14 @@
  * The same seed and options always give the same file, byte for byte (zstd's datagen idea): the
  * sample in data/ and every benchmark input come from here.
  *
- *   gen-chain [--seed N] [--market] [--underlyings N] [--no-iv] [-o FILE]
+ *   gen-chain [--seed N] [--big] [--market] [--underlyings N] [--no-iv] [-o FILE]
  *
  * Default: one index chain (an SPX-like underlying quoted on Wednesday 2026-11-18 at 14:30 New
  * York time) with a 0DTE daily, the other dailies, weeklies, AM-settled monthlies beside their
  * PM-settled weeklies, and long-dated December expiries; a skewed volatility smile; open interest
- * concentrated on round strikes. --market adds liquid ETFs and thousands of single-stock chains,
+ * concentrated on round strikes. --big lists the index as fully as the exchange does (a month of
+ * dailies, more weeklies and monthlies, 5-point strikes further out): about 52,000 contracts, the
+ * size of a real SPX chain. --market adds liquid ETFs and thousands of single-stock chains,
  * about the size of the whole US listed options market on one day (~1.5 million contracts).
  *
  * Quotes are Black-Scholes-Merton prices (gex_bs_price) at the smile's volatility, widened to a
@@ -110,6 +112,7 @@ typedef struct underlying {
     double oi_scale; /* typical open interest at the money */
     int index;       /* index-like: dailies, 0DTE, wide strike range */
     int daily_days;  /* dailies listed this many calendar days ahead (index-like only) */
+    int fine;        /* full exchange listing: 5-point strikes out to +-12% at every expiry */
     int weeklies;    /* number of weekly expiries */
     int monthlies;   /* number of monthly expiries */
     int leaps;       /* number of December expiries after the monthlies */
@@ -210,6 +213,11 @@ static double strike_step(const underlying *u, double strike, double T)
 {
     double s = u->spot;
     double dist = fabs(strike / s - 1.0);
+    if (u->index && u->fine) {
+        if (dist < 0.12)
+            return 5.0;
+        return dist < 0.25 ? 25.0 : 100.0;
+    }
     if (u->index) {
         double base = s > 1000 ? 5.0 : 1.0;
         if (T > 0.25)
@@ -372,8 +380,9 @@ static void make_ticker(rng *r, char *buf, size_t size, size_t index)
 
 static void usage(FILE *out)
 {
-    fputs("usage: gen-chain [--seed N] [--market] [--underlyings N] [--no-iv] [-o FILE]\n"
+    fputs("usage: gen-chain [--seed N] [--big] [--market] [--underlyings N] [--no-iv] [-o FILE]\n"
           "  --seed N         generator seed (default 20261118)\n"
+          "  --big            the index listed in full (about 52,000 contracts)\n"
           "  --market         whole-market file: the index, liquid ETFs and single stocks\n"
           "  --underlyings N  single stocks in --market mode (default 4000)\n"
           "  --no-iv          leave the iv column empty (gex solves IV from the mid)\n"
@@ -385,6 +394,7 @@ int main(int argc, char **argv)
 {
     uint64_t seed = 20261118;
     int market = 0;
+    int big = 0;
     long n_stocks = 4000;
     const char *path = NULL;
     int with_iv = 1;
@@ -392,6 +402,8 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
             seed = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(a, "--big") == 0) {
+            big = 1;
         } else if (strcmp(a, "--market") == 0) {
             market = 1;
         } else if (strcmp(a, "--underlyings") == 0 && i + 1 < argc) {
@@ -442,10 +454,13 @@ int main(int argc, char **argv)
                       .smile = 0.012,
                       .oi_scale = 900.0,
                       .index = 1,
-                      .daily_days = market ? 14 : 7,
-                      .weeklies = 3,
-                      .monthlies = 4,
-                      .leaps = 2};
+                      .daily_days = big      ? 30
+                                    : market ? 14
+                                             : 7,
+                      .fine = big,
+                      .weeklies = big ? 14 : 3,
+                      .monthlies = big ? 16 : 4,
+                      .leaps = big ? 4 : 2};
     int rc = write_underlying(&w, &spx, &r, quote_day);
 
     if (market && rc == 0) {

@@ -58,62 +58,73 @@ kernel(size_t n, const double *restrict S, const double *restrict K, const doubl
        double *restrict o_vega, double *restrict o_vanna, double *restrict o_charm,
        double *restrict o_status)
 {
+    /* The sign of the type as a double first, so that the main loop holds doubles only (mixed
+     * widths make the vectoriser fall back to narrower vectors). */
+    double sign[BLOCK];
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+        sign[i] = type[i] == GEX_CALL ? 1.0 : -1.0;
+        /* The greeks, for every contract, with no mask. */
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
         const double s = S[i], k = K[i], t = T[i], v0 = sigma[i], ri = r[i], qi = q[i];
-        const unsigned ty = type[i];
-        /* gex__bs_inputs_ok, without short circuits (they would be branches). */
-        const int ok_in = (s > 0) & (s < HUGE_VAL) & (k > 0) & (k < HUGE_VAL) & (t > 0) &
-                          (t < HUGE_VAL) & (v0 > 0) & (v0 < HUGE_VAL) & (ri > -HUGE_VAL) &
-                          (ri < HUGE_VAL) & (qi > -HUGE_VAL) & (qi < HUGE_VAL) & (ty <= 1);
-        const double sgn = ty == 0 ? 1.0 : -1.0;
-        /* The formulas of gex_bs_greeks (src/bs.c), in the same order of operations. */
+        const double sgn = sign[i];
+        /* The operations of gex_bs_exposure_greeks (src/bs.c), in the same order. */
         const double sqrt_t = sqrt(t);
         const double v = v0 * sqrt_t;
-        const double m = (gex__simd_log(s / k) + (ri - qi) * t) / v;
+        const double inv_sv = 1 / (s * v);
+        const double inv_v = s * inv_sv;
+        const double inv_sqrt_t = v0 * inv_v;
+        const double m = (gex__simd_log(s / k) + (ri - qi) * t) * inv_v;
         const double d1 = m + 0.5 * v;
         const double d2 = m - 0.5 * v;
         const double dq = gex__simd_exp(-qi * t);
         const double nd1 = GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * d1 * d1);
         const double dq_nd1 = dq * nd1;
         const double n_sd1 = 0.5 * gex__simd_erfc(-(sgn * d1) * GEX_BS_SQRT1_2);
-        const double delta = sgn * dq * n_sd1;
-        const double gamma = dq_nd1 / (s * v);
-        const double vega = s * dq_nd1 * sqrt_t;
-        const double vanna = -dq_nd1 * d2 / v0;
-        const double drift = dq_nd1 * (2 * (ri - qi) * t - d2 * v) / (2 * t * v);
-        const double charm = sgn * qi * dq * n_sd1 - drift;
-        /* |g| < inf is false for inf and nan: isfinite without a library call. */
-        const int ok_out = (fabs(delta) < HUGE_VAL) & (fabs(gamma) < HUGE_VAL) &
-                           (fabs(vega) < HUGE_VAL) & (fabs(vanna) < HUGE_VAL) &
-                           (fabs(charm) < HUGE_VAL);
-        const int ok = ok_in & ok_out;
-        o_delta[i] = ok ? delta : 0.0;
-        o_gamma[i] = ok ? gamma : 0.0;
-        o_vega[i] = ok ? vega : 0.0;
-        o_vanna[i] = ok ? vanna : 0.0;
-        o_charm[i] = ok ? charm : 0.0;
-        o_status[i] = ok ? (double)GEX_BS_OK
-                         : (ok_in ? (double)GEX_BS_OVERFLOW : (double)GEX_BS_BAD_INPUT);
+        o_delta[i] = sgn * dq * n_sd1;
+        o_gamma[i] = dq_nd1 * inv_sv;
+        o_vega[i] = s * dq_nd1 * sqrt_t;
+        o_vanna[i] = -dq_nd1 * d2 * (sqrt_t * inv_v);
+        const double drift = dq_nd1 * ((ri - qi) * inv_v - 0.5 * d2 * (inv_sqrt_t * inv_sqrt_t));
+        o_charm[i] = sgn * qi * dq * n_sd1 - drift;
+    }
+    /* Then the statuses: gex__bs_inputs_ok and isfinite, as comparisons of doubles (|g| < inf
+     * is false for inf and nan), and zeros where a contract fails. */
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        const double s = S[i], k = K[i], t = T[i], v0 = sigma[i], ri = r[i], qi = q[i];
+        const long ok_in = (long)(s > 0) & (s < HUGE_VAL) & (k > 0) & (k < HUGE_VAL) & (t > 0) &
+                           (t < HUGE_VAL) & (v0 > 0) & (v0 < HUGE_VAL) & (fabs(ri) < HUGE_VAL) &
+                           (fabs(qi) < HUGE_VAL) & (type[i] <= 1);
+        const long ok = ok_in & (long)(fabs(o_delta[i]) < HUGE_VAL) &
+                        (fabs(o_gamma[i]) < HUGE_VAL) & (fabs(o_vega[i]) < HUGE_VAL) &
+                        (fabs(o_vanna[i]) < HUGE_VAL) & (fabs(o_charm[i]) < HUGE_VAL);
+        o_delta[i] = ok ? o_delta[i] : 0.0;
+        o_gamma[i] = ok ? o_gamma[i] : 0.0;
+        o_vega[i] = ok ? o_vega[i] : 0.0;
+        o_vanna[i] = ok ? o_vanna[i] : 0.0;
+        o_charm[i] = ok ? o_charm[i] : 0.0;
+        o_status[i] =
+            ok ? (double)GEX_BS_OK : (ok_in ? (double)GEX_BS_OVERFLOW : (double)GEX_BS_BAD_INPUT);
     }
 }
 
 typedef void kernel_fn(size_t n, const double *restrict S, const double *restrict K,
                        const double *restrict T, const double *restrict sigma,
                        const uint8_t *restrict type, const double *restrict r,
-                       const double *restrict q, double *restrict o_delta,
-                       double *restrict o_gamma, double *restrict o_vega,
-                       double *restrict o_vanna, double *restrict o_charm,
+                       const double *restrict q, double *restrict o_delta, double *restrict o_gamma,
+                       double *restrict o_vega, double *restrict o_vanna, double *restrict o_charm,
                        double *restrict o_status);
 
 #define KERNEL_ARGS                                                                                \
-    size_t n, const double *restrict S, const double *restrict K, const double *restrict T,       \
-        const double *restrict sigma, const uint8_t *restrict type, const double *restrict r,     \
-        const double *restrict q, double *restrict o_delta, double *restrict o_gamma,             \
-        double *restrict o_vega, double *restrict o_vanna, double *restrict o_charm,              \
+    size_t n, const double *restrict S, const double *restrict K, const double *restrict T,        \
+        const double *restrict sigma, const uint8_t *restrict type, const double *restrict r,      \
+        const double *restrict q, double *restrict o_delta, double *restrict o_gamma,              \
+        double *restrict o_vega, double *restrict o_vanna, double *restrict o_charm,               \
         double *restrict o_status
-#define KERNEL_CALL kernel(n, S, K, T, sigma, type, r, q, o_delta, o_gamma, o_vega, o_vanna, \
-                           o_charm, o_status)
+#define KERNEL_CALL                                                                                \
+    kernel(n, S, K, T, sigma, type, r, q, o_delta, o_gamma, o_vega, o_vanna, o_charm, o_status)
 
 static void kernel_base(KERNEL_ARGS)
 {

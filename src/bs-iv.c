@@ -39,13 +39,16 @@
 /* Householder's third-order method converges with order 4: once a step is below
  * 2^-16 s, the error after it is of order (2^-16)^4 s, far below an ulp. */
 #define QUARTIC_STEP 0x1p-16
+/* Above the inflection point the guess is at least this much beyond it (the crude form of
+ * guess_upper can fall below s_c when beta is close to b_c). */
+#define UPPER_GUESS_FLOOR 1e-3
 /* The initial guess below the inflection point (guess_lower): G(1) = n(1) - N(-1) separates
  * the small-y and large-y asymptotes of G; two Newton steps on the Bachelier form bring the
  * guess within about 1e-3 of the root over the lower region. */
-#define BACHELIER_G_AT_1    0.083315470
-#define GUESS_NEWTON_STEPS  2
-#define GEX_BS_SQRT2PI_     2.50662827463100050242
-#define GEX_BS_LN_SQRT2PI_  0.91893853320467274178
+#define BACHELIER_G_AT_1   0.083315470
+#define GUESS_NEWTON_STEPS 2
+#define GEX_BS_SQRT2PI_    2.50662827463100050242
+#define GEX_BS_LN_SQRT2PI_ 0.91893853320467274178
 
 static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
     [GEX_IV_OK] = "ok",
@@ -104,7 +107,7 @@ static double guess_lower(double x, double beta, double s_c)
         y = next;
     }
     const double s = ax / y;
-    return s > 0 && s < s_c ? s : 0.5 * s_c;
+    return s > 0 && s < HUGE_VAL ? s : 0.5 * s_c;
 }
 
 /* Initial guess above the inflection point: b_max - b ~ 2 cosh(x/2) N(-s/2) for large s, and
@@ -126,7 +129,7 @@ static double guess_upper(double x, double c, double s_c)
         }
     }
     const double s = 2 * t;
-    return s > s_c ? s : s_c * 1.5 + 1e-3;
+    return s > s_c ? s : s_c + UPPER_GUESS_FLOOR;
 }
 
 /* Which objective the iteration runs on (file comment). */
@@ -137,16 +140,16 @@ static int solve_normalised(double x, double beta, double *s_out)
 {
     const double b_max = exp(0.5 * x);
     const double s_c = sqrt(-2 * x);
-    const double b_c = s_c > 0 ? gex__bs_normalised_otm(x, s_c) : 0;
-    if (beta == b_c) {
-        *s_out = s_c;
-        return GEX_IV_OK;
-    }
+    /* b at the inflection point, where h + t = 0: b_c = e^{x/2}/2 - e^{-x/2} N(-s_c). It only
+     * chooses the objective (each is monotone in s on the whole line, and the bracket starts
+     * as (0, inf)), so the cancellation of its two terms for tiny |x| does not matter. */
+    const double b_c = 0.5 * b_max - gex__bs_ncdf(-s_c) / b_max;
     const double c_target = b_max - beta;
     const enum objective obj = beta < b_c ? LOWER : beta <= UPPER_FRACTION * b_max ? MIDDLE : UPPER;
-    const double target = obj == LOWER ? 1 / sqrt(-2 * log(beta)) : obj == UPPER ? log(c_target) : beta;
-    double lo = obj == LOWER ? 0 : s_c;
-    double hi = obj == LOWER ? s_c : HUGE_VAL;
+    const double target = obj == LOWER   ? 1 / sqrt(-2 * log(beta))
+                          : obj == UPPER ? log(c_target)
+                                         : beta;
+    double lo = 0, hi = HUGE_VAL;
     double s = obj == LOWER ? guess_lower(x, beta, s_c) : guess_upper(x, c_target, s_c);
     for (int it = 0; it < GEX_BS_IV_MAX_ITERATIONS; it++) {
         const double h = x / s, t = 0.5 * s;
@@ -248,7 +251,7 @@ int gex_bs_implied_vol(int type, double price, double S, double K, double T, dou
         return GEX_IV_BELOW_INTRINSIC;
     if (price >= upper)
         return GEX_IV_ABOVE_MAX;
-    const double norm = sqrt(S) * sqrt(K) * exp(-0.5 * (r + q) * T); /* sqrt(F K) e^{-rT} */
+    const double norm = sqrt(S * dq) * sqrt(K * dr); /* sqrt(F K) e^{-rT} */
     const double beta = otm / norm;
     /* An out-of-the-money part below the smallest normal double, in units of sqrt(F K) e^{-rT},
      * has lost its digits to subnormal rounding: the price is at its intrinsic value as far as

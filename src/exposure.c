@@ -93,20 +93,31 @@ static uint32_t intern_hash(uint64_t k, unsigned bits)
     return (uint32_t)(k >> (64 - bits));
 }
 
-/* Room for up to max_keys keys at a load factor of at most 1/2. */
+/* The table starts small and doubles when half full: a chain has far fewer distinct strikes and
+ * expirations than contracts. */
+#define INTERN_INITIAL_BITS 8
+
+static int intern_alloc_slots(intern_table *t, unsigned bits)
+{
+    uint32_t *slot = malloc(((size_t)1 << bits) * sizeof *slot);
+    if (slot == NULL)
+        return GEX_ENOMEM;
+    memset(slot, 0xff, ((size_t)1 << bits) * sizeof *slot);
+    free(t->slot);
+    t->slot = slot;
+    t->bits = bits;
+    return GEX_OK;
+}
+
+/* Room for up to max_keys keys. */
 static int intern_init(intern_table *t, size_t max_keys)
 {
-    unsigned bits = 4;
-    while (((size_t)1 << bits) < 2 * max_keys)
-        bits++;
-    t->bits = bits;
     t->count = 0;
-    t->slot = malloc(((size_t)1 << bits) * sizeof *t->slot);
+    t->slot = NULL;
     t->keys = malloc((max_keys > 0 ? max_keys : 1) * sizeof *t->keys);
-    if (t->slot == NULL || t->keys == NULL)
+    if (t->keys == NULL)
         return GEX_ENOMEM;
-    memset(t->slot, 0xff, ((size_t)1 << bits) * sizeof *t->slot);
-    return GEX_OK;
+    return intern_alloc_slots(t, INTERN_INITIAL_BITS);
 }
 
 static void intern_free(intern_table *t)
@@ -115,22 +126,37 @@ static void intern_free(intern_table *t)
     free(t->keys);
 }
 
-/* The id of key, added when absent (the caller guarantees room). */
-static uint32_t intern_add(intern_table *t, uint64_t key)
+/* The slot of key: where it is, or the empty slot where it belongs (linear probing). */
+static uint32_t intern_find(const intern_table *t, uint64_t key)
 {
     const uint32_t mask = (uint32_t)(((size_t)1 << t->bits) - 1);
     uint32_t h = intern_hash(key, t->bits);
-    for (;;) {
-        const uint32_t id = t->slot[h];
-        if (id == INTERN_EMPTY) {
-            t->slot[h] = t->count;
-            t->keys[t->count] = key;
-            return t->count++;
-        }
-        if (t->keys[id] == key)
-            return id;
-        h = (h + 1) & mask; /* linear probing */
+    while (t->slot[h] != INTERN_EMPTY && t->keys[t->slot[h]] != key)
+        h = (h + 1) & mask;
+    return h;
+}
+
+/* The id of key, added when absent (the caller guarantees room in keys): *id, GEX_OK or
+ * GEX_ENOMEM when the table cannot grow. */
+static int intern_add(intern_table *t, uint64_t key, uint32_t *id)
+{
+    uint32_t h = intern_find(t, key);
+    if (t->slot[h] != INTERN_EMPTY) {
+        *id = t->slot[h];
+        return GEX_OK;
     }
+    if (2 * ((size_t)t->count + 1) > ((size_t)1 << t->bits)) {
+        /* keep the load factor at most 1/2: rehash into twice the slots */
+        if (intern_alloc_slots(t, t->bits + 1) != GEX_OK)
+            return GEX_ENOMEM;
+        for (uint32_t i = 0; i < t->count; i++)
+            t->slot[intern_find(t, t->keys[i])] = i;
+        h = intern_find(t, key);
+    }
+    t->slot[h] = t->count;
+    t->keys[t->count] = key;
+    *id = t->count++;
+    return GEX_OK;
 }
 
 static uint64_t strike_key(double strike)
@@ -398,13 +424,36 @@ static int aggregate(gex_exposure *e, const gex_chain_view *v, const uint8_t *fl
 
     /* Every expiration is interned (so that each gets its counts); only row members give
      * strikes. */
+    /* Chains list an expiration's contracts together and a strike's call beside its put: the
+     * last key looked up answers most lookups. A chain already in (expiration, strike) order
+     * needs no sort. */
     size_t members = 0;
+    int32_t last_exp = 0;
+    uint32_t last_xid = INTERN_EMPTY, last_kid = INTERN_EMPTY;
+    double last_strike = 0;
+    int sorted = 1;
     for (size_t i = 0; i < n; i++) {
-        xid[i] = intern_add(&xs, (uint64_t)(uint32_t)v->expiration[i]);
-        if ((flags[i] & FLAG_ROW)) {
-            kid[i] = intern_add(&ks, strike_key(v->strike[i]));
-            members++;
+        if (last_xid == INTERN_EMPTY || v->expiration[i] != last_exp) {
+            if (intern_add(&xs, (uint64_t)(uint32_t)v->expiration[i], &last_xid) != GEX_OK)
+                goto done;
+            last_exp = v->expiration[i];
         }
+        xid[i] = last_xid;
+        if (!(flags[i] & FLAG_ROW))
+            continue;
+        const double k = v->strike[i];
+        if (members > 0) {
+            const int32_t pe = v->expiration[order[members - 1]];
+            if (v->expiration[i] < pe || (v->expiration[i] == pe && k < last_strike))
+                sorted = 0;
+        }
+        if (last_kid == INTERN_EMPTY || k != last_strike) {
+            if (intern_add(&ks, strike_key(k), &last_kid) != GEX_OK)
+                goto done;
+            last_strike = k;
+        }
+        kid[i] = last_kid;
+        order[members++] = (uint32_t)i; /* chain order; sorted below when it is not */
     }
     const uint32_t nk = ks.count, nx = xs.count;
     krank = malloc((nk > 0 ? nk : 1) * sizeof *krank);
@@ -417,23 +466,23 @@ static int aggregate(gex_exposure *e, const gex_chain_view *v, const uint8_t *fl
 
     /* Stable counting sort of the row members by strike rank, then by expiration rank: the
      * result is ordered by (expiration, strike) and by chain position within equal keys. */
-    memset(count, 0, (nk + 1) * sizeof *count);
-    for (size_t i = 0; i < n; i++)
-        if ((flags[i] & FLAG_ROW))
-            count[krank[kid[i]] + 1]++;
-    for (uint32_t k = 0; k < nk; k++)
-        count[k + 1] += count[k];
-    for (size_t i = 0; i < n; i++)
-        if ((flags[i] & FLAG_ROW))
-            order2[count[krank[kid[i]]]++] = (uint32_t)i;
-    memset(count, 0, (nx + 1) * sizeof *count);
-    for (size_t j = 0; j < members; j++)
-        count[xrank[xid[order2[j]]] + 1]++;
-    for (uint32_t x = 0; x < nx; x++)
-        count[x + 1] += count[x];
-    for (size_t j = 0; j < members; j++) {
-        const uint32_t i = order2[j];
-        order[count[xrank[xid[i]]]++] = i;
+    if (!sorted) {
+        memset(count, 0, (nk + 1) * sizeof *count);
+        for (size_t j = 0; j < members; j++)
+            count[krank[kid[order[j]]] + 1]++;
+        for (uint32_t k = 0; k < nk; k++)
+            count[k + 1] += count[k];
+        for (size_t j = 0; j < members; j++)
+            order2[count[krank[kid[order[j]]]]++] = order[j];
+        memset(count, 0, (nx + 1) * sizeof *count);
+        for (size_t j = 0; j < members; j++)
+            count[xrank[xid[order2[j]]] + 1]++;
+        for (uint32_t x = 0; x < nx; x++)
+            count[x + 1] += count[x];
+        for (size_t j = 0; j < members; j++) {
+            const uint32_t i = order2[j];
+            order[count[xrank[xid[i]]]++] = i;
+        }
     }
 
     /* Breakdown rows: one per run of equal (expiration, strike). */
@@ -465,8 +514,10 @@ static int aggregate(gex_exposure *e, const gex_chain_view *v, const uint8_t *fl
         }
         if (kr != cur_k) {
             row_rank[n_exp_rows] = kr;
+            /* a plain assignment: a memset call per row costs more than the row's stores */
+            static const gex_strike_row zero_row;
             gex_strike_row *r = &e->exp_rows[n_exp_rows++];
-            memset(r, 0, sizeof *r);
+            *r = zero_row;
             r->strike = v->strike[i];
             cur_k = kr;
         }
@@ -553,6 +604,8 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     const size_t n = v.n;
     if (n == 0)
         return GEX_EEMPTY;
+    if (n >= UINT32_MAX)
+        return GEX_ERANGE; /* contract indexes are 32-bit in the aggregation */
     for (size_t i = 0; i < n; i++) {
         /* one underlying, prepared (T is NAN before gex_chain_prepare), with a known spot */
         if (v.underlying[i] != v.underlying[0] || isnan(v.T[i]) || !(v.spot[i] > 0) ||

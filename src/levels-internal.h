@@ -27,26 +27,34 @@ gex_level gex__levels_zero_dte_magnet(const gex_exposure *exposure);
 int gex__levels_table(const gex_strike_row *rows, size_t n, double spot, gex_levels *out);
 
 /* The dealer book of an exposure, repriced at hypothetical spots x (IV, T, r, q held): the
- * included contracts gathered into structs of arrays, with w_i = s_i OI_i M_i (s = +1 calls,
- * -1 puts, SPEC 1.5) and a scratch array for one greek at one x. */
+ * included contracts gathered into structs of arrays. A delta book holds the batch inputs,
+ * w_i = s_i OI_i M_i (s = +1 calls, -1 puts, SPEC 1.5) and a scratch array; a profile book
+ * only the three constants per contract of the gamma kernel (src/profile.c). */
+typedef enum gex__book_kind { GEX_BOOK_PROFILE = 0, GEX_BOOK_DELTA } gex__book_kind;
+
 typedef struct gex__book {
     size_t n;
+    double *block; /* owns the arrays below */
     double *K, *T, *sigma, *w, *scratch;
+    double *pa, *pb, *pc;
     uint8_t *type;
     double rate, div, spot;
     gex_gex_unit unit;
 } gex__book;
 
-/* Gathers the book (GEX_OK, GEX_EINVAL when exposure was not computed from chain, GEX_ENOMEM).
- * gex__book_free accepts a zeroed or half-built book. */
-int gex__book_init(gex__book *book, const gex_chain *chain, const gex_exposure *exposure);
+/* Gathers the book (GEX_OK, GEX_EINVAL when exposure was not computed from chain, GEX_ENOMEM,
+ * GEX_ERANGE when a contract's kernel constants are not representable). gex__book_free accepts
+ * a zeroed or half-built book. */
+int gex__book_init(gex__book *book, const gex_chain *chain, const gex_exposure *exposure,
+                   gex__book_kind kind);
 void gex__book_free(gex__book *book);
 
-/* P(x) = u(x) sum_i w_i gamma_i(x), in the exposure's GEX unit (SPEC 1.6). GEX_OK, or
- * GEX_ERANGE when a greek is not representable at x. */
+/* P(x) = u(x) sum_i w_i gamma_i(x), in the exposure's GEX unit (SPEC 1.6), on a profile book.
+ * GEX_OK, or GEX_ERANGE when the result is not representable. */
 int gex__book_gex(gex__book *book, double x, double *p);
 
-/* D(x) = sum_i w_i delta_i(x): the dealer book's delta in shares. GEX_OK or GEX_ERANGE. */
+/* D(x) = sum_i w_i delta_i(x): the dealer book's delta in shares, on a delta book. GEX_OK or
+ * GEX_ERANGE. */
 int gex__book_delta(gex__book *book, double x, double *d);
 
 #endif /* GEX_LEVELS_INTERNAL_H */

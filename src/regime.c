@@ -78,7 +78,7 @@ int gex_hedging_estimate(const gex_chain *chain, const gex_exposure *exposure, g
     if (down == NULL || up == NULL)
         return GEX_EINVAL;
     gex__book b;
-    int rc = gex__book_init(&b, chain, exposure);
+    int rc = gex__book_init(&b, chain, exposure, GEX_BOOK_DELTA);
     if (rc != GEX_OK)
         return rc;
     const double S = b.spot;

@@ -278,6 +278,34 @@ START_TEST(test_greeks_finite_differences)
 }
 END_TEST
 
+START_TEST(test_exposure_greeks_equal_full_greeks)
+{
+    rng_state = 0x5eed0006;
+    for (int i = 0; i < N_RANDOM; i++) {
+        const contract c = random_contract();
+        gex_greeks g, e = {.price = -7.5, .theta = -8.5};
+        ck_assert_int_eq(gex_bs_greeks(c.type, c.S, c.K, c.T, c.sigma, c.r, c.q, &g), GEX_BS_OK);
+        ck_assert_int_eq(gex_bs_exposure_greeks(c.type, c.S, c.K, c.T, c.sigma, c.r, c.q, &e),
+                         GEX_BS_OK);
+        /* The same operations: equal to the bit. */
+        ck_assert_double_eq(e.delta, g.delta);
+        ck_assert_double_eq(e.gamma, g.gamma);
+        ck_assert_double_eq(e.vega, g.vega);
+        ck_assert_double_eq(e.vanna, g.vanna);
+        ck_assert_double_eq(e.charm, g.charm);
+        ck_assert_double_eq(e.price, -7.5); /* untouched */
+        ck_assert_double_eq(e.theta, -8.5);
+    }
+    gex_greeks e = {0};
+    ck_assert_int_eq(gex_bs_exposure_greeks(GEX_PUT, 100, NAN, 1, 0.2, 0, 0, &e), GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_exposure_greeks(GEX_PUT, 100, 100, 1, 0.2, 0, 0, NULL),
+                     GEX_BS_BAD_INPUT);
+    ck_assert_int_eq(gex_bs_exposure_greeks(GEX_CALL, 1e-3, 1e-3, 1e-300, 1e-160, 0.01, 0.01, &e),
+                     GEX_BS_OVERFLOW);
+    ck_assert_double_eq(e.gamma, 0);
+}
+END_TEST
+
 START_TEST(test_greeks_bad_input)
 {
     const double bad[] = {0.0, -1.5, NAN, INFINITY, -INFINITY};
@@ -517,9 +545,9 @@ END_TEST
  * libmvec values move a difference by 4 ulps of its terms; values in the subnormal range
  * (below 1e-300) carry no relative precision at all. */
 
-#define BATCH_REL  1e-12
-#define SUBNORMAL  1e-300
-#define N_MILLION  1000000
+#define BATCH_REL 1e-12
+#define SUBNORMAL 1e-300
+#define N_MILLION 1000000
 
 static void check_batch_path(int path, size_t n)
 {
@@ -535,8 +563,8 @@ static void check_batch_path(int path, size_t n)
         S[i] = c.S, K[i] = c.K, T[i] = c.T, sig[i] = c.sigma, r[i] = c.r, q[i] = c.q;
         type[i] = (uint8_t)c.type;
     }
-    const gex_bs_batch_in in = {.n = n, .S = S, .K = K, .T = T, .sigma = sig, .type = type,
-                                .r = r, .q = q};
+    const gex_bs_batch_in in = {
+        .n = n, .S = S, .K = K, .T = T, .sigma = sig, .type = type, .r = r, .q = q};
     const gex_bs_batch_out out = {price, delta, gamma, vega, vanna, charm, status};
     size_t n_bad = 99;
     ck_assert_int_eq(gex__bs_greeks_batch_path(path, &in, &out, &n_bad), GEX_OK);
@@ -566,8 +594,8 @@ static void check_batch_path(int path, size_t n)
             ck_assert_msg(d <= BATCH_REL * ref,
                           "%s greek %d of type %d S %.17g K %.17g T %.17g sigma %.17g r %.17g "
                           "q %.17g: %.17g vs scalar %.17g",
-                          gex__bs_batch_path_name(path), k, type[i], S[i], K[i], T[i], sig[i],
-                          r[i], q[i], got[k], want[k]);
+                          gex__bs_batch_path_name(path), k, type[i], S[i], K[i], T[i], sig[i], r[i],
+                          q[i], got[k], want[k]);
         }
     }
     printf("batch %s: worst relative difference delta %.2g gamma %.2g vega %.2g vanna %.2g "
@@ -607,14 +635,20 @@ START_TEST(test_greeks_batch_broadcast_null_and_statuses)
         sig[i] = 0.11 + 0.01 * i;
         type[i] = (uint8_t)(i % 2);
     }
-    K[3] = -1;      /* bad strike */
-    T[5] = NAN;     /* bad time */
-    sig[8] = 0;     /* bad volatility */
-    type[13] = 7;   /* bad type */
+    K[3] = -1;    /* bad strike */
+    T[5] = NAN;   /* bad time */
+    sig[8] = 0;   /* bad volatility */
+    type[13] = 7; /* bad type */
     /* Overflowing gamma (test_greeks_overflow_status), in a batch with S_all. */
     K[21] = 1e-3, T[21] = 1e-300, sig[21] = 1e-160;
-    gex_bs_batch_in in = {.n = N, .S_all = 101.5, .K = K, .T = T, .sigma = sig, .type = type,
-                          .r_all = 0.045, .q_all = 0.013};
+    gex_bs_batch_in in = {.n = N,
+                          .S_all = 101.5,
+                          .K = K,
+                          .T = T,
+                          .sigma = sig,
+                          .type = type,
+                          .r_all = 0.045,
+                          .q_all = 0.013};
     const gex_bs_batch_out out = {.delta = delta, .charm = charm, .status = status};
     size_t n_bad = 0, n_bad_scalar = 0;
     ck_assert_int_eq(gex_bs_greeks_batch(&in, &out, &n_bad), GEX_OK);
@@ -666,6 +700,7 @@ int main(void)
     tcase_add_test(tc, test_greeks_reference_table);
     tcase_add_test(tc, test_greeks_put_call_identities);
     tcase_add_test(tc, test_greeks_finite_differences);
+    tcase_add_test(tc, test_exposure_greeks_equal_full_greeks);
     tcase_add_test(tc, test_greeks_bad_input);
     tcase_add_test(tc, test_greeks_overflow_status);
     tcase_add_test(tc, test_greeks_hard_regions);

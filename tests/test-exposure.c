@@ -276,6 +276,48 @@ START_TEST(test_exposure_table_is_sum_of_expirations)
 }
 END_TEST
 
+/* The order of the contracts in the file does not matter: the same chain listed backwards
+ * (so not in expiration and strike order) gives the same rows, up to the order of the sums
+ * within a row (a few roundings: 1e-14 relative). */
+START_TEST(test_exposure_compute_order_independent)
+{
+    ref_contract c[N_A];
+    for (size_t i = 0; i < N_A; i++) {
+        c[i] = chain_a[N_A - 1 - i];
+        c[i].expiration = c[i].expiration == 0 ? day(3, 22) : day(4, 19);
+    }
+    gex_chain *reversed = ref_chain(c, N_A, SPOT_A, quote_instant());
+    gex_chain *chain = make_chain_a(SPOT_A);
+    ck_assert_ptr_nonnull(reversed);
+    gex_exposure *a = compute(chain, NULL), *b = compute(reversed, NULL);
+    ck_assert_uint_eq(gex_exposure_strike_count(a), gex_exposure_strike_count(b));
+    const gex_strike_row *ra = gex_exposure_strikes(a), *rb = gex_exposure_strikes(b);
+    for (size_t r = 0; r < gex_exposure_strike_count(a); r++) {
+        ck_assert_double_eq(ra[r].strike, rb[r].strike);
+        ck_assert_rel(ra[r].call_gex, rb[r].call_gex, 1e-14, 0);
+        ck_assert_rel(ra[r].put_gex, rb[r].put_gex, 1e-14, 0);
+        ck_assert_rel(ra[r].net_chex, rb[r].net_chex, 1e-14, 1e-14 * fabs(ra[r].call_chex));
+        ck_assert_double_eq(ra[r].call_oi + ra[r].put_oi, rb[r].call_oi + rb[r].put_oi);
+    }
+    ck_assert_uint_eq(gex_exposure_expiry_count(b), 2);
+    for (size_t x = 0; x < 2; x++) {
+        size_t na, nb;
+        const gex_strike_row *ea = gex_exposure_expiry_strikes(a, x, &na);
+        const gex_strike_row *eb = gex_exposure_expiry_strikes(b, x, &nb);
+        ck_assert_int_eq(gex_exposure_expiry_date(a, x), gex_exposure_expiry_date(b, x));
+        ck_assert_uint_eq(na, nb);
+        for (size_t j = 0; j < na; j++) {
+            ck_assert_double_eq(ea[j].strike, eb[j].strike);
+            ck_assert_rel(ea[j].put_gex, eb[j].put_gex, 1e-14, 0);
+        }
+    }
+    gex_exposure_free(a);
+    gex_exposure_free(b);
+    gex_chain_free(chain);
+    gex_chain_free(reversed);
+}
+END_TEST
+
 /* SPEC 1.5 units: point = pct * 100 / S and shares = pct * 100 / S^2, per contract and per row
  * (a few roundings of the products apart: 1e-14 relative). */
 START_TEST(test_exposure_units_relate_by_spot)
@@ -525,6 +567,7 @@ static Suite *exposure_suite(void)
     tcase_add_test(tc, test_exposure_compute_contracts_match_reference);
     tcase_add_test(tc, test_exposure_compute_rows_and_totals);
     tcase_add_test(tc, test_exposure_table_is_sum_of_expirations);
+    tcase_add_test(tc, test_exposure_compute_order_independent);
     tcase_add_test(tc, test_exposure_units_relate_by_spot);
     tcase_add_test(tc, test_exposure_compute_filters);
     tcase_add_test(tc, test_exposure_compute_statuses);

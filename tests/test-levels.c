@@ -503,6 +503,41 @@ START_TEST(test_profile_eval_matches_reference)
 }
 END_TEST
 
+/* One contract in the shares unit: P(x) is 100 gamma(x), and the profile's kernel agrees with
+ * gex_bs_greeks within 1e-13 relative for a one-month contract (d1 from -30 to +6.5), and
+ * within the 1e-12 SPEC 1.3 allows a vectorised path for a 0DTE contract 90 minutes before
+ * the close (sigma sqrt(T) = 0.0017) within 1% of its strike (d1 up to 6); a put's gamma is the
+ * call's. */
+START_TEST(test_profile_eval_single_contract_equals_bs)
+{
+    for (int which = 0; which < 4; which++) {
+        const int type = which % 2 ? GEX_PUT : GEX_CALL, zero_dte = which >= 2;
+        const ref_contract c[] = {{zero_dte ? 0 : 2, 5125, type, 0.1437, 1, NAN}};
+        gex_chain *chain = slots_chain(c, 1, SPOT_B, new_york(14, 30));
+        gex_exposure_options o;
+        gex_exposure_options_default(&o);
+        o.gex_unit = GEX_UNIT_SHARES;
+        gex_exposure *e = compute(chain, &o);
+        gex_chain_view v;
+        gex_chain_get_view(chain, &v);
+        const double month[] = {1480.5, 2900.5, 4876.5, 5124.99, 5125, 5400.75, 6700.125};
+        const double today[] = {5075.5, 5101.25, 5118.5, 5124.99, 5125, 5131.75, 5174.125};
+        const double *x = zero_dte ? today : month;
+        double p[7];
+        ck_assert_int_eq(gex_profile_eval(chain, e, x, 7, p), GEX_OK);
+        for (size_t i = 0; i < 7; i++) {
+            gex_greeks g;
+            ck_assert_int_eq(gex_bs_greeks(type, x[i], 5125, v.T[0], 0.1437, REF_RATE, REF_DIV, &g),
+                             GEX_BS_OK);
+            const double s = type == GEX_CALL ? 1 : -1;
+            ck_assert_rel(p[i], s * 100 * g.gamma, zero_dte ? 1e-12 : 1e-13, 0);
+        }
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
+}
+END_TEST
+
 /* The profile flip is the reference zero nearest the spot; P changes sign across it; at most
  * 40 evaluations of P. */
 START_TEST(test_flip_profile_matches_reference_zero)
@@ -523,6 +558,18 @@ START_TEST(test_flip_profile_matches_reference_zero)
      * under 1e-7 S on this book */
     ck_assert_rel(flip.value, nearest(z, nz, SPOT_B), 1e-7, 0);
     assert_sign_change_at(chain, e, flip.value, SPOT_B);
+
+    /* P in point or shares is P in pct divided by x / 100 or x^2 / 100: the same zeros */
+    for (int unit = GEX_UNIT_POINT; unit <= GEX_UNIT_SHARES; unit++) {
+        gex_exposure_options o;
+        gex_exposure_options_default(&o);
+        o.gex_unit = (gex_gex_unit)unit;
+        gex_exposure *eu = compute(chain, &o);
+        gex_level fu;
+        ck_assert_int_eq(gex_levels_flip_profile(chain, eu, &fu, NULL, NULL), GEX_OK);
+        ck_assert_double_le(fabs(fu.value - flip.value), 2 * GEX_FLIP_XTOL * SPOT_B);
+        gex_exposure_free(eu);
+    }
 
     gex_levels lv;
     ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
@@ -605,6 +652,32 @@ START_TEST(test_flip_profile_no_sign_change_is_null)
         gex_exposure_free(e);
         gex_chain_free(chain);
     }
+}
+END_TEST
+
+/* A 0DTE book an hour before the close with its strikes 30% from the spot: every gamma
+ * underflows to exactly 0 between them (d1 beyond 38), so P is exactly 0 on the grid points
+ * there, negative below, positive above. The zero nearest the spot on that plateau is the spot
+ * itself, a grid point, found without the solver. */
+START_TEST(test_flip_profile_zero_plateau)
+{
+    static const ref_contract c[] = {{0, 3600, GEX_PUT, 0.31, 5000, NAN},
+                                     {0, 6700, GEX_CALL, 0.22, 5000, NAN}};
+    const double S = 5150.25;
+    gex_chain *chain = slots_chain(c, 2, S, new_york(15, 0));
+    gex_exposure *e = compute(chain, NULL);
+    double p;
+    ck_assert_int_eq(gex_profile_eval(chain, e, &S, 1, &p), GEX_OK);
+    ck_assert_double_eq(p, 0);
+    gex_level flip;
+    size_t evals = 0, changes = 0;
+    ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+    ck_assert_int_eq(flip.has, 1);
+    ck_assert_double_eq(flip.value, S);
+    ck_assert_uint_eq(changes, 1);
+    ck_assert_uint_eq(evals, 2 * GEX_FLIP_GRID_HALF + 1);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
 }
 END_TEST
 
@@ -876,9 +949,11 @@ static Suite *levels_suite(void)
     suite_add_tcase(s, tc);
     TCase *tcc = tcase_create("chains");
     tcase_add_test(tcc, test_profile_eval_matches_reference);
+    tcase_add_test(tcc, test_profile_eval_single_contract_equals_bs);
     tcase_add_test(tcc, test_flip_profile_matches_reference_zero);
     tcase_add_test(tcc, test_flip_profile_several_zeros);
     tcase_add_test(tcc, test_flip_profile_no_sign_change_is_null);
+    tcase_add_test(tcc, test_flip_profile_zero_plateau);
     tcase_add_test(tcc, test_flip_profile_continuous_in_spot);
     tcase_add_test(tcc, test_levels_compute_strike_method);
     tcase_add_test(tcc, test_zero_dte_block_and_magnet);

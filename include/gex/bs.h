@@ -51,6 +51,14 @@ typedef struct gex_greeks {
 int gex_bs_greeks(int type, double S, double K, double T, double sigma, double r, double q,
                   gex_greeks *out);
 
+/* The five greeks the exposures use (delta, gamma, vega, vanna and charm) of one contract,
+ * without the price and theta: four transcendental calls (log, two exp, erfc) instead of about
+ * twelve, so about three times faster than gex_bs_greeks, with the same values. Same domain and
+ * statuses; on success writes those five fields and leaves out->price and out->theta untouched;
+ * on failure leaves *out untouched. */
+int gex_bs_exposure_greeks(int type, double S, double K, double T, double sigma, double r, double q,
+                           gex_greeks *out);
+
 /* Price only (same domain and statuses as gex_bs_greeks). */
 int gex_bs_price(int type, double S, double K, double T, double sigma, double r, double q,
                  double *price);

@@ -92,9 +92,9 @@ typedef struct gex_exposure gex_exposure;
  * underlyings, has not been prepared (gex_chain_prepare), has no spot (the spot is unknown:
  * gex computes nothing rather than guess one; the caller asks for --spot), options hold a
  * negative or non-finite min_oi, a non-finite rate or div, an unknown unit, or a NULL
- * expirations list with n_expirations > 0; GEX_ENOTIME when the chain has no quote instant;
- * GEX_ENOMEM. A chain whose filters leave nothing still succeeds, with zero contracts used
- * (the caller decides whether that is an error). */
+ * expirations list with n_expirations > 0; GEX_EEMPTY for a chain with no contract;
+ * GEX_ERANGE beyond 4,294,967,294 contracts; GEX_ENOMEM. A chain whose filters leave nothing still
+ * succeeds, with zero contracts used (the caller decides whether that is an error). */
 int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *options,
                          gex_exposure **out);
 
@@ -102,8 +102,9 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
 void gex_exposure_free(gex_exposure *exposure);
 
 /* The options it was computed with (the expirations list is a copy the exposure owns), the
- * spot, the quote instant (UTC seconds), and the quote date in New York (days since
- * 1970-01-01: the date of 0DTE contracts). */
+ * spot, the quote instant (UTC seconds: the one gex_chain_prepare measured T from, so its
+ * --now when one was given), and the quote date in New York (days since 1970-01-01: the date
+ * of 0DTE contracts and the origin of max_dte). */
 const gex_exposure_options *gex_exposure_get_options(const gex_exposure *exposure);
 double gex_exposure_spot(const gex_exposure *exposure);
 int64_t gex_exposure_quote_time(const gex_exposure *exposure);

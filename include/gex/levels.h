@@ -69,7 +69,8 @@ typedef struct gex_levels {
 /* Every level of SPEC 1.6 for an exposure computed from chain (the same chain, unmodified
  * since). The walls, extremes and highest open interest come from the exposure's per-strike
  * rows; the magnet from its 0DTE expiration; the flip by method. Returns GEX_OK and fills *out,
- * GEX_EINVAL (NULL, an exposure of another chain), GEX_ENOMEM, or GEX_ENOCONV when Brent's
+ * GEX_EINVAL (NULL, an unknown method, an exposure of another chain), GEX_ENOMEM, GEX_ERANGE
+ * when P is not representable somewhere in the search interval, or GEX_ENOCONV when Brent's
  * solver did not converge within GEX_FLIP_MAX_ITER iterations (never seen on a finite P). */
 int gex_levels_compute(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
                        gex_levels *out);
@@ -102,7 +103,10 @@ int gex_levels_from_rows(const gex_strike_row *rows, size_t n, double spot, gex_
  * included in exposure:
  *   P(x) = sum_i s_i gamma_i(x) OI_i M_i u(x),  u(x) = 0.01 x^2, x or 1.
  * x and p are caller-owned arrays of n; x[i] must be > 0 and finite. Returns GEX_OK, GEX_EINVAL
- * or GEX_ENOMEM. P of an exposure with no contract is 0 everywhere. */
+ * (NULL, a bad x, an exposure of another chain), GEX_ENOMEM or GEX_ERANGE (a value not
+ * representable). P of an exposure with no contract is 0 everywhere. The gamma of each contract
+ * is evaluated by a kernel specialised for a fixed book at many spots (src/profile.c), equal to
+ * gex_bs_greeks's gamma within a few ulps. */
 int gex_profile_eval(const gex_chain *chain, const gex_exposure *exposure, const double *x,
                      size_t n, double *p);
 

@@ -1,0 +1,90 @@
+/*
+ * One fuzz input through the chain readers, shared by the libFuzzer target
+ * (fuzz/fuzz-chain-read.c) and the replay of its findings (tests/test-fuzz-regressions.c).
+ *
+ * The first byte chooses the options (strict, format, --symbol, --spot, --iv-source); the rest
+ * is the file. A successful read must give a chain whose every array is sane and that prepares
+ * without nan or inf; a failed read must leave no chain and say why.
+ */
+#ifndef GEX_FUZZ_CHAIN_ONE_H
+#define GEX_FUZZ_CHAIN_ONE_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gex/chain.h"
+
+/* Returns 0 when every invariant holds, else the number of the broken one. */
+static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
+{
+    gex_read_options o;
+    memset(&o, 0, sizeof o);
+    int iv_mode = 0;
+    if (size > 0) {
+        uint8_t f = data[0];
+        o.strict = f & 1;
+        o.format = (gex_format)((f >> 1) % GEX_FORMAT_COUNT);
+        if (f & 0x10)
+            o.symbol = "SPX";
+        if (f & 0x20)
+            o.spot = 4505.1001;
+        iv_mode = (f >> 6) % 3;
+        data++;
+        size--;
+    }
+    gex_chain *c = (gex_chain *)&o; /* must be replaced by NULL or a chain */
+    gex_read_report rep;
+    gex_error err;
+    int rc = gex_chain_read_buffer((const char *)data, size, "fuzz", &o, &c, &rep, &err);
+    if (rc != GEX_OK)
+        return c != NULL ? 1 : err.text[0] == '\0' ? 2 : 0;
+    if (c == NULL)
+        return 3;
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    int bad = v.n == 0 || v.n != rep.contracts ? 4 : 0;
+    for (size_t i = 0; i < v.n && !bad; i++) {
+        if (!(v.strike[i] > 0 && isfinite(v.strike[i])))
+            bad = 5;
+        else if (!(v.open_interest[i] >= 0 && isfinite(v.open_interest[i])))
+            bad = 6;
+        else if (!(v.spot[i] > 0 && isfinite(v.spot[i])))
+            bad = 7;
+        else if (v.type[i] > 1)
+            bad = 8;
+        else if (gex_chain_symbol(c, v.underlying[i]) == NULL ||
+                 gex_chain_symbol(c, v.root[i]) == NULL)
+            bad = 9;
+        else if (!(v.multiplier[i] > 0 && isfinite(v.multiplier[i])))
+            bad = 10;
+    }
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.has_now = 1;
+    po.now = 1694723460; /* 2023-09-14T16:31:00-04:00 */
+    po.iv_mode = (gex_iv_mode)iv_mode;
+    gex_prepare_report pr;
+    if (!bad && gex_chain_prepare(c, &po, &pr, &err) != GEX_OK)
+        bad = 11;
+    gex_chain_get_view(c, &v);
+    for (size_t i = 0; i < v.n && !bad; i++) {
+        if (!isfinite(v.T[i]) || !isfinite(v.iv[i]) || v.status[i] >= GEX_CONTRACT_STATUS_COUNT)
+            bad = 12;
+        else if (v.status[i] == GEX_CONTRACT_OK && !(v.iv[i] > 0))
+            bad = 13;
+    }
+    uint32_t ids[4];
+    size_t nu = gex_chain_underlyings(c, ids, 4);
+    if (!bad && nu > 0) {
+        gex_chain *s = NULL;
+        if (gex_chain_select(c, gex_chain_symbol(c, ids[0]), &s) != GEX_OK || s == NULL)
+            bad = 14;
+        gex_chain_free(s);
+    }
+    gex_chain_free(c);
+    return bad;
+}
+
+#endif /* GEX_FUZZ_CHAIN_ONE_H */

@@ -1,0 +1,1015 @@
+/*
+ * CSV chains (SPEC 2.1, 2.2, 2.4): format detection, the CBOE preamble, and the rows of long
+ * and CBOE CSV files, tokenised by libcsv in chunks (no copy of the file, no allocation per row).
+ *
+ * The lines before the header are read here by hand, not by libcsv: real CBOE preambles carry
+ * an unbalanced quote ("Volume: 28,253,899 at the end of a line) that would make a CSV parser
+ * swallow the rest of the file as one field.
+ */
+#include <csv.h>
+#include <ctype.h>
+#include <stddef.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gex/bs.h"
+#include "chain-csv-internal.h"
+#include "chain-internal.h"
+#include "decimal-internal.h"
+
+/* What a column holds. */
+typedef enum role {
+    R_NONE = 0,
+    R_UNDERLYING,
+    R_SYMBOL,
+    R_EXPIRATION,
+    R_TYPE,
+    R_QUOTE_TIME,
+    R_MULTIPLIER, /* text: a number, or yfinance's "REGULAR" */
+    R_ROOT,       /* a "root" column beside a better-named underlying column */
+    R_STRIKE,     /* numbers from here on */
+    R_BID,
+    R_ASK,
+    R_LAST,
+    R_IV,
+    R_OI,
+    R_VOLUME,
+    R_SPOT,
+    R_DELTA,
+    R_GAMMA,
+    R_COUNT
+} role;
+
+#define FIRST_NUMBER_ROLE R_STRIKE
+#define TEXT_ROLES        R_STRIKE
+
+/* Header names of the long format, compared after normalisation (lower case, without '_', '-'
+ * and blanks), in priority order within a role: the first listed wins when a file has two
+ * (SPEC 2.1). */
+static const struct alias {
+    const char *name;
+    role role;
+} long_aliases[] = {
+    {"underlying", R_UNDERLYING},
+    {"symbol", R_UNDERLYING},
+    {"root", R_UNDERLYING},
+    {"ticker", R_UNDERLYING},
+    {"optionsymbol", R_SYMBOL},
+    {"contract", R_SYMBOL},
+    {"contractsymbol", R_SYMBOL},
+    {"occ", R_SYMBOL},
+    {"expiration", R_EXPIRATION},
+    {"expiry", R_EXPIRATION},
+    {"expirationdate", R_EXPIRATION},
+    {"expiredate", R_EXPIRATION},
+    {"expirdate", R_EXPIRATION},
+    {"exdate", R_EXPIRATION},
+    {"strike", R_STRIKE},
+    {"strikeprice", R_STRIKE},
+    {"type", R_TYPE},
+    {"right", R_TYPE},
+    {"optiontype", R_TYPE},
+    {"cp", R_TYPE},
+    {"putcall", R_TYPE},
+    {"bid", R_BID},
+    {"ask", R_ASK},
+    {"last", R_LAST},
+    {"lastprice", R_LAST},
+    {"iv", R_IV},
+    {"impliedvolatility", R_IV},
+    {"impvol", R_IV},
+    {"openinterest", R_OI},
+    {"oi", R_OI},
+    {"volume", R_VOLUME},
+    {"underlyingprice", R_SPOT},
+    {"spot", R_SPOT},
+    {"stockprice", R_SPOT},
+    {"quotetime", R_QUOTE_TIME},
+    {"quotedate", R_QUOTE_TIME},
+    {"timestamp", R_QUOTE_TIME},
+    {"asof", R_QUOTE_TIME},
+    {"multiplier", R_MULTIPLIER},
+    {"contractsize", R_MULTIPLIER},
+    {"delta", R_DELTA},
+    {"gamma", R_GAMMA},
+};
+
+/* The CBOE quotedata columns (current and 2020-era names). */
+static const struct alias cboe_aliases[] = {
+    {"expirationdate", R_EXPIRATION},
+    {"calls", R_SYMBOL},
+    {"puts", R_SYMBOL},
+    {"lastsale", R_LAST},
+    {"bid", R_BID},
+    {"ask", R_ASK},
+    {"volume", R_VOLUME},
+    {"vol", R_VOLUME},
+    {"iv", R_IV},
+    {"delta", R_DELTA},
+    {"gamma", R_GAMMA},
+    {"openinterest", R_OI},
+    {"openint", R_OI},
+    {"strike", R_STRIKE},
+};
+
+#define NORM_MAX 32
+
+/* Lower case without '_', '-' and blanks; "" when the name is too long to be an alias. */
+static void normalise(const char *s, size_t len, char out[NORM_MAX])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '_' || ch == '-' || ch == ' ' || ch == '\t')
+            continue;
+        if (n + 1 >= NORM_MAX) {
+            out[0] = '\0';
+            return;
+        }
+        out[n++] = (char)tolower(ch);
+    }
+    out[n] = '\0';
+}
+
+/* The role of a header name and its priority (index in the table); R_NONE when unknown. */
+static role lookup(const struct alias *table, size_t n, const char *norm, size_t *priority)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(table[i].name, norm) == 0) {
+            *priority = i;
+            return table[i].role;
+        }
+    }
+    *priority = SIZE_MAX;
+    return R_NONE;
+}
+
+/* --- lines of the prefix (detection and preamble) --- */
+
+typedef struct span {
+    const char *s;
+    size_t len;
+} span;
+
+#define LINE_FIELDS_MAX 64
+
+static span trim(span f)
+{
+    while (f.len > 0 && (f.s[0] == ' ' || f.s[0] == '\t')) {
+        f.s++;
+        f.len--;
+    }
+    while (f.len > 0 && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t'))
+        f.len--;
+    return f;
+}
+
+/* Splits one line at commas, honouring double quotes; an unbalanced quote runs to the end of
+ * the line. Quotes are removed from the ends of a field (doubled quotes inside stay doubled,
+ * which no header name or preamble value has). Returns the field count (at most max). */
+static size_t split_line(const char *s, size_t len, span *fields, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (n < max) {
+        size_t start = i;
+        if (i < len && s[i] == '"') {
+            i++;
+            while (i < len && !(s[i] == '"' && (i + 1 >= len || s[i + 1] != '"')))
+                i += s[i] == '"' ? 2 : 1;
+            span f = {s + start + 1, (i < len ? i : len) - start - 1};
+            fields[n++] = trim(f);
+            if (i < len)
+                i++;
+            while (i < len && s[i] != ',')
+                i++;
+        } else {
+            while (i < len && s[i] != ',')
+                i++;
+            fields[n++] = trim((span){s + start, i - start});
+        }
+        if (i >= len)
+            break;
+        i++; /* the comma */
+    }
+    return n;
+}
+
+static int starts_with_ci(span f, const char *p)
+{
+    size_t n = strlen(p);
+    return f.len >= n && strncasecmp(f.s, p, n) == 0;
+}
+
+/* Classifies a header line: the format it is the header of, or GEX_FORMAT_AUTO. */
+static gex_format classify_header(const span *f, size_t n)
+{
+    char norm[NORM_MAX];
+    if (n == 0)
+        return GEX_FORMAT_AUTO;
+    normalise(f[0].s, f[0].len, norm);
+    int calls = 0, puts = 0, strike = 0;
+    unsigned have = 0;
+    for (size_t i = 0; i < n; i++) {
+        normalise(f[i].s, f[i].len, norm);
+        calls |= strcmp(norm, "calls") == 0;
+        puts |= strcmp(norm, "puts") == 0;
+        strike |= strcmp(norm, "strike") == 0;
+        size_t prio;
+        role ro = lookup(long_aliases, sizeof long_aliases / sizeof long_aliases[0], norm, &prio);
+        have |= 1u << ro;
+    }
+    normalise(f[0].s, f[0].len, norm);
+    if (strcmp(norm, "expirationdate") == 0 && calls && puts && strike)
+        return GEX_FORMAT_CBOE_CSV;
+    unsigned sym = have & (1u << R_SYMBOL);
+    if ((sym || (have & (1u << R_STRIKE))) && (sym || (have & (1u << R_EXPIRATION))) &&
+        (sym || (have & (1u << R_TYPE))))
+        return GEX_FORMAT_LONG_CSV;
+    return GEX_FORMAT_AUTO;
+}
+
+/* --- the CBOE preamble --- */
+
+/* The date text of a "Date: ..." line: the quoted field, or up to ",Bid" (the unquoted date has
+ * a comma of its own: "Date: 9 June 2023, 1:40 PM EDT,Bid: 4299.3398,..."). */
+static span date_text(const char *line, size_t len)
+{
+    span t = trim((span){line, len});
+    if (t.len > 0 && t.s[0] == '"') {
+        const char *q = memchr(t.s + 1, '"', t.len - 1);
+        return trim((span){t.s + 1, q != NULL ? (size_t)(q - t.s - 1) : t.len - 1});
+    }
+    for (size_t i = 0; i + 4 <= t.len; i++)
+        if (t.s[i] == ',' && strncasecmp(t.s + i + 1, "Bid", 3) == 0)
+            return trim((span){t.s, i});
+    while (t.len > 0 && t.s[t.len - 1] == ',')
+        t.len--;
+    return t;
+}
+
+static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
+{
+    span fields[LINE_FIELDS_MAX];
+    double spot = NAN;
+    int date_seen = 0;
+    long line = 1;
+    long spot_line = 0;
+    for (size_t pos = 0; pos < header_offset; line++) {
+        const char *nl = memchr(p + pos, '\n', header_offset - pos);
+        size_t end = nl != NULL ? (size_t)(nl - p) : header_offset;
+        size_t len = end - pos;
+        if (len > 0 && p[pos + len - 1] == '\r')
+            len--;
+        const char *s = p + pos;
+        pos = end + 1;
+        size_t n = split_line(s, len, fields, LINE_FIELDS_MAX);
+        /* Current layout: "Last: 445.65" anywhere on a line. */
+        for (size_t i = 0; i < n && isnan(spot); i++) {
+            if (starts_with_ci(fields[i], "Last:")) {
+                span v = trim((span){fields[i].s + 5, fields[i].len - 5});
+                char buf[64];
+                double x;
+                if (v.len < sizeof buf) {
+                    memcpy(buf, v.s, v.len);
+                    buf[v.len] = '\0';
+                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) == 0 && x > 0 &&
+                        isfinite(x)) {
+                        spot = x;
+                        spot_line = line;
+                    }
+                }
+            }
+        }
+        span first = n > 0 ? fields[0] : (span){s, 0};
+        span stripped = trim((span){s, len});
+        if (stripped.len > 0 && stripped.s[0] == '"') {
+            stripped.s++;
+            stripped.len--;
+        }
+        if (!date_seen && starts_with_ci(stripped, "Date:")) {
+            span d = date_text(s, len);
+            gex__read_quote_time(r, d.s, d.len, GEX_ZONE_EASTERN, line);
+            date_seen = 1;
+        } else if (!date_seen && n >= 2 &&
+                   (starts_with_ci(fields[1], "Bid") || starts_with_ci(fields[1], "Ask"))) {
+            /* 2020 layout: "Jun 22 2020 @ 20:42 ET,Bid,0,Ask,0,..." */
+            gex__read_quote_time(r, first.s, first.len, GEX_ZONE_EASTERN, line);
+            date_seen = 1;
+        }
+        /* 2020 layout: "SPY (SPDR S&P 500 ETF Trust),310.68,1.98": the spot is field 2. */
+        if (isnan(spot) && line == 1 && n >= 2 && fields[1].len > 0 && fields[1].len < 64) {
+            char buf[64];
+            double x;
+            memcpy(buf, fields[1].s, fields[1].len);
+            buf[fields[1].len] = '\0';
+            if (gex__decimal_parse(buf, fields[1].len, r->c_locale, &x) == 0 && x > 0 &&
+                isfinite(x)) {
+                spot = x;
+                spot_line = line;
+            }
+        }
+    }
+    (void)spot_line;
+    if (!date_seen && r->time_note[0] == '\0') {
+        r->time_note_line = 1;
+        snprintf(r->time_note, sizeof r->time_note,
+                 "the CBOE preamble has no date line, so the quote instant is unknown; pass "
+                 "--now");
+    }
+    r->preamble_spot = spot;
+}
+
+int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__detected *det)
+{
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)p[i]))
+        i++;
+    gex_format want = r->opt->format;
+    if (want == GEX_FORMAT_CBOE_JSON || (want == GEX_FORMAT_AUTO && i < len && p[i] == '{')) {
+        det->format = GEX_FORMAT_CBOE_JSON;
+        return GEX_OK;
+    }
+    if (len == 0 || i == len)
+        return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
+                             "the file is empty: no chain to read");
+    span fields[LINE_FIELDS_MAX];
+    long line = 1;
+    for (size_t pos = 0; pos < len && line <= HEADER_SEARCH_LINES; line++) {
+        const char *nl = memchr(p + pos, '\n', len - pos);
+        if (nl == NULL && !is_all)
+            break; /* the line continues past the prefix */
+        size_t end = nl != NULL ? (size_t)(nl - p) : len;
+        size_t n = split_line(p + pos, end - pos, fields, LINE_FIELDS_MAX);
+        gex_format f = classify_header(fields, n);
+        if (f != GEX_FORMAT_AUTO && (want == GEX_FORMAT_AUTO || want == f)) {
+            det->format = f;
+            det->header_offset = pos;
+            det->header_line = line;
+            if (f == GEX_FORMAT_CBOE_CSV)
+                read_preamble(r, p, pos);
+            else if (line > 1)
+                r->preamble_lines = line - 1;
+            return GEX_OK;
+        }
+        pos = end + 1;
+    }
+    if (want == GEX_FORMAT_CBOE_CSV)
+        return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
+                             "no CBOE header line (\"Expiration Date,Calls,...,Strike,Puts,...\") "
+                             "in the first %d lines; check --input-format",
+                             HEADER_SEARCH_LINES);
+    if (want == GEX_FORMAT_LONG_CSV)
+        return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
+                             "no header line naming a strike, an expiration and a type (or an "
+                             "option symbol) in the first %d lines; check --input-format",
+                             HEADER_SEARCH_LINES);
+    return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
+                         "not an option chain gex knows: no CBOE header, no CSV header naming "
+                         "strike, expiration and type (or an option symbol), not JSON; pass "
+                         "--input-format if it is one of long-csv, cboe-csv, cboe-json");
+}
+
+/* --- rows --- */
+
+/* A side of a row: the call and put halves of a CBOE row, or the one contract of a long row. */
+typedef struct side_values {
+    double num[R_COUNT];
+    char text[TEXT_ROLES][GEX__FIELD_MAX + 1];
+    size_t text_len[TEXT_ROLES];
+    long col[R_COUNT];
+    int bad;        /* a skip reason + 1, 0 when the side is good so far */
+    char what[200]; /* what was wrong with the first bad field */
+    long bad_col;
+} side_values;
+
+typedef struct csv_reader {
+    gex__reader *r;
+    int cboe;
+    int header_done;
+    long header_line;
+    /* Columns: role and side (0, or 1 for the puts of a CBOE row, 2 for a shared column). */
+    size_t ncols, cap_cols;
+    unsigned char *role, *side;
+    size_t prio[R_COUNT];
+    size_t role_col[R_COUNT];
+    int strike_seen;
+    int has_underlying_source;
+    size_t root_col; /* the column named "root", SIZE_MAX when none */
+    /* The row being read. */
+    size_t field;
+    long line;  /* line where the row starts */
+    long nl;    /* newlines inside its quoted fields */
+    long col;   /* 1-based column of the next field (exact for unquoted fields) */
+    int prev_c; /* terminator of the previous record */
+    int any_text;
+    side_values v[2];
+    int shared_bad;
+    gex_skip_reason shared_reason;
+    char shared_what[200];
+    long shared_col;
+    /* CBOE: the file's underlying, from the first decodable symbol. */
+    char cboe_u[GEX__FIELD_MAX + 1];
+    size_t cboe_u_len;
+    /* Quote-time text cache. */
+    char last_qt[GEX__FIELD_MAX + 1];
+    size_t last_qt_len;
+    int rc;
+} csv_reader;
+
+static void reset_row(csv_reader *c)
+{
+    c->field = 0;
+    c->nl = 0;
+    c->col = 1;
+    c->any_text = 0;
+    c->shared_bad = 0;
+    for (int s = 0; s < 2; s++) {
+        side_values *v = &c->v[s];
+        for (int k = FIRST_NUMBER_ROLE; k < R_COUNT; k++)
+            v->num[k] = NAN;
+        for (int k = 0; k < TEXT_ROLES; k++)
+            v->text_len[k] = 0;
+        v->bad = 0;
+    }
+}
+
+static const char *role_name(role ro)
+{
+    static const char *const names[R_COUNT] = {
+        [R_NONE] = "column",
+        [R_UNDERLYING] = "underlying",
+        [R_SYMBOL] = "option symbol",
+        [R_EXPIRATION] = "expiration",
+        [R_TYPE] = "type",
+        [R_QUOTE_TIME] = "quote time",
+        [R_MULTIPLIER] = "multiplier",
+        [R_STRIKE] = "strike",
+        [R_BID] = "bid",
+        [R_ASK] = "ask",
+        [R_LAST] = "last",
+        [R_IV] = "IV",
+        [R_OI] = "open interest",
+        [R_VOLUME] = "volume",
+        [R_SPOT] = "underlying price",
+        [R_DELTA] = "delta",
+        [R_GAMMA] = "gamma",
+    };
+    return names[ro];
+}
+
+static gex_skip_reason reason_of(role ro)
+{
+    switch (ro) {
+    case R_STRIKE:
+        return GEX_SKIP_BAD_STRIKE;
+    case R_EXPIRATION:
+        return GEX_SKIP_BAD_EXPIRATION;
+    case R_TYPE:
+        return GEX_SKIP_BAD_TYPE;
+    case R_OI:
+        return GEX_SKIP_BAD_OPEN_INTEREST;
+    case R_SYMBOL:
+    case R_UNDERLYING:
+        return GEX_SKIP_BAD_SYMBOL;
+    default:
+        return GEX_SKIP_BAD_NUMBER;
+    }
+}
+
+/* At most this many bytes of a bad cell are quoted in a message. */
+#define SHOWN_MAX 40
+
+static int shown(size_t len)
+{
+    return len > SHOWN_MAX ? SHOWN_MAX : (int)len;
+}
+
+/* Marks a side (or, for side 2, the whole row) bad, keeping the first problem. */
+static void mark_bad(csv_reader *c, int side, role ro, long col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+static void mark_bad(csv_reader *c, int side, role ro, long col, const char *fmt, ...)
+{
+    char *what;
+    size_t size;
+    if (side == 2) {
+        if (c->shared_bad)
+            return;
+        c->shared_bad = 1;
+        c->shared_reason = reason_of(ro);
+        c->shared_col = col;
+        what = c->shared_what;
+        size = sizeof c->shared_what;
+    } else {
+        side_values *v = &c->v[side];
+        if (v->bad)
+            return;
+        v->bad = (int)reason_of(ro) + 1;
+        v->bad_col = col;
+        what = v->what;
+        size = sizeof v->what;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, size, fmt, ap);
+    va_end(ap);
+}
+
+static void header_field(csv_reader *c, const char *s, size_t len)
+{
+    if (c->ncols == c->cap_cols) {
+        size_t cap = c->cap_cols ? c->cap_cols * 2 : 32;
+        unsigned char *ro = realloc(c->role, cap);
+        if (ro == NULL) {
+            c->rc = GEX_ENOMEM;
+            return;
+        }
+        c->role = ro;
+        unsigned char *si = realloc(c->side, cap);
+        if (si == NULL) {
+            c->rc = GEX_ENOMEM;
+            return;
+        }
+        c->side = si;
+        c->cap_cols = cap;
+    }
+    size_t i = c->ncols++;
+    char norm[NORM_MAX];
+    normalise(s, len, norm);
+    size_t prio;
+    role ro = c->cboe
+                  ? lookup(cboe_aliases, sizeof cboe_aliases / sizeof cboe_aliases[0], norm, &prio)
+                  : lookup(long_aliases, sizeof long_aliases / sizeof long_aliases[0], norm, &prio);
+    c->role[i] = R_NONE;
+    c->side[i] = 0;
+    if (c->cboe) {
+        /* Calls left of Strike, puts right of it; expiration and strike are shared. */
+        int side = ro == R_STRIKE || ro == R_EXPIRATION ? 2 : c->strike_seen;
+        if (ro == R_STRIKE)
+            c->strike_seen = 1;
+        c->role[i] = (unsigned char)ro;
+        c->side[i] = (unsigned char)side;
+        return;
+    }
+    if (strcmp(norm, "root") == 0 && c->root_col == SIZE_MAX)
+        c->root_col = i;
+    if (ro != R_NONE && prio < c->prio[ro]) {
+        if (c->prio[ro] != SIZE_MAX)
+            c->role[c->role_col[ro]] = R_NONE; /* a better alias replaces a weaker one */
+        c->prio[ro] = prio;
+        c->role_col[ro] = i;
+        c->role[i] = (unsigned char)ro;
+    }
+}
+
+static void on_field(void *data_s, size_t len, void *data)
+{
+    csv_reader *c = data;
+    if (c->rc != GEX_OK)
+        return;
+    const char *s = data_s != NULL ? data_s : "";
+    for (const char *q = len ? memchr(s, '\n', len) : NULL; q != NULL;
+         q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
+        c->nl++;
+    size_t i = c->field++;
+    long col = c->col;
+    c->col += (long)len + 1;
+    if (!c->header_done) {
+        header_field(c, s, len);
+        return;
+    }
+    if (len > 0)
+        c->any_text = 1;
+    if (i >= c->ncols)
+        return;
+    role ro = (role)c->role[i];
+    if (ro == R_NONE)
+        return;
+    int side = c->side[i];
+    side_values *v = &c->v[side == 2 ? 0 : side];
+    v->col[ro] = col;
+    if (ro >= FIRST_NUMBER_ROLE) {
+        double x;
+        if (gex__read_number(c->r, s, len, &x) != 0) {
+            mark_bad(c, side, ro, col, "%s \"%.*s\" is not a number", role_name(ro), shown(len), s);
+            return;
+        }
+        if (!isnan(x) && !isfinite(x)) {
+            mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range", role_name(ro), shown(len), s);
+            return;
+        }
+        v->num[ro] = x;
+        return;
+    }
+    if (len > GEX__FIELD_MAX) {
+        mark_bad(c, side, ro, col, "%s \"%.*s...\" is too long", role_name(ro), shown(len), s);
+        return;
+    }
+    memcpy(v->text[ro], s, len);
+    v->text[ro][len] = '\0';
+    v->text_len[ro] = len;
+}
+
+static int parse_type(const char *s, size_t len)
+{
+    static const char *const calls[] = {"c", "call", "calls"}, *const puts[] = {"p", "put", "puts"};
+    for (int k = 0; k < 3; k++) {
+        if (strlen(calls[k]) == len && strncasecmp(calls[k], s, len) == 0)
+            return GEX_CALL;
+        if (strlen(puts[k]) == len && strncasecmp(puts[k], s, len) == 0)
+            return GEX_PUT;
+    }
+    return -1;
+}
+
+/* An underlying as files write it: "^SPX", "$SPX", "_SPX" (index notations) are SPX. */
+static span clean_underlying(const char *s, size_t len)
+{
+    span u = trim((span){s, len});
+    while (u.len > 0 && (u.s[0] == '^' || u.s[0] == '$' || u.s[0] == '_')) {
+        u.s++;
+        u.len--;
+    }
+    for (size_t i = 0; i < u.len; i++)
+        if ((unsigned char)u.s[i] <= ' ' || (unsigned char)u.s[i] >= 0x7f)
+            return (span){u.s, 0};
+    return u;
+}
+
+static gex_contract blank_contract(void)
+{
+    gex_contract k = {
+        .bid = NAN,
+        .ask = NAN,
+        .last = NAN,
+        .iv = NAN,
+        .volume = NAN,
+        .multiplier = NAN,
+        .vendor_delta = NAN,
+        .vendor_gamma = NAN,
+    };
+    return k;
+}
+
+/* Open interest: missing is 0 (counted in the warning), negative is a bad row. */
+static int take_oi(csv_reader *c, int side, double oi, gex_contract *k)
+{
+    if (isnan(oi)) {
+        c->r->missing_oi++;
+        k->open_interest = 0;
+        return 0;
+    }
+    if (oi < 0) {
+        mark_bad(c, side, R_OI, c->v[side].col[R_OI], "open interest %g is negative", oi);
+        return -1;
+    }
+    k->open_interest = oi == 0 ? 0 : oi; /* -0 reads as 0 */
+    return 0;
+}
+
+static void fill_numbers(const side_values *v, gex_contract *k)
+{
+    k->bid = v->num[R_BID];
+    k->ask = v->num[R_ASK];
+    k->last = v->num[R_LAST];
+    k->iv = v->num[R_IV];
+    k->volume = v->num[R_VOLUME];
+    k->vendor_delta = v->num[R_DELTA];
+    k->vendor_gamma = v->num[R_GAMMA];
+}
+
+/* Reports the bad side (or row) through the policy; returns non-zero when the read must stop. */
+static int skip_side(csv_reader *c, int side)
+{
+    side_values *v = &c->v[side];
+    int rc = gex__reader_skip(c->r, (gex_skip_reason)(v->bad - 1), c->line, v->bad_col, v->what);
+    if (rc != GEX_OK)
+        c->rc = rc;
+    return rc != GEX_OK;
+}
+
+static void quote_time_cell(csv_reader *c, const side_values *v)
+{
+    size_t len = v->text_len[R_QUOTE_TIME];
+    if (len == 0 || (len == c->last_qt_len && memcmp(c->last_qt, v->text[R_QUOTE_TIME], len) == 0))
+        return;
+    memcpy(c->last_qt, v->text[R_QUOTE_TIME], len);
+    c->last_qt_len = len;
+    gex__read_quote_time(c->r, v->text[R_QUOTE_TIME], len, GEX_ZONE_EASTERN, c->line);
+}
+
+static void long_row(csv_reader *c)
+{
+    gex__reader *r = c->r;
+    side_values *v = &c->v[0];
+    if (v->bad) {
+        skip_side(c, 0);
+        return;
+    }
+    gex__occ occ;
+    int has_occ = 0, occ_failed = 0;
+    if (v->text_len[R_SYMBOL] > 0 && !gex__is_missing(v->text[R_SYMBOL], v->text_len[R_SYMBOL])) {
+        has_occ = gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &occ) == 0;
+        occ_failed = !has_occ;
+    }
+    gex_contract k = blank_contract();
+    k.line = c->line;
+    const char *sym = v->text[R_SYMBOL];
+    int sym_len = (int)v->text_len[R_SYMBOL];
+    /* Strike, expiration, type: the columns, else the OCC symbol. */
+    if (!isnan(v->num[R_STRIKE])) {
+        k.strike = v->num[R_STRIKE];
+        if (!(k.strike > 0)) {
+            mark_bad(c, 0, R_STRIKE, v->col[R_STRIKE], "strike %g is not positive", k.strike);
+        }
+    } else if (has_occ) {
+        k.strike = occ.strike;
+    } else if (occ_failed) {
+        mark_bad(c, 0, R_SYMBOL, v->col[R_SYMBOL],
+                 "option symbol \"%.*s\" is not an OCC symbol and the row has no strike",
+                 shown((size_t)sym_len), sym);
+    } else {
+        mark_bad(c, 0, R_STRIKE, v->col[R_STRIKE], "the strike is missing");
+    }
+    if (!v->bad && v->text_len[R_EXPIRATION] > 0 &&
+        !gex__is_missing(v->text[R_EXPIRATION], v->text_len[R_EXPIRATION])) {
+        if (gex__read_expiration(r, v->text[R_EXPIRATION], v->text_len[R_EXPIRATION],
+                                 &k.expiration) != 0)
+            mark_bad(c, 0, R_EXPIRATION, v->col[R_EXPIRATION], "expiration \"%.*s\" is not a date",
+                     shown(v->text_len[R_EXPIRATION]), v->text[R_EXPIRATION]);
+    } else if (!v->bad && has_occ) {
+        k.expiration = occ.expiration;
+    } else if (!v->bad) {
+        mark_bad(c, 0, occ_failed ? R_SYMBOL : R_EXPIRATION,
+                 v->col[occ_failed ? R_SYMBOL : R_EXPIRATION],
+                 occ_failed ? "option symbol \"%.*s\" is not an OCC symbol and the row has no "
+                              "expiration"
+                            : "the expiration is missing%.*s",
+                 occ_failed ? shown((size_t)sym_len) : 0, occ_failed ? sym : "");
+    }
+    if (!v->bad && v->text_len[R_TYPE] > 0 &&
+        !gex__is_missing(v->text[R_TYPE], v->text_len[R_TYPE])) {
+        k.type = parse_type(v->text[R_TYPE], v->text_len[R_TYPE]);
+        if (k.type < 0)
+            mark_bad(c, 0, R_TYPE, v->col[R_TYPE], "type \"%.*s\" is neither call nor put",
+                     shown(v->text_len[R_TYPE]), v->text[R_TYPE]);
+    } else if (!v->bad && has_occ) {
+        k.type = occ.type;
+    } else if (!v->bad) {
+        mark_bad(c, 0, occ_failed ? R_SYMBOL : R_TYPE, v->col[occ_failed ? R_SYMBOL : R_TYPE],
+                 occ_failed ? "option symbol \"%.*s\" is not an OCC symbol and the row has no "
+                              "type"
+                            : "the type is missing%.*s",
+                 occ_failed ? shown((size_t)sym_len) : 0, occ_failed ? sym : "");
+    }
+    /* Underlying: the column, else the symbol's root, else --symbol. */
+    span u = {NULL, 0};
+    char mapped[GEX__FIELD_MAX + 1];
+    if (!v->bad && v->text_len[R_UNDERLYING] > 0) {
+        u = clean_underlying(v->text[R_UNDERLYING], v->text_len[R_UNDERLYING]);
+        if (u.len == 0)
+            mark_bad(c, 0, R_UNDERLYING, v->col[R_UNDERLYING],
+                     "underlying \"%.*s\" is not a ticker", shown(v->text_len[R_UNDERLYING]),
+                     v->text[R_UNDERLYING]);
+    } else if (!v->bad && has_occ) {
+        u.len = gex__root_underlying(occ.root, occ.root_len, mapped);
+        u.s = mapped;
+    } else if (!v->bad && r->opt->symbol != NULL) {
+        u = (span){r->opt->symbol, strlen(r->opt->symbol)};
+    } else if (!v->bad) {
+        mark_bad(c, 0, R_UNDERLYING, v->col[R_UNDERLYING], "the underlying is missing");
+    }
+    double multiplier = NAN;
+    if (!v->bad && v->text_len[R_MULTIPLIER] > 0) {
+        const char *m = v->text[R_MULTIPLIER];
+        size_t mlen = v->text_len[R_MULTIPLIER];
+        if (strncasecmp(m, "REGULAR", mlen) == 0 && mlen == 7)
+            multiplier = GEX__DEFAULT_MULTIPLIER; /* yfinance's contractSize (SPEC 2.1) */
+        else if (gex__read_number(r, m, mlen, &multiplier) != 0 ||
+                 (!isnan(multiplier) && !(multiplier > 0 && isfinite(multiplier))))
+            mark_bad(c, 0, R_MULTIPLIER, v->col[R_MULTIPLIER],
+                     "multiplier \"%.*s\" is not a positive number", shown(mlen), m);
+    }
+    if (v->bad || take_oi(c, 0, v->num[R_OI], &k) != 0) {
+        skip_side(c, 0);
+        return;
+    }
+    quote_time_cell(c, v);
+    fill_numbers(v, &k);
+    k.multiplier = multiplier;
+    const char *root = has_occ ? occ.root : u.s;
+    size_t root_len = has_occ ? occ.root_len : u.len;
+    if (!has_occ && v->text_len[R_ROOT] > 0) {
+        span rt = clean_underlying(v->text[R_ROOT], v->text_len[R_ROOT]);
+        if (rt.len > 0) {
+            root = rt.s;
+            root_len = rt.len;
+        }
+    }
+    int rc = gex__reader_add(r, u.s, u.len, root, root_len, &k, v->num[R_SPOT]);
+    if (rc != GEX_OK)
+        c->rc = gex_error_set(r->err, rc, r->name, c->line, 0, "cannot store the contract: %s",
+                              gex_strerror(rc));
+}
+
+static void cboe_row(csv_reader *c)
+{
+    gex__reader *r = c->r;
+    side_values *shared = &c->v[0];
+    int32_t expiration = 0;
+    double strike = shared->num[R_STRIKE];
+    if (!c->shared_bad) {
+        if (isnan(strike) || !(strike > 0))
+            mark_bad(c, 2, R_STRIKE, shared->col[R_STRIKE],
+                     "the strike is missing or not positive");
+        else if (gex__read_expiration(r, shared->text[R_EXPIRATION], shared->text_len[R_EXPIRATION],
+                                      &expiration) != 0)
+            mark_bad(c, 2, R_EXPIRATION, shared->col[R_EXPIRATION],
+                     "expiration \"%.*s\" is not a date", shown(shared->text_len[R_EXPIRATION]),
+                     shared->text[R_EXPIRATION]);
+    }
+    if (c->shared_bad) {
+        int rc = gex__reader_skip(r, c->shared_reason, c->line, c->shared_col, c->shared_what);
+        if (rc != GEX_OK)
+            c->rc = rc;
+        return;
+    }
+    for (int side = 0; side < 2; side++) {
+        side_values *v = &c->v[side];
+        gex__occ occ;
+        if (!v->bad && gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &occ) != 0)
+            mark_bad(c, side, R_SYMBOL, v->col[R_SYMBOL],
+                     "option symbol \"%.*s\" is not an OCC symbol", shown(v->text_len[R_SYMBOL]),
+                     v->text[R_SYMBOL]);
+        gex_contract k = blank_contract();
+        k.line = c->line;
+        k.expiration = expiration;
+        k.strike = strike;
+        k.type = side == 0 ? GEX_CALL : GEX_PUT;
+        if (v->bad || take_oi(c, side, v->num[R_OI], &k) != 0) {
+            if (skip_side(c, side))
+                return;
+            continue;
+        }
+        if (c->cboe_u_len == 0)
+            c->cboe_u_len = gex__root_underlying(occ.root, occ.root_len, c->cboe_u);
+        fill_numbers(v, &k);
+        int rc = gex__reader_add(r, c->cboe_u, c->cboe_u_len, occ.root, occ.root_len, &k,
+                                 r->preamble_spot);
+        if (rc != GEX_OK) {
+            c->rc = gex_error_set(r->err, rc, r->name, c->line, 0, "cannot store the contract: %s",
+                                  gex_strerror(rc));
+            return;
+        }
+    }
+}
+
+static void header_done(csv_reader *c)
+{
+    gex__reader *r = c->r;
+    c->header_done = 1;
+    if (c->cboe)
+        return;
+    /* SPEC 2.1 lists "root" among the underlying's names; beside a better one (underlying,
+     * symbol) it is what it says, the OCC root (SPXW beside SPX). */
+    if (c->root_col != SIZE_MAX && c->role[c->root_col] == R_NONE)
+        c->role[c->root_col] = R_ROOT;
+    c->has_underlying_source = c->prio[R_UNDERLYING] != SIZE_MAX || c->prio[R_SYMBOL] != SIZE_MAX ||
+                               r->opt->symbol != NULL;
+    if (!c->has_underlying_source)
+        c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
+                              "the header names no underlying (underlying, symbol, root, ticker) "
+                              "and no option symbol; pass --symbol to name the underlying");
+}
+
+static void on_row(int term, void *data)
+{
+    csv_reader *c = data;
+    if (c->rc != GEX_OK)
+        return;
+    if (c->field == 0) {
+        /* An empty record: a blank line, or the LF of a CRLF already counted. */
+        if (!(term == '\n' && c->prev_c == '\r') && term != -1)
+            c->line++;
+        c->prev_c = term;
+        return;
+    }
+    if (!c->header_done) {
+        header_done(c);
+    } else if (!c->any_text) {
+        /* ",,,,": padding, not a contract. */
+    } else {
+        c->r->rep->rows++;
+        if (c->field < c->ncols) {
+            char what[96];
+            snprintf(what, sizeof what, "the row has %zu fields, the header %zu", c->field,
+                     c->ncols);
+            int rc = gex__reader_skip(c->r, GEX_SKIP_SHORT_ROW, c->line, c->col - 1, what);
+            if (rc != GEX_OK)
+                c->rc = rc;
+        } else if (c->cboe) {
+            cboe_row(c);
+        } else {
+            long_row(c);
+        }
+    }
+    c->line += 1 + c->nl;
+    c->prev_c = term;
+    reset_row(c);
+}
+
+/* libcsv grows its field buffer by a constant block (csv_increase_buffer), which makes a long
+ * field quadratic. Its allocator hook gets geometric growth instead: each block carries its
+ * capacity in front, and a realloc within the capacity returns the same block. A field beyond
+ * FIELD_BYTES_MAX is refused (libcsv then reports CSV_ENOMEM): no chain has one. */
+#define FIELD_BYTES_MAX ((size_t)64 << 20)
+#define FIELD_BLOCK_MIN 256
+
+typedef union field_block {
+    size_t capacity;
+    max_align_t align;
+} field_block;
+
+static void *field_realloc(void *p, size_t size)
+{
+    field_block *b = p != NULL ? (field_block *)p - 1 : NULL;
+    if (b != NULL && size <= b->capacity)
+        return p;
+    if (size > FIELD_BYTES_MAX)
+        return NULL;
+    size_t cap = b != NULL ? b->capacity * 2 : FIELD_BLOCK_MIN;
+    if (cap < size)
+        cap = size;
+    if (cap > FIELD_BYTES_MAX)
+        cap = FIELD_BYTES_MAX;
+    field_block *nb = realloc(b, sizeof *nb + cap);
+    if (nb == NULL)
+        return NULL;
+    nb->capacity = cap;
+    return nb + 1;
+}
+
+static void field_free(void *p)
+{
+    if (p != NULL)
+        free((field_block *)p - 1);
+}
+
+int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
+                  void *stream)
+{
+    csv_reader *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    c->r = r;
+    c->cboe = det->format == GEX_FORMAT_CBOE_CSV;
+    c->line = det->header_line;
+    c->header_line = det->header_line;
+    c->prev_c = '\n';
+    for (int k = 0; k < R_COUNT; k++)
+        c->prio[k] = SIZE_MAX;
+    c->root_col = SIZE_MAX;
+    reset_row(c);
+    if (!c->cboe && r->preamble_lines > 0) {
+        char note[96];
+        snprintf(note, sizeof note, "%ld line(s) before the header ignored", r->preamble_lines);
+        snprintf(r->rep->warning, sizeof r->rep->warning, "%s", note);
+    }
+    struct csv_parser parser;
+    if (csv_init(&parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+        free(c);
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    }
+    csv_set_realloc_func(&parser, field_realloc);
+    csv_set_free_func(&parser, field_free);
+    const char *chunk = prefix + det->header_offset;
+    size_t n = len - det->header_offset;
+    while (c->rc == GEX_OK && n > 0) {
+        if (csv_parse(&parser, chunk, n, on_field, on_row, c) != n) {
+            c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
+                                  "a field longer than %zu MB, or out of memory (%s): not an "
+                                  "option chain; check the file (an unclosed quote?)",
+                                  FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&parser)));
+            break;
+        }
+        n = stream != NULL ? gex__source_next(stream, &chunk) : 0;
+    }
+    if (c->rc == GEX_OK)
+        csv_fini(&parser, on_field, on_row, c);
+    csv_free(&parser);
+    int rc = c->rc;
+    if (rc == GEX_OK && !c->header_done)
+        rc = gex_error_set(r->err, GEX_EEMPTY, r->name, det->header_line, 0,
+                           "the file ends before its header line");
+    free(c->role);
+    free(c->side);
+    free(c);
+    return rc;
+}

@@ -1,0 +1,577 @@
+/*
+ * The chain readers' entry points (gex/chain.h): input in chunks from a path, a stream or
+ * memory, format detection from content (SPEC 2), and what every format shares: cells that
+ * mean "no value", OCC symbols, expirations, the quote instant, the bad-row policy, and the
+ * checks once a file is read (spot, IV in percent, --symbol).
+ */
+#include "gex/chain.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gex/bs.h"
+#include "chain-csv-internal.h"
+#include "chain-internal.h"
+#include "decimal-internal.h"
+
+/* Bytes read per chunk from a stream: large enough that the per-call costs of fread and
+ * csv_parse vanish, small enough to stay in the L2 cache. */
+#define READ_CHUNK (256 * 1024)
+/* SPEC 1.4: an IV column whose median over the file exceeds this is in percent. */
+#define IV_PERCENT_MEDIAN 5.0
+/* SPEC 1.1: a quote date without a time of day is the close, 16:00 New York time. */
+#define CLOSE_SECONDS_OF_DAY (16 * 3600)
+
+static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
+
+/* --- cells --- */
+
+int gex__is_missing(const char *s, size_t len)
+{
+    static const char *const tokens[] = {"-", "--", "N/A", "NA", "nan", "null", "None", "#N/A"};
+    if (len == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+        if (strlen(tokens[i]) == len && strncasecmp(tokens[i], s, len) == 0)
+            return 1;
+    return 0;
+}
+
+int gex__read_number(const gex__reader *r, const char *s, size_t len, double *v)
+{
+    if (gex__is_missing(s, len)) {
+        *v = NAN;
+        return 0;
+    }
+    return gex__decimal_parse(s, len, r->c_locale, v);
+}
+
+/* --- OCC symbols --- */
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int digits_value(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+int gex__occ_decode(const char *s, size_t len, gex__occ *out)
+{
+    /* OCC Options Symbology Initiative (2010): root (1-6 characters, space-padded to 6 in the
+     * 21-character form), YYMMDD, C or P, strike x 1000 in 8 digits. Polygon prefixes "O:". */
+    enum { TAIL = 15, ROOT_MAX = 6 };
+    if (len >= 2 && s[0] == 'O' && s[1] == ':') {
+        s += 2;
+        len -= 2;
+    }
+    if (len <= TAIL)
+        return -1;
+    const char *t = s + len - TAIL;
+    if (!all_digits(t, 6) || !all_digits(t + 7, 8))
+        return -1;
+    int type;
+    if (t[6] == 'C' || t[6] == 'c')
+        type = GEX_CALL;
+    else if (t[6] == 'P' || t[6] == 'p')
+        type = GEX_PUT;
+    else
+        return -1;
+    size_t root_len = len - TAIL;
+    while (root_len > 0 && s[root_len - 1] == ' ')
+        root_len--;
+    if (root_len == 0 || root_len > ROOT_MAX)
+        return -1;
+    for (size_t i = 0; i < root_len; i++)
+        if (!isalnum((unsigned char)s[i]))
+            return -1;
+    int year = 2000 + digits_value(t, 2), month = digits_value(t + 2, 2),
+        day = digits_value(t + 4, 2);
+    if (!gex_time_valid_date(year, month, day))
+        return -1;
+    long strike_milli = 0;
+    for (int i = 0; i < 8; i++)
+        strike_milli = strike_milli * 10 + (t[7 + i] - '0');
+    if (strike_milli <= 0)
+        return -1;
+    for (size_t i = 0; i < root_len; i++)
+        out->root[i] = (char)toupper((unsigned char)s[i]);
+    out->root[root_len] = '\0';
+    out->root_len = root_len;
+    out->expiration = gex_time_days_from_civil(year, month, day);
+    out->type = type;
+    out->strike = (double)strike_milli / 1000.0;
+    return 0;
+}
+
+size_t gex__root_underlying(const char *root, size_t len, char *out)
+{
+    /* Index option roots that trade under another name than their index (Cboe and Nasdaq
+     * product specifications): SPXW and SPXPM (S&P 500 weeklies and PM-settled), NDXP
+     * (Nasdaq-100 PM-settled), RUTW (Russell 2000 weeklies), VIXW (VIX weeklies). */
+    static const char *const map[][2] = {
+        {"SPXW", "SPX"}, {"SPXPM", "SPX"}, {"NDXP", "NDX"}, {"RUTW", "RUT"}, {"VIXW", "VIX"},
+    };
+    if (len > GEX__FIELD_MAX)
+        len = GEX__FIELD_MAX;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strlen(map[i][0]) == len && strncasecmp(map[i][0], root, len) == 0) {
+            size_t n = strlen(map[i][1]);
+            memcpy(out, map[i][1], n + 1);
+            return n;
+        }
+    }
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)toupper((unsigned char)root[i]);
+    out[len] = '\0';
+    return len;
+}
+
+/* --- dates and the quote instant --- */
+
+int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day)
+{
+    if (len > GEX__FIELD_MAX || len == 0)
+        return -1;
+    if (len == r->last_exp_len && memcmp(s, r->last_exp, len) == 0) {
+        *day = r->last_exp_day;
+        return r->last_exp_ok ? 0 : -1;
+    }
+    memcpy(r->last_exp, s, len);
+    r->last_exp_len = len;
+    r->last_exp_ok = gex_time_parse_date(s, len, &r->last_exp_day) == GEX_OK;
+    *day = r->last_exp_day;
+    return r->last_exp_ok ? 0 : -1;
+}
+
+void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line)
+{
+    int64_t utc;
+    gex_instant_info info;
+    int rc = gex_time_parse_instant(s, len, zone_default, &utc, &info);
+    if (rc == GEX_OK && !info.has_time) {
+        /* A date alone: the close of that New York day (utc is its local midnight). */
+        int64_t local = utc + info.utc_offset_s;
+        int64_t day = local / GEX_SECONDS_PER_DAY - (local % GEX_SECONDS_PER_DAY < 0);
+        utc = gex_time_eastern_to_utc((int32_t)day, CLOSE_SECONDS_OF_DAY);
+    }
+    if (rc == GEX_OK) {
+        if (r->has_time && utc != r->time)
+            r->time_varies = 1;
+        if (!r->has_time || utc > r->time)
+            r->time = utc;
+        r->has_time = 1;
+        return;
+    }
+    if (r->time_note[0] != '\0')
+        return;
+    int shown = len > 60 ? 60 : (int)len;
+    r->time_note_line = line;
+    if (rc == GEX_ENOTIME)
+        snprintf(r->time_note, sizeof r->time_note,
+                 "the date \"%.*s\" has no year, so the quote instant is unknown; pass --now",
+                 shown, s);
+    else
+        snprintf(r->time_note, sizeof r->time_note,
+                 "the date \"%.*s\" cannot be read, so the quote instant is unknown; pass --now",
+                 shown, s);
+}
+
+/* --- the bad-row policy --- */
+
+int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long column,
+                     const char *what)
+{
+    if (r->opt->strict) {
+        r->failed = 1;
+        return gex_error_set(r->err, GEX_EPARSE, r->name, line, column,
+                             "%s; fix the row, or read without --strict to skip bad rows", what);
+    }
+    if (r->rep->skipped[reason]++ == 0)
+        r->rep->first_line[reason] = line;
+    return GEX_OK;
+}
+
+int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *root, size_t root_len,
+                    gex_contract *k, double spot)
+{
+    if (u_len > GEX__FIELD_MAX || root_len > GEX__FIELD_MAX)
+        return GEX_EINVAL;
+    /* The underlying of consecutive rows is usually the same: one comparison per row. */
+    if (u_len != r->last_u_len || strncasecmp(u, r->last_u, u_len) != 0 || r->last_u[0] == '\0') {
+        char up[GEX__FIELD_MAX + 1];
+        for (size_t i = 0; i < u_len; i++)
+            up[i] = (char)toupper((unsigned char)u[i]);
+        up[u_len] = '\0';
+        r->last_u_keep = r->opt->symbol == NULL || strcasecmp(r->opt->symbol, up) == 0;
+        if (r->last_u_keep) {
+            int rc = gex__chain_intern(r->chain, up, u_len, &r->last_u_index);
+            if (rc != GEX_OK)
+                return rc;
+        }
+        memcpy(r->last_u, up, u_len + 1);
+        r->last_u_len = u_len;
+    }
+    if (!r->last_u_keep) {
+        r->rep->other_symbol++;
+        return GEX_OK;
+    }
+    uint32_t ri = r->last_u_index;
+    if (root_len > 0 && (root_len != u_len || strncasecmp(root, r->last_u, u_len) != 0)) {
+        char up[GEX__FIELD_MAX + 1];
+        for (size_t i = 0; i < root_len; i++)
+            up[i] = (char)toupper((unsigned char)root[i]);
+        int rc = gex__chain_intern(r->chain, up, root_len, &ri);
+        if (rc != GEX_OK)
+            return rc;
+    }
+    if (spot > 0 && isfinite(spot) && isnan(r->chain->sym_spot[r->last_u_index])) {
+        int rc = gex_chain_set_spot(r->chain, r->last_u, spot);
+        if (rc != GEX_OK)
+            return rc;
+    }
+    if (r->opt->multiplier > 0 && isfinite(r->opt->multiplier))
+        k->multiplier = r->opt->multiplier;
+    int rc = gex__chain_add_interned(r->chain, r->last_u_index, ri, k);
+    if (rc == GEX_OK)
+        r->rep->contracts++;
+    return rc;
+}
+
+/* --- after a file is read --- */
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void warn(gex__reader *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void warn(gex__reader *r, const char *fmt, ...)
+{
+    char *w = r->rep->warning;
+    size_t used = strlen(w), size = sizeof r->rep->warning;
+    if (used + 3 >= size)
+        return;
+    if (used > 0) {
+        memcpy(w + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+/* SPEC 1.4: an IV column in percent (median of the positive IVs above 5) is divided by 100. */
+static int rescale_percent_iv(gex__reader *r)
+{
+    gex_chain *c = r->chain;
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += isfinite(c->file_iv[i]) && c->file_iv[i] > 0;
+    if (n == 0)
+        return GEX_OK;
+    double *v = malloc(n * sizeof *v);
+    if (v == NULL)
+        return GEX_ENOMEM;
+    size_t j = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (isfinite(c->file_iv[i]) && c->file_iv[i] > 0)
+            v[j++] = c->file_iv[i];
+    qsort(v, n, sizeof *v, compare_double);
+    double median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    free(v);
+    if (median > IV_PERCENT_MEDIAN) {
+        for (size_t i = 0; i < c->n; i++)
+            c->file_iv[i] /= 100.0;
+        r->rep->iv_percent_rescaled = 1;
+        warn(r, "the IV column is in percent (median %.4g): divided by 100", median);
+    }
+    return GEX_OK;
+}
+
+static int finish(gex__reader *r, long header_line)
+{
+    gex_chain *c = r->chain;
+    gex__chain_shrink(c);
+    if (c->n == 0) {
+        if (r->rep->other_symbol > 0)
+            return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
+                                 "no contracts of %s in the file (%zu contracts of other "
+                                 "underlyings); check --symbol",
+                                 r->opt->symbol, r->rep->other_symbol);
+        size_t skipped = 0;
+        long first = 0;
+        for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
+            skipped += r->rep->skipped[k];
+            if (r->rep->first_line[k] > 0 && (first == 0 || r->rep->first_line[k] < first))
+                first = r->rep->first_line[k];
+        }
+        if (skipped > 0)
+            return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
+                                 "no contract could be read: all %zu rows are bad (the first "
+                                 "here); read with --strict to see why",
+                                 skipped);
+        return gex_error_set(r->err, GEX_EEMPTY, r->name, header_line, 0,
+                             "the file holds no contracts, only a header");
+    }
+    int rc = rescale_percent_iv(r);
+    if (rc != GEX_OK)
+        return rc;
+    for (size_t i = 0; i < c->n; i++)
+        r->iv_sentinels += isfinite(c->file_iv[i]) && c->file_iv[i] > IV_PERCENT_MEDIAN;
+    if (r->iv_sentinels > 0)
+        warn(r, "%zu IVs above 500%% are vendor placeholders: solved from the mid instead",
+             r->iv_sentinels);
+    if (r->missing_oi > 0)
+        warn(r, "%zu contracts have no open interest: read as 0", r->missing_oi);
+    if (r->opt->spot > 0 && isfinite(r->opt->spot)) {
+        for (uint32_t s = 0; s < c->n_sym; s++) {
+            rc = gex_chain_set_spot(c, c->sym[s], r->opt->spot);
+            if (rc != GEX_OK)
+                return rc;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        if (isnan(c->spot[i]))
+            return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
+                                 "the file gives no spot price for %s; pass --spot",
+                                 c->sym[c->underlying[i]]);
+    }
+    for (size_t k = 0; k < r->opt->n_settle; k++) {
+        rc = gex_chain_set_settle(c, r->opt->settle[k].root, r->opt->settle[k].style);
+        if (rc != GEX_OK)
+            return gex_error_set(r->err, rc, r->name, 0, 0, "bad --settle root");
+    }
+    if (r->has_time) {
+        gex_chain_set_quote_time(c, r->time);
+        r->rep->has_quote_time = 1;
+        if (r->time_varies)
+            warn(r, "the quote time differs between rows: the latest is used");
+    } else if (r->time_note[0] != '\0') {
+        gex__chain_set_time_note(c, r->name, r->time_note_line, r->time_note);
+        warn(r, "%s", r->time_note);
+    } else {
+        gex__chain_set_time_note(c, r->name, 0,
+                                 "the file carries no quote instant (no date line, quote_time "
+                                 "column or timestamp); pass --now");
+    }
+    return GEX_OK;
+}
+
+/* --- input --- */
+
+/* Where the bytes come from: memory, or a stream read in chunks into buf. */
+typedef struct source {
+    const char *mem;
+    size_t mem_len;
+    FILE *fp;
+    char *buf;
+    size_t cap;
+    int eof;
+    int io_error;
+} source;
+
+/* Fills buf with up to cap bytes from the stream; returns the count (0 at the end). */
+static size_t source_read(source *s, char *dst, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap && !s->eof) {
+        size_t got = fread(dst + n, 1, cap - n, s->fp);
+        n += got;
+        if (got == 0) {
+            s->eof = 1;
+            s->io_error = ferror(s->fp);
+        }
+    }
+    return n;
+}
+
+/* The JSON reader pulls its input through this (a stream after its prefix). */
+typedef struct json_feed {
+    source *src;
+    const char *prefix;
+    size_t prefix_len;
+} json_feed;
+
+static size_t json_next(void *buffer, size_t size, void *data)
+{
+    json_feed *f = data;
+    if (f->prefix_len > 0) {
+        size_t n = f->prefix_len < size ? f->prefix_len : size;
+        memcpy(buffer, f->prefix, n);
+        f->prefix += n;
+        f->prefix_len -= n;
+        return n;
+    }
+    if (f->src->fp == NULL)
+        return 0;
+    return source_read(f->src, buffer, size);
+}
+
+static int read_source(source *src, const char *name, const gex_read_options *options,
+                       gex_chain **out, gex_read_report *report, gex_error *err)
+{
+    gex_read_options defaults;
+    gex_read_report local_report;
+    if (options == NULL) {
+        memset(&defaults, 0, sizeof defaults);
+        options = &defaults;
+    }
+    if (report == NULL)
+        report = &local_report;
+    memset(report, 0, sizeof *report);
+    gex_error_clear(err);
+    *out = NULL;
+    if (options->format < 0 || options->format >= GEX_FORMAT_COUNT)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0, "unknown input format %d",
+                             (int)options->format);
+
+    gex__reader r;
+    memset(&r, 0, sizeof r);
+    r.name = name;
+    r.opt = options;
+    r.rep = report;
+    r.err = err;
+    r.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    r.chain = gex_chain_new();
+    if (r.c_locale == (locale_t)0 || r.chain == NULL) {
+        if (r.c_locale != (locale_t)0)
+            freelocale(r.c_locale);
+        gex_chain_free(r.chain);
+        return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+    }
+
+    /* The prefix: the whole buffer, or the first chunk of the stream. */
+    const char *prefix;
+    size_t prefix_len;
+    int prefix_is_all;
+    if (src->fp == NULL) {
+        prefix = src->mem;
+        prefix_len = src->mem_len;
+        prefix_is_all = 1;
+    } else {
+        src->cap = READ_CHUNK;
+        src->buf = malloc(src->cap);
+        if (src->buf == NULL) {
+            freelocale(r.c_locale);
+            gex_chain_free(r.chain);
+            return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+        }
+        prefix_len = source_read(src, src->buf, src->cap);
+        prefix = src->buf;
+        prefix_is_all = src->eof;
+    }
+    int rc = GEX_OK;
+    if (src->io_error)
+        rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
+    size_t skip = prefix_len >= 3 && memcmp(prefix, utf8_bom, 3) == 0 ? 3 : 0;
+
+    gex__detected det;
+    memset(&det, 0, sizeof det);
+    if (rc == GEX_OK)
+        rc = gex__detect(&r, prefix + skip, prefix_len - skip, prefix_is_all, &det);
+    if (rc == GEX_OK) {
+        report->format = det.format;
+        if (det.format == GEX_FORMAT_CBOE_JSON) {
+            json_feed feed = {src, prefix + skip, prefix_len - skip};
+            rc = gex__read_cboe_json(&r, json_next, &feed);
+        } else {
+            rc = gex__read_csv(&r, &det, prefix + skip, prefix_len - skip,
+                               src->fp != NULL ? src : NULL);
+        }
+    }
+    if (rc == GEX_OK && src->io_error)
+        rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
+    if (rc == GEX_OK)
+        rc = finish(&r, det.header_line);
+    freelocale(r.c_locale);
+    free(src->buf);
+    src->buf = NULL;
+    if (rc != GEX_OK) {
+        if (err != NULL && err->text[0] == '\0')
+            gex_error_set(err, rc, name, 0, 0, "%s", gex_strerror(rc));
+        gex_chain_free(r.chain);
+        return rc;
+    }
+    *out = r.chain;
+    return GEX_OK;
+}
+
+/* Called by the CSV reader for each further chunk of a stream. */
+size_t gex__source_next(void *src_, const char **chunk)
+{
+    source *src = src_;
+    size_t n = source_read(src, src->buf, src->cap);
+    *chunk = src->buf;
+    return n;
+}
+
+int gex__source_failed(const void *src_)
+{
+    const source *src = src_;
+    return src->io_error;
+}
+
+int gex_chain_read_buffer(const char *buf, size_t len, const char *name,
+                          const gex_read_options *options, gex_chain **out, gex_read_report *report,
+                          gex_error *err)
+{
+    if (out == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    if (buf == NULL && len > 0)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no buffer");
+    source src = {.mem = buf != NULL ? buf : "", .mem_len = len};
+    return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err);
+}
+
+int gex_chain_read_file(FILE *fp, const char *name, const gex_read_options *options,
+                        gex_chain **out, gex_read_report *report, gex_error *err)
+{
+    if (out == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    if (fp == NULL)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
+    source src = {.fp = fp};
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err);
+}
+
+int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
+                        gex_read_report *report, gex_error *err)
+{
+    if (out == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    if (path == NULL)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "no path");
+    if (strcmp(path, "-") == 0)
+        return gex_chain_read_file(stdin, "-", options, out, report, err);
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
+    int rc = gex_chain_read_file(fp, path, options, out, report, err);
+    fclose(fp);
+    return rc;
+}

@@ -1,0 +1,700 @@
+/* gex/chain.h readers: every format and quirk of SPEC 2 on the fixtures in tests/data/chains/,
+ * the bad-row policy, and the real chains of ../shared/chains.
+ *
+ * Expected instants were computed with Python's zoneinfo (America/New_York), for example
+ *   python3 -c "from datetime import datetime; from zoneinfo import ZoneInfo;
+ *     print(int(datetime(2024,3,22,16,0,tzinfo=ZoneInfo('America/New_York')).timestamp()))"
+ * and days since 1970-01-01 with (date(y,m,d) - date(1970,1,1)).days. */
+#include "gex-test.h"
+
+#include <math.h>
+
+#include "gex/bs.h"
+#include "gex/chain.h"
+
+#define DAY_2024_03_15     19797
+#define DAY_2024_03_22     19804
+#define DAY_2024_03_28     19810
+#define DAY_2024_04_19     19832
+#define SPXW_PM_2024_03_22 1711137600LL /* 16:00 EDT */
+#define SPX_AM_2024_03_15  1710509400LL /* 09:30 EDT */
+
+static char fixture_path[4096];
+
+static const char *fixture(const char *name)
+{
+    snprintf(fixture_path, sizeof fixture_path, "%s", gex_test_data("chains/"));
+    strncat(fixture_path, name, sizeof fixture_path - strlen(fixture_path) - 1);
+    return fixture_path;
+}
+
+/* Reads a fixture with default options (or the given ones); fails the test on error. */
+static gex_chain *read_ok(const char *name, const gex_read_options *o, gex_read_report *rep)
+{
+    gex_chain *c = NULL;
+    gex_error err;
+    int rc = gex_chain_read_path(fixture(name), o, &c, rep, &err);
+    ck_assert_msg(rc == GEX_OK, "%s: %s:%ld: %s", name, err.file, err.line, err.text);
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+static void iso_of(const gex_chain *c, char *buf, size_t size)
+{
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    gex_time_format_iso(t, buf, size);
+}
+
+START_TEST(test_read_long_aliases)
+{
+    /* Header names in other cases and with '_', '-', ' ' (SPEC 2.1), three date forms, three
+     * spellings of the type, "-", "N/A", "nan" and empty cells, an unknown column. */
+    gex_read_report rep;
+    gex_chain *c = read_ok("long-aliases.csv", NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_LONG_CSV);
+    ck_assert_uint_eq(rep.rows, 4);
+    ck_assert_uint_eq(rep.contracts, 4);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPY");
+    ck_assert_int_eq(v.expiration[0], DAY_2024_03_22);
+    ck_assert_int_eq(v.expiration[1], DAY_2024_03_22);
+    ck_assert_int_eq(v.expiration[2], DAY_2024_03_28);
+    ck_assert_int_eq(v.settlement[0], SPXW_PM_2024_03_22);
+    ck_assert_double_eq(v.strike[0], 512.5);
+    ck_assert_int_eq(v.type[0], GEX_CALL);
+    ck_assert_int_eq(v.type[1], GEX_PUT);
+    ck_assert_int_eq(v.type[2], GEX_CALL);
+    ck_assert_int_eq(v.type[3], GEX_PUT);
+    ck_assert_double_eq(v.bid[0], 3.41);
+    ck_assert_double_eq(v.ask[0], 3.47);
+    ck_assert_double_eq(v.last[0], 3.44);
+    ck_assert_double_eq(v.file_iv[0], 0.1432);
+    ck_assert_double_eq(v.open_interest[0], 1523);
+    ck_assert_double_eq(v.volume[0], 87);
+    ck_assert(isnan(v.volume[1]));
+    ck_assert(isnan(v.last[2]));
+    ck_assert(isnan(v.volume[2]));
+    ck_assert(isnan(v.vendor_delta[2]));
+    ck_assert(isnan(v.vendor_gamma[2]));
+    ck_assert_double_eq(v.vendor_delta[1], -0.5712);
+    ck_assert_double_eq(v.vendor_gamma[0], 0.0412);
+    ck_assert_double_eq(v.multiplier[0], 100);
+    ck_assert_double_eq(v.multiplier[3], 100);
+    ck_assert_double_eq(v.spot[3], 511.27);
+    ck_assert_int_eq(v.line[0], 2);
+    ck_assert_int_eq(v.line[3], 5);
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2024-03-15T19:45:00Z"); /* 15:45 New York time, EDT */
+    ck_assert_str_eq(rep.warning, "");
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_long_occ_symbols)
+{
+    /* Expiry, type and strike from OCC symbols, with an "O:" prefix and a space-padded root;
+     * the root decides the settlement (SPEC 1.1) and maps to its underlying. */
+    gex_chain *c = read_ok("long-occ.csv", NULL, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[0]), "SPXW");
+    ck_assert_int_eq(v.type[0], GEX_CALL);
+    ck_assert_double_eq(v.strike[0], 5150);
+    ck_assert_int_eq(v.settlement[0], SPXW_PM_2024_03_22);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPX");
+    ck_assert_int_eq(v.expiration[1], DAY_2024_03_15);
+    ck_assert_int_eq(v.settlement[1], SPX_AM_2024_03_15);
+    ck_assert_int_eq(v.type[1], GEX_PUT);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[2]), "NDX");
+    ck_assert_double_eq(v.strike[2], 18000.5);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[3]), "AAPL");
+    ck_assert_double_eq(v.strike[3], 172.5);
+    ck_assert_int_eq(v.expiration[3], DAY_2024_04_19);
+    ck_assert_double_eq(v.spot[3], 172.62);
+    ck_assert_double_eq(v.spot[0], 5117.94);
+    ck_assert_double_eq(v.spot[2], 18000);
+    gex_prepare_report pr;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, &pr, NULL), GEX_OK);
+    /* Quote 2024-03-15T19:45Z: the SPX monthly settled at 09:30 that morning. */
+    ck_assert_uint_eq(pr.status[GEX_CONTRACT_EXPIRED], 1);
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.status[1], GEX_CONTRACT_EXPIRED);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_long_preamble_bom_crlf)
+{
+    gex_read_report rep;
+    gex_chain *c = read_ok("long-preamble-bom-crlf.csv", NULL, &rep);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_int_eq(v.line[0], 4);
+    ck_assert_int_eq(v.line[1], 5);
+    ck_assert_double_eq(v.open_interest[1], 200);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 line(s) before the header ignored"));
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2024-03-15T19:45:00Z");
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_long_percent_iv_rescaled)
+{
+    /* SPEC 1.4: median IV 31.5 > 5, so the column is in percent. A quote date without a time is
+     * the close: 16:00 New York time (20:00Z in March 2024, EDT). */
+    gex_read_report rep;
+    gex_chain *c = read_ok("long-percent-iv.csv", NULL, &rep);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 1);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "percent"));
+    ck_assert_double_eq_tol(v.file_iv[0], 0.315, 1e-15);
+    ck_assert_double_eq_tol(v.file_iv[1], 0.3325, 1e-15);
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2024-03-15T20:00:00Z");
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_long_bad_rows_lenient)
+{
+    gex_read_report rep;
+    gex_chain *c = read_ok("long-bad-rows.csv", NULL, &rep);
+    ck_assert_uint_eq(rep.rows, 13); /* the all-empty padding row is not a row */
+    ck_assert_uint_eq(rep.contracts, 3);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_STRIKE], 2); /* "abc", -5 */
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_STRIKE], 3);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_EXPIRATION], 2); /* 2024-13-45, empty */
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_EXPIRATION], 5);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_TYPE], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_TYPE], 7);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 2); /* 1.2.3, 1e400 */
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_NUMBER], 8);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 2); /* -4, "many" */
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_OPEN_INTEREST], 10);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_SHORT_ROW], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_SHORT_ROW], 12);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], 0);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_SYMBOL], 0);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 contracts have no open interest"));
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    /* Line 13: "-", "N/A", "nan" are missing values; OI "-0" is 0. */
+    ck_assert_int_eq(v.line[1], 13);
+    ck_assert(isnan(v.bid[1]) && isnan(v.ask[1]) && isnan(v.file_iv[1]));
+    ck_assert_double_eq(v.open_interest[1], 0);
+    ck_assert(!signbit(v.open_interest[1]));
+    ck_assert_int_eq(v.line[2], 14);
+    ck_assert_double_eq(v.open_interest[2], 0);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_long_bad_rows_strict)
+{
+    gex_read_options o = {.strict = 1};
+    gex_chain *c = (gex_chain *)&o;
+    gex_error err;
+    gex_read_report rep;
+    int rc = gex_chain_read_path(fixture("long-bad-rows.csv"), &o, &c, &rep, &err);
+    ck_assert_int_eq(rc, GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_int_eq(err.column, 16); /* "QQQ,2024-03-22," is 15 bytes */
+    ck_assert_ptr_nonnull(strstr(err.file, "long-bad-rows.csv"));
+    ck_assert_ptr_nonnull(strstr(err.text, "strike \"abc\" is not a number"));
+    ck_assert_ptr_nonnull(strstr(err.text, "--strict"));
+}
+END_TEST
+
+START_TEST(test_read_long_several_underlyings)
+{
+    /* One read, then a selection per underlying (SPEC 2: several underlyings, --symbol). */
+    gex_chain *c = read_ok("long-multi.csv", NULL, NULL);
+    uint32_t ids[8];
+    ck_assert_uint_eq(gex_chain_underlyings(c, ids, 8), 3);
+    ck_assert_str_eq(gex_chain_symbol(c, ids[0]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, ids[1]), "QQQ");
+    ck_assert_str_eq(gex_chain_symbol(c, ids[2]), "RUT"); /* written "^RUT" */
+    gex_chain *q = NULL;
+    ck_assert_int_eq(gex_chain_select(c, "qqq", &q), GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(q), 2);
+    gex_chain_view v;
+    gex_chain_get_view(q, &v);
+    ck_assert_double_eq(v.spot[1], 445.65);
+    gex_chain_free(q);
+    gex_chain_free(c);
+
+    gex_read_options o = {.symbol = "spx"};
+    gex_read_report rep;
+    c = read_ok("long-multi.csv", &o, &rep);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_uint_eq(rep.other_symbol, 3);
+    ck_assert_uint_eq(gex_chain_size(c), 2);
+    gex_chain_free(c);
+
+    o.symbol = "NDX";
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(fixture("long-multi.csv"), &o, &c, &rep, &err),
+                     GEX_EEMPTY);
+    ck_assert_ptr_nonnull(strstr(err.text, "--symbol"));
+}
+END_TEST
+
+START_TEST(test_read_duplicated_headers_first_wins)
+{
+    /* Two "strike" and two "type" columns: the first of each counts; "root" beside
+     * "underlying" is the OCC root, so SPXW settles PM. */
+    gex_chain *c = read_ok("duplicated-headers.csv", NULL, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert_double_eq(v.strike[0], 5100);
+    ck_assert_int_eq(v.type[0], GEX_PUT);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[0]), "SPXW");
+    ck_assert_int_eq(v.settlement[0], SPXW_PM_2024_03_22);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_yfinance_dump)
+{
+    gex_read_report rep;
+    gex_chain *c = read_ok("yfinance.csv", NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_LONG_CSV);
+    ck_assert_int_eq(rep.has_quote_time, 0);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPY");
+    ck_assert_double_eq(v.multiplier[0], 100); /* contractSize REGULAR */
+    ck_assert_double_eq(v.spot[0], 692.2999877929688);
+    ck_assert_double_eq(v.file_iv[1], 0.1612304687);
+    ck_assert(isnan(v.volume[1]));
+    ck_assert_int_eq(v.type[1], GEX_PUT);
+    /* No quote instant in the file: prepare asks for --now. */
+    gex_error err;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    ck_assert_ptr_nonnull(strstr(err.text, "--now"));
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_cboe_current_layout)
+{
+    /* Blank first line, a quoted name with a comma, a quoted date, an unbalanced quote at the
+     * end of the date line, an IV sentinel (24.001), IV 0 rows. */
+    gex_read_report rep;
+    gex_chain *c = read_ok("cboe-current.csv", NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_CBOE_CSV);
+    ck_assert_uint_eq(rep.rows, 3);
+    ck_assert_uint_eq(rep.contracts, 6);
+    ck_assert_int_eq(rep.has_quote_time, 1);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "QQQ");
+    ck_assert_int_eq(v.type[2], GEX_CALL);
+    ck_assert_int_eq(v.type[3], GEX_PUT);
+    ck_assert_double_eq(v.strike[4], 447.5);
+    ck_assert_double_eq(v.bid[3], 2.41);
+    ck_assert_double_eq(v.ask[3], 2.44);
+    ck_assert_double_eq(v.last[3], 2.42);
+    ck_assert_double_eq(v.volume[3], 4411);
+    ck_assert_double_eq(v.open_interest[3], 9120);
+    ck_assert_double_eq(v.vendor_delta[3], -0.4791);
+    ck_assert_double_eq(v.vendor_gamma[2], 0.0512);
+    ck_assert_double_eq(v.spot[5], 445.65);
+    ck_assert_int_eq(v.line[0], 5);
+    ck_assert_int_eq(v.line[5], 7);
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2024-03-15T20:15:00Z");
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 IVs above 500%"));
+    gex_prepare_report pr;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, &pr, NULL), GEX_OK);
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.status[0], GEX_CONTRACT_EXPIRED); /* 15 March, PM, quoted at 16:15 */
+    ck_assert_int_eq(v.iv_source[5], GEX_IV_SOURCE_MID); /* the 24.001 sentinel */
+    ck_assert_int_eq(v.iv_source[4], GEX_IV_SOURCE_FILE);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_cboe_2020_layout)
+{
+    gex_read_report rep;
+    gex_chain *c = read_ok("cboe-2020.dat", NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_CBOE_CSV);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 6);
+    ck_assert_double_eq(v.spot[0], 310.68);
+    ck_assert_double_eq(v.strike[4], 312.5);
+    ck_assert_double_eq(v.volume[2], 20312);        /* "Vol" */
+    ck_assert_double_eq(v.open_interest[3], 22107); /* "Open Int" */
+    ck_assert_double_eq(v.file_iv[1], 24.001);
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2020-06-23T00:42:00Z"); /* 20:42 ET, EDT */
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_cboe_unquoted_date_crlf)
+{
+    gex_chain *c = read_ok("cboe-intraday-crlf.csv", NULL, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_int_eq(v.line[0], 5);
+    ck_assert_int_eq(v.line[2], 6);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[0]), "SPXW");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[2]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[2]), "SPX");
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2023-06-09T17:40:00Z");
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_cboe_unicode_minus_zone)
+{
+    gex_chain *c = read_ok("cboe-unicode-minus.csv", NULL, NULL);
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2023-08-21T02:38:00Z"); /* 22:38 at UTC-4 */
+    gex_chain_free(c);
+}
+END_TEST
+
+static void check_needs_now(const char *name, const char *what)
+{
+    gex_read_report rep;
+    gex_chain *c = read_ok(name, NULL, &rep);
+    ck_assert_int_eq(rep.has_quote_time, 0);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "--now"));
+    gex_error err;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_ptr_nonnull(strstr(err.file, name));
+    ck_assert_ptr_nonnull(strstr(err.text, what));
+    ck_assert_ptr_nonnull(strstr(err.text, "pass --now"));
+    gex_prepare_options o;
+    gex_prepare_options_default(&o);
+    o.has_now = 1;
+    o.now = 1692585480; /* 2023-08-20T22:38:00-04:00 */
+    gex_prepare_report pr;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, &pr, &err), GEX_OK);
+    ck_assert_uint_eq(pr.status[GEX_CONTRACT_OK], 2);
+    gex_chain_free(c);
+}
+
+START_TEST(test_read_cboe_date_without_year_needs_now)
+{
+    check_needs_now("cboe-no-year.csv", "has no year");
+}
+END_TEST
+
+START_TEST(test_read_cboe_date_in_unknown_language_needs_now)
+{
+    check_needs_now("cboe-foreign-date.csv", "cannot be read");
+}
+END_TEST
+
+START_TEST(test_read_cboe_without_spot_needs_spot)
+{
+    gex_chain *c = NULL;
+    gex_error err;
+    int rc = gex_chain_read_path(fixture("cboe-no-spot.csv"), NULL, &c, NULL, &err);
+    ck_assert_int_eq(rc, GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "pass --spot"));
+    ck_assert_ptr_nonnull(strstr(err.text, "TSLA"));
+    gex_read_options o = {.spot = 218.8};
+    c = read_ok("cboe-no-spot.csv", &o, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.spot[1], 218.8);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_cboe_json)
+{
+    gex_read_report rep;
+    gex_chain *c = read_ok("cboe-json.json", NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_CBOE_JSON);
+    ck_assert_uint_eq(rep.rows, 6);
+    ck_assert_uint_eq(rep.contracts, 3);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_SYMBOL], 4); /* the 4th record */
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 1);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 1);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "RUT");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "RUTW");
+    ck_assert_double_eq(v.spot[0], 1806.1193);
+    ck_assert_double_eq(v.file_iv[0], 0.1812);
+    ck_assert_double_eq(v.last[0], 52.9);
+    ck_assert(isnan(v.last[1]));
+    ck_assert(isnan(v.last[2]));
+    ck_assert_double_eq(v.vendor_delta[1], -0.4101);
+    char iso[40];
+    iso_of(c, iso, sizeof iso);
+    ck_assert_str_eq(iso, "2023-09-21T03:17:42Z");
+    gex_prepare_report pr;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, &pr, NULL), GEX_OK);
+    ck_assert_uint_eq(pr.status[GEX_CONTRACT_EXPIRED], 1); /* RUTW 20 Sep, 16:00 EDT */
+    ck_assert_uint_eq(pr.iv_from_mid, 1);                  /* iv 0.0 */
+
+    gex_chain_free(c);
+
+    gex_read_options o = {.strict = 1};
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(fixture("cboe-json.json"), &o, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_nonnull(strstr(err.text, "data.options[3]"));
+}
+END_TEST
+
+START_TEST(test_read_buffer_and_stream_agree_with_path)
+{
+    const char *names[] = {"long-aliases.csv", "cboe-current.csv", "cboe-json.json",
+                           "long-preamble-bom-crlf.csv"};
+    for (size_t f = 0; f < sizeof names / sizeof names[0]; f++) {
+        gex_chain *a = read_ok(names[f], NULL, NULL);
+        FILE *fp = fopen(fixture(names[f]), "rb");
+        ck_assert_ptr_nonnull(fp);
+        char buf[8192];
+        size_t len = fread(buf, 1, sizeof buf, fp);
+        rewind(fp);
+        gex_chain *b = NULL, *m = NULL;
+        gex_error err;
+        ck_assert_int_eq(gex_chain_read_file(fp, names[f], NULL, &b, NULL, &err), GEX_OK);
+        fclose(fp);
+        ck_assert_int_eq(gex_chain_read_buffer(buf, len, names[f], NULL, &m, NULL, &err), GEX_OK);
+        gex_chain_view va, vb, vm;
+        gex_chain_get_view(a, &va);
+        gex_chain_get_view(b, &vb);
+        gex_chain_get_view(m, &vm);
+        ck_assert_uint_eq(va.n, vb.n);
+        ck_assert_uint_eq(va.n, vm.n);
+        for (size_t i = 0; i < va.n; i++) {
+            ck_assert_double_eq(va.strike[i], vb.strike[i]);
+            ck_assert_double_eq(va.strike[i], vm.strike[i]);
+            ck_assert_int_eq(va.expiration[i], vm.expiration[i]);
+            ck_assert_int_eq(va.line[i], vm.line[i]);
+            ck_assert_double_eq(va.open_interest[i], vm.open_interest[i]);
+        }
+        gex_chain_free(a);
+        gex_chain_free(b);
+        gex_chain_free(m);
+    }
+}
+END_TEST
+
+START_TEST(test_read_format_override)
+{
+    gex_read_options o = {.format = GEX_FORMAT_CBOE_CSV};
+    gex_chain *c = NULL;
+    gex_error err;
+    gex_read_report rep;
+    ck_assert_int_eq(gex_chain_read_path(fixture("long-aliases.csv"), &o, &c, &rep, &err),
+                     GEX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.text, "--input-format"));
+    o.format = GEX_FORMAT_CBOE_JSON;
+    ck_assert_int_eq(gex_chain_read_path(fixture("long-aliases.csv"), &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 1);
+    o.format = GEX_FORMAT_LONG_CSV;
+    c = read_ok("long-aliases.csv", &o, &rep);
+    gex_chain_free(c);
+    o.format = (gex_format)17;
+    ck_assert_int_eq(gex_chain_read_path(fixture("long-aliases.csv"), &o, &c, &rep, &err),
+                     GEX_EINVAL);
+}
+END_TEST
+
+START_TEST(test_read_multiplier_and_settle_overrides)
+{
+    gex_settle_override s = {"SPY", GEX_SETTLE_AM};
+    gex_read_options o = {.multiplier = 10, .settle = &s, .n_settle = 1};
+    gex_chain *c = read_ok("long-aliases.csv", &o, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.multiplier[0], 10);
+    ck_assert_int_eq(v.settlement[0], SPXW_PM_2024_03_22 - (16 * 3600 - 9 * 3600 - 1800));
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_errors_at_file_level)
+{
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(fixture("empty.csv"), NULL, &c, NULL, &err), GEX_EEMPTY);
+    ck_assert_ptr_nonnull(strstr(err.text, "empty"));
+    ck_assert_int_eq(gex_chain_read_path(fixture("header-only.csv"), NULL, &c, NULL, &err),
+                     GEX_EEMPTY);
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_int_eq(gex_chain_read_path(fixture("no-such-file.csv"), NULL, &c, NULL, &err),
+                     GEX_EIO);
+    ck_assert_ptr_nonnull(strstr(err.file, "no-such-file.csv"));
+    ck_assert_int_eq(gex_chain_read_path(NULL, NULL, &c, NULL, &err), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_read_path("x", NULL, NULL, NULL, &err), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_read_file(NULL, "x", NULL, &c, NULL, &err), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_read_buffer(NULL, 3, "x", NULL, &c, NULL, &err), GEX_EINVAL);
+    const char text[] = "hello,world\n1,2\n";
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "t.csv", NULL, &c, NULL, &err),
+                     GEX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.text, "--input-format"));
+    const char no_u[] = "expiration,strike,type,bid,ask,open_interest,spot\n"
+                        "2024-03-22,100,C,1,2,3,101\n";
+    ck_assert_int_eq(gex_chain_read_buffer(no_u, sizeof no_u - 1, "u.csv", NULL, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "--symbol"));
+    gex_read_options o = {.symbol = "XYZ"};
+    ck_assert_int_eq(gex_chain_read_buffer(no_u, sizeof no_u - 1, "u.csv", &o, &c, NULL, &err),
+                     GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "XYZ");
+    gex_chain_free(c);
+}
+END_TEST
+
+/* --- the real chains --- */
+
+/* Expected values from tests/chain-real-counts.py (Python csv/json/zoneinfo, not gex):
+ * spot, quote instant, contracts, distinct expirations, expired at the file's instant
+ * (settlement <= quote), and contracts whose file IV is not a number in (0, 5]. */
+static const struct real_file {
+    const char *name;
+    double spot;
+    const char *quote; /* NULL: the file has none */
+    size_t contracts;
+    size_t expirations;
+    size_t expired;
+    size_t no_file_iv;
+} real_files[] = {
+    {"cboe_qqq_2024-03-22_unbalanced-quote.csv", 445.65, "2024-03-23T01:46:00Z", 9840, 31, 308,
+     2857},
+    {"cboe_spx_2023-06-09_intraday.csv", 4300.0098, "2023-06-09T17:40:00Z", 17788, 49, 0, 552},
+    {"cboe_spx_2023-09-14_close.csv", 4505.1001, "2023-09-14T20:31:00Z", 19920, 53, 296, 1461},
+    {"cboe_tsla_2023-08-20_single-stock.csv", 218.8, "2023-08-21T02:38:00Z", 236, 1, 0, 23},
+    {"cboe-legacy2020_spy_2020-06-22.dat", 310.68, "2020-06-23T00:42:00Z", 9518, 35, 236, 66},
+    {"cboe-json_rut_2023-09-20.json", 1806.1193, "2023-09-21T03:17:42Z", 6680, 26, 338, 1019},
+    {"yfinance_spy_2026-02-11_intraday.csv", 692.2999877929688, NULL, 8778, 31, 0, 0},
+};
+
+static int compare_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(test_read_real_chains)
+{
+    const struct real_file *f = &real_files[_i];
+    char rel[256];
+    snprintf(rel, sizeof rel, "chains/%s", f->name);
+    const char *path = gex_test_shared(rel);
+    if (path == NULL) {
+        printf("skipped: ../shared absent (%s)\n", f->name);
+        return;
+    }
+    gex_chain *c = NULL;
+    gex_error err;
+    gex_read_report rep;
+    int rc = gex_chain_read_path(path, NULL, &c, &rep, &err);
+    ck_assert_msg(rc == GEX_OK, "%s:%ld: %s", err.file, err.line, err.text);
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
+        ck_assert_msg(rep.skipped[k] == 0, "%s: %zu rows skipped (%s)", f->name, rep.skipped[k],
+                      gex_skip_reason_name(k));
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, f->contracts);
+    ck_assert_double_eq(v.spot[0], f->spot);
+    ck_assert_double_eq(v.spot[v.n - 1], f->spot);
+    int32_t *days = malloc(v.n * sizeof *days);
+    memcpy(days, v.expiration, v.n * sizeof *days);
+    qsort(days, v.n, sizeof *days, compare_i32);
+    size_t distinct = v.n > 0;
+    for (size_t i = 1; i < v.n; i++)
+        distinct += days[i] != days[i - 1];
+    free(days);
+    ck_assert_uint_eq(distinct, f->expirations);
+    size_t no_iv = 0;
+    for (size_t i = 0; i < v.n; i++)
+        no_iv += !(isfinite(v.file_iv[i]) && v.file_iv[i] > 0 && v.file_iv[i] <= 5);
+    ck_assert_uint_eq(no_iv, f->no_file_iv);
+    if (f->quote == NULL) {
+        ck_assert_int_eq(rep.has_quote_time, 0);
+        ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    } else {
+        char iso[40];
+        iso_of(c, iso, sizeof iso);
+        ck_assert_str_eq(iso, f->quote);
+        gex_prepare_report pr;
+        ck_assert_int_eq(gex_chain_prepare(c, NULL, &pr, &err), GEX_OK);
+        ck_assert_uint_eq(pr.status[GEX_CONTRACT_EXPIRED], f->expired);
+        /* Every contract is accounted for by exactly one status. */
+        size_t total = 0;
+        for (int k = 0; k < GEX_CONTRACT_STATUS_COUNT; k++)
+            total += pr.status[k];
+        ck_assert_uint_eq(total, v.n);
+    }
+    gex_chain_free(c);
+}
+END_TEST
+
+static Suite *chain_read_suite(void)
+{
+    Suite *s = suite_create("chain-read");
+    TCase *tc = tcase_create("fixtures");
+    tcase_add_test(tc, test_read_long_aliases);
+    tcase_add_test(tc, test_read_long_occ_symbols);
+    tcase_add_test(tc, test_read_long_preamble_bom_crlf);
+    tcase_add_test(tc, test_read_long_percent_iv_rescaled);
+    tcase_add_test(tc, test_read_long_bad_rows_lenient);
+    tcase_add_test(tc, test_read_long_bad_rows_strict);
+    tcase_add_test(tc, test_read_long_several_underlyings);
+    tcase_add_test(tc, test_read_duplicated_headers_first_wins);
+    tcase_add_test(tc, test_read_yfinance_dump);
+    tcase_add_test(tc, test_read_cboe_current_layout);
+    tcase_add_test(tc, test_read_cboe_2020_layout);
+    tcase_add_test(tc, test_read_cboe_unquoted_date_crlf);
+    tcase_add_test(tc, test_read_cboe_unicode_minus_zone);
+    tcase_add_test(tc, test_read_cboe_date_without_year_needs_now);
+    tcase_add_test(tc, test_read_cboe_date_in_unknown_language_needs_now);
+    tcase_add_test(tc, test_read_cboe_without_spot_needs_spot);
+    tcase_add_test(tc, test_read_cboe_json);
+    tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);
+    tcase_add_test(tc, test_read_format_override);
+    tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
+    tcase_add_test(tc, test_read_errors_at_file_level);
+    suite_add_tcase(s, tc);
+    TCase *tr = tcase_create("real");
+    tcase_add_loop_test(tr, test_read_real_chains, 0,
+                        (int)(sizeof real_files / sizeof real_files[0]));
+    suite_add_tcase(s, tr);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(chain_read_suite());
+}
