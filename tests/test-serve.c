@@ -456,6 +456,61 @@ START_TEST(test_index_missing_folder)
 }
 END_TEST
 
+/* ---- the chain reader as the index's source of symbols ---- */
+
+START_TEST(test_chain_symbols_sample_and_refusals)
+{
+    gex__serve_file_symbols s;
+    char text[512] = "";
+    ck_assert_int_eq(gex__serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/data/sample-spx.csv", &s,
+                                              text, sizeof text),
+                     0);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_str_eq(s.symbol[0], "SPX");
+    /* data/README.md: 2026-11-18 14:30 New York (EST, UTC-5) = 19:30 UTC. */
+    ck_assert_int_eq(s.has_quote_time, 1);
+    ck_assert_int_eq(s.quote_time, 1795030200);
+    ck_assert_int_eq(
+        gex__serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/README.md", &s, text, sizeof text), -1);
+    ck_assert_uint_eq(s.n, 0);
+    ck_assert_ptr_nonnull(strstr(text, "not an option chain"));
+    ck_assert_int_eq(
+        gex__serve_chain_symbols(NULL, "/nonexistent/gex/chain.csv", &s, text, sizeof text), -1);
+    ck_assert_str_ne(text, "");
+}
+END_TEST
+
+START_TEST(test_chain_symbols_real_files)
+{
+    static const struct {
+        const char *file, *symbol;
+        int has_quote_time;
+    } cases[] = {
+        {"chains/cboe-json_rut_2023-09-20.json", "RUT", 1},
+        {"chains/cboe-legacy2020_spy_2020-06-22.dat", "SPY", 1},
+        {"chains/cboe_qqq_2024-03-22_unbalanced-quote.csv", "QQQ", 1},
+        {"chains/cboe_spx_2023-09-14_close.csv", "SPX", 1},
+        {"chains/cboe_tsla_2023-08-20_single-stock.csv", "TSLA", 1},
+        {"chains/yfinance_spy_2026-02-11_intraday.csv", "SPY", 0},
+    };
+    if (gex_test_shared("chains") == NULL) {
+        puts("skipped: ../shared absent");
+        return;
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gex__serve_file_symbols s;
+        char text[512] = "";
+        const char *path = gex_test_shared(cases[i].file);
+        ck_assert_ptr_nonnull(path);
+        ck_assert_msg(gex__serve_chain_symbols(NULL, path, &s, text, sizeof text) == 0, "%s: %s",
+                      cases[i].file, text);
+        ck_assert_uint_eq(s.n, 1);
+        ck_assert_str_eq(s.symbol[0], cases[i].symbol);
+        ck_assert_int_eq(s.has_quote_time, cases[i].has_quote_time);
+    }
+}
+END_TEST
+
 /* ---- the daemon, over loopback ---- */
 
 typedef struct reply {
@@ -898,6 +953,10 @@ static Suite *serve_suite(void)
     tc = tcase_create("index");
     tcase_add_test(tc, test_index_newest_by_quote_then_mtime);
     tcase_add_test(tc, test_index_missing_folder);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("chain");
+    tcase_add_test(tc, test_chain_symbols_sample_and_refusals);
+    tcase_add_test(tc, test_chain_symbols_real_files);
     suite_add_tcase(s, tc);
     tc = tcase_create("http");
     tcase_set_timeout(tc, 60);

@@ -108,6 +108,16 @@ typedef struct gex__serve_backend {
     void *ctx;
 } gex__serve_backend;
 
+/* The backend of gex serve (serve-backend.c): the chain reader lists a file's underlyings, and
+ * the command line's JSON builders render the answer. */
+int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
+                             size_t text_size);
+int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
+                            const gex__serve_query *q, gex__serve_result *out);
+
+/* The serve command (cmd-serve.c): argv[0] is "serve". Returns the exit status. */
+int gex__cmd_serve(int argc, char **argv);
+
 /* ---- the folder (serve-index.c) ---- */
 
 /* A chain file's identity: any write or replacement changes one of these. */
