@@ -333,6 +333,7 @@ static int test_render(void *ctx, const char *path, const char *symbol, const ge
     if (read_lines(path, lines) != 0)
         strcpy(lines[2], "gone");
     out->status = strcmp(lines[2], "broken") == 0 ? 500 : 200;
+    out->no_store = strcmp(lines[2], "transient") == 0;
     int n =
         snprintf(body, 1024,
                  "{\"file\":\"%s\",\"symbol\":\"%s\",\"kind\":\"%s\",\"expiration\":\"%s\","
@@ -822,6 +823,12 @@ START_TEST(test_server_cache_and_fresh_files)
     gex__serve_cache_stats st;
     gex__server_cache_stats(server, &st);
     ck_assert_uint_eq(st.hits, 4);
+    /* A transient failure is not kept: the next request tries again. */
+    write_chain("tmp.csv", "TMP", "1700000000", "transient");
+    int before = atomic_load(&renders);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/TMP", NULL, &r), 0);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/TMP", NULL, &r), 0);
+    ck_assert_int_eq(atomic_load(&renders), before + 2);
     stop_server();
     remove_tmpdir();
 }

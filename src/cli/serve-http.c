@@ -292,7 +292,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
     if (rl != NULL)
         rl->cache = "miss";
-    gex__serve_result res = {0, NULL, 0};
+    gex__serve_result res = {0, NULL, 0, 0};
     if (srv->backend.render(srv->backend.ctx, file.path, file.symbol, &q, &res) != 0)
         return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
                           "out of memory");
@@ -303,9 +303,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     /* Cache only what was computed from the identity the key names: a file rewritten while
      * it was being read yields an answer that belongs to no version of it. */
     gex__serve_file after = file;
-    if (key_len > 0 && gex__serve_file_restat(&after) == 0 && after.ino == file.ino &&
-        after.dev == file.dev && after.size == file.size && after.mtime_ns == file.mtime_ns &&
-        after.ctime_ns == file.ctime_ns)
+    if (key_len > 0 && !res.no_store && gex__serve_file_restat(&after) == 0 &&
+        after.ino == file.ino && after.dev == file.dev && after.size == file.size &&
+        after.mtime_ns == file.mtime_ns && after.ctime_ns == file.ctime_ns)
         gex__serve_cache_put(srv->cache, key, blob);
     return send_blob(con, blob, rl, NULL, file.path);
 }

@@ -93,6 +93,7 @@ typedef struct gex__serve_result {
     unsigned status;
     char *body;
     size_t len;
+    int no_store; /* non-zero: a transient failure, not to be cached */
 } gex__serve_result;
 
 typedef struct gex__serve_backend {
