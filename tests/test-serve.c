@@ -312,8 +312,9 @@ static int test_symbols(void *ctx, const char *path, gex__serve_file_symbols *ou
         return -1;
     }
     char *save = NULL;
-    for (char *tok = strtok_r(lines[0] + 8, " ", &save);
-         tok != NULL && out->n < GEX__SERVE_FILE_SYMBOLS_MAX; tok = strtok_r(NULL, " ", &save))
+    out->symbol = calloc(8, sizeof *out->symbol);
+    for (char *tok = strtok_r(lines[0] + 8, " ", &save); tok != NULL && out->n < 8;
+         tok = strtok_r(NULL, " ", &save))
         snprintf(out->symbol[out->n++], sizeof out->symbol[0], "%s", tok);
     if (lines[1][0] != '-') {
         out->has_quote_time = 1;
@@ -471,9 +472,11 @@ START_TEST(test_chain_symbols_sample_and_refusals)
     /* data/README.md: 2026-11-18 14:30 New York (EST, UTC-5) = 19:30 UTC. */
     ck_assert_int_eq(s.has_quote_time, 1);
     ck_assert_int_eq(s.quote_time, 1795030200);
+    free(s.symbol);
     ck_assert_int_eq(
         gex__serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/README.md", &s, text, sizeof text), -1);
     ck_assert_uint_eq(s.n, 0);
+    ck_assert_ptr_null(s.symbol);
     ck_assert_ptr_nonnull(strstr(text, "not an option chain"));
     ck_assert_int_eq(
         gex__serve_chain_symbols(NULL, "/nonexistent/gex/chain.csv", &s, text, sizeof text), -1);
@@ -508,6 +511,7 @@ START_TEST(test_chain_symbols_real_files)
         ck_assert_uint_eq(s.n, 1);
         ck_assert_str_eq(s.symbol[0], cases[i].symbol);
         ck_assert_int_eq(s.has_quote_time, cases[i].has_quote_time);
+        free(s.symbol);
     }
 }
 END_TEST

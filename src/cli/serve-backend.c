@@ -4,6 +4,7 @@
  * name). The answer for a request is rendered in serve-render.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gex/gex.h"
@@ -27,16 +28,25 @@ int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbol
             snprintf(text, text_size, "%s", err.text[0] != '\0' ? err.text : gex_strerror(rc));
         return -1;
     }
-    uint32_t ids[GEX__SERVE_FILE_SYMBOLS_MAX];
-    size_t n = gex_chain_underlyings(chain, ids, GEX__SERVE_FILE_SYMBOLS_MAX);
-    if (n > GEX__SERVE_FILE_SYMBOLS_MAX)
-        n = GEX__SERVE_FILE_SYMBOLS_MAX;
+    const size_t n = gex_chain_underlyings(chain, NULL, 0);
+    uint32_t *ids = malloc((n > 0 ? n : 1) * sizeof *ids);
+    out->symbol = malloc((n > 0 ? n : 1) * sizeof *out->symbol);
+    if (ids == NULL || out->symbol == NULL) {
+        free(ids);
+        free(out->symbol);
+        out->symbol = NULL;
+        gex_chain_free(chain);
+        snprintf(text, text_size, "out of memory listing its underlyings");
+        return -1;
+    }
+    gex_chain_underlyings(chain, ids, n);
     for (size_t i = 0; i < n; i++) {
         const char *sym = gex_chain_symbol(chain, ids[i]);
         if (sym == NULL || strlen(sym) > GEX__SERVE_SYMBOL_MAX)
             continue; /* no request path can name it */
         memcpy(out->symbol[out->n++], sym, strlen(sym) + 1);
     }
+    free(ids);
     int64_t utc = 0;
     if (gex_chain_quote_time(chain, &utc) == GEX_OK) {
         out->has_quote_time = 1;
@@ -44,6 +54,8 @@ int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbol
     }
     gex_chain_free(chain);
     if (out->n == 0) {
+        free(out->symbol);
+        out->symbol = NULL;
         snprintf(text, text_size, "no underlying symbol in the file");
         return -1;
     }

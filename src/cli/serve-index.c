@@ -85,8 +85,10 @@ gex__serve_index *gex__serve_index_new(const char *dir, const gex__serve_backend
 
 static void records_free(record *r, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(r[i].name);
+        free(r[i].symbols.symbol);
+    }
     free(r);
 }
 
@@ -106,7 +108,7 @@ static int same_identity(const record *r, const struct stat *st)
            r->mtime_ns == ts_ns(&st->st_mtim) && r->ctime_ns == ts_ns(&st->st_ctim);
 }
 
-static const record *find_record(const record *r, size_t n, const char *name)
+static record *find_record(record *r, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(r[i].name, name) == 0)
@@ -150,10 +152,13 @@ static int sweep(gex__serve_index *ix)
             break;
         }
         n++;
-        const record *old = find_record(ix->records, ix->n_records, de->d_name);
+        record *old = find_record(ix->records, ix->n_records, de->d_name);
         if (old != NULL && same_identity(old, &st)) {
+            /* Unchanged: its symbols move over, nothing is read again. */
             r->usable = old->usable;
             r->symbols = old->symbols;
+            old->symbols.symbol = NULL;
+            old->symbols.n = 0;
         } else {
             char path[4096];
             char why[512] = "not a chain file gex reads";
@@ -176,7 +181,12 @@ static int sweep(gex__serve_index *ix)
     }
     closedir(d);
     if (rc != 0) {
+        /* Symbols may have moved out of the old records: start from nothing next time. */
         records_free(fresh, n);
+        records_free(ix->records, ix->n_records);
+        ix->records = NULL;
+        ix->n_records = 0;
+        ix->last_sweep_ns = 0;
         return -1;
     }
     records_free(ix->records, ix->n_records);

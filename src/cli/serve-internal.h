@@ -79,11 +79,11 @@ char *gex__serve_error_body(const char *code, const char *message, size_t *len);
 
 /* ---- what the server needs to know about chain files ---- */
 
-/* The underlyings a chain file holds, and its quote instant (ranks files of a symbol). */
-#define GEX__SERVE_FILE_SYMBOLS_MAX 16
+/* The underlyings a chain file holds (a whole-market file holds thousands), and its quote
+ * instant (ranks the files of a symbol). */
 typedef struct gex__serve_file_symbols {
     size_t n;
-    char symbol[GEX__SERVE_FILE_SYMBOLS_MAX][GEX__SERVE_SYMBOL_MAX + 1];
+    char (*symbol)[GEX__SERVE_SYMBOL_MAX + 1]; /* n names, malloc'ed, released with free() */
     int has_quote_time;
     int64_t quote_time; /* UTC seconds */
 } gex__serve_file_symbols;
@@ -97,8 +97,9 @@ typedef struct gex__serve_result {
 } gex__serve_result;
 
 typedef struct gex__serve_backend {
-    /* Lists the underlyings of the chain at path. Returns 0, or -1 when the file is not a
-     * readable chain (then text says why, for the log; the file is left out). */
+    /* Lists the underlyings of the chain at path into out (zeroed first; out->symbol then
+     * belongs to the caller). Returns 0, or -1 when the file is not a readable chain (then text
+     * says why, for the log; the file is left out, and out->symbol is NULL). */
     int (*symbols)(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
                    size_t text_size);
     /* Renders the JSON the command line prints for this file, symbol (as spelled in the file)
