@@ -1,20 +1,24 @@
 /*
  * bench-bs: throughput of the Black-Scholes module on one core.
  *
- *   bench-bs [--n CONTRACTS] [--reps R] [--seed SEED]
+ *   bench-bs [--chain FILE] [--n CONTRACTS] [--reps R] [--seed SEED]
  *
  * Prints one line per figure: scalar greeks (gex_bs_exposure_greeks: delta, gamma, vega, vanna
  * and charm), the same with price and theta (gex_bs_greeks), batch greeks (gex_bs_greeks_batch
- * with delta, gamma, vega, vanna and charm) and implied-volatility solves (gex_bs_implied_vol_batch
- * on the chain's own model prices). Each figure is the best of R runs over the same chain, timed
- * with the thread's CPU clock (CLOCK_THREAD_CPUTIME_ID): per core, and not inflated by the time
- * the thread waits for a core on a loaded machine.
+ * with the five greeks) and implied-volatility solves (gex_bs_implied_vol_batch). Each figure is
+ * the best of R runs over the same contracts, timed with the thread's CPU clock
+ * (CLOCK_THREAD_CPUTIME_ID): per core, and not inflated by the time the thread waits for a core
+ * on a loaded machine.
  *
- * The chain comes from a seeded generator (splitmix64): one underlying at 5923.41 (an SPX-like
- * level), r 0.045, q 0.013 (SPEC 1.2 defaults), expiries log-uniform from 5 minutes to 2 years,
- * strikes with ln(K/S) uniform in +-0.3 scaled by sqrt of time (floored at +-0.02, capped at
- * +-0.3) and rounded to 5-point steps, volatility 0.08 to 0.9 with a skew, calls and puts in
- * equal numbers.
+ * --chain FILE: the contracts of a chain file (bench/gen-chain's in the benchmarks), read and
+ * prepared by gex (T from its quote instant, the file's IV, SPEC 1.2 carry; not timed); the
+ * contracts
+ * whose status is not ok are left out, and implied volatility is solved from each quote's mid
+ * (contracts without a usable quote count, as they do in gex).
+ * Without --chain: N contracts from a seeded generator (splitmix64) of one SPX-like underlying
+ * at 5923.41, r 0.045, q 0.013, expiries log-uniform from 5 minutes to 2 years, ln(K/S) uniform
+ * within +-0.3 sqrt(T) (at least +-0.02, at most +-0.3) on 5-point strikes, volatility 0.08 to
+ * 0.9 with a skew, calls and puts alternating; implied volatility from the model prices.
  */
 #include <math.h>
 #include <stdint.h>
@@ -23,8 +27,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gex/bs.h"
-#include "gex/error.h"
+#include "gex/gex.h"
 
 static uint64_t rng_state;
 
@@ -48,47 +51,34 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-typedef struct chain {
+/* The contracts benchmarked, as structure of arrays. */
+typedef struct contracts {
     size_t n;
-    double S, r, q;
-    double *K, *T, *sigma, *price;
+    double r, q;
+    double *S, *K, *T, *sigma, *price;
     uint8_t *type;
-} chain;
+} contracts;
 
-static int chain_generate(chain *c, size_t n, uint64_t seed)
+static int contracts_alloc(contracts *c, size_t n)
 {
-    rng_state = seed;
     c->n = n;
-    c->S = 5923.41;
     c->r = 0.045;
     c->q = 0.013;
+    c->S = malloc(n * sizeof *c->S);
     c->K = malloc(n * sizeof *c->K);
     c->T = malloc(n * sizeof *c->T);
     c->sigma = malloc(n * sizeof *c->sigma);
     c->price = malloc(n * sizeof *c->price);
     c->type = malloc(n);
-    if (c->K == NULL || c->T == NULL || c->sigma == NULL || c->price == NULL || c->type == NULL)
-        return GEX_ENOMEM;
-    const double minutes5 = 5.0 / (365 * 24 * 60);
-    for (size_t i = 0; i < n; i++) {
-        const double T = exp(rng_uniform(log(minutes5), log(2.0)));
-        const double width = fmin(0.3, fmax(0.02, 0.3 * sqrt(T)));
-        const double lm = rng_uniform(-width, width);
-        const double K = fmax(5, 5 * round(c->S * exp(lm) / 5));
-        const double skew = -0.6 * log(K / c->S);
-        const double sigma = fmin(0.9, fmax(0.08, rng_uniform(0.1, 0.35) + skew));
-        c->K[i] = K;
-        c->T[i] = T;
-        c->sigma[i] = sigma;
-        c->type[i] = (uint8_t)(i & 1);
-        if (gex_bs_price(c->type[i], c->S, K, T, sigma, c->r, c->q, &c->price[i]) != GEX_BS_OK)
-            return GEX_EINVAL;
-    }
-    return GEX_OK;
+    return c->S == NULL || c->K == NULL || c->T == NULL || c->sigma == NULL || c->price == NULL ||
+                   c->type == NULL
+               ? GEX_ENOMEM
+               : GEX_OK;
 }
 
-static void chain_free(chain *c)
+static void contracts_free(contracts *c)
 {
+    free(c->S);
     free(c->K);
     free(c->T);
     free(c->sigma);
@@ -96,11 +86,83 @@ static void chain_free(chain *c)
     free(c->type);
 }
 
+static int generate(contracts *c, size_t n, uint64_t seed)
+{
+    if (contracts_alloc(c, n) != GEX_OK)
+        return GEX_ENOMEM;
+    rng_state = seed;
+    const double spot = 5923.41;
+    const double minutes5 = 5.0 / (365 * 24 * 60);
+    for (size_t i = 0; i < n; i++) {
+        const double T = exp(rng_uniform(log(minutes5), log(2.0)));
+        const double width = fmin(0.3, fmax(0.02, 0.3 * sqrt(T)));
+        const double lm = rng_uniform(-width, width);
+        const double K = fmax(5, 5 * round(spot * exp(lm) / 5));
+        const double skew = -0.6 * log(K / spot);
+        c->S[i] = spot;
+        c->K[i] = K;
+        c->T[i] = T;
+        c->sigma[i] = fmin(0.9, fmax(0.08, rng_uniform(0.1, 0.35) + skew));
+        c->type[i] = (uint8_t)(i & 1);
+        if (gex_bs_price(c->type[i], spot, K, T, c->sigma[i], c->r, c->q, &c->price[i]) !=
+            GEX_BS_OK)
+            return GEX_EINVAL;
+    }
+    return GEX_OK;
+}
+
+static int load_chain(contracts *c, const char *path)
+{
+    gex_chain *chain = NULL;
+    gex_error err;
+    gex_error_clear(&err);
+    int rc = gex_chain_read_path(path, NULL, &chain, NULL, &err);
+    gex_prepare_options opt;
+    gex_prepare_options_default(&opt);
+    if (rc == GEX_OK)
+        rc = gex_chain_prepare(chain, &opt, NULL, &err);
+    if (rc != GEX_OK) {
+        fprintf(stderr, "bench-bs: %s:%ld: %s\n", err.file[0] != '\0' ? err.file : path, err.line,
+                err.text);
+        gex_chain_free(chain);
+        return rc;
+    }
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    size_t n = 0;
+    for (size_t i = 0; i < v.n; i++)
+        n += v.status[i] == GEX_CONTRACT_OK;
+    if (n == 0 || contracts_alloc(c, n) != GEX_OK) {
+        fprintf(stderr, "bench-bs: %s: no usable contracts\n", path);
+        gex_chain_free(chain);
+        return GEX_EEMPTY;
+    }
+    c->r = opt.rate;
+    c->q = opt.div;
+    size_t j = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.status[i] != GEX_CONTRACT_OK)
+            continue;
+        c->S[j] = v.spot[i];
+        c->K[j] = v.strike[i];
+        c->T[j] = v.T[i];
+        c->sigma[j] = v.iv[i];
+        c->type[j] = v.type[i];
+        /* The mid of SPEC 1.4, or nan (no quote) where the bid is missing or zero. */
+        const double bid = v.bid[i], ask = v.ask[i];
+        c->price[j] = bid > 0 && ask >= bid ? 0.5 * bid + 0.5 * ask : (double)NAN;
+        j++;
+    }
+    gex_chain_free(chain);
+    return GEX_OK;
+}
+
 int main(int argc, char **argv)
 {
     size_t n = 1000000;
     int reps = 5;
     uint64_t seed = 20251124;
+    const char *chain_path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
             n = strtoul(argv[++i], NULL, 10);
@@ -108,8 +170,11 @@ int main(int argc, char **argv)
             reps = atoi(argv[++i]);
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--chain") == 0 && i + 1 < argc)
+            chain_path = argv[++i];
         else {
-            fprintf(stderr, "usage: bench-bs [--n CONTRACTS] [--reps R] [--seed SEED]\n");
+            fprintf(stderr,
+                    "usage: bench-bs [--chain FILE] [--n CONTRACTS] [--reps R] [--seed SEED]\n");
             return 2;
         }
     }
@@ -117,12 +182,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-bs: --n and --reps must be positive\n");
         return 2;
     }
-    chain c;
-    if (chain_generate(&c, n, seed) != GEX_OK) {
-        fprintf(stderr, "bench-bs: cannot generate the chain\n");
-        chain_free(&c);
+    contracts c = {0};
+    const int rc = chain_path != NULL ? load_chain(&c, chain_path) : generate(&c, n, seed);
+    if (rc != GEX_OK) {
+        fprintf(stderr, "bench-bs: no contracts to time (%s)\n", gex_strerror(rc));
+        contracts_free(&c);
         return 1;
     }
+    n = c.n;
     double *out = malloc(6 * n * sizeof *out);
     uint8_t *status = malloc(n);
     if (out == NULL || status == NULL) {
@@ -130,7 +197,7 @@ int main(int argc, char **argv)
         return 1;
     }
     const gex_bs_batch_in in = {.n = n,
-                                .S_all = c.S,
+                                .S = c.S,
                                 .K = c.K,
                                 .T = c.T,
                                 .sigma = c.sigma,
@@ -143,15 +210,15 @@ int main(int argc, char **argv)
                                    .vanna = out + 3 * n,
                                    .charm = out + 4 * n,
                                    .status = status};
-    double best_scalar = HUGE_VAL, best_full = HUGE_VAL, best_batch = HUGE_VAL, best_iv = HUGE_VAL,
-           sink = 0;
+    double best_scalar = HUGE_VAL, best_full = HUGE_VAL, best_batch = HUGE_VAL, best_iv = HUGE_VAL;
+    double sink = 0;
     size_t bad = 0, iv_bad = 0;
     for (int rep = 0; rep < reps; rep++) {
         double t0 = now_seconds();
         for (size_t i = 0; i < n; i++) {
             gex_greeks g;
-            if (gex_bs_exposure_greeks(c.type[i], c.S, c.K[i], c.T[i], c.sigma[i], c.r, c.q, &g) ==
-                GEX_BS_OK)
+            if (gex_bs_exposure_greeks(c.type[i], c.S[i], c.K[i], c.T[i], c.sigma[i], c.r, c.q,
+                                       &g) == GEX_BS_OK)
                 sink += g.delta + g.gamma + g.vega + g.vanna + g.charm;
         }
         double t1 = now_seconds();
@@ -160,7 +227,7 @@ int main(int argc, char **argv)
         t0 = now_seconds();
         for (size_t i = 0; i < n; i++) {
             gex_greeks g;
-            if (gex_bs_greeks(c.type[i], c.S, c.K[i], c.T[i], c.sigma[i], c.r, c.q, &g) ==
+            if (gex_bs_greeks(c.type[i], c.S[i], c.K[i], c.T[i], c.sigma[i], c.r, c.q, &g) ==
                 GEX_BS_OK)
                 sink += g.price + g.theta;
         }
@@ -182,19 +249,22 @@ int main(int argc, char **argv)
             iv_bad += status[i] != GEX_IV_OK;
     }
     const double dn = (double)n;
-    printf("bench-bs: scalar greeks: %.1f Mcontracts/s/core (n=%zu)\n", dn / best_scalar / 1e6, n);
-    printf("bench-bs: scalar greeks with price and theta: %.1f Mcontracts/s/core (n=%zu)\n",
-           dn / best_full / 1e6, n);
-    printf("bench-bs: batch greeks: %.1f Mcontracts/s/core (n=%zu, %s)\n", dn / best_batch / 1e6, n,
-           gex_bs_batch_path());
-    printf("bench-bs: implied vol: %.1f ns/contract (n=%zu, %zu unsolved)\n", best_iv / dn * 1e9, n,
-           iv_bad);
+    const char *src = chain_path != NULL ? "chain" : "generated";
+    printf("bench-bs: scalar greeks: %.1f Mcontracts/s/core (n=%zu, %s)\n", dn / best_scalar / 1e6,
+           n, src);
+    printf("bench-bs: scalar greeks with price and theta: %.1f Mcontracts/s/core (n=%zu, %s)\n",
+           dn / best_full / 1e6, n, src);
+    printf("bench-bs: batch greeks: %.1f Mcontracts/s/core (n=%zu, %s, %s)\n",
+           dn / best_batch / 1e6, n, src, gex_bs_batch_path());
+    printf("bench-bs: implied vol: %.1f ns/contract (n=%zu, %s, %zu without a solution)\n",
+           best_iv / dn * 1e9, n, src, iv_bad);
+    int status_out = 0;
     if (bad != 0 || !isfinite(sink)) {
         fprintf(stderr, "bench-bs: %zu contracts failed\n", bad);
-        return 1;
+        status_out = 1;
     }
     free(out);
     free(status);
-    chain_free(&c);
-    return 0;
+    contracts_free(&c);
+    return status_out;
 }

@@ -1,12 +1,10 @@
 /*
  * Batch greeks over structure-of-arrays inputs, vectorised.
  *
- * The loop body is the scalar formula of src/bs.c (SPEC 1.3; Haug 2007, sec. 2.1) written
- * without branches, so that GCC's OpenMP SIMD vectoriser (-fopenmp-simd) turns each exp, log and
- * erfc into a call to glibc's libmvec vector variants (_ZGVeN8v_exp and so on, per the x86-64
- * vector function ABI). glibc's <math.h> declares those variants only under -ffast-math, which
- * gex does not use (it would break the nan checks), so the declarations are gex's own: aliases of
- * exp, log and erfc (same symbols) marked simd and const.
+ * The loop body is gex__bs_core_eval (src/bs-internal.h), the one formula of the scalar greeks,
+ * inlined into an OpenMP SIMD loop (-fopenmp-simd): its exp, log and erfc are declared with the
+ * x86-64 vector function ABI, so each becomes a call to glibc's libmvec vector variant
+ * (_ZGVeN8v_exp and so on). Input checks and statuses run in a second loop over the block.
  *
  * The same body is compiled three times, for AVX-512 (8 lanes), AVX2 (4 lanes) and the x86-64
  * baseline SSE2 (2 lanes); the widest the CPU supports is chosen at run time with
@@ -26,30 +24,9 @@
 #include "bs-internal.h"
 #include "gex/error.h"
 
-/* Vector-function-ABI declarations of libm's exp, log and erfc (glibc bits/math-vector.h does
- * the same under __FAST_MATH__). The asm labels keep the symbols; the new names let the
- * declarations carry simd and const without touching the builtins of <math.h>. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define GEX_BS_SIMD_DECL __attribute__((simd("notinbranch"), const, nothrow))
-double gex__simd_exp(double) __asm__("exp") GEX_BS_SIMD_DECL;
-double gex__simd_log(double) __asm__("log") GEX_BS_SIMD_DECL;
-double gex__simd_erfc(double) __asm__("erfc") GEX_BS_SIMD_DECL;
-#define GEX_BS_X86_PATHS 1
-#else
-#define gex__simd_exp  exp
-#define gex__simd_log  log
-#define gex__simd_erfc erfc
-#endif
-
 /* Contracts per block: the inputs given as one scalar (S_all, r_all, q_all) and the outputs the
  * caller does not want live in block-sized scratch arrays on the stack. */
 #define BLOCK 256
-
-/* Per-contract outcome of the kernel before it becomes a gex_bs_status. */
-typedef struct block_out {
-    double *delta, *gamma, *vega, *vanna, *charm;
-    double *status; /* GEX_BS_OK, GEX_BS_BAD_INPUT or GEX_BS_OVERFLOW, as a double */
-} block_out;
 
 static inline __attribute__((always_inline)) void
 kernel(size_t n, const double *restrict S, const double *restrict K, const double *restrict T,
@@ -67,27 +44,12 @@ kernel(size_t n, const double *restrict S, const double *restrict K, const doubl
         /* The greeks, for every contract, with no mask. */
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
-        const double s = S[i], k = K[i], t = T[i], v0 = sigma[i], ri = r[i], qi = q[i];
-        const double sgn = sign[i];
-        /* The operations of gex_bs_exposure_greeks (src/bs.c), in the same order. */
-        const double sqrt_t = sqrt(t);
-        const double v = v0 * sqrt_t;
-        const double inv_sv = 1 / (s * v);
-        const double inv_v = s * inv_sv;
-        const double inv_sqrt_t = v0 * inv_v;
-        const double m = (gex__simd_log(s / k) + (ri - qi) * t) * inv_v;
-        const double d1 = m + 0.5 * v;
-        const double d2 = m - 0.5 * v;
-        const double dq = gex__simd_exp(-qi * t);
-        const double nd1 = GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * d1 * d1);
-        const double dq_nd1 = dq * nd1;
-        const double n_sd1 = 0.5 * gex__simd_erfc(-(sgn * d1) * GEX_BS_SQRT1_2);
-        o_delta[i] = sgn * dq * n_sd1;
-        o_gamma[i] = dq_nd1 * inv_sv;
-        o_vega[i] = s * dq_nd1 * sqrt_t;
-        o_vanna[i] = -dq_nd1 * d2 * (sqrt_t * inv_v);
-        const double drift = dq_nd1 * ((ri - qi) * inv_v - 0.5 * d2 * (inv_sqrt_t * inv_sqrt_t));
-        o_charm[i] = sgn * qi * dq * n_sd1 - drift;
+        const gex__bs_core c = gex__bs_core_eval(S[i], K[i], T[i], sigma[i], r[i], q[i], sign[i]);
+        o_delta[i] = c.delta;
+        o_gamma[i] = c.gamma;
+        o_vega[i] = c.vega;
+        o_vanna[i] = c.vanna;
+        o_charm[i] = c.charm;
     }
     /* Then the statuses: gex__bs_inputs_ok and isfinite, as comparisons of doubles (|g| < inf
      * is false for inf and nan), and zeros where a contract fails. */
@@ -131,7 +93,7 @@ static void kernel_base(KERNEL_ARGS)
     KERNEL_CALL;
 }
 
-#ifdef GEX_BS_X86_PATHS
+#ifdef GEX__BS_X86_PATHS
 __attribute__((target("avx2"))) static void kernel_avx2(KERNEL_ARGS)
 {
     KERNEL_CALL;
@@ -153,7 +115,7 @@ typedef struct batch_path {
  * __builtin_cpu_init found (cpuid), so asking each call costs a few loads. */
 static batch_path select_path(int forced)
 {
-#ifdef GEX_BS_X86_PATHS
+#ifdef GEX__BS_X86_PATHS
     __builtin_cpu_init();
     const bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
     const bool has2 = __builtin_cpu_supports("avx2");

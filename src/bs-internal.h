@@ -16,10 +16,6 @@
 #define GEX_BS_INV_SQRT2PI 0.39894228040143267794
 #define GEX_BS_SQRT_PI_2   1.25331413731550025121
 
-/* The implied-volatility iteration's hard bound (src/bs-iv.c): far above the 2 to 4 steps it
- * takes, so that reaching it means the price is beyond what double precision can invert. */
-#define GEX_BS_IV_MAX_ITERATIONS 32
-
 /* The model's inputs are usable: S, K, T and sigma > 0 and finite, r and q finite, type a
  * GEX_CALL or a GEX_PUT. Written so that nan fails every comparison. */
 static inline bool gex__bs_inputs_ok(int type, double S, double K, double T, double sigma, double r,
@@ -58,6 +54,72 @@ static inline double gex__bs_normalised_vega(double x, double s)
 {
     const double h = x / s, t = 0.5 * s;
     return GEX_BS_INV_SQRT2PI * exp(-0.5 * (h * h + t * t));
+}
+
+/* The implied normalised volatility s with b(x, s) = beta (src/bs-iv.c), for x <= 0 and
+ * DBL_MIN <= beta < e^{x/2}, and the number of Householder iterations it took (each one
+ * evaluation of b), for the tests of the iteration bound. Returns a gex_iv_status. */
+int gex__bs_implied_normalised(double x, double beta, double *s, int *iterations);
+
+/* libm's exp, log and erfc under names whose declarations carry the x86-64 vector function
+ * ABI (simd), so that a loop under OpenMP SIMD calls glibc's libmvec variants (_ZGVeN8v_exp and
+ * so on; glibc's <math.h> declares them only under -ffast-math, which gex does not use: it would
+ * break the nan checks). The asm labels keep the symbols: in scalar code these are the same
+ * calls as exp, log and erfc. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define GEX__BS_SIMD_DECL __attribute__((simd("notinbranch"), const, nothrow))
+double gex__simd_exp(double) __asm__("exp") GEX__BS_SIMD_DECL;
+double gex__simd_log(double) __asm__("log") GEX__BS_SIMD_DECL;
+double gex__simd_erfc(double) __asm__("erfc") GEX__BS_SIMD_DECL;
+#define GEX__BS_X86_PATHS 1
+#else
+#define gex__simd_exp  exp
+#define gex__simd_log  log
+#define gex__simd_erfc erfc
+#endif
+
+/* The five exposure greeks and the intermediate values theta needs. */
+typedef struct gex__bs_core {
+    double delta, gamma, vega, vanna, charm;
+    double dq, dq_nd1, n_sd1, d2, sqrt_t;
+} gex__bs_core;
+
+/* SPEC 1.3 (Haug 2007, sec. 2.1) for one contract, sgn = +1 for a call and -1 for a put: the one
+ * formula of gex_bs_exposure_greeks, gex_bs_greeks and the vectorised batch (src/bs-batch.c
+ * inlines it into an OpenMP SIMD loop). No checks: the callers validate. Two divisions in all:
+ * 1/(S v) gives 1/v = S/(S v), 1/sigma = sqrt(T)/v and 1/T = (sigma/v)^2 (divisions dominate the
+ * cost of the vectorised batch). */
+static inline __attribute__((always_inline)) gex__bs_core
+gex__bs_core_eval(double S, double K, double T, double sigma, double r, double q, double sgn)
+{
+    gex__bs_core c;
+    const double sqrt_t = sqrt(T);
+    const double v = sigma * sqrt_t;
+    const double inv_sv = 1 / (S * v);
+    const double inv_v = S * inv_sv;
+    const double inv_sqrt_t = sigma * inv_v;
+    /* d1 = (ln(S/K) + (r - q + sigma^2/2) T) / (sigma sqrt T); d2 = d1 - sigma sqrt T. */
+    const double m = (gex__simd_log(S / K) + (r - q) * T) * inv_v;
+    const double d1 = m + 0.5 * v;
+    const double d2 = m - 0.5 * v;
+    const double dq = gex__simd_exp(-q * T);
+    const double dq_nd1 = dq * (GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * d1 * d1));
+    /* N(d1) for a call, N(-d1) for a put, each from its own erfc (A&S 26.2.29), never 1 - N. */
+    const double n_sd1 = 0.5 * gex__simd_erfc(-(sgn * d1) * GEX_BS_SQRT1_2);
+    c.delta = sgn * dq * n_sd1;                /* Haug 2.1.1 */
+    c.gamma = dq_nd1 * inv_sv;                 /* Haug 2.1.3 */
+    c.vega = S * dq_nd1 * sqrt_t;              /* Haug 2.1.5 */
+    c.vanna = -dq_nd1 * d2 * (sqrt_t * inv_v); /* Haug 2.1.2 (DdeltaDvol), / sigma */
+    /* Haug 2.1.1 (charm), t = -T: (2(r-q)T - d2 sigma sqrt T) / (2 T sigma sqrt T)
+     * = (r - q)/v - d2/(2T). */
+    c.charm =
+        sgn * q * dq * n_sd1 - dq_nd1 * ((r - q) * inv_v - 0.5 * d2 * (inv_sqrt_t * inv_sqrt_t));
+    c.dq = dq;
+    c.dq_nd1 = dq_nd1;
+    c.n_sd1 = n_sd1;
+    c.d2 = d2;
+    c.sqrt_t = sqrt_t;
+    return c;
 }
 
 /* The instruction-set paths of the batch greeks (src/bs-batch.c), so that the tests can run

@@ -7,6 +7,7 @@
  * swallow the rest of the file as one field.
  */
 #include <csv.h>
+#include <stdint.h>
 #include <ctype.h>
 #include <stddef.h>
 #include <math.h>
@@ -254,7 +255,7 @@ static span date_text(const char *line, size_t len)
 static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
 {
     span fields[LINE_FIELDS_MAX];
-    double spot = NAN;
+    double spot = (double)NAN;
     int date_seen = 0;
     long line = 1;
     long spot_line = 0;
@@ -375,12 +376,24 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
 
 /* --- rows --- */
 
+/* libcsv's field blocks (see field_realloc): at least FIELD_BLOCK_MIN bytes, at most
+ * FIELD_BYTES_MAX. */
+#define FIELD_BYTES_MAX ((size_t)64 << 20)
+#define FIELD_BLOCK_MIN 256
+
 /* A side of a row: the call and put halves of a CBOE row, or the one contract of a long row. */
 typedef struct side_values {
     double num[R_COUNT];
     char text[TEXT_ROLES][GEX__FIELD_MAX + 1];
     size_t text_len[TEXT_ROLES];
     long col[R_COUNT];
+    /* Parsed where the field is read (no copy of the text): */
+    int has_expiration;
+    int32_t expiration;
+    int type;      /* GEX_CALL, GEX_PUT, or -1 when the row has no type */
+    int occ_state; /* 0 no symbol, 1 decoded into occ, 2 not an OCC symbol (text kept), 3 not
+                      decoded yet (text kept) */
+    gex__occ occ;
     int bad;        /* a skip reason + 1, 0 when the side is good so far */
     char what[200]; /* what was wrong with the first bad field */
     long bad_col;
@@ -398,13 +411,16 @@ typedef struct csv_reader {
     size_t role_col[R_COUNT];
     int strike_seen;
     int has_underlying_source;
-    size_t root_col; /* the column named "root", SIZE_MAX when none */
+    size_t root_col;      /* the column named "root", SIZE_MAX when none */
+    int symbol_root_only; /* strike, expiration and type have columns of their own */
     /* The row being read. */
     size_t field;
     long line;  /* line where the row starts */
     long nl;    /* newlines inside its quoted fields */
     long col;   /* 1-based column of the next field (exact for unquoted fields) */
     int prev_c; /* terminator of the previous record */
+    /* Fields may hold newlines: the chunk has a quote, or starts inside a quoted field. */
+    int scan_newlines;
     int any_text;
     side_values v[2];
     int shared_bad;
@@ -414,6 +430,9 @@ typedef struct csv_reader {
     /* CBOE: the file's underlying, from the first decodable symbol. */
     char cboe_u[GEX__FIELD_MAX + 1];
     size_t cboe_u_len;
+    /* The last underlying text and its cleaned span (offset, length). */
+    char last_u_raw[GEX__FIELD_MAX + 1];
+    size_t last_u_raw_len, last_u_off, last_u_len;
     /* Quote-time text cache. */
     char last_qt[GEX__FIELD_MAX + 1];
     size_t last_qt_len;
@@ -430,9 +449,12 @@ static void reset_row(csv_reader *c)
     for (int s = 0; s < 2; s++) {
         side_values *v = &c->v[s];
         for (int k = FIRST_NUMBER_ROLE; k < R_COUNT; k++)
-            v->num[k] = NAN;
+            v->num[k] = (double)NAN;
         for (int k = 0; k < TEXT_ROLES; k++)
             v->text_len[k] = 0;
+        v->has_expiration = 0;
+        v->type = -1;
+        v->occ_state = 0;
         v->bad = 0;
     }
 }
@@ -569,13 +591,65 @@ static void header_field(csv_reader *c, const char *s, size_t len)
     }
 }
 
+static int parse_type(const char *s, size_t len)
+{
+    if (len == 1) /* the common "C" and "P" */
+        return s[0] == 'C' || s[0] == 'c' ? GEX_CALL : s[0] == 'P' || s[0] == 'p' ? GEX_PUT : -1;
+    static const char *const calls[] = {"c", "call", "calls"}, *const puts[] = {"p", "put", "puts"};
+    for (int k = 0; k < 3; k++) {
+        if (strlen(calls[k]) == len && strncasecmp(calls[k], s, len) == 0)
+            return GEX_CALL;
+        if (strlen(puts[k]) == len && strncasecmp(puts[k], s, len) == 0)
+            return GEX_PUT;
+    }
+    return -1;
+}
+
+/* libcsv hands fields in its own buffer, whose blocks come from field_realloc and hold at
+ * least FIELD_BLOCK_MIN bytes: a short field is copied as SHORT_FIELD bytes of constant size,
+ * which compilers turn into two register moves instead of a call to memcpy. */
+#define SHORT_FIELD 32
+_Static_assert(SHORT_FIELD <= FIELD_BLOCK_MIN, "short copies must stay inside libcsv's block");
+_Static_assert(SHORT_FIELD <= GEX__FIELD_MAX + 1, "short copies must fit the text buffers");
+
+/* Equality of len <= SHORT_FIELD bytes of two buffers that both hold SHORT_FIELD readable
+ * bytes: word compares masked to len, no call (little-endian machines; memcmp elsewhere). */
+static int short_equal(const char *a, const char *b, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x[SHORT_FIELD / 8], y[SHORT_FIELD / 8];
+    memcpy(x, a, SHORT_FIELD);
+    memcpy(y, b, SHORT_FIELD);
+    uint64_t diff = 0;
+    for (size_t k = 0; k < SHORT_FIELD / 8 && 8 * k < len; k++) {
+        uint64_t d = x[k] ^ y[k];
+        size_t left = len - 8 * k;
+        if (left < 8)
+            d &= (UINT64_C(1) << (8 * left)) - 1;
+        diff |= d;
+    }
+    return diff == 0;
+#else
+    return memcmp(a, b, len) == 0;
+#endif
+}
+
+static void copy_field(char *dst, const char *s, size_t len, int in_block)
+{
+    if (in_block && len < SHORT_FIELD)
+        memcpy(dst, s, SHORT_FIELD);
+    else
+        memcpy(dst, s, len);
+    dst[len] = '\0';
+}
+
 static void on_field(void *data_s, size_t len, void *data)
 {
     csv_reader *c = data;
     if (c->rc != GEX_OK)
         return;
     const char *s = data_s != NULL ? data_s : "";
-    for (const char *q = len ? memchr(s, '\n', len) : NULL; q != NULL;
+    for (const char *q = len && c->scan_newlines ? memchr(s, '\n', len) : NULL; q != NULL;
          q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
         c->nl++;
     size_t i = c->field++;
@@ -608,25 +682,66 @@ static void on_field(void *data_s, size_t len, void *data)
         v->num[ro] = x;
         return;
     }
+    gex__reader *r = c->r;
+    switch (ro) {
+    case R_EXPIRATION:
+        if (gex__is_missing(s, len))
+            return;
+        /* Rows repeat the expiration of the row before: the reader's cache, compared here. */
+        if (data_s != NULL && len <= SHORT_FIELD && len == r->last_exp_len && r->last_exp_ok &&
+            short_equal(s, r->last_exp, len)) {
+            v->expiration = r->last_exp_day;
+            v->has_expiration = 1;
+            return;
+        }
+        if (gex__read_expiration(r, s, len, &v->expiration) != 0) {
+            mark_bad(c, side, ro, col, "expiration \"%.*s\" is not a date", shown(len), s);
+            return;
+        }
+        v->has_expiration = 1;
+        return;
+    case R_TYPE:
+        if (gex__is_missing(s, len))
+            return;
+        v->type = parse_type(s, len);
+        if (v->type < 0)
+            mark_bad(c, side, ro, col, "type \"%.*s\" is neither call nor put", shown(len), s);
+        return;
+    case R_SYMBOL:
+        if (gex__is_missing(s, len))
+            return;
+        if (c->symbol_root_only) {
+            /* Strike, expiration and type have columns: the symbol is decoded only for a row
+             * that lacks one of them (long_row); keep the text. */
+            v->occ_state = 3;
+            break;
+        }
+        if (gex__occ_decode(s, len, &v->occ) == 0) {
+            v->occ_state = 1;
+            return;
+        }
+        v->occ_state = 2;
+        break; /* the text is kept for the message, if the symbol turns out to be needed */
+    case R_QUOTE_TIME:
+        /* A file-level value: read when it changes, whatever becomes of the row. */
+        if (len == 0 || len > GEX__FIELD_MAX ||
+            (len == c->last_qt_len &&
+             (data_s != NULL && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
+                                                   : memcmp(c->last_qt, s, len) == 0)))
+            return;
+        memcpy(c->last_qt, s, len);
+        c->last_qt_len = len;
+        gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line);
+        return;
+    default:
+        break;
+    }
     if (len > GEX__FIELD_MAX) {
         mark_bad(c, side, ro, col, "%s \"%.*s...\" is too long", role_name(ro), shown(len), s);
         return;
     }
-    memcpy(v->text[ro], s, len);
-    v->text[ro][len] = '\0';
+    copy_field(v->text[ro], s, len, data_s != NULL);
     v->text_len[ro] = len;
-}
-
-static int parse_type(const char *s, size_t len)
-{
-    static const char *const calls[] = {"c", "call", "calls"}, *const puts[] = {"p", "put", "puts"};
-    for (int k = 0; k < 3; k++) {
-        if (strlen(calls[k]) == len && strncasecmp(calls[k], s, len) == 0)
-            return GEX_CALL;
-        if (strlen(puts[k]) == len && strncasecmp(puts[k], s, len) == 0)
-            return GEX_PUT;
-    }
-    return -1;
 }
 
 /* An underlying as files write it: "^SPX", "$SPX", "_SPX" (index notations) are SPX. */
@@ -646,14 +761,14 @@ static span clean_underlying(const char *s, size_t len)
 static gex_contract blank_contract(void)
 {
     gex_contract k = {
-        .bid = NAN,
-        .ask = NAN,
-        .last = NAN,
-        .iv = NAN,
-        .volume = NAN,
-        .multiplier = NAN,
-        .vendor_delta = NAN,
-        .vendor_gamma = NAN,
+        .bid = (double)NAN,
+        .ask = (double)NAN,
+        .last = (double)NAN,
+        .iv = (double)NAN,
+        .volume = (double)NAN,
+        .multiplier = (double)NAN,
+        .vendor_delta = (double)NAN,
+        .vendor_gamma = (double)NAN,
     };
     return k;
 }
@@ -695,14 +810,59 @@ static int skip_side(csv_reader *c, int side)
     return rc != GEX_OK;
 }
 
-static void quote_time_cell(csv_reader *c, const side_values *v)
+/* A row whose only name is the index (no option symbol, no root column): SPX, NDX and RUT
+ * contracts settle at 09:30 only in the monthly cycle, on the third Friday (SPEC 1.1); one
+ * expiring on any other day is a PM-settled weekly or daily, whose OCC root is SPXW, NDXP or
+ * RUTW (Cboe and Nasdaq product specifications). Counted for the warning. A monthly moved to
+ * the Thursday by a Good Friday holiday would be read as PM: a --settle given for the index
+ * (--settle SPX=am) turns this off and settles every such row by the user's rule. */
+static const char *weekly_root(gex__reader *r, const char *u, size_t u_len, int32_t expiration,
+                               const char *root, size_t *root_len)
 {
-    size_t len = v->text_len[R_QUOTE_TIME];
-    if (len == 0 || (len == c->last_qt_len && memcmp(c->last_qt, v->text[R_QUOTE_TIME], len) == 0))
-        return;
-    memcpy(c->last_qt, v->text[R_QUOTE_TIME], len);
-    c->last_qt_len = len;
-    gex__read_quote_time(c->r, v->text[R_QUOTE_TIME], len, GEX_ZONE_EASTERN, c->line);
+    static const char *const weekly[][2] = {{"SPX", "SPXW"}, {"NDX", "NDXP"}, {"RUT", "RUTW"}};
+    enum { FRIDAY = 5, THIRD_FRIDAY_FIRST = 15, THIRD_FRIDAY_LAST = 21 };
+    for (size_t k = 0; k < r->opt->n_settle; k++)
+        if (r->opt->settle[k].root != NULL && strlen(r->opt->settle[k].root) == u_len &&
+            gex__strncasecmp_ascii(r->opt->settle[k].root, u, u_len) == 0)
+            return root;
+    for (size_t i = 0; i < sizeof weekly / sizeof weekly[0]; i++) {
+        if (u_len != 3 || gex__strncasecmp_ascii(u, weekly[i][0], 3) != 0)
+            continue;
+        int day;
+        gex_time_civil_from_days(expiration, NULL, NULL, &day);
+        if (gex_time_weekday(expiration) == FRIDAY && day >= THIRD_FRIDAY_FIRST &&
+            day <= THIRD_FRIDAY_LAST)
+            return root;
+        r->weekly_roots++;
+        *root_len = strlen(weekly[i][1]);
+        return weekly[i][1];
+    }
+    return root;
+}
+
+/* The root of an OCC symbol alone (see gex__occ_decode for the layout). 0 or -1. */
+static int occ_root(const char *s, size_t len, gex__occ *out)
+{
+    enum { TAIL = 15, ROOT_MAX = 6 };
+    if (len >= 2 && s[0] == 'O' && s[1] == ':') {
+        s += 2;
+        len -= 2;
+    }
+    if (len <= TAIL)
+        return -1;
+    size_t n = len - TAIL;
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    if (n == 0 || n > ROOT_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)s[i]))
+            return -1;
+        out->root[i] = (char)toupper((unsigned char)s[i]);
+    }
+    out->root[n] = '\0';
+    out->root_len = n;
+    return 0;
 }
 
 static void long_row(csv_reader *c)
@@ -713,80 +873,84 @@ static void long_row(csv_reader *c)
         skip_side(c, 0);
         return;
     }
-    gex__occ occ;
-    int has_occ = 0, occ_failed = 0;
-    if (v->text_len[R_SYMBOL] > 0 && !gex__is_missing(v->text[R_SYMBOL], v->text_len[R_SYMBOL])) {
-        has_occ = gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &occ) == 0;
-        occ_failed = !has_occ;
+    if (v->occ_state == 3) {
+        /* Only the root is needed when the row has strike, expiration and type. */
+        if (isnan(v->num[R_STRIKE]) || !v->has_expiration || v->type < 0)
+            v->occ_state =
+                gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 1 : 2;
+        else
+            v->occ_state = occ_root(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 4 : 2;
     }
+    const int has_occ = v->occ_state == 1, occ_failed = v->occ_state == 2;
+    const int has_root = has_occ || v->occ_state == 4;
+    const gex__occ *occ = &v->occ;
     gex_contract k = blank_contract();
     k.line = c->line;
     const char *sym = v->text[R_SYMBOL];
-    int sym_len = (int)v->text_len[R_SYMBOL];
+    int sym_len = shown(v->text_len[R_SYMBOL]);
     /* Strike, expiration, type: the columns, else the OCC symbol. */
     if (!isnan(v->num[R_STRIKE])) {
         k.strike = v->num[R_STRIKE];
-        if (!(k.strike > 0)) {
+        if (!(k.strike > 0))
             mark_bad(c, 0, R_STRIKE, v->col[R_STRIKE], "strike %g is not positive", k.strike);
-        }
     } else if (has_occ) {
-        k.strike = occ.strike;
+        k.strike = occ->strike;
     } else if (occ_failed) {
         mark_bad(c, 0, R_SYMBOL, v->col[R_SYMBOL],
-                 "option symbol \"%.*s\" is not an OCC symbol and the row has no strike",
-                 shown((size_t)sym_len), sym);
+                 "option symbol \"%.*s\" is not an OCC symbol and the row has no strike", sym_len,
+                 sym);
     } else {
         mark_bad(c, 0, R_STRIKE, v->col[R_STRIKE], "the strike is missing");
     }
-    if (!v->bad && v->text_len[R_EXPIRATION] > 0 &&
-        !gex__is_missing(v->text[R_EXPIRATION], v->text_len[R_EXPIRATION])) {
-        if (gex__read_expiration(r, v->text[R_EXPIRATION], v->text_len[R_EXPIRATION],
-                                 &k.expiration) != 0)
-            mark_bad(c, 0, R_EXPIRATION, v->col[R_EXPIRATION], "expiration \"%.*s\" is not a date",
-                     shown(v->text_len[R_EXPIRATION]), v->text[R_EXPIRATION]);
-    } else if (!v->bad && has_occ) {
-        k.expiration = occ.expiration;
-    } else if (!v->bad) {
-        mark_bad(c, 0, occ_failed ? R_SYMBOL : R_EXPIRATION,
-                 v->col[occ_failed ? R_SYMBOL : R_EXPIRATION],
-                 occ_failed ? "option symbol \"%.*s\" is not an OCC symbol and the row has no "
-                              "expiration"
-                            : "the expiration is missing%.*s",
-                 occ_failed ? shown((size_t)sym_len) : 0, occ_failed ? sym : "");
-    }
-    if (!v->bad && v->text_len[R_TYPE] > 0 &&
-        !gex__is_missing(v->text[R_TYPE], v->text_len[R_TYPE])) {
-        k.type = parse_type(v->text[R_TYPE], v->text_len[R_TYPE]);
-        if (k.type < 0)
-            mark_bad(c, 0, R_TYPE, v->col[R_TYPE], "type \"%.*s\" is neither call nor put",
-                     shown(v->text_len[R_TYPE]), v->text[R_TYPE]);
-    } else if (!v->bad && has_occ) {
-        k.type = occ.type;
-    } else if (!v->bad) {
-        mark_bad(c, 0, occ_failed ? R_SYMBOL : R_TYPE, v->col[occ_failed ? R_SYMBOL : R_TYPE],
-                 occ_failed ? "option symbol \"%.*s\" is not an OCC symbol and the row has no "
-                              "type"
-                            : "the type is missing%.*s",
-                 occ_failed ? shown((size_t)sym_len) : 0, occ_failed ? sym : "");
-    }
+    if (v->has_expiration)
+        k.expiration = v->expiration;
+    else if (has_occ)
+        k.expiration = occ->expiration;
+    else if (occ_failed)
+        mark_bad(c, 0, R_SYMBOL, v->col[R_SYMBOL],
+                 "option symbol \"%.*s\" is not an OCC symbol and the row has no expiration",
+                 sym_len, sym);
+    else
+        mark_bad(c, 0, R_EXPIRATION, v->col[R_EXPIRATION], "the expiration is missing");
+    if (v->type >= 0)
+        k.type = v->type;
+    else if (has_occ)
+        k.type = occ->type;
+    else if (occ_failed)
+        mark_bad(c, 0, R_SYMBOL, v->col[R_SYMBOL],
+                 "option symbol \"%.*s\" is not an OCC symbol and the row has no type", sym_len,
+                 sym);
+    else
+        mark_bad(c, 0, R_TYPE, v->col[R_TYPE], "the type is missing");
     /* Underlying: the column, else the symbol's root, else --symbol. */
     span u = {NULL, 0};
     char mapped[GEX__FIELD_MAX + 1];
     if (!v->bad && v->text_len[R_UNDERLYING] > 0) {
-        u = clean_underlying(v->text[R_UNDERLYING], v->text_len[R_UNDERLYING]);
+        /* The same text as the row before: the same cleaned span. */
+        size_t len = v->text_len[R_UNDERLYING];
+        if (len == c->last_u_raw_len && len <= SHORT_FIELD &&
+            short_equal(v->text[R_UNDERLYING], c->last_u_raw, len)) {
+            u = (span){v->text[R_UNDERLYING] + c->last_u_off, c->last_u_len};
+        } else {
+            u = clean_underlying(v->text[R_UNDERLYING], len);
+            memcpy(c->last_u_raw, v->text[R_UNDERLYING], len);
+            c->last_u_raw_len = u.len > 0 ? len : 0;
+            c->last_u_off = (size_t)(u.s - v->text[R_UNDERLYING]);
+            c->last_u_len = u.len;
+        }
         if (u.len == 0)
             mark_bad(c, 0, R_UNDERLYING, v->col[R_UNDERLYING],
                      "underlying \"%.*s\" is not a ticker", shown(v->text_len[R_UNDERLYING]),
                      v->text[R_UNDERLYING]);
-    } else if (!v->bad && has_occ) {
-        u.len = gex__root_underlying(occ.root, occ.root_len, mapped);
+    } else if (!v->bad && has_root) {
+        u.len = gex__root_underlying(occ->root, occ->root_len, mapped);
         u.s = mapped;
     } else if (!v->bad && r->opt->symbol != NULL) {
         u = (span){r->opt->symbol, strlen(r->opt->symbol)};
     } else if (!v->bad) {
         mark_bad(c, 0, R_UNDERLYING, v->col[R_UNDERLYING], "the underlying is missing");
     }
-    double multiplier = NAN;
+    double multiplier = (double)NAN;
     if (!v->bad && v->text_len[R_MULTIPLIER] > 0) {
         const char *m = v->text[R_MULTIPLIER];
         size_t mlen = v->text_len[R_MULTIPLIER];
@@ -801,17 +965,18 @@ static void long_row(csv_reader *c)
         skip_side(c, 0);
         return;
     }
-    quote_time_cell(c, v);
     fill_numbers(v, &k);
     k.multiplier = multiplier;
-    const char *root = has_occ ? occ.root : u.s;
-    size_t root_len = has_occ ? occ.root_len : u.len;
-    if (!has_occ && v->text_len[R_ROOT] > 0) {
+    const char *root = has_root ? occ->root : u.s;
+    size_t root_len = has_root ? occ->root_len : u.len;
+    if (!has_root && v->text_len[R_ROOT] > 0) {
         span rt = clean_underlying(v->text[R_ROOT], v->text_len[R_ROOT]);
         if (rt.len > 0) {
             root = rt.s;
             root_len = rt.len;
         }
+    } else if (!has_root) {
+        root = weekly_root(r, u.s, u.len, k.expiration, root, &root_len);
     }
     int rc = gex__reader_add(r, u.s, u.len, root, root_len, &k, v->num[R_SPOT]);
     if (rc != GEX_OK)
@@ -829,11 +994,10 @@ static void cboe_row(csv_reader *c)
         if (isnan(strike) || !(strike > 0))
             mark_bad(c, 2, R_STRIKE, shared->col[R_STRIKE],
                      "the strike is missing or not positive");
-        else if (gex__read_expiration(r, shared->text[R_EXPIRATION], shared->text_len[R_EXPIRATION],
-                                      &expiration) != 0)
-            mark_bad(c, 2, R_EXPIRATION, shared->col[R_EXPIRATION],
-                     "expiration \"%.*s\" is not a date", shown(shared->text_len[R_EXPIRATION]),
-                     shared->text[R_EXPIRATION]);
+        else if (!shared->has_expiration)
+            mark_bad(c, 2, R_EXPIRATION, shared->col[R_EXPIRATION], "the expiration is missing");
+        else
+            expiration = shared->expiration;
     }
     if (c->shared_bad) {
         int rc = gex__reader_skip(r, c->shared_reason, c->line, c->shared_col, c->shared_what);
@@ -843,8 +1007,8 @@ static void cboe_row(csv_reader *c)
     }
     for (int side = 0; side < 2; side++) {
         side_values *v = &c->v[side];
-        gex__occ occ;
-        if (!v->bad && gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &occ) != 0)
+        const gex__occ *occ = &v->occ;
+        if (!v->bad && v->occ_state != 1)
             mark_bad(c, side, R_SYMBOL, v->col[R_SYMBOL],
                      "option symbol \"%.*s\" is not an OCC symbol", shown(v->text_len[R_SYMBOL]),
                      v->text[R_SYMBOL]);
@@ -859,9 +1023,9 @@ static void cboe_row(csv_reader *c)
             continue;
         }
         if (c->cboe_u_len == 0)
-            c->cboe_u_len = gex__root_underlying(occ.root, occ.root_len, c->cboe_u);
+            c->cboe_u_len = gex__root_underlying(occ->root, occ->root_len, c->cboe_u);
         fill_numbers(v, &k);
-        int rc = gex__reader_add(r, c->cboe_u, c->cboe_u_len, occ.root, occ.root_len, &k,
+        int rc = gex__reader_add(r, c->cboe_u, c->cboe_u_len, occ->root, occ->root_len, &k,
                                  r->preamble_spot);
         if (rc != GEX_OK) {
             c->rc = gex_error_set(r->err, rc, r->name, c->line, 0, "cannot store the contract: %s",
@@ -881,6 +1045,8 @@ static void header_done(csv_reader *c)
      * symbol) it is what it says, the OCC root (SPXW beside SPX). */
     if (c->root_col != SIZE_MAX && c->role[c->root_col] == R_NONE)
         c->role[c->root_col] = R_ROOT;
+    c->symbol_root_only = c->prio[R_STRIKE] != SIZE_MAX && c->prio[R_EXPIRATION] != SIZE_MAX &&
+                          c->prio[R_TYPE] != SIZE_MAX;
     c->has_underlying_source = c->prio[R_UNDERLYING] != SIZE_MAX || c->prio[R_SYMBOL] != SIZE_MAX ||
                                r->opt->symbol != NULL;
     if (!c->has_underlying_source)
@@ -929,8 +1095,6 @@ static void on_row(int term, void *data)
  * field quadratic. Its allocator hook gets geometric growth instead: each block carries its
  * capacity in front, and a realloc within the capacity returns the same block. A field beyond
  * FIELD_BYTES_MAX is refused (libcsv then reports CSV_ENOMEM): no chain has one. */
-#define FIELD_BYTES_MAX ((size_t)64 << 20)
-#define FIELD_BLOCK_MIN 256
 
 typedef union field_block {
     size_t capacity;
@@ -962,6 +1126,11 @@ static void field_free(void *p)
         free((field_block *)p - 1);
 }
 
+/* Sizing the arrays from the first chunk: enough contracts for a stable bytes-per-contract
+ * figure, and 5% over the estimate for the variation along the file. */
+#define SIZING_MIN_CONTRACTS 256
+#define SIZING_MARGIN        1.05
+
 int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
                   void *stream)
 {
@@ -991,13 +1160,26 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
     csv_set_free_func(&parser, field_free);
     const char *chunk = prefix + det->header_offset;
     size_t n = len - det->header_offset;
+    size_t consumed = det->header_offset;
+    int sized = 0;
     while (c->rc == GEX_OK && n > 0) {
+        c->scan_newlines = parser.quoted || memchr(chunk, '"', n) != NULL;
         if (csv_parse(&parser, chunk, n, on_field, on_row, c) != n) {
             c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
                                   "a field longer than %zu MB, or out of memory (%s): not an "
                                   "option chain; check the file (an unclosed quote?)",
                                   FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&parser)));
             break;
+        }
+        consumed += n;
+        /* After the first chunk, the arrays are sized for the whole file once (5% margin)
+         * rather than grown step by step: every growth of a large array copies it. */
+        if (!sized && r->total_bytes > consumed && r->rep->contracts >= SIZING_MIN_CONTRACTS) {
+            double estimate = (double)r->rep->contracts * (double)r->total_bytes /
+                              (double)consumed * SIZING_MARGIN;
+            sized = 1;
+            if (estimate < (double)SIZE_MAX / 2)
+                (void)gex__chain_reserve(r->chain, (size_t)estimate); /* a hint: may fail */
         }
         n = stream != NULL ? gex__source_next(stream, &chunk) : 0;
     }

@@ -9,7 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <math.h>
+#include <string.h>
+
 #include "gex/chain.h"
+#include "decimal-internal.h"
 
 /* The multiplier of a contract whose source has none: 100 shares, the standard US equity and
  * index option (OCC). */
@@ -45,6 +49,12 @@ struct gex_chain {
     int has_quote_time;
     int64_t quote_time;
 
+    /* The last settlement instant computed (root, expiration -> instant). */
+    int settle_cached;
+    uint32_t settle_root;
+    int32_t settle_expiration;
+    int64_t settle_value;
+
     /* Why a reader found no quote instant, for gex_chain_prepare's message ("" when none). */
     char time_note[256];
     char time_file[256];
@@ -62,6 +72,9 @@ int gex__chain_add_interned(gex_chain *chain, uint32_t underlying_index, uint32_
 
 /* The spot recorded for an underlying (NAN when none). */
 double gex__chain_symbol_spot(const gex_chain *chain, uint32_t underlying_index);
+
+/* Makes room for n contracts in all (exactly n when it grows). GEX_OK or GEX_ENOMEM. */
+int gex__chain_reserve(gex_chain *chain, size_t n);
 
 /* Releases the spare capacity of the arrays (after a reader is done). */
 void gex__chain_shrink(gex_chain *chain);
@@ -88,11 +101,14 @@ typedef struct gex__reader {
     locale_t c_locale;
     /* The first bad row in strict mode ends the read with this status (err filled). */
     int failed;
+    /* Size of the whole input in bytes when known (0 otherwise), to size the arrays once. */
+    size_t total_bytes;
     /* From the CBOE preamble: the spot (NAN when none); lines before a long header. */
     double preamble_spot;
     long preamble_lines;
     /* Counters for the report's warning line. */
     size_t missing_oi;
+    size_t weekly_roots; /* index contracts without a root, off the monthly cycle: PM */
     size_t iv_sentinels;
     /* Quote instant gathered from the file. */
     int has_time;
@@ -100,6 +116,10 @@ typedef struct gex__reader {
     int time_varies;
     long time_note_line;
     char time_note[256];
+    /* Root cache: the last root seen and its symbol index. */
+    char last_root[GEX__FIELD_MAX + 1];
+    size_t last_root_len;
+    uint32_t last_root_index;
     /* Underlying cache for the --symbol filter. */
     char last_u[GEX__FIELD_MAX + 1];
     size_t last_u_len;
@@ -130,11 +150,55 @@ int gex__occ_decode(const char *s, size_t len, gex__occ *out);
  * at most GEX__FIELD_MAX bytes and returns its length. */
 size_t gex__root_underlying(const char *root, size_t len, char *out);
 
-/* A cell that means "no value": empty, "-", "--", "N/A", "NA", "nan", "null", "None". */
-int gex__is_missing(const char *s, size_t len);
+/* ASCII case-insensitive comparison of n bytes (no locale). */
+static inline int gex__strncasecmp_ascii(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        x = (unsigned char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
+        y = (unsigned char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
+        if (x != y)
+            return x - y;
+    }
+    return 0;
+}
+
+/* A cell that means "no value": empty, "-", "--", "N/A", "NA", "nan", "null", "None", "#N/A".
+ * Inline: it runs on every numeric cell. */
+static inline int gex__is_missing(const char *s, size_t len)
+{
+    static const struct {
+        const char *text;
+        size_t len;
+    } tokens[] = {{"-", 1},   {"--", 2},   {"N/A", 3},  {"NA", 2},
+                  {"nan", 3}, {"null", 4}, {"None", 4}, {"#N/A", 4}};
+    if (len == 0)
+        return 1;
+    if (len > 4) /* longer than every token */
+        return 0;
+    /* A digit, point or sign followed by one starts a number: the common case, decided fast. */
+    unsigned char c0 = (unsigned char)s[0];
+    if ((c0 >= '0' && c0 <= '9') || c0 == '.' ||
+        ((c0 == '-' || c0 == '+') && len > 1 && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.')))
+        return 0;
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+        if (tokens[i].len == len && gex__strncasecmp_ascii(tokens[i].text, s, len) == 0)
+            return 1;
+    return 0;
+}
 
 /* Reads a numeric cell (s[len] == '\0'): 0 and *v (NAN for a missing cell), or -1. */
-int gex__read_number(const gex__reader *r, const char *s, size_t len, double *v);
+static inline int gex__read_number(const gex__reader *r, const char *s, size_t len, double *v)
+{
+    /* A number first (the common case), a missing-value token only when it is not one. */
+    if (gex__decimal_parse(s, len, r->c_locale, v) == 0)
+        return 0;
+    if (gex__is_missing(s, len)) {
+        *v = (double)NAN;
+        return 0;
+    }
+    return -1;
+}
 
 /* Parses an expiration date through the reader's cache. 0 or -1. */
 int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day);

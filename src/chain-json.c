@@ -18,7 +18,7 @@ static int json_number(const gex__reader *r, const json_t *obj, const char *key,
 {
     const json_t *x = json_object_get(obj, key);
     if (x == NULL || json_is_null(x)) {
-        *v = NAN;
+        *v = (double)NAN;
         return 0;
     }
     if (json_is_number(x)) {
@@ -89,7 +89,7 @@ static int read_record(gex__reader *r, const json_t *rec, size_t index, const ch
         oi = 0;
     }
     k.open_interest = oi == 0 ? 0 : oi;
-    k.multiplier = NAN;
+    k.multiplier = (double)NAN;
     char mapped[GEX__FIELD_MAX + 1];
     if (u_len == 0) {
         u_len = gex__root_underlying(occ.root, occ.root_len, mapped);
@@ -141,7 +141,7 @@ int gex__read_cboe_json(gex__reader *r, gex__chunk_fn next_chunk, void *data)
             u_len = n;
         }
     }
-    double spot = NAN;
+    double spot = (double)NAN;
     const json_t *cp = json_object_get(d, "current_price");
     if (json_is_number(cp) && json_number_value(cp) > 0 && isfinite(json_number_value(cp)))
         spot = json_number_value(cp);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "gex/bs.h"
 #include "chain-csv-internal.h"
@@ -31,26 +32,6 @@
 static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
 /* --- cells --- */
-
-int gex__is_missing(const char *s, size_t len)
-{
-    static const char *const tokens[] = {"-", "--", "N/A", "NA", "nan", "null", "None", "#N/A"};
-    if (len == 0)
-        return 1;
-    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
-        if (strlen(tokens[i]) == len && strncasecmp(tokens[i], s, len) == 0)
-            return 1;
-    return 0;
-}
-
-int gex__read_number(const gex__reader *r, const char *s, size_t len, double *v)
-{
-    if (gex__is_missing(s, len)) {
-        *v = NAN;
-        return 0;
-    }
-    return gex__decimal_parse(s, len, r->c_locale, v);
-}
 
 /* --- OCC symbols --- */
 
@@ -212,7 +193,8 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     if (u_len > GEX__FIELD_MAX || root_len > GEX__FIELD_MAX)
         return GEX_EINVAL;
     /* The underlying of consecutive rows is usually the same: one comparison per row. */
-    if (u_len != r->last_u_len || strncasecmp(u, r->last_u, u_len) != 0 || r->last_u[0] == '\0') {
+    if (u_len != r->last_u_len || r->last_u[0] == '\0' ||
+        (memcmp(u, r->last_u, u_len) != 0 && strncasecmp(u, r->last_u, u_len) != 0)) {
         char up[GEX__FIELD_MAX + 1];
         for (size_t i = 0; i < u_len; i++)
             up[i] = (char)toupper((unsigned char)u[i]);
@@ -231,19 +213,24 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         return GEX_OK;
     }
     uint32_t ri = r->last_u_index;
-    if (root_len > 0 && (root_len != u_len || strncasecmp(root, r->last_u, u_len) != 0)) {
-        char up[GEX__FIELD_MAX + 1];
-        for (size_t i = 0; i < root_len; i++)
-            up[i] = (char)toupper((unsigned char)root[i]);
-        int rc = gex__chain_intern(r->chain, up, root_len, &ri);
-        if (rc != GEX_OK)
-            return rc;
+    if (root_len > 0 && (root_len != u_len || memcmp(root, r->last_u, u_len) != 0)) {
+        if (root_len == r->last_root_len && memcmp(root, r->last_root, root_len) == 0) {
+            ri = r->last_root_index;
+        } else {
+            char up[GEX__FIELD_MAX + 1];
+            for (size_t i = 0; i < root_len; i++)
+                up[i] = (char)toupper((unsigned char)root[i]);
+            int rc = gex__chain_intern(r->chain, up, root_len, &ri);
+            if (rc != GEX_OK)
+                return rc;
+            memcpy(r->last_root, root, root_len);
+            r->last_root_len = root_len;
+            r->last_root_index = ri;
+        }
     }
-    if (spot > 0 && isfinite(spot) && isnan(r->chain->sym_spot[r->last_u_index])) {
-        int rc = gex_chain_set_spot(r->chain, r->last_u, spot);
-        if (rc != GEX_OK)
-            return rc;
-    }
+    /* The first spot of an underlying is its spot; finish() gives it to every contract. */
+    if (spot > 0 && isfinite(spot) && isnan(r->chain->sym_spot[r->last_u_index]))
+        r->chain->sym_spot[r->last_u_index] = spot;
     if (r->opt->multiplier > 0 && isfinite(r->opt->multiplier))
         k->multiplier = r->opt->multiplier;
     int rc = gex__chain_add_interned(r->chain, r->last_u_index, ri, k);
@@ -286,10 +273,14 @@ static void warn(gex__reader *r, const char *fmt, ...)
 static int rescale_percent_iv(gex__reader *r)
 {
     gex_chain *c = r->chain;
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
+    size_t n = 0, above = 0;
+    for (size_t i = 0; i < c->n; i++) {
         n += isfinite(c->file_iv[i]) && c->file_iv[i] > 0;
-    if (n == 0)
+        above += isfinite(c->file_iv[i]) && c->file_iv[i] > IV_PERCENT_MEDIAN;
+    }
+    /* The median exceeds the threshold only if the upper middle value does, which needs at
+     * least n/2 values above it: otherwise no sort is needed (the usual case). */
+    if (n == 0 || above < n / 2 + (n % 2))
         return GEX_OK;
     double *v = malloc(n * sizeof *v);
     if (v == NULL)
@@ -343,15 +334,19 @@ static int finish(gex__reader *r, long header_line)
     if (r->iv_sentinels > 0)
         warn(r, "%zu IVs above 500%% are vendor placeholders: solved from the mid instead",
              r->iv_sentinels);
+    if (r->weekly_roots > 0)
+        warn(r,
+             "%zu index contracts without an option symbol or root expire off the third-Friday "
+             "cycle: read as PM-settled weeklies (SPXW, NDXP, RUTW)",
+             r->weekly_roots);
     if (r->missing_oi > 0)
         warn(r, "%zu contracts have no open interest: read as 0", r->missing_oi);
     if (r->opt->spot > 0 && isfinite(r->opt->spot)) {
-        for (uint32_t s = 0; s < c->n_sym; s++) {
-            rc = gex_chain_set_spot(c, c->sym[s], r->opt->spot);
-            if (rc != GEX_OK)
-                return rc;
-        }
+        for (size_t s = 0; s < c->n_sym; s++)
+            c->sym_spot[s] = r->opt->spot;
     }
+    for (size_t i = 0; i < c->n; i++)
+        c->spot[i] = c->sym_spot[c->underlying[i]];
     for (size_t i = 0; i < c->n; i++) {
         if (isnan(c->spot[i]))
             return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
@@ -466,6 +461,11 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     const char *prefix;
     size_t prefix_len;
     int prefix_is_all;
+    struct stat st;
+    if (src->fp == NULL)
+        r.total_bytes = src->mem_len;
+    else if (fstat(fileno(src->fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        r.total_bytes = (size_t)st.st_size;
     if (src->fp == NULL) {
         prefix = src->mem;
         prefix_len = src->mem_len;

@@ -89,6 +89,11 @@ static int chain_reserve(gex_chain *c, size_t need)
     return chain_resize(c, cap);
 }
 
+int gex__chain_reserve(gex_chain *c, size_t n)
+{
+    return n > c->cap ? chain_resize(c, n) : GEX_OK;
+}
+
 void gex__chain_shrink(gex_chain *c)
 {
     if (c != NULL && c->n > 0 && c->n < c->cap)
@@ -220,7 +225,7 @@ int gex__chain_intern(gex_chain *c, const char *s, size_t len, uint32_t *index)
     copy[len] = '\0';
     uint32_t idx = (uint32_t)c->n_sym++;
     c->sym[idx] = copy;
-    c->sym_spot[idx] = NAN;
+    c->sym_spot[idx] = (double)NAN;
     c->sym_settle[idx] = SETTLE_NONE;
     symbol_insert_slot(c->hash, c->n_hash, copy, idx);
     *index = idx;
@@ -244,12 +249,19 @@ double gex__chain_symbol_spot(const gex_chain *c, uint32_t underlying_index)
 
 /* --- builder --- */
 
-static int64_t chain_settlement(const gex_chain *c, uint32_t root, int32_t expiration)
+/* Consecutive contracts share root and expiration: the last settlement instant is kept. */
+static int64_t chain_settlement(gex_chain *c, uint32_t root, int32_t expiration)
 {
+    if (c->settle_cached && c->settle_root == root && c->settle_expiration == expiration)
+        return c->settle_value;
     gex_settle style = c->sym_settle[root] != SETTLE_NONE
                            ? (gex_settle)c->sym_settle[root]
                            : gex_time_root_settle(c->sym[root], strlen(c->sym[root]));
-    return gex_time_settlement(expiration, style);
+    c->settle_cached = 1;
+    c->settle_root = root;
+    c->settle_expiration = expiration;
+    c->settle_value = gex_time_settlement(expiration, style);
+    return c->settle_value;
 }
 
 int gex__chain_add_interned(gex_chain *c, uint32_t u, uint32_t r, const gex_contract *k)
@@ -279,8 +291,8 @@ int gex__chain_add_interned(gex_chain *c, uint32_t u, uint32_t r, const gex_cont
     c->vendor_delta[i] = k->vendor_delta;
     c->vendor_gamma[i] = k->vendor_gamma;
     c->line[i] = k->line;
-    c->T[i] = NAN;
-    c->iv[i] = NAN;
+    c->T[i] = (double)NAN;
+    c->iv[i] = (double)NAN;
     c->iv_source[i] = GEX_IV_SOURCE_NONE;
     c->status[i] = GEX_CONTRACT_OK;
     c->n++;
@@ -329,6 +341,7 @@ int gex_chain_set_settle(gex_chain *c, const char *root, gex_settle style)
     for (size_t s = 0; s < c->n_sym; s++)
         if (strcasecmp(c->sym[s], root) == 0)
             c->sym_settle[s] = (signed char)style;
+    c->settle_cached = 0;
     for (size_t i = 0; i < c->n; i++)
         if (c->sym_settle[c->root[i]] == (signed char)style &&
             strcasecmp(c->sym[c->root[i]], root) == 0)

@@ -13,7 +13,9 @@
 #include <stdint.h>
 
 #include "gex/bs.h"
+#include "gex/chain.h"
 #include "gex/error.h"
+#include "gex/time.h"
 
 /* The per-path batch entry point, to test every instruction set this CPU runs. */
 #include "../src/bs-internal.h"
@@ -424,6 +426,49 @@ START_TEST(test_implied_vol_round_trip_grid)
 }
 END_TEST
 
+/* The solver on the normalised Black function itself, over x = ln(F/K) from -1e-9 to -30 and
+ * s = sigma sqrt(T) from 1e-4 to 30: every price that double precision resolves comes back
+ * within the attainable precision eps (b / b' + s) (scored as above) in at most
+ * IV_MAX_ITERATIONS_SEEN evaluations of b; the hard bound GEX_BS_IV_MAX_ITERATIONS is never
+ * reached. */
+#define IV_MAX_ITERATIONS_SEEN 5 /* 4 seen on x86-64 glibc 2.36 */
+
+START_TEST(test_implied_vol_iteration_bound)
+{
+    int worst_it = 0, solved = 0;
+    double worst = 0;
+    long total_it = 0;
+    for (double lx = -9; lx <= log10(30.0); lx += 0.05)
+        for (double ls = -4; ls <= log10(30.0); ls += 0.05) {
+            const double x = -pow(10, lx), s = pow(10, ls);
+            const double beta = gex__bs_normalised_otm(x, s);
+            double vega;
+            gex__bs_normalised_otm_vega(x, s, &vega);
+            /* Resolvable: a normal number, below the maximum by more than its rounding, and
+             * moving with s (else any s in a range is an answer). */
+            if (!(beta >= DBL_MIN) || !(beta < exp(0.5 * x) * (1 - 4 * DBL_EPSILON)) ||
+                !(vega * s > 4 * DBL_EPSILON * beta))
+                continue;
+            double got = 0;
+            int it = 0;
+            const int rc = gex__bs_implied_normalised(x, beta, &got, &it);
+            ck_assert_msg(rc == GEX_IV_OK, "x %.17g s %.17g: %s", x, s, gex_iv_strstatus(rc));
+            ck_assert_msg(it <= IV_MAX_ITERATIONS_SEEN, "x %.17g s %.17g: %d iterations", x, s, it);
+            const double err = fabs(got - s) / (DBL_EPSILON * (beta / vega + s));
+            ck_assert_msg(err <= IV_ATTAINABLE_UNITS, "x %.17g s %.17g: %.17g, %.3g units", x, s,
+                          got, err);
+            worst = fmax(worst, err);
+            worst_it = it > worst_it ? it : worst_it;
+            total_it += it;
+            solved++;
+        }
+    printf("implied normalised vol: %d solved, at most %d iterations (mean %.2f), worst %.2f "
+           "attainable units\n",
+           solved, worst_it, (double)total_it / solved, worst);
+    ck_assert_int_ge(solved, 10000);
+}
+END_TEST
+
 START_TEST(test_implied_vol_random_round_trips)
 {
     rng_state = 0x5eed0003;
@@ -444,6 +489,87 @@ START_TEST(test_implied_vol_random_round_trips)
                       "type %d S %.17g K %.17g T %.17g sigma %.17g r %.17g q %.17g: %.17g", c.type,
                       c.S, c.K, c.T, c.sigma, c.r, c.q, got);
     }
+}
+END_TEST
+
+/* Real chains (../shared/chains, read in place by gex's chain reader and prepared for T with
+ * SPEC 1.2's carry): every quote gets the status its bid, ask and no-arbitrage bounds call for,
+ * checked here independently, and every solved volatility reprices the mid to within the
+ * rounding of the mid and of the parity term (64 eps (mid + S)). */
+static const char *const real_chains[] = {
+    "cboe_spx_2023-06-09_intraday.csv",         "cboe_spx_2023-09-14_close.csv",
+    "cboe_qqq_2024-03-22_unbalanced-quote.csv", "cboe_tsla_2023-08-20_single-stock.csv",
+    "yfinance_spy_2026-02-11_intraday.csv",
+};
+/* A mid this close (relative) to a bound is not classified by the test: the solver's own
+ * normalisation rounds it to either side. */
+#define BOUND_MARGIN 1e-12
+
+START_TEST(test_implied_vol_real_chains)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "chains/%s", real_chains[_i]);
+    const char *path = gex_test_shared(rel);
+    if (path == NULL) {
+        printf("skipped: ../shared absent (%s)\n", real_chains[_i]);
+        return;
+    }
+    gex_chain *chain = NULL;
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_msg(gex_chain_read_path(path, NULL, &chain, NULL, &err) == GEX_OK, "%s:%ld: %s",
+                  err.file, err.line, err.text);
+    gex_prepare_options opt;
+    gex_prepare_options_default(&opt);
+    if (gex_chain_prepare(chain, &opt, NULL, &err) == GEX_ENOTIME) {
+        /* The yfinance dump carries no quote instant: its last trade, 2026-02-11 16:19 UTC
+         * (../shared/chains/README.md), plus a minute, as a user would pass with --now. */
+        opt.has_now = 1;
+        opt.now = (int64_t)gex_time_days_from_civil(2026, 2, 11) * 86400 + 16 * 3600 + 20 * 60;
+        ck_assert_int_eq(gex_chain_prepare(chain, &opt, NULL, &err), GEX_OK);
+    }
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    const double r = opt.rate, q = opt.div;
+    size_t counts[GEX_IV_STATUS_COUNT] = {0};
+    for (size_t i = 0; i < v.n; i++) {
+        const double S = v.spot[i], K = v.strike[i], T = v.T[i], bid = v.bid[i], ask = v.ask[i];
+        if (!(T > 0) || !(S > 0))
+            continue;
+        const int type = v.type[i];
+        double sigma = -1;
+        const int rc = gex_bs_implied_vol_quote(type, bid, ask, S, K, T, r, q, &sigma);
+        counts[rc]++;
+        if (!(bid > 0 && ask >= bid && ask < HUGE_VAL)) {
+            ck_assert_int_eq(rc, GEX_IV_NO_QUOTE);
+            continue;
+        }
+        const double mid = 0.5 * bid + 0.5 * ask;
+        const double fwd = S * exp(-q * T) - K * exp(-r * T);
+        const double intrinsic = fmax(type == GEX_CALL ? fwd : -fwd, 0);
+        const double upper = type == GEX_CALL ? S * exp(-q * T) : K * exp(-r * T);
+        const double margin = BOUND_MARGIN * (mid + S);
+        if (mid < intrinsic - margin)
+            ck_assert_int_eq(rc, GEX_IV_BELOW_INTRINSIC);
+        else if (mid > upper + margin)
+            ck_assert_int_eq(rc, GEX_IV_ABOVE_MAX);
+        else if (mid > intrinsic + margin && mid < upper - margin)
+            ck_assert_msg(rc == GEX_IV_OK || rc == GEX_IV_BELOW_INTRINSIC, "%s line %ld: %s",
+                          real_chains[_i], v.line[i], gex_iv_strstatus(rc));
+        if (rc != GEX_IV_OK)
+            continue;
+        double p;
+        ck_assert_int_eq(gex_bs_price(type, S, K, T, sigma, r, q, &p), GEX_BS_OK);
+        ck_assert_msg(fabs(p - mid) <= 64 * DBL_EPSILON * (mid + S),
+                      "%s line %ld: sigma %.17g reprices %.17g, mid %.17g", real_chains[_i],
+                      v.line[i], sigma, p, mid);
+    }
+    printf("%s: %zu solved, %zu no quote, %zu below intrinsic, %zu above maximum\n",
+           real_chains[_i], counts[GEX_IV_OK], counts[GEX_IV_NO_QUOTE],
+           counts[GEX_IV_BELOW_INTRINSIC], counts[GEX_IV_ABOVE_MAX]);
+    ck_assert_uint_eq(counts[GEX_IV_NOT_CONVERGED], 0);
+    ck_assert_uint_gt(counts[GEX_IV_OK], 50);
+    gex_chain_free(chain);
 }
 END_TEST
 
@@ -713,7 +839,10 @@ int main(void)
     TCase *tiv = tcase_create("implied_vol");
     tcase_add_test(tiv, test_implied_vol_round_trip_grid);
     tcase_add_test(tiv, test_implied_vol_random_round_trips);
+    tcase_add_test(tiv, test_implied_vol_iteration_bound);
     tcase_add_test(tiv, test_implied_vol_statuses);
+    tcase_add_loop_test(tiv, test_implied_vol_real_chains, 0,
+                        (int)(sizeof real_chains / sizeof real_chains[0]));
     tcase_add_test(tiv, test_iv_strstatus_every_status);
     tcase_add_test(tiv, test_implied_vol_batch_matches_scalar);
     suite_add_tcase(s, tiv);

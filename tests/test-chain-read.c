@@ -541,6 +541,36 @@ START_TEST(test_read_multiplier_and_settle_overrides)
 }
 END_TEST
 
+START_TEST(test_read_index_without_root_weeklies)
+{
+    /* SPX, RUT rows without a root: the third Friday (15 March 2024) is the AM monthly, the
+     * other days PM weeklies (SPEC 1.1). */
+    gex_read_report rep;
+    gex_chain *c = read_ok("long-index-no-root.csv", NULL, &rep);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[0]), "SPX");
+    ck_assert_int_eq(v.settlement[0], SPX_AM_2024_03_15);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW");
+    ck_assert_int_eq(v.settlement[1], SPXW_PM_2024_03_22);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[2]), "SPXW");
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[2]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[3]), "RUTW");
+    ck_assert_ptr_nonnull(strstr(rep.warning, "3 index contracts"));
+    gex_chain_free(c);
+    /* A --settle for the index is the user's rule for every row. */
+    gex_settle_override s = {"spx", GEX_SETTLE_PM};
+    gex_read_options o = {.settle = &s, .n_settle = 1};
+    c = read_ok("long-index-no-root.csv", &o, &rep);
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPX");
+    ck_assert_int_eq(v.settlement[0], SPX_AM_2024_03_15 + (16 * 3600 - 9 * 3600 - 1800));
+    ck_assert_int_eq(v.settlement[1], SPXW_PM_2024_03_22);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[3]), "RUTW");
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_errors_at_file_level)
 {
     gex_chain *c = NULL;
@@ -685,6 +715,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);
     tcase_add_test(tc, test_read_format_override);
     tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
+    tcase_add_test(tc, test_read_index_without_root_weeklies);
     tcase_add_test(tc, test_read_errors_at_file_level);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");

@@ -101,20 +101,39 @@ typedef struct gex_read_options {
 
 /* What the reader did. */
 typedef struct gex_read_report {
-    gex_format format; /* the format read */
-    size_t rows;       /* data rows seen (a CBOE row holds a call and a put) */
-    size_t contracts;  /* contracts kept */
-    size_t skipped[GEX_SKIP_REASON_COUNT];
-    long first_line[GEX_SKIP_REASON_COUNT]; /* first line skipped for each reason, 0 if none */
+    gex_format format;                     /* the format read */
+    size_t rows;                           /* data rows seen (a CBOE row holds a call and a put) */
+    size_t contracts;                      /* contracts kept */
+    size_t skipped[GEX_SKIP_REASON_COUNT]; /* rows (or CBOE row halves) skipped per reason */
+    /* First line skipped for each reason, 0 if none; for CBOE JSON the record's 1-based
+     * position in data.options. */
+    long first_line[GEX_SKIP_REASON_COUNT];
     size_t other_symbol;     /* contracts of other underlyings left out by options.symbol */
     int iv_percent_rescaled; /* the IV column was in percent and was divided by 100 */
     int has_quote_time;      /* the file carried a quote instant */
-    char warning[512];       /* one line of warnings for the user ("" when none) */
+    /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
+     * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
+     * before a long CSV header, quote times that differ between rows, a date line that gives
+     * no quote instant. */
+    char warning[512];
 } gex_read_report;
 
 /* Reads a chain from a path ("-" reads standard input). On success returns GEX_OK and *out owns
  * a new chain (free it with gex_chain_free). On failure returns a gex_status, *out is NULL, and
- * err (if not NULL) says where and why. report may be NULL. */
+ * err (if not NULL) says where and why, ending with what to do when that is known:
+ *   GEX_EIO       the file cannot be opened or read;
+ *   GEX_EFORMAT   not a format gex reads ("pass --input-format");
+ *   GEX_EPARSE    strict mode and a bad row (file, line, column of the field: exact for
+ *                 unquoted fields), JSON that does not parse, a header naming no underlying
+ *                 ("pass --symbol"), no spot for an underlying ("pass --spot"), a field over
+ *                 64 MB;
+ *   GEX_EEMPTY    an empty file, a header without rows, every row bad, or no contract of
+ *                 options->symbol;
+ *   GEX_EINVAL    bad arguments; GEX_ENOMEM.
+ * A date line or quote-time cell that gives no instant is not an error here: the chain has no
+ * quote instant and gex_chain_prepare() reports the file, line and reason ("pass --now") unless
+ * --now is given. report may be NULL. The input is read in chunks (no copy of the whole file)
+ * and nothing is allocated per row. */
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
                         gex_read_report *report, gex_error *err);
 
@@ -240,7 +259,9 @@ typedef struct gex_prepare_report {
 /* Computes T from the quote instant (options->now when has_now, else the chain's), resolves the
  * implied volatility per SPEC 1.4 (file IV in (0, 5], else solved from the mid), and sets each
  * contract's status. Returns GEX_OK, GEX_ENOTIME when there is no quote instant (err names
- * --now), or GEX_EINVAL / GEX_ENOMEM. report may be NULL. */
+ * --now and, for a chain read from a file, the file and line of the date that could not be
+ * read), GEX_EINVAL for a contract without a spot (err names the underlying and --spot) or
+ * options out of their domain. options may be NULL (the defaults). report may be NULL. */
 int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
                       gex_prepare_report *report, gex_error *err);
 

@@ -2,30 +2,72 @@
  * gex: the command line. Parses options into a struct, validates, dispatches, and cleans up in
  * one place; calls nothing that is not in include/gex/.
  */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "gex/gex.h"
-
-enum { EXIT_OK = 0, EXIT_DIFF = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_INTERNAL = 4 };
-
-static void usage(FILE *out)
-{
-    fputs("usage: gex COMMAND [options] FILE...\n"
-          "       gex --help | --version\n",
-          out);
-}
+#include "cli.h"
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        printf("gex %s\n", gex_version());
-        return EXIT_OK;
+    /* The library checks every GSL status it receives; GSL's default handler would abort the
+     * program instead. Only the program touches this global. */
+    gsl_set_error_handler_off();
+
+    gex__options opts;
+    int rc = gex__options_parse(argc, argv, &opts);
+    if (rc >= 0)
+        return rc;
+
+    gex__sink sink;
+    rc = gex__sink_open(&sink, opts.output);
+    if (rc != GEX__EXIT_OK)
+        return rc;
+
+    switch (opts.command) {
+    case GEX__CMD_GREEKS:
+        rc = gex__cmd_greeks(&opts, sink.fp);
+        break;
+    case GEX__CMD_GEX:
+    case GEX__CMD_DEX:
+    case GEX__CMD_VEX:
+    case GEX__CMD_CHEX:
+    case GEX__CMD_EXPOSURE:
+        rc = gex__cmd_exposure(&opts, sink.fp);
+        break;
+    case GEX__CMD_LEVELS:
+        rc = gex__cmd_levels(&opts, sink.fp);
+        break;
+    case GEX__CMD_SUMMARY:
+        rc = gex__cmd_summary(&opts, sink.fp);
+        break;
+    case GEX__CMD_PROFILE:
+        rc = gex__cmd_profile(&opts, sink.fp);
+        break;
+    case GEX__CMD_SCREEN:
+        rc = gex__cmd_screen(&opts, sink.fp);
+        break;
+    case GEX__CMD_VALIDATE:
+        rc = gex__cmd_validate(&opts, sink.fp);
+        break;
+    default:
+        rc = GEX__EXIT_INTERNAL;
+        break;
     }
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return EXIT_OK;
+
+    if (gex__nonfinite > 0) {
+        gex__error(NULL, 0,
+                   "internal error: %zu computed values were not finite numbers and were left "
+                   "out of the output; please report this with the input file",
+                   gex__nonfinite);
+        rc = GEX__EXIT_INTERNAL;
     }
-    usage(stderr);
-    return EXIT_USAGE;
+
+    /* Output is kept when the command produced its document: success, validate's "differs",
+     * and screen's "some files failed". */
+    const int keep = rc == GEX__EXIT_OK || rc == GEX__EXIT_DIFF ||
+                     (rc == GEX__EXIT_INPUT && opts.command == GEX__CMD_SCREEN);
+    const int close_rc = gex__sink_close(&sink, keep);
+    if (close_rc != GEX__EXIT_OK && (rc == GEX__EXIT_OK || rc == GEX__EXIT_DIFF))
+        rc = close_rc;
+    return rc;
 }

@@ -1,0 +1,94 @@
+/*
+ * gex/validate.h: the arithmetic of `gex validate` (SPEC 4): how well a vendor's series agrees
+ * with gex's recomputation, which convention explains a constant factor between them, and where
+ * they disagree most.
+ *
+ * Every function works on plain arrays (vendor[i] and local[i] describe the same strike or the
+ * same contract), so the command line can feed it per-strike exposures, per-contract greeks or
+ * levels alike. Non-finite pairs are skipped and counted, never propagated.
+ */
+#ifndef GEX_VALIDATE_H
+#define GEX_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default relative tolerance of `gex validate --tol` (SPEC 4). */
+#define GEX_VALIDATE_DEFAULT_TOL 0.01
+
+/* Agreement of two series. */
+typedef struct gex_validate_fit {
+    size_t n;                 /* pairs compared (both finite) */
+    size_t skipped;           /* pairs skipped because a value was not finite */
+    int has_k;                /* 0 when every local value is 0 (no factor can be fitted) */
+    double k;                 /* least squares: argmin_k sum (vendor - k local)^2 */
+    int has_correlation;      /* 0 when a series is constant or n < 2 */
+    double correlation;       /* Pearson's r between vendor and local */
+    double max_abs_diff;      /* max |vendor - local| */
+    size_t max_abs_index;     /* the index where it occurs */
+    double max_rel_diff;      /* max |vendor - local| / max(|vendor|, |local|) */
+    size_t beyond;            /* pairs outside the tolerance (gex_validate_agrees) */
+    const char *convention;   /* the convention k matches (static), or NULL */
+    double convention_factor; /* the exact factor of that convention */
+} gex_validate_fit;
+
+/* 1 when vendor and local agree: |v - l| <= tol * max(|v|, |l|), or |v - l| <= abs_floor
+ * (abs_floor covers the rounding of printed values and immaterial differences; pass 0 for
+ * none). Non-finite values never agree. */
+int gex_validate_agrees(double vendor, double local, double tol, double abs_floor);
+
+/* Fits vendor ~ k * local over n pairs, with the correlation, the largest differences and the
+ * count of pairs beyond tol / abs_floor. spot (> 0) names the conventions that involve S (GEX
+ * per 1% versus per $1 move); pass 0 when there is none. Returns GEX_OK, or GEX_EINVAL for NULL
+ * arrays or a non-finite tol. n may be 0 (then has_k = has_correlation = 0). */
+int gex_validate_fit_series(const double *vendor, const double *local, size_t n, double spot,
+                            double tol, double abs_floor, gex_validate_fit *out);
+
+/* The known convention nearest a factor k, within relative tolerance tol (SPEC 4): 1 (same),
+ * -1 (opposite sign), S/100 or 100/S (GEX per 1% move versus per $1 move), 0.01 or 100 (per vol
+ * point versus per 1.00 of vol), 1/365 or 365 (per day versus per year), and the sign-flipped
+ * forms of each. Returns a static sentence and writes the exact factor to *factor, or returns
+ * NULL when none matches. spot <= 0 leaves out the S-based conventions. */
+const char *gex_validate_convention(double k, double spot, double tol, double *factor);
+
+/* The indexes of the max pairs with the largest |vendor - local|, largest first (ties: lower
+ * index first), written to idx; returns how many were written (at most n and max). */
+size_t gex_validate_worst(const double *vendor, const double *local, size_t n, size_t *idx,
+                          size_t max);
+
+/* The rank (1 = largest) of values[index] among values[0..n) in descending order, counting
+ * the values strictly greater than it plus one. 0 when index >= n or the value is not finite. */
+size_t gex_validate_rank(const double *values, size_t n, size_t index);
+
+/* The decimal quantum the values were printed with: the smallest 10^-d (d = 0..12) such that
+ * every finite value is a whole multiple of it (within 1e-6 of the quantum), or 0 when none is
+ * (full precision). CBOE prints greeks to 4 decimals: 1e-4. */
+double gex_validate_quantum(const double *values, size_t n);
+
+/* Moneyness bucket of strike K at spot S (SPEC 4 breakdown "by moneyness"): 0 for K/S < 0.90,
+ * 1 for [0.90, 0.97), 2 for [0.97, 1.03) (at the money), 3 for [1.03, 1.10), 4 for >= 1.10. */
+#define GEX_VALIDATE_MONEYNESS_BUCKETS 5
+int gex_validate_moneyness_bucket(double strike, double spot);
+/* "K/S < 0.90", "0.90-0.97", ... (static). */
+const char *gex_validate_moneyness_name(int bucket);
+
+/* --- the time conventions a vendor may have used (SPEC 4, chain-only mode) --- */
+
+/* The last 16:00 New York close on a weekday at or before the UTC instant utc (holidays are
+ * not known: a holiday counts as a trading day). */
+int64_t gex_validate_previous_close(int64_t utc);
+
+/* Trading time from one UTC instant to another in years of 252 sessions: the share of each
+ * weekday's 09:30-16:00 New York session that lies between them, summed, / 252. 0 when
+ * to <= from. */
+double gex_validate_trading_years(int64_t from, int64_t to);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GEX_VALIDATE_H */

@@ -1,0 +1,242 @@
+/*
+ * cli.h: what the files of the gex program share: the parsed options, the exit statuses of
+ * SPEC 3, the chain pipeline (read, prepare, compute), and the table, CSV and JSON writers.
+ * Private to src/cli/; the program uses only the public API of libgex.
+ */
+#ifndef GEX_CLI_H
+#define GEX_CLI_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gex/gex.h"
+
+/* Exit statuses (SPEC 3). */
+enum {
+    GEX__EXIT_OK = 0,
+    GEX__EXIT_DIFF = 1,     /* validate: differences beyond the tolerance */
+    GEX__EXIT_USAGE = 2,    /* bad command line */
+    GEX__EXIT_INPUT = 3,    /* unreadable input, unknown format, nothing usable */
+    GEX__EXIT_INTERNAL = 4, /* internal or resource error */
+};
+
+typedef enum gex__command {
+    GEX__CMD_NONE = 0,
+    GEX__CMD_GREEKS,
+    GEX__CMD_GEX,
+    GEX__CMD_DEX,
+    GEX__CMD_VEX,
+    GEX__CMD_CHEX,
+    GEX__CMD_EXPOSURE,
+    GEX__CMD_LEVELS,
+    GEX__CMD_SUMMARY,
+    GEX__CMD_PROFILE,
+    GEX__CMD_SCREEN,
+    GEX__CMD_VALIDATE,
+    GEX__CMD_SERVE,
+} gex__command;
+
+typedef enum gex__out_format { GEX__OUT_TABLE = 0, GEX__OUT_CSV, GEX__OUT_JSON } gex__out_format;
+
+/* The maximum number of --expiration, --vendor and --settle options. */
+#define GEX__MAX_REPEAT 64
+
+typedef struct gex__options {
+    gex__command command;
+    const char *command_name;
+    gex__out_format format;
+    const char *output; /* -o FILE, NULL: stdout */
+    /* reading */
+    gex_read_options read;
+    gex_settle_override settle[GEX__MAX_REPEAT];
+    char settle_root[GEX__MAX_REPEAT][16];
+    /* preparing */
+    gex_prepare_options prepare;
+    /* exposures and levels */
+    gex_exposure_options exposure;
+    int32_t expirations[GEX__MAX_REPEAT];
+    gex_flip_method flip_method;
+    /* validate */
+    const char *vendor[GEX__MAX_REPEAT];
+    size_t n_vendor;
+    double tol;
+    /* screen */
+    const char *sort; /* column name, NULL: input order */
+    int sort_descending;
+    /* profile */
+    double range_pct; /* grid from S (1 - range/100) to S (1 + range/100) */
+    int points;
+    /* positional */
+    char **files;
+    size_t n_files;
+} gex__options;
+
+/* Parses argv into *opts. Returns -1 when the program should go on, or an exit status (after
+ * printing help, the version, or a usage message). */
+int gex__options_parse(int argc, char **argv, gex__options *opts);
+
+/* The name of a command ("gex"). */
+const char *gex__command_name(gex__command command);
+
+/* --- messages --- */
+
+/* "gex: FILE:LINE: text" (FILE and LINE left out when absent). */
+void gex__error(const char *file, long line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Non-zero while a progress bar is on stderr's last line; gex__error clears it first. */
+extern int gex__progress_shown;
+/* Prints a gex_error from the library and returns the exit status for a status code. */
+int gex__report(int status, const gex_error *err, const char *file);
+/* The exit status of a library status code. */
+int gex__exit_status(int status);
+
+/* --- the chain pipeline --- */
+
+/* One underlying, computed. */
+typedef struct gex__analysis {
+    const char *path;
+    const char *symbol; /* owned by chain */
+    gex_chain *chain;   /* one underlying, prepared */
+    gex_read_report read;
+    gex_prepare_report prepare;
+    gex_exposure *exposure;
+    gex_exposure_totals totals;
+    gex_levels levels;
+    int has_levels;
+    double spot;
+    int64_t as_of;
+} gex__analysis;
+
+/* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
+ * (T, IV, statuses). Each prints what went wrong and returns an exit status. */
+int gex__read(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read);
+int gex__prepare(const gex__options *opts, const char *path, gex_chain *chain,
+                 gex_prepare_report *prepare);
+
+/* Reads path and prepares it (T, IV, statuses). Prints what went wrong and returns an exit
+ * status; on success *chain owns the result and *read holds the reader's report. Reader warnings
+ * and the skipped-rows summary go to stderr. */
+int gex__load(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read,
+              gex_prepare_report *prepare);
+
+/* Computes exposures and levels of a prepared single-underlying chain; takes ownership of
+ * chain (freed by gex__analysis_free, also on failure). need_used: fail when no contract is
+ * left (the message says why). Returns an exit status. */
+int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
+                 const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
+                 gex__analysis *out);
+
+/* load + the single-underlying check (--symbol) + analyze; on failure *out holds nothing. */
+int gex__analyze_file(const gex__options *opts, const char *path, int need_used,
+                      gex__analysis *out);
+
+void gex__analysis_free(gex__analysis *a);
+
+/* "expired 3, no_iv 5" of the excluded counts; "none" when nothing was excluded. */
+void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size);
+
+/* --- tables (table and csv) --- */
+
+typedef enum gex__style {
+    GEX__STYLE_TEXT = 0,
+    GEX__STYLE_STRIKE, /* up to 3 decimals, trailing zeros dropped */
+    GEX__STYLE_MONEY,  /* whole units with thousands separators */
+    GEX__STYLE_PRICE,  /* 2 decimals with thousands separators */
+    GEX__STYLE_SIG,    /* 6 significant digits */
+    GEX__STYLE_PCT,    /* 2 decimals */
+    GEX__STYLE_COUNT,  /* whole number with thousands separators */
+} gex__style;
+
+typedef struct gex__column {
+    const char *name;
+    const char *unit; /* NULL: none */
+    gex__style style;
+} gex__column;
+
+typedef struct gex__table gex__table;
+
+gex__table *gex__table_new(const gex__column *columns, size_t n_columns);
+void gex__table_free(gex__table *t);
+/* Appends the next cell, row by row. A non-finite number becomes an empty cell and is counted
+ * in gex__nonfinite. Each returns
+ * GEX_OK or GEX_ENOMEM. */
+int gex__table_num(gex__table *t, double v);
+int gex__table_level(gex__table *t, const gex_level *level);
+int gex__table_null(gex__table *t);
+int gex__table_text(gex__table *t, const char *s);
+/* For CSV: writes the header row to out now and every record as its last cell is appended,
+ * so that a table of millions of rows needs no memory; gex__table_write then adds nothing. */
+void gex__table_stream(gex__table *t, FILE *out);
+/* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
+ * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
+int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
+
+/* Number formatting. */
+void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
+void gex__fmt_grouped(double v, int decimals, char *buf, size_t size); /* 1,234,567.89 */
+
+/* --- JSON --- */
+
+/* Non-finite values met by gex__jnum and gex__table_num. The library never returns one, so
+ * main reports any as an internal error (exit status 4) rather than print nan or inf. */
+extern size_t gex__nonfinite;
+
+/* A JSON number, or null when v is not finite (counted in gex__nonfinite). */
+json_t *gex__jnum(double v);
+json_t *gex__jlevel(const gex_level *level);
+/* Writes a document compactly with shortest round-trip numbers and a final newline. */
+int gex__json_write(const json_t *doc, FILE *out);
+/* The same pieces for documents written as they are computed: a value without the final
+ * newline, and the members of an object without its braces ("a":1,"b":2). */
+void gex__json_write_value(const json_t *value, FILE *out);
+void gex__json_write_members(const json_t *obj, FILE *out);
+/* Sets key to value in obj, taking the reference; returns GEX_ENOMEM when value is NULL. */
+int gex__jset(json_t *obj, const char *key, json_t *value);
+/* The meta object common to every document of an analysis. */
+json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a);
+/* "positive", "negative", "neutral" (SPEC 1.5). */
+const char *gex__label(double net_gex);
+
+/* The title line of a table: symbol, spot, quote instant, unit, used and excluded counts. */
+void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, size_t size);
+
+/* What summary and screen add to an analysis (SPEC 1.7). */
+typedef struct gex__summary {
+    gex_regime regime;
+    gex_hedge down, up;
+    gex_zero_dte zero_dte;
+} gex__summary;
+
+/* Classifier, hedging estimate and 0DTE block of an analysis with levels. Returns a status. */
+int gex__summary_compute(const gex__analysis *a, gex__summary *s);
+
+/* --- output --- */
+
+/* Where the output goes: stdout, or a temporary file renamed over -o FILE on success. */
+typedef struct gex__sink {
+    FILE *fp;
+    char *tmp_path; /* NULL for stdout */
+    const char *final_path;
+} gex__sink;
+
+int gex__sink_open(gex__sink *sink, const char *path);
+/* Flushes and renames (ok != 0) or removes (ok == 0) the temporary file; returns an exit
+ * status (GEX__EXIT_INTERNAL when writing failed). */
+int gex__sink_close(gex__sink *sink, int ok);
+
+/* --- commands: each returns an exit status --- */
+
+int gex__cmd_exposure(const gex__options *opts, FILE *out); /* gex dex vex chex exposure */
+int gex__cmd_levels(const gex__options *opts, FILE *out);
+int gex__cmd_greeks(const gex__options *opts, FILE *out);
+int gex__cmd_profile(const gex__options *opts, FILE *out);
+int gex__cmd_summary(const gex__options *opts, FILE *out);
+int gex__cmd_screen(const gex__options *opts, FILE *out);
+int gex__cmd_validate(const gex__options *opts, FILE *out);
+
+#endif /* GEX_CLI_H */

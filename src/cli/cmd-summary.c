@@ -1,0 +1,297 @@
+/*
+ * cmd-summary.c: gex's main job on one screen (SPEC 3 summary): spot, net GEX and label, the
+ * flip and the distance to it, walls and magnet, net DEX, VEX and CHEX, the classifier, the
+ * hedging estimate and the 0DTE share.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cli.h"
+
+int gex__summary_compute(const gex__analysis *a, gex__summary *s)
+{
+    memset(s, 0, sizeof *s);
+    gex_regime_classify(a->spot, a->totals.net_gex, a->totals.net_vex, &a->levels.gamma_flip,
+                        &s->regime);
+    int st = gex_hedging_estimate(a->chain, a->exposure, &s->down, &s->up);
+    if (st != GEX_OK)
+        return st;
+    return gex_zero_dte_block(a->chain, a->exposure, &s->zero_dte);
+}
+
+static const char *regime_word(int regime)
+{
+    return regime > 0 ? "positive" : regime < 0 ? "negative" : "neutral";
+}
+
+static json_t *hedge_json(const gex_hedge *h)
+{
+    json_t *o = json_object();
+    int rc = gex__jset(o, "dealer_shares_to_trade", gex__jnum(h->shares));
+    rc |= gex__jset(o, "direction", json_string(h->direction));
+    rc |= gex__jset(o, "notional_usd", gex__jnum(h->notional_usd));
+    if (rc != GEX_OK) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int summary_json(const gex__options *opts, const gex__analysis *a, const gex__summary *s,
+                        FILE *out)
+{
+    char iso[40], exp[16];
+    gex_time_format_iso(a->as_of, iso, sizeof iso);
+    json_t *d = json_object();
+    int rc = d == NULL ? GEX_ENOMEM : GEX_OK;
+    rc |= gex__jset(d, "symbol", json_string(a->symbol));
+    rc |= gex__jset(d, "underlying_price", gex__jnum(a->spot));
+    rc |= gex__jset(d, "as_of", json_string(iso));
+    rc |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
+    rc |= gex__jset(d, "regime", json_string(s->regime.vendor_regime));
+    json_t *ex = json_object();
+    rc |= gex__jset(ex, "net_gex", gex__jnum(a->totals.net_gex));
+    rc |= gex__jset(ex, "net_dex", gex__jnum(a->totals.net_dex));
+    rc |= gex__jset(ex, "net_vex", gex__jnum(a->totals.net_vex));
+    rc |= gex__jset(ex, "net_chex", gex__jnum(a->totals.net_chex));
+    rc |= gex__jset(d, "exposures", ex);
+    json_t *he = json_object();
+    rc |= gex__jset(he, "spot_down_1pct", hedge_json(&s->down));
+    rc |= gex__jset(he, "spot_up_1pct", hedge_json(&s->up));
+    rc |= gex__jset(d, "hedging_estimate", he);
+    json_t *z = json_object();
+    rc |= gex__jset(z, "net_gex", gex__jnum(s->zero_dte.has ? s->zero_dte.net_gex : 0.0));
+    rc |= gex__jset(z, "pct_of_total_gex",
+                    gex__jnum(s->zero_dte.has ? s->zero_dte.pct_of_total_gex : 0.0));
+    if (s->zero_dte.has) {
+        gex_time_format_date(s->zero_dte.expiration, exp, sizeof exp);
+        rc |= gex__jset(z, "expiration", json_string(exp));
+    } else {
+        rc |= gex__jset(z, "expiration", json_null());
+    }
+    rc |= gex__jset(d, "zero_dte", z);
+    json_t *c = json_object();
+    rc |= gex__jset(c, "regime", json_string(regime_word(s->regime.regime)));
+    rc |= gex__jset(c, "vanna_aligned", json_boolean(s->regime.vanna_aligned));
+    rc |= gex__jset(c, "dist_to_flip", gex__jlevel(&s->regime.dist_to_flip));
+    rc |= gex__jset(c, "confidence", json_string(s->regime.confidence));
+    rc |= gex__jset(c, "meaning", json_string(s->regime.meaning));
+    rc |= gex__jset(d, "classifier", c);
+    json_t *meta = gex__json_meta(opts, a);
+    json_t *lv = json_object();
+    rc |= gex__jset(lv, "call_wall", gex__jlevel(&a->levels.call_wall));
+    rc |= gex__jset(lv, "put_wall", gex__jlevel(&a->levels.put_wall));
+    rc |= gex__jset(lv, "zero_dte_magnet", gex__jlevel(&a->levels.zero_dte_magnet));
+    rc |= gex__jset(lv, "max_positive_gamma", gex__jlevel(&a->levels.max_positive_gamma));
+    rc |= gex__jset(lv, "max_negative_gamma", gex__jlevel(&a->levels.max_negative_gamma));
+    rc |= gex__jset(lv, "highest_oi_strike", gex__jlevel(&a->levels.highest_oi_strike));
+    rc |= gex__jset(meta, "levels", lv);
+    rc |= gex__jset(meta, "net_gex_label", json_string(gex__label(a->totals.net_gex)));
+    rc |= gex__jset(d, "meta", meta);
+    if (rc != GEX_OK) {
+        json_decref(d);
+        gex__error(NULL, 0, "out of memory building the JSON document");
+        return GEX__EXIT_INTERNAL;
+    }
+    gex__json_write(d, out);
+    json_decref(d);
+    return GEX__EXIT_OK;
+}
+
+static const gex__column csv_columns[] = {
+    {"symbol", NULL, GEX__STYLE_TEXT},
+    {"underlying_price", NULL, GEX__STYLE_PRICE},
+    {"as_of", NULL, GEX__STYLE_TEXT},
+    {"net_gex", NULL, GEX__STYLE_MONEY},
+    {"net_gex_label", NULL, GEX__STYLE_TEXT},
+    {"gamma_flip", NULL, GEX__STYLE_PRICE},
+    {"dist_to_flip", NULL, GEX__STYLE_PCT},
+    {"call_wall", NULL, GEX__STYLE_STRIKE},
+    {"put_wall", NULL, GEX__STYLE_STRIKE},
+    {"zero_dte_magnet", NULL, GEX__STYLE_STRIKE},
+    {"max_positive_gamma", NULL, GEX__STYLE_STRIKE},
+    {"max_negative_gamma", NULL, GEX__STYLE_STRIKE},
+    {"highest_oi_strike", NULL, GEX__STYLE_STRIKE},
+    {"net_dex", NULL, GEX__STYLE_MONEY},
+    {"net_vex", NULL, GEX__STYLE_MONEY},
+    {"net_chex", NULL, GEX__STYLE_MONEY},
+    {"regime", NULL, GEX__STYLE_TEXT},
+    {"classifier_regime", NULL, GEX__STYLE_TEXT},
+    {"vanna_aligned", NULL, GEX__STYLE_TEXT},
+    {"confidence", NULL, GEX__STYLE_TEXT},
+    {"meaning", NULL, GEX__STYLE_TEXT},
+    {"down_1pct_dealer_shares", NULL, GEX__STYLE_MONEY},
+    {"down_1pct_direction", NULL, GEX__STYLE_TEXT},
+    {"down_1pct_notional_usd", NULL, GEX__STYLE_MONEY},
+    {"up_1pct_dealer_shares", NULL, GEX__STYLE_MONEY},
+    {"up_1pct_direction", NULL, GEX__STYLE_TEXT},
+    {"up_1pct_notional_usd", NULL, GEX__STYLE_MONEY},
+    {"zero_dte_net_gex", NULL, GEX__STYLE_MONEY},
+    {"zero_dte_pct_of_total_gex", NULL, GEX__STYLE_PCT},
+    {"zero_dte_expiration", NULL, GEX__STYLE_TEXT},
+};
+
+static int summary_csv(const gex__analysis *a, const gex__summary *s, FILE *out)
+{
+    gex__table *t = gex__table_new(csv_columns, sizeof csv_columns / sizeof csv_columns[0]);
+    if (t == NULL)
+        return GEX__EXIT_INTERNAL;
+    char iso[40], exp[16];
+    gex_time_format_iso(a->as_of, iso, sizeof iso);
+    int rc = gex__table_text(t, a->symbol);
+    rc |= gex__table_num(t, a->spot);
+    rc |= gex__table_text(t, iso);
+    rc |= gex__table_num(t, a->totals.net_gex);
+    rc |= gex__table_text(t, gex__label(a->totals.net_gex));
+    rc |= gex__table_level(t, &a->levels.gamma_flip);
+    rc |= gex__table_level(t, &s->regime.dist_to_flip);
+    rc |= gex__table_level(t, &a->levels.call_wall);
+    rc |= gex__table_level(t, &a->levels.put_wall);
+    rc |= gex__table_level(t, &a->levels.zero_dte_magnet);
+    rc |= gex__table_level(t, &a->levels.max_positive_gamma);
+    rc |= gex__table_level(t, &a->levels.max_negative_gamma);
+    rc |= gex__table_level(t, &a->levels.highest_oi_strike);
+    rc |= gex__table_num(t, a->totals.net_dex);
+    rc |= gex__table_num(t, a->totals.net_vex);
+    rc |= gex__table_num(t, a->totals.net_chex);
+    rc |= gex__table_text(t, s->regime.vendor_regime);
+    rc |= gex__table_text(t, regime_word(s->regime.regime));
+    rc |= gex__table_text(t, s->regime.vanna_aligned ? "true" : "false");
+    rc |= gex__table_text(t, s->regime.confidence);
+    rc |= gex__table_text(t, s->regime.meaning);
+    rc |= gex__table_num(t, s->down.shares);
+    rc |= gex__table_text(t, s->down.direction);
+    rc |= gex__table_num(t, s->down.notional_usd);
+    rc |= gex__table_num(t, s->up.shares);
+    rc |= gex__table_text(t, s->up.direction);
+    rc |= gex__table_num(t, s->up.notional_usd);
+    rc |= gex__table_num(t, s->zero_dte.has ? s->zero_dte.net_gex : 0.0);
+    rc |= gex__table_num(t, s->zero_dte.has ? s->zero_dte.pct_of_total_gex : 0.0);
+    if (s->zero_dte.has) {
+        gex_time_format_date(s->zero_dte.expiration, exp, sizeof exp);
+        rc |= gex__table_text(t, exp);
+    } else {
+        rc |= gex__table_null(t);
+    }
+    if (rc == GEX_OK)
+        gex__table_write(t, GEX__OUT_CSV, NULL, out);
+    gex__table_free(t);
+    return rc == GEX_OK ? GEX__EXIT_OK : GEX__EXIT_INTERNAL;
+}
+
+/* "4,480.12 (+0.56% from spot)" or "none". */
+static void level_text(const gex_level *l, double spot, char *buf, size_t size)
+{
+    if (!l->has) {
+        snprintf(buf, size, "none");
+        return;
+    }
+    char v[64];
+    gex__fmt_grouped(l->value, 2, v, sizeof v);
+    double pct = (l->value - spot) / spot * 100.0;
+    if (fabs(pct) < 0.005)
+        pct = 0.0; /* no "-0.00%" */
+    snprintf(buf, size, "%-14s %+.2f%% from spot", v, pct);
+}
+
+static void hedge_text(const gex_hedge *h, char *buf, size_t size)
+{
+    char sh[64], no[64];
+    gex__fmt_grouped(fabs(h->shares), 0, sh, sizeof sh);
+    gex__fmt_grouped(h->notional_usd, 0, no, sizeof no);
+    if (strcmp(h->direction, "none") == 0)
+        snprintf(buf, size, "dealers trade nothing");
+    else
+        snprintf(buf, size, "dealers %s %s shares (%s USD)", h->direction, sh, no);
+}
+
+static int summary_table(const gex__options *opts, const gex__analysis *a, const gex__summary *s,
+                         FILE *out)
+{
+    char title[1024], v[64], buf[256], unit[32];
+    gex__title(opts, a, title, sizeof title);
+    fprintf(out, "%s\n\n", title);
+    const char *u = opts->exposure.gex_unit == GEX_UNIT_POINT    ? "USD per $1 move"
+                    : opts->exposure.gex_unit == GEX_UNIT_SHARES ? "shares per $1 move"
+                                                                 : "USD per 1% move";
+    snprintf(unit, sizeof unit, "%s", u);
+    gex__fmt_grouped(a->spot, 2, v, sizeof v);
+    fprintf(out, "%-22s %s\n", "spot", v);
+    gex__fmt_grouped(a->totals.net_gex, 0, v, sizeof v);
+    fprintf(out, "%-22s %s %s (%s)\n", "net GEX", v, unit, gex__label(a->totals.net_gex));
+    if (a->levels.gamma_flip.has) {
+        gex__fmt_grouped(a->levels.gamma_flip.value, 2, v, sizeof v);
+        fprintf(out, "%-22s %s (%s method); spot is %.2f%% %s it\n", "gamma flip", v,
+                gex_flip_method_name(a->levels.flip_method), fabs(s->regime.dist_to_flip.value),
+                s->regime.dist_to_flip.value >= 0.0 ? "above" : "below");
+    } else {
+        fprintf(out, "%-22s none: net GEX keeps its sign from 0.5 to 1.5 times spot\n",
+                "gamma flip");
+    }
+    level_text(&a->levels.call_wall, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "call wall", buf);
+    level_text(&a->levels.put_wall, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "put wall", buf);
+    level_text(&a->levels.zero_dte_magnet, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "0DTE magnet", buf);
+    level_text(&a->levels.max_positive_gamma, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "max positive gamma", buf);
+    level_text(&a->levels.max_negative_gamma, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "max negative gamma", buf);
+    level_text(&a->levels.highest_oi_strike, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n\n", "highest OI strike", buf);
+    gex__fmt_grouped(a->totals.net_dex, 0, v, sizeof v);
+    fprintf(out, "%-22s %s USD delta notional\n", "net DEX", v);
+    gex__fmt_grouped(a->totals.net_vex, 0, v, sizeof v);
+    fprintf(out, "%-22s %s USD of delta per vol point\n", "net VEX", v);
+    gex__fmt_grouped(a->totals.net_chex, 0, v, sizeof v);
+    fprintf(out, "%-22s %s USD of delta per day\n\n", "net CHEX", v);
+    fprintf(out, "%-22s %s gamma, vanna %s, confidence %s\n", "regime",
+            regime_word(s->regime.regime), s->regime.vanna_aligned ? "aligned" : "not aligned",
+            s->regime.confidence);
+    fprintf(out, "%-22s %s\n", "meaning", s->regime.meaning);
+    fprintf(out, "%-22s %s\n\n", "spot versus flip", s->regime.vendor_regime);
+    hedge_text(&s->down, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "hedging, spot -1%", buf);
+    hedge_text(&s->up, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "hedging, spot +1%", buf);
+    if (s->zero_dte.has) {
+        char exp[16];
+        gex_time_format_date(s->zero_dte.expiration, exp, sizeof exp);
+        gex__fmt_grouped(s->zero_dte.net_gex, 0, v, sizeof v);
+        fprintf(out, "%-22s %.2f%% of gross GEX; net %s %s; expiration %s\n", "0DTE share",
+                s->zero_dte.pct_of_total_gex, v, unit, exp);
+    } else {
+        fprintf(out, "%-22s none: no unexpired contract expires on the quote date\n", "0DTE share");
+    }
+    return ferror(out) ? GEX__EXIT_INTERNAL : GEX__EXIT_OK;
+}
+
+int gex__cmd_summary(const gex__options *opts, FILE *out)
+{
+    gex__analysis a;
+    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
+    if (rc != GEX__EXIT_OK)
+        return rc;
+    gex__summary s;
+    const int st = gex__summary_compute(&a, &s);
+    if (st != GEX_OK) {
+        gex__error(a.path, 0, "%s: the summary could not be computed: %s", a.symbol,
+                   gex_strerror(st));
+        gex__analysis_free(&a);
+        return GEX__EXIT_INTERNAL;
+    }
+    switch (opts->format) {
+    case GEX__OUT_JSON:
+        rc = summary_json(opts, &a, &s, out);
+        break;
+    case GEX__OUT_CSV:
+        rc = summary_csv(&a, &s, out);
+        break;
+    default:
+        rc = summary_table(opts, &a, &s, out);
+        break;
+    }
+    gex__analysis_free(&a);
+    return rc;
+}

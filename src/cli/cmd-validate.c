@@ -1,0 +1,1059 @@
+/*
+ * cmd-validate.c: gex validate (SPEC 4) in its three modes:
+ *   CHAIN --vendor R...  the vendor's responses against gex's recomputation from CHAIN;
+ *   CHAIN                the chain's own delta and gamma columns against gex's greeks from the
+ *                        chain's IV, and the time convention the columns fit best;
+ *   --vendor R...        the vendor's levels against its own per-strike table.
+ * Each check goes into one report, written as text (table), per-item rows (csv) or JSON.
+ * Exit status 0 when every hard check is within --tol, 1 otherwise. Walls are soft: reported
+ * with the rank of the vendor's strike in gex's, never failing the run.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+/* Per-strike differences below this share of the tolerance on the largest vendor value cannot
+ * move a level or a total: they are counted as agreeing (otherwise far-from-spot strikes with
+ * values of a few dollars dominate the relative differences). */
+#define IMMATERIAL_SHARE 1e-3
+/* Rows listed as "disagreeing most" per series. */
+#define WORST_ROWS 10
+
+/* ---------------------------------------------------------------- the report */
+
+typedef struct item {
+    char label[96]; /* strike or contract */
+    double vendor, local;
+    int ok;
+} item;
+
+/* A breakdown row. Chain-only mode: [0] delta, [1] gamma. Per-strike series: [0] the series,
+ * and sum[] the vendor's and gex's totals over the bucket. */
+typedef struct bucket {
+    char name[32];
+    size_t n;
+    size_t beyond[2];
+    double max[2]; /* largest |vendor - gex| */
+    double sum[2];
+} bucket;
+
+typedef struct series {
+    char name[48]; /* "gex net_gex per strike" */
+    char unit[32];
+    gex_validate_fit fit;
+    double floor;
+    int hard;
+    item *items;
+    size_t n_items;
+    size_t worst[WORST_ROWS];
+    size_t n_worst;
+    int has_money; /* per-strike series: the breakdown by moneyness below is filled */
+    bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
+} series;
+
+typedef struct check {
+    char name[48];
+    gex_level vendor, local;
+    int hard; /* a hard check fails the run */
+    int ok;
+    int exact;   /* compared for equality (strikes), else within tol * spot */
+    size_t rank; /* soft checks: rank of the vendor's strike in gex's ordering, 0: none */
+    char note[160];
+} check;
+
+typedef struct convention_row {
+    const char *name;
+    size_t n;
+    double delta_rms, gamma_rms;
+    size_t beyond;
+} convention_row;
+
+typedef struct report {
+    const char *mode;
+    double tol;
+    series s[16];
+    size_t n_series;
+    check c[32];
+    size_t n_checks;
+    char notes[16][256];
+    size_t n_notes;
+    bucket expiry[128];
+    size_t n_expiry;
+    bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
+    convention_row conv[4];
+    size_t n_conv;
+    int best_conv;
+} report;
+
+static void note(report *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void note(report *r, const char *fmt, ...)
+{
+    if (r->n_notes >= sizeof r->notes / sizeof r->notes[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->notes[r->n_notes++], sizeof r->notes[0], fmt, ap);
+    va_end(ap);
+}
+
+/* Adds a series from parallel vendor/local arrays; labels[i] names item i. Takes ownership of
+ * items. */
+static int add_series(report *r, const char *name, const char *unit, item *items, size_t n,
+                      double spot, double floor, int hard)
+{
+    if (r->n_series >= sizeof r->s / sizeof r->s[0]) {
+        free(items);
+        return GEX_ENOMEM;
+    }
+    series *s = &r->s[r->n_series++];
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    snprintf(s->unit, sizeof s->unit, "%s", unit);
+    s->items = items;
+    s->n_items = n;
+    s->floor = floor;
+    s->hard = hard;
+    double *v = malloc((2 * n + 1) * sizeof *v);
+    if (v == NULL)
+        return GEX_ENOMEM;
+    double *l = v + n;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = items[i].vendor;
+        l[i] = items[i].local;
+        items[i].ok = gex_validate_agrees(v[i], l[i], r->tol, floor);
+    }
+    gex_validate_fit_series(v, l, n, spot, r->tol, floor, &s->fit);
+    s->n_worst = gex_validate_worst(v, l, n, s->worst, WORST_ROWS);
+    free(v);
+    return GEX_OK;
+}
+
+static check *add_check(report *r, const char *name, const gex_level *vendor,
+                        const gex_level *local, int hard, int exact, double spot)
+{
+    if (r->n_checks >= sizeof r->c / sizeof r->c[0])
+        return NULL;
+    check *c = &r->c[r->n_checks++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->vendor = *vendor;
+    c->local = *local;
+    c->hard = hard;
+    c->exact = exact;
+    if (vendor->has != local->has)
+        c->ok = 0;
+    else if (!vendor->has)
+        c->ok = 1;
+    else if (exact)
+        c->ok = vendor->value == local->value;
+    else
+        c->ok = fabs(vendor->value - local->value) <= r->tol * spot;
+    return c;
+}
+
+static void free_report(report *r)
+{
+    for (size_t i = 0; i < r->n_series; i++)
+        free(r->s[i].items);
+}
+
+static int verdict(const report *r)
+{
+    for (size_t i = 0; i < r->n_series; i++)
+        if (r->s[i].hard && r->s[i].fit.beyond > 0)
+            return GEX__EXIT_DIFF;
+    for (size_t i = 0; i < r->n_checks; i++)
+        if (r->c[i].hard && !r->c[i].ok)
+            return GEX__EXIT_DIFF;
+    return GEX__EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+/* Differences at the level of floating-point rounding are not listed as disagreements: gex's
+ * vectorised and scalar greeks agree to 1e-12 relative (gex/bs.h), and net = call + put can
+ * cancel a few orders of magnitude of that, so a vendor computing exactly as gex does can differ
+ * by up to about 1e-10; 1e-9 is above that and far below any difference that matters. */
+#define ROUNDING_NOISE_REL 1e-9
+
+static int is_noise(const item *it)
+{
+    return fabs(it->vendor - it->local) <=
+           ROUNDING_NOISE_REL * fmax(fabs(it->vendor), fabs(it->local));
+}
+
+static void level_str(const gex_level *l, char *buf, size_t size)
+{
+    if (l->has)
+        gex__fmt_roundtrip(l->value, buf, size);
+    else
+        snprintf(buf, size, "none");
+}
+
+static void write_text(const report *r, FILE *out)
+{
+    char a[64], b[64], c[64], d[64];
+    fprintf(out, "gex validate: %s; tolerance %g relative\n", r->mode, r->tol);
+    for (size_t i = 0; i < r->n_notes; i++)
+        fprintf(out, "  %s\n", r->notes[i]);
+    for (size_t i = 0; i < r->n_series; i++) {
+        const series *s = &r->s[i];
+        const gex_validate_fit *f = &s->fit;
+        fprintf(out, "\n%s (%s)%s\n", s->name, s->unit, s->hard ? "" : " [soft]");
+        fprintf(out, "  compared %zu, within tolerance %zu, beyond %zu", f->n, f->n - f->beyond,
+                f->beyond);
+        if (s->floor > 0.0)
+            fprintf(out, " (differences up to %.3g count as equal)", s->floor);
+        fputc('\n', out);
+        if (f->has_k) {
+            fprintf(out, "  least-squares factor vendor = k * gex: k = %.10g", f->k);
+            if (f->convention != NULL)
+                fprintf(out, ": %s", f->convention);
+            else
+                fputs(": no known convention", out);
+            fputc('\n', out);
+        }
+        if (f->has_correlation)
+            fprintf(out, "  correlation %.10f\n", f->correlation);
+        size_t differing = 0;
+        for (size_t k = 0; k < s->n_worst; k++)
+            differing += !is_noise(&s->items[s->worst[k]]);
+        if (f->n > 0 && differing == 0)
+            fputs("  every pair agrees to 1e-9 relative (floating-point rounding)\n", out);
+        if (differing > 0) {
+            fprintf(out, "  disagreeing most:\n  %-28s %22s %22s %18s %10s\n", "", "vendor", "gex",
+                    "difference", "relative");
+            for (size_t k = 0; k < s->n_worst; k++) {
+                const item *it = &s->items[s->worst[k]];
+                if (is_noise(it))
+                    continue;
+                const double diff = it->vendor - it->local;
+                const double scale = fmax(fabs(it->vendor), fabs(it->local));
+                gex__fmt_roundtrip(it->vendor, a, sizeof a);
+                gex__fmt_roundtrip(it->local, b, sizeof b);
+                gex__fmt_roundtrip(diff, c, sizeof c);
+                if (scale > 0.0)
+                    snprintf(d, sizeof d, "%.3g%%", fabs(diff) / scale * 100.0);
+                else
+                    snprintf(d, sizeof d, "0%%");
+                fprintf(out, "  %-28s %22s %22s %18s %10s%s\n", it->label, a, b, c, d,
+                        it->ok ? "" : "  beyond");
+            }
+        }
+        if (s->has_money) {
+            fprintf(out, "  by moneyness (K/S):\n  %-12s %7s %7s %18s %22s %22s\n", "", "strikes",
+                    "beyond", "max |difference|", "vendor sum", "gex sum");
+            for (int q = 0; q < GEX_VALIDATE_MONEYNESS_BUCKETS; q++) {
+                const bucket *k = &s->money[q];
+                gex__fmt_roundtrip(k->sum[0], a, sizeof a);
+                gex__fmt_roundtrip(k->sum[1], c, sizeof c);
+                fprintf(out, "  %-12s %7zu %7zu %18.6g %22s %22s\n", k->name, k->n, k->beyond[0],
+                        k->max[0], a, c);
+            }
+        }
+    }
+    if (r->n_checks > 0) {
+        fprintf(out, "\nlevels\n  %-26s %20s %20s\n", "", "vendor", "gex");
+        for (size_t i = 0; i < r->n_checks; i++) {
+            const check *k = &r->c[i];
+            level_str(&k->vendor, a, sizeof a);
+            level_str(&k->local, b, sizeof b);
+            const char *status = k->ok ? "same" : k->hard ? "DIFFERS" : "differs (soft)";
+            if (!k->exact && k->ok && k->vendor.has &&
+                fabs(k->vendor.value - k->local.value) >
+                    ROUNDING_NOISE_REL * fmax(fabs(k->vendor.value), fabs(k->local.value)))
+                status = "within tolerance";
+            if (!k->hard && k->ok && k->note[0] != '\0')
+                status = "not checked";
+            fprintf(out, "  %-26s %20s %20s  %s", k->name, a, b, status);
+            if (k->rank > 0)
+                fprintf(out, "; the vendor's strike ranks #%zu in gex's ordering", k->rank);
+            if (k->note[0] != '\0')
+                fprintf(out, "; %s", k->note);
+            fputc('\n', out);
+        }
+    }
+    if (r->n_expiry > 0) {
+        fprintf(out, "\nby expiration\n  %-12s %9s %13s %13s %14s %14s\n", "", "contracts",
+                "delta beyond", "gamma beyond", "max |d delta|", "max |d gamma|");
+        for (size_t i = 0; i < r->n_expiry; i++) {
+            const bucket *k = &r->expiry[i];
+            fprintf(out, "  %-12s %9zu %13zu %13zu %14.6g %14.6g\n", k->name, k->n, k->beyond[0],
+                    k->beyond[1], k->max[0], k->max[1]);
+        }
+        fprintf(out, "\nby moneyness\n  %-12s %9s %13s %13s %14s %14s\n", "", "contracts",
+                "delta beyond", "gamma beyond", "max |d delta|", "max |d gamma|");
+        for (int i = 0; i < GEX_VALIDATE_MONEYNESS_BUCKETS; i++) {
+            const bucket *k = &r->money[i];
+            fprintf(out, "  %-12s %9zu %13zu %13zu %14.6g %14.6g\n", k->name, k->n, k->beyond[0],
+                    k->beyond[1], k->max[0], k->max[1]);
+        }
+    }
+    if (r->n_conv > 0) {
+        fprintf(out, "\ntime conventions for T (from .., in ..)\n  %-36s %9s %14s %14s %8s\n", "",
+                "contracts", "delta rms", "gamma rms", "beyond");
+        for (size_t i = 0; i < r->n_conv; i++) {
+            const convention_row *k = &r->conv[i];
+            fprintf(out, "  %-36s %9zu %14.6g %14.6g %8zu%s\n", k->name, k->n, k->delta_rms,
+                    k->gamma_rms, k->beyond, (int)i == r->best_conv ? "  <- fits best" : "");
+        }
+    }
+    fprintf(out, "\nresult: %s\n",
+            verdict(r) == GEX__EXIT_OK ? "within tolerance" : "differences beyond tolerance");
+}
+
+static void write_csv(const report *r, FILE *out)
+{
+    static const gex__column cols[] = {
+        {"check", NULL, GEX__STYLE_TEXT},
+        {"item", NULL, GEX__STYLE_TEXT},
+        {"vendor", NULL, GEX__STYLE_SIG},
+        {"gex", NULL, GEX__STYLE_SIG},
+        {"difference", NULL, GEX__STYLE_SIG},
+        {"relative_difference", NULL, GEX__STYLE_SIG},
+        {"within_tolerance", NULL, GEX__STYLE_TEXT},
+        {"hard", NULL, GEX__STYLE_TEXT},
+    };
+    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0]);
+    if (t == NULL)
+        return;
+    int st = GEX_OK;
+    for (size_t i = 0; i < r->n_series; i++) {
+        const series *s = &r->s[i];
+        for (size_t k = 0; k < s->n_items; k++) {
+            const item *it = &s->items[k];
+            const double scale = fmax(fabs(it->vendor), fabs(it->local));
+            st |= gex__table_text(t, s->name);
+            st |= gex__table_text(t, it->label);
+            st |= gex__table_num(t, it->vendor);
+            st |= gex__table_num(t, it->local);
+            st |= gex__table_num(t, it->vendor - it->local);
+            st |= scale > 0.0 ? gex__table_num(t, (it->vendor - it->local) / scale)
+                              : gex__table_num(t, 0.0);
+            st |= gex__table_text(t, it->ok ? "true" : "false");
+            st |= gex__table_text(t, s->hard ? "true" : "false");
+        }
+    }
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const check *k = &r->c[i];
+        st |= gex__table_text(t, "level");
+        st |= gex__table_text(t, k->name);
+        st |= gex__table_level(t, &k->vendor);
+        st |= gex__table_level(t, &k->local);
+        if (k->vendor.has && k->local.has) {
+            st |= gex__table_num(t, k->vendor.value - k->local.value);
+            st |= gex__table_num(t, (k->vendor.value - k->local.value) /
+                                        fmax(fabs(k->vendor.value), fabs(k->local.value)));
+        } else {
+            st |= gex__table_null(t);
+            st |= gex__table_null(t);
+        }
+        st |= gex__table_text(t, k->ok ? "true" : "false");
+        st |= gex__table_text(t, k->hard ? "true" : "false");
+    }
+    if (st == GEX_OK)
+        gex__table_write(t, GEX__OUT_CSV, NULL, out);
+    gex__table_free(t);
+}
+
+static json_t *bucket_json(const bucket *k)
+{
+    json_t *o = json_object();
+    gex__jset(o, "name", json_string(k->name));
+    gex__jset(o, "contracts", json_integer((json_int_t)k->n));
+    gex__jset(o, "delta_beyond", json_integer((json_int_t)k->beyond[0]));
+    gex__jset(o, "gamma_beyond", json_integer((json_int_t)k->beyond[1]));
+    gex__jset(o, "max_abs_delta_diff", gex__jnum(k->max[0]));
+    gex__jset(o, "max_abs_gamma_diff", gex__jnum(k->max[1]));
+    return o;
+}
+
+static void write_json(const report *r, FILE *out)
+{
+    json_t *d = json_object();
+    gex__jset(d, "mode", json_string(r->mode));
+    gex__jset(d, "tolerance", gex__jnum(r->tol));
+    gex__jset(d, "within_tolerance", json_boolean(verdict(r) == GEX__EXIT_OK));
+    json_t *notes = json_array();
+    for (size_t i = 0; i < r->n_notes; i++)
+        json_array_append_new(notes, json_string(r->notes[i]));
+    gex__jset(d, "notes", notes);
+    json_t *ss = json_array();
+    for (size_t i = 0; i < r->n_series; i++) {
+        const series *s = &r->s[i];
+        json_t *o = json_object();
+        gex__jset(o, "name", json_string(s->name));
+        gex__jset(o, "unit", json_string(s->unit));
+        gex__jset(o, "hard", json_boolean(s->hard));
+        gex__jset(o, "compared", json_integer((json_int_t)s->fit.n));
+        gex__jset(o, "beyond", json_integer((json_int_t)s->fit.beyond));
+        gex__jset(o, "equal_below", gex__jnum(s->floor));
+        gex__jset(o, "k", s->fit.has_k ? gex__jnum(s->fit.k) : json_null());
+        gex__jset(o, "convention",
+                  s->fit.convention ? json_string(s->fit.convention) : json_null());
+        gex__jset(o, "correlation",
+                  s->fit.has_correlation ? gex__jnum(s->fit.correlation) : json_null());
+        gex__jset(o, "max_abs_diff", gex__jnum(s->fit.max_abs_diff));
+        gex__jset(o, "max_rel_diff", gex__jnum(s->fit.max_rel_diff));
+        json_t *w = json_array();
+        for (size_t k = 0; k < s->n_worst; k++) {
+            const item *it = &s->items[s->worst[k]];
+            json_t *x = json_object();
+            gex__jset(x, "item", json_string(it->label));
+            gex__jset(x, "vendor", gex__jnum(it->vendor));
+            gex__jset(x, "gex", gex__jnum(it->local));
+            gex__jset(x, "difference", gex__jnum(it->vendor - it->local));
+            gex__jset(x, "within_tolerance", json_boolean(it->ok));
+            json_array_append_new(w, x);
+        }
+        gex__jset(o, "worst", w);
+        if (s->has_money) {
+            json_t *m = json_array();
+            for (int q = 0; q < GEX_VALIDATE_MONEYNESS_BUCKETS; q++) {
+                const bucket *k = &s->money[q];
+                json_t *x = json_object();
+                gex__jset(x, "name", json_string(k->name));
+                gex__jset(x, "strikes", json_integer((json_int_t)k->n));
+                gex__jset(x, "beyond", json_integer((json_int_t)k->beyond[0]));
+                gex__jset(x, "max_abs_diff", gex__jnum(k->max[0]));
+                gex__jset(x, "vendor_sum", gex__jnum(k->sum[0]));
+                gex__jset(x, "gex_sum", gex__jnum(k->sum[1]));
+                json_array_append_new(m, x);
+            }
+            gex__jset(o, "by_moneyness", m);
+        }
+        json_array_append_new(ss, o);
+    }
+    gex__jset(d, "series", ss);
+    json_t *cs = json_array();
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const check *k = &r->c[i];
+        json_t *o = json_object();
+        gex__jset(o, "level", json_string(k->name));
+        gex__jset(o, "vendor", gex__jlevel(&k->vendor));
+        gex__jset(o, "gex", gex__jlevel(&k->local));
+        gex__jset(o, "hard", json_boolean(k->hard));
+        gex__jset(o, "within_tolerance", json_boolean(k->ok));
+        gex__jset(o, "vendor_rank_in_gex",
+                  k->rank ? json_integer((json_int_t)k->rank) : json_null());
+        gex__jset(o, "note", k->note[0] ? json_string(k->note) : json_null());
+        json_array_append_new(cs, o);
+    }
+    gex__jset(d, "levels", cs);
+    if (r->n_expiry > 0) {
+        json_t *e = json_array(), *m = json_array();
+        for (size_t i = 0; i < r->n_expiry; i++)
+            json_array_append_new(e, bucket_json(&r->expiry[i]));
+        for (int i = 0; i < GEX_VALIDATE_MONEYNESS_BUCKETS; i++)
+            json_array_append_new(m, bucket_json(&r->money[i]));
+        gex__jset(d, "by_expiration", e);
+        gex__jset(d, "by_moneyness", m);
+    }
+    if (r->n_conv > 0) {
+        json_t *c = json_array();
+        for (size_t i = 0; i < r->n_conv; i++) {
+            json_t *o = json_object();
+            gex__jset(o, "convention", json_string(r->conv[i].name));
+            gex__jset(o, "contracts", json_integer((json_int_t)r->conv[i].n));
+            gex__jset(o, "delta_rms", gex__jnum(r->conv[i].delta_rms));
+            gex__jset(o, "gamma_rms", gex__jnum(r->conv[i].gamma_rms));
+            gex__jset(o, "beyond", json_integer((json_int_t)r->conv[i].beyond));
+            gex__jset(o, "fits_best", json_boolean((int)i == r->best_conv));
+            json_array_append_new(c, o);
+        }
+        gex__jset(d, "time_conventions", c);
+    }
+    json_t *meta = json_object();
+    char version[64];
+    snprintf(version, sizeof version, "gex %s", gex_version());
+    gex__jset(meta, "generator", json_string(version));
+    gex__jset(d, "meta", meta);
+    gex__json_write(d, out);
+    json_decref(d);
+}
+
+static int finish(report *r, const gex__options *opts, FILE *out)
+{
+    switch (opts->format) {
+    case GEX__OUT_JSON:
+        write_json(r, out);
+        break;
+    case GEX__OUT_CSV:
+        write_csv(r, out);
+        break;
+    default:
+        write_text(r, out);
+        break;
+    }
+    const int rc = verdict(r);
+    free_report(r);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- vendor responses */
+
+typedef gex_vendor_response vendor_doc;
+
+static const char *kind_name(const vendor_doc *d)
+{
+    const char *n = gex_vendor_kind_name(d->kind);
+    return n != NULL ? n : "?";
+}
+
+static int is_table(const vendor_doc *d)
+{
+    return d->kind >= GEX_VENDOR_GEX && d->kind <= GEX_VENDOR_CHEX;
+}
+
+/* call, put and net of measure k (0 gex .. 3 chex) in a row */
+static void row_values(const gex_strike_row *row, int k, double v[3])
+{
+    switch (k) {
+    case 0:
+        v[0] = row->call_gex, v[1] = row->put_gex, v[2] = row->net_gex;
+        break;
+    case 1:
+        v[0] = row->call_dex, v[1] = row->put_dex, v[2] = row->net_dex;
+        break;
+    case 2:
+        v[0] = row->call_vex, v[1] = row->put_vex, v[2] = row->net_vex;
+        break;
+    default:
+        v[0] = row->call_chex, v[1] = row->put_chex, v[2] = row->net_chex;
+        break;
+    }
+}
+
+static void strike_label(double k, char *buf, size_t size)
+{
+    char v[48];
+    gex__fmt_roundtrip(k, v, sizeof v);
+    snprintf(buf, size, "strike %s", v);
+}
+
+/* The vendor's own consistency: net = call + put per row, top-level net = sum of the rows in
+ * ascending strike order (SPEC 1.5, which the vendor's capture follows exactly). */
+static int check_vendor_table(report *r, const vendor_doc *d)
+{
+    const int k = (int)d->kind;
+    item *items = calloc(d->n_rows + 1, sizeof *items);
+    if (items == NULL)
+        return GEX_ENOMEM;
+    double sum = 0.0;
+    for (size_t i = 0; i < d->n_rows; i++) {
+        double v[3];
+        row_values(&d->rows[i], k, v);
+        strike_label(d->rows[i].strike, items[i].label, sizeof items[i].label);
+        items[i].vendor = v[2];
+        items[i].local = v[0] + v[1];
+        sum += v[2];
+    }
+    char name[48];
+    snprintf(name, sizeof name, "%s: net_%s = call + put", kind_name(d), kind_name(d));
+    int st = add_series(r, name, "vendor's own rows", items, d->n_rows, 0.0, 0.0, 1);
+    item *top = calloc(1, sizeof *top);
+    if (top == NULL)
+        return GEX_ENOMEM;
+    snprintf(top->label, sizeof top->label, "net_%s", kind_name(d));
+    top->vendor = d->net;
+    top->local = sum;
+    snprintf(name, sizeof name, "%s: net_%s = sum of the rows", kind_name(d), kind_name(d));
+    st |= add_series(r, name, "vendor's own total", top, 1, 0.0, 0.0, 1);
+    return st;
+}
+
+/* Ranks for the soft wall checks: the vendor's strike among gex's strikes ordered by call_gex
+ * (descending) or |put_gex| (descending). 0 when gex has no such strike. */
+static size_t wall_rank(const gex_strike_row *rows, size_t n, double strike, int put)
+{
+    double *v = malloc((n + 1) * sizeof *v);
+    if (v == NULL)
+        return 0;
+    size_t at = n;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = put ? fabs(rows[i].put_gex) : rows[i].call_gex;
+        if (rows[i].strike == strike)
+            at = i;
+    }
+    const size_t rank = gex_validate_rank(v, n, at);
+    free(v);
+    return rank;
+}
+
+/* Compares a levels response with levels computed by gex; walls are soft, the magnet is not
+ * checkable from a per-strike table (magnet_known 0). */
+static int compare_levels(report *r, const vendor_doc *lv, const gex_levels *ours,
+                          const gex_strike_row *rows, size_t n, double spot, int magnet_known)
+{
+    static const char *const names[7] = {
+        "gamma_flip", "max_positive_gamma", "max_negative_gamma", "call_wall",
+        "put_wall",   "highest_oi_strike",  "zero_dte_magnet"};
+    const gex_level *theirs[7] = {&lv->levels.gamma_flip,         &lv->levels.max_positive_gamma,
+                                  &lv->levels.max_negative_gamma, &lv->levels.call_wall,
+                                  &lv->levels.put_wall,           &lv->levels.highest_oi_strike,
+                                  &lv->levels.zero_dte_magnet};
+    const gex_level *mine[7] = {
+        &ours->gamma_flip, &ours->max_positive_gamma, &ours->max_negative_gamma, &ours->call_wall,
+        &ours->put_wall,   &ours->highest_oi_strike,  &ours->zero_dte_magnet};
+    for (int i = 0; i < 7; i++) {
+        if (i == 6 && !magnet_known) {
+            const gex_level none = {0, 0.0};
+            check *c = add_check(r, names[i], theirs[i], &none, 0, 1, spot);
+            if (c == NULL)
+                return GEX_ENOMEM;
+            c->ok = 1;
+            snprintf(c->note, sizeof c->note,
+                     "not checkable: the per-strike table sums every expiration");
+            continue;
+        }
+        const int soft = i == 3 || i == 4;
+        check *c = add_check(r, names[i], theirs[i], mine[i], !soft, i != 0, spot);
+        if (c == NULL)
+            return GEX_ENOMEM;
+        if (soft && theirs[i]->has && rows != NULL) {
+            c->rank = wall_rank(rows, n, theirs[i]->value, i == 4);
+            if (c->rank == 0)
+                snprintf(c->note, sizeof c->note, "gex has no strike %g", theirs[i]->value);
+        }
+    }
+    return GEX_OK;
+}
+
+/* --vendor alone. */
+static int vendor_only(const gex__options *opts, vendor_doc **docs, size_t n, FILE *out)
+{
+    report r;
+    memset(&r, 0, sizeof r);
+    r.mode = "the vendor's levels against its own per-strike table";
+    r.tol = opts->tol;
+    r.best_conv = -1;
+    const vendor_doc *g = NULL;
+    size_t gi = 0;
+    for (size_t i = 0; i < n && g == NULL; i++)
+        if (docs[i]->kind == GEX_VENDOR_GEX) {
+            g = docs[i];
+            gi = i;
+        }
+    if (g == NULL) {
+        gex__error(opts->vendor[0], 0,
+                   "validate without a chain needs the vendor's gex response too (the "
+                   "per-strike table the levels follow from)");
+        return GEX__EXIT_INPUT;
+    }
+    gex_levels ours;
+    int st = gex_levels_from_rows(g->rows, g->n_rows, g->underlying_price, &ours);
+    if (st != GEX_OK) {
+        gex__error(opts->vendor[gi], 0, "the levels could not be computed: %s", gex_strerror(st));
+        return GEX__EXIT_INTERNAL;
+    }
+    note(&r,
+         "table: %s (%s, %zu strikes, spot %g, as of %s); levels recomputed from it, the "
+         "flip by the vendor's per-strike method",
+         opts->vendor[gi], g->symbol, g->n_rows, g->underlying_price, g->as_of);
+    for (size_t i = 0; i < n && st == GEX_OK; i++)
+        if (is_table(docs[i]))
+            st = check_vendor_table(&r, docs[i]);
+    check *c = add_check(&r, "gamma_flip (gex response)", &g->gamma_flip, &ours.gamma_flip, 1, 0,
+                         g->underlying_price);
+    if (c != NULL)
+        snprintf(c->note, sizeof c->note,
+                 "linear interpolation where net_gex changes sign nearest the spot");
+    for (size_t i = 0; i < n && st == GEX_OK; i++) {
+        if (docs[i]->kind != GEX_VENDOR_LEVELS)
+            continue;
+        if (docs[i]->underlying_price != g->underlying_price)
+            note(&r, "%s: quoted at spot %g as of %s, the table at %g (another instant)",
+                 opts->vendor[i], docs[i]->underlying_price, docs[i]->as_of, g->underlying_price);
+        st = compare_levels(&r, docs[i], &ours, g->rows, g->n_rows, g->underlying_price, 0);
+    }
+    if (st != GEX_OK) {
+        free_report(&r);
+        gex__error(NULL, 0, "out of memory");
+        return GEX__EXIT_INTERNAL;
+    }
+    return finish(&r, opts, out);
+}
+
+/* gex_levels_flip_strike over a table of rows. */
+static int flip_strike_rows(const gex_strike_row *rows, size_t n, double spot, gex_level *flip,
+                            size_t *changes)
+{
+    double *k = malloc((2 * n + 1) * sizeof *k);
+    if (k == NULL)
+        return GEX_ENOMEM;
+    double *g = k + n;
+    for (size_t i = 0; i < n; i++) {
+        k[i] = rows[i].strike;
+        g[i] = rows[i].net_gex;
+    }
+    const int st = gex_levels_flip_strike(k, g, n, spot, flip, changes);
+    free(k);
+    return st;
+}
+
+/* Where the per-strike differences sit: by moneyness K/S of the strike (items[i] is strike
+ * strikes[i]). */
+static void money_breakdown(series *s, const double *strikes, double spot)
+{
+    s->has_money = 1;
+    for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
+        snprintf(s->money[b].name, sizeof s->money[b].name, "%s", gex_validate_moneyness_name(b));
+    for (size_t i = 0; i < s->n_items; i++) {
+        const item *it = &s->items[i];
+        bucket *k = &s->money[gex_validate_moneyness_bucket(strikes[i], spot)];
+        k->n++;
+        k->beyond[0] += !it->ok;
+        if (!is_noise(it)) /* rounding noise is not a difference (and not build-stable) */
+            k->max[0] = fmax(k->max[0], fabs(it->vendor - it->local));
+        k->sum[0] += it->vendor;
+        k->sum[1] += it->local;
+    }
+}
+
+/* Per-strike comparison of one table response with gex's rows. */
+static int compare_table(report *r, const char *path, const vendor_doc *d, const gex__analysis *a)
+{
+    const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
+    const size_t nr = gex_exposure_strike_count(a->exposure);
+    const int k = (int)d->kind;
+    item *items[3];
+    for (int s = 0; s < 3; s++)
+        items[s] = calloc(d->n_rows + 1, sizeof *items[s]);
+    if (items[0] == NULL || items[1] == NULL || items[2] == NULL) {
+        for (int s = 0; s < 3; s++)
+            free(items[s]);
+        return GEX_ENOMEM;
+    }
+    size_t m = 0, only_vendor = 0;
+    double vmax = 0.0;
+    double *strikes = malloc((d->n_rows + 1) * sizeof *strikes);
+    if (strikes == NULL) {
+        for (int s = 0; s < 3; s++)
+            free(items[s]);
+        return GEX_ENOMEM;
+    }
+    for (size_t i = 0; i < d->n_rows; i++) {
+        /* gex's rows are ascending; the vendor's are taken in any order */
+        size_t lo = 0, hi = nr;
+        while (lo < hi) {
+            const size_t mid = lo + (hi - lo) / 2;
+            if (rows[mid].strike < d->rows[i].strike)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == nr || rows[lo].strike != d->rows[i].strike) {
+            only_vendor++;
+            continue;
+        }
+        double v[3], l[3];
+        row_values(&d->rows[i], k, v);
+        row_values(&rows[lo], k, l);
+        for (int s = 0; s < 3; s++) {
+            strike_label(d->rows[i].strike, items[s][m].label, sizeof items[s][m].label);
+            items[s][m].vendor = v[s];
+            items[s][m].local = l[s];
+        }
+        vmax = fmax(vmax, fabs(v[2]));
+        strikes[m] = d->rows[i].strike;
+        m++;
+    }
+    if (only_vendor > 0 || nr > m)
+        note(r, "%s: %zu strikes matched; %zu only in the vendor's table, %zu only in gex's", path,
+             m, only_vendor, nr - m);
+    const double floor = r->tol * vmax * IMMATERIAL_SHARE;
+    static const char *const side[3] = {"call", "put", "net"};
+    int st = GEX_OK;
+    for (int s = 0; s < 3; s++) {
+        char name[48];
+        snprintf(name, sizeof name, "%s_%s per strike", side[s], kind_name(d));
+        if (st != GEX_OK) {
+            free(items[s]);
+            continue;
+        }
+        st = add_series(r, name, kind_name(d), items[s], m, a->spot, floor, s == 2);
+        if (st == GEX_OK && s == 2)
+            money_breakdown(&r->s[r->n_series - 1], strikes, a->spot);
+    }
+    free(strikes);
+    const double totals[4] = {a->totals.net_gex, a->totals.net_dex, a->totals.net_vex,
+                              a->totals.net_chex};
+    item *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return GEX_ENOMEM;
+    snprintf(t->label, sizeof t->label, "net_%s", kind_name(d));
+    t->vendor = d->net;
+    t->local = totals[k];
+    char name[48];
+    snprintf(name, sizeof name, "net_%s total", kind_name(d));
+    st |= add_series(r, name, kind_name(d), t, 1, a->spot, 0.0, 1);
+    if (k == GEX_VENDOR_GEX) {
+        check *c = add_check(r, "gamma_flip", &d->gamma_flip, &a->levels.gamma_flip, 1, 0, a->spot);
+        if (c != NULL)
+            snprintf(c->note, sizeof c->note, "gex by the %s method",
+                     gex_flip_method_name(a->levels.flip_method));
+        if (a->levels.flip_method != GEX_FLIP_STRIKE) {
+            /* the vendor's live method on gex's own rows, to tell a method difference from a
+             * data difference (SPEC 1.6) */
+            gex_level by_strike = {0, 0.0};
+            size_t changes = 0;
+            if (flip_strike_rows(rows, nr, a->spot, &by_strike, &changes) == GEX_OK) {
+                check *x = add_check(r, "gamma_flip, strike method", &d->gamma_flip, &by_strike, 0,
+                                     0, a->spot);
+                if (x != NULL)
+                    snprintf(x->note, sizeof x->note,
+                             "gex's rows by the vendor's per-strike method (%zu sign changes)",
+                             changes);
+            }
+        }
+    }
+    return st;
+}
+
+/* CHAIN with --vendor. */
+static int chain_and_vendor(const gex__options *opts, vendor_doc **docs, size_t n, FILE *out)
+{
+    gex__analysis a;
+    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
+    if (rc != GEX__EXIT_OK)
+        return rc;
+    report r;
+    memset(&r, 0, sizeof r);
+    r.mode = "the vendor's responses against gex's recomputation from the chain";
+    r.tol = opts->tol;
+    r.best_conv = -1;
+    char iso[40];
+    gex_time_format_iso(a.as_of, iso, sizeof iso);
+    note(&r, "chain: %s (%s, spot %g, as of %s; %zu of %zu contracts used)", a.path, a.symbol,
+         a.spot, iso, a.totals.used, a.totals.contracts);
+    const gex_strike_row *rows = gex_exposure_strikes(a.exposure);
+    const size_t nr = gex_exposure_strike_count(a.exposure);
+    int st = GEX_OK;
+    for (size_t i = 0; i < n && st == GEX_OK; i++) {
+        const vendor_doc *d = docs[i];
+        if (strcasecmp(d->symbol, a.symbol) != 0)
+            note(&r, "%s: the vendor's symbol is %s, the chain's %s", opts->vendor[i], d->symbol,
+                 a.symbol);
+        if (fabs(d->underlying_price - a.spot) > opts->tol * a.spot)
+            note(&r,
+                 "%s: the vendor's spot %g differs from the chain's %g by more than the "
+                 "tolerance; every exposure scales with it",
+                 opts->vendor[i], d->underlying_price, a.spot);
+        if (is_table(d))
+            st = compare_table(&r, opts->vendor[i], d, &a);
+        else
+            st = compare_levels(&r, d, &a.levels, rows, nr, a.spot, 1);
+    }
+    gex__analysis_free(&a);
+    if (st != GEX_OK) {
+        free_report(&r);
+        gex__error(NULL, 0, "out of memory");
+        return GEX__EXIT_INTERNAL;
+    }
+    return finish(&r, opts, out);
+}
+
+/* ---------------------------------------------------------------- chain only */
+
+/* One contract's greek (g: 0 delta, 1 gamma) into the series and its two buckets. */
+static void tally(item *items, size_t *n, const char *label, double vendor, double local,
+                  double tol, double floor, bucket *by_expiry, bucket *by_moneyness, int g)
+{
+    if (!isfinite(vendor))
+        return;
+    item *it = &items[(*n)++];
+    snprintf(it->label, sizeof it->label, "%s", label);
+    it->vendor = vendor;
+    it->local = local;
+    const double d = fabs(vendor - local);
+    const int ok = gex_validate_agrees(vendor, local, tol, floor);
+    bucket *b[2] = {by_expiry, by_moneyness};
+    for (int k = 0; k < 2; k++) {
+        if (b[k] == NULL)
+            continue;
+        b[k]->beyond[g] += !ok;
+        b[k]->max[g] = fmax(b[k]->max[g], d);
+    }
+}
+
+static int chain_only(const gex__options *opts, FILE *out)
+{
+    gex__options o = *opts;
+    o.prepare.iv_mode = GEX_IV_MODE_FILE; /* the chain's own IV, as its greeks used */
+    gex__analysis a;
+    int rc = gex__analyze_file(&o, opts->files[0], 0, &a);
+    if (rc != GEX__EXIT_OK)
+        return rc;
+    gex_chain_view v;
+    gex_chain_get_view(a.chain, &v);
+    size_t have = 0;
+    for (size_t i = 0; i < v.n; i++)
+        have += isfinite(v.vendor_delta[i]) || isfinite(v.vendor_gamma[i]);
+    if (have == 0) {
+        gex__error(a.path, 0,
+                   "the chain carries no delta or gamma columns to compare; give the vendor's "
+                   "responses with --vendor");
+        gex__analysis_free(&a);
+        return GEX__EXIT_INPUT;
+    }
+    report r;
+    memset(&r, 0, sizeof r);
+    r.mode = "the chain's own delta and gamma columns against gex's greeks from the chain's IV";
+    r.tol = opts->tol;
+    r.best_conv = -1;
+    const double rate = opts->prepare.rate, div = opts->prepare.div;
+    item *di = calloc(v.n + 1, sizeof *di), *gi = calloc(v.n + 1, sizeof *gi);
+    double *vd = malloc((2 * v.n + 1) * sizeof *vd);
+    if (di == NULL || gi == NULL || vd == NULL) {
+        free(di);
+        free(gi);
+        free(vd);
+        gex__analysis_free(&a);
+        gex__error(NULL, 0, "out of memory");
+        return GEX__EXIT_INTERNAL;
+    }
+    double *vg = vd + v.n;
+    size_t nd = 0, ng = 0, skipped_status = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        vd[i] = v.vendor_delta[i];
+        vg[i] = v.vendor_gamma[i];
+    }
+    const double qd = gex_validate_quantum(vd, v.n), qg = gex_validate_quantum(vg, v.n);
+    const double floor_d = qd / 2.0, floor_g = qg / 2.0;
+    note(&r,
+         "chain: %s (%s, spot %g, rate %g, div %g); the file prints delta to %g and gamma "
+         "to %g, so differences up to half of that count as equal",
+         a.path, a.symbol, a.spot, rate, div, qd, qg);
+    /* by expiration and moneyness */
+    for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
+        snprintf(r.money[b].name, sizeof r.money[b].name, "%s", gex_validate_moneyness_name(b));
+    const int64_t quote = a.as_of, close = gex_validate_previous_close(a.as_of);
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.status[i] != GEX_CONTRACT_OK) {
+            skipped_status++;
+            continue;
+        }
+        gex_greeks g;
+        if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], v.T[i], v.iv[i], rate, div, &g) !=
+            GEX_BS_OK) {
+            skipped_status++;
+            continue;
+        }
+        char label[96], exp[16];
+        gex_time_format_date(v.expiration[i], exp, sizeof exp);
+        char k[48];
+        gex__fmt_roundtrip(v.strike[i], k, sizeof k);
+        const char *root = gex_chain_symbol(a.chain, v.root[i]);
+        snprintf(label, sizeof label, "%s %s %s %s", root != NULL ? root : a.symbol, exp, k,
+                 v.type[i] == GEX_PUT ? "P" : "C");
+        bucket *eb = NULL;
+        for (size_t e = 0; e < r.n_expiry; e++)
+            if (strcmp(r.expiry[e].name, exp) == 0)
+                eb = &r.expiry[e];
+        if (eb == NULL && r.n_expiry < sizeof r.expiry / sizeof r.expiry[0]) {
+            eb = &r.expiry[r.n_expiry++];
+            snprintf(eb->name, sizeof eb->name, "%s", exp);
+        }
+        bucket *mb = &r.money[gex_validate_moneyness_bucket(v.strike[i], v.spot[i])];
+        if (eb != NULL)
+            eb->n++;
+        mb->n++;
+        tally(di, &nd, label, vd[i], g.delta, r.tol, floor_d, eb, mb, 0);
+        tally(gi, &ng, label, vg[i], g.gamma, r.tol, floor_g, eb, mb, 1);
+    }
+    if (skipped_status > 0)
+        note(&r,
+             "%zu contracts not compared: expired, no IV in the file, or greeks not "
+             "representable",
+             skipped_status);
+    int st = add_series(&r, "delta per contract", "per $1", di, nd, 0.0, floor_d, 1);
+    st |= add_series(&r, "gamma per contract", "per $1 per $1", gi, ng, 0.0, floor_g, 1);
+
+    /* The time conventions a vendor may have used (SPEC 4, chain-only mode). */
+    static const char *const conv_names[4] = {
+        "quote instant, calendar days / 365", "quote instant, trading days / 252",
+        "previous 16:00 close, calendar / 365", "previous 16:00 close, trading / 252"};
+    for (int c = 0; c < 4; c++) {
+        convention_row *cr = &r.conv[r.n_conv++];
+        cr->name = conv_names[c];
+        const int64_t from = c < 2 ? quote : close;
+        double sd = 0.0, sg = 0.0;
+        size_t n_d = 0, n_g = 0;
+        for (size_t i = 0; i < v.n; i++) {
+            if (v.status[i] != GEX_CONTRACT_OK)
+                continue;
+            const double T = (c % 2 == 0) ? (double)(v.settlement[i] - from) / GEX_SECONDS_PER_YEAR
+                                          : gex_validate_trading_years(from, v.settlement[i]);
+            gex_greeks g;
+            if (!(T > 0.0) || gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], rate,
+                                            div, &g) != GEX_BS_OK)
+                continue;
+            cr->n++;
+            if (isfinite(vd[i])) {
+                sd += (vd[i] - g.delta) * (vd[i] - g.delta);
+                n_d++;
+                cr->beyond += !gex_validate_agrees(vd[i], g.delta, r.tol, floor_d);
+            }
+            if (isfinite(vg[i])) {
+                sg += (vg[i] - g.gamma) * (vg[i] - g.gamma);
+                n_g++;
+                cr->beyond += !gex_validate_agrees(vg[i], g.gamma, r.tol, floor_g);
+            }
+        }
+        cr->delta_rms = n_d ? sqrt(sd / (double)n_d) : 0.0;
+        cr->gamma_rms = n_g ? sqrt(sg / (double)n_g) : 0.0;
+    }
+    /* Best: fewest contracts beyond tolerance, then the smallest delta RMS. Conventions under
+     * which fewer contracts could be computed (T <= 0) are compared on what they cover. */
+    for (size_t c = 0; c < r.n_conv; c++) {
+        const convention_row *x = &r.conv[c];
+        if (x->n == 0)
+            continue;
+        if (r.best_conv < 0)
+            r.best_conv = (int)c;
+        const convention_row *b = &r.conv[r.best_conv];
+        if (x->beyond < b->beyond || (x->beyond == b->beyond && x->delta_rms < b->delta_rms))
+            r.best_conv = (int)c;
+    }
+    if (r.best_conv >= 0)
+        note(&r, "the chain's greeks fit best with T from the %s%s", r.conv[r.best_conv].name,
+             r.best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "");
+    free(vd);
+    gex__analysis_free(&a);
+    if (st != GEX_OK) {
+        free_report(&r);
+        gex__error(NULL, 0, "out of memory");
+        return GEX__EXIT_INTERNAL;
+    }
+    return finish(&r, opts, out);
+}
+
+int gex__cmd_validate(const gex__options *opts, FILE *out)
+{
+    if (opts->n_vendor == 0)
+        return chain_only(opts, out);
+    vendor_doc *docs[GEX__MAX_REPEAT] = {NULL};
+    int rc = GEX__EXIT_OK;
+    for (size_t i = 0; i < opts->n_vendor && rc == GEX__EXIT_OK; i++) {
+        gex_error err;
+        gex_error_clear(&err);
+        const int st = gex_vendor_read_path(opts->vendor[i], &docs[i], &err);
+        if (st != GEX_OK)
+            rc = gex__report(st, &err, opts->vendor[i]);
+    }
+    if (rc == GEX__EXIT_OK)
+        rc = opts->n_files == 0 ? vendor_only(opts, docs, opts->n_vendor, out)
+                                : chain_and_vendor(opts, docs, opts->n_vendor, out);
+    for (size_t i = 0; i < opts->n_vendor; i++)
+        gex_vendor_free(docs[i]);
+    return rc;
+}

@@ -1,0 +1,310 @@
+/*
+ * format-table.c: the table (for people: aligned columns, thousands separators, units in the
+ * header) and CSV (RFC 4180: one header row, CRLF line ends, fields quoted when they hold a
+ * comma, a quote or a line break, numbers in the shortest form that reads back to the same
+ * double) renderings of one result table.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct cell {
+    int kind; /* 0 empty, 1 number, 2 text */
+    double v;
+    char *s;
+} cell;
+
+struct gex__table {
+    const gex__column *columns;
+    size_t n_columns;
+    cell *cells;
+    size_t n_cells, cap;
+    FILE *stream;  /* CSV written as the cells come (gex__table_stream), else NULL */
+    size_t column; /* streaming: the column of the next cell */
+    cell scratch;  /* streaming: the cell being appended */
+};
+
+gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
+{
+    gex__table *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->columns = columns;
+    t->n_columns = n_columns;
+    return t;
+}
+
+void gex__table_free(gex__table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n_cells; i++)
+        free(t->cells[i].s);
+    free(t->cells);
+    free(t->scratch.s);
+    free(t);
+}
+
+static int csv_field(FILE *out, const char *s);
+static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
+                        size_t size);
+
+void gex__table_stream(gex__table *t, FILE *out)
+{
+    for (size_t j = 0; j < t->n_columns; j++) {
+        if (j)
+            fputc(',', out);
+        csv_field(out, t->columns[j].name);
+    }
+    fputs("\r\n", out);
+    t->stream = out;
+    t->column = 0;
+}
+
+static cell *push(gex__table *t)
+{
+    if (t->stream != NULL) {
+        free(t->scratch.s);
+        memset(&t->scratch, 0, sizeof t->scratch);
+        return &t->scratch;
+    }
+    if (t->n_cells == t->cap) {
+        const size_t cap = t->cap ? 2 * t->cap : 256;
+        cell *c = realloc(t->cells, cap * sizeof *c);
+        if (c == NULL)
+            return NULL;
+        t->cells = c;
+        t->cap = cap;
+    }
+    cell *c = &t->cells[t->n_cells++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+/* Streaming: writes the cell just appended, with its separator or the record's end. */
+static int commit(gex__table *t)
+{
+    if (t->stream == NULL)
+        return GEX_OK;
+    char buf[128];
+    format_cell(&t->scratch, t->columns[t->column].style, GEX__OUT_CSV, buf, sizeof buf);
+    if (t->column > 0)
+        fputc(',', t->stream);
+    csv_field(t->stream, buf);
+    if (++t->column == t->n_columns) {
+        fputs("\r\n", t->stream);
+        t->column = 0;
+    }
+    return ferror(t->stream) ? GEX_EIO : GEX_OK;
+}
+
+int gex__table_num(gex__table *t, double v)
+{
+    cell *c = push(t);
+    if (c == NULL)
+        return GEX_ENOMEM;
+    if (isfinite(v)) {
+        c->kind = 1;
+        c->v = v == 0.0 ? 0.0 : v; /* no "-0" */
+    } else {
+        gex__nonfinite++;
+    }
+    return commit(t);
+}
+
+int gex__table_level(gex__table *t, const gex_level *level)
+{
+    return level->has ? gex__table_num(t, level->value) : gex__table_null(t);
+}
+
+int gex__table_null(gex__table *t)
+{
+    return push(t) == NULL ? GEX_ENOMEM : commit(t);
+}
+
+int gex__table_text(gex__table *t, const char *s)
+{
+    cell *c = push(t);
+    if (c == NULL)
+        return GEX_ENOMEM;
+    if (s != NULL) {
+        c->s = strdup(s);
+        if (c->s == NULL)
+            return GEX_ENOMEM;
+        c->kind = 2;
+    }
+    return commit(t);
+}
+
+void gex__fmt_roundtrip(double v, char *buf, size_t size)
+{
+    if (v == 0.0)
+        v = 0.0;
+    /* %.15g is exact for every value with at most 15 significant digits and drops trailing
+     * zeros; 17 digits always read back (IEEE 754-2008, 5.12.2), so they need no check. */
+    for (int p = 15; p <= 16; p++) {
+        snprintf(buf, size, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+    snprintf(buf, size, "%.17g", v);
+}
+
+void gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
+{
+    char raw[64];
+    snprintf(raw, sizeof raw, "%.*f", decimals, v);
+    /* "-0" and "-0.00" after rounding read as 0 */
+    if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))
+        memmove(raw, raw + 1, strlen(raw));
+    const char *p = raw;
+    size_t o = 0;
+    if (*p == '-' && o + 1 < size)
+        buf[o++] = *p++;
+    size_t int_len = strcspn(p, ".");
+    for (size_t i = 0; i < int_len && o + 1 < size; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0 && o + 2 < size)
+            buf[o++] = ',';
+        buf[o++] = p[i];
+    }
+    for (const char *q = p + int_len; *q != '\0' && o + 1 < size; q++)
+        buf[o++] = *q;
+    buf[o] = '\0';
+}
+
+static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
+                        size_t size)
+{
+    buf[0] = '\0';
+    if (c->kind == 0)
+        return;
+    if (c->kind == 2) {
+        snprintf(buf, size, "%s", c->s);
+        return;
+    }
+    if (format == GEX__OUT_CSV) {
+        gex__fmt_roundtrip(c->v, buf, size);
+        return;
+    }
+    switch (style) {
+    case GEX__STYLE_STRIKE: {
+        gex__fmt_grouped(c->v, 3, buf, size);
+        char *dot = strchr(buf, '.');
+        if (dot != NULL) {
+            char *end = buf + strlen(buf) - 1;
+            while (end > dot && *end == '0')
+                *end-- = '\0';
+            if (end == dot)
+                *end = '\0';
+        }
+        break;
+    }
+    case GEX__STYLE_MONEY:
+    case GEX__STYLE_COUNT:
+        gex__fmt_grouped(c->v, 0, buf, size);
+        break;
+    case GEX__STYLE_PRICE:
+    case GEX__STYLE_PCT:
+        gex__fmt_grouped(c->v, 2, buf, size);
+        break;
+    case GEX__STYLE_SIG:
+    default:
+        snprintf(buf, size, "%.6g", c->v);
+        break;
+    }
+}
+
+static int csv_field(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL)
+        return fputs(s, out) < 0 ? -1 : 0;
+    fputc('"', out);
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    return fputc('"', out) == EOF ? -1 : 0;
+}
+
+int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out)
+{
+    const size_t nc = t->n_columns;
+    const size_t nr = nc ? t->n_cells / nc : 0;
+    char buf[128];
+    if (t->stream != NULL)
+        return ferror(t->stream) ? GEX_EIO : GEX_OK; /* written as it came */
+    if (format == GEX__OUT_CSV) {
+        for (size_t j = 0; j < nc; j++) {
+            if (j)
+                fputc(',', out);
+            csv_field(out, t->columns[j].name);
+        }
+        fputs("\r\n", out);
+        for (size_t i = 0; i < nr; i++) {
+            for (size_t j = 0; j < nc; j++) {
+                if (j)
+                    fputc(',', out);
+                format_cell(&t->cells[i * nc + j], t->columns[j].style, format, buf, sizeof buf);
+                csv_field(out, buf);
+            }
+            fputs("\r\n", out);
+        }
+        return ferror(out) ? GEX_EIO : GEX_OK;
+    }
+    size_t *width = calloc(nc ? nc : 1, sizeof *width);
+    if (width == NULL)
+        return GEX_ENOMEM;
+    int has_units = 0;
+    for (size_t j = 0; j < nc; j++) {
+        width[j] = strlen(t->columns[j].name);
+        if (t->columns[j].unit != NULL) {
+            has_units = 1;
+            if (strlen(t->columns[j].unit) > width[j])
+                width[j] = strlen(t->columns[j].unit);
+        }
+    }
+    for (size_t i = 0; i < nr; i++)
+        for (size_t j = 0; j < nc; j++) {
+            format_cell(&t->cells[i * nc + j], t->columns[j].style, format, buf, sizeof buf);
+            size_t w = t->cells[i * nc + j].kind == 0 ? 1 : strlen(buf);
+            if (w > width[j])
+                width[j] = w;
+        }
+    if (title != NULL)
+        fprintf(out, "%s\n\n", title);
+    for (int line = 0; line < 1 + has_units; line++) {
+        for (size_t j = 0; j < nc; j++) {
+            const char *s = line == 0 ? t->columns[j].name : t->columns[j].unit;
+            const int left = t->columns[j].style == GEX__STYLE_TEXT;
+            const int w = (int)width[j];
+            if (left && j + 1 == nc) { /* no padding at the end of a line */
+                if (s != NULL && s[0] != '\0')
+                    fprintf(out, "%s%s", j ? "  " : "", s);
+            } else {
+                fprintf(out, "%s%*s", j ? "  " : "", left ? -w : w, s ? s : "");
+            }
+        }
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t j = 0; j < nc; j++) {
+            const cell *c = &t->cells[i * nc + j];
+            format_cell(c, t->columns[j].style, format, buf, sizeof buf);
+            if (c->kind == 0)
+                snprintf(buf, sizeof buf, "-");
+            const int left = t->columns[j].style == GEX__STYLE_TEXT;
+            const int w = (int)width[j];
+            /* the last column is not padded on the right */
+            if (left && j + 1 == nc)
+                fprintf(out, "%s%s", j ? "  " : "", buf);
+            else
+                fprintf(out, "%s%*s", j ? "  " : "", left ? -w : w, buf);
+        }
+        fputc('\n', out);
+    }
+    free(width);
+    return ferror(out) ? GEX_EIO : GEX_OK;
+}

@@ -1,0 +1,549 @@
+/*
+ * options.c: the command line of SPEC 3 parsed into a gex__options (getopt_long), with the
+ * help texts. Every value is checked here, so the commands receive only valid options.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    gex__command command;
+    const char *summary;
+} commands[] = {
+    {"greeks", GEX__CMD_GREEKS, "per-contract T, IV, greeks and exposures"},
+    {"gex", GEX__CMD_GEX, "gamma exposure per strike, net GEX and the gamma flip"},
+    {"dex", GEX__CMD_DEX, "delta exposure per strike"},
+    {"vex", GEX__CMD_VEX, "vanna exposure per strike"},
+    {"chex", GEX__CMD_CHEX, "charm exposure per strike"},
+    {"exposure", GEX__CMD_EXPOSURE, "GEX, DEX, VEX and CHEX per strike in one table"},
+    {"levels", GEX__CMD_LEVELS, "gamma flip, walls, extremes, highest OI, 0DTE magnet"},
+    {"summary", GEX__CMD_SUMMARY, "one screen: spot, net GEX, flip, walls, regime, hedging"},
+    {"profile", GEX__CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
+    {"screen", GEX__CMD_SCREEN, "one row per underlying over many files"},
+    {"validate", GEX__CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
+    {"serve", GEX__CMD_SERVE, "(not in this version)"},
+};
+
+const char *gex__command_name(gex__command command)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (commands[i].command == command)
+            return commands[i].name;
+    return "?";
+}
+
+static const char common_help[] =
+    "Options common to every command:\n"
+    "  --format table|csv|json  output format (default table; csv is RFC 4180, json the\n"
+    "                           vendor's shapes plus a \"meta\" object)\n"
+    "  -o, --output FILE        write to FILE (atomically: a failed run leaves no file)\n"
+    "  --spot X                 spot price of the underlying (overrides the file)\n"
+    "  --now TIME               quote instant, e.g. 2023-09-14T16:31:00-04:00 or\n"
+    "                           \"2023-09-14 16:31\" (New York time); overrides the file\n"
+    "  --rate R                 risk-free rate, continuously compounded (default 0.045)\n"
+    "  --div Q                  dividend yield, continuous (default 0.013)\n"
+    "  --symbol SYM             keep one underlying of a file that holds several\n"
+    "  --expiration DATE|0dte   keep this expiration (repeatable); 0dte: the quote date's\n"
+    "  --max-dte N              keep expirations at most N calendar days away\n"
+    "  --min-oi N               drop contracts with open interest below N\n"
+    "  --gex-unit pct|point|shares\n"
+    "                           GEX per 1% move in USD (default), per $1 move in USD, or\n"
+    "                           in shares per $1 move\n"
+    "  --flip-method profile|strike\n"
+    "                           gamma flip by repricing (default) or by interpolating the\n"
+    "                           per-strike table (the vendor's live method)\n"
+    "  --iv-source auto|file|mid\n"
+    "                           the file's IV, else solved from the mid (default auto)\n"
+    "  --strict                 the first bad row is an error (default: skip and count)\n"
+    "  --multiplier M           shares per contract (default: the file's, else 100)\n"
+    "  --input-format auto|long-csv|cboe-csv|cboe-json\n"
+    "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
+    "  -h, --help               this help; --version the version\n";
+
+static void help_general(FILE *out)
+{
+    fputs("usage: gex COMMAND [options] FILE...\n"
+          "       gex COMMAND --help | gex --help | gex --version\n\n"
+          "Dealer Greek exposure from option chain files (CBOE CSV and JSON, long CSV,\n"
+          "yfinance). FILE may be - for standard input.\n\nCommands:\n",
+          out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n", out);
+    fputs(common_help, out);
+    fputs("\nExit status: 0 success, 1 validate found differences beyond --tol, 2 usage\n"
+          "error, 3 input error, 4 internal or resource error. See gex(1).\n",
+          out);
+}
+
+static void help_command(FILE *out, gex__command c)
+{
+    switch (c) {
+    case GEX__CMD_GREEKS:
+        fputs("usage: gex greeks [options] FILE\n\n"
+              "One row per contract: underlying, option_symbol, expiration, strike, type, T\n"
+              "(years), iv, iv_source, spot, delta, gamma, vega, vanna, charm (per share, vol\n"
+              "as a fraction, charm per year), open_interest, gex, dex, vex, chex, status.\n"
+              "Contracts that cannot be computed are listed with their status and empty values.\n",
+              out);
+        break;
+    case GEX__CMD_GEX:
+    case GEX__CMD_DEX:
+    case GEX__CMD_VEX:
+    case GEX__CMD_CHEX:
+        fprintf(out,
+                "usage: gex %s [options] FILE\n\n"
+                "Per-strike call, put and net exposure, summed over the expirations kept,\n"
+                "ascending by strike. The JSON has the vendor's field names and nesting.\n",
+                gex__command_name(c));
+        break;
+    case GEX__CMD_EXPOSURE:
+        fputs("usage: gex exposure [options] FILE\n\n"
+              "GEX, DEX, VEX and CHEX per strike in one table.\n",
+              out);
+        break;
+    case GEX__CMD_LEVELS:
+        fputs("usage: gex levels [options] FILE\n\n"
+              "gamma_flip, max_positive_gamma, max_negative_gamma, call_wall, put_wall,\n"
+              "highest_oi_strike and zero_dte_magnet (empty or null when a level does not\n"
+              "exist).\n",
+              out);
+        break;
+    case GEX__CMD_SUMMARY:
+        fputs("usage: gex summary [options] FILE\n\n"
+              "One screen: spot, net GEX and its label, the gamma flip and the distance to it,\n"
+              "the walls and the 0DTE magnet, net DEX, VEX and CHEX, the regime classifier,\n"
+              "the dealer hedging estimate for a 1% move and the 0DTE share of GEX.\n",
+              out);
+        break;
+    case GEX__CMD_PROFILE:
+        fputs("usage: gex profile [options] [--range PCT] [--points N] FILE\n\n"
+              "Net GEX recomputed at hypothetical spots x (IV, T, r, q held) over the grid\n"
+              "S (1 - PCT/100) .. S (1 + PCT/100) with N points (default 20 and 81).\n",
+              out);
+        break;
+    case GEX__CMD_SCREEN:
+        fputs("usage: gex screen [options] [--sort [-]COLUMN] FILE...\n\n"
+              "One row per underlying (per file, or per underlying of a file holding several):\n"
+              "symbol, spot, net_gex, label, gamma_flip, dist_to_flip, confidence,\n"
+              "vanna_aligned, call_wall, put_wall, zero_dte_pct. --sort orders by a column,\n"
+              "ascending, or descending with a leading '-'. A file that cannot be read is\n"
+              "reported and the others are still screened (exit status 3 at the end).\n",
+              out);
+        break;
+    case GEX__CMD_VALIDATE:
+        fputs("usage: gex validate [options] CHAIN [--vendor RESPONSE.json]... [--tol REL]\n"
+              "       gex validate [options] CHAIN\n"
+              "       gex validate [options] --vendor RESPONSE.json...\n\n"
+              "With --vendor: compare the vendor's responses (gex, dex, vex, chex and levels,\n"
+              "recognised from their keys) with gex's recomputation from CHAIN.\n"
+              "CHAIN alone: compare the chain's own delta and gamma columns with the\n"
+              "recomputation from the chain's IV, and find the time convention they fit.\n"
+              "--vendor alone: check the vendor's levels against its own per-strike table.\n"
+              "--tol: relative tolerance (default 0.01). Exit 0 within it, 1 beyond.\n",
+              out);
+        break;
+    default:
+        help_general(out);
+        return;
+    }
+    fputs("\n", out);
+    fputs(common_help, out);
+}
+
+enum {
+    OPT_FORMAT = 1000,
+    OPT_SPOT,
+    OPT_NOW,
+    OPT_RATE,
+    OPT_DIV,
+    OPT_SYMBOL,
+    OPT_EXPIRATION,
+    OPT_MAX_DTE,
+    OPT_MIN_OI,
+    OPT_GEX_UNIT,
+    OPT_FLIP_METHOD,
+    OPT_IV_SOURCE,
+    OPT_STRICT,
+    OPT_MULTIPLIER,
+    OPT_INPUT_FORMAT,
+    OPT_SETTLE,
+    OPT_VERSION,
+    OPT_VENDOR,
+    OPT_TOL,
+    OPT_SORT,
+    OPT_RANGE,
+    OPT_POINTS,
+};
+
+static const struct option long_options[] = {
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"spot", required_argument, NULL, OPT_SPOT},
+    {"now", required_argument, NULL, OPT_NOW},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"div", required_argument, NULL, OPT_DIV},
+    {"symbol", required_argument, NULL, OPT_SYMBOL},
+    {"expiration", required_argument, NULL, OPT_EXPIRATION},
+    {"max-dte", required_argument, NULL, OPT_MAX_DTE},
+    {"min-oi", required_argument, NULL, OPT_MIN_OI},
+    {"gex-unit", required_argument, NULL, OPT_GEX_UNIT},
+    {"flip-method", required_argument, NULL, OPT_FLIP_METHOD},
+    {"iv-source", required_argument, NULL, OPT_IV_SOURCE},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"multiplier", required_argument, NULL, OPT_MULTIPLIER},
+    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"settle", required_argument, NULL, OPT_SETTLE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"vendor", required_argument, NULL, OPT_VENDOR},
+    {"tol", required_argument, NULL, OPT_TOL},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"range", required_argument, NULL, OPT_RANGE},
+    {"points", required_argument, NULL, OPT_POINTS},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+static int usage_error(const char *fmt, ...)
+{
+    fputs("gex: ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (gex --help lists the options)\n", stderr);
+    return GEX__EXIT_USAGE;
+}
+
+/* A finite number filling the whole argument. */
+static int parse_double(const char *opt, const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return usage_error("%s: '%s' is not a number", opt, s);
+    *out = v;
+    return -1;
+}
+
+static int parse_int(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        return usage_error("%s: '%s' is not a whole number", opt, s);
+    if (v < lo || v > hi) {
+        char range[64];
+        snprintf(range, sizeof range, "between %ld and %ld", lo, hi);
+        return usage_error("%s: must be %s", opt, range);
+    }
+    *out = v;
+    return -1;
+}
+
+static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_seen)
+{
+    double d = 0.0;
+    long l = 0;
+    int rc = -1;
+    switch (c) {
+    case OPT_FORMAT:
+        if (strcmp(arg, "table") == 0)
+            o->format = GEX__OUT_TABLE;
+        else if (strcmp(arg, "csv") == 0)
+            o->format = GEX__OUT_CSV;
+        else if (strcmp(arg, "json") == 0)
+            o->format = GEX__OUT_JSON;
+        else
+            return usage_error("--format: '%s' is not one of table, csv, json", arg);
+        return -1;
+    case 'o':
+        o->output = arg;
+        return -1;
+    case OPT_SPOT:
+        if ((rc = parse_double("--spot", arg, &d)) >= 0)
+            return rc;
+        if (!(d > 0.0))
+            return usage_error("--spot: '%s' must be greater than 0", arg);
+        o->read.spot = d;
+        return -1;
+    case OPT_NOW: {
+        int64_t utc = 0;
+        gex_instant_info info;
+        const int st = gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info);
+        if (st == GEX_ENOTIME)
+            return usage_error("--now: '%s' has no year: give the full date", arg);
+        if (st != GEX_OK)
+            return usage_error("--now: '%s' is not a date and time (for example "
+                               "2023-09-14T16:31:00-04:00)",
+                               arg);
+        o->prepare.has_now = 1;
+        o->prepare.now = utc;
+        return -1;
+    }
+    case OPT_RATE:
+        if ((rc = parse_double("--rate", arg, &d)) >= 0)
+            return rc;
+        o->prepare.rate = o->exposure.rate = d;
+        return -1;
+    case OPT_DIV:
+        if ((rc = parse_double("--div", arg, &d)) >= 0)
+            return rc;
+        o->prepare.div = o->exposure.div = d;
+        return -1;
+    case OPT_SYMBOL:
+        if (arg[0] == '\0')
+            return usage_error("--symbol: the symbol is empty");
+        o->read.symbol = arg;
+        return -1;
+    case OPT_EXPIRATION: {
+        if (strcasecmp(arg, "0dte") == 0) {
+            o->exposure.zero_dte = 1;
+            *zero_dte_seen = 1;
+            return -1;
+        }
+        int32_t day = 0;
+        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
+            return usage_error("--expiration: '%s' is not a date (YYYY-MM-DD) or 0dte", arg);
+        if (o->exposure.n_expirations >= GEX__MAX_REPEAT)
+            return usage_error("--expiration: at most 64 dates");
+        o->expirations[o->exposure.n_expirations++] = day;
+        return -1;
+    }
+    case OPT_MAX_DTE:
+        if ((rc = parse_int("--max-dte", arg, 0, 100000, &l)) >= 0)
+            return rc;
+        o->exposure.max_dte = (int)l;
+        return -1;
+    case OPT_MIN_OI:
+        if ((rc = parse_double("--min-oi", arg, &d)) >= 0)
+            return rc;
+        if (d < 0.0)
+            return usage_error("--min-oi: '%s' must not be negative", arg);
+        o->exposure.min_oi = d;
+        return -1;
+    case OPT_GEX_UNIT:
+        if (gex_gex_unit_parse(arg, &o->exposure.gex_unit) != GEX_OK)
+            return usage_error("--gex-unit: '%s' is not one of pct, point, shares", arg);
+        return -1;
+    case OPT_FLIP_METHOD:
+        if (gex_flip_method_parse(arg, &o->flip_method) != GEX_OK)
+            return usage_error("--flip-method: '%s' is not one of profile, strike", arg);
+        return -1;
+    case OPT_IV_SOURCE:
+        if (strcmp(arg, "auto") == 0)
+            o->prepare.iv_mode = GEX_IV_MODE_AUTO;
+        else if (strcmp(arg, "file") == 0)
+            o->prepare.iv_mode = GEX_IV_MODE_FILE;
+        else if (strcmp(arg, "mid") == 0)
+            o->prepare.iv_mode = GEX_IV_MODE_MID;
+        else
+            return usage_error("--iv-source: '%s' is not one of auto, file, mid", arg);
+        return -1;
+    case OPT_STRICT:
+        o->read.strict = 1;
+        return -1;
+    case OPT_MULTIPLIER:
+        if ((rc = parse_double("--multiplier", arg, &d)) >= 0)
+            return rc;
+        if (!(d > 0.0))
+            return usage_error("--multiplier: '%s' must be greater than 0", arg);
+        o->read.multiplier = d;
+        return -1;
+    case OPT_INPUT_FORMAT:
+        if (gex_format_parse(arg, &o->read.format) != GEX_OK)
+            return usage_error("--input-format: '%s' is not one of auto, long-csv, cboe-csv, "
+                               "cboe-json",
+                               arg);
+        return -1;
+    case OPT_SETTLE: {
+        const char *eq = strchr(arg, '=');
+        size_t n = o->read.n_settle;
+        if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof o->settle_root[0] ||
+            (strcasecmp(eq + 1, "am") != 0 && strcasecmp(eq + 1, "pm") != 0))
+            return usage_error("--settle: '%s' is not ROOT=am or ROOT=pm", arg);
+        if (n >= GEX__MAX_REPEAT)
+            return usage_error("--settle: at most 64 roots");
+        memcpy(o->settle_root[n], arg, (size_t)(eq - arg));
+        o->settle_root[n][eq - arg] = '\0';
+        o->settle[n].root = o->settle_root[n];
+        o->settle[n].style = strcasecmp(eq + 1, "am") == 0 ? GEX_SETTLE_AM : GEX_SETTLE_PM;
+        o->read.n_settle = n + 1;
+        return -1;
+    }
+    case OPT_VENDOR:
+        if (o->n_vendor >= GEX__MAX_REPEAT)
+            return usage_error("--vendor: at most 64 files");
+        o->vendor[o->n_vendor++] = arg;
+        return -1;
+    case OPT_TOL:
+        if ((rc = parse_double("--tol", arg, &d)) >= 0)
+            return rc;
+        if (!(d >= 0.0))
+            return usage_error("--tol: '%s' must not be negative", arg);
+        o->tol = d;
+        return -1;
+    case OPT_SORT:
+        o->sort_descending = arg[0] == '-';
+        o->sort = arg + (arg[0] == '-');
+        return -1;
+    case OPT_RANGE:
+        if ((rc = parse_double("--range", arg, &d)) >= 0)
+            return rc;
+        if (!(d > 0.0 && d < 100.0))
+            return usage_error("--range: '%s' must be between 0 and 100 (percent)", arg);
+        o->range_pct = d;
+        return -1;
+    case OPT_POINTS:
+        if ((rc = parse_int("--points", arg, 2, 100000, &l)) >= 0)
+            return rc;
+        o->points = (int)l;
+        return -1;
+    default:
+        return GEX__EXIT_USAGE;
+    }
+}
+
+/* Options that only some commands take. */
+static int check_scope(const gex__options *o, int seen_validate, int seen_sort, int seen_profile)
+{
+    const char *name = gex__command_name(o->command);
+    if (seen_validate && o->command != GEX__CMD_VALIDATE)
+        return usage_error("--vendor and --tol apply to validate only, not to %s", name);
+    if (seen_sort && o->command != GEX__CMD_SCREEN)
+        return usage_error("--sort applies to screen only, not to %s", name);
+    if (seen_profile && o->command != GEX__CMD_PROFILE)
+        return usage_error("--range and --points apply to profile only, not to %s", name);
+    return -1;
+}
+
+static int check_files(const gex__options *o)
+{
+    const char *name = gex__command_name(o->command);
+    switch (o->command) {
+    case GEX__CMD_SCREEN:
+        if (o->n_files == 0)
+            return usage_error("screen needs at least one FILE");
+        return -1;
+    case GEX__CMD_VALIDATE:
+        if (o->n_files == 0 && o->n_vendor == 0)
+            return usage_error("validate needs a CHAIN file, --vendor files, or both");
+        if (o->n_files > 1)
+            return usage_error("validate takes one CHAIN file (vendor responses go after "
+                               "--vendor)");
+        return -1;
+    default:
+        if (o->n_files == 0)
+            return usage_error("%s needs a FILE (- for standard input)", name);
+        if (o->n_files > 1)
+            return usage_error("%s takes one FILE; screen takes several", name);
+        return -1;
+    }
+}
+
+int gex__options_parse(int argc, char **argv, gex__options *o)
+{
+    memset(o, 0, sizeof *o);
+    gex_prepare_options_default(&o->prepare);
+    gex_exposure_options_default(&o->exposure);
+    o->exposure.rate = o->prepare.rate;
+    o->exposure.div = o->prepare.div;
+    o->exposure.expirations = o->expirations;
+    o->read.settle = o->settle;
+    o->flip_method = GEX_FLIP_PROFILE;
+    o->tol = GEX_VALIDATE_DEFAULT_TOL;
+    o->range_pct = 20.0;
+    o->points = 81;
+
+    if (argc < 2) {
+        help_general(stderr);
+        return GEX__EXIT_USAGE;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        help_general(stdout);
+        return GEX__EXIT_OK;
+    }
+    if (strcmp(first, "--version") == 0) {
+        printf("gex %s\n", gex_version());
+        return GEX__EXIT_OK;
+    }
+    if (first[0] == '-')
+        return usage_error("the command comes first: gex COMMAND [options] FILE...");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(first, commands[i].name) == 0)
+            o->command = commands[i].command;
+    if (o->command == GEX__CMD_NONE)
+        return usage_error("'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
+                           "levels, summary, profile, screen or validate",
+                           first);
+    o->command_name = first;
+
+    int seen_validate = 0, seen_sort = 0, seen_profile = 0, zero_dte = 0;
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        int index = 0;
+        const int c = getopt_long(sub_argc, sub_argv, ":o:h", long_options, &index);
+        if (c == -1)
+            break;
+        if (c == 'h') {
+            help_command(stdout, o->command);
+            return GEX__EXIT_OK;
+        }
+        if (c == OPT_VERSION) {
+            printf("gex %s\n", gex_version());
+            return GEX__EXIT_OK;
+        }
+        if (c == '?') {
+            const char *bad = sub_argv[optind - 1];
+            if (optopt != 0 && optopt < 256) {
+                char s[3] = {'-', (char)optopt, '\0'};
+                return usage_error("unknown option '%s'", s);
+            }
+            return usage_error("unknown option '%s'", bad);
+        }
+        if (c == ':')
+            return usage_error("option '%s' needs a value", sub_argv[optind - 1]);
+        seen_validate |= c == OPT_VENDOR || c == OPT_TOL;
+        seen_sort |= c == OPT_SORT;
+        seen_profile |= c == OPT_RANGE || c == OPT_POINTS;
+        const int rc = parse_option(c, optarg, o, &zero_dte);
+        if (rc >= 0)
+            return rc;
+    }
+    if (zero_dte && o->exposure.n_expirations > 0)
+        return usage_error("--expiration 0dte cannot be combined with dates");
+    if (o->exposure.n_expirations == 0)
+        o->exposure.expirations = NULL;
+    if (o->command == GEX__CMD_SERVE) {
+        gex__error(NULL, 0,
+                   "serve is not part of this version of gex; the other commands "
+                   "read the same files");
+        return GEX__EXIT_USAGE;
+    }
+    o->files = sub_argv + optind;
+    o->n_files = (size_t)(sub_argc - optind);
+    int rc = check_scope(o, seen_validate, seen_sort, seen_profile);
+    if (rc >= 0)
+        return rc;
+    return check_files(o);
+}

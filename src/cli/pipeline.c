@@ -1,0 +1,180 @@
+/*
+ * pipeline.c: the one way every command reads a chain: read, prepare (T, IV, statuses), check
+ * that one underlying with a spot is left, compute exposures and levels. Messages for each
+ * failure are printed here, once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* One stderr line for the rows the reader skipped (SPEC 2, lenient mode). */
+static void report_skipped(const char *path, const gex_read_report *r)
+{
+    size_t total = 0;
+    long first = 0;
+    char reasons[512] = "";
+    size_t len = 0;
+    for (int i = 0; i < GEX_SKIP_REASON_COUNT; i++) {
+        if (r->skipped[i] == 0)
+            continue;
+        total += r->skipped[i];
+        if (r->first_line[i] > 0 && (first == 0 || r->first_line[i] < first))
+            first = r->first_line[i];
+        int w = snprintf(reasons + len, sizeof reasons - len, "%s%s %zu", len ? ", " : "",
+                         gex_skip_reason_name(i), r->skipped[i]);
+        if (w > 0 && (size_t)w < sizeof reasons - len)
+            len += (size_t)w;
+    }
+    if (total == 0)
+        return;
+    gex__error(path, first, "skipped %zu of %zu rows (%s)%s; --strict makes a bad row an error",
+               total, r->rows, reasons, first > 0 ? ", the first on this line" : "");
+}
+
+int gex__read(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read)
+{
+    gex_error err;
+    gex_error_clear(&err);
+    memset(read, 0, sizeof *read);
+    *chain = NULL;
+    const int st = gex_chain_read_path(path, &opts->read, chain, read, &err);
+    if (st != GEX_OK)
+        return gex__report(st, &err, path);
+    if (read->warning[0] != '\0')
+        gex__error(path, 0, "warning: %s", read->warning);
+    report_skipped(path, read);
+    return GEX__EXIT_OK;
+}
+
+int gex__prepare(const gex__options *opts, const char *path, gex_chain *chain,
+                 gex_prepare_report *prepare)
+{
+    gex_error err;
+    gex_error_clear(&err);
+    const int st = gex_chain_prepare(chain, &opts->prepare, prepare, &err);
+    return st == GEX_OK ? GEX__EXIT_OK : gex__report(st, &err, path);
+}
+
+int gex__load(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read,
+              gex_prepare_report *prepare)
+{
+    int rc = gex__read(opts, path, chain, read);
+    if (rc == GEX__EXIT_OK && (rc = gex__prepare(opts, path, *chain, prepare)) != GEX__EXIT_OK) {
+        gex_chain_free(*chain);
+        *chain = NULL;
+    }
+    return rc;
+}
+
+void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 1; i < GEX_CONTRACT_STATUS_COUNT; i++) {
+        if (t->excluded[i] == 0)
+            continue;
+        const int w = snprintf(buf + len, size - len, "%s%zu %s", len ? ", " : "", t->excluded[i],
+                               gex_contract_status_name(i));
+        if (w < 0 || (size_t)w >= size - len)
+            break;
+        len += (size_t)w;
+    }
+    if (len == 0)
+        snprintf(buf, size, "none");
+}
+
+int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
+                 const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
+                 gex__analysis *out)
+{
+    memset(out, 0, sizeof *out);
+    out->path = path;
+    out->chain = chain;
+    out->read = *read;
+    out->prepare = *prepare;
+    gex_chain_view view;
+    gex_chain_get_view(chain, &view);
+    uint32_t id = 0;
+    if (gex_chain_underlyings(chain, &id, 1) == 0 || view.n == 0) {
+        gex__error(path, 0, "no contracts to compute");
+        return GEX__EXIT_INPUT;
+    }
+    out->symbol = gex_chain_symbol(chain, id);
+    if (!(view.spot[0] > 0.0)) {
+        gex__error(path, 0, "%s: the file gives no spot price; give it with --spot", out->symbol);
+        return GEX__EXIT_INPUT;
+    }
+    const int st = gex_exposure_compute(chain, &opts->exposure, &out->exposure);
+    if (st != GEX_OK) {
+        gex__error(path, 0, "%s: computing the exposures failed: %s", out->symbol,
+                   gex_strerror(st));
+        return gex__exit_status(st) == GEX__EXIT_INPUT ? GEX__EXIT_INPUT : GEX__EXIT_INTERNAL;
+    }
+    gex_exposure_get_totals(out->exposure, &out->totals);
+    out->spot = gex_exposure_spot(out->exposure);
+    out->as_of = gex_exposure_quote_time(out->exposure);
+    if (out->totals.used == 0) {
+        if (!need_used)
+            return GEX__EXIT_OK;
+        char excluded[256];
+        gex__excluded_text(&out->totals, excluded, sizeof excluded);
+        gex__error(path, 0,
+                   "%s: nothing usable: of %zu contracts none is left (excluded: %s; left "
+                   "out by the filters: %zu)",
+                   out->symbol, out->totals.contracts, excluded, out->totals.filtered);
+        return GEX__EXIT_INPUT;
+    }
+    const int ls = gex_levels_compute(chain, out->exposure, opts->flip_method, &out->levels);
+    if (ls != GEX_OK) {
+        gex__error(path, 0, "%s: computing the levels failed: %s", out->symbol, gex_strerror(ls));
+        return GEX__EXIT_INTERNAL;
+    }
+    out->has_levels = 1;
+    return GEX__EXIT_OK;
+}
+
+int gex__analyze_file(const gex__options *opts, const char *path, int need_used, gex__analysis *out)
+{
+    memset(out, 0, sizeof *out);
+    gex_chain *chain = NULL;
+    gex_read_report read;
+    gex_prepare_report prepare;
+    int rc = gex__load(opts, path, &chain, &read, &prepare);
+    if (rc != GEX__EXIT_OK)
+        return rc;
+    uint32_t ids[8];
+    const size_t n = gex_chain_underlyings(chain, ids, 8);
+    if (n > 1) {
+        char list[256] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < n && i < 8; i++) {
+            const int w = snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
+                                   gex_chain_symbol(chain, ids[i]));
+            if (w < 0 || (size_t)w >= sizeof list - len)
+                break;
+            len += (size_t)w;
+        }
+        gex__error(path, 0,
+                   "the file holds %zu underlyings (%s%s): choose one with --symbol, or use "
+                   "gex screen",
+                   n, list, n > 8 ? ", ..." : "");
+        gex_chain_free(chain);
+        return GEX__EXIT_USAGE;
+    }
+    rc = gex__analyze(opts, path, chain, &read, &prepare, need_used, out);
+    if (rc != GEX__EXIT_OK)
+        gex__analysis_free(out);
+    return rc;
+}
+
+void gex__analysis_free(gex__analysis *a)
+{
+    if (a == NULL)
+        return;
+    gex_exposure_free(a->exposure);
+    gex_chain_free(a->chain);
+    a->exposure = NULL;
+    a->chain = NULL;
+}

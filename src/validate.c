@@ -1,0 +1,290 @@
+/*
+ * validate.c: agreement statistics between a vendor's series and gex's (SPEC 4).
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "gex/error.h"
+#include "gex/time.h"
+#include "gex/validate.h"
+
+/* Slack when deciding that a printed value is a whole multiple q of 10^-d, in units of q: values
+ * read from text carry a binary representation error of a few ulps (relative 1e-16), far below
+ * both the absolute and the relative allowance. */
+#define QUANTUM_ABS_SLACK 1e-6
+#define QUANTUM_REL_SLACK 1e-12
+/* The finest quantum looked for (12 decimals); finer values are taken as full precision. */
+#define QUANTUM_MAX_DECIMALS 12
+
+int gex_validate_agrees(double vendor, double local, double tol, double abs_floor)
+{
+    if (!isfinite(vendor) || !isfinite(local))
+        return 0;
+    const double d = fabs(vendor - local);
+    const double scale = fmax(fabs(vendor), fabs(local));
+    return d <= tol * scale || d <= abs_floor;
+}
+
+/* vendor = factor * local. The S-based factors follow from SPEC 1.5: GEX per 1% move is
+ * Gamma * S^2 * 0.01, GEX per $1 move is Gamma * S, so pct = point * S / 100. */
+static const struct {
+    const char *name;
+    int kind; /* 0: constant factor, 1: S/100, 2: 100/S */
+    double factor;
+} conventions[] = {
+    {"same convention", 0, 1.0},
+    {"opposite sign (the vendor's dealers are short calls and long puts)", 0, -1.0},
+    {"vendor per 1% spot move, gex per $1 move (factor S/100)", 1, 0.0},
+    {"vendor per $1 spot move, gex per 1% move (factor 100/S)", 2, 0.0},
+    {"vendor per vol point, gex per 1.00 of vol (factor 0.01)", 0, 0.01},
+    {"vendor per 1.00 of vol, gex per vol point (factor 100)", 0, 100.0},
+    {"vendor per day, gex per year (factor 1/365)", 0, 1.0 / 365.0},
+    {"vendor per year, gex per day (factor 365)", 0, 365.0},
+};
+
+const char *gex_validate_convention(double k, double spot, double tol, double *factor)
+{
+    if (!isfinite(k) || k == 0.0 || !(tol >= 0.0))
+        return NULL;
+    static const char *const flipped[] = {
+        NULL,
+        NULL,
+        "opposite sign, and vendor per 1% spot move, gex per $1 move (factor -S/100)",
+        "opposite sign, and vendor per $1 spot move, gex per 1% move (factor -100/S)",
+        "opposite sign, and vendor per vol point, gex per 1.00 of vol (factor -0.01)",
+        "opposite sign, and vendor per 1.00 of vol, gex per vol point (factor -100)",
+        "opposite sign, and vendor per day, gex per year (factor -1/365)",
+        "opposite sign, and vendor per year, gex per day (factor -365)",
+    };
+    const char *best = NULL;
+    double best_factor = 0.0, best_err = INFINITY;
+    for (size_t i = 0; i < sizeof conventions / sizeof conventions[0]; i++) {
+        double f = conventions[i].factor;
+        if (conventions[i].kind != 0) {
+            if (!(spot > 0.0) || !isfinite(spot))
+                continue;
+            f = conventions[i].kind == 1 ? spot / 100.0 : 100.0 / spot;
+        }
+        for (int sign = 1; sign >= -1; sign -= 2) {
+            const char *name = sign > 0 ? conventions[i].name : flipped[i];
+            if (name == NULL)
+                continue;
+            const double c = sign * f;
+            const double err = fabs(k / c - 1.0);
+            if (err <= tol && err < best_err) {
+                best = name;
+                best_factor = c;
+                best_err = err;
+            }
+        }
+    }
+    if (best != NULL && factor != NULL)
+        *factor = best_factor;
+    return best;
+}
+
+int gex_validate_fit_series(const double *vendor, const double *local, size_t n, double spot,
+                            double tol, double abs_floor, gex_validate_fit *out)
+{
+    if (out == NULL || (n > 0 && (vendor == NULL || local == NULL)) || !isfinite(tol))
+        return GEX_EINVAL;
+    gex_validate_fit f = {0};
+    /* Two passes: the means first, then centred sums, which keep the correlation accurate
+     * when the series carry a large common offset (Welford's concern; Higham, "Accuracy and
+     * Stability of Numerical Algorithms", 2nd ed., sec. 1.9). */
+    double mean_v = 0.0, mean_l = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(vendor[i]) || !isfinite(local[i])) {
+            f.skipped++;
+            continue;
+        }
+        f.n++;
+        mean_v += vendor[i];
+        mean_l += local[i];
+    }
+    if (f.n > 0) {
+        mean_v /= (double)f.n;
+        mean_l /= (double)f.n;
+    }
+    double svl = 0.0, sll = 0.0, cvv = 0.0, cll = 0.0, cvl = 0.0;
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        const double v = vendor[i], l = local[i];
+        if (!isfinite(v) || !isfinite(l))
+            continue;
+        svl += v * l;
+        sll += l * l;
+        const double dv = v - mean_v, dl = l - mean_l;
+        cvv += dv * dv;
+        cll += dl * dl;
+        cvl += dv * dl;
+        const double d = fabs(v - l);
+        if (first || d > f.max_abs_diff) {
+            f.max_abs_diff = d;
+            f.max_abs_index = i;
+            first = 0;
+        }
+        const double scale = fmax(fabs(v), fabs(l));
+        if (scale > 0.0 && d / scale > f.max_rel_diff)
+            f.max_rel_diff = d / scale;
+        if (!gex_validate_agrees(v, l, tol, abs_floor))
+            f.beyond++;
+    }
+    /* Least squares through the origin: d/dk sum (v - k l)^2 = 0 gives k = sum vl / sum ll. */
+    if (sll > 0.0) {
+        f.has_k = 1;
+        f.k = svl / sll;
+        f.convention = gex_validate_convention(f.k, spot, tol, &f.convention_factor);
+    }
+    if (f.n >= 2 && cvv > 0.0 && cll > 0.0) {
+        f.has_correlation = 1;
+        f.correlation = cvl / sqrt(cvv * cll);
+        if (f.correlation > 1.0)
+            f.correlation = 1.0;
+        if (f.correlation < -1.0)
+            f.correlation = -1.0;
+    }
+    *out = f;
+    return GEX_OK;
+}
+
+size_t gex_validate_worst(const double *vendor, const double *local, size_t n, size_t *idx,
+                          size_t max)
+{
+    if (vendor == NULL || local == NULL || idx == NULL)
+        return 0;
+    size_t count = 0;
+    /* Insertion into a short sorted list: max is small (a report's worth of rows). */
+    for (size_t i = 0; i < n; i++) {
+        const double d = fabs(vendor[i] - local[i]);
+        if (!isfinite(d))
+            continue;
+        size_t pos = count;
+        while (pos > 0 && fabs(vendor[idx[pos - 1]] - local[idx[pos - 1]]) < d)
+            pos--;
+        if (pos >= max)
+            continue;
+        size_t end = count < max ? count : max - 1;
+        for (size_t j = end; j > pos; j--)
+            idx[j] = idx[j - 1];
+        idx[pos] = i;
+        if (count < max)
+            count++;
+    }
+    return count;
+}
+
+size_t gex_validate_rank(const double *values, size_t n, size_t index)
+{
+    if (values == NULL || index >= n || !isfinite(values[index]))
+        return 0;
+    size_t rank = 1;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i]) && values[i] > values[index])
+            rank++;
+    return rank;
+}
+
+double gex_validate_quantum(const double *values, size_t n)
+{
+    if (values == NULL)
+        return 0.0;
+    double q = 1.0;
+    for (int d = 0; d <= QUANTUM_MAX_DECIMALS; d++, q /= 10.0) {
+        int whole = 1;
+        for (size_t i = 0; i < n && whole; i++) {
+            if (!isfinite(values[i]))
+                continue;
+            const double m = values[i] / q;
+            if (fabs(m - nearbyint(m)) > fmax(QUANTUM_ABS_SLACK, QUANTUM_REL_SLACK * fabs(m)))
+                whole = 0;
+        }
+        if (whole)
+            return q;
+    }
+    return 0.0;
+}
+
+int gex_validate_moneyness_bucket(double strike, double spot)
+{
+    const double m = strike / spot;
+    if (!(m >= 0.90))
+        return 0;
+    if (m < 0.97)
+        return 1;
+    if (m < 1.03)
+        return 2;
+    if (m < 1.10)
+        return 3;
+    return 4;
+}
+
+const char *gex_validate_moneyness_name(int bucket)
+{
+    static const char *const names[GEX_VALIDATE_MONEYNESS_BUCKETS] = {
+        "K/S < 0.90", "0.90-0.97", "0.97-1.03", "1.03-1.10", "K/S >= 1.10"};
+    if (bucket < 0 || bucket >= GEX_VALIDATE_MONEYNESS_BUCKETS)
+        return "unknown";
+    return names[bucket];
+}
+
+/* The regular session of US equity options, New York time: 09:30 to 16:00 (Cboe trading hours
+ * for equity and ETF options); 252 sessions a year is the usual trading-day count. */
+#define SESSION_OPEN_S        (9 * 3600 + 30 * 60)
+#define SESSION_CLOSE_S       (16 * 3600)
+#define TRADING_DAYS_PER_YEAR 252.0
+
+static int32_t new_york_day(int64_t utc)
+{
+    const int64_t local = utc + gex_time_eastern_offset(utc);
+    int64_t d = local / GEX_SECONDS_PER_DAY;
+    if (local < 0 && local % GEX_SECONDS_PER_DAY != 0)
+        d--;
+    return (int32_t)d;
+}
+
+static int is_weekday(int32_t day)
+{
+    /* 1970-01-01 was a Thursday: (day + 4) mod 7 is 0 on Sundays */
+    const int64_t dow = (((int64_t)day + 4) % 7 + 7) % 7;
+    return dow != 0 && dow != 6;
+}
+
+int64_t gex_validate_previous_close(int64_t utc)
+{
+    int32_t day = new_york_day(utc);
+    /* at most three days back (Monday morning to Friday), plus margin */
+    for (int i = 0; i < 8; i++, day--) {
+        const int64_t close = gex_time_eastern_to_utc(day, SESSION_CLOSE_S);
+        if (is_weekday(day) && close <= utc)
+            return close;
+    }
+    return utc;
+}
+
+double gex_validate_trading_years(int64_t from, int64_t to)
+{
+    if (to <= from)
+        return 0.0;
+    const int32_t d0 = new_york_day(from), d1 = new_york_day(to);
+    const double length = SESSION_CLOSE_S - SESSION_OPEN_S;
+    double sessions = 0.0;
+    for (int32_t d = d0; d <= d1; d++) {
+        /* whole weeks strictly inside the span hold 5 full sessions each */
+        if (d > d0 && d + 7 < d1) {
+            const int32_t weeks = (d1 - 1 - d) / 7;
+            sessions += 5.0 * weeks;
+            d += 7 * weeks - 1;
+            continue;
+        }
+        if (!is_weekday(d))
+            continue;
+        const int64_t open = gex_time_eastern_to_utc(d, SESSION_OPEN_S);
+        const int64_t close = gex_time_eastern_to_utc(d, SESSION_CLOSE_S);
+        const int64_t a = from > open ? from : open;
+        const int64_t b = to < close ? to : close;
+        if (b > a)
+            sessions += (double)(b - a) / length;
+    }
+    return sessions / TRADING_DAYS_PER_YEAR;
+}

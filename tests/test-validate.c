@@ -1,0 +1,232 @@
+/*
+ * Tests of gex/validate.h: least-squares factor, correlation, conventions (SPEC 4), worst
+ * pairs, ranks, print quantum and moneyness buckets.
+ *
+ * References: the least-squares factor through the origin and Pearson's r are checked against
+ * values worked out by hand in exact fractions, shown in the comments.
+ */
+#include <math.h>
+
+#include "gex-test.h"
+#include "gex/error.h"
+#include "gex/time.h"
+#include "gex/validate.h"
+
+START_TEST(test_gex_validate_fit_series_exact_multiple)
+{
+    /* vendor = 2.5 * local exactly: k = 2.5, r = 1, no pair within 1% of equality. */
+    const double local[] = {1.25, -3.5, 7.75, 0.125};
+    double vendor[4];
+    for (int i = 0; i < 4; i++)
+        vendor[i] = 2.5 * local[i];
+    gex_validate_fit f;
+    ck_assert_int_eq(gex_validate_fit_series(vendor, local, 4, 0.0, 0.01, 0.0, &f), GEX_OK);
+    ck_assert_uint_eq(f.n, 4);
+    ck_assert(f.has_k);
+    ck_assert_rel(f.k, 2.5, 1e-15, 0.0);
+    ck_assert(f.has_correlation);
+    ck_assert_rel(f.correlation, 1.0, 1e-15, 0.0);
+    ck_assert_uint_eq(f.beyond, 4);
+    ck_assert_ptr_null(f.convention);
+    /* the largest |v - l| is at 7.75: 1.5 * 7.75 = 11.625 */
+    ck_assert_uint_eq(f.max_abs_index, 2);
+    ck_assert_rel(f.max_abs_diff, 11.625, 1e-15, 0.0);
+    ck_assert_rel(f.max_rel_diff, 0.6, 1e-15, 0.0);
+}
+END_TEST
+
+START_TEST(test_gex_validate_fit_series_hand_values)
+{
+    /* v = (1, 2, 4), l = (1.5, 1.75, 3.5): sum vl = 19, sum ll = 17.5625, so
+     * k = 19 / 17.5625 = 304/281 exactly. */
+    const double v[] = {1.0, 2.0, 4.0};
+    const double l[] = {1.5, 1.75, 3.5};
+    gex_validate_fit f;
+    ck_assert_int_eq(gex_validate_fit_series(v, l, 3, 0.0, 0.01, 0.0, &f), GEX_OK);
+    ck_assert_rel(f.k, 304.0 / 281.0, 1e-15, 0.0);
+    /* means 7/3 and 6.75/3 = 2.25; dv = (-4/3, -1/3, 5/3), dl = (-0.75, -0.5, 1.25);
+     * cvl = 1 + 1/6 + 25/12 = 13/4; cvv = 42/9 = 14/3; cll = 0.5625 + 0.25 + 1.5625 = 2.375;
+     * r = 3.25 / sqrt(14/3 * 2.375) */
+    ck_assert_rel(f.correlation, 3.25 / sqrt(14.0 / 3.0 * 2.375), 1e-14, 0.0);
+}
+END_TEST
+
+START_TEST(test_gex_validate_fit_series_skips_non_finite)
+{
+    const double v[] = {1.0, NAN, 3.0, INFINITY};
+    const double l[] = {1.0, 2.0, 3.0, 4.0};
+    gex_validate_fit f;
+    ck_assert_int_eq(gex_validate_fit_series(v, l, 4, 0.0, 0.01, 0.0, &f), GEX_OK);
+    ck_assert_uint_eq(f.n, 2);
+    ck_assert_uint_eq(f.skipped, 2);
+    ck_assert_rel(f.k, 1.0, 1e-15, 0.0);
+    ck_assert_uint_eq(f.beyond, 0);
+    ck_assert_str_eq(f.convention, "same convention");
+}
+END_TEST
+
+START_TEST(test_gex_validate_fit_series_degenerate)
+{
+    const double zero[] = {0.0, 0.0};
+    const double v[] = {1.0, 1.0};
+    gex_validate_fit f;
+    ck_assert_int_eq(gex_validate_fit_series(v, zero, 2, 0.0, 0.01, 0.0, &f), GEX_OK);
+    ck_assert(!f.has_k);
+    ck_assert(!f.has_correlation);
+    ck_assert_int_eq(gex_validate_fit_series(v, zero, 0, 0.0, 0.01, 0.0, &f), GEX_OK);
+    ck_assert_uint_eq(f.n, 0);
+    ck_assert_int_eq(gex_validate_fit_series(NULL, zero, 2, 0.0, 0.01, 0.0, &f), GEX_EINVAL);
+    ck_assert_int_eq(gex_validate_fit_series(v, zero, 2, 0.0, NAN, 0.0, &f), GEX_EINVAL);
+    ck_assert_int_eq(gex_validate_fit_series(v, zero, 2, 0.0, 0.01, 0.0, NULL), GEX_EINVAL);
+}
+END_TEST
+
+START_TEST(test_gex_validate_convention_names)
+{
+    double c = 0.0;
+    const double S = 4505.1001;
+    ck_assert_str_eq(gex_validate_convention(1.004, S, 0.01, &c), "same convention");
+    ck_assert_rel(c, 1.0, 0.0, 0.0);
+    ck_assert_ptr_nonnull(strstr(gex_validate_convention(-0.997, S, 0.01, &c), "opposite sign"));
+    ck_assert_rel(c, -1.0, 0.0, 0.0);
+    /* pct = point * S / 100 (SPEC 1.5) */
+    ck_assert_ptr_nonnull(strstr(gex_validate_convention(45.05, S, 0.01, &c), "S/100"));
+    ck_assert_rel(c, S / 100.0, 1e-15, 0.0);
+    ck_assert_ptr_nonnull(strstr(gex_validate_convention(100.0 / S, S, 0.01, &c), "100/S"));
+    ck_assert_ptr_nonnull(strstr(gex_validate_convention(0.0100321, S, 0.01, &c), "vol point"));
+    ck_assert_ptr_nonnull(strstr(gex_validate_convention(1.0 / 365.25, S, 0.01, &c), "per day"));
+    ck_assert_ptr_nonnull(strstr(gex_validate_convention(-365.0, S, 0.01, &c), "-365"));
+    /* nothing near 3.7; S-based ones need a spot */
+    ck_assert_ptr_null(gex_validate_convention(3.7, S, 0.01, &c));
+    ck_assert_ptr_null(gex_validate_convention(45.05, 0.0, 0.01, &c));
+    ck_assert_ptr_null(gex_validate_convention(0.0, S, 0.01, &c));
+    ck_assert_ptr_null(gex_validate_convention(NAN, S, 0.01, &c));
+}
+END_TEST
+
+START_TEST(test_gex_validate_agrees_tolerance_and_floor)
+{
+    ck_assert(gex_validate_agrees(100.0, 100.9, 0.01, 0.0));
+    ck_assert(!gex_validate_agrees(100.0, 101.2, 0.01, 0.0));
+    ck_assert(gex_validate_agrees(0.0001, 0.00014, 0.01, 0.00005));
+    ck_assert(!gex_validate_agrees(NAN, 1.0, 0.01, 1.0));
+    ck_assert(!gex_validate_agrees(1.0, INFINITY, 0.01, 1.0));
+}
+END_TEST
+
+START_TEST(test_gex_validate_worst_order)
+{
+    const double v[] = {1.0, 5.0, 2.0, 10.0, 3.0};
+    const double l[] = {1.5, 1.0, 2.0, 7.0, 7.0};
+    /* |d| = 0.5, 4, 0, 3, 4: ties at 4 keep the lower index first */
+    size_t idx[3];
+    ck_assert_uint_eq(gex_validate_worst(v, l, 5, idx, 3), 3);
+    ck_assert_uint_eq(idx[0], 1);
+    ck_assert_uint_eq(idx[1], 4);
+    ck_assert_uint_eq(idx[2], 3);
+    size_t all[8];
+    ck_assert_uint_eq(gex_validate_worst(v, l, 5, all, 8), 5);
+    ck_assert_uint_eq(all[4], 2);
+    ck_assert_uint_eq(gex_validate_worst(NULL, l, 5, all, 8), 0);
+}
+END_TEST
+
+START_TEST(test_gex_validate_rank_descending)
+{
+    const double g[] = {3.5, 9.25, 1.0, 9.25, NAN};
+    ck_assert_uint_eq(gex_validate_rank(g, 5, 1), 1);
+    ck_assert_uint_eq(gex_validate_rank(g, 5, 3), 1);
+    ck_assert_uint_eq(gex_validate_rank(g, 5, 0), 3);
+    ck_assert_uint_eq(gex_validate_rank(g, 5, 2), 4);
+    ck_assert_uint_eq(gex_validate_rank(g, 5, 4), 0);
+    ck_assert_uint_eq(gex_validate_rank(g, 5, 5), 0);
+}
+END_TEST
+
+START_TEST(test_gex_validate_quantum_printed_decimals)
+{
+    const double cboe[] = {0.9974, -0.0004, 0.0, 1.0, 0.5123};
+    ck_assert_rel(gex_validate_quantum(cboe, 5), 1e-4, 1e-12, 0.0);
+    const double whole[] = {3.0, 12.0, -7.0};
+    ck_assert_rel(gex_validate_quantum(whole, 3), 1.0, 0.0, 0.0);
+    const double full[] = {0.1234567890123456, 0.5};
+    ck_assert_rel(gex_validate_quantum(full, 2), 0.0, 0.0, 0.0);
+}
+END_TEST
+
+START_TEST(test_gex_validate_moneyness_bucket_edges)
+{
+    ck_assert_int_eq(gex_validate_moneyness_bucket(89.0, 100.0), 0);
+    ck_assert_int_eq(gex_validate_moneyness_bucket(90.0, 100.0), 1);
+    ck_assert_int_eq(gex_validate_moneyness_bucket(97.0, 100.0), 2);
+    ck_assert_int_eq(gex_validate_moneyness_bucket(102.9, 100.0), 2);
+    ck_assert_int_eq(gex_validate_moneyness_bucket(103.0, 100.0), 3);
+    ck_assert_int_eq(gex_validate_moneyness_bucket(110.0, 100.0), 4);
+    ck_assert_str_eq(gex_validate_moneyness_name(2), "0.97-1.03");
+    ck_assert_str_eq(gex_validate_moneyness_name(9), "unknown");
+}
+END_TEST
+
+/* 2023-09-14 16:31 EDT = 20:31 UTC (EDT is UTC-4 from 2023-03-12 to 2023-11-05). */
+#define UTC(y, m, d, hh, mm)                                                                       \
+    ((int64_t)gex_time_days_from_civil(y, m, d) * 86400 + (hh)*3600 + (mm)*60)
+
+START_TEST(test_gex_validate_previous_close_weekdays)
+{
+    /* Thursday after the close: the same day's 16:00 EDT (20:00 UTC) */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2023, 9, 14, 20, 31)),
+                     UTC(2023, 9, 14, 20, 0));
+    /* Friday 13:40 EDT: Thursday's close */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2023, 6, 9, 17, 40)), UTC(2023, 6, 8, 20, 0));
+    /* Sunday 22:38 EDT (Monday 02:38 UTC): Friday's close */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2023, 8, 21, 2, 38)), UTC(2023, 8, 18, 20, 0));
+    /* winter: 16:00 EST is 21:00 UTC; exactly at the close counts */
+    ck_assert_int_eq(gex_validate_previous_close(UTC(2024, 1, 10, 21, 0)), UTC(2024, 1, 10, 21, 0));
+}
+END_TEST
+
+START_TEST(test_gex_validate_trading_years_sessions)
+{
+    const double y = 252.0;
+    /* after Thursday's close to Friday's PM settlement: one session */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 9, 14, 20, 31), UTC(2023, 9, 15, 20, 0)),
+                  1.0 / y, 1e-15, 0.0);
+    /* Wednesday 13:40 EDT to Friday 16:00: 140 of 390 minutes, then two sessions */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 6, 7, 17, 40), UTC(2023, 6, 9, 20, 0)),
+                  (2.0 + 140.0 / 390.0) / y, 1e-15, 0.0);
+    /* Friday's close to Monday's AM settlement at 09:30: no session */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 6, 9, 20, 0), UTC(2023, 6, 12, 13, 30)), 0.0,
+                  0.0, 0.0);
+    /* 2023-01-03 09:30 EST to 2023-12-29 16:00 EST: the 259 weekdays of 2023 after Jan 2
+     * (python3: sum(1 for d in range(...) if weekday < 5)) */
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 1, 3, 14, 30), UTC(2023, 12, 29, 21, 0)),
+                  259.0 / y, 1e-14, 0.0);
+    ck_assert_rel(gex_validate_trading_years(UTC(2023, 1, 3, 14, 30), UTC(2023, 1, 3, 14, 30)), 0.0,
+                  0.0, 0.0);
+}
+END_TEST
+
+static Suite *validate_suite(void)
+{
+    Suite *s = suite_create("validate");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_gex_validate_fit_series_exact_multiple);
+    tcase_add_test(tc, test_gex_validate_fit_series_hand_values);
+    tcase_add_test(tc, test_gex_validate_fit_series_skips_non_finite);
+    tcase_add_test(tc, test_gex_validate_fit_series_degenerate);
+    tcase_add_test(tc, test_gex_validate_convention_names);
+    tcase_add_test(tc, test_gex_validate_agrees_tolerance_and_floor);
+    tcase_add_test(tc, test_gex_validate_worst_order);
+    tcase_add_test(tc, test_gex_validate_rank_descending);
+    tcase_add_test(tc, test_gex_validate_quantum_printed_decimals);
+    tcase_add_test(tc, test_gex_validate_moneyness_bucket_edges);
+    tcase_add_test(tc, test_gex_validate_previous_close_weekdays);
+    tcase_add_test(tc, test_gex_validate_trading_years_sessions);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(validate_suite());
+}
