@@ -29,7 +29,7 @@ static const struct {
     {"profile", GEX__CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
     {"screen", GEX__CMD_SCREEN, "one row per underlying over many files"},
     {"validate", GEX__CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
-    {"serve", GEX__CMD_SERVE, "(not in this version)"},
+    {"serve", GEX__CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
 };
 
 const char *gex__command_name(gex__command command)
