@@ -123,6 +123,8 @@ mkdir "$chains"
 touch -d '2026-01-02 03:04:05' "$chains/multi.csv"
 "$gen_chain" --seed 20261118 -o "$chains/spx.csv" 2>/dev/null || exit 1
 printf 'not,a,chain\n1,2,3\n' >"$chains/notes.csv"
+# A chain without its quote_time column: the CLI cannot compute it without --now.
+cut -d, -f1-12 "$chains/spx.csv" | sed 's/^SPX,/NOQT,/' >"$chains/noqt.csv"
 
 start_server "$work/serve.log" "$chains"
 compared=0
@@ -160,6 +162,9 @@ expect 404 symbol_not_found "/v1/exposure/levels/%3Cscript%3E"
 expect 400 invalid_expiry "/v1/exposure/gex/SPX?expiration=2026-02-30"
 expect 400 invalid_expiry "/v1/exposure/dex/SPX?expiration=next-friday"
 expect 400 invalid_parameter "/v1/exposure/gex/SPX?min_oi=-1"
+expect 400 invalid_expiry "/v1/exposure/levels/SPX?expiration=2030-01-04"
+expect 404 no_data "/v1/exposure/summary/SPX?min_oi=1000000000"
+expect 500 chain_error /v1/exposure/levels/NOQT
 expect 404 not_found /v1/exposure/gamma/SPX
 expect 404 not_found /v1/exposure/gex/..%2F..%2Fetc%2Fpasswd
 expect 404 not_found /etc/passwd
