@@ -228,6 +228,22 @@ expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: s3cr3t k3y'
 expect 200 "" "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y"
 stop_server "$work/key.log"
 
+# ---- options of the other commands, applied to every answer ----
+"$gex" serve --rate abc "$chains" 2>"$work/usage.err"
+rc=$?
+[ $rc -eq 2 ] || fail "serve --rate abc: exit status $rc, expected 2"
+grep -q "rate" "$work/usage.err" || fail "serve --rate abc: no message naming --rate"
+passed="--now 2026-11-18T19:30:00Z --flip-method strike --gex-unit point --rate 0.05"
+# shellcheck disable=SC2086
+start_server "$work/opts.log" "$chains" $passed
+for kind in gex levels summary; do
+    # shellcheck disable=SC2086
+    compare "$kind" NOQT "$chains/noqt.csv" "" $passed
+    # shellcheck disable=SC2086
+    compare "$kind" SPX "$chains/spx.csv" "?min_oi=100" $passed --min-oi 100
+done
+stop_server "$work/opts.log"
+
 # ---- the real chains, served in place ----
 shared="$root/../shared/chains"
 [ -n "${GEX_SHARED_DIR:-}" ] && shared="$GEX_SHARED_DIR/chains"

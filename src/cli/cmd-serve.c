@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "serve-internal.h"
 
 enum { SERVE_EXIT_OK = 0, SERVE_EXIT_USAGE = 2, SERVE_EXIT_INPUT = 3, SERVE_EXIT_INTERNAL = 4 };
@@ -29,8 +30,39 @@ static void serve_usage(FILE *out)
           "  --bind ADDRESS    IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
           "  --api-key KEY     require this key in the X-Api-Key header (or ?apiKey=)\n"
           "  --threads N       worker threads (default: one per CPU)\n"
+          "These options of the other commands apply to every answer, as on their command\n"
+          "line: --now TIME, --rate R, --div Q, --max-dte N, --gex-unit U, --flip-method M,\n"
+          "--iv-source S, --strict, --multiplier M, --settle ROOT=am|pm.\n"
           "Stops on SIGINT or SIGTERM. One access-log line per request on standard error.\n",
           out);
+}
+
+/* The options of the other commands that a server applies to every answer; the request
+ * controls --symbol, --expiration and --min-oi, and the server --format. */
+static const struct {
+    const char *name;
+    int has_value;
+} passed_on[] = {
+    {"--now", 1},        {"--rate", 1},        {"--div", 1},       {"--max-dte", 1},
+    {"--gex-unit", 1},   {"--flip-method", 1}, {"--iv-source", 1}, {"--strict", 0},
+    {"--multiplier", 1}, {"--settle", 1},
+};
+
+/* Checks the passed-on options with the command line's own parser, as `gex levels` would
+ * see them. Returns -1 when they are valid, else the exit status (the parser printed why). */
+static int check_passed_on(char **extra, size_t n_extra)
+{
+    char a_gex[] = "gex", a_levels[] = "levels", a_file[] = "DIR/FILE";
+    char *argv[2 * GEX__SERVE_EXTRA_MAX + 4];
+    int argc = 0;
+    argv[argc++] = a_gex;
+    argv[argc++] = a_levels;
+    for (size_t i = 0; i < n_extra; i++)
+        argv[argc++] = extra[i];
+    argv[argc++] = a_file;
+    argv[argc] = NULL;
+    gex__options opts;
+    return gex__options_parse(argc, argv, &opts);
 }
 
 /* A whole decimal number in [lo, hi]. */
@@ -52,12 +84,32 @@ int gex__cmd_serve(int argc, char **argv)
     gex__serve_config cfg;
     gex__serve_config_default(&cfg);
     const char *dir = NULL;
+    gex__serve_extra extra;
+    memset(&extra, 0, sizeof extra);
     /* argv[0] is the command name ("serve"). */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long n = 0;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        int passed = -1;
+        for (size_t k = 0; k < sizeof passed_on / sizeof passed_on[0]; k++) {
+            if (strcmp(a, passed_on[k].name) == 0)
+                passed = passed_on[k].has_value;
+        }
+        if (passed >= 0) {
+            if (passed && v == NULL) {
+                fprintf(stderr, "gex: serve: %s needs a value (see gex serve --help)\n", a);
+                return SERVE_EXIT_USAGE;
+            }
+            if (extra.n + 2 > 2 * GEX__SERVE_EXTRA_MAX) {
+                fprintf(stderr, "gex: serve: at most %d options for the answers\n",
+                        GEX__SERVE_EXTRA_MAX);
+                return SERVE_EXIT_USAGE;
+            }
+            extra.arg[extra.n++] = argv[i];
+            if (passed)
+                extra.arg[extra.n++] = argv[++i];
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             serve_usage(stdout);
             return SERVE_EXIT_OK;
         } else if (strcmp(a, "--port") == 0) {
@@ -130,9 +182,12 @@ int gex__cmd_serve(int argc, char **argv)
     memcpy(given, dir, dir_len);
     given[dir_len] = '\0';
     cfg.dir = given;
+    int rc = check_passed_on(extra.arg, extra.n);
+    if (rc >= 0)
+        return rc;
     cfg.backend.symbols = gex__serve_chain_symbols;
     cfg.backend.render = gex__serve_chain_render;
-    cfg.backend.ctx = NULL;
+    cfg.backend.ctx = &extra;
 
     /* SIGINT and SIGTERM are blocked before the worker threads exist, so they inherit the
      * mask and only this thread, waiting in sigwait(), ever receives them. A peer closing a

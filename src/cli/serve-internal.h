@@ -117,6 +117,14 @@ int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbol
 int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
                             const gex__serve_query *q, gex__serve_result *out);
 
+/* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
+ * command-line order; the render backend's ctx. */
+#define GEX__SERVE_EXTRA_MAX 32
+typedef struct gex__serve_extra {
+    size_t n;
+    char *arg[2 * GEX__SERVE_EXTRA_MAX];
+} gex__serve_extra;
+
 /* The serve command (cmd-serve.c): argv[0] is "serve". Returns the exit status. */
 int gex__cmd_serve(int argc, char **argv);
 

@@ -4,6 +4,9 @@
  * command line's own parser and run by its own command, writing into memory: the bytes are the
  * CLI's by construction, including every default and every later change to the commands.
  *
+ * Options given to `gex serve` for the answers (--rate, --flip-method, ...) come right after
+ * the command name, as a user would type them.
+ *
  * The command line keeps process-wide state (getopt's optind, the count of non-finite values),
  * so renders run one at a time; they happen only on a cache miss. A command's messages go to
  * standard error, the server's log, as they would for the CLI.
@@ -20,8 +23,9 @@ static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Runs one command into memory; returns its exit status and sets *body (malloc'ed). Holds
  * render_lock. */
-static int run_command(gex__serve_kind kind, const char *path, const char *symbol,
-                       const char *expiration, const char *min_oi, char **body, size_t *len)
+static int run_command(const gex__serve_extra *extra, gex__serve_kind kind, const char *path,
+                       const char *symbol, const char *expiration, const char *min_oi, char **body,
+                       size_t *len)
 {
     char a_gex[] = "gex", a_format[] = "--format", a_json[] = "json", a_symbol[] = "--symbol",
          a_exp[] = "--expiration", a_min_oi[] = "--min-oi", a_end[] = "--";
@@ -30,10 +34,12 @@ static int run_command(gex__serve_kind kind, const char *path, const char *symbo
     snprintf(a_kind, sizeof a_kind, "%s", gex__serve_kind_name(kind));
     snprintf(a_sym, sizeof a_sym, "%s", symbol);
     snprintf(a_path, sizeof a_path, "%s", path);
-    char *argv[16];
+    char *argv[16 + 2 * GEX__SERVE_EXTRA_MAX];
     int argc = 0;
     argv[argc++] = a_gex;
     argv[argc++] = a_kind;
+    for (size_t i = 0; extra != NULL && i < extra->n; i++)
+        argv[argc++] = extra->arg[i];
     argv[argc++] = a_format;
     argv[argc++] = a_json;
     argv[argc++] = a_symbol;
@@ -96,25 +102,25 @@ static int set_error(gex__serve_result *out, unsigned status, const char *code, 
 int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
                             const gex__serve_query *q, gex__serve_result *out)
 {
-    (void)ctx;
+    const gex__serve_extra *extra = ctx;
     memset(out, 0, sizeof *out);
     char *body = NULL;
     size_t len = 0;
     pthread_mutex_lock(&render_lock);
-    int rc = run_command(q->kind, path, symbol, q->expiration, q->min_oi, &body, &len);
+    int rc = run_command(extra, q->kind, path, symbol, q->expiration, q->min_oi, &body, &len);
     /* An input error with filters: was it the filters? Each question costs one more run, on
      * this error path only, and its answer is cached like any other. */
     int without_exp = -1, without_filters = -1;
     if (rc == GEX__EXIT_INPUT && q->expiration[0] != '\0') {
         char *b = NULL;
         size_t l = 0;
-        without_exp = run_command(q->kind, path, symbol, "", q->min_oi, &b, &l);
+        without_exp = run_command(extra, q->kind, path, symbol, "", q->min_oi, &b, &l);
         free(b);
     }
     if (rc == GEX__EXIT_INPUT && without_exp != GEX__EXIT_OK && q->min_oi[0] != '\0') {
         char *b = NULL;
         size_t l = 0;
-        without_filters = run_command(q->kind, path, symbol, "", "", &b, &l);
+        without_filters = run_command(extra, q->kind, path, symbol, "", "", &b, &l);
         free(b);
     }
     pthread_mutex_unlock(&render_lock);
