@@ -83,6 +83,18 @@ static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
             bad = 14;
         gex_chain_free(s);
     }
+    if (!bad && nu > 0 && nu <= 4) {
+        gex_chain *parts[4];
+        size_t total = 0;
+        if (gex_chain_split(c, parts, nu) != GEX_OK)
+            bad = 15;
+        for (size_t k = 0; k < nu && !bad; k++)
+            total += gex_chain_size(parts[k]);
+        if (!bad && total != v.n)
+            bad = 16;
+        for (size_t k = 0; k < nu; k++)
+            gex_chain_free(parts[k]); /* NULL after a failed split */
+    }
     gex_chain_free(c);
     return bad;
 }

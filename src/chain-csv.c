@@ -840,31 +840,6 @@ static const char *weekly_root(gex__reader *r, const char *u, size_t u_len, int3
     return root;
 }
 
-/* The root of an OCC symbol alone (see gex__occ_decode for the layout). 0 or -1. */
-static int occ_root(const char *s, size_t len, gex__occ *out)
-{
-    enum { TAIL = 15, ROOT_MAX = 6 };
-    if (len >= 2 && s[0] == 'O' && s[1] == ':') {
-        s += 2;
-        len -= 2;
-    }
-    if (len <= TAIL)
-        return -1;
-    size_t n = len - TAIL;
-    while (n > 0 && s[n - 1] == ' ')
-        n--;
-    if (n == 0 || n > ROOT_MAX)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (!isalnum((unsigned char)s[i]))
-            return -1;
-        out->root[i] = (char)toupper((unsigned char)s[i]);
-    }
-    out->root[n] = '\0';
-    out->root_len = n;
-    return 0;
-}
-
 static void long_row(csv_reader *c)
 {
     gex__reader *r = c->r;
@@ -879,7 +854,8 @@ static void long_row(csv_reader *c)
             v->occ_state =
                 gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 1 : 2;
         else
-            v->occ_state = occ_root(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 4 : 2;
+            v->occ_state =
+                gex__occ_root(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 4 : 2;
     }
     const int has_occ = v->occ_state == 1, occ_failed = v->occ_state == 2;
     const int has_root = has_occ || v->occ_state == 4;

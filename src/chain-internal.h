@@ -145,6 +145,9 @@ typedef struct gex__occ {
  * space-padded root (OCC symbology, 2010). Returns 0 or -1. */
 int gex__occ_decode(const char *s, size_t len, gex__occ *out);
 
+/* The root alone of an OCC symbol (root and root_len of *out; the tail is not checked). */
+int gex__occ_root(const char *s, size_t len, gex__occ *out);
+
 /* The underlying of an OCC root: the weekly and PM roots of the index options map to their
  * index (SPXW -> SPX), every other root to itself. Writes a NUL-terminated upper-case copy of
  * at most GEX__FIELD_MAX bytes and returns its length. */

@@ -51,35 +51,53 @@ static int digits_value(const char *s, size_t n)
     return v;
 }
 
-int gex__occ_decode(const char *s, size_t len, gex__occ *out)
+/* OCC Options Symbology Initiative (2010): root (1-6 characters, space-padded to 6 in the
+ * 21-character form), YYMMDD, C or P, strike x 1000 in 8 digits. Polygon prefixes "O:". */
+enum { OCC_TAIL = 15, OCC_ROOT_MAX = 6 };
+
+/* Strips the "O:" prefix; the tail (the last OCC_TAIL bytes) follows the root. */
+static int occ_split(const char **s, size_t *len)
 {
-    /* OCC Options Symbology Initiative (2010): root (1-6 characters, space-padded to 6 in the
-     * 21-character form), YYMMDD, C or P, strike x 1000 in 8 digits. Polygon prefixes "O:". */
-    enum { TAIL = 15, ROOT_MAX = 6 };
-    if (len >= 2 && s[0] == 'O' && s[1] == ':') {
-        s += 2;
-        len -= 2;
+    if (*len >= 2 && (*s)[0] == 'O' && (*s)[1] == ':') {
+        *s += 2;
+        *len -= 2;
     }
-    if (len <= TAIL)
+    return *len > OCC_TAIL ? 0 : -1;
+}
+
+int gex__occ_root(const char *s, size_t len, gex__occ *out)
+{
+    if (occ_split(&s, &len) != 0)
         return -1;
-    const char *t = s + len - TAIL;
-    if (!all_digits(t, 6) || !all_digits(t + 7, 8))
+    size_t n = len - OCC_TAIL;
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    if (n == 0 || n > OCC_ROOT_MAX)
         return -1;
-    int type;
-    if (t[6] == 'C' || t[6] == 'c')
-        type = GEX_CALL;
-    else if (t[6] == 'P' || t[6] == 'p')
-        type = GEX_PUT;
-    else
-        return -1;
-    size_t root_len = len - TAIL;
-    while (root_len > 0 && s[root_len - 1] == ' ')
-        root_len--;
-    if (root_len == 0 || root_len > ROOT_MAX)
-        return -1;
-    for (size_t i = 0; i < root_len; i++)
+    for (size_t i = 0; i < n; i++) {
         if (!isalnum((unsigned char)s[i]))
             return -1;
+        out->root[i] = (char)toupper((unsigned char)s[i]);
+    }
+    out->root[n] = '\0';
+    out->root_len = n;
+    return 0;
+}
+
+int gex__occ_decode(const char *s, size_t len, gex__occ *out)
+{
+    gex__occ o;
+    if (gex__occ_root(s, len, &o) != 0 || occ_split(&s, &len) != 0)
+        return -1;
+    const char *t = s + len - OCC_TAIL;
+    if (!all_digits(t, 6) || !all_digits(t + 7, 8))
+        return -1;
+    if (t[6] == 'C' || t[6] == 'c')
+        o.type = GEX_CALL;
+    else if (t[6] == 'P' || t[6] == 'p')
+        o.type = GEX_PUT;
+    else
+        return -1;
     int year = 2000 + digits_value(t, 2), month = digits_value(t + 2, 2),
         day = digits_value(t + 4, 2);
     if (!gex_time_valid_date(year, month, day))
@@ -89,13 +107,9 @@ int gex__occ_decode(const char *s, size_t len, gex__occ *out)
         strike_milli = strike_milli * 10 + (t[7 + i] - '0');
     if (strike_milli <= 0)
         return -1;
-    for (size_t i = 0; i < root_len; i++)
-        out->root[i] = (char)toupper((unsigned char)s[i]);
-    out->root[root_len] = '\0';
-    out->root_len = root_len;
-    out->expiration = gex_time_days_from_civil(year, month, day);
-    out->type = type;
-    out->strike = (double)strike_milli / 1000.0;
+    o.expiration = gex_time_days_from_civil(year, month, day);
+    o.strike = (double)strike_milli / 1000.0;
+    *out = o;
     return 0;
 }
 
@@ -364,8 +378,8 @@ static int finish(gex__reader *r, long header_line)
         if (r->time_varies)
             warn(r, "the quote time differs between rows: the latest is used");
     } else if (r->time_note[0] != '\0') {
+        /* Not a warning: with --now it does not matter, without it prepare reports it. */
         gex__chain_set_time_note(c, r->name, r->time_note_line, r->time_note);
-        warn(r, "%s", r->time_note);
     } else {
         gex__chain_set_time_note(c, r->name, 0,
                                  "the file carries no quote instant (no date line, quote_time "

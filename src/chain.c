@@ -440,79 +440,162 @@ size_t gex_chain_underlyings(const gex_chain *c, uint32_t *ids, size_t max)
     return count;
 }
 
+/* Maps symbol s of c to its index in d, interning it there (with its spot and settlement
+ * override) the first time. map and owner remember the last chain a symbol went to: the
+ * contracts of one underlying are usually contiguous, so the hash is rarely consulted. */
+static int map_symbol(gex_chain *d, uint32_t who, const gex_chain *c, uint32_t s, uint32_t *map,
+                      uint32_t *owner, uint32_t *index)
+{
+    if (map[s] != SYMBOL_NONE && owner[s] == who) {
+        *index = map[s];
+        return GEX_OK;
+    }
+    int rc = gex__chain_intern(d, c->sym[s], strlen(c->sym[s]), index);
+    if (rc != GEX_OK)
+        return rc;
+    d->sym_spot[*index] = c->sym_spot[s];
+    d->sym_settle[*index] = c->sym_settle[s];
+    map[s] = *index;
+    owner[s] = who;
+    return GEX_OK;
+}
+
+/* Appends contract i of c to d, whose arrays have room; u and r are d's symbol indexes. */
+static void copy_contract(gex_chain *d, const gex_chain *c, size_t i, uint32_t u, uint32_t r)
+{
+    size_t j = d->n++;
+    d->underlying[j] = u;
+    d->root[j] = r;
+    d->expiration[j] = c->expiration[i];
+    d->settlement[j] = c->settlement[i];
+    d->strike[j] = c->strike[i];
+    d->type[j] = c->type[i];
+    d->bid[j] = c->bid[i];
+    d->ask[j] = c->ask[i];
+    d->last[j] = c->last[i];
+    d->file_iv[j] = c->file_iv[i];
+    d->open_interest[j] = c->open_interest[i];
+    d->volume[j] = c->volume[i];
+    d->multiplier[j] = c->multiplier[i];
+    d->spot[j] = c->spot[i];
+    d->vendor_delta[j] = c->vendor_delta[i];
+    d->vendor_gamma[j] = c->vendor_gamma[i];
+    d->line[j] = c->line[i];
+    d->T[j] = c->T[i];
+    d->iv[j] = c->iv[i];
+    d->iv_source[j] = c->iv_source[i];
+    d->status[j] = c->status[i];
+}
+
+static void copy_chain_attributes(gex_chain *d, const gex_chain *c)
+{
+    d->has_quote_time = c->has_quote_time;
+    d->quote_time = c->quote_time;
+    memcpy(d->time_note, c->time_note, sizeof d->time_note);
+    memcpy(d->time_file, c->time_file, sizeof d->time_file);
+    d->time_line = c->time_line;
+}
+
+/* Distributes the contracts of c among chains: part[s] is the output of underlying symbol s
+ * (SYMBOL_NONE: left out), out[k] the chains, already created with room reserved. */
+static int distribute(const gex_chain *c, const uint32_t *part, gex_chain **out)
+{
+    uint32_t *map = malloc((c->n_sym + 1) * sizeof *map);
+    uint32_t *owner = malloc((c->n_sym + 1) * sizeof *owner);
+    int rc = map != NULL && owner != NULL ? GEX_OK : GEX_ENOMEM;
+    for (size_t s = 0; rc == GEX_OK && s < c->n_sym; s++)
+        map[s] = owner[s] = SYMBOL_NONE;
+    for (size_t i = 0; rc == GEX_OK && i < c->n; i++) {
+        uint32_t k = part[c->underlying[i]];
+        if (k == SYMBOL_NONE)
+            continue;
+        uint32_t u, r;
+        rc = map_symbol(out[k], k, c, c->underlying[i], map, owner, &u);
+        if (rc == GEX_OK)
+            rc = map_symbol(out[k], k, c, c->root[i], map, owner, &r);
+        if (rc == GEX_OK)
+            copy_contract(out[k], c, i, u, r);
+    }
+    free(map);
+    free(owner);
+    return rc;
+}
+
 int gex_chain_select(const gex_chain *c, const char *underlying, gex_chain **out)
 {
     if (c == NULL || underlying == NULL || out == NULL)
         return GEX_EINVAL;
     *out = NULL;
     /* Every symbol equal ignoring case (a file may spell one underlying two ways). */
+    uint32_t *part = malloc((c->n_sym + 1) * sizeof *part);
+    if (part == NULL)
+        return GEX_ENOMEM;
+    for (size_t s = 0; s < c->n_sym; s++)
+        part[s] = strcasecmp(c->sym[s], underlying) == 0 ? 0 : SYMBOL_NONE;
     size_t count = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (strcasecmp(c->sym[c->underlying[i]], underlying) == 0)
-            count++;
-    if (count == 0)
-        return GEX_ENOTFOUND;
-    gex_chain *d = gex_chain_new();
-    if (d == NULL)
-        return GEX_ENOMEM;
-    int rc = chain_reserve(d, count);
-    /* Symbols keep their spot and settlement override. */
-    uint32_t *map = rc == GEX_OK ? malloc(c->n_sym * sizeof *map) : NULL;
-    if (rc == GEX_OK && map == NULL && c->n_sym > 0)
+        count += part[c->underlying[i]] == 0;
+    int rc = count == 0 ? GEX_ENOTFOUND : GEX_OK;
+    gex_chain *d = rc == GEX_OK ? gex_chain_new() : NULL;
+    if (rc == GEX_OK && d == NULL)
         rc = GEX_ENOMEM;
-    for (size_t s = 0; rc == GEX_OK && s < c->n_sym; s++)
-        map[s] = SYMBOL_NONE;
-    for (size_t i = 0; rc == GEX_OK && i < c->n; i++) {
-        if (strcasecmp(c->sym[c->underlying[i]], underlying) != 0)
-            continue;
-        uint32_t pair[2] = {c->underlying[i], c->root[i]};
-        for (int k = 0; k < 2 && rc == GEX_OK; k++) {
-            uint32_t s = pair[k];
-            if (map[s] != SYMBOL_NONE)
-                continue;
-            rc = gex__chain_intern(d, c->sym[s], strlen(c->sym[s]), &map[s]);
-            if (rc == GEX_OK) {
-                d->sym_spot[map[s]] = c->sym_spot[s];
-                d->sym_settle[map[s]] = c->sym_settle[s];
-            }
-        }
-        if (rc != GEX_OK)
-            break;
-        size_t j = d->n++;
-        d->underlying[j] = map[c->underlying[i]];
-        d->root[j] = map[c->root[i]];
-        d->expiration[j] = c->expiration[i];
-        d->settlement[j] = c->settlement[i];
-        d->strike[j] = c->strike[i];
-        d->type[j] = c->type[i];
-        d->bid[j] = c->bid[i];
-        d->ask[j] = c->ask[i];
-        d->last[j] = c->last[i];
-        d->file_iv[j] = c->file_iv[i];
-        d->open_interest[j] = c->open_interest[i];
-        d->volume[j] = c->volume[i];
-        d->multiplier[j] = c->multiplier[i];
-        d->spot[j] = c->spot[i];
-        d->vendor_delta[j] = c->vendor_delta[i];
-        d->vendor_gamma[j] = c->vendor_gamma[i];
-        d->line[j] = c->line[i];
-        d->T[j] = c->T[i];
-        d->iv[j] = c->iv[i];
-        d->iv_source[j] = c->iv_source[i];
-        d->status[j] = c->status[i];
-    }
-    free(map);
+    if (rc == GEX_OK)
+        rc = chain_reserve(d, count);
+    if (rc == GEX_OK)
+        rc = distribute(c, part, &d);
+    free(part);
     if (rc != GEX_OK) {
         gex_chain_free(d);
         return rc;
     }
-    d->has_quote_time = c->has_quote_time;
-    d->quote_time = c->quote_time;
-    memcpy(d->time_note, c->time_note, sizeof d->time_note);
-    memcpy(d->time_file, c->time_file, sizeof d->time_file);
-    d->time_line = c->time_line;
+    copy_chain_attributes(d, c);
     *out = d;
     return GEX_OK;
+}
+
+int gex_chain_split(const gex_chain *c, gex_chain **out, size_t n)
+{
+    if (c == NULL || out == NULL)
+        return GEX_EINVAL;
+    for (size_t k = 0; k < n; k++)
+        out[k] = NULL;
+    uint32_t *part = malloc((c->n_sym + 1) * sizeof *part);
+    size_t *count = calloc(n + 1, sizeof *count);
+    int rc = part != NULL && count != NULL ? GEX_OK : GEX_ENOMEM;
+    size_t found = 0;
+    for (size_t s = 0; rc == GEX_OK && s < c->n_sym; s++)
+        part[s] = SYMBOL_NONE;
+    /* Outputs in order of first appearance, as gex_chain_underlyings gives them. */
+    for (size_t i = 0; rc == GEX_OK && i < c->n; i++) {
+        uint32_t u = c->underlying[i];
+        if (part[u] == SYMBOL_NONE) {
+            if (found == n) {
+                rc = GEX_EINVAL;
+                break;
+            }
+            part[u] = (uint32_t)found++;
+        }
+        count[part[u]]++;
+    }
+    if (rc == GEX_OK && found != n)
+        rc = GEX_EINVAL;
+    for (size_t k = 0; rc == GEX_OK && k < n; k++) {
+        out[k] = gex_chain_new();
+        rc = out[k] == NULL ? GEX_ENOMEM : chain_reserve(out[k], count[k]);
+    }
+    if (rc == GEX_OK)
+        rc = distribute(c, part, out);
+    free(part);
+    free(count);
+    for (size_t k = 0; k < n; k++) {
+        if (rc != GEX_OK) {
+            gex_chain_free(out[k]);
+            out[k] = NULL;
+        } else {
+            copy_chain_attributes(out[k], c);
+        }
+    }
+    return rc;
 }
 
 /* --- names --- */

@@ -7,6 +7,9 @@ America/New_York (zoneinfo), settles each contract at 09:30 (roots SPX, NDX, RUT
 or 16:00 New York time (SPEC 1.1), and prints per file:
   spot, quote instant (UTC), contracts, distinct expirations, expired (settlement <= quote),
   no file IV (IV not a finite number in (0, 5], SPEC 1.4).
+The source lines of the first and last contract pinned beside them are the line after the
+header and the file's line count, from:
+  python3 -c "t=open(F,'rb').read().split(b'\\n'); print(len(t) - (t[-1] == b''))"
 Rerun: python3 tests/chain-real-counts.py [../shared/chains]
 """
 import csv

@@ -573,6 +573,50 @@ START_TEST(test_implied_vol_real_chains)
 }
 END_TEST
 
+/* Far outside any chain: S and K from 1e-8 to 1e8, T from 1e-12 to 50 years, rates to +-50%,
+ * prices anywhere between the bounds and beyond them. Every call returns a status, and every
+ * volatility it returns is finite, positive and reprices the input within 64 ulps of the price,
+ * of the parity term an in-the-money price carries, and of sigma carried by vega. */
+START_TEST(test_implied_vol_extreme_inputs)
+{
+    rng_state = 0x5eed0007;
+    size_t ok = 0;
+    for (int i = 0; i < N_RANDOM; i++) {
+        const int type = (int)(rng_next() & 1);
+        const double S = pow(10, rng_uniform(-8, 8)), K = S * pow(10, rng_uniform(-4, 4));
+        const double T = pow(10, rng_uniform(-12, log10(50.0)));
+        const double r = rng_uniform(-0.5, 0.5), q = rng_uniform(-0.5, 0.5);
+        const double upper = type == GEX_CALL ? S * exp(-q * T) : K * exp(-r * T);
+        const double price = upper * pow(10, rng_uniform(-20, 0.01));
+        double sigma = -1;
+        const int rc = gex_bs_implied_vol(type, price, S, K, T, r, q, &sigma);
+        ck_assert_int_ge(rc, 0);
+        ck_assert_int_lt(rc, GEX_IV_STATUS_COUNT);
+        if (rc != GEX_IV_OK) {
+            ck_assert_double_eq(sigma, -1);
+            continue;
+        }
+        ck_assert(sigma > 0 && sigma < HUGE_VAL);
+        /* The rounding of the price, and for an in-the-money contract of the parity term
+         * S e^{-qT} - K e^{-rT} it carries. */
+        const double x = log(S / K) + (r - q) * T;
+        const bool itm = (type == GEX_CALL) == (x > 0);
+        const double parity = itm ? S * exp(-q * T) + K * exp(-r * T) : 0;
+        /* And sigma's own rounding, carried to the price by vega. */
+        gex_greeks g;
+        if (gex_bs_greeks(type, S, K, T, sigma, r, q, &g) == GEX_BS_OK)
+            ck_assert_msg(fabs(g.price - price) <=
+                              64 * DBL_EPSILON * (price + parity + sigma * g.vega),
+                          "type %d S %.17g K %.17g T %.17g r %.17g q %.17g price %.17g: sigma "
+                          "%.17g reprices %.17g",
+                          type, S, K, T, r, q, price, sigma, g.price);
+        ok++;
+    }
+    printf("extreme inputs: %zu of %d solved\n", ok, N_RANDOM);
+    ck_assert_uint_gt(ok, N_RANDOM / 4);
+}
+END_TEST
+
 START_TEST(test_implied_vol_statuses)
 {
     const double S = 101.37, K = 97.25, T = 0.31, r = 0.045, q = 0.013;
@@ -841,6 +885,7 @@ int main(void)
     tcase_add_test(tiv, test_implied_vol_random_round_trips);
     tcase_add_test(tiv, test_implied_vol_iteration_bound);
     tcase_add_test(tiv, test_implied_vol_statuses);
+    tcase_add_test(tiv, test_implied_vol_extreme_inputs);
     tcase_add_loop_test(tiv, test_implied_vol_real_chains, 0,
                         (int)(sizeof real_chains / sizeof real_chains[0]));
     tcase_add_test(tiv, test_iv_strstatus_every_status);

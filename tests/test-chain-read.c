@@ -384,7 +384,7 @@ static void check_needs_now(const char *name, const char *what)
     gex_read_report rep;
     gex_chain *c = read_ok(name, NULL, &rep);
     ck_assert_int_eq(rep.has_quote_time, 0);
-    ck_assert_ptr_nonnull(strstr(rep.warning, "--now"));
+    ck_assert_str_eq(rep.warning, ""); /* prepare says it, and only without --now */
     gex_error err;
     ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
     ck_assert_int_eq(err.line, 2);
@@ -571,6 +571,71 @@ START_TEST(test_read_index_without_root_weeklies)
 }
 END_TEST
 
+START_TEST(test_read_cboe_without_preamble)
+{
+    /* The name and date lines missing: the rows are read, the spot must be given, and the
+     * quote instant too (the note names line 1 and --now). */
+    const char text[] = "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,"
+                        "Open Interest,Strike,Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,"
+                        "Open Interest\n"
+                        "Fri Aug 25 2023,TSLA230825C00220000,5.1,-1,5.05,5.15,2011,0.5512,0.4812,"
+                        "0.0211,3011,220.00,TSLA230825P00220000,6.2,1,6.15,6.25,1822,0.5588,"
+                        "-0.5188,0.0210,2901\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "bare.csv", NULL, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "--spot"));
+    gex_read_options o = {.spot = 218.8};
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "bare.csv", &o, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 2);
+    ck_assert_int_eq(rep.has_quote_time, 0);
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    ck_assert_int_eq(err.line, 1);
+    ck_assert_ptr_nonnull(strstr(err.text, "no date line"));
+    ck_assert_ptr_nonnull(strstr(err.text, "--now"));
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_bad_occ_symbols)
+{
+    /* The symbol is the only source of expiry, type and strike: each malformed one is a
+     * bad_symbol row (an impossible date, a type letter, a 7-character root, strike 0, a short
+     * tail, a root with a dot). */
+    const char text[] = "option_symbol,bid,ask,open_interest,underlying_price\n"
+                        "SPXW240322C05150000,1,2,3,5117.94\n"
+                        "SPX241332C05000000,1,2,3,5117.94\n"
+                        "SPXW240322X05150000,1,2,3,5117.94\n"
+                        "ABCDEFG240322C00100000,1,2,3,5117.94\n"
+                        "SPXW240322C00000000,1,2,3,5117.94\n"
+                        "SPXW240322C0515000,1,2,3,5117.94\n"
+                        "SP.X240322C05150000,1,2,3,5117.94\n"
+                        "spxw240322p05150000,1,2,3,5117.94\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "occ.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], 6);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_SYMBOL], 3);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW"); /* lower case is read */
+    ck_assert_int_eq(v.type[1], GEX_PUT);
+    gex_chain_free(c);
+    gex_read_options o = {.strict = 1};
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "occ.csv", &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_int_eq(err.column, 1);
+    ck_assert_ptr_nonnull(strstr(err.text, "SPX241332C05000000"));
+}
+END_TEST
+
 START_TEST(test_read_errors_at_file_level)
 {
     gex_chain *c = NULL;
@@ -619,15 +684,20 @@ static const struct real_file {
     size_t expirations;
     size_t expired;
     size_t no_file_iv;
+    long first_line, last_line; /* source lines of the first and last contract (Python: the
+                                   line after the header, the file's line count) */
 } real_files[] = {
     {"cboe_qqq_2024-03-22_unbalanced-quote.csv", 445.65, "2024-03-23T01:46:00Z", 9840, 31, 308,
-     2857},
-    {"cboe_spx_2023-06-09_intraday.csv", 4300.0098, "2023-06-09T17:40:00Z", 17788, 49, 0, 552},
-    {"cboe_spx_2023-09-14_close.csv", 4505.1001, "2023-09-14T20:31:00Z", 19920, 53, 296, 1461},
-    {"cboe_tsla_2023-08-20_single-stock.csv", 218.8, "2023-08-21T02:38:00Z", 236, 1, 0, 23},
-    {"cboe-legacy2020_spy_2020-06-22.dat", 310.68, "2020-06-23T00:42:00Z", 9518, 35, 236, 66},
-    {"cboe-json_rut_2023-09-20.json", 1806.1193, "2023-09-21T03:17:42Z", 6680, 26, 338, 1019},
-    {"yfinance_spy_2026-02-11_intraday.csv", 692.2999877929688, NULL, 8778, 31, 0, 0},
+     2857, 5, 4924},
+    {"cboe_spx_2023-06-09_intraday.csv", 4300.0098, "2023-06-09T17:40:00Z", 17788, 49, 0, 552, 5,
+     8898},
+    {"cboe_spx_2023-09-14_close.csv", 4505.1001, "2023-09-14T20:31:00Z", 19920, 53, 296, 1461, 5,
+     9964},
+    {"cboe_tsla_2023-08-20_single-stock.csv", 218.8, "2023-08-21T02:38:00Z", 236, 1, 0, 23, 5, 122},
+    {"cboe-legacy2020_spy_2020-06-22.dat", 310.68, "2020-06-23T00:42:00Z", 9518, 35, 236, 66, 4,
+     4762},
+    {"cboe-json_rut_2023-09-20.json", 1806.1193, "2023-09-21T03:17:42Z", 6680, 26, 338, 1019, 0, 0},
+    {"yfinance_spy_2026-02-11_intraday.csv", 692.2999877929688, NULL, 8778, 31, 0, 0, 2, 8779},
 };
 
 static int compare_i32(const void *a, const void *b)
@@ -658,7 +728,34 @@ START_TEST(test_read_real_chains)
     gex_chain_get_view(c, &v);
     ck_assert_uint_eq(v.n, f->contracts);
     ck_assert_double_eq(v.spot[0], f->spot);
+    /* The same file from memory (one piece) as from the path (256 KB chunks): chunk
+     * boundaries change nothing. */
+    {
+        FILE *fp = fopen(path, "rb");
+        ck_assert_ptr_nonnull(fp);
+        fseek(fp, 0, SEEK_END);
+        size_t len = (size_t)ftell(fp);
+        rewind(fp);
+        char *buf = malloc(len);
+        ck_assert_uint_eq(fread(buf, 1, len, fp), len);
+        fclose(fp);
+        gex_chain *m = NULL;
+        ck_assert_int_eq(gex_chain_read_buffer(buf, len, f->name, NULL, &m, NULL, &err), GEX_OK);
+        free(buf);
+        gex_chain_view vm;
+        gex_chain_get_view(m, &vm);
+        ck_assert_uint_eq(vm.n, v.n);
+        for (size_t i = 0; i < v.n; i++) {
+            ck_assert_double_eq(vm.strike[i], v.strike[i]);
+            ck_assert_int_eq(vm.line[i], v.line[i]);
+            ck_assert_int_eq(vm.settlement[i], v.settlement[i]);
+            ck_assert(vm.bid[i] == v.bid[i] || (isnan(vm.bid[i]) && isnan(v.bid[i])));
+        }
+        gex_chain_free(m);
+    }
     ck_assert_double_eq(v.spot[v.n - 1], f->spot);
+    ck_assert_int_eq(v.line[0], f->first_line);
+    ck_assert_int_eq(v.line[v.n - 1], f->last_line);
     int32_t *days = malloc(v.n * sizeof *days);
     memcpy(days, v.expiration, v.n * sizeof *days);
     qsort(days, v.n, sizeof *days, compare_i32);
@@ -716,6 +813,8 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_format_override);
     tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
     tcase_add_test(tc, test_read_index_without_root_weeklies);
+    tcase_add_test(tc, test_read_cboe_without_preamble);
+    tcase_add_test(tc, test_read_bad_occ_symbols);
     tcase_add_test(tc, test_read_errors_at_file_level);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");

@@ -300,6 +300,63 @@ START_TEST(test_chain_select_copies_one_underlying)
 }
 END_TEST
 
+START_TEST(test_chain_split_one_chain_per_underlying)
+{
+    gex_chain *c = gex_chain_new();
+    gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
+    const char *u[] = {"SPX", "QQQ", "SPX", "RUT", "QQQ", "SPX"};
+    const char *roots[] = {"SPXW", NULL, "SPX", "RUTW", NULL, "SPXW"};
+    for (int i = 0; i < 6; i++) {
+        gex_contract k = contract(u[i], roots[i], DAY_2023_09_15, 100.5 + i, i % 2);
+        k.line = 10 + i;
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    gex_chain_set_spot(c, "SPX", 4505.1);
+    gex_chain_set_spot(c, "QQQ", 445.65);
+    gex_chain_set_settle(c, "SPXW", GEX_SETTLE_AM);
+    gex_chain *out[4];
+    ck_assert_int_eq(gex_chain_split(c, out, 3), GEX_OK);
+    const size_t sizes[] = {3, 2, 1};
+    const char *names[] = {"SPX", "QQQ", "RUT"};
+    for (int k = 0; k < 3; k++) {
+        ck_assert_uint_eq(gex_chain_size(out[k]), sizes[k]);
+        gex_chain_view v;
+        gex_chain_get_view(out[k], &v);
+        ck_assert_str_eq(gex_chain_symbol(out[k], v.underlying[0]), names[k]);
+        int64_t t;
+        ck_assert_int_eq(gex_chain_quote_time(out[k], &t), GEX_OK);
+    }
+    gex_chain_view v;
+    gex_chain_get_view(out[0], &v);
+    ck_assert_double_eq(v.strike[2], 105.5);
+    ck_assert_int_eq(v.line[1], 12);
+    ck_assert_str_eq(gex_chain_symbol(out[0], v.root[1]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(out[0], v.root[2]), "SPXW");
+    ck_assert_int_eq(v.settlement[0], SPX_AM_2023_09_15); /* SPXW overridden to AM */
+    ck_assert_double_eq(v.spot[0], 4505.1);
+    /* The override and the spot follow the split chain. */
+    gex_contract k = contract("SPX", "SPXW", DAY_2023_09_15, 200, GEX_PUT);
+    gex_chain_add(out[0], &k);
+    gex_chain_get_view(out[0], &v);
+    ck_assert_int_eq(v.settlement[3], SPX_AM_2023_09_15);
+    ck_assert_double_eq(v.spot[3], 4505.1);
+    gex_chain_get_view(out[2], &v);
+    ck_assert(isnan(v.spot[0]));
+    for (int j = 0; j < 3; j++)
+        gex_chain_free(out[j]);
+    ck_assert_int_eq(gex_chain_split(c, out, 2), GEX_EINVAL);
+    ck_assert_ptr_null(out[0]);
+    ck_assert_ptr_null(out[1]);
+    ck_assert_int_eq(gex_chain_split(c, out, 4), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_split(NULL, out, 3), GEX_EINVAL);
+    gex_chain_free(c);
+    /* An empty chain has no underlyings. */
+    c = gex_chain_new();
+    ck_assert_int_eq(gex_chain_split(c, out, 0), GEX_OK);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_format_name_and_parse_round_trip)
 {
     for (int f = 0; f < GEX_FORMAT_COUNT; f++) {
@@ -524,6 +581,7 @@ static Suite *chain_suite(void)
     tcase_add_test(tc, test_chain_set_settle_overrides_root);
     tcase_add_test(tc, test_chain_quote_time_absent_then_set);
     tcase_add_test(tc, test_chain_select_copies_one_underlying);
+    tcase_add_test(tc, test_chain_split_one_chain_per_underlying);
     tcase_add_test(tc, test_format_name_and_parse_round_trip);
     tcase_add_test(tc, test_status_and_skip_names);
     suite_add_tcase(s, tc);

@@ -132,8 +132,9 @@ const char *gex_iv_strstatus(int status);
 /* The volatility sigma at which the model price equals price (discounted, per share, as
  * gex_bs_price). Solved on Jaeckel's normalised Black function ("Let's Be Rational", 2015) by
  * Householder steps of order 3 from an initial guess (src/bs-iv.c): to the precision the price
- * allows in double (about eps (price / vega + sigma)), in at most 4 evaluations of the price
- * (2 on a realistic chain) and never more than GEX_BS_IV_MAX_ITERATIONS (32).
+ * allows in double (about eps (price / vega + sigma)), in 2 evaluations of the price on a
+ * realistic chain, at most 4 over x = ln(F/K) in [-30, 0) and sigma sqrt(T) in [1e-4, 30]
+ * (tests/test-bs.c), and never more than GEX_BS_IV_MAX_ITERATIONS.
  * Returns GEX_IV_OK and writes *sigma, or a gex_iv_status and leaves *sigma untouched:
  * GEX_IV_NO_QUOTE when price is not finite; GEX_IV_BELOW_INTRINSIC when price is at or below
  * max(S e^{-qT} - K e^{-rT}, 0) for a call (K e^{-rT} - S e^{-qT} for a put) or its

@@ -113,8 +113,9 @@ typedef struct gex_read_report {
     int has_quote_time;      /* the file carried a quote instant */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
-     * before a long CSV header, quote times that differ between rows, a date line that gives
-     * no quote instant. */
+     * before a long CSV header, quote times that differ between rows, index rows without a
+     * root read as PM weeklies. (A date that gives no quote instant is reported by
+     * gex_chain_prepare, and only when no --now is given.) */
     char warning[512];
 } gex_read_report;
 
@@ -132,8 +133,8 @@ typedef struct gex_read_report {
  *   GEX_EINVAL    bad arguments; GEX_ENOMEM.
  * A date line or quote-time cell that gives no instant is not an error here: the chain has no
  * quote instant and gex_chain_prepare() reports the file, line and reason ("pass --now") unless
- * --now is given. report may be NULL. The input is read in chunks (no copy of the whole file)
- * and nothing is allocated per row. */
+ * --now is given. report may be NULL. CSV input is read in chunks (no copy of the whole file)
+ * and nothing is allocated per row; CBOE JSON is parsed whole by jansson. */
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
                         gex_read_report *report, gex_error *err);
 
@@ -235,6 +236,14 @@ size_t gex_chain_underlyings(const gex_chain *chain, uint32_t *ids, size_t max);
 /* A new chain holding only the contracts of one underlying (same quote instant; prepared
  * fields copied). GEX_ENOTFOUND when the chain has no such underlying. */
 int gex_chain_select(const gex_chain *chain, const char *underlying, gex_chain **out);
+
+/* Splits a chain into one chain per underlying in a single pass over the contracts (for a
+ * file of many underlyings: gex_chain_select per underlying would pass over all of them each
+ * time). out[k] receives the contracts of the k-th underlying in the order of
+ * gex_chain_underlyings(), with the quote instant, spots, settlement overrides and prepared
+ * fields; n must be that number of underlyings. Returns GEX_OK, or GEX_EINVAL (NULL arguments,
+ * n not the number of underlyings) / GEX_ENOMEM, and then every out[k] is NULL. */
+int gex_chain_split(const gex_chain *chain, gex_chain **out, size_t n);
 
 /* --- preparing: T, implied volatility, status (SPEC 1.1, 1.4) --- */
 

@@ -36,6 +36,7 @@ typedef enum gex__command {
     GEX__CMD_SCREEN,
     GEX__CMD_VALIDATE,
     GEX__CMD_SERVE,
+    GEX__CMD_PLOT,
 } gex__command;
 
 typedef enum gex__out_format { GEX__OUT_TABLE = 0, GEX__OUT_CSV, GEX__OUT_JSON } gex__out_format;
@@ -68,6 +69,9 @@ typedef struct gex__options {
     /* profile */
     double range_pct; /* grid from S (1 - range/100) to S (1 + range/100) */
     int points;
+    /* plot */
+    gex_plot_kind plot_kind;
+    double plot_range_pct; /* --range for plot; 0: automatic (gex_plot_window) */
     /* positional */
     char **files;
     size_t n_files;
@@ -189,6 +193,8 @@ extern size_t gex__nonfinite;
 /* A JSON number, or null when v is not finite (counted in gex__nonfinite). */
 json_t *gex__jnum(double v);
 json_t *gex__jlevel(const gex_level *level);
+/* A JSON string; bytes of s that are not valid UTF-8 text become '?'; NULL s gives null. */
+json_t *gex__jstr(const char *s);
 /* Writes a document compactly with shortest round-trip numbers and a final newline. */
 int gex__json_write(const json_t *doc, FILE *out);
 /* The same pieces for documents written as they are computed: a value without the final
@@ -229,6 +235,16 @@ int gex__sink_open(gex__sink *sink, const char *path);
  * status (GEX__EXIT_INTERNAL when writing failed). */
 int gex__sink_close(gex__sink *sink, int ok);
 
+/* --- the vendor-shaped JSON documents, for the commands and for gex serve --- */
+
+/* The document of opts->command (gex, dex, vex, chex, exposure, levels or summary) for an
+ * analysis with levels, meta included, exactly as the command prints it; NULL when memory ran
+ * out (or, for summary, the classifier, hedging or 0DTE block failed). The caller owns it. */
+json_t *gex__document(const gex__options *opts, const gex__analysis *a);
+/* The same for every command but summary. Write either with gex__json_write (to a memory
+ * stream from open_memstream for an HTTP body). */
+json_t *gex__exposure_document(const gex__options *opts, const gex__analysis *a);
+
 /* --- commands: each returns an exit status --- */
 
 int gex__cmd_exposure(const gex__options *opts, FILE *out); /* gex dex vex chex exposure */
@@ -238,5 +254,9 @@ int gex__cmd_profile(const gex__options *opts, FILE *out);
 int gex__cmd_summary(const gex__options *opts, FILE *out);
 int gex__cmd_screen(const gex__options *opts, FILE *out);
 int gex__cmd_validate(const gex__options *opts, FILE *out);
+int gex__cmd_plot(const gex__options *opts, FILE *out); /* cmd-plot.c */
+/* The strike bars of the gex table and summary, drawn only when out is a terminal. */
+int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
+                       FILE *out);
 
 #endif /* GEX_CLI_H */

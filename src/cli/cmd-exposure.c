@@ -33,6 +33,21 @@ static const char *gex_unit_long(gex_gex_unit unit)
     }
 }
 
+/* What the title says the numbers are: the measure of the command. */
+static const char *title_unit(const gex__options *opts)
+{
+    switch (opts->command) {
+    case GEX__CMD_DEX:
+        return "DEX in USD delta notional";
+    case GEX__CMD_VEX:
+        return "VEX in USD of delta per vol point";
+    case GEX__CMD_CHEX:
+        return "CHEX in USD of delta per day";
+    default:
+        return gex_unit_long(opts->exposure.gex_unit);
+    }
+}
+
 void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, size_t size)
 {
     char spot[64], iso[40], excluded[256], used[32], total[32], filtered[32];
@@ -45,8 +60,7 @@ void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, siz
     snprintf(buf, size,
              "%s  spot %s  as of %s  %s; %s of %s contracts used, excluded: %s; left out by "
              "filters: %s",
-             a->symbol, spot, iso, gex_unit_long(opts->exposure.gex_unit), used, total, excluded,
-             filtered);
+             a->symbol, spot, iso, title_unit(opts), used, total, excluded, filtered);
 }
 
 /* symbol, underlying_price, as_of: the head of every vendor document. */
@@ -57,9 +71,9 @@ static json_t *doc_head(const gex__analysis *a)
     json_t *d = json_object();
     if (d == NULL)
         return NULL;
-    int rc = gex__jset(d, "symbol", json_string(a->symbol));
+    int rc = gex__jset(d, "symbol", gex__jstr(a->symbol));
     rc |= gex__jset(d, "underlying_price", gex__jnum(a->spot));
-    rc |= gex__jset(d, "as_of", json_string(iso));
+    rc |= gex__jset(d, "as_of", gex__jstr(iso));
     if (rc != GEX_OK) {
         json_decref(d);
         return NULL;
@@ -68,16 +82,20 @@ static json_t *doc_head(const gex__analysis *a)
 }
 
 /* Finishes a document: adds meta, writes, frees. */
-static int doc_finish(const gex__options *opts, const gex__analysis *a, json_t *d, int rc,
-                      FILE *out)
+/* Adds meta to a document under construction; returns it, or NULL (freed) when st says an
+ * allocation failed. */
+static json_t *doc_complete(const gex__options *opts, const gex__analysis *a, json_t *d, int st)
 {
-    if (d == NULL || rc != GEX_OK) {
-        json_decref(d);
-        gex__error(NULL, 0, "out of memory building the JSON document");
-        return GEX__EXIT_INTERNAL;
-    }
-    if (gex__jset(d, "meta", gex__json_meta(opts, a)) != GEX_OK) {
-        json_decref(d);
+    if (d != NULL && st == GEX_OK && gex__jset(d, "meta", gex__json_meta(opts, a)) == GEX_OK)
+        return d;
+    json_decref(d);
+    return NULL;
+}
+
+/* Writes and frees a document; NULL means building it failed. */
+static int doc_write(json_t *d, FILE *out)
+{
+    if (d == NULL) {
         gex__error(NULL, 0, "out of memory building the JSON document");
         return GEX__EXIT_INTERNAL;
     }
@@ -143,7 +161,7 @@ static const char *unit_of(const gex__options *opts, int m)
     return m == 0 ? gex_unit_short(opts->exposure.gex_unit) : units[m];
 }
 
-static int exposure_json(const gex__options *opts, const gex__analysis *a, int m, FILE *out)
+static json_t *exposure_doc(const gex__options *opts, const gex__analysis *a, int m)
 {
     const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
     const size_t n = gex_exposure_strike_count(a->exposure);
@@ -153,7 +171,7 @@ static int exposure_json(const gex__options *opts, const gex__analysis *a, int m
     if (rc == GEX_OK && m == 0) {
         rc |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
         rc |= gex__jset(d, "net_gex", gex__jnum(a->totals.net_gex));
-        rc |= gex__jset(d, "net_gex_label", json_string(gex__label(a->totals.net_gex)));
+        rc |= gex__jset(d, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     } else if (rc == GEX_OK && m > 0) {
         snprintf(key, sizeof key, "net_%s", measures[m].name);
         rc |= gex__jset(d, key, gex__jnum(total_of(&a->totals, m)));
@@ -163,7 +181,7 @@ static int exposure_json(const gex__options *opts, const gex__analysis *a, int m
             snprintf(key, sizeof key, "net_%s", measures[k].name);
             rc |= gex__jset(d, key, gex__jnum(total_of(&a->totals, k)));
         }
-        rc |= gex__jset(d, "net_gex_label", json_string(gex__label(a->totals.net_gex)));
+        rc |= gex__jset(d, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n && rc == GEX_OK && arr != NULL; i++) {
@@ -194,7 +212,7 @@ static int exposure_json(const gex__options *opts, const gex__analysis *a, int m
         rc |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
     }
     rc |= gex__jset(d, "strikes", arr);
-    return doc_finish(opts, a, d, rc, out);
+    return doc_complete(opts, a, d, rc);
 }
 
 static int exposure_table(const gex__options *opts, const gex__analysis *a, int m, FILE *out)
@@ -272,14 +290,18 @@ static int exposure_table(const gex__options *opts, const gex__analysis *a, int 
                     gex_flip_method_name(a->levels.flip_method));
         }
         fputc('\n', out);
+        /* gex, dex, vex, chex: m is the gex_plot_kind of the column. */
+        if (m >= 0)
+            return gex__plot_terminal(opts, a, (gex_plot_kind)m, out);
     }
     return exit_rc;
 }
 
-int gex__cmd_exposure(const gex__options *opts, FILE *out)
+/* The measure of a per-strike command: 0 gex, 1 dex, 2 vex, 3 chex, -1 exposure (all). */
+static int measure_of(gex__command command)
 {
     int m = -1;
-    switch (opts->command) {
+    switch (command) {
     case GEX__CMD_GEX:
         m = 0;
         break;
@@ -296,10 +318,25 @@ int gex__cmd_exposure(const gex__options *opts, FILE *out)
         m = -1;
         break;
     }
+    return m;
+}
+
+static json_t *levels_doc(const gex__options *opts, const gex__analysis *a);
+
+json_t *gex__exposure_document(const gex__options *opts, const gex__analysis *a)
+{
+    if (opts->command == GEX__CMD_LEVELS)
+        return levels_doc(opts, a);
+    return exposure_doc(opts, a, measure_of(opts->command));
+}
+
+int gex__cmd_exposure(const gex__options *opts, FILE *out)
+{
+    const int m = measure_of(opts->command);
     gex__analysis a;
     int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
     if (rc == GEX__EXIT_OK)
-        rc = opts->format == GEX__OUT_JSON ? exposure_json(opts, &a, m, out)
+        rc = opts->format == GEX__OUT_JSON ? doc_write(gex__document(opts, &a), out)
                                            : exposure_table(opts, &a, m, out);
     gex__analysis_free(&a);
     return rc;
@@ -319,6 +356,17 @@ static const gex_level *level_at(const gex_levels *l, int i)
     return all[i];
 }
 
+static json_t *levels_doc(const gex__options *opts, const gex__analysis *a)
+{
+    json_t *d = doc_head(a);
+    json_t *lv = json_object();
+    int st = d == NULL || lv == NULL ? GEX_ENOMEM : GEX_OK;
+    for (int i = 0; i < 7 && st == GEX_OK; i++)
+        st |= gex__jset(lv, level_names[i], gex__jlevel(level_at(&a->levels, i)));
+    st |= gex__jset(d, "levels", lv);
+    return doc_complete(opts, a, d, st);
+}
+
 int gex__cmd_levels(const gex__options *opts, FILE *out)
 {
     gex__analysis a;
@@ -326,13 +374,7 @@ int gex__cmd_levels(const gex__options *opts, FILE *out)
     if (rc != GEX__EXIT_OK)
         return rc;
     if (opts->format == GEX__OUT_JSON) {
-        json_t *d = doc_head(&a);
-        json_t *lv = json_object();
-        int st = d == NULL || lv == NULL ? GEX_ENOMEM : GEX_OK;
-        for (int i = 0; i < 7 && st == GEX_OK; i++)
-            st |= gex__jset(lv, level_names[i], gex__jlevel(level_at(&a.levels, i)));
-        st |= gex__jset(d, "levels", lv);
-        rc = doc_finish(opts, &a, d, st, out);
+        rc = doc_write(gex__document(opts, &a), out);
     } else if (opts->format == GEX__OUT_CSV) {
         gex__column cols[10] = {{"symbol", NULL, GEX__STYLE_TEXT},
                                 {"underlying_price", NULL, GEX__STYLE_PRICE},
@@ -502,21 +544,21 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
             static const char *const gk[] = {"delta", "gamma", "vega", "vanna", "charm"};
             static const char *const ek[] = {"gex", "dex", "vex", "chex"};
             json_t *o = json_object();
-            st |= gex__jset(o, "underlying", json_string(a.symbol));
-            st |= gex__jset(o, "option_symbol", json_string(sym));
-            st |= gex__jset(o, "expiration", json_string(exp));
+            st |= gex__jset(o, "underlying", gex__jstr(a.symbol));
+            st |= gex__jset(o, "option_symbol", gex__jstr(sym));
+            st |= gex__jset(o, "expiration", gex__jstr(exp));
             st |= gex__jset(o, "strike", gex__jnum(v.strike[i]));
-            st |= gex__jset(o, "type", json_string(v.type[i] == GEX_PUT ? "put" : "call"));
+            st |= gex__jset(o, "type", gex__jstr(v.type[i] == GEX_PUT ? "put" : "call"));
             st |= gex__jset(o, "T", gex__jnum(v.T[i]));
             st |= gex__jset(o, "iv", ok ? gex__jnum(v.iv[i]) : json_null());
-            st |= gex__jset(o, "iv_source", json_string(iv_sources[src]));
+            st |= gex__jset(o, "iv_source", gex__jstr(iv_sources[src]));
             st |= gex__jset(o, "spot", gex__jnum(v.spot[i]));
             for (int k = 0; k < 5; k++)
                 st |= gex__jset(o, gk[k], ok ? gex__jnum(vals[k]) : json_null());
             st |= gex__jset(o, "open_interest", gex__jnum(v.open_interest[i]));
             for (int k = 0; k < 4; k++)
                 st |= gex__jset(o, ek[k], ok ? gex__jnum(exps[k]) : json_null());
-            st |= gex__jset(o, "status", json_string(status));
+            st |= gex__jset(o, "status", gex__jstr(status));
             if (st == GEX_OK) {
                 if (listed++ > 0)
                     fputc(',', out);
@@ -589,7 +631,7 @@ int gex__cmd_profile(const gex__options *opts, FILE *out)
             st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
         }
         st |= gex__jset(d, "profile", arr);
-        rc = doc_finish(opts, &a, d, st, out);
+        rc = doc_write(doc_complete(opts, &a, d, st), out);
     } else {
         gex__column cols[2] = {
             {"x", "USD", GEX__STYLE_PRICE},

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -127,7 +128,11 @@ static int compare(const void *pa, const void *pb)
 static struct {
     int on;
     size_t file, files;
+    struct timespec start;
 } bar;
+
+/* The bar appears only once the work has taken this long: a quick screen prints no bar. */
+#define PROGRESS_AFTER_S 0.5
 
 /* Underlyings in one file from which the bar is drawn for that file alone. */
 #define PROGRESS_MIN_UNDERLYINGS 50
@@ -135,6 +140,12 @@ static struct {
 static void progress(size_t done, size_t total)
 {
     if (!bar.on)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const double elapsed =
+        (double)(now.tv_sec - bar.start.tv_sec) + (double)(now.tv_nsec - bar.start.tv_nsec) * 1e-9;
+    if (elapsed < PROGRESS_AFTER_S)
         return;
     /* the share of the whole work: finished files plus the share of this one */
     const double share =
@@ -344,6 +355,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
     }
     bar.on = isatty(STDERR_FILENO) && opts->n_files > 1;
     bar.files = opts->n_files;
+    clock_gettime(CLOCK_MONOTONIC, &bar.start);
     screen_row *rows = NULL;
     size_t n = 0, cap = 0, failed = 0;
     int worst = GEX__EXIT_OK;
@@ -370,31 +382,31 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
             char iso[40];
             gex_time_format_iso(r->as_of, iso, sizeof iso);
             json_t *o = json_object();
-            st |= gex__jset(o, "symbol", json_string(r->symbol));
+            st |= gex__jset(o, "symbol", gex__jstr(r->symbol));
             st |= gex__jset(o, "underlying_price", gex__jnum(r->spot));
-            st |= gex__jset(o, "as_of", json_string(iso));
+            st |= gex__jset(o, "as_of", gex__jstr(iso));
             st |= gex__jset(o, "net_gex", gex__jnum(r->net_gex));
-            st |= gex__jset(o, "net_gex_label", json_string(gex__label(r->net_gex)));
+            st |= gex__jset(o, "net_gex_label", gex__jstr(gex__label(r->net_gex)));
             st |= gex__jset(o, "gamma_flip", gex__jlevel(&r->flip));
             st |= gex__jset(o, "dist_to_flip", gex__jlevel(&r->dist));
-            st |= gex__jset(o, "confidence", json_string(r->confidence));
+            st |= gex__jset(o, "confidence", gex__jstr(r->confidence));
             st |= gex__jset(o, "vanna_aligned", json_boolean(r->vanna_aligned));
             st |= gex__jset(o, "call_wall", gex__jlevel(&r->call_wall));
             st |= gex__jset(o, "put_wall", gex__jlevel(&r->put_wall));
             st |= gex__jset(o, "zero_dte_pct", gex__jnum(r->zero_dte_pct));
-            st |= gex__jset(o, "file", json_string(r->file));
+            st |= gex__jset(o, "file", gex__jstr(r->file));
             st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
         }
         st |= gex__jset(d, "underlyings", arr);
         json_t *meta = json_object();
         char version[64];
         snprintf(version, sizeof version, "gex %s", gex_version());
-        st |= gex__jset(meta, "generator", json_string(version));
+        st |= gex__jset(meta, "generator", gex__jstr(version));
         st |= gex__jset(meta, "files", json_integer((json_int_t)opts->n_files));
         st |= gex__jset(meta, "files_failed", json_integer((json_int_t)failed));
-        st |= gex__jset(meta, "gex_unit", json_string(gex_gex_unit_name(opts->exposure.gex_unit)));
-        st |= gex__jset(meta, "flip_method", json_string(gex_flip_method_name(opts->flip_method)));
-        st |= gex__jset(meta, "sort", opts->sort ? json_string(opts->sort) : json_null());
+        st |= gex__jset(meta, "gex_unit", gex__jstr(gex_gex_unit_name(opts->exposure.gex_unit)));
+        st |= gex__jset(meta, "flip_method", gex__jstr(gex_flip_method_name(opts->flip_method)));
+        st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
         st |= gex__jset(d, "meta", meta);
         if (st == GEX_OK)
             gex__json_write(d, out);

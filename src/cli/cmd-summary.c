@@ -28,7 +28,7 @@ static json_t *hedge_json(const gex_hedge *h)
 {
     json_t *o = json_object();
     int rc = gex__jset(o, "dealer_shares_to_trade", gex__jnum(h->shares));
-    rc |= gex__jset(o, "direction", json_string(h->direction));
+    rc |= gex__jset(o, "direction", gex__jstr(h->direction));
     rc |= gex__jset(o, "notional_usd", gex__jnum(h->notional_usd));
     if (rc != GEX_OK) {
         json_decref(o);
@@ -37,18 +37,17 @@ static json_t *hedge_json(const gex_hedge *h)
     return o;
 }
 
-static int summary_json(const gex__options *opts, const gex__analysis *a, const gex__summary *s,
-                        FILE *out)
+static json_t *summary_doc(const gex__options *opts, const gex__analysis *a, const gex__summary *s)
 {
     char iso[40], exp[16];
     gex_time_format_iso(a->as_of, iso, sizeof iso);
     json_t *d = json_object();
     int rc = d == NULL ? GEX_ENOMEM : GEX_OK;
-    rc |= gex__jset(d, "symbol", json_string(a->symbol));
+    rc |= gex__jset(d, "symbol", gex__jstr(a->symbol));
     rc |= gex__jset(d, "underlying_price", gex__jnum(a->spot));
-    rc |= gex__jset(d, "as_of", json_string(iso));
+    rc |= gex__jset(d, "as_of", gex__jstr(iso));
     rc |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
-    rc |= gex__jset(d, "regime", json_string(s->regime.vendor_regime));
+    rc |= gex__jset(d, "regime", gex__jstr(s->regime.vendor_regime));
     json_t *ex = json_object();
     rc |= gex__jset(ex, "net_gex", gex__jnum(a->totals.net_gex));
     rc |= gex__jset(ex, "net_dex", gex__jnum(a->totals.net_dex));
@@ -65,17 +64,17 @@ static int summary_json(const gex__options *opts, const gex__analysis *a, const 
                     gex__jnum(s->zero_dte.has ? s->zero_dte.pct_of_total_gex : 0.0));
     if (s->zero_dte.has) {
         gex_time_format_date(s->zero_dte.expiration, exp, sizeof exp);
-        rc |= gex__jset(z, "expiration", json_string(exp));
+        rc |= gex__jset(z, "expiration", gex__jstr(exp));
     } else {
         rc |= gex__jset(z, "expiration", json_null());
     }
     rc |= gex__jset(d, "zero_dte", z);
     json_t *c = json_object();
-    rc |= gex__jset(c, "regime", json_string(regime_word(s->regime.regime)));
+    rc |= gex__jset(c, "regime", gex__jstr(regime_word(s->regime.regime)));
     rc |= gex__jset(c, "vanna_aligned", json_boolean(s->regime.vanna_aligned));
     rc |= gex__jset(c, "dist_to_flip", gex__jlevel(&s->regime.dist_to_flip));
-    rc |= gex__jset(c, "confidence", json_string(s->regime.confidence));
-    rc |= gex__jset(c, "meaning", json_string(s->regime.meaning));
+    rc |= gex__jset(c, "confidence", gex__jstr(s->regime.confidence));
+    rc |= gex__jset(c, "meaning", gex__jstr(s->regime.meaning));
     rc |= gex__jset(d, "classifier", c);
     json_t *meta = gex__json_meta(opts, a);
     json_t *lv = json_object();
@@ -86,16 +85,13 @@ static int summary_json(const gex__options *opts, const gex__analysis *a, const 
     rc |= gex__jset(lv, "max_negative_gamma", gex__jlevel(&a->levels.max_negative_gamma));
     rc |= gex__jset(lv, "highest_oi_strike", gex__jlevel(&a->levels.highest_oi_strike));
     rc |= gex__jset(meta, "levels", lv);
-    rc |= gex__jset(meta, "net_gex_label", json_string(gex__label(a->totals.net_gex)));
+    rc |= gex__jset(meta, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     rc |= gex__jset(d, "meta", meta);
     if (rc != GEX_OK) {
         json_decref(d);
-        gex__error(NULL, 0, "out of memory building the JSON document");
-        return GEX__EXIT_INTERNAL;
+        return NULL;
     }
-    gex__json_write(d, out);
-    json_decref(d);
-    return GEX__EXIT_OK;
+    return d;
 }
 
 static const gex__column csv_columns[] = {
@@ -282,16 +278,36 @@ int gex__cmd_summary(const gex__options *opts, FILE *out)
         return GEX__EXIT_INTERNAL;
     }
     switch (opts->format) {
-    case GEX__OUT_JSON:
-        rc = summary_json(opts, &a, &s, out);
+    case GEX__OUT_JSON: {
+        json_t *d = summary_doc(opts, &a, &s);
+        if (d != NULL) {
+            gex__json_write(d, out);
+            json_decref(d);
+        } else {
+            gex__error(NULL, 0, "out of memory building the JSON document");
+            rc = GEX__EXIT_INTERNAL;
+        }
         break;
+    }
     case GEX__OUT_CSV:
         rc = summary_csv(&a, &s, out);
         break;
     default:
         rc = summary_table(opts, &a, &s, out);
+        if (rc == GEX__EXIT_OK)
+            rc = gex__plot_terminal(opts, &a, GEX_PLOT_GEX, out);
         break;
     }
     gex__analysis_free(&a);
     return rc;
+}
+
+json_t *gex__document(const gex__options *opts, const gex__analysis *a)
+{
+    if (opts->command != GEX__CMD_SUMMARY)
+        return gex__exposure_document(opts, a);
+    gex__summary s;
+    if (gex__summary_compute(a, &s) != GEX_OK)
+        return NULL;
+    return summary_doc(opts, a, &s);
 }

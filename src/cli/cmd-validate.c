@@ -368,7 +368,7 @@ static void write_csv(const report *r, FILE *out)
 static json_t *bucket_json(const bucket *k)
 {
     json_t *o = json_object();
-    gex__jset(o, "name", json_string(k->name));
+    gex__jset(o, "name", gex__jstr(k->name));
     gex__jset(o, "contracts", json_integer((json_int_t)k->n));
     gex__jset(o, "delta_beyond", json_integer((json_int_t)k->beyond[0]));
     gex__jset(o, "gamma_beyond", json_integer((json_int_t)k->beyond[1]));
@@ -380,26 +380,25 @@ static json_t *bucket_json(const bucket *k)
 static void write_json(const report *r, FILE *out)
 {
     json_t *d = json_object();
-    gex__jset(d, "mode", json_string(r->mode));
+    gex__jset(d, "mode", gex__jstr(r->mode));
     gex__jset(d, "tolerance", gex__jnum(r->tol));
     gex__jset(d, "within_tolerance", json_boolean(verdict(r) == GEX__EXIT_OK));
     json_t *notes = json_array();
     for (size_t i = 0; i < r->n_notes; i++)
-        json_array_append_new(notes, json_string(r->notes[i]));
+        json_array_append_new(notes, gex__jstr(r->notes[i]));
     gex__jset(d, "notes", notes);
     json_t *ss = json_array();
     for (size_t i = 0; i < r->n_series; i++) {
         const series *s = &r->s[i];
         json_t *o = json_object();
-        gex__jset(o, "name", json_string(s->name));
-        gex__jset(o, "unit", json_string(s->unit));
+        gex__jset(o, "name", gex__jstr(s->name));
+        gex__jset(o, "unit", gex__jstr(s->unit));
         gex__jset(o, "hard", json_boolean(s->hard));
         gex__jset(o, "compared", json_integer((json_int_t)s->fit.n));
         gex__jset(o, "beyond", json_integer((json_int_t)s->fit.beyond));
         gex__jset(o, "equal_below", gex__jnum(s->floor));
         gex__jset(o, "k", s->fit.has_k ? gex__jnum(s->fit.k) : json_null());
-        gex__jset(o, "convention",
-                  s->fit.convention ? json_string(s->fit.convention) : json_null());
+        gex__jset(o, "convention", s->fit.convention ? gex__jstr(s->fit.convention) : json_null());
         gex__jset(o, "correlation",
                   s->fit.has_correlation ? gex__jnum(s->fit.correlation) : json_null());
         gex__jset(o, "max_abs_diff", gex__jnum(s->fit.max_abs_diff));
@@ -408,7 +407,7 @@ static void write_json(const report *r, FILE *out)
         for (size_t k = 0; k < s->n_worst; k++) {
             const item *it = &s->items[s->worst[k]];
             json_t *x = json_object();
-            gex__jset(x, "item", json_string(it->label));
+            gex__jset(x, "item", gex__jstr(it->label));
             gex__jset(x, "vendor", gex__jnum(it->vendor));
             gex__jset(x, "gex", gex__jnum(it->local));
             gex__jset(x, "difference", gex__jnum(it->vendor - it->local));
@@ -421,7 +420,7 @@ static void write_json(const report *r, FILE *out)
             for (int q = 0; q < GEX_VALIDATE_MONEYNESS_BUCKETS; q++) {
                 const bucket *k = &s->money[q];
                 json_t *x = json_object();
-                gex__jset(x, "name", json_string(k->name));
+                gex__jset(x, "name", gex__jstr(k->name));
                 gex__jset(x, "strikes", json_integer((json_int_t)k->n));
                 gex__jset(x, "beyond", json_integer((json_int_t)k->beyond[0]));
                 gex__jset(x, "max_abs_diff", gex__jnum(k->max[0]));
@@ -438,14 +437,14 @@ static void write_json(const report *r, FILE *out)
     for (size_t i = 0; i < r->n_checks; i++) {
         const check *k = &r->c[i];
         json_t *o = json_object();
-        gex__jset(o, "level", json_string(k->name));
+        gex__jset(o, "level", gex__jstr(k->name));
         gex__jset(o, "vendor", gex__jlevel(&k->vendor));
         gex__jset(o, "gex", gex__jlevel(&k->local));
         gex__jset(o, "hard", json_boolean(k->hard));
         gex__jset(o, "within_tolerance", json_boolean(k->ok));
         gex__jset(o, "vendor_rank_in_gex",
                   k->rank ? json_integer((json_int_t)k->rank) : json_null());
-        gex__jset(o, "note", k->note[0] ? json_string(k->note) : json_null());
+        gex__jset(o, "note", k->note[0] ? gex__jstr(k->note) : json_null());
         json_array_append_new(cs, o);
     }
     gex__jset(d, "levels", cs);
@@ -462,7 +461,7 @@ static void write_json(const report *r, FILE *out)
         json_t *c = json_array();
         for (size_t i = 0; i < r->n_conv; i++) {
             json_t *o = json_object();
-            gex__jset(o, "convention", json_string(r->conv[i].name));
+            gex__jset(o, "convention", gex__jstr(r->conv[i].name));
             gex__jset(o, "contracts", json_integer((json_int_t)r->conv[i].n));
             gex__jset(o, "delta_rms", gex__jnum(r->conv[i].delta_rms));
             gex__jset(o, "gamma_rms", gex__jnum(r->conv[i].gamma_rms));
@@ -475,7 +474,7 @@ static void write_json(const report *r, FILE *out)
     json_t *meta = json_object();
     char version[64];
     snprintf(version, sizeof version, "gex %s", gex_version());
-    gex__jset(meta, "generator", json_string(version));
+    gex__jset(meta, "generator", gex__jstr(version));
     gex__jset(d, "meta", meta);
     gex__json_write(d, out);
     json_decref(d);

@@ -5,6 +5,7 @@
  * integral values without a fraction, as the vendor prints strikes and open interest.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -18,6 +19,26 @@ json_t *gex__jnum(double v)
         return json_null();
     }
     return json_real(v == 0.0 ? 0.0 : v);
+}
+
+json_t *gex__jstr(const char *s)
+{
+    if (s == NULL)
+        return json_null();
+    json_t *v = json_string(s);
+    if (v != NULL)
+        return v;
+    /* not UTF-8 (a Latin-1 name in a chain file, say): JSON text must be, so the bytes that
+     * are not ASCII become '?' rather than the document being refused */
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return NULL;
+    for (char *p = copy; *p != '\0'; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    v = json_string(copy);
+    free(copy);
+    return v;
 }
 
 json_t *gex__jlevel(const gex_level *level)
@@ -154,22 +175,22 @@ json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a)
         return NULL;
     char version[64];
     snprintf(version, sizeof version, "gex %s", gex_version());
-    int rc = gex__jset(m, "generator", json_string(version));
-    rc |= gex__jset(m, "file", json_string(a->path));
+    int rc = gex__jset(m, "generator", gex__jstr(version));
+    rc |= gex__jset(m, "file", gex__jstr(a->path));
     const char *fmt = gex_format_name(a->read.format);
-    rc |= gex__jset(m, "input_format", fmt ? json_string(fmt) : json_null());
+    rc |= gex__jset(m, "input_format", fmt ? gex__jstr(fmt) : json_null());
     json_t *units = json_object();
     static const char *const gex_units[] = {"USD per 1% spot move", "USD per $1 spot move",
                                             "shares per $1 spot move"};
     const int unit = (int)opts->exposure.gex_unit;
-    rc |= gex__jset(units, "gex", json_string(gex_units[unit >= 0 && unit < 3 ? unit : 0]));
-    rc |= gex__jset(units, "dex", json_string("USD delta notional"));
-    rc |= gex__jset(units, "vex", json_string("USD of delta per 1 vol point"));
-    rc |= gex__jset(units, "chex", json_string("USD of delta per calendar day"));
-    rc |= gex__jset(units, "strike", json_string("USD"));
+    rc |= gex__jset(units, "gex", gex__jstr(gex_units[unit >= 0 && unit < 3 ? unit : 0]));
+    rc |= gex__jset(units, "dex", gex__jstr("USD delta notional"));
+    rc |= gex__jset(units, "vex", gex__jstr("USD of delta per 1 vol point"));
+    rc |= gex__jset(units, "chex", gex__jstr("USD of delta per calendar day"));
+    rc |= gex__jset(units, "strike", gex__jstr("USD"));
     rc |= gex__jset(m, "units", units);
-    rc |= gex__jset(m, "gex_unit", json_string(gex_gex_unit_name(unit)));
-    rc |= gex__jset(m, "flip_method", json_string(gex_flip_method_name(opts->flip_method)));
+    rc |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(unit)));
+    rc |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(opts->flip_method)));
     rc |= gex__jset(m, "rate", gex__jnum(opts->exposure.rate));
     rc |= gex__jset(m, "div", gex__jnum(opts->exposure.div));
     json_t *c = json_object();

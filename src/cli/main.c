@@ -55,6 +55,9 @@ int main(int argc, char **argv)
     case GEX__CMD_VALIDATE:
         rc = gex__cmd_validate(&opts, sink.fp);
         break;
+    case GEX__CMD_PLOT:
+        rc = gex__cmd_plot(&opts, sink.fp);
+        break;
     default:
         rc = GEX__EXIT_INTERNAL;
         break;

@@ -29,6 +29,7 @@ static const struct {
     {"profile", GEX__CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
     {"screen", GEX__CMD_SCREEN, "one row per underlying over many files"},
     {"validate", GEX__CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
+    {"plot", GEX__CMD_PLOT, "charts: exposure bars, GEX profile, dashboard (SVG/PNG/PDF)"},
     {"serve", GEX__CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
 };
 
@@ -151,6 +152,16 @@ static void help_command(FILE *out, gex__command c)
               "--tol: relative tolerance (default 0.01). Exit 0 within it, 1 beyond.\n",
               out);
         break;
+    case GEX__CMD_PLOT:
+        fputs("usage: gex plot [options] [--kind KIND] [--range PCT] -o FILE.svg|.png|.pdf FILE\n\n"
+              "Draws a chart, in the format of -o FILE's extension. --kind gex (default),\n"
+              "dex, vex, chex: per-strike bars, calls and puts, the net as a line; profile:\n"
+              "the GEX profile P(x) and its zero crossing; dashboard: GEX bars, the profile\n"
+              "and the net exposures, regime and levels on one page. The spot, gamma flip,\n"
+              "walls and 0DTE magnet are marked with their values. --range: strikes within\n"
+              "PCT percent of the spot (default: the narrowest of 2.5 to 50 holding 24).\n",
+              out);
+        break;
     default:
         help_general(out);
         return;
@@ -182,6 +193,7 @@ enum {
     OPT_SORT,
     OPT_RANGE,
     OPT_POINTS,
+    OPT_KIND,
 };
 
 static const struct option long_options[] = {
@@ -209,6 +221,7 @@ static const struct option long_options[] = {
     {"sort", required_argument, NULL, OPT_SORT},
     {"range", required_argument, NULL, OPT_RANGE},
     {"points", required_argument, NULL, OPT_POINTS},
+    {"kind", required_argument, NULL, OPT_KIND},
     {NULL, 0, NULL, 0},
 };
 
@@ -409,11 +422,18 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
         if (!(d > 0.0 && d < 100.0))
             return usage_error("--range: '%s' must be between 0 and 100 (percent)", arg);
         o->range_pct = d;
+        o->plot_range_pct = d;
         return -1;
     case OPT_POINTS:
         if ((rc = parse_int("--points", arg, 2, 100000, &l)) >= 0)
             return rc;
         o->points = (int)l;
+        return -1;
+    case OPT_KIND:
+        if (gex_plot_kind_parse(arg, &o->plot_kind) != GEX_OK)
+            return usage_error("--kind: '%s' is not one of gex, dex, vex, chex, profile, "
+                               "dashboard",
+                               arg);
         return -1;
     default:
         return GEX__EXIT_USAGE;
@@ -491,7 +511,7 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
             o->command = commands[i].command;
     if (o->command == GEX__CMD_NONE)
         return usage_error("'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
-                           "levels, summary, profile, screen or validate",
+                           "levels, summary, profile, screen, validate or plot",
                            first);
     o->command_name = first;
 
@@ -525,7 +545,11 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
             return usage_error("option '%s' needs a value", sub_argv[optind - 1]);
         seen_validate |= c == OPT_VENDOR || c == OPT_TOL;
         seen_sort |= c == OPT_SORT;
-        seen_profile |= c == OPT_RANGE || c == OPT_POINTS;
+        /* --range also sets plot's strike window. */
+        seen_profile |= (c == OPT_RANGE && o->command != GEX__CMD_PLOT) || c == OPT_POINTS;
+        if (c == OPT_KIND && o->command != GEX__CMD_PLOT)
+            return usage_error("--kind applies to plot only, not to %s",
+                               gex__command_name(o->command));
         const int rc = parse_option(c, optarg, o, &zero_dte);
         if (rc >= 0)
             return rc;
@@ -542,6 +566,10 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
     }
     o->files = sub_argv + optind;
     o->n_files = (size_t)(sub_argc - optind);
+    gex_plot_format plot_format;
+    if (o->command == GEX__CMD_PLOT &&
+        (o->output == NULL || gex_plot_format_from_path(o->output, &plot_format) != GEX_OK))
+        return usage_error("plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
     int rc = check_scope(o, seen_validate, seen_sort, seen_profile);
     if (rc >= 0)
         return rc;

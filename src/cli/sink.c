@@ -1,9 +1,11 @@
 /*
  * sink.c: standard output, or -o FILE written to a temporary file in the same directory and
  * renamed over FILE only when the command succeeded, so a failed run never leaves a
- * half-written file (rename(2) is atomic within a file system).
+ * half-written file (rename(2) is atomic within a file system), nor, when it is interrupted by
+ * a signal, a temporary file.
  */
 #include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,32 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+/* The temporary file being written, removed by the handler if the program is interrupted
+ * (unlink and raise are async-signal-safe, POSIX.1-2008 2.4.3). */
+static char *volatile pending_tmp = NULL;
+
+static void on_signal(int sig)
+{
+    char *tmp = pending_tmp;
+    if (tmp != NULL)
+        unlink(tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void watch_signals(char *tmp)
+{
+    pending_tmp = tmp;
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = tmp != NULL ? on_signal : SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
 
 int gex__sink_open(gex__sink *sink, const char *path)
 {
@@ -47,6 +75,7 @@ int gex__sink_open(gex__sink *sink, const char *path)
         sink->tmp_path = NULL;
         return GEX__EXIT_INTERNAL;
     }
+    watch_signals(sink->tmp_path);
     return GEX__EXIT_OK;
 }
 
@@ -75,6 +104,7 @@ int gex__sink_close(gex__sink *sink, int ok)
     }
     if (!ok)
         unlink(sink->tmp_path);
+    watch_signals(NULL);
     free(sink->tmp_path);
     sink->tmp_path = NULL;
     return rc;

@@ -1,0 +1,98 @@
+/*
+ * cmd-plot.c: gex plot, the exposure charts (SVG, PNG or PDF after -o FILE's extension), and
+ * the per-strike block-character bars that summary and the gex table add in a terminal. The
+ * drawing is libgex's (gex/plot.h); this file gathers the options and the analysis for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Strikes shown as terminal bars: about half a 50-line terminal, the band traders watch. */
+#define TERMINAL_STRIKES 24
+/* The width when the terminal does not say (ioctl TIOCGWINSZ) and COLUMNS is unset. */
+#define TERMINAL_DEFAULT_WIDTH 80
+
+int gex__cmd_plot(const gex__options *opts, FILE *out)
+{
+    gex_plot_format format;
+    if (opts->output == NULL || gex_plot_format_from_path(opts->output, &format) != GEX_OK) {
+        gex__error(NULL, 0, "plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
+        return GEX__EXIT_USAGE;
+    }
+    gex__analysis a;
+    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
+    if (rc != GEX__EXIT_OK)
+        return rc;
+
+    double x[GEX_PROFILE_POINTS], p[GEX_PROFILE_POINTS];
+    gex_plot_data data;
+    int st = gex_plot_data_fill(a.chain, a.exposure, opts->flip_method, opts->plot_range_pct, x, p,
+                                GEX_PROFILE_POINTS, &data);
+    if (st != GEX_OK) {
+        gex__error(a.path, 0, "cannot gather the chart's levels and profile: %s", gex_strerror(st));
+        gex__analysis_free(&a);
+        return gex__exit_status(st);
+    }
+    gex_plot_options po;
+    gex_plot_options_default(&po);
+    po.kind = opts->plot_kind;
+    po.range_pct = opts->plot_range_pct;
+    gex_error err;
+    gex_error_clear(&err);
+    st = gex_plot_write(out, format, &data, &po, &err);
+    if (st != GEX_OK) {
+        gex__error(a.path, 0, "%s", err.text[0] != '\0' ? err.text : gex_strerror(st));
+        rc = gex__exit_status(st);
+    }
+    gex__analysis_free(&a);
+    /* The program draws once: the font caches go now, so leak checkers see none. */
+    gex_plot_release_caches();
+    return rc;
+}
+
+/* The terminal's width: the tty's own (TIOCGWINSZ), else COLUMNS, else 80. */
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *columns = getenv("COLUMNS");
+    if (columns != NULL) {
+        char *end = NULL;
+        const long c = strtol(columns, &end, 10);
+        if (end != columns && *end == '\0' && c > 0 && c < 10000)
+            return (int)c;
+    }
+    return TERMINAL_DEFAULT_WIDTH;
+}
+
+int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
+                       FILE *out)
+{
+    if (out != stdout || !isatty(STDOUT_FILENO))
+        return GEX__EXIT_OK;
+    const int width = terminal_width();
+    if (width < GEX_PLOT_TERMINAL_MIN_WIDTH)
+        return GEX__EXIT_OK; /* too narrow for bars: the table says it all */
+    gex_plot_data data = {0};
+    data.symbol = a->symbol;
+    data.spot = a->spot;
+    data.quote_time = a->as_of;
+    data.unit = opts->exposure.gex_unit;
+    data.rows = gex_exposure_strikes(a->exposure);
+    data.n_rows = gex_exposure_strike_count(a->exposure);
+    if (a->has_levels)
+        data.levels = a->levels;
+    data.totals = a->totals;
+    if (fputc('\n', out) == EOF)
+        return GEX__EXIT_INTERNAL;
+    const int st = gex_plot_terminal_bars(out, &data, kind, TERMINAL_STRIKES, width);
+    if (st != GEX_OK) {
+        gex__error(NULL, 0, "cannot draw the strike bars: %s", gex_strerror(st));
+        return gex__exit_status(st);
+    }
+    return GEX__EXIT_OK;
+}

@@ -1,0 +1,37 @@
+/*
+ * Shared between the plot files: the number forms of the charts and the chart drawing entry
+ * point (src/plot-chart.c), called by gex_plot_write (src/plot.c).
+ */
+#ifndef GEX_PLOT_INTERNAL_H
+#define GEX_PLOT_INTERNAL_H
+
+#include <cairo.h>
+
+#include "gex/plot.h"
+
+/* A price with thousands separators and at most two decimals, trailing zeros dropped:
+ * "4,300", "4,302.5", "449.13". */
+char *gex__plot_format_price(double value, char *buf, size_t size);
+
+/* The symbol as printable ASCII, other bytes as '?' (it comes from the file, and cairo refuses
+ * text that is not UTF-8); "" for NULL. */
+char *gex__plot_symbol(const char *symbol, char *buf, size_t size);
+
+/* The quote instant in New York time, the way a desk reads it: "2023-09-14 16:15 EDT". */
+char *gex__plot_format_instant(int64_t utc, char *buf, size_t size);
+
+/* The net value of a row for a per-strike kind (gex, dex, vex, chex), and its call and put
+ * parts. */
+double gex__plot_row_net(const gex_strike_row *row, gex_plot_kind kind);
+double gex__plot_row_call(const gex_strike_row *row, gex_plot_kind kind);
+double gex__plot_row_put(const gex_strike_row *row, gex_plot_kind kind);
+
+/* The unit of a per-strike kind's values, for the axis: "USD of delta per 1% move". */
+const char *gex__plot_unit_label(gex_plot_kind kind, gex_gex_unit unit);
+
+/* Draws the chart described by options on cr, a page of width x height. The data has been
+ * validated; lo and hi are the strike window. Returns GEX_OK or GEX_EEMPTY (err filled). */
+int gex__plot_draw(cairo_t *cr, const gex_plot_data *data, const gex_plot_options *options,
+                   double width, double height, double lo, double hi, gex_error *err);
+
+#endif /* GEX_PLOT_INTERNAL_H */

@@ -1,0 +1,456 @@
+/*
+ * gex plot: kinds, formats, the strike window, the number forms, and the cairo surfaces for
+ * SVG, PNG and PDF. The drawing itself is in plot-chart.c, the terminal bars in plot-term.c.
+ */
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gex/plot.h"
+#include "gex/time.h"
+#include "plot-internal.h"
+
+static const char *const kind_names[GEX_PLOT_KIND_COUNT] = {"gex",  "dex",     "vex",
+                                                            "chex", "profile", "dashboard"};
+static const char *const format_names[GEX_PLOT_FORMAT_COUNT] = {"svg", "png", "pdf"};
+
+const char *gex_plot_kind_name(int kind)
+{
+    if (kind < 0 || kind >= GEX_PLOT_KIND_COUNT)
+        return NULL;
+    return kind_names[kind];
+}
+
+int gex_plot_kind_parse(const char *name, gex_plot_kind *kind)
+{
+    if (name == NULL || kind == NULL)
+        return GEX_EINVAL;
+    for (int k = 0; k < GEX_PLOT_KIND_COUNT; k++) {
+        if (strcasecmp(name, kind_names[k]) == 0) {
+            *kind = (gex_plot_kind)k;
+            return GEX_OK;
+        }
+    }
+    return GEX_EINVAL;
+}
+
+const char *gex_plot_format_name(int format)
+{
+    if (format < 0 || format >= GEX_PLOT_FORMAT_COUNT)
+        return NULL;
+    return format_names[format];
+}
+
+int gex_plot_format_from_path(const char *path, gex_plot_format *format)
+{
+    if (path == NULL || format == NULL)
+        return GEX_EINVAL;
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot == NULL || (slash != NULL && dot < slash))
+        return GEX_EINVAL;
+    for (int f = 0; f < GEX_PLOT_FORMAT_COUNT; f++) {
+        if (strcasecmp(dot + 1, format_names[f]) == 0) {
+            *format = (gex_plot_format)f;
+            return GEX_OK;
+        }
+    }
+    return GEX_EINVAL;
+}
+
+void gex_plot_options_default(gex_plot_options *options)
+{
+    if (options == NULL)
+        return;
+    options->kind = GEX_PLOT_GEX;
+    options->range_pct = 0.0;
+    options->width = 0.0;
+    options->height = 0.0;
+}
+
+/* The automatic windows, narrowest first: a few percent shows an index's dense strikes around
+ * the spot; single stocks list strikes 2.5-10% apart and need a wider band. */
+static const double auto_ranges_pct[] = {2.5, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 50.0};
+
+int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, double range_pct,
+                    double *lo, double *hi)
+{
+    if (lo == NULL || hi == NULL || (rows == NULL && n_rows > 0) || !isfinite(spot) ||
+        !(spot > 0.0) || !isfinite(range_pct) || range_pct < 0.0)
+        return GEX_EINVAL;
+    double pct = range_pct;
+    if (pct == 0.0) {
+        const size_t n_auto = sizeof auto_ranges_pct / sizeof auto_ranges_pct[0];
+        pct = auto_ranges_pct[n_auto - 1];
+        for (size_t a = 0; a < n_auto; a++) {
+            const double l = spot * (1.0 - auto_ranges_pct[a] / 100.0);
+            const double h = spot * (1.0 + auto_ranges_pct[a] / 100.0);
+            size_t inside = 0;
+            for (size_t i = 0; i < n_rows; i++) {
+                if (rows[i].strike >= l && rows[i].strike <= h &&
+                    rows[i].call_oi + rows[i].put_oi > 0.0)
+                    inside++;
+            }
+            if (inside >= GEX_PLOT_AUTO_MIN_STRIKES) {
+                pct = auto_ranges_pct[a];
+                break;
+            }
+        }
+    }
+    const double l = spot * (1.0 - pct / 100.0), h = spot * (1.0 + pct / 100.0);
+    if (!(h > l) || !isfinite(h))
+        return GEX_EINVAL; /* a range too small (or large) to tell its ends apart */
+    *lo = l < 0.0 ? 0.0 : l;
+    *hi = h;
+    return GEX_OK;
+}
+
+char *gex_plot_format_amount(double value, int plus_sign, char *buf, size_t size)
+{
+    static const char suffixes[] = {'\0', 'K', 'M', 'B', 'T'};
+    if (buf == NULL || size == 0)
+        return buf;
+    if (!isfinite(value)) {
+        snprintf(buf, size, "n/a");
+        return buf;
+    }
+    const char *sign = value < 0.0 ? "-" : (plus_sign && value > 0.0 ? "+" : "");
+    double a = fabs(value);
+    size_t s = 0;
+    while (a >= 1000.0 && s + 1 < sizeof suffixes) {
+        a /= 1000.0;
+        s++;
+    }
+    /* Three significant digits; a value that rounds up to 1000 moves to the next suffix. */
+    int decimals = a >= 100.0 ? 0 : (a >= 10.0 ? 1 : 2);
+    double rounded = round(a * pow(10.0, decimals)) / pow(10.0, decimals);
+    if (rounded >= 1000.0 && s + 1 < sizeof suffixes) {
+        a = rounded / 1000.0;
+        s++;
+        decimals = 2;
+    } else if (rounded >= 100.0) {
+        decimals = 0;
+    } else if (rounded >= 10.0 && decimals > 1) {
+        decimals = 1;
+    }
+    if (s == 0 && a < 0.005) {
+        snprintf(buf, size, "0");
+        return buf;
+    }
+    if (s == 0 && a == floor(a))
+        decimals = 0; /* 812, not 812.00 */
+    if (suffixes[s] == '\0')
+        snprintf(buf, size, "%s%.*f", sign, decimals, a);
+    else
+        snprintf(buf, size, "%s%.*f%c", sign, decimals, a, suffixes[s]);
+    return buf;
+}
+
+char *gex__plot_format_price(double value, char *buf, size_t size)
+{
+    char digits[64];
+    if (!isfinite(value)) {
+        snprintf(buf, size, "n/a");
+        return buf;
+    }
+    snprintf(digits, sizeof digits, "%.2f", fabs(value));
+    char *point = strchr(digits, '.');
+    /* Drop trailing zeros of the decimals, and the point when nothing is left. */
+    if (point != NULL) {
+        char *end = digits + strlen(digits) - 1;
+        while (end > point && *end == '0')
+            *end-- = '\0';
+        if (end == point)
+            *end = '\0';
+    }
+    const size_t int_len =
+        point != NULL && *point == '.' ? (size_t)(point - digits) : strlen(digits);
+    char out[96];
+    size_t o = 0;
+    if (value < 0.0 && strcmp(digits, "0") != 0)
+        out[o++] = '-';
+    for (size_t i = 0; i < int_len; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    snprintf(out + o, sizeof out - o, "%s", digits + int_len);
+    snprintf(buf, size, "%s", out);
+    return buf;
+}
+
+char *gex__plot_symbol(const char *symbol, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const char *c = symbol; c != NULL && *c != '\0' && n + 1 < size; c++)
+        buf[n++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
+    buf[n] = '\0';
+    return buf;
+}
+
+char *gex__plot_format_instant(int64_t utc, char *buf, size_t size)
+{
+    const int offset = gex_time_eastern_offset(utc);
+    const int64_t local = utc + offset;
+    int64_t days = local / GEX_SECONDS_PER_DAY;
+    int64_t secs = local % GEX_SECONDS_PER_DAY;
+    if (secs < 0) {
+        secs += GEX_SECONDS_PER_DAY;
+        days--;
+    }
+    char date[32];
+    gex_time_format_date((int32_t)days, date, sizeof date);
+    snprintf(buf, size, "%s %02d:%02d %s", date, (int)(secs / 3600), (int)(secs / 60 % 60),
+             offset == -14400 ? "EDT" : "EST");
+    return buf;
+}
+
+double gex__plot_row_net(const gex_strike_row *row, gex_plot_kind kind)
+{
+    switch (kind) {
+    case GEX_PLOT_DEX:
+        return row->net_dex;
+    case GEX_PLOT_VEX:
+        return row->net_vex;
+    case GEX_PLOT_CHEX:
+        return row->net_chex;
+    default:
+        return row->net_gex;
+    }
+}
+
+double gex__plot_row_call(const gex_strike_row *row, gex_plot_kind kind)
+{
+    switch (kind) {
+    case GEX_PLOT_DEX:
+        return row->call_dex;
+    case GEX_PLOT_VEX:
+        return row->call_vex;
+    case GEX_PLOT_CHEX:
+        return row->call_chex;
+    default:
+        return row->call_gex;
+    }
+}
+
+double gex__plot_row_put(const gex_strike_row *row, gex_plot_kind kind)
+{
+    switch (kind) {
+    case GEX_PLOT_DEX:
+        return row->put_dex;
+    case GEX_PLOT_VEX:
+        return row->put_vex;
+    case GEX_PLOT_CHEX:
+        return row->put_chex;
+    default:
+        return row->put_gex;
+    }
+}
+
+/* SPEC 1.5, the unit column of the exposure table. */
+const char *gex__plot_unit_label(gex_plot_kind kind, gex_gex_unit unit)
+{
+    switch (kind) {
+    case GEX_PLOT_DEX:
+        return "USD delta notional";
+    case GEX_PLOT_VEX:
+        return "USD of delta per vol point";
+    case GEX_PLOT_CHEX:
+        return "USD of delta per calendar day";
+    default:
+        break;
+    }
+    switch (unit) {
+    case GEX_UNIT_POINT:
+        return "USD of delta per $1 spot move";
+    case GEX_UNIT_SHARES:
+        return "shares per $1 spot move";
+    default:
+        return "USD of delta per 1% spot move";
+    }
+}
+
+static int finite_level(const gex_level *level)
+{
+    return !level->has || isfinite(level->value);
+}
+
+/* Every number the chart may print is finite (the brief's rule: never nan or inf). */
+static int data_finite(const gex_plot_data *d)
+{
+    for (size_t i = 0; i < d->n_rows; i++) {
+        const gex_strike_row *r = &d->rows[i];
+        const double v[] = {r->strike,    r->call_gex, r->put_gex,  r->net_gex, r->call_dex,
+                            r->put_dex,   r->net_dex,  r->call_vex, r->put_vex, r->net_vex,
+                            r->call_chex, r->put_chex, r->net_chex, r->call_oi, r->put_oi};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            if (!isfinite(v[k]))
+                return 0;
+        }
+    }
+    for (size_t i = 0; i < d->n_profile; i++) {
+        if (!isfinite(d->profile_x[i]) || !isfinite(d->profile_p[i]))
+            return 0;
+    }
+    const gex_levels *l = &d->levels;
+    const gex_exposure_totals *t = &d->totals;
+    return finite_level(&l->gamma_flip) && finite_level(&l->call_wall) &&
+           finite_level(&l->put_wall) && finite_level(&l->zero_dte_magnet) &&
+           finite_level(&l->max_positive_gamma) && finite_level(&l->max_negative_gamma) &&
+           finite_level(&l->highest_oi_strike) && finite_level(&d->regime.dist_to_flip) &&
+           isfinite(t->net_gex) && isfinite(t->net_dex) && isfinite(t->net_vex) &&
+           isfinite(t->net_chex) &&
+           (!d->zero_dte.has ||
+            (isfinite(d->zero_dte.net_gex) && isfinite(d->zero_dte.pct_of_total_gex)));
+}
+
+static cairo_status_t write_stream(void *closure, const unsigned char *data, unsigned int length)
+{
+    FILE *fp = closure;
+    return fwrite(data, 1, length, fp) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static int cairo_status_to_gex(cairo_status_t status)
+{
+    switch (status) {
+    case CAIRO_STATUS_SUCCESS:
+        return GEX_OK;
+    case CAIRO_STATUS_NO_MEMORY:
+        return GEX_ENOMEM;
+    case CAIRO_STATUS_WRITE_ERROR:
+        return GEX_EIO;
+    default:
+        return GEX_EINVAL;
+    }
+}
+
+int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
+                   const gex_plot_options *options, gex_error *err)
+{
+    if (fp == NULL || data == NULL || options == NULL)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "no stream, data or options");
+    if (format < 0 || format >= GEX_PLOT_FORMAT_COUNT)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "unknown chart format %d", format);
+    if (options->kind < 0 || options->kind >= GEX_PLOT_KIND_COUNT)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "unknown chart kind %d", options->kind);
+    if (!isfinite(data->spot) || !(data->spot > 0.0))
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
+                             "the spot is not a positive number: give it with --spot");
+    if ((data->rows == NULL && data->n_rows > 0) ||
+        ((data->profile_x == NULL || data->profile_p == NULL) && data->n_profile > 0))
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "rows or profile missing");
+    if (!isfinite(options->width) || !isfinite(options->height) || options->width < 0.0 ||
+        options->height < 0.0)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "the page size is not valid");
+    if (!data_finite(data))
+        return gex_error_set(err, GEX_ERANGE, NULL, 0, 0,
+                             "an exposure or level to draw is not a finite number");
+    double lo, hi;
+    if (gex_plot_window(data->rows, data->n_rows, data->spot, options->range_pct, &lo, &hi) !=
+        GEX_OK)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
+                             "the range must be a non-negative percentage of the spot");
+
+    const int dashboard = options->kind == GEX_PLOT_DASHBOARD;
+    const double width = options->width > 0.0
+                             ? options->width
+                             : (dashboard ? GEX_PLOT_DASHBOARD_WIDTH : GEX_PLOT_WIDTH);
+    const double height = options->height > 0.0
+                              ? options->height
+                              : (dashboard ? GEX_PLOT_DASHBOARD_HEIGHT : GEX_PLOT_HEIGHT);
+
+    cairo_surface_t *surface = NULL;
+    switch (format) {
+    case GEX_PLOT_SVG:
+        surface = cairo_svg_surface_create_for_stream(write_stream, fp, width, height);
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+        /* CSS pixels: a browser shows the SVG at the size of the PNG. */
+        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX);
+#endif
+        break;
+    case GEX_PLOT_PDF:
+        surface = cairo_pdf_surface_create_for_stream(write_stream, fp, width, height);
+        break;
+    default:
+        /* One pixel per point; opaque, so RGB24 (a PNG without alpha, a third smaller). */
+        surface =
+            cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width), (int)ceil(height));
+        break;
+    }
+    int rc = cairo_status_to_gex(cairo_surface_status(surface));
+    if (rc != GEX_OK) {
+        cairo_surface_destroy(surface);
+        return gex_error_set(err, rc, NULL, 0, 0, "cannot create the %s surface: %s",
+                             format_names[format], gex_strerror(rc));
+    }
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+    if (format == GEX_PLOT_PDF) {
+        char title[160], symbol[64];
+        snprintf(title, sizeof title, "%s %s",
+                 gex__plot_symbol(data->symbol, symbol, sizeof symbol), kind_names[options->kind]);
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "gex plot");
+    }
+#endif
+    cairo_t *cr = cairo_create(surface);
+    rc = gex__plot_draw(cr, data, options, width, height, lo, hi, err);
+    if (rc == GEX_OK) {
+        cairo_show_page(cr);
+        rc = cairo_status_to_gex(cairo_status(cr));
+        if (rc != GEX_OK)
+            gex_error_set(err, rc, NULL, 0, 0, "drawing failed: %s",
+                          cairo_status_to_string(cairo_status(cr)));
+    }
+    cairo_destroy(cr);
+    if (rc == GEX_OK && format == GEX_PLOT_PNG) {
+        cairo_surface_flush(surface);
+        rc = cairo_status_to_gex(cairo_surface_write_to_png_stream(surface, write_stream, fp));
+    }
+    cairo_surface_finish(surface);
+    if (rc == GEX_OK)
+        rc = cairo_status_to_gex(cairo_surface_status(surface));
+    cairo_surface_destroy(surface);
+    if (rc == GEX_OK && fflush(fp) != 0)
+        rc = GEX_EIO;
+    if (rc == GEX_EIO)
+        gex_error_set(err, rc, NULL, 0, 0, "the chart could not be written");
+    return rc;
+}
+
+int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_options *options,
+                    gex_error *err)
+{
+    gex_plot_format format;
+    if (path == NULL || gex_plot_format_from_path(path, &format) != GEX_OK)
+        return gex_error_set(err, GEX_EINVAL, path != NULL ? path : "", 0, 0,
+                             "the chart's file name must end in .svg, .png or .pdf");
+    FILE *fp = fopen(path, "wb");
+    if (fp == NULL)
+        return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot create the file: %s",
+                             strerror(errno));
+    int rc = gex_plot_write(fp, format, data, options, err);
+    if (fclose(fp) != 0 && rc == GEX_OK)
+        rc = gex_error_set(err, GEX_EIO, NULL, 0, 0, "the chart could not be written: %s",
+                           strerror(errno));
+    if (rc != GEX_OK) {
+        /* No half-written chart is left behind. */
+        remove(path);
+        if (err != NULL)
+            snprintf(err->file, sizeof err->file, "%s", path);
+    }
+    return rc;
+}
+
+void gex_plot_release_caches(void)
+{
+    /* cairo's font maps hold fontconfig patterns: release them first, then fontconfig. */
+    cairo_debug_reset_static_data();
+    FcFini();
+}

@@ -1,0 +1,80 @@
+#!/bin/sh
+# gex plot through the gex program:
+# - the command of the README's "## Charts" section, as written but writing to a temporary
+#   file instead of doc/sample-dashboard.png, makes a PNG of the dashboard's page size;
+# - the strike bars of `gex summary` and of the `gex gex` table are drawn when standard output
+#   is a terminal (run under script(1), which gives the command a pseudo-terminal of 90
+#   columns) and never through a pipe. Without script(1) (Debian: bsdutils) that part is
+#   skipped, saying so.
+# Usage: tests/plot-cli.sh GEX SOURCE_ROOT
+set -u
+gex=$1
+root=$2
+case $gex in /*) ;; *) gex=$(pwd)/$gex ;; esac
+cd "$root" || exit 1
+fail=0
+tmpdir=$(mktemp -d)
+tmp=$tmpdir/out
+
+# The README's command: the line after "## Charts" that starts with "gex plot".
+line=$(awk '/^## /{c=($0=="## Charts")} c&&/^gex plot /{print; exit}' README.md)
+if [ -z "$line" ]; then
+    echo "FAIL: no 'gex plot' command in the README's Charts section"
+    fail=1
+else
+    png=$tmpdir/sample-dashboard.png
+    cmd=$(printf '%s' "$line" | sed -e "s|^gex |'$gex' |" -e "s|doc/sample-dashboard.png|$png|")
+    if ! sh -c "$cmd"; then
+        echo "FAIL: $line: exit status not 0"
+        fail=1
+    fi
+    # PNG signature, then IHDR: width and height as 4-byte big-endian numbers at offset 16.
+    sig=$(od -An -tx1 -N8 "$png" 2>/dev/null | tr -d ' \n')
+    size=$(od -An -tu1 -j16 -N8 "$png" 2>/dev/null |
+        awk '{ printf "%dx%d", (($1*256+$2)*256+$3)*256+$4, (($5*256+$6)*256+$7)*256+$8 }')
+    if [ "$sig" != "89504e470d0a1a0a" ] || [ "$size" != "1280x800" ]; then
+        echo "FAIL: $line: not a 1280x800 PNG (signature $sig, size $size)"
+        fail=1
+    else
+        echo "ok: $line"
+    fi
+fi
+
+if ! command -v script >/dev/null 2>&1; then
+    echo "skipped: script(1) absent (Debian package bsdutils): terminal bars not checked"
+else
+    for cmd in summary gex; do
+        # script(1) runs the line through sh -c; stty sets the pseudo-terminal's size.
+        script -qec "stty cols 90 rows 50; '$gex' $cmd data/sample-spx.csv" /dev/null >"$tmp" 2>&1
+        status=$?
+        if [ "$status" != 0 ]; then
+            echo "FAIL: $cmd in a terminal: exit status $status"
+            fail=1
+        fi
+        # The header, the axis, the spot ruled between strikes, the sample's walls.
+        for want in "Net GEX by strike" "│" "7,483.26 ┈" "┼" "call wall, put wall"; do
+            if ! grep -q -- "$want" "$tmp"; then
+                echo "FAIL: $cmd in a terminal: no '$want' in the output"
+                fail=1
+            fi
+        done
+        # No bar line is wider than the terminal; columns are counted as UTF-8 characters
+        # (continuation bytes 0x80-0xbf dropped), the pty's carriage returns aside.
+        widest=$(tr -d '\r' <"$tmp" | grep -e '│' -e '┼' -e '^Net GEX by strike' |
+            LC_ALL=C sed 's/[\x80-\xbf]//g' | LC_ALL=C awk '{ print length($0) }' |
+            sort -n | tail -1)
+        if [ "${widest:-0}" -gt 90 ]; then
+            echo "FAIL: $cmd in a terminal: a line of $widest columns in a terminal of 90"
+            fail=1
+        fi
+        # Through a pipe: the table alone.
+        "$gex" $cmd data/sample-spx.csv >"$tmp" 2>&1
+        if grep -q "Net GEX by strike" "$tmp"; then
+            echo "FAIL: $cmd through a pipe drew the terminal bars"
+            fail=1
+        fi
+        [ "$fail" = 0 ] && echo "ok: $cmd draws its bars in a terminal only"
+    done
+fi
+rm -rf "$tmpdir"
+exit $fail
