@@ -16,8 +16,6 @@
 #include "cli.h"
 #include "serve-internal.h"
 
-enum { SERVE_EXIT_OK = 0, SERVE_EXIT_USAGE = 2, SERVE_EXIT_INPUT = 3, SERVE_EXIT_INTERNAL = 4 };
-
 static void serve_usage(FILE *out)
 {
     fputs("usage: gex serve [--port N] [--bind ADDRESS] [--api-key KEY] [--threads N] DIR\n"
@@ -99,38 +97,38 @@ int gex__cmd_serve(int argc, char **argv)
         if (passed >= 0) {
             if (passed && v == NULL) {
                 fprintf(stderr, "gex: serve: %s needs a value (see gex serve --help)\n", a);
-                return SERVE_EXIT_USAGE;
+                return GEX__EXIT_USAGE;
             }
             if (extra.n + 2 > 2 * GEX__SERVE_EXTRA_MAX) {
                 fprintf(stderr, "gex: serve: at most %d options for the answers\n",
                         GEX__SERVE_EXTRA_MAX);
-                return SERVE_EXIT_USAGE;
+                return GEX__EXIT_USAGE;
             }
             extra.arg[extra.n++] = argv[i];
             if (passed)
                 extra.arg[extra.n++] = argv[++i];
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             serve_usage(stdout);
-            return SERVE_EXIT_OK;
+            return GEX__EXIT_OK;
         } else if (strcmp(a, "--port") == 0) {
             if (parse_uint(v, 0, 65535, &n) != 0) {
                 fprintf(stderr, "gex: serve: --port needs a port number 0 to 65535, not '%s'\n",
                         v != NULL ? v : "");
-                return SERVE_EXIT_USAGE;
+                return GEX__EXIT_USAGE;
             }
             cfg.port = (unsigned)n;
             i++;
         } else if (strcmp(a, "--bind") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "gex: serve: --bind needs an address (127.0.0.1, ::1, ...)\n");
-                return SERVE_EXIT_USAGE;
+                return GEX__EXIT_USAGE;
             }
             cfg.bind = v;
             i++;
         } else if (strcmp(a, "--api-key") == 0) {
             if (v == NULL || *v == '\0') {
                 fprintf(stderr, "gex: serve: --api-key needs a non-empty key\n");
-                return SERVE_EXIT_USAGE;
+                return GEX__EXIT_USAGE;
             }
             cfg.api_key = v;
             i++;
@@ -138,16 +136,16 @@ int gex__cmd_serve(int argc, char **argv)
             if (parse_uint(v, 1, 256, &n) != 0) {
                 fprintf(stderr, "gex: serve: --threads needs a number 1 to 256, not '%s'\n",
                         v != NULL ? v : "");
-                return SERVE_EXIT_USAGE;
+                return GEX__EXIT_USAGE;
             }
             cfg.threads = (unsigned)n;
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "gex: serve: unknown option %s (see gex serve --help)\n", a);
-            return SERVE_EXIT_USAGE;
+            return GEX__EXIT_USAGE;
         } else if (dir != NULL) {
             fprintf(stderr, "gex: serve: one folder only (got %s and %s)\n", dir, a);
-            return SERVE_EXIT_USAGE;
+            return GEX__EXIT_USAGE;
         } else {
             dir = a;
         }
@@ -155,19 +153,19 @@ int gex__cmd_serve(int argc, char **argv)
     if (dir == NULL) {
         fprintf(stderr, "gex: serve: name the folder of chain files to serve\n");
         serve_usage(stderr);
-        return SERVE_EXIT_USAGE;
+        return GEX__EXIT_USAGE;
     }
     struct stat st;
     if (stat(dir, &st) != 0) {
         fprintf(stderr, "gex: %s: %s\n", dir, strerror(errno));
-        return SERVE_EXIT_INPUT;
+        return GEX__EXIT_INPUT;
     }
     if (!S_ISDIR(st.st_mode)) {
         fprintf(stderr,
                 "gex: %s: not a folder: gex serve takes the folder holding the chain "
                 "files\n",
                 dir);
-        return SERVE_EXIT_INPUT;
+        return GEX__EXIT_INPUT;
     }
     /* Files are named DIR/NAME with DIR as given (trailing slashes dropped), so that the
      * "file" of an answer's meta is what `gex COMMAND DIR/NAME` prints. */
@@ -177,7 +175,7 @@ int gex__cmd_serve(int argc, char **argv)
         dir_len--;
     if (dir_len >= sizeof given) {
         fprintf(stderr, "gex: %s: the path is too long\n", dir);
-        return SERVE_EXIT_INPUT;
+        return GEX__EXIT_INPUT;
     }
     memcpy(given, dir, dir_len);
     given[dir_len] = '\0';
@@ -203,7 +201,7 @@ int gex__cmd_serve(int argc, char **argv)
     char text[512];
     if (gex__server_start(&cfg, &server, text, sizeof text) != 0) {
         fprintf(stderr, "gex: serve: %s\n", text);
-        return SERVE_EXIT_INTERNAL;
+        return GEX__EXIT_INTERNAL;
     }
     int v6 = strchr(cfg.bind, ':') != NULL;
     fprintf(stderr, "gex serve: serving %s at http://%s%s%s:%u/v1/exposure/%s\n", given,
@@ -219,5 +217,5 @@ int gex__cmd_serve(int argc, char **argv)
     gex__server_stop(server);
     fprintf(stderr, "gex serve: stopped (cache: %zu hits, %zu misses, %zu evictions)\n", cs.hits,
             cs.misses, cs.evictions);
-    return SERVE_EXIT_OK;
+    return GEX__EXIT_OK;
 }
