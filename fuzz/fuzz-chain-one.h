@@ -15,6 +15,46 @@
 #include <string.h>
 
 #include "gex/chain.h"
+#include "../src/chain-internal.h"
+
+/* Reads data from a stream (fmemopen) in chunks of 1 to 61 bytes (chosen by the size) and
+ * compares with the read from memory: status, counts and every array. 0 when equal. */
+static inline int gex_fuzz_same_from_stream(const uint8_t *data, size_t size,
+                                            const gex_read_options *o, int rc_mem,
+                                            const gex_chain *mem, const gex_read_report *rep_mem)
+{
+    FILE *fp = fmemopen((void *)(uintptr_t)data, size, "rb");
+    if (fp == NULL)
+        return 0; /* not a check of gex */
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    int rc = gex__chain_read_file_chunked(fp, "fuzz", o, &c, &rep, &err, 1 + size % 61);
+    fclose(fp);
+    int bad = rc != rc_mem ? 20 : 0;
+    if (!bad && rc == GEX_OK) {
+        gex_chain_view a, b;
+        gex_chain_get_view(mem, &a);
+        gex_chain_get_view(c, &b);
+        if (a.n != b.n || rep.rows != rep_mem->rows || rep.contracts != rep_mem->contracts ||
+            memcmp(rep.skipped, rep_mem->skipped, sizeof rep.skipped) != 0 ||
+            memcmp(rep.first_line, rep_mem->first_line, sizeof rep.first_line) != 0)
+            bad = 21;
+        for (size_t i = 0; i < a.n && !bad; i++)
+            if (memcmp(&a.strike[i], &b.strike[i], sizeof a.strike[i]) != 0 ||
+                a.expiration[i] != b.expiration[i] || a.settlement[i] != b.settlement[i] ||
+                a.type[i] != b.type[i] || a.line[i] != b.line[i] ||
+                memcmp(&a.bid[i], &b.bid[i], sizeof a.bid[i]) != 0 ||
+                memcmp(&a.open_interest[i], &b.open_interest[i], sizeof a.open_interest[i]) != 0 ||
+                memcmp(&a.file_iv[i], &b.file_iv[i], sizeof a.file_iv[i]) != 0)
+                bad = 22;
+        int64_t ta = 0, tb = 0;
+        if (!bad && (gex_chain_quote_time(mem, &ta) != gex_chain_quote_time(c, &tb) || ta != tb))
+            bad = 23;
+    }
+    gex_chain_free(c);
+    return bad;
+}
 
 /* Returns 0 when every invariant holds, else the number of the broken one. */
 static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
@@ -38,6 +78,12 @@ static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
     gex_read_report rep;
     gex_error err;
     int rc = gex_chain_read_buffer((const char *)data, size, "fuzz", &o, &c, &rep, &err);
+    /* The same bytes from a stream, read in small chunks, give the same outcome. */
+    int stream_bad = size > 0 ? gex_fuzz_same_from_stream(data, size, &o, rc, c, &rep) : 0;
+    if (stream_bad != 0) {
+        gex_chain_free(rc == GEX_OK ? c : NULL);
+        return stream_bad;
+    }
     if (rc != GEX_OK)
         return c != NULL ? 1 : err.text[0] == '\0' ? 2 : 0;
     if (c == NULL)

@@ -334,7 +334,7 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
         det->format = GEX_FORMAT_CBOE_JSON;
         return GEX_OK;
     }
-    if (len == 0 || i == len)
+    if (i == len && is_all)
         return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
                              "the file is empty: no chain to read");
     span fields[LINE_FIELDS_MAX];

@@ -220,6 +220,12 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
 int gex__reader_add(gex__reader *r, const char *underlying, size_t u_len, const char *root,
                     size_t root_len, gex_contract *k, double spot);
 
+/* gex_chain_read_file reading chunk bytes at a time (0: the default, 256 KB): for the tests
+ * and the fuzzer, which check that chunk boundaries change nothing. */
+int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_options *options,
+                                 gex_chain **out, gex_read_report *report, gex_error *err,
+                                 size_t chunk);
+
 /* The CBOE JSON reader (chain-json.c). Reads the whole document through next_chunk. */
 typedef size_t (*gex__chunk_fn)(void *buffer, size_t size, void *data);
 int gex__read_cboe_json(gex__reader *r, gex__chunk_fn next_chunk, void *data);

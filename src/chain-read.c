@@ -396,10 +396,34 @@ typedef struct source {
     size_t mem_len;
     FILE *fp;
     char *buf;
-    size_t cap;
+    size_t cap;   /* bytes of buf, and of each read after the prefix */
+    size_t chunk; /* bytes of the first read (READ_CHUNK unless a test asks for less) */
     int eof;
     int io_error;
 } source;
+
+/* The prefix of a stream, where the format and the header are looked for, holds at least
+ * HEADER_SEARCH_LINES lines unless the input ends or PREFIX_MAX bytes come first: detection
+ * then sees the same lines whatever the chunk size. */
+#define PREFIX_MAX ((size_t)1 << 20)
+
+/* The index of the first byte from `from` that is not blank (isspace, as detection skips
+ * them), or len. */
+static size_t first_non_blank(const char *s, size_t from, size_t len)
+{
+    while (from < len && isspace((unsigned char)s[from]))
+        from++;
+    return from;
+}
+
+static size_t count_lines(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (const char *p = memchr(s, '\n', len); p != NULL;
+         p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s)))
+        n++;
+    return n;
+}
 
 /* Fills buf with up to cap bytes from the stream; returns the count (0 at the end). */
 static size_t source_read(source *s, char *dst, size_t cap)
@@ -485,7 +509,7 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         prefix_len = src->mem_len;
         prefix_is_all = 1;
     } else {
-        src->cap = READ_CHUNK;
+        src->cap = src->chunk > 0 ? src->chunk : READ_CHUNK;
         src->buf = malloc(src->cap);
         if (src->buf == NULL) {
             freelocale(r.c_locale);
@@ -493,6 +517,35 @@ static int read_source(source *src, const char *name, const gex_read_options *op
             return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
         }
         prefix_len = source_read(src, src->buf, src->cap);
+        size_t lines = count_lines(src->buf, prefix_len);
+        /* Grown by doubling (linear in the bytes read); JSON needs no lines (AUTO takes a
+         * file opening with '{' as JSON, whatever follows). */
+        int csv_possible = options->format != GEX_FORMAT_CBOE_JSON;
+        int json_possible =
+            options->format == GEX_FORMAT_AUTO || options->format == GEX_FORMAT_CBOE_JSON;
+        size_t bom = prefix_len >= 3 && memcmp(src->buf, utf8_bom, 3) == 0 ? 3 : 0;
+        size_t nb = first_non_blank(src->buf, bom, prefix_len);
+        /* Until the first non-blank byte shows (what detection looks at first), and then
+         * until the header search has its lines, unless the file opens a JSON object. */
+        while (!src->eof && prefix_len < PREFIX_MAX &&
+               (nb == prefix_len || (csv_possible && lines < HEADER_SEARCH_LINES &&
+                                     !(json_possible && src->buf[nb] == '{')))) {
+            size_t cap = 2 * src->cap;
+            char *grown = realloc(src->buf, cap);
+            if (grown == NULL) {
+                free(src->buf);
+                freelocale(r.c_locale);
+                gex_chain_free(r.chain);
+                return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+            }
+            src->buf = grown;
+            src->cap = cap;
+            size_t got = source_read(src, src->buf + prefix_len, cap - prefix_len);
+            lines += count_lines(src->buf + prefix_len, got);
+            prefix_len += got;
+            if (nb == prefix_len - got)
+                nb = first_non_blank(src->buf, nb, prefix_len);
+        }
         prefix = src->buf;
         prefix_is_all = src->eof;
     }
@@ -560,16 +613,23 @@ int gex_chain_read_buffer(const char *buf, size_t len, const char *name,
     return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err);
 }
 
-int gex_chain_read_file(FILE *fp, const char *name, const gex_read_options *options,
-                        gex_chain **out, gex_read_report *report, gex_error *err)
+int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_options *options,
+                                 gex_chain **out, gex_read_report *report, gex_error *err,
+                                 size_t chunk)
 {
     if (out == NULL)
         return GEX_EINVAL;
     *out = NULL;
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
-    source src = {.fp = fp};
+    source src = {.fp = fp, .chunk = chunk};
     return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err);
+}
+
+int gex_chain_read_file(FILE *fp, const char *name, const gex_read_options *options,
+                        gex_chain **out, gex_read_report *report, gex_error *err)
+{
+    return gex__chain_read_file_chunked(fp, name, options, out, report, err, 0);
 }
 
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
