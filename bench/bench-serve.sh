@@ -30,7 +30,8 @@ cleanup() {
     [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 
 mkdir "$work/chains"
 "$gen_chain" --seed 20261118 -o "$work/chains/spx.csv" || exit 1
