@@ -4,14 +4,20 @@
  */
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "serve-internal.h"
 
 int main(int argc, char **argv)
 {
     /* The library checks every GSL status it receives; GSL's default handler would abort the
      * program instead. Only the program touches this global. */
     gsl_set_error_handler_off();
+
+    /* serve has options of its own (--port, --bind, ...) and runs until stopped. */
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+        return gex__cmd_serve(argc - 1, argv + 1);
 
     gex__options opts;
     int rc = gex__options_parse(argc, argv, &opts);

@@ -31,7 +31,7 @@ static const struct {
     {"screen", GEX__CMD_SCREEN, "one row per underlying over many files"},
     {"validate", GEX__CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
     {"plot", GEX__CMD_PLOT, "charts: exposure bars, GEX profile, dashboard (SVG/PNG/PDF)"},
-    {"serve", GEX__CMD_SERVE, "(not in this version)"},
+    {"serve", GEX__CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
 };
 
 const char *gex__command_name(gex__command command)

@@ -1,0 +1,221 @@
+/*
+ * gex serve [--port 8787] [--bind 127.0.0.1] [--api-key KEY] [--threads N] DIR
+ *
+ * Serves the remote API's exposure endpoints from the chain files in DIR (SPEC 5). Runs until
+ * SIGINT or SIGTERM, then stops accepting, lets the open requests finish and exits 0.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "serve-internal.h"
+
+static void serve_usage(FILE *out)
+{
+    fputs("usage: gex serve [--port N] [--bind ADDRESS] [--api-key KEY] [--threads N] DIR\n"
+          "\n"
+          "Answers GET /v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol}\n"
+          "(query: expiration=yyyy-MM-dd|0dte, min_oi=N) from the newest chain file holding\n"
+          "the symbol in DIR, with the JSON `gex COMMAND --format json` prints for it.\n"
+          "\n"
+          "  --port N          TCP port (default 8787; 0 picks a free one, printed at start)\n"
+          "  --bind ADDRESS    IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
+          "  --api-key KEY     require this key in the X-Api-Key header (or ?apiKey=)\n"
+          "  --threads N       worker threads (default: one per CPU)\n"
+          "These options of the other commands apply to every answer, as on their command\n"
+          "line: --now TIME, --rate R, --div Q, --max-dte N, --gex-unit U, --flip-method M,\n"
+          "--iv-source S, --strict, --multiplier M, --settle ROOT=am|pm.\n"
+          "Stops on SIGINT or SIGTERM. One access-log line per request on standard error.\n",
+          out);
+}
+
+/* The options of the other commands that a server applies to every answer; the request
+ * controls --symbol, --expiration and --min-oi, and the server --format. */
+static const struct {
+    const char *name;
+    int has_value;
+} passed_on[] = {
+    {"--now", 1},        {"--rate", 1},        {"--div", 1},       {"--max-dte", 1},
+    {"--gex-unit", 1},   {"--flip-method", 1}, {"--iv-source", 1}, {"--strict", 0},
+    {"--multiplier", 1}, {"--settle", 1},
+};
+
+/* Checks the passed-on options with the command line's own parser, as `gex levels` would
+ * see them. Returns -1 when they are valid, else the exit status (the parser printed why). */
+static int check_passed_on(char **extra, size_t n_extra)
+{
+    char a_gex[] = "gex", a_levels[] = "levels", a_file[] = "DIR/FILE";
+    char *argv[2 * GEX__SERVE_EXTRA_MAX + 4];
+    int argc = 0;
+    argv[argc++] = a_gex;
+    argv[argc++] = a_levels;
+    for (size_t i = 0; i < n_extra; i++)
+        argv[argc++] = extra[i];
+    argv[argc++] = a_file;
+    argv[argc] = NULL;
+    gex__options opts;
+    return gex__options_parse(argc, argv, &opts);
+}
+
+/* A whole decimal number in [lo, hi]. */
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int gex__cmd_serve(int argc, char **argv)
+{
+    gex__serve_config cfg;
+    gex__serve_config_default(&cfg);
+    const char *dir = NULL;
+    gex__serve_extra extra;
+    memset(&extra, 0, sizeof extra);
+    /* argv[0] is the command name ("serve"). */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned long n = 0;
+        int passed = -1;
+        for (size_t k = 0; k < sizeof passed_on / sizeof passed_on[0]; k++) {
+            if (strcmp(a, passed_on[k].name) == 0)
+                passed = passed_on[k].has_value;
+        }
+        if (passed >= 0) {
+            if (passed && v == NULL) {
+                fprintf(stderr, "gex: serve: %s needs a value (see gex serve --help)\n", a);
+                return GEX__EXIT_USAGE;
+            }
+            if (extra.n + 2 > 2 * GEX__SERVE_EXTRA_MAX) {
+                fprintf(stderr, "gex: serve: at most %d options for the answers\n",
+                        GEX__SERVE_EXTRA_MAX);
+                return GEX__EXIT_USAGE;
+            }
+            extra.arg[extra.n++] = argv[i];
+            if (passed)
+                extra.arg[extra.n++] = argv[++i];
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            serve_usage(stdout);
+            return GEX__EXIT_OK;
+        } else if (strcmp(a, "--port") == 0) {
+            if (parse_uint(v, 0, 65535, &n) != 0) {
+                fprintf(stderr, "gex: serve: --port needs a port number 0 to 65535, not '%s'\n",
+                        v != NULL ? v : "");
+                return GEX__EXIT_USAGE;
+            }
+            cfg.port = (unsigned)n;
+            i++;
+        } else if (strcmp(a, "--bind") == 0) {
+            if (v == NULL) {
+                fprintf(stderr, "gex: serve: --bind needs an address (127.0.0.1, ::1, ...)\n");
+                return GEX__EXIT_USAGE;
+            }
+            cfg.bind = v;
+            i++;
+        } else if (strcmp(a, "--api-key") == 0) {
+            if (v == NULL || *v == '\0') {
+                fprintf(stderr, "gex: serve: --api-key needs a non-empty key\n");
+                return GEX__EXIT_USAGE;
+            }
+            cfg.api_key = v;
+            i++;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (parse_uint(v, 1, 256, &n) != 0) {
+                fprintf(stderr, "gex: serve: --threads needs a number 1 to 256, not '%s'\n",
+                        v != NULL ? v : "");
+                return GEX__EXIT_USAGE;
+            }
+            cfg.threads = (unsigned)n;
+            i++;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "gex: serve: unknown option %s (see gex serve --help)\n", a);
+            return GEX__EXIT_USAGE;
+        } else if (dir != NULL) {
+            fprintf(stderr, "gex: serve: one folder only (got %s and %s)\n", dir, a);
+            return GEX__EXIT_USAGE;
+        } else {
+            dir = a;
+        }
+    }
+    if (dir == NULL) {
+        fprintf(stderr, "gex: serve: name the folder of chain files to serve\n");
+        serve_usage(stderr);
+        return GEX__EXIT_USAGE;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr, "gex: %s: %s\n", dir, strerror(errno));
+        return GEX__EXIT_INPUT;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "gex: %s: not a folder: gex serve takes the folder holding the chain "
+                "files\n",
+                dir);
+        return GEX__EXIT_INPUT;
+    }
+    /* Files are named DIR/NAME with DIR as given (trailing slashes dropped), so that the
+     * "file" of an answer's meta is what `gex COMMAND DIR/NAME` prints. */
+    char given[PATH_MAX];
+    size_t dir_len = strlen(dir);
+    while (dir_len > 1 && dir[dir_len - 1] == '/')
+        dir_len--;
+    if (dir_len >= sizeof given) {
+        fprintf(stderr, "gex: %s: the path is too long\n", dir);
+        return GEX__EXIT_INPUT;
+    }
+    memcpy(given, dir, dir_len);
+    given[dir_len] = '\0';
+    cfg.dir = given;
+    int rc = check_passed_on(extra.arg, extra.n);
+    if (rc >= 0)
+        return rc;
+    cfg.backend.symbols = gex__serve_chain_symbols;
+    cfg.backend.render = gex__serve_chain_render;
+    cfg.backend.ctx = &extra;
+
+    /* SIGINT and SIGTERM are blocked before the worker threads exist, so they inherit the
+     * mask and only this thread, waiting in sigwait(), ever receives them. A peer closing a
+     * connection mid-answer must not kill the server: SIGPIPE is ignored. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    gex__server *server = NULL;
+    char text[512];
+    if (gex__server_start(&cfg, &server, text, sizeof text) != 0) {
+        fprintf(stderr, "gex: serve: %s\n", text);
+        return GEX__EXIT_INTERNAL;
+    }
+    int v6 = strchr(cfg.bind, ':') != NULL;
+    fprintf(stderr, "gex serve: serving %s at http://%s%s%s:%u/v1/exposure/%s\n", given,
+            v6 ? "[" : "", cfg.bind, v6 ? "]" : "", gex__server_port(server),
+            "{gex,dex,vex,chex,levels,summary}/{symbol}");
+    fflush(stderr);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "gex serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    gex__serve_cache_stats cs;
+    gex__server_cache_stats(server, &cs);
+    gex__server_stop(server);
+    fprintf(stderr, "gex serve: stopped (cache: %zu hits, %zu misses, %zu evictions)\n", cs.hits,
+            cs.misses, cs.evictions);
+    return GEX__EXIT_OK;
+}

@@ -1,0 +1,211 @@
+/*
+ * gex serve: answers cached per (file identity, query). A key names the file by device, inode,
+ * size and modification and change times, so a rewritten or replaced file never matches an old
+ * entry; old entries age out by least-recent use. Bodies are reference-counted blobs so that a
+ * response being sent survives the eviction of its entry.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "serve-internal.h"
+
+gex__serve_blob *gex__serve_blob_new(unsigned status, const char *data, size_t len)
+{
+    gex__serve_blob *blob = malloc(sizeof *blob + len + 1);
+    if (blob == NULL)
+        return NULL;
+    atomic_init(&blob->refs, 1);
+    blob->status = status;
+    blob->len = len;
+    if (len > 0)
+        memcpy(blob->data, data, len);
+    blob->data[len] = '\0';
+    return blob;
+}
+
+void gex__serve_blob_ref(gex__serve_blob *blob)
+{
+    atomic_fetch_add_explicit(&blob->refs, 1, memory_order_relaxed);
+}
+
+void gex__serve_blob_unref(gex__serve_blob *blob)
+{
+    if (blob == NULL)
+        return;
+    if (atomic_fetch_sub_explicit(&blob->refs, 1, memory_order_acq_rel) == 1)
+        free(blob);
+}
+
+typedef struct entry {
+    struct entry *hash_next;
+    struct entry *lru_prev, *lru_next; /* most recent at the head */
+    uint64_t hash;
+    gex__serve_blob *blob;
+    char key[]; /* NUL-terminated */
+} entry;
+
+/* Buckets: a power of two, a few times the default entry bound so chains stay short. */
+#define CACHE_BUCKETS 2048
+
+struct gex__serve_cache {
+    pthread_mutex_t lock;
+    size_t max_entries, max_bytes;
+    entry *buckets[CACHE_BUCKETS];
+    entry *lru_head, *lru_tail;
+    gex__serve_cache_stats stats;
+};
+
+/* FNV-1a, 64 bits (Fowler, Noll, Vo; the published offset basis and prime). */
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+gex__serve_cache *gex__serve_cache_new(size_t max_entries, size_t max_bytes)
+{
+    gex__serve_cache *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return NULL;
+    }
+    c->max_entries = max_entries;
+    c->max_bytes = max_bytes;
+    return c;
+}
+
+static void lru_unlink(gex__serve_cache *c, entry *e)
+{
+    if (e->lru_prev != NULL)
+        e->lru_prev->lru_next = e->lru_next;
+    else
+        c->lru_head = e->lru_next;
+    if (e->lru_next != NULL)
+        e->lru_next->lru_prev = e->lru_prev;
+    else
+        c->lru_tail = e->lru_prev;
+    e->lru_prev = e->lru_next = NULL;
+}
+
+static void lru_push_front(gex__serve_cache *c, entry *e)
+{
+    e->lru_prev = NULL;
+    e->lru_next = c->lru_head;
+    if (c->lru_head != NULL)
+        c->lru_head->lru_prev = e;
+    c->lru_head = e;
+    if (c->lru_tail == NULL)
+        c->lru_tail = e;
+}
+
+static void entry_remove(gex__serve_cache *c, entry *e)
+{
+    entry **pp = &c->buckets[e->hash & (CACHE_BUCKETS - 1)];
+    while (*pp != e)
+        pp = &(*pp)->hash_next;
+    *pp = e->hash_next;
+    lru_unlink(c, e);
+    c->stats.entries--;
+    c->stats.bytes -= e->blob->len;
+    gex__serve_blob_unref(e->blob);
+    free(e);
+}
+
+void gex__serve_cache_free(gex__serve_cache *cache)
+{
+    if (cache == NULL)
+        return;
+    while (cache->lru_head != NULL)
+        entry_remove(cache, cache->lru_head);
+    pthread_mutex_destroy(&cache->lock);
+    free(cache);
+}
+
+size_t gex__serve_cache_key(const gex__serve_file *f, const gex__serve_query *q, char *key,
+                            size_t size)
+{
+    int n = snprintf(
+        key, size, "%s|%s|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%s",
+        gex__serve_kind_name(q->kind), q->expiration, q->min_oi, f->symbol, (uint64_t)f->dev,
+        (uint64_t)f->ino, (int64_t)f->size, f->mtime_ns, f->ctime_ns, f->path);
+    if (n < 0 || (size_t)n >= size)
+        return 0;
+    return (size_t)n;
+}
+
+static entry *find(gex__serve_cache *c, const char *key, uint64_t h)
+{
+    for (entry *e = c->buckets[h & (CACHE_BUCKETS - 1)]; e != NULL; e = e->hash_next) {
+        if (e->hash == h && strcmp(e->key, key) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+gex__serve_blob *gex__serve_cache_get(gex__serve_cache *cache, const char *key)
+{
+    uint64_t h = fnv1a(key);
+    pthread_mutex_lock(&cache->lock);
+    entry *e = find(cache, key, h);
+    gex__serve_blob *blob = NULL;
+    if (e != NULL) {
+        lru_unlink(cache, e);
+        lru_push_front(cache, e);
+        blob = e->blob;
+        gex__serve_blob_ref(blob);
+        cache->stats.hits++;
+    } else {
+        cache->stats.misses++;
+    }
+    pthread_mutex_unlock(&cache->lock);
+    return blob;
+}
+
+void gex__serve_cache_put(gex__serve_cache *cache, const char *key, gex__serve_blob *blob)
+{
+    if (blob->len > cache->max_bytes || cache->max_entries == 0)
+        return;
+    size_t key_len = strlen(key);
+    entry *fresh = malloc(sizeof *fresh + key_len + 1);
+    if (fresh == NULL)
+        return; /* a cache that cannot grow only costs a recomputation */
+    memcpy(fresh->key, key, key_len + 1);
+    fresh->hash = fnv1a(key);
+    fresh->blob = blob;
+    gex__serve_blob_ref(blob);
+
+    pthread_mutex_lock(&cache->lock);
+    entry *old = find(cache, key, fresh->hash);
+    if (old != NULL)
+        entry_remove(cache, old); /* two requests computed it at once: keep the later */
+    while (cache->lru_tail != NULL && (cache->stats.entries + 1 > cache->max_entries ||
+                                       cache->stats.bytes + blob->len > cache->max_bytes)) {
+        entry_remove(cache, cache->lru_tail);
+        cache->stats.evictions++;
+    }
+    entry **bucket = &cache->buckets[fresh->hash & (CACHE_BUCKETS - 1)];
+    fresh->hash_next = *bucket;
+    *bucket = fresh;
+    fresh->lru_prev = fresh->lru_next = NULL;
+    lru_push_front(cache, fresh);
+    cache->stats.entries++;
+    cache->stats.bytes += blob->len;
+    pthread_mutex_unlock(&cache->lock);
+}
+
+void gex__serve_cache_get_stats(gex__serve_cache *cache, gex__serve_cache_stats *out)
+{
+    pthread_mutex_lock(&cache->lock);
+    *out = cache->stats;
+    pthread_mutex_unlock(&cache->lock);
+}

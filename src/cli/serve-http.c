@@ -1,0 +1,421 @@
+/*
+ * gex serve: the HTTP daemon, on GNU libmicrohttpd. One internal polling thread per worker
+ * (a thread pool, epoll where the kernel has it), a bound on connections, an idle timeout for
+ * slow clients, and a bounded memory per connection, which bounds the request line and the
+ * headers (libmicrohttpd answers 414 or 431 by itself past it). Every request leaves one line
+ * in the access log when it completes, whoever answered it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "serve-internal.h"
+
+/* Memory per connection: the request line and headers must fit in it with room to spare for
+ * libmicrohttpd's own bookkeeping. 16 KiB takes any real client's headers and the longest
+ * target we answer (GEX__SERVE_URL_MAX), and keeps 1024 connections within 16 MiB. */
+#define CONNECTION_MEMORY 16384
+/* Pending connections the kernel queues while every worker is busy. */
+#define LISTEN_BACKLOG 1024
+
+struct gex__server {
+    struct MHD_Daemon *daemon;
+    gex__serve_index *index;
+    gex__serve_cache *cache;
+    gex__serve_backend backend;
+    char *api_key;
+    char *dir;
+    FILE *log;
+    unsigned port;
+};
+
+/* What the access log line needs, gathered over a request's life. */
+typedef struct req_log {
+    struct timespec start;
+    size_t target_len;
+    char target[256]; /* the request target as received, control bytes escaped, cut */
+    char method[16];
+    long long bytes;   /* -1: not known (answered by libmicrohttpd) */
+    int headers_seen;  /* the handler was called once: the request is complete next time */
+    const char *cache; /* "hit", "miss" or "-" */
+} req_log;
+
+void gex__serve_config_default(gex__serve_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->bind = "127.0.0.1";
+    cfg->port = 8787;
+    cfg->threads = 0;
+    cfg->max_connections = 1024;
+    cfg->timeout_seconds = 10;
+    cfg->cache_entries = 512;
+    cfg->cache_bytes = (size_t)256 << 20;
+    cfg->access_log = stderr;
+}
+
+static void copy_escaped(char *dst, size_t size, const char *src)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (; *src != '\0' && n + 5 < size; src++) {
+        unsigned char c = (unsigned char)*src;
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            dst[n++] = '\\';
+            dst[n++] = 'x';
+            dst[n++] = hex[c >> 4];
+            dst[n++] = hex[c & 15];
+        } else {
+            dst[n++] = (char)c;
+        }
+    }
+    if (*src != '\0' && n + 3 < size) {
+        memcpy(dst + n, "...", 3);
+        n += 3;
+    }
+    dst[n] = '\0';
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    (void)cls;
+    (void)con;
+    req_log *rl = malloc(sizeof *rl);
+    if (rl == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &rl->start);
+    rl->target_len = strlen(uri);
+    copy_escaped(rl->target, sizeof rl->target, uri);
+    strcpy(rl->method, "-");
+    rl->bytes = -1;
+    rl->headers_seen = 0;
+    rl->cache = "-";
+    return rl;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    gex__server *srv = cls;
+    req_log *rl = *req_cls;
+    *req_cls = NULL;
+    if (rl == NULL)
+        return;
+    if (srv->log != NULL) {
+        struct timespec now, wall;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        clock_gettime(CLOCK_REALTIME, &wall);
+        double ms = (double)(now.tv_sec - rl->start.tv_sec) * 1e3 +
+                    (double)(now.tv_nsec - rl->start.tv_nsec) / 1e6;
+        struct tm tm;
+        gmtime_r(&wall.tv_sec, &tm);
+        char when[32];
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+        char addr[INET6_ADDRSTRLEN] = "-";
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci != NULL && ci->client_addr != NULL) {
+            const struct sockaddr *sa = ci->client_addr;
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
+                          sizeof addr);
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                          addr, sizeof addr);
+        }
+        unsigned status = 0;
+        const union MHD_ConnectionInfo *si =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
+        if (si != NULL)
+            status = si->http_status;
+        char bytes[32] = "-";
+        if (rl->bytes >= 0)
+            snprintf(bytes, sizeof bytes, "%lld", rl->bytes);
+        /* One fprintf per line: stdio locks the stream, so lines from workers never mix. */
+        fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s\n", when,
+                wall.tv_nsec / 1000000, addr, rl->method, rl->target, status, bytes, ms, rl->cache,
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    }
+    free(rl);
+}
+
+static void blob_free_cb(void *cls)
+{
+    gex__serve_blob_unref(cls);
+}
+
+static enum MHD_Result send_blob(struct MHD_Connection *con, gex__serve_blob *blob, req_log *rl,
+                                 const char *allow, const char *file)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+        blob->len, blob->data, blob_free_cb, blob);
+    if (resp == NULL) {
+        gex__serve_blob_unref(blob);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    if (rl != NULL && strcmp(rl->cache, "-") != 0)
+        MHD_add_response_header(resp, "X-Gex-Cache", rl->cache);
+    if (allow != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (file != NULL) {
+        /* Which chain answered (its name in the folder), so a user can tell which one is
+         * "newest" for the server. */
+        const char *slash = strrchr(file, '/');
+        MHD_add_response_header(resp, "X-Gex-File", slash != NULL ? slash + 1 : file);
+    }
+    if (rl != NULL)
+        rl->bytes = (long long)blob->len;
+    enum MHD_Result r = MHD_queue_response(con, blob->status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+/* An error in the vendor's shape: {"error":CODE,"message":TEXT}. */
+static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsigned status,
+                                  const char *code, const char *allow, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsigned status,
+                                  const char *code, const char *allow, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    size_t len = 0;
+    char *body = gex__serve_error_body(code, message, &len);
+    if (body == NULL)
+        return MHD_NO;
+    gex__serve_blob *blob = gex__serve_blob_new(status, body, len);
+    free(body);
+    if (blob == NULL)
+        return MHD_NO;
+    return send_blob(con, blob, rl, allow, NULL);
+}
+
+static const char endpoints[] = "/v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol}";
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    (void)version;
+    (void)upload_data;
+    gex__server *srv = cls;
+    req_log *rl = *req_cls;
+    int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    /* The first call has the headers only. Answering then forces libmicrohttpd to close the
+     * connection (a body may follow), so a GET waits for the next call and the connection stays
+     * open for the client's next request; other methods are refused at once. */
+    if (rl != NULL && !rl->headers_seen) {
+        rl->headers_seen = 1;
+        copy_escaped(rl->method, sizeof rl->method, method);
+        if (get)
+            return MHD_YES;
+    } else if (*upload_data_size != 0) {
+        *upload_data_size = 0; /* a GET with a body: the body is read and ignored */
+        return MHD_YES;
+    }
+
+    if (rl != NULL && rl->target_len > GEX__SERVE_URL_MAX)
+        return send_error(con, rl, MHD_HTTP_URI_TOO_LONG, "uri_too_long", NULL,
+                          "the request target is %zu bytes; at most %d are accepted",
+                          rl->target_len, GEX__SERVE_URL_MAX);
+
+    if (srv->api_key != NULL) {
+        const char *key = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Api-Key");
+        if (key == NULL)
+            key = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "apiKey");
+        if (!gex__serve_key_equal(key, srv->api_key))
+            return send_error(con, rl, MHD_HTTP_UNAUTHORIZED, "unauthorized", NULL, "%s",
+                              key == NULL ? "an API key is required: send it in the X-Api-Key "
+                                            "header"
+                                          : "the API key is not valid");
+    }
+
+    gex__serve_query q;
+    memset(&q, 0, sizeof q);
+    int symbol_ok = 1;
+    if (gex__serve_route(url, &q, &symbol_ok) != GEX__SERVE_ROUTE_OK)
+        return send_error(con, rl, MHD_HTTP_NOT_FOUND, "not_found", NULL,
+                          "no such endpoint; gex serves GET %s", endpoints);
+    if (!get)
+        return send_error(con, rl, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "GET, HEAD",
+                          "%s is not allowed here; use GET", rl ? rl->method : "");
+    if (!symbol_ok)
+        return send_error(con, rl, MHD_HTTP_NOT_FOUND, "symbol_not_found", NULL,
+                          "not a symbol: at most %d letters, digits or . - _ ^",
+                          GEX__SERVE_SYMBOL_MAX);
+
+    const char *exp = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "expiration");
+    if (gex__serve_parse_expiration(exp, &q) != 0) {
+        char shown[64];
+        copy_escaped(shown, sizeof shown, exp);
+        return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_expiry", NULL,
+                          "expiration '%s' is not a date yyyy-MM-dd or 0dte", shown);
+    }
+    const char *min_oi = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "min_oi");
+    if (gex__serve_parse_min_oi(min_oi, &q) != 0) {
+        char shown[64];
+        copy_escaped(shown, sizeof shown, min_oi);
+        return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
+                          "min_oi '%s' is not a non-negative number of contracts", shown);
+    }
+
+    gex__serve_file file;
+    int found = gex__serve_index_lookup(srv->index, q.symbol, &file);
+    if (found < 0)
+        return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                          "the chain folder cannot be read");
+    if (found > 0)
+        return send_error(con, rl, MHD_HTTP_NOT_FOUND, "symbol_not_found", NULL,
+                          "no chain file in the served folder holds %s", q.symbol);
+
+    char key[sizeof file.path + 256];
+    size_t key_len = gex__serve_cache_key(&file, &q, key, sizeof key);
+    gex__serve_blob *blob = key_len > 0 ? gex__serve_cache_get(srv->cache, key) : NULL;
+    if (blob != NULL) {
+        if (rl != NULL)
+            rl->cache = "hit";
+        return send_blob(con, blob, rl, NULL, file.path);
+    }
+    if (rl != NULL)
+        rl->cache = "miss";
+    gex__serve_result res = {0, NULL, 0, 0};
+    if (srv->backend.render(srv->backend.ctx, file.path, file.symbol, &q, &res) != 0)
+        return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                          "out of memory");
+    blob = gex__serve_blob_new(res.status, res.body, res.len);
+    free(res.body);
+    if (blob == NULL)
+        return MHD_NO;
+    /* Cache only what was computed from the identity the key names: a file rewritten while
+     * it was being read yields an answer that belongs to no version of it. */
+    gex__serve_file after = file;
+    if (key_len > 0 && !res.no_store && gex__serve_file_restat(&after) == 0 &&
+        after.ino == file.ino && after.dev == file.dev && after.size == file.size &&
+        after.mtime_ns == file.mtime_ns && after.ctime_ns == file.ctime_ns)
+        gex__serve_cache_put(srv->cache, key, blob);
+    return send_blob(con, blob, rl, NULL, file.path);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    gex__server *srv = cls;
+    if (srv->log == NULL)
+        return;
+    char text[512];
+    vsnprintf(text, sizeof text, fmt, ap);
+    size_t n = strlen(text);
+    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+        text[--n] = '\0';
+    fprintf(srv->log, "gex serve: %s\n", text);
+}
+
+void gex__server_stop(gex__server *server)
+{
+    if (server == NULL)
+        return;
+    if (server->daemon != NULL)
+        MHD_stop_daemon(server->daemon);
+    gex__serve_index_free(server->index);
+    gex__serve_cache_free(server->cache);
+    free(server->api_key);
+    free(server->dir);
+    free(server);
+}
+
+unsigned gex__server_port(const gex__server *server)
+{
+    return server->port;
+}
+
+void gex__server_cache_stats(gex__server *server, gex__serve_cache_stats *out)
+{
+    gex__serve_cache_get_stats(server->cache, out);
+}
+
+int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *text, size_t text_size)
+{
+    *out = NULL;
+    const char *bind = cfg->bind != NULL ? cfg->bind : "127.0.0.1";
+    if (cfg->port > 65535) {
+        snprintf(text, text_size, "port %u is out of range (0 to 65535)", cfg->port);
+        return -1;
+    }
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+    const struct sockaddr *sa;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    memset(&sin, 0, sizeof sin);
+    memset(&sin6, 0, sizeof sin6);
+    if (inet_pton(AF_INET, bind, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons((uint16_t)cfg->port);
+        sa = (const struct sockaddr *)&sin;
+    } else if (inet_pton(AF_INET6, bind, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        sin6.sin6_port = htons((uint16_t)cfg->port);
+        sa = (const struct sockaddr *)&sin6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        snprintf(text, text_size, "--bind %s is not an IPv4 or IPv6 address", bind);
+        return -1;
+    }
+    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+
+    gex__server *srv = calloc(1, sizeof *srv);
+    if (srv == NULL) {
+        snprintf(text, text_size, "out of memory");
+        return -1;
+    }
+    srv->backend = cfg->backend;
+    srv->log = cfg->access_log;
+    srv->dir = strdup(cfg->dir);
+    srv->api_key = cfg->api_key != NULL ? strdup(cfg->api_key) : NULL;
+    srv->index = gex__serve_index_new(cfg->dir, &cfg->backend, cfg->access_log);
+    srv->cache = gex__serve_cache_new(cfg->cache_entries, cfg->cache_bytes);
+    if (srv->dir == NULL || (cfg->api_key != NULL && srv->api_key == NULL) || srv->index == NULL ||
+        srv->cache == NULL) {
+        gex__server_stop(srv);
+        snprintf(text, text_size, "out of memory");
+        return -1;
+    }
+
+    unsigned threads = cfg->threads;
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    errno = 0;
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        int e = errno;
+        snprintf(text, text_size, "cannot listen on %s port %u%s%s", bind, cfg->port,
+                 e != 0 ? ": " : "", e != 0 ? strerror(e) : "");
+        gex__server_stop(srv);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di != NULL && di->port != 0 ? di->port : cfg->port;
+    *out = srv;
+    return 0;
+}

@@ -1,0 +1,180 @@
+/*
+ * gex serve: the request side that needs no network. Paths and query parameters are validated
+ * here, before anything touches the folder: a symbol only ever selects an entry of the index
+ * built from DIR, it is never joined to a path.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gex/time.h"
+#include "serve-internal.h"
+
+static const char *const kind_names[GEX__SERVE_KIND_COUNT] = {
+    "gex", "dex", "vex", "chex", "levels", "summary",
+};
+
+const char *gex__serve_kind_name(int kind)
+{
+    if (kind < 0 || kind >= GEX__SERVE_KIND_COUNT)
+        return NULL;
+    return kind_names[kind];
+}
+
+/* Characters of ticker symbols as vendors and OCC spell them: letters, digits, '.', '-', '_'
+ * and the index caret. */
+static int symbol_char(unsigned char c)
+{
+    return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
+}
+
+int gex__serve_route(const char *path, gex__serve_query *q, int *symbol_ok)
+{
+    static const char prefix[] = "/v1/exposure/";
+    *symbol_ok = 1;
+    if (path == NULL || strncmp(path, prefix, sizeof prefix - 1) != 0)
+        return GEX__SERVE_ROUTE_NOT_FOUND;
+    const char *kind = path + sizeof prefix - 1;
+    const char *slash = strchr(kind, '/');
+    if (slash == NULL)
+        return GEX__SERVE_ROUTE_NOT_FOUND;
+    size_t kind_len = (size_t)(slash - kind);
+    int found = -1;
+    for (int k = 0; k < GEX__SERVE_KIND_COUNT; k++) {
+        if (strlen(kind_names[k]) == kind_len && memcmp(kind_names[k], kind, kind_len) == 0)
+            found = k;
+    }
+    if (found < 0)
+        return GEX__SERVE_ROUTE_NOT_FOUND;
+    const char *sym = slash + 1;
+    size_t sym_len = strlen(sym);
+    /* An empty segment or a further '/' is another path, not a strange symbol. */
+    if (sym_len == 0 || strchr(sym, '/') != NULL)
+        return GEX__SERVE_ROUTE_NOT_FOUND;
+    q->kind = (gex__serve_kind)found;
+    q->symbol[0] = '\0';
+    if (sym_len > GEX__SERVE_SYMBOL_MAX) {
+        *symbol_ok = 0;
+        return GEX__SERVE_ROUTE_OK;
+    }
+    for (size_t i = 0; i < sym_len; i++) {
+        if (!symbol_char((unsigned char)sym[i])) {
+            *symbol_ok = 0;
+            return GEX__SERVE_ROUTE_OK;
+        }
+    }
+    memcpy(q->symbol, sym, sym_len + 1);
+    return GEX__SERVE_ROUTE_OK;
+}
+
+static int two_digits(const char *s)
+{
+    return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]);
+}
+
+int gex__serve_parse_expiration(const char *value, gex__serve_query *q)
+{
+    q->expiration[0] = '\0';
+    if (value == NULL)
+        return 0;
+    if (strcasecmp(value, "0dte") == 0) {
+        strcpy(q->expiration, "0dte");
+        return 0;
+    }
+    /* The vendor's documented form, yyyy-MM-dd, and only real calendar dates. */
+    if (strlen(value) != 10 || value[4] != '-' || value[7] != '-' || !two_digits(value) ||
+        !two_digits(value + 2) || !two_digits(value + 5) || !two_digits(value + 8))
+        return -1;
+    int year = atoi(value), month = atoi(value + 5), day = atoi(value + 8);
+    if (!gex_time_valid_date(year, month, day))
+        return -1;
+    memcpy(q->expiration, value, 11);
+    return 0;
+}
+
+int gex__serve_parse_min_oi(const char *value, gex__serve_query *q)
+{
+    q->min_oi[0] = '\0';
+    if (value == NULL)
+        return 0;
+    /* Digits with at most one decimal point: no sign, exponent, hex, inf or nan, so the value
+     * is exactly what the command line's --min-oi receives. Leading zeros are dropped so that
+     * "0100" and "100" share a cache entry. */
+    size_t len = strlen(value);
+    if (len == 0 || len >= sizeof q->min_oi)
+        return -1;
+    int digits = 0, points = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (isdigit((unsigned char)value[i]))
+            digits++;
+        else if (value[i] == '.')
+            points++;
+        else
+            return -1;
+    }
+    if (digits == 0 || points > 1)
+        return -1;
+    while (value[0] == '0' && isdigit((unsigned char)value[1]))
+        value++;
+    strcpy(q->min_oi, value);
+    return 0;
+}
+
+int gex__serve_key_equal(const char *offered, const char *expected)
+{
+    if (offered == NULL || expected == NULL)
+        return 0;
+    size_t lo = strlen(offered), le = strlen(expected);
+    /* Every byte of the expected key is visited whatever the offer, so the time taken does
+     * not tell an attacker how long a matching prefix is. */
+    unsigned char diff = (unsigned char)(lo != le);
+    for (size_t i = 0; i < le; i++) {
+        unsigned char o = i < lo ? (unsigned char)offered[i] : 0;
+        diff |= (unsigned char)(o ^ (unsigned char)expected[i]);
+    }
+    return diff == 0;
+}
+
+/* Appends s to buf as the inside of a JSON string (RFC 8259 section 7). */
+static size_t json_escape(char *buf, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20) {
+            buf[n++] = '\\';
+            buf[n++] = 'u';
+            buf[n++] = '0';
+            buf[n++] = '0';
+            buf[n++] = hex[c >> 4];
+            buf[n++] = hex[c & 15];
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    return n;
+}
+
+char *gex__serve_error_body(const char *code, const char *message, size_t *len)
+{
+    /* Worst case every byte becomes a six-byte \u00XX escape. */
+    size_t cap = 32 + 6 * (strlen(code) + strlen(message));
+    char *buf = malloc(cap);
+    if (buf == NULL)
+        return NULL;
+    size_t n = 0;
+    memcpy(buf + n, "{\"error\":\"", 10);
+    n += 10;
+    n += json_escape(buf + n, code);
+    memcpy(buf + n, "\",\"message\":\"", 13);
+    n += 13;
+    n += json_escape(buf + n, message);
+    memcpy(buf + n, "\"}", 3);
+    n += 2;
+    *len = n;
+    return buf;
+}

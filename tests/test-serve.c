@@ -1,0 +1,989 @@
+/*
+ * gex serve (src/cli/serve-*.c): routing, validation, the vendor's error bodies, the result
+ * cache, the folder index, and the HTTP daemon driven over real loopback sockets.
+ *
+ * The daemon is tested here with a test backend whose "chain files" are three text lines
+ * (symbols, quote instant, payload), so that every server behaviour (which file answers, when
+ * the cache is used, what each error returns) is checked independently of the chain reader.
+ * tests/test-serve.sh checks the real `gex serve` against `gex COMMAND --format json`.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "gex-test.h"
+#include "serve-internal.h"
+
+/* ---- pure functions ---- */
+
+START_TEST(test_route_every_endpoint)
+{
+    static const char *const kinds[] = {"gex", "dex", "vex", "chex", "levels", "summary"};
+    for (int k = 0; k < GEX__SERVE_KIND_COUNT; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "/v1/exposure/%s/SPY", kinds[k]);
+        gex__serve_query q;
+        int ok = 0;
+        ck_assert_int_eq(gex__serve_route(path, &q, &ok), GEX__SERVE_ROUTE_OK);
+        ck_assert_int_eq(ok, 1);
+        ck_assert_int_eq(q.kind, k);
+        ck_assert_str_eq(q.symbol, "SPY");
+        ck_assert_str_eq(gex__serve_kind_name(k), kinds[k]);
+    }
+    ck_assert_ptr_null(gex__serve_kind_name(GEX__SERVE_KIND_COUNT));
+    ck_assert_ptr_null(gex__serve_kind_name(-1));
+}
+END_TEST
+
+START_TEST(test_route_unknown_paths)
+{
+    static const char *const paths[] = {
+        "/",
+        "/v1/exposure",
+        "/v1/exposure/",
+        "/v1/exposure/gex",
+        "/v1/exposure/gex/",
+        "/v1/exposure/gamma/SPY",
+        "/v1/exposure/gexx/SPY",
+        "/v1/exposure/ge/SPY",
+        "/v1/exposure/gex/SPY/",
+        "/v1/exposure/gex/SPY/extra",
+        "/v1/exposure/gex/../../etc/passwd",
+        "/v2/exposure/gex/SPY",
+        "/V1/exposure/gex/SPY",
+        "/v1/exposure/zero-dte/SPY",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        gex__serve_query q;
+        int ok = 1;
+        ck_assert_msg(gex__serve_route(paths[i], &q, &ok) == GEX__SERVE_ROUTE_NOT_FOUND, "%s",
+                      paths[i]);
+    }
+    gex__serve_query q;
+    int ok = 1;
+    ck_assert_int_eq(gex__serve_route(NULL, &q, &ok), GEX__SERVE_ROUTE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_route_bad_symbols)
+{
+    static const char *const paths[] = {
+        "/v1/exposure/gex/SP Y",
+        "/v1/exposure/gex/SPY%00",
+        "/v1/exposure/levels/ABCDEFGHIJKLMNOP", /* 16 characters */
+        "/v1/exposure/gex/$PY",
+        "/v1/exposure/gex/\xc3\xa9",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        gex__serve_query q;
+        int ok = 1;
+        ck_assert_int_eq(gex__serve_route(paths[i], &q, &ok), GEX__SERVE_ROUTE_OK);
+        ck_assert_msg(ok == 0, "%s", paths[i]);
+    }
+    gex__serve_query q;
+    int ok = 0;
+    ck_assert_int_eq(gex__serve_route("/v1/exposure/summary/BRK.B", &q, &ok), 0);
+    ck_assert_int_eq(ok, 1);
+    ck_assert_int_eq(gex__serve_route("/v1/exposure/gex/^SPX", &q, &ok), 0);
+    ck_assert_int_eq(ok, 1);
+    ck_assert_int_eq(gex__serve_route("/v1/exposure/gex/ABCDEFGHIJKLMNO", &q, &ok), 0);
+    ck_assert_int_eq(ok, 1);
+}
+END_TEST
+
+START_TEST(test_parse_expiration_forms)
+{
+    gex__serve_query q;
+    ck_assert_int_eq(gex__serve_parse_expiration(NULL, &q), 0);
+    ck_assert_str_eq(q.expiration, "");
+    ck_assert_int_eq(gex__serve_parse_expiration("2024-02-29", &q), 0);
+    ck_assert_str_eq(q.expiration, "2024-02-29");
+    ck_assert_int_eq(gex__serve_parse_expiration("0DTE", &q), 0);
+    ck_assert_str_eq(q.expiration, "0dte");
+    static const char *const bad[] = {
+        "",           "2023-02-29", "2024-13-01",          "2024-00-10", "2024-04-31", "20240315",
+        "2024-3-15",  "03/15/2024", "2024-03-15T00:00:00", "tomorrow",   "0dte ",      "2024-03-1a",
+        "-024-03-15", "1dte",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(gex__serve_parse_expiration(bad[i], &q) == -1, "'%s'", bad[i]);
+}
+END_TEST
+
+START_TEST(test_parse_min_oi_forms)
+{
+    gex__serve_query q;
+    ck_assert_int_eq(gex__serve_parse_min_oi(NULL, &q), 0);
+    ck_assert_str_eq(q.min_oi, "");
+    ck_assert_int_eq(gex__serve_parse_min_oi("100", &q), 0);
+    ck_assert_str_eq(q.min_oi, "100");
+    ck_assert_int_eq(gex__serve_parse_min_oi("00250", &q), 0);
+    ck_assert_str_eq(q.min_oi, "250");
+    ck_assert_int_eq(gex__serve_parse_min_oi("0", &q), 0);
+    ck_assert_str_eq(q.min_oi, "0");
+    ck_assert_int_eq(gex__serve_parse_min_oi("12.5", &q), 0);
+    ck_assert_str_eq(q.min_oi, "12.5");
+    static const char *const bad[] = {"",
+                                      "-1",
+                                      "+5",
+                                      "1e3",
+                                      "nan",
+                                      "inf",
+                                      "0x10",
+                                      "1.2.3",
+                                      ".",
+                                      "12 ",
+                                      "1234567890123456789012345678901234"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(gex__serve_parse_min_oi(bad[i], &q) == -1, "'%s'", bad[i]);
+}
+END_TEST
+
+START_TEST(test_key_equal_cases)
+{
+    ck_assert_int_eq(gex__serve_key_equal("s3cret-key", "s3cret-key"), 1);
+    ck_assert_int_eq(gex__serve_key_equal("s3cret-kez", "s3cret-key"), 0);
+    ck_assert_int_eq(gex__serve_key_equal("s3cret", "s3cret-key"), 0);
+    ck_assert_int_eq(gex__serve_key_equal("s3cret-key-and-more", "s3cret-key"), 0);
+    ck_assert_int_eq(gex__serve_key_equal("", "s3cret-key"), 0);
+    ck_assert_int_eq(gex__serve_key_equal(NULL, "s3cret-key"), 0);
+}
+END_TEST
+
+START_TEST(test_error_body_escapes)
+{
+    size_t len = 0;
+    char *body = gex__serve_error_body("symbol_not_found", "no \"X\\Y\"\n\x01 here", &len);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_str_eq(body, "{\"error\":\"symbol_not_found\",\"message\":"
+                           "\"no \\\"X\\\\Y\\\"\\u000a\\u0001 here\"}");
+    ck_assert_uint_eq(len, strlen(body));
+    free(body);
+}
+END_TEST
+
+/* ---- the cache ---- */
+
+static gex__serve_file file_named(const char *path, int64_t mtime)
+{
+    gex__serve_file f;
+    memset(&f, 0, sizeof f);
+    snprintf(f.path, sizeof f.path, "%s", path);
+    strcpy(f.symbol, "SPX");
+    f.ino = 77;
+    f.size = 1234;
+    f.mtime_ns = mtime;
+    f.ctime_ns = mtime;
+    return f;
+}
+
+START_TEST(test_cache_key_names_identity_and_options)
+{
+    gex__serve_query q;
+    memset(&q, 0, sizeof q);
+    q.kind = GEX__SERVE_LEVELS;
+    char k1[8192], k2[8192];
+    gex__serve_file f = file_named("/d/a.csv", 1000);
+    ck_assert_uint_gt(gex__serve_cache_key(&f, &q, k1, sizeof k1), 0);
+    f.mtime_ns++;
+    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    ck_assert_str_ne(k1, k2);
+    f.mtime_ns--;
+    strcpy(q.min_oi, "100");
+    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    ck_assert_str_ne(k1, k2);
+    q.min_oi[0] = '\0';
+    strcpy(q.expiration, "0dte");
+    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    ck_assert_str_ne(k1, k2);
+    q.expiration[0] = '\0';
+    q.kind = GEX__SERVE_GEX;
+    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    ck_assert_str_ne(k1, k2);
+    q.kind = GEX__SERVE_LEVELS;
+    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    ck_assert_str_eq(k1, k2);
+    char tiny[16];
+    ck_assert_uint_eq(gex__serve_cache_key(&f, &q, tiny, sizeof tiny), 0);
+}
+END_TEST
+
+START_TEST(test_cache_evicts_least_recent)
+{
+    gex__serve_cache *c = gex__serve_cache_new(3, 1000);
+    ck_assert_ptr_nonnull(c);
+    const char *keys[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 3; i++) {
+        gex__serve_blob *b = gex__serve_blob_new(200, keys[i], 1);
+        gex__serve_cache_put(c, keys[i], b);
+        gex__serve_blob_unref(b);
+    }
+    gex__serve_blob *a = gex__serve_cache_get(c, "a"); /* "b" is now the least recent */
+    ck_assert_ptr_nonnull(a);
+    ck_assert_str_eq(a->data, "a");
+    gex__serve_blob *d = gex__serve_blob_new(200, "d", 1);
+    gex__serve_cache_put(c, "d", d);
+    gex__serve_blob_unref(d);
+    ck_assert_ptr_null(gex__serve_cache_get(c, "b"));
+    gex__serve_blob *got = gex__serve_cache_get(c, "c");
+    ck_assert_ptr_nonnull(got);
+    gex__serve_blob_unref(got);
+    gex__serve_cache_stats st;
+    gex__serve_cache_get_stats(c, &st);
+    ck_assert_uint_eq(st.entries, 3);
+    ck_assert_uint_eq(st.evictions, 1);
+    ck_assert_uint_eq(st.hits, 2);
+    ck_assert_uint_eq(st.misses, 1);
+    /* A body still being sent outlives the cache that held it. */
+    gex__serve_cache_free(c);
+    ck_assert_str_eq(a->data, "a");
+    gex__serve_blob_unref(a);
+}
+END_TEST
+
+START_TEST(test_cache_byte_bound)
+{
+    gex__serve_cache *c = gex__serve_cache_new(100, 10);
+    char big[11];
+    memset(big, 'x', sizeof big);
+    gex__serve_blob *b = gex__serve_blob_new(200, big, 11);
+    gex__serve_cache_put(c, "big", b); /* larger than the whole cache: not kept */
+    gex__serve_blob_unref(b);
+    ck_assert_ptr_null(gex__serve_cache_get(c, "big"));
+    for (int i = 0; i < 4; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "k%d", i);
+        b = gex__serve_blob_new(200, big, 4);
+        gex__serve_cache_put(c, key, b);
+        gex__serve_blob_unref(b);
+    }
+    gex__serve_cache_stats st;
+    gex__serve_cache_get_stats(c, &st);
+    ck_assert_uint_eq(st.entries, 2);
+    ck_assert_uint_le(st.bytes, 10);
+    /* The same key stored twice keeps one entry, the later body. */
+    b = gex__serve_blob_new(200, "new", 3);
+    gex__serve_cache_put(c, "k3", b);
+    gex__serve_blob_unref(b);
+    b = gex__serve_cache_get(c, "k3");
+    ck_assert_str_eq(b->data, "new");
+    gex__serve_blob_unref(b);
+    gex__serve_cache_get_stats(c, &st);
+    ck_assert_uint_eq(st.entries, 2);
+    gex__serve_cache_free(c);
+    gex__serve_cache_free(NULL);
+    gex__serve_blob_unref(NULL);
+}
+END_TEST
+
+/* ---- the test backend: "chains" of three lines: symbols, quote instant (or -), payload ---- */
+
+static atomic_int renders;
+
+static int read_lines(const char *path, char lines[3][256])
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        if (fgets(lines[i], 256, fp) == NULL) {
+            fclose(fp);
+            return -1;
+        }
+        lines[i][strcspn(lines[i], "\n")] = '\0';
+    }
+    fclose(fp);
+    return 0;
+}
+
+static int test_symbols(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
+                        size_t size)
+{
+    (void)ctx;
+    char lines[3][256];
+    memset(out, 0, sizeof *out);
+    if (read_lines(path, lines) != 0 || strncmp(lines[0], "symbols ", 8) != 0) {
+        snprintf(text, size, "not a test chain");
+        return -1;
+    }
+    char *save = NULL;
+    out->symbol = calloc(8, sizeof *out->symbol);
+    for (char *tok = strtok_r(lines[0] + 8, " ", &save); tok != NULL && out->n < 8;
+         tok = strtok_r(NULL, " ", &save))
+        snprintf(out->symbol[out->n++], sizeof out->symbol[0], "%s", tok);
+    if (lines[1][0] != '-') {
+        out->has_quote_time = 1;
+        out->quote_time = atoll(lines[1]);
+    }
+    return 0;
+}
+
+static int test_render(void *ctx, const char *path, const char *symbol, const gex__serve_query *q,
+                       gex__serve_result *out)
+{
+    (void)ctx;
+    atomic_fetch_add(&renders, 1);
+    char lines[3][256];
+    const char *base = strrchr(path, '/') + 1;
+    char *body = malloc(1024);
+    if (read_lines(path, lines) != 0)
+        strcpy(lines[2], "gone");
+    out->status = strcmp(lines[2], "broken") == 0 ? 500 : 200;
+    out->no_store = strcmp(lines[2], "transient") == 0;
+    int n =
+        snprintf(body, 1024,
+                 "{\"file\":\"%s\",\"symbol\":\"%s\",\"kind\":\"%s\",\"expiration\":\"%s\","
+                 "\"min_oi\":\"%s\",\"payload\":\"%s\"}\n",
+                 base, symbol, gex__serve_kind_name(q->kind), q->expiration, q->min_oi, lines[2]);
+    out->body = body;
+    out->len = (size_t)n;
+    return 0;
+}
+
+static char tmpdir[256];
+
+static void write_chain(const char *name, const char *symbols, const char *quote,
+                        const char *payload)
+{
+    char path[512], tmp[520];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    snprintf(tmp, sizeof tmp, "%s/.tmp-%s", tmpdir, name);
+    FILE *fp = fopen(tmp, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "symbols %s\n%s\n%s\n", symbols, quote, payload);
+    fclose(fp);
+    /* Replaced atomically, as a downloader renaming a finished file does. */
+    ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/gex-test-serve-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const gex__serve_backend test_backend = {test_symbols, test_render, NULL};
+
+/* ---- the index ---- */
+
+START_TEST(test_index_newest_by_quote_then_mtime)
+{
+    make_tmpdir();
+    write_chain("a.csv", "SPX SPXW", "1700000000", "old");
+    write_chain("b.csv", "SPX", "1700003600", "new");
+    write_chain("c.csv", "QQQ", "-", "q");
+    write_chain("d.txt", "SPX", "-", "no-time"); /* no quote instant: ranks below */
+    char path[512];
+    snprintf(path, sizeof path, "%s/junk.bin", tmpdir);
+    FILE *fp = fopen(path, "w");
+    fputs("not a chain\n", fp);
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/sub", tmpdir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/.hidden", tmpdir);
+    fp = fopen(path, "w");
+    fputs("symbols HID\n1\nx\n", fp);
+    fclose(fp);
+    char target[512];
+    snprintf(target, sizeof target, "%s/../outside-%d", tmpdir, (int)getpid());
+    fp = fopen(target, "w");
+    fputs("symbols OUT\n1\nx\n", fp);
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/link.csv", tmpdir);
+    ck_assert_int_eq(symlink(target, path), 0);
+
+    char *log = NULL;
+    size_t log_len = 0;
+    FILE *logf = open_memstream(&log, &log_len);
+    gex__serve_index *ix = gex__serve_index_new(tmpdir, &test_backend, logf);
+    ck_assert_ptr_nonnull(ix);
+    gex__serve_file f;
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "spx", &f), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/b.csv");
+    ck_assert_str_eq(f.symbol, "SPX");
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPXW", &f), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/a.csv");
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "QQQ", &f), 0);
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "HID", &f), 1);
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "OUT", &f), 1);
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "..", &f), 1);
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "sub", &f), 1);
+    fflush(logf);
+    ck_assert_ptr_nonnull(strstr(log, "junk.bin: left out: not a test chain"));
+    ck_assert_ptr_null(strstr(log, "link.csv"));
+
+    /* A newer chain added while serving is picked up without a restart. */
+    write_chain("e.csv", "SPX", "1700007200", "newest");
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPX", &f), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/e.csv");
+    /* The served file rewritten in place with an older instant: the next one ranks first. */
+    snprintf(path, sizeof path, "%s/e.csv", tmpdir);
+    fp = fopen(path, "w");
+    fputs("symbols SPX\n1600000000\nrewound\n", fp);
+    fclose(fp);
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPX", &f), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/b.csv");
+    /* Removed: gone from the index. */
+    snprintf(path, sizeof path, "%s/c.csv", tmpdir);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "QQQ", &f), 1);
+
+    gex__serve_index_free(ix);
+    gex__serve_index_free(NULL);
+    fclose(logf);
+    free(log);
+    unlink(target);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_index_missing_folder)
+{
+    gex__serve_index *ix = gex__serve_index_new("/nonexistent/gex-serve", &test_backend, NULL);
+    gex__serve_file f;
+    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPX", &f), -1);
+    gex__serve_index_free(ix);
+}
+END_TEST
+
+/* ---- the chain reader as the index's source of symbols ---- */
+
+START_TEST(test_chain_symbols_sample_and_refusals)
+{
+    gex__serve_file_symbols s;
+    char text[512] = "";
+    ck_assert_int_eq(gex__serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/data/sample-spx.csv", &s,
+                                              text, sizeof text),
+                     0);
+    ck_assert_uint_eq(s.n, 1);
+    ck_assert_str_eq(s.symbol[0], "SPX");
+    /* data/README.md: 2026-11-18 14:30 New York (EST, UTC-5) = 19:30 UTC. */
+    ck_assert_int_eq(s.has_quote_time, 1);
+    ck_assert_int_eq(s.quote_time, 1795030200);
+    free(s.symbol);
+    ck_assert_int_eq(
+        gex__serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/README.md", &s, text, sizeof text), -1);
+    ck_assert_uint_eq(s.n, 0);
+    ck_assert_ptr_null(s.symbol);
+    ck_assert_ptr_nonnull(strstr(text, "not an option chain"));
+    ck_assert_int_eq(
+        gex__serve_chain_symbols(NULL, "/nonexistent/gex/chain.csv", &s, text, sizeof text), -1);
+    ck_assert_str_ne(text, "");
+}
+END_TEST
+
+START_TEST(test_chain_symbols_real_files)
+{
+    static const struct {
+        const char *file, *symbol;
+        int has_quote_time;
+    } cases[] = {
+        {"chains/cboe-json_rut_2023-09-20.json", "RUT", 1},
+        {"chains/cboe-legacy2020_spy_2020-06-22.dat", "SPY", 1},
+        {"chains/cboe_qqq_2024-03-22_unbalanced-quote.csv", "QQQ", 1},
+        {"chains/cboe_spx_2023-09-14_close.csv", "SPX", 1},
+        {"chains/cboe_tsla_2023-08-20_single-stock.csv", "TSLA", 1},
+        {"chains/yfinance_spy_2026-02-11_intraday.csv", "SPY", 0},
+    };
+    if (gex_test_shared("chains") == NULL) {
+        puts("skipped: ../shared absent");
+        return;
+    }
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gex__serve_file_symbols s;
+        char text[512] = "";
+        const char *path = gex_test_shared(cases[i].file);
+        ck_assert_ptr_nonnull(path);
+        ck_assert_msg(gex__serve_chain_symbols(NULL, path, &s, text, sizeof text) == 0, "%s: %s",
+                      cases[i].file, text);
+        ck_assert_uint_eq(s.n, 1);
+        ck_assert_str_eq(s.symbol[0], cases[i].symbol);
+        ck_assert_int_eq(s.has_quote_time, cases[i].has_quote_time);
+        free(s.symbol);
+    }
+}
+END_TEST
+
+/* ---- the daemon, over loopback ---- */
+
+typedef struct reply {
+    int status;
+    char headers[4096];
+    char body[8192];
+} reply;
+
+/* Sends raw bytes to 127.0.0.1:port and reads the whole answer (the server closes the
+ * connection: requests say Connection: close). Every wait is bounded by a receive timeout. */
+static int http_raw(unsigned port, const char *request, size_t len, reply *r)
+{
+    memset(r, 0, sizeof *r);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
+        close(fd);
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = send(fd, request + off, len - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            break; /* the server may answer and close before reading everything */
+        off += (size_t)w;
+    }
+    static _Thread_local char buf[65536];
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (got == sizeof buf - 1)
+            break;
+    }
+    close(fd);
+    buf[got] = '\0';
+    if (sscanf(buf, "HTTP/1.%*d %d", &r->status) != 1)
+        return -1;
+    char *split = strstr(buf, "\r\n\r\n");
+    if (split == NULL)
+        return -1;
+    size_t hlen = (size_t)(split - buf);
+    snprintf(r->headers, sizeof r->headers, "%.*s", (int)hlen, buf);
+    snprintf(r->body, sizeof r->body, "%s", split + 4);
+    return 0;
+}
+
+static int http_get(unsigned port, const char *method, const char *target, const char *extra,
+                    reply *r)
+{
+    char req[8192];
+    int n = snprintf(req, sizeof req,
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n", method,
+                     target, extra != NULL ? extra : "");
+    return http_raw(port, req, (size_t)n, r);
+}
+
+static gex__server *server;
+static char *access_log;
+static size_t access_log_len;
+static FILE *access_log_fp;
+
+static void start_server(const char *key, unsigned timeout)
+{
+    gex__serve_config cfg;
+    gex__serve_config_default(&cfg);
+    cfg.dir = tmpdir;
+    cfg.port = 0;
+    cfg.api_key = key;
+    cfg.threads = 2;
+    cfg.timeout_seconds = timeout;
+    cfg.backend = test_backend;
+    access_log_fp = open_memstream(&access_log, &access_log_len);
+    cfg.access_log = access_log_fp;
+    char text[256];
+    int rc = gex__server_start(&cfg, &server, text, sizeof text);
+    ck_assert_msg(rc == 0, "%s", text);
+    ck_assert_uint_gt(gex__server_port(server), 0);
+}
+
+static void stop_server(void)
+{
+    gex__server_stop(server);
+    server = NULL;
+    fclose(access_log_fp);
+    free(access_log);
+    access_log = NULL;
+}
+
+#define ck_body_is_error(r, code)                                                                  \
+    ck_assert_msg(strncmp((r).body, "{\"error\":\"" code "\",\"message\":\"",                      \
+                          strlen("{\"error\":\"" code "\",\"message\":\"")) == 0,                  \
+                  "body %s", (r).body)
+
+START_TEST(test_server_answers_every_endpoint)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 10);
+    unsigned port = gex__server_port(server);
+    static const char *const kinds[] = {"gex", "dex", "vex", "chex", "levels", "summary"};
+    for (int k = 0; k < 6; k++) {
+        char target[128], want[512];
+        snprintf(target, sizeof target, "/v1/exposure/%s/spx?expiration=2023-11-17&min_oi=050",
+                 kinds[k]);
+        reply r;
+        ck_assert_int_eq(http_get(port, "GET", target, NULL, &r), 0);
+        ck_assert_int_eq(r.status, 200);
+        snprintf(want, sizeof want,
+                 "{\"file\":\"spx.csv\",\"symbol\":\"SPX\",\"kind\":\"%s\",\"expiration\":"
+                 "\"2023-11-17\",\"min_oi\":\"50\",\"payload\":\"p1\"}\n",
+                 kinds[k]);
+        ck_assert_str_eq(r.body, want);
+        ck_assert_ptr_nonnull(strstr(r.headers, "application/json"));
+        ck_assert_ptr_nonnull(strstr(r.headers, "X-Gex-File: spx.csv"));
+    }
+    /* HEAD: the headers of GET, no body. */
+    reply r;
+    ck_assert_int_eq(http_get(port, "HEAD", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.body, "");
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_error_statuses)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    write_chain("bad.csv", "BAD", "1700000000", "broken");
+    start_server(NULL, 10);
+    unsigned port = gex__server_port(server);
+    reply r;
+
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gamma/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "not_found");
+    ck_assert_int_eq(http_get(port, "GET", "/", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/..%2F..%2Fetc%2Fpasswd", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "not_found");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/..", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "symbol_not_found");
+
+    ck_assert_int_eq(http_get(port, "POST", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 405);
+    ck_body_is_error(r, "method_not_allowed");
+    ck_assert_ptr_nonnull(strstr(r.headers, "Allow: GET, HEAD"));
+    ck_assert_int_eq(http_get(port, "DELETE", "/v1/exposure/levels/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 405);
+    static const char post[] = "POST /v1/exposure/levels/SPX HTTP/1.1\r\nHost: x\r\n"
+                               "Content-Length: 11\r\nConnection: close\r\n\r\nhello world";
+    ck_assert_int_eq(http_raw(port, post, sizeof post - 1, &r), 0);
+    ck_assert_int_eq(r.status, 405);
+    ck_body_is_error(r, "method_not_allowed");
+
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/NOPE", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "symbol_not_found");
+    ck_assert_ptr_nonnull(strstr(r.body, "NOPE"));
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/S%20X", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "symbol_not_found");
+
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?expiration=2023-02-30", NULL, &r),
+                     0);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "invalid_expiry");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?expiration=%22%0A", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "invalid_expiry");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?min_oi=-3", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "invalid_parameter");
+
+    /* The backend's own status passes through (a chain that cannot be computed). */
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/BAD", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 500);
+
+    /* Targets past the bound: 414 from gex; headers past the connection memory: libmicrohttpd
+     * refuses them itself (431 or 413 depending on where the limit is hit). */
+    static char req[40000];
+    char target[2100] = "/v1/exposure/gex/SPX?pad=";
+    memset(target + strlen(target), 'a', 1500);
+    target[2000] = '\0';
+    ck_assert_int_eq(http_get(port, "GET", target, NULL, &r), 0);
+    ck_assert_int_eq(r.status, 414);
+    ck_body_is_error(r, "uri_too_long");
+    int n = snprintf(req, sizeof req, "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nX-Pad: ");
+    memset(req + n, 'b', 30000);
+    n += 30000;
+    n += snprintf(req + n, sizeof req - (size_t)n, "\r\nConnection: close\r\n\r\n");
+    ck_assert_int_eq(http_raw(port, req, (size_t)n, &r), 0);
+    ck_assert_msg(r.status == 431 || r.status == 413 || r.status == 414, "status %d", r.status);
+
+    /* Not HTTP at all. */
+    ck_assert_int_eq(http_raw(port, "HELLO\r\n\r\n", 9, &r) == 0 ? r.status : 400, 400);
+
+    fflush(access_log_fp);
+    ck_assert_ptr_nonnull(strstr(access_log, "\"POST /v1/exposure/gex/SPX\" 405"));
+    ck_assert_ptr_nonnull(strstr(access_log, "\"GET /v1/exposure/gex/NOPE\" 404"));
+    ck_assert_ptr_nonnull(strstr(access_log, "127.0.0.1"));
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_keeps_connections_open)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 10);
+    /* Two requests on one connection (the second closes it): two answers, so clients reuse
+     * connections, which is what makes a cached answer cheap. A GET carrying a body is
+     * answered too, its body ignored. */
+    static const char two[] = "GET /v1/exposure/levels/SPX HTTP/1.1\r\nHost: x\r\n"
+                              "Content-Length: 3\r\n\r\nabc"
+                              "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\n"
+                              "Connection: close\r\n\r\n";
+    reply r;
+    ck_assert_int_eq(http_raw(gex__server_port(server), two, sizeof two - 1, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"kind\":\"levels\""));
+    const char *second = strstr(r.body, "HTTP/1.1 200 OK");
+    ck_assert_ptr_nonnull(second);
+    ck_assert_ptr_nonnull(strstr(second, "\"kind\":\"gex\""));
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_api_key)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server("k3y-with-Mixed-Case", 10);
+    unsigned port = gex__server_port(server);
+    reply r;
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/levels/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 401);
+    ck_body_is_error(r, "unauthorized");
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/levels/SPX", "X-Api-Key: k3y-with-mixed-case\r\n", &r),
+        0);
+    ck_assert_int_eq(r.status, 401);
+    ck_assert_int_eq(http_get(port, "GET", "/nowhere", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 401);
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/levels/SPX", "x-api-key: k3y-with-Mixed-Case\r\n", &r),
+        0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/levels/SPX?apiKey=k3y-with-Mixed-Case", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_cache_and_fresh_files)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "first");
+    start_server(NULL, 10);
+    unsigned port = gex__server_port(server);
+    atomic_store(&renders, 0);
+    reply r;
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_ptr_nonnull(strstr(r.body, "\"payload\":\"first\""));
+    }
+    ck_assert_int_eq(atomic_load(&renders), 1);
+    ck_assert_ptr_nonnull(strstr(r.headers, "X-Gex-Cache: hit"));
+    /* Other options are other answers. */
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?min_oi=10", NULL, &r), 0);
+    ck_assert_int_eq(atomic_load(&renders), 2);
+    /* The file replaced while serving: the next answer is computed from the new one. */
+    write_chain("spx.csv", "SPX", "1700000000", "second");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"payload\":\"second\""));
+    ck_assert_ptr_nonnull(strstr(r.headers, "X-Gex-Cache: miss"));
+    /* Rewritten in place (same inode, same size): still fresh. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/spx.csv", tmpdir);
+    FILE *fp = fopen(path, "r+");
+    fputs("symbols SPX\n1700000000\nthird!\n", fp);
+    fclose(fp);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"payload\":\"third!\""));
+    /* A newer chain for the symbol, added while serving. */
+    write_chain("spx-later.csv", "SPX", "1700009999", "later");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"file\":\"spx-later.csv\""));
+    gex__serve_cache_stats st;
+    gex__server_cache_stats(server, &st);
+    ck_assert_uint_eq(st.hits, 4);
+    /* A transient failure is not kept: the next request tries again. */
+    write_chain("tmp.csv", "TMP", "1700000000", "transient");
+    int before = atomic_load(&renders);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/TMP", NULL, &r), 0);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/TMP", NULL, &r), 0);
+    ck_assert_int_eq(atomic_load(&renders), before + 2);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_closes_slow_clients)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 1);
+    unsigned port = gex__server_port(server);
+    /* A client that sends half a request line and goes quiet is disconnected by the idle
+     * timeout (1 s here); the receive timeout of 10 s bounds the wait if it were not. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    ck_assert_int_eq(send(fd, "GET /v1/expo", 12, MSG_NOSIGNAL), 12);
+    char buf[256];
+    errno = 0;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    ck_assert_msg(n == 0 || (n < 0 && errno == ECONNRESET), "recv %zd errno %d", n, errno);
+    close(fd);
+    /* The server still answers others. */
+    reply r;
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+enum { BURST_CLIENTS = 8, BURST_REQUESTS = 250 };
+
+static void *burst_client(void *arg)
+{
+    unsigned port = *(unsigned *)arg;
+    static const char *const targets[] = {"/v1/exposure/levels/SPX", "/v1/exposure/gex/QQQ",
+                                          "/v1/exposure/summary/spx?expiration=0dte"};
+    long failures = 0;
+    for (int i = 0; i < BURST_REQUESTS; i++) {
+        reply r;
+        const char *t = targets[i % 3];
+        if (http_get(port, "GET", t, NULL, &r) != 0 || r.status != 200 ||
+            strstr(r.body, "\"payload\":\"p") == NULL)
+            failures++;
+    }
+    return (void *)failures;
+}
+
+START_TEST(test_server_concurrent_burst)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    write_chain("qqq.csv", "QQQ", "1700000000", "p2");
+    start_server(NULL, 10);
+    unsigned port = gex__server_port(server);
+    pthread_t th[BURST_CLIENTS];
+    for (int i = 0; i < BURST_CLIENTS; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, burst_client, &port), 0);
+    long failures = 0;
+    for (int i = 0; i < BURST_CLIENTS; i++) {
+        void *ret;
+        pthread_join(th[i], &ret);
+        failures += (long)ret;
+    }
+    ck_assert_int_eq(failures, 0);
+    fflush(access_log_fp);
+    size_t lines = 0;
+    for (const char *p = access_log; (p = strstr(p, "\" 200 ")) != NULL; p++)
+        lines++;
+    ck_assert_uint_eq(lines, BURST_CLIENTS * BURST_REQUESTS);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_start_errors)
+{
+    gex__serve_config cfg;
+    gex__serve_config_default(&cfg);
+    cfg.dir = "/tmp";
+    cfg.backend = test_backend;
+    cfg.access_log = NULL;
+    char text[256];
+    gex__server *s = NULL;
+    cfg.bind = "localhost";
+    ck_assert_int_eq(gex__server_start(&cfg, &s, text, sizeof text), -1);
+    ck_assert_ptr_nonnull(strstr(text, "not an IPv4 or IPv6 address"));
+    cfg.bind = "127.0.0.1";
+    cfg.port = 70000;
+    ck_assert_int_eq(gex__server_start(&cfg, &s, text, sizeof text), -1);
+    ck_assert_ptr_nonnull(strstr(text, "out of range"));
+    /* A port already taken. */
+    cfg.port = 0;
+    gex__server *first = NULL;
+    ck_assert_int_eq(gex__server_start(&cfg, &first, text, sizeof text), 0);
+    cfg.port = gex__server_port(first);
+    ck_assert_int_eq(gex__server_start(&cfg, &s, text, sizeof text), -1);
+    ck_assert_ptr_nonnull(strstr(text, "cannot listen on 127.0.0.1"));
+    ck_assert_ptr_null(s);
+    gex__server_stop(first);
+    gex__server_stop(NULL);
+}
+END_TEST
+
+static Suite *serve_suite(void)
+{
+    Suite *s = suite_create("serve");
+    TCase *tc = tcase_create("route");
+    tcase_add_test(tc, test_route_every_endpoint);
+    tcase_add_test(tc, test_route_unknown_paths);
+    tcase_add_test(tc, test_route_bad_symbols);
+    tcase_add_test(tc, test_parse_expiration_forms);
+    tcase_add_test(tc, test_parse_min_oi_forms);
+    tcase_add_test(tc, test_key_equal_cases);
+    tcase_add_test(tc, test_error_body_escapes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("cache");
+    tcase_add_test(tc, test_cache_key_names_identity_and_options);
+    tcase_add_test(tc, test_cache_evicts_least_recent);
+    tcase_add_test(tc, test_cache_byte_bound);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("index");
+    tcase_add_test(tc, test_index_newest_by_quote_then_mtime);
+    tcase_add_test(tc, test_index_missing_folder);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("chain");
+    tcase_add_test(tc, test_chain_symbols_sample_and_refusals);
+    tcase_add_test(tc, test_chain_symbols_real_files);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("http");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_server_answers_every_endpoint);
+    tcase_add_test(tc, test_server_error_statuses);
+    tcase_add_test(tc, test_server_keeps_connections_open);
+    tcase_add_test(tc, test_server_api_key);
+    tcase_add_test(tc, test_server_cache_and_fresh_files);
+    tcase_add_test(tc, test_server_closes_slow_clients);
+    tcase_add_test(tc, test_server_concurrent_burst);
+    tcase_add_test(tc, test_server_start_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(serve_suite());
+}

@@ -1,0 +1,275 @@
+#!/bin/sh
+# gex serve, end to end: starts `gex serve` on a free loopback port over a folder of chains,
+# fetches every endpoint with curl and compares each body byte for byte with what
+# `gex COMMAND --format json` prints for the same file and options; triggers every error
+# status; sends a bounded burst of concurrent requests from several curl clients; replaces a
+# file while the server runs and checks the next answer is computed from the new file; stops
+# the server with SIGTERM. When ../shared/chains is there it is also served in place.
+#
+# Usage: test-serve.sh GEX GEN_CHAIN SOURCE_ROOT
+# Exit: 0 pass, 1 fail, 77 skipped (no curl). Every network request goes to 127.0.0.1 only.
+set -u
+gex=$1
+gen_chain=$2
+root=$3
+
+if ! command -v curl >/dev/null 2>&1; then
+    echo "skipped: curl is not installed (Debian package curl); gex serve was not tested end to end"
+    exit 77
+fi
+
+work=$(mktemp -d /tmp/gex-test-serve.XXXXXX)
+pids=""
+cleanup() {
+    for p in $pids; do
+        kill -TERM "$p" 2>/dev/null
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+failures=0
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# curl against loopback only, every transfer bounded in time.
+fetch() { # fetch URL OUTFILE [curl options...] -> prints the status code
+    url=$1
+    out=$2
+    shift 2
+    curl -s --max-time 20 -o "$out" -w '%{http_code}' "$@" "$url"
+}
+
+# Starts gex serve on a free port (--port 0); sets $port and $server_pid.
+start_server() { # start_server LOG DIR [options...]
+    log=$1
+    shift
+    "$gex" serve --port 0 "$@" 2>"$log" &
+    server_pid=$!
+    pids="$pids $server_pid"
+    port=""
+    i=0
+    while [ $i -lt 100 ]; do
+        port=$(sed -n 's|^gex serve: serving .* at http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null)
+        [ -n "$port" ] && return 0
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "gex serve did not start:"
+    cat "$log"
+    exit 1
+}
+
+stop_server() { # stop_server LOG: SIGTERM, a clean exit within 10 s
+    kill -TERM "$server_pid"
+    i=0
+    while kill -0 "$server_pid" 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if kill -0 "$server_pid" 2>/dev/null; then
+        fail "gex serve still running 10 s after SIGTERM"
+        kill -KILL "$server_pid"
+    fi
+    wait "$server_pid"
+    rc=$?
+    [ $rc -eq 0 ] || fail "gex serve exited $rc after SIGTERM"
+    grep -q '^gex serve: stopped' "$1" || fail "no 'stopped' line in the log after SIGTERM"
+    if grep -q -e 'runtime error' -e 'Sanitizer' "$1"; then
+        fail "a sanitizer report in the server's log:"
+        grep -A5 -e 'runtime error' -e 'Sanitizer' "$1" | head -20
+    fi
+}
+
+# compare KIND SYMBOL FILE QUERY CLI_OPTIONS...: the server must answer from FILE (its
+# X-Gex-File header) with the body and a status matching `gex KIND --format json ... FILE`.
+compare() {
+    kind=$1
+    sym=$2
+    file=$3
+    query=$4
+    shift 4
+    code=$(fetch "http://127.0.0.1:$port/v1/exposure/$kind/$sym$query" "$work/got.json" \
+        -D "$work/got.headers")
+    "$gex" "$kind" --format json --symbol "$sym" "$@" "$file" >"$work/want.json" 2>"$work/want.err"
+    cli=$?
+    served=$(sed -n 's/^X-Gex-File: \([^\r]*\).*/\1/p' "$work/got.headers")
+    if [ "$served" != "${file##*/}" ]; then
+        fail "$kind/$sym$query: answered from '$served', expected ${file##*/}"
+    elif [ $cli -eq 0 ]; then
+        if [ "$code" != 200 ]; then
+            fail "$kind/$sym$query: status $code, the CLI succeeded: $(cat "$work/got.json")"
+        elif ! cmp -s "$work/got.json" "$work/want.json"; then
+            fail "$kind/$sym$query: body differs from gex $kind --format json $* $file: $(cmp "$work/got.json" "$work/want.json" 2>&1 | head -1)"
+        fi
+    else
+        case $code in
+        4?? | 5??) grep -q '"error":' "$work/got.json" ||
+            fail "$kind/$sym$query: status $code without an error body" ;;
+        *) fail "$kind/$sym$query: status $code, the CLI failed ($cli): $(cat "$work/want.err")" ;;
+        esac
+    fi
+    compared=$((compared + 1))
+}
+
+# ---- a folder of generated chains: SPX (the sample) and a several-underlying file ----
+chains="$work/chains"
+mkdir "$chains"
+# multi.csv holds SPX too, quoted at the same instant: spx.csv, modified later, is the newest.
+"$gen_chain" --seed 7 --market --underlyings 3 -o "$chains/multi.csv" 2>/dev/null || exit 1
+touch -d '2026-01-02 03:04:05' "$chains/multi.csv"
+"$gen_chain" --seed 20261118 -o "$chains/spx.csv" 2>/dev/null || exit 1
+printf 'not,a,chain\n1,2,3\n' >"$chains/notes.csv"
+# A chain without its quote_time column: the CLI cannot compute it without --now.
+cut -d, -f1-12 "$chains/spx.csv" | sed 's/^SPX,/NOQT,/' >"$chains/noqt.csv"
+
+start_server "$work/serve.log" "$chains"
+compared=0
+first_exp=$(sed -n '2p' "$chains/spx.csv" | cut -d, -f3)
+for kind in gex dex vex chex levels summary; do
+    compare "$kind" SPX "$chains/spx.csv" ""
+    compare "$kind" SPX "$chains/spx.csv" "?expiration=$first_exp" --expiration "$first_exp"
+    compare "$kind" SPX "$chains/spx.csv" "?expiration=0dte" --expiration 0dte
+    compare "$kind" SPX "$chains/spx.csv" "?min_oi=500" --min-oi 500
+    compare "$kind" SPX "$chains/spx.csv" "?expiration=$first_exp&min_oi=100" \
+        --expiration "$first_exp" --min-oi 100
+done
+# Every other underlying of the several-underlying file.
+for sym in $(sed 1d "$chains/multi.csv" | cut -d, -f1 | sort -u | grep -v '^SPX$'); do
+    for kind in gex levels summary; do
+        compare "$kind" "$sym" "$chains/multi.csv" ""
+    done
+done
+
+# ---- every error status, with the vendor's body ----
+expect() { # expect STATUS ERROR_CODE PATH [curl options...]
+    want=$1
+    err=$2
+    path=$3
+    shift 3
+    code=$(fetch "http://127.0.0.1:$port$path" "$work/err.json" "$@")
+    [ "$code" = "$want" ] || fail "$path: status $code, expected $want"
+    if [ -n "$err" ]; then
+        grep -q "^{\"error\":\"$err\",\"message\":\"" "$work/err.json" ||
+            fail "$path: body $(cat "$work/err.json"), expected error $err"
+    fi
+}
+expect 404 symbol_not_found /v1/exposure/gex/NOSUCH
+expect 404 symbol_not_found "/v1/exposure/levels/%3Cscript%3E"
+expect 400 invalid_expiry "/v1/exposure/gex/SPX?expiration=2026-02-30"
+expect 400 invalid_expiry "/v1/exposure/dex/SPX?expiration=next-friday"
+expect 400 invalid_parameter "/v1/exposure/gex/SPX?min_oi=-1"
+expect 400 invalid_expiry "/v1/exposure/levels/SPX?expiration=2030-01-04"
+expect 404 no_data "/v1/exposure/summary/SPX?min_oi=1000000000"
+expect 500 chain_error /v1/exposure/levels/NOQT
+expect 404 not_found /v1/exposure/gamma/SPX
+expect 404 not_found /v1/exposure/gex/..%2F..%2Fetc%2Fpasswd
+expect 404 not_found /etc/passwd
+expect 405 method_not_allowed /v1/exposure/gex/SPX -X POST -d x=1
+expect 405 method_not_allowed /v1/exposure/levels/SPX -X PUT
+long=$(printf '%02000d' 0)
+expect 414 uri_too_long "/v1/exposure/gex/SPX?pad=$long"
+code=$(fetch "http://127.0.0.1:$port/v1/exposure/gex/SPX" "$work/err.json" \
+    -H "X-Pad: $(printf '%030000d' 0)")
+case $code in 413 | 414 | 431) ;; *) fail "30 kB header: status $code, expected 431" ;; esac
+
+# ---- a bounded burst: 4 clients x 500 requests, keep-alive, all must answer 200 ----
+burst_clients=4
+burst_requests=500
+c=0
+while [ $c -lt $burst_clients ]; do
+    : >"$work/burst$c.cfg"
+    n=0
+    while [ $n -lt $burst_requests ]; do
+        case $((n % 3)) in
+        0) echo "url = \"http://127.0.0.1:$port/v1/exposure/levels/SPX\"" ;;
+        1) echo "url = \"http://127.0.0.1:$port/v1/exposure/gex/SPX?min_oi=500\"" ;;
+        2) echo "url = \"http://127.0.0.1:$port/v1/exposure/summary/SPX\"" ;;
+        esac >>"$work/burst$c.cfg"
+        echo 'output = "/dev/null"' >>"$work/burst$c.cfg"
+        n=$((n + 1))
+    done
+    curl -s --max-time 120 -K "$work/burst$c.cfg" -w '%{http_code}\n' >"$work/burst$c.out" &
+    burst_pids="${burst_pids:-} $!"
+    c=$((c + 1))
+done
+for p in $burst_pids; do
+    wait "$p" || fail "a burst client failed"
+done
+total=$(cat "$work"/burst*.out | wc -l)
+ok=$(cat "$work"/burst*.out | grep -c '^200$')
+[ "$total" -eq $((burst_clients * burst_requests)) ] || fail "burst: $total answers"
+[ "$ok" -eq "$total" ] || fail "burst: $((total - ok)) of $total requests were not 200"
+
+# ---- a file replaced while the server runs is served fresh ----
+fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/before.json" >/dev/null
+"$gen_chain" --seed 99 -o "$work/next.csv" 2>/dev/null || exit 1
+mv "$work/next.csv" "$chains/spx.csv"
+compare levels SPX "$chains/spx.csv" ""
+compare gex SPX "$chains/spx.csv" ""
+cmp -s "$work/before.json" "$work/got.json" && fail "the replaced file was not served fresh"
+compare summary SPX "$chains/spx.csv" "?min_oi=100" --min-oi 100
+
+stop_server "$work/serve.log"
+# One access-log line per request answered (the "gex serve:" lines are the server's own).
+requests=$(grep -c '" [0-9][0-9][0-9] ' "$work/serve.log")
+[ "$requests" -ge $((burst_clients * burst_requests + compared)) ] ||
+    fail "access log: $requests lines for at least $((burst_clients * burst_requests + compared)) requests"
+grep -q 'notes.csv: left out' "$work/serve.log" || fail "notes.csv was not reported as left out"
+
+# ---- the API key ----
+start_server "$work/key.log" "$chains" --api-key 's3cr3t k3y'
+expect 401 unauthorized /v1/exposure/levels/SPX
+expect 401 unauthorized /v1/exposure/levels/SPX -H 'X-Api-Key: wrong'
+expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: s3cr3t k3y'
+expect 200 "" "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y"
+stop_server "$work/key.log"
+
+# ---- options of the other commands, applied to every answer ----
+"$gex" serve --rate abc "$chains" 2>"$work/usage.err"
+rc=$?
+[ $rc -eq 2 ] || fail "serve --rate abc: exit status $rc, expected 2"
+grep -q "rate" "$work/usage.err" || fail "serve --rate abc: no message naming --rate"
+passed="--now 2026-11-18T19:30:00Z --flip-method strike --gex-unit point --rate 0.05"
+# shellcheck disable=SC2086
+start_server "$work/opts.log" "$chains" $passed
+for kind in gex levels summary; do
+    # shellcheck disable=SC2086
+    compare "$kind" NOQT "$chains/noqt.csv" "" $passed
+    # shellcheck disable=SC2086
+    compare "$kind" SPX "$chains/spx.csv" "?min_oi=100" $passed --min-oi 100
+done
+stop_server "$work/opts.log"
+
+# ---- the real chains, served in place ----
+shared="$root/../shared/chains"
+[ -n "${GEX_SHARED_DIR:-}" ] && shared="$GEX_SHARED_DIR/chains"
+if [ -d "$shared" ]; then
+    start_server "$work/shared.log" "$shared"
+    for f in "$shared"/*; do
+        for sym in $("$gex" greeks --format csv "$f" 2>/dev/null | sed 1d | cut -d, -f1 |
+            sort -u); do
+            # The server answers from the newest file of the symbol: compare with that one.
+            fetch "http://127.0.0.1:$port/v1/exposure/levels/$sym" "$work/got.json" \
+                -D "$work/headers" >/dev/null
+            served=$(sed -n 's/^X-Gex-File: \([^\r]*\).*/\1/p' "$work/headers")
+            if [ -z "$served" ]; then
+                fail "$sym: no X-Gex-File header"
+                continue
+            fi
+            for kind in gex dex vex chex levels summary; do
+                compare "$kind" "$sym" "$shared/$served" ""
+            done
+        done
+    done
+    stop_server "$work/shared.log"
+else
+    echo "skipped: ../shared absent (the real chains were not served)"
+fi
+
+echo "gex serve: $compared answers compared with the CLI, $((burst_clients * burst_requests)) burst requests, $failures failures"
+[ $failures -eq 0 ]
