@@ -28,20 +28,13 @@
 #include <time.h>
 
 #include "gex/gex.h"
+#include "splitmix64.h"
 
 static uint64_t rng_state;
 
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static double rng_uniform(double lo, double hi)
 {
-    return lo + (hi - lo) * ((double)(rng_next() >> 11) * 0x1.0p-53);
+    return lo + (hi - lo) * gex_splitmix64_unit(&rng_state);
 }
 
 static double now_seconds(void)

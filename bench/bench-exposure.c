@@ -26,22 +26,10 @@
 #include <time.h>
 
 #include "gex/gex.h"
+#include "splitmix64.h"
 
 #define SPOT        5123.37
 #define STRIKE_STEP 5.0
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *state)
-{
-    return (double)(splitmix64(state) >> 11) * 0x1.0p-53;
-}
 
 static double now_ms(void)
 {
@@ -145,7 +133,7 @@ static gex_chain *make_chain(size_t target)
                 const int otm = type == GEX_CALL ? K >= SPOT : K <= SPOT;
                 const double side = otm ? (type == GEX_PUT ? 1.6 : 1.0) : 0.25;
                 const double oi = floor(round_weight(K) * side * 4000.0 * exp(-0.5 * x * x) *
-                                        (0.3 + uniform(&seed)) / (1.0 + 4.0 * T));
+                                        (0.3 + gex_splitmix64_unit(&seed)) / (1.0 + 4.0 * T));
                 const gex_contract c = {.underlying = "SPX",
                                         .root = "SPXW",
                                         .expiration = dates[e],
@@ -154,9 +142,10 @@ static gex_chain *make_chain(size_t target)
                                         .bid = NAN,
                                         .ask = NAN,
                                         .last = NAN,
-                                        .iv = smile(K, T) * (1 + 0.01 * (uniform(&seed) - 0.5)),
+                                        .iv = smile(K, T) *
+                                              (1 + 0.01 * (gex_splitmix64_unit(&seed) - 0.5)),
                                         .open_interest = oi,
-                                        .volume = floor(oi * uniform(&seed)),
+                                        .volume = floor(oi * gex_splitmix64_unit(&seed)),
                                         .multiplier = NAN,
                                         .vendor_delta = NAN,
                                         .vendor_gamma = NAN,

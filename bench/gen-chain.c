@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "gex/gex.h"
+#include "splitmix64.h"
 
 /* Carry the quotes are priced with: SPEC 1.2's defaults, so gex recovers the file's IV. */
 #define GEN_RATE 0.045
@@ -43,18 +44,10 @@ typedef struct rng {
     uint64_t s[4];
 } rng;
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void rng_seed(rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
+        r->s[i] = gex_splitmix64(&seed);
 }
 
 static uint64_t rotl(uint64_t x, int k)

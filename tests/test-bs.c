@@ -16,6 +16,7 @@
 #include "gex/chain.h"
 #include "gex/error.h"
 #include "gex/time.h"
+#include "splitmix64.h"
 
 /* The per-path batch entry point, to test every instruction set this CPU runs. */
 #include "../src/bs-internal.h"
@@ -27,18 +28,15 @@
 /* SPEC 1.3 for identities between greeks computed by gex itself. */
 #define IDENTITY_REL 1e-12
 
-/* A deterministic generator (splitmix64, Steele, Lea and Flood 2014) for random contracts. */
+/* A deterministic generator (bench/splitmix64.h) for random contracts. */
 static uint64_t rng_state;
 static uint64_t rng_next(void)
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return gex_splitmix64(&rng_state);
 }
 static double rng_uniform(double lo, double hi)
 {
-    return lo + (hi - lo) * ((double)(rng_next() >> 11) * 0x1.0p-53);
+    return lo + (hi - lo) * gex_splitmix64_unit(&rng_state);
 }
 
 /* A contract drawn from the ranges a chain holds and a little beyond: moneyness ln(S/K) in

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "gex/time.h"
+#include "splitmix64.h"
 
 #define ZONEINFO_NEW_YORK "/usr/share/zoneinfo/America/New_York"
 
@@ -26,16 +27,6 @@
             ck_abort_msg(__VA_ARGS__);                                                             \
     } while (0)
 
-/* A small deterministic generator (SplitMix64, Steele, Lea and Flood, OOPSLA 2014), so that
- * the random instants are the same on every run. */
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
 /* Instants (GNU date -u -d DATE +%s) bounding the random draws. */
 #define T_1884  (-2713910400LL)  /* 1884-01-01T00:00:00Z, after New York adopted standard time */
 #define T_2038  2145916800LL     /* 2038-01-01T00:00:00Z */
@@ -46,7 +37,7 @@ static uint64_t splitmix64(uint64_t *state)
 /* A random instant in [from, to). */
 static int64_t random_instant(uint64_t *state, int64_t from, int64_t to)
 {
-    return from + (int64_t)(splitmix64(state) % (uint64_t)(to - from));
+    return from + (int64_t)(gex_splitmix64(state) % (uint64_t)(to - from));
 }
 
 /* ---- civil dates ---------------------------------------------------------------------- */
@@ -974,9 +965,9 @@ START_TEST(test_parse_hostile_bytes)
     for (int i = 0; i < 200000; i++) {
         char text[64];
         size_t len = 0;
-        const int parts = (int)(splitmix64(&state) % 12);
+        const int parts = (int)(gex_splitmix64(&state) % 12);
         for (int k = 0; k < parts; k++) {
-            const uint64_t r = splitmix64(&state);
+            const uint64_t r = gex_splitmix64(&state);
             if (r % 4 == 0) {
                 text[len++] = (char)(r >> 8);
             } else {
