@@ -529,7 +529,7 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
             o->command = commands[i].command;
     if (o->command == GEX__CMD_NONE)
         return usage_error("'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
-                           "levels, summary, profile, screen, validate or plot",
+                           "levels, summary, profile, screen, validate, plot or serve",
                            first);
     o->command_name = first;
 
