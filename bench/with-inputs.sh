@@ -8,7 +8,8 @@
 # In the arguments, @MARKET@ stands for DIR/market.csv (gen-chain --market: 1,603,538 contracts,
 # 4,021 underlyings), @INDEX@ for DIR/index.csv (gen-chain --big: the SPX index listed in full,
 # 51,886 contracts) and @SAMPLE@ for DIR/sample.csv (gen-chain: data/sample-spx.csv).
-# A file is written under a temporary name and renamed, so an interrupted run leaves none.
+# A file is written under a temporary name and renamed, so an interrupted run leaves none; it is
+# written again when gen-chain is newer than it (a changed generator makes changed inputs).
 set -eu
 gen=$1
 dir=$2
@@ -19,7 +20,7 @@ input() { # KIND FLAG...: the path of an input, generated when absent
     kind=$1
     shift
     path=$dir/$kind.csv
-    if [ ! -s "$path" ]; then
+    if [ ! -s "$path" ] || [ "$gen" -nt "$path" ]; then
         "$gen" "$@" -o "$path.tmp.$$" >&2
         mv "$path.tmp.$$" "$path"
     fi
