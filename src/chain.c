@@ -440,9 +440,20 @@ size_t gex_chain_underlyings(const gex_chain *c, uint32_t *ids, size_t max)
     return count;
 }
 
-/* Maps symbol s of c to its index in d, interning it there (with its spot and settlement
- * override) the first time. map and owner remember the last chain a symbol went to: the
- * contracts of one underlying are usually contiguous, so the hash is rarely consulted. */
+/* Interns symbol s of c in d, with its spot and settlement override. */
+static int intern_from(gex_chain *d, const gex_chain *c, uint32_t s, uint32_t *index)
+{
+    int rc = gex__chain_intern(d, c->sym[s], strlen(c->sym[s]), index);
+    if (rc != GEX_OK)
+        return rc;
+    d->sym_spot[*index] = c->sym_spot[s];
+    d->sym_settle[*index] = c->sym_settle[s];
+    return GEX_OK;
+}
+
+/* Maps symbol s of c to its index in d, interning it there the first time. map and owner
+ * remember the last chain a symbol went to: the contracts of one underlying are usually
+ * contiguous, so the hash is rarely consulted. */
 static int map_symbol(gex_chain *d, uint32_t who, const gex_chain *c, uint32_t s, uint32_t *map,
                       uint32_t *owner, uint32_t *index)
 {
@@ -450,11 +461,9 @@ static int map_symbol(gex_chain *d, uint32_t who, const gex_chain *c, uint32_t s
         *index = map[s];
         return GEX_OK;
     }
-    int rc = gex__chain_intern(d, c->sym[s], strlen(c->sym[s]), index);
+    int rc = intern_from(d, c, s, index);
     if (rc != GEX_OK)
         return rc;
-    d->sym_spot[*index] = c->sym_spot[s];
-    d->sym_settle[*index] = c->sym_settle[s];
     map[s] = *index;
     owner[s] = who;
     return GEX_OK;
@@ -544,6 +553,44 @@ int gex_chain_select(const gex_chain *c, const char *underlying, gex_chain **out
     if (rc == GEX_OK)
         rc = distribute(c, part, &d);
     free(part);
+    if (rc != GEX_OK) {
+        gex_chain_free(d);
+        return rc;
+    }
+    copy_chain_attributes(d, c);
+    *out = d;
+    return GEX_OK;
+}
+
+int gex_chain_extract(const gex_chain *c, const uint32_t *indexes, size_t n, gex_chain **out)
+{
+    if (c == NULL || out == NULL || (indexes == NULL && n > 0))
+        return GEX_EINVAL;
+    *out = NULL;
+    for (size_t j = 0; j < n; j++)
+        if (indexes[j] >= c->n)
+            return GEX_EINVAL;
+    gex_chain *d = gex_chain_new();
+    int rc = d == NULL ? GEX_ENOMEM : chain_reserve(d, n);
+    /* The last symbols mapped: a run of contracts shares its underlying and usually its root. */
+    uint32_t last_s[2] = {SYMBOL_NONE, SYMBOL_NONE}, last_d[2] = {0, 0};
+    for (size_t j = 0; rc == GEX_OK && j < n; j++) {
+        const uint32_t i = indexes[j];
+        const uint32_t src[2] = {c->underlying[i], c->root[i]};
+        uint32_t dst[2];
+        for (int w = 0; w < 2 && rc == GEX_OK; w++) {
+            if (src[w] == last_s[0])
+                dst[w] = last_d[0];
+            else if (src[w] == last_s[1])
+                dst[w] = last_d[1];
+            else if ((rc = intern_from(d, c, src[w], &dst[w])) == GEX_OK) {
+                last_s[w] = src[w];
+                last_d[w] = dst[w];
+            }
+        }
+        if (rc == GEX_OK)
+            copy_contract(d, c, i, dst[0], dst[1]);
+    }
     if (rc != GEX_OK) {
         gex_chain_free(d);
         return rc;

@@ -357,6 +357,62 @@ START_TEST(test_chain_split_one_chain_per_underlying)
 }
 END_TEST
 
+START_TEST(test_chain_extract_chosen_contracts_in_order)
+{
+    gex_chain *c = gex_chain_new();
+    gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
+    const char *u[] = {"SPX", "QQQ", "SPX", "RUT", "QQQ", "SPX"};
+    const char *roots[] = {"SPXW", NULL, "SPX", "RUTW", NULL, "SPXW"};
+    for (int i = 0; i < 6; i++) {
+        gex_contract k = contract(u[i], roots[i], DAY_2023_09_15, 100.5 + i, i % 2);
+        k.line = 10 + i;
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    gex_chain_set_spot(c, "SPX", 4505.1);
+    gex_chain_set_settle(c, "SPXW", GEX_SETTLE_AM);
+    /* The SPX contracts, listed backwards: the result keeps the order asked for. */
+    const uint32_t idx[] = {5, 2, 0};
+    gex_chain *e = NULL;
+    ck_assert_int_eq(gex_chain_extract(c, idx, 3, &e), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(e, &v);
+    ck_assert_uint_eq(v.n, 3);
+    ck_assert_double_eq(v.strike[0], 105.5);
+    ck_assert_double_eq(v.strike[1], 102.5);
+    ck_assert_double_eq(v.strike[2], 100.5);
+    ck_assert_int_eq(v.line[0], 15);
+    ck_assert_str_eq(gex_chain_symbol(e, v.underlying[1]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(e, v.root[0]), "SPXW");
+    ck_assert_str_eq(gex_chain_symbol(e, v.root[1]), "SPX");
+    ck_assert_int_eq(v.settlement[0], SPX_AM_2023_09_15); /* SPXW overridden to AM */
+    ck_assert_double_eq(v.spot[2], 4505.1);
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(e, &t), GEX_OK);
+    ck_assert_int_eq(t, QUOTE_2023_09_14_1631);
+    ck_assert_uint_eq(gex_chain_underlyings(e, NULL, 0), 1);
+    /* The override and the spot follow the extracted chain, as they follow a selection. */
+    gex_contract k = contract("SPX", "SPXW", DAY_2023_09_15, 200, GEX_PUT);
+    ck_assert_int_eq(gex_chain_add(e, &k), GEX_OK);
+    gex_chain_get_view(e, &v);
+    ck_assert_int_eq(v.settlement[3], SPX_AM_2023_09_15);
+    ck_assert_double_eq(v.spot[3], 4505.1);
+    gex_chain_free(e);
+
+    /* Nothing chosen: an empty chain. An index out of range or NULL arguments: EINVAL. */
+    ck_assert_int_eq(gex_chain_extract(c, NULL, 0, &e), GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(e), 0);
+    gex_chain_free(e);
+    const uint32_t bad[] = {1, 6};
+    e = (gex_chain *)c;
+    ck_assert_int_eq(gex_chain_extract(c, bad, 2, &e), GEX_EINVAL);
+    ck_assert_ptr_null(e);
+    ck_assert_int_eq(gex_chain_extract(c, NULL, 1, &e), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_extract(NULL, idx, 1, &e), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_extract(c, idx, 1, NULL), GEX_EINVAL);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_format_name_and_parse_round_trip)
 {
     for (int f = 0; f < GEX_FORMAT_COUNT; f++) {
@@ -582,6 +638,7 @@ static Suite *chain_suite(void)
     tcase_add_test(tc, test_chain_quote_time_absent_then_set);
     tcase_add_test(tc, test_chain_select_copies_one_underlying);
     tcase_add_test(tc, test_chain_split_one_chain_per_underlying);
+    tcase_add_test(tc, test_chain_extract_chosen_contracts_in_order);
     tcase_add_test(tc, test_format_name_and_parse_round_trip);
     tcase_add_test(tc, test_status_and_skip_names);
     suite_add_tcase(s, tc);

@@ -221,53 +221,6 @@ static struct {
 /* Underlyings in one file from which the bar is drawn for that file alone. */
 #define PROGRESS_MIN_UNDERLYINGS 50
 
-/* Contracts of the file's chain carried over into an underlying's own chain: everything the
- * reader filled, so that the underlying is computed exactly as if read from a file of its own. */
-static int build_underlying(const gex__options *opts, const gex_chain *big, const uint32_t *order,
-                            size_t n, gex_chain **out)
-{
-    gex_chain *sub = gex_chain_new();
-    if (sub == NULL)
-        return GEX_ENOMEM;
-    gex_chain_view v;
-    gex_chain_get_view(big, &v);
-    int st = GEX_OK;
-    for (size_t j = 0; j < n && st == GEX_OK; j++) {
-        const size_t i = order[j];
-        const gex_contract c = {
-            .underlying = gex_chain_symbol(big, v.underlying[i]),
-            .root = gex_chain_symbol(big, v.root[i]),
-            .expiration = v.expiration[i],
-            .strike = v.strike[i],
-            .type = v.type[i],
-            .bid = v.bid[i],
-            .ask = v.ask[i],
-            .last = v.last[i],
-            .iv = v.file_iv[i],
-            .open_interest = v.open_interest[i],
-            .volume = v.volume[i],
-            .multiplier = v.multiplier[i],
-            .vendor_delta = v.vendor_delta[i],
-            .vendor_gamma = v.vendor_gamma[i],
-            .line = v.line[i],
-        };
-        st = gex_chain_add(sub, &c);
-        if (st == GEX_OK && j == 0 && isfinite(v.spot[i]) && v.spot[i] > 0.0)
-            st = gex_chain_set_spot(sub, c.underlying, v.spot[i]);
-    }
-    int64_t quote = 0;
-    if (st == GEX_OK && gex_chain_quote_time(big, &quote) == GEX_OK)
-        gex_chain_set_quote_time(sub, quote);
-    for (size_t s = 0; s < opts->read.n_settle && st == GEX_OK; s++)
-        st = gex_chain_set_settle(sub, opts->read.settle[s].root, opts->read.settle[s].style);
-    if (st != GEX_OK) {
-        gex_chain_free(sub);
-        return st;
-    }
-    *out = sub;
-    return GEX_OK;
-}
-
 /* Groups the contracts of a file of several underlyings: ids in order of first appearance, and
  * the contract indexes of underlying k at order[start[k] .. start[k + 1]). Returns a status. */
 static int group_underlyings(screen_file *f, size_t count)
@@ -369,8 +322,8 @@ static void run_task(const gex__options *opts, screen_file *f, size_t k)
         chain = f->chain; /* prepared when read; the row takes it */
         f->chain = NULL;
     } else {
-        const int st = build_underlying(opts, f->chain, f->order + f->start[k],
-                                        f->start[k + 1] - f->start[k], &chain);
+        const int st = gex_chain_extract(f->chain, f->order + f->start[k],
+                                         f->start[k + 1] - f->start[k], &chain);
         if (st != GEX_OK) {
             gex__error(f->path, 0, "%s: building its chain failed: %s",
                        gex_chain_symbol(f->chain, f->ids[k]), gex_strerror(st));
