@@ -35,4 +35,56 @@ size_t gex__source_next(void *stream, const char **chunk);
 /* Non-zero when the stream reported a read error. */
 int gex__source_failed(const void *stream);
 
+/* --- reading the rows of a CSV in ranges, on several threads (chain-split.c) --- */
+
+/* A CSV reader that has read the header line and stops between two records. */
+typedef struct gex__csv_part gex__csv_part;
+
+/* Reads the header line (line, len bytes: the line and its terminator) of a long or CBOE CSV
+ * into a new part, as gex__read_csv would (the columns, the warning for lines before a long
+ * header). GEX_OK and *out, or GEX_OK and *out NULL when the line is not one whole record (the
+ * file must then be read in one piece), or the status and err of gex__read_csv. */
+int gex__csv_header(gex__reader *r, const gex__detected *det, const char *line, size_t len,
+                    gex__csv_part **out);
+
+/* A part reading rows into reader r with the header's columns, its first row on line. The
+ * header part must outlive it. GEX_OK or GEX_ENOMEM. */
+int gex__csv_part_new(const gex__csv_part *header, gex__reader *r, long line, gex__csv_part **out);
+
+/* Reads the next chunk of the part's rows; returns its status (err filled when not GEX_OK). */
+int gex__csv_part_feed(gex__csv_part *p, const char *chunk, size_t n);
+
+/* Ends a part: the last of the input reads a final record without a terminator and sets
+ * *row_start; another sets *row_start when its last byte ended a record (nothing held over for
+ * the next range). Returns the part's status. */
+int gex__csv_part_end(gex__csv_part *p, int last, int *row_start);
+
+/* The line where the part's next record would start. */
+long gex__csv_part_line(const gex__csv_part *p);
+
+/* A CBOE part's underlying, from its first decodable symbol (length 0 when none yet). */
+size_t gex__csv_part_underlying(const gex__csv_part *p, const char **underlying);
+
+void gex__csv_part_free(gex__csv_part *p);
+
+/* Where the bytes of an input come from for a read in ranges: memory, or a regular file read
+ * with pread. */
+typedef struct gex__split_input {
+    const char *mem;  /* the input from the prefix on; NULL for a file */
+    int fd;           /* else the file, */
+    long long offset; /* and the file offset of the prefix's first byte */
+    size_t len;       /* bytes from the prefix's first byte to the end */
+    size_t threads;   /* at most this many ranges */
+    size_t min_range; /* at least this many bytes per range */
+    size_t chunk;     /* bytes read at once */
+    size_t *ranges;   /* when not NULL: set to the number of ranges combined (tests) */
+} gex__split_input;
+
+/* Reads the rows of a CSV (det found in prefix, prefix_len bytes) in up to in->threads ranges at
+ * once and combines them into r exactly as gex__read_csv would have read them. *done is 0 when
+ * the input is not split (too small, no row boundary proven between the ranges): r is then as
+ * it was and the caller reads in one piece; otherwise the status is that of gex__read_csv. */
+int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *prefix,
+                        size_t prefix_len, const gex__split_input *in, int *done);
+
 #endif /* GEX_CHAIN_CSV_INTERNAL_H */

@@ -437,6 +437,14 @@ typedef struct csv_reader {
     char last_qt[GEX__FIELD_MAX + 1];
     size_t last_qt_len;
     int rc;
+    /* The tokeniser, and its state between two records (read after csv_init). */
+    struct csv_parser parser;
+    int row_start_state;
+    /* role and side belong to this reader (not to the header reader a range was made from). */
+    int owns_columns;
+    /* Bytes of the input passed so far, and whether the arrays were sized from them. */
+    size_t consumed;
+    int sized;
 } csv_reader;
 
 static void reset_row(csv_reader *c)
@@ -1107,12 +1115,20 @@ static void field_free(void *p)
 #define SIZING_MIN_CONTRACTS 256
 #define SIZING_MARGIN        1.05
 
-int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
-                  void *stream)
+/* A reader of CSV rows from the header line on (the header not yet read), or NULL when out of
+ * memory. consumed: bytes of the input before the header, for sizing the arrays. */
+static csv_reader *csv_reader_new(gex__reader *r, const gex__detected *det, size_t consumed)
 {
     csv_reader *c = calloc(1, sizeof *c);
     if (c == NULL)
-        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+        return NULL;
+    if (csv_init(&c->parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+        free(c);
+        return NULL;
+    }
+    csv_set_realloc_func(&c->parser, field_realloc);
+    csv_set_free_func(&c->parser, field_free);
+    c->row_start_state = c->parser.pstate;
     c->r = r;
     c->cboe = det->format == GEX_FORMAT_CBOE_CSV;
     c->line = det->header_line;
@@ -1121,53 +1137,175 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
     for (int k = 0; k < R_COUNT; k++)
         c->prio[k] = SIZE_MAX;
     c->root_col = SIZE_MAX;
+    c->owns_columns = 1;
+    c->consumed = consumed;
     reset_row(c);
+    return c;
+}
+
+static void csv_reader_free(csv_reader *c)
+{
+    if (c == NULL)
+        return;
+    csv_free(&c->parser);
+    if (c->owns_columns) {
+        free(c->role);
+        free(c->side);
+    }
+    free(c);
+}
+
+/* Tokenises one chunk of the input; returns the reader's status. */
+static int csv_reader_feed(csv_reader *c, const char *chunk, size_t n)
+{
+    gex__reader *r = c->r;
+    if (c->rc != GEX_OK || n == 0)
+        return c->rc;
+    c->scan_newlines = c->parser.quoted || memchr(chunk, '"', n) != NULL;
+    if (csv_parse(&c->parser, chunk, n, on_field, on_row, c) != n) {
+        if (c->rc == GEX_OK)
+            c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
+                                  "a field longer than %zu MB, or out of memory (%s): not an "
+                                  "option chain; check the file (an unclosed quote?)",
+                                  FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&c->parser)));
+        return c->rc;
+    }
+    c->consumed += n;
+    /* After the first chunk, the arrays are sized for the whole input once (5% margin) rather
+     * than grown step by step: every growth of a large array copies it. */
+    if (!c->sized && r->total_bytes > c->consumed && r->rep->contracts >= SIZING_MIN_CONTRACTS) {
+        double estimate = (double)r->rep->contracts * (double)r->total_bytes / (double)c->consumed *
+                          SIZING_MARGIN;
+        c->sized = 1;
+        if (estimate < (double)SIZE_MAX / 2)
+            (void)gex__chain_reserve(r->chain, (size_t)estimate); /* a hint: may fail */
+    }
+    return c->rc;
+}
+
+/* The warning for lines before a long CSV header (the first of the report's warnings). */
+static void preamble_warning(gex__reader *r, const csv_reader *c)
+{
     if (!c->cboe && r->preamble_lines > 0) {
         char note[96];
         snprintf(note, sizeof note, "%ld line(s) before the header ignored", r->preamble_lines);
         snprintf(r->rep->warning, sizeof r->rep->warning, "%s", note);
     }
-    struct csv_parser parser;
-    if (csv_init(&parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
-        free(c);
+}
+
+int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
+                  void *stream)
+{
+    csv_reader *c = csv_reader_new(r, det, det->header_offset);
+    if (c == NULL)
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
-    }
-    csv_set_realloc_func(&parser, field_realloc);
-    csv_set_free_func(&parser, field_free);
+    preamble_warning(r, c);
     const char *chunk = prefix + det->header_offset;
     size_t n = len - det->header_offset;
-    size_t consumed = det->header_offset;
-    int sized = 0;
-    while (c->rc == GEX_OK && n > 0) {
-        c->scan_newlines = parser.quoted || memchr(chunk, '"', n) != NULL;
-        if (csv_parse(&parser, chunk, n, on_field, on_row, c) != n) {
-            c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
-                                  "a field longer than %zu MB, or out of memory (%s): not an "
-                                  "option chain; check the file (an unclosed quote?)",
-                                  FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&parser)));
-            break;
-        }
-        consumed += n;
-        /* After the first chunk, the arrays are sized for the whole file once (5% margin)
-         * rather than grown step by step: every growth of a large array copies it. */
-        if (!sized && r->total_bytes > consumed && r->rep->contracts >= SIZING_MIN_CONTRACTS) {
-            double estimate = (double)r->rep->contracts * (double)r->total_bytes /
-                              (double)consumed * SIZING_MARGIN;
-            sized = 1;
-            if (estimate < (double)SIZE_MAX / 2)
-                (void)gex__chain_reserve(r->chain, (size_t)estimate); /* a hint: may fail */
-        }
+    while (csv_reader_feed(c, chunk, n) == GEX_OK && n > 0)
         n = stream != NULL ? gex__source_next(stream, &chunk) : 0;
-    }
     if (c->rc == GEX_OK)
-        csv_fini(&parser, on_field, on_row, c);
-    csv_free(&parser);
+        csv_fini(&c->parser, on_field, on_row, c);
     int rc = c->rc;
     if (rc == GEX_OK && !c->header_done)
         rc = gex_error_set(r->err, GEX_EEMPTY, r->name, det->header_line, 0,
                            "the file ends before its header line");
-    free(c->role);
-    free(c->side);
-    free(c);
+    csv_reader_free(c);
     return rc;
+}
+
+/* --- ranges of rows, read apart (chain-split.c) --- */
+
+/* Between two records: the tokeniser holds no field, and the last byte ended a record. */
+static int at_row_start(const csv_reader *c)
+{
+    return c->rc == GEX_OK && c->parser.pstate == c->row_start_state && !c->parser.quoted &&
+           c->parser.entry_pos == 0 && c->field == 0;
+}
+
+int gex__csv_header(gex__reader *r, const gex__detected *det, const char *line, size_t len,
+                    gex__csv_part **out)
+{
+    *out = NULL;
+    csv_reader *c = csv_reader_new(r, det, 0);
+    if (c == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    preamble_warning(r, c);
+    int rc = csv_reader_feed(c, line, len);
+    if (rc != GEX_OK) {
+        csv_reader_free(c);
+        return rc;
+    }
+    if (!c->header_done || !at_row_start(c)) {
+        csv_reader_free(c); /* not one whole record: the caller reads the file in one piece */
+        return GEX_OK;
+    }
+    *out = (gex__csv_part *)c;
+    return GEX_OK;
+}
+
+int gex__csv_part_new(const gex__csv_part *header, gex__reader *r, long line, gex__csv_part **out)
+{
+    const csv_reader *h = (const csv_reader *)header;
+    *out = NULL;
+    csv_reader *c = malloc(sizeof *c);
+    if (c == NULL)
+        return GEX_ENOMEM;
+    memcpy(c, h, sizeof *c);
+    /* The columns are the header reader's (read-only from now on); the tokeniser is new. */
+    c->owns_columns = 0;
+    if (csv_init(&c->parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+        free(c);
+        return GEX_ENOMEM;
+    }
+    csv_set_realloc_func(&c->parser, field_realloc);
+    csv_set_free_func(&c->parser, field_free);
+    c->r = r;
+    c->line = line;
+    c->prev_c = '\n';
+    c->consumed = 0;
+    c->sized = 0;
+    c->cboe_u_len = 0;
+    c->last_u_raw_len = 0;
+    c->last_qt_len = 0;
+    reset_row(c);
+    *out = (gex__csv_part *)c;
+    return GEX_OK;
+}
+
+int gex__csv_part_feed(gex__csv_part *p, const char *chunk, size_t n)
+{
+    return csv_reader_feed((csv_reader *)p, chunk, n);
+}
+
+int gex__csv_part_end(gex__csv_part *p, int last, int *row_start)
+{
+    csv_reader *c = (csv_reader *)p;
+    *row_start = 0;
+    if (c->rc != GEX_OK)
+        return c->rc;
+    if (last) {
+        csv_fini(&c->parser, on_field, on_row, c);
+        *row_start = 1;
+    } else {
+        *row_start = at_row_start(c);
+    }
+    return c->rc;
+}
+
+long gex__csv_part_line(const gex__csv_part *p)
+{
+    return ((const csv_reader *)p)->line;
+}
+
+size_t gex__csv_part_underlying(const gex__csv_part *p, const char **u)
+{
+    const csv_reader *c = (const csv_reader *)p;
+    *u = c->cboe_u;
+    return c->cboe_u_len;
+}
+
+void gex__csv_part_free(gex__csv_part *p)
+{
+    csv_reader_free((csv_reader *)p);
 }

@@ -76,6 +76,15 @@ double gex__chain_symbol_spot(const gex_chain *chain, uint32_t underlying_index)
 /* Makes room for n contracts in all (exactly n when it grows). GEX_OK or GEX_ENOMEM. */
 int gex__chain_reserve(gex_chain *chain, size_t n);
 
+/* Appends the contracts of parts[0..n) to chain, in that order: their symbols are interned in
+ * the order of each part's table (an underlying's spot is the first part's that has one), and
+ * line_shift[k] is added to the source lines of parts[k]. Each array of a part is freed as soon
+ * as it is copied, so that the memory held stays that of one chain; the parts are left empty
+ * (free them with gex_chain_free). The arrays are copied on up to threads threads. GEX_OK or
+ * GEX_ENOMEM (chain then only fit to be freed). */
+int gex__chain_concat(gex_chain *chain, gex_chain *const *parts, const long *line_shift, size_t n,
+                      size_t threads);
+
 /* Releases the spare capacity of the arrays (after a reader is done). */
 void gex__chain_shrink(gex_chain *chain);
 
@@ -225,6 +234,18 @@ int gex__reader_add(gex__reader *r, const char *underlying, size_t u_len, const 
 int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_options *options,
                                  gex_chain **out, gex_read_report *report, gex_error *err,
                                  size_t chunk);
+
+/* The same with threads > 1 in options: ranges of at least split_min bytes (0: the default,
+ * 4 MB) read in chunks of chunk bytes (0: 256 KB); *ranges (when not NULL) is set to the number
+ * of ranges the rows were read in (1: one piece). For the tests and the fuzzer, which check
+ * that a read in ranges gives what one reader gives. */
+int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_options *options,
+                               gex_chain **out, gex_read_report *report, gex_error *err,
+                               size_t split_min, size_t chunk, size_t *ranges);
+int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
+                                 const gex_read_options *options, gex_chain **out,
+                                 gex_read_report *report, gex_error *err, size_t split_min,
+                                 size_t chunk, size_t *ranges);
 
 /* The CBOE JSON reader (chain-json.c). Reads the whole document through next_chunk. */
 typedef size_t (*gex__chunk_fn)(void *buffer, size_t size, void *data);

@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +100,122 @@ void gex__chain_shrink(gex_chain *c)
 {
     if (c != NULL && c->n > 0 && c->n < c->cap)
         (void)chain_resize(c, c->n); /* a failed shrink leaves the larger arrays: harmless */
+}
+
+/* Copies n elements of one array of a part to dst: symbol indexes through map, source lines
+ * shifted, every other array as it is. */
+static void concat_array(void *dst, const void *src, size_t n, size_t size, const uint32_t *map,
+                         long shift)
+{
+    if (map != NULL) {
+        uint32_t *d = dst;
+        const uint32_t *s = src;
+        for (size_t i = 0; i < n; i++)
+            d[i] = map[s[i]];
+    } else if (shift != 0) {
+        long *d = dst;
+        const long *s = src;
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i] > 0 ? s[i] + shift : s[i];
+    } else if (n > 0) {
+        memcpy(dst, src, n * size);
+    }
+}
+
+/* The arrays of a concatenation, shared by the threads that copy them. */
+typedef struct concat_job {
+    gex_chain *c;
+    gex_chain *const *parts;
+    const long *line_shift;
+    size_t n, total;
+    uint32_t **maps;
+    atomic_size_t next; /* the next array to copy */
+    atomic_int rc;
+} concat_job;
+
+/* Copies arrays, one at a time, until none is left: grown to the final size, filled from every
+ * part, each part's copy freed at once. */
+static void *concat_arrays(void *arg)
+{
+    concat_job *j = arg;
+    gex_chain *c = j->c;
+    chain_array a[CHAIN_ARRAY_COUNT], pa[CHAIN_ARRAY_COUNT];
+    chain_arrays(c, a);
+    for (size_t i = atomic_fetch_add(&j->next, 1); i < CHAIN_ARRAY_COUNT;
+         i = atomic_fetch_add(&j->next, 1)) {
+        if (j->total > c->cap) {
+            void *grown =
+                j->total <= SIZE_MAX / a[i].size ? realloc(*a[i].ptr, j->total * a[i].size) : NULL;
+            if (grown == NULL) {
+                atomic_store(&j->rc, GEX_ENOMEM);
+                continue;
+            }
+            *a[i].ptr = grown;
+        }
+        const int symbols = a[i].ptr == (void **)&c->underlying || a[i].ptr == (void **)&c->root;
+        const int lines = a[i].ptr == (void **)&c->line;
+        size_t at = c->n;
+        for (size_t k = 0; k < j->n; k++) {
+            chain_arrays(j->parts[k], pa);
+            concat_array((char *)*a[i].ptr + at * a[i].size, *pa[i].ptr, j->parts[k]->n, a[i].size,
+                         symbols ? j->maps[k] : NULL, lines ? j->line_shift[k] : 0);
+            at += j->parts[k]->n;
+            free(*pa[i].ptr);
+            *pa[i].ptr = NULL;
+        }
+    }
+    return NULL;
+}
+
+int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_shift, size_t n,
+                      size_t threads)
+{
+    concat_job j = {.c = c, .parts = parts, .line_shift = line_shift, .n = n, .total = c->n};
+    atomic_init(&j.next, 0);
+    atomic_init(&j.rc, GEX_OK);
+    j.maps = calloc(n > 0 ? n : 1, sizeof *j.maps);
+    if (j.maps == NULL)
+        return GEX_ENOMEM;
+    int rc = GEX_OK;
+    for (size_t k = 0; k < n && rc == GEX_OK; k++) {
+        const gex_chain *p = parts[k];
+        j.total += p->n;
+        j.maps[k] = malloc((p->n_sym > 0 ? p->n_sym : 1) * sizeof *j.maps[k]);
+        if (j.maps[k] == NULL) {
+            rc = GEX_ENOMEM;
+            break;
+        }
+        for (size_t s = 0; s < p->n_sym && rc == GEX_OK; s++) {
+            rc = gex__chain_intern(c, p->sym[s], strlen(p->sym[s]), &j.maps[k][s]);
+            if (rc == GEX_OK && isnan(c->sym_spot[j.maps[k][s]]))
+                c->sym_spot[j.maps[k][s]] = p->sym_spot[s];
+        }
+    }
+    if (rc == GEX_OK) {
+        /* The copy is as long as the page faults of the new memory: shared among threads. */
+        if (threads > CHAIN_ARRAY_COUNT)
+            threads = CHAIN_ARRAY_COUNT;
+        pthread_t helper[CHAIN_ARRAY_COUNT];
+        size_t started = 0;
+        while (started + 1 < threads &&
+               pthread_create(&helper[started], NULL, concat_arrays, &j) == 0)
+            started++;
+        concat_arrays(&j);
+        for (size_t t = 0; t < started; t++)
+            pthread_join(helper[t], NULL);
+        rc = atomic_load(&j.rc);
+    }
+    if (rc == GEX_OK) {
+        c->n = j.total;
+        if (j.total > c->cap)
+            c->cap = j.total;
+        for (size_t k = 0; k < n; k++)
+            parts[k]->n = parts[k]->cap = 0;
+    }
+    for (size_t k = 0; k < n; k++)
+        free(j.maps[k]);
+    free(j.maps);
+    return rc;
 }
 
 gex_chain *gex_chain_new(void)

@@ -1,0 +1,404 @@
+/*
+ * Reading the rows of one large CSV on several threads (gex_read_options.threads): the rows
+ * after the header are cut into byte ranges at line ends, each range is read by its own CSV
+ * reader into its own chain on its own thread, and the ranges are combined in file order into
+ * exactly what one reader reading the whole file gives (gex/chain.h).
+ *
+ * Row boundaries. A range ends just after a '\n' near its nominal end. A newline can also sit
+ * inside a quoted field, which no look at the bytes around it can rule out; so the boundary is
+ * proven afterwards instead: the reader of the range before it, which started on a proven
+ * boundary (the first after the header line), must have ended its last record exactly on that
+ * byte, with no field and no quote open. It then stood where a reader of the whole file stands
+ * at that byte, and the next range's fresh reader reads what it would. When a boundary is not
+ * proven, or a CBOE range finds another underlying than the file's first, nothing is combined
+ * and the caller reads the file in one piece: the same result, later.
+ *
+ * Identity. Each range counts lines from 1; once the ranges before it are known, its lines
+ * (contracts, first skipped line per reason, the error, the quote-time note) are shifted to
+ * the file's. Symbols are interned in the order of first appearance in the file (each range's
+ * table, in range order), an underlying's spot is the first range's that has one, the quote
+ * instant is the latest and "varies" when two ranges saw different ones. In strict mode the
+ * error is that of the first range that failed (the lowest line: the ranges before it read
+ * every row without one); the ranges after it stop early. What is checked once over the file
+ * (IV in percent, placeholders, spots, settlement overrides) runs after the combination, in
+ * chain-read.c's finish(), exactly as after one reader.
+ *
+ * Memory. Input is read in chunks by pread (no copy of the file); the chains of the ranges are
+ * appended to the first one array by array, each freed as soon as it is copied, so that
+ * combining never holds two copies of the chain.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chain-csv-internal.h"
+#include "chain-internal.h"
+
+/* One range of rows and the reader that reads it. */
+typedef struct split_range {
+    size_t begin, end; /* offsets from the prefix's first byte */
+    size_t index;
+    gex__reader r;
+    gex_read_report rep;
+    gex_error err;
+    gex__csv_part *part;
+    char *buf; /* pread's buffer (a file) */
+    int rc;
+    int row_start; /* the range ended on a record's end */
+    struct split *split;
+} split_range;
+
+typedef struct split {
+    const gex__split_input *in;
+    split_range *ranges;
+    size_t n;
+    /* The lowest index of a range that failed (n when none): later ranges stop. */
+    atomic_size_t first_failed;
+} split;
+
+/* n bytes of the input at offset at: in memory, or read into buf. 0 or an errno value. */
+static int input_bytes(const gex__split_input *in, char *buf, size_t at, size_t n, const char **out)
+{
+    if (in->mem != NULL) {
+        *out = in->mem + at;
+        return 0;
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(in->fd, buf + got, n - got, (off_t)(in->offset + (long long)(at + got)));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return errno;
+        if (k == 0)
+            return EIO; /* the file is shorter than when it was opened */
+        got += (size_t)k;
+    }
+    *out = buf;
+    return 0;
+}
+
+/* The offset just after the first '\n' at or after from (in->len when there is none). */
+static int after_newline(const gex__split_input *in, char *buf, size_t from, size_t *out)
+{
+    while (from < in->len) {
+        size_t n = in->len - from < in->chunk ? in->len - from : in->chunk;
+        const char *p = NULL;
+        int e = input_bytes(in, buf, from, n, &p);
+        if (e != 0)
+            return e;
+        const char *nl = memchr(p, '\n', n);
+        if (nl != NULL) {
+            *out = from + (size_t)(nl - p) + 1;
+            return 0;
+        }
+        from += n;
+    }
+    *out = in->len;
+    return 0;
+}
+
+static void note_failure(split *s, size_t index)
+{
+    size_t seen = atomic_load(&s->first_failed);
+    while (index < seen && !atomic_compare_exchange_weak(&s->first_failed, &seen, index)) {
+    }
+}
+
+static void *read_range(void *arg)
+{
+    split_range *g = arg;
+    split *s = g->split;
+    const gex__split_input *in = s->in;
+    size_t at = g->begin;
+    while (at < g->end && g->rc == GEX_OK) {
+        /* A range before this one failed: its error is the read's, these rows are not needed. */
+        if (atomic_load(&s->first_failed) < g->index)
+            return NULL;
+        size_t n = g->end - at < in->chunk ? g->end - at : in->chunk;
+        const char *p = NULL;
+        int e = input_bytes(in, g->buf, at, n, &p);
+        if (e != 0)
+            g->rc = gex_error_set(&g->err, GEX_EIO, g->r.name, 0, 0, "cannot read the file: %s",
+                                  strerror(e));
+        else
+            g->rc = gex__csv_part_feed(g->part, p, n);
+        at += n;
+    }
+    if (g->rc == GEX_OK)
+        g->rc = gex__csv_part_end(g->part, g->index + 1 == s->n, &g->row_start);
+    if (g->rc != GEX_OK)
+        note_failure(s, g->index);
+    return NULL;
+}
+
+static void *read_range_thread(void *arg)
+{
+    return read_range(arg);
+}
+
+/* The reader of a range: the file's reader as detection left it, with its own chain, report
+ * and error; the ranges after the first start with nothing the first one carries (the CBOE
+ * preamble's quote instant, the counters). */
+static int range_reader(const gex__reader *r, split_range *g)
+{
+    g->r = *r;
+    memset(&g->rep, 0, sizeof g->rep);
+    gex_error_clear(&g->err);
+    g->r.rep = &g->rep;
+    g->r.err = &g->err;
+    g->r.chain = gex_chain_new();
+    g->r.total_bytes = g->end - g->begin;
+    g->r.failed = 0;
+    g->r.missing_oi = 0;
+    g->r.weekly_roots = 0;
+    g->r.iv_sentinels = 0;
+    g->r.last_root_len = 0;
+    g->r.last_u[0] = '\0';
+    g->r.last_u_len = 0;
+    g->r.last_exp_len = 0;
+    if (g->index > 0) {
+        g->r.has_time = 0;
+        g->r.time = 0;
+        g->r.time_varies = 0;
+        g->r.time_note[0] = '\0';
+        g->r.time_note_line = 0;
+    }
+    return g->r.chain != NULL ? GEX_OK : GEX_ENOMEM;
+}
+
+/* Adds a range's report to the file's; shift turns the range's lines into the file's. */
+static void add_report(gex_read_report *to, const gex_read_report *from, long shift)
+{
+    to->rows += from->rows;
+    to->contracts += from->contracts;
+    to->other_symbol += from->other_symbol;
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
+        if (to->skipped[k] == 0 && from->skipped[k] > 0)
+            to->first_line[k] = from->first_line[k] + shift;
+        to->skipped[k] += from->skipped[k];
+    }
+}
+
+/* Adds what a range's reader gathered (quote instant, counters) to the file's reader. */
+static void add_reader(gex__reader *to, const gex__reader *from, long shift)
+{
+    to->missing_oi += from->missing_oi;
+    to->weekly_roots += from->weekly_roots;
+    if (from->has_time) {
+        if (to->has_time && from->time != to->time)
+            to->time_varies = 1;
+        if (!to->has_time || from->time > to->time)
+            to->time = from->time;
+        to->has_time = 1;
+    }
+    to->time_varies |= from->time_varies;
+    if (to->time_note[0] == '\0' && from->time_note[0] != '\0') {
+        memcpy(to->time_note, from->time_note, sizeof to->time_note);
+        to->time_note_line = from->time_note_line + shift;
+    }
+}
+
+/* Whether a CBOE range read another underlying than the file's first (then the ranges after
+ * the first that found one would not have read what one reader reads). */
+static int other_underlying(const split *s, size_t upto)
+{
+    const char *first = NULL;
+    size_t first_len = 0;
+    for (size_t k = 0; k <= upto; k++) {
+        const char *u;
+        size_t len = gex__csv_part_underlying(s->ranges[k].part, &u);
+        if (len == 0)
+            continue;
+        if (first == NULL) {
+            first = u;
+            first_len = len;
+        } else if (len != first_len || memcmp(u, first, len) != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Combines the ranges into r (or gives the first error); *done 0 when a boundary is not
+ * proven. */
+static int combine(gex__reader *r, split *s, int *done)
+{
+    size_t n = s->n, last = n;
+    for (size_t k = 0; k < n; k++) {
+        if (s->ranges[k].rc != GEX_OK) {
+            last = k;
+            break;
+        }
+        if (k + 1 < n && !s->ranges[k].row_start)
+            return GEX_OK;
+    }
+    if (other_underlying(s, last < n ? last : n - 1))
+        return GEX_OK;
+    *done = 1;
+    long *shift = calloc(n, sizeof *shift);
+    if (shift == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    /* Range k's line l is the file's line l + shift[k]. */
+    for (size_t k = 1; k < n; k++)
+        shift[k] = shift[k - 1] + gex__csv_part_line(s->ranges[k - 1].part) - 1;
+    size_t upto = last < n ? last : n - 1;
+    for (size_t k = 0; k <= upto; k++) {
+        add_report(r->rep, &s->ranges[k].rep, shift[k]);
+        const gex__reader *g = &s->ranges[k].r;
+        if (k == 0) {
+            /* The first range's reader started as r (the CBOE preamble's quote instant): its
+             * state is r's with its rows. */
+            r->missing_oi = g->missing_oi;
+            r->weekly_roots = g->weekly_roots;
+            r->has_time = g->has_time;
+            r->time = g->time;
+            r->time_varies = g->time_varies;
+            memcpy(r->time_note, g->time_note, sizeof r->time_note);
+            r->time_note_line = g->time_note_line;
+        } else {
+            add_reader(r, g, shift[k]);
+        }
+    }
+    int rc = GEX_OK;
+    if (last < n) {
+        const gex_error *e = &s->ranges[last].err;
+        rc = s->ranges[last].rc;
+        if (r->err != NULL) {
+            *r->err = *e;
+            if (e->line > 0)
+                r->err->line = e->line + shift[last];
+        }
+    } else {
+        /* The first range's chain becomes the file's, the others are appended to it. */
+        gex_chain **parts = malloc(n * sizeof *parts);
+        if (parts != NULL) {
+            for (size_t k = 0; k < n; k++)
+                parts[k] = s->ranges[k].r.chain;
+            gex_chain_free(r->chain);
+            r->chain = parts[0];
+            s->ranges[0].r.chain = NULL;
+            rc = gex__chain_concat(r->chain, parts + 1, shift + 1, n - 1, s->in->threads);
+            free(parts);
+        }
+        if (parts == NULL || rc != GEX_OK)
+            rc = gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    }
+    free(shift);
+    return rc;
+}
+
+static void free_split(split *s)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        gex__csv_part_free(s->ranges[k].part);
+        gex_chain_free(s->ranges[k].r.chain);
+        free(s->ranges[k].buf);
+    }
+    free(s->ranges);
+}
+
+int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *prefix,
+                        size_t prefix_len, const gex__split_input *in, int *done)
+{
+    *done = 0;
+    if (in->threads < 2 || in->chunk == 0 || in->min_range == 0 ||
+        (det->format != GEX_FORMAT_LONG_CSV && det->format != GEX_FORMAT_CBOE_CSV) ||
+        det->header_offset >= prefix_len || prefix_len > in->len)
+        return GEX_OK;
+    /* The rows start after the header line, which must be in the prefix. */
+    const char *header = prefix + det->header_offset;
+    const char *nl = memchr(header, '\n', prefix_len - det->header_offset);
+    if (nl == NULL)
+        return GEX_OK;
+    const size_t rows = (size_t)(nl + 1 - prefix);
+    const size_t body = in->len - rows;
+    size_t n = body / in->min_range;
+    if (n > in->threads)
+        n = in->threads;
+    if (n < 2)
+        return GEX_OK;
+
+    split s = {.in = in, .n = n};
+    atomic_init(&s.first_failed, n);
+    s.ranges = calloc(n, sizeof *s.ranges);
+    if (s.ranges == NULL)
+        return GEX_OK; /* one reader needs no more than this */
+    int rc = GEX_OK;
+    /* Nominal ends, moved to just after a newline; ranges that come out empty are dropped. */
+    size_t m = 0, begin = rows;
+    for (size_t k = 1; k <= n && rc == GEX_OK; k++) {
+        size_t end = in->len;
+        if (k < n) {
+            if (in->mem == NULL && s.ranges[m].buf == NULL &&
+                (s.ranges[m].buf = malloc(in->chunk)) == NULL) {
+                rc = GEX_ENOMEM;
+                break;
+            }
+            size_t nominal = rows + (size_t)((double)body * (double)k / (double)n);
+            int e = after_newline(in, s.ranges[m].buf, nominal - 1, &end);
+            if (e != 0) {
+                rc = GEX_EIO;
+                break;
+            }
+        }
+        if (end <= begin)
+            continue;
+        s.ranges[m].begin = begin;
+        s.ranges[m].end = end;
+        s.ranges[m].index = m;
+        s.ranges[m].split = &s;
+        m++;
+        begin = end;
+        if (end == in->len)
+            break;
+    }
+    s.n = m;
+    atomic_init(&s.first_failed, m);
+    gex__csv_part *hp = NULL;
+    if (rc == GEX_OK && m >= 2) {
+        rc = gex__csv_header(r, det, header, rows - det->header_offset, &hp);
+        if (rc != GEX_OK)
+            *done = 1; /* the header's own error: the one reading in one piece gives */
+    }
+    if (rc != GEX_OK || m < 2 || hp == NULL) {
+        free_split(&s);
+        gex__csv_part_free(hp);
+        return *done ? rc : GEX_OK; /* EIO or no memory here: one reader says it properly */
+    }
+    long first_line = gex__csv_part_line(hp);
+    for (size_t k = 0; k < m && rc == GEX_OK; k++) {
+        split_range *g = &s.ranges[k];
+        rc = range_reader(r, g);
+        if (rc == GEX_OK)
+            rc = gex__csv_part_new(hp, &g->r, k == 0 ? first_line : 1, &g->part);
+        if (rc == GEX_OK && in->mem == NULL && g->buf == NULL &&
+            (g->buf = malloc(in->chunk)) == NULL)
+            rc = GEX_ENOMEM;
+    }
+    if (rc == GEX_OK) {
+        pthread_t *threads = malloc(m * sizeof *threads);
+        int *started = calloc(m, sizeof *started);
+        for (size_t k = 1; threads != NULL && started != NULL && k < m; k++)
+            started[k] = pthread_create(&threads[k], NULL, read_range_thread, &s.ranges[k]) == 0;
+        read_range(&s.ranges[0]);
+        for (size_t k = 1; k < m; k++) {
+            if (started != NULL && started[k])
+                pthread_join(threads[k], NULL);
+            else
+                read_range(&s.ranges[k]); /* no thread: read it here */
+        }
+        free(threads);
+        free(started);
+        rc = combine(r, &s, done);
+        if (*done && in->ranges != NULL)
+            *in->ranges = m;
+    }
+    free_split(&s);
+    gex__csv_part_free(hp);
+    return *done ? rc : GEX_OK;
+}
