@@ -179,7 +179,7 @@ static size_t check_buffer(const char *buf, size_t len, const gex_read_options *
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
         for (int small = 0; small < 2; small++) {
             outcome many;
-            char label[256];
+            char label[512];
             snprintf(label, sizeof label, "%s, %d threads, chunk %d", what, threads[t],
                      small ? 7 : 4096);
             read_mem(buf, len, o, threads[t], split_min, small ? 7 : 4096, &many);
@@ -201,7 +201,7 @@ static size_t check_both(const char *buf, size_t len, size_t split_min, const ch
     memset(&o, 0, sizeof o);
     size_t most = check_buffer(buf, len, &o, split_min, what);
     o.strict = 1;
-    char label[256];
+    char label[320];
     snprintf(label, sizeof label, "%s, strict", what);
     size_t strict = check_buffer(buf, len, &o, split_min, label);
     return most > strict ? most : strict;

@@ -68,6 +68,9 @@ static const char common_help[] =
     "  --multiplier M           shares per contract (default: the file's, else 100)\n"
     "  --input-format auto|long-csv|cboe-csv|cboe-json\n"
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
+    "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
+    "                           8 MB of rows is read in ranges on N threads; the output\n"
+    "                           is the same whatever N\n"
     "  -h, --help               this help; --version the version\n";
 
 static void help_general(FILE *out)
@@ -140,7 +143,8 @@ static void help_command(FILE *out, gex__command c)
               "ascending, or descending with a leading '-'. A file that cannot be read is\n"
               "reported and the others are still screened (exit status 3 at the end).\n"
               "--jobs N: files and underlyings are computed on N threads (default: the\n"
-              "number of online cores); the output is the same whatever N.\n",
+              "number of online cores), a single large file is also read on them; the\n"
+              "output is the same whatever N.\n",
               out);
         break;
     case GEX__CMD_VALIDATE:
@@ -451,18 +455,13 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
 }
 
 /* Options that only some commands take. */
-static int check_scope(const gex__options *o, int seen_validate, int seen_sort, int seen_profile,
-                       int seen_jobs)
+static int check_scope(const gex__options *o, int seen_validate, int seen_sort, int seen_profile)
 {
     const char *name = gex__command_name(o->command);
     if (seen_validate && o->command != GEX__CMD_VALIDATE)
         return usage_error("--vendor and --tol apply to validate only, not to %s", name);
     if (seen_sort && o->command != GEX__CMD_SCREEN)
         return usage_error("--sort applies to screen only, not to %s", name);
-    if (seen_jobs && o->command != GEX__CMD_SCREEN)
-        return usage_error("--jobs applies to screen only, not to %s (it computes one "
-                           "underlying, on one core)",
-                           name);
     if (seen_profile && o->command != GEX__CMD_PROFILE)
         return usage_error("--range and --points apply to profile only, not to %s", name);
     return -1;
@@ -533,7 +532,7 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
                            first);
     o->command_name = first;
 
-    int seen_validate = 0, seen_sort = 0, seen_profile = 0, seen_jobs = 0, zero_dte = 0;
+    int seen_validate = 0, seen_sort = 0, seen_profile = 0, zero_dte = 0;
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
     optind = 1;
@@ -563,7 +562,6 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
             return usage_error("option '%s' needs a value", sub_argv[optind - 1]);
         seen_validate |= c == OPT_VENDOR || c == OPT_TOL;
         seen_sort |= c == OPT_SORT;
-        seen_jobs |= c == OPT_JOBS;
         /* --range also sets plot's strike window. */
         seen_profile |= (c == OPT_RANGE && o->command != GEX__CMD_PLOT) || c == OPT_POINTS;
         if (c == OPT_KIND && o->command != GEX__CMD_PLOT)
@@ -589,8 +587,14 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
     if (o->command == GEX__CMD_PLOT &&
         (o->output == NULL || gex_plot_format_from_path(o->output, &plot_format) != GEX_OK))
         return usage_error("plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
-    int rc = check_scope(o, seen_validate, seen_sort, seen_profile, seen_jobs);
+    int rc = check_scope(o, seen_validate, seen_sort, seen_profile);
     if (rc >= 0)
         return rc;
+    /* The reading threads: all of them for one file; screen reads several files at once, and
+     * shares the threads among the files read together. */
+    const size_t together = o->command == GEX__CMD_SCREEN && o->n_files > 1
+                                ? (o->n_files < (size_t)o->jobs ? o->n_files : (size_t)o->jobs)
+                                : 1;
+    o->read.threads = (int)((size_t)o->jobs / together);
     return check_files(o);
 }
