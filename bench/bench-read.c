@@ -1,19 +1,22 @@
 /*
- * bench-read: how fast gex reads a long-format chain (SPEC 2.1), in MB/s and contracts/s on
- * one core, and the peak memory of the read against the size of the chain's arrays.
+ * bench-read: how fast gex reads a long-format chain (SPEC 2.1), in MB/s and contracts/s, on one
+ * core and in ranges on N threads (gex_read_options.threads), and the peak memory of each read
+ * against the size of the chain's arrays.
  *
- *   bench-read [--reps N] FILE
+ *   bench-read [--reps N] [--threads N] FILE
  *
  * FILE is a long CSV, normally gen-chain --market (seeded: the same file on every machine).
- * The file is read once to warm the page cache, then N times; the best time is reported. The
- * peak resident memory is measured in this process (ru_maxrss) after the first read, with the
- * resident size before it subtracted.
+ * --threads: the threads of the second figure (default: the online cores, at least 2). The file
+ * is read once to warm the page cache, then N times; the best time is reported. Each peak
+ * resident memory is measured in a child process (ru_maxrss) reading the file once, with its
+ * resident size before the read subtracted.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,64 +42,128 @@ static long peak_kb(void)
     return ru.ru_maxrss;
 }
 
-static int read_once(const char *path, gex_chain **out)
+static int read_once(const char *path, int threads, gex_chain **out)
 {
     gex_error err;
     gex_read_report rep;
-    int rc = gex_chain_read_path(path, NULL, out, &rep, &err);
+    gex_read_options o;
+    memset(&o, 0, sizeof o);
+    o.threads = threads;
+    int rc = gex_chain_read_path(path, &o, out, &rep, &err);
     if (rc != GEX_OK)
         fprintf(stderr, "bench-read: %s:%ld: %s\n", err.file, err.line, err.text);
     return rc;
 }
 
-int main(int argc, char **argv)
+/* The peak resident memory (MB) of one read in a child process, over what it held before; the
+ * contracts read through *n. -1 on failure. */
+static double read_peak_mb(const char *path, int threads, size_t *n)
 {
-    int reps = 3;
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
-            reps = atoi(argv[++i]);
-        else if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)
-            path = argv[i];
-        else {
-            fprintf(stderr, "usage: bench-read [--reps N] FILE\n");
-            return 2;
-        }
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        close(fds[0]);
+        long before = resident_kb();
+        gex_chain *c = NULL;
+        if (read_once(path, threads, &c) != GEX_OK)
+            _exit(1);
+        double result[2] = {(double)(peak_kb() - before) * 1024.0 / 1e6, (double)gex_chain_size(c)};
+        ssize_t w = write(fds[1], result, sizeof result);
+        _exit(w == (ssize_t)sizeof result ? 0 : 1);
     }
-    if (path == NULL || reps < 1) {
-        fprintf(stderr, "usage: bench-read [--reps N] FILE\n");
-        return 2;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "bench-read: cannot stat %s\n", path);
-        return 1;
-    }
-    long rss_before = resident_kb();
+    close(fds[1]);
+    double result[2] = {-1, 0};
+    ssize_t got = read(fds[0], result, sizeof result);
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (got != (ssize_t)sizeof result || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    *n = (size_t)result[1];
+    return result[0];
+}
+
+/* The best wall time of reps reads (after one that warms the page cache); -1 on failure. */
+static double best_read_s(const char *path, int threads, int reps)
+{
     gex_chain *c = NULL;
-    if (read_once(path, &c) != GEX_OK)
-        return 1;
-    long peak = peak_kb() - rss_before;
-    gex_chain_view v;
-    gex_chain_get_view(c, &v);
-    size_t n = v.n;
-    double arrays_mb = (double)(n * bench_contract_bytes(&v)) / 1e6;
+    if (read_once(path, threads, &c) != GEX_OK)
+        return -1;
     gex_chain_free(c);
     double best = 1e300;
     for (int r = 0; r < reps; r++) {
         double t0 = bench_now_seconds();
-        if (read_once(path, &c) != GEX_OK)
-            return 1;
+        if (read_once(path, threads, &c) != GEX_OK)
+            return -1;
         double t = bench_now_seconds() - t0;
         gex_chain_free(c);
         if (t < best)
             best = t;
     }
-    double mb = (double)st.st_size / 1e6;
+    return best;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: bench-read [--reps N] [--threads N] FILE\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    int reps = 3;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+            reps = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atol(argv[++i]);
+        else if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)
+            path = argv[i];
+        else
+            return usage();
+    }
+    if (threads < 2)
+        threads = 2;
+    if (path == NULL || reps < 1 || threads > 1024)
+        return usage();
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "bench-read: cannot stat %s\n", path);
+        return 1;
+    }
+    size_t n = 0, n_threads = 0;
+    const double peak1 = read_peak_mb(path, 1, &n);
+    const double peak_n = read_peak_mb(path, (int)threads, &n_threads);
+    if (peak1 < 0 || peak_n < 0 || n != n_threads) {
+        fprintf(stderr, "bench-read: reading %s failed\n", path);
+        return 1;
+    }
+    /* The arrays' size from an empty view's element sizes (the yardstick of every memory
+     * figure). */
+    gex_chain_view v;
+    memset(&v, 0, sizeof v);
+    const double arrays_mb = (double)(n * bench_contract_bytes(&v)) / 1e6;
+    const double best1 = best_read_s(path, 1, reps);
+    const double best_n = best_read_s(path, (int)threads, reps);
+    if (best1 < 0 || best_n < 0)
+        return 1;
+    const double mb = (double)st.st_size / 1e6;
     printf("bench-read: long CSV read: %.1f MB/s, %.2f Mcontracts/s/core (n=%zu, %.1f MB, best "
            "of %d)\n",
-           mb / best, (double)n / best / 1e6, n, mb, reps);
+           mb / best1, (double)n / best1 / 1e6, n, mb, reps);
     printf("bench-read: peak memory of a read: %.2f x the chain's arrays (%.1f MB over %.1f MB)\n",
-           (double)peak * 1024.0 / 1e6 / arrays_mb, (double)peak * 1024.0 / 1e6, arrays_mb);
+           peak1 / arrays_mb, peak1, arrays_mb);
+    printf("bench-read: long CSV read, %ld threads: %.1f MB/s, %.2f Mcontracts/s (n=%zu, %.1f MB, "
+           "best of %d, %.2f x one thread)\n",
+           threads, mb / best_n, (double)n / best_n / 1e6, n, mb, reps, best1 / best_n);
+    printf("bench-read: peak memory of a read on %ld threads: %.2f x the chain's arrays (%.1f MB "
+           "over %.1f MB)\n",
+           threads, peak_n / arrays_mb, peak_n, arrays_mb);
     return 0;
 }

@@ -3,8 +3,9 @@
  * (fuzz/fuzz-chain-read.c) and the replay of its findings (tests/test-fuzz-regressions.c).
  *
  * The first byte chooses the options (strict, format, --symbol, --spot, --iv-source); the rest
- * is the file. A successful read must give a chain whose every array is sane and that prepares
- * without nan or inf; a failed read must leave no chain and say why.
+ * is the file. The same bytes read from a stream in chunks, and in ranges on several threads,
+ * must give the same outcome. A successful read must give a chain whose every array is sane and
+ * that prepares without nan or inf; a failed read must leave no chain and say why.
  */
 #ifndef GEX_FUZZ_CHAIN_ONE_H
 #define GEX_FUZZ_CHAIN_ONE_H
@@ -56,6 +57,59 @@ static inline int gex_fuzz_same_from_stream(const uint8_t *data, size_t size,
     return bad;
 }
 
+/* Reads data in ranges on 2 to 7 threads (ranges of 1 to 997 bytes, chunks of 1 to 61, chosen by
+ * the size), and compares with the one-thread read from memory: status, error, report, symbols
+ * and every array. 0 when equal. */
+static inline int gex_fuzz_same_split(const uint8_t *data, size_t size, const gex_read_options *o,
+                                      int rc_mem, const gex_chain *mem,
+                                      const gex_read_report *rep_mem, const gex_error *err_mem)
+{
+    gex_read_options so = *o;
+    so.threads = 2 + (int)(size % 6);
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    int rc = gex__chain_read_buffer_split((const char *)data, size, "fuzz", &so, &c, &rep, &err,
+                                          1 + size % 997, 1 + size % 61, NULL);
+    int bad = rc != rc_mem ? 24 : 0;
+    if (!bad && rc != GEX_OK &&
+        (err.line != err_mem->line || err.column != err_mem->column ||
+         strcmp(err.text, err_mem->text) != 0))
+        bad = 25;
+    if (!bad && (rep.rows != rep_mem->rows || rep.contracts != rep_mem->contracts ||
+                 rep.other_symbol != rep_mem->other_symbol ||
+                 memcmp(rep.skipped, rep_mem->skipped, sizeof rep.skipped) != 0 ||
+                 memcmp(rep.first_line, rep_mem->first_line, sizeof rep.first_line) != 0 ||
+                 strcmp(rep.warning, rep_mem->warning) != 0))
+        bad = 26;
+    if (!bad && rc == GEX_OK) {
+        gex_chain_view a, b;
+        gex_chain_get_view(mem, &a);
+        gex_chain_get_view(c, &b);
+        size_t ns = gex_chain_symbol_count(mem);
+        if (a.n != b.n || ns != gex_chain_symbol_count(c))
+            bad = 27;
+        for (uint32_t k = 0; k < ns && !bad; k++)
+            if (strcmp(gex_chain_symbol(mem, k), gex_chain_symbol(c, k)) != 0)
+                bad = 27;
+        for (size_t i = 0; i < a.n && !bad; i++)
+            if (a.underlying[i] != b.underlying[i] || a.root[i] != b.root[i] ||
+                memcmp(&a.strike[i], &b.strike[i], sizeof a.strike[i]) != 0 ||
+                a.expiration[i] != b.expiration[i] || a.settlement[i] != b.settlement[i] ||
+                a.type[i] != b.type[i] || a.line[i] != b.line[i] ||
+                memcmp(&a.bid[i], &b.bid[i], sizeof a.bid[i]) != 0 ||
+                memcmp(&a.spot[i], &b.spot[i], sizeof a.spot[i]) != 0 ||
+                memcmp(&a.open_interest[i], &b.open_interest[i], sizeof a.open_interest[i]) != 0 ||
+                memcmp(&a.file_iv[i], &b.file_iv[i], sizeof a.file_iv[i]) != 0)
+                bad = 28;
+        int64_t ta = 0, tb = 0;
+        if (!bad && (gex_chain_quote_time(mem, &ta) != gex_chain_quote_time(c, &tb) || ta != tb))
+            bad = 29;
+    }
+    gex_chain_free(c);
+    return bad;
+}
+
 /* Returns 0 when every invariant holds, else the number of the broken one. */
 static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
 {
@@ -80,6 +134,8 @@ static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
     int rc = gex_chain_read_buffer((const char *)data, size, "fuzz", &o, &c, &rep, &err);
     /* The same bytes from a stream, read in small chunks, give the same outcome. */
     int stream_bad = size > 0 ? gex_fuzz_same_from_stream(data, size, &o, rc, c, &rep) : 0;
+    if (stream_bad == 0 && size > 0)
+        stream_bad = gex_fuzz_same_split(data, size, &o, rc, c, &rep, &err);
     if (stream_bad != 0) {
         gex_chain_free(rc == GEX_OK ? c : NULL);
         return stream_bad;

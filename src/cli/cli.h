@@ -7,6 +7,7 @@
 #define GEX_CLI_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -110,8 +111,9 @@ extern _Thread_local gex__messages *gex__capture;
 /* Prints captured text on stderr, clearing the progress bar first. */
 void gex__messages_print(const char *text);
 /* Non-zero while a progress bar is on stderr's last line; gex__error clears it first. Read and
- * written only while holding stderr's lock (flockfile). */
-extern int gex__progress_shown;
+ * written while holding stderr's lock (flockfile); atomic as well, since ThreadSanitizer does
+ * not see that lock and reported the accesses as a race. */
+extern atomic_int gex__progress_shown;
 /* Prints a gex_error from the library and returns the exit status for a status code. */
 int gex__report(int status, const gex_error *err, const char *file);
 /* The exit status of a library status code. */

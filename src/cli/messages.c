@@ -9,7 +9,7 @@
 
 #include "cli.h"
 
-int gex__progress_shown = 0;
+atomic_int gex__progress_shown = 0;
 
 _Thread_local gex__messages *gex__capture = NULL;
 
