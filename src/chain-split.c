@@ -315,6 +315,11 @@ int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *pr
     const char *nl = memchr(header, '\n', prefix_len - det->header_offset);
     if (nl == NULL)
         return GEX_OK;
+    /* A CR before the line's end would end the header record early and leave rows in the
+     * bytes given to the header's reader: such a file (CR line ends) is read in one piece. */
+    const char *cr = memchr(header, '\r', (size_t)(nl - header));
+    if (cr != NULL && cr + 1 != nl)
+        return GEX_OK;
     const size_t rows = (size_t)(nl + 1 - prefix);
     const size_t body = in->len - rows;
     size_t n = body / in->min_range;
