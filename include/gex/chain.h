@@ -98,7 +98,7 @@ typedef struct gex_read_options {
     const gex_settle_override *settle; /* n_settle overrides of the settlement style */
     size_t n_settle;
     /* Threads reading one input: 0 or 1, the calling thread alone. N > 1: a long or CBOE CSV
-     * in memory or in a regular file, of at least 4 MB of rows per range, has its rows cut at
+     * in memory or in a regular file, of at least 1 MB of rows per range, has its rows cut at
      * row boundaries into up to N ranges read at once (the calling thread reads one). The
      * result is the same in every respect (contracts and their order, symbols, report,
      * warnings, errors) as with one thread; a file whose boundaries cannot be proven (a quoted

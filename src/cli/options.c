@@ -69,7 +69,7 @@ static const char common_help[] =
     "  --input-format auto|long-csv|cboe-csv|cboe-json\n"
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
-    "                           8 MB of rows is read in ranges on N threads; the output\n"
+    "                           2 MB of rows is read in ranges on N threads; the output\n"
     "                           is the same whatever N\n"
     "  -h, --help               this help; --version the version\n";
 
