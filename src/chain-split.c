@@ -152,7 +152,9 @@ static int range_reader(const gex__reader *r, split_range *g)
     g->r.rep = &g->rep;
     g->r.err = &g->err;
     g->r.chain = gex_chain_new();
-    g->r.total_bytes = g->end - g->begin;
+    /* The first range's chain becomes the file's: sized for the whole file at once, so that
+     * appending the others needs no growth (no copy of its arrays). */
+    g->r.total_bytes = g->index == 0 ? g->split->in->len - g->begin : g->end - g->begin;
     g->r.failed = 0;
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
