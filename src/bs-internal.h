@@ -49,6 +49,11 @@ double gex__bs_normalised_otm(double x, double s);
  * same exponential. */
 double gex__bs_normalised_otm_vega(double x, double s, double *vega);
 
+/* ln b(x, s), and b'/b (b' its derivative in s) through *vega_over_b: what the solver's lower
+ * objective needs, without the exponential of the density factor where b is a multiple of it
+ * (Jaeckel's regions 1 and 2), and finite where b itself underflows. -HUGE_VAL for s <= 0. */
+double gex__bs_normalised_log(double x, double s, double *vega_over_b);
+
 /* d b / d s = n(x/s + s/2) e^{x/2} = exp(-(h^2 + t^2)/2)/sqrt(2 pi), h = x/s, t = s/2. */
 static inline double gex__bs_normalised_vega(double x, double s)
 {

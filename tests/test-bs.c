@@ -2,9 +2,10 @@
  * gex/bs.h: Black-Scholes-Merton prices, greeks and implied volatility.
  *
  * Truth comes from three independent places: published values (Haug, "The Complete Guide to
- * Option Pricing Formulas", 2nd ed., McGraw-Hill 2007), a 50-digit mpmath table
- * (tests/bs-reference.py, tests/data/bs-reference/greeks.tsv) and identities (put-call
- * relations, Richardson-extrapolated finite differences of the price and of delta).
+ * Option Pricing Formulas", 2nd ed., McGraw-Hill 2007), mpmath tables (tests/bs-reference.py,
+ * tests/data/bs-reference/greeks.tsv at 50 digits; tests/bs-normalised-reference.py,
+ * normalised.tsv at 120) and identities (put-call relations, Richardson-extrapolated finite
+ * differences of the price and of delta).
  */
 #include "gex-test.h"
 
@@ -161,6 +162,81 @@ START_TEST(test_greeks_reference_table)
         }
     }
     ck_assert_uint_ge(tails, 10);
+}
+END_TEST
+
+/* The normalised Black function b(x, s) behind every price and implied volatility, against
+ * the 120-digit table of tests/bs-normalised-reference.py (3,307 points over x from -1e-9 to
+ * -30 and s from 1e-4 to 200, all four of Jaeckel's regions and beyond the underflow of the
+ * density factor). The error is scored in units of eps (1 + cond), cond being b's relative
+ * condition number in x and s: the error that rounding the inputs to doubles alone causes.
+ * Each evaluation carries a handful of roundings (erfc and exp within an ulp or two in glibc,
+ * their products, the two-term bracket of region 4 that loses up to a digit); 2.5 units seen
+ * on x86-64 glibc 2.36, so 4 leaves room for another libm without hiding a lost digit. ln b
+ * (the solver's lower objective) is scored the same way, as an absolute error plus its own
+ * rounding, down to b far below the smallest double. */
+#define NORMALISED_UNITS 4.0
+
+START_TEST(test_normalised_reference_table)
+{
+    FILE *f = fopen(gex_test_data("bs-reference/normalised.tsv"), "r");
+    ck_assert_msg(f != NULL, "tests/data/bs-reference/normalised.tsv is missing");
+    char line[256];
+    size_t n = 0, underflow = 0, beyond = 0;
+    double worst = 0, worst_log = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (line[0] == '#')
+            continue;
+        double x, s, b, ln_b, cond;
+        ck_assert_int_eq(sscanf(line, "%lf %lf %lf %lf %lf", &x, &s, &b, &ln_b, &cond), 5);
+        const double unit = DBL_EPSILON * (1 + cond);
+        double vega, vega_over_b;
+        const double got = gex__bs_normalised_otm_vega(x, s, &vega);
+        const double got_log = gex__bs_normalised_log(x, s, &vega_over_b);
+        if (b == 0) {
+            ck_assert_msg(got < DBL_MIN, "x %.17g s %.17g: b %.17g, below DBL_MIN", x, s, got);
+            underflow++;
+        } else {
+            const double err = fabs(got - b) / b / unit;
+            ck_assert_msg(err <= NORMALISED_UNITS, "x %.17g s %.17g: b %.17g, want %.17g (%.2f)", x,
+                          s, got, b, err);
+            worst = fmax(worst, err);
+            /* b' / b from the log form equals the ratio of the direct form's values. */
+            ck_assert_rel(vega_over_b, vega / got, 64 * DBL_EPSILON, 0);
+        }
+        /* ln b is itself a double, rounded to half an ulp of |ln b|. */
+        const double err_log = fabs(got_log - ln_b) / (unit + DBL_EPSILON * fabs(ln_b));
+        ck_assert_msg(err_log <= NORMALISED_UNITS, "x %.17g s %.17g: ln b %.17g, want %.17g", x, s,
+                      got_log, ln_b);
+        worst_log = fmax(worst_log, err_log);
+        beyond += s > 2 * sqrt(1500.0);
+        n++;
+    }
+    fclose(f);
+    printf("normalised Black: %zu points (%zu below DBL_MIN, %zu with s beyond 77.5), worst %.2f "
+           "units, ln b %.2f\n",
+           n, underflow, beyond, worst, worst_log);
+    ck_assert_uint_ge(n, 3000);
+    ck_assert_uint_ge(underflow, 20);
+    ck_assert_uint_ge(beyond, 100);
+}
+END_TEST
+
+/* A total variance so large that the density factor e^{-(h^2+t^2)/2} underflows (s = sigma
+ * sqrt(T) beyond 2 sqrt(1500), about 77.5) leaves a price at its supremum, S e^{-qT} for a
+ * call (Haug 2007, sec. 1.1.6: N(d1) -> 1, N(d2) -> 0 as sigma -> inf), not at 0. */
+START_TEST(test_price_huge_total_variance)
+{
+    const double S = 101.37, K = 97.13, T = 3.1, r = 0.045, q = 0.013;
+    for (double sigma = 40.3; sigma < 200; sigma *= 1.37) {
+        double call, put;
+        ck_assert_int_eq(gex_bs_price(GEX_CALL, S, K, T, sigma, r, q, &call), GEX_BS_OK);
+        ck_assert_int_eq(gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &put), GEX_BS_OK);
+        /* N(-s/2) is below 1e-100 at these s: the prices are their suprema to the last bit
+         * the parity sum allows. */
+        ck_assert_rel(call, S * exp(-q * T), 4 * DBL_EPSILON, 0);
+        ck_assert_rel(put, K * exp(-r * T), 4 * DBL_EPSILON, 0);
+    }
 }
 END_TEST
 
@@ -866,6 +942,8 @@ int main(void)
     tcase_add_test(tc, test_price_haug_published);
     tcase_add_test(tc, test_greeks_haug_published);
     tcase_add_test(tc, test_greeks_reference_table);
+    tcase_add_test(tc, test_normalised_reference_table);
+    tcase_add_test(tc, test_price_huge_total_variance);
     tcase_add_test(tc, test_greeks_put_call_identities);
     tcase_add_test(tc, test_greeks_finite_differences);
     tcase_add_test(tc, test_exposure_greeks_equal_full_greeks);
