@@ -16,7 +16,9 @@
  *                   (-2 ln b ~ x^2/s^2 in the lower wing, so f is nearly linear in s),
  *   up to b_max/2:  f(s) = b(s) - beta,
  *   above:          f(s) = ln(b_max - b(s)) - ln(b_max - beta)  (b_max - b ~ 2 cosh(x/2) N(-s/2)),
- * where b_max - b = e^{x/2} N(-h-t) + e^{-x/2} N(h-t) is summed without cancellation.
+ * where b_max - b = e^{x/2} N(-h-t) + e^{-x/2} N(h-t) is summed without cancellation, and ln b
+ * comes from gex__bs_normalised_log: in the lower wing, without the exponential of b's density
+ * factor (and without underflow while s is far below the root).
  *
  * Initial guess: below s_c, the inverse of the normalised Bachelier form b ~ s B(x/s) (the
  * small-s limit, guess_lower), one Newton step on it; above, the upper-tail asymptote of b_max - b.
@@ -59,8 +61,11 @@
 #define GUESS_NEWTON_STEPS 1
 /* Fixed-point steps on the large-y asymptote of G before the Newton step. */
 #define GUESS_FIXED_POINT_STEPS 1
-#define GEX_BS_SQRT2PI_         2.50662827463100050242
-#define GEX_BS_LN_SQRT2PI_      0.91893853320467274178
+/* Relative room left by below_inflection between its bounds on b_c and beta: the bounds are
+ * computed to a few ulps, so a decision they make with this much room is b_c's own. */
+#define BOUND_MARGIN       1e-12
+#define GEX_BS_SQRT2PI_    2.50662827463100050242
+#define GEX_BS_LN_SQRT2PI_ 0.91893853320467274178
 
 static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
     [GEX_IV_OK] = "ok",
@@ -146,6 +151,30 @@ static double guess_upper(double x, double c, double s_c)
     return s > s_c ? s : s_c + UPPER_GUESS_FLOOR;
 }
 
+/* Whether beta is below b_c = b(x, s_c) = e^{x/2}/2 - e^{-x/2} N(-s_c), b at its inflection
+ * point. With n(s_c) = e^{x}/sqrt(2 pi) = b_max^2/sqrt(2 pi), three bounds on N(-s_c) usually
+ * decide without the erfc of N(-s_c):
+ *   N(-z) < n(z)/z (the Mills ratio bound, A&S 26.2.12's leading term; Gordon 1941)
+ *     gives b_c > b_max (1/2 - 1/(sqrt(2 pi) s_c)),
+ *   N(-z) <= 1/2 - z n(z) (n decreases on z > 0)
+ *     gives b_c >= b_max/2 - 1/(2 b_max) + s_c b_max/sqrt(2 pi),
+ *   N(-z) > z n(z)/(1 + z^2) (Gordon 1941)
+ *     gives b_c < b_max (1/2 - s_c/(sqrt(2 pi)(1 + s_c^2))).
+ * The bounds are strict with room far beyond their rounding (BOUND_MARGIN); between them, b_c
+ * itself. The answer is the same as from b_c alone. */
+static bool below_inflection(double beta, double b_max, double s_c)
+{
+    const double mills = b_max * (0.5 - GEX_BS_INV_SQRT2PI / s_c);
+    const double rectangle = 0.5 * (b_max - 1 / b_max) + GEX_BS_INV_SQRT2PI * s_c * b_max;
+    const double lower = fmax(mills, rectangle);
+    if (beta < lower - BOUND_MARGIN * fabs(lower))
+        return true;
+    const double upper = b_max * (0.5 - GEX_BS_INV_SQRT2PI * s_c / (1 + s_c * s_c));
+    if (beta > upper * (1 + BOUND_MARGIN))
+        return false;
+    return beta < 0.5 * b_max - gex__bs_ncdf(-s_c) / b_max;
+}
+
 /* Which objective the iteration runs on (file comment). */
 enum objective { LOWER, MIDDLE, UPPER };
 
@@ -154,12 +183,13 @@ static int solve_normalised(double x, double beta, double b_max, double *s_out, 
 {
     *iterations = 0;
     const double s_c = sqrt(-2 * x);
-    /* b at the inflection point, where h + t = 0: b_c = e^{x/2}/2 - e^{-x/2} N(-s_c). It only
-     * chooses the objective (each is monotone in s on the whole line, and the bracket starts
-     * as (0, inf)), so the cancellation of its two terms for tiny |x| does not matter. */
-    const double b_c = 0.5 * b_max - gex__bs_ncdf(-s_c) / b_max;
+    /* b at the inflection point, where h + t = 0, only chooses the objective (each is monotone
+     * in s on the whole line, and the bracket starts as (0, inf)), so the cancellation of the
+     * two terms of b_c for tiny |x| does not matter. */
     const double c_target = b_max - beta;
-    const enum objective obj = beta < b_c ? LOWER : beta <= UPPER_FRACTION * b_max ? MIDDLE : UPPER;
+    const enum objective obj = below_inflection(beta, b_max, s_c) ? LOWER
+                               : beta <= UPPER_FRACTION * b_max   ? MIDDLE
+                                                                  : UPPER;
     const double target = obj == LOWER   ? 1 / sqrt(-2 * log(beta))
                           : obj == UPPER ? log(c_target)
                                          : beta;
@@ -184,11 +214,9 @@ static int solve_normalised(double x, double beta, double b_max, double *s_out, 
             /* f = (-2 ln b)^{-1/2}, nearly linear in s (-2 ln b ~ x^2/s^2). With L = ln b,
              * u = 1/(-2L): f' = u^{3/2} L', f''/f' = 3u L' + L''/L',
              * f'''/f' = 15 u^2 L'^2 + 9u L'' + L'''/L' (chain rule). */
-            const double b = gex__bs_normalised_otm_vega(x, s, &bp);
-            const double lnb = log(b);
-            const double inv_b = 1 / b;
+            double r1;
+            const double lnb = gex__bs_normalised_log(x, s, &r1);
             const double u = -0.5 / lnb;
-            const double r1 = bp * inv_b;
             const double l2 = w1 - r1;
             const double l3 = w2 - 3 * r1 * w1 + 2 * r1 * r1;
             f = sqrt(u) - target;
@@ -255,15 +283,28 @@ int gex__bs_implied_normalised(double x, double beta, double *s, int *iterations
     return solve_normalised(x, beta, b_max, s, iterations);
 }
 
-int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
-                       double *sigma)
+/* The discount factors of one (T, r, q): e^{-qT} and e^{-rT}. */
+typedef struct discount {
+    double T, r, q;
+    double dq, dr;
+} discount;
+
+static void discount_set(discount *d, double T, double r, double q)
 {
-    if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
-        return GEX_IV_BAD_INPUT;
+    d->T = T;
+    d->r = r;
+    d->q = q;
+    d->dq = exp(-q * T);
+    d->dr = exp(-r * T);
+}
+
+/* gex_bs_implied_vol with checked inputs and the discount factors of (T, r, q) in d. */
+static int implied_vol(int type, double price, double S, double K, const discount *d, double *sigma)
+{
     if (!isfinite(price))
         return GEX_IV_NO_QUOTE;
-    const double x = log(S / K) + (r - q) * T;
-    const double dq = exp(-q * T), dr = exp(-r * T);
+    const double T = d->T, dq = d->dq, dr = d->dr;
+    const double x = log(S / K) + (d->r - d->q) * T;
     /* Put-call parity (Haug 1.1.1): the call in the money by S e^{-qT} - K e^{-rT} equals that
      * much plus the put; the out-of-the-money part is what carries the volatility. */
     const double fwd_intrinsic = S * dq - K * dr;
@@ -300,6 +341,16 @@ int gex_bs_implied_vol(int type, double price, double S, double K, double T, dou
     return GEX_IV_OK;
 }
 
+int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
+                       double *sigma)
+{
+    if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
+        return GEX_IV_BAD_INPUT;
+    discount d;
+    discount_set(&d, T, r, q);
+    return implied_vol(type, price, S, K, &d, sigma);
+}
+
 int gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K, double T,
                              double r, double q, double *sigma)
 {
@@ -316,12 +367,22 @@ int gex_bs_implied_vol_batch(const gex_bs_batch_in *in, const double *price, dou
     if (in == NULL || price == NULL || sigma == NULL || status == NULL || in->K == NULL ||
         in->T == NULL || in->type == NULL)
         return GEX_EINVAL;
+    /* A chain lists the contracts of one expiration together: the discount factors are
+     * computed once per run of equal (T, r, q), with the values gex_bs_implied_vol computes. */
+    discount d = {.T = NAN};
     for (size_t i = 0; i < in->n; i++) {
         const double S = in->S != NULL ? in->S[i] : in->S_all;
         const double r = in->r != NULL ? in->r[i] : in->r_all;
         const double q = in->q != NULL ? in->q[i] : in->q_all;
+        const double K = in->K[i], T = in->T[i];
+        const int type = in->type[i];
         double v = 0;
-        const int rc = gex_bs_implied_vol(in->type[i], price[i], S, in->K[i], in->T[i], r, q, &v);
+        int rc = GEX_IV_BAD_INPUT;
+        if (gex__bs_inputs_ok(type, S, K, T, 1.0, r, q)) {
+            if (!(T == d.T && r == d.r && q == d.q))
+                discount_set(&d, T, r, q);
+            rc = implied_vol(type, price[i], S, K, &d, &v);
+        }
         status[i] = (uint8_t)rc;
         sigma[i] = rc == GEX_IV_OK ? v : 0;
     }
