@@ -120,9 +120,12 @@ static bool series(double h, double t, double *factor)
         double ym = y0, y = 1 + h * y0; /* Y^(n-1), Y^(n) at n = 1 */
         const double t2 = t * t;
         double tp = t, sum = y * t;
+        const double hh = h * h;
         for (int n = 1; n < SMALL_T_MAX_ORDER; n += 2) {
-            const double y1 = n * ym + h * y;       /* Y^(n+1) */
-            const double y2 = (n + 1) * y + h * y1; /* Y^(n+2) */
+            /* Both from (Y^(n-1), Y^(n)), so that neither waits for the other: Y^(n+2) =
+             * (n+1) Y^(n) + h Y^(n+1) = (n+1+h^2) Y^(n) + n h Y^(n-1). */
+            const double y1 = n * ym + h * y;                  /* Y^(n+1) */
+            const double y2 = (n + 1 + hh) * y + (n * h) * ym; /* Y^(n+2) */
             tp *= t2 * inv_pair[n >> 1];
             const double term = y2 * tp;
             sum += term;
