@@ -525,7 +525,7 @@ START_TEST(test_implied_vol_iteration_bound)
                 continue;
             double got = 0;
             int it = 0;
-            const int rc = gex__bs_implied_normalised(x, beta, &got, &it);
+            const int rc = gex__bs_implied_normalised(x, beta, 0, &got, &it);
             ck_assert_msg(rc == GEX_IV_OK, "x %.17g s %.17g: %s", x, s, gex_iv_strstatus(rc));
             ck_assert_msg(it <= IV_MAX_ITERATIONS_SEEN, "x %.17g s %.17g: %d iterations", x, s, it);
             const double err = fabs(got - s) / (DBL_EPSILON * (beta / vega + s));
@@ -540,6 +540,42 @@ START_TEST(test_implied_vol_iteration_bound)
            "attainable units\n",
            solved, worst_it, (double)total_it / solved, worst);
     ck_assert_int_ge(solved, 10000);
+}
+END_TEST
+
+/* The iteration itself, from starting points far from the root (s/1000 to 1000 s): it must
+ * still end at the root, within the attainable precision, before GEX_BS_IV_MAX_ITERATIONS.
+ * Far from the root the Householder step can be tiny while the Newton step is not, and a
+ * solver that took it would stop there and report a wrong volatility as converged. */
+START_TEST(test_implied_vol_bad_starting_points)
+{
+    static const double starts[] = {1e-3, 0.031, 0.37, 2.9, 41.0, 1e3};
+    int worst_it = 0, solved = 0;
+    for (double lx = -6; lx <= log10(30.0); lx += 0.25)
+        for (double ls = -3; ls <= log10(30.0); ls += 0.25) {
+            const double x = -pow(10, lx), s = pow(10, ls);
+            double vega;
+            const double beta = gex__bs_normalised_otm_vega(x, s, &vega);
+            if (!(beta >= DBL_MIN) || !(beta < exp(0.5 * x) * (1 - 4 * DBL_EPSILON)) ||
+                !(vega * s > 4 * DBL_EPSILON * beta))
+                continue;
+            for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+                double got = 0;
+                int it = 0;
+                const int rc = gex__bs_implied_normalised(x, beta, s * starts[k], &got, &it);
+                ck_assert_msg(rc == GEX_IV_OK, "x %.17g s %.17g from %g s: %s", x, s, starts[k],
+                              gex_iv_strstatus(rc));
+                const double err = fabs(got - s) / (DBL_EPSILON * (beta / vega + s));
+                ck_assert_msg(err <= IV_ATTAINABLE_UNITS,
+                              "x %.17g s %.17g from %g s: %.17g, %.3g units", x, s, starts[k], got,
+                              err);
+                worst_it = it > worst_it ? it : worst_it;
+                solved++;
+            }
+        }
+    printf("implied normalised vol from bad starting points: %d solved, at most %d iterations\n",
+           solved, worst_it);
+    ck_assert_int_ge(solved, 1000);
 }
 END_TEST
 
@@ -960,6 +996,7 @@ int main(void)
     tcase_add_test(tiv, test_implied_vol_round_trip_grid);
     tcase_add_test(tiv, test_implied_vol_random_round_trips);
     tcase_add_test(tiv, test_implied_vol_iteration_bound);
+    tcase_add_test(tiv, test_implied_vol_bad_starting_points);
     tcase_add_test(tiv, test_implied_vol_statuses);
     tcase_add_test(tiv, test_implied_vol_extreme_inputs);
     tcase_add_loop_test(tiv, test_implied_vol_real_chains, 0,
