@@ -260,6 +260,10 @@ static int solve_normalised(double x, double beta, double b_max, double s0, doub
             *s_out = s;
             return GEX_IV_OK;
         }
+        /* f is finite wherever b can be evaluated (b is 0 or its maximum at the extremes);
+         * should it not be, no bracket can be kept, and the solver says so. */
+        if (isnan(f))
+            return GEX_IV_NOT_CONVERGED;
         if ((f < 0) == increasing)
             lo = s;
         else
@@ -281,8 +285,11 @@ static int solve_normalised(double x, double beta, double b_max, double s0, doub
          * be small while the second is not (for large nu it tends to 3 h2 / h3), and stopping
          * there would report a wrong volatility as converged. */
         const double att = PRICE_NOISE_ULPS * DBL_EPSILON * scale * (1 + hh + t * t);
-        if ((fabs(step) <= QUARTIC_STEP * s && fabs(nu) <= QUARTIC_STEP * s) || fabs(f) <= att) {
-            *s_out = s + step;
+        const double root = s + step;
+        if (((fabs(step) <= QUARTIC_STEP * s && fabs(nu) <= QUARTIC_STEP * s) ||
+             (fabs(f) <= att && att < HUGE_VAL)) &&
+            root > 0 && root < HUGE_VAL) {
+            *s_out = root;
             return GEX_IV_OK;
         }
         /* Far from the root, where b's slope is tiny, a step can overshoot by orders of

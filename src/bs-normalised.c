@@ -190,7 +190,12 @@ double gex__bs_normalised_log(double x, double s, double *vega_over_b)
     double k;
     if (series(h, t, &k)) {
         /* ln b = ln(k/sqrt(2 pi)) - (a + al)/2 and b'/b = 1/k: no exponential, and no
-         * underflow however small b is. */
+         * underflow however small b is, until h^2 itself overflows (s below 1e-150 or so):
+         * there b is 0 and b'/b infinite. */
+        if (!(a < HUGE_VAL)) {
+            *vega_over_b = HUGE_VAL;
+            return -HUGE_VAL;
+        }
         *vega_over_b = 1 / k;
         return log(GEX_BS_INV_SQRT2PI * k) - 0.5 * a - 0.5 * al;
     }

@@ -579,6 +579,32 @@ START_TEST(test_implied_vol_bad_starting_points)
 }
 END_TEST
 
+/* GEX_IV_NOT_CONVERGED, on purpose: from the guess every price of the grids above converges,
+ * so the status is reached through a start that no GEX_BS_IV_MAX_ITERATIONS steps of at most
+ * a factor 16 can bring to the root (1e-300 against a root near 0.2, or 1e300). The solver
+ * reports it, and leaves the result untouched, instead of returning where it stopped. */
+START_TEST(test_implied_vol_not_converged_status)
+{
+    const double x = -0.0731, s = 0.213;
+    double vega;
+    const double beta = gex__bs_normalised_otm_vega(x, s, &vega);
+    const double starts[] = {1e-300, 1e300};
+    for (size_t k = 0; k < 2; k++) {
+        double got = 42;
+        int it = 0;
+        ck_assert_int_eq(gex__bs_implied_normalised(x, beta, starts[k], &got, &it),
+                         GEX_IV_NOT_CONVERGED);
+        ck_assert_int_eq(it, GEX_BS_IV_MAX_ITERATIONS);
+        ck_assert_double_eq(got, 42);
+    }
+    /* The same price from a start merely 1e6 times too small converges. */
+    double got = 0;
+    int it = 0;
+    ck_assert_int_eq(gex__bs_implied_normalised(x, beta, s * 1e-6, &got, &it), GEX_IV_OK);
+    ck_assert_rel(got, s, 1e-14, 0);
+}
+END_TEST
+
 START_TEST(test_implied_vol_random_round_trips)
 {
     rng_state = 0x5eed0003;
@@ -997,6 +1023,7 @@ int main(void)
     tcase_add_test(tiv, test_implied_vol_random_round_trips);
     tcase_add_test(tiv, test_implied_vol_iteration_bound);
     tcase_add_test(tiv, test_implied_vol_bad_starting_points);
+    tcase_add_test(tiv, test_implied_vol_not_converged_status);
     tcase_add_test(tiv, test_implied_vol_statuses);
     tcase_add_test(tiv, test_implied_vol_extreme_inputs);
     tcase_add_loop_test(tiv, test_implied_vol_real_chains, 0,
