@@ -49,6 +49,11 @@ double gex__bs_normalised_otm(double x, double s);
  * same exponential. */
 double gex__bs_normalised_otm_vega(double x, double s, double *vega);
 
+/* ln b(x, s), and b'/b (b' its derivative in s) through *vega_over_b: what the solver's lower
+ * objective needs, without the exponential of the density factor where b is a multiple of it
+ * (Jaeckel's regions 1 and 2), and finite where b itself underflows. -HUGE_VAL for s <= 0. */
+double gex__bs_normalised_log(double x, double s, double *vega_over_b);
+
 /* d b / d s = n(x/s + s/2) e^{x/2} = exp(-(h^2 + t^2)/2)/sqrt(2 pi), h = x/s, t = s/2. */
 static inline double gex__bs_normalised_vega(double x, double s)
 {
@@ -58,8 +63,10 @@ static inline double gex__bs_normalised_vega(double x, double s)
 
 /* The implied normalised volatility s with b(x, s) = beta (src/bs-iv.c), for x <= 0 and
  * DBL_MIN <= beta < e^{x/2}, and the number of Householder iterations it took (each one
- * evaluation of b), for the tests of the iteration bound. Returns a gex_iv_status. */
-int gex__bs_implied_normalised(double x, double beta, double *s, int *iterations);
+ * evaluation of b), for the tests of the iteration bound. The iteration starts from s0 when
+ * s0 > 0 (the tests' bad starting points), else from the solver's initial guess. Returns a
+ * gex_iv_status. */
+int gex__bs_implied_normalised(double x, double beta, double s0, double *s, int *iterations);
 
 /* libm's exp, log and erfc under names whose declarations carry the x86-64 vector function
  * ABI (simd), so that a loop under OpenMP SIMD calls glibc's libmvec variants (_ZGVeN8v_exp and

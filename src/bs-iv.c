@@ -16,7 +16,9 @@
  *                   (-2 ln b ~ x^2/s^2 in the lower wing, so f is nearly linear in s),
  *   up to b_max/2:  f(s) = b(s) - beta,
  *   above:          f(s) = ln(b_max - b(s)) - ln(b_max - beta)  (b_max - b ~ 2 cosh(x/2) N(-s/2)),
- * where b_max - b = e^{x/2} N(-h-t) + e^{-x/2} N(h-t) is summed without cancellation.
+ * where b_max - b = e^{x/2} N(-h-t) + e^{-x/2} N(h-t) is summed without cancellation, and ln b
+ * comes from gex__bs_normalised_log: in the lower wing, without the exponential of b's density
+ * factor (and without underflow while s is far below the root).
  *
  * Initial guess: below s_c, the inverse of the normalised Bachelier form b ~ s B(x/s) (the
  * small-s limit, guess_lower), one Newton step on it; above, the upper-tail asymptote of b_max - b.
@@ -25,9 +27,11 @@
  * bracket that only shrinks, falling back to bisection when it would leave it, so the iteration
  * always terminates. It stops when a step is below 2^-16 s (the next error is then of order
  * 2^-64 s) or below the precision the price allows (its rounding over the slope), and reports
- * GEX_IV_NOT_CONVERGED after GEX_BS_IV_MAX_ITERATIONS (32). Over x from -1e-9 to -30 and s from
- * 1e-4 to 30, it takes at most 4 evaluations of b (mean 1.7; tests/test-bs.c); on a realistic
- * chain, two. Jaeckel's own method takes two, with a more elaborate initial guess.
+ * GEX_IV_NOT_CONVERGED after GEX_BS_IV_MAX_ITERATIONS (32). Far from the root, where b is flat,
+ * steps are bounded (STEP_GROWTH, HOUSEHOLDER_RATIO_MIN) so that a start a thousand times too
+ * small or too large still ends at the root (tests/test-bs.c). Over x from -1e-9 to -30 and s
+ * from 1e-4 to 30 (470,000 points), it takes at most 6 evaluations of b, 1.73 on average; on a
+ * realistic chain, two. Jaeckel's own method takes two, with a more elaborate initial guess.
  */
 #include "gex/bs.h"
 
@@ -49,6 +53,14 @@
 /* Householder's third-order method converges with order 4: once a step is below
  * 2^-16 s, the error after it is of order (2^-16)^4 s, far below an ulp. */
 #define QUARTIC_STEP 0x1p-16
+/* Below this fraction of Newton's step, Householder's comes from a model of f far outside where
+ * it holds (see the iteration). It happens from the initial guess too, where b is flat: over a
+ * 470,000-point grid of x and s, Newton's step there (with STEP_GROWTH and the geometric
+ * bisection) brought the worst case from 11 evaluations to 6. */
+#define HOUSEHOLDER_RATIO_MIN 0.0625
+/* A step moves s by at most this factor: from the initial guess the steps are a small fraction
+ * of s; only a start far from the root takes larger ones. */
+#define STEP_GROWTH 16.0
 /* Above the inflection point the guess is at least this much beyond it (the crude form of
  * guess_upper can fall below s_c when beta is close to b_c). */
 #define UPPER_GUESS_FLOOR 1e-3
@@ -59,8 +71,11 @@
 #define GUESS_NEWTON_STEPS 1
 /* Fixed-point steps on the large-y asymptote of G before the Newton step. */
 #define GUESS_FIXED_POINT_STEPS 1
-#define GEX_BS_SQRT2PI_         2.50662827463100050242
-#define GEX_BS_LN_SQRT2PI_      0.91893853320467274178
+/* Relative room left by below_inflection between its bounds on b_c and beta: the bounds are
+ * computed to a few ulps, so a decision they make with this much room is b_c's own. */
+#define BOUND_MARGIN       1e-12
+#define GEX_BS_SQRT2PI_    2.50662827463100050242
+#define GEX_BS_LN_SQRT2PI_ 0.91893853320467274178
 
 static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
     [GEX_IV_OK] = "ok",
@@ -146,25 +161,54 @@ static double guess_upper(double x, double c, double s_c)
     return s > s_c ? s : s_c + UPPER_GUESS_FLOOR;
 }
 
+/* Whether beta is below b_c = b(x, s_c) = e^{x/2}/2 - e^{-x/2} N(-s_c), b at its inflection
+ * point. With n(s_c) = e^{x}/sqrt(2 pi) = b_max^2/sqrt(2 pi), three bounds on N(-s_c) usually
+ * decide without the erfc of N(-s_c):
+ *   N(-z) < n(z)/z (the Mills ratio bound, A&S 26.2.12's leading term; Gordon 1941)
+ *     gives b_c > b_max (1/2 - 1/(sqrt(2 pi) s_c)),
+ *   N(-z) <= 1/2 - z n(z) (n decreases on z > 0)
+ *     gives b_c >= b_max/2 - 1/(2 b_max) + s_c b_max/sqrt(2 pi),
+ *   N(-z) > z n(z)/(1 + z^2) (Gordon 1941)
+ *     gives b_c < b_max (1/2 - s_c/(sqrt(2 pi)(1 + s_c^2))).
+ * The bounds are strict with room far beyond their rounding (BOUND_MARGIN); between them, b_c
+ * itself. The answer is the same as from b_c alone. */
+static bool below_inflection(double beta, double b_max, double s_c)
+{
+    const double mills = b_max * (0.5 - GEX_BS_INV_SQRT2PI / s_c);
+    const double rectangle = 0.5 * (b_max - 1 / b_max) + GEX_BS_INV_SQRT2PI * s_c * b_max;
+    const double lower = mills > rectangle ? mills : rectangle; /* not fmax: a libm call */
+    if (beta < lower - BOUND_MARGIN * fabs(lower))
+        return true;
+    const double upper = b_max * (0.5 - GEX_BS_INV_SQRT2PI * s_c / (1 + s_c * s_c));
+    if (beta > upper * (1 + BOUND_MARGIN))
+        return false;
+    return beta < 0.5 * b_max - gex__bs_ncdf(-s_c) / b_max;
+}
+
 /* Which objective the iteration runs on (file comment). */
 enum objective { LOWER, MIDDLE, UPPER };
 
-/* The normalised volatility s with b(x, s) = beta, for x <= 0 and 0 < beta < e^{x/2}. */
-static int solve_normalised(double x, double beta, double b_max, double *s_out, int *iterations)
+/* The normalised volatility s with b(x, s) = beta, for x <= 0 and 0 < beta < e^{x/2}, from s0 if
+ * s0 > 0, else from the initial guess. */
+static int solve_normalised(double x, double beta, double b_max, double s0, double *s_out,
+                            int *iterations)
 {
     *iterations = 0;
     const double s_c = sqrt(-2 * x);
-    /* b at the inflection point, where h + t = 0: b_c = e^{x/2}/2 - e^{-x/2} N(-s_c). It only
-     * chooses the objective (each is monotone in s on the whole line, and the bracket starts
-     * as (0, inf)), so the cancellation of its two terms for tiny |x| does not matter. */
-    const double b_c = 0.5 * b_max - gex__bs_ncdf(-s_c) / b_max;
+    /* b at the inflection point, where h + t = 0, only chooses the objective (each is monotone
+     * in s on the whole line, and the bracket starts as (0, inf)), so the cancellation of the
+     * two terms of b_c for tiny |x| does not matter. */
     const double c_target = b_max - beta;
-    const enum objective obj = beta < b_c ? LOWER : beta <= UPPER_FRACTION * b_max ? MIDDLE : UPPER;
+    const enum objective obj = below_inflection(beta, b_max, s_c) ? LOWER
+                               : beta <= UPPER_FRACTION * b_max   ? MIDDLE
+                                                                  : UPPER;
     const double target = obj == LOWER   ? 1 / sqrt(-2 * log(beta))
                           : obj == UPPER ? log(c_target)
                                          : beta;
     double lo = 0, hi = HUGE_VAL;
-    double s = obj == LOWER ? guess_lower(x, beta, s_c) : guess_upper(x, c_target, s_c);
+    double s = s0 > 0         ? s0
+               : obj == LOWER ? guess_lower(x, beta, s_c)
+                              : guess_upper(x, c_target, s_c);
     for (int it = 0; it < GEX_BS_IV_MAX_ITERATIONS; it++) {
         *iterations = it + 1;
         const double inv_s = 1 / s;
@@ -184,11 +228,9 @@ static int solve_normalised(double x, double beta, double b_max, double *s_out, 
             /* f = (-2 ln b)^{-1/2}, nearly linear in s (-2 ln b ~ x^2/s^2). With L = ln b,
              * u = 1/(-2L): f' = u^{3/2} L', f''/f' = 3u L' + L''/L',
              * f'''/f' = 15 u^2 L'^2 + 9u L'' + L'''/L' (chain rule). */
-            const double b = gex__bs_normalised_otm_vega(x, s, &bp);
-            const double lnb = log(b);
-            const double inv_b = 1 / b;
+            double r1;
+            const double lnb = gex__bs_normalised_log(x, s, &r1);
             const double u = -0.5 / lnb;
-            const double r1 = bp * inv_b;
             const double l2 = w1 - r1;
             const double l3 = w2 - 3 * r1 * w1 + 2 * r1 * r1;
             f = sqrt(u) - target;
@@ -218,6 +260,10 @@ static int solve_normalised(double x, double beta, double b_max, double *s_out, 
             *s_out = s;
             return GEX_IV_OK;
         }
+        /* f is finite wherever b can be evaluated (b is 0 or its maximum at the extremes);
+         * should it not be, no bracket can be kept, and the solver says so. */
+        if (isnan(f))
+            return GEX_IV_NOT_CONVERGED;
         if ((f < 0) == increasing)
             lo = s;
         else
@@ -226,18 +272,39 @@ static int solve_normalised(double x, double beta, double b_max, double *s_out, 
          * step = nu (1 + h2 nu/2) / (1 + nu (h2 + h3 nu/6)). */
         const double nu = -f / f1;
         double step = nu * (1 + 0.5 * h2 * nu) / (1 + nu * (h2 + h3 * nu / 6));
-        if (!isfinite(step) || !(step * nu > 0) || fabs(step) > 2 * fabs(nu))
+        /* Householder's step corrects Newton's by its cubic model of f, which holds while
+         * h2 nu and h3 nu^2 are of order one: near the root the ratio of the steps is
+         * 1 + O(nu). Far away, where f is flat, it tends to 3 h2 / h3 and would crawl; outside
+         * the factors HOUSEHOLDER_RATIO_MIN and 2 of Newton's, Newton's step is taken. */
+        if (!isfinite(step) || !(step * nu > 0) || fabs(step) > 2 * fabs(nu) ||
+            fabs(step) < HOUSEHOLDER_RATIO_MIN * fabs(nu))
             step = nu;
         /* Attainable precision: f carries about PRICE_NOISE_ULPS (1 + h^2 + t^2) ulps of its
-         * scale, over the slope. A step below it, or below a few ulps of s, ends the search. */
+         * scale. A residual below it, or a step below QUARTIC_STEP s, ends the search. Both the
+         * Householder and the Newton step must be that small: far from the root the first can
+         * be small while the second is not (for large nu it tends to 3 h2 / h3), and stopping
+         * there would report a wrong volatility as converged. */
         const double att = PRICE_NOISE_ULPS * DBL_EPSILON * scale * (1 + hh + t * t);
-        if (fabs(step) <= QUARTIC_STEP * s || fabs(step) * fabs(f1) <= att) {
-            *s_out = s + step;
+        const double root = s + step;
+        if (((fabs(step) <= QUARTIC_STEP * s && fabs(nu) <= QUARTIC_STEP * s) ||
+             (fabs(f) <= att && att < HUGE_VAL)) &&
+            root > 0 && root < HUGE_VAL) {
+            *s_out = root;
             return GEX_IV_OK;
         }
+        /* Far from the root, where b's slope is tiny, a step can overshoot by orders of
+         * magnitude: the iteration moves at most a factor STEP_GROWTH from s. A step out of
+         * the bracket is replaced by its geometric midpoint (s spans orders of magnitude), or
+         * by a move of that factor towards the side that is still open. */
         double next = s + step;
+        if (next > STEP_GROWTH * s)
+            next = STEP_GROWTH * s;
+        else if (next < s / STEP_GROWTH)
+            next = s / STEP_GROWTH;
         if (!(next > lo && next < hi))
-            next = isfinite(hi) ? 0.5 * (lo + hi) : 2 * s;
+            next = !isfinite(hi) ? STEP_GROWTH * s
+                   : lo > 0      ? sqrt(lo) * sqrt(hi)
+                                 : hi / STEP_GROWTH;
         if (hi - lo <= STEP_ULPS * DBL_EPSILON * s) {
             *s_out = next;
             return GEX_IV_OK;
@@ -247,23 +314,36 @@ static int solve_normalised(double x, double beta, double b_max, double *s_out, 
     return GEX_IV_NOT_CONVERGED;
 }
 
-int gex__bs_implied_normalised(double x, double beta, double *s, int *iterations)
+int gex__bs_implied_normalised(double x, double beta, double s0, double *s, int *iterations)
 {
     const double b_max = exp(0.5 * x);
     if (!(x <= 0) || !(beta >= DBL_MIN) || !(beta < b_max))
         return GEX_IV_BAD_INPUT;
-    return solve_normalised(x, beta, b_max, s, iterations);
+    return solve_normalised(x, beta, b_max, s0, s, iterations);
 }
 
-int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
-                       double *sigma)
+/* The discount factors of one (T, r, q): e^{-qT} and e^{-rT}. */
+typedef struct discount {
+    double T, r, q;
+    double dq, dr;
+} discount;
+
+static void discount_set(discount *d, double T, double r, double q)
 {
-    if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
-        return GEX_IV_BAD_INPUT;
+    d->T = T;
+    d->r = r;
+    d->q = q;
+    d->dq = exp(-q * T);
+    d->dr = exp(-r * T);
+}
+
+/* gex_bs_implied_vol with checked inputs and the discount factors of (T, r, q) in d. */
+static int implied_vol(int type, double price, double S, double K, const discount *d, double *sigma)
+{
     if (!isfinite(price))
         return GEX_IV_NO_QUOTE;
-    const double x = log(S / K) + (r - q) * T;
-    const double dq = exp(-q * T), dr = exp(-r * T);
+    const double T = d->T, dq = d->dq, dr = d->dr;
+    const double x = log(S / K) + (d->r - d->q) * T;
     /* Put-call parity (Haug 1.1.1): the call in the money by S e^{-qT} - K e^{-rT} equals that
      * much plus the put; the out-of-the-money part is what carries the volatility. */
     const double fwd_intrinsic = S * dq - K * dr;
@@ -290,7 +370,7 @@ int gex_bs_implied_vol(int type, double price, double S, double K, double T, dou
         return GEX_IV_ABOVE_MAX;
     double s;
     int iterations;
-    const int rc = solve_normalised(xn, beta, b_max, &s, &iterations);
+    const int rc = solve_normalised(xn, beta, b_max, 0, &s, &iterations);
     if (rc != GEX_IV_OK)
         return rc;
     const double v = s / sqrt(T);
@@ -298,6 +378,16 @@ int gex_bs_implied_vol(int type, double price, double S, double K, double T, dou
         return GEX_IV_NOT_CONVERGED;
     *sigma = v;
     return GEX_IV_OK;
+}
+
+int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
+                       double *sigma)
+{
+    if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
+        return GEX_IV_BAD_INPUT;
+    discount d;
+    discount_set(&d, T, r, q);
+    return implied_vol(type, price, S, K, &d, sigma);
 }
 
 int gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K, double T,
@@ -316,12 +406,22 @@ int gex_bs_implied_vol_batch(const gex_bs_batch_in *in, const double *price, dou
     if (in == NULL || price == NULL || sigma == NULL || status == NULL || in->K == NULL ||
         in->T == NULL || in->type == NULL)
         return GEX_EINVAL;
+    /* A chain lists the contracts of one expiration together: the discount factors are
+     * computed once per run of equal (T, r, q), with the values gex_bs_implied_vol computes. */
+    discount d = {.T = NAN};
     for (size_t i = 0; i < in->n; i++) {
         const double S = in->S != NULL ? in->S[i] : in->S_all;
         const double r = in->r != NULL ? in->r[i] : in->r_all;
         const double q = in->q != NULL ? in->q[i] : in->q_all;
+        const double K = in->K[i], T = in->T[i];
+        const int type = in->type[i];
         double v = 0;
-        const int rc = gex_bs_implied_vol(in->type[i], price[i], S, in->K[i], in->T[i], r, q, &v);
+        int rc = GEX_IV_BAD_INPUT;
+        if (gex__bs_inputs_ok(type, S, K, T, 1.0, r, q)) {
+            if (!(T == d.T && r == d.r && q == d.q))
+                discount_set(&d, T, r, q);
+            rc = implied_vol(type, price[i], S, K, &d, &v);
+        }
         status[i] = (uint8_t)rc;
         sigma[i] = rc == GEX_IV_OK ? v : 0;
     }

@@ -9,7 +9,10 @@
  *   b = e^{-(h^2+t^2)/2}/sqrt(2 pi) [Y(h + t) - Y(h - t)],                        (J 3.3)
  * which never underflows before b does, but whose bracket cancels when t is small or h is very
  * negative. Those two regions use series with terms of one sign (small t) or an exact
- * asymptotic expansion (large -h).
+ * asymptotic expansion (large -h). There b is the density factor e^{-(h^2+t^2)/2}/sqrt(2 pi)
+ * (which is also db/ds) times a series, so ln b, which the implied-volatility solver's lower
+ * objective needs, comes without that factor's exponential and without underflow
+ * (gex__bs_normalised_log).
  */
 #include <math.h>
 
@@ -59,9 +62,9 @@ static double erfcx(double z)
     return sum / (z * 1.7724538509055160273); /* sqrt(pi) */
 }
 
-/* e^{-(h^2 + t^2)/2} with h^2 + t^2 in double-double: h = x/s carries its own rounding residual,
- * so the exponential keeps relative accuracy even where (h^2 + t^2)/2 is several hundred. */
-static double gauss_factor(double x, double s, double inv_s, double h, double t)
+/* h^2 + t^2 in double-double (a + *al): h = x/s carries its own rounding residual, so that
+ * e^{-(h^2 + t^2)/2} keeps relative accuracy even where (h^2 + t^2)/2 is several hundred. */
+static double exponent(double x, double s, double inv_s, double h, double t, double *al)
 {
     const double hl = fma(-h, s, x) * inv_s; /* x/s = h + hl */
     const double h2 = h * h;
@@ -70,29 +73,21 @@ static double gauss_factor(double x, double s, double inv_s, double h, double t)
     const double t2l = fma(t, t, -t2);
     const double a = h2 + t2; /* Knuth's two-sum: a + al = h2 + t2 exactly */
     const double bv = a - h2;
-    const double al = (h2 - (a - bv)) + (t2 - bv) + h2l + t2l;
+    *al = (h2 - (a - bv)) + (t2 - bv) + h2l + t2l;
+    return a;
+}
+
+/* e^{-(a + al)/2}, al a residual of a few ulps of a. */
+static double gauss_factor(double a, double al)
+{
     return exp(-0.5 * a) * (1 - 0.5 * al);
 }
 
-double gex__bs_normalised_otm(double x, double s)
+/* Regions 1 and 2, where b is a series times the density factor: when (h, t) lies in one of
+ * them, sets *factor = b / n0 with n0 = e^{-(h^2+t^2)/2}/sqrt(2 pi) = db/ds (Jaeckel 2015, eq.
+ * (2.3)) and returns true. */
+static bool series(double h, double t, double *factor)
 {
-    double vega;
-    return gex__bs_normalised_otm_vega(x, s, &vega);
-}
-
-double gex__bs_normalised_otm_vega(double x, double s, double *vega)
-{
-    *vega = 0;
-    if (!(s > 0) || !(x <= 0))
-        return 0;
-    const double inv_s = 1 / s;
-    const double h = x * inv_s, t = 0.5 * s;
-    if (h * h + t * t > UNDERFLOW_EXPONENT)
-        return 0;
-    const double e_ht = gauss_factor(x, s, inv_s, h, t);
-    /* d b / d s = e^{-(h^2+t^2)/2} / sqrt(2 pi) (Jaeckel 2015, eq. (2.3)). */
-    *vega = GEX_BS_INV_SQRT2PI * e_ht;
-
     if (h < ASYMPTOTIC_H && h + t < ASYMPTOTIC_H + SMALL_T) {
         /* Region 1. For z -> -inf, Y(z) ~ -sum_k (-1)^k (2k-1)!! z^{-(2k+1)} (A&S 26.2.12).
          * Subtracting at z = h +- t term by term, with r = h^2 - t^2, q = (h/r)^2, e = (t/h)^2:
@@ -114,7 +109,8 @@ double gex__bs_normalised_otm_vega(double x, double s, double *vega)
             sm = s1 + e * d1;
             c *= -(2 * k + 1) * q;
         }
-        return GEX_BS_INV_SQRT2PI * e_ht * 2 * (t / r) * sum;
+        *factor = 2 * (t / r) * sum;
+        return true;
     }
     if (t < SMALL_T) {
         /* Region 2. Taylor series in t: Y(h+t) - Y(h-t) = 2 sum_{j odd} Y^(j)(h) t^j / j!, with
@@ -124,9 +120,12 @@ double gex__bs_normalised_otm_vega(double x, double s, double *vega)
         double ym = y0, y = 1 + h * y0; /* Y^(n-1), Y^(n) at n = 1 */
         const double t2 = t * t;
         double tp = t, sum = y * t;
+        const double hh = h * h;
         for (int n = 1; n < SMALL_T_MAX_ORDER; n += 2) {
-            const double y1 = n * ym + h * y;       /* Y^(n+1) */
-            const double y2 = (n + 1) * y + h * y1; /* Y^(n+2) */
+            /* Both from (Y^(n-1), Y^(n)), so that neither waits for the other: Y^(n+2) =
+             * (n+1) Y^(n) + h Y^(n+1) = (n+1+h^2) Y^(n) + n h Y^(n-1). */
+            const double y1 = n * ym + h * y;                  /* Y^(n+1) */
+            const double y2 = (n + 1 + hh) * y + (n * h) * ym; /* Y^(n+2) */
             tp *= t2 * inv_pair[n >> 1];
             const double term = y2 * tp;
             sum += term;
@@ -135,12 +134,73 @@ double gex__bs_normalised_otm_vega(double x, double s, double *vega)
             if (term <= SERIES_EPS * sum)
                 break;
         }
-        return GEX_BS_INV_SQRT2PI * e_ht * 2 * sum;
+        *factor = 2 * sum;
+        return true;
     }
+    return false;
+}
+
+double gex__bs_normalised_otm(double x, double s)
+{
+    double vega;
+    return gex__bs_normalised_otm_vega(x, s, &vega);
+}
+
+/* Regions 3 and 4, outside the series: b from its two terms. */
+static double two_terms(double x, double h, double t, double e_ht)
+{
     if (h + t > DIRECT_H_PLUS_T) {
         /* Region 3: b is above 85% of its maximum e^{x/2}; the terms barely cancel. */
         return exp(0.5 * x) * gex__bs_ncdf(h + t) - exp(-0.5 * x) * gex__bs_ncdf(h - t);
     }
     /* Region 4: eq. (J 3.3) with erfcx; the bracket loses at most a digit here. */
     return 0.5 * e_ht * (erfcx(-(h + t) * GEX_BS_SQRT1_2) - erfcx(-(h - t) * GEX_BS_SQRT1_2));
+}
+
+double gex__bs_normalised_otm_vega(double x, double s, double *vega)
+{
+    *vega = 0;
+    if (!(s > 0) || !(x <= 0))
+        return 0;
+    const double inv_s = 1 / s;
+    const double h = x * inv_s, t = 0.5 * s;
+    double al;
+    const double a = exponent(x, s, inv_s, h, t, &al);
+    /* Beyond UNDERFLOW_EXPONENT the density factor is 0, and so is b in regions 1 and 2 (a
+     * multiple of it); regions 3 and 4 do not need it: there b is far from 0 (it approaches
+     * its maximum e^{x/2} as s grows). */
+    const double e_ht = a > UNDERFLOW_EXPONENT ? 0 : gauss_factor(a, al);
+    /* d b / d s = e^{-(h^2+t^2)/2} / sqrt(2 pi) (Jaeckel 2015, eq. (2.3)). */
+    *vega = GEX_BS_INV_SQRT2PI * e_ht;
+    double k;
+    if (series(h, t, &k))
+        return *vega * k;
+    return two_terms(x, h, t, e_ht);
+}
+
+double gex__bs_normalised_log(double x, double s, double *vega_over_b)
+{
+    *vega_over_b = 0;
+    if (!(s > 0) || !(x <= 0))
+        return -HUGE_VAL;
+    const double inv_s = 1 / s;
+    const double h = x * inv_s, t = 0.5 * s;
+    double al;
+    const double a = exponent(x, s, inv_s, h, t, &al);
+    double k;
+    if (series(h, t, &k)) {
+        /* ln b = ln(k/sqrt(2 pi)) - (a + al)/2 and b'/b = 1/k: no exponential, and no
+         * underflow however small b is, until h^2 itself overflows (s below 1e-150 or so):
+         * there b is 0 and b'/b infinite. */
+        if (!(a < HUGE_VAL)) {
+            *vega_over_b = HUGE_VAL;
+            return -HUGE_VAL;
+        }
+        *vega_over_b = 1 / k;
+        return log(GEX_BS_INV_SQRT2PI * k) - 0.5 * a - 0.5 * al;
+    }
+    const double e_ht = a > UNDERFLOW_EXPONENT ? 0 : gauss_factor(a, al);
+    const double b = two_terms(x, h, t, e_ht);
+    *vega_over_b = GEX_BS_INV_SQRT2PI * e_ht / b;
+    return log(b);
 }

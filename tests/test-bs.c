@@ -2,9 +2,10 @@
  * gex/bs.h: Black-Scholes-Merton prices, greeks and implied volatility.
  *
  * Truth comes from three independent places: published values (Haug, "The Complete Guide to
- * Option Pricing Formulas", 2nd ed., McGraw-Hill 2007), a 50-digit mpmath table
- * (tests/bs-reference.py, tests/data/bs-reference/greeks.tsv) and identities (put-call
- * relations, Richardson-extrapolated finite differences of the price and of delta).
+ * Option Pricing Formulas", 2nd ed., McGraw-Hill 2007), mpmath tables (tests/bs-reference.py,
+ * tests/data/bs-reference/greeks.tsv at 50 digits; tests/bs-normalised-reference.py,
+ * normalised.tsv at 120) and identities (put-call relations, Richardson-extrapolated finite
+ * differences of the price and of delta).
  */
 #include "gex-test.h"
 
@@ -161,6 +162,81 @@ START_TEST(test_greeks_reference_table)
         }
     }
     ck_assert_uint_ge(tails, 10);
+}
+END_TEST
+
+/* The normalised Black function b(x, s) behind every price and implied volatility, against
+ * the 120-digit table of tests/bs-normalised-reference.py (3,307 points over x from -1e-9 to
+ * -30 and s from 1e-4 to 200, all four of Jaeckel's regions and beyond the underflow of the
+ * density factor). The error is scored in units of eps (1 + cond), cond being b's relative
+ * condition number in x and s: the error that rounding the inputs to doubles alone causes.
+ * Each evaluation carries a handful of roundings (erfc and exp within an ulp or two in glibc,
+ * their products, the two-term bracket of region 4 that loses up to a digit); 2.5 units seen
+ * on x86-64 glibc 2.36, so 4 leaves room for another libm without hiding a lost digit. ln b
+ * (the solver's lower objective) is scored the same way, as an absolute error plus its own
+ * rounding, down to b far below the smallest double. */
+#define NORMALISED_UNITS 4.0
+
+START_TEST(test_normalised_reference_table)
+{
+    FILE *f = fopen(gex_test_data("bs-reference/normalised.tsv"), "r");
+    ck_assert_msg(f != NULL, "tests/data/bs-reference/normalised.tsv is missing");
+    char line[256];
+    size_t n = 0, underflow = 0, beyond = 0;
+    double worst = 0, worst_log = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (line[0] == '#')
+            continue;
+        double x, s, b, ln_b, cond;
+        ck_assert_int_eq(sscanf(line, "%lf %lf %lf %lf %lf", &x, &s, &b, &ln_b, &cond), 5);
+        const double unit = DBL_EPSILON * (1 + cond);
+        double vega, vega_over_b;
+        const double got = gex__bs_normalised_otm_vega(x, s, &vega);
+        const double got_log = gex__bs_normalised_log(x, s, &vega_over_b);
+        if (b == 0) {
+            ck_assert_msg(got < DBL_MIN, "x %.17g s %.17g: b %.17g, below DBL_MIN", x, s, got);
+            underflow++;
+        } else {
+            const double err = fabs(got - b) / b / unit;
+            ck_assert_msg(err <= NORMALISED_UNITS, "x %.17g s %.17g: b %.17g, want %.17g (%.2f)", x,
+                          s, got, b, err);
+            worst = fmax(worst, err);
+            /* b' / b from the log form equals the ratio of the direct form's values. */
+            ck_assert_rel(vega_over_b, vega / got, 64 * DBL_EPSILON, 0);
+        }
+        /* ln b is itself a double, rounded to half an ulp of |ln b|. */
+        const double err_log = fabs(got_log - ln_b) / (unit + DBL_EPSILON * fabs(ln_b));
+        ck_assert_msg(err_log <= NORMALISED_UNITS, "x %.17g s %.17g: ln b %.17g, want %.17g", x, s,
+                      got_log, ln_b);
+        worst_log = fmax(worst_log, err_log);
+        beyond += s > 2 * sqrt(1500.0);
+        n++;
+    }
+    fclose(f);
+    printf("normalised Black: %zu points (%zu below DBL_MIN, %zu with s beyond 77.5), worst %.2f "
+           "units, ln b %.2f\n",
+           n, underflow, beyond, worst, worst_log);
+    ck_assert_uint_ge(n, 3000);
+    ck_assert_uint_ge(underflow, 20);
+    ck_assert_uint_ge(beyond, 100);
+}
+END_TEST
+
+/* A total variance so large that the density factor e^{-(h^2+t^2)/2} underflows (s = sigma
+ * sqrt(T) beyond 2 sqrt(1500), about 77.5) leaves a price at its supremum, S e^{-qT} for a
+ * call (Haug 2007, sec. 1.1.6: N(d1) -> 1, N(d2) -> 0 as sigma -> inf), not at 0. */
+START_TEST(test_price_huge_total_variance)
+{
+    const double S = 101.37, K = 97.13, T = 3.1, r = 0.045, q = 0.013;
+    for (double sigma = 40.3; sigma < 200; sigma *= 1.37) {
+        double call, put;
+        ck_assert_int_eq(gex_bs_price(GEX_CALL, S, K, T, sigma, r, q, &call), GEX_BS_OK);
+        ck_assert_int_eq(gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &put), GEX_BS_OK);
+        /* N(-s/2) is below 1e-100 at these s: the prices are their suprema to the last bit
+         * the parity sum allows. */
+        ck_assert_rel(call, S * exp(-q * T), 4 * DBL_EPSILON, 0);
+        ck_assert_rel(put, K * exp(-r * T), 4 * DBL_EPSILON, 0);
+    }
 }
 END_TEST
 
@@ -449,7 +525,7 @@ START_TEST(test_implied_vol_iteration_bound)
                 continue;
             double got = 0;
             int it = 0;
-            const int rc = gex__bs_implied_normalised(x, beta, &got, &it);
+            const int rc = gex__bs_implied_normalised(x, beta, 0, &got, &it);
             ck_assert_msg(rc == GEX_IV_OK, "x %.17g s %.17g: %s", x, s, gex_iv_strstatus(rc));
             ck_assert_msg(it <= IV_MAX_ITERATIONS_SEEN, "x %.17g s %.17g: %d iterations", x, s, it);
             const double err = fabs(got - s) / (DBL_EPSILON * (beta / vega + s));
@@ -464,6 +540,68 @@ START_TEST(test_implied_vol_iteration_bound)
            "attainable units\n",
            solved, worst_it, (double)total_it / solved, worst);
     ck_assert_int_ge(solved, 10000);
+}
+END_TEST
+
+/* The iteration itself, from starting points far from the root (s/1000 to 1000 s): it must
+ * still end at the root, within the attainable precision, before GEX_BS_IV_MAX_ITERATIONS.
+ * Far from the root the Householder step can be tiny while the Newton step is not, and a
+ * solver that took it would stop there and report a wrong volatility as converged. */
+START_TEST(test_implied_vol_bad_starting_points)
+{
+    static const double starts[] = {1e-3, 0.031, 0.37, 2.9, 41.0, 1e3};
+    int worst_it = 0, solved = 0;
+    for (double lx = -6; lx <= log10(30.0); lx += 0.25)
+        for (double ls = -3; ls <= log10(30.0); ls += 0.25) {
+            const double x = -pow(10, lx), s = pow(10, ls);
+            double vega;
+            const double beta = gex__bs_normalised_otm_vega(x, s, &vega);
+            if (!(beta >= DBL_MIN) || !(beta < exp(0.5 * x) * (1 - 4 * DBL_EPSILON)) ||
+                !(vega * s > 4 * DBL_EPSILON * beta))
+                continue;
+            for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
+                double got = 0;
+                int it = 0;
+                const int rc = gex__bs_implied_normalised(x, beta, s * starts[k], &got, &it);
+                ck_assert_msg(rc == GEX_IV_OK, "x %.17g s %.17g from %g s: %s", x, s, starts[k],
+                              gex_iv_strstatus(rc));
+                const double err = fabs(got - s) / (DBL_EPSILON * (beta / vega + s));
+                ck_assert_msg(err <= IV_ATTAINABLE_UNITS,
+                              "x %.17g s %.17g from %g s: %.17g, %.3g units", x, s, starts[k], got,
+                              err);
+                worst_it = it > worst_it ? it : worst_it;
+                solved++;
+            }
+        }
+    printf("implied normalised vol from bad starting points: %d solved, at most %d iterations\n",
+           solved, worst_it);
+    ck_assert_int_ge(solved, 1000);
+}
+END_TEST
+
+/* GEX_IV_NOT_CONVERGED, on purpose: from the guess every price of the grids above converges,
+ * so the status is reached through a start that no GEX_BS_IV_MAX_ITERATIONS steps of at most
+ * a factor 16 can bring to the root (1e-300 against a root near 0.2, or 1e300). The solver
+ * reports it, and leaves the result untouched, instead of returning where it stopped. */
+START_TEST(test_implied_vol_not_converged_status)
+{
+    const double x = -0.0731, s = 0.213;
+    double vega;
+    const double beta = gex__bs_normalised_otm_vega(x, s, &vega);
+    const double starts[] = {1e-300, 1e300};
+    for (size_t k = 0; k < 2; k++) {
+        double got = 42;
+        int it = 0;
+        ck_assert_int_eq(gex__bs_implied_normalised(x, beta, starts[k], &got, &it),
+                         GEX_IV_NOT_CONVERGED);
+        ck_assert_int_eq(it, GEX_BS_IV_MAX_ITERATIONS);
+        ck_assert_double_eq(got, 42);
+    }
+    /* The same price from a start merely 1e6 times too small converges. */
+    double got = 0;
+    int it = 0;
+    ck_assert_int_eq(gex__bs_implied_normalised(x, beta, s * 1e-6, &got, &it), GEX_IV_OK);
+    ck_assert_rel(got, s, 1e-14, 0);
 }
 END_TEST
 
@@ -866,6 +1004,8 @@ int main(void)
     tcase_add_test(tc, test_price_haug_published);
     tcase_add_test(tc, test_greeks_haug_published);
     tcase_add_test(tc, test_greeks_reference_table);
+    tcase_add_test(tc, test_normalised_reference_table);
+    tcase_add_test(tc, test_price_huge_total_variance);
     tcase_add_test(tc, test_greeks_put_call_identities);
     tcase_add_test(tc, test_greeks_finite_differences);
     tcase_add_test(tc, test_exposure_greeks_equal_full_greeks);
@@ -882,6 +1022,8 @@ int main(void)
     tcase_add_test(tiv, test_implied_vol_round_trip_grid);
     tcase_add_test(tiv, test_implied_vol_random_round_trips);
     tcase_add_test(tiv, test_implied_vol_iteration_bound);
+    tcase_add_test(tiv, test_implied_vol_bad_starting_points);
+    tcase_add_test(tiv, test_implied_vol_not_converged_status);
     tcase_add_test(tiv, test_implied_vol_statuses);
     tcase_add_test(tiv, test_implied_vol_extreme_inputs);
     tcase_add_loop_test(tiv, test_implied_vol_real_chains, 0,

@@ -113,7 +113,7 @@ int gex_bs_greeks_batch(const gex_bs_batch_in *in, const gex_bs_batch_out *out, 
 const char *gex_bs_batch_path(void);
 
 /* Implied volatility. */
-/* The hard bound of the implied-volatility iteration: far above the 2 to 4 steps it takes, so
+/* The hard bound of the implied-volatility iteration: far above the 2 to 6 steps it takes, so
  * reaching it (GEX_IV_NOT_CONVERGED) means a price beyond what double precision can invert. */
 #define GEX_BS_IV_MAX_ITERATIONS 32
 typedef enum gex_iv_status {
@@ -133,14 +133,17 @@ const char *gex_iv_strstatus(int status);
  * gex_bs_price). Solved on Jaeckel's normalised Black function ("Let's Be Rational", 2015) by
  * Householder steps of order 3 from an initial guess (src/bs-iv.c): to the precision the price
  * allows in double (about eps (price / vega + sigma)), in 2 evaluations of the price on a
- * realistic chain, at most 4 over x = ln(F/K) in [-30, 0) and sigma sqrt(T) in [1e-4, 30]
- * (tests/test-bs.c), and never more than GEX_BS_IV_MAX_ITERATIONS.
+ * realistic chain, at most 6 over x = ln(F/K) in [-30, 0) and sigma sqrt(T) in [1e-4, 30]
+ * (a grid of 470,000 points; tests/test-bs.c runs a coarser one of 19,000), and never more
+ * than GEX_BS_IV_MAX_ITERATIONS.
  * Returns GEX_IV_OK and writes *sigma, or a gex_iv_status and leaves *sigma untouched:
  * GEX_IV_NO_QUOTE when price is not finite; GEX_IV_BELOW_INTRINSIC when price is at or below
  * max(S e^{-qT} - K e^{-rT}, 0) for a call (K e^{-rT} - S e^{-qT} for a put) or its
  * out-of-the-money part is below the smallest normal double in units of sqrt(F K) e^{-rT} (it
  * has no digits left); GEX_IV_ABOVE_MAX at or above S e^{-qT} (call) or K e^{-rT} (put);
- * GEX_IV_BAD_INPUT for S, K, T not > 0 and finite, r or q not finite, or a bad type. */
+ * GEX_IV_BAD_INPUT for S, K, T not > 0 and finite, r or q not finite, or a bad type;
+ * GEX_IV_NOT_CONVERGED if the iteration ends without reaching that precision (never seen from
+ * the solver's own start; the tests reach it only from deliberately absurd ones). */
 int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
                        double *sigma);
 
@@ -150,8 +153,9 @@ int gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double 
                              double r, double q, double *sigma);
 
 /* Batch implied volatility: price[i] -> sigma[i] with status[i] (both caller-owned, n each;
- * sigma[i] is 0 where status[i] is not GEX_IV_OK). in->sigma is ignored. Returns GEX_OK or
- * GEX_EINVAL for NULL arguments. */
+ * sigma[i] is 0 where status[i] is not GEX_IV_OK), the values gex_bs_implied_vol gives; the
+ * discount factors are computed once per run of contracts with equal T, r and q. in->sigma is
+ * ignored. Returns GEX_OK or GEX_EINVAL for NULL arguments. */
 int gex_bs_implied_vol_batch(const gex_bs_batch_in *in, const double *price, double *sigma,
                              uint8_t *status);
 
