@@ -1115,6 +1115,17 @@ static void field_free(void *p)
 #define SIZING_MIN_CONTRACTS 256
 #define SIZING_MARGIN        1.05
 
+/* A new tokeniser: geometric field growth, and the state it is in between two records. */
+static int parser_init(csv_reader *c)
+{
+    if (csv_init(&c->parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
+        return -1;
+    csv_set_realloc_func(&c->parser, field_realloc);
+    csv_set_free_func(&c->parser, field_free);
+    c->row_start_state = c->parser.pstate;
+    return 0;
+}
+
 /* A reader of CSV rows from the header line on (the header not yet read), or NULL when out of
  * memory. consumed: bytes of the input before the header, for sizing the arrays. */
 static csv_reader *csv_reader_new(gex__reader *r, const gex__detected *det, size_t consumed)
@@ -1122,13 +1133,10 @@ static csv_reader *csv_reader_new(gex__reader *r, const gex__detected *det, size
     csv_reader *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
-    if (csv_init(&c->parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+    if (parser_init(c) != 0) {
         free(c);
         return NULL;
     }
-    csv_set_realloc_func(&c->parser, field_realloc);
-    csv_set_free_func(&c->parser, field_free);
-    c->row_start_state = c->parser.pstate;
     c->r = r;
     c->cboe = det->format == GEX_FORMAT_CBOE_CSV;
     c->line = det->header_line;
@@ -1254,12 +1262,10 @@ int gex__csv_part_new(const gex__csv_part *header, gex__reader *r, long line, ge
     memcpy(c, h, sizeof *c);
     /* The columns are the header reader's (read-only from now on); the tokeniser is new. */
     c->owns_columns = 0;
-    if (csv_init(&c->parser, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
+    if (parser_init(c) != 0) {
         free(c);
         return GEX_ENOMEM;
     }
-    csv_set_realloc_func(&c->parser, field_realloc);
-    csv_set_free_func(&c->parser, field_free);
     c->r = r;
     c->line = line;
     c->prev_c = '\n';

@@ -136,11 +136,6 @@ static void *read_range(void *arg)
     return NULL;
 }
 
-static void *read_range_thread(void *arg)
-{
-    return read_range(arg);
-}
-
 /* The reader of a range: the file's reader as detection left it, with its own chain, report
  * and error; the ranges after the first start with nothing the first one carries (the CBOE
  * preamble's quote instant, the counters). */
@@ -391,7 +386,7 @@ int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *pr
         pthread_t *threads = malloc(m * sizeof *threads);
         int *started = calloc(m, sizeof *started);
         for (size_t k = 1; threads != NULL && started != NULL && k < m; k++)
-            started[k] = pthread_create(&threads[k], NULL, read_range_thread, &s.ranges[k]) == 0;
+            started[k] = pthread_create(&threads[k], NULL, read_range, &s.ranges[k]) == 0;
         read_range(&s.ranges[0]);
         for (size_t k = 1; k < m; k++) {
             if (started != NULL && started[k])
