@@ -157,8 +157,10 @@ static void *concat_arrays(void *arg)
         size_t at = c->n;
         for (size_t k = 0; k < j->n; k++) {
             chain_arrays(j->parts[k], pa);
-            concat_array((char *)*a[i].ptr + at * a[i].size, *pa[i].ptr, j->parts[k]->n, a[i].size,
-                         symbols ? j->maps[k] : NULL, lines ? j->line_shift[k] : 0);
+            /* An empty part adds nothing (and the arrays of empty chains are NULL). */
+            if (j->parts[k]->n > 0)
+                concat_array((char *)*a[i].ptr + at * a[i].size, *pa[i].ptr, j->parts[k]->n,
+                             a[i].size, symbols ? j->maps[k] : NULL, lines ? j->line_shift[k] : 0);
             at += j->parts[k]->n;
             free(*pa[i].ptr);
             *pa[i].ptr = NULL;
