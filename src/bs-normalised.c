@@ -83,11 +83,18 @@ static double gauss_factor(double a, double al)
     return exp(-0.5 * a) * (1 - 0.5 * al);
 }
 
-/* Regions 1 and 2, where b is a series times the density factor: when (h, t) lies in one of
- * them, sets *factor = b / n0 with n0 = e^{-(h^2+t^2)/2}/sqrt(2 pi) = db/ds (Jaeckel 2015, eq.
- * (2.3)) and returns true. */
+/* Whether (h, t) lies in region 1 or 2, where b is a series times the density factor. */
+static bool in_series(double h, double t)
+{
+    return (h < ASYMPTOTIC_H && h + t < ASYMPTOTIC_H + SMALL_T) || t < SMALL_T;
+}
+
+/* Regions 1 and 2: when (h, t) lies in one of them (with h^2 finite), sets *factor = b / n0
+ * with n0 = e^{-(h^2+t^2)/2}/sqrt(2 pi) = db/ds (Jaeckel 2015, eq. (2.3)) and returns true. */
 static bool series(double h, double t, double *factor)
 {
+    if (!in_series(h, t))
+        return false;
     if (h < ASYMPTOTIC_H && h + t < ASYMPTOTIC_H + SMALL_T) {
         /* Region 1. For z -> -inf, Y(z) ~ -sum_k (-1)^k (2k-1)!! z^{-(2k+1)} (A&S 26.2.12).
          * Subtracting at z = h +- t term by term, with r = h^2 - t^2, q = (h/r)^2, e = (t/h)^2:
@@ -112,32 +119,30 @@ static bool series(double h, double t, double *factor)
         *factor = 2 * (t / r) * sum;
         return true;
     }
-    if (t < SMALL_T) {
-        /* Region 2. Taylor series in t: Y(h+t) - Y(h-t) = 2 sum_{j odd} Y^(j)(h) t^j / j!, with
-         * Y' = 1 + h Y and Y^(n+1) = n Y^(n-1) + h Y^(n) (differentiate Y' = 1 + zY); every
-         * Y^(n) > 0 because Y(z) = int_0^inf exp(zu - u^2/2) du (Jaeckel 2015, eq. (3.5)). */
-        const double y0 = GEX_BS_SQRT_PI_2 * erfcx(-h * GEX_BS_SQRT1_2);
-        double ym = y0, y = 1 + h * y0; /* Y^(n-1), Y^(n) at n = 1 */
-        const double t2 = t * t;
-        double tp = t, sum = y * t;
-        const double hh = h * h;
-        for (int n = 1; n < SMALL_T_MAX_ORDER; n += 2) {
-            /* Both from (Y^(n-1), Y^(n)), so that neither waits for the other: Y^(n+2) =
-             * (n+1) Y^(n) + h Y^(n+1) = (n+1+h^2) Y^(n) + n h Y^(n-1). */
-            const double y1 = n * ym + h * y;                  /* Y^(n+1) */
-            const double y2 = (n + 1 + hh) * y + (n * h) * ym; /* Y^(n+2) */
-            tp *= t2 * inv_pair[n >> 1];
-            const double term = y2 * tp;
-            sum += term;
-            ym = y1;
-            y = y2;
-            if (term <= SERIES_EPS * sum)
-                break;
-        }
-        *factor = 2 * sum;
-        return true;
+    /* Region 2 (t < SMALL_T here). Taylor series in t: Y(h+t) - Y(h-t) = 2 sum_{j odd}
+     * Y^(j)(h) t^j / j!, with Y' = 1 + h Y and Y^(n+1) = n Y^(n-1) + h Y^(n) (differentiate
+     * Y' = 1 + zY); every Y^(n) > 0 because Y(z) = int_0^inf exp(zu - u^2/2) du (Jaeckel 2015,
+     * eq. (3.5)). */
+    const double y0 = GEX_BS_SQRT_PI_2 * erfcx(-h * GEX_BS_SQRT1_2);
+    double ym = y0, y = 1 + h * y0; /* Y^(n-1), Y^(n) at n = 1 */
+    const double t2 = t * t;
+    double tp = t, sum = y * t;
+    const double hh = h * h;
+    for (int n = 1; n < SMALL_T_MAX_ORDER; n += 2) {
+        /* Both from (Y^(n-1), Y^(n)), so that neither waits for the other: Y^(n+2) =
+         * (n+1) Y^(n) + h Y^(n+1) = (n+1+h^2) Y^(n) + n h Y^(n-1). */
+        const double y1 = n * ym + h * y;                  /* Y^(n+1) */
+        const double y2 = (n + 1 + hh) * y + (n * h) * ym; /* Y^(n+2) */
+        tp *= t2 * inv_pair[n >> 1];
+        const double term = y2 * tp;
+        sum += term;
+        ym = y1;
+        y = y2;
+        if (term <= SERIES_EPS * sum)
+            break;
     }
-    return false;
+    *factor = 2 * sum;
+    return true;
 }
 
 double gex__bs_normalised_otm(double x, double s)
@@ -167,8 +172,10 @@ double gex__bs_normalised_otm_vega(double x, double s, double *vega)
     double al;
     const double a = exponent(x, s, inv_s, h, t, &al);
     /* Beyond UNDERFLOW_EXPONENT the density factor is 0, and so is b in regions 1 and 2 (a
-     * multiple of it); regions 3 and 4 do not need it: there b is far from 0 (it approaches
-     * its maximum e^{x/2} as s grows). */
+     * multiple of it; there h may even be infinite, for a subnormal s); regions 3 and 4 do not
+     * need it: there b is far from 0 (it approaches its maximum e^{x/2} as s grows). */
+    if (a > UNDERFLOW_EXPONENT && in_series(h, t))
+        return 0;
     const double e_ht = a > UNDERFLOW_EXPONENT ? 0 : gauss_factor(a, al);
     /* d b / d s = e^{-(h^2+t^2)/2} / sqrt(2 pi) (Jaeckel 2015, eq. (2.3)). */
     *vega = GEX_BS_INV_SQRT2PI * e_ht;
@@ -187,15 +194,15 @@ double gex__bs_normalised_log(double x, double s, double *vega_over_b)
     const double h = x * inv_s, t = 0.5 * s;
     double al;
     const double a = exponent(x, s, inv_s, h, t, &al);
+    /* In regions 1 and 2, ln b = ln(k/sqrt(2 pi)) - (a + al)/2 and b'/b = 1/k: no
+     * exponential, and no underflow however small b is, until h^2 itself overflows (s below
+     * 1e-150 or so): there b is 0 and b'/b infinite. */
+    if (!(a < HUGE_VAL) && in_series(h, t)) {
+        *vega_over_b = HUGE_VAL;
+        return -HUGE_VAL;
+    }
     double k;
     if (series(h, t, &k)) {
-        /* ln b = ln(k/sqrt(2 pi)) - (a + al)/2 and b'/b = 1/k: no exponential, and no
-         * underflow however small b is, until h^2 itself overflows (s below 1e-150 or so):
-         * there b is 0 and b'/b infinite. */
-        if (!(a < HUGE_VAL)) {
-            *vega_over_b = HUGE_VAL;
-            return -HUGE_VAL;
-        }
         *vega_over_b = 1 / k;
         return log(GEX_BS_INV_SQRT2PI * k) - 0.5 * a - 0.5 * al;
     }

@@ -240,6 +240,27 @@ START_TEST(test_price_huge_total_variance)
 }
 END_TEST
 
+/* The other end: a total variance so small that h = x/s overflows (sigma 1e-200) or that s
+ * is subnormal (sigma 1e-310, where 1/s is infinite) leaves the price at the discounted
+ * intrinsic value (Haug 2007, sec. 1.1.6: N(d1), N(d2) -> 1 or 0 as sigma -> 0), not a nan. */
+START_TEST(test_price_vanishing_total_variance)
+{
+    const double S = 101.37, K = 97.13, T = 0.5, r = 0.045, q = 0.013;
+    const double intrinsic = S * exp(-q * T) - K * exp(-r * T); /* the call's; the put's is 0 */
+    for (double sigma = 1e-200; sigma > 0; sigma *= 1e-110) {
+        double call, put;
+        ck_assert_int_eq(gex_bs_price(GEX_CALL, S, K, T, sigma, r, q, &call), GEX_BS_OK);
+        ck_assert_int_eq(gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &put), GEX_BS_OK);
+        ck_assert_rel(call, intrinsic, 4 * DBL_EPSILON, 0);
+        ck_assert_double_eq(put, 0);
+        double vega;
+        ck_assert_double_eq(gex__bs_normalised_otm_vega(-0.0417, sigma * sqrt(T), &vega), 0);
+        double ratio;
+        ck_assert_double_eq(gex__bs_normalised_log(-0.0417, sigma * sqrt(T), &ratio), -HUGE_VAL);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------- */
 /* Identities (SPEC 1.3) over random contracts. */
 
@@ -1006,6 +1027,7 @@ int main(void)
     tcase_add_test(tc, test_greeks_reference_table);
     tcase_add_test(tc, test_normalised_reference_table);
     tcase_add_test(tc, test_price_huge_total_variance);
+    tcase_add_test(tc, test_price_vanishing_total_variance);
     tcase_add_test(tc, test_greeks_put_call_identities);
     tcase_add_test(tc, test_greeks_finite_differences);
     tcase_add_test(tc, test_exposure_greeks_equal_full_greeks);
