@@ -77,10 +77,10 @@ static double exponent(double x, double s, double inv_s, double h, double t, dou
     return a;
 }
 
-/* e^{-(a + al)/2}, al a residual of a few ulps of a. */
+/* e^{-(a + al)/2}, al a residual of a few ulps of a; 0 beyond UNDERFLOW_EXPONENT. */
 static double gauss_factor(double a, double al)
 {
-    return exp(-0.5 * a) * (1 - 0.5 * al);
+    return a > UNDERFLOW_EXPONENT ? 0 : exp(-0.5 * a) * (1 - 0.5 * al);
 }
 
 /* Whether (h, t) lies in region 1 or 2, where b is a series times the density factor. */
@@ -89,12 +89,10 @@ static bool in_series(double h, double t)
     return (h < ASYMPTOTIC_H && h + t < ASYMPTOTIC_H + SMALL_T) || t < SMALL_T;
 }
 
-/* Regions 1 and 2: when (h, t) lies in one of them (with h^2 finite), sets *factor = b / n0
- * with n0 = e^{-(h^2+t^2)/2}/sqrt(2 pi) = db/ds (Jaeckel 2015, eq. (2.3)) and returns true. */
-static bool series(double h, double t, double *factor)
+/* Regions 1 and 2 (in_series(h, t), h^2 finite): b / n0 with n0 = e^{-(h^2+t^2)/2}/sqrt(2 pi)
+ * = db/ds (Jaeckel 2015, eq. (2.3)). */
+static double series(double h, double t)
 {
-    if (!in_series(h, t))
-        return false;
     if (h < ASYMPTOTIC_H && h + t < ASYMPTOTIC_H + SMALL_T) {
         /* Region 1. For z -> -inf, Y(z) ~ -sum_k (-1)^k (2k-1)!! z^{-(2k+1)} (A&S 26.2.12).
          * Subtracting at z = h +- t term by term, with r = h^2 - t^2, q = (h/r)^2, e = (t/h)^2:
@@ -116,8 +114,7 @@ static bool series(double h, double t, double *factor)
             sm = s1 + e * d1;
             c *= -(2 * k + 1) * q;
         }
-        *factor = 2 * (t / r) * sum;
-        return true;
+        return 2 * (t / r) * sum;
     }
     /* Region 2 (t < SMALL_T here). Taylor series in t: Y(h+t) - Y(h-t) = 2 sum_{j odd}
      * Y^(j)(h) t^j / j!, with Y' = 1 + h Y and Y^(n+1) = n Y^(n-1) + h Y^(n) (differentiate
@@ -141,8 +138,7 @@ static bool series(double h, double t, double *factor)
         if (term <= SERIES_EPS * sum)
             break;
     }
-    *factor = 2 * sum;
-    return true;
+    return 2 * sum;
 }
 
 double gex__bs_normalised_otm(double x, double s)
@@ -174,15 +170,13 @@ double gex__bs_normalised_otm_vega(double x, double s, double *vega)
     /* Beyond UNDERFLOW_EXPONENT the density factor is 0, and so is b in regions 1 and 2 (a
      * multiple of it; there h may even be infinite, for a subnormal s); regions 3 and 4 do not
      * need it: there b is far from 0 (it approaches its maximum e^{x/2} as s grows). */
-    if (a > UNDERFLOW_EXPONENT && in_series(h, t))
+    const bool in_region_1_2 = in_series(h, t);
+    if (a > UNDERFLOW_EXPONENT && in_region_1_2)
         return 0;
-    const double e_ht = a > UNDERFLOW_EXPONENT ? 0 : gauss_factor(a, al);
+    const double e_ht = gauss_factor(a, al);
     /* d b / d s = e^{-(h^2+t^2)/2} / sqrt(2 pi) (Jaeckel 2015, eq. (2.3)). */
     *vega = GEX_BS_INV_SQRT2PI * e_ht;
-    double k;
-    if (series(h, t, &k))
-        return *vega * k;
-    return two_terms(x, h, t, e_ht);
+    return in_region_1_2 ? *vega * series(h, t) : two_terms(x, h, t, e_ht);
 }
 
 double gex__bs_normalised_log(double x, double s, double *vega_over_b)
@@ -197,16 +191,16 @@ double gex__bs_normalised_log(double x, double s, double *vega_over_b)
     /* In regions 1 and 2, ln b = ln(k/sqrt(2 pi)) - (a + al)/2 and b'/b = 1/k: no
      * exponential, and no underflow however small b is, until h^2 itself overflows (s below
      * 1e-150 or so): there b is 0 and b'/b infinite. */
-    if (!(a < HUGE_VAL) && in_series(h, t)) {
-        *vega_over_b = HUGE_VAL;
-        return -HUGE_VAL;
-    }
-    double k;
-    if (series(h, t, &k)) {
+    if (in_series(h, t)) {
+        if (!(a < HUGE_VAL)) {
+            *vega_over_b = HUGE_VAL;
+            return -HUGE_VAL;
+        }
+        const double k = series(h, t);
         *vega_over_b = 1 / k;
         return log(GEX_BS_INV_SQRT2PI * k) - 0.5 * a - 0.5 * al;
     }
-    const double e_ht = a > UNDERFLOW_EXPONENT ? 0 : gauss_factor(a, al);
+    const double e_ht = gauss_factor(a, al);
     const double b = two_terms(x, h, t, e_ht);
     *vega_over_b = GEX_BS_INV_SQRT2PI * e_ht / b;
     return log(b);
