@@ -528,6 +528,16 @@ END_TEST
  * reached. */
 #define IV_MAX_ITERATIONS_SEEN 5 /* 4 seen on x86-64 glibc 2.36 */
 
+/* The normalised price b(x, s) and its slope, and whether s can be recovered from it: b a
+ * normal number, below the maximum by more than its rounding, and moving with s (else any s in
+ * a range is an answer). */
+static bool resolvable_price(double x, double s, double *beta, double *vega)
+{
+    *beta = gex__bs_normalised_otm_vega(x, s, vega);
+    return *beta >= DBL_MIN && *beta < exp(0.5 * x) * (1 - 4 * DBL_EPSILON) &&
+           *vega * s > 4 * DBL_EPSILON * *beta;
+}
+
 START_TEST(test_implied_vol_iteration_bound)
 {
     int worst_it = 0, solved = 0;
@@ -536,13 +546,8 @@ START_TEST(test_implied_vol_iteration_bound)
     for (double lx = -9; lx <= log10(30.0); lx += 0.05)
         for (double ls = -4; ls <= log10(30.0); ls += 0.05) {
             const double x = -pow(10, lx), s = pow(10, ls);
-            const double beta = gex__bs_normalised_otm(x, s);
-            double vega;
-            gex__bs_normalised_otm_vega(x, s, &vega);
-            /* Resolvable: a normal number, below the maximum by more than its rounding, and
-             * moving with s (else any s in a range is an answer). */
-            if (!(beta >= DBL_MIN) || !(beta < exp(0.5 * x) * (1 - 4 * DBL_EPSILON)) ||
-                !(vega * s > 4 * DBL_EPSILON * beta))
+            double beta, vega;
+            if (!resolvable_price(x, s, &beta, &vega))
                 continue;
             double got = 0;
             int it = 0;
@@ -575,10 +580,8 @@ START_TEST(test_implied_vol_bad_starting_points)
     for (double lx = -6; lx <= log10(30.0); lx += 0.25)
         for (double ls = -3; ls <= log10(30.0); ls += 0.25) {
             const double x = -pow(10, lx), s = pow(10, ls);
-            double vega;
-            const double beta = gex__bs_normalised_otm_vega(x, s, &vega);
-            if (!(beta >= DBL_MIN) || !(beta < exp(0.5 * x) * (1 - 4 * DBL_EPSILON)) ||
-                !(vega * s > 4 * DBL_EPSILON * beta))
+            double beta, vega;
+            if (!resolvable_price(x, s, &beta, &vega))
                 continue;
             for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
                 double got = 0;
