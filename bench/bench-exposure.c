@@ -237,7 +237,7 @@ int main(int argc, char **argv)
         const double t1 = now_ms();
         if (rc != GEX_OK)
             break;
-        rc = gex_levels_flip_profile(chain, e, &flip, &evals, NULL);
+        rc = gex_levels_flip_profile(e, &flip, &evals, NULL);
         const double t2 = now_ms();
         strikes = gex_exposure_strike_count(e);
         expiries = gex_exposure_expiry_count(e);

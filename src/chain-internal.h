@@ -49,6 +49,12 @@ struct gex_chain {
     int has_quote_time;
     int64_t quote_time;
 
+    /* The carry gex_chain_prepare used (prepared is non-zero once it ran): the exposures and
+     * everything after them take r and q from here, so that they cannot differ from the ones
+     * the implied volatilities were solved with. */
+    int prepared;
+    double rate, div;
+
     /* The last settlement instant computed (root, expiration -> instant). */
     int settle_cached;
     uint32_t settle_root;

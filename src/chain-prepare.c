@@ -117,6 +117,9 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
         r.iv_from_file += iv_source[i] == GEX_IV_SOURCE_FILE;
         r.iv_from_mid += iv_source[i] == GEX_IV_SOURCE_MID;
     }
+    chain->prepared = 1;
+    chain->rate = r_rate;
+    chain->div = q;
     if (report != NULL)
         *report = r;
     return GEX_OK;

@@ -482,6 +482,17 @@ void gex_chain_set_quote_time(gex_chain *c, int64_t utc)
     c->quote_time = utc;
 }
 
+int gex_chain_carry(const gex_chain *c, double *rate, double *div)
+{
+    if (c == NULL || !c->prepared)
+        return GEX_EINVAL;
+    if (rate != NULL)
+        *rate = c->rate;
+    if (div != NULL)
+        *div = c->div;
+    return GEX_OK;
+}
+
 int gex_chain_quote_time(const gex_chain *c, int64_t *utc)
 {
     if (!c->has_quote_time)
@@ -620,6 +631,9 @@ static void copy_chain_attributes(gex_chain *d, const gex_chain *c)
 {
     d->has_quote_time = c->has_quote_time;
     d->quote_time = c->quote_time;
+    d->prepared = c->prepared;
+    d->rate = c->rate;
+    d->div = c->div;
     memcpy(d->time_note, c->time_note, sizeof d->time_note);
     memcpy(d->time_file, c->time_file, sizeof d->time_file);
     d->time_line = c->time_line;

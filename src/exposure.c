@@ -50,8 +50,6 @@ void gex_exposure_options_default(gex_exposure_options *options)
     if (options == NULL)
         return;
     memset(options, 0, sizeof *options);
-    options->rate = 0.045; /* SPEC 1.2, the vendor's documented defaults */
-    options->div = 0.013;
     options->gex_unit = GEX_UNIT_PCT;
     options->max_dte = -1;
     options->min_oi = 0;
@@ -204,6 +202,8 @@ static int intern_ranks(const intern_table *t, int as_double, uint32_t *rank)
 /* --- the exposure object --- */
 
 struct gex_exposure {
+    const gex_chain *chain; /* borrowed: the chain it was computed from */
+    double rate, div;       /* the chain's carry (gex_chain_carry) */
     gex_exposure_options options;
     int32_t *expirations; /* the options' list, owned */
     double spot;
@@ -240,13 +240,15 @@ void gex_exposure_free(gex_exposure *e)
 
 static int options_ok(const gex_exposure_options *o)
 {
-    return isfinite(o->rate) && isfinite(o->div) && o->gex_unit >= GEX_UNIT_PCT &&
-           o->gex_unit <= GEX_UNIT_SHARES && o->min_oi >= 0 && o->min_oi < HUGE_VAL &&
-           (o->n_expirations == 0 || o->expirations != NULL);
+    return o->gex_unit >= GEX_UNIT_PCT && o->gex_unit <= GEX_UNIT_SHARES && o->min_oi >= 0 &&
+           o->min_oi < HUGE_VAL && (o->n_expirations == 0 || o->expirations != NULL);
 }
 
-static int keep_expiration(const gex_exposure_options *o, int32_t expiration, int32_t quote_date)
+int gex_exposure_keeps(const gex_exposure_options *o, int32_t expiration, double open_interest,
+                       int32_t quote_date)
 {
+    if (o == NULL)
+        return 1;
     if (o->n_expirations > 0 || o->zero_dte) {
         int listed = o->zero_dte && expiration == quote_date;
         for (size_t j = 0; j < o->n_expirations && !listed; j++)
@@ -254,7 +256,9 @@ static int keep_expiration(const gex_exposure_options *o, int32_t expiration, in
         if (!listed)
             return 0;
     }
-    return o->max_dte < 0 || (int64_t)expiration - quote_date <= o->max_dte;
+    if (o->max_dte >= 0 && (int64_t)expiration - quote_date > o->max_dte)
+        return 0;
+    return open_interest >= o->min_oi;
 }
 
 /* Adds contract i's values to a row. */
@@ -359,9 +363,9 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
                                 .sigma = v->iv,
                                 .type = v->type,
                                 .r = NULL,
-                                .r_all = o->rate,
+                                .r_all = e->rate,
                                 .q = NULL,
-                                .q_all = o->div};
+                                .q_all = e->div};
     const gex_bs_batch_out out = {.delta = e->delta,
                                   .gamma = e->gamma,
                                   .vega = e->vega,
@@ -377,7 +381,7 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
     for (size_t i = 0; i < n; i++) {
         const int status = v->status[i];
         const int kept =
-            keep_expiration(o, v->expiration[i], e->quote_date) && v->open_interest[i] >= o->min_oi;
+            gex_exposure_keeps(o, v->expiration[i], v->open_interest[i], e->quote_date);
         flags[i] = (uint8_t)((kept ? FLAG_KEPT : 0) |
                              (kept && status != GEX_CONTRACT_EXPIRED ? FLAG_ROW : 0));
         int used = kept && status == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK;
@@ -613,12 +617,16 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
             return GEX_EINVAL;
     }
     int64_t now;
-    if (quote_instant(&v, &now) != GEX_OK)
+    double rate, div;
+    if (quote_instant(&v, &now) != GEX_OK || gex_chain_carry(chain, &rate, &div) != GEX_OK)
         return GEX_EINVAL;
 
     gex_exposure *e = calloc(1, sizeof *e);
     if (e == NULL)
         return GEX_ENOMEM;
+    e->chain = chain;
+    e->rate = rate;
+    e->div = div;
     e->options = *options;
     e->spot = v.spot[0];
     e->quote_time = now;
@@ -661,6 +669,19 @@ fail:
     free(scratch);
     gex_exposure_free(e);
     return rc;
+}
+
+const gex_chain *gex_exposure_chain(const gex_exposure *e)
+{
+    return e != NULL ? e->chain : NULL;
+}
+
+void gex_exposure_carry(const gex_exposure *e, double *rate, double *div)
+{
+    if (rate != NULL)
+        *rate = e != NULL ? e->rate : 0.0;
+    if (div != NULL)
+        *div = e != NULL ? e->div : 0.0;
 }
 
 const gex_exposure_options *gex_exposure_get_options(const gex_exposure *e)

@@ -42,11 +42,10 @@ typedef struct gex__book {
     gex_gex_unit unit;
 } gex__book;
 
-/* Gathers the book (GEX_OK, GEX_EINVAL when exposure was not computed from chain, GEX_ENOMEM,
+/* Gathers the book from the exposure's chain (GEX_OK, GEX_EINVAL for a NULL exposure, GEX_ENOMEM,
  * GEX_ERANGE when a contract's kernel constants are not representable). gex__book_free accepts
  * a zeroed or half-built book. */
-int gex__book_init(gex__book *book, const gex_chain *chain, const gex_exposure *exposure,
-                   gex__book_kind kind);
+int gex__book_init(gex__book *book, const gex_exposure *exposure, gex__book_kind kind);
 void gex__book_free(gex__book *book);
 
 /* P(x) = u(x) sum_i w_i gamma_i(x), in the exposure's GEX unit (SPEC 1.6), on a profile book.

@@ -192,16 +192,11 @@ int gex_levels_from_rows(const gex_strike_row *rows, size_t n, double spot, gex_
                                &out->gamma_flip, &out->flip_sign_changes);
 }
 
-int gex_levels_compute(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
-                       gex_levels *out)
+int gex_levels_compute(const gex_exposure *exposure, gex_flip_method method, gex_levels *out)
 {
-    if (chain == NULL || exposure == NULL || out == NULL ||
+    if (exposure == NULL || out == NULL ||
         (method != GEX_FLIP_PROFILE && method != GEX_FLIP_STRIKE))
         return GEX_EINVAL;
-    gex_contract_exposures c;
-    gex_exposure_get_contracts(exposure, &c);
-    if (c.n != gex_chain_size(chain))
-        return GEX_EINVAL; /* an exposure of another chain */
     const gex_strike_row *rows = gex_exposure_strikes(exposure);
     const size_t n = gex_exposure_strike_count(exposure);
     const double spot = gex_exposure_spot(exposure);
@@ -211,7 +206,7 @@ int gex_levels_compute(const gex_chain *chain, const gex_exposure *exposure, gex
     } else {
         rc = gex__levels_table(rows, n, spot, out);
         if (rc == GEX_OK)
-            rc = gex_levels_flip_profile(chain, exposure, &out->gamma_flip, &out->flip_evaluations,
+            rc = gex_levels_flip_profile(exposure, &out->gamma_flip, &out->flip_evaluations,
                                          &out->flip_sign_changes);
     }
     if (rc != GEX_OK)

@@ -1,10 +1,10 @@
 /*
- * gex plot: what a chart shows, gathered from a prepared chain and its exposure through the
- * public exposure and levels API (the chart itself computes nothing).
+ * gex plot: what a chart shows, gathered from an analysis (the chart itself computes nothing).
  */
 #include <math.h>
 #include <string.h>
 
+#include "gex/analysis.h"
 #include "gex/levels.h"
 #include "gex/plot.h"
 
@@ -12,37 +12,33 @@
  * window, so that the zero crossing is not drawn on the frame. */
 #define PROFILE_FLIP_MARGIN 0.01
 
-int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
-                       double range_pct, double *profile_x, double *profile_p, size_t n_profile,
-                       gex_plot_data *out)
+int gex_plot_data_fill(const gex_analysis *analysis, double range_pct, double *profile_x,
+                       double *profile_p, size_t n_profile, gex_plot_data *out)
 {
-    if (chain == NULL || exposure == NULL || out == NULL || n_profile == 1 ||
+    if (analysis == NULL || out == NULL || n_profile == 1 ||
         (n_profile > 0 && (profile_x == NULL || profile_p == NULL)))
         return GEX_EINVAL;
     memset(out, 0, sizeof *out);
-    uint32_t id;
-    if (gex_chain_underlyings(chain, &id, 1) >= 1)
-        out->symbol = gex_chain_symbol(chain, id);
-    out->spot = gex_exposure_spot(exposure);
-    out->quote_time = gex_exposure_quote_time(exposure);
-    out->unit = gex_exposure_get_options(exposure)->gex_unit;
+    const gex_exposure *exposure = gex_analysis_exposure(analysis);
+    out->symbol = gex_analysis_symbol(analysis);
+    out->spot = gex_analysis_spot(analysis);
+    out->quote_time = gex_analysis_quote_time(analysis);
+    out->unit = gex_analysis_get_options(analysis)->exposure.gex_unit;
     out->rows = gex_exposure_strikes(exposure);
     out->n_rows = gex_exposure_strike_count(exposure);
-    gex_exposure_get_totals(exposure, &out->totals);
-
-    int rc = gex_levels_compute(chain, exposure, method, &out->levels);
-    if (rc != GEX_OK)
-        return rc;
-    gex_regime_classify(out->spot, out->totals.net_gex, out->totals.net_vex,
-                        &out->levels.gamma_flip, &out->regime);
-    rc = gex_zero_dte_block(chain, exposure, &out->zero_dte);
-    if (rc != GEX_OK)
-        return rc;
+    out->totals = *gex_analysis_totals(analysis);
+    const gex_levels *levels = gex_analysis_levels(analysis);
+    if (levels != NULL)
+        out->levels = *levels;
+    else
+        out->levels.flip_method = gex_analysis_get_options(analysis)->flip_method;
+    out->regime = *gex_analysis_regime(analysis);
+    out->zero_dte = *gex_analysis_zero_dte(analysis);
     if (n_profile == 0)
         return GEX_OK;
 
     double lo, hi;
-    rc = gex_plot_window(out->rows, out->n_rows, out->spot, range_pct, &lo, &hi);
+    int rc = gex_plot_window(out->rows, out->n_rows, out->spot, range_pct, &lo, &hi);
     if (rc != GEX_OK)
         return rc;
     const gex_level *flip = &out->levels.gamma_flip;
@@ -54,7 +50,7 @@ int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure, gex
      * lower end instead of at zero. */
     if (!(lo > 0.0))
         lo = out->spot * GEX_FLIP_LOWER;
-    rc = gex_profile_grid(chain, exposure, lo, hi, n_profile, profile_x, profile_p);
+    rc = gex_analysis_profile_grid(analysis, lo, hi, n_profile, profile_x, profile_p);
     if (rc != GEX_OK)
         return rc;
     out->profile_x = profile_x;

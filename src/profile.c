@@ -31,24 +31,21 @@ void gex__book_free(gex__book *b)
     memset(b, 0, sizeof *b);
 }
 
-int gex__book_init(gex__book *b, const gex_chain *chain, const gex_exposure *exposure,
-                   gex__book_kind kind)
+int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind kind)
 {
     memset(b, 0, sizeof *b);
-    if (chain == NULL || exposure == NULL)
+    const gex_chain *chain = gex_exposure_chain(exposure);
+    if (exposure == NULL || chain == NULL)
         return GEX_EINVAL;
     gex_chain_view v;
     gex_chain_get_view(chain, &v);
     gex_contract_exposures c;
     gex_exposure_get_contracts(exposure, &c);
-    if (c.n != v.n)
-        return GEX_EINVAL; /* an exposure of another chain */
     size_t n = 0;
     for (size_t i = 0; i < v.n; i++)
         n += c.included[i];
     const gex_exposure_options *o = gex_exposure_get_options(exposure);
-    b->rate = o->rate;
-    b->div = o->div;
+    gex_exposure_carry(exposure, &b->rate, &b->div);
     b->unit = o->gex_unit;
     b->spot = gex_exposure_spot(exposure);
     b->n = n;
@@ -234,8 +231,7 @@ static int x_ok(double x)
     return x > 0 && x < HUGE_VAL;
 }
 
-int gex_profile_eval(const gex_chain *chain, const gex_exposure *exposure, const double *x,
-                     size_t n, double *p)
+int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, double *p)
 {
     if ((n > 0 && (x == NULL || p == NULL)))
         return GEX_EINVAL;
@@ -243,15 +239,15 @@ int gex_profile_eval(const gex_chain *chain, const gex_exposure *exposure, const
         if (!x_ok(x[i]))
             return GEX_EINVAL;
     gex__book b;
-    int rc = gex__book_init(&b, chain, exposure, GEX_BOOK_PROFILE);
+    int rc = gex__book_init(&b, exposure, GEX_BOOK_PROFILE);
     for (size_t i = 0; i < n && rc == GEX_OK; i++)
         rc = gex__book_gex(&b, x[i], &p[i]);
     gex__book_free(&b);
     return rc;
 }
 
-int gex_profile_grid(const gex_chain *chain, const gex_exposure *exposure, double x_min,
-                     double x_max, size_t n, double *x, double *p)
+int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, size_t n, double *x,
+                     double *p)
 {
     if (exposure == NULL || x == NULL || p == NULL || n < 2)
         return GEX_EINVAL;
@@ -266,7 +262,7 @@ int gex_profile_grid(const gex_chain *chain, const gex_exposure *exposure, doubl
     for (size_t i = 0; i + 1 < n; i++)
         x[i] = x_min + step * (double)i;
     x[n - 1] = x_max; /* exactly the end asked for */
-    return gex_profile_eval(chain, exposure, x, n, p);
+    return gex_profile_eval(exposure, x, n, p);
 }
 
 /* --- the flip --- */
@@ -340,8 +336,8 @@ typedef struct sign_change {
     double near; /* a lower bound of the distance from the spot to the zero */
 } sign_change;
 
-int gex_levels_flip_profile(const gex_chain *chain, const gex_exposure *exposure, gex_level *flip,
-                            size_t *evaluations, size_t *sign_changes)
+int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_t *evaluations,
+                            size_t *sign_changes)
 {
     if (flip == NULL)
         return GEX_EINVAL;
@@ -351,7 +347,7 @@ int gex_levels_flip_profile(const gex_chain *chain, const gex_exposure *exposure
     double x[N_GRID], p[N_GRID];
     sign_change changes[N_GRID];
     gex__book b;
-    int rc = gex__book_init(&b, chain, exposure, GEX_BOOK_PROFILE);
+    int rc = gex__book_init(&b, exposure, GEX_BOOK_PROFILE);
     if (rc != GEX_OK)
         return rc;
     const double S = b.spot;

@@ -72,13 +72,12 @@ static void hedge_fill(gex_hedge *h, double shares, double spot)
     h->direction = shares > 0 ? "buy" : (shares < 0 ? "sell" : "none");
 }
 
-int gex_hedging_estimate(const gex_chain *chain, const gex_exposure *exposure, gex_hedge *down,
-                         gex_hedge *up)
+int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up)
 {
     if (down == NULL || up == NULL)
         return GEX_EINVAL;
     gex__book b;
-    int rc = gex__book_init(&b, chain, exposure, GEX_BOOK_DELTA);
+    int rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
     if (rc != GEX_OK)
         return rc;
     const double S = b.spot;
@@ -110,9 +109,9 @@ static size_t zero_dte_index(const gex_exposure *exposure)
     return n;
 }
 
-int gex_zero_dte_block(const gex_chain *chain, const gex_exposure *exposure, gex_zero_dte *out)
+int gex_zero_dte_block(const gex_exposure *exposure, gex_zero_dte *out)
 {
-    if (chain == NULL || exposure == NULL || out == NULL)
+    if (exposure == NULL || out == NULL)
         return GEX_EINVAL;
     memset(out, 0, sizeof *out);
     const size_t i = zero_dte_index(exposure);

@@ -445,7 +445,7 @@ static void assert_sign_change_at(const gex_chain *chain, const gex_exposure *e,
     const double tol = GEX_FLIP_XTOL * S;
     const double x[2] = {flip - tol, flip + tol};
     double p[2];
-    ck_assert_int_eq(gex_profile_eval(chain, e, x, 2, p), GEX_OK);
+    ck_assert_int_eq(gex_profile_eval(e, x, 2, p), GEX_OK);
     ck_assert_msg((p[0] <= 0 && p[1] >= 0) || (p[0] >= 0 && p[1] <= 0),
                   "P(%.17g) = %g and P(%.17g) = %g have the same sign", x[0], p[0], x[1], p[1]);
 }
@@ -465,7 +465,7 @@ START_TEST(test_profile_eval_matches_reference)
     gex_exposure *e = compute(chain, NULL);
     const double x[] = {2600.5, 4870.25, SPOT_B, 5211.75, 7600.125};
     double p[5];
-    ck_assert_int_eq(gex_profile_eval(chain, e, x, 5, p), GEX_OK);
+    ck_assert_int_eq(gex_profile_eval(e, x, 5, p), GEX_OK);
     for (size_t i = 0; i < 5; i++) {
         double gross;
         const double ref = ref_profile(chain, e, x[i], &gross);
@@ -478,26 +478,26 @@ START_TEST(test_profile_eval_matches_reference)
     ck_assert_rel(p[2], t.net_gex, 1e-12, 1e-12 * t.gross_gex);
 
     double gx[GEX_PROFILE_POINTS], gp[GEX_PROFILE_POINTS];
-    ck_assert_int_eq(gex_profile_grid(chain, e, 0, 0, GEX_PROFILE_POINTS, gx, gp), GEX_OK);
+    ck_assert_int_eq(gex_profile_grid(e, 0, 0, GEX_PROFILE_POINTS, gx, gp), GEX_OK);
     ck_assert_double_eq(gx[0], 0.5 * SPOT_B);
     ck_assert_double_eq(gx[GEX_PROFILE_POINTS - 1], 1.5 * SPOT_B);
     ck_assert_rel(gx[100], SPOT_B, 1e-15, 0);
     ck_assert_rel(gx[1] - gx[0], 0.005 * SPOT_B, 1e-12, 0);
     for (size_t i = 0; i < GEX_PROFILE_POINTS; i += 50) {
         double one;
-        ck_assert_int_eq(gex_profile_eval(chain, e, &gx[i], 1, &one), GEX_OK);
+        ck_assert_int_eq(gex_profile_eval(e, &gx[i], 1, &one), GEX_OK);
         ck_assert_double_eq(one, gp[i]);
     }
-    ck_assert_int_eq(gex_profile_grid(chain, e, 5000, 5250, 2, gx, gp), GEX_OK);
+    ck_assert_int_eq(gex_profile_grid(e, 5000, 5250, 2, gx, gp), GEX_OK);
     ck_assert_double_eq(gx[1], 5250);
 
-    ck_assert_int_eq(gex_profile_grid(chain, e, 0, 0, 1, gx, gp), GEX_EINVAL);
-    ck_assert_int_eq(gex_profile_grid(chain, e, 5250, 5000, 5, gx, gp), GEX_EINVAL);
-    ck_assert_int_eq(gex_profile_grid(chain, e, -1, 5000, 5, gx, gp), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_grid(e, 0, 0, 1, gx, gp), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_grid(e, 5250, 5000, 5, gx, gp), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_grid(e, -1, 5000, 5, gx, gp), GEX_EINVAL);
     const double bad[] = {5000, 0};
-    ck_assert_int_eq(gex_profile_eval(chain, e, bad, 2, p), GEX_EINVAL);
-    ck_assert_int_eq(gex_profile_eval(chain, e, x, 1, NULL), GEX_EINVAL);
-    ck_assert_int_eq(gex_profile_eval(NULL, e, x, 1, p), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_eval(e, bad, 2, p), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_eval(e, x, 1, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_eval(NULL, x, 1, p), GEX_EINVAL);
     gex_exposure_free(e);
     gex_chain_free(chain);
 }
@@ -524,7 +524,7 @@ START_TEST(test_profile_eval_single_contract_equals_bs)
         const double today[] = {5075.5, 5101.25, 5118.5, 5124.99, 5125, 5131.75, 5174.125};
         const double *x = zero_dte ? today : month;
         double p[7];
-        ck_assert_int_eq(gex_profile_eval(chain, e, x, 7, p), GEX_OK);
+        ck_assert_int_eq(gex_profile_eval(e, x, 7, p), GEX_OK);
         for (size_t i = 0; i < 7; i++) {
             gex_greeks g;
             ck_assert_int_eq(gex_bs_greeks(type, x[i], 5125, v.T[0], 0.1437, REF_RATE, REF_DIV, &g),
@@ -549,7 +549,7 @@ START_TEST(test_flip_profile_matches_reference_zero)
     ck_assert_uint_ge(nz, 1);
     gex_level flip;
     size_t evals = 0, changes = 0;
-    ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+    ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
     ck_assert_int_eq(flip.has, 1);
     ck_assert_uint_eq(changes, nz);
     ck_assert_uint_le(evals, 40);
@@ -566,13 +566,13 @@ START_TEST(test_flip_profile_matches_reference_zero)
         o.gex_unit = (gex_gex_unit)unit;
         gex_exposure *eu = compute(chain, &o);
         gex_level fu;
-        ck_assert_int_eq(gex_levels_flip_profile(chain, eu, &fu, NULL, NULL), GEX_OK);
+        ck_assert_int_eq(gex_levels_flip_profile(eu, &fu, NULL, NULL), GEX_OK);
         ck_assert_double_le(fabs(fu.value - flip.value), 2 * GEX_FLIP_XTOL * SPOT_B);
         gex_exposure_free(eu);
     }
 
     gex_levels lv;
-    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+    ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_PROFILE, &lv), GEX_OK);
     ck_assert_int_eq(lv.flip_method, GEX_FLIP_PROFILE);
     ck_assert_double_eq(lv.gamma_flip.value, flip.value);
     ck_assert_uint_eq(lv.flip_evaluations, evals);
@@ -604,7 +604,7 @@ START_TEST(test_flip_profile_several_zeros)
         ck_assert_uint_ge(nz, 3);
         gex_level flip;
         size_t evals = 0, changes = 0;
-        ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+        ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
         ck_assert_uint_eq(changes, nz);
         ck_assert_uint_le(evals, 40);
         ck_assert_rel(flip.value, nearest(z, nz, spots[k]), 1e-7, 0);
@@ -633,12 +633,12 @@ START_TEST(test_flip_profile_no_sign_change_is_null)
         gex_exposure_options_default(&o);
         o.max_dte = which == 2 ? 0 : -1; /* nothing expires on the quote date */
         gex_exposure *e = compute(chain, &o);
-        ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+        ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
         ck_assert_int_eq(flip.has, 0);
         ck_assert_uint_eq(changes, 0);
         ck_assert_uint_eq(evals, 2 * GEX_FLIP_GRID_HALF + 1);
         gex_levels lv;
-        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+        ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_PROFILE, &lv), GEX_OK);
         ck_assert_int_eq(lv.gamma_flip.has, 0);
         ck_assert_int_eq(lv.call_wall.has, which == 0);
         ck_assert_int_eq(lv.put_wall.has, which == 1);
@@ -647,7 +647,7 @@ START_TEST(test_flip_profile_no_sign_change_is_null)
             ck_assert_double_eq(lv.put_wall.value, 5100); /* 1400 puts at 5100 near the spot */
             ck_assert_double_eq(lv.highest_oi_strike.value, 5100);
         }
-        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &lv), GEX_OK);
+        ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_STRIKE, &lv), GEX_OK);
         ck_assert_int_eq(lv.gamma_flip.has, 0);
         gex_exposure_free(e);
         gex_chain_free(chain);
@@ -667,11 +667,11 @@ START_TEST(test_flip_profile_zero_plateau)
     gex_chain *chain = slots_chain(c, 2, S, new_york(15, 0));
     gex_exposure *e = compute(chain, NULL);
     double p;
-    ck_assert_int_eq(gex_profile_eval(chain, e, &S, 1, &p), GEX_OK);
+    ck_assert_int_eq(gex_profile_eval(e, &S, 1, &p), GEX_OK);
     ck_assert_double_eq(p, 0);
     gex_level flip;
     size_t evals = 0, changes = 0;
-    ck_assert_int_eq(gex_levels_flip_profile(chain, e, &flip, &evals, &changes), GEX_OK);
+    ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
     ck_assert_int_eq(flip.has, 1);
     ck_assert_double_eq(flip.value, S);
     ck_assert_uint_eq(changes, 1);
@@ -697,7 +697,7 @@ START_TEST(test_flip_profile_continuous_in_spot)
     gex_chain *chain = slots_chain(c, 5, 5100.0, new_york(11, 45));
     gex_exposure *e = compute(chain, NULL);
     gex_levels lv;
-    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &lv), GEX_OK);
+    ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_STRIKE, &lv), GEX_OK);
     const gex_strike_row *rows = gex_exposure_strikes(e);
     ck_assert_uint_eq(gex_exposure_strike_count(e), 5);
     ck_assert(rows[1].net_gex > 0 && rows[2].net_gex < 0 && rows[3].net_gex > 0);
@@ -712,9 +712,9 @@ START_TEST(test_flip_profile_continuous_in_spot)
         const double spot = mid + (side == 0 ? -0.005 : 0.005); /* one cent apart */
         chain = slots_chain(c, 5, spot, new_york(11, 45));
         e = compute(chain, NULL);
-        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &lv), GEX_OK);
+        ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_STRIKE, &lv), GEX_OK);
         strike_flip[side] = lv.gamma_flip;
-        ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+        ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_PROFILE, &lv), GEX_OK);
         profile_flip[side] = lv.gamma_flip;
         ck_assert_int_eq(lv.gamma_flip.has, 1);
         assert_sign_change_at(chain, e, lv.gamma_flip.value, spot);
@@ -735,7 +735,7 @@ START_TEST(test_levels_compute_strike_method)
     gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
     gex_exposure *e = compute(chain, NULL);
     gex_levels a, b;
-    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, &a), GEX_OK);
+    ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_STRIKE, &a), GEX_OK);
     ck_assert_int_eq(
         gex_levels_from_rows(gex_exposure_strikes(e), gex_exposure_strike_count(e), SPOT_B, &b),
         GEX_OK);
@@ -744,22 +744,20 @@ START_TEST(test_levels_compute_strike_method)
     ck_assert_double_eq(a.gamma_flip.value, b.gamma_flip.value);
     ck_assert_double_eq(a.call_wall.value, b.call_wall.value);
     ck_assert_uint_eq(a.flip_evaluations, 0);
-    ck_assert_int_eq(gex_levels_compute(chain, e, (gex_flip_method)5, &a), GEX_EINVAL);
-    ck_assert_int_eq(gex_levels_compute(NULL, e, GEX_FLIP_STRIKE, &a), GEX_EINVAL);
-    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_STRIKE, NULL), GEX_EINVAL);
-    ck_assert_int_eq(gex_levels_flip_profile(chain, e, NULL, NULL, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_compute(e, (gex_flip_method)5, &a), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_compute(NULL, GEX_FLIP_STRIKE, &a), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_STRIKE, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_profile(e, NULL, NULL, NULL), GEX_EINVAL);
 
-    /* an exposure of another chain */
-    gex_chain *other = slots_chain(chain_b, 3, SPOT_B, new_york(14, 30));
-    ck_assert_int_eq(gex_levels_compute(other, e, GEX_FLIP_PROFILE, &a), GEX_EINVAL);
+    /* The exposure carries the chain it was computed from: there is no pair to mismatch. */
+    ck_assert_ptr_eq(gex_exposure_chain(e), chain);
     gex_level flip;
-    ck_assert_int_eq(gex_levels_flip_profile(other, e, &flip, NULL, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_profile(NULL, &flip, NULL, NULL), GEX_EINVAL);
     gex_hedge up, down;
-    ck_assert_int_eq(gex_hedging_estimate(other, e, &down, &up), GEX_EINVAL);
-    ck_assert_int_eq(gex_hedging_estimate(chain, e, NULL, &up), GEX_EINVAL);
+    ck_assert_int_eq(gex_hedging_estimate(NULL, &down, &up), GEX_EINVAL);
+    ck_assert_int_eq(gex_hedging_estimate(e, NULL, &up), GEX_EINVAL);
     gex_zero_dte z;
-    ck_assert_int_eq(gex_zero_dte_block(chain, NULL, &z), GEX_EINVAL);
-    gex_chain_free(other);
+    ck_assert_int_eq(gex_zero_dte_block(NULL, &z), GEX_EINVAL);
     gex_exposure_free(e);
     gex_chain_free(chain);
 }
@@ -795,14 +793,14 @@ START_TEST(test_zero_dte_block_and_magnet)
         }
     }
     gex_zero_dte z;
-    ck_assert_int_eq(gex_zero_dte_block(chain, e, &z), GEX_OK);
+    ck_assert_int_eq(gex_zero_dte_block(e, &z), GEX_OK);
     ck_assert_int_eq(z.has, 1);
     ck_assert_int_eq(z.expiration, day(3, 20));
     ck_assert_rel(z.net_gex, net0, 1e-9, 1e-9 * gross0);
     ck_assert_rel(z.pct_of_total_gex, 100 * gross0 / gross, 1e-9, 0);
     ck_assert(z.pct_of_total_gex > 0 && z.pct_of_total_gex < 100);
     gex_levels lv;
-    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+    ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_PROFILE, &lv), GEX_OK);
     ck_assert_int_eq(lv.zero_dte_magnet.has, 1);
     ck_assert_double_eq(lv.zero_dte_magnet.value, best_k);
     gex_exposure_free(e);
@@ -810,10 +808,10 @@ START_TEST(test_zero_dte_block_and_magnet)
 
     chain = slots_chain(c, 6, S, new_york(16, 30));
     e = compute(chain, NULL);
-    ck_assert_int_eq(gex_zero_dte_block(chain, e, &z), GEX_OK);
+    ck_assert_int_eq(gex_zero_dte_block(e, &z), GEX_OK);
     ck_assert_int_eq(z.has, 0);
     ck_assert_double_eq(z.pct_of_total_gex, 0);
-    ck_assert_int_eq(gex_levels_compute(chain, e, GEX_FLIP_PROFILE, &lv), GEX_OK);
+    ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_PROFILE, &lv), GEX_OK);
     ck_assert_int_eq(lv.zero_dte_magnet.has, 0);
     gex_exposure_totals t;
     gex_exposure_get_totals(e, &t);
@@ -843,7 +841,7 @@ START_TEST(test_hedging_estimate_matches_reference)
         }
     }
     gex_hedge down, up;
-    ck_assert_int_eq(gex_hedging_estimate(chain, e, &down, &up), GEX_OK);
+    ck_assert_int_eq(gex_hedging_estimate(e, &down, &up), GEX_OK);
     /* differences of deltas accurate to 1e-9 relative each (SPEC 1.3) */
     ck_assert_rel(down.shares, -(d[1] - d[0]), 1e-9, 2e-9 * scale);
     ck_assert_rel(up.shares, -(d[2] - d[0]), 1e-9, 2e-9 * scale);
@@ -856,7 +854,7 @@ START_TEST(test_hedging_estimate_matches_reference)
                                          {1, 5150, GEX_CALL, 0.13, 2000, NAN}};
     chain = slots_chain(calls, 2, 5120.5, new_york(14, 30));
     e = compute(chain, NULL);
-    ck_assert_int_eq(gex_hedging_estimate(chain, e, &down, &up), GEX_OK);
+    ck_assert_int_eq(gex_hedging_estimate(e, &down, &up), GEX_OK);
     ck_assert_str_eq(up.direction, "sell");
     ck_assert_str_eq(down.direction, "buy");
     ck_assert(up.shares < 0 && down.shares > 0);
@@ -869,7 +867,7 @@ START_TEST(test_hedging_estimate_matches_reference)
     gex_exposure_options_default(&o);
     o.min_oi = 1e9;
     e = compute(chain, &o);
-    ck_assert_int_eq(gex_hedging_estimate(chain, e, &down, &up), GEX_OK);
+    ck_assert_int_eq(gex_hedging_estimate(e, &down, &up), GEX_OK);
     ck_assert_str_eq(up.direction, "none");
     ck_assert_double_eq(up.shares, 0);
     ck_assert_double_eq(down.notional_usd, 0);

@@ -772,23 +772,32 @@ static gex_chain *fixture_chain(int with_zero_dte)
     return chain;
 }
 
+/* The analysis of a prepared chain by a flip method. */
+static gex_analysis *analyse(const gex_chain *chain, gex_flip_method method)
+{
+    gex_analysis_options ao;
+    gex_analysis_options_default(&ao);
+    ao.flip_method = method;
+    gex_analysis *a = NULL;
+    ck_assert_int_eq(gex_analysis_new(chain, &ao, &a, NULL), GEX_OK);
+    return a;
+}
+
 START_TEST(test_plot_data_fill_from_chain)
 {
     gex_chain *chain = fixture_chain(1);
-    gex_exposure *exp = NULL;
-    ck_assert_int_eq(gex_exposure_compute(chain, NULL, &exp), GEX_OK);
+    gex_analysis *an = analyse(chain, GEX_FLIP_PROFILE);
+    const gex_exposure *exp = gex_analysis_exposure(an);
     double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
     gex_plot_data d;
-    ck_assert_int_eq(
-        gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 0.0, px, pp, GEX_PROFILE_POINTS, &d),
-        GEX_OK);
+    ck_assert_int_eq(gex_plot_data_fill(an, 0.0, px, pp, GEX_PROFILE_POINTS, &d), GEX_OK);
     ck_assert_str_eq(d.symbol, "SPX");
     ck_assert_double_eq(d.spot, FIX_SPOT);
     ck_assert_int_eq(d.quote_time, INT64_C(1694712600));
     ck_assert_ptr_eq(d.rows, gex_exposure_strikes(exp));
     ck_assert_uint_eq(d.n_rows, gex_exposure_strike_count(exp));
     gex_levels levels;
-    ck_assert_int_eq(gex_levels_compute(chain, exp, GEX_FLIP_PROFILE, &levels), GEX_OK);
+    ck_assert_int_eq(gex_levels_compute(exp, GEX_FLIP_PROFILE, &levels), GEX_OK);
     ck_assert_int_eq(d.levels.gamma_flip.has, levels.gamma_flip.has);
     ck_assert_double_eq(d.levels.call_wall.value, levels.call_wall.value);
     ck_assert_int_eq(d.levels.zero_dte_magnet.has, 1);
@@ -827,19 +836,16 @@ START_TEST(test_plot_data_fill_from_chain)
         free(text);
     }
     /* Without the profile. */
-    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_STRIKE, 0.0, NULL, NULL, 0, &d),
-                     GEX_OK);
+    gex_analysis *by_strike = analyse(chain, GEX_FLIP_STRIKE);
+    ck_assert_int_eq(gex_plot_data_fill(by_strike, 0.0, NULL, NULL, 0, &d), GEX_OK);
     ck_assert_uint_eq(d.n_profile, 0);
     ck_assert_int_eq(d.levels.flip_method, GEX_FLIP_STRIKE);
-    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 0.0, px, pp, 1, &d),
-                     GEX_EINVAL);
-    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 0.0, NULL, pp, 5, &d),
-                     GEX_EINVAL);
-    ck_assert_int_eq(gex_plot_data_fill(NULL, exp, GEX_FLIP_PROFILE, 0.0, px, pp, 5, &d),
-                     GEX_EINVAL);
-    ck_assert_int_eq(gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, -3.0, px, pp, 5, &d),
-                     GEX_EINVAL);
-    gex_exposure_free(exp);
+    gex_analysis_free(by_strike);
+    ck_assert_int_eq(gex_plot_data_fill(an, 0.0, px, pp, 1, &d), GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_data_fill(an, 0.0, NULL, pp, 5, &d), GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_data_fill(NULL, 0.0, px, pp, 5, &d), GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_data_fill(an, -3.0, px, pp, 5, &d), GEX_EINVAL);
+    gex_analysis_free(an);
     gex_chain_free(chain);
 }
 END_TEST
@@ -847,13 +853,10 @@ END_TEST
 START_TEST(test_plot_data_fill_without_zero_dte)
 {
     gex_chain *chain = fixture_chain(0);
-    gex_exposure *exp = NULL;
-    ck_assert_int_eq(gex_exposure_compute(chain, NULL, &exp), GEX_OK);
+    gex_analysis *an = analyse(chain, GEX_FLIP_PROFILE);
     double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
     gex_plot_data d;
-    ck_assert_int_eq(
-        gex_plot_data_fill(chain, exp, GEX_FLIP_PROFILE, 4.0, px, pp, GEX_PROFILE_POINTS, &d),
-        GEX_OK);
+    ck_assert_int_eq(gex_plot_data_fill(an, 4.0, px, pp, GEX_PROFILE_POINTS, &d), GEX_OK);
     ck_assert_int_eq(d.levels.zero_dte_magnet.has, 0);
     ck_assert_int_eq(d.zero_dte.has, 0);
     gex_plot_options o;
@@ -866,7 +869,7 @@ START_TEST(test_plot_data_fill_without_zero_dte)
         ck_assert_msg(strstr(text, "0DTE magnet 4") == NULL, "a magnet marker was drawn");
         free(text);
     }
-    gex_exposure_free(exp);
+    gex_analysis_free(an);
     gex_chain_free(chain);
 }
 END_TEST
@@ -875,7 +878,8 @@ END_TEST
 
 typedef struct loaded {
     gex_chain *all, *chain;
-    gex_exposure *exposure;
+    gex_analysis *analysis;
+    const gex_exposure *exposure;
     double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
     gex_plot_data data;
 } loaded;
@@ -899,15 +903,15 @@ static void load_chain(const char *path, int has_now, int64_t now, loaded *l)
     po.now = now;
     rc = gex_chain_prepare(l->chain, &po, NULL, &err);
     ck_assert_msg(rc == GEX_OK, "%s: %s", path, err.text);
-    ck_assert_int_eq(gex_exposure_compute(l->chain, NULL, &l->exposure), GEX_OK);
-    ck_assert_int_eq(gex_plot_data_fill(l->chain, l->exposure, GEX_FLIP_PROFILE, 0.0, l->px, l->pp,
-                                        GEX_PROFILE_POINTS, &l->data),
-                     GEX_OK);
+    l->analysis = analyse(l->chain, GEX_FLIP_PROFILE);
+    l->exposure = gex_analysis_exposure(l->analysis);
+    ck_assert_int_eq(
+        gex_plot_data_fill(l->analysis, 0.0, l->px, l->pp, GEX_PROFILE_POINTS, &l->data), GEX_OK);
 }
 
 static void unload_chain(loaded *l)
 {
-    gex_exposure_free(l->exposure);
+    gex_analysis_free(l->analysis);
     gex_chain_free(l->chain);
     gex_chain_free(l->all);
 }

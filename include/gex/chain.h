@@ -288,6 +288,14 @@ typedef struct gex_prepare_report {
 int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
                       gex_prepare_report *report, gex_error *err);
 
+/* The carry the chain was prepared with (options->rate and options->div of the last
+ * gex_chain_prepare; chains made from a prepared chain by gex_chain_select, gex_chain_split and
+ * gex_chain_extract keep it). Every computation after the preparation (exposures, levels,
+ * profile, hedging) takes r and q from here, the ones the implied volatilities were solved
+ * with. Returns GEX_OK and fills rate and div (either may be NULL), or GEX_EINVAL when chain is
+ * NULL or not prepared. */
+int gex_chain_carry(const gex_chain *chain, double *rate, double *div);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,21 +47,35 @@ typedef enum gex_gex_unit { GEX_UNIT_PCT = 0, GEX_UNIT_POINT, GEX_UNIT_SHARES } 
 const char *gex_gex_unit_name(int unit);
 int gex_gex_unit_parse(const char *name, gex_gex_unit *unit);
 
+/* What to compute and over which contracts. The carry (r, q) is not here: it is the chain's,
+ * fixed by gex_chain_prepare (gex_chain_carry), so the greeks use the rate and dividend the
+ * implied volatilities were solved with. */
 typedef struct gex_exposure_options {
-    double rate; /* r used for the greeks: the same as gex_chain_prepare's */
-    double div;  /* q */
     gex_gex_unit gex_unit;
-    /* Expiration filter: keep only the expirations listed (days since 1970-01-01) and, when
-     * zero_dte is non-zero, the quote date (New York); neither given keeps every expiration. */
+    /* The contract filters (the one definition; gex_exposure_keeps applies it). A contract is
+     * kept when all of these hold:
+     *  - expirations: when n_expirations > 0 or zero_dte is non-zero, its expiration is one of
+     *    the listed dates (days since 1970-01-01) OR, with zero_dte, the quote date (New York):
+     *    `--expiration 2026-11-20 --expiration 0dte` keeps both (their union); neither given
+     *    keeps every expiration;
+     *  - max_dte >= 0: expiration - quote date (New York) <= max_dte (< 0: no limit);
+     *  - open interest >= min_oi (0 keeps all). */
     const int32_t *expirations; /* NULL when n_expirations is 0 */
     size_t n_expirations;
     int zero_dte;
-    int max_dte;   /* < 0: no limit; else keep expiration - quote date (New York) <= max_dte */
-    double min_oi; /* drop contracts with open interest below this (0: keep all) */
+    int max_dte;
+    double min_oi;
 } gex_exposure_options;
 
-/* rate 0.045, div 0.013, unit pct, no filters (max_dte -1, min_oi 0). */
+/* Unit pct, no filters (max_dte -1, min_oi 0). */
 void gex_exposure_options_default(gex_exposure_options *options);
+
+/* Whether the filters of options keep a contract of this expiration and open interest on a
+ * quote date (New York, days since 1970-01-01; gex_exposure_quote_date). NULL options keep
+ * everything. Used by gex_exposure_compute, and by callers listing contracts (gex greeks) so
+ * that "passes the filters" has one meaning. */
+int gex_exposure_keeps(const gex_exposure_options *options, int32_t expiration,
+                       double open_interest, int32_t quote_date);
 
 typedef struct gex_strike_row {
     double strike;
@@ -87,11 +101,14 @@ typedef struct gex_exposure gex_exposure;
 
 /* Computes every exposure of a prepared chain holding a single underlying (gex_chain_select
  * splits others), with options (NULL: the defaults). The greeks come from the vectorised
- * gex_bs_greeks_batch at the chain's spot with options->rate and options->div.
+ * gex_bs_greeks_batch at the chain's spot with the chain's carry (gex_chain_carry).
+ * The exposure borrows chain: the levels, the profile and the hedging estimate read its
+ * contracts through it (gex_exposure_chain), so keep chain alive and unmodified until the
+ * exposure is freed.
  * Returns GEX_OK and a new *out; GEX_EINVAL when an argument is NULL, the chain holds several
  * underlyings, has not been prepared (gex_chain_prepare), has no spot (the spot is unknown:
  * gex computes nothing rather than guess one; the caller asks for --spot), options hold a
- * negative or non-finite min_oi, a non-finite rate or div, an unknown unit, or a NULL
+ * negative or non-finite min_oi, an unknown unit, or a NULL
  * expirations list with n_expirations > 0; GEX_EEMPTY for a chain with no contract;
  * GEX_ERANGE beyond 4,294,967,294 contracts; GEX_ENOMEM. A chain whose filters leave nothing still
  * succeeds, with zero contracts used (the caller decides whether that is an error). */
@@ -100,6 +117,10 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
 
 /* Frees. Accepts NULL. */
 void gex_exposure_free(gex_exposure *exposure);
+
+/* The chain it was computed from (borrowed, see gex_exposure_compute), and its carry. */
+const gex_chain *gex_exposure_chain(const gex_exposure *exposure);
+void gex_exposure_carry(const gex_exposure *exposure, double *rate, double *div);
 
 /* The options it was computed with (the expirations list is a copy the exposure owns), the
  * spot, the quote instant (UTC seconds: the one gex_chain_prepare measured T from, so its

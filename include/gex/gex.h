@@ -13,6 +13,7 @@
 #include "gex/chain.h"
 #include "gex/exposure.h"
 #include "gex/levels.h"
+#include "gex/analysis.h"
 #include "gex/plot.h"
 #include "gex/validate.h"
 #include "gex/vendor.h"

@@ -66,14 +66,13 @@ typedef struct gex_levels {
                                      per-strike net_gex (strike) */
 } gex_levels;
 
-/* Every level of SPEC 1.6 for an exposure computed from chain (the same chain, unmodified
- * since). The walls, extremes and highest open interest come from the exposure's per-strike
- * rows; the magnet from its 0DTE expiration; the flip by method. Returns GEX_OK and fills *out,
- * GEX_EINVAL (NULL, an unknown method, an exposure of another chain), GEX_ENOMEM, GEX_ERANGE
- * when P is not representable somewhere in the search interval, or GEX_ENOCONV when Brent's
- * solver did not converge within GEX_FLIP_MAX_ITER iterations (never seen on a finite P). */
-int gex_levels_compute(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
-                       gex_levels *out);
+/* Every level of SPEC 1.6 for an exposure (whose chain, gex_exposure_chain, gives the
+ * contracts of the profile flip). The walls, extremes and highest open interest come from the
+ * exposure's per-strike rows; the magnet from its 0DTE expiration; the flip by method. Returns
+ * GEX_OK and fills *out, GEX_EINVAL (NULL, an unknown method), GEX_ENOMEM, GEX_ERANGE when P is not
+ * representable somewhere in the search interval, or GEX_ENOCONV when Brent's solver did not
+ * converge within GEX_FLIP_MAX_ITER iterations (never seen on a finite P). */
+int gex_levels_compute(const gex_exposure *exposure, gex_flip_method method, gex_levels *out);
 
 /* The profile flip alone (SPEC 1.6, method profile): P is evaluated on the grid above, every
  * sign change between consecutive non-zero grid values is a bracket, and the bracket nearest the
@@ -81,8 +80,8 @@ int gex_levels_compute(const gex_chain *chain, const gex_exposure *exposure, gex
  * is exactly 0 between values of opposite signs is itself the zero). flip->has = 0 when P has no
  * sign change in [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S] (an empty exposure included).
  * evaluations and sign_changes may be NULL. Statuses as gex_levels_compute. */
-int gex_levels_flip_profile(const gex_chain *chain, const gex_exposure *exposure, gex_level *flip,
-                            size_t *evaluations, size_t *sign_changes);
+int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_t *evaluations,
+                            size_t *sign_changes);
 
 /* The vendor's per-strike method on a plain table (SPEC 1.6, method strike): strikes ascending,
  * rows whose net_gex is exactly 0 carry no sign and are skipped; each change of sign between
@@ -103,12 +102,11 @@ int gex_levels_from_rows(const gex_strike_row *rows, size_t n, double spot, gex_
  * included in exposure:
  *   P(x) = sum_i s_i gamma_i(x) OI_i M_i u(x),  u(x) = 0.01 x^2, x or 1.
  * x and p are caller-owned arrays of n; x[i] must be > 0 and finite. Returns GEX_OK, GEX_EINVAL
- * (NULL, a bad x, an exposure of another chain), GEX_ENOMEM or GEX_ERANGE (a value not
+ * (NULL, a bad x), GEX_ENOMEM or GEX_ERANGE (a value not
  * representable). P of an exposure with no contract is 0 everywhere. The gamma of each contract
  * is evaluated by a kernel specialised for a fixed book at many spots (src/profile.c), equal to
  * gex_bs_greeks's gamma within a few ulps. */
-int gex_profile_eval(const gex_chain *chain, const gex_exposure *exposure, const double *x,
-                     size_t n, double *p);
+int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, double *p);
 
 /* The default number of points of a profile for charts and the `profile` command: 201 points
  * over the flip's search interval, a step of 0.5% of the spot. */
@@ -118,8 +116,8 @@ int gex_profile_eval(const gex_chain *chain, const gex_exposure *exposure, const
  * P at them to p[]. x_min = x_max = 0 means the flip's search interval
  * [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S]. Returns GEX_OK, GEX_EINVAL (n < 2, 0 < x_min < x_max
  * violated) or GEX_ENOMEM. */
-int gex_profile_grid(const gex_chain *chain, const gex_exposure *exposure, double x_min,
-                     double x_max, size_t n, double *x, double *p);
+int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, size_t n, double *x,
+                     double *p);
 
 /* Regime (SPEC 1.7). Confidence thresholds on |dist_to_flip| in percent. */
 #define GEX_REGIME_HIGH_PCT     2.0
@@ -153,8 +151,7 @@ typedef struct gex_hedge {
     const char *direction; /* "buy" (shares > 0), "sell" (< 0) or "none" (exactly 0) */
 } gex_hedge;
 
-int gex_hedging_estimate(const gex_chain *chain, const gex_exposure *exposure, gex_hedge *down,
-                         gex_hedge *up);
+int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up);
 
 /* The 0DTE block: net GEX of the included contracts expiring on the quote date (New York), its
  * share of the gross GEX in percent, 100 * gross(0DTE) / gross(all) (gross GEX is defined in
@@ -167,7 +164,7 @@ typedef struct gex_zero_dte {
     int32_t expiration;
 } gex_zero_dte;
 
-int gex_zero_dte_block(const gex_chain *chain, const gex_exposure *exposure, gex_zero_dte *out);
+int gex_zero_dte_block(const gex_exposure *exposure, gex_zero_dte *out);
 
 #ifdef __cplusplus
 }

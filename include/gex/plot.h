@@ -5,7 +5,7 @@
  *
  * Drawing never computes an exposure: it takes a gex_plot_data, the numbers already computed
  * by gex/exposure.h and gex/levels.h, so a chart can be drawn from any source (a chain, a vendor
- * table, a test). gex_plot_data_fill() fills one from a prepared chain and its exposure.
+ * table, a test). gex_plot_data_fill() fills one from an analysis (gex/analysis.h).
  *
  * Units on the axes follow SPEC 1.5: GEX in USD of delta per 1% spot move (or per $1, or
  * shares, after the exposure's gex_unit), DEX in USD of delta notional, VEX in USD of delta per
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gex/analysis.h"
 #include "gex/chain.h"
 #include "gex/error.h"
 #include "gex/exposure.h"
@@ -100,17 +101,16 @@ void gex_plot_options_default(gex_plot_options *options);
 int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, double range_pct,
                     double *lo, double *hi);
 
-/* Fills *out from a prepared chain holding one underlying and the exposure computed from it:
- * symbol, spot, quote instant, unit, rows, the levels (flip by method), totals, regime, the 0DTE
- * block, and P(x) at n_profile points evenly spaced over the chart window (range_pct as in
+/* Fills *out from an analysis (gex/analysis.h): symbol, spot, quote instant, unit, rows, the
+ * levels, totals, regime, the 0DTE block (all as the analysis computed them, nothing twice),
+ * and P(x) at n_profile points evenly spaced over the chart window (range_pct as in
  * gex_plot_window), widened to take in the gamma flip when there is one. profile_x and
  * profile_p are caller-owned arrays of n_profile doubles (n_profile >= 2, or 0 with both NULL
- * for no profile; GEX_PROFILE_POINTS of gex/levels.h draws a smooth curve). out borrows from chain
- * and exposure: keep them alive while drawing. Returns GEX_OK or the status of the first
- * computation that failed. */
-int gex_plot_data_fill(const gex_chain *chain, const gex_exposure *exposure, gex_flip_method method,
-                       double range_pct, double *profile_x, double *profile_p, size_t n_profile,
-                       gex_plot_data *out);
+ * for no profile; GEX_PROFILE_POINTS of gex/levels.h draws a smooth curve). out borrows from the
+ * analysis: keep it alive while drawing. An analysis without levels (no contract used) gives
+ * every level absent. Returns GEX_OK or the status of the first computation that failed. */
+int gex_plot_data_fill(const gex_analysis *analysis, double range_pct, double *profile_x,
+                       double *profile_p, size_t n_profile, gex_plot_data *out);
 
 /* Draws a chart to a stream in the given format. GEX_OK; GEX_EINVAL (NULL, bad kind or format,
  * spot not > 0); GEX_ERANGE (a value is not finite); GEX_EEMPTY (no strike in the window, or no

@@ -60,10 +60,9 @@ typedef struct gex__options {
     char settle_root[GEX__MAX_REPEAT][16];
     /* preparing */
     gex_prepare_options prepare;
-    /* exposures and levels */
-    gex_exposure_options exposure;
+    /* the analysis: unit, contract filters, flip method */
+    gex_analysis_options analysis;
     int32_t expirations[GEX__MAX_REPEAT];
-    gex_flip_method flip_method;
     /* validate */
     const char *vendor[GEX__MAX_REPEAT];
     size_t n_vendor;
@@ -128,7 +127,8 @@ typedef struct gex__analysis {
     gex_chain *chain;   /* one underlying, prepared */
     gex_read_report read;
     gex_prepare_report prepare;
-    gex_exposure *exposure;
+    gex_analysis *an;             /* the library's analysis of chain */
+    const gex_exposure *exposure; /* an's */
     gex_exposure_totals totals;
     gex_levels levels;
     int has_levels;
@@ -231,14 +231,15 @@ const char *gex__label(double net_gex);
 /* The title line of a table: symbol, spot, quote instant, unit, used and excluded counts. */
 void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, size_t size);
 
-/* What summary and screen add to an analysis (SPEC 1.7). */
+/* What summary and screen show beside the levels (SPEC 1.7). */
 typedef struct gex__summary {
     gex_regime regime;
     gex_hedge down, up;
     gex_zero_dte zero_dte;
 } gex__summary;
 
-/* Classifier, hedging estimate and 0DTE block of an analysis with levels. Returns a status. */
+/* The analysis's classifier and 0DTE block, and its hedging estimate computed now. Returns a
+ * status. */
 int gex__summary_compute(const gex__analysis *a, gex__summary *s);
 
 /* --- output --- */

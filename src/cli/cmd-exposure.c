@@ -44,7 +44,7 @@ static const char *title_unit(const gex__options *opts)
     case GEX__CMD_CHEX:
         return "CHEX in USD of delta per day";
     default:
-        return gex_unit_long(opts->exposure.gex_unit);
+        return gex_unit_long(opts->analysis.exposure.gex_unit);
     }
 }
 
@@ -158,7 +158,7 @@ static double total_of(const gex_exposure_totals *t, int m)
 static const char *unit_of(const gex__options *opts, int m)
 {
     static const char *const units[4] = {NULL, "USD", "USD/vol pt", "USD/day"};
-    return m == 0 ? gex_unit_short(opts->exposure.gex_unit) : units[m];
+    return m == 0 ? gex_unit_short(opts->analysis.exposure.gex_unit) : units[m];
 }
 
 static json_t *exposure_doc(const gex__options *opts, const gex__analysis *a, int m)
@@ -421,25 +421,6 @@ int gex__cmd_levels(const gex__options *opts, FILE *out)
 
 /* --- greeks --- */
 
-/* Whether the command-line filters keep contract i (the same rules as gex/exposure.h). */
-static int passes_filters(const gex__options *opts, const gex_chain_view *v, size_t i,
-                          int32_t today)
-{
-    const gex_exposure_options *e = &opts->exposure;
-    if (e->n_expirations > 0) {
-        int found = 0;
-        for (size_t k = 0; k < e->n_expirations; k++)
-            found |= e->expirations[k] == v->expiration[i];
-        if (!found)
-            return 0;
-    }
-    if (e->zero_dte && v->expiration[i] != today)
-        return 0;
-    if (e->max_dte >= 0 && v->expiration[i] - today > e->max_dte)
-        return 0;
-    return !(v->open_interest[i] < e->min_oi);
-}
-
 /* The OCC symbol: root, YYMMDD, C or P, strike x 1000 in 8 digits (OCC symbology, 2010). */
 static void occ_symbol(const char *root, int32_t expiration, int type, double strike, char *buf,
                        size_t size)
@@ -490,7 +471,7 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
     };
     gex__column c2[20];
     memcpy(c2, cols, sizeof cols);
-    c2[15].unit = gex_unit_short(opts->exposure.gex_unit);
+    c2[15].unit = gex_unit_short(opts->analysis.exposure.gex_unit);
     /* CSV and JSON are written contract by contract: a whole market's greeks need no memory
      * beyond the chain's. */
     gex__table *t = NULL;
@@ -513,7 +494,9 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
     }
     for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
         const int ok = v.status[i] == GEX_CONTRACT_OK;
-        if (!ce.included[i] && (ok || !passes_filters(opts, &v, i, today)))
+        if (!ce.included[i] &&
+            (ok || !gex_exposure_keeps(gex_exposure_get_options(a.exposure), v.expiration[i],
+                                       v.open_interest[i], today)))
             continue; /* left out by a filter */
         const char *root = gex_chain_symbol(a.chain, v.root[i]);
         char sym[64], exp[16];
@@ -611,7 +594,7 @@ int gex__cmd_profile(const gex__options *opts, FILE *out)
     const double hi = a.spot * (1.0 + opts->range_pct / 100.0);
     for (size_t i = 0; i < n; i++)
         x[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
-    int st = gex_profile_eval(a.chain, a.exposure, x, n, p);
+    int st = gex_analysis_profile(a.an, x, n, p);
     if (st != GEX_OK) {
         gex__error(a.path, 0, "%s: evaluating the profile failed: %s", a.symbol, gex_strerror(st));
         free(x);
@@ -635,7 +618,7 @@ int gex__cmd_profile(const gex__options *opts, FILE *out)
     } else {
         gex__column cols[2] = {
             {"x", "USD", GEX__STYLE_PRICE},
-            {"net_gex", gex_unit_short(opts->exposure.gex_unit), GEX__STYLE_MONEY}};
+            {"net_gex", gex_unit_short(opts->analysis.exposure.gex_unit), GEX__STYLE_MONEY}};
         gex__table *t = gex__table_new(cols, 2);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {

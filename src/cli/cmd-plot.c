@@ -29,8 +29,7 @@ int gex__cmd_plot(const gex__options *opts, FILE *out)
 
     double x[GEX_PROFILE_POINTS], p[GEX_PROFILE_POINTS];
     gex_plot_data data;
-    int st = gex_plot_data_fill(a.chain, a.exposure, opts->flip_method, opts->plot_range_pct, x, p,
-                                GEX_PROFILE_POINTS, &data);
+    int st = gex_plot_data_fill(a.an, opts->plot_range_pct, x, p, GEX_PROFILE_POINTS, &data);
     if (st != GEX_OK) {
         gex__error(a.path, 0, "cannot gather the chart's levels and profile: %s", gex_strerror(st));
         gex__analysis_free(&a);
@@ -81,7 +80,7 @@ int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plo
     data.symbol = a->symbol;
     data.spot = a->spot;
     data.quote_time = a->as_of;
-    data.unit = opts->exposure.gex_unit;
+    data.unit = opts->analysis.exposure.gex_unit;
     data.rows = gex_exposure_strikes(a->exposure);
     data.n_rows = gex_exposure_strike_count(a->exposure);
     if (a->has_levels)

@@ -642,8 +642,10 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         st |= gex__jset(meta, "generator", gex__jstr(version));
         st |= gex__jset(meta, "files", json_integer((json_int_t)opts->n_files));
         st |= gex__jset(meta, "files_failed", json_integer((json_int_t)failed));
-        st |= gex__jset(meta, "gex_unit", gex__jstr(gex_gex_unit_name(opts->exposure.gex_unit)));
-        st |= gex__jset(meta, "flip_method", gex__jstr(gex_flip_method_name(opts->flip_method)));
+        st |= gex__jset(meta, "gex_unit",
+                        gex__jstr(gex_gex_unit_name(opts->analysis.exposure.gex_unit)));
+        st |= gex__jset(meta, "flip_method",
+                        gex__jstr(gex_flip_method_name(opts->analysis.flip_method)));
         st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
         st |= gex__jset(d, "meta", meta);
         if (st == GEX_OK)
@@ -652,9 +654,9 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
     } else {
         gex__column cols[COL_COUNT];
         memcpy(cols, columns, sizeof cols);
-        cols[COL_NET_GEX].unit = opts->exposure.gex_unit == GEX_UNIT_POINT    ? "USD/$1"
-                                 : opts->exposure.gex_unit == GEX_UNIT_SHARES ? "shares/$1"
-                                                                              : "USD/1%";
+        cols[COL_NET_GEX].unit = opts->analysis.exposure.gex_unit == GEX_UNIT_POINT    ? "USD/$1"
+                                 : opts->analysis.exposure.gex_unit == GEX_UNIT_SHARES ? "shares/$1"
+                                                                                       : "USD/1%";
         gex__table *t = gex__table_new(cols, COL_COUNT);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {

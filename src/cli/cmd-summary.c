@@ -11,12 +11,9 @@
 int gex__summary_compute(const gex__analysis *a, gex__summary *s)
 {
     memset(s, 0, sizeof *s);
-    gex_regime_classify(a->spot, a->totals.net_gex, a->totals.net_vex, &a->levels.gamma_flip,
-                        &s->regime);
-    int st = gex_hedging_estimate(a->chain, a->exposure, &s->down, &s->up);
-    if (st != GEX_OK)
-        return st;
-    return gex_zero_dte_block(a->chain, a->exposure, &s->zero_dte);
+    s->regime = *gex_analysis_regime(a->an);
+    s->zero_dte = *gex_analysis_zero_dte(a->an);
+    return gex_analysis_hedging(a->an, &s->down, &s->up);
 }
 
 static const char *regime_word(int regime)
@@ -207,9 +204,9 @@ static int summary_table(const gex__options *opts, const gex__analysis *a, const
     char title[1024], v[64], buf[256], unit[32];
     gex__title(opts, a, title, sizeof title);
     fprintf(out, "%s\n\n", title);
-    const char *u = opts->exposure.gex_unit == GEX_UNIT_POINT    ? "USD per $1 move"
-                    : opts->exposure.gex_unit == GEX_UNIT_SHARES ? "shares per $1 move"
-                                                                 : "USD per 1% move";
+    const char *u = opts->analysis.exposure.gex_unit == GEX_UNIT_POINT    ? "USD per $1 move"
+                    : opts->analysis.exposure.gex_unit == GEX_UNIT_SHARES ? "shares per $1 move"
+                                                                          : "USD per 1% move";
     snprintf(unit, sizeof unit, "%s", u);
     gex__fmt_grouped(a->spot, 2, v, sizeof v);
     fprintf(out, "%-22s %s\n", "spot", v);

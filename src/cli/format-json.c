@@ -182,7 +182,7 @@ json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a)
     json_t *units = json_object();
     static const char *const gex_units[] = {"USD per 1% spot move", "USD per $1 spot move",
                                             "shares per $1 spot move"};
-    const int unit = (int)opts->exposure.gex_unit;
+    const int unit = (int)opts->analysis.exposure.gex_unit;
     rc |= gex__jset(units, "gex", gex__jstr(gex_units[unit >= 0 && unit < 3 ? unit : 0]));
     rc |= gex__jset(units, "dex", gex__jstr("USD delta notional"));
     rc |= gex__jset(units, "vex", gex__jstr("USD of delta per 1 vol point"));
@@ -190,9 +190,11 @@ json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a)
     rc |= gex__jset(units, "strike", gex__jstr("USD"));
     rc |= gex__jset(m, "units", units);
     rc |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(unit)));
-    rc |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(opts->flip_method)));
-    rc |= gex__jset(m, "rate", gex__jnum(opts->exposure.rate));
-    rc |= gex__jset(m, "div", gex__jnum(opts->exposure.div));
+    rc |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(opts->analysis.flip_method)));
+    double rate = 0, div = 0;
+    gex_analysis_carry(a->an, &rate, &div);
+    rc |= gex__jset(m, "rate", gex__jnum(rate));
+    rc |= gex__jset(m, "div", gex__jnum(div));
     json_t *c = json_object();
     rc |= gex__jset(c, "total", json_integer((json_int_t)a->totals.contracts));
     rc |= gex__jset(c, "used", json_integer((json_int_t)a->totals.used));

@@ -322,12 +322,12 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
     case OPT_RATE:
         if ((rc = parse_double("--rate", arg, &d)) >= 0)
             return rc;
-        o->prepare.rate = o->exposure.rate = d;
+        o->prepare.rate = d;
         return -1;
     case OPT_DIV:
         if ((rc = parse_double("--div", arg, &d)) >= 0)
             return rc;
-        o->prepare.div = o->exposure.div = d;
+        o->prepare.div = d;
         return -1;
     case OPT_SYMBOL:
         if (arg[0] == '\0')
@@ -336,36 +336,36 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
         return -1;
     case OPT_EXPIRATION: {
         if (strcasecmp(arg, "0dte") == 0) {
-            o->exposure.zero_dte = 1;
+            o->analysis.exposure.zero_dte = 1;
             *zero_dte_seen = 1;
             return -1;
         }
         int32_t day = 0;
         if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
             return usage_error("--expiration: '%s' is not a date (YYYY-MM-DD) or 0dte", arg);
-        if (o->exposure.n_expirations >= GEX__MAX_REPEAT)
+        if (o->analysis.exposure.n_expirations >= GEX__MAX_REPEAT)
             return usage_error("--expiration: at most 64 dates");
-        o->expirations[o->exposure.n_expirations++] = day;
+        o->expirations[o->analysis.exposure.n_expirations++] = day;
         return -1;
     }
     case OPT_MAX_DTE:
         if ((rc = parse_int("--max-dte", arg, 0, 100000, &l)) >= 0)
             return rc;
-        o->exposure.max_dte = (int)l;
+        o->analysis.exposure.max_dte = (int)l;
         return -1;
     case OPT_MIN_OI:
         if ((rc = parse_double("--min-oi", arg, &d)) >= 0)
             return rc;
         if (d < 0.0)
             return usage_error("--min-oi: '%s' must not be negative", arg);
-        o->exposure.min_oi = d;
+        o->analysis.exposure.min_oi = d;
         return -1;
     case OPT_GEX_UNIT:
-        if (gex_gex_unit_parse(arg, &o->exposure.gex_unit) != GEX_OK)
+        if (gex_gex_unit_parse(arg, &o->analysis.exposure.gex_unit) != GEX_OK)
             return usage_error("--gex-unit: '%s' is not one of pct, point, shares", arg);
         return -1;
     case OPT_FLIP_METHOD:
-        if (gex_flip_method_parse(arg, &o->flip_method) != GEX_OK)
+        if (gex_flip_method_parse(arg, &o->analysis.flip_method) != GEX_OK)
             return usage_error("--flip-method: '%s' is not one of profile, strike", arg);
         return -1;
     case OPT_IV_SOURCE:
@@ -495,12 +495,9 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
 {
     memset(o, 0, sizeof *o);
     gex_prepare_options_default(&o->prepare);
-    gex_exposure_options_default(&o->exposure);
-    o->exposure.rate = o->prepare.rate;
-    o->exposure.div = o->prepare.div;
-    o->exposure.expirations = o->expirations;
+    gex_analysis_options_default(&o->analysis);
+    o->analysis.exposure.expirations = o->expirations;
     o->read.settle = o->settle;
-    o->flip_method = GEX_FLIP_PROFILE;
     o->tol = GEX_VALIDATE_DEFAULT_TOL;
     o->range_pct = 20.0;
     o->points = 81;
@@ -571,10 +568,10 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
         if (rc >= 0)
             return rc;
     }
-    if (zero_dte && o->exposure.n_expirations > 0)
+    if (zero_dte && o->analysis.exposure.n_expirations > 0)
         return usage_error("--expiration 0dte cannot be combined with dates");
-    if (o->exposure.n_expirations == 0)
-        o->exposure.expirations = NULL;
+    if (o->analysis.exposure.n_expirations == 0)
+        o->analysis.exposure.expirations = NULL;
     if (o->command == GEX__CMD_SERVE) {
         gex__error(NULL, 0,
                    "serve is not part of this version of gex; the other commands "

@@ -106,18 +106,23 @@ int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
         gex__error(path, 0, "%s: the file gives no spot price; give it with --spot", out->symbol);
         return GEX__EXIT_INPUT;
     }
-    const int st = gex_exposure_compute(chain, &opts->exposure, &out->exposure);
+    gex_error err;
+    gex_error_clear(&err);
+    const int st = gex_analysis_new(chain, &opts->analysis, &out->an, &err);
     if (st != GEX_OK) {
-        gex__error(path, 0, "%s: computing the exposures failed: %s", out->symbol,
-                   gex_strerror(st));
-        return gex__exit_status(st) == GEX__EXIT_INPUT ? GEX__EXIT_INPUT : GEX__EXIT_INTERNAL;
+        gex__error(path, 0, "%s", err.text);
+        return gex__exit_status(st);
     }
-    gex_exposure_get_totals(out->exposure, &out->totals);
-    out->spot = gex_exposure_spot(out->exposure);
-    out->as_of = gex_exposure_quote_time(out->exposure);
-    if (out->totals.used == 0) {
-        if (!need_used)
-            return GEX__EXIT_OK;
+    out->exposure = gex_analysis_exposure(out->an);
+    out->totals = *gex_analysis_totals(out->an);
+    out->spot = gex_analysis_spot(out->an);
+    out->as_of = gex_analysis_quote_time(out->an);
+    const gex_levels *levels = gex_analysis_levels(out->an);
+    if (levels != NULL) {
+        out->levels = *levels;
+        out->has_levels = 1;
+    }
+    if (out->totals.used == 0 && need_used) {
         char excluded[256];
         gex__excluded_text(&out->totals, excluded, sizeof excluded);
         gex__error(path, 0,
@@ -126,12 +131,6 @@ int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
                    out->symbol, out->totals.contracts, excluded, out->totals.filtered);
         return GEX__EXIT_INPUT;
     }
-    const int ls = gex_levels_compute(chain, out->exposure, opts->flip_method, &out->levels);
-    if (ls != GEX_OK) {
-        gex__error(path, 0, "%s: computing the levels failed: %s", out->symbol, gex_strerror(ls));
-        return GEX__EXIT_INTERNAL;
-    }
-    out->has_levels = 1;
     return GEX__EXIT_OK;
 }
 
@@ -173,8 +172,9 @@ void gex__analysis_free(gex__analysis *a)
 {
     if (a == NULL)
         return;
-    gex_exposure_free(a->exposure);
+    gex_analysis_free(a->an);
     gex_chain_free(a->chain);
+    a->an = NULL;
     a->exposure = NULL;
     a->chain = NULL;
 }

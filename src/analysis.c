@@ -1,0 +1,164 @@
+/*
+ * The analysis of one underlying (gex/analysis.h): the exposure, then the levels, the regime
+ * and the 0DTE block from it, once.
+ */
+#include "gex/analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct gex_analysis {
+    const gex_chain *chain;
+    gex_exposure *exposure;
+    gex_analysis_options options; /* options.exposure.expirations: the exposure's copy */
+    const char *symbol;
+    gex_exposure_totals totals;
+    int has_levels;
+    gex_levels levels;
+    gex_regime regime;
+    gex_zero_dte zero_dte;
+};
+
+void gex_analysis_options_default(gex_analysis_options *options)
+{
+    if (options == NULL)
+        return;
+    memset(options, 0, sizeof *options);
+    gex_exposure_options_default(&options->exposure);
+    options->flip_method = GEX_FLIP_PROFILE;
+}
+
+/* The failure of one stage, named as the program prints it. */
+static int stage_failed(gex_error *err, int status, const char *symbol, const char *stage)
+{
+    return gex_error_set(err, status, NULL, 0, 0, "%s: computing the %s failed: %s",
+                         symbol != NULL ? symbol : "?", stage, gex_strerror(status));
+}
+
+int gex_analysis_new(const gex_chain *chain, const gex_analysis_options *options,
+                     gex_analysis **out, gex_error *err)
+{
+    if (out != NULL)
+        *out = NULL;
+    gex_analysis_options defaults;
+    if (options == NULL) {
+        gex_analysis_options_default(&defaults);
+        options = &defaults;
+    }
+    if (chain == NULL || out == NULL)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "no chain to analyse");
+    uint32_t id = 0;
+    if (gex_chain_size(chain) == 0 || gex_chain_underlyings(chain, &id, 1) == 0)
+        return gex_error_set(err, GEX_EEMPTY, NULL, 0, 0, "no contracts to compute");
+
+    gex_analysis *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return gex_error_set(err, GEX_ENOMEM, NULL, 0, 0, "out of memory");
+    a->chain = chain;
+    a->symbol = gex_chain_symbol(chain, id);
+    int st = gex_exposure_compute(chain, &options->exposure, &a->exposure);
+    if (st != GEX_OK) {
+        stage_failed(err, st, a->symbol, "exposures");
+        gex_analysis_free(a);
+        return st;
+    }
+    a->options = *options;
+    a->options.exposure = *gex_exposure_get_options(a->exposure);
+    gex_exposure_get_totals(a->exposure, &a->totals);
+    if (a->totals.used > 0) {
+        st = gex_levels_compute(a->exposure, options->flip_method, &a->levels);
+        if (st == GEX_OK)
+            st = gex_zero_dte_block(a->exposure, &a->zero_dte);
+        if (st != GEX_OK) {
+            stage_failed(err, st, a->symbol, "levels");
+            gex_analysis_free(a);
+            return st;
+        }
+        a->has_levels = 1;
+    } else {
+        a->levels.flip_method = options->flip_method;
+    }
+    gex_regime_classify(gex_exposure_spot(a->exposure), a->totals.net_gex, a->totals.net_vex,
+                        &a->levels.gamma_flip, &a->regime);
+    *out = a;
+    return GEX_OK;
+}
+
+void gex_analysis_free(gex_analysis *a)
+{
+    if (a == NULL)
+        return;
+    gex_exposure_free(a->exposure);
+    free(a);
+}
+
+const gex_chain *gex_analysis_chain(const gex_analysis *a)
+{
+    return a != NULL ? a->chain : NULL;
+}
+
+const gex_exposure *gex_analysis_exposure(const gex_analysis *a)
+{
+    return a != NULL ? a->exposure : NULL;
+}
+
+const gex_analysis_options *gex_analysis_get_options(const gex_analysis *a)
+{
+    return a != NULL ? &a->options : NULL;
+}
+
+const char *gex_analysis_symbol(const gex_analysis *a)
+{
+    return a != NULL ? a->symbol : NULL;
+}
+
+double gex_analysis_spot(const gex_analysis *a)
+{
+    return gex_exposure_spot(gex_analysis_exposure(a));
+}
+
+int64_t gex_analysis_quote_time(const gex_analysis *a)
+{
+    return gex_exposure_quote_time(gex_analysis_exposure(a));
+}
+
+void gex_analysis_carry(const gex_analysis *a, double *rate, double *div)
+{
+    gex_exposure_carry(gex_analysis_exposure(a), rate, div);
+}
+
+const gex_exposure_totals *gex_analysis_totals(const gex_analysis *a)
+{
+    return a != NULL ? &a->totals : NULL;
+}
+
+const gex_levels *gex_analysis_levels(const gex_analysis *a)
+{
+    return a != NULL && a->has_levels ? &a->levels : NULL;
+}
+
+const gex_regime *gex_analysis_regime(const gex_analysis *a)
+{
+    return a != NULL ? &a->regime : NULL;
+}
+
+const gex_zero_dte *gex_analysis_zero_dte(const gex_analysis *a)
+{
+    return a != NULL ? &a->zero_dte : NULL;
+}
+
+int gex_analysis_hedging(const gex_analysis *a, gex_hedge *down, gex_hedge *up)
+{
+    return gex_hedging_estimate(gex_analysis_exposure(a), down, up);
+}
+
+int gex_analysis_profile(const gex_analysis *a, const double *x, size_t n, double *p)
+{
+    return gex_profile_eval(gex_analysis_exposure(a), x, n, p);
+}
+
+int gex_analysis_profile_grid(const gex_analysis *a, double x_min, double x_max, size_t n,
+                              double *x, double *p)
+{
+    return gex_profile_grid(gex_analysis_exposure(a), x_min, x_max, n, x, p);
+}
