@@ -125,6 +125,7 @@ typedef struct gex__analysis {
     const char *path;
     const char *symbol; /* owned by chain */
     gex_chain *chain;   /* one underlying, prepared */
+    int owns_chain;     /* gex__analysis_free frees chain */
     gex_read_report read;
     gex_prepare_report prepare;
     gex_analysis *an;             /* the library's analysis of chain */
@@ -139,6 +140,9 @@ typedef struct gex__analysis {
 /* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
  * (T, IV, statuses). Each prints what went wrong and returns an exit status. */
 int gex__read(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read);
+/* The same from an open stream (read to its end, not closed); path names it in messages. */
+int gex__read_stream(const gex__options *opts, const char *path, FILE *fp, gex_chain **chain,
+                     gex_read_report *read);
 int gex__prepare(const gex__options *opts, const char *path, gex_chain *chain,
                  gex_prepare_report *prepare);
 
@@ -154,6 +158,12 @@ int gex__load(const gex__options *opts, const char *path, gex_chain **chain, gex
 int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
                  const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
                  gex__analysis *out);
+
+/* The same without taking the chain: the analysis borrows it (gex serve's cached chains), and
+ * gex__analysis_free leaves it alone. */
+int gex__analyze_shared(const gex__options *opts, const char *path, const gex_chain *chain,
+                        const gex_read_report *read, const gex_prepare_report *prepare,
+                        int need_used, gex__analysis *out);
 
 /* load + the single-underlying check (--symbol) + analyze; on failure *out holds nothing. */
 int gex__analyze_file(const gex__options *opts, const char *path, int need_used,
@@ -187,8 +197,8 @@ typedef struct gex__table gex__table;
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns);
 void gex__table_free(gex__table *t);
 /* Appends the next cell, row by row. A non-finite number becomes an empty cell and is counted
- * in gex__nonfinite. Each returns
- * GEX_OK or GEX_ENOMEM. */
+ * (gex__table_nonfinite; gex__table_write then returns GEX_ERANGE). Each returns GEX_OK or
+ * GEX_ENOMEM. */
 int gex__table_num(gex__table *t, double v);
 int gex__table_level(gex__table *t, const gex_level *level);
 int gex__table_null(gex__table *t);
@@ -199,6 +209,11 @@ void gex__table_stream(gex__table *t, FILE *out);
 /* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
  * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
 int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
+/* gex__table_write, and the exit status of it: a non-finite cell is reported as an internal
+ * error (gex__nonfinite_error), memory running out too. */
+int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out);
+/* The non-finite numbers appended (written as empty cells). */
+size_t gex__table_nonfinite(const gex__table *t);
 
 /* Number formatting. */
 void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
@@ -206,21 +221,37 @@ void gex__fmt_grouped(double v, int decimals, char *buf, size_t size); /* 1,234,
 
 /* --- JSON --- */
 
-/* Non-finite values met by gex__jnum and gex__table_num. The library never returns one, so
- * main reports any as an internal error (exit status 4) rather than print nan or inf. */
-extern size_t gex__nonfinite;
-
-/* A JSON number, or null when v is not finite (counted in gex__nonfinite). */
+/* A JSON number, or, when v is not finite, a mark that the writers print as null and count:
+ * the library never returns a non-finite value, so a document that holds one is reported as an
+ * internal error (exit status 4) rather than printed with nan or inf. */
 json_t *gex__jnum(double v);
 json_t *gex__jlevel(const gex_level *level);
 /* A JSON string; bytes of s that are not valid UTF-8 text become '?'; NULL s gives null. */
 json_t *gex__jstr(const char *s);
-/* Writes a document compactly with shortest round-trip numbers and a final newline. */
-int gex__json_write(const json_t *doc, FILE *out);
+
+/* Writes JSON compactly with shortest round-trip numbers, to a stream (fp set) or to memory (fp
+ * NULL: data, len; free data after). Zero-initialise it, then set fp or not. */
+typedef struct gex__jwriter {
+    FILE *fp;
+    char *data; /* memory: len bytes and a NUL, malloc'ed */
+    size_t len, cap;
+    int failed;       /* memory ran out (memory), or a write failed (stream) */
+    size_t nonfinite; /* non-finite numbers written as null */
+} gex__jwriter;
+/* A whole document and a final newline. */
+void gex__json_write(gex__jwriter *w, const json_t *doc);
 /* The same pieces for documents written as they are computed: a value without the final
- * newline, and the members of an object without its braces ("a":1,"b":2). */
-void gex__json_write_value(const json_t *value, FILE *out);
-void gex__json_write_members(const json_t *obj, FILE *out);
+ * newline, the members of an object without its braces ("a":1,"b":2), and literal text. */
+void gex__json_write_value(gex__jwriter *w, const json_t *value);
+void gex__json_write_members(gex__jwriter *w, const json_t *obj);
+void gex__jwriter_raw(gex__jwriter *w, const char *text);
+/* The exit status of what was written: a non-finite value or a memory writer out of memory is
+ * reported (messages name file, which may be NULL) as an internal error. */
+int gex__jwriter_finish(gex__jwriter *w, const char *file);
+/* Writes a whole document to a stream; returns the exit status (gex__jwriter_finish). */
+int gex__json_emit(const json_t *doc, FILE *out);
+/* Reports n non-finite values left out of an output; returns GEX__EXIT_INTERNAL. */
+int gex__nonfinite_error(const char *file, size_t n);
 /* Sets key to value in obj, taking the reference; returns GEX_ENOMEM when value is NULL. */
 int gex__jset(json_t *obj, const char *key, json_t *value);
 /* The meta object common to every document of an analysis. */

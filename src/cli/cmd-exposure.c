@@ -99,9 +99,10 @@ static int doc_write(json_t *d, FILE *out)
         gex__error(NULL, 0, "out of memory building the JSON document");
         return GEX__EXIT_INTERNAL;
     }
-    gex__json_write(d, out);
+    gex__jwriter w = {.fp = out};
+    gex__json_write(&w, d);
     json_decref(d);
-    return GEX__EXIT_OK;
+    return gex__jwriter_finish(&w, NULL);
 }
 
 static int table_finish(gex__table *t, int rc, gex__out_format format, const char *title, FILE *out)
@@ -111,9 +112,10 @@ static int table_finish(gex__table *t, int rc, gex__out_format format, const cha
         gex__error(NULL, 0, "out of memory building the table");
         return GEX__EXIT_INTERNAL;
     }
-    gex__table_write(t, format, title, out);
+    const int st = gex__table_write(t, format, title, out);
+    const size_t nonfinite = gex__table_nonfinite(t);
     gex__table_free(t);
-    return GEX__EXIT_OK;
+    return st == GEX_ERANGE ? gex__nonfinite_error(NULL, nonfinite) : GEX__EXIT_OK;
 }
 
 /* --- gex dex vex chex exposure --- */
@@ -478,13 +480,14 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
     json_t *d = NULL;
     size_t listed = 0;
     int st = GEX_OK;
+    gex__jwriter w = {.fp = out};
     if (opts->format == GEX__OUT_JSON) {
         d = doc_head(&a);
         st = d == NULL ? GEX_ENOMEM : GEX_OK;
         if (st == GEX_OK) {
-            fputc('{', out);
-            gex__json_write_members(d, out);
-            fputs(",\"contracts\":[", out);
+            gex__jwriter_raw(&w, "{");
+            gex__json_write_members(&w, d);
+            gex__jwriter_raw(&w, ",\"contracts\":[");
         }
     } else {
         t = gex__table_new(c2, 20);
@@ -544,8 +547,8 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
             st |= gex__jset(o, "status", gex__jstr(status));
             if (st == GEX_OK) {
                 if (listed++ > 0)
-                    fputc(',', out);
-                gex__json_write_value(o, out);
+                    gex__jwriter_raw(&w, ",");
+                gex__json_write_value(&w, o);
             }
             json_decref(o);
         }
@@ -557,10 +560,11 @@ int gex__cmd_greeks(const gex__options *opts, FILE *out)
     } else if (st == GEX_OK) {
         json_t *meta = gex__json_meta(opts, &a);
         if (meta != NULL) {
-            fputs("],\"meta\":", out);
-            gex__json_write_value(meta, out);
-            fputs("}\n", out);
+            gex__jwriter_raw(&w, "],\"meta\":");
+            gex__json_write_value(&w, meta);
+            gex__jwriter_raw(&w, "}\n");
             json_decref(meta);
+            rc = gex__jwriter_finish(&w, NULL);
         } else {
             st = GEX_ENOMEM;
         }

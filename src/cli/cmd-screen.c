@@ -574,6 +574,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
     pthread_mutex_destroy(&pool.lock);
 
     /* the rows, in file order and then in order of appearance in each file */
+    int written = GEX__EXIT_OK;
     size_t n = 0, failed = 0;
     int worst = GEX__EXIT_OK;
     for (size_t i = 0; i < opts->n_files; i++) {
@@ -649,7 +650,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
         st |= gex__jset(d, "meta", meta);
         if (st == GEX_OK)
-            gex__json_write(d, out);
+            written = gex__json_emit(d, out);
         json_decref(d);
     } else {
         gex__column cols[COL_COUNT];
@@ -680,7 +681,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         snprintf(title, sizeof title, "%zu underlyings from %zu files (%zu could not be read)", n,
                  opts->n_files, failed);
         if (st == GEX_OK)
-            gex__table_write(t, opts->format, title, out);
+            written = gex__table_emit(t, opts->format, title, out);
         gex__table_free(t);
     }
     free(rows);
@@ -688,5 +689,5 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         gex__error(NULL, 0, "out of memory building the output");
         return GEX__EXIT_INTERNAL;
     }
-    return worst;
+    return written != GEX__EXIT_OK ? written : worst;
 }

@@ -46,9 +46,10 @@ static const struct {
     {"--multiplier", 1}, {"--settle", 1},
 };
 
-/* Checks the passed-on options with the command line's own parser, as `gex levels` would
- * see them. Returns -1 when they are valid, else the exit status (the parser printed why). */
-static int check_passed_on(char **extra, size_t n_extra)
+/* Parses the passed-on options with the command line's own parser, as `gex levels` would see
+ * them, into opts. Returns -1 when they are valid, else the exit status (the parser printed
+ * why). */
+static int parse_passed_on(char **extra, size_t n_extra, gex__options *opts)
 {
     char a_gex[] = "gex", a_levels[] = "levels", a_file[] = "DIR/FILE";
     char *argv[2 * GEX__SERVE_EXTRA_MAX + 4];
@@ -59,8 +60,7 @@ static int check_passed_on(char **extra, size_t n_extra)
         argv[argc++] = extra[i];
     argv[argc++] = a_file;
     argv[argc] = NULL;
-    gex__options opts;
-    return gex__options_parse(argc, argv, &opts);
+    return gex__options_parse(argc, argv, opts);
 }
 
 /* A whole decimal number in [lo, hi]. */
@@ -180,12 +180,18 @@ int gex__cmd_serve(int argc, char **argv)
     memcpy(given, dir, dir_len);
     given[dir_len] = '\0';
     cfg.dir = given;
-    int rc = check_passed_on(extra.arg, extra.n);
+    gex__options answer_opts;
+    int rc = parse_passed_on(extra.arg, extra.n, &answer_opts);
     if (rc >= 0)
         return rc;
+    gex__serve_engine *engine = gex__serve_engine_new(&answer_opts);
+    if (engine == NULL) {
+        fprintf(stderr, "gex: serve: out of memory\n");
+        return GEX__EXIT_INTERNAL;
+    }
     cfg.backend.symbols = gex__serve_chain_symbols;
     cfg.backend.render = gex__serve_chain_render;
-    cfg.backend.ctx = &extra;
+    cfg.backend.ctx = engine;
 
     /* SIGINT and SIGTERM are blocked before the worker threads exist, so they inherit the
      * mask and only this thread, waiting in sigwait(), ever receives them. A peer closing a
@@ -201,6 +207,7 @@ int gex__cmd_serve(int argc, char **argv)
     char text[512];
     if (gex__server_start(&cfg, &server, text, sizeof text) != 0) {
         fprintf(stderr, "gex: serve: %s\n", text);
+        gex__serve_engine_free(engine);
         return GEX__EXIT_INTERNAL;
     }
     int v6 = strchr(cfg.bind, ':') != NULL;
@@ -215,6 +222,7 @@ int gex__cmd_serve(int argc, char **argv)
     gex__serve_cache_stats cs;
     gex__server_cache_stats(server, &cs);
     gex__server_stop(server);
+    gex__serve_engine_free(engine);
     fprintf(stderr, "gex serve: stopped (cache: %zu hits, %zu misses, %zu evictions)\n", cs.hits,
             cs.misses, cs.evictions);
     return GEX__EXIT_OK;

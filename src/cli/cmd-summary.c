@@ -166,10 +166,10 @@ static int summary_csv(const gex__analysis *a, const gex__summary *s, FILE *out)
     } else {
         rc |= gex__table_null(t);
     }
-    if (rc == GEX_OK)
-        gex__table_write(t, GEX__OUT_CSV, NULL, out);
+    const int exit_rc =
+        rc == GEX_OK ? gex__table_emit(t, GEX__OUT_CSV, NULL, out) : GEX__EXIT_INTERNAL;
     gex__table_free(t);
-    return rc == GEX_OK ? GEX__EXIT_OK : GEX__EXIT_INTERNAL;
+    return exit_rc;
 }
 
 /* "4,480.12 (+0.56% from spot)" or "none". */
@@ -278,7 +278,7 @@ int gex__cmd_summary(const gex__options *opts, FILE *out)
     case GEX__OUT_JSON: {
         json_t *d = summary_doc(opts, &a, &s);
         if (d != NULL) {
-            gex__json_write(d, out);
+            rc = gex__json_emit(d, out);
             json_decref(d);
         } else {
             gex__error(NULL, 0, "out of memory building the JSON document");

@@ -311,7 +311,7 @@ static void write_text(const report *r, FILE *out)
             verdict(r) == GEX__EXIT_OK ? "within tolerance" : "differences beyond tolerance");
 }
 
-static void write_csv(const report *r, FILE *out)
+static int write_csv(const report *r, FILE *out)
 {
     static const gex__column cols[] = {
         {"check", NULL, GEX__STYLE_TEXT},
@@ -325,7 +325,7 @@ static void write_csv(const report *r, FILE *out)
     };
     gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0]);
     if (t == NULL)
-        return;
+        return GEX__EXIT_INTERNAL;
     int st = GEX_OK;
     for (size_t i = 0; i < r->n_series; i++) {
         const series *s = &r->s[i];
@@ -360,9 +360,9 @@ static void write_csv(const report *r, FILE *out)
         st |= gex__table_text(t, k->ok ? "true" : "false");
         st |= gex__table_text(t, k->hard ? "true" : "false");
     }
-    if (st == GEX_OK)
-        gex__table_write(t, GEX__OUT_CSV, NULL, out);
+    const int rc = st == GEX_OK ? gex__table_emit(t, GEX__OUT_CSV, NULL, out) : GEX__EXIT_INTERNAL;
     gex__table_free(t);
+    return rc;
 }
 
 static json_t *bucket_json(const bucket *k)
@@ -377,7 +377,7 @@ static json_t *bucket_json(const bucket *k)
     return o;
 }
 
-static void write_json(const report *r, FILE *out)
+static int write_json(const report *r, FILE *out)
 {
     json_t *d = json_object();
     gex__jset(d, "mode", gex__jstr(r->mode));
@@ -476,24 +476,26 @@ static void write_json(const report *r, FILE *out)
     snprintf(version, sizeof version, "gex %s", gex_version());
     gex__jset(meta, "generator", gex__jstr(version));
     gex__jset(d, "meta", meta);
-    gex__json_write(d, out);
+    const int rc = gex__json_emit(d, out);
     json_decref(d);
+    return rc;
 }
 
 static int finish(report *r, const gex__options *opts, FILE *out)
 {
+    int written = GEX__EXIT_OK;
     switch (opts->format) {
     case GEX__OUT_JSON:
-        write_json(r, out);
+        written = write_json(r, out);
         break;
     case GEX__OUT_CSV:
-        write_csv(r, out);
+        written = write_csv(r, out);
         break;
     default:
         write_text(r, out);
         break;
     }
-    const int rc = verdict(r);
+    const int rc = written != GEX__EXIT_OK ? written : verdict(r);
     free_report(r);
     return rc;
 }

@@ -10,14 +10,16 @@
 
 #include "cli.h"
 
-size_t gex__nonfinite = 0;
+/* A number that is not finite is built as this string: a NUL then a name, which no text of
+ * gex__jstr can be (those come from C strings). The writers print it as null and count it, so
+ * that each document knows whether it is whole, without a counter shared between threads. */
+static const char nonfinite_mark[] = "\0gex-nonfinite";
+#define NONFINITE_MARK_LEN (sizeof nonfinite_mark - 1)
 
 json_t *gex__jnum(double v)
 {
-    if (!isfinite(v)) {
-        gex__nonfinite++;
-        return json_null();
-    }
+    if (!isfinite(v))
+        return json_stringn(nonfinite_mark, NONFINITE_MARK_LEN);
     return json_real(v == 0.0 ? 0.0 : v);
 }
 
@@ -58,94 +60,87 @@ const char *gex__label(double net_gex)
     return net_gex > 0.0 ? "positive" : net_gex < 0.0 ? "negative" : "neutral";
 }
 
-static void write_string(const char *s, FILE *out)
+/* --- the writer: to a stream, or to memory (gex serve's bodies) --- */
+
+static void put(gex__jwriter *w, const char *s, size_t n)
 {
-    fputc('"', out);
+    if (w->fp != NULL) {
+        if (fwrite(s, 1, n, w->fp) != n)
+            w->failed = 1;
+        return;
+    }
+    if (w->failed)
+        return;
+    if (w->len + n + 1 > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap < w->len + n + 1)
+            cap *= 2;
+        char *d = realloc(w->data, cap);
+        if (d == NULL) {
+            w->failed = 1;
+            return;
+        }
+        w->data = d;
+        w->cap = cap;
+    }
+    memcpy(w->data + w->len, s, n);
+    w->len += n;
+    w->data[w->len] = '\0';
+}
+
+static void puts_(gex__jwriter *w, const char *s)
+{
+    put(w, s, strlen(s));
+}
+
+static void write_string(gex__jwriter *w, const char *s)
+{
+    char esc[8];
+    const char *run = s;
+    put(w, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        const char *rep = NULL;
         switch (*p) {
         case '"':
-            fputs("\\\"", out);
+            rep = "\\\"";
             break;
         case '\\':
-            fputs("\\\\", out);
+            rep = "\\\\";
             break;
         case '\n':
-            fputs("\\n", out);
+            rep = "\\n";
             break;
         case '\r':
-            fputs("\\r", out);
+            rep = "\\r";
             break;
         case '\t':
-            fputs("\\t", out);
+            rep = "\\t";
             break;
         default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
+            if (*p < 0x20) {
+                snprintf(esc, sizeof esc, "\\u%04x", *p);
+                rep = esc;
+            }
+        }
+        if (rep != NULL) {
+            put(w, run, (size_t)((const char *)p - run));
+            puts_(w, rep);
+            run = (const char *)p + 1;
         }
     }
-    fputc('"', out);
+    puts_(w, run);
+    put(w, "\"", 1);
 }
 
-static void write_value(const json_t *v, FILE *out)
+static int is_nonfinite_mark(const json_t *v)
 {
-    char buf[64];
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *item;
-        int first = 1;
-        fputc('{', out);
-        json_object_foreach((json_t *)v, key, item)
-        {
-            if (!first)
-                fputc(',', out);
-            first = 0;
-            write_string(key, out);
-            fputc(':', out);
-            write_value(item, out);
-        }
-        fputc('}', out);
-        break;
-    }
-    case JSON_ARRAY:
-        fputc('[', out);
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            if (i)
-                fputc(',', out);
-            write_value(json_array_get(v, i), out);
-        }
-        fputc(']', out);
-        break;
-    case JSON_STRING:
-        write_string(json_string_value(v), out);
-        break;
-    case JSON_INTEGER:
-        fprintf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
-    case JSON_REAL:
-        gex__fmt_roundtrip(json_real_value(v), buf, sizeof buf);
-        fputs(buf, out);
-        break;
-    case JSON_TRUE:
-        fputs("true", out);
-        break;
-    case JSON_FALSE:
-        fputs("false", out);
-        break;
-    default:
-        fputs("null", out);
-        break;
-    }
+    return json_string_length(v) == NONFINITE_MARK_LEN &&
+           memcmp(json_string_value(v), nonfinite_mark, NONFINITE_MARK_LEN) == 0;
 }
 
-void gex__json_write_value(const json_t *value, FILE *out)
-{
-    write_value(value, out);
-}
+static void write_value(gex__jwriter *w, const json_t *v);
 
-void gex__json_write_members(const json_t *obj, FILE *out)
+static void write_members(gex__jwriter *w, const json_t *obj)
 {
     const char *key;
     json_t *item;
@@ -153,19 +148,108 @@ void gex__json_write_members(const json_t *obj, FILE *out)
     json_object_foreach((json_t *)obj, key, item)
     {
         if (!first)
-            fputc(',', out);
+            put(w, ",", 1);
         first = 0;
-        write_string(key, out);
-        fputc(':', out);
-        write_value(item, out);
+        write_string(w, key);
+        put(w, ":", 1);
+        write_value(w, item);
     }
 }
 
-int gex__json_write(const json_t *doc, FILE *out)
+static void write_value(gex__jwriter *w, const json_t *v)
 {
-    write_value(doc, out);
-    fputc('\n', out);
-    return ferror(out) ? GEX_EIO : GEX_OK;
+    char buf[64];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        put(w, "{", 1);
+        write_members(w, v);
+        put(w, "}", 1);
+        break;
+    case JSON_ARRAY:
+        put(w, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                put(w, ",", 1);
+            write_value(w, json_array_get(v, i));
+        }
+        put(w, "]", 1);
+        break;
+    case JSON_STRING:
+        if (is_nonfinite_mark(v)) {
+            w->nonfinite++;
+            puts_(w, "null");
+        } else {
+            write_string(w, json_string_value(v));
+        }
+        break;
+    case JSON_INTEGER:
+        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        puts_(w, buf);
+        break;
+    case JSON_REAL:
+        gex__fmt_roundtrip(json_real_value(v), buf, sizeof buf);
+        puts_(w, buf);
+        break;
+    case JSON_TRUE:
+        puts_(w, "true");
+        break;
+    case JSON_FALSE:
+        puts_(w, "false");
+        break;
+    default:
+        puts_(w, "null");
+        break;
+    }
+}
+
+void gex__jwriter_raw(gex__jwriter *w, const char *text)
+{
+    puts_(w, text);
+}
+
+void gex__json_write_value(gex__jwriter *w, const json_t *value)
+{
+    write_value(w, value);
+}
+
+void gex__json_write_members(gex__jwriter *w, const json_t *obj)
+{
+    write_members(w, obj);
+}
+
+void gex__json_write(gex__jwriter *w, const json_t *doc)
+{
+    write_value(w, doc);
+    put(w, "\n", 1);
+}
+
+int gex__jwriter_finish(gex__jwriter *w, const char *file)
+{
+    if (w->fp != NULL && ferror(w->fp))
+        w->failed = 1;
+    if (w->nonfinite > 0)
+        return gex__nonfinite_error(file, w->nonfinite);
+    if (w->failed && w->fp == NULL) {
+        gex__error(file, 0, "out of memory writing the JSON document");
+        return GEX__EXIT_INTERNAL;
+    }
+    return GEX__EXIT_OK; /* a stream's write errors are the sink's to report at its close */
+}
+
+int gex__json_emit(const json_t *doc, FILE *out)
+{
+    gex__jwriter w = {.fp = out};
+    gex__json_write(&w, doc);
+    return gex__jwriter_finish(&w, NULL);
+}
+
+int gex__nonfinite_error(const char *file, size_t n)
+{
+    gex__error(file, 0,
+               "internal error: %zu computed values were not finite numbers and were left "
+               "out of the output; please report this with the input file",
+               n);
+    return GEX__EXIT_INTERNAL;
 }
 
 json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a)

@@ -21,9 +21,10 @@ struct gex__table {
     size_t n_columns;
     cell *cells;
     size_t n_cells, cap;
-    FILE *stream;  /* CSV written as the cells come (gex__table_stream), else NULL */
-    size_t column; /* streaming: the column of the next cell */
-    cell scratch;  /* streaming: the cell being appended */
+    FILE *stream;     /* CSV written as the cells come (gex__table_stream), else NULL */
+    size_t column;    /* streaming: the column of the next cell */
+    cell scratch;     /* streaming: the cell being appended */
+    size_t nonfinite; /* non-finite numbers appended (written as empty cells) */
 };
 
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
@@ -109,7 +110,7 @@ int gex__table_num(gex__table *t, double v)
         c->kind = 1;
         c->v = v == 0.0 ? 0.0 : v; /* no "-0" */
     } else {
-        gex__nonfinite++;
+        t->nonfinite++;
     }
     return commit(t);
 }
@@ -229,7 +230,32 @@ static int csv_field(FILE *out, const char *s)
     return fputc('"', out) == EOF ? -1 : 0;
 }
 
+static int table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
+
 int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out)
+{
+    const int st = table_write(t, format, title, out);
+    return st == GEX_OK && t->nonfinite > 0 ? GEX_ERANGE : st;
+}
+
+int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out)
+{
+    const int st = gex__table_write(t, format, title, out);
+    if (st == GEX_ERANGE)
+        return gex__nonfinite_error(NULL, t->nonfinite);
+    if (st == GEX_ENOMEM) {
+        gex__error(NULL, 0, "out of memory writing the table");
+        return GEX__EXIT_INTERNAL;
+    }
+    return GEX__EXIT_OK; /* a stream's write errors are the sink's to report at its close */
+}
+
+size_t gex__table_nonfinite(const gex__table *t)
+{
+    return t != NULL ? t->nonfinite : 0;
+}
+
+static int table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out)
 {
     const size_t nc = t->n_columns;
     const size_t nr = nc ? t->n_cells / nc : 0;

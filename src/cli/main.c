@@ -63,14 +63,6 @@ int main(int argc, char **argv)
         break;
     }
 
-    if (gex__nonfinite > 0) {
-        gex__error(NULL, 0,
-                   "internal error: %zu computed values were not finite numbers and were left "
-                   "out of the output; please report this with the input file",
-                   gex__nonfinite);
-        rc = GEX__EXIT_INTERNAL;
-    }
-
     /* Output is kept when the command produced its document: success, validate's "differs",
      * and screen's "some files failed". */
     const int keep = rc == GEX__EXIT_OK || rc == GEX__EXIT_DIFF ||

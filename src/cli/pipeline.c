@@ -33,19 +33,32 @@ static void report_skipped(const char *path, const gex_read_report *r)
                total, r->rows, reasons, first > 0 ? ", the first on this line" : "");
 }
 
-int gex__read(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read)
+static int read_chain(const gex__options *opts, const char *path, FILE *fp, gex_chain **chain,
+                      gex_read_report *read)
 {
     gex_error err;
     gex_error_clear(&err);
     memset(read, 0, sizeof *read);
     *chain = NULL;
-    const int st = gex_chain_read_path(path, &opts->read, chain, read, &err);
+    const int st = fp != NULL ? gex_chain_read_file(fp, path, &opts->read, chain, read, &err)
+                              : gex_chain_read_path(path, &opts->read, chain, read, &err);
     if (st != GEX_OK)
         return gex__report(st, &err, path);
     if (read->warning[0] != '\0')
         gex__error(path, 0, "warning: %s", read->warning);
     report_skipped(path, read);
     return GEX__EXIT_OK;
+}
+
+int gex__read(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read)
+{
+    return read_chain(opts, path, NULL, chain, read);
+}
+
+int gex__read_stream(const gex__options *opts, const char *path, FILE *fp, gex_chain **chain,
+                     gex_read_report *read)
+{
+    return read_chain(opts, path, fp, chain, read);
 }
 
 int gex__prepare(const gex__options *opts, const char *path, gex_chain *chain,
@@ -89,9 +102,19 @@ int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
                  const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
                  gex__analysis *out)
 {
+    const int rc = gex__analyze_shared(opts, path, chain, read, prepare, need_used, out);
+    out->chain = chain;
+    out->owns_chain = 1;
+    return rc;
+}
+
+int gex__analyze_shared(const gex__options *opts, const char *path, const gex_chain *chain,
+                        const gex_read_report *read, const gex_prepare_report *prepare,
+                        int need_used, gex__analysis *out)
+{
     memset(out, 0, sizeof *out);
     out->path = path;
-    out->chain = chain;
+    out->chain = (gex_chain *)chain; /* only gex__analyze's chain is freed (owns_chain) */
     out->read = *read;
     out->prepare = *prepare;
     gex_chain_view view;
@@ -173,7 +196,8 @@ void gex__analysis_free(gex__analysis *a)
     if (a == NULL)
         return;
     gex_analysis_free(a->an);
-    gex_chain_free(a->chain);
+    if (a->owns_chain)
+        gex_chain_free(a->chain);
     a->an = NULL;
     a->exposure = NULL;
     a->chain = NULL;

@@ -110,20 +110,30 @@ typedef struct gex__serve_backend {
     void *ctx;
 } gex__serve_backend;
 
-/* The backend of gex serve (serve-backend.c): the chain reader lists a file's underlyings, and
- * the command line's JSON builders render the answer. */
+/* The backend of gex serve: the chain reader lists a file's underlyings (serve-backend.c), and
+ * an engine (serve-render.c, its ctx) renders the answer from an analysis of the cached chain
+ * with the command line's JSON builders. */
 int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
                              size_t text_size);
 int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
                             const gex__serve_query *q, gex__serve_result *out);
 
 /* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
- * command-line order; the render backend's ctx. */
+ * command-line order, as given to gex serve. */
 #define GEX__SERVE_EXTRA_MAX 32
 typedef struct gex__serve_extra {
     size_t n;
     char *arg[2 * GEX__SERVE_EXTRA_MAX];
 } gex__serve_extra;
+
+/* The render backend's ctx: the server's options for every answer (parsed once, at start, by
+ * the command line's parser) and the cache of prepared chains. Thread-safe. */
+typedef struct gex__serve_engine gex__serve_engine;
+struct gex__options;
+/* A new engine answering with opts (copied; its filters are the requests'); NULL when out of
+ * memory. */
+gex__serve_engine *gex__serve_engine_new(const struct gex__options *opts);
+void gex__serve_engine_free(gex__serve_engine *engine);
 
 /* The serve command (cmd-serve.c): argv[0] is "serve". Returns the exit status. */
 int gex__cmd_serve(int argc, char **argv);

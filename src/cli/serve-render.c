@@ -1,94 +1,306 @@
 /*
- * gex serve: an answer is what the command line prints. The request becomes the argument list
- * `gex KIND --format json --symbol SYMBOL [--expiration E] [--min-oi N] FILE`, parsed by the
- * command line's own parser and run by its own command, writing into memory: the bytes are the
- * CLI's by construction, including every default and every later change to the commands.
+ * gex serve: an answer is the document the command line prints, rendered from an analysis of a
+ * cached chain.
  *
- * Options given to `gex serve` for the answers (--rate, --flip-method, ...) come right after
- * the command name, as a user would type them.
+ * A request names a file (the index's newest for the symbol), the symbol and the filters. The
+ * file is opened once (never following a link, never blocking on a FIFO), checked to be a
+ * regular file, and identified by its descriptor (device, inode, size, modification and change
+ * times); the chain of that version and symbol, read and prepared with the server's options
+ * exactly as `gex COMMAND --symbol SYMBOL DIR/FILE` would, is kept in a small cache. Each
+ * request then builds its own analysis of the cached chain with its filters (another
+ * expiration or min_oi does not read the file again) and renders it with the command line's
+ * own document builders (gex__document) into memory. The bytes are the CLI's by construction.
  *
- * The command line keeps process-wide state (getopt's optind, the count of non-finite values),
- * so renders run one at a time; they happen only on a cache miss. A command's messages go to
- * standard error, the server's log, as they would for the CLI.
+ * No lock is held while reading, preparing, analysing or rendering: requests for different
+ * files, or different filters of one file, run in parallel on the server's threads. A chain
+ * being read is read once: other requests for it wait for that read.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "serve-internal.h"
 
-static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The prepared chains kept: the (file version, symbol) pairs most recently asked for. A chain
+ * costs about 135 bytes a contract (README, Memory); the bound on bytes keeps a folder of large
+ * files from growing the server without limit. */
+#define CHAINS_MAX               64
+#define CHAINS_MAX_BYTES         ((size_t)1 << 30)
+#define CHAIN_BYTES_PER_CONTRACT 160
 
-/* Runs one command into memory; returns its exit status and sets *body (malloc'ed). Holds
- * render_lock. */
-static int run_command(const gex__serve_extra *extra, gex__serve_kind kind, const char *path,
-                       const char *symbol, const char *expiration, const char *min_oi, char **body,
-                       size_t *len)
+typedef enum { ENTRY_LOADING = 0, ENTRY_READY, ENTRY_FAILED } entry_state;
+
+typedef struct chain_entry {
+    char key[sizeof((gex__serve_file *)0)->path + 128];
+    entry_state state;
+    int rc;           /* ENTRY_FAILED: the exit status of the read or the preparation */
+    gex_chain *chain; /* ENTRY_READY: one underlying, prepared */
+    gex_read_report read;
+    gex_prepare_report prepare;
+    size_t bytes;
+    size_t refs;             /* requests using it now */
+    unsigned long last_used; /* engine tick */
+    struct chain_entry *next;
+} chain_entry;
+
+struct gex__serve_engine {
+    gex__options opts; /* the server's options for every answer, as `gex levels ... FILE` */
+    pthread_mutex_t lock;
+    pthread_cond_t loaded;
+    chain_entry *entries;
+    size_t n_entries, bytes;
+    unsigned long tick;
+};
+
+gex__serve_engine *gex__serve_engine_new(const gex__options *opts)
 {
-    char a_gex[] = "gex", a_format[] = "--format", a_json[] = "json", a_symbol[] = "--symbol",
-         a_exp[] = "--expiration", a_min_oi[] = "--min-oi", a_end[] = "--";
-    char a_kind[16], a_sym[GEX__SERVE_SYMBOL_MAX + 1], a_expv[16], a_min_oiv[32];
-    char a_path[sizeof((gex__serve_file *)0)->path];
-    snprintf(a_kind, sizeof a_kind, "%s", gex__serve_kind_name(kind));
-    snprintf(a_sym, sizeof a_sym, "%s", symbol);
-    snprintf(a_path, sizeof a_path, "%s", path);
-    char *argv[16 + 2 * GEX__SERVE_EXTRA_MAX];
-    int argc = 0;
-    argv[argc++] = a_gex;
-    argv[argc++] = a_kind;
-    for (size_t i = 0; extra != NULL && i < extra->n; i++)
-        argv[argc++] = extra->arg[i];
-    argv[argc++] = a_format;
-    argv[argc++] = a_json;
-    argv[argc++] = a_symbol;
-    argv[argc++] = a_sym;
-    if (expiration[0] != '\0') {
-        snprintf(a_expv, sizeof a_expv, "%s", expiration);
-        argv[argc++] = a_exp;
-        argv[argc++] = a_expv;
-    }
-    if (min_oi[0] != '\0') {
-        snprintf(a_min_oiv, sizeof a_min_oiv, "%s", min_oi);
-        argv[argc++] = a_min_oi;
-        argv[argc++] = a_min_oiv;
-    }
-    argv[argc++] = a_end;
-    argv[argc++] = a_path;
-    argv[argc] = NULL;
+    gex__serve_engine *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        return NULL;
+    e->opts = *opts;
+    e->opts.format = GEX__OUT_JSON;
+    e->opts.read.settle = e->opts.settle;
+    for (size_t i = 0; i < e->opts.read.n_settle && i < GEX__MAX_REPEAT; i++)
+        e->opts.settle[i].root = e->opts.settle_root[i];
+    e->opts.analysis.exposure.expirations = NULL;
+    e->opts.analysis.exposure.n_expirations = 0;
+    e->opts.analysis.exposure.zero_dte = 0;
+    e->opts.analysis.exposure.min_oi = 0;
+    e->opts.files = NULL;
+    e->opts.n_files = 0;
+    e->opts.output = NULL;
+    pthread_mutex_init(&e->lock, NULL);
+    pthread_cond_init(&e->loaded, NULL);
+    return e;
+}
 
+static void entry_free(chain_entry *c)
+{
+    if (c == NULL)
+        return;
+    gex_chain_free(c->chain);
+    free(c);
+}
+
+void gex__serve_engine_free(gex__serve_engine *e)
+{
+    if (e == NULL)
+        return;
+    for (chain_entry *c = e->entries, *next; c != NULL; c = next) {
+        next = c->next;
+        entry_free(c);
+    }
+    pthread_cond_destroy(&e->loaded);
+    pthread_mutex_destroy(&e->lock);
+    free(e);
+}
+
+/* Drops the least recently used idle entries beyond the bounds. Under the lock. */
+static void evict(gex__serve_engine *e)
+{
+    while (e->n_entries > CHAINS_MAX || e->bytes > CHAINS_MAX_BYTES) {
+        chain_entry **victim = NULL;
+        for (chain_entry **p = &e->entries; *p != NULL; p = &(*p)->next) {
+            if ((*p)->refs == 0 && (*p)->state != ENTRY_LOADING &&
+                (victim == NULL || (*p)->last_used < (*victim)->last_used))
+                victim = p;
+        }
+        if (victim == NULL)
+            return; /* every entry is in use: the bound is exceeded until they are released */
+        chain_entry *c = *victim;
+        *victim = c->next;
+        e->n_entries--;
+        e->bytes -= c->bytes;
+        entry_free(c);
+    }
+}
+
+static void unlink_entry(gex__serve_engine *e, chain_entry *c)
+{
+    for (chain_entry **p = &e->entries; *p != NULL; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            e->n_entries--;
+            e->bytes -= c->bytes;
+            return;
+        }
+    }
+}
+
+static void release(gex__serve_engine *e, chain_entry *c)
+{
+    pthread_mutex_lock(&e->lock);
+    c->refs--;
+    evict(e);
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* Reads and prepares the chain of symbol from the open file, as the command line does with
+ * --symbol. Returns an exit status; messages go to the server's log. */
+static int load(const gex__serve_engine *e, const char *path, const char *symbol, FILE *fp,
+                chain_entry *c)
+{
+    gex__options opts = e->opts;
+    opts.read.symbol = symbol;
+    int rc = gex__read_stream(&opts, path, fp, &c->chain, &c->read);
+    if (rc == GEX__EXIT_OK && (rc = gex__prepare(&opts, path, c->chain, &c->prepare)) != 0) {
+        gex_chain_free(c->chain);
+        c->chain = NULL;
+    }
+    return rc;
+}
+
+/* The chain entry of this file version and symbol, read now when no other request has it:
+ * 0 and *out (a reference: release it), or -1 with *rc_out the exit status of opening it. */
+static int acquire(gex__serve_engine *e, const char *path, const char *symbol, chain_entry **out,
+                   int *rc_out)
+{
+    /* Never a link (the index lists regular files, but one may be swapped in since), never a
+     * FIFO's open blocking the thread; the descriptor is what is identified and read. */
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        gex__error(path, 0, "cannot open the file: %s",
+                   fd < 0 ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        *rc_out = GEX__EXIT_INPUT;
+        return -1;
+    }
+    const int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    char key[sizeof((chain_entry *)0)->key];
+    snprintf(key, sizeof key, "%s\n%s\n%ju:%ju:%jd:%jd.%09ld:%jd.%09ld", path, symbol,
+             (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+             (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (intmax_t)st.st_ctim.tv_sec,
+             st.st_ctim.tv_nsec);
+
+    pthread_mutex_lock(&e->lock);
+    chain_entry *c = NULL;
+    for (;;) {
+        for (c = e->entries; c != NULL && strcmp(c->key, key) != 0; c = c->next)
+            ;
+        if (c == NULL || c->state != ENTRY_LOADING)
+            break;
+        pthread_cond_wait(&e->loaded, &e->lock); /* another request is reading it */
+    }
+    if (c != NULL) {
+        c->refs++;
+        c->last_used = ++e->tick;
+        pthread_mutex_unlock(&e->lock);
+        close(fd);
+        *out = c;
+        return 0;
+    }
+    c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        pthread_mutex_unlock(&e->lock);
+        close(fd);
+        gex__error(path, 0, "out of memory");
+        *rc_out = GEX__EXIT_INTERNAL;
+        return -1;
+    }
+    memcpy(c->key, key, sizeof key);
+    c->refs = 1;
+    c->last_used = ++e->tick;
+    c->next = e->entries;
+    e->entries = c;
+    e->n_entries++;
+    pthread_mutex_unlock(&e->lock);
+
+    FILE *fp = fdopen(fd, "rb");
+    int rc = GEX__EXIT_INTERNAL;
+    if (fp == NULL) {
+        close(fd);
+        gex__error(path, 0, "cannot read the file: %s", strerror(errno));
+    } else {
+        rc = load(e, path, symbol, fp, c);
+        fclose(fp);
+    }
+
+    pthread_mutex_lock(&e->lock);
+    c->state = rc == GEX__EXIT_OK ? ENTRY_READY : ENTRY_FAILED;
+    c->rc = rc;
+    if (rc == GEX__EXIT_OK) {
+        c->bytes = gex_chain_size(c->chain) * CHAIN_BYTES_PER_CONTRACT;
+        e->bytes += c->bytes;
+    } else if (rc != GEX__EXIT_INPUT) {
+        unlink_entry(e, c); /* out of memory, say: may not happen next time */
+        c->next = NULL;
+    }
+    pthread_cond_broadcast(&e->loaded);
+    pthread_mutex_unlock(&e->lock);
+    if (rc != GEX__EXIT_OK && rc != GEX__EXIT_INPUT) {
+        /* unlinked: the waiters woken above look it up again and find it gone */
+        c->refs = 0;
+        entry_free(c);
+        *rc_out = rc;
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+/* The request's options: the server's, with the request's command and filters. */
+static void request_options(const gex__serve_engine *e, gex__serve_kind kind,
+                            const char *expiration, const char *min_oi, int32_t *day,
+                            gex__options *opts)
+{
+    static const gex__command commands[GEX__SERVE_KIND_COUNT] = {
+        GEX__CMD_GEX, GEX__CMD_DEX, GEX__CMD_VEX, GEX__CMD_CHEX, GEX__CMD_LEVELS, GEX__CMD_SUMMARY};
+    *opts = e->opts;
+    opts->command = commands[kind];
+    opts->command_name = gex__serve_kind_name(kind);
+    if (strcmp(expiration, "0dte") == 0) {
+        opts->analysis.exposure.zero_dte = 1;
+    } else if (expiration[0] != '\0' &&
+               gex_time_parse_date(expiration, strlen(expiration), day) == GEX_OK) {
+        opts->analysis.exposure.expirations = day;
+        opts->analysis.exposure.n_expirations = 1;
+    }
+    if (min_oi[0] != '\0')
+        opts->analysis.exposure.min_oi = strtod(min_oi, NULL);
+}
+
+/* Renders one answer from a ready chain: GEX__EXIT_OK with *body, or the exit status the
+ * command line would have. */
+static int render(const gex__serve_engine *e, const chain_entry *c, const char *path,
+                  gex__serve_kind kind, const char *expiration, const char *min_oi, char **body,
+                  size_t *len)
+{
     *body = NULL;
     *len = 0;
     gex__options opts;
-    int rc = gex__options_parse(argc, argv, &opts);
-    if (rc >= 0)
-        return GEX__EXIT_INTERNAL; /* the server built an argument list the CLI refuses */
-    FILE *mem = open_memstream(body, len);
-    if (mem == NULL)
-        return GEX__EXIT_INTERNAL;
-    const size_t nonfinite = gex__nonfinite;
-    switch (kind) {
-    case GEX__SERVE_LEVELS:
-        rc = gex__cmd_levels(&opts, mem);
-        break;
-    case GEX__SERVE_SUMMARY:
-        rc = gex__cmd_summary(&opts, mem);
-        break;
-    default:
-        rc = gex__cmd_exposure(&opts, mem);
-        break;
+    int32_t day = 0;
+    request_options(e, kind, expiration, min_oi, &day, &opts);
+    gex__analysis a;
+    int rc = gex__analyze_shared(&opts, path, c->chain, &c->read, &c->prepare, 1, &a);
+    if (rc == GEX__EXIT_OK) {
+        json_t *d = gex__document(&opts, &a);
+        if (d == NULL) {
+            gex__error(path, 0, "out of memory building the JSON document");
+            rc = GEX__EXIT_INTERNAL;
+        } else {
+            gex__jwriter w = {.fp = NULL};
+            gex__json_write(&w, d);
+            json_decref(d);
+            rc = gex__jwriter_finish(&w, path);
+            if (rc == GEX__EXIT_OK) {
+                *body = w.data;
+                *len = w.len;
+            } else {
+                free(w.data);
+            }
+        }
     }
-    if (fclose(mem) != 0 && rc == GEX__EXIT_OK)
-        rc = GEX__EXIT_INTERNAL;
-    /* The CLI reports any non-finite value as an internal error rather than print it. */
-    if (gex__nonfinite != nonfinite) {
-        gex__error(path, 0,
-                   "internal error: %zu computed values were not finite numbers; "
-                   "please report this with the input file",
-                   gex__nonfinite - nonfinite);
-        rc = GEX__EXIT_INTERNAL;
-    }
+    gex__analysis_free(&a);
     return rc;
 }
 
@@ -102,28 +314,34 @@ static int set_error(gex__serve_result *out, unsigned status, const char *code, 
 int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
                             const gex__serve_query *q, gex__serve_result *out)
 {
-    const gex__serve_extra *extra = ctx;
+    gex__serve_engine *e = ctx;
     memset(out, 0, sizeof *out);
+    chain_entry *c = NULL;
+    int rc = GEX__EXIT_OK;
     char *body = NULL;
     size_t len = 0;
-    pthread_mutex_lock(&render_lock);
-    int rc = run_command(extra, q->kind, path, symbol, q->expiration, q->min_oi, &body, &len);
-    /* An input error with filters: was it the filters? Each question costs one more run, on
-     * this error path only, and its answer is cached like any other. */
+    if (acquire(e, path, symbol, &c, &rc) == 0) {
+        rc = c->state == ENTRY_READY
+                 ? render(e, c, path, q->kind, q->expiration, q->min_oi, &body, &len)
+                 : c->rc;
+    }
+    /* An input error with filters: was it the filters? Each question costs one more analysis
+     * of the cached chain, on this error path only, and its answer is cached like any other. */
     int without_exp = -1, without_filters = -1;
-    if (rc == GEX__EXIT_INPUT && q->expiration[0] != '\0') {
+    if (c != NULL && c->state == ENTRY_READY && rc == GEX__EXIT_INPUT) {
         char *b = NULL;
         size_t l = 0;
-        without_exp = run_command(extra, q->kind, path, symbol, "", q->min_oi, &b, &l);
-        free(b);
+        if (q->expiration[0] != '\0') {
+            without_exp = render(e, c, path, q->kind, "", q->min_oi, &b, &l);
+            free(b);
+        }
+        if (without_exp != GEX__EXIT_OK && q->min_oi[0] != '\0') {
+            without_filters = render(e, c, path, q->kind, "", "", &b, &l);
+            free(b);
+        }
     }
-    if (rc == GEX__EXIT_INPUT && without_exp != GEX__EXIT_OK && q->min_oi[0] != '\0') {
-        char *b = NULL;
-        size_t l = 0;
-        without_filters = run_command(extra, q->kind, path, symbol, "", "", &b, &l);
-        free(b);
-    }
-    pthread_mutex_unlock(&render_lock);
+    if (c != NULL)
+        release(e, c);
 
     if (rc == GEX__EXIT_OK) {
         out->status = 200;
