@@ -572,12 +572,6 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
         return usage_error("--expiration 0dte cannot be combined with dates");
     if (o->analysis.exposure.n_expirations == 0)
         o->analysis.exposure.expirations = NULL;
-    if (o->command == GEX__CMD_SERVE) {
-        gex__error(NULL, 0,
-                   "serve is not part of this version of gex; the other commands "
-                   "read the same files");
-        return GEX__EXIT_USAGE;
-    }
     o->files = sub_argv + optind;
     o->n_files = (size_t)(sub_argc - optind);
     gex_plot_format plot_format;
