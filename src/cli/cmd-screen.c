@@ -56,8 +56,11 @@ static const gex__column columns[COL_COUNT] = {
     {"zero_dte_pct", "% of GEX", GEX__STYLE_PCT},
 };
 
-static int sort_column = -1;
-static int sort_desc = 0;
+/* The order of the rows (--sort): a column, or -1 for the input order. */
+typedef struct sort_order {
+    int column;
+    int descending;
+} sort_order;
 
 /* A row's sort key: text (key_s) or number (has, v). */
 static void key(const screen_row *r, int col, const char **s, int *has, double *v)
@@ -105,8 +108,10 @@ static void key(const screen_row *r, int col, const char **s, int *has, double *
 }
 
 /* Rows without a value go last in either direction; equal keys keep the input order. */
-static int compare(const void *pa, const void *pb)
+static int compare(const void *pa, const void *pb, void *order_)
 {
+    const sort_order *order = order_;
+    const int sort_column = order->column, sort_desc = order->descending;
     const screen_row *a = pa, *b = pb;
     const char *sa, *sb;
     int ha, hb;
@@ -541,13 +546,12 @@ static void run_pool(screen_pool *p)
 
 int gex__cmd_screen(const gex__options *opts, FILE *out)
 {
-    sort_column = -1;
-    sort_desc = opts->sort_descending;
+    sort_order order = {.column = -1, .descending = opts->sort_descending};
     if (opts->sort != NULL) {
         for (int c = 0; c < COL_COUNT; c++)
             if (strcmp(opts->sort, columns[c].name) == 0)
-                sort_column = c;
-        if (sort_column < 0) {
+                order.column = c;
+        if (order.column < 0) {
             gex__error(NULL, 0,
                        "--sort: '%s' is not a column: symbol, spot, net_gex, label, gamma_flip, "
                        "dist_to_flip, confidence, vanna_aligned, call_wall, put_wall, "
@@ -609,8 +613,8 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         gex__error(NULL, 0, "out of memory");
         return GEX__EXIT_INTERNAL;
     }
-    if (sort_column >= 0 && n > 1)
-        qsort(rows, n, sizeof *rows, compare);
+    if (order.column >= 0 && n > 1)
+        qsort_r(rows, n, sizeof *rows, compare, &order);
 
     int st = GEX_OK;
     if (opts->format == GEX__OUT_JSON) {
