@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "gex/gex.h"
+#include "render.h"
 
 /* Exit statuses (SPEC 3). */
 enum {
@@ -39,8 +40,6 @@ typedef enum gex__command {
     GEX__CMD_SERVE,
     GEX__CMD_PLOT,
 } gex__command;
-
-typedef enum gex__out_format { GEX__OUT_TABLE = 0, GEX__OUT_CSV, GEX__OUT_JSON } gex__out_format;
 
 /* The maximum number of --expiration, --vendor and --settle options. */
 #define GEX__MAX_REPEAT 64
@@ -115,27 +114,12 @@ void gex__messages_print(const char *text);
 extern atomic_int gex__progress_shown;
 /* Prints a gex_error from the library and returns the exit status for a status code. */
 int gex__report(int status, const gex_error *err, const char *file);
+/* GEX__EXIT_OK for GEX_OK, else gex__report's (a rendering layer's status and err). */
+int gex__written(int status, const gex_error *err);
 /* The exit status of a library status code. */
 int gex__exit_status(int status);
 
 /* --- the chain pipeline --- */
-
-/* One underlying, computed. */
-typedef struct gex__analysis {
-    const char *path;
-    const char *symbol; /* owned by chain */
-    gex_chain *chain;   /* one underlying, prepared */
-    int owns_chain;     /* gex__analysis_free frees chain */
-    gex_read_report read;
-    gex_prepare_report prepare;
-    gex_analysis *an;             /* the library's analysis of chain */
-    const gex_exposure *exposure; /* an's */
-    gex_exposure_totals totals;
-    gex_levels levels;
-    int has_levels;
-    double spot;
-    int64_t as_of;
-} gex__analysis;
 
 /* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
  * (T, IV, statuses). Each prints what went wrong and returns an exit status. */
@@ -171,108 +155,6 @@ int gex__analyze_file(const gex__options *opts, const char *path, int need_used,
 
 void gex__analysis_free(gex__analysis *a);
 
-/* "expired 3, no_iv 5" of the excluded counts; "none" when nothing was excluded. */
-void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size);
-
-/* --- tables (table and csv) --- */
-
-typedef enum gex__style {
-    GEX__STYLE_TEXT = 0,
-    GEX__STYLE_STRIKE, /* up to 3 decimals, trailing zeros dropped */
-    GEX__STYLE_MONEY,  /* whole units with thousands separators */
-    GEX__STYLE_PRICE,  /* 2 decimals with thousands separators */
-    GEX__STYLE_SIG,    /* 6 significant digits */
-    GEX__STYLE_PCT,    /* 2 decimals */
-    GEX__STYLE_COUNT,  /* whole number with thousands separators */
-} gex__style;
-
-typedef struct gex__column {
-    const char *name;
-    const char *unit; /* NULL: none */
-    gex__style style;
-} gex__column;
-
-typedef struct gex__table gex__table;
-
-gex__table *gex__table_new(const gex__column *columns, size_t n_columns);
-void gex__table_free(gex__table *t);
-/* Appends the next cell, row by row. A non-finite number becomes an empty cell and is counted
- * (gex__table_nonfinite; gex__table_write then returns GEX_ERANGE). Each returns GEX_OK or
- * GEX_ENOMEM. */
-int gex__table_num(gex__table *t, double v);
-int gex__table_level(gex__table *t, const gex_level *level);
-int gex__table_null(gex__table *t);
-int gex__table_text(gex__table *t, const char *s);
-/* For CSV: writes the header row to out now and every record as its last cell is appended,
- * so that a table of millions of rows needs no memory; gex__table_write then adds nothing. */
-void gex__table_stream(gex__table *t, FILE *out);
-/* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
- * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
-int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
-/* gex__table_write, and the exit status of it: a non-finite cell is reported as an internal
- * error (gex__nonfinite_error), memory running out too. */
-int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out);
-/* The non-finite numbers appended (written as empty cells). */
-size_t gex__table_nonfinite(const gex__table *t);
-
-/* Number formatting. */
-void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
-void gex__fmt_grouped(double v, int decimals, char *buf, size_t size); /* 1,234,567.89 */
-
-/* --- JSON --- */
-
-/* A JSON number, or, when v is not finite, a mark that the writers print as null and count:
- * the library never returns a non-finite value, so a document that holds one is reported as an
- * internal error (exit status 4) rather than printed with nan or inf. */
-json_t *gex__jnum(double v);
-json_t *gex__jlevel(const gex_level *level);
-/* A JSON string; bytes of s that are not valid UTF-8 text become '?'; NULL s gives null. */
-json_t *gex__jstr(const char *s);
-
-/* Writes JSON compactly with shortest round-trip numbers, to a stream (fp set) or to memory (fp
- * NULL: data, len; free data after). Zero-initialise it, then set fp or not. */
-typedef struct gex__jwriter {
-    FILE *fp;
-    char *data; /* memory: len bytes and a NUL, malloc'ed */
-    size_t len, cap;
-    int failed;       /* memory ran out (memory), or a write failed (stream) */
-    size_t nonfinite; /* non-finite numbers written as null */
-} gex__jwriter;
-/* A whole document and a final newline. */
-void gex__json_write(gex__jwriter *w, const json_t *doc);
-/* The same pieces for documents written as they are computed: a value without the final
- * newline, the members of an object without its braces ("a":1,"b":2), and literal text. */
-void gex__json_write_value(gex__jwriter *w, const json_t *value);
-void gex__json_write_members(gex__jwriter *w, const json_t *obj);
-void gex__jwriter_raw(gex__jwriter *w, const char *text);
-/* The exit status of what was written: a non-finite value or a memory writer out of memory is
- * reported (messages name file, which may be NULL) as an internal error. */
-int gex__jwriter_finish(gex__jwriter *w, const char *file);
-/* Writes a whole document to a stream; returns the exit status (gex__jwriter_finish). */
-int gex__json_emit(const json_t *doc, FILE *out);
-/* Reports n non-finite values left out of an output; returns GEX__EXIT_INTERNAL. */
-int gex__nonfinite_error(const char *file, size_t n);
-/* Sets key to value in obj, taking the reference; returns GEX_ENOMEM when value is NULL. */
-int gex__jset(json_t *obj, const char *key, json_t *value);
-/* The meta object common to every document of an analysis. */
-json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a);
-/* "positive", "negative", "neutral" (SPEC 1.5). */
-const char *gex__label(double net_gex);
-
-/* The title line of a table: symbol, spot, quote instant, unit, used and excluded counts. */
-void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, size_t size);
-
-/* What summary and screen show beside the levels (SPEC 1.7). */
-typedef struct gex__summary {
-    gex_regime regime;
-    gex_hedge down, up;
-    gex_zero_dte zero_dte;
-} gex__summary;
-
-/* The analysis's classifier and 0DTE block, and its hedging estimate computed now. Returns a
- * status. */
-int gex__summary_compute(const gex__analysis *a, gex__summary *s);
-
 /* --- output --- */
 
 /* Where the output goes: stdout, or a temporary file renamed over -o FILE on success. */
@@ -287,23 +169,12 @@ int gex__sink_open(gex__sink *sink, const char *path);
  * status (GEX__EXIT_INTERNAL when writing failed). */
 int gex__sink_close(gex__sink *sink, int ok);
 
-/* --- the vendor-shaped JSON documents, for the commands and for gex serve --- */
-
-/* The document of opts->command (gex, dex, vex, chex, exposure, levels or summary) for an
- * analysis with levels, meta included, exactly as the command prints it; NULL when memory ran
- * out (or, for summary, the classifier, hedging or 0DTE block failed). The caller owns it. */
-json_t *gex__document(const gex__options *opts, const gex__analysis *a);
-/* The same for every command but summary. Write either with gex__json_write (to a memory
- * stream from open_memstream for an HTTP body). */
-json_t *gex__exposure_document(const gex__options *opts, const gex__analysis *a);
-
 /* --- commands: each returns an exit status --- */
 
-int gex__cmd_exposure(const gex__options *opts, FILE *out); /* gex dex vex chex exposure */
-int gex__cmd_levels(const gex__options *opts, FILE *out);
-int gex__cmd_greeks(const gex__options *opts, FILE *out);
-int gex__cmd_profile(const gex__options *opts, FILE *out);
-int gex__cmd_summary(const gex__options *opts, FILE *out);
+/* greeks, gex, dex, vex, chex, exposure, levels, summary, profile: one underlying's document. */
+int gex__cmd_show(const gex__options *opts, FILE *out);
+/* The render options of a command's options. Returns 0. */
+int gex__render_options_of(const gex__options *opts, gex__render_options *ro);
 int gex__cmd_screen(const gex__options *opts, FILE *out);
 int gex__cmd_validate(const gex__options *opts, FILE *out);
 int gex__cmd_plot(const gex__options *opts, FILE *out); /* cmd-plot.c */

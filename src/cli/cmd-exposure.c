@@ -1,639 +1,77 @@
 /*
- * cmd-exposure.c: the per-strike commands (gex, dex, vex, chex, exposure), levels, greeks and
- * profile. JSON documents follow the vendor's field names and nesting (SPEC 3), plus "meta".
+ * cmd-exposure.c: the commands that show one underlying (greeks, gex, dex, vex, chex, exposure,
+ * levels, summary, profile): read and analyse the file, render the document (src/render), and
+ * in a terminal add the strike bars.
  */
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli.h"
 
-/* Short unit of the GEX columns. */
-static const char *gex_unit_short(gex_gex_unit unit)
+/* The document of a command. */
+static gex__doc doc_of(gex__command command)
 {
-    switch (unit) {
-    case GEX_UNIT_POINT:
-        return "USD/$1";
-    case GEX_UNIT_SHARES:
-        return "shares/$1";
-    default:
-        return "USD/1%";
-    }
-}
-
-static const char *gex_unit_long(gex_gex_unit unit)
-{
-    switch (unit) {
-    case GEX_UNIT_POINT:
-        return "GEX in USD per $1 spot move";
-    case GEX_UNIT_SHARES:
-        return "GEX in shares per $1 spot move";
-    default:
-        return "GEX in USD per 1% spot move";
-    }
-}
-
-/* What the title says the numbers are: the measure of the command. */
-static const char *title_unit(const gex__options *opts)
-{
-    switch (opts->command) {
-    case GEX__CMD_DEX:
-        return "DEX in USD delta notional";
-    case GEX__CMD_VEX:
-        return "VEX in USD of delta per vol point";
-    case GEX__CMD_CHEX:
-        return "CHEX in USD of delta per day";
-    default:
-        return gex_unit_long(opts->analysis.exposure.gex_unit);
-    }
-}
-
-void gex__title(const gex__options *opts, const gex__analysis *a, char *buf, size_t size)
-{
-    char spot[64], iso[40], excluded[256], used[32], total[32], filtered[32];
-    gex__fmt_grouped(a->spot, 2, spot, sizeof spot);
-    gex_time_format_iso(a->as_of, iso, sizeof iso);
-    gex__excluded_text(&a->totals, excluded, sizeof excluded);
-    gex__fmt_grouped((double)a->totals.used, 0, used, sizeof used);
-    gex__fmt_grouped((double)a->totals.contracts, 0, total, sizeof total);
-    gex__fmt_grouped((double)a->totals.filtered, 0, filtered, sizeof filtered);
-    snprintf(buf, size,
-             "%s  spot %s  as of %s  %s; %s of %s contracts used, excluded: %s; left out by "
-             "filters: %s",
-             a->symbol, spot, iso, title_unit(opts), used, total, excluded, filtered);
-}
-
-/* symbol, underlying_price, as_of: the head of every vendor document. */
-static json_t *doc_head(const gex__analysis *a)
-{
-    char iso[40];
-    gex_time_format_iso(a->as_of, iso, sizeof iso);
-    json_t *d = json_object();
-    if (d == NULL)
-        return NULL;
-    int rc = gex__jset(d, "symbol", gex__jstr(a->symbol));
-    rc |= gex__jset(d, "underlying_price", gex__jnum(a->spot));
-    rc |= gex__jset(d, "as_of", gex__jstr(iso));
-    if (rc != GEX_OK) {
-        json_decref(d);
-        return NULL;
-    }
-    return d;
-}
-
-/* Finishes a document: adds meta, writes, frees. */
-/* Adds meta to a document under construction; returns it, or NULL (freed) when st says an
- * allocation failed. */
-static json_t *doc_complete(const gex__options *opts, const gex__analysis *a, json_t *d, int st)
-{
-    if (d != NULL && st == GEX_OK && gex__jset(d, "meta", gex__json_meta(opts, a)) == GEX_OK)
-        return d;
-    json_decref(d);
-    return NULL;
-}
-
-/* Writes and frees a document; NULL means building it failed. */
-static int doc_write(json_t *d, FILE *out)
-{
-    if (d == NULL) {
-        gex__error(NULL, 0, "out of memory building the JSON document");
-        return GEX__EXIT_INTERNAL;
-    }
-    gex__jwriter w = {.fp = out};
-    gex__json_write(&w, d);
-    json_decref(d);
-    return gex__jwriter_finish(&w, NULL);
-}
-
-static int table_finish(gex__table *t, int rc, gex__out_format format, const char *title, FILE *out)
-{
-    if (t == NULL || rc != GEX_OK) {
-        gex__table_free(t);
-        gex__error(NULL, 0, "out of memory building the table");
-        return GEX__EXIT_INTERNAL;
-    }
-    const int st = gex__table_write(t, format, title, out);
-    const size_t nonfinite = gex__table_nonfinite(t);
-    gex__table_free(t);
-    return st == GEX_ERANGE ? gex__nonfinite_error(NULL, nonfinite) : GEX__EXIT_OK;
-}
-
-/* --- gex dex vex chex exposure --- */
-
-typedef struct measure {
-    const char *name;      /* "gex" */
-    size_t call, put, net; /* offsets in gex_strike_row */
-} measure;
-
-static const measure measures[4] = {
-    {"gex", offsetof(gex_strike_row, call_gex), offsetof(gex_strike_row, put_gex),
-     offsetof(gex_strike_row, net_gex)},
-    {"dex", offsetof(gex_strike_row, call_dex), offsetof(gex_strike_row, put_dex),
-     offsetof(gex_strike_row, net_dex)},
-    {"vex", offsetof(gex_strike_row, call_vex), offsetof(gex_strike_row, put_vex),
-     offsetof(gex_strike_row, net_vex)},
-    {"chex", offsetof(gex_strike_row, call_chex), offsetof(gex_strike_row, put_chex),
-     offsetof(gex_strike_row, net_chex)},
-};
-
-static double field(const gex_strike_row *r, size_t offset)
-{
-    double v;
-    memcpy(&v, (const char *)r + offset, sizeof v);
-    return v;
-}
-
-static double total_of(const gex_exposure_totals *t, int m)
-{
-    switch (m) {
-    case 0:
-        return t->net_gex;
-    case 1:
-        return t->net_dex;
-    case 2:
-        return t->net_vex;
-    default:
-        return t->net_chex;
-    }
-}
-
-static const char *unit_of(const gex__options *opts, int m)
-{
-    static const char *const units[4] = {NULL, "USD", "USD/vol pt", "USD/day"};
-    return m == 0 ? gex_unit_short(opts->analysis.exposure.gex_unit) : units[m];
-}
-
-static json_t *exposure_doc(const gex__options *opts, const gex__analysis *a, int m)
-{
-    const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
-    const size_t n = gex_exposure_strike_count(a->exposure);
-    json_t *d = doc_head(a);
-    int rc = d == NULL ? GEX_ENOMEM : GEX_OK;
-    char key[32];
-    if (rc == GEX_OK && m == 0) {
-        rc |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
-        rc |= gex__jset(d, "net_gex", gex__jnum(a->totals.net_gex));
-        rc |= gex__jset(d, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
-    } else if (rc == GEX_OK && m > 0) {
-        snprintf(key, sizeof key, "net_%s", measures[m].name);
-        rc |= gex__jset(d, key, gex__jnum(total_of(&a->totals, m)));
-    } else if (rc == GEX_OK) {
-        rc |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
-        for (int k = 0; k < 4; k++) {
-            snprintf(key, sizeof key, "net_%s", measures[k].name);
-            rc |= gex__jset(d, key, gex__jnum(total_of(&a->totals, k)));
-        }
-        rc |= gex__jset(d, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n && rc == GEX_OK && arr != NULL; i++) {
-        const gex_strike_row *r = &rows[i];
-        json_t *o = json_object();
-        rc |= gex__jset(o, "strike", gex__jnum(r->strike));
-        const int first = m < 0 ? 0 : m, last = m < 0 ? 3 : m;
-        for (int k = first; k <= last; k++) {
-            snprintf(key, sizeof key, "call_%s", measures[k].name);
-            rc |= gex__jset(o, key, gex__jnum(field(r, measures[k].call)));
-            snprintf(key, sizeof key, "put_%s", measures[k].name);
-            rc |= gex__jset(o, key, gex__jnum(field(r, measures[k].put)));
-            snprintf(key, sizeof key, "net_%s", measures[k].name);
-            rc |= gex__jset(o, key, gex__jnum(field(r, measures[k].net)));
-        }
-        if (m <= 0) {
-            rc |= gex__jset(o, "call_oi", gex__jnum(r->call_oi));
-            rc |= gex__jset(o, "put_oi", gex__jnum(r->put_oi));
-            rc |= gex__jset(o, "call_volume", gex__jnum(r->call_volume));
-            rc |= gex__jset(o, "put_volume", gex__jnum(r->put_volume));
-        }
-        if (m == 0) {
-            /* The vendor's day-over-day OI change: a chain file has one day, so it is null,
-             * as the vendor's own response has it; kept so code reading it runs unchanged. */
-            rc |= gex__jset(o, "call_oi_change", json_null());
-            rc |= gex__jset(o, "put_oi_change", json_null());
-        }
-        rc |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
-    }
-    rc |= gex__jset(d, "strikes", arr);
-    return doc_complete(opts, a, d, rc);
-}
-
-static int exposure_table(const gex__options *opts, const gex__analysis *a, int m, FILE *out)
-{
-    const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
-    const size_t n = gex_exposure_strike_count(a->exposure);
-    gex__column cols[20];
-    char names[20][24];
-    size_t nc = 0;
-    cols[nc++] = (gex__column){"strike", "USD", GEX__STYLE_STRIKE};
-    const int wide = m < 0 && opts->format == GEX__OUT_CSV;
-    const int first = m < 0 ? 0 : m, last = m < 0 ? 3 : m;
-    for (int k = first; k <= last; k++) {
-        const gex__style st = GEX__STYLE_MONEY;
-        if (m >= 0 || wide) {
-            snprintf(names[nc], sizeof names[nc], "call_%s", measures[k].name);
-            cols[nc] = (gex__column){names[nc], unit_of(opts, k), st};
-            nc++;
-            snprintf(names[nc], sizeof names[nc], "put_%s", measures[k].name);
-            cols[nc] = (gex__column){names[nc], unit_of(opts, k), st};
-            nc++;
-        }
-        snprintf(names[nc], sizeof names[nc], "net_%s", measures[k].name);
-        cols[nc] = (gex__column){names[nc], unit_of(opts, k), st};
-        nc++;
-    }
-    const int with_oi = m <= 0;
-    if (with_oi) {
-        cols[nc++] = (gex__column){"call_oi", "contracts", GEX__STYLE_COUNT};
-        cols[nc++] = (gex__column){"put_oi", "contracts", GEX__STYLE_COUNT};
-        if (m == 0 || wide) {
-            cols[nc++] = (gex__column){"call_volume", "contracts", GEX__STYLE_COUNT};
-            cols[nc++] = (gex__column){"put_volume", "contracts", GEX__STYLE_COUNT};
-        }
-    }
-    gex__table *t = gex__table_new(cols, nc);
-    int rc = t == NULL ? GEX_ENOMEM : GEX_OK;
-    for (size_t i = 0; i < n && rc == GEX_OK; i++) {
-        const gex_strike_row *r = &rows[i];
-        rc |= gex__table_num(t, r->strike);
-        for (int k = first; k <= last; k++) {
-            if (m >= 0 || wide) {
-                rc |= gex__table_num(t, field(r, measures[k].call));
-                rc |= gex__table_num(t, field(r, measures[k].put));
-            }
-            rc |= gex__table_num(t, field(r, measures[k].net));
-        }
-        if (with_oi) {
-            rc |= gex__table_num(t, r->call_oi);
-            rc |= gex__table_num(t, r->put_oi);
-            if (m == 0 || wide) {
-                rc |= gex__table_num(t, r->call_volume);
-                rc |= gex__table_num(t, r->put_volume);
-            }
-        }
-    }
-    char title[1024];
-    gex__title(opts, a, title, sizeof title);
-    const int exit_rc = table_finish(t, rc, opts->format, title, out);
-    if (exit_rc == GEX__EXIT_OK && opts->format == GEX__OUT_TABLE) {
-        char v[64], flip[64];
-        for (int k = first; k <= last; k++) {
-            gex__fmt_grouped(total_of(&a->totals, k), 0, v, sizeof v);
-            fprintf(out, "%snet_%s %s %s", k == first ? "\n" : "   ", measures[k].name, v,
-                    unit_of(opts, k));
-            if (k == 0)
-                fprintf(out, " (%s)", gex__label(a->totals.net_gex));
-        }
-        if (m <= 0) {
-            if (a->levels.gamma_flip.has)
-                gex__fmt_grouped(a->levels.gamma_flip.value, 2, flip, sizeof flip);
-            else
-                snprintf(flip, sizeof flip, "none");
-            fprintf(out, "   gamma_flip %s (%s)", flip,
-                    gex_flip_method_name(a->levels.flip_method));
-        }
-        fputc('\n', out);
-        /* gex, dex, vex, chex: m is the gex_plot_kind of the column. */
-        if (m >= 0)
-            return gex__plot_terminal(opts, a, (gex_plot_kind)m, out);
-    }
-    return exit_rc;
-}
-
-/* The measure of a per-strike command: 0 gex, 1 dex, 2 vex, 3 chex, -1 exposure (all). */
-static int measure_of(gex__command command)
-{
-    int m = -1;
     switch (command) {
+    case GEX__CMD_GREEKS:
+        return GEX__DOC_GREEKS;
     case GEX__CMD_GEX:
-        m = 0;
-        break;
+        return GEX__DOC_GEX;
     case GEX__CMD_DEX:
-        m = 1;
-        break;
+        return GEX__DOC_DEX;
     case GEX__CMD_VEX:
-        m = 2;
-        break;
+        return GEX__DOC_VEX;
     case GEX__CMD_CHEX:
-        m = 3;
-        break;
+        return GEX__DOC_CHEX;
+    case GEX__CMD_LEVELS:
+        return GEX__DOC_LEVELS;
+    case GEX__CMD_SUMMARY:
+        return GEX__DOC_SUMMARY;
+    case GEX__CMD_PROFILE:
+        return GEX__DOC_PROFILE;
     default:
-        m = -1;
-        break;
+        return GEX__DOC_EXPOSURE;
     }
-    return m;
 }
 
-static json_t *levels_doc(const gex__options *opts, const gex__analysis *a);
-
-json_t *gex__exposure_document(const gex__options *opts, const gex__analysis *a)
+int gex__render_options_of(const gex__options *opts, gex__render_options *ro)
 {
-    if (opts->command == GEX__CMD_LEVELS)
-        return levels_doc(opts, a);
-    return exposure_doc(opts, a, measure_of(opts->command));
+    ro->doc = doc_of(opts->command);
+    ro->format = opts->format;
+    ro->range_pct = opts->range_pct;
+    ro->points = opts->points;
+    return 0;
 }
 
-int gex__cmd_exposure(const gex__options *opts, FILE *out)
+int gex__cmd_show(const gex__options *opts, FILE *out)
 {
-    const int m = measure_of(opts->command);
+    gex__render_options ro;
+    gex__render_options_of(opts, &ro);
     gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
-    if (rc == GEX__EXIT_OK)
-        rc = opts->format == GEX__OUT_JSON ? doc_write(gex__document(opts, &a), out)
-                                           : exposure_table(opts, &a, m, out);
-    gex__analysis_free(&a);
-    return rc;
-}
-
-/* --- levels --- */
-
-static const char *const level_names[7] = {
-    "gamma_flip", "max_positive_gamma", "max_negative_gamma", "call_wall",
-    "put_wall",   "highest_oi_strike",  "zero_dte_magnet"};
-
-static const gex_level *level_at(const gex_levels *l, int i)
-{
-    const gex_level *all[7] = {&l->gamma_flip,     &l->max_positive_gamma, &l->max_negative_gamma,
-                               &l->call_wall,      &l->put_wall,           &l->highest_oi_strike,
-                               &l->zero_dte_magnet};
-    return all[i];
-}
-
-static json_t *levels_doc(const gex__options *opts, const gex__analysis *a)
-{
-    json_t *d = doc_head(a);
-    json_t *lv = json_object();
-    int st = d == NULL || lv == NULL ? GEX_ENOMEM : GEX_OK;
-    for (int i = 0; i < 7 && st == GEX_OK; i++)
-        st |= gex__jset(lv, level_names[i], gex__jlevel(level_at(&a->levels, i)));
-    st |= gex__jset(d, "levels", lv);
-    return doc_complete(opts, a, d, st);
-}
-
-int gex__cmd_levels(const gex__options *opts, FILE *out)
-{
-    gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
+    int rc = gex__analyze_file(opts, opts->files[0], ro.doc != GEX__DOC_GREEKS, &a);
     if (rc != GEX__EXIT_OK)
         return rc;
-    if (opts->format == GEX__OUT_JSON) {
-        rc = doc_write(gex__document(opts, &a), out);
-    } else if (opts->format == GEX__OUT_CSV) {
-        gex__column cols[10] = {{"symbol", NULL, GEX__STYLE_TEXT},
-                                {"underlying_price", NULL, GEX__STYLE_PRICE},
-                                {"as_of", NULL, GEX__STYLE_TEXT}};
-        for (int i = 0; i < 7; i++)
-            cols[3 + i] = (gex__column){level_names[i], NULL, GEX__STYLE_STRIKE};
-        gex__table *t = gex__table_new(cols, 10);
-        char iso[40];
-        gex_time_format_iso(a.as_of, iso, sizeof iso);
-        int st = t == NULL ? GEX_ENOMEM : GEX_OK;
-        if (st == GEX_OK) {
-            st |= gex__table_text(t, a.symbol);
-            st |= gex__table_num(t, a.spot);
-            st |= gex__table_text(t, iso);
-            for (int i = 0; i < 7; i++)
-                st |= gex__table_level(t, level_at(&a.levels, i));
-        }
-        rc = table_finish(t, st, opts->format, NULL, out);
-    } else {
-        static const gex__column cols[3] = {{"level", NULL, GEX__STYLE_TEXT},
-                                            {"strike", "USD", GEX__STYLE_PRICE},
-                                            {"from_spot", "%", GEX__STYLE_PCT}};
-        gex__table *t = gex__table_new(cols, 3);
-        int st = t == NULL ? GEX_ENOMEM : GEX_OK;
-        for (int i = 0; i < 7 && st == GEX_OK; i++) {
-            const gex_level *l = level_at(&a.levels, i);
-            st |= gex__table_text(t, level_names[i]);
-            st |= gex__table_level(t, l);
-            if (l->has)
-                st |= gex__table_num(t, (l->value - a.spot) / a.spot * 100.0);
-            else
-                st |= gex__table_null(t);
-        }
-        char title[1024];
-        gex__title(opts, &a, title, sizeof title);
-        rc = table_finish(t, st, opts->format, title, out);
-        if (rc == GEX__EXIT_OK)
-            fprintf(out, "\ngamma_flip by the %s method; '-': the level does not exist\n",
-                    gex_flip_method_name(a.levels.flip_method));
-    }
-    gex__analysis_free(&a);
-    return rc;
-}
-
-/* --- greeks --- */
-
-/* The OCC symbol: root, YYMMDD, C or P, strike x 1000 in 8 digits (OCC symbology, 2010). */
-static void occ_symbol(const char *root, int32_t expiration, int type, double strike, char *buf,
-                       size_t size)
-{
-    int y, mo, d;
-    gex_time_civil_from_days(expiration, &y, &mo, &d);
-    const double k = nearbyint(strike * 1000.0);
-    if (k >= 0.0 && k < 1e8)
-        snprintf(buf, size, "%s%02d%02d%02d%c%08.0f", root, y % 100, mo, d,
-                 type == GEX_PUT ? 'P' : 'C', k);
-    else
-        snprintf(buf, size, "%s%02d%02d%02d%c", root, y % 100, mo, d, type == GEX_PUT ? 'P' : 'C');
-}
-
-int gex__cmd_greeks(const gex__options *opts, FILE *out)
-{
-    gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], 0, &a);
-    if (rc != GEX__EXIT_OK)
-        return rc;
-    gex_chain_view v;
-    gex_chain_get_view(a.chain, &v);
-    gex_contract_exposures ce;
-    gex_exposure_get_contracts(a.exposure, &ce);
-    const int32_t today = gex_exposure_quote_date(a.exposure);
-    static const char *const iv_sources[3] = {"none", "file", "mid"};
-    static const gex__column cols[20] = {
-        {"underlying", NULL, GEX__STYLE_TEXT},
-        {"option_symbol", NULL, GEX__STYLE_TEXT},
-        {"expiration", NULL, GEX__STYLE_TEXT},
-        {"strike", "USD", GEX__STYLE_STRIKE},
-        {"type", NULL, GEX__STYLE_TEXT},
-        {"T", "years", GEX__STYLE_SIG},
-        {"iv", "fraction", GEX__STYLE_SIG},
-        {"iv_source", NULL, GEX__STYLE_TEXT},
-        {"spot", "USD", GEX__STYLE_PRICE},
-        {"delta", "per $1", GEX__STYLE_SIG},
-        {"gamma", "per $1/$1", GEX__STYLE_SIG},
-        {"vega", "per 1.00 vol", GEX__STYLE_SIG},
-        {"vanna", "per 1.00 vol", GEX__STYLE_SIG},
-        {"charm", "per year", GEX__STYLE_SIG},
-        {"open_interest", "contracts", GEX__STYLE_COUNT},
-        {"gex", NULL, GEX__STYLE_MONEY},
-        {"dex", "USD", GEX__STYLE_MONEY},
-        {"vex", "USD/vol pt", GEX__STYLE_MONEY},
-        {"chex", "USD/day", GEX__STYLE_MONEY},
-        {"status", NULL, GEX__STYLE_TEXT},
-    };
-    gex__column c2[20];
-    memcpy(c2, cols, sizeof cols);
-    c2[15].unit = gex_unit_short(opts->analysis.exposure.gex_unit);
-    /* CSV and JSON are written contract by contract: a whole market's greeks need no memory
-     * beyond the chain's. */
-    gex__table *t = NULL;
-    json_t *d = NULL;
-    size_t listed = 0;
-    int st = GEX_OK;
-    gex__jwriter w = {.fp = out};
-    if (opts->format == GEX__OUT_JSON) {
-        d = doc_head(&a);
-        st = d == NULL ? GEX_ENOMEM : GEX_OK;
-        if (st == GEX_OK) {
-            gex__jwriter_raw(&w, "{");
-            gex__json_write_members(&w, d);
-            gex__jwriter_raw(&w, ",\"contracts\":[");
-        }
-    } else {
-        t = gex__table_new(c2, 20);
-        st = t == NULL ? GEX_ENOMEM : GEX_OK;
-        if (st == GEX_OK && opts->format == GEX__OUT_CSV)
-            gex__table_stream(t, out);
-    }
-    for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
-        const int ok = v.status[i] == GEX_CONTRACT_OK;
-        if (!ce.included[i] &&
-            (ok || !gex_exposure_keeps(gex_exposure_get_options(a.exposure), v.expiration[i],
-                                       v.open_interest[i], today)))
-            continue; /* left out by a filter */
-        const char *root = gex_chain_symbol(a.chain, v.root[i]);
-        char sym[64], exp[16];
-        occ_symbol(root ? root : a.symbol, v.expiration[i], v.type[i], v.strike[i], sym,
-                   sizeof sym);
-        gex_time_format_date(v.expiration[i], exp, sizeof exp);
-        const char *status = ok ? "ok" : gex_contract_status_name(v.status[i]);
-        const int src = v.iv_source[i] < 3 ? v.iv_source[i] : 0;
-        const double vals[] = {ce.delta[i], ce.gamma[i], ce.vega[i], ce.vanna[i], ce.charm[i]};
-        const double exps[] = {ce.gex[i], ce.dex[i], ce.vex[i], ce.chex[i]};
-        if (t != NULL) {
-            st |= gex__table_text(t, a.symbol);
-            st |= gex__table_text(t, sym);
-            st |= gex__table_text(t, exp);
-            st |= gex__table_num(t, v.strike[i]);
-            st |= gex__table_text(t, v.type[i] == GEX_PUT ? "put" : "call");
-            st |= gex__table_num(t, v.T[i]);
-            st |= ok ? gex__table_num(t, v.iv[i]) : gex__table_null(t);
-            st |= gex__table_text(t, iv_sources[src]);
-            st |= gex__table_num(t, v.spot[i]);
-            for (int k = 0; k < 5; k++)
-                st |= ok ? gex__table_num(t, vals[k]) : gex__table_null(t);
-            st |= gex__table_num(t, v.open_interest[i]);
-            for (int k = 0; k < 4; k++)
-                st |= ok ? gex__table_num(t, exps[k]) : gex__table_null(t);
-            st |= gex__table_text(t, status);
-        } else {
-            static const char *const gk[] = {"delta", "gamma", "vega", "vanna", "charm"};
-            static const char *const ek[] = {"gex", "dex", "vex", "chex"};
-            json_t *o = json_object();
-            st |= gex__jset(o, "underlying", gex__jstr(a.symbol));
-            st |= gex__jset(o, "option_symbol", gex__jstr(sym));
-            st |= gex__jset(o, "expiration", gex__jstr(exp));
-            st |= gex__jset(o, "strike", gex__jnum(v.strike[i]));
-            st |= gex__jset(o, "type", gex__jstr(v.type[i] == GEX_PUT ? "put" : "call"));
-            st |= gex__jset(o, "T", gex__jnum(v.T[i]));
-            st |= gex__jset(o, "iv", ok ? gex__jnum(v.iv[i]) : json_null());
-            st |= gex__jset(o, "iv_source", gex__jstr(iv_sources[src]));
-            st |= gex__jset(o, "spot", gex__jnum(v.spot[i]));
-            for (int k = 0; k < 5; k++)
-                st |= gex__jset(o, gk[k], ok ? gex__jnum(vals[k]) : json_null());
-            st |= gex__jset(o, "open_interest", gex__jnum(v.open_interest[i]));
-            for (int k = 0; k < 4; k++)
-                st |= gex__jset(o, ek[k], ok ? gex__jnum(exps[k]) : json_null());
-            st |= gex__jset(o, "status", gex__jstr(status));
-            if (st == GEX_OK) {
-                if (listed++ > 0)
-                    gex__jwriter_raw(&w, ",");
-                gex__json_write_value(&w, o);
-            }
-            json_decref(o);
-        }
-    }
-    if (t != NULL) {
-        char title[1024];
-        gex__title(opts, &a, title, sizeof title);
-        rc = table_finish(t, st, opts->format, title, out);
-    } else if (st == GEX_OK) {
-        json_t *meta = gex__json_meta(opts, &a);
-        if (meta != NULL) {
-            gex__jwriter_raw(&w, "],\"meta\":");
-            gex__json_write_value(&w, meta);
-            gex__jwriter_raw(&w, "}\n");
-            json_decref(meta);
-            rc = gex__jwriter_finish(&w, NULL);
-        } else {
-            st = GEX_ENOMEM;
-        }
-    }
-    json_decref(d);
+    gex_error err;
+    gex_error_clear(&err);
+    const int st = gex__render(&ro, &a, out, &err);
     if (st != GEX_OK) {
-        gex__error(NULL, 0, "out of memory writing the greeks");
-        rc = GEX__EXIT_INTERNAL;
-    }
-    gex__analysis_free(&a);
-    return rc;
-}
-
-/* --- profile --- */
-
-int gex__cmd_profile(const gex__options *opts, FILE *out)
-{
-    gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
-    if (rc != GEX__EXIT_OK)
-        return rc;
-    const size_t n = (size_t)opts->points;
-    double *x = malloc(2 * n * sizeof *x);
-    if (x == NULL) {
-        gex__analysis_free(&a);
-        gex__error(NULL, 0, "out of memory");
-        return GEX__EXIT_INTERNAL;
-    }
-    double *p = x + n;
-    const double lo = a.spot * (1.0 - opts->range_pct / 100.0);
-    const double hi = a.spot * (1.0 + opts->range_pct / 100.0);
-    for (size_t i = 0; i < n; i++)
-        x[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
-    int st = gex_analysis_profile(a.an, x, n, p);
-    if (st != GEX_OK) {
-        gex__error(a.path, 0, "%s: evaluating the profile failed: %s", a.symbol, gex_strerror(st));
-        free(x);
-        gex__analysis_free(&a);
-        return GEX__EXIT_INTERNAL;
-    }
-    if (opts->format == GEX__OUT_JSON) {
-        json_t *d = doc_head(&a);
-        json_t *arr = json_array();
-        st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
-        if (st == GEX_OK)
-            st |= gex__jset(d, "gamma_flip", gex__jlevel(&a.levels.gamma_flip));
-        for (size_t i = 0; i < n && st == GEX_OK; i++) {
-            json_t *o = json_object();
-            st |= gex__jset(o, "x", gex__jnum(x[i]));
-            st |= gex__jset(o, "net_gex", gex__jnum(p[i]));
-            st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
+        rc = gex__report(st, &err, NULL);
+    } else if (opts->format == GEX__OUT_TABLE) {
+        /* The per-strike tables of one measure and the summary end with its strike bars. */
+        switch (ro.doc) {
+        case GEX__DOC_GEX:
+        case GEX__DOC_SUMMARY:
+            rc = gex__plot_terminal(opts, &a, GEX_PLOT_GEX, out);
+            break;
+        case GEX__DOC_DEX:
+            rc = gex__plot_terminal(opts, &a, GEX_PLOT_DEX, out);
+            break;
+        case GEX__DOC_VEX:
+            rc = gex__plot_terminal(opts, &a, GEX_PLOT_VEX, out);
+            break;
+        case GEX__DOC_CHEX:
+            rc = gex__plot_terminal(opts, &a, GEX_PLOT_CHEX, out);
+            break;
+        default:
+            break;
         }
-        st |= gex__jset(d, "profile", arr);
-        rc = doc_write(doc_complete(opts, &a, d, st), out);
-    } else {
-        gex__column cols[2] = {
-            {"x", "USD", GEX__STYLE_PRICE},
-            {"net_gex", gex_unit_short(opts->analysis.exposure.gex_unit), GEX__STYLE_MONEY}};
-        gex__table *t = gex__table_new(cols, 2);
-        st = t == NULL ? GEX_ENOMEM : GEX_OK;
-        for (size_t i = 0; i < n && st == GEX_OK; i++) {
-            st |= gex__table_num(t, x[i]);
-            st |= gex__table_num(t, p[i]);
-        }
-        char title[1024];
-        gex__title(opts, &a, title, sizeof title);
-        rc = table_finish(t, st, opts->format, title, out);
     }
-    free(x);
     gex__analysis_free(&a);
     return rc;
 }

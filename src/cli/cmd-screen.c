@@ -578,6 +578,8 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
     pthread_mutex_destroy(&pool.lock);
 
     /* the rows, in file order and then in order of appearance in each file */
+    gex_error err;
+    gex_error_clear(&err);
     int written = GEX__EXIT_OK;
     size_t n = 0, failed = 0;
     int worst = GEX__EXIT_OK;
@@ -654,7 +656,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
         st |= gex__jset(d, "meta", meta);
         if (st == GEX_OK)
-            written = gex__json_emit(d, out);
+            written = gex__written(gex__json_emit(d, out, &err), &err);
         json_decref(d);
     } else {
         gex__column cols[COL_COUNT];
@@ -685,7 +687,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         snprintf(title, sizeof title, "%zu underlyings from %zu files (%zu could not be read)", n,
                  opts->n_files, failed);
         if (st == GEX_OK)
-            written = gex__table_emit(t, opts->format, title, out);
+            written = gex__written(gex__table_emit(t, opts->format, title, out, &err), &err);
         gex__table_free(t);
     }
     free(rows);

@@ -360,7 +360,11 @@ static int write_csv(const report *r, FILE *out)
         st |= gex__table_text(t, k->ok ? "true" : "false");
         st |= gex__table_text(t, k->hard ? "true" : "false");
     }
-    const int rc = st == GEX_OK ? gex__table_emit(t, GEX__OUT_CSV, NULL, out) : GEX__EXIT_INTERNAL;
+    gex_error err;
+    gex_error_clear(&err);
+    const int rc = st == GEX_OK
+                       ? gex__written(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), &err)
+                       : GEX__EXIT_INTERNAL;
     gex__table_free(t);
     return rc;
 }
@@ -476,7 +480,9 @@ static int write_json(const report *r, FILE *out)
     snprintf(version, sizeof version, "gex %s", gex_version());
     gex__jset(meta, "generator", gex__jstr(version));
     gex__jset(d, "meta", meta);
-    const int rc = gex__json_emit(d, out);
+    gex_error err;
+    gex_error_clear(&err);
+    const int rc = gex__written(gex__json_emit(d, out, &err), &err);
     json_decref(d);
     return rc;
 }

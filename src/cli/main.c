@@ -31,23 +31,15 @@ int main(int argc, char **argv)
 
     switch (opts.command) {
     case GEX__CMD_GREEKS:
-        rc = gex__cmd_greeks(&opts, sink.fp);
-        break;
     case GEX__CMD_GEX:
     case GEX__CMD_DEX:
     case GEX__CMD_VEX:
     case GEX__CMD_CHEX:
     case GEX__CMD_EXPOSURE:
-        rc = gex__cmd_exposure(&opts, sink.fp);
-        break;
     case GEX__CMD_LEVELS:
-        rc = gex__cmd_levels(&opts, sink.fp);
-        break;
     case GEX__CMD_SUMMARY:
-        rc = gex__cmd_summary(&opts, sink.fp);
-        break;
     case GEX__CMD_PROFILE:
-        rc = gex__cmd_profile(&opts, sink.fp);
+        rc = gex__cmd_show(&opts, sink.fp);
         break;
     case GEX__CMD_SCREEN:
         rc = gex__cmd_screen(&opts, sink.fp);

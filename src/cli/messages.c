@@ -130,3 +130,8 @@ int gex__report(int status, const gex_error *err, const char *file)
     gex__error(where, line, "%s", text);
     return gex__exit_status(status);
 }
+
+int gex__written(int status, const gex_error *err)
+{
+    return status == GEX_OK ? GEX__EXIT_OK : gex__report(status, err, NULL);
+}

@@ -136,15 +136,7 @@ int gex__analyze_shared(const gex__options *opts, const char *path, const gex_ch
         gex__error(path, 0, "%s", err.text);
         return gex__exit_status(st);
     }
-    out->exposure = gex_analysis_exposure(out->an);
-    out->totals = *gex_analysis_totals(out->an);
-    out->spot = gex_analysis_spot(out->an);
-    out->as_of = gex_analysis_quote_time(out->an);
-    const gex_levels *levels = gex_analysis_levels(out->an);
-    if (levels != NULL) {
-        out->levels = *levels;
-        out->has_levels = 1;
-    }
+    gex__analysis_fill(out);
     if (out->totals.used == 0 && need_used) {
         char excluded[256];
         gex__excluded_text(&out->totals, excluded, sizeof excluded);

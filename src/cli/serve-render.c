@@ -248,6 +248,14 @@ static int acquire(gex__serve_engine *e, const char *path, const char *symbol, c
     return 0;
 }
 
+/* The document of an endpoint. */
+static gex__doc render_doc(gex__serve_kind kind)
+{
+    static const gex__doc docs[GEX__SERVE_KIND_COUNT] = {
+        GEX__DOC_GEX, GEX__DOC_DEX, GEX__DOC_VEX, GEX__DOC_CHEX, GEX__DOC_LEVELS, GEX__DOC_SUMMARY};
+    return docs[kind];
+}
+
 /* The request's options: the server's, with the request's command and filters. */
 static void request_options(const gex__serve_engine *e, gex__serve_kind kind,
                             const char *expiration, const char *min_oi, int32_t *day,
@@ -283,7 +291,7 @@ static int render(const gex__serve_engine *e, const chain_entry *c, const char *
     gex__analysis a;
     int rc = gex__analyze_shared(&opts, path, c->chain, &c->read, &c->prepare, 1, &a);
     if (rc == GEX__EXIT_OK) {
-        json_t *d = gex__document(&opts, &a);
+        json_t *d = gex__document(render_doc(kind), &a);
         if (d == NULL) {
             gex__error(path, 0, "out of memory building the JSON document");
             rc = GEX__EXIT_INTERNAL;
@@ -291,7 +299,9 @@ static int render(const gex__serve_engine *e, const chain_entry *c, const char *
             gex__jwriter w = {.fp = NULL};
             gex__json_write(&w, d);
             json_decref(d);
-            rc = gex__jwriter_finish(&w, path);
+            gex_error err;
+            gex_error_clear(&err);
+            rc = gex__written(gex__jwriter_finish(&w, path, &err), &err);
             if (rc == GEX__EXIT_OK) {
                 *body = w.data;
                 *len = w.len;

@@ -1,5 +1,5 @@
 /*
- * format-table.c: the table (for people: aligned columns, thousands separators, units in the
+ * render-table.c: the table (for people: aligned columns, thousands separators, units in the
  * header) and CSV (RFC 4180: one header row, CRLF line ends, fields quoted when they hold a
  * comma, a quote or a line break, numbers in the shortest form that reads back to the same
  * double) renderings of one result table.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "render.h"
 
 typedef struct cell {
     int kind; /* 0 empty, 1 number, 2 text */
@@ -139,42 +139,6 @@ int gex__table_text(gex__table *t, const char *s)
     return commit(t);
 }
 
-void gex__fmt_roundtrip(double v, char *buf, size_t size)
-{
-    if (v == 0.0)
-        v = 0.0;
-    /* %.15g is exact for every value with at most 15 significant digits and drops trailing
-     * zeros; 17 digits always read back (IEEE 754-2008, 5.12.2), so they need no check. */
-    for (int p = 15; p <= 16; p++) {
-        snprintf(buf, size, "%.*g", p, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-    snprintf(buf, size, "%.17g", v);
-}
-
-void gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
-{
-    char raw[64];
-    snprintf(raw, sizeof raw, "%.*f", decimals, v);
-    /* "-0" and "-0.00" after rounding read as 0 */
-    if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))
-        memmove(raw, raw + 1, strlen(raw));
-    const char *p = raw;
-    size_t o = 0;
-    if (*p == '-' && o + 1 < size)
-        buf[o++] = *p++;
-    size_t int_len = strcspn(p, ".");
-    for (size_t i = 0; i < int_len && o + 1 < size; i++) {
-        if (i > 0 && (int_len - i) % 3 == 0 && o + 2 < size)
-            buf[o++] = ',';
-        buf[o++] = p[i];
-    }
-    for (const char *q = p + int_len; *q != '\0' && o + 1 < size; q++)
-        buf[o++] = *q;
-    buf[o] = '\0';
-}
-
 static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
                         size_t size)
 {
@@ -238,16 +202,15 @@ int gex__table_write(const gex__table *t, gex__out_format format, const char *ti
     return st == GEX_OK && t->nonfinite > 0 ? GEX_ERANGE : st;
 }
 
-int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out)
+int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out,
+                    gex_error *err)
 {
     const int st = gex__table_write(t, format, title, out);
     if (st == GEX_ERANGE)
-        return gex__nonfinite_error(NULL, t->nonfinite);
-    if (st == GEX_ENOMEM) {
-        gex__error(NULL, 0, "out of memory writing the table");
-        return GEX__EXIT_INTERNAL;
-    }
-    return GEX__EXIT_OK; /* a stream's write errors are the sink's to report at its close */
+        return gex__nonfinite_error(err, NULL, t->nonfinite);
+    if (st == GEX_ENOMEM)
+        return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory writing the table");
+    return GEX_OK; /* a stream's write errors are the sink's to report at its close */
 }
 
 size_t gex__table_nonfinite(const gex__table *t)

@@ -1,5 +1,5 @@
 /*
- * format-json.c: JSON documents are built with jansson and written here, compactly (as the
+ * render-json.c: JSON documents are built with jansson and written here, compactly (as the
  * vendor's responses are), with every real number in the shortest form that reads back to the
  * same double (so 749.8 stays 749.8 and computed values keep all 17 digits they need), and
  * integral values without a fraction, as the vendor prints strikes and open interest.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "render.h"
 
 /* A number that is not finite is built as this string: a NUL then a name, which no text of
  * gex__jstr can be (those come from C strings). The writers print it as null and count it, so
@@ -223,36 +223,24 @@ void gex__json_write(gex__jwriter *w, const json_t *doc)
     put(w, "\n", 1);
 }
 
-int gex__jwriter_finish(gex__jwriter *w, const char *file)
+int gex__jwriter_finish(gex__jwriter *w, const char *file, gex_error *err)
 {
-    if (w->fp != NULL && ferror(w->fp))
-        w->failed = 1;
     if (w->nonfinite > 0)
-        return gex__nonfinite_error(file, w->nonfinite);
-    if (w->failed && w->fp == NULL) {
-        gex__error(file, 0, "out of memory writing the JSON document");
-        return GEX__EXIT_INTERNAL;
-    }
-    return GEX__EXIT_OK; /* a stream's write errors are the sink's to report at its close */
+        return gex__nonfinite_error(err, file, w->nonfinite);
+    if (w->failed && w->fp == NULL)
+        return gex_error_set(err, GEX_ENOMEM, file != NULL ? file : "", 0, 0,
+                             "out of memory writing the JSON document");
+    return GEX_OK; /* a stream's write errors are the sink's to report at its close */
 }
 
-int gex__json_emit(const json_t *doc, FILE *out)
+int gex__json_emit(const json_t *doc, FILE *out, gex_error *err)
 {
     gex__jwriter w = {.fp = out};
     gex__json_write(&w, doc);
-    return gex__jwriter_finish(&w, NULL);
+    return gex__jwriter_finish(&w, NULL, err);
 }
 
-int gex__nonfinite_error(const char *file, size_t n)
-{
-    gex__error(file, 0,
-               "internal error: %zu computed values were not finite numbers and were left "
-               "out of the output; please report this with the input file",
-               n);
-    return GEX__EXIT_INTERNAL;
-}
-
-json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a)
+json_t *gex__json_meta(const gex__analysis *a)
 {
     json_t *m = json_object();
     if (m == NULL)
@@ -266,7 +254,7 @@ json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a)
     json_t *units = json_object();
     static const char *const gex_units[] = {"USD per 1% spot move", "USD per $1 spot move",
                                             "shares per $1 spot move"};
-    const int unit = (int)opts->analysis.exposure.gex_unit;
+    const int unit = (int)gex__unit_of(a);
     rc |= gex__jset(units, "gex", gex__jstr(gex_units[unit >= 0 && unit < 3 ? unit : 0]));
     rc |= gex__jset(units, "dex", gex__jstr("USD delta notional"));
     rc |= gex__jset(units, "vex", gex__jstr("USD of delta per 1 vol point"));
@@ -274,7 +262,7 @@ json_t *gex__json_meta(const gex__options *opts, const gex__analysis *a)
     rc |= gex__jset(units, "strike", gex__jstr("USD"));
     rc |= gex__jset(m, "units", units);
     rc |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(unit)));
-    rc |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(opts->analysis.flip_method)));
+    rc |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(gex__flip_method_of(a))));
     double rate = 0, div = 0;
     gex_analysis_carry(a->an, &rate, &div);
     rc |= gex__jset(m, "rate", gex__jnum(rate));

@@ -1,12 +1,12 @@
 /*
- * cmd-summary.c: gex's main job on one screen (SPEC 3 summary): spot, net GEX and label, the
- * flip and the distance to it, walls and magnet, net DEX, VEX and CHEX, the classifier, the
- * hedging estimate and the 0DTE share.
+ * render-summary.c: the document of gex's main job (SPEC 3 summary): spot, net GEX and label,
+ * the flip and the distance to it, walls and magnet, net DEX, VEX and CHEX, the classifier,
+ * the hedging estimate and the 0DTE share.
  */
 #include <math.h>
 #include <string.h>
 
-#include "cli.h"
+#include "render.h"
 
 int gex__summary_compute(const gex__analysis *a, gex__summary *s)
 {
@@ -34,7 +34,7 @@ static json_t *hedge_json(const gex_hedge *h)
     return o;
 }
 
-static json_t *summary_doc(const gex__options *opts, const gex__analysis *a, const gex__summary *s)
+static json_t *summary_doc(const gex__analysis *a, const gex__summary *s)
 {
     char iso[40], exp[16];
     gex_time_format_iso(a->as_of, iso, sizeof iso);
@@ -73,7 +73,7 @@ static json_t *summary_doc(const gex__options *opts, const gex__analysis *a, con
     rc |= gex__jset(c, "confidence", gex__jstr(s->regime.confidence));
     rc |= gex__jset(c, "meaning", gex__jstr(s->regime.meaning));
     rc |= gex__jset(d, "classifier", c);
-    json_t *meta = gex__json_meta(opts, a);
+    json_t *meta = gex__json_meta(a);
     json_t *lv = json_object();
     rc |= gex__jset(lv, "call_wall", gex__jlevel(&a->levels.call_wall));
     rc |= gex__jset(lv, "put_wall", gex__jlevel(&a->levels.put_wall));
@@ -124,11 +124,11 @@ static const gex__column csv_columns[] = {
     {"zero_dte_expiration", NULL, GEX__STYLE_TEXT},
 };
 
-static int summary_csv(const gex__analysis *a, const gex__summary *s, FILE *out)
+static int summary_csv(const gex__analysis *a, const gex__summary *s, FILE *out, gex_error *err)
 {
     gex__table *t = gex__table_new(csv_columns, sizeof csv_columns / sizeof csv_columns[0]);
     if (t == NULL)
-        return GEX__EXIT_INTERNAL;
+        return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the table");
     char iso[40], exp[16];
     gex_time_format_iso(a->as_of, iso, sizeof iso);
     int rc = gex__table_text(t, a->symbol);
@@ -167,7 +167,8 @@ static int summary_csv(const gex__analysis *a, const gex__summary *s, FILE *out)
         rc |= gex__table_null(t);
     }
     const int exit_rc =
-        rc == GEX_OK ? gex__table_emit(t, GEX__OUT_CSV, NULL, out) : GEX__EXIT_INTERNAL;
+        rc == GEX_OK ? gex__table_emit(t, GEX__OUT_CSV, NULL, out, err)
+                     : gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the table");
     gex__table_free(t);
     return exit_rc;
 }
@@ -198,15 +199,14 @@ static void hedge_text(const gex_hedge *h, char *buf, size_t size)
         snprintf(buf, size, "dealers %s %s shares (%s USD)", h->direction, sh, no);
 }
 
-static int summary_table(const gex__options *opts, const gex__analysis *a, const gex__summary *s,
-                         FILE *out)
+static int summary_table(const gex__analysis *a, const gex__summary *s, FILE *out)
 {
     char title[1024], v[64], buf[256], unit[32];
-    gex__title(opts, a, title, sizeof title);
+    gex__title(GEX__DOC_SUMMARY, a, title, sizeof title);
     fprintf(out, "%s\n\n", title);
-    const char *u = opts->analysis.exposure.gex_unit == GEX_UNIT_POINT    ? "USD per $1 move"
-                    : opts->analysis.exposure.gex_unit == GEX_UNIT_SHARES ? "shares per $1 move"
-                                                                          : "USD per 1% move";
+    const char *u = gex__unit_of(a) == GEX_UNIT_POINT    ? "USD per $1 move"
+                    : gex__unit_of(a) == GEX_UNIT_SHARES ? "shares per $1 move"
+                                                         : "USD per 1% move";
     snprintf(unit, sizeof unit, "%s", u);
     gex__fmt_grouped(a->spot, 2, v, sizeof v);
     fprintf(out, "%-22s %s\n", "spot", v);
@@ -257,54 +257,40 @@ static int summary_table(const gex__options *opts, const gex__analysis *a, const
     } else {
         fprintf(out, "%-22s none: no unexpired contract expires on the quote date\n", "0DTE share");
     }
-    return ferror(out) ? GEX__EXIT_INTERNAL : GEX__EXIT_OK;
+    return GEX_OK; /* a stream's write errors are the sink's to report at its close */
 }
 
-int gex__cmd_summary(const gex__options *opts, FILE *out)
+int gex__render_summary(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                        gex_error *err)
 {
-    gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
-    if (rc != GEX__EXIT_OK)
-        return rc;
     gex__summary s;
-    const int st = gex__summary_compute(&a, &s);
-    if (st != GEX_OK) {
-        gex__error(a.path, 0, "%s: the summary could not be computed: %s", a.symbol,
-                   gex_strerror(st));
-        gex__analysis_free(&a);
-        return GEX__EXIT_INTERNAL;
-    }
-    switch (opts->format) {
+    const int st = gex__summary_compute(a, &s);
+    if (st != GEX_OK)
+        return gex_error_set(err, st, a->path, 0, 0, "%s: the summary could not be computed: %s",
+                             a->symbol, gex_strerror(st));
+    switch (options->format) {
     case GEX__OUT_JSON: {
-        json_t *d = summary_doc(opts, &a, &s);
-        if (d != NULL) {
-            rc = gex__json_emit(d, out);
-            json_decref(d);
-        } else {
-            gex__error(NULL, 0, "out of memory building the JSON document");
-            rc = GEX__EXIT_INTERNAL;
-        }
-        break;
+        json_t *d = summary_doc(a, &s);
+        if (d == NULL)
+            return gex_error_set(err, GEX_ENOMEM, "", 0, 0,
+                                 "out of memory building the JSON document");
+        const int rc = gex__json_emit(d, out, err);
+        json_decref(d);
+        return rc;
     }
     case GEX__OUT_CSV:
-        rc = summary_csv(&a, &s, out);
-        break;
+        return summary_csv(a, &s, out, err);
     default:
-        rc = summary_table(opts, &a, &s, out);
-        if (rc == GEX__EXIT_OK)
-            rc = gex__plot_terminal(opts, &a, GEX_PLOT_GEX, out);
-        break;
+        return summary_table(a, &s, out);
     }
-    gex__analysis_free(&a);
-    return rc;
 }
 
-json_t *gex__document(const gex__options *opts, const gex__analysis *a)
+json_t *gex__document(gex__doc doc, const gex__analysis *a)
 {
-    if (opts->command != GEX__CMD_SUMMARY)
-        return gex__exposure_document(opts, a);
+    if (doc != GEX__DOC_SUMMARY)
+        return gex__exposure_document(doc, a);
     gex__summary s;
     if (gex__summary_compute(a, &s) != GEX_OK)
         return NULL;
-    return summary_doc(opts, a, &s);
+    return summary_doc(a, &s);
 }

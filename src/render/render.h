@@ -1,0 +1,190 @@
+/*
+ * render.h: the rendering layer: an analysis (gex/analysis.h) with where it came from, written
+ * as the documents gex prints: aligned tables for people, RFC 4180 CSV, and JSON in the
+ * vendor's shapes with gex's meta (SPEC 3). Its functions take an analysis and a writer (a
+ * stream, or memory for JSON); they never print a message or exit: they return a gex_status
+ * and say why in a gex_error. Used by the gex program and by gex serve; below them, above
+ * libgex. Not installed (yet): the layer's own API, not the library's.
+ */
+#ifndef GEX_RENDER_H
+#define GEX_RENDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gex/gex.h"
+
+typedef enum gex__out_format { GEX__OUT_TABLE = 0, GEX__OUT_CSV, GEX__OUT_JSON } gex__out_format;
+
+/* The documents: one per command that shows one underlying. */
+typedef enum gex__doc {
+    GEX__DOC_GREEKS = 0,
+    GEX__DOC_GEX,
+    GEX__DOC_DEX,
+    GEX__DOC_VEX,
+    GEX__DOC_CHEX,
+    GEX__DOC_EXPOSURE,
+    GEX__DOC_LEVELS,
+    GEX__DOC_SUMMARY,
+    GEX__DOC_PROFILE,
+} gex__doc;
+
+/* One underlying, analysed, and where it came from (meta's file, input format, rows read and
+ * IV sources). The fields after an are copies of what it holds, for the builders' brevity. */
+typedef struct gex__analysis {
+    const char *path;
+    const char *symbol; /* owned by chain */
+    gex_chain *chain;   /* one underlying, prepared */
+    int owns_chain;     /* the program's: its gex__analysis_free frees chain */
+    gex_read_report read;
+    gex_prepare_report prepare;
+    gex_analysis *an;             /* the library's analysis of chain */
+    const gex_exposure *exposure; /* an's */
+    gex_exposure_totals totals;
+    gex_levels levels;
+    int has_levels;
+    double spot;
+    int64_t as_of;
+} gex__analysis;
+
+/* Fills the copies of *a from a->an (which must be set). */
+void gex__analysis_fill(gex__analysis *a);
+
+/* How to render. */
+typedef struct gex__render_options {
+    gex__doc doc;
+    gex__out_format format;
+    double range_pct; /* profile: from S (1 - range/100) to S (1 + range/100) */
+    int points;       /* profile: points, >= 2 */
+} gex__render_options;
+
+/* Writes the document of options->doc for an analysis with levels (greeks: with or without)
+ * to out in options->format, exactly as the command prints it. Returns GEX_OK; GEX_ENOMEM;
+ * GEX_ERANGE when a computed value was not finite (written as an empty cell or null: err
+ * says so); or the status of the profile's evaluation (err names the file). The strike bars of
+ * a terminal are the program's to add. */
+int gex__render(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                gex_error *err);
+
+/* The JSON document of a gex, dex, vex, chex, exposure, levels or summary (the vendor's shapes,
+ * meta included), exactly as the command prints it; NULL when memory ran out or the hedging
+ * estimate of a summary failed. The caller owns it. gex serve writes it to memory. */
+json_t *gex__document(gex__doc doc, const gex__analysis *a);
+
+/* The parts of gex__render: the summary, and the documents of every other command (JSON). */
+int gex__render_summary(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                        gex_error *err);
+json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a);
+
+/* The unit and flip method the analysis was built with. */
+gex_gex_unit gex__unit_of(const gex__analysis *a);
+gex_flip_method gex__flip_method_of(const gex__analysis *a);
+
+/* "expired 3, no_iv 5" of the excluded counts; "none" when nothing was excluded. */
+void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size);
+
+/* --- tables (table and csv) --- */
+
+typedef enum gex__style {
+    GEX__STYLE_TEXT = 0,
+    GEX__STYLE_STRIKE, /* up to 3 decimals, trailing zeros dropped */
+    GEX__STYLE_MONEY,  /* whole units with thousands separators */
+    GEX__STYLE_PRICE,  /* 2 decimals with thousands separators */
+    GEX__STYLE_SIG,    /* 6 significant digits */
+    GEX__STYLE_PCT,    /* 2 decimals */
+    GEX__STYLE_COUNT,  /* whole number with thousands separators */
+} gex__style;
+
+typedef struct gex__column {
+    const char *name;
+    const char *unit; /* NULL: none */
+    gex__style style;
+} gex__column;
+
+typedef struct gex__table gex__table;
+
+gex__table *gex__table_new(const gex__column *columns, size_t n_columns);
+void gex__table_free(gex__table *t);
+/* Appends the next cell, row by row. A non-finite number becomes an empty cell and is counted
+ * (gex__table_nonfinite; gex__table_write then returns GEX_ERANGE). Each returns GEX_OK or
+ * GEX_ENOMEM. */
+int gex__table_num(gex__table *t, double v);
+int gex__table_level(gex__table *t, const gex_level *level);
+int gex__table_null(gex__table *t);
+int gex__table_text(gex__table *t, const char *s);
+/* For CSV: writes the header row to out now and every record as its last cell is appended,
+ * so that a table of millions of rows needs no memory; gex__table_write then adds nothing. */
+void gex__table_stream(gex__table *t, FILE *out);
+/* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
+ * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
+int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
+/* gex__table_write, saying in err what went wrong: GEX_ERANGE for a non-finite cell
+ * (gex__nonfinite_error), GEX_ENOMEM. A stream's write errors are left to its closer. */
+int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out,
+                    gex_error *err);
+/* The non-finite numbers appended (written as empty cells). */
+size_t gex__table_nonfinite(const gex__table *t);
+
+/* Number formatting. */
+void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
+void gex__fmt_grouped(double v, int decimals, char *buf, size_t size); /* 1,234,567.89 */
+
+/* --- JSON --- */
+
+/* A JSON number, or, when v is not finite, a mark that the writers print as null and count:
+ * the library never returns a non-finite value, so a document that holds one is reported as an
+ * internal error (exit status 4) rather than printed with nan or inf. */
+json_t *gex__jnum(double v);
+json_t *gex__jlevel(const gex_level *level);
+/* A JSON string; bytes of s that are not valid UTF-8 text become '?'; NULL s gives null. */
+json_t *gex__jstr(const char *s);
+
+/* Writes JSON compactly with shortest round-trip numbers, to a stream (fp set) or to memory (fp
+ * NULL: data, len; free data after). Zero-initialise it, then set fp or not. */
+typedef struct gex__jwriter {
+    FILE *fp;
+    char *data; /* memory: len bytes and a NUL, malloc'ed */
+    size_t len, cap;
+    int failed;       /* memory ran out (memory), or a write failed (stream) */
+    size_t nonfinite; /* non-finite numbers written as null */
+} gex__jwriter;
+/* A whole document and a final newline. */
+void gex__json_write(gex__jwriter *w, const json_t *doc);
+/* The same pieces for documents written as they are computed: a value without the final
+ * newline, the members of an object without its braces ("a":1,"b":2), and literal text. */
+void gex__json_write_value(gex__jwriter *w, const json_t *value);
+void gex__json_write_members(gex__jwriter *w, const json_t *obj);
+void gex__jwriter_raw(gex__jwriter *w, const char *text);
+/* The status of what was written: GEX_OK; GEX_ERANGE when a value was not finite, GEX_ENOMEM
+ * when a memory writer ran out (err says so; err->file is file, which may be NULL). A stream's
+ * write errors are left to its closer. */
+int gex__jwriter_finish(gex__jwriter *w, const char *file, gex_error *err);
+/* Writes a whole document to a stream; gex__jwriter_finish's status. */
+int gex__json_emit(const json_t *doc, FILE *out, gex_error *err);
+/* Fills err for n non-finite values left out of an output; returns GEX_ERANGE. */
+int gex__nonfinite_error(gex_error *err, const char *file, size_t n);
+/* Sets key to value in obj, taking the reference; returns GEX_ENOMEM when value is NULL. */
+int gex__jset(json_t *obj, const char *key, json_t *value);
+/* The meta object common to every document of an analysis. */
+json_t *gex__json_meta(const gex__analysis *a);
+/* "positive", "negative", "neutral" (SPEC 1.5). */
+const char *gex__label(double net_gex);
+
+/* The title line of a table of doc: symbol, spot, quote instant, unit, used and excluded
+ * counts. */
+void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size);
+
+/* What summary and screen show beside the levels (SPEC 1.7). */
+typedef struct gex__summary {
+    gex_regime regime;
+    gex_hedge down, up;
+    gex_zero_dte zero_dte;
+} gex__summary;
+
+/* The analysis's classifier and 0DTE block, and its hedging estimate computed now. Returns a
+ * status. */
+int gex__summary_compute(const gex__analysis *a, gex__summary *s);
+
+#endif /* GEX_RENDER_H */
