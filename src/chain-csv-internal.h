@@ -32,8 +32,6 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
 
 /* The next chunk of a stream: its length (0 at the end) and *chunk. */
 size_t gex__source_next(void *stream, const char **chunk);
-/* Non-zero when the stream reported a read error. */
-int gex__source_failed(const void *stream);
 
 /* --- reading the rows of a CSV in ranges, on several threads (chain-split.c) --- */
 

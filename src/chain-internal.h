@@ -70,9 +70,6 @@ int gex__chain_intern(gex_chain *chain, const char *s, size_t len, uint32_t *ind
 int gex__chain_add_interned(gex_chain *chain, uint32_t underlying_index, uint32_t root_index,
                             const gex_contract *contract);
 
-/* The spot recorded for an underlying (NAN when none). */
-double gex__chain_symbol_spot(const gex_chain *chain, uint32_t underlying_index);
-
 /* Makes room for n contracts in all (exactly n when it grows). GEX_OK or GEX_ENOMEM. */
 int gex__chain_reserve(gex_chain *chain, size_t n);
 
@@ -87,9 +84,6 @@ int gex__chain_concat(gex_chain *chain, gex_chain *const *parts, const long *lin
 
 /* Releases the spare capacity of the arrays (after a reader is done). */
 void gex__chain_shrink(gex_chain *chain);
-
-/* Index of a symbol compared ignoring ASCII case, or UINT32_MAX when absent. */
-uint32_t gex__chain_find_symbol(const gex_chain *chain, const char *s, size_t len);
 
 /* Records why the file gave no quote instant (file, line, a sentence ending in what to do);
  * gex_chain_prepare reports it when no --now is given. */

@@ -639,12 +639,6 @@ size_t gex__source_next(void *src_, const char **chunk)
     return n;
 }
 
-int gex__source_failed(const void *src_)
-{
-    const source *src = src_;
-    return src->io_error;
-}
-
 int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                                  const gex_read_options *options, gex_chain **out,
                                  gex_read_report *report, gex_error *err, size_t split_min,
