@@ -168,7 +168,7 @@ int gex__bs_greeks_batch_path(int path, const gex_bs_batch_in *in, const gex_bs_
            in->type + at, in->r != NULL ? in->r + at : r_all, in->q != NULL ? in->q + at : q_all,
            o[0], o[1], o[2], o[3], o[4], status);
         for (size_t j = 0; j < m; j++) {
-            int st = (int)status[j];
+            gex_bs_status st = (gex_bs_status)status[j];
             if (out->price != NULL) {
                 /* The scalar price (file comment); a price that overflows fails the contract. */
                 const size_t i = at + j;

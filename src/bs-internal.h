@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gex/bs.h"
+
 /* 1/sqrt(2), sqrt(2), 1/sqrt(2 pi) and sqrt(pi/2), correctly rounded. */
 #define GEX_BS_SQRT1_2     0.70710678118654752440
 #define GEX_BS_SQRT2       1.41421356237309504880
@@ -64,9 +66,9 @@ static inline double gex__bs_normalised_vega(double x, double s)
 /* The implied normalised volatility s with b(x, s) = beta (src/bs-iv.c), for x <= 0 and
  * DBL_MIN <= beta < e^{x/2}, and the number of Householder iterations it took (each one
  * evaluation of b), for the tests of the iteration bound. The iteration starts from s0 when
- * s0 > 0 (the tests' bad starting points), else from the solver's initial guess. Returns a
- * gex_iv_status. */
-int gex__bs_implied_normalised(double x, double beta, double s0, double *s, int *iterations);
+ * s0 > 0 (the tests' bad starting points), else from the solver's initial guess. */
+gex_iv_status gex__bs_implied_normalised(double x, double beta, double s0, double *s,
+                                         int *iterations);
 
 /* libm's exp, log and erfc under names whose declarations carry the x86-64 vector function
  * ABI (simd), so that a loop under OpenMP SIMD calls glibc's libmvec variants (_ZGVeN8v_exp and

@@ -86,9 +86,10 @@ static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
     [GEX_IV_BAD_INPUT] = "bad input",
 };
 
-const char *gex_iv_strstatus(int status)
+const char *gex_iv_strstatus(gex_iv_status status)
 {
-    if (status < 0 || status >= GEX_IV_STATUS_COUNT)
+    /* Unsigned: a negative int passed in is out of range too, whatever the enum's type. */
+    if ((unsigned)status >= GEX_IV_STATUS_COUNT)
         return "unknown status";
     return iv_status_names[status];
 }
@@ -190,8 +191,8 @@ enum objective { LOWER, MIDDLE, UPPER };
 
 /* The normalised volatility s with b(x, s) = beta, for x <= 0 and 0 < beta < e^{x/2}, from s0 if
  * s0 > 0, else from the initial guess. */
-static int solve_normalised(double x, double beta, double b_max, double s0, double *s_out,
-                            int *iterations)
+static gex_iv_status solve_normalised(double x, double beta, double b_max, double s0, double *s_out,
+                                      int *iterations)
 {
     *iterations = 0;
     const double s_c = sqrt(-2 * x);
@@ -314,7 +315,8 @@ static int solve_normalised(double x, double beta, double b_max, double s0, doub
     return GEX_IV_NOT_CONVERGED;
 }
 
-int gex__bs_implied_normalised(double x, double beta, double s0, double *s, int *iterations)
+gex_iv_status gex__bs_implied_normalised(double x, double beta, double s0, double *s,
+                                         int *iterations)
 {
     const double b_max = exp(0.5 * x);
     if (!(x <= 0) || !(beta >= DBL_MIN) || !(beta < b_max))
@@ -338,7 +340,8 @@ static void discount_set(discount *d, double T, double r, double q)
 }
 
 /* gex_bs_implied_vol with checked inputs and the discount factors of (T, r, q) in d. */
-static int implied_vol(int type, double price, double S, double K, const discount *d, double *sigma)
+static gex_iv_status implied_vol(int type, double price, double S, double K, const discount *d,
+                                 double *sigma)
 {
     if (!isfinite(price))
         return GEX_IV_NO_QUOTE;
@@ -370,7 +373,7 @@ static int implied_vol(int type, double price, double S, double K, const discoun
         return GEX_IV_ABOVE_MAX;
     double s;
     int iterations;
-    const int rc = solve_normalised(xn, beta, b_max, 0, &s, &iterations);
+    const gex_iv_status rc = solve_normalised(xn, beta, b_max, 0, &s, &iterations);
     if (rc != GEX_IV_OK)
         return rc;
     const double v = s / sqrt(T);
@@ -380,8 +383,8 @@ static int implied_vol(int type, double price, double S, double K, const discoun
     return GEX_IV_OK;
 }
 
-int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
-                       double *sigma)
+gex_iv_status gex_bs_implied_vol(int type, double price, double S, double K, double T, double r,
+                                 double q, double *sigma)
 {
     if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
         return GEX_IV_BAD_INPUT;
@@ -390,8 +393,8 @@ int gex_bs_implied_vol(int type, double price, double S, double K, double T, dou
     return implied_vol(type, price, S, K, &d, sigma);
 }
 
-int gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K, double T,
-                             double r, double q, double *sigma)
+gex_iv_status gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K,
+                                       double T, double r, double q, double *sigma)
 {
     if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
         return GEX_IV_BAD_INPUT;
@@ -416,7 +419,7 @@ int gex_bs_implied_vol_batch(const gex_bs_batch_in *in, const double *price, dou
         const double K = in->K[i], T = in->T[i];
         const int type = in->type[i];
         double v = 0;
-        int rc = GEX_IV_BAD_INPUT;
+        gex_iv_status rc = GEX_IV_BAD_INPUT;
         if (gex__bs_inputs_ok(type, S, K, T, 1.0, r, q)) {
             if (!(T == d.T && r == d.r && q == d.q))
                 discount_set(&d, T, r, q);

@@ -34,8 +34,22 @@ static double price_from_normalised(int type, double S, double K, double T, doub
     return type == GEX_CALL ? otm + fwd_intrinsic : otm - fwd_intrinsic;
 }
 
-int gex_bs_price(int type, double S, double K, double T, double sigma, double r, double q,
-                 double *price)
+static const char *const bs_status_names[GEX_BS_STATUS_COUNT] = {
+    [GEX_BS_OK] = "ok",
+    [GEX_BS_BAD_INPUT] = "bad input",
+    [GEX_BS_OVERFLOW] = "overflow",
+};
+
+const char *gex_bs_strstatus(gex_bs_status status)
+{
+    /* Unsigned: a negative int passed in is out of range too, whatever the enum's type. */
+    if ((unsigned)status >= GEX_BS_STATUS_COUNT)
+        return "unknown status";
+    return bs_status_names[status];
+}
+
+gex_bs_status gex_bs_price(int type, double S, double K, double T, double sigma, double r, double q,
+                           double *price)
 {
     if (price == NULL || !gex__bs_inputs_ok(type, S, K, T, sigma, r, q))
         return GEX_BS_BAD_INPUT;
@@ -52,8 +66,8 @@ static bool exposure_finite(const gex_greeks *g)
            isfinite(g->charm);
 }
 
-int gex_bs_exposure_greeks(int type, double S, double K, double T, double sigma, double r, double q,
-                           gex_greeks *out)
+gex_bs_status gex_bs_exposure_greeks(int type, double S, double K, double T, double sigma, double r,
+                                     double q, gex_greeks *out)
 {
     if (out == NULL || !gex__bs_inputs_ok(type, S, K, T, sigma, r, q))
         return GEX_BS_BAD_INPUT;
@@ -69,8 +83,8 @@ int gex_bs_exposure_greeks(int type, double S, double K, double T, double sigma,
     return GEX_BS_OK;
 }
 
-int gex_bs_greeks(int type, double S, double K, double T, double sigma, double r, double q,
-                  gex_greeks *out)
+gex_bs_status gex_bs_greeks(int type, double S, double K, double T, double sigma, double r,
+                            double q, gex_greeks *out)
 {
     if (out == NULL || !gex__bs_inputs_ok(type, S, K, T, sigma, r, q))
         return GEX_BS_BAD_INPUT;

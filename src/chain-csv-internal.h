@@ -1,13 +1,13 @@
 /*
  * chain-csv-internal.h: format detection and the CSV readers (chain-csv.c), as used by the
- * entry points in chain-read.c. Not installed.
+ * entry points in chain-read.c and the read in ranges (chain-split.c). Not installed.
  */
 #ifndef GEX_CHAIN_CSV_INTERNAL_H
 #define GEX_CHAIN_CSV_INTERNAL_H
 
 #include <stddef.h>
 
-#include "chain-internal.h"
+#include "chain-row-internal.h"
 
 /* The header line must start within the first lines of a file: the longest real preamble
  * (CBOE) has three lines before it; the margin covers placeholder and blank lines. */
@@ -25,15 +25,14 @@ typedef struct gex__detected {
  * GEX_EFORMAT / GEX_EPARSE with err filled (and what to do). */
 int gex__detect(gex__reader *r, const char *prefix, size_t len, int is_all, gex__detected *det);
 
-/* Reads a long or CBOE CSV: the prefix from det->header_offset, then the further chunks of
- * stream (NULL when the prefix is the whole input). */
-int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
-                  void *stream);
+/* The next chunk of an input read in chunks, from its caller's data: its length (0 at the end)
+ * and *chunk, valid until the next call. */
+typedef size_t (*gex__pull_fn)(void *data, const char **chunk);
 
-/* The next chunk of a stream: its length (0 at the end) and *chunk. */
-size_t gex__source_next(void *stream, const char **chunk);
-/* Non-zero when the stream reported a read error. */
-int gex__source_failed(const void *stream);
+/* Reads a long or CBOE CSV: the prefix from det->header_offset, then the further chunks that
+ * next(data) gives (next NULL when the prefix is the whole input). */
+int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
+                  gex__pull_fn next, void *data);
 
 /* --- reading the rows of a CSV in ranges, on several threads (chain-split.c) --- */
 

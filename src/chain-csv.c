@@ -20,6 +20,7 @@
 #include "gex/bs.h"
 #include "chain-csv-internal.h"
 #include "chain-internal.h"
+#include "chain-row-internal.h"
 #include "decimal-internal.h"
 
 /* What a column holds. */
@@ -1202,7 +1203,7 @@ static void preamble_warning(gex__reader *r, const csv_reader *c)
 }
 
 int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
-                  void *stream)
+                  gex__pull_fn next, void *data)
 {
     csv_reader *c = csv_reader_new(r, det, det->header_offset);
     if (c == NULL)
@@ -1211,7 +1212,7 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
     const char *chunk = prefix + det->header_offset;
     size_t n = len - det->header_offset;
     while (csv_reader_feed(c, chunk, n) == GEX_OK && n > 0)
-        n = stream != NULL ? gex__source_next(stream, &chunk) : 0;
+        n = next != NULL ? next(data, &chunk) : 0;
     if (c->rc == GEX_OK)
         csv_fini(&c->parser, on_field, on_row, c);
     int rc = c->rc;

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "gex/bs.h"
-#include "chain-internal.h"
+#include "chain-json-internal.h"
+#include "chain-row-internal.h"
 
 /* A number field of a record: a JSON number, null (no value), a numeric string, or absent.
  * Returns 0 and *v (NAN when there is no value), or -1. */

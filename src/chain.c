@@ -254,8 +254,8 @@ void gex_chain_free(gex_chain *c)
 
 /* --- symbols --- */
 
-/* FNV-1a over the bytes folded to upper case, so that lookups ignoring case land in the same
- * slot chain (Fowler, Noll, Vo; http://www.isthe.com/chongo/tech/comp/fnv/). */
+/* FNV-1a over the bytes folded to upper case (Fowler, Noll, Vo;
+ * http://www.isthe.com/chongo/tech/comp/fnv/). */
 static uint32_t symbol_hash(const char *s, size_t len)
 {
     uint32_t h = 2166136261u;
@@ -266,30 +266,25 @@ static uint32_t symbol_hash(const char *s, size_t len)
     return h;
 }
 
-static int symbol_equal(const char *a, const char *b, size_t len, int ignore_case)
+static int symbol_equal(const char *a, const char *b, size_t len)
 {
     /* a is a stored NUL-terminated symbol; b may hold any bytes, NUL included. */
     if (strnlen(a, len + 1) != len)
         return 0;
-    return ignore_case ? strncasecmp(a, b, len) == 0 : memcmp(a, b, len) == 0;
+    return memcmp(a, b, len) == 0;
 }
 
-/* Finds a symbol: exact match when ignore_case is 0, else the first one equal ignoring case. */
-static uint32_t symbol_find(const gex_chain *c, const char *s, size_t len, int ignore_case)
+/* Finds a symbol, case kept. */
+static uint32_t symbol_find(const gex_chain *c, const char *s, size_t len)
 {
     size_t mask = c->n_hash - 1;
     for (size_t slot = symbol_hash(s, len) & mask;; slot = (slot + 1) & mask) {
         uint32_t idx = c->hash[slot];
         if (idx == SYMBOL_NONE)
             return SYMBOL_NONE;
-        if (symbol_equal(c->sym[idx], s, len, ignore_case))
+        if (symbol_equal(c->sym[idx], s, len))
             return idx;
     }
-}
-
-uint32_t gex__chain_find_symbol(const gex_chain *c, const char *s, size_t len)
-{
-    return symbol_find(c, s, len, 1);
 }
 
 static void symbol_insert_slot(uint32_t *hash, size_t n_hash, const char *s, uint32_t idx)
@@ -303,7 +298,7 @@ static void symbol_insert_slot(uint32_t *hash, size_t n_hash, const char *s, uin
 
 int gex__chain_intern(gex_chain *c, const char *s, size_t len, uint32_t *index)
 {
-    uint32_t found = symbol_find(c, s, len, 0);
+    uint32_t found = symbol_find(c, s, len);
     if (found != SYMBOL_NONE) {
         *index = found;
         return GEX_OK;
@@ -360,11 +355,6 @@ size_t gex_chain_symbol_count(const gex_chain *c)
 const char *gex_chain_symbol(const gex_chain *c, uint32_t index)
 {
     return index < c->n_sym ? c->sym[index] : NULL;
-}
-
-double gex__chain_symbol_spot(const gex_chain *c, uint32_t underlying_index)
-{
-    return underlying_index < c->n_sym ? c->sym_spot[underlying_index] : (double)NAN;
 }
 
 /* --- builder --- */

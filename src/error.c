@@ -19,9 +19,10 @@ static const char *const status_names[GEX_STATUS_COUNT] = {
     [GEX_ENOCONV] = "did not converge",
 };
 
-const char *gex_strerror(int status)
+const char *gex_strerror(gex_status status)
 {
-    if (status < 0 || status >= GEX_STATUS_COUNT || status_names[status] == NULL)
+    /* Unsigned: a negative int passed in is out of range too, whatever the enum's type. */
+    if ((unsigned)status >= GEX_STATUS_COUNT || status_names[status] == NULL)
         return "unknown status";
     return status_names[status];
 }
@@ -33,8 +34,8 @@ void gex_error_clear(gex_error *err)
     memset(err, 0, sizeof *err);
 }
 
-int gex_error_set(gex_error *err, int status, const char *file, long line, long column,
-                  const char *fmt, ...)
+gex_status gex_error_set(gex_error *err, gex_status status, const char *file, long line,
+                         long column, const char *fmt, ...)
 {
     if (err == NULL)
         return status;

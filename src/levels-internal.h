@@ -15,12 +15,10 @@
 int gex__levels_better(double score, double strike, double best_score, double best_strike,
                        double spot);
 
-/* The 0DTE magnet over one expiration's rows: the strike of the largest |net_gex| > 0. */
-gex_level gex__levels_magnet(const gex_strike_row *rows, size_t n, double spot);
-
-/* The 0DTE magnet of an exposure (SPEC 1.6): over the rows of its expiration on the quote date;
- * has = 0 when it has none. */
-gex_level gex__levels_zero_dte_magnet(const gex_exposure *exposure);
+/* The index of the exposure's 0DTE expiration (the one on its quote date) in its breakdown
+ * (gex_exposure_expiry_*), or gex_exposure_expiry_count when there is none. For the magnet
+ * (src/levels.c) and the 0DTE block (src/regime.c). */
+size_t gex__levels_zero_dte_index(const gex_exposure *exposure);
 
 /* Walls, extremes and highest open interest of a table (out zeroed first; flip untouched).
  * GEX_OK or GEX_EINVAL (see gex_levels_from_rows). */

@@ -1,7 +1,8 @@
 /*
  * The levels of SPEC 1.6 that follow from per-strike tables: walls, extremes, highest open
  * interest, the 0DTE magnet, and the vendor's per-strike flip. The profile flip is in
- * src/profile.c.
+ * src/profile.c; the regime, hedging and 0DTE block of SPEC 1.7 (src/regime.c) build on these
+ * levels and are not called from here.
  */
 #include "gex/levels.h"
 
@@ -93,9 +94,27 @@ static gex_level rows_argmax(const gex_strike_row *rows, size_t n, double spot, 
     return level;
 }
 
-gex_level gex__levels_magnet(const gex_strike_row *rows, size_t n, double spot)
+size_t gex__levels_zero_dte_index(const gex_exposure *exposure)
 {
-    return rows_argmax(rows, n, spot, SCORE_NET_GEX_ABS);
+    const size_t n = gex_exposure_expiry_count(exposure);
+    const int32_t today = gex_exposure_quote_date(exposure);
+    for (size_t i = 0; i < n; i++)
+        if (gex_exposure_expiry_date(exposure, i) == today)
+            return i;
+    return n;
+}
+
+/* The 0DTE magnet of an exposure (SPEC 1.6): the strike of the largest |net_gex| > 0 over the
+ * rows of its expiration on the quote date; has = 0 when it has none. */
+static gex_level zero_dte_magnet(const gex_exposure *exposure)
+{
+    gex_level none = {0, 0.0};
+    const size_t i = gex__levels_zero_dte_index(exposure);
+    if (i == gex_exposure_expiry_count(exposure))
+        return none;
+    size_t n_rows = 0;
+    const gex_strike_row *rows = gex_exposure_expiry_strikes(exposure, i, &n_rows);
+    return rows_argmax(rows, n_rows, gex_exposure_spot(exposure), SCORE_NET_GEX_ABS);
 }
 
 static int spot_ok(double spot)
@@ -212,6 +231,6 @@ int gex_levels_compute(const gex_exposure *exposure, gex_flip_method method, gex
     if (rc != GEX_OK)
         return rc;
     out->flip_method = method;
-    out->zero_dte_magnet = gex__levels_zero_dte_magnet(exposure);
+    out->zero_dte_magnet = zero_dte_magnet(exposure);
     return GEX_OK;
 }

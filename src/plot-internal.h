@@ -1,6 +1,7 @@
 /*
- * Shared between the plot files: the number forms of the charts and the chart drawing entry
- * point (src/plot-chart.c), called by gex_plot_write (src/plot.c).
+ * Shared between the plot files: the number forms and labels of the charts (src/plot-label.c,
+ * used by plot.c, plot-chart.c and plot-term.c) and the chart drawing entry point
+ * (src/plot-chart.c), called by gex_plot_write (src/plot.c).
  */
 #ifndef GEX_PLOT_INTERNAL_H
 #define GEX_PLOT_INTERNAL_H

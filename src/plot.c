@@ -1,6 +1,7 @@
 /*
- * gex plot: kinds, formats, the strike window, the number forms, and the cairo surfaces for
- * SVG, PNG and PDF. The drawing itself is in plot-chart.c, the terminal bars in plot-term.c.
+ * gex plot: kinds, formats, the strike window, and the cairo surfaces for SVG, PNG and PDF. The
+ * drawing itself is in plot-chart.c, the terminal bars in plot-term.c, the number forms and
+ * labels both use in plot-label.c.
  */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -14,7 +15,6 @@
 #include <strings.h>
 
 #include "gex/plot.h"
-#include "gex/time.h"
 #include "plot-internal.h"
 
 static const char *const kind_names[GEX_PLOT_KIND_COUNT] = {"gex",  "dex",     "vex",
@@ -110,171 +110,6 @@ int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, doub
     *lo = l < 0.0 ? 0.0 : l;
     *hi = h;
     return GEX_OK;
-}
-
-char *gex_plot_format_amount(double value, int plus_sign, char *buf, size_t size)
-{
-    static const char suffixes[] = {'\0', 'K', 'M', 'B', 'T'};
-    if (buf == NULL || size == 0)
-        return buf;
-    if (!isfinite(value)) {
-        snprintf(buf, size, "n/a");
-        return buf;
-    }
-    const char *sign = value < 0.0 ? "-" : (plus_sign && value > 0.0 ? "+" : "");
-    double a = fabs(value);
-    size_t s = 0;
-    while (a >= 1000.0 && s + 1 < sizeof suffixes) {
-        a /= 1000.0;
-        s++;
-    }
-    /* Three significant digits; a value that rounds up to 1000 moves to the next suffix. */
-    int decimals = a >= 100.0 ? 0 : (a >= 10.0 ? 1 : 2);
-    double rounded = round(a * pow(10.0, decimals)) / pow(10.0, decimals);
-    if (rounded >= 1000.0 && s + 1 < sizeof suffixes) {
-        a = rounded / 1000.0;
-        s++;
-        decimals = 2;
-    } else if (rounded >= 100.0) {
-        decimals = 0;
-    } else if (rounded >= 10.0 && decimals > 1) {
-        decimals = 1;
-    }
-    if (s == 0 && a < 0.005) {
-        snprintf(buf, size, "0");
-        return buf;
-    }
-    if (s == 0 && a == floor(a))
-        decimals = 0; /* 812, not 812.00 */
-    if (suffixes[s] == '\0')
-        snprintf(buf, size, "%s%.*f", sign, decimals, a);
-    else
-        snprintf(buf, size, "%s%.*f%c", sign, decimals, a, suffixes[s]);
-    return buf;
-}
-
-char *gex__plot_format_price(double value, char *buf, size_t size)
-{
-    char digits[64];
-    if (!isfinite(value)) {
-        snprintf(buf, size, "n/a");
-        return buf;
-    }
-    snprintf(digits, sizeof digits, "%.2f", fabs(value));
-    char *point = strchr(digits, '.');
-    /* Drop trailing zeros of the decimals, and the point when nothing is left. */
-    if (point != NULL) {
-        char *end = digits + strlen(digits) - 1;
-        while (end > point && *end == '0')
-            *end-- = '\0';
-        if (end == point)
-            *end = '\0';
-    }
-    const size_t int_len =
-        point != NULL && *point == '.' ? (size_t)(point - digits) : strlen(digits);
-    char out[96];
-    size_t o = 0;
-    if (value < 0.0 && strcmp(digits, "0") != 0)
-        out[o++] = '-';
-    for (size_t i = 0; i < int_len; i++) {
-        if (i > 0 && (int_len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    snprintf(out + o, sizeof out - o, "%s", digits + int_len);
-    snprintf(buf, size, "%s", out);
-    return buf;
-}
-
-char *gex__plot_symbol(const char *symbol, char *buf, size_t size)
-{
-    size_t n = 0;
-    for (const char *c = symbol; c != NULL && *c != '\0' && n + 1 < size; c++)
-        buf[n++] = (*c >= 0x20 && *c < 0x7f) ? *c : '?';
-    buf[n] = '\0';
-    return buf;
-}
-
-char *gex__plot_format_instant(int64_t utc, char *buf, size_t size)
-{
-    const int offset = gex_time_eastern_offset(utc);
-    const int64_t local = utc + offset;
-    int64_t days = local / GEX_SECONDS_PER_DAY;
-    int64_t secs = local % GEX_SECONDS_PER_DAY;
-    if (secs < 0) {
-        secs += GEX_SECONDS_PER_DAY;
-        days--;
-    }
-    char date[32];
-    gex_time_format_date((int32_t)days, date, sizeof date);
-    snprintf(buf, size, "%s %02d:%02d %s", date, (int)(secs / 3600), (int)(secs / 60 % 60),
-             offset == -14400 ? "EDT" : "EST");
-    return buf;
-}
-
-double gex__plot_row_net(const gex_strike_row *row, gex_plot_kind kind)
-{
-    switch (kind) {
-    case GEX_PLOT_DEX:
-        return row->net_dex;
-    case GEX_PLOT_VEX:
-        return row->net_vex;
-    case GEX_PLOT_CHEX:
-        return row->net_chex;
-    default:
-        return row->net_gex;
-    }
-}
-
-double gex__plot_row_call(const gex_strike_row *row, gex_plot_kind kind)
-{
-    switch (kind) {
-    case GEX_PLOT_DEX:
-        return row->call_dex;
-    case GEX_PLOT_VEX:
-        return row->call_vex;
-    case GEX_PLOT_CHEX:
-        return row->call_chex;
-    default:
-        return row->call_gex;
-    }
-}
-
-double gex__plot_row_put(const gex_strike_row *row, gex_plot_kind kind)
-{
-    switch (kind) {
-    case GEX_PLOT_DEX:
-        return row->put_dex;
-    case GEX_PLOT_VEX:
-        return row->put_vex;
-    case GEX_PLOT_CHEX:
-        return row->put_chex;
-    default:
-        return row->put_gex;
-    }
-}
-
-/* SPEC 1.5, the unit column of the exposure table. */
-const char *gex__plot_unit_label(gex_plot_kind kind, gex_gex_unit unit)
-{
-    switch (kind) {
-    case GEX_PLOT_DEX:
-        return "USD delta notional";
-    case GEX_PLOT_VEX:
-        return "USD of delta per vol point";
-    case GEX_PLOT_CHEX:
-        return "USD of delta per calendar day";
-    default:
-        break;
-    }
-    switch (unit) {
-    case GEX_UNIT_POINT:
-        return "USD of delta per $1 spot move";
-    case GEX_UNIT_SHARES:
-        return "shares per $1 spot move";
-    default:
-        return "USD of delta per 1% spot move";
-    }
 }
 
 static int finite_level(const gex_level *level)

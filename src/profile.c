@@ -269,8 +269,9 @@ int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, s
 
 /* P as a gsl_function. The ends of the bracket are known from the grid; GSL's Brent evaluates
  * them again in gsl_root_fsolver_set, so they are answered from memory and not counted. A
- * failed evaluation is remembered and reported after the solver returns: GSL's own error path
- * would call the global error handler, which only the CLI may set. */
+ * failed evaluation is remembered and reported after the solver returns, and the solver is
+ * given 0 instead: a value that is not finite would take GSL to its error handler (see
+ * polish). */
 typedef struct flip_fn {
     gex__book *book;
     double xa, pa, xb, pb;
@@ -297,33 +298,53 @@ static double flip_eval(double x, void *params)
 
 /* The zero of P in the bracket (xa, xb), P(xa) and P(xb) of opposite signs, to
  * |dx| <= GEX_FLIP_XTOL S, with gsl_root_fsolver_brent (Brent 1973; GSL manual, "One
- * Dimensional Root-Finding"). */
+ * Dimensional Root-Finding").
+ *
+ * GSL reports a broken precondition by calling its error handler, global state whose default
+ * calls abort(). The library neither sets a handler nor relies on one being set, so no call
+ * here can reach GSL_ERROR (GSL 2.7, roots/fsolver.c, brent.c, convergence.c):
+ *   - gsl_root_fsolver_alloc calls it when malloc fails: the solver is assembled here, its
+ *     state (gsl_root_fsolver_type.size bytes) from malloc, GEX_ENOMEM when that fails;
+ *   - gsl_root_fsolver_set needs xa <= xb, and Brent's set-up finite values at both ends of
+ *     opposite signs: checked first (GEX_ERANGE; the grid's own brackets always pass);
+ *   - every later value must be finite: flip_eval never gives one that is not (GEX_ERANGE
+ *     after the solver returns);
+ *   - gsl_root_test_interval needs tolerances >= 0 and lower <= upper: its test with epsrel =
+ *     0, |upper - lower| < tol, is written out here after checking those. */
 static int polish(flip_fn *f, double xa, double pa, double xb, double pb, double tol, double *root)
 {
+    if (!(xa < xb) || !isfinite(xa) || !isfinite(xb) || !isfinite(pa) || !isfinite(pb) ||
+        !((pa < 0 && pb > 0) || (pa > 0 && pb < 0)) || !(tol >= 0 && tol < HUGE_VAL))
+        return GEX_ERANGE;
     f->xa = xa;
     f->pa = pa;
     f->xb = xb;
     f->pb = pb;
-    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-    if (s == NULL)
+    gsl_root_fsolver s = {.type = gsl_root_fsolver_brent, .state = NULL};
+    s.state = malloc(s.type->size);
+    if (s.state == NULL)
         return GEX_ENOMEM;
     gsl_function F = {flip_eval, f};
     int rc = GEX_ENOCONV;
-    if (gsl_root_fsolver_set(s, &F, xa, xb) == GSL_SUCCESS) {
+    if (gsl_root_fsolver_set(&s, &F, xa, xb) == GSL_SUCCESS) {
         for (int iter = 0; iter < GEX_FLIP_MAX_ITER; iter++) {
-            if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
+            if (gsl_root_fsolver_iterate(&s) != GSL_SUCCESS)
                 break;
             if (f->rc != GEX_OK)
                 break;
-            const double lo = gsl_root_fsolver_x_lower(s), hi = gsl_root_fsolver_x_upper(s);
-            if (gsl_root_test_interval(lo, hi, tol, 0) == GSL_SUCCESS) {
-                *root = gsl_root_fsolver_root(s);
+            const double lo = gsl_root_fsolver_x_lower(&s), hi = gsl_root_fsolver_x_upper(&s);
+            if (!(lo <= hi)) {
+                rc = GEX_ERANGE; /* Brent keeps its bracket ordered: never seen */
+                break;
+            }
+            if (hi - lo < tol) {
+                *root = gsl_root_fsolver_root(&s);
                 rc = GEX_OK;
                 break;
             }
         }
     }
-    gsl_root_fsolver_free(s);
+    free(s.state);
     if (f->rc != GEX_OK)
         return f->rc;
     return rc;

@@ -98,23 +98,12 @@ int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedg
     return GEX_OK;
 }
 
-/* The index of the exposure's 0DTE expiration in its breakdown, or the count when none. */
-static size_t zero_dte_index(const gex_exposure *exposure)
-{
-    const size_t n = gex_exposure_expiry_count(exposure);
-    const int32_t today = gex_exposure_quote_date(exposure);
-    for (size_t i = 0; i < n; i++)
-        if (gex_exposure_expiry_date(exposure, i) == today)
-            return i;
-    return n;
-}
-
 int gex_zero_dte_block(const gex_exposure *exposure, gex_zero_dte *out)
 {
     if (exposure == NULL || out == NULL)
         return GEX_EINVAL;
     memset(out, 0, sizeof *out);
-    const size_t i = zero_dte_index(exposure);
+    const size_t i = gex__levels_zero_dte_index(exposure);
     if (i == gex_exposure_expiry_count(exposure))
         return GEX_OK;
     gex_exposure_totals all, zero;
@@ -127,15 +116,4 @@ int gex_zero_dte_block(const gex_exposure *exposure, gex_zero_dte *out)
     out->pct_of_total_gex = all.gross_gex > 0 ? 100.0 * zero.gross_gex / all.gross_gex : 0.0;
     out->expiration = gex_exposure_expiry_date(exposure, i);
     return GEX_OK;
-}
-
-gex_level gex__levels_zero_dte_magnet(const gex_exposure *exposure)
-{
-    gex_level none = {0, 0.0};
-    const size_t i = zero_dte_index(exposure);
-    if (i == gex_exposure_expiry_count(exposure))
-        return none;
-    size_t n_rows = 0;
-    const gex_strike_row *rows = gex_exposure_expiry_strikes(exposure, i, &n_rows);
-    return gex__levels_magnet(rows, n_rows, gex_exposure_spot(exposure));
 }

@@ -823,11 +823,42 @@ END_TEST
 
 START_TEST(test_iv_strstatus_every_status)
 {
-    for (int s = 0; s < GEX_IV_STATUS_COUNT; s++)
-        ck_assert_str_ne(gex_iv_strstatus(s), "unknown status");
+    for (int s = 0; s < GEX_IV_STATUS_COUNT; s++) {
+        const char *name = gex_iv_strstatus((gex_iv_status)s);
+        ck_assert_ptr_nonnull(name);
+        ck_assert_str_ne(name, "");
+        ck_assert_str_ne(name, "unknown status");
+        for (int t = 0; t < s; t++)
+            ck_assert_str_ne(name, gex_iv_strstatus((gex_iv_status)t));
+    }
     ck_assert_str_eq(gex_iv_strstatus(GEX_IV_BELOW_INTRINSIC), "below intrinsic");
-    ck_assert_str_eq(gex_iv_strstatus(-1), "unknown status");
+    ck_assert_str_eq(gex_iv_strstatus(GEX_IV_NOT_CONVERGED), "not converged");
+    ck_assert_str_eq(gex_iv_strstatus((gex_iv_status)-1), "unknown status");
     ck_assert_str_eq(gex_iv_strstatus(GEX_IV_STATUS_COUNT), "unknown status");
+}
+END_TEST
+
+/* Every greeks outcome has a name of its own, distinct from the others; GEX_BS_OVERFLOW, whose
+ * value is GEX_ENOMEM's, is named for what it is. */
+START_TEST(test_bs_strstatus_every_status)
+{
+    for (int s = 0; s < GEX_BS_STATUS_COUNT; s++) {
+        const char *name = gex_bs_strstatus((gex_bs_status)s);
+        ck_assert_ptr_nonnull(name);
+        ck_assert_str_ne(name, "");
+        ck_assert_str_ne(name, "unknown status");
+        for (int t = 0; t < s; t++)
+            ck_assert_str_ne(name, gex_bs_strstatus((gex_bs_status)t));
+    }
+    ck_assert_str_eq(gex_bs_strstatus(GEX_BS_OK), "ok");
+    ck_assert_str_eq(gex_bs_strstatus(GEX_BS_BAD_INPUT), "bad input");
+    ck_assert_str_eq(gex_bs_strstatus(GEX_BS_OVERFLOW), "overflow");
+    ck_assert_str_eq(gex_bs_strstatus((gex_bs_status)-1), "unknown status");
+    ck_assert_str_eq(gex_bs_strstatus(GEX_BS_STATUS_COUNT), "unknown status");
+    /* The outcome a scalar evaluation returns is named by it. */
+    gex_greeks g;
+    ck_assert_str_eq(gex_bs_strstatus(gex_bs_greeks(GEX_CALL, -1, 100, 0.5, 0.2, 0, 0, &g)),
+                     "bad input");
 }
 END_TEST
 
@@ -1037,6 +1068,7 @@ int main(void)
     tcase_add_test(tc, test_greeks_bad_input);
     tcase_add_test(tc, test_greeks_overflow_status);
     tcase_add_test(tc, test_greeks_hard_regions);
+    tcase_add_test(tc, test_bs_strstatus_every_status);
     suite_add_tcase(s, tc);
     TCase *tb = tcase_create("batch");
     tcase_add_test(tb, test_greeks_batch_million_equals_scalar);

@@ -3,23 +3,31 @@
 
 #include "gex/error.h"
 
+/* Every status has a non-empty name of its own, distinct from every other status's. */
 START_TEST(test_strerror_every_code_named)
 {
     for (int s = 0; s < GEX_STATUS_COUNT; s++) {
-        const char *name = gex_strerror(s);
+        const char *name = gex_strerror((gex_status)s);
         ck_assert_ptr_nonnull(name);
+        ck_assert_str_ne(name, "");
         ck_assert_str_ne(name, "unknown status");
+        for (int t = 0; t < s; t++)
+            ck_assert_str_ne(name, gex_strerror((gex_status)t));
     }
     ck_assert_str_eq(gex_strerror(GEX_OK), "success");
     ck_assert_str_eq(gex_strerror(GEX_ENOTIME), "no quote instant");
+    ck_assert_str_eq(gex_strerror(GEX_ENOMEM), "out of memory");
+    ck_assert_str_eq(gex_strerror(GEX_EFORMAT), "unrecognised input format");
 }
 END_TEST
 
+/* The int statuses the API's functions return convert to gex_status as they are. */
 START_TEST(test_strerror_out_of_range)
 {
-    ck_assert_str_eq(gex_strerror(-1), "unknown status");
+    int minus_one = -1, large = 1 << 20;
+    ck_assert_str_eq(gex_strerror(minus_one), "unknown status");
     ck_assert_str_eq(gex_strerror(GEX_STATUS_COUNT), "unknown status");
-    ck_assert_str_eq(gex_strerror(1 << 20), "unknown status");
+    ck_assert_str_eq(gex_strerror(large), "unknown status");
 }
 END_TEST
 

@@ -2,6 +2,7 @@
  * on the vendor's own capture in ../shared/flashalpha, and the vendor response reader. */
 #include "gex-test.h"
 
+#include <gsl/gsl_errno.h>
 #include <math.h>
 
 #include "gex/levels.h"
@@ -763,6 +764,89 @@ START_TEST(test_levels_compute_strike_method)
 }
 END_TEST
 
+/* GSL's error handler, as installed by this test only (Check runs each test in its own process):
+ * the library must never reach it, whatever the profile. */
+static int gsl_handler_calls;
+
+static void record_gsl_error(const char *reason, const char *file, int line, int gsl_errno)
+{
+    gsl_handler_calls++;
+    fprintf(stderr, "GSL's error handler was called: %s (%s:%d, GSL error %d)\n", reason, file,
+            line, gsl_errno);
+}
+
+/* The open interest that makes a contract's profile kernel constant
+ * pc = w e^{-qT} / (sigma sqrt T) / sqrt(2 pi) (src/profile.c; w = OI x 100) equal to pc, at
+ * T = one hour (a 0DTE contract at 15:00 New York, PM-settled at 16:00). */
+static double oi_for_kernel(double pc, double sigma)
+{
+    const double T = 3600.0 / (365.0 * 86400.0), sq = sigma * sqrt(T);
+    return pc * sq * sqrt(2.0 * M_PI) / exp(-REF_DIV * T) / 100.0;
+}
+
+/* The profile flip under an error handler that records any call (GSL's default would abort):
+ * on a book where P is finite everywhere, and on three where it is not representable, which
+ * the exposure at the spot (every gamma there underflows to 0) does not see:
+ *   - a kernel constant that overflows when the book is gathered (OI 1e306);
+ *   - P overflowing on the grid: a call of kernel constant 5e307 at 6275, 0.01 x^2 / x times
+ *     that is 3e309 at the grid point 6275.51 = 5000 (1 + 0.5 (10/14)^2);
+ *   - P finite on the whole grid but not inside the bracket of its only sign change: the same
+ *     call at 6400, halfway between the grid points 6275.51 and 6543.37, where a put at 6275
+ *     makes P negative; the call's one-hour gamma, sigma sqrt T = 0.0021, overflows P within
+ *     0.57% of 6400 only, and Brent's solver reaches that region by bisection.
+ * Each ends with the right status and the handler is never called. */
+START_TEST(test_flip_profile_never_calls_gsl_error_handler)
+{
+    gsl_handler_calls = 0;
+    gsl_error_handler_t *previous = gsl_set_error_handler(record_gsl_error);
+    const double S = 5000.0;
+    const int64_t quote = new_york(15, 0);
+    const ref_contract book_overflow[] = {{0, 6400, GEX_CALL, 0.2, 1e306, NAN}};
+    const ref_contract grid_overflow[] = {{0, 6275, GEX_CALL, 0.2, oi_for_kernel(5e307, 0.2), NAN}};
+    const ref_contract bracket_overflow[] = {
+        {0, 6275, GEX_PUT, 0.2, oi_for_kernel(6e290, 0.2), NAN},
+        {0, 6400, GEX_CALL, 0.2, oi_for_kernel(5e307, 0.2), NAN}};
+    const struct {
+        const ref_contract *c;
+        size_t n;
+        double spot;
+        int64_t quote;
+        int status;
+        size_t min_evaluations, max_evaluations;
+    } cases[] = {
+        {chain_b, 5, SPOT_B, new_york(14, 30), GEX_OK, 2 * GEX_FLIP_GRID_HALF + 2, 40},
+        {book_overflow, 1, S, quote, GEX_ERANGE, 0, 0},
+        {grid_overflow, 1, S, quote, GEX_ERANGE, 1, 2 * GEX_FLIP_GRID_HALF + 1},
+        {bracket_overflow, 2, S, quote, GEX_ERANGE, 2 * GEX_FLIP_GRID_HALF + 2,
+         2 * GEX_FLIP_GRID_HALF + 1 + GEX_FLIP_MAX_ITER},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        gex_chain *chain = slots_chain(cases[k].c, cases[k].n, cases[k].spot, cases[k].quote);
+        gex_exposure *e = compute(chain, NULL);
+        gex_exposure_totals t;
+        gex_exposure_get_totals(e, &t);
+        ck_assert_uint_eq(t.used, cases[k].n); /* the exposure at the spot is finite */
+        gex_level flip = {1, 42.0};
+        size_t evals = 0, changes = 0;
+        const int rc = gex_levels_flip_profile(e, &flip, &evals, &changes);
+        ck_assert_msg(rc == cases[k].status, "case %zu: status %s, expected %s", k,
+                      gex_strerror(rc), gex_strerror(cases[k].status));
+        ck_assert_msg(evals >= cases[k].min_evaluations && evals <= cases[k].max_evaluations,
+                      "case %zu: %zu evaluations of P, expected %zu to %zu", k, evals,
+                      cases[k].min_evaluations, cases[k].max_evaluations);
+        ck_assert_int_eq(flip.has, rc == GEX_OK);
+        gex_levels lv;
+        ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_PROFILE, &lv), cases[k].status);
+        /* The per-strike method needs no P: every book has its levels that way. */
+        ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_STRIKE, &lv), GEX_OK);
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
+    ck_assert_int_eq(gsl_handler_calls, 0);
+    gsl_set_error_handler(previous);
+}
+END_TEST
+
 /* A book with a 0DTE expiration at 10:05 New York: its block and magnet by hand from the
  * reference; after 16:00 the same contracts are expired and both are null. */
 START_TEST(test_zero_dte_block_and_magnet)
@@ -954,6 +1038,7 @@ static Suite *levels_suite(void)
     tcase_add_test(tcc, test_flip_profile_zero_plateau);
     tcase_add_test(tcc, test_flip_profile_continuous_in_spot);
     tcase_add_test(tcc, test_levels_compute_strike_method);
+    tcase_add_test(tcc, test_flip_profile_never_calls_gsl_error_handler);
     tcase_add_test(tcc, test_zero_dte_block_and_magnet);
     tcase_add_test(tcc, test_hedging_estimate_matches_reference);
     tcase_add_test(tcc, test_regime_classify_table);

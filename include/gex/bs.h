@@ -31,13 +31,17 @@ extern "C" {
 /* Option type, as stored in uint8_t arrays. */
 enum { GEX_CALL = 0, GEX_PUT = 1 };
 
-/* Per-contract status of a greeks evaluation. */
+/* Per-contract outcome of a greeks evaluation: an enum of its own, not a gex_status (its values
+ * overlap those of gex/error.h; gex_strerror does not take it). */
 typedef enum gex_bs_status {
     GEX_BS_OK = 0,
     GEX_BS_BAD_INPUT, /* S, K, T or sigma not > 0 and finite, r or q not finite, bad type */
     GEX_BS_OVERFLOW,  /* a greek is not representable (for example gamma as T -> 0 at K = S) */
     GEX_BS_STATUS_COUNT
 } gex_bs_status;
+
+/* A static name for a greeks outcome ("overflow"); "unknown status" for a value out of range. */
+const char *gex_bs_strstatus(gex_bs_status status);
 
 /* One contract's price and greeks (units in the file comment). */
 typedef struct gex_greeks {
@@ -52,20 +56,20 @@ typedef struct gex_greeks {
 
 /* Price and greeks of one contract. type is GEX_CALL or GEX_PUT. Returns GEX_BS_OK and fills
  * *out, or a gex_bs_status and leaves *out untouched. */
-int gex_bs_greeks(int type, double S, double K, double T, double sigma, double r, double q,
-                  gex_greeks *out);
+gex_bs_status gex_bs_greeks(int type, double S, double K, double T, double sigma, double r,
+                            double q, gex_greeks *out);
 
 /* The five greeks the exposures use (delta, gamma, vega, vanna and charm) of one contract,
  * without the price and theta: four transcendental calls (log, two exp, erfc) instead of about
  * twelve, so about three times faster than gex_bs_greeks, with the same values. Same domain and
  * statuses; on success writes those five fields and leaves out->price and out->theta untouched;
  * on failure leaves *out untouched. */
-int gex_bs_exposure_greeks(int type, double S, double K, double T, double sigma, double r, double q,
-                           gex_greeks *out);
+gex_bs_status gex_bs_exposure_greeks(int type, double S, double K, double T, double sigma, double r,
+                                     double q, gex_greeks *out);
 
 /* Price only (same domain and statuses as gex_bs_greeks). */
-int gex_bs_price(int type, double S, double K, double T, double sigma, double r, double q,
-                 double *price);
+gex_bs_status gex_bs_price(int type, double S, double K, double T, double sigma, double r, double q,
+                           double *price);
 
 /* Batch inputs, structure of arrays. Every array has n elements. For S, r and q an array may be
  * NULL, and then the scalar field applies to every contract (one underlying, flat carry). */
@@ -116,6 +120,8 @@ const char *gex_bs_batch_path(void);
 /* The hard bound of the implied-volatility iteration: far above the 2 to 6 steps it takes, so
  * reaching it (GEX_IV_NOT_CONVERGED) means a price beyond what double precision can invert. */
 #define GEX_BS_IV_MAX_ITERATIONS 32
+/* The outcome of an implied-volatility solve: an enum of its own, not a gex_status (its values
+ * overlap those of gex/error.h; gex_strerror does not take it). */
 typedef enum gex_iv_status {
     GEX_IV_OK = 0,
     GEX_IV_NO_QUOTE,        /* no usable price: bid <= 0, ask < bid, or not finite */
@@ -126,8 +132,9 @@ typedef enum gex_iv_status {
     GEX_IV_STATUS_COUNT
 } gex_iv_status;
 
-/* A static name for an IV status ("below intrinsic"). */
-const char *gex_iv_strstatus(int status);
+/* A static name for an IV outcome ("below intrinsic"); "unknown status" for a value out of
+ * range. */
+const char *gex_iv_strstatus(gex_iv_status status);
 
 /* The volatility sigma at which the model price equals price (discounted, per share, as
  * gex_bs_price). Solved on Jaeckel's normalised Black function ("Let's Be Rational", 2015) by
@@ -144,13 +151,13 @@ const char *gex_iv_strstatus(int status);
  * GEX_IV_BAD_INPUT for S, K, T not > 0 and finite, r or q not finite, or a bad type;
  * GEX_IV_NOT_CONVERGED if the iteration ends without reaching that precision (never seen from
  * the solver's own start; the tests reach it only from deliberately absurd ones). */
-int gex_bs_implied_vol(int type, double price, double S, double K, double T, double r, double q,
-                       double *sigma);
+gex_iv_status gex_bs_implied_vol(int type, double price, double S, double K, double T, double r,
+                                 double q, double *sigma);
 
 /* Implied volatility from a quote: the mid (bid + ask) / 2 when bid > 0 and ask >= bid
  * (SPEC 1.4), else GEX_IV_NO_QUOTE. */
-int gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K, double T,
-                             double r, double q, double *sigma);
+gex_iv_status gex_bs_implied_vol_quote(int type, double bid, double ask, double S, double K,
+                                       double T, double r, double q, double *sigma);
 
 /* Batch implied volatility: price[i] -> sigma[i] with status[i] (both caller-owned, n each;
  * sigma[i] is 0 where status[i] is not GEX_IV_OK), the values gex_bs_implied_vol gives; the

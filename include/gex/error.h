@@ -5,6 +5,13 @@
  * gex_status codes below otherwise, and writes its results through out-parameters. There is
  * no global "last error": functions that parse input also fill an optional, caller-owned
  * gex_error with the file, line, column and a sentence saying what was wrong.
+ *
+ * gex_status is the one status space of the API. The outcomes of one contract's pricing
+ * (gex_bs_status) and of an implied-volatility solve (gex_iv_status, both in gex/bs.h) are
+ * enums of their own, with their own names (gex_bs_strstatus, gex_iv_strstatus): their values
+ * overlap those of gex_status (GEX_BS_OVERFLOW is GEX_ENOMEM's number), so they are not statuses
+ * and are not passed where one is expected: -Wenum-conversion (in GCC's -Wextra, and clang's)
+ * warns. An int status as the functions return it converts to gex_status as it is.
  */
 #ifndef GEX_ERROR_H
 #define GEX_ERROR_H
@@ -31,7 +38,7 @@ typedef enum gex_status {
 
 /* A short, static, human-readable name of a status code ("invalid argument"). Never NULL:
  * an unknown code yields "unknown status". */
-const char *gex_strerror(int status);
+const char *gex_strerror(gex_status status);
 
 /* Where and why parsing failed. The caller owns it; pass NULL where not wanted. Strings are
  * NUL-terminated and truncated to fit. line and column are 1-based; 0 means "not known". */
@@ -48,8 +55,8 @@ void gex_error_clear(gex_error *err);
 /* Fills an error report with printf-style text. Accepts err == NULL (then does nothing) and
  * file == NULL (then the file name is left as it was). Returns status, for one-line returns:
  *     return gex_error_set(err, GEX_EPARSE, path, line, 0, "strike %s is not a number", s); */
-int gex_error_set(gex_error *err, int status, const char *file, long line, long column,
-                  const char *fmt, ...)
+gex_status gex_error_set(gex_error *err, gex_status status, const char *file, long line,
+                         long column, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
 #endif

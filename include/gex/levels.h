@@ -71,7 +71,11 @@ typedef struct gex_levels {
  * exposure's per-strike rows; the magnet from its 0DTE expiration; the flip by method. Returns
  * GEX_OK and fills *out, GEX_EINVAL (NULL, an unknown method), GEX_ENOMEM, GEX_ERANGE when P is not
  * representable somewhere in the search interval, or GEX_ENOCONV when Brent's solver did not
- * converge within GEX_FLIP_MAX_ITER iterations (never seen on a finite P). */
+ * converge within GEX_FLIP_MAX_ITER iterations (never seen on a finite P).
+ * Safe whatever GSL error handler the caller has installed, GSL's default (which calls abort())
+ * included: the solver is never given what would reach that handler (a failed allocation, a
+ * bracket without a sign change, a value of P that is not finite: those are the statuses above),
+ * and the library never calls gsl_set_error_handler. */
 int gex_levels_compute(const gex_exposure *exposure, gex_flip_method method, gex_levels *out);
 
 /* The profile flip alone (SPEC 1.6, method profile): P is evaluated on the grid above, every
@@ -79,7 +83,8 @@ int gex_levels_compute(const gex_exposure *exposure, gex_flip_method method, gex
  * spot is polished with gsl_root_fsolver_brent to |dx| <= GEX_FLIP_XTOL S (a grid point where P
  * is exactly 0 between values of opposite signs is itself the zero). flip->has = 0 when P has no
  * sign change in [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S] (an empty exposure included).
- * evaluations and sign_changes may be NULL. Statuses as gex_levels_compute. */
+ * evaluations and sign_changes may be NULL. Statuses as gex_levels_compute, and as safe under
+ * any GSL error handler (GSL's aborting default included; none is set). */
 int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_t *evaluations,
                             size_t *sign_changes);
 

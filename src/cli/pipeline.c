@@ -81,23 +81,6 @@ int gex__load(const gex__options *opts, const char *path, gex_chain **chain, gex
     return rc;
 }
 
-void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (int i = 1; i < GEX_CONTRACT_STATUS_COUNT; i++) {
-        if (t->excluded[i] == 0)
-            continue;
-        const int w = snprintf(buf + len, size - len, "%s%zu %s", len ? ", " : "", t->excluded[i],
-                               gex_contract_status_name(i));
-        if (w < 0 || (size_t)w >= size - len)
-            break;
-        len += (size_t)w;
-    }
-    if (len == 0)
-        snprintf(buf, size, "none");
-}
-
 int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
                  const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
                  gex__analysis *out)

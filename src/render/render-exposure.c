@@ -9,84 +9,6 @@
 
 #include "render.h"
 
-/* Short unit of the GEX columns. */
-static const char *gex_unit_short(gex_gex_unit unit)
-{
-    switch (unit) {
-    case GEX_UNIT_POINT:
-        return "USD/$1";
-    case GEX_UNIT_SHARES:
-        return "shares/$1";
-    default:
-        return "USD/1%";
-    }
-}
-
-static const char *gex_unit_long(gex_gex_unit unit)
-{
-    switch (unit) {
-    case GEX_UNIT_POINT:
-        return "GEX in USD per $1 spot move";
-    case GEX_UNIT_SHARES:
-        return "GEX in shares per $1 spot move";
-    default:
-        return "GEX in USD per 1% spot move";
-    }
-}
-
-void gex__analysis_fill(gex__analysis *a)
-{
-    a->symbol = gex_analysis_symbol(a->an);
-    a->exposure = gex_analysis_exposure(a->an);
-    a->totals = *gex_analysis_totals(a->an);
-    a->spot = gex_analysis_spot(a->an);
-    a->as_of = gex_analysis_quote_time(a->an);
-    const gex_levels *levels = gex_analysis_levels(a->an);
-    a->has_levels = levels != NULL;
-    if (levels != NULL)
-        a->levels = *levels;
-}
-
-gex_gex_unit gex__unit_of(const gex__analysis *a)
-{
-    return gex_analysis_get_options(a->an)->exposure.gex_unit;
-}
-
-gex_flip_method gex__flip_method_of(const gex__analysis *a)
-{
-    return gex_analysis_get_options(a->an)->flip_method;
-}
-
-/* What the title says the numbers are: the measure of the document. */
-static const char *title_unit(gex__doc doc, const gex__analysis *a)
-{
-    switch (doc) {
-    case GEX__DOC_DEX:
-        return "DEX in USD delta notional";
-    case GEX__DOC_VEX:
-        return "VEX in USD of delta per vol point";
-    case GEX__DOC_CHEX:
-        return "CHEX in USD of delta per day";
-    default:
-        return gex_unit_long(gex__unit_of(a));
-    }
-}
-
-void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size)
-{
-    char spot[64], iso[40], excluded[256], used[32], total[32], filtered[32];
-    gex__fmt_grouped(a->spot, 2, spot, sizeof spot);
-    gex_time_format_iso(a->as_of, iso, sizeof iso);
-    gex__excluded_text(&a->totals, excluded, sizeof excluded);
-    gex__fmt_grouped((double)a->totals.used, 0, used, sizeof used);
-    gex__fmt_grouped((double)a->totals.contracts, 0, total, sizeof total);
-    gex__fmt_grouped((double)a->totals.filtered, 0, filtered, sizeof filtered);
-    snprintf(buf, size,
-             "%s  spot %s  as of %s  %s; %s of %s contracts used, excluded: %s; left out by "
-             "filters: %s",
-             a->symbol, spot, iso, title_unit(doc, a), used, total, excluded, filtered);
-}
-
 /* symbol, underlying_price, as_of: the head of every vendor document. */
 static json_t *doc_head(const gex__analysis *a)
 {
@@ -179,7 +101,7 @@ static double total_of(const gex_exposure_totals *t, int m)
 static const char *unit_of(const gex__analysis *a, int m)
 {
     static const char *const units[4] = {NULL, "USD", "USD/vol pt", "USD/day"};
-    return m == 0 ? gex_unit_short(gex__unit_of(a)) : units[m];
+    return m == 0 ? gex__unit_short(gex__unit_of(a)) : units[m];
 }
 
 static json_t *exposure_doc(const gex__analysis *a, int m)
@@ -379,7 +301,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
 {
     int rc = GEX_OK;
     if (opts->format == GEX__OUT_JSON) {
-        rc = doc_write(gex__document(opts->doc, a), out, err);
+        rc = doc_write(gex__exposure_document(opts->doc, a), out, err);
     } else if (opts->format == GEX__OUT_CSV) {
         gex__column cols[10] = {{"symbol", NULL, GEX__STYLE_TEXT},
                                 {"underlying_price", NULL, GEX__STYLE_PRICE},
@@ -473,7 +395,7 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
     };
     gex__column c2[20];
     memcpy(c2, cols, sizeof cols);
-    c2[15].unit = gex_unit_short(gex__unit_of(a));
+    c2[15].unit = gex__unit_short(gex__unit_of(a));
     /* CSV and JSON are written contract by contract: a whole market's greeks need no memory
      * beyond the chain's. */
     gex__table *t = NULL;
@@ -612,7 +534,7 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
         rc = doc_write(doc_complete(a, d, st), out, err);
     } else {
         gex__column cols[2] = {{"x", "USD", GEX__STYLE_PRICE},
-                               {"net_gex", gex_unit_short(gex__unit_of(a)), GEX__STYLE_MONEY}};
+                               {"net_gex", gex__unit_short(gex__unit_of(a)), GEX__STYLE_MONEY}};
         gex__table *t = gex__table_new(cols, 2);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
@@ -627,8 +549,8 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
     return rc;
 }
 
-int gex__render(const gex__render_options *options, const gex__analysis *a, FILE *out,
-                gex_error *err)
+int gex__render_exposure(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                         gex_error *err)
 {
     switch (options->doc) {
     case GEX__DOC_GREEKS:
@@ -637,11 +559,9 @@ int gex__render(const gex__render_options *options, const gex__analysis *a, FILE
         return render_profile(options, a, out, err);
     case GEX__DOC_LEVELS:
         return render_levels(options, a, out, err);
-    case GEX__DOC_SUMMARY:
-        return gex__render_summary(options, a, out, err);
     default:
         return options->format == GEX__OUT_JSON
-                   ? doc_write(gex__document(options->doc, a), out, err)
+                   ? doc_write(gex__exposure_document(options->doc, a), out, err)
                    : exposure_table(options, a, measure_of(options->doc), out, err);
     }
 }

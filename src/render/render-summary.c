@@ -166,11 +166,13 @@ static int summary_csv(const gex__analysis *a, const gex__summary *s, FILE *out,
     } else {
         rc |= gex__table_null(t);
     }
-    const int exit_rc =
-        rc == GEX_OK ? gex__table_emit(t, GEX__OUT_CSV, NULL, out, err)
-                     : gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the table");
+    int st = GEX_OK;
+    if (rc == GEX_OK)
+        st = gex__table_emit(t, GEX__OUT_CSV, NULL, out, err);
+    else
+        st = gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the table");
     gex__table_free(t);
-    return exit_rc;
+    return st;
 }
 
 /* "4,480.12 (+0.56% from spot)" or "none". */
@@ -285,10 +287,8 @@ int gex__render_summary(const gex__render_options *options, const gex__analysis 
     }
 }
 
-json_t *gex__document(gex__doc doc, const gex__analysis *a)
+json_t *gex__summary_document(const gex__analysis *a)
 {
-    if (doc != GEX__DOC_SUMMARY)
-        return gex__exposure_document(doc, a);
     gex__summary s;
     if (gex__summary_compute(a, &s) != GEX_OK)
         return NULL;

@@ -73,10 +73,17 @@ int gex__render(const gex__render_options *options, const gex__analysis *a, FILE
  * estimate of a summary failed. The caller owns it. gex serve writes it to memory. */
 json_t *gex__document(gex__doc doc, const gex__analysis *a);
 
-/* The parts of gex__render: the summary, and the documents of every other command (JSON). */
+/* The parts of gex__render and gex__document: the summary (render-summary.c) and every other
+ * document (render-exposure.c). */
 int gex__render_summary(const gex__render_options *options, const gex__analysis *a, FILE *out,
                         gex_error *err);
+json_t *gex__summary_document(const gex__analysis *a);
+int gex__render_exposure(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                         gex_error *err);
 json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a);
+
+/* "USD/1%", "USD/$1" or "shares/$1": the unit of GEX columns. */
+const char *gex__unit_short(gex_gex_unit unit);
 
 /* The unit and flip method the analysis was built with. */
 gex_gex_unit gex__unit_of(const gex__analysis *a);

@@ -1,0 +1,152 @@
+/*
+ * chain-row-internal.h: what the chain readers share (chain-row.c, and the static inline cell
+ * helpers below): the reader's state, OCC symbols, expirations, the quote instant, the bad-row
+ * policy and appending a contract. Included by the entry points (chain-read.c) and the format
+ * readers (chain-csv.c, chain-json.c, chain-split.c); chain-row.c calls none of them. Not
+ * installed.
+ */
+#ifndef GEX_CHAIN_ROW_INTERNAL_H
+#define GEX_CHAIN_ROW_INTERNAL_H
+
+#include <locale.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gex/chain.h"
+#include "chain-internal.h"
+#include "decimal-internal.h"
+
+/* The longest text field a reader keeps (symbols, dates, types): longer ones are refused. */
+#define GEX__FIELD_MAX 96
+
+/* A reader's state common to every format. */
+typedef struct gex__reader {
+    const char *name;
+    const gex_read_options *opt;
+    gex_read_report *rep;
+    gex_error *err;
+    gex_chain *chain;
+    locale_t c_locale;
+    /* The first bad row in strict mode ends the read with this status (err filled). */
+    int failed;
+    /* Size of the whole input in bytes when known (0 otherwise), to size the arrays once. */
+    size_t total_bytes;
+    /* From the CBOE preamble: the spot (NAN when none); lines before a long header. */
+    double preamble_spot;
+    long preamble_lines;
+    /* Counters for the report's warning line. */
+    size_t missing_oi;
+    size_t weekly_roots; /* index contracts without a root, off the monthly cycle: PM */
+    size_t iv_sentinels;
+    /* Quote instant gathered from the file. */
+    int has_time;
+    int64_t time;
+    int time_varies;
+    long time_note_line;
+    char time_note[256];
+    /* Root cache: the last root seen and its symbol index. */
+    char last_root[GEX__FIELD_MAX + 1];
+    size_t last_root_len;
+    uint32_t last_root_index;
+    /* Underlying cache for the --symbol filter. */
+    char last_u[GEX__FIELD_MAX + 1];
+    size_t last_u_len;
+    uint32_t last_u_index;
+    int last_u_keep;
+    /* Expiration cache: files repeat one expiration on consecutive rows. */
+    char last_exp[GEX__FIELD_MAX + 1];
+    size_t last_exp_len;
+    int32_t last_exp_day;
+    int last_exp_ok;
+} gex__reader;
+
+/* Values of a decoded OCC symbol (root, expiration, type, strike). */
+typedef struct gex__occ {
+    char root[8];
+    size_t root_len;
+    int32_t expiration;
+    int type;
+    double strike;
+} gex__occ;
+
+/* Decodes "ROOT YYMMDD C|P strike*1000 in 8 digits", with an optional "O:" prefix and a
+ * space-padded root (OCC symbology, 2010). Returns 0 or -1. */
+int gex__occ_decode(const char *s, size_t len, gex__occ *out);
+
+/* The root alone of an OCC symbol (root and root_len of *out; the tail is not checked). */
+int gex__occ_root(const char *s, size_t len, gex__occ *out);
+
+/* The underlying of an OCC root: the weekly and PM roots of the index options map to their
+ * index (SPXW -> SPX), every other root to itself. Writes a NUL-terminated upper-case copy of
+ * at most GEX__FIELD_MAX bytes and returns its length. */
+size_t gex__root_underlying(const char *root, size_t len, char *out);
+
+/* ASCII case-insensitive comparison of n bytes (no locale). */
+static inline int gex__strncasecmp_ascii(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        x = (unsigned char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
+        y = (unsigned char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
+        if (x != y)
+            return x - y;
+    }
+    return 0;
+}
+
+/* A cell that means "no value": empty, "-", "--", "N/A", "NA", "nan", "null", "None", "#N/A".
+ * Inline: it runs on every numeric cell. */
+static inline int gex__is_missing(const char *s, size_t len)
+{
+    static const struct {
+        const char *text;
+        size_t len;
+    } tokens[] = {{"-", 1},   {"--", 2},   {"N/A", 3},  {"NA", 2},
+                  {"nan", 3}, {"null", 4}, {"None", 4}, {"#N/A", 4}};
+    if (len == 0)
+        return 1;
+    if (len > 4) /* longer than every token */
+        return 0;
+    /* A digit, point or sign followed by one starts a number: the common case, decided fast. */
+    unsigned char c0 = (unsigned char)s[0];
+    if ((c0 >= '0' && c0 <= '9') || c0 == '.' ||
+        ((c0 == '-' || c0 == '+') && len > 1 && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.')))
+        return 0;
+    for (size_t i = 0; i < sizeof tokens / sizeof tokens[0]; i++)
+        if (tokens[i].len == len && gex__strncasecmp_ascii(tokens[i].text, s, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reads a numeric cell (s[len] == '\0'): 0 and *v (NAN for a missing cell), or -1. */
+static inline int gex__read_number(const gex__reader *r, const char *s, size_t len, double *v)
+{
+    /* A number first (the common case), a missing-value token only when it is not one. */
+    if (gex__decimal_parse(s, len, r->c_locale, v) == 0)
+        return 0;
+    if (gex__is_missing(s, len)) {
+        *v = (double)NAN;
+        return 0;
+    }
+    return -1;
+}
+
+/* Parses an expiration date through the reader's cache. 0 or -1. */
+int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day);
+
+/* Notes the quote instant text of a row or preamble (zone_default per gex_time_parse_instant);
+ * a date without a time of day is read as the close, 16:00 New York time. */
+void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line);
+
+/* Counts a bad row (lenient) or fails the read (strict: returns GEX_EPARSE with err filled).
+ * what says what was wrong; the advice is appended. */
+int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long column,
+                     const char *what);
+
+/* Appends one contract: the --symbol filter, the interning of underlying and root, the
+ * multiplier override. underlying and root are upper-cased. Returns GEX_OK or a status. */
+int gex__reader_add(gex__reader *r, const char *underlying, size_t u_len, const char *root,
+                    size_t root_len, gex_contract *k, double spot);
+
+#endif /* GEX_CHAIN_ROW_INTERNAL_H */

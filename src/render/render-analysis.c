@@ -1,0 +1,103 @@
+/*
+ * render-analysis.c: what every document says about the analysis it shows: the copies of its
+ * figures, its unit and flip method, the excluded counts and the title line of a table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+
+/* Short unit of the GEX columns. */
+const char *gex__unit_short(gex_gex_unit unit)
+{
+    switch (unit) {
+    case GEX_UNIT_POINT:
+        return "USD/$1";
+    case GEX_UNIT_SHARES:
+        return "shares/$1";
+    default:
+        return "USD/1%";
+    }
+}
+
+static const char *gex_unit_long(gex_gex_unit unit)
+{
+    switch (unit) {
+    case GEX_UNIT_POINT:
+        return "GEX in USD per $1 spot move";
+    case GEX_UNIT_SHARES:
+        return "GEX in shares per $1 spot move";
+    default:
+        return "GEX in USD per 1% spot move";
+    }
+}
+
+void gex__analysis_fill(gex__analysis *a)
+{
+    a->symbol = gex_analysis_symbol(a->an);
+    a->exposure = gex_analysis_exposure(a->an);
+    a->totals = *gex_analysis_totals(a->an);
+    a->spot = gex_analysis_spot(a->an);
+    a->as_of = gex_analysis_quote_time(a->an);
+    const gex_levels *levels = gex_analysis_levels(a->an);
+    a->has_levels = levels != NULL;
+    if (levels != NULL)
+        a->levels = *levels;
+}
+
+gex_gex_unit gex__unit_of(const gex__analysis *a)
+{
+    return gex_analysis_get_options(a->an)->exposure.gex_unit;
+}
+
+gex_flip_method gex__flip_method_of(const gex__analysis *a)
+{
+    return gex_analysis_get_options(a->an)->flip_method;
+}
+
+/* What the title says the numbers are: the measure of the document. */
+static const char *title_unit(gex__doc doc, const gex__analysis *a)
+{
+    switch (doc) {
+    case GEX__DOC_DEX:
+        return "DEX in USD delta notional";
+    case GEX__DOC_VEX:
+        return "VEX in USD of delta per vol point";
+    case GEX__DOC_CHEX:
+        return "CHEX in USD of delta per day";
+    default:
+        return gex_unit_long(gex__unit_of(a));
+    }
+}
+
+void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size)
+{
+    char spot[64], iso[40], excluded[256], used[32], total[32], filtered[32];
+    gex__fmt_grouped(a->spot, 2, spot, sizeof spot);
+    gex_time_format_iso(a->as_of, iso, sizeof iso);
+    gex__excluded_text(&a->totals, excluded, sizeof excluded);
+    gex__fmt_grouped((double)a->totals.used, 0, used, sizeof used);
+    gex__fmt_grouped((double)a->totals.contracts, 0, total, sizeof total);
+    gex__fmt_grouped((double)a->totals.filtered, 0, filtered, sizeof filtered);
+    snprintf(buf, size,
+             "%s  spot %s  as of %s  %s; %s of %s contracts used, excluded: %s; left out by "
+             "filters: %s",
+             a->symbol, spot, iso, title_unit(doc, a), used, total, excluded, filtered);
+}
+
+void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 1; i < GEX_CONTRACT_STATUS_COUNT; i++) {
+        if (t->excluded[i] == 0)
+            continue;
+        const int w = snprintf(buf + len, size - len, "%s%zu %s", len ? ", " : "", t->excluded[i],
+                               gex_contract_status_name(i));
+        if (w < 0 || (size_t)w >= size - len)
+            break;
+        len += (size_t)w;
+    }
+    if (len == 0)
+        snprintf(buf, size, "none");
+}

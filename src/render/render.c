@@ -1,0 +1,17 @@
+/*
+ * render.c: the rendering layer's entry points, each document by the file that builds it.
+ */
+#include "render.h"
+
+int gex__render(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                gex_error *err)
+{
+    if (options->doc == GEX__DOC_SUMMARY)
+        return gex__render_summary(options, a, out, err);
+    return gex__render_exposure(options, a, out, err);
+}
+
+json_t *gex__document(gex__doc doc, const gex__analysis *a)
+{
+    return doc == GEX__DOC_SUMMARY ? gex__summary_document(a) : gex__exposure_document(doc, a);
+}
