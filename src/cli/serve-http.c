@@ -4,11 +4,17 @@
  * slow clients, and a bounded memory per connection, which bounds the request line and the
  * headers (libmicrohttpd answers 414 or 431 by itself past it). Every request leaves one line
  * in the access log when it completes, whoever answered it.
+ *
+ * The polling threads answer only what is quick: routing, errors and cached answers. A cache
+ * miss suspends its connection and goes to a pool of render threads, which compute the answer
+ * and resume the connection; so a cached answer never waits behind a computation that shares
+ * its polling thread.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +31,27 @@
 /* Pending connections the kernel queues while every worker is busy. */
 #define LISTEN_BACKLOG 1024
 
+/* A cache miss being computed by the render pool. */
+typedef struct render_job {
+    struct render_job *next;
+    struct MHD_Connection *con;
+    gex__serve_file file;
+    gex__serve_query q;
+    char key[sizeof((gex__serve_file *)0)->path + 256];
+    size_t key_len;
+    gex__serve_blob *blob; /* the answer once done; NULL then means out of memory */
+    int done;
+} render_job;
+
 struct gex__server {
     struct MHD_Daemon *daemon;
+    /* The render pool: a queue of jobs and the threads that compute them. */
+    pthread_mutex_t queue_lock;
+    pthread_cond_t queue_ready;
+    render_job *head, *tail;
+    int stopping; /* no new job is queued: the threads finish the queue and end */
+    pthread_t *renderers;
+    unsigned n_renderers;
     gex__serve_index *index;
     gex__serve_cache *cache;
     gex__serve_backend backend;
@@ -45,6 +70,7 @@ typedef struct req_log {
     long long bytes;   /* -1: not known (answered by libmicrohttpd) */
     int headers_seen;  /* the handler was called once: the request is complete next time */
     const char *cache; /* "hit", "miss" or "-" */
+    render_job *job;   /* a miss sent to the render pool, owned here */
 } req_log;
 
 void gex__serve_config_default(gex__serve_config *cfg)
@@ -96,6 +122,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     rl->bytes = -1;
     rl->headers_seen = 0;
     rl->cache = "-";
+    rl->job = NULL;
     return rl;
 }
 
@@ -141,6 +168,10 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s\n", when,
                 wall.tv_nsec / 1000000, addr, rl->method, rl->target, status, bytes, ms, rl->cache,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    }
+    if (rl->job != NULL) {
+        gex__serve_blob_unref(rl->job->blob); /* NULL once sent */
+        free(rl->job);
     }
     free(rl);
 }
@@ -206,6 +237,69 @@ static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsig
 
 static const char endpoints[] = "/v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol}";
 
+/* Computes the answer to a cache miss and caches it: a new reference, or NULL when out of
+ * memory. Any thread. */
+static gex__serve_blob *compute_answer(gex__server *srv, const gex__serve_file *file,
+                                       const gex__serve_query *q, const char *key, size_t key_len)
+{
+    gex__serve_result res = {0, NULL, 0, 0};
+    if (srv->backend.render(srv->backend.ctx, file->path, file->symbol, q, &res) != 0)
+        return NULL;
+    gex__serve_blob *blob = gex__serve_blob_new(res.status, res.body, res.len);
+    free(res.body);
+    if (blob == NULL)
+        return NULL;
+    /* Cache only what was computed from the identity the key names: a file rewritten while
+     * it was being read yields an answer that belongs to no version of it. */
+    gex__serve_file after = *file;
+    if (key_len > 0 && !res.no_store && gex__serve_file_restat(&after) == 0 &&
+        after.ino == file->ino && after.dev == file->dev && after.size == file->size &&
+        after.mtime_ns == file->mtime_ns && after.ctime_ns == file->ctime_ns)
+        gex__serve_cache_put(srv->cache, key, blob);
+    return blob;
+}
+
+static void *render_thread(void *arg)
+{
+    gex__server *srv = arg;
+    for (;;) {
+        pthread_mutex_lock(&srv->queue_lock);
+        while (srv->head == NULL && !srv->stopping)
+            pthread_cond_wait(&srv->queue_ready, &srv->queue_lock);
+        render_job *job = srv->head;
+        if (job == NULL) { /* stopping, and the queue is done */
+            pthread_mutex_unlock(&srv->queue_lock);
+            return NULL;
+        }
+        srv->head = job->next;
+        if (srv->head == NULL)
+            srv->tail = NULL;
+        pthread_mutex_unlock(&srv->queue_lock);
+        job->blob = compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
+        job->done = 1;
+        /* The last touch of the job here: once resumed, the connection's thread owns it. */
+        MHD_resume_connection(job->con);
+    }
+}
+
+/* Queues a job; -1 when the pool is stopping (then the caller computes it itself). */
+static int queue_job(gex__server *srv, render_job *job)
+{
+    pthread_mutex_lock(&srv->queue_lock);
+    const int stopping = srv->stopping;
+    if (!stopping) {
+        job->next = NULL;
+        if (srv->tail != NULL)
+            srv->tail->next = job;
+        else
+            srv->head = job;
+        srv->tail = job;
+        pthread_cond_signal(&srv->queue_ready);
+    }
+    pthread_mutex_unlock(&srv->queue_lock);
+    return stopping ? -1 : 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -226,6 +320,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     } else if (*upload_data_size != 0) {
         *upload_data_size = 0; /* a GET with a body: the body is read and ignored */
         return MHD_YES;
+    }
+    if (rl != NULL && rl->job != NULL && rl->job->done) {
+        /* Resumed: the render pool computed the answer. */
+        gex__serve_blob *blob = rl->job->blob;
+        rl->job->blob = NULL;
+        if (blob == NULL)
+            return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                              "out of memory");
+        return send_blob(con, blob, rl, NULL, rl->job->file.path);
     }
 
     if (rl != NULL && rl->target_len > GEX__SERVE_URL_MAX)
@@ -292,22 +395,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
     if (rl != NULL)
         rl->cache = "miss";
-    gex__serve_result res = {0, NULL, 0, 0};
-    if (srv->backend.render(srv->backend.ctx, file.path, file.symbol, &q, &res) != 0)
-        return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
-                          "out of memory");
-    blob = gex__serve_blob_new(res.status, res.body, res.len);
-    free(res.body);
-    if (blob == NULL)
-        return MHD_NO;
-    /* Cache only what was computed from the identity the key names: a file rewritten while
-     * it was being read yields an answer that belongs to no version of it. */
-    gex__serve_file after = file;
-    if (key_len > 0 && !res.no_store && gex__serve_file_restat(&after) == 0 &&
-        after.ino == file.ino && after.dev == file.dev && after.size == file.size &&
-        after.mtime_ns == file.mtime_ns && after.ctime_ns == file.ctime_ns)
-        gex__serve_cache_put(srv->cache, key, blob);
-    return send_blob(con, blob, rl, NULL, file.path);
+    render_job *job = rl != NULL ? calloc(1, sizeof *job) : NULL;
+    if (job == NULL) { /* computed here, on the polling thread */
+        blob = compute_answer(srv, &file, &q, key, key_len);
+        if (blob == NULL)
+            return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                              "out of memory");
+        return send_blob(con, blob, rl, NULL, file.path);
+    }
+    job->con = con;
+    job->file = file;
+    job->q = q;
+    memcpy(job->key, key, key_len + 1 <= sizeof job->key ? key_len + 1 : sizeof job->key);
+    job->key_len = key_len;
+    rl->job = job;
+    /* Suspended before it is queued, so that the render thread never resumes a connection
+     * that is not yet suspended. */
+    MHD_suspend_connection(con);
+    if (queue_job(srv, job) != 0) { /* stopping: computed here */
+        job->blob = compute_answer(srv, &file, &q, key, key_len);
+        job->done = 1;
+        MHD_resume_connection(con);
+    }
+    return MHD_YES;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -327,8 +437,20 @@ void gex__server_stop(gex__server *server)
 {
     if (server == NULL)
         return;
+    /* The render threads finish the queued jobs (resuming their connections) and end; jobs
+     * arriving meanwhile are computed by the polling threads. Then the daemon stops, with no
+     * connection left suspended. */
+    pthread_mutex_lock(&server->queue_lock);
+    server->stopping = 1;
+    pthread_cond_broadcast(&server->queue_ready);
+    pthread_mutex_unlock(&server->queue_lock);
+    for (unsigned i = 0; i < server->n_renderers; i++)
+        pthread_join(server->renderers[i], NULL);
+    free(server->renderers);
     if (server->daemon != NULL)
         MHD_stop_daemon(server->daemon);
+    pthread_cond_destroy(&server->queue_ready);
+    pthread_mutex_destroy(&server->queue_lock);
     gex__serve_index_free(server->index);
     gex__serve_cache_free(server->cache);
     free(server->api_key);
@@ -357,7 +479,7 @@ int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *tex
     struct sockaddr_in sin;
     struct sockaddr_in6 sin6;
     const struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     memset(&sin, 0, sizeof sin);
     memset(&sin6, 0, sizeof sin6);
     if (inet_pton(AF_INET, bind, &sin.sin_addr) == 1) {
@@ -381,6 +503,8 @@ int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *tex
         snprintf(text, text_size, "out of memory");
         return -1;
     }
+    pthread_mutex_init(&srv->queue_lock, NULL);
+    pthread_cond_init(&srv->queue_ready, NULL);
     srv->backend = cfg->backend;
     srv->log = cfg->access_log;
     srv->dir = strdup(cfg->dir);
@@ -398,6 +522,20 @@ int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *tex
     if (threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         threads = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    /* As many render threads as polling threads: the computations use every CPU. */
+    srv->renderers = calloc(threads, sizeof *srv->renderers);
+    if (srv->renderers == NULL) {
+        gex__server_stop(srv);
+        snprintf(text, text_size, "out of memory");
+        return -1;
+    }
+    for (; srv->n_renderers < threads; srv->n_renderers++) {
+        if (pthread_create(&srv->renderers[srv->n_renderers], NULL, render_thread, srv) != 0) {
+            snprintf(text, text_size, "cannot start the render threads");
+            gex__server_stop(srv);
+            return -1;
+        }
     }
     errno = 0;
     srv->daemon = MHD_start_daemon(
