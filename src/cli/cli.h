@@ -177,9 +177,22 @@ int gex__cmd_show(const gex__options *opts, FILE *out);
 int gex__render_options_of(const gex__options *opts, gex__render_options *ro);
 int gex__cmd_screen(const gex__options *opts, FILE *out);
 int gex__cmd_validate(const gex__options *opts, FILE *out);
-int gex__cmd_plot(const gex__options *opts, FILE *out); /* cmd-plot.c */
-/* The strike bars of the gex table and summary, drawn only when out is a terminal. */
+
+/* --- the modules (modules.c): loaded by the commands that use them --- */
+
+/* A module of the program ("gex-plot", "gex-serve") by dlopen, or NULL after a message. */
+void *gex__module_open(const char *name);
+void gex__module_close(void *handle); /* accepts NULL */
+/* gex plot and gex serve, from their modules. */
+int gex__run_plot(const gex__options *opts, FILE *out);
+int gex__run_serve(int argc, char **argv);
+/* The strike bars of the gex table and summary, drawn only when out is a terminal (then the
+ * module gex-plot is loaded). */
 int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
                        FILE *out);
+/* --kind and -o FILE of gex plot, checked by the module: 0 when both (those not NULL) are
+ * valid, 1 when one is not, -1 when the module cannot be loaded (after a message). */
+int gex__plot_parse(const char *kind_name, gex_plot_kind *kind, const char *path,
+                    gex_plot_format *format);
 
 #endif /* GEX_CLI_H */

@@ -1,7 +1,8 @@
 /*
  * cmd-plot.c: gex plot, the exposure charts (SVG, PNG or PDF after -o FILE's extension), and
  * the per-strike block-character bars that summary and the gex table add in a terminal. The
- * drawing is libgex's (gex/plot.h); this file gathers the options and the analysis for it.
+ * drawing is libgex-plot's (gex/plot.h); this file, the program's module gex-plot (modules.c
+ * loads it), gathers the options and the analysis for it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,11 @@
 #define TERMINAL_STRIKES 24
 /* The width when the terminal does not say (ioctl TIOCGWINSZ) and COLUMNS is unset. */
 #define TERMINAL_DEFAULT_WIDTH 80
+
+/* The module's entry points (found by name, modules.c). */
+int gex__cmd_plot(const gex__options *opts, FILE *out);
+int gex__plot_terminal_bars(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
+                            FILE *out);
 
 int gex__cmd_plot(const gex__options *opts, FILE *out)
 {
@@ -68,11 +74,9 @@ static int terminal_width(void)
     return TERMINAL_DEFAULT_WIDTH;
 }
 
-int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
-                       FILE *out)
+int gex__plot_terminal_bars(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
+                            FILE *out)
 {
-    if (out != stdout || !isatty(STDOUT_FILENO))
-        return GEX__EXIT_OK;
     const int width = terminal_width();
     if (width < GEX_PLOT_TERMINAL_MIN_WIDTH)
         return GEX__EXIT_OK; /* too narrow for bars: the table says it all */

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "serve-internal.h"
 
 int main(int argc, char **argv)
 {
@@ -17,7 +16,7 @@ int main(int argc, char **argv)
 
     /* serve has options of its own (--port, --bind, ...) and runs until stopped. */
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
-        return gex__cmd_serve(argc - 1, argv + 1);
+        return gex__run_serve(argc - 1, argv + 1);
 
     gex__options opts;
     int rc = gex__options_parse(argc, argv, &opts);
@@ -48,7 +47,7 @@ int main(int argc, char **argv)
         rc = gex__cmd_validate(&opts, sink.fp);
         break;
     case GEX__CMD_PLOT:
-        rc = gex__cmd_plot(&opts, sink.fp);
+        rc = gex__run_plot(&opts, sink.fp);
         break;
     default:
         rc = GEX__EXIT_INTERNAL;

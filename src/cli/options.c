@@ -439,7 +439,9 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
         o->points = (int)l;
         return -1;
     case OPT_KIND:
-        if (gex_plot_kind_parse(arg, &o->plot_kind) != GEX_OK)
+        if ((rc = gex__plot_parse(arg, &o->plot_kind, NULL, NULL)) < 0)
+            return GEX__EXIT_INTERNAL;
+        if (rc > 0)
             return usage_error("--kind: '%s' is not one of gex, dex, vex, chex, profile, "
                                "dashboard",
                                arg);
@@ -575,10 +577,13 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
     o->files = sub_argv + optind;
     o->n_files = (size_t)(sub_argc - optind);
     gex_plot_format plot_format;
-    if (o->command == GEX__CMD_PLOT &&
-        (o->output == NULL || gex_plot_format_from_path(o->output, &plot_format) != GEX_OK))
+    int rc = -1;
+    if (o->command == GEX__CMD_PLOT && o->output != NULL &&
+        (rc = gex__plot_parse(NULL, NULL, o->output, &plot_format)) < 0)
+        return GEX__EXIT_INTERNAL;
+    if (o->command == GEX__CMD_PLOT && (o->output == NULL || rc > 0))
         return usage_error("plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
-    int rc = check_scope(o, seen_validate, seen_sort, seen_profile);
+    rc = check_scope(o, seen_validate, seen_sort, seen_profile);
     if (rc >= 0)
         return rc;
     /* The reading threads: all of them for one file; screen reads several files at once, and

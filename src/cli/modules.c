@@ -1,0 +1,138 @@
+/*
+ * modules.c: the program's modules, loaded by the commands that use them: gex-plot (the
+ * charts, with cairo and its fonts) for gex plot and a terminal's strike bars, gex-serve (the
+ * HTTP server) for gex serve. Every other command starts without those libraries.
+ *
+ * A module is looked for beside the executable (the build tree, or a relocated install), then
+ * in the module folder of the installation (GEX_MODULE_DIR). Modules use the program's own
+ * functions (its messages, pipeline and documents), which the executable exports.
+ */
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef GEX_MODULE_DIR
+#define GEX_MODULE_DIR "/usr/local/lib/gex"
+#endif
+
+/* dlopen's handle, or NULL with what dlerror said in why. */
+static void *open_at(const char *dir, const char *name, char *why, size_t why_size)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s.so", dir, name) >= (int)sizeof path)
+        return NULL;
+    if (access(path, F_OK) != 0)
+        return NULL;
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+        const char *e = dlerror();
+        snprintf(why, why_size, "%s", e != NULL ? e : "dlopen refused it");
+    }
+    return handle;
+}
+
+void *gex__module_open(const char *name)
+{
+    char why[512] = "";
+    void *handle = NULL;
+    char exe[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            handle = open_at(exe, name, why, sizeof why);
+        }
+    }
+    if (handle == NULL && why[0] == '\0')
+        handle = open_at(GEX_MODULE_DIR, name, why, sizeof why);
+    if (handle == NULL)
+        gex__error(NULL, 0, "cannot load the module %s%s%s: reinstall gex (ninja -C build)", name,
+                   why[0] != '\0' ? ": " : " (not found beside the program nor in " GEX_MODULE_DIR
+                                           ")",
+                   why);
+    return handle;
+}
+
+/* The address of a function of a module (POSIX: dlsym's object pointer converts to a function
+ * pointer); NULL when missing, with a message. */
+static void *module_function(void *handle, const char *name, const char *symbol)
+{
+    void *p = dlsym(handle, symbol);
+    if (p == NULL)
+        gex__error(NULL, 0, "the module %s has no %s: reinstall gex", name, symbol);
+    return p;
+}
+
+void gex__module_close(void *handle)
+{
+    if (handle != NULL)
+        dlclose(handle);
+}
+
+int gex__run_plot(const gex__options *opts, FILE *out)
+{
+    void *m = gex__module_open("gex-plot");
+    if (m == NULL)
+        return GEX__EXIT_INTERNAL;
+    int (*cmd)(const gex__options *, FILE *);
+    *(void **)&cmd = module_function(m, "gex-plot", "gex__cmd_plot");
+    const int rc = cmd != NULL ? cmd(opts, out) : GEX__EXIT_INTERNAL;
+    gex__module_close(m);
+    return rc;
+}
+
+int gex__run_serve(int argc, char **argv)
+{
+    void *m = gex__module_open("gex-serve");
+    if (m == NULL)
+        return GEX__EXIT_INTERNAL;
+    int (*cmd)(int, char **);
+    *(void **)&cmd = module_function(m, "gex-serve", "gex__cmd_serve");
+    const int rc = cmd != NULL ? cmd(argc, argv) : GEX__EXIT_INTERNAL;
+    gex__module_close(m);
+    return rc;
+}
+
+int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
+                       FILE *out)
+{
+    /* Bars only for a person at a terminal: through a pipe or into a file the table is all,
+     * and the charts' libraries are not loaded. */
+    if (out != stdout || !isatty(STDOUT_FILENO))
+        return GEX__EXIT_OK;
+    void *m = gex__module_open("gex-plot");
+    if (m == NULL)
+        return GEX__EXIT_INTERNAL;
+    int (*bars)(const gex__options *, const gex__analysis *, gex_plot_kind, FILE *);
+    *(void **)&bars = module_function(m, "gex-plot", "gex__plot_terminal_bars");
+    const int rc = bars != NULL ? bars(opts, a, kind, out) : GEX__EXIT_INTERNAL;
+    gex__module_close(m);
+    return rc;
+}
+
+int gex__plot_parse(const char *kind_name, gex_plot_kind *kind, const char *path,
+                    gex_plot_format *format)
+{
+    void *m = gex__module_open("gex-plot");
+    if (m == NULL)
+        return -1;
+    int rc = 0;
+    if (kind_name != NULL) {
+        int (*parse)(const char *, gex_plot_kind *);
+        *(void **)&parse = module_function(m, "gex-plot", "gex_plot_kind_parse");
+        rc = parse != NULL && parse(kind_name, kind) == GEX_OK ? 0 : 1;
+    }
+    if (path != NULL) {
+        int (*from_path)(const char *, gex_plot_format *);
+        *(void **)&from_path = module_function(m, "gex-plot", "gex_plot_format_from_path");
+        rc = from_path != NULL && from_path(path, format) == GEX_OK ? 0 : 1;
+    }
+    gex__module_close(m);
+    return rc;
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Which shared libraries gex loads: a command that neither draws nor serves loads none of the
+# charts' (cairo, fontconfig, X11) or the server's (libmicrohttpd, gnutls) libraries, and the
+# commands that do load them (so the check can fail). The dynamic loader's own report
+# (LD_DEBUG=libs, "calling init") is the truth; the count for `gex levels` is printed.
+# Usage: loaded-libraries.sh GEX SOURCE_ROOT
+set -u
+gex=$1
+root=$2
+sample="$root/data/sample-spx.csv"
+
+loaded() { # the libraries initialised while running "$@", one path a line
+    LD_DEBUG=libs "$@" 2>&1 >/dev/null | sed -n 's/.*calling init: //p' | sort -u
+}
+
+fail=0
+heavy='libcairo|libfontconfig|libX11|libxcb|libmicrohttpd|libgnutls|libpixman|libfreetype'
+for cmd in levels summary gex greeks; do
+    libs=$(loaded "$gex" "$cmd" "$sample")
+    if [ -z "$libs" ]; then
+        echo "skipped: the dynamic loader gives no LD_DEBUG report here"
+        exit 77
+    fi
+    bad=$(printf '%s\n' "$libs" | grep -E "$heavy")
+    if [ -n "$bad" ]; then
+        echo "FAIL: gex $cmd loaded libraries it does not use:"
+        printf '  %s\n' $bad
+        fail=1
+    fi
+    if [ "$cmd" = levels ]; then
+        n=$(printf '%s\n' "$libs" | grep -vc 'libasan\|libubsan\|libtsan\|libstdc++\|libgcc_s')
+        echo "gex levels loads $n shared libraries (the loader and libc included):"
+        printf '  %s\n' $libs
+    fi
+done
+
+tmp=$(mktemp -d /tmp/gex-loaded.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+libs=$(loaded "$gex" plot -o "$tmp/chart.svg" "$sample")
+if ! printf '%s\n' "$libs" | grep -q libcairo; then
+    echo "FAIL: gex plot did not load cairo (is the check itself broken?)"
+    fail=1
+fi
+exit $fail
