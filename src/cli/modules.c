@@ -27,7 +27,10 @@ static void *open_at(const char *dir, const char *name, char *why, size_t why_si
         return NULL;
     if (access(path, F_OK) != 0)
         return NULL;
-    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* RTLD_NODELETE: a module and the libraries it brought stay mapped after dlclose, so that
+     * what their own globals still hold (cairo's and fontconfig's caches) is not taken for a
+     * leak, and loading it again in the same run costs nothing. */
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (handle == NULL) {
         const char *e = dlerror();
         snprintf(why, why_size, "%s", e != NULL ? e : "dlopen refused it");
