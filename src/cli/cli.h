@@ -90,8 +90,8 @@ const char *gex__command_name(gex__command command);
 
 /* --- messages --- */
 
-/* "gex: FILE:LINE: text" (FILE and LINE left out when absent). A message is written whole under
- * stderr's lock (flockfile): messages from the threads of screen never interleave mid-line. */
+/* "gex: FILE:LINE: text" (FILE and LINE left out when absent) on stderr, written whole under
+ * stderr's lock (flockfile): messages from several threads never interleave mid-line. */
 void gex__error(const char *file, long line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -103,17 +103,21 @@ typedef struct gex__messages {
     char *text; /* len bytes and a NUL; NULL when empty */
     size_t len, cap;
 } gex__messages;
-/* When not NULL, gex__error appends the calling thread's messages here (each thread its own);
- * a message that does not fit in memory is printed at once instead. */
-extern _Thread_local gex__messages *gex__capture;
-/* Prints captured text on stderr, clearing the progress bar first. */
-void gex__messages_print(const char *text);
-/* Non-zero while a progress bar is on stderr's last line; gex__error clears it first. Read and
- * written while holding stderr's lock (flockfile); atomic as well, since ThreadSanitizer does
- * not see that lock and reported the accesses as a race. */
-extern atomic_int gex__progress_shown;
-/* Prints a gex_error from the library and returns the exit status for a status code. */
+/* The same message kept in *to when to is not NULL (a message that does not fit in memory is
+ * printed at once instead), else printed as gex__error does. The pipeline's functions take the
+ * destination of their messages as their first argument. */
+void gex__say(gex__messages *to, const char *file, long line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* Prints kept text on stderr; when *bar_shown (may be NULL) says a progress bar is on stderr's
+ * last line, clears that line first and says so. */
+void gex__messages_print(const char *text, atomic_int *bar_shown);
+/* Prints a gex_error from the library and returns the exit status for a status code; the
+ * second keeps it in to (gex__say). */
 int gex__report(int status, const gex_error *err, const char *file);
+int gex__report_to(gex__messages *to, int status, const gex_error *err, const char *file);
 /* GEX__EXIT_OK for GEX_OK, else gex__report's (a rendering layer's status and err). */
 int gex__written(int status, const gex_error *err);
 /* The exit status of a library status code. */
@@ -123,31 +127,32 @@ int gex__exit_status(int status);
 
 /* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
  * (T, IV, statuses). Each prints what went wrong and returns an exit status. */
-int gex__read(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read);
+int gex__read(gex__messages *to, const gex__options *opts, const char *path, gex_chain **chain,
+              gex_read_report *read);
 /* The same from an open stream (read to its end, not closed); path names it in messages. */
-int gex__read_stream(const gex__options *opts, const char *path, FILE *fp, gex_chain **chain,
-                     gex_read_report *read);
-int gex__prepare(const gex__options *opts, const char *path, gex_chain *chain,
+int gex__read_stream(gex__messages *to, const gex__options *opts, const char *path, FILE *fp,
+                     gex_chain **chain, gex_read_report *read);
+int gex__prepare(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
                  gex_prepare_report *prepare);
 
 /* Reads path and prepares it (T, IV, statuses). Prints what went wrong and returns an exit
  * status; on success *chain owns the result and *read holds the reader's report. Reader warnings
  * and the skipped-rows summary go to stderr. */
-int gex__load(const gex__options *opts, const char *path, gex_chain **chain, gex_read_report *read,
-              gex_prepare_report *prepare);
+int gex__load(gex__messages *to, const gex__options *opts, const char *path, gex_chain **chain,
+              gex_read_report *read, gex_prepare_report *prepare);
 
 /* Computes exposures and levels of a prepared single-underlying chain; takes ownership of
  * chain (freed by gex__analysis_free, also on failure). need_used: fail when no contract is
  * left (the message says why). Returns an exit status. */
-int gex__analyze(const gex__options *opts, const char *path, gex_chain *chain,
+int gex__analyze(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
                  const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
                  gex__analysis *out);
 
 /* The same without taking the chain: the analysis borrows it (gex serve's cached chains), and
  * gex__analysis_free leaves it alone. */
-int gex__analyze_shared(const gex__options *opts, const char *path, const gex_chain *chain,
-                        const gex_read_report *read, const gex_prepare_report *prepare,
-                        int need_used, gex__analysis *out);
+int gex__analyze_shared(gex__messages *to, const gex__options *opts, const char *path,
+                        const gex_chain *chain, const gex_read_report *read,
+                        const gex_prepare_report *prepare, int need_used, gex__analysis *out);
 
 /* load + the single-underlying check (--symbol) + analyze; on failure *out holds nothing. */
 int gex__analyze_file(const gex__options *opts, const char *path, int need_used,

@@ -133,17 +133,17 @@ static int compare(const void *pa, const void *pb, void *order_)
 }
 
 /* Analyses one underlying's prepared chain (taking it) into *r; returns an exit status. */
-static int add_row(const gex__options *opts, const char *path, gex_chain *chain,
+static int add_row(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
                    const gex_read_report *read, const gex_prepare_report *prep, screen_row *r)
 {
     gex__analysis a;
-    int rc = gex__analyze(opts, path, chain, read, prep, 1, &a);
+    int rc = gex__analyze(to, opts, path, chain, read, prep, 1, &a);
     gex__summary s;
     if (rc == GEX__EXIT_OK) {
         const int st = gex__summary_compute(&a, &s);
         if (st != GEX_OK) {
-            gex__error(path, 0, "%s: the summary could not be computed: %s", a.symbol,
-                       gex_strerror(st));
+            gex__say(to, path, 0, "%s: the summary could not be computed: %s", a.symbol,
+                     gex_strerror(st));
             rc = GEX__EXIT_INTERNAL;
         }
     }
@@ -211,14 +211,15 @@ typedef struct screen_pool {
     size_t next_print;            /* the next file whose messages are printed */
     pthread_mutex_t lock;
     pthread_cond_t changed; /* a file was read, or the last one failed */
-} screen_pool;
-
-/* The progress bar: drawn on stderr by the main thread when stderr is a terminal and the work
- * is long (several files, or a file of many underlyings); gex__error clears it first. */
-static struct {
+    /* The progress bar: drawn on stderr by the main thread when stderr is a terminal and the
+     * work is long (several files, or a file of many underlyings). While it works, the threads
+     * keep their messages, printed in order by gex__messages_print, which clears the bar first.
+     * bar_shown is read and written under stderr's lock (flockfile); atomic as well, since
+     * ThreadSanitizer does not see that lock. */
     int tty;
     struct timespec start;
-} bar;
+    atomic_int bar_shown;
+} screen_pool;
 
 /* The bar appears only once the work has taken this long: a quick screen prints no bar. */
 #define PROGRESS_AFTER_S 0.5
@@ -261,11 +262,11 @@ static int group_underlyings(screen_file *f, size_t count)
     return GEX_OK;
 }
 
-/* Reads a file and makes its tasks; on failure f->rc says why (already printed). */
-static void read_file(const gex__options *opts, screen_file *f)
+/* Reads a file and makes its tasks; on failure f->rc says why (already said to to). */
+static void read_file(gex__messages *to, const gex__options *opts, screen_file *f)
 {
     f->n_tasks = 0;
-    f->rc = gex__read(opts, f->path, &f->chain, &f->read);
+    f->rc = gex__read(to, opts, f->path, &f->chain, &f->read);
     if (f->rc != GEX__EXIT_OK)
         return;
     uint32_t first = 0;
@@ -273,7 +274,7 @@ static void read_file(const gex__options *opts, screen_file *f)
     int64_t quote = 0;
     if (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK) {
         /* one underlying, or none with a quote instant: prepare says precisely why */
-        f->rc = gex__prepare(opts, f->path, f->chain, &f->prep);
+        f->rc = gex__prepare(to, opts, f->path, f->chain, &f->prep);
         if (f->rc != GEX__EXIT_OK)
             return;
     }
@@ -290,7 +291,7 @@ static void read_file(const gex__options *opts, screen_file *f)
         st = f->rows == NULL || f->row_rc == NULL || f->task_messages == NULL ? GEX_ENOMEM : GEX_OK;
     }
     if (st != GEX_OK) {
-        gex__error(f->path, 0, "grouping the file by underlying failed: %s", gex_strerror(st));
+        gex__say(to, f->path, 0, "grouping the file by underlying failed: %s", gex_strerror(st));
         f->rc = gex__exit_status(st);
         free(f->rows);
         free(f->row_rc);
@@ -305,10 +306,9 @@ static void read_file(const gex__options *opts, screen_file *f)
     f->n_tasks = tasks;
 }
 
-/* The calling thread's captured messages, handed over (NULL when there are none). */
-static char *take_messages(void)
+/* The messages kept in m, handed over (NULL when there are none). */
+static char *take_messages(gex__messages *m)
 {
-    gex__messages *m = gex__capture;
     if (m == NULL || m->len == 0)
         return NULL;
     char *text = m->text;
@@ -318,7 +318,7 @@ static char *take_messages(void)
 
 /* Underlying k of a file: its chain (built, or the file's own when it is the only one),
  * prepared, analysed, summarised into row k. */
-static void run_task(const gex__options *opts, screen_file *f, size_t k)
+static void run_task(gex__messages *to, const gex__options *opts, screen_file *f, size_t k)
 {
     gex_chain *chain = NULL;
     gex_prepare_report prep = f->prep;
@@ -330,18 +330,18 @@ static void run_task(const gex__options *opts, screen_file *f, size_t k)
         const int st = gex_chain_extract(f->chain, f->order + f->start[k],
                                          f->start[k + 1] - f->start[k], &chain);
         if (st != GEX_OK) {
-            gex__error(f->path, 0, "%s: building its chain failed: %s",
-                       gex_chain_symbol(f->chain, f->ids[k]), gex_strerror(st));
+            gex__say(to, f->path, 0, "%s: building its chain failed: %s",
+                     gex_chain_symbol(f->chain, f->ids[k]), gex_strerror(st));
             rc = gex__exit_status(st);
-        } else if ((rc = gex__prepare(opts, f->path, chain, &prep)) != GEX__EXIT_OK) {
+        } else if ((rc = gex__prepare(to, opts, f->path, chain, &prep)) != GEX__EXIT_OK) {
             gex_chain_free(chain);
             chain = NULL;
         }
     }
     if (chain != NULL)
-        rc = add_row(opts, f->path, chain, &f->read, &prep, &f->rows[k]);
+        rc = add_row(to, opts, f->path, chain, &f->read, &prep, &f->rows[k]);
     f->row_rc[k] = rc;
-    f->task_messages[k] = take_messages();
+    f->task_messages[k] = take_messages(to);
 }
 
 /* Prints the messages of the files done, in file order, up to the first not done. Under the
@@ -350,11 +350,11 @@ static void print_messages(screen_pool *p)
 {
     while (p->next_print < p->n_files && p->files[p->next_print].state == FILE_DONE) {
         screen_file *f = &p->files[p->next_print++];
-        gex__messages_print(f->read_messages);
+        gex__messages_print(f->read_messages, &p->bar_shown);
         free(f->read_messages);
         f->read_messages = NULL;
         for (size_t k = 0; f->task_messages != NULL && k < f->n_tasks; k++) {
-            gex__messages_print(f->task_messages[k]);
+            gex__messages_print(f->task_messages[k], &p->bar_shown);
             free(f->task_messages[k]);
         }
         free(f->task_messages);
@@ -376,7 +376,7 @@ static void free_file_work(screen_file *f)
 
 static void progress(screen_pool *p)
 {
-    if (!bar.tty)
+    if (!p->tty)
         return;
     pthread_mutex_lock(&p->lock);
     const size_t file = p->next_file, files = p->n_files, done = p->open_done;
@@ -391,7 +391,7 @@ static void progress(screen_pool *p)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     const double elapsed =
-        (double)(now.tv_sec - bar.start.tv_sec) + (double)(now.tv_nsec - bar.start.tv_nsec) * 1e-9;
+        (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) * 1e-9;
     if (elapsed < PROGRESS_AFTER_S)
         return;
     const int width = 30;
@@ -404,17 +404,17 @@ static void progress(screen_pool *p)
     if (total > 1)
         fprintf(stderr, ", underlying %zu/%zu", done, total);
     fflush(stderr);
-    gex__progress_shown = 1;
+    atomic_store(&p->bar_shown, 1);
     funlockfile(stderr);
 }
 
-static void progress_clear(void)
+static void progress_clear(screen_pool *p)
 {
     flockfile(stderr);
-    if (gex__progress_shown) {
+    if (atomic_load(&p->bar_shown)) {
         fputs("\r\033[K", stderr);
         fflush(stderr);
-        gex__progress_shown = 0;
+        atomic_store(&p->bar_shown, 0);
     }
     funlockfile(stderr);
 }
@@ -453,8 +453,7 @@ static screen_file *finish_task(screen_pool *p, screen_file *f)
  * waits for a file being read; returns when there is nothing left. main_thread draws the bar. */
 static void work(screen_pool *p, int main_thread)
 {
-    gex__messages mine = {0};
-    gex__capture = &mine;
+    gex__messages mine = {0}; /* this thread's messages, printed in order by print_messages */
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (p->first_open < p->n_files && p->files[p->first_open].state >= FILE_READY &&
@@ -471,7 +470,7 @@ static void work(screen_pool *p, int main_thread)
         }
         if (task_file != NULL) {
             pthread_mutex_unlock(&p->lock);
-            run_task(p->opts, task_file, k);
+            run_task(&mine, p->opts, task_file, k);
             pthread_mutex_lock(&p->lock);
             screen_file *finished = finish_task(p, task_file);
             if (finished != NULL || main_thread) {
@@ -491,10 +490,10 @@ static void work(screen_pool *p, int main_thread)
             pthread_mutex_unlock(&p->lock);
             if (main_thread)
                 progress(p);
-            read_file(p->opts, f);
+            read_file(&mine, p->opts, f);
             if (f->n_tasks == 0)
                 free_file_work(f);
-            f->read_messages = take_messages();
+            f->read_messages = take_messages(&mine);
             pthread_mutex_lock(&p->lock);
             publish_file(p, f);
             continue;
@@ -504,7 +503,6 @@ static void work(screen_pool *p, int main_thread)
         pthread_cond_wait(&p->changed, &p->lock);
     }
     pthread_mutex_unlock(&p->lock);
-    gex__capture = NULL;
     free(mine.text);
 }
 
@@ -524,7 +522,7 @@ static void run_pool(screen_pool *p)
         p->next_file = 1;
         p->reading = 1;
         progress(p);
-        read_file(p->opts, f); /* its messages printed at once: nothing comes before them */
+        read_file(NULL, p->opts, f); /* its messages printed at once: nothing comes before them */
         if (f->n_tasks == 0)
             free_file_work(f);
         pthread_mutex_lock(&p->lock);
@@ -570,10 +568,11 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         pool.files[i].path = opts->files[i];
     pthread_mutex_init(&pool.lock, NULL);
     pthread_cond_init(&pool.changed, NULL);
-    bar.tty = isatty(STDERR_FILENO);
-    clock_gettime(CLOCK_MONOTONIC, &bar.start);
+    pool.tty = isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &pool.start);
+    atomic_init(&pool.bar_shown, 0);
     run_pool(&pool);
-    progress_clear();
+    progress_clear(&pool);
     pthread_cond_destroy(&pool.changed);
     pthread_mutex_destroy(&pool.lock);
 

@@ -9,10 +9,6 @@
 
 #include "cli.h"
 
-atomic_int gex__progress_shown = 0;
-
-_Thread_local gex__messages *gex__capture = NULL;
-
 /* Room for n more bytes and a NUL in a capture; returns 0 when memory ran out. */
 static int capture_reserve(gex__messages *m, size_t n)
 {
@@ -56,21 +52,11 @@ static int capture_message(gex__messages *m, const char *file, long line, const 
     return 1;
 }
 
-void gex__error(const char *file, long line, const char *fmt, ...)
+/* The message printed whole on stderr, under its lock (flockfile), so that lines of threads
+ * printing at once never mix. */
+static void print_message(const char *file, long line, const char *fmt, va_list ap)
 {
-    va_list ap;
-    if (gex__capture != NULL) {
-        va_start(ap, fmt);
-        const int kept = capture_message(gex__capture, file, line, fmt, ap);
-        va_end(ap);
-        if (kept)
-            return;
-    }
     flockfile(stderr); /* recursive: the calls below take it again */
-    if (gex__progress_shown) {
-        fputs("\r\033[K", stderr); /* a message replaces the progress bar's line */
-        gex__progress_shown = 0;
-    }
     fputs("gex: ", stderr);
     if (file != NULL && file[0] != '\0') {
         if (line > 0)
@@ -78,21 +64,42 @@ void gex__error(const char *file, long line, const char *fmt, ...)
         else
             fprintf(stderr, "%s: ", file);
     }
-    va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
-    va_end(ap);
     fputc('\n', stderr);
     funlockfile(stderr);
 }
 
-void gex__messages_print(const char *text)
+void gex__say(gex__messages *to, const char *file, long line, const char *fmt, ...)
+{
+    va_list ap;
+    if (to != NULL) {
+        va_start(ap, fmt);
+        const int kept = capture_message(to, file, line, fmt, ap);
+        va_end(ap);
+        if (kept)
+            return;
+    }
+    va_start(ap, fmt);
+    print_message(file, line, fmt, ap);
+    va_end(ap);
+}
+
+void gex__error(const char *file, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_message(file, line, fmt, ap);
+    va_end(ap);
+}
+
+void gex__messages_print(const char *text, atomic_int *bar_shown)
 {
     if (text == NULL || text[0] == '\0')
         return;
     flockfile(stderr);
-    if (gex__progress_shown) {
-        fputs("\r\033[K", stderr);
-        gex__progress_shown = 0;
+    if (bar_shown != NULL && atomic_load(bar_shown)) {
+        fputs("\r\033[K", stderr); /* the messages replace the progress bar's line */
+        atomic_store(bar_shown, 0);
     }
     fputs(text, stderr);
     funlockfile(stderr);
@@ -115,7 +122,7 @@ int gex__exit_status(int status)
     }
 }
 
-int gex__report(int status, const gex_error *err, const char *file)
+int gex__report_to(gex__messages *to, int status, const gex_error *err, const char *file)
 {
     const char *where = file;
     long line = 0;
@@ -127,8 +134,13 @@ int gex__report(int status, const gex_error *err, const char *file)
         if (err->text[0] != '\0')
             text = err->text;
     }
-    gex__error(where, line, "%s", text);
+    gex__say(to, where, line, "%s", text);
     return gex__exit_status(status);
+}
+
+int gex__report(int status, const gex_error *err, const char *file)
+{
+    return gex__report_to(NULL, status, err, file);
 }
 
 int gex__written(int status, const gex_error *err)

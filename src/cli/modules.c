@@ -56,8 +56,8 @@ void *gex__module_open(const char *name)
         handle = open_at(GEX_MODULE_DIR, name, why, sizeof why);
     if (handle == NULL)
         gex__error(NULL, 0, "cannot load the module %s%s%s: reinstall gex (ninja -C build)", name,
-                   why[0] != '\0' ? ": " : " (not found beside the program nor in " GEX_MODULE_DIR
-                                           ")",
+                   why[0] != '\0' ? ": "
+                                  : " (not found beside the program nor in " GEX_MODULE_DIR ")",
                    why);
     return handle;
 }

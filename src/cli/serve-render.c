@@ -148,8 +148,8 @@ static int load(const gex__serve_engine *e, const char *path, const char *symbol
 {
     gex__options opts = e->opts;
     opts.read.symbol = symbol;
-    int rc = gex__read_stream(&opts, path, fp, &c->chain, &c->read);
-    if (rc == GEX__EXIT_OK && (rc = gex__prepare(&opts, path, c->chain, &c->prepare)) != 0) {
+    int rc = gex__read_stream(NULL, &opts, path, fp, &c->chain, &c->read);
+    if (rc == GEX__EXIT_OK && (rc = gex__prepare(NULL, &opts, path, c->chain, &c->prepare)) != 0) {
         gex_chain_free(c->chain);
         c->chain = NULL;
     }
@@ -289,7 +289,7 @@ static int render(const gex__serve_engine *e, const chain_entry *c, const char *
     int32_t day = 0;
     request_options(e, kind, expiration, min_oi, &day, &opts);
     gex__analysis a;
-    int rc = gex__analyze_shared(&opts, path, c->chain, &c->read, &c->prepare, 1, &a);
+    int rc = gex__analyze_shared(NULL, &opts, path, c->chain, &c->read, &c->prepare, 1, &a);
     if (rc == GEX__EXIT_OK) {
         json_t *d = gex__document(render_doc(kind), &a);
         if (d == NULL) {
