@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "gex/bs.h"
 #include "gex/error.h"
 #include "gex/time.h"
 #include "gex/validate.h"
@@ -287,4 +288,48 @@ double gex_validate_trading_years(int64_t from, int64_t to)
             sessions += (double)(b - a) / length;
     }
     return sessions / TRADING_DAYS_PER_YEAR;
+}
+
+const char *gex_validate_time_name(int convention)
+{
+    static const char *const names[GEX_VALIDATE_T_COUNT] = {
+        "quote instant, calendar days / 365", "quote instant, trading days / 252",
+        "previous 16:00 close, calendar / 365", "previous 16:00 close, trading / 252"};
+    return convention >= 0 && convention < GEX_VALIDATE_T_COUNT ? names[convention] : NULL;
+}
+
+int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                              double *delta, double *gamma, uint8_t *computed)
+{
+    double rate = 0.0, div = 0.0;
+    if (chain == NULL || delta == NULL || gamma == NULL || computed == NULL ||
+        (int)convention < 0 || convention >= GEX_VALIDATE_T_COUNT ||
+        gex_chain_carry(chain, &rate, &div) != GEX_OK)
+        return GEX_EINVAL;
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    const int from_close =
+        convention == GEX_VALIDATE_T_CLOSE_CALENDAR || convention == GEX_VALIDATE_T_CLOSE_TRADING;
+    const int trading =
+        convention == GEX_VALIDATE_T_QUOTE_TRADING || convention == GEX_VALIDATE_T_CLOSE_TRADING;
+    const int64_t from = from_close ? gex_validate_previous_close(quote) : quote;
+    for (size_t i = 0; i < v.n; i++) {
+        delta[i] = gamma[i] = 0.0;
+        computed[i] = 0;
+        if (v.status[i] != GEX_CONTRACT_OK)
+            continue;
+        /* SPEC 1.1's T, measured from the chosen instant; the quote instant's calendar T is the
+         * prepared chain's own, to the bit. */
+        const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR ? v.T[i]
+                         : trading ? gex_validate_trading_years(from, v.settlement[i])
+                                   : (double)(v.settlement[i] - from) / GEX_SECONDS_PER_YEAR;
+        gex_greeks g;
+        if (!(T > 0.0) || gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], rate, div,
+                                        &g) != GEX_BS_OK)
+            continue;
+        delta[i] = g.delta;
+        gamma[i] = g.gamma;
+        computed[i] = 1;
+    }
+    return GEX_OK;
 }

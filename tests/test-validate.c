@@ -11,6 +11,8 @@
 #include "gex/error.h"
 #include "gex/time.h"
 #include "gex/validate.h"
+#include "gex/bs.h"
+#include "gex/chain.h"
 
 START_TEST(test_gex_validate_fit_series_exact_multiple)
 {
@@ -206,6 +208,76 @@ START_TEST(test_gex_validate_trading_years_sessions)
 }
 END_TEST
 
+/* The chain's greeks under each time convention: the quote instant's calendar T is the prepared
+ * chain's own, and every value equals gex_bs_greeks at that T with the chain's carry. */
+START_TEST(test_gex_validate_chain_greeks_conventions)
+{
+    gex_chain *chain = gex_chain_new();
+    const int32_t friday = gex_time_days_from_civil(2023, 6, 16);
+    const double strikes[3] = {4250.0, 4300.0, 4350.0};
+    for (int k = 0; k < 3; k++) {
+        gex_contract c = {.underlying = "SPX",
+                          .root = "SPXW",
+                          .expiration = friday,
+                          .strike = strikes[k],
+                          .type = k == 2 ? GEX_PUT : GEX_CALL,
+                          .bid = NAN,
+                          .ask = NAN,
+                          .last = NAN,
+                          .iv = 0.14 + 0.01 * k,
+                          .open_interest = 10,
+                          .volume = NAN,
+                          .multiplier = 100,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
+        ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+    }
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4298.86), GEX_OK);
+    double d[3], g[3];
+    uint8_t ok[3];
+    const int64_t quote = UTC(2023, 6, 13, 17, 40); /* Tuesday 13:40 EDT */
+    /* not prepared: no carry */
+    ck_assert_int_eq(
+        gex_validate_chain_greeks(chain, quote, GEX_VALIDATE_T_QUOTE_CALENDAR, d, g, ok),
+        GEX_EINVAL);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.has_now = 1;
+    po.now = quote;
+    po.rate = 0.0517;
+    po.div = 0.0148;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    for (int c = 0; c < GEX_VALIDATE_T_COUNT; c++) {
+        ck_assert_ptr_nonnull(gex_validate_time_name(c));
+        ck_assert_int_eq(gex_validate_chain_greeks(chain, quote, (gex_validate_time)c, d, g, ok),
+                         GEX_OK);
+        const int64_t from = c >= GEX_VALIDATE_T_CLOSE_CALENDAR ? UTC(2023, 6, 12, 20, 0) : quote;
+        for (int i = 0; i < 3; i++) {
+            const double T = c == GEX_VALIDATE_T_QUOTE_CALENDAR ? v.T[i]
+                             : c % 2 == 1 ? gex_validate_trading_years(from, v.settlement[i])
+                                          : (double)(v.settlement[i] - from) / GEX_SECONDS_PER_YEAR;
+            gex_greeks ref;
+            ck_assert_int_eq(
+                gex_bs_greeks(v.type[i], 4298.86, strikes[i], T, v.iv[i], 0.0517, 0.0148, &ref),
+                GEX_BS_OK);
+            ck_assert_int_eq(ok[i], 1);
+            ck_assert_double_eq(d[i], ref.delta);
+            ck_assert_double_eq(g[i], ref.gamma);
+        }
+    }
+    /* from the quote instant, calendar: (settlement - quote) / 365 days, SPEC 1.1 */
+    ck_assert_double_eq_tol(v.T[0], (double)(UTC(2023, 6, 16, 20, 0) - quote) / (365.0 * 86400.0),
+                            1e-15);
+    ck_assert_ptr_null(gex_validate_time_name(GEX_VALIDATE_T_COUNT));
+    ck_assert_int_eq(gex_validate_chain_greeks(chain, quote, GEX_VALIDATE_T_COUNT, d, g, ok),
+                     GEX_EINVAL);
+    ck_assert_int_eq(gex_validate_chain_greeks(NULL, quote, 0, d, g, ok), GEX_EINVAL);
+    gex_chain_free(chain);
+}
+END_TEST
+
 static Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
@@ -222,6 +294,7 @@ static Suite *validate_suite(void)
     tcase_add_test(tc, test_gex_validate_moneyness_bucket_edges);
     tcase_add_test(tc, test_gex_validate_previous_close_weekdays);
     tcase_add_test(tc, test_gex_validate_trading_years_sessions);
+    tcase_add_test(tc, test_gex_validate_chain_greeks_conventions);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gex/chain.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -86,6 +88,30 @@ int64_t gex_validate_previous_close(int64_t utc);
  * weekday's 09:30-16:00 New York session that lies between them, summed, / 252. 0 when
  * to <= from. */
 double gex_validate_trading_years(int64_t from, int64_t to);
+
+/* Where T may be measured from and how it may be counted, in the order they are tried. */
+typedef enum gex_validate_time {
+    GEX_VALIDATE_T_QUOTE_CALENDAR =
+        0,                         /* the quote instant, calendar seconds / 365 days (SPEC 1.1) */
+    GEX_VALIDATE_T_QUOTE_TRADING,  /* the quote instant, trading time / 252 sessions */
+    GEX_VALIDATE_T_CLOSE_CALENDAR, /* the previous 16:00 close, calendar / 365 */
+    GEX_VALIDATE_T_CLOSE_TRADING,  /* the previous 16:00 close, trading / 252 */
+    GEX_VALIDATE_T_COUNT
+} gex_validate_time;
+
+/* "quote instant, calendar days / 365", ... (static); NULL when out of range. */
+const char *gex_validate_time_name(int convention);
+
+/* The delta and gamma of every contract of a prepared chain (gex_chain_prepare) with T measured
+ * by convention from quote (the UTC instant the chain was prepared at: gex_analysis_quote_time),
+ * at each contract's spot and implied volatility and the chain's carry (gex_chain_carry): what
+ * a vendor's own greeks columns are recomputed with (gex validate, chain-only mode). delta,
+ * gamma and computed are caller-owned arrays of gex_chain_size(chain); computed[i] is 1 where
+ * contract i has status GEX_CONTRACT_OK, a positive T and representable greeks, else 0 with
+ * delta and gamma 0. Returns GEX_OK, or GEX_EINVAL (NULL, an unknown convention, a chain not
+ * prepared). */
+int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                              double *delta, double *gamma, uint8_t *computed);
 
 #ifdef __cplusplus
 }

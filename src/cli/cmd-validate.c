@@ -84,7 +84,7 @@ typedef struct report {
     bucket expiry[128];
     size_t n_expiry;
     bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
-    convention_row conv[4];
+    convention_row conv[GEX_VALIDATE_T_COUNT];
     size_t n_conv;
     int best_conv;
 } report;
@@ -917,18 +917,21 @@ static int chain_only(const gex__options *opts, FILE *out)
     r.mode = "the chain's own delta and gamma columns against gex's greeks from the chain's IV";
     r.tol = opts->tol;
     r.best_conv = -1;
-    const double rate = opts->prepare.rate, div = opts->prepare.div;
+    double rate = 0.0, div = 0.0;
+    gex_analysis_carry(a.an, &rate, &div);
     item *di = calloc(v.n + 1, sizeof *di), *gi = calloc(v.n + 1, sizeof *gi);
-    double *vd = malloc((2 * v.n + 1) * sizeof *vd);
-    if (di == NULL || gi == NULL || vd == NULL) {
+    double *vd = malloc((4 * v.n + 1) * sizeof *vd);
+    uint8_t *computed = malloc(v.n + 1);
+    if (di == NULL || gi == NULL || vd == NULL || computed == NULL) {
         free(di);
         free(gi);
         free(vd);
+        free(computed);
         gex__analysis_free(&a);
         gex__error(NULL, 0, "out of memory");
         return GEX__EXIT_INTERNAL;
     }
-    double *vg = vd + v.n;
+    double *vg = vd + v.n, *gd = vg + v.n, *gg = gd + v.n; /* the file's, then gex's */
     size_t nd = 0, ng = 0, skipped_status = 0;
     for (size_t i = 0; i < v.n; i++) {
         vd[i] = v.vendor_delta[i];
@@ -943,15 +946,10 @@ static int chain_only(const gex__options *opts, FILE *out)
     /* by expiration and moneyness */
     for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
         snprintf(r.money[b].name, sizeof r.money[b].name, "%s", gex_validate_moneyness_name(b));
-    const int64_t quote = a.as_of, close = gex_validate_previous_close(a.as_of);
-    for (size_t i = 0; i < v.n; i++) {
-        if (v.status[i] != GEX_CONTRACT_OK) {
-            skipped_status++;
-            continue;
-        }
-        gex_greeks g;
-        if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], v.T[i], v.iv[i], rate, div, &g) !=
-            GEX_BS_OK) {
+    int st = gex_validate_chain_greeks(a.chain, a.as_of, GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg,
+                                       computed);
+    for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
+        if (!computed[i]) {
             skipped_status++;
             continue;
         }
@@ -974,46 +972,37 @@ static int chain_only(const gex__options *opts, FILE *out)
         if (eb != NULL)
             eb->n++;
         mb->n++;
-        tally(di, &nd, label, vd[i], g.delta, r.tol, floor_d, eb, mb, 0);
-        tally(gi, &ng, label, vg[i], g.gamma, r.tol, floor_g, eb, mb, 1);
+        tally(di, &nd, label, vd[i], gd[i], r.tol, floor_d, eb, mb, 0);
+        tally(gi, &ng, label, vg[i], gg[i], r.tol, floor_g, eb, mb, 1);
     }
     if (skipped_status > 0)
         note(&r,
              "%zu contracts not compared: expired, no IV in the file, or greeks not "
              "representable",
              skipped_status);
-    int st = add_series(&r, "delta per contract", "per $1", di, nd, 0.0, floor_d, 1);
+    st |= add_series(&r, "delta per contract", "per $1", di, nd, 0.0, floor_d, 1);
     st |= add_series(&r, "gamma per contract", "per $1 per $1", gi, ng, 0.0, floor_g, 1);
 
     /* The time conventions a vendor may have used (SPEC 4, chain-only mode). */
-    static const char *const conv_names[4] = {
-        "quote instant, calendar days / 365", "quote instant, trading days / 252",
-        "previous 16:00 close, calendar / 365", "previous 16:00 close, trading / 252"};
-    for (int c = 0; c < 4; c++) {
+    for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK; c++) {
         convention_row *cr = &r.conv[r.n_conv++];
-        cr->name = conv_names[c];
-        const int64_t from = c < 2 ? quote : close;
+        cr->name = gex_validate_time_name(c);
+        st = gex_validate_chain_greeks(a.chain, a.as_of, (gex_validate_time)c, gd, gg, computed);
         double sd = 0.0, sg = 0.0;
         size_t n_d = 0, n_g = 0;
-        for (size_t i = 0; i < v.n; i++) {
-            if (v.status[i] != GEX_CONTRACT_OK)
-                continue;
-            const double T = (c % 2 == 0) ? (double)(v.settlement[i] - from) / GEX_SECONDS_PER_YEAR
-                                          : gex_validate_trading_years(from, v.settlement[i]);
-            gex_greeks g;
-            if (!(T > 0.0) || gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], rate,
-                                            div, &g) != GEX_BS_OK)
+        for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
+            if (!computed[i])
                 continue;
             cr->n++;
             if (isfinite(vd[i])) {
-                sd += (vd[i] - g.delta) * (vd[i] - g.delta);
+                sd += (vd[i] - gd[i]) * (vd[i] - gd[i]);
                 n_d++;
-                cr->beyond += !gex_validate_agrees(vd[i], g.delta, r.tol, floor_d);
+                cr->beyond += !gex_validate_agrees(vd[i], gd[i], r.tol, floor_d);
             }
             if (isfinite(vg[i])) {
-                sg += (vg[i] - g.gamma) * (vg[i] - g.gamma);
+                sg += (vg[i] - gg[i]) * (vg[i] - gg[i]);
                 n_g++;
-                cr->beyond += !gex_validate_agrees(vg[i], g.gamma, r.tol, floor_g);
+                cr->beyond += !gex_validate_agrees(vg[i], gg[i], r.tol, floor_g);
             }
         }
         cr->delta_rms = n_d ? sqrt(sd / (double)n_d) : 0.0;
@@ -1035,10 +1024,11 @@ static int chain_only(const gex__options *opts, FILE *out)
         note(&r, "the chain's greeks fit best with T from the %s%s", r.conv[r.best_conv].name,
              r.best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "");
     free(vd);
+    free(computed);
     gex__analysis_free(&a);
     if (st != GEX_OK) {
         free_report(&r);
-        gex__error(NULL, 0, "out of memory");
+        gex__error(NULL, 0, "the chain's greeks could not be compared: %s", gex_strerror(st));
         return GEX__EXIT_INTERNAL;
     }
     return finish(&r, opts, out);
