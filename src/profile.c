@@ -8,6 +8,7 @@
  * of strikes to another.
  */
 #include "gex/levels.h"
+#include "gex/profile.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>

@@ -1,7 +1,7 @@
 /*
  * The regime classifier, the dealer hedging estimate and the 0DTE block (SPEC 1.7).
  */
-#include "gex/levels.h"
+#include "gex/regime.h"
 
 #include <math.h>
 #include <string.h>

@@ -6,6 +6,8 @@
 #include <math.h>
 
 #include "gex/levels.h"
+#include "gex/profile.h"
+#include "gex/regime.h"
 #include "gex/vendor.h"
 #include "test-exposure-ref.h"
 

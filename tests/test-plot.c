@@ -18,6 +18,8 @@
 #include "gex/chain.h"
 #include "gex/exposure.h"
 #include "gex/levels.h"
+#include "gex/profile.h"
+#include "gex/regime.h"
 #include "gex/plot.h"
 #include "gex/time.h"
 

@@ -19,6 +19,8 @@
 #include "gex/error.h"
 #include "gex/exposure.h"
 #include "gex/levels.h"
+#include "gex/profile.h"
+#include "gex/regime.h"
 
 #ifdef __cplusplus
 extern "C" {

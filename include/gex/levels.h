@@ -1,6 +1,7 @@
 /*
- * gex/levels.h: the gamma flip, walls, extremes and the 0DTE magnet (SPEC 1.6); the repriced
- * GEX profile P(x); the regime classifier, hedging estimate and 0DTE block (SPEC 1.7).
+ * gex/levels.h: the gamma flip, walls, extremes and the 0DTE magnet (SPEC 1.6). The repriced
+ * GEX profile P(x) is gex/profile.h's; the regime, hedging estimate and 0DTE block are
+ * gex/regime.h's.
  *
  * Every level is a strike (or, for the flip, a price) in the underlying's currency, or absent
  * (has = 0, JSON null): gex never prints a sentinel number for a level that does not exist.
@@ -101,75 +102,6 @@ int gex_levels_flip_strike(const double *strike, const double *net_gex, size_t n
  * and the strike-method flip); the magnet is left has = 0 and flip_evaluations 0. Rows ascending
  * by strike. Used on vendor tables by validate. Statuses as gex_levels_flip_strike. */
 int gex_levels_from_rows(const gex_strike_row *rows, size_t n, double spot, gex_levels *out);
-
-/* P(x): the total GEX in the exposure's unit recomputed at hypothetical spots x[0..n), with IV,
- * T, r and q held and the S^2 (pct) or S (point) of the unit taken as x too, over the contracts
- * included in exposure:
- *   P(x) = sum_i s_i gamma_i(x) OI_i M_i u(x),  u(x) = 0.01 x^2, x or 1.
- * x and p are caller-owned arrays of n; x[i] must be > 0 and finite. Returns GEX_OK, GEX_EINVAL
- * (NULL, a bad x), GEX_ENOMEM or GEX_ERANGE (a value not
- * representable). P of an exposure with no contract is 0 everywhere. The gamma of each contract
- * is evaluated by a kernel specialised for a fixed book at many spots (src/profile.c), equal to
- * gex_bs_greeks's gamma within a few ulps. */
-int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, double *p);
-
-/* The default number of points of a profile for charts and the `profile` command: 201 points
- * over the flip's search interval, a step of 0.5% of the spot. */
-#define GEX_PROFILE_POINTS 201
-
-/* The profile on a uniform grid: n >= 2 points from x_min to x_max inclusive written to x[],
- * P at them to p[]. x_min = x_max = 0 means the flip's search interval
- * [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S]. Returns GEX_OK, GEX_EINVAL (n < 2, 0 < x_min < x_max
- * violated) or GEX_ENOMEM. */
-int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, size_t n, double *x,
-                     double *p);
-
-/* Regime (SPEC 1.7). Confidence thresholds on |dist_to_flip| in percent. */
-#define GEX_REGIME_HIGH_PCT     2.0
-#define GEX_REGIME_MODERATE_PCT 0.5
-
-typedef struct gex_regime {
-    int regime;                /* sign of net_gex: +1, -1 or 0 */
-    int vanna_aligned;         /* regime positive and net_vex < 0 */
-    gex_level dist_to_flip;    /* (S - flip) / S * 100; has = 0 without a flip */
-    const char *confidence;    /* "high" (|dist| > 2), "moderate" (> 0.5), "low"; without a flip
-                                  "high" (no flip within 50% of spot), "low" when regime is 0 */
-    const char *meaning;       /* one sentence from the SPEC 1.7 table (static) */
-    const char *vendor_regime; /* spot versus flip: "positive_gamma" above, "negative_gamma"
-                                  below, "undetermined" without a flip or exactly on it */
-} gex_regime;
-
-/* Fills *out (which must not be NULL; flip may be NULL, meaning no flip). */
-void gex_regime_classify(double spot, double net_gex, double net_vex, const gex_level *flip,
-                         gex_regime *out);
-
-/* The hedging move of SPEC 1.7 (percent of spot). */
-#define GEX_HEDGE_MOVE 0.01
-
-/* Dealer hedging for a spot move of -1% (down) and +1% (up): the dealer book is long the calls
- * and short the puts (s_i), its delta D(x) = sum_i s_i delta_i(x) OI_i M_i shares with IV, T,
- * r, q held; every included contract's delta is fully revalued at S (1 -+ 0.01), and the shares
- * to trade to stay hedged are -(D(S (1 -+ 0.01)) - D(S)). shares > 0 means dealers buy. */
-typedef struct gex_hedge {
-    double shares;
-    double notional_usd;   /* |shares| * S */
-    const char *direction; /* "buy" (shares > 0), "sell" (< 0) or "none" (exactly 0) */
-} gex_hedge;
-
-int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up);
-
-/* The 0DTE block: net GEX of the included contracts expiring on the quote date (New York), its
- * share of the gross GEX in percent, 100 * gross(0DTE) / gross(all) (gross GEX is defined in
- * gex/exposure.h; 0 when the gross is 0), and the expiration. has = 0 when no included contract
- * expires on the quote date (then the other fields are 0). */
-typedef struct gex_zero_dte {
-    int has;
-    double net_gex;
-    double pct_of_total_gex;
-    int32_t expiration;
-} gex_zero_dte;
-
-int gex_zero_dte_block(const gex_exposure *exposure, gex_zero_dte *out);
 
 #ifdef __cplusplus
 }
