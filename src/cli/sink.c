@@ -183,6 +183,10 @@ static int open_beside(gex__sink *sink, const char *target, const struct stat *s
     const char *slash = strrchr(target, '/');
     const char *base = slash != NULL ? slash + 1 : target;
     if (base[0] == '\0') {
+        if (target[0] == '\0') { /* a misuse of the command line, as a missing FILE is */
+            gex__error(NULL, 0, "-o names no file (an empty name); give -o the name of a file");
+            return GEX__EXIT_USAGE;
+        }
         gex__error(path, 0, "names a directory (it ends with '/'); give -o the name of a file");
         return GEX__EXIT_INTERNAL;
     }
