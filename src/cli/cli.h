@@ -162,11 +162,17 @@ void gex__analysis_free(gex__analysis *a);
 
 /* --- output --- */
 
-/* Where the output goes: stdout, or a temporary file renamed over -o FILE on success. */
+/* Where the output goes: stdout; a character device or FIFO written directly; or an unnamed
+ * temporary file (a named one where the file system has no O_TMPFILE) beside -o FILE, or beside
+ * the final target of a link, given that name on success. */
 typedef struct gex__sink {
     FILE *fp;
-    char *tmp_path; /* NULL for stdout */
-    const char *final_path;
+    const char *final_path; /* -o FILE as given (for messages); NULL for stdout */
+    int how;                /* sink.c's SINK_* */
+    int dir_fd;             /* the target's directory, or -1 */
+    char *name;             /* the target's name in dir_fd, or NULL */
+    char *tmp_name;         /* a temporary name in dir_fd, or NULL */
+    int replace;            /* the target existed when the sink was opened */
 } gex__sink;
 
 int gex__sink_open(gex__sink *sink, const char *path);

@@ -1,0 +1,210 @@
+#!/bin/sh
+# gex -o FILE never harms a file, checked with the real program in a temporary directory:
+# - a new file gets the output, with mode 0666 & ~umask (umask 022, then 077);
+# - an existing regular file of mode 0640 is replaced by the output, and keeps mode 0640;
+# - a symbolic link to a file stays a link, and its target gets the output;
+# - a dangling link, a read-only file (chmod 444, refused for root too) and a directory are
+#   refused with exit status 4 and a message saying what they are, and stay as they were;
+# - a FIFO gets the output directly and stays a FIFO;
+# - a character device (/dev/null, directly and as the target of a link in the temporary
+#   directory) is written and stays a character device; nothing outside the directory is made;
+# - a failed run (a missing input, exit status 3) leaves an existing output file byte for byte,
+#   and no FILE.tmp-XXXXXX;
+# - a run killed (SIGKILL) while writing a large output leaves neither the file nor a temporary
+#   file (unless the file system has no O_TMPFILE, where the named temporary file it leaves is
+#   the documented exception: the check then says so, and fails on a file system known to have
+#   O_TMPFILE).
+#
+# Usage: tests/output-file.sh GEX SOURCE_ROOT GEN_CHAIN
+set -u
+gex=$1
+root=$2
+gen=$3
+case $gex in /*) ;; *) gex=$(pwd)/$gex ;; esac
+case $gen in /*) ;; *) gen=$(pwd)/$gen ;; esac
+cd "$root" || exit 1
+tmp=$(mktemp -d /tmp/gex-output-file.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+in=data/sample-spx.csv
+failed=0
+
+fail() {
+    echo "FAIL: $*"
+    failed=1
+}
+ok() {
+    echo "ok: $*"
+}
+# run ARGS...: gex with ARGS, standard error in $tmp/err, the exit status in $st.
+run() {
+    "$gex" "$@" 2>"$tmp/err" && st=0 || st=$?
+}
+mode() {
+    stat -c %a "$1"
+}
+# No temporary file may be left in the directory.
+no_tmp() {
+    left=$(find "$tmp" -name '*.tmp-*')
+    [ -z "$left" ] || fail "$1: a temporary file was left: $left"
+}
+
+"$gex" levels "$in" >"$tmp/ref" || { echo "FAIL: gex levels $in exited with $?"; exit 1; }
+
+# A new file: the output, with the umask's mode.
+(umask 022 && "$gex" levels "$in" -o "$tmp/new" 2>"$tmp/err") && st=0 || st=$?
+if [ "$st" != 0 ] || ! cmp -s "$tmp/new" "$tmp/ref" || [ "$(mode "$tmp/new")" != 644 ]; then
+    fail "new file (umask 022): exit status $st, mode $(mode "$tmp/new" 2>&1), expected 0 and 644"
+else
+    ok "new file: the output, mode 644 under umask 022"
+fi
+(umask 077 && "$gex" levels "$in" -o "$tmp/new77" 2>"$tmp/err") && st=0 || st=$?
+if [ "$st" != 0 ] || ! cmp -s "$tmp/new77" "$tmp/ref" || [ "$(mode "$tmp/new77")" != 600 ]; then
+    fail "new file (umask 077): exit status $st, mode $(mode "$tmp/new77" 2>&1), expected 0 and 600"
+else
+    ok "new file: mode 600 under umask 077"
+fi
+
+# An existing regular file: replaced, its mode kept.
+echo old >"$tmp/reg"
+chmod 0640 "$tmp/reg"
+run levels "$in" -o "$tmp/reg"
+if [ "$st" != 0 ] || ! cmp -s "$tmp/reg" "$tmp/ref" || [ "$(mode "$tmp/reg")" != 640 ] ||
+    [ -L "$tmp/reg" ] || [ ! -f "$tmp/reg" ]; then
+    fail "regular file 0640: exit status $st, mode $(mode "$tmp/reg"), expected 0 and 640 with the output"
+else
+    ok "regular file 0640: replaced by the output, mode 640 kept"
+fi
+
+# A link to a file: stays a link, the target gets the output.
+echo old >"$tmp/target"
+ln -s target "$tmp/link"
+run levels "$in" -o "$tmp/link"
+if [ "$st" != 0 ] || [ ! -L "$tmp/link" ] || [ "$(readlink "$tmp/link")" != target ] ||
+    ! cmp -s "$tmp/target" "$tmp/ref"; then
+    fail "link to a file: exit status $st; the link or its target's content is wrong"
+else
+    ok "link to a file: still a link, its target holds the output"
+fi
+
+# A dangling link: refused, left as it was, nothing created.
+ln -s missing-target "$tmp/dangling"
+run levels "$in" -o "$tmp/dangling"
+if [ "$st" != 4 ] || ! grep -q "dangling: is a symbolic link to missing-target, which does not exist" "$tmp/err" ||
+    [ ! -L "$tmp/dangling" ] || [ -e "$tmp/missing-target" ]; then
+    fail "dangling link: exit status $st (expected 4): $(cat "$tmp/err")"
+else
+    ok "dangling link: refused (4): $(cat "$tmp/err")"
+fi
+
+# A read-only file: refused whoever runs it (root too), unchanged.
+echo read-only >"$tmp/ro"
+chmod 0444 "$tmp/ro"
+run levels "$in" -o "$tmp/ro"
+if [ "$st" != 4 ] || ! grep -q "ro: is a read-only file (mode 0444)" "$tmp/err" ||
+    [ "$(cat "$tmp/ro")" != read-only ] || [ "$(mode "$tmp/ro")" != 444 ]; then
+    fail "read-only file (uid $(id -u)): exit status $st (expected 4): $(cat "$tmp/err")"
+else
+    ok "read-only file (uid $(id -u)): refused (4): $(cat "$tmp/err")"
+fi
+
+# A directory: refused, still an empty directory.
+mkdir "$tmp/dir"
+run levels "$in" -o "$tmp/dir"
+if [ "$st" != 4 ] || ! grep -q "dir: is a directory" "$tmp/err" || [ ! -d "$tmp/dir" ] ||
+    [ -n "$(ls -A "$tmp/dir")" ]; then
+    fail "directory: exit status $st (expected 4): $(cat "$tmp/err")"
+else
+    ok "directory: refused (4): $(cat "$tmp/err")"
+fi
+
+# A FIFO: written directly (its reader started first; timeout ends it should gex never open it).
+mkfifo "$tmp/fifo"
+timeout 10 cat "$tmp/fifo" >"$tmp/fifo-read" &
+reader=$!
+run levels "$in" -o "$tmp/fifo"
+wait "$reader"
+if [ "$st" != 0 ] || [ ! -p "$tmp/fifo" ] || ! cmp -s "$tmp/fifo-read" "$tmp/ref"; then
+    fail "FIFO: exit status $st; the FIFO is no longer one or its reader did not get the output"
+else
+    ok "FIFO: its reader got the output, still a FIFO"
+fi
+
+# A character device: /dev/null directly and through a link in the temporary directory.
+run levels "$in" -o /dev/null
+if [ "$st" != 0 ] || [ ! -c /dev/null ]; then
+    fail "-o /dev/null: exit status $st; /dev/null is a character device: $([ -c /dev/null ] && echo yes || echo NO)"
+else
+    ok "-o /dev/null: written, still a character device"
+fi
+ln -s /dev/null "$tmp/null-link"
+run levels "$in" -o "$tmp/null-link"
+if [ "$st" != 0 ] || [ ! -L "$tmp/null-link" ] || [ ! -c /dev/null ]; then
+    fail "link to /dev/null: exit status $st; the link or /dev/null changed"
+else
+    ok "link to /dev/null: written, still a link to a character device"
+fi
+no_tmp "after the successful runs"
+
+# A failed run: the existing output byte for byte, no temporary file.
+cp "$tmp/reg" "$tmp/reg-before"
+run levels "$tmp/no-such-input.csv" -o "$tmp/reg"
+if [ "$st" != 3 ] || ! cmp -s "$tmp/reg" "$tmp/reg-before"; then
+    fail "failed run: exit status $st (expected 3), or the existing output changed"
+else
+    ok "failed run (3): the existing output unchanged"
+fi
+no_tmp "failed run"
+
+# A run killed while writing: neither the file nor a temporary file. Killed once the output
+# descriptor holds bytes (/proc/PID/fd), else when it ends or after about 10 s of waiting.
+if ! "$gen" --seed 1 --big -o "$tmp/big.csv" 2>/dev/null; then
+    fail "gen-chain --big did not run"
+else
+    "$gex" greeks --format csv "$tmp/big.csv" -o "$tmp/killed.csv" 2>/dev/null &
+    pid=$!
+    writing=
+    named=
+    i=0
+    while [ -z "$writing" ] && [ "$i" -lt 1000 ] && kill -0 "$pid" 2>/dev/null; do
+        for fd in /proc/"$pid"/fd/*; do
+            to=$(readlink "$fd" 2>/dev/null) || continue
+            case $to in
+            "$tmp"/*" (deleted)" | "$tmp"/killed.csv.tmp-*) ;;
+            *) continue ;;
+            esac
+            size=$(stat -L -c %s "$fd" 2>/dev/null) || continue
+            if [ "${size:-0}" -gt 0 ]; then
+                writing=$size
+                case $to in *.tmp-*) named=$to ;; esac
+            fi
+        done
+        [ -n "$writing" ] || sleep 0.01
+        i=$((i + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    if [ -z "$writing" ]; then
+        echo "note: the kill did not land while the output was written (run ended or too fast)"
+    fi
+    if [ -n "$named" ]; then
+        # File systems known to have O_TMPFILE (stat names ext2, ext3 and ext4 "ext2/ext3").
+        fstype=$(stat -f -c %T "$tmp")
+        case $fstype in
+        ext2/ext3 | xfs | btrfs | tmpfs | f2fs)
+            fail "killed run: wrote to the named $named on $fstype, which has O_TMPFILE"
+            ;;
+        *)
+            echo "note: no O_TMPFILE on $fstype: the killed run's $named is the documented leftover"
+            ;;
+        esac
+        rm -f "$tmp"/killed.csv.tmp-*
+    fi
+    if [ -e "$tmp/killed.csv" ] && [ -n "$writing" ]; then
+        fail "killed run: left $tmp/killed.csv"
+    else
+        ok "killed run (SIGKILL after ${writing:-?} bytes): no file left"
+    fi
+    no_tmp "killed run"
+fi
+
+exit $failed
