@@ -24,19 +24,19 @@
 START_TEST(test_route_every_endpoint)
 {
     static const char *const kinds[] = {"gex", "dex", "vex", "chex", "levels", "summary"};
-    for (int k = 0; k < GEX__SERVE_KIND_COUNT; k++) {
+    for (int k = 0; k < CLI_SERVE_KIND_COUNT; k++) {
         char path[64];
         snprintf(path, sizeof path, "/v1/exposure/%s/SPY", kinds[k]);
-        gex__serve_query q;
+        cli_serve_query q;
         int ok = 0;
-        ck_assert_int_eq(gex__serve_route(path, &q, &ok), GEX__SERVE_ROUTE_OK);
+        ck_assert_int_eq(cli_serve_route(path, &q, &ok), CLI_SERVE_ROUTE_OK);
         ck_assert_int_eq(ok, 1);
         ck_assert_int_eq(q.kind, k);
         ck_assert_str_eq(q.symbol, "SPY");
-        ck_assert_str_eq(gex__serve_kind_name(k), kinds[k]);
+        ck_assert_str_eq(cli_serve_kind_name(k), kinds[k]);
     }
-    ck_assert_ptr_null(gex__serve_kind_name(GEX__SERVE_KIND_COUNT));
-    ck_assert_ptr_null(gex__serve_kind_name(-1));
+    ck_assert_ptr_null(cli_serve_kind_name(CLI_SERVE_KIND_COUNT));
+    ck_assert_ptr_null(cli_serve_kind_name(-1));
 }
 END_TEST
 
@@ -59,14 +59,14 @@ START_TEST(test_route_unknown_paths)
         "/v1/exposure/zero-dte/SPY",
     };
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
-        gex__serve_query q;
+        cli_serve_query q;
         int ok = 1;
-        ck_assert_msg(gex__serve_route(paths[i], &q, &ok) == GEX__SERVE_ROUTE_NOT_FOUND, "%s",
+        ck_assert_msg(cli_serve_route(paths[i], &q, &ok) == CLI_SERVE_ROUTE_NOT_FOUND, "%s",
                       paths[i]);
     }
-    gex__serve_query q;
+    cli_serve_query q;
     int ok = 1;
-    ck_assert_int_eq(gex__serve_route(NULL, &q, &ok), GEX__SERVE_ROUTE_NOT_FOUND);
+    ck_assert_int_eq(cli_serve_route(NULL, &q, &ok), CLI_SERVE_ROUTE_NOT_FOUND);
 }
 END_TEST
 
@@ -80,30 +80,30 @@ START_TEST(test_route_bad_symbols)
         "/v1/exposure/gex/\xc3\xa9",
     };
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
-        gex__serve_query q;
+        cli_serve_query q;
         int ok = 1;
-        ck_assert_int_eq(gex__serve_route(paths[i], &q, &ok), GEX__SERVE_ROUTE_OK);
+        ck_assert_int_eq(cli_serve_route(paths[i], &q, &ok), CLI_SERVE_ROUTE_OK);
         ck_assert_msg(ok == 0, "%s", paths[i]);
     }
-    gex__serve_query q;
+    cli_serve_query q;
     int ok = 0;
-    ck_assert_int_eq(gex__serve_route("/v1/exposure/summary/BRK.B", &q, &ok), 0);
+    ck_assert_int_eq(cli_serve_route("/v1/exposure/summary/BRK.B", &q, &ok), 0);
     ck_assert_int_eq(ok, 1);
-    ck_assert_int_eq(gex__serve_route("/v1/exposure/gex/^SPX", &q, &ok), 0);
+    ck_assert_int_eq(cli_serve_route("/v1/exposure/gex/^SPX", &q, &ok), 0);
     ck_assert_int_eq(ok, 1);
-    ck_assert_int_eq(gex__serve_route("/v1/exposure/gex/ABCDEFGHIJKLMNO", &q, &ok), 0);
+    ck_assert_int_eq(cli_serve_route("/v1/exposure/gex/ABCDEFGHIJKLMNO", &q, &ok), 0);
     ck_assert_int_eq(ok, 1);
 }
 END_TEST
 
 START_TEST(test_parse_expiration_forms)
 {
-    gex__serve_query q;
-    ck_assert_int_eq(gex__serve_parse_expiration(NULL, &q), 0);
+    cli_serve_query q;
+    ck_assert_int_eq(cli_serve_parse_expiration(NULL, &q), 0);
     ck_assert_str_eq(q.expiration, "");
-    ck_assert_int_eq(gex__serve_parse_expiration("2024-02-29", &q), 0);
+    ck_assert_int_eq(cli_serve_parse_expiration("2024-02-29", &q), 0);
     ck_assert_str_eq(q.expiration, "2024-02-29");
-    ck_assert_int_eq(gex__serve_parse_expiration("0DTE", &q), 0);
+    ck_assert_int_eq(cli_serve_parse_expiration("0DTE", &q), 0);
     ck_assert_str_eq(q.expiration, "0dte");
     static const char *const bad[] = {
         "",           "2023-02-29", "2024-13-01",          "2024-00-10", "2024-04-31", "20240315",
@@ -111,22 +111,22 @@ START_TEST(test_parse_expiration_forms)
         "-024-03-15", "1dte",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        ck_assert_msg(gex__serve_parse_expiration(bad[i], &q) == -1, "'%s'", bad[i]);
+        ck_assert_msg(cli_serve_parse_expiration(bad[i], &q) == -1, "'%s'", bad[i]);
 }
 END_TEST
 
 START_TEST(test_parse_min_oi_forms)
 {
-    gex__serve_query q;
-    ck_assert_int_eq(gex__serve_parse_min_oi(NULL, &q), 0);
+    cli_serve_query q;
+    ck_assert_int_eq(cli_serve_parse_min_oi(NULL, &q), 0);
     ck_assert_str_eq(q.min_oi, "");
-    ck_assert_int_eq(gex__serve_parse_min_oi("100", &q), 0);
+    ck_assert_int_eq(cli_serve_parse_min_oi("100", &q), 0);
     ck_assert_str_eq(q.min_oi, "100");
-    ck_assert_int_eq(gex__serve_parse_min_oi("00250", &q), 0);
+    ck_assert_int_eq(cli_serve_parse_min_oi("00250", &q), 0);
     ck_assert_str_eq(q.min_oi, "250");
-    ck_assert_int_eq(gex__serve_parse_min_oi("0", &q), 0);
+    ck_assert_int_eq(cli_serve_parse_min_oi("0", &q), 0);
     ck_assert_str_eq(q.min_oi, "0");
-    ck_assert_int_eq(gex__serve_parse_min_oi("12.5", &q), 0);
+    ck_assert_int_eq(cli_serve_parse_min_oi("12.5", &q), 0);
     ck_assert_str_eq(q.min_oi, "12.5");
     static const char *const bad[] = {"",
                                       "-1",
@@ -140,25 +140,25 @@ START_TEST(test_parse_min_oi_forms)
                                       "12 ",
                                       "1234567890123456789012345678901234"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        ck_assert_msg(gex__serve_parse_min_oi(bad[i], &q) == -1, "'%s'", bad[i]);
+        ck_assert_msg(cli_serve_parse_min_oi(bad[i], &q) == -1, "'%s'", bad[i]);
 }
 END_TEST
 
 START_TEST(test_key_equal_cases)
 {
-    ck_assert_int_eq(gex__serve_key_equal("s3cret-key", "s3cret-key"), 1);
-    ck_assert_int_eq(gex__serve_key_equal("s3cret-kez", "s3cret-key"), 0);
-    ck_assert_int_eq(gex__serve_key_equal("s3cret", "s3cret-key"), 0);
-    ck_assert_int_eq(gex__serve_key_equal("s3cret-key-and-more", "s3cret-key"), 0);
-    ck_assert_int_eq(gex__serve_key_equal("", "s3cret-key"), 0);
-    ck_assert_int_eq(gex__serve_key_equal(NULL, "s3cret-key"), 0);
+    ck_assert_int_eq(cli_serve_key_equal("s3cret-key", "s3cret-key"), 1);
+    ck_assert_int_eq(cli_serve_key_equal("s3cret-kez", "s3cret-key"), 0);
+    ck_assert_int_eq(cli_serve_key_equal("s3cret", "s3cret-key"), 0);
+    ck_assert_int_eq(cli_serve_key_equal("s3cret-key-and-more", "s3cret-key"), 0);
+    ck_assert_int_eq(cli_serve_key_equal("", "s3cret-key"), 0);
+    ck_assert_int_eq(cli_serve_key_equal(NULL, "s3cret-key"), 0);
 }
 END_TEST
 
 START_TEST(test_error_body_escapes)
 {
     size_t len = 0;
-    char *body = gex__serve_error_body("symbol_not_found", "no \"X\\Y\"\n\x01 here", &len);
+    char *body = cli_serve_error_body("symbol_not_found", "no \"X\\Y\"\n\x01 here", &len);
     ck_assert_ptr_nonnull(body);
     ck_assert_str_eq(body, "{\"error\":\"symbol_not_found\",\"message\":"
                            "\"no \\\"X\\\\Y\\\"\\u000a\\u0001 here\"}");
@@ -169,9 +169,9 @@ END_TEST
 
 /* ---- the cache ---- */
 
-static gex__serve_file file_named(const char *path, int64_t mtime)
+static cli_serve_file file_named(const char *path, int64_t mtime)
 {
-    gex__serve_file f;
+    cli_serve_file f;
     memset(&f, 0, sizeof f);
     snprintf(f.path, sizeof f.path, "%s", path);
     strcpy(f.symbol, "SPX");
@@ -184,100 +184,100 @@ static gex__serve_file file_named(const char *path, int64_t mtime)
 
 START_TEST(test_cache_key_names_identity_and_options)
 {
-    gex__serve_query q;
+    cli_serve_query q;
     memset(&q, 0, sizeof q);
-    q.kind = GEX__SERVE_LEVELS;
+    q.kind = CLI_SERVE_LEVELS;
     char k1[8192], k2[8192];
-    gex__serve_file f = file_named("/d/a.csv", 1000);
-    ck_assert_uint_gt(gex__serve_cache_key(&f, &q, k1, sizeof k1), 0);
+    cli_serve_file f = file_named("/d/a.csv", 1000);
+    ck_assert_uint_gt(cli_serve_cache_key(&f, &q, k1, sizeof k1), 0);
     f.mtime_ns++;
-    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_ne(k1, k2);
     f.mtime_ns--;
     strcpy(q.min_oi, "100");
-    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_ne(k1, k2);
     q.min_oi[0] = '\0';
     strcpy(q.expiration, "0dte");
-    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_ne(k1, k2);
     q.expiration[0] = '\0';
-    q.kind = GEX__SERVE_GEX;
-    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    q.kind = CLI_SERVE_GEX;
+    cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_ne(k1, k2);
-    q.kind = GEX__SERVE_LEVELS;
-    gex__serve_cache_key(&f, &q, k2, sizeof k2);
+    q.kind = CLI_SERVE_LEVELS;
+    cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_eq(k1, k2);
     char tiny[16];
-    ck_assert_uint_eq(gex__serve_cache_key(&f, &q, tiny, sizeof tiny), 0);
+    ck_assert_uint_eq(cli_serve_cache_key(&f, &q, tiny, sizeof tiny), 0);
 }
 END_TEST
 
 START_TEST(test_cache_evicts_least_recent)
 {
-    gex__serve_cache *c = gex__serve_cache_new(3, 1000);
+    cli_serve_cache *c = cli_serve_cache_new(3, 1000);
     ck_assert_ptr_nonnull(c);
     const char *keys[] = {"a", "b", "c", "d"};
     for (int i = 0; i < 3; i++) {
-        gex__serve_blob *b = gex__serve_blob_new(200, keys[i], 1);
-        gex__serve_cache_put(c, keys[i], b);
-        gex__serve_blob_unref(b);
+        cli_serve_blob *b = cli_serve_blob_new(200, keys[i], 1);
+        cli_serve_cache_put(c, keys[i], b);
+        cli_serve_blob_unref(b);
     }
-    gex__serve_blob *a = gex__serve_cache_get(c, "a"); /* "b" is now the least recent */
+    cli_serve_blob *a = cli_serve_cache_get(c, "a"); /* "b" is now the least recent */
     ck_assert_ptr_nonnull(a);
     ck_assert_str_eq(a->data, "a");
-    gex__serve_blob *d = gex__serve_blob_new(200, "d", 1);
-    gex__serve_cache_put(c, "d", d);
-    gex__serve_blob_unref(d);
-    ck_assert_ptr_null(gex__serve_cache_get(c, "b"));
-    gex__serve_blob *got = gex__serve_cache_get(c, "c");
+    cli_serve_blob *d = cli_serve_blob_new(200, "d", 1);
+    cli_serve_cache_put(c, "d", d);
+    cli_serve_blob_unref(d);
+    ck_assert_ptr_null(cli_serve_cache_get(c, "b"));
+    cli_serve_blob *got = cli_serve_cache_get(c, "c");
     ck_assert_ptr_nonnull(got);
-    gex__serve_blob_unref(got);
-    gex__serve_cache_stats st;
-    gex__serve_cache_get_stats(c, &st);
+    cli_serve_blob_unref(got);
+    cli_serve_cache_stats st;
+    cli_serve_cache_get_stats(c, &st);
     ck_assert_uint_eq(st.entries, 3);
     ck_assert_uint_eq(st.evictions, 1);
     ck_assert_uint_eq(st.hits, 2);
     ck_assert_uint_eq(st.misses, 1);
     /* A body still being sent outlives the cache that held it. */
-    gex__serve_cache_free(c);
+    cli_serve_cache_free(c);
     ck_assert_str_eq(a->data, "a");
-    gex__serve_blob_unref(a);
+    cli_serve_blob_unref(a);
 }
 END_TEST
 
 START_TEST(test_cache_byte_bound)
 {
-    gex__serve_cache *c = gex__serve_cache_new(100, 10);
+    cli_serve_cache *c = cli_serve_cache_new(100, 10);
     char big[11];
     memset(big, 'x', sizeof big);
-    gex__serve_blob *b = gex__serve_blob_new(200, big, 11);
-    gex__serve_cache_put(c, "big", b); /* larger than the whole cache: not kept */
-    gex__serve_blob_unref(b);
-    ck_assert_ptr_null(gex__serve_cache_get(c, "big"));
+    cli_serve_blob *b = cli_serve_blob_new(200, big, 11);
+    cli_serve_cache_put(c, "big", b); /* larger than the whole cache: not kept */
+    cli_serve_blob_unref(b);
+    ck_assert_ptr_null(cli_serve_cache_get(c, "big"));
     for (int i = 0; i < 4; i++) {
         char key[8];
         snprintf(key, sizeof key, "k%d", i);
-        b = gex__serve_blob_new(200, big, 4);
-        gex__serve_cache_put(c, key, b);
-        gex__serve_blob_unref(b);
+        b = cli_serve_blob_new(200, big, 4);
+        cli_serve_cache_put(c, key, b);
+        cli_serve_blob_unref(b);
     }
-    gex__serve_cache_stats st;
-    gex__serve_cache_get_stats(c, &st);
+    cli_serve_cache_stats st;
+    cli_serve_cache_get_stats(c, &st);
     ck_assert_uint_eq(st.entries, 2);
     ck_assert_uint_le(st.bytes, 10);
     /* The same key stored twice keeps one entry, the later body. */
-    b = gex__serve_blob_new(200, "new", 3);
-    gex__serve_cache_put(c, "k3", b);
-    gex__serve_blob_unref(b);
-    b = gex__serve_cache_get(c, "k3");
+    b = cli_serve_blob_new(200, "new", 3);
+    cli_serve_cache_put(c, "k3", b);
+    cli_serve_blob_unref(b);
+    b = cli_serve_cache_get(c, "k3");
     ck_assert_str_eq(b->data, "new");
-    gex__serve_blob_unref(b);
-    gex__serve_cache_get_stats(c, &st);
+    cli_serve_blob_unref(b);
+    cli_serve_cache_get_stats(c, &st);
     ck_assert_uint_eq(st.entries, 2);
-    gex__serve_cache_free(c);
-    gex__serve_cache_free(NULL);
-    gex__serve_blob_unref(NULL);
+    cli_serve_cache_free(c);
+    cli_serve_cache_free(NULL);
+    cli_serve_blob_unref(NULL);
 }
 END_TEST
 
@@ -301,7 +301,7 @@ static int read_lines(const char *path, char lines[3][256])
     return 0;
 }
 
-static int test_symbols(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
+static int test_symbols(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
                         size_t size)
 {
     (void)ctx;
@@ -323,8 +323,8 @@ static int test_symbols(void *ctx, const char *path, gex__serve_file_symbols *ou
     return 0;
 }
 
-static int test_render(void *ctx, const char *path, const char *symbol, const gex__serve_query *q,
-                       gex__serve_result *out)
+static int test_render(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
+                       cli_serve_result *out)
 {
     (void)ctx;
     atomic_fetch_add(&renders, 1);
@@ -339,7 +339,7 @@ static int test_render(void *ctx, const char *path, const char *symbol, const ge
         snprintf(body, 1024,
                  "{\"file\":\"%s\",\"symbol\":\"%s\",\"kind\":\"%s\",\"expiration\":\"%s\","
                  "\"min_oi\":\"%s\",\"payload\":\"%s\"}\n",
-                 base, symbol, gex__serve_kind_name(q->kind), q->expiration, q->min_oi, lines[2]);
+                 base, symbol, cli_serve_kind_name(q->kind), q->expiration, q->min_oi, lines[2]);
     out->body = body;
     out->len = (size_t)n;
     return 0;
@@ -374,7 +374,7 @@ static void remove_tmpdir(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-static const gex__serve_backend test_backend = {test_symbols, test_render, NULL};
+static const cli_serve_backend test_backend = {test_symbols, test_render, NULL};
 
 /* ---- the index ---- */
 
@@ -407,41 +407,41 @@ START_TEST(test_index_newest_by_quote_then_mtime)
     char *log = NULL;
     size_t log_len = 0;
     FILE *logf = open_memstream(&log, &log_len);
-    gex__serve_index *ix = gex__serve_index_new(tmpdir, &test_backend, logf);
+    cli_serve_index *ix = cli_serve_index_new(tmpdir, &test_backend, logf);
     ck_assert_ptr_nonnull(ix);
-    gex__serve_file f;
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "spx", &f), 0);
+    cli_serve_file f;
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "spx", &f), 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/b.csv");
     ck_assert_str_eq(f.symbol, "SPX");
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPXW", &f), 0);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPXW", &f), 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/a.csv");
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "QQQ", &f), 0);
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "HID", &f), 1);
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "OUT", &f), 1);
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "..", &f), 1);
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "sub", &f), 1);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "QQQ", &f), 0);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "HID", &f), 1);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "OUT", &f), 1);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "..", &f), 1);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "sub", &f), 1);
     fflush(logf);
     ck_assert_ptr_nonnull(strstr(log, "junk.bin: left out: not a test chain"));
     ck_assert_ptr_null(strstr(log, "link.csv"));
 
     /* A newer chain added while serving is picked up without a restart. */
     write_chain("e.csv", "SPX", "1700007200", "newest");
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPX", &f), 0);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/e.csv");
     /* The served file rewritten in place with an older instant: the next one ranks first. */
     snprintf(path, sizeof path, "%s/e.csv", tmpdir);
     fp = fopen(path, "w");
     fputs("symbols SPX\n1600000000\nrewound\n", fp);
     fclose(fp);
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPX", &f), 0);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/b.csv");
     /* Removed: gone from the index. */
     snprintf(path, sizeof path, "%s/c.csv", tmpdir);
     ck_assert_int_eq(unlink(path), 0);
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "QQQ", &f), 1);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "QQQ", &f), 1);
 
-    gex__serve_index_free(ix);
-    gex__serve_index_free(NULL);
+    cli_serve_index_free(ix);
+    cli_serve_index_free(NULL);
     fclose(logf);
     free(log);
     unlink(target);
@@ -451,10 +451,10 @@ END_TEST
 
 START_TEST(test_index_missing_folder)
 {
-    gex__serve_index *ix = gex__serve_index_new("/nonexistent/gex-serve", &test_backend, NULL);
-    gex__serve_file f;
-    ck_assert_int_eq(gex__serve_index_lookup(ix, "SPX", &f), -1);
-    gex__serve_index_free(ix);
+    cli_serve_index *ix = cli_serve_index_new("/nonexistent/gex-serve", &test_backend, NULL);
+    cli_serve_file f;
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), -1);
+    cli_serve_index_free(ix);
 }
 END_TEST
 
@@ -462,10 +462,10 @@ END_TEST
 
 START_TEST(test_chain_symbols_sample_and_refusals)
 {
-    gex__serve_file_symbols s;
+    cli_serve_file_symbols s;
     char text[512] = "";
-    ck_assert_int_eq(gex__serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/data/sample-spx.csv", &s,
-                                              text, sizeof text),
+    ck_assert_int_eq(cli_serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/data/sample-spx.csv", &s, text,
+                                             sizeof text),
                      0);
     ck_assert_uint_eq(s.n, 1);
     ck_assert_str_eq(s.symbol[0], "SPX");
@@ -474,12 +474,12 @@ START_TEST(test_chain_symbols_sample_and_refusals)
     ck_assert_int_eq(s.quote_time, 1795030200);
     free(s.symbol);
     ck_assert_int_eq(
-        gex__serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/README.md", &s, text, sizeof text), -1);
+        cli_serve_chain_symbols(NULL, GEX_SOURCE_ROOT "/README.md", &s, text, sizeof text), -1);
     ck_assert_uint_eq(s.n, 0);
     ck_assert_ptr_null(s.symbol);
     ck_assert_ptr_nonnull(strstr(text, "not an option chain"));
     ck_assert_int_eq(
-        gex__serve_chain_symbols(NULL, "/nonexistent/gex/chain.csv", &s, text, sizeof text), -1);
+        cli_serve_chain_symbols(NULL, "/nonexistent/gex/chain.csv", &s, text, sizeof text), -1);
     ck_assert_str_ne(text, "");
 }
 END_TEST
@@ -502,11 +502,11 @@ START_TEST(test_chain_symbols_real_files)
         return;
     }
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        gex__serve_file_symbols s;
+        cli_serve_file_symbols s;
         char text[512] = "";
         const char *path = gex_test_shared(cases[i].file);
         ck_assert_ptr_nonnull(path);
-        ck_assert_msg(gex__serve_chain_symbols(NULL, path, &s, text, sizeof text) == 0, "%s: %s",
+        ck_assert_msg(cli_serve_chain_symbols(NULL, path, &s, text, sizeof text) == 0, "%s: %s",
                       cases[i].file, text);
         ck_assert_uint_eq(s.n, 1);
         ck_assert_str_eq(s.symbol[0], cases[i].symbol);
@@ -584,15 +584,15 @@ static int http_get(unsigned port, const char *method, const char *target, const
     return http_raw(port, req, (size_t)n, r);
 }
 
-static gex__server *server;
+static cli_server *server;
 static char *access_log;
 static size_t access_log_len;
 static FILE *access_log_fp;
 
 static void start_server(const char *key, unsigned timeout)
 {
-    gex__serve_config cfg;
-    gex__serve_config_default(&cfg);
+    cli_serve_config cfg;
+    cli_serve_config_default(&cfg);
     cfg.dir = tmpdir;
     cfg.port = 0;
     cfg.api_key = key;
@@ -602,14 +602,14 @@ static void start_server(const char *key, unsigned timeout)
     access_log_fp = open_memstream(&access_log, &access_log_len);
     cfg.access_log = access_log_fp;
     char text[256];
-    int rc = gex__server_start(&cfg, &server, text, sizeof text);
+    int rc = cli_server_start(&cfg, &server, text, sizeof text);
     ck_assert_msg(rc == 0, "%s", text);
-    ck_assert_uint_gt(gex__server_port(server), 0);
+    ck_assert_uint_gt(cli_server_port(server), 0);
 }
 
 static void stop_server(void)
 {
-    gex__server_stop(server);
+    cli_server_stop(server);
     server = NULL;
     fclose(access_log_fp);
     free(access_log);
@@ -626,7 +626,7 @@ START_TEST(test_server_answers_every_endpoint)
     make_tmpdir();
     write_chain("spx.csv", "SPX", "1700000000", "p1");
     start_server(NULL, 10);
-    unsigned port = gex__server_port(server);
+    unsigned port = cli_server_port(server);
     static const char *const kinds[] = {"gex", "dex", "vex", "chex", "levels", "summary"};
     for (int k = 0; k < 6; k++) {
         char target[128], want[512];
@@ -659,7 +659,7 @@ START_TEST(test_server_error_statuses)
     write_chain("spx.csv", "SPX", "1700000000", "p1");
     write_chain("bad.csv", "BAD", "1700000000", "broken");
     start_server(NULL, 10);
-    unsigned port = gex__server_port(server);
+    unsigned port = cli_server_port(server);
     reply r;
 
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gamma/SPX", NULL, &r), 0);
@@ -750,7 +750,7 @@ START_TEST(test_server_keeps_connections_open)
                               "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\n"
                               "Connection: close\r\n\r\n";
     reply r;
-    ck_assert_int_eq(http_raw(gex__server_port(server), two, sizeof two - 1, &r), 0);
+    ck_assert_int_eq(http_raw(cli_server_port(server), two, sizeof two - 1, &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.body, "\"kind\":\"levels\""));
     const char *second = strstr(r.body, "HTTP/1.1 200 OK");
@@ -766,7 +766,7 @@ START_TEST(test_server_api_key)
     make_tmpdir();
     write_chain("spx.csv", "SPX", "1700000000", "p1");
     start_server("k3y-with-Mixed-Case", 10);
-    unsigned port = gex__server_port(server);
+    unsigned port = cli_server_port(server);
     reply r;
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/levels/SPX", NULL, &r), 0);
     ck_assert_int_eq(r.status, 401);
@@ -794,7 +794,7 @@ START_TEST(test_server_cache_and_fresh_files)
     make_tmpdir();
     write_chain("spx.csv", "SPX", "1700000000", "first");
     start_server(NULL, 10);
-    unsigned port = gex__server_port(server);
+    unsigned port = cli_server_port(server);
     atomic_store(&renders, 0);
     reply r;
     for (int i = 0; i < 5; i++) {
@@ -824,8 +824,8 @@ START_TEST(test_server_cache_and_fresh_files)
     write_chain("spx-later.csv", "SPX", "1700009999", "later");
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
     ck_assert_ptr_nonnull(strstr(r.body, "\"file\":\"spx-later.csv\""));
-    gex__serve_cache_stats st;
-    gex__server_cache_stats(server, &st);
+    cli_serve_cache_stats st;
+    cli_server_cache_stats(server, &st);
     ck_assert_uint_eq(st.hits, 4);
     /* A transient failure is not kept: the next request tries again. */
     write_chain("tmp.csv", "TMP", "1700000000", "transient");
@@ -843,7 +843,7 @@ START_TEST(test_server_closes_slow_clients)
     make_tmpdir();
     write_chain("spx.csv", "SPX", "1700000000", "p1");
     start_server(NULL, 1);
-    unsigned port = gex__server_port(server);
+    unsigned port = cli_server_port(server);
     /* A client that sends half a request line and goes quiet is disconnected by the idle
      * timeout (1 s here); the receive timeout of 10 s bounds the wait if it were not. */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -894,7 +894,7 @@ START_TEST(test_server_concurrent_burst)
     write_chain("spx.csv", "SPX", "1700000000", "p1");
     write_chain("qqq.csv", "QQQ", "1700000000", "p2");
     start_server(NULL, 10);
-    unsigned port = gex__server_port(server);
+    unsigned port = cli_server_port(server);
     pthread_t th[BURST_CLIENTS];
     for (int i = 0; i < BURST_CLIENTS; i++)
         ck_assert_int_eq(pthread_create(&th[i], NULL, burst_client, &port), 0);
@@ -917,30 +917,30 @@ END_TEST
 
 START_TEST(test_server_start_errors)
 {
-    gex__serve_config cfg;
-    gex__serve_config_default(&cfg);
+    cli_serve_config cfg;
+    cli_serve_config_default(&cfg);
     cfg.dir = "/tmp";
     cfg.backend = test_backend;
     cfg.access_log = NULL;
     char text[256];
-    gex__server *s = NULL;
+    cli_server *s = NULL;
     cfg.bind = "localhost";
-    ck_assert_int_eq(gex__server_start(&cfg, &s, text, sizeof text), -1);
+    ck_assert_int_eq(cli_server_start(&cfg, &s, text, sizeof text), -1);
     ck_assert_ptr_nonnull(strstr(text, "not an IPv4 or IPv6 address"));
     cfg.bind = "127.0.0.1";
     cfg.port = 70000;
-    ck_assert_int_eq(gex__server_start(&cfg, &s, text, sizeof text), -1);
+    ck_assert_int_eq(cli_server_start(&cfg, &s, text, sizeof text), -1);
     ck_assert_ptr_nonnull(strstr(text, "out of range"));
     /* A port already taken. */
     cfg.port = 0;
-    gex__server *first = NULL;
-    ck_assert_int_eq(gex__server_start(&cfg, &first, text, sizeof text), 0);
-    cfg.port = gex__server_port(first);
-    ck_assert_int_eq(gex__server_start(&cfg, &s, text, sizeof text), -1);
+    cli_server *first = NULL;
+    ck_assert_int_eq(cli_server_start(&cfg, &first, text, sizeof text), 0);
+    cfg.port = cli_server_port(first);
+    ck_assert_int_eq(cli_server_start(&cfg, &s, text, sizeof text), -1);
     ck_assert_ptr_nonnull(strstr(text, "cannot listen on 127.0.0.1"));
     ck_assert_ptr_null(s);
-    gex__server_stop(first);
-    gex__server_stop(NULL);
+    cli_server_stop(first);
+    cli_server_stop(NULL);
 }
 END_TEST
 

@@ -17,53 +17,53 @@
 
 /* Exit statuses (SPEC 3). */
 enum {
-    GEX__EXIT_OK = 0,
-    GEX__EXIT_DIFF = 1,     /* validate: differences beyond the tolerance */
-    GEX__EXIT_USAGE = 2,    /* bad command line */
-    GEX__EXIT_INPUT = 3,    /* unreadable input, unknown format, nothing usable */
-    GEX__EXIT_INTERNAL = 4, /* internal or resource error */
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_DIFF = 1,     /* validate: differences beyond the tolerance */
+    CLI_EXIT_USAGE = 2,    /* bad command line */
+    CLI_EXIT_INPUT = 3,    /* unreadable input, unknown format, nothing usable */
+    CLI_EXIT_INTERNAL = 4, /* internal or resource error */
 };
 
-typedef enum gex__command {
-    GEX__CMD_NONE = 0,
-    GEX__CMD_GREEKS,
-    GEX__CMD_GEX,
-    GEX__CMD_DEX,
-    GEX__CMD_VEX,
-    GEX__CMD_CHEX,
-    GEX__CMD_EXPOSURE,
-    GEX__CMD_LEVELS,
-    GEX__CMD_SUMMARY,
-    GEX__CMD_PROFILE,
-    GEX__CMD_SCREEN,
-    GEX__CMD_VALIDATE,
-    GEX__CMD_SERVE,
-    GEX__CMD_PLOT,
-} gex__command;
+typedef enum cli_command {
+    CLI_CMD_NONE = 0,
+    CLI_CMD_GREEKS,
+    CLI_CMD_GEX,
+    CLI_CMD_DEX,
+    CLI_CMD_VEX,
+    CLI_CMD_CHEX,
+    CLI_CMD_EXPOSURE,
+    CLI_CMD_LEVELS,
+    CLI_CMD_SUMMARY,
+    CLI_CMD_PROFILE,
+    CLI_CMD_SCREEN,
+    CLI_CMD_VALIDATE,
+    CLI_CMD_SERVE,
+    CLI_CMD_PLOT,
+} cli_command;
 
 /* The maximum number of --expiration, --vendor and --settle options. */
-#define GEX__MAX_REPEAT 64
+#define CLI_MAX_REPEAT 64
 
 /* The most threads --jobs starts: far above the cores of any machine gex runs on, low enough
  * that a typing slip cannot exhaust the process's threads. */
-#define GEX__MAX_JOBS 1024
+#define CLI_MAX_JOBS 1024
 
-typedef struct gex__options {
-    gex__command command;
+typedef struct cli_options {
+    cli_command command;
     const char *command_name;
     gex__out_format format;
     const char *output; /* -o FILE, NULL: stdout */
     /* reading */
     gex_read_options read;
-    gex_settle_override settle[GEX__MAX_REPEAT];
-    char settle_root[GEX__MAX_REPEAT][16];
+    gex_settle_override settle[CLI_MAX_REPEAT];
+    char settle_root[CLI_MAX_REPEAT][16];
     /* preparing */
     gex_prepare_options prepare;
     /* the analysis: unit, contract filters, flip method */
     gex_analysis_options analysis;
-    int32_t expirations[GEX__MAX_REPEAT];
+    int32_t expirations[CLI_MAX_REPEAT];
     /* validate */
-    const char *vendor[GEX__MAX_REPEAT];
+    const char *vendor[CLI_MAX_REPEAT];
     size_t n_vendor;
     double tol;
     /* screen */
@@ -79,93 +79,92 @@ typedef struct gex__options {
     /* positional */
     char **files;
     size_t n_files;
-} gex__options;
+} cli_options;
 
 /* Parses argv into *opts. Returns -1 when the program should go on, or an exit status (after
  * printing help, the version, or a usage message). */
-int gex__options_parse(int argc, char **argv, gex__options *opts);
+int cli_options_parse(int argc, char **argv, cli_options *opts);
 
 /* The name of a command ("gex"). */
-const char *gex__command_name(gex__command command);
+const char *cli_command_name(cli_command command);
 
 /* --- messages --- */
 
 /* "gex: FILE:LINE: text" (FILE and LINE left out when absent) on stderr, written whole under
  * stderr's lock (flockfile): messages from several threads never interleave mid-line. */
-void gex__error(const char *file, long line, const char *fmt, ...)
+void cli_error(const char *file, long line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 /* Messages kept instead of printed, to be printed later in a fixed order (gex screen's threads
  * print the messages of files and underlyings in input order, whatever thread computed them). */
-typedef struct gex__messages {
+typedef struct cli_messages {
     char *text; /* len bytes and a NUL; NULL when empty */
     size_t len, cap;
-} gex__messages;
+} cli_messages;
 /* The same message kept in *to when to is not NULL (a message that does not fit in memory is
- * printed at once instead), else printed as gex__error does. The pipeline's functions take the
+ * printed at once instead), else printed as cli_error does. The pipeline's functions take the
  * destination of their messages as their first argument. */
-void gex__say(gex__messages *to, const char *file, long line, const char *fmt, ...)
+void cli_say(cli_messages *to, const char *file, long line, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
 /* Prints kept text on stderr; when *bar_shown (may be NULL) says a progress bar is on stderr's
  * last line, clears that line first and says so. */
-void gex__messages_print(const char *text, atomic_int *bar_shown);
+void cli_messages_print(const char *text, atomic_int *bar_shown);
 /* Prints a gex_error from the library and returns the exit status for a status code; the
- * second keeps it in to (gex__say). */
-int gex__report(int status, const gex_error *err, const char *file);
-int gex__report_to(gex__messages *to, int status, const gex_error *err, const char *file);
-/* GEX__EXIT_OK for GEX_OK, else gex__report's (a rendering layer's status and err). */
-int gex__written(int status, const gex_error *err);
+ * second keeps it in to (cli_say). */
+int cli_report(int status, const gex_error *err, const char *file);
+int cli_report_to(cli_messages *to, int status, const gex_error *err, const char *file);
+/* CLI_EXIT_OK for GEX_OK, else cli_report's (a rendering layer's status and err). */
+int cli_written(int status, const gex_error *err);
 /* The exit status of a library status code. */
-int gex__exit_status(int status);
+int cli_exit_status(int status);
 
 /* --- the chain pipeline --- */
 
 /* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
  * (T, IV, statuses). Each prints what went wrong and returns an exit status. */
-int gex__read(gex__messages *to, const gex__options *opts, const char *path, gex_chain **chain,
-              gex_read_report *read);
+int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
+             gex_read_report *read);
 /* The same from an open stream (read to its end, not closed); path names it in messages. */
-int gex__read_stream(gex__messages *to, const gex__options *opts, const char *path, FILE *fp,
-                     gex_chain **chain, gex_read_report *read);
-int gex__prepare(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
-                 gex_prepare_report *prepare);
+int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
+                    gex_chain **chain, gex_read_report *read);
+int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
+                gex_prepare_report *prepare);
 
 /* Reads path and prepares it (T, IV, statuses). Prints what went wrong and returns an exit
  * status; on success *chain owns the result and *read holds the reader's report. Reader warnings
  * and the skipped-rows summary go to stderr. */
-int gex__load(gex__messages *to, const gex__options *opts, const char *path, gex_chain **chain,
-              gex_read_report *read, gex_prepare_report *prepare);
+int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
+             gex_read_report *read, gex_prepare_report *prepare);
 
 /* Computes exposures and levels of a prepared single-underlying chain; takes ownership of
- * chain (freed by gex__analysis_free, also on failure). need_used: fail when no contract is
+ * chain (freed by cli_analysis_free, also on failure). need_used: fail when no contract is
  * left (the message says why). Returns an exit status. */
-int gex__analyze(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
-                 const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
-                 gex__analysis *out);
+int cli_analyze(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
+                const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
+                gex__analysis *out);
 
 /* The same without taking the chain: the analysis borrows it (gex serve's cached chains), and
- * gex__analysis_free leaves it alone. */
-int gex__analyze_shared(gex__messages *to, const gex__options *opts, const char *path,
-                        const gex_chain *chain, const gex_read_report *read,
-                        const gex_prepare_report *prepare, int need_used, gex__analysis *out);
+ * cli_analysis_free leaves it alone. */
+int cli_analyze_shared(cli_messages *to, const cli_options *opts, const char *path,
+                       const gex_chain *chain, const gex_read_report *read,
+                       const gex_prepare_report *prepare, int need_used, gex__analysis *out);
 
 /* load + the single-underlying check (--symbol) + analyze; on failure *out holds nothing. */
-int gex__analyze_file(const gex__options *opts, const char *path, int need_used,
-                      gex__analysis *out);
+int cli_analyze_file(const cli_options *opts, const char *path, int need_used, gex__analysis *out);
 
-void gex__analysis_free(gex__analysis *a);
+void cli_analysis_free(gex__analysis *a);
 
 /* --- output --- */
 
 /* Where the output goes: stdout; a character device or FIFO written directly; or an unnamed
  * temporary file (a named one where the file system has no O_TMPFILE) beside -o FILE, or beside
  * the final target of a link, given that name on success. */
-typedef struct gex__sink {
+typedef struct cli_sink {
     FILE *fp;
     const char *final_path; /* -o FILE as given (for messages); NULL for stdout */
     int how;                /* sink.c's SINK_* */
@@ -173,37 +172,37 @@ typedef struct gex__sink {
     char *name;             /* the target's name in dir_fd, or NULL */
     char *tmp_name;         /* a temporary name in dir_fd, or NULL */
     int replace;            /* the target existed when the sink was opened */
-} gex__sink;
+} cli_sink;
 
-int gex__sink_open(gex__sink *sink, const char *path);
+int cli_sink_open(cli_sink *sink, const char *path);
 /* Flushes and renames (ok != 0) or removes (ok == 0) the temporary file; returns an exit
- * status (GEX__EXIT_INTERNAL when writing failed). */
-int gex__sink_close(gex__sink *sink, int ok);
+ * status (CLI_EXIT_INTERNAL when writing failed). */
+int cli_sink_close(cli_sink *sink, int ok);
 
 /* --- commands: each returns an exit status --- */
 
 /* greeks, gex, dex, vex, chex, exposure, levels, summary, profile: one underlying's document. */
-int gex__cmd_show(const gex__options *opts, FILE *out);
+int cli_cmd_show(const cli_options *opts, FILE *out);
 /* The render options of a command's options. Returns 0. */
-int gex__render_options_of(const gex__options *opts, gex__render_options *ro);
-int gex__cmd_screen(const gex__options *opts, FILE *out);
-int gex__cmd_validate(const gex__options *opts, FILE *out);
+int cli_render_options_of(const cli_options *opts, gex__render_options *ro);
+int cli_cmd_screen(const cli_options *opts, FILE *out);
+int cli_cmd_validate(const cli_options *opts, FILE *out);
 
 /* --- the modules (modules.c): loaded by the commands that use them --- */
 
 /* A module of the program ("gex-plot", "gex-serve") by dlopen, or NULL after a message. */
-void *gex__module_open(const char *name);
-void gex__module_close(void *handle); /* accepts NULL */
+void *cli_module_open(const char *name);
+void cli_module_close(void *handle); /* accepts NULL */
 /* gex plot and gex serve, from their modules. */
-int gex__run_plot(const gex__options *opts, FILE *out);
-int gex__run_serve(int argc, char **argv);
+int cli_run_plot(const cli_options *opts, FILE *out);
+int cli_run_serve(int argc, char **argv);
 /* The strike bars of the gex table and summary, drawn only when out is a terminal (then the
  * module gex-plot is loaded). */
-int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
-                       FILE *out);
+int cli_plot_terminal(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,
+                      FILE *out);
 /* --kind and -o FILE of gex plot, checked by the module: 0 when both (those not NULL) are
  * valid, 1 when one is not, -1 when the module cannot be loaded (after a message). */
-int gex__plot_parse(const char *kind_name, gex_plot_kind *kind, const char *path,
-                    gex_plot_format *format);
+int cli_plot_parse(const char *kind_name, gex_plot_kind *kind, const char *path,
+                   gex_plot_format *format);
 
 #endif /* GEX_CLI_H */

@@ -6,31 +6,31 @@
 #include "cli.h"
 
 /* The document of a command. */
-static gex__doc doc_of(gex__command command)
+static gex__doc doc_of(cli_command command)
 {
     switch (command) {
-    case GEX__CMD_GREEKS:
+    case CLI_CMD_GREEKS:
         return GEX__DOC_GREEKS;
-    case GEX__CMD_GEX:
+    case CLI_CMD_GEX:
         return GEX__DOC_GEX;
-    case GEX__CMD_DEX:
+    case CLI_CMD_DEX:
         return GEX__DOC_DEX;
-    case GEX__CMD_VEX:
+    case CLI_CMD_VEX:
         return GEX__DOC_VEX;
-    case GEX__CMD_CHEX:
+    case CLI_CMD_CHEX:
         return GEX__DOC_CHEX;
-    case GEX__CMD_LEVELS:
+    case CLI_CMD_LEVELS:
         return GEX__DOC_LEVELS;
-    case GEX__CMD_SUMMARY:
+    case CLI_CMD_SUMMARY:
         return GEX__DOC_SUMMARY;
-    case GEX__CMD_PROFILE:
+    case CLI_CMD_PROFILE:
         return GEX__DOC_PROFILE;
     default:
         return GEX__DOC_EXPOSURE;
     }
 }
 
-int gex__render_options_of(const gex__options *opts, gex__render_options *ro)
+int cli_render_options_of(const cli_options *opts, gex__render_options *ro)
 {
     ro->doc = doc_of(opts->command);
     ro->format = opts->format;
@@ -39,39 +39,39 @@ int gex__render_options_of(const gex__options *opts, gex__render_options *ro)
     return 0;
 }
 
-int gex__cmd_show(const gex__options *opts, FILE *out)
+int cli_cmd_show(const cli_options *opts, FILE *out)
 {
     gex__render_options ro;
-    gex__render_options_of(opts, &ro);
+    cli_render_options_of(opts, &ro);
     gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], ro.doc != GEX__DOC_GREEKS, &a);
-    if (rc != GEX__EXIT_OK)
+    int rc = cli_analyze_file(opts, opts->files[0], ro.doc != GEX__DOC_GREEKS, &a);
+    if (rc != CLI_EXIT_OK)
         return rc;
     gex_error err;
     gex_error_clear(&err);
     const int st = gex__render(&ro, &a, out, &err);
     if (st != GEX_OK) {
-        rc = gex__report(st, &err, NULL);
+        rc = cli_report(st, &err, NULL);
     } else if (opts->format == GEX__OUT_TABLE) {
         /* The per-strike tables of one measure and the summary end with its strike bars. */
         switch (ro.doc) {
         case GEX__DOC_GEX:
         case GEX__DOC_SUMMARY:
-            rc = gex__plot_terminal(opts, &a, GEX_PLOT_GEX, out);
+            rc = cli_plot_terminal(opts, &a, GEX_PLOT_GEX, out);
             break;
         case GEX__DOC_DEX:
-            rc = gex__plot_terminal(opts, &a, GEX_PLOT_DEX, out);
+            rc = cli_plot_terminal(opts, &a, GEX_PLOT_DEX, out);
             break;
         case GEX__DOC_VEX:
-            rc = gex__plot_terminal(opts, &a, GEX_PLOT_VEX, out);
+            rc = cli_plot_terminal(opts, &a, GEX_PLOT_VEX, out);
             break;
         case GEX__DOC_CHEX:
-            rc = gex__plot_terminal(opts, &a, GEX_PLOT_CHEX, out);
+            rc = cli_plot_terminal(opts, &a, GEX_PLOT_CHEX, out);
             break;
         default:
             break;
         }
     }
-    gex__analysis_free(&a);
+    cli_analysis_free(&a);
     return rc;
 }

@@ -17,29 +17,29 @@
 #define TERMINAL_DEFAULT_WIDTH 80
 
 /* The module's entry points (found by name, modules.c). */
-int gex__cmd_plot(const gex__options *opts, FILE *out);
-int gex__plot_terminal_bars(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
-                            FILE *out);
+int cli_cmd_plot(const cli_options *opts, FILE *out);
+int cli_plot_terminal_bars(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,
+                           FILE *out);
 
-int gex__cmd_plot(const gex__options *opts, FILE *out)
+int cli_cmd_plot(const cli_options *opts, FILE *out)
 {
     gex_plot_format format;
     if (opts->output == NULL || gex_plot_format_from_path(opts->output, &format) != GEX_OK) {
-        gex__error(NULL, 0, "plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
-        return GEX__EXIT_USAGE;
+        cli_error(NULL, 0, "plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
+        return CLI_EXIT_USAGE;
     }
     gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
-    if (rc != GEX__EXIT_OK)
+    int rc = cli_analyze_file(opts, opts->files[0], 1, &a);
+    if (rc != CLI_EXIT_OK)
         return rc;
 
     double x[GEX_PROFILE_POINTS], p[GEX_PROFILE_POINTS];
     gex_plot_data data;
     int st = gex_plot_data_fill(a.an, opts->plot_range_pct, x, p, GEX_PROFILE_POINTS, &data);
     if (st != GEX_OK) {
-        gex__error(a.path, 0, "cannot gather the chart's levels and profile: %s", gex_strerror(st));
-        gex__analysis_free(&a);
-        return gex__exit_status(st);
+        cli_error(a.path, 0, "cannot gather the chart's levels and profile: %s", gex_strerror(st));
+        cli_analysis_free(&a);
+        return cli_exit_status(st);
     }
     gex_plot_options po;
     gex_plot_options_default(&po);
@@ -49,10 +49,10 @@ int gex__cmd_plot(const gex__options *opts, FILE *out)
     gex_error_clear(&err);
     st = gex_plot_write(out, format, &data, &po, &err);
     if (st != GEX_OK) {
-        gex__error(a.path, 0, "%s", err.text[0] != '\0' ? err.text : gex_strerror(st));
-        rc = gex__exit_status(st);
+        cli_error(a.path, 0, "%s", err.text[0] != '\0' ? err.text : gex_strerror(st));
+        rc = cli_exit_status(st);
     }
-    gex__analysis_free(&a);
+    cli_analysis_free(&a);
     /* The program draws once: the font caches go now, so leak checkers see none. */
     gex_plot_release_caches();
     return rc;
@@ -74,12 +74,12 @@ static int terminal_width(void)
     return TERMINAL_DEFAULT_WIDTH;
 }
 
-int gex__plot_terminal_bars(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
-                            FILE *out)
+int cli_plot_terminal_bars(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,
+                           FILE *out)
 {
     const int width = terminal_width();
     if (width < GEX_PLOT_TERMINAL_MIN_WIDTH)
-        return GEX__EXIT_OK; /* too narrow for bars: the table says it all */
+        return CLI_EXIT_OK; /* too narrow for bars: the table says it all */
     gex_plot_data data = {0};
     data.symbol = a->symbol;
     data.spot = a->spot;
@@ -91,11 +91,11 @@ int gex__plot_terminal_bars(const gex__options *opts, const gex__analysis *a, ge
         data.levels = a->levels;
     data.totals = a->totals;
     if (fputc('\n', out) == EOF)
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     const int st = gex_plot_terminal_bars(out, &data, kind, TERMINAL_STRIKES, width);
     if (st != GEX_OK) {
-        gex__error(NULL, 0, "cannot draw the strike bars: %s", gex_strerror(st));
-        return gex__exit_status(st);
+        cli_error(NULL, 0, "cannot draw the strike bars: %s", gex_strerror(st));
+        return cli_exit_status(st);
     }
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }

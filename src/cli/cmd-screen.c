@@ -133,21 +133,21 @@ static int compare(const void *pa, const void *pb, void *order_)
 }
 
 /* Analyses one underlying's prepared chain (taking it) into *r; returns an exit status. */
-static int add_row(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
+static int add_row(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
                    const gex_read_report *read, const gex_prepare_report *prep, screen_row *r)
 {
     gex__analysis a;
-    int rc = gex__analyze(to, opts, path, chain, read, prep, 1, &a);
+    int rc = cli_analyze(to, opts, path, chain, read, prep, 1, &a);
     gex__summary s;
-    if (rc == GEX__EXIT_OK) {
+    if (rc == CLI_EXIT_OK) {
         const int st = gex__summary_compute(&a, &s);
         if (st != GEX_OK) {
-            gex__say(to, path, 0, "%s: the summary could not be computed: %s", a.symbol,
-                     gex_strerror(st));
-            rc = GEX__EXIT_INTERNAL;
+            cli_say(to, path, 0, "%s: the summary could not be computed: %s", a.symbol,
+                    gex_strerror(st));
+            rc = CLI_EXIT_INTERNAL;
         }
     }
-    if (rc == GEX__EXIT_OK) {
+    if (rc == CLI_EXIT_OK) {
         memset(r, 0, sizeof *r);
         snprintf(r->symbol, sizeof r->symbol, "%s", a.symbol);
         r->file = path;
@@ -162,7 +162,7 @@ static int add_row(gex__messages *to, const gex__options *opts, const char *path
         r->vanna_aligned = s.regime.vanna_aligned;
         r->zero_dte_pct = s.zero_dte.has ? s.zero_dte.pct_of_total_gex : 0.0;
     }
-    gex__analysis_free(&a);
+    cli_analysis_free(&a);
     return rc;
 }
 
@@ -200,7 +200,7 @@ typedef struct screen_file {
 } screen_file;
 
 typedef struct screen_pool {
-    const gex__options *opts;
+    const cli_options *opts;
     screen_file *files;
     size_t n_files;
     size_t next_file;             /* the next file to read */
@@ -213,7 +213,7 @@ typedef struct screen_pool {
     pthread_cond_t changed; /* a file was read, or the last one failed */
     /* The progress bar: drawn on stderr by the main thread when stderr is a terminal and the
      * work is long (several files, or a file of many underlyings). While it works, the threads
-     * keep their messages, printed in order by gex__messages_print, which clears the bar first.
+     * keep their messages, printed in order by cli_messages_print, which clears the bar first.
      * bar_shown is read and written under stderr's lock (flockfile); atomic as well, since
      * ThreadSanitizer does not see that lock. */
     int tty;
@@ -263,19 +263,19 @@ static int group_underlyings(screen_file *f, size_t count)
 }
 
 /* Reads a file and makes its tasks; on failure f->rc says why (already said to to). */
-static void read_file(gex__messages *to, const gex__options *opts, screen_file *f)
+static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
 {
     f->n_tasks = 0;
-    f->rc = gex__read(to, opts, f->path, &f->chain, &f->read);
-    if (f->rc != GEX__EXIT_OK)
+    f->rc = cli_read(to, opts, f->path, &f->chain, &f->read);
+    if (f->rc != CLI_EXIT_OK)
         return;
     uint32_t first = 0;
     const size_t count = gex_chain_underlyings(f->chain, &first, 1);
     int64_t quote = 0;
     if (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK) {
         /* one underlying, or none with a quote instant: prepare says precisely why */
-        f->rc = gex__prepare(to, opts, f->path, f->chain, &f->prep);
-        if (f->rc != GEX__EXIT_OK)
+        f->rc = cli_prepare(to, opts, f->path, f->chain, &f->prep);
+        if (f->rc != CLI_EXIT_OK)
             return;
     }
     int st = GEX_OK;
@@ -291,8 +291,8 @@ static void read_file(gex__messages *to, const gex__options *opts, screen_file *
         st = f->rows == NULL || f->row_rc == NULL || f->task_messages == NULL ? GEX_ENOMEM : GEX_OK;
     }
     if (st != GEX_OK) {
-        gex__say(to, f->path, 0, "grouping the file by underlying failed: %s", gex_strerror(st));
-        f->rc = gex__exit_status(st);
+        cli_say(to, f->path, 0, "grouping the file by underlying failed: %s", gex_strerror(st));
+        f->rc = cli_exit_status(st);
         free(f->rows);
         free(f->row_rc);
         free(f->task_messages);
@@ -302,12 +302,12 @@ static void read_file(gex__messages *to, const gex__options *opts, screen_file *
         return;
     }
     for (size_t k = 0; k < tasks; k++)
-        f->row_rc[k] = GEX__EXIT_INTERNAL;
+        f->row_rc[k] = CLI_EXIT_INTERNAL;
     f->n_tasks = tasks;
 }
 
 /* The messages kept in m, handed over (NULL when there are none). */
-static char *take_messages(gex__messages *m)
+static char *take_messages(cli_messages *m)
 {
     if (m == NULL || m->len == 0)
         return NULL;
@@ -318,11 +318,11 @@ static char *take_messages(gex__messages *m)
 
 /* Underlying k of a file: its chain (built, or the file's own when it is the only one),
  * prepared, analysed, summarised into row k. */
-static void run_task(gex__messages *to, const gex__options *opts, screen_file *f, size_t k)
+static void run_task(cli_messages *to, const cli_options *opts, screen_file *f, size_t k)
 {
     gex_chain *chain = NULL;
     gex_prepare_report prep = f->prep;
-    int rc = GEX__EXIT_OK;
+    int rc = CLI_EXIT_OK;
     if (f->ids == NULL) {
         chain = f->chain; /* prepared when read; the row takes it */
         f->chain = NULL;
@@ -330,10 +330,10 @@ static void run_task(gex__messages *to, const gex__options *opts, screen_file *f
         const int st = gex_chain_extract(f->chain, f->order + f->start[k],
                                          f->start[k + 1] - f->start[k], &chain);
         if (st != GEX_OK) {
-            gex__say(to, f->path, 0, "%s: building its chain failed: %s",
-                     gex_chain_symbol(f->chain, f->ids[k]), gex_strerror(st));
-            rc = gex__exit_status(st);
-        } else if ((rc = gex__prepare(to, opts, f->path, chain, &prep)) != GEX__EXIT_OK) {
+            cli_say(to, f->path, 0, "%s: building its chain failed: %s",
+                    gex_chain_symbol(f->chain, f->ids[k]), gex_strerror(st));
+            rc = cli_exit_status(st);
+        } else if ((rc = cli_prepare(to, opts, f->path, chain, &prep)) != CLI_EXIT_OK) {
             gex_chain_free(chain);
             chain = NULL;
         }
@@ -350,11 +350,11 @@ static void print_messages(screen_pool *p)
 {
     while (p->next_print < p->n_files && p->files[p->next_print].state == FILE_DONE) {
         screen_file *f = &p->files[p->next_print++];
-        gex__messages_print(f->read_messages, &p->bar_shown);
+        cli_messages_print(f->read_messages, &p->bar_shown);
         free(f->read_messages);
         f->read_messages = NULL;
         for (size_t k = 0; f->task_messages != NULL && k < f->n_tasks; k++) {
-            gex__messages_print(f->task_messages[k], &p->bar_shown);
+            cli_messages_print(f->task_messages[k], &p->bar_shown);
             free(f->task_messages[k]);
         }
         free(f->task_messages);
@@ -453,7 +453,7 @@ static screen_file *finish_task(screen_pool *p, screen_file *f)
  * waits for a file being read; returns when there is nothing left. main_thread draws the bar. */
 static void work(screen_pool *p, int main_thread)
 {
-    gex__messages mine = {0}; /* this thread's messages, printed in order by print_messages */
+    cli_messages mine = {0}; /* this thread's messages, printed in order by print_messages */
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (p->first_open < p->n_files && p->files[p->first_open].state >= FILE_READY &&
@@ -542,7 +542,7 @@ static void run_pool(screen_pool *p)
     free(threads);
 }
 
-int gex__cmd_screen(const gex__options *opts, FILE *out)
+int cli_cmd_screen(const cli_options *opts, FILE *out)
 {
     sort_order order = {.column = -1, .descending = opts->sort_descending};
     if (opts->sort != NULL) {
@@ -550,19 +550,19 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
             if (strcmp(opts->sort, columns[c].name) == 0)
                 order.column = c;
         if (order.column < 0) {
-            gex__error(NULL, 0,
-                       "--sort: '%s' is not a column: symbol, spot, net_gex, label, gamma_flip, "
-                       "dist_to_flip, confidence, vanna_aligned, call_wall, put_wall, "
-                       "zero_dte_pct (a leading '-' sorts descending)",
-                       opts->sort);
-            return GEX__EXIT_USAGE;
+            cli_error(NULL, 0,
+                      "--sort: '%s' is not a column: symbol, spot, net_gex, label, gamma_flip, "
+                      "dist_to_flip, confidence, vanna_aligned, call_wall, put_wall, "
+                      "zero_dte_pct (a leading '-' sorts descending)",
+                      opts->sort);
+            return CLI_EXIT_USAGE;
         }
     }
     screen_pool pool = {.opts = opts, .n_files = opts->n_files};
     pool.files = calloc(opts->n_files + 1, sizeof *pool.files);
     if (pool.files == NULL) {
-        gex__error(NULL, 0, "out of memory");
-        return GEX__EXIT_INTERNAL;
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
     }
     for (size_t i = 0; i < opts->n_files; i++)
         pool.files[i].path = opts->files[i];
@@ -579,15 +579,15 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
     /* the rows, in file order and then in order of appearance in each file */
     gex_error err;
     gex_error_clear(&err);
-    int written = GEX__EXIT_OK;
+    int written = CLI_EXIT_OK;
     size_t n = 0, failed = 0;
-    int worst = GEX__EXIT_OK;
+    int worst = CLI_EXIT_OK;
     for (size_t i = 0; i < opts->n_files; i++) {
         screen_file *f = &pool.files[i];
         for (size_t k = 0; k < f->n_tasks; k++) {
-            if (f->row_rc[k] == GEX__EXIT_OK)
+            if (f->row_rc[k] == CLI_EXIT_OK)
                 n++;
-            else if (f->rc == GEX__EXIT_OK || f->row_rc[k] == GEX__EXIT_INTERNAL)
+            else if (f->rc == CLI_EXIT_OK || f->row_rc[k] == CLI_EXIT_INTERNAL)
                 f->rc = f->row_rc[k];
         }
     }
@@ -596,23 +596,23 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
     for (size_t i = 0; i < opts->n_files; i++) {
         screen_file *f = &pool.files[i];
         for (size_t k = 0; rows != NULL && k < f->n_tasks; k++)
-            if (f->row_rc[k] == GEX__EXIT_OK) {
+            if (f->row_rc[k] == CLI_EXIT_OK) {
                 rows[n] = f->rows[k];
                 rows[n].seq = n;
                 n++;
             }
-        if (f->rc != GEX__EXIT_OK) {
+        if (f->rc != CLI_EXIT_OK) {
             failed++;
-            if (f->rc == GEX__EXIT_INTERNAL || worst == GEX__EXIT_OK)
-                worst = f->rc == GEX__EXIT_INTERNAL ? f->rc : GEX__EXIT_INPUT;
+            if (f->rc == CLI_EXIT_INTERNAL || worst == CLI_EXIT_OK)
+                worst = f->rc == CLI_EXIT_INTERNAL ? f->rc : CLI_EXIT_INPUT;
         }
         free(f->rows);
         free(f->row_rc);
     }
     free(pool.files);
     if (rows == NULL) {
-        gex__error(NULL, 0, "out of memory");
-        return GEX__EXIT_INTERNAL;
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
     }
     if (order.column >= 0 && n > 1)
         qsort_r(rows, n, sizeof *rows, compare, &order);
@@ -655,7 +655,7 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
         st |= gex__jset(d, "meta", meta);
         if (st == GEX_OK)
-            written = gex__written(gex__json_emit(d, out, &err), &err);
+            written = cli_written(gex__json_emit(d, out, &err), &err);
         json_decref(d);
     } else {
         gex__column cols[COL_COUNT];
@@ -686,13 +686,13 @@ int gex__cmd_screen(const gex__options *opts, FILE *out)
         snprintf(title, sizeof title, "%zu underlyings from %zu files (%zu could not be read)", n,
                  opts->n_files, failed);
         if (st == GEX_OK)
-            written = gex__written(gex__table_emit(t, opts->format, title, out, &err), &err);
+            written = cli_written(gex__table_emit(t, opts->format, title, out, &err), &err);
         gex__table_free(t);
     }
     free(rows);
     if (st != GEX_OK) {
-        gex__error(NULL, 0, "out of memory building the output");
-        return GEX__EXIT_INTERNAL;
+        cli_error(NULL, 0, "out of memory building the output");
+        return CLI_EXIT_INTERNAL;
     }
-    return written != GEX__EXIT_OK ? written : worst;
+    return written != CLI_EXIT_OK ? written : worst;
 }

@@ -49,10 +49,10 @@ static const struct {
 /* Parses the passed-on options with the command line's own parser, as `gex levels` would see
  * them, into opts. Returns -1 when they are valid, else the exit status (the parser printed
  * why). */
-static int parse_passed_on(char **extra, size_t n_extra, gex__options *opts)
+static int parse_passed_on(char **extra, size_t n_extra, cli_options *opts)
 {
     char a_gex[] = "gex", a_levels[] = "levels", a_file[] = "DIR/FILE";
-    char *argv[2 * GEX__SERVE_EXTRA_MAX + 4];
+    char *argv[2 * CLI_SERVE_EXTRA_MAX + 4];
     int argc = 0;
     argv[argc++] = a_gex;
     argv[argc++] = a_levels;
@@ -60,7 +60,7 @@ static int parse_passed_on(char **extra, size_t n_extra, gex__options *opts)
         argv[argc++] = extra[i];
     argv[argc++] = a_file;
     argv[argc] = NULL;
-    return gex__options_parse(argc, argv, opts);
+    return cli_options_parse(argc, argv, opts);
 }
 
 /* A whole decimal number in [lo, hi]. */
@@ -77,12 +77,12 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
     return 0;
 }
 
-int gex__cmd_serve(int argc, char **argv)
+int cli_cmd_serve(int argc, char **argv)
 {
-    gex__serve_config cfg;
-    gex__serve_config_default(&cfg);
+    cli_serve_config cfg;
+    cli_serve_config_default(&cfg);
     const char *dir = NULL;
-    gex__serve_extra extra;
+    cli_serve_extra extra;
     memset(&extra, 0, sizeof extra);
     /* argv[0] is the command name ("serve"). */
     for (int i = 1; i < argc; i++) {
@@ -97,38 +97,38 @@ int gex__cmd_serve(int argc, char **argv)
         if (passed >= 0) {
             if (passed && v == NULL) {
                 fprintf(stderr, "gex: serve: %s needs a value (see gex serve --help)\n", a);
-                return GEX__EXIT_USAGE;
+                return CLI_EXIT_USAGE;
             }
-            if (extra.n + 2 > 2 * GEX__SERVE_EXTRA_MAX) {
+            if (extra.n + 2 > 2 * CLI_SERVE_EXTRA_MAX) {
                 fprintf(stderr, "gex: serve: at most %d options for the answers\n",
-                        GEX__SERVE_EXTRA_MAX);
-                return GEX__EXIT_USAGE;
+                        CLI_SERVE_EXTRA_MAX);
+                return CLI_EXIT_USAGE;
             }
             extra.arg[extra.n++] = argv[i];
             if (passed)
                 extra.arg[extra.n++] = argv[++i];
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             serve_usage(stdout);
-            return GEX__EXIT_OK;
+            return CLI_EXIT_OK;
         } else if (strcmp(a, "--port") == 0) {
             if (parse_uint(v, 0, 65535, &n) != 0) {
                 fprintf(stderr, "gex: serve: --port needs a port number 0 to 65535, not '%s'\n",
                         v != NULL ? v : "");
-                return GEX__EXIT_USAGE;
+                return CLI_EXIT_USAGE;
             }
             cfg.port = (unsigned)n;
             i++;
         } else if (strcmp(a, "--bind") == 0) {
             if (v == NULL) {
                 fprintf(stderr, "gex: serve: --bind needs an address (127.0.0.1, ::1, ...)\n");
-                return GEX__EXIT_USAGE;
+                return CLI_EXIT_USAGE;
             }
             cfg.bind = v;
             i++;
         } else if (strcmp(a, "--api-key") == 0) {
             if (v == NULL || *v == '\0') {
                 fprintf(stderr, "gex: serve: --api-key needs a non-empty key\n");
-                return GEX__EXIT_USAGE;
+                return CLI_EXIT_USAGE;
             }
             cfg.api_key = v;
             i++;
@@ -136,16 +136,16 @@ int gex__cmd_serve(int argc, char **argv)
             if (parse_uint(v, 1, 256, &n) != 0) {
                 fprintf(stderr, "gex: serve: --threads needs a number 1 to 256, not '%s'\n",
                         v != NULL ? v : "");
-                return GEX__EXIT_USAGE;
+                return CLI_EXIT_USAGE;
             }
             cfg.threads = (unsigned)n;
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "gex: serve: unknown option %s (see gex serve --help)\n", a);
-            return GEX__EXIT_USAGE;
+            return CLI_EXIT_USAGE;
         } else if (dir != NULL) {
             fprintf(stderr, "gex: serve: one folder only (got %s and %s)\n", dir, a);
-            return GEX__EXIT_USAGE;
+            return CLI_EXIT_USAGE;
         } else {
             dir = a;
         }
@@ -153,19 +153,19 @@ int gex__cmd_serve(int argc, char **argv)
     if (dir == NULL) {
         fprintf(stderr, "gex: serve: name the folder of chain files to serve\n");
         serve_usage(stderr);
-        return GEX__EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     struct stat st;
     if (stat(dir, &st) != 0) {
         fprintf(stderr, "gex: %s: %s\n", dir, strerror(errno));
-        return GEX__EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     }
     if (!S_ISDIR(st.st_mode)) {
         fprintf(stderr,
                 "gex: %s: not a folder: gex serve takes the folder holding the chain "
                 "files\n",
                 dir);
-        return GEX__EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     }
     /* Files are named DIR/NAME with DIR as given (trailing slashes dropped), so that the
      * "file" of an answer's meta is what `gex COMMAND DIR/NAME` prints. */
@@ -175,22 +175,22 @@ int gex__cmd_serve(int argc, char **argv)
         dir_len--;
     if (dir_len >= sizeof given) {
         fprintf(stderr, "gex: %s: the path is too long\n", dir);
-        return GEX__EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     }
     memcpy(given, dir, dir_len);
     given[dir_len] = '\0';
     cfg.dir = given;
-    gex__options answer_opts;
+    cli_options answer_opts;
     int rc = parse_passed_on(extra.arg, extra.n, &answer_opts);
     if (rc >= 0)
         return rc;
-    gex__serve_engine *engine = gex__serve_engine_new(&answer_opts);
+    cli_serve_engine *engine = cli_serve_engine_new(&answer_opts);
     if (engine == NULL) {
         fprintf(stderr, "gex: serve: out of memory\n");
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
-    cfg.backend.symbols = gex__serve_chain_symbols;
-    cfg.backend.render = gex__serve_chain_render;
+    cfg.backend.symbols = cli_serve_chain_symbols;
+    cfg.backend.render = cli_serve_chain_render;
     cfg.backend.ctx = engine;
 
     /* SIGINT and SIGTERM are blocked before the worker threads exist, so they inherit the
@@ -203,27 +203,27 @@ int gex__cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    gex__server *server = NULL;
+    cli_server *server = NULL;
     char text[512];
-    if (gex__server_start(&cfg, &server, text, sizeof text) != 0) {
+    if (cli_server_start(&cfg, &server, text, sizeof text) != 0) {
         fprintf(stderr, "gex: serve: %s\n", text);
-        gex__serve_engine_free(engine);
-        return GEX__EXIT_INTERNAL;
+        cli_serve_engine_free(engine);
+        return CLI_EXIT_INTERNAL;
     }
     int v6 = strchr(cfg.bind, ':') != NULL;
     fprintf(stderr, "gex serve: serving %s at http://%s%s%s:%u/v1/exposure/%s\n", given,
-            v6 ? "[" : "", cfg.bind, v6 ? "]" : "", gex__server_port(server),
+            v6 ? "[" : "", cfg.bind, v6 ? "]" : "", cli_server_port(server),
             "{gex,dex,vex,chex,levels,summary}/{symbol}");
     fflush(stderr);
 
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "gex serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    gex__serve_cache_stats cs;
-    gex__server_cache_stats(server, &cs);
-    gex__server_stop(server);
-    gex__serve_engine_free(engine);
+    cli_serve_cache_stats cs;
+    cli_server_cache_stats(server, &cs);
+    cli_server_stop(server);
+    cli_serve_engine_free(engine);
     fprintf(stderr, "gex serve: stopped (cache: %zu hits, %zu misses, %zu evictions)\n", cs.hits,
             cs.misses, cs.evictions);
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }

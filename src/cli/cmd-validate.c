@@ -170,11 +170,11 @@ static int verdict(const report *r)
 {
     for (size_t i = 0; i < r->n_series; i++)
         if (r->s[i].hard && r->s[i].fit.beyond > 0)
-            return GEX__EXIT_DIFF;
+            return CLI_EXIT_DIFF;
     for (size_t i = 0; i < r->n_checks; i++)
         if (r->c[i].hard && !r->c[i].ok)
-            return GEX__EXIT_DIFF;
-    return GEX__EXIT_OK;
+            return CLI_EXIT_DIFF;
+    return CLI_EXIT_OK;
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -308,7 +308,7 @@ static void write_text(const report *r, FILE *out)
         }
     }
     fprintf(out, "\nresult: %s\n",
-            verdict(r) == GEX__EXIT_OK ? "within tolerance" : "differences beyond tolerance");
+            verdict(r) == CLI_EXIT_OK ? "within tolerance" : "differences beyond tolerance");
 }
 
 static int write_csv(const report *r, FILE *out)
@@ -325,7 +325,7 @@ static int write_csv(const report *r, FILE *out)
     };
     gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0]);
     if (t == NULL)
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     int st = GEX_OK;
     for (size_t i = 0; i < r->n_series; i++) {
         const series *s = &r->s[i];
@@ -363,8 +363,8 @@ static int write_csv(const report *r, FILE *out)
     gex_error err;
     gex_error_clear(&err);
     const int rc = st == GEX_OK
-                       ? gex__written(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), &err)
-                       : GEX__EXIT_INTERNAL;
+                       ? cli_written(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), &err)
+                       : CLI_EXIT_INTERNAL;
     gex__table_free(t);
     return rc;
 }
@@ -386,7 +386,7 @@ static int write_json(const report *r, FILE *out)
     json_t *d = json_object();
     gex__jset(d, "mode", gex__jstr(r->mode));
     gex__jset(d, "tolerance", gex__jnum(r->tol));
-    gex__jset(d, "within_tolerance", json_boolean(verdict(r) == GEX__EXIT_OK));
+    gex__jset(d, "within_tolerance", json_boolean(verdict(r) == CLI_EXIT_OK));
     json_t *notes = json_array();
     for (size_t i = 0; i < r->n_notes; i++)
         json_array_append_new(notes, gex__jstr(r->notes[i]));
@@ -482,14 +482,14 @@ static int write_json(const report *r, FILE *out)
     gex__jset(d, "meta", meta);
     gex_error err;
     gex_error_clear(&err);
-    const int rc = gex__written(gex__json_emit(d, out, &err), &err);
+    const int rc = cli_written(gex__json_emit(d, out, &err), &err);
     json_decref(d);
     return rc;
 }
 
-static int finish(report *r, const gex__options *opts, FILE *out)
+static int finish(report *r, const cli_options *opts, FILE *out)
 {
-    int written = GEX__EXIT_OK;
+    int written = CLI_EXIT_OK;
     switch (opts->format) {
     case GEX__OUT_JSON:
         written = write_json(r, out);
@@ -501,7 +501,7 @@ static int finish(report *r, const gex__options *opts, FILE *out)
         write_text(r, out);
         break;
     }
-    const int rc = written != GEX__EXIT_OK ? written : verdict(r);
+    const int rc = written != CLI_EXIT_OK ? written : verdict(r);
     free_report(r);
     return rc;
 }
@@ -636,7 +636,7 @@ static int compare_levels(report *r, const vendor_doc *lv, const gex_levels *our
 }
 
 /* --vendor alone. */
-static int vendor_only(const gex__options *opts, vendor_doc **docs, size_t n, FILE *out)
+static int vendor_only(const cli_options *opts, vendor_doc **docs, size_t n, FILE *out)
 {
     report r;
     memset(&r, 0, sizeof r);
@@ -651,16 +651,16 @@ static int vendor_only(const gex__options *opts, vendor_doc **docs, size_t n, FI
             gi = i;
         }
     if (g == NULL) {
-        gex__error(opts->vendor[0], 0,
-                   "validate without a chain needs the vendor's gex response too (the "
-                   "per-strike table the levels follow from)");
-        return GEX__EXIT_INPUT;
+        cli_error(opts->vendor[0], 0,
+                  "validate without a chain needs the vendor's gex response too (the "
+                  "per-strike table the levels follow from)");
+        return CLI_EXIT_INPUT;
     }
     gex_levels ours;
     int st = gex_levels_from_rows(g->rows, g->n_rows, g->underlying_price, &ours);
     if (st != GEX_OK) {
-        gex__error(opts->vendor[gi], 0, "the levels could not be computed: %s", gex_strerror(st));
-        return GEX__EXIT_INTERNAL;
+        cli_error(opts->vendor[gi], 0, "the levels could not be computed: %s", gex_strerror(st));
+        return CLI_EXIT_INTERNAL;
     }
     note(&r,
          "table: %s (%s, %zu strikes, spot %g, as of %s); levels recomputed from it, the "
@@ -684,8 +684,8 @@ static int vendor_only(const gex__options *opts, vendor_doc **docs, size_t n, FI
     }
     if (st != GEX_OK) {
         free_report(&r);
-        gex__error(NULL, 0, "out of memory");
-        return GEX__EXIT_INTERNAL;
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
     }
     return finish(&r, opts, out);
 }
@@ -827,11 +827,11 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
 }
 
 /* CHAIN with --vendor. */
-static int chain_and_vendor(const gex__options *opts, vendor_doc **docs, size_t n, FILE *out)
+static int chain_and_vendor(const cli_options *opts, vendor_doc **docs, size_t n, FILE *out)
 {
     gex__analysis a;
-    int rc = gex__analyze_file(opts, opts->files[0], 1, &a);
-    if (rc != GEX__EXIT_OK)
+    int rc = cli_analyze_file(opts, opts->files[0], 1, &a);
+    if (rc != CLI_EXIT_OK)
         return rc;
     report r;
     memset(&r, 0, sizeof r);
@@ -860,11 +860,11 @@ static int chain_and_vendor(const gex__options *opts, vendor_doc **docs, size_t 
         else
             st = compare_levels(&r, d, &a.levels, rows, nr, a.spot, 1);
     }
-    gex__analysis_free(&a);
+    cli_analysis_free(&a);
     if (st != GEX_OK) {
         free_report(&r);
-        gex__error(NULL, 0, "out of memory");
-        return GEX__EXIT_INTERNAL;
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
     }
     return finish(&r, opts, out);
 }
@@ -892,13 +892,13 @@ static void tally(item *items, size_t *n, const char *label, double vendor, doub
     }
 }
 
-static int chain_only(const gex__options *opts, FILE *out)
+static int chain_only(const cli_options *opts, FILE *out)
 {
-    gex__options o = *opts;
+    cli_options o = *opts;
     o.prepare.iv_mode = GEX_IV_MODE_FILE; /* the chain's own IV, as its greeks used */
     gex__analysis a;
-    int rc = gex__analyze_file(&o, opts->files[0], 0, &a);
-    if (rc != GEX__EXIT_OK)
+    int rc = cli_analyze_file(&o, opts->files[0], 0, &a);
+    if (rc != CLI_EXIT_OK)
         return rc;
     gex_chain_view v;
     gex_chain_get_view(a.chain, &v);
@@ -906,11 +906,11 @@ static int chain_only(const gex__options *opts, FILE *out)
     for (size_t i = 0; i < v.n; i++)
         have += isfinite(v.vendor_delta[i]) || isfinite(v.vendor_gamma[i]);
     if (have == 0) {
-        gex__error(a.path, 0,
-                   "the chain carries no delta or gamma columns to compare; give the vendor's "
-                   "responses with --vendor");
-        gex__analysis_free(&a);
-        return GEX__EXIT_INPUT;
+        cli_error(a.path, 0,
+                  "the chain carries no delta or gamma columns to compare; give the vendor's "
+                  "responses with --vendor");
+        cli_analysis_free(&a);
+        return CLI_EXIT_INPUT;
     }
     report r;
     memset(&r, 0, sizeof r);
@@ -927,9 +927,9 @@ static int chain_only(const gex__options *opts, FILE *out)
         free(gi);
         free(vd);
         free(computed);
-        gex__analysis_free(&a);
-        gex__error(NULL, 0, "out of memory");
-        return GEX__EXIT_INTERNAL;
+        cli_analysis_free(&a);
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
     }
     double *vg = vd + v.n, *gd = vg + v.n, *gg = gd + v.n; /* the file's, then gex's */
     size_t nd = 0, ng = 0, skipped_status = 0;
@@ -1025,29 +1025,29 @@ static int chain_only(const gex__options *opts, FILE *out)
              r.best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "");
     free(vd);
     free(computed);
-    gex__analysis_free(&a);
+    cli_analysis_free(&a);
     if (st != GEX_OK) {
         free_report(&r);
-        gex__error(NULL, 0, "the chain's greeks could not be compared: %s", gex_strerror(st));
-        return GEX__EXIT_INTERNAL;
+        cli_error(NULL, 0, "the chain's greeks could not be compared: %s", gex_strerror(st));
+        return CLI_EXIT_INTERNAL;
     }
     return finish(&r, opts, out);
 }
 
-int gex__cmd_validate(const gex__options *opts, FILE *out)
+int cli_cmd_validate(const cli_options *opts, FILE *out)
 {
     if (opts->n_vendor == 0)
         return chain_only(opts, out);
-    vendor_doc *docs[GEX__MAX_REPEAT] = {NULL};
-    int rc = GEX__EXIT_OK;
-    for (size_t i = 0; i < opts->n_vendor && rc == GEX__EXIT_OK; i++) {
+    vendor_doc *docs[CLI_MAX_REPEAT] = {NULL};
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; i < opts->n_vendor && rc == CLI_EXIT_OK; i++) {
         gex_error err;
         gex_error_clear(&err);
         const int st = gex_vendor_read_path(opts->vendor[i], &docs[i], &err);
         if (st != GEX_OK)
-            rc = gex__report(st, &err, opts->vendor[i]);
+            rc = cli_report(st, &err, opts->vendor[i]);
     }
-    if (rc == GEX__EXIT_OK)
+    if (rc == CLI_EXIT_OK)
         rc = opts->n_files == 0 ? vendor_only(opts, docs, opts->n_vendor, out)
                                 : chain_and_vendor(opts, docs, opts->n_vendor, out);
     for (size_t i = 0; i < opts->n_vendor; i++)

@@ -16,50 +16,50 @@ int main(int argc, char **argv)
 
     /* serve has options of its own (--port, --bind, ...) and runs until stopped. */
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
-        return gex__run_serve(argc - 1, argv + 1);
+        return cli_run_serve(argc - 1, argv + 1);
 
-    gex__options opts;
-    int rc = gex__options_parse(argc, argv, &opts);
+    cli_options opts;
+    int rc = cli_options_parse(argc, argv, &opts);
     if (rc >= 0)
         return rc;
 
-    gex__sink sink;
-    rc = gex__sink_open(&sink, opts.output);
-    if (rc != GEX__EXIT_OK)
+    cli_sink sink;
+    rc = cli_sink_open(&sink, opts.output);
+    if (rc != CLI_EXIT_OK)
         return rc;
 
     switch (opts.command) {
-    case GEX__CMD_GREEKS:
-    case GEX__CMD_GEX:
-    case GEX__CMD_DEX:
-    case GEX__CMD_VEX:
-    case GEX__CMD_CHEX:
-    case GEX__CMD_EXPOSURE:
-    case GEX__CMD_LEVELS:
-    case GEX__CMD_SUMMARY:
-    case GEX__CMD_PROFILE:
-        rc = gex__cmd_show(&opts, sink.fp);
+    case CLI_CMD_GREEKS:
+    case CLI_CMD_GEX:
+    case CLI_CMD_DEX:
+    case CLI_CMD_VEX:
+    case CLI_CMD_CHEX:
+    case CLI_CMD_EXPOSURE:
+    case CLI_CMD_LEVELS:
+    case CLI_CMD_SUMMARY:
+    case CLI_CMD_PROFILE:
+        rc = cli_cmd_show(&opts, sink.fp);
         break;
-    case GEX__CMD_SCREEN:
-        rc = gex__cmd_screen(&opts, sink.fp);
+    case CLI_CMD_SCREEN:
+        rc = cli_cmd_screen(&opts, sink.fp);
         break;
-    case GEX__CMD_VALIDATE:
-        rc = gex__cmd_validate(&opts, sink.fp);
+    case CLI_CMD_VALIDATE:
+        rc = cli_cmd_validate(&opts, sink.fp);
         break;
-    case GEX__CMD_PLOT:
-        rc = gex__run_plot(&opts, sink.fp);
+    case CLI_CMD_PLOT:
+        rc = cli_run_plot(&opts, sink.fp);
         break;
     default:
-        rc = GEX__EXIT_INTERNAL;
+        rc = CLI_EXIT_INTERNAL;
         break;
     }
 
     /* Output is kept when the command produced its document: success, validate's "differs",
      * and screen's "some files failed". */
-    const int keep = rc == GEX__EXIT_OK || rc == GEX__EXIT_DIFF ||
-                     (rc == GEX__EXIT_INPUT && opts.command == GEX__CMD_SCREEN);
-    const int close_rc = gex__sink_close(&sink, keep);
-    if (close_rc != GEX__EXIT_OK && (rc == GEX__EXIT_OK || rc == GEX__EXIT_DIFF))
+    const int keep = rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF ||
+                     (rc == CLI_EXIT_INPUT && opts.command == CLI_CMD_SCREEN);
+    const int close_rc = cli_sink_close(&sink, keep);
+    if (close_rc != CLI_EXIT_OK && (rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF))
         rc = close_rc;
     return rc;
 }

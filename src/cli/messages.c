@@ -10,7 +10,7 @@
 #include "cli.h"
 
 /* Room for n more bytes and a NUL in a capture; returns 0 when memory ran out. */
-static int capture_reserve(gex__messages *m, size_t n)
+static int capture_reserve(cli_messages *m, size_t n)
 {
     if (m->len + n + 1 <= m->cap)
         return 1;
@@ -26,7 +26,7 @@ static int capture_reserve(gex__messages *m, size_t n)
 }
 
 /* The message into the calling thread's capture; 0 when it ran out of memory (nothing added). */
-static int capture_message(gex__messages *m, const char *file, long line, const char *fmt,
+static int capture_message(cli_messages *m, const char *file, long line, const char *fmt,
                            va_list ap)
 {
     char where[64 + 1024];
@@ -69,7 +69,7 @@ static void print_message(const char *file, long line, const char *fmt, va_list 
     funlockfile(stderr);
 }
 
-void gex__say(gex__messages *to, const char *file, long line, const char *fmt, ...)
+void cli_say(cli_messages *to, const char *file, long line, const char *fmt, ...)
 {
     va_list ap;
     if (to != NULL) {
@@ -84,7 +84,7 @@ void gex__say(gex__messages *to, const char *file, long line, const char *fmt, .
     va_end(ap);
 }
 
-void gex__error(const char *file, long line, const char *fmt, ...)
+void cli_error(const char *file, long line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -92,7 +92,7 @@ void gex__error(const char *file, long line, const char *fmt, ...)
     va_end(ap);
 }
 
-void gex__messages_print(const char *text, atomic_int *bar_shown)
+void cli_messages_print(const char *text, atomic_int *bar_shown)
 {
     if (text == NULL || text[0] == '\0')
         return;
@@ -105,24 +105,24 @@ void gex__messages_print(const char *text, atomic_int *bar_shown)
     funlockfile(stderr);
 }
 
-int gex__exit_status(int status)
+int cli_exit_status(int status)
 {
     switch (status) {
     case GEX_OK:
-        return GEX__EXIT_OK;
+        return CLI_EXIT_OK;
     case GEX_EIO:
     case GEX_EFORMAT:
     case GEX_EPARSE:
     case GEX_ENOTIME:
     case GEX_EEMPTY:
     case GEX_ENOTFOUND:
-        return GEX__EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     default: /* GEX_EINVAL, GEX_ENOMEM, GEX_ERANGE, GEX_ENOCONV: not the user's input */
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
 }
 
-int gex__report_to(gex__messages *to, int status, const gex_error *err, const char *file)
+int cli_report_to(cli_messages *to, int status, const gex_error *err, const char *file)
 {
     const char *where = file;
     long line = 0;
@@ -134,16 +134,16 @@ int gex__report_to(gex__messages *to, int status, const gex_error *err, const ch
         if (err->text[0] != '\0')
             text = err->text;
     }
-    gex__say(to, where, line, "%s", text);
-    return gex__exit_status(status);
+    cli_say(to, where, line, "%s", text);
+    return cli_exit_status(status);
 }
 
-int gex__report(int status, const gex_error *err, const char *file)
+int cli_report(int status, const gex_error *err, const char *file)
 {
-    return gex__report_to(NULL, status, err, file);
+    return cli_report_to(NULL, status, err, file);
 }
 
-int gex__written(int status, const gex_error *err)
+int cli_written(int status, const gex_error *err)
 {
-    return status == GEX_OK ? GEX__EXIT_OK : gex__report(status, err, NULL);
+    return status == GEX_OK ? CLI_EXIT_OK : cli_report(status, err, NULL);
 }

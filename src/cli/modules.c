@@ -38,7 +38,7 @@ static void *open_at(const char *dir, const char *name, char *why, size_t why_si
     return handle;
 }
 
-void *gex__module_open(const char *name)
+void *cli_module_open(const char *name)
 {
     char why[512] = "";
     void *handle = NULL;
@@ -55,10 +55,10 @@ void *gex__module_open(const char *name)
     if (handle == NULL && why[0] == '\0')
         handle = open_at(GEX_MODULE_DIR, name, why, sizeof why);
     if (handle == NULL)
-        gex__error(NULL, 0, "cannot load the module %s%s%s: reinstall gex (ninja -C build)", name,
-                   why[0] != '\0' ? ": "
-                                  : " (not found beside the program nor in " GEX_MODULE_DIR ")",
-                   why);
+        cli_error(NULL, 0, "cannot load the module %s%s%s: reinstall gex (ninja -C build)", name,
+                  why[0] != '\0' ? ": "
+                                 : " (not found beside the program nor in " GEX_MODULE_DIR ")",
+                  why);
     return handle;
 }
 
@@ -68,61 +68,61 @@ static void *module_function(void *handle, const char *name, const char *symbol)
 {
     void *p = dlsym(handle, symbol);
     if (p == NULL)
-        gex__error(NULL, 0, "the module %s has no %s: reinstall gex", name, symbol);
+        cli_error(NULL, 0, "the module %s has no %s: reinstall gex", name, symbol);
     return p;
 }
 
-void gex__module_close(void *handle)
+void cli_module_close(void *handle)
 {
     if (handle != NULL)
         dlclose(handle);
 }
 
-int gex__run_plot(const gex__options *opts, FILE *out)
+int cli_run_plot(const cli_options *opts, FILE *out)
 {
-    void *m = gex__module_open("gex-plot");
+    void *m = cli_module_open("gex-plot");
     if (m == NULL)
-        return GEX__EXIT_INTERNAL;
-    int (*cmd)(const gex__options *, FILE *);
-    *(void **)&cmd = module_function(m, "gex-plot", "gex__cmd_plot");
-    const int rc = cmd != NULL ? cmd(opts, out) : GEX__EXIT_INTERNAL;
-    gex__module_close(m);
+        return CLI_EXIT_INTERNAL;
+    int (*cmd)(const cli_options *, FILE *);
+    *(void **)&cmd = module_function(m, "gex-plot", "cli_cmd_plot");
+    const int rc = cmd != NULL ? cmd(opts, out) : CLI_EXIT_INTERNAL;
+    cli_module_close(m);
     return rc;
 }
 
-int gex__run_serve(int argc, char **argv)
+int cli_run_serve(int argc, char **argv)
 {
-    void *m = gex__module_open("gex-serve");
+    void *m = cli_module_open("gex-serve");
     if (m == NULL)
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     int (*cmd)(int, char **);
-    *(void **)&cmd = module_function(m, "gex-serve", "gex__cmd_serve");
-    const int rc = cmd != NULL ? cmd(argc, argv) : GEX__EXIT_INTERNAL;
-    gex__module_close(m);
+    *(void **)&cmd = module_function(m, "gex-serve", "cli_cmd_serve");
+    const int rc = cmd != NULL ? cmd(argc, argv) : CLI_EXIT_INTERNAL;
+    cli_module_close(m);
     return rc;
 }
 
-int gex__plot_terminal(const gex__options *opts, const gex__analysis *a, gex_plot_kind kind,
-                       FILE *out)
+int cli_plot_terminal(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,
+                      FILE *out)
 {
     /* Bars only for a person at a terminal: through a pipe or into a file the table is all,
      * and the charts' libraries are not loaded. */
     if (out != stdout || !isatty(STDOUT_FILENO))
-        return GEX__EXIT_OK;
-    void *m = gex__module_open("gex-plot");
+        return CLI_EXIT_OK;
+    void *m = cli_module_open("gex-plot");
     if (m == NULL)
-        return GEX__EXIT_INTERNAL;
-    int (*bars)(const gex__options *, const gex__analysis *, gex_plot_kind, FILE *);
-    *(void **)&bars = module_function(m, "gex-plot", "gex__plot_terminal_bars");
-    const int rc = bars != NULL ? bars(opts, a, kind, out) : GEX__EXIT_INTERNAL;
-    gex__module_close(m);
+        return CLI_EXIT_INTERNAL;
+    int (*bars)(const cli_options *, const gex__analysis *, gex_plot_kind, FILE *);
+    *(void **)&bars = module_function(m, "gex-plot", "cli_plot_terminal_bars");
+    const int rc = bars != NULL ? bars(opts, a, kind, out) : CLI_EXIT_INTERNAL;
+    cli_module_close(m);
     return rc;
 }
 
-int gex__plot_parse(const char *kind_name, gex_plot_kind *kind, const char *path,
-                    gex_plot_format *format)
+int cli_plot_parse(const char *kind_name, gex_plot_kind *kind, const char *path,
+                   gex_plot_format *format)
 {
-    void *m = gex__module_open("gex-plot");
+    void *m = cli_module_open("gex-plot");
     if (m == NULL)
         return -1;
     int rc = 0;
@@ -136,6 +136,6 @@ int gex__plot_parse(const char *kind_name, gex_plot_kind *kind, const char *path
         *(void **)&from_path = module_function(m, "gex-plot", "gex_plot_format_from_path");
         rc = from_path != NULL && from_path(path, format) == GEX_OK ? 0 : 1;
     }
-    gex__module_close(m);
+    cli_module_close(m);
     return rc;
 }

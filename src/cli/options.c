@@ -1,5 +1,5 @@
 /*
- * options.c: the command line of SPEC 3 parsed into a gex__options (getopt_long), with the
+ * options.c: the command line of SPEC 3 parsed into a cli_options (getopt_long), with the
  * help texts. Every value is checked here, so the commands receive only valid options.
  */
 #include <ctype.h>
@@ -16,25 +16,25 @@
 
 static const struct {
     const char *name;
-    gex__command command;
+    cli_command command;
     const char *summary;
 } commands[] = {
-    {"greeks", GEX__CMD_GREEKS, "per-contract T, IV, greeks and exposures"},
-    {"gex", GEX__CMD_GEX, "gamma exposure per strike, net GEX and the gamma flip"},
-    {"dex", GEX__CMD_DEX, "delta exposure per strike"},
-    {"vex", GEX__CMD_VEX, "vanna exposure per strike"},
-    {"chex", GEX__CMD_CHEX, "charm exposure per strike"},
-    {"exposure", GEX__CMD_EXPOSURE, "GEX, DEX, VEX and CHEX per strike in one table"},
-    {"levels", GEX__CMD_LEVELS, "gamma flip, walls, extremes, highest OI, 0DTE magnet"},
-    {"summary", GEX__CMD_SUMMARY, "one screen: spot, net GEX, flip, walls, regime, hedging"},
-    {"profile", GEX__CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
-    {"screen", GEX__CMD_SCREEN, "one row per underlying over many files"},
-    {"validate", GEX__CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
-    {"plot", GEX__CMD_PLOT, "charts: exposure bars, GEX profile, dashboard (SVG/PNG/PDF)"},
-    {"serve", GEX__CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
+    {"greeks", CLI_CMD_GREEKS, "per-contract T, IV, greeks and exposures"},
+    {"gex", CLI_CMD_GEX, "gamma exposure per strike, net GEX and the gamma flip"},
+    {"dex", CLI_CMD_DEX, "delta exposure per strike"},
+    {"vex", CLI_CMD_VEX, "vanna exposure per strike"},
+    {"chex", CLI_CMD_CHEX, "charm exposure per strike"},
+    {"exposure", CLI_CMD_EXPOSURE, "GEX, DEX, VEX and CHEX per strike in one table"},
+    {"levels", CLI_CMD_LEVELS, "gamma flip, walls, extremes, highest OI, 0DTE magnet"},
+    {"summary", CLI_CMD_SUMMARY, "one screen: spot, net GEX, flip, walls, regime, hedging"},
+    {"profile", CLI_CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
+    {"screen", CLI_CMD_SCREEN, "one row per underlying over many files"},
+    {"validate", CLI_CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
+    {"plot", CLI_CMD_PLOT, "charts: exposure bars, GEX profile, dashboard (SVG/PNG/PDF)"},
+    {"serve", CLI_CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
 };
 
-const char *gex__command_name(gex__command command)
+const char *cli_command_name(cli_command command)
 {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (commands[i].command == command)
@@ -89,10 +89,10 @@ static void help_general(FILE *out)
           out);
 }
 
-static void help_command(FILE *out, gex__command c)
+static void help_command(FILE *out, cli_command c)
 {
     switch (c) {
-    case GEX__CMD_GREEKS:
+    case CLI_CMD_GREEKS:
         fputs("usage: gex greeks [options] FILE\n\n"
               "One row per contract: underlying, option_symbol, expiration, strike, type, T\n"
               "(years), iv, iv_source, spot, delta, gamma, vega, vanna, charm (per share, vol\n"
@@ -100,42 +100,42 @@ static void help_command(FILE *out, gex__command c)
               "Contracts that cannot be computed are listed with their status and empty values.\n",
               out);
         break;
-    case GEX__CMD_GEX:
-    case GEX__CMD_DEX:
-    case GEX__CMD_VEX:
-    case GEX__CMD_CHEX:
+    case CLI_CMD_GEX:
+    case CLI_CMD_DEX:
+    case CLI_CMD_VEX:
+    case CLI_CMD_CHEX:
         fprintf(out,
                 "usage: gex %s [options] FILE\n\n"
                 "Per-strike call, put and net exposure, summed over the expirations kept,\n"
                 "ascending by strike. The JSON has the vendor's field names and nesting.\n",
-                gex__command_name(c));
+                cli_command_name(c));
         break;
-    case GEX__CMD_EXPOSURE:
+    case CLI_CMD_EXPOSURE:
         fputs("usage: gex exposure [options] FILE\n\n"
               "GEX, DEX, VEX and CHEX per strike in one table.\n",
               out);
         break;
-    case GEX__CMD_LEVELS:
+    case CLI_CMD_LEVELS:
         fputs("usage: gex levels [options] FILE\n\n"
               "gamma_flip, max_positive_gamma, max_negative_gamma, call_wall, put_wall,\n"
               "highest_oi_strike and zero_dte_magnet (empty or null when a level does not\n"
               "exist).\n",
               out);
         break;
-    case GEX__CMD_SUMMARY:
+    case CLI_CMD_SUMMARY:
         fputs("usage: gex summary [options] FILE\n\n"
               "One screen: spot, net GEX and its label, the gamma flip and the distance to it,\n"
               "the walls and the 0DTE magnet, net DEX, VEX and CHEX, the regime classifier,\n"
               "the dealer hedging estimate for a 1% move and the 0DTE share of GEX.\n",
               out);
         break;
-    case GEX__CMD_PROFILE:
+    case CLI_CMD_PROFILE:
         fputs("usage: gex profile [options] [--range PCT] [--points N] FILE\n\n"
               "Net GEX recomputed at hypothetical spots x (IV, T, r, q held) over the grid\n"
               "S (1 - PCT/100) .. S (1 + PCT/100) with N points (default 20 and 81).\n",
               out);
         break;
-    case GEX__CMD_SCREEN:
+    case CLI_CMD_SCREEN:
         fputs("usage: gex screen [options] [--sort [-]COLUMN] [--jobs N] FILE...\n\n"
               "One row per underlying (per file, or per underlying of a file holding several):\n"
               "symbol, spot, net_gex, label, gamma_flip, dist_to_flip, confidence,\n"
@@ -147,7 +147,7 @@ static void help_command(FILE *out, gex__command c)
               "output is the same whatever N.\n",
               out);
         break;
-    case GEX__CMD_VALIDATE:
+    case CLI_CMD_VALIDATE:
         fputs("usage: gex validate [options] CHAIN [--vendor RESPONSE.json]... [--tol REL]\n"
               "       gex validate [options] CHAIN\n"
               "       gex validate [options] --vendor RESPONSE.json...\n\n"
@@ -159,7 +159,7 @@ static void help_command(FILE *out, gex__command c)
               "--tol: relative tolerance (default 0.01). Exit 0 within it, 1 beyond.\n",
               out);
         break;
-    case GEX__CMD_PLOT:
+    case CLI_CMD_PLOT:
         fputs("usage: gex plot [options] [--kind KIND] [--range PCT] -o FILE.svg|.png|.pdf FILE\n\n"
               "Draws a chart, in the format of -o FILE's extension. --kind gex (default),\n"
               "dex, vex, chex: per-strike bars, calls and puts, the net as a line; profile:\n"
@@ -248,7 +248,7 @@ static int usage_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputs(" (gex --help lists the options)\n", stderr);
-    return GEX__EXIT_USAGE;
+    return CLI_EXIT_USAGE;
 }
 
 /* A finite number filling the whole argument. */
@@ -279,7 +279,7 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
     return -1;
 }
 
-static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_seen)
+static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_seen)
 {
     double d = 0.0;
     long l = 0;
@@ -343,7 +343,7 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
         int32_t day = 0;
         if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
             return usage_error("--expiration: '%s' is not a date (YYYY-MM-DD) or 0dte", arg);
-        if (o->analysis.exposure.n_expirations >= GEX__MAX_REPEAT)
+        if (o->analysis.exposure.n_expirations >= CLI_MAX_REPEAT)
             return usage_error("--expiration: at most 64 dates");
         o->expirations[o->analysis.exposure.n_expirations++] = day;
         return -1;
@@ -400,7 +400,7 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
         if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof o->settle_root[0] ||
             (strcasecmp(eq + 1, "am") != 0 && strcasecmp(eq + 1, "pm") != 0))
             return usage_error("--settle: '%s' is not ROOT=am or ROOT=pm", arg);
-        if (n >= GEX__MAX_REPEAT)
+        if (n >= CLI_MAX_REPEAT)
             return usage_error("--settle: at most 64 roots");
         memcpy(o->settle_root[n], arg, (size_t)(eq - arg));
         o->settle_root[n][eq - arg] = '\0';
@@ -410,7 +410,7 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
         return -1;
     }
     case OPT_VENDOR:
-        if (o->n_vendor >= GEX__MAX_REPEAT)
+        if (o->n_vendor >= CLI_MAX_REPEAT)
             return usage_error("--vendor: at most 64 files");
         o->vendor[o->n_vendor++] = arg;
         return -1;
@@ -439,45 +439,45 @@ static int parse_option(int c, const char *arg, gex__options *o, int *zero_dte_s
         o->points = (int)l;
         return -1;
     case OPT_KIND:
-        if ((rc = gex__plot_parse(arg, &o->plot_kind, NULL, NULL)) < 0)
-            return GEX__EXIT_INTERNAL;
+        if ((rc = cli_plot_parse(arg, &o->plot_kind, NULL, NULL)) < 0)
+            return CLI_EXIT_INTERNAL;
         if (rc > 0)
             return usage_error("--kind: '%s' is not one of gex, dex, vex, chex, profile, "
                                "dashboard",
                                arg);
         return -1;
     case OPT_JOBS:
-        if ((rc = parse_int("--jobs", arg, 1, GEX__MAX_JOBS, &l)) >= 0)
+        if ((rc = parse_int("--jobs", arg, 1, CLI_MAX_JOBS, &l)) >= 0)
             return rc;
         o->jobs = (int)l;
         return -1;
     default:
-        return GEX__EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
 }
 
 /* Options that only some commands take. */
-static int check_scope(const gex__options *o, int seen_validate, int seen_sort, int seen_profile)
+static int check_scope(const cli_options *o, int seen_validate, int seen_sort, int seen_profile)
 {
-    const char *name = gex__command_name(o->command);
-    if (seen_validate && o->command != GEX__CMD_VALIDATE)
+    const char *name = cli_command_name(o->command);
+    if (seen_validate && o->command != CLI_CMD_VALIDATE)
         return usage_error("--vendor and --tol apply to validate only, not to %s", name);
-    if (seen_sort && o->command != GEX__CMD_SCREEN)
+    if (seen_sort && o->command != CLI_CMD_SCREEN)
         return usage_error("--sort applies to screen only, not to %s", name);
-    if (seen_profile && o->command != GEX__CMD_PROFILE)
+    if (seen_profile && o->command != CLI_CMD_PROFILE)
         return usage_error("--range and --points apply to profile only, not to %s", name);
     return -1;
 }
 
-static int check_files(const gex__options *o)
+static int check_files(const cli_options *o)
 {
-    const char *name = gex__command_name(o->command);
+    const char *name = cli_command_name(o->command);
     switch (o->command) {
-    case GEX__CMD_SCREEN:
+    case CLI_CMD_SCREEN:
         if (o->n_files == 0)
             return usage_error("screen needs at least one FILE");
         return -1;
-    case GEX__CMD_VALIDATE:
+    case CLI_CMD_VALIDATE:
         if (o->n_files == 0 && o->n_vendor == 0)
             return usage_error("validate needs a CHAIN file, --vendor files, or both");
         if (o->n_files > 1)
@@ -493,7 +493,7 @@ static int check_files(const gex__options *o)
     }
 }
 
-int gex__options_parse(int argc, char **argv, gex__options *o)
+int cli_options_parse(int argc, char **argv, cli_options *o)
 {
     memset(o, 0, sizeof *o);
     gex_prepare_options_default(&o->prepare);
@@ -505,27 +505,27 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
     o->points = 81;
     /* --jobs: every online core (a screen of many underlyings or files keeps them all busy) */
     const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->jobs = cores < 1 ? 1 : cores > GEX__MAX_JOBS ? GEX__MAX_JOBS : (int)cores;
+    o->jobs = cores < 1 ? 1 : cores > CLI_MAX_JOBS ? CLI_MAX_JOBS : (int)cores;
 
     if (argc < 2) {
         help_general(stderr);
-        return GEX__EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
         help_general(stdout);
-        return GEX__EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (strcmp(first, "--version") == 0) {
         printf("gex %s\n", gex_version());
-        return GEX__EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (first[0] == '-')
         return usage_error("the command comes first: gex COMMAND [options] FILE...");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(first, commands[i].name) == 0)
             o->command = commands[i].command;
-    if (o->command == GEX__CMD_NONE)
+    if (o->command == CLI_CMD_NONE)
         return usage_error("'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
                            "levels, summary, profile, screen, validate, plot or serve",
                            first);
@@ -543,11 +543,11 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
             break;
         if (c == 'h') {
             help_command(stdout, o->command);
-            return GEX__EXIT_OK;
+            return CLI_EXIT_OK;
         }
         if (c == OPT_VERSION) {
             printf("gex %s\n", gex_version());
-            return GEX__EXIT_OK;
+            return CLI_EXIT_OK;
         }
         if (c == '?') {
             const char *bad = sub_argv[optind - 1];
@@ -562,10 +562,10 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
         seen_validate |= c == OPT_VENDOR || c == OPT_TOL;
         seen_sort |= c == OPT_SORT;
         /* --range also sets plot's strike window. */
-        seen_profile |= (c == OPT_RANGE && o->command != GEX__CMD_PLOT) || c == OPT_POINTS;
-        if (c == OPT_KIND && o->command != GEX__CMD_PLOT)
+        seen_profile |= (c == OPT_RANGE && o->command != CLI_CMD_PLOT) || c == OPT_POINTS;
+        if (c == OPT_KIND && o->command != CLI_CMD_PLOT)
             return usage_error("--kind applies to plot only, not to %s",
-                               gex__command_name(o->command));
+                               cli_command_name(o->command));
         const int rc = parse_option(c, optarg, o, &zero_dte);
         if (rc >= 0)
             return rc;
@@ -578,17 +578,17 @@ int gex__options_parse(int argc, char **argv, gex__options *o)
     o->n_files = (size_t)(sub_argc - optind);
     gex_plot_format plot_format;
     int rc = -1;
-    if (o->command == GEX__CMD_PLOT && o->output != NULL &&
-        (rc = gex__plot_parse(NULL, NULL, o->output, &plot_format)) < 0)
-        return GEX__EXIT_INTERNAL;
-    if (o->command == GEX__CMD_PLOT && (o->output == NULL || rc > 0))
+    if (o->command == CLI_CMD_PLOT && o->output != NULL &&
+        (rc = cli_plot_parse(NULL, NULL, o->output, &plot_format)) < 0)
+        return CLI_EXIT_INTERNAL;
+    if (o->command == CLI_CMD_PLOT && (o->output == NULL || rc > 0))
         return usage_error("plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
     rc = check_scope(o, seen_validate, seen_sort, seen_profile);
     if (rc >= 0)
         return rc;
     /* The reading threads: all of them for one file; screen reads several files at once, and
      * shares the threads among the files read together. */
-    const size_t together = o->command == GEX__CMD_SCREEN && o->n_files > 1
+    const size_t together = o->command == CLI_CMD_SCREEN && o->n_files > 1
                                 ? (o->n_files < (size_t)o->jobs ? o->n_files : (size_t)o->jobs)
                                 : 1;
     o->read.threads = (int)((size_t)o->jobs / together);

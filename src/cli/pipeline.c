@@ -10,7 +10,7 @@
 #include "cli.h"
 
 /* One stderr line for the rows the reader skipped (SPEC 2, lenient mode). */
-static void report_skipped(gex__messages *to, const char *path, const gex_read_report *r)
+static void report_skipped(cli_messages *to, const char *path, const gex_read_report *r)
 {
     size_t total = 0;
     long first = 0;
@@ -29,11 +29,11 @@ static void report_skipped(gex__messages *to, const char *path, const gex_read_r
     }
     if (total == 0)
         return;
-    gex__say(to, path, first, "skipped %zu of %zu rows (%s)%s; --strict makes a bad row an error",
-             total, r->rows, reasons, first > 0 ? ", the first on this line" : "");
+    cli_say(to, path, first, "skipped %zu of %zu rows (%s)%s; --strict makes a bad row an error",
+            total, r->rows, reasons, first > 0 ? ", the first on this line" : "");
 }
 
-static int read_chain(gex__messages *to, const gex__options *opts, const char *path, FILE *fp,
+static int read_chain(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                       gex_chain **chain, gex_read_report *read)
 {
     gex_error err;
@@ -43,105 +43,104 @@ static int read_chain(gex__messages *to, const gex__options *opts, const char *p
     const int st = fp != NULL ? gex_chain_read_file(fp, path, &opts->read, chain, read, &err)
                               : gex_chain_read_path(path, &opts->read, chain, read, &err);
     if (st != GEX_OK)
-        return gex__report_to(to, st, &err, path);
+        return cli_report_to(to, st, &err, path);
     if (read->warning[0] != '\0')
-        gex__say(to, path, 0, "warning: %s", read->warning);
+        cli_say(to, path, 0, "warning: %s", read->warning);
     report_skipped(to, path, read);
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-int gex__read(gex__messages *to, const gex__options *opts, const char *path, gex_chain **chain,
-              gex_read_report *read)
+int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
+             gex_read_report *read)
 {
     return read_chain(to, opts, path, NULL, chain, read);
 }
 
-int gex__read_stream(gex__messages *to, const gex__options *opts, const char *path, FILE *fp,
-                     gex_chain **chain, gex_read_report *read)
+int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
+                    gex_chain **chain, gex_read_report *read)
 {
     return read_chain(to, opts, path, fp, chain, read);
 }
 
-int gex__prepare(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
-                 gex_prepare_report *prepare)
+int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
+                gex_prepare_report *prepare)
 {
     gex_error err;
     gex_error_clear(&err);
     const int st = gex_chain_prepare(chain, &opts->prepare, prepare, &err);
-    return st == GEX_OK ? GEX__EXIT_OK : gex__report_to(to, st, &err, path);
+    return st == GEX_OK ? CLI_EXIT_OK : cli_report_to(to, st, &err, path);
 }
 
-int gex__load(gex__messages *to, const gex__options *opts, const char *path, gex_chain **chain,
-              gex_read_report *read, gex_prepare_report *prepare)
+int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
+             gex_read_report *read, gex_prepare_report *prepare)
 {
-    int rc = gex__read(to, opts, path, chain, read);
-    if (rc == GEX__EXIT_OK &&
-        (rc = gex__prepare(to, opts, path, *chain, prepare)) != GEX__EXIT_OK) {
+    int rc = cli_read(to, opts, path, chain, read);
+    if (rc == CLI_EXIT_OK && (rc = cli_prepare(to, opts, path, *chain, prepare)) != CLI_EXIT_OK) {
         gex_chain_free(*chain);
         *chain = NULL;
     }
     return rc;
 }
 
-int gex__analyze(gex__messages *to, const gex__options *opts, const char *path, gex_chain *chain,
-                 const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
-                 gex__analysis *out)
+int cli_analyze(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
+                const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
+                gex__analysis *out)
 {
-    const int rc = gex__analyze_shared(to, opts, path, chain, read, prepare, need_used, out);
+    const int rc = cli_analyze_shared(to, opts, path, chain, read, prepare, need_used, out);
     out->chain = chain;
     out->owns_chain = 1;
     return rc;
 }
 
-int gex__analyze_shared(gex__messages *to, const gex__options *opts, const char *path,
-                        const gex_chain *chain, const gex_read_report *read,
-                        const gex_prepare_report *prepare, int need_used, gex__analysis *out)
+int cli_analyze_shared(cli_messages *to, const cli_options *opts, const char *path,
+                       const gex_chain *chain, const gex_read_report *read,
+                       const gex_prepare_report *prepare, int need_used, gex__analysis *out)
 {
     memset(out, 0, sizeof *out);
     out->path = path;
-    out->chain = (gex_chain *)chain; /* only gex__analyze's chain is freed (owns_chain) */
+    out->chain = (gex_chain *)chain; /* only cli_analyze's chain is freed (owns_chain) */
     out->read = *read;
     out->prepare = *prepare;
     gex_chain_view view;
     gex_chain_get_view(chain, &view);
     uint32_t id = 0;
     if (gex_chain_underlyings(chain, &id, 1) == 0 || view.n == 0) {
-        gex__say(to, path, 0, "no contracts to compute");
-        return GEX__EXIT_INPUT;
+        cli_say(to, path, 0, "no contracts to compute");
+        return CLI_EXIT_INPUT;
     }
     out->symbol = gex_chain_symbol(chain, id);
     if (!(view.spot[0] > 0.0)) {
-        gex__say(to, path, 0, "%s: the file gives no spot price; give it with --spot", out->symbol);
-        return GEX__EXIT_INPUT;
+        cli_say(to, path, 0, "%s: the file gives no spot price; give it with --spot", out->symbol);
+        return CLI_EXIT_INPUT;
     }
     gex_error err;
     gex_error_clear(&err);
     const int st = gex_analysis_new(chain, &opts->analysis, &out->an, &err);
     if (st != GEX_OK) {
-        gex__say(to, path, 0, "%s", err.text);
-        return gex__exit_status(st);
+        cli_say(to, path, 0, "%s", err.text);
+        return cli_exit_status(st);
     }
     gex__analysis_fill(out);
     if (out->totals.used == 0 && need_used) {
         char excluded[256];
         gex__excluded_text(&out->totals, excluded, sizeof excluded);
-        gex__say(to, path, 0,
-                 "%s: nothing usable: of %zu contracts none is left (excluded: %s; left "
-                 "out by the filters: %zu)",
-                 out->symbol, out->totals.contracts, excluded, out->totals.filtered);
-        return GEX__EXIT_INPUT;
+        cli_say(to, path, 0,
+                "%s: nothing usable: of %zu contracts none is left (excluded: %s; left "
+                "out by the filters: %zu)",
+                out->symbol, out->totals.contracts, excluded, out->totals.filtered);
+        return CLI_EXIT_INPUT;
     }
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-int gex__analyze_file(const gex__options *opts, const char *path, int need_used, gex__analysis *out)
+int cli_analyze_file(const cli_options *opts, const char *path, int need_used, gex__analysis *out)
 {
     memset(out, 0, sizeof *out);
     gex_chain *chain = NULL;
     gex_read_report read;
     gex_prepare_report prepare;
-    int rc = gex__load(NULL, opts, path, &chain, &read, &prepare);
-    if (rc != GEX__EXIT_OK)
+    int rc = cli_load(NULL, opts, path, &chain, &read, &prepare);
+    if (rc != CLI_EXIT_OK)
         return rc;
     uint32_t ids[8];
     const size_t n = gex_chain_underlyings(chain, ids, 8);
@@ -155,20 +154,20 @@ int gex__analyze_file(const gex__options *opts, const char *path, int need_used,
                 break;
             len += (size_t)w;
         }
-        gex__error(path, 0,
-                   "the file holds %zu underlyings (%s%s): choose one with --symbol, or use "
-                   "gex screen",
-                   n, list, n > 8 ? ", ..." : "");
+        cli_error(path, 0,
+                  "the file holds %zu underlyings (%s%s): choose one with --symbol, or use "
+                  "gex screen",
+                  n, list, n > 8 ? ", ..." : "");
         gex_chain_free(chain);
-        return GEX__EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
-    rc = gex__analyze(NULL, opts, path, chain, &read, &prepare, need_used, out);
-    if (rc != GEX__EXIT_OK)
-        gex__analysis_free(out);
+    rc = cli_analyze(NULL, opts, path, chain, &read, &prepare, need_used, out);
+    if (rc != CLI_EXIT_OK)
+        cli_analysis_free(out);
     return rc;
 }
 
-void gex__analysis_free(gex__analysis *a)
+void cli_analysis_free(gex__analysis *a)
 {
     if (a == NULL)
         return;

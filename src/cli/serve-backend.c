@@ -10,8 +10,8 @@
 #include "gex/gex.h"
 #include "serve-internal.h"
 
-int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
-                             size_t text_size)
+int cli_serve_chain_symbols(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
+                            size_t text_size)
 {
     (void)ctx;
     memset(out, 0, sizeof *out);
@@ -42,7 +42,7 @@ int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbol
     gex_chain_underlyings(chain, ids, n);
     for (size_t i = 0; i < n; i++) {
         const char *sym = gex_chain_symbol(chain, ids[i]);
-        if (sym == NULL || strlen(sym) > GEX__SERVE_SYMBOL_MAX)
+        if (sym == NULL || strlen(sym) > CLI_SERVE_SYMBOL_MAX)
             continue; /* no request path can name it */
         memcpy(out->symbol[out->n++], sym, strlen(sym) + 1);
     }

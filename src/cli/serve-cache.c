@@ -13,9 +13,9 @@
 
 #include "serve-internal.h"
 
-gex__serve_blob *gex__serve_blob_new(unsigned status, const char *data, size_t len)
+cli_serve_blob *cli_serve_blob_new(unsigned status, const char *data, size_t len)
 {
-    gex__serve_blob *blob = malloc(sizeof *blob + len + 1);
+    cli_serve_blob *blob = malloc(sizeof *blob + len + 1);
     if (blob == NULL)
         return NULL;
     atomic_init(&blob->refs, 1);
@@ -27,12 +27,12 @@ gex__serve_blob *gex__serve_blob_new(unsigned status, const char *data, size_t l
     return blob;
 }
 
-void gex__serve_blob_ref(gex__serve_blob *blob)
+void cli_serve_blob_ref(cli_serve_blob *blob)
 {
     atomic_fetch_add_explicit(&blob->refs, 1, memory_order_relaxed);
 }
 
-void gex__serve_blob_unref(gex__serve_blob *blob)
+void cli_serve_blob_unref(cli_serve_blob *blob)
 {
     if (blob == NULL)
         return;
@@ -44,19 +44,19 @@ typedef struct entry {
     struct entry *hash_next;
     struct entry *lru_prev, *lru_next; /* most recent at the head */
     uint64_t hash;
-    gex__serve_blob *blob;
+    cli_serve_blob *blob;
     char key[]; /* NUL-terminated */
 } entry;
 
 /* Buckets: a power of two, a few times the default entry bound so chains stay short. */
 #define CACHE_BUCKETS 2048
 
-struct gex__serve_cache {
+struct cli_serve_cache {
     pthread_mutex_t lock;
     size_t max_entries, max_bytes;
     entry *buckets[CACHE_BUCKETS];
     entry *lru_head, *lru_tail;
-    gex__serve_cache_stats stats;
+    cli_serve_cache_stats stats;
 };
 
 /* FNV-1a, 64 bits (Fowler, Noll, Vo; the published offset basis and prime). */
@@ -70,9 +70,9 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-gex__serve_cache *gex__serve_cache_new(size_t max_entries, size_t max_bytes)
+cli_serve_cache *cli_serve_cache_new(size_t max_entries, size_t max_bytes)
 {
-    gex__serve_cache *c = calloc(1, sizeof *c);
+    cli_serve_cache *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
     if (pthread_mutex_init(&c->lock, NULL) != 0) {
@@ -84,7 +84,7 @@ gex__serve_cache *gex__serve_cache_new(size_t max_entries, size_t max_bytes)
     return c;
 }
 
-static void lru_unlink(gex__serve_cache *c, entry *e)
+static void lru_unlink(cli_serve_cache *c, entry *e)
 {
     if (e->lru_prev != NULL)
         e->lru_prev->lru_next = e->lru_next;
@@ -97,7 +97,7 @@ static void lru_unlink(gex__serve_cache *c, entry *e)
     e->lru_prev = e->lru_next = NULL;
 }
 
-static void lru_push_front(gex__serve_cache *c, entry *e)
+static void lru_push_front(cli_serve_cache *c, entry *e)
 {
     e->lru_prev = NULL;
     e->lru_next = c->lru_head;
@@ -108,7 +108,7 @@ static void lru_push_front(gex__serve_cache *c, entry *e)
         c->lru_tail = e;
 }
 
-static void entry_remove(gex__serve_cache *c, entry *e)
+static void entry_remove(cli_serve_cache *c, entry *e)
 {
     entry **pp = &c->buckets[e->hash & (CACHE_BUCKETS - 1)];
     while (*pp != e)
@@ -117,11 +117,11 @@ static void entry_remove(gex__serve_cache *c, entry *e)
     lru_unlink(c, e);
     c->stats.entries--;
     c->stats.bytes -= e->blob->len;
-    gex__serve_blob_unref(e->blob);
+    cli_serve_blob_unref(e->blob);
     free(e);
 }
 
-void gex__serve_cache_free(gex__serve_cache *cache)
+void cli_serve_cache_free(cli_serve_cache *cache)
 {
     if (cache == NULL)
         return;
@@ -131,19 +131,19 @@ void gex__serve_cache_free(gex__serve_cache *cache)
     free(cache);
 }
 
-size_t gex__serve_cache_key(const gex__serve_file *f, const gex__serve_query *q, char *key,
-                            size_t size)
+size_t cli_serve_cache_key(const cli_serve_file *f, const cli_serve_query *q, char *key,
+                           size_t size)
 {
     int n = snprintf(
         key, size, "%s|%s|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%s",
-        gex__serve_kind_name(q->kind), q->expiration, q->min_oi, f->symbol, (uint64_t)f->dev,
+        cli_serve_kind_name(q->kind), q->expiration, q->min_oi, f->symbol, (uint64_t)f->dev,
         (uint64_t)f->ino, (int64_t)f->size, f->mtime_ns, f->ctime_ns, f->path);
     if (n < 0 || (size_t)n >= size)
         return 0;
     return (size_t)n;
 }
 
-static entry *find(gex__serve_cache *c, const char *key, uint64_t h)
+static entry *find(cli_serve_cache *c, const char *key, uint64_t h)
 {
     for (entry *e = c->buckets[h & (CACHE_BUCKETS - 1)]; e != NULL; e = e->hash_next) {
         if (e->hash == h && strcmp(e->key, key) == 0)
@@ -152,17 +152,17 @@ static entry *find(gex__serve_cache *c, const char *key, uint64_t h)
     return NULL;
 }
 
-gex__serve_blob *gex__serve_cache_get(gex__serve_cache *cache, const char *key)
+cli_serve_blob *cli_serve_cache_get(cli_serve_cache *cache, const char *key)
 {
     uint64_t h = fnv1a(key);
     pthread_mutex_lock(&cache->lock);
     entry *e = find(cache, key, h);
-    gex__serve_blob *blob = NULL;
+    cli_serve_blob *blob = NULL;
     if (e != NULL) {
         lru_unlink(cache, e);
         lru_push_front(cache, e);
         blob = e->blob;
-        gex__serve_blob_ref(blob);
+        cli_serve_blob_ref(blob);
         cache->stats.hits++;
     } else {
         cache->stats.misses++;
@@ -171,7 +171,7 @@ gex__serve_blob *gex__serve_cache_get(gex__serve_cache *cache, const char *key)
     return blob;
 }
 
-void gex__serve_cache_put(gex__serve_cache *cache, const char *key, gex__serve_blob *blob)
+void cli_serve_cache_put(cli_serve_cache *cache, const char *key, cli_serve_blob *blob)
 {
     if (blob->len > cache->max_bytes || cache->max_entries == 0)
         return;
@@ -182,7 +182,7 @@ void gex__serve_cache_put(gex__serve_cache *cache, const char *key, gex__serve_b
     memcpy(fresh->key, key, key_len + 1);
     fresh->hash = fnv1a(key);
     fresh->blob = blob;
-    gex__serve_blob_ref(blob);
+    cli_serve_blob_ref(blob);
 
     pthread_mutex_lock(&cache->lock);
     entry *old = find(cache, key, fresh->hash);
@@ -203,7 +203,7 @@ void gex__serve_cache_put(gex__serve_cache *cache, const char *key, gex__serve_b
     pthread_mutex_unlock(&cache->lock);
 }
 
-void gex__serve_cache_get_stats(gex__serve_cache *cache, gex__serve_cache_stats *out)
+void cli_serve_cache_get_stats(cli_serve_cache *cache, cli_serve_cache_stats *out)
 {
     pthread_mutex_lock(&cache->lock);
     *out = cache->stats;

@@ -26,7 +26,7 @@
 
 /* Memory per connection: the request line and headers must fit in it with room to spare for
  * libmicrohttpd's own bookkeeping. 16 KiB takes any real client's headers and the longest
- * target we answer (GEX__SERVE_URL_MAX), and keeps 1024 connections within 16 MiB. */
+ * target we answer (CLI_SERVE_URL_MAX), and keeps 1024 connections within 16 MiB. */
 #define CONNECTION_MEMORY 16384
 /* Pending connections the kernel queues while every worker is busy. */
 #define LISTEN_BACKLOG 1024
@@ -35,15 +35,15 @@
 typedef struct render_job {
     struct render_job *next;
     struct MHD_Connection *con;
-    gex__serve_file file;
-    gex__serve_query q;
-    char key[sizeof((gex__serve_file *)0)->path + 256];
+    cli_serve_file file;
+    cli_serve_query q;
+    char key[sizeof((cli_serve_file *)0)->path + 256];
     size_t key_len;
-    gex__serve_blob *blob; /* the answer once done; NULL then means out of memory */
+    cli_serve_blob *blob; /* the answer once done; NULL then means out of memory */
     int done;
 } render_job;
 
-struct gex__server {
+struct cli_server {
     struct MHD_Daemon *daemon;
     /* The render pool: a queue of jobs and the threads that compute them. */
     pthread_mutex_t queue_lock;
@@ -52,9 +52,9 @@ struct gex__server {
     int stopping; /* no new job is queued: the threads finish the queue and end */
     pthread_t *renderers;
     unsigned n_renderers;
-    gex__serve_index *index;
-    gex__serve_cache *cache;
-    gex__serve_backend backend;
+    cli_serve_index *index;
+    cli_serve_cache *cache;
+    cli_serve_backend backend;
     char *api_key;
     char *dir;
     FILE *log;
@@ -73,7 +73,7 @@ typedef struct req_log {
     render_job *job;   /* a miss sent to the render pool, owned here */
 } req_log;
 
-void gex__serve_config_default(gex__serve_config *cfg)
+void cli_serve_config_default(cli_serve_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->bind = "127.0.0.1";
@@ -129,7 +129,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    gex__server *srv = cls;
+    cli_server *srv = cls;
     req_log *rl = *req_cls;
     *req_cls = NULL;
     if (rl == NULL)
@@ -170,7 +170,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     }
     if (rl->job != NULL) {
-        gex__serve_blob_unref(rl->job->blob); /* NULL once sent */
+        cli_serve_blob_unref(rl->job->blob); /* NULL once sent */
         free(rl->job);
     }
     free(rl);
@@ -178,16 +178,16 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
 
 static void blob_free_cb(void *cls)
 {
-    gex__serve_blob_unref(cls);
+    cli_serve_blob_unref(cls);
 }
 
-static enum MHD_Result send_blob(struct MHD_Connection *con, gex__serve_blob *blob, req_log *rl,
+static enum MHD_Result send_blob(struct MHD_Connection *con, cli_serve_blob *blob, req_log *rl,
                                  const char *allow, const char *file)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
         blob->len, blob->data, blob_free_cb, blob);
     if (resp == NULL) {
-        gex__serve_blob_unref(blob);
+        cli_serve_blob_unref(blob);
         return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
@@ -225,10 +225,10 @@ static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsig
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     size_t len = 0;
-    char *body = gex__serve_error_body(code, message, &len);
+    char *body = cli_serve_error_body(code, message, &len);
     if (body == NULL)
         return MHD_NO;
-    gex__serve_blob *blob = gex__serve_blob_new(status, body, len);
+    cli_serve_blob *blob = cli_serve_blob_new(status, body, len);
     free(body);
     if (blob == NULL)
         return MHD_NO;
@@ -239,29 +239,29 @@ static const char endpoints[] = "/v1/exposure/{gex,dex,vex,chex,levels,summary}/
 
 /* Computes the answer to a cache miss and caches it: a new reference, or NULL when out of
  * memory. Any thread. */
-static gex__serve_blob *compute_answer(gex__server *srv, const gex__serve_file *file,
-                                       const gex__serve_query *q, const char *key, size_t key_len)
+static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *file,
+                                      const cli_serve_query *q, const char *key, size_t key_len)
 {
-    gex__serve_result res = {0, NULL, 0, 0};
+    cli_serve_result res = {0, NULL, 0, 0};
     if (srv->backend.render(srv->backend.ctx, file->path, file->symbol, q, &res) != 0)
         return NULL;
-    gex__serve_blob *blob = gex__serve_blob_new(res.status, res.body, res.len);
+    cli_serve_blob *blob = cli_serve_blob_new(res.status, res.body, res.len);
     free(res.body);
     if (blob == NULL)
         return NULL;
     /* Cache only what was computed from the identity the key names: a file rewritten while
      * it was being read yields an answer that belongs to no version of it. */
-    gex__serve_file after = *file;
-    if (key_len > 0 && !res.no_store && gex__serve_file_restat(&after) == 0 &&
+    cli_serve_file after = *file;
+    if (key_len > 0 && !res.no_store && cli_serve_file_restat(&after) == 0 &&
         after.ino == file->ino && after.dev == file->dev && after.size == file->size &&
         after.mtime_ns == file->mtime_ns && after.ctime_ns == file->ctime_ns)
-        gex__serve_cache_put(srv->cache, key, blob);
+        cli_serve_cache_put(srv->cache, key, blob);
     return blob;
 }
 
 static void *render_thread(void *arg)
 {
-    gex__server *srv = arg;
+    cli_server *srv = arg;
     for (;;) {
         pthread_mutex_lock(&srv->queue_lock);
         while (srv->head == NULL && !srv->stopping)
@@ -283,7 +283,7 @@ static void *render_thread(void *arg)
 }
 
 /* Queues a job; -1 when the pool is stopping (then the caller computes it itself). */
-static int queue_job(gex__server *srv, render_job *job)
+static int queue_job(cli_server *srv, render_job *job)
 {
     pthread_mutex_lock(&srv->queue_lock);
     const int stopping = srv->stopping;
@@ -306,7 +306,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 {
     (void)version;
     (void)upload_data;
-    gex__server *srv = cls;
+    cli_server *srv = cls;
     req_log *rl = *req_cls;
     int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     /* The first call has the headers only. Answering then forces libmicrohttpd to close the
@@ -323,7 +323,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
     if (rl != NULL && rl->job != NULL && rl->job->done) {
         /* Resumed: the render pool computed the answer. */
-        gex__serve_blob *blob = rl->job->blob;
+        cli_serve_blob *blob = rl->job->blob;
         rl->job->blob = NULL;
         if (blob == NULL)
             return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
@@ -331,26 +331,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return send_blob(con, blob, rl, NULL, rl->job->file.path);
     }
 
-    if (rl != NULL && rl->target_len > GEX__SERVE_URL_MAX)
+    if (rl != NULL && rl->target_len > CLI_SERVE_URL_MAX)
         return send_error(con, rl, MHD_HTTP_URI_TOO_LONG, "uri_too_long", NULL,
                           "the request target is %zu bytes; at most %d are accepted",
-                          rl->target_len, GEX__SERVE_URL_MAX);
+                          rl->target_len, CLI_SERVE_URL_MAX);
 
     if (srv->api_key != NULL) {
         const char *key = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Api-Key");
         if (key == NULL)
             key = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "apiKey");
-        if (!gex__serve_key_equal(key, srv->api_key))
+        if (!cli_serve_key_equal(key, srv->api_key))
             return send_error(con, rl, MHD_HTTP_UNAUTHORIZED, "unauthorized", NULL, "%s",
                               key == NULL ? "an API key is required: send it in the X-Api-Key "
                                             "header"
                                           : "the API key is not valid");
     }
 
-    gex__serve_query q;
+    cli_serve_query q;
     memset(&q, 0, sizeof q);
     int symbol_ok = 1;
-    if (gex__serve_route(url, &q, &symbol_ok) != GEX__SERVE_ROUTE_OK)
+    if (cli_serve_route(url, &q, &symbol_ok) != CLI_SERVE_ROUTE_OK)
         return send_error(con, rl, MHD_HTTP_NOT_FOUND, "not_found", NULL,
                           "no such endpoint; gex serves GET %s", endpoints);
     if (!get)
@@ -359,25 +359,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (!symbol_ok)
         return send_error(con, rl, MHD_HTTP_NOT_FOUND, "symbol_not_found", NULL,
                           "not a symbol: at most %d letters, digits or . - _ ^",
-                          GEX__SERVE_SYMBOL_MAX);
+                          CLI_SERVE_SYMBOL_MAX);
 
     const char *exp = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "expiration");
-    if (gex__serve_parse_expiration(exp, &q) != 0) {
+    if (cli_serve_parse_expiration(exp, &q) != 0) {
         char shown[64];
         copy_escaped(shown, sizeof shown, exp);
         return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_expiry", NULL,
                           "expiration '%s' is not a date yyyy-MM-dd or 0dte", shown);
     }
     const char *min_oi = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "min_oi");
-    if (gex__serve_parse_min_oi(min_oi, &q) != 0) {
+    if (cli_serve_parse_min_oi(min_oi, &q) != 0) {
         char shown[64];
         copy_escaped(shown, sizeof shown, min_oi);
         return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
                           "min_oi '%s' is not a non-negative number of contracts", shown);
     }
 
-    gex__serve_file file;
-    int found = gex__serve_index_lookup(srv->index, q.symbol, &file);
+    cli_serve_file file;
+    int found = cli_serve_index_lookup(srv->index, q.symbol, &file);
     if (found < 0)
         return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
                           "the chain folder cannot be read");
@@ -386,8 +386,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                           "no chain file in the served folder holds %s", q.symbol);
 
     char key[sizeof file.path + 256];
-    size_t key_len = gex__serve_cache_key(&file, &q, key, sizeof key);
-    gex__serve_blob *blob = key_len > 0 ? gex__serve_cache_get(srv->cache, key) : NULL;
+    size_t key_len = cli_serve_cache_key(&file, &q, key, sizeof key);
+    cli_serve_blob *blob = key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
     if (blob != NULL) {
         if (rl != NULL)
             rl->cache = "hit";
@@ -422,7 +422,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    gex__server *srv = cls;
+    cli_server *srv = cls;
     if (srv->log == NULL)
         return;
     char text[512];
@@ -433,7 +433,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(srv->log, "gex serve: %s\n", text);
 }
 
-void gex__server_stop(gex__server *server)
+void cli_server_stop(cli_server *server)
 {
     if (server == NULL)
         return;
@@ -451,24 +451,24 @@ void gex__server_stop(gex__server *server)
         MHD_stop_daemon(server->daemon);
     pthread_cond_destroy(&server->queue_ready);
     pthread_mutex_destroy(&server->queue_lock);
-    gex__serve_index_free(server->index);
-    gex__serve_cache_free(server->cache);
+    cli_serve_index_free(server->index);
+    cli_serve_cache_free(server->cache);
     free(server->api_key);
     free(server->dir);
     free(server);
 }
 
-unsigned gex__server_port(const gex__server *server)
+unsigned cli_server_port(const cli_server *server)
 {
     return server->port;
 }
 
-void gex__server_cache_stats(gex__server *server, gex__serve_cache_stats *out)
+void cli_server_cache_stats(cli_server *server, cli_serve_cache_stats *out)
 {
-    gex__serve_cache_get_stats(server->cache, out);
+    cli_serve_cache_get_stats(server->cache, out);
 }
 
-int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *text, size_t text_size)
+int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, size_t text_size)
 {
     *out = NULL;
     const char *bind = cfg->bind != NULL ? cfg->bind : "127.0.0.1";
@@ -498,7 +498,7 @@ int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *tex
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
 
-    gex__server *srv = calloc(1, sizeof *srv);
+    cli_server *srv = calloc(1, sizeof *srv);
     if (srv == NULL) {
         snprintf(text, text_size, "out of memory");
         return -1;
@@ -509,11 +509,11 @@ int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *tex
     srv->log = cfg->access_log;
     srv->dir = strdup(cfg->dir);
     srv->api_key = cfg->api_key != NULL ? strdup(cfg->api_key) : NULL;
-    srv->index = gex__serve_index_new(cfg->dir, &cfg->backend, cfg->access_log);
-    srv->cache = gex__serve_cache_new(cfg->cache_entries, cfg->cache_bytes);
+    srv->index = cli_serve_index_new(cfg->dir, &cfg->backend, cfg->access_log);
+    srv->cache = cli_serve_cache_new(cfg->cache_entries, cfg->cache_bytes);
     if (srv->dir == NULL || (cfg->api_key != NULL && srv->api_key == NULL) || srv->index == NULL ||
         srv->cache == NULL) {
-        gex__server_stop(srv);
+        cli_server_stop(srv);
         snprintf(text, text_size, "out of memory");
         return -1;
     }
@@ -526,14 +526,14 @@ int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *tex
     /* As many render threads as polling threads: the computations use every CPU. */
     srv->renderers = calloc(threads, sizeof *srv->renderers);
     if (srv->renderers == NULL) {
-        gex__server_stop(srv);
+        cli_server_stop(srv);
         snprintf(text, text_size, "out of memory");
         return -1;
     }
     for (; srv->n_renderers < threads; srv->n_renderers++) {
         if (pthread_create(&srv->renderers[srv->n_renderers], NULL, render_thread, srv) != 0) {
             snprintf(text, text_size, "cannot start the render threads");
-            gex__server_stop(srv);
+            cli_server_stop(srv);
             return -1;
         }
     }
@@ -549,7 +549,7 @@ int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *tex
         int e = errno;
         snprintf(text, text_size, "cannot listen on %s port %u%s%s", bind, cfg->port,
                  e != 0 ? ": " : "", e != 0 ? strerror(e) : "");
-        gex__server_stop(srv);
+        cli_server_stop(srv);
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -38,13 +38,13 @@ typedef struct record {
     off_t size;
     int64_t mtime_ns, ctime_ns;
     int usable; /* 0: not a chain (logged once per identity) */
-    gex__serve_file_symbols symbols;
+    cli_serve_file_symbols symbols;
 } record;
 
-struct gex__serve_index {
+struct cli_serve_index {
     pthread_mutex_t lock;
     char *dir;
-    gex__serve_backend backend;
+    cli_serve_backend backend;
     FILE *log;
     record *records;
     size_t n_records;
@@ -65,10 +65,9 @@ static int64_t monotonic_ns(void)
     return ts_ns(&t);
 }
 
-gex__serve_index *gex__serve_index_new(const char *dir, const gex__serve_backend *backend,
-                                       FILE *log)
+cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log)
 {
-    gex__serve_index *ix = calloc(1, sizeof *ix);
+    cli_serve_index *ix = calloc(1, sizeof *ix);
     if (ix == NULL)
         return NULL;
     ix->dir = strdup(dir);
@@ -92,7 +91,7 @@ static void records_free(record *r, size_t n)
     free(r);
 }
 
-void gex__serve_index_free(gex__serve_index *index)
+void cli_serve_index_free(cli_serve_index *index)
 {
     if (index == NULL)
         return;
@@ -118,7 +117,7 @@ static record *find_record(record *r, size_t n, const char *name)
 }
 
 /* Lists the folder again; reads the files that are new or changed. Holds the lock. */
-static int sweep(gex__serve_index *ix)
+static int sweep(cli_serve_index *ix)
 {
     DIR *d = opendir(ix->dir);
     if (d == NULL)
@@ -208,7 +207,7 @@ static int newer(const record *a, const record *b)
     return strcmp(a->name, b->name) > 0;
 }
 
-static const record *best(const gex__serve_index *ix, const char *symbol, size_t *which)
+static const record *best(const cli_serve_index *ix, const char *symbol, size_t *which)
 {
     const record *found = NULL;
     for (size_t i = 0; i < ix->n_records; i++) {
@@ -226,7 +225,7 @@ static const record *best(const gex__serve_index *ix, const char *symbol, size_t
     return found;
 }
 
-int gex__serve_file_restat(gex__serve_file *f)
+int cli_serve_file_restat(cli_serve_file *f)
 {
     struct stat st;
     if (lstat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
@@ -239,9 +238,9 @@ int gex__serve_file_restat(gex__serve_file *f)
     return 0;
 }
 
-int gex__serve_index_lookup(gex__serve_index *index, const char *symbol, gex__serve_file *out)
+int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out)
 {
-    gex__serve_index *ix = index;
+    cli_serve_index *ix = index;
     pthread_mutex_lock(&ix->lock);
     int rc = 1;
     struct stat dst;

@@ -7,7 +7,7 @@
  *   serve-cache.c  the (file identity, options) -> response cache, bounded, LRU
  *   serve-index.c  the folder: symbol -> newest chain file, rescanned when anything changes
  *   serve-http.c   the HTTP daemon (GNU libmicrohttpd): thread pool, limits, access log
- * What the server knows about chains comes through one gex__serve_backend: how to list the
+ * What the server knows about chains comes through one cli_serve_backend: how to list the
  * underlyings of a file, and how to render the JSON the command line prints for it.
  */
 #ifndef GEX_SERVE_INTERNAL_H
@@ -22,195 +22,194 @@
 /* ---- requests (serve-route.c) ---- */
 
 /* The endpoints, /v1/exposure/{kind}/{symbol}; the names are the CLI's command names. */
-typedef enum gex__serve_kind {
-    GEX__SERVE_GEX = 0,
-    GEX__SERVE_DEX,
-    GEX__SERVE_VEX,
-    GEX__SERVE_CHEX,
-    GEX__SERVE_LEVELS,
-    GEX__SERVE_SUMMARY,
-    GEX__SERVE_KIND_COUNT
-} gex__serve_kind;
+typedef enum cli_serve_kind {
+    CLI_SERVE_GEX = 0,
+    CLI_SERVE_DEX,
+    CLI_SERVE_VEX,
+    CLI_SERVE_CHEX,
+    CLI_SERVE_LEVELS,
+    CLI_SERVE_SUMMARY,
+    CLI_SERVE_KIND_COUNT
+} cli_serve_kind;
 
 /* "gex", "dex", ... (the CLI command of the same output); NULL when out of range. */
-const char *gex__serve_kind_name(int kind);
+const char *cli_serve_kind_name(int kind);
 
 /* Longest symbol accepted in a path: OCC roots are at most 6 characters, tickers with a class
  * suffix ("BRK.B") or an index caret ("^SPX") stay well under this. */
-#define GEX__SERVE_SYMBOL_MAX 15
+#define CLI_SERVE_SYMBOL_MAX 15
 /* Longest request target (path and query) answered; longer ones get 414. Real requests are
  * under 100 bytes; the bound keeps the access log and the cache keys small. */
-#define GEX__SERVE_URL_MAX 1024
+#define CLI_SERVE_URL_MAX 1024
 
 /* A request's target after validation. Strings are NUL-terminated. */
-typedef struct gex__serve_query {
-    gex__serve_kind kind;
-    char symbol[GEX__SERVE_SYMBOL_MAX + 1]; /* as in the path */
-    char expiration[16];                    /* "" (all), "0dte", or "YYYY-MM-DD" */
-    char min_oi[32];                        /* "" (none) or the canonical decimal value */
-} gex__serve_query;
+typedef struct cli_serve_query {
+    cli_serve_kind kind;
+    char symbol[CLI_SERVE_SYMBOL_MAX + 1]; /* as in the path */
+    char expiration[16];                   /* "" (all), "0dte", or "YYYY-MM-DD" */
+    char min_oi[32];                       /* "" (none) or the canonical decimal value */
+} cli_serve_query;
 
 /* Outcome of routing: 0 when the path is an endpoint, else the HTTP status to answer with. */
 enum {
-    GEX__SERVE_ROUTE_OK = 0,
-    GEX__SERVE_ROUTE_NOT_FOUND = 404,
+    CLI_SERVE_ROUTE_OK = 0,
+    CLI_SERVE_ROUTE_NOT_FOUND = 404,
 };
 
-/* Parses an already percent-decoded path. Returns GEX__SERVE_ROUTE_OK and fills kind and
- * symbol, or GEX__SERVE_ROUTE_NOT_FOUND. symbol_ok is set to 0 when the path has the
+/* Parses an already percent-decoded path. Returns CLI_SERVE_ROUTE_OK and fills kind and
+ * symbol, or CLI_SERVE_ROUTE_NOT_FOUND. symbol_ok is set to 0 when the path has the
  * endpoint's shape but the symbol cannot be one (then the answer is symbol_not_found). */
-int gex__serve_route(const char *path, gex__serve_query *q, int *symbol_ok);
+int cli_serve_route(const char *path, cli_serve_query *q, int *symbol_ok);
 
 /* Validates the expiration parameter (NULL: absent): a calendar date YYYY-MM-DD or "0dte"
  * (any case). Returns 0 and stores the canonical form, or -1. */
-int gex__serve_parse_expiration(const char *value, gex__serve_query *q);
+int cli_serve_parse_expiration(const char *value, cli_serve_query *q);
 
 /* Validates min_oi (NULL: absent): a non-negative decimal number of contracts, at most 15
  * significant characters. Returns 0 and stores it, or -1. */
-int gex__serve_parse_min_oi(const char *value, gex__serve_query *q);
+int cli_serve_parse_min_oi(const char *value, cli_serve_query *q);
 
 /* Compares an offered API key with the configured one in time independent of where they
  * differ. Returns 1 when equal. offered may be NULL (then 0). */
-int gex__serve_key_equal(const char *offered, const char *expected);
+int cli_serve_key_equal(const char *offered, const char *expected);
 
 /* The vendor's error body: {"error":"CODE","message":"TEXT"} with TEXT escaped for JSON.
  * Returns a malloc'ed NUL-terminated string (length in *len), or NULL when out of memory. */
-char *gex__serve_error_body(const char *code, const char *message, size_t *len);
+char *cli_serve_error_body(const char *code, const char *message, size_t *len);
 
 /* ---- what the server needs to know about chain files ---- */
 
 /* The underlyings a chain file holds (a whole-market file holds thousands), and its quote
  * instant (ranks the files of a symbol). */
-typedef struct gex__serve_file_symbols {
+typedef struct cli_serve_file_symbols {
     size_t n;
-    char (*symbol)[GEX__SERVE_SYMBOL_MAX + 1]; /* n names, malloc'ed, released with free() */
+    char (*symbol)[CLI_SERVE_SYMBOL_MAX + 1]; /* n names, malloc'ed, released with free() */
     int has_quote_time;
     int64_t quote_time; /* UTC seconds */
-} gex__serve_file_symbols;
+} cli_serve_file_symbols;
 
 /* A rendered answer: an HTTP status and a malloc'ed body the server takes over. */
-typedef struct gex__serve_result {
+typedef struct cli_serve_result {
     unsigned status;
     char *body;
     size_t len;
     int no_store; /* non-zero: a transient failure, not to be cached */
-} gex__serve_result;
+} cli_serve_result;
 
-typedef struct gex__serve_backend {
+typedef struct cli_serve_backend {
     /* Lists the underlyings of the chain at path into out (zeroed first; out->symbol then
      * belongs to the caller). Returns 0, or -1 when the file is not a readable chain (then text
      * says why, for the log; the file is left out, and out->symbol is NULL). */
-    int (*symbols)(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
+    int (*symbols)(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
                    size_t text_size);
     /* Renders the JSON the command line prints for this file, symbol (as spelled in the file)
      * and query. Returns 0 with out filled (any status, the body in the vendor's shape), or -1
      * when out of memory. */
-    int (*render)(void *ctx, const char *path, const char *symbol, const gex__serve_query *q,
-                  gex__serve_result *out);
+    int (*render)(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
+                  cli_serve_result *out);
     void *ctx;
-} gex__serve_backend;
+} cli_serve_backend;
 
 /* The backend of gex serve: the chain reader lists a file's underlyings (serve-backend.c), and
  * an engine (serve-render.c, its ctx) renders the answer from an analysis of the cached chain
  * with the command line's JSON builders. */
-int gex__serve_chain_symbols(void *ctx, const char *path, gex__serve_file_symbols *out, char *text,
-                             size_t text_size);
-int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
-                            const gex__serve_query *q, gex__serve_result *out);
+int cli_serve_chain_symbols(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
+                            size_t text_size);
+int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
+                           const cli_serve_query *q, cli_serve_result *out);
 
 /* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
  * command-line order, as given to gex serve. */
-#define GEX__SERVE_EXTRA_MAX 32
-typedef struct gex__serve_extra {
+#define CLI_SERVE_EXTRA_MAX 32
+typedef struct cli_serve_extra {
     size_t n;
-    char *arg[2 * GEX__SERVE_EXTRA_MAX];
-} gex__serve_extra;
+    char *arg[2 * CLI_SERVE_EXTRA_MAX];
+} cli_serve_extra;
 
 /* The render backend's ctx: the server's options for every answer (parsed once, at start, by
  * the command line's parser) and the cache of prepared chains. Thread-safe. */
-typedef struct gex__serve_engine gex__serve_engine;
-struct gex__options;
+typedef struct cli_serve_engine cli_serve_engine;
+struct cli_options;
 /* A new engine answering with opts (copied; its filters are the requests'); NULL when out of
  * memory. */
-gex__serve_engine *gex__serve_engine_new(const struct gex__options *opts);
-void gex__serve_engine_free(gex__serve_engine *engine);
+cli_serve_engine *cli_serve_engine_new(const struct cli_options *opts);
+void cli_serve_engine_free(cli_serve_engine *engine);
 
 /* The serve command (cmd-serve.c): argv[0] is "serve". Returns the exit status. */
-int gex__cmd_serve(int argc, char **argv);
+int cli_cmd_serve(int argc, char **argv);
 
 /* ---- the folder (serve-index.c) ---- */
 
 /* A chain file's identity: any write or replacement changes one of these. */
-typedef struct gex__serve_file {
+typedef struct cli_serve_file {
     char path[4096];
-    char symbol[GEX__SERVE_SYMBOL_MAX + 1]; /* as spelled in the file */
+    char symbol[CLI_SERVE_SYMBOL_MAX + 1]; /* as spelled in the file */
     dev_t dev;
     ino_t ino;
     off_t size;
     int64_t mtime_ns;
     int64_t ctime_ns;
-} gex__serve_file;
+} cli_serve_file;
 
-typedef struct gex__serve_index gex__serve_index;
+typedef struct cli_serve_index cli_serve_index;
 
 /* A new index of dir (the path is copied); NULL when out of memory. log receives one line per
  * file left out (may be NULL). */
-gex__serve_index *gex__serve_index_new(const char *dir, const gex__serve_backend *backend,
-                                       FILE *log);
-void gex__serve_index_free(gex__serve_index *index);
+cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log);
+void cli_serve_index_free(cli_serve_index *index);
 
 /* The newest chain file holding symbol (compared ignoring case): 0 and *out, 1 when no file
  * holds it, -1 when the folder cannot be read. Thread-safe. Newest: the latest quote instant,
  * then the latest modification time, then the greatest name. */
-int gex__serve_index_lookup(gex__serve_index *index, const char *symbol, gex__serve_file *out);
+int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
-int gex__serve_file_restat(gex__serve_file *f);
+int cli_serve_file_restat(cli_serve_file *f);
 
 /* ---- the response cache (serve-cache.c) ---- */
 
 /* An immutable, reference-counted response body. */
-typedef struct gex__serve_blob {
+typedef struct cli_serve_blob {
     atomic_size_t refs; /* owned by serve-cache.c */
     unsigned status;
     size_t len;
     char data[]; /* len bytes, then a NUL */
-} gex__serve_blob;
+} cli_serve_blob;
 
-gex__serve_blob *gex__serve_blob_new(unsigned status, const char *data, size_t len);
-void gex__serve_blob_ref(gex__serve_blob *blob);
-void gex__serve_blob_unref(gex__serve_blob *blob); /* accepts NULL */
+cli_serve_blob *cli_serve_blob_new(unsigned status, const char *data, size_t len);
+void cli_serve_blob_ref(cli_serve_blob *blob);
+void cli_serve_blob_unref(cli_serve_blob *blob); /* accepts NULL */
 
-typedef struct gex__serve_cache gex__serve_cache;
+typedef struct cli_serve_cache cli_serve_cache;
 
 /* A cache of at most max_entries bodies totalling at most max_bytes; NULL when out of memory. */
-gex__serve_cache *gex__serve_cache_new(size_t max_entries, size_t max_bytes);
-void gex__serve_cache_free(gex__serve_cache *cache);
+cli_serve_cache *cli_serve_cache_new(size_t max_entries, size_t max_bytes);
+void cli_serve_cache_free(cli_serve_cache *cache);
 
 /* The cache key of a query on a file identity (written into key, NUL-terminated). Returns the
  * length, or 0 when it does not fit. */
-size_t gex__serve_cache_key(const gex__serve_file *f, const gex__serve_query *q, char *key,
-                            size_t size);
+size_t cli_serve_cache_key(const cli_serve_file *f, const cli_serve_query *q, char *key,
+                           size_t size);
 
 /* A new reference to the body cached under key, or NULL. Thread-safe. */
-gex__serve_blob *gex__serve_cache_get(gex__serve_cache *cache, const char *key);
+cli_serve_blob *cli_serve_cache_get(cli_serve_cache *cache, const char *key);
 
 /* Stores blob under key (taking a reference), evicting the least recently used entries to
  * stay within the bounds; a blob larger than the byte bound is not stored. Thread-safe. */
-void gex__serve_cache_put(gex__serve_cache *cache, const char *key, gex__serve_blob *blob);
+void cli_serve_cache_put(cli_serve_cache *cache, const char *key, cli_serve_blob *blob);
 
 /* Counters, for tests and the shutdown line. */
-typedef struct gex__serve_cache_stats {
+typedef struct cli_serve_cache_stats {
     size_t entries, bytes, hits, misses, evictions;
-} gex__serve_cache_stats;
-void gex__serve_cache_get_stats(gex__serve_cache *cache, gex__serve_cache_stats *out);
+} cli_serve_cache_stats;
+void cli_serve_cache_get_stats(cli_serve_cache *cache, cli_serve_cache_stats *out);
 
 /* ---- the daemon (serve-http.c) ---- */
 
-typedef struct gex__serve_config {
+typedef struct cli_serve_config {
     const char *dir;
     const char *bind;    /* an IPv4 or IPv6 literal; NULL: 127.0.0.1 */
-    unsigned port;       /* 0: any free port (see gex__server_port) */
+    unsigned port;       /* 0: any free port (see cli_server_port) */
     const char *api_key; /* NULL: no key required */
     unsigned threads;    /* worker threads; 0: one per online CPU */
     unsigned max_connections;
@@ -218,26 +217,25 @@ typedef struct gex__serve_config {
     size_t cache_entries;
     size_t cache_bytes;
     FILE *access_log; /* one line per request; NULL: none */
-    gex__serve_backend backend;
-} gex__serve_config;
+    cli_serve_backend backend;
+} cli_serve_config;
 
 /* Defaults: loopback, port 8787, one thread per CPU, 1024 connections, 10 s timeout, 512
  * cached answers up to 256 MiB, access log on stderr. dir and backend are left empty. */
-void gex__serve_config_default(gex__serve_config *cfg);
+void cli_serve_config_default(cli_serve_config *cfg);
 
-typedef struct gex__server gex__server;
+typedef struct cli_server cli_server;
 
 /* Starts serving. Returns 0 and *out, or -1 with text saying why (address in use, ...). */
-int gex__server_start(const gex__serve_config *cfg, gex__server **out, char *text,
-                      size_t text_size);
+int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, size_t text_size);
 
 /* The port actually bound. */
-unsigned gex__server_port(const gex__server *server);
+unsigned cli_server_port(const cli_server *server);
 
 /* Statistics of the result cache. */
-void gex__server_cache_stats(gex__server *server, gex__serve_cache_stats *out);
+void cli_server_cache_stats(cli_server *server, cli_serve_cache_stats *out);
 
 /* Stops accepting, finishes or closes the open connections, frees everything. Accepts NULL. */
-void gex__server_stop(gex__server *server);
+void cli_server_stop(cli_server *server);
 
 #endif /* GEX_SERVE_INTERNAL_H */

@@ -37,7 +37,7 @@
 typedef enum { ENTRY_LOADING = 0, ENTRY_READY, ENTRY_FAILED } entry_state;
 
 typedef struct chain_entry {
-    char key[sizeof((gex__serve_file *)0)->path + 128];
+    char key[sizeof((cli_serve_file *)0)->path + 128];
     entry_state state;
     int rc;           /* ENTRY_FAILED: the exit status of the read or the preparation */
     gex_chain *chain; /* ENTRY_READY: one underlying, prepared */
@@ -49,8 +49,8 @@ typedef struct chain_entry {
     struct chain_entry *next;
 } chain_entry;
 
-struct gex__serve_engine {
-    gex__options opts; /* the server's options for every answer, as `gex levels ... FILE` */
+struct cli_serve_engine {
+    cli_options opts; /* the server's options for every answer, as `gex levels ... FILE` */
     pthread_mutex_t lock;
     pthread_cond_t loaded;
     chain_entry *entries;
@@ -58,15 +58,15 @@ struct gex__serve_engine {
     unsigned long tick;
 };
 
-gex__serve_engine *gex__serve_engine_new(const gex__options *opts)
+cli_serve_engine *cli_serve_engine_new(const cli_options *opts)
 {
-    gex__serve_engine *e = calloc(1, sizeof *e);
+    cli_serve_engine *e = calloc(1, sizeof *e);
     if (e == NULL)
         return NULL;
     e->opts = *opts;
     e->opts.format = GEX__OUT_JSON;
     e->opts.read.settle = e->opts.settle;
-    for (size_t i = 0; i < e->opts.read.n_settle && i < GEX__MAX_REPEAT; i++)
+    for (size_t i = 0; i < e->opts.read.n_settle && i < CLI_MAX_REPEAT; i++)
         e->opts.settle[i].root = e->opts.settle_root[i];
     e->opts.analysis.exposure.expirations = NULL;
     e->opts.analysis.exposure.n_expirations = 0;
@@ -88,7 +88,7 @@ static void entry_free(chain_entry *c)
     free(c);
 }
 
-void gex__serve_engine_free(gex__serve_engine *e)
+void cli_serve_engine_free(cli_serve_engine *e)
 {
     if (e == NULL)
         return;
@@ -102,7 +102,7 @@ void gex__serve_engine_free(gex__serve_engine *e)
 }
 
 /* Drops the least recently used idle entries beyond the bounds. Under the lock. */
-static void evict(gex__serve_engine *e)
+static void evict(cli_serve_engine *e)
 {
     while (e->n_entries > CHAINS_MAX || e->bytes > CHAINS_MAX_BYTES) {
         chain_entry **victim = NULL;
@@ -121,7 +121,7 @@ static void evict(gex__serve_engine *e)
     }
 }
 
-static void unlink_entry(gex__serve_engine *e, chain_entry *c)
+static void unlink_entry(cli_serve_engine *e, chain_entry *c)
 {
     for (chain_entry **p = &e->entries; *p != NULL; p = &(*p)->next) {
         if (*p == c) {
@@ -133,7 +133,7 @@ static void unlink_entry(gex__serve_engine *e, chain_entry *c)
     }
 }
 
-static void release(gex__serve_engine *e, chain_entry *c)
+static void release(cli_serve_engine *e, chain_entry *c)
 {
     pthread_mutex_lock(&e->lock);
     c->refs--;
@@ -143,13 +143,13 @@ static void release(gex__serve_engine *e, chain_entry *c)
 
 /* Reads and prepares the chain of symbol from the open file, as the command line does with
  * --symbol. Returns an exit status; messages go to the server's log. */
-static int load(const gex__serve_engine *e, const char *path, const char *symbol, FILE *fp,
+static int load(const cli_serve_engine *e, const char *path, const char *symbol, FILE *fp,
                 chain_entry *c)
 {
-    gex__options opts = e->opts;
+    cli_options opts = e->opts;
     opts.read.symbol = symbol;
-    int rc = gex__read_stream(NULL, &opts, path, fp, &c->chain, &c->read);
-    if (rc == GEX__EXIT_OK && (rc = gex__prepare(NULL, &opts, path, c->chain, &c->prepare)) != 0) {
+    int rc = cli_read_stream(NULL, &opts, path, fp, &c->chain, &c->read);
+    if (rc == CLI_EXIT_OK && (rc = cli_prepare(NULL, &opts, path, c->chain, &c->prepare)) != 0) {
         gex_chain_free(c->chain);
         c->chain = NULL;
     }
@@ -158,7 +158,7 @@ static int load(const gex__serve_engine *e, const char *path, const char *symbol
 
 /* The chain entry of this file version and symbol, read now when no other request has it:
  * 0 and *out (a reference: release it), or -1 with *rc_out the exit status of opening it. */
-static int acquire(gex__serve_engine *e, const char *path, const char *symbol, chain_entry **out,
+static int acquire(cli_serve_engine *e, const char *path, const char *symbol, chain_entry **out,
                    int *rc_out)
 {
     /* Never a link (the index lists regular files, but one may be swapped in since), never a
@@ -166,11 +166,11 @@ static int acquire(gex__serve_engine *e, const char *path, const char *symbol, c
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        gex__error(path, 0, "cannot open the file: %s",
-                   fd < 0 ? strerror(errno) : "not a regular file");
+        cli_error(path, 0, "cannot open the file: %s",
+                  fd < 0 ? strerror(errno) : "not a regular file");
         if (fd >= 0)
             close(fd);
-        *rc_out = GEX__EXIT_INPUT;
+        *rc_out = CLI_EXIT_INPUT;
         return -1;
     }
     const int flags = fcntl(fd, F_GETFL);
@@ -203,8 +203,8 @@ static int acquire(gex__serve_engine *e, const char *path, const char *symbol, c
     if (c == NULL) {
         pthread_mutex_unlock(&e->lock);
         close(fd);
-        gex__error(path, 0, "out of memory");
-        *rc_out = GEX__EXIT_INTERNAL;
+        cli_error(path, 0, "out of memory");
+        *rc_out = CLI_EXIT_INTERNAL;
         return -1;
     }
     memcpy(c->key, key, sizeof key);
@@ -216,28 +216,28 @@ static int acquire(gex__serve_engine *e, const char *path, const char *symbol, c
     pthread_mutex_unlock(&e->lock);
 
     FILE *fp = fdopen(fd, "rb");
-    int rc = GEX__EXIT_INTERNAL;
+    int rc = CLI_EXIT_INTERNAL;
     if (fp == NULL) {
         close(fd);
-        gex__error(path, 0, "cannot read the file: %s", strerror(errno));
+        cli_error(path, 0, "cannot read the file: %s", strerror(errno));
     } else {
         rc = load(e, path, symbol, fp, c);
         fclose(fp);
     }
 
     pthread_mutex_lock(&e->lock);
-    c->state = rc == GEX__EXIT_OK ? ENTRY_READY : ENTRY_FAILED;
+    c->state = rc == CLI_EXIT_OK ? ENTRY_READY : ENTRY_FAILED;
     c->rc = rc;
-    if (rc == GEX__EXIT_OK) {
+    if (rc == CLI_EXIT_OK) {
         c->bytes = gex_chain_size(c->chain) * CHAIN_BYTES_PER_CONTRACT;
         e->bytes += c->bytes;
-    } else if (rc != GEX__EXIT_INPUT) {
+    } else if (rc != CLI_EXIT_INPUT) {
         unlink_entry(e, c); /* out of memory, say: may not happen next time */
         c->next = NULL;
     }
     pthread_cond_broadcast(&e->loaded);
     pthread_mutex_unlock(&e->lock);
-    if (rc != GEX__EXIT_OK && rc != GEX__EXIT_INPUT) {
+    if (rc != CLI_EXIT_OK && rc != CLI_EXIT_INPUT) {
         /* unlinked: the waiters woken above look it up again and find it gone */
         c->refs = 0;
         entry_free(c);
@@ -249,23 +249,22 @@ static int acquire(gex__serve_engine *e, const char *path, const char *symbol, c
 }
 
 /* The document of an endpoint. */
-static gex__doc render_doc(gex__serve_kind kind)
+static gex__doc render_doc(cli_serve_kind kind)
 {
-    static const gex__doc docs[GEX__SERVE_KIND_COUNT] = {
+    static const gex__doc docs[CLI_SERVE_KIND_COUNT] = {
         GEX__DOC_GEX, GEX__DOC_DEX, GEX__DOC_VEX, GEX__DOC_CHEX, GEX__DOC_LEVELS, GEX__DOC_SUMMARY};
     return docs[kind];
 }
 
 /* The request's options: the server's, with the request's command and filters. */
-static void request_options(const gex__serve_engine *e, gex__serve_kind kind,
-                            const char *expiration, const char *min_oi, int32_t *day,
-                            gex__options *opts)
+static void request_options(const cli_serve_engine *e, cli_serve_kind kind, const char *expiration,
+                            const char *min_oi, int32_t *day, cli_options *opts)
 {
-    static const gex__command commands[GEX__SERVE_KIND_COUNT] = {
-        GEX__CMD_GEX, GEX__CMD_DEX, GEX__CMD_VEX, GEX__CMD_CHEX, GEX__CMD_LEVELS, GEX__CMD_SUMMARY};
+    static const cli_command commands[CLI_SERVE_KIND_COUNT] = {
+        CLI_CMD_GEX, CLI_CMD_DEX, CLI_CMD_VEX, CLI_CMD_CHEX, CLI_CMD_LEVELS, CLI_CMD_SUMMARY};
     *opts = e->opts;
     opts->command = commands[kind];
-    opts->command_name = gex__serve_kind_name(kind);
+    opts->command_name = cli_serve_kind_name(kind);
     if (strcmp(expiration, "0dte") == 0) {
         opts->analysis.exposure.zero_dte = 1;
     } else if (expiration[0] != '\0' &&
@@ -277,32 +276,32 @@ static void request_options(const gex__serve_engine *e, gex__serve_kind kind,
         opts->analysis.exposure.min_oi = strtod(min_oi, NULL);
 }
 
-/* Renders one answer from a ready chain: GEX__EXIT_OK with *body, or the exit status the
+/* Renders one answer from a ready chain: CLI_EXIT_OK with *body, or the exit status the
  * command line would have. */
-static int render(const gex__serve_engine *e, const chain_entry *c, const char *path,
-                  gex__serve_kind kind, const char *expiration, const char *min_oi, char **body,
+static int render(const cli_serve_engine *e, const chain_entry *c, const char *path,
+                  cli_serve_kind kind, const char *expiration, const char *min_oi, char **body,
                   size_t *len)
 {
     *body = NULL;
     *len = 0;
-    gex__options opts;
+    cli_options opts;
     int32_t day = 0;
     request_options(e, kind, expiration, min_oi, &day, &opts);
     gex__analysis a;
-    int rc = gex__analyze_shared(NULL, &opts, path, c->chain, &c->read, &c->prepare, 1, &a);
-    if (rc == GEX__EXIT_OK) {
+    int rc = cli_analyze_shared(NULL, &opts, path, c->chain, &c->read, &c->prepare, 1, &a);
+    if (rc == CLI_EXIT_OK) {
         json_t *d = gex__document(render_doc(kind), &a);
         if (d == NULL) {
-            gex__error(path, 0, "out of memory building the JSON document");
-            rc = GEX__EXIT_INTERNAL;
+            cli_error(path, 0, "out of memory building the JSON document");
+            rc = CLI_EXIT_INTERNAL;
         } else {
             gex__jwriter w = {.fp = NULL};
             gex__json_write(&w, d);
             json_decref(d);
             gex_error err;
             gex_error_clear(&err);
-            rc = gex__written(gex__jwriter_finish(&w, path, &err), &err);
-            if (rc == GEX__EXIT_OK) {
+            rc = cli_written(gex__jwriter_finish(&w, path, &err), &err);
+            if (rc == CLI_EXIT_OK) {
                 *body = w.data;
                 *len = w.len;
             } else {
@@ -310,24 +309,24 @@ static int render(const gex__serve_engine *e, const chain_entry *c, const char *
             }
         }
     }
-    gex__analysis_free(&a);
+    cli_analysis_free(&a);
     return rc;
 }
 
-static int set_error(gex__serve_result *out, unsigned status, const char *code, const char *message)
+static int set_error(cli_serve_result *out, unsigned status, const char *code, const char *message)
 {
     out->status = status;
-    out->body = gex__serve_error_body(code, message, &out->len);
+    out->body = cli_serve_error_body(code, message, &out->len);
     return out->body != NULL ? 0 : -1;
 }
 
-int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
-                            const gex__serve_query *q, gex__serve_result *out)
+int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
+                           const cli_serve_query *q, cli_serve_result *out)
 {
-    gex__serve_engine *e = ctx;
+    cli_serve_engine *e = ctx;
     memset(out, 0, sizeof *out);
     chain_entry *c = NULL;
-    int rc = GEX__EXIT_OK;
+    int rc = CLI_EXIT_OK;
     char *body = NULL;
     size_t len = 0;
     if (acquire(e, path, symbol, &c, &rc) == 0) {
@@ -338,14 +337,14 @@ int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
     /* An input error with filters: was it the filters? Each question costs one more analysis
      * of the cached chain, on this error path only, and its answer is cached like any other. */
     int without_exp = -1, without_filters = -1;
-    if (c != NULL && c->state == ENTRY_READY && rc == GEX__EXIT_INPUT) {
+    if (c != NULL && c->state == ENTRY_READY && rc == CLI_EXIT_INPUT) {
         char *b = NULL;
         size_t l = 0;
         if (q->expiration[0] != '\0') {
             without_exp = render(e, c, path, q->kind, "", q->min_oi, &b, &l);
             free(b);
         }
-        if (without_exp != GEX__EXIT_OK && q->min_oi[0] != '\0') {
+        if (without_exp != CLI_EXIT_OK && q->min_oi[0] != '\0') {
             without_filters = render(e, c, path, q->kind, "", "", &b, &l);
             free(b);
         }
@@ -353,7 +352,7 @@ int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
     if (c != NULL)
         release(e, c);
 
-    if (rc == GEX__EXIT_OK) {
+    if (rc == CLI_EXIT_OK) {
         out->status = 200;
         out->body = body;
         out->len = len;
@@ -362,26 +361,26 @@ int gex__serve_chain_render(void *ctx, const char *path, const char *symbol,
     free(body);
     const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
     char message[512];
-    if (without_exp == GEX__EXIT_OK) {
+    if (without_exp == CLI_EXIT_OK) {
         snprintf(message, sizeof message, "no contract of %s in %s is left for expiration %s%s%s",
                  symbol, base, q->expiration, q->min_oi[0] != '\0' ? " with min_oi " : "",
                  q->min_oi);
         return set_error(out, 400, "invalid_expiry", message);
     }
-    if (without_filters == GEX__EXIT_OK) {
+    if (without_filters == CLI_EXIT_OK) {
         snprintf(message, sizeof message, "no contract of %s in %s has open interest of %s or more",
                  symbol, base, q->min_oi);
         return set_error(out, 404, "no_data", message);
     }
-    if (rc == GEX__EXIT_INPUT) {
+    if (rc == CLI_EXIT_INPUT) {
         snprintf(message, sizeof message,
                  "gex %s cannot answer from %s (an input error; the server's log says why)",
-                 gex__serve_kind_name(q->kind), base);
+                 cli_serve_kind_name(q->kind), base);
         return set_error(out, 500, "chain_error", message);
     }
     snprintf(message, sizeof message,
              "gex %s failed on %s with exit status %d (the server's log says why)",
-             gex__serve_kind_name(q->kind), base, rc);
+             cli_serve_kind_name(q->kind), base, rc);
     out->no_store = 1; /* out of memory, a full disk: may not happen next time */
     return set_error(out, 500, "internal_error", message);
 }

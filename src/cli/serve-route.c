@@ -10,13 +10,13 @@
 #include "gex/time.h"
 #include "serve-internal.h"
 
-static const char *const kind_names[GEX__SERVE_KIND_COUNT] = {
+static const char *const kind_names[CLI_SERVE_KIND_COUNT] = {
     "gex", "dex", "vex", "chex", "levels", "summary",
 };
 
-const char *gex__serve_kind_name(int kind)
+const char *cli_serve_kind_name(int kind)
 {
-    if (kind < 0 || kind >= GEX__SERVE_KIND_COUNT)
+    if (kind < 0 || kind >= CLI_SERVE_KIND_COUNT)
         return NULL;
     return kind_names[kind];
 }
@@ -28,43 +28,43 @@ static int symbol_char(unsigned char c)
     return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
 }
 
-int gex__serve_route(const char *path, gex__serve_query *q, int *symbol_ok)
+int cli_serve_route(const char *path, cli_serve_query *q, int *symbol_ok)
 {
     static const char prefix[] = "/v1/exposure/";
     *symbol_ok = 1;
     if (path == NULL || strncmp(path, prefix, sizeof prefix - 1) != 0)
-        return GEX__SERVE_ROUTE_NOT_FOUND;
+        return CLI_SERVE_ROUTE_NOT_FOUND;
     const char *kind = path + sizeof prefix - 1;
     const char *slash = strchr(kind, '/');
     if (slash == NULL)
-        return GEX__SERVE_ROUTE_NOT_FOUND;
+        return CLI_SERVE_ROUTE_NOT_FOUND;
     size_t kind_len = (size_t)(slash - kind);
     int found = -1;
-    for (int k = 0; k < GEX__SERVE_KIND_COUNT; k++) {
+    for (int k = 0; k < CLI_SERVE_KIND_COUNT; k++) {
         if (strlen(kind_names[k]) == kind_len && memcmp(kind_names[k], kind, kind_len) == 0)
             found = k;
     }
     if (found < 0)
-        return GEX__SERVE_ROUTE_NOT_FOUND;
+        return CLI_SERVE_ROUTE_NOT_FOUND;
     const char *sym = slash + 1;
     size_t sym_len = strlen(sym);
     /* An empty segment or a further '/' is another path, not a strange symbol. */
     if (sym_len == 0 || strchr(sym, '/') != NULL)
-        return GEX__SERVE_ROUTE_NOT_FOUND;
-    q->kind = (gex__serve_kind)found;
+        return CLI_SERVE_ROUTE_NOT_FOUND;
+    q->kind = (cli_serve_kind)found;
     q->symbol[0] = '\0';
-    if (sym_len > GEX__SERVE_SYMBOL_MAX) {
+    if (sym_len > CLI_SERVE_SYMBOL_MAX) {
         *symbol_ok = 0;
-        return GEX__SERVE_ROUTE_OK;
+        return CLI_SERVE_ROUTE_OK;
     }
     for (size_t i = 0; i < sym_len; i++) {
         if (!symbol_char((unsigned char)sym[i])) {
             *symbol_ok = 0;
-            return GEX__SERVE_ROUTE_OK;
+            return CLI_SERVE_ROUTE_OK;
         }
     }
     memcpy(q->symbol, sym, sym_len + 1);
-    return GEX__SERVE_ROUTE_OK;
+    return CLI_SERVE_ROUTE_OK;
 }
 
 static int two_digits(const char *s)
@@ -72,7 +72,7 @@ static int two_digits(const char *s)
     return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]);
 }
 
-int gex__serve_parse_expiration(const char *value, gex__serve_query *q)
+int cli_serve_parse_expiration(const char *value, cli_serve_query *q)
 {
     q->expiration[0] = '\0';
     if (value == NULL)
@@ -92,7 +92,7 @@ int gex__serve_parse_expiration(const char *value, gex__serve_query *q)
     return 0;
 }
 
-int gex__serve_parse_min_oi(const char *value, gex__serve_query *q)
+int cli_serve_parse_min_oi(const char *value, cli_serve_query *q)
 {
     q->min_oi[0] = '\0';
     if (value == NULL)
@@ -120,7 +120,7 @@ int gex__serve_parse_min_oi(const char *value, gex__serve_query *q)
     return 0;
 }
 
-int gex__serve_key_equal(const char *offered, const char *expected)
+int cli_serve_key_equal(const char *offered, const char *expected)
 {
     if (offered == NULL || expected == NULL)
         return 0;
@@ -159,7 +159,7 @@ static size_t json_escape(char *buf, const char *s)
     return n;
 }
 
-char *gex__serve_error_body(const char *code, const char *message, size_t *len)
+char *cli_serve_error_body(const char *code, const char *message, size_t *len)
 {
     /* Worst case every byte becomes a six-byte \u00XX escape. */
     size_t cap = 32 + 6 * (strlen(code) + strlen(message));

@@ -27,7 +27,7 @@
 
 #include "cli.h"
 
-/* gex__sink.how */
+/* cli_sink.how */
 enum {
     SINK_STDOUT,  /* standard output */
     SINK_DIRECT,  /* a character device or a FIFO, written as it is */
@@ -92,13 +92,13 @@ static int link_unnamed(int fd, int dir_fd, const char *name)
 static int refuse(const char *path, const char *resolved, const char *what, const char *todo)
 {
     if (resolved != NULL)
-        gex__error(path, 0, "is a symbolic link to %s, %s; %s", resolved, what, todo);
+        cli_error(path, 0, "is a symbolic link to %s, %s; %s", resolved, what, todo);
     else
-        gex__error(path, 0, "is %s; %s", what, todo);
-    return GEX__EXIT_INTERNAL;
+        cli_error(path, 0, "is %s; %s", what, todo);
+    return CLI_EXIT_INTERNAL;
 }
 
-/* The checks on an existing FILE whose (followed) status is st: GEX__EXIT_OK when it may be
+/* The checks on an existing FILE whose (followed) status is st: CLI_EXIT_OK when it may be
  * written, else a message and the failure status. */
 static int check_existing(const char *path, const char *resolved, const struct stat *st)
 {
@@ -114,7 +114,7 @@ static int check_existing(const char *path, const char *resolved, const struct s
                       "gex does not write to one (it would overwrite the device's data); write "
                       "to a file and copy it if that is meant");
     if (S_ISCHR(m) || S_ISFIFO(m))
-        return GEX__EXIT_OK;
+        return CLI_EXIT_OK;
     if (!S_ISREG(m))
         return refuse(path, resolved, "neither a regular file, a FIFO nor a character device",
                       "give -o another name");
@@ -124,8 +124,8 @@ static int check_existing(const char *path, const char *resolved, const struct s
     const int read_only = (m & 0222) == 0;
     if (!read_only && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0) {
         if (errno != EACCES) {
-            gex__error(path, 0, "cannot write the output: %s", strerror(errno));
-            return GEX__EXIT_INTERNAL;
+            cli_error(path, 0, "cannot write the output: %s", strerror(errno));
+            return CLI_EXIT_INTERNAL;
         }
         snprintf(what, sizeof what, "a file this user may not write (mode %04o)",
                  (unsigned)(m & 07777));
@@ -135,36 +135,36 @@ static int check_existing(const char *path, const char *resolved, const struct s
         snprintf(what, sizeof what, "a read-only file (mode %04o)", (unsigned)(m & 07777));
         return refuse(path, resolved, what, "make it writable (chmod u+w) or give -o another name");
     }
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* A character device or FIFO, opened as a shell's ">" would (a FIFO's open waits for a
  * reader); the type is checked again on the descriptor, in case path changed meanwhile. */
-static int open_direct(gex__sink *sink, const char *path)
+static int open_direct(cli_sink *sink, const char *path)
 {
     const int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        gex__error(path, 0, "cannot open the output: %s", strerror(errno));
-        return GEX__EXIT_INTERNAL;
+        cli_error(path, 0, "cannot open the output: %s", strerror(errno));
+        return CLI_EXIT_INTERNAL;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
-        gex__error(path, 0, "changed while gex opened it; run the command again");
+        cli_error(path, 0, "changed while gex opened it; run the command again");
         close(fd);
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
     sink->fp = fdopen(fd, "w");
     if (sink->fp == NULL) {
-        gex__error(path, 0, "cannot open the output: %s", strerror(errno));
+        cli_error(path, 0, "cannot open the output: %s", strerror(errno));
         close(fd);
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
     sink->how = SINK_DIRECT;
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Releases what open_beside holds (on its failure, or after the close). */
-static void release_beside(gex__sink *sink)
+static void release_beside(cli_sink *sink)
 {
     if (sink->dir_fd >= 0)
         close(sink->dir_fd);
@@ -177,36 +177,36 @@ static void release_beside(gex__sink *sink)
 
 /* A temporary file in target's directory, to become target; st is the status of the file it
  * replaces, or NULL for a new file. */
-static int open_beside(gex__sink *sink, const char *target, const struct stat *st)
+static int open_beside(cli_sink *sink, const char *target, const struct stat *st)
 {
     const char *path = sink->final_path;
     const char *slash = strrchr(target, '/');
     const char *base = slash != NULL ? slash + 1 : target;
     if (base[0] == '\0') {
         if (target[0] == '\0') { /* a misuse of the command line, as a missing FILE is */
-            gex__error(NULL, 0, "-o names no file (an empty name); give -o the name of a file");
-            return GEX__EXIT_USAGE;
+            cli_error(NULL, 0, "-o names no file (an empty name); give -o the name of a file");
+            return CLI_EXIT_USAGE;
         }
-        gex__error(path, 0, "names a directory (it ends with '/'); give -o the name of a file");
-        return GEX__EXIT_INTERNAL;
+        cli_error(path, 0, "names a directory (it ends with '/'); give -o the name of a file");
+        return CLI_EXIT_INTERNAL;
     }
     char *dir = slash == NULL     ? strdup(".")
                 : slash == target ? strdup("/")
                                   : strndup(target, (size_t)(slash - target));
     sink->name = strdup(base);
     if (dir == NULL || sink->name == NULL) {
-        gex__error(path, 0, "out of memory");
+        cli_error(path, 0, "out of memory");
         free(dir);
         release_beside(sink);
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
     sink->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     free(dir);
     if (sink->dir_fd < 0) {
         /* The message of earlier versions, which a golden case (cli-output-unwritable) pins. */
-        gex__error(path, 0, "cannot create the output file: %s", strerror(errno));
+        cli_error(path, 0, "cannot create the output file: %s", strerror(errno));
         release_beside(sink);
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
     sink->replace = st != NULL;
 
@@ -218,9 +218,9 @@ static int open_beside(gex__sink *sink, const char *target, const struct stat *s
         sink->how = SINK_NAMED;
         sink->tmp_name = tmp_name_new(sink->name);
         if (sink->tmp_name == NULL) {
-            gex__error(path, 0, "out of memory");
+            cli_error(path, 0, "out of memory");
             release_beside(sink);
-            return GEX__EXIT_INTERNAL;
+            return CLI_EXIT_INTERNAL;
         }
         errno = EEXIST;
         for (unsigned i = 0; fd < 0 && errno == EEXIST && i < TMP_NAME_ATTEMPTS; i++) {
@@ -230,9 +230,9 @@ static int open_beside(gex__sink *sink, const char *target, const struct stat *s
         }
     }
     if (fd < 0) {
-        gex__error(path, 0, "cannot create the output file: %s", strerror(errno));
+        cli_error(path, 0, "cannot create the output file: %s", strerror(errno));
         release_beside(sink);
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
     if (st != NULL) {
         /* The replacing file keeps the owner and group where this user may give them (as
@@ -244,17 +244,17 @@ static int open_beside(gex__sink *sink, const char *target, const struct stat *s
     }
     sink->fp = fdopen(fd, "w");
     if (sink->fp == NULL) {
-        gex__error(path, 0, "cannot open the output file: %s", strerror(errno));
+        cli_error(path, 0, "cannot open the output file: %s", strerror(errno));
         close(fd);
         if (sink->how == SINK_NAMED)
             unlinkat(sink->dir_fd, sink->tmp_name, 0);
         release_beside(sink);
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-int gex__sink_open(gex__sink *sink, const char *path)
+int cli_sink_open(cli_sink *sink, const char *path)
 {
     sink->fp = stdout;
     sink->final_path = path;
@@ -264,13 +264,13 @@ int gex__sink_open(gex__sink *sink, const char *path)
     sink->tmp_name = NULL;
     sink->replace = 0;
     if (path == NULL || strcmp(path, "-") == 0)
-        return GEX__EXIT_OK;
+        return CLI_EXIT_OK;
 
     struct stat st;
     if (lstat(path, &st) != 0) {
         if (errno != ENOENT) {
-            gex__error(path, 0, "cannot write the output: %s", strerror(errno));
-            return GEX__EXIT_INTERNAL;
+            cli_error(path, 0, "cannot write the output: %s", strerror(errno));
+            return CLI_EXIT_INTERNAL;
         }
         return open_beside(sink, path, NULL);
     }
@@ -278,26 +278,26 @@ int gex__sink_open(gex__sink *sink, const char *path)
     if (S_ISLNK(st.st_mode)) {
         if (stat(path, &st) != 0) {
             if (errno != ENOENT) {
-                gex__error(path, 0, "cannot follow the symbolic link: %s", strerror(errno));
-                return GEX__EXIT_INTERNAL;
+                cli_error(path, 0, "cannot follow the symbolic link: %s", strerror(errno));
+                return CLI_EXIT_INTERNAL;
             }
             char to[PATH_MAX];
             const ssize_t n = readlink(path, to, sizeof to - 1);
             to[n > 0 ? n : 0] = '\0';
-            gex__error(path, 0,
-                       "is a symbolic link to %s, which does not exist; create the target or "
-                       "give -o another name",
-                       to[0] != '\0' ? to : "a missing file");
-            return GEX__EXIT_INTERNAL;
+            cli_error(path, 0,
+                      "is a symbolic link to %s, which does not exist; create the target or "
+                      "give -o another name",
+                      to[0] != '\0' ? to : "a missing file");
+            return CLI_EXIT_INTERNAL;
         }
         resolved = realpath(path, NULL);
         if (resolved == NULL) {
-            gex__error(path, 0, "cannot follow the symbolic link: %s", strerror(errno));
-            return GEX__EXIT_INTERNAL;
+            cli_error(path, 0, "cannot follow the symbolic link: %s", strerror(errno));
+            return CLI_EXIT_INTERNAL;
         }
     }
     int rc = check_existing(path, resolved, &st);
-    if (rc == GEX__EXIT_OK) {
+    if (rc == CLI_EXIT_OK) {
         if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
             rc = open_direct(sink, path);
         else
@@ -309,22 +309,22 @@ int gex__sink_open(gex__sink *sink, const char *path)
 
 /* Names the finished unnamed file: FILE itself when it was new and still is, else a fresh
  * temporary name renamed over FILE. Returns the exit status, after a message on failure. */
-static int publish_unnamed(gex__sink *sink, int fd)
+static int publish_unnamed(cli_sink *sink, int fd)
 {
     const char *path = sink->final_path;
     if (!sink->replace) {
         if (link_unnamed(fd, sink->dir_fd, sink->name) == 0)
-            return GEX__EXIT_OK;
+            return CLI_EXIT_OK;
         if (errno != EEXIST) {
-            gex__error(path, 0, "cannot give the output file its name: %s", strerror(errno));
-            return GEX__EXIT_INTERNAL;
+            cli_error(path, 0, "cannot give the output file its name: %s", strerror(errno));
+            return CLI_EXIT_INTERNAL;
         }
         /* FILE appeared while the command ran: it is replaced as a file there before would be. */
     }
     sink->tmp_name = tmp_name_new(sink->name);
     if (sink->tmp_name == NULL) {
-        gex__error(path, 0, "out of memory");
-        return GEX__EXIT_INTERNAL;
+        cli_error(path, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
     }
     int linked = -1;
     errno = EEXIST;
@@ -333,49 +333,49 @@ static int publish_unnamed(gex__sink *sink, int fd)
         linked = link_unnamed(fd, sink->dir_fd, sink->tmp_name);
     }
     if (linked != 0) {
-        gex__error(path, 0, "cannot give the output file a name: %s", strerror(errno));
-        return GEX__EXIT_INTERNAL;
+        cli_error(path, 0, "cannot give the output file a name: %s", strerror(errno));
+        return CLI_EXIT_INTERNAL;
     }
     if (renameat(sink->dir_fd, sink->tmp_name, sink->dir_fd, sink->name) != 0) {
-        gex__error(path, 0, "cannot rename the output into place: %s", strerror(errno));
+        cli_error(path, 0, "cannot rename the output into place: %s", strerror(errno));
         unlinkat(sink->dir_fd, sink->tmp_name, 0);
-        return GEX__EXIT_INTERNAL;
+        return CLI_EXIT_INTERNAL;
     }
-    return GEX__EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
-int gex__sink_close(gex__sink *sink, int ok)
+int cli_sink_close(cli_sink *sink, int ok)
 {
-    int rc = GEX__EXIT_OK;
+    int rc = CLI_EXIT_OK;
     if (sink->how == SINK_STDOUT) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
-            gex__error(NULL, 0, "writing the output failed: %s", strerror(errno));
-            rc = GEX__EXIT_INTERNAL;
+            cli_error(NULL, 0, "writing the output failed: %s", strerror(errno));
+            rc = CLI_EXIT_INTERNAL;
         }
         return rc;
     }
     /* Written data is flushed first, so that a write error names nothing. */
     int failed = fflush(sink->fp) != 0 || ferror(sink->fp) != 0;
     if (failed && ok) {
-        gex__error(sink->final_path, 0, "writing the output failed: %s", strerror(errno));
-        rc = GEX__EXIT_INTERNAL;
+        cli_error(sink->final_path, 0, "writing the output failed: %s", strerror(errno));
+        rc = CLI_EXIT_INTERNAL;
     }
     ok = ok && !failed;
     if (ok && sink->how == SINK_UNNAMED) {
         rc = publish_unnamed(sink, fileno(sink->fp));
-        ok = rc == GEX__EXIT_OK;
+        ok = rc == CLI_EXIT_OK;
     }
     if (fclose(sink->fp) != 0 && ok) {
-        gex__error(sink->final_path, 0, "writing the output failed: %s", strerror(errno));
-        rc = GEX__EXIT_INTERNAL;
+        cli_error(sink->final_path, 0, "writing the output failed: %s", strerror(errno));
+        rc = CLI_EXIT_INTERNAL;
         ok = 0;
     }
     sink->fp = NULL;
     if (sink->how == SINK_NAMED) {
         if (ok && renameat(sink->dir_fd, sink->tmp_name, sink->dir_fd, sink->name) != 0) {
-            gex__error(sink->final_path, 0, "cannot rename the output into place: %s",
-                       strerror(errno));
-            rc = GEX__EXIT_INTERNAL;
+            cli_error(sink->final_path, 0, "cannot rename the output into place: %s",
+                      strerror(errno));
+            rc = CLI_EXIT_INTERNAL;
             ok = 0;
         }
         if (!ok)

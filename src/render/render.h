@@ -37,7 +37,7 @@ typedef struct gex__analysis {
     const char *path;
     const char *symbol; /* owned by chain */
     gex_chain *chain;   /* one underlying, prepared */
-    int owns_chain;     /* the program's: its gex__analysis_free frees chain */
+    int owns_chain;     /* the program's: its cli_analysis_free frees chain */
     gex_read_report read;
     gex_prepare_report prepare;
     gex_analysis *an;             /* the library's analysis of chain */
