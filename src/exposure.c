@@ -244,11 +244,11 @@ static int options_ok(const gex_exposure_options *o)
            o->min_oi < HUGE_VAL && (o->n_expirations == 0 || o->expirations != NULL);
 }
 
-int gex_exposure_keeps(const gex_exposure_options *o, int32_t expiration, double open_interest,
-                       int32_t quote_date)
+/* The filter of gex_exposure_keeps, inlined into the per-contract loop (an exported function
+ * is called through the PLT from inside the library, 50,000 times a chain). */
+static inline int keeps(const gex_exposure_options *o, int32_t expiration, double open_interest,
+                        int32_t quote_date)
 {
-    if (o == NULL)
-        return 1;
     if (o->n_expirations > 0 || o->zero_dte) {
         int listed = o->zero_dte && expiration == quote_date;
         for (size_t j = 0; j < o->n_expirations && !listed; j++)
@@ -259,6 +259,12 @@ int gex_exposure_keeps(const gex_exposure_options *o, int32_t expiration, double
     if (o->max_dte >= 0 && (int64_t)expiration - quote_date > o->max_dte)
         return 0;
     return open_interest >= o->min_oi;
+}
+
+int gex_exposure_keeps(const gex_exposure_options *o, int32_t expiration, double open_interest,
+                       int32_t quote_date)
+{
+    return o == NULL || keeps(o, expiration, open_interest, quote_date);
 }
 
 /* Adds contract i's values to a row. */
@@ -380,8 +386,7 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
     const double unit = gex__exposure_unit_factor(o->gex_unit, S);
     for (size_t i = 0; i < n; i++) {
         const int status = v->status[i];
-        const int kept =
-            gex_exposure_keeps(o, v->expiration[i], v->open_interest[i], e->quote_date);
+        const int kept = keeps(o, v->expiration[i], v->open_interest[i], e->quote_date);
         flags[i] = (uint8_t)((kept ? FLAG_KEPT : 0) |
                              (kept && status != GEX_CONTRACT_EXPIRED ? FLAG_ROW : 0));
         int used = kept && status == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK;
