@@ -301,6 +301,16 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     if (options->format < 0 || options->format >= GEX_FORMAT_COUNT)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "unknown input format %d",
                              (int)options->format);
+    /* Overrides are held to the bounds of the values they replace (gex/chain.h, SPEC 2.5). */
+    if (options->spot > GEX_PRICE_MAX)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0,
+                             "the spot %g is out of range (at most %.0f); check --spot",
+                             options->spot, GEX_PRICE_MAX);
+    if (options->multiplier > GEX_MULTIPLIER_MAX)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0,
+                             "the multiplier %g is out of range (at most %.0f); check "
+                             "--multiplier",
+                             options->multiplier, GEX_MULTIPLIER_MAX);
 
     gex__reader r;
     memset(&r, 0, sizeof r);
