@@ -804,6 +804,57 @@ START_TEST(test_read_implausible_values_cboe)
 }
 END_TEST
 
+START_TEST(test_read_iv_placeholders_not_percent)
+{
+    /* SPEC 1.4: IVs of 1e308 are placeholders, not percent. A column of them has no median
+     * (the old reader took the mean of two, inf, and called the column "in percent (median
+     * inf)"); among percent IVs they leave the median to the real ones. */
+    const char all[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                       "underlying_price,quote_time\n"
+                       "XYZ,2024-03-22,100.5,C,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,100.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(all, sizeof all - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 0);
+    ck_assert_ptr_null(strstr(rep.warning, "percent"));
+    ck_assert_ptr_null(strstr(rep.warning, "inf"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 IVs above 500% are vendor placeholders"));
+    gex_chain_free(c);
+    /* Fractional IVs with more placeholders than real values: still fractional. */
+    const char frac[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                        "underlying_price,quote_time\n"
+                        "XYZ,2024-03-22,100.5,C,1.1,1.2,0.2125,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,100.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,101.5,P,1.1,1.2,9999,100,100.37,2024-03-15T18:00:00Z\n";
+    ck_assert_int_eq(gex_chain_read_buffer(frac, sizeof frac - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 0);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 IVs above 500% are vendor placeholders"));
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.file_iv[0], 0.2125);
+    gex_chain_free(c);
+    /* Percent IVs and a placeholder: in percent, by the real values' median, 21.5. */
+    const char pct[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                       "underlying_price,quote_time\n"
+                       "XYZ,2024-03-22,100.5,C,1.1,1.2,21.25,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,100.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,101.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,101.5,C,1.1,1.2,21.75,100,100.37,2024-03-15T18:00:00Z\n";
+    ck_assert_int_eq(gex_chain_read_buffer(pct, sizeof pct - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 1);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "in percent (median 21.5)"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 IVs above 500% are vendor placeholders"));
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq_tol(v.file_iv[3], 0.2175, 1e-15);
+    gex_chain_free(c);
+}
+END_TEST
+
 /* --- the real chains --- */
 
 /* Expected values from tests/chain-real-counts.py (Python csv/json/zoneinfo, not gex):
@@ -978,6 +1029,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_implausible_values_lenient);
     tcase_add_test(tc, test_read_implausible_values_strict);
     tcase_add_test(tc, test_read_implausible_values_cboe);
+    tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
     tcase_add_loop_test(tr, test_read_real_chains, 0,
