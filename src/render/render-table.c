@@ -4,6 +4,7 @@
  * comma, a quote or a line break, numbers in the shortest form that reads back to the same
  * double) renderings of one result table.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct gex__table {
     size_t column;    /* streaming: the column of the next cell */
     cell scratch;     /* streaming: the cell being appended */
     size_t nonfinite; /* non-finite numbers appended (written as empty cells) */
+    int write_errno;  /* streaming: errno of the first failed write, 0 while none failed */
 };
 
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
@@ -98,7 +100,16 @@ static int commit(gex__table *t)
         fputs("\r\n", t->stream);
         t->column = 0;
     }
-    return ferror(t->stream) ? GEX_EIO : GEX_OK;
+    if (!ferror(t->stream))
+        return GEX_OK;
+    if (t->write_errno == 0)
+        t->write_errno = errno != 0 ? errno : EIO;
+    return GEX_EIO;
+}
+
+int gex__table_write_failed(const gex__table *t)
+{
+    return t != NULL && t->write_errno != 0;
 }
 
 int gex__table_num(gex__table *t, double v)
@@ -206,11 +217,16 @@ int gex__table_emit(const gex__table *t, gex__out_format format, const char *tit
                     gex_error *err)
 {
     const int st = gex__table_write(t, format, title, out);
+    if (st == GEX_EIO) {
+        /* errno is the last failed write's: only stdio calls came after it. */
+        const int e = t->write_errno != 0 ? t->write_errno : errno != 0 ? errno : EIO;
+        return gex_error_set(err, GEX_EIO, "", 0, 0, "writing the output failed: %s", strerror(e));
+    }
     if (st == GEX_ERANGE)
         return gex__nonfinite_error(err, NULL, t->nonfinite);
     if (st == GEX_ENOMEM)
         return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory writing the table");
-    return GEX_OK; /* a stream's write errors are the sink's to report at its close */
+    return GEX_OK;
 }
 
 size_t gex__table_nonfinite(const gex__table *t)
