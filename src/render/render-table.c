@@ -168,7 +168,7 @@ static void format_cell(const cell *c, gex__style style, gex__out_format format,
     case GEX__STYLE_STRIKE: {
         gex__fmt_grouped(c->v, 3, buf, size);
         char *dot = strchr(buf, '.');
-        if (dot != NULL) {
+        if (dot != NULL && strchr(dot, 'e') == NULL) { /* not in an exponent form's digits */
             char *end = buf + strlen(buf) - 1;
             while (end > dot && *end == '0')
                 *end-- = '\0';

@@ -142,7 +142,20 @@ size_t gex__table_nonfinite(const gex__table *t);
 
 /* Number formatting. */
 void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
-void gex__fmt_grouped(double v, int decimals, char *buf, size_t size); /* 1,234,567.89 */
+/* v with its integer digits grouped by three and decimals (0 to GEX__GROUPED_DECIMALS_MAX)
+ * after the point, "1,234,567.89", when |v| < GEX__GROUPED_MAX; otherwise (and for inf and
+ * nan) gex__fmt_roundtrip's shortest exponent form, "1e+300". GEX__GROUPED_SIZE bytes hold
+ * every result; a smaller buf gets a truncated one. */
+void gex__fmt_grouped(double v, int decimals, char *buf, size_t size);
+/* 1e15: a double holds DBL_DIG = 15 significant decimal digits, so below it every digit of the
+ * integer part is the value's own; above it %.0f would print digits that are rounding noise
+ * (and DBL_MAX's 309 of them with 102 commas). No exposure of a chain within the readers'
+ * bounds (gex/chain.h) comes near it: the S&P 500's net GEX is some 1e9 to 1e10 USD per 1%. */
+#define GEX__GROUPED_MAX          1e15
+#define GEX__GROUPED_DECIMALS_MAX 17
+/* "-1,000,000,000,000,000." (the most that rounds from below 1e15), 17 decimals and the NUL;
+ * "-1.2345678901234567e-308" is shorter. */
+#define GEX__GROUPED_SIZE (1 + 16 + 5 + 1 + GEX__GROUPED_DECIMALS_MAX + 1)
 
 /* --- JSON --- */
 
