@@ -1,6 +1,6 @@
 /* The rendering layer's writers (src/render): number forms (gex__fmt_grouped for every finite
- * double), and writes that fail (/dev/full: ENOSPC) reported as such, never as memory running
- * out. */
+ * double), CSV text cells that a spreadsheet would take for formulas (OWASP, "CSV Injection"),
+ * and writes that fail (/dev/full: ENOSPC) reported as such, never as memory running out. */
 #include "gex-test.h"
 
 #include <errno.h>
@@ -113,6 +113,60 @@ START_TEST(test_table_strike_style_keeps_exponents)
 }
 END_TEST
 
+/* The bytes a table writes in a format (streamed as gex__table_stream does when stream). */
+static char *table_bytes(gex__out_format format, int stream)
+{
+    static const gex__column cols[3] = {{"underlying", NULL, GEX__STYLE_TEXT},
+                                        {"note", NULL, GEX__STYLE_TEXT},
+                                        {"gex", NULL, GEX__STYLE_MONEY}};
+    static const char *const texts[][2] = {
+        {"=HYPERLINK(\"HTTP://X.EXAMPLE\",\"Y\")", "+1+2"},
+        {"-2+3", "@SUM(A1)"},
+        {"\tTAB", "\rCR"},
+        {"SPX", "a=b"},
+    };
+    char *data = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&data, &len);
+    ck_assert_ptr_nonnull(out);
+    gex__table *t = gex__table_new(cols, 3);
+    ck_assert_ptr_nonnull(t);
+    if (stream)
+        gex__table_stream(t, out);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        ck_assert_int_eq(gex__table_text(t, texts[i][0]), GEX_OK);
+        ck_assert_int_eq(gex__table_text(t, texts[i][1]), GEX_OK);
+        ck_assert_int_eq(gex__table_num(t, -1234.5 * (double)(i + 1)), GEX_OK);
+    }
+    gex_error err;
+    ck_assert_int_eq(gex__table_emit(t, format, NULL, out, &err), GEX_OK);
+    gex__table_free(t);
+    fclose(out);
+    return data;
+}
+
+START_TEST(test_table_csv_text_cells_never_formulas)
+{
+    /* OWASP's rule: a text cell starting with =, +, -, @, tab or CR gets a leading single
+     * quote; numbers (a negative exposure) and other text are written as they are. */
+    const char expected[] = "underlying,note,gex\r\n"
+                            "\"'=HYPERLINK(\"\"HTTP://X.EXAMPLE\"\",\"\"Y\"\")\",'+1+2,-1234.5\r\n"
+                            "'-2+3,'@SUM(A1),-2469\r\n"
+                            "'\tTAB,\"'\rCR\",-3703.5\r\n"
+                            "SPX,a=b,-4938\r\n";
+    for (int stream = 0; stream <= 1; stream++) {
+        char *csv = table_bytes(GEX__OUT_CSV, stream);
+        ck_assert_str_eq(csv, expected);
+        free(csv);
+    }
+    /* A table for people is not a spreadsheet's input: its text is shown as it is. */
+    char *table = table_bytes(GEX__OUT_TABLE, 0);
+    ck_assert_ptr_nonnull(strstr(table, "=HYPERLINK(\"HTTP://X.EXAMPLE\",\"Y\")  +1+2"));
+    ck_assert_ptr_nonnull(strstr(table, "-1,234"));
+    free(table);
+}
+END_TEST
+
 /* /dev/full, where every write fails with ENOSPC; NULL (the test skips) where it is absent. */
 static FILE *open_full(void)
 {
@@ -178,6 +232,7 @@ static Suite *render_suite(void)
     tcase_add_test(tc, test_fmt_grouped_huge_values);
     tcase_add_test(tc, test_fmt_grouped_reads_back_for_every_magnitude);
     tcase_add_test(tc, test_table_strike_style_keeps_exponents);
+    tcase_add_test(tc, test_table_csv_text_cells_never_formulas);
     tcase_add_test(tc, test_table_write_failure_is_reported_as_io);
     tcase_add_test(tc, test_json_write_failure_is_reported_as_io);
     suite_add_tcase(s, tc);

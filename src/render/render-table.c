@@ -2,7 +2,8 @@
  * render-table.c: the table (for people: aligned columns, thousands separators, units in the
  * header) and CSV (RFC 4180: one header row, CRLF line ends, fields quoted when they hold a
  * comma, a quote or a line break, numbers in the shortest form that reads back to the same
- * double) renderings of one result table.
+ * double, text that a spreadsheet would take for a formula after a single quote) renderings of
+ * one result table.
  */
 #include <errno.h>
 #include <math.h>
@@ -150,6 +151,15 @@ int gex__table_text(gex__table *t, const char *s)
     return commit(t);
 }
 
+/* OWASP, "CSV Injection": a spreadsheet takes a cell that starts with '=', '+', '-', '@', a tab
+ * or a carriage return for a formula (=HYPERLINK(...) in an underlying's name would run when the
+ * CSV is opened). Such a text cell is written after a single quote, which spreadsheets show as
+ * text. Numbers are cells of their own kind, written by gex (a negative exposure keeps its '-'). */
+static int csv_formula_start(const char *s)
+{
+    return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
 static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
                         size_t size)
 {
@@ -157,7 +167,10 @@ static void format_cell(const cell *c, gex__style style, gex__out_format format,
     if (c->kind == 0)
         return;
     if (c->kind == 2) {
-        snprintf(buf, size, "%s", c->s);
+        if (format == GEX__OUT_CSV && csv_formula_start(c->s))
+            snprintf(buf, size, "'%s", c->s);
+        else
+            snprintf(buf, size, "%s", c->s);
         return;
     }
     if (format == GEX__OUT_CSV) {
