@@ -9,6 +9,7 @@
 #include <csv.h>
 #include <stdint.h>
 #include <ctype.h>
+#include <float.h>
 #include <stddef.h>
 #include <math.h>
 #include <stdarg.h>
@@ -279,7 +280,7 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
                     memcpy(buf, v.s, v.len);
                     buf[v.len] = '\0';
                     if (gex__decimal_parse(buf, v.len, r->c_locale, &x) == 0 && x > 0 &&
-                        isfinite(x)) {
+                        x <= GEX_PRICE_MAX) {
                         spot = x;
                         spot_line = line;
                     }
@@ -309,7 +310,7 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
             memcpy(buf, fields[1].s, fields[1].len);
             buf[fields[1].len] = '\0';
             if (gex__decimal_parse(buf, fields[1].len, r->c_locale, &x) == 0 && x > 0 &&
-                isfinite(x)) {
+                x <= GEX_PRICE_MAX) {
                 spot = x;
                 spot_line = line;
             }
@@ -490,6 +491,26 @@ static const char *role_name(role ro)
         [R_GAMMA] = "gamma",
     };
     return names[ro];
+}
+
+/* The largest plausible magnitude of a number column (gex/chain.h, SPEC 2.5); DBL_MAX (any
+ * finite value) for the IV, whose placeholders are counted after the read (SPEC 1.4), and for
+ * the vendor's greeks, which only validate compares. */
+static double role_max(role ro)
+{
+    switch (ro) {
+    case R_STRIKE:
+    case R_BID:
+    case R_ASK:
+    case R_LAST:
+    case R_SPOT:
+        return GEX_PRICE_MAX;
+    case R_OI:
+    case R_VOLUME:
+        return GEX_CONTRACTS_MAX;
+    default:
+        return DBL_MAX;
+    }
 }
 
 static gex_skip_reason reason_of(role ro)
@@ -684,8 +705,13 @@ static void on_field(void *data_s, size_t len, void *data)
             mark_bad(c, side, ro, col, "%s \"%.*s\" is not a number", role_name(ro), shown(len), s);
             return;
         }
-        if (!isnan(x) && !isfinite(x)) {
-            mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range", role_name(ro), shown(len), s);
+        if (!isnan(x) && !(fabs(x) <= role_max(ro))) {
+            if (isfinite(x))
+                mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range (at most %.0f)",
+                         role_name(ro), shown(len), s, role_max(ro));
+            else
+                mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range", role_name(ro), shown(len),
+                         s);
             return;
         }
         v->num[ro] = x;
@@ -945,6 +971,10 @@ static void long_row(csv_reader *c)
                  (!isnan(multiplier) && !(multiplier > 0 && isfinite(multiplier))))
             mark_bad(c, 0, R_MULTIPLIER, v->col[R_MULTIPLIER],
                      "multiplier \"%.*s\" is not a positive number", shown(mlen), m);
+        else if (multiplier > GEX_MULTIPLIER_MAX)
+            mark_bad(c, 0, R_MULTIPLIER, v->col[R_MULTIPLIER],
+                     "multiplier \"%.*s\" is out of range (at most %.0f)", shown(mlen), m,
+                     GEX_MULTIPLIER_MAX);
     }
     if (v->bad || take_oi(c, 0, v->num[R_OI], &k) != 0) {
         skip_side(c, 0);

@@ -3,6 +3,7 @@
  * "current_price": ..., "options": [{"option": OCC symbol, "bid", "ask", "iv",
  * "open_interest", "volume", "delta", "gamma", "last_trade_price", ...}]}}, read with jansson.
  */
+#include <float.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <math.h>
@@ -58,17 +59,20 @@ static int read_record(gex__reader *r, const json_t *rec, size_t index, const ch
         .type = occ.type,
         .line = 0,
     };
+    /* The largest plausible magnitude of each (gex/chain.h, SPEC 2.5); any finite IV (its
+     * placeholders are counted after the read, SPEC 1.4) and vendor greek. */
     static const struct {
         const char *key;
         size_t offset;
+        double max;
     } fields[] = {
-        {"bid", offsetof(gex_contract, bid)},
-        {"ask", offsetof(gex_contract, ask)},
-        {"last_trade_price", offsetof(gex_contract, last)},
-        {"iv", offsetof(gex_contract, iv)},
-        {"volume", offsetof(gex_contract, volume)},
-        {"delta", offsetof(gex_contract, vendor_delta)},
-        {"gamma", offsetof(gex_contract, vendor_gamma)},
+        {"bid", offsetof(gex_contract, bid), GEX_PRICE_MAX},
+        {"ask", offsetof(gex_contract, ask), GEX_PRICE_MAX},
+        {"last_trade_price", offsetof(gex_contract, last), GEX_PRICE_MAX},
+        {"iv", offsetof(gex_contract, iv), DBL_MAX},
+        {"volume", offsetof(gex_contract, volume), GEX_CONTRACTS_MAX},
+        {"delta", offsetof(gex_contract, vendor_delta), DBL_MAX},
+        {"gamma", offsetof(gex_contract, vendor_gamma), DBL_MAX},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         double *dst = (double *)((char *)&k + fields[i].offset);
@@ -77,12 +81,18 @@ static int read_record(gex__reader *r, const json_t *rec, size_t index, const ch
                      json_string_value(opt), fields[i].key);
             return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, where, 0, what);
         }
+        if (fabs(*dst) > fields[i].max) {
+            snprintf(what, sizeof what,
+                     "data.options[%zu] (%s): \"%s\" %g is out of range (at most %.0f)", index,
+                     json_string_value(opt), fields[i].key, *dst, fields[i].max);
+            return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, where, 0, what);
+        }
     }
     double oi;
-    if (json_number(r, rec, "open_interest", &oi) != 0 || oi < 0) {
+    if (json_number(r, rec, "open_interest", &oi) != 0 || oi < 0 || oi > GEX_CONTRACTS_MAX) {
         snprintf(what, sizeof what,
-                 "data.options[%zu] (%s): \"open_interest\" is not a number >= 0", index,
-                 json_string_value(opt));
+                 "data.options[%zu] (%s): \"open_interest\" is not a number from 0 to %.0f", index,
+                 json_string_value(opt), GEX_CONTRACTS_MAX);
         return gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, where, 0, what);
     }
     if (isnan(oi)) {
@@ -144,7 +154,7 @@ int gex__read_cboe_json(gex__reader *r, gex__chunk_fn next_chunk, void *data)
     }
     double spot = (double)NAN;
     const json_t *cp = json_object_get(d, "current_price");
-    if (json_is_number(cp) && json_number_value(cp) > 0 && isfinite(json_number_value(cp)))
+    if (json_is_number(cp) && json_number_value(cp) > 0 && json_number_value(cp) <= GEX_PRICE_MAX)
         spot = json_number_value(cp);
     const json_t *ts = json_object_get(root, "timestamp");
     if (json_is_string(ts))

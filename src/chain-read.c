@@ -27,6 +27,11 @@
 #define READ_CHUNK (256 * 1024)
 /* SPEC 1.4: an IV column whose median over the file exceeds this is in percent. */
 #define IV_PERCENT_MEDIAN 5.0
+/* SPEC 1.4: the largest IV a column in percent can mean, 500 (%), as IV_PERCENT_MEDIAN is the
+ * largest of a fractional one. A larger value is a placeholder in either unit (1e308, 9999), so
+ * it has no say in the median that decides the unit: it would pull the median past 5 when
+ * placeholders are half the column, and two of 1e308 have no finite mean. */
+#define IV_PERCENT_MAX (100.0 * IV_PERCENT_MEDIAN)
 /* gex_read_options.threads: a range of rows read on its own thread holds at least this many
  * bytes: about 4 ms of reading (at 250 MB/s on one core), against some 0.1 ms to start a thread
  * and copy its contracts into the file's chain. Measured on this project's 2-core machine, a
@@ -66,14 +71,22 @@ static void warn(gex__reader *r, const char *fmt, ...)
     va_end(ap);
 }
 
-/* SPEC 1.4: an IV column in percent (median of the positive IVs above 5) is divided by 100. */
+/* Whether a file IV takes part in the median that decides the column's unit: positive and
+ * not a placeholder in either unit (false for NAN). */
+static int iv_votes(double iv)
+{
+    return iv > 0 && iv <= IV_PERCENT_MAX;
+}
+
+/* SPEC 1.4: an IV column in percent (median of the positive IVs up to 500 above 5) is divided
+ * by 100. */
 static int rescale_percent_iv(gex__reader *r)
 {
     gex_chain *c = r->chain;
     size_t n = 0, above = 0;
     for (size_t i = 0; i < c->n; i++) {
-        n += isfinite(c->file_iv[i]) && c->file_iv[i] > 0;
-        above += isfinite(c->file_iv[i]) && c->file_iv[i] > IV_PERCENT_MEDIAN;
+        n += iv_votes(c->file_iv[i]);
+        above += iv_votes(c->file_iv[i]) && c->file_iv[i] > IV_PERCENT_MEDIAN;
     }
     /* The median exceeds the threshold only if the upper middle value does, which needs at
      * least n/2 values above it: otherwise no sort is needed (the usual case). */
@@ -84,7 +97,7 @@ static int rescale_percent_iv(gex__reader *r)
         return GEX_ENOMEM;
     size_t j = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (isfinite(c->file_iv[i]) && c->file_iv[i] > 0)
+        if (iv_votes(c->file_iv[i]))
             v[j++] = c->file_iv[i];
     qsort(v, n, sizeof *v, compare_double);
     double median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
@@ -301,6 +314,16 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     if (options->format < 0 || options->format >= GEX_FORMAT_COUNT)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "unknown input format %d",
                              (int)options->format);
+    /* Overrides are held to the bounds of the values they replace (gex/chain.h, SPEC 2.5). */
+    if (options->spot > GEX_PRICE_MAX)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0,
+                             "the spot %g is out of range (at most %.0f); check --spot",
+                             options->spot, GEX_PRICE_MAX);
+    if (options->multiplier > GEX_MULTIPLIER_MAX)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0,
+                             "the multiplier %g is out of range (at most %.0f); check "
+                             "--multiplier",
+                             options->multiplier, GEX_MULTIPLIER_MAX);
 
     gex__reader r;
     memset(&r, 0, sizeof r);

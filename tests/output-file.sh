@@ -8,6 +8,8 @@
 # - a FIFO gets the output directly and stays a FIFO;
 # - a character device (/dev/null, directly and as the target of a link in the temporary
 #   directory) is written and stays a character device; nothing outside the directory is made;
+# - a full disk (/dev/full) is exit status 4 and "writing the output failed: No space left on
+#   device", for standard output and -o, small and large outputs;
 # - a failed run (a missing input, exit status 3) leaves an existing output file byte for byte,
 #   and no FILE.tmp-XXXXXX;
 # - a run killed (SIGKILL) while writing a large output leaves neither the file nor a temporary
@@ -144,6 +146,31 @@ else
     ok "link to /dev/null: written, still a link to a character device"
 fi
 no_tmp "after the successful runs"
+
+# A full disk (/dev/full: every write fails with ENOSPC), through standard output and -o, for a
+# small output (written at the close) and a large one (written, and failing, while computed):
+# exit status 4 and one message saying the write failed and why, never "out of memory".
+if [ -c /dev/full ]; then
+    for cmd in "levels --format csv" "greeks --format csv" "greeks --format json" "greeks"; do
+        for where in stdout file; do
+            # shellcheck disable=SC2086
+            if [ $where = stdout ]; then
+                "$gex" $cmd "$in" >/dev/full 2>"$tmp/err" && st=0 || st=$?
+                want="gex: writing the output failed: No space left on device"
+            else
+                "$gex" $cmd "$in" -o /dev/full 2>"$tmp/err" && st=0 || st=$?
+                want="gex: /dev/full: writing the output failed: No space left on device"
+            fi
+            if [ "$st" != 4 ] || [ "$(cat "$tmp/err")" != "$want" ]; then
+                fail "gex $cmd to /dev/full ($where): exit status $st (expected 4), message: $(cat "$tmp/err") (expected: $want)"
+            else
+                ok "gex $cmd to /dev/full ($where): exit status 4, \"$want\""
+            fi
+        done
+    done
+else
+    echo "note: no /dev/full here: the full-disk checks are skipped"
+fi
 
 # A failed run: the existing output byte for byte, no temporary file.
 cp "$tmp/reg" "$tmp/reg-before"

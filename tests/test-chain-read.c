@@ -675,6 +675,186 @@ START_TEST(test_read_errors_at_file_level)
 }
 END_TEST
 
+/* gex/chain.h's bounds (SPEC 2.5): a value beyond them is a bad row like a non-number. Each row
+ * holds one implausible value, with the reason it is counted under; the last two rows hold the
+ * bounds themselves, and are read. (Before the bounds, the strike of 1e308 was read and made
+ * gex levels fail with "computed values were not finite", and the multiplier of 1e300 gave
+ * exposures of 1e50.) */
+static const char implausible_csv[] =
+    "underlying,expiration,strike,type,bid,ask,last,iv,open_interest,volume,multiplier,"
+    "underlying_price,quote_time\n"
+    "XYZ,2024-03-22,1e308,C,1.1,1.2,1.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,100.5,C,1.1,1.2,1.15,0.21,100,5,1e300,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,100.5,P,1.1,1.2,1.15,0.21,2.5e9,5,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,100.5,P,1.1,1.2,1.15,0.21,100,1e10,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,100.5,P,1.1,3.5e7,1.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,100.5,P,-2e7,1.2,1.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,100.5,P,1.1,1.2,1.15,0.21,100,5,100,1e308,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,-1e308,P,1.1,1.2,1.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,1e7,C,0,1e7,1e7,0.21,1e9,1e9,1e6,1e7,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,95.5,C,5.1,5.2,5.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n";
+
+START_TEST(test_read_implausible_values_lenient)
+{
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(implausible_csv, sizeof implausible_csv - 1, "i.csv",
+                                           NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(rep.rows, 10);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_STRIKE], 2); /* 1e308, -1e308 */
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_STRIKE], 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 5); /* multiplier, volume, ask, bid, spot */
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_NUMBER], 3);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_OPEN_INTEREST], 4);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.line[0], 10);
+    ck_assert_double_eq(v.strike[0], GEX_PRICE_MAX);
+    ck_assert_double_eq(v.open_interest[0], GEX_CONTRACTS_MAX);
+    ck_assert_double_eq(v.multiplier[0], GEX_MULTIPLIER_MAX);
+    ck_assert_double_eq(v.spot[0], GEX_PRICE_MAX); /* the first spot of a row that was read */
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_implausible_values_strict)
+{
+    gex_read_options o = {.strict = 1};
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(implausible_csv, sizeof implausible_csv - 1, "i.csv", &o,
+                                           &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_int_eq(err.column, 16); /* "XYZ,2024-03-22," is 15 bytes */
+    ck_assert_ptr_nonnull(strstr(err.text, "strike \"1e308\" is out of range (at most 10000000)"));
+    ck_assert_ptr_nonnull(strstr(err.text, "--strict"));
+    /* The multiplier's row, alone after the header. */
+    const char *second = strchr(strchr(implausible_csv, '\n') + 1, '\n') + 1;
+    const size_t header = (size_t)(strchr(implausible_csv, '\n') + 1 - implausible_csv);
+    const size_t row = (size_t)(strchr(second, '\n') + 1 - second);
+    char text[sizeof implausible_csv];
+    memcpy(text, implausible_csv, header);
+    memcpy(text + header, second, row);
+    text[header + row] = '\0';
+    ck_assert_int_eq(gex_chain_read_buffer(text, strlen(text), "m.csv", &o, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(
+        strstr(err.text, "multiplier \"1e300\" is out of range (at most 1000000)"));
+}
+END_TEST
+
+START_TEST(test_read_implausible_values_cboe)
+{
+    /* CBOE JSON: a bid, a volume and an open interest beyond the bounds; a current_price
+     * beyond them is no spot. */
+    const char json[] =
+        "{\"timestamp\":\"2023-09-21 03:17:42\",\"symbol\":\"^RUT\",\"data\":{"
+        "\"current_price\":1806.1193,\"options\":["
+        "{\"option\":\"RUT231020C01800000\",\"bid\":1e308,\"ask\":53.3,\"open_interest\":4},"
+        "{\"option\":\"RUT231020C01810000\",\"bid\":5,\"volume\":\"1e12\",\"open_interest\":4},"
+        "{\"option\":\"RUT231020C01820000\",\"bid\":5,\"ask\":6,\"open_interest\":1e300},"
+        "{\"option\":\"RUT231020C01830000\",\"bid\":5,\"ask\":6,\"open_interest\":7}]}}";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(json, sizeof json - 1, "r.json", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(rep.contracts, 1);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 2);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_NUMBER], 1);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_OPEN_INTEREST], 3);
+    gex_chain_free(c);
+    char huge[sizeof json + 8];
+    snprintf(huge, sizeof huge, "%s", json);
+    memcpy(strstr(huge, "1806.1193"), "1.00e+308", 9);
+    ck_assert_int_eq(gex_chain_read_buffer(huge, strlen(huge), "r.json", NULL, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "pass --spot"));
+    /* CBOE CSV: a "Last:" spot beyond the bound is no spot either. */
+    const char csv[] =
+        "\"Nasdaq 100\",Last: 2e7,Change: 0.51\n"
+        "\"Date: March 15, 2024 at 4:15 PM EDT\",Bid: 445.65\n"
+        "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest,Strike,"
+        "Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest\n"
+        "Fri Mar 22 2024,QQQ240322C00445000,3.17,0.21,3.15,3.19,5120,0.1421,0.5213,0.0512,8213,"
+        "445.00,QQQ240322P00445000,2.42,-0.2,2.41,2.44,4411,0.1502,-0.4791,0.0498,9120\n";
+    ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", NULL, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "pass --spot"));
+    /* Overrides beyond the bounds are refused. */
+    gex_read_options o = {.spot = 2e7};
+    ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", &o, &c, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "--spot"));
+    o = (gex_read_options){.spot = 445.65, .multiplier = 1e300};
+    ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", &o, &c, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "--multiplier"));
+    o.multiplier = GEX_MULTIPLIER_MAX;
+    ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", &o, &c, NULL, &err),
+                     GEX_OK);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_read_iv_placeholders_not_percent)
+{
+    /* SPEC 1.4: IVs of 1e308 are placeholders, not percent. A column of them has no median
+     * (the old reader took the mean of two, inf, and called the column "in percent (median
+     * inf)"); among percent IVs they leave the median to the real ones. */
+    const char all[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                       "underlying_price,quote_time\n"
+                       "XYZ,2024-03-22,100.5,C,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,100.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(all, sizeof all - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 0);
+    ck_assert_ptr_null(strstr(rep.warning, "percent"));
+    ck_assert_ptr_null(strstr(rep.warning, "inf"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 IVs above 500% are vendor placeholders"));
+    gex_chain_free(c);
+    /* Fractional IVs with more placeholders than real values: still fractional. */
+    const char frac[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                        "underlying_price,quote_time\n"
+                        "XYZ,2024-03-22,100.5,C,1.1,1.2,0.2125,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,100.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,101.5,P,1.1,1.2,9999,100,100.37,2024-03-15T18:00:00Z\n";
+    ck_assert_int_eq(gex_chain_read_buffer(frac, sizeof frac - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 0);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 IVs above 500% are vendor placeholders"));
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.file_iv[0], 0.2125);
+    gex_chain_free(c);
+    /* Percent IVs and a placeholder: in percent, by the real values' median, 21.5. */
+    const char pct[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                       "underlying_price,quote_time\n"
+                       "XYZ,2024-03-22,100.5,C,1.1,1.2,21.25,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,100.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,101.5,P,1.1,1.2,1e308,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,101.5,C,1.1,1.2,21.75,100,100.37,2024-03-15T18:00:00Z\n";
+    ck_assert_int_eq(gex_chain_read_buffer(pct, sizeof pct - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 1);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "in percent (median 21.5)"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 IVs above 500% are vendor placeholders"));
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq_tol(v.file_iv[3], 0.2175, 1e-15);
+    gex_chain_free(c);
+}
+END_TEST
+
 /* --- the real chains --- */
 
 /* Expected values from tests/chain-real-counts.py (Python csv/json/zoneinfo, not gex):
@@ -846,6 +1026,10 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_cboe_without_preamble);
     tcase_add_test(tc, test_read_bad_occ_symbols);
     tcase_add_test(tc, test_read_errors_at_file_level);
+    tcase_add_test(tc, test_read_implausible_values_lenient);
+    tcase_add_test(tc, test_read_implausible_values_strict);
+    tcase_add_test(tc, test_read_implausible_values_cboe);
+    tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
     tcase_add_loop_test(tr, test_read_real_chains, 0,

@@ -81,6 +81,27 @@ typedef enum gex_skip_reason {
 /* A static snake_case name for a skip reason ("bad_strike"). */
 const char *gex_skip_reason_name(int reason);
 
+/* The largest plausible values the readers take (SPEC 2.5). A row holding a larger one (in
+ * magnitude) is bad as a non-number would be: bad_strike, bad_open_interest or bad_number,
+ * skipped and counted, or an error with --strict; a larger --spot or --multiplier is refused.
+ * Beyond them a value is a placeholder or a corrupted cell, never a market: a strike of 1e308
+ * or a multiplier of 1e300 would otherwise pass for numbers and overflow the exposures.
+ *
+ * Strikes, spots and quotes (bid, ask, last), in the file's currency unit: 1e7. The dearest
+ * listed share (Berkshire Hathaway class A) trades below 1e6 USD; index levels stay in the tens
+ * of thousands (NDX, NSE's NIFTY in INR); Deribit's bitcoin strikes reach 2e5 USD and
+ * OptionMetrics' strikes in thousandths of a dollar 3.5e5: 1e7 keeps a factor of ten above the
+ * largest. An option's price is at most its spot (a call) or its strike (a put), so the quotes
+ * share the bound. */
+#define GEX_PRICE_MAX 1e7
+/* Open interest and volume, in contracts: 1e9, a thousand times the largest open interest or
+ * daily volume of any one listed contract (a few hundred thousand to a few million). */
+#define GEX_CONTRACTS_MAX 1e9
+/* Shares (units) per contract: 1e6. Equity and index options deliver 100 (10 for minis, 1000
+ * for some adjusted contracts); the units of options on futures run to the tens of thousands
+ * (42,000 gallons of heating oil). */
+#define GEX_MULTIPLIER_MAX 1e6
+
 /* A --settle ROOT=am|pm override. */
 typedef struct gex_settle_override {
     const char *root;

@@ -118,7 +118,10 @@ void cli_messages_print(const char *text, atomic_int *bar_shown);
  * second keeps it in to (cli_say). */
 int cli_report(int status, const gex_error *err, const char *file);
 int cli_report_to(cli_messages *to, int status, const gex_error *err, const char *file);
-/* CLI_EXIT_OK for GEX_OK, else cli_report's (a rendering layer's status and err). */
+/* The exit status of a rendering layer's status, after printing err: CLI_EXIT_OK for GEX_OK;
+ * CLI_EXIT_INTERNAL for GEX_EIO, a write to the output that failed, named output (-o FILE; NULL
+ * or "-" for standard output); else cli_report's. cli_written is cli_written_to without a name. */
+int cli_written_to(int status, const gex_error *err, const char *output);
 int cli_written(int status, const gex_error *err);
 /* The exit status of a library status code. */
 int cli_exit_status(int status);
@@ -176,7 +179,8 @@ typedef struct cli_sink {
 
 int cli_sink_open(cli_sink *sink, const char *path);
 /* Flushes and renames (ok != 0) or removes (ok == 0) the temporary file; returns an exit
- * status (CLI_EXIT_INTERNAL when writing failed). */
+ * status (CLI_EXIT_INTERNAL when writing failed, said only when ok: a failed command has given
+ * its reason). */
 int cli_sink_close(cli_sink *sink, int ok);
 
 /* --- commands: each returns an exit status --- */

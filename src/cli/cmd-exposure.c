@@ -51,7 +51,7 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
     gex_error_clear(&err);
     const int st = gex__render(&ro, &a, out, &err);
     if (st != GEX_OK) {
-        rc = cli_report(st, &err, NULL);
+        rc = cli_written_to(st, &err, opts->output);
     } else if (opts->format == GEX__OUT_TABLE) {
         /* The per-strike tables of one measure and the summary end with its strike bars. */
         switch (ro.doc) {

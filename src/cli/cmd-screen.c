@@ -655,7 +655,7 @@ int cli_cmd_screen(const cli_options *opts, FILE *out)
         st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
         st |= gex__jset(d, "meta", meta);
         if (st == GEX_OK)
-            written = cli_written(gex__json_emit(d, out, &err), &err);
+            written = cli_written_to(gex__json_emit(d, out, &err), &err, opts->output);
         json_decref(d);
     } else {
         gex__column cols[COL_COUNT];
@@ -686,7 +686,8 @@ int cli_cmd_screen(const cli_options *opts, FILE *out)
         snprintf(title, sizeof title, "%zu underlyings from %zu files (%zu could not be read)", n,
                  opts->n_files, failed);
         if (st == GEX_OK)
-            written = cli_written(gex__table_emit(t, opts->format, title, out, &err), &err);
+            written = cli_written_to(gex__table_emit(t, opts->format, title, out, &err), &err,
+                                     opts->output);
         gex__table_free(t);
     }
     free(rows);

@@ -311,7 +311,7 @@ static void write_text(const report *r, FILE *out)
             verdict(r) == CLI_EXIT_OK ? "within tolerance" : "differences beyond tolerance");
 }
 
-static int write_csv(const report *r, FILE *out)
+static int write_csv(const report *r, FILE *out, const char *output)
 {
     static const gex__column cols[] = {
         {"check", NULL, GEX__STYLE_TEXT},
@@ -362,9 +362,9 @@ static int write_csv(const report *r, FILE *out)
     }
     gex_error err;
     gex_error_clear(&err);
-    const int rc = st == GEX_OK
-                       ? cli_written(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), &err)
-                       : CLI_EXIT_INTERNAL;
+    const int rc = st == GEX_OK ? cli_written_to(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err),
+                                                 &err, output)
+                                : CLI_EXIT_INTERNAL;
     gex__table_free(t);
     return rc;
 }
@@ -381,7 +381,7 @@ static json_t *bucket_json(const bucket *k)
     return o;
 }
 
-static int write_json(const report *r, FILE *out)
+static int write_json(const report *r, FILE *out, const char *output)
 {
     json_t *d = json_object();
     gex__jset(d, "mode", gex__jstr(r->mode));
@@ -482,7 +482,7 @@ static int write_json(const report *r, FILE *out)
     gex__jset(d, "meta", meta);
     gex_error err;
     gex_error_clear(&err);
-    const int rc = cli_written(gex__json_emit(d, out, &err), &err);
+    const int rc = cli_written_to(gex__json_emit(d, out, &err), &err, output);
     json_decref(d);
     return rc;
 }
@@ -492,10 +492,10 @@ static int finish(report *r, const cli_options *opts, FILE *out)
     int written = CLI_EXIT_OK;
     switch (opts->format) {
     case GEX__OUT_JSON:
-        written = write_json(r, out);
+        written = write_json(r, out, opts->output);
         break;
     case GEX__OUT_CSV:
-        written = write_csv(r, out);
+        written = write_csv(r, out, opts->output);
         break;
     default:
         write_text(r, out);

@@ -143,7 +143,20 @@ int cli_report(int status, const gex_error *err, const char *file)
     return cli_report_to(NULL, status, err, file);
 }
 
+int cli_written_to(int status, const gex_error *err, const char *output)
+{
+    if (status == GEX_OK)
+        return CLI_EXIT_OK;
+    if (status != GEX_EIO)
+        return cli_report(status, err, NULL);
+    /* The rendering layer reads nothing: its GEX_EIO is a write to the output that failed, a
+     * resource error (not the input's, whose GEX_EIO is exit status 3), named as the sink names
+     * it at its close. */
+    cli_report(status, err, output != NULL && strcmp(output, "-") != 0 ? output : NULL);
+    return CLI_EXIT_INTERNAL;
+}
+
 int cli_written(int status, const gex_error *err)
 {
-    return status == GEX_OK ? CLI_EXIT_OK : cli_report(status, err, NULL);
+    return cli_written_to(status, err, NULL);
 }

@@ -303,6 +303,8 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return rc;
         if (!(d > 0.0))
             return usage_error("--spot: '%s' must be greater than 0", arg);
+        if (d > GEX_PRICE_MAX)
+            return usage_error("--spot: '%s' is out of range (at most %.0f)", arg, GEX_PRICE_MAX);
         o->read.spot = d;
         return -1;
     case OPT_NOW: {
@@ -386,6 +388,9 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return rc;
         if (!(d > 0.0))
             return usage_error("--multiplier: '%s' must be greater than 0", arg);
+        if (d > GEX_MULTIPLIER_MAX)
+            return usage_error("--multiplier: '%s' is out of range (at most %.0f)", arg,
+                               GEX_MULTIPLIER_MAX);
         o->read.multiplier = d;
         return -1;
     case OPT_INPUT_FORMAT:

@@ -348,7 +348,9 @@ int cli_sink_close(cli_sink *sink, int ok)
 {
     int rc = CLI_EXIT_OK;
     if (sink->how == SINK_STDOUT) {
-        if (fflush(stdout) != 0 || ferror(stdout)) {
+        /* As for a file: a failed command has said why (a write its renderer saw fail among
+         * them), so only the write errors of a good run are reported here. */
+        if ((fflush(stdout) != 0 || ferror(stdout)) && ok) {
             cli_error(NULL, 0, "writing the output failed: %s", strerror(errno));
             rc = CLI_EXIT_INTERNAL;
         }

@@ -448,6 +448,10 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
             for (int k = 0; k < 4; k++)
                 st |= ok ? gex__table_num(t, exps[k]) : gex__table_null(t);
             st |= gex__table_text(t, status);
+            if (st != GEX_OK && gex__table_write_failed(t)) {
+                st = GEX_OK; /* not memory: the output refused a write, which emit reports */
+                break;
+            }
         } else {
             static const char *const gk[] = {"delta", "gamma", "vega", "vanna", "charm"};
             static const char *const ek[] = {"gex", "dex", "vex", "chex"};

@@ -4,6 +4,7 @@
  * same double (so 749.8 stays 749.8 and computed values keep all 17 digits they need), and
  * integral values without a fraction, as the vendor prints strikes and open interest.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,15 @@ const char *gex__label(double net_gex)
 
 static void put(gex__jwriter *w, const char *s, size_t n)
 {
+    if (w->failed)
+        return; /* the first failure is reported; nothing after it is written */
     if (w->fp != NULL) {
-        if (fwrite(s, 1, n, w->fp) != n)
+        if (fwrite(s, 1, n, w->fp) != n) {
             w->failed = 1;
+            w->write_errno = errno != 0 ? errno : EIO;
+        }
         return;
     }
-    if (w->failed)
-        return;
     if (w->len + n + 1 > w->cap) {
         size_t cap = w->cap ? w->cap : 4096;
         while (cap < w->len + n + 1)
@@ -225,12 +228,15 @@ void gex__json_write(gex__jwriter *w, const json_t *doc)
 
 int gex__jwriter_finish(gex__jwriter *w, const char *file, gex_error *err)
 {
+    if (w->failed && w->fp != NULL)
+        return gex_error_set(err, GEX_EIO, file != NULL ? file : "", 0, 0,
+                             "writing the output failed: %s", strerror(w->write_errno));
     if (w->nonfinite > 0)
         return gex__nonfinite_error(err, file, w->nonfinite);
-    if (w->failed && w->fp == NULL)
+    if (w->failed)
         return gex_error_set(err, GEX_ENOMEM, file != NULL ? file : "", 0, 0,
                              "out of memory writing the JSON document");
-    return GEX_OK; /* a stream's write errors are the sink's to report at its close */
+    return GEX_OK;
 }
 
 int gex__json_emit(const json_t *doc, FILE *out, gex_error *err)

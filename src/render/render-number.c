@@ -2,6 +2,7 @@
  * render-number.c: the number forms of every document, and the report of a value that cannot
  * be written. The bottom of the rendering layer: the table and JSON writers use it.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,16 @@ void gex__fmt_roundtrip(double v, char *buf, size_t size)
 
 void gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
 {
-    char raw[64];
+    if (!(fabs(v) < GEX__GROUPED_MAX)) {
+        gex__fmt_roundtrip(v, buf, size);
+        return;
+    }
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > GEX__GROUPED_DECIMALS_MAX)
+        decimals = GEX__GROUPED_DECIMALS_MAX;
+    /* Below GEX__GROUPED_MAX the integer part rounds to at most 16 digits. */
+    char raw[1 + 16 + 1 + GEX__GROUPED_DECIMALS_MAX + 1];
     snprintf(raw, sizeof raw, "%.*f", decimals, v);
     /* "-0" and "-0.00" after rounding read as 0 */
     if (raw[0] == '-' && strspn(raw + 1, "0.") == strlen(raw + 1))

@@ -2,8 +2,10 @@
  * render-table.c: the table (for people: aligned columns, thousands separators, units in the
  * header) and CSV (RFC 4180: one header row, CRLF line ends, fields quoted when they hold a
  * comma, a quote or a line break, numbers in the shortest form that reads back to the same
- * double) renderings of one result table.
+ * double, text that a spreadsheet would take for a formula after a single quote) renderings of
+ * one result table.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@ struct gex__table {
     size_t column;    /* streaming: the column of the next cell */
     cell scratch;     /* streaming: the cell being appended */
     size_t nonfinite; /* non-finite numbers appended (written as empty cells) */
+    int write_errno;  /* streaming: errno of the first failed write, 0 while none failed */
 };
 
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
@@ -98,7 +101,16 @@ static int commit(gex__table *t)
         fputs("\r\n", t->stream);
         t->column = 0;
     }
-    return ferror(t->stream) ? GEX_EIO : GEX_OK;
+    if (!ferror(t->stream))
+        return GEX_OK;
+    if (t->write_errno == 0)
+        t->write_errno = errno != 0 ? errno : EIO;
+    return GEX_EIO;
+}
+
+int gex__table_write_failed(const gex__table *t)
+{
+    return t != NULL && t->write_errno != 0;
 }
 
 int gex__table_num(gex__table *t, double v)
@@ -139,6 +151,15 @@ int gex__table_text(gex__table *t, const char *s)
     return commit(t);
 }
 
+/* OWASP, "CSV Injection": a spreadsheet takes a cell that starts with '=', '+', '-', '@', a tab
+ * or a carriage return for a formula (=HYPERLINK(...) in an underlying's name would run when the
+ * CSV is opened). Such a text cell is written after a single quote, which spreadsheets show as
+ * text. Numbers are cells of their own kind, written by gex (a negative exposure keeps its '-'). */
+static int csv_formula_start(const char *s)
+{
+    return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
 static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
                         size_t size)
 {
@@ -146,7 +167,10 @@ static void format_cell(const cell *c, gex__style style, gex__out_format format,
     if (c->kind == 0)
         return;
     if (c->kind == 2) {
-        snprintf(buf, size, "%s", c->s);
+        if (format == GEX__OUT_CSV && csv_formula_start(c->s))
+            snprintf(buf, size, "'%s", c->s);
+        else
+            snprintf(buf, size, "%s", c->s);
         return;
     }
     if (format == GEX__OUT_CSV) {
@@ -157,7 +181,7 @@ static void format_cell(const cell *c, gex__style style, gex__out_format format,
     case GEX__STYLE_STRIKE: {
         gex__fmt_grouped(c->v, 3, buf, size);
         char *dot = strchr(buf, '.');
-        if (dot != NULL) {
+        if (dot != NULL && strchr(dot, 'e') == NULL) { /* not in an exponent form's digits */
             char *end = buf + strlen(buf) - 1;
             while (end > dot && *end == '0')
                 *end-- = '\0';
@@ -206,11 +230,16 @@ int gex__table_emit(const gex__table *t, gex__out_format format, const char *tit
                     gex_error *err)
 {
     const int st = gex__table_write(t, format, title, out);
+    if (st == GEX_EIO) {
+        /* errno is the last failed write's: only stdio calls came after it. */
+        const int e = t->write_errno != 0 ? t->write_errno : errno != 0 ? errno : EIO;
+        return gex_error_set(err, GEX_EIO, "", 0, 0, "writing the output failed: %s", strerror(e));
+    }
     if (st == GEX_ERANGE)
         return gex__nonfinite_error(err, NULL, t->nonfinite);
     if (st == GEX_ENOMEM)
         return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory writing the table");
-    return GEX_OK; /* a stream's write errors are the sink's to report at its close */
+    return GEX_OK;
 }
 
 size_t gex__table_nonfinite(const gex__table *t)

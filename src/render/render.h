@@ -127,16 +127,35 @@ void gex__table_stream(gex__table *t, FILE *out);
 /* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
  * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
 int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
-/* gex__table_write, saying in err what went wrong: GEX_ERANGE for a non-finite cell
- * (gex__nonfinite_error), GEX_ENOMEM. A stream's write errors are left to its closer. */
+/* gex__table_write, saying in err what went wrong: GEX_EIO when a write failed ("writing the
+ * output failed: No space left on device", with the errno of the failure), GEX_ERANGE for a
+ * non-finite cell (gex__nonfinite_error), GEX_ENOMEM. Bytes still in the stream's buffer are
+ * its closer's to flush and report. */
 int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out,
                     gex_error *err);
+/* Whether a cell of a streamed table could not be written (its append returned GEX_EIO): the
+ * caller stops appending and lets gex__table_emit report it, rather than taking the status for
+ * memory running out. */
+int gex__table_write_failed(const gex__table *t);
 /* The non-finite numbers appended (written as empty cells). */
 size_t gex__table_nonfinite(const gex__table *t);
 
 /* Number formatting. */
 void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
-void gex__fmt_grouped(double v, int decimals, char *buf, size_t size); /* 1,234,567.89 */
+/* v with its integer digits grouped by three and decimals (0 to GEX__GROUPED_DECIMALS_MAX)
+ * after the point, "1,234,567.89", when |v| < GEX__GROUPED_MAX; otherwise (and for inf and
+ * nan) gex__fmt_roundtrip's shortest exponent form, "1e+300". GEX__GROUPED_SIZE bytes hold
+ * every result; a smaller buf gets a truncated one. */
+void gex__fmt_grouped(double v, int decimals, char *buf, size_t size);
+/* 1e15: a double holds DBL_DIG = 15 significant decimal digits, so below it every digit of the
+ * integer part is the value's own; above it %.0f would print digits that are rounding noise
+ * (and DBL_MAX's 309 of them with 102 commas). No exposure of a chain within the readers'
+ * bounds (gex/chain.h) comes near it: the S&P 500's net GEX is some 1e9 to 1e10 USD per 1%. */
+#define GEX__GROUPED_MAX          1e15
+#define GEX__GROUPED_DECIMALS_MAX 17
+/* "-1,000,000,000,000,000." (the most that rounds from below 1e15), 17 decimals and the NUL;
+ * "-1.2345678901234567e-308" is shorter. */
+#define GEX__GROUPED_SIZE (1 + 16 + 5 + 1 + GEX__GROUPED_DECIMALS_MAX + 1)
 
 /* --- JSON --- */
 
@@ -155,6 +174,7 @@ typedef struct gex__jwriter {
     char *data; /* memory: len bytes and a NUL, malloc'ed */
     size_t len, cap;
     int failed;       /* memory ran out (memory), or a write failed (stream) */
+    int write_errno;  /* stream: errno of the failed write */
     size_t nonfinite; /* non-finite numbers written as null */
 } gex__jwriter;
 /* A whole document and a final newline. */
@@ -164,9 +184,10 @@ void gex__json_write(gex__jwriter *w, const json_t *doc);
 void gex__json_write_value(gex__jwriter *w, const json_t *value);
 void gex__json_write_members(gex__jwriter *w, const json_t *obj);
 void gex__jwriter_raw(gex__jwriter *w, const char *text);
-/* The status of what was written: GEX_OK; GEX_ERANGE when a value was not finite, GEX_ENOMEM
- * when a memory writer ran out (err says so; err->file is file, which may be NULL). A stream's
- * write errors are left to its closer. */
+/* The status of what was written: GEX_OK; GEX_EIO when a write to the stream failed ("writing
+ * the output failed: ...", with the errno of the failure), GEX_ERANGE when a value was not
+ * finite, GEX_ENOMEM when a memory writer ran out (err says so; err->file is file, which may be
+ * NULL). Bytes still in the stream's buffer are its closer's to flush and report. */
 int gex__jwriter_finish(gex__jwriter *w, const char *file, gex_error *err);
 /* Writes a whole document to a stream; gex__jwriter_finish's status. */
 int gex__json_emit(const json_t *doc, FILE *out, gex_error *err);

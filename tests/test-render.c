@@ -1,0 +1,245 @@
+/* The rendering layer's writers (src/render): number forms (gex__fmt_grouped for every finite
+ * double), CSV text cells that a spreadsheet would take for formulas (OWASP, "CSV Injection"),
+ * and writes that fail (/dev/full: ENOSPC) reported as such, never as memory running out. */
+#include "gex-test.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+
+#include "render.h"
+
+/* gex__fmt_grouped's text with its commas removed, read back. */
+static double read_grouped(const char *s)
+{
+    char plain[GEX__GROUPED_SIZE];
+    size_t n = 0;
+    for (; *s != '\0' && n + 1 < sizeof plain; s++)
+        if (*s != ',')
+            plain[n++] = *s;
+    plain[n] = '\0';
+    return strtod(plain, NULL);
+}
+
+START_TEST(test_fmt_grouped_ordinary_values)
+{
+    char buf[GEX__GROUPED_SIZE];
+    gex__fmt_grouped(1234567.891, 2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1,234,567.89");
+    gex__fmt_grouped(-4480.126, 2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-4,480.13");
+    gex__fmt_grouped(-0.0041, 2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0.00"); /* no "-0.00" */
+    gex__fmt_grouped(712.4, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "712");
+    gex__fmt_grouped(987654321098765.4, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "987,654,321,098,765");
+    /* The most that rounds up from below the bound, with the most decimals: it fits. */
+    gex__fmt_grouped(-999999999999999.9, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-1,000,000,000,000,000");
+    gex__fmt_grouped(-999999999999999.9, GEX__GROUPED_DECIMALS_MAX, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-999,999,999,999,999.87500000000000000"); /* the double's value */
+}
+END_TEST
+
+START_TEST(test_fmt_grouped_huge_values)
+{
+    /* %.*f of 1e300 has 301 digits: the old 64-byte buffer cut it to 63. From 1e15 on, the
+     * shortest exponent form that reads back. */
+    char buf[GEX__GROUPED_SIZE];
+    gex__fmt_grouped(1e300, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1e+300");
+    gex__fmt_grouped(-1e300, 2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-1e+300");
+    gex__fmt_grouped(DBL_MAX, 3, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1.7976931348623157e+308");
+    gex__fmt_grouped(-DBL_MAX, GEX__GROUPED_DECIMALS_MAX, buf, sizeof buf);
+    ck_assert_str_eq(buf, "-1.7976931348623157e+308");
+    gex__fmt_grouped(GEX__GROUPED_MAX, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1e+15");
+    gex__fmt_grouped(3.0517578125e17, 2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "3.0517578125e+17");
+}
+END_TEST
+
+START_TEST(test_fmt_grouped_reads_back_for_every_magnitude)
+{
+    /* Every power of ten from 1e-7 to 1e308, times a factor that is not round, each sign and
+     * every number of decimals: the text fits GEX__GROUPED_SIZE and reads back to the value
+     * within half a unit of its last decimal (grouped) or exactly (exponent form). */
+    char buf[GEX__GROUPED_SIZE], wide[512];
+    for (int e = -7; e <= 308; e++) {
+        for (int sign = -1; sign <= 1; sign += 2) {
+            const double v = sign * 1.7320508075688772 * pow(10.0, e - (e == 308));
+            for (int d = 0; d <= GEX__GROUPED_DECIMALS_MAX; d++) {
+                gex__fmt_grouped(v, d, buf, sizeof buf);
+                gex__fmt_grouped(v, d, wide, sizeof wide);
+                ck_assert_msg(strcmp(buf, wide) == 0, "%.17g, %d decimals: \"%s\" does not fit", v,
+                              d, wide);
+                const double back = read_grouped(buf);
+                if (fabs(v) < GEX__GROUPED_MAX) {
+                    /* The tolerance: the rounding to d decimals, and the last bit of v. */
+                    const double tol = 0.5 * pow(10.0, -d) + 4 * DBL_EPSILON * fabs(v);
+                    ck_assert_msg(fabs(back - v) <= tol, "%.17g, %d decimals: \"%s\"", v, d, buf);
+                } else {
+                    ck_assert_msg(back == v, "%.17g, %d decimals: \"%s\"", v, d, buf);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_table_strike_style_keeps_exponents)
+{
+    /* Strikes drop their trailing zeros after the point, never an exponent's ("1.5e+20" is not
+     * "1.5e+2"). */
+    static const gex__column cols[1] = {{"strike", "USD", GEX__STYLE_STRIKE}};
+    char *data = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&data, &len);
+    ck_assert_ptr_nonnull(out);
+    gex__table *t = gex__table_new(cols, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(gex__table_num(t, 4480.5), GEX_OK);
+    ck_assert_int_eq(gex__table_num(t, 4500.0), GEX_OK);
+    ck_assert_int_eq(gex__table_num(t, 1.5e20), GEX_OK);
+    gex_error err;
+    ck_assert_int_eq(gex__table_emit(t, GEX__OUT_TABLE, NULL, out, &err), GEX_OK);
+    gex__table_free(t);
+    fclose(out);
+    ck_assert_str_eq(data, " strike\n    USD\n4,480.5\n  4,500\n1.5e+20\n");
+    free(data);
+}
+END_TEST
+
+/* The bytes a table writes in a format (streamed as gex__table_stream does when stream). */
+static char *table_bytes(gex__out_format format, int stream)
+{
+    static const gex__column cols[3] = {{"underlying", NULL, GEX__STYLE_TEXT},
+                                        {"note", NULL, GEX__STYLE_TEXT},
+                                        {"gex", NULL, GEX__STYLE_MONEY}};
+    static const char *const texts[][2] = {
+        {"=HYPERLINK(\"HTTP://X.EXAMPLE\",\"Y\")", "+1+2"},
+        {"-2+3", "@SUM(A1)"},
+        {"\tTAB", "\rCR"},
+        {"SPX", "a=b"},
+    };
+    char *data = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&data, &len);
+    ck_assert_ptr_nonnull(out);
+    gex__table *t = gex__table_new(cols, 3);
+    ck_assert_ptr_nonnull(t);
+    if (stream)
+        gex__table_stream(t, out);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        ck_assert_int_eq(gex__table_text(t, texts[i][0]), GEX_OK);
+        ck_assert_int_eq(gex__table_text(t, texts[i][1]), GEX_OK);
+        ck_assert_int_eq(gex__table_num(t, -1234.5 * (double)(i + 1)), GEX_OK);
+    }
+    gex_error err;
+    ck_assert_int_eq(gex__table_emit(t, format, NULL, out, &err), GEX_OK);
+    gex__table_free(t);
+    fclose(out);
+    return data;
+}
+
+START_TEST(test_table_csv_text_cells_never_formulas)
+{
+    /* OWASP's rule: a text cell starting with =, +, -, @, tab or CR gets a leading single
+     * quote; numbers (a negative exposure) and other text are written as they are. */
+    const char expected[] = "underlying,note,gex\r\n"
+                            "\"'=HYPERLINK(\"\"HTTP://X.EXAMPLE\"\",\"\"Y\"\")\",'+1+2,-1234.5\r\n"
+                            "'-2+3,'@SUM(A1),-2469\r\n"
+                            "'\tTAB,\"'\rCR\",-3703.5\r\n"
+                            "SPX,a=b,-4938\r\n";
+    for (int stream = 0; stream <= 1; stream++) {
+        char *csv = table_bytes(GEX__OUT_CSV, stream);
+        ck_assert_str_eq(csv, expected);
+        free(csv);
+    }
+    /* A table for people is not a spreadsheet's input: its text is shown as it is. */
+    char *table = table_bytes(GEX__OUT_TABLE, 0);
+    ck_assert_ptr_nonnull(strstr(table, "=HYPERLINK(\"HTTP://X.EXAMPLE\",\"Y\")  +1+2"));
+    ck_assert_ptr_nonnull(strstr(table, "-1,234"));
+    free(table);
+}
+END_TEST
+
+/* /dev/full, where every write fails with ENOSPC; NULL (the test skips) where it is absent. */
+static FILE *open_full(void)
+{
+    FILE *fp = fopen("/dev/full", "w");
+    if (fp == NULL)
+        printf("skipped: /dev/full cannot be opened: %s\n", strerror(errno));
+    return fp;
+}
+
+START_TEST(test_table_write_failure_is_reported_as_io)
+{
+    static const gex__column cols[2] = {{"underlying", NULL, GEX__STYLE_TEXT},
+                                        {"gex", NULL, GEX__STYLE_MONEY}};
+    for (int stream = 0; stream <= 1; stream++) {
+        FILE *full = open_full();
+        if (full == NULL)
+            return;
+        gex__table *t = gex__table_new(cols, 2);
+        ck_assert_ptr_nonnull(t);
+        if (stream)
+            gex__table_stream(t, full);
+        /* More than a stdio buffer: the writes fail while the table is written. */
+        int st = GEX_OK;
+        for (int i = 0; i < 10000 && st == GEX_OK; i++) {
+            st = gex__table_text(t, "XYZ");
+            if (st == GEX_OK)
+                st = gex__table_num(t, 1234.5678 * i);
+        }
+        ck_assert_int_eq(st, stream ? GEX_EIO : GEX_OK);
+        ck_assert_int_eq(gex__table_write_failed(t), stream);
+        gex_error err;
+        gex_error_clear(&err);
+        ck_assert_int_eq(gex__table_emit(t, GEX__OUT_CSV, NULL, full, &err), GEX_EIO);
+        ck_assert_str_eq(err.text, "writing the output failed: No space left on device");
+        gex__table_free(t);
+        fclose(full);
+    }
+}
+END_TEST
+
+START_TEST(test_json_write_failure_is_reported_as_io)
+{
+    FILE *full = open_full();
+    if (full == NULL)
+        return;
+    json_t *doc = json_array();
+    for (int i = 0; i < 5000; i++)
+        json_array_append_new(doc, json_real(1234.5678 * i));
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_int_eq(gex__json_emit(doc, full, &err), GEX_EIO);
+    ck_assert_str_eq(err.text, "writing the output failed: No space left on device");
+    json_decref(doc);
+    fclose(full);
+}
+END_TEST
+
+static Suite *render_suite(void)
+{
+    Suite *s = suite_create("render");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_fmt_grouped_ordinary_values);
+    tcase_add_test(tc, test_fmt_grouped_huge_values);
+    tcase_add_test(tc, test_fmt_grouped_reads_back_for_every_magnitude);
+    tcase_add_test(tc, test_table_strike_style_keeps_exponents);
+    tcase_add_test(tc, test_table_csv_text_cells_never_formulas);
+    tcase_add_test(tc, test_table_write_failure_is_reported_as_io);
+    tcase_add_test(tc, test_json_write_failure_is_reported_as_io);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(render_suite());
+}
