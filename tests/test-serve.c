@@ -335,6 +335,11 @@ static int test_render(void *ctx, const char *path, const char *symbol, const cl
         strcpy(lines[2], "gone");
     out->status = strcmp(lines[2], "broken") == 0 ? 500 : 200;
     out->no_store = strcmp(lines[2], "transient") == 0;
+    if (strcmp(lines[2], "changing") == 0) { /* as the engine answers a file being written */
+        out->status = 503;
+        out->no_store = 1;
+        out->retry_after = 1;
+    }
     int n =
         snprintf(body, 1024,
                  "{\"file\":\"%s\",\"symbol\":\"%s\",\"kind\":\"%s\",\"expiration\":\"%s\","
@@ -915,6 +920,25 @@ START_TEST(test_server_concurrent_burst)
 }
 END_TEST
 
+START_TEST(test_server_retry_after_not_cached)
+{
+    make_tmpdir();
+    write_chain("chg.csv", "CHG", "1700000000", "changing");
+    start_server(NULL, 10);
+    unsigned port = cli_server_port(server);
+    atomic_store(&renders, 0);
+    reply r;
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/levels/CHG", NULL, &r), 0);
+        ck_assert_int_eq(r.status, 503);
+        ck_assert_ptr_nonnull(strstr(r.headers, "Retry-After: 1"));
+    }
+    ck_assert_int_eq(atomic_load(&renders), 2);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_server_start_errors)
 {
     cli_serve_config cfg;
@@ -978,6 +1002,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_server_cache_and_fresh_files);
     tcase_add_test(tc, test_server_closes_slow_clients);
     tcase_add_test(tc, test_server_concurrent_burst);
+    tcase_add_test(tc, test_server_retry_after_not_cached);
     tcase_add_test(tc, test_server_start_errors);
     suite_add_tcase(s, tc);
     return s;

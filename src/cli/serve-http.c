@@ -201,6 +201,11 @@ static enum MHD_Result send_blob(struct MHD_Connection *con, cli_serve_blob *blo
         const char *slash = strrchr(file, '/');
         MHD_add_response_header(resp, "X-Gex-File", slash != NULL ? slash + 1 : file);
     }
+    if (blob->retry_after > 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", blob->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     if (rl != NULL)
         rl->bytes = (long long)blob->len;
     enum MHD_Result r = MHD_queue_response(con, blob->status, resp);
@@ -242,13 +247,14 @@ static const char endpoints[] = "/v1/exposure/{gex,dex,vex,chex,levels,summary}/
 static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *file,
                                       const cli_serve_query *q, const char *key, size_t key_len)
 {
-    cli_serve_result res = {0, NULL, 0, 0};
+    cli_serve_result res = {0, NULL, 0, 0, 0};
     if (srv->backend.render(srv->backend.ctx, file->path, file->symbol, q, &res) != 0)
         return NULL;
     cli_serve_blob *blob = cli_serve_blob_new(res.status, res.body, res.len);
     free(res.body);
     if (blob == NULL)
         return NULL;
+    blob->retry_after = res.retry_after;
     /* Cache only what was computed from the identity the key names: a file rewritten while
      * it was being read yields an answer that belongs to no version of it. */
     cli_serve_file after = *file;

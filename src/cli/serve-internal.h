@@ -93,7 +93,8 @@ typedef struct cli_serve_result {
     unsigned status;
     char *body;
     size_t len;
-    int no_store; /* non-zero: a transient failure, not to be cached */
+    int no_store;         /* non-zero: a transient failure, not to be cached */
+    unsigned retry_after; /* non-zero: seconds for a Retry-After header (with 503) */
 } cli_serve_result;
 
 typedef struct cli_serve_backend {
@@ -104,7 +105,9 @@ typedef struct cli_serve_backend {
                    size_t text_size);
     /* Renders the JSON the command line prints for this file, symbol (as spelled in the file)
      * and query. Returns 0 with out filled (any status, the body in the vendor's shape), or -1
-     * when out of memory. */
+     * when out of memory. An answer is computed from one complete version of the file: one
+     * that changed while it was being read is answered 503 file_changing (no_store, with
+     * retry_after). */
     int (*render)(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
                   cli_serve_result *out);
     void *ctx;
@@ -172,6 +175,7 @@ int cli_serve_file_restat(cli_serve_file *f);
 typedef struct cli_serve_blob {
     atomic_size_t refs; /* owned by serve-cache.c */
     unsigned status;
+    unsigned retry_after; /* 0, or seconds for a Retry-After header; set before it is shared */
     size_t len;
     char data[]; /* len bytes, then a NUL */
 } cli_serve_blob;
