@@ -9,6 +9,12 @@
  * miss suspends its connection and goes to a pool of render threads, which compute the answer
  * and resume the connection; so a cached answer never waits behind a computation that shares
  * its polling thread.
+ *
+ * Each connection has a record of ours (libmicrohttpd's socket context) that holds its current
+ * request's access-log line: nothing is allocated per request, and a request that
+ * libmicrohttpd abandons without calling the completion callback (it does so when the query's
+ * parameters exhaust the connection's memory) is logged and released when its connection
+ * closes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +36,9 @@
 #define CONNECTION_MEMORY 16384
 /* Pending connections the kernel queues while every worker is busy. */
 #define LISTEN_BACKLOG 1024
+/* Seconds a connection is kept once libmicrohttpd has abandoned its request (then it only
+ * waits for the client to go away). */
+#define ABANDONED_TIMEOUT 1
 
 /* A cache miss being computed by the render pool. */
 typedef struct render_job {
@@ -43,8 +52,14 @@ typedef struct render_job {
     int done;
 } render_job;
 
+typedef struct conn_ctx conn_ctx;
+
 struct cli_server {
     struct MHD_Daemon *daemon;
+    /* The open connections (their records), for the tests. */
+    pthread_mutex_t conns_lock;
+    conn_ctx *conns;
+    size_t n_conns;
     /* The render pool: a queue of jobs and the threads that compute them. */
     pthread_mutex_t queue_lock;
     pthread_cond_t queue_ready;
@@ -68,10 +83,21 @@ typedef struct req_log {
     char target[256]; /* the request target as received, control bytes escaped, cut */
     char method[16];
     long long bytes;   /* -1: not known (answered by libmicrohttpd) */
+    unsigned status;   /* the status queued (ours or libmicrohttpd's); 0: none yet */
     int headers_seen;  /* the handler was called once: the request is complete next time */
+    int abandoned;     /* libmicrohttpd queued its own error while parsing the request line */
     const char *cache; /* "hit", "miss" or "-" */
     render_job *job;   /* a miss sent to the render pool, owned here */
 } req_log;
+
+/* One per connection, from its accept to its close. */
+struct conn_ctx {
+    cli_server *srv;
+    conn_ctx *prev, *next;       /* srv->conns, under conns_lock */
+    char addr[INET6_ADDRSTRLEN]; /* the client, for the log */
+    int open;                    /* rl holds a request whose completion has not been logged */
+    req_log rl;
+};
 
 void cli_serve_config_default(cli_serve_config *cfg)
 {
@@ -86,54 +112,67 @@ void cli_serve_config_default(cli_serve_config *cfg)
     cfg->access_log = stderr;
 }
 
-static void copy_escaped(char *dst, size_t size, const char *src)
+/* A bounded string being written for the log: bytes past the bound are dropped and "..."
+ * marks the cut. */
+typedef struct log_text {
+    char *dst;
+    size_t size, n;
+    int cut;
+} log_text;
+
+static void put_escaped(log_text *t, const char *src, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = 0;
-    for (; *src != '\0' && n + 5 < size; src++) {
-        unsigned char c = (unsigned char)*src;
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-            dst[n++] = '\\';
-            dst[n++] = 'x';
-            dst[n++] = hex[c >> 4];
-            dst[n++] = hex[c & 15];
+    for (size_t i = 0; i < len && !t->cut; i++) {
+        unsigned char c = (unsigned char)src[i];
+        int escape = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+        if (t->n + (escape ? 4 : 1) + 4 > t->size) {
+            t->cut = 1;
+            break;
+        }
+        if (escape) {
+            t->dst[t->n++] = '\\';
+            t->dst[t->n++] = 'x';
+            t->dst[t->n++] = hex[c >> 4];
+            t->dst[t->n++] = hex[c & 15];
         } else {
-            dst[n++] = (char)c;
+            t->dst[t->n++] = (char)c;
         }
     }
-    if (*src != '\0' && n + 3 < size) {
-        memcpy(dst + n, "...", 3);
-        n += 3;
+}
+
+static void finish_text(log_text *t)
+{
+    if (t->cut) {
+        memcpy(t->dst + t->n, "...", 3);
+        t->n += 3;
     }
-    dst[n] = '\0';
+    t->dst[t->n] = '\0';
 }
 
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+static void copy_escaped(char *dst, size_t size, const char *src)
 {
-    (void)cls;
-    (void)con;
-    req_log *rl = malloc(sizeof *rl);
-    if (rl == NULL)
-        return NULL;
-    clock_gettime(CLOCK_MONOTONIC, &rl->start);
-    rl->target_len = strlen(uri);
-    copy_escaped(rl->target, sizeof rl->target, uri);
-    strcpy(rl->method, "-");
-    rl->bytes = -1;
-    rl->headers_seen = 0;
-    rl->cache = "-";
-    rl->job = NULL;
-    return rl;
+    log_text t = {dst, size, 0, 0};
+    put_escaped(&t, src, strlen(src));
+    finish_text(&t);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
-                         enum MHD_RequestTerminationCode toe)
+static conn_ctx *ctx_of(struct MHD_Connection *con)
 {
-    cli_server *srv = cls;
-    req_log *rl = *req_cls;
-    *req_cls = NULL;
-    if (rl == NULL)
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Writes the access-log line of the connection's current request and releases what it holds.
+ * On the connection's thread. */
+static void finish_request(conn_ctx *cc, unsigned status, int completed)
+{
+    cli_server *srv = cc->srv;
+    req_log *rl = &cc->rl;
+    if (!cc->open)
         return;
+    cc->open = 0;
     if (srv->log != NULL) {
         struct timespec now, wall;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -144,36 +183,134 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         gmtime_r(&wall.tv_sec, &tm);
         char when[32];
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-        char addr[INET6_ADDRSTRLEN] = "-";
+        char bytes[32] = "-";
+        if (rl->bytes >= 0)
+            snprintf(bytes, sizeof bytes, "%lld", rl->bytes);
+        /* One fprintf per line: stdio locks the stream, so lines from workers never mix. */
+        fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s%s\n", when,
+                wall.tv_nsec / 1000000, cc->addr, rl->method, rl->target, status, bytes, ms,
+                rl->cache, completed ? "" : " aborted",
+                rl->abandoned ? " (dropped by libmicrohttpd: too many query parameters or headers "
+                                "for the connection's memory)"
+                              : "");
+    }
+    if (rl->job != NULL) {
+        cli_serve_blob_unref(rl->job->blob); /* NULL once sent */
+        free(rl->job);
+        rl->job = NULL;
+    }
+}
+
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    cli_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_ctx *cc = calloc(1, sizeof *cc);
+        *socket_context = cc;
+        if (cc == NULL)
+            return; /* served without a log line */
+        cc->srv = srv;
+        strcpy(cc->addr, "-");
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci != NULL && ci->client_addr != NULL) {
             const struct sockaddr *sa = ci->client_addr;
             if (sa->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
-                          sizeof addr);
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                          cc->addr, sizeof cc->addr);
             else if (sa->sa_family == AF_INET6)
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                          addr, sizeof addr);
+                          cc->addr, sizeof cc->addr);
         }
-        unsigned status = 0;
+        pthread_mutex_lock(&srv->conns_lock);
+        cc->next = srv->conns;
+        if (srv->conns != NULL)
+            srv->conns->prev = cc;
+        srv->conns = cc;
+        srv->n_conns++;
+        pthread_mutex_unlock(&srv->conns_lock);
+        return;
+    }
+    conn_ctx *cc = *socket_context;
+    *socket_context = NULL;
+    if (cc == NULL)
+        return;
+    /* Closed. A request still open here is one libmicrohttpd never completed. */
+    finish_request(cc, cc->rl.status, 0);
+    pthread_mutex_lock(&srv->conns_lock);
+    if (cc->prev != NULL)
+        cc->prev->next = cc->next;
+    else
+        srv->conns = cc->next;
+    if (cc->next != NULL)
+        cc->next->prev = cc->prev;
+    srv->n_conns--;
+    pthread_mutex_unlock(&srv->conns_lock);
+    free(cc);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    (void)cls;
+    conn_ctx *cc = ctx_of(con);
+    if (cc == NULL)
+        return NULL;
+    finish_request(cc, cc->rl.status, 0); /* never the case unless libmicrohttpd skipped one */
+    req_log *rl = &cc->rl;
+    memset(rl, 0, sizeof *rl);
+    clock_gettime(CLOCK_MONOTONIC, &rl->start);
+    rl->target_len = strlen(uri);
+    copy_escaped(rl->target, sizeof rl->target, uri);
+    strcpy(rl->method, "-");
+    rl->bytes = -1;
+    rl->cache = "-";
+    cc->open = 1;
+    return rl;
+}
+
+/* libmicrohttpd decodes the path and each query name and value with this, after the URI
+ * callback and before the handler. Since it runs right after the query is parsed, it sees when
+ * libmicrohttpd has queued its own error there (out of connection memory: too many
+ * parameters): libmicrohttpd then leaves the connection waiting for a request it no longer
+ * reads, so it is closed at once rather than at the idle timeout. */
+static size_t on_unescape(void *cls, struct MHD_Connection *con, char *s)
+{
+    (void)cls;
+    const size_t len = MHD_http_unescape(s);
+    conn_ctx *cc = ctx_of(con);
+    if (cc == NULL || !cc->open || cc->rl.headers_seen)
+        return len;
+    if (!cc->rl.abandoned) {
         const union MHD_ConnectionInfo *si =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
-        if (si != NULL)
-            status = si->http_status;
-        char bytes[32] = "-";
-        if (rl->bytes >= 0)
-            snprintf(bytes, sizeof bytes, "%lld", rl->bytes);
-        /* One fprintf per line: stdio locks the stream, so lines from workers never mix. */
-        fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s\n", when,
-                wall.tv_nsec / 1000000, addr, rl->method, rl->target, status, bytes, ms, rl->cache,
-                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+        if (si != NULL) {
+            cc->rl.abandoned = 1;
+            cc->rl.status = si->http_status;
+            MHD_set_connection_option(con, MHD_CONNECTION_OPTION_TIMEOUT,
+                                      (unsigned)ABANDONED_TIMEOUT);
+        }
     }
-    if (rl->job != NULL) {
-        cli_serve_blob_unref(rl->job->blob); /* NULL once sent */
-        free(rl->job);
-    }
-    free(rl);
+    return len;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    req_log *rl = *req_cls;
+    *req_cls = NULL;
+    if (rl == NULL)
+        return;
+    conn_ctx *cc = ctx_of(con);
+    if (cc == NULL)
+        return;
+    unsigned status = rl->status;
+    const union MHD_ConnectionInfo *si =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
+    if (si != NULL)
+        status = si->http_status;
+    finish_request(cc, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 }
 
 static void blob_free_cb(void *cls)
@@ -206,8 +343,10 @@ static enum MHD_Result send_blob(struct MHD_Connection *con, cli_serve_blob *blo
         snprintf(seconds, sizeof seconds, "%u", blob->retry_after);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
     }
-    if (rl != NULL)
+    if (rl != NULL) {
         rl->bytes = (long long)blob->len;
+        rl->status = blob->status;
+    }
     enum MHD_Result r = MHD_queue_response(con, blob->status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -453,10 +592,12 @@ void cli_server_stop(cli_server *server)
     for (unsigned i = 0; i < server->n_renderers; i++)
         pthread_join(server->renderers[i], NULL);
     free(server->renderers);
+    /* Closes every connection: each record is logged (when a request was open) and freed. */
     if (server->daemon != NULL)
         MHD_stop_daemon(server->daemon);
     pthread_cond_destroy(&server->queue_ready);
     pthread_mutex_destroy(&server->queue_lock);
+    pthread_mutex_destroy(&server->conns_lock);
     cli_serve_index_free(server->index);
     cli_serve_cache_free(server->cache);
     free(server->api_key);
@@ -472,6 +613,14 @@ unsigned cli_server_port(const cli_server *server)
 void cli_server_cache_stats(cli_server *server, cli_serve_cache_stats *out)
 {
     cli_serve_cache_get_stats(server->cache, out);
+}
+
+size_t cli_server_open_connections(cli_server *server)
+{
+    pthread_mutex_lock(&server->conns_lock);
+    const size_t n = server->n_conns;
+    pthread_mutex_unlock(&server->conns_lock);
+    return n;
 }
 
 int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, size_t text_size)
@@ -511,6 +660,7 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     }
     pthread_mutex_init(&srv->queue_lock, NULL);
     pthread_cond_init(&srv->queue_ready, NULL);
+    pthread_mutex_init(&srv->conns_lock, NULL);
     srv->backend = cfg->backend;
     srv->log = cfg->access_log;
     srv->dir = strdup(cfg->dir);
@@ -549,8 +699,9 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
         on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG, MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK,
+        on_unescape, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         int e = errno;
         snprintf(text, text_size, "cannot listen on %s port %u%s%s", bind, cfg->port,

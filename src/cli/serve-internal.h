@@ -239,6 +239,11 @@ unsigned cli_server_port(const cli_server *server);
 /* Statistics of the result cache. */
 void cli_server_cache_stats(cli_server *server, cli_serve_cache_stats *out);
 
+/* Connections open now, counted by the server's own per-connection records (which hold each
+ * request's access-log record): 0 once every client has gone, whatever libmicrohttpd did with
+ * their requests. For tests. */
+size_t cli_server_open_connections(cli_server *server);
+
 /* Stops accepting, finishes or closes the open connections, frees everything. Accepts NULL. */
 void cli_server_stop(cli_server *server);
 
