@@ -1018,6 +1018,76 @@ START_TEST(test_server_too_many_parameters_answered_or_closed)
 }
 END_TEST
 
+START_TEST(test_server_refuses_encoded_nul)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server("KEY", 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    /* %00 once cut the symbol to SPX and the key to KEY: both were accepted. */
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX%00junk", "X-Api-Key: KEY\r\n", &r),
+                     0);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "invalid_parameter");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?apiKey=KEY%00junk", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/gex/SPX?expiration=0dte%00x", "X-Api-Key: KEY\r\n", &r),
+        0);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?x%00=1", "X-Api-Key: KEY\r\n", &r),
+                     0);
+    ck_assert_int_eq(r.status, 400);
+    /* The key as sent, with the others, still works; %00 in nothing else is refused. */
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?apiKey=KEY", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/gex/SPX?min_oi=%31", "X-Api-Key: KEY\r\n", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    fflush(access_log_fp);
+    ck_assert_ptr_nonnull(strstr(access_log, "\"GET /v1/exposure/gex/SPX%00junk\" 400"));
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_refuses_ambiguous_framing)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    static const char *const bad[] = {
+        /* libmicrohttpd alone lets Transfer-Encoding win over Content-Length. */
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Length: 0\r\nConnection: close\r\n\r\n0\r\n\r\n",
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+        "Content-Length: 5\r\nConnection: close\r\n\r\n",
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+        "Connection: close\r\n\r\n",
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(http_raw(port, bad[i], strlen(bad[i]), &r), 0);
+        ck_assert_msg(r.status == 400, "request %zu: status %d", i, r.status);
+        ck_body_is_error(r, "bad_request");
+    }
+    /* Either alone is fine. */
+    static const char chunked[] = "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\n"
+                                  "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                                  "3\r\nabc\r\n0\r\n\r\n";
+    ck_assert_int_eq(http_raw(port, chunked, sizeof chunked - 1, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_server_retry_after_not_cached)
 {
     make_tmpdir();
@@ -1101,6 +1171,8 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_server_closes_slow_clients);
     tcase_add_test(tc, test_server_concurrent_burst);
     tcase_add_test(tc, test_server_too_many_parameters_answered_or_closed);
+    tcase_add_test(tc, test_server_refuses_encoded_nul);
+    tcase_add_test(tc, test_server_refuses_ambiguous_framing);
     tcase_add_test(tc, test_server_retry_after_not_cached);
     tcase_add_test(tc, test_server_start_errors);
     suite_add_tcase(s, tc);

@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +86,7 @@ typedef struct req_log {
     long long bytes;   /* -1: not known (answered by libmicrohttpd) */
     unsigned status;   /* the status queued (ours or libmicrohttpd's); 0: none yet */
     int headers_seen;  /* the handler was called once: the request is complete next time */
+    int nul;           /* the target decodes to a NUL byte (%00) somewhere */
     int abandoned;     /* libmicrohttpd queued its own error while parsing the request line */
     const char *cache; /* "hit", "miss" or "-" */
     render_job *job;   /* a miss sent to the render pool, owned here */
@@ -270,10 +272,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 }
 
 /* libmicrohttpd decodes the path and each query name and value with this, after the URI
- * callback and before the handler. Since it runs right after the query is parsed, it sees when
- * libmicrohttpd has queued its own error there (out of connection memory: too many
- * parameters): libmicrohttpd then leaves the connection waiting for a request it no longer
- * reads, so it is closed at once rather than at the idle timeout. */
+ * callback and before the handler. Decoded lengths are compared with the strings' so that a
+ * %00 cannot cut a symbol, a parameter or a key short. And since it runs right after the query
+ * is parsed, it sees when libmicrohttpd has queued its own error there (out of connection
+ * memory: too many parameters): libmicrohttpd then leaves the connection waiting for a request
+ * it no longer reads, so it is closed at once rather than at the idle timeout. */
 static size_t on_unescape(void *cls, struct MHD_Connection *con, char *s)
 {
     (void)cls;
@@ -281,6 +284,8 @@ static size_t on_unescape(void *cls, struct MHD_Connection *con, char *s)
     conn_ctx *cc = ctx_of(con);
     if (cc == NULL || !cc->open || cc->rl.headers_seen)
         return len;
+    if (strlen(s) != len)
+        cc->rl.nul = 1;
     if (!cc->rl.abandoned) {
         const union MHD_ConnectionInfo *si =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
@@ -445,6 +450,41 @@ static int queue_job(cli_server *srv, render_job *job)
     return stopping ? -1 : 0;
 }
 
+typedef struct framing {
+    int content_length, transfer_encoding, chunked;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->content_length++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding++;
+        f->chunked = value != NULL && strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+/* A request whose body length is ambiguous, which two servers in a chain (a proxy, then gex)
+ * could read differently (request smuggling, RFC 9112 section 6.3): Content-Length together
+ * with Transfer-Encoding, more than one of either, or a coding other than chunked.
+ * libmicrohttpd lets Transfer-Encoding win silently. NULL when the framing is clear. */
+static const char *framing_error(struct MHD_Connection *con)
+{
+    framing f = {0, 0, 0};
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_length > 0 && f.transfer_encoding > 0)
+        return "Content-Length and Transfer-Encoding together are refused";
+    if (f.content_length > 1 || f.transfer_encoding > 1)
+        return "a repeated Content-Length or Transfer-Encoding header is refused";
+    if (f.transfer_encoding > 0 && !f.chunked)
+        return "the only Transfer-Encoding accepted is chunked";
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -460,6 +500,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (rl != NULL && !rl->headers_seen) {
         rl->headers_seen = 1;
         copy_escaped(rl->method, sizeof rl->method, method);
+        if (rl->nul)
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
+                              "the request target holds an encoded NUL byte (%%00)");
+        const char *ambiguous = framing_error(con);
+        if (ambiguous != NULL)
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL, "%s", ambiguous);
         if (get)
             return MHD_YES;
     } else if (*upload_data_size != 0) {
@@ -482,9 +528,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                           rl->target_len, CLI_SERVE_URL_MAX);
 
     if (srv->api_key != NULL) {
-        const char *key = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Api-Key");
-        if (key == NULL)
-            key = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "apiKey");
+        const char *key = NULL;
+        size_t key_len = 0;
+        if (MHD_lookup_connection_value_n(con, MHD_HEADER_KIND, "X-Api-Key", 9, &key, &key_len) !=
+            MHD_YES)
+            MHD_lookup_connection_value_n(con, MHD_GET_ARGUMENT_KIND, "apiKey", 6, &key, &key_len);
+        /* A key holding a NUL byte is not the key, whatever precedes the NUL. */
+        if (key != NULL && strlen(key) != key_len)
+            key = "";
         if (!cli_serve_key_equal(key, srv->api_key))
             return send_error(con, rl, MHD_HTTP_UNAUTHORIZED, "unauthorized", NULL, "%s",
                               key == NULL ? "an API key is required: send it in the X-Api-Key "
