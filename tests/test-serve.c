@@ -1088,6 +1088,39 @@ START_TEST(test_server_refuses_ambiguous_framing)
 }
 END_TEST
 
+START_TEST(test_server_log_redacts_api_key)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server("s3cret-key", 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?apiKey=s3cret-key", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    /* libmicrohttpd matches the name ignoring case, and decodes it. */
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/gex/SPX?min_oi=5&APIKEY=s3cret-key", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/gex/SPX?api%4Bey=s3cret-key&min_oi=7", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?apiKey=wr0ng-guess", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 401);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", "X-Api-Key: s3cret-key\r\n", &r),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    fflush(access_log_fp);
+    ck_assert_ptr_null(strstr(access_log, "s3cret"));
+    ck_assert_ptr_null(strstr(access_log, "wr0ng"));
+    ck_assert_ptr_nonnull(strstr(access_log, "\"GET /v1/exposure/gex/SPX?apiKey=REDACTED\" 200"));
+    ck_assert_ptr_nonnull(strstr(access_log, "?min_oi=5&APIKEY=REDACTED\" 200"));
+    ck_assert_ptr_nonnull(strstr(access_log, "?api%4Bey=REDACTED&min_oi=7\" 200"));
+    ck_assert_ptr_nonnull(strstr(access_log, "?apiKey=REDACTED\" 401"));
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_server_retry_after_not_cached)
 {
     make_tmpdir();
@@ -1173,6 +1206,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_server_too_many_parameters_answered_or_closed);
     tcase_add_test(tc, test_server_refuses_encoded_nul);
     tcase_add_test(tc, test_server_refuses_ambiguous_framing);
+    tcase_add_test(tc, test_server_log_redacts_api_key);
     tcase_add_test(tc, test_server_retry_after_not_cached);
     tcase_add_test(tc, test_server_start_errors);
     suite_add_tcase(s, tc);

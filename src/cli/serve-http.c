@@ -17,6 +17,7 @@
  * closes.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -81,7 +82,8 @@ struct cli_server {
 typedef struct req_log {
     struct timespec start;
     size_t target_len;
-    char target[256]; /* the request target as received, control bytes escaped, cut */
+    char target[256]; /* the request target as received, apiKey redacted, control bytes
+                         escaped, cut */
     char method[16];
     long long bytes;   /* -1: not known (answered by libmicrohttpd) */
     unsigned status;   /* the status queued (ours or libmicrohttpd's); 0: none yet */
@@ -156,6 +158,69 @@ static void copy_escaped(char *dst, size_t size, const char *src)
 {
     log_text t = {dst, size, 0, 0};
     put_escaped(&t, src, strlen(src));
+    finish_text(&t);
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Whether a query parameter's name, as received, is the API key's: libmicrohttpd decodes names
+ * ('+' and %XX) and matches them ignoring case, so "APIKEY" and "api%4Bey" carry the key too. */
+static int is_key_name(const char *name, size_t len)
+{
+    static const char key[] = "apikey";
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++, k++) {
+        int c = (unsigned char)name[i];
+        if (c == '%' && i + 2 < len && hex_value(name[i + 1]) >= 0 && hex_value(name[i + 2]) >= 0) {
+            c = hex_value(name[i + 1]) * 16 + hex_value(name[i + 2]);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (k >= sizeof key - 1 || tolower(c) != key[k])
+            return 0;
+    }
+    return k == sizeof key - 1;
+}
+
+/* The request target for the log, with the value of every API key parameter replaced by
+ * "REDACTED": a key must never reach a log file. Split as libmicrohttpd splits it: the query
+ * after the first '?', parameters at '&', the name up to the first '='. */
+static void copy_target(char *dst, size_t size, const char *uri)
+{
+    log_text t = {dst, size, 0, 0};
+    const char *query = strchr(uri, '?');
+    if (query == NULL) {
+        put_escaped(&t, uri, strlen(uri));
+        finish_text(&t);
+        return;
+    }
+    put_escaped(&t, uri, (size_t)(query - uri) + 1);
+    for (const char *p = query + 1;;) {
+        const char *amp = strchr(p, '&');
+        const size_t seg = amp != NULL ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', seg);
+        const size_t name_len = eq != NULL ? (size_t)(eq - p) : seg;
+        if (eq != NULL && is_key_name(p, name_len)) {
+            put_escaped(&t, p, name_len + 1);
+            put_escaped(&t, "REDACTED", 8);
+        } else {
+            put_escaped(&t, p, seg);
+        }
+        if (amp == NULL)
+            break;
+        put_escaped(&t, "&", 1);
+        p = amp + 1;
+    }
     finish_text(&t);
 }
 
@@ -263,7 +328,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     memset(rl, 0, sizeof *rl);
     clock_gettime(CLOCK_MONOTONIC, &rl->start);
     rl->target_len = strlen(uri);
-    copy_escaped(rl->target, sizeof rl->target, uri);
+    copy_target(rl->target, sizeof rl->target, uri);
     strcpy(rl->method, "-");
     rl->bytes = -1;
     rl->cache = "-";
