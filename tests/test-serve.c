@@ -612,7 +612,7 @@ static char *access_log;
 static size_t access_log_len;
 static FILE *access_log_fp;
 
-static void start_server(const char *key, unsigned timeout)
+static void start_server_limited(const char *key, unsigned timeout, unsigned per_client)
 {
     cli_serve_config cfg;
     cli_serve_config_default(&cfg);
@@ -621,6 +621,8 @@ static void start_server(const char *key, unsigned timeout)
     cfg.api_key = key;
     cfg.threads = 2;
     cfg.timeout_seconds = timeout;
+    if (per_client > 0)
+        cfg.max_per_client = per_client;
     cfg.backend = test_backend;
     access_log_fp = open_memstream(&access_log, &access_log_len);
     cfg.access_log = access_log_fp;
@@ -628,6 +630,11 @@ static void start_server(const char *key, unsigned timeout)
     int rc = cli_server_start(&cfg, &server, text, sizeof text);
     ck_assert_msg(rc == 0, "%s", text);
     ck_assert_uint_gt(cli_server_port(server), 0);
+}
+
+static void start_server(const char *key, unsigned timeout)
+{
+    start_server_limited(key, timeout, 0);
 }
 
 static void stop_server(void)
@@ -1121,6 +1128,72 @@ START_TEST(test_server_log_redacts_api_key)
 }
 END_TEST
 
+START_TEST(test_server_limits_connections_per_client)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server_limited(NULL, 10, 2);
+    unsigned port = cli_server_port(server);
+    /* Two connections sending half a request hold the client's quota: a third is closed at
+     * once, unanswered. */
+    int a = connect_loopback(port, 5), b = connect_loopback(port, 5);
+    ck_assert_int_ge(a, 0);
+    ck_assert_int_ge(b, 0);
+    ck_assert_int_eq(send(a, "GET /v1/", 8, MSG_NOSIGNAL), 8);
+    ck_assert_int_eq(send(b, "GET /v1/", 8, MSG_NOSIGNAL), 8);
+    usleep(200000);
+    const double t0 = now_seconds();
+    reply r;
+    ck_assert_int_ne(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_msg(now_seconds() - t0 < 3.0, "the third connection was not refused at once");
+    close(a);
+    close(b);
+    ck_assert_uint_eq(wait_connections_closed(), 0);
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_server_request_head_deadline)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 2);
+    unsigned port = cli_server_port(server);
+    /* A client sending a header line every 0.4 s never lets the 2 s idle timeout expire; its
+     * request head must still be complete 2 s after it connected. Bounded: 8 s at most. */
+    int fd = connect_loopback(port, 1);
+    ck_assert_int_ge(fd, 0);
+    const double t0 = now_seconds();
+    const char line[] = "GET /v1/exposure/gex/SPX HTTP/1.1\r\n";
+    int closed = send(fd, line, sizeof line - 1, MSG_NOSIGNAL) < 0;
+    while (!closed && now_seconds() - t0 < 8.0) {
+        usleep(400000);
+        if (send(fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL) < 0) {
+            closed = 1;
+            break;
+        }
+        char c;
+        ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            closed = 1;
+    }
+    const double took = now_seconds() - t0;
+    close(fd);
+    ck_assert_msg(closed, "a slow request head was still open after %.1f s", took);
+    ck_assert_msg(took >= 1.5 && took < 4.5, "closed after %.1f s, expected about 2 s", took);
+    ck_assert_uint_eq(wait_connections_closed(), 0);
+    /* A client that is merely quick is untouched. */
+    reply r;
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_server_retry_after_not_cached)
 {
     make_tmpdir();
@@ -1207,6 +1280,8 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_server_refuses_encoded_nul);
     tcase_add_test(tc, test_server_refuses_ambiguous_framing);
     tcase_add_test(tc, test_server_log_redacts_api_key);
+    tcase_add_test(tc, test_server_limits_connections_per_client);
+    tcase_add_test(tc, test_server_request_head_deadline);
     tcase_add_test(tc, test_server_retry_after_not_cached);
     tcase_add_test(tc, test_server_start_errors);
     suite_add_tcase(s, tc);

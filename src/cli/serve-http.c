@@ -14,7 +14,8 @@
  * request's access-log line: nothing is allocated per request, and a request that
  * libmicrohttpd abandons without calling the completion callback (it does so when the query's
  * parameters exhaust the connection's memory) is logged and released when its connection
- * closes.
+ * closes. A watchdog thread closes connections whose request head does not arrive in time
+ * (libmicrohttpd's own timeout only bounds the idle time between two reads).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -23,6 +24,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +40,8 @@
 #define CONNECTION_MEMORY 16384
 /* Pending connections the kernel queues while every worker is busy. */
 #define LISTEN_BACKLOG 1024
+/* How often the watchdog looks for request heads past their deadline. */
+#define WATCHDOG_PERIOD_NS 250000000LL
 /* Seconds a connection is kept once libmicrohttpd has abandoned its request (then it only
  * waits for the client to go away). */
 #define ABANDONED_TIMEOUT 1
@@ -58,10 +62,15 @@ typedef struct conn_ctx conn_ctx;
 
 struct cli_server {
     struct MHD_Daemon *daemon;
-    /* The open connections (their records), for the tests. */
+    /* The open connections (their records), for the watchdog and the tests. */
     pthread_mutex_t conns_lock;
     conn_ctx *conns;
     size_t n_conns;
+    int64_t head_timeout_ns; /* a request's head must arrive within this; 0: no bound */
+    pthread_t watchdog;
+    int watchdog_running;
+    int watchdog_stop; /* under conns_lock */
+    pthread_cond_t watchdog_wake;
     /* The render pool: a queue of jobs and the threads that compute them. */
     pthread_mutex_t queue_lock;
     pthread_cond_t queue_ready;
@@ -97,9 +106,13 @@ typedef struct req_log {
 /* One per connection, from its accept to its close. */
 struct conn_ctx {
     cli_server *srv;
-    conn_ctx *prev, *next;       /* srv->conns, under conns_lock */
+    conn_ctx *prev, *next; /* srv->conns, under conns_lock */
+    int fd;
     char addr[INET6_ADDRSTRLEN]; /* the client, for the log */
-    int open;                    /* rl holds a request whose completion has not been logged */
+    /* Monotonic nanoseconds by which the current request's head must have arrived; 0 while a
+     * request is being answered. Written by the connection's thread, read by the watchdog. */
+    _Atomic int64_t head_deadline_ns;
+    int open; /* rl holds a request whose completion has not been logged */
     req_log rl;
 };
 
@@ -110,6 +123,7 @@ void cli_serve_config_default(cli_serve_config *cfg)
     cfg->port = 8787;
     cfg->threads = 0;
     cfg->max_connections = 1024;
+    cfg->max_per_client = 64;
     cfg->timeout_seconds = 10;
     cfg->cache_entries = 512;
     cfg->cache_bytes = (size_t)256 << 20;
@@ -224,6 +238,21 @@ static void copy_target(char *dst, size_t size, const char *uri)
     finish_text(&t);
 }
 
+static int64_t monotonic_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Starts the clock on the next request's head (at accept, and after each answer). */
+static void await_head(conn_ctx *cc)
+{
+    const int64_t t = cc->srv->head_timeout_ns;
+    atomic_store_explicit(&cc->head_deadline_ns, t > 0 ? monotonic_ns() + t : 0,
+                          memory_order_relaxed);
+}
+
 static conn_ctx *ctx_of(struct MHD_Connection *con)
 {
     const union MHD_ConnectionInfo *ci =
@@ -276,11 +305,15 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
         conn_ctx *cc = calloc(1, sizeof *cc);
         *socket_context = cc;
         if (cc == NULL)
-            return; /* served without a log line */
+            return; /* served without a log line or a deadline */
         cc->srv = srv;
+        cc->fd = -1;
         strcpy(cc->addr, "-");
         const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL)
+            cc->fd = ci->connect_fd;
+        ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         if (ci != NULL && ci->client_addr != NULL) {
             const struct sockaddr *sa = ci->client_addr;
             if (sa->sa_family == AF_INET)
@@ -290,6 +323,7 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                           cc->addr, sizeof cc->addr);
         }
+        await_head(cc);
         pthread_mutex_lock(&srv->conns_lock);
         cc->next = srv->conns;
         if (srv->conns != NULL)
@@ -303,7 +337,9 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
     *socket_context = NULL;
     if (cc == NULL)
         return;
-    /* Closed. A request still open here is one libmicrohttpd never completed. */
+    /* Closed. A request still open here is one libmicrohttpd never completed. Unlinked under
+     * the lock, so the watchdog is not using the descriptor, which libmicrohttpd closes after
+     * this. */
     finish_request(cc, cc->rl.status, 0);
     pthread_mutex_lock(&srv->conns_lock);
     if (cc->prev != NULL)
@@ -381,6 +417,38 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
     if (si != NULL)
         status = si->http_status;
     finish_request(cc, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    await_head(cc);
+}
+
+/* Closes connections whose request head is late: a client sending its headers a byte at a
+ * time never lets libmicrohttpd's idle timeout expire. */
+static void *watchdog_thread(void *arg)
+{
+    cli_server *srv = arg;
+    pthread_mutex_lock(&srv->conns_lock);
+    while (!srv->watchdog_stop) {
+        const int64_t now = monotonic_ns();
+        for (conn_ctx *cc = srv->conns; cc != NULL; cc = cc->next) {
+            const int64_t due = atomic_load_explicit(&cc->head_deadline_ns, memory_order_relaxed);
+            if (due != 0 && now > due && cc->fd >= 0) {
+                /* The descriptor is open: libmicrohttpd closes it only after the connection's
+                 * record is unlinked, under this lock. It then sees the end of the stream and
+                 * closes the connection on its own thread. */
+                shutdown(cc->fd, SHUT_RDWR);
+                atomic_store_explicit(&cc->head_deadline_ns, 0, memory_order_relaxed);
+            }
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += WATCHDOG_PERIOD_NS;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->watchdog_wake, &srv->conns_lock, &until);
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    return NULL;
 }
 
 static void blob_free_cb(void *cls)
@@ -564,6 +632,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
      * open for the client's next request; other methods are refused at once. */
     if (rl != NULL && !rl->headers_seen) {
         rl->headers_seen = 1;
+        conn_ctx *cc = ctx_of(con);
+        if (cc != NULL)
+            atomic_store_explicit(&cc->head_deadline_ns, 0, memory_order_relaxed);
         copy_escaped(rl->method, sizeof rl->method, method);
         if (rl->nul)
             return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
@@ -708,11 +779,19 @@ void cli_server_stop(cli_server *server)
     for (unsigned i = 0; i < server->n_renderers; i++)
         pthread_join(server->renderers[i], NULL);
     free(server->renderers);
+    if (server->watchdog_running) {
+        pthread_mutex_lock(&server->conns_lock);
+        server->watchdog_stop = 1;
+        pthread_cond_signal(&server->watchdog_wake);
+        pthread_mutex_unlock(&server->conns_lock);
+        pthread_join(server->watchdog, NULL);
+    }
     /* Closes every connection: each record is logged (when a request was open) and freed. */
     if (server->daemon != NULL)
         MHD_stop_daemon(server->daemon);
     pthread_cond_destroy(&server->queue_ready);
     pthread_mutex_destroy(&server->queue_lock);
+    pthread_cond_destroy(&server->watchdog_wake);
     pthread_mutex_destroy(&server->conns_lock);
     cli_serve_index_free(server->index);
     cli_serve_cache_free(server->cache);
@@ -777,6 +856,12 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     pthread_mutex_init(&srv->queue_lock, NULL);
     pthread_cond_init(&srv->queue_ready, NULL);
     pthread_mutex_init(&srv->conns_lock, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->watchdog_wake, &monotonic);
+    pthread_condattr_destroy(&monotonic);
+    srv->head_timeout_ns = (int64_t)cfg->timeout_seconds * 1000000000LL;
     srv->backend = cfg->backend;
     srv->log = cfg->access_log;
     srv->dir = strdup(cfg->dir);
@@ -815,7 +900,8 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
         on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG, MHD_OPTION_NOTIFY_CONNECTION,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK,
         on_unescape, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
@@ -827,6 +913,14 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di != NULL && di->port != 0 ? di->port : cfg->port;
+    if (srv->head_timeout_ns > 0) {
+        if (pthread_create(&srv->watchdog, NULL, watchdog_thread, srv) != 0) {
+            snprintf(text, text_size, "cannot start the watchdog thread");
+            cli_server_stop(srv);
+            return -1;
+        }
+        srv->watchdog_running = 1;
+    }
     *out = srv;
     return 0;
 }

@@ -217,15 +217,19 @@ typedef struct cli_serve_config {
     const char *api_key; /* NULL: no key required */
     unsigned threads;    /* worker threads; 0: one per online CPU */
     unsigned max_connections;
-    unsigned timeout_seconds; /* idle connections are closed after this */
+    unsigned max_per_client;  /* connections from one client address; 0: no bound */
+    unsigned timeout_seconds; /* idle connections are closed after this, and a request's head
+                                 (request line and headers) must arrive within it of the
+                                 connection's start or its previous answer */
     size_t cache_entries;
     size_t cache_bytes;
     FILE *access_log; /* one line per request; NULL: none */
     cli_serve_backend backend;
 } cli_serve_config;
 
-/* Defaults: loopback, port 8787, one thread per CPU, 1024 connections, 10 s timeout, 512
- * cached answers up to 256 MiB, access log on stderr. dir and backend are left empty. */
+/* Defaults: loopback, port 8787, one thread per CPU, 1024 connections, 64 per client address,
+ * 10 s timeout, 512 cached answers up to 256 MiB, access log on stderr. dir and backend are left
+ * empty. */
 void cli_serve_config_default(cli_serve_config *cfg);
 
 typedef struct cli_server cli_server;
