@@ -221,13 +221,49 @@ requests=$(grep -c '" [0-9][0-9][0-9] ' "$work/serve.log")
     fail "access log: $requests lines for at least $((burst_clients * burst_requests + compared)) requests"
 grep -q 'notes.csv: left out' "$work/serve.log" || fail "notes.csv was not reported as left out"
 
-# ---- the API key ----
+# ---- the API key: on the command line, in a file, in the environment; never in the log ----
 start_server "$work/key.log" "$chains" --api-key 's3cr3t k3y'
 expect 401 unauthorized /v1/exposure/levels/SPX
 expect 401 unauthorized /v1/exposure/levels/SPX -H 'X-Api-Key: wrong'
 expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: s3cr3t k3y'
 expect 200 "" "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y"
+expect 400 invalid_parameter "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y%00junk"
+expect 400 invalid_parameter "/v1/exposure/levels/SPX%00junk" -H 'X-Api-Key: s3cr3t k3y'
 stop_server "$work/key.log"
+grep -q 's3cr3t' "$work/key.log" && fail "the API key is written in the access log"
+grep -q 'apiKey=REDACTED' "$work/key.log" || fail "no redacted apiKey in the access log"
+
+printf 'f1le-k3y\r\nsecond line\n' >"$work/key.txt"
+start_server "$work/keyfile.log" "$chains" --api-key-file "$work/key.txt"
+expect 401 unauthorized /v1/exposure/levels/SPX
+expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: f1le-k3y'
+expect 200 "" "/v1/exposure/levels/SPX?apiKey=f1le-k3y"
+expect 401 unauthorized /v1/exposure/levels/SPX -H 'X-Api-Key: second line'
+stop_server "$work/keyfile.log"
+grep -q 'f1le-k3y' "$work/keyfile.log" && fail "the key file's key is written in the access log"
+
+GEX_API_KEY=env-k3y
+export GEX_API_KEY
+start_server "$work/keyenv.log" "$chains"
+expect 401 unauthorized /v1/exposure/levels/SPX
+expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: env-k3y'
+stop_server "$work/keyenv.log"
+unset GEX_API_KEY
+
+usage() { # usage STATUS TEXT ARGS...: gex serve ARGS exits STATUS saying TEXT
+    want=$1
+    text=$2
+    shift 2
+    "$gex" serve "$@" 2>"$work/usage.err" >/dev/null
+    rc=$?
+    [ $rc -eq "$want" ] || fail "serve $*: exit status $rc, expected $want"
+    grep -q -e "$text" "$work/usage.err" || fail "serve $*: no message '$text': $(cat "$work/usage.err")"
+}
+usage 2 "give one of them" --api-key a --api-key-file "$work/key.txt" "$chains"
+usage 3 "nothing-here" --api-key-file "$work/nothing-here" "$chains"
+: >"$work/empty-key"
+usage 3 "first line is empty" --api-key-file "$work/empty-key" "$chains"
+usage 2 "max-per-client" --max-per-client 0 "$chains"
 
 # ---- a file rewritten in place while it is served: every answer is one whole version ----
 # Two versions of one chain overwrite each other in place (truncated and written again, as a
