@@ -221,13 +221,110 @@ requests=$(grep -c '" [0-9][0-9][0-9] ' "$work/serve.log")
     fail "access log: $requests lines for at least $((burst_clients * burst_requests + compared)) requests"
 grep -q 'notes.csv: left out' "$work/serve.log" || fail "notes.csv was not reported as left out"
 
-# ---- the API key ----
+# ---- the API key: on the command line, in a file, in the environment; never in the log ----
 start_server "$work/key.log" "$chains" --api-key 's3cr3t k3y'
 expect 401 unauthorized /v1/exposure/levels/SPX
 expect 401 unauthorized /v1/exposure/levels/SPX -H 'X-Api-Key: wrong'
 expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: s3cr3t k3y'
 expect 200 "" "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y"
+expect 400 invalid_parameter "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y%00junk"
+expect 400 invalid_parameter "/v1/exposure/levels/SPX%00junk" -H 'X-Api-Key: s3cr3t k3y'
 stop_server "$work/key.log"
+grep -q 's3cr3t' "$work/key.log" && fail "the API key is written in the access log"
+grep -q 'apiKey=REDACTED' "$work/key.log" || fail "no redacted apiKey in the access log"
+
+printf 'f1le-k3y\r\nsecond line\n' >"$work/key.txt"
+start_server "$work/keyfile.log" "$chains" --api-key-file "$work/key.txt"
+expect 401 unauthorized /v1/exposure/levels/SPX
+expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: f1le-k3y'
+expect 200 "" "/v1/exposure/levels/SPX?apiKey=f1le-k3y"
+expect 401 unauthorized /v1/exposure/levels/SPX -H 'X-Api-Key: second line'
+stop_server "$work/keyfile.log"
+grep -q 'f1le-k3y' "$work/keyfile.log" && fail "the key file's key is written in the access log"
+
+GEX_API_KEY=env-k3y
+export GEX_API_KEY
+start_server "$work/keyenv.log" "$chains"
+expect 401 unauthorized /v1/exposure/levels/SPX
+expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: env-k3y'
+stop_server "$work/keyenv.log"
+unset GEX_API_KEY
+
+usage() { # usage STATUS TEXT ARGS...: gex serve ARGS exits STATUS saying TEXT
+    want=$1
+    text=$2
+    shift 2
+    "$gex" serve "$@" 2>"$work/usage.err" >/dev/null
+    rc=$?
+    [ $rc -eq "$want" ] || fail "serve $*: exit status $rc, expected $want"
+    grep -q -e "$text" "$work/usage.err" || fail "serve $*: no message '$text': $(cat "$work/usage.err")"
+}
+usage 2 "give one of them" --api-key a --api-key-file "$work/key.txt" "$chains"
+usage 3 "nothing-here" --api-key-file "$work/nothing-here" "$chains"
+: >"$work/empty-key"
+usage 3 "first line is empty" --api-key-file "$work/empty-key" "$chains"
+usage 2 "max-per-client" --max-per-client 0 "$chains"
+
+# ---- a file rewritten in place while it is served: every answer is one whole version ----
+# Two versions of one chain overwrite each other in place (truncated and written again, as a
+# download into the served file does) in a bounded loop while a client asks. Every 200 must be
+# the command line's answer for one of the two; the others may be 503 file_changing (caught
+# while being written, with Retry-After), or the errors of a file caught empty (404, 500).
+mkdir "$work/rw"
+"$gen_chain" --seed 11 -o "$work/v1.csv" 2>/dev/null || exit 1
+"$gen_chain" --seed 12 -o "$work/v2.csv" 2>/dev/null || exit 1
+for v in 1 2; do
+    cp "$work/v$v.csv" "$work/rw/spx.csv"
+    "$gex" levels --format json --symbol SPX "$work/rw/spx.csv" >"$work/want-v$v.json" ||
+        fail "gex levels on version $v failed"
+done
+cmp -s "$work/want-v1.json" "$work/want-v2.json" && fail "the two versions answer alike"
+start_server "$work/rw.log" "$work/rw"
+# The writer pauses 50 ms between versions, so that some reads find the file at rest.
+(
+    i=0
+    while [ $i -lt 100 ] && [ ! -e "$work/rw-stop" ]; do
+        cat "$work/v1.csv" >"$work/rw/spx.csv"
+        sleep 0.05
+        cat "$work/v2.csv" >"$work/rw/spx.csv"
+        sleep 0.05
+        i=$((i + 1))
+    done
+) &
+writer=$!
+n=0
+ok=0
+changing=0
+while [ $n -lt 200 ]; do
+    code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json" -D "$work/rw.headers")
+    case $code in
+    200)
+        if cmp -s "$work/rw.json" "$work/want-v1.json" || cmp -s "$work/rw.json" "$work/want-v2.json"; then
+            ok=$((ok + 1))
+        else
+            fail "rewritten file: a 200 that is neither version: $(head -c 300 "$work/rw.json")"
+        fi
+        ;;
+    503)
+        changing=$((changing + 1))
+        grep -q '^{"error":"file_changing","message":"' "$work/rw.json" ||
+            fail "rewritten file: 503 body $(cat "$work/rw.json")"
+        grep -qi '^Retry-After: 1' "$work/rw.headers" || fail "rewritten file: 503 without Retry-After"
+        ;;
+    404 | 500) ;;
+    *) fail "rewritten file: status $code: $(cat "$work/rw.json")" ;;
+    esac
+    n=$((n + 1))
+done
+touch "$work/rw-stop"
+wait "$writer"
+[ $ok -gt 0 ] || fail "rewritten file: no answer of either version in $n requests"
+cp "$work/v2.csv" "$work/rw/spx.csv.tmp" && mv "$work/rw/spx.csv.tmp" "$work/rw/spx.csv"
+code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
+[ "$code" = 200 ] && cmp -s "$work/rw.json" "$work/want-v2.json" ||
+    fail "after the rewrites: status $code, not version 2's answer"
+stop_server "$work/rw.log"
+echo "rewritten in place: $n requests, $ok answers of one version, $changing 503 file_changing"
 
 # ---- options of the other commands, applied to every answer ----
 "$gex" serve --rate abc "$chains" 2>"$work/usage.err"

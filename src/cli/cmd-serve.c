@@ -1,5 +1,5 @@
 /*
- * gex serve [--port 8787] [--bind 127.0.0.1] [--api-key KEY] [--threads N] DIR
+ * gex serve [--port 8787] [--bind 127.0.0.1] [--api-key-file FILE] [--threads N] DIR
  *
  * Serves the remote API's exposure endpoints from the chain files in DIR (SPEC 5). Runs until
  * SIGINT or SIGTERM, then stops accepting, lets the open requests finish and exits 0.
@@ -18,16 +18,19 @@
 
 static void serve_usage(FILE *out)
 {
-    fputs("usage: gex serve [--port N] [--bind ADDRESS] [--api-key KEY] [--threads N] DIR\n"
+    fputs("usage: gex serve [--port N] [--bind ADDRESS] [--api-key-file FILE] [--threads N] DIR\n"
           "\n"
           "Answers GET /v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol}\n"
           "(query: expiration=yyyy-MM-dd|0dte, min_oi=N) from the newest chain file holding\n"
           "the symbol in DIR, with the JSON `gex COMMAND --format json` prints for it.\n"
           "\n"
-          "  --port N          TCP port (default 8787; 0 picks a free one, printed at start)\n"
-          "  --bind ADDRESS    IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
-          "  --api-key KEY     require this key in the X-Api-Key header (or ?apiKey=)\n"
-          "  --threads N       worker threads (default: one per CPU)\n"
+          "  --port N             TCP port (default 8787; 0 picks a free one, printed at start)\n"
+          "  --bind ADDRESS       IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
+          "  --api-key-file FILE  require the key on FILE's first line in the X-Api-Key header\n"
+          "                       (or ?apiKey=); also from the environment: GEX_API_KEY\n"
+          "  --api-key KEY        the same, but every local user sees KEY in ps: prefer the above\n"
+          "  --threads N          worker threads (default: one per CPU)\n"
+          "  --max-per-client N   connections from one client address (default 64)\n"
           "These options of the other commands apply to every answer, as on their command\n"
           "line: --now TIME, --rate R, --div Q, --max-dte N, --gex-unit U, --flip-method M,\n"
           "--iv-source S, --strict, --multiplier M, --settle ROOT=am|pm.\n"
@@ -63,6 +66,42 @@ static int parse_passed_on(char **extra, size_t n_extra, cli_options *opts)
     return cli_options_parse(argc, argv, opts);
 }
 
+/* The longest API key read from a file or the environment. */
+#define API_KEY_MAX 1024
+
+/* Reads the API key from the first line of path into key (its line end dropped). Returns 0, or
+ * -1 after printing why. */
+static int read_key_file(const char *path, char *key, size_t size)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        fprintf(stderr, "gex: %s: %s (--api-key-file)\n", path, strerror(errno));
+        return -1;
+    }
+    char line[API_KEY_MAX + 2];
+    const int got = fgets(line, sizeof line, fp) != NULL;
+    const int failed = ferror(fp);
+    fclose(fp);
+    if (failed) {
+        fprintf(stderr, "gex: %s: cannot read the API key file\n", path);
+        return -1;
+    }
+    size_t len = got ? strcspn(line, "\r\n") : 0;
+    if (got && line[len] == '\0' && len > API_KEY_MAX) {
+        fprintf(stderr, "gex: %s: the API key is longer than %d bytes\n", path, API_KEY_MAX);
+        return -1;
+    }
+    if (len == 0) {
+        fprintf(stderr, "gex: %s: the first line is empty: put the API key on it\n", path);
+        return -1;
+    }
+    if (len >= size)
+        len = size - 1;
+    memcpy(key, line, len);
+    key[len] = '\0';
+    return 0;
+}
+
 /* A whole decimal number in [lo, hi]. */
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
@@ -84,6 +123,8 @@ int cli_cmd_serve(int argc, char **argv)
     const char *dir = NULL;
     cli_serve_extra extra;
     memset(&extra, 0, sizeof extra);
+    const char *key_file = NULL;
+    char file_key[API_KEY_MAX + 1];
     /* argv[0] is the command name ("serve"). */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -132,6 +173,22 @@ int cli_cmd_serve(int argc, char **argv)
             }
             cfg.api_key = v;
             i++;
+        } else if (strcmp(a, "--api-key-file") == 0) {
+            if (v == NULL || *v == '\0') {
+                fprintf(stderr, "gex: serve: --api-key-file needs the name of a file\n");
+                return CLI_EXIT_USAGE;
+            }
+            key_file = v;
+            i++;
+        } else if (strcmp(a, "--max-per-client") == 0) {
+            if (parse_uint(v, 1, 65535, &n) != 0) {
+                fprintf(stderr,
+                        "gex: serve: --max-per-client needs a number 1 to 65535, not '%s'\n",
+                        v != NULL ? v : "");
+                return CLI_EXIT_USAGE;
+            }
+            cfg.max_per_client = (unsigned)n;
+            i++;
         } else if (strcmp(a, "--threads") == 0) {
             if (parse_uint(v, 1, 256, &n) != 0) {
                 fprintf(stderr, "gex: serve: --threads needs a number 1 to 256, not '%s'\n",
@@ -154,6 +211,25 @@ int cli_cmd_serve(int argc, char **argv)
         fprintf(stderr, "gex: serve: name the folder of chain files to serve\n");
         serve_usage(stderr);
         return CLI_EXIT_USAGE;
+    }
+    /* The key: --api-key-file or --api-key (one of them), else GEX_API_KEY. */
+    if (key_file != NULL && cfg.api_key != NULL) {
+        fprintf(stderr, "gex: serve: --api-key and --api-key-file: give one of them\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (key_file != NULL) {
+        if (read_key_file(key_file, file_key, sizeof file_key) != 0)
+            return CLI_EXIT_INPUT;
+        cfg.api_key = file_key;
+    } else if (cfg.api_key == NULL) {
+        const char *env = getenv("GEX_API_KEY");
+        if (env != NULL && *env != '\0') {
+            if (strlen(env) > API_KEY_MAX) {
+                fprintf(stderr, "gex: serve: GEX_API_KEY is longer than %d bytes\n", API_KEY_MAX);
+                return CLI_EXIT_USAGE;
+            }
+            cfg.api_key = env;
+        }
     }
     struct stat st;
     if (stat(dir, &st) != 0) {

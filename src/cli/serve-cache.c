@@ -20,6 +20,7 @@ cli_serve_blob *cli_serve_blob_new(unsigned status, const char *data, size_t len
         return NULL;
     atomic_init(&blob->refs, 1);
     blob->status = status;
+    blob->retry_after = 0;
     blob->len = len;
     if (len > 0)
         memcpy(blob->data, data, len);

@@ -9,15 +9,25 @@
  * miss suspends its connection and goes to a pool of render threads, which compute the answer
  * and resume the connection; so a cached answer never waits behind a computation that shares
  * its polling thread.
+ *
+ * Each connection has a record of ours (libmicrohttpd's socket context) that holds its current
+ * request's access-log line: nothing is allocated per request, and a request that
+ * libmicrohttpd abandons without calling the completion callback (it does so when the query's
+ * parameters exhaust the connection's memory) is logged and released when its connection
+ * closes. A watchdog thread closes connections whose request head does not arrive in time
+ * (libmicrohttpd's own timeout only bounds the idle time between two reads).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +40,11 @@
 #define CONNECTION_MEMORY 16384
 /* Pending connections the kernel queues while every worker is busy. */
 #define LISTEN_BACKLOG 1024
+/* How often the watchdog looks for request heads past their deadline. */
+#define WATCHDOG_PERIOD_NS 250000000LL
+/* Seconds a connection is kept once libmicrohttpd has abandoned its request (then it only
+ * waits for the client to go away). */
+#define ABANDONED_TIMEOUT 1
 
 /* A cache miss being computed by the render pool. */
 typedef struct render_job {
@@ -43,8 +58,19 @@ typedef struct render_job {
     int done;
 } render_job;
 
+typedef struct conn_ctx conn_ctx;
+
 struct cli_server {
     struct MHD_Daemon *daemon;
+    /* The open connections (their records), for the watchdog and the tests. */
+    pthread_mutex_t conns_lock;
+    conn_ctx *conns;
+    size_t n_conns;
+    int64_t head_timeout_ns; /* a request's head must arrive within this; 0: no bound */
+    pthread_t watchdog;
+    int watchdog_running;
+    int watchdog_stop; /* under conns_lock */
+    pthread_cond_t watchdog_wake;
     /* The render pool: a queue of jobs and the threads that compute them. */
     pthread_mutex_t queue_lock;
     pthread_cond_t queue_ready;
@@ -65,13 +91,30 @@ struct cli_server {
 typedef struct req_log {
     struct timespec start;
     size_t target_len;
-    char target[256]; /* the request target as received, control bytes escaped, cut */
+    char target[256]; /* the request target as received, apiKey redacted, control bytes
+                         escaped, cut */
     char method[16];
     long long bytes;   /* -1: not known (answered by libmicrohttpd) */
+    unsigned status;   /* the status queued (ours or libmicrohttpd's); 0: none yet */
     int headers_seen;  /* the handler was called once: the request is complete next time */
+    int nul;           /* the target decodes to a NUL byte (%00) somewhere */
+    int abandoned;     /* libmicrohttpd queued its own error while parsing the request line */
     const char *cache; /* "hit", "miss" or "-" */
     render_job *job;   /* a miss sent to the render pool, owned here */
 } req_log;
+
+/* One per connection, from its accept to its close. */
+struct conn_ctx {
+    cli_server *srv;
+    conn_ctx *prev, *next; /* srv->conns, under conns_lock */
+    int fd;
+    char addr[INET6_ADDRSTRLEN]; /* the client, for the log */
+    /* Monotonic nanoseconds by which the current request's head must have arrived; 0 while a
+     * request is being answered. Written by the connection's thread, read by the watchdog. */
+    _Atomic int64_t head_deadline_ns;
+    int open; /* rl holds a request whose completion has not been logged */
+    req_log rl;
+};
 
 void cli_serve_config_default(cli_serve_config *cfg)
 {
@@ -80,60 +123,152 @@ void cli_serve_config_default(cli_serve_config *cfg)
     cfg->port = 8787;
     cfg->threads = 0;
     cfg->max_connections = 1024;
+    cfg->max_per_client = 64;
     cfg->timeout_seconds = 10;
     cfg->cache_entries = 512;
     cfg->cache_bytes = (size_t)256 << 20;
     cfg->access_log = stderr;
 }
 
-static void copy_escaped(char *dst, size_t size, const char *src)
+/* A bounded string being written for the log: bytes past the bound are dropped and "..."
+ * marks the cut. */
+typedef struct log_text {
+    char *dst;
+    size_t size, n;
+    int cut;
+} log_text;
+
+static void put_escaped(log_text *t, const char *src, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = 0;
-    for (; *src != '\0' && n + 5 < size; src++) {
-        unsigned char c = (unsigned char)*src;
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-            dst[n++] = '\\';
-            dst[n++] = 'x';
-            dst[n++] = hex[c >> 4];
-            dst[n++] = hex[c & 15];
+    for (size_t i = 0; i < len && !t->cut; i++) {
+        unsigned char c = (unsigned char)src[i];
+        int escape = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+        if (t->n + (escape ? 4 : 1) + 4 > t->size) {
+            t->cut = 1;
+            break;
+        }
+        if (escape) {
+            t->dst[t->n++] = '\\';
+            t->dst[t->n++] = 'x';
+            t->dst[t->n++] = hex[c >> 4];
+            t->dst[t->n++] = hex[c & 15];
         } else {
-            dst[n++] = (char)c;
+            t->dst[t->n++] = (char)c;
         }
     }
-    if (*src != '\0' && n + 3 < size) {
-        memcpy(dst + n, "...", 3);
-        n += 3;
+}
+
+static void finish_text(log_text *t)
+{
+    if (t->cut) {
+        memcpy(t->dst + t->n, "...", 3);
+        t->n += 3;
     }
-    dst[n] = '\0';
+    t->dst[t->n] = '\0';
 }
 
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+static void copy_escaped(char *dst, size_t size, const char *src)
 {
-    (void)cls;
-    (void)con;
-    req_log *rl = malloc(sizeof *rl);
-    if (rl == NULL)
-        return NULL;
-    clock_gettime(CLOCK_MONOTONIC, &rl->start);
-    rl->target_len = strlen(uri);
-    copy_escaped(rl->target, sizeof rl->target, uri);
-    strcpy(rl->method, "-");
-    rl->bytes = -1;
-    rl->headers_seen = 0;
-    rl->cache = "-";
-    rl->job = NULL;
-    return rl;
+    log_text t = {dst, size, 0, 0};
+    put_escaped(&t, src, strlen(src));
+    finish_text(&t);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
-                         enum MHD_RequestTerminationCode toe)
+static int hex_value(char c)
 {
-    cli_server *srv = cls;
-    req_log *rl = *req_cls;
-    *req_cls = NULL;
-    if (rl == NULL)
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Whether a query parameter's name, as received, is the API key's: libmicrohttpd decodes names
+ * ('+' and %XX) and matches them ignoring case, so "APIKEY" and "api%4Bey" carry the key too. */
+static int is_key_name(const char *name, size_t len)
+{
+    static const char key[] = "apikey";
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++, k++) {
+        int c = (unsigned char)name[i];
+        if (c == '%' && i + 2 < len && hex_value(name[i + 1]) >= 0 && hex_value(name[i + 2]) >= 0) {
+            c = hex_value(name[i + 1]) * 16 + hex_value(name[i + 2]);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (k >= sizeof key - 1 || tolower(c) != key[k])
+            return 0;
+    }
+    return k == sizeof key - 1;
+}
+
+/* The request target for the log, with the value of every API key parameter replaced by
+ * "REDACTED": a key must never reach a log file. Split as libmicrohttpd splits it: the query
+ * after the first '?', parameters at '&', the name up to the first '='. */
+static void copy_target(char *dst, size_t size, const char *uri)
+{
+    log_text t = {dst, size, 0, 0};
+    const char *query = strchr(uri, '?');
+    if (query == NULL) {
+        put_escaped(&t, uri, strlen(uri));
+        finish_text(&t);
         return;
+    }
+    put_escaped(&t, uri, (size_t)(query - uri) + 1);
+    for (const char *p = query + 1;;) {
+        const char *amp = strchr(p, '&');
+        const size_t seg = amp != NULL ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', seg);
+        const size_t name_len = eq != NULL ? (size_t)(eq - p) : seg;
+        if (eq != NULL && is_key_name(p, name_len)) {
+            put_escaped(&t, p, name_len + 1);
+            put_escaped(&t, "REDACTED", 8);
+        } else {
+            put_escaped(&t, p, seg);
+        }
+        if (amp == NULL)
+            break;
+        put_escaped(&t, "&", 1);
+        p = amp + 1;
+    }
+    finish_text(&t);
+}
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Starts the clock on the next request's head (at accept, and after each answer). */
+static void await_head(conn_ctx *cc)
+{
+    const int64_t t = cc->srv->head_timeout_ns;
+    atomic_store_explicit(&cc->head_deadline_ns, t > 0 ? monotonic_ns() + t : 0,
+                          memory_order_relaxed);
+}
+
+static conn_ctx *ctx_of(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Writes the access-log line of the connection's current request and releases what it holds.
+ * On the connection's thread. */
+static void finish_request(conn_ctx *cc, unsigned status, int completed)
+{
+    cli_server *srv = cc->srv;
+    req_log *rl = &cc->rl;
+    if (!cc->open)
+        return;
+    cc->open = 0;
     if (srv->log != NULL) {
         struct timespec now, wall;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -144,36 +279,176 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         gmtime_r(&wall.tv_sec, &tm);
         char when[32];
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-        char addr[INET6_ADDRSTRLEN] = "-";
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        if (ci != NULL && ci->client_addr != NULL) {
-            const struct sockaddr *sa = ci->client_addr;
-            if (sa->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
-                          sizeof addr);
-            else if (sa->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                          addr, sizeof addr);
-        }
-        unsigned status = 0;
-        const union MHD_ConnectionInfo *si =
-            MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
-        if (si != NULL)
-            status = si->http_status;
         char bytes[32] = "-";
         if (rl->bytes >= 0)
             snprintf(bytes, sizeof bytes, "%lld", rl->bytes);
         /* One fprintf per line: stdio locks the stream, so lines from workers never mix. */
-        fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s\n", when,
-                wall.tv_nsec / 1000000, addr, rl->method, rl->target, status, bytes, ms, rl->cache,
-                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+        fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s%s\n", when,
+                wall.tv_nsec / 1000000, cc->addr, rl->method, rl->target, status, bytes, ms,
+                rl->cache, completed ? "" : " aborted",
+                rl->abandoned ? " (dropped by libmicrohttpd: too many query parameters or headers "
+                                "for the connection's memory)"
+                              : "");
     }
     if (rl->job != NULL) {
         cli_serve_blob_unref(rl->job->blob); /* NULL once sent */
         free(rl->job);
+        rl->job = NULL;
     }
-    free(rl);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    cli_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_ctx *cc = calloc(1, sizeof *cc);
+        *socket_context = cc;
+        if (cc == NULL)
+            return; /* served without a log line or a deadline */
+        cc->srv = srv;
+        cc->fd = -1;
+        strcpy(cc->addr, "-");
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL)
+            cc->fd = ci->connect_fd;
+        ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci != NULL && ci->client_addr != NULL) {
+            const struct sockaddr *sa = ci->client_addr;
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                          cc->addr, sizeof cc->addr);
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                          cc->addr, sizeof cc->addr);
+        }
+        await_head(cc);
+        pthread_mutex_lock(&srv->conns_lock);
+        cc->next = srv->conns;
+        if (srv->conns != NULL)
+            srv->conns->prev = cc;
+        srv->conns = cc;
+        srv->n_conns++;
+        pthread_mutex_unlock(&srv->conns_lock);
+        return;
+    }
+    conn_ctx *cc = *socket_context;
+    *socket_context = NULL;
+    if (cc == NULL)
+        return;
+    /* Closed. A request still open here is one libmicrohttpd never completed. Unlinked under
+     * the lock, so the watchdog is not using the descriptor, which libmicrohttpd closes after
+     * this. */
+    finish_request(cc, cc->rl.status, 0);
+    pthread_mutex_lock(&srv->conns_lock);
+    if (cc->prev != NULL)
+        cc->prev->next = cc->next;
+    else
+        srv->conns = cc->next;
+    if (cc->next != NULL)
+        cc->next->prev = cc->prev;
+    srv->n_conns--;
+    pthread_mutex_unlock(&srv->conns_lock);
+    free(cc);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    (void)cls;
+    conn_ctx *cc = ctx_of(con);
+    if (cc == NULL)
+        return NULL;
+    finish_request(cc, cc->rl.status, 0); /* never the case unless libmicrohttpd skipped one */
+    req_log *rl = &cc->rl;
+    memset(rl, 0, sizeof *rl);
+    clock_gettime(CLOCK_MONOTONIC, &rl->start);
+    rl->target_len = strlen(uri);
+    copy_target(rl->target, sizeof rl->target, uri);
+    strcpy(rl->method, "-");
+    rl->bytes = -1;
+    rl->cache = "-";
+    cc->open = 1;
+    return rl;
+}
+
+/* libmicrohttpd decodes the path and each query name and value with this, after the URI
+ * callback and before the handler. Decoded lengths are compared with the strings' so that a
+ * %00 cannot cut a symbol, a parameter or a key short. And since it runs right after the query
+ * is parsed, it sees when libmicrohttpd has queued its own error there (out of connection
+ * memory: too many parameters): libmicrohttpd then leaves the connection waiting for a request
+ * it no longer reads, so it is closed at once rather than at the idle timeout. */
+static size_t on_unescape(void *cls, struct MHD_Connection *con, char *s)
+{
+    (void)cls;
+    const size_t len = MHD_http_unescape(s);
+    conn_ctx *cc = ctx_of(con);
+    if (cc == NULL || !cc->open || cc->rl.headers_seen)
+        return len;
+    if (strlen(s) != len)
+        cc->rl.nul = 1;
+    if (!cc->rl.abandoned) {
+        const union MHD_ConnectionInfo *si =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
+        if (si != NULL) {
+            cc->rl.abandoned = 1;
+            cc->rl.status = si->http_status;
+            MHD_set_connection_option(con, MHD_CONNECTION_OPTION_TIMEOUT,
+                                      (unsigned)ABANDONED_TIMEOUT);
+        }
+    }
+    return len;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    req_log *rl = *req_cls;
+    *req_cls = NULL;
+    if (rl == NULL)
+        return;
+    conn_ctx *cc = ctx_of(con);
+    if (cc == NULL)
+        return;
+    unsigned status = rl->status;
+    const union MHD_ConnectionInfo *si =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
+    if (si != NULL)
+        status = si->http_status;
+    finish_request(cc, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    await_head(cc);
+}
+
+/* Closes connections whose request head is late: a client sending its headers a byte at a
+ * time never lets libmicrohttpd's idle timeout expire. */
+static void *watchdog_thread(void *arg)
+{
+    cli_server *srv = arg;
+    pthread_mutex_lock(&srv->conns_lock);
+    while (!srv->watchdog_stop) {
+        const int64_t now = monotonic_ns();
+        for (conn_ctx *cc = srv->conns; cc != NULL; cc = cc->next) {
+            const int64_t due = atomic_load_explicit(&cc->head_deadline_ns, memory_order_relaxed);
+            if (due != 0 && now > due && cc->fd >= 0) {
+                /* The descriptor is open: libmicrohttpd closes it only after the connection's
+                 * record is unlinked, under this lock. It then sees the end of the stream and
+                 * closes the connection on its own thread. */
+                shutdown(cc->fd, SHUT_RDWR);
+                atomic_store_explicit(&cc->head_deadline_ns, 0, memory_order_relaxed);
+            }
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += WATCHDOG_PERIOD_NS;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->watchdog_wake, &srv->conns_lock, &until);
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    return NULL;
 }
 
 static void blob_free_cb(void *cls)
@@ -201,8 +476,15 @@ static enum MHD_Result send_blob(struct MHD_Connection *con, cli_serve_blob *blo
         const char *slash = strrchr(file, '/');
         MHD_add_response_header(resp, "X-Gex-File", slash != NULL ? slash + 1 : file);
     }
-    if (rl != NULL)
+    if (blob->retry_after > 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", blob->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
+    if (rl != NULL) {
         rl->bytes = (long long)blob->len;
+        rl->status = blob->status;
+    }
     enum MHD_Result r = MHD_queue_response(con, blob->status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -242,13 +524,14 @@ static const char endpoints[] = "/v1/exposure/{gex,dex,vex,chex,levels,summary}/
 static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *file,
                                       const cli_serve_query *q, const char *key, size_t key_len)
 {
-    cli_serve_result res = {0, NULL, 0, 0};
+    cli_serve_result res = {0, NULL, 0, 0, 0};
     if (srv->backend.render(srv->backend.ctx, file->path, file->symbol, q, &res) != 0)
         return NULL;
     cli_serve_blob *blob = cli_serve_blob_new(res.status, res.body, res.len);
     free(res.body);
     if (blob == NULL)
         return NULL;
+    blob->retry_after = res.retry_after;
     /* Cache only what was computed from the identity the key names: a file rewritten while
      * it was being read yields an answer that belongs to no version of it. */
     cli_serve_file after = *file;
@@ -300,6 +583,41 @@ static int queue_job(cli_server *srv, render_job *job)
     return stopping ? -1 : 0;
 }
 
+typedef struct framing {
+    int content_length, transfer_encoding, chunked;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->content_length++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding++;
+        f->chunked = value != NULL && strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+/* A request whose body length is ambiguous, which two servers in a chain (a proxy, then gex)
+ * could read differently (request smuggling, RFC 9112 section 6.3): Content-Length together
+ * with Transfer-Encoding, more than one of either, or a coding other than chunked.
+ * libmicrohttpd lets Transfer-Encoding win silently. NULL when the framing is clear. */
+static const char *framing_error(struct MHD_Connection *con)
+{
+    framing f = {0, 0, 0};
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_length > 0 && f.transfer_encoding > 0)
+        return "Content-Length and Transfer-Encoding together are refused";
+    if (f.content_length > 1 || f.transfer_encoding > 1)
+        return "a repeated Content-Length or Transfer-Encoding header is refused";
+    if (f.transfer_encoding > 0 && !f.chunked)
+        return "the only Transfer-Encoding accepted is chunked";
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -314,7 +632,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
      * open for the client's next request; other methods are refused at once. */
     if (rl != NULL && !rl->headers_seen) {
         rl->headers_seen = 1;
+        conn_ctx *cc = ctx_of(con);
+        if (cc != NULL)
+            atomic_store_explicit(&cc->head_deadline_ns, 0, memory_order_relaxed);
         copy_escaped(rl->method, sizeof rl->method, method);
+        if (rl->nul)
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
+                              "the request target holds an encoded NUL byte (%%00)");
+        const char *ambiguous = framing_error(con);
+        if (ambiguous != NULL)
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL, "%s", ambiguous);
         if (get)
             return MHD_YES;
     } else if (*upload_data_size != 0) {
@@ -337,9 +664,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                           rl->target_len, CLI_SERVE_URL_MAX);
 
     if (srv->api_key != NULL) {
-        const char *key = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Api-Key");
-        if (key == NULL)
-            key = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "apiKey");
+        const char *key = NULL;
+        size_t key_len = 0;
+        if (MHD_lookup_connection_value_n(con, MHD_HEADER_KIND, "X-Api-Key", 9, &key, &key_len) !=
+            MHD_YES)
+            MHD_lookup_connection_value_n(con, MHD_GET_ARGUMENT_KIND, "apiKey", 6, &key, &key_len);
+        /* A key holding a NUL byte is not the key, whatever precedes the NUL. */
+        if (key != NULL && strlen(key) != key_len)
+            key = "";
         if (!cli_serve_key_equal(key, srv->api_key))
             return send_error(con, rl, MHD_HTTP_UNAUTHORIZED, "unauthorized", NULL, "%s",
                               key == NULL ? "an API key is required: send it in the X-Api-Key "
@@ -447,10 +779,20 @@ void cli_server_stop(cli_server *server)
     for (unsigned i = 0; i < server->n_renderers; i++)
         pthread_join(server->renderers[i], NULL);
     free(server->renderers);
+    if (server->watchdog_running) {
+        pthread_mutex_lock(&server->conns_lock);
+        server->watchdog_stop = 1;
+        pthread_cond_signal(&server->watchdog_wake);
+        pthread_mutex_unlock(&server->conns_lock);
+        pthread_join(server->watchdog, NULL);
+    }
+    /* Closes every connection: each record is logged (when a request was open) and freed. */
     if (server->daemon != NULL)
         MHD_stop_daemon(server->daemon);
     pthread_cond_destroy(&server->queue_ready);
     pthread_mutex_destroy(&server->queue_lock);
+    pthread_cond_destroy(&server->watchdog_wake);
+    pthread_mutex_destroy(&server->conns_lock);
     cli_serve_index_free(server->index);
     cli_serve_cache_free(server->cache);
     free(server->api_key);
@@ -466,6 +808,14 @@ unsigned cli_server_port(const cli_server *server)
 void cli_server_cache_stats(cli_server *server, cli_serve_cache_stats *out)
 {
     cli_serve_cache_get_stats(server->cache, out);
+}
+
+size_t cli_server_open_connections(cli_server *server)
+{
+    pthread_mutex_lock(&server->conns_lock);
+    const size_t n = server->n_conns;
+    pthread_mutex_unlock(&server->conns_lock);
+    return n;
 }
 
 int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, size_t text_size)
@@ -505,6 +855,13 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     }
     pthread_mutex_init(&srv->queue_lock, NULL);
     pthread_cond_init(&srv->queue_ready, NULL);
+    pthread_mutex_init(&srv->conns_lock, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->watchdog_wake, &monotonic);
+    pthread_condattr_destroy(&monotonic);
+    srv->head_timeout_ns = (int64_t)cfg->timeout_seconds * 1000000000LL;
     srv->backend = cfg->backend;
     srv->log = cfg->access_log;
     srv->dir = strdup(cfg->dir);
@@ -543,8 +900,10 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
         on_mhd_log, srv, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG, MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_client, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, srv, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_UNESCAPE_CALLBACK,
+        on_unescape, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         int e = errno;
         snprintf(text, text_size, "cannot listen on %s port %u%s%s", bind, cfg->port,
@@ -554,6 +913,14 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di != NULL && di->port != 0 ? di->port : cfg->port;
+    if (srv->head_timeout_ns > 0) {
+        if (pthread_create(&srv->watchdog, NULL, watchdog_thread, srv) != 0) {
+            snprintf(text, text_size, "cannot start the watchdog thread");
+            cli_server_stop(srv);
+            return -1;
+        }
+        srv->watchdog_running = 1;
+    }
     *out = srv;
     return 0;
 }

@@ -93,7 +93,8 @@ typedef struct cli_serve_result {
     unsigned status;
     char *body;
     size_t len;
-    int no_store; /* non-zero: a transient failure, not to be cached */
+    int no_store;         /* non-zero: a transient failure, not to be cached */
+    unsigned retry_after; /* non-zero: seconds for a Retry-After header (with 503) */
 } cli_serve_result;
 
 typedef struct cli_serve_backend {
@@ -104,7 +105,9 @@ typedef struct cli_serve_backend {
                    size_t text_size);
     /* Renders the JSON the command line prints for this file, symbol (as spelled in the file)
      * and query. Returns 0 with out filled (any status, the body in the vendor's shape), or -1
-     * when out of memory. */
+     * when out of memory. An answer is computed from one complete version of the file: one
+     * that changed while it was being read is answered 503 file_changing (no_store, with
+     * retry_after). */
     int (*render)(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
                   cli_serve_result *out);
     void *ctx;
@@ -172,6 +175,7 @@ int cli_serve_file_restat(cli_serve_file *f);
 typedef struct cli_serve_blob {
     atomic_size_t refs; /* owned by serve-cache.c */
     unsigned status;
+    unsigned retry_after; /* 0, or seconds for a Retry-After header; set before it is shared */
     size_t len;
     char data[]; /* len bytes, then a NUL */
 } cli_serve_blob;
@@ -213,15 +217,19 @@ typedef struct cli_serve_config {
     const char *api_key; /* NULL: no key required */
     unsigned threads;    /* worker threads; 0: one per online CPU */
     unsigned max_connections;
-    unsigned timeout_seconds; /* idle connections are closed after this */
+    unsigned max_per_client;  /* connections from one client address; 0: no bound */
+    unsigned timeout_seconds; /* idle connections are closed after this, and a request's head
+                                 (request line and headers) must arrive within it of the
+                                 connection's start or its previous answer */
     size_t cache_entries;
     size_t cache_bytes;
     FILE *access_log; /* one line per request; NULL: none */
     cli_serve_backend backend;
 } cli_serve_config;
 
-/* Defaults: loopback, port 8787, one thread per CPU, 1024 connections, 10 s timeout, 512
- * cached answers up to 256 MiB, access log on stderr. dir and backend are left empty. */
+/* Defaults: loopback, port 8787, one thread per CPU, 1024 connections, 64 per client address,
+ * 10 s timeout, 512 cached answers up to 256 MiB, access log on stderr. dir and backend are left
+ * empty. */
 void cli_serve_config_default(cli_serve_config *cfg);
 
 typedef struct cli_server cli_server;
@@ -234,6 +242,11 @@ unsigned cli_server_port(const cli_server *server);
 
 /* Statistics of the result cache. */
 void cli_server_cache_stats(cli_server *server, cli_serve_cache_stats *out);
+
+/* Connections open now, counted by the server's own per-connection records (which hold each
+ * request's access-log record): 0 once every client has gone, whatever libmicrohttpd did with
+ * their requests. For tests. */
+size_t cli_server_open_connections(cli_server *server);
 
 /* Stops accepting, finishes or closes the open connections, frees everything. Accepts NULL. */
 void cli_server_stop(cli_server *server);

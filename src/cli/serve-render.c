@@ -11,6 +11,11 @@
  * expiration or min_oi does not read the file again) and renders it with the command line's
  * own document builders (gex__document) into memory. The bytes are the CLI's by construction.
  *
+ * A version is only what was read from one complete state of the file: the descriptor's
+ * identity is taken again after the read, and a file written while it was read (a downloader
+ * rewriting it in place) gives no chain, is not cached and is read once more; if it changes
+ * again, the answer is 503 file_changing with Retry-After, never numbers from half a file.
+ *
  * No lock is held while reading, preparing, analysing or rendering: requests for different
  * files, or different filters of one file, run in parallel on the server's threads. A chain
  * being read is read once: other requests for it wait for that read.
@@ -141,6 +146,20 @@ static void release(cli_serve_engine *e, chain_entry *c)
     pthread_mutex_unlock(&e->lock);
 }
 
+/* The outcome of acquire() for a file that changed while it was read (not an exit status). */
+#define FILE_CHANGED (-2)
+/* Seconds a client is asked to wait before asking again for a file being written. */
+#define CHANGING_RETRY_AFTER 1
+
+/* Whether two fstat() results of one descriptor describe the same contents: a write changes the
+ * modification time or the size, and a truncation or a metadata change the change time. */
+static int same_version(const struct stat *a, const struct stat *b)
+{
+    return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+           a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 /* Reads and prepares the chain of symbol from the open file, as the command line does with
  * --symbol. Returns an exit status; messages go to the server's log. */
 static int load(const cli_serve_engine *e, const char *path, const char *symbol, FILE *fp,
@@ -157,7 +176,8 @@ static int load(const cli_serve_engine *e, const char *path, const char *symbol,
 }
 
 /* The chain entry of this file version and symbol, read now when no other request has it:
- * 0 and *out (a reference: release it), or -1 with *rc_out the exit status of opening it. */
+ * 0 and *out (a reference: release it), or -1 with *rc_out the exit status of opening it, or
+ * FILE_CHANGED when the file changed while it was read (then nothing is cached). */
 static int acquire(cli_serve_engine *e, const char *path, const char *symbol, chain_entry **out,
                    int *rc_out)
 {
@@ -222,6 +242,14 @@ static int acquire(cli_serve_engine *e, const char *path, const char *symbol, ch
         cli_error(path, 0, "cannot read the file: %s", strerror(errno));
     } else {
         rc = load(e, path, symbol, fp, c);
+        /* Whatever was read (a chain, or an error from a half-written row) belongs to no version
+         * of the file if it changed meanwhile. */
+        struct stat after;
+        if (fstat(fileno(fp), &after) != 0 || !same_version(&st, &after)) {
+            gex_chain_free(c->chain);
+            c->chain = NULL;
+            rc = FILE_CHANGED;
+        }
         fclose(fp);
     }
 
@@ -232,7 +260,7 @@ static int acquire(cli_serve_engine *e, const char *path, const char *symbol, ch
         c->bytes = gex_chain_size(c->chain) * CHAIN_BYTES_PER_CONTRACT;
         e->bytes += c->bytes;
     } else if (rc != CLI_EXIT_INPUT) {
-        unlink_entry(e, c); /* out of memory, say: may not happen next time */
+        unlink_entry(e, c); /* out of memory, or the file changed: may not happen next time */
         c->next = NULL;
     }
     pthread_cond_broadcast(&e->loaded);
@@ -329,7 +357,12 @@ int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
     int rc = CLI_EXIT_OK;
     char *body = NULL;
     size_t len = 0;
-    if (acquire(e, path, symbol, &c, &rc) == 0) {
+    /* A file that changed while it was read is read once more: a writer that replaces its
+     * contents in one go is usually done by then. */
+    int got = acquire(e, path, symbol, &c, &rc);
+    if (got != 0 && rc == FILE_CHANGED)
+        got = acquire(e, path, symbol, &c, &rc);
+    if (got == 0) {
         rc = c->state == ENTRY_READY
                  ? render(e, c, path, q->kind, q->expiration, q->min_oi, &body, &len)
                  : c->rc;
@@ -361,6 +394,15 @@ int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
     free(body);
     const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
     char message[512];
+    if (rc == FILE_CHANGED) {
+        cli_error(path, 0, "changed while it was read, twice: answered 503 file_changing");
+        snprintf(message, sizeof message,
+                 "%s is being written: it changed while it was read; try again in %d s", base,
+                 CHANGING_RETRY_AFTER);
+        out->no_store = 1;
+        out->retry_after = CHANGING_RETRY_AFTER;
+        return set_error(out, 503, "file_changing", message);
+    }
     if (without_exp == CLI_EXIT_OK) {
         snprintf(message, sizeof message, "no contract of %s in %s is left for expiration %s%s%s",
                  symbol, base, q->expiration, q->min_oi[0] != '\0' ? " with min_oi " : "",
