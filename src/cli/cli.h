@@ -1,7 +1,8 @@
 /*
  * cli.h: what the files of the gex program share: the parsed options, the exit statuses of
- * SPEC 3, the chain pipeline (read, prepare, compute), and the table, CSV and JSON writers.
- * Private to src/cli/; the program uses only the public API of libgex.
+ * SPEC 3, the messages, the chain pipeline (read, prepare, analyse), the output sink and the
+ * modules. Private to src/cli/; the program uses the public API of libgex and the rendering
+ * layer (src/render/render.h), and loads the charts and the server as modules.
  */
 #ifndef GEX_CLI_H
 #define GEX_CLI_H

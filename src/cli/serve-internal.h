@@ -6,7 +6,11 @@
  *   serve-route.c  paths, query parameters, API key and the vendor's error bodies (pure)
  *   serve-cache.c  the (file identity, options) -> response cache, bounded, LRU
  *   serve-index.c  the folder: symbol -> newest chain file, rescanned when anything changes
- *   serve-http.c   the HTTP daemon (GNU libmicrohttpd): thread pool, limits, access log
+ *   serve-http.c   the HTTP daemon (GNU libmicrohttpd): polling threads, the render pool for
+ *                  cache misses, limits, access log
+ *   serve-render.c the engine: prepared chains cached per file version, an analysis and a
+ *                  document per request (the rendering layer)
+ * They and cmd-serve.c form the module gex-serve, which the program loads for gex serve.
  * What the server knows about chains comes through one cli_serve_backend: how to list the
  * underlyings of a file, and how to render the JSON the command line prints for it.
  */
