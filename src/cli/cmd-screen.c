@@ -137,17 +137,12 @@ static int add_row(cli_messages *to, const cli_options *opts, const char *path, 
                    const gex_read_report *read, const gex_prepare_report *prep, screen_row *r)
 {
     gex__analysis a;
-    int rc = cli_analyze(to, opts, path, chain, read, prep, 1, &a);
-    gex__summary s;
+    const int rc = cli_analyze(to, opts, path, chain, read, prep, 1, &a);
     if (rc == CLI_EXIT_OK) {
-        const int st = gex__summary_compute(&a, &s);
-        if (st != GEX_OK) {
-            cli_say(to, path, 0, "%s: the summary could not be computed: %s", a.symbol,
-                    gex_strerror(st));
-            rc = CLI_EXIT_INTERNAL;
-        }
-    }
-    if (rc == CLI_EXIT_OK) {
+        /* The analysis holds the regime and the 0DTE block; the hedging estimate, which
+         * revalues every contract, is not shown here and is not computed. */
+        const gex_regime *regime = gex_analysis_regime(a.an);
+        const gex_zero_dte *zero_dte = gex_analysis_zero_dte(a.an);
         memset(r, 0, sizeof *r);
         snprintf(r->symbol, sizeof r->symbol, "%s", a.symbol);
         r->file = path;
@@ -155,12 +150,12 @@ static int add_row(cli_messages *to, const cli_options *opts, const char *path, 
         r->as_of = a.as_of;
         r->net_gex = a.totals.net_gex;
         r->flip = a.levels.gamma_flip;
-        r->dist = s.regime.dist_to_flip;
+        r->dist = regime->dist_to_flip;
         r->call_wall = a.levels.call_wall;
         r->put_wall = a.levels.put_wall;
-        r->confidence = s.regime.confidence;
-        r->vanna_aligned = s.regime.vanna_aligned;
-        r->zero_dte_pct = s.zero_dte.has ? s.zero_dte.pct_of_total_gex : 0.0;
+        r->confidence = regime->confidence;
+        r->vanna_aligned = regime->vanna_aligned;
+        r->zero_dte_pct = zero_dte->has ? zero_dte->pct_of_total_gex : 0.0;
     }
     cli_analysis_free(&a);
     return rc;

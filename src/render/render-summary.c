@@ -8,7 +8,15 @@
 
 #include "render.h"
 
-int gex__summary_compute(const gex__analysis *a, gex__summary *s)
+/* What the summary shows beside the levels (SPEC 1.7). */
+typedef struct summary_block {
+    gex_regime regime;
+    gex_hedge down, up;
+    gex_zero_dte zero_dte;
+} summary_block;
+
+/* The analysis's classifier and 0DTE block, and its hedging estimate computed now. */
+static int summary_compute(const gex__analysis *a, summary_block *s)
 {
     memset(s, 0, sizeof *s);
     s->regime = *gex_analysis_regime(a->an);
@@ -34,7 +42,7 @@ static json_t *hedge_json(const gex_hedge *h)
     return o;
 }
 
-static json_t *summary_doc(const gex__analysis *a, const gex__summary *s)
+static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
 {
     char iso[40], exp[16];
     gex_time_format_iso(a->as_of, iso, sizeof iso);
@@ -124,7 +132,7 @@ static const gex__column csv_columns[] = {
     {"zero_dte_expiration", NULL, GEX__STYLE_TEXT},
 };
 
-static int summary_csv(const gex__analysis *a, const gex__summary *s, FILE *out, gex_error *err)
+static int summary_csv(const gex__analysis *a, const summary_block *s, FILE *out, gex_error *err)
 {
     gex__table *t = gex__table_new(csv_columns, sizeof csv_columns / sizeof csv_columns[0]);
     if (t == NULL)
@@ -201,7 +209,7 @@ static void hedge_text(const gex_hedge *h, char *buf, size_t size)
         snprintf(buf, size, "dealers %s %s shares (%s USD)", h->direction, sh, no);
 }
 
-static int summary_table(const gex__analysis *a, const gex__summary *s, FILE *out)
+static int summary_table(const gex__analysis *a, const summary_block *s, FILE *out)
 {
     char title[1024], v[64], buf[256], unit[32];
     gex__title(GEX__DOC_SUMMARY, a, title, sizeof title);
@@ -265,8 +273,8 @@ static int summary_table(const gex__analysis *a, const gex__summary *s, FILE *ou
 int gex__render_summary(const gex__render_options *options, const gex__analysis *a, FILE *out,
                         gex_error *err)
 {
-    gex__summary s;
-    const int st = gex__summary_compute(a, &s);
+    summary_block s;
+    const int st = summary_compute(a, &s);
     if (st != GEX_OK)
         return gex_error_set(err, st, a->path, 0, 0, "%s: the summary could not be computed: %s",
                              a->symbol, gex_strerror(st));
@@ -289,8 +297,8 @@ int gex__render_summary(const gex__render_options *options, const gex__analysis 
 
 json_t *gex__summary_document(const gex__analysis *a)
 {
-    gex__summary s;
-    if (gex__summary_compute(a, &s) != GEX_OK)
+    summary_block s;
+    if (summary_compute(a, &s) != GEX_OK)
         return NULL;
     return summary_doc(a, &s);
 }

@@ -204,15 +204,4 @@ const char *gex__label(double net_gex);
  * counts. */
 void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size);
 
-/* What summary and screen show beside the levels (SPEC 1.7). */
-typedef struct gex__summary {
-    gex_regime regime;
-    gex_hedge down, up;
-    gex_zero_dte zero_dte;
-} gex__summary;
-
-/* The analysis's classifier and 0DTE block, and its hedging estimate computed now. Returns a
- * status. */
-int gex__summary_compute(const gex__analysis *a, gex__summary *s);
-
 #endif /* GEX_RENDER_H */
