@@ -304,6 +304,18 @@ static void request_options(const cli_serve_engine *e, cli_serve_kind kind, cons
         opts->analysis.exposure.min_oi = strtod(min_oi, NULL);
 }
 
+/* The analysis of a ready chain with the request's filters: the exit status the command line
+ * would have, and *a to free with cli_analysis_free (also on failure). */
+static int analyse(const cli_serve_engine *e, const chain_entry *c, const char *path,
+                   cli_serve_kind kind, const char *expiration, const char *min_oi,
+                   gex__analysis *a)
+{
+    cli_options opts;
+    int32_t day = 0;
+    request_options(e, kind, expiration, min_oi, &day, &opts);
+    return cli_analyze_shared(NULL, &opts, path, c->chain, &c->read, &c->prepare, 1, a);
+}
+
 /* Renders one answer from a ready chain: CLI_EXIT_OK with *body, or the exit status the
  * command line would have. */
 static int render(const cli_serve_engine *e, const chain_entry *c, const char *path,
@@ -312,11 +324,8 @@ static int render(const cli_serve_engine *e, const chain_entry *c, const char *p
 {
     *body = NULL;
     *len = 0;
-    cli_options opts;
-    int32_t day = 0;
-    request_options(e, kind, expiration, min_oi, &day, &opts);
     gex__analysis a;
-    int rc = cli_analyze_shared(NULL, &opts, path, c->chain, &c->read, &c->prepare, 1, &a);
+    int rc = analyse(e, c, path, kind, expiration, min_oi, &a);
     if (rc == CLI_EXIT_OK) {
         json_t *d = gex__document(render_doc(kind), &a);
         if (d == NULL) {
@@ -371,15 +380,14 @@ int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
      * of the cached chain, on this error path only, and its answer is cached like any other. */
     int without_exp = -1, without_filters = -1;
     if (c != NULL && c->state == ENTRY_READY && rc == CLI_EXIT_INPUT) {
-        char *b = NULL;
-        size_t l = 0;
+        gex__analysis a;
         if (q->expiration[0] != '\0') {
-            without_exp = render(e, c, path, q->kind, "", q->min_oi, &b, &l);
-            free(b);
+            without_exp = analyse(e, c, path, q->kind, "", q->min_oi, &a);
+            cli_analysis_free(&a);
         }
         if (without_exp != CLI_EXIT_OK && q->min_oi[0] != '\0') {
-            without_filters = render(e, c, path, q->kind, "", "", &b, &l);
-            free(b);
+            without_filters = analyse(e, c, path, q->kind, "", "", &a);
+            cli_analysis_free(&a);
         }
     }
     if (c != NULL)
