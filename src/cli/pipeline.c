@@ -103,14 +103,12 @@ int cli_analyze_shared(cli_messages *to, const cli_options *opts, const char *pa
     out->prepare = *prepare;
     gex_chain_view view;
     gex_chain_get_view(chain, &view);
+    /* A chain without contracts is the analysis's to refuse ("no contracts to compute"); one
+     * without a spot is refused here, as an input error that names --spot. */
     uint32_t id = 0;
-    if (gex_chain_underlyings(chain, &id, 1) == 0 || view.n == 0) {
-        cli_say(to, path, 0, "no contracts to compute");
-        return CLI_EXIT_INPUT;
-    }
-    out->symbol = gex_chain_symbol(chain, id);
-    if (!(view.spot[0] > 0.0)) {
-        cli_say(to, path, 0, "%s: the file gives no spot price; give it with --spot", out->symbol);
+    if (view.n > 0 && gex_chain_underlyings(chain, &id, 1) > 0 && !(view.spot[0] > 0.0)) {
+        cli_say(to, path, 0, "%s: the file gives no spot price; give it with --spot",
+                gex_chain_symbol(chain, id));
         return CLI_EXIT_INPUT;
     }
     gex_error err;
