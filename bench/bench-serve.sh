@@ -33,23 +33,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-mkdir "$work/chains"
-"$gen_chain" --seed 20261118 -o "$work/chains/spx.csv" || exit 1
 threads=$(nproc 2>/dev/null || echo 1)
-"$gex" serve --port 0 --threads "$threads" "$work/chains" 2>"$work/serve.log" &
-server_pid=$!
-port=""
-i=0
-while [ -z "$port" ] && [ $i -lt 100 ]; do
-    sleep 0.1
-    port=$(sed -n 's|^gex serve: serving .* at http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/serve.log")
-    i=$((i + 1))
-done
-if [ -z "$port" ]; then
-    echo "bench-serve: gex serve did not start:" >&2
-    cat "$work/serve.log" >&2
-    exit 1
-fi
+# shellcheck source=bench/serve-start.sh
+. "$(dirname "$0")/serve-start.sh"
+serve_seeded bench-serve
 url="http://127.0.0.1:$port/v1/exposure/levels/SPX"
 code=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "$url")
 if [ "$code" != 200 ]; then
