@@ -1004,7 +1004,7 @@ int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info
     int64_t t;
     const int rc = gex_time_parse_instant(s, len, GEX_ZONE_EASTERN, &t, &local);
     if (rc == GEX_OK && !local.has_time) {
-        local.problem = "--now needs a time of day as well as a date";
+        local.problem = "a time of day is needed as well as the date (16:00 for the close)";
         local.problem_at = 0;
         local.problem_len = local.end;
     }

@@ -8,7 +8,9 @@
 #include "gex/time.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "time-internal.h"
 
@@ -280,6 +282,28 @@ void gex_time_format_iso(int64_t utc, char *buf, size_t size)
         return;
     snprintf(buf + n, size - (size_t)n, "-%02d-%02dT%02d:%02d:%02dZ", m, d, (int)(sod / 3600),
              (int)(sod / 60 % 60), (int)(sod % 60));
+}
+
+void gex_time_format_eastern(int64_t utc, char *buf, size_t size)
+{
+    if (buf == NULL || size == 0)
+        return;
+    const int offset = gex_time_eastern_offset(utc);
+    if (utc < INT64_MIN + 86400) { /* no local instant to write: UTC itself */
+        gex_time_format_iso(utc, buf, size);
+        return;
+    }
+    /* The local instant written as if it were UTC, then cut to the minute. */
+    char iso[40];
+    gex_time_format_iso(utc + offset, iso, sizeof iso);
+    char *t = strchr(iso, 'T');
+    if (t == NULL || strlen(t) < 6) {
+        snprintf(buf, size, "%s", iso);
+        return;
+    }
+    *t = ' ';
+    t[6] = '\0'; /* "T14:30:00Z" -> " 14:30" */
+    snprintf(buf, size, "%s %s", iso, offset == -14400 ? "EDT" : "EST");
 }
 
 void gex_time_format_date(int32_t day, char *buf, size_t size)

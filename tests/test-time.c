@@ -339,6 +339,34 @@ START_TEST(test_format_iso_values)
 }
 END_TEST
 
+/* New York time for people: the offset in force, both sides of each daylight-saving change. */
+START_TEST(test_format_eastern_values)
+{
+    char buf[32];
+    gex_time_format_eastern(1795030200, buf, sizeof buf); /* 2026-11-18T19:30:00Z */
+    ck_assert_str_eq(buf, "2026-11-18 14:30 EST");
+    gex_time_format_eastern(1694723460, buf, sizeof buf); /* 2023-09-14T20:31:00Z */
+    ck_assert_str_eq(buf, "2023-09-14 16:31 EDT");
+    gex_time_format_eastern(1710053999, buf, sizeof buf); /* 2024-03-10T06:59:59Z */
+    ck_assert_str_eq(buf, "2024-03-10 01:59 EST");
+    gex_time_format_eastern(1710054000, buf, sizeof buf); /* 2024-03-10T07:00:00Z */
+    ck_assert_str_eq(buf, "2024-03-10 03:00 EDT");
+    gex_time_format_eastern(1730613599, buf, sizeof buf); /* 2024-11-03T05:59:59Z */
+    ck_assert_str_eq(buf, "2024-11-03 01:59 EDT");
+    gex_time_format_eastern(1730613600, buf, sizeof buf); /* 2024-11-03T06:00:00Z */
+    ck_assert_str_eq(buf, "2024-11-03 01:00 EST");
+    gex_time_format_eastern(0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "1969-12-31 19:00 EST");
+    gex_time_format_eastern(INT64_MIN, buf, sizeof buf); /* no local instant: UTC */
+    ck_assert_str_eq(buf, "-292277022657-01-27T08:29:52Z");
+    gex_time_format_eastern(INT64_MAX, buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, " EST"));
+    gex_time_format_eastern(0, buf, 5); /* truncated, terminated */
+    ck_assert_str_eq(buf, "1969");
+    gex_time_format_eastern(0, NULL, 5);
+}
+END_TEST
+
 START_TEST(test_format_iso_small_buffers)
 {
     char buf[32];
@@ -867,7 +895,8 @@ START_TEST(test_parse_now_forms)
     utc = 777;
     text = "2023-09-14";
     ck_assert_int_eq(gex_time_parse_now(text, strlen(text), &utc, &info), GEX_EPARSE);
-    ck_assert_str_eq(info.problem, "--now needs a time of day as well as a date");
+    ck_assert_str_eq(info.problem,
+                     "a time of day is needed as well as the date (16:00 for the close)");
     text = "Sep 14 15:45";
     ck_assert_int_eq(gex_time_parse_now(text, strlen(text), &utc, &info), GEX_EPARSE);
     ck_assert_str_eq(info.problem, "the date has no year");
@@ -1148,6 +1177,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_root_settle_am_and_pm_roots);
     tcase_add_test(tc, test_settlement_pinned_instants);
     tcase_add_test(tc, test_format_iso_values);
+    tcase_add_test(tc, test_format_eastern_values);
     tcase_add_test(tc, test_format_iso_small_buffers);
     tcase_add_test(tc, test_format_date_values);
     suite_add_tcase(s, tc);

@@ -148,6 +148,12 @@ int gex_time_weekday(int32_t day);
  * size 0 writes nothing). Years before 0 are written with a minus sign ("-0001-12-31..."). */
 void gex_time_format_iso(int64_t utc, char *buf, size_t size);
 
+/* Formats an instant in New York time, to the minute, for people: "2026-11-18 14:30 EST" (EDT in
+ * daylight time). Tables, summaries and charts write the quote time so; JSON and CSV keep ISO
+ * 8601 UTC (gex_time_format_iso), as the vendor does. Truncation as for gex_time_format_iso (32
+ * bytes hold any instant). */
+void gex_time_format_eastern(int64_t utc, char *buf, size_t size);
+
 /* Formats a date as YYYY-MM-DD (buf of >= 16 bytes holds any int32_t day; truncation as for
  * gex_time_format_iso). */
 void gex_time_format_date(int32_t day, char *buf, size_t size);

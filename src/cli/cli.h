@@ -54,6 +54,7 @@ typedef struct cli_options {
     const char *command_name;
     gex__out_format format;
     const char *output; /* -o FILE, NULL: stdout */
+    int quiet;          /* --quiet: no warnings */
     /* reading */
     gex_read_options read;
     gex_settle_override settle[CLI_MAX_REPEAT];

@@ -61,5 +61,8 @@ int main(int argc, char **argv)
     const int close_rc = cli_sink_close(&sink, keep);
     if (close_rc != CLI_EXIT_OK && (rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF))
         rc = close_rc;
+    /* A chart goes to a file, so a successful plot says where (the terminal shows nothing else). */
+    if (rc == CLI_EXIT_OK && opts.command == CLI_CMD_PLOT && !opts.quiet)
+        cli_error(NULL, 0, "wrote %s", opts.output);
     return rc;
 }

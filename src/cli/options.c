@@ -71,6 +71,7 @@ static const char common_help[] =
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
     "                           2 MB of rows is read in ranges on N threads; the output\n"
     "                           is the same whatever N\n"
+    "  --quiet                  no warnings (errors and skipped-row counts still shown)\n"
     "  -h, --help               this help; --version the version\n";
 
 static void help_general(FILE *out)
@@ -173,8 +174,10 @@ static void help_command(FILE *out, cli_command c)
         help_general(out);
         return;
     }
-    fputs("\n", out);
-    fputs(common_help, out);
+    fputs("\nCommon options (gex --help explains each): --format, -o, --spot, --now, --rate,\n"
+          "--div, --symbol, --expiration, --max-dte, --min-oi, --gex-unit, --flip-method,\n"
+          "--iv-source, --strict, --multiplier, --input-format, --settle, --jobs, --quiet.\n",
+          out);
 }
 
 enum {
@@ -202,6 +205,7 @@ enum {
     OPT_POINTS,
     OPT_KIND,
     OPT_JOBS,
+    OPT_QUIET,
 };
 
 static const struct option long_options[] = {
@@ -231,6 +235,7 @@ static const struct option long_options[] = {
     {"points", required_argument, NULL, OPT_POINTS},
     {"kind", required_argument, NULL, OPT_KIND},
     {"jobs", required_argument, NULL, OPT_JOBS},
+    {"quiet", no_argument, NULL, OPT_QUIET},
     {NULL, 0, NULL, 0},
 };
 
@@ -249,6 +254,57 @@ static int usage_error(const char *fmt, ...)
     va_end(ap);
     fputs(" (gex --help lists the options)\n", stderr);
     return CLI_EXIT_USAGE;
+}
+
+/* The optimal string alignment distance of a and b (insertions, deletions, substitutions and
+ * transpositions of neighbours each count 1): "fromat" is 1 from "format". Names longer than 31
+ * bytes are far from every name gex has (CLI_NAME_FAR). */
+#define CLI_NAME_FAR 99
+static int name_distance(const char *a, const char *b)
+{
+    const size_t n = strlen(a), m = strlen(b);
+    if (n > 31 || m > 31)
+        return CLI_NAME_FAR;
+    int d[32][32];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            const int cost = a[i - 1] != b[j - 1];
+            int best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+/* The known name nearest to typed, when it is near enough to be a slip (at most 2 edits, and
+ * fewer than half the name's letters), else NULL. names is strided: the name at names + i *
+ * stride, n of them. */
+static const char *nearest_name(const char *typed, const void *names, size_t stride, size_t n)
+{
+    const char *best = NULL;
+    int best_d = CLI_NAME_FAR;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = *(const char *const *)((const char *)names + i * stride);
+        if (name == NULL)
+            continue;
+        const int d = name_distance(typed, name);
+        if (d < best_d) {
+            best_d = d;
+            best = name;
+        }
+    }
+    const size_t len = strlen(typed);
+    return best != NULL && best_d <= 2 && (size_t)best_d * 2 < len ? best : NULL;
 }
 
 /* A finite number filling the whole argument. */
@@ -310,12 +366,13 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
     case OPT_NOW: {
         int64_t utc = 0;
         gex_instant_info info;
-        const int st = gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info);
-        if (st == GEX_ENOTIME)
-            return usage_error("--now: '%s' has no year: give the full date", arg);
+        const int st = gex_time_parse_now(arg, strlen(arg), &utc, &info);
+        if (st != GEX_OK && info.problem != NULL)
+            return usage_error("--now: '%s': %s", arg, info.problem);
         if (st != GEX_OK)
             return usage_error("--now: '%s' is not a date and time (for example "
-                               "2023-09-14T16:31:00-04:00)",
+                               "2023-09-14T16:31:00-04:00, \"2023-09-14 16:00\" in New York "
+                               "time, or @1694723460)",
                                arg);
         o->prepare.has_now = 1;
         o->prepare.now = utc;
@@ -456,9 +513,39 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return rc;
         o->jobs = (int)l;
         return -1;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return -1;
     default:
         return CLI_EXIT_USAGE;
     }
+}
+
+/* A warning for a --rate or --div no market has: rates and yields are fractions a year (0.045
+ * for 4.5%), so a value typed in percent is 100 times too large. Above |0.25| (25% a year) a
+ * value is far outside every market since 1980 but can be a deliberate stress; from 1 on, it is
+ * most likely percent; above 100 it cannot be meant either way. gex computes with the value
+ * given (a stress test may mean it) and says what was probably meant. */
+static void warn_carry(const char *opt, double v)
+{
+    const double a = fabs(v);
+    if (!(a > 0.25) && !(v < -0.05))
+        return;
+    if (a > 100.0)
+        cli_error(NULL, 0,
+                  "warning: %s %g is %g%% a year, which no market has: %s is a fraction a "
+                  "year (0.045 for 4.5%%)",
+                  opt, v, 100.0 * v, opt);
+    else if (a >= 1.0)
+        cli_error(NULL, 0,
+                  "warning: %s %g is %g%% a year: %s is a fraction a year, so for %g%% give "
+                  "%s %g",
+                  opt, v, 100.0 * v, opt, v, opt, v / 100.0);
+    else
+        cli_error(NULL, 0,
+                  "warning: %s %g is %g%% a year, far outside the usual range (about -0.01 to "
+                  "0.1); computing with it as given",
+                  opt, v, 100.0 * v);
 }
 
 /* Options that only some commands take. */
@@ -530,13 +617,19 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(first, commands[i].name) == 0)
             o->command = commands[i].command;
+    const char *near = o->command != CLI_CMD_NONE
+                           ? NULL
+                           : nearest_name(first, commands, sizeof commands[0],
+                                          sizeof commands / sizeof commands[0]);
+    if (near != NULL)
+        return usage_error("'%s' is not a command: did you mean %s?", first, near);
     if (o->command == CLI_CMD_NONE)
         return usage_error("'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
                            "levels, summary, profile, screen, validate, plot or serve",
                            first);
     o->command_name = first;
 
-    int seen_validate = 0, seen_sort = 0, seen_profile = 0, zero_dte = 0;
+    int seen_validate = 0, seen_sort = 0, seen_profile = 0, seen_format = 0, zero_dte = 0;
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
     optind = 1;
@@ -560,12 +653,22 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
                 char s[3] = {'-', (char)optopt, '\0'};
                 return usage_error("unknown option '%s'", s);
             }
+            /* "--name=value" or "--name": suggest the nearest long option */
+            if (bad[0] == '-' && bad[1] == '-') {
+                char typed[64];
+                snprintf(typed, sizeof typed, "%.*s", (int)strcspn(bad + 2, "="), bad + 2);
+                const char *guess = nearest_name(typed, long_options, sizeof long_options[0],
+                                                 sizeof long_options / sizeof long_options[0]);
+                if (guess != NULL)
+                    return usage_error("unknown option '%s': did you mean --%s?", bad, guess);
+            }
             return usage_error("unknown option '%s'", bad);
         }
         if (c == ':')
             return usage_error("option '%s' needs a value", sub_argv[optind - 1]);
         seen_validate |= c == OPT_VENDOR || c == OPT_TOL;
         seen_sort |= c == OPT_SORT;
+        seen_format |= c == OPT_FORMAT;
         /* --range also sets plot's strike window. */
         seen_profile |= (c == OPT_RANGE && o->command != CLI_CMD_PLOT) || c == OPT_POINTS;
         if (c == OPT_KIND && o->command != CLI_CMD_PLOT)
@@ -577,6 +680,10 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     }
     if (zero_dte && o->analysis.exposure.n_expirations > 0)
         return usage_error("--expiration 0dte cannot be combined with dates");
+    if (!o->quiet) {
+        warn_carry("--rate", o->prepare.rate);
+        warn_carry("--div", o->prepare.div);
+    }
     if (o->analysis.exposure.n_expirations == 0)
         o->analysis.exposure.expirations = NULL;
     o->files = sub_argv + optind;
@@ -586,6 +693,9 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     if (o->command == CLI_CMD_PLOT && o->output != NULL &&
         (rc = cli_plot_parse(NULL, NULL, o->output, &plot_format)) < 0)
         return CLI_EXIT_INTERNAL;
+    if (o->command == CLI_CMD_PLOT && seen_format)
+        return usage_error("--format applies to tables, not to plot: the chart's format comes "
+                           "from -o FILE's extension (.svg, .png or .pdf)");
     if (o->command == CLI_CMD_PLOT && (o->output == NULL || rc > 0))
         return usage_error("plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
     rc = check_scope(o, seen_validate, seen_sort, seen_profile);

@@ -9,6 +9,12 @@
 
 #include "cli.h"
 
+static int compare_day(const void *a, const void *b)
+{
+    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* One stderr line for the rows the reader skipped (SPEC 2, lenient mode). */
 static void report_skipped(cli_messages *to, const char *path, const gex_read_report *r)
 {
@@ -44,7 +50,7 @@ static int read_chain(cli_messages *to, const cli_options *opts, const char *pat
                               : gex_chain_read_path(path, &opts->read, chain, read, &err);
     if (st != GEX_OK)
         return cli_report_to(to, st, &err, path);
-    if (read->warning[0] != '\0')
+    if (read->warning[0] != '\0' && !opts->quiet)
         cli_say(to, path, 0, "warning: %s", read->warning);
     report_skipped(to, path, read);
     return CLI_EXIT_OK;
@@ -80,6 +86,44 @@ int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_ch
         *chain = NULL;
     }
     return rc;
+}
+
+/* "; the file's expirations (contracts): 2026-11-20 (1210), ..." for a filter that left nothing:
+ * the user sees what to ask for. At most 12 dates, the earliest, then how many more. */
+static void expirations_text(const gex_chain *chain, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    if (v.n == 0)
+        return;
+    int32_t *days = malloc(v.n * sizeof *days);
+    if (days == NULL)
+        return;
+    memcpy(days, v.expiration, v.n * sizeof *days);
+    qsort(days, v.n, sizeof *days, compare_day);
+    size_t len = 0, shown = 0, distinct = 0;
+    int w = snprintf(buf, size, "; the file's expirations (contracts):");
+    len = w > 0 && (size_t)w < size ? (size_t)w : 0;
+    for (size_t i = 0; i < v.n;) {
+        size_t j = i;
+        while (j < v.n && days[j] == days[i])
+            j++;
+        distinct++;
+        if (shown < 12) {
+            char date[16];
+            gex_time_format_date(days[i], date, sizeof date);
+            w = snprintf(buf + len, size - len, "%s %s (%zu)", shown ? "," : "", date, j - i);
+            if (w > 0 && (size_t)w < size - len) {
+                len += (size_t)w;
+                shown++;
+            }
+        }
+        i = j;
+    }
+    if (distinct > shown)
+        snprintf(buf + len, size - len, " and %zu more", distinct - shown);
+    free(days);
 }
 
 int cli_analyze(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
@@ -122,10 +166,13 @@ int cli_analyze_shared(cli_messages *to, const cli_options *opts, const char *pa
     if (out->totals.used == 0 && need_used) {
         char excluded[256];
         gex__excluded_text(&out->totals, excluded, sizeof excluded);
+        char dates[512] = "";
+        if (out->totals.filtered > 0)
+            expirations_text(chain, dates, sizeof dates);
         cli_say(to, path, 0,
                 "%s: nothing usable: of %zu contracts none is left (excluded: %s; left "
-                "out by the filters: %zu)",
-                out->symbol, out->totals.contracts, excluded, out->totals.filtered);
+                "out by the filters: %zu)%s",
+                out->symbol, out->totals.contracts, excluded, out->totals.filtered, dates);
         return CLI_EXIT_INPUT;
     }
     return CLI_EXIT_OK;
