@@ -949,8 +949,7 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
     const gex_regime *g = &d->regime;
     panel_row(&tp, "Gamma", g->regime > 0 ? "positive" : (g->regime < 0 ? "negative" : "neutral"),
               g->regime > 0 ? col_call_wall : (g->regime < 0 ? col_put_wall : col_text));
-    panel_row(&tp, "Vanna", g->regime > 0 ? (g->vanna_aligned ? "aligned" : "adverse") : "n/a",
-              col_text);
+    panel_row(&tp, "Vanna", g->vanna_aligned ? "aligned" : "not aligned", col_text);
     if (g->dist_to_flip.has) {
         snprintf(buf, sizeof buf, "%+.2f%%", g->dist_to_flip.value);
         panel_row(&tp, "Spot vs flip", buf, sign_colour(g->dist_to_flip.value));

@@ -97,18 +97,7 @@ char *gex__plot_symbol(const char *symbol, char *buf, size_t size)
 
 char *gex__plot_format_instant(int64_t utc, char *buf, size_t size)
 {
-    const int offset = gex_time_eastern_offset(utc);
-    const int64_t local = utc + offset;
-    int64_t days = local / GEX_SECONDS_PER_DAY;
-    int64_t secs = local % GEX_SECONDS_PER_DAY;
-    if (secs < 0) {
-        secs += GEX_SECONDS_PER_DAY;
-        days--;
-    }
-    char date[32];
-    gex_time_format_date((int32_t)days, date, sizeof date);
-    snprintf(buf, size, "%s %02d:%02d %s", date, (int)(secs / 3600), (int)(secs / 60 % 60),
-             offset == -14400 ? "EDT" : "EST");
+    gex_time_format_eastern(utc, buf, size);
     return buf;
 }
 

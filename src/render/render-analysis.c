@@ -70,19 +70,46 @@ static const char *title_unit(gex__doc doc, const gex__analysis *a)
     }
 }
 
+/* Appends sep and part to the title, or a line break instead of sep where the line would pass
+ * GEX__TITLE_WIDTH columns (an 80-column terminal). */
+#define GEX__TITLE_WIDTH 80
+static void title_add(char *buf, size_t size, size_t *len, size_t *line_start, const char *sep,
+                      const char *part)
+{
+    const size_t line = *len - *line_start;
+    const int wrap = *len > 0 && line + strlen(sep) + strlen(part) > GEX__TITLE_WIDTH;
+    const int w = snprintf(buf + *len, size - *len, "%s%s",
+                           *len == 0 ? ""
+                           : wrap    ? "\n"
+                                     : sep,
+                           part);
+    if (w < 0 || (size_t)w >= size - *len)
+        return;
+    if (wrap)
+        *line_start = *len + 1;
+    *len += (size_t)w;
+}
+
 void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size)
 {
-    char spot[64], iso[40], excluded[256], used[32], total[32], filtered[32];
+    char spot[64], when[40], excluded[256], used[32], total[32], filtered[32], part[512];
     gex__fmt_grouped(a->spot, 2, spot, sizeof spot);
-    gex_time_format_iso(a->as_of, iso, sizeof iso);
+    gex_time_format_eastern(a->as_of, when, sizeof when);
     gex__excluded_text(&a->totals, excluded, sizeof excluded);
     gex__fmt_grouped((double)a->totals.used, 0, used, sizeof used);
     gex__fmt_grouped((double)a->totals.contracts, 0, total, sizeof total);
     gex__fmt_grouped((double)a->totals.filtered, 0, filtered, sizeof filtered);
-    snprintf(buf, size,
-             "%s  spot %s  as of %s  %s; %s of %s contracts used, excluded: %s; left out by "
-             "filters: %s",
-             a->symbol, spot, iso, title_unit(doc, a), used, total, excluded, filtered);
+    size_t len = 0, line_start = 0;
+    buf[0] = '\0';
+    snprintf(part, sizeof part, "%s  spot %s  as of %s", a->symbol, spot, when);
+    title_add(buf, size, &len, &line_start, "", part);
+    title_add(buf, size, &len, &line_start, "  ", title_unit(doc, a));
+    snprintf(part, sizeof part, "%s of %s contracts used", used, total);
+    title_add(buf, size, &len, &line_start, "; ", part);
+    snprintf(part, sizeof part, "excluded: %s", excluded);
+    title_add(buf, size, &len, &line_start, "; ", part);
+    snprintf(part, sizeof part, "left out by filters: %s", filtered);
+    title_add(buf, size, &len, &line_start, "; ", part);
 }
 
 void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size)

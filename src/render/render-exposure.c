@@ -183,11 +183,16 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
         cols[nc] = (gex__column){names[nc], unit_of(a, k), st};
         nc++;
     }
-    const int with_oi = m <= 0;
+    /* The open interest: gex's in every format, exposure's (four measures already) in CSV and
+     * JSON, so that its table fits an 80-column terminal. */
+    const int with_oi = m == 0 || (m < 0 && opts->format != GEX__OUT_TABLE);
+    /* gex's volume columns: in CSV and JSON; a table leaves them out to fit an 80-column
+     * terminal (strike, three GEX columns and the open interest). */
+    const int with_volume = (m == 0 && opts->format != GEX__OUT_TABLE) || wide;
     if (with_oi) {
         cols[nc++] = (gex__column){"call_oi", "contracts", GEX__STYLE_COUNT};
         cols[nc++] = (gex__column){"put_oi", "contracts", GEX__STYLE_COUNT};
-        if (m == 0 || wide) {
+        if (with_volume) {
             cols[nc++] = (gex__column){"call_volume", "contracts", GEX__STYLE_COUNT};
             cols[nc++] = (gex__column){"put_volume", "contracts", GEX__STYLE_COUNT};
         }
@@ -207,7 +212,7 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
         if (with_oi) {
             rc |= gex__table_num(t, r->call_oi);
             rc |= gex__table_num(t, r->put_oi);
-            if (m == 0 || wide) {
+            if (with_volume) {
                 rc |= gex__table_num(t, r->call_volume);
                 rc |= gex__table_num(t, r->put_volume);
             }
@@ -220,8 +225,9 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
         char v[64], flip[64];
         for (int k = first; k <= last; k++) {
             gex__fmt_grouped(total_of(&a->totals, k), 0, v, sizeof v);
-            fprintf(out, "%snet_%s %s %s", k == first ? "\n" : "   ", measures[k].name, v,
-                    unit_of(a, k));
+            /* one measure a line when there are several: an 80-column terminal */
+            fprintf(out, "%snet_%s %s %s", k == first || first != last ? "\n" : "   ",
+                    measures[k].name, v, unit_of(a, k));
             if (k == 0)
                 fprintf(out, " (%s)", gex__label(a->totals.net_gex));
         }
@@ -230,7 +236,7 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
                 gex__fmt_grouped(a->levels.gamma_flip.value, 2, flip, sizeof flip);
             else
                 snprintf(flip, sizeof flip, "none");
-            fprintf(out, "   gamma_flip %s (%s)", flip,
+            fprintf(out, "%sgamma_flip %s (%s)", first != last ? "\n" : "   ", flip,
                     gex_flip_method_name(a->levels.flip_method));
         }
         fputc('\n', out);

@@ -209,6 +209,33 @@ static void hedge_text(const gex_hedge *h, char *buf, size_t size)
         snprintf(buf, size, "dealers %s %s shares (%s USD)", h->direction, sh, no);
 }
 
+/* "label                  text", the text wrapped at spaces to fit 80 columns, continued under
+ * itself. */
+#define SUMMARY_WIDTH  80
+#define SUMMARY_INDENT 23
+static void put_wrapped(FILE *out, const char *label, const char *text)
+{
+    fprintf(out, "%-22s ", label);
+    size_t col = SUMMARY_INDENT;
+    const char *p = text;
+    while (*p != '\0') {
+        const size_t word = strcspn(p, " ");
+        if (col > SUMMARY_INDENT && col + 1 + word > SUMMARY_WIDTH) {
+            fprintf(out, "\n%*s", SUMMARY_INDENT, "");
+            col = SUMMARY_INDENT;
+        } else if (col > SUMMARY_INDENT) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, word, out);
+        col += word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', out);
+}
+
 static int summary_table(const gex__analysis *a, const summary_block *s, FILE *out)
 {
     char title[1024], v[64], buf[256], unit[32];
@@ -252,7 +279,7 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
     fprintf(out, "%-22s %s gamma, vanna %s, confidence %s\n", "regime",
             regime_word(s->regime.regime), s->regime.vanna_aligned ? "aligned" : "not aligned",
             s->regime.confidence);
-    fprintf(out, "%-22s %s\n", "meaning", s->regime.meaning);
+    put_wrapped(out, "meaning", s->regime.meaning);
     fprintf(out, "%-22s %s\n\n", "spot versus flip", s->regime.vendor_regime);
     hedge_text(&s->down, buf, sizeof buf);
     fprintf(out, "%-22s %s\n", "hedging, spot -1%", buf);
@@ -262,8 +289,9 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
         char exp[16];
         gex_time_format_date(s->zero_dte.expiration, exp, sizeof exp);
         gex__fmt_grouped(s->zero_dte.net_gex, 0, v, sizeof v);
-        fprintf(out, "%-22s %.2f%% of gross GEX; net %s %s; expiration %s\n", "0DTE share",
-                s->zero_dte.pct_of_total_gex, v, unit, exp);
+        snprintf(buf, sizeof buf, "%.2f%% of gross GEX; net %s %s; expiration %s",
+                 s->zero_dte.pct_of_total_gex, v, unit, exp);
+        put_wrapped(out, "0DTE share", buf);
     } else {
         fprintf(out, "%-22s none: no unexpired contract expires on the quote date\n", "0DTE share");
     }
