@@ -40,6 +40,7 @@ typedef enum cli_command {
     CLI_CMD_VALIDATE,
     CLI_CMD_SERVE,
     CLI_CMD_PLOT,
+    CLI_CMD_EXPIRATIONS,
 } cli_command;
 
 /* The maximum number of --expiration, --vendor and --settle options. */

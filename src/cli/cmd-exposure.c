@@ -1,7 +1,7 @@
 /*
  * cmd-exposure.c: the commands that show one underlying (greeks, gex, dex, vex, chex, exposure,
- * levels, summary, profile): read and analyse the file, render the document (src/render), and
- * in a terminal add the strike bars.
+ * levels, summary, profile, expirations): read and analyse the file, render the document
+ * (src/render), and in a terminal add the strike bars.
  */
 #include "cli.h"
 
@@ -25,6 +25,8 @@ static gex__doc doc_of(cli_command command)
         return GEX__DOC_SUMMARY;
     case CLI_CMD_PROFILE:
         return GEX__DOC_PROFILE;
+    case CLI_CMD_EXPIRATIONS:
+        return GEX__DOC_EXPIRATIONS;
     default:
         return GEX__DOC_EXPOSURE;
     }
@@ -44,7 +46,9 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
     gex__render_options ro;
     cli_render_options_of(opts, &ro);
     gex__analysis a;
-    int rc = cli_analyze_file(opts, opts->files[0], ro.doc != GEX__DOC_GREEKS, &a);
+    /* greeks lists every contract and expirations every date, used or not */
+    const int need_used = ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS;
+    int rc = cli_analyze_file(opts, opts->files[0], need_used, &a);
     if (rc != CLI_EXIT_OK)
         return rc;
     gex_error err;

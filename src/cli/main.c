@@ -38,6 +38,7 @@ int main(int argc, char **argv)
     case CLI_CMD_LEVELS:
     case CLI_CMD_SUMMARY:
     case CLI_CMD_PROFILE:
+    case CLI_CMD_EXPIRATIONS:
         rc = cli_cmd_show(&opts, sink.fp);
         break;
     case CLI_CMD_SCREEN:

@@ -28,6 +28,7 @@ static const struct {
     {"levels", CLI_CMD_LEVELS, "gamma flip, walls, extremes, highest OI, 0DTE magnet"},
     {"summary", CLI_CMD_SUMMARY, "one screen: spot, net GEX, flip, walls, regime, hedging"},
     {"profile", CLI_CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
+    {"expirations", CLI_CMD_EXPIRATIONS, "the file's expirations: contracts, OI, GEX, share"},
     {"screen", CLI_CMD_SCREEN, "one row per underlying over many files"},
     {"validate", CLI_CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
     {"plot", CLI_CMD_PLOT, "charts: exposure bars, GEX profile, dashboard (SVG/PNG/PDF)"},
@@ -82,7 +83,7 @@ static void help_general(FILE *out)
           "yfinance). FILE may be - for standard input.\n\nCommands:\n",
           out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fputs("\n", out);
     fputs(common_help, out);
     fputs("\nExit status: 0 success, 1 validate found differences beyond --tol, 2 usage\n"
@@ -134,6 +135,17 @@ static void help_command(FILE *out, cli_command c)
         fputs("usage: gex profile [options] [--range PCT] [--points N] FILE\n\n"
               "Net GEX recomputed at hypothetical spots x (IV, T, r, q held) over the grid\n"
               "S (1 - PCT/100) .. S (1 + PCT/100) with N points (default 20 and 81).\n",
+              out);
+        break;
+    case CLI_CMD_EXPIRATIONS:
+        fputs("usage: gex expirations [options] FILE\n\n"
+              "One row per expiration the file holds, ascending: expiration, dte (calendar\n"
+              "days from the quote date), contracts in the file, contracts used, call and put\n"
+              "open interest, call, put and net GEX, net DEX, VEX and CHEX, the share of the\n"
+              "chain's gross GEX (percent), and why nothing of an expiration is used\n"
+              "(expired, filtered or excluded). The table shows the counts, net GEX and the\n"
+              "share; CSV and JSON every column. Filters apply to what is used, not to the\n"
+              "list: it is the file's.\n",
               out);
         break;
     case CLI_CMD_SCREEN:
@@ -625,7 +637,7 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
         return usage_error("'%s' is not a command: did you mean %s?", first, near);
     if (o->command == CLI_CMD_NONE)
         return usage_error("'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
-                           "levels, summary, profile, screen, validate, plot or serve",
+                           "levels, summary, profile, expirations, screen, validate, plot or serve",
                            first);
     o->command_name = first;
 

@@ -9,56 +9,6 @@
 
 #include "render.h"
 
-/* symbol, underlying_price, as_of: the head of every vendor document. */
-static json_t *doc_head(const gex__analysis *a)
-{
-    char iso[40];
-    gex_time_format_iso(a->as_of, iso, sizeof iso);
-    json_t *d = json_object();
-    if (d == NULL)
-        return NULL;
-    int rc = gex__jset(d, "symbol", gex__jstr(a->symbol));
-    rc |= gex__jset(d, "underlying_price", gex__jnum(a->spot));
-    rc |= gex__jset(d, "as_of", gex__jstr(iso));
-    if (rc != GEX_OK) {
-        json_decref(d);
-        return NULL;
-    }
-    return d;
-}
-
-/* Adds meta to a document under construction; returns it, or NULL (freed) when st says an
- * allocation failed. */
-static json_t *doc_complete(const gex__analysis *a, json_t *d, int st)
-{
-    if (d != NULL && st == GEX_OK && gex__jset(d, "meta", gex__json_meta(a)) == GEX_OK)
-        return d;
-    json_decref(d);
-    return NULL;
-}
-
-/* Writes and frees a document; NULL means building it failed. */
-static int doc_write(json_t *d, FILE *out, gex_error *err)
-{
-    if (d == NULL)
-        return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the JSON document");
-    const int st = gex__json_emit(d, out, err);
-    json_decref(d);
-    return st;
-}
-
-static int table_finish(gex__table *t, int rc, gex__out_format format, const char *title, FILE *out,
-                        gex_error *err)
-{
-    if (t == NULL || rc != GEX_OK) {
-        gex__table_free(t);
-        return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the table");
-    }
-    const int st = gex__table_emit(t, format, title, out, err);
-    gex__table_free(t);
-    return st;
-}
-
 /* --- gex dex vex chex exposure --- */
 
 typedef struct measure {
@@ -108,7 +58,7 @@ static json_t *exposure_doc(const gex__analysis *a, int m)
 {
     const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
     const size_t n = gex_exposure_strike_count(a->exposure);
-    json_t *d = doc_head(a);
+    json_t *d = gex__doc_head(a);
     int rc = d == NULL ? GEX_ENOMEM : GEX_OK;
     char key[32];
     if (rc == GEX_OK && m == 0) {
@@ -155,7 +105,7 @@ static json_t *exposure_doc(const gex__analysis *a, int m)
         rc |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
     }
     rc |= gex__jset(d, "strikes", arr);
-    return doc_complete(a, d, rc);
+    return gex__doc_complete(a, d, rc);
 }
 
 static int exposure_table(const gex__render_options *opts, const gex__analysis *a, int m, FILE *out,
@@ -220,7 +170,7 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
     }
     char title[1024];
     gex__title(opts->doc, a, title, sizeof title);
-    const int st = table_finish(t, rc, opts->format, title, out, err);
+    const int st = gex__table_finish(t, rc, opts->format, title, out, err);
     if (st == GEX_OK && opts->format == GEX__OUT_TABLE) {
         char v[64], flip[64];
         for (int k = first; k <= last; k++) {
@@ -293,13 +243,13 @@ static const gex_level *level_at(const gex_levels *l, int i)
 
 static json_t *levels_doc(const gex__analysis *a)
 {
-    json_t *d = doc_head(a);
+    json_t *d = gex__doc_head(a);
     json_t *lv = json_object();
     int st = d == NULL || lv == NULL ? GEX_ENOMEM : GEX_OK;
     for (int i = 0; i < 7 && st == GEX_OK; i++)
         st |= gex__jset(lv, level_names[i], gex__jlevel(level_at(&a->levels, i)));
     st |= gex__jset(d, "levels", lv);
-    return doc_complete(a, d, st);
+    return gex__doc_complete(a, d, st);
 }
 
 static int render_levels(const gex__render_options *opts, const gex__analysis *a, FILE *out,
@@ -307,7 +257,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
 {
     int rc = GEX_OK;
     if (opts->format == GEX__OUT_JSON) {
-        rc = doc_write(gex__exposure_document(opts->doc, a), out, err);
+        rc = gex__doc_write(gex__exposure_document(opts->doc, a), out, err);
     } else if (opts->format == GEX__OUT_CSV) {
         gex__column cols[10] = {{"symbol", NULL, GEX__STYLE_TEXT},
                                 {"underlying_price", NULL, GEX__STYLE_PRICE},
@@ -325,7 +275,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
             for (int i = 0; i < 7; i++)
                 st |= gex__table_level(t, level_at(&a->levels, i));
         }
-        rc = table_finish(t, st, opts->format, NULL, out, err);
+        rc = gex__table_finish(t, st, opts->format, NULL, out, err);
     } else {
         static const gex__column cols[3] = {{"level", NULL, GEX__STYLE_TEXT},
                                             {"strike", "USD", GEX__STYLE_PRICE},
@@ -343,7 +293,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
         }
         char title[1024];
         gex__title(opts->doc, a, title, sizeof title);
-        rc = table_finish(t, st, opts->format, title, out, err);
+        rc = gex__table_finish(t, st, opts->format, title, out, err);
         if (rc == GEX_OK)
             fprintf(out, "\ngamma_flip by the %s method; '-': the level does not exist\n",
                     gex_flip_method_name(a->levels.flip_method));
@@ -410,7 +360,7 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
     int st = GEX_OK;
     gex__jwriter w = {.fp = out};
     if (opts->format == GEX__OUT_JSON) {
-        d = doc_head(a);
+        d = gex__doc_head(a);
         st = d == NULL ? GEX_ENOMEM : GEX_OK;
         if (st == GEX_OK) {
             gex__jwriter_raw(&w, "{");
@@ -488,7 +438,7 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
     if (t != NULL) {
         char title[1024];
         gex__title(opts->doc, a, title, sizeof title);
-        rc = table_finish(t, st, opts->format, title, out, err);
+        rc = gex__table_finish(t, st, opts->format, title, out, err);
     } else if (st == GEX_OK) {
         json_t *meta = gex__json_meta(a);
         if (meta != NULL) {
@@ -529,7 +479,7 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
                              a->symbol, gex_strerror(st));
     }
     if (opts->format == GEX__OUT_JSON) {
-        json_t *d = doc_head(a);
+        json_t *d = gex__doc_head(a);
         json_t *arr = json_array();
         st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
         if (st == GEX_OK)
@@ -541,7 +491,7 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
             st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
         }
         st |= gex__jset(d, "profile", arr);
-        rc = doc_write(doc_complete(a, d, st), out, err);
+        rc = gex__doc_write(gex__doc_complete(a, d, st), out, err);
     } else {
         gex__column cols[2] = {{"x", "USD", GEX__STYLE_PRICE},
                                {"net_gex", gex__unit_short(gex__unit_of(a)), GEX__STYLE_MONEY}};
@@ -553,7 +503,7 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
         }
         char title[1024];
         gex__title(opts->doc, a, title, sizeof title);
-        rc = table_finish(t, st, opts->format, title, out, err);
+        rc = gex__table_finish(t, st, opts->format, title, out, err);
     }
     free(x);
     return rc;
@@ -571,7 +521,7 @@ int gex__render_exposure(const gex__render_options *options, const gex__analysis
         return render_levels(options, a, out, err);
     default:
         return options->format == GEX__OUT_JSON
-                   ? doc_write(gex__exposure_document(options->doc, a), out, err)
+                   ? gex__doc_write(gex__exposure_document(options->doc, a), out, err)
                    : exposure_table(options, a, measure_of(options->doc), out, err);
     }
 }

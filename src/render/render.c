@@ -8,10 +8,16 @@ int gex__render(const gex__render_options *options, const gex__analysis *a, FILE
 {
     if (options->doc == GEX__DOC_SUMMARY)
         return gex__render_summary(options, a, out, err);
+    if (options->doc == GEX__DOC_EXPIRATIONS)
+        return gex__render_expirations(options, a, out, err);
     return gex__render_exposure(options, a, out, err);
 }
 
 json_t *gex__document(gex__doc doc, const gex__analysis *a)
 {
-    return doc == GEX__DOC_SUMMARY ? gex__summary_document(a) : gex__exposure_document(doc, a);
+    if (doc == GEX__DOC_SUMMARY)
+        return gex__summary_document(a);
+    if (doc == GEX__DOC_EXPIRATIONS)
+        return gex__expirations_document(a);
+    return gex__exposure_document(doc, a);
 }

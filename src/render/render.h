@@ -29,6 +29,7 @@ typedef enum gex__doc {
     GEX__DOC_LEVELS,
     GEX__DOC_SUMMARY,
     GEX__DOC_PROFILE,
+    GEX__DOC_EXPIRATIONS,
 } gex__doc;
 
 /* One underlying, analysed, and where it came from (meta's file, input format, rows read and
@@ -81,6 +82,10 @@ json_t *gex__summary_document(const gex__analysis *a);
 int gex__render_exposure(const gex__render_options *options, const gex__analysis *a, FILE *out,
                          gex_error *err);
 json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a);
+/* The expirations document (render-expiry.c): one row per expiration of the file. */
+int gex__render_expirations(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                            gex_error *err);
+json_t *gex__expirations_document(const gex__analysis *a);
 
 /* "USD/1%", "USD/$1" or "shares/$1": the unit of GEX columns. */
 const char *gex__unit_short(gex_gex_unit unit);
@@ -203,5 +208,14 @@ const char *gex__label(double net_gex);
 /* The title line of a table of doc: symbol, spot, quote instant, unit, used and excluded
  * counts. */
 void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size);
+/* The parts of every document (render-document.c): the vendor's head (symbol,
+ * underlying_price, as_of; NULL when memory ran out); the document completed with meta (or
+ * freed and NULL when st says building it failed); a document written and freed (NULL: out of
+ * memory); a table written and freed (rc: whether building it failed). */
+json_t *gex__doc_head(const gex__analysis *a);
+json_t *gex__doc_complete(const gex__analysis *a, json_t *d, int st);
+int gex__doc_write(json_t *d, FILE *out, gex_error *err);
+int gex__table_finish(gex__table *t, int rc, gex__out_format format, const char *title, FILE *out,
+                      gex_error *err);
 
 #endif /* GEX_RENDER_H */
