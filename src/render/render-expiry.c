@@ -14,11 +14,11 @@
 /* One expiration of the file. */
 typedef struct expiry_row {
     int32_t date;
-    long dte;                    /* calendar days from the quote date (New York) */
-    size_t contracts;            /* in the file */
-    gex_exposure_totals totals;  /* the breakdown's, zero when it leaves the date out */
-    double call_oi, put_oi;      /* of the contracts used */
-    const char *note;            /* "" when used; else why nothing of it is */
+    long dte;                   /* calendar days from the quote date (New York) */
+    size_t contracts;           /* in the file */
+    gex_exposure_totals totals; /* the breakdown's, zero when it leaves the date out */
+    double call_oi, put_oi;     /* of the contracts used */
+    const char *note;           /* "" when used; else why nothing of it is */
 } expiry_row;
 
 static int compare_day(const void *a, const void *b)
@@ -193,8 +193,8 @@ static int expiry_table(const gex__render_options *opts, const gex__analysis *a,
     return gex__table_finish(t, st, opts->format, wide ? NULL : title, out, err);
 }
 
-int gex__render_expirations(const gex__render_options *options, const gex__analysis *a,
-                            FILE *out, gex_error *err)
+int gex__render_expirations(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                            gex_error *err)
 {
     size_t n = 0;
     expiry_row *rows = expiry_rows(a, &n);

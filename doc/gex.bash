@@ -1,0 +1,63 @@
+# bash completion for gex (installed as share/bash-completion/completions/gex; or source it).
+# Completes the command, the options of the command line (serve's own after `gex serve`), the
+# fixed values of options that take one, and file names elsewhere. tests/completion.sh checks
+# that every command and option `gex --help` and `gex serve --help` name is here.
+
+_gex_commands="greeks gex dex vex chex exposure levels summary profile expirations screen
+validate plot serve"
+_gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
+--min-oi --gex-unit --flip-method --iv-source --strict --multiplier --input-format --settle
+--jobs --quiet --help --version --vendor --tol --sort --range --points --kind"
+_gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now
+--rate --div --max-dte --gex-unit --flip-method --iv-source --strict --multiplier --settle
+--help"
+
+_gex()
+{
+    local cur prev command i
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD - 1]}
+    if [ "$COMP_CWORD" -eq 1 ]; then
+        COMPREPLY=($(compgen -W "$_gex_commands --help --version" -- "$cur"))
+        return
+    fi
+    command=${COMP_WORDS[1]}
+    case $prev in
+    --format) COMPREPLY=($(compgen -W "table csv json" -- "$cur")); return ;;
+    --gex-unit) COMPREPLY=($(compgen -W "pct point shares" -- "$cur")); return ;;
+    --flip-method) COMPREPLY=($(compgen -W "profile strike" -- "$cur")); return ;;
+    --iv-source) COMPREPLY=($(compgen -W "auto file mid" -- "$cur")); return ;;
+    --input-format)
+        COMPREPLY=($(compgen -W "auto long-csv cboe-csv cboe-json" -- "$cur"))
+        return
+        ;;
+    --kind)
+        COMPREPLY=($(compgen -W "gex dex vex chex profile dashboard" -- "$cur"))
+        return
+        ;;
+    --expiration) COMPREPLY=($(compgen -W "0dte" -- "$cur")); return ;;
+    -o | --output | --vendor | --api-key-file)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return
+        ;;
+    --spot | --now | --rate | --div | --symbol | --max-dte | --min-oi | --multiplier | \
+        --settle | --jobs | --tol | --sort | --range | --points | --port | --bind | \
+        --api-key | --threads | --max-per-client)
+        return # a value of the user's
+        ;;
+    esac
+    if [[ $cur == -* ]]; then
+        if [ "$command" = serve ]; then
+            COMPREPLY=($(compgen -W "$_gex_serve_options" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$_gex_options" -- "$cur"))
+        fi
+        return
+    fi
+    if [ "$command" = serve ]; then
+        COMPREPLY=($(compgen -d -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -o filenames -F _gex gex

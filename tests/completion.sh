@@ -1,0 +1,58 @@
+#!/bin/bash
+# The bash completion (doc/gex.bash) against the program's own help: every command gex --help
+# lists, every option gex --help, a command's --help and gex serve --help name, and every value
+# their "--option a|b|c" lines allow must complete; and completing works as a user types
+# (gex lev<TAB>, gex levels --fo<TAB>, gex levels --format <TAB>).
+# Usage: completion.sh GEX SOURCE_ROOT
+set -u
+gex=$1
+root=$2
+# shellcheck source=/dev/null
+. "$root/doc/gex.bash"
+fail=0
+
+complete_line() { # the words of a command line, the last one being completed
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(($# - 1))
+    COMPREPLY=()
+    _gex
+    printf '%s\n' "${COMPREPLY[@]}"
+}
+expect() { # expect WANTED WORD...: WANTED among the completions of the words
+    local want=$1
+    shift
+    if ! complete_line "$@" | grep -qxF -- "$want"; then
+        echo "FAIL: '${*}<TAB>' does not offer $want (offers: $(complete_line "$@" | tr '\n' ' '))"
+        fail=1
+    fi
+}
+
+commands=$("$gex" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 {print $1}')
+for c in $commands; do expect "$c" gex "${c:0:2}"; done
+
+options=$( ("$gex" --help; for c in $commands; do [ "$c" = serve ] || "$gex" "$c" --help; done) |
+    grep -oE -- '--[a-z][a-z-]+' | sort -u)
+for o in $options; do expect "$o" gex levels "${o:0:4}"; done
+
+serve_options=$("$gex" serve --help | grep -v '`' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+for o in $serve_options; do expect "$o" gex serve "${o:0:4}"; done
+
+# "--option a|b|c" in the help: each value completes after the option
+values=$( ("$gex" --help; "$gex" plot --help) | grep -oE -- '--[a-z-]+ [a-z0-9-]+(\|[a-z0-9-]+)+')
+while read -r opt list; do
+    [ -n "$opt" ] || continue
+    for v in ${list//|/ }; do
+        case $v in *=*) continue ;; esac
+        expect "$v" gex levels "$opt" ""
+    done
+done <<EOF2
+$values
+EOF2
+kinds=$("$gex" plot --help | grep -oE -- '--kind [A-Z]+' >/dev/null && echo "gex dex vex chex profile dashboard")
+for k in $kinds; do expect "$k" gex plot --kind ""; done
+
+if [ $fail -eq 0 ]; then
+    echo "completion: $(echo "$commands" | wc -w) commands, $(echo "$options" | wc -w) options," \
+        "$(echo "$serve_options" | wc -w) serve options and their values complete"
+fi
+exit $fail
