@@ -1063,9 +1063,13 @@ START_TEST(test_plot_terminal_bars_lines_and_width)
             full_lines++;
         *nl = '\n';
     }
+    /* The flip gets its rule among the strikes, or a line after them saying where it is. */
+    const int has_flip = f->data.levels.gamma_flip.has;
     ck_assert_int_eq(spot_rule, 1);
-    ck_assert_int_eq(flip_rule, flip_inside);
-    ck_assert_int_eq(lines, 1 + 21 + 1 + flip_inside);
+    ck_assert_int_eq(flip_rule, has_flip);
+    ck_assert_int_eq(lines, 1 + 21 + 1 + has_flip);
+    if (has_flip && !flip_inside)
+        assert_contains(buf, "the strikes shown");
     ck_assert_int_ge(full_lines, 1);
     const double cw = f->data.levels.call_wall.value;
     ck_assert_int_eq(call_wall, cw >= lo && cw <= hi);
@@ -1075,6 +1079,22 @@ START_TEST(test_plot_terminal_bars_lines_and_width)
     ck_assert_msg(strstr(buf, "4,450 ") == NULL && strstr(buf, "4,560 ") == NULL,
                   "strikes outside the 21 nearest were drawn");
     free(buf);
+
+    /* A flip below the strikes drawn: one line after them says so, with its distance. */
+    const gex_level kept_flip = f->data.levels.gamma_flip;
+    f->data.levels.gamma_flip = (gex_level){.has = 1, .value = 4000.0};
+    out = open_memstream(&buf, &len);
+    ck_assert_int_eq(gex_plot_terminal_bars(out, &f->data, GEX_PLOT_GEX, 21, 80), GEX_OK);
+    fclose(out);
+    assert_contains(buf, "gamma flip 4,000: below the strikes shown (-11.22% from spot)\n");
+    free(buf);
+    f->data.levels.gamma_flip = (gex_level){.has = 1, .value = 5000.0};
+    out = open_memstream(&buf, &len);
+    ck_assert_int_eq(gex_plot_terminal_bars(out, &f->data, GEX_PLOT_GEX, 21, 80), GEX_OK);
+    fclose(out);
+    assert_contains(buf, "gamma flip 5,000: above the strikes shown (+10.98% from spot)\n");
+    free(buf);
+    f->data.levels.gamma_flip = kept_flip;
 
     /* More strikes: the walls get their names; negative values grow left of the axis. */
     out = open_memstream(&buf, &len);

@@ -204,5 +204,13 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
         if (rc != 0)
             return GEX_EIO;
     }
+    /* A flip outside the strikes drawn still gets a line: a trader reads the bars for it. */
+    if (flip->has && isfinite(flip->value) && !show_flip) {
+        gex__plot_format_price(flip->value, flip_s, sizeof flip_s);
+        const char *where = flip->value <= d->rows[first].strike ? "below" : "above";
+        if (fprintf(out, "gamma flip %s: %s the strikes shown (%+.2f%% from spot)\n", flip_s, where,
+                    (flip->value - d->spot) / d->spot * 100.0) < 0)
+            return GEX_EIO;
+    }
     return ferror(out) ? GEX_EIO : GEX_OK;
 }
