@@ -6,7 +6,7 @@
 _gex_commands="greeks gex dex vex chex exposure levels summary profile expirations screen
 validate plot serve"
 _gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
---min-oi --gex-unit --flip-method --iv-source --strict --multiplier --input-format --settle
+--min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --strict --multiplier --input-format --settle
 --jobs --quiet --help --version --vendor --tol --sort --range --points --kind"
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now
 --rate --div --max-dte --gex-unit --flip-method --iv-source --strict --multiplier --settle
@@ -35,12 +35,13 @@ _gex()
         COMPREPLY=($(compgen -W "gex dex vex chex profile dashboard" -- "$cur"))
         return
         ;;
-    --expiration) COMPREPLY=($(compgen -W "0dte" -- "$cur")); return ;;
+    --expiration | --exclude-expiration) COMPREPLY=($(compgen -W "0dte" -- "$cur")); return ;;
     -o | --output | --vendor | --api-key-file)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
-    --spot | --now | --rate | --div | --symbol | --max-dte | --min-oi | --multiplier | \
+    --spot | --now | --rate | --div | --symbol | --max-dte | --min-oi | --min-bid | \
+        --max-delta | --multiplier | \
         --settle | --jobs | --tol | --sort | --range | --points | --port | --bind | \
         --api-key | --threads | --max-per-client)
         return # a value of the user's

@@ -53,6 +53,8 @@ void gex_exposure_options_default(gex_exposure_options *options)
     options->gex_unit = GEX_UNIT_PCT;
     options->max_dte = -1;
     options->min_oi = 0;
+    options->min_bid = 0;
+    options->max_abs_delta = 0;
 }
 
 double gex__exposure_unit_factor(gex_gex_unit unit, double spot)
@@ -205,7 +207,7 @@ struct gex_exposure {
     const gex_chain *chain; /* borrowed: the chain it was computed from */
     double rate, div;       /* the chain's carry (gex_chain_carry) */
     gex_exposure_options options;
-    int32_t *expirations; /* the options' list, owned */
+    int32_t *expirations; /* the options' lists, owned: the kept dates, then the excluded */
     double spot;
     int64_t quote_time;
     int32_t quote_date;
@@ -241,14 +243,18 @@ void gex_exposure_free(gex_exposure *e)
 static int options_ok(const gex_exposure_options *o)
 {
     return o->gex_unit >= GEX_UNIT_PCT && o->gex_unit <= GEX_UNIT_SHARES && o->min_oi >= 0 &&
-           o->min_oi < HUGE_VAL && (o->n_expirations == 0 || o->expirations != NULL);
+           o->min_oi < HUGE_VAL && o->min_bid >= 0 && o->min_bid < HUGE_VAL &&
+           o->max_abs_delta >= 0 && o->max_abs_delta <= 1 &&
+           (o->n_expirations == 0 || o->expirations != NULL) &&
+           (o->n_exclude_expirations == 0 || o->exclude_expirations != NULL);
 }
 
 /* The filter of gex_exposure_keeps, inlined into the per-contract loop (an exported function
  * is called through the PLT from inside the library, 50,000 times a chain). */
-static inline int keeps(const gex_exposure_options *o, int32_t expiration, double open_interest,
+static inline int keeps(const gex_exposure_options *o, const gex_chain_view *v, size_t i,
                         int32_t quote_date)
 {
+    const int32_t expiration = v->expiration[i];
     if (o->n_expirations > 0 || o->zero_dte) {
         int listed = o->zero_dte && expiration == quote_date;
         for (size_t j = 0; j < o->n_expirations && !listed; j++)
@@ -256,15 +262,22 @@ static inline int keeps(const gex_exposure_options *o, int32_t expiration, doubl
         if (!listed)
             return 0;
     }
+    if (o->exclude_zero_dte && expiration == quote_date)
+        return 0;
+    for (size_t j = 0; j < o->n_exclude_expirations; j++)
+        if (o->exclude_expirations[j] == expiration)
+            return 0;
     if (o->max_dte >= 0 && (int64_t)expiration - quote_date > o->max_dte)
         return 0;
-    return open_interest >= o->min_oi;
+    if (o->min_bid > 0 && !(v->bid[i] >= o->min_bid)) /* no bid: not shown to meet it */
+        return 0;
+    return v->open_interest[i] >= o->min_oi;
 }
 
-int gex_exposure_keeps(const gex_exposure_options *o, int32_t expiration, double open_interest,
+int gex_exposure_keeps(const gex_exposure_options *o, const gex_chain_view *view, size_t i,
                        int32_t quote_date)
 {
-    return o == NULL || keeps(o, expiration, open_interest, quote_date);
+    return o == NULL || view == NULL || i >= view->n || keeps(o, view, i, quote_date);
 }
 
 /* Adds contract i's values to a row. */
@@ -386,7 +399,10 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
     const double unit = gex__exposure_unit_factor(o->gex_unit, S);
     for (size_t i = 0; i < n; i++) {
         const int status = v->status[i];
-        const int kept = keeps(o, v->expiration[i], v->open_interest[i], e->quote_date);
+        int kept = keeps(o, v, i, e->quote_date);
+        if (kept && o->max_abs_delta > 0 && status == GEX_CONTRACT_OK &&
+            bs_status[i] == GEX_BS_OK && fabs(e->delta[i]) > o->max_abs_delta)
+            kept = 0; /* --max-delta: a filter, once the greeks are known */
         flags[i] = (uint8_t)((kept ? FLAG_KEPT : 0) |
                              (kept && status != GEX_CONTRACT_EXPIRED ? FLAG_ROW : 0));
         int used = kept && status == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK;
@@ -639,14 +655,19 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     e->n = n;
     int rc = GEX_ENOMEM;
     uint8_t *scratch = NULL;
-    if (options->n_expirations > 0) {
-        e->expirations = malloc(options->n_expirations * sizeof *e->expirations);
+    const size_t n_kept = options->n_expirations, n_excl = options->n_exclude_expirations;
+    if (n_kept + n_excl > 0) {
+        e->expirations = malloc((n_kept + n_excl) * sizeof *e->expirations);
         if (e->expirations == NULL)
             goto fail;
-        memcpy(e->expirations, options->expirations,
-               options->n_expirations * sizeof *e->expirations);
+        if (n_kept > 0)
+            memcpy(e->expirations, options->expirations, n_kept * sizeof *e->expirations);
+        if (n_excl > 0)
+            memcpy(e->expirations + n_kept, options->exclude_expirations,
+                   n_excl * sizeof *e->expirations);
     }
-    e->options.expirations = e->expirations;
+    e->options.expirations = n_kept > 0 ? e->expirations : NULL;
+    e->options.exclude_expirations = n_excl > 0 ? e->expirations + n_kept : NULL;
     e->block = malloc(9 * n * sizeof *e->block);
     e->included = malloc(n);
     scratch = malloc(2 * n); /* the contracts' flags, then the greeks' statuses */

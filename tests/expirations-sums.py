@@ -29,14 +29,12 @@ def run(*args):
     return json.loads(p.stdout)
 
 
-def check(path, now, extra):
+def check(path, now, extra, dates):
     args = [*now, *extra, "--format", "json", path]
     ex = run("expirations", *args)
     summ = run("summary", *args)
-    greeks = run("greeks", *now, "--format", "json", path)  # every contract: no filter
     meta = ex["meta"]["contracts"]
     rows = ex["expirations"]
-    dates = sorted({c["expiration"] for c in greeks["contracts"]})
     listed = [r["expiration"] for r in rows]
     assert listed == dates, f"{path}: listed dates {listed[:5]}... differ from the file's"
     assert sum(r["contracts"] for r in rows) == meta["total"], f"{path}: contracts"
@@ -71,7 +69,9 @@ else:
     print(f"skipped: ../shared absent ({chains}): the sample chain only")
 n = 0
 for path, extra in files:
-    n += check(path, extra, [])
-    n += check(path, extra, ["--min-oi", "100"])
-    n += check(path, extra, ["--max-dte", "7"])
+    greeks = run("greeks", *extra, "--format", "json", path)  # every contract: no filter
+    dates = sorted({c["expiration"] for c in greeks["contracts"]})
+    n += check(path, extra, [], dates)
+    n += check(path, extra, ["--min-oi", "100"], dates)
+    n += check(path, extra, ["--max-dte", "7", "--exclude-expiration", "0dte"], dates)
 print(f"expirations-sums: {len(files)} files x 3 filter sets, {n} expiration rows: identities hold")

@@ -155,28 +155,53 @@ START_TEST(test_analysis_carry_is_the_preparations)
 }
 END_TEST
 
-/* gex_exposure_keeps is the one filter: listed dates and 0DTE are a union, then max_dte and
- * min_oi; the analysis's counts follow it. */
+/* One contract as a chain's view, for gex_exposure_keeps. */
+static int keeps_one(const gex_exposure_options *o, int32_t expiration, double oi, double bid,
+                     int32_t today)
+{
+    const gex_chain_view v = {.n = 1, .expiration = &expiration, .open_interest = &oi, .bid = &bid};
+    return gex_exposure_keeps(o, &v, 0, today);
+}
+
+/* gex_exposure_keeps is the one filter: listed dates and 0DTE are a union, then the excluded
+ * dates, max_dte, min_oi and min_bid; the analysis's counts follow it. */
 START_TEST(test_analysis_filters)
 {
     const int32_t today = gex_time_days_from_civil(2023, 9, 14);
     gex_exposure_options o;
     gex_exposure_options_default(&o);
-    ck_assert_int_eq(gex_exposure_keeps(&o, today + 400, 0.0, today), 1);
-    ck_assert_int_eq(gex_exposure_keeps(NULL, today, 0.0, today), 1);
+    ck_assert_int_eq(keeps_one(&o, today + 400, 0.0, NAN, today), 1);
+    ck_assert_int_eq(keeps_one(NULL, today, 0.0, NAN, today), 1);
     const int32_t listed[1] = {today + 7};
     o.expirations = listed;
     o.n_expirations = 1;
     o.zero_dte = 1;
-    ck_assert_int_eq(gex_exposure_keeps(&o, today, 5.0, today), 1);
-    ck_assert_int_eq(gex_exposure_keeps(&o, today + 7, 5.0, today), 1);
-    ck_assert_int_eq(gex_exposure_keeps(&o, today + 35, 5.0, today), 0);
+    ck_assert_int_eq(keeps_one(&o, today, 5.0, NAN, today), 1);
+    ck_assert_int_eq(keeps_one(&o, today + 7, 5.0, NAN, today), 1);
+    ck_assert_int_eq(keeps_one(&o, today + 35, 5.0, NAN, today), 0);
     o.max_dte = 3;
-    ck_assert_int_eq(gex_exposure_keeps(&o, today + 7, 5.0, today), 0);
+    ck_assert_int_eq(keeps_one(&o, today + 7, 5.0, NAN, today), 0);
     o.max_dte = -1;
     o.min_oi = 5.5;
-    ck_assert_int_eq(gex_exposure_keeps(&o, today, 5.0, today), 0);
-    ck_assert_int_eq(gex_exposure_keeps(&o, today, 5.5, today), 1);
+    ck_assert_int_eq(keeps_one(&o, today, 5.0, NAN, today), 0);
+    ck_assert_int_eq(keeps_one(&o, today, 5.5, NAN, today), 1);
+    /* excluded dates and 0DTE win over listed ones */
+    o.exclude_zero_dte = 1;
+    ck_assert_int_eq(keeps_one(&o, today, 5.5, NAN, today), 0);
+    o.exclude_expirations = listed;
+    o.n_exclude_expirations = 1;
+    ck_assert_int_eq(keeps_one(&o, today + 7, 5.5, NAN, today), 0);
+    gex_exposure_options_default(&o);
+    o.exclude_expirations = listed;
+    o.n_exclude_expirations = 1;
+    ck_assert_int_eq(keeps_one(&o, today + 8, 0.0, NAN, today), 1);
+    ck_assert_int_eq(keeps_one(&o, today + 7, 0.0, NAN, today), 0);
+    /* a minimum bid: a contract without a bid is not shown to meet it */
+    gex_exposure_options_default(&o);
+    o.min_bid = 0.05;
+    ck_assert_int_eq(keeps_one(&o, today, 1.0, 0.05, today), 1);
+    ck_assert_int_eq(keeps_one(&o, today, 1.0, 0.04, today), 0);
+    ck_assert_int_eq(keeps_one(&o, today, 1.0, NAN, today), 0);
 
     gex_chain *chain = fixture(0.045, 0.013);
     gex_analysis_options ao;
@@ -192,6 +217,46 @@ START_TEST(test_analysis_filters)
     ck_assert_ptr_ne(gex_analysis_get_options(a)->exposure.expirations, listed);
     ck_assert_int_eq(gex_analysis_get_options(a)->exposure.expirations[0], today + 7);
     gex_analysis_free(a);
+
+    /* --max-delta: applied once the greeks are known; what it leaves out counts as filtered,
+     * and every contract used has |delta| within it. Excluded dates are copied too. */
+    gex_analysis_options_default(&ao);
+    ao.exposure.max_abs_delta = 0.5;
+    ao.exposure.exclude_expirations = listed;
+    ao.exposure.n_exclude_expirations = 1;
+    ck_assert_int_eq(gex_analysis_new(chain, &ao, &a, NULL), GEX_OK);
+    const gex_exposure_totals *t = gex_analysis_totals(a);
+    ck_assert_uint_gt(t->used, 0);
+    ck_assert_uint_gt(t->filtered, 41 * 2); /* the excluded date's, and the deep ones */
+    size_t excluded = 0;
+    for (int i = 0; i < GEX_CONTRACT_STATUS_COUNT; i++)
+        excluded += t->excluded[i];
+    ck_assert_uint_eq(t->used + t->filtered + excluded, t->contracts);
+    gex_contract_exposures ce;
+    gex_exposure_get_contracts(gex_analysis_exposure(a), &ce);
+    size_t deep = 0;
+    for (size_t i = 0; i < ce.n; i++) {
+        if (ce.included[i])
+            ck_assert_double_le(fabs(ce.delta[i]), 0.5);
+    }
+    gex_analysis_options unfiltered;
+    gex_analysis_options_default(&unfiltered);
+    gex_analysis *all = NULL;
+    ck_assert_int_eq(gex_analysis_new(chain, &unfiltered, &all, NULL), GEX_OK);
+    gex_exposure_get_contracts(gex_analysis_exposure(all), &ce);
+    for (size_t i = 0; i < ce.n; i++)
+        deep += ce.included[i] && fabs(ce.delta[i]) > 0.5;
+    ck_assert_uint_gt(deep, 0); /* the fixture has contracts the filter must drop */
+    ck_assert_ptr_ne(gex_analysis_get_options(a)->exposure.exclude_expirations, listed);
+    ck_assert_int_eq(gex_analysis_get_options(a)->exposure.exclude_expirations[0], today + 7);
+    gex_analysis_free(all);
+    gex_analysis_free(a);
+    ao.exposure.max_abs_delta = 1.5; /* outside [0, 1] */
+    ck_assert_int_eq(gex_analysis_new(chain, &ao, &a, NULL), GEX_EINVAL);
+    gex_analysis_options_default(&ao);
+    ao.exposure.expirations = listed;
+    ao.exposure.n_expirations = 1;
+    ao.exposure.zero_dte = 1;
 
     /* Nothing left: built, without levels. */
     ao.exposure.min_oi = 1e9;

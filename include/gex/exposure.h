@@ -58,24 +58,36 @@ typedef struct gex_exposure_options {
      *    the listed dates (days since 1970-01-01) OR, with zero_dte, the quote date (New York):
      *    `--expiration 2026-11-20 --expiration 0dte` keeps both (their union); neither given
      *    keeps every expiration;
+     *  - its expiration is none of the excluded dates, nor, with exclude_zero_dte, the quote
+     *    date (`--exclude-expiration`);
      *  - max_dte >= 0: expiration - quote date (New York) <= max_dte (< 0: no limit);
-     *  - open interest >= min_oi (0 keeps all). */
+     *  - open interest >= min_oi (0 keeps all);
+     *  - min_bid > 0: its bid >= min_bid (a contract whose file gives no bid is left out);
+     *  - max_abs_delta > 0: |delta| <= max_abs_delta, delta computed at the spot (this one is
+     *    applied by gex_exposure_compute once the greeks are known; gex_exposure_keeps, which
+     *    has no greeks, applies the others). */
     const int32_t *expirations; /* NULL when n_expirations is 0 */
     size_t n_expirations;
     int zero_dte;
+    const int32_t *exclude_expirations; /* NULL when n_exclude_expirations is 0 */
+    size_t n_exclude_expirations;
+    int exclude_zero_dte;
     int max_dte;
     double min_oi;
+    double min_bid;       /* 0: no limit */
+    double max_abs_delta; /* 0: no limit; else in (0, 1] */
 } gex_exposure_options;
 
-/* Unit pct, no filters (max_dte -1, min_oi 0). */
+/* Unit pct, no filters (max_dte -1, min_oi, min_bid and max_abs_delta 0). */
 void gex_exposure_options_default(gex_exposure_options *options);
 
-/* Whether the filters of options keep a contract of this expiration and open interest on a
- * quote date (New York, days since 1970-01-01; gex_exposure_quote_date). NULL options keep
- * everything. Used by gex_exposure_compute, and by callers listing contracts (gex greeks) so
- * that "passes the filters" has one meaning. */
-int gex_exposure_keeps(const gex_exposure_options *options, int32_t expiration,
-                       double open_interest, int32_t quote_date);
+/* Whether the filters of options keep contract i of a chain's view on a quote date (New York,
+ * days since 1970-01-01; gex_exposure_quote_date), all but max_abs_delta (which needs the
+ * greeks: gex_exposure_compute applies it). NULL options keep everything. Used by
+ * gex_exposure_compute, and by callers listing contracts (gex greeks, gex expirations) so that
+ * "passes the filters" has one meaning. */
+int gex_exposure_keeps(const gex_exposure_options *options, const gex_chain_view *view, size_t i,
+                       int32_t quote_date);
 
 typedef struct gex_strike_row {
     double strike;
@@ -108,10 +120,11 @@ typedef struct gex_exposure gex_exposure;
  * Returns GEX_OK and a new *out; GEX_EINVAL when an argument is NULL, the chain holds several
  * underlyings, has not been prepared (gex_chain_prepare), has no spot (the spot is unknown:
  * gex computes nothing rather than guess one; the caller asks for --spot), options hold a
- * negative or non-finite min_oi, an unknown unit, or a NULL
- * expirations list with n_expirations > 0; GEX_EEMPTY for a chain with no contract;
- * GEX_ERANGE beyond 4,294,967,294 contracts; GEX_ENOMEM. A chain whose filters leave nothing still
- * succeeds, with zero contracts used (the caller decides whether that is an error). */
+ * negative or non-finite min_oi or min_bid, max_abs_delta outside [0, 1], an unknown unit, or
+ * a NULL expirations or exclude_expirations list with a count above 0; GEX_EEMPTY for a chain with
+ * no contract; GEX_ERANGE beyond 4,294,967,294 contracts; GEX_ENOMEM. A chain whose filters leave
+ * nothing still succeeds, with zero contracts used (the caller decides whether that is an error).
+ */
 int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *options,
                          gex_exposure **out);
 
@@ -122,7 +135,7 @@ void gex_exposure_free(gex_exposure *exposure);
 const gex_chain *gex_exposure_chain(const gex_exposure *exposure);
 void gex_exposure_carry(const gex_exposure *exposure, double *rate, double *div);
 
-/* The options it was computed with (the expirations list is a copy the exposure owns), the
+/* The options it was computed with (the expiration lists are copies the exposure owns), the
  * spot, the quote instant (UTC seconds: the one gex_chain_prepare measured T from, so its
  * --now when one was given), and the quote date in New York (days since 1970-01-01: the date
  * of 0DTE contracts and the origin of max_dte). */

@@ -65,6 +65,7 @@ typedef struct cli_options {
     /* the analysis: unit, contract filters, flip method */
     gex_analysis_options analysis;
     int32_t expirations[CLI_MAX_REPEAT];
+    int32_t exclude_expirations[CLI_MAX_REPEAT];
     /* validate */
     const char *vendor[CLI_MAX_REPEAT];
     size_t n_vendor;

@@ -57,6 +57,10 @@ static const char common_help[] =
     "  --expiration DATE|0dte   keep this expiration (repeatable); 0dte: the quote date's\n"
     "  --max-dte N              keep expirations at most N calendar days away\n"
     "  --min-oi N               drop contracts with open interest below N\n"
+    "  --exclude-expiration DATE|0dte\n"
+    "                           leave out this expiration (repeatable)\n"
+    "  --min-bid X              drop contracts bid below X (or without a bid)\n"
+    "  --max-delta D            drop contracts with |delta| above D (0 < D <= 1)\n"
     "  --gex-unit pct|point|shares\n"
     "                           GEX per 1% move in USD (default), per $1 move in USD, or\n"
     "                           in shares per $1 move\n"
@@ -187,8 +191,9 @@ static void help_command(FILE *out, cli_command c)
         return;
     }
     fputs("\nCommon options (gex --help explains each): --format, -o, --spot, --now, --rate,\n"
-          "--div, --symbol, --expiration, --max-dte, --min-oi, --gex-unit, --flip-method,\n"
-          "--iv-source, --strict, --multiplier, --input-format, --settle, --jobs, --quiet.\n",
+          "--div, --symbol, --expiration, --exclude-expiration, --max-dte, --min-oi,\n"
+          "--min-bid, --max-delta, --gex-unit, --flip-method, --iv-source, --strict,\n"
+          "--multiplier, --input-format, --settle, --jobs, --quiet.\n",
           out);
 }
 
@@ -218,6 +223,9 @@ enum {
     OPT_KIND,
     OPT_JOBS,
     OPT_QUIET,
+    OPT_EXCLUDE_EXPIRATION,
+    OPT_MIN_BID,
+    OPT_MAX_DELTA,
 };
 
 static const struct option long_options[] = {
@@ -248,6 +256,9 @@ static const struct option long_options[] = {
     {"kind", required_argument, NULL, OPT_KIND},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"exclude-expiration", required_argument, NULL, OPT_EXCLUDE_EXPIRATION},
+    {"min-bid", required_argument, NULL, OPT_MIN_BID},
+    {"max-delta", required_argument, NULL, OPT_MAX_DELTA},
     {NULL, 0, NULL, 0},
 };
 
@@ -528,6 +539,37 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
     case OPT_QUIET:
         o->quiet = 1;
         return -1;
+    case OPT_EXCLUDE_EXPIRATION: {
+        gex_exposure_options *x = &o->analysis.exposure;
+        if (strcasecmp(arg, "0dte") == 0) {
+            x->exclude_zero_dte = 1;
+            return -1;
+        }
+        int32_t day = 0;
+        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
+            return usage_error("--exclude-expiration: '%s' is not a date (YYYY-MM-DD) or 0dte",
+                               arg);
+        if (x->n_exclude_expirations >= CLI_MAX_REPEAT)
+            return usage_error("--exclude-expiration: at most 64 dates");
+        o->exclude_expirations[x->n_exclude_expirations++] = day;
+        return -1;
+    }
+    case OPT_MIN_BID:
+        if ((rc = parse_double("--min-bid", arg, &d)) >= 0)
+            return rc;
+        if (d < 0.0)
+            return usage_error("--min-bid: '%s' must not be negative", arg);
+        o->analysis.exposure.min_bid = d;
+        return -1;
+    case OPT_MAX_DELTA:
+        if ((rc = parse_double("--max-delta", arg, &d)) >= 0)
+            return rc;
+        if (!(d > 0.0 && d <= 1.0))
+            return usage_error("--max-delta: '%s' must be above 0 and at most 1 (|delta| of a "
+                               "contract, per share)",
+                               arg);
+        o->analysis.exposure.max_abs_delta = d;
+        return -1;
     default:
         return CLI_EXIT_USAGE;
     }
@@ -603,6 +645,7 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     gex_prepare_options_default(&o->prepare);
     gex_analysis_options_default(&o->analysis);
     o->analysis.exposure.expirations = o->expirations;
+    o->analysis.exposure.exclude_expirations = o->exclude_expirations;
     o->read.settle = o->settle;
     o->tol = GEX_VALIDATE_DEFAULT_TOL;
     o->range_pct = 20.0;
@@ -698,6 +741,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     }
     if (o->analysis.exposure.n_expirations == 0)
         o->analysis.exposure.expirations = NULL;
+    if (o->analysis.exposure.n_exclude_expirations == 0)
+        o->analysis.exposure.exclude_expirations = NULL;
     o->files = sub_argv + optind;
     o->n_files = (size_t)(sub_argc - optind);
     gex_plot_format plot_format;

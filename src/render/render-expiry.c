@@ -40,7 +40,7 @@ static const char *why_unused(const gex__analysis *a, const gex_chain_view *v, i
         n++;
         if (v->status[i] == GEX_CONTRACT_EXPIRED)
             expired++;
-        else if (!gex_exposure_keeps(o, date, v->open_interest[i], quote_date))
+        else if (!gex_exposure_keeps(o, v, i, quote_date))
             filtered++;
     }
     if (expired == n)

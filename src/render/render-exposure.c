@@ -376,8 +376,7 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
     for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
         const int ok = v.status[i] == GEX_CONTRACT_OK;
         if (!ce.included[i] &&
-            (ok || !gex_exposure_keeps(gex_exposure_get_options(a->exposure), v.expiration[i],
-                                       v.open_interest[i], today)))
+            (ok || !gex_exposure_keeps(gex_exposure_get_options(a->exposure), &v, i, today)))
             continue; /* left out by a filter */
         const char *root = gex_chain_symbol(a->chain, v.root[i]);
         char sym[64], exp[16];
