@@ -32,7 +32,7 @@ _gex()
         return
         ;;
     --kind)
-        COMPREPLY=($(compgen -W "gex dex vex chex profile dashboard" -- "$cur"))
+        COMPREPLY=($(compgen -W "gex dex vex chex profile dashboard heatmap" -- "$cur"))
         return
         ;;
     --expiration | --exclude-expiration) COMPREPLY=($(compgen -W "0dte" -- "$cur")); return ;;

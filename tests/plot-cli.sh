@@ -40,6 +40,31 @@ else
     fi
 fi
 
+# The heatmap: a row per expiration used, labelled with its date and days to expiry as gex
+# expirations gives them (read back from the PDF's text with pdftotext).
+if command -v pdftotext >/dev/null 2>&1; then
+    pdf=$tmpdir/heatmap.pdf
+    if ! "$gex" plot --quiet --kind heatmap -o "$pdf" data/sample-spx.csv; then
+        echo "FAIL: gex plot --kind heatmap: exit status not 0"
+        fail=1
+    else
+        text=$(pdftotext -layout "$pdf" - | tr -s ' ')
+        rows=$("$gex" expirations --format csv data/sample-spx.csv |
+            awk -F, 'NR > 1 && $4 > 0 && n < 20 { n++; print $1 " " $2 "d" }')
+        missing=$(printf '%s\n' "$rows" | while read -r d n; do
+            printf '%s\n' "$text" | grep -qF "$d $n" || echo "$d $n"
+        done)
+        if [ -n "$missing" ] || [ -z "$rows" ]; then
+            echo "FAIL: the heatmap lacks the expiration rows: $missing"
+            fail=1
+        else
+            echo "ok: heatmap rows are gex expirations' $(printf '%s\n' "$rows" | wc -l) dates"
+        fi
+    fi
+else
+    echo "skipped: pdftotext absent (Debian package poppler-utils): heatmap not read back"
+fi
+
 if ! command -v script >/dev/null 2>&1; then
     echo "skipped: script(1) absent (Debian package bsdutils): terminal bars not checked"
 else

@@ -472,6 +472,20 @@ START_TEST(test_plot_render_every_kind_every_format)
     fixture *f = malloc(sizeof *f);
     fixture_build(f, 1, 1);
     for (int k = 0; k < GEX_PLOT_KIND_COUNT; k++) {
+        if (k == GEX_PLOT_HEATMAP) {
+            /* The fixture has rows but no breakdown by expiration: the heatmap says so (the
+             * real chains below draw it). */
+            gex_plot_options o;
+            gex_plot_options_default(&o);
+            o.kind = GEX_PLOT_HEATMAP;
+            gex_error err;
+            FILE *fp = fopen(tmp_path("fixture-heatmap.svg"), "wb");
+            ck_assert_ptr_nonnull(fp);
+            ck_assert_int_eq(gex_plot_write(fp, GEX_PLOT_SVG, &f->data, &o, &err), GEX_EEMPTY);
+            fclose(fp);
+            assert_contains(err.text, "no expiration");
+            continue;
+        }
         render_all_formats(&f->data, (gex_plot_kind)k, "fixture");
         char name[128];
         snprintf(name, sizeof name, "fixture-%s.svg", gex_plot_kind_name(k));

@@ -37,10 +37,11 @@ typedef enum gex_plot_kind {
     GEX_PLOT_CHEX,      /* the same for CHEX */
     GEX_PLOT_PROFILE,   /* P(x), the total GEX repriced at hypothetical spots, its zero crossing */
     GEX_PLOT_DASHBOARD, /* GEX bars, the profile and a panel of figures on one page */
+    GEX_PLOT_HEATMAP,   /* net GEX by strike (columns) and expiration (rows), a colour a cell */
     GEX_PLOT_KIND_COUNT
 } gex_plot_kind;
 
-/* "gex", "dex", "vex", "chex", "profile", "dashboard"; NULL for an unknown value. */
+/* "gex", "dex", "vex", "chex", "profile", "dashboard", "heatmap"; NULL for an unknown value. */
 const char *gex_plot_kind_name(int kind);
 /* Parses a kind name (case-insensitive); GEX_OK or GEX_EINVAL. */
 int gex_plot_kind_parse(const char *name, gex_plot_kind *kind);
@@ -75,6 +76,9 @@ typedef struct gex_plot_data {
     gex_exposure_totals totals; /* net_gex, net_dex, net_vex, net_chex, used, contracts */
     gex_regime regime;          /* the classifier, for the dashboard's panel */
     gex_zero_dte zero_dte;      /* the 0DTE block, for the dashboard's panel */
+    /* The breakdown by expiration (gex_exposure_expiry_*), for the heatmap; NULL: none (the
+     * heatmap kind then fails with GEX_EEMPTY). Its numbers are checked finite like the rows. */
+    const gex_exposure *exposure;
 } gex_plot_data;
 
 /* Page sizes, in points (PDF) and pixels (SVG, CSS pixels; PNG, one pixel per point). */
@@ -103,12 +107,13 @@ int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, doub
 
 /* Fills *out from an analysis (gex/analysis.h): symbol, spot, quote instant, unit, rows, the
  * levels, totals, regime, the 0DTE block (all as the analysis computed them, nothing twice),
- * and P(x) at n_profile points evenly spaced over the chart window (range_pct as in
- * gex_plot_window), widened to take in the gamma flip when there is one. profile_x and
- * profile_p are caller-owned arrays of n_profile doubles (n_profile >= 2, or 0 with both NULL
- * for no profile; GEX_PROFILE_POINTS of gex/levels.h draws a smooth curve). out borrows from the
- * analysis: keep it alive while drawing. An analysis without levels (no contract used) gives
- * every level absent. Returns GEX_OK or the status of the first computation that failed. */
+ * the exposure (its breakdown by expiration, for the heatmap), and P(x) at n_profile points evenly
+ * spaced over the chart window (range_pct as in gex_plot_window), widened to take in the gamma flip
+ * when there is one. profile_x and profile_p are caller-owned arrays of n_profile doubles
+ * (n_profile >= 2, or 0 with both NULL for no profile; GEX_PROFILE_POINTS of gex/levels.h draws a
+ * smooth curve). out borrows from the analysis: keep it alive while drawing. An analysis without
+ * levels (no contract used) gives every level absent. Returns GEX_OK or the status of the first
+ * computation that failed. */
 int gex_plot_data_fill(const gex_analysis *analysis, double range_pct, double *profile_x,
                        double *profile_p, size_t n_profile, gex_plot_data *out);
 

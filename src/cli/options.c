@@ -180,10 +180,12 @@ static void help_command(FILE *out, cli_command c)
         fputs("usage: gex plot [options] [--kind KIND] [--range PCT] -o FILE.svg|.png|.pdf FILE\n\n"
               "Draws a chart, in the format of -o FILE's extension. --kind gex (default),\n"
               "dex, vex, chex: per-strike bars, calls and puts, the net as a line; profile:\n"
-              "the GEX profile P(x) and its zero crossing; dashboard: GEX bars, the profile\n"
-              "and the net exposures, regime and levels on one page. The spot, gamma flip,\n"
-              "walls and 0DTE magnet are marked with their values. --range: strikes within\n"
-              "PCT percent of the spot (default: the narrowest of 2.5 to 50 holding 24).\n",
+              "the GEX profile P(x) and its zero crossing; heatmap: net GEX by strike and\n"
+              "expiration, a colour a cell (the nearest 20 expirations); dashboard: GEX bars,\n"
+              "the profile and the net exposures, regime and levels on one page. The spot,\n"
+              "gamma flip, walls and 0DTE magnet are marked with their values. --range:\n"
+              "strikes within PCT percent of the spot (default: the narrowest of 2.5 to 50\n"
+              "holding 24).\n",
               out);
         break;
     default:
@@ -528,7 +530,7 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return CLI_EXIT_INTERNAL;
         if (rc > 0)
             return usage_error("--kind: '%s' is not one of gex, dex, vex, chex, profile, "
-                               "dashboard",
+                               "dashboard, heatmap",
                                arg);
         return -1;
     case OPT_JOBS:

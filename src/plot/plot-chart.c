@@ -488,6 +488,8 @@ static const char *kind_title(gex_plot_kind kind)
         return "GEX profile: total gamma exposure P(x) at hypothetical spot x";
     case GEX_PLOT_DASHBOARD:
         return "Dealer exposure dashboard";
+    case GEX_PLOT_HEATMAP:
+        return "Net GEX by strike and expiration";
     default:
         return "Gamma exposure (GEX) by strike";
     }
@@ -520,7 +522,9 @@ static double draw_header(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     text_at(cr, PAD * 2.0, 32.0, title, 0.0);
 
     const gex_plot_kind net_kind =
-        kind == GEX_PLOT_PROFILE || kind == GEX_PLOT_DASHBOARD ? GEX_PLOT_GEX : kind;
+        kind == GEX_PLOT_PROFILE || kind == GEX_PLOT_DASHBOARD || kind == GEX_PLOT_HEATMAP
+            ? GEX_PLOT_GEX
+            : kind;
     const double net_value = net_kind == GEX_PLOT_DEX    ? d->totals.net_dex
                              : net_kind == GEX_PLOT_VEX  ? d->totals.net_vex
                              : net_kind == GEX_PLOT_CHEX ? d->totals.net_chex
@@ -995,6 +999,136 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
               col_text);
 }
 
+/* --- the strike x expiration heatmap --- */
+
+/* Expirations drawn, the nearest first: a row each must stay readable on the page. */
+#define HEAT_MAX_EXPIRIES 20
+
+/* A cell's colour: white at 0, the call colour for positive net GEX and the put colour for
+ * negative, reaching full colour at the largest |value| drawn. The square root of the share
+ * lifts small cells out of the white: GEX is concentrated, and on a linear scale most of a
+ * chain is invisible beside its largest strike. */
+static rgb heat_colour(double v, double vmax)
+{
+    const double t = vmax > 0.0 ? sqrt(fmin(fabs(v) / vmax, 1.0)) : 0.0;
+    const rgb c = v >= 0.0 ? col_call : col_put;
+    return (rgb){1.0 - t * (1.0 - c.r), 1.0 - t * (1.0 - c.g), 1.0 - t * (1.0 - c.b)};
+}
+
+/* The net GEX of expiry i at a strike (0 when it has none there). */
+static double expiry_net_at(const gex_exposure *e, size_t i, double strike)
+{
+    size_t n = 0;
+    const gex_strike_row *rows = gex_exposure_expiry_strikes(e, i, &n);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (rows[mid].strike < strike)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && rows[lo].strike == strike ? rows[lo].net_gex : 0.0;
+}
+
+static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double hi, rect r,
+                        gex_error *err)
+{
+    const gex_exposure *e = d->exposure;
+    const size_t n_exp_all = e != NULL ? gex_exposure_expiry_count(e) : 0;
+    size_t first = 0;
+    while (first < d->n_rows && d->rows[first].strike < lo)
+        first++;
+    size_t end = first;
+    while (end < d->n_rows && d->rows[end].strike <= hi)
+        end++;
+    if (n_exp_all == 0 || end == first)
+        return gex_error_set(err, GEX_EEMPTY, NULL, 0, 0,
+                             n_exp_all == 0 ? "no expiration with a contract used: nothing to "
+                                              "draw by expiration"
+                                            : "no strike in the window: widen it with --range");
+    const size_t n_exp = n_exp_all < HEAT_MAX_EXPIRIES ? n_exp_all : HEAT_MAX_EXPIRIES;
+    double vmax = 0.0;
+    for (size_t i = 0; i < n_exp; i++)
+        for (size_t k = first; k < end; k++)
+            vmax = fmax(vmax, fabs(expiry_net_at(e, i, d->rows[k].strike)));
+
+    /* Layout: expiration labels left, cells, the strike axis and a colour scale below. */
+    char buf[64], amount[32];
+    set_font(cr, SIZE_TICK, 0);
+    const double label_w = text_width(cr, "2026-12-31  999d") + PAD;
+    const double scale_h = 34.0;
+    panel p = {0};
+    p.left = r.x + label_w;
+    p.right = r.x + r.w - PAD;
+    p.x = (axis){lo, hi, p.left, p.right};
+    p.n_marks = MARK_COUNT;
+    build_markers(d, p.m);
+    for (int i = 0; i < MARK_COUNT; i++) {
+        p.m[i].inside = p.m[i].has && !p.m[i].hidden && p.m[i].value >= lo && p.m[i].value <= hi;
+        if (p.m[i].inside)
+            p.m[i].x = map(&p.x, p.m[i].value);
+    }
+    p.band_top = r.y;
+    p.rows = place_labels(cr, p.m, MARK_COUNT, p.left, p.right);
+    p.plot_top = p.band_top + p.rows * LABEL_ROW + 4.0;
+    p.plot_bottom = r.y + r.h - X_AXIS_SPACE - scale_h - 6.0;
+    const double row_h = (p.plot_bottom - p.plot_top) / (double)n_exp;
+    const int32_t quote_date = gex_exposure_quote_date(e);
+
+    for (size_t i = 0; i < n_exp; i++) {
+        const double y0 = p.plot_top + row_h * (double)i;
+        for (size_t k = first; k < end; k++) {
+            const double s = d->rows[k].strike;
+            /* a cell spans half way to each neighbouring strike */
+            const double s0 = k > first ? (d->rows[k - 1].strike + s) / 2.0 : lo;
+            const double s1 = k + 1 < end ? (s + d->rows[k + 1].strike) / 2.0 : hi;
+            const double v = expiry_net_at(e, i, s);
+            if (v == 0.0)
+                continue;
+            set_colour(cr, heat_colour(v, vmax), 1.0);
+            cairo_rectangle(cr, map(&p.x, s0), y0, map(&p.x, s1) - map(&p.x, s0), row_h);
+            cairo_fill(cr);
+        }
+        const int32_t date = gex_exposure_expiry_date(e, i);
+        char day[16];
+        gex_time_format_date(date, day, sizeof day);
+        snprintf(buf, sizeof buf, "%s  %ldd", day, (long)date - (long)quote_date);
+        set_font(cr, SIZE_TICK, 0);
+        set_colour(cr, col_muted, 1.0);
+        text_at(cr, p.left - 6.0, y0 + row_h / 2.0 + 3.5, buf, 1.0);
+        set_colour(cr, col_grid, 1.0);
+        cairo_set_line_width(cr, 0.5);
+        cairo_move_to(cr, p.left, floor(y0) + 0.5);
+        cairo_line_to(cr, p.right, floor(y0) + 0.5);
+        cairo_stroke(cr);
+    }
+    panel_finish(cr, &p, "Strike", "");
+    if (n_exp < n_exp_all) {
+        snprintf(buf, sizeof buf, "the nearest %zu of %zu expirations", n_exp, n_exp_all);
+        set_font(cr, SIZE_TICK, 0);
+        set_colour(cr, col_muted, 1.0);
+        text_at(cr, p.left - 6.0, p.plot_bottom + 16.0, buf, 1.0);
+    }
+    /* The colour scale: -max .. 0 .. +max. */
+    const double sy = r.y + r.h - scale_h + 6.0, sw = fmin(360.0, p.right - p.left);
+    const double sx = p.left + (p.right - p.left - sw) / 2.0;
+    for (int j = 0; j < 60; j++) {
+        const double v = (j / 59.0 * 2.0 - 1.0) * vmax;
+        set_colour(cr, heat_colour(v, vmax), 1.0);
+        cairo_rectangle(cr, sx + sw * j / 60.0, sy, sw / 60.0 + 0.5, 10.0);
+        cairo_fill(cr);
+    }
+    set_font(cr, SIZE_TICK, 0);
+    set_colour(cr, col_muted, 1.0);
+    text_at(cr, sx, sy + 24.0, gex_plot_format_amount(-vmax, 1, amount, sizeof amount), 0.0);
+    text_at(cr, sx + sw / 2.0, sy + 24.0, "0", 0.5);
+    text_at(cr, sx + sw, sy + 24.0, gex_plot_format_amount(vmax, 1, amount, sizeof amount), 1.0);
+    snprintf(buf, sizeof buf, "net GEX, %s", gex__plot_unit_label(GEX_PLOT_GEX, d->unit));
+    text_at(cr, sx + sw + 12.0, sy + 9.0, buf, 0.0);
+    return GEX_OK;
+}
+
 int gex__plot_draw(cairo_t *cr, const gex_plot_data *d, const gex_plot_options *o, double width,
                    double height, double lo, double hi, gex_error *err)
 {
@@ -1011,6 +1145,8 @@ int gex__plot_draw(cairo_t *cr, const gex_plot_data *d, const gex_plot_options *
     switch (kind) {
     case GEX_PLOT_PROFILE:
         return draw_profile_panel(cr, d, body, NULL, err);
+    case GEX_PLOT_HEATMAP:
+        return draw_heatmap(cr, d, lo, hi, body, err);
     case GEX_PLOT_DASHBOARD: {
         const double side = 300.0;
         const double main_w = body.w - side - PAD * 2.0;

@@ -34,6 +34,7 @@ int gex_plot_data_fill(const gex_analysis *analysis, double range_pct, double *p
         out->levels.flip_method = gex_analysis_get_options(analysis)->flip_method;
     out->regime = *gex_analysis_regime(analysis);
     out->zero_dte = *gex_analysis_zero_dte(analysis);
+    out->exposure = exposure;
     if (n_profile == 0)
         return GEX_OK;
 

@@ -17,8 +17,8 @@
 #include "gex/plot.h"
 #include "plot-internal.h"
 
-static const char *const kind_names[GEX_PLOT_KIND_COUNT] = {"gex",  "dex",     "vex",
-                                                            "chex", "profile", "dashboard"};
+static const char *const kind_names[GEX_PLOT_KIND_COUNT] = {
+    "gex", "dex", "vex", "chex", "profile", "dashboard", "heatmap"};
 static const char *const format_names[GEX_PLOT_FORMAT_COUNT] = {"svg", "png", "pdf"};
 
 const char *gex_plot_kind_name(int kind)
@@ -117,6 +117,21 @@ static int finite_level(const gex_level *level)
     return !level->has || isfinite(level->value);
 }
 
+/* The heatmap's cells: every expiration's per-strike net GEX. */
+static int expiries_finite(const gex_exposure *e)
+{
+    const size_t n = e != NULL ? gex_exposure_expiry_count(e) : 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t n_rows = 0;
+        const gex_strike_row *rows = gex_exposure_expiry_strikes(e, i, &n_rows);
+        for (size_t k = 0; k < n_rows; k++) {
+            if (!isfinite(rows[k].strike) || !isfinite(rows[k].net_gex))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* Every number the chart may print is finite (the brief's rule: never nan or inf). */
 static int data_finite(const gex_plot_data *d)
 {
@@ -143,7 +158,8 @@ static int data_finite(const gex_plot_data *d)
            isfinite(t->net_gex) && isfinite(t->net_dex) && isfinite(t->net_vex) &&
            isfinite(t->net_chex) &&
            (!d->zero_dte.has ||
-            (isfinite(d->zero_dte.net_gex) && isfinite(d->zero_dte.pct_of_total_gex)));
+            (isfinite(d->zero_dte.net_gex) && isfinite(d->zero_dte.pct_of_total_gex))) &&
+           expiries_finite(d->exposure);
 }
 
 static cairo_status_t write_stream(void *closure, const unsigned char *data, unsigned int length)
