@@ -48,13 +48,17 @@ int gex__levels_better(double score, double strike, double best_score, double be
 
 /* What a level ranks the rows by. */
 typedef enum row_score_kind {
-    SCORE_CALL_GEX,     /* call wall */
-    SCORE_PUT_GEX_ABS,  /* put wall */
-    SCORE_NET_GEX,      /* max positive gamma */
-    SCORE_NET_GEX_NEG,  /* max negative gamma: the most negative net_gex */
-    SCORE_NET_GEX_ABS,  /* 0DTE magnet */
-    SCORE_OPEN_INTEREST /* highest open interest */
+    SCORE_CALL_GEX,      /* call wall */
+    SCORE_PUT_GEX_ABS,   /* put wall */
+    SCORE_NET_GEX,       /* max positive gamma */
+    SCORE_NET_GEX_NEG,   /* max negative gamma: the most negative net_gex */
+    SCORE_NET_GEX_ABS,   /* 0DTE magnet */
+    SCORE_OPEN_INTEREST, /* highest open interest */
+    SCORE_ABS_GAMMA      /* absolute-gamma strike: call_gex + |put_gex| */
 } row_score_kind;
+
+/* Which strikes a level looks at: all, those at or above the spot, at or below it. */
+typedef enum row_side { SIDE_ALL = 0, SIDE_ABOVE, SIDE_BELOW } row_side;
 
 static double row_score(const gex_strike_row *row, row_score_kind kind)
 {
@@ -71,17 +75,23 @@ static double row_score(const gex_strike_row *row, row_score_kind kind)
         return fabs(row->net_gex);
     case SCORE_OPEN_INTEREST:
         return row->call_oi + row->put_oi;
+    case SCORE_ABS_GAMMA:
+        return row->call_gex + fabs(row->put_gex);
     }
     return 0;
 }
 
 /* The strike of the row with the largest score > 0, ties by SPEC 1.6; has = 0 when no score is
  * positive (a wall of no exposure, or an extreme of the wrong sign, does not exist). */
-static gex_level rows_argmax(const gex_strike_row *rows, size_t n, double spot, row_score_kind kind)
+static gex_level rows_argmax_side(const gex_strike_row *rows, size_t n, double spot,
+                                  row_score_kind kind, row_side side)
 {
     gex_level level = {0, 0.0};
     double best = 0;
     for (size_t i = 0; i < n; i++) {
+        if ((side == SIDE_ABOVE && rows[i].strike < spot) ||
+            (side == SIDE_BELOW && rows[i].strike > spot))
+            continue;
         const double score = row_score(&rows[i], kind);
         if (!(score > 0))
             continue;
@@ -92,6 +102,11 @@ static gex_level rows_argmax(const gex_strike_row *rows, size_t n, double spot, 
         }
     }
     return level;
+}
+
+static gex_level rows_argmax(const gex_strike_row *rows, size_t n, double spot, row_score_kind kind)
+{
+    return rows_argmax_side(rows, n, spot, kind, SIDE_ALL);
 }
 
 size_t gex__levels_zero_dte_index(const gex_exposure *exposure)
@@ -194,6 +209,9 @@ int gex__levels_table(const gex_strike_row *rows, size_t n, double spot, gex_lev
     out->max_positive_gamma = rows_argmax(rows, n, spot, SCORE_NET_GEX);
     out->max_negative_gamma = rows_argmax(rows, n, spot, SCORE_NET_GEX_NEG);
     out->highest_oi_strike = rows_argmax(rows, n, spot, SCORE_OPEN_INTEREST);
+    out->resistance = rows_argmax_side(rows, n, spot, SCORE_CALL_GEX, SIDE_ABOVE);
+    out->support = rows_argmax_side(rows, n, spot, SCORE_PUT_GEX_ABS, SIDE_BELOW);
+    out->abs_gamma_strike = rows_argmax(rows, n, spot, SCORE_ABS_GAMMA);
     return GEX_OK;
 }
 

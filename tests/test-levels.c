@@ -268,6 +268,13 @@ START_TEST(test_levels_vendor_capture)
      * simple rule on it (shared/flashalpha/README.md), so they are not asserted here. */
     ck_assert_double_eq(lv.call_wall.value, 750);
     ck_assert_double_eq(lv.put_wall.value, 750);
+    /* gex's own: the support (largest |put GEX| at or below the spot, 749.8) is the vendor's
+     * put wall, 749, on its own table; the resistance (largest call GEX at or above it) is 750,
+     * not the vendor's 751; the absolute-gamma strike (call + |put|) is 750. */
+    ck_assert_int_eq(lv.support.has, 1);
+    ck_assert_double_eq(lv.support.value, 749);
+    ck_assert_double_eq(lv.resistance.value, 750);
+    ck_assert_double_eq(lv.abs_gamma_strike.value, 750);
     gex_vendor_free(v);
 
     path = gex_test_shared("flashalpha/exposure_levels_SPY_2026-05-27T175815Z.json");

@@ -61,10 +61,16 @@ typedef struct gex_levels {
     gex_level put_wall;           /* strike of the largest |put_gex| > 0 */
     gex_level highest_oi_strike;  /* strike of the largest call_oi + put_oi > 0 */
     gex_level zero_dte_magnet;    /* strike of the largest |net_gex| > 0 of the 0DTE contracts */
-    gex_flip_method flip_method;  /* how gamma_flip was found */
-    size_t flip_evaluations;      /* evaluations of P(x) (profile method; 0 for strike) */
-    size_t flip_sign_changes;     /* sign changes found: of P on the grid (profile), or of the
-                                     per-strike net_gex (strike) */
+    /* gex's own, for traders who read the walls as resistance and support: */
+    gex_level resistance;        /* strike >= spot of the largest call_gex > 0 */
+    gex_level support;           /* strike <= spot of the largest |put_gex| > 0 (the vendor's put
+                                    wall, on its own examples) */
+    gex_level abs_gamma_strike;  /* strike of the largest call_gex + |put_gex| > 0 (SpotGamma's
+                                    absolute-gamma strike) */
+    gex_flip_method flip_method; /* how gamma_flip was found */
+    size_t flip_evaluations;     /* evaluations of P(x) (profile method; 0 for strike) */
+    size_t flip_sign_changes;    /* sign changes found: of P on the grid (profile), or of the
+                                    per-strike net_gex (strike) */
 } gex_levels;
 
 /* Every level of SPEC 1.6 for an exposure (whose chain, gex_exposure_chain, gives the

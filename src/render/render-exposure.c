@@ -229,15 +229,21 @@ json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a)
 
 /* --- levels --- */
 
-static const char *const level_names[7] = {
+/* The vendor's seven levels, then gex's own three (in JSON under meta.gex_levels: the
+ * vendor's levels object has exactly its keys). */
+#define LEVELS_VENDOR 7
+#define LEVELS_ALL    10
+static const char *const level_names[LEVELS_ALL] = {
     "gamma_flip", "max_positive_gamma", "max_negative_gamma", "call_wall",
-    "put_wall",   "highest_oi_strike",  "zero_dte_magnet"};
+    "put_wall",   "highest_oi_strike",  "zero_dte_magnet",    "resistance",
+    "support",    "abs_gamma_strike"};
 
 static const gex_level *level_at(const gex_levels *l, int i)
 {
-    const gex_level *all[7] = {&l->gamma_flip,     &l->max_positive_gamma, &l->max_negative_gamma,
-                               &l->call_wall,      &l->put_wall,           &l->highest_oi_strike,
-                               &l->zero_dte_magnet};
+    const gex_level *all[LEVELS_ALL] = {
+        &l->gamma_flip, &l->max_positive_gamma, &l->max_negative_gamma, &l->call_wall,
+        &l->put_wall,   &l->highest_oi_strike,  &l->zero_dte_magnet,    &l->resistance,
+        &l->support,    &l->abs_gamma_strike};
     return all[i];
 }
 
@@ -245,11 +251,19 @@ static json_t *levels_doc(const gex__analysis *a)
 {
     json_t *d = gex__doc_head(a);
     json_t *lv = json_object();
-    int st = d == NULL || lv == NULL ? GEX_ENOMEM : GEX_OK;
-    for (int i = 0; i < 7 && st == GEX_OK; i++)
+    json_t *own = json_object();
+    int st = d == NULL || lv == NULL || own == NULL ? GEX_ENOMEM : GEX_OK;
+    for (int i = 0; i < LEVELS_VENDOR && st == GEX_OK; i++)
         st |= gex__jset(lv, level_names[i], gex__jlevel(level_at(&a->levels, i)));
+    for (int i = LEVELS_VENDOR; i < LEVELS_ALL && st == GEX_OK; i++)
+        st |= gex__jset(own, level_names[i], gex__jlevel(level_at(&a->levels, i)));
     st |= gex__jset(d, "levels", lv);
-    return gex__doc_complete(a, d, st);
+    d = gex__doc_complete(a, d, st);
+    if (d == NULL || gex__jset(json_object_get(d, "meta"), "gex_levels", own) != GEX_OK) {
+        json_decref(d);
+        return NULL;
+    }
+    return d;
 }
 
 static int render_levels(const gex__render_options *opts, const gex__analysis *a, FILE *out,
@@ -259,12 +273,12 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
     if (opts->format == GEX__OUT_JSON) {
         rc = gex__doc_write(gex__exposure_document(opts->doc, a), out, err);
     } else if (opts->format == GEX__OUT_CSV) {
-        gex__column cols[10] = {{"symbol", NULL, GEX__STYLE_TEXT},
-                                {"underlying_price", NULL, GEX__STYLE_PRICE},
-                                {"as_of", NULL, GEX__STYLE_TEXT}};
-        for (int i = 0; i < 7; i++)
+        gex__column cols[3 + LEVELS_ALL] = {{"symbol", NULL, GEX__STYLE_TEXT},
+                                            {"underlying_price", NULL, GEX__STYLE_PRICE},
+                                            {"as_of", NULL, GEX__STYLE_TEXT}};
+        for (int i = 0; i < LEVELS_ALL; i++)
             cols[3 + i] = (gex__column){level_names[i], NULL, GEX__STYLE_STRIKE};
-        gex__table *t = gex__table_new(cols, 10);
+        gex__table *t = gex__table_new(cols, 3 + LEVELS_ALL);
         char iso[40];
         gex_time_format_iso(a->as_of, iso, sizeof iso);
         int st = t == NULL ? GEX_ENOMEM : GEX_OK;
@@ -272,7 +286,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
             st |= gex__table_text(t, a->symbol);
             st |= gex__table_num(t, a->spot);
             st |= gex__table_text(t, iso);
-            for (int i = 0; i < 7; i++)
+            for (int i = 0; i < LEVELS_ALL; i++)
                 st |= gex__table_level(t, level_at(&a->levels, i));
         }
         rc = gex__table_finish(t, st, opts->format, NULL, out, err);
@@ -282,7 +296,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
                                             {"from_spot", "%", GEX__STYLE_PCT}};
         gex__table *t = gex__table_new(cols, 3);
         int st = t == NULL ? GEX_ENOMEM : GEX_OK;
-        for (int i = 0; i < 7 && st == GEX_OK; i++) {
+        for (int i = 0; i < LEVELS_ALL && st == GEX_OK; i++) {
             const gex_level *l = level_at(&a->levels, i);
             st |= gex__table_text(t, level_names[i]);
             st |= gex__table_level(t, l);
@@ -295,7 +309,10 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
         gex__title(opts->doc, a, title, sizeof title);
         rc = gex__table_finish(t, st, opts->format, title, out, err);
         if (rc == GEX_OK)
-            fprintf(out, "\ngamma_flip by the %s method; '-': the level does not exist\n",
+            fprintf(out,
+                    "\ngamma_flip by the %s method; '-': the level does not exist;\n"
+                    "resistance and support: the call wall at or above the spot and the put "
+                    "wall\nat or below it; abs_gamma_strike: the largest call + |put| GEX\n",
                     gex_flip_method_name(a->levels.flip_method));
     }
     return rc;

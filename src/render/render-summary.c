@@ -269,7 +269,13 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
     level_text(&a->levels.max_negative_gamma, a->spot, buf, sizeof buf);
     fprintf(out, "%-22s %s\n", "max negative gamma", buf);
     level_text(&a->levels.highest_oi_strike, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n\n", "highest OI strike", buf);
+    fprintf(out, "%-22s %s\n", "highest OI strike", buf);
+    level_text(&a->levels.resistance, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "resistance (calls)", buf);
+    level_text(&a->levels.support, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n", "support (puts)", buf);
+    level_text(&a->levels.abs_gamma_strike, a->spot, buf, sizeof buf);
+    fprintf(out, "%-22s %s\n\n", "absolute gamma strike", buf);
     gex__fmt_grouped(a->totals.net_dex, 0, v, sizeof v);
     fprintf(out, "%-22s %s USD delta notional\n", "net DEX", v);
     gex__fmt_grouped(a->totals.net_vex, 0, v, sizeof v);
