@@ -31,7 +31,7 @@ static const struct {
     {"expirations", CLI_CMD_EXPIRATIONS, "the file's expirations: contracts, OI, GEX, share"},
     {"screen", CLI_CMD_SCREEN, "one row per underlying over many files"},
     {"validate", CLI_CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
-    {"plot", CLI_CMD_PLOT, "charts: exposure bars, GEX profile, dashboard (SVG/PNG/PDF)"},
+    {"plot", CLI_CMD_PLOT, "charts: bars, profile, heatmap, dashboard (SVG/PNG/PDF)"},
     {"serve", CLI_CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
 };
 
