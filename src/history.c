@@ -108,8 +108,8 @@ static int atm_of_type(const gex_chain_view *v, const uint32_t *idx, size_t n, d
 
 /* IV at delta target, scanning idx[0..n) (ascending strike) upward (step +1, from the lowest)
  * or downward (step -1, from the highest) for the first consecutive pair bracketing it. */
-static int wing_of_type(const gex_chain_view *v, const double *delta, const uint32_t *idx,
-                        size_t n, double target, int upward, double *sigma)
+static int wing_of_type(const gex_chain_view *v, const double *delta, const uint32_t *idx, size_t n,
+                        double target, int upward, double *sigma)
 {
     for (size_t j = 1; j < n; j++) {
         const uint32_t a = upward ? idx[j - 1] : idx[n - j];
@@ -164,8 +164,8 @@ int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out)
      * it has an IV: positions exist whatever their quotes. */
     size_t used = 0;
     for (size_t i = 0; i < v.n; i++) {
-        if (v.T[i] > 0.0 && gex_exposure_keeps(opts, v.expiration[i], v.open_interest[i],
-                                               quote_date)) {
+        if (v.T[i] > 0.0 &&
+            gex_exposure_keeps(opts, v.expiration[i], v.open_interest[i], quote_date)) {
             if (v.type[i] == GEX_CALL)
                 out->call_oi += v.open_interest[i];
             else
@@ -256,8 +256,7 @@ static gex_level level_of(int has, double value)
     return l;
 }
 
-int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n,
-                                gex_history_metrics *out)
+int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n, gex_history_metrics *out)
 {
     if (n == 0)
         return GEX_OK;

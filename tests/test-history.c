@@ -136,8 +136,7 @@ END_TEST
  * Other Derivatives, 10th ed., 19.2): e^{-qT} N(d1) for a call, e^{-qT} (N(d1) - 1) for a put. */
 static double delta_of(int type, double K, double T, double sigma)
 {
-    const double d1 =
-        (log(SPOT / K) + (RATE - DIV + 0.5 * sigma * sigma) * T) / (sigma * sqrt(T));
+    const double d1 = (log(SPOT / K) + (RATE - DIV + 0.5 * sigma * sigma) * T) / (sigma * sqrt(T));
     const double n = 0.5 * erfc(-d1 / sqrt(2.0));
     return exp(-DIV * T) * (type == GEX_CALL ? n : n - 1.0);
 }

@@ -81,7 +81,7 @@ typedef struct gex_history_metrics {
     gex_level variance_risk_premium;     /* (atm_iv / 100)^2 - (rv_20d / 100)^2 */
     gex_level z_score;                   /* of vrp_20d against the previous trading days */
     gex_level percentile;                /* 0 to 100 */
-    size_t history_days; /* previous trading days with a vrp_20d in the window */
+    size_t history_days;                 /* previous trading days with a vrp_20d in the window */
     gex_level call_oi_change, put_oi_change; /* against the previous snapshot */
 } gex_history_metrics;
 
@@ -98,8 +98,7 @@ typedef struct gex_history_metrics {
  *   call_oi_change, put_oi_change: against snapshot i - 1 (absent for the first).
  * Returns GEX_OK; GEX_EINVAL for NULL arguments with n > 0, snapshots not in ascending
  * quote_time order, of several underlyings, or with a spot not > 0 and finite; GEX_ENOMEM. */
-int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n,
-                                gex_history_metrics *out);
+int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n, gex_history_metrics *out);
 
 /* The New York date (days since 1970-01-01) of a UTC instant: the trading day of a snapshot. */
 int32_t gex_history_trading_day(int64_t utc);

@@ -1,7 +1,8 @@
 /*
  * modules.c: the program's modules, loaded by the commands that use them: gex-plot (the
  * charts, with cairo and its fonts) for gex plot and a terminal's strike bars, gex-serve (the
- * HTTP server) for gex serve. Every other command starts without those libraries.
+ * HTTP server) for gex serve, gex-history (the history command and its SQLite store) for gex
+ * history. Every other command starts without those libraries.
  *
  * A module is looked for beside the executable (the build tree, or a relocated install), then
  * in the module folder of the installation (GEX_MODULE_DIR). Modules use the program's own
@@ -98,6 +99,18 @@ int cli_run_serve(int argc, char **argv)
     int (*cmd)(int, char **);
     *(void **)&cmd = module_function(m, "gex-serve", "cli_cmd_serve");
     const int rc = cmd != NULL ? cmd(argc, argv) : CLI_EXIT_INTERNAL;
+    cli_module_close(m);
+    return rc;
+}
+
+int cli_run_history(const cli_options *opts, FILE *out)
+{
+    void *m = cli_module_open("gex-history");
+    if (m == NULL)
+        return CLI_EXIT_INTERNAL;
+    int (*cmd)(const cli_options *, FILE *);
+    *(void **)&cmd = module_function(m, "gex-history", "cli_cmd_history");
+    const int rc = cmd != NULL ? cmd(opts, out) : CLI_EXIT_INTERNAL;
     cli_module_close(m);
     return rc;
 }
