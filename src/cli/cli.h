@@ -201,7 +201,7 @@ int cli_cmd_screen(const cli_options *opts, FILE *out);
 int cli_cmd_validate(const cli_options *opts, FILE *out);
 
 /* The inputs of screen and history: each argument that is a folder stands for its chain files
- * (the regular files directly in it whose names end in .csv or .json, any case, and do not
+ * (the regular files directly in it whose names end in .csv, .json or .dat, any case, and do not
  * start with '.'), in name order; any other argument is kept as given. paths[i] are malloc'ed;
  * dir_of[i] is the folder argument a path came from (NULL for an argument given as a file). */
 typedef struct cli_inputs {

@@ -193,8 +193,8 @@ static void options_key(const cli_options *o, char *buf, size_t size)
                      "0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
                      "now_from_mtime=%d exp=",
                      o->prepare.rate, o->prepare.div, (int)o->prepare.iv_mode, (int)e->gex_unit,
-                     (int)o->analysis.flip_method, e->min_oi, e->max_dte, e->zero_dte,
-                     o->read.spot, o->read.multiplier, o->read.strict, (int)o->read.format,
+                     (int)o->analysis.flip_method, e->min_oi, e->max_dte, e->zero_dte, o->read.spot,
+                     o->read.multiplier, o->read.strict, (int)o->read.format,
                      o->prepare.has_now ? (long long)o->prepare.now : -1LL, o->now_from_mtime);
     for (size_t i = 0; i < e->n_expirations && n > 0 && (size_t)n < size; i++)
         n += snprintf(buf + n, size - (size_t)n, "%d,", (int)e->expirations[i]);
@@ -471,8 +471,8 @@ int cli_cmd_history(const cli_options *opts, FILE *out)
                                         .flip_method = opts->analysis.flip_method};
         gex_error err;
         gex_error_clear(&err);
-        rc = cli_written_to(gex__render_history(rows, n_rows, &meta, opts->format, out, &err),
-                            &err, opts->output);
+        rc = cli_written_to(gex__render_history(rows, n_rows, &meta, opts->format, out, &err), &err,
+                            opts->output);
         if (rc == CLI_EXIT_OK)
             rc = worst;
     }

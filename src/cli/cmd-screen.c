@@ -26,7 +26,9 @@ static int is_chain_name(const char *name)
     const size_t len = strlen(name);
     if (name[0] == '.')
         return 0;
+    /* .dat: CBOE's download of the 2020 era, quotedata.dat */
     return (len > 4 && strcasecmp(name + len - 4, ".csv") == 0) ||
+           (len > 4 && strcasecmp(name + len - 4, ".dat") == 0) ||
            (len > 5 && strcasecmp(name + len - 5, ".json") == 0);
 }
 
@@ -110,7 +112,7 @@ static int inputs_add_dir(cli_inputs *in, size_t *cap, const char *dir)
         free(names[i]);
     free(names);
     if (st == 0 && n == 0) {
-        cli_error(dir, 0, "the folder holds no chain file (*.csv, *.json)");
+        cli_error(dir, 0, "the folder holds no chain file (*.csv, *.json, *.dat)");
         in->failed++;
     }
     return st;

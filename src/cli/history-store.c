@@ -44,8 +44,8 @@ static const char schema[] =
 
 /* The snapshot columns after file_id, in order. */
 #define SNAP_COLUMNS                                                                               \
-    "symbol, quote_time, as_of, spot, net_gex, net_dex, net_vex, net_chex, gamma_flip, "          \
-    "call_wall, put_wall, max_positive_gamma, max_negative_gamma, zero_dte_pct, atm_iv, "         \
+    "symbol, quote_time, as_of, spot, net_gex, net_dex, net_vex, net_chex, gamma_flip, "           \
+    "call_wall, put_wall, max_positive_gamma, max_negative_gamma, zero_dte_pct, atm_iv, "          \
     "put_wing_iv_25d, call_wing_iv_25d, call_oi, put_oi"
 
 /* Says what went wrong with the store, by SQLite's result code; returns -1. */
@@ -87,8 +87,8 @@ static int foreign(sqlite3 *db, int *is_foreign)
 static int check_schema(cli_store *s)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM gex_meta WHERE key = 'schema'", -1, &st,
-                                NULL);
+    int rc =
+        sqlite3_prepare_v2(s->db, "SELECT value FROM gex_meta WHERE key = 'schema'", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return fail(s->path, s->db, rc, "reading its schema version");
     rc = sqlite3_step(st);
@@ -133,9 +133,8 @@ static int prepare_all(cli_store *s)
         sqlite3_stmt **st;
         const char *sql;
     } q[] = {
-        {&s->lookup,
-         "SELECT id FROM gex_files WHERE path = ?1 AND options = ?2 AND size = ?3 AND "
-         "mtime_ns = ?4 AND inode = ?5 AND gex_version = ?6"},
+        {&s->lookup, "SELECT id FROM gex_files WHERE path = ?1 AND options = ?2 AND size = ?3 AND "
+                     "mtime_ns = ?4 AND inode = ?5 AND gex_version = ?6"},
         {&s->snaps, "SELECT " SNAP_COLUMNS " FROM gex_snapshots WHERE file_id = ?1 ORDER BY "
                     "quote_time, symbol"},
         {&s->forget, "DELETE FROM gex_files WHERE path = ?1 AND options = ?2"},
@@ -194,15 +193,14 @@ int cli_store_open(const char *path, cli_store **out)
                   "warning: the history store cannot be written: its snapshots are used, new "
                   "files are read but not kept");
     }
-    int rc = sqlite3_open_v2(path, &s->db,
-                             s->read_only ? SQLITE_OPEN_READONLY
-                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &s->db,
+        s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     int ok = rc == SQLITE_OK ? 0 : fail(path, s->db, rc, "opening it");
     if (ok == 0)
         sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-    if (ok == 0 && (rc = sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL)) !=
-                       SQLITE_OK)
+    if (ok == 0 &&
+        (rc = sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL)) != SQLITE_OK)
         ok = fail(path, s->db, rc, "opening it");
     int is_foreign = 0;
     if (ok == 0 && (rc = foreign(s->db, &is_foreign)) != SQLITE_OK)

@@ -155,13 +155,14 @@ static void help_command(FILE *out, cli_command c)
               "VEX, CHEX, gamma flip, walls, max +/- gamma, 0DTE share, ATM and 25-delta IV at\n"
               "30 days, realized volatility over 5, 10, 20, 30 trading days, VRP with its\n"
               "z-score and percentile, open interest and its change. A folder stands for its\n"
-              "*.csv and *.json files. The snapshots are kept in an SQLite store (default\n"
-              "DIR/.gex-history.sqlite; --db PATH, --no-db) so that a second run reads only\n"
-              "new or changed files. --symbol keeps one underlying; --from and --to (a date or\n"
-              "an instant, New York time by default) bound the rows shown. A file without a\n"
-              "quote instant of its own is refused unless --now-from-mtime dates it by its\n"
-              "modification time. Two files with the same underlying and instant: the newer\n"
-              "file wins (a warning names both). Exit status 3 when a file could not be read.\n",
+              "*.csv, *.json and *.dat files. The snapshots are kept in an SQLite store\n"
+              "(default DIR/.gex-history.sqlite; --db PATH, --no-db) so that a second run reads\n"
+              "only new or changed files. --symbol keeps one underlying; --from and --to (a\n"
+              "date or an instant, New York time by default) bound the rows shown. A file\n"
+              "without a quote instant of its own is refused unless --now-from-mtime dates it\n"
+              "by its modification time. Two files with the same underlying and instant: the\n"
+              "newer file wins (a warning names both). Exit status 3 when a file could not be\n"
+              "read.\n",
               out);
         break;
     case CLI_CMD_VALIDATE:

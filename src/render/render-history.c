@@ -24,7 +24,7 @@ enum {
     C_ATM_IV,
     C_PUT_WING,
     C_CALL_WING,
-    C_RV,                         /* 4 columns */
+    C_RV,                                /* 4 columns */
     C_VRP = C_RV + GEX_HISTORY_RV_COUNT, /* 4 columns */
     C_VARIANCE = C_VRP + GEX_HISTORY_RV_COUNT,
     C_Z,
@@ -75,17 +75,39 @@ static const gex__column columns[C_COUNT] = {
 };
 
 const char *const gex__history_columns[C_COUNT + 1] = {
-    "symbol",          "as_of",           "spot",
-    "net_gex",         "net_dex",         "net_vex",
-    "net_chex",        "gamma_flip",      "call_wall",
-    "put_wall",        "max_positive_gamma", "max_negative_gamma",
-    "zero_dte_pct",    "atm_iv",          "put_wing_iv_25d",
-    "call_wing_iv_25d", "rv_5d",          "rv_10d",
-    "rv_20d",          "rv_30d",          "vrp_5d",
-    "vrp_10d",         "vrp_20d",         "vrp_30d",
-    "variance_risk_premium", "z_score",   "percentile",
-    "history_days",    "call_oi",         "put_oi",
-    "call_oi_change",  "put_oi_change",   "file",
+    "symbol",
+    "as_of",
+    "spot",
+    "net_gex",
+    "net_dex",
+    "net_vex",
+    "net_chex",
+    "gamma_flip",
+    "call_wall",
+    "put_wall",
+    "max_positive_gamma",
+    "max_negative_gamma",
+    "zero_dte_pct",
+    "atm_iv",
+    "put_wing_iv_25d",
+    "call_wing_iv_25d",
+    "rv_5d",
+    "rv_10d",
+    "rv_20d",
+    "rv_30d",
+    "vrp_5d",
+    "vrp_10d",
+    "vrp_20d",
+    "vrp_30d",
+    "variance_risk_premium",
+    "z_score",
+    "percentile",
+    "history_days",
+    "call_oi",
+    "put_oi",
+    "call_oi_change",
+    "put_oi_change",
+    "file",
     NULL,
 };
 
@@ -181,8 +203,7 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
     if (format == GEX__OUT_CSV && t != NULL)
         gex__table_stream(t, out); /* a history of years needs no memory for its text */
     gex_level v[C_COUNT];
-    for (size_t i = 0; i < n && st == GEX_OK && !(t != NULL && gex__table_write_failed(t));
-         i++) {
+    for (size_t i = 0; i < n && st == GEX_OK && !(t != NULL && gex__table_write_failed(t)); i++) {
         const gex__history_row *r = &rows[i];
         char iso[40];
         gex_time_format_iso(r->snap.quote_time, iso, sizeof iso);
