@@ -207,6 +207,14 @@ def main():
         ur, _ = rows_of(gex, [undated, "--no-db", "--now-from-mtime"])
         check(len(ur) == 1 and ur[0]["as_of"] == "2025-03-06T20:00:00Z", f"mtime: {ur}")
 
+        # gex plot --kind history: one underlying's chart from the same rows.
+        svg = os.path.join(tmp, "spx.svg")
+        p = run(gex, ["plot", "--kind", "history", "-o", svg, d], expect=(2,))
+        check("--symbol" in p.stderr, "plot history over several underlyings not refused")
+        run(gex, ["plot", "--kind", "history", "--symbol", "SPX", "-o", svg, d])
+        with open(svg) as f:
+            check("<svg" in f.read(), "plot --kind history wrote no SVG")
+
         # A corrupt store is an error that says so, never rows.
         with open(os.path.join(d, ".gex-history.sqlite"), "r+b") as f:
             f.seek(0)

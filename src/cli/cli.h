@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "gex/gex.h"
+#include "render-history.h"
 #include "render.h"
 
 /* Exit statuses (SPEC 3). */
@@ -77,6 +78,7 @@ typedef struct cli_options {
     int points;
     /* plot */
     gex_plot_kind plot_kind;
+    int plot_history;      /* --kind history: a series of files, drawn by gex_plot_history_write */
     double plot_range_pct; /* --range for plot; 0: automatic (gex_plot_window) */
     /* history */
     const char *db;     /* --db PATH; NULL: the default beside the data */
@@ -224,6 +226,22 @@ int cli_run_plot(const cli_options *opts, FILE *out);
 int cli_run_serve(int argc, char **argv);
 /* gex history, from the module gex-history (the store's SQLite is loaded with it). */
 int cli_run_history(const cli_options *opts, FILE *out);
+/* What gex history computes, before it is written: the rows (time order), the run's figures,
+ * the exit status of the files (0; 3 when one could not be read; 4), and what the rows'
+ * file names point into. */
+typedef struct cli_history {
+    gex__history_row *rows;
+    size_t n;
+    gex__history_meta meta;
+    int status;
+    cli_inputs inputs;
+    char *store_path;
+} cli_history;
+/* gex history's rows for opts (gex plot --kind history), from the module gex-history: an exit
+ * status (of the files: 3 when one could not be read); out->rows is NULL when there is nothing
+ * to show (the reason said), else *out holds the rows: release it. */
+int cli_history_rows(const cli_options *opts, cli_history *out);
+void cli_history_release(cli_history *h);
 /* The strike bars of the gex table and summary, drawn only when out is a terminal (then the
  * module gex-plot is loaded). */
 int cli_plot_terminal(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,

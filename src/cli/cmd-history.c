@@ -404,45 +404,47 @@ static int build_rows(const cli_options *opts, const hist_file *files, size_t n_
     return CLI_EXIT_OK;
 }
 
+/* The module's entry points (found by name, modules.c). */
 int cli_cmd_history(const cli_options *opts, FILE *out);
+int cli_history_collect(const cli_options *opts, cli_history *out);
 
-int cli_cmd_history(const cli_options *opts, FILE *out)
+int cli_history_collect(const cli_options *opts, cli_history *h)
 {
-    cli_inputs in;
-    if (cli_inputs_expand(opts->files, opts->n_files, &in) != CLI_EXIT_OK)
+    memset(h, 0, sizeof *h);
+    cli_inputs *in = &h->inputs;
+    if (cli_inputs_expand(opts->files, opts->n_files, in) != CLI_EXIT_OK)
         return CLI_EXIT_INTERNAL;
     /* --symbol selects rows: the files are read whole, so that the store holds every
      * underlying whatever --symbol a later run gives. Files are read one per thread. */
     cli_options o = *opts;
     o.read.symbol = NULL;
-    if (in.n > 1)
+    if (in->n > 1)
         o.read.threads = 1;
     char key[2048];
     options_key(&o, key, sizeof key);
 
-    hist_file *files = calloc(in.n + 1, sizeof *files);
-    size_t *todo = malloc((in.n + 1) * sizeof *todo);
+    hist_file *files = calloc(in->n + 1, sizeof *files);
+    size_t *todo = malloc((in->n + 1) * sizeof *todo);
     if (files == NULL || todo == NULL) {
         free(files);
         free(todo);
-        cli_inputs_free(&in);
+        cli_inputs_free(in);
         cli_error(NULL, 0, "out of memory");
         return CLI_EXIT_INTERNAL;
     }
-    for (size_t i = 0; i < in.n; i++)
-        files[i].path = in.paths[i];
+    for (size_t i = 0; i < in->n; i++)
+        files[i].path = in->paths[i];
 
     int rc = CLI_EXIT_OK;
     cli_store *store = NULL;
-    char *store_path = NULL;
     if (!opts->no_db) {
-        store_path = opts->db != NULL ? strdup(opts->db) : default_store(&in);
-        if (store_path != NULL)
-            rc = cli_store_open(store_path, &store);
+        h->store_path = opts->db != NULL ? strdup(opts->db) : default_store(in);
+        if (h->store_path != NULL)
+            rc = cli_store_open(h->store_path, &store);
     }
     size_t n_todo = 0, n_stored = 0;
     if (rc == CLI_EXIT_OK)
-        rc = look_up(store, key, files, in.n, todo, &n_todo, &n_stored);
+        rc = look_up(store, key, files, in->n, todo, &n_todo, &n_stored);
     if (rc == CLI_EXIT_OK) {
         hist_pool pool = {.opts = &o, .files = files, .todo = todo, .n_todo = n_todo};
         pthread_mutex_init(&pool.lock, NULL);
@@ -450,42 +452,49 @@ int cli_cmd_history(const cli_options *opts, FILE *out)
         pthread_mutex_destroy(&pool.lock);
         rc = keep(store, key, files, todo, n_todo);
     }
-    size_t failed = in.failed, duplicates = 0, n_rows = 0;
-    int worst = in.failed > 0 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
-    gex__history_row *rows = NULL;
-    for (size_t i = 0; i < in.n; i++) {
+    size_t failed = in->failed;
+    h->status = in->failed > 0 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
+    for (size_t i = 0; i < in->n; i++) {
         failed += files[i].rc != CLI_EXIT_OK;
-        if (files[i].rc != CLI_EXIT_OK && worst != CLI_EXIT_INTERNAL)
-            worst = files[i].rc == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
+        if (files[i].rc != CLI_EXIT_OK && h->status != CLI_EXIT_INTERNAL)
+            h->status = files[i].rc == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
     }
+    size_t duplicates = 0;
     if (rc == CLI_EXIT_OK)
-        rc = build_rows(opts, files, in.n, &rows, &n_rows, &duplicates);
-    if (rc == CLI_EXIT_OK) {
-        const gex__history_meta meta = {.files = in.n,
-                                        .files_read = n_todo,
-                                        .files_stored = n_stored,
-                                        .files_failed = failed,
-                                        .duplicates = duplicates,
-                                        .store = cli_store_path(store),
-                                        .gex_unit = opts->analysis.exposure.gex_unit,
-                                        .flip_method = opts->analysis.flip_method};
-        gex_error err;
-        gex_error_clear(&err);
-        rc = cli_written_to(gex__render_history(rows, n_rows, &meta, opts->format, out, &err), &err,
-                            opts->output);
-        if (rc == CLI_EXIT_OK)
-            rc = worst;
-    }
-    free(rows);
+        rc = build_rows(opts, files, in->n, &h->rows, &h->n, &duplicates);
+    h->meta = (gex__history_meta){.files = in->n,
+                                  .files_read = n_todo,
+                                  .files_stored = n_stored,
+                                  .files_failed = failed,
+                                  .duplicates = duplicates,
+                                  .store = store != NULL ? h->store_path : NULL,
+                                  .gex_unit = opts->analysis.exposure.gex_unit,
+                                  .flip_method = opts->analysis.flip_method};
     cli_store_close(store);
-    free(store_path);
-    for (size_t i = 0; i < in.n; i++) {
+    for (size_t i = 0; i < in->n; i++) {
         free(files[i].real);
         free(files[i].snaps);
         free(files[i].messages);
     }
     free(files);
     free(todo);
-    cli_inputs_free(&in);
-    return rc;
+    if (rc != CLI_EXIT_OK) {
+        cli_history_release(h);
+        return rc;
+    }
+    return h->status;
+}
+
+int cli_cmd_history(const cli_options *opts, FILE *out)
+{
+    cli_history h;
+    const int rc = cli_history_collect(opts, &h);
+    if (h.rows == NULL)
+        return rc; /* nothing to show: said why */
+    gex_error err;
+    gex_error_clear(&err);
+    const int written = cli_written_to(
+        gex__render_history(h.rows, h.n, &h.meta, opts->format, out, &err), &err, opts->output);
+    cli_history_release(&h);
+    return written != CLI_EXIT_OK ? written : rc;
 }

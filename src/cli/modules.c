@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -113,6 +114,27 @@ int cli_run_history(const cli_options *opts, FILE *out)
     const int rc = cmd != NULL ? cmd(opts, out) : CLI_EXIT_INTERNAL;
     cli_module_close(m);
     return rc;
+}
+
+int cli_history_rows(const cli_options *opts, cli_history *out)
+{
+    memset(out, 0, sizeof *out);
+    void *m = cli_module_open("gex-history");
+    if (m == NULL)
+        return CLI_EXIT_INTERNAL;
+    int (*collect)(const cli_options *, cli_history *);
+    *(void **)&collect = module_function(m, "gex-history", "cli_history_collect");
+    const int rc = collect != NULL ? collect(opts, out) : CLI_EXIT_INTERNAL;
+    cli_module_close(m); /* RTLD_NODELETE: what it allocated stays valid */
+    return rc;
+}
+
+void cli_history_release(cli_history *h)
+{
+    free(h->rows);
+    cli_inputs_free(&h->inputs);
+    free(h->store_path);
+    memset(h, 0, sizeof *h);
 }
 
 int cli_plot_terminal(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,

@@ -184,7 +184,10 @@ static void help_command(FILE *out, cli_command c)
               "the GEX profile P(x) and its zero crossing; dashboard: GEX bars, the profile\n"
               "and the net exposures, regime and levels on one page. The spot, gamma flip,\n"
               "walls and 0DTE magnet are marked with their values. --range: strikes within\n"
-              "PCT percent of the spot (default: the narrowest of 2.5 to 50 holding 24).\n",
+              "PCT percent of the spot (default: the narrowest of 2.5 to 50 holding 24).\n"
+              "--kind history (FILE: folders or files, read as gex history reads them, with\n"
+              "--symbol for one underlying of several): the spot, gamma flip and walls over\n"
+              "time, and net GEX as bars beneath.\n",
               out);
         break;
     default:
@@ -489,11 +492,14 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         o->points = (int)l;
         return -1;
     case OPT_KIND:
+        o->plot_history = strcasecmp(arg, "history") == 0;
+        if (o->plot_history)
+            return -1; /* drawn from gex history's rows, not from one analysis */
         if ((rc = cli_plot_parse(arg, &o->plot_kind, NULL, NULL)) < 0)
             return CLI_EXIT_INTERNAL;
         if (rc > 0)
             return usage_error("--kind: '%s' is not one of gex, dex, vex, chex, profile, "
-                               "dashboard",
+                               "dashboard, history",
                                arg);
         return -1;
     case OPT_JOBS:
@@ -528,9 +534,9 @@ static int check_scope(const cli_options *o, int seen_validate, int seen_sort, i
                        int seen_history)
 {
     const char *name = cli_command_name(o->command);
-    if (seen_history && o->command != CLI_CMD_HISTORY)
+    if (seen_history && o->command != CLI_CMD_HISTORY && !o->plot_history)
         return usage_error("--db, --no-db, --from, --to and --now-from-mtime apply to history "
-                           "only, not to %s",
+                           "and plot --kind history only, not to %s",
                            name);
     if (o->db != NULL && o->no_db)
         return usage_error("--db and --no-db contradict each other: give one");
@@ -564,6 +570,12 @@ static int check_files(const cli_options *o)
             return usage_error("validate takes one CHAIN file (vendor responses go after "
                                "--vendor)");
         return -1;
+    case CLI_CMD_PLOT:
+        if (o->plot_history && o->n_files == 0)
+            return usage_error("plot --kind history needs a folder or FILEs");
+        if (o->plot_history)
+            return -1;
+        /* fall through */
     default:
         if (o->n_files == 0)
             return usage_error("%s needs a FILE (- for standard input)", name);
