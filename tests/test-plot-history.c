@@ -97,8 +97,7 @@ START_TEST(test_plot_history_write_errors)
                      GEX_EEMPTY);
     ck_assert_int_eq(gex_plot_history_write(NULL, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
                      GEX_EINVAL);
-    ck_assert_int_eq(gex_plot_history_write(fp, (gex_plot_format)7, s, N, GEX_UNIT_PCT, NULL,
-                                            &err),
+    ck_assert_int_eq(gex_plot_history_write(fp, (gex_plot_format)7, s, N, GEX_UNIT_PCT, NULL, &err),
                      GEX_EINVAL);
     snprintf(s[5].symbol, sizeof s[5].symbol, "SPY");
     ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),

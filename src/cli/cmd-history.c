@@ -30,6 +30,7 @@ typedef struct hist_file {
     gex_snapshot *snaps;
     size_t n_snaps;
     char *messages;
+    int done; /* read, its messages kept: set under the pool's lock */
 } hist_file;
 
 typedef struct hist_pool {
@@ -136,7 +137,7 @@ static char *take_messages(cli_messages *m)
 /* Prints the messages of the files read so far, in input order. Under the lock. */
 static void print_ready(hist_pool *p)
 {
-    while (p->next_print < p->n_todo && p->files[p->todo[p->next_print]].rc >= 0) {
+    while (p->next_print < p->n_todo && p->files[p->todo[p->next_print]].done) {
         hist_file *f = &p->files[p->todo[p->next_print++]];
         cli_messages_print(f->messages, NULL);
         free(f->messages);
@@ -156,8 +157,7 @@ static void *worker(void *arg)
         char *text = take_messages(&mine);
         pthread_mutex_lock(&p->lock);
         f->messages = text;
-        if (f->rc < 0)
-            f->rc = CLI_EXIT_INTERNAL;
+        f->done = 1;
         print_ready(p);
     }
     pthread_mutex_unlock(&p->lock);
@@ -168,8 +168,6 @@ static void *worker(void *arg)
 /* Reads the files of p->todo on opts->jobs threads (the calling one included). */
 static void read_all(hist_pool *p)
 {
-    for (size_t i = 0; i < p->n_todo; i++)
-        p->files[p->todo[i]].rc = -1; /* not done yet, for print_ready */
     size_t helpers = p->opts->jobs > 1 ? (size_t)p->opts->jobs - 1 : 0;
     if (helpers + 1 > p->n_todo)
         helpers = p->n_todo > 0 ? p->n_todo - 1 : 0;

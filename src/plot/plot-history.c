@@ -29,17 +29,17 @@ static const rgb col_put_wall = {0.75, 0.16, 0.17};
 static const rgb col_pos = {0.16, 0.62, 0.56};
 static const rgb col_neg = {0.91, 0.44, 0.32};
 
-#define FONT       "DejaVu Sans"
-#define SIZE_TITLE 18.0
-#define SIZE_TICK  10.5
-#define MARGIN_L   90.0 /* value labels */
-#define MARGIN_R   24.0
-#define MARGIN_T   64.0 /* title and legend */
-#define MARGIN_B   40.0 /* dates */
-#define GAP        18.0 /* between the panels */
+#define FONT        "DejaVu Sans"
+#define SIZE_TITLE  18.0
+#define SIZE_TICK   10.5
+#define MARGIN_L    90.0 /* value labels */
+#define MARGIN_R    24.0
+#define MARGIN_T    64.0 /* title and legend */
+#define MARGIN_B    40.0 /* dates */
+#define GAP         18.0 /* between the panels */
 #define PRICE_SHARE 0.68 /* of the plot height for the price panel */
-#define Y_TICKS    5
-#define X_TICKS    6
+#define Y_TICKS     5
+#define X_TICKS     6
 
 typedef struct hist_ctx {
     const gex_snapshot *s;
@@ -73,7 +73,11 @@ static double nice(double span, int target)
     const double raw = span / target;
     const double mag = pow(10.0, floor(log10(raw)));
     const double norm = raw / mag;
-    return (norm <= 1.0 ? 1.0 : norm <= 2.0 ? 2.0 : norm <= 2.5 ? 2.5 : norm <= 5.0 ? 5.0 : 10.0) *
+    return (norm <= 1.0   ? 1.0
+            : norm <= 2.0 ? 2.0
+            : norm <= 2.5 ? 2.5
+            : norm <= 5.0 ? 5.0
+                          : 10.0) *
            mag;
 }
 
@@ -156,8 +160,8 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
     gex__plot_symbol(h->s[0].symbol, sym, sizeof sym);
     gex_time_format_date(gex_history_trading_day(h->s[0].quote_time), a, sizeof a);
     gex_time_format_date(gex_history_trading_day(h->s[h->n - 1].quote_time), b, sizeof b);
-    snprintf(title, sizeof title, "%s: spot, gamma flip and walls; net GEX, %s to %s (%zu)", sym,
-             a, b, h->n);
+    snprintf(title, sizeof title, "%s: spot, gamma flip and walls; net GEX, %s to %s (%zu)", sym, a,
+             b, h->n);
     colour(cr, col_text);
     font(cr, SIZE_TITLE, 1);
     text(cr, x0, 28.0, title, 0.0);
@@ -217,8 +221,7 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
 
     /* the levels, then the spot on top */
     level_line(cr, h, offsetof(gex_snapshot, put_wall), x0, w, py, ph, lo, hi, col_put_wall, 3.0);
-    level_line(cr, h, offsetof(gex_snapshot, call_wall), x0, w, py, ph, lo, hi, col_call_wall,
-               3.0);
+    level_line(cr, h, offsetof(gex_snapshot, call_wall), x0, w, py, ph, lo, hi, col_call_wall, 3.0);
     level_line(cr, h, offsetof(gex_snapshot, gamma_flip), x0, w, py, ph, lo, hi, col_flip, 6.0);
     colour(cr, col_spot);
     cairo_set_line_width(cr, 2.0);
@@ -255,8 +258,7 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
         text(cr, x, height - MARGIN_B + 20.0, d, align);
         if (i + every >= h->n && i + 1 < h->n) {
             /* the last snapshot's date too, when the stride skipped it */
-            gex_time_format_date(gex_history_trading_day(h->s[h->n - 1].quote_time), d,
-                                 sizeof d);
+            gex_time_format_date(gex_history_trading_day(h->s[h->n - 1].quote_time), d, sizeof d);
             if (x_of(h, h->n - 1, x0, w) - x > 90.0)
                 text(cr, x0 + w, height - MARGIN_B + 20.0, d, 1.0);
         }
@@ -296,7 +298,7 @@ int gex_plot_history_write(FILE *fp, gex_plot_format format, const gex_snapshot 
         height = options->height;
     const hist_ctx ctx = {snapshots, n, unit};
     char title[96], sym[64];
-    snprintf(title, sizeof title, "%s history", gex__plot_symbol(snapshots[0].symbol, sym,
-                                                                  sizeof sym));
+    snprintf(title, sizeof title, "%s history",
+             gex__plot_symbol(snapshots[0].symbol, sym, sizeof sym));
     return gex__plot_page(fp, format, width, height, title, draw, &ctx, err);
 }
