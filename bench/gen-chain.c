@@ -5,6 +5,7 @@
  * sample in data/ and every benchmark input come from here.
  *
  *   gen-chain [--seed N] [--big] [--market] [--underlyings N] [--no-iv] [-o FILE]
+ *   gen-chain --days N --dir DIR [--start YYYY-MM-DD] [--symbols SPX,SPY,...] [--big] [--seed N]
  *
  * Default: one index chain (an SPX-like underlying quoted on Wednesday 2026-11-18 at 14:30 New
  * York time) with a 0DTE daily, the other dailies, weeklies, AM-settled monthlies beside their
@@ -17,6 +18,14 @@
  * Quotes are Black-Scholes-Merton prices (gex_bs_price) at the smile's volatility, widened to a
  * bid/ask on the exchange's tick; the iv column holds that volatility rounded to 1e-4 (omitted
  * with --no-iv, so gex solves it from the mid).
+ *
+ * --days N writes a folder of daily files instead, DIR/SYMBOL_YYYY-MM-DD.csv for N weekdays from
+ * --start (default 2026-01-05) at 15:45 New York time, for each of --symbols (default SPX, SPY,
+ * QQQ, IWM): a time series as users keep one. Per underlying the spot follows a geometric random
+ * walk whose daily volatility is 0.85 of the day's at-the-money IV (implied above realized, as
+ * markets price it), the IV level a mean-reverting log process whose shocks are -0.7 correlated
+ * with the spot's (volatility rises when the market falls), and the open-interest level a
+ * random walk of 4% a day; each contract's open interest also has its own noise every day.
  */
 #include <errno.h>
 #include <math.h>
@@ -371,6 +380,136 @@ static void make_ticker(rng *r, char *buf, size_t size, size_t index)
     strncat(buf, suffix, size - strlen(buf) - 1);
 }
 
+/* --- a folder of daily files --- */
+
+/* The walk's parameters, per trading day (dt = 1/252). */
+#define WALK_DT          (1.0 / 252.0)
+#define WALK_RV_OVER_IV  0.85 /* realized volatility as a share of the ATM IV */
+#define WALK_IV_REVERT   4.0  /* speed of mean reversion of log IV, per year */
+#define WALK_IV_VOL      0.9  /* volatility of log IV, per sqrt(year) */
+#define WALK_IV_SPOT_RHO (-0.7)
+#define WALK_OI_VOL      0.04 /* daily log change of the open-interest level */
+
+typedef struct daily {
+    underlying u;
+    double iv_mean; /* the level log IV reverts to */
+} daily;
+
+static int daily_setup(const char *name, int big, daily *d)
+{
+    memset(d, 0, sizeof *d);
+    static const struct {
+        const char *symbol;
+        double spot, vol;
+    } etfs[] = {{"SPY", 746.12, 0.14}, {"QQQ", 612.55, 0.19}, {"IWM", 241.87, 0.22},
+                {"DIA", 463.02, 0.13}, {"GLD", 301.44, 0.16}, {"TLT", 91.37, 0.15}};
+    if (strcmp(name, "SPX") == 0) {
+        d->u = (underlying){.symbol = "SPX",
+                            .root_am = "SPX",
+                            .root_pm = "SPXW",
+                            .spot = 7483.26,
+                            .atm_vol = 0.145,
+                            .skew = -0.045,
+                            .smile = 0.012,
+                            .oi_scale = 900.0,
+                            .index = 1,
+                            .daily_days = big ? 30 : 7,
+                            .fine = big,
+                            .weeklies = big ? 14 : 3,
+                            .monthlies = big ? 16 : 4,
+                            .leaps = big ? 4 : 2};
+    } else {
+        size_t i = 0;
+        while (i < sizeof etfs / sizeof etfs[0] && strcmp(etfs[i].symbol, name) != 0)
+            i++;
+        if (i == sizeof etfs / sizeof etfs[0])
+            return -1;
+        d->u = (underlying){.spot = etfs[i].spot,
+                            .atm_vol = etfs[i].vol,
+                            .skew = -0.03,
+                            .smile = 0.015,
+                            .oi_scale = 3000.0,
+                            .index = 1,
+                            .daily_days = 7,
+                            .weeklies = 4,
+                            .monthlies = 4,
+                            .leaps = 1};
+        snprintf(d->u.symbol, sizeof d->u.symbol, "%s", etfs[i].symbol);
+        snprintf(d->u.root_pm, sizeof d->u.root_pm, "%s", etfs[i].symbol);
+    }
+    d->iv_mean = log(d->u.atm_vol);
+    return 0;
+}
+
+/* One day of the walk: the spot at the previous day's IV, then the IV and open interest. */
+static void daily_step(daily *d, rng *r)
+{
+    const double z1 = rng_normal(r), z2 = rng_normal(r), z3 = rng_normal(r);
+    const double rv = WALK_RV_OVER_IV * d->u.atm_vol;
+    d->u.spot *= exp(-0.5 * rv * rv * WALK_DT + rv * sqrt(WALK_DT) * z1);
+    d->u.spot = round(d->u.spot * 100.0) / 100.0;
+    const double zi = WALK_IV_SPOT_RHO * z1 + sqrt(1.0 - WALK_IV_SPOT_RHO * WALK_IV_SPOT_RHO) * z2;
+    double lv = log(d->u.atm_vol);
+    lv += WALK_IV_REVERT * (d->iv_mean - lv) * WALK_DT + WALK_IV_VOL * sqrt(WALK_DT) * zi;
+    d->u.atm_vol = exp(lv);
+    d->u.oi_scale *= exp(WALK_OI_VOL * z3);
+}
+
+static int write_days(const char *dir, int32_t start, long days, const char *symbols, int big,
+                      int with_iv, uint64_t seed)
+{
+    daily d[16];
+    size_t n = 0;
+    char list[256];
+    snprintf(list, sizeof list, "%s", symbols);
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
+         t = strtok_r(NULL, ",", &save)) {
+        if (n == sizeof d / sizeof d[0] || daily_setup(t, big, &d[n]) != 0) {
+            fprintf(stderr,
+                    "gen-chain: --symbols: '%s' is not one of SPX, SPY, QQQ, IWM, DIA, "
+                    "GLD, TLT (at most 16)\n",
+                    t);
+            return 2;
+        }
+        n++;
+    }
+    rng r;
+    rng_seed(&r, seed);
+    size_t contracts = 0, files = 0;
+    int32_t day = start;
+    for (long k = 0; k < days; k++, day++) {
+        while (day_of_week(day) == 0 || day_of_week(day) == 6)
+            day++;
+        for (size_t i = 0; i < n; i++) {
+            if (k > 0)
+                daily_step(&d[i], &r);
+            char date[16], path[4096];
+            gex_time_format_date(day, date, sizeof date);
+            snprintf(path, sizeof path, "%s/%s_%s.csv", dir, d[i].u.symbol, date);
+            FILE *out = fopen(path, "w");
+            if (out == NULL) {
+                fprintf(stderr, "gen-chain: %s: %s\n", path, strerror(errno));
+                return 3;
+            }
+            writer w = {.out = out, .with_iv = with_iv};
+            w.quote_utc = gex_time_eastern_to_utc(day, 15 * 3600 + 45 * 60);
+            gex_time_format_iso(w.quote_utc, w.quote_iso, sizeof w.quote_iso);
+            fputs("underlying,option_symbol,expiration,strike,type,bid,ask,last,iv,"
+                  "open_interest,volume,underlying_price,quote_time\n",
+                  out);
+            int rc = write_underlying(&w, &d[i].u, &r, day);
+            if (fclose(out) != 0 || rc != 0) {
+                fprintf(stderr, "gen-chain: %s: write failed: %s\n", path, strerror(errno));
+                return 4;
+            }
+            contracts += w.contracts;
+            files++;
+        }
+    }
+    fprintf(stderr, "gen-chain: %zu files, %zu contracts\n", files, contracts);
+    return 0;
+}
+
 static void usage(FILE *out)
 {
     fputs("usage: gen-chain [--seed N] [--big] [--market] [--underlyings N] [--no-iv] [-o FILE]\n"
@@ -379,7 +518,10 @@ static void usage(FILE *out)
           "  --market         whole-market file: the index, liquid ETFs and single stocks\n"
           "  --underlyings N  single stocks in --market mode (default 4000)\n"
           "  --no-iv          leave the iv column empty (gex solves IV from the mid)\n"
-          "  -o FILE          write there (default standard output)\n",
+          "  -o FILE          write there (default standard output)\n"
+          "  --days N --dir DIR  a folder of N weekdays of daily files per symbol\n"
+          "  --start DATE     the first day (default 2026-01-05)\n"
+          "  --symbols LIST   of SPX, SPY, QQQ, IWM, DIA, GLD, TLT (default SPX,SPY,QQQ,IWM)\n",
           out);
 }
 
@@ -391,6 +533,10 @@ int main(int argc, char **argv)
     long n_stocks = 4000;
     const char *path = NULL;
     int with_iv = 1;
+    long days = 0;
+    const char *dir = NULL;
+    const char *symbols = "SPX,SPY,QQQ,IWM";
+    int32_t start = gex_time_days_from_civil(2026, 1, 5);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
@@ -405,6 +551,22 @@ int main(int argc, char **argv)
                 fprintf(stderr, "gen-chain: --underlyings must be 0 to 100000\n");
                 return 2;
             }
+        } else if (strcmp(a, "--days") == 0 && i + 1 < argc) {
+            days = strtol(argv[++i], NULL, 10);
+            if (days < 1 || days > 100000) {
+                fprintf(stderr, "gen-chain: --days must be 1 to 100000\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (strcmp(a, "--symbols") == 0 && i + 1 < argc) {
+            symbols = argv[++i];
+        } else if (strcmp(a, "--start") == 0 && i + 1 < argc) {
+            const char *d = argv[++i];
+            if (gex_time_parse_date(d, strlen(d), &start) != GEX_OK) {
+                fprintf(stderr, "gen-chain: --start: '%s' is not a date (YYYY-MM-DD)\n", d);
+                return 2;
+            }
         } else if (strcmp(a, "--no-iv") == 0) {
             with_iv = 0;
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
@@ -417,6 +579,13 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+
+    if ((days > 0) != (dir != NULL)) {
+        fprintf(stderr, "gen-chain: --days and --dir go together\n");
+        return 2;
+    }
+    if (days > 0)
+        return write_days(dir, start, days, symbols, big, with_iv, seed);
 
     FILE *out = stdout;
     if (path != NULL) {

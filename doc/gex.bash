@@ -4,10 +4,10 @@
 # that every command and option `gex --help` and `gex serve --help` name is here.
 
 _gex_commands="greeks gex dex vex chex exposure levels summary profile expirations screen
-validate plot serve"
+history validate plot serve"
 _gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
 --min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --strict --multiplier --input-format --settle
---jobs --quiet --help --version --vendor --tol --sort --range --points --kind"
+--jobs --quiet --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now
 --rate --div --max-dte --gex-unit --flip-method --iv-source --strict --multiplier --settle
 --help"
@@ -32,17 +32,18 @@ _gex()
         return
         ;;
     --kind)
-        COMPREPLY=($(compgen -W "gex dex vex chex profile dashboard heatmap" -- "$cur"))
+        COMPREPLY=($(compgen -W "gex dex vex chex profile dashboard heatmap history" -- "$cur"))
         return
         ;;
     --expiration | --exclude-expiration) COMPREPLY=($(compgen -W "0dte" -- "$cur")); return ;;
-    -o | --output | --vendor | --api-key-file)
+    -o | --output | --vendor | --api-key-file | --db)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
     --spot | --now | --rate | --div | --symbol | --max-dte | --min-oi | --min-bid | \
         --max-delta | --multiplier | \
-        --settle | --jobs | --tol | --sort | --range | --points | --port | --bind | \
+        --settle | --jobs | --tol | --sort | --range | --points | --port | --bind | --from | \
+        --to | \
         --api-key | --threads | --max-per-client)
         return # a value of the user's
         ;;

@@ -48,7 +48,7 @@ while read -r opt list; do
 done <<EOF2
 $values
 EOF2
-kinds=$("$gex" plot --help | grep -oE -- '--kind [A-Z]+' >/dev/null && echo "gex dex vex chex profile dashboard heatmap")
+kinds=$("$gex" plot --help | grep -oE -- '--kind [A-Z]+' >/dev/null && echo "gex dex vex chex profile dashboard heatmap history")
 for k in $kinds; do expect "$k" gex plot --kind ""; done
 
 if [ $fail -eq 0 ]; then

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Which shared libraries gex loads: a command that neither draws nor serves loads none of the
-# charts' (cairo, fontconfig, X11) or the server's (libmicrohttpd, gnutls) libraries, and the
+# charts' (cairo, fontconfig, X11), the server's (libmicrohttpd, gnutls) or the history store's
+# (SQLite) libraries, and the
 # commands that do load them (so the check can fail). The dynamic loader's own report
 # (LD_DEBUG=libs, "calling init") is the truth; the count for `gex levels` is printed.
 # Usage: loaded-libraries.sh GEX SOURCE_ROOT
@@ -14,7 +15,7 @@ loaded() { # the libraries initialised while running "$@", one path a line
 }
 
 fail=0
-heavy='libcairo|libfontconfig|libX11|libxcb|libmicrohttpd|libgnutls|libpixman|libfreetype'
+heavy='libcairo|libfontconfig|libX11|libxcb|libmicrohttpd|libgnutls|libpixman|libfreetype|libsqlite3'
 for cmd in levels summary gex greeks; do
     libs=$(loaded "$gex" "$cmd" "$sample")
     if [ -z "$libs" ]; then
@@ -39,6 +40,11 @@ trap 'rm -rf "$tmp"' EXIT
 libs=$(loaded "$gex" plot -o "$tmp/chart.svg" "$sample")
 if ! printf '%s\n' "$libs" | grep -q libcairo; then
     echo "FAIL: gex plot did not load cairo (is the check itself broken?)"
+    fail=1
+fi
+libs=$(loaded "$gex" history --db "$tmp/store.sqlite" "$sample")
+if ! printf '%s\n' "$libs" | grep -q libsqlite3; then
+    echo "FAIL: gex history did not load SQLite (is the check itself broken?)"
     fail=1
 fi
 exit $fail

@@ -24,6 +24,7 @@
 #include "gex/profile.h"
 #include "gex/regime.h"
 #include "gex/analysis.h"
+#include "gex/history.h"
 #include "gex/plot.h"
 #include "gex/validate.h"
 #include "gex/vendor.h"

@@ -23,6 +23,7 @@
 #include "gex/chain.h"
 #include "gex/error.h"
 #include "gex/exposure.h"
+#include "gex/history.h"
 #include "gex/levels.h"
 
 #ifdef __cplusplus
@@ -140,6 +141,18 @@ int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_
 #define GEX_PLOT_TERMINAL_MIN_WIDTH 40
 int gex_plot_terminal_bars(FILE *out, const gex_plot_data *data, gex_plot_kind kind,
                            size_t n_strikes, int width);
+
+/* The history chart (gex plot --kind history) of one underlying's snapshots in ascending
+ * quote_time order (gex/history.h): above, the spot as a line with the gamma flip and the call
+ * and put walls over time (a level absent on a day leaves a gap); beneath, net GEX as bars
+ * (above the axis positive, below negative) in unit. The time axis is the quote instants.
+ * options: only width and height are read (0: GEX_PLOT_WIDTH x GEX_PLOT_HEIGHT; NULL: those).
+ * GEX_OK; GEX_EINVAL (NULL, an unknown format, snapshots of several underlyings or not in time
+ * order, a spot not > 0); GEX_EEMPTY (no snapshot); GEX_ERANGE (a value not finite);
+ * GEX_ENOMEM; GEX_EIO. */
+int gex_plot_history_write(FILE *fp, gex_plot_format format, const gex_snapshot *snapshots,
+                           size_t n, gex_gex_unit unit, const gex_plot_options *options,
+                           gex_error *err);
 
 /* Releases the font caches that cairo and fontconfig keep for the life of the process once a
  * chart has drawn text. Call it at most once, at exit, when no other thread draws: a program

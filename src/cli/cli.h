@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "gex/gex.h"
+#include "render-history.h"
 #include "render.h"
 
 /* Exit statuses (SPEC 3). */
@@ -41,6 +42,7 @@ typedef enum cli_command {
     CLI_CMD_SERVE,
     CLI_CMD_PLOT,
     CLI_CMD_EXPIRATIONS,
+    CLI_CMD_HISTORY,
 } cli_command;
 
 /* The maximum number of --expiration, --vendor and --settle options. */
@@ -79,7 +81,14 @@ typedef struct cli_options {
     int points;
     /* plot */
     gex_plot_kind plot_kind;
+    int plot_history;      /* --kind history: a series of files, drawn by gex_plot_history_write */
     double plot_range_pct; /* --range for plot; 0: automatic (gex_plot_window) */
+    /* history */
+    const char *db;     /* --db PATH; NULL: the default beside the data */
+    int no_db;          /* --no-db */
+    int now_from_mtime; /* --now-from-mtime: a file without a quote instant takes its mtime */
+    int has_from, has_to;
+    int64_t from, to; /* --from, --to: UTC seconds, inclusive */
     /* positional */
     char **files;
     size_t n_files;
@@ -196,6 +205,20 @@ int cli_render_options_of(const cli_options *opts, gex__render_options *ro);
 int cli_cmd_screen(const cli_options *opts, FILE *out);
 int cli_cmd_validate(const cli_options *opts, FILE *out);
 
+/* The inputs of screen and history: each argument that is a folder stands for its chain files
+ * (the regular files directly in it whose names end in .csv, .json or .dat, any case, and do not
+ * start with '.'), in name order; any other argument is kept as given. paths[i] are malloc'ed;
+ * dir_of[i] is the folder argument a path came from (NULL for an argument given as a file). */
+typedef struct cli_inputs {
+    char **paths;
+    const char **dir_of;
+    size_t n;
+    size_t failed; /* folders that could not be listed or hold no chain file (said to stderr) */
+} cli_inputs;
+/* Returns CLI_EXIT_OK, or CLI_EXIT_INTERNAL when memory ran out (after a message). */
+int cli_inputs_expand(char *const *args, size_t n, cli_inputs *out);
+void cli_inputs_free(cli_inputs *in);
+
 /* --- the modules (modules.c): loaded by the commands that use them --- */
 
 /* A module of the program ("gex-plot", "gex-serve") by dlopen, or NULL after a message. */
@@ -204,6 +227,24 @@ void cli_module_close(void *handle); /* accepts NULL */
 /* gex plot and gex serve, from their modules. */
 int cli_run_plot(const cli_options *opts, FILE *out);
 int cli_run_serve(int argc, char **argv);
+/* gex history, from the module gex-history (the store's SQLite is loaded with it). */
+int cli_run_history(const cli_options *opts, FILE *out);
+/* What gex history computes, before it is written: the rows (time order), the run's figures,
+ * the exit status of the files (0; 3 when one could not be read; 4), and what the rows'
+ * file names point into. */
+typedef struct cli_history {
+    gex__history_row *rows;
+    size_t n;
+    gex__history_meta meta;
+    int status;
+    cli_inputs inputs;
+    char *store_path;
+} cli_history;
+/* gex history's rows for opts (gex plot --kind history), from the module gex-history: an exit
+ * status (of the files: 3 when one could not be read); out->rows is NULL when there is nothing
+ * to show (the reason said), else *out holds the rows: release it. */
+int cli_history_rows(const cli_options *opts, cli_history *out);
+void cli_history_release(cli_history *h);
 /* The strike bars of the gex table and summary, drawn only when out is a terminal (then the
  * module gex-plot is loaded). */
 int cli_plot_terminal(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,

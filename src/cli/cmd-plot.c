@@ -1,11 +1,13 @@
 /*
  * cmd-plot.c: gex plot, the exposure charts (SVG, PNG or PDF after -o FILE's extension), and
- * the per-strike block-character bars that summary and the gex table add in a terminal. The
+ * the per-strike block-character bars that summary and the gex table add in a terminal, and the
+ * history chart of a folder (gex history's rows, from the module gex-history). The
  * drawing is libgex-plot's (gex/plot.h); this file, the program's module gex-plot (modules.c
  * loads it), gathers the options and the analysis for it.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -21,6 +23,57 @@ int cli_cmd_plot(const cli_options *opts, FILE *out);
 int cli_plot_terminal_bars(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,
                            FILE *out);
 
+/* gex plot --kind history: gex history's rows of one underlying, drawn over time. */
+static int plot_history(const cli_options *opts, gex_plot_format format, FILE *out)
+{
+    cli_history h;
+    int rc = cli_history_rows(opts, &h);
+    if (h.rows == NULL)
+        return rc;
+    int st = GEX_OK;
+    gex_snapshot *s = malloc((h.n + 1) * sizeof *s);
+    if (s == NULL)
+        st = GEX_ENOMEM;
+    /* rows are in time order, underlyings interleaved: one underlying is drawn */
+    for (size_t i = 1; st == GEX_OK && i < h.n; i++)
+        if (strcmp(h.rows[i].snap.symbol, h.rows[0].snap.symbol) != 0) {
+            cli_error(NULL, 0,
+                      "the history holds several underlyings (%s, %s, ...): give --symbol to "
+                      "draw one",
+                      h.rows[0].snap.symbol, h.rows[i].snap.symbol);
+            free(s);
+            cli_history_release(&h);
+            return CLI_EXIT_USAGE;
+        }
+    for (size_t i = 0; st == GEX_OK && i < h.n; i++)
+        s[i] = h.rows[i].snap;
+    gex_error err;
+    gex_error_clear(&err);
+    if (st == GEX_OK && h.n == 0) {
+        cli_error(NULL, 0, "no snapshot to draw%s",
+                  opts->read.symbol != NULL ? ": no file holds --symbol's underlying "
+                                              "in --from .. --to"
+                                            : "");
+        rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
+    } else if (st == GEX_OK) {
+        gex_plot_options po;
+        gex_plot_options_default(&po);
+        st = gex_plot_history_write(out, format, s, h.n, opts->analysis.exposure.gex_unit, &po,
+                                    &err);
+        if (st != GEX_OK) {
+            cli_error(NULL, 0, "%s", err.text[0] != '\0' ? err.text : gex_strerror(st));
+            rc = cli_exit_status(st);
+        }
+    } else {
+        cli_error(NULL, 0, "out of memory");
+        rc = CLI_EXIT_INTERNAL;
+    }
+    free(s);
+    cli_history_release(&h);
+    gex_plot_release_caches();
+    return rc;
+}
+
 int cli_cmd_plot(const cli_options *opts, FILE *out)
 {
     gex_plot_format format;
@@ -28,6 +81,8 @@ int cli_cmd_plot(const cli_options *opts, FILE *out)
         cli_error(NULL, 0, "plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
         return CLI_EXIT_USAGE;
     }
+    if (opts->plot_history)
+        return plot_history(opts, format, out);
     gex__analysis a;
     int rc = cli_analyze_file(opts, opts->files[0], 1, &a);
     if (rc != CLI_EXIT_OK)

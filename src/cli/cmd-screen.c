@@ -2,17 +2,152 @@
  * cmd-screen.c: one row per underlying over many files (or several underlyings in one file),
  * with a progress bar on a terminal. A file that cannot be read is reported and the others
  * are still screened; the exit status is then 3. Files and underlyings are computed on --jobs
- * threads; the output is the same bytes whatever their number.
+ * threads; the output is the same bytes whatever their number. Also the expansion of folder
+ * arguments into their chain files (cli_inputs_expand), which gex history shares.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+/* --- folders: their chain files --- */
+
+static int is_chain_name(const char *name)
+{
+    const size_t len = strlen(name);
+    if (name[0] == '.')
+        return 0;
+    /* .dat: CBOE's download of the 2020 era, quotedata.dat */
+    return (len > 4 && strcasecmp(name + len - 4, ".csv") == 0) ||
+           (len > 4 && strcasecmp(name + len - 4, ".dat") == 0) ||
+           (len > 5 && strcasecmp(name + len - 5, ".json") == 0);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends path (taken) to in; returns 0, or -1 when memory ran out (path freed). */
+static int inputs_add(cli_inputs *in, size_t *cap, char *path, const char *dir)
+{
+    if (path == NULL)
+        return -1;
+    if (in->n == *cap) {
+        const size_t c = *cap ? 2 * *cap : 16;
+        char **p = realloc(in->paths, c * sizeof *p);
+        if (p != NULL)
+            in->paths = p;
+        const char **d = realloc(in->dir_of, c * sizeof *d);
+        if (d != NULL)
+            in->dir_of = d;
+        if (p == NULL || d == NULL) {
+            free(path);
+            return -1;
+        }
+        *cap = c;
+    }
+    in->paths[in->n] = path;
+    in->dir_of[in->n] = dir;
+    in->n++;
+    return 0;
+}
+
+/* The chain files of folder dir, in name order; -1 when memory ran out. */
+static int inputs_add_dir(cli_inputs *in, size_t *cap, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        cli_error(dir, 0, "cannot list the folder: %s", strerror(errno));
+        in->failed++;
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, n_cap = 0;
+    int st = 0;
+    const size_t dir_len = strlen(dir);
+    const int slash = dir_len > 0 && dir[dir_len - 1] == '/';
+    for (struct dirent *e; st == 0 && (e = readdir(d)) != NULL;) {
+        if (!is_chain_name(e->d_name))
+            continue;
+        char *path = malloc(dir_len + strlen(e->d_name) + 2);
+        if (path == NULL) {
+            st = -1;
+            break;
+        }
+        sprintf(path, "%s%s%s", dir, slash ? "" : "/", e->d_name);
+        struct stat sb;
+        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            free(path);
+            continue;
+        }
+        if (n == n_cap) {
+            n_cap = n_cap ? 2 * n_cap : 64;
+            char **p = realloc(names, n_cap * sizeof *p);
+            if (p == NULL) {
+                free(path);
+                st = -1;
+                break;
+            }
+            names = p;
+        }
+        names[n++] = path;
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);
+    size_t i = 0;
+    for (; st == 0 && i < n; i++)
+        st = inputs_add(in, cap, names[i], dir);
+    for (; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (st == 0 && n == 0) {
+        cli_error(dir, 0, "the folder holds no chain file (*.csv, *.json, *.dat)");
+        in->failed++;
+    }
+    return st;
+}
+
+int cli_inputs_expand(char *const *args, size_t n, cli_inputs *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        int st;
+        if (strcmp(args[i], "-") != 0 && stat(args[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            st = inputs_add_dir(out, &cap, args[i]);
+        else
+            st = inputs_add(out, &cap, strdup(args[i]), NULL);
+        if (st != 0) {
+            cli_error(NULL, 0, "out of memory listing the inputs");
+            cli_inputs_free(out);
+            return CLI_EXIT_INTERNAL;
+        }
+    }
+    return CLI_EXIT_OK;
+}
+
+void cli_inputs_free(cli_inputs *in)
+{
+    for (size_t i = 0; in->paths != NULL && i < in->n; i++)
+        free(in->paths[i]);
+    free(in->paths);
+    free(in->dir_of);
+    memset(in, 0, sizeof *in);
+}
+
+/* --- the screen --- */
 
 typedef struct screen_row {
     char symbol[64];
@@ -29,6 +164,7 @@ typedef struct screen_row {
 
 enum {
     COL_SYMBOL,
+    COL_AS_OF,
     COL_SPOT,
     COL_NET_GEX,
     COL_LABEL,
@@ -39,21 +175,18 @@ enum {
     COL_CALL_WALL,
     COL_PUT_WALL,
     COL_ZERO_DTE,
+    COL_FILE,
     COL_COUNT
 };
 
 static const gex__column columns[COL_COUNT] = {
-    {"symbol", NULL, GEX__STYLE_TEXT},
-    {"spot", "USD", GEX__STYLE_PRICE},
-    {"net_gex", NULL, GEX__STYLE_MONEY},
-    {"label", NULL, GEX__STYLE_TEXT},
-    {"gamma_flip", "USD", GEX__STYLE_PRICE},
-    {"dist_to_flip", "%", GEX__STYLE_PCT},
-    {"confidence", NULL, GEX__STYLE_TEXT},
-    {"vanna_aligned", NULL, GEX__STYLE_TEXT},
-    {"call_wall", "USD", GEX__STYLE_STRIKE},
-    {"put_wall", "USD", GEX__STYLE_STRIKE},
-    {"zero_dte_pct", "% of GEX", GEX__STYLE_PCT},
+    {"symbol", NULL, GEX__STYLE_TEXT},        {"as_of", "UTC", GEX__STYLE_TEXT},
+    {"spot", "USD", GEX__STYLE_PRICE},        {"net_gex", NULL, GEX__STYLE_MONEY},
+    {"label", NULL, GEX__STYLE_TEXT},         {"gamma_flip", "USD", GEX__STYLE_PRICE},
+    {"dist_to_flip", "%", GEX__STYLE_PCT},    {"confidence", NULL, GEX__STYLE_TEXT},
+    {"vanna_aligned", NULL, GEX__STYLE_TEXT}, {"call_wall", "USD", GEX__STYLE_STRIKE},
+    {"put_wall", "USD", GEX__STYLE_STRIKE},   {"zero_dte_pct", "% of GEX", GEX__STYLE_PCT},
+    {"file", NULL, GEX__STYLE_TEXT},
 };
 
 /* The order of the rows (--sort): a column, or -1 for the input order. */
@@ -71,6 +204,12 @@ static void key(const screen_row *r, int col, const char **s, int *has, double *
     switch (col) {
     case COL_SYMBOL:
         *s = r->symbol;
+        break;
+    case COL_AS_OF:
+        *v = (double)r->as_of;
+        break;
+    case COL_FILE:
+        *s = r->file;
         break;
     case COL_SPOT:
         *v = r->spot;
@@ -537,6 +676,9 @@ static void run_pool(screen_pool *p)
     free(threads);
 }
 
+static int screen_files(const cli_options *opts, sort_order order, size_t folders_failed,
+                        FILE *out);
+
 int cli_cmd_screen(const cli_options *opts, FILE *out)
 {
     sort_order order = {.column = -1, .descending = opts->sort_descending};
@@ -546,13 +688,33 @@ int cli_cmd_screen(const cli_options *opts, FILE *out)
                 order.column = c;
         if (order.column < 0) {
             cli_error(NULL, 0,
-                      "--sort: '%s' is not a column: symbol, spot, net_gex, label, gamma_flip, "
-                      "dist_to_flip, confidence, vanna_aligned, call_wall, put_wall, "
-                      "zero_dte_pct (a leading '-' sorts descending)",
+                      "--sort: '%s' is not a column: symbol, as_of, spot, net_gex, label, "
+                      "gamma_flip, dist_to_flip, confidence, vanna_aligned, call_wall, "
+                      "put_wall, zero_dte_pct, file (a leading '-' sorts descending)",
                       opts->sort);
             return CLI_EXIT_USAGE;
         }
     }
+    /* folders stand for their chain files; the reading threads are shared among the files
+     * read together, as options.c does for files given one by one */
+    cli_inputs inputs;
+    if (cli_inputs_expand(opts->files, opts->n_files, &inputs) != CLI_EXIT_OK)
+        return CLI_EXIT_INTERNAL;
+    cli_options expanded = *opts;
+    expanded.files = inputs.paths;
+    expanded.n_files = inputs.n;
+    const size_t together =
+        inputs.n > 1 ? (inputs.n < (size_t)opts->jobs ? inputs.n : (size_t)opts->jobs) : 1;
+    expanded.read.threads = (int)((size_t)opts->jobs / together);
+    const int rc = screen_files(&expanded, order, inputs.failed, out);
+    cli_inputs_free(&inputs);
+    return rc;
+}
+
+/* The screen of opts->files (folders expanded); folders_failed counts folder arguments that
+ * gave no file. */
+static int screen_files(const cli_options *opts, sort_order order, size_t folders_failed, FILE *out)
+{
     screen_pool pool = {.opts = opts, .n_files = opts->n_files};
     pool.files = calloc(opts->n_files + 1, sizeof *pool.files);
     if (pool.files == NULL) {
@@ -605,6 +767,9 @@ int cli_cmd_screen(const cli_options *opts, FILE *out)
         free(f->row_rc);
     }
     free(pool.files);
+    failed += folders_failed;
+    if (folders_failed > 0 && worst == CLI_EXIT_OK)
+        worst = CLI_EXIT_INPUT;
     if (rows == NULL) {
         cli_error(NULL, 0, "out of memory");
         return CLI_EXIT_INTERNAL;
@@ -662,7 +827,10 @@ int cli_cmd_screen(const cli_options *opts, FILE *out)
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
             const screen_row *r = &rows[i];
+            char iso[40];
+            gex_time_format_iso(r->as_of, iso, sizeof iso);
             st |= gex__table_text(t, r->symbol);
+            st |= gex__table_text(t, iso);
             st |= gex__table_num(t, r->spot);
             st |= gex__table_num(t, r->net_gex);
             st |= gex__table_text(t, gex__label(r->net_gex));
@@ -676,6 +844,7 @@ int cli_cmd_screen(const cli_options *opts, FILE *out)
             st |= gex__table_level(t, &r->call_wall);
             st |= gex__table_level(t, &r->put_wall);
             st |= gex__table_num(t, r->zero_dte_pct);
+            st |= gex__table_text(t, r->file);
         }
         char title[256];
         snprintf(title, sizeof title, "%zu underlyings from %zu files (%zu could not be read)", n,

@@ -50,15 +50,19 @@ int main(int argc, char **argv)
     case CLI_CMD_PLOT:
         rc = cli_run_plot(&opts, sink.fp);
         break;
+    case CLI_CMD_HISTORY:
+        rc = cli_run_history(&opts, sink.fp);
+        break;
     default:
         rc = CLI_EXIT_INTERNAL;
         break;
     }
 
     /* Output is kept when the command produced its document: success, validate's "differs",
-     * and screen's "some files failed". */
+     * and screen's and history's "some files failed". */
     const int keep = rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF ||
-                     (rc == CLI_EXIT_INPUT && opts.command == CLI_CMD_SCREEN);
+                     (rc == CLI_EXIT_INPUT &&
+                      (opts.command == CLI_CMD_SCREEN || opts.command == CLI_CMD_HISTORY));
     const int close_rc = cli_sink_close(&sink, keep);
     if (close_rc != CLI_EXIT_OK && (rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF))
         rc = close_rc;

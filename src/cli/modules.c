@@ -1,7 +1,8 @@
 /*
  * modules.c: the program's modules, loaded by the commands that use them: gex-plot (the
  * charts, with cairo and its fonts) for gex plot and a terminal's strike bars, gex-serve (the
- * HTTP server) for gex serve. Every other command starts without those libraries.
+ * HTTP server) for gex serve, gex-history (the history command and its SQLite store) for gex
+ * history. Every other command starts without those libraries.
  *
  * A module is looked for beside the executable (the build tree, or a relocated install), then
  * in the module folder of the installation (GEX_MODULE_DIR). Modules use the program's own
@@ -10,6 +11,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,6 +102,39 @@ int cli_run_serve(int argc, char **argv)
     const int rc = cmd != NULL ? cmd(argc, argv) : CLI_EXIT_INTERNAL;
     cli_module_close(m);
     return rc;
+}
+
+int cli_run_history(const cli_options *opts, FILE *out)
+{
+    void *m = cli_module_open("gex-history");
+    if (m == NULL)
+        return CLI_EXIT_INTERNAL;
+    int (*cmd)(const cli_options *, FILE *);
+    *(void **)&cmd = module_function(m, "gex-history", "cli_cmd_history");
+    const int rc = cmd != NULL ? cmd(opts, out) : CLI_EXIT_INTERNAL;
+    cli_module_close(m);
+    return rc;
+}
+
+int cli_history_rows(const cli_options *opts, cli_history *out)
+{
+    memset(out, 0, sizeof *out);
+    void *m = cli_module_open("gex-history");
+    if (m == NULL)
+        return CLI_EXIT_INTERNAL;
+    int (*collect)(const cli_options *, cli_history *);
+    *(void **)&collect = module_function(m, "gex-history", "cli_history_collect");
+    const int rc = collect != NULL ? collect(opts, out) : CLI_EXIT_INTERNAL;
+    cli_module_close(m); /* RTLD_NODELETE: what it allocated stays valid */
+    return rc;
+}
+
+void cli_history_release(cli_history *h)
+{
+    free(h->rows);
+    cli_inputs_free(&h->inputs);
+    free(h->store_path);
+    memset(h, 0, sizeof *h);
 }
 
 int cli_plot_terminal(const cli_options *opts, const gex__analysis *a, gex_plot_kind kind,

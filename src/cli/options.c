@@ -30,6 +30,7 @@ static const struct {
     {"profile", CLI_CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
     {"expirations", CLI_CMD_EXPIRATIONS, "the file's expirations: contracts, OI, GEX, share"},
     {"screen", CLI_CMD_SCREEN, "one row per underlying over many files"},
+    {"history", CLI_CMD_HISTORY, "a folder of chain files as a time series: levels, IV, RV, VRP"},
     {"validate", CLI_CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
     {"plot", CLI_CMD_PLOT, "charts: bars, profile, heatmap, dashboard (SVG/PNG/PDF)"},
     {"serve", CLI_CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
@@ -164,6 +165,23 @@ static void help_command(FILE *out, cli_command c)
               "output is the same whatever N.\n",
               out);
         break;
+    case CLI_CMD_HISTORY:
+        fputs("usage: gex history [options] [--db PATH | --no-db] [--from T] [--to T]\n"
+              "                   [--now-from-mtime] [--jobs N] DIR|FILE...\n\n"
+              "One row per underlying and quote instant, in time order: spot, net GEX, DEX,\n"
+              "VEX, CHEX, gamma flip, walls, max +/- gamma, 0DTE share, ATM and 25-delta IV at\n"
+              "30 days, realized volatility over 5, 10, 20, 30 trading days, VRP with its\n"
+              "z-score and percentile, open interest and its change. A folder stands for its\n"
+              "*.csv, *.json and *.dat files. The snapshots are kept in an SQLite store\n"
+              "(default DIR/.gex-history.sqlite; --db PATH, --no-db) so that a second run reads\n"
+              "only new or changed files. --symbol keeps one underlying; --from and --to (a\n"
+              "date or an instant, New York time by default) bound the rows shown. A file\n"
+              "without a quote instant of its own is refused unless --now-from-mtime dates it\n"
+              "by its modification time. Two files with the same underlying and instant: the\n"
+              "newer file wins (a warning names both). Exit status 3 when a file could not be\n"
+              "read.\n",
+              out);
+        break;
     case CLI_CMD_VALIDATE:
         fputs("usage: gex validate [options] CHAIN [--vendor RESPONSE.json]... [--tol REL]\n"
               "       gex validate [options] CHAIN\n"
@@ -185,7 +203,10 @@ static void help_command(FILE *out, cli_command c)
               "the profile and the net exposures, regime and levels on one page. The spot,\n"
               "gamma flip, walls and 0DTE magnet are marked with their values. --range:\n"
               "strikes within PCT percent of the spot (default: the narrowest of 2.5 to 50\n"
-              "holding 24).\n",
+              "holding 24).\n"
+              "--kind history (FILE: folders or files, read as gex history reads them, with\n"
+              "--symbol for one underlying of several): the spot, gamma flip and walls over\n"
+              "time, and net GEX as bars beneath.\n",
               out);
         break;
     default:
@@ -228,6 +249,11 @@ enum {
     OPT_EXCLUDE_EXPIRATION,
     OPT_MIN_BID,
     OPT_MAX_DELTA,
+    OPT_DB,
+    OPT_NO_DB,
+    OPT_NOW_FROM_MTIME,
+    OPT_FROM,
+    OPT_TO,
 };
 
 static const struct option long_options[] = {
@@ -261,6 +287,11 @@ static const struct option long_options[] = {
     {"exclude-expiration", required_argument, NULL, OPT_EXCLUDE_EXPIRATION},
     {"min-bid", required_argument, NULL, OPT_MIN_BID},
     {"max-delta", required_argument, NULL, OPT_MAX_DELTA},
+    {"db", required_argument, NULL, OPT_DB},
+    {"no-db", no_argument, NULL, OPT_NO_DB},
+    {"now-from-mtime", no_argument, NULL, OPT_NOW_FROM_MTIME},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
     {NULL, 0, NULL, 0},
 };
 
@@ -358,6 +389,23 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
     }
     *out = v;
     return -1;
+}
+
+/* --from and --to: a date (New York: its first or its last second) or an instant. */
+static int parse_bound(const char *opt, const char *arg, int end, int64_t *out)
+{
+    int32_t day = 0;
+    int64_t utc = 0;
+    gex_instant_info info;
+    if (gex_time_parse_date(arg, strlen(arg), &day) == GEX_OK) {
+        *out = end ? gex_time_eastern_to_utc(day + 1, 0) - 1 : gex_time_eastern_to_utc(day, 0);
+        return -1;
+    }
+    if (gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) == GEX_OK) {
+        *out = utc;
+        return -1;
+    }
+    return usage_error("%s: '%s' is not a date (YYYY-MM-DD) or a date and time", opt, arg);
 }
 
 static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_seen)
@@ -526,11 +574,14 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         o->points = (int)l;
         return -1;
     case OPT_KIND:
+        o->plot_history = strcasecmp(arg, "history") == 0;
+        if (o->plot_history)
+            return -1; /* drawn from gex history's rows, not from one analysis */
         if ((rc = cli_plot_parse(arg, &o->plot_kind, NULL, NULL)) < 0)
             return CLI_EXIT_INTERNAL;
         if (rc > 0)
             return usage_error("--kind: '%s' is not one of gex, dex, vex, chex, profile, "
-                               "dashboard, heatmap",
+                               "dashboard, heatmap, history",
                                arg);
         return -1;
     case OPT_JOBS:
@@ -572,6 +623,23 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
                                arg);
         o->analysis.exposure.max_abs_delta = d;
         return -1;
+    case OPT_DB:
+        if (arg[0] == '\0')
+            return usage_error("--db: the path is empty");
+        o->db = arg;
+        return -1;
+    case OPT_NO_DB:
+        o->no_db = 1;
+        return -1;
+    case OPT_NOW_FROM_MTIME:
+        o->now_from_mtime = 1;
+        return -1;
+    case OPT_FROM:
+        o->has_from = 1;
+        return parse_bound("--from", arg, 0, &o->from);
+    case OPT_TO:
+        o->has_to = 1;
+        return parse_bound("--to", arg, 1, &o->to);
     default:
         return CLI_EXIT_USAGE;
     }
@@ -605,9 +673,18 @@ static void warn_carry(const char *opt, double v)
 }
 
 /* Options that only some commands take. */
-static int check_scope(const cli_options *o, int seen_validate, int seen_sort, int seen_profile)
+static int check_scope(const cli_options *o, int seen_validate, int seen_sort, int seen_profile,
+                       int seen_history)
 {
     const char *name = cli_command_name(o->command);
+    if (seen_history && o->command != CLI_CMD_HISTORY && !o->plot_history)
+        return usage_error("--db, --no-db, --from, --to and --now-from-mtime apply to history "
+                           "and plot --kind history only, not to %s",
+                           name);
+    if (o->db != NULL && o->no_db)
+        return usage_error("--db and --no-db contradict each other: give one");
+    if (o->has_from && o->has_to && o->from > o->to)
+        return usage_error("--from is after --to: nothing can be shown");
     if (seen_validate && o->command != CLI_CMD_VALIDATE)
         return usage_error("--vendor and --tol apply to validate only, not to %s", name);
     if (seen_sort && o->command != CLI_CMD_SCREEN)
@@ -623,7 +700,11 @@ static int check_files(const cli_options *o)
     switch (o->command) {
     case CLI_CMD_SCREEN:
         if (o->n_files == 0)
-            return usage_error("screen needs at least one FILE");
+            return usage_error("screen needs at least one FILE or folder");
+        return -1;
+    case CLI_CMD_HISTORY:
+        if (o->n_files == 0)
+            return usage_error("history needs a folder or FILEs");
         return -1;
     case CLI_CMD_VALIDATE:
         if (o->n_files == 0 && o->n_vendor == 0)
@@ -632,6 +713,12 @@ static int check_files(const cli_options *o)
             return usage_error("validate takes one CHAIN file (vendor responses go after "
                                "--vendor)");
         return -1;
+    case CLI_CMD_PLOT:
+        if (o->plot_history && o->n_files == 0)
+            return usage_error("plot --kind history needs a folder or FILEs");
+        if (o->plot_history)
+            return -1;
+        /* fall through */
     default:
         if (o->n_files == 0)
             return usage_error("%s needs a FILE (- for standard input)", name);
@@ -681,12 +768,15 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     if (near != NULL)
         return usage_error("'%s' is not a command: did you mean %s?", first, near);
     if (o->command == CLI_CMD_NONE)
-        return usage_error("'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
-                           "levels, summary, profile, expirations, screen, validate, plot or serve",
-                           first);
+        return usage_error(
+            "'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
+            "levels, summary, profile, expirations, screen, history, validate, plot or "
+            "serve",
+            first);
     o->command_name = first;
 
-    int seen_validate = 0, seen_sort = 0, seen_profile = 0, seen_format = 0, zero_dte = 0;
+    int seen_validate = 0, seen_sort = 0, seen_profile = 0, seen_format = 0, seen_history = 0;
+    int zero_dte = 0;
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
     optind = 1;
@@ -726,6 +816,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
         seen_validate |= c == OPT_VENDOR || c == OPT_TOL;
         seen_sort |= c == OPT_SORT;
         seen_format |= c == OPT_FORMAT;
+        seen_history |= c == OPT_DB || c == OPT_NO_DB || c == OPT_FROM || c == OPT_TO ||
+                        c == OPT_NOW_FROM_MTIME;
         /* --range also sets plot's strike window. */
         seen_profile |= (c == OPT_RANGE && o->command != CLI_CMD_PLOT) || c == OPT_POINTS;
         if (c == OPT_KIND && o->command != CLI_CMD_PLOT)
@@ -757,14 +849,15 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
                            "from -o FILE's extension (.svg, .png or .pdf)");
     if (o->command == CLI_CMD_PLOT && (o->output == NULL || rc > 0))
         return usage_error("plot writes a chart file: give -o FILE.svg, FILE.png or FILE.pdf");
-    rc = check_scope(o, seen_validate, seen_sort, seen_profile);
+    rc = check_scope(o, seen_validate, seen_sort, seen_profile, seen_history);
     if (rc >= 0)
         return rc;
     /* The reading threads: all of them for one file; screen reads several files at once, and
      * shares the threads among the files read together. */
-    const size_t together = o->command == CLI_CMD_SCREEN && o->n_files > 1
-                                ? (o->n_files < (size_t)o->jobs ? o->n_files : (size_t)o->jobs)
-                                : 1;
+    const size_t together =
+        (o->command == CLI_CMD_SCREEN || o->command == CLI_CMD_HISTORY) && o->n_files > 1
+            ? (o->n_files < (size_t)o->jobs ? o->n_files : (size_t)o->jobs)
+            : 1;
     o->read.threads = (int)((size_t)o->jobs / together);
     return check_files(o);
 }

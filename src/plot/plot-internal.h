@@ -35,4 +35,11 @@ const char *gex__plot_unit_label(gex_plot_kind kind, gex_gex_unit unit);
 int gex__plot_draw(cairo_t *cr, const gex_plot_data *data, const gex_plot_options *options,
                    double width, double height, double lo, double hi, gex_error *err);
 
+/* One page of a chart in format, written to fp: creates the surface (title: the PDF's title
+ * metadata), calls draw on it, finishes and writes it. Returns draw's status, or GEX_ENOMEM,
+ * GEX_EINVAL (a surface cairo refused), GEX_EIO (a write failed), with err filled. */
+int gex__plot_page(FILE *fp, gex_plot_format format, double width, double height, const char *title,
+                   int (*draw)(cairo_t *, double, double, const void *, gex_error *),
+                   const void *ctx, gex_error *err);
+
 #endif /* GEX_PLOT_INTERNAL_H */

@@ -182,6 +182,77 @@ static int cairo_status_to_gex(cairo_status_t status)
     }
 }
 
+int gex__plot_page(FILE *fp, gex_plot_format format, double width, double height, const char *title,
+                   int (*draw)(cairo_t *, double, double, const void *, gex_error *),
+                   const void *ctx, gex_error *err)
+{
+    cairo_surface_t *surface = NULL;
+    switch (format) {
+    case GEX_PLOT_SVG:
+        surface = cairo_svg_surface_create_for_stream(write_stream, fp, width, height);
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+        /* CSS pixels: a browser shows the SVG at the size of the PNG. */
+        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX);
+#endif
+        break;
+    case GEX_PLOT_PDF:
+        surface = cairo_pdf_surface_create_for_stream(write_stream, fp, width, height);
+        break;
+    default:
+        /* One pixel per point; opaque, so RGB24 (a PNG without alpha, a third smaller). */
+        surface =
+            cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width), (int)ceil(height));
+        break;
+    }
+    int rc = cairo_status_to_gex(cairo_surface_status(surface));
+    if (rc != GEX_OK) {
+        cairo_surface_destroy(surface);
+        return gex_error_set(err, rc, NULL, 0, 0, "cannot create the %s surface: %s",
+                             format_names[format], gex_strerror(rc));
+    }
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+    if (format == GEX_PLOT_PDF) {
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "gex plot");
+    }
+#endif
+    cairo_t *cr = cairo_create(surface);
+    rc = draw(cr, width, height, ctx, err);
+    if (rc == GEX_OK) {
+        cairo_show_page(cr);
+        rc = cairo_status_to_gex(cairo_status(cr));
+        if (rc != GEX_OK)
+            gex_error_set(err, rc, NULL, 0, 0, "drawing failed: %s",
+                          cairo_status_to_string(cairo_status(cr)));
+    }
+    cairo_destroy(cr);
+    if (rc == GEX_OK && format == GEX_PLOT_PNG) {
+        cairo_surface_flush(surface);
+        rc = cairo_status_to_gex(cairo_surface_write_to_png_stream(surface, write_stream, fp));
+    }
+    cairo_surface_finish(surface);
+    if (rc == GEX_OK)
+        rc = cairo_status_to_gex(cairo_surface_status(surface));
+    cairo_surface_destroy(surface);
+    if (rc == GEX_OK && fflush(fp) != 0)
+        rc = GEX_EIO;
+    if (rc == GEX_EIO)
+        gex_error_set(err, rc, NULL, 0, 0, "the chart could not be written");
+    return rc;
+}
+
+typedef struct chart_ctx {
+    const gex_plot_data *data;
+    const gex_plot_options *options;
+    double lo, hi;
+} chart_ctx;
+
+static int draw_chart(cairo_t *cr, double width, double height, const void *ctx_, gex_error *err)
+{
+    const chart_ctx *c = ctx_;
+    return gex__plot_draw(cr, c->data, c->options, width, height, c->lo, c->hi, err);
+}
+
 int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
                    const gex_plot_options *options, gex_error *err)
 {
@@ -217,62 +288,11 @@ int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
                               ? options->height
                               : (dashboard ? GEX_PLOT_DASHBOARD_HEIGHT : GEX_PLOT_HEIGHT);
 
-    cairo_surface_t *surface = NULL;
-    switch (format) {
-    case GEX_PLOT_SVG:
-        surface = cairo_svg_surface_create_for_stream(write_stream, fp, width, height);
-#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
-        /* CSS pixels: a browser shows the SVG at the size of the PNG. */
-        cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX);
-#endif
-        break;
-    case GEX_PLOT_PDF:
-        surface = cairo_pdf_surface_create_for_stream(write_stream, fp, width, height);
-        break;
-    default:
-        /* One pixel per point; opaque, so RGB24 (a PNG without alpha, a third smaller). */
-        surface =
-            cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width), (int)ceil(height));
-        break;
-    }
-    int rc = cairo_status_to_gex(cairo_surface_status(surface));
-    if (rc != GEX_OK) {
-        cairo_surface_destroy(surface);
-        return gex_error_set(err, rc, NULL, 0, 0, "cannot create the %s surface: %s",
-                             format_names[format], gex_strerror(rc));
-    }
-#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
-    if (format == GEX_PLOT_PDF) {
-        char title[160], symbol[64];
-        snprintf(title, sizeof title, "%s %s",
-                 gex__plot_symbol(data->symbol, symbol, sizeof symbol), kind_names[options->kind]);
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "gex plot");
-    }
-#endif
-    cairo_t *cr = cairo_create(surface);
-    rc = gex__plot_draw(cr, data, options, width, height, lo, hi, err);
-    if (rc == GEX_OK) {
-        cairo_show_page(cr);
-        rc = cairo_status_to_gex(cairo_status(cr));
-        if (rc != GEX_OK)
-            gex_error_set(err, rc, NULL, 0, 0, "drawing failed: %s",
-                          cairo_status_to_string(cairo_status(cr)));
-    }
-    cairo_destroy(cr);
-    if (rc == GEX_OK && format == GEX_PLOT_PNG) {
-        cairo_surface_flush(surface);
-        rc = cairo_status_to_gex(cairo_surface_write_to_png_stream(surface, write_stream, fp));
-    }
-    cairo_surface_finish(surface);
-    if (rc == GEX_OK)
-        rc = cairo_status_to_gex(cairo_surface_status(surface));
-    cairo_surface_destroy(surface);
-    if (rc == GEX_OK && fflush(fp) != 0)
-        rc = GEX_EIO;
-    if (rc == GEX_EIO)
-        gex_error_set(err, rc, NULL, 0, 0, "the chart could not be written");
-    return rc;
+    char title[160], symbol[64];
+    snprintf(title, sizeof title, "%s %s", gex__plot_symbol(data->symbol, symbol, sizeof symbol),
+             kind_names[options->kind]);
+    chart_ctx ctx = {data, options, lo, hi};
+    return gex__plot_page(fp, format, width, height, title, draw_chart, &ctx, err);
 }
 
 int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_options *options,

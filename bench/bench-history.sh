@@ -1,0 +1,78 @@
+#!/bin/sh
+# bench-history: `gex history` over a folder of daily files of one index chain (gen-chain
+# --days, SPX only), cold (no store: every file read) and warm (the store holds every file),
+# with the maximum resident set size of each run. Prints three lines:
+#   bench-history: cold: N files in S s: F files/s, F/J files/s per core (--jobs J), max RSS M MB
+#   bench-history: warm: ...
+#   bench-history: folder: N files, B MB (gen-chain --days N [--big])
+#
+# Usage: bench-history.sh GEX GEN_CHAIN [--days N] [--big] [--work DIR] [--jobs J] [--smoke]
+#   --days N   daily files (default 2500, ten years of trading days)
+#   --big      the index listed in full (about 52,000 contracts a file, ~5 MB); default the
+#              smaller chain (about 3,600 contracts, ~0.35 MB)
+#   --work DIR keep the generated folder there and reuse it (default a temporary folder,
+#              removed at the end)
+#   --jobs J   gex's threads (default: the online cores)
+#   --smoke    5 small files: so the benchmark cannot rot (the suite 'bench-smoke')
+set -u
+gex=$1
+gen_chain=$2
+shift 2
+days=2500
+big=""
+work=""
+jobs=$(nproc 2>/dev/null || echo 1)
+while [ $# -gt 0 ]; do
+    case $1 in
+    --days) days=$2; shift 2 ;;
+    --big) big=--big; shift ;;
+    --work) work=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --smoke) days=5; shift ;;
+    *) echo "bench-history: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+
+keep=1
+if [ -z "$work" ]; then
+    work=$(mktemp -d /tmp/gex-bench-history.XXXXXX)
+    keep=0
+fi
+cleanup() { [ "$keep" = 1 ] || rm -rf "$work"; }
+trap cleanup EXIT
+dir="$work/SPX-$days${big:+-big}"
+if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    mkdir -p "$dir" || exit 3
+    "$gen_chain" --days "$days" --dir "$dir" --symbols SPX $big >/dev/null 2>&1 || exit 3
+    touch "$dir/.complete"
+fi
+mb=$(du -sm "$dir" | cut -f1)
+files=$(find "$dir" -name '*.csv' | wc -l)
+
+# seconds and max RSS (KB) of one run, from GNU time when installed, else the shell's clock
+run() { # label, then gex's arguments
+    label=$1
+    shift
+    start=$(date +%s.%N)
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f '%M' -o "$work/rss" "$gex" history --jobs "$jobs" "$@" >/dev/null ||
+            exit 4
+        rss=$(tail -1 "$work/rss")
+    else
+        "$gex" history --jobs "$jobs" "$@" >/dev/null || exit 4
+        rss=""
+    fi
+    end=$(date +%s.%N)
+    awk -v l="$label" -v n="$files" -v s="$start" -v e="$end" -v j="$jobs" -v r="$rss" 'BEGIN {
+        t = e - s; if (t <= 0) t = 1e-9
+        printf "bench-history: %s: %d files in %.2f s: %.1f files/s, %.1f files/s per core " \
+            "(--jobs %d), max RSS %s\n", l, n, t, n / t, n / t / j, j,
+            r == "" ? "unknown" : sprintf("%.0f MB", r / 1024)
+    }'
+}
+
+rm -f "$dir/.gex-history.sqlite"
+run cold "$dir"
+run warm "$dir"
+echo "bench-history: folder: $files files, $mb MB (gen-chain --days $days${big:+ --big})"

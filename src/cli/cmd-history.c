@@ -1,0 +1,498 @@
+/*
+ * cmd-history.c: gex history, in the module gex-history (with the SQLite store, so that no
+ * other command loads SQLite). The files (folders expanded) are looked up in the store; the
+ * others are read on --jobs threads, each file whole by one thread, every underlying of it
+ * analysed into a snapshot (gex/history.h) and the chain freed at once, so memory holds the
+ * files in flight and the snapshots, never the chains of the whole folder. Then the store is
+ * updated in one transaction, duplicates are resolved (the newer file wins), the series
+ * measures are computed per underlying and the rows written in time order.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "history-store.h"
+#include "render-history.h"
+
+/* The store's file name in the data's folder. */
+#define STORE_NAME ".gex-history.sqlite"
+
+typedef struct hist_file {
+    const char *path;
+    char *real; /* realpath, the store's key; NULL for standard input or a missing file */
+    struct stat sb;
+    int stat_ok;
+    int from_store;
+    int rc;
+    gex_snapshot *snaps;
+    size_t n_snaps;
+    char *messages;
+    int done; /* read, its messages kept: set under the pool's lock */
+} hist_file;
+
+typedef struct hist_pool {
+    const cli_options *opts;
+    hist_file *files;
+    size_t *todo; /* indexes of the files to read */
+    size_t n_todo, next, next_print, done;
+    pthread_mutex_t lock;
+} hist_pool;
+
+/* Appends a snapshot; returns GEX_OK or GEX_ENOMEM. */
+static int add_snapshot(hist_file *f, const gex_snapshot *s)
+{
+    gex_snapshot *p = realloc(f->snaps, (f->n_snaps + 1) * sizeof *p);
+    if (p == NULL)
+        return GEX_ENOMEM;
+    f->snaps = p;
+    f->snaps[f->n_snaps++] = *s;
+    return GEX_OK;
+}
+
+/* One underlying's prepared chain (taken) into a snapshot; returns an exit status. */
+static int snapshot_of(cli_messages *to, const cli_options *opts, hist_file *f, gex_chain *chain,
+                       const gex_read_report *read)
+{
+    gex_prepare_report prep;
+    int rc = cli_prepare(to, opts, f->path, chain, &prep);
+    if (rc != CLI_EXIT_OK) {
+        gex_chain_free(chain);
+        return rc;
+    }
+    gex__analysis a;
+    rc = cli_analyze(to, opts, f->path, chain, read, &prep, 0, &a);
+    if (rc == CLI_EXIT_OK) {
+        gex_snapshot s;
+        int st = gex_snapshot_from_analysis(a.an, &s);
+        if (st == GEX_OK)
+            st = add_snapshot(f, &s);
+        if (st != GEX_OK) {
+            cli_say(to, f->path, 0, "%s: its snapshot failed: %s", a.symbol, gex_strerror(st));
+            rc = cli_exit_status(st);
+        }
+    }
+    cli_analysis_free(&a);
+    return rc;
+}
+
+/* Reads a file into its snapshots, one per underlying; f->rc is the worst status. */
+static void read_one(cli_messages *to, const cli_options *opts, hist_file *f)
+{
+    gex_chain *chain = NULL;
+    gex_read_report read;
+    f->rc = cli_read(to, opts, f->path, &chain, &read);
+    if (f->rc != CLI_EXIT_OK)
+        return;
+    cli_options dated;
+    int64_t quote = 0;
+    if (!opts->prepare.has_now && gex_chain_quote_time(chain, &quote) != GEX_OK) {
+        if (!opts->now_from_mtime || !f->stat_ok) {
+            cli_say(to, f->path, 0,
+                    "the file holds no quote instant of its own, so history cannot place it in "
+                    "time: pass --now-from-mtime to date it by its modification time");
+            gex_chain_free(chain);
+            f->rc = CLI_EXIT_INPUT;
+            return;
+        }
+        dated = *opts;
+        dated.prepare.has_now = 1;
+        dated.prepare.now = (int64_t)f->sb.st_mtim.tv_sec;
+        opts = &dated;
+    }
+    uint32_t first = 0;
+    const size_t count = gex_chain_underlyings(chain, &first, 1);
+    if (count <= 1) {
+        f->rc = snapshot_of(to, opts, f, chain, &read);
+        return;
+    }
+    gex_chain **parts = calloc(count, sizeof *parts);
+    const int st = parts == NULL ? GEX_ENOMEM : gex_chain_split(chain, parts, count);
+    gex_chain_free(chain);
+    if (st != GEX_OK) {
+        cli_say(to, f->path, 0, "splitting the file by underlying failed: %s", gex_strerror(st));
+        free(parts);
+        f->rc = cli_exit_status(st);
+        return;
+    }
+    for (size_t k = 0; k < count; k++) {
+        const int rc = snapshot_of(to, opts, f, parts[k], &read);
+        if (rc != CLI_EXIT_OK && (f->rc == CLI_EXIT_OK || rc == CLI_EXIT_INTERNAL))
+            f->rc = rc;
+    }
+    free(parts);
+}
+
+static char *take_messages(cli_messages *m)
+{
+    if (m->len == 0)
+        return NULL;
+    char *text = m->text;
+    memset(m, 0, sizeof *m);
+    return text;
+}
+
+/* Prints the messages of the files read so far, in input order. Under the lock. */
+static void print_ready(hist_pool *p)
+{
+    while (p->next_print < p->n_todo && p->files[p->todo[p->next_print]].done) {
+        hist_file *f = &p->files[p->todo[p->next_print++]];
+        cli_messages_print(f->messages, NULL);
+        free(f->messages);
+        f->messages = NULL;
+    }
+}
+
+static void *worker(void *arg)
+{
+    hist_pool *p = arg;
+    cli_messages mine = {0};
+    pthread_mutex_lock(&p->lock);
+    while (p->next < p->n_todo) {
+        hist_file *f = &p->files[p->todo[p->next++]];
+        pthread_mutex_unlock(&p->lock);
+        read_one(&mine, p->opts, f);
+        char *text = take_messages(&mine);
+        pthread_mutex_lock(&p->lock);
+        f->messages = text;
+        f->done = 1;
+        print_ready(p);
+    }
+    pthread_mutex_unlock(&p->lock);
+    free(mine.text);
+    return NULL;
+}
+
+/* Reads the files of p->todo on opts->jobs threads (the calling one included). */
+static void read_all(hist_pool *p)
+{
+    size_t helpers = p->opts->jobs > 1 ? (size_t)p->opts->jobs - 1 : 0;
+    if (helpers + 1 > p->n_todo)
+        helpers = p->n_todo > 0 ? p->n_todo - 1 : 0;
+    pthread_t *threads = helpers ? malloc(helpers * sizeof *threads) : NULL;
+    size_t started = 0;
+    while (threads != NULL && started < helpers &&
+           pthread_create(&threads[started], NULL, worker, p) == 0)
+        started++;
+    worker(p);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    free(threads);
+}
+
+/* The options that change a snapshot, as one text: the store's key beside the file. */
+static void options_key(const cli_options *o, char *buf, size_t size)
+{
+    const gex_exposure_options *e = &o->analysis.exposure;
+    int n = snprintf(buf, size,
+                     "rate=%.17g div=%.17g iv=%d unit=%d flip=%d min_oi=%.17g max_dte=%d "
+                     "0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
+                     "now_from_mtime=%d exp=",
+                     o->prepare.rate, o->prepare.div, (int)o->prepare.iv_mode, (int)e->gex_unit,
+                     (int)o->analysis.flip_method, e->min_oi, e->max_dte, e->zero_dte, o->read.spot,
+                     o->read.multiplier, o->read.strict, (int)o->read.format,
+                     o->prepare.has_now ? (long long)o->prepare.now : -1LL, o->now_from_mtime);
+    for (size_t i = 0; i < e->n_expirations && n > 0 && (size_t)n < size; i++)
+        n += snprintf(buf + n, size - (size_t)n, "%d,", (int)e->expirations[i]);
+    for (size_t i = 0; i < o->read.n_settle && n > 0 && (size_t)n < size; i++)
+        n += snprintf(buf + n, size - (size_t)n, " settle=%s:%d", o->read.settle[i].root,
+                      (int)o->read.settle[i].style);
+}
+
+/* A snapshot and where it came from, for the merge. */
+typedef struct hist_entry {
+    gex_snapshot snap;
+    const hist_file *file;
+} hist_entry;
+
+static int64_t mtime_ns(const hist_file *f)
+{
+    return f->stat_ok ? (int64_t)f->sb.st_mtim.tv_sec * 1000000000 + f->sb.st_mtim.tv_nsec : 0;
+}
+
+/* Underlying, instant, then the older file first (so the last of a run of equals wins). */
+static int by_series(const void *pa, const void *pb)
+{
+    const hist_entry *a = pa, *b = pb;
+    int c = strcmp(a->snap.symbol, b->snap.symbol);
+    if (c != 0)
+        return c;
+    if (a->snap.quote_time != b->snap.quote_time)
+        return a->snap.quote_time < b->snap.quote_time ? -1 : 1;
+    const int64_t ma = mtime_ns(a->file), mb = mtime_ns(b->file);
+    if (ma != mb)
+        return ma < mb ? -1 : 1;
+    return strcmp(a->file->path, b->file->path);
+}
+
+/* Output order: time, then underlying. */
+static int by_time(const void *pa, const void *pb)
+{
+    const gex__history_row *a = pa, *b = pb;
+    if (a->snap.quote_time != b->snap.quote_time)
+        return a->snap.quote_time < b->snap.quote_time ? -1 : 1;
+    return strcmp(a->snap.symbol, b->snap.symbol);
+}
+
+/* The default store: in the first folder given, else in the first file's folder. */
+static char *default_store(const cli_inputs *in)
+{
+    const char *dir = NULL;
+    for (size_t i = 0; i < in->n && dir == NULL; i++)
+        dir = in->dir_of[i];
+    char *owned = NULL;
+    if (dir == NULL) {
+        for (size_t i = 0; i < in->n && dir == NULL; i++)
+            if (strcmp(in->paths[i], "-") != 0) {
+                const char *slash = strrchr(in->paths[i], '/');
+                owned = slash == NULL ? strdup(".")
+                                      : strndup(in->paths[i], (size_t)(slash - in->paths[i]) +
+                                                                  (slash == in->paths[i]));
+                dir = owned;
+            }
+    }
+    if (dir == NULL)
+        return NULL;
+    const size_t len = strlen(dir);
+    char *path = malloc(len + sizeof STORE_NAME + 1);
+    if (path != NULL)
+        sprintf(path, "%s%s%s", dir, len > 0 && dir[len - 1] == '/' ? "" : "/", STORE_NAME);
+    free(owned);
+    return path;
+}
+
+/* Looks each file up in the store; the others go to todo. Returns an exit status. */
+static int look_up(cli_store *store, const char *key, hist_file *files, size_t n, size_t *todo,
+                   size_t *n_todo, size_t *n_stored)
+{
+    *n_todo = 0;
+    *n_stored = 0;
+    for (size_t i = 0; i < n; i++) {
+        hist_file *f = &files[i];
+        if (strcmp(f->path, "-") != 0 && stat(f->path, &f->sb) == 0) {
+            f->stat_ok = 1;
+            f->real = realpath(f->path, NULL);
+        }
+        int found = 0;
+        if (store != NULL && f->real != NULL && S_ISREG(f->sb.st_mode)) {
+            const cli_file_identity id = {f->real, (int64_t)f->sb.st_size, mtime_ns(f),
+                                          (int64_t)f->sb.st_ino};
+            found = cli_store_lookup(store, &id, key, &f->snaps, &f->n_snaps);
+            if (found < 0)
+                return CLI_EXIT_INTERNAL;
+        }
+        if (found) {
+            f->from_store = 1;
+            (*n_stored)++;
+        } else
+            todo[(*n_todo)++] = i;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Keeps what was read in the store: each file read whole, and forgets the ones that failed. */
+static int keep(cli_store *store, const char *key, const hist_file *files, const size_t *todo,
+                size_t n_todo)
+{
+    if (store == NULL || n_todo == 0)
+        return CLI_EXIT_OK;
+    if (cli_store_begin(store) != 0)
+        return CLI_EXIT_INTERNAL;
+    for (size_t t = 0; t < n_todo; t++) {
+        const hist_file *f = &files[todo[t]];
+        if (f->real == NULL || !S_ISREG(f->sb.st_mode))
+            continue;
+        const cli_file_identity id = {f->real, (int64_t)f->sb.st_size, mtime_ns(f),
+                                      (int64_t)f->sb.st_ino};
+        const int st = f->rc == CLI_EXIT_OK ? cli_store_put(store, &id, key, f->snaps, f->n_snaps)
+                                            : cli_store_forget(store, f->real, key);
+        if (st != 0)
+            return CLI_EXIT_INTERNAL;
+    }
+    return cli_store_commit(store) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
+}
+
+/* The rows: every snapshot of the files, --symbol applied, duplicates resolved, measures per
+ * underlying computed over the whole series, then --from and --to applied. */
+static int build_rows(const cli_options *opts, const hist_file *files, size_t n_files,
+                      gex__history_row **rows_out, size_t *n_rows, size_t *duplicates)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n_files; i++)
+        total += files[i].n_snaps;
+    hist_entry *e = malloc((total + 1) * sizeof *e);
+    gex__history_row *rows = malloc((total + 1) * sizeof *rows);
+    gex_snapshot *series = malloc((total + 1) * sizeof *series);
+    gex_history_metrics *metrics = malloc((total + 1) * sizeof *metrics);
+    if (e == NULL || rows == NULL || series == NULL || metrics == NULL) {
+        free(e);
+        free(rows);
+        free(series);
+        free(metrics);
+        cli_error(NULL, 0, "out of memory merging the snapshots");
+        return CLI_EXIT_INTERNAL;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n_files; i++)
+        for (size_t k = 0; k < files[i].n_snaps; k++) {
+            const gex_snapshot *s = &files[i].snaps[k];
+            if (opts->read.symbol != NULL && strcasecmp(s->symbol, opts->read.symbol) != 0)
+                continue;
+            e[m].snap = *s;
+            e[m].file = &files[i];
+            m++;
+        }
+    if (m > 1)
+        qsort(e, m, sizeof *e, by_series);
+    /* duplicates: of a run of the same underlying and instant, the last (newest file) wins */
+    size_t kept = 0;
+    *duplicates = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (i + 1 < m && strcmp(e[i].snap.symbol, e[i + 1].snap.symbol) == 0 &&
+            e[i].snap.quote_time == e[i + 1].snap.quote_time) {
+            char iso[40];
+            gex_time_format_iso(e[i].snap.quote_time, iso, sizeof iso);
+            cli_error(e[i].file->path, 0,
+                      "warning: %s at %s is also in %s, a newer file, which wins: this file's "
+                      "snapshot is left out",
+                      e[i].snap.symbol, iso, e[i + 1].file->path);
+            (*duplicates)++;
+            continue;
+        }
+        e[kept++] = e[i];
+    }
+    int rc = CLI_EXIT_OK;
+    size_t out = 0;
+    for (size_t s = 0; s < kept && rc == CLI_EXIT_OK;) {
+        size_t end = s;
+        while (end < kept && strcmp(e[end].snap.symbol, e[s].snap.symbol) == 0)
+            end++;
+        for (size_t i = s; i < end; i++)
+            series[i - s] = e[i].snap;
+        const int st = gex_history_metrics_compute(series, end - s, metrics);
+        if (st != GEX_OK) {
+            cli_error(NULL, 0, "%s: the series measures failed: %s", e[s].snap.symbol,
+                      gex_strerror(st));
+            rc = cli_exit_status(st);
+        }
+        for (size_t i = s; i < end && rc == CLI_EXIT_OK; i++) {
+            const int64_t t = e[i].snap.quote_time;
+            if ((opts->has_from && t < opts->from) || (opts->has_to && t > opts->to))
+                continue;
+            rows[out].snap = e[i].snap;
+            rows[out].m = metrics[i - s];
+            rows[out].file = e[i].file->path;
+            out++;
+        }
+        s = end;
+    }
+    free(e);
+    free(series);
+    free(metrics);
+    if (rc != CLI_EXIT_OK) {
+        free(rows);
+        return rc;
+    }
+    if (out > 1)
+        qsort(rows, out, sizeof *rows, by_time);
+    *rows_out = rows;
+    *n_rows = out;
+    return CLI_EXIT_OK;
+}
+
+/* The module's entry points (found by name, modules.c). */
+int cli_cmd_history(const cli_options *opts, FILE *out);
+int cli_history_collect(const cli_options *opts, cli_history *out);
+
+int cli_history_collect(const cli_options *opts, cli_history *h)
+{
+    memset(h, 0, sizeof *h);
+    cli_inputs *in = &h->inputs;
+    if (cli_inputs_expand(opts->files, opts->n_files, in) != CLI_EXIT_OK)
+        return CLI_EXIT_INTERNAL;
+    /* --symbol selects rows: the files are read whole, so that the store holds every
+     * underlying whatever --symbol a later run gives. Files are read one per thread. */
+    cli_options o = *opts;
+    o.read.symbol = NULL;
+    if (in->n > 1)
+        o.read.threads = 1;
+    char key[2048];
+    options_key(&o, key, sizeof key);
+
+    hist_file *files = calloc(in->n + 1, sizeof *files);
+    size_t *todo = malloc((in->n + 1) * sizeof *todo);
+    if (files == NULL || todo == NULL) {
+        free(files);
+        free(todo);
+        cli_inputs_free(in);
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    for (size_t i = 0; i < in->n; i++)
+        files[i].path = in->paths[i];
+
+    int rc = CLI_EXIT_OK;
+    cli_store *store = NULL;
+    if (!opts->no_db) {
+        h->store_path = opts->db != NULL ? strdup(opts->db) : default_store(in);
+        if (h->store_path != NULL)
+            rc = cli_store_open(h->store_path, &store);
+    }
+    size_t n_todo = 0, n_stored = 0;
+    if (rc == CLI_EXIT_OK)
+        rc = look_up(store, key, files, in->n, todo, &n_todo, &n_stored);
+    if (rc == CLI_EXIT_OK) {
+        hist_pool pool = {.opts = &o, .files = files, .todo = todo, .n_todo = n_todo};
+        pthread_mutex_init(&pool.lock, NULL);
+        read_all(&pool);
+        pthread_mutex_destroy(&pool.lock);
+        rc = keep(store, key, files, todo, n_todo);
+    }
+    size_t failed = in->failed;
+    h->status = in->failed > 0 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
+    for (size_t i = 0; i < in->n; i++) {
+        failed += files[i].rc != CLI_EXIT_OK;
+        if (files[i].rc != CLI_EXIT_OK && h->status != CLI_EXIT_INTERNAL)
+            h->status = files[i].rc == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
+    }
+    size_t duplicates = 0;
+    if (rc == CLI_EXIT_OK)
+        rc = build_rows(opts, files, in->n, &h->rows, &h->n, &duplicates);
+    h->meta = (gex__history_meta){.files = in->n,
+                                  .files_read = n_todo,
+                                  .files_stored = n_stored,
+                                  .files_failed = failed,
+                                  .duplicates = duplicates,
+                                  .store = store != NULL ? h->store_path : NULL,
+                                  .gex_unit = opts->analysis.exposure.gex_unit,
+                                  .flip_method = opts->analysis.flip_method};
+    cli_store_close(store);
+    for (size_t i = 0; i < in->n; i++) {
+        free(files[i].real);
+        free(files[i].snaps);
+        free(files[i].messages);
+    }
+    free(files);
+    free(todo);
+    if (rc != CLI_EXIT_OK) {
+        cli_history_release(h);
+        return rc;
+    }
+    return h->status;
+}
+
+int cli_cmd_history(const cli_options *opts, FILE *out)
+{
+    cli_history h;
+    const int rc = cli_history_collect(opts, &h);
+    if (h.rows == NULL)
+        return rc; /* nothing to show: said why */
+    gex_error err;
+    gex_error_clear(&err);
+    const int written = cli_written_to(
+        gex__render_history(h.rows, h.n, &h.meta, opts->format, out, &err), &err, opts->output);
+    cli_history_release(&h);
+    return written != CLI_EXIT_OK ? written : rc;
+}

@@ -1,0 +1,426 @@
+/*
+ * history-store.c: gex history's SQLite store (history-store.h). Two tables, gex_files (one row
+ * per file read under one set of options) and gex_snapshots (its snapshots), and gex_meta (the
+ * schema version). Every SQLite failure is reported as what it is (corrupt, locked, not a gex
+ * store) and stops the command: a store that cannot be trusted never gives a number.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "history-store.h"
+
+struct cli_store {
+    sqlite3 *db;
+    char *path;
+    int read_only;
+    sqlite3_stmt *lookup, *snaps, *forget, *put_file, *put_snap;
+};
+
+/* How long a run waits for another run holding the store before saying it is locked. */
+#define STORE_BUSY_MS 5000
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS gex_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS gex_files ("
+    " id INTEGER PRIMARY KEY,"
+    " path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+    " inode INTEGER NOT NULL, gex_version TEXT NOT NULL, options TEXT NOT NULL,"
+    " read_at TEXT NOT NULL, UNIQUE (path, options));"
+    "CREATE TABLE IF NOT EXISTS gex_snapshots ("
+    " file_id INTEGER NOT NULL REFERENCES gex_files (id) ON DELETE CASCADE,"
+    " symbol TEXT NOT NULL, quote_time INTEGER NOT NULL, as_of TEXT NOT NULL,"
+    " spot REAL NOT NULL, net_gex REAL NOT NULL, net_dex REAL NOT NULL,"
+    " net_vex REAL NOT NULL, net_chex REAL NOT NULL, gamma_flip REAL, call_wall REAL,"
+    " put_wall REAL, max_positive_gamma REAL, max_negative_gamma REAL,"
+    " zero_dte_pct REAL NOT NULL, atm_iv REAL, put_wing_iv_25d REAL, call_wing_iv_25d REAL,"
+    " call_oi REAL NOT NULL, put_oi REAL NOT NULL, PRIMARY KEY (file_id, symbol));"
+    "CREATE INDEX IF NOT EXISTS gex_snapshots_by_symbol ON gex_snapshots (symbol, quote_time);"
+    "INSERT OR IGNORE INTO gex_meta (key, value) VALUES ('schema', " CLI_STORE_SCHEMA ");";
+
+/* The snapshot columns after file_id, in order. */
+#define SNAP_COLUMNS                                                                               \
+    "symbol, quote_time, as_of, spot, net_gex, net_dex, net_vex, net_chex, gamma_flip, "           \
+    "call_wall, put_wall, max_positive_gamma, max_negative_gamma, zero_dte_pct, atm_iv, "          \
+    "put_wing_iv_25d, call_wing_iv_25d, call_oi, put_oi"
+
+/* Says what went wrong with the store, by SQLite's result code; returns -1. */
+static int fail(const char *path, sqlite3 *db, int rc, const char *doing)
+{
+    const int primary = rc & 0xff;
+    const char *why = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        cli_error(path, 0,
+                  "the history store is locked by another process (another gex history?) "
+                  "while %s: try again when it is done, or pass --no-db",
+                  doing);
+    else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        cli_error(path, 0,
+                  "the history store is corrupt or not an SQLite database (%s) while %s: move "
+                  "it away (gex builds a new one), pass --db PATH, or --no-db",
+                  why, doing);
+    else
+        cli_error(path, 0, "the history store failed while %s: %s", doing, why);
+    return -1;
+}
+
+/* Whether the database holds tables but not gex's: someone else's database. */
+static int foreign(sqlite3 *db, int *is_foreign)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT sum(name = 'gex_meta'), count(*) FROM sqlite_master "
+                                "WHERE type = 'table'",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *is_foreign = sqlite3_column_int(st, 1) > 0 && sqlite3_column_int(st, 0) == 0;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int check_schema(cli_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc =
+        sqlite3_prepare_v2(s->db, "SELECT value FROM gex_meta WHERE key = 'schema'", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return fail(s->path, s->db, rc, "reading its schema version");
+    rc = sqlite3_step(st);
+    const unsigned char *v = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    const int ok = v != NULL && strcmp((const char *)v, CLI_STORE_SCHEMA) == 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return fail(s->path, s->db, rc, "reading its schema version");
+    }
+    if (!ok)
+        cli_error(s->path, 0,
+                  "the history store has schema %s, this gex reads schema " CLI_STORE_SCHEMA
+                  ": move it away (gex builds a new one) or pass --db PATH",
+                  v != NULL ? (const char *)v : "(none)");
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
+static int quick_check(cli_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return fail(s->path, s->db, rc, "checking it");
+    rc = sqlite3_step(st);
+    int ok = rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
+             strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    if (rc == SQLITE_ROW && !ok)
+        cli_error(s->path, 0,
+                  "the history store is corrupt (%s): move it away (gex builds a new one), pass "
+                  "--db PATH, or --no-db",
+                  (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return fail(s->path, s->db, rc, "checking it");
+    return ok ? 0 : -1;
+}
+
+static int prepare_all(cli_store *s)
+{
+    struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } q[] = {
+        {&s->lookup, "SELECT id FROM gex_files WHERE path = ?1 AND options = ?2 AND size = ?3 AND "
+                     "mtime_ns = ?4 AND inode = ?5 AND gex_version = ?6"},
+        {&s->snaps, "SELECT " SNAP_COLUMNS " FROM gex_snapshots WHERE file_id = ?1 ORDER BY "
+                    "quote_time, symbol"},
+        {&s->forget, "DELETE FROM gex_files WHERE path = ?1 AND options = ?2"},
+        {&s->put_file,
+         "INSERT INTO gex_files (path, size, mtime_ns, inode, gex_version, options, read_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+        {&s->put_snap, "INSERT INTO gex_snapshots (file_id, " SNAP_COLUMNS ") VALUES (?1, ?2, "
+                       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                       "?18, ?19, ?20)"},
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        const int rc = sqlite3_prepare_v2(s->db, q[i].sql, -1, q[i].st, NULL);
+        if (rc != SQLITE_OK)
+            return fail(s->path, s->db, rc, "preparing its queries");
+    }
+    return 0;
+}
+
+/* The folder of path, for the write check ("." when it has none). */
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int cli_store_open(const char *path, cli_store **out)
+{
+    *out = NULL;
+    cli_store *s = calloc(1, sizeof *s);
+    char *dir = folder_of(path);
+    if (s == NULL || dir == NULL || (s->path = strdup(path)) == NULL) {
+        free(s);
+        free(dir);
+        cli_error(NULL, 0, "out of memory opening the history store");
+        return CLI_EXIT_INTERNAL;
+    }
+    const int exists = access(path, F_OK) == 0;
+    /* SQLite writes a journal beside the database: the folder must be writable too. */
+    const int writable = access(dir, W_OK) == 0 && (!exists || access(path, W_OK) == 0);
+    free(dir);
+    if (!exists && !writable) {
+        cli_error(path, 0,
+                  "warning: cannot create the history store here (%s): every file is read; "
+                  "pass --db PATH to keep one elsewhere",
+                  strerror(errno));
+        cli_store_close(s);
+        return CLI_EXIT_OK;
+    }
+    if (!writable) {
+        s->read_only = 1;
+        cli_error(path, 0,
+                  "warning: the history store cannot be written: its snapshots are used, new "
+                  "files are read but not kept");
+    }
+    int rc = sqlite3_open_v2(
+        path, &s->db,
+        s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int ok = rc == SQLITE_OK ? 0 : fail(path, s->db, rc, "opening it");
+    if (ok == 0)
+        sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+    if (ok == 0 &&
+        (rc = sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL)) != SQLITE_OK)
+        ok = fail(path, s->db, rc, "opening it");
+    int is_foreign = 0;
+    if (ok == 0 && (rc = foreign(s->db, &is_foreign)) != SQLITE_OK)
+        ok = fail(path, s->db, rc, "reading its tables");
+    if (ok == 0 && is_foreign) {
+        cli_error(path, 0,
+                  "not a gex history store (an SQLite database of other tables): gex leaves it "
+                  "alone; pass --db with another path");
+        ok = -1;
+    }
+    if (ok == 0 && exists)
+        ok = quick_check(s);
+    if (ok == 0 && !s->read_only &&
+        (rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL)) != SQLITE_OK)
+        ok = fail(path, s->db, rc, "creating its tables");
+    if (ok == 0)
+        ok = check_schema(s);
+    if (ok == 0)
+        ok = prepare_all(s);
+    if (ok != 0) {
+        cli_store_close(s);
+        return CLI_EXIT_INTERNAL;
+    }
+    *out = s;
+    return CLI_EXIT_OK;
+}
+
+void cli_store_close(cli_store *s)
+{
+    if (s == NULL)
+        return;
+    sqlite3_finalize(s->lookup);
+    sqlite3_finalize(s->snaps);
+    sqlite3_finalize(s->forget);
+    sqlite3_finalize(s->put_file);
+    sqlite3_finalize(s->put_snap);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+const char *cli_store_path(const cli_store *s)
+{
+    return s != NULL ? s->path : NULL;
+}
+
+static gex_level column_level(sqlite3_stmt *st, int c)
+{
+    gex_level l = {0, 0.0};
+    if (sqlite3_column_type(st, c) != SQLITE_NULL) {
+        l.has = 1;
+        l.value = sqlite3_column_double(st, c);
+    }
+    return l;
+}
+
+static void read_snapshot(sqlite3_stmt *st, gex_snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+    const unsigned char *sym = sqlite3_column_text(st, 0);
+    snprintf(s->symbol, sizeof s->symbol, "%s", sym != NULL ? (const char *)sym : "");
+    s->quote_time = sqlite3_column_int64(st, 1);
+    s->spot = sqlite3_column_double(st, 3);
+    s->net_gex = sqlite3_column_double(st, 4);
+    s->net_dex = sqlite3_column_double(st, 5);
+    s->net_vex = sqlite3_column_double(st, 6);
+    s->net_chex = sqlite3_column_double(st, 7);
+    s->gamma_flip = column_level(st, 8);
+    s->call_wall = column_level(st, 9);
+    s->put_wall = column_level(st, 10);
+    s->max_positive_gamma = column_level(st, 11);
+    s->max_negative_gamma = column_level(st, 12);
+    s->zero_dte_pct = sqlite3_column_double(st, 13);
+    s->atm_iv = column_level(st, 14);
+    s->put_iv_25d = column_level(st, 15);
+    s->call_iv_25d = column_level(st, 16);
+    s->call_oi = sqlite3_column_double(st, 17);
+    s->put_oi = sqlite3_column_double(st, 18);
+}
+
+int cli_store_lookup(cli_store *s, const cli_file_identity *id, const char *options,
+                     gex_snapshot **snaps, size_t *n)
+{
+    *snaps = NULL;
+    *n = 0;
+    sqlite3_stmt *st = s->lookup;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, id->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, options, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, id->size);
+    sqlite3_bind_int64(st, 4, id->mtime_ns);
+    sqlite3_bind_int64(st, 5, id->inode);
+    sqlite3_bind_text(st, 6, gex_version(), -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return fail(s->path, s->db, rc, "looking a file up");
+    const sqlite3_int64 file_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    sqlite3_stmt *q = s->snaps;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, file_id);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 4;
+            gex_snapshot *p = realloc(*snaps, cap * sizeof *p);
+            if (p == NULL) {
+                free(*snaps);
+                *snaps = NULL;
+                cli_error(NULL, 0, "out of memory reading the history store");
+                return -1;
+            }
+            *snaps = p;
+        }
+        read_snapshot(q, &(*snaps)[(*n)++]);
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) {
+        free(*snaps);
+        *snaps = NULL;
+        *n = 0;
+        return fail(s->path, s->db, rc, "reading a file's snapshots");
+    }
+    return 1;
+}
+
+static int exec(cli_store *s, const char *sql, const char *doing)
+{
+    if (s->read_only)
+        return 0;
+    const int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : fail(s->path, s->db, rc, doing);
+}
+
+int cli_store_begin(cli_store *s)
+{
+    return exec(s, "BEGIN IMMEDIATE", "starting to write");
+}
+
+int cli_store_commit(cli_store *s)
+{
+    return exec(s, "COMMIT", "writing");
+}
+
+int cli_store_forget(cli_store *s, const char *path, const char *options)
+{
+    if (s->read_only)
+        return 0;
+    sqlite3_stmt *st = s->forget;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, options, -1, SQLITE_STATIC);
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : fail(s->path, s->db, rc, "writing");
+}
+
+static void bind_level(sqlite3_stmt *st, int i, const gex_level *l)
+{
+    if (l->has)
+        sqlite3_bind_double(st, i, l->value);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options,
+                  const gex_snapshot *snaps, size_t n)
+{
+    if (s->read_only)
+        return 0;
+    if (cli_store_forget(s, id->path, options) != 0)
+        return -1;
+    char now[40];
+    gex_time_format_iso((int64_t)time(NULL), now, sizeof now);
+    sqlite3_stmt *st = s->put_file;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, id->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id->size);
+    sqlite3_bind_int64(st, 3, id->mtime_ns);
+    sqlite3_bind_int64(st, 4, id->inode);
+    sqlite3_bind_text(st, 5, gex_version(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, options, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return fail(s->path, s->db, rc, "writing");
+    const sqlite3_int64 file_id = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < n; i++) {
+        const gex_snapshot *x = &snaps[i];
+        char iso[40];
+        gex_time_format_iso(x->quote_time, iso, sizeof iso);
+        st = s->put_snap;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, file_id);
+        sqlite3_bind_text(st, 2, x->symbol, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, x->quote_time);
+        sqlite3_bind_text(st, 4, iso, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(st, 5, x->spot);
+        sqlite3_bind_double(st, 6, x->net_gex);
+        sqlite3_bind_double(st, 7, x->net_dex);
+        sqlite3_bind_double(st, 8, x->net_vex);
+        sqlite3_bind_double(st, 9, x->net_chex);
+        bind_level(st, 10, &x->gamma_flip);
+        bind_level(st, 11, &x->call_wall);
+        bind_level(st, 12, &x->put_wall);
+        bind_level(st, 13, &x->max_positive_gamma);
+        bind_level(st, 14, &x->max_negative_gamma);
+        sqlite3_bind_double(st, 15, x->zero_dte_pct);
+        bind_level(st, 16, &x->atm_iv);
+        bind_level(st, 17, &x->put_iv_25d);
+        bind_level(st, 18, &x->call_iv_25d);
+        sqlite3_bind_double(st, 19, x->call_oi);
+        sqlite3_bind_double(st, 20, x->put_oi);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return fail(s->path, s->db, rc, "writing");
+    }
+    return 0;
+}

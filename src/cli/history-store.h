@@ -1,0 +1,51 @@
+/*
+ * history-store.h: gex history's store: the snapshots of each file kept in an SQLite database,
+ * keyed by the file's identity (real path, size, modification time, inode), gex's version and
+ * the options that change the numbers, so that a run reads only the files that are new or
+ * changed. Part of the module gex-history; the schema is README's "History".
+ */
+#ifndef GEX_HISTORY_STORE_H
+#define GEX_HISTORY_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gex/gex.h"
+
+/* The schema's version, kept in the table gex_meta: a store of another schema is refused
+ * (never read as if it were this one). */
+#define CLI_STORE_SCHEMA "1"
+
+typedef struct cli_store cli_store;
+
+/* A file's identity. */
+typedef struct cli_file_identity {
+    const char *path; /* real path (realpath) */
+    int64_t size, mtime_ns, inode;
+} cli_file_identity;
+
+/* Opens (creating when absent) the store at path. Returns CLI_EXIT_OK with *out set; or
+ * CLI_EXIT_OK with *out NULL after a warning when the store cannot be created where the data is
+ * read-only (gex runs without it); or CLI_EXIT_INTERNAL after a message when the file is not a
+ * gex store, is corrupt, is locked, or of another schema. A store that exists but cannot be
+ * written is opened read-only (with a warning): its snapshots are used, new ones not kept. */
+int cli_store_open(const char *path, cli_store **out);
+void cli_store_close(cli_store *store); /* accepts NULL */
+const char *cli_store_path(const cli_store *store);
+
+/* The snapshots kept for a file of this identity under these options and this gex version:
+ * 1 and *snaps (malloc'ed, *n of them; may be 0 for a file that gave none), 0 when none are
+ * kept, -1 after a message when the store failed (CLI_EXIT_INTERNAL). */
+int cli_store_lookup(cli_store *store, const cli_file_identity *id, const char *options,
+                     gex_snapshot **snaps, size_t *n);
+
+/* One transaction of changes: begin, then put (replacing what the path held under options) or
+ * forget (a file that now fails), then commit. Each returns 0, or -1 after a message. A store
+ * opened read-only accepts them and keeps nothing. */
+int cli_store_begin(cli_store *store);
+int cli_store_put(cli_store *store, const cli_file_identity *id, const char *options,
+                  const gex_snapshot *snaps, size_t n);
+int cli_store_forget(cli_store *store, const char *path, const char *options);
+int cli_store_commit(cli_store *store);
+
+#endif /* GEX_HISTORY_STORE_H */

@@ -1,0 +1,231 @@
+/*
+ * render-history.c: gex history's table, CSV and JSON (render-history.h). Column names are
+ * the vendor's /v1/vrp names where it has one (atm_iv, rv_20d, vrp_20d, z_score, percentile,
+ * history_days, variance_risk_premium, put_wing_iv_25d, call_wing_iv_25d).
+ */
+#include <string.h>
+
+#include "render-history.h"
+
+enum {
+    C_SYMBOL,
+    C_AS_OF,
+    C_SPOT,
+    C_NET_GEX,
+    C_NET_DEX,
+    C_NET_VEX,
+    C_NET_CHEX,
+    C_FLIP,
+    C_CALL_WALL,
+    C_PUT_WALL,
+    C_MAX_POS,
+    C_MAX_NEG,
+    C_ZERO_DTE,
+    C_ATM_IV,
+    C_PUT_WING,
+    C_CALL_WING,
+    C_RV,                                /* 4 columns */
+    C_VRP = C_RV + GEX_HISTORY_RV_COUNT, /* 4 columns */
+    C_VARIANCE = C_VRP + GEX_HISTORY_RV_COUNT,
+    C_Z,
+    C_PERCENTILE,
+    C_HISTORY_DAYS,
+    C_CALL_OI,
+    C_PUT_OI,
+    C_CALL_OI_CHANGE,
+    C_PUT_OI_CHANGE,
+    C_FILE,
+    C_COUNT
+};
+
+static const gex__column columns[C_COUNT] = {
+    {"symbol", NULL, GEX__STYLE_TEXT},
+    {"as_of", "UTC", GEX__STYLE_TEXT},
+    {"spot", "USD", GEX__STYLE_PRICE},
+    {"net_gex", NULL, GEX__STYLE_MONEY},
+    {"net_dex", "USD", GEX__STYLE_MONEY},
+    {"net_vex", "USD/vol pt", GEX__STYLE_MONEY},
+    {"net_chex", "USD/day", GEX__STYLE_MONEY},
+    {"gamma_flip", "USD", GEX__STYLE_PRICE},
+    {"call_wall", "USD", GEX__STYLE_STRIKE},
+    {"put_wall", "USD", GEX__STYLE_STRIKE},
+    {"max_positive_gamma", "USD", GEX__STYLE_STRIKE},
+    {"max_negative_gamma", "USD", GEX__STYLE_STRIKE},
+    {"zero_dte_pct", "% of GEX", GEX__STYLE_PCT},
+    {"atm_iv", "%", GEX__STYLE_PCT},
+    {"put_wing_iv_25d", "%", GEX__STYLE_PCT},
+    {"call_wing_iv_25d", "%", GEX__STYLE_PCT},
+    {"rv_5d", "%", GEX__STYLE_PCT},
+    {"rv_10d", "%", GEX__STYLE_PCT},
+    {"rv_20d", "%", GEX__STYLE_PCT},
+    {"rv_30d", "%", GEX__STYLE_PCT},
+    {"vrp_5d", "vol pts", GEX__STYLE_PCT},
+    {"vrp_10d", "vol pts", GEX__STYLE_PCT},
+    {"vrp_20d", "vol pts", GEX__STYLE_PCT},
+    {"vrp_30d", "vol pts", GEX__STYLE_PCT},
+    {"variance_risk_premium", "variance", GEX__STYLE_SIG},
+    {"z_score", NULL, GEX__STYLE_PCT},
+    {"percentile", "%", GEX__STYLE_PCT},
+    {"history_days", "days", GEX__STYLE_COUNT},
+    {"call_oi", "contracts", GEX__STYLE_COUNT},
+    {"put_oi", "contracts", GEX__STYLE_COUNT},
+    {"call_oi_change", "contracts", GEX__STYLE_COUNT},
+    {"put_oi_change", "contracts", GEX__STYLE_COUNT},
+    {"file", NULL, GEX__STYLE_TEXT},
+};
+
+const char *const gex__history_columns[C_COUNT + 1] = {
+    "symbol",
+    "as_of",
+    "spot",
+    "net_gex",
+    "net_dex",
+    "net_vex",
+    "net_chex",
+    "gamma_flip",
+    "call_wall",
+    "put_wall",
+    "max_positive_gamma",
+    "max_negative_gamma",
+    "zero_dte_pct",
+    "atm_iv",
+    "put_wing_iv_25d",
+    "call_wing_iv_25d",
+    "rv_5d",
+    "rv_10d",
+    "rv_20d",
+    "rv_30d",
+    "vrp_5d",
+    "vrp_10d",
+    "vrp_20d",
+    "vrp_30d",
+    "variance_risk_premium",
+    "z_score",
+    "percentile",
+    "history_days",
+    "call_oi",
+    "put_oi",
+    "call_oi_change",
+    "put_oi_change",
+    "file",
+    NULL,
+};
+
+/* The cells of one row, in column order, as levels (a plain number has has = 1). */
+static void row_values(const gex__history_row *r, gex_level *v)
+{
+    const gex_snapshot *s = &r->snap;
+    const gex_history_metrics *m = &r->m;
+    v[C_SPOT] = (gex_level){1, s->spot};
+    v[C_NET_GEX] = (gex_level){1, s->net_gex};
+    v[C_NET_DEX] = (gex_level){1, s->net_dex};
+    v[C_NET_VEX] = (gex_level){1, s->net_vex};
+    v[C_NET_CHEX] = (gex_level){1, s->net_chex};
+    v[C_FLIP] = s->gamma_flip;
+    v[C_CALL_WALL] = s->call_wall;
+    v[C_PUT_WALL] = s->put_wall;
+    v[C_MAX_POS] = s->max_positive_gamma;
+    v[C_MAX_NEG] = s->max_negative_gamma;
+    v[C_ZERO_DTE] = (gex_level){1, s->zero_dte_pct};
+    v[C_ATM_IV] = s->atm_iv;
+    v[C_PUT_WING] = s->put_iv_25d;
+    v[C_CALL_WING] = s->call_iv_25d;
+    for (size_t w = 0; w < GEX_HISTORY_RV_COUNT; w++) {
+        v[C_RV + w] = m->rv[w];
+        v[C_VRP + w] = m->vrp[w];
+    }
+    v[C_VARIANCE] = m->variance_risk_premium;
+    v[C_Z] = m->z_score;
+    v[C_PERCENTILE] = m->percentile;
+    v[C_HISTORY_DAYS] = (gex_level){1, (double)m->history_days};
+    v[C_CALL_OI] = (gex_level){1, s->call_oi};
+    v[C_PUT_OI] = (gex_level){1, s->put_oi};
+    v[C_CALL_OI_CHANGE] = m->call_oi_change;
+    v[C_PUT_OI_CHANGE] = m->put_oi_change;
+}
+
+static int render_json(const gex__history_row *rows, size_t n, const gex__history_meta *meta,
+                       FILE *out, gex_error *err)
+{
+    json_t *d = json_object(), *arr = json_array();
+    int st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
+    gex_level v[C_COUNT];
+    for (size_t i = 0; i < n && st == GEX_OK; i++) {
+        const gex__history_row *r = &rows[i];
+        char iso[40];
+        gex_time_format_iso(r->snap.quote_time, iso, sizeof iso);
+        row_values(r, v);
+        json_t *o = json_object();
+        st |= gex__jset(o, "symbol", gex__jstr(r->snap.symbol));
+        st |= gex__jset(o, "as_of", gex__jstr(iso));
+        for (int c = C_SPOT; c < C_FILE && st == GEX_OK; c++) {
+            json_t *x = c == C_HISTORY_DAYS ? json_integer((json_int_t)r->m.history_days)
+                                            : gex__jlevel(&v[c]);
+            st |= gex__jset(o, columns[c].name, x);
+        }
+        st |= gex__jset(o, "file", gex__jstr(r->file));
+        st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
+    }
+    st |= gex__jset(d, "history", arr);
+    json_t *m = json_object();
+    char version[64];
+    snprintf(version, sizeof version, "gex %s", gex_version());
+    st |= gex__jset(m, "generator", gex__jstr(version));
+    st |= gex__jset(m, "files", json_integer((json_int_t)meta->files));
+    st |= gex__jset(m, "files_read", json_integer((json_int_t)meta->files_read));
+    st |= gex__jset(m, "files_from_store", json_integer((json_int_t)meta->files_stored));
+    st |= gex__jset(m, "files_failed", json_integer((json_int_t)meta->files_failed));
+    st |= gex__jset(m, "duplicates", json_integer((json_int_t)meta->duplicates));
+    st |= gex__jset(m, "store", meta->store != NULL ? gex__jstr(meta->store) : json_null());
+    st |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(meta->gex_unit)));
+    st |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(meta->flip_method)));
+    st |= gex__jset(d, "meta", m);
+    if (st != GEX_OK) {
+        json_decref(d);
+        gex_error_set(err, GEX_ENOMEM, NULL, 0, 0, "out of memory building the output");
+        return GEX_ENOMEM;
+    }
+    st = gex__json_emit(d, out, err);
+    json_decref(d);
+    return st;
+}
+
+int gex__render_history(const gex__history_row *rows, size_t n, const gex__history_meta *meta,
+                        gex__out_format format, FILE *out, gex_error *err)
+{
+    if (format == GEX__OUT_JSON)
+        return render_json(rows, n, meta, out, err);
+    gex__column cols[C_COUNT];
+    memcpy(cols, columns, sizeof cols);
+    cols[C_NET_GEX].unit = gex__unit_short(meta->gex_unit);
+    gex__table *t = gex__table_new(cols, C_COUNT);
+    int st = t == NULL ? GEX_ENOMEM : GEX_OK;
+    if (format == GEX__OUT_CSV && t != NULL)
+        gex__table_stream(t, out); /* a history of years needs no memory for its text */
+    gex_level v[C_COUNT];
+    for (size_t i = 0; i < n && st == GEX_OK && !(t != NULL && gex__table_write_failed(t)); i++) {
+        const gex__history_row *r = &rows[i];
+        char iso[40];
+        gex_time_format_iso(r->snap.quote_time, iso, sizeof iso);
+        row_values(r, v);
+        st |= gex__table_text(t, r->snap.symbol);
+        st |= gex__table_text(t, iso);
+        for (int c = C_SPOT; c < C_FILE; c++)
+            st |= gex__table_level(t, &v[c]);
+        st |= gex__table_text(t, r->file);
+    }
+    if (st != GEX_OK && !(t != NULL && gex__table_write_failed(t))) {
+        gex__table_free(t);
+        gex_error_set(err, GEX_ENOMEM, NULL, 0, 0, "out of memory building the output");
+        return GEX_ENOMEM;
+    }
+    char title[512];
+    snprintf(title, sizeof title,
+             "%zu snapshots from %zu files (%zu read, %zu from the store, %zu could not be read, "
+             "%zu duplicates dropped)",
+             n, meta->files, meta->files_read, meta->files_stored, meta->files_failed,
+             meta->duplicates);
+    st = gex__table_emit(t, format, title, out, err);
+    gex__table_free(t);
+    return st;
+}

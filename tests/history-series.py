@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""gex history over a generated folder of daily files (bench/gen-chain --days), against an
+independent computation of the series measures in Python (numpy when installed, else the
+standard library's statistics module: neither shares code with gex), and the store, duplicate,
+bad-file and undated-file behaviour of README "History".
+
+The closes: the last snapshot of each New York date (here one a day, 15:45). RV_N: sample
+standard deviation of the last N log returns, times sqrt(252), in percent. vrp_N = atm_iv - RV_N;
+variance_risk_premium = (atm_iv/100)^2 - (rv_20d/100)^2; z-score and percentile of vrp_20d over
+the previous (up to) 60 trading days that have one, null below 5 (SPEC 6.3).
+
+Tolerance: 1e-9 relative (and 1e-9 absolute near zero): the two sides sum the same returns in
+different orders and formulas (one-pass here, two-pass in gex), a few ulps of each return.
+
+Usage: history-series.py GEX GEN_CHAIN [SHARED_DIR]
+"""
+
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy
+
+    def stdev(x):
+        return float(numpy.std(numpy.array(x, dtype=float), ddof=1))
+
+    def mean(x):
+        return float(numpy.mean(numpy.array(x, dtype=float)))
+
+    SOURCE = "numpy"
+except ImportError:  # the standard library's, exact rational arithmetic inside
+    import statistics
+
+    def stdev(x):
+        return statistics.stdev(x)
+
+    def mean(x):
+        return statistics.fmean(x)
+
+    SOURCE = "statistics"
+
+DAYS = 64
+SYMBOLS = "SPX,SPY,QQQ"
+WINDOWS = (5, 10, 20, 30)
+REL = 1e-9
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def close(a, b, what):
+    if a is None or b is None:
+        check(a is None and b is None, f"{what}: {a} vs {b}")
+        return
+    check(abs(a - b) <= REL * max(1.0, abs(a), abs(b)), f"{what}: gex {a!r}, truth {b!r}")
+
+
+def num(s):
+    return None if s == "" else float(s)
+
+
+def run(gex, args, expect=(0,)):
+    p = subprocess.run([gex] + args, capture_output=True, text=True)
+    check(p.returncode in expect, f"gex {' '.join(args)}: exit {p.returncode}, stderr {p.stderr}")
+    return p
+
+
+def rows_of(gex, args, expect=(0,)):
+    p = run(gex, ["history", "--format", "csv"] + args, expect)
+    check("nan" not in p.stdout.lower() and "inf" not in p.stdout.lower(), "nan or inf in output")
+    return list(csv.DictReader(io.StringIO(p.stdout))), p
+
+
+def meta_of(gex, args, expect=(0,)):
+    p = run(gex, ["history", "--format", "json"] + args, expect)
+    return json.loads(p.stdout)["meta"], p
+
+
+def check_series(rows):
+    by = {}
+    for r in rows:
+        by.setdefault(r["symbol"], []).append(r)
+    check(sorted(by) == sorted(SYMBOLS.split(",")), f"symbols {sorted(by)}")
+    for sym, series in by.items():
+        check(len(series) == DAYS, f"{sym}: {len(series)} rows, not {DAYS}")
+        spots = [float(r["spot"]) for r in series]
+        vrp20 = []
+        for i, r in enumerate(series):
+            rets = [math.log(spots[j] / spots[j - 1]) for j in range(1, i + 1)]
+            atm = num(r["atm_iv"])
+            check(atm is not None and 3 < atm < 80, f"{sym} {r['as_of']}: atm_iv {atm}")
+            for n in WINDOWS:
+                rv = 100 * stdev(rets[-n:]) * math.sqrt(252) if i >= n else None
+                close(num(r[f"rv_{n}d"]), rv, f"{sym} {r['as_of']} rv_{n}d")
+                close(num(r[f"vrp_{n}d"]), None if rv is None else atm - rv,
+                      f"{sym} {r['as_of']} vrp_{n}d")
+            rv20 = num(r["rv_20d"])
+            close(num(r["variance_risk_premium"]),
+                  None if rv20 is None else (atm / 100) ** 2 - (rv20 / 100) ** 2,
+                  f"{sym} {r['as_of']} variance_risk_premium")
+            v = num(r["vrp_20d"])
+            prior = [x for x in vrp20[-60:] if x is not None]
+            check(int(r["history_days"]) == len(prior), f"{sym} {r['as_of']} history_days")
+            if v is not None and len(prior) >= 5:
+                close(num(r["z_score"]), (v - mean(prior)) / stdev(prior), f"{sym} z_score")
+                close(num(r["percentile"]), 100 * sum(x <= v for x in prior) / len(prior),
+                      f"{sym} percentile")
+            else:
+                check(r["z_score"] == "" and r["percentile"] == "", f"{sym} z-score too early")
+            vrp20.append(v)
+            if i == 0:
+                check(r["call_oi_change"] == "", f"{sym}: first call_oi_change")
+            else:
+                close(num(r["call_oi_change"]),
+                      float(r["call_oi"]) - float(series[i - 1]["call_oi"]), f"{sym} oi change")
+                close(num(r["put_oi_change"]),
+                      float(r["put_oi"]) - float(series[i - 1]["put_oi"]), f"{sym} oi change")
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    gex, gen = sys.argv[1], sys.argv[2]
+    shared = sys.argv[3] if len(sys.argv) > 3 else None
+    tmp = tempfile.mkdtemp(prefix="gex-history.")
+    try:
+        d = os.path.join(tmp, "chains")
+        os.mkdir(d)
+        subprocess.run([gen, "--days", str(DAYS), "--dir", d, "--symbols", SYMBOLS,
+                        "--start", "2025-03-03"], check=True, capture_output=True)
+        n_files = DAYS * len(SYMBOLS.split(","))
+
+        # A cold run: every file read; rows in time order, then the measures.
+        meta, _ = meta_of(gex, [d, "--jobs", "2"])
+        check(meta["files_read"] == n_files and meta["files_from_store"] == 0, f"cold {meta}")
+        check(os.path.exists(os.path.join(d, ".gex-history.sqlite")), "store not created")
+        rows, _ = rows_of(gex, [d])
+        check(len(rows) == n_files, f"{len(rows)} rows, not {n_files}")
+        times = [r["as_of"] for r in rows]
+        check(times == sorted(times), "rows not in time order")
+        check_series(rows)
+
+        # Warm: nothing read, the same bytes; a touched file is read again, alone.
+        meta, _ = meta_of(gex, [d])
+        check(meta["files_read"] == 0 and meta["files_from_store"] == n_files, f"warm {meta}")
+        warm, _ = rows_of(gex, [d, "--jobs", "1"])
+        check(warm == rows, "the store's rows differ from the files'")
+        os.utime(os.path.join(d, "SPY_2025-03-05.csv"))
+        meta, _ = meta_of(gex, [d])
+        check(meta["files_read"] == 1, f"after touching one file: {meta}")
+        # Other options, other snapshots: not taken from the store.
+        meta, _ = meta_of(gex, [d, "--min-oi", "10"])
+        check(meta["files_read"] == n_files, f"--min-oi: {meta}")
+
+        # --symbol, --from, --to: rows selected after the measures, which stay those of the
+        # whole series.
+        sel, _ = rows_of(gex, [d, "--symbol", "qqq", "--from", "2025-04-01", "--to",
+                               "2025-04-30"])
+        want = [r for r in rows if r["symbol"] == "QQQ" and "2025-04-01" <= r["as_of"][:10]
+                <= "2025-04-30"]
+        check(sel == want and len(sel) == 22, f"--symbol/--from/--to: {len(sel)} rows")
+
+        # A duplicate: the same underlying and instant in a newer file wins, with a warning.
+        dup = os.path.join(d, "SPX_copy.csv")
+        shutil.copy(os.path.join(d, "SPX_2025-03-10.csv"), dup)
+        later = os.stat(os.path.join(d, "SPX_2025-03-10.csv")).st_mtime + 60
+        os.utime(dup, (later, later))
+        dr, p = rows_of(gex, [d])
+        check(len(dr) == n_files, "a duplicate added a row")
+        check("SPX_2025-03-10.csv" in p.stderr and "SPX_copy.csv" in p.stderr, "no warning")
+        check([r["file"] for r in dr if r["as_of"].startswith("2025-03-10") and
+               r["symbol"] == "SPX"] == [dup], "the newer file did not win")
+        os.remove(dup)
+
+        # A file that cannot be read: said with its path, the others go on, exit status 3.
+        bad = os.path.join(d, "SPY_bad.csv")
+        with open(bad, "w") as f:
+            f.write("not,a,chain\n1,2,3\n")
+        br, p = rows_of(gex, [d], expect=(3,))
+        check(len(br) == n_files and bad in p.stderr, "a bad file stopped the others")
+        os.remove(bad)
+
+        # A file without a quote instant: refused, unless --now-from-mtime dates it.
+        undated = os.path.join(tmp, "undated")
+        os.mkdir(undated)
+        src = os.path.join(d, "SPY_2025-03-05.csv")
+        with open(src) as f, open(os.path.join(undated, "SPY.csv"), "w") as g:
+            for line in f:
+                g.write(line.rsplit(",", 1)[0] + "\n")
+        stamp = 1741291200  # 2025-03-06T20:00:00Z
+        os.utime(os.path.join(undated, "SPY.csv"), (stamp, stamp))
+        _, p = rows_of(gex, [undated, "--no-db"], expect=(3,))
+        check("--now-from-mtime" in p.stderr, "undated file not refused")
+        ur, _ = rows_of(gex, [undated, "--no-db", "--now-from-mtime"])
+        check(len(ur) == 1 and ur[0]["as_of"] == "2025-03-06T20:00:00Z", f"mtime: {ur}")
+
+        # gex plot --kind history: one underlying's chart from the same rows.
+        svg = os.path.join(tmp, "spx.svg")
+        p = run(gex, ["plot", "--kind", "history", "-o", svg, d], expect=(2,))
+        check("--symbol" in p.stderr, "plot history over several underlyings not refused")
+        run(gex, ["plot", "--kind", "history", "--symbol", "SPX", "-o", svg, d])
+        with open(svg) as f:
+            check("<svg" in f.read(), "plot --kind history wrote no SVG")
+
+        # A corrupt store is an error that says so, never rows.
+        with open(os.path.join(d, ".gex-history.sqlite"), "r+b") as f:
+            f.seek(0)
+            f.write(b"this is not SQLite at all" * 40)
+        p = run(gex, ["history", d], expect=(4,))
+        check("corrupt" in p.stderr and p.stdout == "", "a corrupt store was not refused")
+
+        # gex screen over the same folder: one row per file, with the instant and the file.
+        p = run(gex, ["screen", "--format", "csv", d])
+        srows = list(csv.DictReader(io.StringIO(p.stdout)))
+        check(len(srows) == n_files and srows[0]["as_of"] and srows[0]["file"].startswith(d),
+              "screen over a folder")
+
+        # The real chains, where present: every file placed or refused with its reason.
+        if shared and os.path.isdir(os.path.join(shared, "chains")):
+            sr, p = rows_of(gex, [os.path.join(shared, "chains"), "--no-db"], expect=(0, 3))
+            check(len(sr) >= 5, f"real chains: {len(sr)} rows")
+        else:
+            print("skipped: ../shared absent (the real chains)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"history-series: {len(failures)} failures (truth from {SOURCE})")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

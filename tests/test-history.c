@@ -1,0 +1,341 @@
+/*
+ * test-history: gex/history.h (SPEC 6). The 30-day implied volatilities against values
+ * computed here by other means (the total-variance formula by hand, the 25-delta strike by
+ * bisection on a delta written out from its textbook formula), and the series measures against
+ * hand-written sums over the closes.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gex/gex.h"
+
+#define SPOT 4012.37
+#define RATE 0.0431
+#define DIV  0.0127
+
+/* A smile: sigma(K) = a + b ln(K / F) per expiration. */
+typedef struct smile {
+    int32_t days; /* expiration: quote date + days */
+    double a, b;
+} smile;
+
+/* 2023-10-04 16:00 New York (EDT): PM settlements 16:00 the same wall-clock time. */
+static int64_t quote_utc(void)
+{
+    return gex_time_eastern_to_utc(gex_time_days_from_civil(2023, 10, 4), 16 * 3600);
+}
+
+static double years_to(int32_t days)
+{
+    const int32_t today = gex_time_days_from_civil(2023, 10, 4);
+    return (double)(gex_time_settlement(today + days, GEX_SETTLE_PM) - quote_utc()) /
+           (365.0 * 86400.0);
+}
+
+/* Calls and puts every step points from 0.6 S to 1.4 S on each smile's expiration. */
+static gex_analysis *build(const smile *s, size_t n, double step, gex_chain **chain_out)
+{
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    const int32_t today = gex_time_days_from_civil(2023, 10, 4);
+    for (size_t e = 0; e < n; e++) {
+        const double T = years_to(s[e].days);
+        const double F = SPOT * exp((RATE - DIV) * T);
+        for (double K = ceil(0.6 * SPOT / step) * step; K <= 1.4 * SPOT; K += step)
+            for (int t = 0; t < 2; t++) {
+                gex_contract c = {.underlying = "SPX",
+                                  .root = "SPXW",
+                                  .expiration = today + s[e].days,
+                                  .strike = K,
+                                  .type = t,
+                                  .bid = NAN,
+                                  .ask = NAN,
+                                  .last = NAN,
+                                  .iv = s[e].a + s[e].b * log(K / F),
+                                  .open_interest = 10.0 + t,
+                                  .volume = NAN,
+                                  .multiplier = 100.0,
+                                  .vendor_delta = NAN,
+                                  .vendor_gamma = NAN};
+                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+            }
+    }
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", SPOT), GEX_OK);
+    gex_chain_set_quote_time(chain, quote_utc());
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.rate = RATE;
+    po.div = DIV;
+    po.iv_mode = GEX_IV_MODE_FILE;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_analysis *a = NULL;
+    ck_assert_int_eq(gex_analysis_new(chain, NULL, &a, NULL), GEX_OK);
+    *chain_out = chain;
+    return a;
+}
+
+/* Flat smiles: every strike's IV is the expiration's, so the 30-day ATM and wing IVs are the
+ * total-variance interpolation of SPEC 6.1, written out here. */
+START_TEST(test_snapshot_from_analysis_total_variance)
+{
+    const smile s[3] = {{9, 0.121, 0.0}, {23, 0.147, 0.0}, {51, 0.188, 0.0}};
+    gex_chain *chain = NULL;
+    gex_analysis *a = build(s, 3, 25.0, &chain);
+    gex_snapshot snap;
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
+    const double T1 = years_to(23), T2 = years_to(51), T30 = 30.0 / 365.0;
+    const double w1 = 0.147 * 0.147 * T1, w2 = 0.188 * 0.188 * T2;
+    const double expect = 100.0 * sqrt((w1 + (w2 - w1) * (T30 - T1) / (T2 - T1)) / T30);
+    ck_assert(snap.atm_iv.has && snap.put_iv_25d.has && snap.call_iv_25d.has);
+    /* 1e-12: a few roundings of the same sums */
+    ck_assert_double_eq_tol(snap.atm_iv.value, expect, 1e-12);
+    ck_assert_double_eq_tol(snap.put_iv_25d.value, expect, 1e-12);
+    ck_assert_double_eq_tol(snap.call_iv_25d.value, expect, 1e-12);
+    ck_assert_str_eq(snap.symbol, "SPX");
+    ck_assert_int_eq(snap.quote_time, quote_utc());
+    ck_assert_double_eq(snap.spot, SPOT);
+    ck_assert_double_eq(snap.net_gex, gex_analysis_totals(a)->net_gex);
+    /* open interest: 10 per call, 11 per put, every strike of every expiration */
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    ck_assert_double_eq(snap.call_oi, 10.0 * (double)v.n / 2.0);
+    ck_assert_double_eq(snap.put_oi, 11.0 * (double)v.n / 2.0);
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+
+    /* Every expiration beyond 30 days: the nearest one's IV (flat extrapolation). */
+    const smile far[2] = {{44, 0.171, 0.0}, {72, 0.2, 0.0}};
+    a = build(far, 2, 25.0, &chain);
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
+    ck_assert_double_eq_tol(snap.atm_iv.value, 17.1, 1e-12);
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* A smile linear in k = ln(K/F): interpolation in k between the strikes around F is exact, so
+ * the ATM IV is the smile's a, whatever the strikes. */
+START_TEST(test_snapshot_from_analysis_atm_is_forward_moneyness)
+{
+    const smile s[1] = {{30, 0.1634, -0.21}};
+    gex_chain *chain = NULL;
+    gex_analysis *a = build(s, 1, 35.0, &chain);
+    gex_snapshot snap;
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
+    /* T is 30 days to the second here, so no interpolation in T either */
+    ck_assert_double_eq_tol(years_to(30), 30.0 / 365.0, 1e-15);
+    ck_assert_double_eq_tol(snap.atm_iv.value, 16.34, 1e-10);
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* Black-Scholes-Merton delta per share, from its textbook formula (Hull, Options, Futures and
+ * Other Derivatives, 10th ed., 19.2): e^{-qT} N(d1) for a call, e^{-qT} (N(d1) - 1) for a put. */
+static double delta_of(int type, double K, double T, double sigma)
+{
+    const double d1 = (log(SPOT / K) + (RATE - DIV + 0.5 * sigma * sigma) * T) / (sigma * sqrt(T));
+    const double n = 0.5 * erfc(-d1 / sqrt(2.0));
+    return exp(-DIV * T) * (type == GEX_CALL ? n : n - 1.0);
+}
+
+/* The strike where delta(K, sigma(K)) = target, by bisection; returns sigma there. */
+static double wing_truth(int type, double target, double a, double b, double T)
+{
+    const double F = SPOT * exp((RATE - DIV) * T);
+    double lo = 0.6 * SPOT, hi = 1.4 * SPOT; /* delta falls as K rises, for both types */
+    for (int i = 0; i < 200; i++) {
+        const double mid = 0.5 * (lo + hi);
+        if (delta_of(type, mid, T, a + b * log(mid / F)) > target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return a + b * log(0.5 * (lo + hi) / F);
+}
+
+/* With a skewed smile and strikes 1 point apart, the 25-delta IVs interpolated in delta agree
+ * with the exact 25-delta strikes' IVs to the interpolation's error on a 1-point grid (the
+ * smile changes by b / K per point, 5e-5 of a vol point: 1e-4 of a percent bounds it). */
+START_TEST(test_snapshot_from_analysis_wings_at_25_delta)
+{
+    const smile s[1] = {{30, 0.1534, -0.27}};
+    gex_chain *chain = NULL;
+    gex_analysis *a = build(s, 1, 1.0, &chain);
+    gex_snapshot snap;
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
+    const double T = years_to(30);
+    const double put = 100.0 * wing_truth(GEX_PUT, -0.25, 0.1534, -0.27, T);
+    const double call = 100.0 * wing_truth(GEX_CALL, 0.25, 0.1534, -0.27, T);
+    ck_assert(put > 16.0 && call < 15.0); /* the skew: puts richer than calls */
+    ck_assert_double_eq_tol(snap.put_iv_25d.value, put, 1e-4);
+    ck_assert_double_eq_tol(snap.call_iv_25d.value, call, 1e-4);
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* A series: day d at 15:45 New York from 2024-01-02 on weekdays, spot and ATM IV given. */
+static void series(gex_snapshot *s, size_t n, const double *spot, const double *iv)
+{
+    int32_t day = gex_time_days_from_civil(2024, 1, 2);
+    for (size_t i = 0; i < n; i++) {
+        while (gex_time_weekday(day) == 0 || gex_time_weekday(day) == 6)
+            day++;
+        memset(&s[i], 0, sizeof s[i]);
+        snprintf(s[i].symbol, sizeof s[i].symbol, "SPY");
+        s[i].quote_time = gex_time_eastern_to_utc(day, 15 * 3600 + 45 * 60);
+        s[i].spot = spot[i];
+        s[i].atm_iv.has = iv != NULL;
+        s[i].atm_iv.value = iv != NULL ? iv[i] : 0.0;
+        s[i].call_oi = 1000.0 + 17.0 * (double)(i * i);
+        s[i].put_oi = 2000.0 - 3.0 * (double)i;
+        day++;
+    }
+}
+
+/* sqrt(252) times the sample standard deviation of the last N log returns ending at closes[e],
+ * by the one-pass sums (the library uses two passes). */
+static double rv_truth(const double *closes, size_t e, size_t N)
+{
+    double sum = 0.0, sum2 = 0.0;
+    for (size_t j = e + 1 - N; j <= e; j++) {
+        const double r = log(closes[j] / closes[j - 1]);
+        sum += r;
+        sum2 += r * r;
+    }
+    const double var = (sum2 - sum * sum / (double)N) / (double)(N - 1);
+    return 100.0 * sqrt(var * 252.0);
+}
+
+START_TEST(test_history_metrics_compute_daily)
+{
+    enum { N = 70 };
+    double spot[N], iv[N];
+    double x = 471.23;
+    for (size_t i = 0; i < N; i++) {
+        /* a deterministic walk with varying steps */
+        x *= exp(0.011 * sin(1.7 * (double)i) + 0.004 * cos(0.3 * (double)i * (double)i));
+        spot[i] = x;
+        iv[i] = 14.0 + 3.0 * sin(0.2 * (double)i);
+    }
+    gex_snapshot s[N];
+    gex_history_metrics m[N];
+    series(s, N, spot, iv);
+    ck_assert_int_eq(gex_history_metrics_compute(s, N, m), GEX_OK);
+    for (size_t i = 0; i < N; i++) {
+        for (size_t w = 0; w < GEX_HISTORY_RV_COUNT; w++) {
+            const size_t win = (size_t)gex_history_rv_window(w);
+            ck_assert_int_eq(m[i].rv[w].has, i >= win);
+            if (i < win)
+                continue;
+            /* 1e-9 percent: one-pass sums lose a few digits to cancellation */
+            ck_assert_double_eq_tol(m[i].rv[w].value, rv_truth(spot, i, win), 1e-9);
+            ck_assert_double_eq_tol(m[i].vrp[w].value, iv[i] - m[i].rv[w].value, 1e-12);
+        }
+        if (i >= 20) {
+            const double a = iv[i] / 100.0, r = m[i].rv[2].value / 100.0;
+            ck_assert_double_eq_tol(m[i].variance_risk_premium.value, a * a - r * r, 1e-15);
+        } else
+            ck_assert(!m[i].variance_risk_premium.has);
+        /* vrp_20d exists from day 20: the z-score needs 5 earlier days of it */
+        const size_t prior = i > 20 ? (i - 20 < 60 ? i - 20 : 60) : 0;
+        ck_assert_uint_eq(m[i].history_days, prior);
+        ck_assert_int_eq(m[i].z_score.has, prior >= 5);
+        if (prior >= 5) {
+            double sum = 0.0, sum2 = 0.0;
+            size_t below = 0;
+            for (size_t d = i - prior; d < i; d++) {
+                const double v = m[d].vrp[2].value;
+                sum += v;
+                sum2 += v * v;
+                below += v <= m[i].vrp[2].value;
+            }
+            const double mean = sum / (double)prior;
+            const double sd = sqrt((sum2 - sum * mean) / (double)(prior - 1));
+            ck_assert_double_eq_tol(m[i].z_score.value, (m[i].vrp[2].value - mean) / sd, 1e-9);
+            ck_assert_double_eq(m[i].percentile.value, 100.0 * (double)below / (double)prior);
+        }
+        ck_assert_int_eq(m[i].call_oi_change.has, i > 0);
+        if (i > 0) {
+            ck_assert_double_eq(m[i].call_oi_change.value, 17.0 * (double)(2 * i - 1));
+            ck_assert_double_eq(m[i].put_oi_change.value, -3.0);
+        }
+    }
+    /* Without ATM IV there is RV but no VRP. */
+    series(s, N, spot, NULL);
+    ck_assert_int_eq(gex_history_metrics_compute(s, N, m), GEX_OK);
+    ck_assert(m[40].rv[3].has && !m[40].vrp[3].has && !m[40].z_score.has);
+}
+END_TEST
+
+/* Several snapshots a day: only the last closes the day; an earlier one uses its own spot as
+ * the day's close so far. */
+START_TEST(test_history_metrics_compute_intraday)
+{
+    enum { N = 8 };
+    const double spot[N] = {100.0, 101.3, 99.7, 102.2, 98.4, 103.1, 97.9, 104.6};
+    gex_snapshot s[N + 1];
+    gex_history_metrics m[N + 1];
+    series(s, N, spot, NULL);
+    /* one more snapshot on day 5 (index 5), an hour before its close, at another spot */
+    memmove(&s[6], &s[5], (N - 5) * sizeof s[0]);
+    s[5].quote_time -= 3600;
+    s[5].spot = 110.0;
+    ck_assert_int_eq(gex_history_metrics_compute(s, N + 1, m), GEX_OK);
+    const double closes_a[6] = {100.0, 101.3, 99.7, 102.2, 98.4, 110.0};
+    ck_assert_double_eq_tol(m[5].rv[0].value, rv_truth(closes_a, 5, 5), 1e-9);
+    ck_assert_double_eq_tol(m[6].rv[0].value, rv_truth(spot, 5, 5), 1e-9);
+    /* the day after: the day's close was 103.1, not 110 */
+    ck_assert_double_eq_tol(m[8].rv[0].value, rv_truth(spot, 7, 5), 1e-9);
+    ck_assert_double_eq(gex_history_trading_day(s[5].quote_time),
+                        gex_history_trading_day(s[6].quote_time));
+}
+END_TEST
+
+START_TEST(test_history_metrics_compute_errors)
+{
+    const double spot[3] = {100.0, 101.0, 102.0};
+    gex_snapshot s[3];
+    gex_history_metrics m[3];
+    series(s, 3, spot, NULL);
+    ck_assert_int_eq(gex_history_metrics_compute(NULL, 0, NULL), GEX_OK);
+    ck_assert_int_eq(gex_history_metrics_compute(NULL, 3, m), GEX_EINVAL);
+    ck_assert_int_eq(gex_history_metrics_compute(s, 3, NULL), GEX_EINVAL);
+    gex_snapshot t = s[1];
+    s[1] = s[2];
+    s[2] = t;
+    ck_assert_int_eq(gex_history_metrics_compute(s, 3, m), GEX_EINVAL); /* not in time order */
+    series(s, 3, spot, NULL);
+    snprintf(s[2].symbol, sizeof s[2].symbol, "QQQ");
+    ck_assert_int_eq(gex_history_metrics_compute(s, 3, m), GEX_EINVAL); /* two underlyings */
+    series(s, 3, spot, NULL);
+    s[1].spot = 0.0;
+    ck_assert_int_eq(gex_history_metrics_compute(s, 3, m), GEX_EINVAL);
+    ck_assert_int_eq(gex_snapshot_from_analysis(NULL, &s[0]), GEX_EINVAL);
+    ck_assert_int_eq(gex_history_rv_window(4), 0);
+    /* 2024-03-10 04:30 UTC is still 2024-03-09 in New York */
+    ck_assert_int_eq(gex_history_trading_day(INT64_C(1710045000)),
+                     gex_time_days_from_civil(2024, 3, 9));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("history");
+    TCase *tc = tcase_create("history");
+    tcase_add_test(tc, test_snapshot_from_analysis_total_variance);
+    tcase_add_test(tc, test_snapshot_from_analysis_atm_is_forward_moneyness);
+    tcase_add_test(tc, test_snapshot_from_analysis_wings_at_25_delta);
+    tcase_add_test(tc, test_history_metrics_compute_daily);
+    tcase_add_test(tc, test_history_metrics_compute_intraday);
+    tcase_add_test(tc, test_history_metrics_compute_errors);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

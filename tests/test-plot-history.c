@@ -1,0 +1,140 @@
+/*
+ * test-plot-history: gex_plot_history_write (gex/plot.h). A series drawn to PNG is read back
+ * with cairo: the page size, a white margin, the bars of positive net GEX (teal) above the
+ * bars of negative net GEX (coral) where the series says so, and each error path.
+ */
+#include <cairo.h>
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gex/gex.h"
+
+enum { N = 40 };
+
+/* Weekdays from 2025-06-02 at 15:45 New York; net GEX positive for the first half. */
+static void series(gex_snapshot *s)
+{
+    int32_t day = gex_time_days_from_civil(2025, 6, 2);
+    for (size_t i = 0; i < N; i++) {
+        while (gex_time_weekday(day) == 0 || gex_time_weekday(day) == 6)
+            day++;
+        memset(&s[i], 0, sizeof s[i]);
+        snprintf(s[i].symbol, sizeof s[i].symbol, "SPX");
+        s[i].quote_time = gex_time_eastern_to_utc(day++, 15 * 3600 + 45 * 60);
+        s[i].spot = 5900.0 + 40.0 * sin(0.3 * (double)i);
+        s[i].net_gex = i < N / 2 ? 3.1e9 + 1e8 * (double)i : -2.7e9 - 1e8 * (double)i;
+        s[i].gamma_flip = (gex_level){i % 7 != 3, 5880.0 + 10.0 * cos(0.2 * (double)i)};
+        s[i].call_wall = (gex_level){1, 6000.0};
+        s[i].put_wall = (gex_level){1, 5800.0};
+    }
+}
+
+static uint32_t pixel(cairo_surface_t *img, int x, int y)
+{
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    const int stride = cairo_image_surface_get_stride(img);
+    return ((const uint32_t *)(const void *)(data + y * stride))[x] & 0xffffffu;
+}
+
+static int near(uint32_t p, double r, double g, double b)
+{
+    const double pr = ((p >> 16) & 0xff) / 255.0, pg = ((p >> 8) & 0xff) / 255.0,
+                 pb = (p & 0xff) / 255.0;
+    return fabs(pr - r) < 0.02 && fabs(pg - g) < 0.02 && fabs(pb - b) < 0.02;
+}
+
+START_TEST(test_plot_history_write_png)
+{
+    gex_snapshot s[N];
+    series(s);
+    char path[] = "/tmp/gex-test-plot-history.XXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "wb");
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_PNG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_OK);
+    fclose(fp);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(path);
+    remove(path);
+    ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    ck_assert_int_eq(cairo_image_surface_get_width(img), (int)GEX_PLOT_WIDTH);
+    ck_assert_int_eq(cairo_image_surface_get_height(img), (int)GEX_PLOT_HEIGHT);
+    ck_assert_uint_eq(pixel(img, 2, 2), 0xffffffu);
+    double pos_x = 0, pos_y = 0, neg_x = 0, neg_y = 0;
+    long pos = 0, neg = 0;
+    for (int y = 0; y < (int)GEX_PLOT_HEIGHT; y++)
+        for (int x = 0; x < (int)GEX_PLOT_WIDTH; x++) {
+            const uint32_t p = pixel(img, x, y);
+            if (near(p, 0.16, 0.62, 0.56))
+                pos++, pos_x += x, pos_y += y;
+            else if (near(p, 0.91, 0.44, 0.32))
+                neg++, neg_x += x, neg_y += y;
+        }
+    cairo_surface_destroy(img);
+    /* twenty bars of each sign, thousands of pixels: positive ones left of and above the
+     * negative ones, as the series puts them */
+    ck_assert_int_gt(pos, 1000);
+    ck_assert_int_gt(neg, 1000);
+    ck_assert(pos_x / (double)pos < neg_x / (double)neg);
+    ck_assert(pos_y / (double)pos < neg_y / (double)neg);
+    gex_plot_release_caches(); /* the fonts' caches, which leak checkers would report */
+}
+END_TEST
+
+START_TEST(test_plot_history_write_errors)
+{
+    gex_snapshot s[N];
+    series(s);
+    FILE *fp = fopen("/dev/null", "wb");
+    ck_assert_ptr_nonnull(fp);
+    gex_error err;
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, 0, GEX_UNIT_PCT, NULL, &err),
+                     GEX_EEMPTY);
+    ck_assert_int_eq(gex_plot_history_write(NULL, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert_int_eq(gex_plot_history_write(fp, (gex_plot_format)7, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_EINVAL);
+    snprintf(s[5].symbol, sizeof s[5].symbol, "SPY");
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert(strstr(err.text, "one underlying") != NULL);
+    series(s);
+    s[5].quote_time = s[9].quote_time;
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_EINVAL);
+    series(s);
+    s[3].net_gex = NAN;
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_ERANGE);
+    series(s);
+    s[3].spot = 0.0;
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_EINVAL);
+    /* one snapshot draws */
+    series(s);
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_PDF, s, 1, GEX_UNIT_POINT, NULL, &err),
+                     GEX_OK);
+    fclose(fp);
+    gex_plot_release_caches();
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("plot-history");
+    TCase *tc = tcase_create("plot-history");
+    tcase_add_test(tc, test_plot_history_write_png);
+    tcase_add_test(tc, test_plot_history_write_errors);
+    suite_add_tcase(su, tc);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
