@@ -54,6 +54,8 @@ typedef struct render_job {
     cli_serve_query q;
     char key[sizeof((cli_serve_file *)0)->path + 256];
     size_t key_len;
+    int lookup;           /* the index needs a scan first: the file is found by the job */
+    const char *cache;    /* "hit", "miss" or "-": what the job did, for the log */
     cli_serve_blob *blob; /* the answer once done; NULL then means out of memory */
     int done;
 } render_job;
@@ -490,6 +492,41 @@ static enum MHD_Result send_blob(struct MHD_Connection *con, cli_serve_blob *blo
     return r;
 }
 
+/* An error in the vendor's shape, {"error":CODE,"message":TEXT}, as a blob (NULL when out of
+ * memory); retry_after non-zero adds a Retry-After header. */
+static cli_serve_blob *error_blob(unsigned status, const char *code, unsigned retry_after,
+                                  const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static cli_serve_blob *verror_blob(unsigned status, const char *code, unsigned retry_after,
+                                   const char *fmt, va_list ap)
+{
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    size_t len = 0;
+    char *body = cli_serve_error_body(code, message, &len);
+    if (body == NULL)
+        return NULL;
+    cli_serve_blob *blob = cli_serve_blob_new(status, body, len);
+    free(body);
+    if (blob != NULL)
+        blob->retry_after = retry_after;
+    return blob;
+}
+
+static cli_serve_blob *error_blob(unsigned status, const char *code, unsigned retry_after,
+                                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_serve_blob *blob = verror_blob(status, code, retry_after, fmt, ap);
+    va_end(ap);
+    return blob;
+}
+
 /* An error in the vendor's shape: {"error":CODE,"message":TEXT}. */
 static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsigned status,
                                   const char *code, const char *allow, const char *fmt, ...)
@@ -501,17 +538,10 @@ static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsig
 static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsigned status,
                                   const char *code, const char *allow, const char *fmt, ...)
 {
-    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    cli_serve_blob *blob = verror_blob(status, code, 0, fmt, ap);
     va_end(ap);
-    size_t len = 0;
-    char *body = cli_serve_error_body(code, message, &len);
-    if (body == NULL)
-        return MHD_NO;
-    cli_serve_blob *blob = cli_serve_blob_new(status, body, len);
-    free(body);
     if (blob == NULL)
         return MHD_NO;
     return send_blob(con, blob, rl, allow, NULL);
@@ -542,6 +572,55 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
     return blob;
 }
 
+/* Seconds a client is asked to wait before asking again for a file being written. */
+#define CHANGING_RETRY_AFTER 1
+/* How long a request waits for the scan that can answer it (a folder of 20,000 files takes
+ * well under a second to list; reading a new 200 MB chain about one). */
+#define FRESH_WAIT_MS 10000
+
+/* The answer for what the index said other than FOUND: a new reference, NULL when out of
+ * memory. */
+static cli_serve_blob *index_answer(int found, const char *symbol)
+{
+    switch (found) {
+    case CLI_SERVE_INDEX_NONE:
+        return error_blob(MHD_HTTP_NOT_FOUND, "symbol_not_found", 0,
+                          "no chain file in the served folder holds %s", symbol);
+    case CLI_SERVE_INDEX_CHANGING:
+        return error_blob(MHD_HTTP_SERVICE_UNAVAILABLE, "file_changing", CHANGING_RETRY_AFTER,
+                          "the chain file holding %s is being written; try again in %d s", symbol,
+                          CHANGING_RETRY_AFTER);
+    case CLI_SERVE_INDEX_BUSY:
+        return error_blob(MHD_HTTP_SERVICE_UNAVAILABLE, "index_busy", CHANGING_RETRY_AFTER,
+                          "the served folder is still being scanned; try again in %d s",
+                          CHANGING_RETRY_AFTER);
+    default:
+        return error_blob(MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", 0,
+                          "the chain folder cannot be read");
+    }
+}
+
+/* The answer to a request whose file only a new scan of the folder can tell (the one the index
+ * knew changed or went, or a file was added): waits for that scan, then answers from the cache
+ * or computes. Sets job->file (path "" when none) and job->cache. On a render thread. */
+static cli_serve_blob *answer_after_scan(cli_server *srv, render_job *job)
+{
+    job->cache = "-";
+    int found = cli_serve_index_lookup_fresh(srv->index, job->q.symbol, FRESH_WAIT_MS, &job->file);
+    if (found != CLI_SERVE_INDEX_FOUND) {
+        job->file.path[0] = '\0';
+        return index_answer(found, job->q.symbol);
+    }
+    job->key_len = cli_serve_cache_key(&job->file, &job->q, job->key, sizeof job->key);
+    cli_serve_blob *blob = job->key_len > 0 ? cli_serve_cache_get(srv->cache, job->key) : NULL;
+    if (blob != NULL) {
+        job->cache = "hit";
+        return blob;
+    }
+    job->cache = "miss";
+    return compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
+}
+
 static void *render_thread(void *arg)
 {
     cli_server *srv = arg;
@@ -558,7 +637,8 @@ static void *render_thread(void *arg)
         if (srv->head == NULL)
             srv->tail = NULL;
         pthread_mutex_unlock(&srv->queue_lock);
-        job->blob = compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
+        job->blob = job->lookup ? answer_after_scan(srv, job)
+                                : compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
         job->done = 1;
         /* The last touch of the job here: once resumed, the connection's thread owns it. */
         MHD_resume_connection(job->con);
@@ -652,10 +732,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         /* Resumed: the render pool computed the answer. */
         cli_serve_blob *blob = rl->job->blob;
         rl->job->blob = NULL;
+        rl->cache = rl->job->cache;
         if (blob == NULL)
             return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
                               "out of memory");
-        return send_blob(con, blob, rl, NULL, rl->job->file.path);
+        return send_blob(con, blob, rl, NULL,
+                         rl->job->file.path[0] != '\0' ? rl->job->file.path : NULL);
     }
 
     if (rl != NULL && rl->target_len > CLI_SERVE_URL_MAX)
@@ -708,44 +790,63 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                           "min_oi '%s' is not a non-negative number of contracts", shown);
     }
 
+    /* The index as its last scan left it: a polling thread never waits for a scan. */
     cli_serve_file file;
-    int found = cli_serve_index_lookup(srv->index, q.symbol, &file);
-    if (found < 0)
-        return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
-                          "the chain folder cannot be read");
-    if (found > 0)
-        return send_error(con, rl, MHD_HTTP_NOT_FOUND, "symbol_not_found", NULL,
-                          "no chain file in the served folder holds %s", q.symbol);
+    memset(&file, 0, sizeof file);
+    const int found = cli_serve_index_lookup(srv->index, q.symbol, &file);
+    if (found != CLI_SERVE_INDEX_FOUND && found != CLI_SERVE_INDEX_STALE) {
+        cli_serve_blob *answer = index_answer(found, q.symbol);
+        if (answer == NULL)
+            return MHD_NO;
+        return send_blob(con, answer, rl, NULL, NULL);
+    }
 
     char key[sizeof file.path + 256];
-    size_t key_len = cli_serve_cache_key(&file, &q, key, sizeof key);
-    cli_serve_blob *blob = key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
-    if (blob != NULL) {
-        if (rl != NULL)
-            rl->cache = "hit";
-        return send_blob(con, blob, rl, NULL, file.path);
+    size_t key_len = 0;
+    if (found == CLI_SERVE_INDEX_FOUND) {
+        key_len = cli_serve_cache_key(&file, &q, key, sizeof key);
+        cli_serve_blob *blob = key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
+        if (blob != NULL) {
+            if (rl != NULL)
+                rl->cache = "hit";
+            return send_blob(con, blob, rl, NULL, file.path);
+        }
     }
     if (rl != NULL)
         rl->cache = "miss";
     render_job *job = rl != NULL ? calloc(1, sizeof *job) : NULL;
-    if (job == NULL) { /* computed here, on the polling thread */
-        blob = compute_answer(srv, &file, &q, key, key_len);
+    if (job == NULL) { /* computed here, on the polling thread (out of memory) */
+        cli_serve_blob *blob = NULL;
+        if (found == CLI_SERVE_INDEX_FOUND) {
+            blob = compute_answer(srv, &file, &q, key, key_len);
+        } else {
+            const int again =
+                cli_serve_index_lookup_fresh(srv->index, q.symbol, FRESH_WAIT_MS, &file);
+            blob = again == CLI_SERVE_INDEX_FOUND
+                       ? compute_answer(srv, &file, &q, key,
+                                        cli_serve_cache_key(&file, &q, key, sizeof key))
+                       : index_answer(again, q.symbol);
+        }
         if (blob == NULL)
             return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
                               "out of memory");
-        return send_blob(con, blob, rl, NULL, file.path);
+        return send_blob(con, blob, rl, NULL, file.path[0] != '\0' ? file.path : NULL);
     }
     job->con = con;
     job->file = file;
     job->q = q;
-    memcpy(job->key, key, key_len + 1 <= sizeof job->key ? key_len + 1 : sizeof job->key);
+    job->lookup = found == CLI_SERVE_INDEX_STALE;
+    job->cache = "miss";
+    if (key_len > 0)
+        memcpy(job->key, key, key_len + 1 <= sizeof job->key ? key_len + 1 : sizeof job->key);
     job->key_len = key_len;
     rl->job = job;
     /* Suspended before it is queued, so that the render thread never resumes a connection
      * that is not yet suspended. */
     MHD_suspend_connection(con);
     if (queue_job(srv, job) != 0) { /* stopping: computed here */
-        job->blob = compute_answer(srv, &file, &q, key, key_len);
+        job->blob = job->lookup ? answer_after_scan(srv, job)
+                                : compute_answer(srv, &file, &q, key, key_len);
         job->done = 1;
         MHD_resume_connection(con);
     }

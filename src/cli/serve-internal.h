@@ -5,7 +5,8 @@
  * public API. The server is split so that each part can be tested alone:
  *   serve-route.c  paths, query parameters, API key and the vendor's error bodies (pure)
  *   serve-cache.c  the (file identity, options) -> response cache, bounded, LRU
- *   serve-index.c  the folder: symbol -> newest chain file, rescanned when anything changes
+ *   serve-index.c  the folder: symbol -> newest chain file, an immutable snapshot rebuilt by a
+ *                  scanner thread when anything changes
  *   serve-http.c   the HTTP daemon (GNU libmicrohttpd): polling threads, the render pool for
  *                  cache misses, limits, access log
  *   serve-render.c the engine: prepared chains cached per file version, an analysis and a
@@ -160,15 +161,36 @@ typedef struct cli_serve_file {
 
 typedef struct cli_serve_index cli_serve_index;
 
-/* A new index of dir (the path is copied); NULL when out of memory. log receives one line per
- * file left out (may be NULL). */
+/* A new index of dir (the path is copied); its scanner thread starts listing the folder at once.
+ * NULL when out of memory. log receives one line per file left out or settling (may be NULL). */
 cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log);
+/* Stops the scanner and frees the index. Accepts NULL. */
 void cli_serve_index_free(cli_serve_index *index);
 
-/* The newest chain file holding symbol (compared ignoring case): 0 and *out, 1 when no file
- * holds it, -1 when the folder cannot be read. Thread-safe. Newest: the latest quote instant,
- * then the latest modification time, then the greatest name. */
+/* What a lookup found. */
+enum {
+    CLI_SERVE_INDEX_FOUND = 0,       /* *out is the newest file holding the symbol, checked now */
+    CLI_SERVE_INDEX_NONE = 1,        /* no file holds it */
+    CLI_SERVE_INDEX_UNREADABLE = -1, /* the folder cannot be listed */
+    CLI_SERVE_INDEX_STALE = 2,       /* the answer needs a scan: ask cli_serve_index_lookup_fresh */
+    CLI_SERVE_INDEX_CHANGING = 3,    /* the file that would answer is being written */
+    CLI_SERVE_INDEX_BUSY = 4,        /* lookup_fresh: no scan finished in the time given */
+};
+
+/* The newest chain file holding symbol (compared ignoring case), from the index as the last scan
+ * left it: never waits for a scan (it asks for one when the folder changed, or periodically).
+ * Newest: the latest quote instant, then the latest modification time, then the greatest name.
+ * Returns CLI_SERVE_INDEX_FOUND (the file's identity checked again now), _NONE, _UNREADABLE,
+ * _CHANGING (a file written in place faster than it settles), or _STALE: the chosen file changed
+ * or went since the last scan, the symbol is unknown while the folder changed, or no scan has
+ * ended yet. Thread-safe; O(1) in the number of files. */
 int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out);
+
+/* The same from a scan that starts after this call, waiting for it at most timeout_ms: for a
+ * request that cli_serve_index_lookup answered _STALE (on a thread that may block). Never
+ * returns _STALE: a file changed again since that scan is _CHANGING; _BUSY on time-out. */
+int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
+                                 cli_serve_file *out);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
 int cli_serve_file_restat(cli_serve_file *f);
