@@ -1212,6 +1212,122 @@ START_TEST(test_server_refuses_encoded_nul)
 }
 END_TEST
 
+/* Sends a raw request (which may hold NUL bytes) and reads the answer. */
+static void raw(unsigned port, const char *req, size_t len, reply *r)
+{
+    ck_assert_int_eq(http_raw(port, req, len, r), 0);
+}
+
+#define RAW(port, lit, r) raw(port, lit, sizeof lit - 1, r)
+
+START_TEST(test_server_refuses_raw_nul_bytes)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server("KEY", 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    /* libmicrohttpd passes the target and header values as C strings cut at a NUL: the target
+     * once answered as /v1/exposure/gex/SPX, a key header "KEY\0junk" as KEY. */
+    RAW(port,
+        "GET /v1/exposure/gex/SPX\0junk HTTP/1.1\r\nHost: x\r\nX-Api-Key: KEY\r\n"
+        "Connection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "bad_request");
+    ck_assert_ptr_nonnull(strstr(r.body, "target holds a NUL byte"));
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nX-Api-Key: KEY\0junk\r\nHost: x\r\n"
+        "Connection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "bad_request");
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nX-Other: a\0b\r\n"
+        "X-Api-Key: KEY\r\nConnection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    /* A folded header line cannot be told from one: refused too (RFC 9112 5.2 allows it). */
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nX-Api-Key: KEY\r\n"
+        " more\r\nConnection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    /* Requests without NULs, with CRLF or bare LF line ends, blanks around values, empty
+     * values: answered. */
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost:   x  \r\nX-Empty:\r\nX-Tab:\t1\r\n"
+        "X-Api-Key: KEY\r\nConnection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 200);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/1.1\nHost: x\nX-Api-Key: KEY\nConnection: close\n\n",
+        &r);
+    ck_assert_int_eq(r.status, 200);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/1.0\r\nX-Api-Key: KEY\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(wait_connections_closed(), 0);
+    fflush(access_log_fp);
+    ck_assert_uint_eq(count_lines(access_log, "\"GET /v1/exposure/gex/SPX\" 400"), 4);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+/* What libmicrohttpd answers by itself (its own HTML page: its API has no way to change it), and
+ * that each is logged all the same. */
+START_TEST(test_server_logs_libmicrohttpd_answers)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    /* A target over our bound but within the connection's memory: our 414, JSON. */
+    char req[40000];
+    int n = snprintf(req, sizeof req,
+                     "GET /v1/exposure/gex/SPX?a=%0*d HTTP/1.1\r\nHost: x\r\n"
+                     "Connection: close\r\n\r\n",
+                     2000, 0);
+    raw(port, req, (size_t)n, &r);
+    ck_assert_int_eq(r.status, 414);
+    ck_body_is_error(r, "uri_too_long");
+    /* Past the connection's memory: libmicrohttpd's 414, logged. */
+    n = snprintf(req, sizeof req,
+                 "GET /v1/exposure/gex/SPX?a=%0*d HTTP/1.1\r\nHost: x\r\n"
+                 "Connection: close\r\n\r\n",
+                 30000, 0);
+    raw(port, req, (size_t)n, &r);
+    ck_assert_int_eq(r.status, 414);
+    /* Headers past the connection's memory: 431. */
+    n = snprintf(req, sizeof req, "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 40; i++)
+        n += snprintf(req + n, sizeof req - (size_t)n, "X-H%d: %0*d\r\n", i, 500, i);
+    n += snprintf(req + n, sizeof req - (size_t)n, "Connection: close\r\n\r\n");
+    raw(port, req, (size_t)n, &r);
+    ck_assert_int_eq(r.status, 431);
+    /* HTTP/2.0 and 0.9: 505; HTTP/3 (no minor version) is malformed: 400. */
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/2.0\r\nHost: x\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 505);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/0.9\r\nHost: x\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 505);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/3\r\nHost: x\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 400);
+    /* A NUL in a header's name: libmicrohttpd's 400. */
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nX-A\0b: 1\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_uint_eq(wait_connections_closed(), 0);
+    fflush(access_log_fp);
+    ck_assert_uint_eq(count_lines(access_log, "\" 414 96 "), 1);
+    ck_assert_uint_eq(count_lines(access_log, "\"- -\" 414 - - - (answered by libmicrohttpd: "), 1);
+    ck_assert_uint_eq(count_lines(access_log, " 431 - "), 1);
+    ck_assert_uint_eq(count_lines(access_log, "\"- -\" 505 - - - (answered by libmicrohttpd: "), 2);
+    ck_assert_uint_eq(count_lines(access_log, " 400 - "), 2);
+    ck_assert_uint_eq(count_lines(access_log, "(answered by libmicrohttpd: "), 6);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_server_refuses_ambiguous_framing)
 {
     make_tmpdir();
@@ -1434,6 +1550,8 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_server_too_many_parameters_answered_or_closed);
     tcase_add_test(tc, test_server_refuses_encoded_nul);
     tcase_add_test(tc, test_server_refuses_ambiguous_framing);
+    tcase_add_test(tc, test_server_refuses_raw_nul_bytes);
+    tcase_add_test(tc, test_server_logs_libmicrohttpd_answers);
     tcase_add_test(tc, test_server_log_redacts_api_key);
     tcase_add_test(tc, test_server_limits_connections_per_client);
     tcase_add_test(tc, test_server_request_head_deadline);

@@ -3,7 +3,8 @@
  *
  * Shared between the files of the server (src/cli/serve-*.c) and its tests; not part of the
  * public API. The server is split so that each part can be tested alone:
- *   serve-route.c  paths, query parameters, API key and the vendor's error bodies (pure)
+ *   serve-route.c  paths, query parameters, API key, the vendor's error bodies and what the
+ *                  access log shows of a target (pure)
  *   serve-cache.c  the (file identity, options) -> response cache, bounded, LRU
  *   serve-index.c  the folder: symbol -> newest chain file, an immutable snapshot rebuilt by a
  *                  scanner thread when anything changes
@@ -81,6 +82,17 @@ int cli_serve_key_equal(const char *offered, const char *expected);
 /* The vendor's error body: {"error":"CODE","message":"TEXT"} with TEXT escaped for JSON.
  * Returns a malloc'ed NUL-terminated string (length in *len), or NULL when out of memory. */
 char *cli_serve_error_body(const char *code, const char *message, size_t *len);
+
+/* The access log's view of a string: bytes below 0x20, from 0x7f, '"' and '\\' written as \xHH,
+ * cut to fit size (then "..." marks the cut); always NUL-terminated. size must be at least 8. */
+void cli_serve_log_escape(char *dst, size_t size, const char *src);
+
+/* The request target uri as the access log shows it: escaped as above, and the value of every
+ * API key parameter replaced by "REDACTED" (a key must never reach a log file). The query is
+ * split as libmicrohttpd splits it: after the first '?', parameters at '&', the name up to the
+ * first '=', decoded ('+', %XX) and compared ignoring case, so "APIKEY" and "api%4Bey" are the
+ * key too. */
+void cli_serve_log_target(char *dst, size_t size, const char *uri);
 
 /* ---- what the server needs to know about chain files ---- */
 
