@@ -324,9 +324,10 @@ static int test_symbols(void *ctx, const char *path, cli_serve_file_symbols *out
     return 0;
 }
 
-static int test_render(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
+static int test_render(void *ctx, const cli_serve_file *file, const cli_serve_query *q,
                        cli_serve_result *out)
 {
+    const char *path = file->path, *symbol = file->symbol;
     (void)ctx;
     atomic_fetch_add(&renders, 1);
     char lines[3][256];

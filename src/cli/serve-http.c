@@ -550,7 +550,7 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
                                       const cli_serve_query *q, const char *key, size_t key_len)
 {
     cli_serve_result res = {0, NULL, 0, 0, 0};
-    if (srv->backend.render(srv->backend.ctx, file->path, file->symbol, q, &res) != 0)
+    if (srv->backend.render(srv->backend.ctx, file, q, &res) != 0)
         return NULL;
     cli_serve_blob *blob = cli_serve_blob_new(res.status, res.body, res.len);
     free(res.body);

@@ -18,11 +18,12 @@
  * in place), never more often than a fifth of the time (the interval is at least four times
  * the last scan's duration), and when a settling file is due (below).
  *
- * A file rewritten in place more often than once per SETTLE_NS (a slow writer, a downloader
- * writing in pieces) is not read again at every scan: it is "settling", requests for it are
- * answered 503 file_changing, and it is read once its identity has stayed the same for
- * SETTLE_NS. The log says so, once per episode. A file replaced by a rename (a new inode) was
- * complete when it arrived and is read at once.
+ * A file rewritten in place (same inode) may be half written: it is read only once it has not
+ * been written for SETTLE_NS (its modification time, or its identity seen unchanged that long).
+ * Until then it is "settling", requests for it are answered 503 file_changing, and the log says
+ * so once per episode; a slow writer is thus not read again at every scan. A file that arrives
+ * under a new inode (renamed into place, the safe way to publish a file) was complete when it
+ * arrived and is read at once; so is a new name.
  *
  * Only regular files directly inside DIR are considered: names starting with '.', folders and
  * symbolic links are skipped, so no request can make the server read outside DIR.
@@ -48,9 +49,8 @@
 /* A scan costs at most this share of one core: the next periodic scan waits SCAN_DUTY times
  * the last one's duration (a folder of 20,000 files takes a few hundred milliseconds). */
 #define SCAN_DUTY 4
-/* A file changing again within this of its last read is read only once it has been unchanged
- * this long: a second is longer than the gap between a writer's flushes, short enough for a
- * person waiting for new numbers. */
+/* A file written in place is read only once it has been unchanged this long: a second is longer
+ * than the gap between a writer's flushes, short enough for a person waiting for new numbers. */
 #define SETTLE_NS 1000000000LL
 /* Files larger than this are not read: the whole US listed options market on one day is about
  * 160 MB as a long CSV (bench/gen-chain --market), so 1 GiB is no chain but a stray disk image
@@ -118,6 +118,13 @@ static int64_t monotonic_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return ts_ns(&t);
+}
+
+static int64_t realtime_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
     return ts_ns(&t);
 }
 
@@ -366,8 +373,9 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
             continue;
         }
         const int in_place = prev != NULL && prev->read.dev == cur.dev && prev->read.ino == cur.ino;
-        if (in_place && (prev->settling || now - prev->read_at_ns < SETTLE_NS)) {
-            /* Changing again soon after it was read: wait until it has stayed the same. */
+        if (in_place && realtime_ns() - cur.mtime_ns < SETTLE_NS) {
+            /* Written in place within the last SETTLE_NS: perhaps half written. Read once it
+             * has stayed the same that long. */
             r->seen = cur;
             r->seen_since_ns =
                 prev->settling && ident_eq(&prev->seen, &cur) ? prev->seen_since_ns : now;
@@ -379,9 +387,9 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
                     *due = when;
                 if (!prev->settling && ix->log != NULL)
                     fprintf(ix->log,
-                            "gex serve: %s/%s: changing (again %.3f s after it was read); read "
-                            "again once unchanged for %lld s, until then answered 503 "
-                            "file_changing\n",
+                            "gex serve: %s/%s: changing (written in place %.3f s after it was "
+                            "read); read again once unchanged for %lld s, until then answered "
+                            "503 file_changing\n",
                             ix->dir, de->d_name, (double)(now - prev->read_at_ns) / 1e9,
                             SETTLE_NS / 1000000000LL);
                 continue;

@@ -114,18 +114,21 @@ typedef struct cli_serve_result {
     unsigned retry_after; /* non-zero: seconds for a Retry-After header (with 503) */
 } cli_serve_result;
 
+struct cli_serve_file; /* a chain file's path and identity (below) */
+
 typedef struct cli_serve_backend {
     /* Lists the underlyings of the chain at path into out (zeroed first; out->symbol then
      * belongs to the caller). Returns 0, or -1 when the file is not a readable chain (then text
      * says why, for the log; the file is left out, and out->symbol is NULL). */
     int (*symbols)(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
                    size_t text_size);
-    /* Renders the JSON the command line prints for this file, symbol (as spelled in the file)
-     * and query. Returns 0 with out filled (any status, the body in the vendor's shape), or -1
-     * when out of memory. An answer is computed from one complete version of the file: one
-     * that changed while it was being read is answered 503 file_changing (no_store, with
-     * retry_after). */
-    int (*render)(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
+    /* Renders the JSON the command line prints for file (its path, and its symbol as spelled
+     * in it) and query. Returns 0 with out filled (any status, the body in the vendor's shape),
+     * or -1 when out of memory. An answer is computed from the version of the file that the
+     * index found (its identity in file) and from one complete read of it: a file that is no
+     * longer that version, or changed while it was being read, is answered 503 file_changing
+     * (no_store, with retry_after). */
+    int (*render)(void *ctx, const struct cli_serve_file *file, const cli_serve_query *q,
                   cli_serve_result *out);
     void *ctx;
 } cli_serve_backend;
@@ -135,8 +138,8 @@ typedef struct cli_serve_backend {
  * with the command line's JSON builders. */
 int cli_serve_chain_symbols(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
                             size_t text_size);
-int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
-                           const cli_serve_query *q, cli_serve_result *out);
+int cli_serve_chain_render(void *ctx, const struct cli_serve_file *file, const cli_serve_query *q,
+                           cli_serve_result *out);
 
 /* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
  * command-line order, as given to gex serve. */
