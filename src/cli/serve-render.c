@@ -186,7 +186,15 @@ static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry 
      * FIFO's open blocking the thread; the descriptor is what is identified and read. */
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const int gone = fd < 0 && (errno == ENOENT || errno == ELOOP);
+    if (gone || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))) {
+        /* Deleted, or a link or FIFO put in its place, since the index checked it. */
+        if (fd >= 0)
+            close(fd);
+        *rc_out = FILE_CHANGED;
+        return -1;
+    }
+    if (fd < 0 || fstat(fd, &st) != 0) {
         cli_error(path, 0, "cannot open the file: %s",
                   fd < 0 ? strerror(errno) : "not a regular file");
         if (fd >= 0)
