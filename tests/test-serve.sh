@@ -340,6 +340,26 @@ while [ $i -lt 50 ]; do
 done
 [ "$code" = 200 ] && cmp -s "$work/rw.json" "$work/want-v1.json" ||
     fail "after an in-place rewrite left alone: status $code, not version 1's answer"
+# Half written in place, the writer pausing far longer than a read takes: never answered from
+# the half (the server before this check answered 200 from it, or 500 from its cut last row),
+# but 503 file_changing until the file has stayed the same for a second, then version 2.
+size=$(wc -c <"$work/v2.csv")
+half=$((size / 2))
+head -c "$half" "$work/v2.csv" >"$work/rw/spx.csv"
+sleep 0.3
+code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
+[ "$code" = 503 ] && grep -q '"file_changing"' "$work/rw.json" ||
+    fail "half written in place: status $code, not 503 file_changing: $(head -c 200 "$work/rw.json")"
+tail -c "+$((half + 1))" "$work/v2.csv" >>"$work/rw/spx.csv"
+i=0
+while [ $i -lt 50 ]; do
+    code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
+    [ "$code" = 503 ] || break
+    sleep 0.1
+    i=$((i + 1))
+done
+[ "$code" = 200 ] && cmp -s "$work/rw.json" "$work/want-v2.json" ||
+    fail "half written, then finished: status $code, not version 2's answer"
 stop_server "$work/rw.log"
 echo "rewritten in place: $n requests, $ok answers of one version, $changing 503 file_changing"
 
