@@ -5,10 +5,11 @@
  * headers (libmicrohttpd answers 414 or 431 by itself past it). Every request leaves one line
  * in the access log when it completes, whoever answered it.
  *
- * The polling threads answer only what is quick: routing, errors and cached answers. A cache
- * miss suspends its connection and goes to a pool of render threads, which compute the answer
- * and resume the connection; so a cached answer never waits behind a computation that shares
- * its polling thread.
+ * The polling threads answer only what is quick: routing, errors and cached answers, the file
+ * found in the index's last snapshot. A cache miss, or a request that needs the folder scanned
+ * again first (its file changed or went), suspends its connection and goes to a pool of render
+ * threads, which wait for the scan, compute the answer and resume the connection; so a cached
+ * answer never waits behind a computation or a scan.
  *
  * Each connection has a record of ours (libmicrohttpd's socket context) that holds its current
  * request's access-log line: nothing is allocated per request, and a request that
