@@ -77,6 +77,7 @@ ms() {
 run() {
     label=$1
     action=${2:-}
+    # shellcheck disable=SC2086
     timeout $((d + 30)) wrk $wrk_args "$url" >"$base/wrk.out" 2>&1 &
     wrk_pid=$!
     if [ -n "$action" ]; then

@@ -55,7 +55,6 @@ def main():
     seconds = float(os.environ.get("GEX_SOAK_SECONDS", "60"))
     n_clients = int(os.environ.get("GEX_SOAK_CLIENTS", "4"))
     work = tempfile.mkdtemp(prefix="gex-soak.")
-    server = None
     try:
         return run(gex, gen_chain, sanitize, seconds, n_clients, work)
     finally:
@@ -206,11 +205,9 @@ def writer(served, vdir, stop, ops, seed):
             elif os.path.lexists(path):
                 os.unlink(path)
             time.sleep(0.2)
-            op_done = op
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
-            op = op_done
         else:
             op = "rename"
             with open(tmp, "wb") as f:
