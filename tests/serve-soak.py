@@ -22,7 +22,8 @@ Checked, failing otherwise:
   - no request goes unanswered within 20 s (no hang, no crash); the server exits 0 on SIGTERM
     within 10 s; its log holds no sanitizer report;
   - its resident memory (VmRSS, sampled every 0.5 s) levels off: the peak of the last quarter
-    of the run exceeds that of the second quarter by at most RSS_GROWTH_MAX.
+    of the run exceeds that of the second quarter by at most 16 MiB (32 MiB in a sanitized
+    build, which fills its caches more slowly).
 Prints the load held (requests/s, p50/p99 latency, connections, statuses, cache hits) and the
 faults injected.
 
@@ -43,7 +44,9 @@ import tempfile
 import threading
 import time
 
-RSS_GROWTH_MAX_KB = 16 * 1024  # the caches fill in the first quarter; beyond, a leak
+# The caches (512 answers, 64 prepared chains) fill within the first half of a release run;
+# a sanitized build answers several times fewer requests, so they fill later: twice the room.
+RSS_GROWTH_MAX_KB = 16 * 1024
 KINDS = ("gex", "dex", "levels", "summary")
 QUERIES = (("", []), ("?min_oi=100", ["--min-oi", "100"]))
 FILES = {"spx.csv": ("SPX",), "etf.csv": ("GLD", "TLT")}
@@ -303,11 +306,12 @@ def run(gex, gen_chain, sanitize, seconds, n_clients, work):
     q2 = [r for t, r in rss if seconds / 4 <= t < seconds / 2]
     q4 = [r for t, r in rss if t >= 3 * seconds / 4]
     growth = max(q4) - max(q2) if q2 and q4 else None
+    bound = RSS_GROWTH_MAX_KB * (2 if sanitize != "none" else 1)
     if growth is None:
         stats.fail("too few memory samples")
-    elif growth > RSS_GROWTH_MAX_KB:
+    elif growth > bound:
         stats.fail("resident memory still growing: %d kB in the second quarter, %d kB in the "
-                   "last (bound: +%d kB)" % (max(q2), max(q4), RSS_GROWTH_MAX_KB))
+                   "last (bound: +%d kB)" % (max(q2), max(q4), bound))
     if stats.status.get(200, 0) == 0:
         stats.fail("no 200 answer at all")
     if sum(ops.values()) < seconds:
