@@ -324,9 +324,10 @@ static int test_symbols(void *ctx, const char *path, cli_serve_file_symbols *out
     return 0;
 }
 
-static int test_render(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
+static int test_render(void *ctx, const cli_serve_file *file, const cli_serve_query *q,
                        cli_serve_result *out)
 {
+    const char *path = file->path, *symbol = file->symbol;
     (void)ctx;
     atomic_fetch_add(&renders, 1);
     char lines[3][256];
@@ -384,6 +385,13 @@ static const cli_serve_backend test_backend = {test_symbols, test_render, NULL};
 
 /* ---- the index ---- */
 
+/* A lookup from a scan started now (the index's own thread scans; 10 s is far more than a
+ * test folder takes). */
+static int fresh_lookup(cli_serve_index *ix, const char *symbol, cli_serve_file *f)
+{
+    return cli_serve_index_lookup_fresh(ix, symbol, 10000, f);
+}
+
 START_TEST(test_index_newest_by_quote_then_mtime)
 {
     make_tmpdir();
@@ -416,35 +424,44 @@ START_TEST(test_index_newest_by_quote_then_mtime)
     cli_serve_index *ix = cli_serve_index_new(tmpdir, &test_backend, logf);
     ck_assert_ptr_nonnull(ix);
     cli_serve_file f;
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "spx", &f), 0);
+    ck_assert_int_eq(fresh_lookup(ix, "spx", &f), 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/b.csv");
     ck_assert_str_eq(f.symbol, "SPX");
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPXW", &f), 0);
+    ck_assert_int_eq(fresh_lookup(ix, "SPXW", &f), 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/a.csv");
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "QQQ", &f), 0);
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "HID", &f), 1);
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "OUT", &f), 1);
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "..", &f), 1);
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "sub", &f), 1);
+    ck_assert_int_eq(fresh_lookup(ix, "QQQ", &f), 0);
+    ck_assert_int_eq(fresh_lookup(ix, "HID", &f), 1);
+    ck_assert_int_eq(fresh_lookup(ix, "OUT", &f), 1);
+    ck_assert_int_eq(fresh_lookup(ix, "..", &f), 1);
+    ck_assert_int_eq(fresh_lookup(ix, "sub", &f), 1);
     fflush(logf);
     ck_assert_ptr_nonnull(strstr(log, "junk.bin: left out: not a test chain"));
     ck_assert_ptr_null(strstr(log, "link.csv"));
 
     /* A newer chain added while serving is picked up without a restart. */
     write_chain("e.csv", "SPX", "1700007200", "newest");
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), 0);
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/e.csv");
     /* The served file rewritten in place with an older instant: the next one ranks first. */
     snprintf(path, sizeof path, "%s/e.csv", tmpdir);
     fp = fopen(path, "w");
     fputs("symbols SPX\n1600000000\nrewound\n", fp);
     fclose(fp);
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), 0);
+    /* Changed in place within a second of its read, it settles first (503 file_changing), and
+     * is read once it has stayed the same for a second. */
+    int rc = fresh_lookup(ix, "SPX", &f);
+    if (rc == CLI_SERVE_INDEX_CHANGING) {
+        fflush(logf);
+        ck_assert_ptr_nonnull(strstr(log, "e.csv: changing"));
+        usleep(1300000);
+        rc = fresh_lookup(ix, "SPX", &f);
+    }
+    ck_assert_int_eq(rc, 0);
     ck_assert_str_eq(strrchr(f.path, '/'), "/b.csv");
     /* Removed: gone from the index. */
     snprintf(path, sizeof path, "%s/c.csv", tmpdir);
     ck_assert_int_eq(unlink(path), 0);
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "QQQ", &f), 1);
+    ck_assert_int_eq(fresh_lookup(ix, "QQQ", &f), 1);
 
     cli_serve_index_free(ix);
     cli_serve_index_free(NULL);
@@ -459,8 +476,125 @@ START_TEST(test_index_missing_folder)
 {
     cli_serve_index *ix = cli_serve_index_new("/nonexistent/gex-serve", &test_backend, NULL);
     cli_serve_file f;
-    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), -1);
+    /* Before its first scan the index says so; the scan then finds no folder. */
+    int rc = cli_serve_index_lookup(ix, "SPX", &f);
+    ck_assert(rc == CLI_SERVE_INDEX_STALE || rc == CLI_SERVE_INDEX_UNREADABLE);
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_UNREADABLE);
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_UNREADABLE);
     cli_serve_index_free(ix);
+}
+END_TEST
+
+/* A backend whose reads of files named "gate*" block until the test opens the gate, and which
+ * counts every read. */
+typedef struct gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int open, waiting;
+    atomic_int reads;
+} gate;
+
+static int gate_symbols(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
+                        size_t size)
+{
+    gate *g = ctx;
+    atomic_fetch_add(&g->reads, 1);
+    if (strncmp(strrchr(path, '/') + 1, "gate", 4) == 0) {
+        pthread_mutex_lock(&g->lock);
+        g->waiting = 1;
+        pthread_cond_broadcast(&g->cond);
+        while (!g->open)
+            pthread_cond_wait(&g->cond, &g->lock);
+        pthread_mutex_unlock(&g->lock);
+    }
+    return test_symbols(NULL, path, out, text, size);
+}
+
+START_TEST(test_index_lookup_never_waits_for_a_scan)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "first");
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+    const cli_serve_backend backend = {gate_symbols, test_render, &g};
+    cli_serve_index *ix = cli_serve_index_new(tmpdir, &backend, NULL);
+    cli_serve_file f;
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), 0);
+    /* A file whose read never ends until the gate opens: the scanner is stuck in it. */
+    write_chain("gate.csv", "QQQ", "1700000000", "slow");
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_FOUND);
+    pthread_mutex_lock(&g.lock);
+    while (!g.waiting)
+        pthread_cond_wait(&g.cond, &g.lock);
+    pthread_mutex_unlock(&g.lock);
+    /* Lookups are answered from the last snapshot meanwhile, the served file checked again. */
+    for (int i = 0; i < 100; i++) {
+        ck_assert_int_eq(cli_serve_index_lookup(ix, "spx", &f), CLI_SERVE_INDEX_FOUND);
+        ck_assert_str_eq(strrchr(f.path, '/'), "/spx.csv");
+    }
+    /* The new file's symbol is not known yet: that request needs the scan. */
+    ck_assert_int_eq(cli_serve_index_lookup(ix, "QQQ", &f), CLI_SERVE_INDEX_STALE);
+    ck_assert_int_eq(cli_serve_index_lookup_fresh(ix, "QQQ", 50, &f), CLI_SERVE_INDEX_BUSY);
+    pthread_mutex_lock(&g.lock);
+    g.open = 1;
+    pthread_cond_broadcast(&g.cond);
+    pthread_mutex_unlock(&g.lock);
+    ck_assert_int_eq(fresh_lookup(ix, "QQQ", &f), CLI_SERVE_INDEX_FOUND);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/gate.csv");
+    /* Deleted: the served file's check sees it gone before any scan. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/spx.csv", tmpdir);
+    ck_assert_int_eq(unlink(path), 0);
+    int rc = cli_serve_index_lookup(ix, "SPX", &f);
+    ck_assert(rc == CLI_SERVE_INDEX_STALE || rc == CLI_SERVE_INDEX_NONE);
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_NONE);
+    cli_serve_index_free(ix);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(test_index_slow_writer_settles)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "v0");
+    gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1, 0, 0};
+    const cli_serve_backend backend = {gate_symbols, test_render, &g};
+    char *log = NULL;
+    size_t log_len = 0;
+    FILE *logf = open_memstream(&log, &log_len);
+    cli_serve_index *ix = cli_serve_index_new(tmpdir, &backend, logf);
+    cli_serve_file f;
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), 0);
+    const int reads_before = atomic_load(&g.reads);
+    /* A writer appending to the file in place every 100 ms for 2 s, while lookups (and the
+     * scans they ask for) keep coming. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/spx.csv", tmpdir);
+    int changing = 0;
+    for (int i = 0; i < 20; i++) {
+        FILE *fp = fopen(path, "a");
+        ck_assert_ptr_nonnull(fp);
+        fprintf(fp, "more %d\n", i);
+        fclose(fp);
+        int rc = fresh_lookup(ix, "SPX", &f);
+        ck_assert(rc == CLI_SERVE_INDEX_FOUND || rc == CLI_SERVE_INDEX_CHANGING);
+        changing += rc == CLI_SERVE_INDEX_CHANGING;
+        usleep(100000);
+    }
+    /* Read at most once more while it was being written (the first change, a second after the
+     * first read, may be read at once); the old code read it at every scan. */
+    const int during = atomic_load(&g.reads) - reads_before;
+    ck_assert_int_le(during, 1);
+    ck_assert_int_ge(changing, 15);
+    fflush(logf);
+    ck_assert_ptr_nonnull(strstr(log, "spx.csv: changing"));
+    /* Once it has stayed the same for a second, it is read and answers again. */
+    usleep(1300000);
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_FOUND);
+    ck_assert_int_eq(atomic_load(&g.reads) - reads_before, during + 1);
+    cli_serve_index_free(ix);
+    fclose(logf);
+    free(log);
+    remove_tmpdir();
 }
 END_TEST
 
@@ -819,6 +953,26 @@ START_TEST(test_server_api_key)
 }
 END_TEST
 
+/* GETs target until the body holds want (at most 5 s): every other answer on the way must be
+ * 200 or 503 file_changing with Retry-After. 0 when it came. */
+static int get_until(unsigned port, const char *target, const char *want, reply *r)
+{
+    for (int i = 0; i < 50; i++) {
+        if (http_get(port, "GET", target, NULL, r) != 0)
+            return -1;
+        if (r->status == 200 && strstr(r->body, want) != NULL)
+            return 0;
+        if (r->status == 503) {
+            ck_body_is_error(*r, "file_changing");
+            ck_assert_ptr_nonnull(strstr(r->headers, "Retry-After: 1"));
+        } else {
+            ck_assert_int_eq(r->status, 200);
+        }
+        usleep(100000);
+    }
+    return -1;
+}
+
 START_TEST(test_server_cache_and_fresh_files)
 {
     make_tmpdir();
@@ -848,15 +1002,15 @@ START_TEST(test_server_cache_and_fresh_files)
     FILE *fp = fopen(path, "r+");
     fputs("symbols SPX\n1700000000\nthird!\n", fp);
     fclose(fp);
-    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
-    ck_assert_ptr_nonnull(strstr(r.body, "\"payload\":\"third!\""));
-    /* A newer chain for the symbol, added while serving. */
+    /* Within a second of the previous read it settles first: 503 file_changing, Retry-After. */
+    ck_assert_int_eq(get_until(port, "/v1/exposure/gex/SPX", "\"payload\":\"third!\"", &r), 0);
+    /* A newer chain for the symbol, added while serving: the previous newest answers until the
+     * scan that reads it ends. */
     write_chain("spx-later.csv", "SPX", "1700009999", "later");
-    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX", NULL, &r), 0);
-    ck_assert_ptr_nonnull(strstr(r.body, "\"file\":\"spx-later.csv\""));
+    ck_assert_int_eq(get_until(port, "/v1/exposure/gex/SPX", "\"file\":\"spx-later.csv\"", &r), 0);
     cli_serve_cache_stats st;
     cli_server_cache_stats(server, &st);
-    ck_assert_uint_eq(st.hits, 4);
+    ck_assert_uint_ge(st.hits, 4);
     /* A transient failure is not kept: the next request tries again. */
     write_chain("tmp.csv", "TMP", "1700000000", "transient");
     int before = atomic_load(&renders);
@@ -1054,6 +1208,122 @@ START_TEST(test_server_refuses_encoded_nul)
     ck_assert_int_eq(r.status, 200);
     fflush(access_log_fp);
     ck_assert_ptr_nonnull(strstr(access_log, "\"GET /v1/exposure/gex/SPX%00junk\" 400"));
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+/* Sends a raw request (which may hold NUL bytes) and reads the answer. */
+static void raw(unsigned port, const char *req, size_t len, reply *r)
+{
+    ck_assert_int_eq(http_raw(port, req, len, r), 0);
+}
+
+#define RAW(port, lit, r) raw(port, lit, sizeof lit - 1, r)
+
+START_TEST(test_server_refuses_raw_nul_bytes)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server("KEY", 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    /* libmicrohttpd passes the target and header values as C strings cut at a NUL: the target
+     * once answered as /v1/exposure/gex/SPX, a key header "KEY\0junk" as KEY. */
+    RAW(port,
+        "GET /v1/exposure/gex/SPX\0junk HTTP/1.1\r\nHost: x\r\nX-Api-Key: KEY\r\n"
+        "Connection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "bad_request");
+    ck_assert_ptr_nonnull(strstr(r.body, "target holds a NUL byte"));
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nX-Api-Key: KEY\0junk\r\nHost: x\r\n"
+        "Connection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    ck_body_is_error(r, "bad_request");
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nX-Other: a\0b\r\n"
+        "X-Api-Key: KEY\r\nConnection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    /* A folded header line cannot be told from one: refused too (RFC 9112 5.2 allows it). */
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nX-Api-Key: KEY\r\n"
+        " more\r\nConnection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 400);
+    /* Requests without NULs, with CRLF or bare LF line ends, blanks around values, empty
+     * values: answered. */
+    RAW(port,
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost:   x  \r\nX-Empty:\r\nX-Tab:\t1\r\n"
+        "X-Api-Key: KEY\r\nConnection: close\r\n\r\n",
+        &r);
+    ck_assert_int_eq(r.status, 200);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/1.1\nHost: x\nX-Api-Key: KEY\nConnection: close\n\n",
+        &r);
+    ck_assert_int_eq(r.status, 200);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/1.0\r\nX-Api-Key: KEY\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(wait_connections_closed(), 0);
+    fflush(access_log_fp);
+    ck_assert_uint_eq(count_lines(access_log, "\"GET /v1/exposure/gex/SPX\" 400"), 4);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
+/* What libmicrohttpd answers by itself (its own HTML page: its API has no way to change it), and
+ * that each is logged all the same. */
+START_TEST(test_server_logs_libmicrohttpd_answers)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    /* A target over our bound but within the connection's memory: our 414, JSON. */
+    char req[40000];
+    int n = snprintf(req, sizeof req,
+                     "GET /v1/exposure/gex/SPX?a=%0*d HTTP/1.1\r\nHost: x\r\n"
+                     "Connection: close\r\n\r\n",
+                     2000, 0);
+    raw(port, req, (size_t)n, &r);
+    ck_assert_int_eq(r.status, 414);
+    ck_body_is_error(r, "uri_too_long");
+    /* Past the connection's memory: libmicrohttpd's 414, logged. */
+    n = snprintf(req, sizeof req,
+                 "GET /v1/exposure/gex/SPX?a=%0*d HTTP/1.1\r\nHost: x\r\n"
+                 "Connection: close\r\n\r\n",
+                 30000, 0);
+    raw(port, req, (size_t)n, &r);
+    ck_assert_int_eq(r.status, 414);
+    /* Headers past the connection's memory: 431. */
+    n = snprintf(req, sizeof req, "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 40; i++)
+        n += snprintf(req + n, sizeof req - (size_t)n, "X-H%d: %0*d\r\n", i, 500, i);
+    n += snprintf(req + n, sizeof req - (size_t)n, "Connection: close\r\n\r\n");
+    raw(port, req, (size_t)n, &r);
+    ck_assert_int_eq(r.status, 431);
+    /* HTTP/2.0 and 0.9: 505; HTTP/3 (no minor version) is malformed: 400. */
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/2.0\r\nHost: x\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 505);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/0.9\r\nHost: x\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 505);
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/3\r\nHost: x\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 400);
+    /* A NUL in a header's name: libmicrohttpd's 400. */
+    RAW(port, "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nX-A\0b: 1\r\n\r\n", &r);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_uint_eq(wait_connections_closed(), 0);
+    fflush(access_log_fp);
+    ck_assert_uint_eq(count_lines(access_log, "\" 414 96 "), 1);
+    ck_assert_uint_eq(count_lines(access_log, "\"- -\" 414 - - - (answered by libmicrohttpd: "), 1);
+    ck_assert_uint_eq(count_lines(access_log, " 431 - "), 1);
+    ck_assert_uint_eq(count_lines(access_log, "\"- -\" 505 - - - (answered by libmicrohttpd: "), 2);
+    ck_assert_uint_eq(count_lines(access_log, " 400 - "), 2);
+    ck_assert_uint_eq(count_lines(access_log, "(answered by libmicrohttpd: "), 6);
     stop_server();
     remove_tmpdir();
 }
@@ -1262,6 +1532,8 @@ static Suite *serve_suite(void)
     tc = tcase_create("index");
     tcase_add_test(tc, test_index_newest_by_quote_then_mtime);
     tcase_add_test(tc, test_index_missing_folder);
+    tcase_add_test(tc, test_index_lookup_never_waits_for_a_scan);
+    tcase_add_test(tc, test_index_slow_writer_settles);
     suite_add_tcase(s, tc);
     tc = tcase_create("chain");
     tcase_add_test(tc, test_chain_symbols_sample_and_refusals);
@@ -1279,6 +1551,8 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_server_too_many_parameters_answered_or_closed);
     tcase_add_test(tc, test_server_refuses_encoded_nul);
     tcase_add_test(tc, test_server_refuses_ambiguous_framing);
+    tcase_add_test(tc, test_server_refuses_raw_nul_bytes);
+    tcase_add_test(tc, test_server_logs_libmicrohttpd_answers);
     tcase_add_test(tc, test_server_log_redacts_api_key);
     tcase_add_test(tc, test_server_limits_connections_per_client);
     tcase_add_test(tc, test_server_request_head_deadline);

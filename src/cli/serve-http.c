@@ -5,10 +5,11 @@
  * headers (libmicrohttpd answers 414 or 431 by itself past it). Every request leaves one line
  * in the access log when it completes, whoever answered it.
  *
- * The polling threads answer only what is quick: routing, errors and cached answers. A cache
- * miss suspends its connection and goes to a pool of render threads, which compute the answer
- * and resume the connection; so a cached answer never waits behind a computation that shares
- * its polling thread.
+ * The polling threads answer only what is quick: routing, errors and cached answers, the file
+ * found in the index's last snapshot. A cache miss, or a request that needs the folder scanned
+ * again first (its file changed or went), suspends its connection and goes to a pool of render
+ * threads, which wait for the scan, compute the answer and resume the connection; so a cached
+ * answer never waits behind a computation or a scan.
  *
  * Each connection has a record of ours (libmicrohttpd's socket context) that holds its current
  * request's access-log line: nothing is allocated per request, and a request that
@@ -54,6 +55,8 @@ typedef struct render_job {
     cli_serve_query q;
     char key[sizeof((cli_serve_file *)0)->path + 256];
     size_t key_len;
+    int lookup;           /* the index needs a scan first: the file is found by the job */
+    const char *cache;    /* "hit", "miss" or "-": what the job did, for the log */
     cli_serve_blob *blob; /* the answer once done; NULL then means out of memory */
     int done;
 } render_job;
@@ -85,6 +88,13 @@ struct cli_server {
     char *dir;
     FILE *log;
     unsigned port;
+    /* The status of libmicrohttpd's own error page, from its log line, per polling thread until
+     * the connection it belongs to closes on that thread (under conns_lock). */
+    struct mhd_pending {
+        pthread_t thread;
+        unsigned status; /* 0: none */
+    } * pending;
+    size_t n_pending;
 };
 
 /* What the access log line needs, gathered over a request's life. */
@@ -99,6 +109,8 @@ typedef struct req_log {
     int headers_seen;  /* the handler was called once: the request is complete next time */
     int nul;           /* the target decodes to a NUL byte (%00) somewhere */
     int abandoned;     /* libmicrohttpd queued its own error while parsing the request line */
+    uintptr_t uri_at;  /* where libmicrohttpd's buffer holds the target (compared, never read) */
+    int mhd;           /* libmicrohttpd answered it with its own page */
     const char *cache; /* "hit", "miss" or "-" */
     render_job *job;   /* a miss sent to the render pool, owned here */
 } req_log;
@@ -130,114 +142,6 @@ void cli_serve_config_default(cli_serve_config *cfg)
     cfg->access_log = stderr;
 }
 
-/* A bounded string being written for the log: bytes past the bound are dropped and "..."
- * marks the cut. */
-typedef struct log_text {
-    char *dst;
-    size_t size, n;
-    int cut;
-} log_text;
-
-static void put_escaped(log_text *t, const char *src, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < len && !t->cut; i++) {
-        unsigned char c = (unsigned char)src[i];
-        int escape = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
-        if (t->n + (escape ? 4 : 1) + 4 > t->size) {
-            t->cut = 1;
-            break;
-        }
-        if (escape) {
-            t->dst[t->n++] = '\\';
-            t->dst[t->n++] = 'x';
-            t->dst[t->n++] = hex[c >> 4];
-            t->dst[t->n++] = hex[c & 15];
-        } else {
-            t->dst[t->n++] = (char)c;
-        }
-    }
-}
-
-static void finish_text(log_text *t)
-{
-    if (t->cut) {
-        memcpy(t->dst + t->n, "...", 3);
-        t->n += 3;
-    }
-    t->dst[t->n] = '\0';
-}
-
-static void copy_escaped(char *dst, size_t size, const char *src)
-{
-    log_text t = {dst, size, 0, 0};
-    put_escaped(&t, src, strlen(src));
-    finish_text(&t);
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Whether a query parameter's name, as received, is the API key's: libmicrohttpd decodes names
- * ('+' and %XX) and matches them ignoring case, so "APIKEY" and "api%4Bey" carry the key too. */
-static int is_key_name(const char *name, size_t len)
-{
-    static const char key[] = "apikey";
-    size_t k = 0;
-    for (size_t i = 0; i < len; i++, k++) {
-        int c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && hex_value(name[i + 1]) >= 0 && hex_value(name[i + 2]) >= 0) {
-            c = hex_value(name[i + 1]) * 16 + hex_value(name[i + 2]);
-            i += 2;
-        } else if (c == '+') {
-            c = ' ';
-        }
-        if (k >= sizeof key - 1 || tolower(c) != key[k])
-            return 0;
-    }
-    return k == sizeof key - 1;
-}
-
-/* The request target for the log, with the value of every API key parameter replaced by
- * "REDACTED": a key must never reach a log file. Split as libmicrohttpd splits it: the query
- * after the first '?', parameters at '&', the name up to the first '='. */
-static void copy_target(char *dst, size_t size, const char *uri)
-{
-    log_text t = {dst, size, 0, 0};
-    const char *query = strchr(uri, '?');
-    if (query == NULL) {
-        put_escaped(&t, uri, strlen(uri));
-        finish_text(&t);
-        return;
-    }
-    put_escaped(&t, uri, (size_t)(query - uri) + 1);
-    for (const char *p = query + 1;;) {
-        const char *amp = strchr(p, '&');
-        const size_t seg = amp != NULL ? (size_t)(amp - p) : strlen(p);
-        const char *eq = memchr(p, '=', seg);
-        const size_t name_len = eq != NULL ? (size_t)(eq - p) : seg;
-        if (eq != NULL && is_key_name(p, name_len)) {
-            put_escaped(&t, p, name_len + 1);
-            put_escaped(&t, "REDACTED", 8);
-        } else {
-            put_escaped(&t, p, seg);
-        }
-        if (amp == NULL)
-            break;
-        put_escaped(&t, "&", 1);
-        p = amp + 1;
-    }
-    finish_text(&t);
-}
-
 static int64_t monotonic_ns(void)
 {
     struct timespec t;
@@ -258,6 +162,62 @@ static conn_ctx *ctx_of(struct MHD_Connection *con)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Notes the status of libmicrohttpd's own error page for the connection being processed on this
+ * thread (its log line names no connection). */
+static void mhd_pending_put(cli_server *srv, unsigned status)
+{
+    const pthread_t me = pthread_self();
+    pthread_mutex_lock(&srv->conns_lock);
+    struct mhd_pending *slot = NULL;
+    for (size_t i = 0; i < srv->n_pending && slot == NULL; i++) {
+        if (srv->pending[i].status != 0 && pthread_equal(srv->pending[i].thread, me))
+            slot = &srv->pending[i];
+    }
+    for (size_t i = 0; i < srv->n_pending && slot == NULL; i++) {
+        if (srv->pending[i].status == 0)
+            slot = &srv->pending[i];
+    }
+    if (slot != NULL) {
+        slot->thread = me;
+        slot->status = status;
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+}
+
+/* Takes (and clears) this thread's noted status: 0 when none. */
+static unsigned mhd_pending_take(cli_server *srv)
+{
+    const pthread_t me = pthread_self();
+    unsigned status = 0;
+    pthread_mutex_lock(&srv->conns_lock);
+    for (size_t i = 0; i < srv->n_pending; i++) {
+        if (srv->pending[i].status != 0 && pthread_equal(srv->pending[i].thread, me)) {
+            status = srv->pending[i].status;
+            srv->pending[i].status = 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&srv->conns_lock);
+    return status;
+}
+
+/* What libmicrohttpd's own answers mean, for the log. */
+static const char *mhd_answer(unsigned status)
+{
+    switch (status) {
+    case MHD_HTTP_URI_TOO_LONG:
+        return "the request line does not fit the connection's memory";
+    case MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE:
+        return "the headers do not fit the connection's memory";
+    case MHD_HTTP_HTTP_VERSION_NOT_SUPPORTED:
+        return "an HTTP version other than 1.x";
+    case MHD_HTTP_BAD_REQUEST:
+        return "a malformed request line or header";
+    default:
+        return "refused while parsing";
+    }
 }
 
 /* Writes the access-log line of the connection's current request and releases what it holds.
@@ -283,18 +243,36 @@ static void finish_request(conn_ctx *cc, unsigned status, int completed)
         if (rl->bytes >= 0)
             snprintf(bytes, sizeof bytes, "%lld", rl->bytes);
         /* One fprintf per line: stdio locks the stream, so lines from workers never mix. */
-        fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s%s\n", when,
+        fprintf(srv->log, "%s.%03ldZ %s \"%s %s\" %u %s %.3fms %s%s%s%s%s%s\n", when,
                 wall.tv_nsec / 1000000, cc->addr, rl->method, rl->target, status, bytes, ms,
                 rl->cache, completed ? "" : " aborted",
                 rl->abandoned ? " (dropped by libmicrohttpd: too many query parameters or headers "
                                 "for the connection's memory)"
-                              : "");
+                              : "",
+                rl->mhd ? " (answered by libmicrohttpd: " : "", rl->mhd ? mhd_answer(status) : "",
+                rl->mhd ? ")" : "");
     }
     if (rl->job != NULL) {
         cli_serve_blob_unref(rl->job->blob); /* NULL once sent */
         free(rl->job);
         rl->job = NULL;
     }
+}
+
+/* The access-log line of a request that libmicrohttpd answered itself before any request
+ * callback: no method or target is known. */
+static void log_unparsed(conn_ctx *cc, unsigned status)
+{
+    if (cc->srv->log == NULL)
+        return;
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    struct tm tm;
+    gmtime_r(&wall.tv_sec, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    fprintf(cc->srv->log, "%s.%03ldZ %s \"- -\" %u - - - (answered by libmicrohttpd: %s)\n", when,
+            wall.tv_nsec / 1000000, cc->addr, status, mhd_answer(status));
 }
 
 static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
@@ -340,7 +318,20 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
     /* Closed. A request still open here is one libmicrohttpd never completed. Unlinked under
      * the lock, so the watchdog is not using the descriptor, which libmicrohttpd closes after
      * this. */
-    finish_request(cc, cc->rl.status, 0);
+    const unsigned mhd_status = mhd_pending_take(srv);
+    if (cc->open) {
+        /* libmicrohttpd answered it (431: headers past the connection's memory, 400: a broken
+         * header line) without calling the handler: its status, said so in the log. */
+        if (mhd_status != 0 && cc->rl.bytes < 0 && !cc->rl.abandoned) {
+            cc->rl.status = mhd_status;
+            cc->rl.mhd = 1;
+        }
+        finish_request(cc, cc->rl.status, 0);
+    } else if (mhd_status != 0) {
+        /* libmicrohttpd answered a request line it could not parse (414 past the connection's
+         * memory, 505, 400) before calling anything of ours: its status is all there is. */
+        log_unparsed(cc, mhd_status);
+    }
     pthread_mutex_lock(&srv->conns_lock);
     if (cc->prev != NULL)
         cc->prev->next = cc->next;
@@ -364,10 +355,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     memset(rl, 0, sizeof *rl);
     clock_gettime(CLOCK_MONOTONIC, &rl->start);
     rl->target_len = strlen(uri);
-    copy_target(rl->target, sizeof rl->target, uri);
+    cli_serve_log_target(rl->target, sizeof rl->target, uri);
     strcpy(rl->method, "-");
     rl->bytes = -1;
     rl->cache = "-";
+    rl->uri_at = (uintptr_t)uri;
     cc->open = 1;
     return rl;
 }
@@ -403,7 +395,7 @@ static size_t on_unescape(void *cls, struct MHD_Connection *con, char *s)
 static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
+    cli_server *srv = cls;
     req_log *rl = *req_cls;
     *req_cls = NULL;
     if (rl == NULL)
@@ -416,6 +408,12 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         MHD_get_connection_info(con, MHD_CONNECTION_INFO_HTTP_STATUS);
     if (si != NULL)
         status = si->http_status;
+    /* A request we never answered that libmicrohttpd did (431, a broken header line). */
+    const unsigned mhd_status = mhd_pending_take(srv);
+    if (mhd_status != 0 && rl->bytes < 0 && !rl->abandoned) {
+        status = mhd_status;
+        rl->mhd = 1;
+    }
     finish_request(cc, status, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
     await_head(cc);
 }
@@ -490,6 +488,41 @@ static enum MHD_Result send_blob(struct MHD_Connection *con, cli_serve_blob *blo
     return r;
 }
 
+/* An error in the vendor's shape, {"error":CODE,"message":TEXT}, as a blob (NULL when out of
+ * memory); retry_after non-zero adds a Retry-After header. */
+static cli_serve_blob *error_blob(unsigned status, const char *code, unsigned retry_after,
+                                  const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static cli_serve_blob *verror_blob(unsigned status, const char *code, unsigned retry_after,
+                                   const char *fmt, va_list ap)
+{
+    char message[512];
+    vsnprintf(message, sizeof message, fmt, ap);
+    size_t len = 0;
+    char *body = cli_serve_error_body(code, message, &len);
+    if (body == NULL)
+        return NULL;
+    cli_serve_blob *blob = cli_serve_blob_new(status, body, len);
+    free(body);
+    if (blob != NULL)
+        blob->retry_after = retry_after;
+    return blob;
+}
+
+static cli_serve_blob *error_blob(unsigned status, const char *code, unsigned retry_after,
+                                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_serve_blob *blob = verror_blob(status, code, retry_after, fmt, ap);
+    va_end(ap);
+    return blob;
+}
+
 /* An error in the vendor's shape: {"error":CODE,"message":TEXT}. */
 static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsigned status,
                                   const char *code, const char *allow, const char *fmt, ...)
@@ -501,17 +534,10 @@ static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsig
 static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsigned status,
                                   const char *code, const char *allow, const char *fmt, ...)
 {
-    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    cli_serve_blob *blob = verror_blob(status, code, 0, fmt, ap);
     va_end(ap);
-    size_t len = 0;
-    char *body = cli_serve_error_body(code, message, &len);
-    if (body == NULL)
-        return MHD_NO;
-    cli_serve_blob *blob = cli_serve_blob_new(status, body, len);
-    free(body);
     if (blob == NULL)
         return MHD_NO;
     return send_blob(con, blob, rl, allow, NULL);
@@ -525,7 +551,7 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
                                       const cli_serve_query *q, const char *key, size_t key_len)
 {
     cli_serve_result res = {0, NULL, 0, 0, 0};
-    if (srv->backend.render(srv->backend.ctx, file->path, file->symbol, q, &res) != 0)
+    if (srv->backend.render(srv->backend.ctx, file, q, &res) != 0)
         return NULL;
     cli_serve_blob *blob = cli_serve_blob_new(res.status, res.body, res.len);
     free(res.body);
@@ -540,6 +566,55 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
         after.mtime_ns == file->mtime_ns && after.ctime_ns == file->ctime_ns)
         cli_serve_cache_put(srv->cache, key, blob);
     return blob;
+}
+
+/* Seconds a client is asked to wait before asking again for a file being written. */
+#define CHANGING_RETRY_AFTER 1
+/* How long a request waits for the scan that can answer it (a folder of 20,000 files takes
+ * well under a second to list; reading a new 200 MB chain about one). */
+#define FRESH_WAIT_MS 10000
+
+/* The answer for what the index said other than FOUND: a new reference, NULL when out of
+ * memory. */
+static cli_serve_blob *index_answer(int found, const char *symbol)
+{
+    switch (found) {
+    case CLI_SERVE_INDEX_NONE:
+        return error_blob(MHD_HTTP_NOT_FOUND, "symbol_not_found", 0,
+                          "no chain file in the served folder holds %s", symbol);
+    case CLI_SERVE_INDEX_CHANGING:
+        return error_blob(MHD_HTTP_SERVICE_UNAVAILABLE, "file_changing", CHANGING_RETRY_AFTER,
+                          "the chain file holding %s is being written; try again in %d s", symbol,
+                          CHANGING_RETRY_AFTER);
+    case CLI_SERVE_INDEX_BUSY:
+        return error_blob(MHD_HTTP_SERVICE_UNAVAILABLE, "index_busy", CHANGING_RETRY_AFTER,
+                          "the served folder is still being scanned; try again in %d s",
+                          CHANGING_RETRY_AFTER);
+    default:
+        return error_blob(MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", 0,
+                          "the chain folder cannot be read");
+    }
+}
+
+/* The answer to a request whose file only a new scan of the folder can tell (the one the index
+ * knew changed or went, or a file was added): waits for that scan, then answers from the cache
+ * or computes. Sets job->file (path "" when none) and job->cache. On a render thread. */
+static cli_serve_blob *answer_after_scan(cli_server *srv, render_job *job)
+{
+    job->cache = "-";
+    int found = cli_serve_index_lookup_fresh(srv->index, job->q.symbol, FRESH_WAIT_MS, &job->file);
+    if (found != CLI_SERVE_INDEX_FOUND) {
+        job->file.path[0] = '\0';
+        return index_answer(found, job->q.symbol);
+    }
+    job->key_len = cli_serve_cache_key(&job->file, &job->q, job->key, sizeof job->key);
+    cli_serve_blob *blob = job->key_len > 0 ? cli_serve_cache_get(srv->cache, job->key) : NULL;
+    if (blob != NULL) {
+        job->cache = "hit";
+        return blob;
+    }
+    job->cache = "miss";
+    return compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
 }
 
 static void *render_thread(void *arg)
@@ -558,7 +633,8 @@ static void *render_thread(void *arg)
         if (srv->head == NULL)
             srv->tail = NULL;
         pthread_mutex_unlock(&srv->queue_lock);
-        job->blob = compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
+        job->blob = job->lookup ? answer_after_scan(srv, job)
+                                : compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
         job->done = 1;
         /* The last touch of the job here: once resumed, the connection's thread owns it. */
         MHD_resume_connection(job->con);
@@ -618,11 +694,49 @@ static const char *framing_error(struct MHD_Connection *con)
     return NULL;
 }
 
+/* Raw NUL bytes in the header lines. libmicrohttpd keeps each line in its buffer, in order, and
+ * cuts a name or value at a NUL (its sizes are the C strings'), so a NUL shows only in where the
+ * strings lie: one line's value ends, its line end follows (1 or 2 bytes, made NULs), and the
+ * next line's name starts. A longer gap is a line that went on after a NUL. Only addresses are
+ * compared. The last line has no next one to compare with: a NUL there is not seen (README). */
+typedef struct nul_scan {
+    uintptr_t prev_end; /* just past the previous string (the version, then each value) */
+    int found;
+} nul_scan;
+
+static enum MHD_Result find_nul(void *cls, enum MHD_ValueKind kind, const char *key,
+                                size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    nul_scan *ns = cls;
+    const uintptr_t k = (uintptr_t)key;
+    if (ns->prev_end != 0 && k > ns->prev_end && k - ns->prev_end > 2 &&
+        k - ns->prev_end < CONNECTION_MEMORY)
+        ns->found = 1;
+    /* "Name: value": the value starts after the colon and any blanks. */
+    const uintptr_t v = (uintptr_t)value;
+    if (value != NULL && v > k && v - k - key_size > 1 + 8)
+        ns->found = 1; /* not blanks alone between the name and the value: a NUL in the name */
+    ns->prev_end = value != NULL ? v + value_size : k + key_size;
+    return MHD_YES;
+}
+
+/* Whether the request line's target held a raw NUL byte: libmicrohttpd passes the target as a
+ * C string, cut at the NUL, but the version follows the whole target (and one space) in its
+ * buffer, so the distance between the two is the target's true length. Only addresses are
+ * compared; a version elsewhere (or none) tells nothing. */
+static int raw_nul_in_target(const req_log *rl, const char *version)
+{
+    const uintptr_t v = (uintptr_t)version;
+    if (rl->uri_at == 0 || v <= rl->uri_at || v - rl->uri_at > CONNECTION_MEMORY)
+        return 0;
+    return v - rl->uri_at - 1 > rl->target_len;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    (void)version;
     (void)upload_data;
     cli_server *srv = cls;
     req_log *rl = *req_cls;
@@ -635,10 +749,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         conn_ctx *cc = ctx_of(con);
         if (cc != NULL)
             atomic_store_explicit(&cc->head_deadline_ns, 0, memory_order_relaxed);
-        copy_escaped(rl->method, sizeof rl->method, method);
+        cli_serve_log_escape(rl->method, sizeof rl->method, method);
         if (rl->nul)
             return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
                               "the request target holds an encoded NUL byte (%%00)");
+        if (raw_nul_in_target(rl, version))
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL,
+                              "the request target holds a NUL byte");
+        nul_scan ns = {(uintptr_t)version + strlen(version), 0};
+        MHD_get_connection_values_n(con, MHD_HEADER_KIND, find_nul, &ns);
+        if (ns.found)
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL,
+                              "a header line holds a NUL byte, or is folded onto the next "
+                              "line (obs-fold)");
         const char *ambiguous = framing_error(con);
         if (ambiguous != NULL)
             return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL, "%s", ambiguous);
@@ -652,10 +775,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         /* Resumed: the render pool computed the answer. */
         cli_serve_blob *blob = rl->job->blob;
         rl->job->blob = NULL;
+        rl->cache = rl->job->cache;
         if (blob == NULL)
             return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
                               "out of memory");
-        return send_blob(con, blob, rl, NULL, rl->job->file.path);
+        return send_blob(con, blob, rl, NULL,
+                         rl->job->file.path[0] != '\0' ? rl->job->file.path : NULL);
     }
 
     if (rl != NULL && rl->target_len > CLI_SERVE_URL_MAX)
@@ -696,56 +821,75 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     const char *exp = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "expiration");
     if (cli_serve_parse_expiration(exp, &q) != 0) {
         char shown[64];
-        copy_escaped(shown, sizeof shown, exp);
+        cli_serve_log_escape(shown, sizeof shown, exp);
         return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_expiry", NULL,
                           "expiration '%s' is not a date yyyy-MM-dd or 0dte", shown);
     }
     const char *min_oi = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "min_oi");
     if (cli_serve_parse_min_oi(min_oi, &q) != 0) {
         char shown[64];
-        copy_escaped(shown, sizeof shown, min_oi);
+        cli_serve_log_escape(shown, sizeof shown, min_oi);
         return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
                           "min_oi '%s' is not a non-negative number of contracts", shown);
     }
 
+    /* The index as its last scan left it: a polling thread never waits for a scan. */
     cli_serve_file file;
-    int found = cli_serve_index_lookup(srv->index, q.symbol, &file);
-    if (found < 0)
-        return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
-                          "the chain folder cannot be read");
-    if (found > 0)
-        return send_error(con, rl, MHD_HTTP_NOT_FOUND, "symbol_not_found", NULL,
-                          "no chain file in the served folder holds %s", q.symbol);
+    memset(&file, 0, sizeof file);
+    const int found = cli_serve_index_lookup(srv->index, q.symbol, &file);
+    if (found != CLI_SERVE_INDEX_FOUND && found != CLI_SERVE_INDEX_STALE) {
+        cli_serve_blob *answer = index_answer(found, q.symbol);
+        if (answer == NULL)
+            return MHD_NO;
+        return send_blob(con, answer, rl, NULL, NULL);
+    }
 
     char key[sizeof file.path + 256];
-    size_t key_len = cli_serve_cache_key(&file, &q, key, sizeof key);
-    cli_serve_blob *blob = key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
-    if (blob != NULL) {
-        if (rl != NULL)
-            rl->cache = "hit";
-        return send_blob(con, blob, rl, NULL, file.path);
+    size_t key_len = 0;
+    if (found == CLI_SERVE_INDEX_FOUND) {
+        key_len = cli_serve_cache_key(&file, &q, key, sizeof key);
+        cli_serve_blob *blob = key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
+        if (blob != NULL) {
+            if (rl != NULL)
+                rl->cache = "hit";
+            return send_blob(con, blob, rl, NULL, file.path);
+        }
     }
     if (rl != NULL)
         rl->cache = "miss";
     render_job *job = rl != NULL ? calloc(1, sizeof *job) : NULL;
-    if (job == NULL) { /* computed here, on the polling thread */
-        blob = compute_answer(srv, &file, &q, key, key_len);
+    if (job == NULL) { /* computed here, on the polling thread (out of memory) */
+        cli_serve_blob *blob = NULL;
+        if (found == CLI_SERVE_INDEX_FOUND) {
+            blob = compute_answer(srv, &file, &q, key, key_len);
+        } else {
+            const int again =
+                cli_serve_index_lookup_fresh(srv->index, q.symbol, FRESH_WAIT_MS, &file);
+            blob = again == CLI_SERVE_INDEX_FOUND
+                       ? compute_answer(srv, &file, &q, key,
+                                        cli_serve_cache_key(&file, &q, key, sizeof key))
+                       : index_answer(again, q.symbol);
+        }
         if (blob == NULL)
             return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
                               "out of memory");
-        return send_blob(con, blob, rl, NULL, file.path);
+        return send_blob(con, blob, rl, NULL, file.path[0] != '\0' ? file.path : NULL);
     }
     job->con = con;
     job->file = file;
     job->q = q;
-    memcpy(job->key, key, key_len + 1 <= sizeof job->key ? key_len + 1 : sizeof job->key);
+    job->lookup = found == CLI_SERVE_INDEX_STALE;
+    job->cache = "miss";
+    if (key_len > 0)
+        memcpy(job->key, key, key_len + 1 <= sizeof job->key ? key_len + 1 : sizeof job->key);
     job->key_len = key_len;
     rl->job = job;
     /* Suspended before it is queued, so that the render thread never resumes a connection
      * that is not yet suspended. */
     MHD_suspend_connection(con);
     if (queue_job(srv, job) != 0) { /* stopping: computed here */
-        job->blob = compute_answer(srv, &file, &q, key, key_len);
+        job->blob = job->lookup ? answer_after_scan(srv, job)
+                                : compute_answer(srv, &file, &q, key, key_len);
         job->done = 1;
         MHD_resume_connection(con);
     }
@@ -755,10 +899,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     cli_server *srv = cls;
-    if (srv->log == NULL)
-        return;
     char text[512];
     vsnprintf(text, sizeof text, fmt, ap);
+    /* "Error processing request (HTTP response code is 414 (...)). Closing connection." */
+    const char *code = strstr(text, "HTTP response code is ");
+    unsigned status = 0;
+    if (code != NULL && sscanf(code + 22, "%u", &status) == 1 && status >= 400 && status < 600)
+        mhd_pending_put(srv, status);
+    if (srv->log == NULL)
+        return;
     size_t n = strlen(text);
     while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
         text[--n] = '\0';
@@ -795,6 +944,7 @@ void cli_server_stop(cli_server *server)
     pthread_mutex_destroy(&server->conns_lock);
     cli_serve_index_free(server->index);
     cli_serve_cache_free(server->cache);
+    free(server->pending);
     free(server->api_key);
     free(server->dir);
     free(server);
@@ -882,7 +1032,9 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     }
     /* As many render threads as polling threads: the computations use every CPU. */
     srv->renderers = calloc(threads, sizeof *srv->renderers);
-    if (srv->renderers == NULL) {
+    srv->pending = calloc(threads, sizeof *srv->pending);
+    srv->n_pending = srv->pending != NULL ? threads : 0;
+    if (srv->renderers == NULL || srv->pending == NULL) {
         cli_server_stop(srv);
         snprintf(text, text_size, "out of memory");
         return -1;

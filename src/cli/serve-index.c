@@ -1,10 +1,29 @@
 /*
  * gex serve: which chain file answers for a symbol. The folder is listed and every regular
  * file's underlyings are read from its contents (never from its name). A file is read again
- * only when its identity (inode, size, modification or change time) changes; the folder is
- * listed again when its own modification time changes (a file added, removed or renamed) and
- * at most every SWEEP_INTERVAL_NS otherwise (a file rewritten in place). The file chosen for a
- * request is checked once more just before it is used.
+ * only when its identity (inode, size, modification or change time) changes.
+ *
+ * The index is an immutable snapshot: the files sorted by name, and a hash table from each
+ * symbol (ignoring case) to the newest file holding it. A request looks its symbol up in the
+ * current snapshot (a reference taken under a short lock, then an O(1) probe) and checks the
+ * chosen file's identity once more with lstat. Scans run on the index's own thread, never under
+ * the lock: the scanner lists the folder, finds each name's previous record by binary search,
+ * reads only new or changed files, builds the next snapshot and publishes it with one pointer
+ * swap. So no request waits for a scan unless it needs the scan's result: the file it would be
+ * answered from changed or vanished since the snapshot, or its symbol is unknown while the
+ * folder has changed (cli_serve_index_lookup_fresh, run on a render thread).
+ *
+ * When scans happen: when a request sees the folder's own times changed (a file added, removed
+ * or renamed), at most every SWEEP_INTERVAL_NS otherwise while requests come (a file rewritten
+ * in place), never more often than a fifth of the time (the interval is at least four times
+ * the last scan's duration), and when a settling file is due (below).
+ *
+ * A file rewritten in place (same inode) may be half written: it is read only once it has not
+ * been written for SETTLE_NS (its modification time, or its identity seen unchanged that long).
+ * Until then it is "settling", requests for it are answered 503 file_changing, and the log says
+ * so once per episode; a slow writer is thus not read again at every scan. A file that arrives
+ * under a new inode (renamed into place, the safe way to publish a file) was complete when it
+ * arrived and is read at once; so is a new name.
  *
  * Only regular files directly inside DIR are considered: names starting with '.', folders and
  * symbolic links are skipped, so no request can make the server read outside DIR.
@@ -13,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,31 +46,67 @@
  * quarter second is invisible to a person refreshing and keeps a busy server from listing the
  * folder thousands of times a second. */
 #define SWEEP_INTERVAL_NS 250000000LL
+/* A scan costs at most this share of one core: the next periodic scan waits SCAN_DUTY times
+ * the last one's duration (a folder of 20,000 files takes a few hundred milliseconds). */
+#define SCAN_DUTY 4
+/* A file written in place is read only once it has been unchanged this long: a second is longer
+ * than the gap between a writer's flushes, short enough for a person waiting for new numbers. */
+#define SETTLE_NS 1000000000LL
 /* Files larger than this are not read: the whole US listed options market on one day is about
  * 160 MB as a long CSV (bench/gen-chain --market), so 1 GiB is no chain but a stray disk image
- * or video that would stall every request while being read. */
+ * or video that would keep the scanner busy reading it. */
 #define FILE_SIZE_MAX ((off_t)1 << 30)
 
-typedef struct record {
-    char *name;
+typedef struct ident {
     dev_t dev;
     ino_t ino;
     off_t size;
     int64_t mtime_ns, ctime_ns;
-    int usable; /* 0: not a chain (logged once per identity) */
+} ident;
+
+typedef struct record {
+    char *name;
+    ident read;            /* the version the symbols were read from (or refused) */
+    int64_t read_at_ns;    /* monotonic time of that read */
+    ident seen;            /* settling: the latest identity seen */
+    int64_t seen_since_ns; /* settling: since when it has been seen unchanged */
+    int settling;          /* changed in place again within SETTLE_NS of its read */
+    int usable;            /* 0: not a chain (logged once per identity) */
     cli_serve_file_symbols symbols;
 } record;
 
+/* A symbol's newest file in a snapshot: an open-addressing hash table keyed by the symbol in
+ * lower case. */
+typedef struct slot {
+    char key[CLI_SERVE_SYMBOL_MAX + 1]; /* "" : empty */
+    uint32_t rec, which;                /* records[rec].symbols.symbol[which] */
+} slot;
+
+typedef struct snapshot {
+    atomic_size_t refs;
+    int dir_ok; /* 0: the folder could not be listed */
+    int64_t dir_mtime_ns, dir_ctime_ns;
+    record *records; /* sorted by name */
+    size_t n_records;
+    slot *slots;
+    size_t n_slots; /* a power of two, or 0 */
+} snapshot;
+
 struct cli_serve_index {
-    pthread_mutex_t lock;
     char *dir;
     cli_serve_backend backend;
     FILE *log;
-    record *records;
-    size_t n_records;
-    int64_t dir_mtime_ns;
-    int64_t dir_ctime_ns;
-    int64_t last_sweep_ns; /* monotonic; 0: never */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;    /* the scanner: a scan was asked for, or stop */
+    pthread_cond_t scanned; /* waiters: a scan finished */
+    snapshot *current;      /* NULL until the first scan ends */
+    int scan_wanted;
+    int stop;
+    unsigned long scans_started, scans_done;
+    int64_t last_scan_end_ns, last_scan_ns; /* monotonic end, and duration */
+    int64_t next_due_ns;                    /* a settling file's time; 0: none */
+    pthread_t scanner;
+    int scanner_running;
 };
 
 static int64_t ts_ns(const struct timespec *t)
@@ -65,21 +121,23 @@ static int64_t monotonic_ns(void)
     return ts_ns(&t);
 }
 
-cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log)
+static int64_t realtime_ns(void)
 {
-    cli_serve_index *ix = calloc(1, sizeof *ix);
-    if (ix == NULL)
-        return NULL;
-    ix->dir = strdup(dir);
-    if (ix->dir == NULL || pthread_mutex_init(&ix->lock, NULL) != 0) {
-        free(ix->dir);
-        free(ix);
-        return NULL;
-    }
-    ix->backend = *backend;
-    ix->log = log;
-    ix->dir_mtime_ns = -1;
-    return ix;
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return ts_ns(&t);
+}
+
+static ident ident_of(const struct stat *st)
+{
+    ident id = {st->st_dev, st->st_ino, st->st_size, ts_ns(&st->st_mtim), ts_ns(&st->st_ctim)};
+    return id;
+}
+
+static int ident_eq(const ident *a, const ident *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 static void records_free(record *r, size_t n)
@@ -91,107 +149,46 @@ static void records_free(record *r, size_t n)
     free(r);
 }
 
-void cli_serve_index_free(cli_serve_index *index)
+static void snapshot_unref(snapshot *s)
 {
-    if (index == NULL)
+    if (s == NULL || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
         return;
-    records_free(index->records, index->n_records);
-    pthread_mutex_destroy(&index->lock);
-    free(index->dir);
-    free(index);
+    records_free(s->records, s->n_records);
+    free(s->slots);
+    free(s);
 }
 
-static int same_identity(const record *r, const struct stat *st)
+/* The current snapshot, a new reference (NULL before the first scan). Under the lock. */
+static snapshot *snapshot_get(cli_serve_index *ix)
 {
-    return r->dev == st->st_dev && r->ino == st->st_ino && r->size == st->st_size &&
-           r->mtime_ns == ts_ns(&st->st_mtim) && r->ctime_ns == ts_ns(&st->st_ctim);
+    snapshot *s = ix->current;
+    if (s != NULL)
+        atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    return s;
 }
 
-static record *find_record(record *r, size_t n, const char *name)
+/* FNV-1a, 64 bits (Fowler, Noll, Vo; the published offset basis and prime). */
+static uint64_t fnv1a(const char *s)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(r[i].name, name) == 0)
-            return &r[i];
+    uint64_t h = 14695981039346656037u;
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211u;
     }
-    return NULL;
+    return h;
 }
 
-/* Lists the folder again; reads the files that are new or changed. Holds the lock. */
-static int sweep(cli_serve_index *ix)
+/* symbol in lower case into key; 0, or -1 when it is too long to be a symbol. */
+static int lower_key(const char *symbol, char key[CLI_SERVE_SYMBOL_MAX + 1])
 {
-    DIR *d = opendir(ix->dir);
-    if (d == NULL)
-        return -1;
-    int dfd = dirfd(d);
-    record *fresh = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        struct stat st;
-        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (n == cap) {
-            size_t ncap = cap == 0 ? 16 : 2 * cap;
-            record *grown = realloc(fresh, ncap * sizeof *grown);
-            if (grown == NULL) {
-                rc = -1;
-                break;
-            }
-            fresh = grown;
-            cap = ncap;
-        }
-        record *r = &fresh[n];
-        memset(r, 0, sizeof *r);
-        r->name = strdup(de->d_name);
-        if (r->name == NULL) {
-            rc = -1;
-            break;
-        }
-        n++;
-        record *old = find_record(ix->records, ix->n_records, de->d_name);
-        if (old != NULL && same_identity(old, &st)) {
-            /* Unchanged: its symbols move over, nothing is read again. */
-            r->usable = old->usable;
-            r->symbols = old->symbols;
-            old->symbols.symbol = NULL;
-            old->symbols.n = 0;
-        } else {
-            char path[4096];
-            char why[512] = "not a chain file gex reads";
-            int len = snprintf(path, sizeof path, "%s/%s", ix->dir, de->d_name);
-            if (len < 0 || (size_t)len >= sizeof path)
-                snprintf(why, sizeof why, "the path is longer than %zu bytes", sizeof path);
-            else if (st.st_size > FILE_SIZE_MAX)
-                snprintf(why, sizeof why, "larger than 1 GiB, too large to be a chain");
-            else
-                r->usable =
-                    ix->backend.symbols(ix->backend.ctx, path, &r->symbols, why, sizeof why) == 0;
-            if (!r->usable && ix->log != NULL)
-                fprintf(ix->log, "gex serve: %s: left out: %s\n", path, why);
-        }
-        r->dev = st.st_dev;
-        r->ino = st.st_ino;
-        r->size = st.st_size;
-        r->mtime_ns = ts_ns(&st.st_mtim);
-        r->ctime_ns = ts_ns(&st.st_ctim);
+    size_t i = 0;
+    for (; symbol[i] != '\0'; i++) {
+        if (i >= CLI_SERVE_SYMBOL_MAX)
+            return -1;
+        unsigned char c = (unsigned char)symbol[i];
+        key[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     }
-    closedir(d);
-    if (rc != 0) {
-        /* Symbols may have moved out of the old records: start from nothing next time. */
-        records_free(fresh, n);
-        records_free(ix->records, ix->n_records);
-        ix->records = NULL;
-        ix->n_records = 0;
-        ix->last_sweep_ns = 0;
-        return -1;
-    }
-    records_free(ix->records, ix->n_records);
-    ix->records = fresh;
-    ix->n_records = n;
-    ix->last_sweep_ns = monotonic_ns();
+    key[i] = '\0';
     return 0;
 }
 
@@ -202,27 +199,309 @@ static int newer(const record *a, const record *b)
         return a->symbols.has_quote_time > b->symbols.has_quote_time;
     if (a->symbols.has_quote_time && a->symbols.quote_time != b->symbols.quote_time)
         return a->symbols.quote_time > b->symbols.quote_time;
-    if (a->mtime_ns != b->mtime_ns)
-        return a->mtime_ns > b->mtime_ns;
+    if (a->read.mtime_ns != b->read.mtime_ns)
+        return a->read.mtime_ns > b->read.mtime_ns;
     return strcmp(a->name, b->name) > 0;
 }
 
-static const record *best(const cli_serve_index *ix, const char *symbol, size_t *which)
+static slot *probe(const snapshot *s, const char *key)
 {
-    const record *found = NULL;
-    for (size_t i = 0; i < ix->n_records; i++) {
-        const record *r = &ix->records[i];
+    if (s->n_slots == 0)
+        return NULL;
+    const size_t mask = s->n_slots - 1;
+    for (size_t i = fnv1a(key) & mask;; i = (i + 1) & mask) {
+        slot *sl = &s->slots[i];
+        if (sl->key[0] == '\0' || strcmp(sl->key, key) == 0)
+            return sl;
+    }
+}
+
+/* Fills the symbol table of s from its records. 0, or -1 when out of memory. */
+static int build_slots(snapshot *s)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->n_records; i++) {
+        if (s->records[i].usable)
+            total += s->records[i].symbols.n;
+    }
+    size_t n = 16;
+    while (n < 2 * total)
+        n *= 2;
+    s->slots = calloc(n, sizeof *s->slots);
+    if (s->slots == NULL)
+        return -1;
+    s->n_slots = n;
+    for (size_t i = 0; i < s->n_records; i++) {
+        const record *r = &s->records[i];
         if (!r->usable)
             continue;
-        for (size_t s = 0; s < r->symbols.n; s++) {
-            if (strcasecmp(r->symbols.symbol[s], symbol) == 0 &&
-                (found == NULL || newer(r, found))) {
-                found = r;
-                *which = s;
+        for (size_t k = 0; k < r->symbols.n; k++) {
+            char key[CLI_SERVE_SYMBOL_MAX + 1];
+            if (lower_key(r->symbols.symbol[k], key) != 0)
+                continue;
+            slot *sl = probe(s, key);
+            if (sl->key[0] == '\0') {
+                memcpy(sl->key, key, sizeof key);
+            } else if (!newer(r, &s->records[sl->rec])) {
+                continue;
             }
+            sl->rec = (uint32_t)i;
+            sl->which = (uint32_t)k;
         }
     }
-    return found;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const record *)a)->name, ((const record *)b)->name);
+}
+
+static const record *find_record(const snapshot *s, const char *name)
+{
+    if (s == NULL || s->n_records == 0)
+        return NULL;
+    const record key = {.name = (char *)name};
+    return bsearch(&key, s->records, s->n_records, sizeof *s->records, by_name);
+}
+
+/* A copy of what old read, for the next snapshot. 0, or -1 when out of memory. */
+static int copy_read(record *r, const record *old)
+{
+    r->read = old->read;
+    r->read_at_ns = old->read_at_ns;
+    r->usable = old->usable;
+    r->symbols = old->symbols;
+    r->symbols.symbol = NULL;
+    if (old->symbols.symbol != NULL) {
+        const size_t bytes = old->symbols.n * sizeof *old->symbols.symbol;
+        r->symbols.symbol = malloc(bytes > 0 ? bytes : 1);
+        if (r->symbols.symbol == NULL)
+            return -1;
+        memcpy(r->symbols.symbol, old->symbols.symbol, bytes);
+    }
+    return 0;
+}
+
+/* Reads the file's underlyings now; logs why it is left out when it is. */
+static void read_file(cli_serve_index *ix, int dfd, const char *name, const struct stat *st,
+                      record *r, int64_t now)
+{
+    char path[4096];
+    char why[512] = "not a chain file gex reads";
+    int len = snprintf(path, sizeof path, "%s/%s", ix->dir, name);
+    r->read = ident_of(st);
+    r->read_at_ns = now;
+    if (len < 0 || (size_t)len >= sizeof path)
+        snprintf(why, sizeof why, "the path is longer than %zu bytes", sizeof path);
+    else if (st->st_size > FILE_SIZE_MAX)
+        snprintf(why, sizeof why, "larger than 1 GiB, too large to be a chain");
+    else
+        r->usable = ix->backend.symbols(ix->backend.ctx, path, &r->symbols, why, sizeof why) == 0;
+    if (!r->usable && ix->log != NULL)
+        fprintf(ix->log, "gex serve: %s: left out: %s\n", path, why);
+    /* Changed while it was read: what was read belongs to no version of it. It settles. */
+    struct stat after;
+    if (fstatat(dfd, name, &after, AT_SYMLINK_NOFOLLOW) == 0) {
+        const ident now_id = ident_of(&after);
+        if (!ident_eq(&now_id, &r->read)) {
+            r->settling = 1;
+            r->seen = now_id;
+            r->seen_since_ns = monotonic_ns();
+            if (ix->log != NULL)
+                fprintf(ix->log,
+                        "gex serve: %s: changed while it was read; read again once unchanged "
+                        "for %lld s (until then answered 503 file_changing)\n",
+                        path, SETTLE_NS / 1000000000LL);
+        }
+    }
+}
+
+/* Lists the folder and builds the next snapshot from old (which stays untouched): files new or
+ * changed are read, the others' records copied. No lock is held. *due is set to the earliest
+ * time a settling file should be looked at again (0: none). NULL when out of memory. */
+static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
+{
+    *due = 0;
+    snapshot *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    atomic_init(&s->refs, 1);
+    struct stat dst;
+    DIR *d = NULL;
+    if (stat(ix->dir, &dst) == 0 && S_ISDIR(dst.st_mode)) {
+        s->dir_mtime_ns = ts_ns(&dst.st_mtim);
+        s->dir_ctime_ns = ts_ns(&dst.st_ctim);
+        d = opendir(ix->dir);
+    }
+    if (d == NULL)
+        return s; /* dir_ok 0: answered "cannot be read" until it can */
+    s->dir_ok = 1;
+    const int dfd = dirfd(d);
+    size_t cap = 0;
+    struct dirent *de;
+    int failed = 0;
+    while (!failed && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        struct stat st;
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (s->n_records == cap) {
+            size_t ncap = cap == 0 ? 64 : 2 * cap;
+            record *grown = realloc(s->records, ncap * sizeof *grown);
+            if (grown == NULL) {
+                failed = 1;
+                break;
+            }
+            s->records = grown;
+            cap = ncap;
+        }
+        record *r = &s->records[s->n_records];
+        memset(r, 0, sizeof *r);
+        r->name = strdup(de->d_name);
+        if (r->name == NULL) {
+            failed = 1;
+            break;
+        }
+        s->n_records++;
+        const record *prev = find_record(old, de->d_name);
+        const ident cur = ident_of(&st);
+        const int64_t now = monotonic_ns();
+        if (prev != NULL && ident_eq(&prev->read, &cur)) {
+            failed = copy_read(r, prev) != 0; /* unchanged, or back to what was read */
+            continue;
+        }
+        const int in_place = prev != NULL && prev->read.dev == cur.dev && prev->read.ino == cur.ino;
+        if (in_place && realtime_ns() - cur.mtime_ns < SETTLE_NS) {
+            /* Written in place within the last SETTLE_NS: perhaps half written. Read once it
+             * has stayed the same that long. */
+            r->seen = cur;
+            r->seen_since_ns =
+                prev->settling && ident_eq(&prev->seen, &cur) ? prev->seen_since_ns : now;
+            if (now - r->seen_since_ns < SETTLE_NS) {
+                failed = copy_read(r, prev) != 0;
+                r->settling = 1;
+                const int64_t when = r->seen_since_ns + SETTLE_NS;
+                if (*due == 0 || when < *due)
+                    *due = when;
+                if (!prev->settling && ix->log != NULL)
+                    fprintf(ix->log,
+                            "gex serve: %s/%s: changing (written in place %.3f s after it was "
+                            "read); read again once unchanged for %lld s, until then answered "
+                            "503 file_changing\n",
+                            ix->dir, de->d_name, (double)(now - prev->read_at_ns) / 1e9,
+                            SETTLE_NS / 1000000000LL);
+                continue;
+            }
+        }
+        read_file(ix, dfd, de->d_name, &st, r, now);
+        if (r->settling) {
+            const int64_t when = r->seen_since_ns + SETTLE_NS;
+            if (*due == 0 || when < *due)
+                *due = when;
+        }
+    }
+    closedir(d);
+    if (!failed && s->n_records > 1)
+        qsort(s->records, s->n_records, sizeof *s->records, by_name);
+    if (failed || build_slots(s) != 0) {
+        snapshot_unref(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void *scanner_thread(void *arg)
+{
+    cli_serve_index *ix = arg;
+    pthread_mutex_lock(&ix->lock);
+    for (;;) {
+        while (!ix->stop && !ix->scan_wanted &&
+               (ix->next_due_ns == 0 || monotonic_ns() < ix->next_due_ns)) {
+            if (ix->next_due_ns == 0) {
+                pthread_cond_wait(&ix->wake, &ix->lock);
+            } else {
+                struct timespec until = {(time_t)(ix->next_due_ns / 1000000000LL),
+                                         (long)(ix->next_due_ns % 1000000000LL)};
+                pthread_cond_timedwait(&ix->wake, &ix->lock, &until);
+            }
+        }
+        if (ix->stop)
+            break;
+        ix->scan_wanted = 0;
+        const unsigned long gen = ++ix->scans_started;
+        snapshot *old = snapshot_get(ix);
+        pthread_mutex_unlock(&ix->lock);
+
+        const int64_t t0 = monotonic_ns();
+        int64_t due = 0;
+        snapshot *fresh = scan(ix, old, &due);
+        const int64_t t1 = monotonic_ns();
+        snapshot_unref(old);
+
+        pthread_mutex_lock(&ix->lock);
+        snapshot *retired = NULL;
+        if (fresh != NULL) {
+            retired = ix->current;
+            ix->current = fresh;
+            ix->next_due_ns = due;
+        } else if (ix->next_due_ns == 0) {
+            ix->next_due_ns = t1 + SWEEP_INTERVAL_NS; /* out of memory: try again later */
+        }
+        ix->scans_done = gen;
+        ix->last_scan_end_ns = t1;
+        ix->last_scan_ns = t1 - t0;
+        pthread_cond_broadcast(&ix->scanned);
+        pthread_mutex_unlock(&ix->lock);
+        snapshot_unref(retired); /* freed here, or by the last request using it */
+        pthread_mutex_lock(&ix->lock);
+    }
+    pthread_mutex_unlock(&ix->lock);
+    return NULL;
+}
+
+cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log)
+{
+    cli_serve_index *ix = calloc(1, sizeof *ix);
+    if (ix == NULL)
+        return NULL;
+    ix->dir = strdup(dir);
+    ix->backend = *backend;
+    ix->log = log;
+    ix->scan_wanted = 1; /* the first scan starts at once */
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    int ok = ix->dir != NULL && pthread_mutex_init(&ix->lock, NULL) == 0;
+    ok = ok && pthread_cond_init(&ix->wake, &monotonic) == 0;
+    ok = ok && pthread_cond_init(&ix->scanned, &monotonic) == 0;
+    pthread_condattr_destroy(&monotonic);
+    if (ok && pthread_create(&ix->scanner, NULL, scanner_thread, ix) == 0)
+        ix->scanner_running = 1;
+    if (!ix->scanner_running) {
+        free(ix->dir);
+        free(ix);
+        return NULL; /* a failed init leaves nothing to destroy that matters on this path */
+    }
+    return ix;
+}
+
+void cli_serve_index_free(cli_serve_index *index)
+{
+    if (index == NULL)
+        return;
+    pthread_mutex_lock(&index->lock);
+    index->stop = 1;
+    pthread_cond_signal(&index->wake);
+    pthread_mutex_unlock(&index->lock);
+    pthread_join(index->scanner, NULL);
+    snapshot_unref(index->current);
+    pthread_cond_destroy(&index->scanned);
+    pthread_cond_destroy(&index->wake);
+    pthread_mutex_destroy(&index->lock);
+    free(index->dir);
+    free(index);
 }
 
 int cli_serve_file_restat(cli_serve_file *f)
@@ -238,58 +517,94 @@ int cli_serve_file_restat(cli_serve_file *f)
     return 0;
 }
 
+/* The lookup of symbol in s. dir_changed: the folder's times differ from the snapshot's. */
+static int lookup_in(const cli_serve_index *ix, const snapshot *s, const char *symbol,
+                     int dir_changed, cli_serve_file *out)
+{
+    if (s == NULL)
+        return CLI_SERVE_INDEX_STALE;
+    if (!s->dir_ok)
+        return dir_changed ? CLI_SERVE_INDEX_STALE : CLI_SERVE_INDEX_UNREADABLE;
+    char key[CLI_SERVE_SYMBOL_MAX + 1];
+    const slot *sl = lower_key(symbol, key) == 0 ? probe(s, key) : NULL;
+    if (sl == NULL || sl->key[0] == '\0')
+        return dir_changed ? CLI_SERVE_INDEX_STALE : CLI_SERVE_INDEX_NONE;
+    const record *r = &s->records[sl->rec];
+    char path[sizeof out->path];
+    int len = snprintf(path, sizeof path, "%s/%s", ix->dir, r->name);
+    struct stat st;
+    if (len <= 0 || (size_t)len >= sizeof path || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return CLI_SERVE_INDEX_STALE; /* gone, or a link or FIFO swapped in */
+    const ident cur = ident_of(&st);
+    /* Still being written in place: no scan can tell more before it settles. Replaced by a
+     * rename (another inode): a scan reads the new file at once. */
+    if (r->settling && cur.dev == r->read.dev && cur.ino == r->read.ino)
+        return CLI_SERVE_INDEX_CHANGING;
+    if (r->settling || !ident_eq(&cur, &r->read))
+        return CLI_SERVE_INDEX_STALE;
+    memcpy(out->path, path, (size_t)len + 1);
+    memcpy(out->symbol, r->symbols.symbol[sl->which], sizeof out->symbol);
+    out->dev = r->read.dev;
+    out->ino = r->read.ino;
+    out->size = r->read.size;
+    out->mtime_ns = r->read.mtime_ns;
+    out->ctime_ns = r->read.ctime_ns;
+    return CLI_SERVE_INDEX_FOUND;
+}
+
 int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out)
 {
     cli_serve_index *ix = index;
-    pthread_mutex_lock(&ix->lock);
-    int rc = 1;
     struct stat dst;
-    if (stat(ix->dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
-        rc = -1;
-        goto done;
+    const int dir_there = stat(ix->dir, &dst) == 0 && S_ISDIR(dst.st_mode);
+    const int64_t now = monotonic_ns();
+    pthread_mutex_lock(&ix->lock);
+    snapshot *s = snapshot_get(ix);
+    const int dir_changed =
+        s != NULL && (!dir_there || !s->dir_ok || ts_ns(&dst.st_mtim) != s->dir_mtime_ns ||
+                      ts_ns(&dst.st_ctim) != s->dir_ctime_ns);
+    int64_t gap = SCAN_DUTY * ix->last_scan_ns;
+    if (gap < SWEEP_INTERVAL_NS)
+        gap = SWEEP_INTERVAL_NS;
+    const int scanning = ix->scans_started != ix->scans_done;
+    if (!scanning && (dir_changed || now - ix->last_scan_end_ns >= gap)) {
+        ix->scan_wanted = 1;
+        pthread_cond_signal(&ix->wake);
     }
-    int dir_changed =
-        ts_ns(&dst.st_mtim) != ix->dir_mtime_ns || ts_ns(&dst.st_ctim) != ix->dir_ctime_ns;
-    if (dir_changed || ix->last_sweep_ns == 0 ||
-        monotonic_ns() - ix->last_sweep_ns >= SWEEP_INTERVAL_NS) {
-        if (sweep(ix) != 0) {
-            rc = -1;
-            goto done;
-        }
-        ix->dir_mtime_ns = ts_ns(&dst.st_mtim);
-        ix->dir_ctime_ns = ts_ns(&dst.st_ctim);
-    }
-    /* The chosen file may have been rewritten since the last sweep: then sweep once more so
-     * that its new contents (perhaps another symbol, another quote instant) are ranked. */
-    for (int attempt = 0; attempt < 2; attempt++) {
-        size_t which = 0;
-        const record *r = best(ix, symbol, &which);
-        if (r == NULL) {
-            rc = 1;
-            break;
-        }
-        struct stat st;
-        char path[sizeof out->path];
-        int len = snprintf(path, sizeof path, "%s/%s", ix->dir, r->name);
-        if (len > 0 && (size_t)len < sizeof path && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-            same_identity(r, &st)) {
-            memcpy(out->path, path, sizeof out->path);
-            memcpy(out->symbol, r->symbols.symbol[which], sizeof out->symbol);
-            out->dev = r->dev;
-            out->ino = r->ino;
-            out->size = r->size;
-            out->mtime_ns = r->mtime_ns;
-            out->ctime_ns = r->ctime_ns;
-            rc = 0;
-            break;
-        }
-        if (sweep(ix) != 0) {
-            rc = -1;
-            break;
-        }
-        rc = 1;
-    }
-done:
     pthread_mutex_unlock(&ix->lock);
+    int rc = !dir_there && s != NULL && !s->dir_ok ? CLI_SERVE_INDEX_UNREADABLE
+                                                   : lookup_in(ix, s, symbol, dir_changed, out);
+    snapshot_unref(s);
     return rc;
+}
+
+int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
+                                 cli_serve_file *out)
+{
+    cli_serve_index *ix = index;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(timeout_ms / 1000);
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&ix->lock);
+    /* A scan that starts after this call: one under way may have listed the folder before the
+     * change this request saw. */
+    const unsigned long target = ix->scans_started + 1;
+    ix->scan_wanted = 1;
+    pthread_cond_signal(&ix->wake);
+    int timed_out = 0;
+    while (ix->scans_done < target && !ix->stop && !timed_out)
+        timed_out = pthread_cond_timedwait(&ix->scanned, &ix->lock, &until) == ETIMEDOUT;
+    snapshot *s = ix->scans_done >= target ? snapshot_get(ix) : NULL;
+    pthread_mutex_unlock(&ix->lock);
+    if (s == NULL)
+        return CLI_SERVE_INDEX_BUSY;
+    int rc = lookup_in(ix, s, symbol, 0, out);
+    snapshot_unref(s);
+    /* Changed again since that scan: the file is being written. */
+    return rc == CLI_SERVE_INDEX_STALE ? CLI_SERVE_INDEX_CHANGING : rc;
 }

@@ -3,9 +3,11 @@
  *
  * Shared between the files of the server (src/cli/serve-*.c) and its tests; not part of the
  * public API. The server is split so that each part can be tested alone:
- *   serve-route.c  paths, query parameters, API key and the vendor's error bodies (pure)
+ *   serve-route.c  paths, query parameters, API key, the vendor's error bodies and what the
+ *                  access log shows of a target (pure)
  *   serve-cache.c  the (file identity, options) -> response cache, bounded, LRU
- *   serve-index.c  the folder: symbol -> newest chain file, rescanned when anything changes
+ *   serve-index.c  the folder: symbol -> newest chain file, an immutable snapshot rebuilt by a
+ *                  scanner thread when anything changes
  *   serve-http.c   the HTTP daemon (GNU libmicrohttpd): polling threads, the render pool for
  *                  cache misses, limits, access log
  *   serve-render.c the engine: prepared chains cached per file version, an analysis and a
@@ -81,6 +83,17 @@ int cli_serve_key_equal(const char *offered, const char *expected);
  * Returns a malloc'ed NUL-terminated string (length in *len), or NULL when out of memory. */
 char *cli_serve_error_body(const char *code, const char *message, size_t *len);
 
+/* The access log's view of a string: bytes below 0x20, from 0x7f, '"' and '\\' written as \xHH,
+ * cut to fit size (then "..." marks the cut); always NUL-terminated. size must be at least 8. */
+void cli_serve_log_escape(char *dst, size_t size, const char *src);
+
+/* The request target uri as the access log shows it: escaped as above, and the value of every
+ * API key parameter replaced by "REDACTED" (a key must never reach a log file). The query is
+ * split as libmicrohttpd splits it: after the first '?', parameters at '&', the name up to the
+ * first '=', decoded ('+', %XX) and compared ignoring case, so "APIKEY" and "api%4Bey" are the
+ * key too. */
+void cli_serve_log_target(char *dst, size_t size, const char *uri);
+
 /* ---- what the server needs to know about chain files ---- */
 
 /* The underlyings a chain file holds (a whole-market file holds thousands), and its quote
@@ -101,18 +114,21 @@ typedef struct cli_serve_result {
     unsigned retry_after; /* non-zero: seconds for a Retry-After header (with 503) */
 } cli_serve_result;
 
+struct cli_serve_file; /* a chain file's path and identity (below) */
+
 typedef struct cli_serve_backend {
     /* Lists the underlyings of the chain at path into out (zeroed first; out->symbol then
      * belongs to the caller). Returns 0, or -1 when the file is not a readable chain (then text
      * says why, for the log; the file is left out, and out->symbol is NULL). */
     int (*symbols)(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
                    size_t text_size);
-    /* Renders the JSON the command line prints for this file, symbol (as spelled in the file)
-     * and query. Returns 0 with out filled (any status, the body in the vendor's shape), or -1
-     * when out of memory. An answer is computed from one complete version of the file: one
-     * that changed while it was being read is answered 503 file_changing (no_store, with
-     * retry_after). */
-    int (*render)(void *ctx, const char *path, const char *symbol, const cli_serve_query *q,
+    /* Renders the JSON the command line prints for file (its path, and its symbol as spelled
+     * in it) and query. Returns 0 with out filled (any status, the body in the vendor's shape),
+     * or -1 when out of memory. An answer is computed from the version of the file that the
+     * index found (its identity in file) and from one complete read of it: a file that is no
+     * longer that version, or changed while it was being read, is answered 503 file_changing
+     * (no_store, with retry_after). */
+    int (*render)(void *ctx, const struct cli_serve_file *file, const cli_serve_query *q,
                   cli_serve_result *out);
     void *ctx;
 } cli_serve_backend;
@@ -122,8 +138,8 @@ typedef struct cli_serve_backend {
  * with the command line's JSON builders. */
 int cli_serve_chain_symbols(void *ctx, const char *path, cli_serve_file_symbols *out, char *text,
                             size_t text_size);
-int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
-                           const cli_serve_query *q, cli_serve_result *out);
+int cli_serve_chain_render(void *ctx, const struct cli_serve_file *file, const cli_serve_query *q,
+                           cli_serve_result *out);
 
 /* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
  * command-line order, as given to gex serve. */
@@ -160,15 +176,36 @@ typedef struct cli_serve_file {
 
 typedef struct cli_serve_index cli_serve_index;
 
-/* A new index of dir (the path is copied); NULL when out of memory. log receives one line per
- * file left out (may be NULL). */
+/* A new index of dir (the path is copied); its scanner thread starts listing the folder at once.
+ * NULL when out of memory. log receives one line per file left out or settling (may be NULL). */
 cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log);
+/* Stops the scanner and frees the index. Accepts NULL. */
 void cli_serve_index_free(cli_serve_index *index);
 
-/* The newest chain file holding symbol (compared ignoring case): 0 and *out, 1 when no file
- * holds it, -1 when the folder cannot be read. Thread-safe. Newest: the latest quote instant,
- * then the latest modification time, then the greatest name. */
+/* What a lookup found. */
+enum {
+    CLI_SERVE_INDEX_FOUND = 0,       /* *out is the newest file holding the symbol, checked now */
+    CLI_SERVE_INDEX_NONE = 1,        /* no file holds it */
+    CLI_SERVE_INDEX_UNREADABLE = -1, /* the folder cannot be listed */
+    CLI_SERVE_INDEX_STALE = 2,       /* the answer needs a scan: ask cli_serve_index_lookup_fresh */
+    CLI_SERVE_INDEX_CHANGING = 3,    /* the file that would answer is being written */
+    CLI_SERVE_INDEX_BUSY = 4,        /* lookup_fresh: no scan finished in the time given */
+};
+
+/* The newest chain file holding symbol (compared ignoring case), from the index as the last scan
+ * left it: never waits for a scan (it asks for one when the folder changed, or periodically).
+ * Newest: the latest quote instant, then the latest modification time, then the greatest name.
+ * Returns CLI_SERVE_INDEX_FOUND (the file's identity checked again now), _NONE, _UNREADABLE,
+ * _CHANGING (a file written in place faster than it settles), or _STALE: the chosen file changed
+ * or went since the last scan, the symbol is unknown while the folder changed, or no scan has
+ * ended yet. Thread-safe; O(1) in the number of files. */
 int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out);
+
+/* The same from a scan that starts after this call, waiting for it at most timeout_ms: for a
+ * request that cli_serve_index_lookup answered _STALE (on a thread that may block). Never
+ * returns _STALE: a file changed again since that scan is _CHANGING; _BUSY on time-out. */
+int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
+                                 cli_serve_file *out);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
 int cli_serve_file_restat(cli_serve_file *f);

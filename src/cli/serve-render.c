@@ -177,20 +177,38 @@ static int load(const cli_serve_engine *e, const char *path, const char *symbol,
 
 /* The chain entry of this file version and symbol, read now when no other request has it:
  * 0 and *out (a reference: release it), or -1 with *rc_out the exit status of opening it, or
- * FILE_CHANGED when the file changed while it was read (then nothing is cached). */
-static int acquire(cli_serve_engine *e, const char *path, const char *symbol, chain_entry **out,
-                   int *rc_out)
+ * FILE_CHANGED when the file is not the version in file or changed while it was read (then
+ * nothing is cached). */
+static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry **out, int *rc_out)
 {
+    const char *path = file->path, *symbol = file->symbol;
     /* Never a link (the index lists regular files, but one may be swapped in since), never a
      * FIFO's open blocking the thread; the descriptor is what is identified and read. */
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const int gone = fd < 0 && (errno == ENOENT || errno == ELOOP);
+    if (gone || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))) {
+        /* Deleted, or a link or FIFO put in its place, since the index checked it. */
+        if (fd >= 0)
+            close(fd);
+        *rc_out = FILE_CHANGED;
+        return -1;
+    }
+    if (fd < 0 || fstat(fd, &st) != 0) {
         cli_error(path, 0, "cannot open the file: %s",
                   fd < 0 ? strerror(errno) : "not a regular file");
         if (fd >= 0)
             close(fd);
         *rc_out = CLI_EXIT_INPUT;
+        return -1;
+    }
+    /* Not the version the index vetted (one written in place is vetted once it has settled):
+     * perhaps half written. */
+    if (st.st_dev != file->dev || st.st_ino != file->ino || st.st_size != file->size ||
+        (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec != file->mtime_ns ||
+        (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec != file->ctime_ns) {
+        close(fd);
+        *rc_out = FILE_CHANGED;
         return -1;
     }
     const int flags = fcntl(fd, F_GETFL);
@@ -357,9 +375,10 @@ static int set_error(cli_serve_result *out, unsigned status, const char *code, c
     return out->body != NULL ? 0 : -1;
 }
 
-int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
-                           const cli_serve_query *q, cli_serve_result *out)
+int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serve_query *q,
+                           cli_serve_result *out)
 {
+    const char *path = file->path, *symbol = file->symbol;
     cli_serve_engine *e = ctx;
     memset(out, 0, sizeof *out);
     chain_entry *c = NULL;
@@ -368,9 +387,9 @@ int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
     size_t len = 0;
     /* A file that changed while it was read is read once more: a writer that replaces its
      * contents in one go is usually done by then. */
-    int got = acquire(e, path, symbol, &c, &rc);
+    int got = acquire(e, file, &c, &rc);
     if (got != 0 && rc == FILE_CHANGED)
-        got = acquire(e, path, symbol, &c, &rc);
+        got = acquire(e, file, &c, &rc);
     if (got == 0) {
         rc = c->state == ENTRY_READY
                  ? render(e, c, path, q->kind, q->expiration, q->min_oi, &body, &len)
@@ -401,9 +420,11 @@ int cli_serve_chain_render(void *ctx, const char *path, const char *symbol,
     }
     free(body);
     const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
-    char message[512];
+    char message[sizeof file->path + 512]; /* a file name is at most a path */
     if (rc == FILE_CHANGED) {
-        cli_error(path, 0, "changed while it was read, twice: answered 503 file_changing");
+        cli_error(path, 0,
+                  "changed since the index read it, or while it was read, twice: answered 503 "
+                  "file_changing");
         snprintf(message, sizeof message,
                  "%s is being written: it changed while it was read; try again in %d s", base,
                  CHANGING_RETRY_AFTER);

@@ -4,6 +4,7 @@
  * built from DIR, it is never joined to a path.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,4 +178,114 @@ char *cli_serve_error_body(const char *code, const char *message, size_t *len)
     n += 2;
     *len = n;
     return buf;
+}
+
+/* ---- what the access log shows of a request ---- */
+
+/* A bounded string being written for the log: bytes past the bound are dropped and "..."
+ * marks the cut. */
+typedef struct log_text {
+    char *dst;
+    size_t size, n;
+    int cut;
+} log_text;
+
+static void put_escaped(log_text *t, const char *src, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < len && !t->cut; i++) {
+        unsigned char c = (unsigned char)src[i];
+        int escape = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+        if (t->n + (escape ? 4 : 1) + 4 > t->size) {
+            t->cut = 1;
+            break;
+        }
+        if (escape) {
+            t->dst[t->n++] = '\\';
+            t->dst[t->n++] = 'x';
+            t->dst[t->n++] = hex[c >> 4];
+            t->dst[t->n++] = hex[c & 15];
+        } else {
+            t->dst[t->n++] = (char)c;
+        }
+    }
+}
+
+static void finish_text(log_text *t)
+{
+    if (t->cut) {
+        memcpy(t->dst + t->n, "...", 3);
+        t->n += 3;
+    }
+    t->dst[t->n] = '\0';
+}
+
+void cli_serve_log_escape(char *dst, size_t size, const char *src)
+{
+    log_text t = {dst, size, 0, 0};
+    put_escaped(&t, src, strlen(src));
+    finish_text(&t);
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Whether a query parameter's name, as received, is the API key's: libmicrohttpd decodes names
+ * ('+' and %XX) and matches them ignoring case, so "APIKEY" and "api%4Bey" carry the key too. */
+static int is_key_name(const char *name, size_t len)
+{
+    static const char key[] = "apikey";
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++, k++) {
+        int c = (unsigned char)name[i];
+        if (c == '%' && i + 2 < len && hex_value(name[i + 1]) >= 0 && hex_value(name[i + 2]) >= 0) {
+            c = hex_value(name[i + 1]) * 16 + hex_value(name[i + 2]);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (k >= sizeof key - 1 || tolower(c) != key[k])
+            return 0;
+    }
+    return k == sizeof key - 1;
+}
+
+/* The request target for the log, with the value of every API key parameter replaced by
+ * "REDACTED": a key must never reach a log file. Split as libmicrohttpd splits it: the query
+ * after the first '?', parameters at '&', the name up to the first '='. */
+void cli_serve_log_target(char *dst, size_t size, const char *uri)
+{
+    log_text t = {dst, size, 0, 0};
+    const char *query = strchr(uri, '?');
+    if (query == NULL) {
+        put_escaped(&t, uri, strlen(uri));
+        finish_text(&t);
+        return;
+    }
+    put_escaped(&t, uri, (size_t)(query - uri) + 1);
+    for (const char *p = query + 1;;) {
+        const char *amp = strchr(p, '&');
+        const size_t seg = amp != NULL ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', seg);
+        const size_t name_len = eq != NULL ? (size_t)(eq - p) : seg;
+        if (eq != NULL && is_key_name(p, name_len)) {
+            put_escaped(&t, p, name_len + 1);
+            put_escaped(&t, "REDACTED", 8);
+        } else {
+            put_escaped(&t, p, seg);
+        }
+        if (amp == NULL)
+            break;
+        put_escaped(&t, "&", 1);
+        p = amp + 1;
+    }
+    finish_text(&t);
 }
