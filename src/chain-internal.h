@@ -103,6 +103,13 @@ int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_opti
                                  gex_chain **out, gex_read_report *report, gex_error *err,
                                  size_t chunk);
 
+/* gex_chain_read_file with a compressed input's decompressed bytes limited to inflate_max (0:
+ * the default, GEX__DECOMPRESS_MAX): for the tests, which check the decompression-bomb refusal
+ * without writing gigabytes. */
+int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_options *options,
+                                     gex_chain **out, gex_read_report *report, gex_error *err,
+                                     unsigned long long inflate_max);
+
 /* The same with threads > 1 in options: ranges of at least split_min bytes (0: the default,
  * 1 MB) read in chunks of chunk bytes (0: 256 KB); *ranges (when not NULL) is set to the number
  * of ranges the rows were read in (1: one piece). For the tests and the fuzzer, which check

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Which shared libraries gex loads: a command that neither draws nor serves loads none of the
-# charts' (cairo, fontconfig, X11) or the server's (libmicrohttpd, gnutls) libraries, and the
-# commands that do load them (so the check can fail). The dynamic loader's own report
+# charts' (cairo, fontconfig, X11) or the server's (libmicrohttpd, gnutls) libraries, a plain
+# file loads none of the decompressors (zlib, libzstd, liblzma, libbz2), and the commands that
+# do load them (so the check can fail): gex plot loads cairo, a gzip file loads zlib. The dynamic loader's own report
 # (LD_DEBUG=libs, "calling init") is the truth; the count for `gex levels` is printed.
 # Usage: loaded-libraries.sh GEX SOURCE_ROOT
 set -u
@@ -15,6 +16,7 @@ loaded() { # the libraries initialised while running "$@", one path a line
 
 fail=0
 heavy='libcairo|libfontconfig|libX11|libxcb|libmicrohttpd|libgnutls|libpixman|libfreetype'
+heavy="$heavy|libz\.so|libzstd|liblzma|libbz2"
 for cmd in levels summary gex greeks; do
     libs=$(loaded "$gex" "$cmd" "$sample")
     if [ -z "$libs" ]; then
@@ -40,5 +42,15 @@ libs=$(loaded "$gex" plot -o "$tmp/chart.svg" "$sample")
 if ! printf '%s\n' "$libs" | grep -q libcairo; then
     echo "FAIL: gex plot did not load cairo (is the check itself broken?)"
     fail=1
+fi
+if command -v gzip >/dev/null 2>&1; then
+    gzip -c "$sample" >"$tmp/sample.csv.gz"
+    libs=$(loaded "$gex" levels "$tmp/sample.csv.gz")
+    if ! printf '%s\n' "$libs" | grep -q 'libz\.so'; then
+        echo "FAIL: gex levels on a gzip file did not load zlib (is the check itself broken?)"
+        fail=1
+    fi
+else
+    echo "gzip absent: the check that a gzip file loads zlib is skipped"
 fi
 exit $fail
