@@ -332,8 +332,8 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
     while (i < len && isspace((unsigned char)p[i]))
         i++;
     gex_format want = r->opt->format;
-    if (want == GEX_FORMAT_CBOE_JSON || (want == GEX_FORMAT_AUTO && i < len && p[i] == '{')) {
-        det->format = GEX_FORMAT_CBOE_JSON;
+    if (gex__format_is_json(want) || (want == GEX_FORMAT_AUTO && i < len && p[i] == '{')) {
+        det->format = want == GEX_FORMAT_AUTO ? GEX_FORMAT_CBOE_JSON : want;
         return GEX_OK;
     }
     if (i == len && is_all)

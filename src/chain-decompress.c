@@ -434,8 +434,7 @@ size_t gex__inflate_read(gex__inflate *z, char *dst, size_t cap)
         if (step(z, dst, cap, &made) != 0)
             return 0;
         produced = made;
-        if (made == 0 && z->in_pos == in_before && z->in_pos == z->in_len && z->in_eof &&
-            z->mid)
+        if (made == 0 && z->in_pos == in_before && z->in_pos == z->in_len && z->in_eof && z->mid)
             return truncated(z);
     }
     z->out_total += produced;

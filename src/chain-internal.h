@@ -95,6 +95,14 @@ void gex__chain_shrink(gex_chain *chain);
  * gex_chain_prepare reports it when no --now is given. */
 void gex__chain_set_time_note(gex_chain *chain, const char *file, long line, const char *text);
 
+/* Whether a format is one of the JSON layouts (read by chain-json.c's walker). */
+static inline int gex__format_is_json(gex_format f)
+{
+    return f == GEX_FORMAT_CBOE_JSON || f == GEX_FORMAT_SCHWAB_JSON ||
+           f == GEX_FORMAT_TRADIER_JSON || f == GEX_FORMAT_POLYGON_JSON ||
+           f == GEX_FORMAT_OPC_JSON || f == GEX_FORMAT_IBKR_JSON;
+}
+
 /* --- the entry points for the tests and the fuzzer (chain-read.c) --- */
 
 /* gex_chain_read_file reading chunk bytes at a time (0: the default, 256 KB): for the tests

@@ -411,9 +411,9 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         size_t lines = count_lines(src->buf, prefix_len);
         /* Grown by doubling (linear in the bytes read); JSON needs no lines (AUTO takes a
          * file opening with '{' as JSON, whatever follows). */
-        int csv_possible = options->format != GEX_FORMAT_CBOE_JSON;
+        int csv_possible = !gex__format_is_json(options->format);
         int json_possible =
-            options->format == GEX_FORMAT_AUTO || options->format == GEX_FORMAT_CBOE_JSON;
+            options->format == GEX_FORMAT_AUTO || gex__format_is_json(options->format);
         size_t bom = prefix_len >= 3 && memcmp(src->buf, utf8_bom, 3) == 0 ? 3 : 0;
         size_t nb = first_non_blank(src->buf, bom, prefix_len);
         /* Until the first non-blank byte shows (what detection looks at first), and then
@@ -454,9 +454,9 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         rc = gex__detect(&r, prefix + skip, prefix_len - skip, prefix_is_all, &det);
     if (rc == GEX_OK) {
         report->format = det.format;
-        if (det.format == GEX_FORMAT_CBOE_JSON) {
+        if (gex__format_is_json(det.format)) {
             json_feed feed = {src, prefix + skip, prefix_len - skip};
-            rc = gex__read_cboe_json(&r, json_next, &feed);
+            rc = gex__read_json(&r, json_next, &feed);
         } else {
             gex__split_input in;
             int split = 0;

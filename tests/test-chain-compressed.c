@@ -79,8 +79,8 @@ static void spill(const char *path, const char *buf, size_t len)
 static void same_doubles(const double *a, const double *b, size_t n, const char *what)
 {
     for (size_t i = 0; i < n; i++)
-        ck_assert_msg((isnan(a[i]) && isnan(b[i])) || a[i] == b[i], "%s[%zu]: %.17g vs %.17g",
-                      what, i, a[i], b[i]);
+        ck_assert_msg((isnan(a[i]) && isnan(b[i])) || a[i] == b[i], "%s[%zu]: %.17g vs %.17g", what,
+                      i, a[i], b[i]);
 }
 
 /* Every field of the two chains, their symbols and quote instants, and the reports. */
@@ -308,9 +308,9 @@ START_TEST(test_read_compressed_magic_alone)
     const unsigned char gz[] = {0x1F, 0x8B, 0x08};
     gex_chain *c = NULL;
     gex_error err;
-    ck_assert_int_eq(gex_chain_read_buffer((const char *)gz, sizeof gz, "m.gz", NULL, &c, NULL,
-                                           &err),
-                     GEX_EPARSE);
+    ck_assert_int_eq(
+        gex_chain_read_buffer((const char *)gz, sizeof gz, "m.gz", NULL, &c, NULL, &err),
+        GEX_EPARSE);
     ck_assert_ptr_null(c);
     ck_assert_ptr_nonnull(strstr(err.text, "gzip data ends early"));
 }

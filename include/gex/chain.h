@@ -29,13 +29,19 @@ typedef struct gex_chain gex_chain;
 /* Input formats (SPEC 2). AUTO detects from content, never from the file name alone. */
 typedef enum gex_format {
     GEX_FORMAT_AUTO = 0,
-    GEX_FORMAT_LONG_CSV,  /* one contract per row, columns by header name (also yfinance) */
-    GEX_FORMAT_CBOE_CSV,  /* CBOE delayed quotes "quotedata.csv", current and 2020-era layouts */
-    GEX_FORMAT_CBOE_JSON, /* CBOE delayed quotes JSON */
+    GEX_FORMAT_LONG_CSV,     /* one contract per row, columns by header name (also yfinance) */
+    GEX_FORMAT_CBOE_CSV,     /* CBOE delayed quotes "quotedata.csv", current and 2020-era layouts */
+    GEX_FORMAT_CBOE_JSON,    /* CBOE delayed quotes JSON, with or without its wrapper */
+    GEX_FORMAT_SCHWAB_JSON,  /* Schwab / TD Ameritrade option chain (callExpDateMap) */
+    GEX_FORMAT_TRADIER_JSON, /* Tradier markets/options/chains (options.option[]) */
+    GEX_FORMAT_POLYGON_JSON, /* Polygon (Massive) option chain snapshot (results[]) */
+    GEX_FORMAT_OPC_JSON,     /* compact chain JSON keyed date -> c|p -> strike {oi, b, a, l, v} */
+    GEX_FORMAT_IBKR_JSON,    /* IBKR snapshots saved as {"quotes": [...]} */
     GEX_FORMAT_COUNT
 } gex_format;
 
-/* "auto", "long-csv", "cboe-csv", "cboe-json"; NULL for an unknown value. */
+/* "auto", "long-csv", "cboe-csv", "cboe-json", "schwab-json", "tradier-json", "polygon-json",
+ * "opc-json", "ibkr-json"; NULL for an unknown value. */
 const char *gex_format_name(int format);
 /* Parses a format name (as above); returns GEX_OK or GEX_EINVAL. */
 int gex_format_parse(const char *name, gex_format *format);
