@@ -31,13 +31,20 @@ enum {
     F_TIME,
 };
 static const char *const fields[] = {
-    [F_TICKER] = "ticker",   [F_EXPIRATION] = "expiry_date",
-    [F_STRIKE] = "strike",   [F_TYPE] = "option_type",
-    [F_BID] = "bid",         [F_ASK] = "ask",
-    [F_LAST] = "last",       [F_VOLUME] = "volume",
-    [F_OI] = "open_interest", [F_IV] = "implied_volatility",
-    [F_DELTA] = "delta",     [F_GAMMA] = "gamma",
-    [F_U_PRICE] = "under_price", [F_TIME] = "snapshot_timestamp",
+    [F_TICKER] = "ticker",
+    [F_EXPIRATION] = "expiry_date",
+    [F_STRIKE] = "strike",
+    [F_TYPE] = "option_type",
+    [F_BID] = "bid",
+    [F_ASK] = "ask",
+    [F_LAST] = "last",
+    [F_VOLUME] = "volume",
+    [F_OI] = "open_interest",
+    [F_IV] = "implied_volatility",
+    [F_DELTA] = "delta",
+    [F_GAMMA] = "gamma",
+    [F_U_PRICE] = "under_price",
+    [F_TIME] = "snapshot_timestamp",
 };
 
 static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)

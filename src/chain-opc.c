@@ -37,8 +37,11 @@ static int opc_record(gex__reader *r, void *state, const gex__jrec *rec)
                              "--symbol (and --spot and --now: it carries no spot or time)");
     if (rec->n_keys != 3)
         return bad(r, rec, GEX_SKIP_BAD_STRIKE, "the record's place");
-    gex_contract k = {.line = rec->line, .iv = (double)NAN, .vendor_delta = (double)NAN,
-                      .vendor_gamma = (double)NAN, .multiplier = (double)NAN};
+    gex_contract k = {.line = rec->line,
+                      .iv = (double)NAN,
+                      .vendor_delta = (double)NAN,
+                      .vendor_gamma = (double)NAN,
+                      .multiplier = (double)NAN};
     if (gex__read_expiration(r, rec->key[0], rec->key_len[0], &k.expiration) != 0)
         return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "the date key");
     if (strcmp(rec->key[1], "c") == 0 || strcmp(rec->key[1], "p") == 0)

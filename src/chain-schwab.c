@@ -33,10 +33,18 @@ enum {
     F_QUOTE_TIME,
 };
 static const char *const fields[] = {
-    [F_SYMBOL] = "symbol",     [F_ROOT] = "optionRoot",   [F_BID] = "bid",
-    [F_ASK] = "ask",           [F_LAST] = "last",         [F_VOLUME] = "totalVolume",
-    [F_VOL] = "volatility",    [F_DELTA] = "delta",       [F_GAMMA] = "gamma",
-    [F_OI] = "openInterest",   [F_STRIKE] = "strikePrice", [F_MULT] = "multiplier",
+    [F_SYMBOL] = "symbol",
+    [F_ROOT] = "optionRoot",
+    [F_BID] = "bid",
+    [F_ASK] = "ask",
+    [F_LAST] = "last",
+    [F_VOLUME] = "totalVolume",
+    [F_VOL] = "volatility",
+    [F_DELTA] = "delta",
+    [F_GAMMA] = "gamma",
+    [F_OI] = "openInterest",
+    [F_STRIKE] = "strikePrice",
+    [F_MULT] = "multiplier",
     [F_QUOTE_TIME] = "quoteTimeInLong",
 };
 
@@ -44,8 +52,8 @@ static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, con
 {
     char what[512];
     snprintf(what, sizeof what, "%s[\"%s\"][\"%s\"] (line %ld): \"%s\" is not usable",
-             rec->key[0][0] == 'c' ? "callExpDateMap" : "putExpDateMap", rec->key[1],
-             rec->key[2], rec->line, field);
+             rec->key[0][0] == 'c' ? "callExpDateMap" : "putExpDateMap", rec->key[1], rec->key[2],
+             rec->line, field);
     return gex__reader_skip(r, reason, rec->line, 0, what);
 }
 
@@ -136,8 +144,8 @@ static int schwab_finish(gex__reader *r, void *state, const gex__jtop *top)
         gex__reader_default_spot(r, spot);
     if (has_price && has_last && fabs(price - last) > GEX__SPOT_DIFF_WARN * price) {
         char w[160];
-        snprintf(w, sizeof w, "spot: underlyingPrice %.6g is used; underlying.last is %.6g",
-                 price, last);
+        snprintf(w, sizeof w, "spot: underlyingPrice %.6g is used; underlying.last is %.6g", price,
+                 last);
         gex__jwarn(r, w);
     }
     if (!r->has_time)

@@ -312,7 +312,8 @@ static gex__jtok read_literal(gex__json *j)
         const char *text;
         size_t len;
         gex__jtok tok;
-    } lits[] = {{"true", 4, GEX__JTOK_TRUE}, {"false", 5, GEX__JTOK_FALSE}, {"null", 4, GEX__JTOK_NULL}};
+    } lits[] = {
+        {"true", 4, GEX__JTOK_TRUE}, {"false", 5, GEX__JTOK_FALSE}, {"null", 4, GEX__JTOK_NULL}};
     for (size_t k = 0; k < 3; k++)
         if (avail >= lits[k].len && memcmp(s, lits[k].text, lits[k].len) == 0) {
             j->pos += lits[k].len;
