@@ -64,6 +64,15 @@ static int read_once_info(const char *path, int threads, gex_chain **out, read_i
     return rc;
 }
 
+/* The figures' label of a format: "long CSV", "CBOE JSON", else its option name. */
+static const char *label(gex_format f)
+{
+    return f == GEX_FORMAT_LONG_CSV    ? "long CSV"
+           : f == GEX_FORMAT_CBOE_CSV  ? "CBOE CSV"
+           : f == GEX_FORMAT_CBOE_JSON ? "CBOE JSON"
+                                       : gex_format_name(f);
+}
+
 static int read_once(const char *path, int threads, gex_chain **out)
 {
     return read_once_info(path, threads, out, NULL);
@@ -175,7 +184,7 @@ int main(int argc, char **argv)
     if (read_once_info(path, 1, &probe, &info) != GEX_OK)
         return 1;
     gex_chain_free(probe);
-    const char *fmt = gex_format_name(info.format);
+    const char *fmt = label(info.format);
     printf("bench-read: %s read: %.1f MB/s, %.2f Mcontracts/s/core (n=%zu, %.1f MB, best of "
            "%d)\n",
            fmt, mb / best1, (double)n / best1 / 1e6, n, mb, reps);
@@ -193,10 +202,10 @@ int main(int argc, char **argv)
         const double mbv = (double)sv.st_size / 1e6;
         printf("bench-read: %s read: %.1f MB/s, %.2f Mcontracts/s/core (n=%zu, %.1f MB, best of "
                "%d); peak memory %.2f x the chain's arrays\n",
-               gex_format_name(vinfo.format), mbv / best_v, (double)nv / best_v / 1e6, nv, mbv,
-               reps, peak_v / arrays_mb);
+               label(vinfo.format), mbv / best_v, (double)nv / best_v / 1e6, nv, mbv, reps,
+               peak_v / arrays_mb);
         printf("bench-read: %s at %.2f x the contracts/s of %s (target: at least 0.33)\n", fmt,
-               ((double)n / best1) / ((double)nv / best_v), gex_format_name(vinfo.format));
+               ((double)n / best1) / ((double)nv / best_v), label(vinfo.format));
     }
     printf("bench-read: peak memory of a read: %.2f x the chain's arrays (%.1f MB over %.1f MB)\n",
            peak1 / arrays_mb, peak1, arrays_mb);

@@ -96,7 +96,7 @@ static inline int gex__jrec_number(const gex__reader *r, const gex__jrec *rec, s
     }
     if ((t != GEX__JTOK_NUMBER && t != GEX__JTOK_STRING) || rec->len[field] == GEX__JREC_TOO_LONG)
         return -1;
-    if (strlen(rec->text[field]) != rec->len[field] ||
+    if ((t == GEX__JTOK_STRING && memchr(rec->text[field], '\0', rec->len[field]) != NULL) ||
         gex__read_number(r, rec->text[field], rec->len[field], v) != 0)
         return -1;
     return isnan(*v) || isfinite(*v) ? 0 : -1;

@@ -29,6 +29,7 @@ typedef struct walk {
     void *state;
     gex__jtop top;
     gex__jrec rec;
+    size_t field_len[GEX__JREC_MAX]; /* strlen of each of the layout's fields */
     size_t records;
     char top_keys[200]; /* the top-level keys, for the message of an unknown document */
 } walk;
@@ -58,6 +59,8 @@ static int choose(walk *w, const gex__jlayout *layout)
                              "recognised from the content)",
                              layout->name, gex_format_name(want), gex_format_name(want));
     w->layout = layout;
+    for (size_t f = 0; f < layout->n_fields && f < GEX__JREC_MAX; f++)
+        w->field_len[f] = strlen(layout->fields[f]);
     w->r->rep->format = layout->format;
     if (layout->state_size > 0) {
         w->state = calloc(1, layout->state_size);
@@ -124,7 +127,7 @@ static int record_fields(walk *w, char *path, size_t plen, int depth)
         size_t n = plen + klen;
         for (size_t f = 0; f < L->n_fields; f++) {
             const char *want = L->fields[f];
-            if (want[0] != path[0] || strlen(want) != n || memcmp(want, path, n) != 0)
+            if (w->field_len[f] != n || want[0] != path[0] || memcmp(want, path, n) != 0)
                 continue;
             rec->type[f] = t;
             if (w->j.len_text > GEX__FIELD_MAX) {

@@ -20,7 +20,7 @@ typedef enum gex__jtok {
     GEX__JTOK_ARRAY_END,
     GEX__JTOK_KEY,    /* an object's key: text, len (unescaped) */
     GEX__JTOK_STRING, /* text, len (unescaped; may hold NUL bytes) */
-    GEX__JTOK_NUMBER, /* text, len: the number as written, NUL-terminated */
+    GEX__JTOK_NUMBER, /* text, len: the number as written (not NUL-terminated) */
     GEX__JTOK_TRUE,
     GEX__JTOK_FALSE,
     GEX__JTOK_NULL,
@@ -31,6 +31,8 @@ typedef enum gex__jtok {
 /* The longest string or number token: 16 MiB. Chain documents hold symbols, dates and numbers
  * of tens of bytes; a longer token is not a chain's. */
 #define GEX__JSON_TOKEN_MAX ((size_t)16 << 20)
+/* The longest number: 127 characters (a double needs 24; ns timestamps 19). */
+#define GEX__JSON_NUMBER_MAX 127
 
 typedef struct gex__json {
     gex__chunk_fn next;
@@ -49,7 +51,6 @@ typedef struct gex__json {
     /* The last token: its text (valid until the next call) and where it started. */
     const char *text;
     size_t len_text;
-    char num[128];
     long tok_line, tok_col;
     char error[160];
 } gex__json;

@@ -93,6 +93,8 @@ static size_t refill(gex__json *j, size_t keep, int *grow_failed)
 /* Skips blanks, counting lines; 1 when a byte follows, 0 at the end of the input. */
 static int skip_blanks(gex__json *j)
 {
+    if (j->pos < j->len && (unsigned char)j->buf[j->pos] > ' ')
+        return 1;
     for (;;) {
         while (j->pos < j->len) {
             char c = j->buf[j->pos];
@@ -189,6 +191,20 @@ static gex__jtok too_long(gex__json *j, int g)
                    GEX__JSON_TOKEN_MAX >> 20);
 }
 
+/* The bytes that end the plain run of a string: '"', '\\' and the control characters. */
+static const unsigned char string_special_table[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+    [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
+    [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
+static int string_special(unsigned char c)
+{
+    return string_special_table[c];
+}
+
 /* A string at buf[pos] == '"'. */
 static gex__jtok read_string(gex__json *j, gex__jtok kind)
 {
@@ -196,7 +212,15 @@ static gex__jtok read_string(gex__json *j, gex__jtok kind)
     int escaped = 0;
     for (;;) {
         while (i < j->len) {
-            unsigned char c = (unsigned char)j->buf[i];
+            const unsigned char *b = (const unsigned char *)j->buf;
+            while (i + 4 <= j->len && !string_special(b[i]) && !string_special(b[i + 1]) &&
+                   !string_special(b[i + 2]) && !string_special(b[i + 3]))
+                i += 4;
+            while (i < j->len && !string_special(b[i]))
+                i++;
+            if (i >= j->len)
+                break;
+            unsigned char c = b[i];
             if (c == '"')
                 break;
             if (c == '\\') {
@@ -238,66 +262,80 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* A number at buf[pos] (a digit or '-'), checked against RFC 8259's grammar. */
-static gex__jtok read_number(gex__json *j)
+/* The end of the number -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259, 6) that
+ * starts at s[0], n bytes available: its length, or -1 when malformed, or -2 when it may go on
+ * past s[n). */
+static long scan_number(const char *s, size_t n, int eof)
 {
-    size_t i = j->pos;
-    for (;;) {
-        while (i < j->len) {
-            char c = j->buf[i];
-            if (!(is_digit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'))
-                break;
-            i++;
-        }
-        if (i < j->len || j->eof)
-            break;
-        size_t start = j->pos;
-        int g;
-        size_t got = refill(j, start, &g);
-        if (g != 0)
-            return too_long(j, g);
-        i -= start;
-        if (got == 0)
-            break;
-    }
-    const char *s = j->buf + j->pos;
-    size_t n = i - j->pos, k = 0;
-    if (n >= sizeof j->num)
-        return fail_at(j, j->pos, "a number of more than %zu characters", sizeof j->num - 1);
-    /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-    if (k < n && s[k] == '-')
+    size_t k = 0;
+#define NEED_MORE()                                                                                \
+    do {                                                                                           \
+        if (k >= n)                                                                                \
+            return eof ? -1 : -2;                                                                  \
+    } while (0)
+    if (s[k] == '-')
         k++;
-    if (k < n && s[k] == '0')
+    NEED_MORE();
+    if (s[k] == '0')
         k++;
-    else if (k < n && is_digit(s[k]))
+    else if (is_digit(s[k]))
         while (k < n && is_digit(s[k]))
             k++;
     else
-        return fail_at(j, j->pos, "a malformed number");
-    if (k < n && s[k] == '.') {
+        return -1;
+    if (k >= n)
+        return eof ? (long)k : -2;
+    if (s[k] == '.') {
         k++;
-        if (k >= n || !is_digit(s[k]))
-            return fail_at(j, j->pos, "a malformed number");
+        NEED_MORE();
+        if (!is_digit(s[k]))
+            return -1;
         while (k < n && is_digit(s[k]))
             k++;
+        if (k >= n)
+            return eof ? (long)k : -2;
     }
-    if (k < n && (s[k] == 'e' || s[k] == 'E')) {
+    if (s[k] == 'e' || s[k] == 'E') {
         k++;
-        if (k < n && (s[k] == '+' || s[k] == '-'))
+        NEED_MORE();
+        if (s[k] == '+' || s[k] == '-')
             k++;
-        if (k >= n || !is_digit(s[k]))
-            return fail_at(j, j->pos, "a malformed number");
+        NEED_MORE();
+        if (!is_digit(s[k]))
+            return -1;
         while (k < n && is_digit(s[k]))
             k++;
+        if (k >= n)
+            return eof ? (long)k : -2;
     }
-    if (k != n)
-        return fail_at(j, j->pos, "a malformed number");
-    memcpy(j->num, s, n);
-    j->num[n] = '\0';
-    j->text = j->num;
-    j->len_text = n;
-    j->pos = i;
-    return GEX__JTOK_NUMBER;
+#undef NEED_MORE
+    /* A number ends at a byte that cannot continue it. */
+    char c = s[k];
+    if (is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+        return -1;
+    return (long)k;
+}
+
+/* A number at buf[pos] (a digit or '-'). */
+static gex__jtok read_number(gex__json *j)
+{
+    for (;;) {
+        long k = scan_number(j->buf + j->pos, j->len - j->pos, j->eof);
+        if (k == -1)
+            return fail_at(j, j->pos, "a malformed number");
+        if (k > GEX__JSON_NUMBER_MAX || (k == -2 && j->len - j->pos > GEX__JSON_NUMBER_MAX))
+            return fail_at(j, j->pos, "a number of more than %d characters", GEX__JSON_NUMBER_MAX);
+        if (k >= 0) {
+            j->text = j->buf + j->pos;
+            j->len_text = (size_t)k;
+            j->pos += (size_t)k;
+            return GEX__JTOK_NUMBER;
+        }
+        int g;
+        refill(j, j->pos, &g);
+        if (g != 0)
+            return too_long(j, g);
+    }
 }
 
 static gex__jtok read_literal(gex__json *j)
