@@ -119,7 +119,8 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
     if (spot > 0) {
         if (!(st->first_spot > 0))
             st->first_spot = spot;
-        else if (fabs(spot - st->first_spot) > fabs(st->far_spot - st->first_spot)) {
+        else if (st->far_line == 0 ||
+                 fabs(spot - st->first_spot) > fabs(st->far_spot - st->first_spot)) {
             st->far_spot = spot;
             st->far_line = rec->line;
         }
