@@ -52,12 +52,6 @@ static const char *const fields[] = {
     [F_U_PRICE] = "underlying_asset.price",
 };
 
-/* The spots seen: the first, and the farthest from it. */
-typedef struct polygon_state {
-    double first_spot, far_spot;
-    long far_line;
-} polygon_state;
-
 static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
 {
     char what[512];
@@ -69,7 +63,7 @@ static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, con
 
 static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
 {
-    polygon_state *st = state_;
+    (void)state_;
     gex_contract k = {.line = rec->line};
     gex__occ occ;
     const char *tk = gex__jrec_text(rec, F_TICKER);
@@ -116,15 +110,6 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
     }
     k.open_interest = oi;
     gex__jrec_epoch(r, rec, F_QUOTE_TIME, 1);
-    if (spot > 0) {
-        if (!(st->first_spot > 0))
-            st->first_spot = spot;
-        else if (st->far_line == 0 ||
-                 fabs(spot - st->first_spot) > fabs(st->far_spot - st->first_spot)) {
-            st->far_spot = spot;
-            st->far_line = rec->line;
-        }
-    }
     const char *root = has_occ ? occ.root : NULL;
     size_t root_len = has_occ ? occ.root_len : 0;
     const char *u = gex__jrec_text(rec, F_U_TICKER);
@@ -150,19 +135,12 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
 static int polygon_finish(gex__reader *r, void *state_, const gex__jtop *top)
 {
     (void)top;
-    polygon_state *st = state_;
+    (void)state_;
+    /* Results whose underlying_asset.price differs are warned about after the read, as rows
+     * of a CSV whose spots differ. */
     int rc = gex__reader_relabel(r, NULL);
     if (rc != GEX_OK)
         return rc;
-    if (st->far_line > 0 &&
-        fabs(st->far_spot - st->first_spot) > GEX__SPOT_DIFF_WARN * st->first_spot) {
-        char w[200];
-        snprintf(w, sizeof w,
-                 "underlying_asset.price differs between results (%.6g first, %.6g at line "
-                 "%ld): the first is used; pass --spot to choose",
-                 st->first_spot, st->far_spot, st->far_line);
-        gex__jwarn(r, w);
-    }
     if (!r->has_time)
         snprintf(r->time_note, sizeof r->time_note,
                  "the Polygon snapshot's results carry no last_quote.last_updated (the quote "
@@ -177,7 +155,6 @@ const gex__jlayout gex__jlayout_polygon = {
     .name = "Polygon option-chain snapshot JSON",
     .fields = fields,
     .n_fields = sizeof fields / sizeof fields[0],
-    .state_size = sizeof(polygon_state),
     .record = polygon_record,
     .finish = polygon_finish,
 };

@@ -156,6 +156,22 @@ static int finish(gex__reader *r, long header_line)
         for (size_t s = 0; s < c->n_sym; s++)
             c->sym_spot[s] = r->opt->spot;
     }
+    /* Rows whose spot differs from their underlying's (its first row's): said, with the first
+     * such row's line, since every contract is computed at one spot. */
+    size_t differ = 0, first_differ = 0;
+    if (!(r->opt->spot > 0 && isfinite(r->opt->spot)))
+        for (size_t i = 0; i < c->n; i++)
+            if (isfinite(c->spot[i]) && c->spot[i] != c->sym_spot[c->underlying[i]] &&
+                differ++ == 0)
+                first_differ = i;
+    if (differ > 0) {
+        size_t i = first_differ;
+        warn(r,
+             "the spot differs between rows: %s is read at %.10g (its first row's), but %zu "
+             "rows say otherwise, the first on line %ld (%.10g); pass --spot to choose",
+             c->sym[c->underlying[i]], c->sym_spot[c->underlying[i]], differ, c->line[i],
+             c->spot[i]);
+    }
     for (size_t i = 0; i < c->n; i++)
         c->spot[i] = c->sym_spot[c->underlying[i]];
     for (size_t i = 0; i < c->n; i++) {

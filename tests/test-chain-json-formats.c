@@ -120,8 +120,7 @@ END_TEST
 
 START_TEST(test_json_schwab_real_refused_no_oi)
 {
-    const char *path =
-        gex_test_shared("formats/schwab-json_spxw_2025-05-09_otm-only-oi-zero.json");
+    const char *path = gex_test_shared("formats/schwab-json_spxw_2025-05-09_otm-only-oi-zero.json");
     if (path == NULL) {
         printf("skipped: ../shared absent\n");
         return;
@@ -242,8 +241,9 @@ START_TEST(test_json_polygon_spots_differ_warned)
     gex_chain_view v;
     gex_chain_get_view(c, &v);
     ck_assert_double_eq(v.spot[1], 101.25);
-    ck_assert_msg(strstr(rep.warning, "underlying_asset.price differs between results (101.25 "
-                                      "first, 104.5 at line 2)") != NULL,
+    ck_assert_msg(strstr(rep.warning, "the spot differs between rows: XYZ is read at 101.25 (its "
+                                      "first row's), but 1 rows say otherwise, the first on line "
+                                      "2 (104.5)") != NULL,
                   "%s", rep.warning);
     gex_chain_free(c);
 }
