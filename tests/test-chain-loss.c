@@ -39,8 +39,8 @@ static void expect_error(const char *buf, size_t len, int status, long line, con
     ck_assert_str_eq(e2.text, err.text);
     ck_assert_int_eq(e2.line, line);
     gex_read_options o = {.threads = 3};
-    ck_assert_int_eq(gex__chain_read_buffer_split(buf, len, "f.csv", &o, &c, NULL, &e2, 64, 5, NULL),
-                     status);
+    ck_assert_int_eq(
+        gex__chain_read_buffer_split(buf, len, "f.csv", &o, &c, NULL, &e2, 64, 5, NULL), status);
     ck_assert_str_eq(e2.text, err.text);
     ck_assert_int_eq(e2.line, line);
 }
@@ -52,8 +52,9 @@ START_TEST(test_loss_unclosed_quote_is_an_error)
     size_t n = (size_t)snprintf(buf, sizeof buf,
                                 "underlying,expiration,strike,type,bid,ask,open_interest,spot\n");
     for (int i = 0; i < 30; i++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "XYZ,2030-01-18,%d,%s,%s1.25,1.35,17,100.25\n",
-                              90 + i, i % 2 ? "P" : "C", i == 2 ? "\"" : "");
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "XYZ,2030-01-18,%d,%s,%s1.25,1.35,17,100.25\n", 90 + i,
+                              i % 2 ? "P" : "C", i == 2 ? "\"" : "");
     expect_error(buf, n, GEX_EPARSE, 4, "a quote opened in the row of this line is never closed");
     /* Closed, the same quote is a field like any other. */
     char *q = strchr(buf, '"');
