@@ -21,11 +21,14 @@ static const struct {
 };
 #define N_TOOLS (sizeof tools / sizeof tools[0])
 
-/* The inputs: a CBOE CSV, a CBOE JSON and a long CSV, each read plain as the truth. */
+/* The inputs: the sample long CSV, a CBOE JSON fixture, a long CSV of several underlyings, and
+ * two real downloads of ../shared/chains (skipped when absent), each read plain as the truth. */
 static const char *const inputs[] = {
     "data/sample-spx.csv",
     "tests/data/chains/cboe-json.json",
     "tests/data/chains/long-multi.csv",
+    "shared:chains/cboe_spx_2023-09-14_close.csv",
+    "shared:chains/cboe-json_rut_2023-09-20.json",
 };
 #define N_INPUTS (sizeof inputs / sizeof inputs[0])
 
@@ -140,7 +143,15 @@ START_TEST(test_read_compressed_agrees_with_plain)
         return;
     }
     char plain[4096], packed[4096];
-    snprintf(plain, sizeof plain, "%s/%s", GEX_SOURCE_ROOT, inputs[k]);
+    if (strncmp(inputs[k], "shared:", 7) == 0) {
+        const char *real = gex_test_shared(inputs[k] + 7);
+        if (real == NULL) {
+            printf("skipped: ../shared absent\n");
+            return;
+        }
+        snprintf(plain, sizeof plain, "%s", real);
+    } else
+        snprintf(plain, sizeof plain, "%s/%s", GEX_SOURCE_ROOT, inputs[k]);
     snprintf(packed, sizeof packed, "%s/in-%d.%s", tmp_dir(), _i, tools[t].name);
     run_to(tools[t].compress, plain, packed);
 
