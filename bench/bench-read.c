@@ -3,13 +3,15 @@
  * core and in ranges on N threads (gex_read_options.threads), and the peak memory of each read
  * against the size of the chain's arrays.
  *
- *   bench-read [--reps N] [--threads N] FILE
+ *   bench-read [--reps N] [--threads N] [--versus FILE2] FILE
  *
  * FILE is a long CSV, normally gen-chain --market (seeded: the same file on every machine).
  * --threads: the threads of the second figure (default: the online cores, at least 2). The file
  * is read once to warm the page cache, then N times; the best time is reported. Each peak
  * resident memory is measured in a child process (ru_maxrss) reading the file once, with its
- * resident size before the read subtracted.
+ * resident size before the read subtracted. --versus: FILE2 holds the same contracts in another
+ * format (gen-chain --big and gen-chain --big --cboe-json): its one-core speed is printed too,
+ * and FILE's as a fraction of it (the JSON readers' target: at least a third of the CSV's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +44,12 @@ static long peak_kb(void)
     return ru.ru_maxrss;
 }
 
-static int read_once(const char *path, int threads, gex_chain **out)
+/* The format of the last file read (for the figures' labels). */
+typedef struct read_info {
+    gex_format format;
+} read_info;
+
+static int read_once_info(const char *path, int threads, gex_chain **out, read_info *info)
 {
     gex_error err;
     gex_read_report rep;
@@ -52,7 +59,23 @@ static int read_once(const char *path, int threads, gex_chain **out)
     int rc = gex_chain_read_path(path, &o, out, &rep, &err);
     if (rc != GEX_OK)
         fprintf(stderr, "bench-read: %s:%ld: %s\n", err.file, err.line, err.text);
+    if (info != NULL)
+        info->format = rep.format;
     return rc;
+}
+
+/* The figures' label of a format: "long CSV", "CBOE JSON", else its option name. */
+static const char *label(gex_format f)
+{
+    return f == GEX_FORMAT_LONG_CSV    ? "long CSV"
+           : f == GEX_FORMAT_CBOE_CSV  ? "CBOE CSV"
+           : f == GEX_FORMAT_CBOE_JSON ? "CBOE JSON"
+                                       : gex_format_name(f);
+}
+
+static int read_once(const char *path, int threads, gex_chain **out)
+{
+    return read_once_info(path, threads, out, NULL);
 }
 
 /* The peak resident memory (MB) of one read in a child process, over what it held before; the
@@ -109,7 +132,7 @@ static double best_read_s(const char *path, int threads, int reps)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: bench-read [--reps N] [--threads N] FILE\n");
+    fprintf(stderr, "usage: bench-read [--reps N] [--threads N] [--versus FILE2] FILE\n");
     return 2;
 }
 
@@ -117,12 +140,14 @@ int main(int argc, char **argv)
 {
     int reps = 3;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *path = NULL;
+    const char *path = NULL, *versus = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             reps = atoi(argv[++i]);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = atol(argv[++i]);
+        else if (strcmp(argv[i], "--versus") == 0 && i + 1 < argc)
+            versus = argv[++i];
         else if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)
             path = argv[i];
         else
@@ -154,14 +179,39 @@ int main(int argc, char **argv)
     if (best1 < 0 || best_n < 0)
         return 1;
     const double mb = (double)st.st_size / 1e6;
-    printf("bench-read: long CSV read: %.1f MB/s, %.2f Mcontracts/s/core (n=%zu, %.1f MB, best "
-           "of %d)\n",
-           mb / best1, (double)n / best1 / 1e6, n, mb, reps);
+    gex_chain *probe = NULL;
+    read_info info = {GEX_FORMAT_AUTO};
+    if (read_once_info(path, 1, &probe, &info) != GEX_OK)
+        return 1;
+    gex_chain_free(probe);
+    const char *fmt = label(info.format);
+    printf("bench-read: %s read: %.1f MB/s, %.2f Mcontracts/s/core (n=%zu, %.1f MB, best of "
+           "%d)\n",
+           fmt, mb / best1, (double)n / best1 / 1e6, n, mb, reps);
+    if (versus != NULL) {
+        size_t nv = 0;
+        struct stat sv;
+        read_info vinfo = {GEX_FORMAT_AUTO};
+        gex_chain *vc = NULL;
+        const double peak_v = read_peak_mb(versus, 1, &nv);
+        const double best_v = best_read_s(versus, 1, reps);
+        if (peak_v < 0 || best_v < 0 || stat(versus, &sv) != 0 ||
+            read_once_info(versus, 1, &vc, &vinfo) != GEX_OK)
+            return 1;
+        gex_chain_free(vc);
+        const double mbv = (double)sv.st_size / 1e6;
+        printf("bench-read: %s read: %.1f MB/s, %.2f Mcontracts/s/core (n=%zu, %.1f MB, best of "
+               "%d); peak memory %.2f x the chain's arrays\n",
+               label(vinfo.format), mbv / best_v, (double)nv / best_v / 1e6, nv, mbv, reps,
+               peak_v / arrays_mb);
+        printf("bench-read: %s at %.2f x the contracts/s of %s (target: at least 0.33)\n", fmt,
+               ((double)n / best1) / ((double)nv / best_v), label(vinfo.format));
+    }
     printf("bench-read: peak memory of a read: %.2f x the chain's arrays (%.1f MB over %.1f MB)\n",
            peak1 / arrays_mb, peak1, arrays_mb);
-    printf("bench-read: long CSV read, %ld threads: %.1f MB/s, %.2f Mcontracts/s (n=%zu, %.1f MB, "
+    printf("bench-read: %s read, %ld threads: %.1f MB/s, %.2f Mcontracts/s (n=%zu, %.1f MB, "
            "best of %d, %.2f x one thread)\n",
-           threads, mb / best_n, (double)n / best_n / 1e6, n, mb, reps, best1 / best_n);
+           fmt, threads, mb / best_n, (double)n / best_n / 1e6, n, mb, reps, best1 / best_n);
     printf("bench-read: peak memory of a read on %ld threads: %.2f x the chain's arrays (%.1f MB "
            "over %.1f MB)\n",
            threads, peak_n / arrays_mb, peak_n, arrays_mb);

@@ -288,6 +288,7 @@ static void format_occ(char *buf, size_t size, const char *root, int32_t day, in
 typedef struct writer {
     FILE *out;
     int with_iv;
+    int json; /* --cboe-json: CBOE's delayed-quotes JSON instead of the long CSV */
     int64_t quote_utc;
     char quote_iso[32];
     size_t contracts;
@@ -349,6 +350,22 @@ static int write_underlying(writer *w, const underlying *u, rng *r, int32_t quot
                     last = tick;
                 char occ[48];
                 format_occ(occ, sizeof occ, ex->root, ex->day, type, K);
+                if (w->json) {
+                    /* Every field of a CBOE record, in CBOE's order (the real files' size:
+                     * about 390 bytes a contract). */
+                    fprintf(w->out,
+                            "%s{\"option\":\"%s\",\"bid\":%.2f,\"bid_size\":7.0,\"ask\":%.2f,"
+                            "\"ask_size\":7.0,\"iv\":%.4f,\"open_interest\":%.1f,\"volume\":%.1f,"
+                            "\"delta\":0.0,\"gamma\":0.0,\"theta\":0.0,\"rho\":0.0,\"vega\":0.0,"
+                            "\"theo\":%.4f,\"change\":0.0,\"open\":0.0,\"high\":0.0,\"low\":0.0,"
+                            "\"tick\":\"no_change\",\"last_trade_price\":%.2f,"
+                            "\"last_trade_time\":\"%.10sT14:29:51\",\"percent_change\":0.0,"
+                            "\"prev_day_close\":%.2f}",
+                            w->contracts > 0 ? ",\n" : "", occ, bid, ask, w->with_iv ? sigma : 0.0,
+                            oi_int, vol, price, last, w->quote_iso, last);
+                    w->contracts++;
+                    continue;
+                }
                 fprintf(w->out, "%s,%s,%s,%.10g,%s,%.2f,%.2f,%.2f,", u->symbol, occ, date, K,
                         type == GEX_PUT ? "P" : "C", bid, ask, last);
                 if (w->with_iv)
@@ -512,17 +529,20 @@ static int write_days(const char *dir, int32_t start, long days, const char *sym
 
 static void usage(FILE *out)
 {
-    fputs("usage: gen-chain [--seed N] [--big] [--market] [--underlyings N] [--no-iv] [-o FILE]\n"
-          "  --seed N         generator seed (default 20261118)\n"
-          "  --big            the index listed in full (about 52,000 contracts)\n"
-          "  --market         whole-market file: the index, liquid ETFs and single stocks\n"
-          "  --underlyings N  single stocks in --market mode (default 4000)\n"
-          "  --no-iv          leave the iv column empty (gex solves IV from the mid)\n"
-          "  -o FILE          write there (default standard output)\n"
-          "  --days N --dir DIR  a folder of N weekdays of daily files per symbol\n"
-          "  --start DATE     the first day (default 2026-01-05)\n"
-          "  --symbols LIST   of SPX, SPY, QQQ, IWM, DIA, GLD, TLT (default SPX,SPY,QQQ,IWM)\n",
-          out);
+    fputs(
+        "usage: gen-chain [--seed N] [--big] [--market] [--underlyings N] [--no-iv] [--cboe-json]\n"
+        "                 [-o FILE]\n"
+        "  --seed N         generator seed (default 20261118)\n"
+        "  --big            the index listed in full (about 52,000 contracts)\n"
+        "  --market         whole-market file: the index, liquid ETFs and single stocks\n"
+        "  --underlyings N  single stocks in --market mode (default 4000)\n"
+        "  --no-iv          leave the iv column empty (gex solves IV from the mid)\n"
+        "  --cboe-json      the same contracts as CBOE's delayed-quotes JSON (not with --market)\n"
+        "  -o FILE          write there (default standard output)\n"
+        "  --days N --dir DIR  a folder of N weekdays of daily files per symbol\n"
+        "  --start DATE     the first day (default 2026-01-05)\n"
+        "  --symbols LIST   of SPX, SPY, QQQ, IWM, DIA, GLD, TLT (default SPX,SPY,QQQ,IWM)\n",
+        out);
 }
 
 int main(int argc, char **argv)
@@ -537,6 +557,7 @@ int main(int argc, char **argv)
     const char *dir = NULL;
     const char *symbols = "SPX,SPY,QQQ,IWM";
     int32_t start = gex_time_days_from_civil(2026, 1, 5);
+    int json = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
@@ -569,6 +590,8 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--no-iv") == 0) {
             with_iv = 0;
+        } else if (strcmp(a, "--cboe-json") == 0) {
+            json = 1;
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             path = argv[++i];
         } else if (strcmp(a, "--help") == 0) {
@@ -587,6 +610,10 @@ int main(int argc, char **argv)
     if (days > 0)
         return write_days(dir, start, days, symbols, big, with_iv, seed);
 
+    if (json && market) {
+        fprintf(stderr, "gen-chain: --cboe-json writes one underlying: not with --market\n");
+        return 2;
+    }
     FILE *out = stdout;
     if (path != NULL) {
         out = fopen(path, "w");
@@ -597,15 +624,19 @@ int main(int argc, char **argv)
     }
 
     int32_t quote_day = gex_time_days_from_civil(GEN_QUOTE_YEAR, GEN_QUOTE_MONTH, GEN_QUOTE_DAY);
-    writer w = {.out = out, .with_iv = with_iv};
+    writer w = {.out = out, .with_iv = with_iv, .json = json};
     w.quote_utc = gex_time_eastern_to_utc(quote_day, GEN_QUOTE_SECOND);
     gex_time_format_iso(w.quote_utc, w.quote_iso, sizeof w.quote_iso);
 
     rng r;
     rng_seed(&r, seed);
-    fputs("underlying,option_symbol,expiration,strike,type,bid,ask,last,iv,open_interest,volume,"
-          "underlying_price,quote_time\n",
-          out);
+    if (json) /* CBOE's timestamp: UTC as "YYYY-MM-DD HH:MM:SS" */
+        fprintf(out, "{\"timestamp\":\"%.10s %.8s\",\"symbol\":\"_SPX\",\"data\":{\"options\":[\n",
+                w.quote_iso, w.quote_iso + 11);
+    else
+        fputs("underlying,option_symbol,expiration,strike,type,bid,ask,last,iv,open_interest,"
+              "volume,underlying_price,quote_time\n",
+              out);
 
     underlying spx = {.symbol = "SPX",
                       .root_am = "SPX",
@@ -670,6 +701,8 @@ int main(int argc, char **argv)
         }
     }
 
+    if (json) /* the spot after the options, where CBOE puts it */
+        fprintf(out, "\n],\"current_price\":%.2f}}\n", spx.spot);
     if (rc == 0 && fflush(out) != 0)
         rc = -1;
     if (out != stdout && fclose(out) != 0)

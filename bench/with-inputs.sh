@@ -7,7 +7,9 @@
 #
 # In the arguments, @MARKET@ stands for DIR/market.csv (gen-chain --market: 1,603,538 contracts,
 # 4,021 underlyings), @INDEX@ for DIR/index.csv (gen-chain --big: the SPX index listed in full,
-# 51,886 contracts) and @SAMPLE@ for DIR/sample.csv (gen-chain: data/sample-spx.csv).
+# 51,886 contracts), @INDEX_JSON@ for DIR/index.json (the same contracts as CBOE's JSON:
+# gen-chain --big --cboe-json), @SAMPLE@ for DIR/sample.csv (gen-chain: data/sample-spx.csv) and
+# @SAMPLE_JSON@ for DIR/sample.json (the same as CBOE's JSON).
 # A file is written under a temporary name and renamed, so an interrupted run leaves none; it is
 # written again when gen-chain is newer than it (a changed generator makes changed inputs).
 set -eu
@@ -16,10 +18,10 @@ dir=$2
 shift 2
 mkdir -p "$dir"
 
-input() { # KIND FLAG...: the path of an input, generated when absent
-    kind=$1
+input() { # NAME FLAG...: the path of an input, generated when absent
+    name=$1
     shift
-    path=$dir/$kind.csv
+    path=$dir/$name
     if [ ! -s "$path" ] || [ "$gen" -nt "$path" ]; then
         "$gen" "$@" -o "$path.tmp.$$" >&2
         mv "$path.tmp.$$" "$path"
@@ -34,9 +36,11 @@ while [ "$n" -gt 0 ]; do
     a=$1
     shift
     case $a in
-    @MARKET@) a=$(input market --market) ;;
-    @INDEX@) a=$(input index --big) ;;
-    @SAMPLE@) a=$(input sample) ;;
+    @MARKET@) a=$(input market.csv --market) ;;
+    @INDEX@) a=$(input index.csv --big) ;;
+    @INDEX_JSON@) a=$(input index.json --big --cboe-json) ;;
+    @SAMPLE@) a=$(input sample.csv) ;;
+    @SAMPLE_JSON@) a=$(input sample.json --cboe-json) ;;
     esac
     set -- "$@" "$a"
     n=$((n - 1))

@@ -28,7 +28,10 @@ _gex()
     --flip-method) COMPREPLY=($(compgen -W "profile strike" -- "$cur")); return ;;
     --iv-source) COMPREPLY=($(compgen -W "auto file mid" -- "$cur")); return ;;
     --input-format)
-        COMPREPLY=($(compgen -W "auto long-csv cboe-csv cboe-json" -- "$cur"))
+        # the format names gex --help lists (they grow with the readers)
+        COMPREPLY=($(compgen -W "$(gex --help 2>/dev/null |
+            awk 'f && /^  --/ {exit} /--input-format NAME/ {f = 1; sub(/.*NAME/, "")} f' |
+            tr ',' ' ')" -- "$cur"))
         return
         ;;
     --kind)

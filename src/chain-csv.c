@@ -332,8 +332,8 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
     while (i < len && isspace((unsigned char)p[i]))
         i++;
     gex_format want = r->opt->format;
-    if (want == GEX_FORMAT_CBOE_JSON || (want == GEX_FORMAT_AUTO && i < len && p[i] == '{')) {
-        det->format = GEX_FORMAT_CBOE_JSON;
+    if (gex__format_is_json(want) || (want == GEX_FORMAT_AUTO && i < len && p[i] == '{')) {
+        det->format = want == GEX_FORMAT_AUTO ? GEX_FORMAT_CBOE_JSON : want;
         return GEX_OK;
     }
     if (i == len && is_all)
@@ -424,6 +424,7 @@ typedef struct csv_reader {
     /* Fields may hold newlines: the chunk has a quote, or starts inside a quoted field. */
     int scan_newlines;
     int any_text;
+    int second_preamble; /* CBOE: the row is another download's preamble or header line */
     side_values v[2];
     int shared_bad;
     gex_skip_reason shared_reason;
@@ -691,6 +692,11 @@ static void on_field(void *data_s, size_t len, void *data)
     }
     if (len > 0)
         c->any_text = 1;
+    /* Two CBOE downloads joined: the second one's "Last:" and "Date:" lines and its header. */
+    if (c->cboe && i < 2 && len >= 5 &&
+        ((i == 1 && memcmp(s, "Last:", 5) == 0) || (i == 0 && memcmp(s, "Date:", 5) == 0) ||
+         (i == 0 && len == 15 && memcmp(s, "Expiration Date", 15) == 0)))
+        c->second_preamble = 1;
     if (i >= c->ncols)
         return;
     role ro = (role)c->role[i];
@@ -1084,6 +1090,12 @@ static void on_row(int term, void *data)
     }
     if (!c->header_done) {
         header_done(c);
+    } else if (c->second_preamble) {
+        c->rc = gex_error_set(c->r->err, GEX_EPARSE, c->r->name, c->line, 0,
+                              "another CBOE download starts on this line (its preamble or "
+                              "header): two files joined into one would be read at the first "
+                              "one's spot and date; split them and read each on its own");
+        return;
     } else if (!c->any_text) {
         /* ",,,,": padding, not a contract. */
     } else {
@@ -1232,6 +1244,22 @@ static void preamble_warning(gex__reader *r, const csv_reader *c)
     }
 }
 
+/* libcsv's state inside a field (libcsv.c: FIELD_BEGUN): with `quoted`, the input ended inside
+ * a quoted field. */
+#define LIBCSV_FIELD_BEGUN 2
+
+/* A quote that is never closed would make the rest of the file one field of one row (read as a
+ * short row, the contracts after it lost): an error naming the line of the row it opened in. */
+static void check_unclosed_quote(csv_reader *c)
+{
+    if (c->rc != GEX_OK || !c->parser.quoted || c->parser.pstate != LIBCSV_FIELD_BEGUN)
+        return;
+    c->rc = gex_error_set(c->r->err, GEX_EPARSE, c->r->name, c->line, 0,
+                          "a quote opened in the row of this line is never closed: the rest "
+                          "of the file would be read as one field and its contracts lost; "
+                          "close or remove the quote");
+}
+
 int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
                   gex__pull_fn next, void *data)
 {
@@ -1243,6 +1271,7 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
     size_t n = len - det->header_offset;
     while (csv_reader_feed(c, chunk, n) == GEX_OK && n > 0)
         n = next != NULL ? next(data, &chunk) : 0;
+    check_unclosed_quote(c);
     if (c->rc == GEX_OK)
         csv_fini(&c->parser, on_field, on_row, c);
     int rc = c->rc;
@@ -1322,6 +1351,9 @@ int gex__csv_part_end(gex__csv_part *p, int last, int *row_start)
     if (c->rc != GEX_OK)
         return c->rc;
     if (last) {
+        check_unclosed_quote(c);
+        if (c->rc != GEX_OK)
+            return c->rc;
         csv_fini(&c->parser, on_field, on_row, c);
         *row_start = 1;
     } else {

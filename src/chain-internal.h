@@ -95,6 +95,14 @@ void gex__chain_shrink(gex_chain *chain);
  * gex_chain_prepare reports it when no --now is given. */
 void gex__chain_set_time_note(gex_chain *chain, const char *file, long line, const char *text);
 
+/* Whether a format is one of the JSON layouts (read by chain-json.c's walker). */
+static inline int gex__format_is_json(gex_format f)
+{
+    return f == GEX_FORMAT_CBOE_JSON || f == GEX_FORMAT_SCHWAB_JSON ||
+           f == GEX_FORMAT_TRADIER_JSON || f == GEX_FORMAT_POLYGON_JSON ||
+           f == GEX_FORMAT_OPC_JSON || f == GEX_FORMAT_IBKR_JSON;
+}
+
 /* --- the entry points for the tests and the fuzzer (chain-read.c) --- */
 
 /* gex_chain_read_file reading chunk bytes at a time (0: the default, 256 KB): for the tests
@@ -102,6 +110,13 @@ void gex__chain_set_time_note(gex_chain *chain, const char *file, long line, con
 int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_options *options,
                                  gex_chain **out, gex_read_report *report, gex_error *err,
                                  size_t chunk);
+
+/* gex_chain_read_file with a compressed input's decompressed bytes limited to inflate_max (0:
+ * the default, GEX__DECOMPRESS_MAX): for the tests, which check the decompression-bomb refusal
+ * without writing gigabytes. */
+int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_options *options,
+                                     gex_chain **out, gex_read_report *report, gex_error *err,
+                                     unsigned long long inflate_max);
 
 /* The same with threads > 1 in options: ranges of at least split_min bytes (0: the default,
  * 1 MB) read in chunks of chunk bytes (0: 256 KB); *ranges (when not NULL) is set to the number

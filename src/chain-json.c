@@ -1,98 +1,473 @@
 /*
- * CBOE delayed-quotes JSON (SPEC 2.3): {"timestamp": ..., "symbol": ..., "data": {
- * "current_price": ..., "options": [{"option": OCC symbol, "bid", "ask", "iv",
- * "open_interest", "volume", "delta", "gamma", "last_trade_price", ...}]}}, read with jansson.
+ * The JSON chain readers' walker (SPEC 2.3, 2.6): the document is read token by token
+ * (json-pull.c), its layout recognised from the first container of contracts it meets
+ * (data.options: CBOE; options[] beside current_price: CBOE without its wrapper;
+ * callExpDateMap/putExpDateMap: Schwab; options.option: Tradier; options.<date>: OPC; results:
+ * Polygon; quotes: IBKR), each contract's object collected into a record of the fields its
+ * layout wants and handed to the layout's reader, the other scalars kept for the end. Memory is
+ * one record and the chain, whatever the document's size. Also the CBOE layout itself:
+ * {"timestamp", "symbol", "data": {"current_price", "options": [{"option": OCC symbol, "bid",
+ * "ask", "iv", "open_interest", "volume", "delta", "gamma", "last_trade_price", ...}]}}.
  */
 #include <float.h>
-#include <jansson.h>
-#include <stddef.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gex/bs.h"
 #include "chain-json-internal.h"
 #include "chain-row-internal.h"
 
-/* A number field of a record: a JSON number, null (no value), a numeric string, or absent.
- * Returns 0 and *v (NAN when there is no value), or -1. */
-static int json_number(const gex__reader *r, const json_t *obj, const char *key, double *v)
+/* --- the walker --- */
+
+typedef struct walk {
+    gex__reader *r;
+    gex__json j;
+    const gex__jlayout *layout; /* NULL until the records show it */
+    void *state;
+    gex__jtop top;
+    gex__jrec rec;
+    size_t field_len[GEX__JREC_MAX]; /* strlen of each of the layout's fields */
+    size_t records;
+    char top_keys[200]; /* the top-level keys, for the message of an unknown document */
+} walk;
+
+static int json_error(walk *w)
 {
-    const json_t *x = json_object_get(obj, key);
-    if (x == NULL || json_is_null(x)) {
-        *v = (double)NAN;
-        return 0;
-    }
-    if (json_is_number(x)) {
-        *v = json_number_value(x);
-        return isfinite(*v) ? 0 : -1;
-    }
-    if (json_is_string(x)) {
-        const char *s = json_string_value(x);
-        size_t len = json_string_length(x);
-        if (strlen(s) != len || gex__read_number(r, s, len, v) != 0)
-            return -1;
-        return isnan(*v) || isfinite(*v) ? 0 : -1;
-    }
-    return -1;
+    return gex_error_set(w->r->err, GEX_EPARSE, w->r->name, w->j.tok_line, w->j.tok_col,
+                         "the JSON cannot be read (%s); check the file, or pass --input-format "
+                         "if it is a CSV",
+                         w->j.error);
 }
+
+/* Chooses the layout of the records met (the first one met decides; another is an error). */
+static int choose(walk *w, const gex__jlayout *layout)
+{
+    if (w->layout == layout)
+        return GEX_OK;
+    const gex_format want = w->r->opt->format;
+    if (w->layout != NULL)
+        return gex_error_set(w->r->err, GEX_EFORMAT, w->r->name, w->j.tok_line, 0,
+                             "the document holds contracts in two layouts (%s, then %s); split "
+                             "it into one file per layout",
+                             w->layout->name, layout->name);
+    if (want != GEX_FORMAT_AUTO && want != layout->format)
+        return gex_error_set(w->r->err, GEX_EFORMAT, w->r->name, w->j.tok_line, 0,
+                             "the document is %s, not %s: drop --input-format %s (the layout is "
+                             "recognised from the content)",
+                             layout->name, gex_format_name(want), gex_format_name(want));
+    w->layout = layout;
+    for (size_t f = 0; f < layout->n_fields && f < GEX__JREC_MAX; f++)
+        w->field_len[f] = strlen(layout->fields[f]);
+    w->r->rep->format = layout->format;
+    if (layout->state_size > 0) {
+        w->state = calloc(1, layout->state_size);
+        if (w->state == NULL)
+            return gex_error_set(w->r->err, GEX_ENOMEM, w->r->name, 0, 0, "out of memory");
+    }
+    return GEX_OK;
+}
+
+/* Keeps a scalar of the document (path: dotted). */
+static void keep_scalar(walk *w, const char *path, gex__jtok t)
+{
+    gex__jtop *top = &w->top;
+    if (top->n >= GEX__JTOP_MAX || strlen(path) >= GEX__JPATH_MAX)
+        return;
+    size_t i = top->n++;
+    strcpy(top->path[i], path);
+    top->type[i] = t;
+    top->line[i] = w->j.tok_line;
+    if (w->j.len_text > GEX__FIELD_MAX) {
+        top->len[i] = GEX__JREC_TOO_LONG;
+        top->text[i][0] = '\0';
+    } else {
+        memcpy(top->text[i], w->j.text, w->j.len_text);
+        top->text[i][w->j.len_text] = '\0';
+        top->len[i] = w->j.len_text;
+    }
+}
+
+/* The fields of a record object (its '{' just read), under prefix ("" or "details."). */
+static int record_fields(walk *w, char *path, size_t plen, int depth)
+{
+    const gex__jlayout *L = w->layout;
+    gex__jrec *rec = &w->rec;
+    for (;;) {
+        gex__jtok t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_OBJECT_END)
+            return GEX_OK;
+        if (t != GEX__JTOK_KEY)
+            return json_error(w);
+        size_t klen = w->j.len_text;
+        int fits = plen + klen + 1 < GEX__JPATH_MAX;
+        if (fits) {
+            memcpy(path + plen, w->j.text, klen);
+            path[plen + klen] = '\0';
+        }
+        t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_ERROR)
+            return json_error(w);
+        if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
+            path[plen + klen] = '.';
+            int rc = record_fields(w, path, plen + klen + 1, depth + 1);
+            if (rc != GEX_OK)
+                return rc;
+            continue;
+        }
+        if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
+            if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+                return json_error(w);
+            continue;
+        }
+        if (!fits)
+            continue;
+        size_t n = plen + klen;
+        for (size_t f = 0; f < L->n_fields; f++) {
+            const char *want = L->fields[f];
+            if (w->field_len[f] != n || want[0] != path[0] || memcmp(want, path, n) != 0)
+                continue;
+            rec->type[f] = t;
+            if (w->j.len_text > GEX__FIELD_MAX) {
+                rec->len[f] = GEX__JREC_TOO_LONG;
+            } else {
+                memcpy(rec->text[f], w->j.text, w->j.len_text);
+                rec->text[f][w->j.len_text] = '\0';
+                rec->len[f] = w->j.len_text;
+            }
+            break;
+        }
+    }
+}
+
+/* One record: its object's '{' just read, under the keys rec->key[0..n_keys). */
+static int record(walk *w)
+{
+    gex__jrec *rec = &w->rec;
+    memset(rec->type, 0, sizeof rec->type);
+    rec->line = w->j.tok_line;
+    rec->index = w->records++;
+    char path[GEX__JPATH_MAX];
+    int rc = record_fields(w, path, 0, 0);
+    if (rc != GEX_OK)
+        return rc;
+    w->r->rep->rows++;
+    return w->layout->record(w->r, w->state, rec);
+}
+
+/* A value that should be a record: an object is one; null is none; another value is a bad
+ * record of the layout (its reader sees every field absent). */
+static int record_value(walk *w, gex__jtok t)
+{
+    if (t == GEX__JTOK_OBJECT)
+        return record(w);
+    if (t == GEX__JTOK_ERROR)
+        return json_error(w);
+    if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+        return json_error(w);
+    if (t == GEX__JTOK_NULL)
+        return GEX_OK;
+    memset(w->rec.type, 0, sizeof w->rec.type);
+    w->rec.line = w->j.tok_line;
+    w->rec.index = w->records++;
+    w->r->rep->rows++;
+    return w->layout->record(w->r, w->state, &w->rec);
+}
+
+/* An array of records (its '[' just read). */
+static int record_array(walk *w)
+{
+    for (;;) {
+        gex__jtok t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_ARRAY_END)
+            return GEX_OK;
+        int rc = record_value(w, t);
+        if (rc != GEX_OK || w->r->failed)
+            return rc != GEX_OK ? rc : w->r->failed;
+    }
+}
+
+/* Copies the key just read into rec->key[level]. */
+static void set_key(walk *w, size_t level)
+{
+    size_t n = w->j.len_text > GEX__FIELD_MAX ? GEX__FIELD_MAX : w->j.len_text;
+    memcpy(w->rec.key[level], w->j.text, n);
+    w->rec.key[level][n] = '\0';
+    w->rec.key_len[level] = w->j.len_text;
+    w->rec.n_keys = level + 1;
+}
+
+/* Objects of objects down to the records, levels deep, the last level an array of records
+ * (Schwab: expiration -> strike -> [record]) or a record (OPC: date -> side -> strike ->
+ * record). The '{' of the outer object just read. */
+static int keyed_records(walk *w, size_t level, size_t levels, int last_is_array)
+{
+    for (;;) {
+        gex__jtok t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_OBJECT_END)
+            return GEX_OK;
+        if (t != GEX__JTOK_KEY)
+            return json_error(w);
+        set_key(w, level);
+        t = gex__json_next(&w->j);
+        int rc;
+        if (level + 1 < levels) {
+            if (t != GEX__JTOK_OBJECT) {
+                if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+                    return json_error(w);
+                continue;
+            }
+            rc = keyed_records(w, level + 1, levels, last_is_array);
+        } else if (last_is_array && t == GEX__JTOK_ARRAY)
+            rc = record_array(w);
+        else
+            rc = record_value(w, t);
+        if (rc != GEX_OK)
+            return rc;
+    }
+}
+
+static int is_date_key(const char *s, size_t n)
+{
+    return n == 10 && s[4] == '-' && s[7] == '-' && s[0] >= '1' && s[0] <= '2';
+}
+
+static int walk_object(walk *w, char *path, size_t plen, int depth);
+
+/* "options" holding an object: Tradier's {"option": [...]}, OPC's {"2026-02-11": {"c": ...}},
+ * or neither (walked for its scalars). Its '{' just read. */
+static int options_object(walk *w, char *path, size_t plen)
+{
+    gex__jtok t = gex__json_next(&w->j);
+    if (t == GEX__JTOK_OBJECT_END)
+        return GEX_OK;
+    if (t != GEX__JTOK_KEY)
+        return json_error(w);
+    if (w->j.len_text == 6 && memcmp(w->j.text, "option", 6) == 0) {
+        int rc = choose(w, &gex__jlayout_tradier);
+        if (rc != GEX_OK)
+            return rc;
+        w->rec.n_keys = 0;
+        t = gex__json_next(&w->j);
+        rc = t == GEX__JTOK_ARRAY ? record_array(w) : record_value(w, t);
+        if (rc != GEX_OK)
+            return rc;
+        /* The rest of "options" (nothing in Tradier's responses) is walked for scalars. */
+        path[plen] = '.';
+        return walk_object(w, path, plen + 1, 2);
+    }
+    if (is_date_key(w->j.text, w->j.len_text)) {
+        int rc = choose(w, &gex__jlayout_opc);
+        if (rc != GEX_OK)
+            return rc;
+        /* The first date's key is read: its value, then the other dates. */
+        set_key(w, 0);
+        t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_OBJECT)
+            rc = keyed_records(w, 1, 3, 0);
+        else if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+            rc = json_error(w);
+        return rc != GEX_OK ? rc : keyed_records(w, 0, 3, 0);
+    }
+    /* Neither: walk "options" for scalars from this key on. */
+    path[plen] = '.';
+    size_t klen = w->j.len_text;
+    if (plen + 1 + klen + 1 >= GEX__JPATH_MAX) {
+        t = gex__json_next(&w->j);
+        if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+            return json_error(w);
+    } else {
+        memcpy(path + plen + 1, w->j.text, klen);
+        path[plen + 1 + klen] = '\0';
+        t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_ERROR)
+            return json_error(w);
+        if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
+            if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+                return json_error(w);
+        } else
+            keep_scalar(w, path, t);
+    }
+    return walk_object(w, path, plen + 1, 2);
+}
+
+/* An object of the document outside the records (its '{' just read): its scalars kept, the
+ * containers of contracts read. path[0..plen) is its dotted path and a '.' when not empty. */
+static int walk_object(walk *w, char *path, size_t plen, int depth)
+{
+    for (;;) {
+        gex__jtok t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_OBJECT_END)
+            return GEX_OK;
+        if (t != GEX__JTOK_KEY)
+            return json_error(w);
+        size_t klen = w->j.len_text;
+        if (depth == 0) {
+            size_t used = strlen(w->top_keys);
+            if (used + klen + 3 < sizeof w->top_keys)
+                snprintf(w->top_keys + used, sizeof w->top_keys - used, "%s%.*s",
+                         used > 0 ? ", " : "", (int)klen, w->j.text);
+        }
+        int fits = plen + klen + 2 < GEX__JPATH_MAX;
+        if (fits) {
+            memcpy(path + plen, w->j.text, klen);
+            path[plen + klen] = '\0';
+        }
+        t = gex__json_next(&w->j);
+        if (t == GEX__JTOK_ERROR)
+            return json_error(w);
+        const char *p = fits ? path : "";
+        int rc = GEX_OK;
+        if (t == GEX__JTOK_ARRAY && (strcmp(p, "data.options") == 0 || strcmp(p, "options") == 0)) {
+            rc = choose(w, &gex__jlayout_cboe);
+            if (rc == GEX_OK)
+                rc = record_array(w);
+        } else if (t == GEX__JTOK_ARRAY && strcmp(p, "results") == 0) {
+            rc = choose(w, &gex__jlayout_polygon);
+            if (rc == GEX_OK)
+                rc = record_array(w);
+        } else if (t == GEX__JTOK_ARRAY && strcmp(p, "quotes") == 0) {
+            rc = choose(w, &gex__jlayout_ibkr);
+            if (rc == GEX_OK)
+                rc = record_array(w);
+        } else if (t == GEX__JTOK_OBJECT &&
+                   (strcmp(p, "callExpDateMap") == 0 || strcmp(p, "putExpDateMap") == 0)) {
+            rc = choose(w, &gex__jlayout_schwab);
+            /* The map's name is the record's first key: the type of its contracts. */
+            if (rc == GEX_OK) {
+                w->rec.key[0][0] = p[0];
+                w->rec.key[0][1] = '\0';
+                w->rec.key_len[0] = 1;
+                rc = keyed_records(w, 1, 3, 1);
+            }
+        } else if (t == GEX__JTOK_OBJECT && strcmp(p, "options") == 0)
+            rc = options_object(w, path, plen + klen);
+        else if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
+            path[plen + klen] = '.';
+            rc = walk_object(w, path, plen + klen + 1, depth + 1);
+        } else if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
+            if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+                rc = json_error(w);
+        } else if (fits)
+            keep_scalar(w, path, t);
+        if (rc != GEX_OK)
+            return rc;
+    }
+}
+
+int gex__read_json(gex__reader *r, gex__chunk_fn next_chunk, void *data)
+{
+    walk *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    w->r = r;
+    int rc = gex__json_init(&w->j, next_chunk, data);
+    if (rc != GEX_OK) {
+        free(w);
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    }
+    gex__jtok t = gex__json_next(&w->j);
+    char path[GEX__JPATH_MAX] = "";
+    if (t == GEX__JTOK_ERROR)
+        rc = json_error(w);
+    else if (t != GEX__JTOK_OBJECT)
+        rc = gex_error_set(r->err, GEX_EFORMAT, r->name, w->j.tok_line, w->j.tok_col,
+                           "a JSON document that is not an object: no chain layout gex reads "
+                           "(CBOE, Schwab, Tradier, Polygon, OPC) is one; pass --input-format "
+                           "if the file is a CSV");
+    else
+        rc = walk_object(w, path, 0, 0);
+    if (rc == GEX_OK && gex__json_next(&w->j) != GEX__JTOK_END)
+        rc = json_error(w);
+    if (rc == GEX_OK && w->layout == NULL)
+        rc = gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
+                           "a JSON document of no chain layout gex reads: its top-level keys are "
+                           "%s, none of data.options (CBOE), callExpDateMap/putExpDateMap "
+                           "(Schwab), options.option (Tradier), results (Polygon), options.<date> "
+                           "(OPC); convert it to a long CSV (README \"Input formats\")",
+                           w->top_keys[0] != '\0' ? w->top_keys : "none");
+    if (rc == GEX_OK)
+        rc = w->layout->finish(r, w->state, &w->top);
+    gex__json_free(&w->j);
+    free(w->state);
+    free(w);
+    return rc;
+}
+
+/* --- the CBOE layout --- */
+
+enum {
+    CBOE_OPTION,
+    CBOE_BID,
+    CBOE_ASK,
+    CBOE_LAST,
+    CBOE_IV,
+    CBOE_VOLUME,
+    CBOE_DELTA,
+    CBOE_GAMMA,
+    CBOE_OI,
+};
+static const char *const cboe_fields[] = {
+    [CBOE_OPTION] = "option",         [CBOE_BID] = "bid",     [CBOE_ASK] = "ask",
+    [CBOE_LAST] = "last_trade_price", [CBOE_IV] = "iv",       [CBOE_VOLUME] = "volume",
+    [CBOE_DELTA] = "delta",           [CBOE_GAMMA] = "gamma", [CBOE_OI] = "open_interest",
+};
 
 /* The CBOE JSON's times ("2023-09-21 03:17:42") are UTC: the file's timestamp follows the last
  * trade (16:15 New York time) by eleven hours only when read as UTC. */
 #define CBOE_JSON_ZONE 0
 
-static int read_record(gex__reader *r, const json_t *rec, size_t index, const char *u, size_t u_len,
-                       double spot)
+/* The record's numbers: each field's largest plausible magnitude (gex/chain.h, SPEC 2.5); any
+ * finite IV (its placeholders are counted after the read, SPEC 1.4) and vendor greek. */
+static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
 {
-    long where = (long)index + 1; /* reported as the line: the record's 1-based position */
+    (void)state_;
+    long where = (long)rec->index + 1; /* reported as the line: the record's 1-based position */
     char what[200];
-    const json_t *opt = json_is_object(rec) ? json_object_get(rec, "option") : NULL;
+    const char *opt = gex__jrec_text(rec, CBOE_OPTION);
     gex__occ occ;
-    if (opt == NULL || !json_is_string(opt) ||
-        gex__occ_decode(json_string_value(opt), json_string_length(opt), &occ) != 0) {
-        snprintf(what, sizeof what, "data.options[%zu]: \"option\" is not an OCC symbol", index);
+    if (opt == NULL || rec->type[CBOE_OPTION] != GEX__JTOK_STRING ||
+        gex__occ_decode(opt, rec->len[CBOE_OPTION], &occ) != 0) {
+        snprintf(what, sizeof what, "data.options[%zu]: \"option\" is not an OCC symbol",
+                 rec->index);
         return gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, where, 0, what);
     }
-    gex_contract k = {
-        .expiration = occ.expiration,
-        .strike = occ.strike,
-        .type = occ.type,
-        .line = 0,
-    };
-    /* The largest plausible magnitude of each (gex/chain.h, SPEC 2.5); any finite IV (its
-     * placeholders are counted after the read, SPEC 1.4) and vendor greek. */
+    gex_contract k = {.expiration = occ.expiration, .strike = occ.strike, .type = occ.type};
     static const struct {
-        const char *key;
+        size_t field;
         size_t offset;
         double max;
     } fields[] = {
-        {"bid", offsetof(gex_contract, bid), GEX_PRICE_MAX},
-        {"ask", offsetof(gex_contract, ask), GEX_PRICE_MAX},
-        {"last_trade_price", offsetof(gex_contract, last), GEX_PRICE_MAX},
-        {"iv", offsetof(gex_contract, iv), DBL_MAX},
-        {"volume", offsetof(gex_contract, volume), GEX_CONTRACTS_MAX},
-        {"delta", offsetof(gex_contract, vendor_delta), DBL_MAX},
-        {"gamma", offsetof(gex_contract, vendor_gamma), DBL_MAX},
+        {CBOE_BID, offsetof(gex_contract, bid), GEX_PRICE_MAX},
+        {CBOE_ASK, offsetof(gex_contract, ask), GEX_PRICE_MAX},
+        {CBOE_LAST, offsetof(gex_contract, last), GEX_PRICE_MAX},
+        {CBOE_IV, offsetof(gex_contract, iv), DBL_MAX},
+        {CBOE_VOLUME, offsetof(gex_contract, volume), GEX_CONTRACTS_MAX},
+        {CBOE_DELTA, offsetof(gex_contract, vendor_delta), DBL_MAX},
+        {CBOE_GAMMA, offsetof(gex_contract, vendor_gamma), DBL_MAX},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         double *dst = (double *)((char *)&k + fields[i].offset);
-        if (json_number(r, rec, fields[i].key, dst) != 0) {
-            snprintf(what, sizeof what, "data.options[%zu] (%s): \"%s\" is not a number", index,
-                     json_string_value(opt), fields[i].key);
+        const char *key = cboe_fields[fields[i].field];
+        if (gex__jrec_number(r, rec, fields[i].field, dst) != 0) {
+            snprintf(what, sizeof what, "data.options[%zu] (%s): \"%s\" is not a number",
+                     rec->index, opt, key);
             return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, where, 0, what);
         }
         if (fabs(*dst) > fields[i].max) {
             snprintf(what, sizeof what,
-                     "data.options[%zu] (%s): \"%s\" %g is out of range (at most %.0f)", index,
-                     json_string_value(opt), fields[i].key, *dst, fields[i].max);
+                     "data.options[%zu] (%s): \"%s\" %g is out of range (at most %.0f)", rec->index,
+                     opt, key, *dst, fields[i].max);
             return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, where, 0, what);
         }
     }
     double oi;
-    if (json_number(r, rec, "open_interest", &oi) != 0 || oi < 0 || oi > GEX_CONTRACTS_MAX) {
+    if (gex__jrec_number(r, rec, CBOE_OI, &oi) != 0 || oi < 0 || oi > GEX_CONTRACTS_MAX) {
         snprintf(what, sizeof what,
-                 "data.options[%zu] (%s): \"open_interest\" is not a number from 0 to %.0f", index,
-                 json_string_value(opt), GEX_CONTRACTS_MAX);
+                 "data.options[%zu] (%s): \"open_interest\" is not a number from 0 to %.0f",
+                 rec->index, opt, GEX_CONTRACTS_MAX);
         return gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, where, 0, what);
     }
     if (isnan(oi)) {
@@ -101,69 +476,47 @@ static int read_record(gex__reader *r, const json_t *rec, size_t index, const ch
     }
     k.open_interest = oi == 0 ? 0 : oi;
     k.multiplier = (double)NAN;
+    /* Stored under the root's underlying (SPXW -> SPX); finish relabels them when the
+     * document names its symbol (it may come after the options). */
     char mapped[GEX__FIELD_MAX + 1];
-    if (u_len == 0) {
-        u_len = gex__root_underlying(occ.root, occ.root_len, mapped);
-        u = mapped;
-    }
-    int rc = gex__reader_add(r, u, u_len, occ.root, occ.root_len, &k, spot);
+    size_t u_len = gex__root_underlying(occ.root, occ.root_len, mapped);
+    int rc = gex__reader_add(r, mapped, u_len, occ.root, occ.root_len, &k, (double)NAN);
     if (rc != GEX_OK)
         return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
                              gex_strerror(rc));
     return GEX_OK;
 }
 
-int gex__read_cboe_json(gex__reader *r, gex__chunk_fn next_chunk, void *data)
+static int cboe_finish(gex__reader *r, void *state, const gex__jtop *top)
 {
-    json_error_t jerr;
-    json_t *root = json_load_callback(next_chunk, data, 0, &jerr);
-    if (root == NULL)
-        return gex_error_set(r->err, GEX_EPARSE, r->name, jerr.line, jerr.column,
-                             "the JSON cannot be read (%s); check the file, or pass "
-                             "--input-format if it is a CSV",
-                             jerr.text);
-    int rc = GEX_OK;
-    const json_t *d = json_object_get(root, "data");
-    const json_t *options = json_is_object(d) ? json_object_get(d, "options") : NULL;
-    if (!json_is_array(options)) {
-        rc = gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
-                           "a JSON document without data.options[]: not CBOE's delayed quotes; "
-                           "pass --input-format if the file is another format");
-        json_decref(root);
+    (void)state;
+    /* The document's symbol is the underlying of all its contracts. */
+    gex__jtok t = GEX__JTOK_END;
+    const char *sym = gex__jtop_get(top, "symbol", &t);
+    if (sym == NULL || t != GEX__JTOK_STRING)
+        sym = gex__jtop_get(top, "data.symbol", &t);
+    int rc = gex__reader_relabel(r, sym != NULL && t == GEX__JTOK_STRING ? sym : NULL);
+    if (rc != GEX_OK)
         return rc;
-    }
-    /* The underlying: "symbol" ("^RUT", "_SPX") at the top or in data, else each option's
-     * root. */
-    const json_t *sym = json_object_get(root, "symbol");
-    if (!json_is_string(sym))
-        sym = json_object_get(d, "symbol");
-    char u[GEX__FIELD_MAX + 1] = "";
-    size_t u_len = 0;
-    if (json_is_string(sym)) {
-        const char *s = json_string_value(sym);
-        while (*s == '^' || *s == '_' || *s == '$')
-            s++;
-        size_t n = strlen(s);
-        int ok = n > 0 && n <= GEX__FIELD_MAX;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = (unsigned char)s[i] > ' ' && (unsigned char)s[i] < 0x7f;
-        if (ok) {
-            memcpy(u, s, n + 1);
-            u_len = n;
-        }
-    }
-    double spot = (double)NAN;
-    const json_t *cp = json_object_get(d, "current_price");
-    if (json_is_number(cp) && json_number_value(cp) > 0 && json_number_value(cp) <= GEX_PRICE_MAX)
-        spot = json_number_value(cp);
-    const json_t *ts = json_object_get(root, "timestamp");
-    if (json_is_string(ts))
-        gex__read_quote_time(r, json_string_value(ts), json_string_length(ts), CBOE_JSON_ZONE, 1);
-    size_t n = json_array_size(options);
-    for (size_t i = 0; i < n && rc == GEX_OK; i++) {
-        r->rep->rows++;
-        rc = read_record(r, json_array_get(options, i), i, u, u_len, spot);
-    }
-    json_decref(root);
-    return rc;
+    double spot;
+    if (gex__jtop_price(r, top, "data.current_price", &spot) == 0 ||
+        gex__jtop_price(r, top, "current_price", &spot) == 0)
+        gex__reader_default_spot(r, spot);
+    const char *ts = gex__jtop_get(top, "timestamp", &t);
+    if (ts != NULL && t == GEX__JTOK_STRING)
+        gex__read_quote_time(r, ts, strlen(ts), CBOE_JSON_ZONE, 1);
+    else if (!r->has_time)
+        snprintf(r->time_note, sizeof r->time_note,
+                 "CBOE's JSON without its wrapper carries no \"timestamp\" (the quote instant); "
+                 "pass --now");
+    return GEX_OK;
 }
+
+const gex__jlayout gex__jlayout_cboe = {
+    .format = GEX_FORMAT_CBOE_JSON,
+    .name = "CBOE delayed-quotes JSON",
+    .fields = cboe_fields,
+    .n_fields = sizeof cboe_fields / sizeof cboe_fields[0],
+    .record = cboe_record,
+    .finish = cboe_finish,
+};

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "chain-csv-internal.h"
+#include "chain-decompress-internal.h"
 #include "chain-internal.h"
 #include "chain-json-internal.h"
 #include "chain-row-internal.h"
@@ -155,6 +156,22 @@ static int finish(gex__reader *r, long header_line)
         for (size_t s = 0; s < c->n_sym; s++)
             c->sym_spot[s] = r->opt->spot;
     }
+    /* Rows whose spot differs from their underlying's (its first row's): said, with the first
+     * such row's line, since every contract is computed at one spot. */
+    size_t differ = 0, first_differ = 0;
+    if (!(r->opt->spot > 0 && isfinite(r->opt->spot)))
+        for (size_t i = 0; i < c->n; i++)
+            if (isfinite(c->spot[i]) && c->spot[i] != c->sym_spot[c->underlying[i]] &&
+                differ++ == 0)
+                first_differ = i;
+    if (differ > 0) {
+        size_t i = first_differ;
+        warn(r,
+             "the spot differs between rows: %s is read at %.10g (its first row's), but %zu "
+             "rows say otherwise, the first on line %ld (%.10g); pass --spot to choose",
+             c->sym[c->underlying[i]], c->sym_spot[c->underlying[i]], differ, c->line[i],
+             c->spot[i]);
+    }
     for (size_t i = 0; i < c->n; i++)
         c->spot[i] = c->sym_spot[c->underlying[i]];
     for (size_t i = 0; i < c->n; i++) {
@@ -199,7 +216,16 @@ typedef struct source {
     size_t *ranges;   /* when not NULL, the ranges a split read combined (tests) */
     int eof;
     int io_error;
+    /* A compressed input (memory or stream) is read through z, its decompressed bytes. */
+    gex__inflate *z;
+    unsigned long long inflate_max; /* 0: GEX__DECOMPRESS_MAX (tests ask for less) */
 } source;
+
+/* Whether the input is read in chunks into buf (a stream, or compressed bytes). */
+static int streamed(const source *s)
+{
+    return s->fp != NULL || s->z != NULL;
+}
 
 /* The prefix of a stream, where the format and the header are looked for, holds at least
  * HEADER_SEARCH_LINES lines unless the input ends or PREFIX_MAX bytes come first: detection
@@ -229,11 +255,12 @@ static size_t source_read(source *s, char *dst, size_t cap)
 {
     size_t n = 0;
     while (n < cap && !s->eof) {
-        size_t got = fread(dst + n, 1, cap - n, s->fp);
+        size_t got = s->z != NULL ? gex__inflate_read(s->z, dst + n, cap - n)
+                                  : fread(dst + n, 1, cap - n, s->fp);
         n += got;
         if (got == 0) {
             s->eof = 1;
-            s->io_error = ferror(s->fp);
+            s->io_error = s->z == NULL && ferror(s->fp);
         }
     }
     return n;
@@ -256,7 +283,7 @@ static size_t json_next(void *buffer, size_t size, void *data)
         f->prefix_len -= n;
         return n;
     }
-    if (f->src->fp == NULL)
+    if (!streamed(f->src))
         return 0;
     return source_read(f->src, buffer, size);
 }
@@ -276,7 +303,7 @@ static int split_input(const source *src, const gex_read_options *options, size_
                        size_t prefix_len, gex__split_input *in)
 {
     memset(in, 0, sizeof *in);
-    if (options->threads < 2)
+    if (options->threads < 2 || src->z != NULL)
         return 0;
     in->threads = (size_t)options->threads;
     in->min_range = src->split_min > 0 ? src->split_min : SPLIT_MIN_RANGE;
@@ -340,35 +367,69 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
     }
 
-    /* The prefix: the whole buffer, or the first chunk of the stream. */
+    /* The prefix: the whole buffer, or the first chunk of the stream. A compressed input (told
+     * by its first bytes) is read as the stream of its decompressed bytes. */
     const char *prefix;
     size_t prefix_len;
     int prefix_is_all;
     struct stat st;
-    if (src->fp == NULL)
+    if (src->fp == NULL) {
+        gex__compression comp =
+            gex__compression_detect((const unsigned char *)src->mem, src->mem_len);
+        int rc = comp == GEX__COMPRESSION_NONE
+                     ? GEX_OK
+                     : gex__inflate_open(comp, src->mem, src->mem_len, NULL, name, src->inflate_max,
+                                         err, &src->z);
+        if (rc != GEX_OK) {
+            freelocale(r.c_locale);
+            gex_chain_free(r.chain);
+            return rc;
+        }
+    }
+    if (src->z != NULL)
+        r.total_bytes = 0; /* unknown until decompressed */
+    else if (src->fp == NULL)
         r.total_bytes = src->mem_len;
     else if (fstat(fileno(src->fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         r.total_bytes = (size_t)st.st_size;
-    if (src->fp == NULL) {
+    if (!streamed(src)) {
         prefix = src->mem;
         prefix_len = src->mem_len;
         prefix_is_all = 1;
     } else {
-        src->start = ftello(src->fp);
+        src->start = src->fp != NULL ? ftello(src->fp) : -1;
         src->cap = src->chunk > 0 ? src->chunk : READ_CHUNK;
         src->buf = malloc(src->cap);
         if (src->buf == NULL) {
             freelocale(r.c_locale);
             gex_chain_free(r.chain);
+            gex__inflate_close(src->z);
             return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
         }
         prefix_len = source_read(src, src->buf, src->cap);
+        gex__compression comp =
+            src->z != NULL ? GEX__COMPRESSION_NONE
+                           : gex__compression_detect((unsigned char *)src->buf, prefix_len);
+        if (comp != GEX__COMPRESSION_NONE) {
+            src->start = -1;
+            int rc = gex__inflate_open(comp, src->buf, prefix_len, src->eof ? NULL : src->fp, name,
+                                       src->inflate_max, err, &src->z);
+            if (rc != GEX_OK) {
+                free(src->buf);
+                src->buf = NULL;
+                freelocale(r.c_locale);
+                gex_chain_free(r.chain);
+                return rc;
+            }
+            src->eof = 0;
+            prefix_len = source_read(src, src->buf, src->cap);
+        }
         size_t lines = count_lines(src->buf, prefix_len);
         /* Grown by doubling (linear in the bytes read); JSON needs no lines (AUTO takes a
          * file opening with '{' as JSON, whatever follows). */
-        int csv_possible = options->format != GEX_FORMAT_CBOE_JSON;
+        int csv_possible = !gex__format_is_json(options->format);
         int json_possible =
-            options->format == GEX_FORMAT_AUTO || options->format == GEX_FORMAT_CBOE_JSON;
+            options->format == GEX_FORMAT_AUTO || gex__format_is_json(options->format);
         size_t bom = prefix_len >= 3 && memcmp(src->buf, utf8_bom, 3) == 0 ? 3 : 0;
         size_t nb = first_non_blank(src->buf, bom, prefix_len);
         /* Until the first non-blank byte shows (what detection looks at first), and then
@@ -380,6 +441,9 @@ static int read_source(source *src, const char *name, const gex_read_options *op
             char *grown = realloc(src->buf, cap);
             if (grown == NULL) {
                 free(src->buf);
+                src->buf = NULL;
+                gex__inflate_close(src->z);
+                src->z = NULL;
                 freelocale(r.c_locale);
                 gex_chain_free(r.chain);
                 return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
@@ -406,9 +470,9 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         rc = gex__detect(&r, prefix + skip, prefix_len - skip, prefix_is_all, &det);
     if (rc == GEX_OK) {
         report->format = det.format;
-        if (det.format == GEX_FORMAT_CBOE_JSON) {
+        if (gex__format_is_json(det.format)) {
             json_feed feed = {src, prefix + skip, prefix_len - skip};
-            rc = gex__read_cboe_json(&r, json_next, &feed);
+            rc = gex__read_json(&r, json_next, &feed);
         } else {
             gex__split_input in;
             int split = 0;
@@ -419,9 +483,18 @@ static int read_source(source *src, const char *name, const gex_read_options *op
                                    strerror(errno));
             if (!split)
                 rc = gex__read_csv(&r, &det, prefix + skip, prefix_len - skip,
-                                   src->fp != NULL ? source_next : NULL, src);
+                                   streamed(src) ? source_next : NULL, src);
         }
     }
+    /* A corrupt, truncated or oversized compressed input ends the bytes early: its error is the
+     * one that explains whatever the reader made of them. A reader that stopped on an error
+     * may not have reached it (bzip2 checks a block's CRC after giving out its bytes): the rest
+     * is decompressed, up to the limit, to find it. */
+    if (src->z != NULL && rc != GEX_OK)
+        while (gex__inflate_read(src->z, src->buf, src->cap) > 0)
+            continue;
+    if (src->z != NULL && gex__inflate_status(src->z, NULL) != GEX_OK)
+        rc = gex__inflate_status(src->z, err);
     if (rc == GEX_OK && src->io_error)
         rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
     if (rc == GEX_OK)
@@ -429,6 +502,8 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     freelocale(r.c_locale);
     free(src->buf);
     src->buf = NULL;
+    gex__inflate_close(src->z);
+    src->z = NULL;
     if (rc != GEX_OK) {
         if (err != NULL && err->text[0] == '\0')
             gex_error_set(err, rc, name, 0, 0, "%s", gex_strerror(rc));
@@ -479,6 +554,19 @@ int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_option
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
     source src = {.fp = fp, .chunk = chunk, .split_min = split_min, .start = -1, .ranges = ranges};
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err);
+}
+
+int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_options *options,
+                                     gex_chain **out, gex_read_report *report, gex_error *err,
+                                     unsigned long long inflate_max)
+{
+    if (out == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    if (fp == NULL)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
+    source src = {.fp = fp, .start = -1, .inflate_max = inflate_max};
     return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err);
 }
 

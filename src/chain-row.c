@@ -234,7 +234,11 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     if (r->opt->multiplier > 0 && isfinite(r->opt->multiplier))
         k->multiplier = r->opt->multiplier;
     int rc = gex__chain_add_interned(r->chain, r->last_u_index, ri, k);
-    if (rc == GEX_OK)
+    if (rc == GEX_OK) {
         r->rep->contracts++;
+        /* The row's own spot (NAN when it has none), compared with its underlying's by
+         * finish(), which then gives every contract the underlying's. */
+        r->chain->spot[r->chain->n - 1] = spot > 0 && isfinite(spot) ? spot : (double)NAN;
+    }
     return rc;
 }

@@ -776,6 +776,11 @@ static const char *const format_names[GEX_FORMAT_COUNT] = {
     [GEX_FORMAT_LONG_CSV] = "long-csv",
     [GEX_FORMAT_CBOE_CSV] = "cboe-csv",
     [GEX_FORMAT_CBOE_JSON] = "cboe-json",
+    [GEX_FORMAT_SCHWAB_JSON] = "schwab-json",
+    [GEX_FORMAT_TRADIER_JSON] = "tradier-json",
+    [GEX_FORMAT_POLYGON_JSON] = "polygon-json",
+    [GEX_FORMAT_OPC_JSON] = "opc-json",
+    [GEX_FORMAT_IBKR_JSON] = "ibkr-json",
 };
 
 const char *gex_format_name(int format)

@@ -48,6 +48,12 @@ while read -r opt list; do
 done <<EOF2
 $values
 EOF2
+# --input-format's values come from gex --help (the gex on PATH): every name listed there.
+PATH=$(dirname "$gex"):$PATH
+formats=$("$gex" --help | awk 'f && /^  --/ {exit} /--input-format NAME/ {f = 1; sub(/.*NAME/, "")} f' |
+    tr ',' '\n' | tr -d ' ' | grep .)
+[ -n "$formats" ] || { echo "FAIL: gex --help lists no --input-format names"; fail=1; }
+for f in $formats; do expect "$f" gex levels --input-format ""; done
 kinds=$("$gex" plot --help | grep -oE -- '--kind [A-Z]+' >/dev/null && echo "gex dex vex chex profile dashboard heatmap history")
 for k in $kinds; do expect "$k" gex plot --kind ""; done
 

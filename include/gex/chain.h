@@ -29,13 +29,19 @@ typedef struct gex_chain gex_chain;
 /* Input formats (SPEC 2). AUTO detects from content, never from the file name alone. */
 typedef enum gex_format {
     GEX_FORMAT_AUTO = 0,
-    GEX_FORMAT_LONG_CSV,  /* one contract per row, columns by header name (also yfinance) */
-    GEX_FORMAT_CBOE_CSV,  /* CBOE delayed quotes "quotedata.csv", current and 2020-era layouts */
-    GEX_FORMAT_CBOE_JSON, /* CBOE delayed quotes JSON */
+    GEX_FORMAT_LONG_CSV,     /* one contract per row, columns by header name (also yfinance) */
+    GEX_FORMAT_CBOE_CSV,     /* CBOE delayed quotes "quotedata.csv", current and 2020-era layouts */
+    GEX_FORMAT_CBOE_JSON,    /* CBOE delayed quotes JSON, with or without its wrapper */
+    GEX_FORMAT_SCHWAB_JSON,  /* Schwab / TD Ameritrade option chain (callExpDateMap) */
+    GEX_FORMAT_TRADIER_JSON, /* Tradier markets/options/chains (options.option[]) */
+    GEX_FORMAT_POLYGON_JSON, /* Polygon (Massive) option chain snapshot (results[]) */
+    GEX_FORMAT_OPC_JSON,     /* compact chain JSON keyed date -> c|p -> strike {oi, b, a, l, v} */
+    GEX_FORMAT_IBKR_JSON,    /* IBKR snapshots saved as {"quotes": [...]} */
     GEX_FORMAT_COUNT
 } gex_format;
 
-/* "auto", "long-csv", "cboe-csv", "cboe-json"; NULL for an unknown value. */
+/* "auto", "long-csv", "cboe-csv", "cboe-json", "schwab-json", "tradier-json", "polygon-json",
+ * "opc-json", "ibkr-json"; NULL for an unknown value. */
 const char *gex_format_name(int format);
 /* Parses a format name (as above); returns GEX_OK or GEX_EINVAL. */
 int gex_format_parse(const char *name, gex_format *format);
@@ -134,16 +140,16 @@ typedef struct gex_read_report {
     size_t contracts;                      /* contracts kept */
     size_t skipped[GEX_SKIP_REASON_COUNT]; /* rows (or CBOE row halves) skipped per reason */
     /* First line skipped for each reason, 0 if none; for CBOE JSON the record's 1-based
-     * position in data.options. */
+     * position in data.options, for the other JSON layouts the line where its object opens. */
     long first_line[GEX_SKIP_REASON_COUNT];
     size_t other_symbol;     /* contracts of other underlyings left out by options.symbol */
     int iv_percent_rescaled; /* the IV column was in percent and was divided by 100 */
     int has_quote_time;      /* the file carried a quote instant */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
-     * before a long CSV header, quote times that differ between rows, index rows without a
-     * root read as PM weeklies. (A date that gives no quote instant is reported by
-     * gex_chain_prepare, and only when no --now is given.) */
+     * before a long CSV header, quote times that differ between rows, spots that differ between
+     * rows of one underlying, index rows without a root read as PM weeklies. (A date that gives no
+     * quote instant is reported by gex_chain_prepare, and only when no --now is given.) */
     char warning[512];
 } gex_read_report;
 
@@ -161,8 +167,10 @@ typedef struct gex_read_report {
  *   GEX_EINVAL    bad arguments; GEX_ENOMEM.
  * A date line or quote-time cell that gives no instant is not an error here: the chain has no
  * quote instant and gex_chain_prepare() reports the file, line and reason ("pass --now") unless
- * --now is given. report may be NULL. CSV input is read in chunks (no copy of the whole file)
- * and nothing is allocated per row; CBOE JSON is parsed whole by jansson. */
+ * --now is given. report may be NULL. Input is read in chunks (no copy of the whole file) and
+ * nothing is allocated per row; JSON is read token by token, one contract's object at a time; a
+ * gzip, zstd, xz or bzip2 file (told by its first bytes) is read decompressed, and is an error
+ * (GEX_EPARSE) when corrupt, truncated or more than 2 GiB decompressed. */
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
                         gex_read_report *report, gex_error *err);
 

@@ -72,7 +72,8 @@ static const char common_help[] =
     "                           the file's IV, else solved from the mid (default auto)\n"
     "  --strict                 the first bad row is an error (default: skip and count)\n"
     "  --multiplier M           shares per contract (default: the file's, else 100)\n"
-    "  --input-format auto|long-csv|cboe-csv|cboe-json\n"
+    "  --input-format NAME      auto, long-csv, cboe-csv, cboe-json, schwab-json,\n"
+    "                           tradier-json, polygon-json, opc-json, ibkr-json\n"
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
     "                           2 MB of rows is read in ranges on N threads; the output\n"
@@ -526,7 +527,8 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
     case OPT_INPUT_FORMAT:
         if (gex_format_parse(arg, &o->read.format) != GEX_OK)
             return usage_error("--input-format: '%s' is not one of auto, long-csv, cboe-csv, "
-                               "cboe-json",
+                               "cboe-json, schwab-json, tradier-json, polygon-json, opc-json, "
+                               "ibkr-json",
                                arg);
         return -1;
     case OPT_SETTLE: {

@@ -1,0 +1,126 @@
+/*
+ * Interactive Brokers snapshots saved as {"quotes": [{"ticker", "expiry_date", "strike",
+ * "option_type", "bid", "ask", "last", "volume", "open_interest", "implied_volatility" (a
+ * fraction), "delta", "gamma", "under_price", "snapshot_timestamp"}], "connection",
+ * "diagnostics"} (SPEC 2.6): not a native IB format (TWS has none) but what the common capture
+ * scripts write. IB sends open interest only with generic tick 101 on a subscription; without
+ * it every open_interest is null and the file is refused.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gex/bs.h"
+#include "chain-json-internal.h"
+
+enum {
+    F_TICKER,
+    F_EXPIRATION,
+    F_STRIKE,
+    F_TYPE,
+    F_BID,
+    F_ASK,
+    F_LAST,
+    F_VOLUME,
+    F_OI,
+    F_IV,
+    F_DELTA,
+    F_GAMMA,
+    F_U_PRICE,
+    F_TIME,
+};
+static const char *const fields[] = {
+    [F_TICKER] = "ticker",
+    [F_EXPIRATION] = "expiry_date",
+    [F_STRIKE] = "strike",
+    [F_TYPE] = "option_type",
+    [F_BID] = "bid",
+    [F_ASK] = "ask",
+    [F_LAST] = "last",
+    [F_VOLUME] = "volume",
+    [F_OI] = "open_interest",
+    [F_IV] = "implied_volatility",
+    [F_DELTA] = "delta",
+    [F_GAMMA] = "gamma",
+    [F_U_PRICE] = "under_price",
+    [F_TIME] = "snapshot_timestamp",
+};
+
+static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
+{
+    char what[512];
+    snprintf(what, sizeof what, "quotes[%zu]: \"%s\" is not usable", rec->index, field);
+    return gex__reader_skip(r, reason, rec->line, 0, what);
+}
+
+static int ibkr_record(gex__reader *r, void *state, const gex__jrec *rec)
+{
+    (void)state;
+    gex_contract k = {.line = rec->line};
+    const char *u = gex__jrec_text(rec, F_TICKER);
+    if (u == NULL || rec->len[F_TICKER] == 0)
+        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, "ticker");
+    const char *type = gex__jrec_text(rec, F_TYPE);
+    if (type != NULL && (strcmp(type, "call") == 0 || strcmp(type, "put") == 0 ||
+                         strcmp(type, "C") == 0 || strcmp(type, "P") == 0))
+        k.type = type[0] == 'c' || type[0] == 'C' ? GEX_CALL : GEX_PUT;
+    else
+        return bad(r, rec, GEX_SKIP_BAD_TYPE, "option_type");
+    const char *exp = gex__jrec_text(rec, F_EXPIRATION);
+    if (exp == NULL || gex__read_expiration(r, exp, rec->len[F_EXPIRATION], &k.expiration) != 0)
+        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "expiry_date");
+    if (gex__jrec_bounded(r, rec, F_STRIKE, DBL_MIN, GEX_PRICE_MAX, NAN, &k.strike) != 0 ||
+        isnan(k.strike))
+        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "strike");
+    double spot;
+    if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.bid) ||
+        gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.ask) ||
+        gex__jrec_bounded(r, rec, F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.last) ||
+        gex__jrec_bounded(r, rec, F_VOLUME, 0, GEX_CONTRACTS_MAX, NAN, &k.volume) ||
+        gex__jrec_bounded(r, rec, F_IV, -DBL_MAX, DBL_MAX, NAN, &k.iv) ||
+        gex__jrec_bounded(r, rec, F_DELTA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_delta) ||
+        gex__jrec_bounded(r, rec, F_GAMMA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_gamma) ||
+        gex__jrec_bounded(r, rec, F_U_PRICE, 0, GEX_PRICE_MAX, NAN, &spot))
+        return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, IV, greek or price");
+    k.multiplier = (double)NAN;
+    double oi;
+    if (gex__jrec_bounded(r, rec, F_OI, 0, GEX_CONTRACTS_MAX, NAN, &oi) != 0)
+        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "open_interest");
+    if (isnan(oi)) {
+        r->missing_oi++;
+        oi = 0;
+    }
+    k.open_interest = oi;
+    const char *ts = gex__jrec_text(rec, F_TIME);
+    if (ts != NULL)
+        gex__read_quote_time(r, ts, rec->len[F_TIME], 0, rec->line);
+    int rc = gex__reader_add(r, u, rec->len[F_TICKER], u, rec->len[F_TICKER], &k,
+                             spot > 0 ? spot : (double)NAN);
+    if (rc != GEX_OK)
+        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
+                             gex_strerror(rc));
+    return GEX_OK;
+}
+
+static int ibkr_finish(gex__reader *r, void *state, const gex__jtop *top)
+{
+    (void)state;
+    (void)top;
+    int rc = gex__reader_relabel(r, NULL);
+    if (rc != GEX_OK)
+        return rc;
+    return gex__json_require_oi(r, "an IBKR snapshot file (quotes[])",
+                                "IB sends open interest only with generic tick 101 (option open "
+                                "interest) on a market-data subscription: capture the chain "
+                                "with it, or use a source that has open interest");
+}
+
+const gex__jlayout gex__jlayout_ibkr = {
+    .format = GEX_FORMAT_IBKR_JSON,
+    .name = "IBKR snapshot JSON (quotes[])",
+    .fields = fields,
+    .n_fields = sizeof fields / sizeof fields[0],
+    .record = ibkr_record,
+    .finish = ibkr_finish,
+};

@@ -1,0 +1,173 @@
+/*
+ * Tradier markets/options/chains JSON (SPEC 2.6): {"options": {"option": [{"symbol" (OCC),
+ * "underlying", "root_symbol", "option_type" ("call"/"put"), "expiration_date", "strike",
+ * "bid", "ask", "last", "volume", "open_interest", "contract_size", "bid_date"/"ask_date" (ms),
+ * "greeks": {"delta", "gamma", "mid_iv", "smv_vol", ...}}]}} (one option: an object, none:
+ * null). The response holds no spot (the underlying's quote is another request): --spot.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gex/bs.h"
+#include "chain-json-internal.h"
+
+enum {
+    F_SYMBOL,
+    F_UNDERLYING,
+    F_ROOT,
+    F_TYPE,
+    F_EXPIRATION,
+    F_STRIKE,
+    F_BID,
+    F_ASK,
+    F_LAST,
+    F_VOLUME,
+    F_OI,
+    F_SIZE,
+    F_BID_DATE,
+    F_ASK_DATE,
+    F_DELTA,
+    F_GAMMA,
+    F_MID_IV,
+    F_SMV_VOL,
+};
+static const char *const fields[] = {
+    [F_SYMBOL] = "symbol",
+    [F_UNDERLYING] = "underlying",
+    [F_ROOT] = "root_symbol",
+    [F_TYPE] = "option_type",
+    [F_EXPIRATION] = "expiration_date",
+    [F_STRIKE] = "strike",
+    [F_BID] = "bid",
+    [F_ASK] = "ask",
+    [F_LAST] = "last",
+    [F_VOLUME] = "volume",
+    [F_OI] = "open_interest",
+    [F_SIZE] = "contract_size",
+    [F_BID_DATE] = "bid_date",
+    [F_ASK_DATE] = "ask_date",
+    [F_DELTA] = "greeks.delta",
+    [F_GAMMA] = "greeks.gamma",
+    [F_MID_IV] = "greeks.mid_iv",
+    [F_SMV_VOL] = "greeks.smv_vol",
+};
+
+static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
+{
+    char what[512];
+    const char *sym = gex__jrec_text(rec, F_SYMBOL);
+    snprintf(what, sizeof what, "options.option[%zu] (%s): \"%s\" is not usable", rec->index,
+             sym != NULL ? sym : "no symbol", field);
+    return gex__reader_skip(r, reason, rec->line, 0, what);
+}
+
+static int tradier_record(gex__reader *r, void *state, const gex__jrec *rec)
+{
+    (void)state;
+    gex_contract k = {.line = rec->line};
+    gex__occ occ;
+    const char *sym = gex__jrec_text(rec, F_SYMBOL);
+    int has_occ = sym != NULL && gex__occ_decode(sym, rec->len[F_SYMBOL], &occ) == 0;
+    /* Type, expiration and strike from their fields, else from the OCC symbol (2013 responses
+     * carry only the symbol). */
+    const char *type = gex__jrec_text(rec, F_TYPE);
+    if (type != NULL && (strcmp(type, "call") == 0 || strcmp(type, "put") == 0))
+        k.type = type[0] == 'c' ? GEX_CALL : GEX_PUT;
+    else if (type == NULL && has_occ)
+        k.type = occ.type;
+    else
+        return bad(r, rec, GEX_SKIP_BAD_TYPE, "option_type");
+    const char *exp = gex__jrec_text(rec, F_EXPIRATION);
+    if (exp != NULL) {
+        if (gex__read_expiration(r, exp, rec->len[F_EXPIRATION], &k.expiration) != 0)
+            return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "expiration_date");
+    } else if (has_occ)
+        k.expiration = occ.expiration;
+    else
+        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "expiration_date");
+    if (gex__jrec_bounded(r, rec, F_STRIKE, DBL_MIN, GEX_PRICE_MAX, NAN, &k.strike) != 0)
+        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "strike");
+    if (isnan(k.strike)) {
+        if (!has_occ)
+            return bad(r, rec, GEX_SKIP_BAD_STRIKE, "strike");
+        k.strike = occ.strike;
+    }
+    double mid_iv, smv;
+    if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.bid) ||
+        gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.ask) ||
+        gex__jrec_bounded(r, rec, F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.last) ||
+        gex__jrec_bounded(r, rec, F_VOLUME, 0, GEX_CONTRACTS_MAX, NAN, &k.volume) ||
+        gex__jrec_bounded(r, rec, F_SIZE, 0, GEX_MULTIPLIER_MAX, NAN, &k.multiplier) ||
+        gex__jrec_bounded(r, rec, F_DELTA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_delta) ||
+        gex__jrec_bounded(r, rec, F_GAMMA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_gamma) ||
+        gex__jrec_bounded(r, rec, F_MID_IV, -DBL_MAX, DBL_MAX, NAN, &mid_iv) ||
+        gex__jrec_bounded(r, rec, F_SMV_VOL, -DBL_MAX, DBL_MAX, NAN, &smv))
+        return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, greek or IV");
+    /* mid_iv (from the mid quote, a fraction); ORATS' smoothed smv_vol where it has none.
+     * Placeholders (10.0 and the like, above 5) are counted after the read and solved from
+     * the mid (SPEC 1.4). */
+    k.iv = mid_iv > 0 ? mid_iv : smv > 0 ? smv : (double)NAN;
+    double oi;
+    if (gex__jrec_bounded(r, rec, F_OI, 0, GEX_CONTRACTS_MAX, NAN, &oi) != 0)
+        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "open_interest");
+    if (isnan(oi)) {
+        r->missing_oi++;
+        oi = 0;
+    }
+    k.open_interest = oi;
+    gex__jrec_epoch(r, rec, F_BID_DATE, 0);
+    gex__jrec_epoch(r, rec, F_ASK_DATE, 0);
+    const char *root = gex__jrec_text(rec, F_ROOT);
+    size_t root_len = root != NULL ? rec->len[F_ROOT] : 0;
+    if (root_len == 0 && has_occ) {
+        root = occ.root;
+        root_len = occ.root_len;
+    }
+    if (root_len == 0)
+        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, "symbol");
+    const char *u = gex__jrec_text(rec, F_UNDERLYING);
+    size_t u_len = u != NULL ? rec->len[F_UNDERLYING] : 0;
+    char mapped[GEX__FIELD_MAX + 1];
+    if (u_len == 0) {
+        u_len = gex__root_underlying(root, root_len, mapped);
+        u = mapped;
+    }
+    int rc = gex__reader_add(r, u, u_len, root, root_len, &k, (double)NAN);
+    if (rc != GEX_OK)
+        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
+                             gex_strerror(rc));
+    return GEX_OK;
+}
+
+static int tradier_finish(gex__reader *r, void *state, const gex__jtop *top)
+{
+    (void)state;
+    (void)top;
+    int rc = gex__reader_relabel(r, NULL);
+    if (rc != GEX_OK)
+        return rc;
+    if (r->chain->n > 0 && !(r->opt->spot > 0))
+        return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                             "a Tradier options chain carries no spot price of %s (the "
+                             "underlying's quote is another request, markets/quotes); pass "
+                             "--spot",
+                             r->chain->sym[r->chain->underlying[0]]);
+    if (!r->has_time)
+        snprintf(r->time_note, sizeof r->time_note,
+                 "the Tradier chain's options carry no bid_date or ask_date (the quote "
+                 "instant); pass --now");
+    return gex__json_require_oi(r, "a Tradier options chain",
+                                "request the chain from Tradier's markets/options/chains, which "
+                                "carries open_interest");
+}
+
+const gex__jlayout gex__jlayout_tradier = {
+    .format = GEX_FORMAT_TRADIER_JSON,
+    .name = "Tradier options-chain JSON",
+    .fields = fields,
+    .n_fields = sizeof fields / sizeof fields[0],
+    .record = tradier_record,
+    .finish = tradier_finish,
+};

@@ -1,0 +1,76 @@
+/*
+ * json-pull-internal.h: a pull tokenizer of JSON (RFC 8259) over an input read in chunks
+ * (json-pull.c), for the streaming chain readers: one token at a time, the structure checked as
+ * it goes, memory of one buffer whatever the document's size. Not installed.
+ */
+#ifndef GEX_JSON_PULL_INTERNAL_H
+#define GEX_JSON_PULL_INTERNAL_H
+
+#include <stddef.h>
+
+/* The chunks of the input: up to size bytes into buffer, their count returned (0 at the end). */
+typedef size_t (*gex__chunk_fn)(void *buffer, size_t size, void *data);
+
+typedef enum gex__jtok {
+    GEX__JTOK_END = 0, /* the document ended (once, after its one value) */
+    GEX__JTOK_ERROR,   /* malformed or unreadable: gex__json.error says why, at line/column */
+    GEX__JTOK_OBJECT,  /* '{' */
+    GEX__JTOK_OBJECT_END,
+    GEX__JTOK_ARRAY, /* '[' */
+    GEX__JTOK_ARRAY_END,
+    GEX__JTOK_KEY,    /* an object's key: text, len (unescaped) */
+    GEX__JTOK_STRING, /* text, len (unescaped; may hold NUL bytes) */
+    GEX__JTOK_NUMBER, /* text, len: the number as written (not NUL-terminated) */
+    GEX__JTOK_TRUE,
+    GEX__JTOK_FALSE,
+    GEX__JTOK_NULL,
+} gex__jtok;
+
+/* Containers nested deeper than this are refused (a hostile document cannot exhaust anything). */
+#define GEX__JSON_DEPTH_MAX 256
+/* The longest string or number token: 16 MiB. Chain documents hold symbols, dates and numbers
+ * of tens of bytes; a longer token is not a chain's. */
+#define GEX__JSON_TOKEN_MAX ((size_t)16 << 20)
+/* The longest number: 127 characters (a double needs 24; ns timestamps 19). */
+#define GEX__JSON_NUMBER_MAX 127
+
+typedef struct gex__json {
+    gex__chunk_fn next;
+    void *data;
+    char *buf;
+    size_t cap, pos, len; /* buf[pos..len) not yet tokenized */
+    int eof;
+    int done; /* the top-level value has been read */
+    long line;
+    unsigned long long base;     /* the input offset of buf[0] */
+    unsigned long long line_abs; /* the input offset of the current line's first byte */
+    int state;
+    int first; /* just after '{' or '[' */
+    int depth;
+    unsigned char stack[GEX__JSON_DEPTH_MAX];
+    /* The last token: its text (valid until the next call) and where it started. */
+    const char *text;
+    size_t len_text;
+    long tok_line, tok_col;
+    char error[160];
+} gex__json;
+
+/* Starts a tokenizer over next(..., data). GEX_OK or GEX_ENOMEM (gex/error.h codes). */
+int gex__json_init(gex__json *j, gex__chunk_fn next, void *data);
+void gex__json_free(gex__json *j);
+
+/* The next token. */
+gex__jtok gex__json_next(gex__json *j);
+
+/* Skips the rest of the value whose first token t was just returned (nothing for a scalar, up
+ * to the matching end for an object or array). Returns GEX__JTOK_OBJECT_END/ARRAY_END/t, or
+ * GEX__JTOK_ERROR. */
+gex__jtok gex__json_skip(gex__json *j, gex__jtok t);
+
+/* The depth of the containers open (0 at the top level). */
+static inline int gex__json_depth(const gex__json *j)
+{
+    return j->depth;
+}
+
+#endif /* GEX_JSON_PULL_INTERNAL_H */

@@ -1,0 +1,410 @@
+/* The JSON layouts (SPEC 2.6): the real samples of ../shared/formats read in place (their counts
+ * measured with Python's json module, as in ../shared/formats/README.md; skipped, saying so,
+ * when absent), small synthetic documents for each layout's quirks, and the streaming reader's
+ * errors. Every document is also read in chunks of 1 to 7 bytes from a stream, which must give
+ * what one read of the whole buffer gives. */
+#include "gex-test.h"
+
+#include <math.h>
+
+#include "../src/chain-internal.h"
+#include "gex/bs.h"
+#include "gex/chain.h"
+
+static double oi_sum(const gex_chain *c, int type, const char *root)
+{
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    double s = 0;
+    for (size_t i = 0; i < v.n; i++)
+        if ((type < 0 || v.type[i] == type) &&
+            (root == NULL || strcmp(gex_chain_symbol(c, v.root[i]), root) == 0))
+            s += v.open_interest[i];
+    return s;
+}
+
+/* Reads buf with options o, and again from a stream in chunks of 1 to 7 bytes: the same status,
+ * error text, contracts and report. Returns the status; *out the chain of the buffer read. */
+static int read_both(const char *buf, const gex_read_options *o, gex_chain **out,
+                     gex_read_report *rep, gex_error *err)
+{
+    size_t len = strlen(buf);
+    int rc = gex_chain_read_buffer(buf, len, "t.json", o, out, rep, err);
+    for (size_t chunk = 1; chunk <= 7; chunk += 3) {
+        FILE *fp = fmemopen((void *)buf, len, "rb");
+        ck_assert_ptr_nonnull(fp);
+        gex_chain *c = NULL;
+        gex_read_report r2;
+        gex_error e2;
+        int rc2 = gex__chain_read_file_chunked(fp, "t.json", o, &c, &r2, &e2, chunk);
+        fclose(fp);
+        ck_assert_int_eq(rc2, rc);
+        if (rc != GEX_OK) {
+            ck_assert_str_eq(e2.text, err->text);
+            ck_assert_int_eq(e2.line, err->line);
+            continue;
+        }
+        gex_chain_view a, b;
+        gex_chain_get_view(*out, &a);
+        gex_chain_get_view(c, &b);
+        ck_assert_uint_eq(a.n, b.n);
+        ck_assert_mem_eq(a.strike, b.strike, a.n * sizeof *a.strike);
+        ck_assert_mem_eq(a.open_interest, b.open_interest, a.n * sizeof *a.open_interest);
+        ck_assert_mem_eq(a.expiration, b.expiration, a.n * sizeof *a.expiration);
+        ck_assert_str_eq(rep->warning, r2.warning);
+        ck_assert_uint_eq(rep->rows, r2.rows);
+        gex_chain_free(c);
+    }
+    return rc;
+}
+
+static void expect_text(const gex_error *err, const char *words)
+{
+    ck_assert_msg(strstr(err->text, words) != NULL, "\"%s\" lacks \"%s\"", err->text, words);
+}
+
+static int64_t quote_time(const gex_chain *c)
+{
+    int64_t t = 0;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    return t;
+}
+
+/* --- Schwab --- */
+
+static const char schwab_doc[] =
+    "{\"symbol\":\"$SPX\",\"status\":\"SUCCESS\",\"underlying\":{\"last\":5661.25,\"mark\":5660.5},"
+    "\"underlyingPrice\":5659.91,\"volatility\":29,\n"
+    "\"callExpDateMap\":{\"2025-05-20:9\":{\"5660.0\":[{\"putCall\":\"CALL\",\"symbol\":\"SPXW  "
+    "250520C05660000\",\"bid\":76,\"ask\":77.4,\"last\":78.9,\"totalVolume\":35,"
+    "\"quoteTimeInLong\":1746824397889,\"volatility\":18.658,\"delta\":0.509,\"gamma\":0.002,"
+    "\"openInterest\":1234,\"strikePrice\":5660,\"multiplier\":100,\"optionRoot\":\"SPXW\","
+    "\"optionDeliverablesList\":[{\"symbol\":\"$SPX\"}]}]}},\n"
+    "\"putExpDateMap\":{\"2025-05-20:9\":{\"5655.0\":[{\"putCall\":\"PUT\",\"symbol\":\"SPXW  "
+    "250520P05655000\",\"bid\":\"NaN\",\"ask\":-999.0,\"last\":12.5,\"totalVolume\":3,"
+    "\"quoteTimeInLong\":1746824400000,\"volatility\":-999.0,\"delta\":\"NaN\",\"gamma\":-999.0,"
+    "\"openInterest\":77,\"strikePrice\":5655.0,\"multiplier\":100.0}]}}}";
+
+START_TEST(test_json_schwab_synthetic)
+{
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(schwab_doc, NULL, &c, &rep, &err), GEX_OK);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_SCHWAB_JSON);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[0]), "SPXW");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW"); /* from the OCC symbol */
+    ck_assert_int_eq(v.type[0], GEX_CALL);
+    ck_assert_int_eq(v.type[1], GEX_PUT);
+    ck_assert_int_eq(v.expiration[0], 20228); /* 2025-05-20 */
+    ck_assert_double_eq(v.strike[1], 5655.0);
+    ck_assert_double_eq(v.spot[0], 5659.91); /* underlyingPrice, not underlying.last */
+    ck_assert_double_eq_tol(v.file_iv[0], 0.18658, 1e-15);
+    ck_assert(isnan(v.file_iv[1])); /* -999.0 */
+    ck_assert(isnan(v.bid[1]));     /* "NaN" */
+    ck_assert(isnan(v.ask[1]));
+    ck_assert(isnan(v.vendor_delta[1]));
+    ck_assert(isnan(v.vendor_gamma[1]));
+    ck_assert_double_eq(v.open_interest[0], 1234);
+    /* The latest quoteTimeInLong, in seconds; the instants differ: warned. */
+    ck_assert_int_eq(quote_time(c), 1746824400);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "underlyingPrice 5659.91 is used"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "quote time differs"));
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_json_schwab_real_refused_no_oi)
+{
+    const char *path = gex_test_shared("formats/schwab-json_spxw_2025-05-09_otm-only-oi-zero.json");
+    if (path == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(path, NULL, &c, &rep, &err), GEX_EEMPTY);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_SCHWAB_JSON);
+    ck_assert_uint_eq(rep.rows, 162);
+    expect_text(&err, "a Schwab option chain whose 162 contracts all have zero open interest");
+    expect_text(&err, "none can be computed");
+}
+END_TEST
+
+/* --- Tradier --- */
+
+START_TEST(test_json_tradier_real_needs_spot)
+{
+    const char *path =
+        gex_test_shared("formats/tradier-json2013_aapl_2013-08-22_no-greeks-mini-aapl7.json");
+    if (path == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(path, NULL, &c, &rep, &err), GEX_EPARSE);
+    expect_text(&err, "carries no spot price of AAPL");
+    expect_text(&err, "pass --spot");
+    gex_read_options o = {.spot = 502.97};
+    ck_assert_int_eq(gex_chain_read_path(path, &o, &c, &rep, &err), GEX_OK);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_TRADIER_JSON);
+    ck_assert_uint_eq(gex_chain_size(c), 330);
+    ck_assert_double_eq(oi_sum(c, -1, NULL), 283252);
+    ck_assert_double_eq(oi_sum(c, -1, "AAPL7"), 4463); /* 108 minis */
+    ck_assert_double_eq(oi_sum(c, GEX_CALL, NULL) + oi_sum(c, GEX_PUT, NULL), 283252);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.expiration[0], 16452); /* 2015-01-17 */
+    ck_assert_int_eq(gex_chain_quote_time(c, &(int64_t){0}), GEX_ENOTIME);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_json_tradier_single_option_object)
+{
+    const char doc[] =
+        "{\"options\":{\"option\":{\"symbol\":\"SPY240322C00510000\",\"underlying\":\"SPY\","
+        "\"root_symbol\":\"SPY\",\"option_type\":\"call\",\"expiration_date\":\"2024-03-22\","
+        "\"strike\":510.0,\"bid\":3.15,\"ask\":3.19,\"last\":3.17,\"volume\":5120,"
+        "\"open_interest\":8213,\"contract_size\":100,\"bid_date\":1710532800000,"
+        "\"ask_date\":1710532799000,\"greeks\":{\"delta\":0.52,\"gamma\":0.051,\"mid_iv\":0.1421,"
+        "\"smv_vol\":0.139}}}}";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    gex_read_options o = {.spot = 509.83};
+    ck_assert_int_eq(read_both(doc, &o, &c, &rep, &err), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert_double_eq(v.file_iv[0], 0.1421);
+    ck_assert_double_eq(v.vendor_gamma[0], 0.051);
+    ck_assert_double_eq(v.spot[0], 509.83);
+    ck_assert_int_eq(quote_time(c), 1710532800); /* the later of bid_date and ask_date */
+    gex_chain_free(c);
+}
+END_TEST
+
+/* --- Polygon --- */
+
+START_TEST(test_json_polygon_real_mock)
+{
+    const char *path = gex_test_shared("formats/polygon-mock_aapl_2022-04-29_one-contract.json");
+    if (path == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(path, NULL, &c, &rep, &err), GEX_OK);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_POLYGON_JSON);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "AAPL");
+    ck_assert_int_eq(v.type[0], GEX_CALL);
+    ck_assert_double_eq(v.strike[0], 150);
+    ck_assert_int_eq(v.expiration[0], 19524); /* 2023-06-16 */
+    ck_assert_double_eq(v.spot[0], 159.9606);
+    ck_assert_double_eq(v.file_iv[0], 0.3570277203465058);
+    ck_assert_double_eq(v.open_interest[0], 8133);
+    ck_assert_double_eq(v.bid[0], 28.9);
+    ck_assert_double_eq(v.multiplier[0], 100);
+    ck_assert_int_eq(quote_time(c), 1651254260); /* last_quote.last_updated, ns */
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_json_polygon_spots_differ_warned)
+{
+    const char doc[] =
+        "{\"results\":[{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":95,\"ticker\":\"O:XYZ300118P00095000\"},\"open_interest\":10,"
+        "\"implied_volatility\":0.3,\"underlying_asset\":{\"ticker\":\"XYZ\",\"price\":101.25}},\n"
+        "{\"details\":{\"contract_type\":\"call\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":105,\"ticker\":\"O:XYZ300118C00105000\"},\"open_interest\":20,"
+        "\"implied_volatility\":0.28,\"underlying_asset\":{\"ticker\":\"XYZ\",\"price\":104.5}}],"
+        "\"status\":\"OK\"}";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(doc, NULL, &c, &rep, &err), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.spot[1], 101.25);
+    ck_assert_msg(strstr(rep.warning, "the spot differs between rows: XYZ is read at 101.25 (its "
+                                      "first row's), but 1 rows say otherwise, the first on line "
+                                      "2 (104.5)") != NULL,
+                  "%s", rep.warning);
+    gex_chain_free(c);
+}
+END_TEST
+
+/* --- CBOE without its wrapper, and with its symbol and spot after the options --- */
+
+START_TEST(test_json_cboe_unwrapped_needs_now)
+{
+    const char doc[] =
+        "{\"options\":[{\"option\":\"SPXW240322C05200000\",\"bid\":31.2,\"ask\":31.9,\"iv\":0.121,"
+        "\"open_interest\":4210,\"volume\":12}],\"current_price\":5234.18,\"symbol\":\"_SPX\"}";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(doc, NULL, &c, &rep, &err), GEX_OK);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_CBOE_JSON);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPX");
+    ck_assert_double_eq(v.spot[0], 5234.18);
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    expect_text(&err, "no \"timestamp\"");
+    expect_text(&err, "--now");
+    gex_chain_free(c);
+}
+END_TEST
+
+/* --- the real IBKR and OPC samples --- */
+
+START_TEST(test_json_ibkr_real_refused_no_oi)
+{
+    const char *path = gex_test_shared("formats/ibkr-json_pbi_2026-04-22_delayed-no-oi.json");
+    if (path == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(path, NULL, &c, &rep, &err), GEX_EEMPTY);
+    ck_assert_ptr_null(c);
+    ck_assert_uint_eq(rep.rows, 348);
+    expect_text(&err, "an IBKR snapshot file (quotes[]) whose 348 contracts all have no open "
+                      "interest");
+    expect_text(&err, "tick 101");
+}
+END_TEST
+
+START_TEST(test_json_opc_real_needs_symbol_spot_now)
+{
+    const char *path = gex_test_shared("formats/opc-json_spy_2026-02-11_no-spot-no-iv.json");
+    if (path == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(path, NULL, &c, &rep, &err), GEX_EPARSE);
+    expect_text(&err, "names no underlying; pass --symbol");
+    gex_read_options o = {.symbol = "SPY"};
+    ck_assert_int_eq(gex_chain_read_path(path, &o, &c, &rep, &err), GEX_EPARSE);
+    expect_text(&err, "carries no spot price of SPY; pass --spot");
+    o.spot = 693.0;
+    ck_assert_int_eq(gex_chain_read_path(path, &o, &c, &rep, &err), GEX_OK);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_OPC_JSON);
+    ck_assert_uint_eq(gex_chain_size(c), 12382);
+    ck_assert_double_eq(oi_sum(c, GEX_CALL, NULL), 4836130);
+    ck_assert_double_eq(oi_sum(c, GEX_PUT, NULL), 10863922);
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    expect_text(&err, "pass --now");
+    gex_chain_free(c);
+}
+END_TEST
+
+/* --- what the streaming reader refuses --- */
+
+START_TEST(test_json_malformed_documents)
+{
+    static const struct {
+        const char *doc, *words;
+        long line;
+        int status;
+    } cases[] = {
+        {"{\"data\":{\"options\":[{\"option\":\"SPX\",\"bid\":1", "ends early", 1, GEX_EPARSE},
+        {"{\"data\":{\"options\":[{\"bid\":01}]}}", "a malformed number", 1, GEX_EPARSE},
+        {"{\"data\":\n{\"options\":[{\"bid\":1.}]}}", "a malformed number", 2, GEX_EPARSE},
+        {"{\"a\":\"x\ty\"}", "control character", 1, GEX_EPARSE},
+        {"{\"a\":\"\\q\"}", "bad escape", 1, GEX_EPARSE},
+        {"{\"a\":1}{", "more after the end", 1, GEX_EPARSE},
+        {"{\"a\" 1}", "':' was expected", 1, GEX_EPARSE},
+        {"{\"a\":tru}", "unexpected character", 1, GEX_EPARSE},
+        {"{\"quote\":{\"x\":1},\"list\":[1,2]}", "its top-level keys are quote, list", 0,
+         GEX_EFORMAT},
+        {"{}", "its top-level keys are none", 0, GEX_EFORMAT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gex_chain *c = NULL;
+        gex_error err;
+        gex_read_report rep;
+        int rc = read_both(cases[i].doc, NULL, &c, &rep, &err);
+        ck_assert_msg(rc == cases[i].status, "case %zu: %d %s", i, rc, err.text);
+        ck_assert_ptr_null(c);
+        expect_text(&err, cases[i].words);
+        ck_assert_int_eq(err.line, cases[i].line);
+        ck_assert_str_eq(err.file, "t.json");
+    }
+    /* Containers nested past the limit. */
+    char deep[1200];
+    size_t n = 0;
+    deep[n++] = '{';
+    deep[n++] = '"';
+    deep[n++] = 'a';
+    deep[n++] = '"';
+    deep[n++] = ':';
+    for (int k = 0; k < 300; k++)
+        deep[n++] = '[';
+    deep[n] = '\0';
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(deep, n, "d.json", NULL, &c, NULL, &err), GEX_EPARSE);
+    expect_text(&err, "nested more than 256 deep");
+}
+END_TEST
+
+START_TEST(test_json_forced_format_must_match)
+{
+    gex_read_options o = {.format = GEX_FORMAT_TRADIER_JSON};
+    gex_chain *c = NULL;
+    gex_error err;
+    gex_read_report rep;
+    ck_assert_int_eq(read_both(schwab_doc, &o, &c, &rep, &err), GEX_EFORMAT);
+    expect_text(&err, "the document is Schwab option-chain JSON, not tradier-json");
+    gex_format f;
+    ck_assert_int_eq(gex_format_parse("polygon-json", &f), GEX_OK);
+    ck_assert_int_eq(f, GEX_FORMAT_POLYGON_JSON);
+    ck_assert_str_eq(gex_format_name(GEX_FORMAT_SCHWAB_JSON), "schwab-json");
+}
+END_TEST
+
+static Suite *json_formats_suite(void)
+{
+    Suite *s = suite_create("chain-json-formats");
+    TCase *tc = tcase_create("layouts");
+    tcase_add_test(tc, test_json_schwab_synthetic);
+    tcase_add_test(tc, test_json_schwab_real_refused_no_oi);
+    tcase_add_test(tc, test_json_tradier_real_needs_spot);
+    tcase_add_test(tc, test_json_tradier_single_option_object);
+    tcase_add_test(tc, test_json_polygon_real_mock);
+    tcase_add_test(tc, test_json_polygon_spots_differ_warned);
+    tcase_add_test(tc, test_json_cboe_unwrapped_needs_now);
+    tcase_add_test(tc, test_json_ibkr_real_refused_no_oi);
+    tcase_add_test(tc, test_json_opc_real_needs_symbol_spot_now);
+    tcase_add_test(tc, test_json_malformed_documents);
+    tcase_add_test(tc, test_json_forced_format_must_match);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(json_formats_suite());
+}
