@@ -20,6 +20,7 @@
 #include "chain-csv-internal.h"
 #include "chain-internal.h"
 #include "chain-json-internal.h"
+#include "chain-layout-internal.h"
 #include "chain-row-internal.h"
 
 /* Bytes read per chunk from a stream: large enough that the per-call costs of fread and
@@ -409,6 +410,9 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         if (det.format == GEX_FORMAT_CBOE_JSON) {
             json_feed feed = {src, prefix + skip, prefix_len - skip};
             rc = gex__read_cboe_json(&r, json_next, &feed);
+        } else if (gex__format_is_layout(det.format)) {
+            rc = gex__read_layout(&r, &det, prefix + skip, prefix_len - skip,
+                                  src->fp != NULL ? source_next : NULL, src);
         } else {
             gex__split_input in;
             int split = 0;

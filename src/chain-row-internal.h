@@ -149,4 +149,53 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
 int gex__reader_add(gex__reader *r, const char *underlying, size_t u_len, const char *root,
                     size_t root_len, gex_contract *k, double spot);
 
+/* --- whole-text layouts (chain-layout.c and the chain-<layout>.c readers) --- */
+
+/* A piece of the input: len bytes from s (not NUL-terminated). */
+typedef struct gex__span {
+    const char *s;
+    size_t len;
+} gex__span;
+
+/* The next line of text[0..len) from *pos, without its terminator (LF or CRLF), and *pos moved
+ * past it. Returns 0 at the end of the text, else 1. */
+int gex__next_line(const char *text, size_t len, size_t *pos, gex__span *line);
+
+/* Splits a line at sep, honouring double quotes (sep and CR inside quotes are data); the
+ * quotes around a field and the blanks around it are removed ("" inside a quoted field stays
+ * doubled: no cell these layouts read holds one). Returns the number of fields, counting those
+ * past max (only the first max are written). */
+size_t gex__split_fields(gex__span line, char sep, gex__span *fields, size_t max);
+
+/* Whether a field equals text, ignoring ASCII case. */
+int gex__span_is(gex__span f, const char *text);
+
+/* Reads a number as spreadsheets and vendors write it: an optional sign ('+' too), digit
+ * grouping by commas in the integer part, Western ("4,025.00") or Indian ("3,52,725"), and a
+ * final '%' (the value stays in percent: "12.5%" is 12.5). A missing-value token
+ * (gex__is_missing) or "<empty>" is NAN. Returns 0 and *v, or -1 when the text is not such a
+ * number. */
+int gex__read_loose(const gex__reader *r, gex__span f, double *v);
+
+/* The expiration a file name carries, as Barchart and NSE name their downloads: the first date
+ * after "exp-", "exp_" or "-ED-SYMBOL-" in the last path component, written YYYY-MM-DD or
+ * DD-Mon-YYYY ("gpre-options-exp-2026-06-18-monthly.csv",
+ * "option-chain-ED-NIFTY-30-Dec-2025.csv"). Returns 0 and *day, or -1 when there is none. */
+int gex__name_expiration(const char *name, int32_t *day);
+
+/* Sets the settlement instant of contracts [from, chain size) to their expiration date at
+ * seconds_utc past 00:00 UTC (Deribit 08:00 UTC, NSE 15:30 IST). */
+void gex__settle_utc(gex__reader *r, size_t from, int seconds_utc);
+
+/* Notes a quote instant of the file (UTC seconds); the latest wins, a difference is warned. */
+void gex__note_time(gex__reader *r, int64_t utc);
+
+/* The index of the first of names (a NULL-terminated list, in priority order) among the fields
+ * of a header, compared ignoring ASCII case; -1 when none is there. */
+int gex__column(const gex__span *f, size_t n, const char *const *names);
+
+/* The number in column col of a row of n fields (gex__read_loose): NAN when col is -1 or past
+ * the row. 0, or -1 when the cell is not a number. */
+int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v);
+
 #endif /* GEX_CHAIN_ROW_INTERNAL_H */

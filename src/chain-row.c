@@ -238,3 +238,195 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         r->rep->contracts++;
     return rc;
 }
+
+/* --- whole-text layouts --- */
+
+int gex__next_line(const char *text, size_t len, size_t *pos, gex__span *line)
+{
+    if (*pos >= len)
+        return 0;
+    const char *s = text + *pos;
+    const char *nl = memchr(s, '\n', len - *pos);
+    size_t n = nl != NULL ? (size_t)(nl - s) : len - *pos;
+    *pos += n + (nl != NULL);
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    line->s = s;
+    line->len = n;
+    return 1;
+}
+
+static gex__span span_trim(gex__span f)
+{
+    while (f.len > 0 && (f.s[0] == ' ' || f.s[0] == '\t')) {
+        f.s++;
+        f.len--;
+    }
+    while (f.len > 0 && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t' || f.s[f.len - 1] == '\r'))
+        f.len--;
+    return f;
+}
+
+size_t gex__split_fields(gex__span line, char sep, gex__span *fields, size_t max)
+{
+    size_t n = 0, i = 0;
+    const char *s = line.s;
+    size_t len = line.len;
+    for (;;) {
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        gex__span f;
+        if (i < len && s[i] == '"') {
+            size_t start = ++i;
+            while (i < len && !(s[i] == '"' && (i + 1 >= len || s[i + 1] != '"')))
+                i += s[i] == '"' ? 2 : 1;
+            f = (gex__span){s + start, (i < len ? i : len) - start};
+            if (i < len)
+                i++;
+            while (i < len && s[i] != sep)
+                i++;
+        } else {
+            size_t start = i;
+            while (i < len && s[i] != sep)
+                i++;
+            f = (gex__span){s + start, i - start};
+        }
+        if (n < max)
+            fields[n] = span_trim(f);
+        n++;
+        if (i >= len)
+            break;
+        i++; /* the separator */
+    }
+    return n;
+}
+
+int gex__span_is(gex__span f, const char *text)
+{
+    size_t n = strlen(text);
+    return f.len == n && gex__strncasecmp_ascii(f.s, text, n) == 0;
+}
+
+/* The longest number text gex__read_loose takes (after grouping commas are removed). */
+#define LOOSE_NUMBER_MAX 64
+
+int gex__read_loose(const gex__reader *r, gex__span f, double *v)
+{
+    if (gex__is_missing(f.s, f.len) || gex__span_is(f, "<empty>")) {
+        *v = (double)NAN;
+        return 0;
+    }
+    char buf[LOOSE_NUMBER_MAX + 1];
+    size_t n = 0, i = 0, len = f.len;
+    if (len > 0 && f.s[len - 1] == '%')
+        len--;
+    if (i < len && f.s[i] == '+')
+        i++;
+    int in_fraction = 0;
+    for (; i < len; i++) {
+        char ch = f.s[i];
+        if (ch == ',') {
+            /* Grouping: between two digits of the integer part only. */
+            if (in_fraction || n == 0 || i + 1 >= len || buf[n - 1] < '0' || buf[n - 1] > '9' ||
+                f.s[i + 1] < '0' || f.s[i + 1] > '9')
+                return -1;
+            continue;
+        }
+        if (ch == '.' || ch == 'e' || ch == 'E')
+            in_fraction = 1;
+        if (n >= LOOSE_NUMBER_MAX)
+            return -1;
+        buf[n++] = ch;
+    }
+    buf[n] = '\0';
+    if (n == 0)
+        return -1;
+    return gex__decimal_parse(buf, n, r->c_locale, v) == 0 && isfinite(*v) ? 0 : -1;
+}
+
+/* A date of the form YYYY-MM-DD or DD-Mon-YYYY at the start of s (len bytes). */
+static int name_date_at(const char *s, size_t len, int32_t *day)
+{
+    if (len >= 10 && all_digits(s, 4) && s[4] == '-' && all_digits(s + 5, 2) && s[7] == '-' &&
+        all_digits(s + 8, 2)) {
+        int y = digits_value(s, 4), m = digits_value(s + 5, 2), d = digits_value(s + 8, 2);
+        if (!gex_time_valid_date(y, m, d))
+            return -1;
+        *day = gex_time_days_from_civil(y, m, d);
+        return 0;
+    }
+    size_t dl = len >= 1 && s[0] >= '0' && s[0] <= '9' ? 1 : 0;
+    if (dl == 1 && len >= 2 && s[1] >= '0' && s[1] <= '9')
+        dl = 2;
+    if (dl == 0 || len < dl + 9 || s[dl] != '-' || s[dl + 4] != '-' || !all_digits(s + dl + 5, 4))
+        return -1;
+    int m = gex_time_month_from_name(s + dl + 1, 3);
+    int y = digits_value(s + dl + 5, 4), d = digits_value(s, dl);
+    if (m == 0 || !gex_time_valid_date(y, m, d))
+        return -1;
+    *day = gex_time_days_from_civil(y, m, d);
+    return 0;
+}
+
+int gex__name_expiration(const char *name, int32_t *day)
+{
+    if (name == NULL)
+        return -1;
+    const char *base = strrchr(name, '/');
+    base = base != NULL ? base + 1 : name;
+    size_t len = strlen(base);
+    for (size_t i = 0; i + 4 <= len; i++) {
+        size_t from;
+        if (gex__strncasecmp_ascii(base + i, "exp", 3) == 0 &&
+            (base[i + 3] == '-' || base[i + 3] == '_') &&
+            (i == 0 || !isalpha((unsigned char)base[i - 1])))
+            from = i + 4;
+        else if (strncmp(base + i, "-ED-", 4) == 0) {
+            /* NSE: option-chain-ED-SYMBOL-DD-Mon-YYYY */
+            const char *dash = memchr(base + i + 4, '-', len - i - 4);
+            if (dash == NULL)
+                continue;
+            from = (size_t)(dash - base) + 1;
+        } else
+            continue;
+        if (name_date_at(base + from, len - from, day) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+void gex__settle_utc(gex__reader *r, size_t from, int seconds_utc)
+{
+    gex_chain *c = r->chain;
+    for (size_t i = from; i < c->n; i++)
+        c->settlement[i] = (int64_t)c->expiration[i] * GEX_SECONDS_PER_DAY + seconds_utc;
+}
+
+void gex__note_time(gex__reader *r, int64_t utc)
+{
+    if (r->has_time && utc != r->time)
+        r->time_varies = 1;
+    if (!r->has_time || utc > r->time)
+        r->time = utc;
+    r->has_time = 1;
+}
+
+int gex__column(const gex__span *f, size_t n, const char *const *names)
+{
+    for (const char *const *name = names; *name != NULL; name++)
+        for (size_t i = 0; i < n; i++)
+            if (gex__span_is(f[i], *name))
+                return (int)i;
+    return -1;
+}
+
+/* The value of a column (-1: absent, NAN) through gex__read_loose; -1 when the cell is not a
+ * number. */
+int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v)
+{
+    if (col < 0 || (size_t)col >= n) {
+        *v = (double)NAN;
+        return 0;
+    }
+    return gex__read_loose(r, f[col], v);
+}

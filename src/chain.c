@@ -776,6 +776,13 @@ static const char *const format_names[GEX_FORMAT_COUNT] = {
     [GEX_FORMAT_LONG_CSV] = "long-csv",
     [GEX_FORMAT_CBOE_CSV] = "cboe-csv",
     [GEX_FORMAT_CBOE_JSON] = "cboe-json",
+    [GEX_FORMAT_BARCHART_CSV] = "barchart-csv",
+    [GEX_FORMAT_NSE_CSV] = "nse-csv",
+    [GEX_FORMAT_DERIBIT_CSV] = "deribit-csv",
+    [GEX_FORMAT_THINKORSWIM_CSV] = "thinkorswim-csv",
+    [GEX_FORMAT_CBOE_LEGACY] = "cboe-legacy",
+    [GEX_FORMAT_OPTIONSDX] = "optionsdx",
+    [GEX_FORMAT_OPTIONMETRICS_CSV] = "optionmetrics-csv",
 };
 
 const char *gex_format_name(int format)

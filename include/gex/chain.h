@@ -32,10 +32,20 @@ typedef enum gex_format {
     GEX_FORMAT_LONG_CSV,  /* one contract per row, columns by header name (also yfinance) */
     GEX_FORMAT_CBOE_CSV,  /* CBOE delayed quotes "quotedata.csv", current and 2020-era layouts */
     GEX_FORMAT_CBOE_JSON, /* CBOE delayed quotes JSON */
+    /* Layouts read whole (SPEC 2.6), each recognised from its content: */
+    GEX_FORMAT_BARCHART_CSV,      /* Barchart option download (expiration from the file name) */
+    GEX_FORMAT_NSE_CSV,           /* NSE India option chain, CALLS | STRIKE | PUTS */
+    GEX_FORMAT_DERIBIT_CSV,       /* Deribit book summary or option-board export */
+    GEX_FORMAT_THINKORSWIM_CSV,   /* thinkorswim option-chain export, a section per expiration */
+    GEX_FORMAT_CBOE_LEGACY,       /* CBOE quote table from before 2019, no expiration column */
+    GEX_FORMAT_OPTIONSDX,         /* OptionsDX end-of-day file, [BRACKETED] headers */
+    GEX_FORMAT_OPTIONMETRICS_CSV, /* OptionMetrics IvyDB extract: recognised, refused (no OI) */
     GEX_FORMAT_COUNT
 } gex_format;
 
-/* "auto", "long-csv", "cboe-csv", "cboe-json"; NULL for an unknown value. */
+/* "auto", "long-csv", "cboe-csv", "cboe-json", "barchart-csv", "nse-csv", "deribit-csv",
+ * "thinkorswim-csv", "cboe-legacy", "optionsdx", "optionmetrics-csv"; NULL for an unknown
+ * value. */
 const char *gex_format_name(int format);
 /* Parses a format name (as above); returns GEX_OK or GEX_EINVAL. */
 int gex_format_parse(const char *name, gex_format *format);
@@ -125,6 +135,10 @@ typedef struct gex_read_options {
      * warnings, errors) as with one thread; a file whose boundaries cannot be proven (a quoted
      * field holding a newline across one) is read by one thread. */
     int threads;
+    /* The expiration of every contract of a file whose layout writes it only in the file name
+     * (Barchart, NSE), in days since 1970-01-01 (--expiration-of-file); 0: from the file name,
+     * else the read is refused (SPEC 2.6). 1970-01-01 is no option's expiration. */
+    int32_t file_expiration;
 } gex_read_options;
 
 /* What the reader did. */

@@ -66,7 +66,11 @@ static const char common_help[] =
     "                           the file's IV, else solved from the mid (default auto)\n"
     "  --strict                 the first bad row is an error (default: skip and count)\n"
     "  --multiplier M           shares per contract (default: the file's, else 100)\n"
-    "  --input-format auto|long-csv|cboe-csv|cboe-json\n"
+    "  --input-format auto|long-csv|cboe-csv|cboe-json|barchart-csv|nse-csv|deribit-csv|\n"
+    "                thinkorswim-csv|cboe-legacy|optionsdx|optionmetrics-csv\n"
+    "  --expiration-of-file DATE\n"
+    "                           the expiration of a file that writes it only in its name\n"
+    "                           (Barchart, NSE); default: read from the file name\n"
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
     "                           2 MB of rows is read in ranges on N threads; the output\n"
@@ -193,6 +197,7 @@ enum {
     OPT_STRICT,
     OPT_MULTIPLIER,
     OPT_INPUT_FORMAT,
+    OPT_EXPIRATION_OF_FILE,
     OPT_SETTLE,
     OPT_VERSION,
     OPT_VENDOR,
@@ -221,6 +226,7 @@ static const struct option long_options[] = {
     {"strict", no_argument, NULL, OPT_STRICT},
     {"multiplier", required_argument, NULL, OPT_MULTIPLIER},
     {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"expiration-of-file", required_argument, NULL, OPT_EXPIRATION_OF_FILE},
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -396,9 +402,17 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
     case OPT_INPUT_FORMAT:
         if (gex_format_parse(arg, &o->read.format) != GEX_OK)
             return usage_error("--input-format: '%s' is not one of auto, long-csv, cboe-csv, "
-                               "cboe-json",
+                               "cboe-json, barchart-csv, nse-csv, deribit-csv, thinkorswim-csv, "
+                               "cboe-legacy, optionsdx, optionmetrics-csv",
                                arg);
         return -1;
+    case OPT_EXPIRATION_OF_FILE: {
+        int32_t day = 0;
+        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK || day == 0)
+            return usage_error("--expiration-of-file: '%s' is not a date (YYYY-MM-DD)", arg);
+        o->read.file_expiration = day;
+        return -1;
+    }
     case OPT_SETTLE: {
         const char *eq = strchr(arg, '=');
         size_t n = o->read.n_settle;
