@@ -128,8 +128,8 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
             k.strike > GEX_PRICE_MAX)
             SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, "the strike is not a positive number");
         k.expiration = file_exp;
-        if (c_exp >= 0 && ((size_t)c_exp >= n || gex__read_expiration(r, f[c_exp].s, f[c_exp].len,
-                                                                      &k.expiration) != 0))
+        if (c_exp >= 0 && ((size_t)c_exp >= n ||
+                           gex__read_expiration(r, f[c_exp].s, f[c_exp].len, &k.expiration) != 0))
             SKIP(GEX_SKIP_BAD_EXPIRATION, c_exp + 1, "the expiration is not a date");
         double m = (double)NAN;
         if (gex__cell_number(r, f, n, c_bid, &k.bid) != 0 ||
@@ -139,8 +139,7 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
             gex__cell_number(r, f, n, c_iv, &k.iv) != 0 ||
             gex__cell_number(r, f, n, c_delta, &k.vendor_delta) != 0 ||
             gex__cell_number(r, f, n, c_m, &m) != 0)
-            SKIP(GEX_SKIP_BAD_NUMBER, 0,
-                 "a price, volume, IV, delta or moneyness is not a number");
+            SKIP(GEX_SKIP_BAD_NUMBER, 0, "a price, volume, IV, delta or moneyness is not a number");
         if (gex__cell_number(r, f, n, c_oi, &k.open_interest) != 0 || k.open_interest < 0 ||
             k.open_interest > GEX_CONTRACTS_MAX)
             SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, "the open interest is not a count");
@@ -151,8 +150,8 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
         /* IV in percent; 0.00% is Barchart's "no IV" (with Delta 0). */
         k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN;
         if (isfinite(m) && fabs(m) < best_m && fabs(m) < 100.0) {
-            double s = k.type == GEX_CALL ? k.strike / (1.0 - m / 100.0)
-                                          : k.strike / (1.0 + m / 100.0);
+            double s =
+                k.type == GEX_CALL ? k.strike / (1.0 - m / 100.0) : k.strike / (1.0 + m / 100.0);
             if (s > 0 && isfinite(s)) {
                 spot = s;
                 best_m = fabs(m);

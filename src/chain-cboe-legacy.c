@@ -100,9 +100,10 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
         }
     }
     if (sym_len == 0)
-        return gex_error_set(r->err, GEX_EPARSE, r->name, 1, 0,
-                             "a CBOE quote table whose first line is not \"SYMBOL (NAME),SPOT,...\": "
-                             "the underlying and its spot are unknown; fix the first line");
+        return gex_error_set(
+            r->err, GEX_EPARSE, r->name, 1, 0,
+            "a CBOE quote table whose first line is not \"SYMBOL (NAME),SPOT,...\": "
+            "the underlying and its spot are unknown; fix the first line");
     if (!date_seen && r->time_note[0] == '\0') {
         r->time_note_line = 2;
         snprintf(r->time_note, sizeof r->time_note,
@@ -123,10 +124,10 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
         size_t from = s == 0 ? 0 : (size_t)c_puts, to = s == 0 ? (size_t)c_puts : nh;
         side[s] = (side_cols){(int)from, -1, -1, -1, -1, -1};
         for (size_t i = from + 1; i < to; i++) {
-            int *slot = gex__span_is(h[i], "Last Sale") ? &side[s].last
-                        : gex__span_is(h[i], "Bid")     ? &side[s].bid
-                        : gex__span_is(h[i], "Ask")     ? &side[s].ask
-                        : gex__span_is(h[i], "Vol")     ? &side[s].vol
+            int *slot = gex__span_is(h[i], "Last Sale")  ? &side[s].last
+                        : gex__span_is(h[i], "Bid")      ? &side[s].bid
+                        : gex__span_is(h[i], "Ask")      ? &side[s].ask
+                        : gex__span_is(h[i], "Vol")      ? &side[s].vol
                         : gex__span_is(h[i], "Open Int") ? &side[s].oi
                                                          : NULL;
             if (slot != NULL && *slot < 0)
@@ -155,8 +156,9 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
             legacy_code code;
             if (legacy_decode(r, f[c->sym], &code) != 0 ||
                 code.type != (s == 0 ? GEX_CALL : GEX_PUT)) {
-                int rc = gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, lineno, c->sym + 1,
-                                          "the contract is not \"yy Mon STRIKE (ROOTyyddMSTRIKE)\"");
+                int rc =
+                    gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, lineno, c->sym + 1,
+                                     "the contract is not \"yy Mon STRIKE (ROOTyyddMSTRIKE)\"");
                 if (rc != GEX_OK)
                     return rc;
                 continue;
@@ -190,9 +192,8 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
                     return rc;
                 continue;
             }
-            if (gex__cell_number(r, f, n, c->oi, &k.open_interest) != 0 ||
-                isnan(k.open_interest) || k.open_interest < 0 ||
-                k.open_interest > GEX_CONTRACTS_MAX) {
+            if (gex__cell_number(r, f, n, c->oi, &k.open_interest) != 0 || isnan(k.open_interest) ||
+                k.open_interest < 0 || k.open_interest > GEX_CONTRACTS_MAX) {
                 int rc = gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, lineno, c->oi + 1,
                                           "the Open Int is not a count");
                 if (rc != GEX_OK)

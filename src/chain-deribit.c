@@ -125,8 +125,8 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
         while (gex__next_line(text, len, &p2, &line)) {
             size_t n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
             double iv;
-            at_cap += n > (size_t)c_iv && gex__read_loose(r, f[c_iv], &iv) == 0 &&
-                      iv == DERIBIT_IV_CAP;
+            at_cap +=
+                n > (size_t)c_iv && gex__read_loose(r, f[c_iv], &iv) == 0 && iv == DERIBIT_IV_CAP;
         }
     }
     int drop_cap = at_cap >= DERIBIT_CAP_ROWS;
@@ -157,8 +157,9 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
             gex__cell_number(r, f, n, c_delta, &k.vendor_delta) != 0 ||
             gex__cell_number(r, f, n, c_index, &index) != 0 ||
             gex__cell_number(r, f, n, c_time, &ms) != 0)
-            SKIP(GEX_SKIP_BAD_NUMBER, 0, "a price, volume, IV, delta, index or time is not a "
-                                         "number");
+            SKIP(GEX_SKIP_BAD_NUMBER, 0,
+                 "a price, volume, IV, delta, index or time is not a "
+                 "number");
         if (gex__cell_number(r, f, n, c_oi, &k.open_interest) != 0 || k.open_interest < 0 ||
             k.open_interest > GEX_CONTRACTS_MAX)
             SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, "the open interest is not a count");

@@ -23,7 +23,7 @@
  * counts the bad row, or returns the strict mode's error. */
 #define SKIP(reason, column, what)                                                                 \
     do {                                                                                           \
-        int skip_rc_ = gex__reader_skip(r, (reason), lineno, (column), (what));                   \
+        int skip_rc_ = gex__reader_skip(r, (reason), lineno, (column), (what));                    \
         if (skip_rc_ != GEX_OK)                                                                    \
             return skip_rc_;                                                                       \
         goto next;                                                                                 \

@@ -42,8 +42,7 @@ static int tos_section(gex__span line)
 }
 
 /* The layout a line is the header of (GEX_FORMAT_AUTO when none), from its fields. */
-static gex_format classify(gex__span line, const gex__span *f, size_t n, long lineno,
-                           int *tos_seen)
+static gex_format classify(gex__span line, const gex__span *f, size_t n, long lineno, int *tos_seen)
 {
     if (n == 0)
         return GEX_FORMAT_AUTO;

@@ -78,9 +78,8 @@ static int find(const gex__span *h, size_t from, size_t to, const char *name)
 
 static side_cols side_columns(const gex__span *h, size_t from, size_t to)
 {
-    side_cols c = {find(h, from, to, "OI"),  find(h, from, to, "VOLUME"),
-                   find(h, from, to, "IV"),  find(h, from, to, "LTP"),
-                   find(h, from, to, "BID"), find(h, from, to, "ASK")};
+    side_cols c = {find(h, from, to, "OI"),  find(h, from, to, "VOLUME"), find(h, from, to, "IV"),
+                   find(h, from, to, "LTP"), find(h, from, to, "BID"),    find(h, from, to, "ASK")};
     return c;
 }
 

@@ -12,8 +12,7 @@
 #include "chain-internal.h"
 #include "chain-layout-internal.h"
 
-int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len,
-                            const gex__detected *det)
+int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
     size_t pos = det->header_offset;

@@ -14,8 +14,8 @@
 #include "chain-layout-internal.h"
 
 /* The OI columns an OptionsDX file would need (none of its published layouts has one). */
-static const char *const col_oi[] = {"[C_OI]",   "[P_OI]",          "[OI]",
-                                     "[OPEN_INTEREST]", "[C_OPEN_INTEREST]", NULL};
+static const char *const col_oi[] = {
+    "[C_OI]", "[P_OI]", "[OI]", "[OPEN_INTEREST]", "[C_OPEN_INTEREST]", NULL};
 static const char *const col_time[] = {"[QUOTE_UNIXTIME]", NULL};
 
 int gex__read_optionsdx(gex__reader *r, const char *text, size_t len, const gex__detected *det)

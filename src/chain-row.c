@@ -124,6 +124,30 @@ size_t gex__root_underlying(const char *root, size_t len, char *out)
 
 /* --- dates and the quote instant --- */
 
+/* "13-09-22": day, month and a two-digit year of this century joined by dashes, as a European
+ * spreadsheet (Dutch, Danish, Portuguese locales) writes a date when it saves a CBOE CSV again.
+ * gex_time_parse_date refuses two-digit years; a dash-separated one is read in this order only,
+ * because US spreadsheets write month-first dates with slashes ("9/13/22"). 0 or -1. */
+static int european_short_date(const char *s, size_t len, int32_t *day)
+{
+    int part[3] = {0, 0, 0};
+    size_t digits[3] = {0, 0, 0}, k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '-' && k < 2 && digits[k] > 0) {
+            k++;
+        } else if (s[i] >= '0' && s[i] <= '9' && digits[k] < 2) {
+            part[k] = part[k] * 10 + (s[i] - '0');
+            digits[k]++;
+        } else {
+            return -1;
+        }
+    }
+    if (k != 2 || digits[2] != 2 || !gex_time_valid_date(2000 + part[2], part[1], part[0]))
+        return -1;
+    *day = gex_time_days_from_civil(2000 + part[2], part[1], part[0]);
+    return 0;
+}
+
 int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day)
 {
     if (len > GEX__FIELD_MAX || len == 0)
@@ -134,7 +158,8 @@ int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day
     }
     memcpy(r->last_exp, s, len);
     r->last_exp_len = len;
-    r->last_exp_ok = gex_time_parse_date(s, len, &r->last_exp_day) == GEX_OK;
+    r->last_exp_ok = gex_time_parse_date(s, len, &r->last_exp_day) == GEX_OK ||
+                     european_short_date(s, len, &r->last_exp_day) == 0;
     *day = r->last_exp_day;
     return r->last_exp_ok ? 0 : -1;
 }

@@ -40,9 +40,8 @@ static const char *const n_gamma[] = {"Gamma", NULL};
 
 static side_cols side_columns(const gex__span *h, size_t from, size_t to)
 {
-    side_cols c = {find(h, from, to, n_oi),   find(h, from, to, n_vol),
-                   find(h, from, to, n_iv),   find(h, from, to, n_last),
-                   find(h, from, to, n_bid),  find(h, from, to, n_ask),
+    side_cols c = {find(h, from, to, n_oi),    find(h, from, to, n_vol),  find(h, from, to, n_iv),
+                   find(h, from, to, n_last),  find(h, from, to, n_bid),  find(h, from, to, n_ask),
                    find(h, from, to, n_delta), find(h, from, to, n_gamma)};
     return c;
 }
@@ -109,7 +108,7 @@ static void title(gex__reader *r, gex__span s, char *sym, size_t *sym_len)
     if (sscanf(tail, " on %d/%d/%d %d:%d:%d", &m, &d, &y, &hh, &mm, &ss) == 6 && y < 100 &&
         gex_time_valid_date(2000 + y, m, d) && hh < 24 && mm < 60 && ss < 61)
         gex__note_time(r, gex_time_eastern_to_utc(gex_time_days_from_civil(2000 + y, m, d),
-                                                   hh * 3600 + mm * 60 + ss));
+                                                  hh * 3600 + mm * 60 + ss));
 }
 
 int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const gex__detected *det)

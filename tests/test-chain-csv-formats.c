@@ -19,6 +19,8 @@
 #include "gex/chain.h"
 
 #define DAY_2016_11_04 17109
+#define DAY_2022_09_13 19248
+#define DAY_2022_09_16 19251
 #define DAY_2023_11_07 19668
 #define DAY_2023_11_10 19671
 #define DAY_2024_03_14 19796
@@ -174,9 +176,8 @@ START_TEST(test_barchart_fixture_from_name)
     /* Barchart's own file name gives the underlying and the expiration; quoted thousands,
      * percent IV and moneyness, 0.00% IV is no IV, the footer is the quote instant. */
     gex_read_report rep;
-    gex_chain *c =
-        read_ok(fixture("gpre-options-exp-2026-06-18-monthly-show-all-stacked-04-14-2026.csv"),
-                NULL, &rep);
+    gex_chain *c = read_ok(
+        fixture("gpre-options-exp-2026-06-18-monthly-show-all-stacked-04-14-2026.csv"), NULL, &rep);
     gex_chain_view v;
     gex_chain_get_view(c, &v);
     ck_assert_uint_eq(v.n, 4);
@@ -210,23 +211,22 @@ START_TEST(test_barchart_name_without_expiration)
     gex_error err;
     gex_read_options o = options();
     o.symbol = "XYZ";
-    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "download.csv", &o, &c, NULL,
-                                           &err),
-                     GEX_EPARSE);
+    ck_assert_int_eq(
+        gex_chain_read_buffer(text, sizeof text - 1, "download.csv", &o, &c, NULL, &err),
+        GEX_EPARSE);
     ck_assert_ptr_nonnull(strstr(err.text, "--expiration-of-file"));
     o.file_expiration = DAY_2026_06_18;
-    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "download.csv", &o, &c, NULL,
-                                           &err),
-                     GEX_OK);
+    ck_assert_int_eq(
+        gex_chain_read_buffer(text, sizeof text - 1, "download.csv", &o, &c, NULL, &err), GEX_OK);
     /* No footer: no quote instant, and prepare will ask for --now. */
     int64_t t;
     ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_ENOTIME);
     gex_chain_free(c);
     /* Without an "Open Int" column: refused, saying why. */
     static const char no_oi[] = "Strike,Moneyness,Bid,Ask,IV,Type\n10,+5.00%,1,1.2,30.00%,Call\n";
-    ck_assert_int_eq(gex_chain_read_buffer(no_oi, sizeof no_oi - 1, "download.csv", &o, &c, NULL,
-                                           &err),
-                     GEX_EFORMAT);
+    ck_assert_int_eq(
+        gex_chain_read_buffer(no_oi, sizeof no_oi - 1, "download.csv", &o, &c, NULL, &err),
+        GEX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.text, "open interest"));
 }
 END_TEST
@@ -471,12 +471,41 @@ START_TEST(test_thinkorswim_without_open_interest_refused)
 }
 END_TEST
 
+/* --- CBOE re-saved by a European spreadsheet --- */
+
+START_TEST(test_cboe_european_dates)
+{
+    /* "13-09-22": day-month-two-digit year, no preamble (spot and time to be given). */
+    gex_read_options o = options();
+    o.spot = 398.7;
+    gex_read_report rep;
+    gex_chain *c = read_ok(fixture("cboe-eu-resaved.csv"), &o, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_CBOE_CSV);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_int_eq(v.expiration[0], DAY_2022_09_13);
+    ck_assert_int_eq(v.expiration[2], DAY_2022_09_16);
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
+        ck_assert_uint_eq(rep.skipped[k], 0);
+    gex_chain_free(c);
+    /* Month-first with dashes or an impossible day stays refused (not guessed). */
+    static const char text[] = "underlying,expiration,strike,type,bid,ask,open_interest,spot\n"
+                               "SPY,09-31-22,400,C,1,1.1,10,399\n"
+                               "SPY,13-9-2022x,400,C,1,1.1,10,399\n";
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "x.csv", NULL, &c, &rep, &err),
+                     GEX_EEMPTY);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_EXPIRATION], 2);
+}
+END_TEST
+
 /* --- refused layouts --- */
 
 START_TEST(test_optionsdx_refused)
 {
-    read_refused(fixture("optionsdx-spx-2023-01.txt"), NULL, GEX_EFORMAT,
-                 "no open interest column", "2 quote instants from 2023-01-04T21:00:00Z");
+    read_refused(fixture("optionsdx-spx-2023-01.txt"), NULL, GEX_EFORMAT, "no open interest column",
+                 "2 quote instants from 2023-01-04T21:00:00Z");
 }
 END_TEST
 
@@ -529,11 +558,10 @@ START_TEST(test_read_loose_numbers)
         int rc;
         double v;
     } cases[] = {
-        {"4,025.00", 0, 4025},  {"3,52,725", 0, 352725}, {"+93.62%", 0, 93.62},
-        {"-0.50", 0, -0.5},     {".55", 0, 0.55},        {"1,30,835", 0, 130835},
-        {"4.03e-06", 0, 4.03e-06},
-        {",5", -1, 0},          {"5,", -1, 0},           {"1.5,0", -1, 0},
-        {"12a", -1, 0},         {"%", -1, 0},
+        {"4,025.00", 0, 4025},     {"3,52,725", 0, 352725}, {"+93.62%", 0, 93.62},
+        {"-0.50", 0, -0.5},        {".55", 0, 0.55},        {"1,30,835", 0, 130835},
+        {"4.03e-06", 0, 4.03e-06}, {",5", -1, 0},           {"5,", -1, 0},
+        {"1.5,0", -1, 0},          {"12a", -1, 0},          {"%", -1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double v = 0;
@@ -598,6 +626,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_cboe_legacy_sample);
     tcase_add_test(tc, test_thinkorswim_fixture);
     tcase_add_test(tc, test_thinkorswim_without_open_interest_refused);
+    tcase_add_test(tc, test_cboe_european_dates);
     tcase_add_test(tc, test_optionsdx_refused);
     tcase_add_test(tc, test_optionmetrics_sample_refused);
     tcase_add_test(tc, test_every_csv_sample_recognised);
