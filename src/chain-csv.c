@@ -765,6 +765,7 @@ static void on_field(void *data_s, size_t len, void *data)
         v->occ_state = 2;
         break; /* the text is kept for the message, if the symbol turns out to be needed */
     case R_QUOTE_TIME:
+        r->snapshot_rows = 1; /* a quote-time column: its instants split snapshots */
         /* A file-level value: read when it changes, whatever becomes of the row. */
         if (len == 0 || len > GEX__FIELD_MAX ||
             (len == c->last_qt_len &&

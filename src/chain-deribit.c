@@ -130,6 +130,7 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
         }
     }
     int drop_cap = at_cap >= DERIBIT_CAP_ROWS;
+    r->snapshot_rows = c_time >= 0; /* book summaries captured at several instants */
     size_t first = r->chain->n, dropped = 0;
     long lineno = det->header_line;
     while (gex__next_line(text, len, &pos, &line)) {

@@ -54,6 +54,23 @@ typedef struct gex__reader {
     size_t last_u_len;
     uint32_t last_u_index;
     int last_u_keep;
+    /* Snapshots (SPEC 2.7), for readers whose rows carry the instant of their capture (set
+     * snapshot_rows): the instant of the row being read (row_has_time 0: none), the
+     * first contract's, and, once a contract of another instant is added, the instant and the
+     * spot of every contract (snap_time and snap_spot, snap_cap of each; NULL until then). */
+    int64_t row_time;
+    int row_has_time;
+    int snapshot_rows; /* the rows' instants are capture instants (a quote-time column) */
+    int64_t first_instant;
+    int64_t snap_min, snap_max; /* the earliest and latest instants of the contracts added */
+    int64_t *snap_time;
+    double *snap_spot;
+    size_t snap_cap;
+    /* gex_chain_read_snapshots: list the snapshots (last instants, ascending) instead of
+     * refusing a file of several; snap_list is malloc'ed, snap_n long. */
+    int list_snapshots;
+    int64_t *snap_list;
+    size_t snap_n;
     /* Expiration cache: files repeat one expiration on consecutive rows. */
     char last_exp[GEX__FIELD_MAX + 1];
     size_t last_exp_len;
@@ -197,5 +214,25 @@ int gex__column(const gex__span *f, size_t n, const char *const *names);
 /* The number in column col of a row of n fields (gex__read_loose): NAN when col is -1 or past
  * the row. 0, or -1 when the cell is not a number. */
 int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v);
+
+/* --- snapshots (SPEC 2.7) --- */
+
+/* Quote instants less than this many seconds apart (after sorting) belong to one snapshot: the
+ * rows of one capture are quoted within seconds of each other, captures of a chain are minutes
+ * or days apart. */
+#define GEX__SNAPSHOT_GAP 30
+
+/* After a read: the snapshots of the file (rep->snapshots). One: nothing changes. Several: with
+ * options->has_at, the chain becomes the snapshot at that instant (its quote instant the
+ * snapshot's latest, the spot its own); without, GEX_EPARSE naming the snapshots and --at
+ * (r->list_snapshots: they are listed in snap_list instead). GEX_OK or a status, err filled. */
+int gex__snapshots_finish(gex__reader *r);
+
+/* Whether the readers of the ranges of one file may hold rows of several snapshots: their
+ * instants span GEX__SNAPSHOT_GAP or more (the file is then read again in one piece). */
+int gex__snapshots_differ(const gex__reader *const *readers, size_t n);
+
+/* Frees the reader's snapshot arrays. */
+void gex__snapshots_free(gex__reader *r);
 
 #endif /* GEX_CHAIN_ROW_INTERNAL_H */

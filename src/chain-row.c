@@ -7,7 +7,9 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -176,6 +178,8 @@ void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_de
         utc = gex_time_eastern_to_utc((int32_t)day, CLOSE_SECONDS_OF_DAY);
     }
     if (rc == GEX_OK) {
+        r->row_time = utc;
+        r->row_has_time = 1;
         if (r->has_time && utc != r->time)
             r->time_varies = 1;
         if (!r->has_time || utc > r->time)
@@ -209,6 +213,49 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
     }
     if (r->rep->skipped[reason]++ == 0)
         r->rep->first_line[reason] = line;
+    return GEX_OK;
+}
+
+/* No instant: a row of a file without quote times. */
+#define NO_INSTANT INT64_MIN
+
+/* Notes the instant and spot of the contract just added (the chain's last). Nothing is stored
+ * while every contract has the first one's instant (a file of one snapshot: the usual case). */
+static int track_snapshot(gex__reader *r, double spot)
+{
+    size_t i = r->chain->n - 1;
+    int64_t t = r->row_has_time && r->snapshot_rows ? r->row_time : NO_INSTANT;
+    if (i == 0 || t < r->snap_min)
+        r->snap_min = t;
+    if (i == 0 || t > r->snap_max)
+        r->snap_max = t;
+    if (r->snap_time == NULL) {
+        if (i == 0)
+            r->first_instant = t;
+        if (i == 0 || t == r->first_instant)
+            return GEX_OK;
+    }
+    if (i >= r->snap_cap) {
+        size_t cap = r->snap_cap > 0 ? 2 * r->snap_cap : (i + 1 > 1024 ? 2 * (i + 1) : 1024);
+        int64_t *tt = realloc(r->snap_time, cap * sizeof *tt);
+        if (tt == NULL)
+            return GEX_ENOMEM;
+        r->snap_time = tt;
+        double *ss = realloc(r->snap_spot, cap * sizeof *ss);
+        if (ss == NULL)
+            return GEX_ENOMEM;
+        r->snap_spot = ss;
+        if (r->snap_cap == 0) {
+            /* The contracts so far are of the first instant, and their spot the first. */
+            for (size_t j = 0; j < i; j++) {
+                r->snap_time[j] = r->first_instant;
+                r->snap_spot[j] = r->chain->sym_spot[r->chain->underlying[j]];
+            }
+        }
+        r->snap_cap = cap;
+    }
+    r->snap_time[i] = t;
+    r->snap_spot[i] = spot > 0 && isfinite(spot) ? spot : (double)NAN;
     return GEX_OK;
 }
 
@@ -261,6 +308,8 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     int rc = gex__chain_add_interned(r->chain, r->last_u_index, ri, k);
     if (rc == GEX_OK)
         r->rep->contracts++;
+    if (rc == GEX_OK)
+        rc = track_snapshot(r, spot);
     return rc;
 }
 
@@ -429,6 +478,8 @@ void gex__settle_utc(gex__reader *r, size_t from, int seconds_utc)
 
 void gex__note_time(gex__reader *r, int64_t utc)
 {
+    r->row_time = utc;
+    r->row_has_time = 1;
     if (r->has_time && utc != r->time)
         r->time_varies = 1;
     if (!r->has_time || utc > r->time)
@@ -454,4 +505,173 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
         return 0;
     }
     return gex__read_loose(r, f[col], v);
+}
+
+/* --- snapshots --- */
+
+/* The chain becomes its contracts quoted in [from, to]: their own spot per underlying, the
+ * latest instant. */
+static int select_snapshot(gex__reader *r, int64_t from, int64_t to)
+{
+    gex_chain *c = r->chain;
+    uint32_t *idx = malloc((c->n > 0 ? c->n : 1) * sizeof *idx);
+    if (idx == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (r->snap_time[i] >= from && r->snap_time[i] <= to)
+            idx[n++] = (uint32_t)i;
+    gex_chain *sub = NULL;
+    int rc = gex_chain_extract(c, idx, n, &sub);
+    unsigned char *spot_set = calloc(c->n_sym > 0 ? c->n_sym : 1, 1);
+    if (spot_set == NULL && rc == GEX_OK)
+        rc = GEX_ENOMEM;
+    if (rc == GEX_OK) {
+        /* The snapshot's spot: its first contract's of each underlying. */
+        for (size_t j = 0; j < n; j++) {
+            uint32_t u = c->underlying[idx[j]];
+            double s = r->snap_spot[idx[j]];
+            if (!spot_set[u] && isfinite(s)) {
+                spot_set[u] = 1;
+                gex_chain_set_spot(sub, c->sym[u], s);
+            }
+        }
+        gex_chain_free(c);
+        r->chain = sub;
+        r->rep->contracts = n;
+        r->time = to;
+        r->has_time = 1;
+        r->time_varies = from != to;
+    }
+    if (rc != GEX_OK)
+        gex_chain_free(sub);
+    free(spot_set);
+    free(idx);
+    return rc == GEX_OK ? GEX_OK : gex_error_set(r->err, rc, r->name, 0, 0, "out of memory");
+}
+
+static int compare_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void gex__snapshots_free(gex__reader *r)
+{
+    free(r->snap_time);
+    free(r->snap_spot);
+    r->snap_time = NULL;
+    r->snap_spot = NULL;
+    r->snap_cap = 0;
+}
+
+int gex__snapshots_differ(const gex__reader *const *readers, size_t n)
+{
+    int64_t lo = 0, hi = 0;
+    int any = 0;
+    for (size_t k = 0; k < n; k++) {
+        const gex__reader *g = readers[k];
+        if (g->chain == NULL || g->chain->n == 0)
+            continue;
+        if (!any || g->snap_min < lo)
+            lo = g->snap_min;
+        if (!any || g->snap_max > hi)
+            hi = g->snap_max;
+        any = 1;
+    }
+    /* Within one gap of each other, every instant is of one snapshot. A missing instant
+     * (NO_INSTANT, the smallest) beside a real one makes the span huge: one piece. */
+    return any && (uint64_t)hi - (uint64_t)lo >= GEX__SNAPSHOT_GAP;
+}
+
+/* Appends ", 2023-01-04T21:00:00Z" for up to shown instants, then ", ..." */
+static void list_instants(char *buf, size_t size, const int64_t *last, size_t n, size_t shown)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < n && k < shown && used + 32 < size; k++) {
+        char iso[40];
+        gex_time_format_iso(last[k], iso, sizeof iso);
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", k > 0 ? ", " : "", iso);
+    }
+    if (n > shown && used + 8 < size)
+        snprintf(buf + used, size - used, ", ... %s", "");
+}
+
+int gex__snapshots_finish(gex__reader *r)
+{
+    gex_chain *c = r->chain;
+    if (r->snap_time == NULL) {
+        r->rep->snapshots = c->n > 0 && r->first_instant != NO_INSTANT;
+        if (r->opt->has_at && r->rep->snapshots == 1 &&
+            (r->opt->at < r->first_instant - GEX__SNAPSHOT_GAP ||
+             r->opt->at > r->time + GEX__SNAPSHOT_GAP)) {
+            char iso[40];
+            gex_time_format_iso(r->time, iso, sizeof iso);
+            return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                                 "the file holds one snapshot, quoted at %s, not at the --at "
+                                 "instant; check --at",
+                                 iso);
+        }
+        return GEX_OK;
+    }
+    /* Snapshots: the distinct instants sorted, cut where two are GEX__SNAPSHOT_GAP apart. */
+    size_t n = c->n, m = 0;
+    int64_t *t = malloc(n * sizeof *t);
+    if (t == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (r->snap_time[i] != NO_INSTANT)
+            t[m++] = r->snap_time[i];
+    qsort(t, m, sizeof *t, compare_i64);
+    /* first[k], last[k] of each snapshot, in place at the front of t (k <= index). */
+    size_t k = 0;
+    int64_t *last = malloc((m > 0 ? m : 1) * sizeof *last);
+    if (last == NULL) {
+        free(t);
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (i == 0 || t[i] - t[i - 1] >= GEX__SNAPSHOT_GAP) {
+            t[k] = t[i];
+            last[k++] = t[i];
+        } else {
+            last[k - 1] = t[i];
+        }
+    }
+    r->rep->snapshots = k;
+    int rc = GEX_OK;
+    if (k <= 1) {
+        /* Instants within seconds of each other, or rows without one: a single chain. */
+    } else if (r->list_snapshots) {
+        free(r->snap_list);
+        r->snap_list = last;
+        r->snap_n = k;
+        last = NULL;
+    } else if (!r->opt->has_at) {
+        char shown[400];
+        list_instants(shown, sizeof shown, last, k, 6);
+        rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                           "the file holds %zu snapshots of the chain, quoted at %s; pass --at "
+                           "with one of these instants to read that one",
+                           k, shown);
+    } else {
+        size_t pick = k;
+        for (size_t j = 0; j < k && pick == k; j++)
+            if (r->opt->at >= t[j] - GEX__SNAPSHOT_GAP && r->opt->at <= last[j] + GEX__SNAPSHOT_GAP)
+                pick = j;
+        if (pick == k) {
+            char shown[400];
+            list_instants(shown, sizeof shown, last, k, 6);
+            rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                               "no snapshot of the file is quoted at the --at instant: its %zu "
+                               "snapshots are quoted at %s; check --at",
+                               k, shown);
+        } else {
+            rc = select_snapshot(r, t[pick], last[pick]);
+        }
+    }
+    free(t);
+    free(last);
+    return rc;
 }

@@ -546,6 +546,125 @@ START_TEST(test_every_csv_sample_recognised)
 }
 END_TEST
 
+/* --- snapshots (SPEC 2.7) --- */
+
+/* 2024-03-15 10:00:12 and 10:05:02 New York (EDT): the snapshots' latest instants. */
+#define SNAP1_LAST 1710511212LL
+#define SNAP2_LAST 1710511502LL
+
+START_TEST(test_snapshots_refused_without_at)
+{
+    read_refused(fixture("long-two-captures.csv"), NULL, GEX_EPARSE,
+                 "2 snapshots of the chain, quoted at 2024-03-15T14:00:12Z, "
+                 "2024-03-15T14:05:02Z",
+                 "--at");
+}
+END_TEST
+
+START_TEST(test_snapshots_at_selects_one)
+{
+    gex_read_options o = options();
+    o.has_at = 1;
+    o.at = SNAP2_LAST - 2; /* any instant within 30 s of the snapshot's */
+    gex_read_report rep;
+    gex_chain *c = read_ok(fixture("long-two-captures.csv"), &o, &rep);
+    ck_assert_uint_eq(rep.snapshots, 2);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_double_eq(v.spot[0], 447.10); /* the snapshot's own spot */
+    ck_assert_double_eq(v.open_interest[0], 101);
+    ck_assert_int_eq(v.line[0], 5);
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, SNAP2_LAST);
+    gex_chain_free(c);
+    /* The first: three rows over 12 seconds are one capture, its first row's spot. */
+    o.at = SNAP1_LAST - 12;
+    c = read_ok(fixture("long-two-captures.csv"), &o, &rep);
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 3);
+    ck_assert_double_eq(v.spot[0], 445.65);
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, SNAP1_LAST);
+    gex_chain_free(c);
+    /* An instant of no snapshot. */
+    o.at = SNAP2_LAST + 3600;
+    read_refused(fixture("long-two-captures.csv"), &o, GEX_EPARSE, "no snapshot", "--at");
+}
+END_TEST
+
+START_TEST(test_snapshots_read_all)
+{
+    gex_chain **chains = NULL;
+    size_t n = 0;
+    gex_error err;
+    ck_assert_int_eq(
+        gex_chain_read_snapshots(fixture("long-two-captures.csv"), NULL, &chains, &n, NULL, &err),
+        GEX_OK);
+    ck_assert_uint_eq(n, 2);
+    int64_t t0, t1;
+    ck_assert_int_eq(gex_chain_quote_time(chains[0], &t0), GEX_OK);
+    ck_assert_int_eq(gex_chain_quote_time(chains[1], &t1), GEX_OK);
+    ck_assert_int_eq(t0, SNAP1_LAST);
+    ck_assert_int_eq(t1, SNAP2_LAST);
+    ck_assert_uint_eq(gex_chain_size(chains[0]), 3);
+    ck_assert_uint_eq(gex_chain_size(chains[1]), 2);
+    for (size_t k = 0; k < n; k++)
+        gex_chain_free(chains[k]);
+    free(chains);
+    /* A file of one snapshot gives one chain; standard input is refused. */
+    ck_assert_int_eq(
+        gex_chain_read_snapshots(fixture("tos-spy-2023-11-07.csv"), NULL, &chains, &n, NULL, &err),
+        GEX_OK);
+    ck_assert_uint_eq(n, 1);
+    gex_chain_free(chains[0]);
+    free(chains);
+    ck_assert_int_eq(gex_chain_read_snapshots("-", NULL, &chains, &n, NULL, &err), GEX_EINVAL);
+}
+END_TEST
+
+START_TEST(test_snapshots_same_in_ranges)
+{
+    /* Many captures of a long CSV read in ranges on threads: the same refusal, and with --at
+     * the same chain, as one reader (the ranges are read again in one piece). */
+    size_t cap = 1 << 20, len = 0;
+    char *buf = malloc(cap);
+    len += (size_t)snprintf(buf, cap,
+                            "underlying,expiration,strike,type,bid,ask,iv,"
+                            "open_interest,spot,quote_time\n");
+    for (int cap_k = 0; cap_k < 3; cap_k++)
+        for (int i = 0; i < 2000; i++)
+            len +=
+                (size_t)snprintf(buf + len, cap - len,
+                                 "SPY,2024-03-22,%d,%c,1.1,1.2,0.2,%d,%.2f,2024-03-15 1%d:00:00\n",
+                                 300 + i / 2, i % 2 ? 'P' : 'C', 10 + i, 445.5 + cap_k, cap_k);
+    gex_read_options o = options();
+    o.threads = 4;
+    gex_chain *c = NULL;
+    gex_error err;
+    size_t ranges = 0;
+    ck_assert_int_eq(
+        gex__chain_read_buffer_split(buf, len, "caps.csv", &o, &c, NULL, &err, 4096, 0, &ranges),
+        GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "3 snapshots"));
+    o.has_at = 1;
+    o.at = 1710518400LL; /* 2024-03-15 12:00 EDT, the third capture */
+    gex_read_report rep;
+    ck_assert_int_eq(
+        gex__chain_read_buffer_split(buf, len, "caps.csv", &o, &c, &rep, &err, 4096, 0, &ranges),
+        GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2000);
+    ck_assert_double_eq(v.spot[0], 447.5);
+    ck_assert_int_eq(v.line[0], 4002);
+    gex_chain_free(c);
+    free(buf);
+}
+END_TEST
+
 /* --- the shared helpers --- */
 
 START_TEST(test_read_loose_numbers)
@@ -630,6 +749,10 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_optionsdx_refused);
     tcase_add_test(tc, test_optionmetrics_sample_refused);
     tcase_add_test(tc, test_every_csv_sample_recognised);
+    tcase_add_test(tc, test_snapshots_refused_without_at);
+    tcase_add_test(tc, test_snapshots_at_selects_one);
+    tcase_add_test(tc, test_snapshots_read_all);
+    tcase_add_test(tc, test_snapshots_same_in_ranges);
     tcase_add_test(tc, test_read_loose_numbers);
     tcase_add_test(tc, test_name_expiration);
     tcase_add_test(tc, test_format_names);

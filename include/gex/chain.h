@@ -139,6 +139,13 @@ typedef struct gex_read_options {
      * (Barchart, NSE), in days since 1970-01-01 (--expiration-of-file); 0: from the file name,
      * else the read is refused (SPEC 2.6). 1970-01-01 is no option's expiration. */
     int32_t file_expiration;
+    /* A file of several snapshots of a chain (quote instants GEX__SNAPSHOT_GAP = 30 s or more
+     * apart: OptionsDX months, intraday captures with a quote-time column) is refused unless
+     * one is chosen: has_at non-zero reads the snapshot quoted at `at` (UTC seconds, within
+     * 30 s of its instants), with its own spot and quote instant (--at, SPEC 2.7).
+     * gex_chain_read_snapshots reads them all. */
+    int has_at;
+    int64_t at;
 } gex_read_options;
 
 /* What the reader did. */
@@ -153,6 +160,7 @@ typedef struct gex_read_report {
     size_t other_symbol;     /* contracts of other underlyings left out by options.symbol */
     int iv_percent_rescaled; /* the IV column was in percent and was divided by 100 */
     int has_quote_time;      /* the file carried a quote instant */
+    size_t snapshots;        /* snapshots in the file (0: no quote instant; 1: one chain) */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
      * before a long CSV header, quote times that differ between rows, index rows without a
@@ -179,6 +187,14 @@ typedef struct gex_read_report {
  * and nothing is allocated per row; CBOE JSON is parsed whole by jansson. */
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
                         gex_read_report *report, gex_error *err);
+
+/* Every snapshot of a file (SPEC 2.7), each its own chain, in the order of their quote
+ * instants: GEX_OK, *out a new array of *n chains (free each, then the array with free()). A
+ * file of one snapshot gives one chain. The file is read once to find the snapshots and once
+ * per snapshot (options->has_at is set for each), so path must name a file, not "-"; report
+ * (may be NULL) is that of the last read. Statuses and err as gex_chain_read_path. */
+int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
+                             size_t *n, gex_read_report *report, gex_error *err);
 
 /* The same from an open stream; name is used in messages. The stream is read to its end and
  * not closed. */

@@ -71,6 +71,7 @@ static const char common_help[] =
     "  --expiration-of-file DATE\n"
     "                           the expiration of a file that writes it only in its name\n"
     "                           (Barchart, NSE); default: read from the file name\n"
+    "  --at TIME                the snapshot quoted at TIME, of a file that holds several\n"
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
     "                           2 MB of rows is read in ranges on N threads; the output\n"
@@ -198,6 +199,7 @@ enum {
     OPT_MULTIPLIER,
     OPT_INPUT_FORMAT,
     OPT_EXPIRATION_OF_FILE,
+    OPT_AT,
     OPT_SETTLE,
     OPT_VERSION,
     OPT_VENDOR,
@@ -227,6 +229,7 @@ static const struct option long_options[] = {
     {"multiplier", required_argument, NULL, OPT_MULTIPLIER},
     {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
     {"expiration-of-file", required_argument, NULL, OPT_EXPIRATION_OF_FILE},
+    {"at", required_argument, NULL, OPT_AT},
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -406,6 +409,17 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
                                "cboe-legacy, optionsdx, optionmetrics-csv",
                                arg);
         return -1;
+    case OPT_AT: {
+        int64_t utc = 0;
+        gex_instant_info info;
+        if (gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) != GEX_OK)
+            return usage_error("--at: '%s' is not a date and time (for example "
+                               "2023-09-14T16:00:00Z)",
+                               arg);
+        o->read.has_at = 1;
+        o->read.at = utc;
+        return -1;
+    }
     case OPT_EXPIRATION_OF_FILE: {
         int32_t day = 0;
         if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK || day == 0)
