@@ -519,6 +519,60 @@ START_TEST(test_optionmetrics_sample_refused)
 }
 END_TEST
 
+START_TEST(test_optionmetrics_with_open_interest)
+{
+    /* Strikes in thousandths, -99.99 for no IV, one end-of-day snapshot per date. */
+    const char *path = fixture("optionmetrics-gld-oi-2days.csv");
+    read_refused(path, NULL, GEX_EPARSE, "no price of the underlying", "--spot");
+    gex_read_options o = options();
+    o.spot = 159.6;
+    read_refused(path, &o, GEX_EPARSE, "2 snapshots", "2022-08-31T20:00:00Z, 2022-09-01T20:00:00Z");
+    o.has_at = 1;
+    o.at = 1662062400LL; /* 2022-09-01 16:00 New York */
+    gex_read_report rep;
+    gex_chain *c = read_ok(path, &o, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_OPTIONMETRICS_CSV);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_double_eq(v.strike[0], 160);
+    ck_assert_int_eq(v.expiration[0], DAY_2022_09_16);
+    ck_assert_double_eq(v.open_interest[1], 22891);
+    ck_assert_rel(v.file_iv[0], 0.149511, 1e-12, 0);
+    ck_assert(isnan(v.file_iv[1]));
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "GLD");
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1662062400LL);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_barchart_header_one_name_longer)
+{
+    /* The 2022 layout: the header has one name more than the rows have fields. */
+    static const char text[] = "Strike,Moneyness,Bid,Midpoint,Ask,Last,Volume,Open Int,IV,Delta,"
+                               "Type,Last Trade\n"
+                               "\"4,025.00\",+0.50%,101.2,102.0,102.8,101.9,12,\"1,204\",21.30%,"
+                               "0.5200,Call\n";
+    gex_read_options o = options();
+    o.symbol = "SPX";
+    o.file_expiration = DAY_2026_06_18;
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "spx.csv", &o, &c, NULL, &err),
+                     GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert_double_eq(v.strike[0], 4025);
+    ck_assert_double_eq(v.open_interest[0], 1204);
+    ck_assert_rel(v.file_iv[0], 0.213, 1e-12, 0);
+    ck_assert_rel(v.spot[0], 4025 / (1 - 0.005), 1e-12, 0);
+    gex_chain_free(c);
+}
+END_TEST
+
 /* Every file of ../shared/formats that is not JSON gets a chain or a refusal naming what it
  * lacks: never the generic "not an option chain gex knows". */
 START_TEST(test_every_csv_sample_recognised)
@@ -748,6 +802,8 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_cboe_european_dates);
     tcase_add_test(tc, test_optionsdx_refused);
     tcase_add_test(tc, test_optionmetrics_sample_refused);
+    tcase_add_test(tc, test_optionmetrics_with_open_interest);
+    tcase_add_test(tc, test_barchart_header_one_name_longer);
     tcase_add_test(tc, test_every_csv_sample_recognised);
     tcase_add_test(tc, test_snapshots_refused_without_at);
     tcase_add_test(tc, test_snapshots_at_selects_one);

@@ -39,7 +39,7 @@ typedef enum gex_format {
     GEX_FORMAT_THINKORSWIM_CSV,   /* thinkorswim option-chain export, a section per expiration */
     GEX_FORMAT_CBOE_LEGACY,       /* CBOE quote table from before 2019, no expiration column */
     GEX_FORMAT_OPTIONSDX,         /* OptionsDX end-of-day file, [BRACKETED] headers */
-    GEX_FORMAT_OPTIONMETRICS_CSV, /* OptionMetrics IvyDB extract: recognised, refused (no OI) */
+    GEX_FORMAT_OPTIONMETRICS_CSV, /* OptionMetrics IvyDB extract (refused without OI) */
     GEX_FORMAT_COUNT
 } gex_format;
 
