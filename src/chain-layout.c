@@ -42,7 +42,7 @@ static int tos_section(gex__span line)
 }
 
 /* The layout a line is the header of (GEX_FORMAT_AUTO when none), from its fields. */
-static gex_format classify(gex__span line, const gex__span *f, size_t n, long lineno, int *tos_seen)
+static gex_format classify(gex__span line, const gex__span *f, size_t n, int *tos_seen)
 {
     if (n == 0)
         return GEX_FORMAT_AUTO;
@@ -64,7 +64,6 @@ static gex_format classify(gex__span line, const gex__span *f, size_t n, long li
         return GEX_FORMAT_OPTIONSDX;
     if (has_field(f, n, "exdate") && has_field(f, n, "cp_flag") && has_field(f, n, "strike_price"))
         return GEX_FORMAT_OPTIONMETRICS_CSV;
-    (void)lineno;
     return GEX_FORMAT_AUTO;
 }
 
@@ -82,7 +81,7 @@ int gex__detect_layout(gex__reader *r, const char *p, size_t len, int is_all, ge
         size_t n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
         if (n > GEX__LAYOUT_FIELDS_MAX)
             n = GEX__LAYOUT_FIELDS_MAX;
-        gex_format found = classify(line, f, n, lineno, &tos_seen);
+        gex_format found = classify(line, f, n, &tos_seen);
         if (found != GEX_FORMAT_AUTO && (want == GEX_FORMAT_AUTO || want == found)) {
             det->format = found;
             det->header_offset = (size_t)(line.s - p);
