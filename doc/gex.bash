@@ -7,7 +7,7 @@ _gex_commands="greeks gex dex vex chex exposure levels summary profile expiratio
 history validate plot serve"
 _gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
 --min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --strict --multiplier --input-format --settle
---jobs --quiet --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
+--jobs --quiet --expiration-of-file --at --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now
 --rate --div --max-dte --gex-unit --flip-method --iv-source --strict --multiplier --settle
 --help"
@@ -43,7 +43,8 @@ _gex()
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
-    --spot | --now | --rate | --div | --symbol | --max-dte | --min-oi | --min-bid | \
+    --spot | --now | --rate | --div | --symbol | --max-dte | --min-oi | --min-bid | --at | \
+        --expiration-of-file | \
         --max-delta | --multiplier | \
         --settle | --jobs | --tol | --sort | --range | --points | --port | --bind | --from | \
         --to | \

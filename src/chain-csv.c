@@ -21,6 +21,7 @@
 #include "gex/bs.h"
 #include "chain-csv-internal.h"
 #include "chain-internal.h"
+#include "chain-layout-internal.h"
 #include "chain-row-internal.h"
 #include "decimal-internal.h"
 
@@ -339,6 +340,12 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
     if (i == len && is_all)
         return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
                              "the file is empty: no chain to read");
+    /* The layouts read whole (chain-layout.c) are recognised before the generic headers. */
+    if (want == GEX_FORMAT_AUTO || gex__format_is_layout(want)) {
+        int rc = gex__detect_layout(r, p, len, is_all, det);
+        if (rc == GEX_OK || want != GEX_FORMAT_AUTO)
+            return rc;
+    }
     span fields[LINE_FIELDS_MAX];
     long line = 1;
     for (size_t pos = 0; pos < len && line <= HEADER_SEARCH_LINES; line++) {
@@ -764,6 +771,7 @@ static void on_field(void *data_s, size_t len, void *data)
         v->occ_state = 2;
         break; /* the text is kept for the message, if the symbol turns out to be needed */
     case R_QUOTE_TIME:
+        r->snapshot_rows = 1; /* a quote-time column: its instants split snapshots */
         /* A file-level value: read when it changes, whatever becomes of the row. */
         if (len == 0 || len > GEX__FIELD_MAX ||
             (len == c->last_qt_len &&

@@ -21,6 +21,7 @@
 #include "chain-decompress-internal.h"
 #include "chain-internal.h"
 #include "chain-json-internal.h"
+#include "chain-layout-internal.h"
 #include "chain-row-internal.h"
 
 /* Bytes read per chunk from a stream: large enough that the per-call costs of fread and
@@ -324,8 +325,11 @@ static int split_input(const source *src, const gex_read_options *options, size_
     return 1;
 }
 
+/* list: the snapshots' instants are put in *list (malloc'ed, *list_n long) instead of a file
+ * of several being refused (gex_chain_read_snapshots). */
 static int read_source(source *src, const char *name, const gex_read_options *options,
-                       gex_chain **out, gex_read_report *report, gex_error *err)
+                       gex_chain **out, gex_read_report *report, gex_error *err, int64_t **list,
+                       size_t *list_n)
 {
     gex_read_options defaults;
     gex_read_report local_report;
@@ -473,6 +477,10 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         if (gex__format_is_json(det.format)) {
             json_feed feed = {src, prefix + skip, prefix_len - skip};
             rc = gex__read_json(&r, json_next, &feed);
+        } else if (gex__format_is_layout(det.format)) {
+            /* streamed(): a stream, or compressed bytes, is read on in chunks through buf */
+            rc = gex__read_layout(&r, &det, prefix + skip, prefix_len - skip,
+                                  streamed(src) ? source_next : NULL, src);
         } else {
             gex__split_input in;
             int split = 0;
@@ -497,8 +505,18 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         rc = gex__inflate_status(src->z, err);
     if (rc == GEX_OK && src->io_error)
         rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
+    r.list_snapshots = list != NULL;
+    if (rc == GEX_OK)
+        rc = gex__snapshots_finish(&r);
     if (rc == GEX_OK)
         rc = finish(&r, det.header_line);
+    gex__snapshots_free(&r);
+    if (list != NULL) {
+        *list = r.snap_list;
+        *list_n = r.snap_n;
+    } else {
+        free(r.snap_list);
+    }
     freelocale(r.c_locale);
     free(src->buf);
     src->buf = NULL;
@@ -532,7 +550,8 @@ int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                   .split_min = split_min,
                   .start = -1,
                   .ranges = ranges};
-    return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err);
+    return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err, NULL,
+                       NULL);
 }
 
 int gex_chain_read_buffer(const char *buf, size_t len, const char *name,
@@ -554,7 +573,8 @@ int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_option
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
     source src = {.fp = fp, .chunk = chunk, .split_min = split_min, .start = -1, .ranges = ranges};
-    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err);
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
+                       NULL);
 }
 
 int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_options *options,
@@ -567,7 +587,8 @@ int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
     source src = {.fp = fp, .start = -1, .inflate_max = inflate_max};
-    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err);
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
+                       NULL);
 }
 
 int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_options *options,
@@ -599,4 +620,63 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
     int rc = gex_chain_read_file(fp, path, options, out, report, err);
     fclose(fp);
     return rc;
+}
+
+int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
+                             size_t *n, gex_read_report *report, gex_error *err)
+{
+    if (out == NULL || n == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    *n = 0;
+    if (path == NULL || strcmp(path, "-") == 0)
+        return gex_error_set(err, GEX_EINVAL, path, 0, 0,
+                             "the snapshots of a file are read from a path, not a stream");
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
+    source src = {.fp = fp, .start = -1};
+    gex_chain *first = NULL;
+    int64_t *list = NULL;
+    size_t list_n = 0;
+    int rc = read_source(&src, path, options, &first, report, err, &list, &list_n);
+    fclose(fp);
+    if (rc != GEX_OK) {
+        free(list);
+        return rc;
+    }
+    size_t count = list_n > 1 ? list_n : 1;
+    gex_chain **chains = calloc(count, sizeof *chains);
+    if (chains == NULL) {
+        gex_chain_free(first);
+        free(list);
+        return gex_error_set(err, GEX_ENOMEM, path, 0, 0, "out of memory");
+    }
+    if (list_n <= 1) {
+        chains[0] = first;
+    } else {
+        /* One read per snapshot: the whole chain read first holds them all. */
+        gex_chain_free(first);
+        gex_read_options one;
+        if (options != NULL)
+            one = *options;
+        else
+            memset(&one, 0, sizeof one);
+        one.has_at = 1;
+        for (size_t k = 0; k < list_n && rc == GEX_OK; k++) {
+            one.at = list[k];
+            rc = gex_chain_read_path(path, &one, &chains[k], report, err);
+        }
+        if (rc != GEX_OK) {
+            for (size_t k = 0; k < list_n; k++)
+                gex_chain_free(chains[k]);
+            free(chains);
+            free(list);
+            return rc;
+        }
+    }
+    free(list);
+    *out = chains;
+    *n = count;
+    return GEX_OK;
 }

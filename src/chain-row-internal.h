@@ -54,6 +54,23 @@ typedef struct gex__reader {
     size_t last_u_len;
     uint32_t last_u_index;
     int last_u_keep;
+    /* Snapshots (SPEC 2.9), for readers whose rows carry the instant of their capture (set
+     * snapshot_rows): the instant of the row being read (row_has_time 0: none), the
+     * first contract's, and, once a contract of another instant is added, the instant and the
+     * spot of every contract (snap_time and snap_spot, snap_cap of each; NULL until then). */
+    int64_t row_time;
+    int row_has_time;
+    int snapshot_rows; /* the rows' instants are capture instants (a quote-time column) */
+    int64_t first_instant;
+    int64_t snap_min, snap_max; /* the earliest and latest instants of the contracts added */
+    int64_t *snap_time;
+    double *snap_spot;
+    size_t snap_cap;
+    /* gex_chain_read_snapshots: list the snapshots (last instants, ascending) instead of
+     * refusing a file of several; snap_list is malloc'ed, snap_n long. */
+    int list_snapshots;
+    int64_t *snap_list;
+    size_t snap_n;
     /* Expiration cache: files repeat one expiration on consecutive rows. */
     char last_exp[GEX__FIELD_MAX + 1];
     size_t last_exp_len;
@@ -148,5 +165,74 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
  * multiplier override. underlying and root are upper-cased. Returns GEX_OK or a status. */
 int gex__reader_add(gex__reader *r, const char *underlying, size_t u_len, const char *root,
                     size_t root_len, gex_contract *k, double spot);
+
+/* --- whole-text layouts (chain-layout.c and the chain-<layout>.c readers) --- */
+
+/* A piece of the input: len bytes from s (not NUL-terminated). */
+typedef struct gex__span {
+    const char *s;
+    size_t len;
+} gex__span;
+
+/* The next line of text[0..len) from *pos, without its terminator (LF or CRLF), and *pos moved
+ * past it. Returns 0 at the end of the text, else 1. */
+int gex__next_line(const char *text, size_t len, size_t *pos, gex__span *line);
+
+/* Splits a line at sep, honouring double quotes (sep and CR inside quotes are data); the
+ * quotes around a field and the blanks around it are removed ("" inside a quoted field stays
+ * doubled: no cell these layouts read holds one). Returns the number of fields, counting those
+ * past max (only the first max are written). */
+size_t gex__split_fields(gex__span line, char sep, gex__span *fields, size_t max);
+
+/* Whether a field equals text, ignoring ASCII case. */
+int gex__span_is(gex__span f, const char *text);
+
+/* Reads a number as spreadsheets and vendors write it: an optional sign ('+' too), digit
+ * grouping by commas in the integer part, Western ("4,025.00") or Indian ("3,52,725"), and a
+ * final '%' (the value stays in percent: "12.5%" is 12.5). A missing-value token
+ * (gex__is_missing) or "<empty>" is NAN. Returns 0 and *v, or -1 when the text is not such a
+ * number. */
+int gex__read_loose(const gex__reader *r, gex__span f, double *v);
+
+/* The expiration a file name carries, as Barchart and NSE name their downloads: the first date
+ * after "exp-", "exp_" or "-ED-SYMBOL-" in the last path component, written YYYY-MM-DD or
+ * DD-Mon-YYYY ("gpre-options-exp-2026-06-18-monthly.csv",
+ * "option-chain-ED-NIFTY-30-Dec-2025.csv"). Returns 0 and *day, or -1 when there is none. */
+int gex__name_expiration(const char *name, int32_t *day);
+
+/* Sets the settlement instant of contracts [from, chain size) to their expiration date at
+ * seconds_utc past 00:00 UTC (Deribit 08:00 UTC, NSE 15:30 IST). */
+void gex__settle_utc(gex__reader *r, size_t from, int seconds_utc);
+
+/* Notes a quote instant of the file (UTC seconds); the latest wins, a difference is warned. */
+void gex__note_time(gex__reader *r, int64_t utc);
+
+/* The index of the first of names (a NULL-terminated list, in priority order) among the fields
+ * of a header, compared ignoring ASCII case; -1 when none is there. */
+int gex__column(const gex__span *f, size_t n, const char *const *names);
+
+/* The number in column col of a row of n fields (gex__read_loose): NAN when col is -1 or past
+ * the row. 0, or -1 when the cell is not a number. */
+int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v);
+
+/* --- snapshots (SPEC 2.9) --- */
+
+/* Quote instants less than this many seconds apart (after sorting) belong to one snapshot: the
+ * rows of one capture are quoted within seconds of each other, captures of a chain are minutes
+ * or days apart. */
+#define GEX__SNAPSHOT_GAP 30
+
+/* After a read: the snapshots of the file (rep->snapshots). One: nothing changes. Several: with
+ * options->has_at, the chain becomes the snapshot at that instant (its quote instant the
+ * snapshot's latest, the spot its own); without, GEX_EPARSE naming the snapshots and --at
+ * (r->list_snapshots: they are listed in snap_list instead). GEX_OK or a status, err filled. */
+int gex__snapshots_finish(gex__reader *r);
+
+/* Whether the readers of the ranges of one file may hold rows of several snapshots: their
+ * instants span GEX__SNAPSHOT_GAP or more (the file is then read again in one piece). */
+int gex__snapshots_differ(const gex__reader *const *readers, size_t n);
+
+/* Frees the reader's snapshot arrays. */
+void gex__snapshots_free(gex__reader *r);
 
 #endif /* GEX_CHAIN_ROW_INTERNAL_H */

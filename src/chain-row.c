@@ -7,7 +7,9 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -124,6 +126,30 @@ size_t gex__root_underlying(const char *root, size_t len, char *out)
 
 /* --- dates and the quote instant --- */
 
+/* "13-09-22": day, month and a two-digit year of this century joined by dashes, as a European
+ * spreadsheet (Dutch, Danish, Portuguese locales) writes a date when it saves a CBOE CSV again.
+ * gex_time_parse_date refuses two-digit years; a dash-separated one is read in this order only,
+ * because US spreadsheets write month-first dates with slashes ("9/13/22"). 0 or -1. */
+static int european_short_date(const char *s, size_t len, int32_t *day)
+{
+    int part[3] = {0, 0, 0};
+    size_t digits[3] = {0, 0, 0}, k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '-' && k < 2 && digits[k] > 0) {
+            k++;
+        } else if (s[i] >= '0' && s[i] <= '9' && digits[k] < 2) {
+            part[k] = part[k] * 10 + (s[i] - '0');
+            digits[k]++;
+        } else {
+            return -1;
+        }
+    }
+    if (k != 2 || digits[2] != 2 || !gex_time_valid_date(2000 + part[2], part[1], part[0]))
+        return -1;
+    *day = gex_time_days_from_civil(2000 + part[2], part[1], part[0]);
+    return 0;
+}
+
 int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day)
 {
     if (len > GEX__FIELD_MAX || len == 0)
@@ -134,7 +160,8 @@ int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day
     }
     memcpy(r->last_exp, s, len);
     r->last_exp_len = len;
-    r->last_exp_ok = gex_time_parse_date(s, len, &r->last_exp_day) == GEX_OK;
+    r->last_exp_ok = gex_time_parse_date(s, len, &r->last_exp_day) == GEX_OK ||
+                     european_short_date(s, len, &r->last_exp_day) == 0;
     *day = r->last_exp_day;
     return r->last_exp_ok ? 0 : -1;
 }
@@ -151,6 +178,8 @@ void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_de
         utc = gex_time_eastern_to_utc((int32_t)day, CLOSE_SECONDS_OF_DAY);
     }
     if (rc == GEX_OK) {
+        r->row_time = utc;
+        r->row_has_time = 1;
         if (r->has_time && utc != r->time)
             r->time_varies = 1;
         if (!r->has_time || utc > r->time)
@@ -184,6 +213,49 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
     }
     if (r->rep->skipped[reason]++ == 0)
         r->rep->first_line[reason] = line;
+    return GEX_OK;
+}
+
+/* No instant: a row of a file without quote times. */
+#define NO_INSTANT INT64_MIN
+
+/* Notes the instant and spot of the contract just added (the chain's last). Nothing is stored
+ * while every contract has the first one's instant (a file of one snapshot: the usual case). */
+static int track_snapshot(gex__reader *r, double spot)
+{
+    size_t i = r->chain->n - 1;
+    int64_t t = r->row_has_time && r->snapshot_rows ? r->row_time : NO_INSTANT;
+    if (i == 0 || t < r->snap_min)
+        r->snap_min = t;
+    if (i == 0 || t > r->snap_max)
+        r->snap_max = t;
+    if (r->snap_time == NULL) {
+        if (i == 0)
+            r->first_instant = t;
+        if (i == 0 || t == r->first_instant)
+            return GEX_OK;
+    }
+    if (i >= r->snap_cap) {
+        size_t cap = r->snap_cap > 0 ? 2 * r->snap_cap : (i + 1 > 1024 ? 2 * (i + 1) : 1024);
+        int64_t *tt = realloc(r->snap_time, cap * sizeof *tt);
+        if (tt == NULL)
+            return GEX_ENOMEM;
+        r->snap_time = tt;
+        double *ss = realloc(r->snap_spot, cap * sizeof *ss);
+        if (ss == NULL)
+            return GEX_ENOMEM;
+        r->snap_spot = ss;
+        if (r->snap_cap == 0) {
+            /* The contracts so far are of the first instant, and their spot the first. */
+            for (size_t j = 0; j < i; j++) {
+                r->snap_time[j] = r->first_instant;
+                r->snap_spot[j] = r->chain->sym_spot[r->chain->underlying[j]];
+            }
+        }
+        r->snap_cap = cap;
+    }
+    r->snap_time[i] = t;
+    r->snap_spot[i] = spot > 0 && isfinite(spot) ? spot : (double)NAN;
     return GEX_OK;
 }
 
@@ -240,5 +312,370 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
          * finish(), which then gives every contract the underlying's. */
         r->chain->spot[r->chain->n - 1] = spot > 0 && isfinite(spot) ? spot : (double)NAN;
     }
+    if (rc == GEX_OK)
+        rc = track_snapshot(r, spot);
+    return rc;
+}
+
+/* --- whole-text layouts --- */
+
+int gex__next_line(const char *text, size_t len, size_t *pos, gex__span *line)
+{
+    if (*pos >= len)
+        return 0;
+    const char *s = text + *pos;
+    const char *nl = memchr(s, '\n', len - *pos);
+    size_t n = nl != NULL ? (size_t)(nl - s) : len - *pos;
+    *pos += n + (nl != NULL);
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    line->s = s;
+    line->len = n;
+    return 1;
+}
+
+static gex__span span_trim(gex__span f)
+{
+    while (f.len > 0 && (f.s[0] == ' ' || f.s[0] == '\t')) {
+        f.s++;
+        f.len--;
+    }
+    while (f.len > 0 && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t' || f.s[f.len - 1] == '\r'))
+        f.len--;
+    return f;
+}
+
+size_t gex__split_fields(gex__span line, char sep, gex__span *fields, size_t max)
+{
+    size_t n = 0, i = 0;
+    const char *s = line.s;
+    size_t len = line.len;
+    for (;;) {
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        gex__span f;
+        if (i < len && s[i] == '"') {
+            size_t start = ++i;
+            while (i < len && !(s[i] == '"' && (i + 1 >= len || s[i + 1] != '"')))
+                i += s[i] == '"' ? 2 : 1;
+            f = (gex__span){s + start, (i < len ? i : len) - start};
+            if (i < len)
+                i++;
+            while (i < len && s[i] != sep)
+                i++;
+        } else {
+            size_t start = i;
+            while (i < len && s[i] != sep)
+                i++;
+            f = (gex__span){s + start, i - start};
+        }
+        if (n < max)
+            fields[n] = span_trim(f);
+        n++;
+        if (i >= len)
+            break;
+        i++; /* the separator */
+    }
+    return n;
+}
+
+int gex__span_is(gex__span f, const char *text)
+{
+    size_t n = strlen(text);
+    return f.len == n && gex__strncasecmp_ascii(f.s, text, n) == 0;
+}
+
+/* The longest number text gex__read_loose takes (after grouping commas are removed). */
+#define LOOSE_NUMBER_MAX 64
+
+int gex__read_loose(const gex__reader *r, gex__span f, double *v)
+{
+    if (gex__is_missing(f.s, f.len) || gex__span_is(f, "<empty>")) {
+        *v = (double)NAN;
+        return 0;
+    }
+    char buf[LOOSE_NUMBER_MAX + 1];
+    size_t n = 0, i = 0, len = f.len;
+    if (len > 0 && f.s[len - 1] == '%')
+        len--;
+    if (i < len && f.s[i] == '+')
+        i++;
+    int in_fraction = 0;
+    for (; i < len; i++) {
+        char ch = f.s[i];
+        if (ch == ',') {
+            /* Grouping: between two digits of the integer part only. */
+            if (in_fraction || n == 0 || i + 1 >= len || buf[n - 1] < '0' || buf[n - 1] > '9' ||
+                f.s[i + 1] < '0' || f.s[i + 1] > '9')
+                return -1;
+            continue;
+        }
+        if (ch == '.' || ch == 'e' || ch == 'E')
+            in_fraction = 1;
+        if (n >= LOOSE_NUMBER_MAX)
+            return -1;
+        buf[n++] = ch;
+    }
+    buf[n] = '\0';
+    if (n == 0)
+        return -1;
+    return gex__decimal_parse(buf, n, r->c_locale, v) == 0 && isfinite(*v) ? 0 : -1;
+}
+
+/* A date of the form YYYY-MM-DD or DD-Mon-YYYY at the start of s (len bytes). */
+static int name_date_at(const char *s, size_t len, int32_t *day)
+{
+    if (len >= 10 && all_digits(s, 4) && s[4] == '-' && all_digits(s + 5, 2) && s[7] == '-' &&
+        all_digits(s + 8, 2)) {
+        int y = digits_value(s, 4), m = digits_value(s + 5, 2), d = digits_value(s + 8, 2);
+        if (!gex_time_valid_date(y, m, d))
+            return -1;
+        *day = gex_time_days_from_civil(y, m, d);
+        return 0;
+    }
+    size_t dl = len >= 1 && s[0] >= '0' && s[0] <= '9' ? 1 : 0;
+    if (dl == 1 && len >= 2 && s[1] >= '0' && s[1] <= '9')
+        dl = 2;
+    if (dl == 0 || len < dl + 9 || s[dl] != '-' || s[dl + 4] != '-' || !all_digits(s + dl + 5, 4))
+        return -1;
+    int m = gex_time_month_from_name(s + dl + 1, 3);
+    int y = digits_value(s + dl + 5, 4), d = digits_value(s, dl);
+    if (m == 0 || !gex_time_valid_date(y, m, d))
+        return -1;
+    *day = gex_time_days_from_civil(y, m, d);
+    return 0;
+}
+
+int gex__name_expiration(const char *name, int32_t *day)
+{
+    if (name == NULL)
+        return -1;
+    const char *base = strrchr(name, '/');
+    base = base != NULL ? base + 1 : name;
+    size_t len = strlen(base);
+    for (size_t i = 0; i + 4 <= len; i++) {
+        size_t from;
+        if (gex__strncasecmp_ascii(base + i, "exp", 3) == 0 &&
+            (base[i + 3] == '-' || base[i + 3] == '_') &&
+            (i == 0 || !isalpha((unsigned char)base[i - 1])))
+            from = i + 4;
+        else if (strncmp(base + i, "-ED-", 4) == 0) {
+            /* NSE: option-chain-ED-SYMBOL-DD-Mon-YYYY */
+            const char *dash = memchr(base + i + 4, '-', len - i - 4);
+            if (dash == NULL)
+                continue;
+            from = (size_t)(dash - base) + 1;
+        } else
+            continue;
+        if (name_date_at(base + from, len - from, day) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+void gex__settle_utc(gex__reader *r, size_t from, int seconds_utc)
+{
+    gex_chain *c = r->chain;
+    for (size_t i = from; i < c->n; i++)
+        c->settlement[i] = (int64_t)c->expiration[i] * GEX_SECONDS_PER_DAY + seconds_utc;
+}
+
+void gex__note_time(gex__reader *r, int64_t utc)
+{
+    r->row_time = utc;
+    r->row_has_time = 1;
+    if (r->has_time && utc != r->time)
+        r->time_varies = 1;
+    if (!r->has_time || utc > r->time)
+        r->time = utc;
+    r->has_time = 1;
+}
+
+int gex__column(const gex__span *f, size_t n, const char *const *names)
+{
+    for (const char *const *name = names; *name != NULL; name++)
+        for (size_t i = 0; i < n; i++)
+            if (gex__span_is(f[i], *name))
+                return (int)i;
+    return -1;
+}
+
+/* The value of a column (-1: absent, NAN) through gex__read_loose; -1 when the cell is not a
+ * number. */
+int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v)
+{
+    if (col < 0 || (size_t)col >= n) {
+        *v = (double)NAN;
+        return 0;
+    }
+    return gex__read_loose(r, f[col], v);
+}
+
+/* --- snapshots --- */
+
+/* The chain becomes its contracts quoted in [from, to]: their own spot per underlying, the
+ * latest instant. */
+static int select_snapshot(gex__reader *r, int64_t from, int64_t to)
+{
+    gex_chain *c = r->chain;
+    uint32_t *idx = malloc((c->n > 0 ? c->n : 1) * sizeof *idx);
+    if (idx == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (r->snap_time[i] >= from && r->snap_time[i] <= to)
+            idx[n++] = (uint32_t)i;
+    gex_chain *sub = NULL;
+    int rc = gex_chain_extract(c, idx, n, &sub);
+    unsigned char *spot_set = calloc(c->n_sym > 0 ? c->n_sym : 1, 1);
+    if (spot_set == NULL && rc == GEX_OK)
+        rc = GEX_ENOMEM;
+    if (rc == GEX_OK) {
+        /* The snapshot's spot: its first contract's of each underlying. */
+        for (size_t j = 0; j < n; j++) {
+            uint32_t u = c->underlying[idx[j]];
+            double s = r->snap_spot[idx[j]];
+            if (!spot_set[u] && isfinite(s)) {
+                spot_set[u] = 1;
+                gex_chain_set_spot(sub, c->sym[u], s);
+            }
+        }
+        gex_chain_free(c);
+        r->chain = sub;
+        r->rep->contracts = n;
+        r->time = to;
+        r->has_time = 1;
+        r->time_varies = from != to;
+    }
+    if (rc != GEX_OK)
+        gex_chain_free(sub);
+    free(spot_set);
+    free(idx);
+    return rc == GEX_OK ? GEX_OK : gex_error_set(r->err, rc, r->name, 0, 0, "out of memory");
+}
+
+static int compare_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void gex__snapshots_free(gex__reader *r)
+{
+    free(r->snap_time);
+    free(r->snap_spot);
+    r->snap_time = NULL;
+    r->snap_spot = NULL;
+    r->snap_cap = 0;
+}
+
+int gex__snapshots_differ(const gex__reader *const *readers, size_t n)
+{
+    int64_t lo = 0, hi = 0;
+    int any = 0;
+    for (size_t k = 0; k < n; k++) {
+        const gex__reader *g = readers[k];
+        if (g->chain == NULL || g->chain->n == 0)
+            continue;
+        if (!any || g->snap_min < lo)
+            lo = g->snap_min;
+        if (!any || g->snap_max > hi)
+            hi = g->snap_max;
+        any = 1;
+    }
+    /* Within one gap of each other, every instant is of one snapshot. A missing instant
+     * (NO_INSTANT, the smallest) beside a real one makes the span huge: one piece. */
+    return any && (uint64_t)hi - (uint64_t)lo >= GEX__SNAPSHOT_GAP;
+}
+
+/* Appends ", 2023-01-04T21:00:00Z" for up to shown instants, then ", ..." */
+static void list_instants(char *buf, size_t size, const int64_t *last, size_t n, size_t shown)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < n && k < shown && used + 32 < size; k++) {
+        char iso[40];
+        gex_time_format_iso(last[k], iso, sizeof iso);
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", k > 0 ? ", " : "", iso);
+    }
+    if (n > shown && used + 8 < size)
+        snprintf(buf + used, size - used, ", ... %s", "");
+}
+
+int gex__snapshots_finish(gex__reader *r)
+{
+    gex_chain *c = r->chain;
+    if (r->snap_time == NULL) {
+        r->rep->snapshots = c->n > 0 && r->first_instant != NO_INSTANT;
+        if (r->opt->has_at && r->rep->snapshots == 1 &&
+            (r->opt->at < r->first_instant - GEX__SNAPSHOT_GAP ||
+             r->opt->at > r->time + GEX__SNAPSHOT_GAP)) {
+            char iso[40];
+            gex_time_format_iso(r->time, iso, sizeof iso);
+            return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                                 "the file holds one snapshot, quoted at %s, not at the --at "
+                                 "instant; check --at",
+                                 iso);
+        }
+        return GEX_OK;
+    }
+    /* Snapshots: the distinct instants sorted, cut where two are GEX__SNAPSHOT_GAP apart. */
+    size_t n = c->n, m = 0;
+    int64_t *t = malloc(n * sizeof *t);
+    if (t == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (r->snap_time[i] != NO_INSTANT)
+            t[m++] = r->snap_time[i];
+    qsort(t, m, sizeof *t, compare_i64);
+    /* first[k], last[k] of each snapshot, in place at the front of t (k <= index). */
+    size_t k = 0;
+    int64_t *last = malloc((m > 0 ? m : 1) * sizeof *last);
+    if (last == NULL) {
+        free(t);
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (i == 0 || t[i] - t[i - 1] >= GEX__SNAPSHOT_GAP) {
+            t[k] = t[i];
+            last[k++] = t[i];
+        } else {
+            last[k - 1] = t[i];
+        }
+    }
+    r->rep->snapshots = k;
+    int rc = GEX_OK;
+    if (k <= 1) {
+        /* Instants within seconds of each other, or rows without one: a single chain. */
+    } else if (r->list_snapshots) {
+        free(r->snap_list);
+        r->snap_list = last;
+        r->snap_n = k;
+        last = NULL;
+    } else if (!r->opt->has_at) {
+        char shown[400];
+        list_instants(shown, sizeof shown, last, k, 6);
+        rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                           "the file holds %zu snapshots of the chain, quoted at %s; pass --at "
+                           "with one of these instants to read that one",
+                           k, shown);
+    } else {
+        size_t pick = k;
+        for (size_t j = 0; j < k && pick == k; j++)
+            if (r->opt->at >= t[j] - GEX__SNAPSHOT_GAP && r->opt->at <= last[j] + GEX__SNAPSHOT_GAP)
+                pick = j;
+        if (pick == k) {
+            char shown[400];
+            list_instants(shown, sizeof shown, last, k, 6);
+            rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                               "no snapshot of the file is quoted at the --at instant: its %zu "
+                               "snapshots are quoted at %s; check --at",
+                               k, shown);
+        } else {
+            rc = select_snapshot(r, t[pick], last[pick]);
+        }
+    }
+    free(t);
+    free(last);
     return rc;
 }

@@ -236,6 +236,18 @@ static int combine(gex__reader *r, split *s, int *done)
     }
     if (other_underlying(s, last < n ? last : n - 1))
         return GEX_OK;
+    /* Rows of several snapshots (SPEC 2.9) are sorted out by one reader. */
+    if (last == n) {
+        const gex__reader **rs = malloc(n * sizeof *rs);
+        if (rs == NULL)
+            return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+        for (size_t k = 0; k < n; k++)
+            rs[k] = &s->ranges[k].r;
+        int several = gex__snapshots_differ(rs, n);
+        free(rs);
+        if (several)
+            return GEX_OK;
+    }
     *done = 1;
     long *shift = calloc(n, sizeof *shift);
     if (shift == NULL)
@@ -255,6 +267,9 @@ static int combine(gex__reader *r, split *s, int *done)
             r->has_time = g->has_time;
             r->time = g->time;
             r->time_varies = g->time_varies;
+            r->first_instant = g->first_instant;
+            r->row_time = g->row_time;
+            r->row_has_time = g->row_has_time;
             memcpy(r->time_note, g->time_note, sizeof r->time_note);
             r->time_note_line = g->time_note_line;
         } else {
@@ -294,6 +309,7 @@ static void free_split(split *s)
     for (size_t k = 0; k < s->n; k++) {
         gex__csv_part_free(s->ranges[k].part);
         gex_chain_free(s->ranges[k].r.chain);
+        gex__snapshots_free(&s->ranges[k].r);
         free(s->ranges[k].buf);
     }
     free(s->ranges);

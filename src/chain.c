@@ -781,6 +781,13 @@ static const char *const format_names[GEX_FORMAT_COUNT] = {
     [GEX_FORMAT_POLYGON_JSON] = "polygon-json",
     [GEX_FORMAT_OPC_JSON] = "opc-json",
     [GEX_FORMAT_IBKR_JSON] = "ibkr-json",
+    [GEX_FORMAT_BARCHART_CSV] = "barchart-csv",
+    [GEX_FORMAT_NSE_CSV] = "nse-csv",
+    [GEX_FORMAT_DERIBIT_CSV] = "deribit-csv",
+    [GEX_FORMAT_THINKORSWIM_CSV] = "thinkorswim-csv",
+    [GEX_FORMAT_CBOE_LEGACY] = "cboe-legacy",
+    [GEX_FORMAT_OPTIONSDX] = "optionsdx",
+    [GEX_FORMAT_OPTIONMETRICS_CSV] = "optionmetrics-csv",
 };
 
 const char *gex_format_name(int format)

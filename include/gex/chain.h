@@ -37,11 +37,20 @@ typedef enum gex_format {
     GEX_FORMAT_POLYGON_JSON, /* Polygon (Massive) option chain snapshot (results[]) */
     GEX_FORMAT_OPC_JSON,     /* compact chain JSON keyed date -> c|p -> strike {oi, b, a, l, v} */
     GEX_FORMAT_IBKR_JSON,    /* IBKR snapshots saved as {"quotes": [...]} */
+    /* Layouts read whole (SPEC 2.8), each recognised from its content: */
+    GEX_FORMAT_BARCHART_CSV,      /* Barchart option download (expiration from the file name) */
+    GEX_FORMAT_NSE_CSV,           /* NSE India option chain, CALLS | STRIKE | PUTS */
+    GEX_FORMAT_DERIBIT_CSV,       /* Deribit book summary or option-board export */
+    GEX_FORMAT_THINKORSWIM_CSV,   /* thinkorswim option-chain export, a section per expiration */
+    GEX_FORMAT_CBOE_LEGACY,       /* CBOE quote table from before 2019, no expiration column */
+    GEX_FORMAT_OPTIONSDX,         /* OptionsDX end-of-day file, [BRACKETED] headers */
+    GEX_FORMAT_OPTIONMETRICS_CSV, /* OptionMetrics IvyDB extract (refused without OI) */
     GEX_FORMAT_COUNT
 } gex_format;
 
 /* "auto", "long-csv", "cboe-csv", "cboe-json", "schwab-json", "tradier-json", "polygon-json",
- * "opc-json", "ibkr-json"; NULL for an unknown value. */
+ * "opc-json", "ibkr-json", "barchart-csv", "nse-csv", "deribit-csv", "thinkorswim-csv",
+ * "cboe-legacy", "optionsdx", "optionmetrics-csv"; NULL for an unknown value. */
 const char *gex_format_name(int format);
 /* Parses a format name (as above); returns GEX_OK or GEX_EINVAL. */
 int gex_format_parse(const char *name, gex_format *format);
@@ -131,6 +140,17 @@ typedef struct gex_read_options {
      * warnings, errors) as with one thread; a file whose boundaries cannot be proven (a quoted
      * field holding a newline across one) is read by one thread. */
     int threads;
+    /* The expiration of every contract of a file whose layout writes it only in the file name
+     * (Barchart, NSE), in days since 1970-01-01 (--expiration-of-file); 0: from the file name,
+     * else the read is refused (SPEC 2.8). 1970-01-01 is no option's expiration. */
+    int32_t file_expiration;
+    /* A file of several snapshots of a chain (quote instants GEX__SNAPSHOT_GAP = 30 s or more
+     * apart: OptionsDX months, intraday captures with a quote-time column) is refused unless
+     * one is chosen: has_at non-zero reads the snapshot quoted at `at` (UTC seconds, within
+     * 30 s of its instants), with its own spot and quote instant (--at, SPEC 2.9).
+     * gex_chain_read_snapshots reads them all. */
+    int has_at;
+    int64_t at;
 } gex_read_options;
 
 /* What the reader did. */
@@ -145,6 +165,7 @@ typedef struct gex_read_report {
     size_t other_symbol;     /* contracts of other underlyings left out by options.symbol */
     int iv_percent_rescaled; /* the IV column was in percent and was divided by 100 */
     int has_quote_time;      /* the file carried a quote instant */
+    size_t snapshots;        /* snapshots in the file (0: no quote instant; 1: one chain) */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
      * before a long CSV header, quote times that differ between rows, spots that differ between
@@ -173,6 +194,14 @@ typedef struct gex_read_report {
  * (GEX_EPARSE) when corrupt, truncated or more than 2 GiB decompressed. */
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
                         gex_read_report *report, gex_error *err);
+
+/* Every snapshot of a file (SPEC 2.9), each its own chain, in the order of their quote
+ * instants: GEX_OK, *out a new array of *n chains (free each, then the array with free()). A
+ * file of one snapshot gives one chain. The file is read once to find the snapshots and once
+ * per snapshot (options->has_at is set for each), so path must name a file, not "-"; report
+ * (may be NULL) is that of the last read. Statuses and err as gex_chain_read_path. */
+int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
+                             size_t *n, gex_read_report *report, gex_error *err);
 
 /* The same from an open stream; name is used in messages. The stream is read to its end and
  * not closed. */

@@ -73,7 +73,13 @@ static const char common_help[] =
     "  --strict                 the first bad row is an error (default: skip and count)\n"
     "  --multiplier M           shares per contract (default: the file's, else 100)\n"
     "  --input-format NAME      auto, long-csv, cboe-csv, cboe-json, schwab-json,\n"
-    "                           tradier-json, polygon-json, opc-json, ibkr-json\n"
+    "                           tradier-json, polygon-json, opc-json, ibkr-json,\n"
+    "                           barchart-csv, nse-csv, deribit-csv, thinkorswim-csv,\n"
+    "                           cboe-legacy, optionsdx, optionmetrics-csv\n"
+    "  --expiration-of-file DATE\n"
+    "                           the expiration of a file that writes it only in its name\n"
+    "                           (Barchart, NSE); default: read from the file name\n"
+    "  --at TIME                the snapshot quoted at TIME, of a file that holds several\n"
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
     "                           2 MB of rows is read in ranges on N threads; the output\n"
@@ -217,7 +223,8 @@ static void help_command(FILE *out, cli_command c)
     fputs("\nCommon options (gex --help explains each): --format, -o, --spot, --now, --rate,\n"
           "--div, --symbol, --expiration, --exclude-expiration, --max-dte, --min-oi,\n"
           "--min-bid, --max-delta, --gex-unit, --flip-method, --iv-source, --strict,\n"
-          "--multiplier, --input-format, --settle, --jobs, --quiet.\n",
+          "--multiplier, --input-format, --expiration-of-file, --at, --settle, --jobs,\n"
+          "--quiet.\n",
           out);
 }
 
@@ -237,6 +244,8 @@ enum {
     OPT_STRICT,
     OPT_MULTIPLIER,
     OPT_INPUT_FORMAT,
+    OPT_EXPIRATION_OF_FILE,
+    OPT_AT,
     OPT_SETTLE,
     OPT_VERSION,
     OPT_VENDOR,
@@ -274,6 +283,8 @@ static const struct option long_options[] = {
     {"strict", no_argument, NULL, OPT_STRICT},
     {"multiplier", required_argument, NULL, OPT_MULTIPLIER},
     {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"expiration-of-file", required_argument, NULL, OPT_EXPIRATION_OF_FILE},
+    {"at", required_argument, NULL, OPT_AT},
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -528,9 +539,28 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         if (gex_format_parse(arg, &o->read.format) != GEX_OK)
             return usage_error("--input-format: '%s' is not one of auto, long-csv, cboe-csv, "
                                "cboe-json, schwab-json, tradier-json, polygon-json, opc-json, "
-                               "ibkr-json",
+                               "ibkr-json, barchart-csv, nse-csv, deribit-csv, thinkorswim-csv, "
+                               "cboe-legacy, optionsdx, optionmetrics-csv",
                                arg);
         return -1;
+    case OPT_AT: {
+        int64_t utc = 0;
+        gex_instant_info info;
+        if (gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) != GEX_OK)
+            return usage_error("--at: '%s' is not a date and time (for example "
+                               "2023-09-14T16:00:00Z)",
+                               arg);
+        o->read.has_at = 1;
+        o->read.at = utc;
+        return -1;
+    }
+    case OPT_EXPIRATION_OF_FILE: {
+        int32_t day = 0;
+        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK || day == 0)
+            return usage_error("--expiration-of-file: '%s' is not a date (YYYY-MM-DD)", arg);
+        o->read.file_expiration = day;
+        return -1;
+    }
     case OPT_SETTLE: {
         const char *eq = strchr(arg, '=');
         size_t n = o->read.n_settle;

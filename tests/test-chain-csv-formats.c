@@ -1,0 +1,822 @@
+/* The layouts read whole (SPEC 2.8, src/chain-layout.c and src/chain-<layout>.c): the real
+ * samples of ../shared/formats (read in place, skipped when absent) and the synthetic fixtures
+ * of tests/data/formats/, and the refusals of the files GEX cannot be computed from.
+ *
+ * Expected counts and sums on the real samples were measured independently of gex with
+ * Python's csv module (see ../shared/formats/README.md for the published figures), e.g. for NSE
+ *   rows = list(csv.reader(open(path))); s = rows[1].index('STRIKE')
+ *   calls = sum(int(r[1].replace(',', '')) for r in rows[2:] if r[1] != '-')
+ * and for the CBOE table of 2016 the composite rows only (the code in parentheses without a
+ * "-X" exchange suffix), root AAPL only. Days since 1970-01-01 are
+ * (date(y, m, d) - date(1970, 1, 1)).days; instants datetime(..., tzinfo=timezone.utc). */
+#include "gex-test.h"
+
+#include <math.h>
+
+#include "../src/chain-internal.h"
+#include "../src/chain-row-internal.h"
+#include "gex/bs.h"
+#include "gex/chain.h"
+
+#define DAY_2016_11_04 17109
+#define DAY_2022_09_13 19248
+#define DAY_2022_09_16 19251
+#define DAY_2023_11_07 19668
+#define DAY_2023_11_10 19671
+#define DAY_2024_03_14 19796
+#define DAY_2025_12_30 20452
+#define DAY_2026_05_01 20574
+#define DAY_2026_06_18 20622
+
+/* A chunk size that puts a boundary inside every kind of field, quote and line end. */
+#define CHUNK_SMALL 7
+
+static const char *sample(const char *name)
+{
+    char rel[512];
+    snprintf(rel, sizeof rel, "formats/%s", name);
+    const char *path = gex_test_shared(rel);
+    if (path == NULL)
+        printf("skipped: ../shared absent (%s)\n", name);
+    return path;
+}
+
+static const char *fixture(const char *name)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s", gex_test_data("formats/"));
+    strncat(path, name, sizeof path - strlen(path) - 1);
+    return path;
+}
+
+static gex_read_options options(void)
+{
+    gex_read_options o;
+    memset(&o, 0, sizeof o);
+    return o;
+}
+
+static gex_chain *read_ok(const char *path, const gex_read_options *o, gex_read_report *rep)
+{
+    gex_chain *c = NULL;
+    gex_error err;
+    int rc = gex_chain_read_path(path, o, &c, rep, &err);
+    ck_assert_msg(rc == GEX_OK, "%s:%ld: %s", err.file, err.line, err.text);
+    return c;
+}
+
+/* Reads path expecting status rc and a message holding every one of the texts. */
+static void read_refused(const char *path, const gex_read_options *o, int rc, const char *t1,
+                         const char *t2)
+{
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(path, o, &c, NULL, &err), rc);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(err.text, t1) != NULL, "\"%s\" not in: %s", t1, err.text);
+    ck_assert_msg(t2 == NULL || strstr(err.text, t2) != NULL, "\"%s\" not in: %s", t2, err.text);
+}
+
+/* Sum of open interest per type, and count per type. */
+static void oi_sums(const gex_chain *c, double *calls, double *puts, size_t *nc, size_t *np)
+{
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    *calls = *puts = 0;
+    *nc = *np = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.type[i] == GEX_CALL) {
+            *calls += v.open_interest[i];
+            (*nc)++;
+        } else {
+            *puts += v.open_interest[i];
+            (*np)++;
+        }
+    }
+}
+
+/* The whole file from memory under another name, and from a stream in 7-byte chunks: the same
+ * contracts as from the path. */
+static void same_from_memory_and_stream(const char *path, const char *name,
+                                        const gex_read_options *o, const gex_chain *ref)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    fseek(fp, 0, SEEK_END);
+    size_t len = (size_t)ftell(fp);
+    rewind(fp);
+    char *buf = malloc(len);
+    ck_assert_uint_eq(fread(buf, 1, len, fp), len);
+    rewind(fp);
+    gex_chain *m = NULL, *s = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(buf, len, name, o, &m, NULL, &err), GEX_OK);
+    ck_assert_int_eq(gex__chain_read_file_chunked(fp, name, o, &s, NULL, &err, CHUNK_SMALL),
+                     GEX_OK);
+    fclose(fp);
+    free(buf);
+    gex_chain_view a, b, d;
+    gex_chain_get_view(ref, &a);
+    gex_chain_get_view(m, &b);
+    gex_chain_get_view(s, &d);
+    ck_assert_uint_eq(a.n, b.n);
+    ck_assert_uint_eq(a.n, d.n);
+    for (size_t i = 0; i < a.n; i++) {
+        ck_assert(a.strike[i] == b.strike[i] && a.strike[i] == d.strike[i]);
+        ck_assert(a.settlement[i] == b.settlement[i] && a.settlement[i] == d.settlement[i]);
+        ck_assert(memcmp(&a.open_interest[i], &d.open_interest[i], sizeof(double)) == 0);
+        ck_assert(memcmp(&a.file_iv[i], &d.file_iv[i], sizeof(double)) == 0);
+    }
+    gex_chain_free(m);
+    gex_chain_free(s);
+}
+
+/* --- Barchart --- */
+
+START_TEST(test_barchart_sample)
+{
+    const char *path = sample("barchart2026_gpre_2026-04-14_exp-2026-06-18_no-expiry-col.csv");
+    if (path == NULL)
+        return;
+    /* The sample's name is not Barchart's: it names no underlying. */
+    gex_read_options o = options();
+    read_refused(path, &o, GEX_EPARSE, "only in the file name", "pass --symbol");
+    o.symbol = "GPRE";
+    gex_read_report rep;
+    gex_chain *c = read_ok(path, &o, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_BARCHART_CSV);
+    ck_assert_uint_eq(rep.rows, 58);
+    double calls, puts;
+    size_t nc, np;
+    oi_sums(c, &calls, &puts, &nc, &np);
+    ck_assert_uint_eq(nc, 29);
+    ck_assert_uint_eq(np, 29);
+    ck_assert_double_eq(calls, 2007);
+    ck_assert_double_eq(puts, 277);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    for (size_t i = 0; i < v.n; i++)
+        ck_assert_int_eq(v.expiration[i], DAY_2026_06_18);
+    /* The footer: 04-14-2026 05:39am CDT. */
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1776163140LL);
+    /* The spot from Moneyness (README: +93.62% at strike 1 gives 15.67); the row nearest the
+     * money is written to 0.01%, so the spot is good to about 1e-4 relative. */
+    ck_assert_rel(v.spot[0], 15.67, 2e-3, 0);
+    /* IVs in percent: 400.29% at strike 1 (the first row). */
+    ck_assert_rel(v.file_iv[0], 4.0029, 1e-12, 0);
+    same_from_memory_and_stream(path, "x/gpre-options-exp-2026-06-18-monthly.csv", NULL, c);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_barchart_fixture_from_name)
+{
+    /* Barchart's own file name gives the underlying and the expiration; quoted thousands,
+     * percent IV and moneyness, 0.00% IV is no IV, the footer is the quote instant. */
+    gex_read_report rep;
+    gex_chain *c = read_ok(
+        fixture("gpre-options-exp-2026-06-18-monthly-show-all-stacked-04-14-2026.csv"), NULL, &rep);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "GPRE");
+    ck_assert_double_eq(v.strike[0], 1000);
+    ck_assert_double_eq(v.open_interest[0], 1250);
+    ck_assert_double_eq(v.volume[1], 2015);
+    ck_assert_double_eq(v.spot[0], 1250); /* 0.00% moneyness at strike 1,250 */
+    ck_assert_rel(v.file_iv[1], 0.382, 1e-12, 0);
+    ck_assert(isnan(v.file_iv[3]));
+    ck_assert_rel(v.vendor_delta[2], -0.469, 1e-12, 0);
+    ck_assert_int_eq(v.expiration[0], DAY_2026_06_18);
+    ck_assert_int_eq(v.type[3], GEX_PUT);
+    gex_chain_free(c);
+    /* --expiration-of-file wins over the name. */
+    gex_read_options o = options();
+    o.file_expiration = DAY_2026_05_01;
+    c = read_ok(fixture("gpre-options-exp-2026-06-18-monthly-show-all-stacked-04-14-2026.csv"), &o,
+                NULL);
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.expiration[0], DAY_2026_05_01);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_barchart_name_without_expiration)
+{
+    static const char text[] = "Strike,Moneyness,Bid,Mid,Ask,Latest,Volume,\"Open Int\",IV,Type\n"
+                               "10.00,+5.00%,1.0,1.1,1.2,1.1,3,40,30.00%,Call\n";
+    gex_chain *c = NULL;
+    gex_error err;
+    gex_read_options o = options();
+    o.symbol = "XYZ";
+    ck_assert_int_eq(
+        gex_chain_read_buffer(text, sizeof text - 1, "download.csv", &o, &c, NULL, &err),
+        GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "--expiration-of-file"));
+    o.file_expiration = DAY_2026_06_18;
+    ck_assert_int_eq(
+        gex_chain_read_buffer(text, sizeof text - 1, "download.csv", &o, &c, NULL, &err), GEX_OK);
+    /* No footer: no quote instant, and prepare will ask for --now. */
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_ENOTIME);
+    gex_chain_free(c);
+    /* Without an "Open Int" column: refused, saying why. */
+    static const char no_oi[] = "Strike,Moneyness,Bid,Ask,IV,Type\n10,+5.00%,1,1.2,30.00%,Call\n";
+    ck_assert_int_eq(
+        gex_chain_read_buffer(no_oi, sizeof no_oi - 1, "download.csv", &o, &c, NULL, &err),
+        GEX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.text, "open interest"));
+}
+END_TEST
+
+/* --- NSE --- */
+
+START_TEST(test_nse_sample)
+{
+    const char *path = sample("nse_nifty_2025-12-19_exp-30-Dec-2025_wing-steps.csv");
+    if (path == NULL)
+        return;
+    gex_read_options o = options();
+    o.symbol = "NIFTY";
+    read_refused(path, &o, GEX_EPARSE, "no price of the underlying", "--spot");
+    o.spot = 26050;
+    gex_read_report rep;
+    gex_chain *c = read_ok(path, &o, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_NSE_CSV);
+    ck_assert_uint_eq(rep.rows, 118);
+    double calls, puts;
+    size_t nc, np;
+    oi_sums(c, &calls, &puts, &nc, &np);
+    /* README: OI calls 892,975, puts 956,735; sides entirely "-" are no contract. */
+    ck_assert_double_eq(calls, 892975);
+    ck_assert_double_eq(puts, 956735);
+    ck_assert_uint_eq(nc, 115);
+    ck_assert_uint_eq(np, 117);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_int_eq(v.expiration[i], DAY_2025_12_30);
+        ck_assert_double_eq(v.multiplier[i], 75);
+        /* 15:30 IST is 10:00 UTC. */
+        ck_assert_int_eq(v.settlement[i], (int64_t)DAY_2025_12_30 * 86400 + 10 * 3600);
+        ck_assert(isnan(v.file_iv[i]) || (v.file_iv[i] > 0.06 && v.file_iv[i] < 1.21));
+    }
+    /* The time is not in the file. */
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_ENOTIME);
+    same_from_memory_and_stream(path, "option-chain-ED-NIFTY-30-Dec-2025.csv", &o, c);
+    gex_chain_free(c);
+    /* Another symbol has no built-in lot: --multiplier is asked for, and given, used. */
+    o.symbol = "BANKNIFTY";
+    read_refused(path, &o, GEX_EPARSE, "lot size", "--multiplier");
+    o.multiplier = 35;
+    c = read_ok(path, &o, NULL);
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.multiplier[0], 35);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_nse_fixture_lakh_grouping)
+{
+    gex_read_options o = options();
+    o.spot = 26000;
+    gex_read_report rep;
+    gex_chain *c = read_ok(fixture("option-chain-ED-NIFTY-30-Dec-2025.csv"), &o, &rep);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    /* 13,000: puts only; 26,000: both; 27,000: calls only. */
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "NIFTY");
+    ck_assert_int_eq(v.type[0], GEX_PUT);
+    ck_assert_double_eq(v.strike[0], 13000);
+    ck_assert_double_eq(v.open_interest[1], 130835); /* "1,30,835" */
+    ck_assert_double_eq(v.volume[1], 352725);        /* "3,52,725" */
+    ck_assert_double_eq(v.open_interest[2], 102615); /* "1,02,615", the put's OI, mirrored */
+    ck_assert_double_eq(v.bid[2], 128.05);
+    ck_assert_double_eq(v.ask[2], 128.60);
+    ck_assert_rel(v.file_iv[2], 0.1012, 1e-12, 0);
+    ck_assert_int_eq(v.type[3], GEX_CALL);
+    ck_assert_double_eq(v.strike[3], 27000);
+    gex_chain_free(c);
+    /* A name without the expiration: --expiration-of-file is asked for. */
+    gex_chain *d = NULL;
+    gex_error err;
+    static const char text[] = "CALLS,,PUTS\n,OI,CHNG IN OI,IV,STRIKE,IV,CHNG IN OI,OI,\n"
+                               ",10,1,12.0,\"100.00\",13.0,2,20,\n";
+    o.symbol = "NIFTY";
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "nifty.csv", &o, &d, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "--expiration-of-file"));
+}
+END_TEST
+
+/* --- Deribit --- */
+
+START_TEST(test_deribit_book_summary_sample)
+{
+    const char *path = sample("deribit-booksummary_btc_2024-03-12_iv-100-wings.csv");
+    if (path == NULL)
+        return;
+    gex_read_report rep;
+    gex_chain *c = read_ok(path, NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_DERIBIT_CSV);
+    double calls, puts;
+    size_t nc, np;
+    oi_sums(c, &calls, &puts, &nc, &np);
+    ck_assert_uint_eq(nc, 599);
+    ck_assert_uint_eq(np, 599);
+    ck_assert_rel(calls + puts, 175665.7, 1e-12, 0);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    size_t no_iv = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_double_eq(v.spot[i], 72011.29); /* the index, not underlying_price */
+        ck_assert_double_eq(v.multiplier[i], 1);
+        ck_assert_int_eq(v.settlement[i] % 86400, 8 * 3600);
+        no_iv += isnan(v.file_iv[i]);
+    }
+    /* 344 mark IVs at the 100% cap are dropped (README), and warned. */
+    ck_assert_uint_eq(no_iv, 344);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "344 mark IVs at exactly 100%"));
+    /* creation_timestamp 1710223032940 ms. */
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1710223032LL);
+    /* The first row: BTC-14MAR24-72250-C, ask 0.07 BTC, no bid, mark IV 40.0. */
+    ck_assert_int_eq(v.expiration[0], DAY_2024_03_14);
+    ck_assert_double_eq(v.strike[0], 72250);
+    ck_assert_int_eq(v.type[0], GEX_CALL);
+    ck_assert_rel(v.ask[0], 0.07 * 72011.29, 1e-12, 0);
+    ck_assert(isnan(v.bid[0]));
+    ck_assert_rel(v.file_iv[0], 0.40, 1e-12, 0);
+    ck_assert_double_eq(v.open_interest[0], 25);
+    same_from_memory_and_stream(path, "deribit.csv", NULL, c);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_deribit_board_export_sample)
+{
+    const char *path = sample("deribit-ui-export_btc_2026-04-30_exp-1MAY26_dash-placeholders.csv");
+    if (path == NULL)
+        return;
+    gex_read_options o = options();
+    read_refused(path, &o, GEX_EPARSE, "no index price", "--spot");
+    o.spot = 75560;
+    gex_read_report rep;
+    gex_chain *c = read_ok(path, &o, &rep);
+    double calls, puts;
+    size_t nc, np;
+    oi_sums(c, &calls, &puts, &nc, &np);
+    ck_assert_uint_eq(nc, 29);
+    ck_assert_uint_eq(np, 29);
+    ck_assert_rel(calls, 10558.7, 1e-12, 0);
+    ck_assert_rel(puts, 11609.5, 1e-12, 0);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    /* BTC-1MAY26-60000-C: bid 0.187, ask 0.2085 BTC; delta from the "Δ|Delta" column. */
+    ck_assert_int_eq(v.expiration[0], DAY_2026_05_01);
+    ck_assert_rel(v.bid[0], 0.187 * 75560, 1e-12, 0);
+    ck_assert_rel(v.ask[0], 0.2085 * 75560, 1e-12, 0);
+    ck_assert_rel(v.vendor_delta[0], 0.99999, 1e-12, 0);
+    /* BTC-1MAY26-60000-P: no bid ("-"): the mark stands for both... and the mark is "-" too. */
+    ck_assert(isnan(v.bid[1]) && isnan(v.ask[1]));
+    ck_assert_int_eq(gex_chain_quote_time(c, &(int64_t){0}), GEX_ENOTIME);
+    gex_chain_free(c);
+}
+END_TEST
+
+/* --- CBOE before 2019 --- */
+
+START_TEST(test_cboe_legacy_sample)
+{
+    const char *path = sample("cboe-legacy2016_aapl_2016-11-04_no-expiry-col.dat");
+    if (path == NULL)
+        return;
+    gex_read_report rep;
+    gex_chain *c = read_ok(path, NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_CBOE_LEGACY);
+    ck_assert_uint_eq(rep.rows, 10350);
+    double calls, puts;
+    size_t nc, np;
+    oi_sums(c, &calls, &puts, &nc, &np);
+    /* 700 composite rows, 15 of them AAPL7 (left out, warned): 685 a side. */
+    ck_assert_uint_eq(nc, 685);
+    ck_assert_uint_eq(np, 685);
+    ck_assert_double_eq(calls, 3188834);
+    ck_assert_double_eq(puts, 2222388);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "30 contracts of root AAPL7"));
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.spot[0], 109.80);
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1478284500LL); /* Nov 04 2016 @ 14:35 ET */
+    /* 16 Nov 99.50 (AAPL1604K99.5): expires 2016-11-04 (yy 16, dd 04, K = November call). */
+    int found = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.strike[i] == 99.5 && v.expiration[i] == DAY_2016_11_04) {
+            found++;
+            if (v.type[i] == GEX_CALL) {
+                ck_assert_double_eq(v.bid[i], 10.15);
+                ck_assert_double_eq(v.ask[i], 10.70);
+            } else {
+                ck_assert_double_eq(v.open_interest[i], 3446);
+            }
+        }
+    }
+    ck_assert_int_eq(found, 2);
+    same_from_memory_and_stream(path, "QuoteData.dat", NULL, c);
+    gex_chain_free(c);
+}
+END_TEST
+
+/* --- thinkorswim --- */
+
+START_TEST(test_thinkorswim_fixture)
+{
+    gex_read_report rep;
+    gex_chain *c = read_ok(fixture("tos-spy-2023-11-07.csv"), NULL, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_THINKORSWIM_CSV);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    /* Two sections, a repeated header skipped, 5 strikes a side. */
+    ck_assert_uint_eq(v.n, 10);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "SPY");
+    ck_assert_double_eq(v.spot[0], 437.25);
+    ck_assert_int_eq(v.expiration[0], DAY_2023_11_07);
+    ck_assert_int_eq(v.expiration[9], DAY_2023_11_10);
+    ck_assert_double_eq(v.multiplier[0], 100);
+    ck_assert_double_eq(v.open_interest[1], 4512); /* "4,512", the put */
+    ck_assert_rel(v.file_iv[1], 0.151, 1e-12, 0);
+    ck_assert_rel(v.vendor_gamma[0], 0.052, 1e-12, 0);
+    /* "<empty>" cells: no value; an empty Open.Int is 0, warned. */
+    ck_assert(isnan(v.bid[4]));
+    ck_assert_double_eq(v.open_interest[4], 0);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2 contracts have no open interest"));
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1699385412LL); /* 11/7/23 14:30:12 New York (EST) */
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_thinkorswim_without_open_interest_refused)
+{
+    read_refused(fixture("tos-no-oi.csv"), NULL, GEX_EFORMAT, "without an Open.Int column",
+                 "cannot be computed");
+}
+END_TEST
+
+/* --- CBOE re-saved by a European spreadsheet --- */
+
+START_TEST(test_cboe_european_dates)
+{
+    /* "13-09-22": day-month-two-digit year, no preamble (spot and time to be given). */
+    gex_read_options o = options();
+    o.spot = 398.7;
+    gex_read_report rep;
+    gex_chain *c = read_ok(fixture("cboe-eu-resaved.csv"), &o, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_CBOE_CSV);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_int_eq(v.expiration[0], DAY_2022_09_13);
+    ck_assert_int_eq(v.expiration[2], DAY_2022_09_16);
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
+        ck_assert_uint_eq(rep.skipped[k], 0);
+    gex_chain_free(c);
+    /* Month-first with dashes or an impossible day stays refused (not guessed). */
+    static const char text[] = "underlying,expiration,strike,type,bid,ask,open_interest,spot\n"
+                               "SPY,09-31-22,400,C,1,1.1,10,399\n"
+                               "SPY,13-9-2022x,400,C,1,1.1,10,399\n";
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "x.csv", NULL, &c, &rep, &err),
+                     GEX_EEMPTY);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_EXPIRATION], 2);
+}
+END_TEST
+
+/* --- refused layouts --- */
+
+START_TEST(test_optionsdx_refused)
+{
+    read_refused(fixture("optionsdx-spx-2023-01.txt"), NULL, GEX_EFORMAT, "no open interest column",
+                 "2 quote instants from 2023-01-04T21:00:00Z");
+}
+END_TEST
+
+START_TEST(test_optionmetrics_sample_refused)
+{
+    const char *path = sample("optionmetrics_gld_2022-08-31_3days_strike-x1000-no-oi.csv");
+    if (path == NULL)
+        return;
+    read_refused(path, NULL, GEX_EFORMAT, "(8612 rows, 3 quote dates) without an open_interest",
+                 "extract again with open_interest");
+}
+END_TEST
+
+START_TEST(test_optionmetrics_with_open_interest)
+{
+    /* Strikes in thousandths, -99.99 for no IV, one end-of-day snapshot per date. */
+    const char *path = fixture("optionmetrics-gld-oi-2days.csv");
+    read_refused(path, NULL, GEX_EPARSE, "no price of the underlying", "--spot");
+    gex_read_options o = options();
+    o.spot = 159.6;
+    read_refused(path, &o, GEX_EPARSE, "2 snapshots", "2022-08-31T20:00:00Z, 2022-09-01T20:00:00Z");
+    o.has_at = 1;
+    o.at = 1662062400LL; /* 2022-09-01 16:00 New York */
+    gex_read_report rep;
+    gex_chain *c = read_ok(path, &o, &rep);
+    ck_assert_int_eq(rep.format, GEX_FORMAT_OPTIONMETRICS_CSV);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_double_eq(v.strike[0], 160);
+    ck_assert_int_eq(v.expiration[0], DAY_2022_09_16);
+    ck_assert_double_eq(v.open_interest[1], 22891);
+    ck_assert_rel(v.file_iv[0], 0.149511, 1e-12, 0);
+    ck_assert(isnan(v.file_iv[1]));
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "GLD");
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1662062400LL);
+    gex_chain_free(c);
+}
+END_TEST
+
+START_TEST(test_barchart_header_one_name_longer)
+{
+    /* The 2022 layout: the header has one name more than the rows have fields. */
+    static const char text[] = "Strike,Moneyness,Bid,Midpoint,Ask,Last,Volume,Open Int,IV,Delta,"
+                               "Type,Last Trade\n"
+                               "\"4,025.00\",+0.50%,101.2,102.0,102.8,101.9,12,\"1,204\",21.30%,"
+                               "0.5200,Call\n";
+    gex_read_options o = options();
+    o.symbol = "SPX";
+    o.file_expiration = DAY_2026_06_18;
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "spx.csv", &o, &c, NULL, &err),
+                     GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert_double_eq(v.strike[0], 4025);
+    ck_assert_double_eq(v.open_interest[0], 1204);
+    ck_assert_rel(v.file_iv[0], 0.213, 1e-12, 0);
+    ck_assert_rel(v.spot[0], 4025 / (1 - 0.005), 1e-12, 0);
+    gex_chain_free(c);
+}
+END_TEST
+
+/* Every file of ../shared/formats that is not JSON gets a chain or a refusal naming what it
+ * lacks: never the generic "not an option chain gex knows". */
+START_TEST(test_every_csv_sample_recognised)
+{
+    static const char *const names[] = {
+        "barchart2026_gpre_2026-04-14_exp-2026-06-18_no-expiry-col.csv",
+        "cboe-legacy2016_aapl_2016-11-04_no-expiry-col.dat",
+        "cboe_nvda_2025-01-06_single-stock.csv",
+        "deribit-booksummary_btc_2024-03-12_iv-100-wings.csv",
+        "deribit-ui-export_btc_2026-04-30_exp-1MAY26_dash-placeholders.csv",
+        "nse_nifty_2025-12-19_exp-30-Dec-2025_wing-steps.csv",
+        "optionmetrics_gld_2022-08-31_3days_strike-x1000-no-oi.csv",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *path = sample(names[i]);
+        if (path == NULL)
+            return;
+        gex_chain *c = NULL;
+        gex_error err;
+        int rc = gex_chain_read_path(path, NULL, &c, NULL, &err);
+        ck_assert_msg(rc == GEX_OK || strstr(err.text, "not an option chain gex knows") == NULL,
+                      "%s: %s", names[i], err.text);
+        gex_chain_free(c);
+    }
+}
+END_TEST
+
+/* --- snapshots (SPEC 2.9) --- */
+
+/* 2024-03-15 10:00:12 and 10:05:02 New York (EDT): the snapshots' latest instants. */
+#define SNAP1_LAST 1710511212LL
+#define SNAP2_LAST 1710511502LL
+
+START_TEST(test_snapshots_refused_without_at)
+{
+    read_refused(fixture("long-two-captures.csv"), NULL, GEX_EPARSE,
+                 "2 snapshots of the chain, quoted at 2024-03-15T14:00:12Z, "
+                 "2024-03-15T14:05:02Z",
+                 "--at");
+}
+END_TEST
+
+START_TEST(test_snapshots_at_selects_one)
+{
+    gex_read_options o = options();
+    o.has_at = 1;
+    o.at = SNAP2_LAST - 2; /* any instant within 30 s of the snapshot's */
+    gex_read_report rep;
+    gex_chain *c = read_ok(fixture("long-two-captures.csv"), &o, &rep);
+    ck_assert_uint_eq(rep.snapshots, 2);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_double_eq(v.spot[0], 447.10); /* the snapshot's own spot */
+    ck_assert_double_eq(v.open_interest[0], 101);
+    ck_assert_int_eq(v.line[0], 5);
+    int64_t t;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, SNAP2_LAST);
+    gex_chain_free(c);
+    /* The first: three rows over 12 seconds are one capture, its first row's spot. */
+    o.at = SNAP1_LAST - 12;
+    c = read_ok(fixture("long-two-captures.csv"), &o, &rep);
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 3);
+    ck_assert_double_eq(v.spot[0], 445.65);
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, SNAP1_LAST);
+    gex_chain_free(c);
+    /* An instant of no snapshot. */
+    o.at = SNAP2_LAST + 3600;
+    read_refused(fixture("long-two-captures.csv"), &o, GEX_EPARSE, "no snapshot", "--at");
+}
+END_TEST
+
+START_TEST(test_snapshots_read_all)
+{
+    gex_chain **chains = NULL;
+    size_t n = 0;
+    gex_error err;
+    ck_assert_int_eq(
+        gex_chain_read_snapshots(fixture("long-two-captures.csv"), NULL, &chains, &n, NULL, &err),
+        GEX_OK);
+    ck_assert_uint_eq(n, 2);
+    int64_t t0, t1;
+    ck_assert_int_eq(gex_chain_quote_time(chains[0], &t0), GEX_OK);
+    ck_assert_int_eq(gex_chain_quote_time(chains[1], &t1), GEX_OK);
+    ck_assert_int_eq(t0, SNAP1_LAST);
+    ck_assert_int_eq(t1, SNAP2_LAST);
+    ck_assert_uint_eq(gex_chain_size(chains[0]), 3);
+    ck_assert_uint_eq(gex_chain_size(chains[1]), 2);
+    for (size_t k = 0; k < n; k++)
+        gex_chain_free(chains[k]);
+    free(chains);
+    /* A file of one snapshot gives one chain; standard input is refused. */
+    ck_assert_int_eq(
+        gex_chain_read_snapshots(fixture("tos-spy-2023-11-07.csv"), NULL, &chains, &n, NULL, &err),
+        GEX_OK);
+    ck_assert_uint_eq(n, 1);
+    gex_chain_free(chains[0]);
+    free(chains);
+    ck_assert_int_eq(gex_chain_read_snapshots("-", NULL, &chains, &n, NULL, &err), GEX_EINVAL);
+}
+END_TEST
+
+START_TEST(test_snapshots_same_in_ranges)
+{
+    /* Many captures of a long CSV read in ranges on threads: the same refusal, and with --at
+     * the same chain, as one reader (the ranges are read again in one piece). */
+    size_t cap = 1 << 20, len = 0;
+    char *buf = malloc(cap);
+    len += (size_t)snprintf(buf, cap,
+                            "underlying,expiration,strike,type,bid,ask,iv,"
+                            "open_interest,spot,quote_time\n");
+    for (int cap_k = 0; cap_k < 3; cap_k++)
+        for (int i = 0; i < 2000; i++)
+            len +=
+                (size_t)snprintf(buf + len, cap - len,
+                                 "SPY,2024-03-22,%d,%c,1.1,1.2,0.2,%d,%.2f,2024-03-15 1%d:00:00\n",
+                                 300 + i / 2, i % 2 ? 'P' : 'C', 10 + i, 445.5 + cap_k, cap_k);
+    gex_read_options o = options();
+    o.threads = 4;
+    gex_chain *c = NULL;
+    gex_error err;
+    size_t ranges = 0;
+    ck_assert_int_eq(
+        gex__chain_read_buffer_split(buf, len, "caps.csv", &o, &c, NULL, &err, 4096, 0, &ranges),
+        GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "3 snapshots"));
+    o.has_at = 1;
+    o.at = 1710518400LL; /* 2024-03-15 12:00 EDT, the third capture */
+    gex_read_report rep;
+    ck_assert_int_eq(
+        gex__chain_read_buffer_split(buf, len, "caps.csv", &o, &c, &rep, &err, 4096, 0, &ranges),
+        GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2000);
+    ck_assert_double_eq(v.spot[0], 447.5);
+    ck_assert_int_eq(v.line[0], 4002);
+    gex_chain_free(c);
+    free(buf);
+}
+END_TEST
+
+/* --- the shared helpers --- */
+
+START_TEST(test_read_loose_numbers)
+{
+    gex__reader r;
+    memset(&r, 0, sizeof r);
+    r.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    const struct {
+        const char *text;
+        int rc;
+        double v;
+    } cases[] = {
+        {"4,025.00", 0, 4025},     {"3,52,725", 0, 352725}, {"+93.62%", 0, 93.62},
+        {"-0.50", 0, -0.5},        {".55", 0, 0.55},        {"1,30,835", 0, 130835},
+        {"4.03e-06", 0, 4.03e-06}, {",5", -1, 0},           {"5,", -1, 0},
+        {"1.5,0", -1, 0},          {"12a", -1, 0},          {"%", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double v = 0;
+        gex__span s = {cases[i].text, strlen(cases[i].text)};
+        ck_assert_msg(gex__read_loose(&r, s, &v) == cases[i].rc, "%s", cases[i].text);
+        if (cases[i].rc == 0)
+            ck_assert_msg(v == cases[i].v, "%s: %.17g", cases[i].text, v);
+    }
+    double v = 0;
+    ck_assert_int_eq(gex__read_loose(&r, (gex__span){"-", 1}, &v), 0);
+    ck_assert(isnan(v));
+    ck_assert_int_eq(gex__read_loose(&r, (gex__span){"<empty>", 7}, &v), 0);
+    ck_assert(isnan(v));
+    freelocale(r.c_locale);
+}
+END_TEST
+
+START_TEST(test_name_expiration)
+{
+    int32_t d = 0;
+    ck_assert_int_eq(gex__name_expiration("a/b/gpre-options-exp-2026-06-18-monthly.csv", &d), 0);
+    ck_assert_int_eq(d, DAY_2026_06_18);
+    ck_assert_int_eq(gex__name_expiration("option-chain-ED-NIFTY-30-Dec-2025_19 Dec 2025.csv", &d),
+                     0);
+    ck_assert_int_eq(d, DAY_2025_12_30);
+    ck_assert_int_eq(gex__name_expiration("nse_nifty_2025-12-19_exp-30-Dec-2025_x.csv", &d), 0);
+    ck_assert_int_eq(d, DAY_2025_12_30);
+    /* "export" is no marker, a date elsewhere in the name is not the expiration. */
+    ck_assert_int_eq(gex__name_expiration("BTC-1MAY26-export.csv", &d), -1);
+    ck_assert_int_eq(gex__name_expiration("chain_2026-06-18.csv", &d), -1);
+    ck_assert_int_eq(gex__name_expiration("x-exp-2026-02-30.csv", &d), -1);
+    ck_assert_int_eq(gex__name_expiration(NULL, &d), -1);
+}
+END_TEST
+
+START_TEST(test_format_names)
+{
+    for (int f = GEX_FORMAT_BARCHART_CSV; f < GEX_FORMAT_COUNT; f++) {
+        gex_format back;
+        ck_assert_ptr_nonnull(gex_format_name(f));
+        ck_assert_int_eq(gex_format_parse(gex_format_name(f), &back), GEX_OK);
+        ck_assert_int_eq(back, f);
+    }
+    /* Forcing a layout on a file of another: refused, naming the layout. */
+    gex_read_options o = options();
+    o.format = GEX_FORMAT_NSE_CSV;
+    read_refused(fixture("tos-spy-2023-11-07.csv"), &o, GEX_EFORMAT, "no nse-csv header", NULL);
+}
+END_TEST
+
+static Suite *formats_suite(void)
+{
+    Suite *s = suite_create("chain-csv-formats");
+    TCase *tc = tcase_create("layouts");
+    tcase_add_test(tc, test_barchart_sample);
+    tcase_add_test(tc, test_barchart_fixture_from_name);
+    tcase_add_test(tc, test_barchart_name_without_expiration);
+    tcase_add_test(tc, test_nse_sample);
+    tcase_add_test(tc, test_nse_fixture_lakh_grouping);
+    tcase_add_test(tc, test_deribit_book_summary_sample);
+    tcase_add_test(tc, test_deribit_board_export_sample);
+    tcase_add_test(tc, test_cboe_legacy_sample);
+    tcase_add_test(tc, test_thinkorswim_fixture);
+    tcase_add_test(tc, test_thinkorswim_without_open_interest_refused);
+    tcase_add_test(tc, test_cboe_european_dates);
+    tcase_add_test(tc, test_optionsdx_refused);
+    tcase_add_test(tc, test_optionmetrics_sample_refused);
+    tcase_add_test(tc, test_optionmetrics_with_open_interest);
+    tcase_add_test(tc, test_barchart_header_one_name_longer);
+    tcase_add_test(tc, test_every_csv_sample_recognised);
+    tcase_add_test(tc, test_snapshots_refused_without_at);
+    tcase_add_test(tc, test_snapshots_at_selects_one);
+    tcase_add_test(tc, test_snapshots_read_all);
+    tcase_add_test(tc, test_snapshots_same_in_ranges);
+    tcase_add_test(tc, test_read_loose_numbers);
+    tcase_add_test(tc, test_name_expiration);
+    tcase_add_test(tc, test_format_names);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(formats_suite());
+}
