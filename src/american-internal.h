@@ -19,6 +19,7 @@ typedef struct gex__am_scheme {
     int m;      /* at most this many iterations */
     double tol; /* stop when no node's boundary moves by more than this, relative */
     int newton; /* how many of the m iterations are Jacobi-Newton steps (the first ones) */
+    bool try_a; /* try ALO's form A first (faster where it converges), form B if it fails */
     int p;
 } gex__am_scheme;
 
@@ -41,12 +42,15 @@ typedef struct gex__am_value {
     double speed;   /* d gamma / dS */
     bool exercised; /* S is in the exercise region: price is the intrinsic value */
     int steps;      /* fixed-point iterations run */
+    int form;       /* the fixed-point form used: 1 ALO's (FP-A), 0 (FP-B) */
 } gex__am_value;
 
 /* Price (and, when greeks is true, delta, gamma and speed) of an American option with early
- * exercise (gex_am_early_exercise is 1, not a double boundary; the caller checks the inputs). */
+ * exercise (gex_am_early_exercise is 1, not a double boundary; the caller checks the inputs).
+ * fixed_steps > 0 and fixed_form >= 0 repeat another evaluation's iteration count and form
+ * (out->steps, out->form), so that nearby sigmas give a smooth price; 0 and -1: chosen here. */
 void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K, double T,
                       double sigma, double r, double q, bool greeks, int fixed_steps,
-                      gex__am_value *out);
+                      int fixed_form, gex__am_value *out);
 
 #endif /* GEX_AMERICAN_INTERNAL_H */

@@ -28,6 +28,7 @@ typedef struct iv_problem {
     int type;
     double S, K, T, r, q, target;
     int steps;        /* fixed-point iterations of every solve: the first one's */
+    int form;         /* and its fixed-point form (-1 until then) */
     double last_x[2]; /* the last two evaluations, for the slope of the final polish */
     double last_f[2];
 } iv_problem;
@@ -38,9 +39,11 @@ static double excess(iv_problem *pb, double sigma)
 {
     gex__am_value v;
     gex__am_evaluate(&gex__am_default_scheme, pb->type, pb->S, pb->K, pb->T, sigma, pb->r, pb->q,
-                     false, pb->steps, &v);
-    if (pb->steps == 0)
+                     false, pb->steps, pb->form, &v);
+    if (pb->steps == 0) {
         pb->steps = v.steps;
+        pb->form = v.form;
+    }
     pb->last_x[0] = pb->last_x[1];
     pb->last_f[0] = pb->last_f[1];
     pb->last_x[1] = sigma;
@@ -108,7 +111,8 @@ gex_am_status gex_am_implied_vol(int type, double price, double S, double K, dou
     if (price >= (type == GEX_CALL ? S : K))
         return GEX_AM_ABOVE_MAX;
 
-    iv_problem pb = {.type = type, .S = S, .K = K, .T = T, .r = r, .q = q, .target = price};
+    iv_problem pb = {
+        .type = type, .S = S, .K = K, .T = T, .r = r, .q = q, .target = price, .form = -1};
     /* The upper end: the European implied volatility of the price when it has one (an upper
      * bound, see the file comment), else doubling from 1. */
     double hi = 0, f_hi = 0, vega_eu = 0;

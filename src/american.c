@@ -7,7 +7,8 @@
  *  [ALO]  L. Andersen, M. Lake, D. Offengelt, "High-performance American option pricing",
  *         Journal of Computational Finance 20(1), 2016: the fixed-point equations of the boundary
  *         (their (FP-A) and (FP-B) forms), the Chebyshev interpolation of ln(B/X)^2 in
- *         sqrt(tau), the Jacobi-Newton step.
+ *         sqrt(tau), the Jacobi-Newton step. Form A is tried first and form B takes over when A
+ *         stops contracting (gex's own rule, SPEC 1.8).
  *  [Li]   M. Li, "Analytical approximations for the critical stock prices of American options:
  *         a performance comparison", Journal of Computational Finance 8(4), 2005: the QD+
  *         boundary the iteration starts from.
@@ -32,12 +33,17 @@
 /* Default: within 1e-6 relative of the converged value over SPEC 1.8's grid (see the header).
  * Fine: the tests' converged value, 1e-11 or better. */
 const gex__am_scheme gex__am_default_scheme = {
-    .n = 24, .l = 24, .m = 64, .newton = 1, .tol = 1e-8, .p = 48};
+    .n = 24, .l = 16, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
 const gex__am_scheme gex__am_fine_scheme = {
-    .n = 32, .l = 48, .m = 200, .newton = 1, .tol = 1e-13, .p = 128};
+    .n = 32, .l = 48, .m = 200, .newton = 1, .tol = 1e-13, .try_a = false, .p = 128};
 
-/* ALO sec. 5: below this |r - q| the (FP-B) iteration contracts too slowly and (FP-A) is used. */
+/* Below this |r - q| form B contracts too slowly and form A is used without a fallback (the
+ * choice QuantLib's QdFpAmericanEngine makes between the two). */
 #define AM_FPA_CARRY 1e-3
+/* Form A converges in about 8 iterations where it converges at all (it can diverge, here at
+ * low volatility over long maturities); it gets this many before form B takes
+ * over from the same start. */
+#define AM_FPA_MAX_STEPS 24
 /* QD+'s Halley iteration [Li] stops when a step is below this fraction of the strike: the
  * boundary it gives is only a start, but a tight stop keeps the result smooth in sigma, which the
  * central differences of vega and vanna rely on. */
@@ -144,7 +150,7 @@ static void theta_rule_init(theta_rule *rule, int n)
  * x_n = -1 is tau = 0 where B = X). */
 typedef struct boundary {
     int n;
-    double X; /* B at expiry: K min(1, r/q) [ALO eq. (6)] */
+    double X; /* B at expiry: K min(1, r/q) [ALO] */
     double T;
     double x[GEX__AM_MAX_NODES];
     double tau[GEX__AM_MAX_NODES];
@@ -181,7 +187,7 @@ static double boundary_H(const boundary *bd, double x)
     return x * b1 - b2 + bd->a[0];
 }
 
-/* Li's QD+ boundary at tau [Li, eqs. (22)-(26)], by Halley's method from X. */
+/* Li's QD+ boundary at tau [Li], by Halley's method from X. */
 static double qdplus_boundary(double K, double tau, double sigma, double r, double q, double X)
 {
     const double s2 = sigma * sigma;
@@ -232,7 +238,7 @@ typedef struct put_problem {
     double K, T, sigma, r, q;
 } put_problem;
 
-/* One node's fixed-point map [ALO eqs. (FP-A), (FP-B)]: f(b) = K e^{-(r-q) tau} N/D and its
+/* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
  * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). sh_k is
  * sqrt(H) at the node, -ln(b/X); er and eq hold e^{r u} and e^{q u} at the node's points. Since
  * ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) = sqrt(H(u)) - sh_k: no logarithm or exponential of
@@ -310,11 +316,64 @@ static void fp_map(const put_problem *pp, const boundary *bd, const theta_rule *
     *fd = alpha * (Nd / D - Dd * N / (D * D));
 }
 
-/* The put's boundary for pp, on scheme's nodes [ALO sec. 4 and 5]. With fixed_steps > 0 it
- * runs exactly that many iterations, else until the boundary moves less than scheme->tol
- * (relative) at every node, at most scheme->m. Returns the iterations it ran. */
+/* Runs the fixed-point iteration on bd from its current H in one form: exactly fixed_steps
+ * iterations when fixed_steps > 0, else until no node moves by more than scheme->tol
+ * (relative), at most max_steps. With watch set (form A tried first), gives up and returns -1
+ * as soon as the iteration stops contracting: the largest move grows, or a node falls to the
+ * floor. Returns the iterations run. */
+static int iterate(const gex__am_scheme *scheme, const put_problem *pp, const theta_rule *rule,
+                   const double *er, const double *eq, bool form_a, int fixed_steps, int max_steps,
+                   bool watch, boundary *bd)
+{
+    const int n = bd->n, l = rule->n;
+    const double lo = AM_BOUNDARY_FLOOR * bd->X;
+    double H[GEX__AM_MAX_NODES];
+    const int steps = fixed_steps > 0 ? fixed_steps : max_steps;
+    double previous = HUGE_VAL;
+    int it = 0;
+    while (it < steps) {
+        double moved = 0;
+        bool floored = false;
+        for (int k = 0; k < n; k++) {
+            const double sh = sqrt(bd->H[k]);
+            const double b = bd->X * exp(-sh);
+            double f, fd;
+            fp_map(pp, bd, rule, k, sh, er + k * l, eq + k * l, form_a, &f, &fd);
+            /* The first steps are Jacobi-Newton, the others plain  [ALO]. */
+            double next = it < scheme->newton ? b - (f - b) / (fd - 1) : f;
+            if (!(next > lo)) { /* also nan */
+                next = lo;
+                floored = true;
+            }
+            if (next > bd->X)
+                next = bd->X;
+            const double lb = log(next / bd->X);
+            H[k] = lb * lb;
+            const double change = fabs(next - b) / b;
+            if (!(change <= moved))
+                moved = change;
+        }
+        if (watch && (floored || (it > 0 && !(moved < previous))))
+            return -1;
+        previous = moved;
+        for (int k = 0; k < n; k++)
+            bd->H[k] = H[k];
+        boundary_fit(bd);
+        it++;
+        if (fixed_steps <= 0 && moved < scheme->tol)
+            return it;
+    }
+    if (watch && fixed_steps <= 0)
+        return -1; /* form A did not settle within its budget: form B will */
+    return it;
+}
+
+/* The put's boundary for pp, on scheme's nodes [ALO]. The form: fixed_form 0 (B)
+ * or 1 (A) when >= 0; else form A where |r - q| is small, else (scheme->try_a) form A watched
+ * for divergence and form B from the same start if it fails, else form B. With fixed_steps > 0
+ * exactly that many iterations. Returns the iterations and writes the form used to *form. */
 static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, int fixed_steps,
-                          boundary *bd)
+                          int fixed_form, boundary *bd, int *form)
 {
     const double K = pp->K, r = pp->r, q = pp->q;
     const int n = scheme->n, l = scheme->l;
@@ -329,10 +388,12 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
     for (int m = 0; m < 2 * n; m++)
         bd->cos_table[m] = cos(M_PI * m / n);
     bd->H[n] = 0;
+    double H0[GEX__AM_MAX_NODES];
     for (int k = 0; k < n; k++) {
         const double b = qdplus_boundary(K, bd->tau[k], pp->sigma, r, q, bd->X);
         const double lb = log(b / bd->X);
         bd->H[k] = lb * lb;
+        H0[k] = bd->H[k];
     }
     boundary_fit(bd);
 
@@ -348,41 +409,31 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
             eq[k * l + i] = exp(q * u);
         }
     }
-    const bool form_a = fabs(r - q) < AM_FPA_CARRY;
-    const double lo = AM_BOUNDARY_FLOOR * bd->X;
-    double H[GEX__AM_MAX_NODES];
-    const int steps = fixed_steps > 0 ? fixed_steps : scheme->m;
-    int it = 0;
-    while (it < steps) {
-        double moved = 0;
-        for (int k = 0; k < n; k++) {
-            const double sh = sqrt(bd->H[k]);
-            const double b = bd->X * exp(-sh);
-            double f, fd;
-            fp_map(pp, bd, &rule, k, sh, er + k * l, eq + k * l, form_a, &f, &fd);
-            /* The first step is Jacobi-Newton, the others plain [ALO sec. 5.3]. */
-            double next = it < scheme->newton ? b - (f - b) / (fd - 1) : f;
-            if (!(next > lo)) /* also nan */
-                next = lo;
-            if (next > bd->X)
-                next = bd->X;
-            const double lb = log(next / bd->X);
-            H[k] = lb * lb;
-            const double change = fabs(next - b) / b;
-            if (!(change <= moved))
-                moved = change;
+    if (fixed_form >= 0) {
+        *form = fixed_form;
+        return iterate(scheme, pp, &rule, er, eq, fixed_form == 1, fixed_steps, scheme->m, false,
+                       bd);
+    }
+    if (fabs(r - q) < AM_FPA_CARRY) {
+        *form = 1;
+        return iterate(scheme, pp, &rule, er, eq, true, fixed_steps, scheme->m, false, bd);
+    }
+    if (scheme->try_a) {
+        const int it =
+            iterate(scheme, pp, &rule, er, eq, true, fixed_steps, AM_FPA_MAX_STEPS, true, bd);
+        if (it >= 0) {
+            *form = 1;
+            return it;
         }
         for (int k = 0; k < n; k++)
-            bd->H[k] = H[k];
+            bd->H[k] = H0[k];
         boundary_fit(bd);
-        it++;
-        if (fixed_steps <= 0 && moved < scheme->tol)
-            break;
     }
-    return it;
+    *form = 0;
+    return iterate(scheme, pp, &rule, er, eq, false, fixed_steps, scheme->m, false, bd);
 }
 
-/* The early-exercise premium of the put and its first three derivatives in S [Kim eq. (10)]:
+/* The early-exercise premium of the put and its first three derivatives in S [Kim]:
  * the integral over t in [0, T] of r K e^{-rt} N(-d-) - q S e^{-qt} N(-d+), d at S / B(T - t).
  * The boundary does not depend on S, so the derivatives are those of the integrand. */
 static void premium(const put_problem *pp, const boundary *bd, int points, double S, bool greeks,
@@ -424,14 +475,17 @@ static void premium(const put_problem *pp, const boundary *bd, int points, doubl
 
 /* A put with early exercise, in its own variables. */
 static void put_evaluate(const gex__am_scheme *scheme, double S, double K, double T, double sigma,
-                         double r, double q, bool greeks, int fixed_steps, gex__am_value *out)
+                         double r, double q, bool greeks, int fixed_steps, int fixed_form,
+                         gex__am_value *out)
 {
     const put_problem pp = {.K = K, .T = T, .sigma = sigma, .r = r, .q = q};
     boundary bd;
-    const int steps = solve_boundary(scheme, &pp, fixed_steps, &bd);
+    int form;
+    const int steps = solve_boundary(scheme, &pp, fixed_steps, fixed_form, &bd, &form);
     const double b_now = bd.X * exp(-sqrt(bd.H[0] > 0 ? bd.H[0] : 0));
     if (S <= b_now) {
-        *out = (gex__am_value){.price = K - S, .delta = -1, .exercised = true, .steps = steps};
+        *out = (gex__am_value){
+            .price = K - S, .delta = -1, .exercised = true, .steps = steps, .form = form};
         return;
     }
     double pr[4];
@@ -441,7 +495,7 @@ static void put_evaluate(const gex__am_scheme *scheme, double S, double K, doubl
     double price = euro + (pr[0] > 0 ? pr[0] : 0);
     if (price < K - S)
         price = K - S;
-    *out = (gex__am_value){.price = price, .steps = steps};
+    *out = (gex__am_value){.price = price, .steps = steps, .form = form};
     if (!greeks)
         return;
     /* The European put's delta, gamma and speed (Haug sec. 2.1; speed = -gamma/S (1 + d1/v)). */
@@ -456,18 +510,19 @@ static void put_evaluate(const gex__am_scheme *scheme, double S, double K, doubl
 
 void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K, double T,
                       double sigma, double r, double q, bool greeks, int fixed_steps,
-                      gex__am_value *out)
+                      int fixed_form, gex__am_value *out)
 {
     if (type == GEX_PUT) {
-        put_evaluate(scheme, S, K, T, sigma, r, q, greeks, fixed_steps, out);
+        put_evaluate(scheme, S, K, T, sigma, r, q, greeks, fixed_steps, fixed_form, out);
         return;
     }
     /* [MS]: C(S, K, r, q) = P(S' = K, K' = S, r' = q, q' = r). P is homogeneous of degree 1 in
      * (S', K'), so by Euler's theorem dP/dK' = (P - S' dP/dS')/K', d2P/dK'2 = S'^2 P''/K'^2 and
      * d3P/dK'3 = -S'^2 (3 P'' + S' P''')/K'^3, primes in S'. */
     gex__am_value p;
-    put_evaluate(scheme, K, S, T, sigma, q, r, greeks, fixed_steps, &p);
-    *out = (gex__am_value){.price = p.price, .exercised = p.exercised, .steps = p.steps};
+    put_evaluate(scheme, K, S, T, sigma, q, r, greeks, fixed_steps, fixed_form, &p);
+    *out = (gex__am_value){
+        .price = p.price, .exercised = p.exercised, .steps = p.steps, .form = p.form};
     if (p.exercised) {
         out->price = S - K;
         out->delta = 1;
@@ -505,7 +560,7 @@ gex_am_status gex_am_price(int type, double S, double K, double T, double sigma,
         return GEX_AM_OK;
     }
     gex__am_value v;
-    gex__am_evaluate(&gex__am_default_scheme, type, S, K, T, sigma, r, q, false, 0, &v);
+    gex__am_evaluate(&gex__am_default_scheme, type, S, K, T, sigma, r, q, false, 0, -1, &v);
     if (!isfinite(v.price))
         return GEX_AM_BAD_INPUT;
     *price = v.price;
@@ -525,12 +580,12 @@ gex_am_status gex_am_greeks(int type, double S, double K, double T, double sigma
                                                                            : GEX_AM_BAD_INPUT;
     const gex__am_scheme *scheme = &gex__am_default_scheme;
     gex__am_value v, up, dn;
-    gex__am_evaluate(scheme, type, S, K, T, sigma, r, q, true, 0, &v);
-    /* The two sides run exactly the centre's iterations, so that the differences see a smooth
-     * function of sigma and not a change in the stopping step. */
+    gex__am_evaluate(scheme, type, S, K, T, sigma, r, q, true, 0, -1, &v);
+    /* The two sides run exactly the centre's form and iterations, so that the differences see
+     * a smooth function of sigma and not a change in the stopping step. */
     const double h = AM_VEGA_STEP * sigma;
-    gex__am_evaluate(scheme, type, S, K, T, sigma + h, r, q, true, v.steps, &up);
-    gex__am_evaluate(scheme, type, S, K, T, sigma - h, r, q, true, v.steps, &dn);
+    gex__am_evaluate(scheme, type, S, K, T, sigma + h, r, q, true, v.steps, v.form, &up);
+    gex__am_evaluate(scheme, type, S, K, T, sigma - h, r, q, true, v.steps, v.form, &dn);
     gex_greeks g = {.price = v.price, .delta = v.delta, .gamma = v.gamma};
     g.vega = (up.price - dn.price) / (2 * h);
     g.vanna = (up.delta - dn.delta) / (2 * h);

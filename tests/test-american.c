@@ -70,7 +70,7 @@ START_TEST(test_am_price_converged_grid)
         double price;
         ck_assert_int_eq(gex_am_price(type, S, K, T, sigma, r, q, &price), GEX_AM_OK);
         gex__am_value fine;
-        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma, r, q, false, 0, &fine);
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma, r, q, false, 0, -1, &fine);
         const double ratio = fabs(price - fine.price) / spec_tolerance(fine.price);
         ck_assert_msg(ratio <= 1, "type %d K %g T %g sigma %g r %g q %g: %.15g vs fine %.15g", type,
                       K, T, sigma, r, q, price, fine.price);
@@ -99,8 +99,8 @@ START_TEST(test_am_fine_scheme_converged)
         const double *c = cases[i];
         gex__am_value a, b;
         gex__am_evaluate(&gex__am_fine_scheme, (int)c[0], c[1], c[2], c[3], c[4], c[5], c[6], false,
-                         0, &a);
-        gex__am_evaluate(&finer, (int)c[0], c[1], c[2], c[3], c[4], c[5], c[6], false, 0, &b);
+                         0, -1, &a);
+        gex__am_evaluate(&finer, (int)c[0], c[1], c[2], c[3], c[4], c[5], c[6], false, 0, -1, &b);
         ck_assert_rel(a.price, b.price, 1e-9, 1e-12);
     }
 }
@@ -304,8 +304,8 @@ START_TEST(test_am_greeks_finite_differences)
          * difference's resolution. */
         const double hT = 1e-3 * T;
         gex__am_value f1, f2;
-        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T + hT, sigma, r, q, false, 0, &f1);
-        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T - hT, sigma, r, q, false, 0, &f2);
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T + hT, sigma, r, q, false, 0, -1, &f1);
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T - hT, sigma, r, q, false, 0, -1, &f2);
         ck_assert_rel(g.theta, -(f1.price - f2.price) / (2 * hT), 1e-4, 1e-6);
         ck_assert_int_eq(gex_am_greeks(type, S, K, T + hT, sigma, r, q, &gt1), GEX_AM_OK);
         ck_assert_int_eq(gex_am_greeks(type, S, K, T - hT, sigma, r, q, &gt2), GEX_AM_OK);
@@ -313,8 +313,8 @@ START_TEST(test_am_greeks_finite_differences)
         pt2 = gt2.delta;
         ck_assert_rel(g.charm, -(pt1 - pt2) / (2 * hT), 1e-3, 1e-5);
         const double hv = 1e-3 * sigma;
-        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma + hv, r, q, true, 0, &f1);
-        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma - hv, r, q, true, 0, &f2);
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma + hv, r, q, true, 0, -1, &f1);
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma - hv, r, q, true, 0, -1, &f2);
         ck_assert_rel(g.vega, (f1.price - f2.price) / (2 * hv), 1e-5, 1e-7);
         ck_assert_rel(g.vanna, (f1.delta - f2.delta) / (2 * hv), 1e-4, 1e-6);
     }
