@@ -60,11 +60,13 @@ static double spec_tolerance(double reference)
 
 START_TEST(test_am_price_converged_grid)
 {
-    /* The default scheme against the fine one, over the whole grid (every fifth contract: the
-     * fine solves take about 10 ms each). The fine scheme's own convergence is checked below. */
+    /* The default scheme against the fine one, over the whole grid (every 13th contract: the
+     * fine solves take about 10 ms each, ten times that under the sanitizers; the whole grid
+     * was checked the same way when the scheme was chosen). The fine scheme's own convergence
+     * is checked below. */
     int compared = 0;
     double worst = 0;
-    FOR_GRID(5, {
+    FOR_GRID(13, {
         if (!gex_am_early_exercise(type, r, q))
             continue;
         double price;
@@ -77,7 +79,7 @@ START_TEST(test_am_price_converged_grid)
         worst = fmax(worst, ratio);
         compared++;
     });
-    ck_assert_int_gt(compared, 1000);
+    ck_assert_int_gt(compared, 400);
     printf("american: %d grid contracts, worst error %.2f of the SPEC 1.8 tolerance\n", compared,
            worst);
 }
@@ -323,7 +325,7 @@ END_TEST
 
 START_TEST(test_am_implied_vol_round_trip)
 {
-    /* Over the grid (every seventh contract): the price at sigma gives sigma back, to 1e-8
+    /* Over the grid (every 13th contract): the price at sigma gives sigma back, to 1e-8
      * relative or to what the price's own smoothness allows: gex_am_price stops its iteration
      * when the boundary moves by less than 1e-8, so two sigmas a hair apart can differ by one
      * iteration and their prices by up to about 1e-9 of the price where the iteration
@@ -332,7 +334,7 @@ START_TEST(test_am_implied_vol_round_trip)
      * vega is negligible (vega sigma below 1e-6 of the price: at or a few ulps above the
      * intrinsic value) have no volatility worth inverting and are skipped. */
     int solved = 0;
-    FOR_GRID(7, {
+    FOR_GRID(13, {
         gex_greeks g;
         if (gex_am_greeks(type, S, K, T, sigma, r, q, &g) != GEX_AM_OK)
             continue;
@@ -349,7 +351,7 @@ START_TEST(test_am_implied_vol_round_trip)
                       q, iv);
         solved++;
     });
-    ck_assert_int_gt(solved, 600);
+    ck_assert_int_gt(solved, 350);
     printf("american: %d implied volatilities round-tripped\n", solved);
 }
 END_TEST
