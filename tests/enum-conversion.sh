@@ -1,7 +1,8 @@
 #!/bin/sh
-# gex_strerror takes a gex_status: a pricing outcome (gex_bs_status) or an implied-volatility
-# outcome (gex_iv_status), whose values collide with the statuses', does not compile there under
-# -Werror=enum-conversion, while statuses and the other outcomes' own name functions do.
+# gex_strerror takes a gex_status: a pricing outcome (gex_bs_status), an implied-volatility
+# outcome (gex_iv_status) or an American pricing outcome (gex_am_status), whose values collide
+# with the statuses', does not compile there under -Werror=enum-conversion, while statuses and
+# the other outcomes' own name functions do.
 # Usage: enum-conversion.sh SOURCE_ROOT CC [CC_ARGS...]   (meson passes the project's compiler)
 # Exits 77 (skip) when the compiler has no -Wenum-conversion (GCC before 10).
 set -u
@@ -28,7 +29,7 @@ if ! "$@" $flags "$dir/statuses-named.c" -o "$tmp/control.o" >"$tmp/control.log"
 else
     echo "ok: statuses-named.c compiles"
 fi
-for bad in bs-status-to-strerror iv-status-to-strerror; do
+for bad in bs-status-to-strerror iv-status-to-strerror am-status-to-strerror; do
     if "$@" $flags "$dir/$bad.c" -o "$tmp/$bad.o" >"$tmp/$bad.log" 2>&1; then
         echo "FAIL: $bad.c compiles: gex_strerror accepts an outcome that is not a gex_status"
         status=1

@@ -1,0 +1,56 @@
+/*
+ * Private to the American module (src/american.c, src/american-iv.c): one put's exercise-boundary
+ * solve and premium integral, which the price, the greeks and the implied-volatility search share.
+ */
+#ifndef GEX_AMERICAN_INTERNAL_H
+#define GEX_AMERICAN_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "gex/american.h"
+
+/* The discretisation of Andersen, Lake and Offengelt's method (their (l, m, n) and the premium
+ * quadrature p): n + 1 Chebyshev-Lobatto nodes of the boundary, l Gauss-Legendre points for the
+ * fixed-point integrals, iterations until the boundary settles (the first `newton` of them
+ * Jacobi-Newton steps, then plain ones), p points for the premium. */
+typedef struct gex__am_scheme {
+    int n;
+    int l;
+    int m;      /* at most this many iterations */
+    double tol; /* stop when no node's boundary moves by more than this, relative */
+    int newton; /* how many of the m iterations are Jacobi-Newton steps (the first ones) */
+    bool try_a; /* try ALO's form A first (faster where it converges), form B if it fails */
+    int p;
+} gex__am_scheme;
+
+/* The largest n + 1, l and p a scheme may use (stack arrays: 2 n l doubles for the fixed-point
+ * iteration, 24 KiB at most). */
+#define GEX__AM_MAX_NODES     33
+#define GEX__AM_MAX_FP_POINTS 48
+#define GEX__AM_MAX_QUAD      128
+
+/* The default scheme (tests/test-american.c: within 1e-6 of the reference over SPEC 1.8's grid)
+ * and a much finer one the tests hold it against. */
+extern const gex__am_scheme gex__am_default_scheme;
+extern const gex__am_scheme gex__am_fine_scheme;
+
+/* What one evaluation returns, in the option's own variables (a call's delta is dC/dS). */
+typedef struct gex__am_value {
+    double price;
+    double delta;
+    double gamma;
+    double speed;   /* d gamma / dS */
+    bool exercised; /* S is in the exercise region: price is the intrinsic value */
+    int steps;      /* fixed-point iterations run */
+    int form;       /* the fixed-point form used: 1 ALO's (FP-A), 0 (FP-B) */
+} gex__am_value;
+
+/* Price (and, when greeks is true, delta, gamma and speed) of an American option with early
+ * exercise (gex_am_early_exercise is 1, not a double boundary; the caller checks the inputs).
+ * fixed_steps > 0 and fixed_form >= 0 repeat another evaluation's iteration count and form
+ * (out->steps, out->form), so that nearby sigmas give a smooth price; 0 and -1: chosen here. */
+void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K, double T,
+                      double sigma, double r, double q, bool greeks, int fixed_steps,
+                      int fixed_form, gex__am_value *out);
+
+#endif /* GEX_AMERICAN_INTERNAL_H */

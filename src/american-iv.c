@@ -1,0 +1,191 @@
+/*
+ * Implied volatility of an American option (SPEC 1.8): the sigma at which gex_am_price equals a
+ * price, by a bracketing secant search (Illinois variant of regula falsi: Dowell and Jarratt,
+ * BIT 11, 1971) on sigma, started from the European implied volatility of the same price.
+ *
+ * The American price rises with sigma, and at equal sigma it is at least the European one, so
+ * the European implied volatility of the price is an upper bound of the American one; one
+ * secant step with the European vega lands near the root (the early-exercise premium changes
+ * slowly with sigma), and the bracket keeps every later step safe.
+ */
+#include "gex/american.h"
+
+#include <math.h>
+
+#include "american-internal.h"
+#include "bs-internal.h"
+
+/* Stop when the bracket is this narrow relative to sigma, or the price is matched to a few ulps
+ * (the price is smooth in sigma to about 1e-14 relative: its iteration count is fixed across
+ * the search, see below). */
+#define IV_SIGMA_TOL 1e-11
+#define IV_PRICE_TOL 4e-15
+/* Newton steps of the final polish: the first lands within the search's precision, a second
+ * only where the slope of the last bracket was poor. */
+#define IV_POLISH_STEPS 3
+
+typedef struct iv_problem {
+    int type;
+    double S, K, T, r, q, target;
+    int steps;        /* fixed-point iterations of every solve: the first one's */
+    int form;         /* and its fixed-point form (-1 until then) */
+    double last_x[2]; /* the last two evaluations, for the slope of the final polish */
+    double last_f[2];
+} iv_problem;
+
+/* gex_am_price(sigma) - target, with the iteration count set by the search's first solve, so
+ * that the function is smooth in sigma. */
+static double excess(iv_problem *pb, double sigma)
+{
+    gex__am_value v;
+    gex__am_evaluate(&gex__am_default_scheme, pb->type, pb->S, pb->K, pb->T, sigma, pb->r, pb->q,
+                     false, pb->steps, pb->form, &v);
+    if (pb->steps == 0) {
+        pb->steps = v.steps;
+        pb->form = v.form;
+    }
+    pb->last_x[0] = pb->last_x[1];
+    pb->last_f[0] = pb->last_f[1];
+    pb->last_x[1] = sigma;
+    pb->last_f[1] = v.price - pb->target;
+    return v.price - pb->target;
+}
+
+/* The search ran every solve with one iteration count; gex_am_price stops its iteration where
+ * the boundary settles, which near the root can be another count, and where the iteration
+ * converges slowly (low volatility, long maturity) a price up to 1e-7 of itself away. Newton
+ * steps on gex_am_price itself, with the slope of the search's last two evaluations, put the
+ * root on the function users call (the counts agree between sigmas this close). */
+static double polish(const iv_problem *pb, double x)
+{
+    const double dx = pb->last_x[1] - pb->last_x[0];
+    const double slope = dx != 0 ? (pb->last_f[1] - pb->last_f[0]) / dx : 0;
+    if (!(slope > 0))
+        return x;
+    for (int it = 0; it < IV_POLISH_STEPS; it++) {
+        double p;
+        if (gex_am_price(pb->type, pb->S, pb->K, pb->T, x, pb->r, pb->q, &p) != GEX_AM_OK)
+            return x;
+        const double next = x - (p - pb->target) / slope;
+        if (!(next > 0.5 * x && next < 2 * x))
+            return x;
+        if (fabs(p - pb->target) <= IV_PRICE_TOL * pb->target)
+            return x;
+        x = next;
+    }
+    return x;
+}
+
+static gex_am_status map_iv_status(gex_iv_status s)
+{
+    switch (s) {
+    case GEX_IV_OK:
+        return GEX_AM_OK;
+    case GEX_IV_NO_QUOTE:
+        return GEX_AM_NO_QUOTE;
+    case GEX_IV_BELOW_INTRINSIC:
+        return GEX_AM_BELOW_INTRINSIC;
+    case GEX_IV_ABOVE_MAX:
+        return GEX_AM_ABOVE_MAX;
+    case GEX_IV_BAD_INPUT:
+        return GEX_AM_BAD_INPUT;
+    default:
+        return GEX_AM_NOT_CONVERGED;
+    }
+}
+
+gex_am_status gex_am_implied_vol(int type, double price, double S, double K, double T, double r,
+                                 double q, double *sigma)
+{
+    if (sigma == NULL || !gex__bs_inputs_ok(type, S, K, T, 1.0, r, q))
+        return GEX_AM_BAD_INPUT;
+    if (!(price > 0) || !isfinite(price))
+        return GEX_AM_NO_QUOTE;
+    if (!gex_am_early_exercise(type, r, q))
+        return map_iv_status(gex_bs_implied_vol(type, price, S, K, T, r, q, sigma));
+    if ((type == GEX_CALL ? q : r) < 0)
+        return GEX_AM_DOUBLE_BOUNDARY;
+    const double intrinsic = type == GEX_CALL ? S - K : K - S;
+    if (price <= intrinsic)
+        return GEX_AM_BELOW_INTRINSIC;
+    if (price >= (type == GEX_CALL ? S : K))
+        return GEX_AM_ABOVE_MAX;
+
+    iv_problem pb = {
+        .type = type, .S = S, .K = K, .T = T, .r = r, .q = q, .target = price, .form = -1};
+    /* The upper end: the European implied volatility of the price when it has one (an upper
+     * bound, see the file comment), else doubling from 1. */
+    double hi = 0, f_hi = 0, vega_eu = 0;
+    double eu;
+    if (gex_bs_implied_vol(type, price, S, K, T, r, q, &eu) == GEX_IV_OK &&
+        eu > GEX_AM_IV_MIN_SIGMA && eu < GEX_AM_IV_MAX_SIGMA) {
+        hi = eu;
+        f_hi = excess(&pb, hi);
+        gex_greeks g;
+        if (gex_bs_greeks(type, S, K, T, eu, r, q, &g) == GEX_BS_OK)
+            vega_eu = g.vega;
+    }
+    if (!(f_hi > 0)) {
+        hi = 1;
+        f_hi = excess(&pb, hi);
+        while (f_hi <= 0) {
+            if (hi >= GEX_AM_IV_MAX_SIGMA)
+                return GEX_AM_ABOVE_MAX;
+            hi = fmin(2 * hi, GEX_AM_IV_MAX_SIGMA);
+            f_hi = excess(&pb, hi);
+        }
+        vega_eu = 0;
+    }
+    if (f_hi == 0) {
+        *sigma = hi;
+        return GEX_AM_OK;
+    }
+    /* The lower end: one step down by the European vega, then quartering until the price is
+     * below the target. */
+    double lo = vega_eu > 0 ? hi - f_hi / vega_eu : 0.5 * hi;
+    if (!(lo > GEX_AM_IV_MIN_SIGMA) || lo >= hi)
+        lo = 0.5 * hi;
+    double f_lo = excess(&pb, lo);
+    while (f_lo > 0) {
+        if (lo <= GEX_AM_IV_MIN_SIGMA)
+            return GEX_AM_BELOW_INTRINSIC;
+        hi = lo;
+        f_hi = f_lo;
+        lo = fmax(0.25 * lo, GEX_AM_IV_MIN_SIGMA);
+        f_lo = excess(&pb, lo);
+    }
+    if (f_lo == 0) {
+        *sigma = lo;
+        return GEX_AM_OK;
+    }
+    /* Illinois: regula falsi that halves the value kept at an end twice in a row. */
+    int side = 0;
+    for (int it = 0; it < GEX_AM_IV_MAX_ITERATIONS; it++) {
+        double x = lo - f_lo * (hi - lo) / (f_hi - f_lo);
+        if (!(x > lo && x < hi))
+            x = 0.5 * (lo + hi);
+        const double fx = excess(&pb, x);
+        if (fabs(fx) <= IV_PRICE_TOL * price || hi - lo <= IV_SIGMA_TOL * x) {
+            *sigma = polish(&pb, x);
+            return GEX_AM_OK;
+        }
+        if (fx > 0) {
+            hi = x;
+            f_hi = fx;
+            if (side == 1)
+                f_lo *= 0.5;
+            side = 1;
+        } else {
+            lo = x;
+            f_lo = fx;
+            if (side == -1)
+                f_hi *= 0.5;
+            side = -1;
+        }
+        if (hi - lo <= IV_SIGMA_TOL * hi) {
+            *sigma = polish(&pb, 0.5 * (lo + hi));
+            return GEX_AM_OK;
+        }
+    }
+    return GEX_AM_NOT_CONVERGED;
+}

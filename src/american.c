@@ -1,0 +1,608 @@
+/*
+ * American option prices and greeks (SPEC 1.8): Andersen, Lake and Offengelt's fixed-point
+ * method for the put's exercise boundary, the early-exercise premium integral over it, and the
+ * call through put-call symmetry.
+ *
+ * Sources, cited where used:
+ *  [ALO]  L. Andersen, M. Lake, D. Offengelt, "High-performance American option pricing",
+ *         Journal of Computational Finance 20(1), 2016: the fixed-point equations of the boundary
+ *         (their (FP-A) and (FP-B) forms), the Chebyshev interpolation of ln(B/X)^2 in
+ *         sqrt(tau), the Jacobi-Newton step. Form A is tried first and form B takes over when A
+ *         stops contracting (gex's own rule, SPEC 1.8).
+ *  [Li]   M. Li, "Analytical approximations for the critical stock prices of American options:
+ *         a performance comparison", Journal of Computational Finance 8(4), 2005: the QD+
+ *         boundary the iteration starts from.
+ *  [Kim]  I. J. Kim, "The analytic valuation of American options", Review of Financial Studies
+ *         3(4), 1990: the price as European price plus early-exercise premium.
+ *  [MS]   R. McDonald, M. Schroder, "A parity result for American options", Journal of
+ *         Computational Finance 1(3), 1998: C(S, K, r, q) = P(K, S, q, r).
+ *
+ * Every integral over [0, tau] is taken in theta with u = tau sin^2(theta): the boundary is a
+ * smooth function of sqrt(u) and the integrands of sqrt(tau - u), so in theta both ends are
+ * smooth and Gauss-Legendre converges geometrically (ALO's own substitution removes one end's
+ * square root only).
+ */
+#include "gex/american.h"
+
+#include <math.h>
+#include <stddef.h>
+
+#include "american-internal.h"
+#include "bs-internal.h"
+
+/* Default: within 1e-6 relative of the converged value over SPEC 1.8's grid (see the header).
+ * Fine: the tests' converged value, 1e-11 or better. */
+const gex__am_scheme gex__am_default_scheme = {
+    .n = 24, .l = 16, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
+const gex__am_scheme gex__am_fine_scheme = {
+    .n = 32, .l = 48, .m = 200, .newton = 1, .tol = 1e-13, .try_a = false, .p = 128};
+
+/* Below this |r - q| form B contracts too slowly and form A is used without a fallback (the
+ * choice QuantLib's QdFpAmericanEngine makes between the two). */
+#define AM_FPA_CARRY 1e-3
+/* Form A converges in about 8 iterations where it converges at all (it can diverge, here at
+ * low volatility over long maturities); it gets this many before form B takes
+ * over from the same start. */
+#define AM_FPA_MAX_STEPS 24
+/* QD+'s Halley iteration [Li] stops when a step is below this fraction of the strike: the
+ * boundary it gives is only a start, but a tight stop keeps the result smooth in sigma, which the
+ * central differences of vega and vanna rely on. */
+#define AM_QD_STEP_TOL  1e-13
+#define AM_QD_MAX_STEPS 64
+/* The boundary is kept above this fraction of its expiry value X (it never comes near: B/X is
+ * above 0.05 at sigma sqrt(T) = 2.6); a floor keeps a wild first iterate finite. */
+#define AM_BOUNDARY_FLOOR 1e-8
+/* Newton steps from Tricomi's guess for the Gauss-Legendre nodes: its error is O(n^-4), about
+ * 1e-5 for the smallest rules, so four quadratic steps reach rounding. */
+#define AM_GL_NEWTON_STEPS 4
+/* Relative step in sigma of the central differences for vega and vanna: truncation error
+ * h^2/6 of the third derivative (1e-9 relative), rounding 1e-15/h of the price (1e-11). */
+#define AM_VEGA_STEP 1e-4
+
+static const char *const am_status_names[GEX_AM_STATUS_COUNT] = {
+    [GEX_AM_OK] = "ok",
+    [GEX_AM_BAD_INPUT] = "bad input",
+    [GEX_AM_DOUBLE_BOUNDARY] = "double boundary",
+    [GEX_AM_NO_QUOTE] = "no quote",
+    [GEX_AM_BELOW_INTRINSIC] = "below intrinsic",
+    [GEX_AM_ABOVE_MAX] = "above maximum",
+    [GEX_AM_NOT_CONVERGED] = "not converged",
+};
+
+const char *gex_am_strstatus(gex_am_status status)
+{
+    if ((unsigned)status >= GEX_AM_STATUS_COUNT)
+        return "unknown status";
+    return am_status_names[status];
+}
+
+int gex_am_early_exercise(int type, double r, double q)
+{
+    /* Put: early exercise pays when cash earns (r > 0); with r < 0 only when the stock costs more
+     * to hold than cash (q < r), the double-boundary case. The call is the put with r and q
+     * exchanged [MS]. */
+    const double rr = type == GEX_CALL ? q : r;
+    const double qq = type == GEX_CALL ? r : q;
+    return rr > 0 || (rr < 0 && qq < rr);
+}
+
+/* The Legendre polynomial P_n(z) and its derivative (Bonnet's recurrence). */
+static double legendre(int n, double z, double *deriv)
+{
+    double p0 = 1, p1 = z;
+    for (int j = 2; j <= n; j++) {
+        const double p2 = ((2 * j - 1) * z * p1 - (j - 1) * p0) / j;
+        p0 = p1;
+        p1 = p2;
+    }
+    *deriv = n * (z * p1 - p0) / (z * z - 1);
+    return p1;
+}
+
+/* Gauss-Legendre nodes and weights on [-1, 1]: Newton on P_n from Tricomi's initial guess
+ * (A&S 22.16.6), which converges quadratically from the first step, so AM_GL_NEWTON_STEPS
+ * steps reach a few ulps; the rule is symmetric, so half the nodes are computed. */
+static void gauss_legendre(int n, double *x, double *w)
+{
+    for (int i = 0; i < (n + 1) / 2; i++) {
+        double z = cos(M_PI * (i + 0.75) / (n + 0.5));
+        double dp;
+        for (int it = 0; it < AM_GL_NEWTON_STEPS; it++)
+            z -= legendre(n, z, &dp) / dp;
+        (void)legendre(n, z, &dp);
+        const double wi = 2 / ((1 - z * z) * dp * dp);
+        x[i] = z;
+        w[i] = wi;
+        x[n - 1 - i] = -z;
+        w[n - 1 - i] = wi;
+    }
+    if (n % 2 == 1)
+        x[n / 2] = 0;
+}
+
+/* The theta rule on [0, pi/2] for u = tau sin^2 theta: sine, cosine and weight with the
+ * Jacobian du/dtheta / tau = 2 sin cos folded in. */
+typedef struct theta_rule {
+    int n;
+    double s[GEX__AM_MAX_QUAD];
+    double c[GEX__AM_MAX_QUAD];
+    double w[GEX__AM_MAX_QUAD];  /* pi/4 w_i 2 s c: integral of f(u) du is tau sum w f */
+    double ws[GEX__AM_MAX_QUAD]; /* pi/4 w_i 2 s: integral of f(u) / sqrt(tau - u) du is
+                                      sqrt(tau) sum ws f */
+} theta_rule;
+
+static void theta_rule_init(theta_rule *rule, int n)
+{
+    double x[GEX__AM_MAX_QUAD], w[GEX__AM_MAX_QUAD];
+    gauss_legendre(n, x, w);
+    rule->n = n;
+    for (int i = 0; i < n; i++) {
+        const double th = M_PI / 4 * (1 + x[i]);
+        rule->s[i] = sin(th);
+        rule->c[i] = cos(th);
+        rule->w[i] = M_PI / 4 * w[i] * 2 * rule->s[i] * rule->c[i];
+        rule->ws[i] = M_PI / 4 * w[i] * 2 * rule->s[i];
+    }
+}
+
+/* The put's boundary as ALO keep it: H(x) = ln(B/X)^2 on x = 2 sqrt(tau/T) - 1 in [-1, 1],
+ * interpolated at the Chebyshev-Lobatto nodes x_k = cos(k pi/n), k = 0..n (x_0 = 1 is tau = T,
+ * x_n = -1 is tau = 0 where B = X). */
+typedef struct boundary {
+    int n;
+    double X; /* B at expiry: K min(1, r/q) [ALO] */
+    double T;
+    double x[GEX__AM_MAX_NODES];
+    double tau[GEX__AM_MAX_NODES];
+    double H[GEX__AM_MAX_NODES];
+    double a[GEX__AM_MAX_NODES]; /* Chebyshev coefficients, a_0 and a_n already halved */
+    double cos_table[2 * GEX__AM_MAX_NODES]; /* cos(m pi / n), m < 2n */
+} boundary;
+
+static void boundary_fit(boundary *bd)
+{
+    const int n = bd->n;
+    for (int j = 0; j <= n; j++) {
+        double sum = 0;
+        for (int k = 0; k <= n; k++) {
+            const double term = bd->H[k] * bd->cos_table[(j * k) % (2 * n)];
+            sum += (k == 0 || k == n) ? 0.5 * term : term;
+        }
+        double a = 2.0 / n * sum;
+        if (j == 0 || j == n)
+            a *= 0.5;
+        bd->a[j] = a;
+    }
+}
+
+static double boundary_H(const boundary *bd, double x)
+{
+    /* Clenshaw's recurrence. */
+    double b1 = 0, b2 = 0;
+    for (int j = bd->n; j >= 1; j--) {
+        const double t = 2 * x * b1 - b2 + bd->a[j];
+        b2 = b1;
+        b1 = t;
+    }
+    return x * b1 - b2 + bd->a[0];
+}
+
+/* Li's QD+ boundary at tau [Li], by Halley's method from X. */
+static double qdplus_boundary(double K, double tau, double sigma, double r, double q, double X)
+{
+    const double s2 = sigma * sigma;
+    const double v = sigma * sqrt(tau);
+    const double dr = exp(-r * tau), dq = exp(-q * tau);
+    const double h = -expm1(-r * tau);
+    const double omega = 2 * (r - q) / s2;
+    const double root = sqrt((omega - 1) * (omega - 1) + 8 * r / (s2 * h));
+    const double lambda = 0.5 * (-(omega - 1) - root);
+    const double lambda_h = 2 * r / (s2 * h * h * root);
+    const double alpha = 2 * dr * r / (s2 * (2 * lambda + omega - 1));
+    const double beta = alpha * (1 / h + lambda_h / (2 * lambda + omega - 1)) - lambda;
+    const double lo = AM_BOUNDARY_FLOOR * X;
+    double x = X;
+    for (int it = 0; it < AM_QD_MAX_STEPS; it++) {
+        const double dp = log(x * dq / (K * dr)) / v + 0.5 * v;
+        const double dm = dp - v;
+        const double Np = gex__bs_ncdf(-dp), Nm = gex__bs_ncdf(-dm);
+        const double np = gex__bs_npdf(dp);
+        const double euro = dr * K * Nm - x * dq * Np;
+        const double theta = r * K * dr * Nm - q * x * dq * Np - s2 * x / (2 * v) * dq * np;
+        const double charm = -dq * (np * ((r - q) / v - dm / (2 * tau)) + q * Np);
+        const double f = (1 - dq * Np) * x - beta * (K - x - euro) + alpha * theta / (r * dr);
+        const double f1 =
+            1 - dq * Np + dq * np / v + beta * (1 - dq * Np) + alpha / (r * dr) * charm;
+        const double gamma = np * dq / (v * x);
+        const double colour = gamma * (q + (r - q) * dp / v + (1 - dp * dm) / (2 * tau));
+        const double f2 =
+            dq * (np / (x * v) - np * dp / (x * v * v)) + beta * gamma + alpha / (r * dr) * colour;
+        const double lf = f * f2 / (f1 * f1);
+        double step = f / f1 / (1 - 0.5 * lf);
+        if (!isfinite(step))
+            break;
+        double next = x - step;
+        if (next < lo)
+            next = lo;
+        if (next > X)
+            next = X;
+        const double moved = fabs(next - x);
+        x = next;
+        if (moved < AM_QD_STEP_TOL * K)
+            break;
+    }
+    return x;
+}
+
+typedef struct put_problem {
+    double K, T, sigma, r, q;
+} put_problem;
+
+/* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
+ * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). sh_k is
+ * sqrt(H) at the node, -ln(b/X); er and eq hold e^{r u} and e^{q u} at the node's points. Since
+ * ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) = sqrt(H(u)) - sh_k: no logarithm or exponential of
+ * the boundary in the loop. */
+static void fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k,
+                   double sh_k, const double *er, const double *eq, bool form_a, double *f,
+                   double *fd)
+{
+    const double K = pp->K, sigma = pp->sigma, r = pp->r, q = pp->q;
+    const double tau = bd->tau[k];
+    const double sq = sqrt(tau);
+    const double v = sigma * sq;
+    const double b = bd->X * exp(-sh_k);
+    const double dp = (log(bd->X / K) - sh_k + (r - q) * tau) / v + 0.5 * v;
+    const double dm = dp - v;
+    const double xk1 = 1 + bd->x[k]; /* 2 sqrt(tau/T) */
+    const double carry = (r - q) * tau;
+    /* sqrt(H) at every point, Clenshaw's recurrence run across the points at once (it
+     * vectorises; point by point it is a chain of dependent multiply-adds). */
+    double sh[GEX__AM_MAX_FP_POINTS], b1[GEX__AM_MAX_FP_POINTS], b2[GEX__AM_MAX_FP_POINTS];
+    const int np_ = rule->n;
+    for (int i = 0; i < np_; i++) {
+        b1[i] = 0;
+        b2[i] = 0;
+        sh[i] = rule->s[i] * xk1 - 1;
+    }
+    for (int j = bd->n; j >= 1; j--) {
+        const double aj = bd->a[j];
+        for (int i = 0; i < np_; i++) {
+            const double t = 2 * sh[i] * b1[i] - b2[i] + aj;
+            b2[i] = b1[i];
+            b1[i] = t;
+        }
+    }
+    for (int i = 0; i < np_; i++) {
+        const double H = sh[i] * b1[i] - b2[i] + bd->a[0];
+        sh[i] = sqrt(H > 0 ? H : 0);
+    }
+    double N, D, Nd, Dd;
+    if (!form_a) {
+        double ni = 0, di = 0;
+        for (int i = 0; i < rule->n; i++) {
+            const double c = rule->c[i];
+            const double vv = v * c; /* sigma sqrt(tau - u) */
+            const double ddp = (sh[i] - sh_k + carry * c * c) / vv + 0.5 * vv;
+            ni += rule->w[i] * er[i] * gex__bs_ncdf(ddp - vv);
+            di += rule->w[i] * eq[i] * gex__bs_ncdf(ddp);
+        }
+        N = gex__bs_ncdf(dm) + r * tau * ni;
+        D = gex__bs_ncdf(dp) + q * tau * di;
+        Nd = gex__bs_npdf(dm) / (b * v);
+        Dd = gex__bs_npdf(dp) / (b * v);
+    } else {
+        double k3 = 0, k12 = 0;
+        for (int i = 0; i < rule->n; i++) {
+            const double c = rule->c[i];
+            const double vv = v * c;
+            const double ddp = (sh[i] - sh_k + carry * c * c) / vv + 0.5 * vv;
+            /* n(d-) = n(d+) e^{d+ vv - vv^2/2}: one exponential for both densities. */
+            const double np = gex__bs_npdf(ddp);
+            const double nm = np * exp(ddp * vv - 0.5 * vv * vv);
+            k3 += rule->ws[i] * er[i] * nm;
+            k12 += tau * rule->w[i] * eq[i] * gex__bs_ncdf(ddp) +
+                   sq / sigma * rule->ws[i] * eq[i] * np;
+        }
+        k3 *= sq / sigma;
+        const double np = gex__bs_npdf(dp), nm = gex__bs_npdf(dm);
+        N = nm / v + r * k3;
+        D = np / v + gex__bs_ncdf(dp) + q * k12;
+        Nd = -nm * dm / (b * v * v);
+        Dd = -np * dp / (b * v * v) + np / (b * v);
+    }
+    const double alpha = K * exp(-(r - q) * tau);
+    *f = alpha * N / D;
+    *fd = alpha * (Nd / D - Dd * N / (D * D));
+}
+
+/* Runs the fixed-point iteration on bd from its current H in one form: exactly fixed_steps
+ * iterations when fixed_steps > 0, else until no node moves by more than scheme->tol
+ * (relative), at most max_steps. With watch set (form A tried first), gives up and returns -1
+ * as soon as the iteration stops contracting: the largest move grows, or a node falls to the
+ * floor. Returns the iterations run. */
+static int iterate(const gex__am_scheme *scheme, const put_problem *pp, const theta_rule *rule,
+                   const double *er, const double *eq, bool form_a, int fixed_steps, int max_steps,
+                   bool watch, boundary *bd)
+{
+    const int n = bd->n, l = rule->n;
+    const double lo = AM_BOUNDARY_FLOOR * bd->X;
+    double H[GEX__AM_MAX_NODES];
+    const int steps = fixed_steps > 0 ? fixed_steps : max_steps;
+    double previous = HUGE_VAL;
+    int it = 0;
+    while (it < steps) {
+        double moved = 0;
+        bool floored = false;
+        for (int k = 0; k < n; k++) {
+            const double sh = sqrt(bd->H[k]);
+            const double b = bd->X * exp(-sh);
+            double f, fd;
+            fp_map(pp, bd, rule, k, sh, er + k * l, eq + k * l, form_a, &f, &fd);
+            /* The first steps are Jacobi-Newton, the others plain  [ALO]. */
+            double next = it < scheme->newton ? b - (f - b) / (fd - 1) : f;
+            if (!(next > lo)) { /* also nan */
+                next = lo;
+                floored = true;
+            }
+            if (next > bd->X)
+                next = bd->X;
+            const double lb = log(next / bd->X);
+            H[k] = lb * lb;
+            const double change = fabs(next - b) / b;
+            if (!(change <= moved))
+                moved = change;
+        }
+        if (watch && (floored || (it > 0 && !(moved < previous))))
+            return -1;
+        previous = moved;
+        for (int k = 0; k < n; k++)
+            bd->H[k] = H[k];
+        boundary_fit(bd);
+        it++;
+        if (fixed_steps <= 0 && moved < scheme->tol)
+            return it;
+    }
+    if (watch && fixed_steps <= 0)
+        return -1; /* form A did not settle within its budget: form B will */
+    return it;
+}
+
+/* The put's boundary for pp, on scheme's nodes [ALO]. The form: fixed_form 0 (B)
+ * or 1 (A) when >= 0; else form A where |r - q| is small, else (scheme->try_a) form A watched
+ * for divergence and form B from the same start if it fails, else form B. With fixed_steps > 0
+ * exactly that many iterations. Returns the iterations and writes the form used to *form. */
+static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, int fixed_steps,
+                          int fixed_form, boundary *bd, int *form)
+{
+    const double K = pp->K, r = pp->r, q = pp->q;
+    const int n = scheme->n, l = scheme->l;
+    bd->n = n;
+    bd->T = pp->T;
+    bd->X = q > 0 && r < q ? K * r / q : K;
+    for (int k = 0; k <= n; k++) {
+        bd->x[k] = cos(M_PI * k / n);
+        const double half = 0.5 * (1 + bd->x[k]);
+        bd->tau[k] = pp->T * half * half;
+    }
+    for (int m = 0; m < 2 * n; m++)
+        bd->cos_table[m] = cos(M_PI * m / n);
+    bd->H[n] = 0;
+    double H0[GEX__AM_MAX_NODES];
+    for (int k = 0; k < n; k++) {
+        const double b = qdplus_boundary(K, bd->tau[k], pp->sigma, r, q, bd->X);
+        const double lb = log(b / bd->X);
+        bd->H[k] = lb * lb;
+        H0[k] = bd->H[k];
+    }
+    boundary_fit(bd);
+
+    theta_rule rule;
+    theta_rule_init(&rule, l);
+    /* e^{r u} and e^{q u} at every node's points, u = tau_k sin^2 theta_i. */
+    double er[GEX__AM_MAX_NODES * GEX__AM_MAX_FP_POINTS];
+    double eq[GEX__AM_MAX_NODES * GEX__AM_MAX_FP_POINTS];
+    for (int k = 0; k < n; k++) {
+        for (int i = 0; i < l; i++) {
+            const double u = bd->tau[k] * rule.s[i] * rule.s[i];
+            er[k * l + i] = exp(r * u);
+            eq[k * l + i] = exp(q * u);
+        }
+    }
+    if (fixed_form >= 0) {
+        *form = fixed_form;
+        return iterate(scheme, pp, &rule, er, eq, fixed_form == 1, fixed_steps, scheme->m, false,
+                       bd);
+    }
+    if (fabs(r - q) < AM_FPA_CARRY) {
+        *form = 1;
+        return iterate(scheme, pp, &rule, er, eq, true, fixed_steps, scheme->m, false, bd);
+    }
+    if (scheme->try_a) {
+        const int it =
+            iterate(scheme, pp, &rule, er, eq, true, fixed_steps, AM_FPA_MAX_STEPS, true, bd);
+        if (it >= 0) {
+            *form = 1;
+            return it;
+        }
+        for (int k = 0; k < n; k++)
+            bd->H[k] = H0[k];
+        boundary_fit(bd);
+    }
+    *form = 0;
+    return iterate(scheme, pp, &rule, er, eq, false, fixed_steps, scheme->m, false, bd);
+}
+
+/* The early-exercise premium of the put and its first three derivatives in S [Kim]:
+ * the integral over t in [0, T] of r K e^{-rt} N(-d-) - q S e^{-qt} N(-d+), d at S / B(T - t).
+ * The boundary does not depend on S, so the derivatives are those of the integrand. */
+static void premium(const put_problem *pp, const boundary *bd, int points, double S, bool greeks,
+                    double out[4])
+{
+    const double K = pp->K, T = pp->T, r = pp->r, q = pp->q;
+    theta_rule rule;
+    theta_rule_init(&rule, points);
+    const double vT = pp->sigma * sqrt(T);
+    const double log_sx = log(S / bd->X);
+    double p = 0, d1 = 0, d2 = 0, d3 = 0;
+    for (int i = 0; i < rule.n; i++) {
+        const double s = rule.s[i], c = rule.c[i];
+        const double t = T * s * s;
+        const double H = boundary_H(bd, 2 * c - 1);
+        const double sh = sqrt(H > 0 ? H : 0);
+        const double sv = vT * s; /* sigma sqrt(t) */
+        const double dp = (log_sx + sh + (r - q) * t) / sv + 0.5 * sv;
+        const double dm = dp - sv;
+        const double er = exp(-r * t), eq = exp(-q * t);
+        const double Np = gex__bs_ncdf(-dp);
+        const double w = T * rule.w[i];
+        p += w * (r * K * er * gex__bs_ncdf(-dm) - q * S * eq * Np);
+        if (greeks) {
+            const double np = gex__bs_npdf(dp);
+            const double cc = q - r * K / (bd->X * exp(-sh));
+            const double a = eq * np / sv;
+            const double ds = dp / sv;
+            d1 += w * (-q * eq * Np + a * cc);
+            d2 += w * a / S * (q - cc * ds);
+            d3 -= w * a / (S * S) * ((1 + ds) * (q - cc * ds) + cc / (sv * sv));
+        }
+    }
+    out[0] = p;
+    out[1] = d1;
+    out[2] = d2;
+    out[3] = d3;
+}
+
+/* A put with early exercise, in its own variables. */
+static void put_evaluate(const gex__am_scheme *scheme, double S, double K, double T, double sigma,
+                         double r, double q, bool greeks, int fixed_steps, int fixed_form,
+                         gex__am_value *out)
+{
+    const put_problem pp = {.K = K, .T = T, .sigma = sigma, .r = r, .q = q};
+    boundary bd;
+    int form;
+    const int steps = solve_boundary(scheme, &pp, fixed_steps, fixed_form, &bd, &form);
+    const double b_now = bd.X * exp(-sqrt(bd.H[0] > 0 ? bd.H[0] : 0));
+    if (S <= b_now) {
+        *out = (gex__am_value){
+            .price = K - S, .delta = -1, .exercised = true, .steps = steps, .form = form};
+        return;
+    }
+    double pr[4];
+    premium(&pp, &bd, scheme->p, S, greeks, pr);
+    double euro = 0;
+    (void)gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &euro);
+    double price = euro + (pr[0] > 0 ? pr[0] : 0);
+    if (price < K - S)
+        price = K - S;
+    *out = (gex__am_value){.price = price, .steps = steps, .form = form};
+    if (!greeks)
+        return;
+    /* The European put's delta, gamma and speed (Haug sec. 2.1; speed = -gamma/S (1 + d1/v)). */
+    const double v = sigma * sqrt(T);
+    const double d1 = (log(S / K) + (r - q) * T) / v + 0.5 * v;
+    const double dq = exp(-q * T);
+    const double gamma = dq * gex__bs_npdf(d1) / (S * v);
+    out->delta = -dq * gex__bs_ncdf(-d1) + pr[1];
+    out->gamma = gamma + pr[2];
+    out->speed = -gamma / S * (1 + d1 / v) + pr[3];
+}
+
+void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K, double T,
+                      double sigma, double r, double q, bool greeks, int fixed_steps,
+                      int fixed_form, gex__am_value *out)
+{
+    if (type == GEX_PUT) {
+        put_evaluate(scheme, S, K, T, sigma, r, q, greeks, fixed_steps, fixed_form, out);
+        return;
+    }
+    /* [MS]: C(S, K, r, q) = P(S' = K, K' = S, r' = q, q' = r). P is homogeneous of degree 1 in
+     * (S', K'), so by Euler's theorem dP/dK' = (P - S' dP/dS')/K', d2P/dK'2 = S'^2 P''/K'^2 and
+     * d3P/dK'3 = -S'^2 (3 P'' + S' P''')/K'^3, primes in S'. */
+    gex__am_value p;
+    put_evaluate(scheme, K, S, T, sigma, q, r, greeks, fixed_steps, fixed_form, &p);
+    *out = (gex__am_value){
+        .price = p.price, .exercised = p.exercised, .steps = p.steps, .form = p.form};
+    if (p.exercised) {
+        out->price = S - K;
+        out->delta = 1;
+        return;
+    }
+    if (!greeks)
+        return;
+    out->delta = (p.price - K * p.delta) / S;
+    out->gamma = K * K * p.gamma / (S * S);
+    out->speed = -K * K * (3 * p.gamma + K * p.speed) / (S * S * S);
+}
+
+/* Inputs as gex/bs.h takes them, and the case: 0 European, 1 American, -1 double boundary. */
+static int am_case(int type, double r, double q)
+{
+    if (!gex_am_early_exercise(type, r, q))
+        return 0;
+    const double rr = type == GEX_CALL ? q : r;
+    return rr > 0 ? 1 : -1;
+}
+
+gex_am_status gex_am_price(int type, double S, double K, double T, double sigma, double r, double q,
+                           double *price)
+{
+    if (price == NULL || !gex__bs_inputs_ok(type, S, K, T, sigma, r, q))
+        return GEX_AM_BAD_INPUT;
+    const int c = am_case(type, r, q);
+    if (c < 0)
+        return GEX_AM_DOUBLE_BOUNDARY;
+    if (c == 0) {
+        double p;
+        if (gex_bs_price(type, S, K, T, sigma, r, q, &p) != GEX_BS_OK)
+            return GEX_AM_BAD_INPUT;
+        *price = p;
+        return GEX_AM_OK;
+    }
+    gex__am_value v;
+    gex__am_evaluate(&gex__am_default_scheme, type, S, K, T, sigma, r, q, false, 0, -1, &v);
+    if (!isfinite(v.price))
+        return GEX_AM_BAD_INPUT;
+    *price = v.price;
+    return GEX_AM_OK;
+}
+
+gex_am_status gex_am_greeks(int type, double S, double K, double T, double sigma, double r,
+                            double q, gex_greeks *out)
+{
+    if (out == NULL || !gex__bs_inputs_ok(type, S, K, T, sigma, r, q))
+        return GEX_AM_BAD_INPUT;
+    const int c = am_case(type, r, q);
+    if (c < 0)
+        return GEX_AM_DOUBLE_BOUNDARY;
+    if (c == 0)
+        return gex_bs_greeks(type, S, K, T, sigma, r, q, out) == GEX_BS_OK ? GEX_AM_OK
+                                                                           : GEX_AM_BAD_INPUT;
+    const gex__am_scheme *scheme = &gex__am_default_scheme;
+    gex__am_value v, up, dn;
+    gex__am_evaluate(scheme, type, S, K, T, sigma, r, q, true, 0, -1, &v);
+    /* The two sides run exactly the centre's form and iterations, so that the differences see
+     * a smooth function of sigma and not a change in the stopping step. */
+    const double h = AM_VEGA_STEP * sigma;
+    gex__am_evaluate(scheme, type, S, K, T, sigma + h, r, q, true, v.steps, v.form, &up);
+    gex__am_evaluate(scheme, type, S, K, T, sigma - h, r, q, true, v.steps, v.form, &dn);
+    gex_greeks g = {.price = v.price, .delta = v.delta, .gamma = v.gamma};
+    g.vega = (up.price - dn.price) / (2 * h);
+    g.vanna = (up.delta - dn.delta) / (2 * h);
+    if (!v.exercised) {
+        /* The pricing equation where the option is held: theta = r V - (r - q) S delta -
+         * sigma^2 S^2 gamma / 2; charm is its derivative in S. */
+        const double s2 = sigma * sigma;
+        g.theta = r * v.price - (r - q) * S * v.delta - 0.5 * s2 * S * S * v.gamma;
+        g.charm = r * v.delta - (r - q) * (v.delta + S * v.gamma) - s2 * S * v.gamma -
+                  0.5 * s2 * S * S * v.speed;
+    } else {
+        g.vega = 0;
+        g.vanna = 0;
+    }
+    if (!(isfinite(g.price) && isfinite(g.delta) && isfinite(g.gamma) && isfinite(g.vega) &&
+          isfinite(g.vanna) && isfinite(g.theta) && isfinite(g.charm)))
+        return GEX_AM_BAD_INPUT;
+    *out = g;
+    return GEX_AM_OK;
+}

@@ -1,0 +1,457 @@
+/*
+ * gex/american.h: American prices, greeks, implied volatility and exercise style.
+ *
+ * Truth comes from places independent of the pricer's own discretisation: a Leisen-Reimer
+ * binomial tree with Richardson extrapolation (tests/american-reference.py, committed as
+ * tests/data/american/lr-tree.tsv), the same method converged far beyond the default (32
+ * Chebyshev nodes, 48-point integrals, iterated to 1e-13) over SPEC 1.8's whole grid, finite
+ * differences of the price in S, T and sigma, gex/bs.h where early exercise is never optimal,
+ * no-arbitrage bounds, and McDonald and Schroder's put-call symmetry.
+ */
+#include "gex-test.h"
+
+#include <math.h>
+#include <stdint.h>
+
+#include "gex/american.h"
+#include "gex/bs.h"
+#include "gex/error.h"
+#include "splitmix64.h"
+
+/* The schemes, to hold the default against the fine one. */
+#include "../src/american-internal.h"
+
+/* SPEC 1.8: within 1e-6 relative of a converged reference, or 1e-9 absolute (spot 100). */
+#define SPEC_REL 1e-6
+#define SPEC_ABS 1e-9
+
+/* The grid of SPEC 1.8: every combination of these, spot 100. */
+static const double grid_moneyness[] = {0.5, 0.7, 0.9, 1.0, 1.1, 1.3, 1.5};
+static const double grid_T[] = {1 / 365.0, 1 / 52.0, 0.1, 0.5, 1.0, 3.0};
+static const double grid_sigma[] = {0.05, 0.15, 0.3, 0.6, 1.0, 1.5};
+static const double grid_r[] = {0.0, 0.02, 0.05, 0.1};
+static const double grid_q[] = {0.0, 0.01, 0.05, 0.1};
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Runs body on every grid contract whose index is a multiple of stride (the full grid is 8,064
+ * contracts; an odd stride takes calls and puts alike). */
+#define FOR_GRID(stride, body)                                                                     \
+    do {                                                                                           \
+        size_t grid_index_ = 0;                                                                    \
+        for (size_t a_ = 0; a_ < N_OF(grid_moneyness); a_++)                                       \
+            for (size_t b_ = 0; b_ < N_OF(grid_T); b_++)                                           \
+                for (size_t c_ = 0; c_ < N_OF(grid_sigma); c_++)                                   \
+                    for (size_t d_ = 0; d_ < N_OF(grid_r); d_++)                                   \
+                        for (size_t e_ = 0; e_ < N_OF(grid_q); e_++)                               \
+                            for (int type = 0; type < 2; type++) {                                 \
+                                if (grid_index_++ % (stride) != 0)                                 \
+                                    continue;                                                      \
+                                const double S = 100, K = 100 * grid_moneyness[a_];                \
+                                const double T = grid_T[b_], sigma = grid_sigma[c_];               \
+                                const double r = grid_r[d_], q = grid_q[e_];                       \
+                                body                                                               \
+                            }                                                                      \
+    } while (0)
+
+static double spec_tolerance(double reference)
+{
+    return fmax(SPEC_REL * fabs(reference), SPEC_ABS);
+}
+
+START_TEST(test_am_price_converged_grid)
+{
+    /* The default scheme against the fine one, over the whole grid (every 13th contract: the
+     * fine solves take about 10 ms each, ten times that under the sanitizers; the whole grid
+     * was checked the same way when the scheme was chosen). The fine scheme's own convergence
+     * is checked below. */
+    int compared = 0;
+    double worst = 0;
+    FOR_GRID(13, {
+        if (!gex_am_early_exercise(type, r, q))
+            continue;
+        double price;
+        ck_assert_int_eq(gex_am_price(type, S, K, T, sigma, r, q, &price), GEX_AM_OK);
+        gex__am_value fine;
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma, r, q, false, 0, -1, &fine);
+        const double ratio = fabs(price - fine.price) / spec_tolerance(fine.price);
+        ck_assert_msg(ratio <= 1, "type %d K %g T %g sigma %g r %g q %g: %.15g vs fine %.15g", type,
+                      K, T, sigma, r, q, price, fine.price);
+        worst = fmax(worst, ratio);
+        compared++;
+    });
+    ck_assert_int_gt(compared, 400);
+    printf("american: %d grid contracts, worst error %.2f of the SPEC 1.8 tolerance\n", compared,
+           worst);
+}
+END_TEST
+
+START_TEST(test_am_fine_scheme_converged)
+{
+    /* The fine scheme is converged: a finer discretisation (more iterations, all Jacobi-Newton,
+     * a tighter stop) moves it by less than 1e-9 relative, on the grid's hardest corners (low
+     * volatility, three years, large carry) and a typical contract. */
+    const gex__am_scheme finer = {
+        .n = 32, .l = 48, .m = 400, .newton = 400, .tol = 1e-15, .p = 128};
+    const double cases[][7] = {
+        {GEX_CALL, 100, 100, 3, 0.05, 0.05, 0.1}, {GEX_CALL, 100, 100, 3, 0.05, 0.02, 0.1},
+        {GEX_PUT, 100, 150, 3, 0.05, 0.1, 0.0},   {GEX_PUT, 100, 100, 0.5, 0.25, 0.05, 0.02},
+        {GEX_PUT, 100, 50, 3, 1.5, 0.1, 0.0},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        const double *c = cases[i];
+        gex__am_value a, b;
+        gex__am_evaluate(&gex__am_fine_scheme, (int)c[0], c[1], c[2], c[3], c[4], c[5], c[6], false,
+                         0, -1, &a);
+        gex__am_evaluate(&finer, (int)c[0], c[1], c[2], c[3], c[4], c[5], c[6], false, 0, -1, &b);
+        ck_assert_rel(a.price, b.price, 1e-9, 1e-12);
+    }
+}
+END_TEST
+
+START_TEST(test_am_price_lr_tree)
+{
+    /* tests/data/american/lr-tree.tsv: a Leisen-Reimer tree, Richardson-extrapolated, whose own
+     * error estimate (column err) joins the tolerance. */
+    FILE *f = fopen(gex_test_data("american/lr-tree.tsv"), "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    int rows = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (line[0] == '#')
+            continue;
+        int type;
+        double S, K, T, sigma, r, q, ref, err;
+        ck_assert_int_eq(sscanf(line, "%d %lf %lf %lf %lf %lf %lf %lf %lf", &type, &S, &K, &T,
+                                &sigma, &r, &q, &ref, &err),
+                         9);
+        double price;
+        ck_assert_int_eq(gex_am_price(type, S, K, T, sigma, r, q, &price), GEX_AM_OK);
+        const double tol = spec_tolerance(ref) + 2 * err;
+        ck_assert_msg(fabs(price - ref) <= tol,
+                      "row %d (type %d K %g T %g sigma %g r %g q %g): %.12g vs tree %.12g "
+                      "(err %.2g)",
+                      rows + 1, type, K, T, sigma, r, q, price, ref, err);
+        rows++;
+    }
+    fclose(f);
+    ck_assert_int_ge(rows, 20);
+}
+END_TEST
+
+START_TEST(test_am_european_where_no_early_exercise)
+{
+    /* A call without dividends, a put at r <= 0 <= q... : the European price and greeks. */
+    const double cases[][7] = {
+        {GEX_CALL, 101.3, 97.0, 0.7, 0.31, 0.05, 0.0},
+        {GEX_CALL, 101.3, 97.0, 0.7, 0.31, 0.05, -0.01},
+        {GEX_PUT, 101.3, 105.0, 0.7, 0.31, 0.0, 0.02},
+        {GEX_PUT, 101.3, 105.0, 0.7, 0.31, -0.01, 0.0},
+        {GEX_CALL, 101.3, 97.0, 0.7, 0.31, 0.0, 0.0},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        const double *c = cases[i];
+        ck_assert_int_eq(gex_am_early_exercise((int)c[0], c[5], c[6]), 0);
+        gex_greeks am, eu;
+        ck_assert_int_eq(gex_am_greeks((int)c[0], c[1], c[2], c[3], c[4], c[5], c[6], &am),
+                         GEX_AM_OK);
+        ck_assert_int_eq(gex_bs_greeks((int)c[0], c[1], c[2], c[3], c[4], c[5], c[6], &eu),
+                         GEX_BS_OK);
+        ck_assert_double_eq(am.price, eu.price);
+        ck_assert_double_eq(am.delta, eu.delta);
+        ck_assert_double_eq(am.gamma, eu.gamma);
+        ck_assert_double_eq(am.vega, eu.vega);
+    }
+}
+END_TEST
+
+START_TEST(test_am_double_boundary_refused)
+{
+    double p = -1;
+    gex_greeks g;
+    double sigma = -1;
+    /* r < q < 0 call; q < r < 0 put. */
+    ck_assert_int_eq(gex_am_price(GEX_CALL, 100, 100, 1, 0.2, -0.02, -0.01, &p),
+                     GEX_AM_DOUBLE_BOUNDARY);
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, 100, 1, 0.2, -0.01, -0.02, &p),
+                     GEX_AM_DOUBLE_BOUNDARY);
+    ck_assert_int_eq(gex_am_greeks(GEX_PUT, 100, 100, 1, 0.2, -0.01, -0.02, &g),
+                     GEX_AM_DOUBLE_BOUNDARY);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 8.0, 100, 100, 1, -0.01, -0.02, &sigma),
+                     GEX_AM_DOUBLE_BOUNDARY);
+    ck_assert_double_eq(p, -1);
+    ck_assert_double_eq(sigma, -1);
+    ck_assert_str_eq(gex_am_strstatus(GEX_AM_DOUBLE_BOUNDARY), "double boundary");
+}
+END_TEST
+
+START_TEST(test_am_bad_input)
+{
+    double p = -1;
+    gex_greeks g;
+    const double nan_ = nan("");
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 0, 100, 1, 0.2, 0.05, 0, &p), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, -1, 1, 0.2, 0.05, 0, &p), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, 100, 0, 0.2, 0.05, 0, &p), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, 100, 1, 0, 0.05, 0, &p), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, 100, 1, 0.2, nan_, 0, &p), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, 100, INFINITY, 0.2, 0.05, 0, &p), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_price(7, 100, 100, 1, 0.2, 0.05, 0, &p), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, 100, 1, 0.2, 0.05, 0, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_greeks(GEX_PUT, 100, 100, 1, 0.2, 0.05, 0, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_greeks(GEX_PUT, 100, 100, 1, nan_, 0.05, 0, &g), GEX_AM_BAD_INPUT);
+    ck_assert_double_eq(p, -1);
+    ck_assert_str_eq(gex_am_strstatus(GEX_AM_BAD_INPUT), "bad input");
+    ck_assert_str_eq(gex_am_strstatus(GEX_AM_STATUS_COUNT), "unknown status");
+    ck_assert_str_eq(gex_am_strstatus((gex_am_status)-1), "unknown status");
+}
+END_TEST
+
+START_TEST(test_am_bounds_and_corners)
+{
+    /* Over the grid and beyond it (one minute, sigma 0.01 and 3): finite, at least the
+     * European price and the intrinsic value, at most S (call) or K (put), the intrinsic value
+     * exactly where exercise is immediate. */
+    const double minute = 1 / (365.0 * 24 * 60);
+    const double Ts[] = {minute, 1 / 365.0, 0.25, 3.0};
+    const double sigmas[] = {0.01, 0.2, 3.0};
+    const double ks[] = {0.3, 0.8, 1.0, 1.2, 3.0};
+    for (size_t a = 0; a < N_OF(Ts); a++)
+        for (size_t b = 0; b < N_OF(sigmas); b++)
+            for (size_t c = 0; c < N_OF(ks); c++)
+                for (int type = 0; type < 2; type++) {
+                    const double S = 100, K = 100 * ks[c], T = Ts[a], sigma = sigmas[b];
+                    const double r = 0.05, q = 0.03;
+                    gex_greeks g;
+                    ck_assert_int_eq(gex_am_greeks(type, S, K, T, sigma, r, q, &g), GEX_AM_OK);
+                    double eu;
+                    ck_assert_int_eq(gex_bs_price(type, S, K, T, sigma, r, q, &eu), GEX_BS_OK);
+                    const double intrinsic = fmax(type == GEX_CALL ? S - K : K - S, 0);
+                    ck_assert(isfinite(g.price) && isfinite(g.delta) && isfinite(g.gamma) &&
+                              isfinite(g.vega) && isfinite(g.theta) && isfinite(g.charm) &&
+                              isfinite(g.vanna));
+                    ck_assert_msg(g.price >= eu * (1 - 1e-12) - 1e-13, "T %g sigma %g K %g", T,
+                                  sigma, K);
+                    ck_assert(g.price >= intrinsic);
+                    ck_assert(g.price <= (type == GEX_CALL ? S : K));
+                    ck_assert(g.gamma >= -1e-12);
+                    ck_assert(type == GEX_CALL ? g.delta >= -1e-12 && g.delta <= 1 + 1e-12
+                                               : g.delta <= 1e-12 && g.delta >= -1 - 1e-12);
+                }
+    /* A deep in-the-money put at a high rate is exercised now: intrinsic, delta -1. */
+    gex_greeks g;
+    ck_assert_int_eq(gex_am_greeks(GEX_PUT, 40, 100, 1, 0.2, 0.1, 0, &g), GEX_AM_OK);
+    ck_assert_double_eq(g.price, 60);
+    ck_assert_double_eq(g.delta, -1);
+    ck_assert_double_eq(g.gamma, 0);
+    ck_assert_double_eq(g.vega, 0);
+    ck_assert_double_eq(g.theta, 0);
+}
+END_TEST
+
+START_TEST(test_am_put_call_symmetry)
+{
+    /* McDonald and Schroder: C(S, K, r, q) = P(K, S, q, r) for every contract, and the greeks
+     * map through homogeneity (the call's delta from the put's price and delta). Here checked
+     * on the values themselves; the greeks of both types are checked against finite
+     * differences below. */
+    uint64_t state = 14;
+    for (int i = 0; i < 40; i++) {
+        const double S = 60 + 80 * gex_splitmix64_unit(&state);
+        const double K = 60 + 80 * gex_splitmix64_unit(&state);
+        const double T = 0.01 + 2 * gex_splitmix64_unit(&state);
+        const double sigma = 0.1 + 0.6 * gex_splitmix64_unit(&state);
+        const double r = 0.1 * gex_splitmix64_unit(&state);
+        const double q = 0.1 * gex_splitmix64_unit(&state);
+        double c, p;
+        ck_assert_int_eq(gex_am_price(GEX_CALL, S, K, T, sigma, r, q, &c), GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(GEX_PUT, K, S, T, sigma, q, r, &p), GEX_AM_OK);
+        ck_assert_rel(c, p, 1e-14, 1e-14);
+    }
+}
+END_TEST
+
+START_TEST(test_am_greeks_finite_differences)
+{
+    /* delta and gamma against central differences of the price in S (the boundary does not
+     * depend on S, so the price is smooth in S where the option is held), theta and charm against
+     * differences in T, vega and vanna against the fine scheme's differences in sigma. Steps
+     * 1e-5 relative in S for delta and for gamma from delta (truncation h^2/6 of the third
+     * derivative, 1e-10 relative of S^2 V'''; rounding 1e-16/h, 1e-11), 1e-4 for gamma from the
+     * price (rounding 1e-16/h^2, 1e-8), 1e-3 in T and sigma (truncation about 1e-7). */
+    const double cases[][7] = {
+        {GEX_PUT, 100, 100, 0.5, 0.25, 0.05, 0.02}, {GEX_CALL, 100, 100, 0.5, 0.25, 0.05, 0.08},
+        {GEX_PUT, 100, 120, 1.0, 0.4, 0.08, 0.0},   {GEX_CALL, 100, 80, 2.0, 0.3, 0.03, 0.07},
+        {GEX_PUT, 100, 90, 0.1, 0.6, 0.1, 0.01},    {GEX_CALL, 100, 110, 0.25, 0.2, 0.02, 0.1},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        const double *c = cases[i];
+        const int type = (int)c[0];
+        const double S = c[1], K = c[2], T = c[3], sigma = c[4], r = c[5], q = c[6];
+        gex_greeks g, gu, gd, gt1, gt2;
+        ck_assert_int_eq(gex_am_greeks(type, S, K, T, sigma, r, q, &g), GEX_AM_OK);
+        const double hS = 1e-5 * S, hS2 = 1e-4 * S;
+        double pu, pd, p0, pu2, pd2, pt1, pt2;
+        ck_assert_int_eq(gex_am_price(type, S + hS, K, T, sigma, r, q, &pu), GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(type, S - hS, K, T, sigma, r, q, &pd), GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(type, S, K, T, sigma, r, q, &p0), GEX_AM_OK);
+        ck_assert_rel(g.price, p0, 1e-15, 1e-15);
+        ck_assert_int_eq(gex_am_price(type, S + hS2, K, T, sigma, r, q, &pu2), GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(type, S - hS2, K, T, sigma, r, q, &pd2), GEX_AM_OK);
+        ck_assert_rel(g.delta, (pu - pd) / (2 * hS), 1e-7, 1e-10);
+        ck_assert_rel(g.gamma, (pu2 - 2 * p0 + pd2) / (hS2 * hS2), 1e-5, 1e-8);
+        ck_assert_int_eq(gex_am_greeks(type, S + hS, K, T, sigma, r, q, &gu), GEX_AM_OK);
+        ck_assert_int_eq(gex_am_greeks(type, S - hS, K, T, sigma, r, q, &gd), GEX_AM_OK);
+        ck_assert_rel(g.gamma, (gu.delta - gd.delta) / (2 * hS), 1e-7, 1e-10);
+        /* theta = -dV/dT: the fine scheme's prices, whose discretisation error is below the
+         * difference's resolution. */
+        const double hT = 1e-3 * T;
+        gex__am_value f1, f2;
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T + hT, sigma, r, q, false, 0, -1, &f1);
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T - hT, sigma, r, q, false, 0, -1, &f2);
+        ck_assert_rel(g.theta, -(f1.price - f2.price) / (2 * hT), 1e-4, 1e-6);
+        ck_assert_int_eq(gex_am_greeks(type, S, K, T + hT, sigma, r, q, &gt1), GEX_AM_OK);
+        ck_assert_int_eq(gex_am_greeks(type, S, K, T - hT, sigma, r, q, &gt2), GEX_AM_OK);
+        pt1 = gt1.delta;
+        pt2 = gt2.delta;
+        ck_assert_rel(g.charm, -(pt1 - pt2) / (2 * hT), 1e-3, 1e-5);
+        const double hv = 1e-3 * sigma;
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma + hv, r, q, true, 0, -1, &f1);
+        gex__am_evaluate(&gex__am_fine_scheme, type, S, K, T, sigma - hv, r, q, true, 0, -1, &f2);
+        ck_assert_rel(g.vega, (f1.price - f2.price) / (2 * hv), 1e-5, 1e-7);
+        ck_assert_rel(g.vanna, (f1.delta - f2.delta) / (2 * hv), 1e-4, 1e-6);
+    }
+}
+END_TEST
+
+START_TEST(test_am_implied_vol_round_trip)
+{
+    /* Over the grid (every 13th contract): the price at sigma gives sigma back, to 1e-8
+     * relative or to what the price's own smoothness allows: gex_am_price stops its iteration
+     * when the boundary moves by less than 1e-8, so two sigmas a hair apart can differ by one
+     * iteration and their prices by up to about 1e-9 of the price where the iteration
+     * converges slowly (low volatility, long maturity), which moves sigma by 1e-9 price /
+     * vega; 1e-8 price / vega leaves a margin. Contracts whose
+     * vega is negligible (vega sigma below 1e-6 of the price: at or a few ulps above the
+     * intrinsic value) have no volatility worth inverting and are skipped. */
+    int solved = 0;
+    FOR_GRID(13, {
+        gex_greeks g;
+        if (gex_am_greeks(type, S, K, T, sigma, r, q, &g) != GEX_AM_OK)
+            continue;
+        const double intrinsic = fmax(type == GEX_CALL ? S - K : K - S, 0);
+        if (!(g.vega * sigma > 1e-6 * g.price) || g.price - intrinsic < 1e-9 * S || g.price < 1e-12)
+            continue;
+        double iv = -1;
+        const gex_am_status st = gex_am_implied_vol(type, g.price, S, K, T, r, q, &iv);
+        ck_assert_msg(st == GEX_AM_OK, "type %d K %g T %g sigma %g r %g q %g price %.17g: %s", type,
+                      K, T, sigma, r, q, g.price, gex_am_strstatus(st));
+        const double tol = fmax(1e-8 * sigma, 1e-8 * g.price / g.vega);
+        ck_assert_msg(fabs(iv - sigma) <= tol,
+                      "type %d K %g T %g sigma %g r %g q %g: implied %.15g", type, K, T, sigma, r,
+                      q, iv);
+        solved++;
+    });
+    ck_assert_int_gt(solved, 350);
+    printf("american: %d implied volatilities round-tripped\n", solved);
+}
+END_TEST
+
+START_TEST(test_am_implied_vol_statuses)
+{
+    double iv = -1;
+    /* Put K 100 at S 90: intrinsic 10, bound K. */
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 10.0, 90, 100, 1, 0.05, 0, &iv),
+                     GEX_AM_BELOW_INTRINSIC);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 9.5, 90, 100, 1, 0.05, 0, &iv),
+                     GEX_AM_BELOW_INTRINSIC);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 100.0, 90, 100, 1, 0.05, 0, &iv),
+                     GEX_AM_ABOVE_MAX);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_CALL, 95.0, 90, 100, 1, 0.05, 0.03, &iv),
+                     GEX_AM_ABOVE_MAX);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 0.0, 90, 100, 1, 0.05, 0, &iv), GEX_AM_NO_QUOTE);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, nan(""), 90, 100, 1, 0.05, 0, &iv),
+                     GEX_AM_NO_QUOTE);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 12.0, 90, 100, -1, 0.05, 0, &iv),
+                     GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 12.0, 90, 100, 1, 0.05, 0, NULL),
+                     GEX_AM_BAD_INPUT);
+    ck_assert_double_eq(iv, -1);
+    /* Where early exercise never pays, gex_bs_implied_vol's answer. */
+    double eu;
+    ck_assert_int_eq(gex_am_implied_vol(GEX_CALL, 7.3, 100, 103, 0.4, 0.05, 0, &iv), GEX_AM_OK);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_CALL, 7.3, 100, 103, 0.4, 0.05, 0, &eu), GEX_IV_OK);
+    ck_assert_double_eq(iv, eu);
+    /* An American put's implied volatility is below the European one of the same price. */
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 8.1, 100, 103, 0.8, 0.06, 0, &iv), GEX_AM_OK);
+    ck_assert_int_eq(gex_bs_implied_vol(GEX_PUT, 8.1, 100, 103, 0.8, 0.06, 0, &eu), GEX_IV_OK);
+    ck_assert(iv < eu);
+    double back;
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 100, 103, 0.8, iv, 0.06, 0, &back), GEX_AM_OK);
+    ck_assert_rel(back, 8.1, 1e-10, 0);
+}
+END_TEST
+
+START_TEST(test_exercise_for_root)
+{
+    const char *european[] = {"SPX",  "SPXW", "spxw", "SPXPM", "XSP", "NDX", "NDXP",
+                              "RUT",  "RUTW", "VIX",  "VIXW",  "DJX", "XEO", "MXEF",
+                              "MXEA", "^SPX", "$NDX", "MRUT",  "XND"};
+    const char *american[] = {"SPY",  "QQQ", "TSLA", "AAPL", "IWM",  "OEX",
+                              "SPXX", "SP",  "",     "^",    "NDXW2"};
+    for (size_t i = 0; i < N_OF(european); i++)
+        ck_assert_msg(gex_exercise_for_root(european[i], GEX_EXERCISE_AUTO) ==
+                          GEX_EXERCISE_EUROPEAN,
+                      "%s", european[i]);
+    for (size_t i = 0; i < N_OF(american); i++)
+        ck_assert_msg(gex_exercise_for_root(american[i], GEX_EXERCISE_AUTO) ==
+                          GEX_EXERCISE_AMERICAN,
+                      "%s", american[i]);
+    ck_assert_int_eq(gex_exercise_for_root(NULL, GEX_EXERCISE_AUTO), GEX_EXERCISE_AMERICAN);
+    ck_assert_int_eq(gex_exercise_for_root("SPX", GEX_EXERCISE_AMERICAN), GEX_EXERCISE_AMERICAN);
+    ck_assert_int_eq(gex_exercise_for_root("TSLA", GEX_EXERCISE_EUROPEAN), GEX_EXERCISE_EUROPEAN);
+    ck_assert_int_eq(gex_exercise_for_root(NULL, GEX_EXERCISE_EUROPEAN), GEX_EXERCISE_EUROPEAN);
+}
+END_TEST
+
+START_TEST(test_exercise_parse_and_name)
+{
+    gex_exercise e = GEX_EXERCISE_AUTO;
+    ck_assert_int_eq(gex_exercise_parse("American", &e), GEX_OK);
+    ck_assert_int_eq(e, GEX_EXERCISE_AMERICAN);
+    ck_assert_int_eq(gex_exercise_parse("eu", &e), GEX_OK);
+    ck_assert_int_eq(e, GEX_EXERCISE_EUROPEAN);
+    ck_assert_int_eq(gex_exercise_parse("AUTO", &e), GEX_OK);
+    ck_assert_int_eq(e, GEX_EXERCISE_AUTO);
+    e = GEX_EXERCISE_AMERICAN;
+    ck_assert_int_eq(gex_exercise_parse("bermudan", &e), GEX_EINVAL);
+    ck_assert_int_eq(gex_exercise_parse("", &e), GEX_EINVAL);
+    ck_assert_int_eq(gex_exercise_parse(NULL, &e), GEX_EINVAL);
+    ck_assert_int_eq(gex_exercise_parse("am", NULL), GEX_EINVAL);
+    ck_assert_int_eq(e, GEX_EXERCISE_AMERICAN);
+    ck_assert_str_eq(gex_exercise_name(GEX_EXERCISE_AUTO), "auto");
+    ck_assert_str_eq(gex_exercise_name(GEX_EXERCISE_EUROPEAN), "european");
+    ck_assert_str_eq(gex_exercise_name(GEX_EXERCISE_AMERICAN), "american");
+    ck_assert_str_eq(gex_exercise_name((gex_exercise)9), "unknown");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("american");
+    TCase *tc = tcase_create("american");
+    tcase_add_test(tc, test_am_price_converged_grid);
+    tcase_add_test(tc, test_am_fine_scheme_converged);
+    tcase_add_test(tc, test_am_price_lr_tree);
+    tcase_add_test(tc, test_am_european_where_no_early_exercise);
+    tcase_add_test(tc, test_am_double_boundary_refused);
+    tcase_add_test(tc, test_am_bad_input);
+    tcase_add_test(tc, test_am_bounds_and_corners);
+    tcase_add_test(tc, test_am_put_call_symmetry);
+    tcase_add_test(tc, test_am_greeks_finite_differences);
+    tcase_add_test(tc, test_am_implied_vol_round_trip);
+    tcase_add_test(tc, test_am_implied_vol_statuses);
+    tcase_add_test(tc, test_exercise_for_root);
+    tcase_add_test(tc, test_exercise_parse_and_name);
+    suite_add_tcase(s, tc);
+    return gex_test_run(s);
+}
