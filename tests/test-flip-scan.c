@@ -75,7 +75,8 @@ static scan_result scan_compare(const gex_exposure *e, const char *what)
             }
             last = k;
         }
-        const double edge = fmin(a > 0 ? S - x[a] : HUGE_VAL, b + 1 < SCAN_POINTS ? x[b] - S : HUGE_VAL);
+        const double edge =
+            fmin(a > 0 ? S - x[a] : HUGE_VAL, b + 1 < SCAN_POINTS ? x[b] - S : HUGE_VAL);
         if (best_near < edge || (a == 0 && b + 1 == SCAN_POINTS))
             break;
     }
@@ -160,9 +161,9 @@ static gex_chain *gen_chain(uint64_t seed)
                 const double noise =
                     exp(0.9 * sqrt(-2 * log(u1 + 1e-300)) * cos(6.283185307179586 * u2));
                 const double block = gex_splitmix64_unit(&s) < 0.004 ? 20.0 : 1.0;
-                const double oi = floor(round * (otm ? (type == GEX_PUT ? 1.5 : 1.0) : 0.35) *
-                                        2500.0 * exp(-0.5 * x * x) * noise * block /
-                                        (1.0 + 3.0 * T));
+                const double oi =
+                    floor(round * (otm ? (type == GEX_PUT ? 1.5 : 1.0) : 0.35) * 2500.0 *
+                          exp(-0.5 * x * x) * noise * block / (1.0 + 3.0 * T));
                 const gex_contract c = {.underlying = "SPX",
                                         .root = "SPXW",
                                         .expiration = d,
@@ -285,8 +286,9 @@ START_TEST(test_flip_strike_dense_scan)
         for (int i = 0; i < N; i++) {
             k[i] = 5000 + 5.0 * i;
             /* a drift from negative to positive with noise, and some rows exactly 0 */
-            g[i] = gex_splitmix64_unit(&s) < 0.1 ? 0.0
-                                                 : (i - 30) * 0.2 + 3.0 * (gex_splitmix64_unit(&s) - 0.5);
+            g[i] = gex_splitmix64_unit(&s) < 0.1
+                       ? 0.0
+                       : (i - 30) * 0.2 + 3.0 * (gex_splitmix64_unit(&s) - 0.5);
         }
         const double spot = 5000 + 295.0 * gex_splitmix64_unit(&s);
         gex_level flip;
