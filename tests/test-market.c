@@ -11,6 +11,7 @@
 
 #include "gex/bs.h"
 #include "gex/chain.h"
+#include "gex/exposure.h"
 #include "gex/time.h"
 #include "gex/validate.h"
 
@@ -61,8 +62,8 @@ static gex_chain *priced_chain(double S, double r, double q, int days, int64_t q
  * follows from the mids. */
 START_TEST(test_parity_fit_recovers_forward)
 {
-    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11),
-                                                  11 * 3600 + 17 * 60);
+    const int64_t quote =
+        gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 11 * 3600 + 17 * 60);
     const double S = 5871.37, r = 0.051, q = 0.017;
     const int days[] = {120, 10};
     for (int k = 0; k < 2; k++) {
@@ -223,15 +224,13 @@ START_TEST(test_parity_gamma_against_cboe)
         size_t matched[2] = {0, 0}, compared[2] = {0, 0};
         for (int parity = 0; parity < 2; parity++) {
             if (parity)
-                ck_assert_int_eq(gex_validate_chain_greeks_parity(all, quote,
-                                                                  GEX_VALIDATE_T_QUOTE_CALENDAR,
-                                                                  fits, n_fits, gd, gg, computed,
-                                                                  NULL),
-                                 GEX_OK);
+                ck_assert_int_eq(
+                    gex_validate_chain_greeks_parity(all, quote, GEX_VALIDATE_T_QUOTE_CALENDAR,
+                                                     fits, n_fits, gd, gg, computed, NULL),
+                    GEX_OK);
             else
-                ck_assert_int_eq(gex_validate_chain_greeks(all, quote,
-                                                           GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg,
-                                                           computed),
+                ck_assert_int_eq(gex_validate_chain_greeks(
+                                     all, quote, GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg, computed),
                                  GEX_OK);
             for (size_t i = 0; i < v.n; i++) {
                 if (!computed[i] || !isfinite(vg[i]))
@@ -254,6 +253,71 @@ START_TEST(test_parity_gamma_against_cboe)
 }
 END_TEST
 
+/* --greeks file: every used contract of CBOE's SPX file takes the file's gamma and delta as they
+ * are (the file has both for all of them); a chain without those columns keeps the model's,
+ * every used contract counted as missing; the default counts nothing. */
+START_TEST(test_exposure_greeks_from_file)
+{
+    if (gex_test_shared("chains") == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s", gex_test_shared("chains/cboe_spx_2023-09-14_close.csv"));
+    gex_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    gex_chain *chain = NULL;
+    ck_assert_int_eq(gex_chain_read_path(path, &ro, &chain, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(chain, NULL, NULL, NULL), GEX_OK);
+    gex_exposure_options o;
+    gex_exposure_options_default(&o);
+    gex_exposure *model = NULL, *file = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, &o, &model), GEX_OK);
+    o.greeks_from_file = 1;
+    ck_assert_int_eq(gex_exposure_compute(chain, &o, &file), GEX_OK);
+    gex_exposure_totals tm, tf;
+    gex_exposure_get_totals(model, &tm);
+    gex_exposure_get_totals(file, &tf);
+    ck_assert_uint_eq(tm.greeks_from_file + tm.greeks_file_missing, 0);
+    ck_assert_uint_eq(tf.used, tm.used);
+    ck_assert_uint_eq(tf.greeks_from_file, tf.used);
+    ck_assert_uint_eq(tf.greeks_file_missing, 0);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    gex_contract_exposures c;
+    gex_exposure_get_contracts(file, &c);
+    size_t differ = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (!c.included[i])
+            continue;
+        ck_assert_double_eq(c.gamma[i], v.vendor_gamma[i]);
+        ck_assert_double_eq(c.delta[i], v.vendor_delta[i]);
+    }
+    gex_contract_exposures cm;
+    gex_exposure_get_contracts(model, &cm);
+    for (size_t i = 0; i < v.n; i++)
+        differ += cm.included[i] && cm.gamma[i] != c.gamma[i];
+    ck_assert_uint_gt(differ, 0);
+    printf("--greeks file: %zu contracts from the file's columns, net GEX %.6g (model %.6g)\n",
+           tf.greeks_from_file, tf.net_gex, tm.net_gex);
+    gex_exposure_free(model);
+    gex_exposure_free(file);
+    gex_chain_free(chain);
+
+    /* no such columns: all counted missing, the model's greeks kept */
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 40000);
+    gex_chain *plain = priced_chain(5871.37, 0.045, 0.013, 30, quote, 5700, 40);
+    ck_assert_int_eq(gex_chain_prepare(plain, NULL, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_exposure_compute(plain, &o, &file), GEX_OK);
+    gex_exposure_get_totals(file, &tf);
+    ck_assert_uint_gt(tf.used, 0);
+    ck_assert_uint_eq(tf.greeks_from_file, 0);
+    ck_assert_uint_eq(tf.greeks_file_missing, tf.used);
+    gex_exposure_free(file);
+    gex_chain_free(plain);
+}
+END_TEST
+
 static Suite *market_suite(void)
 {
     Suite *s = suite_create("market");
@@ -263,6 +327,7 @@ static Suite *market_suite(void)
     tcase_add_test(tc, test_prepare_warns_stale_default_carry);
     tcase_add_test(tc, test_prepare_tiny_price_is_no_iv);
     tcase_add_test(tc, test_parity_gamma_against_cboe);
+    tcase_add_test(tc, test_exposure_greeks_from_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -56,6 +56,8 @@ static const char common_help[] =
     "  --expiration DATE|0dte   keep this expiration (repeatable); 0dte: the quote date's\n"
     "  --max-dte N              keep expirations at most N calendar days away\n"
     "  --min-oi N               drop contracts with open interest below N\n"
+    "  --greeks model|file      gamma and delta from the model (default) or the file's own\n"
+    "                           columns where it has them (missing ones: the model's)\n"
     "  --gex-unit pct|point|shares\n"
     "                           GEX per 1% move in USD (default), per $1 move in USD, or\n"
     "                           in shares per $1 move\n"
@@ -202,6 +204,7 @@ enum {
     OPT_POINTS,
     OPT_KIND,
     OPT_JOBS,
+    OPT_GREEKS,
 };
 
 static const struct option long_options[] = {
@@ -215,6 +218,7 @@ static const struct option long_options[] = {
     {"expiration", required_argument, NULL, OPT_EXPIRATION},
     {"max-dte", required_argument, NULL, OPT_MAX_DTE},
     {"min-oi", required_argument, NULL, OPT_MIN_OI},
+    {"greeks", required_argument, NULL, OPT_GREEKS},
     {"gex-unit", required_argument, NULL, OPT_GEX_UNIT},
     {"flip-method", required_argument, NULL, OPT_FLIP_METHOD},
     {"iv-source", required_argument, NULL, OPT_IV_SOURCE},
@@ -361,6 +365,14 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         if (d < 0.0)
             return usage_error("--min-oi: '%s' must not be negative", arg);
         o->analysis.exposure.min_oi = d;
+        return -1;
+    case OPT_GREEKS:
+        if (strcmp(arg, "model") == 0)
+            o->analysis.exposure.greeks_from_file = 0;
+        else if (strcmp(arg, "file") == 0)
+            o->analysis.exposure.greeks_from_file = 1;
+        else
+            return usage_error("--greeks: '%s' is not one of model, file", arg);
         return -1;
     case OPT_GEX_UNIT:
         if (gex_gex_unit_parse(arg, &o->analysis.exposure.gex_unit) != GEX_OK)
