@@ -6,10 +6,10 @@
 _gex_commands="greeks gex dex vex chex exposure levels summary profile expirations screen
 history validate plot serve"
 _gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
---min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --strict --multiplier --input-format --settle
+--min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --greeks --strict --multiplier --input-format --settle
 --jobs --quiet --expiration-of-file --at --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now
---rate --div --max-dte --gex-unit --flip-method --iv-source --strict --multiplier --settle
+--rate --div --max-dte --gex-unit --flip-method --iv-source --greeks --strict --multiplier --settle
 --help"
 
 _gex()
@@ -27,6 +27,7 @@ _gex()
     --gex-unit) COMPREPLY=($(compgen -W "pct point shares" -- "$cur")); return ;;
     --flip-method) COMPREPLY=($(compgen -W "profile strike" -- "$cur")); return ;;
     --iv-source) COMPREPLY=($(compgen -W "auto file mid" -- "$cur")); return ;;
+    --greeks) COMPREPLY=($(compgen -W "model file" -- "$cur")); return ;;
     --input-format)
         # the format names gex --help lists (they grow with the readers)
         COMPREPLY=($(compgen -W "$(gex --help 2>/dev/null |

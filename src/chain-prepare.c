@@ -3,10 +3,12 @@
 #include "gex/chain.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
-#include "gex/bs.h"
 #include "chain-internal.h"
+#include "gex/bs.h"
+#include "gex/time.h"
 
 /* SPEC 1.2: the documented defaults of the vendor API the seed article uses. */
 #define PREPARE_DEFAULT_RATE 0.045
@@ -44,6 +46,41 @@ static gex_contract_status status_of_iv(int iv_status)
     default: /* no quote, or inputs the solver refuses: there is no IV to use */
         return GEX_CONTRACT_NO_IV;
     }
+}
+
+/* Whether a quote's mid lies above the discounted intrinsic value max(S e^{-qT} - K e^{-rT}, 0)
+ * (K e^{-rT} - S e^{-qT} for a put). The solver also answers "below intrinsic" for a positive
+ * out-of-the-money price too small to carry any volatility (4e-305 on a far call: its
+ * normalised value is below the smallest normal double); such a contract is not below its
+ * intrinsic value, it has no IV (issue 14). */
+static int above_intrinsic(int type, double bid, double ask, double S, double K, double T, double r,
+                           double q)
+{
+    const double mid = 0.5 * bid + 0.5 * ask;
+    const double fwd = S * exp(-q * T) - K * exp(-r * T);
+    const double intrinsic = type == GEX_CALL ? fmax(fwd, 0.0) : fmax(-fwd, 0.0);
+    return mid > intrinsic;
+}
+
+/* SPEC 1.2: the default carry describes 2025-2026; applied (unchanged by --rate and --div) to a
+ * quote more than two years outside that period it misprices the forward (on the 2020 SPY file,
+ * r = q = 0 moves net GEX from -0.547 to -0.760 bn), so the user is told. */
+static void carry_warning(const gex_prepare_options *o, int64_t now, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (o->rate != PREPARE_DEFAULT_RATE || o->div != PREPARE_DEFAULT_DIV)
+        return;
+    const int64_t local = now + gex_time_eastern_offset(now); /* the New York date */
+    const int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    const int64_t before = GEX_CARRY_DEFAULT_FROM_DAY - day, after = day - GEX_CARRY_DEFAULT_TO_DAY;
+    if (before <= GEX_CARRY_DEFAULT_SLACK_DAYS && after <= GEX_CARRY_DEFAULT_SLACK_DAYS)
+        return;
+    int year, month, mday;
+    gex_time_civil_from_days((int32_t)day, &year, &month, &mday);
+    snprintf(buf, size,
+             "the default rate 4.5%% and dividend yield 1.3%% describe 2025-2026, and this chain "
+             "is quoted on %04d-%02d-%02d: pass --rate and --div with the rates of that date",
+             year, month, mday);
 }
 
 int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
@@ -107,6 +144,10 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
             int ivs = gex_bs_implied_vol_quote(v->type[i], v->bid[i], v->ask[i], v->spot[i],
                                                v->strike[i], T[i], r_rate, q, &sigma);
             st = status_of_iv(ivs);
+            if (st == GEX_CONTRACT_BELOW_INTRINSIC &&
+                above_intrinsic(v->type[i], v->bid[i], v->ask[i], v->spot[i], v->strike[i], T[i],
+                                r_rate, q))
+                st = GEX_CONTRACT_NO_IV; /* a price with no digits of volatility left */
             if (st == GEX_CONTRACT_OK) {
                 iv[i] = sigma;
                 iv_source[i] = GEX_IV_SOURCE_MID;
@@ -117,6 +158,7 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
         r.iv_from_file += iv_source[i] == GEX_IV_SOURCE_FILE;
         r.iv_from_mid += iv_source[i] == GEX_IV_SOURCE_MID;
     }
+    carry_warning(options, now, r.warning, sizeof r.warning);
     chain->prepared = 1;
     chain->rate = r_rate;
     chain->div = q;

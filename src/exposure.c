@@ -406,6 +406,15 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
         flags[i] = (uint8_t)((kept ? FLAG_KEPT : 0) |
                              (kept && status != GEX_CONTRACT_EXPIRED ? FLAG_ROW : 0));
         int used = kept && status == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK;
+        int from_file = 0;
+        if (used && o->greeks_from_file) {
+            /* the file's own columns as they are (peers' convention), where it has both */
+            from_file = isfinite(v->vendor_gamma[i]) && isfinite(v->vendor_delta[i]);
+            if (from_file) {
+                e->gamma[i] = v->vendor_gamma[i];
+                e->delta[i] = v->vendor_delta[i];
+            }
+        }
         double gex = 0, dex = 0, vex = 0, chex = 0;
         if (used) {
             /* SPEC 1.5; s = +1 calls, -1 puts (dealers long calls, short puts). */
@@ -422,6 +431,10 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
             gex = dex = vex = chex = 0;
         }
         count_contract(&e->totals, used, flags[i], status);
+        if (used && o->greeks_from_file) {
+            e->totals.greeks_from_file += (size_t)from_file;
+            e->totals.greeks_file_missing += (size_t)!from_file;
+        }
         e->included[i] = (uint8_t)used;
         e->gex[i] = gex;
         e->dex[i] = dex;

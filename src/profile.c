@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,13 +351,270 @@ static int polish(flip_fn *f, double xa, double pa, double xb, double pb, double
         return f->rc;
     return rc;
 }
+/* --- a complete search for the sign changes of P ---
+ *
+ * P(x) = u(x)/x f(l), l = ln(x/S), f(l) = sum_i c_i exp(-d_i(l)^2 / 2), d_i = b_i l + a_i, and
+ * u(x)/x > 0, so P and f change sign together. Each term is a Gaussian bump in l of width
+ * 1/b_i = sigma_i sqrt(T_i); on a cell [l_c - r, l_c + r] Taylor's theorem with the Lagrange
+ * remainder gives, with M2 >= max |f''| over the cell,
+ *   f(l) = f(l_c) + f'(l_c)(l - l_c) + R, |R| <= M2 r^2 / 2    (no zero when |f(l_c)| > |f'(l_c)| r
+ *                                                                + M2 r^2 / 2),
+ *   f'(l) = f'(l_c) + R',  |R'| <= M2 r                          (f strictly monotone, so at
+ *                                                                 most one zero, when
+ *                                                                 |f'(l_c)| > M2 r).
+ * f'' = sum_i c_i b_i^2 (d_i^2 - 1) exp(-d_i^2 / 2), and h(d) = |d^2 - 1| exp(-d^2/2) is
+ * monotone on [0, 1], [1, sqrt 3] and [sqrt 3, inf) (h(0) = 1, h(1) = 0, h(sqrt 3) = 2 e^{-3/2}),
+ * so its maximum over the cell's range of |d_i| is at an end of that range or at sqrt 3: M2 is
+ * exact per term, not a loose constant. A cell that passes neither test is halved. Every cell
+ * of the search interval ends either without a zero, or with at most one (its sign change is
+ * then seen at its ends), or narrower than GEX_FLIP_XTOL (two zeros closer than that are one
+ * zero at the solver's resolution, and a touch of zero without a crossing is no flip): the sign
+ * changes of P between the cells' ends are all the sign changes of P. The rounding of the sums
+ * is allowed for with the bound of Higham (2002, "Accuracy and Stability of Numerical
+ * Algorithms", 2nd ed., eq. 3.5: |error| <= gamma_n sum |terms|). */
 
-/* A sign change of P on the grid: between grid points a and b (b > a), P(a) and P(b) non-zero
- * of opposite signs, P exactly 0 at the points between (none when b = a + 1). */
-typedef struct sign_change {
-    size_t a, b;
-    double near; /* a lower bound of the distance from the spot to the zero */
-} sign_change;
+/* A cell's sums: f at both ends and the centre, f' at the centre, M2 over the cell, and the
+ * sums of the terms' magnitudes that bound the rounding of f and f'. */
+typedef struct cell_sums {
+    double fa, fb, fc, dfc, m2, abs_f, abs_df;
+    double pos_lo, pos_hi, neg_lo, neg_hi; /* bounds of the positive and negative parts */
+} cell_sums;
+
+#define H_AT_SQRT3 0.44626032029685964 /* 2 e^{-3/2}, the maximum of h on [1, inf) */
+#define SQRT3      1.7320508075688772
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+static void
+cell_kernel(const double *restrict pa, const double *restrict pb, const double *restrict pc,
+            size_t n, double la, double lb, cell_sums *out)
+{
+    const double lc = 0.5 * (la + lb);
+    double fa = 0, fb = 0, fc = 0, dfc = 0, m2 = 0, abs_f = 0, abs_df = 0;
+    double pos_lo = 0, pos_hi = 0, neg_lo = 0, neg_hi = 0;
+#pragma omp simd reduction(+ : fa, fb, fc, dfc, m2, abs_f, abs_df, pos_lo, pos_hi, neg_lo, neg_hi)
+    for (size_t i = 0; i < n; i++) {
+        const double da = pb[i] * la + pa[i], db = pb[i] * lb + pa[i], dc = pb[i] * lc + pa[i];
+        const double ga = exp_nonpositive(-0.5 * da * da);
+        const double gb = exp_nonpositive(-0.5 * db * db);
+        const double gc = exp_nonpositive(-0.5 * dc * dc);
+        fa += pc[i] * ga;
+        fb += pc[i] * gb;
+        fc += pc[i] * gc;
+        const double slope = pc[i] * pb[i] * dc * gc;
+        dfc -= slope;
+        const double ac = fabs(pc[i]);
+        abs_f += ac * gc;
+        abs_df += fabs(slope);
+        /* pb > 0, so da < db: the range of |d| over the cell is [lo, hi] */
+        const double absa = fabs(da), absb = fabs(db);
+        const int straddles = da <= 0 && db >= 0;
+        const double ha = fabs(da * da - 1.0) * ga, hb = fabs(db * db - 1.0) * gb;
+        double h = ha > hb ? ha : hb;
+        const double lo = absa < absb ? absa : absb, hi = absa < absb ? absb : absa;
+        h = (lo <= SQRT3 && hi >= SQRT3 && h < H_AT_SQRT3) ? H_AT_SQRT3 : h;
+        h = straddles ? 1.0 : h;
+        m2 += ac * pb[i] * pb[i] * h;
+        /* exp(-d^2/2) falls with |d|: its extremes over the cell are at the ends of [lo, hi] */
+        const double gmin = ga < gb ? ga : gb;
+        const double gmax = straddles ? 1.0 : (ga > gb ? ga : gb);
+        const int pos = pc[i] > 0;
+        pos_lo += pos ? ac * gmin : 0.0;
+        pos_hi += pos ? ac * gmax : 0.0;
+        neg_lo += pos ? 0.0 : ac * gmin;
+        neg_hi += pos ? 0.0 : ac * gmax;
+    }
+    out->fa = fa;
+    out->fb = fb;
+    out->fc = fc;
+    out->dfc = dfc;
+    out->m2 = m2;
+    out->abs_f = abs_f;
+    out->abs_df = abs_df;
+    out->pos_lo = pos_lo;
+    out->pos_hi = pos_hi;
+    out->neg_lo = neg_lo;
+    out->neg_hi = neg_hi;
+}
+
+/* What the tests of a cell concluded. */
+typedef enum cell_verdict {
+    CELL_SPLIT = 0,  /* undecided: halve it */
+    CELL_NO_ZERO,    /* f keeps one sign */
+    CELL_MONOTONE,   /* at most one zero */
+    CELL_FLAT,       /* every term underflowed: f is 0 throughout, as computed */
+    CELL_ONE_SIGNED, /* f >= 0 or f <= 0 throughout: no crossing inside */
+    CELL_RESOLUTION, /* narrower than GEX_FLIP_XTOL: not divided further */
+} cell_verdict;
+
+static cell_verdict cell_classify(const cell_sums *s, double r, size_t n)
+{
+    /* gamma_n of Higham's bound with n + 16 for the exponential's few ulps and the products
+     * forming each term; doubled for the quantities the tests combine. */
+    const double gamma = 2.0 * (double)(n + 16) * DBL_EPSILON;
+    const double err_f = gamma * s->abs_f, err_df = gamma * s->abs_df;
+    if (s->pos_hi == 0 && s->neg_hi == 0)
+        return CELL_FLAT;
+    /* f = f+ - f- with f+ in [pos_lo, pos_hi] and f- in [neg_lo, neg_hi] over the cell: the
+     * interval bound decides where the Gaussians' tails make Taylor's bound loose, and a part
+     * that is exactly 0 (every term of that sign underflowed) leaves f one-signed. */
+    const double err_parts = gamma * (s->pos_hi + s->neg_hi);
+    if (s->pos_hi == 0 || s->neg_hi == 0 || s->pos_lo - s->neg_hi > err_parts ||
+        s->neg_lo - s->pos_hi > err_parts)
+        return CELL_ONE_SIGNED;
+    if (fabs(s->fc) > fabs(s->dfc) * r + 0.5 * s->m2 * r * r + err_f + err_df * r)
+        return CELL_NO_ZERO;
+    if (fabs(s->dfc) > s->m2 * r + err_df)
+        return CELL_MONOTONE;
+    if (r < 0.5 * GEX_FLIP_XTOL)
+        return CELL_RESOLUTION;
+    return CELL_SPLIT;
+}
+
+/* The ends of the resolved cells, in order: l = ln(x/S), x, and f(l) (whose sign is P's). */
+typedef struct flip_points {
+    double *l, *x, *f;
+    size_t n, cap;
+} flip_points;
+
+static int points_push(flip_points *pts, double l, double x, double f)
+{
+    if (pts->n == pts->cap) {
+        const size_t cap = pts->cap ? 2 * pts->cap : 256;
+        double *block = malloc(3 * cap * sizeof *block);
+        if (block == NULL)
+            return GEX_ENOMEM;
+        if (pts->n > 0) {
+            memcpy(block, pts->l, pts->n * sizeof *block);
+            memcpy(block + cap, pts->x, pts->n * sizeof *block);
+            memcpy(block + 2 * cap, pts->f, pts->n * sizeof *block);
+        }
+        free(pts->l);
+        pts->l = block;
+        pts->x = block + cap;
+        pts->f = block + 2 * cap;
+        pts->cap = cap;
+    }
+    pts->l[pts->n] = l;
+    pts->x[pts->n] = x;
+    pts->f[pts->n] = f;
+    pts->n++;
+    return GEX_OK;
+}
+
+/* The deepest halving: the grid's widest cell is under 0.4 in l, and a cell stops halving below
+ * GEX_FLIP_XTOL, so 2^-32 of it is already narrower. The stack of a depth-first walk holds at
+ * most one pending right half per level. */
+#define FLIP_MAX_DEPTH 64
+
+/* Resolves the cell (xa, xb) of the grid by halving. Going right (outward = +1), appends the
+ * right end of each resolved cell, left to right (the cell's left end is already in pts);
+ * going left (-1), the left end of each, right to left. */
+static int resolve_cell(gex__book *b, double xa, double xb, int outward, flip_points *pts,
+                        size_t *cells)
+{
+    const double S = b->spot;
+    struct {
+        double xa, xb;
+    } stack[FLIP_MAX_DEPTH + 1];
+    size_t top = 0;
+    stack[top].xa = xa;
+    stack[top].xb = xb;
+    top++;
+    while (top > 0) {
+        top--;
+        const double ca = stack[top].xa, cb = stack[top].xb;
+        /* the l of each end exactly as gex__book_gex computes it */
+        const double la = log(ca / S), lb = log(cb / S);
+        cell_sums s;
+        cell_kernel(b->pa, b->pb, b->pc, b->n, la, lb, &s);
+        (*cells)++;
+        if (!isfinite(s.fa) || !isfinite(s.fb) || !isfinite(s.fc) || !isfinite(s.dfc) ||
+            !isfinite(s.m2) || !isfinite(s.abs_f) || !isfinite(s.abs_df))
+            return GEX_ERANGE;
+        cell_verdict v =
+            top < FLIP_MAX_DEPTH ? cell_classify(&s, 0.5 * (lb - la), b->n) : CELL_RESOLUTION;
+        const double xm = S * exp(0.5 * (la + lb));
+        if (v == CELL_SPLIT && !(xm > ca && xm < cb))
+            v = CELL_RESOLUTION; /* no double between the ends: nothing left to divide */
+        if (v == CELL_SPLIT) {
+            /* the inner half (resolved first) on top */
+            const size_t inner_left = outward > 0 ? 1 : 0;
+            stack[top + inner_left].xa = ca;
+            stack[top + inner_left].xb = xm;
+            stack[top + !inner_left].xa = xm;
+            stack[top + !inner_left].xb = cb;
+            top += 2;
+            continue;
+        }
+        const int rc =
+            outward > 0 ? points_push(pts, lb, cb, s.fb) : points_push(pts, la, ca, s.fa);
+        if (rc != GEX_OK)
+            return rc;
+    }
+    return GEX_OK;
+}
+
+/* The zero of P between two consecutive resolved points a < b whose f have opposite signs: the
+ * cell between them holds exactly one zero (or, below resolution, an odd number within
+ * GEX_FLIP_XTOL). P is evaluated at the ends the way Brent will see it; where rounding gives
+ * an end P = 0 or the same sign at both ends, that end is the zero to within rounding. */
+static int zero_between(flip_fn *f, double xa, double xb, double tol, double *zero)
+{
+    double pa, pb;
+    int rc = gex__book_gex(f->book, xa, &pa);
+    if (rc == GEX_OK)
+        rc = gex__book_gex(f->book, xb, &pb);
+    f->evaluations += 2;
+    if (rc != GEX_OK)
+        return rc;
+    if ((pa < 0 && pb > 0) || (pa > 0 && pb < 0))
+        return polish(f, xa, pa, xb, pb, tol, zero);
+    *zero = fabs(pa) <= fabs(pb) ? xa : xb;
+    return GEX_OK;
+}
+
+/* The nearest zero to the spot among the sign changes of the resolved points q[0..n) (in
+ * ascending x), when nearer than *flip; n_changes receives how many sign changes they hold. */
+static int nearest_zero(flip_fn *f, const flip_points *q, double S, gex_level *flip,
+                        size_t *n_changes)
+{
+    const double tol = GEX_FLIP_XTOL * S;
+    size_t last = q->n, changes = 0; /* the last point with f != 0 */
+    for (size_t k = 0; k < q->n; k++) {
+        if (q->f[k] == 0)
+            continue;
+        if (last < q->n && (q->f[last] < 0) != (q->f[k] < 0)) {
+            changes++;
+            /* a zero lies in [x_last, x_k]: skip it when it cannot beat the best so far */
+            const double near = q->x[last] >= S ? q->x[last] - S : q->x[k] <= S ? S - q->x[k] : 0.0;
+            if (!flip->has || near < fabs(flip->value - S)) {
+                double zero;
+                if (k > last + 1) {
+                    /* f is exactly 0 at the points between: the one nearest the spot */
+                    zero = q->x[last + 1];
+                    for (size_t z = last + 2; z < k; z++)
+                        if (fabs(q->x[z] - S) < fabs(zero - S))
+                            zero = q->x[z];
+                } else {
+                    const int rc = zero_between(f, q->x[last], q->x[k], tol, &zero);
+                    if (rc != GEX_OK)
+                        return rc;
+                }
+                const double d = fabs(zero - S);
+                if (!flip->has || d < fabs(flip->value - S) ||
+                    (d == fabs(flip->value - S) && zero < flip->value)) {
+                    flip->has = 1;
+                    flip->value = zero;
+                }
+            }
+        }
+        last = k;
+    }
+    *n_changes = changes;
+    return GEX_OK;
+}
 
 int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_t *evaluations,
                             size_t *sign_changes)
@@ -365,90 +623,80 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
         return GEX_EINVAL;
     flip->has = 0;
     flip->value = 0;
-    enum { N_GRID = 2 * GEX_FLIP_GRID_HALF + 1 };
-    double x[N_GRID], p[N_GRID];
-    sign_change changes[N_GRID];
+    enum { N_GRID = 2 * GEX_FLIP_GRID_HALF + 1, H = GEX_FLIP_GRID_HALF };
     gex__book b;
     int rc = gex__book_init(&b, exposure, GEX_BOOK_PROFILE);
     if (rc != GEX_OK)
         return rc;
     const double S = b.spot;
     flip_fn f = {.book = &b, .evaluations = 0, .rc = GEX_OK};
+    /* the points resolved right of the spot (ascending), left of it (descending), and both
+     * joined in ascending order */
+    flip_points right = {NULL, NULL, NULL, 0, 0}, left = {NULL, NULL, NULL, 0, 0};
+    flip_points joined = {NULL, NULL, NULL, 0, 0};
+    size_t n_changes = 0, cells = 0;
+
+    if (b.n == 0)
+        goto done; /* P = 0 everywhere: no sign change */
 
     /* The grid of gex/levels.h: x = S (1 + u_j), u_j = sign(j) (GEX_FLIP_UPPER - 1) (j/half)^2,
-     * so u runs from GEX_FLIP_LOWER - 1 = -0.5 to +0.5. */
-    for (int j = -GEX_FLIP_GRID_HALF; j <= GEX_FLIP_GRID_HALF && rc == GEX_OK; j++) {
-        const double r = (double)j / GEX_FLIP_GRID_HALF;
+     * so u runs from GEX_FLIP_LOWER - 1 = -0.5 to +0.5. Its cells are resolved outward from the
+     * spot, the nearer end first, until no unresolved cell can hold a zero nearer than the best
+     * found: the resolved points always cover one interval around the spot, so the sign changes
+     * between them are all those of P there. */
+    double x[N_GRID];
+    for (int j = -H; j <= H; j++) {
+        const double r = (double)j / H;
         const double u = (j < 0 ? 1.0 - GEX_FLIP_LOWER : GEX_FLIP_UPPER - 1.0) * r * fabs(r);
-        const size_t k = (size_t)(j + GEX_FLIP_GRID_HALF);
-        x[k] = j == 0 ? S : S * (1.0 + u);
-        rc = gex__book_gex(&b, x[k], &p[k]);
+        x[j + H] = j == 0 ? S : S * (1.0 + u);
+    }
+    {
+        double p0 = 0;
+        rc = gex__book_gex(&b, S, &p0);
         f.evaluations++;
+        if (rc == GEX_OK)
+            rc = points_push(&right, 0.0, S, p0);
+        if (rc == GEX_OK)
+            rc = points_push(&left, 0.0, S, p0);
     }
-
-    size_t n_changes = 0;
-    if (rc == GEX_OK) {
-        size_t last = N_GRID; /* the last grid point with P != 0 */
-        for (size_t k = 0; k < N_GRID; k++) {
-            if (p[k] == 0)
-                continue;
-            if (last < N_GRID && (p[last] < 0) != (p[k] < 0)) {
-                sign_change *c = &changes[n_changes++];
-                c->a = last;
-                c->b = k;
-                c->near = x[last] >= S ? x[last] - S : (x[k] <= S ? S - x[k] : 0.0);
-                if (k > last + 1) {
-                    /* P is exactly 0 on the points between: the zero is the one nearest the
-                     * spot (then the lower), and its distance is exact. */
-                    double best = x[last + 1];
-                    for (size_t z = last + 2; z < k; z++)
-                        if (fabs(x[z] - S) < fabs(best - S))
-                            best = x[z];
-                    c->near = fabs(best - S);
-                }
-            }
-            last = k;
-        }
-    }
-
-    /* Polish the brackets in order of their distance bound; stop once no remaining bracket
-     * can hold a zero nearer than the best found (a zero lies strictly inside its bracket). */
-    const double tol = GEX_FLIP_XTOL * S;
-    int done[N_GRID] = {0};
-    for (size_t round = 0; round < n_changes && rc == GEX_OK; round++) {
-        size_t c = n_changes;
-        for (size_t i = 0; i < n_changes; i++)
-            if (!done[i] && (c == n_changes || changes[i].near < changes[c].near))
-                c = i;
-        done[c] = 1;
-        if (flip->has && changes[c].near >= fabs(flip->value - S))
+    size_t lo = H, hi = H; /* the grid points resolved: x[lo] .. x[hi] */
+    while (rc == GEX_OK && (lo > 0 || hi < N_GRID - 1)) {
+        const double near_left = lo > 0 ? S - x[lo] : HUGE_VAL;
+        const double near_right = hi < N_GRID - 1 ? x[hi] - S : HUGE_VAL;
+        const double near = near_left < near_right ? near_left : near_right;
+        /* a zero beyond is at least `near` away; but a boundary point where f is 0 may be the
+         * zero of a sign change that ends beyond it */
+        if (flip->has && fabs(flip->value - S) <= near && left.f[left.n - 1] != 0 &&
+            right.f[right.n - 1] != 0)
             break;
-        double zero;
-        const size_t a = changes[c].a, z = changes[c].b;
-        if (z > a + 1) {
-            zero = x[a + 1];
-            for (size_t k = a + 2; k < z; k++)
-                if (fabs(x[k] - S) < fabs(zero - S))
-                    zero = x[k];
+        if (near_left <= near_right) {
+            rc = resolve_cell(&b, x[lo - 1], x[lo], -1, &left, &cells);
+            lo--;
         } else {
-            rc = polish(&f, x[a], p[a], x[z], p[z], tol, &zero);
-            if (rc != GEX_OK)
-                break;
+            rc = resolve_cell(&b, x[hi], x[hi + 1], +1, &right, &cells);
+            hi++;
         }
-        const double d = fabs(zero - S);
-        if (!flip->has || d < fabs(flip->value - S) ||
-            (d == fabs(flip->value - S) && zero < flip->value)) {
-            flip->has = 1;
-            flip->value = zero;
-        }
+        joined.n = 0;
+        for (size_t k = left.n; rc == GEX_OK && k-- > 1;)
+            rc = points_push(&joined, left.l[k], left.x[k], left.f[k]);
+        for (size_t k = 0; rc == GEX_OK && k < right.n; k++)
+            rc = points_push(&joined, right.l[k], right.x[k], right.f[k]);
+        if (rc == GEX_OK)
+            rc = nearest_zero(&f, &joined, S, flip, &n_changes);
     }
+
+done:
+    free(right.l);
+    free(left.l);
+    free(joined.l);
     gex__book_free(&b);
     if (rc != GEX_OK) {
         flip->has = 0;
         flip->value = 0;
+        n_changes = 0;
     }
     if (evaluations != NULL)
-        *evaluations = f.evaluations;
+        *evaluations = f.evaluations + cells;
     if (sign_changes != NULL)
         *sign_changes = n_changes;
     return rc;

@@ -298,13 +298,16 @@ const char *gex_validate_time_name(int convention)
     return convention >= 0 && convention < GEX_VALIDATE_T_COUNT ? names[convention] : NULL;
 }
 
-int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
-                              double *delta, double *gamma, uint8_t *computed)
+/* The greeks of gex_validate_chain_greeks and gex_validate_chain_greeks_parity: fits NULL for
+ * the chain's carry. */
+static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                        const gex_parity_fit *fits, size_t n_fits, double *delta, double *gamma,
+                        uint8_t *computed, size_t *flat)
 {
     double rate = 0.0, div = 0.0;
     if (chain == NULL || delta == NULL || gamma == NULL || computed == NULL ||
         (int)convention < 0 || convention >= GEX_VALIDATE_T_COUNT ||
-        gex_chain_carry(chain, &rate, &div) != GEX_OK)
+        gex_chain_carry(chain, &rate, &div) != GEX_OK || (fits == NULL && n_fits > 0))
         return GEX_EINVAL;
     gex_chain_view v;
     gex_chain_get_view(chain, &v);
@@ -313,6 +316,7 @@ int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validat
     const int trading =
         convention == GEX_VALIDATE_T_QUOTE_TRADING || convention == GEX_VALIDATE_T_CLOSE_TRADING;
     const int64_t from = from_close ? gex_validate_previous_close(quote) : quote;
+    size_t n_flat = 0, fi = 0;
     for (size_t i = 0; i < v.n; i++) {
         delta[i] = gamma[i] = 0.0;
         computed[i] = 0;
@@ -323,13 +327,45 @@ int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validat
         const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR ? v.T[i]
                          : trading ? gex_validate_trading_years(from, v.settlement[i])
                                    : (double)(v.settlement[i] - from) / GEX_SECONDS_PER_YEAR;
+        if (!(T > 0.0))
+            continue;
+        double r = rate, q = div;
+        if (fits != NULL) {
+            /* contracts come grouped by expiration: the last fit found is tried first */
+            if (!(fi < n_fits && fits[fi].settlement == v.settlement[i]))
+                for (fi = 0; fi < n_fits && fits[fi].settlement != v.settlement[i]; fi++)
+                    ;
+            if (fi < n_fits && fits[fi].ok) {
+                r = -log(fits[fi].discount) / T;
+                q = r - log(fits[fi].forward / v.spot[i]) / T;
+            } else {
+                n_flat++;
+            }
+        }
         gex_greeks g;
-        if (!(T > 0.0) || gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], rate, div,
-                                        &g) != GEX_BS_OK)
+        if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], r, q, &g) != GEX_BS_OK)
             continue;
         delta[i] = g.delta;
         gamma[i] = g.gamma;
         computed[i] = 1;
     }
+    if (flat != NULL)
+        *flat = n_flat;
     return GEX_OK;
+}
+
+int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                              double *delta, double *gamma, uint8_t *computed)
+{
+    return chain_greeks(chain, quote, convention, NULL, 0, delta, gamma, computed, NULL);
+}
+
+int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
+                                     gex_validate_time convention, const gex_parity_fit *fits,
+                                     size_t n_fits, double *delta, double *gamma, uint8_t *computed,
+                                     size_t *flat)
+{
+    if (fits == NULL)
+        return GEX_EINVAL;
+    return chain_greeks(chain, quote, convention, fits, n_fits, delta, gamma, computed, flat);
 }

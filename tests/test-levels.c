@@ -561,9 +561,12 @@ START_TEST(test_flip_profile_matches_reference_zero)
     size_t evals = 0, changes = 0;
     ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
     ck_assert_int_eq(flip.has, 1);
-    ck_assert_uint_eq(changes, nz);
+    /* the search stops once no zero nearer than the flip can remain: it sees at least that one
+     * sign change and at most all of them */
+    ck_assert_uint_ge(changes, 1);
+    ck_assert_uint_le(changes, nz);
     ck_assert_uint_le(evals, 40);
-    ck_assert_uint_gt(evals, 2 * GEX_FLIP_GRID_HALF + 1);
+    ck_assert_uint_gt(evals, 2);
     /* the greeks' 1e-9 relative accuracy moves a zero by at most 1e-9 gross / |P'|, well
      * under 1e-7 S on this book */
     ck_assert_rel(flip.value, nearest(z, nz, SPOT_B), 1e-7, 0);
@@ -615,8 +618,9 @@ START_TEST(test_flip_profile_several_zeros)
         gex_level flip;
         size_t evals = 0, changes = 0;
         ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
-        ck_assert_uint_eq(changes, nz);
-        ck_assert_uint_le(evals, 40);
+        ck_assert_uint_ge(changes, 1);
+        ck_assert_uint_le(changes, nz);
+        ck_assert_uint_le(evals, 60);
         ck_assert_rel(flip.value, nearest(z, nz, spots[k]), 1e-7, 0);
         assert_sign_change_at(chain, e, flip.value, spots[k]);
         gex_exposure_free(e);
@@ -646,7 +650,12 @@ START_TEST(test_flip_profile_no_sign_change_is_null)
         ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
         ck_assert_int_eq(flip.has, 0);
         ck_assert_uint_eq(changes, 0);
-        ck_assert_uint_eq(evals, 2 * GEX_FLIP_GRID_HALF + 1);
+        /* the whole interval searched: every cell of the grid at least once; the empty book
+         * none (P = 0 needs no evaluation) */
+        if (which == 2)
+            ck_assert_uint_eq(evals, 0);
+        else
+            ck_assert_uint_ge(evals, 2 * GEX_FLIP_GRID_HALF + 1);
         gex_levels lv;
         ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_PROFILE, &lv), GEX_OK);
         ck_assert_int_eq(lv.gamma_flip.has, 0);
@@ -685,7 +694,7 @@ START_TEST(test_flip_profile_zero_plateau)
     ck_assert_int_eq(flip.has, 1);
     ck_assert_double_eq(flip.value, S);
     ck_assert_uint_eq(changes, 1);
-    ck_assert_uint_eq(evals, 2 * GEX_FLIP_GRID_HALF + 1);
+    ck_assert_uint_ge(evals, 3);
     gex_exposure_free(e);
     gex_chain_free(chain);
 }
@@ -823,11 +832,10 @@ START_TEST(test_flip_profile_never_calls_gsl_error_handler)
         int status;
         size_t min_evaluations, max_evaluations;
     } cases[] = {
-        {chain_b, 5, SPOT_B, new_york(14, 30), GEX_OK, 2 * GEX_FLIP_GRID_HALF + 2, 40},
+        {chain_b, 5, SPOT_B, new_york(14, 30), GEX_OK, 3, 40},
         {book_overflow, 1, S, quote, GEX_ERANGE, 0, 0},
         {grid_overflow, 1, S, quote, GEX_ERANGE, 1, 2 * GEX_FLIP_GRID_HALF + 1},
-        {bracket_overflow, 2, S, quote, GEX_ERANGE, 2 * GEX_FLIP_GRID_HALF + 2,
-         2 * GEX_FLIP_GRID_HALF + 1 + GEX_FLIP_MAX_ITER},
+        {bracket_overflow, 2, S, quote, GEX_ERANGE, 2, 400 + GEX_FLIP_MAX_ITER},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         gex_chain *chain = slots_chain(cases[k].c, cases[k].n, cases[k].spot, cases[k].quote);

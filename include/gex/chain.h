@@ -335,7 +335,19 @@ typedef struct gex_prepare_report {
     size_t iv_from_file;
     size_t iv_from_mid;
     int64_t quote_time; /* the instant T was measured from */
+    /* One line of warnings for the user ("" when none): the default carry (SPEC 1.2) applied
+     * to a quote instant more than GEX_CARRY_DEFAULT_SLACK_DAYS outside the period it
+     * describes. */
+    char warning[256];
 } gex_prepare_report;
+
+/* The period the default carry of SPEC 1.2 (r = 0.045, q = 0.013) describes, as days since
+ * 1970-01-01 (2025-07-01 to 2026-12-31), and how far outside it a quote may lie before
+ * gex_chain_prepare warns that those rates are stale for it (two years: US rates stood near
+ * 4.5-5.3% from mid 2023, near 0 in 2020-2021). */
+#define GEX_CARRY_DEFAULT_FROM_DAY   20270
+#define GEX_CARRY_DEFAULT_TO_DAY     20818
+#define GEX_CARRY_DEFAULT_SLACK_DAYS 730
 
 /* Computes T from the quote instant (options->now when has_now, else the chain's), resolves the
  * implied volatility per SPEC 1.4 (file IV in (0, 5], else solved from the mid), and sets each
@@ -353,6 +365,40 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
  * with. Returns GEX_OK and fills rate and div (either may be NULL), or GEX_EINVAL when chain is
  * NULL or not prepared. */
 int gex_chain_carry(const gex_chain *chain, double *rate, double *div);
+
+/* --- carry implied by the quotes: put-call parity per expiration --- */
+
+/* The parity fit of one expiration: C - P = D (F - K) on the mids of the strikes where both
+ * sides quote two-sided (bid > 0, ask >= bid), on the GEX_PARITY_NEAR_PAIRS strikes nearest the
+ * spot. D is the Theil-Sen slope (Sen 1968: the median of the pairwise slopes) when
+ * T >= GEX_PARITY_MIN_T_FOR_RATE, else e^{-rT} at the chain's rate (over a few days the quotes
+ * cannot tell D from 1); F is the median of K + (C - P) / D. */
+typedef struct gex_parity_fit {
+    int64_t settlement; /* the expiration's settlement instant, UTC seconds */
+    double T;           /* its time to settlement (SPEC 1.1), years */
+    size_t pairs;       /* two-sided strikes fitted (before the fit: all of them) */
+    int ok;             /* non-zero: the fit below holds; 0: too few pairs or no sane D, F */
+    double forward;     /* F, in the underlying's currency */
+    double discount;    /* D = e^{-rT} */
+    double rate, div;   /* implied r = -ln(D) / T and q = r - ln(F / S) / T */
+    double residual;    /* median |C - P - D (F - K)| over the fitted pairs, in currency */
+} gex_parity_fit;
+
+/* Fewest two-sided strikes a fit needs, and how many nearest the spot it uses. */
+#define GEX_PARITY_MIN_PAIRS  3
+#define GEX_PARITY_NEAR_PAIRS 24
+/* The shortest T (years, 30 days) over which D is fitted rather than held at the chain's rate. */
+#define GEX_PARITY_MIN_T_FOR_RATE (30.0 / 365.0)
+/* The D a fit may give (r between about -40% and +70% over a month): beyond, the quotes are
+ * not a parity relation (stale or crossed), and the fit is refused. */
+#define GEX_PARITY_D_MIN 0.5
+#define GEX_PARITY_D_MAX 1.05
+
+/* Fits every expiration (settlement instant) of a prepared chain of one underlying, in order
+ * of settlement: writes up to max fits into out and the number of expirations into *count.
+ * Returns GEX_OK, GEX_EINVAL (NULL chain or count, out NULL with max > 0, not prepared, several
+ * underlyings) or GEX_ENOMEM. */
+int gex_chain_parity_fit(const gex_chain *chain, gex_parity_fit *out, size_t max, size_t *count);
 
 #ifdef __cplusplus
 }

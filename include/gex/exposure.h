@@ -76,6 +76,11 @@ typedef struct gex_exposure_options {
     double min_oi;
     double min_bid;       /* 0: no limit */
     double max_abs_delta; /* 0: no limit; else in (0, 1] */
+    /* Non-zero (--greeks file): a contract's gamma and delta are the file's own columns
+     * (vendor_gamma, vendor_delta of gex/chain.h) as they are, where the file has both for it;
+     * vanna and charm, and the contracts without them, keep the model's (counted in the
+     * totals). The repriced profile P(x) and the hedging estimate reprice with the model. */
+    int greeks_from_file;
 } gex_exposure_options;
 
 /* Unit pct, no filters (max_dte -1, min_oi, min_bid and max_abs_delta 0). */
@@ -107,6 +112,9 @@ typedef struct gex_exposure_totals {
     size_t used;      /* contracts that entered the exposures */
     size_t filtered;  /* left out by the options' filters */
     size_t excluded[GEX_CONTRACT_STATUS_COUNT]; /* left out by status (expired, no IV, ...) */
+    /* With greeks_from_file: used contracts whose gamma and delta are the file's, and those
+     * without them in the file (their model greeks are used). 0 otherwise. */
+    size_t greeks_from_file, greeks_file_missing;
 } gex_exposure_totals;
 
 typedef struct gex_exposure gex_exposure;

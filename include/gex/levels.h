@@ -40,12 +40,11 @@ int gex_flip_method_parse(const char *name, gex_flip_method *method);
 #define GEX_FLIP_UPPER 1.5
 #define GEX_FLIP_XTOL  1e-9
 
-/* The bracketing grid of the profile flip: 2 GEX_FLIP_GRID_HALF + 1 points x = S (1 + u_j),
- * u_j = sign(j) (GEX_FLIP_UPPER - 1) (j / GEX_FLIP_GRID_HALF)^2, j = -half..half. The spacing
- * grows linearly with the distance from the spot: 0.26% of S next to it, 6.9% at the ends, so
- * the sign changes that decide the flip nearest the spot are resolved finely and the whole
- * interval costs 29 evaluations of P. Two zeros of P closer together than the spacing of their
- * cell cancel out and are not seen (P keeps its sign across the cell). */
+/* The first cut of the profile flip's interval: 2 GEX_FLIP_GRID_HALF + 1 points x = S (1 + u_j),
+ * u_j = sign(j) (GEX_FLIP_UPPER - 1) (j / GEX_FLIP_GRID_HALF)^2, j = -half..half, 0.26% of S
+ * apart next to the spot and 6.9% at the ends. Each of its cells is then halved until it is
+ * proven to keep one sign or to hold at most one zero (SPEC 1.6), so no pair of zeros is missed
+ * however close (down to GEX_FLIP_XTOL). */
 #define GEX_FLIP_GRID_HALF 14
 
 /* The solver's iteration cap: Brent's method converges superlinearly on the smooth P and falls
@@ -68,9 +67,11 @@ typedef struct gex_levels {
     gex_level abs_gamma_strike;  /* strike of the largest call_gex + |put_gex| > 0 (SpotGamma's
                                     absolute-gamma strike) */
     gex_flip_method flip_method; /* how gamma_flip was found */
-    size_t flip_evaluations;     /* evaluations of P(x) (profile method; 0 for strike) */
-    size_t flip_sign_changes;    /* sign changes found: of P on the grid (profile), or of the
-                                    per-strike net_gex (strike) */
+    size_t flip_evaluations;     /* evaluations of P(x) and cell bounds, each one pass over the
+                                    book (profile method; 0 for strike) */
+    size_t flip_sign_changes;    /* sign changes found: of P in the part of the interval the
+                                    search resolved (profile), or of the per-strike net_gex
+                                    (strike) */
 } gex_levels;
 
 /* Every level of SPEC 1.6 for an exposure (whose chain, gex_exposure_chain, gives the
@@ -85,13 +86,18 @@ typedef struct gex_levels {
  * and the library never calls gsl_set_error_handler. */
 int gex_levels_compute(const gex_exposure *exposure, gex_flip_method method, gex_levels *out);
 
-/* The profile flip alone (SPEC 1.6, method profile): P is evaluated on the grid above, every
- * sign change between consecutive non-zero grid values is a bracket, and the bracket nearest the
- * spot is polished with gsl_root_fsolver_brent to |dx| <= GEX_FLIP_XTOL S (a grid point where P
- * is exactly 0 between values of opposite signs is itself the zero). flip->has = 0 when P has no
- * sign change in [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S] (an empty exposure included).
- * evaluations and sign_changes may be NULL. Statuses as gex_levels_compute, and as safe under
- * any GSL error handler (GSL's aborting default included; none is set). */
+/* The profile flip alone (SPEC 1.6, method profile): the cells of the grid above are resolved
+ * outward from the spot, each halved until a bound proves it keeps one sign or holds at most one
+ * zero (Taylor's theorem on ln x with an exact per-term bound of |P''|, and interval bounds of
+ * the positive and negative parts), so every sign change of P in the resolved part is a bracket;
+ * a bracket that can hold a zero nearer than the best so far is polished with
+ * gsl_root_fsolver_brent to |dx| <= GEX_FLIP_XTOL S (a point where P is exactly 0 between
+ * values of opposite signs is itself the zero). The search stops when no unresolved cell can
+ * hold a nearer zero. flip->has = 0 when P has no sign change in
+ * [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S] (an empty exposure included). evaluations (passes over
+ * the book: values of P and cell bounds) and sign_changes (in the resolved part) may be NULL.
+ * Statuses as gex_levels_compute, and as safe under any GSL error handler (GSL's aborting
+ * default included; none is set). */
 int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_t *evaluations,
                             size_t *sign_changes);
 

@@ -113,6 +113,17 @@ const char *gex_validate_time_name(int convention);
 int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
                               double *delta, double *gamma, uint8_t *computed);
 
+/* The same with the carry of each contract's expiration from a put-call parity fit
+ * (gex_chain_parity_fit: fits[0..n_fits), matched by settlement instant): the forward F and
+ * discount factor D of the fit held, the rate and yield re-derived for the convention's T
+ * (r = -ln(D) / T, q = r - ln(F / S) / T), so that the greeks are those on the forward. An
+ * expiration without a fit (ok == 0, or none given) keeps the chain's carry; *flat (may be NULL)
+ * receives how many contracts did. Statuses as gex_validate_chain_greeks. */
+int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
+                                     gex_validate_time convention, const gex_parity_fit *fits,
+                                     size_t n_fits, double *delta, double *gamma, uint8_t *computed,
+                                     size_t *flat);
+
 #ifdef __cplusplus
 }
 #endif

@@ -70,6 +70,7 @@ typedef struct convention_row {
     size_t n;
     double delta_rms, gamma_rms;
     size_t beyond;
+    size_t gamma_n, gamma_matched; /* contracts with a vendor gamma, and those within tolerance */
 } convention_row;
 
 typedef struct report {
@@ -84,7 +85,7 @@ typedef struct report {
     bucket expiry[128];
     size_t n_expiry;
     bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
-    convention_row conv[GEX_VALIDATE_T_COUNT];
+    convention_row conv[2 * GEX_VALIDATE_T_COUNT]; /* flat carry, then the parity forward */
     size_t n_conv;
     int best_conv;
 } report;
@@ -299,12 +300,16 @@ static void write_text(const report *r, FILE *out)
         }
     }
     if (r->n_conv > 0) {
-        fprintf(out, "\ntime conventions for T (from .., in ..)\n  %-36s %9s %14s %14s %8s\n", "",
-                "contracts", "delta rms", "gamma rms", "beyond");
+        fprintf(out,
+                "\ncarry and time conventions for T (from .., in ..)\n  %-52s %9s %14s %14s "
+                "%8s %8s\n",
+                "", "contracts", "delta rms", "gamma rms", "beyond", "gamma ok");
         for (size_t i = 0; i < r->n_conv; i++) {
             const convention_row *k = &r->conv[i];
-            fprintf(out, "  %-36s %9zu %14.6g %14.6g %8zu%s\n", k->name, k->n, k->delta_rms,
-                    k->gamma_rms, k->beyond, (int)i == r->best_conv ? "  <- fits best" : "");
+            fprintf(out, "  %-52s %9zu %14.6g %14.6g %8zu %7.1f%%%s\n", k->name, k->n, k->delta_rms,
+                    k->gamma_rms, k->beyond,
+                    k->gamma_n ? 100.0 * (double)k->gamma_matched / (double)k->gamma_n : 0.0,
+                    (int)i == r->best_conv ? "  <- fits best" : "");
         }
     }
     fprintf(out, "\nresult: %s\n",
@@ -470,6 +475,8 @@ static int write_json(const report *r, FILE *out, const char *output)
             gex__jset(o, "delta_rms", gex__jnum(r->conv[i].delta_rms));
             gex__jset(o, "gamma_rms", gex__jnum(r->conv[i].gamma_rms));
             gex__jset(o, "beyond", json_integer((json_int_t)r->conv[i].beyond));
+            gex__jset(o, "gamma_compared", json_integer((json_int_t)r->conv[i].gamma_n));
+            gex__jset(o, "gamma_matched", json_integer((json_int_t)r->conv[i].gamma_matched));
             gex__jset(o, "fits_best", json_boolean((int)i == r->best_conv));
             json_array_append_new(c, o);
         }
@@ -983,11 +990,52 @@ static int chain_only(const cli_options *opts, FILE *out)
     st |= add_series(&r, "delta per contract", "per $1", di, nd, 0.0, floor_d, 1);
     st |= add_series(&r, "gamma per contract", "per $1 per $1", gi, ng, 0.0, floor_g, 1);
 
-    /* The time conventions a vendor may have used (SPEC 4, chain-only mode). */
-    for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK; c++) {
+    /* The carry of each expiration from put-call parity on the file's own mids (issue 14:
+     * CBOE's greeks use the parity forward). */
+    gex_parity_fit fits[256];
+    size_t n_fits = 0, fitted = 0;
+    if (st == GEX_OK)
+        st = gex_chain_parity_fit(a.chain, fits, sizeof fits / sizeof fits[0], &n_fits);
+    if (n_fits > sizeof fits / sizeof fits[0])
+        n_fits = sizeof fits / sizeof fits[0];
+    for (size_t e = 0; e < n_fits; e++)
+        fitted += fits[e].ok != 0;
+    if (st == GEX_OK)
+        note(&r,
+             "put-call parity gives a forward for %zu of %zu expirations (at least %d two-sided "
+             "strikes); the others keep the flat carry",
+             fitted, n_fits, GEX_PARITY_MIN_PAIRS);
+    for (size_t e = 0; e < n_fits && st == GEX_OK; e++) {
+        if (!fits[e].ok || r.n_notes + 4 >= sizeof r.notes / sizeof r.notes[0])
+            continue;
+        /* the nearest expirations, where the forward matters most for gamma */
+        char when[40];
+        gex_time_format_iso(fits[e].settlement, when, sizeof when);
+        note(&r,
+             "parity %s: forward %.4f (spot %g), implied r %.4f q %.4f, residual %.3g on %zu "
+             "strikes",
+             when, fits[e].forward, a.spot, fits[e].rate, fits[e].div, fits[e].residual,
+             fits[e].pairs);
+    }
+
+    /* The carries and time conventions a vendor may have used (SPEC 4, chain-only mode): the
+     * flat carry, then the parity forward, under each time basis. Exercise style is the next
+     * axis: once gex/american.h lands, a third block of rows repeats the parity rows with the
+     * American greeks for roots priced American (single stocks, ETFs), and convention_row
+     * gains the style it was computed with. */
+    static const char *const parity_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward; quote instant, calendar days / 365",
+        "parity forward; quote instant, trading days / 252",
+        "parity forward; previous 16:00 close, calendar / 365",
+        "parity forward; previous 16:00 close, trading / 252"};
+    for (int cc = 0; cc < 2 * GEX_VALIDATE_T_COUNT && st == GEX_OK; cc++) {
+        const int c = cc % GEX_VALIDATE_T_COUNT, parity = cc >= GEX_VALIDATE_T_COUNT;
         convention_row *cr = &r.conv[r.n_conv++];
-        cr->name = gex_validate_time_name(c);
-        st = gex_validate_chain_greeks(a.chain, a.as_of, (gex_validate_time)c, gd, gg, computed);
+        cr->name = parity ? parity_names[c] : gex_validate_time_name(c);
+        st = parity ? gex_validate_chain_greeks_parity(a.chain, a.as_of, (gex_validate_time)c, fits,
+                                                       n_fits, gd, gg, computed, NULL)
+                    : gex_validate_chain_greeks(a.chain, a.as_of, (gex_validate_time)c, gd, gg,
+                                                computed);
         double sd = 0.0, sg = 0.0;
         size_t n_d = 0, n_g = 0;
         for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
@@ -1002,7 +1050,10 @@ static int chain_only(const cli_options *opts, FILE *out)
             if (isfinite(vg[i])) {
                 sg += (vg[i] - gg[i]) * (vg[i] - gg[i]);
                 n_g++;
-                cr->beyond += !gex_validate_agrees(vg[i], gg[i], r.tol, floor_g);
+                const int agrees = gex_validate_agrees(vg[i], gg[i], r.tol, floor_g);
+                cr->beyond += !agrees;
+                cr->gamma_n++;
+                cr->gamma_matched += (size_t)agrees;
             }
         }
         cr->delta_rms = n_d ? sqrt(sd / (double)n_d) : 0.0;
@@ -1020,9 +1071,16 @@ static int chain_only(const cli_options *opts, FILE *out)
         if (x->beyond < b->beyond || (x->beyond == b->beyond && x->delta_rms < b->delta_rms))
             r.best_conv = (int)c;
     }
-    if (r.best_conv >= 0)
-        note(&r, "the chain's greeks fit best with T from the %s%s", r.conv[r.best_conv].name,
-             r.best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "");
+    if (r.best_conv >= 0) {
+        const convention_row *b = &r.conv[r.best_conv];
+        note(&r, "the chain's greeks fit best with %s%s: gamma within tolerance on %.1f%% of %zu",
+             b->name, r.best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "",
+             b->gamma_n ? 100.0 * (double)b->gamma_matched / (double)b->gamma_n : 0.0, b->gamma_n);
+        if (b->gamma_n > 0 && (double)b->gamma_matched < 0.9 * (double)b->gamma_n)
+            note(&r, "little matches: the vendor may price American exercise (single stocks and "
+                     "ETFs), use its own IV column (--iv-source file), or other rates (--rate, "
+                     "--div); compare --now with the file's quote time");
+    }
     free(vd);
     free(computed);
     cli_analysis_free(&a);

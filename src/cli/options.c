@@ -62,6 +62,8 @@ static const char common_help[] =
     "                           leave out this expiration (repeatable)\n"
     "  --min-bid X              drop contracts bid below X (or without a bid)\n"
     "  --max-delta D            drop contracts with |delta| above D (0 < D <= 1)\n"
+    "  --greeks model|file      gamma and delta from the model (default) or the file's own\n"
+    "                           columns where it has them (missing ones: the model's)\n"
     "  --gex-unit pct|point|shares\n"
     "                           GEX per 1% move in USD (default), per $1 move in USD, or\n"
     "                           in shares per $1 move\n"
@@ -222,9 +224,9 @@ static void help_command(FILE *out, cli_command c)
     }
     fputs("\nCommon options (gex --help explains each): --format, -o, --spot, --now, --rate,\n"
           "--div, --symbol, --expiration, --exclude-expiration, --max-dte, --min-oi,\n"
-          "--min-bid, --max-delta, --gex-unit, --flip-method, --iv-source, --strict,\n"
-          "--multiplier, --input-format, --expiration-of-file, --at, --settle, --jobs,\n"
-          "--quiet.\n",
+          "--min-bid, --max-delta, --gex-unit, --flip-method, --iv-source, --greeks,\n"
+          "--strict, --multiplier, --input-format, --expiration-of-file, --at, --settle,\n"
+          "--jobs, --quiet.\n",
           out);
 }
 
@@ -264,6 +266,7 @@ enum {
     OPT_NOW_FROM_MTIME,
     OPT_FROM,
     OPT_TO,
+    OPT_GREEKS,
 };
 
 static const struct option long_options[] = {
@@ -277,6 +280,7 @@ static const struct option long_options[] = {
     {"expiration", required_argument, NULL, OPT_EXPIRATION},
     {"max-dte", required_argument, NULL, OPT_MAX_DTE},
     {"min-oi", required_argument, NULL, OPT_MIN_OI},
+    {"greeks", required_argument, NULL, OPT_GREEKS},
     {"gex-unit", required_argument, NULL, OPT_GEX_UNIT},
     {"flip-method", required_argument, NULL, OPT_FLIP_METHOD},
     {"iv-source", required_argument, NULL, OPT_IV_SOURCE},
@@ -503,6 +507,14 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         if (d < 0.0)
             return usage_error("--min-oi: '%s' must not be negative", arg);
         o->analysis.exposure.min_oi = d;
+        return -1;
+    case OPT_GREEKS:
+        if (strcmp(arg, "model") == 0)
+            o->analysis.exposure.greeks_from_file = 0;
+        else if (strcmp(arg, "file") == 0)
+            o->analysis.exposure.greeks_from_file = 1;
+        else
+            return usage_error("--greeks: '%s' is not one of model, file", arg);
         return -1;
     case OPT_GEX_UNIT:
         if (gex_gex_unit_parse(arg, &o->analysis.exposure.gex_unit) != GEX_OK)

@@ -286,6 +286,12 @@ json_t *gex__json_meta(const gex__analysis *a)
     rc |= gex__jset(ivs, "file", json_integer((json_int_t)a->prepare.iv_from_file));
     rc |= gex__jset(ivs, "mid", json_integer((json_int_t)a->prepare.iv_from_mid));
     rc |= gex__jset(c, "iv_source", ivs);
+    json_t *gk = json_object();
+    const int file_greeks = a->totals.greeks_from_file + a->totals.greeks_file_missing > 0;
+    rc |= gex__jset(gk, "source", gex__jstr(file_greeks ? "file" : "model"));
+    rc |= gex__jset(gk, "from_file", json_integer((json_int_t)a->totals.greeks_from_file));
+    rc |= gex__jset(gk, "missing_in_file", json_integer((json_int_t)a->totals.greeks_file_missing));
+    rc |= gex__jset(c, "greeks", gk);
     rc |= gex__jset(m, "contracts", c);
     json_t *rows = json_object();
     rc |= gex__jset(rows, "read", json_integer((json_int_t)a->read.rows));

@@ -1,0 +1,184 @@
+/*
+ * gex_chain_parity_fit: the forward and discount factor of each expiration implied by put-call
+ * parity on the mids of the strikes near the money where both sides quote (issue 14; the carry
+ * CBOE's own greeks use).
+ */
+#include "gex/chain.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain-internal.h"
+#include "gex/bs.h"
+
+/* One two-sided strike: K and y = C_mid - P_mid = D (F - K) (Hull, "Options, Futures, and Other
+ * Derivatives", 10th ed., eq. 11.10 with a continuous yield: C - P = S e^{-qT} - K e^{-rT}). */
+typedef struct parity_pair {
+    int64_t settlement;
+    double K, y, T;
+} parity_pair;
+
+/* A quote's mid when it is two-sided (SPEC 1.4's rule), else NAN. */
+static double mid_of(double bid, double ask)
+{
+    if (bid > 0 && bid < HUGE_VAL && ask >= bid && ask < HUGE_VAL)
+        return 0.5 * bid + 0.5 * ask;
+    return (double)NAN;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (n > 0), sorting v. */
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Contracts in order of settlement, strike, type: a call and its put side by side. */
+typedef struct parity_key {
+    int64_t settlement;
+    double K;
+    int type;
+    double mid, T;
+} parity_key;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const parity_key *x = a, *y = b;
+    if (x->settlement != y->settlement)
+        return (x->settlement > y->settlement) - (x->settlement < y->settlement);
+    if (x->K != y->K)
+        return (x->K > y->K) - (x->K < y->K);
+    return x->type - y->type;
+}
+
+static int cmp_abs_moneyness(const void *a, const void *b, double spot)
+{
+    const double x = fabs(((const parity_pair *)a)->K - spot);
+    const double y = fabs(((const parity_pair *)b)->K - spot);
+    return (x > y) - (x < y);
+}
+
+/* Fits one expiration's pairs p[0..n) (sorted by strike), writing *f. scratch holds n^2 / 2 + n
+ * doubles. */
+static void fit_expiration(parity_pair *p, size_t n, double spot, double rate, double *scratch,
+                           gex_parity_fit *f)
+{
+    f->pairs = n;
+    f->ok = 0;
+    if (n < GEX_PARITY_MIN_PAIRS || !(p[0].T > 0))
+        return;
+    /* the pairs nearest the money: selection sort by |K - S| of the first few */
+    const size_t m = n < GEX_PARITY_NEAR_PAIRS ? n : GEX_PARITY_NEAR_PAIRS;
+    for (size_t i = 0; i < m; i++) {
+        size_t best = i;
+        for (size_t j = i + 1; j < n; j++)
+            if (cmp_abs_moneyness(&p[j], &p[best], spot) < 0)
+                best = j;
+        const parity_pair t = p[i];
+        p[i] = p[best];
+        p[best] = t;
+    }
+    f->pairs = m;
+    const double T = p[0].T;
+    double D;
+    if (T >= GEX_PARITY_MIN_T_FOR_RATE) {
+        /* Theil-Sen (Sen 1968): the median of the pairwise slopes -D, then the median of the
+         * intercepts D F. */
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = i + 1; j < m; j++)
+                if (p[j].K != p[i].K)
+                    scratch[k++] = (p[j].y - p[i].y) / (p[j].K - p[i].K);
+        if (k == 0)
+            return;
+        D = -median(scratch, k);
+    } else {
+        /* over a few days e^{-rT} is 1 to within the quotes' noise: held at the chain's rate */
+        D = exp(-rate * T);
+    }
+    if (!(D > GEX_PARITY_D_MIN && D <= GEX_PARITY_D_MAX))
+        return;
+    for (size_t i = 0; i < m; i++)
+        scratch[i] = p[i].K + p[i].y / D;
+    const double F = median(scratch, m);
+    if (!(F > 0 && F < HUGE_VAL))
+        return;
+    for (size_t i = 0; i < m; i++)
+        scratch[i] = fabs(p[i].y - D * (F - p[i].K));
+    f->residual = median(scratch, m);
+    f->forward = F;
+    f->discount = D;
+    f->rate = -log(D) / T;
+    f->div = f->rate - log(F / spot) / T;
+    f->ok = isfinite(f->rate) && isfinite(f->div);
+}
+
+int gex_chain_parity_fit(const gex_chain *chain, gex_parity_fit *out, size_t max, size_t *count)
+{
+    if (chain == NULL || count == NULL || (out == NULL && max > 0) || !chain->prepared)
+        return GEX_EINVAL;
+    *count = 0;
+    const size_t n = chain->n;
+    if (n == 0)
+        return GEX_OK;
+    for (size_t i = 1; i < n; i++)
+        if (chain->underlying[i] != chain->underlying[0])
+            return GEX_EINVAL;
+    parity_key *keys = malloc(n * sizeof *keys);
+    parity_pair *pairs = malloc(n * sizeof *pairs);
+    double *scratch =
+        malloc((GEX_PARITY_NEAR_PAIRS * GEX_PARITY_NEAR_PAIRS / 2 + n + 1) * sizeof *scratch);
+    if (keys == NULL || pairs == NULL || scratch == NULL) {
+        free(keys);
+        free(pairs);
+        free(scratch);
+        return GEX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        keys[i].settlement = chain->settlement[i];
+        keys[i].K = chain->strike[i];
+        keys[i].type = chain->type[i];
+        keys[i].mid = mid_of(chain->bid[i], chain->ask[i]);
+        keys[i].T = chain->T[i];
+    }
+    qsort(keys, n, sizeof *keys, cmp_key);
+    double rate = chain->rate;
+    const double spot = chain->spot[0];
+    size_t e = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i, np = 0;
+        while (j < n && keys[j].settlement == keys[i].settlement)
+            j++;
+        for (size_t k = i; k + 1 < j; k++) {
+            if (keys[k].type == GEX_CALL && keys[k + 1].type == GEX_PUT &&
+                keys[k].K == keys[k + 1].K && isfinite(keys[k].mid) && isfinite(keys[k + 1].mid)) {
+                pairs[np].settlement = keys[k].settlement;
+                pairs[np].K = keys[k].K;
+                pairs[np].y = keys[k].mid - keys[k + 1].mid;
+                pairs[np].T = keys[k].T;
+                np++;
+            }
+        }
+        if (e < max) {
+            gex_parity_fit *f = &out[e];
+            memset(f, 0, sizeof *f);
+            f->settlement = keys[i].settlement;
+            f->T = keys[i].T;
+            fit_expiration(pairs, np, spot, rate, scratch, f);
+        }
+        e++;
+        i = j;
+    }
+    *count = e;
+    free(keys);
+    free(pairs);
+    free(scratch);
+    return GEX_OK;
+}

@@ -1,0 +1,338 @@
+/* Numbers that match the market (issue 14): the put-call parity fit of the forward and discount
+ * factor per expiration (gex_chain_parity_fit) on chains priced at a known forward, the greeks on
+ * that forward (gex_validate_chain_greeks_parity) against CBOE's own gamma column on the real
+ * SPX and RUT files, the warning for a default carry far from its date, and the label of a
+ * positive price too small to carry a volatility. */
+#include "gex-test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gex/bs.h"
+#include "gex/chain.h"
+#include "gex/exposure.h"
+#include "gex/time.h"
+#include "gex/validate.h"
+
+/* A chain of one expiration priced by Black-Scholes-Merton at (r, q): calls and puts at strikes
+ * K0 + 5 j, bid = ask = the model price (the mids are exact), spot S. */
+static gex_chain *priced_chain(double S, double r, double q, int days, int64_t quote, double K0,
+                               int n_strikes)
+{
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    const int32_t today = (int32_t)(quote / 86400);
+    const int32_t exp_day = today + days;
+    for (int j = 0; j < n_strikes; j++) {
+        const double K = K0 + 5.0 * j;
+        for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+            /* T as gex_chain_prepare will measure it: to 16:00 New York on the expiration */
+            const int64_t settle = gex_time_eastern_to_utc(exp_day, 16 * 3600);
+            const double T = (double)(settle - quote) / GEX_SECONDS_PER_YEAR;
+            const double sigma = 0.17 - 0.1 * log(K / S);
+            double price = 0;
+            ck_assert_int_eq(gex_bs_price(type, S, K, T, sigma, r, q, &price), GEX_BS_OK);
+            const gex_contract c = {.underlying = "SPX",
+                                    .root = "SPXW",
+                                    .expiration = exp_day,
+                                    .strike = K,
+                                    .type = type,
+                                    .bid = price,
+                                    .ask = price,
+                                    .last = NAN,
+                                    .iv = NAN,
+                                    .open_interest = 100,
+                                    .volume = 0,
+                                    .multiplier = NAN,
+                                    .vendor_delta = NAN,
+                                    .vendor_gamma = NAN,
+                                    .line = 2 + j};
+            ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+        }
+    }
+    gex_chain_set_quote_time(chain, quote);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", S), GEX_OK);
+    return chain;
+}
+
+/* Prices at r = 5.1%, q = 1.7% over 120 days: the fit recovers F = S e^{(r-q)T} and D = e^{-rT}
+ * to the rounding of the prices (relative 1e-12; the mids are exact model prices), whatever
+ * carry the chain was prepared with. Over 10 days D is held at the chain's rate and F still
+ * follows from the mids. */
+START_TEST(test_parity_fit_recovers_forward)
+{
+    const int64_t quote =
+        gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 11 * 3600 + 17 * 60);
+    const double S = 5871.37, r = 0.051, q = 0.017;
+    const int days[] = {120, 10};
+    for (int k = 0; k < 2; k++) {
+        gex_chain *chain = priced_chain(S, r, q, days[k], quote, 5600, 110);
+        gex_prepare_options po;
+        gex_prepare_options_default(&po);
+        ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+        gex_parity_fit fit[4];
+        size_t n = 0;
+        ck_assert_int_eq(gex_chain_parity_fit(chain, fit, 4, &n), GEX_OK);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(fit[0].ok, 1);
+        ck_assert_uint_eq(fit[0].pairs, GEX_PARITY_NEAR_PAIRS);
+        const double T = fit[0].T;
+        ck_assert_double_gt(T, 0);
+        const double F = S * exp((r - q) * T);
+        /* over 10 days D is e^{-0.045 T}, not e^{-0.051 T}: F = K + (C - P) / D is off by
+         * (C - P) (1/D - 1/D_true), under 1e-6 relative for the strikes near the money */
+        const double tol = k == 0 ? 1e-9 : 1e-6;
+        ck_assert_msg(fabs(fit[0].forward - F) <= tol * F, "%d days: F %.10g, expected %.10g",
+                      days[k], fit[0].forward, F);
+        if (k == 0) {
+            ck_assert_double_le(fabs(fit[0].discount - exp(-r * T)), 1e-11);
+            ck_assert_double_le(fabs(fit[0].rate - r), 1e-9);
+            ck_assert_double_le(fabs(fit[0].div - q), 1e-9);
+        } else {
+            ck_assert_double_eq(fit[0].discount, exp(-po.rate * T));
+        }
+        /* exact mids: parity holds to rounding at the fitted D (10 days: at the chain's D the
+         * residual is what the held rate misses, (C - P) (1 - D / D_true), under 0.01) */
+        ck_assert_double_le(fit[0].residual, k == 0 ? 1e-9 : 0.01);
+        gex_chain_free(chain);
+    }
+}
+END_TEST
+
+/* Too few two-sided strikes: no fit (ok = 0), counted; bad arguments refused. */
+START_TEST(test_parity_fit_too_few_and_errors)
+{
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 40000);
+    gex_chain *chain = priced_chain(100.0, 0.04, 0.0, 40, quote, 95, GEX_PARITY_MIN_PAIRS - 1);
+    gex_parity_fit fit[2];
+    size_t n = 9;
+    ck_assert_int_eq(gex_chain_parity_fit(chain, fit, 2, &n), GEX_EINVAL); /* not prepared */
+    ck_assert_int_eq(gex_chain_prepare(chain, NULL, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_chain_parity_fit(chain, fit, 2, &n), GEX_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(fit[0].ok, 0);
+    ck_assert_uint_eq(fit[0].pairs, GEX_PARITY_MIN_PAIRS - 1);
+    ck_assert_int_eq(gex_chain_parity_fit(NULL, fit, 2, &n), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_parity_fit(chain, NULL, 2, &n), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_parity_fit(chain, fit, 2, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_parity_fit(chain, NULL, 0, &n), GEX_OK);
+    ck_assert_uint_eq(n, 1);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* The default carry on a 2020 quote: a warning naming the date and --rate/--div; none in 2026,
+ * none when the user gives a rate. */
+START_TEST(test_prepare_warns_stale_default_carry)
+{
+    const int64_t q2020 = gex_time_eastern_to_utc(gex_time_days_from_civil(2020, 6, 22), 72000);
+    const int64_t q2026 = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 2, 11), 40000);
+    gex_chain *chain = priced_chain(310.68, 0.001, 0.0, 30, q2020, 290, 8);
+    gex_prepare_report rep;
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, &rep, NULL), GEX_OK);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "2020-06-22"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "--rate"));
+    po.rate = 0.001;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, &rep, NULL), GEX_OK);
+    ck_assert_str_eq(rep.warning, "");
+    gex_prepare_options_default(&po);
+    po.has_now = 1;
+    po.now = q2026;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, &rep, NULL), GEX_OK);
+    ck_assert_str_eq(rep.warning, "");
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* A positive out-of-the-money price of 4e-305 is not below its intrinsic value (0): no IV, not
+ * below_intrinsic; a put quoted under its intrinsic value still is. */
+START_TEST(test_prepare_tiny_price_is_no_iv)
+{
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 40000);
+    gex_chain *chain = gex_chain_new();
+    const gex_contract base = {.underlying = "SPX",
+                               .root = "SPXW",
+                               .expiration = gex_time_days_from_civil(2026, 3, 20),
+                               .strike = 9000,
+                               .type = GEX_CALL,
+                               .bid = 4e-305,
+                               .ask = 4e-305,
+                               .last = NAN,
+                               .iv = NAN,
+                               .open_interest = 10,
+                               .multiplier = NAN,
+                               .vendor_delta = NAN,
+                               .vendor_gamma = NAN,
+                               .line = 2};
+    gex_contract put = base;
+    put.strike = 6500;
+    put.type = GEX_PUT;
+    put.bid = put.ask = 100.0; /* intrinsic about 630 */
+    put.line = 3;
+    ck_assert_int_eq(gex_chain_add(chain, &base), GEX_OK);
+    ck_assert_int_eq(gex_chain_add(chain, &put), GEX_OK);
+    gex_chain_set_quote_time(chain, quote);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 5871.37), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(chain, NULL, NULL, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    ck_assert_int_eq(v.status[0], GEX_CONTRACT_NO_IV);
+    ck_assert_int_eq(v.status[1], GEX_CONTRACT_BELOW_INTRINSIC);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* CBOE's gamma column on the SPX and RUT files, recomputed from the file's IV at the flat carry
+ * and on the parity forward: the share within validate's rule (1% or half the printed quantum)
+ * under each, printed. The parity forward must do at least as well as the flat carry. */
+START_TEST(test_parity_gamma_against_cboe)
+{
+    static const char *const files[] = {"chains/cboe_spx_2023-06-09_intraday.csv",
+                                        "chains/cboe_spx_2023-09-14_close.csv",
+                                        "chains/cboe-json_rut_2023-09-20.json"};
+    if (gex_test_shared("chains") == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s", gex_test_shared(files[f]));
+        gex_read_options ro;
+        memset(&ro, 0, sizeof ro);
+        gex_chain *all = NULL;
+        gex_error err;
+        ck_assert_msg(gex_chain_read_path(path, &ro, &all, NULL, &err) == GEX_OK, "%s", err.text);
+        ck_assert_int_eq(gex_chain_prepare(all, NULL, NULL, &err), GEX_OK);
+        int64_t quote = 0;
+        ck_assert_int_eq(gex_chain_quote_time(all, &quote), GEX_OK);
+        gex_chain_view v;
+        gex_chain_get_view(all, &v);
+        static gex_parity_fit fits[512];
+        size_t n_fits = 0, ok = 0;
+        ck_assert_int_eq(gex_chain_parity_fit(all, fits, 512, &n_fits), GEX_OK);
+        ck_assert_uint_le(n_fits, 512);
+        for (size_t e = 0; e < n_fits; e++)
+            ok += fits[e].ok != 0;
+        double *gd = malloc(2 * v.n * sizeof *gd), *gg = gd + v.n, *vg = malloc(v.n * sizeof *vg);
+        uint8_t *computed = malloc(v.n);
+        for (size_t i = 0; i < v.n; i++)
+            vg[i] = v.vendor_gamma[i];
+        const double floor_g = gex_validate_quantum(vg, v.n) / 2.0;
+        size_t matched[2] = {0, 0}, compared[2] = {0, 0};
+        for (int parity = 0; parity < 2; parity++) {
+            if (parity)
+                ck_assert_int_eq(
+                    gex_validate_chain_greeks_parity(all, quote, GEX_VALIDATE_T_QUOTE_CALENDAR,
+                                                     fits, n_fits, gd, gg, computed, NULL),
+                    GEX_OK);
+            else
+                ck_assert_int_eq(gex_validate_chain_greeks(
+                                     all, quote, GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg, computed),
+                                 GEX_OK);
+            for (size_t i = 0; i < v.n; i++) {
+                if (!computed[i] || !isfinite(vg[i]))
+                    continue;
+                compared[parity]++;
+                matched[parity] += (size_t)gex_validate_agrees(vg[i], gg[i], 0.01, floor_g);
+            }
+        }
+        printf("%s: CBOE gamma reproduced on %.1f%% of %zu (flat carry), %.1f%% of %zu (parity "
+               "forward, %zu of %zu expirations fitted)\n",
+               files[f], 100.0 * (double)matched[0] / (double)compared[0], compared[0],
+               100.0 * (double)matched[1] / (double)compared[1], compared[1], ok, n_fits);
+        ck_assert_uint_gt(ok, 0);
+        ck_assert_uint_ge(matched[1], matched[0]);
+        free(gd);
+        free(vg);
+        free(computed);
+        gex_chain_free(all);
+    }
+}
+END_TEST
+
+/* --greeks file: every used contract of CBOE's SPX file takes the file's gamma and delta as they
+ * are (the file has both for all of them); a chain without those columns keeps the model's,
+ * every used contract counted as missing; the default counts nothing. */
+START_TEST(test_exposure_greeks_from_file)
+{
+    if (gex_test_shared("chains") == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s", gex_test_shared("chains/cboe_spx_2023-09-14_close.csv"));
+    gex_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    gex_chain *chain = NULL;
+    ck_assert_int_eq(gex_chain_read_path(path, &ro, &chain, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(chain, NULL, NULL, NULL), GEX_OK);
+    gex_exposure_options o;
+    gex_exposure_options_default(&o);
+    gex_exposure *model = NULL, *file = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, &o, &model), GEX_OK);
+    o.greeks_from_file = 1;
+    ck_assert_int_eq(gex_exposure_compute(chain, &o, &file), GEX_OK);
+    gex_exposure_totals tm, tf;
+    gex_exposure_get_totals(model, &tm);
+    gex_exposure_get_totals(file, &tf);
+    ck_assert_uint_eq(tm.greeks_from_file + tm.greeks_file_missing, 0);
+    ck_assert_uint_eq(tf.used, tm.used);
+    ck_assert_uint_eq(tf.greeks_from_file, tf.used);
+    ck_assert_uint_eq(tf.greeks_file_missing, 0);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    gex_contract_exposures c;
+    gex_exposure_get_contracts(file, &c);
+    size_t differ = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (!c.included[i])
+            continue;
+        ck_assert_double_eq(c.gamma[i], v.vendor_gamma[i]);
+        ck_assert_double_eq(c.delta[i], v.vendor_delta[i]);
+    }
+    gex_contract_exposures cm;
+    gex_exposure_get_contracts(model, &cm);
+    for (size_t i = 0; i < v.n; i++)
+        differ += cm.included[i] && cm.gamma[i] != c.gamma[i];
+    ck_assert_uint_gt(differ, 0);
+    printf("--greeks file: %zu contracts from the file's columns, net GEX %.6g (model %.6g)\n",
+           tf.greeks_from_file, tf.net_gex, tm.net_gex);
+    gex_exposure_free(model);
+    gex_exposure_free(file);
+    gex_chain_free(chain);
+
+    /* no such columns: all counted missing, the model's greeks kept */
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 40000);
+    gex_chain *plain = priced_chain(5871.37, 0.045, 0.013, 30, quote, 5700, 40);
+    ck_assert_int_eq(gex_chain_prepare(plain, NULL, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_exposure_compute(plain, &o, &file), GEX_OK);
+    gex_exposure_get_totals(file, &tf);
+    ck_assert_uint_gt(tf.used, 0);
+    ck_assert_uint_eq(tf.greeks_from_file, 0);
+    ck_assert_uint_eq(tf.greeks_file_missing, tf.used);
+    gex_exposure_free(file);
+    gex_chain_free(plain);
+}
+END_TEST
+
+static Suite *market_suite(void)
+{
+    Suite *s = suite_create("market");
+    TCase *tc = tcase_create("carry");
+    tcase_add_test(tc, test_parity_fit_recovers_forward);
+    tcase_add_test(tc, test_parity_fit_too_few_and_errors);
+    tcase_add_test(tc, test_prepare_warns_stale_default_carry);
+    tcase_add_test(tc, test_prepare_tiny_price_is_no_iv);
+    tcase_add_test(tc, test_parity_gamma_against_cboe);
+    tcase_add_test(tc, test_exposure_greeks_from_file);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(market_suite());
+}
