@@ -222,17 +222,24 @@ class Chain:
             raise TypeError("now: a datetime, a text, or UTC seconds")
         return Chain(_gex.prepare(self._h, kind, value, float(rate), float(div), iv_source))
 
+    def select(self, symbol: str) -> "Chain":
+        """A new chain of one underlying's contracts (a file of several; gex.analyze takes
+        one underlying), prepared if this one is."""
+        return Chain(_gex.select(self._h, str(symbol)))
+
     def __repr__(self) -> str:
         return (f"<gex.Chain {self.path!r}: {self.n} contracts of {', '.join(self.symbols)}"
                 f"{', prepared' if self.prepared else ''}>")
 
 
-def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]"], *,
+def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", Any], *,
          name: Optional[str] = None, format: str = "auto", strict: bool = False,
          symbol: Optional[str] = None, multiplier: float = 0.0, spot: float = 0.0,
          settle: Optional[Dict[str, str]] = None, threads: int = 1) -> Chain:
-    """Reads a chain (SPEC 2): a path (str or os.PathLike), or the file's bytes (bytes,
-    bytearray, memoryview; name is then what messages call it, "<bytes>" by default).
+    """Reads a chain (SPEC 2): a path (str or os.PathLike), the file's bytes (bytes,
+    bytearray, memoryview; name is then what messages call it, "<bytes>" by default), or a
+    pandas DataFrame with the long CSV's columns and aliases (written once as CSV text and read
+    as such; "<DataFrame>" in messages).
 
     format: "auto" (detected from the content), "long-csv", "cboe-csv", "cboe-json"
             (--input-format).
@@ -244,6 +251,10 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]"], 
     threads: threads reading one large CSV (--jobs); the result is the same for any number.
     Raises gex.Error with the file, the line and what to do, as the gex command prints it.
     """
+    if _pd is not None and isinstance(source, _pd.DataFrame):
+        # a DataFrame in the long CSV's columns (the same aliases): written once as CSV text
+        source = source.to_csv(index=False).encode()
+        name = name or "<DataFrame>"
     overrides = []
     for root, style in (settle or {}).items():
         if style not in ("am", "pm"):

@@ -391,3 +391,33 @@ PyObject *gexpy_prepare(PyObject *module, PyObject *args)
     c->prepared = 1;
     return (PyObject *)c;
 }
+
+/* select(chain, symbol) -> a new chain of one underlying's contracts (gex_chain_select), with
+ * the reader's and the preparation's reports of the whole file. */
+PyObject *gexpy_select(PyObject *module, PyObject *args)
+{
+    PyObject *obj;
+    const char *symbol;
+    if (!PyArg_ParseTuple(args, "Os", &obj, &symbol))
+        return NULL;
+    const gexpy_chain *src = chain_arg(module, obj);
+    if (src == NULL)
+        return NULL;
+    gexpy_chain *c = chain_new(module, src->path);
+    if (c == NULL)
+        return NULL;
+    c->read = src->read;
+    c->prepare = src->prepare;
+    c->prepared = src->prepared;
+    int st;
+    Py_BEGIN_ALLOW_THREADS st = gex_chain_select(src->chain, symbol, &c->chain);
+    Py_END_ALLOW_THREADS if (st != GEX_OK)
+    {
+        Py_DECREF(c);
+        gex_error err;
+        gex_error_clear(&err);
+        gex_error_set(&err, st, src->path, 0, 0, "no underlying '%s' in the chain", symbol);
+        return gexpy_raise(module, st, &err, src->path);
+    }
+    return (PyObject *)c;
+}

@@ -54,6 +54,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args);
 PyObject *gexpy_chain_info(PyObject *module, PyObject *args);
 PyObject *gexpy_chain_column(PyObject *module, PyObject *args);
 PyObject *gexpy_prepare(PyObject *module, PyObject *args);
+PyObject *gexpy_select(PyObject *module, PyObject *args);
 PyObject *gexpy_analyze(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_info(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_hedging(PyObject *module, PyObject *args);

@@ -256,3 +256,24 @@ def test_implied_vol_round_trip():
     assert np.allclose(iv[ok], np.broadcast_to(sig, iv.shape)[ok], rtol=1e-8)
     iv2, st2 = gex.implied_vol(0.0, 100.0, 100.0, 0.5)
     assert st2 != 0 and math.isnan(iv2)
+
+
+def test_dataframe_and_select(root):
+    pd = pytest.importorskip("pandas")
+    path = os.path.join(root, "data", "sample-spx.csv")
+    df = pd.read_csv(path)
+    a = gex.analyze(gex.read(df).prepare())
+    b = gex.analyze(gex.read(path).prepare())
+    assert a.totals == b.totals and a.levels == b.levels
+    two = pd.concat([df, df.assign(underlying="XSP", underlying_price=df["underlying_price"] / 10,
+                                   strike=df["strike"] / 10)]) if "underlying" in df else None
+    if two is None:
+        pytest.skip("the sample has no underlying column")
+    c = gex.read(two).prepare()
+    assert c.symbols == ["SPX", "XSP"]
+    with pytest.raises(gex.Error, match="2 or more underlyings"):
+        gex.analyze(c)
+    spx = gex.analyze(c.select("SPX"))
+    assert spx.totals["net_gex"] == b.totals["net_gex"]
+    with pytest.raises(gex.Error, match="no underlying 'NDX'"):
+        c.select("NDX")
