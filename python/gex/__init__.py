@@ -1,0 +1,476 @@
+"""gex: dealer Greek exposure from option chain files, over libgex (the gex command's library).
+
+    import gex
+    chain = gex.read("data/sample-spx.csv").prepare()      # r 0.045, q 0.013, IV auto
+    a = gex.analyze(chain)                                  # unit pct, no filters
+    a.totals["net_gex"], a.levels["gamma_flip"], a.regime["confidence"]
+    a.strikes()                                             # per-strike DataFrame
+
+Units and conventions (as gex(1) says them):
+- GEX: unit "pct" (default) USD per 1% spot move; "point" USD per $1 move; "shares" shares per
+  $1 move. DEX: USD delta notional. VEX: USD of delta per 1 vol point. CHEX: USD of delta per
+  calendar day. Strikes and spots in the file's currency (USD).
+- Dealers are long calls and short puts (SPEC 1.5): call GEX positive, put GEX negative.
+- Times are UTC seconds since 1970 (quote_time) and dates days since 1970-01-01 in the raw
+  columns; tables show them as numpy datetime64. T is in years (ACT/365, SPEC 1.1).
+- Rates r and q are continuously compounded fractions (0.045 = 4.5%); volatilities fractions.
+- Per-contract greeks are per share: delta, gamma (per $1), vega (per 1.00 of vol), vanna
+  (d delta / d sigma), charm (d delta / d t per year).
+
+Every failure of gex is a gex.Error (a ValueError) whose str() is what the gex command prints
+after "gex: ", with attributes status, file, line and text. Reads, preparation, analysis, the
+profile, the hedging estimate, documents and the vectorised Black-Scholes release the GIL:
+threads run them in parallel. Chains and analyses are immutable once made.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json as _json
+import os as _os
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _gex
+
+__all__ = ["Error", "Chain", "Analysis", "read", "analyze", "greeks", "implied_vol",
+           "__version__"]
+
+Error = _gex.Error
+__version__: str = _gex.version
+
+try:  # pandas is optional: tables are dicts of numpy arrays without it
+    import pandas as _pd
+except ImportError:  # pragma: no cover - exercised where pandas is absent
+    _pd = None
+
+Table = Any  # a pandas.DataFrame, or a dict of numpy arrays when pandas is not importable
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+_STRIKE_FIELDS = ("strike", "call_gex", "put_gex", "net_gex", "call_dex", "put_dex", "net_dex",
+                  "call_vex", "put_vex", "net_vex", "call_chex", "put_chex", "net_chex",
+                  "call_oi", "put_oi", "call_volume", "put_volume")
+_EXPIRY_FIELDS = ("net_gex", "net_dex", "net_vex", "net_chex", "call_gex", "put_gex",
+                  "gross_gex", "contracts", "used", "call_oi", "put_oi")
+_CONTRACT_STATUS = ("ok", "expired", "no_iv", "below_intrinsic", "above_max", "not_converged",
+                    "greeks_overflow")
+_CHAIN_COLUMNS = ("underlying_id", "root_id", "expiration", "settlement", "strike", "type",
+                  "bid", "ask", "last", "file_iv", "open_interest", "volume", "multiplier",
+                  "spot", "vendor_delta", "vendor_gamma", "line", "T", "iv", "iv_source",
+                  "status")
+
+
+def _table(columns: Dict[str, np.ndarray], index: Optional[str] = None) -> Table:
+    if _pd is None:
+        return columns
+    df = _pd.DataFrame(columns, copy=False)
+    return df
+
+
+def _day(d: Union[str, int, _dt.date]) -> int:
+    """Days since 1970-01-01 of a date given as a datetime.date, 'YYYY-MM-DD' or an int."""
+    if isinstance(d, bool):
+        raise TypeError("a date is a datetime.date, 'YYYY-MM-DD' or days since 1970-01-01")
+    if isinstance(d, int):
+        return d
+    if isinstance(d, _dt.datetime):
+        d = d.date()
+    if isinstance(d, str):
+        try:
+            d = _dt.date.fromisoformat(d)
+        except ValueError:
+            raise ValueError(f"'{d}' is not a date YYYY-MM-DD (or '0dte')") from None
+    if isinstance(d, _dt.date):
+        return (d - _dt.date(1970, 1, 1)).days
+    raise TypeError("a date is a datetime.date, 'YYYY-MM-DD' or days since 1970-01-01")
+
+
+def _dates(values: Optional[Iterable[Any]]) -> Tuple[List[int], bool]:
+    """The days of a list of dates, and whether '0dte' (the quote date) was among them."""
+    if values is None:
+        return [], False
+    if isinstance(values, (str, int, _dt.date)):
+        values = [values]
+    days, zero = [], False
+    for v in values:
+        if isinstance(v, str) and v.lower() == "0dte":
+            zero = True
+        else:
+            days.append(_day(v))
+    return days, zero
+
+
+class Chain:
+    """An option chain read by gex: one contract per element of its columns.
+
+    Attributes: path (the name in messages), n (contracts), symbols (the underlyings in
+    order), spot (of the first underlying; None when the file gives none), quote_time (a UTC
+    datetime or None), prepared, rate and div (the carry it was prepared with, or None),
+    read_report and prepare_report (dicts: what the reader skipped and why, where the IVs came
+    from). Columns: chain["strike"] or chain.column(name), numpy arrays over the chain's memory
+    (read-only, no copy): underlying_id, root_id (indexes into chain.symbol_table), expiration
+    (days since 1970-01-01), settlement (UTC seconds), strike, type (0 call, 1 put), bid, ask,
+    last, file_iv (fraction; NaN when absent), open_interest, volume, multiplier, spot,
+    vendor_delta, vendor_gamma, line (source line), and after prepare() T (years), iv (the
+    volatility used, 0 when excluded), iv_source (0 none, 1 file, 2 mid), status (0 ok, then
+    expired, no_iv, below_intrinsic, above_max, not_converged, greeks_overflow).
+    """
+
+    __slots__ = ("_h", "_info")
+
+    def __init__(self, handle: Any) -> None:
+        self._h = handle
+        self._info = _gex.chain_info(handle)
+
+    @property
+    def path(self) -> str:
+        return self._info["path"]
+
+    @property
+    def n(self) -> int:
+        return self._info["n"]
+
+    def __len__(self) -> int:
+        return self._info["n"]
+
+    @property
+    def symbols(self) -> List[str]:
+        return list(self._info["symbols"])
+
+    @property
+    def symbol_table(self) -> List[str]:
+        return _gex.chain_column(self._h, "symbols")[0]
+
+    @property
+    def spot(self) -> Optional[float]:
+        if self.n == 0:
+            return None
+        s = float(self.column("spot")[0])
+        return s if s > 0 else None
+
+    @property
+    def quote_time(self) -> Optional[_dt.datetime]:
+        t = self._info["quote_time"]
+        return None if t is None else _dt.datetime.fromtimestamp(t, _dt.timezone.utc)
+
+    @property
+    def prepared(self) -> bool:
+        return self._info["prepared"]
+
+    @property
+    def rate(self) -> Optional[float]:
+        return self._info["rate"] if self.prepared else None
+
+    @property
+    def div(self) -> Optional[float]:
+        return self._info["div"] if self.prepared else None
+
+    @property
+    def read_report(self) -> Dict[str, Any]:
+        return self._info["read"]
+
+    @property
+    def prepare_report(self) -> Optional[Dict[str, Any]]:
+        return self._info["prepare"]
+
+    @property
+    def columns(self) -> Tuple[str, ...]:
+        return _CHAIN_COLUMNS
+
+    def column(self, name: str) -> np.ndarray:
+        """One column as a read-only numpy array over the chain's memory (no copy)."""
+        buf, dtype = _gex.chain_column(self._h, name)
+        return np.frombuffer(buf, dtype=dtype)
+
+    __getitem__ = column
+
+    def to_frame(self) -> Table:
+        """Every column (underlying and root as symbol strings, expiration as datetime64)."""
+        cols = {name: self.column(name) for name in _CHAIN_COLUMNS}
+        table = np.array(self.symbol_table, dtype=object)
+        cols["underlying"] = table[cols.pop("underlying_id")] if self.n else table[:0]
+        cols["root"] = table[cols.pop("root_id")] if self.n else table[:0]
+        cols["expiration"] = _EPOCH + cols["expiration"].astype("timedelta64[D]")
+        return _table(cols)
+
+    def prepare(self, rate: float = 0.045, div: float = 0.013,
+                now: Union[None, str, int, float, _dt.datetime] = None,
+                iv_source: str = "auto") -> "Chain":
+        """A new chain, prepared (SPEC 1.1, 1.4): time to expiry T from the quote instant,
+        the implied volatility used and a status per contract. This chain is left as it was.
+
+        rate, div: r and q, continuously compounded fractions (--rate, --div).
+        now: the quote instant (--now): None for the file's; a timezone-aware datetime; a naive
+             datetime or a text in --now's forms, read as New York time when it has no zone;
+             or UTC seconds (int or float, rounded down).
+        iv_source: "auto" (the file's IV in (0, 5], else solved from the mid), "file", "mid".
+        """
+        kind, value = 0, None
+        if now is None:
+            pass
+        elif isinstance(now, _dt.datetime):
+            if now.tzinfo is None:
+                kind, value = 2, now.strftime("%Y-%m-%d %H:%M:%S")
+            else:
+                kind, value = 1, int(now.timestamp() // 1)
+        elif isinstance(now, str):
+            kind, value = 2, now
+        elif isinstance(now, (int, float)) and not isinstance(now, bool):
+            kind, value = 1, int(now // 1)
+        else:
+            raise TypeError("now: a datetime, a text, or UTC seconds")
+        return Chain(_gex.prepare(self._h, kind, value, float(rate), float(div), iv_source))
+
+    def select(self, symbol: str) -> "Chain":
+        """A new chain of one underlying's contracts (a file of several; gex.analyze takes
+        one underlying), prepared if this one is."""
+        return Chain(_gex.select(self._h, str(symbol)))
+
+    def __repr__(self) -> str:
+        return (f"<gex.Chain {self.path!r}: {self.n} contracts of {', '.join(self.symbols)}"
+                f"{', prepared' if self.prepared else ''}>")
+
+
+def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", Any], *,
+         name: Optional[str] = None, format: str = "auto", strict: bool = False,
+         symbol: Optional[str] = None, multiplier: float = 0.0, spot: float = 0.0,
+         settle: Optional[Dict[str, str]] = None, threads: int = 1) -> Chain:
+    """Reads a chain (SPEC 2): a path (str or os.PathLike), the file's bytes (bytes,
+    bytearray, memoryview; name is then what messages call it, "<bytes>" by default), or a
+    pandas DataFrame with the long CSV's columns and aliases (written once as CSV text and read
+    as such; "<DataFrame>" in messages).
+
+    format: "auto" (detected from the content), "long-csv", "cboe-csv", "cboe-json"
+            (--input-format).
+    strict: the first bad row is an error instead of skipped and counted (--strict).
+    symbol: keep one underlying of a file that holds several (--symbol).
+    multiplier: shares per contract, > 0 overrides the file's (default the file's, else 100).
+    spot: > 0 overrides the file's spot (--spot).
+    settle: {"SPX": "am", ...}: settlement style per option root (--settle ROOT=am|pm).
+    threads: threads reading one large CSV (--jobs); the result is the same for any number.
+    Raises gex.Error with the file, the line and what to do, as the gex command prints it.
+    """
+    if _pd is not None and isinstance(source, _pd.DataFrame):
+        # a DataFrame in the long CSV's columns (the same aliases): written once as CSV text
+        source = source.to_csv(index=False).encode()
+        name = name or "<DataFrame>"
+    overrides = []
+    for root, style in (settle or {}).items():
+        if style not in ("am", "pm"):
+            raise ValueError(f"settle: {root}={style}: the style is am or pm")
+        overrides.append((str(root), style == "am"))
+    sym = None if symbol is None else str(symbol)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
+                               float(multiplier), float(spot), overrides, int(threads)))
+    path = _os.fspath(source)
+    if isinstance(path, bytes):
+        path = _os.fsdecode(path)
+    return Chain(_gex.read(path, True, name or path, format, strict, sym, float(multiplier),
+                           float(spot), overrides, int(threads)))
+
+
+class Analysis:
+    """One underlying's analysis (gex/analysis.h), built by gex.analyze().
+
+    Attributes: chain, symbol, spot, quote_time (UTC datetime), rate, div, unit, flip_method;
+    totals (dict: net_gex, net_dex, net_vex, net_chex, call_gex, put_gex, gross_gex in the
+    analysis's units; contracts, used, filtered, excluded by status); levels (dict of SPEC 1.6
+    levels, each a strike/spot or None: gamma_flip, max_positive_gamma, max_negative_gamma,
+    call_wall, put_wall, highest_oi_strike, zero_dte_magnet, resistance, support,
+    abs_gamma_strike; None when no contract was used); regime (SPEC 1.7: regime +1/-1/0,
+    vanna_aligned, dist_to_flip in percent of spot, confidence, meaning, vendor_regime);
+    zero_dte (net_gex, pct_of_total_gex, expiration as a date; None without 0DTE contracts);
+    hedging (computed on each access: {"down": ..., "up": ...} for a -1% and +1% move, each
+    shares, notional_usd and direction "buy", "sell" or "none").
+    """
+
+    __slots__ = ("_h", "_info", "chain")
+
+    def __init__(self, handle: Any, chain: Chain) -> None:
+        self._h = handle
+        self._info = _gex.analysis_info(handle)
+        self.chain = chain
+
+    symbol = property(lambda self: self._info["symbol"])
+    spot = property(lambda self: self._info["spot"])
+    rate = property(lambda self: self._info["rate"])
+    div = property(lambda self: self._info["div"])
+    unit = property(lambda self: self._info["unit"])
+    flip_method = property(lambda self: self._info["flip_method"])
+    totals = property(lambda self: dict(self._info["totals"]))
+    levels = property(lambda self: None if self._info["levels"] is None
+                      else dict(self._info["levels"]))
+    regime = property(lambda self: dict(self._info["regime"]))
+
+    @property
+    def quote_time(self) -> _dt.datetime:
+        return _dt.datetime.fromtimestamp(self._info["quote_time"], _dt.timezone.utc)
+
+    @property
+    def zero_dte(self) -> Optional[Dict[str, Any]]:
+        z = self._info["zero_dte"]
+        if z is None:
+            return None
+        z = dict(z)
+        z["expiration"] = _dt.date(1970, 1, 1) + _dt.timedelta(days=z["expiration"])
+        return z
+
+    @property
+    def hedging(self) -> Dict[str, Dict[str, Any]]:
+        down, up = _gex.analysis_hedging(self._h)
+        return {"down": down, "up": up}
+
+    def strikes(self) -> Table:
+        """Per-strike table, ascending strike: strike, call/put/net of gex, dex, vex, chex, and
+        call/put open interest and volume, over the analysis's memory (no copy)."""
+        buf, rows = _gex.analysis_strikes(self._h)
+        a = np.frombuffer(buf, dtype=np.float64).reshape(rows, len(_STRIKE_FIELDS))
+        if _pd is not None:
+            return _pd.DataFrame(a, columns=list(_STRIKE_FIELDS), copy=False)
+        return {k: a[:, i] for i, k in enumerate(_STRIKE_FIELDS)}
+
+    def by_expiration(self) -> Table:
+        """Per-expiration table, ascending date: expiration (datetime64[D]) and its totals
+        (net_gex, net_dex, net_vex, net_chex, call_gex, put_gex, gross_gex), contracts, used
+        and call/put open interest of its used contracts."""
+        dates, values, rows = _gex.analysis_expirations(self._h)
+        a = np.frombuffer(values, dtype=np.float64).reshape(rows, len(_EXPIRY_FIELDS))
+        cols: Dict[str, np.ndarray] = {
+            "expiration": _EPOCH + np.frombuffer(dates, dtype=np.int32).astype("timedelta64[D]")}
+        for i, k in enumerate(_EXPIRY_FIELDS):
+            cols[k] = a[:, i].astype(np.int64) if k in ("contracts", "used") else a[:, i]
+        return _table(cols)
+
+    def contracts(self) -> Table:
+        """Per-contract table aligned with the chain: strike, expiration, type, T, iv, status
+        and the greeks per share (delta, gamma, vega, vanna, charm) and exposures (gex, dex,
+        vex, chex, in the analysis's units), included (0/1: entered the exposures)."""
+        c = self.chain
+        cols: Dict[str, np.ndarray] = {
+            "strike": c.column("strike"),
+            "expiration": _EPOCH + c.column("expiration").astype("timedelta64[D]"),
+            "type": c.column("type"),
+            "T": c.column("T"),
+            "iv": c.column("iv"),
+            "status": c.column("status"),
+            "open_interest": c.column("open_interest"),
+        }
+        for k, buf in _gex.analysis_contracts(self._h).items():
+            cols[k] = np.frombuffer(buf, dtype=np.uint8 if k == "included" else np.float64)
+        return _table(cols)
+
+    def profile(self, lo: Optional[float] = None, hi: Optional[float] = None,
+                n: int = 81) -> Table:
+        """P(x): the net GEX (the analysis's unit) recomputed at n spots from lo to hi
+        (default the spot -20% .. +20%, as gex profile)."""
+        lo = self.spot * 0.8 if lo is None else float(lo)
+        hi = self.spot * 1.2 if hi is None else float(hi)
+        xs, ps = _gex.analysis_profile(self._h, lo, hi, int(n))
+        return _table({"spot": np.frombuffer(xs, dtype=np.float64),
+                       "net_gex": np.frombuffer(ps, dtype=np.float64)})
+
+    def document(self, name: str = "summary", range_pct: float = 20.0,
+                 points: int = 81) -> Dict[str, Any]:
+        """The JSON document `gex NAME --format json` prints, as a dict (the vendor's shapes
+        and gex's meta): greeks, gex, dex, vex, chex, exposure, levels, summary, profile
+        (range_pct and points as --range, --points), expirations."""
+        return _json.loads(self.document_text(name, range_pct, points))
+
+    def document_text(self, name: str = "summary", range_pct: float = 20.0,
+                      points: int = 81) -> str:
+        """The same document as the exact text the command prints."""
+        return _gex.analysis_document(self._h, name, float(range_pct), int(points))
+
+    def __repr__(self) -> str:
+        t = self.totals
+        return (f"<gex.Analysis {self.symbol} spot {self.spot:g}: net GEX {t['net_gex']:.6g} "
+                f"({self.unit}), {t['used']} of {t['contracts']} contracts used>")
+
+
+def analyze(chain: Chain, *, unit: str = "pct",
+            expirations: Union[None, str, _dt.date, Sequence[Union[str, _dt.date, int]]] = None,
+            exclude_expirations: Union[None, str, _dt.date,
+                                       Sequence[Union[str, _dt.date, int]]] = None,
+            max_dte: Optional[int] = None, min_oi: float = 0.0, min_bid: float = 0.0,
+            max_delta: float = 0.0, flip_method: str = "profile") -> Analysis:
+    """Analyses a prepared chain of one underlying (gex_analysis_new), with the command line's
+    options: unit "pct" | "point" | "shares" (--gex-unit); expirations: dates to keep
+    ('YYYY-MM-DD', datetime.date, or '0dte' for the quote date; --expiration);
+    exclude_expirations (--exclude-expiration); max_dte: calendar days (--max-dte); min_oi
+    (--min-oi); min_bid (--min-bid, 0: none); max_delta: |delta| limit in (0, 1] (--max-delta,
+    0: none); flip_method "profile" | "strike" (--flip-method).
+
+    An analysis whose filters leave no contract is still made (totals["used"] == 0, levels
+    None), as the library makes it. The chain is kept alive by the analysis.
+    """
+    if not isinstance(chain, Chain):
+        raise TypeError("analyze: expected a gex.Chain (gex.read(...).prepare())")
+    keep, zero = _dates(expirations)
+    drop, drop_zero = _dates(exclude_expirations)
+    h = _gex.analyze(chain._h, unit, keep, zero, drop, drop_zero,
+                     -1 if max_dte is None else int(max_dte), float(min_oi), float(min_bid),
+                     float(max_delta), flip_method)
+    return Analysis(h, chain)
+
+
+def _broadcast(arrays: Sequence[Any], types: Any) -> Tuple[int, Tuple[np.ndarray, ...], Tuple[int, ...]]:
+    arrs = [np.asarray(a, dtype=np.float64) for a in arrays]
+    t = np.asarray(types)
+    if t.dtype.kind in "US":
+        lower = np.char.lower(t.astype(str))
+        bad = ~np.isin(lower, ["c", "call", "p", "put"])
+        if bad.any():
+            raise ValueError("type: 'call'/'c' or 'put'/'p' (or 0 call, 1 put)")
+        t = np.isin(lower, ["p", "put"]).astype(np.uint8)
+    else:
+        if not np.isin(t, [0, 1]).all():
+            raise ValueError("type: 0 (call) or 1 (put), or 'call'/'put'")
+        t = t.astype(np.uint8)
+    out = np.broadcast_arrays(*arrs, t)
+    shape = out[0].shape
+    flat = tuple(np.ascontiguousarray(a).reshape(-1) for a in out)
+    return int(np.prod(shape, dtype=np.int64)), flat, shape
+
+
+def greeks(S: Any, K: Any, T: Any, r: Any = 0.045, q: Any = 0.013, sigma: Any = 0.2,
+           type: Any = "call", *, price: bool = False) -> Dict[str, np.ndarray]:
+    """Black-Scholes-Merton greeks per share, vectorised with numpy broadcasting
+    (gex_bs_greeks_batch): S spot, K strike (currency), T years, r and q continuously
+    compounded fractions, sigma a fraction (0.2 = 20%), type "call"/"put" (or 0/1).
+
+    Returns a dict of arrays of the broadcast shape: delta, gamma (per $1), vega (per 1.00 of
+    vol), vanna (d delta / d sigma), charm (d delta / d t, per year), price when price=True,
+    and status (0 ok, 1 bad input, 2 overflow); the greeks are NaN where status is not 0.
+    """
+    n, (s, k, t, rr, qq, sig, ty), shape = _broadcast((S, K, T, r, q, sigma), type)
+    out = {name: np.empty(n) for name in ("delta", "gamma", "vega", "vanna", "charm")}
+    p = np.empty(n) if price else None
+    status = np.empty(n, dtype=np.uint8)
+    _gex.greeks(n, s, k, t, rr, qq, sig, ty, p, out["delta"], out["gamma"], out["vega"],
+                out["vanna"], out["charm"], status)
+    if p is not None:
+        out["price"] = p
+    bad = status != 0
+    result = {}
+    for name, v in out.items():
+        if bad.any():
+            v[bad] = np.nan
+        result[name] = v.reshape(shape)
+    result["status"] = status.reshape(shape)
+    return result
+
+
+def implied_vol(price: Any, S: Any, K: Any, T: Any, r: Any = 0.045, q: Any = 0.013,
+                type: Any = "call") -> Tuple[np.ndarray, np.ndarray]:
+    """Implied volatility (fraction) from an option's price per share, vectorised with numpy
+    broadcasting (gex_bs_implied_vol_batch). Returns (sigma, status): status 0 ok, 1 no quote,
+    2 below intrinsic, 3 above the no-arbitrage maximum, 4 not converged, 5 bad input; sigma is
+    NaN where status is not 0."""
+    n, (p, s, k, t, rr, qq, ty), shape = _broadcast((price, S, K, T, r, q), type)
+    sigma = np.empty(n)
+    status = np.empty(n, dtype=np.uint8)
+    _gex.implied_vol(n, p, s, k, t, rr, qq, ty, sigma, status)
+    sigma[status != 0] = np.nan
+    return sigma.reshape(shape), status.reshape(shape)

@@ -1,0 +1,423 @@
+/*
+ * gexpy-chain.c: chains in Python: reading from a path or from memory, what the reader and the
+ * preparation reported, the arrays of a chain as columns, and the preparation (which makes a
+ * new, prepared chain, so that a chain never changes under an analysis or another thread).
+ */
+#include "gexpy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void chain_dealloc(PyObject *self)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    gexpy_chain *c = (gexpy_chain *)self;
+    gex_chain_free(c->chain);
+    free(c->path);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+static PyType_Slot chain_slots[] = {
+    {Py_tp_dealloc, (void *)chain_dealloc},
+    {Py_tp_doc, (void *)"A gex chain (use gex.Chain)."},
+    {0, NULL},
+};
+
+PyType_Spec gexpy_chain_spec = {
+    .name = "gex._gex.ChainHandle",
+    .basicsize = sizeof(gexpy_chain),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = chain_slots,
+};
+
+static gexpy_chain *chain_new(PyObject *module, const char *path)
+{
+    PyTypeObject *type = gexpy_state_of(module)->chain_type;
+    gexpy_chain *c = PyObject_New(gexpy_chain, type);
+    if (c == NULL)
+        return NULL;
+    Py_INCREF(type);
+    c->chain = NULL;
+    c->prepared = 0;
+    memset(&c->read, 0, sizeof c->read);
+    memset(&c->prepare, 0, sizeof c->prepare);
+    c->path = strdup(path);
+    if (c->path == NULL) {
+        Py_DECREF(c);
+        return (gexpy_chain *)PyErr_NoMemory();
+    }
+    return c;
+}
+
+static gexpy_chain *chain_arg(PyObject *module, PyObject *obj)
+{
+    if (!PyObject_TypeCheck(obj, gexpy_state_of(module)->chain_type)) {
+        PyErr_SetString(PyExc_TypeError, "expected a gex chain handle");
+        return NULL;
+    }
+    return (gexpy_chain *)obj;
+}
+
+/* read(source, name, format, strict, symbol or None, multiplier, spot, settle [(root, am)],
+ * threads): source is a path (str or bytes of os.fsencode) when is_path, else a buffer. */
+PyObject *gexpy_read(PyObject *module, PyObject *args)
+{
+    PyObject *source, *symbol_obj, *settle_list;
+    int is_path, strict, threads;
+    const char *name, *format_name;
+    double multiplier, spot;
+    if (!PyArg_ParseTuple(args,
+                          "Opssi"
+                          "OddO!i",
+                          &source, &is_path, &name, &format_name, &strict, &symbol_obj, &multiplier,
+                          &spot, &PyList_Type, &settle_list, &threads))
+        return NULL;
+    gex_read_options opts = {0};
+    if (gex_format_parse(format_name, &opts.format) != GEX_OK) {
+        PyErr_Format(PyExc_ValueError,
+                     "format: '%s' is not one of auto, long-csv, cboe-csv, cboe-json", format_name);
+        return NULL;
+    }
+    opts.strict = strict;
+    opts.multiplier = multiplier;
+    opts.spot = spot;
+    opts.threads = threads;
+    if (symbol_obj != Py_None) {
+        opts.symbol = PyUnicode_AsUTF8(symbol_obj);
+        if (opts.symbol == NULL)
+            return NULL;
+    }
+    const Py_ssize_t n_settle = PyList_GET_SIZE(settle_list);
+    gex_settle_override *settle = NULL;
+    if (n_settle > 0) {
+        settle = PyMem_Calloc((size_t)n_settle, sizeof *settle);
+        if (settle == NULL)
+            return PyErr_NoMemory();
+        for (Py_ssize_t i = 0; i < n_settle; i++) {
+            const char *root;
+            int am;
+            if (!PyArg_ParseTuple(PyList_GET_ITEM(settle_list, i), "sp", &root, &am)) {
+                PyMem_Free(settle);
+                return NULL;
+            }
+            settle[i].root = root; /* kept alive by settle_list */
+            settle[i].style = am ? GEX_SETTLE_AM : GEX_SETTLE_PM;
+        }
+        opts.settle = settle;
+        opts.n_settle = (size_t)n_settle;
+    }
+
+    gexpy_chain *c = chain_new(module, name);
+    if (c == NULL) {
+        PyMem_Free(settle);
+        return NULL;
+    }
+    gex_error err;
+    gex_error_clear(&err);
+    int st;
+    if (is_path) {
+        PyObject *bytes = NULL;
+        if (!PyUnicode_FSConverter(source, &bytes)) {
+            PyMem_Free(settle);
+            Py_DECREF(c);
+            return NULL;
+        }
+        const char *path = PyBytes_AS_STRING(bytes);
+        Py_BEGIN_ALLOW_THREADS st = gex_chain_read_path(path, &opts, &c->chain, &c->read, &err);
+        Py_END_ALLOW_THREADS Py_DECREF(bytes);
+    } else {
+        Py_buffer buf;
+        if (PyObject_GetBuffer(source, &buf, PyBUF_SIMPLE) < 0) {
+            PyMem_Free(settle);
+            Py_DECREF(c);
+            return NULL;
+        }
+        Py_BEGIN_ALLOW_THREADS st =
+            gex_chain_read_buffer(buf.buf, (size_t)buf.len, name, &opts, &c->chain, &c->read, &err);
+        Py_END_ALLOW_THREADS PyBuffer_Release(&buf);
+    }
+    PyMem_Free(settle);
+    if (st != GEX_OK) {
+        Py_DECREF(c);
+        return gexpy_raise(module, st, &err, name);
+    }
+    return (PyObject *)c;
+}
+
+static PyObject *counts_dict(const size_t *counts, int n, const char *(*name)(int))
+{
+    PyObject *d = PyDict_New();
+    for (int i = 0; d != NULL && i < n; i++) {
+        PyObject *v = PyLong_FromSize_t(counts[i]);
+        if (v == NULL || PyDict_SetItemString(d, name(i), v) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+static PyObject *first_lines_dict(const long *lines)
+{
+    PyObject *d = PyDict_New();
+    for (int i = 0; d != NULL && i < GEX_SKIP_REASON_COUNT; i++) {
+        PyObject *v = PyLong_FromLong(lines[i]);
+        if (v == NULL || PyDict_SetItemString(d, gex_skip_reason_name(i), v) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+/* chain_info(chain) -> dict: n, path, symbols (the underlyings, in order), quote_time (UTC
+ * seconds or None), prepared, rate, div, read (the reader's report), prepare (its report). */
+PyObject *gexpy_chain_info(PyObject *module, PyObject *args)
+{
+    PyObject *obj;
+    if (!PyArg_ParseTuple(args, "O", &obj))
+        return NULL;
+    const gexpy_chain *c = chain_arg(module, obj);
+    if (c == NULL)
+        return NULL;
+    const size_t n_und = gex_chain_underlyings(c->chain, NULL, 0);
+    uint32_t *ids = PyMem_Calloc(n_und > 0 ? n_und : 1, sizeof *ids);
+    if (ids == NULL)
+        return PyErr_NoMemory();
+    gex_chain_underlyings(c->chain, ids, n_und);
+    PyObject *symbols = PyList_New((Py_ssize_t)n_und);
+    for (size_t i = 0; symbols != NULL && i < n_und; i++) {
+        PyObject *s =
+            PyUnicode_DecodeUTF8(gex_chain_symbol(c->chain, ids[i]),
+                                 (Py_ssize_t)strlen(gex_chain_symbol(c->chain, ids[i])), "replace");
+        if (s == NULL)
+            Py_CLEAR(symbols);
+        else
+            PyList_SET_ITEM(symbols, (Py_ssize_t)i, s);
+    }
+    PyMem_Free(ids);
+    if (symbols == NULL)
+        return NULL;
+    int64_t qt = 0;
+    PyObject *quote_time = gex_chain_quote_time(c->chain, &qt) == GEX_OK
+                               ? PyLong_FromLongLong((long long)qt)
+                               : Py_NewRef(Py_None);
+    double rate = NAN, div = NAN;
+    gex_chain_carry(c->chain, &rate, &div);
+    const gex_read_report *r = &c->read;
+    PyObject *read = Py_BuildValue(
+        "{s:s,s:n,s:n,s:N,s:N,s:n,s:O,s:O,s:s}", "format", gex_format_name(r->format), "rows",
+        (Py_ssize_t)r->rows, "contracts", (Py_ssize_t)r->contracts, "skipped",
+        counts_dict(r->skipped, GEX_SKIP_REASON_COUNT, gex_skip_reason_name), "first_line",
+        first_lines_dict(r->first_line), "other_symbol", (Py_ssize_t)r->other_symbol,
+        "iv_percent_rescaled", r->iv_percent_rescaled ? Py_True : Py_False, "has_quote_time",
+        r->has_quote_time ? Py_True : Py_False, "warning", r->warning);
+    PyObject *prepare = Py_None;
+    Py_INCREF(prepare);
+    if (c->prepared) {
+        Py_DECREF(prepare);
+        const gex_prepare_report *p = &c->prepare;
+        prepare = Py_BuildValue(
+            "{s:N,s:n,s:n,s:L}", "status",
+            counts_dict(p->status, GEX_CONTRACT_STATUS_COUNT, gex_contract_status_name),
+            "iv_from_file", (Py_ssize_t)p->iv_from_file, "iv_from_mid", (Py_ssize_t)p->iv_from_mid,
+            "quote_time", (long long)p->quote_time);
+    }
+    if (quote_time == NULL || read == NULL || prepare == NULL) {
+        Py_XDECREF(quote_time);
+        Py_XDECREF(read);
+        Py_XDECREF(prepare);
+        Py_DECREF(symbols);
+        return NULL;
+    }
+    return Py_BuildValue("{s:n,s:s,s:N,s:N,s:O,s:d,s:d,s:N,s:N}", "n",
+                         (Py_ssize_t)gex_chain_size(c->chain), "path", c->path, "symbols", symbols,
+                         "quote_time", quote_time, "prepared", c->prepared ? Py_True : Py_False,
+                         "rate", rate, "div", div, "read", read, "prepare", prepare);
+}
+
+/* chain_column(chain, name) -> (Column, numpy dtype string), or (list of str, None) for
+ * "underlying" and "root" (their symbols, one per contract, would be a copy per element: the
+ * index arrays are "underlying_id" and "root_id"). */
+PyObject *gexpy_chain_column(PyObject *module, PyObject *args)
+{
+    PyObject *obj;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "Os", &obj, &name))
+        return NULL;
+    gexpy_chain *c = chain_arg(module, obj);
+    if (c == NULL)
+        return NULL;
+    gex_chain_view v;
+    gex_chain_get_view(c->chain, &v);
+    const Py_ssize_t n = (Py_ssize_t)v.n;
+    const struct {
+        const char *name;
+        const void *data;
+        const char *format;
+        Py_ssize_t size;
+        const char *dtype;
+    } cols[] = {
+        {"underlying_id", v.underlying, "I", 4, "u4"},
+        {"root_id", v.root, "I", 4, "u4"},
+        {"expiration", v.expiration, "i", 4, "i4"},
+        {"settlement", v.settlement, "q", 8, "i8"},
+        {"strike", v.strike, "d", 8, "f8"},
+        {"type", v.type, "B", 1, "u1"},
+        {"bid", v.bid, "d", 8, "f8"},
+        {"ask", v.ask, "d", 8, "f8"},
+        {"last", v.last, "d", 8, "f8"},
+        {"file_iv", v.file_iv, "d", 8, "f8"},
+        {"open_interest", v.open_interest, "d", 8, "f8"},
+        {"volume", v.volume, "d", 8, "f8"},
+        {"multiplier", v.multiplier, "d", 8, "f8"},
+        {"spot", v.spot, "d", 8, "f8"},
+        {"vendor_delta", v.vendor_delta, "d", 8, "f8"},
+        {"vendor_gamma", v.vendor_gamma, "d", 8, "f8"},
+        {"line", v.line, "l", (Py_ssize_t)sizeof(long), "i8"},
+        {"T", v.T, "d", 8, "f8"},
+        {"iv", v.iv, "d", 8, "f8"},
+        {"iv_source", v.iv_source, "B", 1, "u1"},
+        {"status", v.status, "B", 1, "u1"},
+    };
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        if (strcmp(cols[i].name, name) != 0)
+            continue;
+        PyObject *col = gexpy_column(module, obj, cols[i].data, n, cols[i].format, cols[i].size);
+        if (col == NULL)
+            return NULL;
+        return Py_BuildValue("Ns", col, cols[i].dtype);
+    }
+    if (strcmp(name, "symbols") == 0) { /* the symbol table, for the *_id columns */
+        const size_t ns = gex_chain_symbol_count(c->chain);
+        PyObject *list = PyList_New((Py_ssize_t)ns);
+        for (size_t i = 0; list != NULL && i < ns; i++) {
+            const char *s = gex_chain_symbol(c->chain, (uint32_t)i);
+            PyObject *u = PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+            if (u == NULL)
+                Py_CLEAR(list);
+            else
+                PyList_SET_ITEM(list, (Py_ssize_t)i, u);
+        }
+        return list == NULL ? NULL : Py_BuildValue("NO", list, Py_None);
+    }
+    PyErr_Format(PyExc_KeyError, "no chain column '%s'", name);
+    return NULL;
+}
+
+/* prepare(chain, now_kind, now, rate, div, iv_mode) -> a new prepared chain: now_kind 0 none
+ * (the file's quote instant), 1 now is UTC seconds (int), 2 now is text (--now's forms). */
+PyObject *gexpy_prepare(PyObject *module, PyObject *args)
+{
+    PyObject *obj, *now_obj;
+    int now_kind;
+    double rate, div;
+    const char *iv_name;
+    if (!PyArg_ParseTuple(args, "OiOdds", &obj, &now_kind, &now_obj, &rate, &div, &iv_name))
+        return NULL;
+    gexpy_chain *src = chain_arg(module, obj);
+    if (src == NULL)
+        return NULL;
+    gex_prepare_options opts;
+    gex_prepare_options_default(&opts);
+    opts.rate = rate;
+    opts.div = div;
+    if (strcmp(iv_name, "auto") == 0)
+        opts.iv_mode = GEX_IV_MODE_AUTO;
+    else if (strcmp(iv_name, "file") == 0)
+        opts.iv_mode = GEX_IV_MODE_FILE;
+    else if (strcmp(iv_name, "mid") == 0)
+        opts.iv_mode = GEX_IV_MODE_MID;
+    else {
+        PyErr_Format(PyExc_ValueError, "iv_source: '%s' is not one of auto, file, mid", iv_name);
+        return NULL;
+    }
+    if (now_kind == 1) {
+        opts.has_now = 1;
+        opts.now = (int64_t)PyLong_AsLongLong(now_obj);
+        if (PyErr_Occurred())
+            return NULL;
+    } else if (now_kind == 2) {
+        Py_ssize_t len;
+        const char *text = PyUnicode_AsUTF8AndSize(now_obj, &len);
+        if (text == NULL)
+            return NULL;
+        gex_instant_info info;
+        memset(&info, 0, sizeof info);
+        int64_t utc = 0;
+        const int st = gex_time_parse_now(text, (size_t)len, &utc, &info);
+        if (st != GEX_OK) {
+            gex_error err;
+            gex_error_clear(&err);
+            if (st == GEX_EPARSE)
+                gex_error_set(&err, st, NULL, 0, 0, "now: '%s': %s", text, info.problem);
+            else
+                gex_error_set(&err, st, NULL, 0, 0,
+                              "now: '%s' is not a date and time (for example "
+                              "2023-09-14T16:31:00-04:00)",
+                              text);
+            return gexpy_raise(module, st, &err, NULL);
+        }
+        opts.has_now = 1;
+        opts.now = utc;
+    }
+    gexpy_chain *c = chain_new(module, src->path);
+    if (c == NULL)
+        return NULL;
+    c->read = src->read;
+    const size_t n = gex_chain_size(src->chain);
+    gex_error err;
+    gex_error_clear(&err);
+    int st;
+    Py_BEGIN_ALLOW_THREADS
+        /* A copy of every contract in order (with the quote instant, spots and settlement
+         * overrides), prepared: the source chain stays as it was. */
+        uint32_t *all = malloc((n > 0 ? n : 1) * sizeof *all);
+    if (all == NULL)
+        st = GEX_ENOMEM;
+    else {
+        for (size_t i = 0; i < n; i++)
+            all[i] = (uint32_t)i;
+        st = gex_chain_extract(src->chain, all, n, &c->chain);
+        free(all);
+        if (st == GEX_OK)
+            st = gex_chain_prepare(c->chain, &opts, &c->prepare, &err);
+    }
+    Py_END_ALLOW_THREADS if (st != GEX_OK)
+    {
+        Py_DECREF(c);
+        return gexpy_raise(module, st, &err, src->path);
+    }
+    c->prepared = 1;
+    return (PyObject *)c;
+}
+
+/* select(chain, symbol) -> a new chain of one underlying's contracts (gex_chain_select), with
+ * the reader's and the preparation's reports of the whole file. */
+PyObject *gexpy_select(PyObject *module, PyObject *args)
+{
+    PyObject *obj;
+    const char *symbol;
+    if (!PyArg_ParseTuple(args, "Os", &obj, &symbol))
+        return NULL;
+    const gexpy_chain *src = chain_arg(module, obj);
+    if (src == NULL)
+        return NULL;
+    gexpy_chain *c = chain_new(module, src->path);
+    if (c == NULL)
+        return NULL;
+    c->read = src->read;
+    c->prepare = src->prepare;
+    c->prepared = src->prepared;
+    int st;
+    Py_BEGIN_ALLOW_THREADS st = gex_chain_select(src->chain, symbol, &c->chain);
+    Py_END_ALLOW_THREADS if (st != GEX_OK)
+    {
+        Py_DECREF(c);
+        gex_error err;
+        gex_error_clear(&err);
+        gex_error_set(&err, st, src->path, 0, 0, "no underlying '%s' in the chain", symbol);
+        return gexpy_raise(module, st, &err, src->path);
+    }
+    return (PyObject *)c;
+}

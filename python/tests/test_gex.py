@@ -1,0 +1,279 @@
+"""The package against the gex program: the same documents, figures and tables on the sample,
+every real chain of ../shared/chains (skipped when absent) and generated chains; bad input
+raises with the message the program prints; two threads analysing at once agree; the
+vectorised Black-Scholes against closed forms written here."""
+import json
+import math
+import os
+import subprocess
+import threading
+
+import numpy as np
+import pytest
+
+import gex
+
+DOCS = ["summary", "levels", "gex", "dex", "vex", "chex", "exposure", "expirations", "profile",
+        "greeks"]
+
+
+def cli(exe, *args):
+    """(exit status, stdout, stderr) of the gex program."""
+    p = subprocess.run([exe, *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def cli_json(exe, *args):
+    rc, out, err = cli(exe, *args, "--format", "json")
+    assert rc == 0, err
+    return json.loads(out)
+
+
+def check_against_cli(exe, path, cli_args=(), read_kw=None, prep_kw=None, an_kw=None,
+                      docs=DOCS):
+    """Every document equal to the program's, and the package's own figures and tables equal
+    to the fields of the program's documents."""
+    a = gex.analyze(gex.read(path, **(read_kw or {})).prepare(**(prep_kw or {})),
+                    **(an_kw or {}))
+    for doc in docs:
+        want = cli_json(exe, doc, path, *cli_args)
+        assert a.document(doc) == want, f"{doc} document differs on {path}"
+    summary = cli_json(exe, "summary", path, *cli_args)
+    t = a.totals
+    for k in ("net_gex", "net_dex", "net_vex", "net_chex"):
+        assert t[k] == summary["exposures"][k]
+    assert a.spot == summary["underlying_price"]
+    assert a.levels["gamma_flip"] == summary["gamma_flip"]
+    assert a.regime["vendor_regime"] == summary["regime"]
+    assert a.regime["confidence"] == summary["classifier"]["confidence"]
+    h = a.hedging
+    assert h["down"]["shares"] == summary["hedging_estimate"]["spot_down_1pct"][
+        "dealer_shares_to_trade"]
+    assert h["up"]["direction"] == summary["hedging_estimate"]["spot_up_1pct"]["direction"]
+    assert t["used"] == summary["meta"]["contracts"]["used"]
+    z = summary["zero_dte"]
+    if z["expiration"] is None:  # the document's zeros: no 0DTE contract
+        assert a.zero_dte is None and z["net_gex"] == 0
+    else:
+        assert a.zero_dte["net_gex"] == z["net_gex"]
+        assert a.zero_dte["expiration"].isoformat() == z["expiration"]
+    levels = cli_json(exe, "levels", path, *cli_args)
+    for k in ("call_wall", "put_wall", "max_positive_gamma", "max_negative_gamma"):
+        assert a.levels[k] == levels["levels"][k] if "levels" in levels else True
+    # the per-strike table against the program's gex and exposure documents
+    s = a.strikes()
+    rows = cli_json(exe, "gex", path, *cli_args)["strikes"]
+    assert len(s["strike"]) == len(rows)
+    for col in ("strike", "call_gex", "put_gex", "net_gex", "call_oi", "put_oi"):
+        assert list(np.asarray(s[col])) == [r[col] for r in rows], col
+    # the per-expiration table against the expirations document's GEX
+    e = a.by_expiration()
+    exp_doc = cli_json(exe, "expirations", path, *cli_args)
+    used = {r["expiration"]: r for r in exp_doc["expirations"] if r.get("net_gex") is not None}
+    dates = [str(d)[:10] for d in np.asarray(e["expiration"])]
+    for d, g in zip(dates, np.asarray(e["net_gex"])):
+        if d in used:
+            assert g == pytest.approx(used[d]["net_gex"], rel=1e-12, abs=1e-6)
+    # the profile against the profile document (default range and points)
+    p = a.profile()
+    prof = cli_json(exe, "profile", path, *cli_args)
+    pts = prof["profile"] if "profile" in prof else prof["points"]
+    assert len(pts) == len(p["spot"])
+    return a
+
+
+def test_version(gex_exe):
+    assert cli(gex_exe, "--version")[1].strip() == "gex " + gex.__version__
+
+
+def test_sample(gex_exe, root):
+    a = check_against_cli(gex_exe, os.path.join(root, "data", "sample-spx.csv"))
+    assert a.symbol == "SPX" and a.totals["used"] == 3626
+
+
+def test_sample_options(gex_exe, root):
+    path = os.path.join(root, "data", "sample-spx.csv")
+    check_against_cli(
+        gex_exe, path,
+        ["--gex-unit", "point", "--flip-method", "strike", "--max-dte", "30", "--min-oi", "10",
+         "--rate", "0.05", "--div", "0.01", "--exclude-expiration", "0dte"],
+        prep_kw={"rate": 0.05, "div": 0.01},
+        an_kw={"unit": "point", "flip_method": "strike", "max_dte": 30, "min_oi": 10,
+               "exclude_expirations": "0dte"},
+        docs=["summary", "gex", "levels", "expirations"])
+
+
+def test_bytes_equal_path(root):
+    path = os.path.join(root, "data", "sample-spx.csv")
+    with open(path, "rb") as f:
+        data = f.read()
+    a = gex.analyze(gex.read(data, name=path).prepare())
+    b = gex.analyze(gex.read(path).prepare())
+    assert a.document_text("exposure") == b.document_text("exposure")
+
+
+def real_chains():
+    d = os.path.join(os.environ.get("GEX_SHARED", os.path.join(
+        os.path.dirname(__file__), "..", "..", "..", "shared")), "chains")
+    if not os.path.isdir(d):
+        return [pytest.param(None, marks=pytest.mark.skip(reason="skipped: ../shared absent"))]
+    return sorted(os.path.join(d, f) for f in os.listdir(d) if not f.endswith(".md"))
+
+
+@pytest.mark.parametrize("path", real_chains())
+def test_real_chain(gex_exe, path):
+    """The program's summary on the file: when it succeeds, the package's documents and figures
+    equal its own; when it fails, the package raises with the same message."""
+    rc, out, err = cli(gex_exe, "summary", path, "--format", "json")
+    if rc == 0:
+        check_against_cli(gex_exe, path, docs=["summary", "gex", "exposure", "expirations"])
+    else:
+        with pytest.raises(gex.Error) as e:
+            gex.analyze(gex.read(path).prepare())
+        assert "gex: " + str(e.value) == err.strip().splitlines()[-1]
+
+
+def test_generated(gex_exe, gen_chain, tmp_path):
+    path = str(tmp_path / "gen.csv")
+    subprocess.run([gen_chain, "--seed", "7", "-o", path], check=True)
+    check_against_cli(gex_exe, path)
+    nov = str(tmp_path / "gen-noiv.csv")
+    subprocess.run([gen_chain, "--seed", "8", "--no-iv", "-o", nov], check=True)
+    check_against_cli(gex_exe, nov, ["--iv-source", "mid"], prep_kw={"iv_source": "mid"},
+                      docs=["summary", "exposure"])
+
+
+BAD = [
+    ("missing.csv", None, []),
+    ("bad.csv", b"strike,type\n1,x\n", []),
+    ("strict.csv", b"underlying,expiration,strike,type,bid,ask,iv,open_interest,spot,quote_time\n"
+     b"SPX,2026-12-18,7000,C,10,11,0.2,5,7000,2026-11-18T19:30:00Z\n"
+     b"SPX,2026-12-18,abc,C,10,11,0.2,5,7000,2026-11-18T19:30:00Z\n", ["--strict"]),
+    ("empty.csv", b"", []),
+    ("nospot.csv", b"underlying,expiration,strike,type,bid,ask,iv,open_interest\n"
+     b"SPX,2026-12-18,7000,C,10,11,0.2,5\n", ["--now", "2026-11-18T19:30:00Z"]),
+]
+
+
+@pytest.mark.parametrize("name,data,args", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_same_message(gex_exe, tmp_path, name, data, args):
+    path = str(tmp_path / name)
+    if data is not None:
+        with open(path, "wb") as f:
+            f.write(data)
+    rc, _, err = cli(gex_exe, "summary", path, *args)
+    assert rc != 0
+    with pytest.raises(gex.Error) as e:
+        c = gex.read(path, strict="--strict" in args)
+        p = c.prepare(now="2026-11-18T19:30:00Z" if "--now" in args else None)
+        gex.analyze(p)
+    line = err.strip().splitlines()[-1]
+    assert line == "gex: " + str(e.value)
+    assert isinstance(e.value, ValueError) and e.value.file == path
+
+
+def test_bad_now():
+    with pytest.raises(gex.Error) as e:
+        gex.read(os.path.join(os.path.dirname(__file__), "..", "..", "data",
+                              "sample-spx.csv")).prepare(now="yesterday-ish")
+    assert "now: 'yesterday-ish'" in str(e.value)
+
+
+def test_threads(gen_chain, tmp_path):
+    """Two threads analysing the full index chain at once give what one thread gives."""
+    path = str(tmp_path / "big.csv")
+    subprocess.run([gen_chain, "--big", "-o", path], check=True)
+    ref = gex.analyze(gex.read(path).prepare()).document_text("exposure")
+    results = [None, None]
+
+    def work(i):
+        a = gex.analyze(gex.read(path).prepare())
+        results[i] = (a.document_text("exposure"), np.asarray(a.strikes()["net_gex"]).copy())
+
+    ts = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert results[0][0] == ref and results[1][0] == ref
+    assert np.array_equal(results[0][1], results[1][1])
+
+
+def test_columns_are_views(root):
+    c = gex.read(os.path.join(root, "data", "sample-spx.csv")).prepare()
+    k = c["strike"]
+    assert not k.flags.writeable and k.dtype == np.float64 and len(k) == c.n
+    with pytest.raises(ValueError):
+        k[0] = 1.0
+    a = gex.analyze(c)
+    s = a.strikes()
+    del a, c  # the table keeps the analysis's memory alive
+    assert np.isfinite(np.asarray(s["net_gex"])).all()
+
+
+def norm_cdf(x):
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def bs_closed(S, K, T, r, q, sigma, put):
+    d1 = (math.log(S / K) + (r - q + sigma * sigma / 2) * T) / (sigma * math.sqrt(T))
+    d2 = d1 - sigma * math.sqrt(T)
+    pdf = math.exp(-d1 * d1 / 2) / math.sqrt(2 * math.pi)
+    if put:
+        price = K * math.exp(-r * T) * norm_cdf(-d2) - S * math.exp(-q * T) * norm_cdf(-d1)
+        delta = -math.exp(-q * T) * norm_cdf(-d1)
+    else:
+        price = S * math.exp(-q * T) * norm_cdf(d1) - K * math.exp(-r * T) * norm_cdf(d2)
+        delta = math.exp(-q * T) * norm_cdf(d1)
+    gamma = math.exp(-q * T) * pdf / (S * sigma * math.sqrt(T))
+    vega = S * math.exp(-q * T) * pdf * math.sqrt(T)
+    return price, delta, gamma, vega
+
+
+def test_greeks_closed_form():
+    S = np.array([[90.0], [100.0], [130.0]])
+    K = np.array([80.0, 100.0, 125.0, 160.0])
+    g = gex.greeks(S, K, 0.75, 0.03, 0.01, 0.25, "put", price=True)
+    assert g["delta"].shape == (3, 4) and (g["status"] == 0).all()
+    for i in range(3):
+        for j in range(4):
+            p, d, ga, v = bs_closed(S[i, 0], K[j], 0.75, 0.03, 0.01, 0.25, True)
+            assert g["price"][i, j] == pytest.approx(p, rel=1e-10, abs=1e-12)
+            assert g["delta"][i, j] == pytest.approx(d, rel=1e-10, abs=1e-12)
+            assert g["gamma"][i, j] == pytest.approx(ga, rel=1e-10, abs=1e-14)
+            assert g["vega"][i, j] == pytest.approx(v, rel=1e-10, abs=1e-12)
+    bad = gex.greeks(100.0, [100.0, -1.0], 0.5, sigma=0.2)
+    assert list(bad["status"]) == [0, 1] and math.isnan(bad["delta"][1])
+
+
+def test_implied_vol_round_trip():
+    sig = np.array([0.05, 0.2, 0.8, 1.5])
+    K = np.array([[90.0], [100.0], [115.0]])
+    price = gex.greeks(100.0, K, 0.4, 0.04, 0.0, sig, "call", price=True)["price"]
+    iv, st = gex.implied_vol(price, 100.0, K, 0.4, 0.04, 0.0, "call")
+    ok = st == 0
+    assert ok.sum() >= 10
+    assert np.allclose(iv[ok], np.broadcast_to(sig, iv.shape)[ok], rtol=1e-8)
+    iv2, st2 = gex.implied_vol(0.0, 100.0, 100.0, 0.5)
+    assert st2 != 0 and math.isnan(iv2)
+
+
+def test_dataframe_and_select(root):
+    pd = pytest.importorskip("pandas")
+    path = os.path.join(root, "data", "sample-spx.csv")
+    df = pd.read_csv(path)
+    a = gex.analyze(gex.read(df).prepare())
+    b = gex.analyze(gex.read(path).prepare())
+    assert a.totals == b.totals and a.levels == b.levels
+    two = pd.concat([df, df.assign(underlying="XSP", underlying_price=df["underlying_price"] / 10,
+                                   strike=df["strike"] / 10)]) if "underlying" in df else None
+    if two is None:
+        pytest.skip("the sample has no underlying column")
+    c = gex.read(two).prepare()
+    assert c.symbols == ["SPX", "XSP"]
+    with pytest.raises(gex.Error, match="2 or more underlyings"):
+        gex.analyze(c)
+    spx = gex.analyze(c.select("SPX"))
+    assert spx.totals["net_gex"] == b.totals["net_gex"]
+    with pytest.raises(gex.Error, match="no underlying 'NDX'"):
+        c.select("NDX")
