@@ -378,9 +378,11 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
                              "option symbol) in the first %d lines; check --input-format",
                              HEADER_SEARCH_LINES);
     return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
-                         "not an option chain gex knows: no CBOE header, no CSV header naming "
-                         "strike, expiration and type (or an option symbol), not JSON; pass "
-                         "--input-format if it is one of long-csv, cboe-csv, cboe-json");
+                         "not an option chain gex knows: no header of a CSV layout gex reads "
+                         "(CBOE, long CSV naming strike, expiration and type or an option "
+                         "symbol, Barchart, NSE, Deribit, thinkorswim, ...) in the first %d "
+                         "lines, and not JSON; gex --help lists the formats (--input-format)",
+                         HEADER_SEARCH_LINES);
 }
 
 /* --- rows --- */

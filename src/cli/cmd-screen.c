@@ -21,15 +21,27 @@
 
 /* --- folders: their chain files --- */
 
+static int has_suffix(const char *name, size_t len, const char *suffix)
+{
+    const size_t n = strlen(suffix);
+    return len > n && strncasecmp(name + len - n, suffix, n) == 0;
+}
+
 static int is_chain_name(const char *name)
 {
-    const size_t len = strlen(name);
+    size_t len = strlen(name);
     if (name[0] == '.')
         return 0;
+    /* a compressed chain file is read decompressed: its name before the compression's suffix */
+    static const char *const packed[] = {".gz", ".zst", ".xz", ".bz2"};
+    for (size_t i = 0; i < sizeof packed / sizeof packed[0]; i++)
+        if (has_suffix(name, len, packed[i])) {
+            len -= strlen(packed[i]);
+            break;
+        }
     /* .dat: CBOE's download of the 2020 era, quotedata.dat */
-    return (len > 4 && strcasecmp(name + len - 4, ".csv") == 0) ||
-           (len > 4 && strcasecmp(name + len - 4, ".dat") == 0) ||
-           (len > 5 && strcasecmp(name + len - 5, ".json") == 0);
+    return has_suffix(name, len, ".csv") || has_suffix(name, len, ".dat") ||
+           has_suffix(name, len, ".json");
 }
 
 static int by_name(const void *a, const void *b)
