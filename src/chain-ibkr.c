@@ -84,23 +84,13 @@ static int ibkr_record(gex__reader *r, void *state, const gex__jrec *rec)
         gex__jrec_bounded(r, rec, F_U_PRICE, 0, GEX_PRICE_MAX, NAN, &spot))
         return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, IV, greek or price");
     k.multiplier = (double)NAN;
-    double oi;
-    if (gex__jrec_bounded(r, rec, F_OI, 0, GEX_CONTRACTS_MAX, NAN, &oi) != 0)
+    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0)
         return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "open_interest");
-    if (isnan(oi)) {
-        r->missing_oi++;
-        oi = 0;
-    }
-    k.open_interest = oi;
     const char *ts = gex__jrec_text(rec, F_TIME);
     if (ts != NULL)
         gex__read_quote_time(r, ts, rec->len[F_TIME], 0, rec->line);
-    int rc = gex__reader_add(r, u, rec->len[F_TICKER], u, rec->len[F_TICKER], &k,
-                             spot > 0 ? spot : (double)NAN);
-    if (rc != GEX_OK)
-        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
-                             gex_strerror(rc));
-    return GEX_OK;
+    return gex__jrec_store(r, u, rec->len[F_TICKER], u, rec->len[F_TICKER], &k,
+                           spot > 0 ? spot : (double)NAN);
 }
 
 static int ibkr_finish(gex__reader *r, void *state, const gex__jtop *top)

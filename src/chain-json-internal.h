@@ -9,12 +9,15 @@
 #ifndef GEX_CHAIN_JSON_INTERNAL_H
 #define GEX_CHAIN_JSON_INTERNAL_H
 
+#include <float.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "chain-row-internal.h"
+#include "gex/bs.h"
 #include "json-pull-internal.h"
 
 /* Reads a JSON document through next_chunk(..., data) into r: the layout options->format names,
@@ -169,6 +172,62 @@ static inline int gex__jrec_bounded(const gex__reader *r, const gex__jrec *rec, 
     if (*v == sentinel)
         *v = (double)NAN;
     return isnan(*v) || (*v >= lo && *v <= hi) ? 0 : -1;
+}
+
+/* A record's open interest, from 0 to GEX_CONTRACTS_MAX, into k->open_interest: absent (or
+ * the layout's sentinel) is 0 and counted in r->missing_oi, which gex__json_require_oi reads.
+ * 0, or -1 when it is not such a number (the layout skips the record, naming its field). */
+static inline int gex__jrec_open_interest(gex__reader *r, const gex__jrec *rec, size_t field,
+                                          double sentinel, gex_contract *k)
+{
+    double oi;
+    if (gex__jrec_bounded(r, rec, field, 0, GEX_CONTRACTS_MAX, sentinel, &oi) != 0)
+        return -1;
+    if (isnan(oi)) {
+        r->missing_oi++;
+        oi = 0;
+    }
+    k->open_interest = oi;
+    return 0;
+}
+
+/* Type, expiration and strike of a record from its own fields (f_type "call" or "put", f_exp a
+ * date, f_strike a price), each absent one from the record's OCC symbol (occ; NULL: it has
+ * none). 0, or -1 with *why the reason to skip the record (type, expiration or strike). */
+static inline int gex__jrec_terms(gex__reader *r, const gex__jrec *rec, size_t f_type, size_t f_exp,
+                                  size_t f_strike, const gex__occ *occ, gex_contract *k,
+                                  gex_skip_reason *why)
+{
+    const char *type = gex__jrec_text(rec, f_type);
+    if (type != NULL && (strcmp(type, "call") == 0 || strcmp(type, "put") == 0))
+        k->type = type[0] == 'c' ? GEX_CALL : GEX_PUT;
+    else if (type == NULL && occ != NULL)
+        k->type = occ->type;
+    else
+        return *why = GEX_SKIP_BAD_TYPE, -1;
+    const char *exp = gex__jrec_text(rec, f_exp);
+    if (exp != NULL ? gex__read_expiration(r, exp, rec->len[f_exp], &k->expiration) != 0
+                    : occ == NULL)
+        return *why = GEX_SKIP_BAD_EXPIRATION, -1;
+    if (exp == NULL)
+        k->expiration = occ->expiration;
+    if (gex__jrec_bounded(r, rec, f_strike, DBL_MIN, GEX_PRICE_MAX, NAN, &k->strike) != 0 ||
+        (isnan(k->strike) && occ == NULL))
+        return *why = GEX_SKIP_BAD_STRIKE, -1;
+    if (isnan(k->strike))
+        k->strike = occ->strike;
+    return 0;
+}
+
+/* Stores a record's contract (gex__reader_add); a failure is the read's error. */
+static inline int gex__jrec_store(gex__reader *r, const char *u, size_t u_len, const char *root,
+                                  size_t root_len, gex_contract *k, double spot)
+{
+    const int rc = gex__reader_add(r, u, u_len, root, root_len, k, spot);
+    if (rc != GEX_OK)
+        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
+                             gex_strerror(rc));
+    return GEX_OK;
 }
 
 /* Every contract stored under the underlying named by sym (a document-level symbol such as

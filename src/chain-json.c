@@ -480,11 +480,7 @@ static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
      * document names its symbol (it may come after the options). */
     char mapped[GEX__FIELD_MAX + 1];
     size_t u_len = gex__root_underlying(occ.root, occ.root_len, mapped);
-    int rc = gex__reader_add(r, mapped, u_len, occ.root, occ.root_len, &k, (double)NAN);
-    if (rc != GEX_OK)
-        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
-                             gex_strerror(rc));
-    return GEX_OK;
+    return gex__jrec_store(r, mapped, u_len, occ.root, occ.root_len, &k, (double)NAN);
 }
 
 static int cboe_finish(gex__reader *r, void *state, const gex__jtop *top)

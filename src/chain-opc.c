@@ -60,19 +60,9 @@ static int opc_record(gex__reader *r, void *state, const gex__jrec *rec)
     /* "l" 0 is "no trade", not a price of 0. */
     if (k.last == 0)
         k.last = (double)NAN;
-    double oi;
-    if (gex__jrec_bounded(r, rec, F_OI, 0, GEX_CONTRACTS_MAX, NAN, &oi) != 0)
+    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0)
         return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "oi");
-    if (isnan(oi)) {
-        r->missing_oi++;
-        oi = 0;
-    }
-    k.open_interest = oi;
-    int rc = gex__reader_add(r, u, strlen(u), u, strlen(u), &k, (double)NAN);
-    if (rc != GEX_OK)
-        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
-                             gex_strerror(rc));
-    return GEX_OK;
+    return gex__jrec_store(r, u, strlen(u), u, strlen(u), &k, (double)NAN);
 }
 
 static int opc_finish(gex__reader *r, void *state, const gex__jtop *top)

@@ -68,28 +68,13 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
     gex__occ occ;
     const char *tk = gex__jrec_text(rec, F_TICKER);
     int has_occ = tk != NULL && gex__occ_decode(tk, rec->len[F_TICKER], &occ) == 0;
-    const char *type = gex__jrec_text(rec, F_TYPE);
-    if (type != NULL && (strcmp(type, "call") == 0 || strcmp(type, "put") == 0))
-        k.type = type[0] == 'c' ? GEX_CALL : GEX_PUT;
-    else if (type == NULL && has_occ)
-        k.type = occ.type;
-    else
-        return bad(r, rec, GEX_SKIP_BAD_TYPE, "details.contract_type");
-    const char *exp = gex__jrec_text(rec, F_EXPIRATION);
-    if (exp != NULL) {
-        if (gex__read_expiration(r, exp, rec->len[F_EXPIRATION], &k.expiration) != 0)
-            return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "details.expiration_date");
-    } else if (has_occ)
-        k.expiration = occ.expiration;
-    else
-        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "details.expiration_date");
-    if (gex__jrec_bounded(r, rec, F_STRIKE, DBL_MIN, GEX_PRICE_MAX, NAN, &k.strike) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "details.strike_price");
-    if (isnan(k.strike)) {
-        if (!has_occ)
-            return bad(r, rec, GEX_SKIP_BAD_STRIKE, "details.strike_price");
-        k.strike = occ.strike;
-    }
+    gex_skip_reason why;
+    if (gex__jrec_terms(r, rec, F_TYPE, F_EXPIRATION, F_STRIKE, has_occ ? &occ : NULL, &k, &why) !=
+        0)
+        return bad(r, rec, why,
+                   why == GEX_SKIP_BAD_TYPE         ? "details.contract_type"
+                   : why == GEX_SKIP_BAD_EXPIRATION ? "details.expiration_date"
+                                                    : "details.strike_price");
     double spot;
     if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.bid) ||
         gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.ask) ||
@@ -101,14 +86,8 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
         gex__jrec_bounded(r, rec, F_IV, -DBL_MAX, DBL_MAX, NAN, &k.iv) ||
         gex__jrec_bounded(r, rec, F_U_PRICE, 0, GEX_PRICE_MAX, NAN, &spot))
         return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, greek, IV or price");
-    double oi;
-    if (gex__jrec_bounded(r, rec, F_OI, 0, GEX_CONTRACTS_MAX, NAN, &oi) != 0)
+    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0)
         return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "open_interest");
-    if (isnan(oi)) {
-        r->missing_oi++;
-        oi = 0;
-    }
-    k.open_interest = oi;
     gex__jrec_epoch(r, rec, F_QUOTE_TIME, 1);
     const char *root = has_occ ? occ.root : NULL;
     size_t root_len = has_occ ? occ.root_len : 0;
@@ -125,11 +104,7 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
         u_len = gex__root_underlying(root, root_len, mapped);
         u = mapped;
     }
-    int rc = gex__reader_add(r, u, u_len, root, root_len, &k, spot > 0 ? spot : (double)NAN);
-    if (rc != GEX_OK)
-        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
-                             gex_strerror(rc));
-    return GEX_OK;
+    return gex__jrec_store(r, u, u_len, root, root_len, &k, spot > 0 ? spot : (double)NAN);
 }
 
 static int polygon_finish(gex__reader *r, void *state_, const gex__jtop *top)

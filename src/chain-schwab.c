@@ -88,14 +88,8 @@ static int schwab_record(gex__reader *r, void *state, const gex__jrec *rec)
         gex__jrec_bounded(r, rec, F_MULT, 0, GEX_MULTIPLIER_MAX, SCHWAB_SENTINEL, &k.multiplier))
         return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, volatility or greek");
     k.iv /= 100.0; /* "volatility" is in percent in every Schwab and TD chain */
-    double oi;
-    if (gex__jrec_bounded(r, rec, F_OI, 0, GEX_CONTRACTS_MAX, SCHWAB_SENTINEL, &oi) != 0)
+    if (gex__jrec_open_interest(r, rec, F_OI, SCHWAB_SENTINEL, &k) != 0)
         return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "openInterest");
-    if (isnan(oi)) {
-        r->missing_oi++;
-        oi = 0;
-    }
-    k.open_interest = oi;
     /* The root: optionRoot (Schwab), else the OCC symbol's ("SPXW  250520C05660000"), else
      * TD's "SPY_052322C400" before its '_'. */
     gex__occ occ;
@@ -117,11 +111,7 @@ static int schwab_record(gex__reader *r, void *state, const gex__jrec *rec)
     /* Stored under the root's underlying; finish relabels with the document's "symbol". */
     char mapped[GEX__FIELD_MAX + 1];
     size_t u_len = gex__root_underlying(root, root_len, mapped);
-    int rc = gex__reader_add(r, mapped, u_len, root, root_len, &k, (double)NAN);
-    if (rc != GEX_OK)
-        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
-                             gex_strerror(rc));
-    return GEX_OK;
+    return gex__jrec_store(r, mapped, u_len, root, root_len, &k, (double)NAN);
 }
 
 static int schwab_finish(gex__reader *r, void *state, const gex__jtop *top)

@@ -72,28 +72,13 @@ static int tradier_record(gex__reader *r, void *state, const gex__jrec *rec)
     int has_occ = sym != NULL && gex__occ_decode(sym, rec->len[F_SYMBOL], &occ) == 0;
     /* Type, expiration and strike from their fields, else from the OCC symbol (2013 responses
      * carry only the symbol). */
-    const char *type = gex__jrec_text(rec, F_TYPE);
-    if (type != NULL && (strcmp(type, "call") == 0 || strcmp(type, "put") == 0))
-        k.type = type[0] == 'c' ? GEX_CALL : GEX_PUT;
-    else if (type == NULL && has_occ)
-        k.type = occ.type;
-    else
-        return bad(r, rec, GEX_SKIP_BAD_TYPE, "option_type");
-    const char *exp = gex__jrec_text(rec, F_EXPIRATION);
-    if (exp != NULL) {
-        if (gex__read_expiration(r, exp, rec->len[F_EXPIRATION], &k.expiration) != 0)
-            return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "expiration_date");
-    } else if (has_occ)
-        k.expiration = occ.expiration;
-    else
-        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "expiration_date");
-    if (gex__jrec_bounded(r, rec, F_STRIKE, DBL_MIN, GEX_PRICE_MAX, NAN, &k.strike) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "strike");
-    if (isnan(k.strike)) {
-        if (!has_occ)
-            return bad(r, rec, GEX_SKIP_BAD_STRIKE, "strike");
-        k.strike = occ.strike;
-    }
+    gex_skip_reason why;
+    if (gex__jrec_terms(r, rec, F_TYPE, F_EXPIRATION, F_STRIKE, has_occ ? &occ : NULL, &k, &why) !=
+        0)
+        return bad(r, rec, why,
+                   why == GEX_SKIP_BAD_TYPE         ? "option_type"
+                   : why == GEX_SKIP_BAD_EXPIRATION ? "expiration_date"
+                                                    : "strike");
     double mid_iv, smv;
     if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.bid) ||
         gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.ask) ||
@@ -109,14 +94,8 @@ static int tradier_record(gex__reader *r, void *state, const gex__jrec *rec)
      * Placeholders (10.0 and the like, above 5) are counted after the read and solved from
      * the mid (SPEC 1.4). */
     k.iv = mid_iv > 0 ? mid_iv : smv > 0 ? smv : (double)NAN;
-    double oi;
-    if (gex__jrec_bounded(r, rec, F_OI, 0, GEX_CONTRACTS_MAX, NAN, &oi) != 0)
+    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0)
         return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "open_interest");
-    if (isnan(oi)) {
-        r->missing_oi++;
-        oi = 0;
-    }
-    k.open_interest = oi;
     gex__jrec_epoch(r, rec, F_BID_DATE, 0);
     gex__jrec_epoch(r, rec, F_ASK_DATE, 0);
     const char *root = gex__jrec_text(rec, F_ROOT);
@@ -134,11 +113,7 @@ static int tradier_record(gex__reader *r, void *state, const gex__jrec *rec)
         u_len = gex__root_underlying(root, root_len, mapped);
         u = mapped;
     }
-    int rc = gex__reader_add(r, u, u_len, root, root_len, &k, (double)NAN);
-    if (rc != GEX_OK)
-        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
-                             gex_strerror(rc));
-    return GEX_OK;
+    return gex__jrec_store(r, u, u_len, root, root_len, &k, (double)NAN);
 }
 
 static int tradier_finish(gex__reader *r, void *state, const gex__jtop *top)
