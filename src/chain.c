@@ -524,6 +524,45 @@ size_t gex_chain_size(const gex_chain *c)
     return c->n;
 }
 
+static int compare_day(const void *a, const void *b)
+{
+    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int gex_chain_expirations(const gex_chain *c, int32_t **days, size_t **counts, size_t *n)
+{
+    if (c == NULL || days == NULL || counts == NULL || n == NULL)
+        return GEX_EINVAL;
+    *days = NULL;
+    *counts = NULL;
+    *n = 0;
+    if (c->n == 0)
+        return GEX_OK;
+    int32_t *d = malloc(c->n * sizeof *d);
+    size_t *k = malloc(c->n * sizeof *k);
+    if (d == NULL || k == NULL) {
+        free(d);
+        free(k);
+        return GEX_ENOMEM;
+    }
+    memcpy(d, c->expiration, c->n * sizeof *d);
+    qsort(d, c->n, sizeof *d, compare_day);
+    size_t m = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (m > 0 && d[m - 1] == d[i]) {
+            k[m - 1]++;
+        } else {
+            d[m] = d[i];
+            k[m++] = 1;
+        }
+    }
+    *days = d;
+    *counts = k;
+    *n = m;
+    return GEX_OK;
+}
+
 size_t gex_chain_underlyings(const gex_chain *c, uint32_t *ids, size_t max)
 {
     /* A symbol is an underlying when some contract names it; order of first appearance. The

@@ -191,6 +191,39 @@ START_TEST(test_chain_underlyings_skips_roots_and_spot_only_symbols)
 }
 END_TEST
 
+/* The distinct expirations, ascending, with their contract counts, whatever the order of the
+ * contracts; none for an empty chain. */
+START_TEST(test_chain_expirations_sorted_with_counts)
+{
+    gex_chain *c = gex_chain_new();
+    int32_t *days = (int32_t *)1;
+    size_t *counts = (size_t *)1, n = 9;
+    ck_assert_int_eq(gex_chain_expirations(c, &days, &counts, &n), GEX_OK);
+    ck_assert_ptr_null(days);
+    ck_assert_ptr_null(counts);
+    ck_assert_uint_eq(n, 0);
+    const int32_t order[] = {DAY_2023_09_15 + 7, DAY_2023_09_15, DAY_2023_09_15 + 7,
+                             DAY_2023_09_15 + 35, DAY_2023_09_15 + 7};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        gex_contract k = contract("SPX", "SPXW", order[i], 4500 + 5.0 * (double)i, GEX_CALL);
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    ck_assert_int_eq(gex_chain_expirations(c, &days, &counts, &n), GEX_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(days[0], DAY_2023_09_15);
+    ck_assert_int_eq(days[1], DAY_2023_09_15 + 7);
+    ck_assert_int_eq(days[2], DAY_2023_09_15 + 35);
+    ck_assert_uint_eq(counts[0], 1);
+    ck_assert_uint_eq(counts[1], 3);
+    ck_assert_uint_eq(counts[2], 1);
+    free(days);
+    free(counts);
+    ck_assert_int_eq(gex_chain_expirations(NULL, &days, &counts, &n), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_expirations(c, NULL, &counts, &n), GEX_EINVAL);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_chain_set_spot_applies_to_present_and_future)
 {
     gex_chain *c = gex_chain_new();
@@ -629,6 +662,7 @@ static Suite *chain_suite(void)
     Suite *s = suite_create("chain");
     TCase *tc = tcase_create("storage");
     tcase_add_test(tc, test_chain_add_fills_every_array);
+    tcase_add_test(tc, test_chain_expirations_sorted_with_counts);
     tcase_add_test(tc, test_chain_add_defaults_root_and_multiplier);
     tcase_add_test(tc, test_chain_add_rejects_bad_contracts);
     tcase_add_test(tc, test_chain_add_grows_and_keeps_values);

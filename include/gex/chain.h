@@ -298,6 +298,12 @@ const char *gex_chain_symbol(const gex_chain *chain, uint32_t index);
  * returns how many there are. */
 size_t gex_chain_underlyings(const gex_chain *chain, uint32_t *ids, size_t max);
 
+/* The distinct expirations of the contracts, ascending (days since 1970-01-01), each with its
+ * number of contracts: *days and *counts are new arrays of *n entries, for the caller to free
+ * (NULL with *n 0 for a chain without contracts). GEX_OK, GEX_EINVAL (a NULL argument) or
+ * GEX_ENOMEM (then both are NULL). */
+int gex_chain_expirations(const gex_chain *chain, int32_t **days, size_t **counts, size_t *n);
+
 /* A new chain holding only the contracts of one underlying (same quote instant; prepared
  * fields copied). GEX_ENOTFOUND when the chain has no such underlying. */
 int gex_chain_select(const gex_chain *chain, const char *underlying, gex_chain **out);

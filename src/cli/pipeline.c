@@ -9,12 +9,6 @@
 
 #include "cli.h"
 
-static int compare_day(const void *a, const void *b)
-{
-    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* One stderr line for the rows the reader skipped (SPEC 2, lenient mode). */
 static void report_skipped(cli_messages *to, const char *path, const gex_read_report *r)
 {
@@ -95,37 +89,26 @@ int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_ch
 static void expirations_text(const gex_chain *chain, char *buf, size_t size)
 {
     buf[0] = '\0';
-    gex_chain_view v;
-    gex_chain_get_view(chain, &v);
-    if (v.n == 0)
+    int32_t *days = NULL;
+    size_t *counts = NULL, n = 0;
+    if (gex_chain_expirations(chain, &days, &counts, &n) != GEX_OK || n == 0)
         return;
-    int32_t *days = malloc(v.n * sizeof *days);
-    if (days == NULL)
-        return;
-    memcpy(days, v.expiration, v.n * sizeof *days);
-    qsort(days, v.n, sizeof *days, compare_day);
-    size_t len = 0, shown = 0, distinct = 0;
+    size_t len = 0, shown = 0;
     int w = snprintf(buf, size, "; the file's expirations (contracts):");
     len = w > 0 && (size_t)w < size ? (size_t)w : 0;
-    for (size_t i = 0; i < v.n;) {
-        size_t j = i;
-        while (j < v.n && days[j] == days[i])
-            j++;
-        distinct++;
-        if (shown < 12) {
-            char date[16];
-            gex_time_format_date(days[i], date, sizeof date);
-            w = snprintf(buf + len, size - len, "%s %s (%zu)", shown ? "," : "", date, j - i);
-            if (w > 0 && (size_t)w < size - len) {
-                len += (size_t)w;
-                shown++;
-            }
+    for (size_t i = 0; i < n && shown < 12; i++) {
+        char date[16];
+        gex_time_format_date(days[i], date, sizeof date);
+        w = snprintf(buf + len, size - len, "%s %s (%zu)", shown ? "," : "", date, counts[i]);
+        if (w > 0 && (size_t)w < size - len) {
+            len += (size_t)w;
+            shown++;
         }
-        i = j;
     }
-    if (distinct > shown)
-        snprintf(buf + len, size - len, " and %zu more", distinct - shown);
+    if (n > shown)
+        snprintf(buf + len, size - len, " and %zu more", n - shown);
     free(days);
+    free(counts);
 }
 
 int cli_analyze(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,

@@ -21,12 +21,6 @@ typedef struct expiry_row {
     const char *note;           /* "" when used; else why nothing of it is */
 } expiry_row;
 
-static int compare_day(const void *a, const void *b)
-{
-    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Why an expiration the breakdown leaves out has nothing used: every contract is expired, or
  * left out by the filters (gex_exposure_keeps), or excluded by its status (no IV, ...). */
 static const char *why_unused(const gex__analysis *a, const gex_chain_view *v, int32_t date)
@@ -58,29 +52,24 @@ static expiry_row *expiry_rows(const gex__analysis *a, size_t *n_out)
     gex_chain_view v;
     gex_chain_get_view(a->chain, &v);
     *n_out = 0;
-    if (v.n == 0)
+    int32_t *days = NULL;
+    size_t *counts = NULL, n = 0;
+    if (gex_chain_expirations(a->chain, &days, &counts, &n) != GEX_OK || n == 0)
         return NULL;
-    int32_t *days = malloc(v.n * sizeof *days);
-    expiry_row *rows = malloc(v.n * sizeof *rows);
-    if (days == NULL || rows == NULL) {
+    expiry_row *rows = malloc(n * sizeof *rows);
+    if (rows == NULL) {
         free(days);
-        free(rows);
+        free(counts);
         return NULL;
     }
-    memcpy(days, v.expiration, v.n * sizeof *days);
-    qsort(days, v.n, sizeof *days, compare_day);
     const int32_t quote_date = gex_exposure_quote_date(a->exposure);
     const size_t n_breakdown = gex_exposure_expiry_count(a->exposure);
-    size_t n = 0, k = 0;
-    for (size_t i = 0; i < v.n;) {
-        size_t j = i;
-        while (j < v.n && days[j] == days[i])
-            j++;
-        expiry_row *r = &rows[n++];
+    for (size_t i = 0, k = 0; i < n; i++) {
+        expiry_row *r = &rows[i];
         memset(r, 0, sizeof *r);
         r->date = days[i];
         r->dte = (long)days[i] - (long)quote_date;
-        r->contracts = j - i;
+        r->contracts = counts[i];
         while (k < n_breakdown && gex_exposure_expiry_date(a->exposure, k) < r->date)
             k++;
         if (k < n_breakdown && gex_exposure_expiry_date(a->exposure, k) == r->date) {
@@ -93,9 +82,9 @@ static expiry_row *expiry_rows(const gex__analysis *a, size_t *n_out)
             }
         }
         r->note = r->totals.used > 0 ? "" : why_unused(a, &v, r->date);
-        i = j;
     }
     free(days);
+    free(counts);
     *n_out = n;
     return rows;
 }
