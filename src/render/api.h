@@ -1,0 +1,114 @@
+/*
+ * api.h: the vendor's API as gex answers it (SPEC 5): the table of endpoints, what each needs,
+ * and the builders that turn those inputs into the vendor's documents. The same table serves
+ * gex serve (over HTTP) and gex api (on the command line), so the two never disagree.
+ *
+ * A builder is a pure function of its inputs: an analysis of one snapshot, the series of
+ * snapshots of one underlying, what the folder holds, or only the request's parameters. It
+ * never reads a file, prints, or exits; it returns a document or says why not in a
+ * gex__api_answer (an HTTP status and the vendor's error code and message).
+ * Part of the rendering layer (render.h): below the program and the server, above libgex.
+ */
+#ifndef GEX_RENDER_API_H
+#define GEX_RENDER_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gex/history.h"
+#include "render.h"
+
+/* The request's query parameters (and, for POST, the form of a JSON body's members as text),
+ * percent-decoded, in request order. Names compare exactly (the vendor's are lower case). */
+#define GEX__API_PARAM_MAX 32
+typedef struct gex__api_params {
+    size_t n;
+    const char *name[GEX__API_PARAM_MAX];
+    const char *value[GEX__API_PARAM_MAX];
+} gex__api_params;
+
+/* The value of parameter name (the last one given), or NULL when absent. */
+const char *gex__api_param(const gex__api_params *p, const char *name);
+
+/* What an endpoint needs before its builder can run. */
+typedef enum gex__api_need {
+    GEX__API_NEED_PARAMS = 0, /* the parameters (and body) alone: pricing, kelly */
+    GEX__API_NEED_FOLDER,     /* what the folder holds: /v1/symbols, /v1/tickers, /health */
+    GEX__API_NEED_ANALYSIS,   /* one snapshot of the path's symbol, analysed with the request's
+                                 expiration and min_oi filters */
+    GEX__API_NEED_SERIES,     /* every snapshot of the symbol up to the instant asked */
+    GEX__API_NEED_NO_DATA,    /* nothing a chain file holds answers it: 501 with needs_data */
+} gex__api_need;
+
+/* One underlying in the folder. */
+typedef struct gex__api_folder_symbol {
+    const char *symbol;
+    size_t snapshots;           /* quote instants held */
+    int64_t first_time, last_time; /* UTC seconds; 0 when no file has a quote instant */
+} gex__api_folder_symbol;
+
+typedef struct gex__api_folder {
+    size_t n;
+    const gex__api_folder_symbol *symbol; /* sorted by symbol */
+    size_t files, files_left_out;         /* chain files indexed; files that could not be read */
+} gex__api_folder;
+
+/* The series of one underlying: snapshots in ascending quote_time and their measures
+ * (gex/history.h), the last one being the snapshot the request asked for. */
+typedef struct gex__api_series {
+    size_t n;
+    const gex_snapshot *snapshot;
+    const gex_history_metrics *metrics;
+} gex__api_series;
+
+/* Everything a builder may read. Members an endpoint's need does not provide are NULL. */
+typedef struct gex__api_input {
+    const char *symbol;           /* as in the path (NULL when the path has none) */
+    const gex__api_params *params;
+    const char *body;             /* POST body (NULL for GET) */
+    size_t body_len;
+    const gex__analysis *analysis; /* NEED_ANALYSIS: the snapshot asked for */
+    const gex__analysis *previous; /* NEED_ANALYSIS: the previous snapshot of the same
+                                     underlying in the folder, or NULL (oi change) */
+    const gex__api_series *series; /* NEED_SERIES (and, when known, NEED_ANALYSIS) */
+    const gex__api_folder *folder; /* NEED_FOLDER */
+    int64_t now;                   /* UTC seconds: the instant of the request */
+} gex__api_input;
+
+/* A builder's failure: an HTTP status (4xx, 5xx) with the vendor's error code and a message
+ * that says what was wrong and what to do. */
+typedef struct gex__api_answer {
+    unsigned status;
+    char code[48];
+    char message[512];
+} gex__api_answer;
+
+/* Sets *ans and returns NULL, for a builder's "return gex__api_fail(...)". */
+json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+
+/* The document of an endpoint, or NULL with *ans filled (out of memory: 500 internal_error). */
+typedef json_t *(*gex__api_build_fn)(const gex__api_input *in, gex__api_answer *ans);
+
+typedef struct gex__api_endpoint {
+    const char *method;  /* "GET" or "POST" */
+    const char *path;    /* "/v1/maxpain/{symbol}": {symbol} is one path segment */
+    gex__api_need need;
+    const char *params;  /* the parameters that change the answer, comma-separated (the cache
+                            key holds their values, and only theirs), e.g. "expiration,min_oi" */
+    gex__api_build_fn build;    /* NULL for NEED_NO_DATA */
+    const char *needs_data;     /* NEED_NO_DATA: what data would answer it, for the 501 body */
+} gex__api_endpoint;
+
+/* The table, in the order the README lists it. */
+const gex__api_endpoint *gex__api_endpoints(size_t *n);
+
+/* The endpoint of method and an already percent-decoded path, or NULL (404). symbol receives
+ * the {symbol} segment (empty when the pattern has none); *symbol_ok is 0 when the segment
+ * cannot be a symbol (too long, or a character no ticker has), then the answer is
+ * symbol_not_found. *method_ok is 0 when the path exists for another method only (405). */
+const gex__api_endpoint *gex__api_route(const char *method, const char *path, char *symbol,
+                                        size_t symbol_size, int *symbol_ok, int *method_ok);
+
+#endif /* GEX_RENDER_API_H */
