@@ -6,6 +6,7 @@
  */
 #include "api-volatility.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,8 @@
 
 int gex__vol_keeps(const gex__analysis *a, const gex_chain_view *v, size_t i)
 {
-    return v->T[i] > 0 &&
-           gex_exposure_keeps(gex_exposure_get_options(a->exposure), v, i,
-                              gex_exposure_quote_date(a->exposure));
+    return v->T[i] > 0 && gex_exposure_keeps(gex_exposure_get_options(a->exposure), v, i,
+                                             gex_exposure_quote_date(a->exposure));
 }
 
 json_t *gex__vol_num(double v)
@@ -158,8 +158,7 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
                 continue;
             /* Total variance is what contracts of one date settling at different instants
              * share: each point carries iv^2 T_i, written as the IV over the slice's T. */
-            pt[n++] = (vol_point){log(v.strike[i] / F), v.iv[i] * sqrt(v.T[i] / s->T),
-                                  v.strike[i]};
+            pt[n++] = (vol_point){log(v.strike[i] / F), v.iv[i] * sqrt(v.T[i] / s->T), v.strike[i]};
         }
         qsort(pt, n, sizeof *pt, point_cmp);
         s->atm_iv = NAN;
@@ -172,8 +171,8 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
             else if (j == n)
                 s->atm_iv = pt[n - 1].iv;
             else
-                s->atm_iv = pt[j - 1].iv + (pt[j].iv - pt[j - 1].iv) * (0 - pt[j - 1].k) /
-                                               (pt[j].k - pt[j - 1].k);
+                s->atm_iv = pt[j - 1].iv +
+                            (pt[j].iv - pt[j - 1].iv) * (0 - pt[j - 1].k) / (pt[j].k - pt[j - 1].k);
         }
         /* The smile: the points within SMILE_SDS standard deviations (ATM IV sqrt(T)) of the
          * forward; farther ones are quotes at the minimum tick whose IVs say nothing. */
@@ -409,8 +408,8 @@ static int covers(const gex__vol_chain *c, const gex__vol_slice *s, double k)
 
 /* Total variance at (k, t) linear in t between the fitted slices around t (at equal k); NAN
  * where k is outside the data of either (no smile was seen there). */
-static double surface_w(const gex__vol_chain *c, const gex__vol_slice *const *f, size_t n,
-                        double k, double t)
+static double surface_w(const gex__vol_chain *c, const gex__vol_slice *const *f, size_t n, double k,
+                        double t)
 {
     size_t i = 1;
     while (i < n - 1 && t > f[i]->T)
@@ -455,8 +454,7 @@ json_t *gex__api_surface(const gex__api_input *in, gex__api_answer *ans)
         return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
-    if (gex__vol_collect(a, 1, &c) != GEX_OK ||
-        (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
+    if (gex__vol_collect(a, 1, &c) != GEX_OK || (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
         gex__vol_free(&c);
         return gex__api_fail(ans, 500, "internal_error", "out of memory");
     }
@@ -464,7 +462,8 @@ json_t *gex__api_surface(const gex__api_input *in, gex__api_answer *ans)
     if (nf == 0) {
         free(f);
         gex__vol_free(&c);
-        return no_data(a, ans, "no expiration has six out-of-the-money implied volatilities to fit");
+        return no_data(a, ans,
+                       "no expiration has six out-of-the-money implied volatilities to fit");
     }
     double klo, khi, tenor[SURFACE_GRID], money[SURFACE_GRID];
     surface_k_range(&c, f, nf, &klo, &khi);
@@ -576,8 +575,8 @@ static json_t *svi_head(const gex__analysis *a, const gex__vol_chain *c,
 }
 
 #define SVI_OWN                                                                                    \
-    "market_open,svi_parameters.tenor,svi_parameters.points,svi_parameters.rmse_vol_points,"      \
-    "svi_parameters.max_abs_residual_vol_points,svi_parameters.rmse_total_variance,"              \
+    "market_open,svi_parameters.tenor,svi_parameters.points,svi_parameters.rmse_vol_points,"       \
+    "svi_parameters.max_abs_residual_vol_points,svi_parameters.rmse_total_variance,"               \
     "unfitted_expiries"
 
 json_t *gex__api_surface_svi(const gex__api_input *in, gex__api_answer *ans)
@@ -587,8 +586,7 @@ json_t *gex__api_surface_svi(const gex__api_input *in, gex__api_answer *ans)
         return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
-    if (gex__vol_collect(a, 1, &c) != GEX_OK ||
-        (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
+    if (gex__vol_collect(a, 1, &c) != GEX_OK || (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
         gex__vol_free(&c);
         return gex__api_fail(ans, 500, "internal_error", "out of memory");
     }
@@ -768,8 +766,7 @@ json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
         return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
-    if (gex__vol_collect(a, 1, &c) != GEX_OK ||
-        (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
+    if (gex__vol_collect(a, 1, &c) != GEX_OK || (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
         gex__vol_free(&c);
         return gex__api_fail(ans, 500, "internal_error", "out of memory");
     }
@@ -777,7 +774,8 @@ json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
     if (nf == 0) {
         free(f);
         gex__vol_free(&c);
-        return no_data(a, ans, "no expiration has six out-of-the-money implied volatilities to fit");
+        return no_data(a, ans,
+                       "no expiration has six out-of-the-money implied volatilities to fit");
     }
     json_t *d = svi_head(a, &c, f, nf);
     int st = d == NULL;
@@ -846,14 +844,15 @@ json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
 
 /* --- /v1/liquidity --- */
 
-/* gex's own labels by the open-interest-weighted relative spread (percent of mid) of the
- * two-sided quotes within 10% of the forward, and the
- * execution score 100 (1 - spread / LIQ_SCORE_ZERO_PCT), 0 from a 20% spread on. */
-#define LIQ_TIGHT_PCT      1.0
-#define LIQ_NORMAL_PCT     5.0
-#define LIQ_WIDE_PCT       15.0
+/* gex's own execution score: 100 (1 - spread / LIQ_SCORE_ZERO_PCT), rounded, 0 from a 20%
+ * spread on, of the open-interest-weighted relative spread (percent of mid) of the two-sided
+ * quotes within LIQ_BAND_PCT of the forward; the vendor's labels by score (flashalpha-python
+ * types.py, LiquidityExpiry): tight >= 75, normal >= 50, wide >= 20, illiquid below. */
 #define LIQ_SCORE_ZERO_PCT 20.0
 #define LIQ_BAND_PCT       10.0
+#define LIQ_TIGHT          75
+#define LIQ_NORMAL         50
+#define LIQ_WIDE           20
 
 json_t *gex__api_liquidity(const gex__api_input *in, gex__api_answer *ans)
 {
@@ -871,7 +870,8 @@ json_t *gex__api_liquidity(const gex__api_input *in, gex__api_answer *ans)
     gex_chain_get_view(a->chain, &v);
     json_t *d = gex__doc_head(a), *arr = json_array();
     int st = d == NULL || arr == NULL;
-    double chain_num = 0, chain_den = 0, best = -1, worst = HUGE_VAL;
+    double chain_num = 0, chain_den = 0;
+    long best = -1, worst = LONG_MAX;
     size_t thin = 0, e_best = 0, e_worst = 0;
     for (size_t e = 0; !st && e < c.n; e++) {
         const gex__vol_slice *s = &c.slice[e];
@@ -908,15 +908,14 @@ json_t *gex__api_liquidity(const gex__api_input *in, gex__api_answer *ans)
         }
         const double wspread = w > 0 ? wsum / w : (double)NAN;
         const double aspread = atm_n > 0 ? atm_spread / (double)atm_n : (double)NAN;
-        const double score =
-            isfinite(wspread) ? 100 * fmax(0, 1 - wspread / LIQ_SCORE_ZERO_PCT) : 0;
-        const char *label = !isfinite(wspread)           ? "illiquid"
-                            : wspread <= LIQ_TIGHT_PCT  ? "tight"
-                            : wspread <= LIQ_NORMAL_PCT ? "normal"
-                            : wspread <= LIQ_WIDE_PCT   ? "wide"
-                                                        : "illiquid";
+        const long score =
+            isfinite(wspread) ? lround(100 * fmax(0, 1 - wspread / LIQ_SCORE_ZERO_PCT)) : 0;
+        const char *label = score >= LIQ_TIGHT    ? "tight"
+                            : score >= LIQ_NORMAL ? "normal"
+                            : score >= LIQ_WIDE   ? "wide"
+                                                  : "illiquid";
         thin += strcmp(label, "illiquid") == 0;
-        chain_num += score * fmax(oi, 1);
+        chain_num += (double)score * fmax(oi, 1);
         chain_den += fmax(oi, 1);
         if (score > best) {
             best = score;
@@ -936,18 +935,19 @@ json_t *gex__api_liquidity(const gex__api_input *in, gex__api_answer *ans)
         st |= gex__jset(o, "atm_oi",
                         isfinite(s->atm_strike) ? json_integer((json_int_t)llround(atm_oi))
                                                 : json_null());
-        st |= gex__jset(o, "execution_score", gex__vol_num(score));
+        st |= gex__jset(o, "execution_score", json_integer(score));
         st |= gex__jset(o, "label", gex__jstr(label));
         st |= gex__jset(o, "contracts", json_integer((json_int_t)contracts));
         st |= gex__jset(o, "quoted_contracts", json_integer((json_int_t)quoted));
         st |= gex__jset(o, "open_interest", json_integer((json_int_t)llround(oi)));
-        st |= gex__jset(o, "volume", has_vol ? json_integer((json_int_t)llround(vol)) : json_null());
+        st |=
+            gex__jset(o, "volume", has_vol ? json_integer((json_int_t)llround(vol)) : json_null());
         st |= append(arr, o);
     }
     char bd[16], wd[16];
     gex_time_format_date(c.slice[e_best].expiration, bd, sizeof bd);
     gex_time_format_date(c.slice[e_worst].expiration, wd, sizeof wd);
-    st |= gex__jset(d, "chain_execution_score", gex__vol_num(chain_num / chain_den));
+    st |= gex__jset(d, "chain_execution_score", json_integer(lround(chain_num / chain_den)));
     st |= gex__jset(d, "best_expiry", gex__jstr(bd));
     st |= gex__jset(d, "worst_expiry", gex__jstr(wd));
     st |= gex__jset(d, "thin_expiry_count", json_integer((json_int_t)thin));
