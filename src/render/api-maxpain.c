@@ -137,8 +137,7 @@ static json_t *mp_alignment(const gex__analysis *a, double mp)
     if (a->has_levels && cw->has && pw->has) {
         const double lo = fmin(cw->value, pw->value), hi = fmax(cw->value, pw->value);
         const int between = mp >= lo && mp <= hi;
-        const int near =
-            flip->has && fabs(mp - flip->value) <= MP_NEAR_FLIP_PCT / 100 * a->spot;
+        const int near = flip->has && fabs(mp - flip->value) <= MP_NEAR_FLIP_PCT / 100 * a->spot;
         if (between && near) {
             label = "converging";
             text = "Max pain lies between the put and call walls and near the gamma flip: dealer "
@@ -253,7 +252,9 @@ json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(dist, "absolute", gex__vol_num(absd));
     st |= gex__jset(dist, "percent", gex__vol_num(absd / a->spot * 100));
     st |= gex__jset(dist, "direction",
-                    gex__jstr(a->spot > mp ? "above" : a->spot < mp ? "below" : "at"));
+                    gex__jstr(a->spot > mp   ? "above"
+                              : a->spot < mp ? "below"
+                                             : "at"));
     st |= gex__jset(d, "distance", dist);
     const double pct = (a->spot - mp) / a->spot * 100;
     st |= gex__jset(d, "signal",
@@ -263,7 +264,8 @@ json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "expiration", gex__jstr(date));
     double call_oi = 0, put_oi = 0;
     json_t *oi = mp_oi_json(&s, &r, &call_oi, &put_oi);
-    st |= gex__jset(d, "put_call_oi_ratio", gex__vol_num(call_oi > 0 ? put_oi / call_oi : (double)NAN));
+    st |= gex__jset(d, "put_call_oi_ratio",
+                    gex__vol_num(call_oi > 0 ? put_oi / call_oi : (double)NAN));
     st |= gex__jset(d, "pain_curve", mp_curve_json(&r));
     st |= gex__jset(d, "oi_by_strike", oi);
     if (filtered) {
@@ -297,9 +299,9 @@ json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans)
     json_t *em = json_object();
     st |= gex__jset(em, "straddle_price", gex__vol_num(front->straddle));
     st |= gex__jset(em, "atm_iv", gex__vol_num(front->atm_iv * 100));
-    st |= gex__jset(em, "max_pain_within_expected_range",
-                    isfinite(front->straddle) ? json_boolean(absd <= front->straddle)
-                                              : json_null());
+    st |=
+        gex__jset(em, "max_pain_within_expected_range",
+                  isfinite(front->straddle) ? json_boolean(absd <= front->straddle) : json_null());
     st |= gex__jset(d, "expected_move", em);
     st |= gex__jset(d, "pin_probability", json_integer(mp_pin(a, &s, mp, front->dte)));
     d = gex__vol_finish(a, d, st, "dealer_alignment.alignment,pin_probability", ans);
