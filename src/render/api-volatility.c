@@ -78,18 +78,20 @@ static int two_sided(const gex_chain_view *v, size_t i)
     return isfinite(v->bid[i]) && isfinite(v->ask[i]) && v->bid[i] > 0 && v->ask[i] >= v->bid[i];
 }
 
-/* The straddle of slice s: the strike nearest the forward with a two-sided call and put. */
-static void straddle(const gex_chain_view *v, const uint8_t *keep, gex__vol_slice *s)
+/* The straddle of slice s: the strike nearest the forward with a two-sided call and put.
+ * idx holds the slice's m kept contracts. */
+static void straddle(const gex_chain_view *v, const size_t *idx, size_t m, gex__vol_slice *s)
 {
     s->atm_strike = s->call_mid = s->put_mid = s->straddle = NAN;
     double best = HUGE_VAL;
-    for (size_t i = 0; i < v->n; i++) {
-        if (!keep[i] || v->expiration[i] != s->expiration || v->type[i] != GEX_CALL ||
-            !two_sided(v, i) || !(fabs(v->strike[i] - s->forward) < best))
+    for (size_t a = 0; a < m; a++) {
+        const size_t i = idx[a];
+        if (v->type[i] != GEX_CALL || !two_sided(v, i) || !(fabs(v->strike[i] - s->forward) < best))
             continue;
-        for (size_t j = 0; j < v->n; j++)
-            if (keep[j] && v->expiration[j] == s->expiration && v->type[j] == GEX_PUT &&
-                v->strike[j] == v->strike[i] && v->root[j] == v->root[i] && two_sided(v, j)) {
+        for (size_t b = 0; b < m; b++) {
+            const size_t j = idx[b];
+            if (v->type[j] == GEX_PUT && v->strike[j] == v->strike[i] && v->root[j] == v->root[i] &&
+                two_sided(v, j)) {
                 best = fabs(v->strike[i] - s->forward);
                 s->atm_strike = v->strike[i];
                 s->call_mid = (v->bid[i] + v->ask[i]) / 2;
@@ -97,6 +99,7 @@ static void straddle(const gex_chain_view *v, const uint8_t *keep, gex__vol_slic
                 s->straddle = s->call_mid + s->put_mid;
                 break;
             }
+        }
     }
 }
 
@@ -109,14 +112,16 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
     out->quote_date = gex_exposure_quote_date(a->exposure);
     gex_analysis_carry(a->an, &out->rate, &out->div);
     uint8_t *keep = malloc(v.n + 1);
+    size_t *idx = malloc((v.n + 1) * sizeof *idx);
     vol_point *pt = malloc((v.n + 1) * sizeof *pt);
     out->slice = malloc((v.n + 1) * sizeof *out->slice);
     out->k = malloc((v.n + 1) * sizeof(double));
     out->iv = malloc((v.n + 1) * sizeof(double));
     out->strike = malloc((v.n + 1) * sizeof(double));
-    if (keep == NULL || pt == NULL || out->slice == NULL || out->k == NULL || out->iv == NULL ||
-        out->strike == NULL) {
+    if (keep == NULL || idx == NULL || pt == NULL || out->slice == NULL || out->k == NULL ||
+        out->iv == NULL || out->strike == NULL) {
         free(keep);
+        free(idx);
         free(pt);
         gex__vol_free(out);
         return GEX_ENOMEM;
@@ -146,11 +151,15 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
         gex__vol_slice *s = &out->slice[e];
         s->dte = (int)(s->expiration - out->quote_date);
         s->forward = out->spot * exp((out->rate - out->div) * s->T);
-        straddle(&v, keep, s);
+        size_t m = 0;
+        for (size_t i = 0; i < v.n; i++)
+            if (keep[i] && v.expiration[i] == s->expiration)
+                idx[m++] = i;
+        straddle(&v, idx, m, s);
         size_t n = 0;
-        for (size_t i = 0; i < v.n; i++) {
-            if (!keep[i] || v.expiration[i] != s->expiration || v.status[i] != GEX_CONTRACT_OK ||
-                !(v.iv[i] > 0))
+        for (size_t x = 0; x < m; x++) {
+            const size_t i = idx[x];
+            if (v.status[i] != GEX_CONTRACT_OK || !(v.iv[i] > 0))
                 continue;
             /* Each contract's own forward: roots of one date may settle AM and PM. */
             const double F = out->spot * exp((out->rate - out->div) * v.T[i]);
@@ -194,6 +203,7 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
                 gex_svi_fit_slice(out->k + s->first, out->iv + s->first, s->n, s->T, &s->fit);
     }
     free(keep);
+    free(idx);
     free(pt);
     return GEX_OK;
 }
