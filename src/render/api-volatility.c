@@ -373,7 +373,8 @@ json_t *gex__api_skew_term(const gex__api_input *in, gex__api_answer *ans)
     for (size_t e = 0; !st && e < c.n; e++) {
         const gex__vol_slice *s = &c.slice[e];
         const int ok = s->fit_status == GEX_OK && fit_w(s, 0) > 0;
-        const double atm = ok ? sqrt(fit_w(s, 0) / s->T) * 100 : (double)NAN;
+        /* Unfitted: the smile's own ATM IV, the deltas' IVs unknown. */
+        const double atm = ok ? sqrt(fit_w(s, 0) / s->T) * 100 : s->atm_iv * 100;
         const double p25 = ok ? iv_at_d1(s, -Z25) * 100 : (double)NAN,
                      c25 = ok ? iv_at_d1(s, Z25) * 100 : (double)NAN,
                      p10 = ok ? iv_at_d1(s, -Z10) * 100 : (double)NAN,

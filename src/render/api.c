@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api-volatility.h"
 
 const char *gex__api_param(const gex__api_params *p, const char *name)
 {
@@ -84,6 +85,19 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/exposure/chex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_chex, NULL},
     {"GET", "/v1/exposure/levels/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_levels, NULL},
     {"GET", "/v1/exposure/summary/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_summary, NULL},
+    /* Max pain, expected move and volatility from the chain (SPEC 5.3; api-maxpain.c,
+     * api-volatility.c). */
+    {"GET", "/v1/maxpain/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_maxpain, NULL},
+    {"GET", "/v1/expected-move/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS ",expiry",
+     gex__api_expected_move, NULL},
+    {"GET", "/v1/volatility/skew-term/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS,
+     gex__api_skew_term, NULL},
+    {"GET", "/v1/surface/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_surface, NULL},
+    {"GET", "/v1/surface/svi/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_surface_svi,
+     NULL},
+    {"GET", "/v1/adv_volatility/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_adv_volatility,
+     NULL},
+    {"GET", "/v1/liquidity/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_liquidity, NULL},
 };
 
 const gex__api_endpoint *gex__api_endpoints(size_t *n)
