@@ -50,8 +50,7 @@ static gex_chain *generate(double flat_iv, const double *T)
                 if (T != NULL) {
                     const double F = SPOT * exp((RATE - DIV) * T[e]);
                     if (!(flat_iv > 0))
-                        iv = sqrt(gex_svi_total_variance(&SMILE[e], log(K / F), NULL, NULL) /
-                                  T[e]);
+                        iv = sqrt(gex_svi_total_variance(&SMILE[e], log(K / F), NULL, NULL) / T[e]);
                     gex_greeks g;
                     ck_assert_int_eq(gex_bs_greeks(t, SPOT, K, T[e], iv, RATE, DIV, &g), GEX_BS_OK);
                     bid = g.price * 0.99;
@@ -379,9 +378,9 @@ START_TEST(test_api_volatility_real_chains)
         json_t *d = build(gex__api_maxpain, &f.a, NULL, NULL);
         check_maxpain(&f.a, d, 0);
         json_decref(d);
-        gex__api_build_fn fns[] = {gex__api_expected_move, gex__api_skew_term, gex__api_surface,
-                                   gex__api_surface_svi, gex__api_adv_volatility,
-                                   gex__api_liquidity};
+        gex__api_build_fn fns[] = {gex__api_expected_move,  gex__api_skew_term,
+                                   gex__api_surface,        gex__api_surface_svi,
+                                   gex__api_adv_volatility, gex__api_liquidity};
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
             json_decref(build(fns[i], &f.a, NULL, NULL));
         release(&f);
