@@ -23,8 +23,7 @@ const char *gex__api_param(const gex__api_params *p, const char *name)
     return v;
 }
 
-json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt,
-                      ...)
+json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
 {
     ans->status = status;
     snprintf(ans->code, sizeof ans->code, "%s", code);
@@ -157,62 +156,110 @@ START_TEST(test_zero_dte_has_every_vendor_key)
     json_t *d = build(gex__api_zero_dte, &a, &ans, NULL);
     ck_assert_ptr_nonnull(d);
     assert_writable(d);
-    static const char *const top[] = {"symbol", "underlying_price", "expiration", "as_of",
-                                      "market_open", "time_to_close_hours", "time_to_close_pct",
-                                      "regime", "exposures", "expected_move", "pin_risk",
-                                      "hedging", "decay", "vol_context", "flow", "levels",
-                                      "liquidity", "metadata", "strikes", "meta", NULL};
+    static const char *const top[] = {"symbol",
+                                      "underlying_price",
+                                      "expiration",
+                                      "as_of",
+                                      "market_open",
+                                      "time_to_close_hours",
+                                      "time_to_close_pct",
+                                      "regime",
+                                      "exposures",
+                                      "expected_move",
+                                      "pin_risk",
+                                      "hedging",
+                                      "decay",
+                                      "vol_context",
+                                      "flow",
+                                      "levels",
+                                      "liquidity",
+                                      "metadata",
+                                      "strikes",
+                                      "meta",
+                                      NULL};
     assert_keys(d, "top", top);
-    static const char *const regime[] = {"label", "description", "gamma_flip", "spot_vs_flip",
-                                         "spot_to_flip_pct", "distance_to_flip_dollars",
-                                         "distance_to_flip_sigmas", NULL};
+    static const char *const regime[] = {"label",
+                                         "description",
+                                         "gamma_flip",
+                                         "spot_vs_flip",
+                                         "spot_to_flip_pct",
+                                         "distance_to_flip_dollars",
+                                         "distance_to_flip_sigmas",
+                                         NULL};
     assert_keys(json_object_get(d, "regime"), "regime", regime);
-    static const char *const ex[] = {"net_gex", "net_dex", "net_vex", "net_chex",
-                                     "pct_of_total_gex", "total_chain_net_gex", NULL};
+    static const char *const ex[] = {"net_gex",  "net_dex",          "net_vex",
+                                     "net_chex", "pct_of_total_gex", "total_chain_net_gex",
+                                     NULL};
     assert_keys(json_object_get(d, "exposures"), "exposures", ex);
-    static const char *const em[] = {"implied_1sd_dollars", "implied_1sd_pct",
-                                     "remaining_1sd_dollars", "remaining_1sd_pct", "upper_bound",
-                                     "lower_bound", "straddle_price", "atm_iv", NULL};
+    static const char *const em[] = {
+        "implied_1sd_dollars", "implied_1sd_pct", "remaining_1sd_dollars",
+        "remaining_1sd_pct",   "upper_bound",     "lower_bound",
+        "straddle_price",      "atm_iv",          NULL};
     assert_keys(json_object_get(d, "expected_move"), "expected_move", em);
-    static const char *const pr[] = {"magnet_strike", "magnet_gex", "distance_to_magnet_pct",
-                                     "pin_score", "components", "max_pain",
-                                     "oi_concentration_top3_pct", "description", NULL};
+    static const char *const pr[] = {"magnet_strike",
+                                     "magnet_gex",
+                                     "distance_to_magnet_pct",
+                                     "pin_score",
+                                     "components",
+                                     "max_pain",
+                                     "oi_concentration_top3_pct",
+                                     "description",
+                                     NULL};
     assert_keys(json_object_get(d, "pin_risk"), "pin_risk", pr);
-    static const char *const comp[] = {"oi_score", "proximity_score", "time_score",
-                                       "gamma_score", NULL};
-    assert_keys(json_object_get(json_object_get(d, "pin_risk"), "components"), "components",
-                comp);
-    static const char *const hedging[] = {"spot_up_10bp",     "spot_down_10bp",
-                                          "spot_up_25bp",     "spot_down_25bp",
-                                          "spot_up_half_pct", "spot_down_half_pct",
-                                          "spot_up_1pct",     "spot_down_1pct",
+    static const char *const comp[] = {"oi_score", "proximity_score", "time_score", "gamma_score",
+                                       NULL};
+    assert_keys(json_object_get(json_object_get(d, "pin_risk"), "components"), "components", comp);
+    static const char *const hedging[] = {"spot_up_10bp",      "spot_down_10bp",
+                                          "spot_up_25bp",      "spot_down_25bp",
+                                          "spot_up_half_pct",  "spot_down_half_pct",
+                                          "spot_up_1pct",      "spot_down_1pct",
                                           "convexity_at_spot", NULL};
     assert_keys(json_object_get(d, "hedging"), "hedging", hedging);
     static const char *const bucket[] = {"dealer_shares_to_trade", "direction", "notional_usd",
                                          NULL};
     for (int i = 0; i < 8; i++)
-        assert_keys(json_object_get(json_object_get(d, "hedging"), hedging[i]), hedging[i],
-                    bucket);
-    static const char *const decay[] = {"net_theta_dollars", "theta_per_hour_remaining",
-                                        "charm_regime",      "charm_description",
-                                        "gamma_acceleration", "description", NULL};
+        assert_keys(json_object_get(json_object_get(d, "hedging"), hedging[i]), hedging[i], bucket);
+    static const char *const decay[] = {"net_theta_dollars",
+                                        "theta_per_hour_remaining",
+                                        "charm_regime",
+                                        "charm_description",
+                                        "gamma_acceleration",
+                                        "description",
+                                        NULL};
     assert_keys(json_object_get(d, "decay"), "decay", decay);
-    static const char *const vc[] = {"zero_dte_atm_iv", "seven_dte_atm_iv", "iv_ratio_0dte_7dte",
-                                     "vix", "vanna_exposure", "vanna_interpretation",
-                                     "description", NULL};
+    static const char *const vc[] = {
+        "zero_dte_atm_iv", "seven_dte_atm_iv",     "iv_ratio_0dte_7dte", "vix",
+        "vanna_exposure",  "vanna_interpretation", "description",        NULL};
     assert_keys(json_object_get(d, "vol_context"), "vol_context", vc);
-    static const char *const flow[] = {"total_volume", "call_volume", "put_volume",
-                                       "net_call_minus_put_volume", "total_oi", "call_oi",
-                                       "put_oi", "pc_ratio_volume", "pc_ratio_oi",
-                                       "volume_to_oi_ratio", "atm_volume_share_pct",
-                                       "top3_strike_volume_pct", NULL};
+    static const char *const flow[] = {"total_volume",
+                                       "call_volume",
+                                       "put_volume",
+                                       "net_call_minus_put_volume",
+                                       "total_oi",
+                                       "call_oi",
+                                       "put_oi",
+                                       "pc_ratio_volume",
+                                       "pc_ratio_oi",
+                                       "volume_to_oi_ratio",
+                                       "atm_volume_share_pct",
+                                       "top3_strike_volume_pct",
+                                       NULL};
     assert_keys(json_object_get(d, "flow"), "flow", flow);
-    static const char *const lv[] = {"call_wall", "call_wall_gex", "call_wall_strength",
-                                     "distance_to_call_wall_pct", "put_wall", "put_wall_gex",
-                                     "put_wall_strength", "distance_to_put_wall_pct",
-                                     "distance_to_magnet_dollars", "highest_oi_strike",
-                                     "highest_oi_total", "max_positive_gamma",
-                                     "max_negative_gamma", "level_cluster_score", NULL};
+    static const char *const lv[] = {"call_wall",
+                                     "call_wall_gex",
+                                     "call_wall_strength",
+                                     "distance_to_call_wall_pct",
+                                     "put_wall",
+                                     "put_wall_gex",
+                                     "put_wall_strength",
+                                     "distance_to_put_wall_pct",
+                                     "distance_to_magnet_dollars",
+                                     "highest_oi_strike",
+                                     "highest_oi_total",
+                                     "max_positive_gamma",
+                                     "max_negative_gamma",
+                                     "level_cluster_score",
+                                     NULL};
     assert_keys(json_object_get(d, "levels"), "levels", lv);
     static const char *const liq[] = {"atm_spread_pct", "weighted_spread_pct", "execution_score",
                                       NULL};
@@ -220,14 +267,22 @@ START_TEST(test_zero_dte_has_every_vendor_key)
     static const char *const md[] = {"snapshot_age_seconds", "chain_contract_count",
                                      "data_quality_score", "greek_smoothness_score", NULL};
     assert_keys(json_object_get(d, "metadata"), "metadata", md);
-    static const char *const sk[] = {
-        "strike",        "distance_from_spot_pct", "call_symbol",  "put_symbol",  "call_gex",
-        "put_gex",       "net_gex",                "call_dex",     "put_dex",     "net_dex",
-        "net_vex",       "net_chex",               "call_oi",      "put_oi",      "call_volume",
-        "put_volume",    "gex_share_pct",          "oi_share_pct", "volume_share_pct",
-        "call_iv",       "put_iv",                 "call_delta",   "put_delta",   "call_gamma",
-        "put_gamma",     "call_theta",             "put_theta",    "call_mid",    "put_mid",
-        "call_spread_pct", "put_spread_pct",       NULL};
+    static const char *const sk[] = {"strike",           "distance_from_spot_pct",
+                                     "call_symbol",      "put_symbol",
+                                     "call_gex",         "put_gex",
+                                     "net_gex",          "call_dex",
+                                     "put_dex",          "net_dex",
+                                     "net_vex",          "net_chex",
+                                     "call_oi",          "put_oi",
+                                     "call_volume",      "put_volume",
+                                     "gex_share_pct",    "oi_share_pct",
+                                     "volume_share_pct", "call_iv",
+                                     "put_iv",           "call_delta",
+                                     "put_delta",        "call_gamma",
+                                     "put_gamma",        "call_theta",
+                                     "put_theta",        "call_mid",
+                                     "put_mid",          "call_spread_pct",
+                                     "put_spread_pct",   NULL};
     const json_t *strikes = json_object_get(d, "strikes");
     ck_assert(json_array_size(strikes) > 0);
     for (size_t i = 0; i < json_array_size(strikes); i++)
@@ -277,9 +332,9 @@ START_TEST(test_zero_dte_numbers_match_contract_sums)
         *(v.type[i] == GEX_CALL ? &call_vol : &put_vol) += v.volume[i];
         const double s = v.type[i] == GEX_CALL ? 1 : -1, w = s * v.open_interest[i] * MULT;
         gex_greeks g0, g1;
-        ck_assert_int_eq(gex_bs_greeks(v.type[i], SPOT, v.strike[i], v.T[i], v.iv[i], rate, div,
-                                       &g0),
-                         GEX_BS_OK);
+        ck_assert_int_eq(
+            gex_bs_greeks(v.type[i], SPOT, v.strike[i], v.T[i], v.iv[i], rate, div, &g0),
+            GEX_BS_OK);
         theta += w * g0.theta / 365.0;
         for (int m = 0; m < 4; m++) {
             ck_assert_int_eq(gex_bs_greeks(v.type[i], SPOT * (1 + moves[m]), v.strike[i], v.T[i],
@@ -422,6 +477,131 @@ START_TEST(test_zero_dte_expiry_and_errors)
 }
 END_TEST
 
+/* The sheet: the analysis's rows with DAG, DAG against gex_bs_greeks per contract, the line in
+ * the sand against the uniform-spacing second difference, the peaks' rule. */
+START_TEST(test_sheet_rows_dag_lis_peaks)
+{
+    gex_chain *chain = fixture();
+    gex__analysis a;
+    analyse(chain, &a);
+    gex__api_answer ans;
+    json_t *d = build(gex__api_sheet, &a, &ans, NULL);
+    ck_assert_ptr_nonnull(d);
+    assert_writable(d);
+    static const char *const top[] = {"symbol",  "underlying_price",
+                                      "as_of",   "expiration",
+                                      "is_opex", "is_triple_witching",
+                                      "totals",  "lis",
+                                      "peaks",   "strikes",
+                                      "meta",    NULL};
+    assert_keys(d, "sheet", top);
+    ck_assert(json_is_null(json_object_get(d, "is_opex")));
+    const gex_strike_row *rows = gex_exposure_strikes(a.exposure);
+    const size_t n = gex_exposure_strike_count(a.exposure);
+    const json_t *s = json_object_get(d, "strikes");
+    ck_assert_uint_eq(json_array_size(s), n);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    double rate, div, dag = 0;
+    gex_exposure_carry(a.exposure, &rate, &div);
+    for (size_t i = 0; i < v.n; i++) {
+        gex_greeks g;
+        ck_assert_int_eq(
+            gex_bs_greeks(v.type[i], SPOT, v.strike[i], v.T[i], v.iv[i], rate, div, &g), GEX_BS_OK);
+        dag += (v.type[i] == GEX_CALL ? 1 : -1) * fabs(g.delta) * g.gamma * v.open_interest[i] *
+               MULT * SPOT * SPOT * 0.01;
+    }
+    /* greeks of the batch against gex_bs_greeks: 1e-9 relative; sums of both signs */
+    double scale = 0;
+    for (size_t k = 0; k < n; k++)
+        scale += fabs(num(json_array_get(s, k), "dag"));
+    ck_assert_rel(num(d, "totals.net_dag"), dag, 1e-9, 1e-9 * scale);
+    ck_assert_double_eq(num(d, "totals.net_gex"), a.totals.net_gex);
+    double best = 0, best_k = NAN, max_abs = 0, max_k = NAN;
+    for (size_t k = 0; k < n; k++) {
+        const json_t *r = json_array_get(s, k);
+        ck_assert_double_eq(num(r, "net_gex"), rows[k].net_gex);
+        ck_assert_double_eq(num(r, "call_chex"), rows[k].call_chex);
+        ck_assert_double_eq(num(r, "put_oi"), rows[k].put_oi);
+        if (k > 0 && k + 1 < n) {
+            const double d2 =
+                fabs(rows[k + 1].net_gex - 2 * rows[k].net_gex + rows[k - 1].net_gex) / 25.0;
+            if (d2 > best * (1 + 1e-12)) {
+                best = d2;
+                best_k = rows[k].strike;
+            }
+        }
+        if (fabs(rows[k].net_gex) > max_abs) {
+            max_abs = fabs(rows[k].net_gex);
+            max_k = rows[k].strike;
+        }
+    }
+    ck_assert_double_eq(num(d, "lis.strike"), best_k);
+    const json_t *p = json_object_get(d, "peaks");
+    ck_assert(json_array_size(p) >= 1);
+    ck_assert_double_eq(num(json_array_get(p, 0), "strike"), max_k);
+    ck_assert_double_eq(num(json_array_get(p, 0), "strength"), 1.0);
+    for (size_t i = 0; i < json_array_size(p); i++) {
+        const json_t *q = json_array_get(p, i);
+        ck_assert(num(q, "strength") >= 0.1 && num(q, "strength") <= 1.0);
+        ck_assert_str_eq(json_string_value(json_object_get(q, "side")),
+                         num(q, "net_gex") >= 0 ? "call_wall" : "put_wall");
+    }
+    json_decref(d);
+    d = build(gex__api_sheet, &a, &ans, "expiration=2023-09-15", NULL);
+    ck_assert(json_is_true(json_object_get(d, "is_opex")));
+    ck_assert(json_is_true(json_object_get(d, "is_triple_witching")));
+    ck_assert_str_eq(json_string_value(json_object_get(d, "expiration")), "2023-09-15");
+    json_decref(d);
+    gex_analysis_free(a.an);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* The term structure: the fixture's expirations (0, 7 and 35 days) in their buckets, empty
+ * buckets left out, the per-expiry figures adding up to the chain's. */
+START_TEST(test_term_structure_buckets_and_expiries)
+{
+    gex_chain *chain = fixture();
+    gex__analysis a;
+    analyse(chain, &a);
+    gex__api_answer ans;
+    json_t *d = build(gex__api_term_structure, &a, &ans, NULL);
+    ck_assert_ptr_nonnull(d);
+    assert_writable(d);
+    const json_t *b = json_object_get(d, "by_dte_bucket");
+    ck_assert_uint_eq(json_array_size(b), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(b, 0), "bucket")), "0-7d");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(b, 1), "bucket")), "31-60d");
+    ck_assert_double_eq(num(json_array_get(b, 0), "contract_count"), 164);
+    ck_assert_double_eq(num(json_array_get(b, 1), "contract_count"), 82);
+    const json_t *range = json_object_get(json_array_get(b, 1), "dte_range");
+    ck_assert_int_eq(json_integer_value(json_array_get(range, 0)), 31);
+    ck_assert_int_eq(json_integer_value(json_array_get(range, 1)), 60);
+    const json_t *e = json_object_get(d, "by_expiry");
+    ck_assert_uint_eq(json_array_size(e), 3);
+    double g = 0, chex = 0, pct = 0, scale = 0;
+    for (size_t k = 0; k < 3; k++) {
+        const json_t *r = json_array_get(e, k);
+        g += num(r, "net_gex");
+        chex += num(r, "net_chex");
+        pct += num(r, "pct_of_chain_gex");
+        scale += fabs(num(r, "net_gex"));
+    }
+    ck_assert_rel(g, a.totals.net_gex, 1e-12, 1e-12 * scale);
+    ck_assert_rel(chex, a.totals.net_chex, 1e-9, 0);
+    ck_assert_double_eq_tol(pct, 100.0, 1e-9);
+    ck_assert_double_eq(num(json_array_get(e, 2), "dte"), 35);
+    ck_assert_rel(num(json_array_get(b, 0), "net_gex"),
+                  num(json_array_get(e, 0), "net_gex") + num(json_array_get(e, 1), "net_gex"),
+                  1e-15, 0);
+    ck_assert(json_is_false(json_object_get(json_array_get(e, 0), "is_opex")));
+    json_decref(d);
+    gex_analysis_free(a.an);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* Monthly OPEX against the exchanges' published dates: third Fridays, Good Friday 2022-04-15
  * and Juneteenth 2026-06-19 moved to the Thursday, triple witching in the quarter months. */
 START_TEST(test_is_opex_published_dates)
@@ -467,6 +647,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_zero_dte_expected_move_pin_and_strikes);
     tcase_add_test(tc, test_zero_dte_expiry_and_errors);
     suite_add_tcase(s, tc);
+    TCase *tt = tcase_create("sheet and term structure");
+    tcase_add_test(tt, test_sheet_rows_dag_lis_peaks);
+    tcase_add_test(tt, test_term_structure_buckets_and_expiries);
+    suite_add_tcase(s, tt);
     TCase *tm = tcase_create("parts");
     tcase_add_test(tm, test_is_opex_published_dates);
     tcase_add_test(tm, test_interpretations_and_as_of);

@@ -285,7 +285,8 @@ static int figures(const zctx *c, zfig *f)
     if (f->atm < c->n) {
         const zstrike *z = &c->z[f->atm];
         f->atm_iv = mean2(iv_of(c, z->call), iv_of(c, z->put));
-        f->atm_T = mean2(z->call >= 0 ? c->v.T[z->call] : GEX__NO_VALUE, z->put >= 0 ? c->v.T[z->put] : GEX__NO_VALUE);
+        f->atm_T = mean2(z->call >= 0 ? c->v.T[z->call] : GEX__NO_VALUE,
+                         z->put >= 0 ? c->v.T[z->put] : GEX__NO_VALUE);
         f->atm_gamma = mean2(z->call >= 0 ? c->ce.gamma[z->call] : GEX__NO_VALUE,
                              z->put >= 0 ? c->ce.gamma[z->put] : GEX__NO_VALUE);
         f->straddle = mid_of(&c->v, z->call) + mid_of(&c->v, z->put);
@@ -294,7 +295,8 @@ static int figures(const zctx *c, zfig *f)
      * remains is the ATM contract's own T to its settlement. */
     const double session_T = 6.5 / (24.0 * 365.0);
     f->implied_1sd = c->S * f->atm_iv * sqrt(session_T);
-    f->remaining_1sd = isfinite(f->atm_T) ? c->S * f->atm_iv * sqrt(fmax(0.0, f->atm_T)) : GEX__NO_VALUE;
+    f->remaining_1sd =
+        isfinite(f->atm_T) ? c->S * f->atm_iv * sqrt(fmax(0.0, f->atm_T)) : GEX__NO_VALUE;
 
     double *oi = malloc((2 * c->n + 1) * sizeof *oi);
     if (oi == NULL)
@@ -396,8 +398,9 @@ static json_t *regime_block(const zctx *c, const zfig *f)
     rc |= gex__jset(o, "distance_to_flip_dollars",
                     fl->has ? gex__jnum(fabs(c->S - fl->value)) : json_null());
     const double sigma = f->remaining_1sd > 0 ? f->remaining_1sd : f->implied_1sd;
-    rc |= gex__jset(o, "distance_to_flip_sigmas",
-                    gex__jnum_or_null(fl->has && sigma > 0 ? fabs(c->S - fl->value) / sigma : GEX__NO_VALUE));
+    rc |= gex__jset(
+        o, "distance_to_flip_sigmas",
+        gex__jnum_or_null(fl->has && sigma > 0 ? fabs(c->S - fl->value) / sigma : GEX__NO_VALUE));
     return rc == GEX_OK ? o : (json_decref(o), NULL);
 }
 
@@ -443,7 +446,8 @@ static json_t *pin_block(const zctx *c, const zfig *f)
         prox = sigma > 0 ? 100.0 * (1.0 - fabs(c->S - K) / sigma) : (c->S == K ? 100.0 : 0.0);
     const double prox_s = round_score(prox);
     const double time_s = round_score(c->pct_elapsed);
-    const double gamma_s = round_score(has ? pct_or_null(fabs(g), f->gross_abs_net) : GEX__NO_VALUE);
+    const double gamma_s =
+        round_score(has ? pct_or_null(fabs(g), f->gross_abs_net) : GEX__NO_VALUE);
     double pin = GEX__NO_VALUE;
     if (isfinite(oi_s) && isfinite(prox_s) && isfinite(gamma_s))
         pin = round_score(0.30 * oi_s + 0.25 * prox_s + 0.25 * time_s + 0.20 * gamma_s);
@@ -466,8 +470,10 @@ static json_t *pin_block(const zctx *c, const zfig *f)
         snprintf(text, sizeof text,
                  "%s pin at %s: %.0f/100 pin score with %.0f%% of open interest in the top 3 "
                  "strikes.",
-                 pin >= 70 ? "Strong" : pin >= 40 ? "Moderate" : "Weak", k, pin,
-                 isfinite(f->top3_oi_pct) ? f->top3_oi_pct : 0.0);
+                 pin >= 70   ? "Strong"
+                 : pin >= 40 ? "Moderate"
+                             : "Weak",
+                 k, pin, isfinite(f->top3_oi_pct) ? f->top3_oi_pct : 0.0);
     } else {
         snprintf(text, sizeof text, "No pin: no strike of the expiration has net gamma.");
     }
@@ -518,7 +524,8 @@ static json_t *hedging_block(const zctx *c, const zfig *f, int *st)
 static json_t *decay_block(const zctx *c, const zfig *f)
 {
     json_t *o = json_object();
-    const double per_hour = c->hours_to_close > 0 ? f->net_theta / c->hours_to_close : GEX__NO_VALUE;
+    const double per_hour =
+        c->hours_to_close > 0 ? f->net_theta / c->hours_to_close : GEX__NO_VALUE;
     const double accel = f->gamma7 > 0 ? f->atm_gamma / f->gamma7 : GEX__NO_VALUE;
     int rc = gex__jset(o, "net_theta_dollars", gex__jnum(f->net_theta));
     rc |= gex__jset(o, "theta_per_hour_remaining", gex__jnum_or_null(per_hour));
@@ -546,7 +553,8 @@ static json_t *vol_block(const zctx *c, const zfig *f)
     const double iv0 = f->atm_iv * 100.0, iv7 = f->iv7 * 100.0;
     int rc = gex__jset(o, "zero_dte_atm_iv", gex__jnum_or_null(iv0));
     rc |= gex__jset(o, "seven_dte_atm_iv", gex__jnum_or_null(iv7));
-    rc |= gex__jset(o, "iv_ratio_0dte_7dte", gex__jnum_or_null(iv7 > 0 ? iv0 / iv7 : GEX__NO_VALUE));
+    rc |=
+        gex__jset(o, "iv_ratio_0dte_7dte", gex__jnum_or_null(iv7 > 0 ? iv0 / iv7 : GEX__NO_VALUE));
     rc |= gex__jset(o, "vix", json_null()); /* no VIX series in a chain file */
     rc |= gex__jset(o, "skew_25d", gex__jnum_or_null(f->skew_25d));
     rc |= gex__jset(o, "vanna_exposure", gex__jnum(c->t.net_vex));
@@ -576,7 +584,8 @@ static json_t *flow_block(const zfig *f)
     rc |= gex__jset(o, "total_oi", gex__jnum(f->oi_total));
     rc |= gex__jset(o, "call_oi", gex__jnum(f->call_oi));
     rc |= gex__jset(o, "put_oi", gex__jnum(f->put_oi));
-    rc |= gex__jset(o, "pc_ratio_volume", gex__jnum_or_null(ratio_or_null(f->put_vol, f->call_vol)));
+    rc |=
+        gex__jset(o, "pc_ratio_volume", gex__jnum_or_null(ratio_or_null(f->put_vol, f->call_vol)));
     rc |= gex__jset(o, "pc_ratio_oi", gex__jnum_or_null(ratio_or_null(f->put_oi, f->call_oi)));
     rc |= gex__jset(o, "volume_to_oi_ratio",
                     gex__jnum_or_null(ratio_or_null(f->vol_total, f->oi_total)));
@@ -622,9 +631,9 @@ static json_t *levels_block(const zctx *c, const zfig *f)
             m++;
         }
     }
-    const double cluster =
-        m >= 2 && f->implied_1sd > 0 ? round_score(100.0 * (1.0 - (hi_v - lo) / (2.0 * f->implied_1sd)))
-                                     : GEX__NO_VALUE;
+    const double cluster = m >= 2 && f->implied_1sd > 0
+                               ? round_score(100.0 * (1.0 - (hi_v - lo) / (2.0 * f->implied_1sd)))
+                               : GEX__NO_VALUE;
     json_t *o = json_object();
     int rc = gex__jset(o, "call_wall", gex__jlevel(&f->lv.call_wall));
     rc |= gex__jset(o, "call_wall_gex", cw ? gex__jnum(cw->call_gex) : json_null());
@@ -718,9 +727,9 @@ static json_t *metadata_block(const zctx *c, double range)
     int rc = gex__jset(o, "snapshot_age_seconds", json_null());
     rc |= gex__jset(o, "chain_contract_count", json_integer((json_int_t)in_file));
     rc |= gex__jset(o, "data_quality_score",
-                    gex__jnum_or_null(in_file > 0 ? round_score(100.0 * (double)c->t.used /
-                                                                (double)in_file)
-                                                  : GEX__NO_VALUE));
+                    gex__jnum_or_null(in_file > 0
+                                          ? round_score(100.0 * (double)c->t.used / (double)in_file)
+                                          : GEX__NO_VALUE));
     rc |= gex__jset(o, "greek_smoothness_score", gex__jnum_or_null(smooth));
     return rc == GEX_OK ? o : (json_decref(o), NULL);
 }
@@ -758,8 +767,9 @@ static json_t *strikes_block(const zctx *c, const zfig *f, double range)
                         gex__jnum_or_null(pct_or_null(fabs(r->net_gex), f->gross_abs_net)));
         rc |= gex__jset(o, "oi_share_pct",
                         gex__jnum_or_null(pct_or_null(r->call_oi + r->put_oi, f->oi_total)));
-        rc |= gex__jset(o, "volume_share_pct",
-                        gex__jnum_or_null(pct_or_null(r->call_volume + r->put_volume, f->vol_total)));
+        rc |=
+            gex__jset(o, "volume_share_pct",
+                      gex__jnum_or_null(pct_or_null(r->call_volume + r->put_volume, f->vol_total)));
         rc |= gex__jset(o, "call_iv", gex__jnum_or_null(iv_of(c, ci)));
         rc |= gex__jset(o, "put_iv", gex__jnum_or_null(iv_of(c, pi)));
         rc |= gex__jset(o, "call_delta", ci >= 0 ? gex__jnum(c->ce.delta[ci]) : json_null());
@@ -786,11 +796,20 @@ static json_t *strikes_block(const zctx *c, const zfig *f, double range)
 
 /* The names gex_own lists for this document. */
 static const char *const zdte_own[] = {
-    "regime.description", "expected_move",        "pin_risk.pin_score",
-    "pin_risk.components", "pin_risk.description", "decay.net_theta_dollars",
-    "decay.description",   "vol_context.description", "levels.level_cluster_score",
-    "liquidity.execution_score", "metadata.data_quality_score",
-    "metadata.greek_smoothness_score", "market_open", "time_to_close_hours",
+    "regime.description",
+    "expected_move",
+    "pin_risk.pin_score",
+    "pin_risk.components",
+    "pin_risk.description",
+    "decay.net_theta_dollars",
+    "decay.description",
+    "vol_context.description",
+    "levels.level_cluster_score",
+    "liquidity.execution_score",
+    "metadata.data_quality_score",
+    "metadata.greek_smoothness_score",
+    "market_open",
+    "time_to_close_hours",
 };
 
 static json_t *own_list(const char *const *names, size_t n)
