@@ -12,28 +12,6 @@
 
 #include "api-exposure.h"
 
-/* Until the dispatch (api.c) is on this branch: the two helpers the builders call, as api.h
- * declares them. */
-const char *gex__api_param(const gex__api_params *p, const char *name)
-{
-    const char *v = NULL;
-    for (size_t i = 0; p != NULL && i < p->n; i++)
-        if (strcmp(p->name[i], name) == 0)
-            v = p->value[i];
-    return v;
-}
-
-json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
-{
-    ans->status = status;
-    snprintf(ans->code, sizeof ans->code, "%s", code);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ans->message, sizeof ans->message, fmt, ap);
-    va_end(ap);
-    return NULL;
-}
-
 #define SPOT 4512.37
 #define MULT 100.0
 
