@@ -18,7 +18,7 @@
 /* An SPX chain: 41 strikes around the spot, calls and puts, expirations on the quote date,
  * +7 and +35 days, quoted at 2023-09-14 (a Thursday) 13:30 New York = 17:30 UTC, with bids,
  * asks and volumes. */
-static gex_chain *fixture(void)
+static gex_chain *fixture_bumped(double call_oi_bump)
 {
     gex_chain *chain = gex_chain_new();
     ck_assert_ptr_nonnull(chain);
@@ -39,7 +39,9 @@ static gex_chain *fixture(void)
                                   .ask = bid + 0.2 + 0.01 * abs(k),
                                   .last = NAN,
                                   .iv = 0.13 + 0.0004 * (20 - k) + 0.01 * e,
-                                  .open_interest = 37.0 * (21 - abs(k)) + 101.0 * t + 11.0 * e,
+                                  .open_interest =
+                                      37.0 * (21 - abs(k)) + 101.0 * t + 11.0 * e +
+                                      (k == 0 && e == 1 && t == GEX_CALL ? call_oi_bump : 0.0),
                                   .volume = 3.0 + 5.0 * (k == 2) + t,
                                   .multiplier = MULT,
                                   .vendor_delta = NAN,
@@ -59,6 +61,11 @@ static gex_chain *fixture(void)
     return chain;
 }
 
+static gex_chain *fixture(void)
+{
+    return fixture_bumped(0.0);
+}
+
 static void analyse(gex_chain *chain, gex__analysis *a)
 {
     memset(a, 0, sizeof *a);
@@ -71,6 +78,8 @@ static void analyse(gex_chain *chain, gex__analysis *a)
 }
 
 /* Runs a builder with query parameters "name=value" ...; NULL-terminated. */
+static const gex__analysis *previous_analysis; /* build()'s in->previous */
+
 static json_t *build(gex__api_build_fn fn, const gex__analysis *a, gex__api_answer *ans, ...)
 {
     gex__api_params p = {0};
@@ -87,7 +96,11 @@ static json_t *build(gex__api_build_fn fn, const gex__analysis *a, gex__api_answ
         p.n++;
     }
     va_end(ap);
-    gex__api_input in = {.symbol = "SPX", .params = &p, .analysis = a, .now = 1694712700};
+    gex__api_input in = {.symbol = "SPX",
+                         .params = &p,
+                         .analysis = a,
+                         .previous = previous_analysis,
+                         .now = 1694712700};
     memset(ans, 0, sizeof *ans);
     return fn(&in, ans);
 }
@@ -580,6 +593,81 @@ START_TEST(test_term_structure_buckets_and_expiries)
 }
 END_TEST
 
+/* The narrative: every string of the vendor's block non-empty (its integration suite checks
+ * so), the data block's numbers the analysis's; without a previous snapshot the day-over-day
+ * fields are null and top_oi_changes empty; with one (the same chain with 500 more calls at
+ * 4500 a week out), the prior net GEX, the change and the largest OI change. */
+START_TEST(test_narrative_with_and_without_previous)
+{
+    gex_chain *chain = fixture();
+    gex__analysis a;
+    analyse(chain, &a);
+    gex__api_answer ans;
+    previous_analysis = NULL;
+    json_t *d = build(gex__api_narrative, &a, &ans, NULL);
+    ck_assert_ptr_nonnull(d);
+    assert_writable(d);
+    const json_t *nb = json_object_get(d, "narrative");
+    static const char *const texts[] = {"regime", "gex_change", "key_levels", "flow", "vanna",
+                                        "charm",  "zero_dte",   "outlook",    NULL};
+    for (const char *const *k = texts; *k != NULL; k++) {
+        const char *s = json_string_value(json_object_get(nb, *k));
+        ck_assert_msg(s != NULL && *s != '\0', "narrative.%s empty", *k);
+    }
+    static const char *const data_keys[] = {"net_gex",
+                                            "net_gex_prior",
+                                            "net_gex_change_pct",
+                                            "vix",
+                                            "gamma_flip",
+                                            "call_wall",
+                                            "put_wall",
+                                            "regime",
+                                            "zero_dte_pct",
+                                            "top_oi_changes",
+                                            NULL};
+    const json_t *data = json_object_get(nb, "data");
+    assert_keys(data, "narrative.data", data_keys);
+    ck_assert_double_eq(num(data, "net_gex"), a.totals.net_gex);
+    ck_assert(json_is_null(json_object_get(data, "net_gex_prior")));
+    ck_assert(json_is_null(json_object_get(data, "net_gex_change_pct")));
+    ck_assert_uint_eq(json_array_size(json_object_get(data, "top_oi_changes")), 0);
+    ck_assert(json_is_array(json_object_get(data, "top_oi_changes")));
+    ck_assert_double_eq(num(data, "zero_dte_pct"), gex_analysis_zero_dte(a.an)->pct_of_total_gex);
+    ck_assert_ptr_ne(strstr(json_string_value(json_object_get(nb, "regime")),
+                            a.totals.net_gex > 0 ? "long gamma" : "short gamma"),
+                     NULL);
+    json_decref(d);
+
+    /* a later snapshot with 500 more calls at 4500 (+7 days) against this one */
+    gex_chain *chain2 = fixture_bumped(500.0);
+    gex__analysis b;
+    analyse(chain2, &b);
+    previous_analysis = &a;
+    d = build(gex__api_narrative, &b, &ans, NULL);
+    previous_analysis = NULL;
+    ck_assert_ptr_nonnull(d);
+    assert_writable(d);
+    data = json_object_get(json_object_get(d, "narrative"), "data");
+    ck_assert_double_eq(num(data, "net_gex_prior"), a.totals.net_gex);
+    ck_assert_rel(num(data, "net_gex_change_pct"),
+                  (b.totals.net_gex - a.totals.net_gex) / fabs(a.totals.net_gex) * 100.0, 1e-12, 0);
+    const json_t *top = json_object_get(data, "top_oi_changes");
+    ck_assert_uint_eq(json_array_size(top), 1);
+    ck_assert_double_eq(num(json_array_get(top, 0), "strike"), 4500.0);
+    ck_assert_double_eq(num(json_array_get(top, 0), "oi_change"), 500.0);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(top, 0), "type")), "call");
+    ck_assert_ptr_ne(
+        strstr(json_string_value(json_object_get(json_object_get(d, "narrative"), "flow")),
+               "+500 call OI at 4500"),
+        NULL);
+    json_decref(d);
+    gex_analysis_free(b.an);
+    gex_chain_free(chain2);
+    gex_analysis_free(a.an);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* Monthly OPEX against the exchanges' published dates: third Fridays, Good Friday 2022-04-15
  * and Juneteenth 2026-06-19 moved to the Thursday, triple witching in the quarter months. */
 START_TEST(test_is_opex_published_dates)
@@ -628,6 +716,7 @@ static Suite *suite(void)
     TCase *tt = tcase_create("sheet and term structure");
     tcase_add_test(tt, test_sheet_rows_dag_lis_peaks);
     tcase_add_test(tt, test_term_structure_buckets_and_expiries);
+    tcase_add_test(tt, test_narrative_with_and_without_previous);
     suite_add_tcase(s, tt);
     TCase *tm = tcase_create("parts");
     tcase_add_test(tm, test_is_opex_published_dates);

@@ -92,6 +92,8 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/exposure/sheet/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_sheet, NULL},
     {"GET", "/v1/exposure/term-structure/{symbol}", GEX__API_NEED_ANALYSIS, "min_oi",
      gex__api_term_structure, NULL},
+    {"GET", "/v1/exposure/narrative/{symbol}", GEX__API_NEED_ANALYSIS, "", gex__api_narrative,
+     NULL},
 };
 
 const gex__api_endpoint *gex__api_endpoints(size_t *n)
