@@ -10,6 +10,11 @@
 
 #include "api-exposure.h"
 
+json_t *gex__jnum_or_null(double v)
+{
+    return isfinite(v) ? gex__jnum(v) : json_null();
+}
+
 double gex__max_pain(const gex_strike_row *rows, size_t n)
 {
     double best = GEX__NO_VALUE, best_v = INFINITY, oi = 0;
@@ -85,7 +90,7 @@ static int set_own(json_t *d, const char *const *names, size_t n)
 
 static json_t *fail_memory(gex__api_answer *ans)
 {
-    return gex__api_fail(ans, 500, "internal_error", "out of memory building the document");
+    return gex__exposure_fail(ans, 500, "internal_error", "out of memory building the document");
 }
 
 /* --- sheet --- */
@@ -177,7 +182,7 @@ json_t *gex__api_sheet(const gex__api_input *in, gex__api_answer *ans)
     }
     qsort(pk, np, sizeof *pk, peak_order);
 
-    const char *exp = gex__api_param(in->params, "expiration");
+    const char *exp = gex__exposure_param(in->params, "expiration");
     int32_t day = 0;
     int has_day = 0;
     if (exp != NULL && strcmp(exp, "0dte") == 0) {

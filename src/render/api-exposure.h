@@ -7,8 +7,37 @@
 #define GEX_RENDER_API_EXPOSURE_H
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "api.h"
+
+/* gex__api_param and gex__api_fail of api.h, inline here: api.c holds the table that names
+ * these builders, so calling into api.c would make the two files use each other (the
+ * source-cycles test, STYLE.md "one funnel per job"). */
+static inline const char *gex__exposure_param(const gex__api_params *p, const char *name)
+{
+    for (size_t i = p != NULL ? p->n : 0; i-- > 0;)
+        if (strcmp(p->name[i], name) == 0)
+            return p->value[i];
+    return NULL;
+}
+
+static inline json_t *gex__exposure_fail(gex__api_answer *ans, unsigned status, const char *code,
+                                         const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static inline json_t *gex__exposure_fail(gex__api_answer *ans, unsigned status, const char *code,
+                                         const char *fmt, ...)
+{
+    ans->status = status;
+    snprintf(ans->code, sizeof ans->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ans->message, sizeof ans->message, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
 
 /* GET /v1/exposure/zero-dte/{symbol}?strike_range=F&expiry=YYYY-MM-DD */
 json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans);

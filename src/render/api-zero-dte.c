@@ -30,11 +30,6 @@
 /* execution_score: each point of OI-weighted spread in percent of mid costs 10 points. */
 #define EXECUTION_SPREAD_PENALTY 10.0
 
-json_t *gex__jnum_or_null(double v)
-{
-    return isfinite(v) ? gex__jnum(v) : json_null();
-}
-
 static double round_score(double v)
 {
     if (!isfinite(v))
@@ -872,23 +867,23 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
 {
     const gex__analysis *a = in->analysis;
     double range = ZDTE_RANGE_DEFAULT;
-    const char *sr = gex__api_param(in->params, "strike_range");
+    const char *sr = gex__exposure_param(in->params, "strike_range");
     if (sr != NULL) {
         char *end = NULL;
         range = strtod(sr, &end);
         if (end == sr || *end != '\0' || !(range >= ZDTE_RANGE_MIN && range <= ZDTE_RANGE_MAX))
-            return gex__api_fail(ans, 400, "invalid_parameter",
-                                 "strike_range '%s' is not a fraction of spot from %g to %g: "
-                                 "pass e.g. strike_range=0.03",
-                                 sr, ZDTE_RANGE_MIN, ZDTE_RANGE_MAX);
+            return gex__exposure_fail(ans, 400, "invalid_parameter",
+                                      "strike_range '%s' is not a fraction of spot from %g to %g: "
+                                      "pass e.g. strike_range=0.03",
+                                      sr, ZDTE_RANGE_MIN, ZDTE_RANGE_MAX);
     }
     const int32_t quote_date = gex_exposure_quote_date(a->exposure);
     int32_t target = quote_date;
-    const char *ex = gex__api_param(in->params, "expiry");
+    const char *ex = gex__exposure_param(in->params, "expiry");
     if (ex != NULL && parse_day(ex, &target) != GEX_OK)
-        return gex__api_fail(ans, 400, "invalid_expiry",
-                             "expiry '%s' is not a date YYYY-MM-DD: pass e.g. expiry=2026-03-20",
-                             ex);
+        return gex__exposure_fail(
+            ans, 400, "invalid_expiry",
+            "expiry '%s' is not a date YYYY-MM-DD: pass e.g. expiry=2026-03-20", ex);
     /* the target must be an expiration of the analysis with a used contract */
     const size_t ne = gex_exposure_expiry_count(a->exposure);
     int found = 0;
@@ -900,8 +895,8 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
     if (!found) {
         json_t *d = no_zero_dte(a, target, ex != NULL);
         return d != NULL ? d
-                         : gex__api_fail(ans, 500, "internal_error",
-                                         "out of memory building the document");
+                         : gex__exposure_fail(ans, 500, "internal_error",
+                                              "out of memory building the document");
     }
 
     zctx c;
@@ -911,8 +906,8 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
         st = figures(&c, &f);
     if (st != GEX_OK) {
         zctx_free(&c);
-        return gex__api_fail(ans, 500, "internal_error", "%s: the 0DTE analysis failed: %s",
-                             a->symbol, gex_strerror(st));
+        return gex__exposure_fail(ans, 500, "internal_error", "%s: the 0DTE analysis failed: %s",
+                                  a->symbol, gex_strerror(st));
     }
     char exp[16];
     gex_time_format_date(target, exp, sizeof exp);
@@ -936,8 +931,8 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
     if (hedging == NULL && hs != GEX_OK && hs != GEX_ENOMEM) {
         json_decref(d);
         zctx_free(&c);
-        return gex__api_fail(ans, 500, "internal_error", "%s: the hedging estimate failed: %s",
-                             a->symbol, gex_strerror(hs));
+        return gex__exposure_fail(ans, 500, "internal_error", "%s: the hedging estimate failed: %s",
+                                  a->symbol, gex_strerror(hs));
     }
     rc |= gex__jset(d, "hedging", hedging);
     rc |= gex__jset(d, "decay", decay_block(&c, &f));
@@ -972,6 +967,7 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
         }
     }
     if (d == NULL)
-        return gex__api_fail(ans, 500, "internal_error", "out of memory building the document");
+        return gex__exposure_fail(ans, 500, "internal_error",
+                                  "out of memory building the document");
     return d;
 }
