@@ -72,9 +72,9 @@ static void hedge_fill(gex_hedge *h, double shares, double spot)
     h->direction = shares > 0 ? "buy" : (shares < 0 ? "sell" : "none");
 }
 
-int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up)
+int gex_hedging_move(const gex_exposure *exposure, double move, gex_hedge *down, gex_hedge *up)
 {
-    if (down == NULL || up == NULL)
+    if (down == NULL || up == NULL || !(move > 0.0 && move < 1.0))
         return GEX_EINVAL;
     gex__book b;
     int rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
@@ -82,13 +82,13 @@ int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedg
         return rc;
     const double S = b.spot;
     double d0 = 0, d_down = 0, d_up = 0;
-    /* SPEC 1.7: full revaluation of every contract's delta at S (1 -+ 0.01); the base D(S) is
+    /* SPEC 1.7: full revaluation of every contract's delta at S (1 -+ move); the base D(S) is
      * computed by the same batch, so the difference carries no mixing of code paths. */
     rc = gex__book_delta(&b, S, &d0);
     if (rc == GEX_OK)
-        rc = gex__book_delta(&b, S * (1.0 - GEX_HEDGE_MOVE), &d_down);
+        rc = gex__book_delta(&b, S * (1.0 - move), &d_down);
     if (rc == GEX_OK)
-        rc = gex__book_delta(&b, S * (1.0 + GEX_HEDGE_MOVE), &d_up);
+        rc = gex__book_delta(&b, S * (1.0 + move), &d_up);
     gex__book_free(&b);
     if (rc != GEX_OK)
         return rc;
@@ -96,6 +96,11 @@ int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedg
     hedge_fill(down, -(d_down - d0), S);
     hedge_fill(up, -(d_up - d0), S);
     return GEX_OK;
+}
+
+int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up)
+{
+    return gex_hedging_move(exposure, GEX_HEDGE_MOVE, down, up);
 }
 
 int gex_zero_dte_block(const gex_exposure *exposure, gex_zero_dte *out)

@@ -977,6 +977,47 @@ START_TEST(test_hedging_estimate_matches_reference)
 }
 END_TEST
 
+/* gex_hedging_move for the 0DTE endpoint's buckets (SPEC 5.2), against the reference deltas at
+ * S (1 -+ m) for each bucket; 1% is gex_hedging_estimate exactly; a move outside (0, 1) is
+ * refused. */
+START_TEST(test_hedging_move_matches_reference)
+{
+    gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
+    gex_exposure *e = compute(chain, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    static const double moves[4] = {0.001, 0.0025, 0.005, 0.01};
+    for (int m = 0; m < 4; m++) {
+        double d[3] = {0, 0, 0}, scale = 0;
+        const double xs[3] = {SPOT_B, SPOT_B * (1 - moves[m]), SPOT_B * (1 + moves[m])};
+        for (size_t i = 0; i < 5; i++) {
+            const double w = (v.type[i] == GEX_CALL ? 1 : -1) * v.open_interest[i] * 100;
+            for (int k = 0; k < 3; k++) {
+                const ref_greeks g =
+                    ref_bs(v.type[i], xs[k], v.strike[i], v.T[i], v.iv[i], REF_RATE, REF_DIV);
+                d[k] += w * g.delta;
+                scale += fabs(w * g.delta);
+            }
+        }
+        gex_hedge down, up;
+        ck_assert_int_eq(gex_hedging_move(e, moves[m], &down, &up), GEX_OK);
+        ck_assert_rel(down.shares, -(d[1] - d[0]), 1e-9, 2e-9 * scale);
+        ck_assert_rel(up.shares, -(d[2] - d[0]), 1e-9, 2e-9 * scale);
+    }
+    gex_hedge d1, u1, d2, u2;
+    ck_assert_int_eq(gex_hedging_move(e, 0.01, &d1, &u1), GEX_OK);
+    ck_assert_int_eq(gex_hedging_estimate(e, &d2, &u2), GEX_OK);
+    ck_assert_double_eq(d1.shares, d2.shares);
+    ck_assert_double_eq(u1.shares, u2.shares);
+    ck_assert_int_eq(gex_hedging_move(e, 0.0, &d1, &u1), GEX_EINVAL);
+    ck_assert_int_eq(gex_hedging_move(e, 1.0, &d1, &u1), GEX_EINVAL);
+    ck_assert_int_eq(gex_hedging_move(e, NAN, &d1, &u1), GEX_EINVAL);
+    ck_assert_int_eq(gex_hedging_move(e, 0.01, NULL, &u1), GEX_EINVAL);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* The SPEC 1.7 table, cell by cell. */
 START_TEST(test_regime_classify_table)
 {
@@ -1058,6 +1099,7 @@ static Suite *levels_suite(void)
     tcase_add_test(tcc, test_flip_profile_never_calls_gsl_error_handler);
     tcase_add_test(tcc, test_zero_dte_block_and_magnet);
     tcase_add_test(tcc, test_hedging_estimate_matches_reference);
+    tcase_add_test(tcc, test_hedging_move_matches_reference);
     tcase_add_test(tcc, test_regime_classify_table);
     suite_add_tcase(s, tcc);
     return s;

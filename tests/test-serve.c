@@ -76,7 +76,7 @@ START_TEST(test_route_unknown_paths)
         "/v1/exposure/gex/../../etc/passwd",
         "/v2/exposure/gex/SPY",
         "/V1/exposure/gex/SPY",
-        "/v1/exposure/zero-dte/SPY",
+        "/v1/exposure/zerodte/SPY",
     };
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         cli_serve_query q;

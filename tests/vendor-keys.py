@@ -51,8 +51,9 @@ for i, r in enumerate(doc["strikes"]):
 
 for m in ("dex", "vex", "chex"):
     doc = run(m)
+    interp = [m + "_interpretation"] if m in ("vex", "chex") else []
     same("%s keys" % m, list(doc.keys()),
-         ["symbol", "underlying_price", "as_of", "net_" + m, "strikes", "meta"])
+         ["symbol", "underlying_price", "as_of", "net_" + m] + interp + ["strikes", "meta"])
     for i, r in enumerate(doc["strikes"]):
         same("%s strikes[%d] keys" % (m, i), list(r.keys()),
              ["strike", "call_" + m, "put_" + m, "net_" + m])
@@ -60,14 +61,20 @@ for m in ("dex", "vex", "chex"):
 doc = run("levels")
 same("levels keys", list(doc.keys()), list(vendor_levels.keys()) + ["meta"])
 same("levels.levels keys", list(doc["levels"].keys()), list(vendor_levels["levels"].keys()))
-if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["as_of"]):
-    failures.append("as_of %r is not ISO 8601 UTC with Z" % doc["as_of"])
+# as_of as the vendor writes it: UTC with seven fractional digits (its captures).
+as_of_form = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z"
+for what, v in (("vendor gex", vendor_gex), ("vendor levels", vendor_levels), ("levels", doc)):
+    if not re.fullmatch(as_of_form, v["as_of"]):
+        failures.append("%s as_of %r is not ISO 8601 UTC with 7 fractional digits"
+                        % (what, v["as_of"]))
 
 # summary: no capture of the vendor's; the shape SPEC 3 gives.
 doc = run("summary")
 same("summary keys", list(doc.keys()),
      ["symbol", "underlying_price", "as_of", "gamma_flip", "regime", "exposures",
-      "hedging_estimate", "zero_dte", "classifier", "meta"])
+      "interpretation", "hedging_estimate", "zero_dte", "classifier", "meta"])
+same("summary.interpretation keys", list(doc["interpretation"].keys()),
+     ["gamma", "vanna", "charm"])
 same("summary.exposures keys", list(doc["exposures"].keys()),
      ["net_gex", "net_dex", "net_vex", "net_chex"])
 same("summary.hedging_estimate keys", list(doc["hedging_estimate"].keys()),

@@ -47,6 +47,10 @@ typedef struct gex_hedge {
 } gex_hedge;
 
 int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up);
+/* The same for a move of any fraction of spot, 0 < move < 1 (the 0DTE endpoint's 10 bp, 25 bp,
+ * 0.5% and 1% buckets, SPEC 5.2); gex_hedging_estimate is gex_hedging_move(.., 0.01, ..).
+ * GEX_EINVAL for a move outside (0, 1) or a NULL argument. */
+int gex_hedging_move(const gex_exposure *exposure, double move, gex_hedge *down, gex_hedge *up);
 
 /* The 0DTE block: net GEX of the included contracts expiring on the quote date (New York), its
  * share of the gross GEX in percent, 100 * gross(0DTE) / gross(all) (gross GEX is defined in

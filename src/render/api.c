@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api-exposure.h"
 #include "api.h"
 #include "api-volatility.h"
 
@@ -62,6 +63,15 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/exposure/chex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_chex, NULL},
     {"GET", "/v1/exposure/levels/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_levels, NULL},
     {"GET", "/v1/exposure/summary/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_summary, NULL},
+    /* The exposure family beyond them (SPEC 5.2, api-zero-dte.c, api-exposure.c; part A of
+     * issue 18). zero-dte reads the whole chain: its expiry picks the expiration. */
+    {"GET", "/v1/exposure/zero-dte/{symbol}", GEX__API_NEED_ANALYSIS, "strike_range,expiry",
+     gex__api_zero_dte, NULL},
+    {"GET", "/v1/exposure/sheet/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_sheet, NULL},
+    {"GET", "/v1/exposure/term-structure/{symbol}", GEX__API_NEED_ANALYSIS, "min_oi",
+     gex__api_term_structure, NULL},
+    {"GET", "/v1/exposure/narrative/{symbol}", GEX__API_NEED_ANALYSIS, "", gex__api_narrative,
+     NULL},
     /* Max pain, expected move and volatility from the chain (SPEC 5.3; api-maxpain.c,
      * api-volatility.c). */
     {"GET", "/v1/maxpain/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_maxpain, NULL},

@@ -4,13 +4,29 @@
  * table. Above render-json.c (the writer, meta) and render-table.c; used by the files that
  * build documents (render-exposure.c, render-expiry.c).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "render.h"
+
+/* The vendor writes as_of with seven fractional digits ("2026-05-27T17:58:14.9303577Z", its
+ * captures in shared/flashalpha: .NET's round-trip format); gex's instants are whole seconds,
+ * so the fraction is ".0000000". UTC, as the vendor's. */
+void gex__json_time(int64_t utc, char *buf, size_t size)
+{
+    char iso[40];
+    gex_time_format_iso(utc, iso, sizeof iso);
+    const size_t n = strlen(iso);
+    if (n > 0 && iso[n - 1] == 'Z')
+        iso[n - 1] = '\0';
+    snprintf(buf, size, "%s.0000000Z", iso);
+}
 
 /* symbol, underlying_price, as_of: the head of every vendor document. */
 json_t *gex__doc_head(const gex__analysis *a)
 {
-    char iso[40];
-    gex_time_format_iso(a->as_of, iso, sizeof iso);
+    char iso[48];
+    gex__json_time(a->as_of, iso, sizeof iso);
     json_t *d = json_object();
     if (d == NULL)
         return NULL;

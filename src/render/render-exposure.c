@@ -54,6 +54,42 @@ static const char *unit_of(const gex__analysis *a, int m)
     return m == 0 ? gex__unit_short(gex__unit_of(a)) : units[m];
 }
 
+/* The sentences (gex's own wording, SPEC 5.2), read from gex's signs (SPEC 1.5): dealers long
+ * the calls and short the puts, so net GEX > 0 means their hedging trades against moves; VEX is
+ * the change of their delta per vol point, so with net VEX > 0 a rise in volatility raises
+ * their delta and they sell to re-hedge (and buy as volatility falls); CHEX is the change of
+ * their delta per day passing, so with net CHEX > 0 time makes them sell. */
+const char *gex__interpret_gamma(double net_gex)
+{
+    if (net_gex > 0.0)
+        return "Dealers long gamma: they sell rallies and buy dips, so moves are dampened and "
+               "mean reversion is likely";
+    if (net_gex < 0.0)
+        return "Dealers short gamma: they buy rallies and sell dips, so moves are amplified and "
+               "trends are likely";
+    return "No net dealer gamma: hedging neither dampens nor amplifies moves";
+}
+
+const char *gex__interpret_vanna(double net_vex)
+{
+    if (net_vex > 0.0)
+        return "Positive vanna: falling volatility makes dealers buy (vol compression supports "
+               "the price); a volatility spike makes them sell";
+    if (net_vex < 0.0)
+        return "Negative vanna: a volatility spike makes dealers buy (cushioning a selloff); "
+               "falling volatility makes them sell";
+    return "No net vanna: volatility changes move dealer hedges neither way";
+}
+
+const char *gex__interpret_charm(double net_chex)
+{
+    if (net_chex > 0.0)
+        return "Positive charm: time decay pushes dealers to sell, pressure into the close";
+    if (net_chex < 0.0)
+        return "Negative charm: time decay pushes dealers to buy, support into the close";
+    return "No net charm: time decay moves dealer hedges neither way";
+}
+
 static json_t *exposure_doc(const gex__analysis *a, int m)
 {
     const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
@@ -68,6 +104,12 @@ static json_t *exposure_doc(const gex__analysis *a, int m)
     } else if (rc == GEX_OK && m > 0) {
         snprintf(key, sizeof key, "net_%s", measures[m].name);
         rc |= gex__jset(d, key, gex__jnum(total_of(&a->totals, m)));
+        if (m >= 2) {
+            snprintf(key, sizeof key, "%s_interpretation", measures[m].name);
+            const double net = total_of(&a->totals, m);
+            rc |= gex__jset(
+                d, key, gex__jstr(m == 2 ? gex__interpret_vanna(net) : gex__interpret_charm(net)));
+        }
     } else if (rc == GEX_OK) {
         rc |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
         for (int k = 0; k < 4; k++) {
@@ -105,7 +147,18 @@ static json_t *exposure_doc(const gex__analysis *a, int m)
         rc |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
     }
     rc |= gex__jset(d, "strikes", arr);
-    return gex__doc_complete(a, d, rc);
+    d = gex__doc_complete(a, d, rc);
+    if (d != NULL && m >= 2) {
+        /* the interpretation's wording is gex's own (the vendor publishes examples, not rules) */
+        snprintf(key, sizeof key, "%s_interpretation", measures[m].name);
+        json_t *own = json_array();
+        if (json_array_append_new(own, json_string(key)) != 0 ||
+            gex__jset(json_object_get(d, "meta"), "gex_own", own) != GEX_OK) {
+            json_decref(d);
+            return NULL;
+        }
+    }
+    return d;
 }
 
 static int exposure_table(const gex__render_options *opts, const gex__analysis *a, int m, FILE *out,

@@ -44,8 +44,8 @@ static json_t *hedge_json(const gex_hedge *h)
 
 static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
 {
-    char iso[40], exp[16];
-    gex_time_format_iso(a->as_of, iso, sizeof iso);
+    char iso[48], exp[16];
+    gex__json_time(a->as_of, iso, sizeof iso);
     json_t *d = json_object();
     int rc = d == NULL ? GEX_ENOMEM : GEX_OK;
     rc |= gex__jset(d, "symbol", gex__jstr(a->symbol));
@@ -59,6 +59,11 @@ static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
     rc |= gex__jset(ex, "net_vex", gex__jnum(a->totals.net_vex));
     rc |= gex__jset(ex, "net_chex", gex__jnum(a->totals.net_chex));
     rc |= gex__jset(d, "exposures", ex);
+    json_t *in = json_object();
+    rc |= gex__jset(in, "gamma", gex__jstr(gex__interpret_gamma(a->totals.net_gex)));
+    rc |= gex__jset(in, "vanna", gex__jstr(gex__interpret_vanna(a->totals.net_vex)));
+    rc |= gex__jset(in, "charm", gex__jstr(gex__interpret_charm(a->totals.net_chex)));
+    rc |= gex__jset(d, "interpretation", in);
     json_t *he = json_object();
     rc |= gex__jset(he, "spot_down_1pct", hedge_json(&s->down));
     rc |= gex__jset(he, "spot_up_1pct", hedge_json(&s->up));
@@ -91,6 +96,9 @@ static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
     rc |= gex__jset(lv, "highest_oi_strike", gex__jlevel(&a->levels.highest_oi_strike));
     rc |= gex__jset(meta, "levels", lv);
     rc |= gex__jset(meta, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
+    json_t *own = json_array();
+    rc |= json_array_append_new(own, json_string("interpretation")) == 0 ? GEX_OK : GEX_ENOMEM;
+    rc |= gex__jset(meta, "gex_own", own);
     rc |= gex__jset(d, "meta", meta);
     if (rc != GEX_OK) {
         json_decref(d);

@@ -213,6 +213,14 @@ void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size);
  * freed and NULL when st says building it failed); a document written and freed (NULL: out of
  * memory); a table written and freed (rc: whether building it failed). */
 json_t *gex__doc_head(const gex__analysis *a);
+/* An instant as the vendor's JSON writes as_of: ISO 8601 UTC with seven fractional digits,
+ * "2026-05-27T17:58:14.0000000Z" (48 bytes hold any instant). */
+void gex__json_time(int64_t utc, char *buf, size_t size);
+/* The interpretation sentences of the summary, the vex and chex documents and the narrative
+ * (gex's own wording, from the sign of the net exposure: SPEC 5.2). */
+const char *gex__interpret_gamma(double net_gex);
+const char *gex__interpret_vanna(double net_vex);
+const char *gex__interpret_charm(double net_chex);
 json_t *gex__doc_complete(const gex__analysis *a, json_t *d, int st);
 int gex__doc_write(json_t *d, FILE *out, gex_error *err);
 int gex__table_finish(gex__table *t, int rc, gex__out_format format, const char *title, FILE *out,
