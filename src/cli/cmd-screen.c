@@ -343,6 +343,7 @@ typedef struct screen_file {
     gex_chain **snaps;
     size_t n_snaps;
     size_t *task_snap;
+    int several_snapshots; /* kept after the work, for the title */
     screen_row *rows;
     int *row_rc;       /* n_tasks exit statuses; a row is printed when its status is 0 */
     size_t next, done; /* tasks claimed, tasks finished */
@@ -468,6 +469,7 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
         f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read);
     if (f->rc != CLI_EXIT_OK)
         return;
+    f->several_snapshots = f->n_snaps > 1;
     if (f->n_snaps == 1) {
         f->chain = f->snaps[0];
         free(f->snaps);
@@ -819,9 +821,10 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     gex_error_clear(&err);
     int written = CLI_EXIT_OK;
     size_t n = 0, failed = 0;
-    int worst = CLI_EXIT_OK;
+    int worst = CLI_EXIT_OK, snapshots = 0;
     for (size_t i = 0; i < opts->n_files; i++) {
         screen_file *f = &pool.files[i];
+        snapshots |= f->several_snapshots;
         for (size_t k = 0; k < f->n_tasks; k++) {
             if (f->row_rc[k] == CLI_EXIT_OK)
                 n++;
@@ -928,8 +931,12 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             st |= gex__table_text(t, r->file);
         }
         char title[256];
-        snprintf(title, sizeof title, "%zu underlyings from %zu files (%zu could not be read)", n,
-                 opts->n_files, failed);
+        snprintf(title, sizeof title,
+                 snapshots
+                     ? "%zu rows, an underlying at a snapshot each, from %zu files (%zu could "
+                       "not be read)"
+                     : "%zu underlyings from %zu files (%zu could not be read)",
+                 n, opts->n_files, failed);
         if (st == GEX_OK)
             written = cli_written_to(gex__table_emit(t, opts->format, title, out, &err), &err,
                                      opts->output);
