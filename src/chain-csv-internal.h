@@ -18,6 +18,7 @@ typedef struct gex__detected {
     gex_format format;
     size_t header_offset; /* byte offset of the CSV header line in the prefix */
     long header_line;     /* its 1-based line number */
+    int semicolon;        /* the header's fields are separated by ';' (chain-semicolon.c) */
 } gex__detected;
 
 /* Finds the format of a file from its first len bytes (the whole file when is_all), honouring

@@ -172,10 +172,10 @@ static span trim(span f)
     return f;
 }
 
-/* Splits one line at commas, honouring double quotes; an unbalanced quote runs to the end of
+/* Splits one line at each sep, honouring double quotes; an unbalanced quote runs to the end of
  * the line. Quotes are removed from the ends of a field (doubled quotes inside stay doubled,
  * which no header name or preamble value has). Returns the field count (at most max). */
-static size_t split_line(const char *s, size_t len, span *fields, size_t max)
+static size_t split_line_at(const char *s, size_t len, char sep, span *fields, size_t max)
 {
     size_t n = 0, i = 0;
     while (n < max) {
@@ -188,18 +188,23 @@ static size_t split_line(const char *s, size_t len, span *fields, size_t max)
             fields[n++] = trim(f);
             if (i < len)
                 i++;
-            while (i < len && s[i] != ',')
+            while (i < len && s[i] != sep)
                 i++;
         } else {
-            while (i < len && s[i] != ',')
+            while (i < len && s[i] != sep)
                 i++;
             fields[n++] = trim((span){s + start, i - start});
         }
         if (i >= len)
             break;
-        i++; /* the comma */
+        i++; /* the separator */
     }
     return n;
+}
+
+static size_t split_line(const char *s, size_t len, span *fields, size_t max)
+{
+    return split_line_at(s, len, ',', fields, max);
 }
 
 static int starts_with_ci(span f, const char *p)
@@ -355,10 +360,20 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
         size_t end = nl != NULL ? (size_t)(nl - p) : len;
         size_t n = split_line(p + pos, end - pos, fields, LINE_FIELDS_MAX);
         gex_format f = classify_header(fields, n);
+        int semicolon = 0;
+        if (f == GEX_FORMAT_AUTO && memchr(p + pos, ';', end - pos) != NULL) {
+            /* A CSV re-saved by a European spreadsheet (chain-semicolon.c, SPEC 2.8). */
+            n = split_line_at(p + pos, end - pos, ';', fields, LINE_FIELDS_MAX);
+            f = classify_header(fields, n);
+            semicolon = f != GEX_FORMAT_AUTO;
+        }
         if (f != GEX_FORMAT_AUTO && (want == GEX_FORMAT_AUTO || want == f)) {
             det->format = f;
             det->header_offset = pos;
             det->header_line = line;
+            det->semicolon = semicolon;
+            if (semicolon)
+                return GEX_OK; /* the preamble is read once the file is comma-separated */
             if (f == GEX_FORMAT_CBOE_CSV)
                 read_preamble(r, p, pos);
             else if (line > 1)

@@ -42,6 +42,17 @@ int gex__detect_layout(gex__reader *r, const char *p, size_t len, int is_all, ge
 int gex__read_layout(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
                      gex__pull_fn next, void *data);
 
+/* The input whole: the prefix, then what next(data) gives (next NULL when the prefix is all),
+ * in *out (malloc'd, the caller frees it) of *out_len bytes; what names the layout in the
+ * refusal of an input over GEX__LAYOUT_BYTES_MAX. */
+int gex__layout_gather(gex__reader *r, const char *what, const char *prefix, size_t len,
+                       gex__pull_fn next, void *data, char **out, size_t *out_len);
+
+/* A CBOE or long CSV with ';' between fields (det->semicolon) and a decimal comma or point
+ * (chain-semicolon.c): gathered whole, rewritten as a comma CSV and read by gex__read_csv. */
+int gex__read_semicolon(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
+                        gex__pull_fn next, void *data);
+
 /* The readers: text[0..len) is the whole input (after a BOM), det->header_line the line
  * detection found. Each returns GEX_OK or a status with r->err filled. */
 int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__detected *det);

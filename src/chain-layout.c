@@ -118,11 +118,11 @@ static int dispatch(gex__reader *r, const gex__detected *det, const char *text, 
     }
 }
 
-int gex__read_layout(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
-                     gex__pull_fn next, void *data)
+int gex__layout_gather(gex__reader *r, const char *what, const char *prefix, size_t len,
+                       gex__pull_fn next, void *data, char **out, size_t *out_len)
 {
-    if (next == NULL)
-        return dispatch(r, det, prefix, len);
+    *out = NULL;
+    *out_len = 0;
     size_t cap = len > 0 ? 2 * len : 4096, n = len;
     char *buf = malloc(cap);
     if (buf == NULL)
@@ -130,13 +130,13 @@ int gex__read_layout(gex__reader *r, const gex__detected *det, const char *prefi
     memcpy(buf, prefix, len);
     const char *chunk;
     size_t got;
-    while ((got = next(data, &chunk)) > 0) {
+    while (next != NULL && (got = next(data, &chunk)) > 0) {
         if (n + got > GEX__LAYOUT_BYTES_MAX) {
             free(buf);
             return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
                                  "a %s file larger than %zu MB is not a download of one chain; "
                                  "split it, or convert it to a long CSV",
-                                 gex_format_name(det->format), GEX__LAYOUT_BYTES_MAX >> 20);
+                                 what, GEX__LAYOUT_BYTES_MAX >> 20);
         }
         if (n + got > cap) {
             while (n + got > cap)
@@ -151,7 +151,21 @@ int gex__read_layout(gex__reader *r, const gex__detected *det, const char *prefi
         memcpy(buf + n, chunk, got);
         n += got;
     }
-    int rc = dispatch(r, det, buf, n);
+    *out = buf;
+    *out_len = n;
+    return GEX_OK;
+}
+
+int gex__read_layout(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,
+                     gex__pull_fn next, void *data)
+{
+    if (next == NULL)
+        return dispatch(r, det, prefix, len);
+    char *buf;
+    size_t n;
+    int rc = gex__layout_gather(r, gex_format_name(det->format), prefix, len, next, data, &buf, &n);
+    if (rc == GEX_OK)
+        rc = dispatch(r, det, buf, n);
     free(buf);
     return rc;
 }

@@ -477,6 +477,9 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         if (gex__format_is_json(det.format)) {
             json_feed feed = {src, prefix + skip, prefix_len - skip};
             rc = gex__read_json(&r, json_next, &feed);
+        } else if (det.semicolon) {
+            rc = gex__read_semicolon(&r, &det, prefix + skip, prefix_len - skip,
+                                     streamed(src) ? source_next : NULL, src);
         } else if (gex__format_is_layout(det.format)) {
             /* streamed(): a stream, or compressed bytes, is read on in chunks through buf */
             rc = gex__read_layout(&r, &det, prefix + skip, prefix_len - skip,

@@ -500,6 +500,105 @@ START_TEST(test_cboe_european_dates)
 }
 END_TEST
 
+/* A CBOE download re-saved by a European spreadsheet: the 13 rows of the real NVDA file in
+ * tests/data/formats/cboe-nvda-2025-01-06-rows.csv (copied verbatim from
+ * ../shared/formats/cboe_nvda_2025-01-06_single-stock.csv, its preamble and header kept),
+ * written again with Python's csv module as a spreadsheet saves them: ';' between fields,
+ * numbers with a decimal comma and no trailing zeros ("145.00" -> "145", "0.5573" ->
+ * "0,5573"), expirations "10-01-25", CRLF, quotes only where a field holds a ';'. The chain must
+ * be the one read from the original rows, value for value. */
+START_TEST(test_cboe_semicolon_decimal_comma)
+{
+    gex_read_report rep, rep_eu;
+    gex_chain *a = read_ok(fixture("cboe-nvda-2025-01-06-rows.csv"), NULL, &rep);
+    gex_chain *b = read_ok(fixture("cboe-nvda-2025-01-06-rows-eu.csv"), NULL, &rep_eu);
+    ck_assert_int_eq(rep_eu.format, GEX_FORMAT_CBOE_CSV);
+    gex_chain_view v, w;
+    gex_chain_get_view(a, &v);
+    gex_chain_get_view(b, &w);
+    ck_assert_uint_eq(v.n, 26);
+    ck_assert_uint_eq(w.n, v.n);
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert(v.strike[i] == w.strike[i] && v.expiration[i] == w.expiration[i]);
+        ck_assert(v.type[i] == w.type[i] && v.open_interest[i] == w.open_interest[i]);
+        ck_assert(v.bid[i] == w.bid[i] && v.ask[i] == w.ask[i] && v.file_iv[i] == w.file_iv[i]);
+        ck_assert(v.vendor_gamma[i] == w.vendor_gamma[i] && v.line[i] == w.line[i]);
+        ck_assert(v.spot[i] == 150.2802 && w.spot[i] == v.spot[i]);
+    }
+    int64_t t1, t2;
+    ck_assert_int_eq(gex_chain_quote_time(a, &t1), GEX_OK);
+    ck_assert_int_eq(gex_chain_quote_time(b, &t2), GEX_OK);
+    ck_assert(t1 == t2);
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
+        ck_assert_uint_eq(rep_eu.skipped[k], 0);
+    same_from_memory_and_stream(fixture("cboe-nvda-2025-01-06-rows-eu.csv"), "eu.csv", NULL, b);
+    gex_chain_free(a);
+    gex_chain_free(b);
+}
+END_TEST
+
+static int read_text(const char *text, gex_chain **c, gex_error *err)
+{
+    return gex_chain_read_buffer(text, strlen(text), "eu.csv", NULL, c, NULL, err);
+}
+
+/* A long CSV with ';': grouping points and decimal commas read; mixed or undecidable marks and
+ * an unclosed quote refused at their line and cell. */
+START_TEST(test_long_semicolon_marks)
+{
+    gex_chain *c = NULL;
+    gex_error err;
+    /* "1.234,5" is 1234.5; "2.500" beside decimal commas groups thousands: 2500. */
+    ck_assert_int_eq(read_text("underlying;expiration;strike;type;bid;ask;iv;open_interest;spot;"
+                               "quote_time\n"
+                               "SPX;22.03.2024;5.100;C;12,5;13,25;0,1834;2.500;1.234,5;"
+                               "2024-03-15T20:00:00Z\n"
+                               "SPX;22.03.2024;5.200;P;\"1.007,25\";1.008;0,2034;17;1.234,5;"
+                               "2024-03-15T20:00:00Z\n",
+                               &c, &err),
+                     GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert(v.strike[0] == 5100 && v.bid[0] == 12.5 && v.ask[0] == 13.25);
+    ck_assert(v.file_iv[0] == 0.1834 && v.open_interest[0] == 2500);
+    ck_assert(v.strike[1] == 5200 && v.bid[1] == 1007.25 && v.ask[1] == 1008);
+    ck_assert(v.open_interest[1] == 17);
+    ck_assert(v.spot[0] == 1234.5 && v.spot[1] == 1234.5);
+    gex_chain_free(c);
+    c = NULL;
+    ck_assert_int_eq(read_text("underlying;expiration;strike;type;bid;ask;open_interest;spot\n"
+                               "SPY;2024-03-22;500;C;1,25;1.5;10;499\n",
+                               &c, &err),
+                     GEX_EFORMAT);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(err.text, "mix decimal marks: \"1,25\" (line 2, column 5)") != NULL &&
+                      strstr(err.text, "\"1.5\" (line 2, column 6)") != NULL,
+                  "%s", err.text);
+    ck_assert_int_eq(read_text("underlying;expiration;strike;type;bid;ask;open_interest;spot\n"
+                               "SPY;2024-03-22;500;C;1,250;2;10;499\n",
+                               &c, &err),
+                     GEX_EFORMAT);
+    ck_assert_msg(strstr(err.text, "\"1,250\" (line 2, column 5) is a decimal comma or a "
+                                   "thousands separator") != NULL,
+                  "%s", err.text);
+    ck_assert_int_eq(read_text("underlying;expiration;strike;type;bid;ask;open_interest;spot\n"
+                               "SPY;2024-03-22;500;C;1,25;2;10;499\n"
+                               "SPY;2024-03-22;\"510;C;1,25;2;10;499\n"
+                               "SPY;2024-03-22;520;C;1,25;2;10;499\n",
+                               &c, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_msg(strstr(err.text, "never closed") != NULL, "%s", err.text);
+    /* Digits alone need no mark: read as they are. */
+    ck_assert_int_eq(read_text("underlying;expiration;strike;type;bid;ask;open_interest;spot\n"
+                               "SPY;2024-03-22;500;C;1;2;10;499\n",
+                               &c, &err),
+                     GEX_OK);
+    gex_chain_free(c);
+}
+END_TEST
+
 /* --- refused layouts --- */
 
 START_TEST(test_optionsdx_refused)
@@ -800,6 +899,8 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_thinkorswim_fixture);
     tcase_add_test(tc, test_thinkorswim_without_open_interest_refused);
     tcase_add_test(tc, test_cboe_european_dates);
+    tcase_add_test(tc, test_cboe_semicolon_decimal_comma);
+    tcase_add_test(tc, test_long_semicolon_marks);
     tcase_add_test(tc, test_optionsdx_refused);
     tcase_add_test(tc, test_optionmetrics_sample_refused);
     tcase_add_test(tc, test_optionmetrics_with_open_interest);

@@ -34,6 +34,7 @@ import numpy as np
 from . import _gex
 
 __all__ = ["Error", "Chain", "Analysis", "read", "analyze", "greeks", "implied_vol",
+           "snapshot", "history", "history_dask", "file_snapshots", "history_rows",
            "__version__"]
 
 Error = _gex.Error
@@ -474,3 +475,20 @@ def implied_vol(price: Any, S: Any, K: Any, T: Any, r: Any = 0.045, q: Any = 0.0
     _gex.implied_vol(n, p, s, k, t, rr, qq, ty, sigma, status)
     sigma[status != 0] = np.nan
     return sigma.reshape(shape), status.reshape(shape)
+
+
+def snapshot(analysis: Analysis) -> Dict[str, Any]:
+    """The snapshot of an analysis for gex history (gex_snapshot_from_analysis, SPEC 6): a
+    dict of symbol, quote_time (UTC seconds), spot, net_gex, net_dex, net_vex, net_chex (the
+    analysis's units), zero_dte_pct, call_oi, put_oi (contracts the filters keep, not
+    expired), and the levels gamma_flip, call_wall, put_wall, max_positive_gamma,
+    max_negative_gamma, atm_iv, put_wing_iv_25d, call_wing_iv_25d (percent at 30 days), None
+    when absent."""
+    if not isinstance(analysis, Analysis):
+        raise TypeError("snapshot: expected a gex.Analysis")
+    return _gex.snapshot(analysis._h)
+
+
+# gex history on one process or on a Dask cluster (gex/_history.py).
+from ._history import file_snapshots, history, history_dask  # noqa: E402
+from ._history import rows as history_rows  # noqa: E402

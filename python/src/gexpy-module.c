@@ -144,6 +144,8 @@ static PyMethodDef gexpy_methods[] = {
     {"analysis_contracts", gexpy_analysis_contracts, METH_VARARGS, NULL},
     {"analysis_profile", gexpy_analysis_profile, METH_VARARGS, NULL},
     {"analysis_document", gexpy_analysis_document, METH_VARARGS, NULL},
+    {"snapshot", gexpy_snapshot, METH_VARARGS, NULL},
+    {"history_metrics", gexpy_history_metrics, METH_VARARGS, NULL},
     {"greeks", gexpy_greeks, METH_VARARGS, NULL},
     {"implied_vol", gexpy_implied_vol, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},

@@ -63,6 +63,8 @@ PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_contracts(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_profile(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_document(PyObject *module, PyObject *args);
+PyObject *gexpy_snapshot(PyObject *module, PyObject *args);
+PyObject *gexpy_history_metrics(PyObject *module, PyObject *args);
 PyObject *gexpy_greeks(PyObject *module, PyObject *args);
 PyObject *gexpy_implied_vol(PyObject *module, PyObject *args);
 

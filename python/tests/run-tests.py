@@ -11,5 +11,8 @@ except ImportError as e:
           "(Debian: apt-get install python3-pytest python3-numpy)")
     sys.exit(77)
 
-here = os.path.dirname(os.path.abspath(__file__))
-sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", here] + sys.argv[1:]))
+# Guarded: the worker processes of the Dask test (multiprocessing's spawn) import this module
+# again as __mp_main__, and must not run the tests themselves.
+if __name__ == "__main__":
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", here] + sys.argv[1:]))

@@ -163,6 +163,10 @@ int cli_exit_status(int status);
  * (T, IV, statuses). Each prints what went wrong and returns an exit status. */
 int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
              gex_read_report *read);
+/* Every snapshot of path (SPEC 2.9), as gex_chain_read_snapshots reads them, with cli_read's
+ * messages: *chains (n of them; free each, then the array) and an exit status. */
+int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *path,
+                       gex_chain ***chains, size_t *n, gex_read_report *read);
 /* The same from an open stream (read to its end, not closed); path names it in messages. */
 int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                     gex_chain **chain, gex_read_report *read);

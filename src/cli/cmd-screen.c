@@ -1,9 +1,10 @@
 /*
- * cmd-screen.c: one row per underlying over many files (or several underlyings in one file),
- * with a progress bar on a terminal. A file that cannot be read is reported and the others
- * are still screened; the exit status is then 3. Files and underlyings are computed on --jobs
- * threads; the output is the same bytes whatever their number. Also the expansion of folder
- * arguments into their chain files (cli_inputs_expand), which gex history shares.
+ * cmd-screen.c: one row per underlying over many files (or several underlyings in one file, or
+ * several snapshots: one row per underlying and snapshot, SPEC 2.9), with a progress bar on a
+ * terminal. A file that cannot be read is reported and the others are still screened; the exit
+ * status is then 3. Files and underlyings are computed on --jobs threads; the output is the same
+ * bytes whatever their number. Also the expansion of folder arguments into their chain files
+ * (cli_inputs_expand), which gex history shares.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -337,6 +338,12 @@ typedef struct screen_file {
     uint32_t *ids;   /* n_tasks underlying symbol indexes, NULL for a file analysed whole */
     size_t *start;   /* n_tasks + 1 offsets into order */
     uint32_t *order; /* contract indexes grouped by underlying, in file order within each */
+    /* A file of several snapshots: one chain each (chain is NULL), and the snapshot of each
+     * task (ids, start and order then index that snapshot's chain). */
+    gex_chain **snaps;
+    size_t n_snaps;
+    size_t *task_snap;
+    int several_snapshots; /* kept after the work, for the title */
     screen_row *rows;
     int *row_rc;       /* n_tasks exit statuses; a row is printed when its status is 0 */
     size_t next, done; /* tasks claimed, tasks finished */
@@ -373,38 +380,81 @@ typedef struct screen_pool {
 /* Underlyings in one file from which the bar is drawn for that file alone. */
 #define PROGRESS_MIN_UNDERLYINGS 50
 
-/* Groups the contracts of a file of several underlyings: ids in order of first appearance, and
- * the contract indexes of underlying k at order[start[k] .. start[k + 1]). Returns a status. */
-static int group_underlyings(screen_file *f, size_t count)
+/* Groups the contracts of a chain of count underlyings: ids[0..count) in order of first
+ * appearance, and the contract indexes of underlying k at order[start[k] .. start[k + 1]), the
+ * offsets counted from base (start[0] is set to it). Returns a status. */
+static int group_chain(const gex_chain *big, size_t count, uint32_t *ids, size_t *start,
+                       uint32_t *order, size_t base)
 {
-    const gex_chain *big = f->chain;
     gex_chain_view v;
     gex_chain_get_view(big, &v);
     const size_t n_sym = gex_chain_symbol_count(big);
     size_t *slot = malloc((n_sym + 1) * sizeof *slot);
-    f->ids = malloc(count * sizeof *f->ids);
-    f->start = calloc(count + 1, sizeof *f->start);
-    f->order = malloc((v.n + 1) * sizeof *f->order);
-    if (slot == NULL || f->ids == NULL || f->start == NULL || f->order == NULL) {
-        free(slot);
+    if (slot == NULL)
         return GEX_ENOMEM;
-    }
-    gex_chain_underlyings(big, f->ids, count);
+    gex_chain_underlyings(big, ids, count);
     for (size_t s = 0; s < n_sym; s++)
         slot[s] = count;
     for (size_t k = 0; k < count; k++)
-        slot[f->ids[k]] = k;
+        slot[ids[k]] = k;
     /* counting sort: sizes, offsets, then each index at its underlying's next place */
+    for (size_t k = 0; k <= count; k++)
+        start[k] = k == 0 ? base : 0;
     for (size_t i = 0; i < v.n; i++)
-        f->start[slot[v.underlying[i]] + 1]++;
+        start[slot[v.underlying[i]] + 1]++;
     for (size_t k = 0; k < count; k++)
-        f->start[k + 1] += f->start[k];
+        start[k + 1] += start[k];
     size_t *at = slot; /* reused: the next free place of each underlying, by symbol index */
     for (size_t k = 0; k < count; k++)
-        at[f->ids[k]] = f->start[k];
+        at[ids[k]] = start[k];
     for (size_t i = 0; i < v.n; i++)
-        f->order[at[v.underlying[i]]++] = (uint32_t)i;
+        order[at[v.underlying[i]]++] = (uint32_t)i;
     free(slot);
+    return GEX_OK;
+}
+
+/* Groups the contracts of a file of several underlyings (group_chain). Returns a status. */
+static int group_underlyings(screen_file *f, size_t count)
+{
+    f->ids = malloc(count * sizeof *f->ids);
+    f->start = calloc(count + 1, sizeof *f->start);
+    f->order = malloc((gex_chain_size(f->chain) + 1) * sizeof *f->order);
+    if (f->ids == NULL || f->start == NULL || f->order == NULL)
+        return GEX_ENOMEM;
+    return group_chain(f->chain, count, f->ids, f->start, f->order, 0);
+}
+
+/* The tasks of a file of several snapshots: every underlying of every snapshot, in the order of
+ * the snapshots' quote instants. Returns a status; *tasks their number. */
+static int group_snapshots(screen_file *f, size_t *tasks)
+{
+    size_t total = 0, contracts = 0;
+    for (size_t s = 0; s < f->n_snaps; s++) {
+        uint32_t first;
+        total += gex_chain_underlyings(f->snaps[s], &first, 1);
+        contracts += gex_chain_size(f->snaps[s]);
+    }
+    if (contracts > UINT32_MAX)
+        return GEX_ERANGE; /* order holds 32-bit indexes */
+    f->ids = malloc((total + 1) * sizeof *f->ids);
+    f->start = calloc(total + 1, sizeof *f->start);
+    f->order = malloc((contracts + 1) * sizeof *f->order);
+    f->task_snap = malloc((total + 1) * sizeof *f->task_snap);
+    if (f->ids == NULL || f->start == NULL || f->order == NULL || f->task_snap == NULL)
+        return GEX_ENOMEM;
+    size_t k = 0, base = 0;
+    for (size_t s = 0; s < f->n_snaps; s++) {
+        uint32_t first;
+        const size_t count = gex_chain_underlyings(f->snaps[s], &first, 1);
+        const int st = group_chain(f->snaps[s], count, f->ids + k, f->start + k, f->order, base);
+        if (st != GEX_OK)
+            return st;
+        for (size_t j = 0; j < count; j++)
+            f->task_snap[k + j] = s;
+        k += count;
+        base += gex_chain_size(f->snaps[s]);
+    }
+    *tasks = total;
     return GEX_OK;
 }
 
@@ -412,24 +462,37 @@ static int group_underlyings(screen_file *f, size_t count)
 static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
 {
     f->n_tasks = 0;
-    f->rc = cli_read(to, opts, f->path, &f->chain, &f->read);
+    /* Every snapshot of a file (SPEC 2.9), unless --at chose one; a stream has one read. */
+    if (opts->read.has_at || strcmp(f->path, "-") == 0)
+        f->rc = cli_read(to, opts, f->path, &f->chain, &f->read);
+    else
+        f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read);
     if (f->rc != CLI_EXIT_OK)
         return;
+    f->several_snapshots = f->n_snaps > 1;
+    if (f->n_snaps == 1) {
+        f->chain = f->snaps[0];
+        free(f->snaps);
+        f->snaps = NULL;
+        f->n_snaps = 0;
+    }
     uint32_t first = 0;
-    const size_t count = gex_chain_underlyings(f->chain, &first, 1);
+    const size_t count = f->n_snaps > 1 ? f->n_snaps : gex_chain_underlyings(f->chain, &first, 1);
     int64_t quote = 0;
-    if (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK) {
+    if (f->n_snaps <= 1 && (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK)) {
         /* one underlying, or none with a quote instant: prepare says precisely why */
         f->rc = cli_prepare(to, opts, f->path, f->chain, &f->prep);
         if (f->rc != CLI_EXIT_OK)
             return;
     }
     int st = GEX_OK;
-    if (count > 1 && gex_chain_size(f->chain) > UINT32_MAX)
+    size_t tasks = count > 1 ? count : 1;
+    if (f->n_snaps > 1)
+        st = group_snapshots(f, &tasks);
+    else if (count > 1 && gex_chain_size(f->chain) > UINT32_MAX)
         st = GEX_ERANGE; /* order holds 32-bit indexes */
     else if (count > 1)
         st = group_underlyings(f, count);
-    const size_t tasks = count > 1 ? count : 1;
     if (st == GEX_OK) {
         f->rows = calloc(tasks, sizeof *f->rows);
         f->row_rc = malloc(tasks * sizeof *f->row_rc);
@@ -473,11 +536,12 @@ static void run_task(cli_messages *to, const cli_options *opts, screen_file *f, 
         chain = f->chain; /* prepared when read; the row takes it */
         f->chain = NULL;
     } else {
-        const int st = gex_chain_extract(f->chain, f->order + f->start[k],
-                                         f->start[k + 1] - f->start[k], &chain);
+        const gex_chain *from = f->task_snap != NULL ? f->snaps[f->task_snap[k]] : f->chain;
+        const int st =
+            gex_chain_extract(from, f->order + f->start[k], f->start[k + 1] - f->start[k], &chain);
         if (st != GEX_OK) {
             cli_say(to, f->path, 0, "%s: building its chain failed: %s",
-                    gex_chain_symbol(f->chain, f->ids[k]), gex_strerror(st));
+                    gex_chain_symbol(from, f->ids[k]), gex_strerror(st));
             rc = cli_exit_status(st);
         } else if ((rc = cli_prepare(to, opts, f->path, chain, &prep)) != CLI_EXIT_OK) {
             gex_chain_free(chain);
@@ -512,6 +576,13 @@ static void free_file_work(screen_file *f)
 {
     gex_chain_free(f->chain);
     f->chain = NULL;
+    for (size_t s = 0; s < f->n_snaps; s++)
+        gex_chain_free(f->snaps[s]);
+    free(f->snaps);
+    free(f->task_snap);
+    f->snaps = NULL;
+    f->task_snap = NULL;
+    f->n_snaps = 0;
     free(f->ids);
     free(f->start);
     free(f->order);
@@ -750,9 +821,10 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     gex_error_clear(&err);
     int written = CLI_EXIT_OK;
     size_t n = 0, failed = 0;
-    int worst = CLI_EXIT_OK;
+    int worst = CLI_EXIT_OK, snapshots = 0;
     for (size_t i = 0; i < opts->n_files; i++) {
         screen_file *f = &pool.files[i];
+        snapshots |= f->several_snapshots;
         for (size_t k = 0; k < f->n_tasks; k++) {
             if (f->row_rc[k] == CLI_EXIT_OK)
                 n++;
@@ -859,8 +931,12 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             st |= gex__table_text(t, r->file);
         }
         char title[256];
-        snprintf(title, sizeof title, "%zu underlyings from %zu files (%zu could not be read)", n,
-                 opts->n_files, failed);
+        snprintf(title, sizeof title,
+                 snapshots
+                     ? "%zu rows, an underlying at a snapshot each, from %zu files (%zu could "
+                       "not be read)"
+                     : "%zu underlyings from %zu files (%zu could not be read)",
+                 n, opts->n_files, failed);
         if (st == GEX_OK)
             written = cli_written_to(gex__table_emit(t, opts->format, title, out, &err), &err,
                                      opts->output);

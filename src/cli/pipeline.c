@@ -56,6 +56,23 @@ int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_ch
     return read_chain(to, opts, path, NULL, chain, read);
 }
 
+int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *path,
+                       gex_chain ***chains, size_t *n, gex_read_report *read)
+{
+    gex_error err;
+    gex_error_clear(&err);
+    memset(read, 0, sizeof *read);
+    *chains = NULL;
+    *n = 0;
+    const int st = gex_chain_read_snapshots(path, &opts->read, chains, n, read, &err);
+    if (st != GEX_OK)
+        return cli_report_to(to, st, &err, path);
+    if (read->warning[0] != '\0' && !opts->quiet)
+        cli_say(to, path, 0, "warning: %s", read->warning);
+    report_skipped(to, path, read);
+    return CLI_EXIT_OK;
+}
+
 int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                     gex_chain **chain, gex_read_report *read)
 {

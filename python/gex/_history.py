@@ -1,0 +1,284 @@
+"""gex history in Python (SPEC 6): the snapshots of chain files, one per underlying and file,
+and the series measures per underlying, as the rows of ``gex history --format json``; on the
+calling process (threads) or on a Dask cluster (one task per batch of files, each computed by
+the package on a worker, the snapshots gathered and the series measured on the caller).
+
+The rows equal the command's: the same columns in the same order (symbol, as_of as ISO 8601
+UTC text, spot, net_gex ... file), the same values (None/NaN where the command writes null),
+duplicates (one underlying at one instant in two files) resolved as the command does (the file
+modified last wins, with a warning), --symbol, --from and --to applied as it applies them.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os as _os
+import warnings as _warnings
+from concurrent.futures import ThreadPoolExecutor as _Pool
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from . import _gex
+
+PathLike = Union[str, "_os.PathLike[str]"]
+
+# The columns of `gex history`, in its order (src/render/render-history.c).
+COLUMNS: Tuple[str, ...] = (
+    "symbol", "as_of", "spot", "net_gex", "net_dex", "net_vex", "net_chex", "gamma_flip",
+    "call_wall", "put_wall", "max_positive_gamma", "max_negative_gamma", "zero_dte_pct",
+    "atm_iv", "put_wing_iv_25d", "call_wing_iv_25d", "rv_5d", "rv_10d", "rv_20d", "rv_30d",
+    "vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d", "variance_risk_premium", "z_score",
+    "percentile", "history_days", "call_oi", "put_oi", "call_oi_change", "put_oi_change",
+    "file")
+
+_CHAIN_SUFFIXES = (".csv", ".json", ".dat")
+_PACKED_SUFFIXES = (".gz", ".zst", ".xz", ".bz2")
+
+
+def _is_chain_name(name: str) -> bool:
+    if name.startswith("."):
+        return False
+    low = name.lower()
+    for packed in _PACKED_SUFFIXES:
+        if low.endswith(packed) and len(low) > len(packed):
+            low = low[: -len(packed)]
+            break
+    return any(low.endswith(s) and len(low) > len(s) for s in _CHAIN_SUFFIXES)
+
+
+def expand(paths: Union[PathLike, Iterable[PathLike]]) -> List[str]:
+    """The chain files of paths as gex history takes them: a folder stands for the regular
+    files directly in it whose names end in .csv, .json or .dat (also followed by .gz, .zst, .xz
+    or .bz2, any case) and do not start with a dot, in name order; a file stands for itself.
+    Raises gex.Error for a folder without one, as the command refuses it."""
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]  # type: ignore[list-item]
+    out: List[str] = []
+    for p in paths:  # type: ignore[union-attr]
+        path = _os.fsdecode(_os.fspath(p))
+        if path != "-" and _os.path.isdir(path):
+            sep = "" if path.endswith("/") else "/"
+            names = sorted(n for n in _os.listdir(path) if _is_chain_name(n) and
+                           _os.path.isfile(path + sep + n))
+            if not names:
+                raise _error(path, "the folder holds no chain file (*.csv, *.json, *.dat)")
+            out.extend(path + sep + n for n in names)
+        else:
+            out.append(path)
+    return out
+
+
+def _error(path: str, text: str) -> Exception:
+    e = _gex.Error(f"{path}: {text}")
+    e.status, e.file, e.line, e.text = "GEX_EINVAL", path, 0, text
+    return e
+
+
+def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
+                   now: Any = None, now_from_mtime: bool = False, iv_source: str = "auto",
+                   format: str = "auto", strict: bool = False, multiplier: float = 0.0,
+                   spot: float = 0.0, settle: Optional[Dict[str, str]] = None,
+                   unit: str = "pct", flip_method: str = "profile",
+                   **analyze_options: Any) -> List[Dict[str, Any]]:
+    """The snapshots of one chain file (gex_snapshot_from_analysis), one per underlying, as
+    dicts of plain values (symbol, quote_time in UTC seconds, spot, net_gex ..., call_oi,
+    put_oi; a level without a value is None) plus file (the path) and mtime_ns. The file is read
+    whole, prepared per underlying (rate, div, now, iv_source as gex.Chain.prepare) and
+    analysed (unit, flip_method and the filters of gex.analyze). A file without a quote instant
+    of its own is refused unless now or now_from_mtime dates it (--now, --now-from-mtime).
+    Raises gex.Error as the command reports the file."""
+    from . import analyze, read  # the package's public half (gex/__init__.py)
+
+    name = _os.fsdecode(_os.fspath(path))
+    st = _os.stat(name) if name != "-" else None
+    chain = read(name, format=format, strict=strict, multiplier=multiplier, spot=spot,
+                 settle=settle)
+    when = now
+    if when is None and chain.quote_time is None:
+        if not now_from_mtime or st is None:
+            raise _error(name, "the file holds no quote instant of its own, so history cannot "
+                               "place it in time: pass --now-from-mtime to date it by its "
+                               "modification time")
+        when = int(st.st_mtime)
+    symbols = chain.symbols
+    out = []
+    for sym in symbols:
+        part = chain.select(sym) if len(symbols) > 1 else chain
+        a = analyze(part.prepare(rate=rate, div=div, now=when, iv_source=iv_source),
+                    unit=unit, flip_method=flip_method, **analyze_options)
+        snap = _gex.snapshot(a._h)
+        snap["file"] = name
+        snap["mtime_ns"] = st.st_mtime_ns if st is not None else 0
+        out.append(snap)
+    return out
+
+
+def _files_task(paths: Sequence[str], options: Dict[str, Any]) -> List[Tuple[str, Any]]:
+    """One task: the snapshots of each file, or its error message (gex.Error's str())."""
+    results: List[Tuple[str, Any]] = []
+    for p in paths:
+        try:
+            results.append(("ok", file_snapshots(p, **options)))
+        except _gex.Error as e:
+            results.append(("error", str(e)))
+    return results
+
+
+def _iso(t: int) -> str:
+    return _dt.datetime.fromtimestamp(t, _dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _time_of(t: Any, end: bool) -> Optional[int]:
+    """A bound as --from and --to read it: a date is a New York day (its first second for
+    start, its last for end); a datetime or ISO text without a zone is New York time; an aware
+    one is itself; a number is UTC seconds."""
+    from zoneinfo import ZoneInfo
+
+    if t is None:
+        return None
+    ny = ZoneInfo("America/New_York")
+    if isinstance(t, str):
+        try:
+            t = _dt.date.fromisoformat(t)
+        except ValueError:
+            t = _dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+    if isinstance(t, _dt.datetime):
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=ny)
+        return int(t.timestamp() // 1)
+    if isinstance(t, _dt.date):
+        day = t + _dt.timedelta(days=1) if end else t
+        midnight = int(_dt.datetime(day.year, day.month, day.day, tzinfo=ny).timestamp())
+        return midnight - 1 if end else midnight
+    if isinstance(t, (int, float)) and not isinstance(t, bool):
+        return int(t // 1)
+    raise TypeError("start/end: a date, a datetime, ISO 8601 text or UTC seconds")
+
+
+def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
+         start: Any = None, end: Any = None) -> List[Dict[str, Any]]:
+    """The rows of gex history from snapshots of file_snapshots (any order, any number of
+    files): symbol keeps one underlying (any case; --symbol); duplicates of one underlying at one
+    instant resolved (the file modified last wins, then the later path; a warning names the file
+    left out); the series measures of each underlying over its whole series
+    (gex_history_metrics_compute); then start and end (UTC; --from, --to) select rows. In
+    time order, then by underlying. start and end: a date (a New York day, as --from and --to
+    take it), a datetime (New York time when naive), ISO 8601 text, or UTC seconds."""
+    snaps = [s for s in snapshots
+             if symbol is None or s["symbol"].lower() == str(symbol).lower()]
+    snaps.sort(key=lambda s: (s["symbol"].encode(), s["quote_time"], s["mtime_ns"],
+                              s["file"].encode()))
+    kept = []
+    for i, s in enumerate(snaps):
+        nxt = snaps[i + 1] if i + 1 < len(snaps) else None
+        if (nxt is not None and nxt["symbol"] == s["symbol"]
+                and nxt["quote_time"] == s["quote_time"]):
+            _warnings.warn(f"{s['file']}: {s['symbol']} at {_iso(s['quote_time'])} is also in "
+                           f"{nxt['file']}, a newer file, which wins: this file's snapshot is "
+                           "left out", stacklevel=3)
+            continue
+        kept.append(s)
+    lo, hi = _time_of(start, False), _time_of(end, True)
+    out = []
+    i = 0
+    while i < len(kept):
+        j = i
+        while j < len(kept) and kept[j]["symbol"] == kept[i]["symbol"]:
+            j += 1
+        series = kept[i:j]
+        for s, m in zip(series, _gex.history_metrics(series)):
+            t = s["quote_time"]
+            if (lo is not None and t < lo) or (hi is not None and t > hi):
+                continue
+            row = dict(s)
+            row.update(m)
+            row["as_of"] = _iso(t)
+            out.append(row)
+        i = j
+    out.sort(key=lambda r: (r["quote_time"], r["symbol"].encode()))
+    return [{c: r[c] for c in COLUMNS} for r in out]
+
+
+def _frame(rs: List[Dict[str, Any]]) -> Any:
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - exercised where pandas is absent
+        return rs
+    return pd.DataFrame(rs, columns=list(COLUMNS))
+
+
+def _batches(files: Sequence[str], size: int) -> List[List[str]]:
+    size = max(1, int(size))
+    return [list(files[i:i + size]) for i in range(0, len(files), size)]
+
+
+def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str) -> List[Dict[str, Any]]:
+    snaps: List[Dict[str, Any]] = []
+    for batch in results:
+        for kind, value in batch:
+            if kind == "ok":
+                snaps.extend(value)
+            elif errors == "raise":
+                raise _gex.Error(value)
+            else:
+                _warnings.warn(value, stacklevel=3)
+    return snaps
+
+
+def _check(errors: str) -> None:
+    if errors not in ("raise", "warn"):
+        raise ValueError("errors: 'raise' (the first file that fails) or 'warn' (skip it)")
+
+
+def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str] = None,
+            start: Any = None, end: Any = None, jobs: int = 1, errors: str = "raise",
+            **options: Any) -> Any:
+    """gex history on this process: the rows of ``gex history --format json`` for files and
+    folders (expand()), as a pandas DataFrame (a list of dicts without pandas). Files are
+    computed on jobs threads (the package releases the GIL). symbol, start and end as rows();
+    options as file_snapshots() (rate, div, now, now_from_mtime, iv_source, unit, flip_method,
+    the filters of gex.analyze, and the read options). errors: "raise" the gex.Error of the
+    first file that fails, or "warn" and leave it out (as the command reports it and goes on).
+    No store is kept (the command's --db cache is its own)."""
+    _check(errors)
+    files = expand(paths)
+    batches = _batches(files, 1)
+    if jobs > 1 and len(batches) > 1:
+        with _Pool(max_workers=int(jobs)) as pool:
+            results = list(pool.map(lambda b: _files_task(b, options), batches))
+    else:
+        results = [_files_task(b, options) for b in batches]
+    return _frame(rows(_collect(results, errors), symbol=symbol, start=start, end=end))
+
+
+def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None, *,
+                 symbol: Optional[str] = None, start: Any = None, end: Any = None,
+                 files_per_task: int = 8, errors: str = "raise", **options: Any) -> Any:
+    """gex history distributed with Dask: the same rows as history() and as ``gex history
+    --format json``. The files (expand(), listed here) are cut into tasks of files_per_task;
+    each task runs on a worker, which computes the snapshots of its files with this package
+    (read, prepare, analyze, gex_snapshot_from_analysis) and sends back plain dicts; the
+    snapshots are gathered here, where the series measures are computed per underlying (they
+    need the whole series, a few hundred bytes per snapshot) and the rows built.
+
+    client: a dask.distributed.Client (Client("tcp://scheduler:8786") for a cluster); None
+    takes the current default client, else runs the tasks on Dask's local threads. On a
+    cluster every worker must have the package installed (the same version) and read the files
+    at the same paths: shared storage (NFS, a mounted bucket) seen alike from the workers.
+    symbol, start, end, errors and options as history()."""
+    import dask
+
+    _check(errors)
+    files = expand(paths)
+    batches = _batches(files, files_per_task)
+    if client is None:
+        try:
+            from distributed import default_client
+            client = default_client()
+        except (ImportError, ValueError):
+            client = None
+    if client is not None:
+        futures = client.map(_files_task, batches, options=options, pure=False)
+        results = client.gather(futures)
+    else:
+        tasks = [dask.delayed(_files_task)(b, options) for b in batches]
+        results = dask.compute(*tasks)
+    return _frame(rows(_collect(results, errors), symbol=symbol, start=start, end=end))

@@ -1,0 +1,126 @@
+"""gex history in Python (gex.history, gex.history_dask): the rows equal the gex program's
+`gex history --format json` on a generated folder of daily files (two underlyings, eight
+trading days, so that the 5-day realized volatility and the open interest changes have values),
+with a duplicate snapshot in a newer file and, in another test, a file gex refuses; and the Dask
+run on a local cluster of two worker processes equals the single-process run. The program is the
+independent reference: it computes the same rows through its own reading, threads and merge.
+"""
+import json
+import math
+import os
+import shutil
+import subprocess
+import warnings
+
+import pytest
+
+import gex
+
+
+def cli_history(exe, *args):
+    p = subprocess.run([exe, "history", "--no-db", "--format", "json", *args],
+                       capture_output=True, text=True)
+    return p.returncode, json.loads(p.stdout)["history"] if p.stdout else None, p.stderr
+
+
+def same(v, w):
+    if v is None:
+        return w is None or (isinstance(w, float) and math.isnan(w))
+    return v == w
+
+
+def assert_rows_equal(ref, table):
+    """ref: the program's JSON rows; table: a DataFrame (or rows) of the package."""
+    got = table.to_dict("records") if hasattr(table, "to_dict") else table
+    assert len(got) == len(ref)
+    for r, g in zip(ref, got):
+        assert list(g.keys()) == list(r.keys())
+        for k, v in r.items():
+            assert same(v, g[k]), (r["symbol"], r["as_of"], k, v, g[k])
+
+
+@pytest.fixture(scope="module")
+def days(gen_chain, tmp_path_factory):
+    """Eight weekdays of SPY and QQQ files, and a copy of one SPY day under a later name,
+    modified a second later: its snapshot wins over the original's (the newer file)."""
+    d = tmp_path_factory.mktemp("days")
+    subprocess.run([gen_chain, "--days", "8", "--dir", str(d), "--symbols", "SPY,QQQ"],
+                   check=True, capture_output=True)
+    src = d / "SPY_2026-01-07.csv"
+    dup = d / "ZZ_copy_of_SPY_2026-01-07.csv"
+    shutil.copyfile(src, dup)
+    t = os.stat(src).st_mtime + 1
+    os.utime(dup, (t, t))
+    return str(d)
+
+
+def test_history_equals_program(gex_exe, days):
+    rc, ref, err = cli_history(gex_exe, days)
+    assert rc == 0, err
+    assert len(ref) == 16  # 8 days x 2 underlyings, the duplicate left out
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = gex.history(days, jobs=2)
+    assert_rows_equal(ref, table)
+    # the duplicate: the same warning as the program's, and the newer file's row kept
+    assert any("is also in" in str(w.message) and "ZZ_copy_of_SPY" in str(w.message)
+               for w in caught)
+    assert "also in" in err
+    assert any(r["file"].endswith("ZZ_copy_of_SPY_2026-01-07.csv") for r in ref)
+    # the measures have values from the sixth day (rv_5d) and the second (oi changes)
+    assert ref[-1]["rv_5d"] is not None and ref[2]["call_oi_change"] is not None
+
+
+def test_history_symbol_and_range(gex_exe, days):
+    rc, ref, err = cli_history(gex_exe, days, "--symbol", "qqq", "--from", "2026-01-08",
+                               "--to", "2026-01-13")
+    assert rc == 0, err
+    assert 0 < len(ref) < 8
+    table = gex.history(days, symbol="qqq", start="2026-01-08", end="2026-01-13")
+    assert_rows_equal(ref, table)
+
+
+def test_history_bad_file_same_message(gex_exe, days, tmp_path):
+    d = tmp_path / "mixed"
+    shutil.copytree(days, d)
+    (d / "broken.csv").write_text("this is no chain\n1,2,3\n")
+    rc, ref, err = cli_history(gex_exe, str(d))
+    assert rc == 3
+    with pytest.raises(gex.Error) as e:
+        gex.history(str(d))
+    assert "gex: " + str(e.value) in err.splitlines()
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history(str(d), errors="warn"))
+
+
+def test_history_dask_two_workers(gex_exe, days, monkeypatch):
+    distributed = pytest.importorskip(
+        "distributed", reason="skipped: dask.distributed is not importable "
+                              "(Debian: python3-distributed)")
+    rc, ref, err = cli_history(gex_exe, days)
+    assert rc == 0, err
+    one = gex.history(days)
+    # the workers import gex as this process does (the staged package under meson test)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in [os.path.dirname(os.path.dirname(gex.__file__)),
+                    os.environ.get("PYTHONPATH")] if p))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = gex.history_dask(days, client, files_per_task=3)
+        # two worker processes, neither of them this one
+        pids = set(client.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids
+    assert_rows_equal(ref, table)
+    assert table.equals(one)
+
+
+def test_history_dask_without_client(days):
+    pytest.importorskip("dask", reason="skipped: dask is not importable (Debian: python3-dask)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert gex.history_dask(days, files_per_task=5).equals(gex.history(days))
