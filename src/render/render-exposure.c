@@ -327,9 +327,9 @@ static void occ_symbol(const char *root, int32_t expiration, int type, double st
     int y, mo, d;
     gex_time_civil_from_days(expiration, &y, &mo, &d);
     const double k = nearbyint(strike * 1000.0);
-    if (k >= 0.0 && k < 1e8)
-        snprintf(buf, size, "%s%02d%02d%02d%c%08.0f", root, y % 100, mo, d,
-                 type == GEX_PUT ? 'P' : 'C', k);
+    if (k >= 0.0 && k < 1e8) /* an integer: printed as one, without printf's float path */
+        snprintf(buf, size, "%s%02d%02d%02d%c%08ld", root, y % 100, mo, d,
+                 type == GEX_PUT ? 'P' : 'C', (long)k);
     else
         snprintf(buf, size, "%s%02d%02d%02d%c", root, y % 100, mo, d, type == GEX_PUT ? 'P' : 'C');
 }
