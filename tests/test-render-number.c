@@ -7,7 +7,8 @@
  * printf's correctly rounded value with as many digits reads back, the digits are the same
  * (the nearest), and the text has the form printf's %.{max(15, digits)}g gives, the form the
  * documents had before. A sample is compared with the shortest %.{1..17}g that reads back.
- * GEX_ROUNDTRIP_COUNT sets how many random values (default 1,000,000; the figure in doc/benchmarks.md is of a longer run). */
+ * GEX_ROUNDTRIP_COUNT sets how many random values (default 1,000,000; the figure in
+ * doc/benchmarks.md is of a longer run). */
 #include "gex-test.h"
 
 #include <float.h>
@@ -149,7 +150,7 @@ START_TEST(test_fmt_roundtrip_edge_cases)
         {5e-324, "5e-324"},
         {-5e-324, "-5e-324"},
         {1e-323, "1e-323"},
-        {2.2250738585072009e-308, "2.225073858507201e-308"}, /* largest subnormal */
+        {2.2250738585072009e-308, "2.225073858507201e-308"},  /* largest subnormal */
         {2.2250738585072014e-308, "2.2250738585072014e-308"}, /* DBL_MIN */
         {1.7976931348623157e308, "1.7976931348623157e+308"},
         {-1.7976931348623157e308, "-1.7976931348623157e+308"},
