@@ -89,7 +89,10 @@ static int stream_cell(gex__table *t, const cell *c)
     format_cell(c, t->columns[t->column].style, GEX__OUT_CSV, buf, sizeof buf);
     if (t->column > 0)
         putc_unlocked(',', t->stream);
-    csv_field(t->stream, buf);
+    if (c->kind == 1) /* a number never needs quotes */
+        fputs_unlocked(buf, t->stream);
+    else
+        csv_field(t->stream, buf);
     if (++t->column == t->n_columns) {
         fputs_unlocked("\r\n", t->stream);
         t->column = 0;
