@@ -7,7 +7,7 @@
  * printf's correctly rounded value with as many digits reads back, the digits are the same
  * (the nearest), and the text has the form printf's %.{max(15, digits)}g gives, the form the
  * documents had before. A sample is compared with the shortest %.{1..17}g that reads back.
- * GEX_ROUNDTRIP_COUNT sets how many random values (default 1,000,000 of each kind; a quarter
+ * GEX_ROUNDTRIP_COUNT sets how many random values (default 1,000,000 of each kind; a tenth
  * under the sanitizers, which run the same checks slower). */
 #include "gex-test.h"
 
@@ -139,7 +139,7 @@ static long random_count(void)
     const char *e = getenv("GEX_ROUNDTRIP_COUNT");
     long n = e != NULL ? atol(e) : 0;
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    const long fallback = 250000; /* the sanitizers' builds run the same checks, slower */
+    const long fallback = 100000; /* the sanitizers' builds run the same checks, slower */
 #else
     const long fallback = 1000000;
 #endif
