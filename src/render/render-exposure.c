@@ -380,11 +380,30 @@ static void occ_symbol(const char *root, int32_t expiration, int type, double st
     int y, mo, d;
     gex_time_civil_from_days(expiration, &y, &mo, &d);
     const double k = nearbyint(strike * 1000.0);
-    if (k >= 0.0 && k < 1e8)
-        snprintf(buf, size, "%s%02d%02d%02d%c%08.0f", root, y % 100, mo, d,
-                 type == GEX_PUT ? 'P' : 'C', k);
-    else
-        snprintf(buf, size, "%s%02d%02d%02d%c", root, y % 100, mo, d, type == GEX_PUT ? 'P' : 'C');
+    /* By hand, not snprintf: this runs once per contract of greeks (OCC: root, YYMMDD, C or P,
+     * the strike in thousandths on eight digits). */
+    char tail[16];
+    const int yy = ((y % 100) + 100) % 100;
+    const int date[3] = {yy, mo, d};
+    size_t t = 0;
+    for (int i = 0; i < 3; i++) {
+        tail[t++] = (char)('0' + date[i] / 10 % 10);
+        tail[t++] = (char)('0' + date[i] % 10);
+    }
+    tail[t++] = type == GEX_PUT ? 'P' : 'C';
+    if (k >= 0.0 && k < 1e8) {
+        long kk = (long)k;
+        for (int i = 7; i >= 0; i--, kk /= 10)
+            tail[t + (size_t)i] = (char)('0' + kk % 10);
+        t += 8;
+    }
+    if (size == 0)
+        return;
+    size_t o = strnlen(root, size - 1);
+    memcpy(buf, root, o);
+    const size_t n = t < size - 1 - o ? t : size - 1 - o;
+    memcpy(buf + o, tail, n);
+    buf[o + n] = '\0';
 }
 
 static int render_greeks(const gex__render_options *opts, const gex__analysis *a, FILE *out,
@@ -443,16 +462,23 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
         if (st == GEX_OK && opts->format == GEX__OUT_CSV)
             gex__table_stream(t, out);
     }
+    char exp[16] = "";
+    int32_t exp_day = 0;
+    int have_exp = 0;
     for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
         const int ok = v.status[i] == GEX_CONTRACT_OK;
         if (!ce.included[i] &&
             (ok || !gex_exposure_keeps(gex_exposure_get_options(a->exposure), &v, i, today)))
             continue; /* left out by a filter */
         const char *root = gex_chain_symbol(a->chain, v.root[i]);
-        char sym[64], exp[16];
+        char sym[64];
         occ_symbol(root ? root : a->symbol, v.expiration[i], v.type[i], v.strike[i], sym,
                    sizeof sym);
-        gex_time_format_date(v.expiration[i], exp, sizeof exp);
+        if (!have_exp || v.expiration[i] != exp_day) { /* contracts come by expiration */
+            have_exp = 1;
+            exp_day = v.expiration[i];
+            gex_time_format_date(exp_day, exp, sizeof exp);
+        }
         const char *status = ok ? "ok" : gex_contract_status_name(v.status[i]);
         const int src = v.iv_source[i] < 3 ? v.iv_source[i] : 0;
         const double vals[] = {ce.delta[i], ce.gamma[i], ce.vega[i], ce.vanna[i], ce.charm[i]};

@@ -25,7 +25,6 @@ struct gex__table {
     size_t n_cells, cap;
     FILE *stream;     /* CSV written as the cells come (gex__table_stream), else NULL */
     size_t column;    /* streaming: the column of the next cell */
-    cell scratch;     /* streaming: the cell being appended */
     size_t nonfinite; /* non-finite numbers appended (written as empty cells) */
     int write_errno;  /* streaming: errno of the first failed write, 0 while none failed */
 };
@@ -47,7 +46,6 @@ void gex__table_free(gex__table *t)
     for (size_t i = 0; i < t->n_cells; i++)
         free(t->cells[i].s);
     free(t->cells);
-    free(t->scratch.s);
     free(t);
 }
 
@@ -69,11 +67,6 @@ void gex__table_stream(gex__table *t, FILE *out)
 
 static cell *push(gex__table *t)
 {
-    if (t->stream != NULL) {
-        free(t->scratch.s);
-        memset(&t->scratch, 0, sizeof t->scratch);
-        return &t->scratch;
-    }
     if (t->n_cells == t->cap) {
         const size_t cap = t->cap ? 2 * t->cap : 256;
         cell *c = realloc(t->cells, cap * sizeof *c);
@@ -87,21 +80,24 @@ static cell *push(gex__table *t)
     return c;
 }
 
-/* Streaming: writes the cell just appended, with its separator or the record's end. */
-static int commit(gex__table *t)
+/* Streaming: writes one cell, with its separator or the record's end, straight from the
+ * caller's value (no copy of a text). The stream is this table's alone while it writes, so the
+ * unlocked forms of stdio serve (a lock per character was a tenth of greeks --format csv). */
+static int stream_cell(gex__table *t, const cell *c)
 {
-    if (t->stream == NULL)
-        return GEX_OK;
     char buf[128];
-    format_cell(&t->scratch, t->columns[t->column].style, GEX__OUT_CSV, buf, sizeof buf);
+    format_cell(c, t->columns[t->column].style, GEX__OUT_CSV, buf, sizeof buf);
     if (t->column > 0)
-        fputc(',', t->stream);
-    csv_field(t->stream, buf);
+        putc_unlocked(',', t->stream);
+    if (c->kind == 1) /* a number never needs quotes */
+        fputs_unlocked(buf, t->stream);
+    else
+        csv_field(t->stream, buf);
     if (++t->column == t->n_columns) {
-        fputs("\r\n", t->stream);
+        fputs_unlocked("\r\n", t->stream);
         t->column = 0;
     }
-    if (!ferror(t->stream))
+    if (!ferror_unlocked(t->stream))
         return GEX_OK;
     if (t->write_errno == 0)
         t->write_errno = errno != 0 ? errno : EIO;
@@ -115,6 +111,11 @@ int gex__table_write_failed(const gex__table *t)
 
 int gex__table_num(gex__table *t, double v)
 {
+    if (t->stream != NULL) {
+        const cell c = {isfinite(v) ? 1 : 0, v == 0.0 ? 0.0 : v, NULL};
+        t->nonfinite += !isfinite(v);
+        return stream_cell(t, &c);
+    }
     cell *c = push(t);
     if (c == NULL)
         return GEX_ENOMEM;
@@ -124,7 +125,7 @@ int gex__table_num(gex__table *t, double v)
     } else {
         t->nonfinite++;
     }
-    return commit(t);
+    return GEX_OK;
 }
 
 int gex__table_level(gex__table *t, const gex_level *level)
@@ -134,11 +135,19 @@ int gex__table_level(gex__table *t, const gex_level *level)
 
 int gex__table_null(gex__table *t)
 {
-    return push(t) == NULL ? GEX_ENOMEM : commit(t);
+    if (t->stream != NULL) {
+        const cell c = {0, 0.0, NULL};
+        return stream_cell(t, &c);
+    }
+    return push(t) == NULL ? GEX_ENOMEM : GEX_OK;
 }
 
 int gex__table_text(gex__table *t, const char *s)
 {
+    if (t->stream != NULL) {
+        const cell c = {s != NULL ? 2 : 0, 0.0, (char *)s};
+        return stream_cell(t, &c);
+    }
     cell *c = push(t);
     if (c == NULL)
         return GEX_ENOMEM;
@@ -148,7 +157,7 @@ int gex__table_text(gex__table *t, const char *s)
             return GEX_ENOMEM;
         c->kind = 2;
     }
-    return commit(t);
+    return GEX_OK;
 }
 
 /* OWASP, "CSV Injection": a spreadsheet takes a cell that starts with '=', '+', '-', '@', a tab
@@ -167,10 +176,12 @@ static void format_cell(const cell *c, gex__style style, gex__out_format format,
     if (c->kind == 0)
         return;
     if (c->kind == 2) {
-        if (format == GEX__OUT_CSV && csv_formula_start(c->s))
-            snprintf(buf, size, "'%s", c->s);
-        else
-            snprintf(buf, size, "%s", c->s);
+        size_t o = 0;
+        if (format == GEX__OUT_CSV && csv_formula_start(c->s) && size > 1)
+            buf[o++] = '\'';
+        const size_t n = strnlen(c->s, size - 1 - o); /* cut to the buffer, as snprintf did */
+        memcpy(buf + o, c->s, n);
+        buf[o + n] = '\0';
         return;
     }
     if (format == GEX__OUT_CSV) {
@@ -205,17 +216,19 @@ static void format_cell(const cell *c, gex__style style, gex__out_format format,
     }
 }
 
+/* Unlocked stdio: a table's stream is written by one thread (see stream_cell). */
 static int csv_field(FILE *out, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL)
-        return fputs(s, out) < 0 ? -1 : 0;
-    fputc('"', out);
+    const size_t n = strcspn(s, ",\"\r\n");
+    if (s[n] == '\0')
+        return fwrite_unlocked(s, 1, n, out) == n ? 0 : -1;
+    putc_unlocked('"', out);
     for (const char *p = s; *p != '\0'; p++) {
         if (*p == '"')
-            fputc('"', out);
-        fputc(*p, out);
+            putc_unlocked('"', out);
+        putc_unlocked(*p, out);
     }
-    return fputc('"', out) == EOF ? -1 : 0;
+    return putc_unlocked('"', out) == EOF ? -1 : 0;
 }
 
 static int table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);

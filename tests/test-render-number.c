@@ -1,0 +1,280 @@
+/* gex__fmt_roundtrip, the shortest text that reads back (Giulietti's Schubfach, in
+ * src/render/render-number.c), against independent truth: the C library's correctly rounded
+ * printf and strtod. Over millions of random bit patterns (every exponent, subnormals included),
+ * decimal-looking values like the prices and exposures in chains, and the edge cases, each text
+ * must read back to the same double; no text with one digit fewer may read back (a proof of
+ * shortness: the two decimals of one digit fewer around it are the only candidates); when
+ * printf's correctly rounded value with as many digits reads back, the digits are the same
+ * (the nearest), and the text has the form printf's %.{max(15, digits)}g gives, the form the
+ * documents had before. A sample is compared with the shortest %.{1..17}g that reads back.
+ * GEX_ROUNDTRIP_COUNT sets how many random values (default 1,000,000 of each kind; a tenth
+ * under the sanitizers, which run the same checks slower). */
+#include "gex-test.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "render.h"
+#include "splitmix64.h"
+
+typedef struct {
+    long checked;
+    long not_nearest; /* shorter than printf's rounding allows: only at powers of two */
+} tally;
+
+/* The significant digits of a formatter's text: value = m * 10^k, m without trailing zeros. */
+static int parse_digits(const char *s, uint64_t *m, int *k, int *n)
+{
+    uint64_t acc = 0;
+    int digits = 0, point = 0, scale = 0;
+    if (*s == '-')
+        s++;
+    for (; *s != '\0' && *s != 'e'; s++) {
+        if (*s == '.') {
+            point = 1;
+            continue;
+        }
+        if (*s < '0' || *s > '9')
+            return -1;
+        if (acc == 0 && *s == '0') { /* leading zero */
+            if (point)
+                scale--;
+            continue;
+        }
+        if (digits == 19)
+            return -1;
+        acc = acc * 10 + (uint64_t)(*s - '0');
+        digits++;
+        if (point)
+            scale--;
+    }
+    if (*s == 'e')
+        scale += atoi(s + 1);
+    while (acc != 0 && acc % 10 == 0) {
+        acc /= 10;
+        scale++;
+        digits--;
+    }
+    *m = acc;
+    *k = scale;
+    *n = digits;
+    return 0;
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static int reads_back(const char *s, double v)
+{
+    return same_bits(strtod(s, NULL), v);
+}
+
+static void check_one(double v, tally *t)
+{
+    char s[64], alt[64];
+    gex__fmt_roundtrip(v, s, sizeof s);
+    if (v == 0.0) {
+        ck_assert_str_eq(s, "0");
+        return;
+    }
+    ck_assert_msg(reads_back(s, v), "%a: \"%s\" reads back as %a", v, s, strtod(s, NULL));
+    uint64_t m;
+    int k, n;
+    ck_assert_int_eq(parse_digits(s, &m, &k, &n), 0);
+    ck_assert_msg(n >= 1 && n <= 17, "%a: \"%s\" has %d digits", v, s, n);
+    /* Shortness: a decimal of n - 1 digits in the rounding interval would make one of the two
+     * around this one (c0 and c0 + 1 units of 10^(k+1)) lie in it too: the interval is convex. */
+    if (n > 1) {
+        for (uint64_t c = m / 10; c <= m / 10 + 1; c++) {
+            snprintf(alt, sizeof alt, "%s%" PRIu64 "e%d", v < 0 ? "-" : "", c, k + 1);
+            ck_assert_msg(!reads_back(alt, v), "%a: \"%s\" is shorter than \"%s\"", v, alt, s);
+        }
+    }
+    /* The nearest of its length: printf's correctly rounded n digits, when they read back. */
+    snprintf(alt, sizeof alt, "%.*e", n - 1, v);
+    if (!reads_back(alt, v)) {
+        /* Only where the interval is lopsided, at a power of two: fraction bits all zero. */
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        ck_assert_msg((bits & ((UINT64_C(1) << 52) - 1)) == 0,
+                      "%a: \"%s\" is not the nearest %d digits (%s)", v, s, n, alt);
+        t->not_nearest++;
+        t->checked++;
+        return;
+    }
+    uint64_t m2;
+    int k2, n2;
+    ck_assert_int_eq(parse_digits(alt, &m2, &k2, &n2), 0);
+    ck_assert_msg(m2 == m && k2 == k, "%a: \"%s\" but printf's nearest is %s", v, s, alt);
+    /* The form: %.{max(15, n)}g; subnormals, always in exponent form, as %.{n}g. */
+    const int p = fabs(v) < DBL_MIN ? n : (n > 15 ? n : 15);
+    snprintf(alt, sizeof alt, "%.*g", p, v);
+    ck_assert_msg(strcmp(s, alt) == 0, "%a: \"%s\", printf's form \"%s\"", v, s, alt);
+    t->checked++;
+}
+
+/* The brief's own comparison: the fewest digits p with %.{p}g reading back. */
+static void check_against_printf_scan(double v)
+{
+    char s[64], alt[64];
+    gex__fmt_roundtrip(v, s, sizeof s);
+    uint64_t m;
+    int k, n;
+    ck_assert_int_eq(parse_digits(s, &m, &k, &n), 0);
+    int p = 1;
+    for (; p < 17; p++) {
+        snprintf(alt, sizeof alt, "%.*g", p, v);
+        if (reads_back(alt, v))
+            break;
+    }
+    ck_assert_msg(n <= p, "%a: \"%s\" has %d digits, %%.%dg reads back", v, s, n, p);
+}
+
+static long random_count(void)
+{
+    const char *e = getenv("GEX_ROUNDTRIP_COUNT");
+    long n = e != NULL ? atol(e) : 0;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    const long fallback = 100000; /* the sanitizers' builds run the same checks, slower */
+#else
+    const long fallback = 1000000;
+#endif
+    return n > 0 ? n : fallback;
+}
+
+START_TEST(test_fmt_roundtrip_edge_cases)
+{
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {
+        {5e-324, "5e-324"},
+        {-5e-324, "-5e-324"},
+        {1e-323, "1e-323"},
+        {2.2250738585072009e-308, "2.225073858507201e-308"},  /* largest subnormal */
+        {2.2250738585072014e-308, "2.2250738585072014e-308"}, /* DBL_MIN */
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {-1.7976931348623157e308, "-1.7976931348623157e+308"},
+        {0.1, "0.1"},
+        {0.3, "0.3"},
+        {0.1 + 0.2, "0.30000000000000004"},
+        {1.0, "1"},
+        {-2.5, "-2.5"},
+        {100.0, "100"},
+        {1e14, "100000000000000"},
+        {1e15, "1e+15"},
+        {123456789012345.0, "123456789012345"},
+        {1234567890123456.0, "1234567890123456"},
+        {12345678901234568.0, "12345678901234568"},
+        {1e16, "1e+16"},
+        {1e23, "1e+23"},
+        {9007199254740993.0, "9007199254740992"},
+        {0.0001, "0.0001"},
+        {0.00001, "1e-05"},
+        {1.5e-5, "1.5e-05"},
+        {4480.125, "4480.125"},
+        {2.0 / 3.0, "0.6666666666666666"},
+        {1e100, "1e+100"},
+        {1e-100, "1e-100"},
+        {-0.0, "0"},
+        {0.0, "0"},
+    };
+    char s[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gex__fmt_roundtrip(cases[i].v, s, sizeof s);
+        ck_assert_str_eq(s, cases[i].text);
+    }
+    tally t = {0, 0};
+    /* Every power of ten and of two, and the doubles either side of each. */
+    for (int e = -323; e <= 308; e++) {
+        char p10[16];
+        snprintf(p10, sizeof p10, "1e%d", e);
+        const double v = strtod(p10, NULL);
+        check_one(v, &t);
+        check_one(nextafter(v, 0.0), &t);
+        check_one(nextafter(v, INFINITY), &t);
+        check_one(-v, &t);
+    }
+    for (int e = -1074; e <= 1023; e++) {
+        const double v = ldexp(1.0, e);
+        check_one(v, &t);
+        check_one(nextafter(v, 0.0), &t);
+        check_one(nextafter(v, INFINITY), &t);
+    }
+    check_one(DBL_MAX, &t);
+    check_one(DBL_MIN, &t);
+    check_one(nextafter(DBL_MIN, 0.0), &t);
+    /* A buffer too small is cut, never overrun. */
+    char small[4];
+    gex__fmt_roundtrip(1.7976931348623157e308, small, sizeof small);
+    ck_assert_str_eq(small, "1.7");
+}
+END_TEST
+
+START_TEST(test_fmt_roundtrip_random_bit_patterns)
+{
+    uint64_t state = UINT64_C(0x5eed0021);
+    tally t = {0, 0};
+    const long count = random_count();
+    for (long i = 0; i < count; i++) {
+        const uint64_t bits = gex_splitmix64(&state);
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (!isfinite(v))
+            continue;
+        check_one(v, &t);
+        if (i % 64 == 0)
+            check_against_printf_scan(v);
+    }
+    ck_assert_int_gt(t.checked, count * 99 / 100);
+    printf("fmt_roundtrip: %ld random bit patterns, %ld shorter than printf's rounding\n",
+           t.checked, t.not_nearest);
+}
+END_TEST
+
+START_TEST(test_fmt_roundtrip_random_decimals)
+{
+    /* What chains hold: few digits at ordinary scales (prices, strikes, exposures), and
+     * results of arithmetic on them, which need all seventeen. */
+    uint64_t state = UINT64_C(0xdec1a1);
+    tally t = {0, 0};
+    const long count = random_count() / 3;
+    for (long i = 0; i < count; i++) {
+        const int digits = 1 + (int)(gex_splitmix64(&state) % 17);
+        uint64_t m = gex_splitmix64(&state) % UINT64_C(100000000000000000);
+        for (int d = 17; d > digits; d--)
+            m /= 10;
+        const int e = (int)(gex_splitmix64(&state) % 60) - 30;
+        char text[40];
+        snprintf(text, sizeof text, "%" PRIu64 "e%d", m, e);
+        const double v = strtod(text, NULL);
+        check_one(v, &t);
+        check_one(v * 1.0000001, &t);
+        check_one(gex_splitmix64_unit(&state) * pow(10.0, e), &t);
+        if (i % 16 == 0)
+            check_against_printf_scan(v);
+    }
+    printf("fmt_roundtrip: %ld decimal-looking values\n", t.checked);
+}
+END_TEST
+
+static Suite *render_number_suite(void)
+{
+    Suite *s = suite_create("render-number");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_fmt_roundtrip_edge_cases);
+    tcase_add_test(tc, test_fmt_roundtrip_random_bit_patterns);
+    tcase_add_test(tc, test_fmt_roundtrip_random_decimals);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(render_number_suite());
+}
