@@ -1016,7 +1016,8 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     srv->log = cfg->access_log;
     srv->dir = strdup(cfg->dir);
     srv->api_key = cfg->api_key != NULL ? strdup(cfg->api_key) : NULL;
-    srv->index = cli_serve_index_new(cfg->dir, &cfg->backend, cfg->access_log);
+    srv->index =
+        cli_serve_index_new_dated(cfg->dir, &cfg->backend, cfg->access_log, cfg->now_from_mtime);
     srv->cache = cli_serve_cache_new(cfg->cache_entries, cfg->cache_bytes);
     if (srv->dir == NULL || (cfg->api_key != NULL && srv->api_key == NULL) || srv->index == NULL ||
         srv->cache == NULL) {

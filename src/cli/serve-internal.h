@@ -172,6 +172,8 @@ typedef struct cli_serve_file {
     off_t size;
     int64_t mtime_ns;
     int64_t ctime_ns;
+    int has_time; /* placed in time: its quote instant, or its mtime with --now-from-mtime */
+    int64_t time; /* has_time: UTC seconds */
 } cli_serve_file;
 
 typedef struct cli_serve_index cli_serve_index;
@@ -179,6 +181,12 @@ typedef struct cli_serve_index cli_serve_index;
 /* A new index of dir (the path is copied); its scanner thread starts listing the folder at once.
  * NULL when out of memory. log receives one line per file left out or settling (may be NULL). */
 cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log);
+/* The same, where now_from_mtime non-zero places a file without a quote instant of its own at
+ * its modification time (gex serve --now-from-mtime); without it such a file is logged once
+ * ("cannot place in time") and answers only requests for the newest, when no dated file holds
+ * its symbol. */
+cli_serve_index *cli_serve_index_new_dated(const char *dir, const cli_serve_backend *backend,
+                                           FILE *log, int now_from_mtime);
 /* Stops the scanner and frees the index. Accepts NULL. */
 void cli_serve_index_free(cli_serve_index *index);
 
@@ -190,7 +198,23 @@ enum {
     CLI_SERVE_INDEX_STALE = 2,       /* the answer needs a scan: ask cli_serve_index_lookup_fresh */
     CLI_SERVE_INDEX_CHANGING = 3,    /* the file that would answer is being written */
     CLI_SERVE_INDEX_BUSY = 4,        /* lookup_fresh: no scan finished in the time given */
+    CLI_SERVE_INDEX_NONE_AT = 5,     /* files hold the symbol, none at the instant asked */
 };
+
+/* The instant a request asks for (at=, date=; SPEC 5.5). */
+typedef struct cli_serve_when {
+    int has_until; /* 0: the newest file */
+    int64_t until; /* UTC seconds: the latest snapshot at or before it */
+    int has_from;  /* date=: the snapshot must also be at or after from (the day's start) */
+    int64_t from;
+} cli_serve_when;
+
+/* Parses at= (ISO 8601: a UTC instant "2026-05-27T17:58:14Z", with an offset "...-04:00", or a
+ * date alone, then the end of that UTC day) and date= (YYYY-MM-DD, a New York trading day: the
+ * last snapshot of that day) into *when; both NULL: the newest. Returns 0, or -1 with message
+ * saying what is wrong (both given, or a value that is no instant). */
+int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when, char *message,
+                         size_t size);
 
 /* The newest chain file holding symbol (compared ignoring case), from the index as the last scan
  * left it: never waits for a scan (it asks for one when the folder changed, or periodically).
@@ -206,6 +230,25 @@ int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve
  * returns _STALE: a file changed again since that scan is _CHANGING; _BUSY on time-out. */
 int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
                                  cli_serve_file *out);
+
+/* The same lookups for the instant when asks (NULL: the newest), also filling *prev (may be
+ * NULL) with the previous snapshot of the symbol: the newest file at an earlier instant, or
+ * prev->path "" when there is none (the first, or an untimed file). _NONE_AT: files hold the
+ * symbol but none is at or before the instant (or on the day) asked. */
+int cli_serve_index_lookup_when(cli_serve_index *index, const char *symbol,
+                                const cli_serve_when *when, cli_serve_file *out,
+                                cli_serve_file *prev);
+int cli_serve_index_lookup_fresh_when(cli_serve_index *index, const char *symbol,
+                                      const cli_serve_when *when, unsigned timeout_ms,
+                                      cli_serve_file *out, cli_serve_file *prev);
+
+/* The series of symbol ending at last (a file a lookup returned): the dated files at earlier
+ * instants, one per instant (the newest file of an instant held twice), in ascending time, then
+ * last; just last when it is untimed. From the index as the last scan left it; identities are
+ * checked when the files are opened. Returns CLI_SERVE_INDEX_FOUND with *files (malloc'ed, n
+ * entries, free() it), _NONE, or -2 when out of memory. */
+int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli_serve_file *last,
+                           cli_serve_file **files, size_t *n);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
 int cli_serve_file_restat(cli_serve_file *f);
@@ -264,7 +307,8 @@ typedef struct cli_serve_config {
                                  connection's start or its previous answer */
     size_t cache_entries;
     size_t cache_bytes;
-    FILE *access_log; /* one line per request; NULL: none */
+    FILE *access_log;   /* one line per request; NULL: none */
+    int now_from_mtime; /* --now-from-mtime: files without a quote instant take their mtime */
     cli_serve_backend backend;
 } cli_serve_config;
 

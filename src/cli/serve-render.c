@@ -168,6 +168,15 @@ static int load(const cli_serve_engine *e, const char *path, const char *symbol,
     cli_options opts = e->opts;
     opts.read.symbol = symbol;
     int rc = cli_read_stream(NULL, &opts, path, fp, &c->chain, &c->read);
+    /* --now-from-mtime: a file without a quote instant is computed at its modification time,
+     * the instant the index placed it at (SPEC 5.5), as gex history does. */
+    int64_t quote = 0;
+    struct stat st;
+    if (rc == CLI_EXIT_OK && opts.now_from_mtime && !opts.prepare.has_now &&
+        gex_chain_quote_time(c->chain, &quote) != GEX_OK && fstat(fileno(fp), &st) == 0) {
+        opts.prepare.has_now = 1;
+        opts.prepare.now = (int64_t)st.st_mtim.tv_sec;
+    }
     if (rc == CLI_EXIT_OK && (rc = cli_prepare(NULL, &opts, path, c->chain, &c->prepare)) != 0) {
         gex_chain_free(c->chain);
         c->chain = NULL;
