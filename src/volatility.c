@@ -22,8 +22,9 @@ int gex_vol_closes(const gex_snapshot *snapshots, size_t n, double *closes, size
         if (!(s->spot > 0.0) || !isfinite(s->spot) ||
             (i > 0 && s->quote_time < snapshots[i - 1].quote_time))
             return GEX_EINVAL;
-        const int last_of_day = i + 1 == n || gex_history_trading_day(snapshots[i + 1].quote_time) !=
-                                                  gex_history_trading_day(s->quote_time);
+        const int last_of_day =
+            i + 1 == n || gex_history_trading_day(snapshots[i + 1].quote_time) !=
+                              gex_history_trading_day(s->quote_time);
         if (last_of_day)
             closes[k++] = s->spot;
     }

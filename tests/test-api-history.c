@@ -373,10 +373,20 @@ static void build(int day, int with_extra, gex__analysis *a)
                 ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
             }
     if (with_extra) { /* a strike listed only today: no change computable */
-        gex_contract c = {.underlying = "SPX", .root = "SPXW", .expiration = d0 - day + 3,
-                          .strike = 4321.0, .type = GEX_CALL, .bid = NAN, .ask = NAN,
-                          .last = NAN, .iv = 0.15, .open_interest = 5000.0, .volume = NAN,
-                          .multiplier = 100.0, .vendor_delta = NAN, .vendor_gamma = NAN};
+        gex_contract c = {.underlying = "SPX",
+                          .root = "SPXW",
+                          .expiration = d0 - day + 3,
+                          .strike = 4321.0,
+                          .type = GEX_CALL,
+                          .bid = NAN,
+                          .ask = NAN,
+                          .last = NAN,
+                          .iv = 0.15,
+                          .open_interest = 5000.0,
+                          .volume = NAN,
+                          .multiplier = 100.0,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
         ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
     }
     ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4100.0), GEX_OK);
@@ -404,8 +414,7 @@ START_TEST(test_oi_diff_against_known_open_interest)
     build(0, 0, &prev);
     build(1, 1, &today);
     gex__api_params params = {0};
-    gex__api_input in = {.symbol = "SPX", .params = &params, .analysis = &today,
-                         .previous = &prev};
+    gex__api_input in = {.symbol = "SPX", .params = &params, .analysis = &today, .previous = &prev};
     gex__api_answer ans;
     json_t *d = gex__api_oi_diff(&in, &ans);
     ck_assert_ptr_nonnull(d);

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "gex/history.h"
+
 /* ---- requests (serve-route.c) ---- */
 
 /* The endpoints, /v1/exposure/{kind}/{symbol}; the names are the CLI's command names. */
@@ -157,6 +159,18 @@ struct cli_options;
  * memory. */
 cli_serve_engine *cli_serve_engine_new(const struct cli_options *opts);
 void cli_serve_engine_free(cli_serve_engine *engine);
+
+/* The snapshots of series (serve-series.c, SPEC 5.5): each file's snapshot (gex/history.h) of
+ * its symbol, computed once per file identity with the server's options and no filters, as gex
+ * history computes it. Thread-safe. */
+typedef struct cli_serve_series_cache cli_serve_series_cache;
+cli_serve_series_cache *cli_serve_series_cache_new(const struct cli_options *opts);
+void cli_serve_series_cache_free(cli_serve_series_cache *cache); /* accepts NULL */
+/* The snapshots of files[0..n) (each its symbol) into out[0..n); ok[i] is 0 where file i gave
+ * none (unreadable, changed since the index saw it, or no contract: the log says why). Returns
+ * 0. */
+int cli_serve_series_snapshots(cli_serve_series_cache *cache, const struct cli_serve_file *files,
+                               size_t n, gex_snapshot *out, int *ok);
 
 /* The serve command (cmd-serve.c): argv[0] is "serve". Returns the exit status. */
 int cli_cmd_serve(int argc, char **argv);

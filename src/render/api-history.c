@@ -219,8 +219,9 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(dir, "call_wing_iv_25d", gex__jlevel(&s->call_iv_25d));
     st |= gex__jset(dir, "downside_rv_20d", gex__jlevel(&down));
     st |= gex__jset(dir, "upside_rv_20d", gex__jlevel(&up));
-    st |= gex__jset(dir, "downside_vrp", jlevel_or_null(s->put_iv_25d.has && down.has,
-                                                        s->put_iv_25d.value - down.value));
+    st |=
+        gex__jset(dir, "downside_vrp",
+                  jlevel_or_null(s->put_iv_25d.has && down.has, s->put_iv_25d.value - down.value));
     st |= gex__jset(dir, "upside_vrp",
                     jlevel_or_null(s->call_iv_25d.has && up.has, s->call_iv_25d.value - up.value));
     st |= gex__jset(d, "directional", dir);
@@ -299,14 +300,18 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
         st |= gex__jset(macro, macro_names[i], json_null());
     st |= gex__jset(d, "macro", macro);
 
-    static const char *const own[] = {
-        "directional.downside_rv_20d", "directional.upside_rv_20d",
-        "gex_conditioned.harvest_score", "gex_conditioned.interpretation",
-        "vanna_conditioned", "regime.vrp_regime", "warnings"};
+    static const char *const own[] = {"directional.downside_rv_20d",
+                                      "directional.upside_rv_20d",
+                                      "gex_conditioned.harvest_score",
+                                      "gex_conditioned.interpretation",
+                                      "vanna_conditioned",
+                                      "regime.vrp_regime",
+                                      "warnings"};
     json_t *meta = series_meta(in, own, sizeof own / sizeof own[0]);
     json_t *nc = json_object();
-    st |= gex__jset(nc, "fair_vol", gex__jstr("needs a variance-swap replication over the "
-                                              "smile, not computed"));
+    st |= gex__jset(nc, "fair_vol",
+                    gex__jstr("needs a variance-swap replication over the "
+                              "smile, not computed"));
     st |= gex__jset(nc, "convexity_premium", gex__jstr("fair_vol - atm_iv: as fair_vol"));
     st |= gex__jset(nc, "term_vrp", gex__jstr("only the 30-day tenor is computed"));
     st |= gex__jset(nc, "strategy_scores", gex__jstr("the vendor's scores are unpublished"));
@@ -358,9 +363,9 @@ json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans)
             st |= gex__jset(o, rv_names[i], gex__jlevel(&m->rv[i]));
         st |= gex__jset(o, "vrp_20d", gex__jlevel(&m->vrp[2]));
         st |= gex__jset(o, "straddle", json_null());
-        st |= gex__jset(o, "expected_move_1d",
-                        jlevel_or_null(s->atm_iv.has,
-                                       gex__api_expected_move_1d(s->spot, s->atm_iv.value)));
+        st |= gex__jset(
+            o, "expected_move_1d",
+            jlevel_or_null(s->atm_iv.has, gex__api_expected_move_1d(s->spot, s->atm_iv.value)));
         st |= o == NULL || json_array_append_new(arr, o) != 0 ? GEX_ENOMEM : GEX_OK;
     }
     free(rows);
@@ -368,8 +373,9 @@ json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans)
     static const char *const own[] = {"history.expected_move_1d"};
     json_t *meta = series_meta(in, own, 1);
     json_t *nc = json_object();
-    st |= gex__jset(nc, "straddle", gex__jstr("a per-day ATM straddle price needs the chain of "
-                                              "every day: not kept in the series"));
+    st |= gex__jset(nc, "straddle",
+                    gex__jstr("a per-day ATM straddle price needs the chain of "
+                              "every day: not kept in the series"));
     st |= gex__jset(meta, "not_computed", nc);
     st |= gex__jset(d, "meta", meta);
     if (st != GEX_OK || meta == NULL)
