@@ -924,3 +924,39 @@ void cli_serve_index_folder_free(gex__api_folder *folder)
     free((void *)folder->symbol);
     memset(folder, 0, sizeof *folder);
 }
+
+int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
+                           cli_serve_file **owned)
+{
+    *owned = NULL;
+    q->series = file;
+    q->n_series = 1;
+    cli_serve_file *files = NULL;
+    size_t n = 0;
+    if (index != NULL) {
+        const int rc = cli_serve_index_series(index, q->symbol, file, &files, &n);
+        if (rc == -2)
+            return -1;
+        if (rc == CLI_SERVE_INDEX_FOUND) {
+            *owned = files;
+            q->series = files;
+            q->n_series = n;
+        }
+    }
+    /* FNV-1a over the identities (and paths) of the series: another set, another answer. */
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < q->n_series; i++) {
+        const cli_serve_file *f = &q->series[i];
+        const int64_t id[5] = {(int64_t)f->dev, (int64_t)f->ino, (int64_t)f->size, f->mtime_ns,
+                               f->ctime_ns};
+        const unsigned char *b = (const unsigned char *)id;
+        for (size_t k = 0; k < sizeof id; k++) {
+            h ^= b[k];
+            h *= 1099511628211u;
+        }
+        h ^= fnv1a(f->path);
+        h *= 1099511628211u;
+    }
+    q->series_hash = h;
+    return 0;
+}

@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-
 #include "api.h"
 
 /* ---- requests (serve-route.c) ---- */
@@ -57,6 +56,12 @@ typedef struct cli_serve_query {
     char values[CLI_SERVE_PARAMS_BYTES];
     const char *body; /* POST: the request's body, owned by the request (not cached) */
     size_t body_len;
+    /* NEED_ANALYSIS and NEED_SERIES (SPEC 5.5): the files of the symbol up to the one answering,
+     * ascending, the last being it (cli_serve_index_attach; owned by the caller; NULL: only the
+     * file itself), and a hash of their identities for the cache key (0: none). */
+    const struct cli_serve_file *series;
+    size_t n_series;
+    uint64_t series_hash;
 } cli_serve_query;
 
 /* Outcome of routing: 0 when the path is an endpoint, else the HTTP status to answer with. */
@@ -338,6 +343,21 @@ int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli
  * _UNREADABLE, _BUSY; -2 when out of memory. */
 int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out);
 void cli_serve_index_folder_free(gex__api_folder *folder);
+
+/* at= and date= of q (when its endpoint declares them) into *when (cli_serve_parse_when).
+ * Returns 0, or -1 with message set (answer 400 invalid_parameter). */
+int cli_serve_query_when(const cli_serve_query *q, cli_serve_when *when, char *message,
+                         size_t size);
+
+/* The answer for _NONE_AT: 404 no_data naming the symbol and the instant asked. */
+void cli_serve_none_at_message(const cli_serve_query *q, char *message, size_t size);
+
+/* Attaches to q the series of q->symbol ending at file (cli_serve_index_series; index NULL:
+ * file alone) and its identities' hash, for endpoints that need an analysis or a series.
+ * *owned receives what the caller frees (free(); NULL when nothing was allocated). Returns 0,
+ * or -1 when out of memory. */
+int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
+                           cli_serve_file **owned);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
 int cli_serve_file_restat(cli_serve_file *f);

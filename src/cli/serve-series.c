@@ -25,7 +25,8 @@
 typedef struct kept {
     cli_serve_file file; /* identity and symbol */
     gex_snapshot snap;
-    int ok; /* 0: the file gave no snapshot (kept too, so a bad file is not read at every request) */
+    int ok; /* 0: the file gave no snapshot (kept too, so a bad file is not read at every request)
+             */
     unsigned long last_used;
 } kept;
 
@@ -81,8 +82,8 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     struct stat st, after;
     if (fd < 0)
         return -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev ||
-        st.st_ino != f->ino || st.st_size != f->size ||
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev || st.st_ino != f->ino ||
+        st.st_size != f->size ||
         (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec != f->mtime_ns) {
         close(fd);
         return -1;

@@ -5,6 +5,7 @@
  * the last snapshot of that day, and none of another.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gex/gex.h"
@@ -57,4 +58,26 @@ int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when,
     }
     when->has_until = 1;
     return 0;
+}
+
+int cli_serve_query_when(const cli_serve_query *q, cli_serve_when *when, char *message, size_t size)
+{
+    gex__api_params params;
+    cli_serve_query_api_params(q, &params);
+    return cli_serve_parse_when(gex__api_param(&params, "at"), gex__api_param(&params, "date"),
+                                when, message, size);
+}
+
+void cli_serve_none_at_message(const cli_serve_query *q, char *message, size_t size)
+{
+    gex__api_params params;
+    cli_serve_query_api_params(q, &params);
+    const char *at = gex__api_param(&params, "at"), *date = gex__api_param(&params, "date");
+    if (date != NULL)
+        snprintf(message, size, "no snapshot of %s on %s (New York) in the served folder",
+                 q->symbol, date);
+    else
+        snprintf(message, size,
+                 "no snapshot of %s at or before %s in the served folder: its files start later",
+                 q->symbol, at != NULL ? at : "the instant asked");
 }
