@@ -493,6 +493,121 @@ START_TEST(test_oi_diff_against_known_open_interest)
 }
 END_TEST
 
+/* --- forecasts --- */
+
+/* A seeded sequence of standard normals (Box-Muller over a 64-bit LCG, Knuth's MMIX constants). */
+static double normal(uint64_t *state)
+{
+    double u[2];
+    for (int i = 0; i < 2; i++) {
+        *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+        u[i] = ((double)(*state >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2.0 * log(u[0])) * cos(2.0 * M_PI * u[1]);
+}
+
+/* n returns of a Gaussian GARCH(1,1) with the given parameters, from its long-run variance. */
+static void garch_path(double *r, size_t n, double omega, double alpha, double beta, uint64_t seed)
+{
+    double s2 = omega / (1.0 - alpha - beta);
+    for (size_t i = 0; i < n; i++) {
+        r[i] = sqrt(s2) * normal(&seed);
+        s2 = omega + alpha * r[i] * r[i] + beta * s2;
+    }
+}
+
+START_TEST(test_forecast_ewma_constant_and_recursion)
+{
+    /* Constant squared returns: every EWMA variance is that square. */
+    double r[40];
+    for (size_t i = 0; i < 40; i++)
+        r[i] = i % 2 ? 0.0123 : -0.0123;
+    gex_vol_ewma e;
+    ck_assert_int_eq(gex_vol_forecast_ewma(r, 40, 0.94, &e), GEX_OK);
+    close_to(e.next_day.value, 1.23, "ewma constant");
+    close_to(e.annualized.value, 1.23 * sqrt(252.0), "ewma annualised");
+    /* The recursion on a path, written out with the weights summed in closed form: s2_n =
+     * lambda^n s2_0 + (1 - lambda) sum lambda^(n-1-i) r_i^2. */
+    uint64_t seed = 7;
+    for (size_t i = 0; i < 40; i++)
+        r[i] = 0.01 * normal(&seed);
+    double s0 = 0.0, w = 0.0;
+    for (size_t i = 0; i < 20; i++)
+        s0 += r[i] * r[i] / 20.0;
+    for (size_t i = 0; i < 40; i++)
+        w += (1.0 - 0.94) * pow(0.94, 39.0 - (double)i) * r[i] * r[i];
+    ck_assert_int_eq(gex_vol_forecast_ewma(r, 40, 0.94, &e), GEX_OK);
+    close_to(e.next_day.value, 100.0 * sqrt(pow(0.94, 40.0) * s0 + w), "ewma closed form");
+    ck_assert_int_eq(gex_vol_forecast_ewma(r, 1, 0.94, &e), GEX_OK);
+    ck_assert(!e.next_day.has);
+    ck_assert_int_eq(gex_vol_forecast_ewma(r, 40, 1.0, &e), GEX_EINVAL);
+}
+END_TEST
+
+START_TEST(test_forecast_har_normal_equations)
+{
+    enum { N = 300 };
+    double r[N];
+    garch_path(r, N, 2e-6, 0.1, 0.85, 11);
+    gex_vol_har h;
+    ck_assert_int_eq(gex_vol_forecast_har(r, N, &h), GEX_OK);
+    ck_assert(h.annualized.has);
+    /* Least squares: the residuals are orthogonal to every regressor (written out here). */
+    double dot[4] = {0, 0, 0, 0}, scale[4] = {0, 0, 0, 0};
+    for (size_t t = 21; t + 1 < N; t++) {
+        double x[4] = {1.0, r[t] * r[t], 0.0, 0.0};
+        for (size_t k = 0; k < 22; k++) {
+            x[3] += r[t - k] * r[t - k] / 22.0;
+            if (k < 5)
+                x[2] += r[t - k] * r[t - k] / 5.0;
+        }
+        double fit = 0.0;
+        for (int i = 0; i < 4; i++)
+            fit += h.beta[i] * x[i];
+        const double e = r[t + 1] * r[t + 1] - fit;
+        for (int i = 0; i < 4; i++) {
+            dot[i] += x[i] * e;
+            scale[i] += fabs(x[i] * r[t + 1] * r[t + 1]);
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(fabs(dot[i]) <= 1e-9 * scale[i], "regressor %d: %g", i, dot[i]);
+    close_to(h.daily.value, 100.0 * sqrt(252.0) * fabs(r[N - 1]), "daily component");
+    ck_assert_int_eq(gex_vol_forecast_har(r, 31, &h), GEX_OK);
+    ck_assert(!h.annualized.has);
+}
+END_TEST
+
+START_TEST(test_forecast_garch_recovers_known_parameters)
+{
+    enum { N = 4000 };
+    static double r[N];
+    const double omega = 2e-6, alpha = 0.08, beta = 0.90;
+    garch_path(r, N, omega, alpha, beta, 2024);
+    gex_vol_garch g;
+    ck_assert_int_eq(gex_vol_forecast_garch(r, N, &g), GEX_OK);
+    ck_assert(g.converged);
+    /* Asymptotic standard errors at this n are about 0.01 for alpha and 0.015 for beta: three
+     * of them. */
+    ck_assert_msg(fabs(g.alpha - alpha) < 0.03, "alpha %g", g.alpha);
+    ck_assert_msg(fabs(g.beta - beta) < 0.045, "beta %g", g.beta);
+    /* The maximum: no worse than the true parameters, nor than small moves around it. */
+    ck_assert(g.loglik >= gex_vol_garch_loglik(r, N, omega, alpha, beta));
+    const double d[3] = {1.01, 1.0, 1.0};
+    ck_assert(g.loglik >= gex_vol_garch_loglik(r, N, g.omega * d[0], g.alpha, g.beta) - 1e-9);
+    ck_assert(g.loglik >= gex_vol_garch_loglik(r, N, g.omega, g.alpha + 0.002, g.beta) - 1e-9);
+    ck_assert(g.loglik >= gex_vol_garch_loglik(r, N, g.omega, g.alpha, g.beta - 0.002) - 1e-9);
+    close_to(g.persistence.value, g.alpha + g.beta, "persistence");
+    close_to(g.half_life_days.value, log(0.5) / log(g.alpha + g.beta), "half life");
+    /* Horizons converge to the long-run volatility. */
+    ck_assert(g.annualized[0].has && g.annualized[3].has);
+    const double lr = g.long_run_annualized.value;
+    ck_assert(fabs(g.annualized[3].value - lr) <= fabs(g.annualized[0].value - lr) + 1e-12);
+    ck_assert_int_eq(gex_vol_forecast_garch(r, 29, &g), GEX_OK);
+    ck_assert(!g.converged && !g.annualized[0].has);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api-history");
@@ -502,6 +617,9 @@ int main(void)
     tcase_add_test(tc, test_vrp_history_days_and_rows);
     tcase_add_test(tc, test_realized_and_history_rows);
     tcase_add_test(tc, test_oi_diff_against_known_open_interest);
+    tcase_add_test(tc, test_forecast_ewma_constant_and_recursion);
+    tcase_add_test(tc, test_forecast_har_normal_equations);
+    tcase_add_test(tc, test_forecast_garch_recovers_known_parameters);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -575,3 +575,87 @@ json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans)
         return out_of_memory(d, ans);
     return d;
 }
+
+/* --- forecasts --- */
+
+/* EWMA's decay, RiskMetrics' daily value (the vendor's too). */
+#define EWMA_LAMBDA 0.94
+
+json_t *gex__api_forecast(const gex__api_input *in, gex__api_answer *ans)
+{
+    const char *dist = param(in->params, "dist");
+    if (dist != NULL && strcmp(dist, "gaussian") != 0)
+        return fail(ans, 400, "invalid_parameter",
+                    "dist=%.32s: gex fits GARCH(1,1) with Gaussian innovations only; give "
+                    "dist=gaussian or leave it out",
+                    dist);
+    const gex_snapshot *s = series_last(in, ans);
+    if (s == NULL)
+        return NULL;
+    size_t m = 0;
+    double *c = series_closes(in->series, &m);
+    if (c == NULL)
+        return out_of_memory(NULL, ans);
+    /* returns in place: r[i] = ln(c[i+1] / c[i]) */
+    const size_t n = m > 0 ? m - 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        c[i] = log(c[i + 1] / c[i]);
+    gex_vol_ewma e;
+    gex_vol_har h;
+    gex_vol_garch g;
+    gex_vol_forecast_ewma(c, n, EWMA_LAMBDA, &e);
+    gex_vol_forecast_har(c, n, &h);
+    gex_vol_forecast_garch(c, n, &g);
+    free(c);
+    char iso[40];
+    gex_time_format_iso(s->quote_time, iso, sizeof iso);
+    json_t *d = json_object();
+    int st = d == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(d, "symbol", gex__jstr(s->symbol));
+    st |= gex__jset(d, "as_of", gex__jstr(iso));
+    json_t *je = json_object();
+    st |= gex__jset(je, "lambda", gex__jnum(e.lambda));
+    st |= gex__jset(je, "vol_annualized", gex__jlevel(&e.annualized));
+    st |= gex__jset(je, "next_day_forecast", gex__jlevel(&e.next_day));
+    st |= gex__jset(d, "ewma", je);
+    json_t *jh = json_object(), *comp = json_object();
+    st |= gex__jset(jh, "vol_annualized", gex__jlevel(&h.annualized));
+    st |= gex__jset(comp, "daily", gex__jlevel(&h.daily));
+    st |= gex__jset(comp, "weekly", gex__jlevel(&h.weekly));
+    st |= gex__jset(comp, "monthly", gex__jlevel(&h.monthly));
+    st |= gex__jset(jh, "components", comp);
+    st |= gex__jset(jh, "next_day_forecast", gex__jlevel(&h.next_day));
+    st |= gex__jset(d, "har_rv", jh);
+    json_t *jg = json_object(), *pr = json_object();
+    const int fitted = g.converged;
+    st |= gex__jset(jg, "model", gex__jstr("GARCH(1,1)"));
+    st |= gex__jset(jg, "distribution", gex__jstr("gaussian"));
+    st |= gex__jset(pr, "omega", jlevel_or_null(fitted, g.omega));
+    st |= gex__jset(pr, "alpha", jlevel_or_null(fitted, g.alpha));
+    st |= gex__jset(pr, "beta", jlevel_or_null(fitted, g.beta));
+    st |= gex__jset(pr, "dof", json_null());
+    st |= gex__jset(jg, "params", pr);
+    st |= gex__jset(jg, "persistence", fitted ? gex__jlevel(&g.persistence) : json_null());
+    st |= gex__jset(jg, "long_run_vol_annualized",
+                    fitted ? gex__jlevel(&g.long_run_annualized) : json_null());
+    st |= gex__jset(jg, "half_life_days", fitted ? gex__jlevel(&g.half_life_days) : json_null());
+    st |= gex__jset(jg, "converged", json_boolean(fitted));
+    json_t *fc = fitted ? json_array() : json_null();
+    for (int k = 0; fitted && k < GEX_VOL_GARCH_HORIZONS && fc != NULL; k++) {
+        json_t *o = json_object();
+        st |= gex__jset(o, "horizon_days", json_integer(g.horizon[k]));
+        st |= gex__jset(o, "vol_annualized", gex__jlevel(&g.annualized[k]));
+        st |= o == NULL || json_array_append_new(fc, o) != 0 ? GEX_ENOMEM : GEX_OK;
+    }
+    st |= gex__jset(jg, "forecast", fc);
+    st |= gex__jset(d, "garch", jg);
+    json_t *meta = series_meta(in, NULL, 0);
+    st |= gex__jset(meta, "returns", json_integer((json_int_t)n));
+    st |= gex__jset(meta, "forecast_units",
+                    gex__jstr("vol_annualized: percent a year; next_day_forecast: "
+                              "percent a day"));
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}

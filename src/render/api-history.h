@@ -17,6 +17,9 @@ json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans);
 json_t *gex__api_realized(const gex__api_input *in, gex__api_answer *ans);
 /* NEED_SERIES: gex's own. */
 json_t *gex__api_history(const gex__api_input *in, gex__api_answer *ans);
+/* NEED_SERIES: EWMA, HAR-RV and GARCH(1,1) forecasts of the daily closes (gex/volatility.h);
+ * parameter dist (gaussian only). */
+json_t *gex__api_forecast(const gex__api_input *in, gex__api_answer *ans);
 /* NEED_ANALYSIS with in->previous; parameter topN (1-100, default 10). */
 json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans);
 

@@ -94,6 +94,8 @@ static const gex__api_endpoint endpoints[] = {
      NULL},
     {"GET", "/v1/volatility/realized/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_realized,
      NULL},
+    {"GET", "/v1/volatility/forecast/{symbol}", GEX__API_NEED_SERIES, "at,date,dist",
+     gex__api_forecast, NULL},
     {"GET", "/v1/history/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_history, NULL},
 };
 
