@@ -5,34 +5,12 @@
  * that the table reads as the list of what gex serves.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api-history.h"
 #include "api.h"
-
-const char *gex__api_param(const gex__api_params *p, const char *name)
-{
-    if (p == NULL)
-        return NULL;
-    for (size_t i = p->n; i-- > 0;) {
-        if (strcmp(p->name[i], name) == 0)
-            return p->value[i];
-    }
-    return NULL;
-}
-
-json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
-{
-    ans->status = status;
-    snprintf(ans->code, sizeof ans->code, "%s", code);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ans->message, sizeof ans->message, fmt, ap);
-    va_end(ap);
-    return NULL;
-}
+#include "api-volatility.h"
 
 /* The documents of the six endpoints gex has answered from the start: byte for byte what
  * `gex KIND --format json` prints. */
@@ -86,6 +64,19 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/exposure/chex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_chex, NULL},
     {"GET", "/v1/exposure/levels/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_levels, NULL},
     {"GET", "/v1/exposure/summary/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_summary, NULL},
+    /* Max pain, expected move and volatility from the chain (SPEC 5.3; api-maxpain.c,
+     * api-volatility.c). */
+    {"GET", "/v1/maxpain/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_maxpain, NULL},
+    {"GET", "/v1/expected-move/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS ",expiry",
+     gex__api_expected_move, NULL},
+    {"GET", "/v1/volatility/skew-term/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS,
+     gex__api_skew_term, NULL},
+    {"GET", "/v1/surface/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_surface, NULL},
+    {"GET", "/v1/surface/svi/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_surface_svi,
+     NULL},
+    {"GET", "/v1/adv_volatility/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_adv_volatility,
+     NULL},
+    {"GET", "/v1/liquidity/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_liquidity, NULL},
     /* The folder over time (SPEC 5.5, api-history.c): the time helper's rows. */
     {"GET", "/v1/exposure/oi-diff/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS ",topN",
      gex__api_oi_diff, NULL},
