@@ -8,7 +8,7 @@ history validate plot serve api"
 _gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
 --min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --greeks --strict --multiplier --input-format --settle
 --jobs --quiet --expiration-of-file --at --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
-_gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now
+_gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now-from-mtime --now
 --rate --div --max-dte --gex-unit --flip-method --iv-source --greeks --strict --multiplier --settle
 --help"
 _gex_api_options="--list --body --now --rate --div --max-dte --gex-unit --flip-method --iv-source

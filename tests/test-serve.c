@@ -513,6 +513,102 @@ START_TEST(test_index_newest_by_quote_then_mtime)
 }
 END_TEST
 
+/* Every file of a symbol in time order (SPEC 5.5): at= picks the latest at or before, date=
+ * the last of a New York day, the previous snapshot is the newest at an earlier instant, the
+ * series lists one file per instant, and untimed files and duplicates are logged. */
+START_TEST(test_index_every_snapshot_in_time)
+{
+    make_tmpdir();
+    /* 1700000000 is 2023-11-14T22:13:20Z (17:13 in New York); one day is 86400 s. */
+    write_chain("d1.csv", "SPX", "1700000000", "day1");
+    write_chain("d2.csv", "SPX QQQ", "1700086400", "day2");
+    write_chain("d2-again.csv", "SPX", "1700086400", "day2-newer");
+    write_chain("d3.csv", "SPX", "1700172800", "day3");
+    write_chain("undated.csv", "SPX IWM", "-", "undated");
+    char *log = NULL;
+    size_t log_len = 0;
+    FILE *logf = open_memstream(&log, &log_len);
+    cli_serve_index *ix = cli_serve_index_new(tmpdir, &test_backend, logf);
+    ck_assert_ptr_nonnull(ix);
+    cli_serve_file f, prev;
+    /* The newest: d3, the previous d2-again (the newer file of the instant held twice). */
+    ck_assert_int_eq(cli_serve_index_lookup_fresh_when(ix, "spx", NULL, 10000, &f, &prev), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/d3.csv");
+    ck_assert_int_eq(f.has_time, 1);
+    ck_assert_int_eq(f.time, 1700172800);
+    ck_assert_str_eq(strrchr(prev.path, '/'), "/d2-again.csv");
+    /* at= one second before day 3: day 2; exactly at day 1: day 1, with no previous. */
+    cli_serve_when w = {.has_until = 1, .until = 1700172799};
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "SPX", &w, &f, &prev), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/d2-again.csv");
+    ck_assert_str_eq(strrchr(prev.path, '/'), "/d1.csv");
+    w.until = 1700000000;
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "SPX", &w, &f, &prev), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/d1.csv");
+    ck_assert_str_eq(prev.path, "");
+    /* Before the first: none at that instant (404 no_data), not another day's file. */
+    w.until = 1699999999;
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "SPX", &w, &f, &prev),
+                     CLI_SERVE_INDEX_NONE_AT);
+    /* The undated file answers only a request for the newest of a symbol no dated file has. */
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "IWM", NULL, &f, &prev), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/undated.csv");
+    ck_assert_int_eq(f.has_time, 0);
+    w.until = 2000000000;
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "IWM", &w, &f, &prev),
+                     CLI_SERVE_INDEX_NONE_AT);
+    /* date=: the New York day 2023-11-15 holds day 2 (22:13 UTC is 17:13 in New York). */
+    char msg[256];
+    ck_assert_int_eq(cli_serve_parse_when(NULL, "2023-11-15", &w, msg, sizeof msg), 0);
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "SPX", &w, &f, &prev), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/d2-again.csv");
+    ck_assert_int_eq(cli_serve_parse_when(NULL, "2023-11-18", &w, msg, sizeof msg), 0);
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "SPX", &w, &f, &prev),
+                     CLI_SERVE_INDEX_NONE_AT);
+    /* at= with an offset and in UTC name the same instant. */
+    ck_assert_int_eq(cli_serve_parse_when("2023-11-15T17:13:20-05:00", NULL, &w, msg, sizeof msg),
+                     0);
+    ck_assert_int_eq(w.until, 1700086400);
+    ck_assert_int_eq(cli_serve_parse_when("2023-11-15T22:13:20Z", NULL, &w, msg, sizeof msg), 0);
+    ck_assert_int_eq(w.until, 1700086400);
+    ck_assert_int_eq(cli_serve_parse_when("yesterday", NULL, &w, msg, sizeof msg), -1);
+    ck_assert_ptr_nonnull(strstr(msg, "is not an instant"));
+    ck_assert_int_eq(cli_serve_parse_when("2023-11-15", "2023-11-15", &w, msg, sizeof msg), -1);
+    ck_assert_int_eq(cli_serve_parse_when(NULL, "15/11/2023", &w, msg, sizeof msg), -1);
+    /* The series up to day 3: one file per instant, ascending. */
+    ck_assert_int_eq(cli_serve_index_lookup_when(ix, "SPX", NULL, &f, NULL), 0);
+    cli_serve_file *series = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(cli_serve_index_series(ix, "SPX", &f, &series, &n), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(strrchr(series[0].path, '/'), "/d1.csv");
+    ck_assert_str_eq(strrchr(series[1].path, '/'), "/d2-again.csv");
+    ck_assert_str_eq(strrchr(series[2].path, '/'), "/d3.csv");
+    free(series);
+    fflush(logf);
+    ck_assert_ptr_nonnull(strstr(log, "undated.csv: cannot place in time"));
+    ck_assert_ptr_nonnull(strstr(log, "--now-from-mtime"));
+    ck_assert_ptr_nonnull(strstr(log, "both hold SPX at the same quote instant"));
+    /* Logged once, not at every scan. */
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), 0);
+    fflush(logf);
+    const char *first = strstr(log, "same quote instant");
+    ck_assert_ptr_null(strstr(first + 1, "same quote instant"));
+    cli_serve_index_free(ix);
+
+    /* --now-from-mtime: the undated file takes its modification time, now, and is newest. */
+    ix = cli_serve_index_new_dated(tmpdir, &test_backend, NULL, 1);
+    ck_assert_int_eq(cli_serve_index_lookup_fresh_when(ix, "SPX", NULL, 10000, &f, &prev), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/undated.csv");
+    ck_assert_int_eq(f.has_time, 1);
+    ck_assert_str_eq(strrchr(prev.path, '/'), "/d3.csv");
+    cli_serve_index_free(ix);
+    fclose(logf);
+    free(log);
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_index_missing_folder)
 {
     cli_serve_index *ix = cli_serve_index_new("/nonexistent/gex-serve", &test_backend, NULL);
@@ -1573,6 +1669,7 @@ static Suite *serve_suite(void)
     tc = tcase_create("index");
     tcase_add_test(tc, test_index_newest_by_quote_then_mtime);
     tcase_add_test(tc, test_index_missing_folder);
+    tcase_add_test(tc, test_index_every_snapshot_in_time);
     tcase_add_test(tc, test_index_lookup_never_waits_for_a_scan);
     tcase_add_test(tc, test_index_slow_writer_settles);
     suite_add_tcase(s, tc);

@@ -103,7 +103,14 @@ compare() {
     elif [ $cli -eq 0 ]; then
         if [ "$code" != 200 ]; then
             fail "$kind/$sym$query: status $code, the CLI succeeded: $(cat "$work/got.json")"
-        elif ! cmp -s "$work/got.json" "$work/want.json"; then
+        elif ! {
+            # The server fills call_oi_change/put_oi_change from the folder's previous
+            # snapshot of the symbol (SPEC 5.5); one file on the command line has none (null).
+            # Everything else is byte for byte the CLI's.
+            sed -E 's/"(call|put)_oi_change":[-+0-9.eE]+/"\1_oi_change":null/g' \
+                "$work/got.json" >"$work/got-oi.json"
+            cmp -s "$work/got-oi.json" "$work/want.json"
+        }; then
             fail "$kind/$sym$query: body differs from gex $kind --format json $* $file: $(cmp "$work/got.json" "$work/want.json" 2>&1 | head -1)"
         fi
     else

@@ -26,6 +26,7 @@
 #include "gex/regime.h"
 #include "gex/analysis.h"
 #include "gex/history.h"
+#include "gex/volatility.h"
 #include "gex/maxpain.h"
 #include "gex/svi.h"
 #include "gex/plot.h"

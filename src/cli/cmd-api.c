@@ -228,11 +228,17 @@ static int folder_of_index(void *ctx, gex__api_folder *out)
 
 /* The file answering for q->symbol: in the folder's index, or the one file given. */
 static int find_file(cli_serve_index *index, one_file *single, const char *symbol,
-                     cli_serve_file *file)
+                     const cli_serve_when *when, cli_serve_file *file)
 {
     memset(file, 0, sizeof *file);
     if (index != NULL)
-        return cli_serve_index_lookup_fresh(index, symbol, CLI_SERVE_FRESH_WAIT_MS, file);
+        return cli_serve_index_lookup_fresh_when(index, symbol, when, CLI_SERVE_FRESH_WAIT_MS, file,
+                                                 NULL);
+    /* One file: it is the snapshot, if it is at or before the instant asked. */
+    if (when != NULL && when->has_until &&
+        (!single->symbols.has_quote_time || single->symbols.quote_time > when->until ||
+         (when->has_from && single->symbols.quote_time < when->from)))
+        return CLI_SERVE_INDEX_NONE_AT;
     for (size_t i = 0; i < single->symbols.n; i++) {
         if (strcasecmp(single->symbols.symbol[i], symbol) != 0)
             continue;
@@ -429,14 +435,37 @@ int cli_cmd_api(int argc, char **argv)
             return CLI_EXIT_INPUT;
         }
     }
-    if (!failed && q.endpoint->need != GEX__API_NEED_ANALYSIS) {
+    if (!failed && q.endpoint->need != GEX__API_NEED_ANALYSIS &&
+        q.endpoint->need != GEX__API_NEED_SERIES) {
         failed = index != NULL ? cli_serve_answer_direct(folder_of_index, index, &q, &res)
                                : cli_serve_answer_direct(folder_of_file, &single, &q, &res);
     } else if (!failed) {
         cli_serve_file file;
-        const int found = find_file(index, &single, q.symbol, &file);
+        cli_serve_when when;
+        char text[512];
+        int found = CLI_SERVE_INDEX_FOUND;
+        if (cli_serve_query_when(&q, &when, text, sizeof text) != 0) {
+            qe = (cli_serve_error){.status = 400};
+            snprintf(qe.code, sizeof qe.code, "invalid_parameter");
+            snprintf(qe.message, sizeof qe.message, "%s", text);
+            failed = cli_serve_error_result(&qe, &res);
+            found = -100;
+        } else {
+            found = find_file(index, &single, q.symbol, &when, &file);
+        }
+        cli_serve_file *owned = NULL;
         if (found == CLI_SERVE_INDEX_FOUND) {
-            failed = cli_serve_chain_render(engine, &file, &q, &res);
+            /* The series up to the file (SPEC 5.5): the previous snapshot, the VRP. */
+            failed = cli_serve_index_attach(index, &file, &q, &owned) != 0 ||
+                     cli_serve_chain_render(engine, &file, &q, &res) != 0;
+            free(owned);
+        } else if (found == CLI_SERVE_INDEX_NONE_AT) {
+            qe = (cli_serve_error){.status = 404};
+            snprintf(qe.code, sizeof qe.code, "no_data");
+            cli_serve_none_at_message(&q, qe.message, sizeof qe.message);
+            failed = cli_serve_error_result(&qe, &res);
+        } else if (found == -100) {
+            /* the 400 above */
         } else {
             cli_serve_index_error(found, q.symbol, &qe);
             failed = cli_serve_error_result(&qe, &res);

@@ -33,6 +33,10 @@ static void serve_usage(FILE *out)
           "  --api-key KEY        the same, but every local user sees KEY in ps: prefer the above\n"
           "  --threads N          worker threads (default: one per CPU)\n"
           "  --max-per-client N   connections from one client address (default 64)\n"
+          "  --now-from-mtime     a file without a quote instant of its own takes its\n"
+          "                       modification time (else it is left out of time order)\n"
+          "Every endpoint of a snapshot takes at=INSTANT (ISO 8601; no zone: New York) or\n"
+          "date=YYYY-MM-DD (New York): the latest snapshot at or before it (SPEC 5.5).\n"
           "These options of the other commands apply to every answer, as on their command\n"
           "line: --now TIME, --rate R, --div Q, --max-dte N, --gex-unit U, --flip-method M,\n"
           "--iv-source S, --strict, --multiplier M, --settle ROOT=am|pm.\n"
@@ -193,6 +197,8 @@ int cli_cmd_serve(int argc, char **argv)
             }
             cfg.max_per_client = (unsigned)n;
             i++;
+        } else if (strcmp(a, "--now-from-mtime") == 0) {
+            cfg.now_from_mtime = 1; /* the index places undated files, the engine dates them */
         } else if (strcmp(a, "--threads") == 0) {
             if (parse_uint(v, 1, 256, &n) != 0) {
                 fprintf(stderr, "gex: serve: --threads needs a number 1 to 256, not '%s'\n",
@@ -264,6 +270,7 @@ int cli_cmd_serve(int argc, char **argv)
     int rc = cli_serve_parse_passed_on(extra.arg, extra.n, &answer_opts);
     if (rc >= 0)
         return rc;
+    answer_opts.now_from_mtime = cfg.now_from_mtime;
     cli_serve_engine *engine = cli_serve_engine_new(&answer_opts);
     if (engine == NULL) {
         fprintf(stderr, "gex: serve: out of memory\n");

@@ -142,6 +142,13 @@ size_t cli_serve_cache_key(const cli_serve_file *f, const cli_serve_query *q, ch
     if (n < 0 || (size_t)n >= size)
         return 0;
     size_t len = (size_t)n;
+    /* The series the answer reads (SPEC 5.5): its files' identities, hashed. */
+    if (q->series_hash != 0) {
+        n = snprintf(key + len, size - len, "|series=%016" PRIx64, q->series_hash);
+        if (n < 0 || (size_t)n >= size - len)
+            return 0;
+        len += (size_t)n;
+    }
     /* The other parameters, each value prefixed by its length so that no value can pass for
      * another's end. */
     for (size_t i = 0; i < q->n_params; i++) {

@@ -556,7 +556,17 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
                                       const cli_serve_query *q, const char *key, size_t key_len)
 {
     cli_serve_result res = {0, NULL, 0, 0, 0};
-    if (srv->backend.render(srv->backend.ctx, file, q, &res) != 0)
+    /* The series up to the file (SPEC 5.5), listed again: if it changed since the key was
+     * made, the answer is not cached under that key. */
+    cli_serve_query with = *q;
+    cli_serve_file *owned = NULL;
+    if (cli_serve_index_attach(srv->index, file, &with, &owned) != 0)
+        return NULL;
+    if (with.series_hash != q->series_hash)
+        key_len = 0;
+    const int rendered = srv->backend.render(srv->backend.ctx, file, &with, &res);
+    free(owned);
+    if (rendered != 0)
         return NULL;
     cli_serve_blob *blob = cli_serve_blob_new(res.status, res.body, res.len);
     free(res.body);
@@ -582,18 +592,44 @@ static cli_serve_blob *index_answer(int found, const char *symbol)
     return error_blob(e.status, e.code, e.retry_after, "%s", e.message);
 }
 
+/* index_answer, with _NONE_AT: 404 no_data naming the instant (SPEC 5.5). */
+static cli_serve_blob *when_answer(int found, const cli_serve_query *q)
+{
+    if (found != CLI_SERVE_INDEX_NONE_AT)
+        return index_answer(found, q->symbol);
+    char message[512];
+    cli_serve_none_at_message(q, message, sizeof message);
+    return error_blob(404, "no_data", 0, "%s", message);
+}
+
+/* Sets q->series_hash from the series ending at file (SPEC 5.5); 0, or -1 out of memory. */
+static int series_hash(cli_server *srv, const cli_serve_file *file, cli_serve_query *q)
+{
+    cli_serve_file *owned = NULL;
+    const int rc = cli_serve_index_attach(srv->index, file, q, &owned);
+    free(owned);
+    q->series = NULL;
+    q->n_series = 0;
+    return rc;
+}
+
 /* The answer to a request whose file only a new scan of the folder can tell (the one the index
  * knew changed or went, or a file was added): waits for that scan, then answers from the cache
  * or computes. Sets job->file (path "" when none) and job->cache. On a render thread. */
 static cli_serve_blob *answer_after_scan(cli_server *srv, render_job *job)
 {
     job->cache = "-";
-    int found = cli_serve_index_lookup_fresh(srv->index, job->q.symbol, CLI_SERVE_FRESH_WAIT_MS,
-                                             &job->file);
+    cli_serve_when when;
+    char message[512];
+    cli_serve_query_when(&job->q, &when, message, sizeof message); /* checked before */
+    int found = cli_serve_index_lookup_fresh_when(srv->index, job->q.symbol, &when,
+                                                  CLI_SERVE_FRESH_WAIT_MS, &job->file, NULL);
     if (found != CLI_SERVE_INDEX_FOUND) {
         job->file.path[0] = '\0';
-        return index_answer(found, job->q.symbol);
+        return when_answer(found, &job->q);
     }
+    if (series_hash(srv, &job->file, &job->q) != 0)
+        return NULL;
     job->key_len = cli_serve_cache_key(&job->file, &job->q, job->key, sizeof job->key);
     cli_serve_blob *blob = job->key_len > 0 ? cli_serve_cache_get(srv->cache, job->key) : NULL;
     if (blob != NULL) {
@@ -840,7 +876,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         q.body = rl->body != NULL ? rl->body : "";
         q.body_len = rl->body_len;
     }
-    if (q.endpoint->need != GEX__API_NEED_ANALYSIS) {
+    if (q.endpoint->need != GEX__API_NEED_ANALYSIS && q.endpoint->need != GEX__API_NEED_SERIES) {
         /* Answers that read no chain file: computed here, never cached (they are cheap, or
          * they describe the folder as it is now). */
         cli_serve_result res = {0, NULL, 0, 0, 0};
@@ -853,16 +889,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return send_blob(con, blob, rl, NULL, NULL);
     }
 
+    /* The instant asked (at=, date=; SPEC 5.5). */
+    cli_serve_when when;
+    char when_text[512];
+    if (cli_serve_query_when(&q, &when, when_text, sizeof when_text) != 0)
+        return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL, "%s",
+                          when_text);
     /* The index as its last scan left it: a polling thread never waits for a scan. */
     cli_serve_file file;
     memset(&file, 0, sizeof file);
-    const int found = cli_serve_index_lookup(srv->index, q.symbol, &file);
+    const int found = cli_serve_index_lookup_when(srv->index, q.symbol, &when, &file, NULL);
     if (found != CLI_SERVE_INDEX_FOUND && found != CLI_SERVE_INDEX_STALE) {
-        cli_serve_blob *answer = index_answer(found, q.symbol);
+        cli_serve_blob *answer = when_answer(found, &q);
         if (answer == NULL)
             return MHD_NO;
         return send_blob(con, answer, rl, NULL, NULL);
     }
+    if (found == CLI_SERVE_INDEX_FOUND && series_hash(srv, &file, &q) != 0)
+        return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                          "out of memory");
 
     char key[sizeof file.path + 256];
     size_t key_len = 0;
@@ -883,12 +928,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         if (found == CLI_SERVE_INDEX_FOUND) {
             blob = compute_answer(srv, &file, &q, key, key_len);
         } else {
-            const int again =
-                cli_serve_index_lookup_fresh(srv->index, q.symbol, CLI_SERVE_FRESH_WAIT_MS, &file);
-            blob = again == CLI_SERVE_INDEX_FOUND
+            const int again = cli_serve_index_lookup_fresh_when(
+                srv->index, q.symbol, &when, CLI_SERVE_FRESH_WAIT_MS, &file, NULL);
+            blob = again == CLI_SERVE_INDEX_FOUND && series_hash(srv, &file, &q) == 0
                        ? compute_answer(srv, &file, &q, key,
                                         cli_serve_cache_key(&file, &q, key, sizeof key))
-                       : index_answer(again, q.symbol);
+                       : when_answer(again, &q);
         }
         if (blob == NULL)
             return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
@@ -1036,7 +1081,8 @@ int cli_server_start(const cli_serve_config *cfg, cli_server **out, char *text, 
     srv->log = cfg->access_log;
     srv->dir = strdup(cfg->dir);
     srv->api_key = cfg->api_key != NULL ? strdup(cfg->api_key) : NULL;
-    srv->index = cli_serve_index_new(cfg->dir, &cfg->backend, cfg->access_log);
+    srv->index =
+        cli_serve_index_new_dated(cfg->dir, &cfg->backend, cfg->access_log, cfg->now_from_mtime);
     srv->cache = cli_serve_cache_new(cfg->cache_entries, cfg->cache_bytes);
     if (srv->dir == NULL || (cfg->api_key != NULL && srv->api_key == NULL) || srv->index == NULL ||
         srv->cache == NULL) {

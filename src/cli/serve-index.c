@@ -4,13 +4,18 @@
  * only when its identity (inode, size, modification or change time) changes.
  *
  * The index is an immutable snapshot: the files sorted by name, and a hash table from each
- * symbol (ignoring case) to the newest file holding it. A request looks its symbol up in the
- * current snapshot (a reference taken under a short lock, then an O(1) probe) and checks the
- * chosen file's identity once more with lstat. Scans run on the index's own thread, never under
- * the lock: the scanner lists the folder, finds each name's previous record by binary search,
- * reads only new or changed files, builds the next snapshot and publishes it with one pointer
- * swap. So no request waits for a scan unless it needs the scan's result: the file it would be
- * answered from changed or vanished since the snapshot, or its symbol is unknown while the
+ * symbol (ignoring case) to every file holding it in time order (SPEC 5.5): a request without
+ * at= or date= is answered from the newest, one with them from the latest at or before the
+ * instant asked, and the previous snapshot and the series up to it come from the same run.
+ * A file without a quote instant of its own is placed by its modification time only with
+ * --now-from-mtime; otherwise it is logged once and stays out of time ordering (it answers
+ * only requests for the newest, and only when no dated file holds the symbol). A request looks its
+ * symbol up in the current snapshot (a reference taken under a short lock, then an O(1) probe) and
+ * checks the chosen file's identity once more with lstat. Scans run on the index's own thread,
+ * never under the lock: the scanner lists the folder, finds each name's previous record by binary
+ * search, reads only new or changed files, builds the next snapshot and publishes it with one
+ * pointer swap. So no request waits for a scan unless it needs the scan's result: the file it would
+ * be answered from changed or vanished since the snapshot, or its symbol is unknown while the
  * folder has changed (cli_serve_index_lookup_fresh, run on a render thread).
  *
  * When scans happen: when a request sees the folder's own times changed (a file added, removed
@@ -72,14 +77,26 @@ typedef struct record {
     int64_t seen_since_ns; /* settling: since when it has been seen unchanged */
     int settling;          /* changed in place again within SETTLE_NS of its read */
     int usable;            /* 0: not a chain (logged once per identity) */
+    int fresh;             /* read by the scan that built this snapshot (duplicates are logged
+                              once, by that scan) */
     cli_serve_file_symbols symbols;
 } record;
 
-/* A symbol's newest file in a snapshot: an open-addressing hash table keyed by the symbol in
- * lower case. */
+/* One file holding a symbol: records[rec].symbols.symbol[which], placed in time. */
+typedef struct entry {
+    uint32_t rec, which;
+    int timed;        /* has a quote instant (or --now-from-mtime gave it its mtime) */
+    int64_t time;     /* timed: UTC seconds */
+    int64_t mtime_ns; /* ties: the newer file wins */
+    const char *name; /* ties after that: the greater name */
+} entry;
+
+/* A symbol's files in a snapshot: an open-addressing hash table keyed by the symbol in lower
+ * case, each slot naming its run of entries, oldest first (the untimed ones before every timed
+ * one, then by instant, modification time and name): the last is the newest. */
 typedef struct slot {
     char key[CLI_SERVE_SYMBOL_MAX + 1]; /* "" : empty */
-    uint32_t rec, which;                /* records[rec].symbols.symbol[which] */
+    uint32_t first, count;              /* entries[first .. first + count) */
 } slot;
 
 typedef struct snapshot {
@@ -90,12 +107,15 @@ typedef struct snapshot {
     size_t n_records;
     slot *slots;
     size_t n_slots; /* a power of two, or 0 */
+    entry *entries; /* grouped by symbol (slot), each group oldest first */
+    size_t n_entries;
 } snapshot;
 
 struct cli_serve_index {
     char *dir;
     cli_serve_backend backend;
     FILE *log;
+    int now_from_mtime; /* files without a quote instant take their modification time */
     pthread_mutex_t lock;
     pthread_cond_t wake;    /* the scanner: a scan was asked for, or stop */
     pthread_cond_t scanned; /* waiters: a scan finished */
@@ -155,6 +175,7 @@ static void snapshot_unref(snapshot *s)
         return;
     records_free(s->records, s->n_records);
     free(s->slots);
+    free(s->entries);
     free(s);
 }
 
@@ -192,18 +213,6 @@ static int lower_key(const char *symbol, char key[CLI_SERVE_SYMBOL_MAX + 1])
     return 0;
 }
 
-/* Is a newer than b for ranking the files of one symbol? */
-static int newer(const record *a, const record *b)
-{
-    if (a->symbols.has_quote_time != b->symbols.has_quote_time)
-        return a->symbols.has_quote_time > b->symbols.has_quote_time;
-    if (a->symbols.has_quote_time && a->symbols.quote_time != b->symbols.quote_time)
-        return a->symbols.quote_time > b->symbols.quote_time;
-    if (a->read.mtime_ns != b->read.mtime_ns)
-        return a->read.mtime_ns > b->read.mtime_ns;
-    return strcmp(a->name, b->name) > 0;
-}
-
 static slot *probe(const snapshot *s, const char *key)
 {
     if (s->n_slots == 0)
@@ -216,8 +225,23 @@ static slot *probe(const snapshot *s, const char *key)
     }
 }
 
-/* Fills the symbol table of s from its records. 0, or -1 when out of memory. */
-static int build_slots(snapshot *s)
+/* Oldest first: untimed files, then by instant, modification time and name. */
+static int entry_order(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    if (a->timed != b->timed)
+        return a->timed < b->timed ? -1 : 1;
+    if (a->timed && a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    if (a->mtime_ns != b->mtime_ns)
+        return a->mtime_ns < b->mtime_ns ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+/* Fills the symbol table of s from its records: every file of every symbol, in time order.
+ * Two files of one symbol at the same instant are logged when either was read by this scan
+ * (so once): the newer file answers. 0, or -1 when out of memory. */
+static int build_slots(const cli_serve_index *ix, snapshot *s)
 {
     size_t total = 0;
     for (size_t i = 0; i < s->n_records; i++) {
@@ -228,25 +252,63 @@ static int build_slots(snapshot *s)
     while (n < 2 * total)
         n *= 2;
     s->slots = calloc(n, sizeof *s->slots);
-    if (s->slots == NULL)
+    s->entries = malloc((total > 0 ? total : 1) * sizeof *s->entries);
+    if (s->slots == NULL || s->entries == NULL)
         return -1;
     s->n_slots = n;
-    for (size_t i = 0; i < s->n_records; i++) {
-        const record *r = &s->records[i];
-        if (!r->usable)
-            continue;
-        for (size_t k = 0; k < r->symbols.n; k++) {
-            char key[CLI_SERVE_SYMBOL_MAX + 1];
-            if (lower_key(r->symbols.symbol[k], key) != 0)
+    /* Counted per symbol, then placed: each symbol's entries in one run. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < s->n_records; i++) {
+            const record *r = &s->records[i];
+            if (!r->usable)
                 continue;
-            slot *sl = probe(s, key);
-            if (sl->key[0] == '\0') {
-                memcpy(sl->key, key, sizeof key);
-            } else if (!newer(r, &s->records[sl->rec])) {
-                continue;
+            for (size_t k = 0; k < r->symbols.n; k++) {
+                char key[CLI_SERVE_SYMBOL_MAX + 1];
+                if (lower_key(r->symbols.symbol[k], key) != 0)
+                    continue;
+                slot *sl = probe(s, key);
+                if (pass == 0) {
+                    if (sl->key[0] == '\0')
+                        memcpy(sl->key, key, sizeof key);
+                    sl->count++;
+                    continue;
+                }
+                entry *e = &s->entries[sl->first + sl->count++];
+                e->rec = (uint32_t)i;
+                e->which = (uint32_t)k;
+                e->timed = r->symbols.has_quote_time || ix->now_from_mtime;
+                e->time = r->symbols.has_quote_time ? r->symbols.quote_time
+                                                    : r->read.mtime_ns / 1000000000LL;
+                e->mtime_ns = r->read.mtime_ns;
+                e->name = r->name;
             }
-            sl->rec = (uint32_t)i;
-            sl->which = (uint32_t)k;
+        }
+        if (pass == 0) {
+            uint32_t at = 0;
+            for (size_t j = 0; j < s->n_slots; j++) {
+                s->slots[j].first = at;
+                at += s->slots[j].count;
+                s->slots[j].count = 0;
+            }
+            s->n_entries = at;
+        }
+    }
+    for (size_t j = 0; j < s->n_slots; j++) {
+        const slot *sl = &s->slots[j];
+        if (sl->count < 2)
+            continue;
+        entry *run = &s->entries[sl->first];
+        qsort(run, sl->count, sizeof *run, entry_order);
+        for (uint32_t k = 1; k < sl->count && ix->log != NULL; k++) {
+            const entry *a = &run[k - 1], *b = &run[k];
+            if (!a->timed || !b->timed || a->time != b->time ||
+                (!s->records[a->rec].fresh && !s->records[b->rec].fresh))
+                continue;
+            fprintf(ix->log,
+                    "gex serve: %s/%s and %s/%s: both hold %s at the same quote instant; the "
+                    "newer file, %s, answers\n",
+                    ix->dir, a->name, ix->dir, b->name, s->records[b->rec].symbols.symbol[b->which],
+                    b->name);
         }
     }
     return 0;
@@ -298,8 +360,16 @@ static void read_file(cli_serve_index *ix, int dfd, const char *name, const stru
         snprintf(why, sizeof why, "larger than 1 GiB, too large to be a chain");
     else
         r->usable = ix->backend.symbols(ix->backend.ctx, path, &r->symbols, why, sizeof why) == 0;
+    r->fresh = 1;
     if (!r->usable && ix->log != NULL)
         fprintf(ix->log, "gex serve: %s: left out: %s\n", path, why);
+    if (r->usable && !r->symbols.has_quote_time && !ix->now_from_mtime && ix->log != NULL)
+        fprintf(ix->log,
+                "gex serve: %s: cannot place in time (the file holds no quote instant); use "
+                "--now-from-mtime to date it by its modification time. Until then it answers "
+                "only requests without at= or date=, and only when no dated file holds its "
+                "symbol\n",
+                path);
     /* Changed while it was read: what was read belongs to no version of it. It settles. */
     struct stat after;
     if (fstatat(dfd, name, &after, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -405,7 +475,7 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
     closedir(d);
     if (!failed && s->n_records > 1)
         qsort(s->records, s->n_records, sizeof *s->records, by_name);
-    if (failed || build_slots(s) != 0) {
+    if (failed || build_slots(ix, s) != 0) {
         snapshot_unref(s);
         return NULL;
     }
@@ -463,13 +533,20 @@ static void *scanner_thread(void *arg)
 
 cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log)
 {
+    return cli_serve_index_new_dated(dir, backend, log, 0);
+}
+
+cli_serve_index *cli_serve_index_new_dated(const char *dir, const cli_serve_backend *backend,
+                                           FILE *log, int now_from_mtime)
+{
     cli_serve_index *ix = calloc(1, sizeof *ix);
     if (ix == NULL)
         return NULL;
     ix->dir = strdup(dir);
     ix->backend = *backend;
     ix->log = log;
-    ix->scan_wanted = 1; /* the first scan starts at once */
+    ix->now_from_mtime = now_from_mtime; /* before the scanner starts; never changed */
+    ix->scan_wanted = 1;                 /* the first scan starts at once */
     pthread_condattr_t monotonic;
     pthread_condattr_init(&monotonic);
     pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
@@ -517,10 +594,50 @@ int cli_serve_file_restat(cli_serve_file *f)
     return 0;
 }
 
+/* The identity of entry e of s, as the snapshot read it. */
+static void file_of(const cli_serve_index *ix, const snapshot *s, const entry *e,
+                    cli_serve_file *out)
+{
+    const record *r = &s->records[e->rec];
+    snprintf(out->path, sizeof out->path, "%s/%s", ix->dir, r->name);
+    memcpy(out->symbol, r->symbols.symbol[e->which], sizeof out->symbol);
+    out->dev = r->read.dev;
+    out->ino = r->read.ino;
+    out->size = r->read.size;
+    out->mtime_ns = r->read.mtime_ns;
+    out->ctime_ns = r->read.ctime_ns;
+    out->has_time = e->timed;
+    out->time = e->timed ? e->time : 0;
+}
+
+/* The index in run[0..n) of the entry answering when (NULL: the newest), or -1 when no timed
+ * entry is at or before the instant (or, with a day, on that day). */
+static long pick(const entry *run, uint32_t n, const cli_serve_when *when)
+{
+    if (when == NULL || !when->has_until)
+        return n > 0 ? (long)n - 1 : -1;
+    /* The timed entries are the tail of the run, in ascending time: the last at or before. */
+    long lo = 0, hi = (long)n; /* first entry that is timed and later than until */
+    while (lo < hi) {
+        const long mid = lo + (hi - lo) / 2;
+        if (!run[mid].timed || run[mid].time <= when->until)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const long k = lo - 1;
+    if (k < 0 || !run[k].timed || (when->has_from && run[k].time < when->from))
+        return -1;
+    return k;
+}
+
 /* The lookup of symbol in s. dir_changed: the folder's times differ from the snapshot's. */
 static int lookup_in(const cli_serve_index *ix, const snapshot *s, const char *symbol,
-                     int dir_changed, cli_serve_file *out)
+                     const cli_serve_when *when, int dir_changed, cli_serve_file *out,
+                     cli_serve_file *prev)
 {
+    if (prev != NULL)
+        memset(prev, 0, sizeof *prev);
     if (s == NULL)
         return CLI_SERVE_INDEX_STALE;
     if (!s->dir_ok)
@@ -529,7 +646,12 @@ static int lookup_in(const cli_serve_index *ix, const snapshot *s, const char *s
     const slot *sl = lower_key(symbol, key) == 0 ? probe(s, key) : NULL;
     if (sl == NULL || sl->key[0] == '\0')
         return dir_changed ? CLI_SERVE_INDEX_STALE : CLI_SERVE_INDEX_NONE;
-    const record *r = &s->records[sl->rec];
+    const entry *run = &s->entries[sl->first];
+    const long k = pick(run, sl->count, when);
+    if (k < 0)
+        return dir_changed ? CLI_SERVE_INDEX_STALE : CLI_SERVE_INDEX_NONE_AT;
+    const entry *e = &run[k];
+    const record *r = &s->records[e->rec];
     char path[sizeof out->path];
     int len = snprintf(path, sizeof path, "%s/%s", ix->dir, r->name);
     struct stat st;
@@ -542,46 +664,71 @@ static int lookup_in(const cli_serve_index *ix, const snapshot *s, const char *s
         return CLI_SERVE_INDEX_CHANGING;
     if (r->settling || !ident_eq(&cur, &r->read))
         return CLI_SERVE_INDEX_STALE;
-    memcpy(out->path, path, (size_t)len + 1);
-    memcpy(out->symbol, r->symbols.symbol[sl->which], sizeof out->symbol);
-    out->dev = r->read.dev;
-    out->ino = r->read.ino;
-    out->size = r->read.size;
-    out->mtime_ns = r->read.mtime_ns;
-    out->ctime_ns = r->read.ctime_ns;
+    file_of(ix, s, e, out);
+    /* The previous snapshot: the newest entry at an earlier instant (an untimed file has
+     * none). Its identity is checked when it is opened. */
+    if (prev != NULL && e->timed) {
+        for (long j = k - 1; j >= 0 && run[j].timed; j--) {
+            if (run[j].time < e->time) {
+                file_of(ix, s, &run[j], prev);
+                break;
+            }
+        }
+    }
     return CLI_SERVE_INDEX_FOUND;
 }
 
-int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out)
+/* The snapshot to look in, a new reference (NULL before the first scan), asking for a scan when
+ * the folder changed or the last one is old; *dir_there and *dir_changed say what was seen. */
+static snapshot *current_for_lookup(cli_serve_index *ix, int *dir_there, int *dir_changed)
 {
-    cli_serve_index *ix = index;
     struct stat dst;
-    const int dir_there = stat(ix->dir, &dst) == 0 && S_ISDIR(dst.st_mode);
+    *dir_there = stat(ix->dir, &dst) == 0 && S_ISDIR(dst.st_mode);
     const int64_t now = monotonic_ns();
     pthread_mutex_lock(&ix->lock);
     snapshot *s = snapshot_get(ix);
-    const int dir_changed =
-        s != NULL && (!dir_there || !s->dir_ok || ts_ns(&dst.st_mtim) != s->dir_mtime_ns ||
+    *dir_changed =
+        s != NULL && (!*dir_there || !s->dir_ok || ts_ns(&dst.st_mtim) != s->dir_mtime_ns ||
                       ts_ns(&dst.st_ctim) != s->dir_ctime_ns);
     int64_t gap = SCAN_DUTY * ix->last_scan_ns;
     if (gap < SWEEP_INTERVAL_NS)
         gap = SWEEP_INTERVAL_NS;
     const int scanning = ix->scans_started != ix->scans_done;
-    if (!scanning && (dir_changed || now - ix->last_scan_end_ns >= gap)) {
+    if (!scanning && (*dir_changed || now - ix->last_scan_end_ns >= gap)) {
         ix->scan_wanted = 1;
         pthread_cond_signal(&ix->wake);
     }
     pthread_mutex_unlock(&ix->lock);
-    int rc = !dir_there && s != NULL && !s->dir_ok ? CLI_SERVE_INDEX_UNREADABLE
-                                                   : lookup_in(ix, s, symbol, dir_changed, out);
+    return s;
+}
+
+int cli_serve_index_lookup_when(cli_serve_index *index, const char *symbol,
+                                const cli_serve_when *when, cli_serve_file *out,
+                                cli_serve_file *prev)
+{
+    int dir_there = 0, dir_changed = 0;
+    snapshot *s = current_for_lookup(index, &dir_there, &dir_changed);
+    int rc = !dir_there && s != NULL && !s->dir_ok
+                 ? CLI_SERVE_INDEX_UNREADABLE
+                 : lookup_in(index, s, symbol, when, dir_changed, out, prev);
+    if (rc != CLI_SERVE_INDEX_FOUND && prev != NULL)
+        memset(prev, 0, sizeof *prev);
     snapshot_unref(s);
     return rc;
 }
 
-int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
-                                 cli_serve_file *out)
+int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out)
+{
+    return cli_serve_index_lookup_when(index, symbol, NULL, out, NULL);
+}
+
+int cli_serve_index_lookup_fresh_when(cli_serve_index *index, const char *symbol,
+                                      const cli_serve_when *when, unsigned timeout_ms,
+                                      cli_serve_file *out, cli_serve_file *prev)
 {
     cli_serve_index *ix = index;
+    if (prev != NULL)
+        memset(prev, 0, sizeof *prev);
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += (time_t)(timeout_ms / 1000);
@@ -603,10 +750,59 @@ int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, uns
     pthread_mutex_unlock(&ix->lock);
     if (s == NULL)
         return CLI_SERVE_INDEX_BUSY;
-    int rc = lookup_in(ix, s, symbol, 0, out);
+    int rc = lookup_in(ix, s, symbol, when, 0, out, prev);
     snapshot_unref(s);
+    if (rc != CLI_SERVE_INDEX_FOUND && prev != NULL)
+        memset(prev, 0, sizeof *prev);
     /* Changed again since that scan: the file is being written. */
     return rc == CLI_SERVE_INDEX_STALE ? CLI_SERVE_INDEX_CHANGING : rc;
+}
+
+int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
+                                 cli_serve_file *out)
+{
+    return cli_serve_index_lookup_fresh_when(index, symbol, NULL, timeout_ms, out, NULL);
+}
+
+int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli_serve_file *last,
+                           cli_serve_file **files, size_t *n)
+{
+    cli_serve_index *ix = index;
+    *files = NULL;
+    *n = 0;
+    pthread_mutex_lock(&ix->lock);
+    snapshot *s = snapshot_get(ix);
+    pthread_mutex_unlock(&ix->lock);
+    char key[CLI_SERVE_SYMBOL_MAX + 1];
+    const slot *sl = s != NULL && s->dir_ok && lower_key(symbol, key) == 0 ? probe(s, key) : NULL;
+    if (sl == NULL || sl->key[0] == '\0') {
+        snapshot_unref(s);
+        return CLI_SERVE_INDEX_NONE;
+    }
+    const entry *run = &s->entries[sl->first];
+    cli_serve_file *out = malloc((sl->count + 1) * sizeof *out);
+    if (out == NULL) {
+        snapshot_unref(s);
+        return -2;
+    }
+    size_t m = 0;
+    if (last->has_time) {
+        /* The timed entries up to last's instant; of several at one instant, the newest (the
+         * last of the run). last itself is the final one, as the lookup chose it. */
+        for (uint32_t k = 0; k < sl->count; k++) {
+            const entry *e = &run[k];
+            if (!e->timed || e->time >= last->time)
+                continue;
+            if (k + 1 < sl->count && run[k + 1].timed && run[k + 1].time == e->time)
+                continue;
+            file_of(ix, s, e, &out[m++]);
+        }
+    }
+    out[m++] = *last;
+    snapshot_unref(s);
+    *files = out;
+    *n = m;
+    return CLI_SERVE_INDEX_FOUND;
 }
 
 /* ---- what the folder holds ---- */
@@ -727,4 +923,40 @@ void cli_serve_index_folder_free(gex__api_folder *folder)
         free((char *)folder->symbol[0].symbol); /* the block of every name */
     free((void *)folder->symbol);
     memset(folder, 0, sizeof *folder);
+}
+
+int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
+                           cli_serve_file **owned)
+{
+    *owned = NULL;
+    q->series = file;
+    q->n_series = 1;
+    cli_serve_file *files = NULL;
+    size_t n = 0;
+    if (index != NULL) {
+        const int rc = cli_serve_index_series(index, q->symbol, file, &files, &n);
+        if (rc == -2)
+            return -1;
+        if (rc == CLI_SERVE_INDEX_FOUND) {
+            *owned = files;
+            q->series = files;
+            q->n_series = n;
+        }
+    }
+    /* FNV-1a over the identities (and paths) of the series: another set, another answer. */
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < q->n_series; i++) {
+        const cli_serve_file *f = &q->series[i];
+        const int64_t id[5] = {(int64_t)f->dev, (int64_t)f->ino, (int64_t)f->size, f->mtime_ns,
+                               f->ctime_ns};
+        const unsigned char *b = (const unsigned char *)id;
+        for (size_t k = 0; k < sizeof id; k++) {
+            h ^= b[k];
+            h *= 1099511628211u;
+        }
+        h ^= fnv1a(f->path);
+        h *= 1099511628211u;
+    }
+    q->series_hash = h;
+    return 0;
 }

@@ -56,6 +56,12 @@ typedef struct cli_serve_query {
     char values[CLI_SERVE_PARAMS_BYTES];
     const char *body; /* POST: the request's body, owned by the request (not cached) */
     size_t body_len;
+    /* NEED_ANALYSIS and NEED_SERIES (SPEC 5.5): the files of the symbol up to the one answering,
+     * ascending, the last being it (cli_serve_index_attach; owned by the caller; NULL: only the
+     * file itself), and a hash of their identities for the cache key (0: none). */
+    const struct cli_serve_file *series;
+    size_t n_series;
+    uint64_t series_hash;
 } cli_serve_query;
 
 /* Outcome of routing: 0 when the path is an endpoint, else the HTTP status to answer with. */
@@ -217,6 +223,18 @@ struct cli_options;
 cli_serve_engine *cli_serve_engine_new(const struct cli_options *opts);
 void cli_serve_engine_free(cli_serve_engine *engine);
 
+/* The snapshots of series (serve-series.c, SPEC 5.5): each file's snapshot (gex/history.h) of
+ * its symbol, computed once per file identity with the server's options and no filters, as gex
+ * history computes it. Thread-safe. */
+typedef struct cli_serve_series_cache cli_serve_series_cache;
+cli_serve_series_cache *cli_serve_series_cache_new(const struct cli_options *opts);
+void cli_serve_series_cache_free(cli_serve_series_cache *cache); /* accepts NULL */
+/* The snapshots of files[0..n) (each its symbol) into out[0..n); ok[i] is 0 where file i gave
+ * none (unreadable, changed since the index saw it, or no contract: the log says why). Returns
+ * 0. */
+int cli_serve_series_snapshots(cli_serve_series_cache *cache, const struct cli_serve_file *files,
+                               size_t n, gex_snapshot *out, int *ok);
+
 /* The serve command (cmd-serve.c): argv[0] is "serve". Returns the exit status. */
 int cli_cmd_serve(int argc, char **argv);
 /* The api command (cmd-api.c): argv[0] is "api". */
@@ -240,6 +258,8 @@ typedef struct cli_serve_file {
     off_t size;
     int64_t mtime_ns;
     int64_t ctime_ns;
+    int has_time; /* placed in time: its quote instant, or its mtime with --now-from-mtime */
+    int64_t time; /* has_time: UTC seconds */
 } cli_serve_file;
 
 typedef struct cli_serve_index cli_serve_index;
@@ -247,6 +267,12 @@ typedef struct cli_serve_index cli_serve_index;
 /* A new index of dir (the path is copied); its scanner thread starts listing the folder at once.
  * NULL when out of memory. log receives one line per file left out or settling (may be NULL). */
 cli_serve_index *cli_serve_index_new(const char *dir, const cli_serve_backend *backend, FILE *log);
+/* The same, where now_from_mtime non-zero places a file without a quote instant of its own at
+ * its modification time (gex serve --now-from-mtime); without it such a file is logged once
+ * ("cannot place in time") and answers only requests for the newest, when no dated file holds
+ * its symbol. */
+cli_serve_index *cli_serve_index_new_dated(const char *dir, const cli_serve_backend *backend,
+                                           FILE *log, int now_from_mtime);
 /* Stops the scanner and frees the index. Accepts NULL. */
 void cli_serve_index_free(cli_serve_index *index);
 
@@ -258,7 +284,23 @@ enum {
     CLI_SERVE_INDEX_STALE = 2,       /* the answer needs a scan: ask cli_serve_index_lookup_fresh */
     CLI_SERVE_INDEX_CHANGING = 3,    /* the file that would answer is being written */
     CLI_SERVE_INDEX_BUSY = 4,        /* lookup_fresh: no scan finished in the time given */
+    CLI_SERVE_INDEX_NONE_AT = 5,     /* files hold the symbol, none at the instant asked */
 };
+
+/* The instant a request asks for (at=, date=; SPEC 5.5). */
+typedef struct cli_serve_when {
+    int has_until; /* 0: the newest file */
+    int64_t until; /* UTC seconds: the latest snapshot at or before it */
+    int has_from;  /* date=: the snapshot must also be at or after from (the day's start) */
+    int64_t from;
+} cli_serve_when;
+
+/* Parses at= (ISO 8601: a UTC instant "2026-05-27T17:58:14Z", with an offset "...-04:00", or a
+ * date alone, then the end of that UTC day) and date= (YYYY-MM-DD, a New York trading day: the
+ * last snapshot of that day) into *when; both NULL: the newest. Returns 0, or -1 with message
+ * saying what is wrong (both given, or a value that is no instant). */
+int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when, char *message,
+                         size_t size);
 
 /* The newest chain file holding symbol (compared ignoring case), from the index as the last scan
  * left it: never waits for a scan (it asks for one when the folder changed, or periodically).
@@ -275,6 +317,25 @@ int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve
 int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
                                  cli_serve_file *out);
 
+/* The same lookups for the instant when asks (NULL: the newest), also filling *prev (may be
+ * NULL) with the previous snapshot of the symbol: the newest file at an earlier instant, or
+ * prev->path "" when there is none (the first, or an untimed file). _NONE_AT: files hold the
+ * symbol but none is at or before the instant (or on the day) asked. */
+int cli_serve_index_lookup_when(cli_serve_index *index, const char *symbol,
+                                const cli_serve_when *when, cli_serve_file *out,
+                                cli_serve_file *prev);
+int cli_serve_index_lookup_fresh_when(cli_serve_index *index, const char *symbol,
+                                      const cli_serve_when *when, unsigned timeout_ms,
+                                      cli_serve_file *out, cli_serve_file *prev);
+
+/* The series of symbol ending at last (a file a lookup returned): the dated files at earlier
+ * instants, one per instant (the newest file of an instant held twice), in ascending time, then
+ * last; just last when it is untimed. From the index as the last scan left it; identities are
+ * checked when the files are opened. Returns CLI_SERVE_INDEX_FOUND with *files (malloc'ed, n
+ * entries, free() it), _NONE, or -2 when out of memory. */
+int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli_serve_file *last,
+                           cli_serve_file **files, size_t *n);
+
 /* What the folder holds, for the endpoints that describe it (/v1/symbols): every symbol with
  * the number of files holding it and their first and last quote instants, from a scan that
  * ended at most 0.25 s ago or, failing that, one that starts now (waiting at most timeout_ms).
@@ -282,6 +343,21 @@ int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, uns
  * _UNREADABLE, _BUSY; -2 when out of memory. */
 int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out);
 void cli_serve_index_folder_free(gex__api_folder *folder);
+
+/* at= and date= of q (when its endpoint declares them) into *when (cli_serve_parse_when).
+ * Returns 0, or -1 with message set (answer 400 invalid_parameter). */
+int cli_serve_query_when(const cli_serve_query *q, cli_serve_when *when, char *message,
+                         size_t size);
+
+/* The answer for _NONE_AT: 404 no_data naming the symbol and the instant asked. */
+void cli_serve_none_at_message(const cli_serve_query *q, char *message, size_t size);
+
+/* Attaches to q the series of q->symbol ending at file (cli_serve_index_series; index NULL:
+ * file alone) and its identities' hash, for endpoints that need an analysis or a series.
+ * *owned receives what the caller frees (free(); NULL when nothing was allocated). Returns 0,
+ * or -1 when out of memory. */
+int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
+                           cli_serve_file **owned);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
 int cli_serve_file_restat(cli_serve_file *f);
@@ -340,7 +416,8 @@ typedef struct cli_serve_config {
                                  connection's start or its previous answer */
     size_t cache_entries;
     size_t cache_bytes;
-    FILE *access_log; /* one line per request; NULL: none */
+    FILE *access_log;   /* one line per request; NULL: none */
+    int now_from_mtime; /* --now-from-mtime: files without a quote instant take their mtime */
     cli_serve_backend backend;
 } cli_serve_config;
 

@@ -62,6 +62,7 @@ struct cli_serve_engine {
     chain_entry *entries;
     size_t n_entries, bytes;
     unsigned long tick;
+    cli_serve_series_cache *series; /* the snapshots of series (SPEC 5.5) */
 };
 
 cli_serve_engine *cli_serve_engine_new(const cli_options *opts)
@@ -81,6 +82,11 @@ cli_serve_engine *cli_serve_engine_new(const cli_options *opts)
     e->opts.files = NULL;
     e->opts.n_files = 0;
     e->opts.output = NULL;
+    e->series = cli_serve_series_cache_new(&e->opts);
+    if (e->series == NULL) {
+        free(e);
+        return NULL;
+    }
     pthread_mutex_init(&e->lock, NULL);
     pthread_cond_init(&e->loaded, NULL);
     return e;
@@ -102,6 +108,7 @@ void cli_serve_engine_free(cli_serve_engine *e)
         next = c->next;
         entry_free(c);
     }
+    cli_serve_series_cache_free(e->series);
     pthread_cond_destroy(&e->loaded);
     pthread_mutex_destroy(&e->lock);
     free(e);
@@ -169,6 +176,15 @@ static int load(const cli_serve_engine *e, const char *path, const char *symbol,
     cli_options opts = e->opts;
     opts.read.symbol = symbol;
     int rc = cli_read_stream(NULL, &opts, path, fp, &c->chain, &c->read);
+    /* --now-from-mtime: a file without a quote instant is computed at its modification time,
+     * the instant the index placed it at (SPEC 5.5), as gex history does. */
+    int64_t quote = 0;
+    struct stat st;
+    if (rc == CLI_EXIT_OK && opts.now_from_mtime && !opts.prepare.has_now &&
+        gex_chain_quote_time(c->chain, &quote) != GEX_OK && fstat(fileno(fp), &st) == 0) {
+        opts.prepare.has_now = 1;
+        opts.prepare.now = (int64_t)st.st_mtim.tv_sec;
+    }
     if (rc == CLI_EXIT_OK && (rc = cli_prepare(NULL, &opts, path, c->chain, &c->prepare)) != 0) {
         gex_chain_free(c->chain);
         c->chain = NULL;
@@ -324,14 +340,70 @@ static int analyse(const cli_serve_engine *e, const chain_entry *c, const char *
     return cli_analyze_shared(NULL, &opts, path, c->chain, &c->read, &c->prepare, 1, a);
 }
 
+/* The series input of q (SPEC 5.5): the snapshot of each file of q->series (cached per file
+ * version), in ascending instant, files that gave none left out, and their measures. The
+ * arrays are malloc'ed into *snaps, *metrics and *files (free each). 0, or -1 out of memory. */
+static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_series *out,
+                     gex_snapshot **snaps, gex_history_metrics **metrics, const char ***files)
+{
+    const size_t n = q->n_series;
+    *snaps = malloc((n > 0 ? n : 1) * sizeof **snaps);
+    *metrics = malloc((n > 0 ? n : 1) * sizeof **metrics);
+    *files = malloc((n > 0 ? n : 1) * sizeof **files);
+    int *ok = malloc((n > 0 ? n : 1) * sizeof *ok);
+    if (*snaps == NULL || *metrics == NULL || *files == NULL || ok == NULL) {
+        free(ok);
+        return -1;
+    }
+    cli_serve_series_snapshots(e->series, q->series, n, *snaps, ok);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* One underlying, ascending: a file out of order (its quote instant differs from the
+         * one it was placed at) is left out rather than failing the series. */
+        if (!ok[i] || (m > 0 && (*snaps)[i].quote_time <= (*snaps)[m - 1].quote_time))
+            continue;
+        (*snaps)[m] = (*snaps)[i];
+        snprintf((*snaps)[m].symbol, sizeof(*snaps)[m].symbol, "%s", q->series[n - 1].symbol);
+        (*files)[m] = q->series[i].path;
+        m++;
+    }
+    free(ok);
+    if (m > 0 && gex_history_metrics_compute(*snaps, m, *metrics) != GEX_OK)
+        m = 0;
+    *out = (gex__api_series){m, *snaps, *metrics, *files};
+    return 0;
+}
+
 /* Renders one answer from a ready chain into out: CLI_EXIT_OK (out filled, any status the
  * builder chose), or the exit status the command line would have (out empty). */
-static int render(const cli_serve_engine *e, const chain_entry *c, const char *path,
+static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry **out, int *rc_out);
+
+static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
                   const cli_serve_query *q, cli_serve_result *out)
 {
     memset(out, 0, sizeof *out);
-    gex__analysis a;
+    gex__analysis a, pa;
     int rc = analyse(e, c, path, q->expiration, q->min_oi, &a);
+    /* The previous snapshot of the symbol (SPEC 5.5), analysed with the same filters: the
+     * open-interest changes. Without it (the first file, or one that cannot be read now) they
+     * are null. */
+    chain_entry *pc = NULL;
+    int prc = CLI_EXIT_INPUT;
+    if (rc == CLI_EXIT_OK && q->endpoint->need == GEX__API_NEED_ANALYSIS && q->n_series >= 2) {
+        int why = 0;
+        const cli_serve_file *prev = &q->series[q->n_series - 2];
+        if (acquire(e, prev, &pc, &why) == 0 && pc->state == ENTRY_READY)
+            prc = analyse(e, pc, prev->path, q->expiration, q->min_oi, &pa);
+    }
+    gex__api_series series = {0, NULL, NULL, NULL};
+    gex_snapshot *snaps = NULL;
+    gex_history_metrics *metrics = NULL;
+    const char **files = NULL;
+    if (rc == CLI_EXIT_OK && q->endpoint->need == GEX__API_NEED_SERIES && q->n_series > 0 &&
+        series_of(e, q, &series, &snaps, &metrics, &files) != 0) {
+        cli_error(path, 0, "out of memory building the series");
+        rc = CLI_EXIT_INTERNAL;
+    }
     if (rc == CLI_EXIT_OK) {
         gex__api_params params;
         cli_serve_query_api_params(q, &params);
@@ -341,12 +413,22 @@ static int render(const cli_serve_engine *e, const chain_entry *c, const char *p
             .body = q->body,
             .body_len = q->body_len,
             .analysis = &a,
+            .previous = prc == CLI_EXIT_OK ? &pa : NULL,
+            .series = q->endpoint->need == GEX__API_NEED_SERIES ? &series : NULL,
             .now = (int64_t)time(NULL),
         };
         if (cli_serve_build(q->endpoint, &in, out) != 0) {
             cli_error(path, 0, "out of memory building the JSON document");
             rc = CLI_EXIT_INTERNAL;
         }
+    }
+    free(snaps);
+    free(metrics);
+    free(files);
+    if (pc != NULL) {
+        if (pc->state == ENTRY_READY) /* analysed: freed whatever its status */
+            cli_analysis_free(&pa);
+        release(e, pc);
     }
     cli_analysis_free(&a);
     return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api-exposure.h"
+#include "api-history.h"
 #include "api.h"
 #include "api-volatility.h"
 
@@ -16,7 +17,8 @@
  * `gex KIND --format json` prints. */
 static json_t *exposure_doc(gex__doc doc, const gex__api_input *in, gex__api_answer *ans)
 {
-    json_t *d = gex__document(doc, in->analysis);
+    /* The previous snapshot fills the gex document's oi changes (SPEC 5.5). */
+    json_t *d = gex__document_previous(doc, in->analysis, in->previous);
     if (d == NULL)
         return gex__api_fail(ans, 500, "internal_error", "out of memory building the document");
     return d;
@@ -52,8 +54,8 @@ static json_t *build_summary(const gex__api_input *in, gex__api_answer *ans)
     return exposure_doc(GEX__DOC_SUMMARY, in, ans);
 }
 
-/* The filters every analysed endpoint takes (SPEC 5.1). */
-#define FILTERS "expiration,min_oi"
+/* The filters every analysed endpoint takes (SPEC 5.1), and the instant asked (SPEC 5.5). */
+#define FILTERS "expiration,min_oi,at,date"
 
 static const gex__api_endpoint endpoints[] = {
     /* The exposure documents of the command line (SPEC 3, 5.1). */
@@ -85,6 +87,17 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/adv_volatility/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_adv_volatility,
      NULL},
     {"GET", "/v1/liquidity/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_liquidity, NULL},
+    /* The folder over time (SPEC 5.5, api-history.c): the time helper's rows. */
+    {"GET", "/v1/exposure/oi-diff/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS ",topN",
+     gex__api_oi_diff, NULL},
+    {"GET", "/v1/vrp/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_vrp, NULL},
+    {"GET", "/v1/vrp/{symbol}/history", GEX__API_NEED_SERIES, "at,date,days", gex__api_vrp_history,
+     NULL},
+    {"GET", "/v1/volatility/realized/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_realized,
+     NULL},
+    {"GET", "/v1/volatility/forecast/{symbol}", GEX__API_NEED_SERIES, "at,date,dist",
+     gex__api_forecast, NULL},
+    {"GET", "/v1/history/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_history, NULL},
 };
 
 const gex__api_endpoint *gex__api_endpoints(size_t *n)

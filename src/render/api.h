@@ -60,6 +60,7 @@ typedef struct gex__api_series {
     size_t n;
     const gex_snapshot *snapshot;
     const gex_history_metrics *metrics;
+    const char *const *file; /* the file of each snapshot (NULL: not known) */
 } gex__api_series;
 
 /* Everything a builder may read. Members an endpoint's need does not provide are NULL. */

@@ -90,10 +90,26 @@ const char *gex__interpret_charm(double net_chex)
     return "No net charm: time decay moves dealer hedges neither way";
 }
 
-static json_t *exposure_doc(const gex__analysis *a, int m)
+/* The row of strike in rows[0..n) (ascending strikes), or NULL. */
+static const gex_strike_row *row_of_strike(const gex_strike_row *rows, size_t n, double strike)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (rows[mid].strike < strike)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && rows[lo].strike == strike ? &rows[lo] : NULL;
+}
+
+static json_t *exposure_doc(const gex__analysis *a, const gex__analysis *prev, int m)
 {
     const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
     const size_t n = gex_exposure_strike_count(a->exposure);
+    const gex_strike_row *prev_rows = prev != NULL ? gex_exposure_strikes(prev->exposure) : NULL;
+    const size_t prev_n = prev != NULL ? gex_exposure_strike_count(prev->exposure) : 0;
     json_t *d = gex__doc_head(a);
     int rc = d == NULL ? GEX_ENOMEM : GEX_OK;
     char key[32];
@@ -139,10 +155,15 @@ static json_t *exposure_doc(const gex__analysis *a, int m)
             rc |= gex__jset(o, "put_volume", gex__jnum(r->put_volume));
         }
         if (m == 0) {
-            /* The vendor's day-over-day OI change: a chain file has one day, so it is null,
-             * as the vendor's own response has it; kept so code reading it runs unchanged. */
-            rc |= gex__jset(o, "call_oi_change", json_null());
-            rc |= gex__jset(o, "put_oi_change", json_null());
+            /* The vendor's OI change against the previous snapshot of the underlying (SPEC
+             * 5.5): this strike's open interest minus the previous one's; null without a
+             * previous snapshot or when the strike was not in it. */
+            const gex_strike_row *p =
+                prev != NULL ? row_of_strike(prev_rows, prev_n, r->strike) : NULL;
+            rc |= gex__jset(o, "call_oi_change",
+                            p != NULL ? gex__jnum(r->call_oi - p->call_oi) : json_null());
+            rc |= gex__jset(o, "put_oi_change",
+                            p != NULL ? gex__jnum(r->put_oi - p->put_oi) : json_null());
         }
         rc |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
     }
@@ -275,9 +296,15 @@ static json_t *levels_doc(const gex__analysis *a);
 
 json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a)
 {
+    return gex__exposure_document_previous(doc, a, NULL);
+}
+
+json_t *gex__exposure_document_previous(gex__doc doc, const gex__analysis *a,
+                                        const gex__analysis *prev)
+{
     if (doc == GEX__DOC_LEVELS)
         return levels_doc(a);
-    return exposure_doc(a, measure_of(doc));
+    return exposure_doc(a, prev, measure_of(doc));
 }
 
 /* --- levels --- */

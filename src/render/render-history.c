@@ -144,26 +144,37 @@ static void row_values(const gex__history_row *r, gex_level *v)
     v[C_PUT_OI_CHANGE] = m->put_oi_change;
 }
 
+json_t *gex__history_row_json(const gex__history_row *r)
+{
+    char iso[40];
+    gex_level v[C_COUNT];
+    gex_time_format_iso(r->snap.quote_time, iso, sizeof iso);
+    row_values(r, v);
+    json_t *o = json_object();
+    int st = o == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(o, "symbol", gex__jstr(r->snap.symbol));
+    st |= gex__jset(o, "as_of", gex__jstr(iso));
+    for (int c = C_SPOT; c < C_FILE && st == GEX_OK; c++) {
+        json_t *x =
+            c == C_HISTORY_DAYS ? json_integer((json_int_t)r->m.history_days) : gex__jlevel(&v[c]);
+        st |= gex__jset(o, columns[c].name, x);
+    }
+    st |= gex__jset(o, "file", r->file != NULL ? gex__jstr(r->file) : json_null());
+    if (st != GEX_OK) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static int render_json(const gex__history_row *rows, size_t n, const gex__history_meta *meta,
                        FILE *out, gex_error *err)
 {
     json_t *d = json_object(), *arr = json_array();
     int st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
-    gex_level v[C_COUNT];
     for (size_t i = 0; i < n && st == GEX_OK; i++) {
-        const gex__history_row *r = &rows[i];
-        char iso[40];
-        gex_time_format_iso(r->snap.quote_time, iso, sizeof iso);
-        row_values(r, v);
-        json_t *o = json_object();
-        st |= gex__jset(o, "symbol", gex__jstr(r->snap.symbol));
-        st |= gex__jset(o, "as_of", gex__jstr(iso));
-        for (int c = C_SPOT; c < C_FILE && st == GEX_OK; c++) {
-            json_t *x = c == C_HISTORY_DAYS ? json_integer((json_int_t)r->m.history_days)
-                                            : gex__jlevel(&v[c]);
-            st |= gex__jset(o, columns[c].name, x);
-        }
-        st |= gex__jset(o, "file", gex__jstr(r->file));
+        json_t *o = gex__history_row_json(&rows[i]);
+        st |= o == NULL ? GEX_ENOMEM : GEX_OK;
         st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
     }
     st |= gex__jset(d, "history", arr);

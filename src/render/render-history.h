@@ -34,6 +34,10 @@ typedef struct gex__history_meta {
 /* The column names, in order (NULL-terminated), for messages and tests. */
 extern const char *const gex__history_columns[];
 
+/* One row as gex history --format json writes it (file null when r->file is NULL); NULL when
+ * out of memory. The caller owns it. */
+json_t *gex__history_row_json(const gex__history_row *r);
+
 /* Writes rows[0..n) in format to out. Returns GEX_OK, GEX_ENOMEM, GEX_EIO (a write failed) or
  * GEX_ERANGE (a non-finite value, written as an empty cell or null), with err saying why. */
 int gex__render_history(const gex__history_row *rows, size_t n, const gex__history_meta *meta,

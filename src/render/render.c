@@ -15,9 +15,14 @@ int gex__render(const gex__render_options *options, const gex__analysis *a, FILE
 
 json_t *gex__document(gex__doc doc, const gex__analysis *a)
 {
+    return gex__document_previous(doc, a, NULL);
+}
+
+json_t *gex__document_previous(gex__doc doc, const gex__analysis *a, const gex__analysis *prev)
+{
     if (doc == GEX__DOC_SUMMARY)
         return gex__summary_document(a);
     if (doc == GEX__DOC_EXPIRATIONS)
         return gex__expirations_document(a);
-    return gex__exposure_document(doc, a);
+    return gex__exposure_document_previous(doc, a, prev);
 }

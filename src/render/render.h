@@ -73,6 +73,10 @@ int gex__render(const gex__render_options *options, const gex__analysis *a, FILE
  * meta included), exactly as the command prints it; NULL when memory ran out or the hedging
  * estimate of a summary failed. The caller owns it. gex serve writes it to memory. */
 json_t *gex__document(gex__doc doc, const gex__analysis *a);
+/* The same with the previous snapshot of the underlying (NULL: none), from which the gex
+ * document's call_oi_change and put_oi_change per strike are filled (SPEC 5.5): this snapshot's
+ * open interest at the strike minus prev's, null where prev has no such strike. */
+json_t *gex__document_previous(gex__doc doc, const gex__analysis *a, const gex__analysis *prev);
 
 /* The parts of gex__render and gex__document: the summary (render-summary.c) and every other
  * document (render-exposure.c). */
@@ -82,6 +86,8 @@ json_t *gex__summary_document(const gex__analysis *a);
 int gex__render_exposure(const gex__render_options *options, const gex__analysis *a, FILE *out,
                          gex_error *err);
 json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a);
+json_t *gex__exposure_document_previous(gex__doc doc, const gex__analysis *a,
+                                        const gex__analysis *prev);
 /* The expirations document (render-expiry.c): one row per expiration of the file. */
 int gex__render_expirations(const gex__render_options *options, const gex__analysis *a, FILE *out,
                             gex_error *err);

@@ -1,0 +1,661 @@
+/*
+ * api-history.c: the documents of a folder over time (SPEC 5.5, api-history.h): the vendor's
+ * VRP dashboard and its daily history, the open-interest changes against the previous
+ * snapshot, realized volatility, and gex's own history rows. Measures come from the library
+ * (gex/history.h, gex/volatility.h); what the vendor does not publish (harvest score, VRP
+ * regime, vanna outlook, semivariance) is gex's own and named so in meta.gex_own; what no chain
+ * file holds (macro data, strategy scores, intraday ranges) is null and meta.not_computed says
+ * why.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api-history.h"
+#include "render-history.h"
+
+/* VRP history's lookback, the vendor's: default 30 days, 1 to 365. */
+#define VRP_HISTORY_DAYS_DEFAULT 30
+#define VRP_HISTORY_DAYS_MAX     365
+/* oi-diff's topN, the vendor's: default 10, clamped to [1, 100]. */
+#define OI_DIFF_TOP_DEFAULT 10
+#define OI_DIFF_TOP_MAX     100
+/* |z| from which a VRP is extreme (warnings): two standard deviations. */
+#define EXTREME_Z 2.0
+/* The vendor's term_vrp tenors in days; only 30 is computed from a snapshot (SPEC 6.1). */
+#define TERM_DAYS GEX_HISTORY_TENOR_DAYS
+
+static json_t *fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
+{
+    ans->status = status;
+    snprintf(ans->code, sizeof ans->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ans->message, sizeof ans->message, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+static const char *param(const gex__api_params *p, const char *name)
+{
+    const char *v = NULL;
+    for (size_t i = 0; p != NULL && i < p->n; i++)
+        if (strcmp(p->name[i], name) == 0)
+            v = p->value[i];
+    return v;
+}
+
+/* An integer parameter in [lo, hi] (outside: clamped when clamp, else refused): 0, or -1. */
+static int int_param(const gex__api_input *in, const char *name, long def, long lo, long hi,
+                     int clamp, long *out, gex__api_answer *ans)
+{
+    const char *v = param(in->params, name);
+    *out = def;
+    if (v == NULL)
+        return 0;
+    char *end = NULL;
+    const long x = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || ((x < lo || x > hi) && !clamp)) {
+        fail(ans, 400, "invalid_parameter", "%s=%.32s: give a whole number from %ld to %ld", name,
+             v, lo, hi);
+        return -1;
+    }
+    *out = x < lo ? lo : x > hi ? hi : x;
+    return 0;
+}
+
+static json_t *out_of_memory(json_t *d, gex__api_answer *ans)
+{
+    json_decref(d);
+    return fail(ans, 500, "internal_error", "out of memory building the document");
+}
+
+static json_t *jlevel_or_null(int has, double v)
+{
+    gex_level l = {has && isfinite(v), v};
+    return gex__jlevel(&l);
+}
+
+/* The series' last snapshot, or a 404 naming the symbol. */
+static const gex_snapshot *series_last(const gex__api_input *in, gex__api_answer *ans)
+{
+    if (in->series == NULL || in->series->n == 0) {
+        fail(ans, 404, "no_data", "no snapshot of %s in the folder at the instant asked",
+             in->symbol != NULL ? in->symbol : "the symbol");
+        return NULL;
+    }
+    return &in->series->snapshot[in->series->n - 1];
+}
+
+/* The daily closes of the series (gex_vol_closes), malloc'ed; NULL when out of memory. */
+static double *series_closes(const gex__api_series *s, size_t *m)
+{
+    double *closes = malloc((s->n > 0 ? s->n : 1) * sizeof *closes);
+    if (closes != NULL && gex_vol_closes(s->snapshot, s->n, closes, m) != GEX_OK) {
+        free(closes);
+        return NULL;
+    }
+    return closes;
+}
+
+/* Is NYSE's regular session open at utc: a weekday, 09:30 to 16:00 New York time (exchange
+ * holidays are not known to gex: a holiday reads as open). */
+static int market_open(int64_t utc)
+{
+    const int64_t local = utc + gex_time_eastern_offset(utc);
+    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : (local - 86399) / 86400);
+    const int64_t sec = local - (int64_t)day * 86400;
+    const int wd = gex_time_weekday(day);
+    return wd >= 1 && wd <= 5 && sec >= 9 * 3600 + 1800 && sec < 16 * 3600;
+}
+
+/* meta of a series document: the generator, how many snapshots, and what is gex's own. */
+static json_t *series_meta(const gex__api_input *in, const char *const *own, size_t n_own)
+{
+    json_t *m = in->analysis != NULL ? gex__json_meta(in->analysis) : json_object();
+    if (m == NULL)
+        return NULL;
+    int st = GEX_OK;
+    if (in->analysis == NULL) {
+        char version[64];
+        snprintf(version, sizeof version, "gex %s", gex_version());
+        st |= gex__jset(m, "generator", gex__jstr(version));
+    }
+    st |= gex__jset(m, "snapshots", json_integer((json_int_t)in->series->n));
+    char first[40];
+    gex_time_format_iso(in->series->snapshot[0].quote_time, first, sizeof first);
+    st |= gex__jset(m, "first_snapshot", gex__jstr(first));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n_own && arr != NULL; i++)
+        st |= json_array_append_new(arr, gex__jstr(own[i])) == 0 ? GEX_OK : GEX_ENOMEM;
+    st |= gex__jset(m, "gex_own", arr);
+    if (st != GEX_OK) {
+        json_decref(m);
+        return NULL;
+    }
+    return m;
+}
+
+double gex__api_expected_move_1d(double spot, double atm_iv_pct)
+{
+    return spot * atm_iv_pct / 100.0 / sqrt((double)GEX_HISTORY_TRADING_DAYS);
+}
+
+/* The harvest score: the share of the previous 60 days' vrp_20d at or below today's (the
+ * percentile / 100; 0.5 while it has too little history), 0 when the premium is not positive,
+ * halved in negative gamma (dealers amplify moves: selling premium is less safe), rounded to
+ * two decimals. */
+gex_level gex__api_harvest_score(const gex_snapshot *s, const gex_history_metrics *m)
+{
+    gex_level out = {0, 0.0};
+    const gex_level *vrp20 = &m->vrp[2];
+    if (!vrp20->has)
+        return out;
+    double score = 0.0;
+    if (vrp20->value > 0.0)
+        score = m->percentile.has ? m->percentile.value / 100.0 : 0.5;
+    if (s->net_gex < 0.0)
+        score *= 0.5;
+    out.has = 1;
+    out.value = round(score * 100.0) / 100.0;
+    return out;
+}
+
+/* The VRP regime (gex's own; the vendor's labels): null while the z-score needs history;
+ * cheap_convexity when implied is at or below realized, toxic_short_vol when the premium is
+ * positive but dealers are short gamma, else harvestable. */
+static const char *vrp_regime(const gex_snapshot *s, const gex_history_metrics *m)
+{
+    if (!m->z_score.has || !m->vrp[2].has)
+        return NULL;
+    if (m->vrp[2].value <= 0.0)
+        return "cheap_convexity";
+    return s->net_gex < 0.0 ? "toxic_short_vol" : "harvestable";
+}
+
+json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
+{
+    const gex_snapshot *s = series_last(in, ans);
+    if (s == NULL)
+        return NULL;
+    const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
+    size_t n_closes = 0;
+    double *closes = series_closes(in->series, &n_closes);
+    if (closes == NULL)
+        return out_of_memory(NULL, ans);
+    gex_level down = {0, 0}, up = {0, 0}, rv_term = gex_vol_realized(closes, n_closes, TERM_DAYS);
+    gex_vol_semi(closes, n_closes, 20, &down, &up);
+    free(closes);
+
+    char iso[40];
+    gex_time_format_iso(s->quote_time, iso, sizeof iso);
+    json_t *d = json_object();
+    int st = d == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(d, "symbol", gex__jstr(s->symbol));
+    st |= gex__jset(d, "underlying_price", gex__jnum(s->spot));
+    st |= gex__jset(d, "as_of", gex__jstr(iso));
+    st |= gex__jset(d, "market_open", json_boolean(market_open(s->quote_time)));
+
+    json_t *v = json_object();
+    st |= gex__jset(v, "atm_iv", gex__jlevel(&s->atm_iv));
+    static const char *const rv_names[] = {"rv_5d", "rv_10d", "rv_20d", "rv_30d"};
+    static const char *const vrp_names[] = {"vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d"};
+    for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
+        st |= gex__jset(v, rv_names[i], gex__jlevel(&m->rv[i]));
+    for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
+        st |= gex__jset(v, vrp_names[i], gex__jlevel(&m->vrp[i]));
+    st |= gex__jset(v, "z_score", gex__jlevel(&m->z_score));
+    st |= gex__jset(v, "percentile", gex__jlevel(&m->percentile));
+    st |= gex__jset(v, "history_days", json_integer((json_int_t)m->history_days));
+    st |= gex__jset(d, "vrp", v);
+    st |= gex__jset(d, "variance_risk_premium", gex__jlevel(&m->variance_risk_premium));
+    st |= gex__jset(d, "convexity_premium", json_null());
+    st |= gex__jset(d, "fair_vol", json_null());
+
+    json_t *dir = json_object();
+    st |= gex__jset(dir, "put_wing_iv_25d", gex__jlevel(&s->put_iv_25d));
+    st |= gex__jset(dir, "call_wing_iv_25d", gex__jlevel(&s->call_iv_25d));
+    st |= gex__jset(dir, "downside_rv_20d", gex__jlevel(&down));
+    st |= gex__jset(dir, "upside_rv_20d", gex__jlevel(&up));
+    st |=
+        gex__jset(dir, "downside_vrp",
+                  jlevel_or_null(s->put_iv_25d.has && down.has, s->put_iv_25d.value - down.value));
+    st |= gex__jset(dir, "upside_vrp",
+                    jlevel_or_null(s->call_iv_25d.has && up.has, s->call_iv_25d.value - up.value));
+    st |= gex__jset(d, "directional", dir);
+
+    /* term_vrp: the 30-day point (the snapshot's ATM IV, SPEC 6.1, against realized volatility
+     * over 30 trading days); the other tenors need a volatility surface (not computed). */
+    json_t *term = json_array();
+    if (s->atm_iv.has && rv_term.has) {
+        json_t *t = json_object();
+        st |= gex__jset(t, "dte", json_integer(TERM_DAYS));
+        st |= gex__jset(t, "iv", gex__jnum(s->atm_iv.value));
+        st |= gex__jset(t, "rv", gex__jnum(rv_term.value));
+        st |= gex__jset(t, "vrp", gex__jnum(s->atm_iv.value - rv_term.value));
+        st |= term == NULL || json_array_append_new(term, t) != 0 ? GEX_ENOMEM : GEX_OK;
+    }
+    st |= gex__jset(d, "term_vrp", term);
+
+    const int positive = s->net_gex >= 0.0;
+    const char *gamma = positive ? "positive_gamma" : "negative_gamma";
+    const gex_level harvest = gex__api_harvest_score(s, m);
+    json_t *gc = json_object();
+    st |= gex__jset(gc, "regime", gex__jstr(gamma));
+    st |= gex__jset(gc, "harvest_score", gex__jlevel(&harvest));
+    st |= gex__jset(gc, "interpretation",
+                    gex__jstr(positive ? "Dealers long gamma: hedging dampens moves, so a rich "
+                                         "premium is more likely to be harvested."
+                                       : "Dealers short gamma: hedging amplifies moves, so a "
+                                         "rich premium may reflect genuine tail risk."));
+    st |= gex__jset(d, "gex_conditioned", gc);
+
+    /* Vanna: with spot above the flip and positive net vanna exposure, dealers' hedging of a
+     * falling volatility sells into rallies (compression); below it with negative vanna, the
+     * reverse. */
+    const int above = s->gamma_flip.has && s->spot > s->gamma_flip.value;
+    const char *outlook = "Mixed", *why = "Vanna and the gamma flip disagree: no clear "
+                                          "volatility outlook from dealer hedging.";
+    if (!s->gamma_flip.has) {
+        outlook = "Unknown";
+        why = "No gamma flip in the chain: the vanna outlook needs one.";
+    } else if (s->net_vex > 0.0 && above) {
+        outlook = "Vol compression likely";
+        why = "Positive vanna + spot above gamma flip: dealer hedging compresses vol. "
+              "Supports premium selling.";
+    } else if (s->net_vex < 0.0 && !above) {
+        outlook = "Vol expansion likely";
+        why = "Negative vanna + spot below gamma flip: dealer hedging expands vol. Caution "
+              "selling premium.";
+    }
+    json_t *vc = json_object();
+    st |= gex__jset(vc, "outlook", gex__jstr(outlook));
+    st |= gex__jset(vc, "interpretation", gex__jstr(why));
+    st |= gex__jset(d, "vanna_conditioned", vc);
+
+    json_t *rg = json_object();
+    const char *regime = vrp_regime(s, m);
+    st |= gex__jset(rg, "gamma", gex__jstr(gamma));
+    st |= gex__jset(rg, "vrp_regime", regime != NULL ? gex__jstr(regime) : json_null());
+    st |= gex__jset(rg, "net_gex", gex__jnum(s->net_gex));
+    st |= gex__jset(rg, "gamma_flip", gex__jlevel(&s->gamma_flip));
+    st |= gex__jset(d, "regime", rg);
+    st |= gex__jset(d, "strategy_scores", json_null());
+    st |= gex__jset(d, "net_harvest_score", json_null());
+    st |= gex__jset(d, "dealer_flow_risk", json_null());
+
+    json_t *warn = json_array();
+    if (warn != NULL && !positive)
+        st |= json_array_append_new(warn, gex__jstr("negative_gamma"));
+    if (warn != NULL && m->z_score.has && fabs(m->z_score.value) >= EXTREME_Z)
+        st |= json_array_append_new(warn, gex__jstr("extreme_vrp"));
+    st |= gex__jset(d, "warnings", warn);
+
+    json_t *macro = json_object();
+    static const char *const macro_names[] = {"vix",   "vix_3m",    "vix_term_slope",
+                                              "dgs10", "hy_spread", "fed_funds"};
+    for (size_t i = 0; i < sizeof macro_names / sizeof macro_names[0]; i++)
+        st |= gex__jset(macro, macro_names[i], json_null());
+    st |= gex__jset(d, "macro", macro);
+
+    static const char *const own[] = {"directional.downside_rv_20d",
+                                      "directional.upside_rv_20d",
+                                      "gex_conditioned.harvest_score",
+                                      "gex_conditioned.interpretation",
+                                      "vanna_conditioned",
+                                      "regime.vrp_regime",
+                                      "warnings"};
+    json_t *meta = series_meta(in, own, sizeof own / sizeof own[0]);
+    json_t *nc = json_object();
+    st |= gex__jset(nc, "fair_vol",
+                    gex__jstr("needs a variance-swap replication over the "
+                              "smile, not computed"));
+    st |= gex__jset(nc, "convexity_premium", gex__jstr("fair_vol - atm_iv: as fair_vol"));
+    st |= gex__jset(nc, "term_vrp", gex__jstr("only the 30-day tenor is computed"));
+    st |= gex__jset(nc, "strategy_scores", gex__jstr("the vendor's scores are unpublished"));
+    st |= gex__jset(nc, "net_harvest_score", gex__jstr("the vendor's composite is unpublished"));
+    st |= gex__jset(nc, "dealer_flow_risk", gex__jstr("the vendor's score is unpublished"));
+    st |= gex__jset(nc, "macro", gex__jstr("VIX, Treasury and credit data are in no chain file"));
+    st |= gex__jset(meta, "not_computed", nc);
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}
+
+json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans)
+{
+    long days = 0;
+    if (int_param(in, "days", VRP_HISTORY_DAYS_DEFAULT, 1, VRP_HISTORY_DAYS_MAX, 0, &days, ans))
+        return NULL;
+    const gex_snapshot *last = series_last(in, ans);
+    if (last == NULL)
+        return NULL;
+    const gex__api_series *se = in->series;
+    /* One row per New York trading day, its last snapshot; the last `days` of them. */
+    size_t *rows = malloc(se->n * sizeof *rows);
+    if (rows == NULL)
+        return out_of_memory(NULL, ans);
+    size_t n = 0;
+    for (size_t i = 0; i < se->n; i++)
+        if (i + 1 == se->n || gex_history_trading_day(se->snapshot[i + 1].quote_time) !=
+                                  gex_history_trading_day(se->snapshot[i].quote_time))
+            rows[n++] = i;
+    const size_t first = n > (size_t)days ? n - (size_t)days : 0;
+    json_t *d = json_object(), *arr = json_array();
+    int st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(d, "symbol", gex__jstr(last->symbol));
+    st |= gex__jset(d, "days", json_integer(days));
+    st |= gex__jset(d, "data_points", json_integer((json_int_t)(n - first)));
+    static const char *const rv_names[] = {"rv_5d", "rv_10d", "rv_20d", "rv_30d"};
+    for (size_t k = first; k < n && st == GEX_OK; k++) {
+        const gex_snapshot *s = &se->snapshot[rows[k]];
+        const gex_history_metrics *m = &se->metrics[rows[k]];
+        char date[16];
+        gex_time_format_date(gex_history_trading_day(s->quote_time), date, sizeof date);
+        json_t *o = json_object();
+        st |= gex__jset(o, "date", gex__jstr(date));
+        st |= gex__jset(o, "spot", gex__jnum(s->spot));
+        st |= gex__jset(o, "atm_iv", gex__jlevel(&s->atm_iv));
+        for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
+            st |= gex__jset(o, rv_names[i], gex__jlevel(&m->rv[i]));
+        st |= gex__jset(o, "vrp_20d", gex__jlevel(&m->vrp[2]));
+        st |= gex__jset(o, "straddle", json_null());
+        st |= gex__jset(
+            o, "expected_move_1d",
+            jlevel_or_null(s->atm_iv.has, gex__api_expected_move_1d(s->spot, s->atm_iv.value)));
+        st |= o == NULL || json_array_append_new(arr, o) != 0 ? GEX_ENOMEM : GEX_OK;
+    }
+    free(rows);
+    st |= gex__jset(d, "history", arr);
+    static const char *const own[] = {"history.expected_move_1d"};
+    json_t *meta = series_meta(in, own, 1);
+    json_t *nc = json_object();
+    st |= gex__jset(nc, "straddle",
+                    gex__jstr("a per-day ATM straddle price needs the chain of "
+                              "every day: not kept in the series"));
+    st |= gex__jset(meta, "not_computed", nc);
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}
+
+json_t *gex__api_realized(const gex__api_input *in, gex__api_answer *ans)
+{
+    const gex_snapshot *s = series_last(in, ans);
+    if (s == NULL)
+        return NULL;
+    const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
+    char iso[40];
+    gex_time_format_iso(s->quote_time, iso, sizeof iso);
+    json_t *d = json_object();
+    int st = d == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(d, "symbol", gex__jstr(s->symbol));
+    st |= gex__jset(d, "as_of", gex__jstr(iso));
+    st |= gex__jset(d, "underlying_price", gex__jnum(s->spot));
+    json_t *est = json_object();
+    static const char *const names[] = {"close_to_close", "parkinson", "garman_klass",
+                                        "rogers_satchell", "yang_zhang"};
+    for (size_t e = 0; e < sizeof names / sizeof names[0]; e++) {
+        json_t *w = json_object();
+        /* rv10, rv20, rv30: gex history's rv_10d, rv_20d, rv_30d (SPEC 6.3) */
+        st |= gex__jset(w, "rv10", e == 0 ? gex__jlevel(&m->rv[1]) : json_null());
+        st |= gex__jset(w, "rv20", e == 0 ? gex__jlevel(&m->rv[2]) : json_null());
+        st |= gex__jset(w, "rv30", e == 0 ? gex__jlevel(&m->rv[3]) : json_null());
+        st |= gex__jset(est, names[e], w);
+    }
+    st |= gex__jset(d, "estimators", est);
+    json_t *meta = series_meta(in, NULL, 0);
+    json_t *nc = json_object();
+    st |= gex__jset(nc, "range_estimators",
+                    gex__jstr("Parkinson, Garman-Klass, Rogers-Satchell and Yang-Zhang need each "
+                              "day's open, high and low: a chain file holds one spot"));
+    st |= gex__jset(meta, "not_computed", nc);
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}
+
+json_t *gex__api_history(const gex__api_input *in, gex__api_answer *ans)
+{
+    const gex_snapshot *last = series_last(in, ans);
+    if (last == NULL)
+        return NULL;
+    const gex__api_series *se = in->series;
+    json_t *d = json_object(), *arr = json_array();
+    int st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(d, "symbol", gex__jstr(last->symbol));
+    for (size_t i = 0; i < se->n && st == GEX_OK; i++) {
+        const gex__history_row r = {se->snapshot[i], se->metrics[i],
+                                    se->file != NULL ? se->file[i] : NULL};
+        json_t *o = gex__history_row_json(&r);
+        st |= o == NULL || json_array_append_new(arr, o) != 0 ? GEX_ENOMEM : GEX_OK;
+    }
+    st |= gex__jset(d, "history", arr);
+    json_t *meta = series_meta(in, NULL, 0);
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}
+
+/* --- oi-diff --- */
+
+/* A contract line: open interest summed over the roots of one expiration, type and strike. */
+typedef struct oi_line {
+    int32_t expiry;
+    uint8_t type;
+    double strike, oi;
+} oi_line;
+
+static int by_line(const void *pa, const void *pb)
+{
+    const oi_line *a = pa, *b = pb;
+    if (a->expiry != b->expiry)
+        return a->expiry < b->expiry ? -1 : 1;
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    return (a->strike > b->strike) - (a->strike < b->strike);
+}
+
+/* The lines of a chain's contracts with an open interest (and, when live, not expired at the
+ * quote), sorted and merged; NULL when out of memory. */
+static oi_line *lines_of(const gex_chain *chain, int live, size_t *n)
+{
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    oi_line *l = malloc((v.n > 0 ? v.n : 1) * sizeof *l);
+    if (l == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (!isfinite(v.open_interest[i]) || (live && !(v.T[i] > 0.0)))
+            continue;
+        l[k++] = (oi_line){v.expiration[i], v.type[i], v.strike[i], v.open_interest[i]};
+    }
+    qsort(l, k, sizeof *l, by_line);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m > 0 && by_line(&l[m - 1], &l[i]) == 0)
+            l[m - 1].oi += l[i].oi;
+        else
+            l[m++] = l[i];
+    }
+    *n = m;
+    return l;
+}
+
+typedef struct oi_change {
+    oi_line today;
+    double prior;
+} oi_change;
+
+/* Largest |change| first; then expiry, type, strike. */
+static int by_change(const void *pa, const void *pb)
+{
+    const oi_change *a = pa, *b = pb;
+    const double ca = fabs(a->today.oi - a->prior), cb = fabs(b->today.oi - b->prior);
+    if (ca != cb)
+        return ca > cb ? -1 : 1;
+    return by_line(&a->today, &b->today);
+}
+
+json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans)
+{
+    long top = 0;
+    if (int_param(in, "topN", OI_DIFF_TOP_DEFAULT, 1, OI_DIFF_TOP_MAX, 1, &top, ans))
+        return NULL;
+    const gex__analysis *a = in->analysis;
+    if (a == NULL)
+        return fail(ans, 404, "no_data", "no snapshot of %s at the instant asked",
+                    in->symbol != NULL ? in->symbol : "the symbol");
+    size_t n_today = 0, n_prior = 0, n = 0;
+    oi_line *today = lines_of(a->chain, 1, &n_today);
+    oi_line *prior = in->previous != NULL ? lines_of(in->previous->chain, 0, &n_prior) : NULL;
+    oi_change *ch = malloc((n_today > 0 ? n_today : 1) * sizeof *ch);
+    if (today == NULL || ch == NULL || (in->previous != NULL && prior == NULL)) {
+        free(today);
+        free(prior);
+        free(ch);
+        return out_of_memory(NULL, ans);
+    }
+    /* Contracts of today with a line in the previous snapshot (merge of two sorted lists). */
+    double calls = 0.0, puts = 0.0;
+    for (size_t i = 0, j = 0; i < n_today && j < n_prior;) {
+        const int c = by_line(&today[i], &prior[j]);
+        if (c < 0) {
+            i++;
+        } else if (c > 0) {
+            j++;
+        } else {
+            ch[n++] = (oi_change){today[i], prior[j].oi};
+            if (today[i].type == GEX_CALL)
+                calls += today[i].oi - prior[j].oi;
+            else
+                puts += today[i].oi - prior[j].oi;
+            i++;
+            j++;
+        }
+    }
+    qsort(ch, n, sizeof *ch, by_change);
+    json_t *d = gex__doc_head(a), *arr = json_array();
+    int st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(d, "prior_snapshot_available", json_boolean(in->previous != NULL));
+    st |= gex__jset(d, "total_call_oi_change", gex__jnum(calls));
+    st |= gex__jset(d, "total_put_oi_change", gex__jnum(puts));
+    for (size_t k = 0; k < n && k < (size_t)top && st == GEX_OK; k++) {
+        char date[16];
+        gex_time_format_date(ch[k].today.expiry, date, sizeof date);
+        json_t *o = json_object();
+        st |= gex__jset(o, "strike", gex__jnum(ch[k].today.strike));
+        st |= gex__jset(o, "type", gex__jstr(ch[k].today.type == GEX_CALL ? "C" : "P"));
+        st |= gex__jset(o, "expiry", gex__jstr(date));
+        st |= gex__jset(o, "today_oi", gex__jnum(ch[k].today.oi));
+        st |= gex__jset(o, "prior_oi", gex__jnum(ch[k].prior));
+        st |= gex__jset(o, "oi_change", gex__jnum(ch[k].today.oi - ch[k].prior));
+        st |= o == NULL || json_array_append_new(arr, o) != 0 ? GEX_ENOMEM : GEX_OK;
+    }
+    free(today);
+    free(prior);
+    free(ch);
+    st |= gex__jset(d, "top_oi_changes", arr);
+    json_t *meta = gex__json_meta(a);
+    if (meta != NULL && in->previous != NULL) {
+        char iso[40];
+        gex_time_format_iso(in->previous->as_of, iso, sizeof iso);
+        st |= gex__jset(meta, "prior_file", gex__jstr(in->previous->path));
+        st |= gex__jset(meta, "prior_as_of", gex__jstr(iso));
+    }
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}
+
+/* --- forecasts --- */
+
+/* EWMA's decay, RiskMetrics' daily value (the vendor's too). */
+#define EWMA_LAMBDA 0.94
+
+json_t *gex__api_forecast(const gex__api_input *in, gex__api_answer *ans)
+{
+    const char *dist = param(in->params, "dist");
+    if (dist != NULL && strcmp(dist, "gaussian") != 0)
+        return fail(ans, 400, "invalid_parameter",
+                    "dist=%.32s: gex fits GARCH(1,1) with Gaussian innovations only; give "
+                    "dist=gaussian or leave it out",
+                    dist);
+    const gex_snapshot *s = series_last(in, ans);
+    if (s == NULL)
+        return NULL;
+    size_t m = 0;
+    double *c = series_closes(in->series, &m);
+    if (c == NULL)
+        return out_of_memory(NULL, ans);
+    /* returns in place: r[i] = ln(c[i+1] / c[i]) */
+    const size_t n = m > 0 ? m - 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        c[i] = log(c[i + 1] / c[i]);
+    gex_vol_ewma e;
+    gex_vol_har h;
+    gex_vol_garch g;
+    gex_vol_forecast_ewma(c, n, EWMA_LAMBDA, &e);
+    gex_vol_forecast_har(c, n, &h);
+    gex_vol_forecast_garch(c, n, &g);
+    free(c);
+    char iso[40];
+    gex_time_format_iso(s->quote_time, iso, sizeof iso);
+    json_t *d = json_object();
+    int st = d == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(d, "symbol", gex__jstr(s->symbol));
+    st |= gex__jset(d, "as_of", gex__jstr(iso));
+    json_t *je = json_object();
+    st |= gex__jset(je, "lambda", gex__jnum(e.lambda));
+    st |= gex__jset(je, "vol_annualized", gex__jlevel(&e.annualized));
+    st |= gex__jset(je, "next_day_forecast", gex__jlevel(&e.next_day));
+    st |= gex__jset(d, "ewma", je);
+    json_t *jh = json_object(), *comp = json_object();
+    st |= gex__jset(jh, "vol_annualized", gex__jlevel(&h.annualized));
+    st |= gex__jset(comp, "daily", gex__jlevel(&h.daily));
+    st |= gex__jset(comp, "weekly", gex__jlevel(&h.weekly));
+    st |= gex__jset(comp, "monthly", gex__jlevel(&h.monthly));
+    st |= gex__jset(jh, "components", comp);
+    st |= gex__jset(jh, "next_day_forecast", gex__jlevel(&h.next_day));
+    st |= gex__jset(d, "har_rv", jh);
+    json_t *jg = json_object(), *pr = json_object();
+    const int fitted = g.converged;
+    st |= gex__jset(jg, "model", gex__jstr("GARCH(1,1)"));
+    st |= gex__jset(jg, "distribution", gex__jstr("gaussian"));
+    st |= gex__jset(pr, "omega", jlevel_or_null(fitted, g.omega));
+    st |= gex__jset(pr, "alpha", jlevel_or_null(fitted, g.alpha));
+    st |= gex__jset(pr, "beta", jlevel_or_null(fitted, g.beta));
+    st |= gex__jset(pr, "dof", json_null());
+    st |= gex__jset(jg, "params", pr);
+    st |= gex__jset(jg, "persistence", fitted ? gex__jlevel(&g.persistence) : json_null());
+    st |= gex__jset(jg, "long_run_vol_annualized",
+                    fitted ? gex__jlevel(&g.long_run_annualized) : json_null());
+    st |= gex__jset(jg, "half_life_days", fitted ? gex__jlevel(&g.half_life_days) : json_null());
+    st |= gex__jset(jg, "converged", json_boolean(fitted));
+    json_t *fc = fitted ? json_array() : json_null();
+    for (int k = 0; fitted && k < GEX_VOL_GARCH_HORIZONS && fc != NULL; k++) {
+        json_t *o = json_object();
+        st |= gex__jset(o, "horizon_days", json_integer(g.horizon[k]));
+        st |= gex__jset(o, "vol_annualized", gex__jlevel(&g.annualized[k]));
+        st |= o == NULL || json_array_append_new(fc, o) != 0 ? GEX_ENOMEM : GEX_OK;
+    }
+    st |= gex__jset(jg, "forecast", fc);
+    st |= gex__jset(d, "garch", jg);
+    json_t *meta = series_meta(in, NULL, 0);
+    st |= gex__jset(meta, "returns", json_integer((json_int_t)n));
+    st |= gex__jset(meta, "forecast_units",
+                    gex__jstr("vol_annualized: percent a year; next_day_forecast: "
+                              "percent a day"));
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}

@@ -1,0 +1,33 @@
+/*
+ * api-history.h: the builders of the endpoints of a folder over time (SPEC 5.5): the vendor's
+ * /v1/vrp/{symbol} and its history, /v1/exposure/oi-diff/{symbol},
+ * /v1/volatility/realized/{symbol}, and gex's own /v1/history/{symbol} (the rows of
+ * gex history --format json). Pure functions of a gex__api_input (api.h).
+ */
+#ifndef GEX_RENDER_API_HISTORY_H
+#define GEX_RENDER_API_HISTORY_H
+
+#include "api.h"
+
+/* NEED_SERIES (in->analysis, when given, is the last snapshot's: term_vrp uses it). */
+json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans);
+/* NEED_SERIES; parameter days (1-365, default 30). */
+json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans);
+/* NEED_SERIES. */
+json_t *gex__api_realized(const gex__api_input *in, gex__api_answer *ans);
+/* NEED_SERIES: gex's own. */
+json_t *gex__api_history(const gex__api_input *in, gex__api_answer *ans);
+/* NEED_SERIES: EWMA, HAR-RV and GARCH(1,1) forecasts of the daily closes (gex/volatility.h);
+ * parameter dist (gaussian only). */
+json_t *gex__api_forecast(const gex__api_input *in, gex__api_answer *ans);
+/* NEED_ANALYSIS with in->previous; parameter topN (1-100, default 10). */
+json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans);
+
+/* The expected move over one trading day (gex's own, SPEC 5.5): spot * atm_iv / 100 /
+ * sqrt(252), in the underlying's currency. */
+double gex__api_expected_move_1d(double spot, double atm_iv_pct);
+
+/* The harvest score (gex's own, SPEC 5.5), 0 to 1, or has 0 without a vrp_20d. */
+gex_level gex__api_harvest_score(const gex_snapshot *s, const gex_history_metrics *m);
+
+#endif /* GEX_RENDER_API_HISTORY_H */
