@@ -29,7 +29,7 @@ static double norm_cdf(double x)
 
 static bool all_finite(const gex_greeks_full *g)
 {
-    const double v[] = {g->rho,   g->dual_delta, g->vomma, g->veta,  g->speed,
+    const double v[] = {g->rho,   g->dual_delta, g->vomma,  g->veta,  g->speed,
                         g->zomma, g->color,      g->ultima, g->lambda};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!isfinite(v[i]))
@@ -116,8 +116,9 @@ int gex_pricing_kelly(const gex_kelly_in *in, gex_kelly_out *out)
     const double drift = in->mu - in->q;
     const double m = log(S) + (drift - 0.5 * sigma * sigma) * T; /* mean of log S_T */
 
-    /* Closed forms under the lognormal: P(S_T > x) = N((m - ln x) / vol_t), and the expected
-     * payoff is Black's formula on the forward S e^{(mu - q) T}, undiscounted. */
+    /* Closed forms under the lognormal: P(S_T > x) = N((m - ln x) / vol_t). The expected
+     * payoff comes from the cells below, as the vendor's does (Black's formula on the forward
+     * differs in the 6th digit, and the vendor's expected_roi 0.160546 shows the cells'). */
     gex_kelly_out o = {0};
     const double p_above_k = norm_cdf((m - log(K)) / vol_t);
     o.probability_itm = type == GEX_CALL ? p_above_k : 1.0 - p_above_k;
@@ -125,12 +126,7 @@ int gex_pricing_kelly(const gex_kelly_in *in, gex_kelly_out *out)
     if (type == GEX_CALL)
         o.probability_of_profit = norm_cdf((m - log(o.breakeven)) / vol_t);
     else
-        o.probability_of_profit =
-            o.breakeven > 0 ? norm_cdf((log(o.breakeven) - m) / vol_t) : 0.0;
-    const double fwd = S * exp(drift * T);
-    const double d1 = (log(fwd / K) + 0.5 * vol_t * vol_t) / vol_t, d2 = d1 - vol_t;
-    o.expected_payoff = type == GEX_CALL ? fwd * norm_cdf(d1) - K * norm_cdf(d2)
-                                         : K * norm_cdf(-d2) - fwd * norm_cdf(-d1);
+        o.probability_of_profit = o.breakeven > 0 ? norm_cdf((log(o.breakeven) - m) / vol_t) : 0.0;
 
     double ret[GEX_KELLY_STEPS], w[GEX_KELLY_STEPS];
     const double dz = 2.0 * GEX_KELLY_Z_MAX / GEX_KELLY_STEPS;
@@ -138,8 +134,10 @@ int gex_pricing_kelly(const gex_kelly_in *in, gex_kelly_out *out)
     bool total_loss_possible = false;
     for (size_t i = 0; i < GEX_KELLY_STEPS; i++) {
         const double z = -GEX_KELLY_Z_MAX + ((double)i + 0.5) * dz;
-        ret[i] = payoff(type, K, exp(m + vol_t * z)) / prem - 1.0;
+        const double pay = payoff(type, K, exp(m + vol_t * z));
+        ret[i] = pay / prem - 1.0;
         w[i] = norm_pdf(z) * dz;
+        o.expected_payoff += w[i] * pay;
         mean_ret += w[i] * ret[i];
         total_loss_possible |= ret[i] <= -1.0;
     }
@@ -159,8 +157,8 @@ int gex_pricing_kelly(const gex_kelly_in *in, gex_kelly_out *out)
         }
         o.growth_rate = growth(ret, w, GEX_KELLY_STEPS, o.fraction);
     }
-    const double v[] = {o.fraction, o.growth_rate, o.expected_payoff, o.probability_itm,
-                        o.probability_of_profit, o.breakeven};
+    const double v[] = {o.fraction,        o.growth_rate,           o.expected_payoff,
+                        o.probability_itm, o.probability_of_profit, o.breakeven};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (!isfinite(v[i]))
             return GEX_ERANGE;

@@ -59,9 +59,10 @@ typedef struct gex_kelly_out {
     double fraction;        /* f in [0, 1] maximising E[log(1 + f R)], R = payoff / premium - 1;
                                0 when E[R] <= 0 */
     double growth_rate;     /* E[log(1 + f R)] at that f (per position held to expiry) */
-    double expected_payoff; /* E[payoff at expiry] per share, undiscounted, closed form */
-    double probability_itm; /* P(S_T > K) for a call, P(S_T < K) for a put */
-    double probability_of_profit; /* P(payoff > premium) */
+    double expected_payoff; /* E[payoff at expiry] per share, undiscounted, by the midpoint
+                               rule (as the vendor: its ROI's last digit shows it) */
+    double probability_itm; /* P(S_T > K) for a call, P(S_T < K) for a put (closed form) */
+    double probability_of_profit; /* P(payoff > premium) (closed form) */
     double breakeven;             /* K + premium (call), K - premium (put) */
 } gex_kelly_out;
 
