@@ -49,8 +49,8 @@ static json_t *run_post(gex__api_build_fn fn, const char *body, gex__api_answer 
 {
     query q;
     parse_query(&q, "");
-    gex__api_input in = {.params = &q.p, .body = body, .body_len = strlen(body),
-                         .now = INT64_C(1780669930)};
+    gex__api_input in = {
+        .params = &q.p, .body = body, .body_len = strlen(body), .now = INT64_C(1780669930)};
     memset(ans, 0, sizeof *ans);
     return fn(&in, ans);
 }
@@ -112,8 +112,8 @@ static void assert_vendor(json_t *doc, const char *vendor_json)
 START_TEST(test_api_pricing_greeks_vendor_example)
 {
     gex__api_answer ans;
-    json_t *doc = run_get(gex__api_pricing_greeks,
-                          "spot=580&strike=580&dte=30&sigma=0.18&type=call", &ans);
+    json_t *doc =
+        run_get(gex__api_pricing_greeks, "spot=580&strike=580&dte=30&sigma=0.18&type=call", &ans);
     assert_vendor(doc, "{\"inputs\":{\"spot\":580,\"strike\":580,\"dte\":30,\"sigma\":0.18,"
                        "\"type\":\"call\",\"risk_free_rate\":0.045,\"dividend_yield\":0.013},"
                        "\"theoretical_price\":12.687211,"
@@ -146,8 +146,8 @@ START_TEST(test_api_pricing_iv_vendor_example)
     doc = run_get(gex__api_pricing_greeks, q, &ans);
     /* The IV is rounded to 6 decimals: the price moves by up to vega x 5e-7 (vega per vol
      * point x 100), and is itself rounded to 6 decimals. */
-    const double vega = 100 * json_number_value(
-                                  json_object_get(json_object_get(doc, "first_order"), "vega"));
+    const double vega =
+        100 * json_number_value(json_object_get(json_object_get(doc, "first_order"), "vega"));
     ck_assert_rel(json_number_value(json_object_get(doc, "theoretical_price")), 12.1, 0,
                   vega * 5e-7 + 5e-7);
     json_decref(doc);
@@ -157,9 +157,9 @@ END_TEST
 START_TEST(test_api_pricing_kelly_vendor_example)
 {
     gex__api_answer ans;
-    json_t *doc = run_get(gex__api_pricing_kelly,
-                          "spot=580&strike=580&dte=30&sigma=0.18&premium=12.69&mu=0.12&type=call",
-                          &ans);
+    json_t *doc =
+        run_get(gex__api_pricing_kelly,
+                "spot=580&strike=580&dte=30&sigma=0.18&premium=12.69&mu=0.12&type=call", &ans);
     assert_vendor(
         doc, "{\"inputs\":{\"spot\":580,\"strike\":580,\"dte\":30,\"sigma\":0.18,\"premium\":12.69,"
              "\"mu\":0.12,\"type\":\"call\",\"risk_free_rate\":0.045,\"dividend_yield\":0.013},"
@@ -176,8 +176,8 @@ START_TEST(test_api_pricing_kelly_vendor_example)
     doc = run_get(gex__api_pricing_kelly,
                   "spot=580&strike=580&dte=30&sigma=0.18&premium=12.69&mu=-0.1", &ans);
     ck_assert_ptr_nonnull(doc);
-    ck_assert(json_number_value(json_object_get(json_object_get(doc, "sizing"),
-                                                "kelly_fraction")) == 0);
+    ck_assert(
+        json_number_value(json_object_get(json_object_get(doc, "sizing"), "kelly_fraction")) == 0);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "recommendation")),
                      "Negative expected value \xe2\x80\x94 Kelly recommends no position.");
     json_decref(doc);
@@ -200,17 +200,15 @@ START_TEST(test_api_pricing_bad_parameters)
         {gex__api_pricing_greeks, "spot=580&strike=580&dte=0&sigma=0.2", 400, "invalid_dte"},
         {gex__api_pricing_greeks, "spot=580&strike=580&dte=30&sigma=0.2&type=straddle", 400,
          "invalid_type"},
-        {gex__api_pricing_greeks, "spot=580&strike=580&dte=30&sigma=0.2&r=inf", 400,
-         "invalid_r"},
-        {gex__api_pricing_greeks, "spot=580&strike=580&dte=30&sigma=0.2&q=1e999", 400,
-         "invalid_q"},
+        {gex__api_pricing_greeks, "spot=580&strike=580&dte=30&sigma=0.2&r=inf", 400, "invalid_r"},
+        {gex__api_pricing_greeks, "spot=580&strike=580&dte=30&sigma=0.2&q=1e999", 400, "invalid_q"},
         {gex__api_pricing_iv, "spot=580&strike=580&dte=30", 400, "invalid_price"},
         {gex__api_pricing_iv, "spot=580&strike=580&dte=30&price=600", 422, "iv_not_found"},
         {gex__api_pricing_iv, "spot=580&strike=500&dte=30&price=1", 422, "iv_not_found"},
         {gex__api_pricing_kelly, "spot=580&strike=580&dte=30&sigma=0.18&premium=12.69", 400,
          "invalid_mu"},
-        {gex__api_pricing_kelly, "spot=580&strike=580&dte=30&sigma=0.18&premium=12.69&mu=2.5",
-         400, "invalid_mu"},
+        {gex__api_pricing_kelly, "spot=580&strike=580&dte=30&sigma=0.18&premium=12.69&mu=2.5", 400,
+         "invalid_mu"},
         {gex__api_pricing_kelly, "spot=580&strike=580&dte=30&sigma=0.18&premium=0&mu=0.1", 400,
          "invalid_premium"},
     };
@@ -243,8 +241,8 @@ START_TEST(test_api_structures_pnl_vendor_example)
     ck_assert_uint_eq(json_array_size(curve), 81);
     /* The vendor's published points (80, -2.1), (80.625, -2.1), (100, -2.1), (110, 7.9),
      * (130, 7.9): the curve is 81 equal steps, so they are entries 0, 1, 32, 48 and 80. */
-    const double pts[][3] = {{0, 80, -2.1}, {1, 80.625, -2.1}, {32, 100, -2.1},
-                             {48, 110, 7.9}, {80, 130, 7.9}};
+    const double pts[][3] = {
+        {0, 80, -2.1}, {1, 80.625, -2.1}, {32, 100, -2.1}, {48, 110, 7.9}, {80, 130, 7.9}};
     for (size_t i = 0; i < 5; i++) {
         const json_t *p = json_array_get(curve, (size_t)pts[i][0]);
         ck_assert(json_number_value(json_object_get(p, "underlying")) == pts[i][1]);
@@ -311,7 +309,8 @@ START_TEST(test_api_structures_pnl_brute_force)
         for (int i = 0; i < n; i++)
             slope += call[i] ? (buy[i] ? 1 : -1) * qty[i] : 0;
         ck_assert_uint_ge(json_array_size(roots), crossings);
-        const json_t *mp = json_object_get(doc, "max_profit"), *ml = json_object_get(doc, "max_loss");
+        const json_t *mp = json_object_get(doc, "max_profit"),
+                     *ml = json_object_get(doc, "max_loss");
         ck_assert_int_eq(json_is_null(mp), slope > 0);
         ck_assert_int_eq(json_is_null(ml), slope < 0);
         if (slope <= 0)
@@ -371,8 +370,8 @@ START_TEST(test_api_structures_greeks_identities)
                            "\"spot\":102.5,\"today\":\"2026-06-05\"}",
                            &ans);
     ck_assert_ptr_nonnull(doc);
-    json_t *one = run_get(gex__api_pricing_greeks,
-                          "spot=102.5&strike=100&dte=42&sigma=0.28&type=put", &ans);
+    json_t *one =
+        run_get(gex__api_pricing_greeks, "spot=102.5&strike=100&dte=42&sigma=0.28&type=put", &ans);
     ck_assert_ptr_nonnull(one);
     const json_t *pg = json_object_get(doc, "position_greeks");
     const json_t *fo = json_object_get(one, "first_order");
@@ -380,10 +379,10 @@ START_TEST(test_api_structures_greeks_identities)
     for (size_t i = 0; i < 5; i++)
         ck_assert_rel(json_number_value(json_object_get(pg, keys[i])),
                       3 * json_number_value(json_object_get(fo, keys[i])), 0, 3.5e-6);
-    ck_assert_rel(json_number_value(json_object_get(pg, "vanna")),
-                  3 * json_number_value(json_object_get(json_object_get(one, "second_order"),
-                                                        "vanna")),
-                  0, 3.5e-6);
+    ck_assert_rel(
+        json_number_value(json_object_get(pg, "vanna")),
+        3 * json_number_value(json_object_get(json_object_get(one, "second_order"), "vanna")), 0,
+        3.5e-6);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "valuation_date")), "2026-06-05");
     ck_assert(json_number_value(json_object_get(doc, "rate")) == 0.045);
     json_decref(doc);
@@ -419,12 +418,20 @@ START_TEST(test_api_options_generated_chain)
     for (int k = 20; k >= -20; k--)
         for (int e = 0; e < 3; e++)
             for (int t = 0; t < 2; t++) {
-                gex_contract c = {.underlying = "SPX", .root = "SPXW", .expiration = expiry[e],
-                                  .strike = 4500.0 + 5.0 * k, .type = t, .bid = NAN, .ask = NAN,
-                                  .last = NAN, .iv = 0.13 + 0.0004 * (20 - k) + 0.01 * e,
+                gex_contract c = {.underlying = "SPX",
+                                  .root = "SPXW",
+                                  .expiration = expiry[e],
+                                  .strike = 4500.0 + 5.0 * k,
+                                  .type = t,
+                                  .bid = NAN,
+                                  .ask = NAN,
+                                  .last = NAN,
+                                  .iv = 0.13 + 0.0004 * (20 - k) + 0.01 * e,
                                   .open_interest = 37.0 * (21 - abs(k)) + 101.0 * t + 11.0 * e,
                                   .volume = 1,
-                                  .multiplier = 100.0, .vendor_delta = NAN, .vendor_gamma = NAN};
+                                  .multiplier = 100.0,
+                                  .vendor_delta = NAN,
+                                  .vendor_gamma = NAN};
                 ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
             }
     ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4512.37), GEX_OK);
@@ -479,8 +486,8 @@ START_TEST(test_api_reference_folder)
     ck_assert_ptr_nonnull(doc);
     ck_assert_str_eq(json_string_value(json_object_get(doc, "last_updated")),
                      "2024-03-22T09:33:20Z");
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(doc, "note")),
-                                 "5 files indexed, 1 left out"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(doc, "note")), "5 files indexed, 1 left out"));
     const json_t *detail = json_object_get(json_object_get(doc, "meta"), "symbols");
     ck_assert_uint_eq(json_array_size(detail), 3);
     ck_assert(json_is_null(json_object_get(json_array_get(detail, 2), "last_quote_time")));

@@ -40,6 +40,7 @@ typedef enum cli_command {
     CLI_CMD_SCREEN,
     CLI_CMD_VALIDATE,
     CLI_CMD_SERVE,
+    CLI_CMD_API,
     CLI_CMD_PLOT,
     CLI_CMD_EXPIRATIONS,
     CLI_CMD_HISTORY,
@@ -227,6 +228,8 @@ void cli_module_close(void *handle); /* accepts NULL */
 /* gex plot and gex serve, from their modules. */
 int cli_run_plot(const cli_options *opts, FILE *out);
 int cli_run_serve(int argc, char **argv);
+/* gex api (the server's answer to one request, printed), from the gex-serve module. */
+int cli_run_api(int argc, char **argv);
 /* gex history, from the module gex-history (the store's SQLite is loaded with it). */
 int cli_run_history(const cli_options *opts, FILE *out);
 /* What gex history computes, before it is written: the rows (time order), the run's figures,

@@ -24,18 +24,18 @@
 #include "gex/time.h"
 
 /* The vendor's defaults when r and q are not given (its API documentation). */
-#define PRICING_DEFAULT_RATE      0.045
-#define PRICING_DEFAULT_DIVIDEND  0.013
-#define PRICING_DAYS_PER_YEAR     365.0
-#define PRICING_VOL_POINT         100.0
+#define PRICING_DEFAULT_RATE     0.045
+#define PRICING_DEFAULT_DIVIDEND 0.013
+#define PRICING_DAYS_PER_YEAR    365.0
+#define PRICING_VOL_POINT        100.0
 /* Kelly: the vendor refuses a drift outside +-200%. */
-#define KELLY_MU_MAX              2.0
+#define KELLY_MU_MAX 2.0
 /* Structures: the vendor's defaults (81 points, strikes +-30%) and gex's own bound on the
  * curve's size (a request is 64 KiB at most; the answer stays under a megabyte). */
-#define PNL_DEFAULT_POINTS        81
-#define PNL_MAX_POINTS            10001
-#define PNL_RANGE_FRACTION        0.30
-#define STRUCTURE_MAX_LEGS        64
+#define PNL_DEFAULT_POINTS 81
+#define PNL_MAX_POINTS     10001
+#define PNL_RANGE_FRACTION 0.30
+#define STRUCTURE_MAX_LEGS 64
 
 /* v rounded half away from zero to decimals places (the vendor's printed digits). */
 static double rounded(double v, int decimals)
@@ -130,9 +130,8 @@ static int read_contract(const gex__api_input *in, contract_params *c, gex__api_
 {
     if (param_number(in, "spot", 1, 0, &c->spot, ans) || require_positive("spot", c->spot, ans) ||
         param_number(in, "strike", 1, 0, &c->strike, ans) ||
-        require_positive("strike", c->strike, ans) ||
-        param_number(in, "dte", 1, 0, &c->dte, ans) || require_positive("dte", c->dte, ans) ||
-        param_type(in, &c->type, ans) ||
+        require_positive("strike", c->strike, ans) || param_number(in, "dte", 1, 0, &c->dte, ans) ||
+        require_positive("dte", c->dte, ans) || param_type(in, &c->type, ans) ||
         param_number(in, "r", 0, PRICING_DEFAULT_RATE, &c->r, ans) ||
         param_number(in, "q", 0, PRICING_DEFAULT_DIVIDEND, &c->q, ans))
         return -1;
@@ -171,15 +170,15 @@ json_t *gex__api_pricing_greeks(const gex__api_input *in, gex__api_answer *ans)
     json_t *doc = json_pack(
         "{s:{s:o,s:o,s:o,s:o,s:s,s:o,s:o},s:o,s:o,s:{s:o,s:o,s:o,s:o},s:{s:o,s:o,s:o,s:o},"
         "s:{s:o,s:o}}",
-        "inputs", "spot", gex__jnum(c.spot), "strike", gex__jnum(c.strike), "dte",
-        gex__jnum(c.dte), "sigma", gex__jnum(sigma), "type", type_name(c.type), "risk_free_rate",
-        gex__jnum(c.r), "dividend_yield", gex__jnum(c.q), "theoretical_price",
-        jround(g.bs.price, 6), "first_order", first_order(&g), "second_order", "vanna",
-        jround(g.bs.vanna, 6), "charm", jround(-g.bs.charm / PRICING_DAYS_PER_YEAR, 6), "vomma",
-        jround(g.vomma, 6), "dual_delta", jround(g.dual_delta, 6), "third_order", "speed",
-        jround(g.speed, 8), "zomma", jround(g.zomma, 8), "color",
-        jround(g.color / PRICING_DAYS_PER_YEAR, 8), "ultima", jround(g.ultima, 6), "additional",
-        "lambda", g.has_lambda ? jround(g.lambda, 4) : json_null(), "veta",
+        "inputs", "spot", gex__jnum(c.spot), "strike", gex__jnum(c.strike), "dte", gex__jnum(c.dte),
+        "sigma", gex__jnum(sigma), "type", type_name(c.type), "risk_free_rate", gex__jnum(c.r),
+        "dividend_yield", gex__jnum(c.q), "theoretical_price", jround(g.bs.price, 6), "first_order",
+        first_order(&g), "second_order", "vanna", jround(g.bs.vanna, 6), "charm",
+        jround(-g.bs.charm / PRICING_DAYS_PER_YEAR, 6), "vomma", jround(g.vomma, 6), "dual_delta",
+        jround(g.dual_delta, 6), "third_order", "speed", jround(g.speed, 8), "zomma",
+        jround(g.zomma, 8), "color", jround(g.color / PRICING_DAYS_PER_YEAR, 8), "ultima",
+        jround(g.ultima, 6), "additional", "lambda",
+        g.has_lambda ? jround(g.lambda, 4) : json_null(), "veta",
         jround(g.veta / PRICING_DAYS_PER_YEAR, 6));
     return doc != NULL ? doc : oom(ans);
 }
@@ -200,12 +199,11 @@ json_t *gex__api_pricing_iv(const gex__api_input *in, gex__api_answer *ans)
                              "dte is worth between its discounted intrinsic value and %s",
                              price, gex_iv_strstatus(st), type_name(c.type),
                              c.type == GEX_CALL ? "the discounted spot" : "the discounted strike");
-    json_t *doc = json_pack("{s:{s:o,s:o,s:o,s:o,s:s,s:o,s:o},s:o,s:o}", "inputs", "spot",
-                            gex__jnum(c.spot), "strike", gex__jnum(c.strike), "dte",
-                            gex__jnum(c.dte), "price", gex__jnum(price), "type",
-                            type_name(c.type), "risk_free_rate", gex__jnum(c.r),
-                            "dividend_yield", gex__jnum(c.q), "implied_volatility",
-                            jround(sigma, 6), "implied_volatility_pct", jround(100 * sigma, 2));
+    json_t *doc = json_pack(
+        "{s:{s:o,s:o,s:o,s:o,s:s,s:o,s:o},s:o,s:o}", "inputs", "spot", gex__jnum(c.spot), "strike",
+        gex__jnum(c.strike), "dte", gex__jnum(c.dte), "price", gex__jnum(price), "type",
+        type_name(c.type), "risk_free_rate", gex__jnum(c.r), "dividend_yield", gex__jnum(c.q),
+        "implied_volatility", jround(sigma, 6), "implied_volatility_pct", jround(100 * sigma, 2));
     return doc != NULL ? doc : oom(ans);
 }
 
@@ -214,8 +212,7 @@ json_t *gex__api_pricing_kelly(const gex__api_input *in, gex__api_answer *ans)
     contract_params c;
     double sigma, premium, mu;
     if (read_contract(in, &c, ans) || param_number(in, "sigma", 1, 0, &sigma, ans) ||
-        require_positive("sigma", sigma, ans) ||
-        param_number(in, "premium", 1, 0, &premium, ans) ||
+        require_positive("sigma", sigma, ans) || param_number(in, "premium", 1, 0, &premium, ans) ||
         require_positive("premium", premium, ans) || param_number(in, "mu", 1, 0, &mu, ans))
         return NULL;
     if (fabs(mu) > KELLY_MU_MAX)
@@ -223,8 +220,8 @@ json_t *gex__api_pricing_kelly(const gex__api_input *in, gex__api_answer *ans)
                              "mu %g is outside -2 to 2 (-200%% to +200%% a year): give the "
                              "expected annual return as a decimal, e.g. 0.12",
                              mu);
-    const gex_kelly_in kin = {c.type, c.spot, c.strike, c.dte / PRICING_DAYS_PER_YEAR,
-                              sigma,  premium, mu,      c.q};
+    const gex_kelly_in kin = {c.type, c.spot,  c.strike, c.dte / PRICING_DAYS_PER_YEAR,
+                              sigma,  premium, mu,       c.q};
     gex_kelly_out k;
     if (gex_pricing_kelly(&kin, &k) != GEX_OK)
         return gex__api_fail(ans, 422, "kelly_undefined",
@@ -238,24 +235,24 @@ json_t *gex__api_pricing_kelly(const gex__api_input *in, gex__api_answer *ans)
                  "ROI: %.1f%%.",
                  50.0 * k.fraction, 100.0 * k.probability_of_profit, 100.0 * roi);
     else
-        snprintf(rec, sizeof rec, "Negative expected value \xe2\x80\x94 Kelly recommends no "
-                                  "position.");
+        snprintf(rec, sizeof rec,
+                 "Negative expected value \xe2\x80\x94 Kelly recommends no "
+                 "position.");
     json_t *doc = json_pack(
         "{s:{s:o,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o},s:{s:o,s:o,s:o,s:o,s:o},"
         "s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o},s:s}",
-        "inputs", "spot", gex__jnum(c.spot), "strike", gex__jnum(c.strike), "dte",
-        gex__jnum(c.dte), "sigma", gex__jnum(sigma), "premium", gex__jnum(premium), "mu",
-        gex__jnum(mu), "type", type_name(c.type), "risk_free_rate", gex__jnum(c.r),
-        "dividend_yield", gex__jnum(c.q), "sizing", "kelly_fraction", jround(k.fraction, 6),
-        "half_kelly", jround(k.fraction / 2, 6), "quarter_kelly", jround(k.fraction / 4, 6),
-        "kelly_pct", jround(100 * k.fraction, 2), "half_kelly_pct", jround(50 * k.fraction, 2),
-        "analysis", "expected_roi", jround(roi, 6), "expected_roi_pct", jround(100 * roi, 2),
-        "expected_payoff", jround(k.expected_payoff, 4), "probability_of_profit",
-        jround(k.probability_of_profit, 6), "probability_of_profit_pct",
-        jround(100 * k.probability_of_profit, 2), "probability_itm",
-        jround(k.probability_itm, 6), "probability_itm_pct", jround(100 * k.probability_itm, 2),
-        "max_loss", gex__jnum(premium), "breakeven", jround(k.breakeven, 6),
-        "expected_growth_rate", jround(k.growth_rate, 8), "recommendation", rec);
+        "inputs", "spot", gex__jnum(c.spot), "strike", gex__jnum(c.strike), "dte", gex__jnum(c.dte),
+        "sigma", gex__jnum(sigma), "premium", gex__jnum(premium), "mu", gex__jnum(mu), "type",
+        type_name(c.type), "risk_free_rate", gex__jnum(c.r), "dividend_yield", gex__jnum(c.q),
+        "sizing", "kelly_fraction", jround(k.fraction, 6), "half_kelly", jround(k.fraction / 2, 6),
+        "quarter_kelly", jround(k.fraction / 4, 6), "kelly_pct", jround(100 * k.fraction, 2),
+        "half_kelly_pct", jround(50 * k.fraction, 2), "analysis", "expected_roi", jround(roi, 6),
+        "expected_roi_pct", jround(100 * roi, 2), "expected_payoff", jround(k.expected_payoff, 4),
+        "probability_of_profit", jround(k.probability_of_profit, 6), "probability_of_profit_pct",
+        jround(100 * k.probability_of_profit, 2), "probability_itm", jround(k.probability_itm, 6),
+        "probability_itm_pct", jround(100 * k.probability_itm, 2), "max_loss", gex__jnum(premium),
+        "breakeven", jround(k.breakeven, 6), "expected_growth_rate", jround(k.growth_rate, 8),
+        "recommendation", rec);
     return doc != NULL ? doc : oom(ans);
 }
 
@@ -374,8 +371,7 @@ static size_t read_legs(const json_t *body, int greeks, leg *legs, gex__api_answ
             continue;
         }
         snprintf(what, sizeof what, "legs[%zu].impliedVol", i);
-        if (member_number(o, "impliedVol", "invalid_iv", what, &l->iv, ans) != 1 ||
-            !(l->iv > 0)) {
+        if (member_number(o, "impliedVol", "invalid_iv", what, &l->iv, ans) != 1 || !(l->iv > 0)) {
             gex__api_fail(ans, 400, "invalid_iv",
                           "%s must be a volatility > 0 as a decimal, e.g. 0.28", what);
             return 0;
@@ -396,8 +392,8 @@ static double pnl_at(const leg *legs, size_t n, double x)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++) {
-        const double intrinsic = legs[i].type == GEX_CALL ? fmax(x - legs[i].strike, 0)
-                                                          : fmax(legs[i].strike - x, 0);
+        const double intrinsic =
+            legs[i].type == GEX_CALL ? fmax(x - legs[i].strike, 0) : fmax(legs[i].strike - x, 0);
         s += legs[i].sign * legs[i].quantity * (intrinsic - legs[i].premium);
     }
     return s;
@@ -459,8 +455,7 @@ json_t *gex__api_structures_pnl(const gex__api_input *in, gex__api_answer *ans)
     int rc = curve == NULL || roots == NULL;
     for (size_t i = 0; i < points && !rc; i++) {
         const double x = i + 1 == points ? hi : lo + (hi - lo) * (double)i / (double)(points - 1);
-        rc |= json_array_append_new(curve, json_pack("{s:o,s:o}", "underlying",
-                                                     jround(x, 6), "pnl",
+        rc |= json_array_append_new(curve, json_pack("{s:o,s:o}", "underlying", jround(x, 6), "pnl",
                                                      jround(pnl_at(legs, n, x), 6)));
     }
     /* The payoff is linear between kinks: its extremes are at 0, a strike or infinity, and its
@@ -481,8 +476,7 @@ json_t *gex__api_structures_pnl(const gex__api_input *in, gex__api_answer *ans)
         if (ys[i] == 0)
             rc |= add_root(roots, &last, xs[i]);
         else if (i + 1 < m && ys[i + 1] != 0 && (ys[i] < 0) != (ys[i + 1] < 0))
-            rc |= add_root(roots, &last,
-                           xs[i] + (xs[i + 1] - xs[i]) * ys[i] / (ys[i] - ys[i + 1]));
+            rc |= add_root(roots, &last, xs[i] + (xs[i + 1] - xs[i]) * ys[i] / (ys[i] - ys[i + 1]));
     }
     const double y_end = ys[m - 1];
     if (!rc && slope_up != 0 && y_end != 0 && (y_end < 0) == (slope_up > 0))
@@ -495,10 +489,10 @@ json_t *gex__api_structures_pnl(const gex__api_input *in, gex__api_answer *ans)
         json_decref(legs_echo);
         return oom(ans);
     }
-    json_t *doc = json_pack("{s:o,s:o,s:o,s:o,s:o}", "legs", legs_echo, "pnl_curve", curve,
-                            "breakevens", roots, "max_profit",
-                            slope_up > 0 ? json_null() : jround(maxv, 6), "max_loss",
-                            slope_up < 0 ? json_null() : jround(minv, 6));
+    json_t *doc =
+        json_pack("{s:o,s:o,s:o,s:o,s:o}", "legs", legs_echo, "pnl_curve", curve, "breakevens",
+                  roots, "max_profit", slope_up > 0 ? json_null() : jround(maxv, 6), "max_loss",
+                  slope_up < 0 ? json_null() : jround(minv, 6));
     return doc != NULL ? doc : oom(ans);
 }
 
@@ -513,8 +507,8 @@ json_t *gex__api_structures_greeks(const gex__api_input *in, gex__api_answer *an
     const size_t n = read_legs(body, 1, legs, ans);
     if (n == 0 || member_number(body, "spot", "invalid_spot", "spot", &spot, ans) < 0 ||
         member_number(body, "rate", "invalid_rate", "rate", &rate, ans) < 0 ||
-        member_number(body, "dividendYield", "invalid_dividend_yield", "dividendYield", &div,
-                      ans) < 0) {
+        member_number(body, "dividendYield", "invalid_dividend_yield", "dividendYield", &div, ans) <
+            0) {
         json_decref(body);
         return NULL;
     }
@@ -560,12 +554,11 @@ json_t *gex__api_structures_greeks(const gex__api_input *in, gex__api_answer *an
     gex_time_format_date(today, valuation, sizeof valuation);
     json_t *legs_echo = json_deep_copy(json_object_get(body, "legs"));
     json_decref(body);
-    json_t *doc = json_pack("{s:o,s:s,s:s,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o}}", "spot",
-                            gex__jnum(spot), "as_of", as_of, "valuation_date", valuation, "rate",
-                            gex__jnum(rate), "dividend_yield", gex__jnum(div), "legs", legs_echo,
-                            "position_greeks", "delta", jround(sum[0], 6), "gamma",
-                            jround(sum[1], 6), "theta", jround(sum[2], 6), "vega",
-                            jround(sum[3], 6), "rho", jround(sum[4], 6), "vanna",
-                            jround(sum[5], 6), "charm", jround(sum[6], 6));
+    json_t *doc = json_pack(
+        "{s:o,s:s,s:s,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o}}", "spot", gex__jnum(spot),
+        "as_of", as_of, "valuation_date", valuation, "rate", gex__jnum(rate), "dividend_yield",
+        gex__jnum(div), "legs", legs_echo, "position_greeks", "delta", jround(sum[0], 6), "gamma",
+        jround(sum[1], 6), "theta", jround(sum[2], 6), "vega", jround(sum[3], 6), "rho",
+        jround(sum[4], 6), "vanna", jround(sum[5], 6), "charm", jround(sum[6], 6));
     return doc != NULL ? doc : oom(ans);
 }

@@ -4,6 +4,7 @@
  * counts), /v1/tickers and /v1/symbols (the underlyings the folder holds) and /health.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "api-builders.h"
 #include "gex/time.h"
@@ -73,10 +74,10 @@ json_t *gex__api_options(const gex__api_input *in, gex__api_answer *ans)
         return oom(ans);
     }
     const size_t n_rows = json_array_size(rows);
-    json_t *doc = json_pack("{s:s,s:o,s:I,s:I,s:I}", "symbol",
-                            in->symbol != NULL ? in->symbol : a->symbol, "expirations", rows,
-                            "expiration_count", (json_int_t)n_rows, "total_contracts",
-                            (json_int_t)total, "contracts", (json_int_t)v.n);
+    json_t *doc =
+        json_pack("{s:s,s:o,s:I,s:I,s:I}", "symbol", in->symbol != NULL ? in->symbol : a->symbol,
+                  "expirations", rows, "expiration_count", (json_int_t)n_rows, "total_contracts",
+                  (json_int_t)total, "contracts", (json_int_t)v.n);
     if (doc == NULL || gex__jset(doc, "meta", gex__json_meta(a)) != GEX_OK) {
         json_decref(doc);
         return oom(ans);
@@ -90,11 +91,29 @@ json_t *gex__api_options(const gex__api_input *in, gex__api_answer *ans)
     return doc;
 }
 
-static json_t *folder_symbols(const gex__api_folder *f)
+static int cmp_symbol(const void *a, const void *b)
+{
+    return strcmp(((const gex__api_folder_symbol *)a)->symbol,
+                  ((const gex__api_folder_symbol *)b)->symbol);
+}
+
+/* The folder's symbols in alphabetical order (a copy: the folder is the caller's), or NULL. */
+static gex__api_folder_symbol *sorted_symbols(const gex__api_folder *f)
+{
+    gex__api_folder_symbol *s = malloc((f->n > 0 ? f->n : 1) * sizeof *s);
+    if (s == NULL)
+        return NULL;
+    if (f->n > 0)
+        memcpy(s, f->symbol, f->n * sizeof *s);
+    qsort(s, f->n, sizeof *s, cmp_symbol);
+    return s;
+}
+
+static json_t *folder_symbols(const gex__api_folder_symbol *sym, size_t n)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr != NULL && i < f->n; i++)
-        if (json_array_append_new(arr, gex__jstr(f->symbol[i].symbol)) != 0) {
+    for (size_t i = 0; arr != NULL && i < n; i++)
+        if (json_array_append_new(arr, gex__jstr(sym[i].symbol)) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -114,7 +133,11 @@ json_t *gex__api_tickers(const gex__api_input *in, gex__api_answer *ans)
     const gex__api_folder *f = folder_of(in, ans);
     if (f == NULL)
         return NULL;
-    json_t *doc = json_pack("{s:o,s:I}", "tickers", folder_symbols(f), "count", (json_int_t)f->n);
+    gex__api_folder_symbol *sym = sorted_symbols(f);
+    json_t *doc = sym == NULL ? NULL
+                              : json_pack("{s:o,s:I}", "tickers", folder_symbols(sym, f->n),
+                                          "count", (json_int_t)f->n);
+    free(sym);
     return doc != NULL ? doc : oom(ans);
 }
 
@@ -127,22 +150,23 @@ json_t *gex__api_symbols(const gex__api_input *in, gex__api_answer *ans)
     if (f == NULL)
         return NULL;
     int64_t last = 0;
+    gex__api_folder_symbol *sym = sorted_symbols(f);
     json_t *detail = json_array();
-    int rc = detail == NULL;
+    int rc = detail == NULL || sym == NULL;
     for (size_t i = 0; i < f->n && !rc; i++) {
-        const gex__api_folder_symbol *s = &f->symbol[i];
+        const gex__api_folder_symbol *s = &sym[i];
         char first_iso[32], last_iso[32];
         gex_time_format_iso(s->first_time, first_iso, sizeof first_iso);
         gex_time_format_iso(s->last_time, last_iso, sizeof last_iso);
         const int has_time = s->first_time != 0 || s->last_time != 0;
         if (s->last_time > last)
             last = s->last_time;
-        rc |= json_array_append_new(
-                  detail, json_pack("{s:s,s:I,s:o,s:o}", "symbol", s->symbol, "snapshots",
-                                    (json_int_t)s->snapshots, "first_quote_time",
-                                    has_time ? gex__jstr(first_iso) : json_null(),
-                                    "last_quote_time",
-                                    has_time ? gex__jstr(last_iso) : json_null())) != 0;
+        rc |=
+            json_array_append_new(
+                detail, json_pack("{s:s,s:I,s:o,s:o}", "symbol", s->symbol, "snapshots",
+                                  (json_int_t)s->snapshots, "first_quote_time",
+                                  has_time ? gex__jstr(first_iso) : json_null(), "last_quote_time",
+                                  has_time ? gex__jstr(last_iso) : json_null())) != 0;
     }
     char note[200], last_iso[32];
     snprintf(note, sizeof note,
@@ -150,13 +174,14 @@ json_t *gex__api_symbols(const gex__api_input *in, gex__api_answer *ans)
              "left out (unreadable).",
              f->files, f->files == 1 ? "" : "s", f->files_left_out);
     gex_time_format_iso(last, last_iso, sizeof last_iso);
-    json_t *doc = rc ? NULL
-                     : json_pack("{s:o,s:I,s:s,s:o,s:{s:I,s:I,s:o,s:[s]}}", "symbols",
-                                 folder_symbols(f), "count", (json_int_t)f->n, "note", note,
-                                 "last_updated", last != 0 ? gex__jstr(last_iso) : json_null(),
-                                 "meta", "files", (json_int_t)f->files, "files_left_out",
-                                 (json_int_t)f->files_left_out, "symbols", detail, "gex_own",
-                                 "meta.symbols");
+    json_t *doc =
+        rc ? NULL
+           : json_pack("{s:o,s:I,s:s,s:o,s:{s:I,s:I,s:o,s:[s]}}", "symbols",
+                       folder_symbols(sym, f->n), "count", (json_int_t)f->n, "note", note,
+                       "last_updated", last != 0 ? gex__jstr(last_iso) : json_null(), "meta",
+                       "files", (json_int_t)f->files, "files_left_out",
+                       (json_int_t)f->files_left_out, "symbols", detail, "gex_own", "meta.symbols");
+    free(sym);
     if (doc == NULL) {
         if (rc)
             json_decref(detail);
@@ -171,8 +196,8 @@ json_t *gex__api_health(const gex__api_input *in, gex__api_answer *ans)
     const gex__api_folder *f = folder_of(in, ans);
     if (f == NULL)
         return NULL;
-    json_t *doc = json_pack("{s:s,s:{s:I,s:I,s:I}}", "status", "Healthy", "meta", "symbols",
-                            (json_int_t)f->n, "files", (json_int_t)f->files, "files_left_out",
-                            (json_int_t)f->files_left_out);
+    json_t *doc =
+        json_pack("{s:s,s:{s:I,s:I,s:I}}", "status", "Healthy", "meta", "symbols", (json_int_t)f->n,
+                  "files", (json_int_t)f->files, "files_left_out", (json_int_t)f->files_left_out);
     return doc != NULL ? doc : oom(ans);
 }

@@ -1,0 +1,275 @@
+/*
+ * api.c: the table of the vendor's endpoints gex answers (SPEC 5.1), the routing of a path to
+ * its row, and the builders of the exposure documents the command line already prints. The
+ * builders of the other endpoints live in api-*.c, a file per family; their rows are here, so
+ * that the table reads as the list of what gex serves.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api-builders.h"
+#include "api.h"
+
+const char *gex__api_param(const gex__api_params *p, const char *name)
+{
+    if (p == NULL)
+        return NULL;
+    for (size_t i = p->n; i-- > 0;) {
+        if (strcmp(p->name[i], name) == 0)
+            return p->value[i];
+    }
+    return NULL;
+}
+
+json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt,
+                      ...)
+{
+    ans->status = status;
+    snprintf(ans->code, sizeof ans->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ans->message, sizeof ans->message, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+/* The documents of the six endpoints gex has answered from the start: byte for byte what
+ * `gex KIND --format json` prints. */
+static json_t *exposure_doc(gex__doc doc, const gex__api_input *in, gex__api_answer *ans)
+{
+    json_t *d = gex__document(doc, in->analysis);
+    if (d == NULL)
+        return gex__api_fail(ans, 500, "internal_error", "out of memory building the document");
+    return d;
+}
+
+static json_t *build_gex(const gex__api_input *in, gex__api_answer *ans)
+{
+    return exposure_doc(GEX__DOC_GEX, in, ans);
+}
+
+static json_t *build_dex(const gex__api_input *in, gex__api_answer *ans)
+{
+    return exposure_doc(GEX__DOC_DEX, in, ans);
+}
+
+static json_t *build_vex(const gex__api_input *in, gex__api_answer *ans)
+{
+    return exposure_doc(GEX__DOC_VEX, in, ans);
+}
+
+static json_t *build_chex(const gex__api_input *in, gex__api_answer *ans)
+{
+    return exposure_doc(GEX__DOC_CHEX, in, ans);
+}
+
+static json_t *build_levels(const gex__api_input *in, gex__api_answer *ans)
+{
+    return exposure_doc(GEX__DOC_LEVELS, in, ans);
+}
+
+static json_t *build_summary(const gex__api_input *in, gex__api_answer *ans)
+{
+    return exposure_doc(GEX__DOC_SUMMARY, in, ans);
+}
+
+/* The filters every analysed endpoint takes (SPEC 5.1). */
+#define FILTERS "expiration,min_oi"
+
+/* What data would answer the endpoints no chain file can (501, SPEC 5.4): noun phrases, for
+ * "PATH needs TEXT, which no option chain file holds". */
+static const char needs_quotes[] = "a live quote feed (bid, ask, last and sizes as they change)";
+static const char needs_quote_history[] =
+    "an intraday history of quotes (bid, ask and last through the day)";
+static const char needs_tape[] =
+    "the options trade tape (every print with its price, size, side and time, from which the "
+    "vendor infers opening and closing flow and a live open interest)";
+static const char needs_stock_tape[] =
+    "the stock trade tape (every print with its price, size and time)";
+static const char needs_earnings[] =
+    "an earnings calendar (report dates and times) and each report's EPS and revenue surprises";
+static const char needs_strategy[] =
+    "the vendor's strategy scores (proprietary models over live chains, trade flow and history, "
+    "whose formulas are unpublished)";
+static const char needs_screener[] =
+    "live quotes and derived fields of every symbol in the vendor's universe";
+
+/* clang-format off */
+#define NO_DATA(method, path, what) {method, path, GEX__API_NEED_NO_DATA, "", NULL, what}
+/* clang-format on */
+
+static const gex__api_endpoint endpoints[] = {
+    /* The exposure documents of the command line (SPEC 3, 5.1). */
+    {"GET", "/v1/exposure/gex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_gex, NULL},
+    {"GET", "/v1/exposure/dex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_dex, NULL},
+    {"GET", "/v1/exposure/vex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_vex, NULL},
+    {"GET", "/v1/exposure/chex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_chex, NULL},
+    {"GET", "/v1/exposure/levels/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_levels, NULL},
+    {"GET", "/v1/exposure/summary/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_summary,
+     NULL},
+    /* Pricing and structures (api-pricing.c), reference (api-reference.c), and what no chain
+     * answers: 501 (SPEC 5.4). */
+    {"GET", "/v1/pricing/greeks", GEX__API_NEED_PARAMS, "spot,strike,dte,sigma,type,r,q",
+     gex__api_pricing_greeks, NULL},
+    {"GET", "/v1/pricing/iv", GEX__API_NEED_PARAMS, "spot,strike,dte,price,type,r,q",
+     gex__api_pricing_iv, NULL},
+    {"GET", "/v1/pricing/kelly", GEX__API_NEED_PARAMS, "spot,strike,dte,sigma,premium,mu,type,r,q",
+     gex__api_pricing_kelly, NULL},
+    {"POST", "/v1/structures/pnl", GEX__API_NEED_PARAMS, "", gex__api_structures_pnl, NULL},
+    {"POST", "/v1/structures/greeks", GEX__API_NEED_PARAMS, "", gex__api_structures_greeks, NULL},
+    {"GET", "/v1/options/{symbol}", GEX__API_NEED_ANALYSIS, "", gex__api_options, NULL},
+    {"GET", "/v1/tickers", GEX__API_NEED_FOLDER, "", gex__api_tickers, NULL},
+    {"GET", "/v1/symbols", GEX__API_NEED_FOLDER, "", gex__api_symbols, NULL},
+    {"GET", "/health", GEX__API_NEED_FOLDER, "", gex__api_health, NULL},
+    NO_DATA("GET", "/stockquote/{symbol}", needs_quotes),
+    NO_DATA("GET", "/optionquote/{symbol}", needs_quotes),
+    NO_DATA("GET", "/historical/stockquote/{symbol}", needs_quote_history),
+    NO_DATA("GET", "/historical/optionquote/{symbol}", needs_quote_history),
+    NO_DATA("GET", "/v1/account",
+            "an account and quota system (gex serve has no accounts, keys "
+            "or plans)"),
+    NO_DATA("GET", "/v1/dispersion",
+            "the implied and realized volatilities of an index and of "
+            "each of its constituents, with the index weights"),
+    NO_DATA("GET", "/v1/macro/vix-state",
+            "the VIX index family (VIX9D, VIX, VIX3M, VIX6M) and VIX futures"),
+    NO_DATA("GET", "/v1/universe",
+            "the vendor's coverage universe with its live liquidity "
+            "rankings"),
+    NO_DATA("POST", "/v1/screener", needs_screener),
+    NO_DATA("GET", "/v1/screener/fields", needs_screener),
+    NO_DATA("GET", "/v1/earnings/calendar", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/screener", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/expected-move/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/history/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/iv-crush/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/vrp/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/dealer-positioning/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/strategies/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/flow/levels/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/pin-risk/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/summary/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/oi/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/gex/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/dex/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/dealer-risk/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/live/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/leaderboard", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/outliers", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/recent", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/summary", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/blocks", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/history", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/cumulative", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/dealer-premium", needs_tape),
+    NO_DATA("GET", "/v1/flow/signals/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/signals/{symbol}/summary", needs_tape),
+    NO_DATA("GET", "/v1/flow/stocks/leaderboard", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/outliers", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/recent", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/summary", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/blocks", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/history", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/cumulative", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/bars", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/snapshot/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/series/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/hedge-flow/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/heatmap/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/strike-flow/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/leaderboard", needs_tape),
+    NO_DATA("GET", "/v1/strategies/flow-anomaly/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/expiry-positioning/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/zero-dte/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/dealer-regime/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/vol-carry/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/yield-enhancement/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/surface-anomaly/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/skew/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/term-structure/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/tail-pricing/{symbol}", needs_strategy),
+    /* End of the pricing and reference block. */
+};
+
+const gex__api_endpoint *gex__api_endpoints(size_t *n)
+{
+    *n = sizeof endpoints / sizeof endpoints[0];
+    return endpoints;
+}
+
+/* Characters of ticker symbols as vendors and OCC spell them: letters, digits, '.', '-', '_'
+ * and the index caret. */
+static int symbol_char(unsigned char c)
+{
+    return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
+}
+
+/* Whether path matches pattern; the {symbol} segment is stored in symbol (cut to
+ * symbol_size - 1, then *fits is 0) and checked by the caller. */
+static int match(const char *pattern, const char *path, const char **seg, size_t *seg_len)
+{
+    static const char marker[] = "{symbol}";
+    *seg = NULL;
+    *seg_len = 0;
+    while (*pattern != '\0') {
+        if (strncmp(pattern, marker, sizeof marker - 1) == 0) {
+            size_t len = strcspn(path, "/");
+            /* An empty segment is another path, not a strange symbol. */
+            if (len == 0)
+                return 0;
+            *seg = path;
+            *seg_len = len;
+            path += len;
+            pattern += sizeof marker - 1;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    return *path == '\0';
+}
+
+const gex__api_endpoint *gex__api_route(const char *method, const char *path, char *symbol,
+                                        size_t symbol_size, int *symbol_ok, int *method_ok)
+{
+    *symbol_ok = 1;
+    *method_ok = 1;
+    symbol[0] = '\0';
+    if (path == NULL)
+        return NULL;
+    /* HEAD is GET without the body (RFC 9110 section 9.3.2). */
+    const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    const gex__api_endpoint *other_method = NULL;
+    for (size_t i = 0; i < sizeof endpoints / sizeof endpoints[0]; i++) {
+        const char *seg;
+        size_t seg_len;
+        if (!match(endpoints[i].path, path, &seg, &seg_len))
+            continue;
+        if (strcmp(endpoints[i].method, m) != 0) {
+            other_method = &endpoints[i];
+            continue;
+        }
+        if (seg != NULL) {
+            if (seg_len >= symbol_size) {
+                *symbol_ok = 0;
+                return &endpoints[i];
+            }
+            for (size_t k = 0; k < seg_len; k++) {
+                if (!symbol_char((unsigned char)seg[k])) {
+                    *symbol_ok = 0;
+                    return &endpoints[i];
+                }
+            }
+            memcpy(symbol, seg, seg_len);
+            symbol[seg_len] = '\0';
+        }
+        return &endpoints[i];
+    }
+    if (other_method != NULL)
+        *method_ok = 0;
+    return other_method;
+}
