@@ -56,15 +56,16 @@ int cli_serve_build(const gex__api_endpoint *endpoint, const gex__api_input *in,
     return 0;
 }
 
-unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param_get get,
-                           void *ctx, cli_serve_query *q, cli_serve_error *e)
+unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param_get get, void *ctx,
+                           cli_serve_query *q, cli_serve_error *e)
 {
     memset(q, 0, sizeof *q);
     memset(e, 0, sizeof *e);
     int symbol_ok = 1;
     const int routed = cli_serve_route(method, path, q, &symbol_ok);
     if (routed == CLI_SERVE_ROUTE_NOT_FOUND) {
-        set_text(e, 404, "not_found", "no such endpoint; `gex api --list` lists the paths gex serves");
+        set_text(e, 404, "not_found",
+                 "no such endpoint; `gex api --list` lists the paths gex serves");
         return e->status;
     }
     if (routed == CLI_SERVE_ROUTE_METHOD) {
@@ -78,8 +79,8 @@ unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param
                  CLI_SERVE_SYMBOL_MAX);
         return e->status;
     }
-    e->status = cli_serve_query_params(q, get, ctx, e->code, sizeof e->code, e->message,
-                                       sizeof e->message);
+    e->status =
+        cli_serve_query_params(q, get, ctx, e->code, sizeof e->code, e->message, sizeof e->message);
     return e->status;
 }
 
@@ -97,7 +98,8 @@ void cli_serve_index_error(int found, const char *symbol, cli_serve_error *e)
         e->retry_after = CLI_SERVE_RETRY_AFTER;
         break;
     case CLI_SERVE_INDEX_BUSY:
-        set_text(e, 503, "index_busy", "the served folder is still being scanned; try again in %d s",
+        set_text(e, 503, "index_busy",
+                 "the served folder is still being scanned; try again in %d s",
                  CLI_SERVE_RETRY_AFTER);
         e->retry_after = CLI_SERVE_RETRY_AFTER;
         break;

@@ -23,8 +23,7 @@ const char *gex__api_param(const gex__api_params *p, const char *name)
     return NULL;
 }
 
-json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt,
-                      ...)
+json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
 {
     ans->status = status;
     snprintf(ans->code, sizeof ans->code, "%s", code);
@@ -107,8 +106,7 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/exposure/vex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_vex, NULL},
     {"GET", "/v1/exposure/chex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_chex, NULL},
     {"GET", "/v1/exposure/levels/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_levels, NULL},
-    {"GET", "/v1/exposure/summary/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_summary,
-     NULL},
+    {"GET", "/v1/exposure/summary/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_summary, NULL},
     /* Pricing and structures (api-pricing.c), reference (api-reference.c), and what no chain
      * answers: 501 (SPEC 5.4). */
     {"GET", "/v1/pricing/greeks", GEX__API_NEED_PARAMS, "spot,strike,dte,sigma,type,r,q",
