@@ -5,34 +5,11 @@
  * that the table reads as the list of what gex serves.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api-builders.h"
 #include "api.h"
-
-const char *gex__api_param(const gex__api_params *p, const char *name)
-{
-    if (p == NULL)
-        return NULL;
-    for (size_t i = p->n; i-- > 0;) {
-        if (strcmp(p->name[i], name) == 0)
-            return p->value[i];
-    }
-    return NULL;
-}
-
-json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
-{
-    ans->status = status;
-    snprintf(ans->code, sizeof ans->code, "%s", code);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ans->message, sizeof ans->message, fmt, ap);
-    va_end(ap);
-    return NULL;
-}
 
 /* The documents of the six endpoints gex has answered from the start: byte for byte what
  * `gex KIND --format json` prints. */
