@@ -27,6 +27,8 @@
 #include "gex/regime.h"
 #include "gex/analysis.h"
 #include "gex/history.h"
+#include "gex/maxpain.h"
+#include "gex/svi.h"
 #include "gex/plot.h"
 #include "gex/validate.h"
 #include "gex/vendor.h"

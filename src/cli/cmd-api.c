@@ -246,11 +246,17 @@ static int find_file(cli_serve_index *index, one_file *single, const char *symbo
     return CLI_SERVE_INDEX_NONE;
 }
 
-/* The exit status of an answer's HTTP status. */
+/* The exit status of an answer's HTTP status: a parameter the API refuses is a usage error
+ * (2), as on the command line; what the files cannot answer is an input error (3): no such
+ * symbol, no data, 501, a chain error, and an expiration the file does not hold (the status
+ * `gex gex --expiration` has then); anything else of 5xx is internal (4). */
 static int exit_of(unsigned status, const char *body)
 {
     if (status >= 200 && status < 300)
         return CLI_EXIT_OK;
+    if (status == 400)
+        return body != NULL && strstr(body, "\"invalid_expiry\"") != NULL ? CLI_EXIT_INPUT
+                                                                          : CLI_EXIT_USAGE;
     if (status == 500 && body != NULL && strstr(body, "\"chain_error\"") != NULL)
         return CLI_EXIT_INPUT;
     if (status >= 500 && status != 501)

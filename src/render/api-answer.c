@@ -1,7 +1,7 @@
 /*
- * api-answer.c: what every builder of the API table (api.h) shares: a request parameter's value
- * and the failure answer. Apart from api.c, which uses the builders, so that no builder's file
- * and the table use each other (tests/source-cycles.py).
+ * api-answer.c: the two helpers every builder of the API calls (api.h): a request's parameter
+ * and a failed answer. Apart from the table (api.c), which names the builders, so that no
+ * builder's file and the table use each other (tests/source-cycles.py).
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,6 +10,7 @@
 
 #include "api-builders.h"
 #include "api.h"
+#include "api-volatility.h"
 
 /* The documents of the six endpoints gex has answered from the start: byte for byte what
  * `gex KIND --format json` prints. */
@@ -84,6 +85,19 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/exposure/chex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_chex, NULL},
     {"GET", "/v1/exposure/levels/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_levels, NULL},
     {"GET", "/v1/exposure/summary/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_summary, NULL},
+    /* Max pain, expected move and volatility from the chain (SPEC 5.3; api-maxpain.c,
+     * api-volatility.c). */
+    {"GET", "/v1/maxpain/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_maxpain, NULL},
+    {"GET", "/v1/expected-move/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS ",expiry",
+     gex__api_expected_move, NULL},
+    {"GET", "/v1/volatility/skew-term/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS,
+     gex__api_skew_term, NULL},
+    {"GET", "/v1/surface/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_surface, NULL},
+    {"GET", "/v1/surface/svi/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_surface_svi,
+     NULL},
+    {"GET", "/v1/adv_volatility/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_adv_volatility,
+     NULL},
+    {"GET", "/v1/liquidity/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_liquidity, NULL},
     /* Pricing and structures (api-pricing.c), reference (api-reference.c), and what no chain
      * answers: 501 (SPEC 5.4). */
     {"GET", "/v1/pricing/greeks", GEX__API_NEED_PARAMS, "spot,strike,dte,sigma,type,r,q",
