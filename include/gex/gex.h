@@ -18,6 +18,7 @@
 #include "gex/error.h"
 #include "gex/time.h"
 #include "gex/bs.h"
+#include "gex/pricing.h"
 #include "gex/american.h"
 #include "gex/chain.h"
 #include "gex/exposure.h"

@@ -10,6 +10,7 @@
 
 #include "api-exposure.h"
 #include "api-history.h"
+#include "api-builders.h"
 #include "api.h"
 #include "api-volatility.h"
 
@@ -57,6 +58,28 @@ static json_t *build_summary(const gex__api_input *in, gex__api_answer *ans)
 /* The filters every analysed endpoint takes (SPEC 5.1), and the instant asked (SPEC 5.5). */
 #define FILTERS "expiration,min_oi,at,date"
 
+/* What data would answer the endpoints no chain file can (501, SPEC 5.4): noun phrases, for
+ * "PATH needs TEXT, which no option chain file holds". */
+static const char needs_quotes[] = "a live quote feed (bid, ask, last and sizes as they change)";
+static const char needs_quote_history[] =
+    "an intraday history of quotes (bid, ask and last through the day)";
+static const char needs_tape[] =
+    "the options trade tape (every print with its price, size, side and time, from which the "
+    "vendor infers opening and closing flow and a live open interest)";
+static const char needs_stock_tape[] =
+    "the stock trade tape (every print with its price, size and time)";
+static const char needs_earnings[] =
+    "an earnings calendar (report dates and times) and each report's EPS and revenue surprises";
+static const char needs_strategy[] =
+    "the vendor's strategy scores (proprietary models over live chains, trade flow and history, "
+    "whose formulas are unpublished)";
+static const char needs_screener[] =
+    "live quotes and derived fields of every symbol in the vendor's universe";
+
+/* clang-format off */
+#define NO_DATA(method, path, what) {method, path, GEX__API_NEED_NO_DATA, "", NULL, what}
+/* clang-format on */
+
 static const gex__api_endpoint endpoints[] = {
     /* The exposure documents of the command line (SPEC 3, 5.1). */
     {"GET", "/v1/exposure/gex/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, build_gex, NULL},
@@ -98,6 +121,88 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/volatility/forecast/{symbol}", GEX__API_NEED_SERIES, "at,date,dist",
      gex__api_forecast, NULL},
     {"GET", "/v1/history/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_history, NULL},
+    /* Pricing and structures (api-pricing.c), reference (api-reference.c), and what no chain
+     * answers: 501 (SPEC 5.4). */
+    {"GET", "/v1/pricing/greeks", GEX__API_NEED_PARAMS, "spot,strike,dte,sigma,type,r,q",
+     gex__api_pricing_greeks, NULL},
+    {"GET", "/v1/pricing/iv", GEX__API_NEED_PARAMS, "spot,strike,dte,price,type,r,q",
+     gex__api_pricing_iv, NULL},
+    {"GET", "/v1/pricing/kelly", GEX__API_NEED_PARAMS, "spot,strike,dte,sigma,premium,mu,type,r,q",
+     gex__api_pricing_kelly, NULL},
+    {"POST", "/v1/structures/pnl", GEX__API_NEED_PARAMS, "", gex__api_structures_pnl, NULL},
+    {"POST", "/v1/structures/greeks", GEX__API_NEED_PARAMS, "", gex__api_structures_greeks, NULL},
+    {"GET", "/v1/options/{symbol}", GEX__API_NEED_ANALYSIS, "", gex__api_options, NULL},
+    {"GET", "/v1/tickers", GEX__API_NEED_FOLDER, "", gex__api_tickers, NULL},
+    {"GET", "/v1/symbols", GEX__API_NEED_FOLDER, "", gex__api_symbols, NULL},
+    {"GET", "/health", GEX__API_NEED_FOLDER, "", gex__api_health, NULL},
+    NO_DATA("GET", "/stockquote/{symbol}", needs_quotes),
+    NO_DATA("GET", "/optionquote/{symbol}", needs_quotes),
+    NO_DATA("GET", "/historical/stockquote/{symbol}", needs_quote_history),
+    NO_DATA("GET", "/historical/optionquote/{symbol}", needs_quote_history),
+    NO_DATA("GET", "/v1/account",
+            "an account and quota system (gex serve has no accounts, keys "
+            "or plans)"),
+    NO_DATA("GET", "/v1/dispersion",
+            "the implied and realized volatilities of an index and of "
+            "each of its constituents, with the index weights"),
+    NO_DATA("GET", "/v1/macro/vix-state",
+            "the VIX index family (VIX9D, VIX, VIX3M, VIX6M) and VIX futures"),
+    NO_DATA("GET", "/v1/universe",
+            "the vendor's coverage universe with its live liquidity "
+            "rankings"),
+    NO_DATA("POST", "/v1/screener", needs_screener),
+    NO_DATA("GET", "/v1/screener/fields", needs_screener),
+    NO_DATA("GET", "/v1/earnings/calendar", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/screener", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/expected-move/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/history/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/iv-crush/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/vrp/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/dealer-positioning/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/earnings/strategies/{symbol}", needs_earnings),
+    NO_DATA("GET", "/v1/flow/levels/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/pin-risk/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/summary/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/oi/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/gex/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/dex/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/dealer-risk/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/live/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/leaderboard", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/outliers", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/recent", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/summary", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/blocks", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/history", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/cumulative", needs_tape),
+    NO_DATA("GET", "/v1/flow/options/{symbol}/dealer-premium", needs_tape),
+    NO_DATA("GET", "/v1/flow/signals/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/signals/{symbol}/summary", needs_tape),
+    NO_DATA("GET", "/v1/flow/stocks/leaderboard", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/outliers", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/recent", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/summary", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/blocks", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/history", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/cumulative", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/stocks/{symbol}/bars", needs_stock_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/snapshot/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/series/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/hedge-flow/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/heatmap/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/strike-flow/{symbol}", needs_tape),
+    NO_DATA("GET", "/v1/flow/zero-dte/leaderboard", needs_tape),
+    NO_DATA("GET", "/v1/strategies/flow-anomaly/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/expiry-positioning/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/zero-dte/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/dealer-regime/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/vol-carry/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/yield-enhancement/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/surface-anomaly/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/skew/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/term-structure/{symbol}", needs_strategy),
+    NO_DATA("GET", "/v1/strategies/tail-pricing/{symbol}", needs_strategy),
+    /* End of the pricing and reference block. */
 };
 
 const gex__api_endpoint *gex__api_endpoints(size_t *n)
