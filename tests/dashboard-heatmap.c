@@ -137,8 +137,8 @@ START_TEST(test_heatmap_cells_equal_brute_force_sums)
         double down = 0.0;
         for (size_t k = 0; k < n_k; k++)
             down += sum[k * n_exp + e];
-        ck_assert(close_to(down,
-                           json_real_value(json_object_get(json_array_get(exps, e), "net_gex"))));
+        ck_assert(
+            close_to(down, json_real_value(json_object_get(json_array_get(exps, e), "net_gex"))));
     }
     free(sum);
     free(seen);

@@ -16,9 +16,9 @@
 #include "api.h"
 
 /* The profile's defaults and bounds, as gex profile's --range and --points (options.c). */
-#define PROFILE_RANGE_DEFAULT 20.0
+#define PROFILE_RANGE_DEFAULT  20.0
 #define PROFILE_POINTS_DEFAULT 81
-#define PROFILE_POINTS_MAX 2001 /* a chart needs no more; bounds the work of one request */
+#define PROFILE_POINTS_MAX     2001 /* a chart needs no more; bounds the work of one request */
 
 /* Fills *ans (gex__api_fail's contract, kept here so that the builders stand alone). */
 static json_t *fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
@@ -110,7 +110,8 @@ static json_t *heatmap_cells(const gex_exposure *e, const double *strikes, size_
         for (size_t k = 0; k < n_strikes && st == GEX_OK; k++) {
             while (j < n && r[j].strike < strikes[k])
                 j++;
-            json_t *cell = j < n && r[j].strike == strikes[k] ? gex__jnum(r[j].net_gex) : json_null();
+            json_t *cell =
+                j < n && r[j].strike == strikes[k] ? gex__jnum(r[j].net_gex) : json_null();
             st |= cell != NULL && json_array_append_new(rows[k], cell) == 0 ? GEX_OK : GEX_ENOMEM;
         }
     }
@@ -209,9 +210,10 @@ json_t *gex__api_profile(const gex__api_input *in, gex__api_answer *ans)
     if (r != NULL && (param_number(r, 1e-9, 99.999999, &range) != 0))
         return fail(ans, 400, "invalid_parameter",
                     "range '%.40s' is not a percentage above 0 and below 100", r);
-    if (p != NULL && (param_number(p, 2, PROFILE_POINTS_MAX, &points) != 0 || points != floor(points)))
-        return fail(ans, 400, "invalid_parameter", "points '%.40s' is not a whole number from 2 to %d",
-                    p, PROFILE_POINTS_MAX);
+    if (p != NULL &&
+        (param_number(p, 2, PROFILE_POINTS_MAX, &points) != 0 || points != floor(points)))
+        return fail(ans, 400, "invalid_parameter",
+                    "points '%.40s' is not a whole number from 2 to %d", p, PROFILE_POINTS_MAX);
     const size_t n = (size_t)points;
     double *x = malloc(2 * n * sizeof *x);
     if (x == NULL)
@@ -225,10 +227,10 @@ json_t *gex__api_profile(const gex__api_input *in, gex__api_answer *ans)
     const int rc = gex_analysis_profile(a->an, x, n, y);
     if (rc != GEX_OK) {
         free(x);
-        return rc == GEX_ENOMEM ? out_of_memory(ans)
-                                : fail(ans, 500, "internal_error",
-                                       "%s: evaluating the profile failed: %s", a->symbol,
-                                       gex_strerror(rc));
+        return rc == GEX_ENOMEM
+                   ? out_of_memory(ans)
+                   : fail(ans, 500, "internal_error", "%s: evaluating the profile failed: %s",
+                          a->symbol, gex_strerror(rc));
     }
     json_t *d = gex__doc_head(a);
     json_t *arr = json_array();
@@ -255,4 +257,3 @@ json_t *gex__api_profile(const gex__api_input *in, gex__api_answer *ans)
     }
     return d;
 }
-
