@@ -202,6 +202,7 @@ async function load() {
     state.data = {};
     status('');
     if (e.code === 'symbol_not_found') say(`No data for ${symbol}: ${e.message}.`);
+    else if (e.code === 'no_data' || e.code === 'invalid_expiry') say(`No data for ${symbol} with these filters: ${e.message}.`);
     else if (e.status === 401) say(`gex serve asks for an API key: ${e.message}.`);
     else if (e.status === 0) say(e.message);
     else say(`${symbol}: ${e.message} (HTTP ${e.status}${e.code ? ', ' + e.code : ''}).`);
@@ -651,6 +652,12 @@ async function start() {
     $('key-form').hidden = true;
     start2();
   });
+  window.addEventListener('hashchange', () => {
+    const wanted = decodeURIComponent(location.hash.slice(1)).toUpperCase();
+    if (!wanted || wanted === state.symbol) return;
+    pick(wanted);
+    load();
+  });
   let resizing = 0;
   window.addEventListener('resize', () => {
     clearTimeout(resizing);
@@ -659,14 +666,28 @@ async function start() {
   await start2();
 }
 
-async function start2() {
-  const symbols = await loadSymbols();
-  const wanted = decodeURIComponent(location.hash.slice(1)).toUpperCase();
+// Shows symbol in the picker: in the list (added when the folder's list lacks it, so that the
+// page says plainly it has no data) or in the text field.
+function pick(symbol) {
   if ($('symbol-text').hidden) {
-    if (wanted && symbols.includes(wanted)) $('symbol').value = wanted;
-  } else if (wanted) {
-    $('symbol-text').value = wanted;
+    const select = $('symbol');
+    if (![...select.options].some((o) => o.value === symbol)) {
+      const o = document.createElement('option');
+      o.value = symbol;
+      o.textContent = symbol;
+      select.append(o);
+    }
+    select.value = symbol;
+  } else {
+    $('symbol-text').value = symbol;
   }
+  $('expiration').value = '';
+}
+
+async function start2() {
+  await loadSymbols();
+  const wanted = decodeURIComponent(location.hash.slice(1)).toUpperCase();
+  if (wanted) pick(wanted);
   if (chosenSymbol()) await load();
   else if (!$('symbol-text').hidden) say('Type a symbol (for example SPX) and press Enter.');
 }
