@@ -174,7 +174,8 @@ class Browser:
     def wait(self, expr, what, timeout=90):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            v = self.eval(expr)
+            # The document may still be the previous one, or not parsed yet.
+            v = self.eval(f"(()=>{{try{{return ({expr})}}catch(e){{return false}}}})()")
             if v:
                 return v
             time.sleep(0.1)

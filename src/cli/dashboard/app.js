@@ -190,8 +190,8 @@ async function load() {
     state.sel = {};
     say('');
     fillExpirations(heatmap);
+    $('views').hidden = false; // first: the charts take the width the panels have
     draw();
-    $('views').hidden = false;
     const file = gex.meta && gex.meta.file ? gex.meta.file.split('/').pop() : '';
     status(`${symbol} at ${fmtTime(gex.as_of)}${file ? ' from ' + file : ''}` +
       (filters.expiration ? `, expiration ${filters.expiration}` : '') +
@@ -437,7 +437,7 @@ function drawBars(g, levels) {
     interactive('bars', 0, () => null, () => '');
     return;
   }
-  const m = { l: 64, r: 8, t: 8, b: 24 };
+  const m = { l: 64, r: 20, t: 8, b: 24 };
   let lo = 0, hi = 0;
   for (const r of shown) {
     lo = Math.min(lo, r.put_gex, r.net_gex, r.call_gex);
@@ -496,7 +496,7 @@ function drawProfile(p, levels) {
     interactive('profile', 0, () => null, () => '');
     return;
   }
-  const m = { l: 64, r: 8, t: 8, b: 24 };
+  const m = { l: 64, r: 20, t: 8, b: 24 };
   const x0 = pts[0].x, x1 = pts[pts.length - 1].x;
   let lo = Math.min(0, ...pts.map((q) => q.net_gex)), hi = Math.max(0, ...pts.map((q) => q.net_gex));
   if (lo === hi) hi = 1;
@@ -549,9 +549,12 @@ function drawHeatmap(h) {
     interactive('heatmap', 0, () => null, () => '');
     return;
   }
-  let vmax = 0;
-  for (const r of rows) for (const v of r) if (isNum(v)) vmax = Math.max(vmax, Math.abs(v));
-  vmax = vmax || 1;
+  // The colour scale ends at the 98th percentile of |net GEX|, so that one huge cell (the
+  // front expiration at the money) does not leave every other cell white; beyond it, full colour.
+  const mags = [];
+  for (const r of rows) for (const v of r) if (isNum(v)) mags.push(Math.abs(v));
+  mags.sort((a, b) => a - b);
+  const vmax = mags.length ? mags[Math.floor(0.98 * (mags.length - 1))] || mags[mags.length - 1] || 1 : 1;
   // Highest strike on top, as on a price chart.
   const rowY = (k) => m.t + (ks.length - 1 - k) * ch;
   for (let k = 0; k < ks.length; k++)
@@ -563,7 +566,7 @@ function drawHeatmap(h) {
     text(svg, m.l - 4, rowY(k) + ch / 2 + 4, String(ks[k]), { 'text-anchor': 'end' });
   for (let e = 0; e < exps.length; e++) {
     const tx = m.l + e * cw + cw / 2, ty = m.t + ks.length * ch + 6;
-    text(svg, tx, ty, exps[e].expiration.slice(5), { 'text-anchor': 'end', transform: `rotate(-60 ${tx} ${ty})` });
+    text(svg, tx, ty, exps[e].expiration.slice(2), { 'text-anchor': 'end', transform: `rotate(-60 ${tx} ${ty})` });
   }
   const spot = h.underlying_price;
   if (isNum(spot) && spot >= ks[0] && spot <= ks[ks.length - 1]) {
@@ -621,7 +624,7 @@ function drawHistory(doc) {
   for (let i = 0; i < pts.length; i++) el('circle', { class: 'dot', r: 2.5, cx: x(t[i]), cy: y(pts[i].net_gex) }, svg);
   text(svg, m.l, height - 6, pts[0].as_of.slice(0, 10));
   text(svg, width - m.r, height - 6, pts[pts.length - 1].as_of.slice(0, 10), { 'text-anchor': 'end' });
-  text(svg, width - m.r, m.t + 10, 'net GEX (left) · flip (right)', { 'text-anchor': 'end', class: 'flip' });
+  text(svg, m.l + 6, m.t + 10, 'net GEX (left scale), gamma flip (right scale)', { class: 'flip' });
   const mark = el('line', { x1: -10, x2: -10, y1: m.t, y2: height - m.b, class: 'spot' }, svg);
   const indexAt = (px) => {
     let best = 0;
