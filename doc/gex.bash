@@ -1,16 +1,18 @@
 # bash completion for gex (installed as share/bash-completion/completions/gex; or source it).
-# Completes the command, the options of the command line (serve's own after `gex serve`), the
+# Completes the command, the options of the command line (serve's and api's own after them), the
 # fixed values of options that take one, and file names elsewhere. tests/completion.sh checks
 # that every command and option `gex --help` and `gex serve --help` name is here.
 
 _gex_commands="greeks gex dex vex chex exposure levels summary profile expirations screen
-history validate plot serve"
+history validate plot serve api"
 _gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
 --min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --greeks --strict --multiplier --input-format --settle
 --jobs --quiet --expiration-of-file --at --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now
 --rate --div --max-dte --gex-unit --flip-method --iv-source --greeks --strict --multiplier --settle
 --help"
+_gex_api_options="--list --body --now --rate --div --max-dte --gex-unit --flip-method --iv-source
+--strict --multiplier --settle --help"
 
 _gex()
 {
@@ -40,7 +42,7 @@ _gex()
         return
         ;;
     --expiration | --exclude-expiration) COMPREPLY=($(compgen -W "0dte" -- "$cur")); return ;;
-    -o | --output | --vendor | --api-key-file | --db)
+    -o | --output | --vendor | --api-key-file | --db | --body)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
@@ -56,6 +58,8 @@ _gex()
     if [[ $cur == -* ]]; then
         if [ "$command" = serve ]; then
             COMPREPLY=($(compgen -W "$_gex_serve_options" -- "$cur"))
+        elif [ "$command" = api ]; then
+            COMPREPLY=($(compgen -W "$_gex_api_options" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "$_gex_options" -- "$cur"))
         fi

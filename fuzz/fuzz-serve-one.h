@@ -59,8 +59,8 @@ static inline int gex_fuzz_serve_route(const char *path)
     cli_serve_query q;
     memset(&q, 0, sizeof q);
     int symbol_ok = -1;
-    int rc = cli_serve_route(path, &q, &symbol_ok);
-    /* The expected outcome, from the path alone. */
+    int rc = cli_serve_route("GET", path, &q, &symbol_ok);
+    /* The six exposure endpoints gex has always served, expected from the path alone. */
     int want_kind = -1;
     const char *sym = NULL;
     if (strncmp(path, "/v1/exposure/", 13) == 0) {
@@ -73,18 +73,35 @@ static inline int gex_fuzz_serve_route(const char *path)
         }
     }
     int want_route = want_kind >= 0 && sym[0] != '\0' && strchr(sym, '/') == NULL;
-    if (rc != (want_route ? CLI_SERVE_ROUTE_OK : CLI_SERVE_ROUTE_NOT_FOUND))
+    if (want_route && rc != CLI_SERVE_ROUTE_OK)
         return 1;
-    if (!want_route)
-        return 0;
-    if ((int)q.kind != want_kind)
-        return 2;
-    int want_ok = strlen(sym) <= CLI_SERVE_SYMBOL_MAX;
-    for (const char *c = sym; want_ok && *c != '\0'; c++)
-        want_ok = gex_fuzz_serve_symbol_char((unsigned char)*c);
+    if (rc == CLI_SERVE_ROUTE_NOT_FOUND)
+        return q.endpoint == NULL ? 0 : 6;
+    if (rc != CLI_SERVE_ROUTE_OK)
+        return rc == CLI_SERVE_ROUTE_METHOD && strcmp(q.endpoint->method, "GET") != 0 ? 0 : 1;
+    if (want_route) {
+        char pattern[64];
+        snprintf(pattern, sizeof pattern, "/v1/exposure/%s/{symbol}", kinds[want_kind]);
+        if (strcmp(q.endpoint->path, pattern) != 0)
+            return 2;
+    }
+    /* Any route: the endpoint's pattern with the symbol put back is the path. */
+    const char *brace = strstr(q.endpoint->path, "{symbol}");
+    if (brace == NULL)
+        return strcmp(q.endpoint->path, path) == 0 && symbol_ok == 1 && q.symbol[0] == '\0' ? 0 : 7;
+    size_t pre = (size_t)(brace - q.endpoint->path);
+    if (strncmp(path, q.endpoint->path, pre) != 0)
+        return 8;
+    const char *seg = path + pre;
+    size_t seg_len = strcspn(seg, "/");
+    if (seg_len == 0 || strcmp(seg + seg_len, brace + 8) != 0)
+        return 9;
+    int want_ok = seg_len <= CLI_SERVE_SYMBOL_MAX;
+    for (size_t i = 0; want_ok && i < seg_len; i++)
+        want_ok = gex_fuzz_serve_symbol_char((unsigned char)seg[i]);
     if (symbol_ok != want_ok)
         return 3;
-    if (want_ok && strcmp(q.symbol, sym) != 0)
+    if (want_ok && (strlen(q.symbol) != seg_len || strncmp(q.symbol, seg, seg_len) != 0))
         return 4;
     if (!want_ok && q.symbol[0] != '\0')
         return 5;

@@ -30,12 +30,14 @@ expect() { # expect WANTED WORD...: WANTED among the completions of the words
 commands=$("$gex" --help | sed -n '/^Commands:/,/^$/p' | awk 'NF > 1 {print $1}')
 for c in $commands; do expect "$c" gex "${c:0:2}"; done
 
-options=$( ("$gex" --help; for c in $commands; do [ "$c" = serve ] || "$gex" "$c" --help; done) |
+options=$( ("$gex" --help; for c in $commands; do [ "$c" = serve ] || [ "$c" = api ] || "$gex" "$c" --help; done) |
     grep -oE -- '--[a-z][a-z-]+' | sort -u)
 for o in $options; do expect "$o" gex levels "${o:0:4}"; done
 
 serve_options=$("$gex" serve --help | grep -v '`' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
 for o in $serve_options; do expect "$o" gex serve "${o:0:4}"; done
+api_options=$("$gex" api --help | grep -v '`' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+for o in $api_options; do expect "$o" gex api "${o:0:4}"; done
 
 # "--option a|b|c" in the help: each value completes after the option
 values=$( ("$gex" --help; "$gex" plot --help) | grep -oE -- '--[a-z-]+ [a-z0-9-]+(\|[a-z0-9-]+)+')
@@ -59,6 +61,7 @@ for k in $kinds; do expect "$k" gex plot --kind ""; done
 
 if [ $fail -eq 0 ]; then
     echo "completion: $(echo "$commands" | wc -w) commands, $(echo "$options" | wc -w) options," \
-        "$(echo "$serve_options" | wc -w) serve options and their values complete"
+        "$(echo "$serve_options" | wc -w) serve and $(echo "$api_options" | wc -w) api options and their" \
+        "values complete"
 fi
 exit $fail

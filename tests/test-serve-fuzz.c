@@ -47,7 +47,8 @@ START_TEST(test_serve_fuzz_checks_bite)
     ck_assert_int_eq(gex_fuzz_serve_route("/v1/exposure/levels/SPX"), 0);
     cli_serve_query q;
     int ok = 0;
-    ck_assert_int_eq(cli_serve_route("/v1/exposure/levels/SP X", &q, &ok), CLI_SERVE_ROUTE_OK);
+    ck_assert_int_eq(cli_serve_route("GET", "/v1/exposure/levels/SP X", &q, &ok),
+                     CLI_SERVE_ROUTE_OK);
     ck_assert_int_eq(ok, 0);
     /* The log keeps a printable key-free target, and redacts a key. */
     char out[256];

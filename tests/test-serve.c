@@ -25,19 +25,38 @@
 START_TEST(test_route_every_endpoint)
 {
     static const char *const kinds[] = {"gex", "dex", "vex", "chex", "levels", "summary"};
-    for (int k = 0; k < CLI_SERVE_KIND_COUNT; k++) {
-        char path[64];
+    for (int k = 0; k < 6; k++) {
+        char path[64], pattern[64];
         snprintf(path, sizeof path, "/v1/exposure/%s/SPY", kinds[k]);
+        snprintf(pattern, sizeof pattern, "/v1/exposure/%s/{symbol}", kinds[k]);
         cli_serve_query q;
         int ok = 0;
-        ck_assert_int_eq(cli_serve_route(path, &q, &ok), CLI_SERVE_ROUTE_OK);
+        ck_assert_int_eq(cli_serve_route("GET", path, &q, &ok), CLI_SERVE_ROUTE_OK);
         ck_assert_int_eq(ok, 1);
-        ck_assert_int_eq(q.kind, k);
+        ck_assert_str_eq(q.endpoint->path, pattern);
         ck_assert_str_eq(q.symbol, "SPY");
-        ck_assert_str_eq(cli_serve_kind_name(k), kinds[k]);
+        ck_assert_int_eq(cli_serve_route("HEAD", path, &q, &ok), CLI_SERVE_ROUTE_OK);
+        ck_assert_int_eq(cli_serve_route("POST", path, &q, &ok), CLI_SERVE_ROUTE_METHOD);
+        ck_assert_int_eq(cli_serve_route("DELETE", path, &q, &ok), CLI_SERVE_ROUTE_METHOD);
     }
-    ck_assert_ptr_null(cli_serve_kind_name(CLI_SERVE_KIND_COUNT));
-    ck_assert_ptr_null(cli_serve_kind_name(-1));
+    /* Every row of the table routes to itself, with a symbol where its path has one. */
+    size_t n = 0;
+    const gex__api_endpoint *ep = gex__api_endpoints(&n);
+    ck_assert_uint_ge(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        char path[256];
+        const char *brace = strstr(ep[i].path, "{symbol}");
+        if (brace != NULL)
+            snprintf(path, sizeof path, "%.*sQQQ%s", (int)(brace - ep[i].path), ep[i].path,
+                     brace + 8);
+        else
+            snprintf(path, sizeof path, "%s", ep[i].path);
+        cli_serve_query q;
+        int ok = 0;
+        ck_assert_int_eq(cli_serve_route(ep[i].method, path, &q, &ok), CLI_SERVE_ROUTE_OK);
+        ck_assert_ptr_eq(q.endpoint, &ep[i]);
+        ck_assert_str_eq(q.symbol, brace != NULL ? "QQQ" : "");
+    }
 }
 END_TEST
 
@@ -62,12 +81,12 @@ START_TEST(test_route_unknown_paths)
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         cli_serve_query q;
         int ok = 1;
-        ck_assert_msg(cli_serve_route(paths[i], &q, &ok) == CLI_SERVE_ROUTE_NOT_FOUND, "%s",
+        ck_assert_msg(cli_serve_route("GET", paths[i], &q, &ok) == CLI_SERVE_ROUTE_NOT_FOUND, "%s",
                       paths[i]);
     }
     cli_serve_query q;
     int ok = 1;
-    ck_assert_int_eq(cli_serve_route(NULL, &q, &ok), CLI_SERVE_ROUTE_NOT_FOUND);
+    ck_assert_int_eq(cli_serve_route("GET", NULL, &q, &ok), CLI_SERVE_ROUTE_NOT_FOUND);
 }
 END_TEST
 
@@ -83,16 +102,16 @@ START_TEST(test_route_bad_symbols)
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         cli_serve_query q;
         int ok = 1;
-        ck_assert_int_eq(cli_serve_route(paths[i], &q, &ok), CLI_SERVE_ROUTE_OK);
+        ck_assert_int_eq(cli_serve_route("GET", paths[i], &q, &ok), CLI_SERVE_ROUTE_OK);
         ck_assert_msg(ok == 0, "%s", paths[i]);
     }
     cli_serve_query q;
     int ok = 0;
-    ck_assert_int_eq(cli_serve_route("/v1/exposure/summary/BRK.B", &q, &ok), 0);
+    ck_assert_int_eq(cli_serve_route("GET", "/v1/exposure/summary/BRK.B", &q, &ok), 0);
     ck_assert_int_eq(ok, 1);
-    ck_assert_int_eq(cli_serve_route("/v1/exposure/gex/^SPX", &q, &ok), 0);
+    ck_assert_int_eq(cli_serve_route("GET", "/v1/exposure/gex/^SPX", &q, &ok), 0);
     ck_assert_int_eq(ok, 1);
-    ck_assert_int_eq(cli_serve_route("/v1/exposure/gex/ABCDEFGHIJKLMNO", &q, &ok), 0);
+    ck_assert_int_eq(cli_serve_route("GET", "/v1/exposure/gex/ABCDEFGHIJKLMNO", &q, &ok), 0);
     ck_assert_int_eq(ok, 1);
 }
 END_TEST
@@ -187,7 +206,8 @@ START_TEST(test_cache_key_names_identity_and_options)
 {
     cli_serve_query q;
     memset(&q, 0, sizeof q);
-    q.kind = CLI_SERVE_LEVELS;
+    int ok = 0;
+    ck_assert_int_eq(cli_serve_route("GET", "/v1/exposure/levels/SPX", &q, &ok), 0);
     char k1[8192], k2[8192];
     cli_serve_file f = file_named("/d/a.csv", 1000);
     ck_assert_uint_gt(cli_serve_cache_key(&f, &q, k1, sizeof k1), 0);
@@ -203,12 +223,22 @@ START_TEST(test_cache_key_names_identity_and_options)
     cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_ne(k1, k2);
     q.expiration[0] = '\0';
-    q.kind = CLI_SERVE_GEX;
+    const gex__api_endpoint *levels = q.endpoint;
+    ck_assert_int_eq(cli_serve_route("GET", "/v1/exposure/gex/SPX", &q, &ok), 0);
     cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_ne(k1, k2);
-    q.kind = CLI_SERVE_LEVELS;
+    q.endpoint = levels;
     cli_serve_cache_key(&f, &q, k2, sizeof k2);
     ck_assert_str_eq(k1, k2);
+    /* another parameter's value, and one that could pass for two */
+    q.n_params = 1;
+    q.name_at[0] = 0;
+    strcpy(q.values, "at");
+    q.value_at[0] = 3;
+    strcpy(q.values + 3, "1|x=2");
+    cli_serve_cache_key(&f, &q, k2, sizeof k2);
+    ck_assert_str_ne(k1, k2);
+    q.n_params = 0;
     char tiny[16];
     ck_assert_uint_eq(cli_serve_cache_key(&f, &q, tiny, sizeof tiny), 0);
 }
@@ -324,6 +354,18 @@ static int test_symbols(void *ctx, const char *path, cli_serve_file_symbols *out
     return 0;
 }
 
+/* The {kind} of /v1/exposure/{kind}/{symbol}, as the command's name. */
+static const char *kind_of(const cli_serve_query *q)
+{
+    static const char *const kinds[] = {"gex", "dex", "vex", "chex", "levels", "summary"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t n = strlen(kinds[k]);
+        if (strncmp(q->endpoint->path + 13, kinds[k], n) == 0 && q->endpoint->path[13 + n] == '/')
+            return kinds[k];
+    }
+    return "?";
+}
+
 static int test_render(void *ctx, const cli_serve_file *file, const cli_serve_query *q,
                        cli_serve_result *out)
 {
@@ -342,11 +384,10 @@ static int test_render(void *ctx, const cli_serve_file *file, const cli_serve_qu
         out->no_store = 1;
         out->retry_after = 1;
     }
-    int n =
-        snprintf(body, 1024,
-                 "{\"file\":\"%s\",\"symbol\":\"%s\",\"kind\":\"%s\",\"expiration\":\"%s\","
-                 "\"min_oi\":\"%s\",\"payload\":\"%s\"}\n",
-                 base, symbol, cli_serve_kind_name(q->kind), q->expiration, q->min_oi, lines[2]);
+    int n = snprintf(body, 1024,
+                     "{\"file\":\"%s\",\"symbol\":\"%s\",\"kind\":\"%s\",\"expiration\":\"%s\","
+                     "\"min_oi\":\"%s\",\"payload\":\"%s\"}\n",
+                     base, symbol, kind_of(q), q->expiration, q->min_oi, lines[2]);
     out->body = body;
     out->len = (size_t)n;
     return 0;

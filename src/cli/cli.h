@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "gex/gex.h"
 #include "render-history.h"
@@ -40,6 +41,7 @@ typedef enum cli_command {
     CLI_CMD_SCREEN,
     CLI_CMD_VALIDATE,
     CLI_CMD_SERVE,
+    CLI_CMD_API,
     CLI_CMD_PLOT,
     CLI_CMD_EXPIRATIONS,
     CLI_CMD_HISTORY,
@@ -127,6 +129,22 @@ void cli_say(cli_messages *to, const char *file, long line, const char *fmt, ...
 /* Prints kept text on stderr; when *bar_shown (may be NULL) says a progress bar is on stderr's
  * last line, clears that line first and says so. */
 void cli_messages_print(const char *text, atomic_int *bar_shown);
+/* A progress line on stderr for work that takes more than a second: drawn only when stderr
+ * is a terminal, from CLI_PROGRESS_AFTER_MS after the start (the environment variable
+ * GEX_PROGRESS_AFTER_MS sets another delay, for tests), as "gex: history [====  ] 120/2500
+ * files". Owned by the caller; cli_progress_show may be called from any thread. */
+#define CLI_PROGRESS_AFTER_MS 1000
+typedef struct cli_progress {
+    const char *what, *unit;
+    int tty;
+    long after_ms;
+    struct timespec start;
+    atomic_int shown; /* the line is on stderr now (cli_messages_print clears it) */
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *what, const char *unit);
+void cli_progress_show(cli_progress *p, size_t done, size_t total);
+/* Clears the line if it is shown. */
+void cli_progress_end(cli_progress *p);
 /* Prints a gex_error from the library and returns the exit status for a status code; the
  * second keeps it in to (cli_say). */
 int cli_report(int status, const gex_error *err, const char *file);
@@ -227,6 +245,8 @@ void cli_module_close(void *handle); /* accepts NULL */
 /* gex plot and gex serve, from their modules. */
 int cli_run_plot(const cli_options *opts, FILE *out);
 int cli_run_serve(int argc, char **argv);
+/* gex api (the server's answer to one request, printed), from the gex-serve module. */
+int cli_run_api(int argc, char **argv);
 /* gex history, from the module gex-history (the store's SQLite is loaded with it). */
 int cli_run_history(const cli_options *opts, FILE *out);
 /* What gex history computes, before it is written: the rows (time order), the run's figures,

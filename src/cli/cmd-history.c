@@ -38,6 +38,8 @@ typedef struct hist_pool {
     hist_file *files;
     size_t *todo; /* indexes of the files to read */
     size_t n_todo, next, next_print, done;
+    size_t n_read; /* files read so far, for the progress line */
+    cli_progress bar;
     pthread_mutex_t lock;
 } hist_pool;
 
@@ -139,7 +141,7 @@ static void print_ready(hist_pool *p)
 {
     while (p->next_print < p->n_todo && p->files[p->todo[p->next_print]].done) {
         hist_file *f = &p->files[p->todo[p->next_print++]];
-        cli_messages_print(f->messages, NULL);
+        cli_messages_print(f->messages, &p->bar.shown);
         free(f->messages);
         f->messages = NULL;
     }
@@ -159,6 +161,7 @@ static void *worker(void *arg)
         f->messages = text;
         f->done = 1;
         print_ready(p);
+        cli_progress_show(&p->bar, ++p->n_read, p->n_todo);
     }
     pthread_mutex_unlock(&p->lock);
     free(mine.text);
@@ -173,6 +176,7 @@ static void read_all(hist_pool *p)
         helpers = p->n_todo > 0 ? p->n_todo - 1 : 0;
     pthread_t *threads = helpers ? malloc(helpers * sizeof *threads) : NULL;
     size_t started = 0;
+    cli_progress_start(&p->bar, "history", "files");
     while (threads != NULL && started < helpers &&
            pthread_create(&threads[started], NULL, worker, p) == 0)
         started++;
@@ -180,6 +184,7 @@ static void read_all(hist_pool *p)
     for (size_t t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
     free(threads);
+    cli_progress_end(&p->bar);
 }
 
 /* The options that change a snapshot, as one text: the store's key beside the file. */

@@ -20,9 +20,11 @@ static void serve_usage(FILE *out)
 {
     fputs("usage: gex serve [--port N] [--bind ADDRESS] [--api-key-file FILE] [--threads N] DIR\n"
           "\n"
-          "Answers GET /v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol}\n"
-          "(query: expiration=yyyy-MM-dd|0dte, min_oi=N) from the newest chain file holding\n"
-          "the symbol in DIR, with the JSON `gex COMMAND --format json` prints for it.\n"
+          "Answers the vendor's API from the chain files in DIR: GET\n"
+          "/v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol} (query:\n"
+          "expiration=yyyy-MM-dd|0dte, min_oi=N) from the newest file holding the symbol, with\n"
+          "the JSON `gex COMMAND --format json` prints for it, and the other endpoints that\n"
+          "`gex api --list` lists; `gex api PATH DIR` prints one answer.\n"
           "\n"
           "  --port N             TCP port (default 8787; 0 picks a free one, printed at start)\n"
           "  --bind ADDRESS       IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
@@ -49,10 +51,16 @@ static const struct {
     {"--multiplier", 1}, {"--settle", 1},
 };
 
-/* Parses the passed-on options with the command line's own parser, as `gex levels` would see
- * them, into opts. Returns -1 when they are valid, else the exit status (the parser printed
- * why). */
-static int parse_passed_on(char **extra, size_t n_extra, cli_options *opts)
+int cli_serve_passed_on(const char *name)
+{
+    for (size_t k = 0; k < sizeof passed_on / sizeof passed_on[0]; k++) {
+        if (strcmp(name, passed_on[k].name) == 0)
+            return passed_on[k].has_value;
+    }
+    return -1;
+}
+
+int cli_serve_parse_passed_on(char **extra, size_t n_extra, cli_options *opts)
 {
     char a_gex[] = "gex", a_levels[] = "levels", a_file[] = "DIR/FILE";
     char *argv[2 * CLI_SERVE_EXTRA_MAX + 4];
@@ -130,11 +138,7 @@ int cli_cmd_serve(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long n = 0;
-        int passed = -1;
-        for (size_t k = 0; k < sizeof passed_on / sizeof passed_on[0]; k++) {
-            if (strcmp(a, passed_on[k].name) == 0)
-                passed = passed_on[k].has_value;
-        }
+        const int passed = cli_serve_passed_on(a);
         if (passed >= 0) {
             if (passed && v == NULL) {
                 fprintf(stderr, "gex: serve: %s needs a value (see gex serve --help)\n", a);
@@ -257,7 +261,7 @@ int cli_cmd_serve(int argc, char **argv)
     given[dir_len] = '\0';
     cfg.dir = given;
     cli_options answer_opts;
-    int rc = parse_passed_on(extra.arg, extra.n, &answer_opts);
+    int rc = cli_serve_parse_passed_on(extra.arg, extra.n, &answer_opts);
     if (rc >= 0)
         return rc;
     cli_serve_engine *engine = cli_serve_engine_new(&answer_opts);
@@ -287,9 +291,10 @@ int cli_cmd_serve(int argc, char **argv)
         return CLI_EXIT_INTERNAL;
     }
     int v6 = strchr(cfg.bind, ':') != NULL;
-    fprintf(stderr, "gex serve: serving %s at http://%s%s%s:%u/v1/exposure/%s\n", given,
-            v6 ? "[" : "", cfg.bind, v6 ? "]" : "", cli_server_port(server),
-            "{gex,dex,vex,chex,levels,summary}/{symbol}");
+    fprintf(stderr,
+            "gex serve: serving %s at http://%s%s%s:%u/v1/exposure/gex/{symbol} and the other "
+            "endpoints of `gex api --list`\n",
+            given, v6 ? "[" : "", cfg.bind, v6 ? "]" : "", cli_server_port(server));
     fflush(stderr);
 
     int sig = 0;

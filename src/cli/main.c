@@ -17,6 +17,9 @@ int main(int argc, char **argv)
     /* serve has options of its own (--port, --bind, ...) and runs until stopped. */
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
         return cli_run_serve(argc - 1, argv + 1);
+    /* api answers one request as serve would, with serve's options. */
+    if (argc >= 2 && strcmp(argv[1], "api") == 0)
+        return cli_run_api(argc - 1, argv + 1);
 
     cli_options opts;
     int rc = cli_options_parse(argc, argv, &opts);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -159,4 +161,50 @@ int cli_written_to(int status, const gex_error *err, const char *output)
 int cli_written(int status, const gex_error *err)
 {
     return cli_written_to(status, err, NULL);
+}
+
+void cli_progress_start(cli_progress *p, const char *what, const char *unit)
+{
+    p->what = what;
+    p->unit = unit;
+    p->tty = isatty(STDERR_FILENO);
+    const char *env = getenv("GEX_PROGRESS_AFTER_MS");
+    char *end = NULL;
+    long ms = env != NULL ? strtol(env, &end, 10) : -1;
+    p->after_ms = env != NULL && end != env && *end == '\0' && ms >= 0 ? ms : CLI_PROGRESS_AFTER_MS;
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    atomic_store(&p->shown, 0);
+}
+
+void cli_progress_show(cli_progress *p, size_t done, size_t total)
+{
+    if (!p->tty || total == 0)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const long elapsed_ms = (long)(now.tv_sec - p->start.tv_sec) * 1000L +
+                            (long)(now.tv_nsec - p->start.tv_nsec) / 1000000L;
+    if (elapsed_ms < p->after_ms)
+        return;
+    const int width = 30;
+    int filled = (int)((double)width * (double)done / (double)total);
+    if (filled > width)
+        filled = width;
+    flockfile(stderr);
+    fprintf(stderr, "\r\033[Kgex: %s [%.*s%*s] %zu/%zu %s", p->what, filled,
+            "==============================", width - filled, "", done, total, p->unit);
+    fflush(stderr);
+    atomic_store(&p->shown, 1);
+    funlockfile(stderr);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    flockfile(stderr);
+    if (atomic_load(&p->shown)) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        atomic_store(&p->shown, 0);
+    }
+    funlockfile(stderr);
 }

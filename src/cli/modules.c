@@ -104,6 +104,18 @@ int cli_run_serve(int argc, char **argv)
     return rc;
 }
 
+int cli_run_api(int argc, char **argv)
+{
+    void *m = cli_module_open("gex-serve");
+    if (m == NULL)
+        return CLI_EXIT_INTERNAL;
+    int (*cmd)(int, char **);
+    *(void **)&cmd = module_function(m, "gex-serve", "cli_cmd_api");
+    const int rc = cmd != NULL ? cmd(argc, argv) : CLI_EXIT_INTERNAL;
+    cli_module_close(m);
+    return rc;
+}
+
 int cli_run_history(const cli_options *opts, FILE *out)
 {
     void *m = cli_module_open("gex-history");

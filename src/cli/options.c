@@ -33,7 +33,8 @@ static const struct {
     {"history", CLI_CMD_HISTORY, "a folder of chain files as a time series: levels, IV, RV, VRP"},
     {"validate", CLI_CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
     {"plot", CLI_CMD_PLOT, "charts: bars, profile, heatmap, dashboard (SVG/PNG/PDF)"},
-    {"serve", CLI_CMD_SERVE, "the remote API's exposure endpoints over HTTP (serve --help)"},
+    {"serve", CLI_CMD_SERVE, "the vendor's API over HTTP from a folder (serve --help)"},
+    {"api", CLI_CMD_API, "one answer of that API, printed (api --help)"},
 };
 
 const char *cli_command_name(cli_command command)
@@ -814,8 +815,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     if (o->command == CLI_CMD_NONE)
         return usage_error(
             "'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
-            "levels, summary, profile, expirations, screen, history, validate, plot or "
-            "serve",
+            "levels, summary, profile, expirations, screen, history, validate, plot, "
+            "serve or api",
             first);
     o->command_name = first;
 

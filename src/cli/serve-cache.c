@@ -135,13 +135,24 @@ void cli_serve_cache_free(cli_serve_cache *cache)
 size_t cli_serve_cache_key(const cli_serve_file *f, const cli_serve_query *q, char *key,
                            size_t size)
 {
-    int n = snprintf(
-        key, size, "%s|%s|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%s",
-        cli_serve_kind_name(q->kind), q->expiration, q->min_oi, f->symbol, (uint64_t)f->dev,
-        (uint64_t)f->ino, (int64_t)f->size, f->mtime_ns, f->ctime_ns, f->path);
+    int n = snprintf(key, size,
+                     "%s|%s|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%s",
+                     q->endpoint->path, q->expiration, q->min_oi, f->symbol, (uint64_t)f->dev,
+                     (uint64_t)f->ino, (int64_t)f->size, f->mtime_ns, f->ctime_ns, f->path);
     if (n < 0 || (size_t)n >= size)
         return 0;
-    return (size_t)n;
+    size_t len = (size_t)n;
+    /* The other parameters, each value prefixed by its length so that no value can pass for
+     * another's end. */
+    for (size_t i = 0; i < q->n_params; i++) {
+        const char *value = q->values + q->value_at[i];
+        n = snprintf(key + len, size - len, "|%s=%zu:%s", q->values + q->name_at[i], strlen(value),
+                     value);
+        if (n < 0 || (size_t)n >= size - len)
+            return 0;
+        len += (size_t)n;
+    }
+    return len;
 }
 
 static entry *find(cli_serve_cache *c, const char *key, uint64_t h)

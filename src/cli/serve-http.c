@@ -47,6 +47,8 @@
 /* Seconds a connection is kept once libmicrohttpd has abandoned its request (then it only
  * waits for the client to go away). */
 #define ABANDONED_TIMEOUT 1
+/* The largest POST body read: the vendor's structure requests are well under 4 KiB. */
+#define BODY_MAX 65536
 
 /* A cache miss being computed by the render pool. */
 typedef struct render_job {
@@ -54,7 +56,7 @@ typedef struct render_job {
     struct MHD_Connection *con;
     cli_serve_file file;
     cli_serve_query q;
-    char key[sizeof((cli_serve_file *)0)->path + 256];
+    char key[sizeof((cli_serve_file *)0)->path + 256 + CLI_SERVE_PARAMS_BYTES * 2];
     size_t key_len;
     int lookup;           /* the index needs a scan first: the file is found by the job */
     const char *cache;    /* "hit", "miss" or "-": what the job did, for the log */
@@ -114,6 +116,9 @@ typedef struct req_log {
     int mhd;           /* libmicrohttpd answered it with its own page */
     const char *cache; /* "hit", "miss" or "-" */
     render_job *job;   /* a miss sent to the render pool, owned here */
+    char *body;        /* POST: the body received so far (malloc'ed), at most BODY_MAX bytes */
+    size_t body_len;
+    int body_too_large; /* more than BODY_MAX bytes came: answered 413 */
 } req_log;
 
 /* One per connection, from its accept to its close. */
@@ -258,6 +263,8 @@ static void finish_request(conn_ctx *cc, unsigned status, int completed)
         free(rl->job);
         rl->job = NULL;
     }
+    free(rl->body);
+    rl->body = NULL;
 }
 
 /* The access-log line of a request that libmicrohttpd answered itself before any request
@@ -544,8 +551,6 @@ static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsig
     return send_blob(con, blob, rl, allow, NULL);
 }
 
-static const char endpoints[] = "/v1/exposure/{gex,dex,vex,chex,levels,summary}/{symbol}";
-
 /* Computes the answer to a cache miss and caches it: a new reference, or NULL when out of
  * memory. Any thread. */
 static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *file,
@@ -569,32 +574,13 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
     return blob;
 }
 
-/* Seconds a client is asked to wait before asking again for a file being written. */
-#define CHANGING_RETRY_AFTER 1
-/* How long a request waits for the scan that can answer it (a folder of 20,000 files takes
- * well under a second to list; reading a new 200 MB chain about one). */
-#define FRESH_WAIT_MS 10000
-
 /* The answer for what the index said other than FOUND: a new reference, NULL when out of
  * memory. */
 static cli_serve_blob *index_answer(int found, const char *symbol)
 {
-    switch (found) {
-    case CLI_SERVE_INDEX_NONE:
-        return error_blob(MHD_HTTP_NOT_FOUND, "symbol_not_found", 0,
-                          "no chain file in the served folder holds %s", symbol);
-    case CLI_SERVE_INDEX_CHANGING:
-        return error_blob(MHD_HTTP_SERVICE_UNAVAILABLE, "file_changing", CHANGING_RETRY_AFTER,
-                          "the chain file holding %s is being written; try again in %d s", symbol,
-                          CHANGING_RETRY_AFTER);
-    case CLI_SERVE_INDEX_BUSY:
-        return error_blob(MHD_HTTP_SERVICE_UNAVAILABLE, "index_busy", CHANGING_RETRY_AFTER,
-                          "the served folder is still being scanned; try again in %d s",
-                          CHANGING_RETRY_AFTER);
-    default:
-        return error_blob(MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", 0,
-                          "the chain folder cannot be read");
-    }
+    cli_serve_error e;
+    cli_serve_index_error(found, symbol, &e);
+    return error_blob(e.status, e.code, e.retry_after, "%s", e.message);
 }
 
 /* The answer to a request whose file only a new scan of the folder can tell (the one the index
@@ -603,7 +589,8 @@ static cli_serve_blob *index_answer(int found, const char *symbol)
 static cli_serve_blob *answer_after_scan(cli_server *srv, render_job *job)
 {
     job->cache = "-";
-    int found = cli_serve_index_lookup_fresh(srv->index, job->q.symbol, FRESH_WAIT_MS, &job->file);
+    int found = cli_serve_index_lookup_fresh(srv->index, job->q.symbol, CLI_SERVE_FRESH_WAIT_MS,
+                                             &job->file);
     if (found != CLI_SERVE_INDEX_FOUND) {
         job->file.path[0] = '\0';
         return index_answer(found, job->q.symbol);
@@ -734,14 +721,38 @@ static int raw_nul_in_target(const req_log *rl, const char *version)
     return v - rl->uri_at - 1 > rl->target_len;
 }
 
+/* A request's query parameter (cli_serve_param_get). */
+static const char *query_value(void *ctx, const char *name)
+{
+    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* What the folder holds (cli_serve_folder_fn). */
+static int folder_of_index(void *ctx, gex__api_folder *out)
+{
+    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out);
+}
+
+/* A result as a blob: a new reference, or NULL when out of memory. */
+static cli_serve_blob *result_blob(cli_serve_result *res)
+{
+    cli_serve_blob *blob = cli_serve_blob_new(res->status, res->body, res->len);
+    free(res->body);
+    res->body = NULL;
+    if (blob != NULL)
+        blob->retry_after = res->retry_after;
+    return blob;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    (void)upload_data;
     cli_server *srv = cls;
     req_log *rl = *req_cls;
-    int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    const int get =
+        strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    const int post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     /* The first call has the headers only. Answering then forces libmicrohttpd to close the
      * connection (a body may follow), so a GET waits for the next call and the connection stays
      * open for the client's next request; other methods are refused at once. */
@@ -766,10 +777,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         const char *ambiguous = framing_error(con);
         if (ambiguous != NULL)
             return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL, "%s", ambiguous);
-        if (get)
+        if (get || post)
             return MHD_YES;
     } else if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* a GET with a body: the body is read and ignored */
+        /* A GET's body is read and ignored; a POST's kept up to BODY_MAX bytes. */
+        if (post && rl != NULL && !rl->body_too_large) {
+            if (rl->body_len + *upload_data_size > BODY_MAX) {
+                rl->body_too_large = 1;
+            } else {
+                char *grown = realloc(rl->body, rl->body_len + *upload_data_size + 1);
+                if (grown == NULL)
+                    return MHD_NO;
+                memcpy(grown + rl->body_len, upload_data, *upload_data_size);
+                rl->body_len += *upload_data_size;
+                grown[rl->body_len] = '\0';
+                rl->body = grown;
+            }
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (rl != NULL && rl->job != NULL && rl->job->done) {
@@ -812,32 +837,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
 
     cli_serve_query q;
-    memset(&q, 0, sizeof q);
-    int symbol_ok = 1;
-    if (cli_serve_route(url, &q, &symbol_ok) != CLI_SERVE_ROUTE_OK)
-        return send_error(con, rl, MHD_HTTP_NOT_FOUND, "not_found", NULL,
-                          "no such endpoint; gex serves GET %s", endpoints);
-    if (!get)
-        return send_error(con, rl, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "GET, HEAD",
-                          "%s is not allowed here; use GET", rl ? rl->method : "");
-    if (!symbol_ok)
-        return send_error(con, rl, MHD_HTTP_NOT_FOUND, "symbol_not_found", NULL,
-                          "not a symbol: at most %d letters, digits or . - _ ^",
-                          CLI_SERVE_SYMBOL_MAX);
-
-    const char *exp = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "expiration");
-    if (cli_serve_parse_expiration(exp, &q) != 0) {
-        char shown[64];
-        cli_serve_log_escape(shown, sizeof shown, exp);
-        return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_expiry", NULL,
-                          "expiration '%s' is not a date yyyy-MM-dd or 0dte", shown);
+    cli_serve_error qe;
+    if (cli_serve_prepare(get ? "GET" : method, url, query_value, con, &q, &qe) != 0)
+        return send_error(con, rl, qe.status, qe.code, qe.allow, "%s", qe.message);
+    if (rl != NULL && rl->body_too_large)
+        return send_error(con, rl, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large", NULL,
+                          "the request body is over %d bytes", BODY_MAX);
+    if (post && rl != NULL) {
+        q.body = rl->body != NULL ? rl->body : "";
+        q.body_len = rl->body_len;
     }
-    const char *min_oi = MHD_lookup_connection_value(con, MHD_GET_ARGUMENT_KIND, "min_oi");
-    if (cli_serve_parse_min_oi(min_oi, &q) != 0) {
-        char shown[64];
-        cli_serve_log_escape(shown, sizeof shown, min_oi);
-        return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
-                          "min_oi '%s' is not a non-negative number of contracts", shown);
+    if (q.endpoint->need != GEX__API_NEED_ANALYSIS) {
+        /* Answers that read no chain file: computed here, never cached (they are cheap, or
+         * they describe the folder as it is now). */
+        cli_serve_result res = {0, NULL, 0, 0, 0};
+        cli_serve_blob *blob = cli_serve_answer_direct(folder_of_index, srv->index, &q, &res) == 0
+                                   ? result_blob(&res)
+                                   : NULL;
+        if (blob == NULL)
+            return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                              "out of memory");
+        return send_blob(con, blob, rl, NULL, NULL);
     }
 
     /* The index as its last scan left it: a polling thread never waits for a scan. */
@@ -871,7 +891,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
             blob = compute_answer(srv, &file, &q, key, key_len);
         } else {
             const int again =
-                cli_serve_index_lookup_fresh(srv->index, q.symbol, FRESH_WAIT_MS, &file);
+                cli_serve_index_lookup_fresh(srv->index, q.symbol, CLI_SERVE_FRESH_WAIT_MS, &file);
             blob = again == CLI_SERVE_INDEX_FOUND
                        ? compute_answer(srv, &file, &q, key,
                                         cli_serve_cache_key(&file, &q, key, sizeof key))

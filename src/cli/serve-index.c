@@ -608,3 +608,123 @@ int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, uns
     /* Changed again since that scan: the file is being written. */
     return rc == CLI_SERVE_INDEX_STALE ? CLI_SERVE_INDEX_CHANGING : rc;
 }
+
+/* ---- what the folder holds ---- */
+
+typedef struct folder_row {
+    char key[CLI_SERVE_SYMBOL_MAX + 1]; /* lower case, for sorting and merging */
+    char symbol[CLI_SERVE_SYMBOL_MAX + 1];
+    size_t files;
+    int64_t first, last;
+} folder_row;
+
+static int by_key(const void *a, const void *b)
+{
+    const folder_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c != 0)
+        return c;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* The folder of snapshot s into *out. */
+static int folder_of(const snapshot *s, gex__api_folder *out)
+{
+    size_t n = 0, left_out = 0, files = 0;
+    for (size_t i = 0; i < s->n_records; i++) {
+        if (s->records[i].usable) {
+            files++;
+            n += s->records[i].symbols.n;
+        } else {
+            left_out++;
+        }
+    }
+    folder_row *rows = calloc(n > 0 ? n : 1, sizeof *rows);
+    if (rows == NULL)
+        return -2;
+    size_t k = 0;
+    for (size_t i = 0; i < s->n_records; i++) {
+        const record *r = &s->records[i];
+        if (!r->usable)
+            continue;
+        for (size_t j = 0; j < r->symbols.n; j++, k++) {
+            if (lower_key(r->symbols.symbol[j], rows[k].key) != 0)
+                continue; /* not a path symbol: no request can name it */
+            memcpy(rows[k].symbol, r->symbols.symbol[j], sizeof rows[k].symbol);
+            rows[k].files = 1;
+            rows[k].first = rows[k].last = r->symbols.has_quote_time ? r->symbols.quote_time : 0;
+        }
+    }
+    qsort(rows, n, sizeof *rows, by_key);
+    /* merge equal symbols: the count of files, the first and last instants */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].key[0] == '\0')
+            continue;
+        if (m > 0 && strcmp(rows[m - 1].key, rows[i].key) == 0) {
+            folder_row *t = &rows[m - 1];
+            t->files++;
+            if (rows[i].first != 0 && (t->first == 0 || rows[i].first < t->first))
+                t->first = rows[i].first;
+            if (rows[i].last > t->last)
+                t->last = rows[i].last;
+            continue;
+        }
+        rows[m++] = rows[i];
+    }
+    gex__api_folder_symbol *sym = calloc(m > 0 ? m : 1, sizeof *sym);
+    char *names = malloc((m > 0 ? m : 1) * (CLI_SERVE_SYMBOL_MAX + 1));
+    if (sym == NULL || names == NULL) {
+        free(rows);
+        free(sym);
+        free(names);
+        return -2;
+    }
+    for (size_t i = 0; i < m; i++) {
+        char *name = names + i * (CLI_SERVE_SYMBOL_MAX + 1);
+        memcpy(name, rows[i].symbol, CLI_SERVE_SYMBOL_MAX + 1);
+        sym[i].symbol = name;
+        sym[i].snapshots = rows[i].files;
+        sym[i].first_time = rows[i].first;
+        sym[i].last_time = rows[i].last;
+    }
+    free(rows);
+    out->n = m;
+    out->symbol = sym;
+    out->files = files;
+    out->files_left_out = left_out;
+    return CLI_SERVE_INDEX_FOUND;
+}
+
+int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out)
+{
+    memset(out, 0, sizeof *out);
+    cli_serve_file unused;
+    /* A lookup of a name no file holds asks for a scan when one is due; the listing is then
+     * as fresh as any request's. */
+    int rc = cli_serve_index_lookup(index, "", &unused);
+    pthread_mutex_lock(&index->lock);
+    snapshot *s = rc == CLI_SERVE_INDEX_STALE ? NULL : snapshot_get(index);
+    pthread_mutex_unlock(&index->lock);
+    if (s == NULL) {
+        rc = cli_serve_index_lookup_fresh(index, "", timeout_ms, &unused);
+        if (rc == CLI_SERVE_INDEX_BUSY)
+            return rc;
+        pthread_mutex_lock(&index->lock);
+        s = snapshot_get(index);
+        pthread_mutex_unlock(&index->lock);
+        if (s == NULL)
+            return CLI_SERVE_INDEX_BUSY;
+    }
+    rc = s->dir_ok ? folder_of(s, out) : CLI_SERVE_INDEX_UNREADABLE;
+    snapshot_unref(s);
+    return rc;
+}
+
+void cli_serve_index_folder_free(gex__api_folder *folder)
+{
+    if (folder->symbol != NULL && folder->n > 0)
+        free((char *)folder->symbol[0].symbol); /* the block of every name */
+    free((void *)folder->symbol);
+    memset(folder, 0, sizeof *folder);
+}

@@ -25,21 +25,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "api.h"
+
 /* ---- requests (serve-route.c) ---- */
-
-/* The endpoints, /v1/exposure/{kind}/{symbol}; the names are the CLI's command names. */
-typedef enum cli_serve_kind {
-    CLI_SERVE_GEX = 0,
-    CLI_SERVE_DEX,
-    CLI_SERVE_VEX,
-    CLI_SERVE_CHEX,
-    CLI_SERVE_LEVELS,
-    CLI_SERVE_SUMMARY,
-    CLI_SERVE_KIND_COUNT
-} cli_serve_kind;
-
-/* "gex", "dex", ... (the CLI command of the same output); NULL when out of range. */
-const char *cli_serve_kind_name(int kind);
 
 /* Longest symbol accepted in a path: OCC roots are at most 6 characters, tickers with a class
  * suffix ("BRK.B") or an index caret ("^SPX") stay well under this. */
@@ -48,51 +36,51 @@ const char *cli_serve_kind_name(int kind);
  * under 100 bytes; the bound keeps the access log and the cache keys small. */
 #define CLI_SERVE_URL_MAX 1024
 
+/* The parameters of a query other than expiration and min_oi: at most this many, their values
+ * at most CLI_SERVE_PARAMS_BYTES in all. */
+#define CLI_SERVE_PARAMS_MAX   12
+#define CLI_SERVE_PARAMS_BYTES 512
+
 /* A request's target after validation. Strings are NUL-terminated. */
 typedef struct cli_serve_query {
-    cli_serve_kind kind;
-    char symbol[CLI_SERVE_SYMBOL_MAX + 1]; /* as in the path */
+    const gex__api_endpoint *endpoint;     /* the row of the table (src/render/api.h) */
+    char symbol[CLI_SERVE_SYMBOL_MAX + 1]; /* as in the path; "" when the path has none */
     char expiration[16];                   /* "" (all), "0dte", or "YYYY-MM-DD" */
     char min_oi[32];                       /* "" (none) or the canonical decimal value */
+    /* The endpoint's other declared parameters given in the request, in declared order: name
+     * and value, NUL-terminated, at offsets name_at[i] and value_at[i] of values (offsets, so
+     * that a copy of the query stands alone). */
+    size_t n_params;
+    size_t name_at[CLI_SERVE_PARAMS_MAX];
+    size_t value_at[CLI_SERVE_PARAMS_MAX];
+    char values[CLI_SERVE_PARAMS_BYTES];
+    const char *body; /* POST: the request's body, owned by the request (not cached) */
+    size_t body_len;
 } cli_serve_query;
 
 /* Outcome of routing: 0 when the path is an endpoint, else the HTTP status to answer with. */
 enum {
     CLI_SERVE_ROUTE_OK = 0,
     CLI_SERVE_ROUTE_NOT_FOUND = 404,
+    CLI_SERVE_ROUTE_METHOD = 405,
 };
 
-/* Parses an already percent-decoded path. Returns CLI_SERVE_ROUTE_OK and fills kind and
- * symbol, or CLI_SERVE_ROUTE_NOT_FOUND. symbol_ok is set to 0 when the path has the
- * endpoint's shape but the symbol cannot be one (then the answer is symbol_not_found). */
-int cli_serve_route(const char *path, cli_serve_query *q, int *symbol_ok);
+/* Parses an already percent-decoded path for method ("GET", "HEAD", "POST"). Returns
+ * CLI_SERVE_ROUTE_OK and fills endpoint and symbol; CLI_SERVE_ROUTE_METHOD when the path is an
+ * endpoint of another method (endpoint set to it); or CLI_SERVE_ROUTE_NOT_FOUND. symbol_ok is
+ * set to 0 when the path has the endpoint's shape but the symbol cannot be one (then the answer
+ * is symbol_not_found). */
+int cli_serve_route(const char *method, const char *path, cli_serve_query *q, int *symbol_ok);
 
-/* Validates the expiration parameter (NULL: absent): a calendar date YYYY-MM-DD or "0dte"
- * (any case). Returns 0 and stores the canonical form, or -1. */
-int cli_serve_parse_expiration(const char *value, cli_serve_query *q);
+/* Reads the parameters q->endpoint declares through get (a request's query lookup: the value of
+ * a name, or NULL) and validates expiration and min_oi. Returns 0, or the HTTP status of the
+ * error with code and message set (400 invalid_expiry, 400 invalid_parameter). */
+typedef const char *(*cli_serve_param_get)(void *ctx, const char *name);
+unsigned cli_serve_query_params(cli_serve_query *q, cli_serve_param_get get, void *ctx, char *code,
+                                size_t code_size, char *message, size_t message_size);
 
-/* Validates min_oi (NULL: absent): a non-negative decimal number of contracts, at most 15
- * significant characters. Returns 0 and stores it, or -1. */
-int cli_serve_parse_min_oi(const char *value, cli_serve_query *q);
-
-/* Compares an offered API key with the configured one in time independent of where they
- * differ. Returns 1 when equal. offered may be NULL (then 0). */
-int cli_serve_key_equal(const char *offered, const char *expected);
-
-/* The vendor's error body: {"error":"CODE","message":"TEXT"} with TEXT escaped for JSON.
- * Returns a malloc'ed NUL-terminated string (length in *len), or NULL when out of memory. */
-char *cli_serve_error_body(const char *code, const char *message, size_t *len);
-
-/* The access log's view of a string: bytes below 0x20, from 0x7f, '"' and '\\' written as \xHH,
- * cut to fit size (then "..." marks the cut); always NUL-terminated. size must be at least 8. */
-void cli_serve_log_escape(char *dst, size_t size, const char *src);
-
-/* The request target uri as the access log shows it: escaped as above, and the value of every
- * API key parameter replaced by "REDACTED" (a key must never reach a log file). The query is
- * split as libmicrohttpd splits it: after the first '?', parameters at '&', the name up to the
- * first '=', decoded ('+', %XX) and compared ignoring case, so "APIKEY" and "api%4Bey" are the
- * key too. */
-void cli_serve_log_target(char *dst, size_t size, const char *uri);
+/* The builder's view of q's parameters: expiration, min_oi and the others, pointing into q. */
+void cli_serve_query_api_params(const cli_serve_query *q, gex__api_params *out);
 
 /* ---- what the server needs to know about chain files ---- */
 
@@ -141,6 +129,77 @@ int cli_serve_chain_symbols(void *ctx, const char *path, cli_serve_file_symbols 
 int cli_serve_chain_render(void *ctx, const struct cli_serve_file *file, const cli_serve_query *q,
                            cli_serve_result *out);
 
+/* Runs endpoint's builder on in and writes its answer into out: 200 and the document, or the
+ * builder's status with the error body. Returns 0, or -1 when out of memory. */
+int cli_serve_build(const gex__api_endpoint *endpoint, const gex__api_input *in,
+                    cli_serve_result *out);
+
+/* ---- answers without HTTP (serve-answer.c) ---- */
+
+/* Seconds a client is asked to wait before asking again (a file being written, a scan). */
+#define CLI_SERVE_RETRY_AFTER 1
+/* How long a request waits for the scan that can answer it (a folder of 20,000 files takes
+ * well under a second to list; reading a new 200 MB chain about one). */
+#define CLI_SERVE_FRESH_WAIT_MS 10000
+
+/* A request's failure before any file is read: the status, the vendor's error code and
+ * message, and the Allow header of a 405. */
+typedef struct cli_serve_error {
+    unsigned status;
+    char code[48];
+    char message[512];
+    const char *allow;    /* 405: "GET, HEAD" or "POST"; else NULL */
+    unsigned retry_after; /* 503: seconds */
+} cli_serve_error;
+
+/* Routes method and path (percent-decoded) through the table and reads the endpoint's
+ * parameters through get. Returns 0 with q filled (its body left empty), or the HTTP status
+ * with *e filled: 404 not_found, 405, 404 symbol_not_found, 400 for a bad parameter. */
+unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param_get get, void *ctx,
+                           cli_serve_query *q, cli_serve_error *e);
+
+/* The error of an index outcome other than FOUND (symbol_not_found, file_changing, ...). */
+void cli_serve_index_error(int found, const char *symbol, cli_serve_error *e);
+
+/* The vendor's error body of *e as a result (never cached). 0, or -1 when out of memory. */
+int cli_serve_error_result(const cli_serve_error *e, cli_serve_result *out);
+
+/* What the folder holds (cli_serve_index_folder's contract). */
+typedef int (*cli_serve_folder_fn)(void *ctx, gex__api_folder *out);
+
+/* The answer of an endpoint whose need is not ANALYSIS: the parameters alone, the folder (from
+ * folder_fn), or 501 for what no chain file can tell. 0 with *out filled, or -1 when out of
+ * memory. */
+int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
+                            const cli_serve_query *q, cli_serve_result *out);
+
+/* Validates the expiration parameter (NULL: absent): a calendar date YYYY-MM-DD or "0dte"
+ * (any case). Returns 0 and stores the canonical form, or -1. */
+int cli_serve_parse_expiration(const char *value, cli_serve_query *q);
+
+/* Validates min_oi (NULL: absent): a non-negative decimal number of contracts, at most 15
+ * significant characters. Returns 0 and stores it, or -1. */
+int cli_serve_parse_min_oi(const char *value, cli_serve_query *q);
+
+/* Compares an offered API key with the configured one in time independent of where they
+ * differ. Returns 1 when equal. offered may be NULL (then 0). */
+int cli_serve_key_equal(const char *offered, const char *expected);
+
+/* The vendor's error body: {"error":"CODE","message":"TEXT"} with TEXT escaped for JSON.
+ * Returns a malloc'ed NUL-terminated string (length in *len), or NULL when out of memory. */
+char *cli_serve_error_body(const char *code, const char *message, size_t *len);
+
+/* The access log's view of a string: bytes below 0x20, from 0x7f, '"' and '\\' written as \xHH,
+ * cut to fit size (then "..." marks the cut); always NUL-terminated. size must be at least 8. */
+void cli_serve_log_escape(char *dst, size_t size, const char *src);
+
+/* The request target uri as the access log shows it: escaped as above, and the value of every
+ * API key parameter replaced by "REDACTED" (a key must never reach a log file). The query is
+ * split as libmicrohttpd splits it: after the first '?', parameters at '&', the name up to the
+ * first '=', decoded ('+', %XX) and compared ignoring case, so "APIKEY" and "api%4Bey" are the
+ * key too. */
+void cli_serve_log_target(char *dst, size_t size, const char *uri);
+
 /* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
  * command-line order, as given to gex serve. */
 #define CLI_SERVE_EXTRA_MAX 32
@@ -160,6 +219,15 @@ void cli_serve_engine_free(cli_serve_engine *engine);
 
 /* The serve command (cmd-serve.c): argv[0] is "serve". Returns the exit status. */
 int cli_cmd_serve(int argc, char **argv);
+/* The api command (cmd-api.c): argv[0] is "api". */
+int cli_cmd_api(int argc, char **argv);
+
+/* Whether name is an option of the other commands that serve and api apply to every answer:
+ * 1 when it takes a value, 0 when not, -1 when it is not one (cmd-serve.c). */
+int cli_serve_passed_on(const char *name);
+/* Parses those options with the command line's own parser into opts. Returns -1 when they are
+ * valid, else the exit status (the parser printed why). */
+int cli_serve_parse_passed_on(char **extra, size_t n_extra, struct cli_options *opts);
 
 /* ---- the folder (serve-index.c) ---- */
 
@@ -206,6 +274,14 @@ int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve
  * returns _STALE: a file changed again since that scan is _CHANGING; _BUSY on time-out. */
 int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, unsigned timeout_ms,
                                  cli_serve_file *out);
+
+/* What the folder holds, for the endpoints that describe it (/v1/symbols): every symbol with
+ * the number of files holding it and their first and last quote instants, from a scan that
+ * ended at most 0.25 s ago or, failing that, one that starts now (waiting at most timeout_ms).
+ * Returns CLI_SERVE_INDEX_FOUND with *out filled (free with cli_serve_index_folder_free), or
+ * _UNREADABLE, _BUSY; -2 when out of memory. */
+int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out);
+void cli_serve_index_folder_free(gex__api_folder *folder);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
 int cli_serve_file_restat(cli_serve_file *f);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -294,23 +295,13 @@ static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry 
     return 0;
 }
 
-/* The document of an endpoint. */
-static gex__doc render_doc(cli_serve_kind kind)
+/* The request's options: the server's, with the request's filters. */
+static void request_options(const cli_serve_engine *e, const char *expiration, const char *min_oi,
+                            int32_t *day, cli_options *opts)
 {
-    static const gex__doc docs[CLI_SERVE_KIND_COUNT] = {
-        GEX__DOC_GEX, GEX__DOC_DEX, GEX__DOC_VEX, GEX__DOC_CHEX, GEX__DOC_LEVELS, GEX__DOC_SUMMARY};
-    return docs[kind];
-}
-
-/* The request's options: the server's, with the request's command and filters. */
-static void request_options(const cli_serve_engine *e, cli_serve_kind kind, const char *expiration,
-                            const char *min_oi, int32_t *day, cli_options *opts)
-{
-    static const cli_command commands[CLI_SERVE_KIND_COUNT] = {
-        CLI_CMD_GEX, CLI_CMD_DEX, CLI_CMD_VEX, CLI_CMD_CHEX, CLI_CMD_LEVELS, CLI_CMD_SUMMARY};
     *opts = e->opts;
-    opts->command = commands[kind];
-    opts->command_name = cli_serve_kind_name(kind);
+    opts->command = CLI_CMD_SUMMARY; /* the analysis is the same for every document */
+    opts->command_name = "serve";
     if (strcmp(expiration, "0dte") == 0) {
         opts->analysis.exposure.zero_dte = 1;
     } else if (expiration[0] != '\0' &&
@@ -325,43 +316,36 @@ static void request_options(const cli_serve_engine *e, cli_serve_kind kind, cons
 /* The analysis of a ready chain with the request's filters: the exit status the command line
  * would have, and *a to free with cli_analysis_free (also on failure). */
 static int analyse(const cli_serve_engine *e, const chain_entry *c, const char *path,
-                   cli_serve_kind kind, const char *expiration, const char *min_oi,
-                   gex__analysis *a)
+                   const char *expiration, const char *min_oi, gex__analysis *a)
 {
     cli_options opts;
     int32_t day = 0;
-    request_options(e, kind, expiration, min_oi, &day, &opts);
+    request_options(e, expiration, min_oi, &day, &opts);
     return cli_analyze_shared(NULL, &opts, path, c->chain, &c->read, &c->prepare, 1, a);
 }
 
-/* Renders one answer from a ready chain: CLI_EXIT_OK with *body, or the exit status the
- * command line would have. */
+/* Renders one answer from a ready chain into out: CLI_EXIT_OK (out filled, any status the
+ * builder chose), or the exit status the command line would have (out empty). */
 static int render(const cli_serve_engine *e, const chain_entry *c, const char *path,
-                  cli_serve_kind kind, const char *expiration, const char *min_oi, char **body,
-                  size_t *len)
+                  const cli_serve_query *q, cli_serve_result *out)
 {
-    *body = NULL;
-    *len = 0;
+    memset(out, 0, sizeof *out);
     gex__analysis a;
-    int rc = analyse(e, c, path, kind, expiration, min_oi, &a);
+    int rc = analyse(e, c, path, q->expiration, q->min_oi, &a);
     if (rc == CLI_EXIT_OK) {
-        json_t *d = gex__document(render_doc(kind), &a);
-        if (d == NULL) {
+        gex__api_params params;
+        cli_serve_query_api_params(q, &params);
+        const gex__api_input in = {
+            .symbol = q->symbol,
+            .params = &params,
+            .body = q->body,
+            .body_len = q->body_len,
+            .analysis = &a,
+            .now = (int64_t)time(NULL),
+        };
+        if (cli_serve_build(q->endpoint, &in, out) != 0) {
             cli_error(path, 0, "out of memory building the JSON document");
             rc = CLI_EXIT_INTERNAL;
-        } else {
-            gex__jwriter w = {.fp = NULL};
-            gex__json_write(&w, d);
-            json_decref(d);
-            gex_error err;
-            gex_error_clear(&err);
-            rc = cli_written(gex__jwriter_finish(&w, path, &err), &err);
-            if (rc == CLI_EXIT_OK) {
-                *body = w.data;
-                *len = w.len;
-            } else {
-                free(w.data);
-            }
         }
     }
     cli_analysis_free(&a);
@@ -383,17 +367,14 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
     memset(out, 0, sizeof *out);
     chain_entry *c = NULL;
     int rc = CLI_EXIT_OK;
-    char *body = NULL;
-    size_t len = 0;
+    cli_serve_result built = {0, NULL, 0, 0, 0};
     /* A file that changed while it was read is read once more: a writer that replaces its
      * contents in one go is usually done by then. */
     int got = acquire(e, file, &c, &rc);
     if (got != 0 && rc == FILE_CHANGED)
         got = acquire(e, file, &c, &rc);
     if (got == 0) {
-        rc = c->state == ENTRY_READY
-                 ? render(e, c, path, q->kind, q->expiration, q->min_oi, &body, &len)
-                 : c->rc;
+        rc = c->state == ENTRY_READY ? render(e, c, path, q, &built) : c->rc;
     }
     /* An input error with filters: was it the filters? Each question costs one more analysis
      * of the cached chain, on this error path only, and its answer is cached like any other. */
@@ -401,11 +382,11 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
     if (c != NULL && c->state == ENTRY_READY && rc == CLI_EXIT_INPUT) {
         gex__analysis a;
         if (q->expiration[0] != '\0') {
-            without_exp = analyse(e, c, path, q->kind, "", q->min_oi, &a);
+            without_exp = analyse(e, c, path, "", q->min_oi, &a);
             cli_analysis_free(&a);
         }
         if (without_exp != CLI_EXIT_OK && q->min_oi[0] != '\0') {
-            without_filters = analyse(e, c, path, q->kind, "", "", &a);
+            without_filters = analyse(e, c, path, "", "", &a);
             cli_analysis_free(&a);
         }
     }
@@ -413,12 +394,10 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
         release(e, c);
 
     if (rc == CLI_EXIT_OK) {
-        out->status = 200;
-        out->body = body;
-        out->len = len;
+        *out = built;
         return 0;
     }
-    free(body);
+    free(built.body);
     const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
     char message[sizeof file->path + 512]; /* a file name is at most a path */
     if (rc == FILE_CHANGED) {
@@ -445,13 +424,13 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
     }
     if (rc == CLI_EXIT_INPUT) {
         snprintf(message, sizeof message,
-                 "gex %s cannot answer from %s (an input error; the server's log says why)",
-                 cli_serve_kind_name(q->kind), base);
+                 "%s cannot be answered from %s (an input error; the server's log says why)",
+                 q->endpoint->path, base);
         return set_error(out, 500, "chain_error", message);
     }
     snprintf(message, sizeof message,
-             "gex %s failed on %s with exit status %d (the server's log says why)",
-             cli_serve_kind_name(q->kind), base, rc);
+             "%s failed on %s with exit status %d (the server's log says why)", q->endpoint->path,
+             base, rc);
     out->no_store = 1; /* out of memory, a full disk: may not happen next time */
     return set_error(out, 500, "internal_error", message);
 }

@@ -11,61 +11,13 @@
 #include "gex/time.h"
 #include "serve-internal.h"
 
-static const char *const kind_names[CLI_SERVE_KIND_COUNT] = {
-    "gex", "dex", "vex", "chex", "levels", "summary",
-};
-
-const char *cli_serve_kind_name(int kind)
+int cli_serve_route(const char *method, const char *path, cli_serve_query *q, int *symbol_ok)
 {
-    if (kind < 0 || kind >= CLI_SERVE_KIND_COUNT)
-        return NULL;
-    return kind_names[kind];
-}
-
-/* Characters of ticker symbols as vendors and OCC spell them: letters, digits, '.', '-', '_'
- * and the index caret. */
-static int symbol_char(unsigned char c)
-{
-    return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
-}
-
-int cli_serve_route(const char *path, cli_serve_query *q, int *symbol_ok)
-{
-    static const char prefix[] = "/v1/exposure/";
-    *symbol_ok = 1;
-    if (path == NULL || strncmp(path, prefix, sizeof prefix - 1) != 0)
+    int method_ok = 1;
+    q->endpoint = gex__api_route(method, path, q->symbol, sizeof q->symbol, symbol_ok, &method_ok);
+    if (q->endpoint == NULL)
         return CLI_SERVE_ROUTE_NOT_FOUND;
-    const char *kind = path + sizeof prefix - 1;
-    const char *slash = strchr(kind, '/');
-    if (slash == NULL)
-        return CLI_SERVE_ROUTE_NOT_FOUND;
-    size_t kind_len = (size_t)(slash - kind);
-    int found = -1;
-    for (int k = 0; k < CLI_SERVE_KIND_COUNT; k++) {
-        if (strlen(kind_names[k]) == kind_len && memcmp(kind_names[k], kind, kind_len) == 0)
-            found = k;
-    }
-    if (found < 0)
-        return CLI_SERVE_ROUTE_NOT_FOUND;
-    const char *sym = slash + 1;
-    size_t sym_len = strlen(sym);
-    /* An empty segment or a further '/' is another path, not a strange symbol. */
-    if (sym_len == 0 || strchr(sym, '/') != NULL)
-        return CLI_SERVE_ROUTE_NOT_FOUND;
-    q->kind = (cli_serve_kind)found;
-    q->symbol[0] = '\0';
-    if (sym_len > CLI_SERVE_SYMBOL_MAX) {
-        *symbol_ok = 0;
-        return CLI_SERVE_ROUTE_OK;
-    }
-    for (size_t i = 0; i < sym_len; i++) {
-        if (!symbol_char((unsigned char)sym[i])) {
-            *symbol_ok = 0;
-            return CLI_SERVE_ROUTE_OK;
-        }
-    }
-    memcpy(q->symbol, sym, sym_len + 1);
-    return CLI_SERVE_ROUTE_OK;
+    return method_ok ? CLI_SERVE_ROUTE_OK : CLI_SERVE_ROUTE_METHOD;
 }
 
 static int two_digits(const char *s)
@@ -119,6 +71,100 @@ int cli_serve_parse_min_oi(const char *value, cli_serve_query *q)
         value++;
     strcpy(q->min_oi, value);
     return 0;
+}
+
+/* Whether name is in the comma-separated list. */
+static int declared(const char *list, const char *name, size_t len)
+{
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if (n == len && memcmp(p, name, len) == 0)
+            return 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+unsigned cli_serve_query_params(cli_serve_query *q, cli_serve_param_get get, void *ctx, char *code,
+                                size_t code_size, char *message, size_t message_size)
+{
+    const char *list = q->endpoint->params;
+    q->expiration[0] = '\0';
+    q->min_oi[0] = '\0';
+    q->n_params = 0;
+    size_t used = 0;
+    char shown[64];
+    if (declared(list, "expiration", 10)) {
+        const char *exp = get(ctx, "expiration");
+        if (cli_serve_parse_expiration(exp, q) != 0) {
+            cli_serve_log_escape(shown, sizeof shown, exp);
+            snprintf(code, code_size, "invalid_expiry");
+            snprintf(message, message_size, "expiration '%s' is not a date yyyy-MM-dd or 0dte",
+                     shown);
+            return 400;
+        }
+    }
+    if (declared(list, "min_oi", 6)) {
+        const char *min_oi = get(ctx, "min_oi");
+        if (cli_serve_parse_min_oi(min_oi, q) != 0) {
+            cli_serve_log_escape(shown, sizeof shown, min_oi);
+            snprintf(code, code_size, "invalid_parameter");
+            snprintf(message, message_size, "min_oi '%s' is not a non-negative number of contracts",
+                     shown);
+            return 400;
+        }
+    }
+    /* The others, as given: their builders validate them. */
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        char name[64];
+        if (n < sizeof name && !(n == 10 && memcmp(p, "expiration", 10) == 0) &&
+            !(n == 6 && memcmp(p, "min_oi", 6) == 0)) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            const char *value = get(ctx, name);
+            if (value != NULL) {
+                size_t len = strlen(value);
+                if (q->n_params == CLI_SERVE_PARAMS_MAX || used + n + len + 2 > sizeof q->values) {
+                    snprintf(code, code_size, "invalid_parameter");
+                    snprintf(message, message_size,
+                             "the parameters are too long: at most %d bytes of values",
+                             CLI_SERVE_PARAMS_BYTES / 2);
+                    return 400;
+                }
+                /* the name, then the value, each NUL-terminated, in values */
+                memcpy(q->values + used, name, n + 1);
+                q->name_at[q->n_params] = used;
+                used += n + 1;
+                q->value_at[q->n_params++] = used;
+                memcpy(q->values + used, value, len + 1);
+                used += len + 1;
+            }
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+void cli_serve_query_api_params(const cli_serve_query *q, gex__api_params *out)
+{
+    out->n = 0;
+    if (q->expiration[0] != '\0') {
+        out->name[out->n] = "expiration";
+        out->value[out->n++] = q->expiration;
+    }
+    if (q->min_oi[0] != '\0') {
+        out->name[out->n] = "min_oi";
+        out->value[out->n++] = q->min_oi;
+    }
+    for (size_t i = 0; i < q->n_params && out->n < GEX__API_PARAM_MAX; i++) {
+        out->name[out->n] = q->values + q->name_at[i];
+        out->value[out->n++] = q->values + q->value_at[i];
+    }
 }
 
 int cli_serve_key_equal(const char *offered, const char *expected)

@@ -20,7 +20,9 @@
 #define PROFILE_POINTS_DEFAULT 81
 #define PROFILE_POINTS_MAX     2001 /* a chart needs no more; bounds the work of one request */
 
-/* Fills *ans (gex__api_fail's contract, kept here so that the builders stand alone). */
+/* gex__api_fail's and gex__api_param's contracts, kept here: they live in api.c, which holds
+ * the table naming this file's builders, and a file must not use one that uses it
+ * (tests/source-cycles.py). */
 static json_t *fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -33,6 +35,15 @@ static json_t *fail(gex__api_answer *ans, unsigned status, const char *code, con
     vsnprintf(ans->message, sizeof ans->message, fmt, ap);
     va_end(ap);
     return NULL;
+}
+
+static const char *param(const gex__api_params *p, const char *name)
+{
+    const char *v = NULL;
+    for (size_t i = 0; p != NULL && i < p->n; i++)
+        if (strcmp(p->name[i], name) == 0)
+            v = p->value[i];
+    return v;
 }
 
 static json_t *out_of_memory(gex__api_answer *ans)
@@ -173,17 +184,6 @@ json_t *gex__api_heatmap(const gex__api_input *in, gex__api_answer *ans)
         return out_of_memory(ans);
     }
     return d;
-}
-
-/* The value of parameter name (the last one given), or NULL (gex__api_param's contract, here
- * so that the builders stand alone). */
-static const char *param(const gex__api_params *p, const char *name)
-{
-    const char *v = NULL;
-    for (size_t i = 0; p != NULL && i < p->n; i++)
-        if (strcmp(p->name[i], name) == 0)
-            v = p->value[i];
-    return v;
 }
 
 /* A finite number in [lo, hi] from a parameter's whole text, or -1. */

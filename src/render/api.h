@@ -44,7 +44,7 @@ typedef enum gex__api_need {
 /* One underlying in the folder. */
 typedef struct gex__api_folder_symbol {
     const char *symbol;
-    size_t snapshots;           /* quote instants held */
+    size_t snapshots;              /* quote instants held */
     int64_t first_time, last_time; /* UTC seconds; 0 when no file has a quote instant */
 } gex__api_folder_symbol;
 
@@ -64,9 +64,9 @@ typedef struct gex__api_series {
 
 /* Everything a builder may read. Members an endpoint's need does not provide are NULL. */
 typedef struct gex__api_input {
-    const char *symbol;           /* as in the path (NULL when the path has none) */
+    const char *symbol; /* as in the path (NULL when the path has none) */
     const gex__api_params *params;
-    const char *body;             /* POST body (NULL for GET) */
+    const char *body; /* POST body (NULL for GET) */
     size_t body_len;
     const gex__analysis *analysis; /* NEED_ANALYSIS: the snapshot asked for */
     const gex__analysis *previous; /* NEED_ANALYSIS: the previous snapshot of the same
@@ -85,20 +85,20 @@ typedef struct gex__api_answer {
 } gex__api_answer;
 
 /* Sets *ans and returns NULL, for a builder's "return gex__api_fail(...)". */
-json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt,
-                      ...) __attribute__((format(printf, 4, 5)));
+json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The document of an endpoint, or NULL with *ans filled (out of memory: 500 internal_error). */
 typedef json_t *(*gex__api_build_fn)(const gex__api_input *in, gex__api_answer *ans);
 
 typedef struct gex__api_endpoint {
-    const char *method;  /* "GET" or "POST" */
-    const char *path;    /* "/v1/maxpain/{symbol}": {symbol} is one path segment */
+    const char *method; /* "GET" or "POST" */
+    const char *path;   /* "/v1/maxpain/{symbol}": {symbol} is one path segment */
     gex__api_need need;
-    const char *params;  /* the parameters that change the answer, comma-separated (the cache
-                            key holds their values, and only theirs), e.g. "expiration,min_oi" */
-    gex__api_build_fn build;    /* NULL for NEED_NO_DATA */
-    const char *needs_data;     /* NEED_NO_DATA: what data would answer it, for the 501 body */
+    const char *params;      /* the parameters that change the answer, comma-separated (the cache
+                                key holds their values, and only theirs), e.g. "expiration,min_oi" */
+    gex__api_build_fn build; /* NULL for NEED_NO_DATA */
+    const char *needs_data;  /* NEED_NO_DATA: what data would answer it, for the 501 body */
 } gex__api_endpoint;
 
 /* The table, in the order the README lists it. */

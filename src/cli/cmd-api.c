@@ -1,0 +1,451 @@
+/*
+ * gex api [options] PATH[?QUERY] DIR|FILE
+ * gex api --list
+ *
+ * One answer of gex serve, printed: the request is routed through the same endpoint table,
+ * its parameters checked by the same code, and its document built by the same builders from
+ * the same analysis (SPEC 5.1), so a script, a golden test and a server never disagree. The
+ * body goes to standard output; an error body too, with its message on standard error.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "serve-internal.h"
+
+static void api_usage(FILE *out)
+{
+    fputs("usage: gex api [options] PATH[?QUERY] DIR|FILE\n"
+          "       gex api --list\n"
+          "\n"
+          "Prints what `gex serve DIR` answers to GET PATH?QUERY (or POST with --body): the\n"
+          "same routes, parameters, documents and error bodies, e.g.\n"
+          "  gex api '/v1/exposure/levels/SPX?expiration=2026-03-20' data/\n"
+          "\n"
+          "  --list         the endpoints: method, path, and what answers them\n"
+          "  --body FILE    POST FILE's contents (- for standard input) as the request body\n"
+          "These options of the other commands apply, as for gex serve: --now TIME, --rate R,\n"
+          "--div Q, --max-dte N, --gex-unit U, --flip-method M, --iv-source S, --strict,\n"
+          "--multiplier M, --settle ROOT=am|pm.\n"
+          "Exit status: 0 for an answer (2xx); 2 for a path or parameter the API refuses;\n"
+          "3 when the files cannot answer (no such symbol, no data, 501); 4 for an internal\n"
+          "error.\n",
+          out);
+}
+
+static const char *need_text(gex__api_need need)
+{
+    switch (need) {
+    case GEX__API_NEED_PARAMS:
+        return "the parameters";
+    case GEX__API_NEED_FOLDER:
+        return "the folder";
+    case GEX__API_NEED_ANALYSIS:
+        return "a snapshot";
+    case GEX__API_NEED_SERIES:
+        return "the snapshots over time";
+    case GEX__API_NEED_NO_DATA:
+        return "501: needs data no chain holds";
+    }
+    return "?";
+}
+
+static int list_endpoints(void)
+{
+    size_t n = 0;
+    const gex__api_endpoint *ep = gex__api_endpoints(&n);
+    printf("%-6s %-44s %s\n", "method", "path", "answered from");
+    for (size_t i = 0; i < n; i++)
+        printf("%-6s %-44s %s\n", ep[i].method, ep[i].path, need_text(ep[i].need));
+    return ferror(stdout) ? CLI_EXIT_INTERNAL : CLI_EXIT_OK;
+}
+
+/* The query string, decoded: at most CLI_API_PARAMS name=value pairs. */
+#define API_QUERY_MAX 64
+typedef struct api_query {
+    size_t n;
+    char *name[API_QUERY_MAX];
+    char *value[API_QUERY_MAX];
+} api_query;
+
+static int hex_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX and '+' in place, as a server decodes a query (RFC 3986, HTML forms). Returns -1
+ * for an encoded NUL (refused, as gex serve refuses it). */
+static int decode(char *s, int plus)
+{
+    char *w = s;
+    for (const char *r = s; *r != '\0'; r++) {
+        int hi, lo;
+        if (*r == '%' && (hi = hex_value((unsigned char)r[1])) >= 0 &&
+            (lo = hex_value((unsigned char)r[2])) >= 0) {
+            if (hi == 0 && lo == 0)
+                return -1;
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else {
+            *w++ = plus && *r == '+' ? ' ' : *r;
+        }
+    }
+    *w = '\0';
+    return 0;
+}
+
+static const char *query_get(void *ctx, const char *name)
+{
+    const api_query *q = ctx;
+    for (size_t i = q->n; i-- > 0;) {
+        if (strcmp(q->name[i], name) == 0)
+            return q->value[i];
+    }
+    return NULL;
+}
+
+/* Splits and decodes the query of target (modified in place). 0, or -1 after a message. */
+static int parse_query(char *query, api_query *q)
+{
+    q->n = 0;
+    for (char *p = query; p != NULL && *p != '\0';) {
+        char *amp = strchr(p, '&');
+        if (amp != NULL)
+            *amp = '\0';
+        if (*p != '\0') {
+            if (q->n == API_QUERY_MAX) {
+                fprintf(stderr, "gex: api: at most %d query parameters\n", API_QUERY_MAX);
+                return -1;
+            }
+            char *eq = strchr(p, '=');
+            if (eq != NULL)
+                *eq = '\0';
+            q->name[q->n] = p;
+            q->value[q->n] = eq != NULL ? eq + 1 : p + strlen(p);
+            if (decode(q->name[q->n], 1) != 0 || decode(q->value[q->n], 1) != 0) {
+                fprintf(stderr, "gex: api: the query holds an encoded NUL byte (%%00)\n");
+                return -1;
+            }
+            q->n++;
+        }
+        p = amp != NULL ? amp + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Reads the whole of path ("-": standard input) into a malloc'ed buffer. */
+static char *read_body(const char *path, size_t *len)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (fp == NULL) {
+        fprintf(stderr, "gex: %s: %s (--body)\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (buf == NULL)
+            break;
+        if (n + 1 >= cap) {
+            char *grown = cap < ((size_t)1 << 20) ? realloc(buf, cap * 2) : NULL;
+            if (grown == NULL) {
+                free(buf);
+                buf = NULL;
+                fprintf(stderr, "gex: %s: the body is over 1 MiB (--body)\n", path);
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int failed = ferror(fp);
+    if (fp != stdin)
+        fclose(fp);
+    if (buf != NULL && failed) {
+        fprintf(stderr, "gex: %s: cannot read the body (--body)\n", path);
+        free(buf);
+        return NULL;
+    }
+    if (buf != NULL)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* One chain file as a folder (cli_serve_folder_fn): its underlyings, one snapshot each. */
+typedef struct one_file {
+    const char *path;
+    cli_serve_file_symbols symbols;
+} one_file;
+
+static int folder_of_file(void *ctx, gex__api_folder *out)
+{
+    const one_file *f = ctx;
+    memset(out, 0, sizeof *out);
+    size_t n = f->symbols.n;
+    gex__api_folder_symbol *sym = calloc(n > 0 ? n : 1, sizeof *sym);
+    char *names = malloc((n > 0 ? n : 1) * (CLI_SERVE_SYMBOL_MAX + 1));
+    if (sym == NULL || names == NULL) {
+        free(sym);
+        free(names);
+        return -2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *name = names + i * (CLI_SERVE_SYMBOL_MAX + 1);
+        memcpy(name, f->symbols.symbol[i], CLI_SERVE_SYMBOL_MAX + 1);
+        sym[i].symbol = name;
+        sym[i].snapshots = 1;
+        sym[i].first_time = sym[i].last_time =
+            f->symbols.has_quote_time ? f->symbols.quote_time : 0;
+    }
+    if (n == 0)
+        free(names);
+    out->n = n;
+    out->symbol = sym;
+    out->files = 1;
+    return CLI_SERVE_INDEX_FOUND;
+}
+
+static int folder_of_index(void *ctx, gex__api_folder *out)
+{
+    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out);
+}
+
+/* The file answering for q->symbol: in the folder's index, or the one file given. */
+static int find_file(cli_serve_index *index, one_file *single, const char *symbol,
+                     cli_serve_file *file)
+{
+    memset(file, 0, sizeof *file);
+    if (index != NULL)
+        return cli_serve_index_lookup_fresh(index, symbol, CLI_SERVE_FRESH_WAIT_MS, file);
+    for (size_t i = 0; i < single->symbols.n; i++) {
+        if (strcasecmp(single->symbols.symbol[i], symbol) != 0)
+            continue;
+        if (strlen(single->path) >= sizeof file->path)
+            return CLI_SERVE_INDEX_UNREADABLE;
+        strcpy(file->path, single->path);
+        memcpy(file->symbol, single->symbols.symbol[i], sizeof file->symbol);
+        return cli_serve_file_restat(file) == 0 ? CLI_SERVE_INDEX_FOUND
+                                                : CLI_SERVE_INDEX_UNREADABLE;
+    }
+    return CLI_SERVE_INDEX_NONE;
+}
+
+/* The exit status of an answer's HTTP status. */
+static int exit_of(unsigned status, const char *body)
+{
+    if (status >= 200 && status < 300)
+        return CLI_EXIT_OK;
+    if (status == 500 && body != NULL && strstr(body, "\"chain_error\"") != NULL)
+        return CLI_EXIT_INPUT;
+    if (status >= 500 && status != 501)
+        return CLI_EXIT_INTERNAL;
+    return CLI_EXIT_INPUT;
+}
+
+/* Prints a result: the body on standard output (a newline added), the message of an error on
+ * standard error. */
+static int print_result(const cli_serve_result *res, int rc)
+{
+    fwrite(res->body, 1, res->len, stdout);
+    if (res->len == 0 || res->body[res->len - 1] != '\n')
+        fputc('\n', stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "gex: api: writing the output failed: %s\n", strerror(errno));
+        return CLI_EXIT_INTERNAL;
+    }
+    if (rc != CLI_EXIT_OK) {
+        json_t *doc = json_loadb(res->body, res->len, 0, NULL);
+        const char *message = json_string_value(json_object_get(doc, "message"));
+        fprintf(stderr, "gex: api: answered %u%s%s\n", res->status, message != NULL ? ": " : "",
+                message != NULL ? message : "");
+        json_decref(doc);
+    }
+    return rc;
+}
+
+int cli_cmd_api(int argc, char **argv)
+{
+    const char *target = NULL, *where = NULL, *body_path = NULL;
+    cli_serve_extra extra;
+    memset(&extra, 0, sizeof extra);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const int passed = cli_serve_passed_on(a);
+        if (passed >= 0) {
+            if (passed && i + 1 >= argc) {
+                fprintf(stderr, "gex: api: %s needs a value (see gex api --help)\n", a);
+                return CLI_EXIT_USAGE;
+            }
+            if (extra.n + 2 > 2 * CLI_SERVE_EXTRA_MAX) {
+                fprintf(stderr, "gex: api: at most %d options for the answer\n",
+                        CLI_SERVE_EXTRA_MAX);
+                return CLI_EXIT_USAGE;
+            }
+            extra.arg[extra.n++] = argv[i];
+            if (passed)
+                extra.arg[extra.n++] = argv[++i];
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            api_usage(stdout);
+            return CLI_EXIT_OK;
+        } else if (strcmp(a, "--list") == 0) {
+            return list_endpoints();
+        } else if (strcmp(a, "--body") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "gex: api: --body needs a file (- for standard input)\n");
+                return CLI_EXIT_USAGE;
+            }
+            body_path = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "gex: api: unknown option %s (see gex api --help)\n", a);
+            return CLI_EXIT_USAGE;
+        } else if (target == NULL) {
+            target = a;
+        } else if (where == NULL) {
+            where = a;
+        } else {
+            fprintf(stderr, "gex: api: one folder or file only (got %s and %s)\n", where, a);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (target == NULL || target[0] != '/') {
+        fprintf(stderr, "gex: api: name the path to ask, starting with /, e.g. "
+                        "/v1/exposure/gex/SPX\n");
+        api_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (where == NULL) {
+        fprintf(stderr, "gex: api: name the folder or chain file to answer from\n");
+        return CLI_EXIT_USAGE;
+    }
+    cli_options answer_opts;
+    int rc = cli_serve_parse_passed_on(extra.arg, extra.n, &answer_opts);
+    if (rc >= 0)
+        return rc;
+
+    /* The target: the path (percent-decoded, as libmicrohttpd decodes it) and the query. */
+    size_t tlen = strlen(target);
+    char *path = malloc(tlen + 1);
+    if (path == NULL) {
+        fprintf(stderr, "gex: api: out of memory\n");
+        return CLI_EXIT_INTERNAL;
+    }
+    memcpy(path, target, tlen + 1);
+    char *qm = strchr(path, '?');
+    api_query query;
+    if (qm != NULL)
+        *qm = '\0';
+    if (tlen > CLI_SERVE_URL_MAX || decode(path, 0) != 0 ||
+        parse_query(qm != NULL ? qm + 1 : NULL, &query) != 0) {
+        if (tlen > CLI_SERVE_URL_MAX)
+            fprintf(stderr, "gex: api: the target is %zu bytes; at most %d are accepted\n", tlen,
+                    CLI_SERVE_URL_MAX);
+        else
+            fprintf(stderr, "gex: api: the target cannot be decoded\n");
+        free(path);
+        return CLI_EXIT_USAGE;
+    }
+    cli_serve_query q;
+    cli_serve_error qe;
+    cli_serve_result res = {0, NULL, 0, 0, 0};
+    if (cli_serve_prepare(body_path != NULL ? "POST" : "GET", path, query_get, &query, &q, &qe) !=
+        0) {
+        free(path);
+        if (cli_serve_error_result(&qe, &res) != 0)
+            return CLI_EXIT_INTERNAL;
+        rc = print_result(&res, CLI_EXIT_USAGE);
+        free(res.body);
+        return rc;
+    }
+    free(path);
+    char *body = NULL;
+    if (body_path != NULL) {
+        body = read_body(body_path, &q.body_len);
+        if (body == NULL)
+            return CLI_EXIT_INPUT;
+        q.body = body;
+    }
+
+    /* A folder's files are named DIR/NAME with DIR as given, trailing slashes dropped, as gex
+     * serve names them, so that meta's file is the same. */
+    char given[4096];
+    size_t where_len = strlen(where);
+    while (where_len > 1 && where[where_len - 1] == '/')
+        where_len--;
+    if (where_len >= sizeof given) {
+        fprintf(stderr, "gex: %s: the path is too long\n", where);
+        free(body);
+        return CLI_EXIT_INPUT;
+    }
+    memcpy(given, where, where_len);
+    given[where_len] = '\0';
+    where = given;
+    struct stat st;
+    if (stat(where, &st) != 0) {
+        fprintf(stderr, "gex: %s: %s\n", where, strerror(errno));
+        free(body);
+        return CLI_EXIT_INPUT;
+    }
+    cli_serve_engine *engine = cli_serve_engine_new(&answer_opts);
+    if (engine == NULL) {
+        fprintf(stderr, "gex: api: out of memory\n");
+        free(body);
+        return CLI_EXIT_INTERNAL;
+    }
+    cli_serve_backend backend = {cli_serve_chain_symbols, cli_serve_chain_render, engine};
+    cli_serve_index *index = NULL;
+    one_file single = {where, {0, NULL, 0, 0}};
+    int failed = 0;
+    if (S_ISDIR(st.st_mode)) {
+        index = cli_serve_index_new(where, &backend, stderr);
+        failed = index == NULL;
+    } else {
+        char text[512];
+        if (cli_serve_chain_symbols(engine, where, &single.symbols, text, sizeof text) != 0) {
+            fprintf(stderr, "gex: %s: %s\n", where, text);
+            cli_serve_engine_free(engine);
+            free(body);
+            return CLI_EXIT_INPUT;
+        }
+    }
+    if (!failed && q.endpoint->need != GEX__API_NEED_ANALYSIS) {
+        failed = index != NULL ? cli_serve_answer_direct(folder_of_index, index, &q, &res)
+                               : cli_serve_answer_direct(folder_of_file, &single, &q, &res);
+    } else if (!failed) {
+        cli_serve_file file;
+        const int found = find_file(index, &single, q.symbol, &file);
+        if (found == CLI_SERVE_INDEX_FOUND) {
+            failed = cli_serve_chain_render(engine, &file, &q, &res);
+        } else {
+            cli_serve_index_error(found, q.symbol, &qe);
+            failed = cli_serve_error_result(&qe, &res);
+        }
+    }
+    cli_serve_index_free(index);
+    free(single.symbols.symbol);
+    cli_serve_engine_free(engine);
+    free(body);
+    if (failed) {
+        free(res.body);
+        fprintf(stderr, "gex: api: out of memory\n");
+        return CLI_EXIT_INTERNAL;
+    }
+    rc = print_result(&res, exit_of(res.status, res.body));
+    free(res.body);
+    return rc;
+}

@@ -1,0 +1,165 @@
+/*
+ * serve-answer.c: what a request is answered, without HTTP: the route and parameters checked
+ * against the endpoint table (src/render/api.h), the answers that read no chain file (pricing,
+ * what the folder holds, 501 for what no chain can tell), and the index's outcomes as the
+ * vendor's error bodies. gex serve (serve-http.c) answers through these over HTTP; gex api
+ * (cmd-api.c) prints the same bodies on the command line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "serve-internal.h"
+
+static void set_text(cli_serve_error *e, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void set_text(cli_serve_error *e, unsigned status, const char *code, const char *fmt, ...)
+{
+    e->status = status;
+    snprintf(e->code, sizeof e->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+}
+
+int cli_serve_build(const gex__api_endpoint *endpoint, const gex__api_input *in,
+                    cli_serve_result *out)
+{
+    memset(out, 0, sizeof *out);
+    gex__api_answer ans = {500, "internal_error", "out of memory building the document"};
+    json_t *d = endpoint->build(in, &ans);
+    if (d == NULL) {
+        out->status = ans.status;
+        out->no_store = ans.status >= 500;
+        out->body = cli_serve_error_body(ans.code, ans.message, &out->len);
+        return out->body != NULL ? 0 : -1;
+    }
+    gex__jwriter w = {.fp = NULL};
+    gex__json_write(&w, d);
+    json_decref(d);
+    gex_error err;
+    gex_error_clear(&err);
+    if (gex__jwriter_finish(&w, endpoint->path, &err) != GEX_OK) {
+        free(w.data);
+        out->status = 500;
+        out->no_store = 1;
+        out->body = cli_serve_error_body("internal_error", err.text, &out->len);
+        return out->body != NULL ? 0 : -1;
+    }
+    out->status = 200;
+    out->body = w.data;
+    out->len = w.len;
+    return 0;
+}
+
+unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param_get get, void *ctx,
+                           cli_serve_query *q, cli_serve_error *e)
+{
+    memset(q, 0, sizeof *q);
+    memset(e, 0, sizeof *e);
+    int symbol_ok = 1;
+    const int routed = cli_serve_route(method, path, q, &symbol_ok);
+    if (routed == CLI_SERVE_ROUTE_NOT_FOUND) {
+        set_text(e, 404, "not_found",
+                 "no such endpoint; `gex api --list` lists the paths gex serves");
+        return e->status;
+    }
+    if (routed == CLI_SERVE_ROUTE_METHOD) {
+        set_text(e, 405, "method_not_allowed", "%s is not allowed here; use %s", method,
+                 q->endpoint->method);
+        e->allow = strcmp(q->endpoint->method, "GET") == 0 ? "GET, HEAD" : q->endpoint->method;
+        return e->status;
+    }
+    if (!symbol_ok) {
+        set_text(e, 404, "symbol_not_found", "not a symbol: at most %d letters, digits or . - _ ^",
+                 CLI_SERVE_SYMBOL_MAX);
+        return e->status;
+    }
+    e->status =
+        cli_serve_query_params(q, get, ctx, e->code, sizeof e->code, e->message, sizeof e->message);
+    return e->status;
+}
+
+void cli_serve_index_error(int found, const char *symbol, cli_serve_error *e)
+{
+    memset(e, 0, sizeof *e);
+    switch (found) {
+    case CLI_SERVE_INDEX_NONE:
+        set_text(e, 404, "symbol_not_found", "no chain file in the served folder holds %s", symbol);
+        break;
+    case CLI_SERVE_INDEX_CHANGING:
+        set_text(e, 503, "file_changing",
+                 "the chain file holding %s is being written; try again in %d s", symbol,
+                 CLI_SERVE_RETRY_AFTER);
+        e->retry_after = CLI_SERVE_RETRY_AFTER;
+        break;
+    case CLI_SERVE_INDEX_BUSY:
+        set_text(e, 503, "index_busy",
+                 "the served folder is still being scanned; try again in %d s",
+                 CLI_SERVE_RETRY_AFTER);
+        e->retry_after = CLI_SERVE_RETRY_AFTER;
+        break;
+    default:
+        set_text(e, 500, "internal_error", "the chain folder cannot be read");
+        break;
+    }
+}
+
+int cli_serve_error_result(const cli_serve_error *e, cli_serve_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = e->status;
+    out->retry_after = e->retry_after;
+    out->no_store = 1;
+    out->body = cli_serve_error_body(e->code, e->message, &out->len);
+    return out->body != NULL ? 0 : -1;
+}
+
+int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
+                            const cli_serve_query *q, cli_serve_result *out)
+{
+    const gex__api_endpoint *ep = q->endpoint;
+    cli_serve_error e;
+    memset(&e, 0, sizeof e);
+    if (ep->need == GEX__API_NEED_NO_DATA) {
+        set_text(&e, 501, "not_available_offline",
+                 "%s needs %s, which no option chain file holds; gex answers only what the files "
+                 "in its folder can tell",
+                 ep->path, ep->needs_data != NULL ? ep->needs_data : "other data");
+        return cli_serve_error_result(&e, out);
+    }
+    if (ep->need != GEX__API_NEED_PARAMS && ep->need != GEX__API_NEED_FOLDER) {
+        set_text(&e, 501, "not_implemented",
+                 "%s needs the series of a symbol's snapshots, which this server does not "
+                 "assemble yet",
+                 ep->path);
+        return cli_serve_error_result(&e, out);
+    }
+    gex__api_params params;
+    cli_serve_query_api_params(q, &params);
+    gex__api_input in = {
+        .symbol = q->symbol[0] != '\0' ? q->symbol : NULL,
+        .params = &params,
+        .body = q->body,
+        .body_len = q->body_len,
+        .now = (int64_t)time(NULL),
+    };
+    gex__api_folder folder = {0, NULL, 0, 0};
+    if (ep->need == GEX__API_NEED_FOLDER) {
+        const int rc = folder_fn(folder_ctx, &folder);
+        if (rc == -2)
+            return -1;
+        if (rc != CLI_SERVE_INDEX_FOUND) {
+            cli_serve_index_error(rc, "", &e);
+            return cli_serve_error_result(&e, out);
+        }
+        in.folder = &folder;
+    }
+    const int rc = cli_serve_build(ep, &in, out);
+    cli_serve_index_folder_free(&folder);
+    return rc;
+}
