@@ -416,12 +416,15 @@ function markers(svg, x, top, bottom, levels, x0, x1) {
     [levels.underlying_price, 'spot', 'spot'], [L.gamma_flip, 'flip', 'flip'],
     [L.call_wall, 'call wall', 'level'], [L.put_wall, 'put wall', 'level'],
   ];
+  // The lines where they are; their names in a column at the top right, clear of the lines
+  // (spot, flip and walls are often a few strikes apart).
+  const right = Number(svg.getAttribute('width')) - 12;
   let row = 0;
   for (const [v, name, cls] of marks) {
     if (!isNum(v) || v < x0 || v > x1) continue;
     const px = x(v);
     el('line', { x1: px, x2: px, y1: top, y2: bottom, class: cls }, svg);
-    text(svg, px + 3, top + 10 + 12 * (row++ % 4), `${name} ${fmtPrice(v)}`, { class: cls });
+    text(svg, right, top + 10 + 13 * row++, `${name} ${fmtPrice(v)}`, { class: cls, 'text-anchor': 'end' });
   }
 }
 
@@ -446,16 +449,20 @@ function drawBars(g, levels) {
   if (lo === hi) hi = 1;
   const y = linear(lo, hi, height - m.b, m.t);
   const k0 = shown[0].strike, k1 = shown[shown.length - 1].strike;
-  const pad = shown.length > 1 ? (k1 - k0) / (shown.length - 1) / 2 : 1;
+  // Bars as wide as the closest two strikes allow (strikes are not evenly spaced: 5 points
+  // apart near the money, 25 or 100 further out), at most 24 px.
+  let gap = Infinity;
+  for (let i = 1; i < shown.length; i++) gap = Math.min(gap, shown[i].strike - shown[i - 1].strike);
+  const pad = Number.isFinite(gap) ? gap / 2 : Math.max(1, Math.abs(k0) * 0.01);
   const x = linear(k0 - pad, k1 + pad, m.l, width - m.r);
-  const bw = Math.max(1, (width - m.l - m.r) / shown.length * 0.8);
+  const bw = Math.min(24, Math.max(1, (x(k0 + 2 * pad) - x(k0)) * 0.8));
   for (const t of ticks(lo, hi, 5)) {
     el('line', { x1: m.l, x2: width - m.r, y1: y(t), y2: y(t), class: 'axis' }, svg);
     text(svg, m.l - 4, y(t) + 4, fmtShort(t, 2), { 'text-anchor': 'end' });
   }
   for (const t of ticks(k0, k1, Math.max(2, Math.floor(width / 90))))
     text(svg, x(t), height - 6, String(t), { 'text-anchor': 'middle' });
-  const selRect = el('rect', { class: 'sel', x: -10, y: m.t, width: bw * 1.25, height: height - m.t - m.b }, svg);
+  const selRect = el('rect', { class: 'sel', x: 0, y: m.t, width: bw * 1.25, height: height - m.t - m.b, visibility: 'hidden' }, svg);
   const bars = el('g', {}, svg);
   for (const r of shown) {
     const cx = x(r.strike);
@@ -479,6 +486,7 @@ function drawBars(g, levels) {
   interactive('bars', shown.length, indexAt, (i) => {
     const r = shown[i];
     selRect.setAttribute('x', x(r.strike) - bw * 0.625);
+    selRect.setAttribute('visibility', 'visible');
     return `Strike ${fmtPrice(r.strike)}: calls ${fmtInt(r.call_gex)}, puts ${fmtInt(r.put_gex)}, ` +
       `net ${fmtInt(r.net_gex)} · OI ${fmtInt(r.call_oi)} calls, ${fmtInt(r.put_oi)} puts`;
   });
@@ -575,7 +583,7 @@ function drawHeatmap(h) {
     const yy = rowY(k) + ch * (1 - (spot - ks[k]) / ((ks[k + 1] || ks[k] + 1) - ks[k]));
     el('line', { x1: m.l, x2: width - m.r, y1: yy, y2: yy, class: 'spot' }, svg);
   }
-  const sel = el('rect', { class: 'cell sel', x: -100, y: -100, width: cw, height: ch }, svg);
+  const sel = el('rect', { class: 'cell sel', x: 0, y: 0, width: cw, height: ch, visibility: 'hidden' }, svg);
   const n = ks.length * exps.length;
   // Item i: strike from the top (row), then expiration (column).
   const item = (i) => ({ k: ks.length - 1 - Math.floor(i / exps.length), e: i % exps.length });
@@ -588,6 +596,7 @@ function drawHeatmap(h) {
     const { k, e } = item(i);
     sel.setAttribute('x', m.l + e * cw);
     sel.setAttribute('y', rowY(k));
+    sel.setAttribute('visibility', 'visible');
     const v = rows[k][e];
     return `Strike ${fmtPrice(ks[k])}, expiration ${exps[e].expiration} (${exps[e].dte} d): ` +
       (isNum(v) ? `net GEX ${fmtInt(v)}` : 'no contract');
