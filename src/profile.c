@@ -24,6 +24,11 @@
 
 #define INV_SQRT_2PI 0.39894228040143267794 /* 1/sqrt(2 pi), correctly rounded */
 
+static int x_ok(double x)
+{
+    return x > 0 && x < HUGE_VAL;
+}
+
 void gex__book_free(gex__book *b)
 {
     if (b == NULL)
@@ -174,14 +179,10 @@ profile_kernel(const double *restrict pa, const double *restrict pb, const doubl
     return s;
 }
 
-/* The delta of every contract of the book at spot x (the vectorised batch of gex/bs.h), summed
- * with the weights w in book order. */
-static int book_delta_sum(gex__book *b, double x, double *sum)
+/* A greek of every contract of the book at spot x (the vectorised batch of gex/bs.h) into the
+ * book's scratch array. */
+static int book_batch(gex__book *b, double x, gex_profile_measure m)
 {
-    if (b->n == 0) {
-        *sum = 0;
-        return GEX_OK;
-    }
     const gex_bs_batch_in in = {.n = b->n,
                                 .S = NULL,
                                 .S_all = x,
@@ -195,17 +196,34 @@ static int book_delta_sum(gex__book *b, double x, double *sum)
                                 .q_all = b->div};
     gex_bs_batch_out out;
     memset(&out, 0, sizeof out);
-    out.delta = b->scratch;
+    if (m == GEX_PROFILE_VEX)
+        out.vanna = b->scratch;
+    else if (m == GEX_PROFILE_CHEX)
+        out.charm = b->scratch;
+    else
+        out.delta = b->scratch;
     size_t bad = 0;
     int rc = gex_bs_greeks_batch(&in, &out, &bad);
     if (rc != GEX_OK)
         return rc;
-    if (bad > 0)
-        return GEX_ERANGE;
+    return bad > 0 ? GEX_ERANGE : GEX_OK;
+}
+
+/* The delta of every contract of the book at spot x, summed with the weights w in book order
+ * (abs_w: with |w|, the weights of DEX, which has no dealer sign: SPEC 1.5). */
+static int book_delta_sum(gex__book *b, double x, int abs_w, double *sum)
+{
+    if (b->n == 0) {
+        *sum = 0;
+        return GEX_OK;
+    }
+    int rc = book_batch(b, x, GEX_PROFILE_DEX);
+    if (rc != GEX_OK)
+        return rc;
     const double *g = b->scratch, *w = b->w;
     double s = 0;
     for (size_t i = 0; i < b->n; i++)
-        s += w[i] * g[i];
+        s += (abs_w ? fabs(w[i]) : w[i]) * g[i];
     if (!isfinite(s))
         return GEX_ERANGE;
     *sum = s;
@@ -225,12 +243,29 @@ int gex__book_gex(gex__book *b, double x, double *p)
 
 int gex__book_delta(gex__book *b, double x, double *d)
 {
-    return book_delta_sum(b, x, d);
+    return book_delta_sum(b, x, 0, d);
 }
 
-static int x_ok(double x)
+/* DEX, VEX or CHEX of the book at x, in the units of SPEC 1.5 with the spot taken as x. */
+static int book_measure(gex__book *b, gex_profile_measure m, double x, double *v)
 {
-    return x > 0 && x < HUGE_VAL;
+    double sum = 0;
+    int rc = GEX_OK;
+    if (m == GEX_PROFILE_DEX) {
+        rc = book_delta_sum(b, x, 1, &sum);
+    } else if (b->n > 0) {
+        rc = book_batch(b, x, m);
+        for (size_t i = 0; rc == GEX_OK && i < b->n; i++)
+            sum += b->w[i] * b->scratch[i];
+    }
+    if (rc != GEX_OK)
+        return rc;
+    const double scale = m == GEX_PROFILE_DEX ? x : m == GEX_PROFILE_VEX ? x * 0.01 : x / 365.0;
+    const double r = sum * scale;
+    if (!isfinite(r))
+        return GEX_ERANGE;
+    *v = r;
+    return GEX_OK;
 }
 
 int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, double *p)
@@ -245,6 +280,74 @@ int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, do
     for (size_t i = 0; i < n && rc == GEX_OK; i++)
         rc = gex__book_gex(&b, x[i], &p[i]);
     gex__book_free(&b);
+    return rc;
+}
+
+int gex_profile_eval_measure(const gex_exposure *exposure, gex_profile_measure measure,
+                             const double *x, size_t n, double *p)
+{
+    if (measure == GEX_PROFILE_GEX)
+        return gex_profile_eval(exposure, x, n, p);
+    if ((n > 0 && (x == NULL || p == NULL)) ||
+        (measure != GEX_PROFILE_DEX && measure != GEX_PROFILE_VEX && measure != GEX_PROFILE_CHEX))
+        return GEX_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!x_ok(x[i]))
+            return GEX_EINVAL;
+    gex__book b;
+    int rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
+    for (size_t i = 0; i < n && rc == GEX_OK; i++)
+        rc = book_measure(&b, measure, x[i], &p[i]);
+    gex__book_free(&b);
+    return rc;
+}
+
+int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t *evaluations)
+{
+    flip->has = 0;
+    flip->value = 0;
+    size_t evals = 0;
+    if (evaluations != NULL)
+        *evaluations = 0;
+    gex__book b;
+    int rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
+    if (rc != GEX_OK)
+        return rc;
+    /* D(x) = sum |w_i| delta_i(x) rises with x (every delta does), so it has at most one
+     * sign change: bracketed by the ends of the search interval, halved to the tolerance. */
+    const double S = b.spot;
+    double lo = GEX_FLIP_LOWER * S, hi = GEX_FLIP_UPPER * S, dlo = 0, dhi = 0;
+    rc = book_delta_sum(&b, lo, 1, &dlo);
+    if (rc == GEX_OK)
+        rc = book_delta_sum(&b, hi, 1, &dhi);
+    evals += 2;
+    if (rc == GEX_OK && b.n > 0 && (dlo == 0 || dhi == 0 || (dlo < 0) != (dhi < 0))) {
+        if (dlo == 0 || dhi == 0) {
+            flip->value = dlo == 0 ? lo : hi;
+        } else {
+            while (rc == GEX_OK && hi - lo > GEX_FLIP_XTOL * S) {
+                const double mid = 0.5 * (lo + hi);
+                double dm = 0;
+                rc = book_delta_sum(&b, mid, 1, &dm);
+                evals++;
+                if (dm == 0) {
+                    lo = hi = mid;
+                } else if ((dm < 0) == (dlo < 0)) {
+                    lo = mid;
+                    dlo = dm;
+                } else {
+                    hi = mid;
+                }
+            }
+            flip->value = 0.5 * (lo + hi);
+        }
+        flip->has = rc == GEX_OK;
+    }
+    gex__book_free(&b);
+    if (evaluations != NULL)
+        *evaluations = evals;
+    if (rc != GEX_OK)
+        flip->has = 0;
     return rc;
 }
 

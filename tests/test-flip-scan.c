@@ -191,6 +191,54 @@ static gex_chain *gen_chain(uint64_t seed)
     return chain;
 }
 
+/* The DEX, VEX and CHEX profiles at the spot are the exposure's net totals (the same sums in
+ * another order, from the vectorised greeks: SPEC 1.3's 1e-12 relative of the terms), and the
+ * zero-delta flip is the one sign change of net DEX on a 2,000-point scan of the interval. */
+static void measures_and_zero_delta(const gex_exposure *e, const char *what, size_t *flips)
+{
+    gex_exposure_totals t;
+    gex_exposure_get_totals(e, &t);
+    const double S = gex_exposure_spot(e);
+    const double want[3] = {t.net_dex, t.net_vex, t.net_chex};
+    for (int m = 0; m < 3; m++) {
+        double v = 0;
+        ck_assert_int_eq(gex_profile_eval_measure(e, (gex_profile_measure)(m + 1), &S, 1, &v),
+                         GEX_OK);
+        ck_assert_msg(fabs(v - want[m]) <= 1e-9 * fabs(want[m]) + 1e-3,
+                      "%s: measure %d at the spot %.17g, the total %.17g", what, m + 1, v, want[m]);
+    }
+    enum { N = 2000 };
+    static double x[N], d[N];
+    const double L = GEX_FLIP_LOWER * S, U = GEX_FLIP_UPPER * S;
+    for (size_t k = 0; k < N; k++)
+        x[k] = L + (U - L) * (double)k / (N - 1);
+    ck_assert_int_eq(gex_profile_eval_measure(e, GEX_PROFILE_DEX, x, N, d), GEX_OK);
+    size_t changes = 0, at = 0;
+    for (size_t k = 1; k < N; k++) {
+        /* DEX(x) / x rises with x: never falls by more than rounding */
+        ck_assert_msg(d[k] / x[k] >= d[k - 1] / x[k - 1] - 1e-9 * fabs(d[k - 1] / x[k - 1]),
+                      "%s: DEX/x falls at %.4f", what, x[k]);
+        if ((d[k - 1] < 0) != (d[k] < 0)) {
+            changes++;
+            at = k;
+        }
+    }
+    ck_assert_uint_le(changes, 1);
+    gex_level flip;
+    ck_assert_int_eq(gex_levels_flip_delta(e, &flip, NULL), GEX_OK);
+    ck_assert_int_eq(flip.has, changes == 1);
+    if (changes == 1) {
+        ck_assert_msg(flip.value >= x[at - 1] && flip.value <= x[at],
+                      "%s: flip %.6f outside %.6f..%.6f", what, flip.value, x[at - 1], x[at]);
+        const double around[2] = {flip.value - 1e-7 * S, flip.value + 1e-7 * S};
+        double dv[2];
+        ck_assert_int_eq(gex_profile_eval_measure(e, GEX_PROFILE_DEX, around, 2, dv), GEX_OK);
+        ck_assert_msg(dv[0] <= 0 ? dv[1] >= 0 : dv[1] <= 0, "%s: no sign change around the flip",
+                      what);
+        (*flips)++;
+    }
+}
+
 START_TEST(test_flip_profile_generated_seeds)
 {
     size_t matched = 0, finer = 0, several = 0;
@@ -261,6 +309,8 @@ START_TEST(test_flip_profile_real_chains)
                    ent->d_name, r.flip, r.scan_zero, r.scan_changes);
             books++;
             matched += (size_t)r.matched;
+            size_t flips = 0;
+            measures_and_zero_delta(e, ent->d_name, &flips);
             gex_exposure_free(e);
             gex_chain_free(parts[u]);
         }
@@ -270,6 +320,26 @@ START_TEST(test_flip_profile_real_chains)
     printf("profile flip = the scan's nearest zero on %zu of %zu real books\n", matched, books);
     ck_assert_uint_gt(books, 0);
     ck_assert_uint_eq(matched, books);
+}
+END_TEST
+
+START_TEST(test_measures_generated_seeds)
+{
+    size_t flips = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        gex_chain *chain = gen_chain(seed);
+        gex_exposure *e = NULL;
+        ck_assert_int_eq(gex_exposure_compute(chain, NULL, &e), GEX_OK);
+        char what[64];
+        snprintf(what, sizeof what, "seed %llu", (unsigned long long)seed);
+        measures_and_zero_delta(e, what, &flips);
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
+    printf("DEX/VEX/CHEX profiles equal the totals at the spot on 20 generated chains; "
+           "zero-delta flip on %zu of them\n",
+           flips);
+    ck_assert_uint_gt(flips, 0);
 }
 END_TEST
 
@@ -351,6 +421,7 @@ static Suite *flip_scan_suite(void)
     tcase_add_test(tc, test_flip_strike_dense_scan);
     tcase_add_test(tc, test_flip_profile_real_chains);
     tcase_add_test(tc, test_flip_profile_generated_seeds);
+    tcase_add_test(tc, test_measures_generated_seeds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "gex/exposure.h"
+#include "gex/levels.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,6 +35,29 @@ int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, do
  * violated) or GEX_ENOMEM. */
 int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, size_t n, double *x,
                      double *p);
+
+/* The measures a profile can reprice. */
+typedef enum gex_profile_measure {
+    GEX_PROFILE_GEX = 0, /* P(x) above, in the exposure's GEX unit */
+    GEX_PROFILE_DEX,     /* sum delta_i(x) OI_i M_i x: USD delta notional (SPEC 1.5, no s) */
+    GEX_PROFILE_VEX,     /* sum s_i vanna_i(x) OI_i M_i x 0.01: USD of delta per vol point */
+    GEX_PROFILE_CHEX,    /* sum s_i charm_i(x) OI_i M_i x / 365: USD of delta per day */
+} gex_profile_measure;
+
+/* The net DEX, VEX or CHEX of the exposure's contracts recomputed at hypothetical spots x, as
+ * gex_profile_eval does for GEX (IV, T, r, q held; the spot of the unit is x too), so that the
+ * value at the spot is the exposure's net total. GEX_PROFILE_GEX is gex_profile_eval. Greeks
+ * from the vectorised batch (gex_bs_greeks_batch). Statuses as gex_profile_eval's. */
+int gex_profile_eval_measure(const gex_exposure *exposure, gex_profile_measure measure,
+                             const double *x, size_t n, double *p);
+
+/* The zero-delta flip (gex's own level, SPEC 1.6): the spot x in [GEX_FLIP_LOWER S,
+ * GEX_FLIP_UPPER S] where the dealer book's net DEX changes sign. Every contract's delta rises
+ * with x, so DEX(x)/x rises and has at most one sign change: found by halving the interval to
+ * GEX_FLIP_XTOL S. flip->has = 0 when DEX keeps one sign over the interval (or no contract is
+ * used). evaluations (may be NULL) counts the passes over the book. Returns GEX_OK,
+ * GEX_EINVAL, GEX_ENOMEM or GEX_ERANGE. */
+int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t *evaluations);
 
 #ifdef __cplusplus
 }

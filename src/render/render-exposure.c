@@ -475,20 +475,33 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
 
 /* --- profile --- */
 
+/* The profile's measures, in column order. */
+#define PROFILE_MEASURES 4
+static const char *const profile_names[PROFILE_MEASURES] = {"net_gex", "net_dex", "net_vex",
+                                                            "net_chex"};
+
 static int render_profile(const gex__render_options *opts, const gex__analysis *a, FILE *out,
                           gex_error *err)
 {
     int rc = GEX_OK;
     const size_t n = (size_t)opts->points;
-    double *x = malloc(2 * n * sizeof *x);
+    double *x = malloc((1 + PROFILE_MEASURES) * n * sizeof *x);
     if (x == NULL)
         return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory");
-    double *p = x + n;
+    double *p[PROFILE_MEASURES];
+    for (int m = 0; m < PROFILE_MEASURES; m++)
+        p[m] = x + (size_t)(m + 1) * n;
     const double lo = a->spot * (1.0 - opts->range_pct / 100.0);
     const double hi = a->spot * (1.0 + opts->range_pct / 100.0);
     for (size_t i = 0; i < n; i++)
         x[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
-    int st = gex_analysis_profile(a->an, x, n, p);
+    const gex_exposure *e = gex_analysis_exposure(a->an);
+    int st = GEX_OK;
+    for (int m = 0; m < PROFILE_MEASURES && st == GEX_OK; m++)
+        st = gex_profile_eval_measure(e, (gex_profile_measure)m, x, n, p[m]);
+    gex_level zero_delta = {0, 0};
+    if (st == GEX_OK)
+        st = gex_levels_flip_delta(e, &zero_delta, NULL);
     if (st != GEX_OK) {
         free(x);
         return gex_error_set(err, st, a->path, 0, 0, "%s: evaluating the profile failed: %s",
@@ -498,28 +511,45 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
         json_t *d = gex__doc_head(a);
         json_t *arr = json_array();
         st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
-        if (st == GEX_OK)
+        if (st == GEX_OK) {
             st |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
+            st |= gex__jset(d, "zero_delta_flip", gex__jlevel(&zero_delta));
+        }
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
             json_t *o = json_object();
             st |= gex__jset(o, "x", gex__jnum(x[i]));
-            st |= gex__jset(o, "net_gex", gex__jnum(p[i]));
+            for (int m = 0; m < PROFILE_MEASURES; m++)
+                st |= gex__jset(o, profile_names[m], gex__jnum(p[m][i]));
             st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
         }
         st |= gex__jset(d, "profile", arr);
         rc = gex__doc_write(gex__doc_complete(a, d, st), out, err);
     } else {
-        gex__column cols[2] = {{"x", "USD", GEX__STYLE_PRICE},
-                               {"net_gex", gex__unit_short(gex__unit_of(a)), GEX__STYLE_MONEY}};
-        gex__table *t = gex__table_new(cols, 2);
+        gex__column cols[1 + PROFILE_MEASURES] = {
+            {"x", "USD", GEX__STYLE_PRICE},
+            {"net_gex", gex__unit_short(gex__unit_of(a)), GEX__STYLE_MONEY},
+            {"net_dex", "USD", GEX__STYLE_MONEY},
+            {"net_vex", "USD/vol pt", GEX__STYLE_MONEY},
+            {"net_chex", "USD/day", GEX__STYLE_MONEY}};
+        gex__table *t = gex__table_new(cols, 1 + PROFILE_MEASURES);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
             st |= gex__table_num(t, x[i]);
-            st |= gex__table_num(t, p[i]);
+            for (int m = 0; m < PROFILE_MEASURES; m++)
+                st |= gex__table_num(t, p[m][i]);
         }
         char title[1024];
         gex__title(opts->doc, a, title, sizeof title);
         rc = gex__table_finish(t, st, opts->format, title, out, err);
+        if (rc == GEX_OK && opts->format == GEX__OUT_TABLE) {
+            char flip[64] = "none (DEX keeps one sign from 0.5 S to 1.5 S)";
+            if (zero_delta.has)
+                snprintf(flip, sizeof flip, "%.2f", zero_delta.value);
+            fprintf(out,
+                    "\neach measure recomputed at the spot x (IV, T, r, q held); zero-delta "
+                    "flip,\nwhere net DEX changes sign: %s\n",
+                    flip);
+        }
     }
     free(x);
     return rc;
