@@ -2,9 +2,10 @@
  * api-heatmap.c: the gex-own documents the browser dashboard draws besides the vendor's
  * (SPEC 5.6): the strike x expiration heatmap of net GEX, /v1/exposure/heatmap/{symbol}, from
  * the analysis's breakdown by expiration (gex_exposure_expiry_*, the same cells gex plot
- * --kind heatmap draws), and the repriced GEX profile P(x), /v1/exposure/profile/{symbol}, the
- * document gex profile --format json prints (its defaults: 20% either side of the spot, 81
- * points). Both are builders of the API table (api.h): pure functions of one analysis.
+ * --kind heatmap draws), and the repriced profile of each measure, /v1/exposure/profile/{symbol},
+ * the document gex profile --format json prints (gex__profile_document; its defaults: 20% either
+ * side of the spot, 81 points). Both are builders of the API table (api.h): pure functions of one
+ * analysis.
  */
 #include <errno.h>
 #include <math.h>
@@ -214,44 +215,13 @@ json_t *gex__api_profile(const gex__api_input *in, gex__api_answer *ans)
         (param_number(p, 2, PROFILE_POINTS_MAX, &points) != 0 || points != floor(points)))
         return fail(ans, 400, "invalid_parameter",
                     "points '%.40s' is not a whole number from 2 to %d", p, PROFILE_POINTS_MAX);
-    const size_t n = (size_t)points;
-    double *x = malloc(2 * n * sizeof *x);
-    if (x == NULL)
-        return out_of_memory(ans);
-    double *y = x + n;
-    /* The grid of gex profile (render-exposure.c), so that the two print the same numbers. */
-    const double lo = a->spot * (1.0 - range / 100.0);
-    const double hi = a->spot * (1.0 + range / 100.0);
-    for (size_t i = 0; i < n; i++)
-        x[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
-    const int rc = gex_analysis_profile(a->an, x, n, y);
-    if (rc != GEX_OK) {
-        free(x);
-        return rc == GEX_ENOMEM
-                   ? out_of_memory(ans)
-                   : fail(ans, 500, "internal_error", "%s: evaluating the profile failed: %s",
-                          a->symbol, gex_strerror(rc));
-    }
-    json_t *d = gex__doc_head(a);
-    json_t *arr = json_array();
-    int st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
-    if (st == GEX_OK)
-        st |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
-    for (size_t i = 0; i < n && st == GEX_OK; i++) {
-        json_t *o = json_object();
-        st |= o == NULL ? GEX_ENOMEM : GEX_OK;
-        st |= gex__jset(o, "x", gex__jnum(x[i]));
-        st |= gex__jset(o, "net_gex", gex__jnum(y[i]));
-        st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
-    }
-    free(x);
-    if (st == GEX_OK) {
-        st |= gex__jset(d, "profile", arr);
-        arr = NULL;
-    }
-    json_decref(arr);
-    d = gex__doc_complete(a, d, st);
-    if (d == NULL || mark_gex_own(d, "profile") != GEX_OK) {
+    /* The document of gex profile --format json, from the same code. */
+    gex_error err;
+    gex_error_clear(&err);
+    json_t *d = gex__profile_document(a, range, (int)points, &err);
+    if (d == NULL)
+        return fail(ans, 500, "internal_error", "%s", err.text);
+    if (mark_gex_own(d, "profile") != GEX_OK) {
         json_decref(d);
         return out_of_memory(ans);
     }
