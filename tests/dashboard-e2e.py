@@ -376,7 +376,23 @@ def main():
             check(b.eval("document.getElementById('tooltip').hidden") is False and
                   b.eval("document.getElementById('tooltip').textContent") == hover, "the tooltip shows the bar's numbers")
             b.shot(os.path.join(out_dir, "bars.png"), "#bars-view")
-            if b.eval("!document.getElementById('profile-view').hidden"):
+            has_profile = get(gex_port, "/v1/exposure/profile/SPX")[0] == 200
+            check(b.eval("!document.getElementById('profile-view').hidden") == has_profile,
+                  f"the profile panel is shown exactly when /v1/exposure/profile answers ({has_profile})")
+            if has_profile:
+                # The profile's points against gex profile (its defaults, as the page's).
+                prof = cli_json(gex, "profile", spx)["profile"]
+                b.eval("document.getElementById('profile').focus()")
+                b.key("Home", vk=36)
+                for step in range(3):
+                    t = b.eval("document.getElementById('profile-readout').textContent")
+                    m = re.match(r"Spot at ([\d,.]+): net GEX (-?[\d,]+)", t)
+                    check(m is not None, f"a profile readout: {t!r}")
+                    want = prof[step * 10]
+                    check(abs(money(m.group(1)) - want["x"]) <= 0.005 and abs(money(m.group(2)) - want["net_gex"]) <= 0.5,
+                          f"profile point {step * 10}: {t!r} = gex profile {want['x']:.2f} {want['net_gex']:.2f}")
+                    for _ in range(10):
+                        b.key("ArrowRight", vk=39)
                 b.shot(os.path.join(out_dir, "profile.png"), "#profile-view")
             check(b.eval("!document.getElementById('heatmap-view').hidden") == has_heatmap,
                   f"the heatmap panel is shown exactly when /v1/exposure/heatmap answers ({has_heatmap})")
