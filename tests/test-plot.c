@@ -890,6 +890,68 @@ START_TEST(test_plot_data_fill_without_zero_dte)
 }
 END_TEST
 
+/* The profile chart's other curves: P without the next expiration and without the next monthly.
+ * P is a sum over contracts, so P without a date plus P of that date alone is P, at every x. */
+static void assert_additive(const gex_analysis *an, const gex_plot_data *d, const double *without,
+                            int32_t day)
+{
+    const gex_exposure *base = gex_analysis_exposure(an);
+    gex_exposure_options o = *gex_exposure_get_options(base);
+    o.expirations = &day;
+    o.n_expirations = 1;
+    o.zero_dte = 0;
+    gex_exposure *only = NULL;
+    ck_assert_int_eq(gex_exposure_compute(gex_exposure_chain(base), &o, &only), GEX_OK);
+    double p_only[GEX_PROFILE_POINTS];
+    ck_assert_int_eq(gex_profile_eval(only, d->profile_x, d->n_profile, p_only), GEX_OK);
+    double scale = 0;
+    for (size_t i = 0; i < d->n_profile; i++)
+        scale = fmax(scale, fabs(d->profile_p[i]));
+    for (size_t i = 0; i < d->n_profile; i++)
+        ck_assert_msg(fabs(without[i] + p_only[i] - d->profile_p[i]) <= 1e-9 * scale,
+                      "x %.4f: %.17g + %.17g != %.17g", d->profile_x[i], without[i], p_only[i],
+                      d->profile_p[i]);
+    gex_exposure_free(only);
+}
+
+START_TEST(test_plot_data_curves_without_next_and_monthly)
+{
+    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
+    const int32_t monthly = gex_time_days_from_civil(2023, 10, 20); /* the third Friday */
+    for (int with_zero_dte = 1; with_zero_dte >= 0; with_zero_dte--) {
+        gex_chain *chain = fixture_chain(with_zero_dte);
+        gex_analysis *an = analyse(chain, GEX_FLIP_PROFILE);
+        double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
+        double next[GEX_PROFILE_POINTS], month[GEX_PROFILE_POINTS];
+        gex_plot_data d;
+        ck_assert_int_eq(gex_plot_data_fill(an, 4.0, px, pp, GEX_PROFILE_POINTS, &d), GEX_OK);
+        ck_assert_int_eq(gex_plot_data_curves(an, next, month, &d), GEX_OK);
+        ck_assert_ptr_eq(d.profile_without_next, next);
+        ck_assert_ptr_eq(d.profile_without_monthly, month);
+        /* the next expiration: the 0DTE one, else 2023-09-22 (a Friday, but the fourth) */
+        ck_assert_int_eq(d.without_next_day, with_zero_dte ? today : today + 8);
+        ck_assert_int_eq(d.without_monthly_day, monthly);
+        assert_additive(an, &d, next, d.without_next_day);
+        assert_additive(an, &d, month, monthly);
+        gex_plot_options o;
+        gex_plot_options_default(&o);
+        o.kind = GEX_PLOT_PROFILE;
+        gex_error err;
+        ck_assert_int_eq(gex_plot_render(tmp_path("curves.pdf"), &d, &o, &err), GEX_OK);
+        char *text = pdf_text(tmp_path("curves.pdf"));
+        if (text != NULL) {
+            assert_contains(text, "without the next monthly, 2023-10-20");
+            assert_contains(text, with_zero_dte ? "without the next expiration, 2023-09-14"
+                                                : "without the next expiration, 2023-09-22");
+            free(text);
+        }
+        gex_analysis_free(an);
+        gex_chain_free(chain);
+    }
+    ck_assert_int_eq(gex_plot_data_curves(NULL, NULL, NULL, NULL), GEX_EINVAL);
+}
+END_TEST
+
 /* --- from chain files: the sample and the real chains of ../shared --- */
 
 typedef struct loaded {
@@ -1197,6 +1259,7 @@ static Suite *plot_suite(void)
     tcase_add_test(charts, test_plot_render_custom_size_and_units);
     tcase_add_test(charts, test_plot_data_fill_from_chain);
     tcase_add_test(charts, test_plot_data_fill_without_zero_dte);
+    tcase_add_test(charts, test_plot_data_curves_without_next_and_monthly);
     tcase_add_test(charts, test_plot_render_sample_chain);
     tcase_add_test(charts, test_plot_render_real_chains);
     suite_add_tcase(s, charts);

@@ -70,10 +70,16 @@ typedef struct gex_plot_data {
     gex_gex_unit unit;          /* the unit of the GEX columns */
     const gex_strike_row *rows; /* ascending strikes */
     size_t n_rows;
-    gex_levels levels;          /* has == 0 marks a level that does not exist */
-    const double *profile_x;    /* ascending hypothetical spots, n_profile of them */
-    const double *profile_p;    /* P(x) in the GEX unit */
-    size_t n_profile;           /* 0: no profile (the profile kind then fails with GEX_EEMPTY) */
+    gex_levels levels;       /* has == 0 marks a level that does not exist */
+    const double *profile_x; /* ascending hypothetical spots, n_profile of them */
+    const double *profile_p; /* P(x) in the GEX unit */
+    size_t n_profile;        /* 0: no profile (the profile kind then fails with GEX_EEMPTY) */
+    /* Two more curves of P on profile_x, drawn by the profile chart as the scripts traders copy
+     * draw them: without the next expiration, and without the next monthly (third-Friday)
+     * expiration; NULL when not computed (gex_plot_data_curves) or when there is no such
+     * expiration (or the monthly is the next one). Their dates, days since 1970-01-01. */
+    const double *profile_without_next, *profile_without_monthly;
+    int32_t without_next_day, without_monthly_day;
     gex_exposure_totals totals; /* net_gex, net_dex, net_vex, net_chex, used, contracts */
     gex_regime regime;          /* the classifier, for the dashboard's panel */
     gex_zero_dte zero_dte;      /* the 0DTE block, for the dashboard's panel */
@@ -117,6 +123,16 @@ int gex_plot_window(const gex_strike_row *rows, size_t n_rows, double spot, doub
  * computation that failed. */
 int gex_plot_data_fill(const gex_analysis *analysis, double range_pct, double *profile_x,
                        double *profile_p, size_t n_profile, gex_plot_data *out);
+
+/* Adds the profile chart's two other curves to data filled by gex_plot_data_fill from the same
+ * analysis: P without the contracts of the next expiration used, and without those of the next
+ * monthly expiration (the first used one that is a third Friday, when it is not the next one),
+ * each computed on data->profile_x into caller-owned arrays of data->n_profile doubles. The
+ * exposures are the analysis's, with that date excluded as --exclude-expiration does. Returns
+ * GEX_OK (a curve whose expiration does not exist is left NULL), GEX_EINVAL, GEX_ENOMEM or
+ * GEX_ERANGE. */
+int gex_plot_data_curves(const gex_analysis *analysis, double *without_next,
+                         double *without_monthly, gex_plot_data *data);
 
 /* Draws a chart to a stream in the given format. GEX_OK; GEX_EINVAL (NULL, bad kind or format,
  * spot not > 0); GEX_ERANGE (a value is not finite); GEX_EEMPTY (no strike in the window, or no

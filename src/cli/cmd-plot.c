@@ -89,8 +89,12 @@ int cli_cmd_plot(const cli_options *opts, FILE *out)
         return rc;
 
     double x[GEX_PROFILE_POINTS], p[GEX_PROFILE_POINTS];
+    double without_next[GEX_PROFILE_POINTS], without_monthly[GEX_PROFILE_POINTS];
     gex_plot_data data;
     int st = gex_plot_data_fill(a.an, opts->plot_range_pct, x, p, GEX_PROFILE_POINTS, &data);
+    /* The profile chart draws the curves the widely copied scripts draw beside P. */
+    if (st == GEX_OK && opts->plot_kind == GEX_PLOT_PROFILE)
+        st = gex_plot_data_curves(a.an, without_next, without_monthly, &data);
     if (st != GEX_OK) {
         cli_error(a.path, 0, "cannot gather the chart's levels and profile: %s", gex_strerror(st));
         cli_analysis_free(&a);

@@ -32,6 +32,7 @@ static const rgb col_put = {0.91, 0.44, 0.32};
 static const rgb col_net = {0.11, 0.21, 0.34};
 static const rgb col_spot = {0.10, 0.12, 0.16};
 static const rgb col_flip = {0.48, 0.17, 0.75};
+static const rgb col_alt = {0.89, 0.51, 0.08}; /* the profile without the next expiration */
 static const rgb col_call_wall = {0.05, 0.47, 0.30};
 static const rgb col_put_wall = {0.75, 0.16, 0.17};
 static const rgb col_magnet = {0.85, 0.55, 0.00};
@@ -747,9 +748,20 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     if (!(hi > lo))
         return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "the profile's spots must be ascending");
     double vmin = 0.0, vmax = 0.0;
+    const double *others[2] = {d->profile_without_next, d->profile_without_monthly};
+    const int32_t other_day[2] = {d->without_next_day, d->without_monthly_day};
     for (size_t i = 0; i < n; i++) {
         vmin = fmin(vmin, pp[i]);
         vmax = fmax(vmax, pp[i]);
+        for (int k = 0; k < 2; k++) {
+            if (others[k] == NULL)
+                continue;
+            if (!isfinite(others[k][i]))
+                return gex_error_set(err, GEX_ERANGE, NULL, 0, 0,
+                                     "a profile value is not a finite number");
+            vmin = fmin(vmin, others[k][i]);
+            vmax = fmax(vmax, others[k][i]);
+        }
     }
 
     /* The magnet is a per-strike level; the profile shows where P changes sign. */
@@ -768,6 +780,16 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     }
 
     legend_add(&p.lg, SWATCH_LINE, col_net, 1.0, 0.0, "P(x), total GEX at spot x");
+    char other_label[2][72];
+    for (int k = 0; k < 2; k++) {
+        if (others[k] == NULL)
+            continue;
+        int y, mo, dd;
+        gex_time_civil_from_days(other_day[k], &y, &mo, &dd);
+        snprintf(other_label[k], sizeof other_label[k], "P(x) without the next %s, %04d-%02d-%02d",
+                 k == 0 ? "expiration" : "monthly", y, mo, dd);
+        legend_add(&p.lg, SWATCH_LINE, k == 0 ? col_alt : col_muted, 1.0, 0.0, other_label[k]);
+    }
     legend_add(&p.lg, SWATCH_BOX, col_call, 0.25, 0.0, "Dealers long gamma (P > 0)");
     legend_add(&p.lg, SWATCH_BOX, col_put, 0.25, 0.0, "Dealers short gamma (P < 0)");
     char note[160], price[48];
@@ -805,6 +827,17 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     trace(cr, &p.x, &p.y, px, pp, n);
     cairo_stroke(cr);
+    /* The other curves dashed, over the shading, under the rings. */
+    const double dash[2] = {6.0, 4.0};
+    for (int k = 0; k < 2; k++) {
+        if (others[k] == NULL)
+            continue;
+        set_colour(cr, k == 0 ? col_alt : col_muted, 1.0);
+        cairo_set_line_width(cr, 1.6);
+        cairo_set_dash(cr, dash, 2, 0.0);
+        trace(cr, &p.x, &p.y, px, others[k], n);
+        cairo_stroke(cr);
+    }
     cairo_restore(cr);
 
     panel_finish(cr, &p, "Hypothetical spot x", gex__plot_unit_label(GEX_PLOT_GEX, d->unit));
