@@ -966,8 +966,13 @@ START_TEST(test_server_error_statuses)
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gamma/SPX", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404);
     ck_body_is_error(r, "not_found");
+    /* "/" is the dashboard's page (serve-dashboard.c); a path beside it is still 404. */
     ck_assert_int_eq(http_get(port, "GET", "/", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.headers, "Content-Type: text/html; charset=utf-8"));
+    ck_assert_int_eq(http_get(port, "GET", "/index.html", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "not_found");
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/..%2F..%2Fetc%2Fpasswd", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404);
     ck_body_is_error(r, "not_found");

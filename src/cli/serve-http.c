@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "serve-dashboard.h"
 #include "serve-internal.h"
 
 /* Memory per connection: the request line and headers must fit in it with room to spare for
@@ -848,6 +849,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return send_error(con, rl, MHD_HTTP_URI_TOO_LONG, "uri_too_long", NULL,
                           "the request target is %zu bytes; at most %d are accepted",
                           rl->target_len, CLI_SERVE_URL_MAX);
+
+    /* The browser dashboard's page and assets, before the API (serve-dashboard.c, SPEC 5.6). */
+    const int dashboard =
+        cli_serve_dashboard(con, url, method, rl ? &rl->status : NULL, rl ? &rl->bytes : NULL);
+    if (dashboard >= 0)
+        return (enum MHD_Result)dashboard;
 
     if (srv->api_key != NULL) {
         const char *key = NULL;

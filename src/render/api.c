@@ -203,6 +203,11 @@ static const gex__api_endpoint endpoints[] = {
     NO_DATA("GET", "/v1/strategies/term-structure/{symbol}", needs_strategy),
     NO_DATA("GET", "/v1/strategies/tail-pricing/{symbol}", needs_strategy),
     /* End of the pricing and reference block. */
+    /* The browser dashboard's gex-own documents (api-heatmap.c, SPEC 5.6). */
+    {"GET", "/v1/exposure/heatmap/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_heatmap,
+     NULL},
+    {"GET", "/v1/exposure/profile/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS ",range,points",
+     gex__api_profile, NULL},
 };
 
 const gex__api_endpoint *gex__api_endpoints(size_t *n)

@@ -112,4 +112,9 @@ const gex__api_endpoint *gex__api_endpoints(size_t *n);
 const gex__api_endpoint *gex__api_route(const char *method, const char *path, char *symbol,
                                         size_t symbol_size, int *symbol_ok, int *method_ok);
 
+/* The browser dashboard's gex-own documents (api-heatmap.c, SPEC 5.6), NEED_ANALYSIS: the strike
+ * x expiration heatmap of net GEX, and the repriced profile P(x) (params range, points). */
+json_t *gex__api_heatmap(const gex__api_input *in, gex__api_answer *ans);
+json_t *gex__api_profile(const gex__api_input *in, gex__api_answer *ans);
+
 #endif /* GEX_RENDER_API_H */

@@ -586,50 +586,88 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
 static const char *const profile_names[PROFILE_MEASURES] = {"net_gex", "net_dex", "net_vex",
                                                             "net_chex"};
 
-static int render_profile(const gex__render_options *opts, const gex__analysis *a, FILE *out,
-                          gex_error *err)
+/* The profile at points spots evenly from S (1 - range_pct/100) to S (1 + range_pct/100): x, then
+ * each measure's values, in one allocation the caller frees (*x); and the zero-delta flip. */
+static int profile_eval(const gex__analysis *a, double range_pct, int points, double **x_out,
+                        double *p[PROFILE_MEASURES], gex_level *zero_delta, gex_error *err)
 {
-    int rc = GEX_OK;
-    const size_t n = (size_t)opts->points;
+    const size_t n = (size_t)points;
     double *x = malloc((1 + PROFILE_MEASURES) * n * sizeof *x);
+    *x_out = x;
     if (x == NULL)
         return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory");
-    double *p[PROFILE_MEASURES];
     for (int m = 0; m < PROFILE_MEASURES; m++)
         p[m] = x + (size_t)(m + 1) * n;
-    const double lo = a->spot * (1.0 - opts->range_pct / 100.0);
-    const double hi = a->spot * (1.0 + opts->range_pct / 100.0);
+    const double lo = a->spot * (1.0 - range_pct / 100.0);
+    const double hi = a->spot * (1.0 + range_pct / 100.0);
     for (size_t i = 0; i < n; i++)
         x[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
     const gex_exposure *e = gex_analysis_exposure(a->an);
     int st = GEX_OK;
     for (int m = 0; m < PROFILE_MEASURES && st == GEX_OK; m++)
         st = gex_profile_eval_measure(e, (gex_profile_measure)m, x, n, p[m]);
-    gex_level zero_delta = {0, 0};
+    zero_delta->has = 0;
+    zero_delta->value = 0;
     if (st == GEX_OK)
-        st = gex_levels_flip_delta(e, &zero_delta, NULL);
+        st = gex_levels_flip_delta(e, zero_delta, NULL);
     if (st != GEX_OK) {
         free(x);
+        *x_out = NULL;
         return gex_error_set(err, st, a->path, 0, 0, "%s: evaluating the profile failed: %s",
                              a->symbol, gex_strerror(st));
     }
-    if (opts->format == GEX__OUT_JSON) {
-        json_t *d = gex__doc_head(a);
-        json_t *arr = json_array();
-        st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
-        if (st == GEX_OK) {
-            st |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
-            st |= gex__jset(d, "zero_delta_flip", gex__jlevel(&zero_delta));
-        }
-        for (size_t i = 0; i < n && st == GEX_OK; i++) {
-            json_t *o = json_object();
-            st |= gex__jset(o, "x", gex__jnum(x[i]));
-            for (int m = 0; m < PROFILE_MEASURES; m++)
-                st |= gex__jset(o, profile_names[m], gex__jnum(p[m][i]));
-            st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
-        }
+    return GEX_OK;
+}
+
+static json_t *profile_json(const gex__analysis *a, const double *x, double *const *p, size_t n,
+                            const gex_level *zero_delta)
+{
+    json_t *d = gex__doc_head(a);
+    json_t *arr = json_array();
+    int st = d == NULL || arr == NULL ? GEX_ENOMEM : GEX_OK;
+    if (st == GEX_OK) {
+        st |= gex__jset(d, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
+        st |= gex__jset(d, "zero_delta_flip", gex__jlevel(zero_delta));
+    }
+    for (size_t i = 0; i < n && st == GEX_OK; i++) {
+        json_t *o = json_object();
+        st |= gex__jset(o, "x", gex__jnum(x[i]));
+        for (int m = 0; m < PROFILE_MEASURES; m++)
+            st |= gex__jset(o, profile_names[m], gex__jnum(p[m][i]));
+        st |= json_array_append_new(arr, o) == 0 ? GEX_OK : GEX_ENOMEM;
+    }
+    if (st == GEX_OK) {
         st |= gex__jset(d, "profile", arr);
-        rc = gex__doc_write(gex__doc_complete(a, d, st), out, err);
+        arr = NULL;
+    }
+    json_decref(arr);
+    return gex__doc_complete(a, d, st);
+}
+
+json_t *gex__profile_document(const gex__analysis *a, double range_pct, int points, gex_error *err)
+{
+    double *x = NULL, *p[PROFILE_MEASURES];
+    gex_level zero_delta;
+    if (profile_eval(a, range_pct, points, &x, p, &zero_delta, err) != GEX_OK)
+        return NULL;
+    json_t *d = profile_json(a, x, p, (size_t)points, &zero_delta);
+    free(x);
+    if (d == NULL)
+        gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the JSON document");
+    return d;
+}
+
+static int render_profile(const gex__render_options *opts, const gex__analysis *a, FILE *out,
+                          gex_error *err)
+{
+    const size_t n = (size_t)opts->points;
+    double *x = NULL, *p[PROFILE_MEASURES];
+    gex_level zero_delta;
+    int rc = profile_eval(a, opts->range_pct, opts->points, &x, p, &zero_delta, err);
+    if (rc != GEX_OK)
+        return rc;
+    if (opts->format == GEX__OUT_JSON) {
+        rc = gex__doc_write(profile_json(a, x, p, n, &zero_delta), out, err);
     } else {
         gex__column cols[1 + PROFILE_MEASURES] = {
             {"x", "USD", GEX__STYLE_PRICE},
@@ -638,7 +676,7 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
             {"net_vex", "USD/vol pt", GEX__STYLE_MONEY},
             {"net_chex", "USD/day", GEX__STYLE_MONEY}};
         gex__table *t = gex__table_new(cols, 1 + PROFILE_MEASURES);
-        st = t == NULL ? GEX_ENOMEM : GEX_OK;
+        int st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
             st |= gex__table_num(t, x[i]);
             for (int m = 0; m < PROFILE_MEASURES; m++)

@@ -88,6 +88,10 @@ int gex__render_exposure(const gex__render_options *options, const gex__analysis
 json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a);
 json_t *gex__exposure_document_previous(gex__doc doc, const gex__analysis *a,
                                         const gex__analysis *prev);
+/* The profile document of gex profile --format json (SPEC 1.6): each measure at points (>= 2)
+ * spots evenly from S (1 - range_pct/100) to S (1 + range_pct/100), 0 < range_pct < 100; NULL
+ * with err set when evaluating fails or memory runs out. */
+json_t *gex__profile_document(const gex__analysis *a, double range_pct, int points, gex_error *err);
 /* The expirations document (render-expiry.c): one row per expiration of the file. */
 int gex__render_expirations(const gex__render_options *options, const gex__analysis *a, FILE *out,
                             gex_error *err);

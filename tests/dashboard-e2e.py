@@ -1,0 +1,497 @@
+#!/usr/bin/env python3
+"""The browser dashboard end to end (SPEC 5.6): gex serve on the real chains of ../shared, the
+page loaded in headless Chromium driven over the DevTools protocol (--remote-debugging-pipe,
+standard library only), and the numbers the page shows compared with the command line's:
+the summary and the levels for SPX, a bar read by the keyboard and one read by hovering, the
+min OI and expiration filters, another symbol picked, a heatmap cell against gex gex
+--expiration, a symbol without data and a filter that leaves nothing (both said plainly), the
+phone width, and the static routes' headers (content types, ETag and 304, 405, 404, CSP).
+A screenshot of each view is kept under the build folder (dashboard-e2e/).
+
+Usage: dashboard-e2e.py GEX SHARED_DIR OUT_DIR. Skips (exit 77), saying so, without chromium or
+../shared. Until this gex answers /v1/symbols itself, a stub in front of gex serve answers it
+from the folder's file names (test fixture only) and passes every other request through."""
+import http.client
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+SKIP = 77
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    print("ok: " + msg)
+
+
+# --- gex ---
+
+def cli_json(gex, *args):
+    out = subprocess.run([gex, *args, "--format", "json"], capture_output=True, text=True)
+    if out.returncode != 0:
+        fail(f"gex {' '.join(args)}: exit {out.returncode}: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
+def start_serve(gex, folder):
+    p = subprocess.Popen([gex, "serve", "--port", "0", folder], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        line = p.stderr.readline()
+        m = re.search(r"at http://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            threading.Thread(target=lambda: [None for _ in p.stderr], daemon=True).start()
+            return p, int(m.group(1))
+    p.kill()
+    fail("gex serve did not print its port")
+
+
+def get(port, path, headers=None, method="GET"):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request(method, path, headers=headers or {})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+
+
+# --- the /v1/symbols stub (fixture only, while this gex has no such endpoint) ---
+
+def start_stub(gex_port, folder):
+    symbols = sorted({f.split("_")[1].upper() for f in os.listdir(folder) if f.count("_") >= 2})
+
+    class Stub(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            if self.path.split("?")[0] == "/v1/symbols":
+                body = json.dumps({"symbols": [{"symbol": s} for s in symbols]}).encode()
+                status, headers = 200, {"content-type": "application/json"}
+            else:
+                fwd = {k: v for k, v in self.headers.items() if k.lower() in
+                       ("if-none-match", "x-api-key")}
+                status, headers, body = get(gex_port, self.path, fwd)
+            self.send_response(status)
+            for k, v in headers.items():
+                if k in ("content-type", "etag", "cache-control", "content-security-policy",
+                         "x-gex-file"):
+                    self.send_header(k, v)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, srv.server_address[1]
+
+
+# --- Chromium over the DevTools protocol (a pipe: fd 3 in, fd 4 out, NUL-separated JSON) ---
+
+class Browser:
+    def __init__(self, exe, profile):
+        to_chrome_r, self.to_chrome = os.pipe()
+        self.from_chrome, from_chrome_w = os.pipe()
+        # The browser reads on fd 3 and writes on fd 4: a shell puts the pipes there.
+        args = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                "--disable-background-networking", "--remote-debugging-pipe",
+                f"--user-data-dir={profile}", "about:blank"]
+        self.proc = subprocess.Popen(
+            ["sh", "-c", f'exec "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}', "sh", *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(to_chrome_r, from_chrome_w))
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self.buf = b""
+        self.next_id = 0
+        self.events = []
+        self.session = None
+
+    def send(self, method, params=None, session=True, timeout=60):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session and self.session:
+            msg["sessionId"] = self.session
+        os.write(self.to_chrome, json.dumps(msg).encode() + b"\0")
+        deadline = time.time() + timeout
+        while True:
+            m = self.read(deadline)
+            if m.get("id") == self.next_id:
+                if "error" in m:
+                    fail(f"DevTools {method}: {m['error']}")
+                return m.get("result", {})
+            self.events.append(m)
+
+    def read(self, deadline):
+        import select
+        while b"\0" not in self.buf:
+            left = deadline - time.time()
+            if left <= 0 or not select.select([self.from_chrome], [], [], left)[0]:
+                fail("Chromium did not answer in time")
+            chunk = os.read(self.from_chrome, 1 << 20)
+            if not chunk:
+                fail("Chromium closed its pipe")
+            self.buf += chunk
+        raw, self.buf = self.buf.split(b"\0", 1)
+        return json.loads(raw)
+
+    def open(self, width, height, mobile=False):
+        target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)
+        att = self.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True},
+                        session=False)
+        self.session = att["sessionId"]
+        for m in ("Page.enable", "Runtime.enable", "Log.enable"):
+            self.send(m)
+        self.viewport(width, height, mobile)
+
+    def viewport(self, width, height, mobile=False):
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+
+    def eval(self, expr):
+        r = self.send("Runtime.evaluate", {"expression": expr, "returnByValue": True,
+                                           "awaitPromise": True})
+        if "exceptionDetails" in r:
+            fail(f"page script {expr!r}: {r['exceptionDetails']}")
+        return r["result"].get("value")
+
+    def wait(self, expr, what, timeout=90):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            # The document may still be the previous one, or not parsed yet.
+            v = self.eval(f"(()=>{{try{{return ({expr})}}catch(e){{return false}}}})()")
+            if v:
+                return v
+            time.sleep(0.1)
+        st = self.eval("document.getElementById('status').textContent")
+        msg = self.eval("document.getElementById('message').textContent")
+        fail(f"timed out waiting for {what}; status: {st!r}, message: {msg!r}")
+
+    def key(self, key, code=None, vk=0):
+        for t in ("keyDown", "keyUp"):
+            self.send("Input.dispatchKeyEvent", {"type": t, "key": key, "code": code or key,
+                                                 "windowsVirtualKeyCode": vk})
+
+    def mouse(self, x, y):
+        self.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
+
+    def shot(self, path, selector=None):
+        params = {"format": "png", "captureBeyondViewport": True}
+        if selector:
+            r = self.eval(f"(()=>{{const b=document.querySelector('{selector}').getBoundingClientRect();"
+                          f"return [b.left+scrollX,b.top+scrollY,b.width,b.height]}})()")
+            params["clip"] = {"x": r[0], "y": r[1], "width": r[2], "height": r[3], "scale": 1}
+        else:
+            h = self.eval("document.documentElement.scrollHeight")
+            w = self.eval("document.documentElement.scrollWidth")
+            params["clip"] = {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}
+        import base64
+        data = base64.b64decode(self.send("Page.captureScreenshot", params)["data"])
+        with open(path, "wb") as f:
+            f.write(data)
+        print(f"screenshot: {path}")
+
+    def errors(self):
+        out = []
+        for e in self.events:
+            if e.get("method") == "Runtime.exceptionThrown":
+                out.append(e["params"]["exceptionDetails"].get("text", "exception"))
+            if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error":
+                entry = e["params"]["entry"]
+                # A 404 the page asks for on purpose (an endpoint this gex lacks, a symbol
+                # without data) is logged by Chromium as a failed load: not an error of the page.
+                if entry.get("source") == "network" and re.search(r"status of 4\d\d", entry["text"]):
+                    continue
+                out.append(entry["text"])
+        return out
+
+    def close(self):
+        try:
+            self.send("Browser.close", session=False, timeout=10)
+        except SystemExit:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# --- what the page shows, read back ---
+
+def short_value(text):
+    """'23.042 B (USD ...)' -> (value, half a unit of its last digit)."""
+    m = re.match(r"(-?[\d.]+) ([KMBT])", text)
+    if not m:
+        fail(f"not a short amount: {text!r}")
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[m.group(2)]
+    decimals = len(m.group(1).split(".")[1]) if "." in m.group(1) else 0
+    return float(m.group(1)) * scale, 0.5 * scale * 10 ** -decimals
+
+
+def money(s):
+    return float(s.replace(",", ""))
+
+
+def price(v):
+    return "n/a" if v is None else f"{v:,.2f}"
+
+
+def bar_numbers(text):
+    m = re.match(r"Strike ([\d,.]+): calls (-?[\d,]+), puts (-?[\d,]+), net (-?[\d,]+)", text)
+    if not m:
+        fail(f"not a bar readout: {text!r}")
+    return [money(g) for g in m.groups()]
+
+
+def check_bar(text, rows, what):
+    strike, call, put, net = bar_numbers(text)
+    row = next((r for r in rows if abs(r["strike"] - strike) < 0.005), None)
+    check(row is not None, f"{what}: strike {strike} is one of the command line's")
+    for name, shown in (("call_gex", call), ("put_gex", put), ("net_gex", net)):
+        check(abs(row[name] - shown) <= 0.5,
+              f"{what}: {name} at {strike} shown {shown:.0f}, command line {row[name]:.2f}")
+
+
+def check_summary(b, summary, what):
+    shown = b.eval("Object.fromEntries([...document.querySelectorAll('#summary dd')].map(d=>[d.dataset.key,d.textContent]))")
+    check(shown["gamma_flip"] == price(summary["gamma_flip"]),
+          f"{what}: flip {shown['gamma_flip']} = command line {summary['gamma_flip']}")
+    check(shown["spot"] == price(summary["underlying_price"]), f"{what}: spot {shown['spot']}")
+    for key in ("net_gex", "net_dex", "net_vex", "net_chex"):
+        v, half = short_value(shown[key])
+        cli = summary["exposures"][key]
+        check(abs(v - cli) <= half * 1.0001, f"{what}: {key} {shown[key]!r} = command line {cli}")
+
+
+def check_levels(b, levels, what):
+    rows = b.eval("Object.fromEntries([...document.querySelectorAll('#levels tbody tr')].map(t=>[t.dataset.key,t.cells[1].textContent]))")
+    for key, v in levels["levels"].items():
+        check(rows.get(key) == price(v), f"{what}: level {key} {rows.get(key)} = command line {v}")
+    g = levels["meta"].get("gex_levels", {})
+    for key in ("resistance", "support"):
+        if key in g:
+            check(rows.get(key) == price(g[key]), f"{what}: {key} {rows.get(key)}")
+
+
+def loaded(b, symbol, marker=""):
+    b.wait(f"(()=>{{const s=document.getElementById('status').textContent;"
+           f"return !document.body.hasAttribute('aria-busy') && s.startsWith('{symbol} at') && s.includes({json.dumps(marker)})}})()",
+           f"{symbol} loaded {marker}")
+
+
+def set_control(b, cid, value):
+    b.eval(f"(()=>{{const e=document.getElementById('{cid}');e.value={json.dumps(value)};"
+           f"e.dispatchEvent(new Event('change'));}})()")
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        sys.exit(2)
+    gex, shared, out_dir = sys.argv[1:]
+    chains = os.path.join(shared, "chains")
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        print("skipped: chromium absent (apt-get install chromium)")
+        sys.exit(SKIP)
+    if not os.path.isdir(chains):
+        print("skipped: ../shared absent")
+        sys.exit(SKIP)
+    os.makedirs(out_dir, exist_ok=True)
+    serve, gex_port = start_serve(gex, chains)
+    stub = None
+    tmp = tempfile.mkdtemp(prefix="gex-dashboard-")
+    try:
+        # The static routes.
+        st, h, body = get(gex_port, "/")
+        check(st == 200 and h["content-type"] == "text/html; charset=utf-8", "/ is the page, text/html")
+        check("script-src 'self'" in h.get("content-security-policy", ""), "/ has a self-only CSP")
+        check(b"https://" not in body and b"http://" not in body, "the page names no other host")
+        for name, ctype in (("app.js", "text/javascript; charset=utf-8"),
+                            ("app.css", "text/css; charset=utf-8"), ("icon.svg", "image/svg+xml")):
+            st, h, body = get(gex_port, "/assets/" + name)
+            check(st == 200 and h["content-type"] == ctype and len(body) > 100, f"/assets/{name}: {ctype}")
+            check(h["cache-control"] == "no-cache" and re.fullmatch(r'"[0-9a-f]{16}"', h["etag"]),
+                  f"/assets/{name}: ETag and no-cache")
+            check(b"//cdn" not in body and b"https://" not in body, f"/assets/{name} loads nothing from elsewhere")
+            st2, _, body2 = get(gex_port, "/assets/" + name, {"If-None-Match": h["etag"]})
+            check(st2 == 304 and body2 == b"", f"/assets/{name}: 304 on its ETag")
+        st, h, body = get(gex_port, "/", method="POST")
+        check(st == 405 and h.get("allow") == "GET, HEAD", "POST / is 405 with Allow")
+        st, h, body = get(gex_port, "/assets/missing.js")
+        check(st == 404 and json.loads(body)["error"] == "not_found", "an unknown asset is 404")
+
+        port = gex_port
+        if get(gex_port, "/v1/symbols")[0] == 404:
+            print("note: this gex has no /v1/symbols yet: a stub answers it (fixture only)")
+            stub, port = start_stub(gex_port, chains)
+        has_heatmap = get(gex_port, "/v1/exposure/heatmap/SPX")[0] == 200
+
+        # The command line's numbers for the file gex serve answers SPX from.
+        _, h, _ = get(gex_port, "/v1/exposure/summary/SPX")
+        spx = os.path.join(chains, h["x-gex-file"])
+        summary = cli_json(gex, "summary", spx)
+        levels = cli_json(gex, "levels", spx)
+        rows = cli_json(gex, "gex", spx)["strikes"]
+
+        b = Browser(exe, os.path.join(tmp, "profile"))
+        try:
+            b.open(1280, 900)
+            b.send("Page.navigate", {"url": f"http://127.0.0.1:{port}/#SPX"})
+            loaded(b, "SPX")
+            check(b.eval("document.getElementById('symbol').value") == "SPX", "the picker shows SPX")
+            check_summary(b, summary, "SPX")
+            check_levels(b, levels, "SPX")
+            b.shot(os.path.join(out_dir, "page.png"))
+            b.shot(os.path.join(out_dir, "regime.png"), "#summary-view")
+            b.shot(os.path.join(out_dir, "levels.png"), "#levels-view")
+
+            # A bar by the keyboard: focus the chart, Home, then three to the right.
+            b.eval("document.getElementById('bars').focus()")
+            b.key("Home", vk=36)
+            for _ in range(3):
+                b.key("ArrowRight", vk=39)
+            check_bar(b.eval("document.getElementById('bars-readout').textContent"), rows, "keyboard bar")
+            # A bar by hovering the middle of the chart; the tooltip says the same.
+            r = b.eval("(()=>{const r=document.querySelector('#bars svg').getBoundingClientRect();return [r.left,r.top,r.width,r.height]})()")
+            b.mouse(r[0] + r[2] * 0.55, r[1] + r[3] / 2)
+            hover = b.eval("document.getElementById('bars-readout').textContent")
+            check_bar(hover, rows, "hovered bar")
+            check(b.eval("document.getElementById('tooltip').hidden") is False and
+                  b.eval("document.getElementById('tooltip').textContent") == hover, "the tooltip shows the bar's numbers")
+            b.shot(os.path.join(out_dir, "bars.png"), "#bars-view")
+            has_profile = get(gex_port, "/v1/exposure/profile/SPX")[0] == 200
+            check(b.eval("!document.getElementById('profile-view').hidden") == has_profile,
+                  f"the profile panel is shown exactly when /v1/exposure/profile answers ({has_profile})")
+            if has_profile:
+                # The profile's points against gex profile (its defaults, as the page's).
+                prof = cli_json(gex, "profile", spx)["profile"]
+                b.eval("document.getElementById('profile').focus()")
+                b.key("Home", vk=36)
+                for step in range(3):
+                    t = b.eval("document.getElementById('profile-readout').textContent")
+                    m = re.match(r"Spot at ([\d,.]+): net GEX (-?[\d,]+)", t)
+                    check(m is not None, f"a profile readout: {t!r}")
+                    want = prof[step * 10]
+                    check(abs(money(m.group(1)) - want["x"]) <= 0.005 and abs(money(m.group(2)) - want["net_gex"]) <= 0.5,
+                          f"profile point {step * 10}: {t!r} = gex profile {want['x']:.2f} {want['net_gex']:.2f}")
+                    for _ in range(10):
+                        b.key("ArrowRight", vk=39)
+                b.shot(os.path.join(out_dir, "profile.png"), "#profile-view")
+            check(b.eval("!document.getElementById('heatmap-view').hidden") == has_heatmap,
+                  f"the heatmap panel is shown exactly when /v1/exposure/heatmap answers ({has_heatmap})")
+            if has_heatmap:
+                b.shot(os.path.join(out_dir, "heatmap.png"), "#heatmap-view")
+            has_history = get(gex_port, "/v1/history/SPX")[0] == 200
+            if has_history:
+                b.shot(os.path.join(out_dir, "history.png"), "#history-view")
+            else:
+                check(b.eval("document.getElementById('history-view').hidden"),
+                      "the history panel is hidden while /v1/history answers 404")
+
+            # The min OI filter, typed with the keyboard, then Tab: the page and
+            # gex summary --min-oi agree.
+            b.eval("document.getElementById('min-oi').focus()")
+            b.send("Input.insertText", {"text": "500"})
+            b.key("Tab", vk=9)
+            loaded(b, "SPX", "open interest ≥ 500")
+            check_summary(b, cli_json(gex, "summary", "--min-oi", "500", spx), "SPX min OI 500")
+            check_levels(b, cli_json(gex, "levels", "--min-oi", "500", spx), "SPX min OI 500")
+            rows500 = cli_json(gex, "gex", "--min-oi", "500", spx)["strikes"]
+            b.eval("document.getElementById('bars').focus()")
+            b.key("End", vk=35)
+            check_bar(b.eval("document.getElementById('bars-readout').textContent"), rows500, "min OI 500 bar")
+
+            # The expiration filter: the third expiration listed.
+            exp = b.eval("document.getElementById('expiration').options[4]?.value || document.getElementById('expiration').options[2]?.value || ''")
+            check(bool(exp) or not has_heatmap, "the expiration filter lists the heatmap's expirations")
+            if exp:
+                set_control(b, "expiration", exp)
+                loaded(b, "SPX", f"expiration {exp}")
+                check_summary(b, cli_json(gex, "summary", "--min-oi", "500", "--expiration", exp, spx),
+                              f"SPX expiration {exp}")
+                b.shot(os.path.join(out_dir, "filtered.png"))
+                if has_heatmap:
+                    # A heatmap cell against gex gex --expiration for that one date.
+                    b.eval("document.getElementById('heatmap').focus()")
+                    b.key("Home", vk=36)
+                    cells = 0
+                    for _ in range(40):
+                        b.key("ArrowDown", vk=40)
+                        t = b.eval("document.getElementById('heatmap-readout').textContent")
+                        m = re.match(r"Strike ([\d,.]+), expiration (\S+) .*net GEX (-?[\d,]+)", t)
+                        if not m:
+                            continue
+                        k, e, v = money(m.group(1)), m.group(2), money(m.group(3))
+                        one = cli_json(gex, "gex", "--min-oi", "500", "--expiration", e, spx)["strikes"]
+                        row = next(r for r in one if abs(r["strike"] - k) < 0.005)
+                        check(abs(row["net_gex"] - v) <= 0.5,
+                              f"heatmap cell {k} {e}: {v:.0f} = gex gex --expiration {row['net_gex']:.2f}")
+                        cells += 1
+                        break
+                    check(cells == 1, "a heatmap cell was read")
+
+            # Another symbol from the picker: its filters reset.
+            set_control(b, "min-oi", "")
+            set_control(b, "symbol", "SPY")
+            loaded(b, "SPY")
+            _, h, _ = get(gex_port, "/v1/exposure/summary/SPY")
+            spy = os.path.join(chains, h["x-gex-file"])
+            check_summary(b, cli_json(gex, "summary", spy), "SPY")
+            check_levels(b, cli_json(gex, "levels", spy), "SPY")
+            b.shot(os.path.join(out_dir, "spy.png"))
+
+            # A filter that leaves nothing: said plainly, no chart.
+            set_control(b, "min-oi", "100000000")
+            b.wait("!document.getElementById('message').hidden", "the message of an empty filter")
+            msg = b.eval("document.getElementById('message').textContent")
+            check("SPY" in msg and b.eval("document.getElementById('views').hidden"),
+                  f"a filter that leaves nothing says so: {msg!r}")
+            set_control(b, "min-oi", "")
+            loaded(b, "SPY")
+
+            # A symbol without data (typed in the address): said plainly.
+            b.eval("location.hash='#NODATA'")
+            b.wait("document.getElementById('message').textContent.includes('No data for NODATA')",
+                   "the message of a symbol without data")
+            check(b.eval("document.getElementById('views').hidden"), "no chart for a symbol without data")
+            b.shot(os.path.join(out_dir, "no-data.png"))
+
+            # A phone: the page fits its width.
+            b.viewport(390, 844, mobile=True)
+            b.eval("location.hash='#SPX'")
+            loaded(b, "SPX")
+            sw = b.eval("document.documentElement.scrollWidth")
+            check(sw <= 390, f"at a phone's 390 px the page is {sw} px wide (no sideways scroll)")
+            b.shot(os.path.join(out_dir, "phone.png"))
+            errs = b.errors()
+            check(not errs, f"no script error or CSP violation in the console {errs}")
+        finally:
+            b.close()
+    finally:
+        if stub is not None:
+            stub.shutdown()
+        serve.terminate()
+        serve.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("dashboard-e2e: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
