@@ -6,7 +6,7 @@ nodes. The nodes are found as src/american.c finds them at run time (Newton on P
 Tricomi's guess, A&S 22.16.6), in doubles; tests/test-american.c holds every table against the
 run-time rule.
 
-    tools/american-rules.py > src/american-rules.c
+    tools/american-rules.py > src/american-rules.c && tools/format
 """
 import math
 import sys
