@@ -53,4 +53,21 @@ void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K
                       double sigma, double r, double q, bool greeks, int fixed_steps,
                       int fixed_form, gex__am_value *out);
 
+/* A theta quadrature rule of n points as src/american.c uses it (Gauss-Legendre on [0, pi/2] for
+ * u = tau sin^2 theta): sines, cosines, the weights with du/dtheta / tau = 2 sin cos folded in,
+ * and with 2 sin folded in (for integrands with 1 / sqrt(tau - u)). */
+typedef struct gex__am_rule_table {
+    int n;
+    const double *s, *c, *w, *ws;
+} gex__am_rule_table;
+
+/* The default scheme's rules as constants (src/american-rules.c, written by
+ * tools/american-rules.py); other sizes are computed at run time. */
+extern const gex__am_rule_table gex__am_rule_tables[];
+extern const int gex__am_rule_table_count;
+
+/* The run-time rule of n points (n <= GEX__AM_MAX_QUAD), for the tests to hold the tables
+ * against. */
+void gex__am_rule_compute(int n, double *s, double *c, double *w, double *ws);
+
 #endif /* GEX_AMERICAN_INTERNAL_H */

@@ -26,6 +26,8 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "american-internal.h"
 #include "bs-internal.h"
@@ -59,6 +61,19 @@ const gex__am_scheme gex__am_fine_scheme = {
  * h^2/6 of the third derivative (1e-9 relative), rounding 1e-15/h of the price (1e-11). */
 #define AM_VEGA_STEP 1e-4
 
+/* N(x) and n(x) of src/bs-internal.h through the names that carry the vector function ABI, so
+ * that the quadrature loops below, under OpenMP SIMD, call libmvec's vector erfc and exp (4 ulps
+ * rather than 1: a relative change near 1e-15, far below the scheme's 1e-6). */
+static inline double am_ncdf(double x)
+{
+    return 0.5 * gex__simd_erfc(-x * GEX_BS_SQRT1_2);
+}
+
+static inline double am_npdf(double x)
+{
+    return GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * x * x);
+}
+
 static const char *const am_status_names[GEX_AM_STATUS_COUNT] = {
     [GEX_AM_OK] = "ok",
     [GEX_AM_BAD_INPUT] = "bad input",
@@ -67,6 +82,7 @@ static const char *const am_status_names[GEX_AM_STATUS_COUNT] = {
     [GEX_AM_BELOW_INTRINSIC] = "below intrinsic",
     [GEX_AM_ABOVE_MAX] = "above maximum",
     [GEX_AM_NOT_CONVERGED] = "not converged",
+    [GEX_AM_NO_MEMORY] = "out of memory",
 };
 
 const char *gex_am_strstatus(gex_am_status status)
@@ -131,18 +147,35 @@ typedef struct theta_rule {
                                       sqrt(tau) sum ws f */
 } theta_rule;
 
-static void theta_rule_init(theta_rule *rule, int n)
+void gex__am_rule_compute(int n, double *s, double *c, double *w, double *ws)
 {
-    double x[GEX__AM_MAX_QUAD], w[GEX__AM_MAX_QUAD];
-    gauss_legendre(n, x, w);
-    rule->n = n;
+    double x[GEX__AM_MAX_QUAD], gw[GEX__AM_MAX_QUAD];
+    gauss_legendre(n, x, gw);
     for (int i = 0; i < n; i++) {
         const double th = M_PI / 4 * (1 + x[i]);
-        rule->s[i] = sin(th);
-        rule->c[i] = cos(th);
-        rule->w[i] = M_PI / 4 * w[i] * 2 * rule->s[i] * rule->c[i];
-        rule->ws[i] = M_PI / 4 * w[i] * 2 * rule->s[i];
+        s[i] = sin(th);
+        c[i] = cos(th);
+        w[i] = M_PI / 4 * gw[i] * 2 * s[i] * c[i];
+        ws[i] = M_PI / 4 * gw[i] * 2 * s[i];
     }
+}
+
+/* From the constant tables where the size has one (finding the nodes costs as much as the
+ * rest of a price), else computed. */
+static void theta_rule_init(theta_rule *rule, int n)
+{
+    rule->n = n;
+    for (int t = 0; t < gex__am_rule_table_count; t++) {
+        const gex__am_rule_table *tab = &gex__am_rule_tables[t];
+        if (tab->n != n)
+            continue;
+        memcpy(rule->s, tab->s, (size_t)n * sizeof *rule->s);
+        memcpy(rule->c, tab->c, (size_t)n * sizeof *rule->c);
+        memcpy(rule->w, tab->w, (size_t)n * sizeof *rule->w);
+        memcpy(rule->ws, tab->ws, (size_t)n * sizeof *rule->ws);
+        return;
+    }
+    gex__am_rule_compute(n, rule->s, rule->c, rule->w, rule->ws);
 }
 
 /* The put's boundary as ALO keep it: H(x) = ln(B/X)^2 on x = 2 sqrt(tau/T) - 1 in [-1, 1],
@@ -156,7 +189,9 @@ typedef struct boundary {
     double tau[GEX__AM_MAX_NODES];
     double H[GEX__AM_MAX_NODES];
     double a[GEX__AM_MAX_NODES]; /* Chebyshev coefficients, a_0 and a_n already halved */
-    double cos_table[2 * GEX__AM_MAX_NODES]; /* cos(m pi / n), m < 2n */
+    /* The discrete cosine transform from H to a: a_j = sum_k fit[j][k] H_k, the halving of the
+     * end terms and of a_0 and a_n folded in (one product per iteration). */
+    double fit[GEX__AM_MAX_NODES][GEX__AM_MAX_NODES];
 } boundary;
 
 static void boundary_fit(boundary *bd)
@@ -164,27 +199,29 @@ static void boundary_fit(boundary *bd)
     const int n = bd->n;
     for (int j = 0; j <= n; j++) {
         double sum = 0;
-        for (int k = 0; k <= n; k++) {
-            const double term = bd->H[k] * bd->cos_table[(j * k) % (2 * n)];
-            sum += (k == 0 || k == n) ? 0.5 * term : term;
-        }
-        double a = 2.0 / n * sum;
-        if (j == 0 || j == n)
-            a *= 0.5;
-        bd->a[j] = a;
+#pragma omp simd reduction(+ : sum)
+        for (int k = 0; k <= n; k++)
+            sum += bd->fit[j][k] * bd->H[k];
+        bd->a[j] = sum;
     }
 }
 
-static double boundary_H(const boundary *bd, double x)
+/* The matrix of boundary_fit: a_j = (2/n) sum'' H_k cos(j k pi / n), the double prime halving
+ * the k = 0 and k = n terms, and a_0, a_n halved again (Chebyshev interpolation at the
+ * Lobatto nodes). */
+static void boundary_fit_init(boundary *bd)
 {
-    /* Clenshaw's recurrence. */
-    double b1 = 0, b2 = 0;
-    for (int j = bd->n; j >= 1; j--) {
-        const double t = 2 * x * b1 - b2 + bd->a[j];
-        b2 = b1;
-        b1 = t;
+    const int n = bd->n;
+    double cos_table[2 * GEX__AM_MAX_NODES]; /* cos(m pi / n), m < 2n */
+    for (int m = 0; m < 2 * n; m++)
+        cos_table[m] = cos(M_PI * m / n);
+    for (int j = 0; j <= n; j++) {
+        const double end = (j == 0 || j == n) ? 0.5 : 1.0;
+        for (int k = 0; k <= n; k++) {
+            const double half = (k == 0 || k == n) ? 0.5 : 1.0;
+            bd->fit[j][k] = 2.0 / n * end * half * cos_table[(j * k) % (2 * n)];
+        }
     }
-    return x * b1 - b2 + bd->a[0];
 }
 
 /* Li's QD+ boundary at tau [Li], by Halley's method from X. */
@@ -238,6 +275,15 @@ typedef struct put_problem {
     double K, T, sigma, r, q;
 } put_problem;
 
+/* The fixed-point iteration and the premium's loop, most of a price, are compiled also for AVX2
+ * (four lanes of libmvec's erfc and exp rather than SSE2's two); the loader picks one for the
+ * CPU (GCC's target_clones, an ifunc). */
+#ifdef GEX__BS_X86_PATHS
+#define GEX__AM_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define GEX__AM_CLONES
+#endif
+
 /* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
  * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). sh_k is
  * sqrt(H) at the node, -ln(b/X); er and eq hold e^{r u} and e^{q u} at the node's points. Since
@@ -260,6 +306,7 @@ static void fp_map(const put_problem *pp, const boundary *bd, const theta_rule *
      * vectorises; point by point it is a chain of dependent multiply-adds). */
     double sh[GEX__AM_MAX_FP_POINTS], b1[GEX__AM_MAX_FP_POINTS], b2[GEX__AM_MAX_FP_POINTS];
     const int np_ = rule->n;
+#pragma omp simd
     for (int i = 0; i < np_; i++) {
         b1[i] = 0;
         b2[i] = 0;
@@ -267,12 +314,14 @@ static void fp_map(const put_problem *pp, const boundary *bd, const theta_rule *
     }
     for (int j = bd->n; j >= 1; j--) {
         const double aj = bd->a[j];
+#pragma omp simd
         for (int i = 0; i < np_; i++) {
             const double t = 2 * sh[i] * b1[i] - b2[i] + aj;
             b2[i] = b1[i];
             b1[i] = t;
         }
     }
+#pragma omp simd
     for (int i = 0; i < np_; i++) {
         const double H = sh[i] * b1[i] - b2[i] + bd->a[0];
         sh[i] = sqrt(H > 0 ? H : 0);
@@ -280,12 +329,13 @@ static void fp_map(const put_problem *pp, const boundary *bd, const theta_rule *
     double N, D, Nd, Dd;
     if (!form_a) {
         double ni = 0, di = 0;
-        for (int i = 0; i < rule->n; i++) {
+#pragma omp simd reduction(+ : ni, di)
+        for (int i = 0; i < np_; i++) {
             const double c = rule->c[i];
             const double vv = v * c; /* sigma sqrt(tau - u) */
             const double ddp = (sh[i] - sh_k + carry * c * c) / vv + 0.5 * vv;
-            ni += rule->w[i] * er[i] * gex__bs_ncdf(ddp - vv);
-            di += rule->w[i] * eq[i] * gex__bs_ncdf(ddp);
+            ni += rule->w[i] * er[i] * am_ncdf(ddp - vv);
+            di += rule->w[i] * eq[i] * am_ncdf(ddp);
         }
         N = gex__bs_ncdf(dm) + r * tau * ni;
         D = gex__bs_ncdf(dp) + q * tau * di;
@@ -293,16 +343,16 @@ static void fp_map(const put_problem *pp, const boundary *bd, const theta_rule *
         Dd = gex__bs_npdf(dp) / (b * v);
     } else {
         double k3 = 0, k12 = 0;
-        for (int i = 0; i < rule->n; i++) {
+#pragma omp simd reduction(+ : k3, k12)
+        for (int i = 0; i < np_; i++) {
             const double c = rule->c[i];
             const double vv = v * c;
             const double ddp = (sh[i] - sh_k + carry * c * c) / vv + 0.5 * vv;
-            /* n(d-) = n(d+) e^{d+ vv - vv^2/2}: one exponential for both densities. */
-            const double np = gex__bs_npdf(ddp);
-            const double nm = np * exp(ddp * vv - 0.5 * vv * vv);
+            /* n(d-) = n(d+) e^{d+ vv - vv^2/2} */
+            const double np = am_npdf(ddp);
+            const double nm = np * gex__simd_exp(ddp * vv - 0.5 * vv * vv);
             k3 += rule->ws[i] * er[i] * nm;
-            k12 += tau * rule->w[i] * eq[i] * gex__bs_ncdf(ddp) +
-                   sq / sigma * rule->ws[i] * eq[i] * np;
+            k12 += tau * rule->w[i] * eq[i] * am_ncdf(ddp) + sq / sigma * rule->ws[i] * eq[i] * np;
         }
         k3 *= sq / sigma;
         const double np = gex__bs_npdf(dp), nm = gex__bs_npdf(dm);
@@ -321,9 +371,10 @@ static void fp_map(const put_problem *pp, const boundary *bd, const theta_rule *
  * (relative), at most max_steps. With watch set (form A tried first), gives up and returns -1
  * as soon as the iteration stops contracting: the largest move grows, or a node falls to the
  * floor. Returns the iterations run. */
-static int iterate(const gex__am_scheme *scheme, const put_problem *pp, const theta_rule *rule,
-                   const double *er, const double *eq, bool form_a, int fixed_steps, int max_steps,
-                   bool watch, boundary *bd)
+GEX__AM_CLONES static int iterate(const gex__am_scheme *scheme, const put_problem *pp,
+                                  const theta_rule *rule, const double *er, const double *eq,
+                                  bool form_a, int fixed_steps, int max_steps, bool watch,
+                                  boundary *bd)
 {
     const int n = bd->n, l = rule->n;
     const double lo = AM_BOUNDARY_FLOOR * bd->X;
@@ -385,8 +436,7 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
         const double half = 0.5 * (1 + bd->x[k]);
         bd->tau[k] = pp->T * half * half;
     }
-    for (int m = 0; m < 2 * n; m++)
-        bd->cos_table[m] = cos(M_PI * m / n);
+    boundary_fit_init(bd);
     bd->H[n] = 0;
     double H0[GEX__AM_MAX_NODES];
     for (int k = 0; k < n; k++) {
@@ -403,10 +453,11 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
     double er[GEX__AM_MAX_NODES * GEX__AM_MAX_FP_POINTS];
     double eq[GEX__AM_MAX_NODES * GEX__AM_MAX_FP_POINTS];
     for (int k = 0; k < n; k++) {
+#pragma omp simd
         for (int i = 0; i < l; i++) {
             const double u = bd->tau[k] * rule.s[i] * rule.s[i];
-            er[k * l + i] = exp(r * u);
-            eq[k * l + i] = exp(q * u);
+            er[k * l + i] = gex__simd_exp(r * u);
+            eq[k * l + i] = gex__simd_exp(q * u);
         }
     }
     if (fixed_form >= 0) {
@@ -433,38 +484,100 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
     return iterate(scheme, pp, &rule, er, eq, false, fixed_steps, scheme->m, false, bd);
 }
 
+/* The premium integral's quadrature points with everything that does not depend on S [Kim]:
+ * at t = T s_i^2, sigma sqrt(t), its inverse, sqrt(H) + (r - q) t (ln(S/B(t)) less ln(S/X)),
+ * and the weights with the discount factors and rates folded in. Filled once per boundary. */
+typedef struct premium_points {
+    int n;
+    double sv[GEX__AM_MAX_QUAD];     /* sigma sqrt(t) */
+    double inv_sv[GEX__AM_MAX_QUAD]; /* 1 / (sigma sqrt(t)) */
+    double a0[GEX__AM_MAX_QUAD];     /* sqrt(H(t)) + (r - q) t */
+    double wr[GEX__AM_MAX_QUAD];     /* T w r K e^{-rt} */
+    double wq[GEX__AM_MAX_QUAD];     /* T w q e^{-qt} */
+    double we[GEX__AM_MAX_QUAD];     /* T w e^{-qt} */
+    double cc[GEX__AM_MAX_QUAD];     /* q - r K / B(t) */
+} premium_points;
+
+static void premium_prepare(const put_problem *pp, const boundary *bd, const theta_rule *rp,
+                            premium_points *pts)
+{
+    const double K = pp->K, T = pp->T, r = pp->r, q = pp->q;
+    const double vT = pp->sigma * sqrt(T);
+    /* sqrt(H) at every point, Clenshaw across the points (as in fp_map). */
+    double sh[GEX__AM_MAX_QUAD], b1[GEX__AM_MAX_QUAD], b2[GEX__AM_MAX_QUAD];
+    const int np_ = rp->n;
+    pts->n = np_;
+#pragma omp simd
+    for (int i = 0; i < np_; i++) {
+        b1[i] = 0;
+        b2[i] = 0;
+        sh[i] = 2 * rp->c[i] - 1;
+    }
+    for (int j = bd->n; j >= 1; j--) {
+        const double aj = bd->a[j];
+#pragma omp simd
+        for (int i = 0; i < np_; i++) {
+            const double t = 2 * sh[i] * b1[i] - b2[i] + aj;
+            b2[i] = b1[i];
+            b1[i] = t;
+        }
+    }
+#pragma omp simd
+    for (int i = 0; i < np_; i++) {
+        const double H = sh[i] * b1[i] - b2[i] + bd->a[0];
+        sh[i] = sqrt(H > 0 ? H : 0);
+    }
+    const double rKX = r * K / bd->X;
+#pragma omp simd
+    for (int i = 0; i < np_; i++) {
+        const double s = rp->s[i];
+        const double t = T * s * s;
+        const double w = T * rp->w[i];
+        const double eq = gex__simd_exp(-q * t);
+        pts->sv[i] = vT * s;
+        pts->inv_sv[i] = 1 / pts->sv[i];
+        pts->a0[i] = sh[i] + (r - q) * t;
+        pts->wr[i] = w * r * K * gex__simd_exp(-r * t);
+        pts->wq[i] = w * q * eq;
+        pts->we[i] = w * eq;
+        /* B(t) = X e^{-sqrt(H)} */
+        pts->cc[i] = q - rKX * gex__simd_exp(sh[i]);
+    }
+}
+
 /* The early-exercise premium of the put and its first three derivatives in S [Kim]:
  * the integral over t in [0, T] of r K e^{-rt} N(-d-) - q S e^{-qt} N(-d+), d at S / B(T - t).
  * The boundary does not depend on S, so the derivatives are those of the integrand. */
-static void premium(const put_problem *pp, const boundary *bd, int points, double S, bool greeks,
-                    double out[4])
+GEX__AM_CLONES static void premium(const put_problem *pp, const boundary *bd,
+                                   const premium_points *pts, double S, bool greeks, double out[4])
 {
-    const double K = pp->K, T = pp->T, r = pp->r, q = pp->q;
-    theta_rule rule;
-    theta_rule_init(&rule, points);
-    const double vT = pp->sigma * sqrt(T);
+    const double q = pp->q;
     const double log_sx = log(S / bd->X);
+    const double inv_s = 1 / S;
     double p = 0, d1 = 0, d2 = 0, d3 = 0;
-    for (int i = 0; i < rule.n; i++) {
-        const double s = rule.s[i], c = rule.c[i];
-        const double t = T * s * s;
-        const double H = boundary_H(bd, 2 * c - 1);
-        const double sh = sqrt(H > 0 ? H : 0);
-        const double sv = vT * s; /* sigma sqrt(t) */
-        const double dp = (log_sx + sh + (r - q) * t) / sv + 0.5 * sv;
-        const double dm = dp - sv;
-        const double er = exp(-r * t), eq = exp(-q * t);
-        const double Np = gex__bs_ncdf(-dp);
-        const double w = T * rule.w[i];
-        p += w * (r * K * er * gex__bs_ncdf(-dm) - q * S * eq * Np);
-        if (greeks) {
-            const double np = gex__bs_npdf(dp);
-            const double cc = q - r * K / (bd->X * exp(-sh));
-            const double a = eq * np / sv;
-            const double ds = dp / sv;
-            d1 += w * (-q * eq * Np + a * cc);
-            d2 += w * a / S * (q - cc * ds);
-            d3 -= w * a / (S * S) * ((1 + ds) * (q - cc * ds) + cc / (sv * sv));
+    const int np_ = pts->n;
+    /* Two loops rather than one with a branch: libmvec has no masked erfc, so a call under a
+     * condition would keep the loop scalar. */
+    if (!greeks) {
+#pragma omp simd reduction(+ : p)
+        for (int i = 0; i < np_; i++) {
+            const double sv = pts->sv[i], iv = pts->inv_sv[i];
+            const double dp = (log_sx + pts->a0[i]) * iv + 0.5 * sv;
+            p += pts->wr[i] * am_ncdf(sv - dp) - S * pts->wq[i] * am_ncdf(-dp);
+        }
+    } else {
+#pragma omp simd reduction(+ : p, d1, d2, d3)
+        for (int i = 0; i < np_; i++) {
+            const double sv = pts->sv[i], iv = pts->inv_sv[i];
+            const double dp = (log_sx + pts->a0[i]) * iv + 0.5 * sv;
+            const double Np = am_ncdf(-dp);
+            p += pts->wr[i] * am_ncdf(sv - dp) - S * pts->wq[i] * Np;
+            const double cc = pts->cc[i];
+            const double a = pts->we[i] * am_npdf(dp) * iv;
+            const double ds = dp * iv;
+            d1 += -pts->wq[i] * Np + a * cc;
+            d2 += a * inv_s * (q - cc * ds);
+            d3 -= a * inv_s * inv_s * ((1 + ds) * (q - cc * ds) + cc * iv * iv);
         }
     }
     out[0] = p;
@@ -473,29 +586,47 @@ static void premium(const put_problem *pp, const boundary *bd, int points, doubl
     out[3] = d3;
 }
 
-/* A put with early exercise, in its own variables. */
-static void put_evaluate(const gex__am_scheme *scheme, double S, double K, double T, double sigma,
-                         double r, double q, bool greeks, int fixed_steps, int fixed_form,
-                         gex__am_value *out)
-{
-    const put_problem pp = {.K = K, .T = T, .sigma = sigma, .r = r, .q = q};
+/* A put with early exercise solved at strike 1: its boundary, the premium's quadrature rule, and
+ * what the solve chose. The boundary of strike K is K times this one (the problem is homogeneous
+ * in S and K), so one solve serves every strike and spot with the same T, sigma, r and q. */
+typedef struct put_solved {
+    put_problem pp; /* K = 1 */
     boundary bd;
-    int form;
-    const int steps = solve_boundary(scheme, &pp, fixed_steps, fixed_form, &bd, &form);
-    const double b_now = bd.X * exp(-sqrt(bd.H[0] > 0 ? bd.H[0] : 0));
-    if (S <= b_now) {
+    premium_points pts; /* the premium's, scheme->p points */
+    int steps, form;
+} put_solved;
+
+static void put_solve(const gex__am_scheme *scheme, double T, double sigma, double r, double q,
+                      int fixed_steps, int fixed_form, put_solved *ps)
+{
+    ps->pp = (put_problem){.K = 1, .T = T, .sigma = sigma, .r = r, .q = q};
+    ps->steps = solve_boundary(scheme, &ps->pp, fixed_steps, fixed_form, &ps->bd, &ps->form);
+    theta_rule rule;
+    theta_rule_init(&rule, scheme->p);
+    premium_prepare(&ps->pp, &ps->bd, &rule, &ps->pts);
+}
+
+/* The put of spot S and strike K on a solved boundary, in its own variables. P(S, K) =
+ * K P1(S / K), so delta is P1', gamma P1'' / K and speed P1''' / K^2 at x = S / K. */
+static void put_value(const put_solved *ps, double S, double K, bool greeks, gex__am_value *out)
+{
+    const put_problem *pp = &ps->pp;
+    const double T = pp->T, sigma = pp->sigma, r = pp->r, q = pp->q;
+    const double x = S / K;
+    const double b_now = ps->bd.X * exp(-sqrt(ps->bd.H[0] > 0 ? ps->bd.H[0] : 0));
+    if (x <= b_now) {
         *out = (gex__am_value){
-            .price = K - S, .delta = -1, .exercised = true, .steps = steps, .form = form};
+            .price = K - S, .delta = -1, .exercised = true, .steps = ps->steps, .form = ps->form};
         return;
     }
     double pr[4];
-    premium(&pp, &bd, scheme->p, S, greeks, pr);
+    premium(pp, &ps->bd, &ps->pts, x, greeks, pr);
     double euro = 0;
     (void)gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &euro);
-    double price = euro + (pr[0] > 0 ? pr[0] : 0);
+    double price = euro + K * (pr[0] > 0 ? pr[0] : 0);
     if (price < K - S)
         price = K - S;
-    *out = (gex__am_value){.price = price, .steps = steps, .form = form};
+    *out = (gex__am_value){.price = price, .steps = ps->steps, .form = ps->form};
     if (!greeks)
         return;
     /* The European put's delta, gamma and speed (Haug sec. 2.1; speed = -gamma/S (1 + d1/v)). */
@@ -504,23 +635,23 @@ static void put_evaluate(const gex__am_scheme *scheme, double S, double K, doubl
     const double dq = exp(-q * T);
     const double gamma = dq * gex__bs_npdf(d1) / (S * v);
     out->delta = -dq * gex__bs_ncdf(-d1) + pr[1];
-    out->gamma = gamma + pr[2];
-    out->speed = -gamma / S * (1 + d1 / v) + pr[3];
+    out->gamma = gamma + pr[2] / K;
+    out->speed = -gamma / S * (1 + d1 / v) + pr[3] / (K * K);
 }
 
-void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K, double T,
-                      double sigma, double r, double q, bool greeks, int fixed_steps,
-                      int fixed_form, gex__am_value *out)
+/* The option of type on a put solved with r and q already exchanged for a call [MS]. */
+static void option_value(const put_solved *ps, int type, double S, double K, bool greeks,
+                         gex__am_value *out)
 {
     if (type == GEX_PUT) {
-        put_evaluate(scheme, S, K, T, sigma, r, q, greeks, fixed_steps, fixed_form, out);
+        put_value(ps, S, K, greeks, out);
         return;
     }
     /* [MS]: C(S, K, r, q) = P(S' = K, K' = S, r' = q, q' = r). P is homogeneous of degree 1 in
      * (S', K'), so by Euler's theorem dP/dK' = (P - S' dP/dS')/K', d2P/dK'2 = S'^2 P''/K'^2 and
      * d3P/dK'3 = -S'^2 (3 P'' + S' P''')/K'^3, primes in S'. */
     gex__am_value p;
-    put_evaluate(scheme, K, S, T, sigma, q, r, greeks, fixed_steps, fixed_form, &p);
+    put_value(ps, K, S, greeks, &p);
     *out = (gex__am_value){
         .price = p.price, .exercised = p.exercised, .steps = p.steps, .form = p.form};
     if (p.exercised) {
@@ -533,6 +664,18 @@ void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K
     out->delta = (p.price - K * p.delta) / S;
     out->gamma = K * K * p.gamma / (S * S);
     out->speed = -K * K * (3 * p.gamma + K * p.speed) / (S * S * S);
+}
+
+void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K, double T,
+                      double sigma, double r, double q, bool greeks, int fixed_steps,
+                      int fixed_form, gex__am_value *out)
+{
+    put_solved ps;
+    if (type == GEX_PUT)
+        put_solve(scheme, T, sigma, r, q, fixed_steps, fixed_form, &ps);
+    else
+        put_solve(scheme, T, sigma, q, r, fixed_steps, fixed_form, &ps);
+    option_value(&ps, type, S, K, greeks, out);
 }
 
 /* Inputs as gex/bs.h takes them, and the case: 0 European, 1 American, -1 double boundary. */
@@ -604,5 +747,77 @@ gex_am_status gex_am_greeks(int type, double S, double K, double T, double sigma
           isfinite(g.vanna) && isfinite(g.theta) && isfinite(g.charm)))
         return GEX_AM_BAD_INPUT;
     *out = g;
+    return GEX_AM_OK;
+}
+
+/* The shared boundary: the put solved at strike 1 (r and q exchanged for a call), or nothing
+ * where the option is European. */
+struct gex_am_boundary {
+    int type;
+    int early; /* 1: American with early exercise (solved), 0: European */
+    double T, sigma, r, q;
+    put_solved ps;
+};
+
+gex_am_status gex_am_boundary_new(int type, double T, double sigma, double r, double q,
+                                  gex_am_boundary **out)
+{
+    if (out == NULL || !gex__bs_inputs_ok(type, 1, 1, T, sigma, r, q))
+        return GEX_AM_BAD_INPUT;
+    const int c = am_case(type, r, q);
+    if (c < 0)
+        return GEX_AM_DOUBLE_BOUNDARY;
+    gex_am_boundary *b = malloc(sizeof *b);
+    if (b == NULL)
+        return GEX_AM_NO_MEMORY;
+    *b = (gex_am_boundary){.type = type, .early = c, .T = T, .sigma = sigma, .r = r, .q = q};
+    if (c > 0) {
+        if (type == GEX_PUT)
+            put_solve(&gex__am_default_scheme, T, sigma, r, q, 0, -1, &b->ps);
+        else
+            put_solve(&gex__am_default_scheme, T, sigma, q, r, 0, -1, &b->ps);
+    }
+    *out = b;
+    return GEX_AM_OK;
+}
+
+void gex_am_boundary_free(gex_am_boundary *b)
+{
+    free(b);
+}
+
+gex_am_status gex_am_boundary_value(const gex_am_boundary *b, double S, double K, double *price,
+                                    double *delta, double *gamma)
+{
+    if (b == NULL || price == NULL || !gex__bs_inputs_ok(b->type, S, K, b->T, b->sigma, b->r, b->q))
+        return GEX_AM_BAD_INPUT;
+    const bool greeks = delta != NULL || gamma != NULL;
+    double p, d, g;
+    if (!b->early) {
+        gex_greeks e;
+        if (gex_bs_greeks(b->type, S, K, b->T, b->sigma, b->r, b->q, &e) != GEX_BS_OK)
+            return GEX_AM_BAD_INPUT;
+        if (!greeks) {
+            /* gex_am_price's European value */
+            if (gex_bs_price(b->type, S, K, b->T, b->sigma, b->r, b->q, &e.price) != GEX_BS_OK)
+                return GEX_AM_BAD_INPUT;
+        }
+        p = e.price;
+        d = e.delta;
+        g = e.gamma;
+    } else {
+        gex__am_value v;
+        option_value(&b->ps, b->type, S, K, greeks, &v);
+        p = v.price;
+        d = v.delta;
+        g = v.gamma;
+    }
+    if (!(isfinite(p) && isfinite(d) && isfinite(g)))
+        return GEX_AM_BAD_INPUT;
+    *price = p;
+    if (delta != NULL)
+        *delta = d;
+    if (gamma != NULL)
+        *gamma = g;
     return GEX_AM_OK;
 }

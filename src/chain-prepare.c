@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chain-internal.h"
@@ -17,6 +18,80 @@
  * value is a sentinel (CBOE's 2020 files carry 24.001 on far out-of-the-money puts) or a
  * percent the reader could not recognise, and the mid quote decides instead. */
 #define FILE_IV_MAX 5.0
+
+/* Whether a contract's own quote was there but gave no IV: the cases the other side of the
+ * strike may answer (issue 14). A contract without a usable quote stays out. */
+static int quote_gave_no_iv(uint8_t status)
+{
+    return status == GEX_CONTRACT_BELOW_INTRINSIC || status == GEX_CONTRACT_ABOVE_MAX ||
+           status == GEX_CONTRACT_NOT_CONVERGED;
+}
+
+/* Contract indexes in order of underlying, root, settlement, strike and type: the call and the
+ * put of one strike side by side. */
+typedef struct side_key {
+    uint32_t underlying, root;
+    int64_t settlement;
+    double strike;
+    int type;
+    size_t index;
+} side_key;
+
+static int cmp_side(const void *a, const void *b)
+{
+    const side_key *x = a, *y = b;
+    if (x->underlying != y->underlying)
+        return (x->underlying > y->underlying) - (x->underlying < y->underlying);
+    if (x->root != y->root)
+        return (x->root > y->root) - (x->root < y->root);
+    if (x->settlement != y->settlement)
+        return (x->settlement > y->settlement) - (x->settlement < y->settlement);
+    if (x->strike != y->strike)
+        return (x->strike > y->strike) - (x->strike < y->strike);
+    return x->type - y->type;
+}
+
+/* The IV from the other side (GEX_IV_SOURCE_PARITY): under Black-Scholes with one forward, the
+ * call and the put of a strike have the same implied volatility (C - P = D (F - K) holds for
+ * every sigma), so where one side's mid gives none and the other side has one, it is used.
+ * Returns GEX_OK or GEX_ENOMEM. */
+static int iv_from_other_side(gex_chain *chain, gex_prepare_report *r)
+{
+    const size_t n = chain->n;
+    size_t candidates = 0;
+    for (size_t i = 0; i < n; i++)
+        candidates += quote_gave_no_iv(chain->status[i]);
+    if (candidates == 0)
+        return GEX_OK;
+    side_key *k = malloc(n * sizeof *k);
+    if (k == NULL)
+        return GEX_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (side_key){chain->underlying[i], chain->root[i], chain->settlement[i],
+                          chain->strike[i],     chain->type[i], i};
+    qsort(k, n, sizeof *k, cmp_side);
+    for (size_t j = 0; j + 1 < n; j++) {
+        const side_key *a = &k[j], *b = &k[j + 1];
+        if (a->type == b->type || a->underlying != b->underlying || a->root != b->root ||
+            a->settlement != b->settlement || a->strike != b->strike)
+            continue;
+        for (int side = 0; side < 2; side++) {
+            const size_t to = side ? b->index : a->index, from = side ? a->index : b->index;
+            if (!quote_gave_no_iv(chain->status[to]) || chain->status[from] != GEX_CONTRACT_OK ||
+                (chain->iv_source[from] != GEX_IV_SOURCE_MID &&
+                 chain->iv_source[from] != GEX_IV_SOURCE_FILE))
+                continue;
+            r->status[chain->status[to]]--;
+            r->status[GEX_CONTRACT_OK]++;
+            chain->status[to] = GEX_CONTRACT_OK;
+            chain->iv[to] = chain->iv[from];
+            chain->iv_source[to] = GEX_IV_SOURCE_PARITY;
+            r->iv_from_parity++;
+        }
+    }
+    free(k);
+    return GEX_OK;
+}
 
 void gex_prepare_options_default(gex_prepare_options *o)
 {
@@ -157,6 +232,11 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
         r.status[st]++;
         r.iv_from_file += iv_source[i] == GEX_IV_SOURCE_FILE;
         r.iv_from_mid += iv_source[i] == GEX_IV_SOURCE_MID;
+    }
+    if (options->iv_mode != GEX_IV_MODE_FILE) {
+        const int st = iv_from_other_side(chain, &r);
+        if (st != GEX_OK)
+            return gex_error_set(err, st, NULL, 0, 0, "out of memory");
     }
     carry_warning(options, now, r.warning, sizeof r.warning);
     chain->prepared = 1;

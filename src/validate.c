@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "gex/american.h"
 #include "gex/bs.h"
 #include "gex/error.h"
 #include "gex/time.h"
@@ -298,16 +299,36 @@ const char *gex_validate_time_name(int convention)
     return convention >= 0 && convention < GEX_VALIDATE_T_COUNT ? names[convention] : NULL;
 }
 
-/* The greeks of gex_validate_chain_greeks and gex_validate_chain_greeks_parity: fits NULL for
- * the chain's carry. */
+/* Delta and gamma of one contract under the American model (gex/american.h): one boundary solve,
+ * the price's premium derivatives. Returns 1, or 0 where the carry makes two exercise boundaries
+ * (a parity fit's negative rate: the caller keeps Black-Scholes and counts it), -1 when it cannot
+ * be priced. */
+static int american_greeks(int type, double S, double K, double T, double sigma, double r, double q,
+                           gex_greeks *g)
+{
+    gex_am_boundary *b = NULL;
+    const gex_am_status st = gex_am_boundary_new(type, T, sigma, r, q, &b);
+    if (st == GEX_AM_DOUBLE_BOUNDARY)
+        return 0;
+    if (st != GEX_AM_OK)
+        return -1;
+    const int ok = gex_am_boundary_value(b, S, K, &g->price, &g->delta, &g->gamma) == GEX_AM_OK;
+    gex_am_boundary_free(b);
+    return ok ? 1 : -1;
+}
+
+/* The greeks of gex_validate_chain_greeks, _parity and _exercise: fits NULL for the chain's
+ * carry, exercise GEX_EXERCISE_EUROPEAN for Black-Scholes throughout. */
 static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
-                        const gex_parity_fit *fits, size_t n_fits, double *delta, double *gamma,
-                        uint8_t *computed, size_t *flat)
+                        const gex_parity_fit *fits, size_t n_fits, gex_exercise exercise,
+                        double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                        size_t *american, size_t *double_boundary)
 {
     double rate = 0.0, div = 0.0;
     if (chain == NULL || delta == NULL || gamma == NULL || computed == NULL ||
         (int)convention < 0 || convention >= GEX_VALIDATE_T_COUNT ||
-        gex_chain_carry(chain, &rate, &div) != GEX_OK || (fits == NULL && n_fits > 0))
+        gex_chain_carry(chain, &rate, &div) != GEX_OK || (fits == NULL && n_fits > 0) ||
+        (int)exercise < GEX_EXERCISE_AUTO || exercise > GEX_EXERCISE_AMERICAN)
         return GEX_EINVAL;
     gex_chain_view v;
     gex_chain_get_view(chain, &v);
@@ -316,7 +337,7 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
     const int trading =
         convention == GEX_VALIDATE_T_QUOTE_TRADING || convention == GEX_VALIDATE_T_CLOSE_TRADING;
     const int64_t from = from_close ? gex_validate_previous_close(quote) : quote;
-    size_t n_flat = 0, fi = 0;
+    size_t n_flat = 0, n_american = 0, n_double = 0, fi = 0;
     for (size_t i = 0; i < v.n; i++) {
         delta[i] = gamma[i] = 0.0;
         computed[i] = 0;
@@ -343,21 +364,38 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
             }
         }
         gex_greeks g;
-        if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], r, q, &g) != GEX_BS_OK)
+        const int am = exercise != GEX_EXERCISE_EUROPEAN &&
+                       gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]), exercise) ==
+                           GEX_EXERCISE_AMERICAN;
+        const int priced =
+            am ? american_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], r, q, &g) : 0;
+        if (priced < 0)
             continue;
+        if (priced > 0)
+            n_american++;
+        else if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], r, q, &g) !=
+                 GEX_BS_OK)
+            continue;
+        else if (am)
+            n_double++;
         delta[i] = g.delta;
         gamma[i] = g.gamma;
         computed[i] = 1;
     }
     if (flat != NULL)
         *flat = n_flat;
+    if (american != NULL)
+        *american = n_american;
+    if (double_boundary != NULL)
+        *double_boundary = n_double;
     return GEX_OK;
 }
 
 int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
                               double *delta, double *gamma, uint8_t *computed)
 {
-    return chain_greeks(chain, quote, convention, NULL, 0, delta, gamma, computed, NULL);
+    return chain_greeks(chain, quote, convention, NULL, 0, GEX_EXERCISE_EUROPEAN, delta, gamma,
+                        computed, NULL, NULL, NULL);
 }
 
 int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
@@ -367,5 +405,16 @@ int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
 {
     if (fits == NULL)
         return GEX_EINVAL;
-    return chain_greeks(chain, quote, convention, fits, n_fits, delta, gamma, computed, flat);
+    return chain_greeks(chain, quote, convention, fits, n_fits, GEX_EXERCISE_EUROPEAN, delta, gamma,
+                        computed, flat, NULL, NULL);
+}
+
+int gex_validate_chain_greeks_exercise(const gex_chain *chain, int64_t quote,
+                                       gex_validate_time convention, const gex_parity_fit *fits,
+                                       size_t n_fits, gex_exercise exercise, double *delta,
+                                       double *gamma, uint8_t *computed, size_t *flat,
+                                       size_t *american, size_t *double_boundary)
+{
+    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, delta, gamma, computed,
+                        flat, american, double_boundary);
 }

@@ -391,6 +391,99 @@ START_TEST(test_am_implied_vol_statuses)
 }
 END_TEST
 
+START_TEST(test_am_rule_tables_match_runtime)
+{
+    /* src/american-rules.c (tools/american-rules.py) against the run-time Gauss-Legendre rule:
+     * both are Newton's iteration to rounding in doubles, the table's through Python's libm, so
+     * they agree to a few ulps (4e-16 relative; the weights' sums are near 1). */
+    ck_assert_int_ge(gex__am_rule_table_count, 2);
+    for (int t = 0; t < gex__am_rule_table_count; t++) {
+        const gex__am_rule_table *tab = &gex__am_rule_tables[t];
+        double s[GEX__AM_MAX_QUAD], c[GEX__AM_MAX_QUAD], w[GEX__AM_MAX_QUAD], ws[GEX__AM_MAX_QUAD];
+        ck_assert_int_le(tab->n, GEX__AM_MAX_QUAD);
+        gex__am_rule_compute(tab->n, s, c, w, ws);
+        double sum = 0;
+        for (int i = 0; i < tab->n; i++) {
+            ck_assert_rel(tab->s[i], s[i], 1e-14, 1e-16);
+            ck_assert_rel(tab->c[i], c[i], 1e-14, 1e-16);
+            ck_assert_rel(tab->w[i], w[i], 1e-14, 1e-16);
+            ck_assert_rel(tab->ws[i], ws[i], 1e-14, 1e-16);
+            sum += tab->w[i];
+        }
+        /* integral of du over [0, tau] is tau: the weights sum to 1 */
+        ck_assert_rel(sum, 1.0, 1e-14, 0);
+    }
+    /* the default scheme's sizes have tables (else each price pays for finding the nodes) */
+    int found = 0;
+    for (int t = 0; t < gex__am_rule_table_count; t++)
+        found += gex__am_rule_tables[t].n == gex__am_default_scheme.l ||
+                 gex__am_rule_tables[t].n == gex__am_default_scheme.p;
+    ck_assert_int_eq(found, 2);
+}
+END_TEST
+
+START_TEST(test_am_boundary_shared_equals_single)
+{
+    /* One boundary per (type, T, sigma, r, q) serves every spot and strike: its values equal
+     * gex_am_price and gex_am_greeks to the bit (the same code), across strikes from deep in the
+     * exercise region to far out of the money, for early-exercise and European cases. */
+    const double cases[][5] = {
+        /* type, T, sigma, r, q */
+        {GEX_PUT, 0.37, 0.23, 0.045, 0.013}, {GEX_CALL, 1.7, 0.31, 0.02, 0.06},
+        {GEX_CALL, 0.37, 0.23, 0.045, 0.0},  {GEX_PUT, 2.9, 0.07, 0.09, 0.01},
+        {GEX_PUT, 0.02, 0.83, 0.05, 0.05},
+    };
+    const double strikes[] = {31.7, 60.2, 88.9, 97.3, 100.0, 104.1, 131.5, 187.0};
+    for (size_t c = 0; c < N_OF(cases); c++) {
+        const double *k = cases[c];
+        const int type = (int)k[0];
+        gex_am_boundary *b = NULL;
+        ck_assert_int_eq(gex_am_boundary_new(type, k[1], k[2], k[3], k[4], &b), GEX_AM_OK);
+        for (size_t j = 0; j < N_OF(strikes); j++) {
+            for (int spot = 0; spot < 2; spot++) {
+                const double S = spot ? 97.13 : 100.0, K = strikes[j];
+                double price, p1, d1, g1;
+                ck_assert_int_eq(gex_am_price(type, S, K, k[1], k[2], k[3], k[4], &price),
+                                 GEX_AM_OK);
+                gex_greeks g;
+                ck_assert_int_eq(gex_am_greeks(type, S, K, k[1], k[2], k[3], k[4], &g), GEX_AM_OK);
+                ck_assert_int_eq(gex_am_boundary_value(b, S, K, &p1, NULL, NULL), GEX_AM_OK);
+                ck_assert_double_eq(p1, price);
+                ck_assert_int_eq(gex_am_boundary_value(b, S, K, &p1, &d1, &g1), GEX_AM_OK);
+                ck_assert_double_eq(p1, g.price);
+                ck_assert_double_eq(d1, g.delta);
+                ck_assert_double_eq(g1, g.gamma);
+            }
+        }
+        gex_am_boundary_free(b);
+    }
+}
+END_TEST
+
+START_TEST(test_am_boundary_statuses)
+{
+    gex_am_boundary *b = NULL;
+    ck_assert_int_eq(gex_am_boundary_new(GEX_PUT, 0.5, 0.2, 0.05, 0.01, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_new(GEX_PUT, 0, 0.2, 0.05, 0.01, &b), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_new(GEX_PUT, 0.5, -0.2, 0.05, 0.01, &b), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_new(7, 0.5, 0.2, 0.05, 0.01, &b), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_new(GEX_PUT, 0.5, 0.2, -0.01, -0.03, &b),
+                     GEX_AM_DOUBLE_BOUNDARY);
+    ck_assert_ptr_null(b);
+    ck_assert_int_eq(gex_am_boundary_new(GEX_PUT, 0.5, 0.2, 0.05, 0.01, &b), GEX_AM_OK);
+    double p = -1;
+    ck_assert_int_eq(gex_am_boundary_value(NULL, 100, 100, &p, NULL, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_value(b, 100, 100, NULL, NULL, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_value(b, 0, 100, &p, NULL, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_value(b, 100, NAN, &p, NULL, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_boundary_value(b, 100, HUGE_VAL, &p, NULL, NULL), GEX_AM_BAD_INPUT);
+    ck_assert_double_eq(p, -1);
+    gex_am_boundary_free(b);
+    gex_am_boundary_free(NULL);
+    ck_assert_str_eq(gex_am_strstatus(GEX_AM_NO_MEMORY), "out of memory");
+}
+END_TEST
+
 START_TEST(test_exercise_for_root)
 {
     const char *european[] = {"SPX",  "SPXW", "spxw", "SPXPM", "XSP", "NDX", "NDXP",
@@ -450,6 +543,9 @@ int main(void)
     tcase_add_test(tc, test_am_greeks_finite_differences);
     tcase_add_test(tc, test_am_implied_vol_round_trip);
     tcase_add_test(tc, test_am_implied_vol_statuses);
+    tcase_add_test(tc, test_am_rule_tables_match_runtime);
+    tcase_add_test(tc, test_am_boundary_shared_equals_single);
+    tcase_add_test(tc, test_am_boundary_statuses);
     tcase_add_test(tc, test_exercise_for_root);
     tcase_add_test(tc, test_exercise_parse_and_name);
     suite_add_tcase(s, tc);

@@ -10,6 +10,7 @@
 
 #include "gex/bs.h"
 #include "gex/chain.h"
+#include "gex/time.h"
 
 /* 2023-09-15 (a Friday: SPX monthly, AM-settled; SPXW same day, PM-settled). */
 #define DAY_2023_09_15        19615
@@ -603,7 +604,9 @@ START_TEST(test_chain_prepare_iv_sources)
     k.bid = 4600;
     k.ask = 4601;
     gex_chain_add(c, &k);
-    k.iv = 5.0; /* 7: exactly 5 is in (0, 5]: file */
+    k.iv = 5.0; /* 7: exactly 5 is in (0, 5]: file (another strike: at 5000 it would give the
+                 * put its IV, test_chain_prepare_iv_from_other_side) */
+    k.strike = 5005;
     gex_chain_add(c, &k);
     gex_chain_set_spot(c, "SPX", S);
     gex_chain_set_quote_time(c, QUOTE_2023_09_14_1631);
@@ -657,11 +660,92 @@ START_TEST(test_chain_prepare_iv_sources)
 }
 END_TEST
 
+/* Issue 14: where a contract's own mid gives no IV (below intrinsic), the same strike's other
+ * side gives it (put-call parity: one Black-Scholes IV for both at one forward), counted by
+ * source; a strike whose two sides both fail, another root's strike, and --iv-source file stay
+ * as they were. */
+START_TEST(test_chain_prepare_iv_from_other_side)
+{
+    const double S = 100.37, T_days = 30;
+    const int32_t exp_day = gex_time_days_from_civil(2024, 4, 19);
+    const int64_t now = (int64_t)(exp_day - (int32_t)T_days) * 86400 + 20 * 3600;
+    gex_chain *c = gex_chain_new();
+    /* strike 80: the call's mid below S e^{-qT} - K e^{-rT} (about 20.6), the put quoted with
+     * an IV; strike 75: both sides below intrinsic-like prices (the put's ask 0 is no quote);
+     * strike 80 of another root: the call alone, below intrinsic */
+    const struct {
+        const char *root;
+        double K;
+        int type;
+        double bid, ask;
+    } rows[] = {
+        {"XYZ", 80, GEX_CALL, 19.9, 20.1},  {"XYZ", 80, GEX_PUT, 0.11, 0.13},
+        {"XYZ", 75, GEX_CALL, 24.9, 25.1},  {"XYZ", 75, GEX_PUT, 0.0, 0.0},
+        {"XYZW", 80, GEX_CALL, 19.9, 20.1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        gex_contract k = {.underlying = "XYZ",
+                          .root = rows[i].root,
+                          .expiration = exp_day,
+                          .strike = rows[i].K,
+                          .type = rows[i].type,
+                          .bid = rows[i].bid,
+                          .ask = rows[i].ask,
+                          .last = NAN,
+                          .iv = NAN,
+                          .open_interest = 10,
+                          .volume = NAN,
+                          .multiplier = 100,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    ck_assert_int_eq(gex_chain_set_spot(c, "XYZ", S), GEX_OK);
+    gex_prepare_options o;
+    gex_prepare_options_default(&o);
+    o.has_now = 1;
+    o.now = now;
+    gex_prepare_report rep;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, &rep, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    /* the put's own IV, solved independently */
+    double put_iv = 0;
+    ck_assert_int_eq(
+        gex_bs_implied_vol_quote(GEX_PUT, 0.11, 0.13, S, 80, v.T[1], o.rate, o.div, &put_iv),
+        GEX_IV_OK);
+    ck_assert_int_eq(v.status[1], GEX_CONTRACT_OK);
+    ck_assert_int_eq(v.iv_source[1], GEX_IV_SOURCE_MID);
+    ck_assert_double_eq(v.iv[1], put_iv);
+    ck_assert_int_eq(v.status[0], GEX_CONTRACT_OK);
+    ck_assert_int_eq(v.iv_source[0], GEX_IV_SOURCE_PARITY);
+    ck_assert_double_eq(v.iv[0], put_iv);
+    /* both sides without an IV: unchanged */
+    ck_assert_int_eq(v.status[2], GEX_CONTRACT_BELOW_INTRINSIC);
+    ck_assert_int_eq(v.iv_source[2], GEX_IV_SOURCE_NONE);
+    ck_assert_int_eq(v.status[3], GEX_CONTRACT_NO_IV);
+    /* another root's strike is not the same contract pair */
+    ck_assert_int_eq(v.status[4], GEX_CONTRACT_BELOW_INTRINSIC);
+    ck_assert_uint_eq(rep.iv_from_parity, 1);
+    ck_assert_uint_eq(rep.iv_from_mid, 1);
+    ck_assert_uint_eq(rep.status[GEX_CONTRACT_OK], 2);
+    ck_assert_uint_eq(rep.status[GEX_CONTRACT_BELOW_INTRINSIC], 2);
+    ck_assert_uint_eq(rep.status[GEX_CONTRACT_NO_IV], 1);
+    /* --iv-source file: no mids, no other side */
+    o.iv_mode = GEX_IV_MODE_FILE;
+    ck_assert_int_eq(gex_chain_prepare(c, &o, &rep, NULL), GEX_OK);
+    ck_assert_uint_eq(rep.iv_from_parity, 0);
+    ck_assert_uint_eq(rep.status[GEX_CONTRACT_NO_IV], 5);
+    gex_chain_free(c);
+}
+END_TEST
+
 static Suite *chain_suite(void)
 {
     Suite *s = suite_create("chain");
     TCase *tc = tcase_create("storage");
     tcase_add_test(tc, test_chain_add_fills_every_array);
+    tcase_add_test(tc, test_chain_prepare_iv_from_other_side);
     tcase_add_test(tc, test_chain_expirations_sorted_with_counts);
     tcase_add_test(tc, test_chain_add_defaults_root_and_multiplier);
     tcase_add_test(tc, test_chain_add_rejects_bad_contracts);

@@ -6,6 +6,7 @@
  * values worked out by hand in exact fractions, shown in the comments.
  */
 #include <math.h>
+#include <string.h>
 
 #include "gex-test.h"
 #include "gex/error.h"
@@ -278,11 +279,123 @@ START_TEST(test_gex_validate_chain_greeks_conventions)
 }
 END_TEST
 
+/* The exercise style by root: an index root keeps Black-Scholes, a stock's root gets the
+ * American model's delta and gamma (gex_am_greeks at the same inputs, one boundary solve), and
+ * a fitted carry with two exercise boundaries keeps Black-Scholes, counted. */
+START_TEST(test_gex_validate_chain_greeks_exercise)
+{
+    gex_chain *chain = gex_chain_new();
+    const int32_t friday = gex_time_days_from_civil(2023, 9, 15);
+    const char *roots[4] = {"SPXW", "SPXW", "TSLA", "TSLA"};
+    const char *unders[4] = {"SPX", "SPX", "TSLA", "TSLA"};
+    const double strikes[4] = {4400.0, 4450.0, 210.0, 230.0};
+    for (int k = 0; k < 4; k++) {
+        gex_contract c = {.underlying = unders[k],
+                          .root = roots[k],
+                          .expiration = friday,
+                          .strike = strikes[k],
+                          .type = k % 2 ? GEX_PUT : GEX_CALL,
+                          .bid = NAN,
+                          .ask = NAN,
+                          .last = NAN,
+                          .iv = 0.17 + 0.13 * (k / 2),
+                          .open_interest = 10,
+                          .volume = NAN,
+                          .multiplier = 100,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
+        ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+    }
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4421.3), GEX_OK);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "TSLA", 218.8), GEX_OK);
+    const int64_t quote = UTC(2023, 8, 21, 17, 40);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.has_now = 1;
+    po.now = quote;
+    po.rate = 0.0531;
+    po.div = 0.0137;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    ck_assert_uint_eq(v.n, 4);
+    double d[4], g[4];
+    uint8_t ok[4];
+    size_t american = 99, two = 99;
+    for (int e = 0; e < 3; e++) {
+        const gex_exercise ex = e == 0   ? GEX_EXERCISE_AUTO
+                                : e == 1 ? GEX_EXERCISE_EUROPEAN
+                                         : GEX_EXERCISE_AMERICAN;
+        ck_assert_int_eq(gex_validate_chain_greeks_exercise(chain, quote,
+                                                            GEX_VALIDATE_T_QUOTE_CALENDAR, NULL, 0,
+                                                            ex, d, g, ok, NULL, &american, &two),
+                         GEX_OK);
+        size_t want_am = 0;
+        for (size_t i = 0; i < v.n; i++) {
+            const char *root = gex_chain_symbol(chain, v.root[i]);
+            const int am = ex == GEX_EXERCISE_AMERICAN ||
+                           (ex == GEX_EXERCISE_AUTO && strcmp(root, "TSLA") == 0);
+            want_am += (size_t)am;
+            gex_greeks ref;
+            if (am)
+                ck_assert_int_eq(gex_am_greeks(v.type[i], v.spot[i], v.strike[i], v.T[i], v.iv[i],
+                                               0.0531, 0.0137, &ref),
+                                 GEX_AM_OK);
+            else
+                ck_assert_int_eq(gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], v.T[i], v.iv[i],
+                                               0.0531, 0.0137, &ref),
+                                 GEX_BS_OK);
+            ck_assert_int_eq(ok[i], 1);
+            ck_assert_double_eq(d[i], ref.delta);
+            ck_assert_double_eq(g[i], ref.gamma);
+        }
+        ck_assert_uint_eq(american, want_am);
+        ck_assert_uint_eq(two, 0);
+    }
+    /* the American greeks differ from Black-Scholes where early exercise pays (the put) */
+    double bd[4], bg[4];
+    ck_assert_int_eq(
+        gex_validate_chain_greeks(chain, quote, GEX_VALIDATE_T_QUOTE_CALENDAR, bd, bg, ok), GEX_OK);
+    for (size_t i = 0; i < v.n; i++)
+        if (v.type[i] == GEX_PUT)
+            ck_assert(fabs(g[i] - bg[i]) > 1e-6 * fabs(bg[i]));
+    /* a fit with D > 1 (r < 0) and F above the spot's r-carry (q < r): the put has two
+     * boundaries and keeps Black-Scholes at that carry; the call, no early exercise, is European
+     * and so priced by gex/american.h's European branch */
+    gex_parity_fit fit = {.settlement = v.settlement[0], .T = v.T[0], .ok = 1};
+    fit.discount = exp(0.02 * v.T[0]);        /* r = -0.02 */
+    fit.forward = 218.8 * exp(0.03 * v.T[0]); /* r - q = 0.03: q = -0.05 */
+    ck_assert_int_eq(gex_validate_chain_greeks_exercise(chain, quote, GEX_VALIDATE_T_QUOTE_CALENDAR,
+                                                        &fit, 1, GEX_EXERCISE_AUTO, d, g, ok, NULL,
+                                                        &american, &two),
+                     GEX_OK);
+    for (size_t i = 0; i < v.n; i++) {
+        const char *root = gex_chain_symbol(chain, v.root[i]);
+        if (strcmp(root, "TSLA") != 0 || v.type[i] != GEX_PUT)
+            continue;
+        const double r = -log(fit.discount) / v.T[i];
+        const double q = r - log(fit.forward / v.spot[i]) / v.T[i];
+        gex_greeks ref;
+        ck_assert_int_eq(
+            gex_bs_greeks(GEX_PUT, v.spot[i], v.strike[i], v.T[i], v.iv[i], r, q, &ref), GEX_BS_OK);
+        ck_assert_double_eq(g[i], ref.gamma);
+    }
+    ck_assert_uint_eq(two, 1);
+    ck_assert_uint_eq(american, 1);
+    ck_assert_int_eq(gex_validate_chain_greeks_exercise(chain, quote, GEX_VALIDATE_T_QUOTE_CALENDAR,
+                                                        NULL, 0, (gex_exercise)7, d, g, ok, NULL,
+                                                        NULL, NULL),
+                     GEX_EINVAL);
+    gex_chain_free(chain);
+}
+END_TEST
+
 static Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_gex_validate_fit_series_exact_multiple);
+    tcase_add_test(tc, test_gex_validate_chain_greeks_exercise);
     tcase_add_test(tc, test_gex_validate_fit_series_hand_values);
     tcase_add_test(tc, test_gex_validate_fit_series_skips_non_finite);
     tcase_add_test(tc, test_gex_validate_fit_series_degenerate);

@@ -25,7 +25,7 @@
  * (spot 100) for prices below 1e-3, over K/S in [0.5, 1.5], T in [1 day, 3 years], sigma in
  * [0.05, 1.5], r and q in [0, 0.1] (tests/test-american.c, tests/data/american/). A function
  * never returns nan or inf: bad input yields a status and leaves the outputs untouched. Every
- * function is thread safe and allocates nothing.
+ * function is thread safe and allocates nothing, except gex_am_boundary_new.
  */
 #ifndef GEX_AMERICAN_H
 #define GEX_AMERICAN_H
@@ -46,6 +46,7 @@ typedef enum gex_am_status {
     GEX_AM_BELOW_INTRINSIC, /* implied volatility: price at or below the lowest American price */
     GEX_AM_ABOVE_MAX,       /* implied volatility: price at or above S (call) or K (put) */
     GEX_AM_NOT_CONVERGED,   /* implied volatility: the solve did not reach its precision */
+    GEX_AM_NO_MEMORY,       /* gex_am_boundary_new: allocation failed */
     GEX_AM_STATUS_COUNT
 } gex_am_status;
 
@@ -72,6 +73,33 @@ gex_am_status gex_am_price(int type, double S, double K, double T, double sigma,
  * Same statuses as gex_am_price; *out untouched on failure. */
 gex_am_status gex_am_greeks(int type, double S, double K, double T, double sigma, double r,
                             double q, gex_greeks *out);
+
+/* An exercise boundary solved once and shared (SPEC 1.8): the price of an American option
+ * depends on S and K only through S/K once T, sigma, r and q are fixed (the problem is
+ * homogeneous of degree 1 in S and K), so the boundary one solve finds serves every strike and
+ * spot of an expiration that has one volatility. A price on it is the early-exercise premium
+ * integral and the European price, without the solve: bench/bench-american.c gives the figure.
+ * The values are those of gex_am_price and gex_am_greeks to the bit: they run the same code. */
+typedef struct gex_am_boundary gex_am_boundary;
+
+/* Solves the boundary of an option of type (GEX_CALL or GEX_PUT) with T, sigma, r and q as in
+ * gex_am_price; where early exercise is never optimal no solve is needed and the values are the
+ * European ones. Returns GEX_AM_OK and writes *out (free it with gex_am_boundary_free), or
+ * leaves *out untouched and returns GEX_AM_BAD_INPUT (also for a NULL out),
+ * GEX_AM_DOUBLE_BOUNDARY or GEX_AM_NO_MEMORY. */
+gex_am_status gex_am_boundary_new(int type, double T, double sigma, double r, double q,
+                                  gex_am_boundary **out);
+
+/* Frees a boundary; NULL is allowed. */
+void gex_am_boundary_free(gex_am_boundary *boundary);
+
+/* Price, delta and gamma of the boundary's option at spot S and strike K (both > 0 and finite),
+ * equal to gex_am_greeks's price, delta and gamma at the same inputs. delta and gamma may be
+ * NULL when not wanted (the price alone costs less). Returns GEX_AM_OK, or GEX_AM_BAD_INPUT for a
+ * NULL boundary or price or a bad S or K, leaving the outputs untouched. Thread safe: the
+ * boundary is only read. */
+gex_am_status gex_am_boundary_value(const gex_am_boundary *boundary, double S, double K,
+                                    double *price, double *delta, double *gamma);
 
 /* The hard bound of the implied-volatility iteration (each step one boundary solve; a realistic
  * contract takes 4 to 7). */

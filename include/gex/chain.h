@@ -59,7 +59,11 @@ int gex_format_parse(const char *name, gex_format *format);
 typedef enum gex_iv_source {
     GEX_IV_SOURCE_NONE = 0, /* no IV: the contract is excluded, its status says why */
     GEX_IV_SOURCE_FILE,     /* the file's IV column (rescaled when given in percent) */
-    GEX_IV_SOURCE_MID       /* solved from the mid quote */
+    GEX_IV_SOURCE_MID,      /* solved from the mid quote */
+    GEX_IV_SOURCE_PARITY    /* the same strike's other side: where the contract's own mid gives
+                               none (below intrinsic, above the maximum, not converged), the IV of
+                               the call or put of the same root, expiration and strike, which
+                               put-call parity makes equal at one forward (issue 14) */
 } gex_iv_source;
 
 /* --iv-source (SPEC 1.4). */
@@ -340,7 +344,8 @@ typedef struct gex_prepare_report {
     size_t status[GEX_CONTRACT_STATUS_COUNT]; /* contracts per gex_contract_status */
     size_t iv_from_file;
     size_t iv_from_mid;
-    int64_t quote_time; /* the instant T was measured from */
+    size_t iv_from_parity; /* GEX_IV_SOURCE_PARITY */
+    int64_t quote_time;    /* the instant T was measured from */
     /* One line of warnings for the user ("" when none): the default carry (SPEC 1.2) applied
      * to a quote instant more than GEX_CARRY_DEFAULT_SLACK_DAYS outside the period it
      * describes. */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gex/american.h"
 #include "gex/chain.h"
 
 #ifdef __cplusplus
@@ -123,6 +124,22 @@ int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
                                      gex_validate_time convention, const gex_parity_fit *fits,
                                      size_t n_fits, double *delta, double *gamma, uint8_t *computed,
                                      size_t *flat);
+
+/* The same with the exercise style of each contract's root (gex_exercise_for_root(root,
+ * exercise): GEX_EXERCISE_AUTO decides by root, GEX_EXERCISE_AMERICAN or _EUROPEAN apply to every
+ * contract): where it is American, delta and gamma are those of the American model at the same
+ * inputs (gex/american.h, one boundary solve per contract: a few thousand contracts a second per
+ * core). fits may be NULL with n_fits 0 for the chain's flat carry. Where the carry makes two
+ * exercise boundaries (a fitted negative rate with q < r < 0 for a put, r < q < 0 for a call),
+ * which gex/american.h refuses, the contract keeps the Black-Scholes greeks. *american and
+ * *double_boundary (each may be NULL) receive how many contracts were priced American and how
+ * many American ones kept Black-Scholes for that reason. Statuses as gex_validate_chain_greeks,
+ * and GEX_EINVAL for an exercise out of range. */
+int gex_validate_chain_greeks_exercise(const gex_chain *chain, int64_t quote,
+                                       gex_validate_time convention, const gex_parity_fit *fits,
+                                       size_t n_fits, gex_exercise exercise, double *delta,
+                                       double *gamma, uint8_t *computed, size_t *flat,
+                                       size_t *american, size_t *double_boundary);
 
 #ifdef __cplusplus
 }

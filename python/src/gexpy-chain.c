@@ -218,10 +218,11 @@ PyObject *gexpy_chain_info(PyObject *module, PyObject *args)
         Py_DECREF(prepare);
         const gex_prepare_report *p = &c->prepare;
         prepare = Py_BuildValue(
-            "{s:N,s:n,s:n,s:L}", "status",
+            "{s:N,s:n,s:n,s:n,s:L}", "status",
             counts_dict(p->status, GEX_CONTRACT_STATUS_COUNT, gex_contract_status_name),
             "iv_from_file", (Py_ssize_t)p->iv_from_file, "iv_from_mid", (Py_ssize_t)p->iv_from_mid,
-            "quote_time", (long long)p->quote_time);
+            "iv_from_parity", (Py_ssize_t)p->iv_from_parity, "quote_time",
+            (long long)p->quote_time);
     }
     if (quote_time == NULL || read == NULL || prepare == NULL) {
         Py_XDECREF(quote_time);

@@ -85,7 +85,7 @@ typedef struct report {
     bucket expiry[128];
     size_t n_expiry;
     bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
-    convention_row conv[2 * GEX_VALIDATE_T_COUNT]; /* flat carry, then the parity forward */
+    convention_row conv[3 * GEX_VALIDATE_T_COUNT]; /* flat carry, parity forward, American */
     size_t n_conv;
     int best_conv;
 } report;
@@ -301,12 +301,12 @@ static void write_text(const report *r, FILE *out)
     }
     if (r->n_conv > 0) {
         fprintf(out,
-                "\ncarry and time conventions for T (from .., in ..)\n  %-52s %9s %14s %14s "
+                "\ncarry and time conventions for T (from .., in ..)\n  %-70s %9s %14s %14s "
                 "%8s %8s\n",
                 "", "contracts", "delta rms", "gamma rms", "beyond", "gamma ok");
         for (size_t i = 0; i < r->n_conv; i++) {
             const convention_row *k = &r->conv[i];
-            fprintf(out, "  %-52s %9zu %14.6g %14.6g %8zu %7.1f%%%s\n", k->name, k->n, k->delta_rms,
+            fprintf(out, "  %-70s %9zu %14.6g %14.6g %8zu %7.1f%%%s\n", k->name, k->n, k->delta_rms,
                     k->gamma_rms, k->beyond,
                     k->gamma_n ? 100.0 * (double)k->gamma_matched / (double)k->gamma_n : 0.0,
                     (int)i == r->best_conv ? "  <- fits best" : "");
@@ -1019,23 +1019,45 @@ static int chain_only(const cli_options *opts, FILE *out)
     }
 
     /* The carries and time conventions a vendor may have used (SPEC 4, chain-only mode): the
-     * flat carry, then the parity forward, under each time basis. Exercise style is the next
-     * axis: once gex/american.h lands, a third block of rows repeats the parity rows with the
-     * American greeks for roots priced American (single stocks, ETFs), and convention_row
-     * gains the style it was computed with. */
+     * flat carry, then the parity forward, under each time basis; then, where the chain has
+     * roots priced American (single stocks, ETFs: gex_exercise_for_root), the parity rows again
+     * with the American model's greeks for those roots (SPEC 1.8). */
     static const char *const parity_names[GEX_VALIDATE_T_COUNT] = {
         "parity forward; quote instant, calendar days / 365",
         "parity forward; quote instant, trading days / 252",
         "parity forward; previous 16:00 close, calendar / 365",
         "parity forward; previous 16:00 close, trading / 252"};
-    for (int cc = 0; cc < 2 * GEX_VALIDATE_T_COUNT && st == GEX_OK; cc++) {
-        const int c = cc % GEX_VALIDATE_T_COUNT, parity = cc >= GEX_VALIDATE_T_COUNT;
+    static const char *const american_names[GEX_VALIDATE_T_COUNT] = {
+        "American by root; parity forward; quote instant, calendar days / 365",
+        "American by root; parity forward; quote instant, trading days / 252",
+        "American by root; parity forward; previous 16:00 close, calendar / 365",
+        "American by root; parity forward; previous 16:00 close, trading / 252"};
+    for (int cc = 0; cc < 3 * GEX_VALIDATE_T_COUNT && st == GEX_OK; cc++) {
+        const int c = cc % GEX_VALIDATE_T_COUNT, block = cc / GEX_VALIDATE_T_COUNT;
         convention_row *cr = &r.conv[r.n_conv++];
-        cr->name = parity ? parity_names[c] : gex_validate_time_name(c);
-        st = parity ? gex_validate_chain_greeks_parity(a.chain, a.as_of, (gex_validate_time)c, fits,
-                                                       n_fits, gd, gg, computed, NULL)
-                    : gex_validate_chain_greeks(a.chain, a.as_of, (gex_validate_time)c, gd, gg,
-                                                computed);
+        if (block == 2) {
+            size_t american = 0, two = 0;
+            cr->name = american_names[c];
+            st = gex_validate_chain_greeks_exercise(a.chain, a.as_of, (gex_validate_time)c, fits,
+                                                    n_fits, GEX_EXERCISE_AUTO, gd, gg, computed,
+                                                    NULL, &american, &two);
+            if (st == GEX_OK && american + two == 0) {
+                r.n_conv--; /* every root is European: the rows would repeat the parity ones */
+                break;
+            }
+            if (st == GEX_OK && c == 0)
+                note(&r,
+                     "American by root (gex/american.h, SPEC 1.8): %zu contracts priced American "
+                     "in the first such row; %zu kept Black-Scholes where the fitted carry gives "
+                     "two exercise boundaries (a negative rate)",
+                     american, two);
+        } else {
+            cr->name = block ? parity_names[c] : gex_validate_time_name(c);
+            st = block ? gex_validate_chain_greeks_parity(a.chain, a.as_of, (gex_validate_time)c,
+                                                          fits, n_fits, gd, gg, computed, NULL)
+                       : gex_validate_chain_greeks(a.chain, a.as_of, (gex_validate_time)c, gd, gg,
+                                                   computed);
+        }
         double sd = 0.0, sg = 0.0;
         size_t n_d = 0, n_g = 0;
         for (size_t i = 0; i < v.n && st == GEX_OK; i++) {

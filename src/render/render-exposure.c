@@ -442,7 +442,7 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
     gex_contract_exposures ce;
     gex_exposure_get_contracts(a->exposure, &ce);
     const int32_t today = gex_exposure_quote_date(a->exposure);
-    static const char *const iv_sources[3] = {"none", "file", "mid"};
+    static const char *const iv_sources[4] = {"none", "file", "mid", "parity"};
     static const gex__column cols[20] = {
         {"underlying", NULL, GEX__STYLE_TEXT},
         {"option_symbol", NULL, GEX__STYLE_TEXT},
@@ -507,7 +507,7 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
             gex_time_format_date(exp_day, exp, sizeof exp);
         }
         const char *status = ok ? "ok" : gex_contract_status_name(v.status[i]);
-        const int src = v.iv_source[i] < 3 ? v.iv_source[i] : 0;
+        const int src = v.iv_source[i] < 4 ? v.iv_source[i] : 0;
         const double vals[] = {ce.delta[i], ce.gamma[i], ce.vega[i], ce.vanna[i], ce.charm[i]};
         const double exps[] = {ce.gex[i], ce.dex[i], ce.vex[i], ce.chex[i]};
         if (t != NULL) {

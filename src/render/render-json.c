@@ -287,6 +287,7 @@ json_t *gex__json_meta(const gex__analysis *a)
     json_t *ivs = json_object();
     rc |= gex__jset(ivs, "file", json_integer((json_int_t)a->prepare.iv_from_file));
     rc |= gex__jset(ivs, "mid", json_integer((json_int_t)a->prepare.iv_from_mid));
+    rc |= gex__jset(ivs, "parity", json_integer((json_int_t)a->prepare.iv_from_parity));
     rc |= gex__jset(c, "iv_source", ivs);
     json_t *gk = json_object();
     const int file_greeks = a->totals.greeks_from_file + a->totals.greeks_file_missing > 0;
