@@ -719,6 +719,49 @@ static int nearest_zero(flip_fn *f, const flip_points *q, double S, gex_level *f
     return GEX_OK;
 }
 
+/* A term of the profile's kernel, for book_cancels. */
+typedef struct kernel_term {
+    double pa, pb, pc;
+} kernel_term;
+
+static int by_kernel(const void *x, const void *y)
+{
+    const kernel_term *a = x, *b = y;
+    if (a->pa != b->pa)
+        return a->pa < b->pa ? -1 : 1;
+    if (a->pb != b->pb)
+        return a->pb < b->pb ? -1 : 1;
+    return 0;
+}
+
+/* Whether P is identically 0: every kernel exp(-(pb l + pa)^2 / 2) of the book carries weights
+ * that add up to exactly 0 (a book holding as many puts as calls of the same strike, expiry
+ * and IV: the same gamma, opposite signs). No search can find a sign change of such a P, and
+ * the cell bounds, made of the terms' absolute values, can never show it keeps one: the search
+ * would halve every cell to the tolerance. Sets *out; GEX_OK or GEX_ENOMEM. */
+static int book_cancels(const gex__book *b, int *out)
+{
+    *out = 0;
+    kernel_term *t = malloc(b->n * sizeof *t);
+    if (t == NULL)
+        return GEX_ENOMEM;
+    for (size_t i = 0; i < b->n; i++)
+        t[i] = (kernel_term){b->pa[i], b->pb[i], b->pc[i]};
+    qsort(t, b->n, sizeof *t, by_kernel);
+    int cancels = 1;
+    for (size_t i = 0; i < b->n && cancels;) {
+        size_t j = i;
+        double w = 0;
+        for (; j < b->n && t[j].pa == t[i].pa && t[j].pb == t[i].pb; j++)
+            w += t[j].pc;
+        cancels = w == 0;
+        i = j;
+    }
+    free(t);
+    *out = cancels;
+    return GEX_OK;
+}
+
 int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_t *evaluations,
                             size_t *sign_changes)
 {
@@ -761,6 +804,17 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
             rc = points_push(&right, 0.0, S, p0);
         if (rc == GEX_OK)
             rc = points_push(&left, 0.0, S, p0);
+        /* P exactly 0 at the spot and at both ends: is it 0 everywhere? (Almost never asked:
+         * a real book's P is not exactly 0 at three points.) */
+        double pl = 0, ph = 0;
+        if (rc == GEX_OK && p0 == 0 && gex__book_gex(&b, x[0], &pl) == GEX_OK &&
+            gex__book_gex(&b, x[N_GRID - 1], &ph) == GEX_OK && pl == 0 && ph == 0) {
+            f.evaluations += 2;
+            int zero = 0;
+            rc = book_cancels(&b, &zero);
+            if (rc == GEX_OK && zero)
+                goto done; /* P = 0 everywhere: no sign change */
+        }
     }
     size_t lo = H, hi = H; /* the grid points resolved: x[lo] .. x[hi] */
     while (rc == GEX_OK && (lo > 0 || hi < N_GRID - 1)) {

@@ -323,6 +323,53 @@ START_TEST(test_flip_profile_real_chains)
 }
 END_TEST
 
+/* A book whose puts cancel its calls exactly (as many of each at every strike and expiry, one
+ * IV): P is 0 everywhere, so there is no flip, and the search must say so at once rather than
+ * halve every cell to the tolerance (it took longer than any test allows before). */
+START_TEST(test_flip_profile_cancelling_book)
+{
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
+    const int32_t expiry[3] = {today + 35, today, today + 7};
+    for (int k = 20; k >= -20; k--)
+        for (int e = 0; e < 3; e++)
+            for (int t = 0; t < 2; t++) {
+                gex_contract c = {.underlying = "SPX",
+                                  .root = "SPXW",
+                                  .expiration = expiry[e],
+                                  .strike = 4500.0 + 5.0 * k,
+                                  .type = t,
+                                  .bid = NAN,
+                                  .ask = NAN,
+                                  .last = NAN,
+                                  .iv = 0.15,
+                                  .open_interest = 10,
+                                  .volume = 1,
+                                  .multiplier = 100.0,
+                                  .vendor_delta = NAN,
+                                  .vendor_gamma = NAN,
+                                  .line = 0};
+                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+            }
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4512.37), GEX_OK);
+    gex_chain_set_quote_time(chain, INT64_C(1694712600));
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_exposure *e = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, NULL, &e), GEX_OK);
+    gex_level flip;
+    size_t evaluations = 0, changes = 0;
+    ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evaluations, &changes), GEX_OK);
+    ck_assert_int_eq(flip.has, 0);
+    ck_assert_uint_eq(changes, 0);
+    ck_assert_uint_le(evaluations, 10);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
 START_TEST(test_measures_generated_seeds)
 {
     size_t flips = 0;
@@ -422,6 +469,7 @@ static Suite *flip_scan_suite(void)
     tcase_add_test(tc, test_flip_profile_real_chains);
     tcase_add_test(tc, test_flip_profile_generated_seeds);
     tcase_add_test(tc, test_measures_generated_seeds);
+    tcase_add_test(tc, test_flip_profile_cancelling_book);
     suite_add_tcase(s, tc);
     return s;
 }
