@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "serve-internal.h"
 
 static void set_text(cli_serve_error *e, unsigned status, const char *code, const char *fmt, ...)
@@ -125,19 +127,28 @@ int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
     const gex__api_endpoint *ep = q->endpoint;
     cli_serve_error e;
     memset(&e, 0, sizeof e);
+    const char *needs = ep->needs_data != NULL ? ep->needs_data : "other data";
     if (ep->need == GEX__API_NEED_NO_DATA) {
         set_text(&e, 501, "not_available_offline",
                  "%s needs %s, which no option chain file holds; gex answers only what the files "
                  "in its folder can tell",
-                 ep->path, ep->needs_data != NULL ? ep->needs_data : "other data");
-        return cli_serve_error_result(&e, out);
-    }
-    if (ep->need != GEX__API_NEED_PARAMS && ep->need != GEX__API_NEED_FOLDER) {
-        set_text(&e, 501, "not_implemented",
-                 "%s needs the series of a symbol's snapshots, which this server does not "
-                 "assemble yet",
-                 ep->path);
-        return cli_serve_error_result(&e, out);
+                 ep->path, needs);
+        /* the vendor's error body, with what data would answer it as a member of its own */
+        json_t *body = json_object();
+        int st = body == NULL ? -1 : 0;
+        st |= json_object_set_new(body, "error", json_string(e.code));
+        st |= json_object_set_new(body, "message", json_string(e.message));
+        st |= json_object_set_new(body, "needs_data", json_string(needs));
+        char *text = st == 0 ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(body);
+        if (text == NULL)
+            return -1;
+        memset(out, 0, sizeof *out);
+        out->status = 501;
+        out->no_store = 1;
+        out->body = text;
+        out->len = strlen(text);
+        return 0;
     }
     gex__api_params params;
     cli_serve_query_api_params(q, &params);
