@@ -390,6 +390,15 @@ static void read_file(cli_serve_index *ix, int dfd, const char *name, const stru
 /* Lists the folder and builds the next snapshot from old (which stays untouched): files new or
  * changed are read, the others' records copied. No lock is held. *due is set to the earliest
  * time a settling file should be looked at again (0: none). NULL when out of memory. */
+/* A folder's documentation, not a chain: a README (any extension) or a Markdown file. Not read,
+ * so that serving a folder with its README does not log it as a file gex cannot use. */
+static int documentation(const char *name)
+{
+    const size_t len = strlen(name);
+    return strncasecmp(name, "README", 6) == 0 ||
+           (len >= 3 && strcasecmp(name + len - 3, ".md") == 0);
+}
+
 static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
 {
     *due = 0;
@@ -412,7 +421,7 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
     struct dirent *de;
     int failed = 0;
     while (!failed && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || documentation(de->d_name))
             continue;
         struct stat st;
         if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
