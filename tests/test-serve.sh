@@ -131,6 +131,8 @@ mkdir "$chains"
 touch -d '2026-01-02 03:04:05' "$chains/multi.csv"
 "$gen_chain" --seed 20261118 -o "$chains/spx.csv" 2>/dev/null || exit 1
 printf 'not,a,chain\n1,2,3\n' >"$chains/notes.csv"
+# The folder's documentation is not a chain gex should complain about.
+printf '# Daily chains\n\nSPX from the close.\n' >"$chains/README.md"
 # A chain without its quote_time column: the CLI cannot compute it without --now.
 cut -d, -f1-12 "$chains/spx.csv" | sed 's/^SPX,/NOQT,/' >"$chains/noqt.csv"
 
@@ -227,6 +229,7 @@ requests=$(grep -c '" [0-9][0-9][0-9] ' "$work/serve.log")
 [ "$requests" -ge $((burst_clients * burst_requests + compared)) ] ||
     fail "access log: $requests lines for at least $((burst_clients * burst_requests + compared)) requests"
 grep -q 'notes.csv: left out' "$work/serve.log" || fail "notes.csv was not reported as left out"
+grep -q 'README.md' "$work/serve.log" && fail "README.md was read as a chain: $(grep README.md "$work/serve.log")"
 
 # ---- the API key: on the command line, in a file, in the environment; never in the log ----
 start_server "$work/key.log" "$chains" --api-key 's3cr3t k3y'
