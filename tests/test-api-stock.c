@@ -341,7 +341,33 @@ START_TEST(test_volatility_against_sums_and_vendor_keys)
         ck_assert(num(row, "dealer_shares") >= 0);
         close_to(num(row, "notional_usd"), num(row, "dealer_shares") * SPOT, 1e-9, "notional");
     }
-    ck_assert(json_is_null(at(d, "theta_by_dte")));
+    /* theta_by_dte: the dealers' theta a day, brute force over the contracts with
+     * gex_bs_greeks (long calls, short puts); buckets by calendar days. */
+    double theta_truth[2] = {0, 0}; /* 0-7d, 31-60d; none in 8-30d, 61-180d holds +63 */
+    {
+        gex_chain_view v;
+        gex_chain_get_view(a.chain, &v);
+        const int32_t today = gex_time_days_from_civil(2023, 9, 14);
+        for (size_t c = 0; c < v.n; c++) {
+            gex_greeks g;
+            ck_assert_int_eq(
+                gex_bs_greeks(v.type[c], SPOT, v.strike[c], v.T[c], v.iv[c], 0.0512, 0.0157, &g),
+                GEX_BS_OK);
+            const int dte = v.expiration[c] - today;
+            const double th =
+                (v.type[c] == GEX_CALL ? 1 : -1) * g.theta / 365 * v.open_interest[c] * MULT;
+            if (dte <= 7)
+                theta_truth[0] += th;
+            else if (dte >= 31 && dte <= 60)
+                theta_truth[1] += th;
+        }
+    }
+    const json_t *tb = at(d, "theta_by_dte");
+    ck_assert_uint_eq(json_array_size(tb), 3); /* 0-7d, 31-60d, 61-180d */
+    ck_assert_str_eq(json_string_value(at(json_array_get(tb, 0), "bucket")), "0-7d");
+    close_to(num(json_array_get(tb, 0), "net_theta"), theta_truth[0], 1e-9, "theta 0-7d");
+    close_to(num(json_array_get(tb, 1), "net_theta"), theta_truth[1], 1e-9, "theta 31-60d");
+    ck_assert_int_eq((int)num(json_array_get(tb, 0), "contract_count"), 164);
     ck_assert(num(d, "liquidity.atm_contracts") > 0 && num(d, "liquidity.wing_contracts") > 0);
     json_decref(d);
 
@@ -408,7 +434,9 @@ START_TEST(test_stock_summary_against_sums_and_vendor_keys)
          (const char *const[]){"net_gex", "pct_of_total", "expiration", NULL});
     keys(json_array_get(at(d, "exposure.top_strikes"), 0), "top_strikes",
          (const char *const[]){"strike", "net_gex", "call_oi", "put_oi", "total_oi", NULL});
-    ck_assert(json_is_null(at(d, "price.bid")) && json_is_null(at(d, "macro.vix")));
+    ck_assert(json_is_null(at(d, "price.bid")) && json_is_null(at(d, "macro.vix.value")));
+    ck_assert(json_is_null(at(d, "macro.vix_term_structure.levels.vix3m")));
+    ck_assert(json_is_null(at(d, "macro.fear_and_greed.score")));
 
     close_to(num(d, "volatility.hv_20"), rv_truth(x->spot, 70, 20), TOL, "hv_20");
     close_to(num(d, "volatility.hv_60"), rv_truth(x->spot, 70, 60), TOL, "hv_60");

@@ -37,6 +37,18 @@
 #define WING_DELTA_HI 0.25
 /* exposure.top_strikes: the strikes of largest |net_gex|. */
 #define TOP_STRIKES 5
+/* theta_by_dte: the DTE buckets of /v1/exposure/term-structure (inclusive), and a year of
+ * SPEC 1.1's 365 days for theta per day. */
+#define THETA_BUCKETS 5
+static const struct {
+    const char *name;
+    long lo, hi;
+} theta_bucket[THETA_BUCKETS] = {{"0-7d", 0, 7},
+                                 {"8-30d", 8, 30},
+                                 {"31-60d", 31, 60},
+                                 {"61-180d", 61, 180},
+                                 {"180d+", 181, 2147483647L}};
+#define DAYS_A_YEAR 365.0
 /* The correlation windows and the fewest daily pairs with which one is given (the vendor's). */
 #define CORR_SHORT 20
 #define CORR_LONG  60
@@ -169,6 +181,9 @@ typedef struct flow {
     /* liquidity */
     double atm_spread, wing_spread;
     size_t atm_n, wing_n;
+    /* dealers' theta per day by DTE bucket (SPEC 1.5's signs), and the contracts in it */
+    double theta[THETA_BUCKETS];
+    size_t theta_n[THETA_BUCKETS];
 } flow;
 
 typedef struct strike_oi {
@@ -253,8 +268,16 @@ static int flow_collect(const gex__analysis *a, flow *f)
         so[ns++] = (strike_oi){K, oi};
         /* liquidity: a two-sided quote and the model delta at the contract's volatility */
         gex_greeks g;
-        if (v.bid[i] > 0 && v.ask[i] >= v.bid[i] && v.status[i] == GEX_CONTRACT_OK &&
-            gex_bs_greeks(v.type[i], S, K, v.T[i], v.iv[i], r, q, &g) == GEX_BS_OK) {
+        const int priced = v.status[i] == GEX_CONTRACT_OK &&
+                           gex_bs_greeks(v.type[i], S, K, v.T[i], v.iv[i], r, q, &g) == GEX_BS_OK;
+        const long dte = (long)v.expiration[i] - today;
+        for (int b = 0; priced && b < THETA_BUCKETS; b++)
+            if (dte >= theta_bucket[b].lo && dte <= theta_bucket[b].hi) {
+                const double mult = isfinite(v.multiplier[i]) ? v.multiplier[i] : 100.0;
+                f->theta[b] += (call ? 1.0 : -1.0) * g.theta / DAYS_A_YEAR * oi * mult;
+                f->theta_n[b]++;
+            }
+        if (v.bid[i] > 0 && v.ask[i] >= v.bid[i] && priced) {
             const double mid = (v.bid[i] + v.ask[i]) / 2, spread = (v.ask[i] - v.bid[i]) / mid;
             const double d = fabs(g.delta);
             if (d >= ATM_DELTA_LO && d <= ATM_DELTA_HI) {
@@ -507,7 +530,18 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
         st |= o == NULL || json_array_append_new(gbd, o) != 0 ? GEX_ENOMEM : GEX_OK;
     }
     st |= gex__jset(d, "gex_by_dte", gbd);
-    st |= gex__jset(d, "theta_by_dte", json_null());
+    /* theta_by_dte: the dealers' theta (long the calls, short the puts, SPEC 1.5), USD a day */
+    json_t *tbd = json_array();
+    for (int b = 0; have && b < THETA_BUCKETS; b++) {
+        if (f.theta_n[b] == 0)
+            continue; /* empty buckets are left out, as term-structure's */
+        json_t *o = json_object();
+        st |= gex__jset(o, "bucket", gex__jstr(theta_bucket[b].name));
+        st |= gex__jset(o, "net_theta", gex__vol_num(f.theta[b]));
+        st |= gex__jset(o, "contract_count", json_integer((json_int_t)f.theta_n[b]));
+        st |= o == NULL || json_array_append_new(tbd, o) != 0 ? GEX_ENOMEM : GEX_OK;
+    }
+    st |= gex__jset(d, "theta_by_dte", tbd);
 
     /* put_call_profile */
     json_t *pcp = json_object(), *bye = json_array();
@@ -578,10 +612,10 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
                                       "iv_dispersion",
                                       "put_call_profile.by_moneyness",
                                       "oi_concentration.herfindahl",
+                                      "theta_by_dte",
                                       "hedging_scenarios",
                                       "liquidity"};
     static const char *const nulls[] = {
-        "theta_by_dte",  "not computed: gex's exposures carry no theta",
         "skew_profiles", "a wing's IV is null where the expiration has no SVI fit (skew-term)",
         "realized_vol",  "rv_N is null until the folder holds N + 1 trading days",
         "iv_rv_spreads", "vrp_N is null where rv_N or atm_iv is"};
@@ -594,6 +628,18 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
 }
 
 /* --- /v1/stock/{symbol}/summary --- */
+
+/* An object of the given keys, each null. */
+static json_t *nulls_of(const char *const *keys)
+{
+    json_t *o = json_object();
+    for (; o != NULL && *keys != NULL; keys++)
+        if (gex__jset(o, *keys, json_null()) != GEX_OK) {
+            json_decref(o);
+            return NULL;
+        }
+    return o;
+}
 
 /* The skew block: the first expiration of at least a day with both 25-delta IVs (else the first
  * of at least a day, its wings null). */
@@ -778,12 +824,21 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     }
     st |= gex__jset(d, "exposure", ex);
 
+    /* macro: the vendor's objects, every leaf null (no chain file holds an index) */
     json_t *macro = json_object();
-    static const char *const macro_names[] = {"vix",         "vvix",          "skew",
-                                              "spx",         "move",          "vix_term_structure",
-                                              "vix_futures", "fear_and_greed"};
-    for (size_t k = 0; k < sizeof macro_names / sizeof macro_names[0]; k++)
-        st |= gex__jset(macro, macro_names[k], json_null());
+    static const char *const quotes[] = {"vix", "vvix", "skew", "spx", "move"};
+    static const char *const quote_leaves[] = {"value", "change", "change_pct", NULL};
+    for (size_t k = 0; k < sizeof quotes / sizeof quotes[0]; k++)
+        st |= gex__jset(macro, quotes[k], nulls_of(quote_leaves));
+    static const char *const levels[] = {"vix9d", "vix", "vix3m", "vix6m", NULL};
+    static const char *const slope[] = {"near_slope_pct", "structure", NULL};
+    json_t *vts = nulls_of(slope);
+    st |= gex__jset(vts, "levels", nulls_of(levels));
+    st |= gex__jset(macro, "vix_term_structure", vts);
+    static const char *const fut[] = {"front_month", "spot", "spread", "basis_pct", "basis", NULL};
+    st |= gex__jset(macro, "vix_futures", nulls_of(fut));
+    static const char *const fg[] = {"score", "rating", NULL};
+    st |= gex__jset(macro, "fear_and_greed", nulls_of(fg));
     st |= gex__jset(d, "macro", macro);
     free(f.e);
     parts_free(&p);
@@ -802,7 +857,7 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
         "price.mid",
         "not null: the chain file's underlying price, not an NBBO mid",
         "macro",
-        "VIX, VVIX, SKEW, SPX, MOVE, VIX futures and Fear & Greed are in no chain file",
+        "every leaf: VIX, VVIX, SKEW, SPX, MOVE, VIX futures and Fear & Greed are in no chain file",
         "volatility.hv_20",
         "null until the folder holds 21 trading days",
         "volatility.hv_60",
