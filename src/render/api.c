@@ -10,6 +10,7 @@
 
 #include "api-exposure.h"
 #include "api-history.h"
+#include "api-stock.h"
 #include "api-builders.h"
 #include "api.h"
 #include "api-volatility.h"
@@ -121,6 +122,13 @@ static const gex__api_endpoint endpoints[] = {
     {"GET", "/v1/volatility/forecast/{symbol}", GEX__API_NEED_SERIES, "at,date,dist",
      gex__api_forecast, NULL},
     {"GET", "/v1/history/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_history, NULL},
+    /* The composite documents of a symbol over time (SPEC 5.5, api-stock.c): the last history
+     * endpoints of issue 18. The filters change the last snapshot's analysis. */
+    {"GET", "/v1/volatility/{symbol}", GEX__API_NEED_SERIES, FILTERS, gex__api_volatility, NULL},
+    {"GET", "/v1/stock/{symbol}/summary", GEX__API_NEED_SERIES, FILTERS, gex__api_stock_summary,
+     NULL},
+    {"GET", "/v1/volatility/spot-vol-correlation/{symbol}", GEX__API_NEED_SERIES, "at,date",
+     gex__api_spot_vol_correlation, NULL},
     /* Pricing and structures (api-pricing.c), reference (api-reference.c), and what no chain
      * answers: 501 (SPEC 5.4). */
     {"GET", "/v1/pricing/greeks", GEX__API_NEED_PARAMS, "spot,strike,dte,sigma,type,r,q",
