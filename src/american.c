@@ -277,8 +277,10 @@ typedef struct put_problem {
 
 /* The fixed-point iteration and the premium's loop, most of a price, are compiled also for AVX2
  * (four lanes of libmvec's erfc and exp rather than SSE2's two); the loader picks one for the
- * CPU (GCC's target_clones, an ifunc). */
-#ifdef GEX__BS_X86_PATHS
+ * CPU (GCC's target_clones, an ifunc). Under ThreadSanitizer the resolver, itself instrumented,
+ * would run before the sanitizer's runtime is set up and crash the loader (as in profile.c):
+ * that build compiles the baseline body only. */
+#if defined(GEX__BS_X86_PATHS) && !defined(__SANITIZE_THREAD__)
 #define GEX__AM_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define GEX__AM_CLONES
