@@ -9,10 +9,8 @@ phone width, and the static routes' headers (content types, ETag and 304, 405, 4
 A screenshot of each view is kept under the build folder (dashboard-e2e/).
 
 Usage: dashboard-e2e.py GEX SHARED_DIR OUT_DIR. Skips (exit 77), saying so, without chromium or
-../shared. Until this gex answers /v1/symbols itself, a stub in front of gex serve answers it
-from the folder's file names (test fixture only) and passes every other request through."""
+../shared."""
 import http.client
-import http.server
 import json
 import os
 import re
@@ -68,37 +66,6 @@ def get(port, path, headers=None, method="GET"):
     body = r.read()
     c.close()
     return r.status, {k.lower(): v for k, v in r.getheaders()}, body
-
-
-# --- the /v1/symbols stub (fixture only, while this gex has no such endpoint) ---
-
-def start_stub(gex_port, folder):
-    symbols = sorted({f.split("_")[1].upper() for f in os.listdir(folder) if f.count("_") >= 2})
-
-    class Stub(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def do_GET(self):
-            if self.path.split("?")[0] == "/v1/symbols":
-                body = json.dumps({"symbols": [{"symbol": s} for s in symbols]}).encode()
-                status, headers = 200, {"content-type": "application/json"}
-            else:
-                fwd = {k: v for k, v in self.headers.items() if k.lower() in
-                       ("if-none-match", "x-api-key")}
-                status, headers, body = get(gex_port, self.path, fwd)
-            self.send_response(status)
-            for k, v in headers.items():
-                if k in ("content-type", "etag", "cache-control", "content-security-policy",
-                         "x-gex-file"):
-                    self.send_header(k, v)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv, srv.server_address[1]
 
 
 # --- Chromium over the DevTools protocol (a pipe: fd 3 in, fd 4 out, NUL-separated JSON) ---
@@ -315,7 +282,6 @@ def main():
         sys.exit(SKIP)
     os.makedirs(out_dir, exist_ok=True)
     serve, gex_port = start_serve(gex, chains)
-    stub = None
     tmp = tempfile.mkdtemp(prefix="gex-dashboard-")
     try:
         # The static routes.
@@ -338,9 +304,7 @@ def main():
         check(st == 404 and json.loads(body)["error"] == "not_found", "an unknown asset is 404")
 
         port = gex_port
-        if get(gex_port, "/v1/symbols")[0] == 404:
-            print("note: this gex has no /v1/symbols yet: a stub answers it (fixture only)")
-            stub, port = start_stub(gex_port, chains)
+        check(get(gex_port, "/v1/symbols")[0] == 200, "/v1/symbols answers: the symbol picker's list")
         has_heatmap = get(gex_port, "/v1/exposure/heatmap/SPX")[0] == 200
 
         # The command line's numbers for the file gex serve answers SPX from.
@@ -398,12 +362,11 @@ def main():
                   f"the heatmap panel is shown exactly when /v1/exposure/heatmap answers ({has_heatmap})")
             if has_heatmap:
                 b.shot(os.path.join(out_dir, "heatmap.png"), "#heatmap-view")
-            has_history = get(gex_port, "/v1/history/SPX")[0] == 200
-            if has_history:
-                b.shot(os.path.join(out_dir, "history.png"), "#history-view")
-            else:
-                check(b.eval("document.getElementById('history-view').hidden"),
-                      "the history panel is hidden while /v1/history answers 404")
+            # The real chains hold SPX on two days: the panel over time is shown.
+            check(get(gex_port, "/v1/history/SPX")[0] == 200, "/v1/history/SPX answers")
+            check(not b.eval("document.getElementById('history-view').hidden"),
+                  "the panel over time is shown for SPX, held on two days")
+            b.shot(os.path.join(out_dir, "history.png"), "#history-view")
 
             # The min OI filter, typed with the keyboard, then Tab: the page and
             # gex summary --min-oi agree.
@@ -485,8 +448,6 @@ def main():
         finally:
             b.close()
     finally:
-        if stub is not None:
-            stub.shutdown()
         serve.terminate()
         serve.wait(timeout=10)
         shutil.rmtree(tmp, ignore_errors=True)
