@@ -65,7 +65,7 @@ static int list_endpoints(void)
     return ferror(stdout) ? CLI_EXIT_INTERNAL : CLI_EXIT_OK;
 }
 
-/* The query string, decoded: at most CLI_API_PARAMS name=value pairs. */
+/* The query string, decoded: at most API_QUERY_MAX name=value pairs. */
 #define API_QUERY_MAX 64
 typedef struct api_query {
     size_t n;
