@@ -242,13 +242,23 @@ static int append(json_t *arr, json_t *o)
 
 /* The fitted slices, ascending T (ascending expiration; an AM and a PM settlement of one date
  * are one expiration). */
-static size_t fitted(const gex__vol_chain *c, const gex__vol_slice **out)
+/* The chain's slices with their SVI fits into *c, and the fitted ones, in expiration order,
+ * into *f (malloc'ed, *nf of them): GEX_OK, or GEX_ENOMEM with nothing left to free. */
+static int collect_fitted(const gex__analysis *a, gex__vol_chain *c, const gex__vol_slice ***f,
+                          size_t *nf)
 {
-    size_t n = 0;
+    *f = NULL;
+    *nf = 0;
+    const gex__vol_slice **out = NULL;
+    if (gex__vol_collect(a, 1, c) != GEX_OK || (out = malloc((c->n + 1) * sizeof *out)) == NULL) {
+        gex__vol_free(c);
+        return GEX_ENOMEM;
+    }
     for (size_t e = 0; e < c->n; e++)
         if (c->slice[e].fit_status == GEX_OK)
-            out[n++] = &c->slice[e];
-    return n;
+            out[(*nf)++] = &c->slice[e];
+    *f = out;
+    return GEX_OK;
 }
 
 static double fit_w(const gex__vol_slice *s, double k)
@@ -465,11 +475,9 @@ json_t *gex__api_surface(const gex__api_input *in, gex__api_answer *ans)
         return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
-    if (gex__vol_collect(a, 1, &c) != GEX_OK || (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
-        gex__vol_free(&c);
+    size_t nf = 0;
+    if (collect_fitted(a, &c, &f, &nf) != GEX_OK)
         return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    }
-    const size_t nf = fitted(&c, f);
     if (nf == 0) {
         free(f);
         gex__vol_free(&c);
@@ -597,11 +605,9 @@ json_t *gex__api_surface_svi(const gex__api_input *in, gex__api_answer *ans)
         return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
-    if (gex__vol_collect(a, 1, &c) != GEX_OK || (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
-        gex__vol_free(&c);
+    size_t nf = 0;
+    if (collect_fitted(a, &c, &f, &nf) != GEX_OK)
         return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    }
-    const size_t nf = fitted(&c, f);
     json_t *d = NULL;
     if (c.n == 0)
         d = no_data(a, ans, "no unexpired contract passes the filters");
@@ -777,11 +783,9 @@ json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
         return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
-    if (gex__vol_collect(a, 1, &c) != GEX_OK || (f = malloc((c.n + 1) * sizeof *f)) == NULL) {
-        gex__vol_free(&c);
+    size_t nf = 0;
+    if (collect_fitted(a, &c, &f, &nf) != GEX_OK)
         return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    }
-    const size_t nf = fitted(&c, f);
     if (nf == 0) {
         free(f);
         gex__vol_free(&c);
