@@ -196,29 +196,8 @@ typedef struct one_file {
 static int folder_of_file(void *ctx, gex__api_folder *out)
 {
     const one_file *f = ctx;
-    memset(out, 0, sizeof *out);
-    size_t n = f->symbols.n;
-    gex__api_folder_symbol *sym = calloc(n > 0 ? n : 1, sizeof *sym);
-    char *names = malloc((n > 0 ? n : 1) * (CLI_SERVE_SYMBOL_MAX + 1));
-    if (sym == NULL || names == NULL) {
-        free(sym);
-        free(names);
-        return -2;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *name = names + i * (CLI_SERVE_SYMBOL_MAX + 1);
-        memcpy(name, f->symbols.symbol[i], CLI_SERVE_SYMBOL_MAX + 1);
-        sym[i].symbol = name;
-        sym[i].snapshots = 1;
-        sym[i].first_time = sym[i].last_time =
-            f->symbols.has_quote_time ? f->symbols.quote_time : 0;
-    }
-    if (n == 0)
-        free(names);
-    out->n = n;
-    out->symbol = sym;
-    out->files = 1;
-    return CLI_SERVE_INDEX_FOUND;
+    const cli_serve_file_symbols *symbols = &f->symbols;
+    return cli_serve_folder_of_files(&symbols, 1, 0, out);
 }
 
 static int folder_of_index(void *ctx, gex__api_folder *out)

@@ -833,31 +833,25 @@ static int by_key(const void *a, const void *b)
 }
 
 /* The folder of snapshot s into *out. */
-static int folder_of(const snapshot *s, gex__api_folder *out)
+int cli_serve_folder_of_files(const cli_serve_file_symbols *const *file, size_t files,
+                              size_t left_out, gex__api_folder *out)
 {
-    size_t n = 0, left_out = 0, files = 0;
-    for (size_t i = 0; i < s->n_records; i++) {
-        if (s->records[i].usable) {
-            files++;
-            n += s->records[i].symbols.n;
-        } else {
-            left_out++;
-        }
-    }
+    memset(out, 0, sizeof *out);
+    size_t n = 0;
+    for (size_t i = 0; i < files; i++)
+        n += file[i]->n;
     folder_row *rows = calloc(n > 0 ? n : 1, sizeof *rows);
     if (rows == NULL)
         return -2;
     size_t k = 0;
-    for (size_t i = 0; i < s->n_records; i++) {
-        const record *r = &s->records[i];
-        if (!r->usable)
-            continue;
-        for (size_t j = 0; j < r->symbols.n; j++, k++) {
-            if (lower_key(r->symbols.symbol[j], rows[k].key) != 0)
+    for (size_t i = 0; i < files; i++) {
+        const cli_serve_file_symbols *f = file[i];
+        for (size_t j = 0; j < f->n; j++, k++) {
+            if (lower_key(f->symbol[j], rows[k].key) != 0)
                 continue; /* not a path symbol: no request can name it */
-            memcpy(rows[k].symbol, r->symbols.symbol[j], sizeof rows[k].symbol);
+            memcpy(rows[k].symbol, f->symbol[j], sizeof rows[k].symbol);
             rows[k].files = 1;
-            rows[k].first = rows[k].last = r->symbols.has_quote_time ? r->symbols.quote_time : 0;
+            rows[k].first = rows[k].last = f->has_quote_time ? f->quote_time : 0;
         }
     }
     qsort(rows, n, sizeof *rows, by_key);
@@ -894,11 +888,28 @@ static int folder_of(const snapshot *s, gex__api_folder *out)
         sym[i].last_time = rows[i].last;
     }
     free(rows);
+    if (m == 0)
+        free(names); /* cli_serve_index_folder_free frees the names through the first symbol */
     out->n = m;
     out->symbol = sym;
     out->files = files;
     out->files_left_out = left_out;
     return CLI_SERVE_INDEX_FOUND;
+}
+
+/* The folder of snapshot s: its usable files' underlyings. */
+static int folder_of(const snapshot *s, gex__api_folder *out)
+{
+    const cli_serve_file_symbols **file = malloc((s->n_records + 1) * sizeof *file);
+    if (file == NULL)
+        return -2;
+    size_t files = 0;
+    for (size_t i = 0; i < s->n_records; i++)
+        if (s->records[i].usable)
+            file[files++] = &s->records[i].symbols;
+    const int rc = cli_serve_folder_of_files(file, files, s->n_records - files, out);
+    free(file);
+    return rc;
 }
 
 int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out)

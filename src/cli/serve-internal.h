@@ -343,6 +343,10 @@ int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli
  * _UNREADABLE, _BUSY; -2 when out of memory. */
 int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out);
 void cli_serve_index_folder_free(gex__api_folder *folder);
+/* The same from the underlyings of files (each file counted once per symbol it holds), with
+ * left_out files that could not be read: the index's folder, or gex api's one file. */
+int cli_serve_folder_of_files(const cli_serve_file_symbols *const *file, size_t files,
+                              size_t left_out, gex__api_folder *out);
 
 /* at= and date= of q (when its endpoint declares them) into *when (cli_serve_parse_when).
  * Returns 0, or -1 with message set (answer 400 invalid_parameter). */
