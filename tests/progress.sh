@@ -1,8 +1,8 @@
 #!/bin/sh
-# The progress line of long commands (gex history over a folder): drawn on a terminal, with
-# the files done out of the total and cleared at the end; never written when stderr is not a
-# terminal (a log or a pipe gets no control characters). The terminal is script(1)'s
-# pseudo-terminal; GEX_PROGRESS_AFTER_MS=0 draws from the first file, so nothing here depends
+# The progress line of long commands (gex history and gex screen over a folder): drawn on a
+# terminal, with the files done out of the total and cleared at the end; never written when
+# stderr is not a terminal (a log or a pipe gets no control characters). The terminal is
+# script(1)'s pseudo-terminal; GEX_PROGRESS_AFTER_MS=0 draws from the first file, so nothing here depends
 # on how fast the machine is. Skipped, saying so, without script(1).
 # Usage: progress.sh GEX GEN_CHAIN
 set -u
@@ -25,6 +25,14 @@ grep -q 'gex: history \[.*\] 1/6 files' "$tmp/tty.txt" || {
     echo "FAIL: the progress line does not count from the first file"
     fail=1
 }
+# gex screen draws the same line, with its own counts
+GEX_PROGRESS_AFTER_MS=0 script -qec "$gex screen --jobs 1 $tmp/days" /dev/null \
+    >"$tmp/screen.txt" 2>&1 </dev/null
+if ! grep -q 'gex: screen \[.*\] file [0-9]*/6' "$tmp/screen.txt"; then
+    echo "FAIL: no progress line 'file N/6' of gex screen on a terminal:"
+    head -c 2000 "$tmp/screen.txt"
+    fail=1
+fi
 # not a terminal: no progress line, no escape
 GEX_PROGRESS_AFTER_MS=0 "$gex" history --no-db --jobs 1 "$tmp/days" >"$tmp/out.txt" 2>"$tmp/err.txt"
 if grep -q 'files' "$tmp/err.txt" && grep -q "$(printf '\033')" "$tmp/err.txt"; then

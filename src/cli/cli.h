@@ -129,10 +129,11 @@ void cli_say(cli_messages *to, const char *file, long line, const char *fmt, ...
 /* Prints kept text on stderr; when *bar_shown (may be NULL) says a progress bar is on stderr's
  * last line, clears that line first and says so. */
 void cli_messages_print(const char *text, atomic_int *bar_shown);
-/* A progress line on stderr for work that takes more than a second: drawn only when stderr
- * is a terminal, from CLI_PROGRESS_AFTER_MS after the start (the environment variable
- * GEX_PROGRESS_AFTER_MS sets another delay, for tests), as "gex: history [====  ] 120/2500
- * files". Owned by the caller; cli_progress_show may be called from any thread. */
+/* A progress line on stderr for work that takes a while: drawn only when stderr is a terminal,
+ * from after_ms after the start (the environment variable GEX_PROGRESS_AFTER_MS sets another
+ * delay, for tests), as "gex: history [====  ] 120/2500 files". Owned by the caller; drawing
+ * may be called from any thread. shown is read and written under stderr's lock (flockfile);
+ * atomic as well, since ThreadSanitizer does not see that lock. */
 #define CLI_PROGRESS_AFTER_MS 1000
 typedef struct cli_progress {
     const char *what, *unit;
@@ -141,7 +142,10 @@ typedef struct cli_progress {
     struct timespec start;
     atomic_int shown; /* the line is on stderr now (cli_messages_print clears it) */
 } cli_progress;
-void cli_progress_start(cli_progress *p, const char *what, const char *unit);
+void cli_progress_start(cli_progress *p, const char *what, const char *unit, long after_ms);
+/* The bar filled to share (0 to 1), then counts ("file 3/8, underlying 40/120"). */
+void cli_progress_draw(cli_progress *p, double share, const char *counts);
+/* The bar of done out of total, "done/total UNIT". */
 void cli_progress_show(cli_progress *p, size_t done, size_t total);
 /* Clears the line if it is shown. */
 void cli_progress_end(cli_progress *p);

@@ -176,7 +176,7 @@ static void read_all(hist_pool *p)
         helpers = p->n_todo > 0 ? p->n_todo - 1 : 0;
     pthread_t *threads = helpers ? malloc(helpers * sizeof *threads) : NULL;
     size_t started = 0;
-    cli_progress_start(&p->bar, "history", "files");
+    cli_progress_start(&p->bar, "history", "files", CLI_PROGRESS_AFTER_MS);
     while (threads != NULL && started < helpers &&
            pthread_create(&threads[started], NULL, worker, p) == 0)
         started++;

@@ -367,15 +367,12 @@ typedef struct screen_pool {
     /* The progress bar: drawn on stderr by the main thread when stderr is a terminal and the
      * work is long (several files, or a file of many underlyings). While it works, the threads
      * keep their messages, printed in order by cli_messages_print, which clears the bar first.
-     * bar_shown is read and written under stderr's lock (flockfile); atomic as well, since
-     * ThreadSanitizer does not see that lock. */
-    int tty;
-    struct timespec start;
-    atomic_int bar_shown;
+     * The line is cli_progress's (messages.c). */
+    cli_progress bar;
 } screen_pool;
 
 /* The bar appears only once the work has taken this long: a quick screen prints no bar. */
-#define PROGRESS_AFTER_S 0.5
+#define PROGRESS_AFTER_MS 500
 
 /* Underlyings in one file from which the bar is drawn for that file alone. */
 #define PROGRESS_MIN_UNDERLYINGS 50
@@ -560,11 +557,11 @@ static void print_messages(screen_pool *p)
 {
     while (p->next_print < p->n_files && p->files[p->next_print].state == FILE_DONE) {
         screen_file *f = &p->files[p->next_print++];
-        cli_messages_print(f->read_messages, &p->bar_shown);
+        cli_messages_print(f->read_messages, &p->bar.shown);
         free(f->read_messages);
         f->read_messages = NULL;
         for (size_t k = 0; f->task_messages != NULL && k < f->n_tasks; k++) {
-            cli_messages_print(f->task_messages[k], &p->bar_shown);
+            cli_messages_print(f->task_messages[k], &p->bar.shown);
             free(f->task_messages[k]);
         }
         free(f->task_messages);
@@ -593,7 +590,7 @@ static void free_file_work(screen_file *f)
 
 static void progress(screen_pool *p)
 {
-    if (!p->tty)
+    if (!p->bar.tty)
         return;
     pthread_mutex_lock(&p->lock);
     const size_t file = p->next_file, files = p->n_files, done = p->open_done;
@@ -605,35 +602,11 @@ static void progress(screen_pool *p)
     pthread_mutex_unlock(&p->lock);
     if (files <= 1 && total < PROGRESS_MIN_UNDERLYINGS)
         return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    const double elapsed =
-        (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) * 1e-9;
-    if (elapsed < PROGRESS_AFTER_S)
-        return;
-    const int width = 30;
-    int filled = (int)(width * share);
-    if (filled > width)
-        filled = width;
-    flockfile(stderr);
-    fprintf(stderr, "\r\033[Kgex: screen [%.*s%*s] file %zu/%zu", filled,
-            "==============================", width - filled, "", file > 0 ? file : 1, files);
-    if (total > 1)
-        fprintf(stderr, ", underlying %zu/%zu", done, total);
-    fflush(stderr);
-    atomic_store(&p->bar_shown, 1);
-    funlockfile(stderr);
-}
-
-static void progress_clear(screen_pool *p)
-{
-    flockfile(stderr);
-    if (atomic_load(&p->bar_shown)) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        atomic_store(&p->bar_shown, 0);
-    }
-    funlockfile(stderr);
+    char counts[96];
+    int n = snprintf(counts, sizeof counts, "file %zu/%zu", file > 0 ? file : 1, files);
+    if (total > 1 && n > 0 && (size_t)n < sizeof counts)
+        snprintf(counts + n, sizeof counts - (size_t)n, ", underlying %zu/%zu", done, total);
+    cli_progress_draw(&p->bar, share, counts);
 }
 
 /* Marks a file read (its tasks open to every thread) or, when it failed, done. Under the lock. */
@@ -808,11 +781,9 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         pool.files[i].path = opts->files[i];
     pthread_mutex_init(&pool.lock, NULL);
     pthread_cond_init(&pool.changed, NULL);
-    pool.tty = isatty(STDERR_FILENO);
-    clock_gettime(CLOCK_MONOTONIC, &pool.start);
-    atomic_init(&pool.bar_shown, 0);
+    cli_progress_start(&pool.bar, "screen", "files", PROGRESS_AFTER_MS);
     run_pool(&pool);
-    progress_clear(&pool);
+    cli_progress_end(&pool.bar);
     pthread_cond_destroy(&pool.changed);
     pthread_mutex_destroy(&pool.lock);
 

@@ -163,7 +163,7 @@ int cli_written(int status, const gex_error *err)
     return cli_written_to(status, err, NULL);
 }
 
-void cli_progress_start(cli_progress *p, const char *what, const char *unit)
+void cli_progress_start(cli_progress *p, const char *what, const char *unit, long after_ms)
 {
     p->what = what;
     p->unit = unit;
@@ -171,14 +171,14 @@ void cli_progress_start(cli_progress *p, const char *what, const char *unit)
     const char *env = getenv("GEX_PROGRESS_AFTER_MS");
     char *end = NULL;
     long ms = env != NULL ? strtol(env, &end, 10) : -1;
-    p->after_ms = env != NULL && end != env && *end == '\0' && ms >= 0 ? ms : CLI_PROGRESS_AFTER_MS;
+    p->after_ms = env != NULL && end != env && *end == '\0' && ms >= 0 ? ms : after_ms;
     clock_gettime(CLOCK_MONOTONIC, &p->start);
     atomic_store(&p->shown, 0);
 }
 
-void cli_progress_show(cli_progress *p, size_t done, size_t total)
+void cli_progress_draw(cli_progress *p, double share, const char *counts)
 {
-    if (!p->tty || total == 0)
+    if (!p->tty)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -187,15 +187,26 @@ void cli_progress_show(cli_progress *p, size_t done, size_t total)
     if (elapsed_ms < p->after_ms)
         return;
     const int width = 30;
-    int filled = (int)((double)width * (double)done / (double)total);
+    int filled = (int)((double)width * share);
     if (filled > width)
         filled = width;
+    if (filled < 0)
+        filled = 0;
     flockfile(stderr);
-    fprintf(stderr, "\r\033[Kgex: %s [%.*s%*s] %zu/%zu %s", p->what, filled,
-            "==============================", width - filled, "", done, total, p->unit);
+    fprintf(stderr, "\r\033[Kgex: %s [%.*s%*s] %s", p->what, filled,
+            "==============================", width - filled, "", counts);
     fflush(stderr);
     atomic_store(&p->shown, 1);
     funlockfile(stderr);
+}
+
+void cli_progress_show(cli_progress *p, size_t done, size_t total)
+{
+    if (!p->tty || total == 0)
+        return;
+    char counts[96];
+    snprintf(counts, sizeof counts, "%zu/%zu %s", done, total, p->unit);
+    cli_progress_draw(p, (double)done / (double)total, counts);
 }
 
 void cli_progress_end(cli_progress *p)
