@@ -235,14 +235,14 @@ static int find_file(cli_serve_index *index, one_file *single, const char *symbo
  * (2), as on the command line; what the files cannot answer is an input error (3): no such
  * symbol, no data, 501, a chain error, and an expiration the file does not hold (the status
  * `gex gex --expiration` has then); anything else of 5xx is internal (4). */
-static int exit_of(unsigned status, const char *body)
+static int exit_of(const cli_serve_result *res)
 {
+    const unsigned status = res->status;
     if (status >= 200 && status < 300)
         return CLI_EXIT_OK;
     if (status == 400)
-        return body != NULL && strstr(body, "\"invalid_expiry\"") != NULL ? CLI_EXIT_INPUT
-                                                                          : CLI_EXIT_USAGE;
-    if (status == 500 && body != NULL && strstr(body, "\"chain_error\"") != NULL)
+        return strcmp(res->code, "invalid_expiry") == 0 ? CLI_EXIT_INPUT : CLI_EXIT_USAGE;
+    if (status == 500 && strcmp(res->code, "chain_error") == 0)
         return CLI_EXIT_INPUT;
     if (status >= 500 && status != 501)
         return CLI_EXIT_INTERNAL;
@@ -353,7 +353,7 @@ int cli_cmd_api(int argc, char **argv)
     }
     cli_serve_query q;
     cli_serve_error qe;
-    cli_serve_result res = {0, NULL, 0, 0, 0};
+    cli_serve_result res = {0, NULL, 0, 0, 0, ""};
     if (cli_serve_prepare(body_path != NULL ? "POST" : "GET", path, query_get, &query, &q, &qe) !=
         0) {
         free(path);
@@ -459,7 +459,7 @@ int cli_cmd_api(int argc, char **argv)
         fprintf(stderr, "gex: api: out of memory\n");
         return CLI_EXIT_INTERNAL;
     }
-    rc = print_result(&res, exit_of(res.status, res.body));
+    rc = print_result(&res, exit_of(&res));
     free(res.body);
     return rc;
 }

@@ -37,6 +37,7 @@ int cli_serve_build(const gex__api_endpoint *endpoint, const gex__api_input *in,
     if (d == NULL) {
         out->status = ans.status;
         out->no_store = ans.status >= 500;
+        snprintf(out->code, sizeof out->code, "%s", ans.code);
         out->body = cli_serve_error_body(ans.code, ans.message, &out->len);
         return out->body != NULL ? 0 : -1;
     }
@@ -49,6 +50,7 @@ int cli_serve_build(const gex__api_endpoint *endpoint, const gex__api_input *in,
         free(w.data);
         out->status = 500;
         out->no_store = 1;
+        snprintf(out->code, sizeof out->code, "internal_error");
         out->body = cli_serve_error_body("internal_error", err.text, &out->len);
         return out->body != NULL ? 0 : -1;
     }
@@ -117,6 +119,7 @@ int cli_serve_error_result(const cli_serve_error *e, cli_serve_result *out)
     out->status = e->status;
     out->retry_after = e->retry_after;
     out->no_store = 1;
+    snprintf(out->code, sizeof out->code, "%s", e->code);
     out->body = cli_serve_error_body(e->code, e->message, &out->len);
     return out->body != NULL ? 0 : -1;
 }
@@ -145,6 +148,7 @@ int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
             return -1;
         memset(out, 0, sizeof *out);
         out->status = 501;
+        snprintf(out->code, sizeof out->code, "%s", e.code);
         out->no_store = 1;
         out->body = text;
         out->len = strlen(text);

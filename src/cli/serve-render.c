@@ -437,6 +437,7 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
 static int set_error(cli_serve_result *out, unsigned status, const char *code, const char *message)
 {
     out->status = status;
+    snprintf(out->code, sizeof out->code, "%s", code);
     out->body = cli_serve_error_body(code, message, &out->len);
     return out->body != NULL ? 0 : -1;
 }
@@ -449,7 +450,7 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
     memset(out, 0, sizeof *out);
     chain_entry *c = NULL;
     int rc = CLI_EXIT_OK;
-    cli_serve_result built = {0, NULL, 0, 0, 0};
+    cli_serve_result built = {0, NULL, 0, 0, 0, ""};
     /* A file that changed while it was read is read once more: a writer that replaces its
      * contents in one go is usually done by then. */
     int got = acquire(e, file, &c, &rc);
