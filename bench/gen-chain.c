@@ -118,6 +118,7 @@ typedef struct underlying {
     int weeklies;    /* number of weekly expiries */
     int monthlies;   /* number of monthly expiries */
     int leaps;       /* number of December expiries after the monthlies */
+    int call_heavy;  /* calls hold more open interest than puts (single stocks in --dir) */
 } underlying;
 
 static int day_of_week(int32_t day)
@@ -342,7 +343,7 @@ static int write_underlying(writer *w, const underlying *u, rng *r, int32_t quot
                 double oi = oi_level * round_weight(u, K) * side * exp(-0.5 * mny * mny / 2.2) *
                             exp(0.6 * rng_normal(r));
                 if (type == GEX_PUT)
-                    oi *= 1.3; /* index put hedges */
+                    oi *= u->call_heavy ? 0.85 : 1.3; /* index put hedges, stock call buying */
                 double oi_int = floor(oi);
                 double vol = floor(oi * rng_uniform(r) * (T < 0.05 ? 0.8 : 0.15));
                 double last = round_to_tick(price * (1.0 + 0.01 * rng_normal(r)), tick, 0);
@@ -415,11 +416,17 @@ typedef struct daily {
 static int daily_setup(const char *name, int big, daily *d)
 {
     memset(d, 0, sizeof *d);
+    /* ETFs list dailies like an index; single stocks (stock = 1) only weeklies and
+     * monthlies, a flatter skew and less open interest. */
     static const struct {
         const char *symbol;
         double spot, vol;
-    } etfs[] = {{"SPY", 746.12, 0.14}, {"QQQ", 612.55, 0.19}, {"IWM", 241.87, 0.22},
-                {"DIA", 463.02, 0.13}, {"GLD", 301.44, 0.16}, {"TLT", 91.37, 0.15}};
+        int stock;
+    } etfs[] = {{"SPY", 746.12, 0.14, 0},  {"QQQ", 612.55, 0.19, 0},  {"IWM", 241.87, 0.22, 0},
+                {"DIA", 463.02, 0.13, 0},  {"GLD", 301.44, 0.16, 0},  {"TLT", 91.37, 0.15, 0},
+                {"AAPL", 271.40, 0.26, 1}, {"MSFT", 508.66, 0.24, 1}, {"NVDA", 182.15, 0.40, 1},
+                {"AMZN", 229.80, 0.32, 1}, {"META", 648.35, 0.33, 1}, {"TSLA", 431.20, 0.55, 1},
+                {"AMD", 233.54, 0.50, 1}};
     if (strcmp(name, "SPX") == 0) {
         d->u = (underlying){.symbol = "SPX",
                             .root_am = "SPX",
@@ -443,14 +450,15 @@ static int daily_setup(const char *name, int big, daily *d)
             return -1;
         d->u = (underlying){.spot = etfs[i].spot,
                             .atm_vol = etfs[i].vol,
-                            .skew = -0.03,
-                            .smile = 0.015,
-                            .oi_scale = 3000.0,
-                            .index = 1,
-                            .daily_days = 7,
+                            .skew = etfs[i].stock ? -0.02 : -0.03,
+                            .smile = etfs[i].stock ? 0.02 : 0.015,
+                            .oi_scale = etfs[i].stock ? 1200.0 : 3000.0,
+                            .index = !etfs[i].stock,
+                            .daily_days = etfs[i].stock ? 0 : 7,
                             .weeklies = 4,
-                            .monthlies = 4,
-                            .leaps = 1};
+                            .monthlies = etfs[i].stock ? 6 : 4,
+                            .leaps = etfs[i].stock ? 2 : 1,
+                            .call_heavy = etfs[i].stock};
         snprintf(d->u.symbol, sizeof d->u.symbol, "%s", etfs[i].symbol);
         snprintf(d->u.root_pm, sizeof d->u.root_pm, "%s", etfs[i].symbol);
     }
@@ -484,7 +492,7 @@ static int write_days(const char *dir, int32_t start, long days, const char *sym
         if (n == sizeof d / sizeof d[0] || daily_setup(t, big, &d[n]) != 0) {
             fprintf(stderr,
                     "gen-chain: --symbols: '%s' is not one of SPX, SPY, QQQ, IWM, DIA, "
-                    "GLD, TLT (at most 16)\n",
+                    "GLD, TLT, AAPL, MSFT, NVDA, AMZN, META, TSLA, AMD (at most 16)\n",
                     t);
             return 2;
         }
@@ -541,7 +549,8 @@ static void usage(FILE *out)
         "  -o FILE          write there (default standard output)\n"
         "  --days N --dir DIR  a folder of N weekdays of daily files per symbol\n"
         "  --start DATE     the first day (default 2026-01-05)\n"
-        "  --symbols LIST   of SPX, SPY, QQQ, IWM, DIA, GLD, TLT (default SPX,SPY,QQQ,IWM)\n",
+        "  --symbols LIST   of SPX, SPY, QQQ, IWM, DIA, GLD, TLT, AAPL, MSFT, NVDA, AMZN,\n"
+        "                   META, TSLA, AMD (default SPX,SPY,QQQ,IWM)\n",
         out);
 }
 
