@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SYMBOLS = ["SPY", "QQQ", "TSLA", "NVDA", "AAPL", "AMD", "META", "MSFT", "AMZN", "SPX"]
@@ -98,6 +100,21 @@ def main():
         if port is None:
             print("FAIL: gex serve did not start:", open(log_path).read())
             return 1
+
+        # The server answers 503 index_busy while it scans the folder; the article's code
+        # has no retry, so wait until /v1/symbols lists every symbol.
+        ready = False
+        for _ in range(1200):
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/v1/symbols" % port,
+                                            timeout=60) as r:
+                    ready = sorted(json.loads(r.read())["symbols"]) == sorted(SYMBOLS)
+            except (urllib.error.URLError, OSError, ValueError, KeyError):
+                pass
+            if ready:
+                break
+            time.sleep(0.25)
+        check(ready, "gex serve never listed the ten symbols in /v1/symbols")
 
         site = os.path.join(work, "site")
         os.makedirs(site)
