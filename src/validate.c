@@ -3,6 +3,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "gex/american.h"
 #include "gex/bs.h"
@@ -22,9 +23,11 @@ int gex_validate_agrees(double vendor, double local, double tol, double abs_floo
 {
     if (!isfinite(vendor) || !isfinite(local))
         return 0;
+    /* The allowances add: a printed value stands for an interval of half its quantum
+     * (abs_floor) around it, and agrees when a value of that interval is within tol. */
     const double d = fabs(vendor - local);
     const double scale = fmax(fabs(vendor), fabs(local));
-    return d <= tol * scale || d <= abs_floor;
+    return d <= tol * scale + abs_floor;
 }
 
 /* vendor = factor * local. The S-based factors follow from SPEC 1.5: GEX per 1% move is
@@ -317,12 +320,91 @@ static int american_greeks(int type, double S, double K, double T, double sigma,
     return ok ? 1 : -1;
 }
 
-/* The greeks of gex_validate_chain_greeks, _parity and _exercise: fits NULL for the chain's
- * carry, exercise GEX_EXERCISE_EUROPEAN for Black-Scholes throughout. */
+/* The fit of settlement instant t among fits[0..n) (ok or not), or NULL; *hint is where the last
+ * one was found (contracts come grouped by expiration: it is tried first). */
+static const gex_parity_fit *fit_of(const gex_parity_fit *fits, size_t n, int64_t t, size_t *hint)
+{
+    if (fits == NULL)
+        return NULL;
+    if (!(*hint < n && fits[*hint].settlement == t))
+        for (*hint = 0; *hint < n && fits[*hint].settlement != t; (*hint)++)
+            ;
+    return *hint < n ? &fits[*hint] : NULL;
+}
+
+typedef struct strike_key {
+    uint32_t underlying, root;
+    int64_t settlement;
+    double strike;
+    size_t index;
+} strike_key;
+
+static int cmp_strike_key(const void *a, const void *b)
+{
+    const strike_key *x = a, *y = b;
+    if (x->underlying != y->underlying)
+        return x->underlying < y->underlying ? -1 : 1;
+    if (x->root != y->root)
+        return x->root < y->root ? -1 : 1;
+    if (x->settlement != y->settlement)
+        return x->settlement < y->settlement ? -1 : 1;
+    if (x->strike != y->strike)
+        return x->strike < y->strike ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+int gex_validate_otm_iv(const gex_chain *chain, const gex_parity_fit *fits, size_t n_fits,
+                        double *sigma, size_t *replaced)
+{
+    double rate = 0.0, div = 0.0;
+    if (chain == NULL || sigma == NULL || (fits == NULL && n_fits > 0) ||
+        gex_chain_carry(chain, &rate, &div) != GEX_OK)
+        return GEX_EINVAL;
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    size_t n_replaced = 0;
+    for (size_t i = 0; i < v.n; i++)
+        sigma[i] = v.iv[i];
+    strike_key *k = v.n ? malloc(v.n * sizeof *k) : NULL;
+    if (v.n && k == NULL)
+        return GEX_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < v.n; i++)
+        if (v.status[i] == GEX_CONTRACT_OK)
+            k[m++] = (strike_key){v.underlying[i], v.root[i], v.settlement[i], v.strike[i], i};
+    qsort(k, m, sizeof *k, cmp_strike_key);
+    size_t hint = 0;
+    for (size_t j = 0; j + 1 < m; j++) {
+        const size_t a = k[j].index, b = k[j + 1].index;
+        if (v.type[a] == v.type[b] || k[j].underlying != k[j + 1].underlying ||
+            k[j].root != k[j + 1].root || k[j].settlement != k[j + 1].settlement ||
+            k[j].strike != k[j + 1].strike)
+            continue;
+        /* the forward of the expiration: the parity fit's, else the flat carry's */
+        const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[a], &hint);
+        const double F = f != NULL && f->ok ? f->forward : v.spot[a] * exp((rate - div) * v.T[a]);
+        const size_t call = v.type[a] == GEX_CALL ? a : b, put = call == a ? b : a;
+        const double otm = v.strike[a] >= F ? v.iv[call] : v.iv[put];
+        for (int side = 0; side < 2; side++) {
+            const size_t i = side ? b : a;
+            n_replaced += sigma[i] != otm;
+            sigma[i] = otm;
+        }
+        j++;
+    }
+    free(k);
+    if (replaced != NULL)
+        *replaced = n_replaced;
+    return GEX_OK;
+}
+
+/* The greeks of gex_validate_chain_greeks, _parity, _exercise and _sigma: fits NULL for the
+ * chain's carry, exercise GEX_EXERCISE_EUROPEAN for Black-Scholes throughout, sigma NULL for
+ * each contract's own IV. */
 static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
                         const gex_parity_fit *fits, size_t n_fits, gex_exercise exercise,
-                        double *delta, double *gamma, uint8_t *computed, size_t *flat,
-                        size_t *american, size_t *double_boundary)
+                        const double *sigma, double *delta, double *gamma, uint8_t *computed,
+                        size_t *flat, size_t *american, size_t *double_boundary)
 {
     double rate = 0.0, div = 0.0;
     if (chain == NULL || delta == NULL || gamma == NULL || computed == NULL ||
@@ -352,29 +434,26 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
             continue;
         double r = rate, q = div;
         if (fits != NULL) {
-            /* contracts come grouped by expiration: the last fit found is tried first */
-            if (!(fi < n_fits && fits[fi].settlement == v.settlement[i]))
-                for (fi = 0; fi < n_fits && fits[fi].settlement != v.settlement[i]; fi++)
-                    ;
-            if (fi < n_fits && fits[fi].ok) {
-                r = -log(fits[fi].discount) / T;
-                q = r - log(fits[fi].forward / v.spot[i]) / T;
+            const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[i], &fi);
+            if (f != NULL && f->ok) {
+                r = -log(f->discount) / T;
+                q = r - log(f->forward / v.spot[i]) / T;
             } else {
                 n_flat++;
             }
         }
+        const double vol = sigma != NULL ? sigma[i] : v.iv[i];
         gex_greeks g;
         const int am = exercise != GEX_EXERCISE_EUROPEAN &&
                        gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]), exercise) ==
                            GEX_EXERCISE_AMERICAN;
         const int priced =
-            am ? american_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], r, q, &g) : 0;
+            am ? american_greeks(v.type[i], v.spot[i], v.strike[i], T, vol, r, q, &g) : 0;
         if (priced < 0)
             continue;
         if (priced > 0)
             n_american++;
-        else if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, v.iv[i], r, q, &g) !=
-                 GEX_BS_OK)
+        else if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, vol, r, q, &g) != GEX_BS_OK)
             continue;
         else if (am)
             n_double++;
@@ -394,8 +473,8 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
 int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
                               double *delta, double *gamma, uint8_t *computed)
 {
-    return chain_greeks(chain, quote, convention, NULL, 0, GEX_EXERCISE_EUROPEAN, delta, gamma,
-                        computed, NULL, NULL, NULL);
+    return chain_greeks(chain, quote, convention, NULL, 0, GEX_EXERCISE_EUROPEAN, NULL, delta,
+                        gamma, computed, NULL, NULL, NULL);
 }
 
 int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
@@ -405,8 +484,8 @@ int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
 {
     if (fits == NULL)
         return GEX_EINVAL;
-    return chain_greeks(chain, quote, convention, fits, n_fits, GEX_EXERCISE_EUROPEAN, delta, gamma,
-                        computed, flat, NULL, NULL);
+    return chain_greeks(chain, quote, convention, fits, n_fits, GEX_EXERCISE_EUROPEAN, NULL, delta,
+                        gamma, computed, flat, NULL, NULL);
 }
 
 int gex_validate_chain_greeks_exercise(const gex_chain *chain, int64_t quote,
@@ -415,6 +494,18 @@ int gex_validate_chain_greeks_exercise(const gex_chain *chain, int64_t quote,
                                        double *gamma, uint8_t *computed, size_t *flat,
                                        size_t *american, size_t *double_boundary)
 {
-    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, delta, gamma, computed,
-                        flat, american, double_boundary);
+    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, NULL, delta, gamma,
+                        computed, flat, american, double_boundary);
+}
+
+int gex_validate_chain_greeks_sigma(const gex_chain *chain, int64_t quote,
+                                    gex_validate_time convention, const gex_parity_fit *fits,
+                                    size_t n_fits, gex_exercise exercise, const double *sigma,
+                                    double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                                    size_t *american, size_t *double_boundary)
+{
+    if (sigma == NULL)
+        return GEX_EINVAL;
+    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, sigma, delta, gamma,
+                        computed, flat, american, double_boundary);
 }

@@ -112,6 +112,11 @@ START_TEST(test_gex_validate_agrees_tolerance_and_floor)
     ck_assert(gex_validate_agrees(100.0, 100.9, 0.01, 0.0));
     ck_assert(!gex_validate_agrees(100.0, 101.2, 0.01, 0.0));
     ck_assert(gex_validate_agrees(0.0001, 0.00014, 0.01, 0.00005));
+    /* the allowances add: 0.0001 printed to 1e-4 stands for [0.00005, 0.00015], and 0.0001508
+     * is within 1% of 0.00015 (CBOE's SPX file: gex 0.0001508, printed 0.0001) */
+    ck_assert(gex_validate_agrees(0.0001, 0.0001508, 0.01, 0.00005));
+    ck_assert(!gex_validate_agrees(0.0001, 0.0001508, 0.0, 0.00005));
+    ck_assert(!gex_validate_agrees(0.0001, 0.000153, 0.01, 0.00005));
     ck_assert(!gex_validate_agrees(NAN, 1.0, 0.01, 1.0));
     ck_assert(!gex_validate_agrees(1.0, INFINITY, 0.01, 1.0));
 }
@@ -282,6 +287,84 @@ END_TEST
 /* The exercise style by root: an index root keeps Black-Scholes, a stock's root gets the
  * American model's delta and gamma (gex_am_greeks at the same inputs, one boundary solve), and
  * a fitted carry with two exercise boundaries keeps Black-Scholes, counted. */
+/* The strike's OTM IV: both sides of a strike take the IV of the side out of the money against
+ * the expiration's forward (the parity fit's, else the flat carry's); a one-sided strike keeps
+ * its own; the greeks at those volatilities are Black-Scholes' at them. */
+START_TEST(test_gex_validate_otm_iv)
+{
+    gex_chain *chain = gex_chain_new();
+    const int32_t friday = gex_time_days_from_civil(2023, 9, 15);
+    /* strikes 4500 and 4520 two-sided, 4400 a put alone; spot 4505, forward near 4510 */
+    const double strikes[5] = {4500.0, 4500.0, 4520.0, 4520.0, 4400.0};
+    const uint8_t types[5] = {GEX_CALL, GEX_PUT, GEX_CALL, GEX_PUT, GEX_PUT};
+    const double ivs[5] = {0.10, 0.12, 0.09, 0.11, 0.16};
+    for (int k = 0; k < 5; k++) {
+        gex_contract c = {.underlying = "SPX",
+                          .root = "SPXW",
+                          .expiration = friday,
+                          .strike = strikes[k],
+                          .type = types[k],
+                          .bid = NAN,
+                          .ask = NAN,
+                          .last = NAN,
+                          .iv = ivs[k],
+                          .open_interest = 10,
+                          .volume = NAN,
+                          .multiplier = 100,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
+        ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+    }
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4505.1), GEX_OK);
+    const int64_t quote = UTC(2023, 9, 11, 20, 0);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.has_now = 1;
+    po.now = quote;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    ck_assert_uint_eq(v.n, 5);
+    double sigma[5], d[5], g[5];
+    uint8_t ok[5];
+    size_t replaced = 99;
+    ck_assert_int_eq(gex_validate_otm_iv(NULL, NULL, 0, sigma, NULL), GEX_EINVAL);
+    /* flat carry: forward 4505.1 e^{(0.045-0.013) T} ~ 4506.7, so 4500 is below (put's IV) and
+     * 4520 above (call's IV) */
+    ck_assert_int_eq(gex_validate_otm_iv(chain, NULL, 0, sigma, &replaced), GEX_OK);
+    const double flat_want[5] = {0.12, 0.12, 0.09, 0.09, 0.16};
+    for (int i = 0; i < 5; i++)
+        ck_assert_double_eq(sigma[i], flat_want[i]);
+    ck_assert_uint_eq(replaced, 2);
+    /* a parity fit putting the forward above 4520 makes both strikes' puts out of the money */
+    gex_parity_fit fit = {
+        .settlement = v.settlement[0], .ok = 1, .forward = 4525.0, .discount = 0.9995};
+    ck_assert_int_eq(gex_validate_otm_iv(chain, &fit, 1, sigma, &replaced), GEX_OK);
+    const double fit_want[5] = {0.12, 0.12, 0.11, 0.11, 0.16};
+    for (int i = 0; i < 5; i++)
+        ck_assert_double_eq(sigma[i], fit_want[i]);
+    ck_assert_uint_eq(replaced, 2);
+    ck_assert_int_eq(gex_validate_chain_greeks_sigma(chain, quote, GEX_VALIDATE_T_QUOTE_CALENDAR,
+                                                     NULL, 0, GEX_EXERCISE_EUROPEAN, NULL, d, g, ok,
+                                                     NULL, NULL, NULL),
+                     GEX_EINVAL);
+    ck_assert_int_eq(gex_validate_chain_greeks_sigma(chain, quote, GEX_VALIDATE_T_QUOTE_CALENDAR,
+                                                     NULL, 0, GEX_EXERCISE_EUROPEAN, sigma, d, g,
+                                                     ok, NULL, NULL, NULL),
+                     GEX_OK);
+    for (int i = 0; i < 5; i++) {
+        gex_greeks want;
+        ck_assert_int_eq(
+            gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], v.T[i], sigma[i], 0.045, 0.013, &want),
+            GEX_BS_OK);
+        ck_assert(ok[i]);
+        ck_assert_double_eq_tol(g[i], want.gamma, 1e-15 * want.gamma);
+        ck_assert_double_eq_tol(d[i], want.delta, 1e-15);
+    }
+    gex_chain_free(chain);
+}
+END_TEST
+
 START_TEST(test_gex_validate_chain_greeks_exercise)
 {
     gex_chain *chain = gex_chain_new();
@@ -401,6 +484,7 @@ static Suite *validate_suite(void)
     tcase_add_test(tc, test_gex_validate_fit_series_degenerate);
     tcase_add_test(tc, test_gex_validate_convention_names);
     tcase_add_test(tc, test_gex_validate_agrees_tolerance_and_floor);
+    tcase_add_test(tc, test_gex_validate_otm_iv);
     tcase_add_test(tc, test_gex_validate_worst_order);
     tcase_add_test(tc, test_gex_validate_rank_descending);
     tcase_add_test(tc, test_gex_validate_quantum_printed_decimals);

@@ -39,9 +39,10 @@ typedef struct gex_validate_fit {
     double convention_factor; /* the exact factor of that convention */
 } gex_validate_fit;
 
-/* 1 when vendor and local agree: |v - l| <= tol * max(|v|, |l|), or |v - l| <= abs_floor
- * (abs_floor covers the rounding of printed values and immaterial differences; pass 0 for
- * none). Non-finite values never agree. */
+/* 1 when vendor and local agree: |v - l| <= tol * max(|v|, |l|) + abs_floor. abs_floor is half
+ * the quantum a vendor printed its values to (gex_validate_quantum), so that a printed value
+ * stands for the interval it was rounded from and agrees when a value of that interval is
+ * within tol; pass 0 for values printed in full. Non-finite values never agree. */
 int gex_validate_agrees(double vendor, double local, double tol, double abs_floor);
 
 /* Fits vendor ~ k * local over n pairs, with the correlation, the largest differences and the
@@ -140,6 +141,25 @@ int gex_validate_chain_greeks_exercise(const gex_chain *chain, int64_t quote,
                                        size_t n_fits, gex_exercise exercise, double *delta,
                                        double *gamma, uint8_t *computed, size_t *flat,
                                        size_t *american, size_t *double_boundary);
+
+/* The volatility a vendor may price both contracts of a strike with: the implied volatility of
+ * its out-of-the-money side (the call at or above the expiration's forward, the put below it),
+ * as CBOE's delayed quotes do (their call and put of a strike carry one gamma although their IV
+ * columns differ). The forward is the parity fit's where fits[] (matched by settlement) has
+ * one, else spot * e^{(r - q) T} at the chain's carry. sigma (caller-owned, gex_chain_size
+ * doubles) receives each contract's own IV, replaced by the OTM side's where the strike has
+ * both sides with status GEX_CONTRACT_OK; *replaced (may be NULL) how many changed. Returns
+ * GEX_OK, GEX_EINVAL, or GEX_ENOMEM. */
+int gex_validate_otm_iv(const gex_chain *chain, const gex_parity_fit *fits, size_t n_fits,
+                        double *sigma, size_t *replaced);
+
+/* gex_validate_chain_greeks_exercise at the volatilities sigma[i] (gex_validate_otm_iv) instead
+ * of each contract's own IV. GEX_EINVAL when sigma is NULL. */
+int gex_validate_chain_greeks_sigma(const gex_chain *chain, int64_t quote,
+                                    gex_validate_time convention, const gex_parity_fit *fits,
+                                    size_t n_fits, gex_exercise exercise, const double *sigma,
+                                    double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                                    size_t *american, size_t *double_boundary);
 
 #ifdef __cplusplus
 }

@@ -85,7 +85,8 @@ typedef struct report {
     bucket expiry[128];
     size_t n_expiry;
     bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
-    convention_row conv[3 * GEX_VALIDATE_T_COUNT]; /* flat carry, parity forward, American */
+    /* flat carry; parity forward; the same at the strike's OTM IV; American, own and OTM IV */
+    convention_row conv[5 * GEX_VALIDATE_T_COUNT];
     size_t n_conv;
     int best_conv;
 } report;
@@ -300,14 +301,18 @@ static void write_text(const report *r, FILE *out)
         }
     }
     if (r->n_conv > 0) {
+        int w = 0; /* the longest name */
+        for (size_t i = 0; i < r->n_conv; i++)
+            if ((int)strlen(r->conv[i].name) > w)
+                w = (int)strlen(r->conv[i].name);
         fprintf(out,
-                "\ncarry and time conventions for T (from .., in ..)\n  %-70s %9s %14s %14s "
-                "%8s %8s\n",
-                "", "contracts", "delta rms", "gamma rms", "beyond", "gamma ok");
+                "\ncarry, volatility and time conventions for T (from .., in ..)\n  %-*s %9s %14s "
+                "%14s %8s %8s\n",
+                w, "", "contracts", "delta rms", "gamma rms", "beyond", "gamma ok");
         for (size_t i = 0; i < r->n_conv; i++) {
             const convention_row *k = &r->conv[i];
-            fprintf(out, "  %-70s %9zu %14.6g %14.6g %8zu %7.1f%%%s\n", k->name, k->n, k->delta_rms,
-                    k->gamma_rms, k->beyond,
+            fprintf(out, "  %-*s %9zu %14.6g %14.6g %8zu %7.1f%%%s\n", w, k->name, k->n,
+                    k->delta_rms, k->gamma_rms, k->beyond,
                     k->gamma_n ? 100.0 * (double)k->gamma_matched / (double)k->gamma_n : 0.0,
                     (int)i == r->best_conv ? "  <- fits best" : "");
         }
@@ -1018,39 +1023,68 @@ static int chain_only(const cli_options *opts, FILE *out)
              fits[e].pairs);
     }
 
-    /* The carries and time conventions a vendor may have used (SPEC 4, chain-only mode): the
-     * flat carry, then the parity forward, under each time basis; then, where the chain has
-     * roots priced American (single stocks, ETFs: gex_exercise_for_root), the parity rows again
-     * with the American model's greeks for those roots (SPEC 1.8). */
+    /* The carries, volatilities and time conventions a vendor may have used (SPEC 4, chain-only
+     * mode): the flat carry, then the parity forward, then the parity forward at each strike's
+     * out-of-the-money IV (CBOE prints one gamma for a strike's call and put), under each time
+     * basis; then, where the chain has roots priced American (single stocks, ETFs:
+     * gex_exercise_for_root), the parity rows again with the American model's greeks for those
+     * roots (SPEC 1.8), at the contracts' own and at the OTM IV. */
     static const char *const parity_names[GEX_VALIDATE_T_COUNT] = {
         "parity forward; quote instant, calendar days / 365",
         "parity forward; quote instant, trading days / 252",
         "parity forward; previous 16:00 close, calendar / 365",
         "parity forward; previous 16:00 close, trading / 252"};
+    static const char *const otm_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward, strike's OTM IV; quote instant, calendar days / 365",
+        "parity forward, strike's OTM IV; quote instant, trading days / 252",
+        "parity forward, strike's OTM IV; previous 16:00 close, calendar / 365",
+        "parity forward, strike's OTM IV; previous 16:00 close, trading / 252"};
     static const char *const american_names[GEX_VALIDATE_T_COUNT] = {
         "American by root; parity forward; quote instant, calendar days / 365",
         "American by root; parity forward; quote instant, trading days / 252",
         "American by root; parity forward; previous 16:00 close, calendar / 365",
         "American by root; parity forward; previous 16:00 close, trading / 252"};
-    for (int cc = 0; cc < 3 * GEX_VALIDATE_T_COUNT && st == GEX_OK; cc++) {
+    static const char *const american_otm_names[GEX_VALIDATE_T_COUNT] = {
+        "American by root; parity forward, strike's OTM IV; quote instant, calendar days / 365",
+        "American by root; parity forward, strike's OTM IV; quote instant, trading days / 252",
+        "American by root; parity forward, strike's OTM IV; previous 16:00 close, calendar / 365",
+        "American by root; parity forward, strike's OTM IV; previous 16:00 close, trading / 252"};
+    double *otm_iv = st == GEX_OK ? malloc((v.n ? v.n : 1) * sizeof *otm_iv) : NULL;
+    size_t otm_replaced = 0;
+    if (st == GEX_OK && otm_iv == NULL)
+        st = GEX_ENOMEM;
+    if (st == GEX_OK)
+        st = gex_validate_otm_iv(a.chain, fits, n_fits, otm_iv, &otm_replaced);
+    if (st == GEX_OK)
+        note(&r,
+             "the strike's OTM IV: the rows so named price a strike's call and put at the IV of "
+             "its out-of-the-money side (the call at or above the parity forward, the put "
+             "below): %zu contracts take the other side's IV",
+             otm_replaced);
+    for (int cc = 0; cc < 5 * GEX_VALIDATE_T_COUNT && st == GEX_OK; cc++) {
         const int c = cc % GEX_VALIDATE_T_COUNT, block = cc / GEX_VALIDATE_T_COUNT;
         convention_row *cr = &r.conv[r.n_conv++];
-        if (block == 2) {
+        if (block >= 3) {
             size_t american = 0, two = 0;
-            cr->name = american_names[c];
-            st = gex_validate_chain_greeks_exercise(a.chain, a.as_of, (gex_validate_time)c, fits,
-                                                    n_fits, GEX_EXERCISE_AUTO, gd, gg, computed,
-                                                    NULL, &american, &two);
+            cr->name = block == 3 ? american_names[c] : american_otm_names[c];
+            st = gex_validate_chain_greeks_sigma(
+                a.chain, a.as_of, (gex_validate_time)c, fits, n_fits, GEX_EXERCISE_AUTO,
+                block == 3 ? v.iv : otm_iv, gd, gg, computed, NULL, &american, &two);
             if (st == GEX_OK && american + two == 0) {
                 r.n_conv--; /* every root is European: the rows would repeat the parity ones */
                 break;
             }
-            if (st == GEX_OK && c == 0)
+            if (st == GEX_OK && cc == 3 * GEX_VALIDATE_T_COUNT)
                 note(&r,
                      "American by root (gex/american.h, SPEC 1.8): %zu contracts priced American "
                      "in the first such row; %zu kept Black-Scholes where the fitted carry gives "
                      "two exercise boundaries (a negative rate)",
                      american, two);
+        } else if (block == 2) {
+            cr->name = otm_names[c];
+            st = gex_validate_chain_greeks_sigma(a.chain, a.as_of, (gex_validate_time)c, fits,
+                                                 n_fits, GEX_EXERCISE_EUROPEAN, otm_iv, gd, gg,
+                                                 computed, NULL, NULL, NULL);
         } else {
             cr->name = block ? parity_names[c] : gex_validate_time_name(c);
             st = block ? gex_validate_chain_greeks_parity(a.chain, a.as_of, (gex_validate_time)c,
@@ -1103,6 +1137,7 @@ static int chain_only(const cli_options *opts, FILE *out)
                      "ETFs), use its own IV column (--iv-source file), or other rates (--rate, "
                      "--div); compare --now with the file's quote time");
     }
+    free(otm_iv);
     free(vd);
     free(computed);
     cli_analysis_free(&a);
