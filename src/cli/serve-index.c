@@ -387,9 +387,6 @@ static void read_file(cli_serve_index *ix, int dfd, const char *name, const stru
     }
 }
 
-/* Lists the folder and builds the next snapshot from old (which stays untouched): files new or
- * changed are read, the others' records copied. No lock is held. *due is set to the earliest
- * time a settling file should be looked at again (0: none). NULL when out of memory. */
 /* A folder's documentation, not a chain: a README (any extension) or a Markdown file. Not read,
  * so that serving a folder with its README does not log it as a file gex cannot use. */
 static int documentation(const char *name)
@@ -399,6 +396,9 @@ static int documentation(const char *name)
            (len >= 3 && strcasecmp(name + len - 3, ".md") == 0);
 }
 
+/* Lists the folder and builds the next snapshot from old (which stays untouched): files new or
+ * changed are read, the others' records copied. No lock is held. *due is set to the earliest
+ * time a settling file should be looked at again (0: none). NULL when out of memory. */
 static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
 {
     *due = 0;
