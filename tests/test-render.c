@@ -167,6 +167,74 @@ START_TEST(test_table_csv_text_cells_never_formulas)
 }
 END_TEST
 
+START_TEST(test_table_stream_repeats_and_long_texts)
+{
+    /* Streamed CSV assembles each record before writing it and reuses a column's text when the
+     * number repeats: the bytes must be what each value alone gives. A repeated value, its
+     * negative, -0 after 0 and the next double must not take the previous text; a text longer
+     * than a record's buffer (with a comma: quoted) is written whole. */
+    static const gex__column cols[3] = {{"file", NULL, GEX__STYLE_TEXT},
+                                        {"T", NULL, GEX__STYLE_SIG},
+                                        {"gamma", NULL, GEX__STYLE_SIG}};
+    const double t_col[] = {0.00017123287671232877,
+                            0.00017123287671232877,
+                            -0.00017123287671232877,
+                            0.0,
+                            -0.0,
+                            0.0,
+                            1.0,
+                            nextafter(1.0, 2.0),
+                            1.0};
+    const size_t rows = sizeof t_col / sizeof t_col[0];
+    char *long_text = malloc(5001);
+    ck_assert_ptr_nonnull(long_text);
+    for (int i = 0; i < 5000; i++)
+        long_text[i] = i == 2500 ? ',' : (char)('a' + i % 26);
+    long_text[5000] = '\0';
+    char *data = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&data, &len);
+    ck_assert_ptr_nonnull(out);
+    gex__table *t = gex__table_new(cols, 3);
+    ck_assert_ptr_nonnull(t);
+    gex__table_stream(t, out);
+    for (size_t i = 0; i < rows; i++) {
+        ck_assert_int_eq(gex__table_text(t, i == 1 ? long_text : "f.csv"), GEX_OK);
+        ck_assert_int_eq(gex__table_num(t, t_col[i]), GEX_OK);
+        ck_assert_int_eq(gex__table_num(t, 8.855432154001546e-15), GEX_OK);
+    }
+    gex_error err;
+    ck_assert_int_eq(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), GEX_OK);
+    gex__table_free(t);
+    fclose(out);
+    const char *want_t[] = {"0.00017123287671232877",
+                            "0.00017123287671232877",
+                            "-0.00017123287671232877",
+                            "0",
+                            "0",
+                            "0",
+                            "1",
+                            "1.0000000000000002",
+                            "1"};
+    size_t cap = 6000 + rows * 80, o = 0;
+    char *want = malloc(cap);
+    ck_assert_ptr_nonnull(want);
+    o += (size_t)snprintf(want + o, cap - o, "file,T,gamma\r\n");
+    for (size_t i = 0; i < rows; i++) {
+        if (i == 1)
+            o += (size_t)snprintf(want + o, cap - o, "\"%s\"", long_text);
+        else
+            o += (size_t)snprintf(want + o, cap - o, "f.csv");
+        o += (size_t)snprintf(want + o, cap - o, ",%s,8.855432154001546e-15\r\n", want_t[i]);
+    }
+    ck_assert_uint_eq(len, o);
+    ck_assert_str_eq(data, want);
+    free(want);
+    free(data);
+    free(long_text);
+}
+END_TEST
+
 /* /dev/full, where every write fails with ENOSPC; NULL (the test skips) where it is absent. */
 static FILE *open_full(void)
 {
@@ -233,6 +301,7 @@ static Suite *render_suite(void)
     tcase_add_test(tc, test_fmt_grouped_reads_back_for_every_magnitude);
     tcase_add_test(tc, test_table_strike_style_keeps_exponents);
     tcase_add_test(tc, test_table_csv_text_cells_never_formulas);
+    tcase_add_test(tc, test_table_stream_repeats_and_long_texts);
     tcase_add_test(tc, test_table_write_failure_is_reported_as_io);
     tcase_add_test(tc, test_json_write_failure_is_reported_as_io);
     suite_add_tcase(s, tc);

@@ -27,6 +27,19 @@ struct gex__table {
     size_t column;    /* streaming: the column of the next cell */
     size_t nonfinite; /* non-finite numbers appended (written as empty cells) */
     int write_errno;  /* streaming: errno of the first failed write, 0 while none failed */
+    /* streaming: the record being assembled, written with one call when it ends (a stdio call
+     * per piece was a fifth of greeks --format csv), and per column the last number written
+     * and its text (a chain's rows repeat the spot, the time to expiry of their expiration,
+     * and a put's gamma, vega and vanna are its call's); NULL when it could not be allocated */
+    char record[4096];
+    size_t record_len;
+    struct last_number *last;
+};
+
+struct last_number {
+    double v;
+    unsigned char len; /* 0: none yet */
+    char text[31];
 };
 
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
@@ -46,10 +59,12 @@ void gex__table_free(gex__table *t)
     for (size_t i = 0; i < t->n_cells; i++)
         free(t->cells[i].s);
     free(t->cells);
+    free(t->last);
     free(t);
 }
 
 static int csv_field(FILE *out, const char *s);
+static int csv_formula_start(const char *s);
 static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
                         size_t size);
 
@@ -63,6 +78,9 @@ void gex__table_stream(gex__table *t, FILE *out)
     fputs("\r\n", out);
     t->stream = out;
     t->column = 0;
+    t->record_len = 0;
+    free(t->last);
+    t->last = calloc(t->n_columns, sizeof *t->last); /* NULL: every number formatted */
 }
 
 static cell *push(gex__table *t)
@@ -80,21 +98,84 @@ static cell *push(gex__table *t)
     return c;
 }
 
+/* Streaming: the record assembled so far goes to the stream. */
+static void record_flush(gex__table *t)
+{
+    if (t->record_len > 0)
+        fwrite_unlocked(t->record, 1, t->record_len, t->stream);
+    t->record_len = 0;
+}
+
+/* Streaming: appends n bytes to the record, or writes them through when they do not fit. */
+static void record_put(gex__table *t, const char *s, size_t n)
+{
+    if (t->record_len + n > sizeof t->record) {
+        record_flush(t);
+        if (n > sizeof t->record) {
+            fwrite_unlocked(s, 1, n, t->stream);
+            return;
+        }
+    }
+    memcpy(t->record + t->record_len, s, n);
+    t->record_len += n;
+}
+
+/* Streaming: a number's text into the record, the column's last text when it is the same
+ * number (the same bits: v == 0.0 is never -0 here). */
+static void record_number(gex__table *t, double v)
+{
+    struct last_number *last = t->last != NULL ? &t->last[t->column] : NULL;
+    if (last != NULL && last->len > 0 && memcmp(&last->v, &v, sizeof v) == 0) {
+        record_put(t, last->text, last->len);
+        return;
+    }
+    char buf[32];
+    gex__fmt_roundtrip(v, buf, sizeof buf);
+    const size_t n = strlen(buf);
+    if (last != NULL && n < sizeof last->text) {
+        last->v = v;
+        last->len = (unsigned char)n;
+        memcpy(last->text, buf, n);
+    }
+    record_put(t, buf, n);
+}
+
+/* Streaming: one text cell into the record, quoted when it must be (csv_field's rules), after
+ * a single quote when a spreadsheet would take it for a formula (format_cell's). */
+static void record_text(gex__table *t, const char *s)
+{
+    const int formula = csv_formula_start(s);
+    const size_t n = strcspn(s, ",\"\r\n");
+    if (s[n] == '\0') {
+        if (formula)
+            record_put(t, "'", 1);
+        record_put(t, s, n);
+        return;
+    }
+    record_put(t, formula ? "\"'" : "\"", formula ? 2 : 1);
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '"')
+            record_put(t, "\"", 1);
+        record_put(t, p, 1);
+    }
+    record_put(t, "\"", 1);
+}
+
 /* Streaming: writes one cell, with its separator or the record's end, straight from the
- * caller's value (no copy of a text). The stream is this table's alone while it writes, so the
- * unlocked forms of stdio serve (a lock per character was a tenth of greeks --format csv). */
+ * caller's value (no copy of a text), into the record, which goes to the stream when it ends.
+ * The stream is this table's alone while it writes, so the unlocked forms of stdio serve (a
+ * lock per character was a tenth of greeks --format csv). */
 static int stream_cell(gex__table *t, const cell *c)
 {
-    char buf[128];
-    format_cell(c, t->columns[t->column].style, GEX__OUT_CSV, buf, sizeof buf);
     if (t->column > 0)
-        putc_unlocked(',', t->stream);
-    if (c->kind == 1) /* a number never needs quotes */
-        fputs_unlocked(buf, t->stream);
-    else
-        csv_field(t->stream, buf);
+        record_put(t, ",", 1);
+    if (c->kind == 1)
+        record_number(t, c->v);
+    else if (c->kind == 2)
+        record_text(t, c->s);
     if (++t->column == t->n_columns) {
-        fputs_unlocked("\r\n", t->stream);
+        record_put(t, "\r\n", 2);
+        record_flush(t);
         t->column = 0;
     }
     if (!ferror_unlocked(t->stream))
