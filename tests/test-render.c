@@ -235,6 +235,75 @@ START_TEST(test_table_stream_repeats_and_long_texts)
 }
 END_TEST
 
+/* The JSON a writer in memory holds after f; the count of non-finite values in *nonfinite. */
+static char *jwriter_bytes(void (*f)(gex__jwriter *, size_t), size_t i, size_t *nonfinite)
+{
+    gex__jwriter w = {.fp = NULL};
+    f(&w, i);
+    ck_assert_int_eq(w.failed, 0);
+    *nonfinite = w.nonfinite;
+    return w.data != NULL ? w.data : strdup("");
+}
+
+static const char *const jstrings[] = {"SPX",
+                                       "a\"b\\c",
+                                       "tab\there\nline\x01",
+                                       "caf\xc3\xa9 \xe2\x82\xac", /* valid UTF-8 */
+                                       "Latin-1 caf\xe9",          /* not UTF-8 */
+                                       "\xc0\xaf overlong",
+                                       "\xed\xa0\x80 surrogate",
+                                       "\xf4\x90\x80\x80 too high",
+                                       NULL};
+static const double jnumbers[] = {0.0,   -0.0,     1.5,       -2.0e-300, 8.855432154001546e-15,
+                                  1e300, INFINITY, -INFINITY, NAN};
+
+static void direct_str(gex__jwriter *w, size_t i)
+{
+    gex__jwriter_key(w, "k");
+    gex__jwriter_str(w, jstrings[i]);
+}
+static void built_str(gex__jwriter *w, size_t i)
+{
+    json_t *o = json_object();
+    ck_assert_int_eq(gex__jset(o, "k", gex__jstr(jstrings[i])), GEX_OK);
+    gex__json_write_members(w, o);
+    json_decref(o);
+}
+static void direct_num(gex__jwriter *w, size_t i)
+{
+    gex__jwriter_num(w, jnumbers[i]);
+}
+static void built_num(gex__jwriter *w, size_t i)
+{
+    json_t *v = gex__jnum(jnumbers[i]);
+    gex__json_write_value(w, v);
+    json_decref(v);
+}
+
+START_TEST(test_jwriter_pieces_match_built_values)
+{
+    /* render_greeks writes each contract's object piece by piece: every piece must be the
+     * bytes of the jansson value the other documents build (strings checked for UTF-8 by
+     * jansson, '?' for the bytes of one that fails; non-finite numbers as counted nulls). */
+    for (size_t i = 0; i < sizeof jstrings / sizeof jstrings[0]; i++) {
+        size_t n1, n2;
+        char *a = jwriter_bytes(direct_str, i, &n1), *b = jwriter_bytes(built_str, i, &n2);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+    }
+    for (size_t i = 0; i < sizeof jnumbers / sizeof jnumbers[0]; i++) {
+        size_t n1, n2;
+        char *a = jwriter_bytes(direct_num, i, &n1), *b = jwriter_bytes(built_num, i, &n2);
+        ck_assert_str_eq(a, b);
+        ck_assert_uint_eq(n1, n2);
+        ck_assert_uint_eq(n1, isfinite(jnumbers[i]) ? 0 : 1);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 /* /dev/full, where every write fails with ENOSPC; NULL (the test skips) where it is absent. */
 static FILE *open_full(void)
 {
@@ -302,6 +371,7 @@ static Suite *render_suite(void)
     tcase_add_test(tc, test_table_strike_style_keeps_exponents);
     tcase_add_test(tc, test_table_csv_text_cells_never_formulas);
     tcase_add_test(tc, test_table_stream_repeats_and_long_texts);
+    tcase_add_test(tc, test_jwriter_pieces_match_built_values);
     tcase_add_test(tc, test_table_write_failure_is_reported_as_io);
     tcase_add_test(tc, test_json_write_failure_is_reported_as_io);
     suite_add_tcase(s, tc);
