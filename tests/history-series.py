@@ -161,6 +161,23 @@ def main():
         os.utime(os.path.join(d, "SPY_2025-03-05.csv"))
         meta, _ = meta_of(gex, [d])
         check(meta["files_read"] == 1, f"after touching one file: {meta}")
+        # The store keys files by their canonical path (the folder's realpath and the name, or
+        # the file's own for a symbolic link): the same files reached through a link to the
+        # folder, a relative path with "..", or links to the files are all found in it.
+        link = os.path.join(tmp, "linked")
+        os.symlink(d, link)
+        meta, _ = meta_of(gex, [link + "/", "--db", os.path.join(d, ".gex-history.sqlite")])
+        check(meta["files_read"] == 0 and meta["files_from_store"] == n_files,
+              f"through a link to the folder: {meta}")
+        rel = os.path.relpath(d, os.getcwd())
+        one = os.path.join(rel, "..", "chains", "SPX_2025-03-10.csv")
+        flink = os.path.join(tmp, "spx-link.csv")
+        os.symlink(os.path.join(d, "SPX_2025-03-10.csv"), flink)
+        meta, _ = meta_of(gex, [one, flink, "--db", os.path.join(d, ".gex-history.sqlite")])
+        check(meta["files_read"] == 0 and meta["files_from_store"] == 2,
+              f"a relative path with '..' and a link to a file: {meta}")
+        os.remove(flink)
+        os.remove(link)
         # Other options, other snapshots: not taken from the store.
         meta, _ = meta_of(gex, [d, "--min-oi", "10"])
         check(meta["files_read"] == n_files, f"--min-oi: {meta}")

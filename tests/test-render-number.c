@@ -8,7 +8,12 @@
  * (the nearest), and the text has the form printf's %.{max(15, digits)}g gives, the form the
  * documents had before. A sample is compared with the shortest %.{1..17}g that reads back.
  * GEX_ROUNDTRIP_COUNT sets how many random values (default 1,000,000 of each kind; a tenth
- * under the sanitizers, which run the same checks slower). */
+ * under the sanitizers, which run the same checks slower).
+ *
+ * gex__fmt_grouped (tables: "1,234,567.89"), whose fixed-point digits come from one 128-bit
+ * product instead of printf, against printf's own "%.*f" grouped by hand: random bit patterns
+ * below GEX__GROUPED_MAX, values with few decimals, exact ties at every number of decimals
+ * (printf rounds them to even), and the edges. */
 #include "gex-test.h"
 
 #include <float.h>
@@ -262,6 +267,95 @@ START_TEST(test_fmt_roundtrip_random_decimals)
 }
 END_TEST
 
+/* gex__fmt_grouped as it was written before it had its own digits: printf's "%.*f", a sign
+ * dropped when every digit is 0, the integer digits grouped by three. */
+static void grouped_by_printf(double v, int decimals, char *buf, size_t size)
+{
+    char raw[64];
+    snprintf(raw, sizeof raw, "%.*f", decimals, v);
+    const char *p = raw;
+    if (p[0] == '-' && strspn(p + 1, "0.") == strlen(p + 1))
+        p++;
+    size_t o = 0;
+    if (*p == '-')
+        buf[o++] = *p++;
+    const size_t int_len = strcspn(p, ".");
+    for (size_t i = 0; i < int_len && o + 2 < size; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = p[i];
+    }
+    for (const char *q = p + int_len; *q != '\0' && o + 1 < size; q++)
+        buf[o++] = *q;
+    buf[o] = '\0';
+}
+
+static long grouped_checked;
+
+static void check_grouped(double v, int decimals)
+{
+    char got[64], want[64];
+    gex__fmt_grouped(v, decimals, got, sizeof got);
+    if (fabs(v) < GEX__GROUPED_MAX)
+        grouped_by_printf(v, decimals, want, sizeof want);
+    else
+        gex__fmt_roundtrip(v, want, sizeof want);
+    ck_assert_msg(strcmp(got, want) == 0, "%.17g with %d decimals: \"%s\", printf gives \"%s\"", v,
+                  decimals, got, want);
+    grouped_checked++;
+}
+
+START_TEST(test_fmt_grouped_edge_cases)
+{
+    const double v[] = {0.0,    -0.0,          0.5,      1.5,       2.5,        -0.5,
+                        0.125,  0.375,         -0.125,   0.005,     -0.004,     999.995,
+                        9.995,  999999.5,      1e15 - 1, -1e15 + 1, 1e15 - 0.5, 4.9e-324,
+                        1e-300, 123456789.125, 0.045,    1e15,      INFINITY,   NAN};
+    grouped_checked = 0;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        for (int d = 0; d <= GEX__GROUPED_DECIMALS_MAX; d++)
+            check_grouped(v[i], d);
+    /* every double either side of the values that round up a digit */
+    for (int d = 0; d <= 6; d++)
+        for (double x = 0.5; x < 1e14; x *= 10) {
+            const double t = x * pow(10.0, -d);
+            check_grouped(nextafter(t, 0), d);
+            check_grouped(t, d);
+            check_grouped(nextafter(t, 1e300), d);
+            check_grouped(-t, d);
+        }
+}
+END_TEST
+
+START_TEST(test_fmt_grouped_random)
+{
+    uint64_t state = UINT64_C(0x9a0ed);
+    grouped_checked = 0;
+    const long count = random_count();
+    for (long i = 0; i < count; i++) {
+        const int d = (int)(gex_splitmix64(&state) % (GEX__GROUPED_DECIMALS_MAX + 1));
+        /* a random bit pattern below 2^50 (just over GEX__GROUPED_MAX), every exponent down to
+         * the subnormals */
+        uint64_t bits = gex_splitmix64(&state) % (UINT64_C(1074) << 52);
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        check_grouped(i % 2 ? -v : v, d);
+        /* what tables show: a few decimals at ordinary scales */
+        const double scale = pow(10.0, (double)(gex_splitmix64(&state) % 16));
+        check_grouped((gex_splitmix64_unit(&state) - 0.5) * scale, (int)(i % 4));
+        /* an exact tie at d decimals: an integer plus an odd multiple of 2^-(d+1) */
+        const int dt = (int)(gex_splitmix64(&state) % 18);
+        const uint64_t odd = 2 * (gex_splitmix64(&state) % (UINT64_C(1) << dt)) + 1;
+        const double tie =
+            (double)(gex_splitmix64(&state) % 1000000) + ldexp((double)odd, -(dt + 1));
+        check_grouped(tie, dt);
+        check_grouped(-tie, dt);
+    }
+    ck_assert_int_ge(grouped_checked, 4 * count);
+    printf("fmt_grouped: %ld values against printf's %%.*f\n", grouped_checked);
+}
+END_TEST
+
 static Suite *render_number_suite(void)
 {
     Suite *s = suite_create("render-number");
@@ -270,6 +364,8 @@ static Suite *render_number_suite(void)
     tcase_add_test(tc, test_fmt_roundtrip_edge_cases);
     tcase_add_test(tc, test_fmt_roundtrip_random_bit_patterns);
     tcase_add_test(tc, test_fmt_roundtrip_random_decimals);
+    tcase_add_test(tc, test_fmt_grouped_edge_cases);
+    tcase_add_test(tc, test_fmt_grouped_random);
     suite_add_tcase(s, tc);
     return s;
 }

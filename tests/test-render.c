@@ -167,6 +167,143 @@ START_TEST(test_table_csv_text_cells_never_formulas)
 }
 END_TEST
 
+START_TEST(test_table_stream_repeats_and_long_texts)
+{
+    /* Streamed CSV assembles each record before writing it and reuses a column's text when the
+     * number repeats: the bytes must be what each value alone gives. A repeated value, its
+     * negative, -0 after 0 and the next double must not take the previous text; a text longer
+     * than a record's buffer (with a comma: quoted) is written whole. */
+    static const gex__column cols[3] = {{"file", NULL, GEX__STYLE_TEXT},
+                                        {"T", NULL, GEX__STYLE_SIG},
+                                        {"gamma", NULL, GEX__STYLE_SIG}};
+    const double t_col[] = {0.00017123287671232877,
+                            0.00017123287671232877,
+                            -0.00017123287671232877,
+                            0.0,
+                            -0.0,
+                            0.0,
+                            1.0,
+                            nextafter(1.0, 2.0),
+                            1.0};
+    const size_t rows = sizeof t_col / sizeof t_col[0];
+    char *long_text = malloc(5001);
+    ck_assert_ptr_nonnull(long_text);
+    for (int i = 0; i < 5000; i++)
+        long_text[i] = i == 2500 ? ',' : (char)('a' + i % 26);
+    long_text[5000] = '\0';
+    char *data = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&data, &len);
+    ck_assert_ptr_nonnull(out);
+    gex__table *t = gex__table_new(cols, 3);
+    ck_assert_ptr_nonnull(t);
+    gex__table_stream(t, out);
+    for (size_t i = 0; i < rows; i++) {
+        ck_assert_int_eq(gex__table_text(t, i == 1 ? long_text : "f.csv"), GEX_OK);
+        ck_assert_int_eq(gex__table_num(t, t_col[i]), GEX_OK);
+        ck_assert_int_eq(gex__table_num(t, 8.855432154001546e-15), GEX_OK);
+    }
+    gex_error err;
+    ck_assert_int_eq(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), GEX_OK);
+    gex__table_free(t);
+    fclose(out);
+    const char *want_t[] = {"0.00017123287671232877",
+                            "0.00017123287671232877",
+                            "-0.00017123287671232877",
+                            "0",
+                            "0",
+                            "0",
+                            "1",
+                            "1.0000000000000002",
+                            "1"};
+    size_t cap = 6000 + rows * 80, o = 0;
+    char *want = malloc(cap);
+    ck_assert_ptr_nonnull(want);
+    o += (size_t)snprintf(want + o, cap - o, "file,T,gamma\r\n");
+    for (size_t i = 0; i < rows; i++) {
+        if (i == 1)
+            o += (size_t)snprintf(want + o, cap - o, "\"%s\"", long_text);
+        else
+            o += (size_t)snprintf(want + o, cap - o, "f.csv");
+        o += (size_t)snprintf(want + o, cap - o, ",%s,8.855432154001546e-15\r\n", want_t[i]);
+    }
+    ck_assert_uint_eq(len, o);
+    ck_assert_str_eq(data, want);
+    free(want);
+    free(data);
+    free(long_text);
+}
+END_TEST
+
+/* The JSON a writer in memory holds after f; the count of non-finite values in *nonfinite. */
+static char *jwriter_bytes(void (*f)(gex__jwriter *, size_t), size_t i, size_t *nonfinite)
+{
+    gex__jwriter w = {.fp = NULL};
+    f(&w, i);
+    ck_assert_int_eq(w.failed, 0);
+    *nonfinite = w.nonfinite;
+    return w.data != NULL ? w.data : strdup("");
+}
+
+static const char *const jstrings[] = {"SPX",
+                                       "a\"b\\c",
+                                       "tab\there\nline\x01",
+                                       "caf\xc3\xa9 \xe2\x82\xac", /* valid UTF-8 */
+                                       "Latin-1 caf\xe9",          /* not UTF-8 */
+                                       "\xc0\xaf overlong",
+                                       "\xed\xa0\x80 surrogate",
+                                       "\xf4\x90\x80\x80 too high",
+                                       NULL};
+static const double jnumbers[] = {0.0,   -0.0,     1.5,       -2.0e-300, 8.855432154001546e-15,
+                                  1e300, INFINITY, -INFINITY, NAN};
+
+static void direct_str(gex__jwriter *w, size_t i)
+{
+    gex__jwriter_key(w, "k");
+    gex__jwriter_str(w, jstrings[i]);
+}
+static void built_str(gex__jwriter *w, size_t i)
+{
+    json_t *o = json_object();
+    ck_assert_int_eq(gex__jset(o, "k", gex__jstr(jstrings[i])), GEX_OK);
+    gex__json_write_members(w, o);
+    json_decref(o);
+}
+static void direct_num(gex__jwriter *w, size_t i)
+{
+    gex__jwriter_num(w, jnumbers[i]);
+}
+static void built_num(gex__jwriter *w, size_t i)
+{
+    json_t *v = gex__jnum(jnumbers[i]);
+    gex__json_write_value(w, v);
+    json_decref(v);
+}
+
+START_TEST(test_jwriter_pieces_match_built_values)
+{
+    /* render_greeks writes each contract's object piece by piece: every piece must be the
+     * bytes of the jansson value the other documents build (strings checked for UTF-8 by
+     * jansson, '?' for the bytes of one that fails; non-finite numbers as counted nulls). */
+    for (size_t i = 0; i < sizeof jstrings / sizeof jstrings[0]; i++) {
+        size_t n1, n2;
+        char *a = jwriter_bytes(direct_str, i, &n1), *b = jwriter_bytes(built_str, i, &n2);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+    }
+    for (size_t i = 0; i < sizeof jnumbers / sizeof jnumbers[0]; i++) {
+        size_t n1, n2;
+        char *a = jwriter_bytes(direct_num, i, &n1), *b = jwriter_bytes(built_num, i, &n2);
+        ck_assert_str_eq(a, b);
+        ck_assert_uint_eq(n1, n2);
+        ck_assert_uint_eq(n1, isfinite(jnumbers[i]) ? 0 : 1);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 /* /dev/full, where every write fails with ENOSPC; NULL (the test skips) where it is absent. */
 static FILE *open_full(void)
 {
@@ -233,6 +370,8 @@ static Suite *render_suite(void)
     tcase_add_test(tc, test_fmt_grouped_reads_back_for_every_magnitude);
     tcase_add_test(tc, test_table_strike_style_keeps_exponents);
     tcase_add_test(tc, test_table_csv_text_cells_never_formulas);
+    tcase_add_test(tc, test_table_stream_repeats_and_long_texts);
+    tcase_add_test(tc, test_jwriter_pieces_match_built_values);
     tcase_add_test(tc, test_table_write_failure_is_reported_as_io);
     tcase_add_test(tc, test_json_write_failure_is_reported_as_io);
     suite_add_tcase(s, tc);

@@ -268,17 +268,65 @@ static char *default_store(const cli_inputs *in)
     return path;
 }
 
+/* The canonical path of a file that is not itself a symbolic link (its lstat says so): the
+ * folder's realpath, kept in *dir_path and *dir_real for the next file of the same folder,
+ * then the name. realpath of each file would walk every component of its path again (five
+ * readlink calls a file of a folder two deep), and a folder's files share all but their
+ * names. */
+static char *real_path(const char *path, char **dir_path, char **dir_real)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash != NULL ? slash + 1 : path;
+    const size_t dlen = slash != NULL ? (size_t)(slash - path) : 0;
+    if (name[0] == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return realpath(path, NULL);
+    if (*dir_path == NULL || strlen(*dir_path) != dlen || strncmp(*dir_path, path, dlen) != 0) {
+        free(*dir_path);
+        free(*dir_real);
+        *dir_path = strndup(path, dlen);
+        *dir_real = NULL;
+        if (*dir_path != NULL)
+            *dir_real = realpath(slash == NULL ? "." : dlen == 0 ? "/" : *dir_path, NULL);
+        if (*dir_real == NULL) {
+            free(*dir_path);
+            *dir_path = NULL;
+            return realpath(path, NULL);
+        }
+    }
+    const size_t rlen = strlen(*dir_real), nlen = strlen(name);
+    char *out = malloc(rlen + 1 + nlen + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, *dir_real, rlen);
+    size_t o = rlen;
+    if (o == 0 || out[o - 1] != '/')
+        out[o++] = '/';
+    memcpy(out + o, name, nlen + 1);
+    return out;
+}
+
 /* Looks each file up in the store; the others go to todo. Returns an exit status. */
 static int look_up(cli_store *store, const char *key, hist_file *files, size_t n, size_t *todo,
                    size_t *n_todo, size_t *n_stored)
 {
     *n_todo = 0;
     *n_stored = 0;
-    for (size_t i = 0; i < n; i++) {
+    if (store != NULL && cli_store_read_begin(store) != 0)
+        return CLI_EXIT_INTERNAL;
+    char *dir_path = NULL, *dir_real = NULL;
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; i < n && rc == CLI_EXIT_OK; i++) {
         hist_file *f = &files[i];
-        if (strcmp(f->path, "-") != 0 && stat(f->path, &f->sb) == 0) {
-            f->stat_ok = 1;
-            f->real = realpath(f->path, NULL);
+        if (strcmp(f->path, "-") != 0 && lstat(f->path, &f->sb) == 0) {
+            if (S_ISLNK(f->sb.st_mode)) {
+                f->stat_ok = stat(f->path, &f->sb) == 0;
+                if (!f->stat_ok)
+                    memset(&f->sb, 0, sizeof f->sb); /* as a failed stat left it before */
+                f->real = f->stat_ok ? realpath(f->path, NULL) : NULL;
+            } else {
+                f->stat_ok = 1;
+                f->real = real_path(f->path, &dir_path, &dir_real);
+            }
         }
         int found = 0;
         if (store != NULL && f->real != NULL && S_ISREG(f->sb.st_mode)) {
@@ -286,15 +334,19 @@ static int look_up(cli_store *store, const char *key, hist_file *files, size_t n
                                           (int64_t)f->sb.st_ino};
             found = cli_store_lookup(store, &id, key, &f->snaps, &f->n_snaps);
             if (found < 0)
-                return CLI_EXIT_INTERNAL;
+                rc = CLI_EXIT_INTERNAL;
         }
-        if (found) {
+        if (found > 0) {
             f->from_store = 1;
             (*n_stored)++;
         } else
             todo[(*n_todo)++] = i;
     }
-    return CLI_EXIT_OK;
+    free(dir_path);
+    free(dir_real);
+    if (store != NULL && cli_store_read_end(store) != 0)
+        rc = CLI_EXIT_INTERNAL;
+    return rc;
 }
 
 /* Keeps what was read in the store: each file read whole, and forgets the ones that failed. */

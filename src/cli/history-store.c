@@ -337,6 +337,18 @@ static int exec(cli_store *s, const char *sql, const char *doing)
     return rc == SQLITE_OK ? 0 : fail(s->path, s->db, rc, doing);
 }
 
+int cli_store_read_begin(cli_store *s)
+{
+    const int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : fail(s->path, s->db, rc, "starting to read");
+}
+
+int cli_store_read_end(cli_store *s)
+{
+    const int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : fail(s->path, s->db, rc, "reading");
+}
+
 int cli_store_begin(cli_store *s)
 {
     return exec(s, "BEGIN IMMEDIATE", "starting to write");

@@ -39,6 +39,13 @@ const char *cli_store_path(const cli_store *store);
 int cli_store_lookup(cli_store *store, const cli_file_identity *id, const char *options,
                      gex_snapshot **snaps, size_t *n);
 
+/* The lookups of one run in one read transaction: begin before the first cli_store_lookup,
+ * end after the last. Without it each lookup is a transaction of its own, and SQLite takes and
+ * drops its file lock and checks the journal for every file (8 system calls a file). Each
+ * returns 0, or -1 after a message; a read-only store accepts them. */
+int cli_store_read_begin(cli_store *store);
+int cli_store_read_end(cli_store *store);
+
 /* One transaction of changes: begin, then put (replacing what the path held under options) or
  * forget (a file that now fails), then commit. Each returns 0, or -1 after a message. A store
  * opened read-only accepts them and keeps nothing. */

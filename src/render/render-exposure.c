@@ -531,30 +531,63 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
                 break;
             }
         } else {
+            /* one object per contract, written as it is assembled: a jansson object each
+             * (allocations, a hash table, their frees) was most of the document's time */
             static const char *const gk[] = {"delta", "gamma", "vega", "vanna", "charm"};
             static const char *const ek[] = {"gex", "dex", "vex", "chex"};
-            json_t *o = json_object();
-            st |= gex__jset(o, "underlying", gex__jstr(a->symbol));
-            st |= gex__jset(o, "option_symbol", gex__jstr(sym));
-            st |= gex__jset(o, "expiration", gex__jstr(exp));
-            st |= gex__jset(o, "strike", gex__jnum(v.strike[i]));
-            st |= gex__jset(o, "type", gex__jstr(v.type[i] == GEX_PUT ? "put" : "call"));
-            st |= gex__jset(o, "T", gex__jnum(v.T[i]));
-            st |= gex__jset(o, "iv", ok ? gex__jnum(v.iv[i]) : json_null());
-            st |= gex__jset(o, "iv_source", gex__jstr(iv_sources[src]));
-            st |= gex__jset(o, "spot", gex__jnum(v.spot[i]));
-            for (int k = 0; k < 5; k++)
-                st |= gex__jset(o, gk[k], ok ? gex__jnum(vals[k]) : json_null());
-            st |= gex__jset(o, "open_interest", gex__jnum(v.open_interest[i]));
-            for (int k = 0; k < 4; k++)
-                st |= gex__jset(o, ek[k], ok ? gex__jnum(exps[k]) : json_null());
-            st |= gex__jset(o, "status", gex__jstr(status));
-            if (st == GEX_OK) {
-                if (listed++ > 0)
-                    gex__jwriter_raw(&w, ",");
-                gex__json_write_value(&w, o);
+            gex__jwriter_raw(&w, listed++ > 0 ? ",{" : "{");
+            gex__jwriter_key(&w, "underlying");
+            gex__jwriter_str(&w, a->symbol);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "option_symbol");
+            gex__jwriter_str(&w, sym);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "expiration");
+            gex__jwriter_str(&w, exp);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "strike");
+            gex__jwriter_num(&w, v.strike[i]);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "type");
+            gex__jwriter_str(&w, v.type[i] == GEX_PUT ? "put" : "call");
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "T");
+            gex__jwriter_num(&w, v.T[i]);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "iv");
+            if (ok)
+                gex__jwriter_num(&w, v.iv[i]);
+            else
+                gex__jwriter_null(&w);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "iv_source");
+            gex__jwriter_str(&w, iv_sources[src]);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "spot");
+            gex__jwriter_num(&w, v.spot[i]);
+            for (int k = 0; k < 5; k++) {
+                gex__jwriter_raw(&w, ",");
+                gex__jwriter_key(&w, gk[k]);
+                if (ok)
+                    gex__jwriter_num(&w, vals[k]);
+                else
+                    gex__jwriter_null(&w);
             }
-            json_decref(o);
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "open_interest");
+            gex__jwriter_num(&w, v.open_interest[i]);
+            for (int k = 0; k < 4; k++) {
+                gex__jwriter_raw(&w, ",");
+                gex__jwriter_key(&w, ek[k]);
+                if (ok)
+                    gex__jwriter_num(&w, exps[k]);
+                else
+                    gex__jwriter_null(&w);
+            }
+            gex__jwriter_raw(&w, ",");
+            gex__jwriter_key(&w, "status");
+            gex__jwriter_str(&w, status);
+            gex__jwriter_raw(&w, "}");
         }
     }
     if (t != NULL) {

@@ -212,6 +212,51 @@ void gex__jwriter_raw(gex__jwriter *w, const char *text)
     puts_(w, text);
 }
 
+void gex__jwriter_key(gex__jwriter *w, const char *key)
+{
+    write_string(w, key);
+    put(w, ":", 1);
+}
+
+void gex__jwriter_num(gex__jwriter *w, double v)
+{
+    if (!isfinite(v)) {
+        w->nonfinite++;
+        puts_(w, "null");
+        return;
+    }
+    char buf[64];
+    gex__fmt_roundtrip(v == 0.0 ? 0.0 : v, buf, sizeof buf);
+    puts_(w, buf);
+}
+
+void gex__jwriter_str(gex__jwriter *w, const char *s)
+{
+    if (s == NULL) {
+        puts_(w, "null");
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != '\0' && *p < 0x80)
+        p++;
+    if (*p == '\0') { /* ASCII: valid UTF-8 as it is, the string gex__jstr keeps */
+        write_string(w, s);
+        return;
+    }
+    json_t *v = gex__jstr(s); /* jansson's UTF-8 check, and its '?' for what fails it */
+    if (v == NULL) {
+        w->failed = 1;
+        return;
+    }
+    write_value(w, v);
+    json_decref(v);
+}
+
+void gex__jwriter_null(gex__jwriter *w)
+{
+    puts_(w, "null");
+}
+
 void gex__json_write_value(gex__jwriter *w, const json_t *value)
 {
     write_value(w, value);

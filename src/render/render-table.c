@@ -27,6 +27,19 @@ struct gex__table {
     size_t column;    /* streaming: the column of the next cell */
     size_t nonfinite; /* non-finite numbers appended (written as empty cells) */
     int write_errno;  /* streaming: errno of the first failed write, 0 while none failed */
+    /* streaming: the record being assembled, written with one call when it ends (a stdio call
+     * per piece was a fifth of greeks --format csv), and per column the last number written
+     * and its text (a chain's rows repeat the spot, the time to expiry of their expiration,
+     * and a put's gamma, vega and vanna are its call's); NULL when it could not be allocated */
+    char record[4096];
+    size_t record_len;
+    struct last_number *last;
+};
+
+struct last_number {
+    double v;
+    unsigned char len; /* 0: none yet */
+    char text[31];
 };
 
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
@@ -46,10 +59,12 @@ void gex__table_free(gex__table *t)
     for (size_t i = 0; i < t->n_cells; i++)
         free(t->cells[i].s);
     free(t->cells);
+    free(t->last);
     free(t);
 }
 
 static int csv_field(FILE *out, const char *s);
+static int csv_formula_start(const char *s);
 static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
                         size_t size);
 
@@ -63,6 +78,9 @@ void gex__table_stream(gex__table *t, FILE *out)
     fputs("\r\n", out);
     t->stream = out;
     t->column = 0;
+    t->record_len = 0;
+    free(t->last);
+    t->last = calloc(t->n_columns, sizeof *t->last); /* NULL: every number formatted */
 }
 
 static cell *push(gex__table *t)
@@ -80,21 +98,84 @@ static cell *push(gex__table *t)
     return c;
 }
 
+/* Streaming: the record assembled so far goes to the stream. */
+static void record_flush(gex__table *t)
+{
+    if (t->record_len > 0)
+        fwrite_unlocked(t->record, 1, t->record_len, t->stream);
+    t->record_len = 0;
+}
+
+/* Streaming: appends n bytes to the record, or writes them through when they do not fit. */
+static void record_put(gex__table *t, const char *s, size_t n)
+{
+    if (t->record_len + n > sizeof t->record) {
+        record_flush(t);
+        if (n > sizeof t->record) {
+            fwrite_unlocked(s, 1, n, t->stream);
+            return;
+        }
+    }
+    memcpy(t->record + t->record_len, s, n);
+    t->record_len += n;
+}
+
+/* Streaming: a number's text into the record, the column's last text when it is the same
+ * number (the same bits: v == 0.0 is never -0 here). */
+static void record_number(gex__table *t, double v)
+{
+    struct last_number *last = t->last != NULL ? &t->last[t->column] : NULL;
+    if (last != NULL && last->len > 0 && memcmp(&last->v, &v, sizeof v) == 0) {
+        record_put(t, last->text, last->len);
+        return;
+    }
+    char buf[32];
+    gex__fmt_roundtrip(v, buf, sizeof buf);
+    const size_t n = strlen(buf);
+    if (last != NULL && n < sizeof last->text) {
+        last->v = v;
+        last->len = (unsigned char)n;
+        memcpy(last->text, buf, n);
+    }
+    record_put(t, buf, n);
+}
+
+/* Streaming: one text cell into the record, quoted when it must be (csv_field's rules), after
+ * a single quote when a spreadsheet would take it for a formula (format_cell's). */
+static void record_text(gex__table *t, const char *s)
+{
+    const int formula = csv_formula_start(s);
+    const size_t n = strcspn(s, ",\"\r\n");
+    if (s[n] == '\0') {
+        if (formula)
+            record_put(t, "'", 1);
+        record_put(t, s, n);
+        return;
+    }
+    record_put(t, formula ? "\"'" : "\"", formula ? 2 : 1);
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '"')
+            record_put(t, "\"", 1);
+        record_put(t, p, 1);
+    }
+    record_put(t, "\"", 1);
+}
+
 /* Streaming: writes one cell, with its separator or the record's end, straight from the
- * caller's value (no copy of a text). The stream is this table's alone while it writes, so the
- * unlocked forms of stdio serve (a lock per character was a tenth of greeks --format csv). */
+ * caller's value (no copy of a text), into the record, which goes to the stream when it ends.
+ * The stream is this table's alone while it writes, so the unlocked forms of stdio serve (a
+ * lock per character was a tenth of greeks --format csv). */
 static int stream_cell(gex__table *t, const cell *c)
 {
-    char buf[128];
-    format_cell(c, t->columns[t->column].style, GEX__OUT_CSV, buf, sizeof buf);
     if (t->column > 0)
-        putc_unlocked(',', t->stream);
-    if (c->kind == 1) /* a number never needs quotes */
-        fputs_unlocked(buf, t->stream);
-    else
-        csv_field(t->stream, buf);
+        record_put(t, ",", 1);
+    if (c->kind == 1)
+        record_number(t, c->v);
+    else if (c->kind == 2)
+        record_text(t, c->s);
     if (++t->column == t->n_columns) {
-        fputs_unlocked("\r\n", t->stream);
+        record_put(t, "\r\n", 2);
+        record_flush(t);
         t->column = 0;
     }
     if (!ferror_unlocked(t->stream))
@@ -260,6 +341,28 @@ size_t gex__table_nonfinite(const gex__table *t)
     return t != NULL ? t->nonfinite : 0;
 }
 
+/* A table's cell as printf's "%*s" (right-aligned) or "%-*s" (left) writes it in width
+ * characters, but a left-aligned cell of the last column is not padded on the right. Unlocked
+ * stdio: the table is written by one thread. */
+static void padded(FILE *out, const char *s, size_t width, int left, int last)
+{
+    static const char spaces[] = "                                ";
+    const size_t n = strlen(s);
+    size_t pad = n < width ? width - n : 0;
+    if (left) {
+        fwrite_unlocked(s, 1, n, out);
+        if (last)
+            return;
+    }
+    for (; pad > 0;) {
+        const size_t k = pad < sizeof spaces - 1 ? pad : sizeof spaces - 1;
+        fwrite_unlocked(spaces, 1, k, out);
+        pad -= k;
+    }
+    if (!left)
+        fwrite_unlocked(s, 1, n, out);
+}
+
 static int table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out)
 {
     const size_t nc = t->n_columns;
@@ -285,9 +388,19 @@ static int table_write(const gex__table *t, gex__out_format format, const char *
         }
         return ferror(out) ? GEX_EIO : GEX_OK;
     }
+    /* Each cell is formatted once, into one block of texts (offset and length per cell), for
+     * the widths and then the lines; the lines are written with fwrite and runs of spaces (a
+     * printf per cell was a tenth of a warm gex history). */
     size_t *width = calloc(nc ? nc : 1, sizeof *width);
-    if (width == NULL)
+    size_t *at = malloc((nr * nc + 1) * sizeof *at);
+    size_t cap = 16 * (nr * nc + 1), used = 0;
+    char *text = malloc(cap);
+    if (width == NULL || at == NULL || text == NULL) {
+        free(width);
+        free(at);
+        free(text);
         return GEX_ENOMEM;
+    }
     int has_units = 0;
     for (size_t j = 0; j < nc; j++) {
         width[j] = strlen(t->columns[j].name);
@@ -299,8 +412,26 @@ static int table_write(const gex__table *t, gex__out_format format, const char *
     }
     for (size_t i = 0; i < nr; i++)
         for (size_t j = 0; j < nc; j++) {
-            format_cell(&t->cells[i * nc + j], t->columns[j].style, format, buf, sizeof buf);
-            size_t w = t->cells[i * nc + j].kind == 0 ? 1 : strlen(buf);
+            const cell *c = &t->cells[i * nc + j];
+            format_cell(c, t->columns[j].style, format, buf, sizeof buf);
+            if (c->kind == 0)
+                memcpy(buf, "-", 2);
+            const size_t w = strlen(buf);
+            if (used + w + 1 > cap) {
+                while (used + w + 1 > cap)
+                    cap *= 2;
+                char *grown = realloc(text, cap);
+                if (grown == NULL) {
+                    free(width);
+                    free(at);
+                    free(text);
+                    return GEX_ENOMEM;
+                }
+                text = grown;
+            }
+            memcpy(text + used, buf, w + 1);
+            at[i * nc + j] = used;
+            used += w + 1;
             if (w > width[j])
                 width[j] = w;
         }
@@ -310,32 +441,23 @@ static int table_write(const gex__table *t, gex__out_format format, const char *
         for (size_t j = 0; j < nc; j++) {
             const char *s = line == 0 ? t->columns[j].name : t->columns[j].unit;
             const int left = t->columns[j].style == GEX__STYLE_TEXT;
-            const int w = (int)width[j];
-            if (left && j + 1 == nc) { /* no padding at the end of a line */
-                if (s != NULL && s[0] != '\0')
-                    fprintf(out, "%s%s", j ? "  " : "", s);
-            } else {
-                fprintf(out, "%s%*s", j ? "  " : "", left ? -w : w, s ? s : "");
-            }
+            if (j > 0 && !(left && j + 1 == nc && (s == NULL || s[0] == '\0')))
+                fwrite_unlocked("  ", 1, 2, out);
+            padded(out, s != NULL ? s : "", width[j], left, j + 1 == nc);
         }
-        fputc('\n', out);
+        putc_unlocked('\n', out);
     }
     for (size_t i = 0; i < nr; i++) {
         for (size_t j = 0; j < nc; j++) {
-            const cell *c = &t->cells[i * nc + j];
-            format_cell(c, t->columns[j].style, format, buf, sizeof buf);
-            if (c->kind == 0)
-                snprintf(buf, sizeof buf, "-");
             const int left = t->columns[j].style == GEX__STYLE_TEXT;
-            const int w = (int)width[j];
-            /* the last column is not padded on the right */
-            if (left && j + 1 == nc)
-                fprintf(out, "%s%s", j ? "  " : "", buf);
-            else
-                fprintf(out, "%s%*s", j ? "  " : "", left ? -w : w, buf);
+            if (j > 0)
+                fwrite_unlocked("  ", 1, 2, out);
+            padded(out, text + at[i * nc + j], width[j], left, j + 1 == nc);
         }
-        fputc('\n', out);
+        putc_unlocked('\n', out);
     }
+    free(at);
+    free(text);
     free(width);
     return ferror(out) ? GEX_EIO : GEX_OK;
 }

@@ -199,6 +199,13 @@ void gex__json_write(gex__jwriter *w, const json_t *doc);
 void gex__json_write_value(gex__jwriter *w, const json_t *value);
 void gex__json_write_members(gex__jwriter *w, const json_t *obj);
 void gex__jwriter_raw(gex__jwriter *w, const char *text);
+/* The pieces of an object written without building it (a document of one object per contract
+ * need not allocate one): a key and its colon, and a value as gex__json_write_value writes
+ * gex__jnum(v), gex__jstr(s) or null, byte for byte. The callers write the separators. */
+void gex__jwriter_key(gex__jwriter *w, const char *key);
+void gex__jwriter_num(gex__jwriter *w, double v);
+void gex__jwriter_str(gex__jwriter *w, const char *s);
+void gex__jwriter_null(gex__jwriter *w);
 /* The status of what was written: GEX_OK; GEX_EIO when a write to the stream failed ("writing
  * the output failed: ...", with the errno of the failure), GEX_ERANGE when a value was not
  * finite, GEX_ENOMEM when a memory writer ran out (err says so; err->file is file, which may be
