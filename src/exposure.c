@@ -381,9 +381,9 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
                                 .T = v->T,
                                 .sigma = v->iv,
                                 .type = v->type,
-                                .r = NULL,
+                                .r = v->r,
                                 .r_all = e->rate,
-                                .q = NULL,
+                                .q = v->q,
                                 .q_all = e->div};
     const gex_bs_batch_out out = {.delta = e->delta,
                                   .gamma = e->gamma,

@@ -47,9 +47,10 @@ typedef enum gex_gex_unit { GEX_UNIT_PCT = 0, GEX_UNIT_POINT, GEX_UNIT_SHARES } 
 const char *gex_gex_unit_name(int unit);
 int gex_gex_unit_parse(const char *name, gex_gex_unit *unit);
 
-/* What to compute and over which contracts. The carry (r, q) is not here: it is the chain's,
- * fixed by gex_chain_prepare (gex_chain_carry), so the greeks use the rate and dividend the
- * implied volatilities were solved with. */
+/* What to compute and over which contracts. The carry (r, q) is not here: it is each
+ * contract's, fixed by gex_chain_prepare (gex_chain_view r and q: the flat rates or, with
+ * GEX_CARRY_PARITY, its expiration's), so the greeks use the rate and dividend the implied
+ * volatilities were solved with. */
 typedef struct gex_exposure_options {
     gex_gex_unit gex_unit;
     /* The contract filters (the one definition; gex_exposure_keeps applies it). A contract is
@@ -121,7 +122,7 @@ typedef struct gex_exposure gex_exposure;
 
 /* Computes every exposure of a prepared chain holding a single underlying (gex_chain_select
  * splits others), with options (NULL: the defaults). The greeks come from the vectorised
- * gex_bs_greeks_batch at the chain's spot with the chain's carry (gex_chain_carry).
+ * gex_bs_greeks_batch at the chain's spot with each contract's carry (gex_chain_view r, q).
  * The exposure borrows chain: the levels, the profile and the hedging estimate read its
  * contracts through it (gex_exposure_chain), so keep chain alive and unmodified until the
  * exposure is freed.
@@ -139,7 +140,8 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
 /* Frees. Accepts NULL. */
 void gex_exposure_free(gex_exposure *exposure);
 
-/* The chain it was computed from (borrowed, see gex_exposure_compute), and its carry. */
+/* The chain it was computed from (borrowed, see gex_exposure_compute), and its flat carry
+ * (gex_chain_carry; the per-contract r and q are the view's). */
 const gex_chain *gex_exposure_chain(const gex_exposure *exposure);
 void gex_exposure_carry(const gex_exposure *exposure, double *rate, double *div);
 
