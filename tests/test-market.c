@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gex/american.h"
 #include "gex/bs.h"
 #include "gex/chain.h"
 #include "gex/exposure.h"
@@ -531,6 +532,125 @@ START_TEST(test_prepare_carry_mode_errors)
 }
 END_TEST
 
+/* A single-stock chain (root XYZ: American by root) and the same strikes on an index root
+ * (SPXW: European), one expiration of 75 days, priced at r = 4.5%, q = 1.6% with a smile. */
+static gex_chain *exercise_chain(const char *und, const char *root, double S, int64_t quote)
+{
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    const int32_t exp_day = (int32_t)(quote / 86400) + 75;
+    for (int j = 0; j < 21; j++) {
+        const double K = S * (0.8 + 0.02 * j);
+        for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+            const gex_contract c = {.underlying = und,
+                                    .root = root,
+                                    .expiration = exp_day,
+                                    .strike = K,
+                                    .type = type,
+                                    .bid = NAN,
+                                    .ask = NAN,
+                                    .last = NAN,
+                                    .iv = 0.31 - 0.2 * log(K / S),
+                                    .open_interest = type == GEX_CALL ? 300 + j : 120 + 7 * j,
+                                    .volume = 0,
+                                    .multiplier = NAN,
+                                    .vendor_delta = NAN,
+                                    .vendor_gamma = NAN,
+                                    .line = 2 + j};
+            ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+        }
+    }
+    gex_chain_set_quote_time(chain, quote);
+    ck_assert_int_eq(gex_chain_set_spot(chain, und, S), GEX_OK);
+    return chain;
+}
+
+/* --exercise (SPEC 1.8): under auto a single stock's delta and gamma are the American model's,
+ * checked against central differences of gex_am_price (bumped prices, h = 0.2% of S: for
+ * gamma the truncation h^2 V''''/12 and the pricer's 1e-9 smoothness over h^2 stay under 1e-4
+ * relative; for delta the truncation h^2 V'''/6 is about 1e-5 absolute), and differ from
+ * Black-Scholes for the puts (early exercise); an index root keeps Black-Scholes bit for bit; the
+ * totals count the contracts priced American. */
+START_TEST(test_exposure_american_exercise)
+{
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 50000);
+    const double S = 187.43, r = 0.045, q = 0.016;
+    gex_chain *stock = exercise_chain("XYZ", "XYZ", S, quote);
+    gex_chain *index = exercise_chain("SPX", "SPXW", S, quote);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.rate = r;
+    po.div = q;
+    ck_assert_int_eq(gex_chain_prepare(stock, &po, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(index, &po, NULL, NULL), GEX_OK);
+    gex_exposure_options o;
+    gex_exposure_options_default(&o);
+    ck_assert_int_eq(o.exercise, GEX_EXPOSURE_EUROPEAN);
+    gex_exposure *eu = NULL, *am = NULL, *ix_eu = NULL, *ix_am = NULL;
+    ck_assert_int_eq(gex_exposure_compute(stock, &o, &eu), GEX_OK);
+    ck_assert_int_eq(gex_exposure_compute(index, &o, &ix_eu), GEX_OK);
+    o.exercise = GEX_EXPOSURE_BY_ROOT;
+    ck_assert_int_eq(gex_exposure_compute(stock, &o, &am), GEX_OK);
+    ck_assert_int_eq(gex_exposure_compute(index, &o, &ix_am), GEX_OK);
+
+    gex_chain_view v;
+    gex_chain_get_view(stock, &v);
+    gex_contract_exposures ce, ca;
+    gex_exposure_get_contracts(eu, &ce);
+    gex_exposure_get_contracts(am, &ca);
+    double worst_gamma = 0, worst_delta = 0;
+    size_t puts_differ = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_int_eq(ca.included[i], 1);
+        const double h = 0.002 * S;
+        double up, mid, down;
+        ck_assert_int_eq(gex_am_price(v.type[i], S + h, v.strike[i], v.T[i], v.iv[i], r, q, &up),
+                         GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(v.type[i], S, v.strike[i], v.T[i], v.iv[i], r, q, &mid),
+                         GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(v.type[i], S - h, v.strike[i], v.T[i], v.iv[i], r, q, &down),
+                         GEX_AM_OK);
+        const double fd_gamma = (up - 2 * mid + down) / (h * h);
+        const double fd_delta = (up - down) / (2 * h);
+        worst_gamma = fmax(worst_gamma, fabs(ca.gamma[i] - fd_gamma) / fabs(fd_gamma));
+        worst_delta = fmax(worst_delta, fabs(ca.delta[i] - fd_delta));
+        puts_differ += v.type[i] == GEX_PUT && fabs(ca.gamma[i] - ce.gamma[i]) > 1e-4 * ce.gamma[i];
+    }
+    printf("American exposures against bumped prices: gamma within %.2g relative, delta within "
+           "%.2g\n",
+           worst_gamma, worst_delta);
+    ck_assert_double_le(worst_gamma, 1e-4);
+    ck_assert_double_le(worst_delta, 2e-5);
+    ck_assert_uint_gt(puts_differ, 10);
+    gex_exposure_totals t;
+    gex_exposure_get_totals(am, &t);
+    ck_assert_uint_eq(t.american, v.n);
+    ck_assert_uint_eq(t.american_refused, 0);
+
+    gex_contract_exposures ie, ia;
+    gex_exposure_get_contracts(ix_eu, &ie);
+    gex_exposure_get_contracts(ix_am, &ia);
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_double_eq(ia.gamma[i], ie.gamma[i]);
+        ck_assert_double_eq(ia.delta[i], ie.delta[i]);
+    }
+    gex_exposure_get_totals(ix_am, &t);
+    ck_assert_uint_eq(t.american, 0);
+
+    o.exercise = (gex_exposure_exercise)9;
+    gex_exposure *bad = NULL;
+    ck_assert_int_eq(gex_exposure_compute(stock, &o, &bad), GEX_EINVAL);
+    ck_assert_str_eq(gex_exposure_exercise_name(GEX_EXPOSURE_BY_ROOT), "auto");
+    ck_assert_ptr_null(gex_exposure_exercise_name(9));
+    gex_exposure_free(eu);
+    gex_exposure_free(am);
+    gex_exposure_free(ix_eu);
+    gex_exposure_free(ix_am);
+    gex_chain_free(stock);
+    gex_chain_free(index);
+}
+END_TEST
+
 static Suite *market_suite(void)
 {
     Suite *s = suite_create("market");
@@ -544,6 +664,7 @@ static Suite *market_suite(void)
     tcase_add_test(tc, test_prepare_parity_carry_per_expiration);
     tcase_add_test(tc, test_exposure_on_parity_carry);
     tcase_add_test(tc, test_prepare_carry_mode_errors);
+    tcase_add_test(tc, test_exposure_american_exercise);
     suite_add_tcase(s, tc);
     return s;
 }

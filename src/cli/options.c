@@ -69,6 +69,10 @@ static const char common_help[] =
     "  --max-delta D            drop contracts with |delta| above D (0 < D <= 1)\n"
     "  --greeks model|file      gamma and delta from the model (default) or the file's own\n"
     "                           columns where it has them (missing ones: the model's)\n"
+    "  --exercise european|auto|american\n"
+    "                           delta and gamma of the exposures by Black-Scholes (default),\n"
+    "                           American where the root is (single stocks, ETFs), or\n"
+    "                           American for all (one boundary solve a contract: slow)\n"
     "  --gex-unit pct|point|shares\n"
     "                           GEX per 1% move in USD (default), per $1 move in USD, or\n"
     "                           in shares per $1 move\n"
@@ -240,9 +244,9 @@ static void help_command(FILE *out, cli_command c)
     }
     fputs("\nCommon options (gex --help explains each): --format, -o, --spot, --now, --rate,\n"
           "--div, --carry, --symbol, --expiration, --exclude-expiration, --max-dte,\n"
-          "--min-oi, --min-bid, --max-delta, --gex-unit, --flip-method, --iv-source,\n"
-          "--greeks, --strict, --multiplier, --input-format, --expiration-of-file, --at,\n"
-          "--settle, --jobs, --quiet.\n",
+          "--min-oi, --min-bid, --max-delta, --exercise, --gex-unit, --flip-method,\n"
+          "--iv-source, --greeks, --strict, --multiplier, --input-format,\n"
+          "--expiration-of-file, --at, --settle, --jobs, --quiet.\n",
           out);
 }
 
@@ -284,6 +288,7 @@ enum {
     OPT_TO,
     OPT_GREEKS,
     OPT_CARRY,
+    OPT_EXERCISE,
 };
 
 static const struct option long_options[] = {
@@ -299,6 +304,7 @@ static const struct option long_options[] = {
     {"min-oi", required_argument, NULL, OPT_MIN_OI},
     {"greeks", required_argument, NULL, OPT_GREEKS},
     {"carry", required_argument, NULL, OPT_CARRY},
+    {"exercise", required_argument, NULL, OPT_EXERCISE},
     {"gex-unit", required_argument, NULL, OPT_GEX_UNIT},
     {"flip-method", required_argument, NULL, OPT_FLIP_METHOD},
     {"iv-source", required_argument, NULL, OPT_IV_SOURCE},
@@ -541,6 +547,16 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             o->prepare.carry = GEX_CARRY_PARITY;
         else
             return usage_error("--carry: '%s' is not one of parity, flat", arg);
+        return -1;
+    case OPT_EXERCISE:
+        if (strcmp(arg, "european") == 0)
+            o->analysis.exposure.exercise = GEX_EXPOSURE_EUROPEAN;
+        else if (strcmp(arg, "auto") == 0)
+            o->analysis.exposure.exercise = GEX_EXPOSURE_BY_ROOT;
+        else if (strcmp(arg, "american") == 0)
+            o->analysis.exposure.exercise = GEX_EXPOSURE_AMERICAN;
+        else
+            return usage_error("--exercise: '%s' is not one of european, auto, american", arg);
         return -1;
     case OPT_GEX_UNIT:
         if (gex_gex_unit_parse(arg, &o->analysis.exposure.gex_unit) != GEX_OK)

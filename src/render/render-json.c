@@ -397,6 +397,14 @@ json_t *gex__json_meta(const gex__analysis *a)
     rc |= gex__jset(gk, "from_file", json_integer((json_int_t)a->totals.greeks_from_file));
     rc |= gex__jset(gk, "missing_in_file", json_integer((json_int_t)a->totals.greeks_file_missing));
     rc |= gex__jset(c, "greeks", gk);
+    const gex_exposure_exercise ex_mode = gex_exposure_get_options(a->exposure)->exercise;
+    if (ex_mode != GEX_EXPOSURE_EUROPEAN) { /* only when asked: the default documents stay */
+        json_t *am = json_object();
+        rc |= gex__jset(am, "mode", gex__jstr(gex_exposure_exercise_name(ex_mode)));
+        rc |= gex__jset(am, "american", json_integer((json_int_t)a->totals.american));
+        rc |= gex__jset(am, "refused", json_integer((json_int_t)a->totals.american_refused));
+        rc |= gex__jset(c, "exercise", am);
+    }
     rc |= gex__jset(m, "contracts", c);
     json_t *rows = json_object();
     rc |= gex__jset(rows, "read", json_integer((json_int_t)a->read.rows));
