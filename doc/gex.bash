@@ -3,15 +3,15 @@
 # fixed values of options that take one, and file names elsewhere. tests/completion.sh checks
 # that every command and option `gex --help` and `gex serve --help` name is here.
 
-_gex_commands="greeks gex dex vex chex exposure levels summary profile expirations screen
+_gex_commands="greeks gex dex vex chex exposure levels summary profile expirations carry screen
 history validate plot serve api"
-_gex_options="--format --output -o --spot --now --rate --div --symbol --expiration --max-dte
---min-oi --exclude-expiration --min-bid --max-delta --gex-unit --flip-method --iv-source --greeks --strict --multiplier --input-format --settle
+_gex_options="--format --output -o --spot --now --rate --div --carry --symbol --expiration --max-dte
+--min-oi --exclude-expiration --min-bid --max-delta --exercise --gex-unit --flip-method --iv-source --greeks --strict --multiplier --input-format --settle
 --jobs --quiet --expiration-of-file --at --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now-from-mtime --now
---rate --div --max-dte --gex-unit --flip-method --iv-source --greeks --strict --multiplier --settle
+--rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source --greeks --strict --multiplier --settle
 --help"
-_gex_api_options="--list --body --now --rate --div --max-dte --gex-unit --flip-method --iv-source
+_gex_api_options="--list --body --now --rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source
 --strict --multiplier --settle --help"
 
 _gex()
@@ -30,6 +30,8 @@ _gex()
     --flip-method) COMPREPLY=($(compgen -W "profile strike" -- "$cur")); return ;;
     --iv-source) COMPREPLY=($(compgen -W "auto file mid" -- "$cur")); return ;;
     --greeks) COMPREPLY=($(compgen -W "model file" -- "$cur")); return ;;
+    --carry) COMPREPLY=($(compgen -W "flat parity" -- "$cur")); return ;;
+    --exercise) COMPREPLY=($(compgen -W "european auto american" -- "$cur")); return ;;
     --input-format)
         # the format names gex --help lists (they grow with the readers)
         COMPREPLY=($(compgen -W "$(gex --help 2>/dev/null |

@@ -37,6 +37,7 @@ struct gex_chain {
     long *line;
     double *T, *iv;
     uint8_t *iv_source, *status;
+    double *r, *q; /* per-contract carry, written by gex_chain_prepare */
 
     /* Symbols: strings, their spot (NAN when unknown) and settlement override. */
     char **sym;
@@ -54,6 +55,7 @@ struct gex_chain {
      * the implied volatilities were solved with. */
     int prepared;
     double rate, div;
+    gex_carry_mode carry;
 
     /* The last settlement instant computed (root, expiration -> instant). */
     int settle_cached;
@@ -87,6 +89,13 @@ int gex__chain_reserve(gex_chain *chain, size_t n);
  * GEX_ENOMEM (chain then only fit to be freed). */
 int gex__chain_concat(gex_chain *chain, gex_chain *const *parts, const long *line_shift, size_t n,
                       size_t threads);
+
+/* GEX_CARRY_PARITY for gex_chain_prepare (chain-parity.c): fits every (underlying, settlement)
+ * of chain, whose T is set, and writes each contract's r and q: its expiration's fit where the
+ * fit holds, else rate and div. rate is also the fit's D for expirations shorter than
+ * GEX_PARITY_MIN_T_FOR_RATE. Counts the expirations fitted and kept flat. GEX_OK or GEX_ENOMEM. */
+int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *fitted,
+                            size_t *flat);
 
 /* Releases the spare capacity of the arrays (after a reader is done). */
 void gex__chain_shrink(gex_chain *chain);

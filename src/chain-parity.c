@@ -40,17 +40,21 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Contracts in order of settlement, strike, type: a call and its put side by side. */
+/* Contracts in order of underlying, settlement, strike, type: a call and its put side by side. */
 typedef struct parity_key {
+    uint32_t underlying;
     int64_t settlement;
     double K;
     int type;
     double mid, T;
+    size_t index;
 } parity_key;
 
 static int cmp_key(const void *a, const void *b)
 {
     const parity_key *x = a, *y = b;
+    if (x->underlying != y->underlying)
+        return (x->underlying > y->underlying) - (x->underlying < y->underlying);
     if (x->settlement != y->settlement)
         return (x->settlement > y->settlement) - (x->settlement < y->settlement);
     if (x->K != y->K)
@@ -120,6 +124,97 @@ static void fit_expiration(parity_pair *p, size_t n, double spot, double rate, d
     f->ok = isfinite(f->rate) && isfinite(f->div);
 }
 
+/* The work of both entry points: the keys of every contract, sorted, and scratch space. */
+typedef struct parity_work {
+    parity_key *keys;
+    parity_pair *pairs;
+    double *scratch;
+} parity_work;
+
+static void work_free(parity_work *w)
+{
+    free(w->keys);
+    free(w->pairs);
+    free(w->scratch);
+}
+
+static int work_new(const gex_chain *chain, parity_work *w)
+{
+    const size_t n = chain->n;
+    w->keys = malloc(n * sizeof *w->keys);
+    w->pairs = malloc(n * sizeof *w->pairs);
+    w->scratch =
+        malloc((GEX_PARITY_NEAR_PAIRS * GEX_PARITY_NEAR_PAIRS / 2 + n + 1) * sizeof *w->scratch);
+    if (w->keys == NULL || w->pairs == NULL || w->scratch == NULL) {
+        work_free(w);
+        return GEX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        w->keys[i].underlying = chain->underlying[i];
+        w->keys[i].settlement = chain->settlement[i];
+        w->keys[i].K = chain->strike[i];
+        w->keys[i].type = chain->type[i];
+        w->keys[i].mid = mid_of(chain->bid[i], chain->ask[i]);
+        w->keys[i].T = chain->T[i];
+        w->keys[i].index = i;
+    }
+    qsort(w->keys, n, sizeof *w->keys, cmp_key);
+    return GEX_OK;
+}
+
+/* The end of the group (one underlying and settlement) starting at keys[i], and its fit. */
+static size_t fit_group(parity_work *w, size_t n, size_t i, double spot, double rate,
+                        gex_parity_fit *f)
+{
+    const parity_key *keys = w->keys;
+    size_t j = i, np = 0;
+    while (j < n && keys[j].settlement == keys[i].settlement &&
+           keys[j].underlying == keys[i].underlying)
+        j++;
+    for (size_t k = i; k + 1 < j; k++) {
+        if (keys[k].type == GEX_CALL && keys[k + 1].type == GEX_PUT && keys[k].K == keys[k + 1].K &&
+            isfinite(keys[k].mid) && isfinite(keys[k + 1].mid)) {
+            w->pairs[np].settlement = keys[k].settlement;
+            w->pairs[np].K = keys[k].K;
+            w->pairs[np].y = keys[k].mid - keys[k + 1].mid;
+            w->pairs[np].T = keys[k].T;
+            np++;
+        }
+    }
+    memset(f, 0, sizeof *f);
+    f->settlement = keys[i].settlement;
+    f->T = keys[i].T;
+    fit_expiration(w->pairs, np, spot, rate, w->scratch, f);
+    return j;
+}
+
+int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *fitted, size_t *flat)
+{
+    *fitted = *flat = 0;
+    const size_t n = chain->n;
+    if (n == 0)
+        return GEX_OK;
+    parity_work w;
+    if (work_new(chain, &w) != GEX_OK)
+        return GEX_ENOMEM;
+    for (size_t i = 0; i < n;) {
+        gex_parity_fit f;
+        const size_t j = fit_group(&w, n, i, chain->spot[w.keys[i].index], rate, &f);
+        /* an expired expiration has no carry to fit; it is left out anyway (SPEC 1.1) */
+        if (f.T > 0) {
+            *fitted += f.ok != 0;
+            *flat += f.ok == 0;
+        }
+        for (size_t k = i; k < j; k++) {
+            chain->r[w.keys[k].index] = f.ok ? f.rate : rate;
+            chain->q[w.keys[k].index] = f.ok ? f.div : div;
+        }
+        i = j;
+    }
+    work_free(&w);
+    return GEX_OK;
+}
+
 int gex_chain_parity_fit(const gex_chain *chain, gex_parity_fit *out, size_t max, size_t *count)
 {
     if (chain == NULL || count == NULL || (out == NULL && max > 0) || !chain->prepared)
@@ -131,54 +226,18 @@ int gex_chain_parity_fit(const gex_chain *chain, gex_parity_fit *out, size_t max
     for (size_t i = 1; i < n; i++)
         if (chain->underlying[i] != chain->underlying[0])
             return GEX_EINVAL;
-    parity_key *keys = malloc(n * sizeof *keys);
-    parity_pair *pairs = malloc(n * sizeof *pairs);
-    double *scratch =
-        malloc((GEX_PARITY_NEAR_PAIRS * GEX_PARITY_NEAR_PAIRS / 2 + n + 1) * sizeof *scratch);
-    if (keys == NULL || pairs == NULL || scratch == NULL) {
-        free(keys);
-        free(pairs);
-        free(scratch);
+    parity_work w;
+    if (work_new(chain, &w) != GEX_OK)
         return GEX_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        keys[i].settlement = chain->settlement[i];
-        keys[i].K = chain->strike[i];
-        keys[i].type = chain->type[i];
-        keys[i].mid = mid_of(chain->bid[i], chain->ask[i]);
-        keys[i].T = chain->T[i];
-    }
-    qsort(keys, n, sizeof *keys, cmp_key);
-    double rate = chain->rate;
     const double spot = chain->spot[0];
     size_t e = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i, np = 0;
-        while (j < n && keys[j].settlement == keys[i].settlement)
-            j++;
-        for (size_t k = i; k + 1 < j; k++) {
-            if (keys[k].type == GEX_CALL && keys[k + 1].type == GEX_PUT &&
-                keys[k].K == keys[k + 1].K && isfinite(keys[k].mid) && isfinite(keys[k + 1].mid)) {
-                pairs[np].settlement = keys[k].settlement;
-                pairs[np].K = keys[k].K;
-                pairs[np].y = keys[k].mid - keys[k + 1].mid;
-                pairs[np].T = keys[k].T;
-                np++;
-            }
-        }
-        if (e < max) {
-            gex_parity_fit *f = &out[e];
-            memset(f, 0, sizeof *f);
-            f->settlement = keys[i].settlement;
-            f->T = keys[i].T;
-            fit_expiration(pairs, np, spot, rate, scratch, f);
-        }
-        e++;
-        i = j;
+    for (size_t i = 0; i < n; e++) {
+        gex_parity_fit f;
+        i = fit_group(&w, n, i, spot, chain->rate, &f);
+        if (e < max)
+            out[e] = f;
     }
     *count = e;
-    free(keys);
-    free(pairs);
-    free(scratch);
+    work_free(&w);
     return GEX_OK;
 }

@@ -99,6 +99,7 @@ void gex_prepare_options_default(gex_prepare_options *o)
     o->rate = PREPARE_DEFAULT_RATE;
     o->div = PREPARE_DEFAULT_DIV;
     o->iv_mode = GEX_IV_MODE_AUTO;
+    o->carry = GEX_CARRY_FLAT;
 }
 
 static int file_iv_usable(double iv)
@@ -175,6 +176,9 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
         options->iv_mode != GEX_IV_MODE_MID)
         return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "unknown IV source %d",
                              (int)options->iv_mode);
+    if (gex_carry_mode_name(options->carry) == NULL)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "unknown carry mode %d",
+                             (int)options->carry);
     int64_t now;
     if (options->has_now)
         now = options->now;
@@ -200,9 +204,20 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
     memset(&r, 0, sizeof r);
     r.quote_time = now;
     const double r_rate = options->rate, q = options->div;
+    r.carry = options->carry;
+    /* SPEC 1.1: T = (settlement - quote instant) seconds / (365 x 86400), never floored. */
     for (size_t i = 0; i < v->n; i++) {
-        /* SPEC 1.1: T = (settlement - quote instant) seconds / (365 x 86400), never floored. */
         T[i] = (double)(v->settlement[i] - now) / GEX_SECONDS_PER_YEAR;
+        chain->r[i] = r_rate;
+        chain->q[i] = q;
+    }
+    /* SPEC 1.2: with --carry parity each expiration's r and q are those its own quotes imply,
+     * before the IVs are solved, so that the IV, the greeks and the exposures share them. */
+    if (options->carry == GEX_CARRY_PARITY &&
+        gex__chain_parity_carry(chain, r_rate, q, &r.carry_fitted, &r.carry_flat) != GEX_OK)
+        return gex_error_set(err, GEX_ENOMEM, NULL, 0, 0, "out of memory");
+    const double *cr = chain->r, *cq = chain->q;
+    for (size_t i = 0; i < v->n; i++) {
         iv[i] = 0;
         iv_source[i] = GEX_IV_SOURCE_NONE;
         gex_contract_status st;
@@ -217,11 +232,11 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
         } else {
             double sigma = 0;
             int ivs = gex_bs_implied_vol_quote(v->type[i], v->bid[i], v->ask[i], v->spot[i],
-                                               v->strike[i], T[i], r_rate, q, &sigma);
+                                               v->strike[i], T[i], cr[i], cq[i], &sigma);
             st = status_of_iv(ivs);
             if (st == GEX_CONTRACT_BELOW_INTRINSIC &&
                 above_intrinsic(v->type[i], v->bid[i], v->ask[i], v->spot[i], v->strike[i], T[i],
-                                r_rate, q))
+                                cr[i], cq[i]))
                 st = GEX_CONTRACT_NO_IV; /* a price with no digits of volatility left */
             if (st == GEX_CONTRACT_OK) {
                 iv[i] = sigma;
@@ -238,10 +253,22 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
         if (st != GEX_OK)
             return gex_error_set(err, st, NULL, 0, 0, "out of memory");
     }
-    carry_warning(options, now, r.warning, sizeof r.warning);
+    /* with every expiration fitted the rates given only hold D of the expirations under
+     * GEX_PARITY_MIN_T_FOR_RATE, where e^{-rT} is 1 to the quotes' noise: no stale-rate warning */
+    if (options->carry != GEX_CARRY_PARITY || r.carry_flat > 0)
+        carry_warning(options, now, r.warning, sizeof r.warning);
+    if (r.carry_flat > 0) {
+        const size_t len = strlen(r.warning);
+        snprintf(r.warning + len, sizeof r.warning - len,
+                 "%s%zu of %zu expirations keep the flat carry r = %g, q = %g (--carry parity: "
+                 "fewer than %d strikes quoted on both sides, or quotes that break parity)",
+                 len ? "; " : "", r.carry_flat, r.carry_flat + r.carry_fitted, r_rate, q,
+                 GEX_PARITY_MIN_PAIRS);
+    }
     chain->prepared = 1;
     chain->rate = r_rate;
     chain->div = q;
+    chain->carry = options->carry;
     if (report != NULL)
         *report = r;
     return GEX_OK;

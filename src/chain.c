@@ -30,7 +30,7 @@ typedef struct chain_array {
     size_t size;
 } chain_array;
 
-#define CHAIN_ARRAY_COUNT 21
+#define CHAIN_ARRAY_COUNT 23
 
 static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
 {
@@ -57,6 +57,8 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
     ARRAY(iv);
     ARRAY(iv_source);
     ARRAY(status);
+    ARRAY(r);
+    ARRAY(q);
 #undef ARRAY
 }
 
@@ -405,6 +407,8 @@ int gex__chain_add_interned(gex_chain *c, uint32_t u, uint32_t r, const gex_cont
     c->iv[i] = (double)NAN;
     c->iv_source[i] = GEX_IV_SOURCE_NONE;
     c->status[i] = GEX_CONTRACT_OK;
+    c->r[i] = (double)NAN;
+    c->q[i] = (double)NAN;
     c->n++;
     return GEX_OK;
 }
@@ -483,6 +487,23 @@ int gex_chain_carry(const gex_chain *c, double *rate, double *div)
     return GEX_OK;
 }
 
+gex_carry_mode gex_chain_carry_mode(const gex_chain *c)
+{
+    return c != NULL && c->prepared ? c->carry : GEX_CARRY_FLAT;
+}
+
+const char *gex_carry_mode_name(int mode)
+{
+    switch (mode) {
+    case GEX_CARRY_FLAT:
+        return "flat";
+    case GEX_CARRY_PARITY:
+        return "parity";
+    default:
+        return NULL;
+    }
+}
+
 int gex_chain_quote_time(const gex_chain *c, int64_t *utc)
 {
     if (!c->has_quote_time)
@@ -517,6 +538,8 @@ void gex_chain_get_view(const gex_chain *c, gex_chain_view *v)
     v->iv = c->iv;
     v->iv_source = c->iv_source;
     v->status = c->status;
+    v->r = c->r;
+    v->q = c->q;
 }
 
 size_t gex_chain_size(const gex_chain *c)
@@ -654,6 +677,8 @@ static void copy_contract(gex_chain *d, const gex_chain *c, size_t i, uint32_t u
     d->iv[j] = c->iv[i];
     d->iv_source[j] = c->iv_source[i];
     d->status[j] = c->status[i];
+    d->r[j] = c->r[i];
+    d->q[j] = c->q[i];
 }
 
 static void copy_chain_attributes(gex_chain *d, const gex_chain *c)
@@ -663,6 +688,7 @@ static void copy_chain_attributes(gex_chain *d, const gex_chain *c)
     d->prepared = c->prepared;
     d->rate = c->rate;
     d->div = c->div;
+    d->carry = c->carry;
     memcpy(d->time_note, c->time_note, sizeof d->time_note);
     memcpy(d->time_file, c->time_file, sizeof d->time_file);
     d->time_line = c->time_line;

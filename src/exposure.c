@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "exposure-internal.h"
+#include "gex/american.h"
 #include "gex/bs.h"
 #include "gex/error.h"
 #include "gex/time.h"
@@ -24,6 +25,20 @@
 #define DAYS_PER_YEAR 365.0
 
 static const char *const unit_names[] = {"pct", "point", "shares"};
+
+const char *gex_exposure_exercise_name(int exercise)
+{
+    switch (exercise) {
+    case GEX_EXPOSURE_EUROPEAN:
+        return "european";
+    case GEX_EXPOSURE_BY_ROOT:
+        return "auto";
+    case GEX_EXPOSURE_AMERICAN:
+        return "american";
+    default:
+        return NULL;
+    }
+}
 
 const char *gex_gex_unit_name(int unit)
 {
@@ -246,7 +261,8 @@ static int options_ok(const gex_exposure_options *o)
            o->min_oi < HUGE_VAL && o->min_bid >= 0 && o->min_bid < HUGE_VAL &&
            o->max_abs_delta >= 0 && o->max_abs_delta <= 1 &&
            (o->n_expirations == 0 || o->expirations != NULL) &&
-           (o->n_exclude_expirations == 0 || o->exclude_expirations != NULL);
+           (o->n_exclude_expirations == 0 || o->exclude_expirations != NULL) &&
+           gex_exposure_exercise_name(o->exercise) != NULL;
 }
 
 /* The filter of gex_exposure_keeps, inlined into the per-contract loop (an exported function
@@ -368,9 +384,64 @@ static void count_contract(gex_exposure_totals *t, int included, uint8_t flags, 
         t->excluded[reason]++;
 }
 
+/* Per contract, whether it is priced American (SPEC 1.8): 1 American, 0 European, by the
+ * options' exercise and, for GEX_EXPOSURE_BY_ROOT, the root's style (looked up once per root:
+ * root_style[r] 0 unknown, 1 European, 2 American). */
+static int is_american(const gex_exposure *e, const gex_chain_view *v, size_t i,
+                       uint8_t *root_style)
+{
+    if (e->options.exercise == GEX_EXPOSURE_AMERICAN)
+        return 1;
+    const uint32_t r = v->root[i];
+    if (root_style[r] == 0)
+        root_style[r] = gex_exercise_for_root(gex_chain_symbol(e->chain, r), GEX_EXERCISE_AUTO) ==
+                                GEX_EXERCISE_AMERICAN
+                            ? 2
+                            : 1;
+    return root_style[r] == 2;
+}
+
+/* The American delta and gamma (gex_am_boundary_value, equal to gex_am_greeks's) of the kept,
+ * computable contracts that are priced American, over the Black-Scholes-Merton ones; marks
+ * american[i] 1 where they were replaced, 2 where the model refused (two boundaries). GEX_OK or
+ * GEX_ENOMEM. */
+static int american_greeks(gex_exposure *e, const gex_chain_view *v, const uint8_t *bs_status,
+                           uint8_t *american)
+{
+    const size_t n_sym = gex_chain_symbol_count(e->chain);
+    uint8_t *root_style = calloc(n_sym > 0 ? n_sym : 1, 1);
+    if (root_style == NULL)
+        return GEX_ENOMEM;
+    int rc = GEX_OK;
+    for (size_t i = 0; i < v->n && rc == GEX_OK; i++) {
+        american[i] = 0;
+        if (v->status[i] != GEX_CONTRACT_OK || bs_status[i] != GEX_BS_OK ||
+            !keeps(&e->options, v, i, e->quote_date) || !is_american(e, v, i, root_style))
+            continue;
+        gex_am_boundary *b = NULL;
+        const gex_am_status st =
+            gex_am_boundary_new(v->type[i], v->T[i], v->iv[i], v->r[i], v->q[i], &b);
+        double price, delta, gamma;
+        if (st == GEX_AM_OK &&
+            gex_am_boundary_value(b, e->spot, v->strike[i], &price, &delta, &gamma) == GEX_AM_OK &&
+            isfinite(delta) && isfinite(gamma)) {
+            e->delta[i] = delta;
+            e->gamma[i] = gamma;
+            american[i] = 1;
+        } else if (st == GEX_AM_DOUBLE_BOUNDARY) {
+            american[i] = 2;
+        } else if (st == GEX_AM_NO_MEMORY) {
+            rc = GEX_ENOMEM;
+        }
+        gex_am_boundary_free(b);
+    }
+    free(root_style);
+    return rc;
+}
+
 /* Greeks and per-contract exposures; marks included[] and counts what was left out. */
 static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *flags,
-                             uint8_t *bs_status)
+                             uint8_t *bs_status, uint8_t *american)
 {
     const gex_exposure_options *o = &e->options;
     const size_t n = v->n;
@@ -381,9 +452,9 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
                                 .T = v->T,
                                 .sigma = v->iv,
                                 .type = v->type,
-                                .r = NULL,
+                                .r = v->r,
                                 .r_all = e->rate,
-                                .q = NULL,
+                                .q = v->q,
                                 .q_all = e->div};
     const gex_bs_batch_out out = {.delta = e->delta,
                                   .gamma = e->gamma,
@@ -392,6 +463,8 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
                                   .charm = e->charm,
                                   .status = bs_status};
     int rc = gex_bs_greeks_batch(&in, &out, NULL);
+    if (rc == GEX_OK && o->exercise != GEX_EXPOSURE_EUROPEAN)
+        rc = american_greeks(e, v, bs_status, american);
     if (rc != GEX_OK)
         return rc;
 
@@ -434,6 +507,10 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
         if (used && o->greeks_from_file) {
             e->totals.greeks_from_file += (size_t)from_file;
             e->totals.greeks_file_missing += (size_t)!from_file;
+        }
+        if (used && o->exercise != GEX_EXPOSURE_EUROPEAN && !from_file) {
+            e->totals.american += american[i] == 1;
+            e->totals.american_refused += american[i] == 2;
         }
         e->included[i] = (uint8_t)used;
         e->gex[i] = gex;
@@ -683,7 +760,7 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     e->options.exclude_expirations = n_excl > 0 ? e->expirations + n_kept : NULL;
     e->block = malloc(9 * n * sizeof *e->block);
     e->included = malloc(n);
-    scratch = malloc(2 * n); /* the contracts' flags, then the greeks' statuses */
+    scratch = malloc(3 * n); /* the contracts' flags, the greeks' statuses, American marks */
     if (e->block == NULL || e->included == NULL || scratch == NULL)
         goto fail;
     e->delta = e->block;
@@ -696,7 +773,7 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     e->vex = e->dex + n;
     e->chex = e->vex + n;
 
-    rc = compute_contracts(e, &v, scratch, scratch + n);
+    rc = compute_contracts(e, &v, scratch, scratch + n, scratch + 2 * n);
     if (rc == GEX_OK)
         rc = aggregate(e, &v, scratch);
     if (rc != GEX_OK)

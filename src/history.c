@@ -193,8 +193,6 @@ int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out)
     sort_ctx ctx = {&v};
     qsort_r(idx, m, sizeof *idx, by_expiry_type_strike, &ctx);
 
-    double rate = 0.0, div = 0.0;
-    gex_analysis_carry(analysis, &rate, &div);
     size_t n_atm = 0, n_put = 0, n_call = 0;
     for (size_t s = 0; s < m;) {
         size_t e = s;
@@ -206,7 +204,8 @@ int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out)
         const uint32_t *calls = idx + s, *puts = idx + c;
         const size_t n_calls = c - s, n_puts = e - c;
         const double T = v.T[idx[s]];
-        const double F = out->spot * exp((rate - div) * T);
+        /* the expiration's carry (one r and q per expiration, SPEC 1.2) */
+        const double F = out->spot * exp((v.r[idx[s]] - v.q[idx[s]]) * T);
         double sc = 0.0, sp = 0.0, sigma = 0.0;
         const int hc = atm_of_type(&v, calls, n_calls, F, &sc);
         const int hp = atm_of_type(&v, puts, n_puts, F, &sp);

@@ -32,8 +32,8 @@ typedef enum gex__book_kind { GEX_BOOK_PROFILE = 0, GEX_BOOK_DELTA } gex__book_k
 
 typedef struct gex__book {
     size_t n;
-    double *block; /* owns the arrays below */
-    double *K, *T, *sigma, *w, *scratch;
+    double *block;                               /* owns the arrays below */
+    double *K, *T, *sigma, *w, *scratch, *r, *q; /* r, q: each contract's carry */
     double *pa, *pb, *pc;
     uint8_t *type;
     double rate, div, spot;

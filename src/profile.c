@@ -58,7 +58,7 @@ int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind ki
     b->n = n;
     const size_t m = n > 0 ? n : 1;
     if (kind == GEX_BOOK_DELTA) {
-        b->block = malloc(5 * m * sizeof *b->block); /* K, T, sigma, w, scratch */
+        b->block = malloc(7 * m * sizeof *b->block); /* K, T, sigma, w, scratch, r, q */
         b->type = malloc(m);
     } else {
         b->block = malloc(3 * m * sizeof *b->block); /* pa, pb, pc */
@@ -73,6 +73,8 @@ int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind ki
         b->sigma = b->T + m;
         b->w = b->sigma + m;
         b->scratch = b->w + m;
+        b->r = b->scratch + m;
+        b->q = b->r + m;
     } else {
         b->pa = b->block;
         b->pb = b->pa + m;
@@ -91,6 +93,8 @@ int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind ki
             b->sigma[j] = v.iv[i];
             b->type[j] = v.type[i];
             b->w[j] = w;
+            b->r[j] = v.r[i];
+            b->q[j] = v.q[i];
             j++;
             continue;
         }
@@ -103,9 +107,9 @@ int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind ki
         const double sq = v.iv[i] * sqrt(v.T[i]);
         b->pb[j] = 1.0 / sq;
         b->pa[j] =
-            (log(b->spot / v.strike[i]) + (b->rate - b->div + 0.5 * v.iv[i] * v.iv[i]) * v.T[i]) /
+            (log(b->spot / v.strike[i]) + (v.r[i] - v.q[i] + 0.5 * v.iv[i] * v.iv[i]) * v.T[i]) /
             sq;
-        b->pc[j] = w * exp(-b->div * v.T[i]) / sq * INV_SQRT_2PI;
+        b->pc[j] = w * exp(-v.q[i] * v.T[i]) / sq * INV_SQRT_2PI;
         if (!isfinite(b->pa[j]) || !isfinite(b->pb[j]) || !isfinite(b->pc[j])) {
             gex__book_free(b);
             return GEX_ERANGE;
@@ -190,9 +194,9 @@ static int book_batch(gex__book *b, double x, gex_profile_measure m)
                                 .T = b->T,
                                 .sigma = b->sigma,
                                 .type = b->type,
-                                .r = NULL,
+                                .r = b->r,
                                 .r_all = b->rate,
-                                .q = NULL,
+                                .q = b->q,
                                 .q_all = b->div};
     gex_bs_batch_out out;
     memset(&out, 0, sizeof out);

@@ -44,9 +44,10 @@ def main() -> int:
                                         capture_output=True, text=True).stdout)
         for symbol, want in ref.items():
             def gex_json(command, *extra):
+                # the reference prices at one flat r and q (SPEC 1.2 --carry flat)
                 out = subprocess.run([gex, command, "--format", "json", "--symbol", symbol,
-                                      *extra, chain], check=True, capture_output=True,
-                                     text=True).stdout
+                                      "--carry", "flat", *extra, chain], check=True,
+                                     capture_output=True, text=True).stdout
                 return json.loads(out)
 
             doc = gex_json("gex")

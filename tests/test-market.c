@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gex/american.h"
 #include "gex/bs.h"
 #include "gex/chain.h"
 #include "gex/exposure.h"
+#include "gex/profile.h"
 #include "gex/time.h"
 #include "gex/validate.h"
 
@@ -383,6 +385,337 @@ START_TEST(test_exposure_greeks_from_file)
 }
 END_TEST
 
+/* One expiration of underlying und priced by Black-Scholes-Merton at (r, q) with the smile of
+ * priced_chain, added to chain: n strikes from K0 every step; one_sided leaves every bid at 0
+ * (no two-sided quote: no parity fit, no IV). */
+static void add_priced(gex_chain *chain, const char *und, double S, double r, double q, int days,
+                       int64_t quote, double K0, double step, int n, int one_sided)
+{
+    const int32_t exp_day = (int32_t)(quote / 86400) + days;
+    const int64_t settle = gex_time_eastern_to_utc(exp_day, 16 * 3600);
+    const double T = (double)(settle - quote) / GEX_SECONDS_PER_YEAR;
+    for (int j = 0; j < n; j++) {
+        const double K = K0 + step * j;
+        for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+            double price = 0;
+            ck_assert_int_eq(gex_bs_price(type, S, K, T, 0.17 - 0.1 * log(K / S), r, q, &price),
+                             GEX_BS_OK);
+            /* PM-settled roots, so that T is the one priced above */
+            const gex_contract c = {.underlying = und,
+                                    .root = strcmp(und, "SPX") == 0 ? "SPXW" : "NDXP",
+                                    .expiration = exp_day,
+                                    .strike = K,
+                                    .type = type,
+                                    .bid = one_sided ? 0.0 : price,
+                                    .ask = price,
+                                    .last = NAN,
+                                    .iv = NAN,
+                                    .open_interest = type == GEX_CALL ? 100 + j : 40 + 3 * j,
+                                    .volume = 0,
+                                    .multiplier = NAN,
+                                    .vendor_delta = NAN,
+                                    .vendor_gamma = NAN,
+                                    .line = 2 + j};
+            ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+        }
+    }
+}
+
+/* The carry each expiration was priced with, by underlying and days. */
+typedef struct priced_carry {
+    const char *und;
+    double S, r, q;
+    int days, one_sided;
+} priced_carry;
+
+static const priced_carry carries[] = {
+    {"SPX", 5871.37, 0.051, 0.017, 120, 0},  {"SPX", 5871.37, 0.038, 0.004, 200, 0},
+    {"SPX", 5871.37, 0.045, 0.013, 60, 1},   {"NDX", 18234.5, 0.047, 0.009, 120, 0},
+    {"NDX", 18234.5, 0.029, -0.011, 300, 0},
+};
+#define N_CARRIES (sizeof carries / sizeof carries[0])
+
+/* A chain of two underlyings whose expirations are priced at carries[] (one of them quoted on
+ * one side only). */
+static gex_chain *carry_chain(int64_t quote)
+{
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    for (size_t k = 0; k < N_CARRIES; k++) {
+        const priced_carry *c = &carries[k];
+        add_priced(chain, c->und, c->S, c->r, c->q, c->days, quote, c->S * 0.9, c->S / 200.0, 41,
+                   c->one_sided);
+    }
+    gex_chain_set_quote_time(chain, quote);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 5871.37), GEX_OK);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "NDX", 18234.5), GEX_OK);
+    return chain;
+}
+
+/* The carries[] entry of contract i. */
+static const priced_carry *carry_of(const gex_chain *chain, const gex_chain_view *v, size_t i,
+                                    int64_t quote)
+{
+    const int days = v->expiration[i] - (int32_t)(quote / 86400);
+    const char *und = gex_chain_symbol(chain, v->underlying[i]);
+    for (size_t k = 0; k < N_CARRIES; k++)
+        if (carries[k].days == days && strcmp(carries[k].und, und) == 0)
+            return &carries[k];
+    ck_abort_msg("contract %zu has no carry", i);
+    return NULL;
+}
+
+/* --carry parity (SPEC 1.2): each expiration of each underlying gets the r and q its own mids
+ * imply (priced with five different carries, the fit recovers them to 1e-9: the mids are exact
+ * model prices), the IVs solved from the mids are the smile they were priced with (1e-9), and an
+ * expiration quoted on one side keeps the flat carry, counted and said. Flat carry on the same
+ * chain misses the smile by far more (the test can fail). */
+START_TEST(test_prepare_parity_carry_per_expiration)
+{
+    const int64_t quote =
+        gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 11 * 3600 + 17 * 60);
+    gex_chain *chain = carry_chain(quote);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    ck_assert_int_eq(po.carry, GEX_CARRY_FLAT);
+    po.carry = GEX_CARRY_PARITY;
+    gex_prepare_report rep;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, &rep, NULL), GEX_OK);
+    ck_assert_int_eq(rep.carry, GEX_CARRY_PARITY);
+    ck_assert_int_eq(gex_chain_carry_mode(chain), GEX_CARRY_PARITY);
+    ck_assert_uint_eq(rep.carry_fitted, 4);
+    ck_assert_uint_eq(rep.carry_flat, 1);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 of 5 expirations keep the flat carry"));
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    size_t solved = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        const priced_carry *c = carry_of(chain, &v, i, quote);
+        if (c->one_sided) {
+            ck_assert_double_eq(v.r[i], po.rate);
+            ck_assert_double_eq(v.q[i], po.div);
+            ck_assert_int_eq(v.status[i], GEX_CONTRACT_NO_IV);
+            continue;
+        }
+        ck_assert_msg(fabs(v.r[i] - c->r) <= 1e-9 && fabs(v.q[i] - c->q) <= 1e-9,
+                      "%s %d days: r %.12g q %.12g, priced at %g %g", c->und, c->days, v.r[i],
+                      v.q[i], c->r, c->q);
+        if (v.status[i] != GEX_CONTRACT_OK)
+            continue; /* a deep wing whose price has no digits of volatility left */
+        const double sigma = 0.17 - 0.1 * log(v.strike[i] / c->S);
+        ck_assert_msg(fabs(v.iv[i] - sigma) <= 1e-9, "K %g: iv %.12g, priced at %.12g", v.strike[i],
+                      v.iv[i], sigma);
+        solved++;
+    }
+    ck_assert_uint_gt(solved, v.n / 2);
+
+    /* the flat carry on the same mids: a smile off by more than 1e-4 somewhere */
+    po.carry = GEX_CARRY_FLAT;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, &rep, NULL), GEX_OK);
+    ck_assert_uint_eq(rep.carry_fitted + rep.carry_flat, 0);
+    gex_chain_get_view(chain, &v);
+    double worst = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_double_eq(v.r[i], po.rate);
+        if (v.status[i] == GEX_CONTRACT_OK)
+            worst = fmax(worst, fabs(v.iv[i] - (0.17 - 0.1 * log(v.strike[i] / v.spot[i]))));
+    }
+    ck_assert_double_gt(worst, 1e-4);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* The exposures, the profile and the delta book on the parity carry: each contract's gamma and
+ * delta equal gex_bs_greeks at the smile and the carry it was priced with (independent of the
+ * fit, 1e-9 relative), and the profile at the spot equals the net GEX the exposures sum. */
+START_TEST(test_exposure_on_parity_carry)
+{
+    const int64_t quote =
+        gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 11 * 3600 + 17 * 60);
+    gex_chain *all = carry_chain(quote);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.carry = GEX_CARRY_PARITY;
+    ck_assert_int_eq(gex_chain_prepare(all, &po, NULL, NULL), GEX_OK);
+    gex_chain *chain = NULL;
+    ck_assert_int_eq(gex_chain_select(all, "NDX", &chain), GEX_OK);
+    ck_assert_int_eq(gex_chain_carry_mode(chain), GEX_CARRY_PARITY);
+    gex_exposure_options o;
+    gex_exposure_options_default(&o);
+    gex_exposure *e = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, &o, &e), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    gex_contract_exposures c;
+    gex_exposure_get_contracts(e, &c);
+    size_t checked = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (!c.included[i])
+            continue;
+        const priced_carry *pc = carry_of(chain, &v, i, quote);
+        gex_greeks g;
+        ck_assert_int_eq(gex_bs_greeks(v.type[i], pc->S, v.strike[i], v.T[i],
+                                       0.17 - 0.1 * log(v.strike[i] / pc->S), pc->r, pc->q, &g),
+                         GEX_BS_OK);
+        ck_assert_msg(fabs(c.gamma[i] - g.gamma) <= 1e-9 * fabs(g.gamma) + 1e-300,
+                      "K %g: gamma %.15g, expected %.15g", v.strike[i], c.gamma[i], g.gamma);
+        ck_assert_msg(fabs(c.delta[i] - g.delta) <= 1e-9 * fabs(g.delta) + 1e-15,
+                      "K %g: delta %.15g, expected %.15g", v.strike[i], c.delta[i], g.delta);
+        checked++;
+    }
+    ck_assert_uint_gt(checked, 100);
+    gex_exposure_totals t;
+    gex_exposure_get_totals(e, &t);
+    const double x = gex_exposure_spot(e);
+    double p = 0;
+    ck_assert_int_eq(gex_profile_eval(e, &x, 1, &p), GEX_OK);
+    ck_assert_msg(fabs(p - t.net_gex) <= 1e-9 * fabs(t.net_gex), "P(S) %.15g, net GEX %.15g", p,
+                  t.net_gex);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+    gex_chain_free(all);
+}
+END_TEST
+
+/* An unknown carry mode is refused; the names. */
+START_TEST(test_prepare_carry_mode_errors)
+{
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 40000);
+    gex_chain *chain = priced_chain(100.0, 0.04, 0.0, 40, quote, 95, 4);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.carry = (gex_carry_mode)7;
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, &err), GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "carry"));
+    ck_assert_str_eq(gex_carry_mode_name(GEX_CARRY_FLAT), "flat");
+    ck_assert_str_eq(gex_carry_mode_name(GEX_CARRY_PARITY), "parity");
+    ck_assert_ptr_null(gex_carry_mode_name(-1));
+    ck_assert_int_eq(gex_chain_carry_mode(NULL), GEX_CARRY_FLAT);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* A single-stock chain (root XYZ: American by root) and the same strikes on an index root
+ * (SPXW: European), one expiration of 75 days, priced at r = 4.5%, q = 1.6% with a smile. */
+static gex_chain *exercise_chain(const char *und, const char *root, double S, int64_t quote)
+{
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    const int32_t exp_day = (int32_t)(quote / 86400) + 75;
+    for (int j = 0; j < 21; j++) {
+        const double K = S * (0.8 + 0.02 * j);
+        for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+            const gex_contract c = {.underlying = und,
+                                    .root = root,
+                                    .expiration = exp_day,
+                                    .strike = K,
+                                    .type = type,
+                                    .bid = NAN,
+                                    .ask = NAN,
+                                    .last = NAN,
+                                    .iv = 0.31 - 0.2 * log(K / S),
+                                    .open_interest = type == GEX_CALL ? 300 + j : 120 + 7 * j,
+                                    .volume = 0,
+                                    .multiplier = NAN,
+                                    .vendor_delta = NAN,
+                                    .vendor_gamma = NAN,
+                                    .line = 2 + j};
+            ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+        }
+    }
+    gex_chain_set_quote_time(chain, quote);
+    ck_assert_int_eq(gex_chain_set_spot(chain, und, S), GEX_OK);
+    return chain;
+}
+
+/* --exercise (SPEC 1.8): under auto a single stock's delta and gamma are the American model's,
+ * checked against central differences of gex_am_price (bumped prices, h = 0.2% of S: for
+ * gamma the truncation h^2 V''''/12 and the pricer's 1e-9 smoothness over h^2 stay under 1e-4
+ * relative; for delta the truncation h^2 V'''/6 is about 1e-5 absolute), and differ from
+ * Black-Scholes for the puts (early exercise); an index root keeps Black-Scholes bit for bit; the
+ * totals count the contracts priced American. */
+START_TEST(test_exposure_american_exercise)
+{
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 50000);
+    const double S = 187.43, r = 0.045, q = 0.016;
+    gex_chain *stock = exercise_chain("XYZ", "XYZ", S, quote);
+    gex_chain *index = exercise_chain("SPX", "SPXW", S, quote);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.rate = r;
+    po.div = q;
+    ck_assert_int_eq(gex_chain_prepare(stock, &po, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(index, &po, NULL, NULL), GEX_OK);
+    gex_exposure_options o;
+    gex_exposure_options_default(&o);
+    ck_assert_int_eq(o.exercise, GEX_EXPOSURE_EUROPEAN);
+    gex_exposure *eu = NULL, *am = NULL, *ix_eu = NULL, *ix_am = NULL;
+    ck_assert_int_eq(gex_exposure_compute(stock, &o, &eu), GEX_OK);
+    ck_assert_int_eq(gex_exposure_compute(index, &o, &ix_eu), GEX_OK);
+    o.exercise = GEX_EXPOSURE_BY_ROOT;
+    ck_assert_int_eq(gex_exposure_compute(stock, &o, &am), GEX_OK);
+    ck_assert_int_eq(gex_exposure_compute(index, &o, &ix_am), GEX_OK);
+
+    gex_chain_view v;
+    gex_chain_get_view(stock, &v);
+    gex_contract_exposures ce, ca;
+    gex_exposure_get_contracts(eu, &ce);
+    gex_exposure_get_contracts(am, &ca);
+    double worst_gamma = 0, worst_delta = 0;
+    size_t puts_differ = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_int_eq(ca.included[i], 1);
+        const double h = 0.002 * S;
+        double up, mid, down;
+        ck_assert_int_eq(gex_am_price(v.type[i], S + h, v.strike[i], v.T[i], v.iv[i], r, q, &up),
+                         GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(v.type[i], S, v.strike[i], v.T[i], v.iv[i], r, q, &mid),
+                         GEX_AM_OK);
+        ck_assert_int_eq(gex_am_price(v.type[i], S - h, v.strike[i], v.T[i], v.iv[i], r, q, &down),
+                         GEX_AM_OK);
+        const double fd_gamma = (up - 2 * mid + down) / (h * h);
+        const double fd_delta = (up - down) / (2 * h);
+        worst_gamma = fmax(worst_gamma, fabs(ca.gamma[i] - fd_gamma) / fabs(fd_gamma));
+        worst_delta = fmax(worst_delta, fabs(ca.delta[i] - fd_delta));
+        puts_differ += v.type[i] == GEX_PUT && fabs(ca.gamma[i] - ce.gamma[i]) > 1e-4 * ce.gamma[i];
+    }
+    printf("American exposures against bumped prices: gamma within %.2g relative, delta within "
+           "%.2g\n",
+           worst_gamma, worst_delta);
+    ck_assert_double_le(worst_gamma, 1e-4);
+    ck_assert_double_le(worst_delta, 2e-5);
+    ck_assert_uint_gt(puts_differ, 10);
+    gex_exposure_totals t;
+    gex_exposure_get_totals(am, &t);
+    ck_assert_uint_eq(t.american, v.n);
+    ck_assert_uint_eq(t.american_refused, 0);
+
+    gex_contract_exposures ie, ia;
+    gex_exposure_get_contracts(ix_eu, &ie);
+    gex_exposure_get_contracts(ix_am, &ia);
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_double_eq(ia.gamma[i], ie.gamma[i]);
+        ck_assert_double_eq(ia.delta[i], ie.delta[i]);
+    }
+    gex_exposure_get_totals(ix_am, &t);
+    ck_assert_uint_eq(t.american, 0);
+
+    o.exercise = (gex_exposure_exercise)9;
+    gex_exposure *bad = NULL;
+    ck_assert_int_eq(gex_exposure_compute(stock, &o, &bad), GEX_EINVAL);
+    ck_assert_str_eq(gex_exposure_exercise_name(GEX_EXPOSURE_BY_ROOT), "auto");
+    ck_assert_ptr_null(gex_exposure_exercise_name(9));
+    gex_exposure_free(eu);
+    gex_exposure_free(am);
+    gex_exposure_free(ix_eu);
+    gex_exposure_free(ix_am);
+    gex_chain_free(stock);
+    gex_chain_free(index);
+}
+END_TEST
+
 static Suite *market_suite(void)
 {
     Suite *s = suite_create("market");
@@ -394,6 +727,10 @@ static Suite *market_suite(void)
     tcase_add_test(tc, test_parity_gamma_against_cboe);
     tcase_add_test(tc, test_otm_iv_gamma_against_cboe_spx);
     tcase_add_test(tc, test_exposure_greeks_from_file);
+    tcase_add_test(tc, test_prepare_parity_carry_per_expiration);
+    tcase_add_test(tc, test_exposure_on_parity_carry);
+    tcase_add_test(tc, test_prepare_carry_mode_errors);
+    tcase_add_test(tc, test_exposure_american_exercise);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,8 +4,9 @@
  * used, filtered and excluded contracts; the profile P(x) and the hedging estimate on demand.
  *
  * Every later stage takes an analysis: the documents, tables and charts render one, the server
- * caches them. The carry (r, q) is the chain's, fixed by gex_chain_prepare (gex_chain_carry);
- * the filters and the unit are the analysis options' (gex/exposure.h defines them once).
+ * caches them. The carry (r, q) is each contract's, fixed by gex_chain_prepare (gex_chain_view
+ * r and q; gex_analysis_carry gives the flat --rate and --div); the filters and the unit are
+ * the analysis options' (gex/exposure.h defines them once).
  *
  * An analysis is immutable once built, so any number of threads may read one at once.
  */

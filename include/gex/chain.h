@@ -285,6 +285,10 @@ typedef struct gex_chain_view {
     const double *iv;         /* the volatility used, 0 where status != OK */
     const uint8_t *iv_source; /* gex_iv_source */
     const uint8_t *status;    /* gex_contract_status */
+    /* The carry of each contract, set by gex_chain_prepare(): the --rate and --div given, or,
+     * with GEX_CARRY_PARITY, the r and q of its expiration's parity fit (NAN before): */
+    const double *r; /* continuously compounded rate, a fraction a year */
+    const double *q; /* continuous dividend yield, a fraction a year */
 } gex_chain_view;
 
 /* Fills *view. Both must not be NULL. */
@@ -329,15 +333,27 @@ int gex_chain_extract(const gex_chain *chain, const uint32_t *indexes, size_t n,
 
 /* --- preparing: T, implied volatility, status (SPEC 1.1, 1.4) --- */
 
+/* --carry (SPEC 1.2): where each contract's r and q come from. */
+typedef enum gex_carry_mode {
+    GEX_CARRY_FLAT = 0, /* options->rate and options->div for every contract */
+    GEX_CARRY_PARITY    /* per expiration, the r and q of put-call parity on the chain's own mids
+                           (gex_chain_parity_fit): D = e^{-rT}, F = S e^{(r-q)T}; an expiration
+                           the fit refuses keeps rate and div, and is counted */
+} gex_carry_mode;
+
+/* A static name of a carry mode ("flat", "parity"), or NULL. */
+const char *gex_carry_mode_name(int mode);
+
 typedef struct gex_prepare_options {
     int has_now; /* non-zero: now overrides the file's quote instant (--now) */
     int64_t now; /* UTC seconds */
     double rate; /* r, continuously compounded (SPEC default 0.045) */
     double div;  /* q, continuous yield (SPEC default 0.013) */
     gex_iv_mode iv_mode;
+    gex_carry_mode carry; /* default GEX_CARRY_FLAT */
 } gex_prepare_options;
 
-/* Defaults of SPEC 1.2 and 1.4: rate 0.045, div 0.013, iv auto, no --now. */
+/* Defaults of SPEC 1.2 and 1.4: rate 0.045, div 0.013, iv auto, flat carry, no --now. */
 void gex_prepare_options_default(gex_prepare_options *options);
 
 typedef struct gex_prepare_report {
@@ -346,10 +362,16 @@ typedef struct gex_prepare_report {
     size_t iv_from_mid;
     size_t iv_from_parity; /* GEX_IV_SOURCE_PARITY */
     int64_t quote_time;    /* the instant T was measured from */
+    gex_carry_mode carry;  /* the mode the chain was prepared with */
+    /* GEX_CARRY_PARITY: the expirations (per underlying) whose parity fit was applied, and
+     * those that kept the flat carry because the fit was refused (fewer than
+     * GEX_PARITY_MIN_PAIRS two-sided strikes, or a D out of range); 0 and 0 when flat. */
+    size_t carry_fitted, carry_flat;
     /* One line of warnings for the user ("" when none): the default carry (SPEC 1.2) applied
      * to a quote instant more than GEX_CARRY_DEFAULT_SLACK_DAYS outside the period it
-     * describes. */
-    char warning[256];
+     * describes (with GEX_CARRY_PARITY only when an expiration kept the flat carry), and the
+     * expirations that kept the flat carry under GEX_CARRY_PARITY; "; " between the two. */
+    char warning[512];
 } gex_prepare_report;
 
 /* The period the default carry of SPEC 1.2 (r = 0.045, q = 0.013) describes, as days since
@@ -369,13 +391,17 @@ typedef struct gex_prepare_report {
 int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
                       gex_prepare_report *report, gex_error *err);
 
-/* The carry the chain was prepared with (options->rate and options->div of the last
+/* The flat carry the chain was prepared with (options->rate and options->div of the last
  * gex_chain_prepare; chains made from a prepared chain by gex_chain_select, gex_chain_split and
- * gex_chain_extract keep it). Every computation after the preparation (exposures, levels,
- * profile, hedging) takes r and q from here, the ones the implied volatilities were solved
- * with. Returns GEX_OK and fills rate and div (either may be NULL), or GEX_EINVAL when chain is
- * NULL or not prepared. */
+ * gex_chain_extract keep it). With GEX_CARRY_FLAT every computation after the preparation
+ * (exposures, levels, profile, hedging) uses these r and q, the ones the implied volatilities
+ * were solved with; with GEX_CARRY_PARITY the per-contract r and q of the view (gex_chain_view
+ * r, q) replace them, and this is the fallback of expirations without a fit. Returns GEX_OK and
+ * fills rate and div (either may be NULL), or GEX_EINVAL when chain is NULL or not prepared. */
 int gex_chain_carry(const gex_chain *chain, double *rate, double *div);
+
+/* The carry mode the chain was prepared with (GEX_CARRY_FLAT before gex_chain_prepare). */
+gex_carry_mode gex_chain_carry_mode(const gex_chain *chain);
 
 /* --- carry implied by the quotes: put-call parity per expiration --- */
 

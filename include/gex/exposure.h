@@ -47,9 +47,21 @@ typedef enum gex_gex_unit { GEX_UNIT_PCT = 0, GEX_UNIT_POINT, GEX_UNIT_SHARES } 
 const char *gex_gex_unit_name(int unit);
 int gex_gex_unit_parse(const char *name, gex_gex_unit *unit);
 
-/* What to compute and over which contracts. The carry (r, q) is not here: it is the chain's,
- * fixed by gex_chain_prepare (gex_chain_carry), so the greeks use the rate and dividend the
- * implied volatilities were solved with. */
+/* --exercise for the exposures (SPEC 1.8): whose delta and gamma come from the American model
+ * (gex/american.h) instead of Black-Scholes-Merton. */
+typedef enum gex_exposure_exercise {
+    GEX_EXPOSURE_EUROPEAN = 0, /* Black-Scholes-Merton for every contract (the default) */
+    GEX_EXPOSURE_BY_ROOT,      /* American where gex_exercise_for_root says the root is (auto) */
+    GEX_EXPOSURE_AMERICAN      /* American for every contract */
+} gex_exposure_exercise;
+
+/* "european", "auto", "american"; NULL for a value out of range. */
+const char *gex_exposure_exercise_name(int exercise);
+
+/* What to compute and over which contracts. The carry (r, q) is not here: it is each
+ * contract's, fixed by gex_chain_prepare (gex_chain_view r and q: the flat rates or, with
+ * GEX_CARRY_PARITY, its expiration's), so the greeks use the rate and dividend the implied
+ * volatilities were solved with. */
 typedef struct gex_exposure_options {
     gex_gex_unit gex_unit;
     /* The contract filters (the one definition; gex_exposure_keeps applies it). A contract is
@@ -81,6 +93,13 @@ typedef struct gex_exposure_options {
      * vanna and charm, and the contracts without them, keep the model's (counted in the
      * totals). The repriced profile P(x) and the hedging estimate reprice with the model. */
     int greeks_from_file;
+    /* Which contracts are priced American: their delta and gamma (so DEX and GEX) are the
+     * American model's at the contract's IV, spot and carry (gex_am_boundary_new and
+     * gex_am_boundary_value: one boundary solve per contract, about 160 us); vanna, charm, the
+     * repriced profile and its flip and the hedging estimate stay Black-Scholes-Merton. A
+     * contract the American model refuses (two exercise boundaries: r < q < 0 call, q < r < 0
+     * put) keeps Black-Scholes-Merton, counted. --greeks file wins where it applies. */
+    gex_exposure_exercise exercise;
 } gex_exposure_options;
 
 /* Unit pct, no filters (max_dte -1, min_oi, min_bid and max_abs_delta 0). */
@@ -115,13 +134,16 @@ typedef struct gex_exposure_totals {
     /* With greeks_from_file: used contracts whose gamma and delta are the file's, and those
      * without them in the file (their model greeks are used). 0 otherwise. */
     size_t greeks_from_file, greeks_file_missing;
+    /* With an exercise other than GEX_EXPOSURE_EUROPEAN: used contracts priced American, and
+     * those the American model refused (two boundaries) that kept Black-Scholes-Merton. */
+    size_t american, american_refused;
 } gex_exposure_totals;
 
 typedef struct gex_exposure gex_exposure;
 
 /* Computes every exposure of a prepared chain holding a single underlying (gex_chain_select
  * splits others), with options (NULL: the defaults). The greeks come from the vectorised
- * gex_bs_greeks_batch at the chain's spot with the chain's carry (gex_chain_carry).
+ * gex_bs_greeks_batch at the chain's spot with each contract's carry (gex_chain_view r, q).
  * The exposure borrows chain: the levels, the profile and the hedging estimate read its
  * contracts through it (gex_exposure_chain), so keep chain alive and unmodified until the
  * exposure is freed.
@@ -139,7 +161,8 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
 /* Frees. Accepts NULL. */
 void gex_exposure_free(gex_exposure *exposure);
 
-/* The chain it was computed from (borrowed, see gex_exposure_compute), and its carry. */
+/* The chain it was computed from (borrowed, see gex_exposure_compute), and its flat carry
+ * (gex_chain_carry; the per-contract r and q are the view's). */
 const gex_chain *gex_exposure_chain(const gex_exposure *exposure);
 void gex_exposure_carry(const gex_exposure *exposure, double *rate, double *div);
 

@@ -197,7 +197,7 @@ class Chain:
 
     def prepare(self, rate: float = 0.045, div: float = 0.013,
                 now: Union[None, str, int, float, _dt.datetime] = None,
-                iv_source: str = "auto") -> "Chain":
+                iv_source: str = "auto", carry: str = "parity") -> "Chain":
         """A new chain, prepared (SPEC 1.1, 1.4): time to expiry T from the quote instant,
         the implied volatility used and a status per contract. This chain is left as it was.
 
@@ -206,6 +206,9 @@ class Chain:
              datetime or a text in --now's forms, read as New York time when it has no zone;
              or UTC seconds (int or float, rounded down).
         iv_source: "auto" (the file's IV in (0, 5], else solved from the mid), "file", "mid".
+        carry: "parity" (each expiration's r and q from put-call parity on the mids, as the
+             command's default --carry parity; an expiration without a fit keeps rate and
+             div) or "flat" (rate and div for every contract) (SPEC 1.2).
         """
         kind, value = 0, None
         if now is None:
@@ -221,7 +224,8 @@ class Chain:
             kind, value = 1, int(now // 1)
         else:
             raise TypeError("now: a datetime, a text, or UTC seconds")
-        return Chain(_gex.prepare(self._h, kind, value, float(rate), float(div), iv_source))
+        return Chain(_gex.prepare(self._h, kind, value, float(rate), float(div), iv_source,
+                                  carry))
 
     def select(self, symbol: str) -> "Chain":
         """A new chain of one underlying's contracts (a file of several; gex.analyze takes

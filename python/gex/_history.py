@@ -74,14 +74,14 @@ def _error(path: str, text: str) -> Exception:
 
 def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
                    now: Any = None, now_from_mtime: bool = False, iv_source: str = "auto",
-                   format: str = "auto", strict: bool = False, multiplier: float = 0.0,
+                   carry: str = "parity", format: str = "auto", strict: bool = False, multiplier: float = 0.0,
                    spot: float = 0.0, settle: Optional[Dict[str, str]] = None,
                    unit: str = "pct", flip_method: str = "profile",
                    **analyze_options: Any) -> List[Dict[str, Any]]:
     """The snapshots of one chain file (gex_snapshot_from_analysis), one per underlying, as
     dicts of plain values (symbol, quote_time in UTC seconds, spot, net_gex ..., call_oi,
     put_oi; a level without a value is None) plus file (the path) and mtime_ns. The file is read
-    whole, prepared per underlying (rate, div, now, iv_source as gex.Chain.prepare) and
+    whole, prepared per underlying (rate, div, now, iv_source, carry as gex.Chain.prepare) and
     analysed (unit, flip_method and the filters of gex.analyze). A file without a quote instant
     of its own is refused unless now or now_from_mtime dates it (--now, --now-from-mtime).
     Raises gex.Error as the command reports the file."""
@@ -102,7 +102,8 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
     out = []
     for sym in symbols:
         part = chain.select(sym) if len(symbols) > 1 else chain
-        a = analyze(part.prepare(rate=rate, div=div, now=when, iv_source=iv_source),
+        prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source, carry=carry)
+        a = analyze(prepared,
                     unit=unit, flip_method=flip_method, **analyze_options)
         snap = _gex.snapshot(a._h)
         snap["file"] = name
@@ -234,8 +235,8 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
     """gex history on this process: the rows of ``gex history --format json`` for files and
     folders (expand()), as a pandas DataFrame (a list of dicts without pandas). Files are
     computed on jobs threads (the package releases the GIL). symbol, start and end as rows();
-    options as file_snapshots() (rate, div, now, now_from_mtime, iv_source, unit, flip_method,
-    the filters of gex.analyze, and the read options). errors: "raise" the gex.Error of the
+    options as file_snapshots() (rate, div, now, now_from_mtime, iv_source, carry, unit,
+    flip_method, the filters of gex.analyze, and the read options). errors: "raise" the gex.Error of the
     first file that fails, or "warn" and leave it out (as the command reports it and goes on).
     No store is kept (the command's --db cache is its own)."""
     _check(errors)

@@ -306,15 +306,17 @@ PyObject *gexpy_chain_column(PyObject *module, PyObject *args)
     return NULL;
 }
 
-/* prepare(chain, now_kind, now, rate, div, iv_mode) -> a new prepared chain: now_kind 0 none
- * (the file's quote instant), 1 now is UTC seconds (int), 2 now is text (--now's forms). */
+/* prepare(chain, now_kind, now, rate, div, iv_mode, carry) -> a new prepared chain: now_kind 0
+ * none (the file's quote instant), 1 now is UTC seconds (int), 2 now is text (--now's forms);
+ * carry "parity" or "flat" (SPEC 1.2). */
 PyObject *gexpy_prepare(PyObject *module, PyObject *args)
 {
     PyObject *obj, *now_obj;
     int now_kind;
     double rate, div;
-    const char *iv_name;
-    if (!PyArg_ParseTuple(args, "OiOdds", &obj, &now_kind, &now_obj, &rate, &div, &iv_name))
+    const char *iv_name, *carry_name;
+    if (!PyArg_ParseTuple(args, "OiOddss", &obj, &now_kind, &now_obj, &rate, &div, &iv_name,
+                          &carry_name))
         return NULL;
     gexpy_chain *src = chain_arg(module, obj);
     if (src == NULL)
@@ -331,6 +333,14 @@ PyObject *gexpy_prepare(PyObject *module, PyObject *args)
         opts.iv_mode = GEX_IV_MODE_MID;
     else {
         PyErr_Format(PyExc_ValueError, "iv_source: '%s' is not one of auto, file, mid", iv_name);
+        return NULL;
+    }
+    if (strcmp(carry_name, "parity") == 0)
+        opts.carry = GEX_CARRY_PARITY;
+    else if (strcmp(carry_name, "flat") == 0)
+        opts.carry = GEX_CARRY_FLAT;
+    else {
+        PyErr_Format(PyExc_ValueError, "carry: '%s' is not one of parity, flat", carry_name);
         return NULL;
     }
     if (now_kind == 1) {

@@ -30,8 +30,8 @@ static void api_usage(FILE *out)
           "  --list         the endpoints: method, path, and what answers them\n"
           "  --body FILE    POST FILE's contents (- for standard input) as the request body\n"
           "These options of the other commands apply, as for gex serve: --now TIME, --rate R,\n"
-          "--div Q, --max-dte N, --gex-unit U, --flip-method M, --iv-source S, --strict,\n"
-          "--multiplier M, --settle ROOT=am|pm.\n"
+          "--div Q, --carry C, --exercise E, --max-dte N, --gex-unit U, --flip-method M,\n"
+          "--iv-source S, --strict, --multiplier M, --settle ROOT=am|pm.\n"
           "Exit status: 0 for an answer (2xx); 2 for a path or parameter the API refuses;\n"
           "3 when the files cannot answer (no such symbol, no data, 501); 4 for an internal\n"
           "error.\n",

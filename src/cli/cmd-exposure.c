@@ -27,6 +27,8 @@ static gex__doc doc_of(cli_command command)
         return GEX__DOC_PROFILE;
     case CLI_CMD_EXPIRATIONS:
         return GEX__DOC_EXPIRATIONS;
+    case CLI_CMD_CARRY:
+        return GEX__DOC_CARRY;
     default:
         return GEX__DOC_EXPOSURE;
     }
@@ -46,8 +48,9 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
     gex__render_options ro;
     cli_render_options_of(opts, &ro);
     gex__analysis a;
-    /* greeks lists every contract and expirations every date, used or not */
-    const int need_used = ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS;
+    /* greeks lists every contract, expirations and carry every date, used or not */
+    const int need_used =
+        ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS && ro.doc != GEX__DOC_CARRY;
     int rc = cli_analyze_file(opts, opts->files[0], need_used, &a);
     if (rc != CLI_EXIT_OK)
         return rc;

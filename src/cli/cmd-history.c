@@ -192,12 +192,13 @@ static void options_key(const cli_options *o, char *buf, size_t size)
 {
     const gex_exposure_options *e = &o->analysis.exposure;
     int n = snprintf(buf, size,
-                     "rate=%.17g div=%.17g iv=%d unit=%d flip=%d min_oi=%.17g max_dte=%d "
-                     "0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
+                     "rate=%.17g div=%.17g carry=%d exercise=%d iv=%d unit=%d flip=%d min_oi=%.17g "
+                     "max_dte=%d 0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
                      "now_from_mtime=%d exp=",
-                     o->prepare.rate, o->prepare.div, (int)o->prepare.iv_mode, (int)e->gex_unit,
-                     (int)o->analysis.flip_method, e->min_oi, e->max_dte, e->zero_dte, o->read.spot,
-                     o->read.multiplier, o->read.strict, (int)o->read.format,
+                     o->prepare.rate, o->prepare.div, (int)o->prepare.carry, (int)e->exercise,
+                     (int)o->prepare.iv_mode, (int)e->gex_unit, (int)o->analysis.flip_method,
+                     e->min_oi, e->max_dte, e->zero_dte, o->read.spot, o->read.multiplier,
+                     o->read.strict, (int)o->read.format,
                      o->prepare.has_now ? (long long)o->prepare.now : -1LL, o->now_from_mtime);
     for (size_t i = 0; i < e->n_expirations && n > 0 && (size_t)n < size; i++)
         n += snprintf(buf + n, size - (size_t)n, "%d,", (int)e->expirations[i]);

@@ -38,8 +38,9 @@ static void serve_usage(FILE *out)
           "Every endpoint of a snapshot takes at=INSTANT (ISO 8601; no zone: New York) or\n"
           "date=YYYY-MM-DD (New York): the latest snapshot at or before it (SPEC 5.5).\n"
           "These options of the other commands apply to every answer, as on their command\n"
-          "line: --now TIME, --rate R, --div Q, --max-dte N, --gex-unit U, --flip-method M,\n"
-          "--iv-source S, --strict, --multiplier M, --settle ROOT=am|pm.\n"
+          "line: --now TIME, --rate R, --div Q, --carry C, --exercise E, --max-dte N,\n"
+          "--gex-unit U, --flip-method M, --iv-source S, --strict, --multiplier M,\n"
+          "--settle ROOT=am|pm.\n"
           "Stops on SIGINT or SIGTERM. One access-log line per request on standard error.\n",
           out);
 }
@@ -52,7 +53,7 @@ static const struct {
 } passed_on[] = {
     {"--now", 1},        {"--rate", 1},        {"--div", 1},       {"--max-dte", 1},
     {"--gex-unit", 1},   {"--flip-method", 1}, {"--iv-source", 1}, {"--strict", 0},
-    {"--multiplier", 1}, {"--settle", 1},
+    {"--multiplier", 1}, {"--settle", 1},      {"--carry", 1},     {"--exercise", 1},
 };
 
 int cli_serve_passed_on(const char *name)

@@ -29,6 +29,7 @@ static const struct {
     {"summary", CLI_CMD_SUMMARY, "one screen: spot, net GEX, flip, walls, regime, hedging"},
     {"profile", CLI_CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
     {"expirations", CLI_CMD_EXPIRATIONS, "the file's expirations: contracts, OI, GEX, share"},
+    {"carry", CLI_CMD_CARRY, "put-call parity per expiration: forward, implied r and q"},
     {"screen", CLI_CMD_SCREEN, "one row per underlying over many files"},
     {"history", CLI_CMD_HISTORY, "a folder of chain files as a time series: levels, IV, RV, VRP"},
     {"validate", CLI_CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
@@ -55,6 +56,9 @@ static const char common_help[] =
     "                           \"2023-09-14 16:31\" (New York time); overrides the file\n"
     "  --rate R                 risk-free rate, continuously compounded (default 0.045)\n"
     "  --div Q                  dividend yield, continuous (default 0.013)\n"
+    "  --carry parity|flat      r and q per expiration from put-call parity on the file's\n"
+    "                           mids (default; an expiration without a fit keeps --rate\n"
+    "                           and --div), or --rate and --div for every contract\n"
     "  --symbol SYM             keep one underlying of a file that holds several\n"
     "  --expiration DATE|0dte   keep this expiration (repeatable); 0dte: the quote date's\n"
     "  --max-dte N              keep expirations at most N calendar days away\n"
@@ -65,6 +69,10 @@ static const char common_help[] =
     "  --max-delta D            drop contracts with |delta| above D (0 < D <= 1)\n"
     "  --greeks model|file      gamma and delta from the model (default) or the file's own\n"
     "                           columns where it has them (missing ones: the model's)\n"
+    "  --exercise european|auto|american\n"
+    "                           delta and gamma of the exposures by Black-Scholes (default),\n"
+    "                           American where the root is (single stocks, ETFs), or\n"
+    "                           American for all (one boundary solve a contract: slow)\n"
     "  --gex-unit pct|point|shares\n"
     "                           GEX per 1% move in USD (default), per $1 move in USD, or\n"
     "                           in shares per $1 move\n"
@@ -163,6 +171,17 @@ static void help_command(FILE *out, cli_command c)
               "list: it is the file's.\n",
               out);
         break;
+    case CLI_CMD_CARRY:
+        fputs("usage: gex carry [options] FILE\n\n"
+              "One row per expiration (settlement instant): the put-call parity fit\n"
+              "C - P = D (F - K) on the mids of the strikes nearest the spot that quote both\n"
+              "sides: T (years), the strikes fitted, the forward F, the discount factor D, the\n"
+              "implied rate r = -ln(D)/T and dividend yield q = r - ln(F/S)/T (percent a\n"
+              "year), the median residual |C - P - D (F - K)| (USD), and the carry the greeks\n"
+              "use: parity (with --carry parity, where the fit holds) or flat (--rate, --div).\n"
+              "An expiration with fewer than 3 two-sided strikes has no fit (empty cells).\n",
+              out);
+        break;
     case CLI_CMD_SCREEN:
         fputs("usage: gex screen [options] [--sort [-]COLUMN] [--jobs N] FILE...\n\n"
               "One row per underlying (per file, or per underlying of a file holding several):\n"
@@ -224,10 +243,10 @@ static void help_command(FILE *out, cli_command c)
         return;
     }
     fputs("\nCommon options (gex --help explains each): --format, -o, --spot, --now, --rate,\n"
-          "--div, --symbol, --expiration, --exclude-expiration, --max-dte, --min-oi,\n"
-          "--min-bid, --max-delta, --gex-unit, --flip-method, --iv-source, --greeks,\n"
-          "--strict, --multiplier, --input-format, --expiration-of-file, --at, --settle,\n"
-          "--jobs, --quiet.\n",
+          "--div, --carry, --symbol, --expiration, --exclude-expiration, --max-dte,\n"
+          "--min-oi, --min-bid, --max-delta, --exercise, --gex-unit, --flip-method,\n"
+          "--iv-source, --greeks, --strict, --multiplier, --input-format,\n"
+          "--expiration-of-file, --at, --settle, --jobs, --quiet.\n",
           out);
 }
 
@@ -268,6 +287,8 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_GREEKS,
+    OPT_CARRY,
+    OPT_EXERCISE,
 };
 
 static const struct option long_options[] = {
@@ -282,6 +303,8 @@ static const struct option long_options[] = {
     {"max-dte", required_argument, NULL, OPT_MAX_DTE},
     {"min-oi", required_argument, NULL, OPT_MIN_OI},
     {"greeks", required_argument, NULL, OPT_GREEKS},
+    {"carry", required_argument, NULL, OPT_CARRY},
+    {"exercise", required_argument, NULL, OPT_EXERCISE},
     {"gex-unit", required_argument, NULL, OPT_GEX_UNIT},
     {"flip-method", required_argument, NULL, OPT_FLIP_METHOD},
     {"iv-source", required_argument, NULL, OPT_IV_SOURCE},
@@ -516,6 +539,24 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             o->analysis.exposure.greeks_from_file = 1;
         else
             return usage_error("--greeks: '%s' is not one of model, file", arg);
+        return -1;
+    case OPT_CARRY:
+        if (strcmp(arg, "flat") == 0)
+            o->prepare.carry = GEX_CARRY_FLAT;
+        else if (strcmp(arg, "parity") == 0)
+            o->prepare.carry = GEX_CARRY_PARITY;
+        else
+            return usage_error("--carry: '%s' is not one of parity, flat", arg);
+        return -1;
+    case OPT_EXERCISE:
+        if (strcmp(arg, "european") == 0)
+            o->analysis.exposure.exercise = GEX_EXPOSURE_EUROPEAN;
+        else if (strcmp(arg, "auto") == 0)
+            o->analysis.exposure.exercise = GEX_EXPOSURE_BY_ROOT;
+        else if (strcmp(arg, "american") == 0)
+            o->analysis.exposure.exercise = GEX_EXPOSURE_AMERICAN;
+        else
+            return usage_error("--exercise: '%s' is not one of european, auto, american", arg);
         return -1;
     case OPT_GEX_UNIT:
         if (gex_gex_unit_parse(arg, &o->analysis.exposure.gex_unit) != GEX_OK)
@@ -777,6 +818,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
 {
     memset(o, 0, sizeof *o);
     gex_prepare_options_default(&o->prepare);
+    /* SPEC 1.2: the program's default is the chain's own carry (doc/market.md measures why) */
+    o->prepare.carry = GEX_CARRY_PARITY;
     gex_analysis_options_default(&o->analysis);
     o->analysis.exposure.expirations = o->expirations;
     o->analysis.exposure.exclude_expirations = o->exclude_expirations;
@@ -815,7 +858,7 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     if (o->command == CLI_CMD_NONE)
         return usage_error(
             "'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
-            "levels, summary, profile, expirations, screen, history, validate, plot, "
+            "levels, summary, profile, expirations, carry, screen, history, validate, plot, "
             "serve or api",
             first);
     o->command_name = first;

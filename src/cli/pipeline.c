@@ -85,7 +85,7 @@ int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex
     gex_error err;
     gex_error_clear(&err);
     const int st = gex_chain_prepare(chain, &opts->prepare, prepare, &err);
-    if (st == GEX_OK && prepare != NULL && prepare->warning[0] != '\0')
+    if (st == GEX_OK && prepare != NULL && prepare->warning[0] != '\0' && !opts->quiet)
         cli_say(to, path, 0, "warning: %s", prepare->warning);
     return st == GEX_OK ? CLI_EXIT_OK : cli_report_to(to, st, &err, path);
 }

@@ -293,6 +293,107 @@ int gex__json_emit(const json_t *doc, FILE *out, gex_error *err)
     return gex__jwriter_finish(&w, NULL, err);
 }
 
+/* --- the carry of meta and of the carry document (SPEC 1.2) --- */
+
+/* The fits of the analysis's chain, in order of settlement (NULL with *n = 0 for an empty
+ * chain or when memory ran out: *failed says which). */
+gex_parity_fit *gex__carry_fits(const gex__analysis *a, size_t *n, int *failed)
+{
+    *n = 0;
+    *failed = 0;
+    size_t count = 0;
+    if (gex_chain_parity_fit(a->chain, NULL, 0, &count) != GEX_OK || count == 0)
+        return NULL;
+    gex_parity_fit *f = malloc(count * sizeof *f);
+    if (f == NULL || gex_chain_parity_fit(a->chain, f, count, n) != GEX_OK) {
+        free(f);
+        *n = 0;
+        *failed = 1;
+        return NULL;
+    }
+    return f;
+}
+
+/* The New York date of a settlement instant, as the file's expiration reads. */
+void gex__settlement_date(int64_t settlement, char *buf, size_t size)
+{
+    const int64_t local = settlement + gex_time_eastern_offset(settlement);
+    const int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    gex_time_format_date((int32_t)day, buf, size);
+}
+
+/* The carry the greeks of an expiration used: "parity" (--carry parity and a fit that holds),
+ * "flat", or "expired" (T <= 0: no greeks, SPEC 1.1). */
+const char *gex__carry_used(const gex__analysis *a, const gex_parity_fit *f)
+{
+    if (!(f->T > 0))
+        return "expired";
+    return gex_chain_carry_mode(a->chain) == GEX_CARRY_PARITY && f->ok ? "parity" : "flat";
+}
+
+static json_t *fit_json(const gex__analysis *a, const gex_parity_fit *f)
+{
+    char date[16], settle[48];
+    gex__settlement_date(f->settlement, date, sizeof date);
+    gex_time_format_iso(f->settlement, settle, sizeof settle);
+    json_t *o = json_object();
+    int st = o == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(o, "expiration", gex__jstr(date));
+    st |= gex__jset(o, "settlement", gex__jstr(settle));
+    st |= gex__jset(o, "T", gex__jnum(f->T));
+    st |= gex__jset(o, "pairs", json_integer((json_int_t)f->pairs));
+    st |= gex__jset(o, "forward", f->ok ? gex__jnum(f->forward) : json_null());
+    st |= gex__jset(o, "discount", f->ok ? gex__jnum(f->discount) : json_null());
+    st |= gex__jset(o, "rate", f->ok ? gex__jnum(f->rate) : json_null());
+    st |= gex__jset(o, "div", f->ok ? gex__jnum(f->div) : json_null());
+    st |= gex__jset(o, "residual", f->ok ? gex__jnum(f->residual) : json_null());
+    st |= gex__jset(o, "used", gex__jstr(gex__carry_used(a, f)));
+    if (st != GEX_OK) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The list of fits; NULL when memory ran out. */
+json_t *gex__carry_fits_json(const gex__analysis *a, const gex_parity_fit *f, size_t n)
+{
+    json_t *list = json_array();
+    int st = list == NULL ? GEX_ENOMEM : GEX_OK;
+    for (size_t i = 0; i < n && st == GEX_OK; i++) {
+        json_t *o = fit_json(a, &f[i]);
+        st |= o != NULL && json_array_append_new(list, o) == 0 ? GEX_OK : GEX_ENOMEM;
+    }
+    if (st != GEX_OK) {
+        json_decref(list);
+        return NULL;
+    }
+    return list;
+}
+
+json_t *gex__carry_meta(const gex__analysis *a)
+{
+    const gex_carry_mode mode = gex_chain_carry_mode(a->chain);
+    json_t *c = json_object();
+    int st = c == NULL ? GEX_ENOMEM : GEX_OK;
+    st |= gex__jset(c, "mode", gex__jstr(gex_carry_mode_name(mode)));
+    if (mode == GEX_CARRY_PARITY) {
+        st |= gex__jset(c, "expirations_fitted", json_integer((json_int_t)a->prepare.carry_fitted));
+        st |= gex__jset(c, "expirations_flat", json_integer((json_int_t)a->prepare.carry_flat));
+        size_t n = 0;
+        int failed = 0;
+        gex_parity_fit *f = gex__carry_fits(a, &n, &failed);
+        st |= failed ? GEX_ENOMEM : GEX_OK;
+        st |= gex__jset(c, "expirations", gex__carry_fits_json(a, f, n));
+        free(f);
+    }
+    if (st != GEX_OK) {
+        json_decref(c);
+        return NULL;
+    }
+    return c;
+}
+
 json_t *gex__json_meta(const gex__analysis *a)
 {
     json_t *m = json_object();
@@ -320,6 +421,7 @@ json_t *gex__json_meta(const gex__analysis *a)
     gex_analysis_carry(a->an, &rate, &div);
     rc |= gex__jset(m, "rate", gex__jnum(rate));
     rc |= gex__jset(m, "div", gex__jnum(div));
+    rc |= gex__jset(m, "carry", gex__carry_meta(a));
     json_t *c = json_object();
     rc |= gex__jset(c, "total", json_integer((json_int_t)a->totals.contracts));
     rc |= gex__jset(c, "used", json_integer((json_int_t)a->totals.used));
@@ -340,6 +442,14 @@ json_t *gex__json_meta(const gex__analysis *a)
     rc |= gex__jset(gk, "from_file", json_integer((json_int_t)a->totals.greeks_from_file));
     rc |= gex__jset(gk, "missing_in_file", json_integer((json_int_t)a->totals.greeks_file_missing));
     rc |= gex__jset(c, "greeks", gk);
+    const gex_exposure_exercise ex_mode = gex_exposure_get_options(a->exposure)->exercise;
+    if (ex_mode != GEX_EXPOSURE_EUROPEAN) { /* only when asked: the default documents stay */
+        json_t *am = json_object();
+        rc |= gex__jset(am, "mode", gex__jstr(gex_exposure_exercise_name(ex_mode)));
+        rc |= gex__jset(am, "american", json_integer((json_int_t)a->totals.american));
+        rc |= gex__jset(am, "refused", json_integer((json_int_t)a->totals.american_refused));
+        rc |= gex__jset(c, "exercise", am);
+    }
     rc |= gex__jset(m, "contracts", c);
     json_t *rows = json_object();
     rc |= gex__jset(rows, "read", json_integer((json_int_t)a->read.rows));

@@ -30,6 +30,7 @@ typedef enum gex__doc {
     GEX__DOC_SUMMARY,
     GEX__DOC_PROFILE,
     GEX__DOC_EXPIRATIONS,
+    GEX__DOC_CARRY,
 } gex__doc;
 
 /* One underlying, analysed, and where it came from (meta's file, input format, rows read and
@@ -96,6 +97,22 @@ json_t *gex__profile_document(const gex__analysis *a, double range_pct, int poin
 int gex__render_expirations(const gex__render_options *options, const gex__analysis *a, FILE *out,
                             gex_error *err);
 json_t *gex__expirations_document(const gex__analysis *a);
+/* The carry document (render-carry.c): one row per expiration, the put-call parity fit of its
+ * mids and whether the greeks used it (SPEC 1.2); and the "carry" object of every meta. */
+int gex__render_carry(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                      gex_error *err);
+json_t *gex__carry_document(const gex__analysis *a);
+/* The pieces (render-json.c, under meta): the parity fits of the analysis's chain in order of
+ * settlement (gex_chain_parity_fit; malloc'ed, NULL with *n = 0 when there are none or, with
+ * *failed set, when memory ran out); the New York date of a settlement instant; the carry an
+ * expiration's greeks used ("parity", "flat", or "expired" for T <= 0); the rows as JSON (NULL:
+ * out of memory); and meta's "carry" object: the mode, and with --carry parity the counts and
+ * the rows. */
+gex_parity_fit *gex__carry_fits(const gex__analysis *a, size_t *n, int *failed);
+void gex__settlement_date(int64_t settlement, char *buf, size_t size);
+const char *gex__carry_used(const gex__analysis *a, const gex_parity_fit *f);
+json_t *gex__carry_fits_json(const gex__analysis *a, const gex_parity_fit *f, size_t n);
+json_t *gex__carry_meta(const gex__analysis *a);
 
 /* "USD/1%", "USD/$1" or "shares/$1": the unit of GEX columns. */
 const char *gex__unit_short(gex_gex_unit unit);
