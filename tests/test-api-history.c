@@ -190,6 +190,13 @@ START_TEST(test_vrp_against_sums_and_vendor_keys)
     for (size_t i = 0; i < k; i++)
         ss += (w[i] - mean) * (w[i] - mean);
     ck_assert_int_eq((int)num(d, "vrp.history_days"), (int)k);
+    /* the percentile: a whole number, the share of the window at or below today's, rounded */
+    size_t below = 0;
+    for (size_t i = 0; i < k; i++)
+        below += w[i] <= iv - rv20;
+    const json_t *pct = json_object_get(json_object_get(d, "vrp"), "percentile");
+    ck_assert(json_is_integer(pct));
+    ck_assert_int_eq((int)json_integer_value(pct), (int)lround(100.0 * (double)below / (double)k));
     ck_assert_msg(fabs(num(d, "vrp.z_score") - (iv - rv20 - mean) / sqrt(ss / (double)(k - 1))) <
                       1e-9,
                   "z_score");

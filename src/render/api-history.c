@@ -253,7 +253,11 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
         st |= gex__jset(v, vrp_names[i], gex__jlevel(&m->vrp[i]));
     st |= gex__jset(v, "z_score", gex__jlevel(&m->z_score));
-    st |= gex__jset(v, "percentile", gex__jlevel(&m->percentile));
+    /* The vendor's type is a whole number from 0 to 100 (its SDKs assert an int). */
+    st |= gex__jset(v, "percentile",
+                    m->percentile.has && isfinite(m->percentile.value)
+                        ? json_integer((json_int_t)lround(m->percentile.value))
+                        : json_null());
     st |= gex__jset(v, "history_days", json_integer((json_int_t)m->history_days));
     st |= gex__jset(d, "vrp", v);
     st |= gex__jset(d, "variance_risk_premium", gex__jlevel(&m->variance_risk_premium));
