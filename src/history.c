@@ -58,9 +58,9 @@ typedef struct term_point {
 
 /* sigma at T30 from points in ascending T: total variance linear in T between the nearest
  * points on either side, else the nearest point's sigma (SPEC 6.1). */
-static gex_level at_tenor(const term_point *p, size_t n)
+static gex_level at_tenor_days(const term_point *p, size_t n, int days)
 {
-    const double T30 = GEX_HISTORY_TENOR_DAYS * 86400.0 / GEX_SECONDS_PER_YEAR;
+    const double T30 = days * 86400.0 / GEX_SECONDS_PER_YEAR;
     gex_level out = {0, 0.0};
     if (n == 0)
         return out;
@@ -85,6 +85,11 @@ static gex_level at_tenor(const term_point *p, size_t n)
     out.has = 1;
     out.value = 100.0 * sigma;
     return out;
+}
+
+static gex_level at_tenor(const term_point *p, size_t n)
+{
+    return at_tenor_days(p, n, GEX_HISTORY_TENOR_DAYS);
 }
 
 /* IV at k = ln(K/F) = 0 from contracts idx[0..n) of one type, ascending strike. */
@@ -127,11 +132,13 @@ static int wing_of_type(const gex_chain_view *v, const double *delta, const uint
     return 0;
 }
 
-int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out)
+/* The snapshot, and the ATM IV at n_tenors other tenors (days) by the same method. */
+static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, const int *tenor_days,
+                           size_t n_tenors, gex_level *tenor_iv)
 {
-    if (analysis == NULL || out == NULL)
-        return GEX_EINVAL;
     memset(out, 0, sizeof *out);
+    for (size_t t = 0; t < n_tenors; t++)
+        tenor_iv[t] = (gex_level){0, 0.0};
     const gex_chain *chain = gex_analysis_chain(analysis);
     const gex_exposure *exposure = gex_analysis_exposure(analysis);
     const gex_exposure_totals *totals = gex_analysis_totals(analysis);
@@ -220,11 +227,31 @@ int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out)
     out->atm_iv = at_tenor(atm, n_atm);
     out->put_iv_25d = at_tenor(put, n_put);
     out->call_iv_25d = at_tenor(call, n_call);
+    for (size_t t = 0; t < n_tenors; t++)
+        tenor_iv[t] = at_tenor_days(atm, n_atm, tenor_days[t]);
     free(idx);
     free(atm);
     free(put);
     free(call);
     return GEX_OK;
+}
+
+int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out)
+{
+    if (analysis == NULL || out == NULL)
+        return GEX_EINVAL;
+    return snapshot_tenors(analysis, out, NULL, 0, NULL);
+}
+
+int gex_snapshot_atm_iv_at(const gex_analysis *analysis, const int *days, size_t n, gex_level *out)
+{
+    if (analysis == NULL || (n > 0 && (days == NULL || out == NULL)))
+        return GEX_EINVAL;
+    for (size_t t = 0; t < n; t++)
+        if (days[t] <= 0)
+            return GEX_EINVAL;
+    gex_snapshot s;
+    return snapshot_tenors(analysis, &s, days, n, out);
 }
 
 /* --- the series --- */

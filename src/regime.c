@@ -98,6 +98,33 @@ int gex_hedging_move(const gex_exposure *exposure, double move, gex_hedge *down,
     return GEX_OK;
 }
 
+int gex_hedging_linear(const gex_exposure *exposure, double move, gex_hedge *down, gex_hedge *up)
+{
+    if (exposure == NULL || down == NULL || up == NULL || !(move > 0.0 && move < 1.0))
+        return GEX_EINVAL;
+    gex_exposure_totals t;
+    gex_exposure_get_totals(exposure, &t);
+    const double S = gex_exposure_spot(exposure);
+    /* The net gamma in shares per $1 from net GEX in the exposure's unit (gex/exposure.h:
+     * point = pct * 100 / S, shares = pct * 100 / S^2). */
+    double g;
+    switch (gex_exposure_get_options(exposure)->gex_unit) {
+    case GEX_UNIT_POINT:
+        g = t.net_gex / S;
+        break;
+    case GEX_UNIT_SHARES:
+        g = t.net_gex;
+        break;
+    default:
+        g = t.net_gex * 100.0 / (S * S);
+        break;
+    }
+    const double shares = g * S * move;
+    hedge_fill(down, shares, S);
+    hedge_fill(up, -shares, S);
+    return GEX_OK;
+}
+
 int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up)
 {
     return gex_hedging_move(exposure, GEX_HEDGE_MOVE, down, up);

@@ -190,6 +190,13 @@ START_TEST(test_vrp_against_sums_and_vendor_keys)
     for (size_t i = 0; i < k; i++)
         ss += (w[i] - mean) * (w[i] - mean);
     ck_assert_int_eq((int)num(d, "vrp.history_days"), (int)k);
+    /* the percentile: a whole number, the share of the window at or below today's, rounded */
+    size_t below = 0;
+    for (size_t i = 0; i < k; i++)
+        below += w[i] <= iv - rv20;
+    const json_t *pct = json_object_get(json_object_get(d, "vrp"), "percentile");
+    ck_assert(json_is_integer(pct));
+    ck_assert_int_eq((int)json_integer_value(pct), (int)lround(100.0 * (double)below / (double)k));
     ck_assert_msg(fabs(num(d, "vrp.z_score") - (iv - rv20 - mean) / sqrt(ss / (double)(k - 1))) <
                       1e-9,
                   "z_score");
@@ -408,6 +415,68 @@ static void unbuild(gex__analysis *a)
     gex_chain_free(a->chain);
 }
 
+/* /v1/vrp with the last snapshot's analysis: term_vrp at 7, 14, 30 and 60 days (ATM IV by
+ * total variance linear in T between the chain's two flat expirations, flat beyond them, less
+ * realized volatility over as many returns), fair_vol the OI-weighted mean IV, and gex's own
+ * dealer_flow_risk and net_harvest_score from the document's own numbers. */
+START_TEST(test_vrp_term_fair_vol_and_scores)
+{
+    series_in *x = malloc(sizeof *x);
+    make_input(x, 70);
+    gex__analysis a;
+    build(0, 0, &a);
+    x->in.analysis = &a;
+    gex__api_answer ans;
+    json_t *d = gex__api_vrp(&x->in, &ans);
+    ck_assert_ptr_nonnull(d);
+    gex_chain_view v;
+    gex_chain_get_view(a.chain, &v);
+    double T1 = 0, T2 = 0, sw = 0, swiv = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.iv[i] < 0.155)
+            T1 = v.T[i];
+        else
+            T2 = v.T[i];
+        sw += v.open_interest[i];
+        swiv += v.open_interest[i] * v.iv[i];
+    }
+    const json_t *term = json_object_get(d, "term_vrp");
+    ck_assert_uint_eq(json_array_size(term), 4);
+    const int days[4] = {7, 14, 30, 60};
+    for (int k = 0; k < 4; k++) {
+        const json_t *t = json_array_get(term, (size_t)k);
+        ck_assert_int_eq((int)num(t, "dte"), days[k]);
+        const double T = days[k] / 365.0;
+        double want = 16.0; /* beyond the last expiration: flat */
+        if (k == 2) {
+            want = x->s[69].atm_iv.value; /* the snapshot's own 30-day IV */
+        } else if (T < T2) {
+            const double w1 = 0.15 * 0.15 * T1, w2 = 0.16 * 0.16 * T2;
+            want = 100.0 * sqrt((w1 + (w2 - w1) * (T - T1) / (T2 - T1)) / T);
+        }
+        close_to(num(t, "iv"), want, "term iv");
+        close_to(num(t, "rv"), rv_truth(x->spot, 70, days[k]), "term rv");
+        close_to(num(t, "vrp"), num(t, "iv") - num(t, "rv"), "term vrp");
+    }
+    close_to(num(d, "fair_vol"), 100.0 * swiv / sw, "fair_vol");
+    close_to(num(d, "convexity_premium"), 100.0 * swiv / sw - x->s[69].atm_iv.value,
+             "convexity_premium");
+    const gex_snapshot *s = &x->s[69];
+    const char *outlook =
+        json_string_value(json_object_get(json_object_get(d, "vanna_conditioned"), "outlook"));
+    const int risk = (s->net_gex < 0 ? 50 : 0) +
+                     (s->gamma_flip.has && s->spot < s->gamma_flip.value ? 25 : 0) +
+                     (strcmp(outlook, "Vol expansion likely") == 0 ? 25 : 0);
+    ck_assert_int_eq((int)json_integer_value(json_object_get(d, "dealer_flow_risk")), risk);
+    const double harvest = num(d, "gex_conditioned.harvest_score");
+    ck_assert_int_eq((int)json_integer_value(json_object_get(d, "net_harvest_score")),
+                     (int)lround(100.0 * harvest * (1.0 - risk / 200.0)));
+    json_decref(d);
+    unbuild(&a);
+    free(x);
+}
+END_TEST
+
 START_TEST(test_oi_diff_against_known_open_interest)
 {
     gex__analysis prev, today;
@@ -614,6 +683,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_vol_realized_and_semi_against_sums);
     tcase_add_test(tc, test_vrp_against_sums_and_vendor_keys);
+    tcase_add_test(tc, test_vrp_term_fair_vol_and_scores);
     tcase_add_test(tc, test_vrp_history_days_and_rows);
     tcase_add_test(tc, test_realized_and_history_rows);
     tcase_add_test(tc, test_oi_diff_against_known_open_interest);

@@ -295,6 +295,117 @@ START_TEST(test_api_volatility_flat)
 }
 END_TEST
 
+/* A 7-day expiration of five strikes (fewer smile points than an SVI fit needs, as a 0DTE
+ * slice often has): the wings' IVs come from the points, interpolated linearly in d1, and are
+ * near the smile the IVs were drawn from; a delta beyond the quoted strikes is null. */
+static double smile_d1(double k, double iv, double T)
+{
+    return -k / (iv * sqrt(T)) + iv * sqrt(T) / 2;
+}
+
+/* The IV of SMILE[0] where d1 = target, by bisection over k. */
+static double smile_iv_at_d1(double T, double target)
+{
+    double lo = -0.5, hi = 0.5;
+    for (int i = 0; i < 200; i++) {
+        const double mid = (lo + hi) / 2;
+        const double sv = sqrt(gex_svi_total_variance(&SMILE[0], mid, NULL, NULL) / T);
+        if (smile_d1(mid, sv, T) > target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return sqrt(gex_svi_total_variance(&SMILE[0], lo, NULL, NULL) / T);
+}
+
+static gex_chain *five_strikes(const double *strikes, double T)
+{
+    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    for (int s = 0; s < 5; s++)
+        for (int t = 0; t < 2; t++) {
+            double iv = 0.2;
+            if (T > 0) {
+                const double F = SPOT * exp((RATE - DIV) * T);
+                iv = sqrt(gex_svi_total_variance(&SMILE[0], log(strikes[s] / F), NULL, NULL) / T);
+            }
+            gex_contract c = {.underlying = "XYZ",
+                              .expiration = today + 7,
+                              .strike = strikes[s],
+                              .type = t,
+                              .bid = NAN,
+                              .ask = NAN,
+                              .last = NAN,
+                              .iv = iv,
+                              .open_interest = 100,
+                              .volume = 5,
+                              .multiplier = 100.0,
+                              .vendor_delta = NAN,
+                              .vendor_gamma = NAN};
+            ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+        }
+    ck_assert_int_eq(gex_chain_set_spot(chain, "XYZ", SPOT), GEX_OK);
+    gex_chain_set_quote_time(chain, QUOTE);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.rate = RATE;
+    po.div = DIV;
+    po.iv_mode = GEX_IV_MODE_FILE;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    return chain;
+}
+
+START_TEST(test_api_skew_term_unfitted_slice)
+{
+    const double strikes[5] = {88, 94, 100.5, 107, 114};
+    gex_chain *probe = five_strikes(strikes, 0);
+    gex_chain_view v;
+    gex_chain_get_view(probe, &v);
+    const double T = v.T[0];
+    gex_chain_free(probe);
+    fixture f;
+    analyse(&f, five_strikes(strikes, T), "five strikes");
+    json_t *d = build(gex__api_skew_term, &f.a, NULL, NULL);
+    const json_t *o = json_array_get(json_object_get(d, "expiries"), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(o, "points")), 5);
+    ck_assert(json_is_null(json_object_get(o, "rmse_vol_points"))); /* no fit */
+    /* The points: out-of-the-money IVs at k = ln(K / F). */
+    const double F = SPOT * exp((RATE - DIV) * T);
+    double iv[5], d1[5];
+    for (int s = 0; s < 5; s++) {
+        const double k = log(strikes[s] / F);
+        iv[s] = sqrt(gex_svi_total_variance(&SMILE[0], k, NULL, NULL) / T);
+        d1[s] = smile_d1(k, iv[s], T);
+    }
+    const char *keys[4] = {"put_25d_iv", "call_25d_iv", "put_10d_iv", "call_10d_iv"};
+    const double targets[4] = {0.67448975019608171, -0.67448975019608171, 1.2815515655446004,
+                               -1.2815515655446004};
+    int found = 0;
+    for (int w = 0; w < 4; w++) {
+        int j = 1;
+        while (j < 5 && !((d1[j - 1] - targets[w]) * (d1[j] - targets[w]) <= 0))
+            j++;
+        if (j == 5) { /* beyond the quoted strikes: null */
+            ck_assert(json_is_null(json_object_get(o, keys[w])));
+            continue;
+        }
+        found |= 1 << w;
+        const double want =
+            iv[j - 1] + (iv[j] - iv[j - 1]) * (targets[w] - d1[j - 1]) / (d1[j] - d1[j - 1]);
+        ck_assert_double_eq_tol(num(o, keys[w]), want * 100, 1e-9);
+        const double truth = smile_iv_at_d1(T, targets[w]) * 100;
+        ck_assert_msg(fabs(num(o, keys[w]) - truth) < 1.0, "%s: %g, the smile's %g", keys[w],
+                      num(o, keys[w]), truth);
+    }
+    ck_assert_int_eq(found & 3, 3); /* both 25-delta wings are quoted */
+    ck_assert_double_eq_tol(num(o, "skew_25d"), num(o, "put_25d_iv") - num(o, "call_25d_iv"),
+                            1e-12);
+    json_decref(d);
+    release(&f);
+}
+END_TEST
+
 /* IVs drawn from known smiles: the SVI parameters come back (1e-7: the IVs pass through the
  * chain's storage and the fit's rounding), the residuals are nil, no arbitrage is flagged. */
 START_TEST(test_api_surface_svi_recovers_smiles)
@@ -399,6 +510,7 @@ int main(void)
     tcase_add_test(tc, test_api_maxpain_generated);
     tcase_add_test(tc, test_api_expected_move_flat);
     tcase_add_test(tc, test_api_volatility_flat);
+    tcase_add_test(tc, test_api_skew_term_unfitted_slice);
     tcase_add_test(tc, test_api_surface_svi_recovers_smiles);
     tcase_add_test(tc, test_api_liquidity_known_spread);
     tcase_add_test(tc, test_api_volatility_real_chains);

@@ -782,6 +782,54 @@ START_TEST(test_levels_compute_strike_method)
 }
 END_TEST
 
+/* SPEC 1.7's linear estimate (the vendor's): net gamma in shares per $1 from the reference
+ * gammas, times S x move; equal and opposite sides; the same in every GEX unit; and the limit of
+ * the full revaluation's central difference as the move shrinks. */
+START_TEST(test_hedging_linear_matches_reference)
+{
+    gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    double g = 0, scale = 0;
+    for (size_t i = 0; i < 5; i++) {
+        const double w = (v.type[i] == GEX_CALL ? 1 : -1) * v.open_interest[i] * 100;
+        const ref_greeks r =
+            ref_bs(v.type[i], SPOT_B, v.strike[i], v.T[i], v.iv[i], REF_RATE, REF_DIV);
+        g += w * r.gamma;
+        scale += fabs(w * r.gamma);
+    }
+    const gex_gex_unit units[] = {GEX_UNIT_PCT, GEX_UNIT_POINT, GEX_UNIT_SHARES};
+    for (size_t u = 0; u < 3; u++) {
+        gex_exposure_options o;
+        gex_exposure_options_default(&o);
+        o.gex_unit = units[u];
+        gex_exposure *e = compute(chain, &o);
+        gex_hedge down, up;
+        ck_assert_int_eq(gex_hedging_linear(e, 0.01, &down, &up), GEX_OK);
+        ck_assert_rel(down.shares, g * SPOT_B * 0.01, 1e-9, 1e-9 * scale * SPOT_B * 0.01);
+        ck_assert_double_eq(up.shares, -down.shares);
+        ck_assert_rel(down.notional_usd, fabs(down.shares) * SPOT_B, 1e-15, 0);
+        ck_assert_str_eq(down.direction, down.shares > 0 ? "buy" : "sell");
+        ck_assert_str_eq(up.direction, down.shares > 0 ? "sell" : "buy");
+        if (units[u] == GEX_UNIT_PCT) {
+            /* the vendor's example: net GEX per 1% / S */
+            gex_exposure_totals t;
+            gex_exposure_get_totals(e, &t);
+            ck_assert_rel(down.shares, t.net_gex / SPOT_B, 1e-12, 0);
+        }
+        /* a small move: the full revaluation's (down - up) / 2 tends to the linear estimate */
+        gex_hedge fd, fu, ld, lu;
+        ck_assert_int_eq(gex_hedging_move(e, 1e-5, &fd, &fu), GEX_OK);
+        ck_assert_int_eq(gex_hedging_linear(e, 1e-5, &ld, &lu), GEX_OK);
+        ck_assert_rel((fd.shares - fu.shares) / 2, ld.shares, 1e-4, 0);
+        ck_assert_int_eq(gex_hedging_linear(e, 0, &ld, &lu), GEX_EINVAL);
+        ck_assert_int_eq(gex_hedging_linear(NULL, 0.01, &ld, &lu), GEX_EINVAL);
+        gex_exposure_free(e);
+    }
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* GSL's error handler, as installed by this test only (Check runs each test in its own process):
  * the library must never reach it, whatever the profile. */
 static int gsl_handler_calls;
@@ -1099,6 +1147,7 @@ static Suite *levels_suite(void)
     tcase_add_test(tcc, test_flip_profile_never_calls_gsl_error_handler);
     tcase_add_test(tcc, test_zero_dte_block_and_magnet);
     tcase_add_test(tcc, test_hedging_estimate_matches_reference);
+    tcase_add_test(tcc, test_hedging_linear_matches_reference);
     tcase_add_test(tcc, test_hedging_move_matches_reference);
     tcase_add_test(tcc, test_regime_classify_table);
     suite_add_tcase(s, tcc);

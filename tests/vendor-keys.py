@@ -72,7 +72,7 @@ for what, v in (("vendor gex", vendor_gex), ("vendor levels", vendor_levels), ("
 doc = run("summary")
 same("summary keys", list(doc.keys()),
      ["symbol", "underlying_price", "as_of", "gamma_flip", "regime", "exposures",
-      "interpretation", "hedging_estimate", "zero_dte", "classifier", "meta"])
+      "interpretation", "hedging_estimate", "hedging_full_revaluation", "zero_dte", "classifier", "meta"])
 same("summary.interpretation keys", list(doc["interpretation"].keys()),
      ["gamma", "vanna", "charm"])
 same("summary.exposures keys", list(doc["exposures"].keys()),

@@ -74,6 +74,12 @@ typedef struct gex_snapshot {
  * Returns GEX_OK, GEX_EINVAL (NULL arguments), GEX_ENOMEM. */
 int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out);
 
+/* The ATM IV (percent) of an analysis at n other tenors, days[i] calendar days (> 0), by
+ * SPEC 6.1's method with T30 replaced by days[i] / 365 (total variance linear in T between the
+ * expirations on either side, flat beyond): /v1/vrp's term_vrp (SPEC 5.5). GEX_OK, GEX_EINVAL
+ * (NULL arguments, a tenor <= 0), GEX_ENOMEM. */
+int gex_snapshot_atm_iv_at(const gex_analysis *analysis, const int *days, size_t n, gex_level *out);
+
 /* The measures of a series (SPEC 6.3). */
 typedef struct gex_history_metrics {
     gex_level rv[GEX_HISTORY_RV_COUNT];  /* percent a year, windows gex_history_rv_window(i) */

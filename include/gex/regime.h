@@ -52,6 +52,14 @@ int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedg
  * GEX_EINVAL for a move outside (0, 1) or a NULL argument. */
 int gex_hedging_move(const gex_exposure *exposure, double move, gex_hedge *down, gex_hedge *up);
 
+/* The vendor's linear estimate (its published example; SPEC 1.7): the dealers' delta changes by
+ * their net gamma times the move, G = sum_i s_i gamma_i OI_i M_i shares per $1 (net GEX in
+ * GEX_UNIT_SHARES), so for a move of the fraction move of S the shares to trade are
+ * G * S * move when spot falls (dealers long gamma buy the dip) and -G * S * move when it rises:
+ * equal and opposite, with net GEX per 1% / S at move 0.01. GEX_EINVAL for a move outside (0, 1)
+ * or a NULL argument. */
+int gex_hedging_linear(const gex_exposure *exposure, double move, gex_hedge *down, gex_hedge *up);
+
 /* The 0DTE block: net GEX of the included contracts expiring on the quote date (New York), its
  * share of the gross GEX in percent, 100 * gross(0DTE) / gross(all) (gross GEX is defined in
  * gex/exposure.h; 0 when the gross is 0), and the expiration. has = 0 when no included contract

@@ -46,10 +46,11 @@ def check_against_cli(exe, path, cli_args=(), read_kw=None, prep_kw=None, an_kw=
     assert a.levels["gamma_flip"] == summary["gamma_flip"]
     assert a.regime["vendor_regime"] == summary["regime"]
     assert a.regime["confidence"] == summary["classifier"]["confidence"]
+    # a.hedging is gex's full revaluation (SPEC 1.7), beside the vendor's linear estimate.
     h = a.hedging
-    assert h["down"]["shares"] == summary["hedging_estimate"]["spot_down_1pct"][
-        "dealer_shares_to_trade"]
-    assert h["up"]["direction"] == summary["hedging_estimate"]["spot_up_1pct"]["direction"]
+    full = summary["hedging_full_revaluation"]
+    assert h["down"]["shares"] == full["spot_down_1pct"]["dealer_shares_to_trade"]
+    assert h["up"]["direction"] == full["spot_up_1pct"]["direction"]
     assert t["used"] == summary["meta"]["contracts"]["used"]
     z = summary["zero_dte"]
     if z["expiration"] is None:  # the document's zeros: no 0DTE contract

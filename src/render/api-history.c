@@ -24,8 +24,10 @@
 #define OI_DIFF_TOP_MAX     100
 /* |z| from which a VRP is extreme (warnings): two standard deviations. */
 #define EXTREME_Z 2.0
-/* The vendor's term_vrp tenors in days; only 30 is computed from a snapshot (SPEC 6.1). */
+/* The vendor's term_vrp tenors in days (7, 14, 30, 60); 30 is the snapshot's own (SPEC 6.1). */
 #define TERM_DAYS GEX_HISTORY_TENOR_DAYS
+static const int term_tenors[] = {7, 14, TERM_DAYS, 60};
+#define TERM_COUNT (sizeof term_tenors / sizeof term_tenors[0])
 
 static json_t *fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
 {
@@ -175,6 +177,35 @@ static const char *vrp_regime(const gex_snapshot *s, const gex_history_metrics *
     return s->net_gex < 0.0 ? "toxic_short_vol" : "harvestable";
 }
 
+/* The vendor's fair_vol (its API doc: "OI-weighted average IV across +-20% moneyness"): over
+ * the used contracts of every unexpired expiration of the last snapshot with |K / S - 1| <= 0.2,
+ * the mean IV weighted by open interest, percent; none without such a contract with OI. */
+#define FAIR_VOL_BAND 0.20
+static gex_level fair_vol(const gex__analysis *a)
+{
+    gex_level out = {0, 0.0};
+    if (a == NULL || a->chain == NULL || a->exposure == NULL)
+        return out;
+    gex_chain_view v;
+    gex_chain_get_view(a->chain, &v);
+    gex_contract_exposures ce;
+    gex_exposure_get_contracts(a->exposure, &ce);
+    double sw = 0.0, swiv = 0.0;
+    for (size_t i = 0; i < v.n && i < ce.n; i++) {
+        if (!ce.included[i] || !(v.T[i] > 0.0) || !(v.iv[i] > 0.0) || !(v.open_interest[i] > 0))
+            continue;
+        if (!(fabs(v.strike[i] / a->spot - 1.0) <= FAIR_VOL_BAND))
+            continue;
+        sw += v.open_interest[i];
+        swiv += v.open_interest[i] * v.iv[i];
+    }
+    if (sw > 0.0 && isfinite(swiv)) {
+        out.has = 1;
+        out.value = 100.0 * swiv / sw;
+    }
+    return out;
+}
+
 json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
 {
     const gex_snapshot *s = series_last(in, ans);
@@ -185,9 +216,24 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     double *closes = series_closes(in->series, &n_closes);
     if (closes == NULL)
         return out_of_memory(NULL, ans);
-    gex_level down = {0, 0}, up = {0, 0}, rv_term = gex_vol_realized(closes, n_closes, TERM_DAYS);
+    gex_level down = {0, 0}, up = {0, 0}, rv_term[TERM_COUNT], iv_term[TERM_COUNT];
+    for (size_t t = 0; t < TERM_COUNT; t++) {
+        rv_term[t] = gex_vol_realized(closes, n_closes, term_tenors[t]);
+        iv_term[t] = term_tenors[t] == TERM_DAYS ? s->atm_iv : (gex_level){0, 0.0};
+    }
     gex_vol_semi(closes, n_closes, 20, &down, &up);
     free(closes);
+    /* The other tenors' ATM IV from the last snapshot's analysis (the same method at their T). */
+    if (in->analysis != NULL && in->analysis->an != NULL) {
+        int days[TERM_COUNT];
+        gex_level iv[TERM_COUNT];
+        for (size_t t = 0; t < TERM_COUNT; t++)
+            days[t] = term_tenors[t];
+        if (gex_snapshot_atm_iv_at(in->analysis->an, days, TERM_COUNT, iv) == GEX_OK)
+            for (size_t t = 0; t < TERM_COUNT; t++)
+                if (term_tenors[t] != TERM_DAYS)
+                    iv_term[t] = iv[t];
+    }
 
     char iso[40];
     gex_time_format_iso(s->quote_time, iso, sizeof iso);
@@ -207,12 +253,18 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
         st |= gex__jset(v, vrp_names[i], gex__jlevel(&m->vrp[i]));
     st |= gex__jset(v, "z_score", gex__jlevel(&m->z_score));
-    st |= gex__jset(v, "percentile", gex__jlevel(&m->percentile));
+    /* The vendor's type is a whole number from 0 to 100 (its SDKs assert an int). */
+    st |= gex__jset(v, "percentile",
+                    m->percentile.has && isfinite(m->percentile.value)
+                        ? json_integer((json_int_t)lround(m->percentile.value))
+                        : json_null());
     st |= gex__jset(v, "history_days", json_integer((json_int_t)m->history_days));
     st |= gex__jset(d, "vrp", v);
     st |= gex__jset(d, "variance_risk_premium", gex__jlevel(&m->variance_risk_premium));
-    st |= gex__jset(d, "convexity_premium", json_null());
-    st |= gex__jset(d, "fair_vol", json_null());
+    const gex_level fv = fair_vol(in->analysis);
+    st |= gex__jset(d, "convexity_premium",
+                    jlevel_or_null(fv.has && s->atm_iv.has, fv.value - s->atm_iv.value));
+    st |= gex__jset(d, "fair_vol", gex__jlevel(&fv));
 
     json_t *dir = json_object();
     st |= gex__jset(dir, "put_wing_iv_25d", gex__jlevel(&s->put_iv_25d));
@@ -226,15 +278,18 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
                     jlevel_or_null(s->call_iv_25d.has && up.has, s->call_iv_25d.value - up.value));
     st |= gex__jset(d, "directional", dir);
 
-    /* term_vrp: the 30-day point (the snapshot's ATM IV, SPEC 6.1, against realized volatility
-     * over 30 trading days); the other tenors need a volatility surface (not computed). */
+    /* term_vrp: at 7, 14, 30 and 60 days, the ATM IV at that tenor (SPEC 6.1's method at
+     * T = days / 365) against realized volatility over as many daily returns, as the 30-day
+     * point; a tenor without both is left out. */
     json_t *term = json_array();
-    if (s->atm_iv.has && rv_term.has) {
+    for (size_t k = 0; k < TERM_COUNT; k++) {
+        if (!iv_term[k].has || !rv_term[k].has)
+            continue;
         json_t *t = json_object();
-        st |= gex__jset(t, "dte", json_integer(TERM_DAYS));
-        st |= gex__jset(t, "iv", gex__jnum(s->atm_iv.value));
-        st |= gex__jset(t, "rv", gex__jnum(rv_term.value));
-        st |= gex__jset(t, "vrp", gex__jnum(s->atm_iv.value - rv_term.value));
+        st |= gex__jset(t, "dte", json_integer(term_tenors[k]));
+        st |= gex__jset(t, "iv", gex__jnum(iv_term[k].value));
+        st |= gex__jset(t, "rv", gex__jnum(rv_term[k].value));
+        st |= gex__jset(t, "vrp", gex__jnum(iv_term[k].value - rv_term[k].value));
         st |= term == NULL || json_array_append_new(term, t) != 0 ? GEX_ENOMEM : GEX_OK;
     }
     st |= gex__jset(d, "term_vrp", term);
@@ -256,6 +311,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
      * falling volatility sells into rallies (compression); below it with negative vanna, the
      * reverse. */
     const int above = s->gamma_flip.has && s->spot > s->gamma_flip.value;
+    int expansion = 0;
     const char *outlook = "Mixed", *why = "Vanna and the gamma flip disagree: no clear "
                                           "volatility outlook from dealer hedging.";
     if (!s->gamma_flip.has) {
@@ -267,6 +323,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
               "Supports premium selling.";
     } else if (s->net_vex < 0.0 && !above) {
         outlook = "Vol expansion likely";
+        expansion = 1;
         why = "Negative vanna + spot below gamma flip: dealer hedging expands vol. Caution "
               "selling premium.";
     }
@@ -283,8 +340,18 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(rg, "gamma_flip", gex__jlevel(&s->gamma_flip));
     st |= gex__jset(d, "regime", rg);
     st |= gex__jset(d, "strategy_scores", json_null());
-    st |= gex__jset(d, "net_harvest_score", json_null());
-    st |= gex__jset(d, "dealer_flow_risk", json_null());
+    /* gex's own composites (SPEC 5.5), from the numbers above: dealer_flow_risk adds 50 for
+     * negative net GEX, 25 for spot below the gamma flip, 25 for the vanna outlook "Vol
+     * expansion likely"; net_harvest_score is the harvest score in percent, cut by up to half as
+     * the flow risk rises: round(100 harvest (1 - risk / 200)), null with the harvest score. */
+    const int risk = (s->net_gex < 0.0 ? 50 : 0) +
+                     (s->gamma_flip.has && s->spot < s->gamma_flip.value ? 25 : 0) +
+                     (expansion ? 25 : 0);
+    st |= gex__jset(
+        d, "net_harvest_score",
+        harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value * (1.0 - risk / 200.0)))
+                    : json_null());
+    st |= gex__jset(d, "dealer_flow_risk", json_integer(risk));
 
     json_t *warn = json_array();
     if (warn != NULL && !positive)
@@ -306,17 +373,30 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
                                       "gex_conditioned.interpretation",
                                       "vanna_conditioned",
                                       "regime.vrp_regime",
-                                      "warnings"};
+                                      "warnings",
+                                      "net_harvest_score",
+                                      "dealer_flow_risk",
+                                      "fair_vol",
+                                      "convexity_premium"};
     json_t *meta = series_meta(in, own, sizeof own / sizeof own[0]);
     json_t *nc = json_object();
-    st |= gex__jset(nc, "fair_vol",
-                    gex__jstr("needs a variance-swap replication over the "
-                              "smile, not computed"));
-    st |= gex__jset(nc, "convexity_premium", gex__jstr("fair_vol - atm_iv: as fair_vol"));
-    st |= gex__jset(nc, "term_vrp", gex__jstr("only the 30-day tenor is computed"));
+    json_t *how = json_object();
+    st |= gex__jset(how, "fair_vol",
+                    gex__jstr("the vendor's documented definition: open-interest-weighted mean IV "
+                              "of the used contracts of every unexpired expiration with strikes "
+                              "within 20% of spot, percent"));
+    st |= gex__jset(how, "convexity_premium", gex__jstr("fair_vol - vrp.atm_iv"));
+    st |= gex__jset(how, "term_vrp",
+                    gex__jstr("ATM IV at 7, 14, 30 and 60 days (SPEC 6.1's interpolation at that "
+                              "tenor) minus realized volatility over as many daily returns"));
+    st |= gex__jset(how, "dealer_flow_risk",
+                    gex__jstr("gex's own: 50 if net GEX < 0, + 25 if spot is below the gamma "
+                              "flip, + 25 if the vanna outlook is vol expansion"));
+    st |= gex__jset(how, "net_harvest_score",
+                    gex__jstr("gex's own: round(100 x gex_conditioned.harvest_score x "
+                              "(1 - dealer_flow_risk / 200))"));
+    st |= gex__jset(meta, "methods", how);
     st |= gex__jset(nc, "strategy_scores", gex__jstr("the vendor's scores are unpublished"));
-    st |= gex__jset(nc, "net_harvest_score", gex__jstr("the vendor's composite is unpublished"));
-    st |= gex__jset(nc, "dealer_flow_risk", gex__jstr("the vendor's score is unpublished"));
     st |= gex__jset(nc, "macro", gex__jstr("VIX, Treasury and credit data are in no chain file"));
     st |= gex__jset(meta, "not_computed", nc);
     st |= gex__jset(d, "meta", meta);

@@ -847,9 +847,11 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
                                       "exposure.top_strikes (five)", "exposure.oi_weighted_dte"};
     static const char *const nulls[] = {
         "price.bid",
-        "a chain file holds the underlying's price, not its quote",
+        "gex's chain readers keep the underlying's price only: most formats have no underlying "
+        "quote, and CBOE's CSV preamble's Bid and Ask are not read yet",
         "price.ask",
-        "a chain file holds the underlying's price, not its quote",
+        "gex's chain readers keep the underlying's price only: most formats have no underlying "
+        "quote, and CBOE's CSV preamble's Bid and Ask are not read yet",
         "price.last",
         "a chain file holds the underlying's price, not its last trade",
         "price.last_update",

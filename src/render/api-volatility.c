@@ -366,6 +366,32 @@ static double iv_at_d1(const gex__vol_slice *s, double target)
     return sqrt(w / s->T);
 }
 
+/* Without an SVI fit (a slice of fewer than GEX_SVI_MIN_POINTS smile points: a 0DTE
+ * expiration often has only a handful within the band), the IV at d1 = target from the smile's
+ * own points: each point's d1 = -k / (iv sqrt T) + iv sqrt(T) / 2, the IV interpolated linearly
+ * in d1 between the two neighbouring points whose d1 bracket target (the market's delta-space
+ * interpolation); NAN when no pair brackets it (the delta lies beyond the quoted wings). */
+static double iv_at_d1_points(const gex__vol_chain *c, const gex__vol_slice *s, double target)
+{
+    const double *k = c->k + s->first, *iv = c->iv + s->first, sq = sqrt(s->T);
+    for (size_t j = 1; j < s->n; j++) {
+        const double a = -k[j - 1] / (iv[j - 1] * sq) + iv[j - 1] * sq / 2,
+                     b = -k[j] / (iv[j] * sq) + iv[j] * sq / 2;
+        if (!isfinite(a) || !isfinite(b) || a == b)
+            continue;
+        if ((a - target) * (b - target) <= 0)
+            return iv[j - 1] + (iv[j] - iv[j - 1]) * (target - a) / (b - a);
+    }
+    return NAN;
+}
+
+/* The IV at d1 = target: on the SVI fit when the slice has one, else from its points. */
+static double slice_iv_at_d1(const gex__vol_chain *c, const gex__vol_slice *s, int fitted,
+                             double target)
+{
+    return fitted ? iv_at_d1(s, target) : iv_at_d1_points(c, s, target);
+}
+
 json_t *gex__api_skew_term(const gex__api_input *in, gex__api_answer *ans)
 {
     const gex__analysis *a = in->analysis;
@@ -383,12 +409,12 @@ json_t *gex__api_skew_term(const gex__api_input *in, gex__api_answer *ans)
     for (size_t e = 0; !st && e < c.n; e++) {
         const gex__vol_slice *s = &c.slice[e];
         const int ok = s->fit_status == GEX_OK && fit_w(s, 0) > 0;
-        /* Unfitted: the smile's own ATM IV, the deltas' IVs unknown. */
+        /* Unfitted: the smile's own ATM IV, and the deltas' IVs from its points. */
         const double atm = ok ? sqrt(fit_w(s, 0) / s->T) * 100 : s->atm_iv * 100;
-        const double p25 = ok ? iv_at_d1(s, -Z25) * 100 : (double)NAN,
-                     c25 = ok ? iv_at_d1(s, Z25) * 100 : (double)NAN,
-                     p10 = ok ? iv_at_d1(s, -Z10) * 100 : (double)NAN,
-                     c10 = ok ? iv_at_d1(s, Z10) * 100 : (double)NAN;
+        const double p25 = slice_iv_at_d1(&c, s, ok, -Z25) * 100,
+                     c25 = slice_iv_at_d1(&c, s, ok, Z25) * 100,
+                     p10 = slice_iv_at_d1(&c, s, ok, -Z10) * 100,
+                     c10 = slice_iv_at_d1(&c, s, ok, Z10) * 100;
         char date[16];
         gex_time_format_date(s->expiration, date, sizeof date);
         json_t *o = json_object();

@@ -11,16 +11,20 @@
 /* What the summary shows beside the levels (SPEC 1.7). */
 typedef struct summary_block {
     gex_regime regime;
-    gex_hedge down, up;
+    gex_hedge down, up;         /* gex's full revaluation (SPEC 1.7) */
+    gex_hedge lin_down, lin_up; /* the vendor's linear estimate (SPEC 1.7) */
     gex_zero_dte zero_dte;
 } summary_block;
 
-/* The analysis's classifier and 0DTE block, and its hedging estimate computed now. */
+/* The analysis's classifier and 0DTE block, and its two hedging estimates computed now. */
 static int summary_compute(const gex__analysis *a, summary_block *s)
 {
     memset(s, 0, sizeof *s);
     s->regime = *gex_analysis_regime(a->an);
     s->zero_dte = *gex_analysis_zero_dte(a->an);
+    const int rc = gex_hedging_linear(a->exposure, GEX_HEDGE_MOVE, &s->lin_down, &s->lin_up);
+    if (rc != GEX_OK)
+        return rc;
     return gex_analysis_hedging(a->an, &s->down, &s->up);
 }
 
@@ -64,10 +68,16 @@ static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
     rc |= gex__jset(in, "vanna", gex__jstr(gex__interpret_vanna(a->totals.net_vex)));
     rc |= gex__jset(in, "charm", gex__jstr(gex__interpret_charm(a->totals.net_chex)));
     rc |= gex__jset(d, "interpretation", in);
+    /* The vendor's fields hold its linear estimate; gex's full revaluation stands beside them
+     * (SPEC 1.7). */
     json_t *he = json_object();
-    rc |= gex__jset(he, "spot_down_1pct", hedge_json(&s->down));
-    rc |= gex__jset(he, "spot_up_1pct", hedge_json(&s->up));
+    rc |= gex__jset(he, "spot_down_1pct", hedge_json(&s->lin_down));
+    rc |= gex__jset(he, "spot_up_1pct", hedge_json(&s->lin_up));
     rc |= gex__jset(d, "hedging_estimate", he);
+    json_t *hf = json_object();
+    rc |= gex__jset(hf, "spot_down_1pct", hedge_json(&s->down));
+    rc |= gex__jset(hf, "spot_up_1pct", hedge_json(&s->up));
+    rc |= gex__jset(d, "hedging_full_revaluation", hf);
     json_t *z = json_object();
     rc |= gex__jset(z, "net_gex", gex__jnum(s->zero_dte.has ? s->zero_dte.net_gex : 0.0));
     rc |= gex__jset(z, "pct_of_total_gex",
@@ -98,7 +108,18 @@ static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
     rc |= gex__jset(meta, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     json_t *own = json_array();
     rc |= json_array_append_new(own, json_string("interpretation")) == 0 ? GEX_OK : GEX_ENOMEM;
+    rc |= json_array_append_new(own, json_string("hedging_full_revaluation")) == 0 ? GEX_OK
+                                                                                   : GEX_ENOMEM;
     rc |= gex__jset(meta, "gex_own", own);
+    json_t *hm = json_object();
+    rc |= gex__jset(hm, "hedging_estimate",
+                    gex__jstr("the vendor's linear estimate: shares = net gamma (shares per $1) x "
+                              "S x 0.01, i.e. net_gex / S per 1% move; dealers buy on the way "
+                              "down when positive, spot_up = -spot_down"));
+    rc |= gex__jset(hm, "hedging_full_revaluation",
+                    gex__jstr("gex's own: every used contract's delta revalued at S x 0.99 and "
+                              "S x 1.01, shares = -(D(S') - D(S))"));
+    rc |= gex__jset(meta, "hedging_methods", hm);
     rc |= gex__jset(d, "meta", meta);
     if (rc != GEX_OK) {
         json_decref(d);
@@ -296,9 +317,9 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
     put_wrapped(out, "meaning", s->regime.meaning);
     fprintf(out, "%-22s %s\n\n", "spot versus flip", s->regime.vendor_regime);
     hedge_text(&s->down, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "hedging, spot -1%", buf);
+    fprintf(out, "%-22s %s\n", "hedging -1%, revalued", buf);
     hedge_text(&s->up, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "hedging, spot +1%", buf);
+    fprintf(out, "%-22s %s\n", "hedging +1%, revalued", buf);
     if (s->zero_dte.has) {
         char exp[16];
         gex_time_format_date(s->zero_dte.expiration, exp, sizeof exp);
