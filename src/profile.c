@@ -808,11 +808,22 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
             rc = points_push(&right, 0.0, S, p0);
         if (rc == GEX_OK)
             rc = points_push(&left, 0.0, S, p0);
-        /* P exactly 0 at the spot and at both ends: is it 0 everywhere? (Almost never asked:
-         * a real book's P is not exactly 0 at three points.) */
-        double pl = 0, ph = 0;
-        if (rc == GEX_OK && p0 == 0 && gex__book_gex(&b, x[0], &pl) == GEX_OK &&
-            gex__book_gex(&b, x[N_GRID - 1], &ph) == GEX_OK && pl == 0 && ph == 0) {
+        /* P within rounding of 0 at the spot and at both ends: is it 0 everywhere? (Almost
+         * never asked: a real book's P is not that small at three points.) Not "exactly 0":
+         * the kernels' summation order (vectorised, or AVX-512's clone) can leave a cancelling
+         * book's P at 1e-11 where the terms are 1e5, and the search would then halve every
+         * cell of the range to the tolerance. */
+        double pl = 0, ph = 0, weights = 0;
+        for (size_t i = 0; i < b.n; i++)
+            weights += fabs(b.pc[i]);
+        /* the rounding of P at x: gex__book_gex's kernel sum of terms at most |pc| each, over x,
+         * times the unit's factor */
+        const double eps = 2.0 * (double)(b.n + 16) * DBL_EPSILON * weights;
+#define P_ROUND(x) (eps / (x)*fabs(gex__exposure_unit_factor(b.unit, (x))))
+        if (rc == GEX_OK && fabs(p0) <= P_ROUND(S) && gex__book_gex(&b, x[0], &pl) == GEX_OK &&
+            gex__book_gex(&b, x[N_GRID - 1], &ph) == GEX_OK && fabs(pl) <= P_ROUND(x[0]) &&
+            fabs(ph) <= P_ROUND(x[N_GRID - 1])) {
+#undef P_ROUND
             f.evaluations += 2;
             int zero = 0;
             rc = book_cancels(&b, &zero);
