@@ -187,6 +187,19 @@ START_TEST(test_prepare_tiny_price_is_no_iv)
 }
 END_TEST
 
+/* The chain of a file of ../shared (path relative to it), read with the default options. */
+static gex_chain *read_shared(const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", gex_test_shared(rel));
+    gex_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    gex_chain *chain = NULL;
+    gex_error err;
+    ck_assert_msg(gex_chain_read_path(path, &ro, &chain, NULL, &err) == GEX_OK, "%s", err.text);
+    return chain;
+}
+
 /* CBOE's gamma column on the SPX and RUT files, recomputed from the file's IV at the flat carry
  * and on the parity forward: the share within validate's rule (1% plus half the printed quantum)
  * under each, printed. The parity forward must do at least as well as the flat carry. */
@@ -200,13 +213,8 @@ START_TEST(test_parity_gamma_against_cboe)
         return;
     }
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s", gex_test_shared(files[f]));
-        gex_read_options ro;
-        memset(&ro, 0, sizeof ro);
-        gex_chain *all = NULL;
+        gex_chain *all = read_shared(files[f]);
         gex_error err;
-        ck_assert_msg(gex_chain_read_path(path, &ro, &all, NULL, &err) == GEX_OK, "%s", err.text);
         ck_assert_int_eq(gex_chain_prepare(all, NULL, NULL, &err), GEX_OK);
         int64_t quote = 0;
         ck_assert_int_eq(gex_chain_quote_time(all, &quote), GEX_OK);
@@ -268,13 +276,8 @@ START_TEST(test_otm_iv_gamma_against_cboe_spx)
         return;
     }
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s", gex_test_shared(files[f]));
-        gex_read_options ro;
-        memset(&ro, 0, sizeof ro);
-        gex_chain *all = NULL;
+        gex_chain *all = read_shared(files[f]);
         gex_error err;
-        ck_assert_msg(gex_chain_read_path(path, &ro, &all, NULL, &err) == GEX_OK, "%s", err.text);
         gex_prepare_options po;
         gex_prepare_options_default(&po);
         po.iv_mode = GEX_IV_MODE_FILE; /* validate's chain-only mode: the file's own IV */
