@@ -260,6 +260,31 @@ static span date_text(const char *line, size_t len)
     return t;
 }
 
+/* The number after "Label:" in a field ("Bid: 4483.25"), or after a field "Label" in the next
+ * field (the 2020 layout's "Bid,0"): *x and 0, or -1. */
+static int labelled_number(const gex__reader *r, const span *fields, size_t n, size_t i,
+                           const char *label, double *x)
+{
+    size_t k = strlen(label);
+    span v;
+    span f = trim(fields[i]);
+    if (f.len > k && strncasecmp(f.s, label, k) == 0 && f.s[k] == ':')
+        v = trim((span){f.s + k + 1, f.len - k - 1});
+    else if (f.len == k && strncasecmp(f.s, label, k) == 0 && i + 1 < n)
+        v = trim(fields[i + 1]);
+    else
+        return -1;
+    char buf[64];
+    if (v.len == 0 || v.len >= sizeof buf)
+        return -1;
+    memcpy(buf, v.s, v.len);
+    buf[v.len] = '\0';
+    return gex__decimal_parse(buf, v.len, r->c_locale, x) == 0 && x[0] >= 0 &&
+                   x[0] <= GEX_PRICE_MAX
+               ? 0
+               : -1;
+}
+
 static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
 {
     span fields[LINE_FIELDS_MAX];
@@ -293,6 +318,14 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
                 }
             }
         }
+        /* The underlying's own quote: "Bid: 4483.25,Ask: 4526.27" (2020: "Bid,0,Ask,0"). */
+        for (size_t i = 0; i < n; i++) {
+            double x;
+            if (labelled_number(r, fields, n, i, "Bid", &x) == 0)
+                r->file_quote.bid = x;
+            else if (labelled_number(r, fields, n, i, "Ask", &x) == 0)
+                r->file_quote.ask = x;
+        }
         span first = n > 0 ? fields[0] : (span){s, 0};
         span stripped = trim((span){s, len});
         if (stripped.len > 0 && stripped.s[0] == '"') {
@@ -323,6 +356,8 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
         }
     }
     (void)spot_line;
+    /* Both layouts print the underlying's last sale where gex reads its spot. */
+    r->file_quote.last = spot;
     if (!date_seen && r->time_note[0] == '\0') {
         r->time_note_line = 1;
         snprintf(r->time_note, sizeof r->time_note,

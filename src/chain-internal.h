@@ -39,9 +39,11 @@ struct gex_chain {
     uint8_t *iv_source, *status;
     double *r, *q; /* per-contract carry, written by gex_chain_prepare */
 
-    /* Symbols: strings, their spot (NAN when unknown) and settlement override. */
+    /* Symbols: strings, their spot (NAN when unknown), the file's quote of the underlying
+     * and settlement override. */
     char **sym;
     double *sym_spot;
+    gex_underlying_quote *sym_quote;
     signed char *sym_settle;
     size_t n_sym, cap_sym;
     uint32_t *hash; /* n_hash slots of symbol indexes, SYMBOL_NONE when empty */

@@ -498,6 +498,15 @@ static int cboe_finish(gex__reader *r, void *state, const gex__jtop *top)
     if (gex__jtop_price(r, top, "data.current_price", &spot) == 0 ||
         gex__jtop_price(r, top, "current_price", &spot) == 0)
         gex__reader_default_spot(r, spot);
+    /* The underlying's quote: 0 for an index (CBOE prints no bid or ask for one). */
+    double x;
+    if (gex__jtop_price(r, top, "data.bid", &x) == 0 || gex__jtop_price(r, top, "bid", &x) == 0)
+        r->file_quote.bid = x;
+    if (gex__jtop_price(r, top, "data.ask", &x) == 0 || gex__jtop_price(r, top, "ask", &x) == 0)
+        r->file_quote.ask = x;
+    if (gex__jtop_price(r, top, "data.current_price", &x) == 0 ||
+        gex__jtop_price(r, top, "current_price", &x) == 0)
+        r->file_quote.last = x;
     const char *ts = gex__jtop_get(top, "timestamp", &t);
     if (ts != NULL && t == GEX__JTOK_STRING)
         gex__read_quote_time(r, ts, strlen(ts), CBOE_JSON_ZONE, 1);

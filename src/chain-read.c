@@ -157,6 +157,15 @@ static int finish(gex__reader *r, long header_line)
         for (size_t s = 0; s < c->n_sym; s++)
             c->sym_spot[s] = r->opt->spot;
     }
+    /* A quote the file prints once is its underlying's (such files hold one). */
+    const gex_underlying_quote *fq = &r->file_quote;
+    if (fq->bid > 0 || fq->ask > 0 || fq->last > 0)
+        for (size_t s = 0; s < c->n_sym; s++) {
+            gex_underlying_quote q = gex_chain_underlying_quote(c, (uint32_t)s);
+            if (isnan(q.bid) && isnan(q.ask) && isnan(q.last) &&
+                gex_chain_set_underlying_quote(c, c->sym[s], fq) != GEX_OK)
+                return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+        }
     /* Rows whose spot differs from their underlying's (its first row's): said, with the first
      * such row's line, since every contract is computed at one spot. */
     size_t differ = 0, first_differ = 0;

@@ -34,6 +34,9 @@ typedef struct gex__reader {
     size_t total_bytes;
     /* From the CBOE preamble: the spot (NAN when none); lines before a long header. */
     double preamble_spot;
+    /* The underlying's quote a file prints once (CBOE's preamble and JSON); 0 when none.
+     * finish() gives it to every underlying of the chain. */
+    gex_underlying_quote file_quote;
     long preamble_lines;
     /* Counters for the report's warning line. */
     size_t missing_oi;

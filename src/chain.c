@@ -32,6 +32,17 @@ typedef struct chain_array {
 
 #define CHAIN_ARRAY_COUNT 23
 
+/* An underlying the file gave no quote of. */
+static gex_underlying_quote no_quote(void)
+{
+    return (gex_underlying_quote){(double)NAN, (double)NAN, (double)NAN};
+}
+
+static int quote_given(const gex_underlying_quote *q)
+{
+    return !isnan(q->bid) || !isnan(q->ask) || !isnan(q->last);
+}
+
 static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
 {
     size_t i = 0;
@@ -193,6 +204,8 @@ int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_sh
             rc = gex__chain_intern(c, p->sym[s], strlen(p->sym[s]), &j.maps[k][s]);
             if (rc == GEX_OK && isnan(c->sym_spot[j.maps[k][s]]))
                 c->sym_spot[j.maps[k][s]] = p->sym_spot[s];
+            if (rc == GEX_OK && !quote_given(&c->sym_quote[j.maps[k][s]]))
+                c->sym_quote[j.maps[k][s]] = p->sym_quote[s];
         }
     }
     if (rc == GEX_OK) {
@@ -249,6 +262,7 @@ void gex_chain_free(gex_chain *c)
         free(c->sym[i]);
     free(c->sym);
     free(c->sym_spot);
+    free(c->sym_quote);
     free(c->sym_settle);
     free(c->hash);
     free(c);
@@ -329,6 +343,10 @@ int gex__chain_intern(gex_chain *c, const char *s, size_t len, uint32_t *index)
         if (spot == NULL)
             return GEX_ENOMEM;
         c->sym_spot = spot;
+        gex_underlying_quote *quote = realloc(c->sym_quote, cap * sizeof *quote);
+        if (quote == NULL)
+            return GEX_ENOMEM;
+        c->sym_quote = quote;
         signed char *settle = realloc(c->sym_settle, cap * sizeof *settle);
         if (settle == NULL)
             return GEX_ENOMEM;
@@ -343,6 +361,7 @@ int gex__chain_intern(gex_chain *c, const char *s, size_t len, uint32_t *index)
     uint32_t idx = (uint32_t)c->n_sym++;
     c->sym[idx] = copy;
     c->sym_spot[idx] = (double)NAN;
+    c->sym_quote[idx] = no_quote();
     c->sym_settle[idx] = SETTLE_NONE;
     symbol_insert_slot(c->hash, c->n_hash, copy, idx);
     *index = idx;
@@ -440,6 +459,32 @@ int gex_chain_set_spot(gex_chain *c, const char *underlying, double spot)
         if (c->underlying[i] == u)
             c->spot[i] = spot;
     return GEX_OK;
+}
+
+static double quote_value(double x)
+{
+    return x > 0 && isfinite(x) ? x : (double)NAN;
+}
+
+int gex_chain_set_underlying_quote(gex_chain *c, const char *underlying,
+                                   const gex_underlying_quote *q)
+{
+    if (c == NULL || underlying == NULL || underlying[0] == '\0' || q == NULL)
+        return GEX_EINVAL;
+    uint32_t u;
+    int rc = gex__chain_intern(c, underlying, strlen(underlying), &u);
+    if (rc != GEX_OK)
+        return rc;
+    c->sym_quote[u] = (gex_underlying_quote){
+        .bid = quote_value(q->bid), .ask = quote_value(q->ask), .last = quote_value(q->last)};
+    return GEX_OK;
+}
+
+gex_underlying_quote gex_chain_underlying_quote(const gex_chain *c, uint32_t underlying)
+{
+    if (c == NULL || underlying >= c->n_sym)
+        return no_quote();
+    return c->sym_quote[underlying];
 }
 
 int gex_chain_set_settle(gex_chain *c, const char *root, gex_settle style)
@@ -630,6 +675,7 @@ static int intern_from(gex_chain *d, const gex_chain *c, uint32_t s, uint32_t *i
     if (rc != GEX_OK)
         return rc;
     d->sym_spot[*index] = c->sym_spot[s];
+    d->sym_quote[*index] = c->sym_quote[s];
     d->sym_settle[*index] = c->sym_settle[s];
     return GEX_OK;
 }

@@ -435,6 +435,7 @@ START_TEST(test_stock_summary_against_sums_and_vendor_keys)
     keys(json_array_get(at(d, "exposure.top_strikes"), 0), "top_strikes",
          (const char *const[]){"strike", "net_gex", "call_oi", "put_oi", "total_oi", NULL});
     ck_assert(json_is_null(at(d, "price.bid")) && json_is_null(at(d, "macro.vix.value")));
+    ck_assert(json_is_null(at(d, "price.ask")) && json_is_null(at(d, "price.last")));
     ck_assert(json_is_null(at(d, "macro.vix_term_structure.levels.vix3m")));
     ck_assert(json_is_null(at(d, "macro.fear_and_greed.score")));
 
@@ -444,6 +445,19 @@ START_TEST(test_stock_summary_against_sums_and_vendor_keys)
              "vrp");
     close_to(num(d, "price.mid"), x->s[69].spot, TOL, "mid");
     ck_assert_uint_eq(json_array_size(at(d, "volatility.iv_term_structure")), 4);
+    json_decref(d);
+    /* The file's quote of the underlying, where it has one, as it is; mid stays the spot. */
+    gex_chain_view cv;
+    gex_chain_get_view(chain, &cv);
+    const char *u = gex_chain_symbol(chain, cv.underlying[0]);
+    ck_assert_int_eq(gex_chain_set_underlying_quote(chain, u,
+                                                    &(gex_underlying_quote){99.5, 100.25, -1}),
+                     GEX_OK);
+    d = gex__api_stock_summary(&x->in, &ans);
+    ck_assert_ptr_nonnull(d);
+    ck_assert(num(d, "price.bid") == 99.5 && num(d, "price.ask") == 100.25);
+    ck_assert(json_is_null(at(d, "price.last"))); /* -1 is no price */
+    close_to(num(d, "price.mid"), x->s[69].spot, TOL, "mid with a quote");
 
     truth t;
     chain_truth(&a, &t);

@@ -319,6 +319,12 @@ START_TEST(test_read_cboe_current_layout)
     ck_assert_double_eq(v.vendor_delta[3], -0.4791);
     ck_assert_double_eq(v.vendor_gamma[2], 0.0512);
     ck_assert_double_eq(v.spot[5], 445.65);
+    gex_underlying_quote uq = gex_chain_underlying_quote(c, v.underlying[0]);
+    ck_assert_double_eq(uq.bid, 445.65);
+    ck_assert_double_eq(uq.ask, 445.73);
+    ck_assert_double_eq(uq.last, 445.65);
+    /* A root's symbol is not an underlying's: asking for an index out of range gives none. */
+    ck_assert(isnan(gex_chain_underlying_quote(c, 1000).bid));
     ck_assert_int_eq(v.line[0], 5);
     ck_assert_int_eq(v.line[5], 7);
     char iso[40];
@@ -870,19 +876,35 @@ static const struct real_file {
     size_t no_file_iv;
     long first_line, last_line; /* source lines of the first and last contract (Python: the
                                    line after the header, the file's line count) */
+    gex_underlying_quote quote_of_underlying; /* as printed; 0: none (read as NAN) */
 } real_files[] = {
     {"cboe_qqq_2024-03-22_unbalanced-quote.csv", 445.65, "2024-03-23T01:46:00Z", 9840, 31, 308,
-     2857, 5, 4924},
+     2857, 5, 4924, {445.65, 445.73, 445.65}},
     {"cboe_spx_2023-06-09_intraday.csv", 4300.0098, "2023-06-09T17:40:00Z", 17788, 49, 0, 552, 5,
-     8898},
+     8898, {4299.3398, 4300.8301, 4300.0098}},
     {"cboe_spx_2023-09-14_close.csv", 4505.1001, "2023-09-14T20:31:00Z", 19920, 53, 296, 1461, 5,
-     9964},
-    {"cboe_tsla_2023-08-20_single-stock.csv", 218.8, "2023-08-21T02:38:00Z", 236, 1, 0, 23, 5, 122},
+     9964, {4483.25, 4526.27, 4505.1001}},
+    {"cboe_tsla_2023-08-20_single-stock.csv", 218.8, "2023-08-21T02:38:00Z", 236, 1, 0, 23, 5, 122,
+     {218.78, 218.8, 218.8}},
+    /* "Bid,0,Ask,0": CBOE's 2020 layout prints zeros, no quote. */
     {"cboe-legacy2020_spy_2020-06-22.dat", 310.68, "2020-06-23T00:42:00Z", 9518, 35, 236, 66, 4,
-     4762},
-    {"cboe-json_rut_2023-09-20.json", 1806.1193, "2023-09-21T03:17:42Z", 6680, 26, 338, 1019, 0, 0},
-    {"yfinance_spy_2026-02-11_intraday.csv", 692.2999877929688, NULL, 8778, 31, 0, 0, 2, 8779},
+     4762, {0, 0, 310.68}},
+    /* An index: CBOE's JSON prints bid and ask 0. */
+    {"cboe-json_rut_2023-09-20.json", 1806.1193, "2023-09-21T03:17:42Z", 6680, 26, 338, 1019, 0, 0,
+     {0, 0, 1806.1193}},
+    /* yfinance's dump has the underlying's price in every row, and no quote of it. */
+    {"yfinance_spy_2026-02-11_intraday.csv", 692.2999877929688, NULL, 8778, 31, 0, 0, 2, 8779,
+     {0, 0, 0}},
 };
+
+/* The underlying's quote as read equals the one printed (0: none, read as NAN). */
+static void check_quote_field(const char *file, const char *what, double got, double want)
+{
+    if (want == 0)
+        ck_assert_msg(isnan(got), "%s: %s %g, expected none", file, what, got);
+    else
+        ck_assert_msg(got == want, "%s: %s %.10g, expected %.10g", file, what, got, want);
+}
 
 static int same_double(double a, double b)
 {
@@ -934,6 +956,10 @@ START_TEST(test_read_real_chains)
     gex_chain_get_view(c, &v);
     ck_assert_uint_eq(v.n, f->contracts);
     ck_assert_double_eq(v.spot[0], f->spot);
+    gex_underlying_quote uq = gex_chain_underlying_quote(c, v.underlying[0]);
+    check_quote_field(f->name, "bid", uq.bid, f->quote_of_underlying.bid);
+    check_quote_field(f->name, "ask", uq.ask, f->quote_of_underlying.ask);
+    check_quote_field(f->name, "last", uq.last, f->quote_of_underlying.last);
     /* The same file from memory (one piece) as from the path (256 KB chunks): chunk
      * boundaries change nothing. */
     {

@@ -250,6 +250,24 @@ int gex_chain_add(gex_chain *chain, const gex_contract *contract);
  * spot is not > 0 and finite. */
 int gex_chain_set_spot(gex_chain *chain, const char *underlying, double spot);
 
+/* The underlying's own quote, as a file prints it: CBOE's CSV preamble ("Last: 4505.10",
+ * "Bid: 4483.25,Ask: 4526.27"), CBOE's JSON (data.bid, data.ask) and a long CSV's
+ * underlying_bid, underlying_ask and underlying_last columns. Each is NAN where the file has
+ * none (a 0 bid or ask, CBOE's placeholder for an index, is none). The spot gex computes with
+ * is gex_chain_view's spot, which --spot may override; this quote is the file's. */
+typedef struct gex_underlying_quote {
+    double bid, ask, last;
+} gex_underlying_quote;
+
+/* Sets the quote of an underlying. Values that are not > 0 and finite are stored as NAN.
+ * GEX_EINVAL (NULL arguments, empty underlying) or GEX_ENOMEM. */
+int gex_chain_set_underlying_quote(gex_chain *chain, const char *underlying,
+                                   const gex_underlying_quote *quote);
+
+/* The quote of underlying (an index of gex_chain_symbol): every field NAN when the file gave
+ * none or the index is out of range. */
+gex_underlying_quote gex_chain_underlying_quote(const gex_chain *chain, uint32_t underlying);
+
 /* Overrides the settlement style of a root (--settle ROOT=am|pm), compared ignoring case, for
  * the contracts present and those added later; their settlement instants are recomputed.
  * GEX_EINVAL for a NULL or empty root or an unknown style, GEX_ENOMEM. */

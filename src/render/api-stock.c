@@ -731,11 +731,18 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     json_t *d = json_object();
     int st = d == NULL ? GEX_ENOMEM : head(d, s, 0);
 
+    /* The file's own quote of the underlying (CBOE's preamble or JSON), where it has one. */
+    gex_underlying_quote uq = {(double)NAN, (double)NAN, (double)NAN};
+    if (have && gex_chain_size(in->analysis->chain) > 0) {
+        gex_chain_view cv;
+        gex_chain_get_view(in->analysis->chain, &cv);
+        uq = gex_chain_underlying_quote(in->analysis->chain, cv.underlying[0]);
+    }
     json_t *price = json_object();
-    st |= gex__jset(price, "bid", json_null());
-    st |= gex__jset(price, "ask", json_null());
+    st |= gex__jset(price, "bid", gex__jnum_or_null(uq.bid));
+    st |= gex__jset(price, "ask", gex__jnum_or_null(uq.ask));
     st |= gex__jset(price, "mid", gex__jnum(s->spot));
-    st |= gex__jset(price, "last", json_null());
+    st |= gex__jset(price, "last", gex__jnum_or_null(uq.last));
     st |= gex__jset(price, "last_update", json_null());
     st |= gex__jset(d, "price", price);
 
@@ -847,17 +854,19 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
                                       "exposure.top_strikes (five)", "exposure.oi_weighted_dte"};
     static const char *const nulls[] = {
         "price.bid",
-        "gex's chain readers keep the underlying's price only: most formats have no underlying "
-        "quote, and CBOE's CSV preamble's Bid and Ask are not read yet",
+        "the underlying's bid as the file prints it (CBOE's CSV preamble and JSON); null where "
+        "the file has none (the other formats, and CBOE's 0 for an index)",
         "price.ask",
-        "gex's chain readers keep the underlying's price only: most formats have no underlying "
-        "quote, and CBOE's CSV preamble's Bid and Ask are not read yet",
+        "the underlying's ask as the file prints it (CBOE's CSV preamble and JSON); null where "
+        "the file has none (the other formats, and CBOE's 0 for an index)",
         "price.last",
-        "a chain file holds the underlying's price, not its last trade",
+        "the underlying's last sale as the file prints it (CBOE's \"Last:\" and JSON "
+        "current_price); null where the file has no such field",
         "price.last_update",
-        "a chain file holds the underlying's price, not its quote",
+        "a chain file holds the instant of its quotes, not of the underlying's last trade",
         "price.mid",
-        "not null: the chain file's underlying price, not an NBBO mid",
+        "not null: the spot every number is computed at (the file's underlying price, or "
+        "--spot), not the bid-ask midpoint",
         "macro",
         "every leaf: VIX, VVIX, SKEW, SPX, MOVE, VIX futures and Fear & Greed are in no chain file",
         "volatility.hv_20",
