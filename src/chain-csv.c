@@ -279,8 +279,7 @@ static int labelled_number(const gex__reader *r, const span *fields, size_t n, s
         return -1;
     memcpy(buf, v.s, v.len);
     buf[v.len] = '\0';
-    return gex__decimal_parse(buf, v.len, r->c_locale, x) == 0 && x[0] >= 0 &&
-                   x[0] <= GEX_PRICE_MAX
+    return gex__decimal_parse(buf, v.len, r->c_locale, x) == 0 && x[0] >= 0 && x[0] <= GEX_PRICE_MAX
                ? 0
                : -1;
 }

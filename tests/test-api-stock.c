@@ -450,9 +450,9 @@ START_TEST(test_stock_summary_against_sums_and_vendor_keys)
     gex_chain_view cv;
     gex_chain_get_view(chain, &cv);
     const char *u = gex_chain_symbol(chain, cv.underlying[0]);
-    ck_assert_int_eq(gex_chain_set_underlying_quote(chain, u,
-                                                    &(gex_underlying_quote){99.5, 100.25, -1}),
-                     GEX_OK);
+    ck_assert_int_eq(
+        gex_chain_set_underlying_quote(chain, u, &(gex_underlying_quote){99.5, 100.25, -1}),
+        GEX_OK);
     d = gex__api_stock_summary(&x->in, &ans);
     ck_assert_ptr_nonnull(d);
     ck_assert(num(d, "price.bid") == 99.5 && num(d, "price.ask") == 100.25);
