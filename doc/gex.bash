@@ -3,7 +3,7 @@
 # fixed values of options that take one, and file names elsewhere. tests/completion.sh checks
 # that every command and option `gex --help` and `gex serve --help` name is here.
 
-_gex_commands="greeks gex dex vex chex exposure levels summary profile expirations carry screen
+_gex_commands="greeks gex dex vex chex exposure levels summary profile expirations carry vix screen
 history validate plot serve api"
 _gex_options="--format --output -o --spot --now --rate --div --carry --symbol --expiration --max-dte
 --min-oi --exclude-expiration --min-bid --max-delta --exercise --gex-unit --flip-method --iv-source --greeks --strict --multiplier --input-format --settle

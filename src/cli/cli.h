@@ -45,6 +45,7 @@ typedef enum cli_command {
     CLI_CMD_PLOT,
     CLI_CMD_EXPIRATIONS,
     CLI_CMD_CARRY,
+    CLI_CMD_VIX,
     CLI_CMD_HISTORY,
 } cli_command;
 

@@ -29,6 +29,8 @@ static gex__doc doc_of(cli_command command)
         return GEX__DOC_EXPIRATIONS;
     case CLI_CMD_CARRY:
         return GEX__DOC_CARRY;
+    case CLI_CMD_VIX:
+        return GEX__DOC_VIX;
     default:
         return GEX__DOC_EXPOSURE;
     }
@@ -49,8 +51,8 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
     cli_render_options_of(opts, &ro);
     gex__analysis a;
     /* greeks lists every contract, expirations and carry every date, used or not */
-    const int need_used =
-        ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS && ro.doc != GEX__DOC_CARRY;
+    const int need_used = ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS &&
+                          ro.doc != GEX__DOC_CARRY && ro.doc != GEX__DOC_VIX;
     int rc = cli_analyze_file(opts, opts->files[0], need_used, &a);
     if (rc != CLI_EXIT_OK)
         return rc;

@@ -43,6 +43,7 @@ int main(int argc, char **argv)
     case CLI_CMD_PROFILE:
     case CLI_CMD_EXPIRATIONS:
     case CLI_CMD_CARRY:
+    case CLI_CMD_VIX:
         rc = cli_cmd_show(&opts, sink.fp);
         break;
     case CLI_CMD_SCREEN:

@@ -30,6 +30,7 @@ static const struct {
     {"profile", CLI_CMD_PROFILE, "net GEX recomputed over a grid of hypothetical spots"},
     {"expirations", CLI_CMD_EXPIRATIONS, "the file's expirations: contracts, OI, GEX, share"},
     {"carry", CLI_CMD_CARRY, "put-call parity per expiration: forward, implied r and q"},
+    {"vix", CLI_CMD_VIX, "volatility index by CBOE's VIX method at 9, 30, 93, 182 days"},
     {"screen", CLI_CMD_SCREEN, "one row per underlying over many files"},
     {"history", CLI_CMD_HISTORY, "a folder of chain files as a time series: levels, IV, RV, VRP"},
     {"validate", CLI_CMD_VALIDATE, "recompute a vendor's numbers and explain differences"},
@@ -180,6 +181,17 @@ static void help_command(FILE *out, cli_command c)
               "year), the median residual |C - P - D (F - K)| (USD), and the carry the greeks\n"
               "use: parity (with --carry parity, where the fit holds) or flat (--rate, --div).\n"
               "An expiration with fewer than 3 two-sided strikes has no fit (empty cells).\n",
+              out);
+        break;
+    case CLI_CMD_VIX:
+        fputs("usage: gex vix [options] FILE\n\n"
+              "CBOE's VIX method on the chain at 9, 30, 93 and 182 days (on an SPX chain:\n"
+              "VIX9D, VIX, VIX3M, VIX6M): per tenor the index (percent a year) and its two\n"
+              "expirations, the last at most and the first beyond the tenor: T (years), the\n"
+              "rate (the expiration's carry, --carry), the forward from the strike of least\n"
+              "|C - P|, K0 (the first strike below it), the expiration's volatility and the\n"
+              "options used (out of the money with a bid; two zero bids in a row end a side).\n"
+              "A tenor without an expiration on each side has no index, and says so.\n",
               out);
         break;
     case CLI_CMD_SCREEN:

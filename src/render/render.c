@@ -12,6 +12,8 @@ int gex__render(const gex__render_options *options, const gex__analysis *a, FILE
         return gex__render_expirations(options, a, out, err);
     if (options->doc == GEX__DOC_CARRY)
         return gex__render_carry(options, a, out, err);
+    if (options->doc == GEX__DOC_VIX)
+        return gex__render_vix(options, a, out, err);
     return gex__render_exposure(options, a, out, err);
 }
 
@@ -28,5 +30,7 @@ json_t *gex__document_previous(gex__doc doc, const gex__analysis *a, const gex__
         return gex__expirations_document(a);
     if (doc == GEX__DOC_CARRY)
         return gex__carry_document(a);
+    if (doc == GEX__DOC_VIX)
+        return gex__vix_document(a);
     return gex__exposure_document_previous(doc, a, prev);
 }

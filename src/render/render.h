@@ -31,6 +31,7 @@ typedef enum gex__doc {
     GEX__DOC_PROFILE,
     GEX__DOC_EXPIRATIONS,
     GEX__DOC_CARRY,
+    GEX__DOC_VIX,
 } gex__doc;
 
 /* One underlying, analysed, and where it came from (meta's file, input format, rows read and
@@ -97,6 +98,24 @@ json_t *gex__profile_document(const gex__analysis *a, double range_pct, int poin
 int gex__render_expirations(const gex__render_options *options, const gex__analysis *a, FILE *out,
                             gex_error *err);
 json_t *gex__expirations_document(const gex__analysis *a);
+/* The volatility-index document (render-vix.c): CBOE's VIX method (gex/vix.h) at its four
+ * tenors, each row computed (ok) or with why it could not be (why.text). gex__vix_all fills
+ * the rows; gex__vix_row_json is one row as JSON (name: CBOE's for an SPX chain, else null). */
+#define GEX__VIX_TENORS 4
+typedef struct gex__vix_row {
+    double tenor_days;
+    const char *cboe_name; /* VIX9D, VIX, VIX3M, VIX6M */
+    int ok;
+    gex_vix vix;
+    gex_error why;
+} gex__vix_row;
+void gex__vix_all(const gex__analysis *a, gex__vix_row rows[GEX__VIX_TENORS]);
+json_t *gex__vix_row_json(const gex__vix_row *r, int spx);
+int gex__vix_is_spx(const gex__analysis *a);
+int gex__render_vix(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                    gex_error *err);
+json_t *gex__vix_document(const gex__analysis *a);
+
 /* The carry document (render-carry.c): one row per expiration, the put-call parity fit of its
  * mids and whether the greeks used it (SPEC 1.2); and the "carry" object of every meta. */
 int gex__render_carry(const gex__render_options *options, const gex__analysis *a, FILE *out,
