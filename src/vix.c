@@ -258,8 +258,8 @@ int gex_vix_compute(const gex_chain *chain, double tenor_days, gex_vix *out, gex
     if (rc != GEX_OK)
         return rc;
     double w = exact ? 1.0 : (next_T - tenor) / (next_T - near_T);
-    double var = near_T * out->near.variance * w +
-                 (exact ? 0.0 : next_T * out->next.variance * (1.0 - w));
+    double var =
+        near_T * out->near.variance * w + (exact ? 0.0 : next_T * out->next.variance * (1.0 - w));
     var /= tenor;
     if (!(var > 0) || !isfinite(var))
         return gex_error_set(err, GEX_ERANGE, "", 0, 0,

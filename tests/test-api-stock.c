@@ -434,9 +434,32 @@ START_TEST(test_stock_summary_against_sums_and_vendor_keys)
          (const char *const[]){"net_gex", "pct_of_total", "expiration", NULL});
     keys(json_array_get(at(d, "exposure.top_strikes"), 0), "top_strikes",
          (const char *const[]){"strike", "net_gex", "call_oi", "put_oi", "total_oi", NULL});
-    ck_assert(json_is_null(at(d, "price.bid")) && json_is_null(at(d, "macro.vix.value")));
+    ck_assert(json_is_null(at(d, "price.bid")) && json_is_null(at(d, "macro.vvix.value")));
     ck_assert(json_is_null(at(d, "price.ask")) && json_is_null(at(d, "price.last")));
-    ck_assert(json_is_null(at(d, "macro.vix_term_structure.levels.vix3m")));
+    /* The fixture is SPX's: the VIX levels are CBOE's method on its chain (SPEC 1.9), null
+     * where the chain has no expiration on each side of the tenor. */
+    {
+        static const char *const lv[] = {"vix9d", "vix", "vix3m", "vix6m"};
+        static const double days[] = {9, 30, 93, 182};
+        int computed = 0;
+        for (int k = 0; k < 4; k++) {
+            char key[64];
+            snprintf(key, sizeof key, "macro.vix_term_structure.levels.%s", lv[k]);
+            gex_vix v;
+            gex_error e;
+            if (gex_vix_compute(chain, days[k], &v, &e) == GEX_OK) {
+                ck_assert_double_eq_tol(num(d, key), v.index, 1e-12);
+                computed++;
+            } else {
+                ck_assert(json_is_null(at(d, key)));
+            }
+        }
+        ck_assert_int_gt(computed, 0); /* the fixture answers some tenor */
+        gex_vix v;
+        gex_error e;
+        if (gex_vix_compute(chain, 30, &v, &e) == GEX_OK)
+            ck_assert_double_eq_tol(num(d, "macro.vix.value"), v.index, 1e-12);
+    }
     ck_assert(json_is_null(at(d, "macro.fear_and_greed.score")));
 
     close_to(num(d, "volatility.hv_20"), rv_truth(x->spot, 70, 20), TOL, "hv_20");

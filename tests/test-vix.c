@@ -41,10 +41,19 @@ static gex_chain *flat_chain(double S, double sigma, double r, double q, const i
             for (int type = GEX_CALL; type <= GEX_PUT; type++) {
                 double p;
                 ck_assert_int_eq(gex_bs_price(type, S, K, T, sigma, r, q, &p), GEX_BS_OK);
-                gex_contract k = {.underlying = "XYZ", .expiration = exp, .strike = K,
-                                  .type = type, .bid = p * 0.995, .ask = p * 1.005,
-                                  .last = NAN, .iv = NAN, .open_interest = 10, .volume = NAN,
-                                  .multiplier = 100, .vendor_delta = NAN, .vendor_gamma = NAN};
+                gex_contract k = {.underlying = "XYZ",
+                                  .expiration = exp,
+                                  .strike = K,
+                                  .type = type,
+                                  .bid = p * 0.995,
+                                  .ask = p * 1.005,
+                                  .last = NAN,
+                                  .iv = NAN,
+                                  .open_interest = 10,
+                                  .volume = NAN,
+                                  .multiplier = 100,
+                                  .vendor_delta = NAN,
+                                  .vendor_gamma = NAN};
                 ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
             }
     }
@@ -92,9 +101,19 @@ END_TEST
 START_TEST(test_unprepared_chain_refused)
 {
     gex_chain *c = gex_chain_new();
-    gex_contract k = {.underlying = "XYZ", .expiration = 20000, .strike = 100, .type = GEX_CALL,
-                      .bid = 1, .ask = 1.1, .last = NAN, .iv = NAN, .open_interest = 1,
-                      .volume = NAN, .multiplier = 100, .vendor_delta = NAN, .vendor_gamma = NAN};
+    gex_contract k = {.underlying = "XYZ",
+                      .expiration = 20000,
+                      .strike = 100,
+                      .type = GEX_CALL,
+                      .bid = 1,
+                      .ask = 1.1,
+                      .last = NAN,
+                      .iv = NAN,
+                      .open_interest = 1,
+                      .volume = NAN,
+                      .multiplier = 100,
+                      .vendor_delta = NAN,
+                      .vendor_gamma = NAN};
     ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
     gex_error err;
     gex_vix v;
@@ -119,10 +138,19 @@ START_TEST(test_cboe_strike_rules)
             bid = 0;
         if (v.type[i] == GEX_CALL && K > 104)
             bid = 0;
-        gex_contract k = {.underlying = "XYZ", .expiration = v.expiration[i], .strike = K,
-                          .type = v.type[i], .bid = bid, .ask = v.ask[i], .last = NAN,
-                          .iv = NAN, .open_interest = 1, .volume = NAN, .multiplier = 100,
-                          .vendor_delta = NAN, .vendor_gamma = NAN};
+        gex_contract k = {.underlying = "XYZ",
+                          .expiration = v.expiration[i],
+                          .strike = K,
+                          .type = v.type[i],
+                          .bid = bid,
+                          .ask = v.ask[i],
+                          .last = NAN,
+                          .iv = NAN,
+                          .open_interest = 1,
+                          .volume = NAN,
+                          .multiplier = 100,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
         ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
     }
     gex_chain_set_spot(c, "XYZ", 100);

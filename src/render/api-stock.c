@@ -831,16 +831,28 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     }
     st |= gex__jset(d, "exposure", ex);
 
-    /* macro: the vendor's objects, every leaf null (no chain file holds an index) */
+    /* macro: the vendor's objects. On SPX the VIX levels by CBOE's method on its own chain
+     * (SPEC 1.9); every other leaf null (no chain file holds the other indices) */
     json_t *macro = json_object();
     static const char *const quotes[] = {"vix", "vvix", "skew", "spx", "move"};
     static const char *const quote_leaves[] = {"value", "change", "change_pct", NULL};
     for (size_t k = 0; k < sizeof quotes / sizeof quotes[0]; k++)
         st |= gex__jset(macro, quotes[k], nulls_of(quote_leaves));
-    static const char *const levels[] = {"vix9d", "vix", "vix3m", "vix6m", NULL};
-    static const char *const slope[] = {"near_slope_pct", "structure", NULL};
-    json_t *vts = nulls_of(slope);
-    st |= gex__jset(vts, "levels", nulls_of(levels));
+    const gex__analysis *an = have ? in->analysis : NULL;
+    const double v9 = gex__vix_of_spx(an, 9), v30 = gex__vix_of_spx(an, 30),
+                 v93 = gex__vix_of_spx(an, 93), v182 = gex__vix_of_spx(an, 182);
+    st |= gex__jset(json_object_get(macro, "vix"), "value", gex__jnum_or_null(v30));
+    json_t *lv = json_object();
+    st |= gex__jset(lv, "vix9d", gex__jnum_or_null(v9));
+    st |= gex__jset(lv, "vix", gex__jnum_or_null(v30));
+    st |= gex__jset(lv, "vix3m", gex__jnum_or_null(v93));
+    st |= gex__jset(lv, "vix6m", gex__jnum_or_null(v182));
+    json_t *vts = json_object();
+    st |= gex__jset(vts, "near_slope_pct", gex__jnum_or_null((v93 - v30) / v30 * 100.0));
+    st |= gex__jset(vts, "structure",
+                    isfinite(v93 - v30) ? gex__jstr(v30 < v93 ? "contango" : "backwardation")
+                                        : json_null());
+    st |= gex__jset(vts, "levels", lv);
     st |= gex__jset(macro, "vix_term_structure", vts);
     static const char *const fut[] = {"front_month", "spot", "spread", "basis_pct", "basis", NULL};
     st |= gex__jset(macro, "vix_futures", nulls_of(fut));
@@ -868,7 +880,10 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
         "not null: the spot every number is computed at (the file's underlying price, or "
         "--spot), not the bid-ask midpoint",
         "macro",
-        "every leaf: VIX, VVIX, SKEW, SPX, MOVE, VIX futures and Fear & Greed are in no chain file",
+        "on SPX, vix.value and vix_term_structure are CBOE's VIX method on its own chain (SPEC "
+        "1.9), the changes null; every other leaf, and every leaf for other symbols: VVIX, SKEW, "
+        "SPX, MOVE, VIX futures and Fear & Greed are in no chain file, and another symbol's "
+        "request does not read the folder's SPX file yet",
         "volatility.hv_20",
         "null until the folder holds 21 trading days",
         "volatility.hv_60",

@@ -49,14 +49,14 @@ static int vix_table(const gex__render_options *opts, const gex__analysis *a,
                      const gex__vix_row *rows, FILE *out, gex_error *err)
 {
     const gex__column cols[] = {
-        {"tenor", "days", GEX__STYLE_COUNT},     {"index", "%/yr", GEX__STYLE_PCT},
-        {"near", NULL, GEX__STYLE_TEXT},         {"near_T", "years", GEX__STYLE_SIG},
-        {"near_rate", "%/yr", GEX__STYLE_PCT},   {"near_forward", "USD", GEX__STYLE_PRICE},
-        {"near_k0", "USD", GEX__STYLE_STRIKE},   {"near_vol", "%/yr", GEX__STYLE_PCT},
-        {"near_options", NULL, GEX__STYLE_COUNT}, {"next", NULL, GEX__STYLE_TEXT},
-        {"next_T", "years", GEX__STYLE_SIG},     {"next_rate", "%/yr", GEX__STYLE_PCT},
+        {"tenor", "days", GEX__STYLE_COUNT},       {"index", "%/yr", GEX__STYLE_PCT},
+        {"near", NULL, GEX__STYLE_TEXT},           {"near_T", "years", GEX__STYLE_SIG},
+        {"near_rate", "%/yr", GEX__STYLE_PCT},     {"near_forward", "USD", GEX__STYLE_PRICE},
+        {"near_k0", "USD", GEX__STYLE_STRIKE},     {"near_vol", "%/yr", GEX__STYLE_PCT},
+        {"near_options", NULL, GEX__STYLE_COUNT},  {"next", NULL, GEX__STYLE_TEXT},
+        {"next_T", "years", GEX__STYLE_SIG},       {"next_rate", "%/yr", GEX__STYLE_PCT},
         {"next_forward", "USD", GEX__STYLE_PRICE}, {"next_k0", "USD", GEX__STYLE_STRIKE},
-        {"next_vol", "%/yr", GEX__STYLE_PCT},    {"next_options", NULL, GEX__STYLE_COUNT},
+        {"next_vol", "%/yr", GEX__STYLE_PCT},      {"next_options", NULL, GEX__STYLE_COUNT},
         {"unavailable", NULL, GEX__STYLE_TEXT},
     };
     gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0]);
@@ -131,6 +131,16 @@ json_t *gex__vix_row_json(const gex__vix_row *r, int spx)
 int gex__vix_is_spx(const gex__analysis *a)
 {
     return a->symbol != NULL && strcmp(a->symbol, "SPX") == 0;
+}
+
+double gex__vix_of_spx(const gex__analysis *a, double tenor_days)
+{
+    gex_vix v;
+    gex_error err;
+    if (a == NULL || a->chain == NULL || !gex__vix_is_spx(a) ||
+        gex_vix_compute(a->chain, tenor_days, &v, &err) != GEX_OK)
+        return (double)NAN;
+    return v.index;
 }
 
 json_t *gex__vix_document(const gex__analysis *a)
