@@ -611,6 +611,8 @@ static int series_hash(cli_server *srv, const cli_serve_file *file, cli_serve_qu
     free(owned);
     q->series = NULL;
     q->n_series = 0;
+    q->vix_file = q->vix_prev = NULL;
+    q->has_vix_file = q->has_vix_prev = 0;
     return rc;
 }
 

@@ -945,38 +945,86 @@ void cli_serve_index_folder_free(gex__api_folder *folder)
     memset(folder, 0, sizeof *folder);
 }
 
+/* The SPX files of an index_vix endpoint (SPEC 1.9): the latest at or before file's instant on
+ * its New York day, and the latest of an earlier day, into room[0] and room[1]. */
+static void attach_vix(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
+                       cli_serve_file room[2])
+{
+    if (index == NULL || q->endpoint == NULL || !q->endpoint->index_vix || !file->has_time)
+        return;
+    const int64_t local = file->time + gex_time_eastern_offset(file->time);
+    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+    const int64_t from = gex_time_eastern_to_utc(day, 0);
+    cli_serve_when when = {.has_until = 1, .until = file->time, .has_from = 1, .from = from};
+    if (cli_serve_index_lookup_when(index, "SPX", &when, &room[0], NULL) != CLI_SERVE_INDEX_FOUND)
+        return;
+    q->vix_file = &room[0];
+    q->has_vix_file = 1;
+    when = (cli_serve_when){.has_until = 1, .until = from - 1};
+    if (cli_serve_index_lookup_when(index, "SPX", &when, &room[1], NULL) == CLI_SERVE_INDEX_FOUND) {
+        q->vix_prev = &room[1];
+        q->has_vix_prev = 1;
+    }
+}
+
+static uint64_t hash_file(uint64_t h, const cli_serve_file *f)
+{
+    const int64_t id[5] = {(int64_t)f->dev, (int64_t)f->ino, (int64_t)f->size, f->mtime_ns,
+                           f->ctime_ns};
+    const unsigned char *b = (const unsigned char *)id;
+    for (size_t k = 0; k < sizeof id; k++) {
+        h ^= b[k];
+        h *= 1099511628211u;
+    }
+    h ^= fnv1a(f->path);
+    h *= 1099511628211u;
+    return h;
+}
+
 int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
                            cli_serve_file **owned)
 {
     *owned = NULL;
     q->series = file;
     q->n_series = 1;
+    q->has_vix_file = q->has_vix_prev = 0;
+    q->vix_file = q->vix_prev = NULL;
     cli_serve_file *files = NULL;
     size_t n = 0;
     if (index != NULL) {
         const int rc = cli_serve_index_series(index, q->symbol, file, &files, &n);
         if (rc == -2)
             return -1;
-        if (rc == CLI_SERVE_INDEX_FOUND) {
-            *owned = files;
-            q->series = files;
-            q->n_series = n;
+        if (rc != CLI_SERVE_INDEX_FOUND) {
+            files = NULL;
+            n = 0;
         }
     }
-    /* FNV-1a over the identities (and paths) of the series: another set, another answer. */
+    /* Two more entries for the SPX files of the VIX, in the same block. */
+    if (q->endpoint != NULL && q->endpoint->index_vix) {
+        cli_serve_file *grown = realloc(files, (n + 2) * sizeof *grown);
+        if (grown == NULL) {
+            free(files);
+            return -1;
+        }
+        files = grown;
+    }
+    *owned = files;
+    if (n > 0) {
+        q->series = files;
+        q->n_series = n;
+    }
+    if (files != NULL && q->endpoint != NULL && q->endpoint->index_vix)
+        attach_vix(index, file, q, &files[n]);
+    /* FNV-1a over the identities (and paths) of the series and the VIX's files: another set,
+     * another answer. */
     uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < q->n_series; i++) {
-        const cli_serve_file *f = &q->series[i];
-        const int64_t id[5] = {(int64_t)f->dev, (int64_t)f->ino, (int64_t)f->size, f->mtime_ns,
-                               f->ctime_ns};
-        const unsigned char *b = (const unsigned char *)id;
-        for (size_t k = 0; k < sizeof id; k++) {
-            h ^= b[k];
-            h *= 1099511628211u;
-        }
-        h ^= fnv1a(f->path);
-        h *= 1099511628211u;
-    }
+    if (q->has_vix_file)
+        h = hash_file(h, q->vix_file);
+    if (q->has_vix_prev)
+        h = hash_file(h, q->vix_prev);
+    for (size_t i = 0; i < q->n_series; i++)
+        h = hash_file(h, &q->series[i]);
     q->series_hash = h;
     return 0;
 }

@@ -62,6 +62,11 @@ typedef struct cli_serve_query {
     const struct cli_serve_file *series;
     size_t n_series;
     uint64_t series_hash;
+    /* Endpoints with index_vix (SPEC 1.9): the folder's SPX file of the New York day of the file
+     * answering (the latest at or before it), and SPX's last file of an earlier day; set by
+     * cli_serve_index_attach with the series (their identities are in series_hash). */
+    int has_vix_file, has_vix_prev;
+    struct cli_serve_file *vix_file, *vix_prev; /* in *owned of the attach (freed with it) */
 } cli_serve_query;
 
 /* Outcome of routing: 0 when the path is an endpoint, else the HTTP status to answer with. */

@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -378,6 +379,49 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
  * builder chose), or the exit status the command line would have (out empty). */
 static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry **out, int *rc_out);
 
+/* CBOE's VIX method on the prepared chain of the folder's SPX file at the four tenors (NAN where
+ * it cannot answer one), and SPX's spot: 0, or -1 when the file cannot be read now. */
+static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, double level[4], double *spx)
+{
+    static const double tenors[GEX__API_VIX_TENORS] = {9, 30, 93, 182};
+    chain_entry *c = NULL;
+    int why = 0;
+    if (acquire(e, f, &c, &why) != 0)
+        return -1;
+    int rc = -1;
+    if (c->state == ENTRY_READY && gex_chain_size(c->chain) > 0) {
+        gex_chain_view v;
+        gex_chain_get_view(c->chain, &v);
+        *spx = v.spot[0];
+        for (size_t k = 0; k < GEX__API_VIX_TENORS; k++) {
+            gex_vix x;
+            gex_error err;
+            level[k] =
+                gex_vix_compute(c->chain, tenors[k], &x, &err) == GEX_OK ? x.index : (double)NAN;
+        }
+        rc = 0;
+    }
+    release(e, c);
+    return rc;
+}
+
+/* The VIX input of q (SPEC 1.9): 0 and *vix filled, or -1 when q has no SPX file of the day or
+ * it cannot be read (the builders then leave the VIX null). */
+static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix *vix)
+{
+    memset(vix, 0, sizeof *vix);
+    if (!q->endpoint->index_vix || !q->has_vix_file ||
+        vix_of_file(e, q->vix_file, vix->level, &vix->spx) != 0)
+        return -1;
+    vix->file = q->vix_file->path;
+    double prev[GEX__API_VIX_TENORS];
+    if (q->has_vix_prev && vix_of_file(e, q->vix_prev, prev, &vix->prev_spx) == 0) {
+        vix->has_prev = 1;
+        vix->prev_level30 = prev[1];
+    }
+    return 0;
+}
+
 static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
                   const cli_serve_query *q, cli_serve_result *out)
 {
@@ -404,6 +448,8 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
         cli_error(path, 0, "out of memory building the series");
         rc = CLI_EXIT_INTERNAL;
     }
+    gex__api_vix vix;
+    const int has_vix = rc == CLI_EXIT_OK && vix_input(e, q, &vix) == 0;
     if (rc == CLI_EXIT_OK) {
         gex__api_params params;
         cli_serve_query_api_params(q, &params);
@@ -415,6 +461,7 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
             .analysis = &a,
             .previous = prc == CLI_EXIT_OK ? &pa : NULL,
             .series = q->endpoint->need == GEX__API_NEED_SERIES ? &series : NULL,
+            .vix = has_vix ? &vix : NULL,
             .now = (int64_t)time(NULL),
         };
         if (cli_serve_build(q->endpoint, &in, out) != 0) {

@@ -616,8 +616,8 @@ json_t *gex__api_narrative(const gex__api_input *in, gex__api_answer *ans)
         gex__jset(data, "net_gex_change_pct",
                   gex__jnum_or_null(prev != NULL && prior != 0 ? (net - prior) / fabs(prior) * 100.0
                                                                : GEX__NO_VALUE));
-    /* CBOE's VIX method on the chain when it is SPX's (SPEC 1.9); null for other symbols */
-    rc |= gex__jset(data, "vix", gex__jnum_or_null(gex__vix_of_spx(a, 30)));
+    /* CBOE's VIX method on the folder's SPX file of the day (SPEC 1.9), null without one */
+    rc |= gex__jset(data, "vix", gex__jnum_or_null(gex__api_vix_level(in->vix, a, 1)));
     rc |= gex__jset(data, "gamma_flip", gex__jlevel(&a->levels.gamma_flip));
     rc |= gex__jset(data, "call_wall", gex__jlevel(&a->levels.call_wall));
     rc |= gex__jset(data, "put_wall", gex__jlevel(&a->levels.put_wall));

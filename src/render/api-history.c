@@ -361,10 +361,11 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
         st |= json_array_append_new(warn, gex__jstr("extreme_vrp"));
     st |= gex__jset(d, "warnings", warn);
 
-    /* macro: the VIX and VIX3M by CBOE's method on SPX's own chain (SPEC 1.9); the rates and
-     * the credit spread are in no chain file */
+    /* macro: the VIX and VIX3M by CBOE's method on the folder's SPX file of the day (SPEC
+     * 1.9); the rates and the credit spread are in no chain file */
     json_t *macro = json_object();
-    const double vix = gex__vix_of_spx(in->analysis, 30), vix3m = gex__vix_of_spx(in->analysis, 93);
+    const double vix = gex__api_vix_level(in->vix, in->analysis, 1),
+                 vix3m = gex__api_vix_level(in->vix, in->analysis, 2);
     st |= gex__jset(macro, "vix", gex__jnum_or_null(vix));
     st |= gex__jset(macro, "vix_3m", gex__jnum_or_null(vix3m));
     st |= gex__jset(macro, "vix_term_slope", gex__jnum_or_null(vix3m - vix));
@@ -405,10 +406,10 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(nc, "strategy_scores", gex__jstr("the vendor's scores are unpublished"));
     st |= gex__jset(how, "macro.vix_term_slope", gex__jstr("gex's own: vix_3m - vix, points"));
     st |= gex__jset(nc, "macro",
-                    gex__jstr("vix and vix_3m are CBOE's VIX method on the chain (SPEC 1.9) when "
-                              "the symbol is SPX, null otherwise (another symbol's request does "
-                              "not read the folder's SPX file yet); dgs10, hy_spread and "
-                              "fed_funds: Treasury and credit data are in no chain file"));
+                    gex__jstr("vix and vix_3m are CBOE's VIX method (SPEC 1.9) on the folder's "
+                              "SPX file of the snapshot's New York day, null when it has none; "
+                              "dgs10, hy_spread and fed_funds: Treasury and credit data are in "
+                              "no chain file"));
     st |= gex__jset(meta, "not_computed", nc);
     st |= gex__jset(d, "meta", meta);
     if (st != GEX_OK || meta == NULL)

@@ -831,17 +831,31 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     }
     st |= gex__jset(d, "exposure", ex);
 
-    /* macro: the vendor's objects. On SPX the VIX levels by CBOE's method on its own chain
-     * (SPEC 1.9); every other leaf null (no chain file holds the other indices) */
+    /* macro: the vendor's objects. The VIX levels by CBOE's method on the folder's SPX file of
+     * the day (in->vix; SPX's own chain without it), SPX's level and the changes from its file
+     * of an earlier day (SPEC 1.9); every other leaf null (no chain file holds the others) */
     json_t *macro = json_object();
     static const char *const quotes[] = {"vix", "vvix", "skew", "spx", "move"};
     static const char *const quote_leaves[] = {"value", "change", "change_pct", NULL};
     for (size_t k = 0; k < sizeof quotes / sizeof quotes[0]; k++)
         st |= gex__jset(macro, quotes[k], nulls_of(quote_leaves));
     const gex__analysis *an = have ? in->analysis : NULL;
-    const double v9 = gex__vix_of_spx(an, 9), v30 = gex__vix_of_spx(an, 30),
-                 v93 = gex__vix_of_spx(an, 93), v182 = gex__vix_of_spx(an, 182);
-    st |= gex__jset(json_object_get(macro, "vix"), "value", gex__jnum_or_null(v30));
+    const double v9 = gex__api_vix_level(in->vix, an, 0), v30 = gex__api_vix_level(in->vix, an, 1),
+                 v93 = gex__api_vix_level(in->vix, an, 2),
+                 v182 = gex__api_vix_level(in->vix, an, 3);
+    json_t *mv = json_object_get(macro, "vix"), *ms = json_object_get(macro, "spx");
+    st |= gex__jset(mv, "value", gex__jnum_or_null(v30));
+    if (in->vix != NULL) {
+        /* SPX's own level and the changes from its last snapshot of an earlier day */
+        const gex__api_vix *x = in->vix;
+        const double dv = x->has_prev ? v30 - x->prev_level30 : (double)NAN,
+                     ds = x->has_prev ? x->spx - x->prev_spx : (double)NAN;
+        st |= gex__jset(mv, "change", gex__jnum_or_null(dv));
+        st |= gex__jset(mv, "change_pct", gex__jnum_or_null(dv / x->prev_level30 * 100.0));
+        st |= gex__jset(ms, "value", gex__jnum_or_null(x->spx));
+        st |= gex__jset(ms, "change", gex__jnum_or_null(ds));
+        st |= gex__jset(ms, "change_pct", gex__jnum_or_null(ds / x->prev_spx * 100.0));
+    }
     json_t *lv = json_object();
     st |= gex__jset(lv, "vix9d", gex__jnum_or_null(v9));
     st |= gex__jset(lv, "vix", gex__jnum_or_null(v30));
@@ -880,10 +894,10 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
         "not null: the spot every number is computed at (the file's underlying price, or "
         "--spot), not the bid-ask midpoint",
         "macro",
-        "on SPX, vix.value and vix_term_structure are CBOE's VIX method on its own chain (SPEC "
-        "1.9), the changes null; every other leaf, and every leaf for other symbols: VVIX, SKEW, "
-        "SPX, MOVE, VIX futures and Fear & Greed are in no chain file, and another symbol's "
-        "request does not read the folder's SPX file yet",
+        "vix and spx (value, change from SPX's last file of an earlier day) and "
+        "vix_term_structure are CBOE's VIX method (SPEC 1.9) on the folder's SPX file of the "
+        "snapshot's New York day, null when it has none; VVIX, SKEW, MOVE, VIX futures and Fear "
+        "& Greed are in no chain file",
         "volatility.hv_20",
         "null until the folder holds 21 trading days",
         "volatility.hv_60",

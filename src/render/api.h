@@ -63,6 +63,19 @@ typedef struct gex__api_series {
     const char *const *file; /* the file of each snapshot (NULL: not known) */
 } gex__api_series;
 
+/* For the endpoints with index_vix (SPEC 1.9, 5.5): the folder's SPX file of the New York day
+ * of the snapshot asked for (the latest at or before it), CBOE's VIX method on its chain at 9,
+ * 30, 93 and 182 days (NAN where the chain cannot answer a tenor), SPX's spot, and the 30-day
+ * index and spot of SPX's last snapshot of an earlier day (has_prev 0: none), for the changes. */
+#define GEX__API_VIX_TENORS 4
+typedef struct gex__api_vix {
+    double level[GEX__API_VIX_TENORS];
+    double spx;
+    const char *file;
+    int has_prev;
+    double prev_level30, prev_spx;
+} gex__api_vix;
+
 /* Everything a builder may read. Members an endpoint's need does not provide are NULL. */
 typedef struct gex__api_input {
     const char *symbol; /* as in the path (NULL when the path has none) */
@@ -74,8 +87,14 @@ typedef struct gex__api_input {
                                      underlying in the folder, or NULL (oi change) */
     const gex__api_series *series; /* NEED_SERIES (and, when known, NEED_ANALYSIS) */
     const gex__api_folder *folder; /* NEED_FOLDER */
+    const gex__api_vix *vix;       /* index_vix: NULL when the folder has no SPX file that day */
     int64_t now;                   /* UTC seconds: the instant of the request */
 } gex__api_input;
+
+/* The VIX family level k (0..3: 9, 30, 93, 182 days) for an answer about a (may be NULL):
+ * vix's when given, else CBOE's method on a's own chain when a is SPX's, else NAN
+ * (render-vix.c). */
+double gex__api_vix_level(const gex__api_vix *vix, const gex__analysis *a, size_t k);
 
 /* A builder's failure: an HTTP status (4xx, 5xx) with the vendor's error code and a message
  * that says what was wrong and what to do. */
@@ -100,6 +119,7 @@ typedef struct gex__api_endpoint {
                                 key holds their values, and only theirs), e.g. "expiration,min_oi" */
     gex__api_build_fn build; /* NULL for NEED_NO_DATA */
     const char *needs_data;  /* NEED_NO_DATA: what data would answer it, for the 501 body */
+    int index_vix; /* reads the folder's SPX file of the day for the VIX (gex__api_input.vix) */
 } gex__api_endpoint;
 
 /* The table, in the order the README lists it. */

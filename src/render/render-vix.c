@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api.h"
 #include "render.h"
 
 static const double tenors[GEX__VIX_TENORS] = {9, 30, 93, 182};
@@ -141,6 +142,15 @@ double gex__vix_of_spx(const gex__analysis *a, double tenor_days)
         gex_vix_compute(a->chain, tenor_days, &v, &err) != GEX_OK)
         return (double)NAN;
     return v.index;
+}
+
+double gex__api_vix_level(const gex__api_vix *vix, const gex__analysis *a, size_t k)
+{
+    if (k >= GEX__VIX_TENORS)
+        return (double)NAN;
+    if (vix != NULL)
+        return vix->level[k];
+    return gex__vix_of_spx(a, tenors[k]);
 }
 
 json_t *gex__vix_document(const gex__analysis *a)

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""The VIX in the answers about other symbols (SPEC 1.9, 5.5): on a generated folder of three
+days of SPX and SPY (bench/gen-chain --days), `gex api` for SPY's narrative, VRP and stock
+summary (the narrative: its newest file) must carry CBOE's VIX method on the folder's SPX file of the same New York day, as
+`gex vix --format json` prints it for that file, and the changes from SPX's file of the day
+before; on the first day there is no earlier SPX file, so the changes are null; with no SPX file
+in the folder every VIX field is null. `gex api` answers through the same index and engine as
+`gex serve`.
+
+Usage: api-vix-folder.py GEX GEN_CHAIN
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TENORS = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}
+
+
+def run(*args):
+    out = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(args)}: exit {out.returncode}: {out.stderr}")
+    return out.stdout
+
+
+def vix_of(gex, path):
+    doc = json.loads(run(gex, "vix", "--format", "json", path))
+    return {r["tenor_days"]: r["index"] for r in doc["indices"]}, doc["underlying_price"]
+
+
+def close(a, b, what):
+    if a is None or b is None or abs(a - b) > 1e-9 * max(1.0, abs(b)):
+        sys.exit(f"{what}: {a} against {b}")
+
+
+def main():
+    gex, gen = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="gex-api-vix-")
+    try:
+        folder = os.path.join(tmp, "chains")
+        os.mkdir(folder)
+        run(gen, "--days", "3", "--dir", folder, "--symbols", "SPX,SPY", "--start", "2026-11-16")
+        days = ["2026-11-16", "2026-11-17", "2026-11-18"]
+        spx = {d: vix_of(gex, os.path.join(folder, f"SPX_{d}.csv")) for d in days}
+        checked = 0
+        for i, day in enumerate(days):
+            want, spot = spx[day]
+            at = ["date=" + day]
+            if day == days[-1]:  # the narrative answers for the newest file (no at=, date=)
+                nar = json.loads(run(gex, "api", "/v1/exposure/narrative/SPY", folder))
+                close(nar["narrative"]["data"]["vix"], want[30], f"{day} narrative vix")
+            vrp = json.loads(run(gex, "api", f"/v1/vrp/SPY?{at[0]}", folder))
+            close(vrp["macro"]["vix"], want[30], f"{day} vrp macro.vix")
+            close(vrp["macro"]["vix_3m"], want[93], f"{day} vrp macro.vix_3m")
+            close(vrp["macro"]["vix_term_slope"], want[93] - want[30], f"{day} vix_term_slope")
+            st = json.loads(run(gex, "api", f"/v1/stock/SPY/summary?{at[0]}", folder))
+            m = st["macro"]
+            for days_, key in TENORS.items():
+                close(m["vix_term_structure"]["levels"][key], want[days_], f"{day} {key}")
+            close(m["vix"]["value"], want[30], f"{day} macro.vix.value")
+            close(m["spx"]["value"], spot, f"{day} macro.spx.value")
+            if i == 0:
+                if m["vix"]["change"] is not None or m["spx"]["change"] is not None:
+                    sys.exit(f"{day}: changes without an earlier SPX file: {m}")
+            else:
+                pw, ps = spx[days[i - 1]]
+                close(m["vix"]["change"], want[30] - pw[30], f"{day} vix change")
+                close(m["spx"]["change"], spot - ps, f"{day} spx change")
+            checked += 1
+        # Without SPX in the folder: null, not invented.
+        for f in os.listdir(folder):
+            if f.startswith("SPX_"):
+                os.remove(os.path.join(folder, f))
+        nar = json.loads(run(gex, "api", "/v1/exposure/narrative/SPY", folder))
+        st = json.loads(run(gex, "api", "/v1/stock/SPY/summary", folder))
+        if nar["narrative"]["data"]["vix"] is not None or st["macro"]["vix"]["value"] is not None:
+            sys.exit("a VIX without any SPX file in the folder")
+        print(f"api-vix-folder: {checked} days checked against gex vix; null without SPX")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
