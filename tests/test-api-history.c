@@ -471,6 +471,34 @@ START_TEST(test_vrp_term_fair_vol_and_scores)
     const double harvest = num(d, "gex_conditioned.harvest_score");
     ck_assert_int_eq((int)json_integer_value(json_object_get(d, "net_harvest_score")),
                      (int)lround(100.0 * harvest * (1.0 - risk / 200.0)));
+    /* gex's own strategy scores, from the document's own numbers (SPEC 5.5). */
+    const double strangle = 100.0 * harvest * (1.0 - risk / 200.0);
+    const json_t *dv = json_object_get(json_object_get(d, "directional"), "downside_vrp");
+    const double put_w = json_is_null(dv) ? 0.75 : json_number_value(dv) > 0 ? 1.0 : 0.5;
+    double range_w = 0.75;
+    if (a.levels.put_wall.has && a.levels.call_wall.has)
+        range_w =
+            a.levels.put_wall.value <= s->spot && s->spot <= a.levels.call_wall.value ? 1.0 : 0.5;
+    const double front = num(json_array_get(term, 0), "iv"),
+                 back = num(json_array_get(term, 3), "iv");
+    double cal = 0.5 + 2.5 * (front - back) / back;
+    cal = 100.0 * (cal < 0 ? 0 : cal > 1 ? 1 : cal);
+    const json_t *ss = json_object_get(d, "strategy_scores");
+    ck_assert_int_eq((int)json_integer_value(json_object_get(ss, "short_strangle")),
+                     (int)lround(strangle));
+    ck_assert_int_eq((int)json_integer_value(json_object_get(ss, "short_put_spread")),
+                     (int)lround(strangle * put_w));
+    ck_assert_int_eq((int)json_integer_value(json_object_get(ss, "iron_condor")),
+                     (int)lround(strangle * range_w));
+    ck_assert_int_eq((int)json_integer_value(json_object_get(ss, "calendar_spread")),
+                     (int)lround(cal));
+    static const char *const names[] = {"short_put_spread", "short_strangle", "iron_condor",
+                                        "calendar_spread"};
+    for (int k = 0; k < 4; k++) {
+        const json_t *score = json_object_get(ss, names[k]);
+        ck_assert(json_is_integer(score) && json_integer_value(score) >= 0 &&
+                  json_integer_value(score) <= 100);
+    }
     json_decref(d);
     unbuild(&a);
     free(x);

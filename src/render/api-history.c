@@ -166,6 +166,53 @@ gex_level gex__api_harvest_score(const gex_snapshot *s, const gex_history_metric
     return out;
 }
 
+/* gex's own strategy scores (the vendor's are unpublished), whole numbers 0 to 100 from the
+ * VRP document's own fields (SPEC 5.5):
+ *   short_strangle   = round(100 harvest (1 - risk / 200)), net_harvest_score: both wings sold;
+ *   short_put_spread = short_strangle x 1 when the 25-delta put IV is above downside realized
+ *                      volatility (downside_vrp > 0), x 0.5 when not, x 0.75 when unknown;
+ *   iron_condor      = short_strangle x 1 when the put and call walls bracket the spot (a range
+ *                      dealers' hedging defends), x 0.5 when the spot is outside them, x 0.75
+ *                      when a wall is missing;
+ *   calendar_spread  = round(100 clamp(0.5 + 2.5 (iv_7d - iv_60d) / iv_60d, 0, 1)): selling
+ *                      the front month against the second pays when the front is the richer
+ *                      (a 20% inverted term structure scores 100, flat 50, 20% upward 0).
+ * Each is null when an input it needs is (harvest: no vrp_20d yet; calendar: no 7- or 60-day
+ * ATM IV). */
+typedef struct strategy_in {
+    gex_level harvest;
+    int risk;
+    gex_level downside_vrp;
+    int walls; /* 1 bracket the spot, 0 do not, -1 a wall missing */
+    gex_level iv_front, iv_back;
+} strategy_in;
+
+static json_t *strategy_scores(const strategy_in *x)
+{
+    json_t *o = json_object();
+    int st = o == NULL;
+    const double strangle =
+        x->harvest.has ? 100.0 * x->harvest.value * (1.0 - x->risk / 200.0) : (double)NAN;
+    const double put_w = !x->downside_vrp.has ? 0.75 : x->downside_vrp.value > 0.0 ? 1.0 : 0.5;
+    const double range_w = x->walls < 0 ? 0.75 : x->walls ? 1.0 : 0.5;
+    double cal = (double)NAN;
+    if (x->iv_front.has && x->iv_back.has && x->iv_back.value > 0.0) {
+        cal = 0.5 + 2.5 * (x->iv_front.value - x->iv_back.value) / x->iv_back.value;
+        cal = 100.0 * (cal < 0.0 ? 0.0 : cal > 1.0 ? 1.0 : cal);
+    }
+    const double v[4] = {strangle * put_w, strangle, strangle * range_w, cal};
+    static const char *const names[4] = {"short_put_spread", "short_strangle", "iron_condor",
+                                         "calendar_spread"};
+    for (int k = 0; k < 4; k++)
+        st |= gex__jset(o, names[k],
+                        isfinite(v[k]) ? json_integer((json_int_t)lround(v[k])) : json_null());
+    if (st) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* The VRP regime (gex's own; the vendor's labels): null while the z-score needs history;
  * cheap_convexity when implied is at or below realized, toxic_short_vol when the premium is
  * positive but dealers are short gamma, else harvestable. */
@@ -340,7 +387,6 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(rg, "net_gex", gex__jnum(s->net_gex));
     st |= gex__jset(rg, "gamma_flip", gex__jlevel(&s->gamma_flip));
     st |= gex__jset(d, "regime", rg);
-    st |= gex__jset(d, "strategy_scores", json_null());
     /* gex's own composites (SPEC 5.5), from the numbers above: dealer_flow_risk adds 50 for
      * negative net GEX, 25 for spot below the gamma flip, 25 for the vanna outlook "Vol
      * expansion likely"; net_harvest_score is the harvest score in percent, cut by up to half as
@@ -353,6 +399,17 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
         harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value * (1.0 - risk / 200.0)))
                     : json_null());
     st |= gex__jset(d, "dealer_flow_risk", json_integer(risk));
+    strategy_in sx = {.harvest = harvest, .risk = risk, .walls = -1};
+    sx.downside_vrp = (gex_level){s->put_iv_25d.has && down.has, s->put_iv_25d.value - down.value};
+    if (in->analysis != NULL && in->analysis->has_levels) {
+        const gex_levels *lv = &in->analysis->levels;
+        if (lv->put_wall.has && lv->call_wall.has)
+            sx.walls = lv->put_wall.value <= s->spot && s->spot <= lv->call_wall.value;
+    }
+    sx.iv_front = iv_term[0];
+    sx.iv_back = iv_term[TERM_COUNT - 1];
+    json_t *ss = strategy_scores(&sx);
+    st |= ss == NULL ? GEX_ENOMEM : gex__jset(d, "strategy_scores", ss);
 
     json_t *warn = json_array();
     if (warn != NULL && !positive)
@@ -384,7 +441,8 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
                                       "net_harvest_score",
                                       "dealer_flow_risk",
                                       "fair_vol",
-                                      "convexity_premium"};
+                                      "convexity_premium",
+                                      "strategy_scores"};
     json_t *meta = series_meta(in, own, sizeof own / sizeof own[0]);
     json_t *nc = json_object();
     json_t *how = json_object();
@@ -403,7 +461,13 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
                     gex__jstr("gex's own: round(100 x gex_conditioned.harvest_score x "
                               "(1 - dealer_flow_risk / 200))"));
     st |= gex__jset(meta, "methods", how);
-    st |= gex__jset(nc, "strategy_scores", gex__jstr("the vendor's scores are unpublished"));
+    st |= gex__jset(how, "strategy_scores",
+                    gex__jstr("gex's own (the vendor's are unpublished): short_strangle = "
+                              "net_harvest_score; short_put_spread = it x 1 if downside_vrp > 0, "
+                              "x 0.5 if not, x 0.75 if unknown; iron_condor = it x 1 if the put "
+                              "and call walls bracket the spot, x 0.5 if not, x 0.75 if a wall is "
+                              "missing; calendar_spread = 100 clamp(0.5 + 2.5 (iv_7d - iv_60d) / "
+                              "iv_60d, 0, 1); null where an input is"));
     st |= gex__jset(how, "macro.vix_term_slope", gex__jstr("gex's own: vix_3m - vix, points"));
     st |= gex__jset(nc, "macro",
                     gex__jstr("vix and vix_3m are CBOE's VIX method (SPEC 1.9) on the folder's "
