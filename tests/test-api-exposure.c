@@ -704,6 +704,89 @@ START_TEST(test_interpretations_and_as_of)
 }
 END_TEST
 
+/* The basket from three summaries worked by hand: weights 3, 1, 1 over A, B and a missing C;
+ * the survivors' weights renormalise to 3/4 and 1/4. */
+START_TEST(test_basket_by_hand)
+{
+    static const char a[] =
+        "{\"symbol\":\"A\",\"underlying_price\":100,\"as_of\":\"2026-01-02T20:00:00.0000000Z\","
+        "\"exposures\":{\"net_gex\":400,\"net_dex\":-40,\"net_vex\":8,\"net_chex\":4},"
+        "\"meta\":{\"file\":\"a.csv\"}}";
+    static const char b[] =
+        "{\"symbol\":\"B\",\"underlying_price\":50,\"as_of\":\"2026-01-02T21:00:00.0000000Z\","
+        "\"exposures\":{\"net_gex\":-400,\"net_dex\":80,\"net_vex\":-4,\"net_chex\":0},"
+        "\"meta\":{\"file\":\"b.csv\"}}";
+    static const char c[] = "{\"error\":\"symbol_not_found\",\"message\":\"no file holds C\"}";
+    gex__api_params p = {0};
+    const char *names[] = {"symbols", "weights"}, *values[] = {"a,B,c", "3,1,1"};
+    p.n = 2;
+    for (size_t i = 0; i < 2; i++) {
+        p.name[i] = names[i];
+        p.value[i] = values[i];
+    }
+    gex__api_basket bk;
+    gex__api_answer ans;
+    ck_assert_int_eq(gex__api_basket_symbols(&p, &bk, &ans), 0);
+    ck_assert_uint_eq(bk.n, 3);
+    ck_assert_str_eq(bk.entry[0].symbol, "A"); /* upper-cased */
+    const char *bodies[] = {a, b, c};
+    const unsigned status[] = {200, 200, 404};
+    for (size_t i = 0; i < 3; i++) {
+        bk.entry[i].status = status[i];
+        bk.entry[i].body = bodies[i];
+        bk.entry[i].len = strlen(bodies[i]);
+    }
+    gex__api_input in = {.params = &p, .basket = &bk};
+    json_t *d = gex__api_exposure_basket(&in, &ans);
+    ck_assert_msg(d != NULL, "%u %s", ans.status, ans.message);
+    ck_assert_int_eq((int)num(d, "constituent_count"), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(d, "missing_symbols"), 0)),
+                     "C");
+    ck_assert_str_eq(json_string_value(json_object_get(d, "as_of")),
+                     "2026-01-02T21:00:00.0000000Z");
+    /* 0.75 (400, -40, 8, 4) + 0.25 (-400, 80, -4, 0) */
+    ck_assert_double_eq_tol(num(d, "aggregate.net_gex"), 200, 1e-9);
+    ck_assert_double_eq_tol(num(d, "aggregate.net_dex"), -10, 1e-9);
+    ck_assert_double_eq_tol(num(d, "aggregate.net_vex"), 5, 1e-9);
+    ck_assert_double_eq_tol(num(d, "aggregate.net_chex"), 3, 1e-9);
+    const json_t *c0 = json_array_get(json_object_get(d, "constituents"), 0),
+                 *c1 = json_array_get(json_object_get(d, "constituents"), 1);
+    ck_assert_double_eq_tol(num(c0, "weight"), 0.75, 1e-15);
+    ck_assert_double_eq_tol(num(c1, "weight"), 0.25, 1e-15);
+    /* |0.75 x 400| = 300 and |0.25 x -400| = 100: 75% and 25% */
+    ck_assert_double_eq_tol(num(c0, "contribution_pct"), 75, 1e-9);
+    ck_assert_double_eq_tol(num(c1, "contribution_pct"), 25, 1e-9);
+    ck_assert_str_eq(json_string_value(json_object_get(c1, "regime")), "negative_gamma");
+    ck_assert_double_eq(num(c1, "underlying_price"), 50);
+    json_decref(d);
+    /* Refusals: no symbols, a repeat, a weight short, a negative weight; all missing: 404. */
+    p.value[0] = "";
+    ck_assert_int_eq(gex__api_basket_symbols(&p, &bk, &ans), -1);
+    ck_assert_str_eq(ans.code, "invalid_symbols");
+    p.value[0] = "A,a";
+    ck_assert_int_eq(gex__api_basket_symbols(&p, &bk, &ans), -1);
+    p.value[0] = "A,B,";
+    ck_assert_int_eq(gex__api_basket_symbols(&p, &bk, &ans), -1);
+    p.value[0] = "A,B,C";
+    p.value[1] = "1,2";
+    ck_assert_int_eq(gex__api_basket_symbols(&p, &bk, &ans), 0);
+    for (size_t i = 0; i < 3; i++) {
+        bk.entry[i].status = 404;
+        bk.entry[i].body = c;
+        bk.entry[i].len = strlen(c);
+    }
+    ck_assert_ptr_null(gex__api_exposure_basket(&in, &ans));
+    ck_assert_str_eq(ans.code, "invalid_weights");
+    p.value[1] = "1,-2,1";
+    ck_assert_ptr_null(gex__api_exposure_basket(&in, &ans));
+    ck_assert_str_eq(ans.code, "invalid_weights");
+    p.value[1] = "1,2,1";
+    ck_assert_ptr_null(gex__api_exposure_basket(&in, &ans));
+    ck_assert_uint_eq(ans.status, 404);
+    ck_assert_str_eq(ans.code, "no_data");
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("api-exposure");
@@ -721,6 +804,7 @@ static Suite *suite(void)
     TCase *tm = tcase_create("parts");
     tcase_add_test(tm, test_is_opex_published_dates);
     tcase_add_test(tm, test_interpretations_and_as_of);
+    tcase_add_test(tm, test_basket_by_hand);
     suite_add_tcase(s, tm);
     return s;
 }

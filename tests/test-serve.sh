@@ -154,6 +154,19 @@ for sym in $(sed 1d "$chains/multi.csv" | cut -d, -f1 | sort -u | grep -v '^SPX$
     done
 done
 
+# The basket (several files): the server's answer is gex api's on the same folder, byte for
+# byte, and its constituents are the summaries' numbers weighted.
+other=$(sed 1d "$chains/multi.csv" | cut -d, -f1 | sort -u | grep -v '^SPX$' | head -1)
+bpath="/v1/exposure/basket?symbols=SPX,$other,NOSUCH&weights=3,1,1"
+code=$(fetch "http://127.0.0.1:$port$bpath" "$work/basket.json")
+"$gex" api "$bpath" "$chains" >"$work/basket-cli.json" 2>/dev/null
+if [ "$code" != 200 ] || ! cmp -s "$work/basket.json" "$work/basket-cli.json"; then
+    fail "basket: status $code, or the body differs from gex api's"
+fi
+grep -q '"constituent_count":2,"missing_symbols":\["NOSUCH"\]' "$work/basket.json" ||
+    fail "basket: $(head -c 300 "$work/basket.json")"
+compared=$((compared + 1))
+
 # ---- every error status, with the vendor's body ----
 expect() { # expect STATUS ERROR_CODE PATH [curl options...]
     want=$1
@@ -168,6 +181,9 @@ expect() { # expect STATUS ERROR_CODE PATH [curl options...]
     fi
 }
 expect 404 symbol_not_found /v1/exposure/gex/NOSUCH
+expect 400 invalid_symbols /v1/exposure/basket
+expect 400 invalid_weights "/v1/exposure/basket?symbols=SPX&weights=x"
+expect 404 no_data "/v1/exposure/basket?symbols=NOSUCH"
 expect 404 symbol_not_found "/v1/exposure/levels/%3Cscript%3E"
 expect 400 invalid_expiry "/v1/exposure/gex/SPX?expiration=2026-02-30"
 expect 400 invalid_expiry "/v1/exposure/dex/SPX?expiration=next-friday"

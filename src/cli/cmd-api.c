@@ -51,6 +51,8 @@ static const char *need_text(gex__api_need need)
         return "the snapshots over time";
     case GEX__API_NEED_NO_DATA:
         return "501: needs data no chain holds";
+    case GEX__API_NEED_BASKET:
+        return "several symbols' snapshots";
     }
     return "?";
 }
@@ -229,6 +231,48 @@ static int find_file(cli_serve_index *index, one_file *single, const char *symbo
                                                 : CLI_SERVE_INDEX_UNREADABLE;
     }
     return CLI_SERVE_INDEX_NONE;
+}
+
+typedef struct api_ctx {
+    cli_serve_index *index; /* the folder's, or NULL for one file */
+    one_file *single;
+    cli_serve_engine *engine;
+} api_ctx;
+
+/* The answer of a query that reads a symbol's file (NEED_ANALYSIS, NEED_SERIES; a basket's
+ * constituent: cli_serve_summary_fn). 0 with *res filled, -1 when out of memory. */
+static int answer_symbol(void *arg, const cli_serve_query *query, cli_serve_result *res)
+{
+    api_ctx *ctx = arg;
+    cli_serve_query q = *query;
+    cli_serve_error qe;
+    cli_serve_file file;
+    cli_serve_when when;
+    char text[512];
+    memset(res, 0, sizeof *res);
+    if (cli_serve_query_when(&q, &when, text, sizeof text) != 0) {
+        qe = (cli_serve_error){.status = 400};
+        snprintf(qe.code, sizeof qe.code, "invalid_parameter");
+        snprintf(qe.message, sizeof qe.message, "%s", text);
+        return cli_serve_error_result(&qe, res);
+    }
+    const int found = find_file(ctx->index, ctx->single, q.symbol, &when, &file);
+    if (found == CLI_SERVE_INDEX_FOUND) {
+        /* The series up to the file (SPEC 5.5): the previous snapshot, the VRP. */
+        cli_serve_file *owned = NULL;
+        const int failed = cli_serve_index_attach(ctx->index, &file, &q, &owned) != 0 ||
+                           cli_serve_chain_render(ctx->engine, &file, &q, res) != 0;
+        free(owned);
+        return failed ? -1 : 0;
+    }
+    if (found == CLI_SERVE_INDEX_NONE_AT) {
+        qe = (cli_serve_error){.status = 404};
+        snprintf(qe.code, sizeof qe.code, "no_data");
+        cli_serve_none_at_message(&q, qe.message, sizeof qe.message);
+        return cli_serve_error_result(&qe, res);
+    }
+    cli_serve_index_error(found, q.symbol, &qe);
+    return cli_serve_error_result(&qe, res);
 }
 
 /* The exit status of an answer's HTTP status: a parameter the API refuses is a usage error
@@ -415,40 +459,14 @@ int cli_cmd_api(int argc, char **argv)
         }
     }
     if (!failed && q.endpoint->need != GEX__API_NEED_ANALYSIS &&
-        q.endpoint->need != GEX__API_NEED_SERIES) {
+        q.endpoint->need != GEX__API_NEED_SERIES && q.endpoint->need != GEX__API_NEED_BASKET) {
         failed = index != NULL ? cli_serve_answer_direct(folder_of_index, index, &q, &res)
                                : cli_serve_answer_direct(folder_of_file, &single, &q, &res);
     } else if (!failed) {
-        cli_serve_file file;
-        cli_serve_when when;
-        char text[512];
-        int found = CLI_SERVE_INDEX_FOUND;
-        if (cli_serve_query_when(&q, &when, text, sizeof text) != 0) {
-            qe = (cli_serve_error){.status = 400};
-            snprintf(qe.code, sizeof qe.code, "invalid_parameter");
-            snprintf(qe.message, sizeof qe.message, "%s", text);
-            failed = cli_serve_error_result(&qe, &res);
-            found = -100;
-        } else {
-            found = find_file(index, &single, q.symbol, &when, &file);
-        }
-        cli_serve_file *owned = NULL;
-        if (found == CLI_SERVE_INDEX_FOUND) {
-            /* The series up to the file (SPEC 5.5): the previous snapshot, the VRP. */
-            failed = cli_serve_index_attach(index, &file, &q, &owned) != 0 ||
-                     cli_serve_chain_render(engine, &file, &q, &res) != 0;
-            free(owned);
-        } else if (found == CLI_SERVE_INDEX_NONE_AT) {
-            qe = (cli_serve_error){.status = 404};
-            snprintf(qe.code, sizeof qe.code, "no_data");
-            cli_serve_none_at_message(&q, qe.message, sizeof qe.message);
-            failed = cli_serve_error_result(&qe, &res);
-        } else if (found == -100) {
-            /* the 400 above */
-        } else {
-            cli_serve_index_error(found, q.symbol, &qe);
-            failed = cli_serve_error_result(&qe, &res);
-        }
+        api_ctx ctx = {index, &single, engine};
+        failed = q.endpoint->need == GEX__API_NEED_BASKET
+                     ? cli_serve_answer_basket(answer_symbol, &ctx, &q, &res) != 0
+                     : answer_symbol(&ctx, &q, &res) != 0;
     }
     cli_serve_index_free(index);
     free(single.symbols.symbol);

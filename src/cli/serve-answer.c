@@ -124,6 +124,78 @@ int cli_serve_error_result(const cli_serve_error *e, cli_serve_result *out)
     return out->body != NULL ? 0 : -1;
 }
 
+/* The basket request's at= and date=, for its constituents' queries. */
+static const char *basket_param(void *ctx, const char *name)
+{
+    const gex__api_params *p = ctx;
+    if (strcmp(name, "at") != 0 && strcmp(name, "date") != 0)
+        return NULL;
+    return gex__api_param(p, name);
+}
+
+int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve_query *q,
+                            cli_serve_result *out)
+{
+    memset(out, 0, sizeof *out);
+    gex__api_params params;
+    cli_serve_query_api_params(q, &params);
+    gex__api_basket *b = malloc(sizeof *b);
+    cli_serve_result *res = calloc(GEX__API_BASKET_MAX, sizeof *res);
+    if (b == NULL || res == NULL) {
+        free(b);
+        free(res);
+        return -1;
+    }
+    gex__api_answer ans;
+    int rc = 0;
+    cli_serve_when when;
+    char message[512];
+    if (cli_serve_query_when(q, &when, message, sizeof message) != 0) {
+        cli_serve_error e = {.status = 400};
+        snprintf(e.code, sizeof e.code, "invalid_parameter");
+        snprintf(e.message, sizeof e.message, "%s", message);
+        rc = cli_serve_error_result(&e, out);
+    } else if (gex__api_basket_symbols(&params, b, &ans) != 0) {
+        cli_serve_error e = {.status = ans.status};
+        snprintf(e.code, sizeof e.code, "%s", ans.code);
+        snprintf(e.message, sizeof e.message, "%s", ans.message);
+        rc = cli_serve_error_result(&e, out);
+    } else {
+        for (size_t i = 0; i < b->n && rc == 0; i++) {
+            char path[64];
+            snprintf(path, sizeof path, "/v1/exposure/summary/%s", b->entry[i].symbol);
+            cli_serve_query sq;
+            cli_serve_error e;
+            if (cli_serve_prepare("GET", path, basket_param, &params, &sq, &e) != 0) {
+                /* at= or date= the summary refuses: the basket's answer is that refusal */
+                rc = cli_serve_error_result(&e, out);
+                b->n = 0;
+                break;
+            }
+            rc = one(ctx, &sq, &res[i]);
+            b->entry[i].status = res[i].status;
+            b->entry[i].body = res[i].body;
+            b->entry[i].len = res[i].len;
+        }
+        if (rc == 0 && b->n > 0) {
+            gex__api_input in = {
+                .params = &params,
+                .basket = b,
+                .now = (int64_t)time(NULL),
+            };
+            rc = cli_serve_build(q->endpoint, &in, out);
+            /* a constituent's transient failure (a file being written) is not to be kept */
+            for (size_t i = 0; i < b->n; i++)
+                out->no_store |= res[i].no_store;
+        }
+    }
+    for (size_t i = 0; i < GEX__API_BASKET_MAX; i++)
+        free(res[i].body);
+    free(res);
+    free(b);
+    return rc;
+}
+
 int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
                             const cli_serve_query *q, cli_serve_result *out)
 {

@@ -59,6 +59,7 @@ typedef struct render_job {
     char key[sizeof((cli_serve_file *)0)->path + 256 + CLI_SERVE_PARAMS_BYTES * 2];
     size_t key_len;
     int lookup;           /* the index needs a scan first: the file is found by the job */
+    int basket;           /* /v1/exposure/basket: several symbols' summaries (no file) */
     const char *cache;    /* "hit", "miss" or "-": what the job did, for the log */
     cli_serve_blob *blob; /* the answer once done; NULL then means out of memory */
     int done;
@@ -616,6 +617,66 @@ static int series_hash(cli_server *srv, const cli_serve_file *file, cli_serve_qu
     return rc;
 }
 
+/* A result as a blob: a new reference, or NULL when out of memory. */
+static cli_serve_blob *result_blob(cli_serve_result *res)
+{
+    cli_serve_blob *blob = cli_serve_blob_new(res->status, res->body, res->len);
+    free(res->body);
+    res->body = NULL;
+    if (blob != NULL)
+        blob->retry_after = res->retry_after;
+    return blob;
+}
+
+/* One constituent of a basket (cli_serve_summary_fn): the summary the server would answer for
+ * it now, from the cache or computed (and cached) here, or the index's error. */
+static int basket_one(void *ctx, const cli_serve_query *q, cli_serve_result *out)
+{
+    cli_server *srv = ctx;
+    memset(out, 0, sizeof *out);
+    cli_serve_when when;
+    char message[512];
+    cli_serve_blob *blob = NULL;
+    cli_serve_file file;
+    memset(&file, 0, sizeof file);
+    cli_serve_query sq = *q;
+    if (cli_serve_query_when(&sq, &when, message, sizeof message) != 0) {
+        blob = error_blob(400, "invalid_parameter", 0, "%s", message);
+    } else {
+        const int found = cli_serve_index_lookup_fresh_when(srv->index, sq.symbol, &when,
+                                                            CLI_SERVE_FRESH_WAIT_MS, &file, NULL);
+        if (found != CLI_SERVE_INDEX_FOUND) {
+            blob = when_answer(found, &sq);
+        } else if (series_hash(srv, &file, &sq) == 0) {
+            char key[sizeof file.path + 256 + CLI_SERVE_PARAMS_BYTES * 2];
+            const size_t key_len = cli_serve_cache_key(&file, &sq, key, sizeof key);
+            blob = key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
+            if (blob == NULL)
+                blob = compute_answer(srv, &file, &sq, key, key_len);
+        }
+    }
+    if (blob == NULL)
+        return -1;
+    out->status = blob->status;
+    out->len = blob->len;
+    out->body = malloc(blob->len + 1);
+    if (out->body != NULL)
+        memcpy(out->body, blob->data, blob->len + 1);
+    cli_serve_blob_unref(blob);
+    return out->body != NULL ? 0 : -1;
+}
+
+/* The answer to a basket request (on a render thread): a new reference, NULL out of memory. */
+static cli_serve_blob *basket_answer(cli_server *srv, const cli_serve_query *q)
+{
+    cli_serve_result res = {0, NULL, 0, 0, 0, ""};
+    if (cli_serve_answer_basket(basket_one, srv, q, &res) != 0) {
+        free(res.body);
+        return NULL;
+    }
+    return result_blob(&res);
+}
+
 /* The answer to a request whose file only a new scan of the folder can tell (the one the index
  * knew changed or went, or a file was added): waits for that scan, then answers from the cache
  * or computes. Sets job->file (path "" when none) and job->cache. On a render thread. */
@@ -659,8 +720,10 @@ static void *render_thread(void *arg)
         if (srv->head == NULL)
             srv->tail = NULL;
         pthread_mutex_unlock(&srv->queue_lock);
-        job->blob = job->lookup ? answer_after_scan(srv, job)
-                                : compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
+        job->blob = job->basket ? basket_answer(srv, &job->q)
+                    : job->lookup
+                        ? answer_after_scan(srv, job)
+                        : compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
         job->done = 1;
         /* The last touch of the job here: once resumed, the connection's thread owns it. */
         MHD_resume_connection(job->con);
@@ -771,17 +834,6 @@ static int folder_of_index(void *ctx, gex__api_folder *out)
     return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out);
 }
 
-/* A result as a blob: a new reference, or NULL when out of memory. */
-static cli_serve_blob *result_blob(cli_serve_result *res)
-{
-    cli_serve_blob *blob = cli_serve_blob_new(res->status, res->body, res->len);
-    free(res->body);
-    res->body = NULL;
-    if (blob != NULL)
-        blob->retry_after = res->retry_after;
-    return blob;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -884,6 +936,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (post && rl != NULL) {
         q.body = rl->body != NULL ? rl->body : "";
         q.body_len = rl->body_len;
+    }
+    if (q.endpoint->need == GEX__API_NEED_BASKET) {
+        /* Several files: on a render thread, each constituent's summary cached as its own. */
+        if (rl != NULL)
+            rl->cache = "-";
+        render_job *job = rl != NULL ? calloc(1, sizeof *job) : NULL;
+        if (job == NULL) {
+            cli_serve_blob *blob = basket_answer(srv, &q);
+            if (blob == NULL)
+                return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                                  "out of memory");
+            return send_blob(con, blob, rl, NULL, NULL);
+        }
+        job->con = con;
+        job->q = q;
+        job->basket = 1;
+        job->cache = "-";
+        rl->job = job;
+        MHD_suspend_connection(con);
+        if (queue_job(srv, job) != 0) { /* stopping: computed here */
+            job->blob = basket_answer(srv, &job->q);
+            job->done = 1;
+            MHD_resume_connection(con);
+        }
+        return MHD_YES;
     }
     if (q.endpoint->need != GEX__API_NEED_ANALYSIS && q.endpoint->need != GEX__API_NEED_SERIES) {
         /* Answers that read no chain file: computed here, never cached (they are cheap, or

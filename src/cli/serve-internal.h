@@ -39,7 +39,7 @@
 /* The parameters of a query other than expiration and min_oi: at most this many, their values
  * at most CLI_SERVE_PARAMS_BYTES in all. */
 #define CLI_SERVE_PARAMS_MAX   12
-#define CLI_SERVE_PARAMS_BYTES 512
+#define CLI_SERVE_PARAMS_BYTES 2048
 
 /* A request's target after validation. Strings are NUL-terminated. */
 typedef struct cli_serve_query {
@@ -184,6 +184,17 @@ typedef int (*cli_serve_folder_fn)(void *ctx, gex__api_folder *out);
  * memory. */
 int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
                             const cli_serve_query *q, cli_serve_result *out);
+
+/* One symbol's /v1/exposure/summary answer to q (a query of that endpoint, its at= and date=
+ * those of the basket request), as the server or gex api answers it. 0 with *out filled (any
+ * status), or -1 when out of memory. */
+typedef int (*cli_serve_summary_fn)(void *ctx, const cli_serve_query *q, cli_serve_result *out);
+
+/* The answer of /v1/exposure/basket (NEED_BASKET, SPEC 5.2): the symbols parameter read, each
+ * symbol's summary asked of one, the basket built from them. 0 with *out filled, or -1 when out
+ * of memory. */
+int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve_query *q,
+                            cli_serve_result *out);
 
 /* Validates the expiration parameter (NULL: absent): a calendar date YYYY-MM-DD or "0dte"
  * (any case). Returns 0 and stores the canonical form, or -1. */

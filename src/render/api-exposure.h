@@ -21,6 +21,9 @@ json_t *gex__api_sheet(const gex__api_input *in, gex__api_answer *ans);
 json_t *gex__api_term_structure(const gex__api_input *in, gex__api_answer *ans);
 /* GET /v1/exposure/narrative/{symbol} (in->previous: the day-over-day fields) */
 json_t *gex__api_narrative(const gex__api_input *in, gex__api_answer *ans);
+/* GET /v1/exposure/basket (NEED_BASKET, api-basket.c): the weighted sum of several symbols'
+ * summaries. */
+json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans);
 
 /* The builders' mark for a value that does not exist, written as null (a double: NAN is a
  * float and would be promoted in every conditional). */

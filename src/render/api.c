@@ -100,6 +100,8 @@ static const gex__api_endpoint endpoints[] = {
      gex__api_term_structure, NULL, 0},
     {"GET", "/v1/exposure/narrative/{symbol}", GEX__API_NEED_ANALYSIS, "", gex__api_narrative, NULL,
      1},
+    {"GET", "/v1/exposure/basket", GEX__API_NEED_BASKET, "symbols,weights,at,date",
+     gex__api_exposure_basket, NULL, 0},
     /* Max pain, expected move and volatility from the chain (SPEC 5.3; api-maxpain.c,
      * api-volatility.c). */
     {"GET", "/v1/maxpain/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_maxpain, NULL, 0},

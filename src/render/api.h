@@ -39,6 +39,7 @@ typedef enum gex__api_need {
                                  expiration and min_oi filters */
     GEX__API_NEED_SERIES,     /* every snapshot of the symbol up to the instant asked */
     GEX__API_NEED_NO_DATA,    /* nothing a chain file holds answers it: 501 with needs_data */
+    GEX__API_NEED_BASKET,     /* several symbols' summaries (the symbols parameter) */
 } gex__api_need;
 
 /* One underlying in the folder. */
@@ -76,6 +77,22 @@ typedef struct gex__api_vix {
     double prev_level30, prev_spx;
 } gex__api_vix;
 
+/* NEED_BASKET (api-basket.c): the symbols of the request, each with the answer the server gives
+ * for its /v1/exposure/summary at the instant asked (status 200 and the document, or the error
+ * answer: a symbol without data). */
+#define GEX__API_BASKET_MAX 50
+typedef struct gex__api_basket_entry {
+    char symbol[16];
+    unsigned status;
+    const char *body; /* the answer's JSON (a document, or the vendor's error body) */
+    size_t len;
+} gex__api_basket_entry;
+
+typedef struct gex__api_basket {
+    size_t n;
+    gex__api_basket_entry entry[GEX__API_BASKET_MAX];
+} gex__api_basket;
+
 /* Everything a builder may read. Members an endpoint's need does not provide are NULL. */
 typedef struct gex__api_input {
     const char *symbol; /* as in the path (NULL when the path has none) */
@@ -88,6 +105,7 @@ typedef struct gex__api_input {
     const gex__api_series *series; /* NEED_SERIES (and, when known, NEED_ANALYSIS) */
     const gex__api_folder *folder; /* NEED_FOLDER */
     const gex__api_vix *vix;       /* index_vix: NULL when the folder has no SPX file that day */
+    const gex__api_basket *basket; /* NEED_BASKET */
     int64_t now;                   /* UTC seconds: the instant of the request */
 } gex__api_input;
 
@@ -103,6 +121,12 @@ typedef struct gex__api_answer {
     char code[48];
     char message[512];
 } gex__api_answer;
+
+/* The symbols parameter of a basket request into b (symbol fields; status 0, body NULL):
+ * comma-separated, 1 to GEX__API_BASKET_MAX, each a ticker (letters, digits, . - _ ^; at most
+ * 15 characters), upper-cased, none twice. Returns 0, or -1 with *ans the 400 answer. */
+int gex__api_basket_symbols(const gex__api_params *params, gex__api_basket *b,
+                            gex__api_answer *ans);
 
 /* Sets *ans and returns NULL, for a builder's "return gex__api_fail(...)". */
 json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
