@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The VIX in the answers about other symbols (SPEC 1.9, 5.5): on a generated folder of three
 days of SPX and SPY (bench/gen-chain --days), `gex api` for SPY's narrative, VRP and stock
-summary (the narrative: its newest file) must carry CBOE's VIX method on the folder's SPX file of the same New York day, as
+summary (the narrative and zero-dte: their newest file) must carry CBOE's VIX method on the folder's SPX file of the same New York day, as
 `gex vix --format json` prints it for that file, and the changes from SPX's file of the day
 before; on the first day there is no earlier SPX file, so the changes are null; with no SPX file
 in the folder every VIX field is null. `gex api` answers through the same index and engine as
@@ -53,6 +53,9 @@ def main():
             if day == days[-1]:  # the narrative answers for the newest file (no at=, date=)
                 nar = json.loads(run(gex, "api", "/v1/exposure/narrative/SPY", folder))
                 close(nar["narrative"]["data"]["vix"], want[30], f"{day} narrative vix")
+                z = json.loads(run(gex, "api", "/v1/exposure/zero-dte/SPY", folder))
+                if not z.get("no_zero_dte"):
+                    close(z["vol_context"]["vix"], want[30], f"{day} zero-dte vix")
             vrp = json.loads(run(gex, "api", f"/v1/vrp/SPY?{at[0]}", folder))
             close(vrp["macro"]["vix"], want[30], f"{day} vrp macro.vix")
             close(vrp["macro"]["vix_3m"], want[93], f"{day} vrp macro.vix_3m")

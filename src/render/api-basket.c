@@ -91,8 +91,8 @@ static int parse_weights(const gex__api_input *in, size_t n, double *w, gex__api
         char *end = NULL;
         errno = 0;
         double v = strtod(s, &end);
-        if (end == s || (*end != ',' && *end != '\0') || errno == ERANGE || !isfinite(v) ||
-            v < 0 || isspace((unsigned char)*s)) {
+        if (end == s || (*end != ',' && *end != '\0') || errno == ERANGE || !isfinite(v) || v < 0 ||
+            isspace((unsigned char)*s)) {
             gex__api_fail(ans, 400, "invalid_weights",
                           "weights must be numbers >= 0, comma-separated, one per symbol (got "
                           "'%.64s')",
@@ -229,8 +229,8 @@ json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans)
             const json_t *file = json_object_get(meta, "file");
             st |= gex__jset(mo, "symbol", gex__jstr(b->entry[i].symbol));
             st |= gex__jset(mo, "as_of", json_incref(json_object_get(m[i].doc, "as_of")));
-            st |= gex__jset(mo, "file", json_is_string(file) ? json_incref((json_t *)file)
-                                                            : json_null());
+            st |= gex__jset(mo, "file",
+                            json_is_string(file) ? json_incref((json_t *)file) : json_null());
             st |= mo == NULL || json_array_append_new(mcons, mo) != 0;
         }
         st |= gex__jset(d, "missing_symbols", missing);

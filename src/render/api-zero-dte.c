@@ -542,7 +542,7 @@ static json_t *decay_block(const zctx *c, const zfig *f)
     return rc == GEX_OK ? o : (json_decref(o), NULL);
 }
 
-static json_t *vol_block(const zctx *c, const zfig *f)
+static json_t *vol_block(const zctx *c, const zfig *f, const gex__api_vix *vix)
 {
     json_t *o = json_object();
     const double iv0 = f->atm_iv * 100.0, iv7 = f->iv7 * 100.0;
@@ -550,7 +550,8 @@ static json_t *vol_block(const zctx *c, const zfig *f)
     rc |= gex__jset(o, "seven_dte_atm_iv", gex__jnum_or_null(iv7));
     rc |=
         gex__jset(o, "iv_ratio_0dte_7dte", gex__jnum_or_null(iv7 > 0 ? iv0 / iv7 : GEX__NO_VALUE));
-    rc |= gex__jset(o, "vix", json_null()); /* no VIX series in a chain file */
+    /* CBOE's VIX method on the folder's SPX file of the day (SPEC 1.9), null without one */
+    rc |= gex__jset(o, "vix", gex__jnum_or_null(gex__api_vix_level(vix, c->a, 1)));
     rc |= gex__jset(o, "skew_25d", gex__jnum_or_null(f->skew_25d));
     rc |= gex__jset(o, "vanna_exposure", gex__jnum(c->t.net_vex));
     rc |= gex__jset(o, "vanna_interpretation",
@@ -936,7 +937,7 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
     }
     rc |= gex__jset(d, "hedging", hedging);
     rc |= gex__jset(d, "decay", decay_block(&c, &f));
-    rc |= gex__jset(d, "vol_context", vol_block(&c, &f));
+    rc |= gex__jset(d, "vol_context", vol_block(&c, &f, in->vix));
     rc |= gex__jset(d, "flow", flow_block(&f));
     rc |= gex__jset(d, "levels", levels_block(&c, &f));
     rc |= gex__jset(d, "liquidity", liquidity_block(&c, &f, range));
@@ -956,7 +957,9 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
         json_t *meta = json_object_get(d, "meta");
         json_t *nulls = json_object();
         int r2 = gex__jset(meta, "gex_own", own_list(zdte_own, sizeof zdte_own / sizeof *zdte_own));
-        r2 |= gex__jset(nulls, "vol_context.vix", gex__jstr("a chain file holds no VIX"));
+        r2 |= gex__jset(nulls, "vol_context.vix",
+                        gex__jstr("CBOE's VIX method (SPEC 1.9) on the folder's SPX file of the "
+                                  "snapshot's New York day: null when it has none"));
         r2 |= gex__jset(nulls, "metadata.snapshot_age_seconds",
                         gex__jstr("an answer is a function of its file; the file's age depends "
                                   "on when it is asked"));

@@ -93,7 +93,7 @@ static const gex__api_endpoint endpoints[] = {
     /* The exposure family beyond them (SPEC 5.2, api-zero-dte.c, api-exposure.c; part A of
      * issue 18). zero-dte reads the whole chain: its expiry picks the expiration. */
     {"GET", "/v1/exposure/zero-dte/{symbol}", GEX__API_NEED_ANALYSIS, "strike_range,expiry",
-     gex__api_zero_dte, NULL, 0},
+     gex__api_zero_dte, NULL, 1},
     {"GET", "/v1/exposure/sheet/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_sheet, NULL,
      0},
     {"GET", "/v1/exposure/term-structure/{symbol}", GEX__API_NEED_ANALYSIS, "min_oi",
