@@ -24,7 +24,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -381,9 +380,9 @@ static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry 
 
 /* CBOE's VIX method on the prepared chain of the folder's SPX file at the four tenors (NAN where
  * it cannot answer one), and SPX's spot: 0, or -1 when the file cannot be read now. */
-static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, double level[4], double *spx)
+static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, double level[GEX__VIX_TENORS],
+                       double *spx)
 {
-    static const double tenors[GEX__API_VIX_TENORS] = {9, 30, 93, 182};
     chain_entry *c = NULL;
     int why = 0;
     if (acquire(e, f, &c, &why) != 0)
@@ -393,12 +392,7 @@ static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, double leve
         gex_chain_view v;
         gex_chain_get_view(c->chain, &v);
         *spx = v.spot[0];
-        for (size_t k = 0; k < GEX__API_VIX_TENORS; k++) {
-            gex_vix x;
-            gex_error err;
-            level[k] =
-                gex_vix_compute(c->chain, tenors[k], &x, &err) == GEX_OK ? x.index : (double)NAN;
-        }
+        gex__vix_levels(c->chain, level);
         rc = 0;
     }
     release(e, c);
@@ -414,7 +408,7 @@ static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix
         vix_of_file(e, q->vix_file, vix->level, &vix->spx) != 0)
         return -1;
     vix->file = q->vix_file->path;
-    double prev[GEX__API_VIX_TENORS];
+    double prev[GEX__VIX_TENORS];
     if (q->has_vix_prev && vix_of_file(e, q->vix_prev, prev, &vix->prev_spx) == 0) {
         vix->has_prev = 1;
         vix->prev_level30 = prev[1];

@@ -68,9 +68,8 @@ typedef struct gex__api_series {
  * of the snapshot asked for (the latest at or before it), CBOE's VIX method on its chain at 9,
  * 30, 93 and 182 days (NAN where the chain cannot answer a tenor), SPX's spot, and the 30-day
  * index and spot of SPX's last snapshot of an earlier day (has_prev 0: none), for the changes. */
-#define GEX__API_VIX_TENORS 4
 typedef struct gex__api_vix {
-    double level[GEX__API_VIX_TENORS];
+    double level[GEX__VIX_TENORS]; /* gex__vix_levels */
     double spx;
     const char *file;
     int has_prev;

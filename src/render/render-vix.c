@@ -14,6 +14,15 @@
 static const double tenors[GEX__VIX_TENORS] = {9, 30, 93, 182};
 static const char *const spx_names[GEX__VIX_TENORS] = {"VIX9D", "VIX", "VIX3M", "VIX6M"};
 
+void gex__vix_levels(const gex_chain *chain, double level[GEX__VIX_TENORS])
+{
+    for (size_t k = 0; k < GEX__VIX_TENORS; k++) {
+        gex_vix v;
+        gex_error err;
+        level[k] = gex_vix_compute(chain, tenors[k], &v, &err) == GEX_OK ? v.index : (double)NAN;
+    }
+}
+
 void gex__vix_all(const gex__analysis *a, gex__vix_row rows[GEX__VIX_TENORS])
 {
     for (size_t k = 0; k < GEX__VIX_TENORS; k++) {
@@ -134,7 +143,9 @@ int gex__vix_is_spx(const gex__analysis *a)
     return a->symbol != NULL && strcmp(a->symbol, "SPX") == 0;
 }
 
-double gex__vix_of_spx(const gex__analysis *a, double tenor_days)
+/* The index at tenor_days when a is SPX's (then it is the VIX family), else NAN, as it is when
+ * the chain cannot answer the tenor. */
+static double vix_of_spx(const gex__analysis *a, double tenor_days)
 {
     gex_vix v;
     gex_error err;
@@ -150,7 +161,7 @@ double gex__api_vix_level(const gex__api_vix *vix, const gex__analysis *a, size_
         return (double)NAN;
     if (vix != NULL)
         return vix->level[k];
-    return gex__vix_of_spx(a, tenors[k]);
+    return vix_of_spx(a, tenors[k]);
 }
 
 json_t *gex__vix_document(const gex__analysis *a)

@@ -110,11 +110,11 @@ typedef struct gex__vix_row {
     gex_error why;
 } gex__vix_row;
 void gex__vix_all(const gex__analysis *a, gex__vix_row rows[GEX__VIX_TENORS]);
+/* The index of a prepared chain at the four tenors (9, 30, 93, 182 days), NAN where the chain
+ * cannot answer one. */
+void gex__vix_levels(const gex_chain *chain, double level[GEX__VIX_TENORS]);
 json_t *gex__vix_row_json(const gex__vix_row *r, int spx);
 int gex__vix_is_spx(const gex__analysis *a);
-/* The index at tenor_days when a is SPX's (then it is the VIX family: 9, 30, 93, 182 days), else
- * NAN, as it is when the chain cannot answer the tenor. */
-double gex__vix_of_spx(const gex__analysis *a, double tenor_days);
 int gex__render_vix(const gex__render_options *options, const gex__analysis *a, FILE *out,
                     gex_error *err);
 json_t *gex__vix_document(const gex__analysis *a);
