@@ -51,7 +51,11 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
     /* greeks lists every contract, expirations and carry every date, used or not */
     const int need_used =
         ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS && ro.doc != GEX__DOC_CARRY;
-    int rc = cli_analyze_file(opts, opts->files[0], need_used, &a);
+    /* Those three documents show no level, regime or 0DTE block: the analysis skips them (the
+     * profile flip's search was a quarter of greeks' time on an index chain). */
+    cli_options o = *opts;
+    o.analysis.skip_levels = !need_used;
+    int rc = cli_analyze_file(&o, opts->files[0], need_used, &a);
     if (rc != CLI_EXIT_OK)
         return rc;
     gex_error err;
