@@ -1,6 +1,6 @@
 /*
- * The analysis of one underlying (gex/analysis.h): the exposure, then the levels, the regime
- * and the 0DTE block from it, once.
+ * The analysis of one underlying (gex/analysis.h): the exposure, then (unless the options skip
+ * them) the levels, the regime and the 0DTE block from it, once.
  */
 #include "gex/analysis.h"
 
@@ -65,6 +65,11 @@ int gex_analysis_new(const gex_chain *chain, const gex_analysis_options *options
     a->options = *options;
     a->options.exposure = *gex_exposure_get_options(a->exposure);
     gex_exposure_get_totals(a->exposure, &a->totals);
+    if (options->skip_levels) {
+        a->levels.flip_method = options->flip_method;
+        *out = a; /* the exposures only: no levels, regime or 0DTE block */
+        return GEX_OK;
+    }
     if (a->totals.used > 0) {
         st = gex_levels_compute(a->exposure, options->flip_method, &a->levels);
         if (st == GEX_OK)
@@ -139,12 +144,12 @@ const gex_levels *gex_analysis_levels(const gex_analysis *a)
 
 const gex_regime *gex_analysis_regime(const gex_analysis *a)
 {
-    return a != NULL ? &a->regime : NULL;
+    return a != NULL && !a->options.skip_levels ? &a->regime : NULL;
 }
 
 const gex_zero_dte *gex_analysis_zero_dte(const gex_analysis *a)
 {
-    return a != NULL ? &a->zero_dte : NULL;
+    return a != NULL && !a->options.skip_levels ? &a->zero_dte : NULL;
 }
 
 int gex_analysis_hedging(const gex_analysis *a, gex_hedge *down, gex_hedge *up)

@@ -490,12 +490,32 @@ typedef struct cell_sums {
 #define H_AT_SQRT3 0.44626032029685964 /* 2 e^{-3/2}, the maximum of h on [1, inf) */
 #define SQRT3      1.7320508075688772
 
+/* exp(-d^2 / 2) of every term at l, d = pb l + pa: a cell end's Gaussians, computed once and
+ * shared by the cells that end there. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+static void
+gauss_kernel(const double *restrict pa, const double *restrict pb, size_t n, double l,
+             double *restrict g)
+{
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        const double d = pb[i] * l + pa[i];
+        g[i] = exp_nonpositive(-0.5 * d * d);
+    }
+}
+
+/* The cell's sums from the Gaussians at its ends (ga at la, gb at lb, from gauss_kernel or an
+ * earlier cell) and at its centre lc = (la + lb) / 2, which it computes and leaves in gc: the
+ * centre is an end of both halves when the cell is halved. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 static void
 cell_kernel(const double *restrict pa, const double *restrict pb, const double *restrict pc,
-            size_t n, double la, double lb, cell_sums *out)
+            size_t n, double la, double lb, const double *restrict ga_in,
+            const double *restrict gb_in, double *restrict gc_out, cell_sums *out)
 {
     const double lc = 0.5 * (la + lb);
     double fa = 0, fb = 0, fc = 0, dfc = 0, m2 = 0, abs_f = 0, abs_df = 0;
@@ -503,9 +523,10 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
 #pragma omp simd reduction(+ : fa, fb, fc, dfc, m2, abs_f, abs_df, pos_lo, pos_hi, neg_lo, neg_hi)
     for (size_t i = 0; i < n; i++) {
         const double da = pb[i] * la + pa[i], db = pb[i] * lb + pa[i], dc = pb[i] * lc + pa[i];
-        const double ga = exp_nonpositive(-0.5 * da * da);
-        const double gb = exp_nonpositive(-0.5 * db * db);
+        const double ga = ga_in[i];
+        const double gb = gb_in[i];
         const double gc = exp_nonpositive(-0.5 * dc * dc);
+        gc_out[i] = gc;
         fa += pc[i] * ga;
         fb += pc[i] * gb;
         fc += pc[i] * gc;
@@ -615,52 +636,140 @@ static int points_push(flip_points *pts, double l, double x, double f)
  * most one pending right half per level. */
 #define FLIP_MAX_DEPTH 64
 
-/* Resolves the cell (xa, xb) of the grid by halving. Going right (outward = +1), appends the
- * right end of each resolved cell, left to right (the cell's left end is already in pts);
- * going left (-1), the left end of each, right to left. */
-static int resolve_cell(gex__book *b, double xa, double xb, int outward, flip_points *pts,
-                        size_t *cells)
+/* The Gaussians of the book's terms at the points the walk still needs (a pending cell's ends):
+ * arrays of n, each with the number of pending cells and points that use it, reused once
+ * unused. At most FLIP_MAX_DEPTH + 4 are held at once: the ends of at most FLIP_MAX_DEPTH + 1
+ * pending cells (consecutive: one more end than cells), the centre being computed and the
+ * other side's outermost grid point. */
+#define GAUSS_SLOTS (FLIP_MAX_DEPTH + 4)
+typedef struct gauss_pool {
+    size_t n;
+    double *g[GAUSS_SLOTS];
+    int refs[GAUSS_SLOTS];
+} gauss_pool;
+
+static void gauss_pool_free(gauss_pool *p)
+{
+    for (int k = 0; k < GAUSS_SLOTS; k++)
+        free(p->g[k]);
+}
+
+/* A free slot (refs 0, its array allocated), or -1 when memory ran out. */
+static int gauss_take(gauss_pool *p)
+{
+    for (int k = 0; k < GAUSS_SLOTS; k++) {
+        if (p->refs[k] != 0)
+            continue;
+        if (p->g[k] == NULL && (p->g[k] = malloc((p->n ? p->n : 1) * sizeof(double))) == NULL)
+            return -1;
+        p->refs[k] = 1;
+        return k;
+    }
+    return -1; /* never: the walk holds fewer */
+}
+
+static void gauss_release(gauss_pool *p, int k)
+{
+    if (k >= 0)
+        p->refs[k]--;
+}
+
+/* The slot holding the Gaussians at l (a new one), or -1 when memory ran out. */
+static int gauss_at(gex__book *b, gauss_pool *p, double l)
+{
+    const int k = gauss_take(p);
+    if (k >= 0)
+        gauss_kernel(b->pa, b->pb, b->n, l, p->g[k]);
+    return k;
+}
+
+/* Resolves the cell (xa, xb) of the grid by halving; la and lb are ln(xa/S) and ln(xb/S), ka
+ * and kb the slots of their Gaussians (each keeps its reference: the caller releases it). A
+ * half's ends are the cell's end and centre, in l exactly: lc = (la + lb) / 2, the centre the
+ * kernel evaluated, so its Gaussians serve both halves and each cell computes one per term; its
+ * x is S e^{lc}. Going right (outward = +1), appends the right end of each resolved cell, left
+ * to right (the cell's left end is already in pts); going left (-1), the left end of each,
+ * right to left. */
+static int resolve_cell(gex__book *b, gauss_pool *pool, double xa, double xb, double la, double lb,
+                        int ka, int kb, int outward, flip_points *pts, size_t *cells)
 {
     const double S = b->spot;
     struct {
-        double xa, xb;
+        double xa, xb, la, lb;
+        int ka, kb;
     } stack[FLIP_MAX_DEPTH + 1];
     size_t top = 0;
     stack[top].xa = xa;
     stack[top].xb = xb;
+    stack[top].la = la;
+    stack[top].lb = lb;
+    stack[top].ka = ka;
+    stack[top].kb = kb;
+    pool->refs[ka]++;
+    pool->refs[kb]++;
     top++;
-    while (top > 0) {
+    int rc = GEX_OK;
+    while (top > 0 && rc == GEX_OK) {
         top--;
         const double ca = stack[top].xa, cb = stack[top].xb;
-        /* the l of each end exactly as gex__book_gex computes it */
-        const double la = log(ca / S), lb = log(cb / S);
+        const double cla = stack[top].la, clb = stack[top].lb;
+        const int cka = stack[top].ka, ckb = stack[top].kb;
+        const int kc = gauss_take(pool);
+        if (kc < 0) {
+            gauss_release(pool, cka);
+            gauss_release(pool, ckb);
+            rc = GEX_ENOMEM;
+            break;
+        }
         cell_sums s;
-        cell_kernel(b->pa, b->pb, b->pc, b->n, la, lb, &s);
+        cell_kernel(b->pa, b->pb, b->pc, b->n, cla, clb, pool->g[cka], pool->g[ckb], pool->g[kc],
+                    &s);
         (*cells)++;
         if (!isfinite(s.fa) || !isfinite(s.fb) || !isfinite(s.fc) || !isfinite(s.dfc) ||
-            !isfinite(s.m2) || !isfinite(s.abs_f) || !isfinite(s.abs_df))
-            return GEX_ERANGE;
+            !isfinite(s.m2) || !isfinite(s.abs_f) || !isfinite(s.abs_df)) {
+            gauss_release(pool, cka);
+            gauss_release(pool, ckb);
+            gauss_release(pool, kc);
+            rc = GEX_ERANGE;
+            break;
+        }
         cell_verdict v =
-            top < FLIP_MAX_DEPTH ? cell_classify(&s, 0.5 * (lb - la), b->n) : CELL_RESOLUTION;
-        const double xm = S * exp(0.5 * (la + lb));
-        if (v == CELL_SPLIT && !(xm > ca && xm < cb))
+            top < FLIP_MAX_DEPTH ? cell_classify(&s, 0.5 * (clb - cla), b->n) : CELL_RESOLUTION;
+        const double lc = 0.5 * (cla + clb);
+        const double xm = S * exp(lc);
+        if (v == CELL_SPLIT && !(xm > ca && xm < cb && lc > cla && lc < clb))
             v = CELL_RESOLUTION; /* no double between the ends: nothing left to divide */
         if (v == CELL_SPLIT) {
-            /* the inner half (resolved first) on top */
+            /* the inner half (resolved first) on top; the centre's Gaussians are shared by
+             * both halves, the ends' passed on */
             const size_t inner_left = outward > 0 ? 1 : 0;
             stack[top + inner_left].xa = ca;
             stack[top + inner_left].xb = xm;
+            stack[top + inner_left].la = cla;
+            stack[top + inner_left].lb = lc;
+            stack[top + inner_left].ka = cka;
+            stack[top + inner_left].kb = kc;
             stack[top + !inner_left].xa = xm;
             stack[top + !inner_left].xb = cb;
+            stack[top + !inner_left].la = lc;
+            stack[top + !inner_left].lb = clb;
+            stack[top + !inner_left].ka = kc;
+            stack[top + !inner_left].kb = ckb;
+            pool->refs[kc]++; /* taken with one reference: now one per half */
             top += 2;
             continue;
         }
-        const int rc =
-            outward > 0 ? points_push(pts, lb, cb, s.fb) : points_push(pts, la, ca, s.fa);
-        if (rc != GEX_OK)
-            return rc;
+        gauss_release(pool, cka);
+        gauss_release(pool, ckb);
+        gauss_release(pool, kc);
+        rc = outward > 0 ? points_push(pts, clb, cb, s.fb) : points_push(pts, cla, ca, s.fa);
     }
-    return GEX_OK;
+    while (top > 0) { /* after a failure: the references of the cells left */
+        top--;
+        gauss_release(pool, stack[top].ka);
+        gauss_release(pool, stack[top].kb);
+    }
+    return rc;
 }
 
 /* The zero of P between two consecutive resolved points a < b whose f have opposite signs: the
@@ -780,6 +889,9 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
         return rc;
     const double S = b.spot;
     flip_fn f = {.book = &b, .evaluations = 0, .rc = GEX_OK};
+    gauss_pool pool;
+    memset(&pool, 0, sizeof pool);
+    pool.n = b.n;
     /* the points resolved right of the spot (ascending), left of it (descending), and both
      * joined in ascending order */
     flip_points right = {NULL, NULL, NULL, 0, 0}, left = {NULL, NULL, NULL, 0, 0};
@@ -832,6 +944,16 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
         }
     }
     size_t lo = H, hi = H; /* the grid points resolved: x[lo] .. x[hi] */
+    /* the Gaussians at x[lo] and x[hi] (l of the spot: 0), each held by its side */
+    double l_lo = 0.0, l_hi = 0.0;
+    int k_lo = -1, k_hi = -1;
+    if (rc == GEX_OK) {
+        k_lo = k_hi = gauss_at(&b, &pool, 0.0);
+        if (k_lo < 0)
+            rc = GEX_ENOMEM;
+        else
+            pool.refs[k_lo]++;
+    }
     while (rc == GEX_OK && (lo > 0 || hi < N_GRID - 1)) {
         const double near_left = lo > 0 ? S - x[lo] : HUGE_VAL;
         const double near_right = hi < N_GRID - 1 ? x[hi] - S : HUGE_VAL;
@@ -841,11 +963,26 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
         if (flip->has && fabs(flip->value - S) <= near && left.f[left.n - 1] != 0 &&
             right.f[right.n - 1] != 0)
             break;
+        /* the l of each grid point exactly as gex__book_gex computes it */
         if (near_left <= near_right) {
-            rc = resolve_cell(&b, x[lo - 1], x[lo], -1, &left, &cells);
+            const double l = log(x[lo - 1] / S);
+            const int k = gauss_at(&b, &pool, l);
+            rc = k < 0 ? GEX_ENOMEM
+                       : resolve_cell(&b, &pool, x[lo - 1], x[lo], l, l_lo, k, k_lo, -1, &left,
+                                      &cells);
+            gauss_release(&pool, k_lo);
+            k_lo = k;
+            l_lo = l;
             lo--;
         } else {
-            rc = resolve_cell(&b, x[hi], x[hi + 1], +1, &right, &cells);
+            const double l = log(x[hi + 1] / S);
+            const int k = gauss_at(&b, &pool, l);
+            rc = k < 0 ? GEX_ENOMEM
+                       : resolve_cell(&b, &pool, x[hi], x[hi + 1], l_hi, l, k_hi, k, +1, &right,
+                                      &cells);
+            gauss_release(&pool, k_hi);
+            k_hi = k;
+            l_hi = l;
             hi++;
         }
         joined.n = 0;
@@ -858,6 +995,7 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
     }
 
 done:
+    gauss_pool_free(&pool);
     free(right.l);
     free(left.l);
     free(joined.l);

@@ -126,6 +126,62 @@ START_TEST(test_analysis_new_equals_the_stages)
 }
 END_TEST
 
+/* skip_levels: the same exposures (every contract's greeks and exposures, the strike rows, the
+ * totals) as a full analysis, and no levels, regime or 0DTE block; the default computes them. */
+START_TEST(test_analysis_skip_levels)
+{
+    gex_chain *chain = fixture(0.0512, 0.0157);
+    gex_analysis_options o;
+    gex_analysis_options_default(&o);
+    ck_assert_int_eq(o.skip_levels, 0);
+    o.flip_method = GEX_FLIP_STRIKE;
+    gex_analysis *full = NULL, *bare = NULL;
+    ck_assert_int_eq(gex_analysis_new(chain, &o, &full, NULL), GEX_OK);
+    o.skip_levels = 1;
+    ck_assert_int_eq(gex_analysis_new(chain, &o, &bare, NULL), GEX_OK);
+    ck_assert_ptr_nonnull(gex_analysis_levels(full));
+    ck_assert_ptr_nonnull(gex_analysis_regime(full));
+    ck_assert_ptr_nonnull(gex_analysis_zero_dte(full));
+    ck_assert_int_eq(gex_analysis_zero_dte(full)->has, 1);
+    ck_assert_ptr_null(gex_analysis_levels(bare));
+    ck_assert_ptr_null(gex_analysis_regime(bare));
+    ck_assert_ptr_null(gex_analysis_zero_dte(bare));
+    ck_assert_int_eq(gex_analysis_get_options(bare)->skip_levels, 1);
+    ck_assert_int_eq(gex_analysis_get_options(bare)->flip_method, GEX_FLIP_STRIKE);
+    ck_assert_int_eq(gex_analysis_get_options(full)->skip_levels, 0);
+
+    const gex_exposure_totals *tf = gex_analysis_totals(full), *tb = gex_analysis_totals(bare);
+    ck_assert_mem_eq(tf, tb, sizeof *tf);
+    gex_contract_exposures cf, cb;
+    gex_exposure_get_contracts(gex_analysis_exposure(full), &cf);
+    gex_exposure_get_contracts(gex_analysis_exposure(bare), &cb);
+    ck_assert_uint_eq(cf.n, 41 * 3 * 2);
+    ck_assert_uint_eq(cb.n, cf.n);
+    const double *af[9] = {cf.delta, cf.gamma, cf.vega, cf.vanna, cf.charm,
+                           cf.gex,   cf.dex,   cf.vex,  cf.chex};
+    const double *ab[9] = {cb.delta, cb.gamma, cb.vega, cb.vanna, cb.charm,
+                           cb.gex,   cb.dex,   cb.vex,  cb.chex};
+    for (int k = 0; k < 9; k++)
+        ck_assert_mem_eq(af[k], ab[k], cf.n * sizeof *af[k]);
+    ck_assert_mem_eq(cf.included, cb.included, cf.n);
+    const size_t ns = gex_exposure_strike_count(gex_analysis_exposure(full));
+    ck_assert_uint_eq(ns, 41);
+    ck_assert_uint_eq(gex_exposure_strike_count(gex_analysis_exposure(bare)), ns);
+    ck_assert_mem_eq(gex_exposure_strikes(gex_analysis_exposure(full)),
+                     gex_exposure_strikes(gex_analysis_exposure(bare)),
+                     ns * sizeof(gex_strike_row));
+    /* what is computed on demand still is */
+    gex_hedge d1, u1, d2, u2;
+    ck_assert_int_eq(gex_analysis_hedging(full, &d1, &u1), GEX_OK);
+    ck_assert_int_eq(gex_analysis_hedging(bare, &d2, &u2), GEX_OK);
+    ck_assert_double_eq(d1.shares, d2.shares);
+    ck_assert_double_eq(u1.shares, u2.shares);
+    gex_analysis_free(full);
+    gex_analysis_free(bare);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* The carry is the preparation's: the greeks of the exposure differ with the rate the chain was
  * prepared with, and equal gex_bs_greeks at that rate. */
 START_TEST(test_analysis_carry_is_the_preparations)
@@ -331,6 +387,7 @@ int main(void)
     Suite *s = suite_create("analysis");
     TCase *tc = tcase_create("analysis");
     tcase_add_test(tc, test_analysis_new_equals_the_stages);
+    tcase_add_test(tc, test_analysis_skip_levels);
     tcase_add_test(tc, test_analysis_carry_is_the_preparations);
     tcase_add_test(tc, test_analysis_filters);
     tcase_add_test(tc, test_analysis_new_errors);

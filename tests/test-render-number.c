@@ -220,6 +220,54 @@ START_TEST(test_fmt_roundtrip_edge_cases)
 }
 END_TEST
 
+/* Integers, which take their own path below 10^15 (strikes, open interest): every one from
+ * -100,000 to 100,000, random ones of every length to 17 digits, and the doubles around the
+ * path's end (10^15) and around 2^53; gex__fmt_roundtrip_to gives the same text and its length. */
+START_TEST(test_fmt_roundtrip_integers)
+{
+    tally t = {0, 0};
+    for (long i = -100000; i <= 100000; i++)
+        check_one((double)i, &t);
+    uint64_t state = UINT64_C(0x1e9e4);
+    const long count = random_count() / 4;
+    for (long i = 0; i < count; i++) {
+        const int digits = 1 + (int)(gex_splitmix64(&state) % 17);
+        uint64_t m = gex_splitmix64(&state) % UINT64_C(100000000000000000);
+        for (int d = 17; d > digits; d--)
+            m /= 10;
+        const double v = (double)m;
+        check_one(v, &t);
+        check_one(-v, &t);
+        check_one(nextafter(v, INFINITY), &t); /* not an integer below 2^52 */
+    }
+    const double around[] = {1e15, 999999999999999.0, 9007199254740992.0, 4503599627370496.0};
+    for (size_t i = 0; i < sizeof around / sizeof around[0]; i++) {
+        double v = around[i];
+        for (int j = 0; j < 40; j++)
+            v = nextafter(v, 0.0);
+        for (int j = 0; j < 80; j++, v = nextafter(v, INFINITY)) {
+            check_one(v, &t);
+            check_one(-v, &t);
+        }
+    }
+    char a[GEX__ROUNDTRIP_SIZE], b[64];
+    state = UINT64_C(0x70);
+    for (int i = 0; i < 100000; i++) {
+        const uint64_t bits = gex_splitmix64(&state);
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (i % 2 == 0)
+            v = (double)(int64_t)(gex_splitmix64(&state) % UINT64_C(2000000000000000)) - 1e15;
+        const size_t n = gex__fmt_roundtrip_to(v, a);
+        gex__fmt_roundtrip(v, b, sizeof b);
+        ck_assert_uint_eq(n, strlen(a));
+        ck_assert_uint_lt(n, GEX__ROUNDTRIP_SIZE);
+        ck_assert_str_eq(a, b);
+    }
+    printf("fmt_roundtrip: %ld integers and their neighbours\n", t.checked);
+}
+END_TEST
+
 START_TEST(test_fmt_roundtrip_random_bit_patterns)
 {
     uint64_t state = UINT64_C(0x5eed0021);
@@ -362,6 +410,7 @@ static Suite *render_number_suite(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_fmt_roundtrip_edge_cases);
+    tcase_add_test(tc, test_fmt_roundtrip_integers);
     tcase_add_test(tc, test_fmt_roundtrip_random_bit_patterns);
     tcase_add_test(tc, test_fmt_roundtrip_random_decimals);
     tcase_add_test(tc, test_fmt_grouped_edge_cases);

@@ -32,9 +32,15 @@ typedef struct gex_analysis gex_analysis;
 typedef struct gex_analysis_options {
     gex_exposure_options exposure; /* unit and contract filters */
     gex_flip_method flip_method;   /* how the gamma flip is found (SPEC 1.6) */
+    /* Non-zero: the exposures only, for a caller that shows none of the levels, the regime or
+     * the 0DTE block (a per-contract greeks listing, the expirations or the carry): the levels
+     * (the profile flip's search above all), the regime and the 0DTE block are not computed,
+     * and gex_analysis_levels, gex_analysis_regime and gex_analysis_zero_dte return NULL.
+     * 0 (the default): everything. */
+    int skip_levels;
 } gex_analysis_options;
 
-/* Unit pct, no filters, the profile flip. */
+/* Unit pct, no filters, the profile flip, the levels computed. */
 void gex_analysis_options_default(gex_analysis_options *options);
 
 /* Builds the analysis of a prepared chain holding one underlying (gex_chain_prepare, then
@@ -75,13 +81,15 @@ void gex_analysis_carry(const gex_analysis *analysis, double *rate, double *div)
 /* The totals and counts (contracts = used + filtered + sum of excluded). */
 const gex_exposure_totals *gex_analysis_totals(const gex_analysis *analysis);
 
-/* The levels (SPEC 1.6), by the options' flip method; NULL when no contract was used. */
+/* The levels (SPEC 1.6), by the options' flip method; NULL when no contract was used or the
+ * options' skip_levels was set. */
 const gex_levels *gex_analysis_levels(const gex_analysis *analysis);
 
-/* The classifier (SPEC 1.7) of the net GEX, net VEX and the flip. */
+/* The classifier (SPEC 1.7) of the net GEX, net VEX and the flip; NULL under skip_levels. */
 const gex_regime *gex_analysis_regime(const gex_analysis *analysis);
 
-/* The 0DTE block (gex/levels.h); has = 0 when no used contract expires on the quote date. */
+/* The 0DTE block (gex/levels.h); has = 0 when no used contract expires on the quote date; NULL
+ * under skip_levels. */
 const gex_zero_dte *gex_analysis_zero_dte(const gex_analysis *analysis);
 
 /* On demand, each call computing anew (they revalue every used contract, which the commands

@@ -50,10 +50,15 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
     gex__render_options ro;
     cli_render_options_of(opts, &ro);
     gex__analysis a;
-    /* greeks lists every contract, expirations and carry every date, used or not */
+    /* greeks lists every contract, expirations and carry every date, vix reads every quote,
+     * used or not */
     const int need_used = ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS &&
                           ro.doc != GEX__DOC_CARRY && ro.doc != GEX__DOC_VIX;
-    int rc = cli_analyze_file(opts, opts->files[0], need_used, &a);
+    /* Those documents show no level, regime or 0DTE block: the analysis skips them (the
+     * profile flip's search was a quarter of greeks' time on an index chain). */
+    cli_options o = *opts;
+    o.analysis.skip_levels = !need_used;
+    int rc = cli_analyze_file(&o, opts->files[0], need_used, &a);
     if (rc != CLI_EXIT_OK)
         return rc;
     gex_error err;

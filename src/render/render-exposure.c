@@ -532,62 +532,55 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
             }
         } else {
             /* one object per contract, written as it is assembled: a jansson object each
-             * (allocations, a hash table, their frees) was most of the document's time */
-            static const char *const gk[] = {"delta", "gamma", "vega", "vanna", "charm"};
-            static const char *const ek[] = {"gex", "dex", "vex", "chex"};
-            gex__jwriter_raw(&w, listed++ > 0 ? ",{" : "{");
-            gex__jwriter_key(&w, "underlying");
+             * (allocations, a hash table, their frees) was most of the document's time; the
+             * keys and separators are literals (keys that need no escape: the bytes
+             * gex__jwriter_key writes) */
+            static const char *const gk[] = {
+                ",\"delta\":", ",\"gamma\":", ",\"vega\":", ",\"vanna\":", ",\"charm\":"};
+            static const char *const ek[] = {",\"gex\":", ",\"dex\":", ",\"vex\":", ",\"chex\":"};
+            if (listed++ > 0)
+                GEX__JWRITER_LIT(&w, ",");
+            GEX__JWRITER_LIT(&w, "{\"underlying\":");
             gex__jwriter_str(&w, a->symbol);
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "option_symbol");
+            GEX__JWRITER_LIT(&w, ",\"option_symbol\":");
             gex__jwriter_str(&w, sym);
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "expiration");
+            GEX__JWRITER_LIT(&w, ",\"expiration\":");
             gex__jwriter_str(&w, exp);
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "strike");
+            GEX__JWRITER_LIT(&w, ",\"strike\":");
             gex__jwriter_num(&w, v.strike[i]);
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "type");
-            gex__jwriter_str(&w, v.type[i] == GEX_PUT ? "put" : "call");
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "T");
+            if (v.type[i] == GEX_PUT)
+                GEX__JWRITER_LIT(&w, ",\"type\":\"put\",\"T\":");
+            else
+                GEX__JWRITER_LIT(&w, ",\"type\":\"call\",\"T\":");
             gex__jwriter_num(&w, v.T[i]);
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "iv");
+            GEX__JWRITER_LIT(&w, ",\"iv\":");
             if (ok)
                 gex__jwriter_num(&w, v.iv[i]);
             else
                 gex__jwriter_null(&w);
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "iv_source");
+            GEX__JWRITER_LIT(&w, ",\"iv_source\":");
             gex__jwriter_str(&w, iv_sources[src]);
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "spot");
+            GEX__JWRITER_LIT(&w, ",\"spot\":");
             gex__jwriter_num(&w, v.spot[i]);
             for (int k = 0; k < 5; k++) {
-                gex__jwriter_raw(&w, ",");
-                gex__jwriter_key(&w, gk[k]);
+                gex__jwriter_raw(&w, gk[k]);
                 if (ok)
                     gex__jwriter_num(&w, vals[k]);
                 else
                     gex__jwriter_null(&w);
             }
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "open_interest");
+            GEX__JWRITER_LIT(&w, ",\"open_interest\":");
             gex__jwriter_num(&w, v.open_interest[i]);
             for (int k = 0; k < 4; k++) {
-                gex__jwriter_raw(&w, ",");
-                gex__jwriter_key(&w, ek[k]);
+                gex__jwriter_raw(&w, ek[k]);
                 if (ok)
                     gex__jwriter_num(&w, exps[k]);
                 else
                     gex__jwriter_null(&w);
             }
-            gex__jwriter_raw(&w, ",");
-            gex__jwriter_key(&w, "status");
+            GEX__JWRITER_LIT(&w, ",\"status\":");
             gex__jwriter_str(&w, status);
-            gex__jwriter_raw(&w, "}");
+            GEX__JWRITER_LIT(&w, "}");
         }
     }
     if (t != NULL) {

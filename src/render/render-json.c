@@ -63,17 +63,37 @@ const char *gex__label(double net_gex)
 
 /* --- the writer: to a stream, or to memory (gex serve's bodies) --- */
 
+/* Stream: n bytes to fp. Unlocked: a writer's stream has one writer while it writes, and a
+ * lock per piece was a sixth of greeks --format json. */
+static void stream_write(gex__jwriter *w, const char *s, size_t n)
+{
+    if (n > 0 && !w->failed && fwrite_unlocked(s, 1, n, w->fp) != n) {
+        w->failed = 1;
+        w->write_errno = errno != 0 ? errno : EIO;
+    }
+}
+
+/* Stream: the pending block to fp. */
+static void stream_flush(gex__jwriter *w)
+{
+    stream_write(w, w->block, w->pending);
+    w->pending = 0;
+}
+
 static void put(gex__jwriter *w, const char *s, size_t n)
 {
     if (w->failed)
         return; /* the first failure is reported; nothing after it is written */
     if (w->fp != NULL) {
-        /* Unlocked: a writer's stream has one writer while it writes, and a lock per piece
-         * was a sixth of greeks --format json. */
-        if (fwrite_unlocked(s, 1, n, w->fp) != n) {
-            w->failed = 1;
-            w->write_errno = errno != 0 ? errno : EIO;
+        if (w->pending + n > sizeof w->block) {
+            stream_flush(w);
+            if (n > sizeof w->block) {
+                stream_write(w, s, n);
+                return;
+            }
         }
+        memcpy(w->block + w->pending, s, n);
+        w->pending += n;
         return;
     }
     if (w->len + n + 1 > w->cap) {
@@ -100,6 +120,16 @@ static void puts_(gex__jwriter *w, const char *s)
 
 static void write_string(gex__jwriter *w, const char *s)
 {
+    /* Most strings need no escape: one scan, then the string whole. */
+    size_t n = 0;
+    for (unsigned char c; (c = (unsigned char)s[n]) != '\0' && c >= 0x20 && c != '"' && c != '\\';)
+        n++;
+    if (s[n] == '\0') {
+        put(w, "\"", 1);
+        put(w, s, n);
+        put(w, "\"", 1);
+        return;
+    }
     char esc[8];
     const char *run = s;
     put(w, "\"", 1);
@@ -212,6 +242,11 @@ void gex__jwriter_raw(gex__jwriter *w, const char *text)
     puts_(w, text);
 }
 
+void gex__jwriter_raw_n(gex__jwriter *w, const char *text, size_t n)
+{
+    put(w, text, n);
+}
+
 void gex__jwriter_key(gex__jwriter *w, const char *key)
 {
     write_string(w, key);
@@ -225,9 +260,8 @@ void gex__jwriter_num(gex__jwriter *w, double v)
         puts_(w, "null");
         return;
     }
-    char buf[64];
-    gex__fmt_roundtrip(v == 0.0 ? 0.0 : v, buf, sizeof buf);
-    puts_(w, buf);
+    char buf[GEX__ROUNDTRIP_SIZE];
+    put(w, buf, gex__fmt_roundtrip_to(v == 0.0 ? 0.0 : v, buf));
 }
 
 void gex__jwriter_str(gex__jwriter *w, const char *s)
@@ -275,6 +309,8 @@ void gex__json_write(gex__jwriter *w, const json_t *doc)
 
 int gex__jwriter_finish(gex__jwriter *w, const char *file, gex_error *err)
 {
+    if (w->fp != NULL)
+        stream_flush(w);
     if (w->failed && w->fp != NULL)
         return gex_error_set(err, GEX_EIO, file != NULL ? file : "", 0, 0,
                              "writing the output failed: %s", strerror(w->write_errno));

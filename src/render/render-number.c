@@ -182,28 +182,62 @@ static size_t write_g(char *out, int negative, uint64_t m, int k)
     return o;
 }
 
+/* The digits of an integer below 10^15, most significant first; returns how many. */
+static size_t integer_digits(uint64_t u, char *out)
+{
+    char digits[20];
+    char *const end = digits + sizeof digits;
+    char *d = end;
+    do {
+        *--d = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    const size_t n = (size_t)(end - d);
+    memcpy(out, d, n);
+    return n;
+}
+
+size_t gex__fmt_roundtrip_to(double v, char *out)
+{
+    if (!isfinite(v)) {
+        const int n = snprintf(out, GEX__ROUNDTRIP_SIZE, "%g", v);
+        return n > 0 ? (size_t)n : 0;
+    }
+    if (v == 0.0) {
+        out[0] = '0';
+        out[1] = '\0';
+        return 1;
+    }
+    /* An integer below 10^15 (strikes, open interest, volumes): doubles there are at most 1/8
+     * apart, so no other decimal of as few digits lies in its rounding interval, and %.15g
+     * writes its digits in full. The same text as below, without the 128-bit products. */
+    const double a = fabs(v);
+    if (a < 1e15) {
+        const uint64_t u = (uint64_t)a;
+        if ((double)u == a) {
+            size_t o = 0;
+            if (v < 0)
+                out[o++] = '-';
+            o += integer_digits(u, out + o);
+            out[o] = '\0';
+            return o;
+        }
+    }
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int k;
+    const uint64_t m =
+        shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
+    return write_g(out, (int)(bits >> 63), m, k);
+}
+
 void gex__fmt_roundtrip(double v, char *buf, size_t size)
 {
     if (size == 0)
         return;
-    if (!isfinite(v)) {
-        snprintf(buf, size, "%g", v);
-        return;
-    }
-    char text[32]; /* at most "-0.0000" and 17 digits, or "-d." 16 digits "e-324" */
+    char text[GEX__ROUNDTRIP_SIZE];
     char *const out = size >= sizeof text ? buf : text;
-    size_t len = 1;
-    if (v == 0.0) {
-        out[0] = '0';
-        out[1] = '\0';
-    } else {
-        uint64_t bits;
-        memcpy(&bits, &v, sizeof bits);
-        int k;
-        const uint64_t m =
-            shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
-        len = write_g(out, (int)(bits >> 63), m, k);
-    }
+    const size_t len = gex__fmt_roundtrip_to(v, out);
     if (out == text) {
         const size_t n = len < size ? len : size - 1;
         memcpy(buf, text, n);

@@ -121,23 +121,26 @@ static void record_put(gex__table *t, const char *s, size_t n)
 }
 
 /* Streaming: a number's text into the record, the column's last text when it is the same
- * number (the same bits: v == 0.0 is never -0 here). */
+ * number (the same bits: v == 0.0 is never -0 here). Both are copied whole (a constant size,
+ * no call) into the record, which keeps GEX__ROUNDTRIP_SIZE bytes free for them. */
 static void record_number(gex__table *t, double v)
 {
+    if (t->record_len + GEX__ROUNDTRIP_SIZE > sizeof t->record)
+        record_flush(t);
+    char *const text = t->record + t->record_len;
     struct last_number *last = t->last != NULL ? &t->last[t->column] : NULL;
     if (last != NULL && last->len > 0 && memcmp(&last->v, &v, sizeof v) == 0) {
-        record_put(t, last->text, last->len);
+        memcpy(text, last->text, sizeof last->text);
+        t->record_len += last->len;
         return;
     }
-    char buf[32];
-    gex__fmt_roundtrip(v, buf, sizeof buf);
-    const size_t n = strlen(buf);
+    const size_t n = gex__fmt_roundtrip_to(v, text); /* formatted in place */
+    t->record_len += n;
     if (last != NULL && n < sizeof last->text) {
         last->v = v;
         last->len = (unsigned char)n;
-        memcpy(last->text, buf, n);
+        memcpy(last->text, text, sizeof last->text);
     }
-    record_put(t, buf, n);
 }
 
 /* Streaming: one text cell into the record, quoted when it must be (csv_field's rules), after
@@ -167,8 +170,11 @@ static void record_text(gex__table *t, const char *s)
  * lock per character was a tenth of greeks --format csv). */
 static int stream_cell(gex__table *t, const cell *c)
 {
-    if (t->column > 0)
-        record_put(t, ",", 1);
+    if (t->column > 0) {
+        if (t->record_len == sizeof t->record)
+            record_flush(t);
+        t->record[t->record_len++] = ',';
+    }
     if (c->kind == 1)
         record_number(t, c->v);
     else if (c->kind == 2)

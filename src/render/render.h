@@ -196,6 +196,11 @@ size_t gex__table_nonfinite(const gex__table *t);
 
 /* Number formatting. */
 void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
+/* The same text into out, which holds GEX__ROUNDTRIP_SIZE bytes (every text and its NUL: at
+ * most 24 characters, "-0.0000" and 17 digits or "-d." 16 digits "e-324"); returns its length.
+ * For writers that append it to a buffer of their own. */
+#define GEX__ROUNDTRIP_SIZE 32
+size_t gex__fmt_roundtrip_to(double v, char *out);
 /* v with its integer digits grouped by three and decimals (0 to GEX__GROUPED_DECIMALS_MAX)
  * after the point, "1,234,567.89", when |v| < GEX__GROUPED_MAX; otherwise (and for inf and
  * nan) gex__fmt_roundtrip's shortest exponent form, "1e+300". GEX__GROUPED_SIZE bytes hold
@@ -230,6 +235,10 @@ typedef struct gex__jwriter {
     int failed;       /* memory ran out (memory), or a write failed (stream) */
     int write_errno;  /* stream: errno of the failed write */
     size_t nonfinite; /* non-finite numbers written as null */
+    /* stream: the pieces not yet handed to fp, written in blocks (a stdio call per piece was
+     * a third of greeks --format json); gex__jwriter_finish writes the rest */
+    size_t pending;
+    char block[8192];
 } gex__jwriter;
 /* A whole document and a final newline. */
 void gex__json_write(gex__jwriter *w, const json_t *doc);
@@ -238,6 +247,10 @@ void gex__json_write(gex__jwriter *w, const json_t *doc);
 void gex__json_write_value(gex__jwriter *w, const json_t *value);
 void gex__json_write_members(gex__jwriter *w, const json_t *obj);
 void gex__jwriter_raw(gex__jwriter *w, const char *text);
+/* n bytes of literal text; GEX__JWRITER_LIT(w, "...") for a string literal (its size known: no
+ * strlen), as `,"delta":` before a value where the key needs no escape. */
+void gex__jwriter_raw_n(gex__jwriter *w, const char *text, size_t n);
+#define GEX__JWRITER_LIT(w, lit) gex__jwriter_raw_n((w), "" lit, sizeof(lit) - 1)
 /* The pieces of an object written without building it (a document of one object per contract
  * need not allocate one): a key and its colon, and a value as gex__json_write_value writes
  * gex__jnum(v), gex__jstr(s) or null, byte for byte. The callers write the separators. */
@@ -248,7 +261,9 @@ void gex__jwriter_null(gex__jwriter *w);
 /* The status of what was written: GEX_OK; GEX_EIO when a write to the stream failed ("writing
  * the output failed: ...", with the errno of the failure), GEX_ERANGE when a value was not
  * finite, GEX_ENOMEM when a memory writer ran out (err says so; err->file is file, which may be
- * NULL). Bytes still in the stream's buffer are its closer's to flush and report. */
+ * NULL). A stream writer's pending block is written first: every stream writer must be
+ * finished, or its last pieces are lost. Bytes still in the stream's own buffer are its
+ * closer's to flush and report. */
 int gex__jwriter_finish(gex__jwriter *w, const char *file, gex_error *err);
 /* Writes a whole document to a stream; gex__jwriter_finish's status. */
 int gex__json_emit(const json_t *doc, FILE *out, gex_error *err);
