@@ -4,8 +4,11 @@ days of SPX and SPY (bench/gen-chain --days), `gex api` for SPY's narrative, VRP
 summary (the narrative and zero-dte: their newest file) must carry CBOE's VIX method on the folder's SPX file of the same New York day, as
 `gex vix --format json` prints it for that file, and the changes from SPX's file of the day
 before; on the first day there is no earlier SPX file, so the changes are null; with no SPX file
-in the folder every VIX field is null. `gex api` answers through the same index and engine as
-`gex serve`.
+in the folder every VIX field is null. The same folder with FRED downloads written here (the
+layouts of gex/macro.h; a test's values, not the published series): /v1/vrp's macro.dgs10,
+fed_funds and hy_spread are the value in force on the snapshot's day ("." skipped back to the
+previous day), named in meta.macro_sources; a download with a bad row leaves its field null and
+the answer stands. `gex api` answers through the same index and engine as `gex serve`.
 
 Usage: api-vix-folder.py GEX GEN_CHAIN
 """
@@ -74,6 +77,28 @@ def main():
                 close(m["vix"]["change"], want[30] - pw[30], f"{day} vix change")
                 close(m["spx"]["change"], spot - ps, f"{day} spx change")
             checked += 1
+        # FRED downloads beside the chains.
+        with open(os.path.join(folder, "DGS10.csv"), "w") as f:
+            f.write("observation_date,DGS10\n2026-11-13,4.11\n2026-11-16,4.15\n"
+                    "2026-11-17,.\n2026-11-18,4.20\n")
+        with open(os.path.join(folder, "fredgraph.csv"), "w") as f:
+            f.write("DATE,DFF,BAMLH0A0HYM2\r\n2026-11-16,3.83,2.95\r\n2026-11-17,3.83,2.97\r\n")
+        want = {"2026-11-16": (4.15, 3.83, 2.95), "2026-11-17": (4.15, 3.83, 2.97),
+                "2026-11-18": (4.20, 3.83, 2.97)}
+        for day, (dgs10, ff, hy) in want.items():
+            vrp = json.loads(run(gex, "api", f"/v1/vrp/SPY?date={day}", folder))
+            m = vrp["macro"]
+            close(m["dgs10"], dgs10, f"{day} dgs10")
+            close(m["fed_funds"], ff, f"{day} fed_funds")
+            close(m["hy_spread"], hy, f"{day} hy_spread")
+            src = {s["field"]: s for s in vrp["meta"]["macro_sources"]}
+            if src["dgs10"]["series"] != "DGS10" or src["fed_funds"]["series"] != "DFF":
+                sys.exit(f"{day}: macro_sources {src}")
+        with open(os.path.join(folder, "DGS10.csv"), "w") as f:
+            f.write("observation_date,DGS10\n2026-11-16,4.15\n2026-11-17,n/a\n")
+        vrp = json.loads(run(gex, "api", "/v1/vrp/SPY", folder))
+        if vrp["macro"]["dgs10"] is not None or vrp["macro"]["fed_funds"] is None:
+            sys.exit(f"a bad DGS10 download: {vrp['macro']}")
         # Without SPX in the folder: null, not invented.
         for f in os.listdir(folder):
             if f.startswith("SPX_"):
@@ -82,7 +107,8 @@ def main():
         st = json.loads(run(gex, "api", "/v1/stock/SPY/summary", folder))
         if nar["narrative"]["data"]["vix"] is not None or st["macro"]["vix"]["value"] is not None:
             sys.exit("a VIX without any SPX file in the folder")
-        print(f"api-vix-folder: {checked} days checked against gex vix; null without SPX")
+        print(f"api-vix-folder: {checked} days checked against gex vix; null without SPX; "
+              "FRED downloads on 3 days")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -29,6 +29,7 @@
 #include "gex/history.h"
 #include "gex/volatility.h"
 #include "gex/maxpain.h"
+#include "gex/macro.h"
 #include "gex/vix.h"
 #include "gex/svi.h"
 #include "gex/plot.h"

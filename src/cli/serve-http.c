@@ -614,6 +614,8 @@ static int series_hash(cli_server *srv, const cli_serve_file *file, cli_serve_qu
     q->n_series = 0;
     q->vix_file = q->vix_prev = NULL;
     q->has_vix_file = q->has_vix_prev = 0;
+    for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++)
+        q->macro_file[k] = NULL;
     return rc;
 }
 

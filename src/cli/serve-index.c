@@ -77,6 +77,8 @@ typedef struct record {
     int64_t seen_since_ns; /* settling: since when it has been seen unchanged */
     int settling;          /* changed in place again within SETTLE_NS of its read */
     int usable;            /* 0: not a chain (logged once per identity) */
+    int macro;             /* a FRED series download (gex/macro.h), not a chain */
+    char macro_ids[256];   /* macro: its series ids, comma-separated */
     int fresh;             /* read by the scan that built this snapshot (duplicates are logged
                               once, by that scan) */
     cli_serve_file_symbols symbols;
@@ -333,6 +335,8 @@ static int copy_read(record *r, const record *old)
     r->read = old->read;
     r->read_at_ns = old->read_at_ns;
     r->usable = old->usable;
+    r->macro = old->macro;
+    memcpy(r->macro_ids, old->macro_ids, sizeof r->macro_ids);
     r->symbols = old->symbols;
     r->symbols.symbol = NULL;
     if (old->symbols.symbol != NULL) {
@@ -343,6 +347,30 @@ static int copy_read(record *r, const record *old)
         memcpy(r->symbols.symbol, old->symbols.symbol, bytes);
     }
     return 0;
+}
+
+/* Whether the file at path is a FRED series download (gex/macro.h): its ids into r. */
+static int read_macro(const char *path, record *r)
+{
+    char head[512];
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return 0;
+    const size_t n = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    if (!gex_macro_is_fred(head, n))
+        return 0;
+    const char *line = memchr(head, ',', n);
+    const char *end = memchr(head, '\n', n);
+    size_t k = line != NULL && end != NULL && end > line ? (size_t)(end - line - 1) : 0;
+    if (k > 0 && line[k] == '\r')
+        k--;
+    if (k >= sizeof r->macro_ids)
+        k = sizeof r->macro_ids - 1;
+    memcpy(r->macro_ids, line + 1, k);
+    r->macro_ids[k] = '\0';
+    r->macro = 1;
+    return 1;
 }
 
 /* Reads the file's underlyings now; logs why it is left out when it is. */
@@ -358,10 +386,13 @@ static void read_file(cli_serve_index *ix, int dfd, const char *name, const stru
         snprintf(why, sizeof why, "the path is longer than %zu bytes", sizeof path);
     else if (st->st_size > FILE_SIZE_MAX)
         snprintf(why, sizeof why, "larger than 1 GiB, too large to be a chain");
-    else
+    else if (!read_macro(path, r))
         r->usable = ix->backend.symbols(ix->backend.ctx, path, &r->symbols, why, sizeof why) == 0;
     r->fresh = 1;
-    if (!r->usable && ix->log != NULL)
+    if (r->macro && ix->log != NULL)
+        fprintf(ix->log, "gex serve: %s: FRED series %s, for /v1/vrp's macro block\n", path,
+                r->macro_ids);
+    else if (!r->usable && ix->log != NULL)
         fprintf(ix->log, "gex serve: %s: left out: %s\n", path, why);
     if (r->usable && !r->symbols.has_quote_time && !ix->now_from_mtime && ix->log != NULL)
         fprintf(ix->log,
@@ -897,17 +928,20 @@ int cli_serve_folder_of_files(const cli_serve_file_symbols *const *file, size_t 
     return CLI_SERVE_INDEX_FOUND;
 }
 
-/* The folder of snapshot s: its usable files' underlyings. */
+/* The folder of snapshot s: its usable files' underlyings (FRED downloads are neither chains
+ * nor files left out). */
 static int folder_of(const snapshot *s, gex__api_folder *out)
 {
     const cli_serve_file_symbols **file = malloc((s->n_records + 1) * sizeof *file);
     if (file == NULL)
         return -2;
-    size_t files = 0;
-    for (size_t i = 0; i < s->n_records; i++)
+    size_t files = 0, macro = 0;
+    for (size_t i = 0; i < s->n_records; i++) {
         if (s->records[i].usable)
             file[files++] = &s->records[i].symbols;
-    const int rc = cli_serve_folder_of_files(file, files, s->n_records - files, out);
+        macro += s->records[i].macro;
+    }
+    const int rc = cli_serve_folder_of_files(file, files, s->n_records - files - macro, out);
     free(file);
     return rc;
 }
@@ -945,12 +979,55 @@ void cli_serve_index_folder_free(gex__api_folder *folder)
     memset(folder, 0, sizeof *folder);
 }
 
-/* The SPX files of an index_vix endpoint (SPEC 1.9): the latest at or before file's instant on
- * its New York day, and the latest of an earlier day, into room[0] and room[1]. */
+/* Whether the comma-separated ids hold id (ignoring case). */
+static int ids_hold(const char *ids, const char *id)
+{
+    const size_t n = strlen(id);
+    for (const char *s = ids; *s != '\0';) {
+        const size_t k = strcspn(s, ",");
+        if (k == n && strncasecmp(s, id, n) == 0)
+            return 1;
+        s += k + (s[k] == ',');
+    }
+    return 0;
+}
+
+int cli_serve_index_macro(cli_serve_index *index, const char *id, cli_serve_file *out)
+{
+    memset(out, 0, sizeof *out);
+    int dir_there = 0, dir_changed = 0;
+    snapshot *s = current_for_lookup(index, &dir_there, &dir_changed);
+    const record *best = NULL;
+    for (size_t i = 0; s != NULL && i < s->n_records; i++) {
+        const record *r = &s->records[i];
+        if (!r->macro || r->settling || !ids_hold(r->macro_ids, id))
+            continue;
+        /* the newest download (then the greater name) */
+        if (best == NULL || r->read.mtime_ns > best->read.mtime_ns ||
+            (r->read.mtime_ns == best->read.mtime_ns && strcmp(r->name, best->name) > 0))
+            best = r;
+    }
+    int rc = CLI_SERVE_INDEX_NONE;
+    if (best != NULL) {
+        snprintf(out->path, sizeof out->path, "%s/%s", index->dir, best->name);
+        out->dev = best->read.dev;
+        out->ino = best->read.ino;
+        out->size = best->read.size;
+        out->mtime_ns = best->read.mtime_ns;
+        out->ctime_ns = best->read.ctime_ns;
+        rc = CLI_SERVE_INDEX_FOUND;
+    }
+    snapshot_unref(s);
+    return rc;
+}
+
+/* The SPX files of a GEX__API_CONTEXT_VIX endpoint (SPEC 1.9): the latest at or before file's
+ * instant on its New York day, and the latest of an earlier day, into room[0] and room[1]. */
 static void attach_vix(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
                        cli_serve_file room[2])
 {
-    if (index == NULL || q->endpoint == NULL || !q->endpoint->index_vix || !file->has_time)
+    if (index == NULL || q->endpoint == NULL || !(q->endpoint->context & GEX__API_CONTEXT_VIX) ||
+        !file->has_time)
         return;
     const int64_t local = file->time + gex_time_eastern_offset(file->time);
     const int32_t day = (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
@@ -965,6 +1042,23 @@ static void attach_vix(cli_serve_index *index, const cli_serve_file *file, cli_s
         q->vix_prev = &room[1];
         q->has_vix_prev = 1;
     }
+}
+
+/* The FRED downloads of a GEX__API_CONTEXT_MACRO endpoint: for each series of gex__api_macro
+ * the newest file holding it (fed funds: the daily DFF, else the monthly FEDFUNDS), into
+ * room[0 .. GEX__API_MACRO_COUNT). */
+static void attach_macro(cli_serve_index *index, cli_serve_query *q, cli_serve_file *room)
+{
+    static const char *const ids[GEX__API_MACRO_COUNT][2] = {
+        {"DGS10", NULL}, {"DFF", "FEDFUNDS"}, {"BAMLH0A0HYM2", NULL}};
+    if (index == NULL)
+        return;
+    for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++)
+        for (size_t j = 0; j < 2 && ids[k][j] != NULL && q->macro_file[k] == NULL; j++)
+            if (cli_serve_index_macro(index, ids[k][j], &room[k]) == CLI_SERVE_INDEX_FOUND) {
+                q->macro_file[k] = &room[k];
+                q->macro_id[k] = ids[k][j];
+            }
 }
 
 static uint64_t hash_file(uint64_t h, const cli_serve_file *f)
@@ -989,6 +1083,10 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
     q->n_series = 1;
     q->has_vix_file = q->has_vix_prev = 0;
     q->vix_file = q->vix_prev = NULL;
+    for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++) {
+        q->macro_file[k] = NULL;
+        q->macro_id[k] = NULL;
+    }
     cli_serve_file *files = NULL;
     size_t n = 0;
     if (index != NULL) {
@@ -1000,9 +1098,10 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
             n = 0;
         }
     }
-    /* Two more entries for the SPX files of the VIX, in the same block. */
-    if (q->endpoint != NULL && q->endpoint->index_vix) {
-        cli_serve_file *grown = realloc(files, (n + 2) * sizeof *grown);
+    /* More entries for the SPX files of the VIX and the FRED files, in the same block. */
+    const unsigned context = q->endpoint != NULL ? q->endpoint->context : 0;
+    if (context != 0) {
+        cli_serve_file *grown = realloc(files, (n + 2 + GEX__API_MACRO_COUNT) * sizeof *grown);
         if (grown == NULL) {
             free(files);
             return -1;
@@ -1014,8 +1113,10 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
         q->series = files;
         q->n_series = n;
     }
-    if (files != NULL && q->endpoint != NULL && q->endpoint->index_vix)
+    if (files != NULL && (context & GEX__API_CONTEXT_VIX))
         attach_vix(index, file, q, &files[n]);
+    if (files != NULL && (context & GEX__API_CONTEXT_MACRO))
+        attach_macro(index, q, &files[n + 2]);
     /* FNV-1a over the identities (and paths) of the series and the VIX's files: another set,
      * another answer. */
     uint64_t h = 14695981039346656037u;
@@ -1023,6 +1124,9 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
         h = hash_file(h, q->vix_file);
     if (q->has_vix_prev)
         h = hash_file(h, q->vix_prev);
+    for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++)
+        if (q->macro_file[k] != NULL)
+            h = hash_file(h, q->macro_file[k]);
     for (size_t i = 0; i < q->n_series; i++)
         h = hash_file(h, &q->series[i]);
     q->series_hash = h;

@@ -62,11 +62,15 @@ typedef struct cli_serve_query {
     const struct cli_serve_file *series;
     size_t n_series;
     uint64_t series_hash;
-    /* Endpoints with index_vix (SPEC 1.9): the folder's SPX file of the New York day of the file
-     * answering (the latest at or before it), and SPX's last file of an earlier day; set by
-     * cli_serve_index_attach with the series (their identities are in series_hash). */
+    /* Endpoints with GEX__API_CONTEXT_VIX (SPEC 1.9): the folder's SPX file of the New York day of
+     * the file answering (the latest at or before it), and SPX's last file of an earlier day; set
+     * by cli_serve_index_attach with the series (their identities are in series_hash). */
     int has_vix_file, has_vix_prev;
     struct cli_serve_file *vix_file, *vix_prev; /* in *owned of the attach (freed with it) */
+    /* Endpoints with GEX__API_CONTEXT_MACRO (SPEC 5.5): the newest FRED download in the folder
+     * holding each series of gex__api_macro (NULL: none) and the series id it holds. */
+    struct cli_serve_file *macro_file[GEX__API_MACRO_COUNT];
+    const char *macro_id[GEX__API_MACRO_COUNT];
 } cli_serve_query;
 
 /* Outcome of routing: 0 when the path is an endpoint, else the HTTP status to answer with. */
@@ -352,6 +356,11 @@ int cli_serve_index_lookup_fresh_when(cli_serve_index *index, const char *symbol
  * entries, free() it), _NONE, or -2 when out of memory. */
 int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli_serve_file *last,
                            cli_serve_file **files, size_t *n);
+
+/* The newest FRED series download in the folder (gex/macro.h) holding the series id (ignoring
+ * case): CLI_SERVE_INDEX_FOUND with *out (its path and identity; no symbol, no time), or
+ * _NONE. From the index as the last scan left it. */
+int cli_serve_index_macro(cli_serve_index *index, const char *id, cli_serve_file *out);
 
 /* What the folder holds, for the endpoints that describe it (/v1/symbols): every symbol with
  * the number of files holding it and their first and last quote instants, from a scan that

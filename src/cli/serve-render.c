@@ -404,7 +404,7 @@ static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, double leve
 static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix *vix)
 {
     memset(vix, 0, sizeof *vix);
-    if (!q->endpoint->index_vix || !q->has_vix_file ||
+    if (!(q->endpoint->context & GEX__API_CONTEXT_VIX) || !q->has_vix_file ||
         vix_of_file(e, q->vix_file, vix->level, &vix->spx) != 0)
         return -1;
     vix->file = q->vix_file->path;
@@ -414,6 +414,37 @@ static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix
         vix->prev_level30 = prev[1];
     }
     return 0;
+}
+
+/* The FRED values of q (SPEC 5.5) in force on the New York day of instant: 0 and *m filled
+ * (each value's has 0 where its file is missing, unreadable or has no observation by then), or
+ * -1 when q has no FRED file at all. A download that cannot be read is logged. */
+static int macro_input(const cli_serve_query *q, int64_t instant, gex__api_macro *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!(q->endpoint->context & GEX__API_CONTEXT_MACRO))
+        return -1;
+    const int64_t local = instant + gex_time_eastern_offset(instant);
+    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+    int any = 0;
+    for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++) {
+        if (q->macro_file[k] == NULL)
+            continue;
+        any = 1;
+        gex__api_macro_value *v = &m->v[k];
+        v->id = q->macro_id[k];
+        v->file = q->macro_file[k]->path;
+        gex_macro_file f;
+        gex_error err;
+        gex_error_clear(&err);
+        if (gex_macro_read_fred(v->file, &f, &err) != GEX_OK) {
+            cli_error(err.file, err.line, "%s", err.text);
+            continue;
+        }
+        v->has = gex_macro_value_at(gex_macro_find(&f, v->id), day, &v->value, &v->day) == GEX_OK;
+        gex_macro_file_free(&f);
+    }
+    return any ? 0 : -1;
 }
 
 static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
@@ -444,6 +475,8 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
     }
     gex__api_vix vix;
     const int has_vix = rc == CLI_EXIT_OK && vix_input(e, q, &vix) == 0;
+    gex__api_macro macro;
+    const int has_macro = rc == CLI_EXIT_OK && macro_input(q, a.as_of, &macro) == 0;
     if (rc == CLI_EXIT_OK) {
         gex__api_params params;
         cli_serve_query_api_params(q, &params);
@@ -456,6 +489,7 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
             .previous = prc == CLI_EXIT_OK ? &pa : NULL,
             .series = q->endpoint->need == GEX__API_NEED_SERIES ? &series : NULL,
             .vix = has_vix ? &vix : NULL,
+            .macro = has_macro ? &macro : NULL,
             .now = (int64_t)time(NULL),
         };
         if (cli_serve_build(q->endpoint, &in, out) != 0) {

@@ -426,9 +426,28 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(macro, "vix", gex__jnum_or_null(vix));
     st |= gex__jset(macro, "vix_3m", gex__jnum_or_null(vix3m));
     st |= gex__jset(macro, "vix_term_slope", gex__jnum_or_null(vix3m - vix));
-    static const char *const macro_names[] = {"dgs10", "hy_spread", "fed_funds"};
-    for (size_t i = 0; i < sizeof macro_names / sizeof macro_names[0]; i++)
-        st |= gex__jset(macro, macro_names[i], json_null());
+    /* the rates and the credit spread: the folder's FRED downloads (gex/macro.h), in percent */
+    static const char *const macro_names[GEX__API_MACRO_COUNT] = {"dgs10", "fed_funds",
+                                                                  "hy_spread"};
+    json_t *sources = json_array();
+    st |= sources == NULL;
+    for (size_t i = 0; i < GEX__API_MACRO_COUNT; i++) {
+        const gex__api_macro_value *mv = in->macro != NULL ? &in->macro->v[i] : NULL;
+        st |= gex__jset(macro, macro_names[i],
+                        mv != NULL && mv->has ? gex__jnum(mv->value) : json_null());
+        if (mv != NULL && mv->has && sources != NULL) {
+            char date[16];
+            int y, mo, dd;
+            gex_time_civil_from_days(mv->day, &y, &mo, &dd);
+            snprintf(date, sizeof date, "%04d-%02d-%02d", y, mo, dd);
+            json_t *o = json_object();
+            st |= gex__jset(o, "field", gex__jstr(macro_names[i]));
+            st |= gex__jset(o, "series", gex__jstr(mv->id));
+            st |= gex__jset(o, "observation_date", gex__jstr(date));
+            st |= gex__jset(o, "file", gex__jstr(mv->file));
+            st |= o == NULL || json_array_append_new(sources, o) != 0;
+        }
+    }
     st |= gex__jset(d, "macro", macro);
 
     static const char *const own[] = {"directional.downside_rv_20d",
@@ -461,6 +480,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
                     gex__jstr("gex's own: round(100 x gex_conditioned.harvest_score x "
                               "(1 - dealer_flow_risk / 200))"));
     st |= gex__jset(meta, "methods", how);
+    st |= gex__jset(meta, "macro_sources", sources);
     st |= gex__jset(how, "strategy_scores",
                     gex__jstr("gex's own (the vendor's are unpublished): short_strangle = "
                               "net_harvest_score; short_put_spread = it x 1 if downside_vrp > 0, "
@@ -472,8 +492,9 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(nc, "macro",
                     gex__jstr("vix and vix_3m are CBOE's VIX method (SPEC 1.9) on the folder's "
                               "SPX file of the snapshot's New York day, null when it has none; "
-                              "dgs10, hy_spread and fed_funds: Treasury and credit data are in "
-                              "no chain file"));
+                              "dgs10, fed_funds and hy_spread come from FRED downloads in the "
+                              "folder (DGS10, DFF or FEDFUNDS, BAMLH0A0HYM2: the value in force "
+                              "on that day; meta.macro_sources), null without one"));
     st |= gex__jset(meta, "not_computed", nc);
     st |= gex__jset(d, "meta", meta);
     if (st != GEX_OK || meta == NULL)

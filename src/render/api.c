@@ -93,13 +93,13 @@ static const gex__api_endpoint endpoints[] = {
     /* The exposure family beyond them (SPEC 5.2, api-zero-dte.c, api-exposure.c; part A of
      * issue 18). zero-dte reads the whole chain: its expiry picks the expiration. */
     {"GET", "/v1/exposure/zero-dte/{symbol}", GEX__API_NEED_ANALYSIS, "strike_range,expiry",
-     gex__api_zero_dte, NULL, 1},
+     gex__api_zero_dte, NULL, GEX__API_CONTEXT_VIX},
     {"GET", "/v1/exposure/sheet/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS, gex__api_sheet, NULL,
      0},
     {"GET", "/v1/exposure/term-structure/{symbol}", GEX__API_NEED_ANALYSIS, "min_oi",
      gex__api_term_structure, NULL, 0},
     {"GET", "/v1/exposure/narrative/{symbol}", GEX__API_NEED_ANALYSIS, "", gex__api_narrative, NULL,
-     1},
+     GEX__API_CONTEXT_VIX},
     {"GET", "/v1/exposure/basket", GEX__API_NEED_BASKET, "symbols,weights,at,date",
      gex__api_exposure_basket, NULL, 0},
     /* Max pain, expected move and volatility from the chain (SPEC 5.3; api-maxpain.c,
@@ -118,7 +118,8 @@ static const gex__api_endpoint endpoints[] = {
     /* The folder over time (SPEC 5.5, api-history.c): the time helper's rows. */
     {"GET", "/v1/exposure/oi-diff/{symbol}", GEX__API_NEED_ANALYSIS, FILTERS ",topN",
      gex__api_oi_diff, NULL, 0},
-    {"GET", "/v1/vrp/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_vrp, NULL, 1},
+    {"GET", "/v1/vrp/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_vrp, NULL,
+     GEX__API_CONTEXT_VIX | GEX__API_CONTEXT_MACRO},
     {"GET", "/v1/vrp/{symbol}/history", GEX__API_NEED_SERIES, "at,date,days", gex__api_vrp_history,
      NULL, 0},
     {"GET", "/v1/volatility/realized/{symbol}", GEX__API_NEED_SERIES, "at,date", gex__api_realized,
@@ -130,7 +131,7 @@ static const gex__api_endpoint endpoints[] = {
      * endpoints of issue 18. The filters change the last snapshot's analysis. */
     {"GET", "/v1/volatility/{symbol}", GEX__API_NEED_SERIES, FILTERS, gex__api_volatility, NULL, 0},
     {"GET", "/v1/stock/{symbol}/summary", GEX__API_NEED_SERIES, FILTERS, gex__api_stock_summary,
-     NULL, 1},
+     NULL, GEX__API_CONTEXT_VIX},
     {"GET", "/v1/volatility/spot-vol-correlation/{symbol}", GEX__API_NEED_SERIES, "at,date",
      gex__api_spot_vol_correlation, NULL, 0},
     /* Pricing and structures (api-pricing.c), reference (api-reference.c), and what no chain

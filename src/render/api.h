@@ -64,9 +64,11 @@ typedef struct gex__api_series {
     const char *const *file; /* the file of each snapshot (NULL: not known) */
 } gex__api_series;
 
-/* For the endpoints with index_vix (SPEC 1.9, 5.5): the folder's SPX file of the New York day
- * of the snapshot asked for (the latest at or before it), CBOE's VIX method on its chain at 9,
- * 30, 93 and 182 days (NAN where the chain cannot answer a tenor), SPX's spot, and the 30-day
+enum { GEX__API_CONTEXT_VIX = 1, GEX__API_CONTEXT_MACRO = 2 };
+
+/* For the endpoints with GEX__API_CONTEXT_VIX (SPEC 1.9, 5.5): the folder's SPX file of the New
+ * York day of the snapshot asked for (the latest at or before it), CBOE's VIX method on its chain
+ * at 9, 30, 93 and 182 days (NAN where the chain cannot answer a tenor), SPX's spot, and the 30-day
  * index and spot of SPX's last snapshot of an earlier day (has_prev 0: none), for the changes. */
 typedef struct gex__api_vix {
     double level[GEX__VIX_TENORS]; /* gex__vix_levels */
@@ -92,6 +94,26 @@ typedef struct gex__api_basket {
     gex__api_basket_entry entry[GEX__API_BASKET_MAX];
 } gex__api_basket;
 
+/* For the endpoints with GEX__API_CONTEXT_MACRO (SPEC 5.5): the folder's FRED series (gex/
+ * macro.h) in force on the snapshot's New York day: the value (percent) and the observation's
+ * date, or has 0 (no such series in the folder, or no observation by that day). */
+enum {
+    GEX__API_MACRO_DGS10 = 0,
+    GEX__API_MACRO_FED_FUNDS,
+    GEX__API_MACRO_HY_SPREAD,
+    GEX__API_MACRO_COUNT
+};
+typedef struct gex__api_macro_value {
+    int has;
+    double value;
+    int32_t day;
+    const char *id;   /* the FRED series: DGS10, DFF or FEDFUNDS, BAMLH0A0HYM2 */
+    const char *file; /* the download it was read from */
+} gex__api_macro_value;
+typedef struct gex__api_macro {
+    gex__api_macro_value v[GEX__API_MACRO_COUNT];
+} gex__api_macro;
+
 /* Everything a builder may read. Members an endpoint's need does not provide are NULL. */
 typedef struct gex__api_input {
     const char *symbol; /* as in the path (NULL when the path has none) */
@@ -103,7 +125,8 @@ typedef struct gex__api_input {
                                      underlying in the folder, or NULL (oi change) */
     const gex__api_series *series; /* NEED_SERIES (and, when known, NEED_ANALYSIS) */
     const gex__api_folder *folder; /* NEED_FOLDER */
-    const gex__api_vix *vix;       /* index_vix: NULL when the folder has no SPX file that day */
+    const gex__api_vix *vix;       /* CONTEXT_VIX: NULL when the folder has no SPX file that day */
+    const gex__api_macro *macro;   /* CONTEXT_MACRO: NULL when it has no FRED series */
     const gex__api_basket *basket; /* NEED_BASKET */
     int64_t now;                   /* UTC seconds: the instant of the request */
 } gex__api_input;
@@ -142,7 +165,9 @@ typedef struct gex__api_endpoint {
                                 key holds their values, and only theirs), e.g. "expiration,min_oi" */
     gex__api_build_fn build; /* NULL for NEED_NO_DATA */
     const char *needs_data;  /* NEED_NO_DATA: what data would answer it, for the 501 body */
-    int index_vix; /* reads the folder's SPX file of the day for the VIX (gex__api_input.vix) */
+    /* What else of the folder it reads: GEX__API_CONTEXT_VIX, the SPX file of the day for the
+     * VIX (gex__api_input.vix); GEX__API_CONTEXT_MACRO, its FRED series (gex__api_input.macro). */
+    unsigned context;
 } gex__api_endpoint;
 
 /* The table, in the order the README lists it. */

@@ -1,0 +1,118 @@
+/*
+ * test-macro: gex/macro.h, FRED's CSV downloads. The layouts FRED writes (the current
+ * "observation_date" header, the older "DATE" one, several series from one graph, "." for a
+ * missing day, CRLF and a byte order mark), the observation in force on a day (weekends and
+ * holidays take the last value before them), and the refusals with their line.
+ */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "gex-test.h"
+#include "gex/gex.h"
+
+static int32_t day_of(int y, int m, int d)
+{
+    return gex_time_days_from_civil(y, m, d);
+}
+
+START_TEST(test_fred_one_series_missing_days)
+{
+    static const char text[] = "observation_date,DGS10\n"
+                               "2024-01-02,3.95\n"
+                               "2024-01-03,3.91\n"
+                               "2024-01-04,.\n"
+                               "2024-01-05,4.05\n";
+    ck_assert(gex_macro_is_fred(text, sizeof text - 1));
+    gex_macro_file f;
+    gex_error err;
+    ck_assert_int_eq(gex_macro_read_fred_buffer(text, sizeof text - 1, "DGS10.csv", &f, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(f.n, 1);
+    const gex_macro_series *s = gex_macro_find(&f, "dgs10");
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(s->n, 4);
+    ck_assert(isnan(s->value[2]));
+    double v;
+    int32_t obs;
+    /* the day itself; a missing day takes the day before; a Sunday the Friday before */
+    ck_assert_int_eq(gex_macro_value_at(s, day_of(2024, 1, 3), &v, &obs), GEX_OK);
+    ck_assert_double_eq(v, 3.91);
+    ck_assert_int_eq(gex_macro_value_at(s, day_of(2024, 1, 4), &v, &obs), GEX_OK);
+    ck_assert_double_eq(v, 3.91);
+    ck_assert_int_eq(obs, day_of(2024, 1, 3));
+    ck_assert_int_eq(gex_macro_value_at(s, day_of(2024, 1, 7), &v, &obs), GEX_OK);
+    ck_assert_double_eq(v, 4.05);
+    /* before the first observation: none */
+    ck_assert_int_eq(gex_macro_value_at(s, day_of(2024, 1, 1), &v, &obs), GEX_ENOTFOUND);
+    ck_assert_ptr_null(gex_macro_find(&f, "DFF"));
+    gex_macro_file_free(&f);
+}
+END_TEST
+
+START_TEST(test_fred_graph_of_two_series_old_header_crlf_bom)
+{
+    static const char text[] = "\xEF\xBB\xBF"
+                               "DATE,DFF,BAMLH0A0HYM2\r\n"
+                               "2023-09-13,5.33,3.92\r\n"
+                               "2023-09-14,5.33,\r\n"
+                               "2023-09-15,5.33,3.85\r\n";
+    ck_assert(gex_macro_is_fred(text, sizeof text - 1));
+    gex_macro_file f;
+    gex_error err;
+    ck_assert_int_eq(gex_macro_read_fred_buffer(text, sizeof text - 1, "fredgraph.csv", &f, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(f.n, 2);
+    const gex_macro_series *hy = gex_macro_find(&f, "BAMLH0A0HYM2");
+    double v;
+    int32_t obs;
+    ck_assert_int_eq(gex_macro_value_at(hy, day_of(2023, 9, 14), &v, &obs), GEX_OK);
+    ck_assert_double_eq(v, 3.92); /* the 14th is empty: the 13th's */
+    ck_assert_int_eq(gex_macro_value_at(gex_macro_find(&f, "DFF"), day_of(2023, 9, 14), &v, &obs),
+                     GEX_OK);
+    ck_assert_double_eq(v, 5.33);
+    gex_macro_file_free(&f);
+}
+END_TEST
+
+START_TEST(test_fred_refusals_name_the_line)
+{
+    gex_macro_file f;
+    gex_error err;
+    static const char chain[] = "underlying,expiration,strike\nSPX,2024-01-19,4800\n";
+    ck_assert(!gex_macro_is_fred(chain, sizeof chain - 1));
+    ck_assert_int_eq(gex_macro_read_fred_buffer(chain, sizeof chain - 1, "c.csv", &f, &err),
+                     GEX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.text, "observation_date"));
+    static const char bad_value[] = "observation_date,DGS10\n2024-01-02,3.95\n2024-01-03,n/a\n";
+    ck_assert_int_eq(
+        gex_macro_read_fred_buffer(bad_value, sizeof bad_value - 1, "DGS10.csv", &f, &err),
+        GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_ptr_nonnull(strstr(err.text, "DGS10"));
+    static const char bad_date[] = "observation_date,DGS10\n2024-13-02,3.95\n";
+    ck_assert_int_eq(
+        gex_macro_read_fred_buffer(bad_date, sizeof bad_date - 1, "DGS10.csv", &f, &err),
+        GEX_EPARSE);
+    ck_assert_int_eq(err.line, 2);
+    static const char order[] = "observation_date,DGS10\n2024-01-03,3.9\n2024-01-02,3.95\n";
+    ck_assert_int_eq(gex_macro_read_fred_buffer(order, sizeof order - 1, "DGS10.csv", &f, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "ascending"));
+    static const char extra[] = "observation_date,DGS10\n2024-01-02,3.95,1\n";
+    ck_assert_int_eq(gex_macro_read_fred_buffer(extra, sizeof extra - 1, "DGS10.csv", &f, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(gex_macro_read_fred("/nonexistent/DGS10.csv", &f, &err), GEX_EIO);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("macro");
+    TCase *tc = tcase_create("fred");
+    tcase_add_test(tc, test_fred_one_series_missing_days);
+    tcase_add_test(tc, test_fred_graph_of_two_series_old_header_crlf_bom);
+    tcase_add_test(tc, test_fred_refusals_name_the_line);
+    suite_add_tcase(s, tc);
+    return gex_test_run(s);
+}
