@@ -18,9 +18,10 @@
 #include "gex/validate.h"
 
 /* A chain of one expiration priced by Black-Scholes-Merton at (r, q): calls and puts at strikes
- * K0 + 5 j, bid = ask = the model price (the mids are exact), spot S. */
-static gex_chain *priced_chain(double S, double r, double q, int days, int64_t quote, double K0,
-                               int n_strikes)
+ * K0 + 5 j, bid = ask = the model price plus call_offset on the calls (0: the mids are exact),
+ * spot S; with theo, each contract's theoretical price is the model price. */
+static gex_chain *priced_chain_quoted(double S, double r, double q, int days, int64_t quote,
+                                      double K0, int n_strikes, double call_offset, int theo)
 {
     gex_chain *chain = gex_chain_new();
     ck_assert_ptr_nonnull(chain);
@@ -40,8 +41,8 @@ static gex_chain *priced_chain(double S, double r, double q, int days, int64_t q
                                     .expiration = exp_day,
                                     .strike = K,
                                     .type = type,
-                                    .bid = price,
-                                    .ask = price,
+                                    .bid = price + (type == GEX_CALL ? call_offset : 0.0),
+                                    .ask = price + (type == GEX_CALL ? call_offset : 0.0),
                                     .last = NAN,
                                     .iv = NAN,
                                     .open_interest = 100,
@@ -49,6 +50,7 @@ static gex_chain *priced_chain(double S, double r, double q, int days, int64_t q
                                     .multiplier = NAN,
                                     .vendor_delta = NAN,
                                     .vendor_gamma = NAN,
+                                    .theo = theo ? price : (double)NAN,
                                     .line = 2 + j};
             ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
         }
@@ -56,6 +58,12 @@ static gex_chain *priced_chain(double S, double r, double q, int days, int64_t q
     gex_chain_set_quote_time(chain, quote);
     ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", S), GEX_OK);
     return chain;
+}
+
+static gex_chain *priced_chain(double S, double r, double q, int days, int64_t quote, double K0,
+                               int n_strikes)
+{
+    return priced_chain_quoted(S, r, q, days, quote, K0, n_strikes, 0.0, 0);
 }
 
 /* Prices at r = 5.1%, q = 1.7% over 120 days: the fit recovers F = S e^{(r-q)T} and D = e^{-rT}
@@ -120,6 +128,58 @@ START_TEST(test_parity_fit_too_few_and_errors)
     ck_assert_int_eq(gex_chain_parity_fit(chain, fit, 2, NULL), GEX_EINVAL);
     ck_assert_int_eq(gex_chain_parity_fit(chain, NULL, 0, &n), GEX_OK);
     ck_assert_uint_eq(n, 1);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* The fit on the file's theoretical prices (gex_chain_parity_fit_prices, GEX_PARITY_THEO): the
+ * calls quoted 0.5 above the model (a skewed spread) move the fit on the mids by 0.5 / D in F,
+ * while the fit on the theoretical prices, exact model prices, recovers F and D to rounding. A
+ * chain without theoretical prices (NAN, or 0 as a zeroed gex_contract leaves it) has no pair. */
+START_TEST(test_parity_fit_theo)
+{
+    const int64_t quote =
+        gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 11 * 3600 + 17 * 60);
+    const double S = 5871.37, r = 0.051, q = 0.017;
+    gex_chain *chain = priced_chain_quoted(S, r, q, 120, quote, 5600, 110, 0.5, 1);
+    ck_assert_int_eq(gex_chain_prepare(chain, NULL, NULL, NULL), GEX_OK);
+    gex_parity_fit mids[2], theo[2];
+    size_t n_mids = 0, n_theo = 0;
+    ck_assert_int_eq(gex_chain_parity_fit(chain, mids, 2, &n_mids), GEX_OK);
+    ck_assert_int_eq(gex_chain_parity_fit_prices(chain, GEX_PARITY_THEO, theo, 2, &n_theo), GEX_OK);
+    ck_assert_uint_eq(n_mids, 1);
+    ck_assert_uint_eq(n_theo, 1);
+    ck_assert_int_eq(mids[0].ok, 1);
+    ck_assert_int_eq(theo[0].ok, 1);
+    ck_assert_int_eq(theo[0].settlement, mids[0].settlement);
+    const double T = theo[0].T, F = S * exp((r - q) * T);
+    ck_assert_msg(fabs(theo[0].forward - F) <= 1e-9 * F, "theo: F %.10g, expected %.10g",
+                  theo[0].forward, F);
+    ck_assert_double_le(fabs(theo[0].discount - exp(-r * T)), 1e-11);
+    /* the mids: every C - P is 0.5 high, the slope (D) unchanged, F = K + (C - P) / D high */
+    ck_assert_double_le(fabs(mids[0].discount - exp(-r * T)), 1e-11);
+    ck_assert_double_le(fabs(mids[0].forward - (F + 0.5 / mids[0].discount)), 1e-8 * F);
+    ck_assert_int_eq(gex_chain_parity_fit_prices(chain, (gex_parity_prices)7, theo, 2, &n_theo),
+                     GEX_EINVAL);
+    gex_chain_free(chain);
+
+    chain = priced_chain(S, r, q, 120, quote, 5600, 10);
+    ck_assert_int_eq(gex_chain_prepare(chain, NULL, NULL, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    for (size_t i = 0; i < v.n; i++)
+        ck_assert(isnan(v.theo[i]));
+    ck_assert_int_eq(gex_chain_parity_fit_prices(chain, GEX_PARITY_THEO, theo, 2, &n_theo), GEX_OK);
+    ck_assert_uint_eq(n_theo, 1);
+    ck_assert_int_eq(theo[0].ok, 0);
+    ck_assert_uint_eq(theo[0].pairs, 0);
+    gex_chain_free(chain);
+
+    chain = gex_chain_new();
+    const gex_contract zeroed = {.underlying = "SPX", .expiration = 20000, .strike = 100};
+    ck_assert_int_eq(gex_chain_add(chain, &zeroed), GEX_OK);
+    gex_chain_get_view(chain, &v);
+    ck_assert(isnan(v.theo[0]));
     gex_chain_free(chain);
 }
 END_TEST
@@ -320,6 +380,85 @@ START_TEST(test_otm_iv_gamma_against_cboe_spx)
         free(computed);
         gex_chain_free(all);
     }
+}
+END_TEST
+
+/* CBOE's JSON keeps each option's theoretical price ("theo"): on the RUT file 6,513 of 6,680 are
+ * positive (167 are 0, kept as absent), RUT231020C01000000's is 812.0703. The forward from
+ * parity on those prices, at each strike's OTM IV and T from the previous close (validate's row
+ * "parity forward from theo, strike's OTM IV; previous 16:00 close, calendar / 365"), reproduces
+ * CBOE's gamma on more contracts than the forward from the mids: printed, and at least 91%. */
+START_TEST(test_theo_forward_gamma_against_cboe_rut)
+{
+    if (gex_test_shared("chains") == NULL) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    gex_chain *all = read_shared("chains/cboe-json_rut_2023-09-20.json");
+    gex_chain_view v;
+    gex_chain_get_view(all, &v);
+    size_t with_theo = 0, found = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        with_theo += isfinite(v.theo[i]);
+        if (v.strike[i] == 1000 && v.type[i] == GEX_CALL &&
+            v.expiration[i] == gex_time_days_from_civil(2023, 10, 20) &&
+            strcmp(gex_chain_symbol(all, v.root[i]), "RUT") == 0) {
+            ck_assert_double_eq(v.theo[i], 812.0703);
+            found++;
+        }
+    }
+    ck_assert_uint_eq(v.n, 6680);
+    ck_assert_uint_eq(with_theo, 6513);
+    ck_assert_uint_eq(found, 1);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.iv_mode = GEX_IV_MODE_FILE;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_prepare(all, &po, NULL, &err), GEX_OK);
+    gex_chain_get_view(all, &v);
+    int64_t quote = 0;
+    ck_assert_int_eq(gex_chain_quote_time(all, &quote), GEX_OK);
+    static gex_parity_fit fits[2][256];
+    size_t n_fits[2] = {0, 0}, ok_theo = 0, ok_mids = 0;
+    ck_assert_int_eq(gex_chain_parity_fit(all, fits[0], 256, &n_fits[0]), GEX_OK);
+    ck_assert_int_eq(gex_chain_parity_fit_prices(all, GEX_PARITY_THEO, fits[1], 256, &n_fits[1]),
+                     GEX_OK);
+    ck_assert_uint_eq(n_fits[0], n_fits[1]);
+    for (size_t e = 0; e < n_fits[1]; e++) {
+        ck_assert_int_eq(fits[1][e].settlement, fits[0][e].settlement);
+        ok_theo += fits[1][e].ok != 0;
+        ok_mids += fits[0][e].ok != 0;
+    }
+    double *gd = malloc(3 * v.n * sizeof *gd), *gg = gd + v.n, *sigma = gg + v.n;
+    uint8_t *computed = malloc(v.n);
+    const double floor_g = gex_validate_quantum(v.vendor_gamma, v.n) / 2.0;
+    double share[2];
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(gex_validate_otm_iv(all, fits[k], n_fits[k], sigma, NULL), GEX_OK);
+        ck_assert_int_eq(gex_validate_chain_greeks_sigma(all, quote, GEX_VALIDATE_T_CLOSE_CALENDAR,
+                                                         fits[k], n_fits[k], GEX_EXERCISE_EUROPEAN,
+                                                         sigma, gd, gg, computed, NULL, NULL, NULL),
+                         GEX_OK);
+        size_t matched = 0, compared = 0;
+        for (size_t i = 0; i < v.n; i++) {
+            if (!computed[i] || !isfinite(v.vendor_gamma[i]))
+                continue;
+            compared++;
+            matched += (size_t)gex_validate_agrees(v.vendor_gamma[i], gg[i], 0.01, floor_g);
+        }
+        ck_assert_uint_gt(compared, 5000);
+        share[k] = (double)matched / (double)compared;
+    }
+    printf("RUT: theoretical prices on %zu of %zu contracts, a parity forward from them on %zu of "
+           "%zu expirations; CBOE gamma reproduced on %.1f%% (forward from the mids), %.1f%% "
+           "(forward from theo), strike's OTM IV, T from the previous close\n",
+           with_theo, v.n, ok_theo, n_fits[1], 100.0 * share[0], 100.0 * share[1]);
+    ck_assert_uint_eq(ok_theo, ok_mids); /* every expiration not yet expired */
+    ck_assert_double_gt(share[1], share[0]);
+    ck_assert_double_ge(share[1], 0.91);
+    free(gd);
+    free(computed);
+    gex_chain_free(all);
 }
 END_TEST
 
@@ -725,10 +864,12 @@ static Suite *market_suite(void)
     TCase *tc = tcase_create("carry");
     tcase_add_test(tc, test_parity_fit_recovers_forward);
     tcase_add_test(tc, test_parity_fit_too_few_and_errors);
+    tcase_add_test(tc, test_parity_fit_theo);
     tcase_add_test(tc, test_prepare_warns_stale_default_carry);
     tcase_add_test(tc, test_prepare_tiny_price_is_no_iv);
     tcase_add_test(tc, test_parity_gamma_against_cboe);
     tcase_add_test(tc, test_otm_iv_gamma_against_cboe_spx);
+    tcase_add_test(tc, test_theo_forward_gamma_against_cboe_rut);
     tcase_add_test(tc, test_exposure_greeks_from_file);
     tcase_add_test(tc, test_prepare_parity_carry_per_expiration);
     tcase_add_test(tc, test_exposure_on_parity_carry);
