@@ -509,3 +509,21 @@ int gex_validate_chain_greeks_sigma(const gex_chain *chain, int64_t quote,
     return chain_greeks(chain, quote, convention, fits, n_fits, exercise, sigma, delta, gamma,
                         computed, flat, american, double_boundary);
 }
+
+int gex_validate_better(const gex_validate_score *a, const gex_validate_score *b)
+{
+    if (a == NULL || b == NULL)
+        return 0;
+    const int by_gamma = a->gamma_n > 0 || b->gamma_n > 0;
+    const size_t ma = by_gamma ? a->gamma_matched : a->delta_matched;
+    const size_t na = by_gamma ? a->gamma_n : a->delta_n;
+    const size_t mb = by_gamma ? b->gamma_matched : b->delta_matched;
+    const size_t nb = by_gamma ? b->gamma_n : b->delta_n;
+    /* ma / na against mb / nb without division, a row with n = 0 at share 0; the counts are
+     * contracts, far below 2^32, so the products fit 64 bits */
+    const unsigned long long lhs = na ? (unsigned long long)ma * (nb ? nb : 1) : 0;
+    const unsigned long long rhs = nb ? (unsigned long long)mb * (na ? na : 1) : 0;
+    if (lhs != rhs)
+        return lhs > rhs;
+    return a->delta_rms < b->delta_rms;
+}

@@ -161,6 +161,20 @@ int gex_validate_chain_greeks_sigma(const gex_chain *chain, int64_t quote,
                                     double *delta, double *gamma, uint8_t *computed, size_t *flat,
                                     size_t *american, size_t *double_boundary);
 
+/* One row of chain-only validate's table of conventions: the contracts whose file gamma (delta)
+ * was compared and those that agreed (gex_validate_agrees), and the delta RMS. */
+typedef struct gex_validate_score {
+    size_t gamma_n, gamma_matched;
+    size_t delta_n, delta_matched;
+    double delta_rms;
+} gex_validate_score;
+
+/* Non-zero when row a fits the file better than row b (SPEC 4, the row validate names): the
+ * larger share of gamma matched (issue 14's measure), or of delta when neither row compared a
+ * gamma; on equal shares the smaller delta RMS. Shares are compared exactly (cross-multiplied
+ * counts); a row that compared nothing has share 0. 0 when a or b is NULL. */
+int gex_validate_better(const gex_validate_score *a, const gex_validate_score *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -71,6 +71,7 @@ typedef struct convention_row {
     double delta_rms, gamma_rms;
     size_t beyond;
     size_t gamma_n, gamma_matched; /* contracts with a vendor gamma, and those within tolerance */
+    size_t delta_n, delta_matched; /* the same for delta */
 } convention_row;
 
 typedef struct report {
@@ -1150,7 +1151,10 @@ static int chain_only(const cli_options *opts, FILE *out)
                 if (isfinite(vd[i])) {
                     sd += (vd[i] - gd[i]) * (vd[i] - gd[i]);
                     n_d++;
-                    cr->beyond += !gex_validate_agrees(vd[i], gd[i], r.tol, floor_d);
+                    const int agrees = gex_validate_agrees(vd[i], gd[i], r.tol, floor_d);
+                    cr->beyond += !agrees;
+                    cr->delta_n++;
+                    cr->delta_matched += (size_t)agrees;
                 }
                 if (isfinite(vg[i])) {
                     sg += (vg[i] - gg[i]) * (vg[i] - gg[i]);
@@ -1165,16 +1169,23 @@ static int chain_only(const cli_options *opts, FILE *out)
             cr->gamma_rms = n_g ? sqrt(sg / (double)n_g) : 0.0;
         }
     }
-    /* Best: fewest contracts beyond tolerance, then the smallest delta RMS. Conventions under
-     * which fewer contracts could be computed (T <= 0) are compared on what they cover. */
+    /* Best: the largest share of the file's gamma matched (issue 14's measure; the share of
+     * delta where the file has no gamma column), then the smallest delta RMS. Conventions
+     * under which fewer contracts could be computed (T <= 0) are compared on what they cover. */
     for (size_t c = 0; c < r.n_conv; c++) {
         const convention_row *x = &r.conv[c];
         if (x->n == 0)
             continue;
-        if (r.best_conv < 0)
+        if (r.best_conv < 0) {
             r.best_conv = (int)c;
+            continue;
+        }
         const convention_row *b = &r.conv[r.best_conv];
-        if (x->beyond < b->beyond || (x->beyond == b->beyond && x->delta_rms < b->delta_rms))
+        const gex_validate_score sx = {x->gamma_n, x->gamma_matched, x->delta_n, x->delta_matched,
+                                       x->delta_rms};
+        const gex_validate_score sb = {b->gamma_n, b->gamma_matched, b->delta_n, b->delta_matched,
+                                       b->delta_rms};
+        if (gex_validate_better(&sx, &sb))
             r.best_conv = (int)c;
     }
     if (r.best_conv >= 0) {
