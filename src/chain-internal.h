@@ -33,7 +33,7 @@ struct gex_chain {
     double *strike;
     uint8_t *type;
     double *bid, *ask, *last, *file_iv, *open_interest, *volume, *multiplier, *spot;
-    double *vendor_delta, *vendor_gamma;
+    double *vendor_delta, *vendor_gamma, *theo;
     long *line;
     double *T, *iv;
     uint8_t *iv_source, *status;

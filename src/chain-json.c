@@ -408,11 +408,19 @@ enum {
     CBOE_DELTA,
     CBOE_GAMMA,
     CBOE_OI,
+    CBOE_THEO,
 };
 static const char *const cboe_fields[] = {
-    [CBOE_OPTION] = "option",         [CBOE_BID] = "bid",     [CBOE_ASK] = "ask",
-    [CBOE_LAST] = "last_trade_price", [CBOE_IV] = "iv",       [CBOE_VOLUME] = "volume",
-    [CBOE_DELTA] = "delta",           [CBOE_GAMMA] = "gamma", [CBOE_OI] = "open_interest",
+    [CBOE_OPTION] = "option",
+    [CBOE_BID] = "bid",
+    [CBOE_ASK] = "ask",
+    [CBOE_LAST] = "last_trade_price",
+    [CBOE_IV] = "iv",
+    [CBOE_VOLUME] = "volume",
+    [CBOE_DELTA] = "delta",
+    [CBOE_GAMMA] = "gamma",
+    [CBOE_OI] = "open_interest",
+    [CBOE_THEO] = "theo",
 };
 
 /* The CBOE JSON's times ("2023-09-21 03:17:42") are UTC: the file's timestamp follows the last
@@ -447,6 +455,9 @@ static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
         {CBOE_VOLUME, offsetof(gex_contract, volume), GEX_CONTRACTS_MAX},
         {CBOE_DELTA, offsetof(gex_contract, vendor_delta), DBL_MAX},
         {CBOE_GAMMA, offsetof(gex_contract, vendor_gamma), DBL_MAX},
+        /* CBOE's theoretical price: absent (NAN) in files without it; kept for validate's
+         * parity forward from CBOE's own prices (SPEC 4) */
+        {CBOE_THEO, offsetof(gex_contract, theo), GEX_PRICE_MAX},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         double *dst = (double *)((char *)&k + fields[i].offset);

@@ -1,7 +1,7 @@
 /*
  * gex_chain_parity_fit: the forward and discount factor of each expiration implied by put-call
  * parity on the mids of the strikes near the money where both sides quote (issue 14; the carry
- * CBOE's own greeks use).
+ * CBOE's own greeks use), or on the file's theoretical prices (gex_chain_parity_fit_prices).
  */
 #include "gex/chain.h"
 
@@ -138,7 +138,7 @@ static void work_free(parity_work *w)
     free(w->scratch);
 }
 
-static int work_new(const gex_chain *chain, parity_work *w)
+static int work_new(const gex_chain *chain, gex_parity_prices prices, parity_work *w)
 {
     const size_t n = chain->n;
     w->keys = malloc(n * sizeof *w->keys);
@@ -154,7 +154,9 @@ static int work_new(const gex_chain *chain, parity_work *w)
         w->keys[i].settlement = chain->settlement[i];
         w->keys[i].K = chain->strike[i];
         w->keys[i].type = chain->type[i];
-        w->keys[i].mid = mid_of(chain->bid[i], chain->ask[i]);
+        /* the theoretical price is NAN where absent (chain.c keeps positive finite ones) */
+        w->keys[i].mid =
+            prices == GEX_PARITY_THEO ? chain->theo[i] : mid_of(chain->bid[i], chain->ask[i]);
         w->keys[i].T = chain->T[i];
         w->keys[i].index = i;
     }
@@ -195,7 +197,7 @@ int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *f
     if (n == 0)
         return GEX_OK;
     parity_work w;
-    if (work_new(chain, &w) != GEX_OK)
+    if (work_new(chain, GEX_PARITY_MIDS, &w) != GEX_OK)
         return GEX_ENOMEM;
     for (size_t i = 0; i < n;) {
         gex_parity_fit f;
@@ -217,7 +219,14 @@ int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *f
 
 int gex_chain_parity_fit(const gex_chain *chain, gex_parity_fit *out, size_t max, size_t *count)
 {
-    if (chain == NULL || count == NULL || (out == NULL && max > 0) || !chain->prepared)
+    return gex_chain_parity_fit_prices(chain, GEX_PARITY_MIDS, out, max, count);
+}
+
+int gex_chain_parity_fit_prices(const gex_chain *chain, gex_parity_prices prices,
+                                gex_parity_fit *out, size_t max, size_t *count)
+{
+    if (chain == NULL || count == NULL || (out == NULL && max > 0) || !chain->prepared ||
+        (prices != GEX_PARITY_MIDS && prices != GEX_PARITY_THEO))
         return GEX_EINVAL;
     *count = 0;
     const size_t n = chain->n;
@@ -227,7 +236,7 @@ int gex_chain_parity_fit(const gex_chain *chain, gex_parity_fit *out, size_t max
         if (chain->underlying[i] != chain->underlying[0])
             return GEX_EINVAL;
     parity_work w;
-    if (work_new(chain, &w) != GEX_OK)
+    if (work_new(chain, prices, &w) != GEX_OK)
         return GEX_ENOMEM;
     const double spot = chain->spot[0];
     size_t e = 0;

@@ -30,7 +30,7 @@ typedef struct chain_array {
     size_t size;
 } chain_array;
 
-#define CHAIN_ARRAY_COUNT 23
+#define CHAIN_ARRAY_COUNT 24
 
 /* An underlying the file gave no quote of. */
 static gex_underlying_quote no_quote(void)
@@ -63,6 +63,7 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
     ARRAY(spot);
     ARRAY(vendor_delta);
     ARRAY(vendor_gamma);
+    ARRAY(theo);
     ARRAY(line);
     ARRAY(T);
     ARRAY(iv);
@@ -421,6 +422,7 @@ int gex__chain_add_interned(gex_chain *c, uint32_t u, uint32_t r, const gex_cont
     c->spot[i] = c->sym_spot[u];
     c->vendor_delta[i] = k->vendor_delta;
     c->vendor_gamma[i] = k->vendor_gamma;
+    c->theo[i] = k->theo > 0 && k->theo < HUGE_VAL ? k->theo : (double)NAN;
     c->line[i] = k->line;
     c->T[i] = (double)NAN;
     c->iv[i] = (double)NAN;
@@ -578,6 +580,7 @@ void gex_chain_get_view(const gex_chain *c, gex_chain_view *v)
     v->spot = c->spot;
     v->vendor_delta = c->vendor_delta;
     v->vendor_gamma = c->vendor_gamma;
+    v->theo = c->theo;
     v->line = c->line;
     v->T = c->T;
     v->iv = c->iv;
@@ -718,6 +721,7 @@ static void copy_contract(gex_chain *d, const gex_chain *c, size_t i, uint32_t u
     d->spot[j] = c->spot[i];
     d->vendor_delta[j] = c->vendor_delta[i];
     d->vendor_gamma[j] = c->vendor_gamma[i];
+    d->theo[j] = c->theo[i];
     d->line[j] = c->line[i];
     d->T[j] = c->T[i];
     d->iv[j] = c->iv[i];

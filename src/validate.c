@@ -398,13 +398,15 @@ int gex_validate_otm_iv(const gex_chain *chain, const gex_parity_fit *fits, size
     return GEX_OK;
 }
 
-/* The greeks of gex_validate_chain_greeks, _parity, _exercise and _sigma: fits NULL for the
- * chain's carry, exercise GEX_EXERCISE_EUROPEAN for Black-Scholes throughout, sigma NULL for
- * each contract's own IV. */
-static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
-                        const gex_parity_fit *fits, size_t n_fits, gex_exercise exercise,
-                        const double *sigma, double *delta, double *gamma, uint8_t *computed,
-                        size_t *flat, size_t *american, size_t *double_boundary)
+/* The greeks of gex_validate_chain_greeks, _parity, _exercise, _sigma and _spot: fits NULL for
+ * the chain's carry, exercise GEX_EXERCISE_EUROPEAN for Black-Scholes throughout, sigma NULL for
+ * each contract's own IV, spot NAN for each contract's own; only every stride-th contract is
+ * computed (the others are left not computed: a sample for the rate fits). */
+static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                               const gex_parity_fit *fits, size_t n_fits, gex_exercise exercise,
+                               const double *sigma, double spot, size_t stride, double *delta,
+                               double *gamma, uint8_t *computed, size_t *flat, size_t *american,
+                               size_t *double_boundary)
 {
     double rate = 0.0, div = 0.0;
     if (chain == NULL || delta == NULL || gamma == NULL || computed == NULL ||
@@ -423,7 +425,7 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
     for (size_t i = 0; i < v.n; i++) {
         delta[i] = gamma[i] = 0.0;
         computed[i] = 0;
-        if (v.status[i] != GEX_CONTRACT_OK)
+        if (v.status[i] != GEX_CONTRACT_OK || (stride > 1 && i % stride != 0))
             continue;
         /* SPEC 1.1's T, measured from the chosen instant; the quote instant's calendar T is the
          * prepared chain's own, to the bit. */
@@ -437,23 +439,23 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
             const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[i], &fi);
             if (f != NULL && f->ok) {
                 r = -log(f->discount) / T;
-                q = r - log(f->forward / v.spot[i]) / T;
+                q = r - log(f->forward / (spot > 0.0 ? spot : v.spot[i])) / T;
             } else {
                 n_flat++;
             }
         }
         const double vol = sigma != NULL ? sigma[i] : v.iv[i];
+        const double S = spot > 0.0 ? spot : v.spot[i];
         gex_greeks g;
         const int am = exercise != GEX_EXERCISE_EUROPEAN &&
                        gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]), exercise) ==
                            GEX_EXERCISE_AMERICAN;
-        const int priced =
-            am ? american_greeks(v.type[i], v.spot[i], v.strike[i], T, vol, r, q, &g) : 0;
+        const int priced = am ? american_greeks(v.type[i], S, v.strike[i], T, vol, r, q, &g) : 0;
         if (priced < 0)
             continue;
         if (priced > 0)
             n_american++;
-        else if (gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], T, vol, r, q, &g) != GEX_BS_OK)
+        else if (gex_bs_greeks(v.type[i], S, v.strike[i], T, vol, r, q, &g) != GEX_BS_OK)
             continue;
         else if (am)
             n_double++;
@@ -470,11 +472,20 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
     return GEX_OK;
 }
 
+static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                        const gex_parity_fit *fits, size_t n_fits, gex_exercise exercise,
+                        const double *sigma, double spot, double *delta, double *gamma,
+                        uint8_t *computed, size_t *flat, size_t *american, size_t *double_boundary)
+{
+    return chain_greeks_stride(chain, quote, convention, fits, n_fits, exercise, sigma, spot, 1,
+                               delta, gamma, computed, flat, american, double_boundary);
+}
+
 int gex_validate_chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time convention,
                               double *delta, double *gamma, uint8_t *computed)
 {
-    return chain_greeks(chain, quote, convention, NULL, 0, GEX_EXERCISE_EUROPEAN, NULL, delta,
-                        gamma, computed, NULL, NULL, NULL);
+    return chain_greeks(chain, quote, convention, NULL, 0, GEX_EXERCISE_EUROPEAN, NULL, (double)NAN,
+                        delta, gamma, computed, NULL, NULL, NULL);
 }
 
 int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
@@ -484,8 +495,8 @@ int gex_validate_chain_greeks_parity(const gex_chain *chain, int64_t quote,
 {
     if (fits == NULL)
         return GEX_EINVAL;
-    return chain_greeks(chain, quote, convention, fits, n_fits, GEX_EXERCISE_EUROPEAN, NULL, delta,
-                        gamma, computed, flat, NULL, NULL);
+    return chain_greeks(chain, quote, convention, fits, n_fits, GEX_EXERCISE_EUROPEAN, NULL,
+                        (double)NAN, delta, gamma, computed, flat, NULL, NULL);
 }
 
 int gex_validate_chain_greeks_exercise(const gex_chain *chain, int64_t quote,
@@ -494,8 +505,8 @@ int gex_validate_chain_greeks_exercise(const gex_chain *chain, int64_t quote,
                                        double *gamma, uint8_t *computed, size_t *flat,
                                        size_t *american, size_t *double_boundary)
 {
-    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, NULL, delta, gamma,
-                        computed, flat, american, double_boundary);
+    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, NULL, (double)NAN, delta,
+                        gamma, computed, flat, american, double_boundary);
 }
 
 int gex_validate_chain_greeks_sigma(const gex_chain *chain, int64_t quote,
@@ -506,6 +517,273 @@ int gex_validate_chain_greeks_sigma(const gex_chain *chain, int64_t quote,
 {
     if (sigma == NULL)
         return GEX_EINVAL;
-    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, sigma, delta, gamma,
-                        computed, flat, american, double_boundary);
+    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, sigma, (double)NAN, delta,
+                        gamma, computed, flat, american, double_boundary);
+}
+
+int gex_validate_better(const gex_validate_score *a, const gex_validate_score *b)
+{
+    if (a == NULL || b == NULL)
+        return 0;
+    const int by_gamma = a->gamma_n > 0 || b->gamma_n > 0;
+    const size_t ma = by_gamma ? a->gamma_matched : a->delta_matched;
+    const size_t na = by_gamma ? a->gamma_n : a->delta_n;
+    const size_t mb = by_gamma ? b->gamma_matched : b->delta_matched;
+    const size_t nb = by_gamma ? b->gamma_n : b->delta_n;
+    /* ma / na against mb / nb without division, a row with n = 0 at share 0; the counts are
+     * contracts, far below 2^32, so the products fit 64 bits */
+    const unsigned long long lhs = na ? (unsigned long long)ma * (nb ? nb : 1) : 0;
+    const unsigned long long rhs = nb ? (unsigned long long)mb * (na ? na : 1) : 0;
+    if (lhs != rhs)
+        return lhs > rhs;
+    return a->delta_rms < b->delta_rms;
+}
+
+void gex_validate_hold_rate(const gex_parity_fit *fits, size_t n, double rate, gex_parity_fit *out)
+{
+    if (fits == NULL || out == NULL)
+        return;
+    for (size_t e = 0; e < n; e++) {
+        out[e] = fits[e];
+        if (!fits[e].ok || !(fits[e].T > 0.0))
+            continue;
+        out[e].discount = exp(-rate * fits[e].T);
+        /* F = S e^{(r - q) T} with S the spot the fit's div was measured from */
+        out[e].div = fits[e].div + (rate - fits[e].rate);
+        out[e].rate = rate;
+    }
+}
+
+/* The counts of one row: the chain's own columns against delta[], gamma[] where computed. */
+static gex_validate_score score_row(const gex_chain_view *v, const double *delta,
+                                    const double *gamma, const uint8_t *computed, double tol,
+                                    double floor_d, double floor_g)
+{
+    gex_validate_score s = {0, 0, 0, 0, 0.0};
+    double sd = 0.0;
+    for (size_t i = 0; i < v->n; i++) {
+        if (!computed[i])
+            continue;
+        if (isfinite(v->vendor_delta[i])) {
+            const double d = v->vendor_delta[i] - delta[i];
+            sd += d * d;
+            s.delta_n++;
+            s.delta_matched +=
+                (size_t)gex_validate_agrees(v->vendor_delta[i], delta[i], tol, floor_d);
+        }
+        if (isfinite(v->vendor_gamma[i])) {
+            s.gamma_n++;
+            s.gamma_matched +=
+                (size_t)gex_validate_agrees(v->vendor_gamma[i], gamma[i], tol, floor_g);
+        }
+    }
+    s.delta_rms = s.delta_n ? sqrt(sd / (double)s.delta_n) : 0.0;
+    return s;
+}
+
+int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                          const gex_parity_fit *fits, size_t n_fits, double tol, double *rate,
+                          gex_validate_score *score)
+{
+    if (chain == NULL || rate == NULL || (fits == NULL && n_fits > 0) || (int)convention < 0 ||
+        convention >= GEX_VALIDATE_T_COUNT || !(tol >= 0.0))
+        return GEX_EINVAL;
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    double *delta = malloc((2 * v.n + 1) * sizeof *delta);
+    uint8_t *computed = malloc(v.n + 1);
+    gex_parity_fit *held = malloc((n_fits + 1) * sizeof *held);
+    if (delta == NULL || computed == NULL || held == NULL) {
+        free(delta);
+        free(computed);
+        free(held);
+        return GEX_ENOMEM;
+    }
+    double *gamma = delta + v.n;
+    const double floor_d = gex_validate_quantum(v.vendor_delta, v.n) / 2.0;
+    const double floor_g = gex_validate_quantum(v.vendor_gamma, v.n) / 2.0;
+    gex_validate_score best = {0, 0, 0, 0, 0.0};
+    double best_rate = 0.0;
+    int st = GEX_OK, have = 0;
+    const int steps = (int)lround(GEX_VALIDATE_RATE_MAX / GEX_VALIDATE_RATE_STEP);
+    for (int k = 0; k <= steps && st == GEX_OK; k++) {
+        const double r = k * GEX_VALIDATE_RATE_STEP;
+        gex_validate_hold_rate(fits, n_fits, r, held);
+        st = chain_greeks(chain, quote, convention, held, n_fits, GEX_EXERCISE_EUROPEAN, NULL,
+                          (double)NAN, delta, gamma, computed, NULL, NULL, NULL);
+        if (st != GEX_OK)
+            break;
+        const gex_validate_score s = score_row(&v, delta, gamma, computed, tol, floor_d, floor_g);
+        if (!have || gex_validate_better(&s, &best)) {
+            best = s;
+            best_rate = r;
+            have = 1;
+        }
+    }
+    free(delta);
+    free(computed);
+    free(held);
+    if (st != GEX_OK)
+        return st;
+    *rate = best_rate;
+    if (score != NULL)
+        *score = best;
+    return GEX_OK;
+}
+
+static int cmp_double_asc(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A two-sided quote's mid (SPEC 1.4), else NAN. */
+static double two_sided_mid(double bid, double ask)
+{
+    return bid > 0.0 && ask >= bid && ask < HUGE_VAL ? 0.5 * bid + 0.5 * ask : (double)NAN;
+}
+
+int gex_validate_forward_below_spot(const gex_chain *chain, const gex_parity_fit *fits, size_t n,
+                                    gex_parity_fit *out)
+{
+    double rate = 0.0, div = 0.0;
+    if (chain == NULL || (n > 0 && (fits == NULL || out == NULL)) ||
+        gex_chain_carry(chain, &rate, &div) != GEX_OK)
+        return GEX_EINVAL;
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    strike_key *k = malloc((v.n + 1) * sizeof *k);
+    /* per strike: K and C - P, then K + (C - P) / D of the nearest ones */
+    double *pk = malloc((2 * v.n + 1) * sizeof *pk);
+    if (k == NULL || pk == NULL) {
+        free(k);
+        free(pk);
+        return GEX_ENOMEM;
+    }
+    double *py = pk + v.n;
+    for (size_t i = 0; i < v.n; i++)
+        k[i] = (strike_key){v.underlying[i], 0, v.settlement[i], v.strike[i], i};
+    qsort(k, v.n, sizeof *k, cmp_strike_key);
+    for (size_t e = 0; e < n; e++) {
+        out[e] = fits[e];
+        if (!fits[e].ok || !(fits[e].T > 0.0) || !(fits[e].discount > 0.0))
+            continue;
+        /* the contracts of this settlement, sorted by strike: call-put pairs at or below S */
+        size_t m = 0;
+        double spot = (double)NAN;
+        for (size_t j = 0; j + 1 < v.n; j++) {
+            if (k[j].settlement != fits[e].settlement)
+                continue;
+            const size_t a = k[j].index, b = k[j + 1].index;
+            spot = v.spot[a];
+            if (k[j + 1].settlement != k[j].settlement || k[j + 1].strike != k[j].strike ||
+                v.type[a] == v.type[b] || !(k[j].strike <= v.spot[a]))
+                continue;
+            const size_t call = v.type[a] == GEX_CALL ? a : b, put = call == a ? b : a;
+            const double c = two_sided_mid(v.bid[call], v.ask[call]);
+            const double p = two_sided_mid(v.bid[put], v.ask[put]);
+            if (isfinite(c) && isfinite(p)) {
+                pk[m] = k[j].strike;
+                py[m] = c - p;
+                m++;
+            }
+            j++;
+        }
+        if (m < GEX_VALIDATE_BELOW_MIN_PAIRS)
+            continue;
+        /* the nearest strikes below S are the last ones: strikes ascend */
+        const size_t use = m < GEX_VALIDATE_BELOW_PAIRS ? m : GEX_VALIDATE_BELOW_PAIRS;
+        double *x = pk + (m - use);
+        const double *y = py + (m - use);
+        for (size_t j = 0; j < use; j++)
+            x[j] = x[j] + y[j] / fits[e].discount;
+        qsort(x, use, sizeof *x, cmp_double_asc);
+        const double F = use % 2 ? x[use / 2] : 0.5 * (x[use / 2 - 1] + x[use / 2]);
+        if (!(F > 0.0 && F < HUGE_VAL) || !(spot > 0.0))
+            continue;
+        out[e].forward = F;
+        out[e].div = out[e].rate - log(F / spot) / fits[e].T;
+    }
+    free(k);
+    free(pk);
+    return GEX_OK;
+}
+
+int gex_validate_chain_greeks_spot(const gex_chain *chain, int64_t quote,
+                                   gex_validate_time convention, const gex_parity_fit *fits,
+                                   size_t n_fits, gex_exercise exercise, const double *sigma,
+                                   double spot, double *delta, double *gamma, uint8_t *computed,
+                                   size_t *american, size_t *double_boundary)
+{
+    if (sigma == NULL || !(spot > 0.0) || !isfinite(spot))
+        return GEX_EINVAL;
+    return chain_greeks(chain, quote, convention, fits, n_fits, exercise, sigma, spot, delta, gamma,
+                        computed, NULL, american, double_boundary);
+}
+
+double gex_validate_implied_spot(const gex_parity_fit *fits, size_t n)
+{
+    if (fits == NULL)
+        return (double)NAN;
+    for (size_t e = 0; e < n; e++)
+        if (fits[e].ok && fits[e].T > 0.0 && fits[e].discount > 0.0 && fits[e].forward > 0.0)
+            return fits[e].forward * fits[e].discount;
+    return (double)NAN;
+}
+
+int gex_validate_fit_rate_american(const gex_chain *chain, int64_t quote,
+                                   gex_validate_time convention, const gex_parity_fit *fits,
+                                   size_t n_fits, double tol, size_t sample, double *rate,
+                                   gex_validate_score *score)
+{
+    if (chain == NULL || rate == NULL || (fits == NULL && n_fits > 0) || (int)convention < 0 ||
+        convention >= GEX_VALIDATE_T_COUNT || !(tol >= 0.0))
+        return GEX_EINVAL;
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    double *delta = malloc((3 * v.n + 1) * sizeof *delta);
+    uint8_t *computed = malloc(v.n + 1);
+    gex_parity_fit *held = malloc((n_fits + 1) * sizeof *held);
+    if (delta == NULL || computed == NULL || held == NULL) {
+        free(delta);
+        free(computed);
+        free(held);
+        return GEX_ENOMEM;
+    }
+    double *gamma = delta + v.n, *sigma = gamma + v.n;
+    const double floor_d = gex_validate_quantum(v.vendor_delta, v.n) / 2.0;
+    const double floor_g = gex_validate_quantum(v.vendor_gamma, v.n) / 2.0;
+    const size_t stride = sample > 0 && v.n > sample ? (v.n + sample - 1) / sample : 1;
+    gex_validate_score best = {0, 0, 0, 0, 0.0};
+    double best_rate = 0.0;
+    int st = GEX_OK, have = 0;
+    const int steps = (int)lround(GEX_VALIDATE_RATE_MAX / GEX_VALIDATE_AM_RATE_STEP);
+    for (int k = 0; k <= steps && st == GEX_OK; k++) {
+        const double r = k * GEX_VALIDATE_AM_RATE_STEP;
+        gex_validate_hold_rate(fits, n_fits, r, held);
+        st = gex_validate_forward_below_spot(chain, held, n_fits, held);
+        if (st == GEX_OK)
+            st = gex_validate_otm_iv(chain, held, n_fits, sigma, NULL);
+        const double spot = gex_validate_implied_spot(held, n_fits);
+        if (st == GEX_OK)
+            st = chain_greeks_stride(chain, quote, convention, held, n_fits, GEX_EXERCISE_AUTO,
+                                     sigma, spot, stride, delta, gamma, computed, NULL, NULL, NULL);
+        if (st != GEX_OK)
+            break;
+        const gex_validate_score s = score_row(&v, delta, gamma, computed, tol, floor_d, floor_g);
+        if (!have || gex_validate_better(&s, &best)) {
+            best = s;
+            best_rate = r;
+            have = 1;
+        }
+    }
+    free(delta);
+    free(computed);
+    free(held);
+    if (st != GEX_OK)
+        return st;
+    *rate = best_rate;
+    if (score != NULL)
+        *score = best;
+    return GEX_OK;
 }

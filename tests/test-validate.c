@@ -15,6 +15,36 @@
 #include "gex/bs.h"
 #include "gex/chain.h"
 
+/* validate's pick (gex_validate_better): the larger share of gamma matched wins even over a row
+ * with fewer contracts beyond tolerance in all (the old rule's pick, where delta decides the
+ * count); shares compared exactly (2/3 against 4/6 is a tie, decided by the delta RMS); a row that
+ * computed fewer contracts is compared on its share; without gamma, the share of delta. */
+START_TEST(test_gex_validate_better_by_share)
+{
+    /* a: 90 of 100 gamma, 10 of 100 delta (100 beyond); b: 80 of 100 and 100 of 100 (20) */
+    const gex_validate_score a = {100, 90, 100, 10, 0.02}, b = {100, 80, 100, 100, 0.001};
+    ck_assert_int_eq(gex_validate_better(&a, &b), 1);
+    ck_assert_int_eq(gex_validate_better(&b, &a), 0);
+    const gex_validate_score c = {3, 2, 3, 0, 0.5}, d = {6, 4, 6, 0, 0.4};
+    ck_assert_int_eq(gex_validate_better(&c, &d), 0);
+    ck_assert_int_eq(gex_validate_better(&d, &c), 1);
+    ck_assert_int_eq(gex_validate_better(&c, &c), 0); /* strictly better only */
+    /* 9 of 10 (fewer covered) beats 850 of 1000 */
+    const gex_validate_score few = {10, 9, 10, 0, 1.0}, many = {1000, 850, 1000, 1000, 0.0};
+    ck_assert_int_eq(gex_validate_better(&few, &many), 1);
+    /* nothing compared: share 0, below any match, tied with another empty row */
+    const gex_validate_score none = {0, 0, 0, 0, 0.0}, one = {5, 1, 5, 0, 9.0};
+    ck_assert_int_eq(gex_validate_better(&one, &none), 1);
+    ck_assert_int_eq(gex_validate_better(&none, &one), 0);
+    /* no gamma column: delta decides */
+    const gex_validate_score da = {0, 0, 10, 7, 0.3}, db = {0, 0, 10, 6, 0.1};
+    ck_assert_int_eq(gex_validate_better(&da, &db), 1);
+    ck_assert_int_eq(gex_validate_better(&db, &da), 0);
+    ck_assert_int_eq(gex_validate_better(NULL, &da), 0);
+    ck_assert_int_eq(gex_validate_better(&da, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_gex_validate_fit_series_exact_multiple)
 {
     /* vendor = 2.5 * local exactly: k = 2.5, r = 1, no pair within 1% of equality. */
@@ -492,6 +522,7 @@ static Suite *validate_suite(void)
     tcase_add_test(tc, test_gex_validate_previous_close_weekdays);
     tcase_add_test(tc, test_gex_validate_trading_years_sessions);
     tcase_add_test(tc, test_gex_validate_chain_greeks_conventions);
+    tcase_add_test(tc, test_gex_validate_better_by_share);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -239,7 +239,9 @@ typedef struct gex_contract {
     double multiplier;     /* shares per contract; NAN or 0: the chain default (100) */
     double vendor_delta;   /* the file's own greeks; NAN when absent */
     double vendor_gamma;
-    long line; /* source line, for messages; 0 when none */
+    double theo; /* the file's theoretical price (CBOE JSON's "theo", its model's value of the
+                  * option); 0 or NAN when absent: only a positive finite value is kept */
+    long line;   /* source line, for messages; 0 when none */
 } gex_contract;
 
 /* Appends a contract (copies it; settlement from the root's style unless overridden).
@@ -297,7 +299,8 @@ typedef struct gex_chain_view {
     const double *multiplier;
     const double *spot; /* the underlying's spot, per contract; NAN when unknown */
     const double *vendor_delta, *vendor_gamma; /* NAN when absent */
-    const long *line;                          /* source line, 0 when none */
+    const double *theo; /* the file's theoretical price (gex_contract.theo), NAN when absent */
+    const long *line;   /* source line, 0 when none */
     /* Set by gex_chain_prepare(); before it, T and iv are NAN and status is 0: */
     const double *T;          /* years, SPEC 1.1 (may be <= 0: expired) */
     const double *iv;         /* the volatility used, 0 where status != OK */
@@ -454,6 +457,18 @@ typedef struct gex_parity_fit {
  * Returns GEX_OK, GEX_EINVAL (NULL chain or count, out NULL with max > 0, not prepared, several
  * underlyings) or GEX_ENOMEM. */
 int gex_chain_parity_fit(const gex_chain *chain, gex_parity_fit *out, size_t max, size_t *count);
+
+/* The prices a parity fit reads: the quotes' mids (gex_chain_parity_fit, and the carry of
+ * gex_chain_prepare), or the file's theoretical prices (gex_contract.theo: CBOE JSON's "theo"),
+ * where a strike's call and put both have one. */
+typedef enum gex_parity_prices { GEX_PARITY_MIDS = 0, GEX_PARITY_THEO } gex_parity_prices;
+
+/* gex_chain_parity_fit on the given prices: with GEX_PARITY_THEO a pair is a strike whose call
+ * and put both carry a theoretical price (their quotes are not read); an expiration with fewer
+ * than GEX_PARITY_MIN_PAIRS such strikes is not ok. Same returns, and GEX_EINVAL for an unknown
+ * prices. */
+int gex_chain_parity_fit_prices(const gex_chain *chain, gex_parity_prices prices,
+                                gex_parity_fit *out, size_t max, size_t *count);
 
 #ifdef __cplusplus
 }

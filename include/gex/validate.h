@@ -161,6 +161,88 @@ int gex_validate_chain_greeks_sigma(const gex_chain *chain, int64_t quote,
                                     double *delta, double *gamma, uint8_t *computed, size_t *flat,
                                     size_t *american, size_t *double_boundary);
 
+/* One row of chain-only validate's table of conventions: the contracts whose file gamma (delta)
+ * was compared and those that agreed (gex_validate_agrees), and the delta RMS. */
+typedef struct gex_validate_score {
+    size_t gamma_n, gamma_matched;
+    size_t delta_n, delta_matched;
+    double delta_rms;
+} gex_validate_score;
+
+/* Non-zero when row a fits the file better than row b (SPEC 4, the row validate names): the
+ * larger share of gamma matched (issue 14's measure), or of delta when neither row compared a
+ * gamma; on equal shares the smaller delta RMS. Shares are compared exactly (cross-multiplied
+ * counts); a row that compared nothing has share 0. 0 when a or b is NULL. */
+int gex_validate_better(const gex_validate_score *a, const gex_validate_score *b);
+
+/* The rates gex_validate_fit_rate tries: 0 to GEX_VALIDATE_RATE_MAX a year by
+ * GEX_VALIDATE_RATE_STEP (0%, 0.25%, ..., 8%). */
+#define GEX_VALIDATE_RATE_STEP 0.0025
+#define GEX_VALIDATE_RATE_MAX  0.08
+
+/* The discount rate that reproduces a prepared chain's own delta and gamma columns best (its
+ * vendor_delta and vendor_gamma; the rule of gex_validate_better with tolerance tol and half
+ * the printed quantum of each column) when every expiration keeps its parity forward
+ * (fits[e].forward, where fits[e].ok) and takes D = e^{-rT}: Black-Scholes greeks at each
+ * contract's own IV, T by convention (gex_validate_chain_greeks_parity). The parity fit's own D
+ * is biased where the mids carry an early-exercise premium (American chains) and noisy on thin
+ * long expirations; a vendor's model uses one rate. Tries the rates of the grid above; *rate is
+ * the best and *score (may be NULL) its counts. Returns GEX_OK, GEX_EINVAL (NULL chain, fits
+ * with n_fits > 0 or rate, bad convention, chain not prepared) or GEX_ENOMEM. */
+int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                          const gex_parity_fit *fits, size_t n_fits, double tol, double *rate,
+                          gex_validate_score *score);
+
+/* fits[0..n) with each ok fit's D held at e^{-rate T} (its forward kept; rate and div follow),
+ * into out[0..n) (out may equal fits). */
+void gex_validate_hold_rate(const gex_parity_fit *fits, size_t n, double rate, gex_parity_fit *out);
+
+/* The strikes gex_validate_forward_below_spot fits per expiration, at most, and fewest. */
+#define GEX_VALIDATE_BELOW_PAIRS     12
+#define GEX_VALIDATE_BELOW_MIN_PAIRS 3
+
+/* An early-exercise-aware forward for American chains: for each ok fit of fits[0..n) (a
+ * prepared chain of one underlying, as gex_chain_parity_fit gives them, their D kept), the
+ * median of K + (C - P) / D over the GEX_VALIDATE_BELOW_PAIRS two-sided strikes at or below the
+ * spot nearest to it (mids, SPEC 1.4's two-sided rule), into out (out may equal fits). There
+ * the put is out of the money and its early-exercise premium smallest, and a call on a stock
+ * paying little carries none, so C - P is nearest the European D (F - K); the strikes above
+ * the spot price the in-the-money put's premium into C - P and pull the forward down. A fit
+ * with fewer than GEX_VALIDATE_BELOW_MIN_PAIRS such strikes keeps its forward. rate and div
+ * follow the new forward. Returns GEX_OK, GEX_EINVAL (NULL chain, fits or out with n > 0, not
+ * prepared) or GEX_ENOMEM. */
+int gex_validate_forward_below_spot(const gex_chain *chain, const gex_parity_fit *fits, size_t n,
+                                    gex_parity_fit *out);
+
+/* gex_validate_chain_greeks_sigma at one spot for every contract instead of the chain's (the
+ * parity fits' forwards kept: q follows from spot). GEX_EINVAL when sigma is NULL or spot is not
+ * positive and finite. */
+int gex_validate_chain_greeks_spot(const gex_chain *chain, int64_t quote,
+                                   gex_validate_time convention, const gex_parity_fit *fits,
+                                   size_t n_fits, gex_exercise exercise, const double *sigma,
+                                   double spot, double *delta, double *gamma, uint8_t *computed,
+                                   size_t *american, size_t *double_boundary);
+
+/* The spot implied by the nearest expiration's forward with no dividend over it: F D (= S when
+ * F = S e^{rT}, D = e^{-rT}) of the first ok fit of fits[0..n) with T > 0; NAN when none. A
+ * file's last price can be stale (a weekend file's Last after the close; CBOE's TSLA file of a
+ * Sunday), while the mids price the underlying the market makers quoted on. */
+double gex_validate_implied_spot(const gex_parity_fit *fits, size_t n);
+
+/* The American counterpart of gex_validate_fit_rate, on the rows "American by root; implied
+ * spot, forward below it, fitted rate, strike's OTM IV": for each rate of 0 to
+ * GEX_VALIDATE_RATE_MAX by GEX_VALIDATE_AM_RATE_STEP, D held at it (gex_validate_hold_rate), the
+ * forwards from the strikes below the spot (gex_validate_forward_below_spot), the spot they
+ * imply (gex_validate_implied_spot), the strike's OTM IV (gex_validate_otm_iv), the American
+ * model for the roots priced American (gex_exercise_for_root); scored like
+ * gex_validate_fit_rate on every k-th contract, k chosen so that at most sample are priced (0:
+ * all), since an American contract costs a boundary solve. Same returns. */
+#define GEX_VALIDATE_AM_RATE_STEP 0.01
+int gex_validate_fit_rate_american(const gex_chain *chain, int64_t quote,
+                                   gex_validate_time convention, const gex_parity_fit *fits,
+                                   size_t n_fits, double tol, size_t sample, double *rate,
+                                   gex_validate_score *score);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,9 @@
 #define IMMATERIAL_SHARE 1e-3
 /* Rows listed as "disagreeing most" per series. */
 #define WORST_ROWS 10
+/* Contracts priced American per rate when fitting the American rows' rate: about a second of
+ * boundary solves over the grid and the four time bases. */
+#define CLI_VALIDATE_AM_SAMPLE 500
 
 /* ---------------------------------------------------------------- the report */
 
@@ -71,6 +74,7 @@ typedef struct convention_row {
     double delta_rms, gamma_rms;
     size_t beyond;
     size_t gamma_n, gamma_matched; /* contracts with a vendor gamma, and those within tolerance */
+    size_t delta_n, delta_matched; /* the same for delta */
 } convention_row;
 
 typedef struct report {
@@ -85,8 +89,9 @@ typedef struct report {
     bucket expiry[128];
     size_t n_expiry;
     bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
-    /* flat carry; parity forward; the same at the strike's OTM IV; American, own and OTM IV */
-    convention_row conv[5 * GEX_VALIDATE_T_COUNT];
+    /* flat carry; parity forward; the same at the strike's OTM IV; both from theo; both at the
+     * fitted rate; American, own and OTM IV, on the parity fit and at the fitted rate */
+    convention_row conv[11 * GEX_VALIDATE_T_COUNT];
     size_t n_conv;
     int best_conv;
 } report;
@@ -1023,12 +1028,37 @@ static int chain_only(const cli_options *opts, FILE *out)
              fits[e].pairs);
     }
 
+    /* The carry of each expiration from parity on the file's theoretical prices where it has
+     * them (CBOE's JSON: "theo", its model's price of each option): the forward CBOE's own
+     * model used, free of the quotes' spreads. An expiration without enough strikes priced on
+     * both sides keeps the fit on the mids. */
+    gex_parity_fit theo_fits[256];
+    size_t n_theo = 0, theo_fitted = 0;
+    if (st == GEX_OK)
+        st = gex_chain_parity_fit_prices(a.chain, GEX_PARITY_THEO, theo_fits,
+                                         sizeof theo_fits / sizeof theo_fits[0], &n_theo);
+    if (n_theo > n_fits)
+        n_theo = n_fits; /* the same expirations, in the same order, as the fit on the mids */
+    for (size_t e = 0; e < n_theo && st == GEX_OK; e++) {
+        if (theo_fits[e].ok && theo_fits[e].settlement == fits[e].settlement)
+            theo_fitted++;
+        else
+            theo_fits[e] = fits[e];
+    }
+    if (st == GEX_OK && theo_fitted > 0)
+        note(&r,
+             "put-call parity on the file's theoretical prices (\"theo\") gives a forward for %zu "
+             "of %zu expirations; the rows \"parity forward from theo\" use it (the others keep "
+             "the fit on the mids)",
+             theo_fitted, n_fits);
+
     /* The carries, volatilities and time conventions a vendor may have used (SPEC 4, chain-only
-     * mode): the flat carry, then the parity forward, then the parity forward at each strike's
-     * out-of-the-money IV (CBOE prints one gamma for a strike's call and put), under each time
-     * basis; then, where the chain has roots priced American (single stocks, ETFs:
-     * gex_exercise_for_root), the parity rows again with the American model's greeks for those
-     * roots (SPEC 1.8), at the contracts' own and at the OTM IV. */
+     * mode), each under the four time bases: the flat carry; the parity forward; the parity
+     * forward at each strike's out-of-the-money IV (CBOE prints one gamma for a strike's call
+     * and put); where the file has theoretical prices, the same two with the forward from them;
+     * where the chain has roots priced American (single stocks, ETFs: gex_exercise_for_root),
+     * the parity rows again with the American model's greeks for those roots (SPEC 1.8), at the
+     * contracts' own and at the OTM IV. */
     static const char *const parity_names[GEX_VALIDATE_T_COUNT] = {
         "parity forward; quote instant, calendar days / 365",
         "parity forward; quote instant, trading days / 252",
@@ -1039,6 +1069,16 @@ static int chain_only(const cli_options *opts, FILE *out)
         "parity forward, strike's OTM IV; quote instant, trading days / 252",
         "parity forward, strike's OTM IV; previous 16:00 close, calendar / 365",
         "parity forward, strike's OTM IV; previous 16:00 close, trading / 252"};
+    static const char *const theo_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward from theo; quote instant, calendar days / 365",
+        "parity forward from theo; quote instant, trading days / 252",
+        "parity forward from theo; previous 16:00 close, calendar / 365",
+        "parity forward from theo; previous 16:00 close, trading / 252"};
+    static const char *const theo_otm_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward from theo, strike's OTM IV; quote instant, calendar days / 365",
+        "parity forward from theo, strike's OTM IV; quote instant, trading days / 252",
+        "parity forward from theo, strike's OTM IV; previous 16:00 close, calendar / 365",
+        "parity forward from theo, strike's OTM IV; previous 16:00 close, trading / 252"};
     static const char *const american_names[GEX_VALIDATE_T_COUNT] = {
         "American by root; parity forward; quote instant, calendar days / 365",
         "American by root; parity forward; quote instant, trading days / 252",
@@ -1049,82 +1089,223 @@ static int chain_only(const cli_options *opts, FILE *out)
         "American by root; parity forward, strike's OTM IV; quote instant, trading days / 252",
         "American by root; parity forward, strike's OTM IV; previous 16:00 close, calendar / 365",
         "American by root; parity forward, strike's OTM IV; previous 16:00 close, trading / 252"};
-    double *otm_iv = st == GEX_OK ? malloc((v.n ? v.n : 1) * sizeof *otm_iv) : NULL;
+    double *otm_iv = st == GEX_OK ? malloc((3 * v.n + 1) * sizeof *otm_iv) : NULL;
+    double *otm_theo_iv = otm_iv != NULL ? otm_iv + v.n : NULL;
+    double *otm_below_iv = otm_iv != NULL ? otm_iv + 2 * v.n : NULL;
     size_t otm_replaced = 0;
     if (st == GEX_OK && otm_iv == NULL)
         st = GEX_ENOMEM;
     if (st == GEX_OK)
         st = gex_validate_otm_iv(a.chain, fits, n_fits, otm_iv, &otm_replaced);
+    if (st == GEX_OK && theo_fitted > 0)
+        st = gex_validate_otm_iv(a.chain, theo_fits, n_theo, otm_theo_iv, NULL);
     if (st == GEX_OK)
         note(&r,
              "the strike's OTM IV: the rows so named price a strike's call and put at the IV of "
              "its out-of-the-money side (the call at or above the parity forward, the put "
              "below): %zu contracts take the other side's IV",
              otm_replaced);
-    for (int cc = 0; cc < 5 * GEX_VALIDATE_T_COUNT && st == GEX_OK; cc++) {
-        const int c = cc % GEX_VALIDATE_T_COUNT, block = cc / GEX_VALIDATE_T_COUNT;
-        convention_row *cr = &r.conv[r.n_conv++];
-        if (block >= 3) {
+    /* One rate for every expiration, fitted to the file's own columns (gex_validate_fit_rate):
+     * the parity fit's D is biased where the mids carry an early-exercise premium (American
+     * chains: QQQ's D above 1) and follows no one rate on thin long expirations, while a
+     * vendor's model discounts at one rate; the forward of each expiration is kept. */
+    static const char *const held_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward, fitted rate; quote instant, calendar days / 365",
+        "parity forward, fitted rate; quote instant, trading days / 252",
+        "parity forward, fitted rate; previous 16:00 close, calendar / 365",
+        "parity forward, fitted rate; previous 16:00 close, trading / 252"};
+    static const char *const held_otm_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward, fitted rate, strike's OTM IV; quote instant, calendar days / 365",
+        "parity forward, fitted rate, strike's OTM IV; quote instant, trading days / 252",
+        "parity forward, fitted rate, strike's OTM IV; previous 16:00 close, calendar / 365",
+        "parity forward, fitted rate, strike's OTM IV; previous 16:00 close, trading / 252"};
+    static const char *const held_american_names[GEX_VALIDATE_T_COUNT] = {
+        "American by root; implied spot, forward below it, fitted rate; "
+        "quote instant, calendar days / 365",
+        "American by root; implied spot, forward below it, fitted rate; "
+        "quote instant, trading days / 252",
+        "American by root; implied spot, forward below it, fitted rate; "
+        "previous 16:00 close, calendar / 365",
+        "American by root; implied spot, forward below it, fitted rate; "
+        "previous 16:00 close, trading / 252"};
+    static const char *const held_american_otm_names[GEX_VALIDATE_T_COUNT] = {
+        "American by root; implied spot, forward below it, fitted rate, strike's OTM IV; "
+        "quote instant, calendar days / 365",
+        "American by root; implied spot, forward below it, fitted rate, strike's OTM IV; "
+        "quote instant, trading days / 252",
+        "American by root; implied spot, forward below it, fitted rate, strike's OTM IV; "
+        "previous 16:00 close, calendar / 365",
+        "American by root; implied spot, forward below it, fitted rate, strike's OTM IV; "
+        "previous 16:00 close, trading / 252"};
+    gex_parity_fit held_fits[256];
+    double fitted_rate = 0.0;
+    gex_validate_score fitted_score = {0, 0, 0, 0, 0.0};
+    int fitted_basis = -1;
+    for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK && fitted > 0; c++) {
+        double rate_c = 0.0;
+        gex_validate_score sc;
+        st = gex_validate_fit_rate(a.chain, a.as_of, (gex_validate_time)c, fits, n_fits, r.tol,
+                                   &rate_c, &sc);
+        if (st == GEX_OK && (fitted_basis < 0 || gex_validate_better(&sc, &fitted_score))) {
+            fitted_rate = rate_c;
+            fitted_score = sc;
+            fitted_basis = c;
+        }
+    }
+    /* The American rows at the fitted rate take each expiration's forward from the strikes at
+     * or below the spot only (gex_validate_forward_below_spot): above it the in-the-money put's
+     * early-exercise premium pulls C - P, and so the forward of the mids, down. */
+    gex_parity_fit below_fits[256];
+    /* The rate of those rows, fitted with the American model on a sample of the contracts
+     * (CLI_VALIDATE_AM_SAMPLE of them, each an exercise-boundary solve), where the chain has
+     * American roots */
+    double am_rate = fitted_rate;
+    int am_basis = -1;
+    size_t n_am_roots = 0;
+    for (size_t i = 0; i < v.n; i++)
+        n_am_roots += v.status[i] == GEX_CONTRACT_OK &&
+                      gex_exercise_for_root(gex_chain_symbol(a.chain, v.root[i]),
+                                            GEX_EXERCISE_AUTO) == GEX_EXERCISE_AMERICAN;
+    gex_validate_score am_score = {0, 0, 0, 0, 0.0};
+    for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK && fitted_basis >= 0 && n_am_roots;
+         c++) {
+        double rate_c = 0.0;
+        gex_validate_score sc;
+        st = gex_validate_fit_rate_american(a.chain, a.as_of, (gex_validate_time)c, fits, n_fits,
+                                            r.tol, CLI_VALIDATE_AM_SAMPLE, &rate_c, &sc);
+        if (st == GEX_OK && (am_basis < 0 || gex_validate_better(&sc, &am_score))) {
+            am_rate = rate_c;
+            am_score = sc;
+            am_basis = c;
+        }
+    }
+    if (st == GEX_OK && fitted_basis >= 0) {
+        gex_validate_hold_rate(fits, n_fits, fitted_rate, held_fits);
+        gex_validate_hold_rate(fits, n_fits, am_rate, below_fits);
+        st = gex_validate_forward_below_spot(a.chain, below_fits, n_fits, below_fits);
+    }
+    if (st == GEX_OK && fitted_basis >= 0)
+        st = gex_validate_otm_iv(a.chain, below_fits, n_fits, otm_below_iv, NULL);
+    /* and the spot implied by the nearest forward (gex_validate_implied_spot): a file's last
+     * price can be stale where the mids are not (a weekend file) */
+    const double implied_spot =
+        fitted_basis >= 0 ? gex_validate_implied_spot(below_fits, n_fits) : (double)NAN;
+    if (st == GEX_OK && fitted_basis >= 0) {
+        note(&r,
+             "rows \"fitted rate\": each expiration's parity forward, discounted at r = %.2f%%, "
+             "the rate of 0-%.0f%% (by %.2f%%) whose greeks at the own IV match the file best "
+             "(%s)",
+             100.0 * fitted_rate, 100.0 * GEX_VALIDATE_RATE_MAX, 100.0 * GEX_VALIDATE_RATE_STEP,
+             gex_validate_time_name(fitted_basis));
+        if (implied_spot > 0.0 && am_basis >= 0)
+            note(&r,
+                 "rows \"implied spot, forward below it\": spot %.4f (file %g) implied by the "
+                 "nearest forward, forwards from strikes at or below the spot, r = %.2f%% "
+                 "(0-%.0f%% by %.0f%%) fitted American on %d contracts (%s)",
+                 implied_spot, a.spot, 100.0 * am_rate, 100.0 * GEX_VALIDATE_RATE_MAX,
+                 100.0 * GEX_VALIDATE_AM_RATE_STEP, CLI_VALIDATE_AM_SAMPLE,
+                 gex_validate_time_name(am_basis));
+    }
+    const struct {
+        const char *const *names; /* NULL: gex_validate_time_name */
+        const gex_parity_fit *fits;
+        size_t n_fits;
+        const double *sigma;
+        gex_exercise exercise;
+        int american; /* shown only where some root is priced American */
+        int theo;     /* shown only where the file has theoretical prices that fit */
+        int held;     /* shown only where some expiration has a parity fit */
+        double spot;  /* every contract's spot (gex_validate_chain_greeks_spot); NAN: its own */
+    } blocks[] = {
+        {NULL, NULL, 0, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN},
+        {parity_names, fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN},
+        {otm_names, fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN},
+        {theo_names, theo_fits, n_theo, v.iv, GEX_EXERCISE_EUROPEAN, 0, 1, 0, (double)NAN},
+        {theo_otm_names, theo_fits, n_theo, otm_theo_iv, GEX_EXERCISE_EUROPEAN, 0, 1, 0,
+         (double)NAN},
+        {held_names, held_fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 1, (double)NAN},
+        {held_otm_names, held_fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 1, (double)NAN},
+        {american_names, fits, n_fits, v.iv, GEX_EXERCISE_AUTO, 1, 0, 0, (double)NAN},
+        {american_otm_names, fits, n_fits, otm_iv, GEX_EXERCISE_AUTO, 1, 0, 0, (double)NAN},
+        {held_american_names, below_fits, n_fits, v.iv, GEX_EXERCISE_AUTO, 1, 0, 1, implied_spot},
+        {held_american_otm_names, below_fits, n_fits, otm_below_iv, GEX_EXERCISE_AUTO, 1, 0, 1,
+         implied_spot},
+    };
+    int no_american = 0, american_noted = 0;
+    for (size_t bl = 0; bl < sizeof blocks / sizeof blocks[0] && st == GEX_OK; bl++) {
+        if ((blocks[bl].theo && theo_fitted == 0) || (blocks[bl].american && no_american) ||
+            (blocks[bl].held && fitted_basis < 0))
+            continue;
+        for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK; c++) {
+            convention_row *cr = &r.conv[r.n_conv++];
+            cr->name = blocks[bl].names != NULL ? blocks[bl].names[c] : gex_validate_time_name(c);
             size_t american = 0, two = 0;
-            cr->name = block == 3 ? american_names[c] : american_otm_names[c];
-            st = gex_validate_chain_greeks_sigma(
-                a.chain, a.as_of, (gex_validate_time)c, fits, n_fits, GEX_EXERCISE_AUTO,
-                block == 3 ? v.iv : otm_iv, gd, gg, computed, NULL, &american, &two);
-            if (st == GEX_OK && american + two == 0) {
+            st = blocks[bl].spot > 0.0
+                     ? gex_validate_chain_greeks_spot(
+                           a.chain, a.as_of, (gex_validate_time)c, blocks[bl].fits,
+                           blocks[bl].n_fits, blocks[bl].exercise, blocks[bl].sigma,
+                           blocks[bl].spot, gd, gg, computed, &american, &two)
+                     : gex_validate_chain_greeks_sigma(a.chain, a.as_of, (gex_validate_time)c,
+                                                       blocks[bl].fits, blocks[bl].n_fits,
+                                                       blocks[bl].exercise, blocks[bl].sigma, gd,
+                                                       gg, computed, NULL, &american, &two);
+            if (st == GEX_OK && blocks[bl].american && american + two == 0) {
                 r.n_conv--; /* every root is European: the rows would repeat the parity ones */
+                no_american = 1;
                 break;
             }
-            if (st == GEX_OK && cc == 3 * GEX_VALIDATE_T_COUNT)
+            if (st == GEX_OK && blocks[bl].american && !american_noted) {
+                american_noted = 1;
                 note(&r,
                      "American by root (gex/american.h, SPEC 1.8): %zu contracts priced American "
                      "in the first such row; %zu kept Black-Scholes where the fitted carry gives "
                      "two exercise boundaries (a negative rate)",
                      american, two);
-        } else if (block == 2) {
-            cr->name = otm_names[c];
-            st = gex_validate_chain_greeks_sigma(a.chain, a.as_of, (gex_validate_time)c, fits,
-                                                 n_fits, GEX_EXERCISE_EUROPEAN, otm_iv, gd, gg,
-                                                 computed, NULL, NULL, NULL);
-        } else {
-            cr->name = block ? parity_names[c] : gex_validate_time_name(c);
-            st = block ? gex_validate_chain_greeks_parity(a.chain, a.as_of, (gex_validate_time)c,
-                                                          fits, n_fits, gd, gg, computed, NULL)
-                       : gex_validate_chain_greeks(a.chain, a.as_of, (gex_validate_time)c, gd, gg,
-                                                   computed);
-        }
-        double sd = 0.0, sg = 0.0;
-        size_t n_d = 0, n_g = 0;
-        for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
-            if (!computed[i])
-                continue;
-            cr->n++;
-            if (isfinite(vd[i])) {
-                sd += (vd[i] - gd[i]) * (vd[i] - gd[i]);
-                n_d++;
-                cr->beyond += !gex_validate_agrees(vd[i], gd[i], r.tol, floor_d);
             }
-            if (isfinite(vg[i])) {
-                sg += (vg[i] - gg[i]) * (vg[i] - gg[i]);
-                n_g++;
-                const int agrees = gex_validate_agrees(vg[i], gg[i], r.tol, floor_g);
-                cr->beyond += !agrees;
-                cr->gamma_n++;
-                cr->gamma_matched += (size_t)agrees;
+            double sd = 0.0, sg = 0.0;
+            size_t n_d = 0, n_g = 0;
+            for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
+                if (!computed[i])
+                    continue;
+                cr->n++;
+                if (isfinite(vd[i])) {
+                    sd += (vd[i] - gd[i]) * (vd[i] - gd[i]);
+                    n_d++;
+                    const int agrees = gex_validate_agrees(vd[i], gd[i], r.tol, floor_d);
+                    cr->beyond += !agrees;
+                    cr->delta_n++;
+                    cr->delta_matched += (size_t)agrees;
+                }
+                if (isfinite(vg[i])) {
+                    sg += (vg[i] - gg[i]) * (vg[i] - gg[i]);
+                    n_g++;
+                    const int agrees = gex_validate_agrees(vg[i], gg[i], r.tol, floor_g);
+                    cr->beyond += !agrees;
+                    cr->gamma_n++;
+                    cr->gamma_matched += (size_t)agrees;
+                }
             }
+            cr->delta_rms = n_d ? sqrt(sd / (double)n_d) : 0.0;
+            cr->gamma_rms = n_g ? sqrt(sg / (double)n_g) : 0.0;
         }
-        cr->delta_rms = n_d ? sqrt(sd / (double)n_d) : 0.0;
-        cr->gamma_rms = n_g ? sqrt(sg / (double)n_g) : 0.0;
     }
-    /* Best: fewest contracts beyond tolerance, then the smallest delta RMS. Conventions under
-     * which fewer contracts could be computed (T <= 0) are compared on what they cover. */
+    /* Best: the largest share of the file's gamma matched (issue 14's measure; the share of
+     * delta where the file has no gamma column), then the smallest delta RMS. Conventions
+     * under which fewer contracts could be computed (T <= 0) are compared on what they cover. */
     for (size_t c = 0; c < r.n_conv; c++) {
         const convention_row *x = &r.conv[c];
         if (x->n == 0)
             continue;
-        if (r.best_conv < 0)
+        if (r.best_conv < 0) {
             r.best_conv = (int)c;
+            continue;
+        }
         const convention_row *b = &r.conv[r.best_conv];
-        if (x->beyond < b->beyond || (x->beyond == b->beyond && x->delta_rms < b->delta_rms))
+        const gex_validate_score sx = {x->gamma_n, x->gamma_matched, x->delta_n, x->delta_matched,
+                                       x->delta_rms};
+        const gex_validate_score sb = {b->gamma_n, b->gamma_matched, b->delta_n, b->delta_matched,
+                                       b->delta_rms};
+        if (gex_validate_better(&sx, &sb))
             r.best_conv = (int)c;
     }
     if (r.best_conv >= 0) {
