@@ -260,8 +260,7 @@ int gex_macro_read_fred(const char *path, gex_macro_file *out, gex_error *err)
     else if (rc == GEX_ENOMEM)
         rc = gex_error_set(err, GEX_ENOMEM, path, 0, 0, "out of memory");
     else if (rc == GEX_EFORMAT)
-        rc = gex_error_set(err, GEX_EFORMAT, path, 0, 0,
-                           "over 256 MB: not a FRED series download");
+        rc = gex_error_set(err, GEX_EFORMAT, path, 0, 0, "over 256 MB: not a FRED series download");
     else
         rc = gex_macro_read_fred_buffer(buf, len, path, out, err);
     free(buf);
