@@ -353,11 +353,13 @@ static int copy_read(record *r, const record *old)
 static int read_macro(const char *path, record *r)
 {
     char head[512];
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
+    /* Never a link swapped in since the listing, never a FIFO's open blocking the scanner. */
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return 0;
-    const size_t n = fread(head, 1, sizeof head, fp);
-    fclose(fp);
+    const ssize_t got = read(fd, head, sizeof head);
+    close(fd);
+    const size_t n = got > 0 ? (size_t)got : 0;
     if (!gex_macro_is_fred(head, n))
         return 0;
     const char *line = memchr(head, ',', n);

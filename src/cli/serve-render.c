@@ -416,6 +416,38 @@ static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix
     return 0;
 }
 
+/* A FRED download of the folder, read as the chains are: never through a link, never a FIFO,
+ * at most 64 MB (DGS10 since 1962 is about 300 KB). GEX_OK and *f, or the error in *err. */
+static int read_fred(const char *path, gex_macro_file *f, gex_error *err)
+{
+    enum { FRED_BYTES_MAX = 64 << 20 };
+    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > FRED_BYTES_MAX) {
+        if (fd >= 0)
+            close(fd);
+        return gex_error_set(err, GEX_EIO, path, 0, 0,
+                             "cannot read the FRED download (gone, not a regular file, or over "
+                             "64 MB)");
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t len = 0;
+    while (buf != NULL && len < (size_t)st.st_size) {
+        const ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        len += (size_t)k;
+    }
+    close(fd);
+    if (buf == NULL)
+        return gex_error_set(err, GEX_ENOMEM, path, 0, 0, "out of memory");
+    const int rc = gex_macro_read_fred_buffer(buf, len, path, f, err);
+    free(buf);
+    return rc;
+}
+
 /* The FRED values of q (SPEC 5.5) in force on the New York day of instant: 0 and *m filled
  * (each value's has 0 where its file is missing, unreadable or has no observation by then), or
  * -1 when q has no FRED file at all. A download that cannot be read is logged. */
@@ -437,7 +469,7 @@ static int macro_input(const cli_serve_query *q, int64_t instant, gex__api_macro
         gex_macro_file f;
         gex_error err;
         gex_error_clear(&err);
-        if (gex_macro_read_fred(v->file, &f, &err) != GEX_OK) {
+        if (read_fred(v->file, &f, &err) != GEX_OK) {
             cli_error(err.file, err.line, "%s", err.text);
             continue;
         }
