@@ -630,6 +630,34 @@ static cli_serve_blob *result_blob(cli_serve_result *res)
     return blob;
 }
 
+/* The answer to q at when from a scan that starts now (waiting for it): the index's error, the
+ * cached answer, or one computed here and cached. Sets *file (path "" when none), the cache key
+ * (key, *key_len) and *cache ("-", "hit" or "miss"). A new reference, NULL when out of memory.
+ * On a render thread. */
+static cli_serve_blob *answer_fresh(cli_server *srv, cli_serve_query *q, const cli_serve_when *when,
+                                    cli_serve_file *file, char *key, size_t key_size,
+                                    size_t *key_len, const char **cache)
+{
+    *cache = "-";
+    *key_len = 0;
+    const int found = cli_serve_index_lookup_fresh_when(srv->index, q->symbol, when,
+                                                        CLI_SERVE_FRESH_WAIT_MS, file, NULL);
+    if (found != CLI_SERVE_INDEX_FOUND) {
+        file->path[0] = '\0';
+        return when_answer(found, q);
+    }
+    if (series_hash(srv, file, q) != 0)
+        return NULL;
+    *key_len = cli_serve_cache_key(file, q, key, key_size);
+    cli_serve_blob *blob = *key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
+    if (blob != NULL) {
+        *cache = "hit";
+        return blob;
+    }
+    *cache = "miss";
+    return compute_answer(srv, file, q, key, *key_len);
+}
+
 /* One constituent of a basket (cli_serve_summary_fn): the summary the server would answer for
  * it now, from the cache or computed (and cached) here, or the index's error. */
 static int basket_one(void *ctx, const cli_serve_query *q, cli_serve_result *out)
@@ -645,17 +673,10 @@ static int basket_one(void *ctx, const cli_serve_query *q, cli_serve_result *out
     if (cli_serve_query_when(&sq, &when, message, sizeof message) != 0) {
         blob = error_blob(400, "invalid_parameter", 0, "%s", message);
     } else {
-        const int found = cli_serve_index_lookup_fresh_when(srv->index, sq.symbol, &when,
-                                                            CLI_SERVE_FRESH_WAIT_MS, &file, NULL);
-        if (found != CLI_SERVE_INDEX_FOUND) {
-            blob = when_answer(found, &sq);
-        } else if (series_hash(srv, &file, &sq) == 0) {
-            char key[sizeof file.path + 256 + CLI_SERVE_PARAMS_BYTES * 2];
-            const size_t key_len = cli_serve_cache_key(&file, &sq, key, sizeof key);
-            blob = key_len > 0 ? cli_serve_cache_get(srv->cache, key) : NULL;
-            if (blob == NULL)
-                blob = compute_answer(srv, &file, &sq, key, key_len);
-        }
+        char key[sizeof file.path + 256 + CLI_SERVE_PARAMS_BYTES * 2];
+        size_t key_len;
+        const char *cache;
+        blob = answer_fresh(srv, &sq, &when, &file, key, sizeof key, &key_len, &cache);
     }
     if (blob == NULL)
         return -1;
@@ -684,26 +705,11 @@ static cli_serve_blob *basket_answer(cli_server *srv, const cli_serve_query *q)
  * or computes. Sets job->file (path "" when none) and job->cache. On a render thread. */
 static cli_serve_blob *answer_after_scan(cli_server *srv, render_job *job)
 {
-    job->cache = "-";
     cli_serve_when when;
     char message[512];
     cli_serve_query_when(&job->q, &when, message, sizeof message); /* checked before */
-    int found = cli_serve_index_lookup_fresh_when(srv->index, job->q.symbol, &when,
-                                                  CLI_SERVE_FRESH_WAIT_MS, &job->file, NULL);
-    if (found != CLI_SERVE_INDEX_FOUND) {
-        job->file.path[0] = '\0';
-        return when_answer(found, &job->q);
-    }
-    if (series_hash(srv, &job->file, &job->q) != 0)
-        return NULL;
-    job->key_len = cli_serve_cache_key(&job->file, &job->q, job->key, sizeof job->key);
-    cli_serve_blob *blob = job->key_len > 0 ? cli_serve_cache_get(srv->cache, job->key) : NULL;
-    if (blob != NULL) {
-        job->cache = "hit";
-        return blob;
-    }
-    job->cache = "miss";
-    return compute_answer(srv, &job->file, &job->q, job->key, job->key_len);
+    return answer_fresh(srv, &job->q, &when, &job->file, job->key, sizeof job->key, &job->key_len,
+                        &job->cache);
 }
 
 static void *render_thread(void *arg)
