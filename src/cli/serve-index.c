@@ -1031,9 +1031,7 @@ static void attach_vix(cli_serve_index *index, const cli_serve_file *file, cli_s
     if (index == NULL || q->endpoint == NULL || !(q->endpoint->context & GEX__API_CONTEXT_VIX) ||
         !file->has_time)
         return;
-    const int64_t local = file->time + gex_time_eastern_offset(file->time);
-    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
-    const int64_t from = gex_time_eastern_to_utc(day, 0);
+    const int64_t from = gex_time_eastern_to_utc(gex_history_trading_day(file->time), 0);
     cli_serve_when when = {.has_until = 1, .until = file->time, .has_from = 1, .from = from};
     if (cli_serve_index_lookup_when(index, "SPX", &when, &room[0], NULL) != CLI_SERVE_INDEX_FOUND)
         return;

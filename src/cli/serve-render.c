@@ -378,10 +378,11 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
  * builder chose), or the exit status the command line would have (out empty). */
 static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry **out, int *rc_out);
 
-/* CBOE's VIX method on the prepared chain of the folder's SPX file at the four tenors (NAN where
- * it cannot answer one), and SPX's spot: 0, or -1 when the file cannot be read now. */
-static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, double level[GEX__VIX_TENORS],
-                       double *spx)
+/* CBOE's VIX method on the prepared chain of the folder's SPX file at the four tenors (all), or
+ * at 30 days alone into level[1] (the previous day's, for the changes); NAN where it cannot
+ * answer one; and SPX's spot: 0, or -1 when the file cannot be read now. */
+static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, int all,
+                       double level[GEX__VIX_TENORS], double *spx)
 {
     chain_entry *c = NULL;
     int why = 0;
@@ -392,7 +393,10 @@ static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, double leve
         gex_chain_view v;
         gex_chain_get_view(c->chain, &v);
         *spx = v.spot[0];
-        gex__vix_levels(c->chain, level);
+        if (all)
+            gex__vix_levels(c->chain, level);
+        else
+            level[1] = gex__vix_level(c->chain, 1);
         rc = 0;
     }
     release(e, c);
@@ -405,11 +409,11 @@ static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix
 {
     memset(vix, 0, sizeof *vix);
     if (!(q->endpoint->context & GEX__API_CONTEXT_VIX) || !q->has_vix_file ||
-        vix_of_file(e, q->vix_file, vix->level, &vix->spx) != 0)
+        vix_of_file(e, q->vix_file, 1, vix->level, &vix->spx) != 0)
         return -1;
     vix->file = q->vix_file->path;
     double prev[GEX__VIX_TENORS];
-    if (q->has_vix_prev && vix_of_file(e, q->vix_prev, prev, &vix->prev_spx) == 0) {
+    if (q->has_vix_prev && vix_of_file(e, q->vix_prev, 0, prev, &vix->prev_spx) == 0) {
         vix->has_prev = 1;
         vix->prev_level30 = prev[1];
     }
@@ -456,8 +460,7 @@ static int macro_input(const cli_serve_query *q, int64_t instant, gex__api_macro
     memset(m, 0, sizeof *m);
     if (!(q->endpoint->context & GEX__API_CONTEXT_MACRO))
         return -1;
-    const int64_t local = instant + gex_time_eastern_offset(instant);
-    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) / 86400));
+    const int32_t day = gex_history_trading_day(instant);
     int any = 0;
     for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++) {
         if (q->macro_file[k] == NULL)

@@ -14,13 +14,19 @@
 static const double tenors[GEX__VIX_TENORS] = {9, 30, 93, 182};
 static const char *const spx_names[GEX__VIX_TENORS] = {"VIX9D", "VIX", "VIX3M", "VIX6M"};
 
+double gex__vix_level(const gex_chain *chain, size_t k)
+{
+    gex_vix v;
+    gex_error err;
+    return k < GEX__VIX_TENORS && gex_vix_compute(chain, tenors[k], &v, &err) == GEX_OK
+               ? v.index
+               : (double)NAN;
+}
+
 void gex__vix_levels(const gex_chain *chain, double level[GEX__VIX_TENORS])
 {
-    for (size_t k = 0; k < GEX__VIX_TENORS; k++) {
-        gex_vix v;
-        gex_error err;
-        level[k] = gex_vix_compute(chain, tenors[k], &v, &err) == GEX_OK ? v.index : (double)NAN;
-    }
+    for (size_t k = 0; k < GEX__VIX_TENORS; k++)
+        level[k] = gex__vix_level(chain, k);
 }
 
 void gex__vix_all(const gex__analysis *a, gex__vix_row rows[GEX__VIX_TENORS])
@@ -143,25 +149,16 @@ int gex__vix_is_spx(const gex__analysis *a)
     return a->symbol != NULL && strcmp(a->symbol, "SPX") == 0;
 }
 
-/* The index at tenor_days when a is SPX's (then it is the VIX family), else NAN, as it is when
- * the chain cannot answer the tenor. */
-static double vix_of_spx(const gex__analysis *a, double tenor_days)
-{
-    gex_vix v;
-    gex_error err;
-    if (a == NULL || a->chain == NULL || !gex__vix_is_spx(a) ||
-        gex_vix_compute(a->chain, tenor_days, &v, &err) != GEX_OK)
-        return (double)NAN;
-    return v.index;
-}
-
 double gex__api_vix_level(const gex__api_vix *vix, const gex__analysis *a, size_t k)
 {
     if (k >= GEX__VIX_TENORS)
         return (double)NAN;
     if (vix != NULL)
         return vix->level[k];
-    return vix_of_spx(a, tenors[k]);
+    /* without the folder's SPX file: SPX's own chain answers, another symbol's does not */
+    if (a == NULL || a->chain == NULL || !gex__vix_is_spx(a))
+        return (double)NAN;
+    return gex__vix_level(a->chain, k);
 }
 
 json_t *gex__vix_document(const gex__analysis *a)

@@ -110,8 +110,9 @@ typedef struct gex__vix_row {
     gex_error why;
 } gex__vix_row;
 void gex__vix_all(const gex__analysis *a, gex__vix_row rows[GEX__VIX_TENORS]);
-/* The index of a prepared chain at the four tenors (9, 30, 93, 182 days), NAN where the chain
- * cannot answer one. */
+/* The index of a prepared chain at tenor k of the four (9, 30, 93, 182 days), and at all four;
+ * NAN where the chain cannot answer one. */
+double gex__vix_level(const gex_chain *chain, size_t k);
 void gex__vix_levels(const gex_chain *chain, double level[GEX__VIX_TENORS]);
 json_t *gex__vix_row_json(const gex__vix_row *r, int spx);
 int gex__vix_is_spx(const gex__analysis *a);
