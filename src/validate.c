@@ -581,16 +581,20 @@ static gex_validate_score score_row(const gex_chain_view *v, const double *delta
     return s;
 }
 
-int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_time convention,
-                          const gex_parity_fit *fits, size_t n_fits, double tol, double *rate,
-                          gex_validate_score *score)
+/* The rate of the grid 0, step, ... GEX_VALIDATE_RATE_MAX that reproduces the file's columns
+ * best (gex_validate_better), every expiration held at it (gex_validate_hold_rate). European:
+ * every contract at its own IV. American: the forward from the strikes at or below the spot,
+ * the strike's OTM IV and the implied spot, exercise by root, on every stride-th contract. */
+static int fit_rate(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                    const gex_parity_fit *fits, size_t n_fits, double tol, int american,
+                    double step, size_t sample, double *rate, gex_validate_score *score)
 {
     if (chain == NULL || rate == NULL || (fits == NULL && n_fits > 0) || (int)convention < 0 ||
         convention >= GEX_VALIDATE_T_COUNT || !(tol >= 0.0))
         return GEX_EINVAL;
     gex_chain_view v;
     gex_chain_get_view(chain, &v);
-    double *delta = malloc((2 * v.n + 1) * sizeof *delta);
+    double *delta = malloc((3 * v.n + 1) * sizeof *delta);
     uint8_t *computed = malloc(v.n + 1);
     gex_parity_fit *held = malloc((n_fits + 1) * sizeof *held);
     if (delta == NULL || computed == NULL || held == NULL) {
@@ -599,18 +603,29 @@ int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_ti
         free(held);
         return GEX_ENOMEM;
     }
-    double *gamma = delta + v.n;
+    double *gamma = delta + v.n, *sigma = gamma + v.n;
     const double floor_d = gex_validate_quantum(v.vendor_delta, v.n) / 2.0;
     const double floor_g = gex_validate_quantum(v.vendor_gamma, v.n) / 2.0;
+    const size_t stride = sample > 0 && v.n > sample ? (v.n + sample - 1) / sample : 1;
     gex_validate_score best = {0, 0, 0, 0, 0.0};
     double best_rate = 0.0;
     int st = GEX_OK, have = 0;
-    const int steps = (int)lround(GEX_VALIDATE_RATE_MAX / GEX_VALIDATE_RATE_STEP);
+    const int steps = (int)lround(GEX_VALIDATE_RATE_MAX / step);
     for (int k = 0; k <= steps && st == GEX_OK; k++) {
-        const double r = k * GEX_VALIDATE_RATE_STEP;
+        const double r = k * step;
         gex_validate_hold_rate(fits, n_fits, r, held);
-        st = chain_greeks(chain, quote, convention, held, n_fits, GEX_EXERCISE_EUROPEAN, NULL,
-                          (double)NAN, delta, gamma, computed, NULL, NULL, NULL);
+        double spot = (double)NAN;
+        if (american) {
+            st = gex_validate_forward_below_spot(chain, held, n_fits, held);
+            if (st == GEX_OK)
+                st = gex_validate_otm_iv(chain, held, n_fits, sigma, NULL);
+            spot = gex_validate_implied_spot(held, n_fits);
+        }
+        if (st == GEX_OK)
+            st = chain_greeks_stride(chain, quote, convention, held, n_fits,
+                                     american ? GEX_EXERCISE_AUTO : GEX_EXERCISE_EUROPEAN,
+                                     american ? sigma : NULL, spot, stride, delta, gamma, computed,
+                                     NULL, NULL, NULL);
         if (st != GEX_OK)
             break;
         const gex_validate_score s = score_row(&v, delta, gamma, computed, tol, floor_d, floor_g);
@@ -629,6 +644,14 @@ int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_ti
     if (score != NULL)
         *score = best;
     return GEX_OK;
+}
+
+int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                          const gex_parity_fit *fits, size_t n_fits, double tol, double *rate,
+                          gex_validate_score *score)
+{
+    return fit_rate(chain, quote, convention, fits, n_fits, tol, 0, GEX_VALIDATE_RATE_STEP, 0, rate,
+                    score);
 }
 
 static int cmp_double_asc(const void *a, const void *b)
@@ -736,54 +759,6 @@ int gex_validate_fit_rate_american(const gex_chain *chain, int64_t quote,
                                    size_t n_fits, double tol, size_t sample, double *rate,
                                    gex_validate_score *score)
 {
-    if (chain == NULL || rate == NULL || (fits == NULL && n_fits > 0) || (int)convention < 0 ||
-        convention >= GEX_VALIDATE_T_COUNT || !(tol >= 0.0))
-        return GEX_EINVAL;
-    gex_chain_view v;
-    gex_chain_get_view(chain, &v);
-    double *delta = malloc((3 * v.n + 1) * sizeof *delta);
-    uint8_t *computed = malloc(v.n + 1);
-    gex_parity_fit *held = malloc((n_fits + 1) * sizeof *held);
-    if (delta == NULL || computed == NULL || held == NULL) {
-        free(delta);
-        free(computed);
-        free(held);
-        return GEX_ENOMEM;
-    }
-    double *gamma = delta + v.n, *sigma = gamma + v.n;
-    const double floor_d = gex_validate_quantum(v.vendor_delta, v.n) / 2.0;
-    const double floor_g = gex_validate_quantum(v.vendor_gamma, v.n) / 2.0;
-    const size_t stride = sample > 0 && v.n > sample ? (v.n + sample - 1) / sample : 1;
-    gex_validate_score best = {0, 0, 0, 0, 0.0};
-    double best_rate = 0.0;
-    int st = GEX_OK, have = 0;
-    const int steps = (int)lround(GEX_VALIDATE_RATE_MAX / GEX_VALIDATE_AM_RATE_STEP);
-    for (int k = 0; k <= steps && st == GEX_OK; k++) {
-        const double r = k * GEX_VALIDATE_AM_RATE_STEP;
-        gex_validate_hold_rate(fits, n_fits, r, held);
-        st = gex_validate_forward_below_spot(chain, held, n_fits, held);
-        if (st == GEX_OK)
-            st = gex_validate_otm_iv(chain, held, n_fits, sigma, NULL);
-        const double spot = gex_validate_implied_spot(held, n_fits);
-        if (st == GEX_OK)
-            st = chain_greeks_stride(chain, quote, convention, held, n_fits, GEX_EXERCISE_AUTO,
-                                     sigma, spot, stride, delta, gamma, computed, NULL, NULL, NULL);
-        if (st != GEX_OK)
-            break;
-        const gex_validate_score s = score_row(&v, delta, gamma, computed, tol, floor_d, floor_g);
-        if (!have || gex_validate_better(&s, &best)) {
-            best = s;
-            best_rate = r;
-            have = 1;
-        }
-    }
-    free(delta);
-    free(computed);
-    free(held);
-    if (st != GEX_OK)
-        return st;
-    *rate = best_rate;
-    if (score != NULL)
-        *score = best;
-    return GEX_OK;
+    return fit_rate(chain, quote, convention, fits, n_fits, tol, 1, GEX_VALIDATE_AM_RATE_STEP,
+                    sample, rate, score);
 }
