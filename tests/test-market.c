@@ -260,6 +260,22 @@ static gex_chain *read_shared(const char *rel)
     return chain;
 }
 
+/* CBOE's gamma (vendor_gamma of v) reproduced by gex's (gg) under validate's rule (1% and half
+ * the printed quantum, floor_g) on the contracts computed that print one: the count, and in
+ * *compared (added to) how many were compared. */
+static size_t gamma_matched(const double *vg, size_t n, const double *gg, const uint8_t *computed,
+                            double floor_g, size_t *compared)
+{
+    size_t matched = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!computed[i] || !isfinite(vg[i]))
+            continue;
+        (*compared)++;
+        matched += (size_t)gex_validate_agrees(vg[i], gg[i], 0.01, floor_g);
+    }
+    return matched;
+}
+
 /* CBOE's gamma column on the SPX and RUT files, recomputed from the file's IV at the flat carry
  * and on the parity forward: the share within validate's rule (1% plus half the printed quantum)
  * under each, printed. The parity forward must do at least as well as the flat carry. */
@@ -302,12 +318,7 @@ START_TEST(test_parity_gamma_against_cboe)
                 ck_assert_int_eq(gex_validate_chain_greeks(
                                      all, quote, GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg, computed),
                                  GEX_OK);
-            for (size_t i = 0; i < v.n; i++) {
-                if (!computed[i] || !isfinite(vg[i]))
-                    continue;
-                compared[parity]++;
-                matched[parity] += (size_t)gex_validate_agrees(vg[i], gg[i], 0.01, floor_g);
-            }
+            matched[parity] += gamma_matched(vg, v.n, gg, computed, floor_g, &compared[parity]);
         }
         printf("%s: CBOE gamma reproduced on %.1f%% of %zu (flat carry), %.1f%% of %zu (parity "
                "forward, %zu of %zu expirations fitted)\n",
@@ -361,13 +372,9 @@ START_TEST(test_otm_iv_gamma_against_cboe_spx)
                                                     GEX_EXERCISE_EUROPEAN, otm ? sigma : v.iv, gd,
                                                     gg, computed, NULL, NULL, NULL),
                     GEX_OK);
-                size_t matched = 0, compared = 0;
-                for (size_t i = 0; i < v.n; i++) {
-                    if (!computed[i] || !isfinite(v.vendor_gamma[i]))
-                        continue;
-                    compared++;
-                    matched += (size_t)gex_validate_agrees(v.vendor_gamma[i], gg[i], 0.01, floor_g);
-                }
+                size_t compared = 0;
+                const size_t matched =
+                    gamma_matched(v.vendor_gamma, v.n, gg, computed, floor_g, &compared);
                 ck_assert_uint_gt(compared, 10000);
                 best[otm] = fmax(best[otm], (double)matched / (double)compared);
             }
@@ -576,13 +583,8 @@ START_TEST(test_fitted_rate_gamma_against_cboe_american)
                              GEX_OK);
         }
         const double floor_g = gex_validate_quantum(v.vendor_gamma, v.n) / 2.0;
-        size_t matched = 0, compared = 0;
-        for (size_t i = 0; i < v.n; i++) {
-            if (!computed[i] || !isfinite(v.vendor_gamma[i]))
-                continue;
-            compared++;
-            matched += (size_t)gex_validate_agrees(v.vendor_gamma[i], gg[i], 0.01, floor_g);
-        }
+        size_t compared = 0;
+        const size_t matched = gamma_matched(v.vendor_gamma, v.n, gg, computed, floor_g, &compared);
         printf("%s: rate %.2f%%, spot %.4f (file %g): CBOE gamma reproduced on %.1f%% of %zu\n",
                files[f].file, 100.0 * rate, spot, v.spot[0],
                100.0 * (double)matched / (double)compared, compared);
@@ -651,13 +653,8 @@ START_TEST(test_theo_forward_gamma_against_cboe_rut)
                                                          fits[k], n_fits[k], GEX_EXERCISE_EUROPEAN,
                                                          sigma, gd, gg, computed, NULL, NULL, NULL),
                          GEX_OK);
-        size_t matched = 0, compared = 0;
-        for (size_t i = 0; i < v.n; i++) {
-            if (!computed[i] || !isfinite(v.vendor_gamma[i]))
-                continue;
-            compared++;
-            matched += (size_t)gex_validate_agrees(v.vendor_gamma[i], gg[i], 0.01, floor_g);
-        }
+        size_t compared = 0;
+        const size_t matched = gamma_matched(v.vendor_gamma, v.n, gg, computed, floor_g, &compared);
         ck_assert_uint_gt(compared, 5000);
         share[k] = (double)matched / (double)compared;
     }
