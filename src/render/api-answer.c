@@ -1,13 +1,20 @@
 /*
- * api-answer.c: the two helpers every builder of the API calls (api.h): a request's parameter
- * and a failed answer. Apart from the table (api.c), which names the builders, so that no
- * builder's file and the table use each other (tests/source-cycles.py).
+ * api-answer.c: the helpers the builders of the API call (api.h): a request's parameter, a
+ * failed answer, and the characters of a ticker (the table's {symbol}, the basket's symbols). Apart
+ * from the table (api.c), which names the builders, so that no builder's file and the table use
+ * each other (tests/source-cycles.py).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api.h"
+
+int gex__api_symbol_char(unsigned char c)
+{
+    return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
+}
 
 const char *gex__api_param(const gex__api_params *p, const char *name)
 {

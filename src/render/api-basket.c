@@ -16,11 +16,6 @@
 #include "api.h"
 #include "gex/gex.h"
 
-static int ticker_char(unsigned char c)
-{
-    return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
-}
-
 int gex__api_basket_symbols(const gex__api_params *params, gex__api_basket *b, gex__api_answer *ans)
 {
     memset(b, 0, sizeof *b);
@@ -46,7 +41,7 @@ int gex__api_basket_symbols(const gex__api_params *params, gex__api_basket *b, g
         }
         char *sym = b->entry[b->n].symbol;
         for (size_t k = 0; k < len; k++) {
-            if (!ticker_char((unsigned char)s[k])) {
+            if (!gex__api_symbol_char((unsigned char)s[k])) {
                 gex__api_fail(ans, 400, "invalid_symbols",
                               "symbols holds '%.*s', which is not a ticker (letters, digits, "
                               ". - _ ^)",

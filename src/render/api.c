@@ -4,7 +4,6 @@
  * builders of the other endpoints live in api-*.c, a file per family; their rows are here, so
  * that the table reads as the list of what gex serves.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,13 +229,6 @@ const gex__api_endpoint *gex__api_endpoints(size_t *n)
     return endpoints;
 }
 
-/* Characters of ticker symbols as vendors and OCC spell them: letters, digits, '.', '-', '_'
- * and the index caret. */
-static int symbol_char(unsigned char c)
-{
-    return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
-}
-
 /* Whether path matches pattern; the {symbol} segment is stored in symbol (cut to
  * symbol_size - 1, then *fits is 0) and checked by the caller. */
 static int match(const char *pattern, const char *path, const char **seg, size_t *seg_len)
@@ -290,7 +282,7 @@ const gex__api_endpoint *gex__api_route(const char *method, const char *path, ch
                 return &endpoints[i];
             }
             for (size_t k = 0; k < seg_len; k++) {
-                if (!symbol_char((unsigned char)seg[k])) {
+                if (!gex__api_symbol_char((unsigned char)seg[k])) {
                     *symbol_ok = 0;
                     return &endpoints[i];
                 }

@@ -28,6 +28,10 @@ typedef struct gex__api_params {
     const char *value[GEX__API_PARAM_MAX];
 } gex__api_params;
 
+/* Whether c may be in a ticker symbol as vendors and OCC spell them: letters, digits, '.', '-',
+ * '_' and the index caret. */
+int gex__api_symbol_char(unsigned char c);
+
 /* The value of parameter name (the last one given), or NULL when absent. */
 const char *gex__api_param(const gex__api_params *p, const char *name);
 
