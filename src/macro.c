@@ -76,7 +76,7 @@ static const char *first_line(const char *buf, size_t len, size_t *n)
     return buf;
 }
 
-int gex_macro_is_fred(const char *head, size_t len)
+int gex_macro_is_fred(const char *head, size_t len, char *out, size_t out_size)
 {
     if (head == NULL)
         return 0;
@@ -86,7 +86,11 @@ int gex_macro_is_fred(const char *head, size_t len)
         return 0; /* a header must end within the bytes given */
     size_t at = date_label(line, n);
     char ids[MACRO_SERIES_MAX][32];
-    return at > 0 && header_ids(line + at, n - at, ids) > 0;
+    if (at == 0 || header_ids(line + at, n - at, ids) == 0)
+        return 0;
+    if (out != NULL && out_size > 0)
+        snprintf(out, out_size, "%.*s", (int)(n - at), line + at);
+    return 1;
 }
 
 void gex_macro_file_free(gex_macro_file *f)

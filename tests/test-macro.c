@@ -23,7 +23,9 @@ START_TEST(test_fred_one_series_missing_days)
                                "2024-01-03,3.91\n"
                                "2024-01-04,.\n"
                                "2024-01-05,4.05\n";
-    ck_assert(gex_macro_is_fred(text, sizeof text - 1));
+    char ids[64];
+    ck_assert(gex_macro_is_fred(text, sizeof text - 1, ids, sizeof ids));
+    ck_assert_str_eq(ids, "DGS10");
     gex_macro_file f;
     gex_error err;
     ck_assert_int_eq(gex_macro_read_fred_buffer(text, sizeof text - 1, "DGS10.csv", &f, &err),
@@ -57,7 +59,9 @@ START_TEST(test_fred_graph_of_two_series_old_header_crlf_bom)
                                "2023-09-13,5.33,3.92\r\n"
                                "2023-09-14,5.33,\r\n"
                                "2023-09-15,5.33,3.85\r\n";
-    ck_assert(gex_macro_is_fred(text, sizeof text - 1));
+    char ids[64];
+    ck_assert(gex_macro_is_fred(text, sizeof text - 1, ids, sizeof ids));
+    ck_assert_str_eq(ids, "DFF,BAMLH0A0HYM2"); /* after the byte order mark, without CR */
     gex_macro_file f;
     gex_error err;
     ck_assert_int_eq(gex_macro_read_fred_buffer(text, sizeof text - 1, "fredgraph.csv", &f, &err),
@@ -80,7 +84,7 @@ START_TEST(test_fred_refusals_name_the_line)
     gex_macro_file f;
     gex_error err;
     static const char chain[] = "underlying,expiration,strike\nSPX,2024-01-19,4800\n";
-    ck_assert(!gex_macro_is_fred(chain, sizeof chain - 1));
+    ck_assert(!gex_macro_is_fred(chain, sizeof chain - 1, NULL, 0));
     ck_assert_int_eq(gex_macro_read_fred_buffer(chain, sizeof chain - 1, "c.csv", &f, &err),
                      GEX_EFORMAT);
     ck_assert_ptr_nonnull(strstr(err.text, "observation_date"));

@@ -34,8 +34,9 @@ typedef struct gex_macro_file {
 } gex_macro_file;
 
 /* Whether the first bytes of a file are a FRED CSV header ("observation_date," or "DATE,"
- * followed by series ids). */
-int gex_macro_is_fred(const char *head, size_t len);
+ * followed by series ids). ids (may be NULL) receives the ids, comma-separated, cut to
+ * ids_size - 1 bytes. */
+int gex_macro_is_fred(const char *head, size_t len, char *ids, size_t ids_size);
 
 /* Reads a FRED CSV from memory (name: for messages). Returns GEX_OK and *out (free it with
  * gex_macro_file_free); GEX_EFORMAT when the header is not FRED's; GEX_EPARSE for a row whose

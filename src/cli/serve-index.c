@@ -360,19 +360,8 @@ static int read_macro(const char *path, record *r)
     const ssize_t got = read(fd, head, sizeof head);
     close(fd);
     const size_t n = got > 0 ? (size_t)got : 0;
-    if (!gex_macro_is_fred(head, n))
-        return 0;
-    const char *line = memchr(head, ',', n);
-    const char *end = memchr(head, '\n', n);
-    size_t k = line != NULL && end != NULL && end > line ? (size_t)(end - line - 1) : 0;
-    if (k > 0 && line[k] == '\r')
-        k--;
-    if (k >= sizeof r->macro_ids)
-        k = sizeof r->macro_ids - 1;
-    memcpy(r->macro_ids, line + 1, k);
-    r->macro_ids[k] = '\0';
-    r->macro = 1;
-    return 1;
+    r->macro = gex_macro_is_fred(head, n, r->macro_ids, sizeof r->macro_ids);
+    return r->macro;
 }
 
 /* Reads the file's underlyings now; logs why it is left out when it is. */
