@@ -9,6 +9,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -405,6 +407,13 @@ static void write_chain(const char *name, const char *symbols, const char *quote
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "symbols %s\n%s\n%s\n", symbols, quote, payload);
     fclose(fp);
+    /* Finished two seconds ago (a name new to a running server settles for a second when it was
+     * written within the last one: test_index_new_name_settles), keeping the order of writes. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    now.tv_sec -= 2;
+    const struct timespec times[2] = {now, now};
+    ck_assert_int_eq(utimensat(AT_FDCWD, tmp, times, 0), 0);
     /* Replaced atomically, as a downloader renaming a finished file does. */
     ck_assert_int_eq(rename(tmp, path), 0);
 }
@@ -646,6 +655,57 @@ static int gate_symbols(void *ctx, const char *path, cli_serve_file_symbols *out
     }
     return test_symbols(NULL, path, out, text, size);
 }
+
+/* A name new to a running index, written within the last second (a download under way, or a
+ * file renamed in and then rewritten before a scan saw it): not read until it has stayed the
+ * same for a second; a symbol no file read holds is _UNREAD meanwhile, not _NONE. */
+START_TEST(test_index_new_name_settles)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "first");
+    char *log = NULL;
+    size_t log_len = 0;
+    FILE *logf = open_memstream(&log, &log_len);
+    cli_serve_index *ix = cli_serve_index_new(tmpdir, &test_backend, logf);
+    cli_serve_file f;
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_FOUND);
+    char path[512];
+    snprintf(path, sizeof path, "%s/new.csv", tmpdir);
+    FILE *fp = fopen(path, "w");
+    fputs("symbols QQQ SPX\n1700009999\nhalf", fp);
+    fclose(fp);
+    ck_assert_int_eq(fresh_lookup(ix, "QQQ", &f), CLI_SERVE_INDEX_UNREAD);
+    ck_assert_int_eq(fresh_lookup(ix, "NOPE", &f), CLI_SERVE_INDEX_UNREAD);
+    /* A symbol a file already read holds is answered from it meanwhile. */
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_FOUND);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/spx.csv");
+    /* The writer finishes; it settles a second after that, then the new file answers. */
+    fp = fopen(path, "a");
+    fputs("-done\n", fp);
+    fclose(fp);
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int rc;
+    int polls = 0;
+    while ((rc = fresh_lookup(ix, "QQQ", &f)) == CLI_SERVE_INDEX_UNREAD && polls++ < 100)
+        usleep(50000);
+    struct timespec t2;
+    clock_gettime(CLOCK_MONOTONIC, &t2);
+    ck_assert_int_eq(rc, CLI_SERVE_INDEX_FOUND);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/new.csv");
+    const double waited =
+        (double)(t2.tv_sec - t1.tv_sec) + 1e-9 * (double)(t2.tv_nsec - t1.tv_nsec);
+    ck_assert_msg(waited >= 0.9, "read %.3f s after its last write, before it settled", waited);
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), CLI_SERVE_INDEX_FOUND);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/new.csv");
+    ck_assert_int_eq(fresh_lookup(ix, "NOPE", &f), CLI_SERVE_INDEX_NONE);
+    cli_serve_index_free(ix);
+    fclose(logf);
+    ck_assert_ptr_nonnull(strstr(log, "new.csv: new, written"));
+    free(log);
+    remove_tmpdir();
+}
+END_TEST
 
 START_TEST(test_index_lookup_never_waits_for_a_scan)
 {
@@ -1675,6 +1735,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_index_newest_by_quote_then_mtime);
     tcase_add_test(tc, test_index_missing_folder);
     tcase_add_test(tc, test_index_every_snapshot_in_time);
+    tcase_add_test(tc, test_index_new_name_settles);
     tcase_add_test(tc, test_index_lookup_never_waits_for_a_scan);
     tcase_add_test(tc, test_index_slow_writer_settles);
     suite_add_tcase(s, tc);

@@ -101,6 +101,13 @@ void cli_serve_index_error(int found, const char *symbol, cli_serve_error *e)
                  CLI_SERVE_RETRY_AFTER);
         e->retry_after = CLI_SERVE_RETRY_AFTER;
         break;
+    case CLI_SERVE_INDEX_UNREAD:
+        set_text(e, 503, "file_changing",
+                 "no chain file read so far holds %s, and a new file in the served folder is "
+                 "still being written; try again in %d s",
+                 symbol, CLI_SERVE_RETRY_AFTER);
+        e->retry_after = CLI_SERVE_RETRY_AFTER;
+        break;
     case CLI_SERVE_INDEX_BUSY:
         set_text(e, 503, "index_busy",
                  "the served folder is still being scanned; try again in %d s",

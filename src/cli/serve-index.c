@@ -26,9 +26,14 @@
  * A file rewritten in place (same inode) may be half written: it is read only once it has not
  * been written for SETTLE_NS (its modification time, or its identity seen unchanged that long).
  * Until then it is "settling", requests for it are answered 503 file_changing, and the log says
- * so once per episode; a slow writer is thus not read again at every scan. A file that arrives
- * under a new inode (renamed into place, the safe way to publish a file) was complete when it
- * arrived and is read at once; so is a new name.
+ * so once per episode; a slow writer is thus not read again at every scan. A file that replaces
+ * one the index read, under a new inode (renamed into place, the safe way to publish a file),
+ * was complete when it arrived and is read at once. A name the last scan did not see (a new
+ * file, or one back after being deleted or replaced by a link) may equally be a download still
+ * being written, or a file renamed into place and then rewritten in place before any scan saw
+ * it: written within SETTLE_NS, it settles like a rewrite, unread (requests for a symbol no
+ * file holds are answered 503 file_changing meanwhile, not 404). The first scan reads every
+ * file at once: the server starts on the files it is given.
  *
  * Only regular files directly inside DIR are considered: names starting with '.', folders and
  * symbolic links are skipped, so no request can make the server read outside DIR.
@@ -76,6 +81,7 @@ typedef struct record {
     ident seen;            /* settling: the latest identity seen */
     int64_t seen_since_ns; /* settling: since when it has been seen unchanged */
     int settling;          /* changed in place again within SETTLE_NS of its read */
+    int unread;            /* settling: a name new to the index, not read yet */
     int usable;            /* 0: not a chain (logged once per identity) */
     int macro;             /* a FRED series download (gex/macro.h), not a chain */
     char macro_ids[256];   /* macro: its series ids, comma-separated */
@@ -111,6 +117,7 @@ typedef struct snapshot {
     size_t n_slots; /* a power of two, or 0 */
     entry *entries; /* grouped by symbol (slot), each group oldest first */
     size_t n_entries;
+    size_t n_unread; /* records settling unread: their symbols are not known yet */
 } snapshot;
 
 struct cli_serve_index {
@@ -474,19 +481,31 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
             continue;
         }
         const int in_place = prev != NULL && prev->read.dev == cur.dev && prev->read.ino == cur.ino;
-        if (in_place && realtime_ns() - cur.mtime_ns < SETTLE_NS) {
-            /* Written in place within the last SETTLE_NS: perhaps half written. Read once it
-             * has stayed the same that long. */
+        /* A name this index has not read, after its first scan: perhaps still being written. */
+        const int unseen = prev != NULL ? prev->unread : old != NULL;
+        if ((in_place || unseen) && realtime_ns() - cur.mtime_ns < SETTLE_NS) {
+            /* Written within the last SETTLE_NS: perhaps half written. Read once it has stayed
+             * the same that long. */
+            const int was_settling = prev != NULL && prev->settling;
             r->seen = cur;
             r->seen_since_ns =
-                prev->settling && ident_eq(&prev->seen, &cur) ? prev->seen_since_ns : now;
+                was_settling && ident_eq(&prev->seen, &cur) ? prev->seen_since_ns : now;
             if (now - r->seen_since_ns < SETTLE_NS) {
-                failed = copy_read(r, prev) != 0;
+                if (unseen)
+                    r->unread = 1;
+                else
+                    failed = copy_read(r, prev) != 0;
                 r->settling = 1;
                 const int64_t when = r->seen_since_ns + SETTLE_NS;
                 if (*due == 0 || when < *due)
                     *due = when;
-                if (!prev->settling && ix->log != NULL)
+                if (!was_settling && ix->log != NULL && unseen)
+                    fprintf(ix->log,
+                            "gex serve: %s/%s: new, written %.3f s ago; read once unchanged "
+                            "for %lld s, until then answered 503 file_changing\n",
+                            ix->dir, de->d_name, (double)(realtime_ns() - cur.mtime_ns) / 1e9,
+                            SETTLE_NS / 1000000000LL);
+                else if (!was_settling && ix->log != NULL)
                     fprintf(ix->log,
                             "gex serve: %s/%s: changing (written in place %.3f s after it was "
                             "read); read again once unchanged for %lld s, until then answered "
@@ -504,6 +523,8 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
         }
     }
     closedir(d);
+    for (size_t i = 0; i < s->n_records; i++)
+        s->n_unread += s->records[i].unread;
     if (!failed && s->n_records > 1)
         qsort(s->records, s->n_records, sizeof *s->records, by_name);
     if (failed || build_slots(ix, s) != 0) {
@@ -676,7 +697,9 @@ static int lookup_in(const cli_serve_index *ix, const snapshot *s, const char *s
     char key[CLI_SERVE_SYMBOL_MAX + 1];
     const slot *sl = lower_key(symbol, key) == 0 ? probe(s, key) : NULL;
     if (sl == NULL || sl->key[0] == '\0')
-        return dir_changed ? CLI_SERVE_INDEX_STALE : CLI_SERVE_INDEX_NONE;
+        return dir_changed       ? CLI_SERVE_INDEX_STALE
+               : s->n_unread > 0 ? CLI_SERVE_INDEX_UNREAD
+                                 : CLI_SERVE_INDEX_NONE;
     const entry *run = &s->entries[sl->first];
     const long k = pick(run, sl->count, when);
     if (k < 0)
@@ -932,7 +955,9 @@ static int folder_of(const snapshot *s, gex__api_folder *out)
             file[files++] = &s->records[i].symbols;
         macro += s->records[i].macro;
     }
-    const int rc = cli_serve_folder_of_files(file, files, s->n_records - files - macro, out);
+    /* A new file still settling is not known yet to be left out. */
+    const int rc =
+        cli_serve_folder_of_files(file, files, s->n_records - files - macro - s->n_unread, out);
     free(file);
     return rc;
 }

@@ -306,6 +306,7 @@ enum {
     CLI_SERVE_INDEX_CHANGING = 3,    /* the file that would answer is being written */
     CLI_SERVE_INDEX_BUSY = 4,        /* lookup_fresh: no scan finished in the time given */
     CLI_SERVE_INDEX_NONE_AT = 5,     /* files hold the symbol, none at the instant asked */
+    CLI_SERVE_INDEX_UNREAD = 6,      /* no file read holds it; a new file is being written */
 };
 
 /* The instant a request asks for (at=, date=; SPEC 5.5). */
@@ -327,7 +328,8 @@ int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when,
  * left it: never waits for a scan (it asks for one when the folder changed, or periodically).
  * Newest: the latest quote instant, then the latest modification time, then the greatest name.
  * Returns CLI_SERVE_INDEX_FOUND (the file's identity checked again now), _NONE, _UNREADABLE,
- * _CHANGING (a file written in place faster than it settles), or _STALE: the chosen file changed
+ * _CHANGING (a file written in place faster than it settles), _UNREAD (no file read holds the
+ * symbol while a new one settles unread), or _STALE: the chosen file changed
  * or went since the last scan, the symbol is unknown while the folder changed, or no scan has
  * ended yet. Thread-safe; O(1) in the number of files. */
 int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out);
