@@ -146,8 +146,7 @@ static void carry_warning(const gex_prepare_options *o, int64_t now, char *buf, 
     buf[0] = '\0';
     if (o->rate != PREPARE_DEFAULT_RATE || o->div != PREPARE_DEFAULT_DIV)
         return;
-    const int64_t local = now + gex_time_eastern_offset(now); /* the New York date */
-    const int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    const int64_t day = gex_time_eastern_date(now);
     const int64_t before = GEX_CARRY_DEFAULT_FROM_DAY - day, after = day - GEX_CARRY_DEFAULT_TO_DAY;
     if (before <= GEX_CARRY_DEFAULT_SLACK_DAYS && after <= GEX_CARRY_DEFAULT_SLACK_DAYS)
         return;

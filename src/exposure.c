@@ -690,15 +690,6 @@ static int quote_instant(const gex_chain_view *v, int64_t *utc)
     return GEX_OK;
 }
 
-static int32_t new_york_date(int64_t utc)
-{
-    const int64_t local = utc + gex_time_eastern_offset(utc);
-    int64_t day = local / GEX_SECONDS_PER_DAY;
-    if (local % GEX_SECONDS_PER_DAY < 0)
-        day--; /* floor division before 1970 */
-    return (int32_t)day;
-}
-
 int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *options,
                          gex_exposure **out)
 {
@@ -741,7 +732,7 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     e->options = *options;
     e->spot = v.spot[0];
     e->quote_time = now;
-    e->quote_date = new_york_date(now);
+    e->quote_date = gex_time_eastern_date(now);
     e->n = n;
     int rc = GEX_ENOMEM;
     uint8_t *scratch = NULL;

@@ -24,11 +24,7 @@ int gex_history_rv_window(size_t i)
 
 int32_t gex_history_trading_day(int64_t utc)
 {
-    const int64_t local = utc + gex_time_eastern_offset(utc);
-    int64_t day = local / 86400;
-    if (local % 86400 < 0)
-        day--;
-    return (int32_t)day;
+    return gex_time_eastern_date(utc);
 }
 
 /* --- the snapshot --- */

@@ -1017,8 +1017,3 @@ int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info
     *utc = t;
     return GEX_OK;
 }
-
-int gex_time_weekday(int32_t day)
-{
-    return gex__weekday(day);
-}

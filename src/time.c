@@ -205,6 +205,25 @@ int gex_time_eastern_offset(int64_t utc)
     return EASTERN_STANDARD_S;
 }
 
+int gex_time_weekday(int32_t day)
+{
+    return gex__weekday(day);
+}
+
+int32_t gex_time_eastern_date(int64_t utc)
+{
+    return (int32_t)floor_div(utc + gex_time_eastern_offset(utc), GEX_SECONDS_PER_DAY);
+}
+
+int gex_time_regular_session(int64_t utc)
+{
+    const int64_t local = utc + gex_time_eastern_offset(utc);
+    const int64_t day = floor_div(local, GEX_SECONDS_PER_DAY);
+    const int64_t sod = local - day * GEX_SECONDS_PER_DAY;
+    const int wd = gex__weekday(day);
+    return wd >= 1 && wd <= 5 && sod >= 9 * 3600 + 30 * 60 && sod < 16 * 3600;
+}
+
 int64_t gex_time_eastern_to_utc(int32_t day, int seconds_of_day)
 {
     const int64_t local = (int64_t)day * GEX_SECONDS_PER_DAY + seconds_of_day;

@@ -239,25 +239,15 @@ const char *gex_validate_moneyness_name(int bucket)
 #define SESSION_CLOSE_S       (16 * 3600)
 #define TRADING_DAYS_PER_YEAR 252.0
 
-static int32_t new_york_day(int64_t utc)
-{
-    const int64_t local = utc + gex_time_eastern_offset(utc);
-    int64_t d = local / GEX_SECONDS_PER_DAY;
-    if (local < 0 && local % GEX_SECONDS_PER_DAY != 0)
-        d--;
-    return (int32_t)d;
-}
-
 static int is_weekday(int32_t day)
 {
-    /* 1970-01-01 was a Thursday: (day + 4) mod 7 is 0 on Sundays */
-    const int64_t dow = (((int64_t)day + 4) % 7 + 7) % 7;
-    return dow != 0 && dow != 6;
+    const int wd = gex_time_weekday(day);
+    return wd != 0 && wd != 6;
 }
 
 int64_t gex_validate_previous_close(int64_t utc)
 {
-    int32_t day = new_york_day(utc);
+    int32_t day = gex_time_eastern_date(utc);
     /* at most three days back (Monday morning to Friday), plus margin */
     for (int i = 0; i < 8; i++, day--) {
         const int64_t close = gex_time_eastern_to_utc(day, SESSION_CLOSE_S);
@@ -271,7 +261,7 @@ double gex_validate_trading_years(int64_t from, int64_t to)
 {
     if (to <= from)
         return 0.0;
-    const int32_t d0 = new_york_day(from), d1 = new_york_day(to);
+    const int32_t d0 = gex_time_eastern_date(from), d1 = gex_time_eastern_date(to);
     const double length = SESSION_CLOSE_S - SESSION_OPEN_S;
     double sessions = 0.0;
     for (int32_t d = d0; d <= d1; d++) {

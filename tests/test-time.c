@@ -203,6 +203,54 @@ START_TEST(test_eastern_offset_matches_tz_database_random)
 }
 END_TEST
 
+/* The New York date and the regular session against the tz database's wall clock: random
+ * instants 1884 to 2200, and every minute of a week around each of 2023's two changes. */
+START_TEST(test_eastern_date_and_session_match_tz_database)
+{
+    if (!use_new_york_zone())
+        return;
+    uint64_t state = 20261205;
+    int open = 0, checked = 0;
+    for (int i = 0; i < 400000; i++) {
+        int64_t t;
+        if (i < 200000)
+            t = random_instant(&state, T_1884, T_2200);
+        else if (i < 300000)
+            t = 1678604400 - 3 * 86400 + (int64_t)(i - 200000) * 60 % (7 * 86400);
+        else
+            t = 1699164000 - 3 * 86400 + (int64_t)(i - 300000) * 60 % (7 * 86400);
+        time_t tt = (time_t)t;
+        struct tm tm;
+        if (localtime_r(&tt, &tm) == NULL)
+            ck_abort_msg("localtime_r failed at %lld", (long long)t);
+        const int32_t want_day =
+            gex_time_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        expect(gex_time_eastern_date(t) == want_day, "date at %lld: %d, tz database %d",
+               (long long)t, (int)gex_time_eastern_date(t), (int)want_day);
+        const int sod = tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+        const int want_open =
+            tm.tm_wday >= 1 && tm.tm_wday <= 5 && sod >= 9 * 3600 + 1800 && sod < 16 * 3600;
+        expect(gex_time_regular_session(t) == want_open, "session at %lld: %d, tz database %d",
+               (long long)t, gex_time_regular_session(t), want_open);
+        open += want_open;
+        checked++;
+    }
+    /* 32.5 of 168 hours a week are the session: the draw saw both answers often. */
+    ck_assert_int_gt(open, checked / 10);
+    ck_assert_int_lt(open, checked / 3);
+    /* Pinned: 2023-09-14 09:29:59 and 09:30:00 EDT, 15:59:59 and 16:00:00; a Saturday noon. */
+    ck_assert_int_eq(gex_time_regular_session(1694698199), 0);
+    ck_assert_int_eq(gex_time_regular_session(1694698200), 1);
+    ck_assert_int_eq(gex_time_regular_session(1694721599), 1);
+    ck_assert_int_eq(gex_time_regular_session(1694721600), 0);
+    ck_assert_int_eq(gex_time_regular_session(1694880000), 0);
+    ck_assert_int_eq(gex_time_eastern_date(1694721600), gex_time_days_from_civil(2023, 9, 14));
+    /* 2023-09-15 03:59:59 UTC is still the 14th in New York. */
+    ck_assert_int_eq(gex_time_eastern_date(1694750399), gex_time_days_from_civil(2023, 9, 14));
+    ck_assert_int_eq(gex_time_eastern_date(1694750400), gex_time_days_from_civil(2023, 9, 15));
+}
+END_TEST
+
 START_TEST(test_eastern_offset_ignores_machine_zone)
 {
     /* The machine's zone (here one 12:45 ahead of UTC, with its own daylight saving) changes
@@ -1168,6 +1216,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_eastern_offset_pinned_transitions);
     tcase_add_test(tc, test_eastern_offset_matches_tz_database_hourly);
     tcase_add_test(tc, test_eastern_offset_matches_tz_database_random);
+    tcase_add_test(tc, test_eastern_date_and_session_match_tz_database);
     tcase_add_test(tc, test_eastern_offset_ignores_machine_zone);
     tcase_add_test(tc, test_eastern_to_utc_round_trip);
     tcase_add_test(tc, test_eastern_to_utc_gap_and_repeat);

@@ -42,6 +42,13 @@ int gex_time_valid_date(int year, int month, int day);
  * tz database has local mean time (-4:56:02); gex answers -18000 there. */
 int gex_time_eastern_offset(int64_t utc);
 
+/* The New York calendar date (days since 1970-01-01) of the UTC instant utc. */
+int32_t gex_time_eastern_date(int64_t utc);
+
+/* 1 when NYSE's regular session is open at utc: Monday to Friday, 09:30 to 16:00 New York time.
+ * Exchange holidays are not known to gex: a holiday reads as open. */
+int gex_time_regular_session(int64_t utc);
+
 /* The UTC instant of a US Eastern wall-clock time on a date (seconds after local midnight).
  * A time inside the spring-forward gap is read as standard time; a time in the repeated autumn
  * hour as the first (daylight) occurrence. */

@@ -103,17 +103,6 @@ static double *series_closes(const gex__api_series *s, size_t *m)
     return closes;
 }
 
-/* Is NYSE's regular session open at utc: a weekday, 09:30 to 16:00 New York time (exchange
- * holidays are not known to gex: a holiday reads as open). */
-static int market_open(int64_t utc)
-{
-    const int64_t local = utc + gex_time_eastern_offset(utc);
-    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : (local - 86399) / 86400);
-    const int64_t sec = local - (int64_t)day * 86400;
-    const int wd = gex_time_weekday(day);
-    return wd >= 1 && wd <= 5 && sec >= 9 * 3600 + 1800 && sec < 16 * 3600;
-}
-
 /* meta of a series document: the generator, how many snapshots, and what is gex's own. */
 static json_t *series_meta(const gex__api_input *in, const char *const *own, size_t n_own)
 {
@@ -290,7 +279,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "symbol", gex__jstr(s->symbol));
     st |= gex__jset(d, "underlying_price", gex__jnum(s->spot));
     st |= gex__jset(d, "as_of", gex__jstr(iso));
-    st |= gex__jset(d, "market_open", json_boolean(market_open(s->quote_time)));
+    st |= gex__jset(d, "market_open", json_boolean(gex_time_regular_session(s->quote_time)));
 
     json_t *v = json_object();
     st |= gex__jset(v, "atm_iv", gex__jlevel(&s->atm_iv));

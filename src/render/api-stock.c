@@ -86,15 +86,6 @@ static int rv_window(const gex__api_series *se, int window, gex_level *out)
     return 0;
 }
 
-static int market_open(int64_t utc)
-{
-    const int64_t local = utc + gex_time_eastern_offset(utc);
-    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : (local - 86399) / 86400);
-    const int64_t sec = local - (int64_t)day * 86400;
-    const int wd = gex_time_weekday(day);
-    return wd >= 1 && wd <= 5 && sec >= 9 * 3600 + 1800 && sec < 16 * 3600;
-}
-
 /* symbol, as_of (the vendor's 7-digit fraction) and market_open of the last snapshot. */
 static int head(json_t *d, const gex_snapshot *s, int with_price)
 {
@@ -104,7 +95,7 @@ static int head(json_t *d, const gex_snapshot *s, int with_price)
     if (with_price)
         st |= gex__jset(d, "underlying_price", gex__jnum(s->spot));
     st |= gex__jset(d, "as_of", gex__jstr(iso));
-    st |= gex__jset(d, "market_open", json_boolean(market_open(s->quote_time)));
+    st |= gex__jset(d, "market_open", json_boolean(gex_time_regular_session(s->quote_time)));
     return st;
 }
 

@@ -210,18 +210,6 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
 
 /* --- shared pieces --- */
 
-/* The document's head with the vendor's "spot" or "underlying_price" and market_open: New
- * York regular hours, Monday to Friday 09:30 to 16:00 (exchange holidays are not known to gex,
- * SPEC 5.3). */
-static int market_open(int64_t utc)
-{
-    const int64_t local = utc + gex_time_eastern_offset(utc);
-    const int32_t day = (int32_t)(local >= 0 ? local / 86400 : (local - 86399) / 86400);
-    const int64_t sec = local - (int64_t)day * 86400;
-    const int wd = gex_time_weekday(day);
-    return wd >= 1 && wd <= 5 && sec >= 9 * 3600 + 1800 && sec < 16 * 3600;
-}
-
 static json_t *no_analysis(gex__api_answer *ans)
 {
     return gex__api_fail(ans, 500, "internal_error", "the endpoint was asked without a chain");
@@ -607,7 +595,7 @@ static json_t *svi_head(const gex__analysis *a, const gex__vol_chain *c,
 {
     json_t *d = gex__doc_head(a), *arr = json_array();
     int st = d == NULL || arr == NULL;
-    st |= gex__jset(d, "market_open", json_boolean(market_open(a->as_of)));
+    st |= gex__jset(d, "market_open", json_boolean(gex_time_regular_session(a->as_of)));
     for (size_t i = 0; !st && i < nf; i++)
         st |= append(arr, svi_row(f[i]));
     st |= gex__jset(d, "svi_parameters", arr);

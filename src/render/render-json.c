@@ -353,9 +353,7 @@ gex_parity_fit *gex__carry_fits(const gex__analysis *a, size_t *n, int *failed)
 /* The New York date of a settlement instant, as the file's expiration reads. */
 void gex__settlement_date(int64_t settlement, char *buf, size_t size)
 {
-    const int64_t local = settlement + gex_time_eastern_offset(settlement);
-    const int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-    gex_time_format_date((int32_t)day, buf, size);
+    gex_time_format_date(gex_time_eastern_date(settlement), buf, size);
 }
 
 /* The carry the greeks of an expiration used: "parity" (--carry parity and a fit that holds),
