@@ -11,7 +11,7 @@ _gex_options="--format --output -o --spot --now --rate --div --carry --symbol --
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now-from-mtime --now
 --rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source --greeks --strict --multiplier --settle
 --help"
-_gex_api_options="--list --body --now --rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source
+_gex_api_options="--list --body --asked-at --now --rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source
 --strict --multiplier --settle --help"
 
 _gex()
@@ -53,7 +53,7 @@ _gex()
         --max-delta | --multiplier | \
         --settle | --jobs | --tol | --sort | --range | --points | --port | --bind | --from | \
         --to | \
-        --api-key | --threads | --max-per-client)
+        --api-key | --threads | --max-per-client | --asked-at)
         return # a value of the user's
         ;;
     esac

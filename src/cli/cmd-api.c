@@ -29,6 +29,8 @@ static void api_usage(FILE *out)
           "\n"
           "  --list         the endpoints: method, path, and what answers them\n"
           "  --body FILE    POST FILE's contents (- for standard input) as the request body\n"
+          "  --asked-at TIME  answer as if asked at TIME (default: now): the pricing\n"
+          "                 endpoints' today, zero-dte's snapshot_age_seconds\n"
           "These options of the other commands apply, as for gex serve: --now TIME, --rate R,\n"
           "--div Q, --carry C, --exercise E, --max-dte N, --gex-unit U, --flip-method M,\n"
           "--iv-source S, --strict, --multiplier M, --settle ROOT=am|pm.\n"
@@ -316,7 +318,7 @@ static int print_result(const cli_serve_result *res, int rc)
 
 int cli_cmd_api(int argc, char **argv)
 {
-    const char *target = NULL, *where = NULL, *body_path = NULL;
+    const char *target = NULL, *where = NULL, *body_path = NULL, *asked_at = NULL;
     cli_serve_extra extra;
     memset(&extra, 0, sizeof extra);
     for (int i = 1; i < argc; i++) {
@@ -346,6 +348,13 @@ int cli_cmd_api(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             }
             body_path = argv[++i];
+        } else if (strcmp(a, "--asked-at") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "gex: api: --asked-at needs an instant, e.g. "
+                                "2026-11-18T19:30:05Z\n");
+                return CLI_EXIT_USAGE;
+            }
+            asked_at = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "gex: api: unknown option %s (see gex api --help)\n", a);
             return CLI_EXIT_USAGE;
@@ -408,6 +417,17 @@ int cli_cmd_api(int argc, char **argv)
         return rc;
     }
     free(path);
+    if (asked_at != NULL) {
+        gex_instant_info info;
+        if (gex_time_parse_now(asked_at, strlen(asked_at), &q.asked_at, &info) != GEX_OK ||
+            q.asked_at == 0) {
+            fprintf(stderr,
+                    "gex: api: --asked-at %s is no instant: give one as --now takes it, e.g. "
+                    "2026-11-18T19:30:05Z\n",
+                    asked_at);
+            return CLI_EXIT_USAGE;
+        }
+    }
     char *body = NULL;
     if (body_path != NULL) {
         body = read_body(body_path, &q.body_len);

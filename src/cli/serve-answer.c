@@ -32,7 +32,7 @@ int cli_serve_build(const gex__api_endpoint *endpoint, const gex__api_input *in,
                     cli_serve_result *out)
 {
     memset(out, 0, sizeof *out);
-    gex__api_answer ans = {500, "internal_error", "out of memory building the document"};
+    gex__api_answer ans = {500, "internal_error", "out of memory building the document", 0};
     json_t *d = endpoint->build(in, &ans);
     if (d == NULL) {
         out->status = ans.status;
@@ -55,6 +55,7 @@ int cli_serve_build(const gex__api_endpoint *endpoint, const gex__api_input *in,
         return out->body != NULL ? 0 : -1;
     }
     out->status = 200;
+    out->no_store = ans.no_store;
     out->body = w.data;
     out->len = w.len;
     return 0;
@@ -188,7 +189,7 @@ int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve
             gex__api_input in = {
                 .params = &params,
                 .basket = b,
-                .now = (int64_t)time(NULL),
+                .now = q->asked_at != 0 ? q->asked_at : (int64_t)time(NULL),
             };
             rc = cli_serve_build(q->endpoint, &in, out);
             /* a constituent's transient failure (a file being written) is not to be kept */
@@ -240,7 +241,7 @@ int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
         .params = &params,
         .body = q->body,
         .body_len = q->body_len,
-        .now = (int64_t)time(NULL),
+        .now = q->asked_at != 0 ? q->asked_at : (int64_t)time(NULL),
     };
     gex__api_folder folder = {0, NULL, 0, 0};
     if (ep->need == GEX__API_NEED_FOLDER) {

@@ -56,6 +56,7 @@ typedef struct cli_serve_query {
     char values[CLI_SERVE_PARAMS_BYTES];
     const char *body; /* POST: the request's body, owned by the request (not cached) */
     size_t body_len;
+    int64_t asked_at; /* the request's instant, UTC seconds; 0: the clock when it is answered */
     /* NEED_ANALYSIS and NEED_SERIES (SPEC 5.5): the files of the symbol up to the one answering,
      * ascending, the last being it (cli_serve_index_attach; owned by the caller; NULL: only the
      * file itself), and a hash of their identities for the cache key (0: none). */

@@ -525,7 +525,7 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
             .series = q->endpoint->need == GEX__API_NEED_SERIES ? &series : NULL,
             .vix = has_vix ? &vix : NULL,
             .macro = has_macro ? &macro : NULL,
-            .now = (int64_t)time(NULL),
+            .now = q->asked_at != 0 ? q->asked_at : (int64_t)time(NULL),
         };
         if (cli_serve_build(q->endpoint, &in, out) != 0) {
             cli_error(path, 0, "out of memory building the JSON document");

@@ -694,7 +694,7 @@ static json_t *liquidity_block(const zctx *c, const zfig *f, double range)
     return rc == GEX_OK ? o : (json_decref(o), NULL);
 }
 
-static json_t *metadata_block(const zctx *c, double range)
+static json_t *metadata_block(const zctx *c, double range, int64_t now)
 {
     size_t in_file = 0;
     for (size_t i = 0; i < c->v.n; i++)
@@ -719,8 +719,8 @@ static json_t *metadata_block(const zctx *c, double range)
         steps > 0 ? round_score(100.0 * (1.0 - sum / (double)steps / SMOOTHNESS_SCALE_VOL_PTS))
                   : GEX__NO_VALUE;
     json_t *o = json_object();
-    /* an answer is a function of its file: how old the file is depends on when it is asked */
-    int rc = gex__jset(o, "snapshot_age_seconds", json_null());
+    /* the vendor's: the snapshot's age when the answer is assembled (the request's instant) */
+    int rc = gex__jset(o, "snapshot_age_seconds", json_real((double)(now - c->a->as_of)));
     rc |= gex__jset(o, "chain_contract_count", json_integer((json_int_t)in_file));
     rc |= gex__jset(o, "data_quality_score",
                     gex__jnum_or_null(in_file > 0
@@ -941,7 +941,8 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
     rc |= gex__jset(d, "flow", flow_block(&f));
     rc |= gex__jset(d, "levels", levels_block(&c, &f));
     rc |= gex__jset(d, "liquidity", liquidity_block(&c, &f, range));
-    rc |= gex__jset(d, "metadata", metadata_block(&c, range));
+    rc |= gex__jset(d, "metadata", metadata_block(&c, range, in->now));
+    ans->no_store = 1; /* snapshot_age_seconds is the request's */
     rc |= gex__jset(d, "strikes", strikes_block(&c, &f, range));
     if (c.market_open && c.seconds_to_close < CLOSE_WARNING_S) {
         json_t *w = json_array();
@@ -960,9 +961,6 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
         r2 |= gex__jset(nulls, "vol_context.vix",
                         gex__jstr("CBOE's VIX method (SPEC 1.9) on the folder's SPX file of the "
                                   "snapshot's New York day: null when it has none"));
-        r2 |= gex__jset(nulls, "metadata.snapshot_age_seconds",
-                        gex__jstr("an answer is a function of its file; the file's age depends "
-                                  "on when it is asked"));
         r2 |= gex__jset(meta, "null_fields", nulls);
         if (r2 != GEX_OK) {
             json_decref(d);

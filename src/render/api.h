@@ -146,6 +146,7 @@ typedef struct gex__api_answer {
     unsigned status;
     char code[48];
     char message[512];
+    int no_store; /* a document that depends on when it was asked (not to be cached) */
 } gex__api_answer;
 
 /* The symbols parameter of a basket request into b (symbol fields; status 0, body NULL):
