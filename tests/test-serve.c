@@ -707,6 +707,55 @@ START_TEST(test_index_new_name_settles)
 }
 END_TEST
 
+/* The screener's folder of more symbols than it computes per request: 422, no row asked. */
+static int screener_folder(void *ctx, gex__api_folder *out)
+{
+    const cli_serve_file_symbols *f = ctx;
+    return cli_serve_folder_of_files(&f, 1, 0, out);
+}
+
+static int screener_row_never(void *ctx, const cli_serve_query *q, cli_serve_result *out)
+{
+    (void)q;
+    (void)out;
+    (*(int *)ctx)++;
+    return -1;
+}
+
+START_TEST(test_screener_refuses_a_large_folder)
+{
+    cli_serve_file_symbols f = {GEX__API_SCREENER_MAX + 1, NULL, 1, 1700000000};
+    f.symbol = calloc(f.n, sizeof *f.symbol);
+    ck_assert_ptr_nonnull(f.symbol);
+    for (size_t i = 0; i < f.n; i++)
+        snprintf(f.symbol[i], sizeof f.symbol[i], "S%u", (unsigned)i);
+    cli_serve_query q;
+    cli_serve_error e;
+    ck_assert_int_eq(cli_serve_prepare("POST", "/v1/screener", NULL, NULL, &q, &e), 0);
+    q.body = "{}";
+    q.body_len = 2;
+    int asked = 0;
+    cli_serve_result res;
+    ck_assert_int_eq(
+        cli_serve_answer_screener(screener_row_never, &asked, screener_folder, &f, &q, &res), 0);
+    ck_assert_uint_eq(res.status, 422);
+    ck_assert_ptr_nonnull(strstr(res.body, "\"too_many_symbols\""));
+    ck_assert_ptr_nonnull(strstr(res.body, "251 underlyings"));
+    ck_assert_int_eq(asked, 0);
+    free(res.body);
+    /* A bad body is refused before the folder is listed or any row asked. */
+    q.body = "{\"limit\":0}";
+    q.body_len = strlen(q.body);
+    ck_assert_int_eq(
+        cli_serve_answer_screener(screener_row_never, &asked, screener_folder, &f, &q, &res), 0);
+    ck_assert_uint_eq(res.status, 400);
+    ck_assert_ptr_nonnull(strstr(res.body, "\"invalid_limit\""));
+    ck_assert_int_eq(asked, 0);
+    free(res.body);
+    free(f.symbol);
+}
+END_TEST
+
 START_TEST(test_index_lookup_never_waits_for_a_scan)
 {
     make_tmpdir();
@@ -1736,6 +1785,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_index_missing_folder);
     tcase_add_test(tc, test_index_every_snapshot_in_time);
     tcase_add_test(tc, test_index_new_name_settles);
+    tcase_add_test(tc, test_screener_refuses_a_large_folder);
     tcase_add_test(tc, test_index_lookup_never_waits_for_a_scan);
     tcase_add_test(tc, test_index_slow_writer_settles);
     suite_add_tcase(s, tc);

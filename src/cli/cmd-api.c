@@ -55,6 +55,8 @@ static const char *need_text(gex__api_need need)
         return "501: needs data no chain holds";
     case GEX__API_NEED_BASKET:
         return "several symbols' snapshots";
+    case GEX__API_NEED_SCREENER:
+        return "every symbol of the folder";
     }
     return "?";
 }
@@ -479,14 +481,20 @@ int cli_cmd_api(int argc, char **argv)
         }
     }
     if (!failed && q.endpoint->need != GEX__API_NEED_ANALYSIS &&
-        q.endpoint->need != GEX__API_NEED_SERIES && q.endpoint->need != GEX__API_NEED_BASKET) {
+        q.endpoint->need != GEX__API_NEED_SERIES && q.endpoint->need != GEX__API_NEED_BASKET &&
+        q.endpoint->need != GEX__API_NEED_SCREENER) {
         failed = index != NULL ? cli_serve_answer_direct(folder_of_index, index, &q, &res)
                                : cli_serve_answer_direct(folder_of_file, &single, &q, &res);
     } else if (!failed) {
         api_ctx ctx = {index, &single, engine};
-        failed = q.endpoint->need == GEX__API_NEED_BASKET
-                     ? cli_serve_answer_basket(answer_symbol, &ctx, &q, &res) != 0
-                     : answer_symbol(&ctx, &q, &res) != 0;
+        if (q.endpoint->need == GEX__API_NEED_SCREENER)
+            failed = cli_serve_answer_screener(
+                         answer_symbol, &ctx, index != NULL ? folder_of_index : folder_of_file,
+                         index != NULL ? (void *)index : (void *)&single, &q, &res) != 0;
+        else
+            failed = q.endpoint->need == GEX__API_NEED_BASKET
+                         ? cli_serve_answer_basket(answer_symbol, &ctx, &q, &res) != 0
+                         : answer_symbol(&ctx, &q, &res) != 0;
     }
     cli_serve_index_free(index);
     free(single.symbols.symbol);

@@ -204,6 +204,91 @@ int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve
     return rc;
 }
 
+/* The screener's row queries take no parameter. */
+static const char *no_param(void *ctx, const char *name)
+{
+    (void)ctx;
+    (void)name;
+    return NULL;
+}
+
+int cli_serve_answer_screener(cli_serve_summary_fn one, void *ctx, cli_serve_folder_fn folder_fn,
+                              void *folder_ctx, const cli_serve_query *q, cli_serve_result *out)
+{
+    memset(out, 0, sizeof *out);
+    cli_serve_error e;
+    memset(&e, 0, sizeof e);
+    gex__api_answer ans = {500, "internal_error", "out of memory", 0};
+    /* A bad request is refused before any symbol is computed. */
+    if (gex__api_screener_check(q->body, q->body_len, &ans) != 0) {
+        if (ans.status == 500)
+            return -1;
+        e.status = ans.status;
+        snprintf(e.code, sizeof e.code, "%s", ans.code);
+        snprintf(e.message, sizeof e.message, "%s", ans.message);
+        return cli_serve_error_result(&e, out);
+    }
+    gex__api_folder folder = {0, NULL, 0, 0};
+    const int frc = folder_fn(folder_ctx, &folder);
+    if (frc == -2)
+        return -1;
+    if (frc != CLI_SERVE_INDEX_FOUND) {
+        cli_serve_index_error(frc, "", &e);
+        return cli_serve_error_result(&e, out);
+    }
+    if (folder.n > GEX__API_SCREENER_MAX) {
+        set_text(&e, 422, "too_many_symbols",
+                 "the folder holds %zu underlyings; the screener computes each one's snapshot "
+                 "per request and takes at most %d: use gex screen FILES for a whole market, or "
+                 "serve a folder of fewer symbols",
+                 folder.n, GEX__API_SCREENER_MAX);
+        cli_serve_index_folder_free(&folder);
+        return cli_serve_error_result(&e, out);
+    }
+    gex__api_basket_entry *entry = calloc(folder.n + 1, sizeof *entry);
+    cli_serve_result *res = calloc(folder.n + 1, sizeof *res);
+    int rc = entry == NULL || res == NULL ? -1 : 0;
+    size_t n = 0;
+    for (size_t i = 0; i < folder.n && rc == 0; i++) {
+        const char *sym = folder.symbol[i].symbol;
+        char path[64];
+        snprintf(path, sizeof path, "/v1/screener/row/%s", sym);
+        cli_serve_query sq;
+        if (strlen(sym) >= sizeof entry[n].symbol ||
+            cli_serve_prepare("GET", path, no_param, NULL, &sq, &e) != 0)
+            continue; /* a name the API cannot route: never a file's symbol */
+        sq.asked_at = q->asked_at;
+        rc = one(ctx, &sq, &res[n]);
+        snprintf(entry[n].symbol, sizeof entry[n].symbol, "%s", sym);
+        entry[n].status = res[n].status;
+        entry[n].body = res[n].body;
+        entry[n].len = res[n].len;
+        n++;
+    }
+    if (rc == 0) {
+        const gex__api_screener_input u = {n, folder.n, entry};
+        gex__api_params params;
+        cli_serve_query_api_params(q, &params);
+        gex__api_input in = {
+            .params = &params,
+            .body = q->body,
+            .body_len = q->body_len,
+            .screener = &u,
+            .now = q->asked_at != 0 ? q->asked_at : (int64_t)time(NULL),
+        };
+        rc = cli_serve_build(q->endpoint, &in, out);
+        /* a row's transient failure (a file being written) is not to be kept */
+        for (size_t i = 0; i < n; i++)
+            out->no_store |= res[i].no_store;
+    }
+    for (size_t i = 0; res != NULL && i < n; i++)
+        free(res[i].body);
+    free(res);
+    free(entry);
+    cli_serve_index_folder_free(&folder);
+    return rc;
+}
+
 int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
                             const cli_serve_query *q, cli_serve_result *out)
 {

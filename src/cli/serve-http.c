@@ -58,9 +58,9 @@ typedef struct render_job {
     cli_serve_query q;
     char key[sizeof((cli_serve_file *)0)->path + 256 + CLI_SERVE_PARAMS_BYTES * 2];
     size_t key_len;
-    int lookup;           /* the index needs a scan first: the file is found by the job */
-    int basket;           /* /v1/exposure/basket: several symbols' summaries (no file) */
-    const char *cache;    /* "hit", "miss" or "-": what the job did, for the log */
+    int lookup;        /* the index needs a scan first: the file is found by the job */
+    int basket;        /* /v1/exposure/basket, /v1/screener: several symbols' answers (no file) */
+    const char *cache; /* "hit", "miss" or "-": what the job did, for the log */
     cli_serve_blob *blob; /* the answer once done; NULL then means out of memory */
     int done;
 } render_job;
@@ -658,8 +658,8 @@ static cli_serve_blob *answer_fresh(cli_server *srv, cli_serve_query *q, const c
     return compute_answer(srv, file, q, key, *key_len);
 }
 
-/* One constituent of a basket (cli_serve_summary_fn): the summary the server would answer for
- * it now, from the cache or computed (and cached) here, or the index's error. */
+/* One constituent of a basket or row of the screener (cli_serve_summary_fn): the answer the
+ * server would give it now, from the cache or computed (and cached) here, or the index's error. */
 static int basket_one(void *ctx, const cli_serve_query *q, cli_serve_result *out)
 {
     cli_server *srv = ctx;
@@ -689,11 +689,21 @@ static int basket_one(void *ctx, const cli_serve_query *q, cli_serve_result *out
     return out->body != NULL ? 0 : -1;
 }
 
-/* The answer to a basket request (on a render thread): a new reference, NULL out of memory. */
+static int folder_of_index(void *ctx, gex__api_folder *out)
+{
+    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out);
+}
+
+/* The answer to a basket or screener request (on a render thread): a new reference, NULL out of
+ * memory. */
 static cli_serve_blob *basket_answer(cli_server *srv, const cli_serve_query *q)
 {
     cli_serve_result res = {0, NULL, 0, 0, 0, ""};
-    if (cli_serve_answer_basket(basket_one, srv, q, &res) != 0) {
+    const int rc =
+        q->endpoint->need == GEX__API_NEED_SCREENER
+            ? cli_serve_answer_screener(basket_one, srv, folder_of_index, srv->index, q, &res)
+            : cli_serve_answer_basket(basket_one, srv, q, &res);
+    if (rc != 0) {
         free(res.body);
         return NULL;
     }
@@ -837,11 +847,6 @@ static const char *query_value(void *ctx, const char *name)
 }
 
 /* What the folder holds (cli_serve_folder_fn). */
-static int folder_of_index(void *ctx, gex__api_folder *out)
-{
-    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out);
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -945,8 +950,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         q.body = rl->body != NULL ? rl->body : "";
         q.body_len = rl->body_len;
     }
-    if (q.endpoint->need == GEX__API_NEED_BASKET) {
-        /* Several files: on a render thread, each constituent's summary cached as its own. */
+    if (q.endpoint->need == GEX__API_NEED_BASKET || q.endpoint->need == GEX__API_NEED_SCREENER) {
+        /* Several files: on a render thread, each constituent's answer cached as its own. */
         if (rl != NULL)
             rl->cache = "-";
         render_job *job = rl != NULL ? calloc(1, sizeof *job) : NULL;

@@ -201,6 +201,13 @@ typedef int (*cli_serve_summary_fn)(void *ctx, const cli_serve_query *q, cli_ser
 int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve_query *q,
                             cli_serve_result *out);
 
+/* The answer of POST /v1/screener (NEED_SCREENER, SPEC 5.4): the body checked, the folder's
+ * symbols listed (folder_fn), each one's /v1/screener/row asked of one, the screener built from
+ * them. A folder of more than GEX__API_SCREENER_MAX symbols is refused (422). 0 with *out
+ * filled, or -1 when out of memory. */
+int cli_serve_answer_screener(cli_serve_summary_fn one, void *ctx, cli_serve_folder_fn folder_fn,
+                              void *folder_ctx, const cli_serve_query *q, cli_serve_result *out);
+
 /* Validates the expiration parameter (NULL: absent): a calendar date YYYY-MM-DD or "0dte"
  * (any case). Returns 0 and stores the canonical form, or -1. */
 int cli_serve_parse_expiration(const char *value, cli_serve_query *q);

@@ -196,6 +196,35 @@ static int mp_pin(const gex__analysis *a, const mp_set *s, double mp, int dte)
     return (int)fmin(100, fmax(0, lround(p)));
 }
 
+double gex__api_maxpain_strike(const gex__analysis *a)
+{
+    gex_chain_view v;
+    gex_chain_get_view(a->chain, &v);
+    const size_t cap = v.n + 1;
+    mp_set s = {0};
+    s.strike = malloc(cap * sizeof(double));
+    s.weight = malloc(cap * sizeof(double));
+    s.oi = malloc(cap * sizeof(double));
+    s.volume = malloc(cap * sizeof(double));
+    s.type = malloc(cap);
+    mp_result r = {.curve = malloc(cap * sizeof(gex_maxpain_point))};
+    double mp = NAN;
+    if (s.strike != NULL && s.weight != NULL && s.oi != NULL && s.volume != NULL &&
+        s.type != NULL && r.curve != NULL) {
+        mp_select(a, &v, 0, &s);
+        mp_run(&s, a->spot, &r);
+        if (r.st == GEX_OK)
+            mp = r.curve[r.best].strike;
+    }
+    free(s.strike);
+    free(s.weight);
+    free(s.oi);
+    free(s.volume);
+    free(s.type);
+    free(r.curve);
+    return mp;
+}
+
 json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans)
 {
     const gex__analysis *a = in->analysis;

@@ -63,6 +63,9 @@ json_t *gex__vol_finish(const gex__analysis *a, json_t *d, int st, const char *o
 
 /* The builders of this part (SPEC 5.3). */
 json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans);
+/* The max pain strike of every kept contract of a (all expirations), as /v1/maxpain answers it;
+ * NAN when no contract is kept or memory ran out. */
+double gex__api_maxpain_strike(const gex__analysis *a);
 json_t *gex__api_expected_move(const gex__api_input *in, gex__api_answer *ans);
 json_t *gex__api_skew_term(const gex__api_input *in, gex__api_answer *ans);
 json_t *gex__api_surface(const gex__api_input *in, gex__api_answer *ans);

@@ -73,8 +73,6 @@ static const char needs_earnings[] =
 static const char needs_strategy[] =
     "the vendor's strategy scores (proprietary models over live chains, trade flow and history, "
     "whose formulas are unpublished)";
-static const char needs_screener[] =
-    "live quotes and derived fields of every symbol in the vendor's universe";
 
 /* clang-format off */
 #define NO_DATA(method, path, what) {method, path, GEX__API_NEED_NO_DATA, "", NULL, what, 0}
@@ -163,8 +161,12 @@ static const gex__api_endpoint endpoints[] = {
     NO_DATA("GET", "/v1/universe",
             "the vendor's coverage universe with its live liquidity "
             "rankings"),
-    NO_DATA("POST", "/v1/screener", needs_screener),
-    NO_DATA("GET", "/v1/screener/fields", needs_screener),
+    /* The screener over the folder's symbols (api-screener.c): the fields before the row, so
+     * that "fields" is never read as a symbol. */
+    {"POST", "/v1/screener", GEX__API_NEED_SCREENER, "", gex__api_screener, NULL, 0},
+    {"GET", "/v1/screener/fields", GEX__API_NEED_PARAMS, "", gex__api_screener_fields, NULL, 0},
+    {"GET", "/v1/screener/row/{symbol}", GEX__API_NEED_ANALYSIS, "", gex__api_screener_row, NULL,
+     0},
     NO_DATA("GET", "/v1/earnings/calendar", needs_earnings),
     NO_DATA("GET", "/v1/earnings/screener", needs_earnings),
     NO_DATA("GET", "/v1/earnings/expected-move/{symbol}", needs_earnings),

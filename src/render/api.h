@@ -44,6 +44,7 @@ typedef enum gex__api_need {
     GEX__API_NEED_SERIES,     /* every snapshot of the symbol up to the instant asked */
     GEX__API_NEED_NO_DATA,    /* nothing a chain file holds answers it: 501 with needs_data */
     GEX__API_NEED_BASKET,     /* several symbols' summaries (the symbols parameter) */
+    GEX__API_NEED_SCREENER,   /* every symbol of the folder: its /v1/screener/row answer */
 } gex__api_need;
 
 /* One underlying in the folder. */
@@ -98,6 +99,14 @@ typedef struct gex__api_basket {
     gex__api_basket_entry entry[GEX__API_BASKET_MAX];
 } gex__api_basket;
 
+/* NEED_SCREENER (api-screener.c): the folder's symbols, each with the answer the server gives
+ * for its /v1/screener/row/{symbol} (its newest snapshot), in symbol order. */
+#define GEX__API_SCREENER_MAX 250
+typedef struct gex__api_screener_input {
+    size_t n, universe; /* entries; symbols in the folder (n <= universe) */
+    const gex__api_basket_entry *entry;
+} gex__api_screener_input;
+
 /* For the endpoints with GEX__API_CONTEXT_MACRO (SPEC 5.5): the folder's FRED series (gex/
  * macro.h) in force on the snapshot's New York day: the value (percent) and the observation's
  * date, or has 0 (no such series in the folder, or no observation by that day). */
@@ -132,7 +141,8 @@ typedef struct gex__api_input {
     const gex__api_vix *vix;       /* CONTEXT_VIX: NULL when the folder has no SPX file that day */
     const gex__api_macro *macro;   /* CONTEXT_MACRO: NULL when it has no FRED series */
     const gex__api_basket *basket; /* NEED_BASKET */
-    int64_t now;                   /* UTC seconds: the instant of the request */
+    const gex__api_screener_input *screener; /* NEED_SCREENER */
+    int64_t now;                             /* UTC seconds: the instant of the request */
 } gex__api_input;
 
 /* The VIX family level k (0..3: 9, 30, 93, 182 days) for an answer about a (may be NULL):
@@ -154,6 +164,10 @@ typedef struct gex__api_answer {
  * 15 characters), upper-cased, none twice. Returns 0, or -1 with *ans the 400 answer. */
 int gex__api_basket_symbols(const gex__api_params *params, gex__api_basket *b,
                             gex__api_answer *ans);
+
+/* Checks a screener request body (POST /v1/screener): 0, or -1 with *ans the 400 answer, so
+ * that a bad request is refused before any symbol is computed. */
+int gex__api_screener_check(const char *body, size_t len, gex__api_answer *ans);
 
 /* Sets *ans and returns NULL, for a builder's "return gex__api_fail(...)". */
 json_t *gex__api_fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
