@@ -732,15 +732,11 @@ static void copy_field(char *dst, const char *s, size_t len, int in_block)
     dst[len] = '\0';
 }
 
-static void on_field(void *data_s, size_t len, void *data)
+/* One field of the row being read, s[0..len) (s[len] need not be '\0': every parser below takes
+ * the length, and strtod_l, behind the decimal parser's slow path, stops at the separator or
+ * terminator that follows an unquoted field). wide: SHORT_FIELD bytes from s are readable. */
+static void take_field(csv_reader *c, const char *s, size_t len, int wide)
 {
-    csv_reader *c = data;
-    if (c->rc != GEX_OK)
-        return;
-    const char *s = data_s != NULL ? data_s : "";
-    for (const char *q = len && c->scan_newlines ? memchr(s, '\n', len) : NULL; q != NULL;
-         q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
-        c->nl++;
     size_t i = c->field++;
     long col = c->col;
     c->col += (long)len + 1;
@@ -787,7 +783,7 @@ static void on_field(void *data_s, size_t len, void *data)
         if (gex__is_missing(s, len))
             return;
         /* Rows repeat the expiration of the row before: the reader's cache, compared here. */
-        if (data_s != NULL && len <= SHORT_FIELD && len == r->last_exp_len && r->last_exp_ok &&
+        if (wide && len <= SHORT_FIELD && len == r->last_exp_len && r->last_exp_ok &&
             short_equal(s, r->last_exp, len)) {
             v->expiration = r->last_exp_day;
             v->has_expiration = 1;
@@ -826,8 +822,8 @@ static void on_field(void *data_s, size_t len, void *data)
         /* A file-level value: read when it changes, whatever becomes of the row. */
         if (len == 0 || len > GEX__FIELD_MAX ||
             (len == c->last_qt_len &&
-             (data_s != NULL && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
-                                                   : memcmp(c->last_qt, s, len) == 0)))
+             (wide && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
+                                         : memcmp(c->last_qt, s, len) == 0)))
             return;
         memcpy(c->last_qt, s, len);
         c->last_qt_len = len;
@@ -840,8 +836,21 @@ static void on_field(void *data_s, size_t len, void *data)
         mark_bad(c, side, ro, col, "%s \"%.*s...\" is too long", role_name(ro), shown(len), s);
         return;
     }
-    copy_field(v->text[ro], s, len, data_s != NULL);
+    copy_field(v->text[ro], s, len, wide);
     v->text_len[ro] = len;
+}
+
+/* libcsv's field callback: its buffer holds at least FIELD_BLOCK_MIN bytes (field_realloc). */
+static void on_field(void *data_s, size_t len, void *data)
+{
+    csv_reader *c = data;
+    if (c->rc != GEX_OK)
+        return;
+    const char *s = data_s != NULL ? data_s : "";
+    for (const char *q = len && c->scan_newlines ? memchr(s, '\n', len) : NULL; q != NULL;
+         q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
+        c->nl++;
+    take_field(c, s, len, data_s != NULL);
 }
 
 /* An underlying as files write it: "^SPX", "$SPX", "_SPX" (index notations) are SPX. */
@@ -1265,20 +1274,106 @@ static void csv_reader_free(csv_reader *c)
     free(c);
 }
 
-/* Tokenises one chunk of the input; returns the reader's status. */
+/* Between two records: the tokeniser holds no field, and the last byte ended a record. */
+static int at_row_start(const csv_reader *c)
+{
+    return c->rc == GEX_OK && c->parser.pstate == c->row_start_state && !c->parser.quoted &&
+           c->parser.entry_pos == 0 && c->field == 0;
+}
+
+/* Hands bytes to libcsv; returns the reader's status. */
+static int libcsv_feed(csv_reader *c, const char *s, size_t n)
+{
+    gex__reader *r = c->r;
+    if (csv_parse(&c->parser, s, n, on_field, on_row, c) != n && c->rc == GEX_OK)
+        c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
+                              "a field longer than %zu MB, or out of memory (%s): not an "
+                              "option chain; check the file (an unclosed quote?)",
+                              FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&c->parser)));
+    return c->rc;
+}
+
+/* The fast path takes lines up to this long; longer ones go to libcsv, whose field limit
+ * (FIELD_BYTES_MAX) then applies as before. */
+#define FAST_LINE_MAX ((size_t)64 << 10)
+
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* One record of an unquoted line s[0..len) that a terminator ends (term: '\n', or '\r' of a
+ * CRLF), split as libcsv splits it (libcsv.c, csv_parse, with CSV_REPALL_NL and its default
+ * space and terminator classes): fields at each comma, blanks (space, tab) trimmed from both
+ * ends of each, a line of blanks alone an empty record; a CRLF is the record ended by CR and
+ * an empty record ended by LF. limit: the end of the readable bytes. */
+static void fast_record(csv_reader *c, const char *s, size_t len, int crlf, const char *limit)
+{
+    size_t i = 0;
+    while (i < len && is_blank(s[i]))
+        i++;
+    if (i < len) {
+        for (;;) {
+            while (i < len && is_blank(s[i]))
+                i++;
+            size_t start = i;
+            const char *comma = memchr(s + i, ',', len - i);
+            size_t end = comma != NULL ? (size_t)(comma - s) : len;
+            size_t stop = end;
+            while (stop > start && is_blank(s[stop - 1]))
+                stop--;
+            take_field(c, s + start, stop - start, limit - (s + start) >= SHORT_FIELD);
+            if (c->rc != GEX_OK || comma == NULL)
+                break;
+            i = end + 1;
+        }
+    }
+    on_row(crlf ? '\r' : '\n', c);
+    if (crlf)
+        on_row('\n', c);
+}
+
+/* Tokenises one chunk of the input; returns the reader's status. A line without a quote and
+ * with no CR but the one of its CRLF is split here (fast_record), between two records; every
+ * other byte (quoted fields, lone CRs, a line cut by the chunk's end, a record libcsv holds
+ * part of) goes to libcsv, so quoting follows its rules exactly. */
 static int csv_reader_feed(csv_reader *c, const char *chunk, size_t n)
 {
     gex__reader *r = c->r;
     if (c->rc != GEX_OK || n == 0)
         return c->rc;
-    c->scan_newlines = c->parser.quoted || memchr(chunk, '"', n) != NULL;
-    if (csv_parse(&c->parser, chunk, n, on_field, on_row, c) != n) {
-        if (c->rc == GEX_OK)
-            c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
-                                  "a field longer than %zu MB, or out of memory (%s): not an "
-                                  "option chain; check the file (an unclosed quote?)",
-                                  FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&c->parser)));
-        return c->rc;
+    const char *end = chunk + n;
+    const char *quote = memchr(chunk, '"', n);
+    c->scan_newlines = c->parser.quoted || quote != NULL;
+    if (r->csv_libcsv_only) {
+        if (libcsv_feed(c, chunk, n) != GEX_OK)
+            return c->rc;
+    } else {
+        if (quote == NULL)
+            quote = end;
+        const char *cr = memchr(chunk, '\r', n);
+        if (cr == NULL)
+            cr = end;
+        const char *p = chunk;
+        while (p < end && c->rc == GEX_OK) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *stop = nl != NULL ? nl + 1 : end;
+            if (quote < p && (quote = memchr(p, '"', (size_t)(end - p))) == NULL)
+                quote = end;
+            if (cr < p && (cr = memchr(p, '\r', (size_t)(end - p))) == NULL)
+                cr = end;
+            int crlf = nl != NULL && nl > p && cr == nl - 1;
+            if (nl == NULL || !at_row_start(c) || quote < nl || (cr < nl && !crlf) ||
+                (size_t)(nl - p) > FAST_LINE_MAX) {
+                if (libcsv_feed(c, p, (size_t)(stop - p)) != GEX_OK)
+                    return c->rc;
+            } else {
+                fast_record(c, p, (size_t)(nl - p) - (size_t)crlf, crlf, end);
+            }
+            p = stop;
+        }
+        if (c->rc != GEX_OK)
+            return c->rc;
     }
     c->consumed += n;
     /* After the first chunk, the arrays are sized for the whole input once (5% margin) rather
@@ -1342,13 +1437,6 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
 }
 
 /* --- ranges of rows, read apart (chain-split.c) --- */
-
-/* Between two records: the tokeniser holds no field, and the last byte ended a record. */
-static int at_row_start(const csv_reader *c)
-{
-    return c->rc == GEX_OK && c->parser.pstate == c->row_start_state && !c->parser.quoted &&
-           c->parser.entry_pos == 0 && c->field == 0;
-}
 
 int gex__csv_header(gex__reader *r, const gex__detected *det, const char *line, size_t len,
                     gex__csv_part **out)
