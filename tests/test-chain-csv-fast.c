@@ -12,14 +12,18 @@
  * newlines), CRLF and lone CR, a byte order mark, blanks and tabs around fields, empty fields,
  * short and long rows, blank lines and lines of blanks, unclosed quotes, a line longer than the
  * fast path takes. Each is read whole, in chunks of 7 and 4096 bytes, and (real files) on two
- * threads in ranges.
+ * threads in ranges. And the one-word decimal parser of the fast path (gex__decimal_parse8)
+ * against the decimal parser it stands in for.
  */
 #include "gex-test.h"
 
 #include <dirent.h>
 #include <stdint.h>
 
+#include <locale.h>
+
 #include "../src/chain-internal.h"
+#include "../src/decimal-internal.h"
 #include "gex/chain.h"
 #include "splitmix64.h"
 
@@ -37,11 +41,11 @@ static void read_fp(FILE *fp, const gex_read_options *o, int libcsv_only, size_t
     memset(out, 0, sizeof *out);
     rewind(fp);
     if (libcsv_only)
-        out->rc = gex__chain_read_file_libcsv(fp, "chain.csv", o, &out->chain, &out->rep,
-                                              &out->err, split_min, chunk);
+        out->rc = gex__chain_read_file_libcsv(fp, "chain.csv", o, &out->chain, &out->rep, &out->err,
+                                              split_min, chunk);
     else
-        out->rc = gex__chain_read_file_split(fp, "chain.csv", o, &out->chain, &out->rep,
-                                             &out->err, split_min, chunk, NULL);
+        out->rc = gex__chain_read_file_split(fp, "chain.csv", o, &out->chain, &out->rep, &out->err,
+                                             split_min, chunk, NULL);
 }
 
 #define SAME_ARRAY(field)                                                                          \
@@ -127,8 +131,8 @@ static size_t check_fp(FILE *fp, int split_min, const char *what)
                 read_fp(fp, &o, 1, (size_t)split_min, chunks[k], &a);
                 read_fp(fp, &o, 0, (size_t)split_min, chunks[k], &b);
                 char label[512];
-                snprintf(label, sizeof label, "%s (strict %d, chunk %zu, threads %d)", what,
-                         strict, chunks[k], threads);
+                snprintf(label, sizeof label, "%s (strict %d, chunk %zu, threads %d)", what, strict,
+                         chunks[k], threads);
                 assert_same(&a, &b, label);
                 if (!strict && k == 0 && threads == 1)
                     contracts = a.rep.contracts;
@@ -484,6 +488,84 @@ START_TEST(test_fast_path_crafted_lines_same_chain)
 }
 END_TEST
 
+/* gex__decimal_parse8 (decimal-internal.h) against gex__decimal_parse, which test-decimal
+ * proves equal to strtod: every text of up to 8 bytes over an alphabet of digits, '.', signs,
+ * 'e', a blank, a comma and a NUL, at random and exhaustively up to 5 bytes, and random prices
+ * as chain files write them. Both must accept the same texts with the same bits; parse8 may
+ * refuse (-1) what parse reads with a sign or an exponent, never a plain decimal. */
+static void check_parse8(const char *s, size_t len, locale_t loc)
+{
+    char buf[16] = {0};
+    memcpy(buf, s, len);
+    double a = 0, b = 0;
+    int ra = gex__decimal_parse(buf, len, loc, &a);
+    int rb = gex__decimal_parse8(buf, len, &b);
+    int plain = len > 0;
+    int points = 0, digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        points += buf[i] == '.';
+        digits += buf[i] >= '0' && buf[i] <= '9';
+        plain &= (buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.';
+    }
+    plain &= points <= 1 && digits > 0;
+    ck_assert_msg(rb == (plain ? 0 : -1), "parse8(\"%.*s\") = %d", (int)len, buf, rb);
+    if (rb == 0) {
+        ck_assert_msg(ra == 0, "parse8 read \"%.*s\", parse refused it", (int)len, buf);
+        ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "\"%.*s\": parse8 %.17g, parse %.17g",
+                      (int)len, buf, b, a);
+    }
+}
+
+START_TEST(test_decimal_parse8_same_as_parse)
+{
+    static const char alphabet[] = "0123456789.-+eE ,\0";
+    const size_t na = sizeof alphabet - 1;
+    locale_t loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    ck_assert(loc != (locale_t)0);
+    char t[8];
+    /* Exhaustive to 4 bytes over the alphabet, to 5 over digits and the point. */
+    for (size_t len = 1; len <= 4; len++) {
+        size_t total = 1;
+        for (size_t k = 0; k < len; k++)
+            total *= na;
+        for (size_t code = 0; code < total; code++) {
+            size_t x = code;
+            for (size_t k = 0; k < len; k++, x /= na)
+                t[k] = alphabet[x % na];
+            check_parse8(t, len, loc);
+        }
+    }
+    for (size_t code = 0; code < 11u * 11 * 11 * 11 * 11; code++) {
+        size_t x = code;
+        for (size_t k = 0; k < 5; k++, x /= 11)
+            t[k] = "0123456789."[x % 11];
+        check_parse8(t, 5, loc);
+    }
+    uint64_t seed = 0x8badf00dd15ea5e5u;
+    for (int i = 0; i < 2000000; i++) {
+        size_t len = 1 + gex_splitmix64(&seed) % 8;
+        uint64_t r = gex_splitmix64(&seed);
+        int digits_only = i % 2 == 0;
+        for (size_t k = 0; k < len; k++, r /= 19)
+            t[k] = digits_only ? "0123456789."[r % 11] : alphabet[r % na];
+        check_parse8(t, len, loc);
+    }
+    /* Prices, IVs and counts as chain files write them: 0 to 4 decimals. */
+    for (int i = 0; i < 1000000; i++) {
+        uint64_t r = gex_splitmix64(&seed);
+        int decimals = (int)(r % 5);
+        uint64_t m = (r >> 8) % 10000000u;
+        char b[32];
+        int n = decimals > 0 ? snprintf(b, sizeof b, "%.*f", decimals,
+                                        (double)m / gex__pow10_exact[decimals])
+                             : snprintf(b, sizeof b, "%llu", (unsigned long long)(m % 1000000));
+        if (n >= 1 && n <= 8)
+            check_parse8(b, (size_t)n, loc);
+    }
+    freelocale(loc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("chain-csv-fast");
@@ -492,6 +574,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_fast_path_sample_same_chain);
     tcase_add_test(tc, test_fast_path_crafted_lines_same_chain);
     tcase_add_test(tc, test_fast_path_mutations_same_chain);
+    tcase_add_test(tc, test_decimal_parse8_same_as_parse);
     suite_add_tcase(s, tc);
     return s;
 }
