@@ -1332,11 +1332,6 @@ static int is_blank(char ch)
     return ch == ' ' || ch == '\t';
 }
 
-/* One record of an unquoted line s[0..len) that a terminator ends (term: '\n', or '\r' of a
- * CRLF), split as libcsv splits it (libcsv.c, csv_parse, with CSV_REPALL_NL and its default
- * space and terminator classes): fields at each comma, blanks (space, tab) trimmed from both
- * ends of each, a line of blanks alone an empty record; a CRLF is the record ended by CR and
- * an empty record ended by LF. limit: the end of the readable bytes. */
 /* The field s[start..end) with its blanks trimmed; 0, or -1 when the read has failed. */
 static int fast_field(csv_reader *c, const char *s, size_t start, size_t end, const char *limit)
 {
@@ -1348,6 +1343,11 @@ static int fast_field(csv_reader *c, const char *s, size_t start, size_t end, co
     return c->rc == GEX_OK ? 0 : -1;
 }
 
+/* One record of an unquoted line s[0..len) that LF ends (CRLF when crlf; neither is in s),
+ * split as libcsv splits it (libcsv.c, csv_parse, with CSV_REPALL_NL and its default
+ * space and terminator classes): fields at each comma, blanks (space, tab) trimmed from both
+ * ends of each, a line of blanks alone an empty record; a CRLF is the record ended by CR and
+ * an empty record ended by LF. limit: the end of the readable bytes. */
 static void fast_record(csv_reader *c, const char *s, size_t len, int crlf, const char *limit)
 {
     size_t i = 0;
