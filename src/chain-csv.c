@@ -1,6 +1,8 @@
 /*
  * CSV chains (SPEC 2.1, 2.2, 2.4): format detection, the CBOE preamble, and the rows of long
- * and CBOE CSV files, tokenised by libcsv in chunks (no copy of the file, no allocation per row).
+ * and CBOE CSV files, read in chunks (no copy of the file, no allocation per row): a line
+ * without a quote is split here by libcsv's rules (csv_reader_feed), every other byte is
+ * tokenised by libcsv itself.
  *
  * The lines before the header are read here by hand, not by libcsv: real CBOE preambles carry
  * an unbalanced quote ("Volume: 28,253,899 at the end of a line) that would make a CSV parser
