@@ -1,6 +1,8 @@
 /*
  * CSV chains (SPEC 2.1, 2.2, 2.4): format detection, the CBOE preamble, and the rows of long
- * and CBOE CSV files, tokenised by libcsv in chunks (no copy of the file, no allocation per row).
+ * and CBOE CSV files, read in chunks (no copy of the file, no allocation per row): a line
+ * without a quote is split here by libcsv's rules (csv_reader_feed), every other byte is
+ * tokenised by libcsv itself.
  *
  * The lines before the header are read here by hand, not by libcsv: real CBOE preambles carry
  * an unbalanced quote ("Volume: 28,253,899 at the end of a line) that would make a CSV parser
@@ -24,6 +26,15 @@
 #include "chain-layout-internal.h"
 #include "chain-row-internal.h"
 #include "decimal-internal.h"
+
+/* Rare paths kept out of the per-field code, which then saves fewer registers. */
+#if defined(__GNUC__)
+#define GEX__COLD     __attribute__((cold, noinline))
+#define GEX__NOINLINE __attribute__((noinline))
+#else
+#define GEX__COLD
+#define GEX__NOINLINE
+#endif
 
 /* What a column holds. */
 typedef enum role {
@@ -633,7 +644,7 @@ static void mark_bad(csv_reader *c, int side, role ro, long col, const char *fmt
     va_end(ap);
 }
 
-static void header_field(csv_reader *c, const char *s, size_t len)
+static GEX__COLD void header_field(csv_reader *c, const char *s, size_t len)
 {
     if (c->ncols == c->cap_cols) {
         size_t cap = c->cap_cols ? c->cap_cols * 2 : 32;
@@ -732,15 +743,28 @@ static void copy_field(char *dst, const char *s, size_t len, int in_block)
     dst[len] = '\0';
 }
 
-static void on_field(void *data_s, size_t len, void *data)
+/* One field of the row being read, s[0..len) (s[len] need not be '\0': every parser below takes
+ * the length, and strtod_l, behind the decimal parser's slow path, stops at the separator or
+ * terminator that follows an unquoted field). wide: SHORT_FIELD bytes from s are readable. */
+/* A number cell that is not one, or out of its column's range. */
+static GEX__COLD void bad_number(csv_reader *c, int side, role ro, long col, const char *s,
+                                 size_t len, int parsed, double x)
 {
-    csv_reader *c = data;
-    if (c->rc != GEX_OK)
-        return;
-    const char *s = data_s != NULL ? data_s : "";
-    for (const char *q = len && c->scan_newlines ? memchr(s, '\n', len) : NULL; q != NULL;
-         q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
-        c->nl++;
+    if (!parsed)
+        mark_bad(c, side, ro, col, "%s \"%.*s\" is not a number", role_name(ro), shown(len), s);
+    else if (isfinite(x))
+        mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range (at most %.0f)", role_name(ro),
+                 shown(len), s, role_max(ro));
+    else
+        mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range", role_name(ro), shown(len), s);
+}
+
+static void take_text(csv_reader *c, side_values *v, int side, role ro, long col, const char *s,
+                      size_t len, int wide);
+
+/* The row's field number c->field (header fields, numbers here; texts in take_text). */
+static void take_field(csv_reader *c, const char *s, size_t len, int wide)
+{
     size_t i = c->field++;
     long col = c->col;
     c->col += (long)len + 1;
@@ -763,31 +787,35 @@ static void on_field(void *data_s, size_t len, void *data)
     int side = c->side[i];
     side_values *v = &c->v[side == 2 ? 0 : side];
     v->col[ro] = col;
-    if (ro >= FIRST_NUMBER_ROLE) {
-        double x;
-        if (gex__read_number(c->r, s, len, &x) != 0) {
-            mark_bad(c, side, ro, col, "%s \"%.*s\" is not a number", role_name(ro), shown(len), s);
-            return;
-        }
-        if (!isnan(x) && !(fabs(x) <= role_max(ro))) {
-            if (isfinite(x))
-                mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range (at most %.0f)",
-                         role_name(ro), shown(len), s, role_max(ro));
-            else
-                mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range", role_name(ro), shown(len),
-                         s);
-            return;
-        }
-        v->num[ro] = x;
+    if (ro < FIRST_NUMBER_ROLE) {
+        take_text(c, v, side, ro, col, s, len, wide);
         return;
     }
+    double x;
+    /* The short plain decimals of most cells in one word, the rest as before. */
+    if (!(wide && len - 1 < 8 && gex__decimal_parse8(s, len, &x) == 0) &&
+        gex__read_number(c->r, s, len, &x) != 0) {
+        bad_number(c, side, ro, col, s, len, 0, 0);
+        return;
+    }
+    if (!isnan(x) && !(fabs(x) <= role_max(ro))) {
+        bad_number(c, side, ro, col, s, len, 1, x);
+        return;
+    }
+    v->num[ro] = x;
+}
+
+/* A text cell: expiration, type, symbol, quote time, underlying, multiplier, root. */
+static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, role ro, long col,
+                                    const char *s, size_t len, int wide)
+{
     gex__reader *r = c->r;
     switch (ro) {
     case R_EXPIRATION:
         if (gex__is_missing(s, len))
             return;
         /* Rows repeat the expiration of the row before: the reader's cache, compared here. */
-        if (data_s != NULL && len <= SHORT_FIELD && len == r->last_exp_len && r->last_exp_ok &&
+        if (wide && len <= SHORT_FIELD && len == r->last_exp_len && r->last_exp_ok &&
             short_equal(s, r->last_exp, len)) {
             v->expiration = r->last_exp_day;
             v->has_expiration = 1;
@@ -826,8 +854,8 @@ static void on_field(void *data_s, size_t len, void *data)
         /* A file-level value: read when it changes, whatever becomes of the row. */
         if (len == 0 || len > GEX__FIELD_MAX ||
             (len == c->last_qt_len &&
-             (data_s != NULL && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
-                                                   : memcmp(c->last_qt, s, len) == 0)))
+             (wide && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
+                                         : memcmp(c->last_qt, s, len) == 0)))
             return;
         memcpy(c->last_qt, s, len);
         c->last_qt_len = len;
@@ -840,8 +868,21 @@ static void on_field(void *data_s, size_t len, void *data)
         mark_bad(c, side, ro, col, "%s \"%.*s...\" is too long", role_name(ro), shown(len), s);
         return;
     }
-    copy_field(v->text[ro], s, len, data_s != NULL);
+    copy_field(v->text[ro], s, len, wide);
     v->text_len[ro] = len;
+}
+
+/* libcsv's field callback: its buffer holds at least FIELD_BLOCK_MIN bytes (field_realloc). */
+static void on_field(void *data_s, size_t len, void *data)
+{
+    csv_reader *c = data;
+    if (c->rc != GEX_OK)
+        return;
+    const char *s = data_s != NULL ? data_s : "";
+    for (const char *q = len && c->scan_newlines ? memchr(s, '\n', len) : NULL; q != NULL;
+         q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
+        c->nl++;
+    take_field(c, s, len, data_s != NULL);
 }
 
 /* An underlying as files write it: "^SPX", "$SPX", "_SPX" (index notations) are SPX. */
@@ -1265,20 +1306,111 @@ static void csv_reader_free(csv_reader *c)
     free(c);
 }
 
-/* Tokenises one chunk of the input; returns the reader's status. */
+/* Between two records: the tokeniser holds no field, and the last byte ended a record. */
+static int at_row_start(const csv_reader *c)
+{
+    return c->rc == GEX_OK && c->parser.pstate == c->row_start_state && !c->parser.quoted &&
+           c->parser.entry_pos == 0 && c->field == 0;
+}
+
+/* Hands bytes to libcsv; returns the reader's status. */
+static int libcsv_feed(csv_reader *c, const char *s, size_t n)
+{
+    gex__reader *r = c->r;
+    if (csv_parse(&c->parser, s, n, on_field, on_row, c) != n && c->rc == GEX_OK)
+        c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
+                              "a field longer than %zu MB, or out of memory (%s): not an "
+                              "option chain; check the file (an unclosed quote?)",
+                              FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&c->parser)));
+    return c->rc;
+}
+
+/* The fast path takes lines up to this long; longer ones go to libcsv, whose field limit
+ * (FIELD_BYTES_MAX) then applies as before. */
+#define FAST_LINE_MAX ((size_t)64 << 10)
+
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* The field s[start..end) with its blanks trimmed; 0, or -1 when the read has failed. */
+static int fast_field(csv_reader *c, const char *s, size_t start, size_t end, const char *limit)
+{
+    while (start < end && is_blank(s[start]))
+        start++;
+    while (end > start && is_blank(s[end - 1]))
+        end--;
+    take_field(c, s + start, end - start, limit - (s + start) >= SHORT_FIELD);
+    return c->rc == GEX_OK ? 0 : -1;
+}
+
+/* One record of an unquoted line s[0..len) that LF ends (CRLF when crlf; neither is in s),
+ * split as libcsv splits it (libcsv.c, csv_parse, with CSV_REPALL_NL and its default
+ * space and terminator classes): fields at each comma, blanks (space, tab) trimmed from both
+ * ends of each, a line of blanks alone an empty record; a CRLF is the record ended by CR and
+ * an empty record ended by LF. limit: the end of the readable bytes. */
+static void fast_record(csv_reader *c, const char *s, size_t len, int crlf, const char *limit)
+{
+    size_t i = 0;
+    while (i < len && is_blank(s[i]))
+        i++;
+    if (i < len) {
+        size_t start = 0;
+        for (const char *comma; (comma = memchr(s + start, ',', len - start)) != NULL;) {
+            if (fast_field(c, s, start, (size_t)(comma - s), limit) != 0)
+                return;
+            start = (size_t)(comma - s) + 1;
+        }
+        if (fast_field(c, s, start, len, limit) != 0)
+            return;
+    }
+    on_row(crlf ? '\r' : '\n', c);
+    if (crlf)
+        on_row('\n', c);
+}
+
+/* Tokenises one chunk of the input; returns the reader's status. A line without a quote and
+ * with no CR but the one of its CRLF is split here (fast_record), between two records; every
+ * other byte (quoted fields, lone CRs, a line cut by the chunk's end, a record libcsv holds
+ * part of) goes to libcsv, so quoting follows its rules exactly. */
 static int csv_reader_feed(csv_reader *c, const char *chunk, size_t n)
 {
     gex__reader *r = c->r;
     if (c->rc != GEX_OK || n == 0)
         return c->rc;
-    c->scan_newlines = c->parser.quoted || memchr(chunk, '"', n) != NULL;
-    if (csv_parse(&c->parser, chunk, n, on_field, on_row, c) != n) {
-        if (c->rc == GEX_OK)
-            c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
-                                  "a field longer than %zu MB, or out of memory (%s): not an "
-                                  "option chain; check the file (an unclosed quote?)",
-                                  FIELD_BYTES_MAX >> 20, csv_strerror(csv_error(&c->parser)));
-        return c->rc;
+    const char *end = chunk + n;
+    const char *quote = memchr(chunk, '"', n);
+    c->scan_newlines = c->parser.quoted || quote != NULL;
+    if (r->csv_libcsv_only) {
+        if (libcsv_feed(c, chunk, n) != GEX_OK)
+            return c->rc;
+    } else {
+        if (quote == NULL)
+            quote = end;
+        const char *cr = memchr(chunk, '\r', n);
+        if (cr == NULL)
+            cr = end;
+        const char *p = chunk;
+        while (p < end && c->rc == GEX_OK) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            const char *stop = nl != NULL ? nl + 1 : end;
+            if (quote < p && (quote = memchr(p, '"', (size_t)(end - p))) == NULL)
+                quote = end;
+            if (cr < p && (cr = memchr(p, '\r', (size_t)(end - p))) == NULL)
+                cr = end;
+            int crlf = nl != NULL && nl > p && cr == nl - 1;
+            if (nl == NULL || !at_row_start(c) || quote < nl || (cr < nl && !crlf) ||
+                (size_t)(nl - p) > FAST_LINE_MAX) {
+                if (libcsv_feed(c, p, (size_t)(stop - p)) != GEX_OK)
+                    return c->rc;
+            } else {
+                fast_record(c, p, (size_t)(nl - p) - (size_t)crlf, crlf, end);
+            }
+            p = stop;
+        }
+        if (c->rc != GEX_OK)
+            return c->rc;
     }
     c->consumed += n;
     /* After the first chunk, the arrays are sized for the whole input once (5% margin) rather
@@ -1342,13 +1474,6 @@ int gex__read_csv(gex__reader *r, const gex__detected *det, const char *prefix, 
 }
 
 /* --- ranges of rows, read apart (chain-split.c) --- */
-
-/* Between two records: the tokeniser holds no field, and the last byte ended a record. */
-static int at_row_start(const csv_reader *c)
-{
-    return c->rc == GEX_OK && c->parser.pstate == c->row_start_state && !c->parser.quoted &&
-           c->parser.entry_pos == 0 && c->field == 0;
-}
 
 int gex__csv_header(gex__reader *r, const gex__detected *det, const char *line, size_t len,
                     gex__csv_part **out)

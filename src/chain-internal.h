@@ -122,6 +122,12 @@ int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_opti
                                  gex_chain **out, gex_read_report *report, gex_error *err,
                                  size_t chunk);
 
+/* gex__chain_read_file_split with every line of a CSV tokenised by libcsv, none by the fast
+ * path of chain-csv.c: for the test that both give the same chain. */
+int gex__chain_read_file_libcsv(FILE *fp, const char *name, const gex_read_options *options,
+                                gex_chain **out, gex_read_report *report, gex_error *err,
+                                size_t split_min, size_t chunk);
+
 /* gex_chain_read_file with a compressed input's decompressed bytes limited to inflate_max (0:
  * the default, GEX__DECOMPRESS_MAX): for the tests, which check the decompression-bomb refusal
  * without writing gigabytes. */

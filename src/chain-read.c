@@ -229,6 +229,7 @@ typedef struct source {
     /* A compressed input (memory or stream) is read through z, its decompressed bytes. */
     gex__inflate *z;
     unsigned long long inflate_max; /* 0: GEX__DECOMPRESS_MAX (tests ask for less) */
+    int libcsv_only;                /* tests: no CSV line through the fast path */
 } source;
 
 /* Whether the input is read in chunks into buf (a stream, or compressed bytes). */
@@ -371,6 +372,7 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     r.opt = options;
     r.rep = report;
     r.err = err;
+    r.csv_libcsv_only = src->libcsv_only;
     r.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     r.chain = gex_chain_new();
     if (r.c_locale == (locale_t)0 || r.chain == NULL) {
@@ -599,6 +601,20 @@ int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
     source src = {.fp = fp, .start = -1, .inflate_max = inflate_max};
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
+                       NULL);
+}
+
+int gex__chain_read_file_libcsv(FILE *fp, const char *name, const gex_read_options *options,
+                                gex_chain **out, gex_read_report *report, gex_error *err,
+                                size_t split_min, size_t chunk)
+{
+    if (out == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    if (fp == NULL)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
+    source src = {.fp = fp, .chunk = chunk, .split_min = split_min, .start = -1, .libcsv_only = 1};
     return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
                        NULL);
 }

@@ -79,6 +79,8 @@ typedef struct gex__reader {
     size_t last_exp_len;
     int32_t last_exp_day;
     int last_exp_ok;
+    /* Tests: every CSV line through libcsv, none through the fast path (chain-csv.c). */
+    int csv_libcsv_only;
 } gex__reader;
 
 /* Values of a decoded OCC symbol (root, expiration, type, strike). */

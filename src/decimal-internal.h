@@ -16,6 +16,7 @@
 #include <locale.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Exact powers of ten: 10^22 is the largest power of ten representable exactly in a double
  * (5^22 < 2^53). */
@@ -74,6 +75,68 @@ static inline int gex__decimal_parse(const char *s, size_t len, locale_t c_local
         v /= gex__pow10_exact[frac];
     *out = negative ? -v : v;
     return 0;
+}
+
+/* Bytes b of a little-endian word where (b == 0), as 0x80 in that byte, exactly (no false
+ * positives above a zero byte, unlike the borrow trick). */
+static inline uint64_t gex__swar_zero_bytes(uint64_t x)
+{
+    const uint64_t low7 = UINT64_C(0x7F7F7F7F7F7F7F7F);
+    return ~(((x & low7) + low7) | x | low7);
+}
+
+/* gex__decimal_parse for the common cell of a chain file, without a loop per digit: s holds
+ * at least 8 readable bytes and 1 <= len <= 8. Returns 0 and *out, the double
+ * gex__decimal_parse gives for s[0..len), when the text is digits with at most one '.' (at
+ * least one digit); -1 otherwise (a sign, an exponent, anything else: the caller then asks
+ * gex__decimal_parse). The eight bytes are one word: the point is found and removed, the
+ * digits checked and converted in three multiplications (Lemire, "Parsing series of integers
+ * with SIMD", 2018, and simdjson's parse_eight_digits_unrolled); the significand m < 10^8 and
+ * the number of decimals frac are those of gex__decimal_parse, so the value m / 10^frac is
+ * the same correctly rounded double. Little-endian machines only (-1 elsewhere). */
+static inline int gex__decimal_parse8(const char *s, size_t len, double *out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    uint64_t w;
+    memcpy(&w, s, 8);
+    const uint64_t lenmask = len >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * len)) - 1;
+    w &= lenmask;
+    uint64_t dots = gex__swar_zero_bytes(w ^ (ones * '.')) & lenmask;
+    size_t n = len;
+    int frac = 0;
+    if (dots != 0) {
+        if ((dots & (dots - 1)) != 0)
+            return -1; /* two points */
+        unsigned d = (unsigned)__builtin_ctzll(dots) / 8;
+        const uint64_t below = (UINT64_C(1) << (8 * d)) - 1;
+        w = (w & below) | ((w >> 8) & ~below);
+        n = len - 1;
+        frac = (int)(n - d);
+    }
+    if (n == 0)
+        return -1;
+    const uint64_t nmask = n >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * n)) - 1;
+    const uint64_t high = UINT64_C(0xF0F0F0F0F0F0F0F0) & nmask, zeros = (ones * '0') & nmask;
+    /* '0'..'9' are 0x30..0x39: high nibble 3, and still 3 after adding 6 (a carry out of a
+     * byte comes only from a byte above 0xF9, which the first test has already refused). */
+    if ((w & high) != zeros || ((w + ones * 6) & high) != zeros)
+        return -1;
+    uint64_t t = (w << (8 * (8 - n))) & (ones * 0x0F); /* leading zero digits, last digit high */
+    t = (t * 2561) >> 8;
+    t = ((t & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;
+    t = ((t & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32;
+    double v = (double)t;
+    if (frac > 0)
+        v /= gex__pow10_exact[frac];
+    *out = v;
+    return 0;
+#else
+    (void)s;
+    (void)len;
+    (void)out;
+    return -1;
+#endif
 }
 
 #endif /* GEX_DECIMAL_INTERNAL_H */

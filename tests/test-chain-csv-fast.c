@@ -1,0 +1,588 @@
+/*
+ * The CSV reader's fast path (chain-csv.c: a line without a quote is split by hand, every other
+ * byte goes to libcsv) must give exactly what libcsv alone gives: the same contracts in the
+ * same order (every array compared bit for bit), the same symbols, the same report (rows,
+ * counts, first line per reason, warnings) and, in strict mode, the same error (file, line,
+ * column, text). The independent truth is libcsv's tokenisation of the same bytes
+ * (gex__chain_read_file_libcsv), itself tested against the files' contents in test-chain-read.c.
+ *
+ * Inputs: every real CSV in ../shared/chains and ../shared/formats (read in place; "skipped:
+ * ../shared absent" without them), the committed sample, and random mutations of long and CBOE
+ * chains with what a tokeniser can get wrong: quoted fields (with commas, doubled quotes and
+ * newlines), CRLF and lone CR, a byte order mark, blanks and tabs around fields, empty fields,
+ * short and long rows, blank lines and lines of blanks, unclosed quotes, a line longer than the
+ * fast path takes. Each is read whole and in chunks of 4096 bytes (the crafted and mutated
+ * texts also of 7 bytes), and the real files also on two threads in ranges. And the one-word
+ * decimal parser of the fast path (gex__decimal_parse8) against the decimal parser it stands in
+ * for.
+ */
+#include "gex-test.h"
+
+#include <dirent.h>
+#include <stdint.h>
+
+#include <locale.h>
+
+#include "../src/chain-internal.h"
+#include "../src/decimal-internal.h"
+#include "gex/chain.h"
+#include "splitmix64.h"
+
+typedef struct outcome {
+    int rc;
+    gex_chain *chain;
+    gex_read_report rep;
+    gex_error err;
+} outcome;
+
+/* Reads fp (rewound first) with the fast path or with libcsv alone. */
+static void read_fp(FILE *fp, const gex_read_options *o, int libcsv_only, size_t split_min,
+                    size_t chunk, outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    rewind(fp);
+    if (libcsv_only)
+        out->rc = gex__chain_read_file_libcsv(fp, "chain.csv", o, &out->chain, &out->rep, &out->err,
+                                              split_min, chunk);
+    else
+        out->rc = gex__chain_read_file_split(fp, "chain.csv", o, &out->chain, &out->rep, &out->err,
+                                             split_min, chunk, NULL);
+}
+
+#define SAME_ARRAY(field)                                                                          \
+    ck_assert_msg(va.n == 0 || memcmp(va.field, vb.field, va.n * sizeof *va.field) == 0,           \
+                  "%s: array " #field " differs", what)
+
+/* a: libcsv alone, b: the fast path. */
+static void assert_same(const outcome *a, const outcome *b, const char *what)
+{
+    ck_assert_msg(a->rc == b->rc, "%s: status %d, libcsv %d (%s / %s)", what, b->rc, a->rc,
+                  b->err.text, a->err.text);
+    if (a->rc != GEX_OK) {
+        ck_assert_msg(a->err.line == b->err.line && a->err.column == b->err.column,
+                      "%s: error at %ld:%ld, libcsv %ld:%ld", what, b->err.line, b->err.column,
+                      a->err.line, a->err.column);
+        ck_assert_msg(strcmp(a->err.text, b->err.text) == 0, "%s: error \"%s\", libcsv \"%s\"",
+                      what, b->err.text, a->err.text);
+        ck_assert_str_eq(a->err.file, b->err.file);
+    }
+    const gex_read_report *ra = &a->rep, *rb = &b->rep;
+    ck_assert_msg(ra->format == rb->format && ra->rows == rb->rows &&
+                      ra->contracts == rb->contracts && ra->other_symbol == rb->other_symbol,
+                  "%s: report counts differ (rows %zu/%zu, contracts %zu/%zu)", what, rb->rows,
+                  ra->rows, rb->contracts, ra->contracts);
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
+        ck_assert_msg(ra->skipped[k] == rb->skipped[k] && ra->first_line[k] == rb->first_line[k],
+                      "%s: skipped %s: %zu from line %ld, libcsv %zu from line %ld", what,
+                      gex_skip_reason_name(k), rb->skipped[k], rb->first_line[k], ra->skipped[k],
+                      ra->first_line[k]);
+    ck_assert_msg(ra->iv_percent_rescaled == rb->iv_percent_rescaled &&
+                      ra->has_quote_time == rb->has_quote_time,
+                  "%s: report flags differ", what);
+    ck_assert_msg(strcmp(ra->warning, rb->warning) == 0, "%s: warning \"%s\", libcsv \"%s\"", what,
+                  rb->warning, ra->warning);
+    if (a->rc != GEX_OK)
+        return;
+    gex_chain_view va, vb;
+    gex_chain_get_view(a->chain, &va);
+    gex_chain_get_view(b->chain, &vb);
+    ck_assert_msg(va.n == vb.n, "%s: %zu contracts, libcsv %zu", what, vb.n, va.n);
+    size_t ns = gex_chain_symbol_count(a->chain);
+    ck_assert_msg(ns == gex_chain_symbol_count(b->chain), "%s: symbol count differs", what);
+    for (uint32_t s = 0; s < ns; s++)
+        ck_assert_msg(strcmp(gex_chain_symbol(a->chain, s), gex_chain_symbol(b->chain, s)) == 0,
+                      "%s: symbol %u is %s, libcsv %s", what, s, gex_chain_symbol(b->chain, s),
+                      gex_chain_symbol(a->chain, s));
+    SAME_ARRAY(underlying);
+    SAME_ARRAY(root);
+    SAME_ARRAY(expiration);
+    SAME_ARRAY(settlement);
+    SAME_ARRAY(strike);
+    SAME_ARRAY(type);
+    SAME_ARRAY(bid);
+    SAME_ARRAY(ask);
+    SAME_ARRAY(last);
+    SAME_ARRAY(file_iv);
+    SAME_ARRAY(open_interest);
+    SAME_ARRAY(volume);
+    SAME_ARRAY(multiplier);
+    SAME_ARRAY(spot);
+    SAME_ARRAY(vendor_delta);
+    SAME_ARRAY(vendor_gamma);
+    SAME_ARRAY(line);
+    int64_t ta = 0, tb = 0;
+    ck_assert_int_eq(gex_chain_quote_time(a->chain, &ta), gex_chain_quote_time(b->chain, &tb));
+    ck_assert_msg(ta == tb, "%s: quote time differs", what);
+}
+
+/* Reads fp both ways, lenient and strict, whole and in chunks of 4096 bytes and (small inputs)
+ * of 7 bytes, and in ranges on two threads when split_min > 0; returns the contracts of the
+ * lenient whole read. */
+static size_t check_fp(FILE *fp, int split_min, const char *what)
+{
+    static const size_t chunks[] = {0, 4096, 7};
+    const size_t n_chunks = split_min > 0 ? 2 : 3; /* a real file in 7-byte chunks is slow */
+    size_t contracts = 0;
+    for (int strict = 0; strict < 2; strict++) {
+        for (size_t k = 0; k < n_chunks; k++) {
+            for (int threads = 1; threads <= (split_min > 0 ? 2 : 1); threads++) {
+                gex_read_options o;
+                memset(&o, 0, sizeof o);
+                o.strict = strict;
+                o.threads = threads;
+                outcome a, b;
+                read_fp(fp, &o, 1, (size_t)split_min, chunks[k], &a);
+                read_fp(fp, &o, 0, (size_t)split_min, chunks[k], &b);
+                char label[512];
+                snprintf(label, sizeof label, "%s (strict %d, chunk %zu, threads %d)", what, strict,
+                         chunks[k], threads);
+                assert_same(&a, &b, label);
+                if (!strict && k == 0 && threads == 1)
+                    contracts = a.rep.contracts;
+                gex_chain_free(a.chain);
+                gex_chain_free(b.chain);
+            }
+        }
+    }
+    return contracts;
+}
+
+static size_t check_buffer(const char *buf, size_t len, const char *what)
+{
+    FILE *fp = fmemopen((void *)buf, len, "rb");
+    ck_assert_ptr_nonnull(fp);
+    size_t n = check_fp(fp, 0, what);
+    fclose(fp);
+    return n;
+}
+
+static int is_csv(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && (strcmp(name + n - 4, ".csv") == 0 || strcmp(name + n - 4, ".dat") == 0);
+}
+
+/* Every real CSV of a shared folder; returns the files read. */
+static int check_folder(const char *folder, size_t *contracts)
+{
+    const char *dir = gex_test_shared(folder);
+    if (dir == NULL)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (!is_csv(e->d_name))
+            continue;
+        char file[8192];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        FILE *fp = fopen(file, "rb");
+        ck_assert_ptr_nonnull(fp);
+        /* Ranges of 64 KB: the larger files are read on two threads in several ranges. */
+        *contracts += check_fp(fp, 64 << 10, e->d_name);
+        fclose(fp);
+        files++;
+    }
+    closedir(d);
+    return files;
+}
+
+START_TEST(test_fast_path_real_files_same_chain)
+{
+    size_t contracts = 0;
+    int files = check_folder("chains", &contracts) + check_folder("formats", &contracts);
+    if (files == 0) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    /* Six CSV chains and five CSV layouts at least (the folders' READMEs). */
+    ck_assert_int_ge(files, 8);
+    ck_assert_uint_gt(contracts, 10000);
+}
+END_TEST
+
+/* --- random mutations --- */
+
+typedef struct text {
+    char *s;
+    size_t len, cap;
+} text;
+
+static void put(text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->s = realloc(t->s, t->cap);
+        ck_assert_ptr_nonnull(t->s);
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+static void puts_(text *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+/* Writes one field of a row, mutated with probability about 1/rate. */
+static void mutate_field(text *t, const char *f, size_t n, uint64_t *seed, int rate)
+{
+    uint64_t r = gex_splitmix64(seed);
+    if (r % (uint64_t)rate != 0) {
+        put(t, f, n);
+        return;
+    }
+    switch ((r / (uint64_t)rate) % 12) {
+    case 0: /* quoted */
+        puts_(t, "\"");
+        put(t, f, n);
+        puts_(t, "\"");
+        break;
+    case 1: /* blanks around */
+        puts_(t, " \t");
+        put(t, f, n);
+        puts_(t, "\t ");
+        break;
+    case 2: /* empty */
+        break;
+    case 3: /* a quoted comma */
+        puts_(t, "\"");
+        put(t, f, n);
+        puts_(t, ",x\"");
+        break;
+    case 4: /* a doubled quote inside a quoted field */
+        puts_(t, "\"");
+        put(t, f, n / 2);
+        puts_(t, "\"\"");
+        put(t, f + n / 2, n - n / 2);
+        puts_(t, "\"");
+        break;
+    case 5: /* a quote inside an unquoted field */
+        put(t, f, n / 2);
+        puts_(t, "\"");
+        put(t, f + n / 2, n - n / 2);
+        break;
+    case 6: /* a newline inside a quoted field */
+        puts_(t, "\"");
+        put(t, f, n);
+        puts_(t, "\n\"");
+        break;
+    case 7: /* an extra field */
+        put(t, f, n);
+        puts_(t, ",extra");
+        break;
+    case 8: /* a lone CR */
+        put(t, f, n / 2);
+        puts_(t, "\r");
+        put(t, f + n / 2, n - n / 2);
+        break;
+    case 9: /* garbage */
+        puts_(t, "x7");
+        put(t, f, n);
+        break;
+    case 10: /* quoted, then blanks */
+        puts_(t, "\"");
+        put(t, f, n);
+        puts_(t, "\"  ");
+        break;
+    default: /* a NUL byte */
+        put(t, f, n);
+        put(t, "", 1);
+        break;
+    }
+}
+
+/* A mutation of the lines of src (a header line first): each line's end as LF, CRLF or CR,
+ * fields mutated, rows cut short, blank lines and lines of blanks added, a byte order mark. */
+static void mutate(const char *src, size_t len, uint64_t seed, int rate, text *out)
+{
+    out->len = 0;
+    if (gex_splitmix64(&seed) % 4 == 0)
+        puts_(out, "\xEF\xBB\xBF");
+    const char *end = src + len;
+    int first = 1;
+    for (const char *p = src; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl != NULL ? nl : end;
+        if (e > p && e[-1] == '\r')
+            e--;
+        uint64_t r = gex_splitmix64(&seed);
+        if (!first && r % (uint64_t)(rate * 4) == 0)
+            puts_(out, r % 3 == 0 ? "\n" : r % 3 == 1 ? " \t \r\n" : ",,,\n");
+        if (first) {
+            put(out, p, (size_t)(e - p)); /* the header stays readable */
+        } else {
+            size_t cut = r % (uint64_t)(rate * 8) == 1 ? (size_t)(e - p) / 2 : (size_t)(e - p);
+            const char *f = p;
+            const char *line_end = p + cut;
+            for (;;) {
+                const char *comma = memchr(f, ',', (size_t)(line_end - f));
+                const char *fe = comma != NULL ? comma : line_end;
+                mutate_field(out, f, (size_t)(fe - f), &seed, rate * 6);
+                if (comma == NULL)
+                    break;
+                puts_(out, ",");
+                f = comma + 1;
+            }
+        }
+        uint64_t t = gex_splitmix64(&seed) % 16;
+        puts_(out, t < 11 ? "\n" : t < 15 ? "\r\n" : "\r");
+        first = 0;
+        p = nl != NULL ? nl + 1 : end;
+    }
+    /* Sometimes no terminator after the last line, sometimes an unclosed quote. */
+    uint64_t t = gex_splitmix64(&seed) % 8;
+    if (t == 0 && out->len > 0)
+        out->s[--out->len] = '\0';
+    else if (t == 1)
+        puts_(out, "SPX,\"unclosed,1\n");
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+    long n = ftell(fp);
+    ck_assert_int_ge(n, 0);
+    rewind(fp);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = '\0';
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* The first max_lines lines of the committed sample (a long CSV of the generator). */
+static char *sample_lines(size_t max_lines, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
+    char *buf = slurp(path, len);
+    size_t lines = 0;
+    for (size_t i = 0; i < *len; i++)
+        if (buf[i] == '\n' && ++lines == max_lines) {
+            *len = i + 1;
+            break;
+        }
+    return buf;
+}
+
+START_TEST(test_fast_path_sample_same_chain)
+{
+    size_t len;
+    char *buf = sample_lines(SIZE_MAX, &len);
+    ck_assert_uint_gt(check_buffer(buf, len, "sample-spx.csv"), 1000);
+    free(buf);
+}
+END_TEST
+
+/* A CBOE quotedata file: the preamble and rows of calls and puts side by side. */
+static const char cboe_text[] =
+    "SPX,Last: 4450.38,Change: 12.5\n"
+    "Date: September 14, 2023 at 4:15 PM EDT,Bid: 4449.1,Ask: 4451.7,Size: 1*1,Volume: 0\n"
+    "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest,Strike,"
+    "Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest\n"
+    "Fri Sep 15 2023,SPXW230915C04400000,51.2,0,50.1,52.3,120,0.1345,0.91,0.0012,1520,4400.00,"
+    "SPXW230915P04400000,0.35,0,0.3,0.4,3010,0.1502,-0.08,0.0011,8812\n"
+    "Fri Sep 15 2023,SPXW230915C04450000,8.7,0,8.5,9.1,2250,0.1101,0.52,0.0061,4410,4450.00,"
+    "SPXW230915P04450000,8.1,0,7.9,8.4,2980,0.1123,-0.48,0.0060,5120\n"
+    "Fri Sep 15 2023,SPXW230915C04500000,0.25,0,0.2,0.3,910,0.1043,0.05,0.0013,3300,4500.00,"
+    "SPXW230915P04500000,49.8,0,49.1,51.0,40,0.1422,-0.93,0.0012,2050\n"
+    "Mon Sep 18 2023,SPXW230918C04425000,31.5,0,31.0,32.2,45,0.1221,0.71,0.0041,611,4425.00,"
+    "SPXW230918P04425000,6.3,0,6.1,6.6,81,0.1248,-0.29,0.0040,902\n"
+    "Mon Sep 18 2023,SPXW230918C04475000,6.05,0,5.9,6.3,77,0.1112,0.36,0.0052,1230,4475.00,"
+    "SPXW230918P04475000,30.4,0,30.0,31.1,12,0.1170,-0.63,0.0050,407\n";
+
+START_TEST(test_fast_path_mutations_same_chain)
+{
+    size_t sample_len;
+    char *sample = sample_lines(400, &sample_len);
+    text t = {0};
+    uint64_t seed = 0x5eedfa57c0ffee21u;
+    for (int round = 0; round < 300; round++) {
+        int cboe = round % 3 == 2;
+        int rate = 2 + round % 7; /* from about every second field to every eighth */
+        const char *src = cboe ? cboe_text : sample;
+        size_t len = cboe ? sizeof cboe_text - 1 : sample_len;
+        mutate(src, len, gex_splitmix64(&seed), rate, &t);
+        char what[64];
+        snprintf(what, sizeof what, "mutation %d (%s, rate %d)", round, cboe ? "CBOE" : "long",
+                 rate);
+        check_buffer(t.s, t.len, what);
+    }
+    free(t.s);
+    free(sample);
+}
+END_TEST
+
+/* Hand-made lines, one case each, with a row after them that must still be read. */
+START_TEST(test_fast_path_crafted_lines_same_chain)
+{
+    static const char header[] = "underlying,option_symbol,expiration,strike,type,bid,ask,"
+                                 "iv,open_interest,underlying_price\n";
+    static const char row[] = "SPX,SPXW261118C07140000,2026-11-18,7140,C,325.1,361.5,0.48,169,"
+                              "7483.26";
+    static const char *const cases[] = {
+        "",
+        "\r\n",
+        "\r",
+        "   \n",
+        " \t \r\n",
+        ",,,,,,,,,\n",
+        ", , ,\t,\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598,7483.26\r\n",
+        " SPX , SPXW261118P07140000 ,2026-11-18\t,\t7140,P,0,0.05,0.48,598,7483.26  \n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598,7483.26,1,2\n",
+        "SPX,\"SPXW261118P07140000\",2026-11-18,7140,P,0,0.05,0.48,598,7483.26\n",
+        "SPX,SPXW261118P07140000,\"2026-11-18\r\n\",7140,P,0,0.05,0.48,598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-11-18,71\"40,P,0,0.05,0.48,598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598,7483.26\r\r\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598,7483.26\n\n\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598,7483.26\r\n\r\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,1e-1,5E-2,0.48,598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0x1p3,inf,nan,598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,N/A,--,null,598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-11-18,-7140,P,0,0.05,0.48,-598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,Q,0,0.05,0.48,598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-13-18,7140,P,0,0.05,0.48,598,7483.26\n",
+        "SPX,SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598,7483.26",
+    };
+    text t = {0};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        for (int crlf = 0; crlf < 2; crlf++) {
+            t.len = 0;
+            if (k % 2 == 1)
+                puts_(&t, "\xEF\xBB\xBF");
+            puts_(&t, header);
+            puts_(&t, row);
+            puts_(&t, crlf ? "\r\n" : "\n");
+            puts_(&t, cases[k]);
+            if (k + 1 < sizeof cases / sizeof cases[0]) {
+                puts_(&t, row);
+                puts_(&t, "\n");
+            }
+            char what[64];
+            snprintf(what, sizeof what, "crafted case %zu, crlf %d", k, crlf);
+            check_buffer(t.s, t.len, what);
+        }
+    }
+    /* A line longer than the fast path takes (64 KB), and a field as long. */
+    t.len = 0;
+    puts_(&t, header);
+    puts_(&t, row);
+    puts_(&t, "\n");
+    for (int i = 0; i < 12000; i++)
+        puts_(&t, "SPX,");
+    puts_(&t, "\n");
+    for (int i = 0; i < 70000; i++)
+        puts_(&t, "x");
+    puts_(&t, ",SPXW261118P07140000,2026-11-18,7140,P,0,0.05,0.48,598,7483.26\n");
+    puts_(&t, row);
+    puts_(&t, "\n");
+    check_buffer(t.s, t.len, "long lines");
+    free(t.s);
+}
+END_TEST
+
+/* gex__decimal_parse8 (decimal-internal.h) against gex__decimal_parse, which test-decimal
+ * proves equal to strtod: every text of up to 8 bytes over an alphabet of digits, '.', signs,
+ * 'e', a blank, a comma and a NUL, at random and exhaustively up to 5 bytes, and random prices
+ * as chain files write them. Both must accept the same texts with the same bits; parse8 may
+ * refuse (-1) what parse reads with a sign or an exponent, never a plain decimal. */
+static void check_parse8(const char *s, size_t len, locale_t loc)
+{
+    char buf[16] = {0};
+    memcpy(buf, s, len);
+    double a = 0, b = 0;
+    int ra = gex__decimal_parse(buf, len, loc, &a);
+    int rb = gex__decimal_parse8(buf, len, &b);
+    int plain = len > 0;
+    int points = 0, digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        points += buf[i] == '.';
+        digits += buf[i] >= '0' && buf[i] <= '9';
+        plain &= (buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.';
+    }
+    plain &= points <= 1 && digits > 0;
+    ck_assert_msg(rb == (plain ? 0 : -1), "parse8(\"%.*s\") = %d", (int)len, buf, rb);
+    if (rb == 0) {
+        ck_assert_msg(ra == 0, "parse8 read \"%.*s\", parse refused it", (int)len, buf);
+        ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "\"%.*s\": parse8 %.17g, parse %.17g",
+                      (int)len, buf, b, a);
+    }
+}
+
+START_TEST(test_decimal_parse8_same_as_parse)
+{
+    static const char alphabet[] = "0123456789.-+eE ,\0";
+    const size_t na = sizeof alphabet - 1;
+    locale_t loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    ck_assert(loc != (locale_t)0);
+    char t[8];
+    /* Exhaustive to 4 bytes over the alphabet, to 5 over digits and the point. */
+    for (size_t len = 1; len <= 4; len++) {
+        size_t total = 1;
+        for (size_t k = 0; k < len; k++)
+            total *= na;
+        for (size_t code = 0; code < total; code++) {
+            size_t x = code;
+            for (size_t k = 0; k < len; k++, x /= na)
+                t[k] = alphabet[x % na];
+            check_parse8(t, len, loc);
+        }
+    }
+    for (size_t code = 0; code < 11u * 11 * 11 * 11 * 11; code++) {
+        size_t x = code;
+        for (size_t k = 0; k < 5; k++, x /= 11)
+            t[k] = "0123456789."[x % 11];
+        check_parse8(t, 5, loc);
+    }
+    uint64_t seed = 0x8badf00dd15ea5e5u;
+    for (int i = 0; i < 1000000; i++) {
+        size_t len = 1 + gex_splitmix64(&seed) % 8;
+        uint64_t r = gex_splitmix64(&seed);
+        int digits_only = i % 2 == 0;
+        for (size_t k = 0; k < len; k++, r /= 19)
+            t[k] = digits_only ? "0123456789."[r % 11] : alphabet[r % na];
+        check_parse8(t, len, loc);
+    }
+    /* Prices, IVs and counts as chain files write them: 0 to 4 decimals. */
+    for (int i = 0; i < 500000; i++) {
+        uint64_t r = gex_splitmix64(&seed);
+        int decimals = (int)(r % 5);
+        uint64_t m = (r >> 8) % 10000000u;
+        char b[32];
+        int n = decimals > 0 ? snprintf(b, sizeof b, "%.*f", decimals,
+                                        (double)m / gex__pow10_exact[decimals])
+                             : snprintf(b, sizeof b, "%llu", (unsigned long long)(m % 1000000));
+        if (n >= 1 && n <= 8)
+            check_parse8(b, (size_t)n, loc);
+    }
+    freelocale(loc);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("chain-csv-fast");
+    TCase *tc = tcase_create("fast");
+    tcase_add_test(tc, test_fast_path_real_files_same_chain);
+    tcase_add_test(tc, test_fast_path_sample_same_chain);
+    tcase_add_test(tc, test_fast_path_crafted_lines_same_chain);
+    tcase_add_test(tc, test_fast_path_mutations_same_chain);
+    tcase_add_test(tc, test_decimal_parse8_same_as_parse);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(suite());
+}
