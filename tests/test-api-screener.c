@@ -42,10 +42,8 @@ static json_t *screen(const char *body, gex__api_answer *ans)
     }
     const gex__api_screener_input u = {5, 6, e};
     gex__api_params p = {0};
-    gex__api_input in = {.params = &p,
-                         .body = body,
-                         .body_len = body != NULL ? strlen(body) : 0,
-                         .screener = &u};
+    gex__api_input in = {
+        .params = &p, .body = body, .body_len = body != NULL ? strlen(body) : 0, .screener = &u};
     memset(ans, 0, sizeof *ans);
     return gex__api_screener(&in, ans);
 }
@@ -175,16 +173,13 @@ END_TEST
 START_TEST(test_sort_select_pages)
 {
     /* Descending IV, nulls last, ties by symbol. */
-    expect_symbols("{\"sort\":[{\"field\":\"atm_iv\",\"direction\":\"desc\"}]}",
-                   "BBB,AAA,DDD,CCC");
-    expect_symbols("{\"sort\":[{\"field\":\"atm_iv\",\"direction\":\"asc\"}]}",
-                   "AAA,DDD,BBB,CCC");
+    expect_symbols("{\"sort\":[{\"field\":\"atm_iv\",\"direction\":\"desc\"}]}", "BBB,AAA,DDD,CCC");
+    expect_symbols("{\"sort\":[{\"field\":\"atm_iv\",\"direction\":\"asc\"}]}", "AAA,DDD,BBB,CCC");
     /* A second key breaks the first's ties (AAA and DDD have one IV; DDD is cheaper). */
     expect_symbols("{\"sort\":[{\"field\":\"atm_iv\",\"direction\":\"asc\"},{\"field\":\"price\","
                    "\"direction\":\"asc\"}]}",
                    "DDD,AAA,BBB,CCC");
-    expect_symbols("{\"sort\":[{\"field\":\"regime\",\"direction\":\"asc\"}]}",
-                   "BBB,DDD,AAA,CCC");
+    expect_symbols("{\"sort\":[{\"field\":\"regime\",\"direction\":\"asc\"}]}", "BBB,DDD,AAA,CCC");
     /* Pages: total_count is before them. */
     gex__api_answer ans;
     json_t *d = screen("{\"sort\":[{\"field\":\"price\",\"direction\":\"desc\"}],\"limit\":2,"
@@ -343,9 +338,9 @@ START_TEST(test_row_matches_the_other_documents)
     ck_assert_str_eq(json_string_value(json_object_get(row, "as_of")),
                      json_string_value(json_object_get(sum, "as_of")));
     const json_t *lv = json_object_get(lev, "levels");
-    static const char *const same[] = {"gamma_flip", "call_wall", "put_wall", "max_positive_gamma",
-                                       "max_negative_gamma", "highest_oi_strike",
-                                       "zero_dte_magnet"};
+    static const char *const same[] = {
+        "gamma_flip",         "call_wall",         "put_wall",       "max_positive_gamma",
+        "max_negative_gamma", "highest_oi_strike", "zero_dte_magnet"};
     for (size_t i = 0; i < sizeof same / sizeof *same; i++)
         ck_assert_msg(json_equal(json_object_get(row, same[i]), json_object_get(lv, same[i])),
                       "%s differs from the levels document's", same[i]);
@@ -377,10 +372,10 @@ START_TEST(test_row_matches_the_other_documents)
         const char *name = json_string_value(json_object_get(json_array_get(list, i), "name"));
         ck_assert_msg(json_object_get(row, name) != NULL, "the row lacks %s", name);
         if (i > 0)
-            ck_assert_msg(strcmp(json_string_value(json_object_get(json_array_get(list, i - 1),
-                                                                   "name")),
-                                 name) < 0,
-                          "fields not sorted by name at %s", name);
+            ck_assert_msg(
+                strcmp(json_string_value(json_object_get(json_array_get(list, i - 1), "name")),
+                       name) < 0,
+                "fields not sorted by name at %s", name);
     }
     json_decref(fields);
     json_decref(row);

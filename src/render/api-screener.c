@@ -42,7 +42,8 @@ static const field fields[] = {
     {"mid", FT_NUMBER, "(bid + ask) / 2 (null without both)"},
     {"market_open", FT_BOOL, "NYSE's regular session open at the quote instant"},
     {"as_of", FT_STRING, "the snapshot's quote instant"},
-    {"regime", FT_STRING, "positive_gamma, negative_gamma, or undetermined without a flip (SPEC 1.7)"},
+    {"regime", FT_STRING,
+     "positive_gamma, negative_gamma, or undetermined without a flip (SPEC 1.7)"},
     {"net_gex", FT_NUMBER, "net dealer GEX, the analysis's unit"},
     {"net_dex", FT_NUMBER, "net DEX"},
     {"net_vex", FT_NUMBER, "net VEX"},
@@ -68,10 +69,24 @@ static const field fields[] = {
 
 /* The vendor's stock-level fields gex does not offer, and why (a 400 says so). */
 static const char *const history_fields[] = {
-    "vrp_5d",      "vrp_10d",         "vrp_20d",          "vrp_30d",     "vrp_assessment",
-    "vrp_regime",  "rv_5d",           "rv_10d",           "rv_20d",      "rv_30d",
-    "z_score",     "percentile",      "harvest_score",    "dealer_flow_risk",
-    "iron_condor_score", "net_harvest_score", "iv_rank", "iv_percentile",
+    "vrp_5d",
+    "vrp_10d",
+    "vrp_20d",
+    "vrp_30d",
+    "vrp_assessment",
+    "vrp_regime",
+    "rv_5d",
+    "rv_10d",
+    "rv_20d",
+    "rv_30d",
+    "z_score",
+    "percentile",
+    "harvest_score",
+    "dealer_flow_risk",
+    "iron_condor_score",
+    "net_harvest_score",
+    "iv_rank",
+    "iv_percentile",
 };
 
 static const field *find_field(const char *name)
@@ -82,8 +97,8 @@ static const field *find_field(const char *name)
     return NULL;
 }
 
-/* *ans for a field name that is not a field of gex's screener. Returns NULL. */
-static const field *unknown_field(const char *name, const char *where, gex__api_answer *ans)
+/* Sets *ans for a field name that is not a field of gex's screener, saying what to use. */
+static void unknown_field(const char *name, const char *where, gex__api_answer *ans)
 {
     for (size_t i = 0; i < sizeof history_fields / sizeof *history_fields; i++)
         if (strcmp(history_fields[i], name) == 0) {
@@ -92,7 +107,7 @@ static const field *unknown_field(const char *name, const char *where, gex__api_
                           "screener reads one snapshot per symbol (ask /v1/vrp/{symbol} for the "
                           "VRP measures; GET /v1/screener/fields lists the screener's fields)",
                           where, name);
-            return NULL;
+            return;
         }
     if (strncmp(name, "expiries.", 9) == 0 || strncmp(name, "strikes.", 8) == 0 ||
         strncmp(name, "contracts.", 10) == 0) {
@@ -100,12 +115,11 @@ static const field *unknown_field(const char *name, const char *where, gex__api_
                       "%s: %s is a cascading filter, which gex's screener does not offer: it "
                       "filters the stock level (GET /v1/screener/fields)",
                       where, name);
-        return NULL;
+        return;
     }
     gex__api_fail(ans, 400, "invalid_field",
                   "%s: %s is not a field of gex's screener: GET /v1/screener/fields lists them",
                   where, name);
-    return NULL;
 }
 
 /* ---- one symbol's row ---- */
@@ -114,8 +128,9 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
 {
     const gex__analysis *a = in->analysis;
     if (a == NULL)
-        return gex__api_fail(ans, 500, "internal_error", "the screener row was asked without a "
-                                                         "chain");
+        return gex__api_fail(ans, 500, "internal_error",
+                             "the screener row was asked without a "
+                             "chain");
     gex_snapshot snap;
     if (gex_snapshot_from_analysis(a->an, &snap) != GEX_OK)
         return gex__api_fail(ans, 500, "internal_error", "out of memory measuring %s", a->symbol);
@@ -175,7 +190,8 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
 
 /* ---- the request ---- */
 
-/* Checks a leaf or group at depth; where names it in messages ("filters", "filters.conditions[2]"). */
+/* Checks a leaf or group at depth; where names it in messages ("filters", "filters.conditions[2]").
+ */
 static int check_filter(const json_t *f, int depth, const char *where, gex__api_answer *ans)
 {
     if (!json_is_object(f)) {
@@ -186,8 +202,8 @@ static int check_filter(const json_t *f, int depth, const char *where, gex__api_
         return -1;
     }
     if (depth > SCREENER_DEPTH_MAX) {
-        gex__api_fail(ans, 400, "invalid_filter", "%s: filters nest at most %d groups deep",
-                      where, SCREENER_DEPTH_MAX);
+        gex__api_fail(ans, 400, "invalid_filter", "%s: filters nest at most %d groups deep", where,
+                      SCREENER_DEPTH_MAX);
         return -1;
     }
     const json_t *op = json_object_get(f, "op");
@@ -228,8 +244,10 @@ static int check_filter(const json_t *f, int depth, const char *where, gex__api_
         return -1;
     }
     const field *fd = find_field(name);
-    if (fd == NULL)
-        return unknown_field(name, where, ans) == NULL ? -1 : 0;
+    if (fd == NULL) {
+        unknown_field(name, where, ans);
+        return -1;
+    }
     const char *oper = json_string_value(json_object_get(f, "operator"));
     const json_t *v = json_object_get(f, "value");
     if (oper == NULL) {
@@ -256,8 +274,9 @@ static int check_filter(const json_t *f, int depth, const char *where, gex__api_
     if (strcmp(oper, "gt") == 0 || strcmp(oper, "gte") == 0 || strcmp(oper, "lt") == 0 ||
         strcmp(oper, "lte") == 0) {
         if (!numeric || !json_is_number(v)) {
-            gex__api_fail(ans, 400, "invalid_value", "%s: %s compares a number field with a "
-                                                     "number (%s is %s)",
+            gex__api_fail(ans, 400, "invalid_value",
+                          "%s: %s compares a number field with a "
+                          "number (%s is %s)",
                           where, oper, name, numeric ? "a number" : "not a number");
             return -1;
         }
@@ -602,8 +621,8 @@ json_t *gex__api_screener(const gex__api_input *in, gex__api_answer *ans)
     st |= data == NULL;
     size_t returned = 0;
     for (size_t k = offset; k < matched && returned < limit && st == GEX_OK; k++, returned++)
-        st |= json_array_append_new(data, selected(items[k].row, select)) == 0 ? GEX_OK
-                                                                                : GEX_ENOMEM;
+        st |=
+            json_array_append_new(data, selected(items[k].row, select)) == 0 ? GEX_OK : GEX_ENOMEM;
     char as_of[48] = "";
     if (newest != 0)
         gex__json_time(newest, as_of, sizeof as_of);
@@ -616,8 +635,9 @@ json_t *gex__api_screener(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(meta, "limit", json_integer((json_int_t)limit));
     st |= gex__jset(meta, "tier", gex__jstr("alpha"));
     st |= gex__jset(meta, "as_of", newest != 0 ? gex__jstr(as_of) : json_null());
-    st |= gex__jset(meta, "universe", gex__jstr("the symbols of the served folder, each from its "
-                                                "newest snapshot"));
+    st |= gex__jset(meta, "universe",
+                    gex__jstr("the symbols of the served folder, each from its "
+                              "newest snapshot"));
     st |= gex__jset(meta, "missing", missing);
     missing = NULL;
     st |= gex__jset(meta, "gex_own",
@@ -664,9 +684,10 @@ json_t *gex__api_screener_fields(const gex__api_input *in, gex__api_answer *ans)
         const field *fd = order[j];
         json_t *f = json_object();
         st |= gex__jset(f, "name", gex__jstr(fd->name));
-        st |= gex__jset(f, "type", gex__jstr(fd->type == FT_NUMBER   ? "number"
-                                             : fd->type == FT_STRING ? "string"
-                                                                           : "boolean"));
+        st |= gex__jset(f, "type",
+                        gex__jstr(fd->type == FT_NUMBER   ? "number"
+                                  : fd->type == FT_STRING ? "string"
+                                                          : "boolean"));
         st |= gex__jset(f, "description", gex__jstr(fd->text));
         st |= json_array_append_new(list, f) != 0;
     }
