@@ -36,6 +36,11 @@
  * Fine: the tests' converged value, 1e-11 or better. */
 const gex__am_scheme gex__am_default_scheme = {
     .n = 24, .l = 16, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
+/* Light: within 0.34 of the tolerance of the converged value wherever gex__am_scheme_for picks
+ * it (tests/test-american.c holds it against the fine scheme on a dense grid up to the rule's
+ * edge); about a third of the default's cost. */
+const gex__am_scheme gex__am_light_scheme = {
+    .n = 12, .l = 12, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
 const gex__am_scheme gex__am_fine_scheme = {
     .n = 32, .l = 48, .m = 200, .newton = 1, .tol = 1e-13, .try_a = false, .p = 128};
 
@@ -46,10 +51,13 @@ const gex__am_scheme gex__am_fine_scheme = {
  * low volatility over long maturities); it gets this many before form B takes
  * over from the same start. */
 #define AM_FPA_MAX_STEPS 24
-/* QD+'s Halley iteration [Li] stops when a step is below this fraction of the strike: the
- * boundary it gives is only a start, but a tight stop keeps the result smooth in sigma, which the
- * central differences of vega and vanna rely on. */
-#define AM_QD_STEP_TOL  1e-13
+/* QD+'s Halley iteration [Li] stops when a step is below this fraction of the strike. The
+ * boundary it gives is only a start, which the fixed-point iteration's 4 to 8 contractions shrink
+ * by 1e-4 or more, so a step left at the stop moves the price by far less than the central
+ * differences of vega and vanna resolve. Halley reaches it in about 4 steps a node; the earlier
+ * 1e-13 was below the rounding of its function (terms of order K at 1e-16), so most nodes ran
+ * on to 10 steps or more until a step fell below it by chance (a quarter of a light price). */
+#define AM_QD_STEP_TOL  1e-10
 #define AM_QD_MAX_STEPS 64
 /* The boundary is kept above this fraction of its expiry value X (it never comes near: B/X is
  * above 0.05 at sigma sqrt(T) = 2.6); a floor keeps a wild first iterate finite. */
@@ -57,6 +65,11 @@ const gex__am_scheme gex__am_fine_scheme = {
 /* Newton steps from Tricomi's guess for the Gauss-Legendre nodes: its error is O(n^-4), about
  * 1e-5 for the smallest rules, so four quadratic steps reach rounding. */
 #define AM_GL_NEWTON_STEPS 4
+/* From this sigma sqrt(T) up the European part of a value is K e^{-rT} N(-d2) - S e^{-qT} N(-d1)
+ * computed directly (two erfc and the boundary's discount factors), 1e-13 relative or better;
+ * below it gex_bs_price's normalised form, exact where the two terms cancel (SPEC 1.8's grid
+ * starts at 2.6e-3). */
+#define AM_EURO_DIRECT_VOL 1e-3
 /* Relative step in sigma of the central differences for vega and vanna: truncation error
  * h^2/6 of the third derivative (1e-9 relative), rounding 1e-15/h of the price (1e-11). */
 #define AM_VEGA_STEP 1e-4
@@ -443,6 +456,9 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
     boundary_fit_init(bd);
     bd->H[n] = 0;
     double H0[GEX__AM_MAX_NODES];
+    /* Each node's Halley iteration starts from X: started from the node before's boundary
+     * (closer), it finds another root of QD+'s equation where q < 0 < r (a put) and the price
+     * moves by percents. */
     for (int k = 0; k < n; k++) {
         const double b = qdplus_boundary(K, bd->tau[k], pp->sigma, r, q, bd->X);
         const double lb = log(b / bd->X);
@@ -549,14 +565,14 @@ static void premium_prepare(const put_problem *pp, const boundary *bd, const the
     }
 }
 
-/* The early-exercise premium of the put and its first three derivatives in S [Kim]:
+/* The early-exercise premium of the put and its first three derivatives in S [Kim], log_sx being
+ * ln(S / X):
  * the integral over t in [0, T] of r K e^{-rt} N(-d-) - q S e^{-qt} N(-d+), d at S / B(T - t).
  * The boundary does not depend on S, so the derivatives are those of the integrand. */
-GEX__AM_CLONES static void premium(const put_problem *pp, const boundary *bd,
-                                   const premium_points *pts, double S, bool greeks, double out[4])
+GEX__AM_CLONES static void premium(const put_problem *pp, const premium_points *pts, double S,
+                                   double log_sx, bool greeks, double out[4])
 {
     const double q = pp->q;
-    const double log_sx = log(S / bd->X);
     const double inv_s = 1 / S;
     double p = 0, d1 = 0, d2 = 0, d3 = 0;
     const int np_ = pts->n;
@@ -598,6 +614,9 @@ typedef struct put_solved {
     boundary bd;
     premium_points pts; /* the premium's, scheme->p points */
     int steps, form;
+    /* What every value needs of T, sigma, r and q: e^{-rT}, e^{-qT}, sigma sqrt(T), ln X and
+     * B(T) / K, the boundary now (below it the put is exercised). */
+    double dr, dq, v, log_x, b_now;
 } put_solved;
 
 static void put_solve(const gex__am_scheme *scheme, double T, double sigma, double r, double q,
@@ -608,6 +627,11 @@ static void put_solve(const gex__am_scheme *scheme, double T, double sigma, doub
     theta_rule rule;
     theta_rule_init(&rule, scheme->p);
     premium_prepare(&ps->pp, &ps->bd, &rule, &ps->pts);
+    ps->dr = exp(-r * T);
+    ps->dq = exp(-q * T);
+    ps->v = sigma * sqrt(T);
+    ps->log_x = log(ps->bd.X);
+    ps->b_now = ps->bd.X * exp(-sqrt(ps->bd.H[0] > 0 ? ps->bd.H[0] : 0));
 }
 
 /* The put of spot S and strike K on a solved boundary, in its own variables. P(S, K) =
@@ -617,16 +641,27 @@ static void put_value(const put_solved *ps, double S, double K, bool greeks, gex
     const put_problem *pp = &ps->pp;
     const double T = pp->T, sigma = pp->sigma, r = pp->r, q = pp->q;
     const double x = S / K;
-    const double b_now = ps->bd.X * exp(-sqrt(ps->bd.H[0] > 0 ? ps->bd.H[0] : 0));
-    if (x <= b_now) {
+    if (x <= ps->b_now) {
         *out = (gex__am_value){
             .price = K - S, .delta = -1, .exercised = true, .steps = ps->steps, .form = ps->form};
         return;
     }
+    const double lx = log(x);
     double pr[4];
-    premium(pp, &ps->bd, &ps->pts, x, greeks, pr);
+    premium(pp, &ps->pts, x, lx - ps->log_x, greeks, pr);
+    /* The European put (Haug sec. 2.1) from the boundary's discount factors. Near the money
+     * K e^{-rT} N(-d2) and S e^{-qT} N(-d1) cancel to about v of themselves, so the difference
+     * keeps 1e-16 / v relative: below AM_EURO_DIRECT_VOL gex_bs_price's normalised form. */
+    const double v = ps->v, dq = ps->dq;
+    const double d1 = (lx + (r - q) * T) / v + 0.5 * v;
+    const double n_d1 = gex__bs_ncdf(-d1);
     double euro = 0;
-    (void)gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &euro);
+    if (v >= AM_EURO_DIRECT_VOL)
+        euro = K * (ps->dr * gex__bs_ncdf(v - d1) - x * dq * n_d1);
+    else
+        (void)gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &euro);
+    if (euro < 0)
+        euro = 0;
     double price = euro + K * (pr[0] > 0 ? pr[0] : 0);
     if (price < K - S)
         price = K - S;
@@ -634,11 +669,8 @@ static void put_value(const put_solved *ps, double S, double K, bool greeks, gex
     if (!greeks)
         return;
     /* The European put's delta, gamma and speed (Haug sec. 2.1; speed = -gamma/S (1 + d1/v)). */
-    const double v = sigma * sqrt(T);
-    const double d1 = (log(S / K) + (r - q) * T) / v + 0.5 * v;
-    const double dq = exp(-q * T);
     const double gamma = dq * gex__bs_npdf(d1) / (S * v);
-    out->delta = -dq * gex__bs_ncdf(-d1) + pr[1];
+    out->delta = -dq * n_d1 + pr[1];
     out->gamma = gamma + pr[2] / K;
     out->speed = -gamma / S * (1 + d1 / v) + pr[3] / (K * K);
 }
@@ -682,6 +714,16 @@ void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K
     option_value(&ps, type, S, K, greeks, out);
 }
 
+const gex__am_scheme *gex__am_scheme_for(int type, double T, double sigma, double r, double q)
+{
+    /* the put's rate: a call is the put with r and q exchanged [MS] */
+    const double rate = type == GEX_CALL ? q : r;
+    const double sq = sqrt(T);
+    if (rate * sq <= GEX__AM_LIGHT_RATE * sigma && sigma * sq <= GEX__AM_LIGHT_MAX_VOL)
+        return &gex__am_light_scheme;
+    return &gex__am_default_scheme;
+}
+
 /* Inputs as gex/bs.h takes them, and the case: 0 European, 1 American, -1 double boundary. */
 static int am_case(int type, double r, double q)
 {
@@ -707,7 +749,8 @@ gex_am_status gex_am_price(int type, double S, double K, double T, double sigma,
         return GEX_AM_OK;
     }
     gex__am_value v;
-    gex__am_evaluate(&gex__am_default_scheme, type, S, K, T, sigma, r, q, false, 0, -1, &v);
+    gex__am_evaluate(gex__am_scheme_for(type, T, sigma, r, q), type, S, K, T, sigma, r, q, false, 0,
+                     -1, &v);
     if (!isfinite(v.price))
         return GEX_AM_BAD_INPUT;
     *price = v.price;
@@ -725,7 +768,8 @@ gex_am_status gex_am_greeks(int type, double S, double K, double T, double sigma
     if (c == 0)
         return gex_bs_greeks(type, S, K, T, sigma, r, q, out) == GEX_BS_OK ? GEX_AM_OK
                                                                            : GEX_AM_BAD_INPUT;
-    const gex__am_scheme *scheme = &gex__am_default_scheme;
+    /* The centre's scheme for the two sides too: the choice depends on sigma. */
+    const gex__am_scheme *scheme = gex__am_scheme_for(type, T, sigma, r, q);
     gex__am_value v, up, dn;
     gex__am_evaluate(scheme, type, S, K, T, sigma, r, q, true, 0, -1, &v);
     /* The two sides run exactly the centre's form and iterations, so that the differences see
@@ -776,10 +820,11 @@ gex_am_status gex_am_boundary_new(int type, double T, double sigma, double r, do
         return GEX_AM_NO_MEMORY;
     *b = (gex_am_boundary){.type = type, .early = c, .T = T, .sigma = sigma, .r = r, .q = q};
     if (c > 0) {
+        const gex__am_scheme *scheme = gex__am_scheme_for(type, T, sigma, r, q);
         if (type == GEX_PUT)
-            put_solve(&gex__am_default_scheme, T, sigma, r, q, 0, -1, &b->ps);
+            put_solve(scheme, T, sigma, r, q, 0, -1, &b->ps);
         else
-            put_solve(&gex__am_default_scheme, T, sigma, q, r, 0, -1, &b->ps);
+            put_solve(scheme, T, sigma, q, r, 0, -1, &b->ps);
     }
     *out = b;
     return GEX_AM_OK;
