@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes src/american-rules.c: the theta quadrature rules of the American pricer's light and
-default schemes (src/american.c's theta_rule: Gauss-Legendre on [0, pi/2] for u = tau sin^2 theta), as
-constant tables, so that a price does not spend a fifth of its time finding Gauss-Legendre
-nodes. The nodes are found as src/american.c finds them at run time (Newton on P_n from
+default schemes (src/american.c's theta_rule: Gauss-Legendre on [0, pi/2] for
+u = tau sin^2 theta), as constant tables, so that a price does not spend a fifth of its time
+finding Gauss-Legendre nodes. The nodes are found as src/american.c finds them at run time (Newton on P_n from
 Tricomi's guess, A&S 22.16.6), in doubles; tests/test-american.c holds every table against the
 run-time rule.
 
