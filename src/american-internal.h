@@ -29,10 +29,24 @@ typedef struct gex__am_scheme {
 #define GEX__AM_MAX_FP_POINTS 48
 #define GEX__AM_MAX_QUAD      128
 
-/* The default scheme (tests/test-american.c: within 1e-6 of the reference over SPEC 1.8's grid)
- * and a much finer one the tests hold it against. */
+/* The default scheme (tests/test-american.c: within 1e-6 of the reference over SPEC 1.8's grid),
+ * a light one for the contracts whose boundary is gentle (gex__am_scheme_for), and a much finer
+ * one the tests hold both against. */
 extern const gex__am_scheme gex__am_default_scheme;
+extern const gex__am_scheme gex__am_light_scheme;
 extern const gex__am_scheme gex__am_fine_scheme;
+
+/* The light scheme applies where the put's rate (r for a put, q for a call) is small against
+ * the volatility over the life, rate sqrt(T) <= GEX__AM_LIGHT_RATE sigma, and sigma sqrt(T) is
+ * within SPEC 1.8's grid (at most GEX__AM_LIGHT_MAX_VOL): there the boundary stays within a
+ * fraction of a standard deviation of its expiry value and 12 nodes describe it (SPEC 1.8). */
+#define GEX__AM_LIGHT_RATE    0.25
+#define GEX__AM_LIGHT_MAX_VOL 2.6
+
+/* The scheme of a contract with early exercise: gex__am_light_scheme or gex__am_default_scheme
+ * by the rule above. gex_am_price, gex_am_greeks, gex_am_boundary_new and the implied-volatility
+ * search all choose by it. */
+const gex__am_scheme *gex__am_scheme_for(int type, double T, double sigma, double r, double q);
 
 /* What one evaluation returns, in the option's own variables (a call's delta is dC/dS). */
 typedef struct gex__am_value {

@@ -11,6 +11,7 @@
 #include "gex/american.h"
 
 #include <math.h>
+#include <stddef.h>
 
 #include "american-internal.h"
 #include "bs-internal.h"
@@ -27,9 +28,10 @@
 typedef struct iv_problem {
     int type;
     double S, K, T, r, q, target;
-    int steps;        /* fixed-point iterations of every solve: the first one's */
-    int form;         /* and its fixed-point form (-1 until then) */
-    double last_x[2]; /* the last two evaluations, for the slope of the final polish */
+    const gex__am_scheme *scheme; /* every solve's: the first one's (it depends on sigma) */
+    int steps;                    /* fixed-point iterations of every solve: the first one's */
+    int form;                     /* and its fixed-point form (-1 until then) */
+    double last_x[2];             /* the last two evaluations, for the slope of the final polish */
     double last_f[2];
 } iv_problem;
 
@@ -38,8 +40,10 @@ typedef struct iv_problem {
 static double excess(iv_problem *pb, double sigma)
 {
     gex__am_value v;
-    gex__am_evaluate(&gex__am_default_scheme, pb->type, pb->S, pb->K, pb->T, sigma, pb->r, pb->q,
-                     false, pb->steps, pb->form, &v);
+    if (pb->scheme == NULL)
+        pb->scheme = gex__am_scheme_for(pb->type, pb->T, sigma, pb->r, pb->q);
+    gex__am_evaluate(pb->scheme, pb->type, pb->S, pb->K, pb->T, sigma, pb->r, pb->q, false,
+                     pb->steps, pb->form, &v);
     if (pb->steps == 0) {
         pb->steps = v.steps;
         pb->form = v.form;
@@ -51,10 +55,11 @@ static double excess(iv_problem *pb, double sigma)
     return v.price - pb->target;
 }
 
-/* The search ran every solve with one iteration count; gex_am_price stops its iteration where
- * the boundary settles, which near the root can be another count, and where the iteration
- * converges slowly (low volatility, long maturity) a price up to 1e-7 of itself away. Newton
- * steps on gex_am_price itself, with the slope of the search's last two evaluations, put the
+/* The search ran every solve with one scheme and iteration count; gex_am_price picks its scheme
+ * by sigma (gex__am_scheme_for: the root can be on the other side of the rule's edge) and stops its
+ * iteration where the boundary settles, which near the root can be another count, and where the
+ * iteration converges slowly (low volatility, long maturity) a price up to 1e-7 of itself away.
+ * Newton steps on gex_am_price itself, with the slope of the search's last two evaluations, put the
  * root on the function users call (the counts agree between sigmas this close). */
 static double polish(const iv_problem *pb, double x)
 {

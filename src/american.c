@@ -36,6 +36,12 @@
  * Fine: the tests' converged value, 1e-11 or better. */
 const gex__am_scheme gex__am_default_scheme = {
     .n = 24, .l = 16, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
+/* Light: within 0.21 of the tolerance of the converged value wherever gex__am_scheme_for picks
+ * it (tests/test-american.c holds it against the fine scheme on a dense grid up to the rule's
+ * edge); about a third of the default's cost for the boundary. Its premium keeps 48 points: with 32
+ * the price stays within the tolerance but gamma near the exercise boundary is off by percents. */
+const gex__am_scheme gex__am_light_scheme = {
+    .n = 12, .l = 12, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
 const gex__am_scheme gex__am_fine_scheme = {
     .n = 32, .l = 48, .m = 200, .newton = 1, .tol = 1e-13, .try_a = false, .p = 128};
 
@@ -46,10 +52,13 @@ const gex__am_scheme gex__am_fine_scheme = {
  * low volatility over long maturities); it gets this many before form B takes
  * over from the same start. */
 #define AM_FPA_MAX_STEPS 24
-/* QD+'s Halley iteration [Li] stops when a step is below this fraction of the strike: the
- * boundary it gives is only a start, but a tight stop keeps the result smooth in sigma, which the
- * central differences of vega and vanna rely on. */
-#define AM_QD_STEP_TOL  1e-13
+/* QD+'s Halley iteration [Li] stops when a step is below this fraction of the strike. The
+ * boundary it gives is only a start, which the fixed-point iteration's 4 to 8 contractions shrink
+ * by 1e-4 or more, so a step left at the stop moves the price by far less than the central
+ * differences of vega and vanna resolve. Halley reaches it in about 4 steps a node; the earlier
+ * 1e-13 was below the rounding of its function (terms of order K at 1e-16), so most nodes ran
+ * on to 10 steps or more until a step fell below it by chance (a quarter of a light price). */
+#define AM_QD_STEP_TOL  1e-10
 #define AM_QD_MAX_STEPS 64
 /* The boundary is kept above this fraction of its expiry value X (it never comes near: B/X is
  * above 0.05 at sigma sqrt(T) = 2.6); a floor keeps a wild first iterate finite. */
@@ -57,6 +66,11 @@ const gex__am_scheme gex__am_fine_scheme = {
 /* Newton steps from Tricomi's guess for the Gauss-Legendre nodes: its error is O(n^-4), about
  * 1e-5 for the smallest rules, so four quadratic steps reach rounding. */
 #define AM_GL_NEWTON_STEPS 4
+/* From this sigma sqrt(T) up the European part of a value is K e^{-rT} N(-d2) - S e^{-qT} N(-d1)
+ * computed directly (two erfc and the boundary's discount factors), 1e-13 relative or better;
+ * below it gex_bs_price's normalised form, exact where the two terms cancel (SPEC 1.8's grid
+ * starts at 2.6e-3). */
+#define AM_EURO_DIRECT_VOL 1e-3
 /* Relative step in sigma of the central differences for vega and vanna: truncation error
  * h^2/6 of the third derivative (1e-9 relative), rounding 1e-15/h of the price (1e-11). */
 #define AM_VEGA_STEP 1e-4
@@ -187,6 +201,12 @@ typedef struct boundary {
     double T;
     double x[GEX__AM_MAX_NODES];
     double tau[GEX__AM_MAX_NODES];
+    /* What the fixed-point map needs of each node and does not change between iterations:
+     * sqrt(tau) and K e^{-(r - q) tau}; and ln(X / K) (libm's calls are not merged or hoisted
+     * by the compiler, errno being a side effect: computed once, not per node and step). */
+    double sq[GEX__AM_MAX_NODES];
+    double alpha[GEX__AM_MAX_NODES];
+    double log_xk;
     double H[GEX__AM_MAX_NODES];
     double a[GEX__AM_MAX_NODES]; /* Chebyshev coefficients, a_0 and a_n already halved */
     /* The discrete cosine transform from H to a: a_j = sum_k fit[j][k] H_k, the halving of the
@@ -287,22 +307,20 @@ typedef struct put_problem {
 #endif
 
 /* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
- * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). sh_k is
- * sqrt(H) at the node, -ln(b/X); er and eq hold e^{r u} and e^{q u} at the node's points. Since
- * ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) = sqrt(H(u)) - sh_k: no logarithm or exponential of
- * the boundary in the loop. Inlined into iterate, so that its AVX2 clone calls libmvec's
- * four-lane erfc and exp here too (called, it stayed the SSE2 body: 35% of a price). */
-static inline __attribute__((always_inline)) void fp_map(const put_problem *pp, const boundary *bd,
-                                                         const theta_rule *rule, int k, double sh_k,
-                                                         const double *er, const double *eq,
-                                                         bool form_a, double *f, double *fd)
+ * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). b is the node's
+ * boundary, sh_k sqrt(H) at the node, -ln(b/X); er and eq hold e^{r u} and e^{q u} at the node's
+ * points. Since ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) = sqrt(H(u)) - sh_k: no logarithm or
+ * exponential of the boundary in the loop. Inlined into iterate, so that its AVX2 clone calls
+ * libmvec's four-lane erfc and exp here too (called, it stayed the SSE2 body: 35% of a price). */
+static inline __attribute__((always_inline)) void
+fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k, double sh_k,
+       double b, const double *er, const double *eq, bool form_a, double *f, double *fd)
 {
-    const double K = pp->K, sigma = pp->sigma, r = pp->r, q = pp->q;
+    const double sigma = pp->sigma, r = pp->r, q = pp->q;
     const double tau = bd->tau[k];
-    const double sq = sqrt(tau);
+    const double sq = bd->sq[k];
     const double v = sigma * sq;
-    const double b = bd->X * exp(-sh_k);
-    const double dp = (log(bd->X / K) - sh_k + (r - q) * tau) / v + 0.5 * v;
+    const double dp = (bd->log_xk - sh_k + (r - q) * tau) / v + 0.5 * v;
     const double dm = dp - v;
     const double xk1 = 1 + bd->x[k]; /* 2 sqrt(tau/T) */
     const double carry = (r - q) * tau;
@@ -365,7 +383,7 @@ static inline __attribute__((always_inline)) void fp_map(const put_problem *pp, 
         Nd = -nm * dm / (b * v * v);
         Dd = -np * dp / (b * v * v) + np / (b * v);
     }
-    const double alpha = K * exp(-(r - q) * tau);
+    const double alpha = bd->alpha[k];
     *f = alpha * N / D;
     *fd = alpha * (Nd / D - Dd * N / (D * D));
 }
@@ -393,7 +411,7 @@ GEX__AM_CLONES static int iterate(const gex__am_scheme *scheme, const put_proble
             const double sh = sqrt(bd->H[k]);
             const double b = bd->X * exp(-sh);
             double f, fd;
-            fp_map(pp, bd, rule, k, sh, er + k * l, eq + k * l, form_a, &f, &fd);
+            fp_map(pp, bd, rule, k, sh, b, er + k * l, eq + k * l, form_a, &f, &fd);
             /* The first steps are Jacobi-Newton, the others plain  [ALO]. */
             double next = it < scheme->newton ? b - (f - b) / (fd - 1) : f;
             if (!(next > lo)) { /* also nan */
@@ -439,10 +457,16 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
         bd->x[k] = cos(M_PI * k / n);
         const double half = 0.5 * (1 + bd->x[k]);
         bd->tau[k] = pp->T * half * half;
+        bd->sq[k] = sqrt(bd->tau[k]);
+        bd->alpha[k] = K * exp(-(r - q) * bd->tau[k]);
     }
+    bd->log_xk = log(bd->X / K);
     boundary_fit_init(bd);
     bd->H[n] = 0;
     double H0[GEX__AM_MAX_NODES];
+    /* Each node's Halley iteration starts from X: started from the node before's boundary
+     * (closer), it finds another root of QD+'s equation where q < 0 < r (a put) and the price
+     * moves by percents. */
     for (int k = 0; k < n; k++) {
         const double b = qdplus_boundary(K, bd->tau[k], pp->sigma, r, q, bd->X);
         const double lb = log(b / bd->X);
@@ -549,14 +573,14 @@ static void premium_prepare(const put_problem *pp, const boundary *bd, const the
     }
 }
 
-/* The early-exercise premium of the put and its first three derivatives in S [Kim]:
+/* The early-exercise premium of the put and its first three derivatives in S [Kim], log_sx being
+ * ln(S / X):
  * the integral over t in [0, T] of r K e^{-rt} N(-d-) - q S e^{-qt} N(-d+), d at S / B(T - t).
  * The boundary does not depend on S, so the derivatives are those of the integrand. */
-GEX__AM_CLONES static void premium(const put_problem *pp, const boundary *bd,
-                                   const premium_points *pts, double S, bool greeks, double out[4])
+GEX__AM_CLONES static void premium(const put_problem *pp, const premium_points *pts, double S,
+                                   double log_sx, bool greeks, double out[4])
 {
     const double q = pp->q;
-    const double log_sx = log(S / bd->X);
     const double inv_s = 1 / S;
     double p = 0, d1 = 0, d2 = 0, d3 = 0;
     const int np_ = pts->n;
@@ -598,6 +622,9 @@ typedef struct put_solved {
     boundary bd;
     premium_points pts; /* the premium's, scheme->p points */
     int steps, form;
+    /* What every value needs of T, sigma, r and q: e^{-rT}, e^{-qT}, sigma sqrt(T), ln X and
+     * B(T) / K, the boundary now (below it the put is exercised). */
+    double dr, dq, v, log_x, b_now;
 } put_solved;
 
 static void put_solve(const gex__am_scheme *scheme, double T, double sigma, double r, double q,
@@ -608,6 +635,11 @@ static void put_solve(const gex__am_scheme *scheme, double T, double sigma, doub
     theta_rule rule;
     theta_rule_init(&rule, scheme->p);
     premium_prepare(&ps->pp, &ps->bd, &rule, &ps->pts);
+    ps->dr = exp(-r * T);
+    ps->dq = exp(-q * T);
+    ps->v = sigma * sqrt(T);
+    ps->log_x = log(ps->bd.X);
+    ps->b_now = ps->bd.X * exp(-sqrt(ps->bd.H[0] > 0 ? ps->bd.H[0] : 0));
 }
 
 /* The put of spot S and strike K on a solved boundary, in its own variables. P(S, K) =
@@ -617,16 +649,27 @@ static void put_value(const put_solved *ps, double S, double K, bool greeks, gex
     const put_problem *pp = &ps->pp;
     const double T = pp->T, sigma = pp->sigma, r = pp->r, q = pp->q;
     const double x = S / K;
-    const double b_now = ps->bd.X * exp(-sqrt(ps->bd.H[0] > 0 ? ps->bd.H[0] : 0));
-    if (x <= b_now) {
+    if (x <= ps->b_now) {
         *out = (gex__am_value){
             .price = K - S, .delta = -1, .exercised = true, .steps = ps->steps, .form = ps->form};
         return;
     }
+    const double lx = log(x);
     double pr[4];
-    premium(pp, &ps->bd, &ps->pts, x, greeks, pr);
+    premium(pp, &ps->pts, x, lx - ps->log_x, greeks, pr);
+    /* The European put (Haug sec. 2.1) from the boundary's discount factors. Near the money
+     * K e^{-rT} N(-d2) and S e^{-qT} N(-d1) cancel to about v of themselves, so the difference
+     * keeps 1e-16 / v relative: below AM_EURO_DIRECT_VOL gex_bs_price's normalised form. */
+    const double v = ps->v, dq = ps->dq;
+    const double d1 = (lx + (r - q) * T) / v + 0.5 * v;
+    const double n_d1 = gex__bs_ncdf(-d1);
     double euro = 0;
-    (void)gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &euro);
+    if (v >= AM_EURO_DIRECT_VOL)
+        euro = K * (ps->dr * gex__bs_ncdf(v - d1) - x * dq * n_d1);
+    else
+        (void)gex_bs_price(GEX_PUT, S, K, T, sigma, r, q, &euro);
+    if (euro < 0)
+        euro = 0;
     double price = euro + K * (pr[0] > 0 ? pr[0] : 0);
     if (price < K - S)
         price = K - S;
@@ -634,11 +677,8 @@ static void put_value(const put_solved *ps, double S, double K, bool greeks, gex
     if (!greeks)
         return;
     /* The European put's delta, gamma and speed (Haug sec. 2.1; speed = -gamma/S (1 + d1/v)). */
-    const double v = sigma * sqrt(T);
-    const double d1 = (log(S / K) + (r - q) * T) / v + 0.5 * v;
-    const double dq = exp(-q * T);
     const double gamma = dq * gex__bs_npdf(d1) / (S * v);
-    out->delta = -dq * gex__bs_ncdf(-d1) + pr[1];
+    out->delta = -dq * n_d1 + pr[1];
     out->gamma = gamma + pr[2] / K;
     out->speed = -gamma / S * (1 + d1 / v) + pr[3] / (K * K);
 }
@@ -682,6 +722,16 @@ void gex__am_evaluate(const gex__am_scheme *scheme, int type, double S, double K
     option_value(&ps, type, S, K, greeks, out);
 }
 
+const gex__am_scheme *gex__am_scheme_for(int type, double T, double sigma, double r, double q)
+{
+    /* the put's rate: a call is the put with r and q exchanged [MS] */
+    const double rate = type == GEX_CALL ? q : r;
+    const double sq = sqrt(T);
+    if (rate * sq <= GEX__AM_LIGHT_RATE * sigma && sigma * sq <= GEX__AM_LIGHT_MAX_VOL)
+        return &gex__am_light_scheme;
+    return &gex__am_default_scheme;
+}
+
 /* Inputs as gex/bs.h takes them, and the case: 0 European, 1 American, -1 double boundary. */
 static int am_case(int type, double r, double q)
 {
@@ -707,7 +757,8 @@ gex_am_status gex_am_price(int type, double S, double K, double T, double sigma,
         return GEX_AM_OK;
     }
     gex__am_value v;
-    gex__am_evaluate(&gex__am_default_scheme, type, S, K, T, sigma, r, q, false, 0, -1, &v);
+    gex__am_evaluate(gex__am_scheme_for(type, T, sigma, r, q), type, S, K, T, sigma, r, q, false, 0,
+                     -1, &v);
     if (!isfinite(v.price))
         return GEX_AM_BAD_INPUT;
     *price = v.price;
@@ -725,7 +776,8 @@ gex_am_status gex_am_greeks(int type, double S, double K, double T, double sigma
     if (c == 0)
         return gex_bs_greeks(type, S, K, T, sigma, r, q, out) == GEX_BS_OK ? GEX_AM_OK
                                                                            : GEX_AM_BAD_INPUT;
-    const gex__am_scheme *scheme = &gex__am_default_scheme;
+    /* The centre's scheme for the two sides too: the choice depends on sigma. */
+    const gex__am_scheme *scheme = gex__am_scheme_for(type, T, sigma, r, q);
     gex__am_value v, up, dn;
     gex__am_evaluate(scheme, type, S, K, T, sigma, r, q, true, 0, -1, &v);
     /* The two sides run exactly the centre's form and iterations, so that the differences see
@@ -776,10 +828,11 @@ gex_am_status gex_am_boundary_new(int type, double T, double sigma, double r, do
         return GEX_AM_NO_MEMORY;
     *b = (gex_am_boundary){.type = type, .early = c, .T = T, .sigma = sigma, .r = r, .q = q};
     if (c > 0) {
+        const gex__am_scheme *scheme = gex__am_scheme_for(type, T, sigma, r, q);
         if (type == GEX_PUT)
-            put_solve(&gex__am_default_scheme, T, sigma, r, q, 0, -1, &b->ps);
+            put_solve(scheme, T, sigma, r, q, 0, -1, &b->ps);
         else
-            put_solve(&gex__am_default_scheme, T, sigma, q, r, 0, -1, &b->ps);
+            put_solve(scheme, T, sigma, q, r, 0, -1, &b->ps);
     }
     *out = b;
     return GEX_AM_OK;

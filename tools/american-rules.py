@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes src/american-rules.c: the theta quadrature rules of the American pricer's default
-scheme (src/american.c's theta_rule: Gauss-Legendre on [0, pi/2] for u = tau sin^2 theta), as
-constant tables, so that a price does not spend a fifth of its time finding Gauss-Legendre
-nodes. The nodes are found as src/american.c finds them at run time (Newton on P_n from
+"""Writes src/american-rules.c: the theta quadrature rules of the American pricer's light and
+default schemes (src/american.c's theta_rule: Gauss-Legendre on [0, pi/2] for
+u = tau sin^2 theta), as constant tables, so that a price does not spend a fifth of its time
+finding Gauss-Legendre nodes. The nodes are found as src/american.c finds them at run time (Newton on P_n from
 Tricomi's guess, A&S 22.16.6), in doubles; tests/test-american.c holds every table against the
 run-time rule.
 
@@ -11,7 +11,7 @@ run-time rule.
 import math
 import sys
 
-SIZES = (16, 48)  # gex__am_default_scheme's l and p
+SIZES = (12, 16, 48)  # the l and p of gex__am_light_scheme and gex__am_default_scheme
 
 
 def legendre(n, z):
@@ -51,7 +51,7 @@ def array(name, values):
 
 def main():
     out = sys.stdout
-    out.write("/*\n * The theta quadrature rules of the American pricer's default scheme, as "
+    out.write("/*\n * The theta quadrature rules of the American pricer's schemes, as "
               "constants\n * (written by tools/american-rules.py; do not edit).\n */\n"
               "#include \"american-internal.h\"\n\n")
     for n in SIZES:
