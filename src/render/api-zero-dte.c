@@ -384,8 +384,24 @@ static json_t *regime_block(const zctx *c, const zfig *f)
 {
     json_t *o = json_object();
     const gex_level *fl = &f->lv.gamma_flip;
-    int rc = gex__jset(o, "label", gex__jstr(f->regime.vendor_regime));
-    rc |= gex__jset(o, "description", gex__jstr(gex__interpret_gamma(c->t.net_gex)));
+    /* The label is the vendor's rule (spot against the flip, SPEC 1.7); the description reads
+     * the sign of net GEX at spot. They disagree where the profile falls through the flip (it is
+     * positive below it and negative above, or the reverse beyond it): then it says so, rather
+     * than put "long gamma" beside "short gamma". */
+    const char *label = f->regime.vendor_regime;
+    const int above = strcmp(label, "positive_gamma") == 0,
+              below = strcmp(label, "negative_gamma") == 0;
+    char desc[512];
+    if ((above && c->t.net_gex < 0) || (below && c->t.net_gex > 0))
+        snprintf(desc, sizeof desc,
+                 "%s. The label is the vendor's rule, spot %s the gamma flip; here net GEX at spot "
+                 "is %s, because gamma falls through the flip as spot rises",
+                 gex__interpret_gamma(c->t.net_gex), above ? "above" : "below",
+                 c->t.net_gex < 0 ? "negative" : "positive");
+    else
+        snprintf(desc, sizeof desc, "%s", gex__interpret_gamma(c->t.net_gex));
+    int rc = gex__jset(o, "label", gex__jstr(label));
+    rc |= gex__jset(o, "description", gex__jstr(desc));
     rc |= gex__jset(o, "gamma_flip", gex__jlevel(fl));
     rc |= gex__jset(o, "spot_vs_flip",
                     fl->has ? gex__jstr(c->S >= fl->value ? "above" : "below") : json_null());
