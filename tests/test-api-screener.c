@@ -9,6 +9,7 @@
 
 #include "api-builders.h"
 #include "api-exposure.h"
+#include "api-history.h"
 #include "api-volatility.h"
 #include "api.h"
 
@@ -212,8 +213,8 @@ START_TEST(test_refusals)
     expect_refusal("{\"filters\":{\"field\":\"not_a_real_field_xyz\",\"operator\":\"eq\","
                    "\"value\":1}}",
                    "invalid_field", "/v1/screener/fields");
-    expect_refusal("{\"filters\":{\"field\":\"harvest_score\",\"operator\":\"gte\",\"value\":65}}",
-                   "invalid_field", "/v1/vrp");
+    expect_refusal("{\"filters\":{\"field\":\"iv_rank\",\"operator\":\"gte\",\"value\":65}}",
+                   "invalid_field", "does not offer it");
     expect_refusal("{\"filters\":{\"field\":\"expiries.days_to_expiry\",\"operator\":\"lte\","
                    "\"value\":7}}",
                    "invalid_field", "cascading");
@@ -235,7 +236,7 @@ START_TEST(test_refusals)
     expect_refusal("{\"filters\":[1]}", "invalid_filter", "must be an object");
     expect_refusal("{\"sort\":[{\"field\":\"atm_iv\",\"direction\":\"up\"}]}", "invalid_sort",
                    "\"desc\"");
-    expect_refusal("{\"sort\":[{\"field\":\"rv_20d\"}]}", "invalid_field", "history");
+    expect_refusal("{\"sort\":[{\"field\":\"vrp_assessment\"}]}", "invalid_field", "publish");
     expect_refusal("{\"select\":[\"symbol\",\"bogus\"]}", "invalid_field", "select[1]");
     expect_refusal("{\"limit\":0}", "invalid_limit", "1 to 50");
     expect_refusal("{\"limit\":51}", "invalid_limit", "1 to 50");
@@ -378,6 +379,48 @@ START_TEST(test_row_matches_the_other_documents)
                 "fields not sorted by name at %s", name);
     }
     json_decref(fields);
+    /* Without a series (one file), the history fields are null and the flow risk is there. */
+    ck_assert(json_is_null(json_object_get(row, "rv_20d")));
+    ck_assert(json_is_null(json_object_get(row, "vrp_regime")));
+    ck_assert(json_is_integer(json_object_get(row, "dealer_flow_risk")));
+    json_decref(row);
+
+    /* With 40 daily snapshots (this one the last, the others its copies at other spots a day
+     * apart), the history fields are /v1/vrp's on the same input. */
+    enum { N = 40 };
+    gex_snapshot snaps[N];
+    gex_history_metrics ms[N];
+    ck_assert_int_eq(gex_snapshot_from_analysis(a.an, &snaps[N - 1]), GEX_OK);
+    for (int i = 0; i < N - 1; i++) {
+        snaps[i] = snaps[N - 1];
+        snaps[i].quote_time -= (int64_t)(N - 1 - i) * 86400;
+        snaps[i].spot *= 1.0 + 0.012 * sin(1.7 * i) + 0.004 * cos(0.3 * i * i);
+    }
+    ck_assert_int_eq(gex_history_metrics_compute(snaps, N, ms), GEX_OK);
+    const gex__api_series se = {N, snaps, ms, NULL};
+    in.series = &se;
+    row = gex__api_screener_row(&in, &ans);
+    json_t *vrp = gex__api_vrp(&in, &ans);
+    ck_assert_ptr_nonnull(row);
+    ck_assert_msg(vrp != NULL, "%s", ans.message);
+    const json_t *vv = json_object_get(vrp, "vrp");
+    static const char *const hist[] = {"rv_5d",   "rv_10d",  "rv_20d",  "rv_30d",  "vrp_5d",
+                                       "vrp_10d", "vrp_20d", "vrp_30d", "z_score", "percentile"};
+    for (size_t i = 0; i < sizeof hist / sizeof *hist; i++) {
+        ck_assert_msg(!json_is_null(json_object_get(row, hist[i])), "%s is null", hist[i]);
+        ck_assert_msg(json_equal(json_object_get(row, hist[i]), json_object_get(vv, hist[i])),
+                      "%s differs from /v1/vrp's", hist[i]);
+    }
+    ck_assert_str_eq(
+        json_string_value(json_object_get(row, "vrp_regime")),
+        json_string_value(json_object_get(json_object_get(vrp, "regime"), "vrp_regime")));
+    ck_assert(json_equal(json_object_get(row, "dealer_flow_risk"),
+                         json_object_get(vrp, "dealer_flow_risk")));
+    ck_assert(json_equal(json_object_get(row, "net_harvest_score"),
+                         json_object_get(vrp, "net_harvest_score")));
+    const double h = num(json_object_get(vrp, "gex_conditioned"), "harvest_score");
+    ck_assert_double_eq(num(row, "harvest_score"), round(100.0 * h));
+    json_decref(vrp);
     json_decref(row);
     json_decref(sum);
     json_decref(lev);

@@ -212,7 +212,7 @@ expect 404 not_found /etc/passwd
 expect 405 method_not_allowed /v1/exposure/gex/SPX -X POST -d x=1
 expect 405 method_not_allowed /v1/exposure/levels/SPX -X PUT
 expect 405 method_not_allowed /v1/screener
-expect 400 invalid_field /v1/screener -X POST --data-binary '{"filters":{"field":"rv_20d","operator":"gt","value":0}}'
+expect 400 invalid_field /v1/screener -X POST --data-binary '{"filters":{"field":"iv_rank","operator":"gt","value":0}}'
 long=$(printf '%02000d' 0)
 expect 414 uri_too_long "/v1/exposure/gex/SPX?pad=$long"
 code=$(fetch "http://127.0.0.1:$port/v1/exposure/gex/SPX" "$work/err.json" \

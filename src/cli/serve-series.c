@@ -98,6 +98,9 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     }
     cli_options opts = c->opts;
     opts.read.symbol = f->symbol;
+    /* Quiet: a file's warnings are its answer's to print (gex api printed each once per file of
+     * the series and again for the answer); a file that fails here is left out of the series. */
+    opts.quiet = 1;
     gex_chain *chain = NULL;
     gex_read_report read;
     int rc = cli_read_stream(NULL, &opts, f->path, fp, &chain, &read);

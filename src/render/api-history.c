@@ -202,10 +202,18 @@ static json_t *strategy_scores(const strategy_in *x)
     return o;
 }
 
+int gex__api_dealer_flow_risk(const gex_snapshot *s)
+{
+    const int below = s->gamma_flip.has && s->spot < s->gamma_flip.value;
+    const int above = s->gamma_flip.has && s->spot > s->gamma_flip.value;
+    const int expansion = s->gamma_flip.has && s->net_vex < 0.0 && !above;
+    return (s->net_gex < 0.0 ? 50 : 0) + (below ? 25 : 0) + (expansion ? 25 : 0);
+}
+
 /* The VRP regime (gex's own; the vendor's labels): null while the z-score needs history;
  * cheap_convexity when implied is at or below realized, toxic_short_vol when the premium is
  * positive but dealers are short gamma, else harvestable. */
-static const char *vrp_regime(const gex_snapshot *s, const gex_history_metrics *m)
+const char *gex__api_vrp_regime(const gex_snapshot *s, const gex_history_metrics *m)
 {
     if (!m->z_score.has || !m->vrp[2].has)
         return NULL;
@@ -348,7 +356,6 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
      * falling volatility sells into rallies (compression); below it with negative vanna, the
      * reverse. */
     const int above = s->gamma_flip.has && s->spot > s->gamma_flip.value;
-    int expansion = 0;
     const char *outlook = "Mixed", *why = "Vanna and the gamma flip disagree: no clear "
                                           "volatility outlook from dealer hedging.";
     if (!s->gamma_flip.has) {
@@ -360,7 +367,6 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
               "Supports premium selling.";
     } else if (s->net_vex < 0.0 && !above) {
         outlook = "Vol expansion likely";
-        expansion = 1;
         why = "Negative vanna + spot below gamma flip: dealer hedging expands vol. Caution "
               "selling premium.";
     }
@@ -370,7 +376,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "vanna_conditioned", vc);
 
     json_t *rg = json_object();
-    const char *regime = vrp_regime(s, m);
+    const char *regime = gex__api_vrp_regime(s, m);
     st |= gex__jset(rg, "gamma", gex__jstr(gamma));
     st |= gex__jset(rg, "vrp_regime", regime != NULL ? gex__jstr(regime) : json_null());
     st |= gex__jset(rg, "net_gex", gex__jnum(s->net_gex));
@@ -380,9 +386,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
      * negative net GEX, 25 for spot below the gamma flip, 25 for the vanna outlook "Vol
      * expansion likely"; net_harvest_score is the harvest score in percent, cut by up to half as
      * the flow risk rises: round(100 harvest (1 - risk / 200)), null with the harvest score. */
-    const int risk = (s->net_gex < 0.0 ? 50 : 0) +
-                     (s->gamma_flip.has && s->spot < s->gamma_flip.value ? 25 : 0) +
-                     (expansion ? 25 : 0);
+    const int risk = gex__api_dealer_flow_risk(s);
     st |= gex__jset(
         d, "net_harvest_score",
         harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value * (1.0 - risk / 200.0)))

@@ -30,4 +30,13 @@ double gex__api_expected_move_1d(double spot, double atm_iv_pct);
 /* The harvest score (gex's own, SPEC 5.5), 0 to 1, or has 0 without a vrp_20d. */
 gex_level gex__api_harvest_score(const gex_snapshot *s, const gex_history_metrics *m);
 
+/* /v1/vrp's regime.vrp_regime (gex's own, SPEC 5.5): cheap_convexity, toxic_short_vol or
+ * harvestable; NULL while the z-score needs history. */
+const char *gex__api_vrp_regime(const gex_snapshot *s, const gex_history_metrics *m);
+
+/* /v1/vrp's dealer_flow_risk (gex's own, SPEC 5.5), 0 to 100: 50 for negative net GEX, 25 for
+ * spot below the gamma flip, 25 for the vanna outlook "Vol expansion likely" (negative net VEX
+ * with spot at or below the flip). */
+int gex__api_dealer_flow_risk(const gex_snapshot *s);
+
 #endif /* GEX_RENDER_API_HISTORY_H */

@@ -16,6 +16,7 @@
 
 #include "api-builders.h"
 #include "api-exposure.h"
+#include "api-history.h"
 #include "api-volatility.h"
 #include "api.h"
 #include "gex/gex.h"
@@ -64,29 +65,27 @@ static const field fields[] = {
     {"total_call_oi", FT_NUMBER, "open interest of the calls the analysis keeps"},
     {"total_put_oi", FT_NUMBER, "open interest of the puts the analysis keeps"},
     {"pc_ratio_oi", FT_NUMBER, "total_put_oi / total_call_oi (null when no call OI)"},
+    /* From the symbol's snapshots up to the newest (SPEC 6.3, 5.5), as /v1/vrp gives them. */
+    {"rv_5d", FT_NUMBER, "realized volatility over 5 daily returns, percent a year"},
+    {"rv_10d", FT_NUMBER, "realized volatility over 10 daily returns, percent a year"},
+    {"rv_20d", FT_NUMBER, "realized volatility over 20 daily returns, percent a year"},
+    {"rv_30d", FT_NUMBER, "realized volatility over 30 daily returns, percent a year"},
+    {"vrp_5d", FT_NUMBER, "atm_iv - rv_5d, volatility points"},
+    {"vrp_10d", FT_NUMBER, "atm_iv - rv_10d"},
+    {"vrp_20d", FT_NUMBER, "atm_iv - rv_20d"},
+    {"vrp_30d", FT_NUMBER, "atm_iv - rv_30d"},
+    {"z_score", FT_NUMBER, "of vrp_20d against the previous trading days (/v1/vrp)"},
+    {"percentile", FT_NUMBER, "of vrp_20d, a whole number from 0 to 100 (/v1/vrp)"},
+    {"vrp_regime", FT_STRING, "gex's own: harvestable, toxic_short_vol, cheap_convexity (/v1/vrp)"},
+    {"harvest_score", FT_NUMBER, "gex's own: /v1/vrp's gex_conditioned.harvest_score x 100"},
+    {"net_harvest_score", FT_NUMBER, "gex's own, as /v1/vrp's, 0 to 100"},
+    {"dealer_flow_risk", FT_NUMBER, "gex's own, as /v1/vrp's, 0 to 100"},
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
 /* The vendor's stock-level fields gex does not offer, and why (a 400 says so). */
 static const char *const history_fields[] = {
-    "vrp_5d",
-    "vrp_10d",
-    "vrp_20d",
-    "vrp_30d",
-    "vrp_assessment",
-    "vrp_regime",
-    "rv_5d",
-    "rv_10d",
-    "rv_20d",
-    "rv_30d",
-    "z_score",
-    "percentile",
-    "harvest_score",
-    "dealer_flow_risk",
-    "iron_condor_score",
-    "net_harvest_score",
-    "iv_rank",
-    "iv_percentile",
+    "vrp_assessment", "iron_condor_score", "iv_rank", "iv_percentile", "vix", "skew_25d",
 };
 
 static const field *find_field(const char *name)
@@ -103,9 +102,10 @@ static void unknown_field(const char *name, const char *where, gex__api_answer *
     for (size_t i = 0; i < sizeof history_fields / sizeof *history_fields; i++)
         if (strcmp(history_fields[i], name) == 0) {
             gex__api_fail(ans, 400, "invalid_field",
-                          "%s: %s needs the symbol's history or the vendor's models; gex's "
-                          "screener reads one snapshot per symbol (ask /v1/vrp/{symbol} for the "
-                          "VRP measures; GET /v1/screener/fields lists the screener's fields)",
+                          "%s: %s is one of the vendor's fields whose formula it does not "
+                          "publish, or that needs data beyond the folder's chains: gex's "
+                          "screener does not offer it (GET /v1/screener/fields lists the "
+                          "fields it offers, the VRP measures among them)",
                           where, name);
             return;
         }
@@ -176,6 +176,40 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "total_put_oi", gex__jnum(snap.put_oi));
     st |= gex__jset(d, "pc_ratio_oi",
                     gex__jnum_or_null(snap.call_oi > 0 ? snap.put_oi / snap.call_oi : (double)NAN));
+    if (st != GEX_OK) {
+        json_decref(d);
+        return gex__api_fail(ans, 500, "internal_error", "out of memory building the row");
+    }
+    /* The symbol's series (SPEC 5.5): its newest snapshot is this one. */
+    const gex__api_series *se = in->series;
+    const int hist = se != NULL && se->n > 0;
+    const gex_snapshot *ls = hist ? &se->snapshot[se->n - 1] : &snap;
+    gex_history_metrics none;
+    memset(&none, 0, sizeof none);
+    const gex_history_metrics *lm = hist ? &se->metrics[se->n - 1] : &none;
+    static const char *const rv_names[] = {"rv_5d", "rv_10d", "rv_20d", "rv_30d"};
+    static const char *const vrp_names[] = {"vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d"};
+    for (size_t k = 0; k < GEX_HISTORY_RV_COUNT; k++) {
+        st |= gex__jset(d, rv_names[k], gex__jlevel(&lm->rv[k]));
+        st |= gex__jset(d, vrp_names[k], gex__jlevel(&lm->vrp[k]));
+    }
+    st |= gex__jset(d, "z_score", gex__jlevel(&lm->z_score));
+    st |= gex__jset(d, "percentile",
+                    lm->percentile.has && isfinite(lm->percentile.value)
+                        ? json_integer((json_int_t)lround(lm->percentile.value))
+                        : json_null());
+    const char *vr = gex__api_vrp_regime(ls, lm);
+    st |= gex__jset(d, "vrp_regime", vr != NULL ? gex__jstr(vr) : json_null());
+    const gex_level harvest = gex__api_harvest_score(ls, lm);
+    const int risk = gex__api_dealer_flow_risk(ls);
+    st |= gex__jset(d, "harvest_score",
+                    harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value))
+                                : json_null());
+    st |= gex__jset(
+        d, "net_harvest_score",
+        harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value * (1.0 - risk / 200.0)))
+                    : json_null());
+    st |= gex__jset(d, "dealer_flow_risk", json_integer(risk));
     if (st != GEX_OK) {
         json_decref(d);
         return gex__api_fail(ans, 500, "internal_error", "out of memory building the row");
