@@ -379,6 +379,19 @@ START_TEST(test_row_matches_the_other_documents)
                 "fields not sorted by name at %s", name);
     }
     json_decref(fields);
+    /* The 25-delta skew; the VIX of the chain itself (SPX), or of the folder's SPX file. */
+    ck_assert_double_eq(num(row, "skew_25d"), num(row, "put_iv_25d") - num(row, "call_iv_25d"));
+    const double own = gex__vix_level(chain, 1);
+    if (isfinite(own))
+        ck_assert_double_eq(num(row, "vix"), own);
+    else
+        ck_assert(json_is_null(json_object_get(row, "vix")));
+    gex__api_vix vix = {{13.1, 17.5, 18.2, 19.0}, 4500.0, "spx.csv", 0, 0, 0};
+    in.vix = &vix;
+    json_t *with_vix = gex__api_screener_row(&in, &ans);
+    ck_assert_double_eq(num(with_vix, "vix"), 17.5);
+    json_decref(with_vix);
+    in.vix = NULL;
     /* Without a series (one file), the history fields are null and the flow risk is there. */
     ck_assert(json_is_null(json_object_get(row, "rv_20d")));
     ck_assert(json_is_null(json_object_get(row, "vrp_regime")));

@@ -62,6 +62,10 @@ static const field fields[] = {
     {"atm_iv", FT_NUMBER, "30-day ATM implied volatility, percent (SPEC 6.1)"},
     {"put_iv_25d", FT_NUMBER, "30-day 25-delta put IV, percent (SPEC 6.2)"},
     {"call_iv_25d", FT_NUMBER, "30-day 25-delta call IV, percent (SPEC 6.2)"},
+    {"skew_25d", FT_NUMBER, "put_iv_25d - call_iv_25d, volatility points"},
+    {"vix", FT_NUMBER,
+     "CBOE's VIX method on the folder's SPX file of the snapshot's New York day "
+     "(SPEC 1.9; null without one)"},
     {"total_call_oi", FT_NUMBER, "open interest of the calls the analysis keeps"},
     {"total_put_oi", FT_NUMBER, "open interest of the puts the analysis keeps"},
     {"pc_ratio_oi", FT_NUMBER, "total_put_oi / total_call_oi (null when no call OI)"},
@@ -85,7 +89,7 @@ static const field fields[] = {
 
 /* The vendor's stock-level fields gex does not offer, and why (a 400 says so). */
 static const char *const history_fields[] = {
-    "vrp_assessment", "iron_condor_score", "iv_rank", "iv_percentile", "vix", "skew_25d",
+    "vrp_assessment", "iron_condor_score", "iv_rank", "iv_percentile", "vvix", "move",
 };
 
 static const field *find_field(const char *name)
@@ -172,6 +176,11 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "atm_iv", gex__jlevel(&snap.atm_iv));
     st |= gex__jset(d, "put_iv_25d", gex__jlevel(&snap.put_iv_25d));
     st |= gex__jset(d, "call_iv_25d", gex__jlevel(&snap.call_iv_25d));
+    st |= gex__jset(d, "skew_25d",
+                    snap.put_iv_25d.has && snap.call_iv_25d.has
+                        ? gex__jnum(snap.put_iv_25d.value - snap.call_iv_25d.value)
+                        : json_null());
+    st |= gex__jset(d, "vix", gex__jnum_or_null(gex__api_vix_level(in->vix, a, 1)));
     st |= gex__jset(d, "total_call_oi", gex__jnum(snap.call_oi));
     st |= gex__jset(d, "total_put_oi", gex__jnum(snap.put_oi));
     st |= gex__jset(d, "pc_ratio_oi",

@@ -165,7 +165,8 @@ static const gex__api_endpoint endpoints[] = {
      * that "fields" is never read as a symbol. */
     {"POST", "/v1/screener", GEX__API_NEED_SCREENER, "", gex__api_screener, NULL, 0},
     {"GET", "/v1/screener/fields", GEX__API_NEED_PARAMS, "", gex__api_screener_fields, NULL, 0},
-    {"GET", "/v1/screener/row/{symbol}", GEX__API_NEED_SERIES, "", gex__api_screener_row, NULL, 0},
+    {"GET", "/v1/screener/row/{symbol}", GEX__API_NEED_SERIES, "", gex__api_screener_row, NULL,
+     GEX__API_CONTEXT_VIX},
     NO_DATA("GET", "/v1/earnings/calendar", needs_earnings),
     NO_DATA("GET", "/v1/earnings/screener", needs_earnings),
     NO_DATA("GET", "/v1/earnings/expected-move/{symbol}", needs_earnings),
