@@ -756,6 +756,45 @@ START_TEST(test_screener_refuses_a_large_folder)
 }
 END_TEST
 
+static int screener_row_fake(void *ctx, const cli_serve_query *q, cli_serve_result *out)
+{
+    (*(int *)ctx)++;
+    memset(out, 0, sizeof *out);
+    char body[128];
+    snprintf(body, sizeof body, "{\"symbol\":\"%s\",\"price\":1}", q->symbol);
+    out->status = 200;
+    out->body = strdup(body);
+    out->len = strlen(body);
+    return out->body != NULL ? 0 : -1;
+}
+
+/* A symbol of the folder that no path can carry is listed missing, never dropped unsaid. */
+START_TEST(test_screener_lists_unroutable_symbols)
+{
+    cli_serve_file_symbols f = {2, NULL, 1, 1700000000};
+    f.symbol = calloc(f.n, sizeof *f.symbol);
+    ck_assert_ptr_nonnull(f.symbol);
+    snprintf(f.symbol[0], sizeof f.symbol[0], "BRK/B");
+    snprintf(f.symbol[1], sizeof f.symbol[1], "GOOD");
+    cli_serve_query q;
+    cli_serve_error e;
+    ck_assert_int_eq(cli_serve_prepare("POST", "/v1/screener", NULL, NULL, &q, &e), 0);
+    q.body = "{}";
+    q.body_len = 2;
+    int asked = 0;
+    cli_serve_result res;
+    ck_assert_int_eq(
+        cli_serve_answer_screener(screener_row_fake, &asked, screener_folder, &f, &q, &res), 0);
+    ck_assert_uint_eq(res.status, 200);
+    ck_assert_int_eq(asked, 1);
+    ck_assert_ptr_nonnull(strstr(res.body, "\"universe_size\":2"));
+    ck_assert_ptr_nonnull(strstr(res.body, "\"missing\":[{\"symbol\":\"BRK/B\",\"status\":404"));
+    ck_assert_ptr_nonnull(strstr(res.body, "\"data\":[{\"symbol\":\"GOOD\""));
+    free(res.body);
+    free(f.symbol);
+}
+END_TEST
+
 START_TEST(test_index_lookup_never_waits_for_a_scan)
 {
     make_tmpdir();
@@ -1786,6 +1825,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_index_every_snapshot_in_time);
     tcase_add_test(tc, test_index_new_name_settles);
     tcase_add_test(tc, test_screener_refuses_a_large_folder);
+    tcase_add_test(tc, test_screener_lists_unroutable_symbols);
     tcase_add_test(tc, test_index_lookup_never_waits_for_a_scan);
     tcase_add_test(tc, test_index_slow_writer_settles);
     suite_add_tcase(s, tc);

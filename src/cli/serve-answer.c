@@ -254,11 +254,18 @@ int cli_serve_answer_screener(cli_serve_summary_fn one, void *ctx, cli_serve_fol
         char path[64];
         snprintf(path, sizeof path, "/v1/screener/row/%s", sym);
         cli_serve_query sq;
-        if (strlen(sym) >= sizeof entry[n].symbol ||
-            cli_serve_prepare("GET", path, no_param, NULL, &sq, &e) != 0)
-            continue; /* a name the API cannot route: never a file's symbol */
-        sq.asked_at = q->asked_at;
-        rc = one(ctx, &sq, &res[n]);
+        if (strlen(sym) >= sizeof entry[n].symbol) {
+            /* a name no path can carry: listed missing, as every row that cannot be had */
+            set_text(&e, 404, "symbol_not_found",
+                     "%s is longer than a path symbol may be (%zu characters)", sym,
+                     sizeof entry[n].symbol - 1);
+            rc = cli_serve_error_result(&e, &res[n]);
+        } else if (cli_serve_prepare("GET", path, no_param, NULL, &sq, &e) != 0) {
+            rc = cli_serve_error_result(&e, &res[n]);
+        } else {
+            sq.asked_at = q->asked_at;
+            rc = one(ctx, &sq, &res[n]);
+        }
         snprintf(entry[n].symbol, sizeof entry[n].symbol, "%s", sym);
         entry[n].status = res[n].status;
         entry[n].body = res[n].body;
