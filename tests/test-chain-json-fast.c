@@ -9,12 +9,13 @@
  * reason, warnings) and, lenient or strict, the same error (file, line, column, text).
  *
  * Inputs: every real JSON in ../shared/chains and ../shared/formats (read in place; "skipped:
- * ../shared absent" without them), crafted CBOE records, and random mutations of a CBOE
- * document with what a tokenizer can get wrong: blanks and newlines between and inside tokens,
- * escapes in keys and values, long keys, duplicate keys, nested objects and arrays in records,
- * literals, exponents, long and negative numbers, numeric strings, control characters, NUL
- * bytes, bytes replaced or cut off. Each is read whole and in chunks of 4096 and 7 bytes (a
- * token cut by the buffer's end goes to the general path).
+ * ../shared absent" without them), the committed CBOE JSON of tests/data/chains, crafted CBOE
+ * records, and random mutations of a CBOE document with what a tokenizer can get wrong: blanks
+ * and newlines between and inside tokens, escapes in keys and values, long keys, duplicate
+ * keys, nested objects and arrays in records, literals, exponents, long and negative numbers,
+ * numeric strings, control characters, NUL bytes, bytes replaced or cut off. Each is read
+ * whole and in chunks of 4096 and 7 bytes (a token cut by the buffer's end goes to the general
+ * path).
  */
 #include "gex-test.h"
 
@@ -194,6 +195,16 @@ START_TEST(test_json_fast_path_real_files_same_chain)
     /* CBOE in chains; IBKR, OPC, Polygon, Schwab and Tradier in formats (the READMEs). */
     ck_assert_int_ge(files, 6);
     ck_assert_uint_gt(contracts, 6000);
+}
+END_TEST
+
+START_TEST(test_json_fast_path_committed_sample_same_chain)
+{
+    /* The committed CBOE JSON (tests/data/chains), read without ../shared. */
+    FILE *fp = fopen(GEX_SOURCE_ROOT "/tests/data/chains/cboe-json.json", "rb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_gt(check_fp(fp, "cboe-json.json"), 0);
+    fclose(fp);
 }
 END_TEST
 
@@ -435,6 +446,7 @@ static Suite *suite(void)
     Suite *s = suite_create("chain-json-fast");
     TCase *tc = tcase_create("fast");
     tcase_add_test(tc, test_json_fast_path_real_files_same_chain);
+    tcase_add_test(tc, test_json_fast_path_committed_sample_same_chain);
     tcase_add_test(tc, test_json_fast_path_crafted_records_same_chain);
     tcase_add_test(tc, test_json_fast_path_mutations_same_chain);
     suite_add_tcase(s, tc);
