@@ -11,7 +11,9 @@
  * resident memory is measured in a child process (ru_maxrss) reading the file once, with its
  * resident size before the read subtracted. --versus: FILE2 holds the same contracts in another
  * format (gen-chain --big and gen-chain --big --cboe-json): its one-core speed is printed too,
- * and FILE's as a fraction of it (the JSON readers' target: at least a third of the CSV's).
+ * and FILE's as a fraction of it (the JSON readers' target: at least a third of the CSV's), in
+ * wall time and in the CPU time of 2N one-thread reads of the two files in turn (the figure to
+ * trust on a machine shared with other work).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +132,34 @@ static double best_read_s(const char *path, int threads, int reps)
     return best;
 }
 
+/* The CPU time of this process (user + system), seconds. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The least CPU time of reps one-thread reads of each of two files, read in turn (a, b, a,
+ * b, ...) so that both see the same load of a shared machine; -1 on failure. */
+static int alternated_cpu_s(const char *a, const char *b, int reps, double *best_a, double *best_b)
+{
+    *best_a = *best_b = 1e300;
+    for (int r = 0; r < reps; r++)
+        for (int k = 0; k < 2; k++) {
+            gex_chain *c = NULL;
+            double t0 = cpu_seconds();
+            if (read_once(k == 0 ? a : b, 1, &c) != GEX_OK)
+                return -1;
+            double t = cpu_seconds() - t0;
+            gex_chain_free(c);
+            double *best = k == 0 ? best_a : best_b;
+            if (t < *best)
+                *best = t;
+        }
+    return 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: bench-read [--reps N] [--threads N] [--versus FILE2] FILE\n");
@@ -206,6 +236,15 @@ int main(int argc, char **argv)
                peak_v / arrays_mb);
         printf("bench-read: %s at %.2f x the contracts/s of %s (target: at least 0.33)\n", fmt,
                ((double)n / best1) / ((double)nv / best_v), label(vinfo.format));
+        /* The same ratio in CPU time, the reads alternated: what a loaded machine can tell. */
+        double cpu1, cpu_v;
+        if (alternated_cpu_s(path, versus, 2 * reps, &cpu1, &cpu_v) != 0)
+            return 1;
+        printf("bench-read: CPU time of a read, alternated, best of %d: %s %.1f ms, %s %.1f ms: "
+               "%s at %.2f x the contracts/s of %s, %s %.2f times faster (target: at most 3)\n",
+               2 * reps, fmt, cpu1 * 1e3, label(vinfo.format), cpu_v * 1e3, fmt,
+               ((double)n / cpu1) / ((double)nv / cpu_v), label(vinfo.format), label(vinfo.format),
+               ((double)nv / cpu_v) / ((double)n / cpu1));
     }
     printf("bench-read: peak memory of a read: %.2f x the chain's arrays (%.1f MB over %.1f MB)\n",
            peak1 / arrays_mb, peak1, arrays_mb);

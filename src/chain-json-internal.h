@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "chain-row-internal.h"
+#include "decimal-internal.h"
 #include "gex/bs.h"
 #include "json-pull-internal.h"
 
@@ -99,6 +100,12 @@ static inline int gex__jrec_number(const gex__reader *r, const gex__jrec *rec, s
     }
     if ((t != GEX__JTOK_NUMBER && t != GEX__JTOK_STRING) || rec->len[field] == GEX__JREC_TOO_LONG)
         return -1;
+    /* A JSON number of digits and a point in at most 8 bytes (most of a chain's): one word
+     * (gex__decimal_parse8 reads 8 bytes; a field's text holds GEX__FIELD_MAX + 1), the very
+     * double gex__read_number gives. */
+    if (t == GEX__JTOK_NUMBER && rec->len[field] <= 8 && !r->csv_libcsv_only &&
+        gex__decimal_parse8(rec->text[field], rec->len[field], v) == 0)
+        return 0;
     if ((t == GEX__JTOK_STRING && memchr(rec->text[field], '\0', rec->len[field]) != NULL) ||
         gex__read_number(r, rec->text[field], rec->len[field], v) != 0)
         return -1;

@@ -22,6 +22,17 @@
 
 /* --- the walker --- */
 
+/* Slots of the table of a layout's fields: a power of two, at least twice GEX__JREC_MAX. */
+#define WALK_SLOTS 64
+
+/* A hash of a field's dotted path s[0..n) (n > 0): its length and three of its bytes, which
+ * tell the fields of every layout apart in one or two probes. */
+static size_t field_hash(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    return (n * 31u + u[0] * 7u + u[n / 2] * 3u + u[n - 1]) & (WALK_SLOTS - 1);
+}
+
 typedef struct walk {
     gex__reader *r;
     gex__json j;
@@ -30,9 +41,19 @@ typedef struct walk {
     gex__jtop top;
     gex__jrec rec;
     size_t field_len[GEX__JREC_MAX]; /* strlen of each of the layout's fields */
+    /* The layout's fields by a hash of their text (field_hash): 1 + the field's index, 0 for
+     * none; open addressing, the first of equal fields kept (the one the linear search finds). */
+    unsigned char field_slot[WALK_SLOTS];
+    /* The reference path (tests): every member through gex__json_next, the fields compared one
+     * by one. */
+    int reference;
     size_t records;
     char top_keys[200]; /* the top-level keys, for the message of an unknown document */
 } walk;
+
+/* The index of the layout's field named s[0..n), or -1: the first such field, as a search in
+ * the layout's order finds. */
+static long field_index(const walk *w, const char *s, size_t n);
 
 static int json_error(walk *w)
 {
@@ -59,8 +80,15 @@ static int choose(walk *w, const gex__jlayout *layout)
                              "recognised from the content)",
                              layout->name, gex_format_name(want), gex_format_name(want));
     w->layout = layout;
-    for (size_t f = 0; f < layout->n_fields && f < GEX__JREC_MAX; f++)
+    for (size_t f = 0; f < layout->n_fields && f < GEX__JREC_MAX; f++) {
         w->field_len[f] = strlen(layout->fields[f]);
+        if (w->field_len[f] == 0 || field_index(w, layout->fields[f], w->field_len[f]) >= 0)
+            continue;
+        size_t h = field_hash(layout->fields[f], w->field_len[f]);
+        while (w->field_slot[h] != 0)
+            h = (h + 1) & (WALK_SLOTS - 1);
+        w->field_slot[h] = (unsigned char)(f + 1);
+    }
     w->r->rep->format = layout->format;
     if (layout->state_size > 0) {
         w->state = calloc(1, layout->state_size);
@@ -90,7 +118,86 @@ static void keep_scalar(walk *w, const char *path, gex__jtok t)
     }
 }
 
-/* The fields of a record object (its '{' just read), under prefix ("" or "details."). */
+/* a[0..n) == b[0..n), for the few bytes of a key (no call of memcmp). */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+static long field_index(const walk *w, const char *s, size_t n)
+{
+    if (n == 0)
+        return -1;
+    const gex__jlayout *L = w->layout;
+    for (size_t h = field_hash(s, n);; h = (h + 1) & (WALK_SLOTS - 1)) {
+        unsigned slot = w->field_slot[h];
+        if (slot == 0)
+            return -1;
+        size_t f = slot - 1;
+        if (w->field_len[f] == n && same_bytes(L->fields[f], s, n))
+            return (long)f;
+    }
+}
+
+/* Keeps the value just read (type t) as the record's field f. */
+static void keep_field(walk *w, size_t f, gex__jtok t)
+{
+    gex__jrec *rec = &w->rec;
+    rec->type[f] = t;
+    if (w->j.len_text > GEX__FIELD_MAX) {
+        rec->len[f] = GEX__JREC_TOO_LONG;
+    } else {
+        memcpy(rec->text[f], w->j.text, w->j.len_text);
+        rec->text[f][w->j.len_text] = '\0';
+        rec->len[f] = w->j.len_text;
+    }
+}
+
+/* record_fields' fast path: the members through gex__json_member, the fields found by their
+ * hash. The same fields kept, the same tokens read, the same errors as the reference path. */
+static int record_members(walk *w, char *path, size_t plen, int depth)
+{
+    for (;;) {
+        const char *key;
+        size_t klen;
+        gex__jtok t = gex__json_member(&w->j, &key, &klen);
+        if (t == GEX__JTOK_OBJECT_END)
+            return GEX_OK;
+        if (t == GEX__JTOK_ERROR)
+            return json_error(w);
+        const int fits = plen + klen + 1 < GEX__JPATH_MAX;
+        if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
+            memcpy(path + plen, key, klen);
+            path[plen + klen] = '.';
+            int rc = record_members(w, path, plen + klen + 1, depth + 1);
+            if (rc != GEX_OK)
+                return rc;
+            continue;
+        }
+        if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
+            if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+                return json_error(w);
+            continue;
+        }
+        if (!fits)
+            continue;
+        long f;
+        if (plen == 0)
+            f = field_index(w, key, klen);
+        else {
+            memcpy(path + plen, key, klen);
+            f = field_index(w, path, plen + klen);
+        }
+        if (f >= 0)
+            keep_field(w, (size_t)f, t);
+    }
+}
+
+/* The fields of a record object (its '{' just read), under prefix ("" or "details."): the
+ * reference path, token by token. */
 static int record_fields(walk *w, char *path, size_t plen, int depth)
 {
     const gex__jlayout *L = w->layout;
@@ -150,7 +257,7 @@ static int record(walk *w)
     rec->line = w->j.tok_line;
     rec->index = w->records++;
     char path[GEX__JPATH_MAX];
-    int rc = record_fields(w, path, 0, 0);
+    int rc = w->reference ? record_fields(w, path, 0, 0) : record_members(w, path, 0, 0);
     if (rc != GEX_OK)
         return rc;
     w->r->rep->rows++;
@@ -368,6 +475,9 @@ int gex__read_json(gex__reader *r, gex__chunk_fn next_chunk, void *data)
         free(w);
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
     }
+    /* gex__chain_read_file_libcsv (tests) asks every reader for its reference path. */
+    w->reference = r->csv_libcsv_only;
+    w->j.general = r->csv_libcsv_only;
     gex__jtok t = gex__json_next(&w->j);
     char path[GEX__JPATH_MAX] = "";
     if (t == GEX__JTOK_ERROR)

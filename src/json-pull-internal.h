@@ -33,6 +33,9 @@ typedef enum gex__jtok {
 #define GEX__JSON_TOKEN_MAX ((size_t)16 << 20)
 /* The longest number: 127 characters (a double needs 24; ns timestamps 19). */
 #define GEX__JSON_NUMBER_MAX 127
+/* The bytes of a key gex__json_member keeps when it reads the member by the general path (the
+ * readers match keys of a few dozen bytes at most). */
+#define GEX__JSON_KEY_KEPT 128
 
 typedef struct gex__json {
     gex__chunk_fn next;
@@ -53,6 +56,10 @@ typedef struct gex__json {
     size_t len_text;
     long tok_line, tok_col;
     char error[160];
+    /* gex__json_member: the key of a member read by the general path; general non-zero sends
+     * every member there (tests: the reference the fast path is compared with). */
+    char key_kept[GEX__JSON_KEY_KEPT];
+    int general;
 } gex__json;
 
 /* Starts a tokenizer over next(..., data). GEX_OK or GEX_ENOMEM (gex/error.h codes). */
@@ -61,6 +68,15 @@ void gex__json_free(gex__json *j);
 
 /* The next token. */
 gex__jtok gex__json_next(gex__json *j);
+
+/* The next member of the object being read (its '{' or a member's value just read): the
+ * first token of its value, as gex__json_next would return it after the member's key, with
+ * the key in *key, *key_len bytes (unescaped; valid until the next call, and when read by the
+ * general path only its first GEX__JSON_KEY_KEPT bytes). GEX__JTOK_OBJECT_END when the object
+ * ends, GEX__JTOK_ERROR (j->error) when the document is malformed. A member of plain strings
+ * and a scalar, on one line and whole in the buffer, is read in one step; any other by two
+ * calls of gex__json_next: the same tokens, positions and errors either way. */
+gex__jtok gex__json_member(gex__json *j, const char **key, size_t *key_len);
 
 /* Skips the rest of the value whose first token t was just returned (nothing for a scalar, up
  * to the matching end for an object or array). Returns GEX__JTOK_OBJECT_END/ARRAY_END/t, or

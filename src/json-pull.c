@@ -8,10 +8,12 @@
 #include "json-pull-internal.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal-internal.h"
 #include "gex/error.h"
 
 /* The first buffer: 64 KiB, as many whole records as the chunk reads give. */
@@ -463,6 +465,134 @@ gex__jtok gex__json_next(gex__json *j)
             return GEX__JTOK_ERROR;
         }
     }
+}
+
+/* The end of the plain string that starts after the quote at buf[at]: the offset of its
+ * closing quote, or 0 when the string holds an escape or a control character, or is not
+ * whole in the buffer (the general path then reads it). */
+static size_t plain_string_end(const gex__json *j, size_t at)
+{
+    const unsigned char *b = (const unsigned char *)j->buf;
+    size_t i = at + 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes at a time: the bytes that are '"', '\\' or below 0x20 (string_special), each
+     * test exact (no carry between bytes), so the lowest one found is the first. */
+    const uint64_t ones = UINT64_C(0x0101010101010101), low7 = ones * 0x7F;
+    while (i + 8 <= j->len) {
+        uint64_t x;
+        memcpy(&x, b + i, 8);
+        /* (b & 0x7F) + 0x60 reaches 0x80 exactly when b & 0x7F >= 0x20 */
+        const uint64_t control = ~(((x & low7) + ones * 0x60) | x | low7);
+        const uint64_t m = gex__swar_zero_bytes(x ^ (ones * '"')) |
+                           gex__swar_zero_bytes(x ^ (ones * '\\')) | control;
+        if (m != 0) {
+            i += (size_t)__builtin_ctzll(m) / 8;
+            return b[i] == '"' ? i : 0;
+        }
+        i += 8;
+    }
+#endif
+    while (i < j->len && !string_special(b[i]))
+        i++;
+    return i < j->len && b[i] == '"' ? i : 0;
+}
+
+/* Skips spaces, tabs and CRs from p (no newline: the line stays the same); the offset of the
+ * next byte, or len. */
+static size_t skip_inline_blanks(const gex__json *j, size_t p)
+{
+    while (p < j->len && (j->buf[p] == ' ' || j->buf[p] == '\t' || j->buf[p] == '\r'))
+        p++;
+    return p;
+}
+
+/* The member's value token of the general path: the key read by gex__json_next, copied (its
+ * first GEX__JSON_KEY_KEPT bytes) before the value's token may move the buffer. */
+static gex__jtok member_general(gex__json *j, const char **key, size_t *key_len)
+{
+    gex__jtok t = gex__json_next(j);
+    if (t != GEX__JTOK_KEY)
+        return t == GEX__JTOK_OBJECT_END ? t : GEX__JTOK_ERROR;
+    size_t n = j->len_text < GEX__JSON_KEY_KEPT ? j->len_text : GEX__JSON_KEY_KEPT;
+    memcpy(j->key_kept, j->text, n);
+    *key = j->key_kept;
+    *key_len = j->len_text;
+    t = gex__json_next(j);
+    return t == GEX__JTOK_END ? GEX__JTOK_ERROR : t;
+}
+
+gex__jtok gex__json_member(gex__json *j, const char **key, size_t *key_len)
+{
+    /* The fast path: the separator, the key, the colon and a scalar value all in the buffer, on
+     * one line, the key and a string value without escapes. Nothing is consumed until the
+     * whole member is seen; anything else is read by the general path from the same place, so
+     * the tokens and the errors are the general path's. */
+    if (j->general || j->depth == 0 || j->stack[j->depth - 1] != IN_OBJECT)
+        return member_general(j, key, key_len);
+    size_t p = j->pos;
+    if (j->state == AFTER_VALUE) {
+        p = skip_inline_blanks(j, p);
+        if (p >= j->len || j->buf[p] != ',')
+            return member_general(j, key, key_len);
+        p++;
+    } else if (j->state != BEFORE_KEY)
+        return member_general(j, key, key_len);
+    p = skip_inline_blanks(j, p);
+    if (p >= j->len || j->buf[p] != '"')
+        return member_general(j, key, key_len);
+    size_t key_end = plain_string_end(j, p);
+    if (key_end == 0)
+        return member_general(j, key, key_len);
+    size_t key_at = p + 1;
+    p = skip_inline_blanks(j, key_end + 1);
+    if (p >= j->len || j->buf[p] != ':')
+        return member_general(j, key, key_len);
+    p = skip_inline_blanks(j, p + 1);
+    if (p >= j->len)
+        return member_general(j, key, key_len);
+    const char c = j->buf[p];
+    gex__jtok t;
+    size_t end;
+    if (c == '"') {
+        size_t q = plain_string_end(j, p);
+        if (q == 0)
+            return member_general(j, key, key_len);
+        t = GEX__JTOK_STRING;
+        j->text = j->buf + p + 1;
+        j->len_text = q - p - 1;
+        end = q + 1;
+    } else if (c == '-' || is_digit(c)) {
+        long k = scan_number(j->buf + p, j->len - p, j->eof);
+        if (k < 0 || k > GEX__JSON_NUMBER_MAX)
+            return member_general(j, key, key_len);
+        t = GEX__JTOK_NUMBER;
+        j->text = j->buf + p;
+        j->len_text = (size_t)k;
+        end = p + (size_t)k;
+    } else if (j->len - p >= 5 && (c == 't' || c == 'f' || c == 'n')) {
+        /* read_literal's comparison, with the five bytes it would wait for at hand */
+        const char *s = j->buf + p;
+        size_t n = memcmp(s, "true", 4) == 0    ? 4
+                   : memcmp(s, "false", 5) == 0 ? 5
+                   : memcmp(s, "null", 4) == 0  ? 4
+                                                : 0;
+        if (n == 0)
+            return member_general(j, key, key_len);
+        t = c == 't' ? GEX__JTOK_TRUE : c == 'f' ? GEX__JTOK_FALSE : GEX__JTOK_NULL;
+        j->text = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        j->len_text = n;
+        end = p + n;
+    } else
+        /* objects, arrays, blanks across lines, a short buffer: the general path */
+        return member_general(j, key, key_len);
+    *key = j->buf + key_at;
+    *key_len = key_end - key_at;
+    j->tok_line = j->line;
+    j->tok_col = (long)(j->base + p - j->line_abs) + 1;
+    j->pos = end;
+    j->state = AFTER_VALUE;
+    j->first = 0;
+    return t;
 }
 
 gex__jtok gex__json_skip(gex__json *j, gex__jtok t)

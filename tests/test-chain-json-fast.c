@@ -1,0 +1,459 @@
+/*
+ * The JSON reader's fast path (json-pull.c: gex__json_member reads a member of plain strings
+ * and a scalar in one step; chain-json.c: the record's fields found by a hash of their keys;
+ * chain-json-internal.h: short numbers read as one word) must give exactly what the reference
+ * path gives, token by token through gex__json_next with the fields compared one by one and
+ * every number through gex__read_number (gex__chain_read_file_libcsv asks every reader for its
+ * reference path): the same contracts in the same order (every array compared bit for bit),
+ * the same symbols, quotes and quote time, the same report (rows, counts, first line per
+ * reason, warnings) and, lenient or strict, the same error (file, line, column, text).
+ *
+ * Inputs: every real JSON in ../shared/chains and ../shared/formats (read in place; "skipped:
+ * ../shared absent" without them), the committed CBOE JSON of tests/data/chains, crafted CBOE
+ * records, and random mutations of a CBOE document with what a tokenizer can get wrong: blanks
+ * and newlines between and inside tokens, escapes in keys and values, long keys, duplicate
+ * keys, nested objects and arrays in records, literals, exponents, long and negative numbers,
+ * numeric strings, control characters, NUL bytes, bytes replaced or cut off. Each is read
+ * whole and in chunks of 4096 and 7 bytes (a token cut by the buffer's end goes to the general
+ * path).
+ */
+#include "gex-test.h"
+
+#include <dirent.h>
+#include <stdint.h>
+
+#include "../src/chain-internal.h"
+#include "gex/chain.h"
+#include "splitmix64.h"
+
+typedef struct outcome {
+    int rc;
+    gex_chain *chain;
+    gex_read_report rep;
+    gex_error err;
+} outcome;
+
+/* Reads fp (rewound first) by the fast path or the reference path. */
+static void read_fp(FILE *fp, const gex_read_options *o, int reference, size_t chunk, outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    rewind(fp);
+    if (reference)
+        out->rc = gex__chain_read_file_libcsv(fp, "chain.json", o, &out->chain, &out->rep,
+                                              &out->err, 0, chunk);
+    else
+        out->rc = gex__chain_read_file_split(fp, "chain.json", o, &out->chain, &out->rep, &out->err,
+                                             0, chunk, NULL);
+}
+
+#define SAME_ARRAY(field)                                                                          \
+    ck_assert_msg(va.n == 0 || memcmp(va.field, vb.field, va.n * sizeof *va.field) == 0,           \
+                  "%s: array " #field " differs", what)
+
+/* a: the reference path, b: the fast path. */
+static void assert_same(const outcome *a, const outcome *b, const char *what)
+{
+    ck_assert_msg(a->rc == b->rc, "%s: status %d, reference %d (%s / %s)", what, b->rc, a->rc,
+                  b->err.text, a->err.text);
+    if (a->rc != GEX_OK) {
+        ck_assert_msg(a->err.line == b->err.line && a->err.column == b->err.column,
+                      "%s: error at %ld:%ld, reference %ld:%ld (%s)", what, b->err.line,
+                      b->err.column, a->err.line, a->err.column, a->err.text);
+        ck_assert_msg(strcmp(a->err.text, b->err.text) == 0, "%s: error \"%s\", reference \"%s\"",
+                      what, b->err.text, a->err.text);
+        ck_assert_str_eq(a->err.file, b->err.file);
+    }
+    const gex_read_report *ra = &a->rep, *rb = &b->rep;
+    ck_assert_msg(ra->format == rb->format && ra->rows == rb->rows &&
+                      ra->contracts == rb->contracts && ra->other_symbol == rb->other_symbol,
+                  "%s: report counts differ (rows %zu/%zu, contracts %zu/%zu)", what, rb->rows,
+                  ra->rows, rb->contracts, ra->contracts);
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
+        ck_assert_msg(ra->skipped[k] == rb->skipped[k] && ra->first_line[k] == rb->first_line[k],
+                      "%s: skipped %s: %zu from line %ld, reference %zu from line %ld", what,
+                      gex_skip_reason_name(k), rb->skipped[k], rb->first_line[k], ra->skipped[k],
+                      ra->first_line[k]);
+    ck_assert_msg(ra->iv_percent_rescaled == rb->iv_percent_rescaled &&
+                      ra->has_quote_time == rb->has_quote_time,
+                  "%s: report flags differ", what);
+    ck_assert_msg(strcmp(ra->warning, rb->warning) == 0, "%s: warning \"%s\", reference \"%s\"",
+                  what, rb->warning, ra->warning);
+    if (a->rc != GEX_OK)
+        return;
+    gex_chain_view va, vb;
+    gex_chain_get_view(a->chain, &va);
+    gex_chain_get_view(b->chain, &vb);
+    ck_assert_msg(va.n == vb.n, "%s: %zu contracts, reference %zu", what, vb.n, va.n);
+    size_t ns = gex_chain_symbol_count(a->chain);
+    ck_assert_msg(ns == gex_chain_symbol_count(b->chain), "%s: symbol count differs", what);
+    for (uint32_t s = 0; s < ns; s++) {
+        ck_assert_msg(strcmp(gex_chain_symbol(a->chain, s), gex_chain_symbol(b->chain, s)) == 0,
+                      "%s: symbol %u is %s, reference %s", what, s, gex_chain_symbol(b->chain, s),
+                      gex_chain_symbol(a->chain, s));
+        gex_underlying_quote qa = gex_chain_underlying_quote(a->chain, s),
+                             qb = gex_chain_underlying_quote(b->chain, s);
+        ck_assert_msg(memcmp(&qa, &qb, sizeof qa) == 0, "%s: quote of symbol %u differs", what, s);
+    }
+    SAME_ARRAY(underlying);
+    SAME_ARRAY(root);
+    SAME_ARRAY(expiration);
+    SAME_ARRAY(settlement);
+    SAME_ARRAY(strike);
+    SAME_ARRAY(type);
+    SAME_ARRAY(bid);
+    SAME_ARRAY(ask);
+    SAME_ARRAY(last);
+    SAME_ARRAY(file_iv);
+    SAME_ARRAY(open_interest);
+    SAME_ARRAY(volume);
+    SAME_ARRAY(multiplier);
+    SAME_ARRAY(spot);
+    SAME_ARRAY(vendor_delta);
+    SAME_ARRAY(vendor_gamma);
+    SAME_ARRAY(theo);
+    SAME_ARRAY(line);
+    int64_t ta = 0, tb = 0;
+    ck_assert_int_eq(gex_chain_quote_time(a->chain, &ta), gex_chain_quote_time(b->chain, &tb));
+    ck_assert_msg(ta == tb, "%s: quote time differs", what);
+}
+
+/* Reads fp both ways, lenient and strict, whole and in chunks of 4096 and 7 bytes; returns the
+ * contracts of the lenient whole read (0 when it failed). */
+static size_t check_fp(FILE *fp, const char *what)
+{
+    static const size_t chunks[] = {0, 4096, 7};
+    size_t contracts = 0;
+    for (int strict = 0; strict < 2; strict++) {
+        for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+            gex_read_options o;
+            memset(&o, 0, sizeof o);
+            o.strict = strict;
+            outcome a, b;
+            read_fp(fp, &o, 1, chunks[k], &a);
+            read_fp(fp, &o, 0, chunks[k], &b);
+            char label[512];
+            snprintf(label, sizeof label, "%s (strict %d, chunk %zu)", what, strict, chunks[k]);
+            assert_same(&a, &b, label);
+            if (!strict && k == 0 && a.rc == GEX_OK)
+                contracts = a.rep.contracts;
+            gex_chain_free(a.chain);
+            gex_chain_free(b.chain);
+        }
+    }
+    return contracts;
+}
+
+static size_t check_buffer(const char *buf, size_t len, const char *what)
+{
+    FILE *fp = fmemopen((void *)buf, len, "rb");
+    ck_assert_ptr_nonnull(fp);
+    size_t n = check_fp(fp, what);
+    fclose(fp);
+    return n;
+}
+
+static int is_json(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* Every real JSON of a shared folder; returns the files read. */
+static int check_folder(const char *folder, size_t *contracts)
+{
+    const char *dir = gex_test_shared(folder);
+    if (dir == NULL)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (!is_json(e->d_name))
+            continue;
+        char file[8192];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        FILE *fp = fopen(file, "rb");
+        ck_assert_ptr_nonnull(fp);
+        *contracts += check_fp(fp, e->d_name);
+        fclose(fp);
+        files++;
+    }
+    closedir(d);
+    return files;
+}
+
+START_TEST(test_json_fast_path_real_files_same_chain)
+{
+    size_t contracts = 0;
+    int files = check_folder("chains", &contracts) + check_folder("formats", &contracts);
+    if (files == 0) {
+        printf("skipped: ../shared absent\n");
+        return;
+    }
+    /* CBOE in chains; IBKR, OPC, Polygon, Schwab and Tradier in formats (the READMEs). */
+    ck_assert_int_ge(files, 6);
+    ck_assert_uint_gt(contracts, 6000);
+}
+END_TEST
+
+START_TEST(test_json_fast_path_committed_sample_same_chain)
+{
+    /* The committed CBOE JSON (tests/data/chains), read without ../shared. */
+    FILE *fp = fopen(GEX_SOURCE_ROOT "/tests/data/chains/cboe-json.json", "rb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_gt(check_fp(fp, "cboe-json.json"), 0);
+    fclose(fp);
+}
+END_TEST
+
+/* --- crafted documents --- */
+
+/* One CBOE record (fields in CBOE's order, unused ones between), for the crafted texts. */
+static const char record_text[] =
+    "{\"option\":\"SPXW261118C07140000\",\"bid\":325.10,\"bid_size\":7.0,\"ask\":361.50,"
+    "\"ask_size\":7.0,\"iv\":0.4834,\"open_interest\":169.0,\"volume\":118.0,\"delta\":0.5312,"
+    "\"gamma\":0.0012,\"theta\":-1.25,\"rho\":0.0,\"vega\":0.0,\"theo\":343.2984,\"change\":0.0,"
+    "\"tick\":\"no_change\",\"last_trade_price\":345.20,"
+    "\"last_trade_time\":\"2026-11-18T14:29:51\",\"percent_change\":0.0,"
+    "\"prev_day_close\":345.199993896484}";
+
+static void put(char **s, size_t *len, size_t *cap, const char *t, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *s = realloc(*s, *cap);
+        ck_assert_ptr_nonnull(*s);
+    }
+    memcpy(*s + *len, t, n);
+    *len += n;
+    (*s)[*len] = '\0';
+}
+
+/* A CBOE document around the records text. */
+static size_t check_records(const char *records, const char *what)
+{
+    char *doc = NULL;
+    size_t len = 0, cap = 0;
+    const char *head = "{\"timestamp\":\"2026-11-18 19:30:00\",\"symbol\":\"_SPX\",\"data\":{"
+                       "\"current_price\":6512.25,\"options\":[";
+    put(&doc, &len, &cap, head, strlen(head));
+    put(&doc, &len, &cap, records, strlen(records));
+    put(&doc, &len, &cap, "]}}\n", 4);
+    size_t n = check_buffer(doc, len, what);
+    free(doc);
+    return n;
+}
+
+START_TEST(test_json_fast_path_crafted_records_same_chain)
+{
+    /* Each a record or two, the whole document read both ways. */
+    static const char *const cases[] = {
+        /* pretty-printed: blanks around every token, newlines between members */
+        "{ \"option\" : \"SPXW261118P07140000\" , \"bid\" : 1.5 ,\n \"ask\":\t2.5,\r\n"
+        "\"open_interest\" :\n 12 , \"iv\": 0.25 }",
+        /* escapes in a key and in a value */
+        "{\"option\":\"SPXW261118C07140000\",\"b\\u0069d\":1.25,\"ask\":\"2.5\",\"tick\":"
+        "\"a\\\"b\","
+        "\"open_interest\":3}",
+        /* an escaped symbol, an escaped NUL in a numeric string */
+        "{\"option\":\"SPXW261118C0714\\u00300000\",\"bid\":\"1\\u00005\",\"open_interest\":3}",
+        /* duplicate keys: the last one counts */
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1,\"bid\":2.75,\"open_interest\":4,"
+        "\"open_interest\":5}",
+        /* nested objects and arrays inside the record, literals */
+        "{\"option\":\"SPXW261118C07140000\",\"greeks\":{\"delta\":0.5,\"x\":[1,{\"y\":null}]},"
+        "\"bid\":true,\"ask\":false,\"iv\":null,\"open_interest\":7,\"list\":[]}",
+        /* exponents, signs, long numbers, numbers of 8 and 9 bytes */
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1.5e2,\"ask\":-0.25,\"iv\":0."
+        "12345678901234567,"
+        "\"delta\":1234.567,\"gamma\":12345.678,\"theo\":1E-3,\"open_interest\":1.0e1}",
+        /* a 100-byte key, a 200-byte key, a key of 70 bytes before a nested object */
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1,\"open_interest\":2,"
+        "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+        "kkkkkkkkkkkkkkkkk\":3,\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+        "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+        "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":4,\"kkkkkkkkkkkkkkkkkkkkkkkkkk"
+        "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":{\"bid\":9}}",
+        /* a value longer than a field holds */
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1,\"open_interest\":2,\"tick\":\""
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxx\",\"option\":\"SPXW261118C0714000000000000000000000000000000000"
+        "00000000000000000000000000000000000000000000000000000000000000000000000000\"}",
+        /* numeric strings and missing-value tokens */
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":\"NaN\",\"ask\":\"\",\"iv\":\"-\","
+        "\"open_interest\":\"12\"}",
+        /* errors: a control character in a string, a bad escape, a malformed number, a bad
+         * literal, a missing colon, a missing comma, an unclosed record */
+        "{\"option\":\"SPXW26\t1118C07140000\",\"bid\":1}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":\"\\x\"}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":01.5}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1.}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":-}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":nul}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":truex}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\" 1}",
+        "{\"option\":\"SPXW261118C07140000\" \"bid\":1}",
+        "{\"option\":\"SPXW261118C07140000\",,\"bid\":1}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1,}",
+        "{\"option\":\"SPXW261118C07140000\",bid:1}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1]",
+        /* bad records: a symbol that is no OCC symbol, a number out of range, a negative open
+         * interest, a record that is not an object */
+        "{\"option\":\"SPX\",\"bid\":1,\"open_interest\":2}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1e300,\"open_interest\":2}",
+        "{\"option\":\"SPXW261118C07140000\",\"bid\":1,\"open_interest\":-2}",
+        "17",
+        "null",
+        "{}",
+    };
+    char what[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *records = NULL;
+        size_t len = 0, cap = 0;
+        /* a good record on each side, so that the case sits in the middle of a document */
+        put(&records, &len, &cap, record_text, strlen(record_text));
+        put(&records, &len, &cap, ",\n", 2);
+        put(&records, &len, &cap, cases[i], strlen(cases[i]));
+        put(&records, &len, &cap, ",", 1);
+        put(&records, &len, &cap, record_text, strlen(record_text));
+        snprintf(what, sizeof what, "crafted case %zu", i);
+        check_records(records, what);
+        free(records);
+    }
+    /* 2,000 records: several buffers of the tokenizer, every record kept */
+    char *many = NULL;
+    size_t len = 0, cap = 0;
+    for (int k = 0; k < 2000; k++) {
+        if (k > 0)
+            put(&many, &len, &cap, k % 7 == 0 ? ",\n" : ",", k % 7 == 0 ? 2 : 1);
+        put(&many, &len, &cap, record_text, strlen(record_text));
+    }
+    ck_assert_uint_eq(check_records(many, "2,000 records"), 2000);
+    free(many);
+}
+END_TEST
+
+/* --- random mutations --- */
+
+/* Replacements a mutation puts at a random place: what the fast path hands to the general
+ * path, or what both must refuse alike. */
+static const char *const inserts[] = {
+    " ",
+    "\n",
+    "\r\n",
+    "\t",
+    "\\u0041",
+    "\\\"",
+    "\\n",
+    "\\u0000",
+    "\x01",
+    "\x1f",
+    "\"",
+    ",",
+    ":",
+    "{",
+    "}",
+    "[",
+    "]",
+    "null",
+    "true",
+    "false",
+    "1e5",
+    "-0",
+    "0.5",
+    "1234567.89",
+    "\xc3\xa9",
+    "\xff",
+    "\"k\":1,",
+    "\"bid\":",
+    "\"open_interest\":0,",
+    "{\"a\":{\"b\":1}}",
+    "\"\"",
+    "\\",
+};
+
+START_TEST(test_json_fast_path_mutations_same_chain)
+{
+    uint64_t seed = 0x6a736f6e66617374u; /* "jsonfast" */
+    const size_t n_records = 6;
+    int failed = 0, ok = 0;
+    for (int m = 0; m < 300; m++) {
+        char *records = NULL;
+        size_t len = 0, cap = 0;
+        for (size_t k = 0; k < n_records; k++) {
+            if (k > 0)
+                put(&records, &len, &cap, ",", 1);
+            put(&records, &len, &cap, record_text, strlen(record_text));
+        }
+        /* one to four mutations: an insertion, a replaced byte, a deleted run, a cut */
+        int mutations = 1 + (int)(gex_splitmix64(&seed) % 4);
+        for (int u = 0; u < mutations; u++) {
+            uint64_t r = gex_splitmix64(&seed);
+            size_t at = (size_t)(r % len);
+            r /= len;
+            switch (r % 5) {
+            case 0:
+            case 1: { /* an insertion */
+                const char *ins = inserts[(r / 5) % (sizeof inserts / sizeof inserts[0])];
+                size_t n = strlen(ins);
+                char *tail = strdup(records + at);
+                ck_assert_ptr_nonnull(tail);
+                len = at;
+                put(&records, &len, &cap, ins, n);
+                put(&records, &len, &cap, tail, strlen(tail));
+                free(tail);
+                break;
+            }
+            case 2: /* a replaced byte (never NUL: the text is a C string here) */
+                records[at] = (char)(1 + (r / 5) % 255);
+                break;
+            case 3: { /* a deleted run of up to 8 bytes */
+                size_t n = 1 + (r / 5) % 8;
+                if (at + n > len)
+                    n = len - at;
+                memmove(records + at, records + at + n, len - at - n + 1);
+                len -= n;
+                break;
+            }
+            default: /* a cut */
+                if (u == mutations - 1 && at > 0) {
+                    records[at] = '\0';
+                    len = at;
+                }
+                break;
+            }
+            if (len == 0)
+                break;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "mutation %d", m);
+        if (check_records(records, what) > 0)
+            ok++;
+        else
+            failed++;
+        free(records);
+    }
+    /* Both outcomes occur: the mutations reach the errors and the records. */
+    ck_assert_int_gt(ok, 30);
+    ck_assert_int_gt(failed, 30);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("chain-json-fast");
+    TCase *tc = tcase_create("fast");
+    tcase_add_test(tc, test_json_fast_path_real_files_same_chain);
+    tcase_add_test(tc, test_json_fast_path_committed_sample_same_chain);
+    tcase_add_test(tc, test_json_fast_path_crafted_records_same_chain);
+    tcase_add_test(tc, test_json_fast_path_mutations_same_chain);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return gex_test_run(suite());
+}
