@@ -132,9 +132,7 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
 {
     const gex__analysis *a = in->analysis;
     if (a == NULL)
-        return gex__api_fail(ans, 500, "internal_error",
-                             "the screener row was asked without a "
-                             "chain");
+        return gex__api_fail(ans, 500, "internal_error", "a screener row needs a chain");
     gex_snapshot snap;
     if (gex_snapshot_from_analysis(a->an, &snap) != GEX_OK)
         return gex__api_fail(ans, 500, "internal_error", "out of memory measuring %s", a->symbol);
