@@ -18,102 +18,13 @@
  */
 #include "gex-test.h"
 
-#include <dirent.h>
 #include <stdint.h>
 
 #include <locale.h>
 
-#include "../src/chain-internal.h"
 #include "../src/decimal-internal.h"
-#include "gex/chain.h"
+#include "chain-read-same.h"
 #include "splitmix64.h"
-
-typedef struct outcome {
-    int rc;
-    gex_chain *chain;
-    gex_read_report rep;
-    gex_error err;
-} outcome;
-
-/* Reads fp (rewound first) with the fast path or with libcsv alone. */
-static void read_fp(FILE *fp, const gex_read_options *o, int libcsv_only, size_t split_min,
-                    size_t chunk, outcome *out)
-{
-    memset(out, 0, sizeof *out);
-    rewind(fp);
-    if (libcsv_only)
-        out->rc = gex__chain_read_file_libcsv(fp, "chain.csv", o, &out->chain, &out->rep, &out->err,
-                                              split_min, chunk);
-    else
-        out->rc = gex__chain_read_file_split(fp, "chain.csv", o, &out->chain, &out->rep, &out->err,
-                                             split_min, chunk, NULL);
-}
-
-#define SAME_ARRAY(field)                                                                          \
-    ck_assert_msg(va.n == 0 || memcmp(va.field, vb.field, va.n * sizeof *va.field) == 0,           \
-                  "%s: array " #field " differs", what)
-
-/* a: libcsv alone, b: the fast path. */
-static void assert_same(const outcome *a, const outcome *b, const char *what)
-{
-    ck_assert_msg(a->rc == b->rc, "%s: status %d, libcsv %d (%s / %s)", what, b->rc, a->rc,
-                  b->err.text, a->err.text);
-    if (a->rc != GEX_OK) {
-        ck_assert_msg(a->err.line == b->err.line && a->err.column == b->err.column,
-                      "%s: error at %ld:%ld, libcsv %ld:%ld", what, b->err.line, b->err.column,
-                      a->err.line, a->err.column);
-        ck_assert_msg(strcmp(a->err.text, b->err.text) == 0, "%s: error \"%s\", libcsv \"%s\"",
-                      what, b->err.text, a->err.text);
-        ck_assert_str_eq(a->err.file, b->err.file);
-    }
-    const gex_read_report *ra = &a->rep, *rb = &b->rep;
-    ck_assert_msg(ra->format == rb->format && ra->rows == rb->rows &&
-                      ra->contracts == rb->contracts && ra->other_symbol == rb->other_symbol,
-                  "%s: report counts differ (rows %zu/%zu, contracts %zu/%zu)", what, rb->rows,
-                  ra->rows, rb->contracts, ra->contracts);
-    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
-        ck_assert_msg(ra->skipped[k] == rb->skipped[k] && ra->first_line[k] == rb->first_line[k],
-                      "%s: skipped %s: %zu from line %ld, libcsv %zu from line %ld", what,
-                      gex_skip_reason_name(k), rb->skipped[k], rb->first_line[k], ra->skipped[k],
-                      ra->first_line[k]);
-    ck_assert_msg(ra->iv_percent_rescaled == rb->iv_percent_rescaled &&
-                      ra->has_quote_time == rb->has_quote_time,
-                  "%s: report flags differ", what);
-    ck_assert_msg(strcmp(ra->warning, rb->warning) == 0, "%s: warning \"%s\", libcsv \"%s\"", what,
-                  rb->warning, ra->warning);
-    if (a->rc != GEX_OK)
-        return;
-    gex_chain_view va, vb;
-    gex_chain_get_view(a->chain, &va);
-    gex_chain_get_view(b->chain, &vb);
-    ck_assert_msg(va.n == vb.n, "%s: %zu contracts, libcsv %zu", what, vb.n, va.n);
-    size_t ns = gex_chain_symbol_count(a->chain);
-    ck_assert_msg(ns == gex_chain_symbol_count(b->chain), "%s: symbol count differs", what);
-    for (uint32_t s = 0; s < ns; s++)
-        ck_assert_msg(strcmp(gex_chain_symbol(a->chain, s), gex_chain_symbol(b->chain, s)) == 0,
-                      "%s: symbol %u is %s, libcsv %s", what, s, gex_chain_symbol(b->chain, s),
-                      gex_chain_symbol(a->chain, s));
-    SAME_ARRAY(underlying);
-    SAME_ARRAY(root);
-    SAME_ARRAY(expiration);
-    SAME_ARRAY(settlement);
-    SAME_ARRAY(strike);
-    SAME_ARRAY(type);
-    SAME_ARRAY(bid);
-    SAME_ARRAY(ask);
-    SAME_ARRAY(last);
-    SAME_ARRAY(file_iv);
-    SAME_ARRAY(open_interest);
-    SAME_ARRAY(volume);
-    SAME_ARRAY(multiplier);
-    SAME_ARRAY(spot);
-    SAME_ARRAY(vendor_delta);
-    SAME_ARRAY(vendor_gamma);
-    SAME_ARRAY(line);
-    int64_t ta = 0, tb = 0;
-    ck_assert_int_eq(gex_chain_quote_time(a->chain, &ta), gex_chain_quote_time(b->chain, &tb));
-    ck_assert_msg(ta == tb, "%s: quote time differs", what);
-}
 
 /* Reads fp both ways, lenient and strict, whole and in chunks of 4096 bytes and (small inputs)
  * of 7 bytes, and in ranges on two threads when split_min > 0; returns the contracts of the
@@ -131,8 +42,8 @@ static size_t check_fp(FILE *fp, int split_min, const char *what)
                 o.strict = strict;
                 o.threads = threads;
                 outcome a, b;
-                read_fp(fp, &o, 1, (size_t)split_min, chunks[k], &a);
-                read_fp(fp, &o, 0, (size_t)split_min, chunks[k], &b);
+                read_fp(fp, "chain.csv", &o, 1, (size_t)split_min, chunks[k], &a);
+                read_fp(fp, "chain.csv", &o, 0, (size_t)split_min, chunks[k], &b);
                 char label[512];
                 snprintf(label, sizeof label, "%s (strict %d, chunk %zu, threads %d)", what, strict,
                          chunks[k], threads);
@@ -162,37 +73,18 @@ static int is_csv(const char *name)
     return n > 4 && (strcmp(name + n - 4, ".csv") == 0 || strcmp(name + n - 4, ".dat") == 0);
 }
 
-/* Every real CSV of a shared folder; returns the files read. */
-static int check_folder(const char *folder, size_t *contracts)
+/* A real file: in ranges of 64 KB, so that the larger files are read on two threads in several
+ * ranges. */
+static size_t check_real(FILE *fp, const char *name)
 {
-    const char *dir = gex_test_shared(folder);
-    if (dir == NULL)
-        return 0;
-    char path[4096];
-    snprintf(path, sizeof path, "%s", dir);
-    DIR *d = opendir(path);
-    ck_assert_ptr_nonnull(d);
-    int files = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (!is_csv(e->d_name))
-            continue;
-        char file[8192];
-        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-        FILE *fp = fopen(file, "rb");
-        ck_assert_ptr_nonnull(fp);
-        /* Ranges of 64 KB: the larger files are read on two threads in several ranges. */
-        *contracts += check_fp(fp, 64 << 10, e->d_name);
-        fclose(fp);
-        files++;
-    }
-    closedir(d);
-    return files;
+    return check_fp(fp, 64 << 10, name);
 }
 
 START_TEST(test_fast_path_real_files_same_chain)
 {
     size_t contracts = 0;
-    int files = check_folder("chains", &contracts) + check_folder("formats", &contracts);
+    int files = check_shared_folder("chains", is_csv, check_real, &contracts) +
+                check_shared_folder("formats", is_csv, check_real, &contracts);
     if (files == 0) {
         printf("skipped: ../shared absent\n");
         return;
