@@ -309,6 +309,17 @@ usage 3 "first line is empty" --api-key-file "$work/empty-key" "$chains"
 usage 2 "max-per-client" --max-per-client 0 "$chains"
 
 # ---- a file rewritten in place while it is served: every answer is one whole version ----
+# fetch_settled: asks for SPX's levels into $work/rw.json every 0.1 s while the answer is 503
+# (the file settling), 50 times at most; $code is the last status.
+fetch_settled() {
+    i=0
+    while [ $i -lt 50 ]; do
+        code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
+        [ "$code" = 503 ] || break
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
 # Two versions of one chain overwrite each other in place (truncated and written again, as a
 # download into the served file does) in a bounded loop while a client asks. Every 200 must be
 # the command line's answer for one of the two; the others may be 503 file_changing (caught
@@ -375,15 +386,7 @@ code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
     fail "after the rewrites: status $code, not version 2's answer"
 # Rewritten in place once more, then left alone: answered within a few seconds (it settles).
 cat "$work/v1.csv" >"$work/rw/spx.csv"
-i=0
-code=""
-while [ $i -lt 50 ]; do
-    code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
-    [ "$code" = 200 ] && break
-    [ "$code" = 503 ] || break
-    sleep 0.1
-    i=$((i + 1))
-done
+fetch_settled
 [ "$code" = 200 ] && cmp -s "$work/rw.json" "$work/want-v1.json" ||
     fail "after an in-place rewrite left alone: status $code, not version 1's answer"
 # Half written in place, the writer pausing far longer than a read takes: never answered from
@@ -397,13 +400,7 @@ code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
 [ "$code" = 503 ] && grep -q '"file_changing"' "$work/rw.json" ||
     fail "half written in place: status $code, not 503 file_changing: $(head -c 200 "$work/rw.json")"
 tail -c "+$((half + 1))" "$work/v2.csv" >>"$work/rw/spx.csv"
-i=0
-while [ $i -lt 50 ]; do
-    code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
-    [ "$code" = 503 ] || break
-    sleep 0.1
-    i=$((i + 1))
-done
+fetch_settled
 [ "$code" = 200 ] && cmp -s "$work/rw.json" "$work/want-v2.json" ||
     fail "half written, then finished: status $code, not version 2's answer"
 # Deleted, then written again under its name by a slow writer (a download into the folder, or
@@ -423,13 +420,7 @@ code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json" -D 
     grep -qi '^Retry-After: 1' "$work/rw.headers" ||
     fail "a new name half written: status $code, not 503 file_changing: $(head -c 200 "$work/rw.json")"
 tail -c "+$((half + 1))" "$work/v1.csv" >>"$work/rw/spx.csv"
-i=0
-while [ $i -lt 50 ]; do
-    code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/SPX" "$work/rw.json")
-    [ "$code" = 503 ] || break
-    sleep 0.1
-    i=$((i + 1))
-done
+fetch_settled
 [ "$code" = 200 ] && cmp -s "$work/rw.json" "$work/want-v1.json" ||
     fail "a new name half written, then finished: status $code, not version 1's answer"
 grep -q 'spx.csv: new, written' "$work/rw.log" || fail "the log never says the new name settles"
