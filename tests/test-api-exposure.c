@@ -12,47 +12,15 @@
 
 #include "api-exposure.h"
 
-#define SPOT 4512.37
-#define MULT 100.0
+#include "fixture-spx.h"
 
-/* An SPX chain: 41 strikes around the spot, calls and puts, expirations on the quote date,
- * +7 and +35 days, quoted at 2023-09-14 (a Thursday) 13:30 New York = 17:30 UTC, with bids,
- * asks and volumes. */
+#define SPOT GEX_TEST_SPX_SPOT
+#define MULT GEX_TEST_SPX_MULT
+
+/* The SPX fixture (fixture-spx.h), prepared with r = 5.12% and q = 1.57%. */
 static gex_chain *fixture_bumped(double call_oi_bump)
 {
-    gex_chain *chain = gex_chain_new();
-    ck_assert_ptr_nonnull(chain);
-    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
-    const int32_t expiry[3] = {today, today + 7, today + 35};
-    for (int k = -20; k <= 20; k++) {
-        const double K = 4500.0 + 5.0 * k;
-        for (int e = 0; e < 3; e++) {
-            for (int t = 0; t < 2; t++) {
-                const double intrinsic = t == GEX_CALL ? fmax(0, SPOT - K) : fmax(0, K - SPOT);
-                const double bid = intrinsic + 1.1 + 0.07 * abs(k) + e;
-                gex_contract c = {.underlying = "SPX",
-                                  .root = "SPXW",
-                                  .expiration = expiry[e],
-                                  .strike = K,
-                                  .type = t,
-                                  .bid = bid,
-                                  .ask = bid + 0.2 + 0.01 * abs(k),
-                                  .last = NAN,
-                                  .iv = 0.13 + 0.0004 * (20 - k) + 0.01 * e,
-                                  .open_interest =
-                                      37.0 * (21 - abs(k)) + 101.0 * t + 11.0 * e +
-                                      (k == 0 && e == 1 && t == GEX_CALL ? call_oi_bump : 0.0),
-                                  .volume = 3.0 + 5.0 * (k == 2) + t,
-                                  .multiplier = MULT,
-                                  .vendor_delta = NAN,
-                                  .vendor_gamma = NAN,
-                                  .line = 0};
-                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
-            }
-        }
-    }
-    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", SPOT), GEX_OK);
-    gex_chain_set_quote_time(chain, INT64_C(1694712600));
+    gex_chain *chain = gex_test_spx_chain(call_oi_bump);
     gex_prepare_options po;
     gex_prepare_options_default(&po);
     po.rate = 0.0512;

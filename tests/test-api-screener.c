@@ -12,6 +12,7 @@
 #include "api-history.h"
 #include "api-volatility.h"
 #include "api.h"
+#include "fixture-spx.h"
 
 /* Four rows worked by hand and a symbol without data. */
 static const char row_a[] =
@@ -256,43 +257,13 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-/* One symbol's row against the documents of the same analysis. */
+/* One symbol's row against the documents of the same analysis: the SPX fixture
+ * (fixture-spx.h) with the file's quote of the underlying, the default carry. */
 static gex_chain *fixture(void)
 {
-    const double spot = 4512.37;
-    gex_chain *chain = gex_chain_new();
-    ck_assert_ptr_nonnull(chain);
-    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
-    const int32_t expiry[3] = {today, today + 7, today + 35};
-    for (int k = -20; k <= 20; k++) {
-        const double K = 4500.0 + 5.0 * k;
-        for (int e = 0; e < 3; e++) {
-            for (int t = 0; t < 2; t++) {
-                const double intrinsic = t == GEX_CALL ? fmax(0, spot - K) : fmax(0, K - spot);
-                const double bid = intrinsic + 1.1 + 0.07 * abs(k) + e;
-                gex_contract c = {.underlying = "SPX",
-                                  .root = "SPXW",
-                                  .expiration = expiry[e],
-                                  .strike = K,
-                                  .type = t,
-                                  .bid = bid,
-                                  .ask = bid + 0.2 + 0.01 * abs(k),
-                                  .last = NAN,
-                                  .iv = 0.13 + 0.0004 * (20 - k) + 0.01 * e,
-                                  .open_interest = 37.0 * (21 - abs(k)) + 101.0 * t + 11.0 * e,
-                                  .volume = 3.0,
-                                  .multiplier = 100.0,
-                                  .vendor_delta = NAN,
-                                  .vendor_gamma = NAN,
-                                  .line = 0};
-                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
-            }
-        }
-    }
-    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", spot), GEX_OK);
+    gex_chain *chain = gex_test_spx_chain(0.0);
     const gex_underlying_quote q = {4512.0, 4513.0, 4512.37};
     ck_assert_int_eq(gex_chain_set_underlying_quote(chain, "SPX", &q), GEX_OK);
-    gex_chain_set_quote_time(chain, INT64_C(1694712600));
     gex_prepare_options po;
     gex_prepare_options_default(&po);
     ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
