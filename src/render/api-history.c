@@ -180,8 +180,7 @@ static json_t *strategy_scores(const strategy_in *x)
 {
     json_t *o = json_object();
     int st = o == NULL;
-    const double strangle =
-        x->harvest.has ? 100.0 * x->harvest.value * (1.0 - x->risk / 200.0) : (double)NAN;
+    const double strangle = gex__api_net_harvest(x->harvest, x->risk);
     const double put_w = !x->downside_vrp.has ? 0.75 : x->downside_vrp.value > 0.0 ? 1.0 : 0.5;
     const double range_w = x->walls < 0 ? 0.75 : x->walls ? 1.0 : 0.5;
     double cal = (double)NAN;
@@ -208,6 +207,29 @@ int gex__api_dealer_flow_risk(const gex_snapshot *s)
     const int above = s->gamma_flip.has && s->spot > s->gamma_flip.value;
     const int expansion = s->gamma_flip.has && s->net_vex < 0.0 && !above;
     return (s->net_gex < 0.0 ? 50 : 0) + (below ? 25 : 0) + (expansion ? 25 : 0);
+}
+
+double gex__api_net_harvest(gex_level harvest, int risk)
+{
+    return harvest.has ? 100.0 * harvest.value * (1.0 - risk / 200.0) : (double)NAN;
+}
+
+int gex__api_vrp_measures(json_t *o, const gex_history_metrics *m)
+{
+    static const char *const rv_names[] = {"rv_5d", "rv_10d", "rv_20d", "rv_30d"};
+    static const char *const vrp_names[] = {"vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d"};
+    int st = GEX_OK;
+    for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
+        st |= gex__jset(o, rv_names[i], gex__jlevel(&m->rv[i]));
+    for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
+        st |= gex__jset(o, vrp_names[i], gex__jlevel(&m->vrp[i]));
+    st |= gex__jset(o, "z_score", gex__jlevel(&m->z_score));
+    /* The vendor's type is a whole number from 0 to 100 (its SDKs assert an int). */
+    st |= gex__jset(o, "percentile",
+                    m->percentile.has && isfinite(m->percentile.value)
+                        ? json_integer((json_int_t)lround(m->percentile.value))
+                        : json_null());
+    return st;
 }
 
 /* The VRP regime (gex's own; the vendor's labels): null while the z-score needs history;
@@ -291,18 +313,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
 
     json_t *v = json_object();
     st |= gex__jset(v, "atm_iv", gex__jlevel(&s->atm_iv));
-    static const char *const rv_names[] = {"rv_5d", "rv_10d", "rv_20d", "rv_30d"};
-    static const char *const vrp_names[] = {"vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d"};
-    for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
-        st |= gex__jset(v, rv_names[i], gex__jlevel(&m->rv[i]));
-    for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
-        st |= gex__jset(v, vrp_names[i], gex__jlevel(&m->vrp[i]));
-    st |= gex__jset(v, "z_score", gex__jlevel(&m->z_score));
-    /* The vendor's type is a whole number from 0 to 100 (its SDKs assert an int). */
-    st |= gex__jset(v, "percentile",
-                    m->percentile.has && isfinite(m->percentile.value)
-                        ? json_integer((json_int_t)lround(m->percentile.value))
-                        : json_null());
+    st |= v == NULL ? GEX_ENOMEM : gex__api_vrp_measures(v, m);
     st |= gex__jset(v, "history_days", json_integer((json_int_t)m->history_days));
     st |= gex__jset(d, "vrp", v);
     st |= gex__jset(d, "variance_risk_premium", gex__jlevel(&m->variance_risk_premium));
@@ -387,10 +398,10 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
      * expansion likely"; net_harvest_score is the harvest score in percent, cut by up to half as
      * the flow risk rises: round(100 harvest (1 - risk / 200)), null with the harvest score. */
     const int risk = gex__api_dealer_flow_risk(s);
-    st |= gex__jset(
-        d, "net_harvest_score",
-        harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value * (1.0 - risk / 200.0)))
-                    : json_null());
+    const double net_harvest = gex__api_net_harvest(harvest, risk);
+    st |= gex__jset(d, "net_harvest_score",
+                    isfinite(net_harvest) ? json_integer((json_int_t)lround(net_harvest))
+                                          : json_null());
     st |= gex__jset(d, "dealer_flow_risk", json_integer(risk));
     strategy_in sx = {.harvest = harvest, .risk = risk, .walls = -1};
     sx.downside_vrp = (gex_level){s->put_iv_25d.has && down.has, s->put_iv_25d.value - down.value};

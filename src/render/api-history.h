@@ -39,4 +39,12 @@ const char *gex__api_vrp_regime(const gex_snapshot *s, const gex_history_metrics
  * with spot at or below the flip). */
 int gex__api_dealer_flow_risk(const gex_snapshot *s);
 
+/* /v1/vrp's net_harvest_score before rounding (gex's own, SPEC 5.5): 100 harvest (1 - risk /
+ * 200), NAN without a harvest score. */
+double gex__api_net_harvest(gex_level harvest, int risk);
+
+/* /v1/vrp's measures of a snapshot's series into o: rv_5d .. rv_30d, vrp_5d .. vrp_30d,
+ * z_score and percentile (a whole number, the vendor's type). GEX_OK or GEX_ENOMEM. */
+int gex__api_vrp_measures(json_t *o, const gex_history_metrics *m);
+
 #endif /* GEX_RENDER_API_HISTORY_H */

@@ -194,17 +194,7 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
     gex_history_metrics none;
     memset(&none, 0, sizeof none);
     const gex_history_metrics *lm = hist ? &se->metrics[se->n - 1] : &none;
-    static const char *const rv_names[] = {"rv_5d", "rv_10d", "rv_20d", "rv_30d"};
-    static const char *const vrp_names[] = {"vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d"};
-    for (size_t k = 0; k < GEX_HISTORY_RV_COUNT; k++) {
-        st |= gex__jset(d, rv_names[k], gex__jlevel(&lm->rv[k]));
-        st |= gex__jset(d, vrp_names[k], gex__jlevel(&lm->vrp[k]));
-    }
-    st |= gex__jset(d, "z_score", gex__jlevel(&lm->z_score));
-    st |= gex__jset(d, "percentile",
-                    lm->percentile.has && isfinite(lm->percentile.value)
-                        ? json_integer((json_int_t)lround(lm->percentile.value))
-                        : json_null());
+    st |= gex__api_vrp_measures(d, lm);
     const char *vr = gex__api_vrp_regime(ls, lm);
     st |= gex__jset(d, "vrp_regime", vr != NULL ? gex__jstr(vr) : json_null());
     const gex_level harvest = gex__api_harvest_score(ls, lm);
@@ -212,10 +202,10 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "harvest_score",
                     harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value))
                                 : json_null());
-    st |= gex__jset(
-        d, "net_harvest_score",
-        harvest.has ? json_integer((json_int_t)lround(100.0 * harvest.value * (1.0 - risk / 200.0)))
-                    : json_null());
+    const double net_harvest = gex__api_net_harvest(harvest, risk);
+    st |= gex__jset(d, "net_harvest_score",
+                    isfinite(net_harvest) ? json_integer((json_int_t)lround(net_harvest))
+                                          : json_null());
     st |= gex__jset(d, "dealer_flow_risk", json_integer(risk));
     if (st != GEX_OK) {
         json_decref(d);
