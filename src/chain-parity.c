@@ -11,6 +11,7 @@
 
 #include "chain-internal.h"
 #include "gex/bs.h"
+#include "median-internal.h"
 
 /* One two-sided strike: K and y = C_mid - P_mid = D (F - K) (Hull, "Options, Futures, and Other
  * Derivatives", 10th ed., eq. 11.10 with a continuous yield: C - P = S e^{-qT} - K e^{-rT}). */
@@ -25,19 +26,6 @@ static double mid_of(double bid, double ask)
     if (bid > 0 && bid < HUGE_VAL && ask >= bid && ask < HUGE_VAL)
         return 0.5 * bid + 0.5 * ask;
     return (double)NAN;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median of v[0..n) (n > 0), sorting v. */
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* Contracts in order of underlying, settlement, strike, type: a call and its put side by side. */
@@ -102,7 +90,7 @@ static void fit_expiration(parity_pair *p, size_t n, double spot, double rate, d
                     scratch[k++] = (p[j].y - p[i].y) / (p[j].K - p[i].K);
         if (k == 0)
             return;
-        D = -median(scratch, k);
+        D = -gex__median(scratch, k);
     } else {
         /* over a few days e^{-rT} is 1 to within the quotes' noise: held at the chain's rate */
         D = exp(-rate * T);
@@ -111,12 +99,12 @@ static void fit_expiration(parity_pair *p, size_t n, double spot, double rate, d
         return;
     for (size_t i = 0; i < m; i++)
         scratch[i] = p[i].K + p[i].y / D;
-    const double F = median(scratch, m);
+    const double F = gex__median(scratch, m);
     if (!(F > 0 && F < HUGE_VAL))
         return;
     for (size_t i = 0; i < m; i++)
         scratch[i] = fabs(p[i].y - D * (F - p[i].K));
-    f->residual = median(scratch, m);
+    f->residual = gex__median(scratch, m);
     f->forward = F;
     f->discount = D;
     f->rate = -log(D) / T;
@@ -160,7 +148,13 @@ static int work_new(const gex_chain *chain, gex_parity_prices prices, parity_wor
         w->keys[i].T = chain->T[i];
         w->keys[i].index = i;
     }
-    qsort(w->keys, n, sizeof *w->keys, cmp_key);
+    /* Files list a chain by expiration and strike, usually already in this order: a check
+     * costs one comparison per contract where the sort costs log n. */
+    size_t i = 1;
+    while (i < n && cmp_key(&w->keys[i - 1], &w->keys[i]) <= 0)
+        i++;
+    if (i < n)
+        qsort(w->keys, n, sizeof *w->keys, cmp_key);
     return GEX_OK;
 }
 

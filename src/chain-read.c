@@ -23,6 +23,7 @@
 #include "chain-json-internal.h"
 #include "chain-layout-internal.h"
 #include "chain-row-internal.h"
+#include "median-internal.h"
 
 /* Bytes read per chunk from a stream: large enough that the per-call costs of fread and
  * csv_parse vanish, small enough to stay in the L2 cache. */
@@ -44,12 +45,6 @@
 static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
 /* --- after a file is read --- */
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void warn(gex__reader *r, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -101,8 +96,7 @@ static int rescale_percent_iv(gex__reader *r)
     for (size_t i = 0; i < c->n; i++)
         if (iv_votes(c->file_iv[i]))
             v[j++] = c->file_iv[i];
-    qsort(v, n, sizeof *v, compare_double);
-    double median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    const double median = gex__median(v, n);
     free(v);
     if (median > IV_PERCENT_MEDIAN) {
         for (size_t i = 0; i < c->n; i++)

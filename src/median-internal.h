@@ -1,0 +1,16 @@
+/*
+ * median-internal.h: the median of an array of doubles by selection, not sorting. Not
+ * installed; used by the parity fits (src/chain-parity.c, src/validate.c) and the reader's
+ * percent-IV check (src/chain-read.c). src/median.c holds it.
+ */
+#ifndef GEX_MEDIAN_INTERNAL_H
+#define GEX_MEDIAN_INTERNAL_H
+
+#include <stddef.h>
+
+/* The median of v[0..n) (n > 0, no NaN), reordering v: its middle value, or the mean
+ * 0.5 * (lower + upper) of its two middle values, exactly as of v sorted. Linear on average
+ * where a sort is n log n. */
+double gex__median(double *v, size_t n);
+
+#endif
