@@ -178,6 +178,10 @@ int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path,
                     gex_chain **chain, gex_read_report *read);
 int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
                 gex_prepare_report *prepare);
+/* cli_prepare for the chain of one underlying of a file of several (gex screen): its warning
+ * and its error begin "UNDERLYING: ", so that the lines of 4,000 underlyings say whose each is. */
+int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char *path,
+                           const char *underlying, gex_chain *chain, gex_prepare_report *prepare);
 
 /* Reads path and prepares it (T, IV, statuses). Prints what went wrong and returns an exit
  * status; on success *chain owns the result and *read holds the reader's report. Reader warnings

@@ -540,7 +540,9 @@ static void run_task(cli_messages *to, const cli_options *opts, screen_file *f, 
             cli_say(to, f->path, 0, "%s: building its chain failed: %s",
                     gex_chain_symbol(from, f->ids[k]), gex_strerror(st));
             rc = cli_exit_status(st);
-        } else if ((rc = cli_prepare(to, opts, f->path, chain, &prep)) != CLI_EXIT_OK) {
+        } else if ((rc = cli_prepare_underlying(to, opts, f->path,
+                                                gex_chain_symbol(from, f->ids[k]), chain, &prep)) !=
+                   CLI_EXIT_OK) {
             gex_chain_free(chain);
             chain = NULL;
         }

@@ -79,15 +79,31 @@ int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path,
     return read_chain(to, opts, path, fp, chain, read);
 }
 
-int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
-                gex_prepare_report *prepare)
+int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char *path,
+                           const char *underlying, gex_chain *chain, gex_prepare_report *prepare)
 {
     gex_error err;
     gex_error_clear(&err);
     const int st = gex_chain_prepare(chain, &opts->prepare, prepare, &err);
+    const char *name = underlying != NULL ? underlying : "", *sep = underlying != NULL ? ": " : "";
     if (st == GEX_OK && prepare != NULL && prepare->warning[0] != '\0' && !opts->quiet)
-        cli_say(to, path, 0, "warning: %s", prepare->warning);
-    return st == GEX_OK ? CLI_EXIT_OK : cli_report_to(to, st, &err, path);
+        cli_say(to, path, 0, "warning: %s%s%s", name, sep, prepare->warning);
+    if (st == GEX_OK)
+        return CLI_EXIT_OK;
+    if (underlying != NULL) {
+        char text[2 * sizeof err.text]; /* the symbol and the whole text, then cut to fit */
+        snprintf(text, sizeof text, "%s%s%s", name, sep,
+                 err.text[0] != '\0' ? err.text : gex_strerror(st));
+        memcpy(err.text, text, sizeof err.text - 1);
+        err.text[sizeof err.text - 1] = '\0';
+    }
+    return cli_report_to(to, st, &err, path);
+}
+
+int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
+                gex_prepare_report *prepare)
+{
+    return cli_prepare_underlying(to, opts, path, NULL, chain, prepare);
 }
 
 int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
