@@ -1,9 +1,9 @@
 /*
  * chain-read-same.h: what the tests of the readers' fast paths share (test-chain-csv-fast.c,
- * test-chain-json-fast.c): one read of a file by the fast or the reference path
- * (gex__chain_read_file_libcsv asks every reader for its reference path), the assertion that
- * two reads gave the same outcome bit for bit, and the walk over the real files of a shared
- * folder.
+ * test-chain-json-fast.c; test-chain-split.c compares with it too): one read of a file by the
+ * fast or the reference path (gex__chain_read_file_libcsv asks every reader for its reference
+ * path), the assertion that two reads gave the same outcome bit for bit, and the walk over the
+ * real files of a shared folder.
  */
 #ifndef GEX_TEST_CHAIN_READ_SAME_H
 #define GEX_TEST_CHAIN_READ_SAME_H

@@ -19,143 +19,87 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "chain-read-same.h"
 #include "../src/chain-internal.h"
 #include "gex/chain.h"
 #include "splitmix64.h"
 
 /* --- one read and its outcome --- */
 
-typedef struct outcome {
-    int rc;
-    gex_chain *chain;
-    gex_read_report rep;
-    gex_error err;
+/* The read (chain-read-same.h's outcome), how many ranges it combined, and its preparation. */
+typedef struct split_outcome {
+    outcome r;
     size_t ranges;
     int prep_rc;
     gex_error prep_err;
     gex_prepare_report prep;
-} outcome;
+} split_outcome;
 
 /* Prepares the chain twice over: without --now (the quote-time note and its line, when the
  * file has no instant) and, when that fails for want of one, with a --now, so that T, IV and
  * the statuses are compared too. */
-static void prepare(outcome *o)
+static void prepare(split_outcome *o)
 {
-    if (o->rc != GEX_OK)
+    if (o->r.rc != GEX_OK)
         return;
     gex_prepare_options p;
     gex_prepare_options_default(&p);
-    o->prep_rc = gex_chain_prepare(o->chain, &p, &o->prep, &o->prep_err);
+    o->prep_rc = gex_chain_prepare(o->r.chain, &p, &o->prep, &o->prep_err);
     if (o->prep_rc == GEX_ENOTIME) {
         gex_error ignored;
         p.has_now = 1;
         p.now = 1700000000; /* 2023-11-14T22:13:20Z */
-        (void)gex_chain_prepare(o->chain, &p, &o->prep, &ignored);
+        (void)gex_chain_prepare(o->r.chain, &p, &o->prep, &ignored);
     }
 }
 
 static void read_mem(const char *buf, size_t len, const gex_read_options *options, int threads,
-                     size_t split_min, size_t chunk, outcome *o)
+                     size_t split_min, size_t chunk, split_outcome *o)
 {
     memset(o, 0, sizeof *o);
     gex_read_options opt = *options;
     opt.threads = threads;
-    o->rc = gex__chain_read_buffer_split(buf, len, "chain.csv", &opt, &o->chain, &o->rep, &o->err,
-                                         split_min, chunk, &o->ranges);
+    o->r.rc = gex__chain_read_buffer_split(buf, len, "chain.csv", &opt, &o->r.chain, &o->r.rep,
+                                           &o->r.err, split_min, chunk, &o->ranges);
     prepare(o);
 }
 
 static void read_path(const char *path, const gex_read_options *options, int threads,
-                      size_t split_min, size_t chunk, outcome *o)
+                      size_t split_min, size_t chunk, split_outcome *o)
 {
     memset(o, 0, sizeof *o);
     gex_read_options opt = *options;
     opt.threads = threads;
     FILE *fp = fopen(path, "rb");
     ck_assert_ptr_nonnull(fp);
-    o->rc = gex__chain_read_file_split(fp, "chain.csv", &opt, &o->chain, &o->rep, &o->err,
-                                       split_min, chunk, &o->ranges);
+    o->r.rc = gex__chain_read_file_split(fp, "chain.csv", &opt, &o->r.chain, &o->r.rep, &o->r.err,
+                                         split_min, chunk, &o->ranges);
     /* The stream is read to its end, as by one reader. */
     ck_assert_int_eq(fgetc(fp), EOF);
     fclose(fp);
     prepare(o);
 }
 
-static void outcome_free(outcome *o)
+static void outcome_free(split_outcome *o)
 {
-    gex_chain_free(o->chain);
-    o->chain = NULL;
+    gex_chain_free(o->r.chain);
+    o->r.chain = NULL;
 }
 
-#define SAME_ARRAY(field)                                                                          \
-    ck_assert_msg(va.n == 0 || memcmp(va.field, vb.field, va.n * sizeof *va.field) == 0,           \
-                  "%s: array " #field " differs", what)
-
-static void assert_same(const outcome *a, const outcome *b, const char *what)
+/* a: one reader, b: in ranges. The read's outcome (chain-read-same.h), then what
+ * gex_chain_prepare made of it: T, IV and the statuses, its error and its report. */
+static void assert_same_split(const split_outcome *a, const split_outcome *b, const char *what)
 {
-    ck_assert_msg(a->rc == b->rc, "%s: status %d, one reader %d (%s)", what, b->rc, a->rc,
-                  b->err.text);
-    if (a->rc != GEX_OK) {
-        ck_assert_msg(a->err.line == b->err.line, "%s: error line %ld, one reader %ld", what,
-                      b->err.line, a->err.line);
-        ck_assert_msg(a->err.column == b->err.column, "%s: error column differs", what);
-        ck_assert_msg(strcmp(a->err.text, b->err.text) == 0, "%s: error \"%s\", one reader \"%s\"",
-                      what, b->err.text, a->err.text);
-        ck_assert_str_eq(a->err.file, b->err.file);
-    }
-    const gex_read_report *ra = &a->rep, *rb = &b->rep;
-    ck_assert_msg(ra->format == rb->format && ra->rows == rb->rows &&
-                      ra->contracts == rb->contracts && ra->other_symbol == rb->other_symbol,
-                  "%s: report counts differ (rows %zu/%zu, contracts %zu/%zu)", what, ra->rows,
-                  rb->rows, ra->contracts, rb->contracts);
-    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
-        ck_assert_msg(ra->skipped[k] == rb->skipped[k], "%s: skipped %s differs", what,
-                      gex_skip_reason_name(k));
-        ck_assert_msg(ra->first_line[k] == rb->first_line[k], "%s: first %s line %ld, one %ld",
-                      what, gex_skip_reason_name(k), rb->first_line[k], ra->first_line[k]);
-    }
-    ck_assert_msg(ra->iv_percent_rescaled == rb->iv_percent_rescaled &&
-                      ra->has_quote_time == rb->has_quote_time,
-                  "%s: report flags differ", what);
-    ck_assert_msg(strcmp(ra->warning, rb->warning) == 0, "%s: warning \"%s\", one reader \"%s\"",
-                  what, rb->warning, ra->warning);
-    if (a->rc != GEX_OK)
+    assert_same(&a->r, &b->r, what);
+    if (a->r.rc != GEX_OK)
         return;
-    ck_assert_ptr_nonnull(b->chain);
     gex_chain_view va, vb;
-    gex_chain_get_view(a->chain, &va);
-    gex_chain_get_view(b->chain, &vb);
-    ck_assert_msg(va.n == vb.n, "%s: %zu contracts, one reader %zu", what, vb.n, va.n);
-    size_t ns = gex_chain_symbol_count(a->chain);
-    ck_assert_msg(ns == gex_chain_symbol_count(b->chain), "%s: symbol count differs", what);
-    for (uint32_t s = 0; s < ns; s++)
-        ck_assert_msg(strcmp(gex_chain_symbol(a->chain, s), gex_chain_symbol(b->chain, s)) == 0,
-                      "%s: symbol %u is %s, one reader %s", what, s, gex_chain_symbol(b->chain, s),
-                      gex_chain_symbol(a->chain, s));
-    SAME_ARRAY(underlying);
-    SAME_ARRAY(root);
-    SAME_ARRAY(expiration);
-    SAME_ARRAY(settlement);
-    SAME_ARRAY(strike);
-    SAME_ARRAY(type);
-    SAME_ARRAY(bid);
-    SAME_ARRAY(ask);
-    SAME_ARRAY(last);
-    SAME_ARRAY(file_iv);
-    SAME_ARRAY(open_interest);
-    SAME_ARRAY(volume);
-    SAME_ARRAY(multiplier);
-    SAME_ARRAY(spot);
-    SAME_ARRAY(vendor_delta);
-    SAME_ARRAY(vendor_gamma);
-    SAME_ARRAY(line);
+    gex_chain_get_view(a->r.chain, &va);
+    gex_chain_get_view(b->r.chain, &vb);
     SAME_ARRAY(T);
     SAME_ARRAY(iv);
     SAME_ARRAY(iv_source);
     SAME_ARRAY(status);
-    int64_t ta = 0, tb = 0;
-    ck_assert_int_eq(gex_chain_quote_time(a->chain, &ta), gex_chain_quote_time(b->chain, &tb));
-    ck_assert_msg(ta == tb, "%s: quote time differs", what);
     ck_assert_msg(a->prep_rc == b->prep_rc, "%s: prepare status differs", what);
     ck_assert_msg(a->prep_err.line == b->prep_err.line &&
                       strcmp(a->prep_err.text, b->prep_err.text) == 0,
@@ -172,18 +116,18 @@ static size_t check_buffer(const char *buf, size_t len, const gex_read_options *
                            const char *what)
 {
     static const int threads[] = {2, 3, 7};
-    outcome one;
+    split_outcome one;
     read_mem(buf, len, o, 1, split_min, 0, &one);
     ck_assert_msg(one.ranges == 1, "%s: one thread read %zu ranges", what, one.ranges);
     size_t most = 1;
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
         for (int small = 0; small < 2; small++) {
-            outcome many;
+            split_outcome many;
             char label[512];
             snprintf(label, sizeof label, "%s, %d threads, chunk %d", what, threads[t],
                      small ? 7 : 4096);
             read_mem(buf, len, o, threads[t], split_min, small ? 7 : 4096, &many);
-            assert_same(&one, &many, label);
+            assert_same_split(&one, &many, label);
             ck_assert_msg(many.ranges <= (size_t)threads[t], "%s: %zu ranges", label, many.ranges);
             if (many.ranges > most)
                 most = many.ranges;
@@ -348,10 +292,10 @@ START_TEST(test_split_quoted_newlines)
     }
     gex_read_options o;
     memset(&o, 0, sizeof o);
-    outcome one, two;
+    split_outcome one, two;
     read_mem(t.s, t.len, &o, 1, 1024, 0, &one);
     read_mem(t.s, t.len, &o, 2, t.len / 3, 4096, &two);
-    assert_same(&one, &two, "a quoted field across the middle");
+    assert_same_split(&one, &two, "a quoted field across the middle");
     ck_assert_uint_eq(two.ranges, 1);
     outcome_free(&one);
     outcome_free(&two);
@@ -492,11 +436,11 @@ START_TEST(test_split_threshold)
     ck_assert_uint_le(below - header, two);
     gex_read_options o;
     memset(&o, 0, sizeof o);
-    outcome one, two_threads;
+    split_outcome one, two_threads;
     read_mem(t.s, t.len, &o, 1, 0, 0, &one);
     read_mem(t.s, t.len, &o, 2, 0, 0, &two_threads);
     ck_assert_uint_eq(two_threads.ranges, 2);
-    assert_same(&one, &two_threads, "just above two ranges");
+    assert_same_split(&one, &two_threads, "just above two ranges");
     outcome_free(&two_threads);
     char path[] = "/tmp/gex-test-split-XXXXXX";
     int fd = mkstemp(path);
@@ -505,14 +449,14 @@ START_TEST(test_split_threshold)
     close(fd);
     read_path(path, &o, 2, 0, 0, &two_threads);
     ck_assert_uint_eq(two_threads.ranges, 2);
-    assert_same(&one, &two_threads, "just above two ranges, from a file");
+    assert_same_split(&one, &two_threads, "just above two ranges, from a file");
     outcome_free(&two_threads);
     outcome_free(&one);
     /* One row fewer: not two ranges of rows, read in one piece. */
     read_mem(t.s, below, &o, 1, 0, 0, &one);
     read_mem(t.s, below, &o, 2, 0, 0, &two_threads);
     ck_assert_uint_eq(two_threads.ranges, 1);
-    assert_same(&one, &two_threads, "just below two ranges");
+    assert_same_split(&one, &two_threads, "just below two ranges");
     outcome_free(&one);
     outcome_free(&two_threads);
     unlink(path);
@@ -537,22 +481,22 @@ START_TEST(test_split_stream)
     close(fd);
     gex_read_options o;
     memset(&o, 0, sizeof o);
-    outcome one;
+    split_outcome one;
     read_mem(t.s + offset, t.len - offset, &o, 1, 0, 0, &one);
     for (int threads = 2; threads <= 4; threads++) {
-        outcome many;
+        split_outcome many;
         memset(&many, 0, sizeof many);
         o.threads = threads;
         FILE *fp = fopen(path, "rb");
         ck_assert_ptr_nonnull(fp);
         ck_assert_int_eq(fseek(fp, (long)offset, SEEK_SET), 0);
-        many.rc = gex__chain_read_file_split(fp, "chain.csv", &o, &many.chain, &many.rep, &many.err,
-                                             1024, 1000, &many.ranges);
+        many.r.rc = gex__chain_read_file_split(fp, "chain.csv", &o, &many.r.chain, &many.r.rep,
+                                               &many.r.err, 1024, 1000, &many.ranges);
         ck_assert_int_eq(fgetc(fp), EOF);
         fclose(fp);
         prepare(&many);
         ck_assert_uint_eq(many.ranges, (size_t)threads);
-        assert_same(&one, &many, "a stream with a BOM and a preamble");
+        assert_same_split(&one, &many, "a stream with a BOM and a preamble");
         outcome_free(&many);
     }
     outcome_free(&one);
@@ -590,11 +534,11 @@ START_TEST(test_split_shared_chains)
         memset(&o, 0, sizeof o);
         o.symbol = "SPX";
         check_buffer(buf, len, &o, 16384, e->d_name);
-        outcome one, two;
+        split_outcome one, two;
         memset(&o, 0, sizeof o);
         read_mem(buf, len, &o, 1, 0, 0, &one);
         read_path(path, &o, 3, 16384, 0, &two);
-        assert_same(&one, &two, e->d_name);
+        assert_same_split(&one, &two, e->d_name);
         outcome_free(&one);
         outcome_free(&two);
         files++;
@@ -628,16 +572,16 @@ START_TEST(test_split_generated)
     ck_assert_uint_eq(check_both(buf, len, 65536, "gen-chain --market"), 7);
     gex_read_options o;
     memset(&o, 0, sizeof o);
-    outcome one, two;
+    split_outcome one, two;
     read_mem(buf, len, &o, 1, 0, 0, &one);
     read_path(path, &o, 2, len / 3, 0, &two);
     ck_assert_uint_eq(two.ranges, 2);
-    assert_same(&one, &two, "gen-chain --market from its file");
+    assert_same_split(&one, &two, "gen-chain --market from its file");
     /* --symbol: an underlying of the middle of the file. */
     gex_chain_view v;
-    gex_chain_get_view(one.chain, &v);
+    gex_chain_get_view(one.r.chain, &v);
     char symbol[64];
-    snprintf(symbol, sizeof symbol, "%s", gex_chain_symbol(one.chain, v.underlying[v.n / 2]));
+    snprintf(symbol, sizeof symbol, "%s", gex_chain_symbol(one.r.chain, v.underlying[v.n / 2]));
     outcome_free(&one);
     outcome_free(&two);
     o.symbol = symbol;
@@ -682,13 +626,13 @@ START_TEST(test_split_random_damage)
         int threads = 2 + (int)(gex_splitmix64(&seed) % 6);
         size_t split_min = 1 + (size_t)(gex_splitmix64(&seed) % 8192);
         size_t chunk = 1 + (size_t)(gex_splitmix64(&seed) % 5000);
-        outcome one, many;
+        split_outcome one, many;
         read_mem(buf, len, &o, 1, 0, 0, &one);
         read_mem(buf, len, &o, threads, split_min, chunk, &many);
         char what[96];
         snprintf(what, sizeof what, "damage %d (%d threads, ranges of %zu, chunk %zu)", iter,
                  threads, split_min, chunk);
-        assert_same(&one, &many, what);
+        assert_same_split(&one, &many, what);
         outcome_free(&one);
         outcome_free(&many);
     }
@@ -705,9 +649,9 @@ START_TEST(test_split_not_split)
     gex_read_options o;
     memset(&o, 0, sizeof o);
     for (int threads = -1; threads <= 1; threads++) {
-        outcome x;
+        split_outcome x;
         read_mem(t.s, t.len, &o, threads, 1024, 0, &x);
-        ck_assert_int_eq(x.rc, GEX_OK);
+        ck_assert_int_eq(x.r.rc, GEX_OK);
         ck_assert_uint_eq(x.ranges, 1);
         outcome_free(&x);
     }
@@ -715,11 +659,11 @@ START_TEST(test_split_not_split)
     const char *json = gex_test_data("chains/cboe-json.json");
     size_t len;
     char *buf = slurp(json, &len);
-    outcome one, two;
+    split_outcome one, two;
     read_mem(buf, len, &o, 1, 0, 0, &one);
     read_mem(buf, len, &o, 4, 1, 0, &two);
     ck_assert_uint_eq(two.ranges, 1);
-    assert_same(&one, &two, "CBOE JSON");
+    assert_same_split(&one, &two, "CBOE JSON");
     outcome_free(&one);
     outcome_free(&two);
     free(buf);
