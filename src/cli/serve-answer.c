@@ -141,6 +141,24 @@ static const char *basket_param(void *ctx, const char *name)
     return gex__api_param(p, name);
 }
 
+/* One constituent of a basket or a row of the screener: the GET of path asked through one, its
+ * answer (status and body, owned by res) noted in entry. Returns 0, -1 when memory ran out, or 1
+ * when path's query is refused (*e says why; one was not asked). */
+static int ask_constituent(cli_serve_summary_fn one, void *ctx, const char *path,
+                           cli_serve_param_get get, void *get_ctx, int64_t asked_at,
+                           cli_serve_result *res, gex__api_basket_entry *entry, cli_serve_error *e)
+{
+    cli_serve_query sq;
+    if (cli_serve_prepare("GET", path, get, get_ctx, &sq, e) != 0)
+        return 1;
+    sq.asked_at = asked_at;
+    const int rc = one(ctx, &sq, res);
+    entry->status = res->status;
+    entry->body = res->body;
+    entry->len = res->len;
+    return rc;
+}
+
 int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve_query *q,
                             cli_serve_result *out)
 {
@@ -172,18 +190,15 @@ int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve
         for (size_t i = 0; i < b->n && rc == 0; i++) {
             char path[64];
             snprintf(path, sizeof path, "/v1/exposure/summary/%s", b->entry[i].symbol);
-            cli_serve_query sq;
             cli_serve_error e;
-            if (cli_serve_prepare("GET", path, basket_param, &params, &sq, &e) != 0) {
+            rc = ask_constituent(one, ctx, path, basket_param, &params, 0, &res[i], &b->entry[i],
+                                 &e);
+            if (rc == 1) {
                 /* at= or date= the summary refuses: the basket's answer is that refusal */
                 rc = cli_serve_error_result(&e, out);
                 b->n = 0;
                 break;
             }
-            rc = one(ctx, &sq, &res[i]);
-            b->entry[i].status = res[i].status;
-            b->entry[i].body = res[i].body;
-            b->entry[i].len = res[i].len;
         }
         if (rc == 0 && b->n > 0) {
             gex__api_input in = {
@@ -253,23 +268,23 @@ int cli_serve_answer_screener(cli_serve_summary_fn one, void *ctx, cli_serve_fol
         const char *sym = folder.symbol[i].symbol;
         char path[64];
         snprintf(path, sizeof path, "/v1/screener/row/%s", sym);
-        cli_serve_query sq;
         if (strlen(sym) >= sizeof entry[n].symbol) {
             /* a name no path can carry: listed missing, as every row that cannot be had */
             set_text(&e, 404, "symbol_not_found",
                      "%s is longer than a path symbol may be (%zu characters)", sym,
                      sizeof entry[n].symbol - 1);
-            rc = cli_serve_error_result(&e, &res[n]);
-        } else if (cli_serve_prepare("GET", path, no_param, NULL, &sq, &e) != 0) {
-            rc = cli_serve_error_result(&e, &res[n]);
+            rc = 1;
         } else {
-            sq.asked_at = q->asked_at;
-            rc = one(ctx, &sq, &res[n]);
+            rc = ask_constituent(one, ctx, path, no_param, NULL, q->asked_at, &res[n], &entry[n],
+                                 &e);
+        }
+        if (rc == 1) { /* the row's refusal is its answer: listed missing */
+            rc = cli_serve_error_result(&e, &res[n]);
+            entry[n].status = res[n].status;
+            entry[n].body = res[n].body;
+            entry[n].len = res[n].len;
         }
         snprintf(entry[n].symbol, sizeof entry[n].symbol, "%s", sym);
-        entry[n].status = res[n].status;
-        entry[n].body = res[n].body;
-        entry[n].len = res[n].len;
         n++;
     }
     if (rc == 0) {
