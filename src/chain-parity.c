@@ -12,6 +12,7 @@
 #include "chain-internal.h"
 #include "gex/bs.h"
 #include "median-internal.h"
+#include "sort-internal.h"
 
 /* One two-sided strike: K and y = C_mid - P_mid = D (F - K) (Hull, "Options, Futures, and Other
  * Derivatives", 10th ed., eq. 11.10 with a continuous yield: C - P = S e^{-qT} - K e^{-rT}). */
@@ -38,8 +39,9 @@ typedef struct parity_key {
     size_t index;
 } parity_key;
 
-static int cmp_key(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b, void *ctx)
 {
+    (void)ctx;
     const parity_key *x = a, *y = b;
     if (x->underlying != y->underlying)
         return (x->underlying > y->underlying) - (x->underlying < y->underlying);
@@ -148,13 +150,11 @@ static int work_new(const gex_chain *chain, gex_parity_prices prices, parity_wor
         w->keys[i].T = chain->T[i];
         w->keys[i].index = i;
     }
-    /* Files list a chain by expiration and strike, usually already in this order: a check
-     * costs one comparison per contract where the sort costs log n. */
-    size_t i = 1;
-    while (i < n && cmp_key(&w->keys[i - 1], &w->keys[i]) <= 0)
-        i++;
-    if (i < n)
-        qsort(w->keys, n, sizeof *w->keys, cmp_key);
+    /* files list a chain by expiration and strike: mostly in this order already */
+    if (gex__sort_stable(w->keys, n, sizeof *w->keys, cmp_key, NULL) != GEX_OK) {
+        work_free(w);
+        return GEX_ENOMEM;
+    }
     return GEX_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "chain-internal.h"
 #include "gex/bs.h"
 #include "gex/time.h"
+#include "sort-internal.h"
 
 /* SPEC 1.2: the documented defaults of the vendor API the seed article uses. */
 #define PREPARE_DEFAULT_RATE 0.045
@@ -37,8 +38,9 @@ typedef struct side_key {
     size_t index;
 } side_key;
 
-static int cmp_side(const void *a, const void *b)
+static int cmp_side(const void *a, const void *b, void *ctx)
 {
+    (void)ctx;
     const side_key *x = a, *y = b;
     if (x->underlying != y->underlying)
         return (x->underlying > y->underlying) - (x->underlying < y->underlying);
@@ -69,7 +71,10 @@ static int iv_from_other_side(gex_chain *chain, gex_prepare_report *r)
     for (size_t i = 0; i < n; i++)
         k[i] = (side_key){chain->underlying[i], chain->root[i], chain->settlement[i],
                           chain->strike[i],     chain->type[i], i};
-    qsort(k, n, sizeof *k, cmp_side);
+    if (gex__sort_stable(k, n, sizeof *k, cmp_side, NULL) != GEX_OK) {
+        free(k);
+        return GEX_ENOMEM;
+    }
     for (size_t j = 0; j + 1 < n; j++) {
         const side_key *a = &k[j], *b = &k[j + 1];
         if (a->type == b->type || a->underlying != b->underlying || a->root != b->root ||

@@ -11,6 +11,7 @@
 #include "gex/bs.h"
 #include "gex/history.h"
 #include "gex/time.h"
+#include "sort-internal.h"
 
 static const int rv_windows[GEX_HISTORY_RV_COUNT] = {5, 10, 20, 30};
 
@@ -194,7 +195,13 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
         if (ce.included[i] && v.T[i] > 0.0 && v.iv[i] > 0.0)
             idx[m++] = (uint32_t)i;
     sort_ctx ctx = {&v};
-    qsort_r(idx, m, sizeof *idx, by_expiry_type_strike, &ctx);
+    if (gex__sort_stable(idx, m, sizeof *idx, by_expiry_type_strike, &ctx) != GEX_OK) {
+        free(idx);
+        free(atm);
+        free(put);
+        free(call);
+        return GEX_ENOMEM;
+    }
 
     size_t n_atm = 0, n_put = 0, n_call = 0;
     for (size_t s = 0; s < m;) {
