@@ -24,6 +24,19 @@
 
 /* Slots of the table of a layout's fields: a power of two, at least twice GEX__JREC_MAX. */
 #define WALK_SLOTS 64
+/* The members of a record remembered by position (CBOE's records: 23), and the bytes of each
+ * one's key as written, "key": (keys of up to WALK_KEY_BYTES - 3 bytes; a multiple of 8, as
+ * gex__json_member_known reads). */
+#define WALK_MEMBERS   48
+#define WALK_KEY_BYTES 40
+
+/* The member met at one position of the record before: its key as written and the layout's
+ * field it is (-1: none). len 0: none yet. */
+typedef struct walk_member {
+    char text[WALK_KEY_BYTES];
+    unsigned char len;
+    signed char field;
+} walk_member;
 
 /* A hash of a field's dotted path s[0..n) (n > 0): its length and three of its bytes, which
  * tell the fields of every layout apart in one or two probes. */
@@ -47,6 +60,10 @@ typedef struct walk {
     /* The reference path (tests): every member through gex__json_next, the fields compared one
      * by one. */
     int reference;
+    /* The top-level members of the last record, by position: the next record's are read
+     * through gex__json_member_known while they come in the same order (records of one
+     * document repeat their keys). */
+    walk_member member[WALK_MEMBERS];
     size_t records;
     char top_keys[200]; /* the top-level keys, for the message of an unknown document */
 } walk;
@@ -156,14 +173,49 @@ static void keep_field(walk *w, size_t f, gex__jtok t)
     }
 }
 
-/* record_fields' fast path: the members through gex__json_member, the fields found by their
- * hash. The same fields kept, the same tokens read, the same errors as the reference path. */
+/* Remembers the member read at position at of a record's top level: key[0..n), the layout's
+ * field f (or -1). Only a key of plain bytes is kept: its bytes as written are the key. */
+static void remember_member(walk *w, size_t at, const char *key, size_t n, long f)
+{
+    walk_member *m = &w->member[at];
+    m->len = 0;
+    if (n + 3 > WALK_KEY_BYTES)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char c = (unsigned char)key[i];
+        if (c == '"' || c == '\\' || c < 0x20)
+            return;
+    }
+    memset(m->text, 0, sizeof m->text);
+    m->text[0] = '"';
+    memcpy(m->text + 1, key, n);
+    m->text[n + 1] = '"';
+    m->text[n + 2] = ':';
+    m->len = (unsigned char)(n + 3);
+    m->field = (signed char)f;
+}
+
+/* record_fields' fast path: the members through gex__json_member (or, at the top level, the
+ * member the last record had at the same position through gex__json_member_known), the fields
+ * found by their hash. The same fields kept, the same tokens read, the same errors as the
+ * reference path. */
 static int record_members(walk *w, char *path, size_t plen, int depth)
 {
-    for (;;) {
+    for (size_t at = 0;; at++) {
+        const int top = plen == 0 && at < WALK_MEMBERS;
+        gex__jtok t;
+        if (top && w->member[at].len > 0) {
+            const walk_member *m = &w->member[at];
+            t = gex__json_member_known(&w->j, m->text, m->len);
+            if (t != GEX__JTOK_END) {
+                if (m->field >= 0)
+                    keep_field(w, (size_t)m->field, t);
+                continue;
+            }
+        }
         const char *key;
         size_t klen;
-        gex__jtok t = gex__json_member(&w->j, &key, &klen);
+        t = gex__json_member(&w->j, &key, &klen);
         if (t == GEX__JTOK_OBJECT_END)
             return GEX_OK;
         if (t == GEX__JTOK_ERROR)
@@ -191,6 +243,8 @@ static int record_members(walk *w, char *path, size_t plen, int depth)
             memcpy(path + plen, key, klen);
             f = field_index(w, path, plen + klen);
         }
+        if (top)
+            remember_member(w, at, key, klen, f);
         if (f >= 0)
             keep_field(w, (size_t)f, t);
     }

@@ -78,6 +78,16 @@ gex__jtok gex__json_next(gex__json *j);
  * calls of gex__json_next: the same tokens, positions and errors either way. */
 gex__jtok gex__json_member(gex__json *j, const char **key, size_t *key_len);
 
+/* gex__json_member for a member whose key the caller expects: tmpl[0..n) is the key as
+ * written, quotes and colon included ("key":), readable up to n rounded up to 8 bytes, and of
+ * plain bytes (no quote, backslash or control character inside the key). When the next member
+ * is exactly that, with nothing between its comma and key, on one line, whole in the buffer
+ * and of a plain scalar value, it is read (its value's token returned, as gex__json_member
+ * would return it); otherwise nothing is consumed and GEX__JTOK_END is returned (the caller
+ * then calls gex__json_member). Reading the member the caller expects (the key at the same
+ * place in the record before) saves the key's scan and its lookup. */
+gex__jtok gex__json_member_known(gex__json *j, const char *tmpl, size_t n);
+
 /* Skips the rest of the value whose first token t was just returned (nothing for a scalar, up
  * to the matching end for an object or array). Returns GEX__JTOK_OBJECT_END/ARRAY_END/t, or
  * GEX__JTOK_ERROR. */
