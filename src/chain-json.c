@@ -24,19 +24,8 @@
 
 /* Slots of the table of a layout's fields: a power of two, at least twice GEX__JREC_MAX. */
 #define WALK_SLOTS 64
-/* The members of a record remembered by position (CBOE's records: 23), and the bytes of each
- * one's key as written, "key": (keys of up to WALK_KEY_BYTES - 3 bytes; a multiple of 8, as
- * gex__json_member_known reads). */
-#define WALK_MEMBERS   48
-#define WALK_KEY_BYTES 40
-
-/* The member met at one position of the record before: its key as written and the layout's
- * field it is (-1: none). len 0: none yet. */
-typedef struct walk_member {
-    char text[WALK_KEY_BYTES];
-    unsigned char len;
-    signed char field;
-} walk_member;
+/* The members of a record remembered by position (CBOE's records: 23). */
+#define WALK_MEMBERS 48
 
 /* A hash of a field's dotted path s[0..n) (n > 0): its length and three of its bytes, which
  * tell the fields of every layout apart in one or two probes. */
@@ -61,9 +50,9 @@ typedef struct walk {
      * by one. */
     int reference;
     /* The top-level members of the last record, by position: the next record's are read
-     * through gex__json_member_known while they come in the same order (records of one
+     * through gex__json_members_known while they come in the same order (records of one
      * document repeat their keys). */
-    walk_member member[WALK_MEMBERS];
+    gex__jknown member[WALK_MEMBERS];
     size_t records;
     char top_keys[200]; /* the top-level keys, for the message of an unknown document */
 } walk;
@@ -159,6 +148,20 @@ static long field_index(const walk *w, const char *s, size_t n)
     }
 }
 
+/* Keeps the value v as the record's field f. */
+static void keep_value(walk *w, size_t f, const gex__jvalue *v)
+{
+    gex__jrec *rec = &w->rec;
+    rec->type[f] = v->type;
+    if (v->len > GEX__FIELD_MAX) {
+        rec->len[f] = GEX__JREC_TOO_LONG;
+    } else {
+        memcpy(rec->text[f], v->text, v->len);
+        rec->text[f][v->len] = '\0';
+        rec->len[f] = v->len;
+    }
+}
+
 /* Keeps the value just read (type t) as the record's field f. */
 static void keep_field(walk *w, size_t f, gex__jtok t)
 {
@@ -177,9 +180,9 @@ static void keep_field(walk *w, size_t f, gex__jtok t)
  * field f (or -1). Only a key of plain bytes is kept: its bytes as written are the key. */
 static void remember_member(walk *w, size_t at, const char *key, size_t n, long f)
 {
-    walk_member *m = &w->member[at];
+    gex__jknown *m = &w->member[at];
     m->len = 0;
-    if (n + 3 > WALK_KEY_BYTES)
+    if (n + 3 > GEX__JSON_KNOWN_BYTES)
         return;
     for (size_t i = 0; i < n; i++) {
         const unsigned char c = (unsigned char)key[i];
@@ -196,23 +199,22 @@ static void remember_member(walk *w, size_t at, const char *key, size_t n, long 
 }
 
 /* record_fields' fast path: the members through gex__json_member (or, at the top level, the
- * member the last record had at the same position through gex__json_member_known), the fields
+ * members the last record had at the same positions through gex__json_members_known), the fields
  * found by their hash. The same fields kept, the same tokens read, the same errors as the
  * reference path. */
 static int record_members(walk *w, char *path, size_t plen, int depth)
 {
     for (size_t at = 0;; at++) {
+        if (plen == 0 && at < WALK_MEMBERS && w->member[at].len > 0) {
+            gex__jvalue v[WALK_MEMBERS];
+            size_t got = gex__json_members_known(&w->j, w->member + at, WALK_MEMBERS - at, v);
+            for (size_t i = 0; i < got; i++)
+                if (w->member[at + i].field >= 0)
+                    keep_value(w, (size_t)w->member[at + i].field, &v[i]);
+            at += got;
+        }
         const int top = plen == 0 && at < WALK_MEMBERS;
         gex__jtok t;
-        if (top && w->member[at].len > 0) {
-            const walk_member *m = &w->member[at];
-            t = gex__json_member_known(&w->j, m->text, m->len);
-            if (t != GEX__JTOK_END) {
-                if (m->field >= 0)
-                    keep_field(w, (size_t)m->field, t);
-                continue;
-            }
-        }
         const char *key;
         size_t klen;
         t = gex__json_member(&w->j, &key, &klen);

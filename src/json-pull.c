@@ -578,7 +578,11 @@ static size_t plain_number_len(const gex__json *j, size_t p)
 /* The scalar value of a member at buf[p] (a non-blank byte) read in one step: its token, with
  * j->text, j->len_text set and *end after it; GEX__JTOK_END when it is not a scalar whole in
  * the buffer and plain (the general path reads it). */
-static inline gex__jtok member_value(gex__json *j, size_t p, size_t *end)
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline gex__jtok
+member_value(gex__json *j, size_t p, size_t *end)
 {
     const char c = j->buf[p];
     gex__jtok t;
@@ -710,32 +714,47 @@ static int same_words(const char *b, const char *tmpl, size_t n)
 #endif
 }
 
-gex__jtok gex__json_member_known(gex__json *j, const char *tmpl, size_t n)
+size_t gex__json_members_known(gex__json *j, const gex__jknown *known, size_t count,
+                               gex__jvalue *out)
 {
     if (j->general || j->depth == 0 || j->stack[j->depth - 1] != IN_OBJECT)
-        return GEX__JTOK_END;
-    size_t p = j->pos;
-    if (j->state == AFTER_VALUE) {
-        if (p >= j->len || j->buf[p] != ',')
-            return GEX__JTOK_END;
-        p++;
-    } else if (j->state != BEFORE_KEY)
-        return GEX__JTOK_END;
-    if (j->len - p < n + 8 || !same_words(j->buf + p, tmpl, n))
-        return GEX__JTOK_END;
-    p = skip_inline_blanks(j, p + n);
-    if (p >= j->len)
-        return GEX__JTOK_END;
-    size_t end;
-    const gex__jtok t = member_value(j, p, &end);
-    if (t == GEX__JTOK_END)
-        return t;
-    j->tok_line = j->line;
-    j->tok_col = (long)(j->base + p - j->line_abs) + 1;
-    j->pos = end;
-    j->state = AFTER_VALUE;
-    j->first = 0;
-    return t;
+        return 0;
+    if (j->state != AFTER_VALUE && j->state != BEFORE_KEY)
+        return 0;
+    size_t p = j->pos, got = 0;
+    int after_value = j->state == AFTER_VALUE;
+    for (; got < count && known[got].len > 0; got++) {
+        const size_t n = known[got].len;
+        size_t q = p;
+        if (after_value) {
+            if (q >= j->len || j->buf[q] != ',')
+                break;
+            q++;
+        }
+        if (j->len - q < n + 8 || !same_words(j->buf + q, known[got].text, n))
+            break;
+        q = skip_inline_blanks(j, q + n);
+        if (q >= j->len)
+            break;
+        size_t end;
+        const gex__jtok t = member_value(j, q, &end);
+        if (t == GEX__JTOK_END)
+            break;
+        out[got].type = t;
+        out[got].text = j->text;
+        out[got].len = j->len_text;
+        j->tok_col = (long)(j->base + q - j->line_abs) + 1;
+        p = end;
+        after_value = 1;
+    }
+    if (got > 0) {
+        /* the state after the last member read, as gex__json_member leaves it */
+        j->tok_line = j->line;
+        j->pos = p;
+        j->state = AFTER_VALUE;
+        j->first = 0;
+    }
+    return got;
 }
 
 gex__jtok gex__json_skip(gex__json *j, gex__jtok t)

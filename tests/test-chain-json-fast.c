@@ -15,7 +15,7 @@
  * keys, nested objects and arrays in records, literals, exponents, long and negative numbers,
  * numeric strings, control characters, NUL bytes, bytes replaced or cut off; documents on one
  * line whose records change their members' order, drop or add members (the members read by
- * their position in the record before: gex__json_member_known); numbers of every form in a
+ * their position in the record before: gex__json_members_known); numbers of every form in a
  * wanted and an unused member. Each is read whole and in chunks of 4096, 61 and 7 bytes (a
  * token cut by the buffer's end goes to the general path).
  */
