@@ -148,12 +148,19 @@ static long field_index(const walk *w, const char *s, size_t n)
     }
 }
 
-/* Keeps the value v as the record's field f. */
+_Static_assert(GEX__JSON_PAD <= GEX__FIELD_MAX + 1, "a fixed copy must fit a field's text");
+
+/* Keeps the value v (of gex__json_members_known) as the record's field f. */
 static void keep_value(walk *w, size_t f, const gex__jvalue *v)
 {
     gex__jrec *rec = &w->rec;
     rec->type[f] = v->type;
-    if (v->len > GEX__FIELD_MAX) {
+    if (v->len < GEX__JSON_PAD && (v->type == GEX__JTOK_NUMBER || v->type == GEX__JTOK_STRING)) {
+        /* a short text in the tokenizer's buffer: a copy of fixed size, no call */
+        memcpy(rec->text[f], v->text, GEX__JSON_PAD);
+        rec->text[f][v->len] = '\0';
+        rec->len[f] = v->len;
+    } else if (v->len > GEX__FIELD_MAX) {
         rec->len[f] = GEX__JREC_TOO_LONG;
     } else {
         memcpy(rec->text[f], v->text, v->len);

@@ -37,6 +37,12 @@ typedef enum gex__jtok {
  * readers match keys of a few dozen bytes at most). */
 #define GEX__JSON_KEY_KEPT 128
 
+/* The bytes allocated after the buffer's cap: a value's text read by gex__json_members_known
+ * can be copied as a word or two of fixed size (GEX__JSON_PAD bytes from its first) whatever
+ * its length, without reading past the allocation (what follows the value is copied too, and
+ * ignored). */
+#define GEX__JSON_PAD 32
+
 typedef struct gex__json {
     gex__chunk_fn next;
     void *data;
@@ -88,7 +94,8 @@ typedef struct gex__jknown {
     signed char field;
 } gex__jknown;
 
-/* A scalar value read: its token, text and length as gex__json_next gives them. */
+/* A scalar value read: its token, text and length as gex__json_next gives them (a string's or
+ * a number's text inside the buffer: GEX__JSON_PAD bytes from text are readable). */
 typedef struct gex__jvalue {
     gex__jtok type;
     const char *text;

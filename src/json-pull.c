@@ -28,7 +28,7 @@ int gex__json_init(gex__json *j, gex__chunk_fn next, void *data)
     j->next = next;
     j->data = data;
     j->cap = JSON_BUF_INITIAL;
-    j->buf = malloc(j->cap);
+    j->buf = malloc(j->cap + GEX__JSON_PAD);
     j->line = 1;
     j->state = BEFORE_VALUE;
     return j->buf != NULL ? GEX_OK : GEX_ENOMEM;
@@ -77,7 +77,7 @@ static size_t refill(gex__json *j, size_t keep, int *grow_failed)
             *grow_failed = 1;
             return 0;
         }
-        char *grown = realloc(j->buf, 2 * j->cap);
+        char *grown = realloc(j->buf, 2 * j->cap + GEX__JSON_PAD);
         if (grown == NULL) {
             *grow_failed = 2;
             return 0;
