@@ -184,6 +184,13 @@ START_TEST(test_json_fast_path_crafted_records_same_chain)
         "{\"option\":\"SPXW261118C07140000\",\"bid\":1,}",
         "{\"option\":\"SPXW261118C07140000\",bid:1}",
         "{\"option\":\"SPXW261118C07140000\",\"bid\":1]",
+        /* a key remembered unescaped must not match the raw bytes it unescapes to: an escaped
+         * quote, then the quote raw (malformed); an escaped newline, then the newline raw (a
+         * control character in a string) */
+        "{\"option\":\"SPXW261118C07140000\",\"a\\\"b\":1,\"open_interest\":3},"
+        "{\"option\":\"SPXW261118C07140000\",\"a\"b\":1,\"open_interest\":3}",
+        "{\"option\":\"SPXW261118C07140000\",\"a\\nb\":1,\"open_interest\":3},"
+        "{\"option\":\"SPXW261118C07140000\",\"a\nb\":1,\"open_interest\":3}",
         /* bad records: a symbol that is no OCC symbol, a number out of range, a negative open
          * interest, a record that is not an object */
         "{\"option\":\"SPX\",\"bid\":1,\"open_interest\":2}",
