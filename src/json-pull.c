@@ -3,7 +3,11 @@
  * chunks into one buffer that holds at least the token being read (it grows only for a token
  * longer than itself, up to GEX__JSON_TOKEN_MAX); strings are unescaped in place. The grammar
  * is checked as the tokens come (a stack of the open containers), so a reader that walks the
- * tokens sees only well-formed structure, and errors carry the line and column.
+ * tokens sees only well-formed structure, and errors carry the line and column. Beside the
+ * token-by-token path, two shortcuts for the readers' records: a member of plain strings and a
+ * scalar read in one step (gex__json_member), and the run of members a record repeats from the
+ * one before read in one call (gex__json_members_known); each hands anything else to the
+ * token-by-token path from the same place, so the tokens and errors are the same.
  */
 #include "json-pull-internal.h"
 
