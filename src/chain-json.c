@@ -24,6 +24,8 @@
 
 /* Slots of the table of a layout's fields: a power of two, at least twice GEX__JREC_MAX. */
 #define WALK_SLOTS 64
+/* The members of a record remembered by position (CBOE's records: 23). */
+#define WALK_MEMBERS 48
 
 /* A hash of a field's dotted path s[0..n) (n > 0): its length and three of its bytes, which
  * tell the fields of every layout apart in one or two probes. */
@@ -47,6 +49,10 @@ typedef struct walk {
     /* The reference path (tests): every member through gex__json_next, the fields compared one
      * by one. */
     int reference;
+    /* The top-level members of the last record, by position: the next record's are read
+     * through gex__json_members_known while they come in the same order (records of one
+     * document repeat their keys). */
+    gex__jknown member[WALK_MEMBERS];
     size_t records;
     char top_keys[200]; /* the top-level keys, for the message of an unknown document */
 } walk;
@@ -142,6 +148,27 @@ static long field_index(const walk *w, const char *s, size_t n)
     }
 }
 
+_Static_assert(GEX__JSON_PAD <= GEX__FIELD_MAX + 1, "a fixed copy must fit a field's text");
+
+/* Keeps the value v (of gex__json_members_known) as the record's field f. */
+static void keep_value(walk *w, size_t f, const gex__jvalue *v)
+{
+    gex__jrec *rec = &w->rec;
+    rec->type[f] = v->type;
+    if (v->len < GEX__JSON_PAD && (v->type == GEX__JTOK_NUMBER || v->type == GEX__JTOK_STRING)) {
+        /* a short text in the tokenizer's buffer: a copy of fixed size, no call */
+        memcpy(rec->text[f], v->text, GEX__JSON_PAD);
+        rec->text[f][v->len] = '\0';
+        rec->len[f] = v->len;
+    } else if (v->len > GEX__FIELD_MAX) {
+        rec->len[f] = GEX__JREC_TOO_LONG;
+    } else {
+        memcpy(rec->text[f], v->text, v->len);
+        rec->text[f][v->len] = '\0';
+        rec->len[f] = v->len;
+    }
+}
+
 /* Keeps the value just read (type t) as the record's field f. */
 static void keep_field(walk *w, size_t f, gex__jtok t)
 {
@@ -156,14 +183,48 @@ static void keep_field(walk *w, size_t f, gex__jtok t)
     }
 }
 
-/* record_fields' fast path: the members through gex__json_member, the fields found by their
- * hash. The same fields kept, the same tokens read, the same errors as the reference path. */
+/* Remembers the member read at position at of a record's top level: key[0..n), the layout's
+ * field f (or -1). Only a key of plain bytes is kept: its bytes as written are the key. */
+static void remember_member(walk *w, size_t at, const char *key, size_t n, long f)
+{
+    gex__jknown *m = &w->member[at];
+    m->len = 0;
+    if (n + 3 > GEX__JSON_KNOWN_BYTES)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char c = (unsigned char)key[i];
+        if (c == '"' || c == '\\' || c < 0x20)
+            return;
+    }
+    memset(m->text, 0, sizeof m->text);
+    m->text[0] = '"';
+    memcpy(m->text + 1, key, n);
+    m->text[n + 1] = '"';
+    m->text[n + 2] = ':';
+    m->len = (unsigned char)(n + 3);
+    m->field = (signed char)f;
+}
+
+/* record_fields' fast path: the members through gex__json_member (or, at the top level, the
+ * members the last record had at the same positions through gex__json_members_known), the fields
+ * found by their hash. The same fields kept, the same tokens read, the same errors as the
+ * reference path. */
 static int record_members(walk *w, char *path, size_t plen, int depth)
 {
-    for (;;) {
+    for (size_t at = 0;; at++) {
+        if (plen == 0 && at < WALK_MEMBERS && w->member[at].len > 0) {
+            gex__jvalue v[WALK_MEMBERS];
+            size_t got = gex__json_members_known(&w->j, w->member + at, WALK_MEMBERS - at, v);
+            for (size_t i = 0; i < got; i++)
+                if (w->member[at + i].field >= 0)
+                    keep_value(w, (size_t)w->member[at + i].field, &v[i]);
+            at += got;
+        }
+        const int top = plen == 0 && at < WALK_MEMBERS;
+        gex__jtok t;
         const char *key;
         size_t klen;
-        gex__jtok t = gex__json_member(&w->j, &key, &klen);
+        t = gex__json_member(&w->j, &key, &klen);
         if (t == GEX__JTOK_OBJECT_END)
             return GEX_OK;
         if (t == GEX__JTOK_ERROR)
@@ -191,6 +252,8 @@ static int record_members(walk *w, char *path, size_t plen, int depth)
             memcpy(path + plen, key, klen);
             f = field_index(w, path, plen + klen);
         }
+        if (top)
+            remember_member(w, at, key, klen, f);
         if (f >= 0)
             keep_field(w, (size_t)f, t);
     }

@@ -37,6 +37,12 @@ typedef enum gex__jtok {
  * readers match keys of a few dozen bytes at most). */
 #define GEX__JSON_KEY_KEPT 128
 
+/* The bytes allocated after the buffer's cap: a value's text read by gex__json_members_known
+ * can be copied as a word or two of fixed size (GEX__JSON_PAD bytes from its first) whatever
+ * its length, without reading past the allocation (what follows the value is copied too, and
+ * ignored). */
+#define GEX__JSON_PAD 32
+
 typedef struct gex__json {
     gex__chunk_fn next;
     void *data;
@@ -77,6 +83,35 @@ gex__jtok gex__json_next(gex__json *j);
  * and a scalar, on one line and whole in the buffer, is read in one step; any other by two
  * calls of gex__json_next: the same tokens, positions and errors either way. */
 gex__jtok gex__json_member(gex__json *j, const char **key, size_t *key_len);
+
+/* A member the caller expects (gex__json_members_known): its key as written, quotes and colon
+ * included ("key":), len bytes (0: none) of plain bytes (no quote, backslash or control
+ * character inside the key), zeros after them; what it is to the caller. */
+#define GEX__JSON_KNOWN_BYTES 40
+typedef struct gex__jknown {
+    char text[GEX__JSON_KNOWN_BYTES];
+    unsigned char len;
+    signed char field;
+} gex__jknown;
+
+/* A scalar value read: its token, text and length as gex__json_next gives them (a string's or
+ * a number's text inside the buffer: GEX__JSON_PAD bytes from text are readable). */
+typedef struct gex__jvalue {
+    gex__jtok type;
+    const char *text;
+    size_t len;
+} gex__jvalue;
+
+/* Reads the next members of the object being read while each is the one the caller expects,
+ * known[0], known[1], ... (up to count, or a known[i].len of 0): the member written exactly
+ * so, with nothing between its comma and its key, whole in the buffer, on one line, of a plain
+ * scalar value, as gex__json_member reads in one step. out[i] is the i-th one's value (its
+ * text valid until the next call that reads). Returns how many were read; the first that is
+ * not as expected is not consumed (the caller reads it with gex__json_member), so the tokens
+ * and errors are those of gex__json_member. Saves the keys' scan and lookup, and a call per
+ * member, on records that repeat their members in one order (CBOE's). */
+size_t gex__json_members_known(gex__json *j, const gex__jknown *known, size_t count,
+                               gex__jvalue *out);
 
 /* Skips the rest of the value whose first token t was just returned (nothing for a scalar, up
  * to the matching end for an object or array). Returns GEX__JTOK_OBJECT_END/ARRAY_END/t, or

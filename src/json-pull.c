@@ -3,7 +3,11 @@
  * chunks into one buffer that holds at least the token being read (it grows only for a token
  * longer than itself, up to GEX__JSON_TOKEN_MAX); strings are unescaped in place. The grammar
  * is checked as the tokens come (a stack of the open containers), so a reader that walks the
- * tokens sees only well-formed structure, and errors carry the line and column.
+ * tokens sees only well-formed structure, and errors carry the line and column. Beside the
+ * token-by-token path, two shortcuts for the readers' records: a member of plain strings and a
+ * scalar read in one step (gex__json_member), and the run of members a record repeats from the
+ * one before read in one call (gex__json_members_known); each hands anything else to the
+ * token-by-token path from the same place, so the tokens and errors are the same.
  */
 #include "json-pull-internal.h"
 
@@ -28,7 +32,7 @@ int gex__json_init(gex__json *j, gex__chunk_fn next, void *data)
     j->next = next;
     j->data = data;
     j->cap = JSON_BUF_INITIAL;
-    j->buf = malloc(j->cap);
+    j->buf = malloc(j->cap + GEX__JSON_PAD);
     j->line = 1;
     j->state = BEFORE_VALUE;
     return j->buf != NULL ? GEX_OK : GEX_ENOMEM;
@@ -77,7 +81,7 @@ static size_t refill(gex__json *j, size_t keep, int *grow_failed)
             *grow_failed = 1;
             return 0;
         }
-        char *grown = realloc(j->buf, 2 * j->cap);
+        char *grown = realloc(j->buf, 2 * j->cap + GEX__JSON_PAD);
         if (grown == NULL) {
             *grow_failed = 2;
             return 0;
@@ -497,6 +501,131 @@ static size_t plain_string_end(const gex__json *j, size_t at)
     return i < j->len && b[i] == '"' ? i : 0;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static const uint64_t byte_ones = UINT64_C(0x0101010101010101);
+
+/* The bytes of x that are not ASCII digits, as 0x80 in each, exact up to the lowest such byte
+ * (that one included): a byte is a digit when its high nibble is 3 and adding 6 keeps it so; a
+ * carry out of a byte comes only from a non-digit (>= 0xFA). */
+static inline uint64_t non_digit_bytes(uint64_t x)
+{
+    const uint64_t hi = byte_ones * 0xF0;
+    const uint64_t v =
+        ((x & hi) ^ (byte_ones * 0x30)) | (((x + byte_ones * 0x06) & hi) ^ (byte_ones * 0x30));
+    /* the bytes of v that are not zero, each found exactly */
+    return (((v & (byte_ones * 0x7F)) + byte_ones * 0x7F) | v) & (byte_ones * 0x80);
+}
+#endif
+
+/* The length of the number at buf[p] when it is digits with at most one point and nothing
+ * unusual around them (a minus, no leading zero before a digit, no exponent), scanned a word at
+ * a time; 0 for any other (scan_number then decides, so the result is always its). */
+static size_t plain_number_len(const gex__json *j, size_t p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const unsigned char *b = (const unsigned char *)j->buf;
+    size_t k = p + (b[p] == '-');
+    if (k + 8 > j->len)
+        return 0;
+    uint64_t x;
+    memcpy(&x, b + k, 8);
+    /* A number of less than 8 bytes after its sign, in one word: the digits, its point, and
+     * the first other byte (each found exactly up to the first such byte). */
+    const uint64_t non_digit = non_digit_bytes(x);
+    const uint64_t point_at = gex__swar_zero_bytes(x ^ (byte_ones * '.'));
+    const uint64_t other = non_digit & ~point_at;
+    if (other != 0) {
+        const size_t n = (size_t)__builtin_ctzll(other) / 8;
+        const uint64_t points = point_at & ((UINT64_C(1) << (8 * n)) - 1);
+        const unsigned char c = b[k + n];
+        if (n == 0 || b[k] == '.' || (points & (points - 1)) != 0 ||
+            (points != 0 && (points >> (8 * (n - 1))) != 0) ||
+            (b[k] == '0' && n > 1 && b[k + 1] != '.') || c == 'e' || c == 'E' || c == '+' ||
+            c == '-')
+            return 0;
+        return k + n - p;
+    }
+    int point = 0;
+    for (;;) {
+        /* The run of digits from k, 8 bytes at a time. */
+        size_t run = 0;
+        for (;;) {
+            if (k + run + 8 > j->len)
+                return 0;
+            memcpy(&x, b + k + run, 8);
+            const uint64_t nz = non_digit_bytes(x);
+            if (nz != 0) {
+                run += (size_t)__builtin_ctzll(nz) / 8;
+                break;
+            }
+            run += 8;
+        }
+        if (run == 0 || (!point && b[k] == '0' && run > 1))
+            return 0;
+        k += run;
+        if (point || b[k] != '.')
+            break;
+        point = 1;
+        k++;
+    }
+    const unsigned char c = b[k];
+    if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+        return 0;
+    return k - p;
+#else
+    (void)j;
+    (void)p;
+    return 0;
+#endif
+}
+
+/* The scalar value of a member at buf[p] (a non-blank byte) read in one step: its token, with
+ * j->text, j->len_text set and *end after it; GEX__JTOK_END when it is not a scalar whole in
+ * the buffer and plain (the general path reads it). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline gex__jtok
+member_value(gex__json *j, size_t p, size_t *end)
+{
+    const char c = j->buf[p];
+    gex__jtok t;
+    if (c == '"') {
+        size_t q = plain_string_end(j, p);
+        if (q == 0)
+            return GEX__JTOK_END;
+        t = GEX__JTOK_STRING;
+        j->text = j->buf + p + 1;
+        j->len_text = q - p - 1;
+        *end = q + 1;
+    } else if (c == '-' || is_digit(c)) {
+        size_t n = plain_number_len(j, p);
+        long k = n > 0 ? (long)n : scan_number(j->buf + p, j->len - p, j->eof);
+        if (k < 0 || k > GEX__JSON_NUMBER_MAX)
+            return GEX__JTOK_END;
+        t = GEX__JTOK_NUMBER;
+        j->text = j->buf + p;
+        j->len_text = (size_t)k;
+        *end = p + (size_t)k;
+    } else if (j->len - p >= 5 && (c == 't' || c == 'f' || c == 'n')) {
+        /* read_literal's comparison, with the five bytes it would wait for at hand */
+        const char *s = j->buf + p;
+        size_t n = memcmp(s, "true", 4) == 0    ? 4
+                   : memcmp(s, "false", 5) == 0 ? 5
+                   : memcmp(s, "null", 4) == 0  ? 4
+                                                : 0;
+        if (n == 0)
+            return GEX__JTOK_END;
+        t = c == 't' ? GEX__JTOK_TRUE : c == 'f' ? GEX__JTOK_FALSE : GEX__JTOK_NULL;
+        j->text = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        j->len_text = n;
+        *end = p + n;
+    } else
+        /* objects, arrays, blanks across lines, a short buffer: the general path */
+        return GEX__JTOK_END;
+    return t;
+}
+
 /* Skips spaces, tabs and CRs from p (no newline: the line stays the same); the offset of the
  * next byte, or len. */
 static size_t skip_inline_blanks(const gex__json *j, size_t p)
@@ -550,40 +679,9 @@ gex__jtok gex__json_member(gex__json *j, const char **key, size_t *key_len)
     p = skip_inline_blanks(j, p + 1);
     if (p >= j->len)
         return member_general(j, key, key_len);
-    const char c = j->buf[p];
-    gex__jtok t;
     size_t end;
-    if (c == '"') {
-        size_t q = plain_string_end(j, p);
-        if (q == 0)
-            return member_general(j, key, key_len);
-        t = GEX__JTOK_STRING;
-        j->text = j->buf + p + 1;
-        j->len_text = q - p - 1;
-        end = q + 1;
-    } else if (c == '-' || is_digit(c)) {
-        long k = scan_number(j->buf + p, j->len - p, j->eof);
-        if (k < 0 || k > GEX__JSON_NUMBER_MAX)
-            return member_general(j, key, key_len);
-        t = GEX__JTOK_NUMBER;
-        j->text = j->buf + p;
-        j->len_text = (size_t)k;
-        end = p + (size_t)k;
-    } else if (j->len - p >= 5 && (c == 't' || c == 'f' || c == 'n')) {
-        /* read_literal's comparison, with the five bytes it would wait for at hand */
-        const char *s = j->buf + p;
-        size_t n = memcmp(s, "true", 4) == 0    ? 4
-                   : memcmp(s, "false", 5) == 0 ? 5
-                   : memcmp(s, "null", 4) == 0  ? 4
-                                                : 0;
-        if (n == 0)
-            return member_general(j, key, key_len);
-        t = c == 't' ? GEX__JTOK_TRUE : c == 'f' ? GEX__JTOK_FALSE : GEX__JTOK_NULL;
-        j->text = c == 't' ? "true" : c == 'f' ? "false" : "null";
-        j->len_text = n;
-        end = p + n;
-    } else
-        /* objects, arrays, blanks across lines, a short buffer: the general path */
+    const gex__jtok t = member_value(j, p, &end);
+    if (t == GEX__JTOK_END)
         return member_general(j, key, key_len);
     *key = j->buf + key_at;
     *key_len = key_end - key_at;
@@ -593,6 +691,74 @@ gex__jtok gex__json_member(gex__json *j, const char **key, size_t *key_len)
     j->state = AFTER_VALUE;
     j->first = 0;
     return t;
+}
+
+/* tmpl[0..n) == b[0..n), a word at a time: b has 8 bytes readable past n, tmpl up to n rounded
+ * up to 8. */
+static int same_words(const char *b, const char *tmpl, size_t n)
+{
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t x, y;
+        memcpy(&x, b + k, 8);
+        memcpy(&y, tmpl + k, 8);
+        if (x != y)
+            return 0;
+    }
+    if (k == n)
+        return 1;
+    uint64_t x, y;
+    memcpy(&x, b + k, 8);
+    memcpy(&y, tmpl + k, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t mask = (UINT64_C(1) << (8 * (n - k))) - 1;
+    return ((x ^ y) & mask) == 0;
+#else
+    return memcmp(b + k, tmpl + k, n - k) == 0;
+#endif
+}
+
+size_t gex__json_members_known(gex__json *j, const gex__jknown *known, size_t count,
+                               gex__jvalue *out)
+{
+    if (j->general || j->depth == 0 || j->stack[j->depth - 1] != IN_OBJECT)
+        return 0;
+    if (j->state != AFTER_VALUE && j->state != BEFORE_KEY)
+        return 0;
+    size_t p = j->pos, got = 0;
+    int after_value = j->state == AFTER_VALUE;
+    for (; got < count && known[got].len > 0; got++) {
+        const size_t n = known[got].len;
+        size_t q = p;
+        if (after_value) {
+            if (q >= j->len || j->buf[q] != ',')
+                break;
+            q++;
+        }
+        if (j->len - q < n + 8 || !same_words(j->buf + q, known[got].text, n))
+            break;
+        q = skip_inline_blanks(j, q + n);
+        if (q >= j->len)
+            break;
+        size_t end;
+        const gex__jtok t = member_value(j, q, &end);
+        if (t == GEX__JTOK_END)
+            break;
+        out[got].type = t;
+        out[got].text = j->text;
+        out[got].len = j->len_text;
+        j->tok_col = (long)(j->base + q - j->line_abs) + 1;
+        p = end;
+        after_value = 1;
+    }
+    if (got > 0) {
+        /* the state after the last member read, as gex__json_member leaves it */
+        j->tok_line = j->line;
+        j->pos = p;
+        j->state = AFTER_VALUE;
+        j->first = 0;
+    }
+    return got;
 }
 
 gex__jtok gex__json_skip(gex__json *j, gex__jtok t)

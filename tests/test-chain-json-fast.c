@@ -13,9 +13,11 @@
  * records, and random mutations of a CBOE document with what a tokenizer can get wrong: blanks
  * and newlines between and inside tokens, escapes in keys and values, long keys, duplicate
  * keys, nested objects and arrays in records, literals, exponents, long and negative numbers,
- * numeric strings, control characters, NUL bytes, bytes replaced or cut off. Each is read
- * whole and in chunks of 4096 and 7 bytes (a token cut by the buffer's end goes to the general
- * path).
+ * numeric strings, control characters, NUL bytes, bytes replaced or cut off; documents on one
+ * line whose records change their members' order, drop or add members (the members read by
+ * their position in the record before: gex__json_members_known); numbers of every form in a
+ * wanted and an unused member. Each is read whole and in chunks of 4096, 61 and 7 bytes (a
+ * token cut by the buffer's end goes to the general path).
  */
 #include "gex-test.h"
 
@@ -24,11 +26,12 @@
 #include "chain-read-same.h"
 #include "splitmix64.h"
 
-/* Reads fp both ways, lenient and strict, whole and in chunks of 4096 and 7 bytes; returns the
- * contracts of the lenient whole read (0 when it failed). */
+/* Reads fp both ways, lenient and strict, whole and in chunks of 4096, 61 and 7 bytes (each
+ * chunk read into the tokenizer's buffer as it empties: members cut at every place, the fast
+ * path between the cuts); returns the contracts of the lenient whole read (0 when it failed). */
 static size_t check_fp(FILE *fp, const char *what)
 {
-    static const size_t chunks[] = {0, 4096, 7};
+    static const size_t chunks[] = {0, 4096, 61, 7};
     size_t contracts = 0;
     for (int strict = 0; strict < 2; strict++) {
         for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
@@ -181,6 +184,13 @@ START_TEST(test_json_fast_path_crafted_records_same_chain)
         "{\"option\":\"SPXW261118C07140000\",\"bid\":1,}",
         "{\"option\":\"SPXW261118C07140000\",bid:1}",
         "{\"option\":\"SPXW261118C07140000\",\"bid\":1]",
+        /* a key remembered unescaped must not match the raw bytes it unescapes to: an escaped
+         * quote, then the quote raw (malformed); an escaped newline, then the newline raw (a
+         * control character in a string) */
+        "{\"option\":\"SPXW261118C07140000\",\"a\\\"b\":1,\"open_interest\":3},"
+        "{\"option\":\"SPXW261118C07140000\",\"a\"b\":1,\"open_interest\":3}",
+        "{\"option\":\"SPXW261118C07140000\",\"a\\nb\":1,\"open_interest\":3},"
+        "{\"option\":\"SPXW261118C07140000\",\"a\nb\":1,\"open_interest\":3}",
         /* bad records: a symbol that is no OCC symbol, a number out of range, a negative open
          * interest, a record that is not an object */
         "{\"option\":\"SPX\",\"bid\":1,\"open_interest\":2}",
@@ -214,6 +224,129 @@ START_TEST(test_json_fast_path_crafted_records_same_chain)
     }
     ck_assert_uint_eq(check_records(many, "2,000 records"), 2000);
     free(many);
+}
+END_TEST
+
+/* Records on one line (as CBOE writes them) whose members change from one record to the next:
+ * the members read by their position in the record before must be read as the reference reads
+ * them whatever changes. */
+START_TEST(test_json_fast_path_member_order_changes_same_chain)
+{
+    static const char *const variants[] = {
+        /* CBOE's record */
+        record_text,
+        /* the same members, two swapped (bid and ask), an unused one dropped */
+        "{\"option\":\"SPXW261118P07140000\",\"ask\":12.5,\"bid\":11.25,\"iv\":0.21,"
+        "\"open_interest\":11.0,\"volume\":3.0,\"delta\":-0.4,\"gamma\":0.002,\"theo\":12.0,"
+        "\"tick\":\"up\",\"last_trade_price\":12.1,\"last_trade_time\":null}",
+        /* keys that begin as the remembered ones do (bid_size at bid's place, open at
+         * open_interest's), a key as remembered but for blanks around its colon, an escaped
+         * key equal to a remembered one, unused members of every kind */
+        "{\"option\":\"SPXW261118C07150000\",\"bid_size\":1.0,\"bid\":3.5,\"ask\" :4.5,"
+        "\"iv\": 0.3,\"open\":0.0,\"open_interest\":2.0,\"volum\\u0065\":9.0,"
+        "\"delta\":true,\"gamma\":false,\"theta\":null,\"rho\":[1,2],\"vega\":{\"x\":1},"
+        "\"theo\":\"4.0\",\"change\":\"\",\"tick\":\"down\",\"last_trade_price\":4.25}",
+        /* no members but two, then a member more than CBOE's */
+        "{\"option\":\"SPXW261118C07160000\",\"open_interest\":5}",
+        "{\"option\":\"SPXW261118C07170000\",\"bid\":325.10,\"bid_size\":7.0,\"ask\":361.50,"
+        "\"ask_size\":7.0,\"iv\":0.4834,\"open_interest\":169.0,\"volume\":118.0,"
+        "\"delta\":0.5312,\"gamma\":0.0012,\"theta\":-1.25,\"rho\":0.0,\"vega\":0.0,"
+        "\"theo\":343.2984,\"change\":0.0,\"tick\":\"no_change\",\"last_trade_price\":345.20,"
+        "\"last_trade_time\":\"2026-11-18T14:29:51\",\"percent_change\":0.0,"
+        "\"prev_day_close\":345.199993896484,\"extra\":1}",
+        /* a long key where a remembered one was, a key of 37 bytes (the longest remembered) */
+        "{\"option\":\"SPXW261118C07180000\",\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":1,"
+        "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":2,\"ask\":361.50,\"open_interest\":1}",
+    };
+    const size_t n_variants = sizeof variants / sizeof variants[0];
+    uint64_t seed = 0x6f726465726a736fu; /* "orderjso" */
+    char *records = NULL;
+    size_t len = 0, cap = 0;
+    size_t n = 0; /* the records kept: all but the third variant's (its delta is true) */
+    for (int k = 0; k < 600; k++) {
+        /* mostly CBOE's record, remembered, and now and then another variant */
+        size_t i = (gex_splitmix64(&seed) % 4 == 0 ? gex_splitmix64(&seed) : 0) % n_variants;
+        if (k > 0)
+            put(&records, &len, &cap, ",", 1);
+        put(&records, &len, &cap, variants[i], strlen(variants[i]));
+        n += i != 2;
+    }
+    ck_assert_uint_eq(check_records(records, "records whose members change"), n);
+    free(records);
+}
+END_TEST
+
+/* A random number text: mostly well-formed (sign, integer part, fraction, exponent), of 1 to
+ * about 25 bytes, so that numbers end on either side of a word, sometimes with one byte
+ * changed into another a number may hold. */
+static size_t number_text(uint64_t *seed, char *out)
+{
+    size_t n = 0;
+    uint64_t r = gex_splitmix64(seed);
+    if (r % 5 == 0)
+        out[n++] = '-';
+    r /= 5;
+    size_t int_digits = 1 + (size_t)(r % 9);
+    r /= 9;
+    for (size_t i = 0; i < int_digits; i++, r /= 10)
+        out[n++] = (char)('0' + (i == 0 && int_digits > 1 && r % 3 != 0 ? 1 + r % 9 : r % 10));
+    uint64_t q = gex_splitmix64(seed);
+    if (q % 4 != 0) {
+        out[n++] = '.';
+        size_t frac = 1 + (size_t)((q / 4) % 14);
+        for (size_t i = 0; i < frac; i++)
+            out[n++] = (char)('0' + (q >> (8 + 3 * i)) % 10);
+    }
+    q = gex_splitmix64(seed);
+    if (q % 8 == 0) {
+        out[n++] = q % 16 == 0 ? 'e' : 'E';
+        if (q % 3 == 0)
+            out[n++] = q % 6 == 0 ? '-' : '+';
+        out[n++] = (char)('0' + (q >> 8) % 10);
+    }
+    q = gex_splitmix64(seed);
+    if (q % 6 == 0) { /* a byte changed: a malformed number, or another well-formed one */
+        static const char bytes[] = "0123456789.-+eE x,}";
+        out[(q / 6) % n] = bytes[(q >> 20) % (sizeof bytes - 1)];
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* Numbers of every form in a wanted member (bid) and an unused one (theta), in records on one
+ * line: the word-at-a-time check of a number must accept and refuse exactly what scan_number
+ * does, wherever the number sits against the words. */
+START_TEST(test_json_fast_path_number_forms_same_chain)
+{
+    uint64_t seed = 0x6e756d6265727321u; /* "numbers!" */
+    int ok = 0, failed = 0;
+    for (int d = 0; d < 400; d++) {
+        char *records = NULL;
+        size_t len = 0, cap = 0;
+        for (int k = 0; k < 3; k++) {
+            char bid[64], theta[64], rec[1024];
+            number_text(&seed, bid);
+            number_text(&seed, theta);
+            /* most documents keep the numbers well-formed but for one (the last record's) */
+            snprintf(rec, sizeof rec,
+                     "{\"option\":\"SPXW261118C0714%04d\",\"bid\":%s,\"bid_size\":7.0,"
+                     "\"ask\":361.50,\"iv\":0.4834,\"open_interest\":169.0,\"theta\":%s,"
+                     "\"theo\":343.2984,\"tick\":\"up\",\"last_trade_price\":%s}",
+                     d % 10000, bid, theta, k == 2 ? "1.5" : bid);
+            if (k > 0)
+                put(&records, &len, &cap, ",", 1);
+            put(&records, &len, &cap, rec, strlen(rec));
+        }
+        char what[64];
+        snprintf(what, sizeof what, "number forms %d", d);
+        if (check_records(records, what) > 0)
+            ok++;
+        else
+            failed++;
+        free(records);
+    }
+    ck_assert_int_gt(ok, 40);
+    ck_assert_int_gt(failed, 40);
 }
 END_TEST
 
@@ -330,6 +463,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_json_fast_path_real_files_same_chain);
     tcase_add_test(tc, test_json_fast_path_committed_sample_same_chain);
     tcase_add_test(tc, test_json_fast_path_crafted_records_same_chain);
+    tcase_add_test(tc, test_json_fast_path_member_order_changes_same_chain);
+    tcase_add_test(tc, test_json_fast_path_number_forms_same_chain);
     tcase_add_test(tc, test_json_fast_path_mutations_same_chain);
     suite_add_tcase(s, tc);
     return s;
