@@ -469,10 +469,13 @@ static int polish(flip_fn *f, double xa, double pa, double xb, double pb, double
  *   f'(l) = f'(l_c) + R',  |R'| <= M2 r                          (f strictly monotone, so at
  *                                                                 most one zero, when
  *                                                                 |f'(l_c)| > M2 r).
- * f'' = sum_i c_i b_i^2 (d_i^2 - 1) exp(-d_i^2 / 2), and h(d) = |d^2 - 1| exp(-d^2/2) is
- * monotone on [0, 1], [1, sqrt 3] and [sqrt 3, inf) (h(0) = 1, h(1) = 0, h(sqrt 3) = 2 e^{-3/2}),
- * so its maximum over the cell's range of |d_i| is at an end of that range or at sqrt 3: M2 is
- * exact per term, not a loose constant. A cell that passes neither test is halved. Every cell
+ * f'' = sum_i c_i b_i^2 s(d_i), s(u) = (u^2 - 1) exp(-u^2 / 2): s rises from -1 at u = 0 to its
+ * peak 2 e^{-3/2} at sqrt 3 and falls after, so over the cell's range of |d_i| its minimum is at
+ * an end of that range and its maximum at an end or at the peak. Each term's range is then
+ * exact, and M2 is the larger magnitude of the sums of the terms' lower and upper ends: the
+ * calls' and puts' terms, of opposite signs, offset each other there, where the sum of their
+ * magnitudes (h = |s|, the bound before, kept as a ceiling and for the rounding) cannot: a sixth
+ * to a third of the halvings go. A cell that passes neither test is halved. Every cell
  * of the search interval ends either without a zero, or with at most one (its sign change is
  * then seen at its ends), or narrower than GEX_FLIP_XTOL (two zeros closer than that are one
  * zero at the solver's resolution, and a touch of zero without a crossing is no flip): the sign
@@ -485,6 +488,7 @@ static int polish(flip_fn *f, double xa, double pa, double xb, double pb, double
 typedef struct cell_sums {
     double fa, fb, fc, dfc, m2, abs_f, abs_df;
     double pos_lo, pos_hi, neg_lo, neg_hi; /* bounds of the positive and negative parts */
+    double d2_lo, d2_hi;                   /* bounds of f'' over the cell, as summed */
 } cell_sums;
 
 #define H_AT_SQRT3 0.44626032029685964 /* 2 e^{-3/2}, the maximum of h on [1, inf) */
@@ -519,8 +523,9 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
 {
     const double lc = 0.5 * (la + lb);
     double fa = 0, fb = 0, fc = 0, dfc = 0, m2 = 0, abs_f = 0, abs_df = 0;
-    double pos_lo = 0, pos_hi = 0, neg_lo = 0, neg_hi = 0;
-#pragma omp simd reduction(+ : fa, fb, fc, dfc, m2, abs_f, abs_df, pos_lo, pos_hi, neg_lo, neg_hi)
+    double pos_lo = 0, pos_hi = 0, neg_lo = 0, neg_hi = 0, d2_lo = 0, d2_hi = 0;
+#pragma omp simd reduction(+ : fa, fb, fc, dfc, m2, abs_f, abs_df, pos_lo, pos_hi, neg_lo, neg_hi, \
+                               d2_lo, d2_hi)
     for (size_t i = 0; i < n; i++) {
         const double da = pb[i] * la + pa[i], db = pb[i] * lb + pa[i], dc = pb[i] * lc + pa[i];
         const double ga = ga_in[i];
@@ -538,12 +543,25 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
         /* pb > 0, so da < db: the range of |d| over the cell is [lo, hi] */
         const double absa = fabs(da), absb = fabs(db);
         const int straddles = da <= 0 && db >= 0;
-        const double ha = fabs(da * da - 1.0) * ga, hb = fabs(db * db - 1.0) * gb;
+        const double sa = (da * da - 1.0) * ga, sb = (db * db - 1.0) * gb;
+        const double ha = fabs(sa), hb = fabs(sb);
         double h = ha > hb ? ha : hb;
         const double lo = absa < absb ? absa : absb, hi = absa < absb ? absb : absa;
-        h = (lo <= SQRT3 && hi >= SQRT3 && h < H_AT_SQRT3) ? H_AT_SQRT3 : h;
+        const int peak = lo <= SQRT3 && hi >= SQRT3;
+        h = (peak && h < H_AT_SQRT3) ? H_AT_SQRT3 : h;
         h = straddles ? 1.0 : h;
-        m2 += ac * pb[i] * pb[i] * h;
+        const double c2 = pc[i] * pb[i] * pb[i];
+        m2 += fabs(c2) * h;
+        /* s(u) = (u^2 - 1) e^{-u^2/2} over the cell's range of |d|: its minimum at an end (s
+         * rises from -1 at 0 to its peak at sqrt 3, then falls towards 0), its maximum at an end
+         * or at the peak; a straddling cell reaches u = 0, where s = -1. */
+        const double s_lo = straddles ? -1.0 : (absa < absb ? sa : sb);
+        const double s_hi = absa < absb ? sb : sa;
+        const double smin = s_lo < s_hi ? s_lo : s_hi;
+        double smax = s_lo > s_hi ? s_lo : s_hi;
+        smax = peak || (straddles && hi >= SQRT3) ? H_AT_SQRT3 : smax;
+        d2_lo += c2 > 0 ? c2 * smin : c2 * smax;
+        d2_hi += c2 > 0 ? c2 * smax : c2 * smin;
         /* exp(-d^2/2) falls with |d|: its extremes over the cell are at the ends of [lo, hi] */
         const double gmin = ga < gb ? ga : gb;
         const double gmax = straddles ? 1.0 : (ga > gb ? ga : gb);
@@ -564,6 +582,8 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
     out->pos_hi = pos_hi;
     out->neg_lo = neg_lo;
     out->neg_hi = neg_hi;
+    out->d2_lo = d2_lo;
+    out->d2_hi = d2_hi;
 }
 
 /* What the tests of a cell concluded. */
@@ -591,9 +611,13 @@ static cell_verdict cell_classify(const cell_sums *s, double r, size_t n)
     if (s->pos_hi == 0 || s->neg_hi == 0 || s->pos_lo - s->neg_hi > err_parts ||
         s->neg_lo - s->pos_hi > err_parts)
         return CELL_ONE_SIGNED;
-    if (fabs(s->fc) > fabs(s->dfc) * r + 0.5 * s->m2 * r * r + err_f + err_df * r)
+    /* max |f''| over the cell: the signed bounds' larger magnitude, with their rounding (the
+     * sums of magnitudes behind them are at most m2), and never above the magnitudes' sum */
+    double m2 = fmax(fabs(s->d2_lo), fabs(s->d2_hi)) + gamma * s->m2;
+    m2 = m2 < s->m2 ? m2 : s->m2;
+    if (fabs(s->fc) > fabs(s->dfc) * r + 0.5 * m2 * r * r + err_f + err_df * r)
         return CELL_NO_ZERO;
-    if (fabs(s->dfc) > s->m2 * r + err_df)
+    if (fabs(s->dfc) > m2 * r + err_df)
         return CELL_MONOTONE;
     if (r < 0.5 * GEX_FLIP_XTOL)
         return CELL_RESOLUTION;
