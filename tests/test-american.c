@@ -514,6 +514,146 @@ START_TEST(test_am_implied_vol_round_trip_low_vol)
 }
 END_TEST
 
+START_TEST(test_am_expiration_values_dense)
+{
+    /* gex_am_expiration_values (each family's boundary solved at a few sigmas and interpolated)
+     * against gex_am_boundary_value at each contract's own sigma (gex_am_greeks's price, delta
+     * and gamma): within SPEC 1.8's tolerance of the price on expirations of 25 strikes a type,
+     * K/S 0.5 to 1.5, each with its own sigma spread over a span (a narrow smile, a factor of 4,
+     * and 0.05 to 1.5, which is cut into pieces) with both ends of the span present, T from a
+     * day to 3 years, r and q 0 to 0.1 (the grid's corner included). delta within 1e-5 and
+     * gamma within 1e-3 of itself or 1e-6. */
+    static const double Ts[] = {1 / 365.0, 0.1, 1.0, 3.0};
+    static const double rates[] = {0.0, 0.05, 0.1};
+    static const double spans[][2] = {{0.2, 0.3}, {0.15, 0.6}, {0.05, 1.5}};
+    enum { STRIKES = 25, N = 2 * STRIKES };
+    int compared = 0;
+    double worst = 0;
+    for (size_t a = 0; a < N_OF(Ts); a++)
+        for (size_t b = 0; b < N_OF(rates); b++)
+            for (size_t c = 0; c < N_OF(rates); c++)
+                for (size_t d = 0; d < N_OF(spans); d++) {
+                    const double T = Ts[a], r = rates[b], q = rates[c];
+                    const double lo = log(spans[d][0]), hi = log(spans[d][1]);
+                    int type[N];
+                    double S[N], K[N], sigma[N], price[N], delta[N], gamma[N];
+                    gex_am_status status[N];
+                    for (int i = 0; i < N; i++) {
+                        const int j = i / 2;
+                        type[i] = i % 2;
+                        S[i] = 100;
+                        K[i] = 100 * (0.5 + j / (STRIKES - 1.0));
+                        /* both ends of the span, the rest spread over it */
+                        const double u = j == 0 ? 0 : j == 1 ? 1 : 0.5 + 0.5 * sin(7.3 * j);
+                        sigma[i] = exp(lo + (hi - lo) * u);
+                    }
+                    ck_assert_int_eq(gex_am_expiration_values(T, r, q, N, type, S, K, sigma, price,
+                                                              delta, gamma, status),
+                                     GEX_AM_OK);
+                    for (int i = 0; i < N; i++) {
+                        gex_am_boundary *bd = NULL;
+                        const gex_am_status st =
+                            gex_am_boundary_new(type[i], T, sigma[i], r, q, &bd);
+                        ck_assert_int_eq(status[i], st);
+                        if (st != GEX_AM_OK)
+                            continue;
+                        double p, dl, g;
+                        ck_assert_int_eq(gex_am_boundary_value(bd, S[i], K[i], &p, &dl, &g),
+                                         GEX_AM_OK);
+                        gex_am_boundary_free(bd);
+                        const double ratio = fabs(price[i] - p) / spec_tolerance(p);
+                        ck_assert_msg(ratio <= 1 && fabs(delta[i] - dl) <= 1e-5 &&
+                                          fabs(gamma[i] - g) <= fmax(1e-3 * fabs(g), 1e-6),
+                                      "type %d K %g T %g sigma %g r %g q %g: %.15g %.10g %.10g "
+                                      "vs %.15g %.10g %.10g",
+                                      type[i], K[i], T, sigma[i], r, q, price[i], delta[i],
+                                      gamma[i], p, dl, g);
+                        worst = fmax(worst, ratio);
+                        compared++;
+                    }
+                }
+    ck_assert_int_gt(compared, 5000);
+    printf("american: %d expiration values, worst error %.2f of the SPEC 1.8 tolerance\n", compared,
+           worst);
+}
+END_TEST
+
+START_TEST(test_am_expiration_values_statuses)
+{
+    /* Bad contracts get their status and keep their outputs; the others are valued. A family
+     * too small to share solves is valued contract by contract: gex_am_boundary_value's
+     * numbers to the bit. Double boundaries (r < q < 0 for a call) are refused. */
+    int type[4] = {GEX_CALL, GEX_PUT, 7, GEX_PUT};
+    double S[4] = {100, 100, 100, -1}, K[4] = {100, 95, 100, 100}, sigma[4] = {0.3, 0.25, 0.3, 0.3};
+    double price[4] = {-1, -1, -1, -1}, delta[4], gamma[4];
+    gex_am_status status[4];
+    ck_assert_int_eq(gex_am_expiration_values(0.5, 0.05, 0.02, 4, type, S, K, sigma, price, delta,
+                                              gamma, status),
+                     GEX_AM_OK);
+    ck_assert_int_eq(status[0], GEX_AM_OK);
+    ck_assert_int_eq(status[1], GEX_AM_OK);
+    ck_assert_int_eq(status[2], GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(status[3], GEX_AM_BAD_INPUT);
+    ck_assert_double_eq(price[2], -1);
+    ck_assert_double_eq(price[3], -1);
+    for (int i = 0; i < 2; i++) {
+        gex_am_boundary *bd = NULL;
+        ck_assert_int_eq(gex_am_boundary_new(type[i], 0.5, sigma[i], 0.05, 0.02, &bd), GEX_AM_OK);
+        double p, d, g;
+        ck_assert_int_eq(gex_am_boundary_value(bd, S[i], K[i], &p, &d, &g), GEX_AM_OK);
+        gex_am_boundary_free(bd);
+        ck_assert_double_eq(price[i], p);
+        ck_assert_double_eq(delta[i], d);
+        ck_assert_double_eq(gamma[i], g);
+    }
+    ck_assert_int_eq(gex_am_expiration_values(0.5, -0.03, -0.01, 1, type, S, K, sigma, price, NULL,
+                                              NULL, status),
+                     GEX_AM_OK);
+    ck_assert_int_eq(status[0], GEX_AM_DOUBLE_BOUNDARY);
+    ck_assert_int_eq(
+        gex_am_expiration_values(0.5, 0.05, 0.02, 4, NULL, S, K, sigma, price, NULL, NULL, status),
+        GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(
+        gex_am_expiration_values(-1, 0.05, 0.02, 4, type, S, K, sigma, price, NULL, NULL, status),
+        GEX_AM_BAD_INPUT);
+    ck_assert_int_eq(gex_am_expiration_values(0.5, 0.05, 0.02, 0, NULL, NULL, NULL, NULL, NULL,
+                                              NULL, NULL, NULL),
+                     GEX_AM_OK);
+}
+END_TEST
+
+START_TEST(test_am_smile_nodes_needed)
+{
+    /* The node rule is not slack everywhere: on the grid's corner (T 3, a put rate of 0.1,
+     * sigma 0.15 to 0.6) two nodes fewer than the rule gives miss the tolerance, so the dense
+     * test above would catch a rule made too lean. */
+    enum { N = 40 };
+    int type[N];
+    double S[N], K[N], sigma[N], price[N];
+    gex_am_status status[N];
+    for (int i = 0; i < N; i++) {
+        type[i] = GEX_PUT;
+        S[i] = 100;
+        K[i] = 80 + i;
+        sigma[i] = exp(log(0.15) + log(4.0) * (0.5 + 0.5 * sin(7.3 * i)));
+    }
+    sigma[0] = 0.15;
+    sigma[1] = 0.6;
+    const int nodes = gex__am_smile_nodes(log(4.0));
+    ck_assert_int_eq(gex__am_expiration_values(nodes - 2, 3.0, 0.1, 0.0, N, type, S, K, sigma,
+                                               price, NULL, NULL, status),
+                     GEX_AM_OK);
+    double worst = 0;
+    for (int i = 0; i < N; i++) {
+        double p;
+        ck_assert_int_eq(gex_am_price(type[i], S[i], K[i], 3.0, sigma[i], 0.1, 0.0, &p), GEX_AM_OK);
+        worst = fmax(worst, fabs(price[i] - p) / spec_tolerance(p));
+    }
+    ck_assert_msg(worst > 1, "with %d nodes the worst error is %.2f of the tolerance", nodes - 2,
+                  worst);
+}
+END_TEST
+
 START_TEST(test_am_implied_vol_statuses)
 {
     double iv = -1;
@@ -711,6 +851,9 @@ int main(void)
     tcase_add_test(tc, test_am_implied_vol_round_trip);
     tcase_add_test(tc, test_am_implied_vol_round_trip_low_vol);
     tcase_add_test(tc, test_am_implied_vol_statuses);
+    tcase_add_test(tc, test_am_expiration_values_dense);
+    tcase_add_test(tc, test_am_expiration_values_statuses);
+    tcase_add_test(tc, test_am_smile_nodes_needed);
     tcase_add_test(tc, test_am_rule_tables_match_runtime);
     tcase_add_test(tc, test_am_boundary_shared_equals_single);
     tcase_add_test(tc, test_am_boundary_statuses);
