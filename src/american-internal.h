@@ -93,9 +93,9 @@ void gex__am_rule_compute(int n, double *s, double *c, double *w, double *ws);
 #define GEX__AM_SMILE_BASE         3.0
 #define GEX__AM_SMILE_PER_LOG      4.0
 #define GEX__AM_SMILE_MIN_PER_NODE 2
-/* A family whose volatilities span more than this in ln sigma (a factor of 4.5) is cut into
- * equal pieces of at most this span, each with its own nodes (9 at most). */
-#define GEX__AM_SMILE_MAX_LOG 1.5
+/* A family whose volatilities span more than this in ln sigma (a factor of 9.5) is cut into
+ * equal pieces of at most this span, each with its own nodes (12 at most). */
+#define GEX__AM_SMILE_MAX_LOG 2.25
 int gex__am_smile_nodes(double log_range);
 
 /* gex_am_expiration_values with at most max_nodes sigma nodes a family (the tests compare node
