@@ -903,8 +903,8 @@ typedef struct smile {
 /* Solves the nodes of sm over ln sigma in [lo, hi] for the put (rr, qq: r and q exchanged for a
  * call) with scheme; scratch is left holding a solved put whose sigma-free parts (weights,
  * discount factors, ln X) every value shares. */
-static void smile_solve(const gex__am_scheme *scheme, double T, double rr, double qq, double lo,
-                        double hi, int nodes, smile *sm, put_solved *scratch)
+static void smile_solve(int type, double T, double rr, double qq, double lo, double hi, int nodes,
+                        smile *sm, put_solved *scratch)
 {
     sm->nodes = nodes;
     sm->mid = 0.5 * (lo + hi);
@@ -912,7 +912,11 @@ static void smile_solve(const gex__am_scheme *scheme, double T, double rr, doubl
     for (int j = 0; j < nodes; j++) {
         sm->u[j] = nodes > 1 ? cos(M_PI * j / (nodes - 1)) : 0;
         sm->bw[j] = ((j % 2) ? -1.0 : 1.0) * ((j == 0 || j == nodes - 1) ? 0.5 : 1.0);
-        put_solve(scheme, T, exp(sm->mid + sm->half * sm->u[j]), rr, qq, 0, -1, scratch);
+        const double sj = exp(sm->mid + sm->half * sm->u[j]);
+        /* the node's own scheme: both have the same premium rule, so that the nodes' premium
+         * points line up */
+        const double r = type == GEX_CALL ? qq : rr, q = type == GEX_CALL ? rr : qq;
+        put_solve(gex__am_scheme_for(type, T, sj, r, q), T, sj, rr, qq, 0, -1, scratch);
         const premium_points *pts = &scratch->pts;
         for (int i = 0; i < pts->n; i++) {
             sm->a0[j][i] = pts->a0[i];
@@ -1076,15 +1080,7 @@ gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, doubl
             put_solved scratch;
             smile sm = {.nodes = 0};
             if (shared) {
-                /* One scheme for every node: the light one where it serves them all. */
-                const gex__am_scheme *scheme = &gex__am_light_scheme;
-                for (int j = 0; j < nodes; j++) {
-                    const double u = nodes > 1 ? cos(M_PI * j / (nodes - 1)) : 0;
-                    const double sj = exp(0.5 * (plo + phi) + 0.5 * (phi - plo) * u);
-                    if (gex__am_scheme_for(t, T, sj, r, q) != &gex__am_light_scheme)
-                        scheme = &gex__am_default_scheme;
-                }
-                smile_solve(scheme, T, rr, qq, plo, phi, nodes, &sm, &scratch);
+                smile_solve(t, T, rr, qq, plo, phi, nodes, &sm, &scratch);
             }
             for (size_t i = 0; i < n; i++) {
                 if (type[i] != t || status[i] != GEX_AM_NOT_CONVERGED ||
