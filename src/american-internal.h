@@ -84,4 +84,25 @@ extern const int gex__am_rule_table_count;
  * against. */
 void gex__am_rule_compute(int n, double *s, double *c, double *w, double *ws);
 
+/* gex_am_expiration_values (src/american.c): a family (an expiration's calls, or its puts) whose
+ * volatilities span ln(hi / lo) = L gets ceil(GEX__AM_SMILE_BASE + GEX__AM_SMILE_PER_LOG L)
+ * boundary solves in sigma (at most 12; 1 where every sigma is the same), each contract's
+ * boundary interpolated between them (tests/test-american.c holds it within 1e-6 of the
+ * direct pricer on a dense grid); a family of fewer than GEX__AM_SMILE_MIN_PER_NODE contracts a
+ * node is valued contract by contract, as gex_am_boundary_value does. */
+#define GEX__AM_SMILE_BASE         3.0
+#define GEX__AM_SMILE_PER_LOG      4.0
+#define GEX__AM_SMILE_MIN_PER_NODE 2
+/* A family whose volatilities span more than this in ln sigma (a factor of 9.5) is cut into
+ * equal pieces of at most this span, each with its own nodes (12 at most). */
+#define GEX__AM_SMILE_MAX_LOG 2.25
+int gex__am_smile_nodes(double log_range);
+
+/* gex_am_expiration_values with at most max_nodes sigma nodes a family (the tests compare node
+ * counts). */
+gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, double q, size_t n,
+                                        const int *type, const double *S, const double *K,
+                                        const double *sigma, double *price, double *delta,
+                                        double *gamma, gex_am_status *status);
+
 #endif /* GEX_AMERICAN_INTERNAL_H */

@@ -24,6 +24,9 @@
 /* Newton steps of the final polish: the first lands within the search's precision, a second
  * only where the slope of the last bracket was poor. */
 #define IV_POLISH_STEPS 3
+/* The second search's first step from the first one's root, relative to sigma, and its growth. */
+#define IV_NEAR_STEP   1e-5
+#define IV_NEAR_GROWTH 8
 
 typedef struct iv_problem {
     int type;
@@ -55,21 +58,24 @@ static double excess(iv_problem *pb, double sigma)
     return v.price - pb->target;
 }
 
-/* The search ran every solve with one scheme and iteration count; gex_am_price picks its scheme
- * by sigma (gex__am_scheme_for: the root can be on the other side of the rule's edge) and stops its
- * iteration where the boundary settles, which near the root can be another count, and where the
- * iteration converges slowly (low volatility, long maturity) a price up to 1e-7 of itself away.
- * Newton steps on gex_am_price itself, with the slope of the search's last two evaluations, put the
- * root on the function users call (the counts agree between sigmas this close). */
-static double polish(const iv_problem *pb, double x)
+/* The search ran every solve with one scheme, form and iteration count; gex_am_price picks its
+ * scheme by sigma (gex__am_scheme_for: the root can be on the other side of the rule's edge) and
+ * stops its iteration where the boundary settles, which near the root can be another count, and
+ * where the iteration converges slowly (low volatility, long maturity) a price up to 1e-7 of
+ * itself away. Newton steps on gex_am_price itself, with the slope of the search's last two
+ * evaluations, put the root on the function users call (the counts agree between sigmas this
+ * close; where the scheme or the form differ, the search is run again first: search_near).
+ * price_x is gex_am_price at x when the caller has it, else nan. */
+static double polish(const iv_problem *pb, double x, double price_x)
 {
     const double dx = pb->last_x[1] - pb->last_x[0];
     const double slope = dx != 0 ? (pb->last_f[1] - pb->last_f[0]) / dx : 0;
     if (!(slope > 0))
         return x;
     for (int it = 0; it < IV_POLISH_STEPS; it++) {
-        double p;
-        if (gex_am_price(pb->type, pb->S, pb->K, pb->T, x, pb->r, pb->q, &p) != GEX_AM_OK)
+        double p = price_x;
+        if (!(it == 0 && isfinite(p)) &&
+            gex_am_price(pb->type, pb->S, pb->K, pb->T, x, pb->r, pb->q, &p) != GEX_AM_OK)
             return x;
         const double next = x - (p - pb->target) / slope;
         if (!(next > 0.5 * x && next < 2 * x))
@@ -79,6 +85,76 @@ static double polish(const iv_problem *pb, double x)
         x = next;
     }
     return x;
+}
+
+/* Illinois: regula falsi that halves the value kept at an end twice in a row, on a bracket
+ * (f_lo < 0 < f_hi). Writes the root, before the polish, to *x and returns GEX_AM_OK, or returns
+ * GEX_AM_NOT_CONVERGED after GEX_AM_IV_MAX_ITERATIONS steps. */
+static gex_am_status illinois(iv_problem *pb, double lo, double f_lo, double hi, double f_hi,
+                              double *x_out)
+{
+    int side = 0;
+    for (int it = 0; it < GEX_AM_IV_MAX_ITERATIONS; it++) {
+        double x = lo - f_lo * (hi - lo) / (f_hi - f_lo);
+        if (!(x > lo && x < hi))
+            x = 0.5 * (lo + hi);
+        const double fx = excess(pb, x);
+        if (fabs(fx) <= IV_PRICE_TOL * pb->target || hi - lo <= IV_SIGMA_TOL * x) {
+            *x_out = x;
+            return GEX_AM_OK;
+        }
+        if (fx > 0) {
+            hi = x;
+            f_hi = fx;
+            if (side == 1)
+                f_lo *= 0.5;
+            side = 1;
+        } else {
+            lo = x;
+            f_lo = fx;
+            if (side == -1)
+                f_hi *= 0.5;
+            side = -1;
+        }
+        if (hi - lo <= IV_SIGMA_TOL * hi) {
+            *x_out = 0.5 * (lo + hi);
+            return GEX_AM_OK;
+        }
+    }
+    return GEX_AM_NOT_CONVERGED;
+}
+
+/* The search again, on pb's new scheme, form and count, from the first search's root x: steps
+ * away from x growing by IV_NEAR_GROWTH until the excess changes sign, then Illinois. The two
+ * functions differ by about 1e-5 of the price at most (form A stopped before it settles), so
+ * the first or second step brackets the root. */
+static gex_am_status search_near(iv_problem *pb, double x, double *x_out)
+{
+    double fx = excess(pb, x);
+    if (fx == 0) {
+        *x_out = x;
+        return GEX_AM_OK;
+    }
+    double d = IV_NEAR_STEP * x;
+    for (int it = 0; it < GEX_AM_IV_MAX_ITERATIONS; it++) {
+        double y = fx > 0 ? x - d : x + d;
+        y = fmin(fmax(y, GEX_AM_IV_MIN_SIGMA), GEX_AM_IV_MAX_SIGMA);
+        const double fy = excess(pb, y);
+        if (fy == 0) {
+            *x_out = y;
+            return GEX_AM_OK;
+        }
+        if ((fy > 0) != (fx > 0))
+            return fy > 0 ? illinois(pb, x, fx, y, fy, x_out) : illinois(pb, y, fy, x, fx, x_out);
+        if (y == GEX_AM_IV_MIN_SIGMA)
+            return GEX_AM_BELOW_INTRINSIC;
+        if (y == GEX_AM_IV_MAX_SIGMA)
+            return GEX_AM_ABOVE_MAX;
+        x = y;
+        fx = fy;
+        d *= IV_NEAR_GROWTH;
+    }
+    return GEX_AM_NOT_CONVERGED;
 }
 
 static gex_am_status map_iv_status(gex_iv_status s)
@@ -163,34 +239,31 @@ gex_am_status gex_am_implied_vol(int type, double price, double S, double K, dou
         *sigma = lo;
         return GEX_AM_OK;
     }
-    /* Illinois: regula falsi that halves the value kept at an end twice in a row. */
-    int side = 0;
-    for (int it = 0; it < GEX_AM_IV_MAX_ITERATIONS; it++) {
-        double x = lo - f_lo * (hi - lo) / (f_hi - f_lo);
-        if (!(x > lo && x < hi))
-            x = 0.5 * (lo + hi);
-        const double fx = excess(&pb, x);
-        if (fabs(fx) <= IV_PRICE_TOL * price || hi - lo <= IV_SIGMA_TOL * x) {
-            *sigma = polish(&pb, x);
-            return GEX_AM_OK;
-        }
-        if (fx > 0) {
-            hi = x;
-            f_hi = fx;
-            if (side == 1)
-                f_lo *= 0.5;
-            side = 1;
-        } else {
-            lo = x;
-            f_lo = fx;
-            if (side == -1)
-                f_hi *= 0.5;
-            side = -1;
-        }
-        if (hi - lo <= IV_SIGMA_TOL * hi) {
-            *sigma = polish(&pb, 0.5 * (lo + hi));
-            return GEX_AM_OK;
-        }
+    double x;
+    const gex_am_status st = illinois(&pb, lo, f_lo, hi, f_hi, &x);
+    if (st != GEX_AM_OK)
+        return st;
+    /* The search ran every solve with its first one's scheme and fixed-point form, chosen at
+     * the European implied volatility. Where gex_am_price chooses another at the root, the
+     * search's function is not gex_am_price's: form A [ALO] settles at the European volatility
+     * and diverges at a lower one (low volatility, long maturity, a large put rate: the call K
+     * 100, T 1, sigma 0.05, r 0, q 0.05 at spot 100), where gex_am_price falls back to form B.
+     * Form A stopped after the first solve's count is then 2e-5 of the price off with twice the
+     * true vega, and the polish's Newton steps on that slope fall short (sigma was 1.2e-6
+     * relative off). Search again with gex_am_price's choice at the root: this value is
+     * gex_am_price's (the same call), and the polish's first. */
+    const gex__am_scheme *scheme = gex__am_scheme_for(type, T, x, r, q);
+    gex__am_value v;
+    gex__am_evaluate(scheme, type, S, K, T, x, r, q, false, 0, -1, &v);
+    if (scheme != pb.scheme || v.form != pb.form) {
+        pb.scheme = scheme;
+        pb.steps = v.steps;
+        pb.form = v.form;
+        const gex_am_status again = search_near(&pb, x, &x);
+        if (again != GEX_AM_OK)
+            return again;
+        v.price = nan("");
     }
-    return GEX_AM_NOT_CONVERGED;
+    *sigma = polish(&pb, x, isfinite(v.price) ? v.price : nan(""));
+    return GEX_AM_OK;
 }

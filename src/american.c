@@ -878,3 +878,233 @@ gex_am_status gex_am_boundary_value(const gex_am_boundary *b, double S, double K
         *gamma = g;
     return GEX_AM_OK;
 }
+
+/* An expiration's contracts at their own volatilities (gex_am_expiration_values): the put's
+ * boundary (at strike 1, r and q exchanged for the calls) solved at AM_SMILE nodes in ln sigma
+ * spanning the family's volatilities, Chebyshev-Lobatto points, and each contract's premium
+ * points interpolated between them (barycentric Lagrange; Berrut and Trefethen, "Barycentric
+ * Lagrange interpolation", SIAM Review 46(3), 2004). What the premium needs of the boundary at
+ * its p points, sqrt(H(t)) + (r - q) t and q - r K / B(t), and ln(X / B(T)), the boundary now,
+ * are smooth in sigma; the rest of a value (sigma sqrt(t), the discount factors, the European
+ * part) is computed at the contract's own sigma. */
+#define AM_SMILE_MAX_NODES 12
+
+typedef struct smile {
+    int nodes;
+    double mid, half; /* ln sigma = mid + half u, u in [-1, 1] */
+    double u[AM_SMILE_MAX_NODES];
+    double bw[AM_SMILE_MAX_NODES]; /* barycentric weights: (-1)^j, halved at the ends */
+    double a0[AM_SMILE_MAX_NODES][GEX__AM_MAX_QUAD];
+    double cc[AM_SMILE_MAX_NODES][GEX__AM_MAX_QUAD];
+    double sh_now[AM_SMILE_MAX_NODES]; /* ln(X / B(T)) */
+    double s[GEX__AM_MAX_QUAD];        /* the premium rule's sines: sigma sqrt(t) = v s */
+} smile;
+
+/* Solves the nodes of sm over ln sigma in [lo, hi] for the put (rr, qq: r and q exchanged for a
+ * call) with scheme; scratch is left holding a solved put whose sigma-free parts (weights,
+ * discount factors, ln X) every value shares. */
+static void smile_solve(int type, double T, double rr, double qq, double lo, double hi, int nodes,
+                        smile *sm, put_solved *scratch)
+{
+    sm->nodes = nodes;
+    sm->mid = 0.5 * (lo + hi);
+    sm->half = 0.5 * (hi - lo);
+    for (int j = 0; j < nodes; j++) {
+        sm->u[j] = nodes > 1 ? cos(M_PI * j / (nodes - 1)) : 0;
+        sm->bw[j] = ((j % 2) ? -1.0 : 1.0) * ((j == 0 || j == nodes - 1) ? 0.5 : 1.0);
+        const double sj = exp(sm->mid + sm->half * sm->u[j]);
+        /* the node's own scheme: both have the same premium rule, so that the nodes' premium
+         * points line up */
+        const double r = type == GEX_CALL ? qq : rr, q = type == GEX_CALL ? rr : qq;
+        put_solve(gex__am_scheme_for(type, T, sj, r, q), T, sj, rr, qq, 0, -1, scratch);
+        const premium_points *pts = &scratch->pts;
+        for (int i = 0; i < pts->n; i++) {
+            sm->a0[j][i] = pts->a0[i];
+            sm->cc[j][i] = pts->cc[i];
+        }
+        sm->sh_now[j] = sqrt(scratch->bd.H[0] > 0 ? scratch->bd.H[0] : 0);
+        for (int i = 0; i < pts->n; i++)
+            sm->s[i] = pts->sv[i] / scratch->v;
+    }
+}
+
+/* Fills scratch's sigma-dependent parts at sigma from sm's nodes. */
+static void smile_at(const smile *sm, double sigma, put_solved *scratch)
+{
+    double w[AM_SMILE_MAX_NODES];
+    const int m = sm->nodes;
+    int exact = -1;
+    double sum = 0;
+    const double u = sm->half > 0 ? (log(sigma) - sm->mid) / sm->half : 0;
+    for (int j = 0; j < m; j++) {
+        const double d = u - sm->u[j];
+        if (d == 0 || m == 1) {
+            exact = j;
+            break;
+        }
+        w[j] = sm->bw[j] / d;
+        sum += w[j];
+    }
+    if (exact >= 0) {
+        for (int j = 0; j < m; j++)
+            w[j] = j == exact ? 1 : 0;
+    } else {
+        for (int j = 0; j < m; j++)
+            w[j] /= sum;
+    }
+    premium_points *pts = &scratch->pts;
+    const int np_ = pts->n;
+    const double v = sigma * sqrt(scratch->pp.T);
+    double a0[GEX__AM_MAX_QUAD] = {0}, cc[GEX__AM_MAX_QUAD] = {0};
+    double sh_now = 0;
+    for (int j = 0; j < m; j++) {
+        const double wj = w[j];
+#pragma omp simd
+        for (int i = 0; i < np_; i++) {
+            a0[i] += wj * sm->a0[j][i];
+            cc[i] += wj * sm->cc[j][i];
+        }
+        sh_now += wj * sm->sh_now[j];
+    }
+#pragma omp simd
+    for (int i = 0; i < np_; i++) {
+        pts->a0[i] = a0[i];
+        pts->cc[i] = cc[i];
+        pts->sv[i] = v * sm->s[i];
+        pts->inv_sv[i] = 1 / pts->sv[i];
+    }
+    scratch->pp.sigma = sigma;
+    scratch->v = v;
+    scratch->b_now = scratch->bd.X * exp(-(sh_now > 0 ? sh_now : 0));
+}
+
+/* The number of sigma nodes for a family whose volatilities span ln(hi / lo) (see
+ * gex__am_smile_nodes in american-internal.h). */
+int gex__am_smile_nodes(double log_range)
+{
+    if (!(log_range > 0))
+        return 1;
+    const int m = (int)ceil(GEX__AM_SMILE_BASE + GEX__AM_SMILE_PER_LOG * log_range);
+    return m < AM_SMILE_MAX_NODES ? m : AM_SMILE_MAX_NODES;
+}
+
+/* The piece of a family's ln sigma range [lo, lo + pieces width] that sigma falls in. */
+static int smile_piece(double sigma, double lo, double width, int pieces)
+{
+    if (pieces <= 1 || !(width > 0))
+        return 0;
+    const int k = (int)((log(sigma) - lo) / width);
+    return k < 0 ? 0 : k >= pieces ? pieces - 1 : k;
+}
+
+/* One value, its status, written where the caller wants it. */
+static void batch_store(size_t i, gex_am_status st, double p, double d, double g, double *price,
+                        double *delta, double *gamma, gex_am_status *status)
+{
+    if (st == GEX_AM_OK && !(isfinite(p) && isfinite(d) && isfinite(g)))
+        st = GEX_AM_BAD_INPUT;
+    status[i] = st;
+    if (st != GEX_AM_OK)
+        return;
+    price[i] = p;
+    if (delta != NULL)
+        delta[i] = d;
+    if (gamma != NULL)
+        gamma[i] = g;
+}
+
+gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, double q, size_t n,
+                                        const int *type, const double *S, const double *K,
+                                        const double *sigma, double *price, double *delta,
+                                        double *gamma, gex_am_status *status)
+{
+    if (n > 0 && (type == NULL || S == NULL || K == NULL || sigma == NULL || price == NULL ||
+                  status == NULL))
+        return GEX_AM_BAD_INPUT;
+    if (!gex__bs_inputs_ok(GEX_PUT, 1, 1, T, 1, r, q))
+        return GEX_AM_BAD_INPUT;
+    const bool greeks = delta != NULL || gamma != NULL;
+    for (size_t i = 0; i < n; i++)
+        if (type[i] != GEX_CALL && type[i] != GEX_PUT)
+            status[i] = GEX_AM_BAD_INPUT;
+    for (int t = 0; t < 2; t++) {
+        const int c = am_case(t, r, q);
+        size_t count = 0;
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (size_t i = 0; i < n; i++) {
+            if (type[i] != t)
+                continue;
+            if (!gex__bs_inputs_ok(t, S[i], K[i], T, sigma[i], r, q)) {
+                status[i] = GEX_AM_BAD_INPUT;
+                continue;
+            }
+            if (c < 0) {
+                status[i] = GEX_AM_DOUBLE_BOUNDARY;
+                continue;
+            }
+            if (c == 0) {
+                gex_greeks e;
+                gex_am_status st = GEX_AM_OK;
+                if (gex_bs_greeks(t, S[i], K[i], T, sigma[i], r, q, &e) != GEX_BS_OK ||
+                    (!greeks &&
+                     gex_bs_price(t, S[i], K[i], T, sigma[i], r, q, &e.price) != GEX_BS_OK))
+                    st = GEX_AM_BAD_INPUT;
+                batch_store(i, st, e.price, e.delta, e.gamma, price, delta, gamma, status);
+                continue;
+            }
+            status[i] = GEX_AM_NOT_CONVERGED; /* a placeholder until valued below */
+            count++;
+            const double ls = log(sigma[i]);
+            lo = fmin(lo, ls);
+            hi = fmax(hi, ls);
+        }
+        if (count == 0)
+            continue;
+        const double rr = t == GEX_CALL ? q : r, qq = t == GEX_CALL ? r : q;
+        /* Pieces of at most GEX__AM_SMILE_MAX_LOG in ln sigma, each with its own nodes. */
+        const int pieces =
+            hi - lo > GEX__AM_SMILE_MAX_LOG ? (int)ceil((hi - lo) / GEX__AM_SMILE_MAX_LOG) : 1;
+        const double width = (hi - lo) / pieces;
+        for (int piece = 0; piece < pieces; piece++) {
+            const double plo = lo + piece * width, phi = piece == pieces - 1 ? hi : plo + width;
+            size_t in_piece = 0;
+            for (size_t i = 0; i < n; i++)
+                in_piece += type[i] == t && status[i] == GEX_AM_NOT_CONVERGED &&
+                            smile_piece(sigma[i], lo, width, pieces) == piece;
+            if (in_piece == 0)
+                continue;
+            int nodes = gex__am_smile_nodes(phi - plo);
+            if (nodes > max_nodes)
+                nodes = max_nodes;
+            const bool shared = in_piece >= (size_t)nodes * GEX__AM_SMILE_MIN_PER_NODE;
+            put_solved scratch;
+            smile sm = {.nodes = 0};
+            if (shared) {
+                smile_solve(t, T, rr, qq, plo, phi, nodes, &sm, &scratch);
+            }
+            for (size_t i = 0; i < n; i++) {
+                if (type[i] != t || status[i] != GEX_AM_NOT_CONVERGED ||
+                    smile_piece(sigma[i], lo, width, pieces) != piece)
+                    continue;
+                if (shared)
+                    smile_at(&sm, sigma[i], &scratch);
+                else /* too few contracts to share a solve: gex_am_boundary_value's own */
+                    put_solve(gex__am_scheme_for(t, T, sigma[i], r, q), T, sigma[i], rr, qq, 0, -1,
+                              &scratch);
+                gex__am_value v;
+                option_value(&scratch, t, S[i], K[i], greeks, &v);
+                batch_store(i, GEX_AM_OK, v.price, v.delta, v.gamma, price, delta, gamma, status);
+            }
+        }
+    }
+    return GEX_AM_OK;
+}
+
+gex_am_status gex_am_expiration_values(double T, double r, double q, size_t n, const int *type,
+                                       const double *S, const double *K, const double *sigma,
+                                       double *price, double *delta, double *gamma,
+                                       gex_am_status *status)
+{
+    return gex__am_expiration_values(AM_SMILE_MAX_NODES, T, r, q, n, type, S, K, sigma, price,
+                                     delta, gamma, status);
+}

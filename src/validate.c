@@ -292,22 +292,69 @@ const char *gex_validate_time_name(int convention)
     return convention >= 0 && convention < GEX_VALIDATE_T_COUNT ? names[convention] : NULL;
 }
 
-/* Delta and gamma of one contract under the American model (gex/american.h): one boundary solve,
- * the price's premium derivatives. Returns 1, or 0 where the carry makes two exercise boundaries
- * (a parity fit's negative rate: the caller keeps Black-Scholes and counts it), -1 when it cannot
- * be priced. */
-static int american_greeks(int type, double S, double K, double T, double sigma, double r, double q,
-                           gex_greeks *g)
+/* The contracts chain_greeks_stride prices American, gathered while it walks the chain and valued
+ * an expiration at a time (gex_am_expiration_values: the contracts with the same T, r and q,
+ * consecutive in the walk, share their boundary solves). */
+typedef struct american_batch {
+    size_t n;
+    size_t *index;
+    int *type;
+    double *T, *r, *q, *S, *K, *sigma, *price, *delta, *gamma;
+    gex_am_status *status;
+} american_batch;
+
+static void american_batch_free(american_batch *ab)
 {
-    gex_am_boundary *b = NULL;
-    const gex_am_status st = gex_am_boundary_new(type, T, sigma, r, q, &b);
-    if (st == GEX_AM_DOUBLE_BOUNDARY)
-        return 0;
-    if (st != GEX_AM_OK)
-        return -1;
-    const int ok = gex_am_boundary_value(b, S, K, &g->price, &g->delta, &g->gamma) == GEX_AM_OK;
-    gex_am_boundary_free(b);
-    return ok ? 1 : -1;
+    free(ab->index);
+    free(ab->type);
+    free(ab->T);
+    free(ab->status);
+}
+
+static int american_batch_init(american_batch *ab, size_t capacity)
+{
+    *ab = (american_batch){0};
+    const size_t c = capacity > 0 ? capacity : 1;
+    ab->index = malloc(c * sizeof *ab->index);
+    ab->type = malloc(c * sizeof *ab->type);
+    ab->T = malloc(9 * c * sizeof *ab->T);
+    ab->status = malloc(c * sizeof *ab->status);
+    if (ab->index == NULL || ab->type == NULL || ab->T == NULL || ab->status == NULL) {
+        american_batch_free(ab);
+        return GEX_ENOMEM;
+    }
+    ab->r = ab->T + c;
+    ab->q = ab->T + 2 * c;
+    ab->S = ab->T + 3 * c;
+    ab->K = ab->T + 4 * c;
+    ab->sigma = ab->T + 5 * c;
+    ab->price = ab->T + 6 * c;
+    ab->delta = ab->T + 7 * c;
+    ab->gamma = ab->T + 8 * c;
+    return GEX_OK;
+}
+
+/* Values every gathered contract, a run of equal T, r and q at a time: status OK (American),
+ * GEX_AM_DOUBLE_BOUNDARY (the carry makes two exercise boundaries: a parity fit's negative
+ * rate; the caller keeps Black-Scholes and counts it) or another (not priced). The arrays are
+ * packed, so each run is one call. */
+static void american_batch_value(american_batch *ab)
+{
+    size_t start = 0;
+    while (start < ab->n) {
+        size_t end = start + 1;
+        while (end < ab->n && ab->T[end] == ab->T[start] && ab->r[end] == ab->r[start] &&
+               ab->q[end] == ab->q[start])
+            end++;
+        const size_t m = end - start;
+        if (gex_am_expiration_values(ab->T[start], ab->r[start], ab->q[start], m, ab->type + start,
+                                     ab->S + start, ab->K + start, ab->sigma + start,
+                                     ab->price + start, ab->delta + start, ab->gamma + start,
+                                     ab->status + start) != GEX_AM_OK)
+            for (size_t j = start; j < end; j++)
+                ab->status[j] = GEX_AM_BAD_INPUT;
+        start = end;
+    }
 }
 
 /* The fit of settlement instant t among fits[0..n) (ok or not), or NULL; *hint is where the last
@@ -412,6 +459,9 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         convention == GEX_VALIDATE_T_QUOTE_TRADING || convention == GEX_VALIDATE_T_CLOSE_TRADING;
     const int64_t from = from_close ? gex_validate_previous_close(quote) : quote;
     size_t n_flat = 0, n_american = 0, n_double = 0, fi = 0;
+    american_batch ab;
+    if (american_batch_init(&ab, exercise != GEX_EXERCISE_EUROPEAN ? v.n : 0) != GEX_OK)
+        return GEX_ENOMEM;
     for (size_t i = 0; i < v.n; i++) {
         delta[i] = gamma[i] = 0.0;
         computed[i] = 0;
@@ -436,23 +486,48 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         }
         const double vol = sigma != NULL ? sigma[i] : v.iv[i];
         const double S = spot > 0.0 ? spot : v.spot[i];
-        gex_greeks g;
         const int am = exercise != GEX_EXERCISE_EUROPEAN &&
                        gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]), exercise) ==
                            GEX_EXERCISE_AMERICAN;
-        const int priced = am ? american_greeks(v.type[i], S, v.strike[i], T, vol, r, q, &g) : 0;
-        if (priced < 0)
+        if (am) {
+            const size_t j = ab.n++;
+            ab.index[j] = i;
+            ab.type[j] = v.type[i];
+            ab.T[j] = T;
+            ab.r[j] = r;
+            ab.q[j] = q;
+            ab.S[j] = S;
+            ab.K[j] = v.strike[i];
+            ab.sigma[j] = vol;
             continue;
-        if (priced > 0)
-            n_american++;
-        else if (gex_bs_greeks(v.type[i], S, v.strike[i], T, vol, r, q, &g) != GEX_BS_OK)
+        }
+        gex_greeks g;
+        if (gex_bs_greeks(v.type[i], S, v.strike[i], T, vol, r, q, &g) != GEX_BS_OK)
             continue;
-        else if (am)
-            n_double++;
         delta[i] = g.delta;
         gamma[i] = g.gamma;
         computed[i] = 1;
     }
+    american_batch_value(&ab);
+    for (size_t j = 0; j < ab.n; j++) {
+        const size_t i = ab.index[j];
+        if (ab.status[j] == GEX_AM_OK) {
+            n_american++;
+            delta[i] = ab.delta[j];
+            gamma[i] = ab.gamma[j];
+            computed[i] = 1;
+        } else if (ab.status[j] == GEX_AM_DOUBLE_BOUNDARY) {
+            gex_greeks g;
+            if (gex_bs_greeks(ab.type[j], ab.S[j], ab.K[j], ab.T[j], ab.sigma[j], ab.r[j], ab.q[j],
+                              &g) != GEX_BS_OK)
+                continue;
+            n_double++;
+            delta[i] = g.delta;
+            gamma[i] = g.gamma;
+            computed[i] = 1;
+        }
+    }
+    american_batch_free(&ab);
     if (flat != NULL)
         *flat = n_flat;
     if (american != NULL)

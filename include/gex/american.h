@@ -103,6 +103,24 @@ void gex_am_boundary_free(gex_am_boundary *boundary);
 gex_am_status gex_am_boundary_value(const gex_am_boundary *boundary, double S, double K,
                                     double *price, double *delta, double *gamma);
 
+/* Values of the n contracts of one expiration (T, r and q shared), each with its own type
+ * (GEX_CALL or GEX_PUT), spot S, strike K and volatility sigma (SPEC 1.8): price[i] and, where
+ * delta and gamma are not NULL, delta[i] and gamma[i], within 1e-6 relative of gex_am_greeks's
+ * (or 1e-9 absolute at spot 100 for values below 1e-3). The calls' boundary and the puts' are
+ * solved at a few volatilities spanning the expiration's (Chebyshev points in ln sigma, more
+ * for a wider span, at most 12) and interpolated to each contract's; a family with too few
+ * contracts to share those solves is valued contract by contract (gex_am_boundary_value's
+ * numbers). status[i] is GEX_AM_OK, GEX_AM_BAD_INPUT (S, K or sigma not > 0 and finite, or a
+ * type other than GEX_CALL and GEX_PUT) or GEX_AM_DOUBLE_BOUNDARY; the outputs of a contract not
+ * OK are untouched. Returns GEX_AM_OK, or GEX_AM_BAD_INPUT (nothing written) for a NULL array
+ * (delta and gamma excepted) where n > 0 or for T, r or q not as gex_am_price takes them.
+ * Allocates nothing (about 100 KiB of stack); thread safe. bench/bench-american.c gives the
+ * figure. */
+gex_am_status gex_am_expiration_values(double T, double r, double q, size_t n, const int *type,
+                                       const double *S, const double *K, const double *sigma,
+                                       double *price, double *delta, double *gamma,
+                                       gex_am_status *status);
+
 /* The hard bound of the implied-volatility iteration (each step one boundary solve; a realistic
  * contract takes 4 to 7). */
 #define GEX_AM_IV_MAX_ITERATIONS 60
