@@ -40,8 +40,8 @@ int gex__sort_stable(void *base, size_t n, size_t size, gex__sort_cmp cmp, void 
         runs += cmp(a + (i - 1) * size, a + i * size, ctx) > 0;
     if (n < 2 || runs == 1)
         return GEX_OK;
-    if (n > UINT32_MAX)
-        return GEX_ENOMEM; /* positions are 32-bit (sort-internal.h) */
+    if (n > UINT32_MAX) /* positions are 32-bit (sort-internal.h) */
+        return GEX_ENOMEM;
     size_t *start = malloc((runs + 1) * sizeof *start); /* each run's first, then n */
     uint32_t *pos = malloc(2 * n * sizeof *pos);        /* two buffers of positions */
     char *tmp = malloc(n * size);
