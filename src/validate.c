@@ -780,13 +780,14 @@ int gex_validate_fit_rate_american(const gex_chain *chain, int64_t quote,
 
 int gex_validate_chain_greeks_forward(const gex_chain *chain, int64_t quote,
                                       gex_validate_time convention, const gex_parity_fit *fits,
-                                      size_t n_fits, const double *sigma, double *delta,
-                                      double *gamma, uint8_t *computed, size_t *flat)
+                                      size_t n_fits, gex_exercise exercise, const double *sigma,
+                                      double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                                      size_t *american, size_t *double_boundary)
 {
     if (fits == NULL || sigma == NULL)
         return GEX_EINVAL;
-    return chain_greeks_stride(chain, quote, convention, fits, n_fits, GEX_EXERCISE_EUROPEAN, sigma,
-                               (double)NAN, 1, 1, delta, gamma, computed, flat, NULL, NULL);
+    return chain_greeks_stride(chain, quote, convention, fits, n_fits, exercise, sigma, (double)NAN,
+                               1, 1, delta, gamma, computed, flat, american, double_boundary);
 }
 
 /* The implied volatility of theoretical price theo of contract i at its expiration's fit f:

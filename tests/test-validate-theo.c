@@ -88,8 +88,7 @@ START_TEST(test_theo_iv_and_forward_spot_identity)
     gex_chain_get_view(chain, &v);
     gex_parity_fit fits[4];
     size_t n_fits = 0;
-    ck_assert_int_eq(gex_chain_parity_fit_prices(chain, GEX_PARITY_THEO, fits, 4, &n_fits),
-                     GEX_OK);
+    ck_assert_int_eq(gex_chain_parity_fit_prices(chain, GEX_PARITY_THEO, fits, 4, &n_fits), GEX_OK);
     ck_assert_uint_eq(n_fits, 1);
     ck_assert(fits[0].ok);
     ck_assert_double_eq_tol(fits[0].forward * fits[0].discount, ID_S0, 1e-8 * ID_S0);
@@ -99,19 +98,20 @@ START_TEST(test_theo_iv_and_forward_spot_identity)
     ck_assert_uint_eq(v.n, 2 * ID_PAIRS);
     for (int c = 0; c < GEX_VALIDATE_T_COUNT; c++) {
         size_t solved = 0;
-        ck_assert_int_eq(gex_validate_theo_iv(chain, quote, (gex_validate_time)c, fits, n_fits,
-                                              sigma, &solved),
-                         GEX_OK);
+        ck_assert_int_eq(
+            gex_validate_theo_iv(chain, quote, (gex_validate_time)c, fits, n_fits, sigma, &solved),
+            GEX_OK);
         ck_assert_uint_eq(solved, v.n);
         size_t flat = 99;
         ck_assert_int_eq(gex_validate_chain_greeks_forward(chain, quote, (gex_validate_time)c, fits,
-                                                           n_fits, sigma, gd, gg, computed, &flat),
+                                                           n_fits, GEX_EXERCISE_EUROPEAN, sigma, gd,
+                                                           gg, computed, &flat, NULL, NULL),
                          GEX_OK);
         ck_assert_uint_eq(flat, 0);
-        ck_assert_int_eq(gex_validate_chain_greeks_sigma(
-                             chain, quote, (gex_validate_time)c, fits, n_fits,
-                             GEX_EXERCISE_EUROPEAN, sigma, gd_file, gg_file, computed, NULL, NULL,
-                             NULL),
+        ck_assert_int_eq(gex_validate_chain_greeks_sigma(chain, quote, (gex_validate_time)c, fits,
+                                                         n_fits, GEX_EXERCISE_EUROPEAN, sigma,
+                                                         gd_file, gg_file, computed, NULL, NULL,
+                                                         NULL),
                          GEX_OK);
         double worst_gamma = 0.0, worst_delta = 0.0, file_gamma = 0.0;
         for (size_t i = 0; i < v.n; i++) {
@@ -143,9 +143,9 @@ START_TEST(test_theo_iv_keeps_own_iv_and_refuses)
     double sigma[2 * ID_PAIRS], gd[2 * ID_PAIRS], gg[2 * ID_PAIRS];
     uint8_t computed[2 * ID_PAIRS];
     size_t solved = 99;
-    ck_assert_int_eq(gex_validate_theo_iv(chain, quote, GEX_VALIDATE_T_CLOSE_CALENDAR, NULL, 0,
-                                          sigma, &solved),
-                     GEX_OK);
+    ck_assert_int_eq(
+        gex_validate_theo_iv(chain, quote, GEX_VALIDATE_T_CLOSE_CALENDAR, NULL, 0, sigma, &solved),
+        GEX_OK);
     ck_assert_uint_eq(solved, 0);
     for (size_t i = 0; i < v.n; i++)
         ck_assert_double_eq(sigma[i], v.iv[i]);
@@ -153,8 +153,9 @@ START_TEST(test_theo_iv_keeps_own_iv_and_refuses)
     ck_assert_int_eq(gex_validate_theo_iv(chain, quote, GEX_VALIDATE_T_COUNT, NULL, 0, sigma, NULL),
                      GEX_EINVAL);
     ck_assert_int_eq(gex_validate_theo_iv(chain, quote, 0, NULL, 0, NULL, NULL), GEX_EINVAL);
-    ck_assert_int_eq(gex_validate_chain_greeks_forward(chain, quote, 0, NULL, 0, sigma, gd, gg,
-                                                       computed, NULL),
+    ck_assert_int_eq(gex_validate_chain_greeks_forward(chain, quote, 0, NULL, 0,
+                                                       GEX_EXERCISE_EUROPEAN, sigma, gd, gg,
+                                                       computed, NULL, NULL, NULL),
                      GEX_EINVAL);
     gex_chain_free(chain);
 }
@@ -187,8 +188,7 @@ START_TEST(test_theo_iv_gamma_against_cboe_rut)
     ck_assert_int_eq(gex_chain_quote_time(all, &quote), GEX_OK);
     static gex_parity_fit fits[256];
     size_t n_fits = 0;
-    ck_assert_int_eq(gex_chain_parity_fit_prices(all, GEX_PARITY_THEO, fits, 256, &n_fits),
-                     GEX_OK);
+    ck_assert_int_eq(gex_chain_parity_fit_prices(all, GEX_PARITY_THEO, fits, 256, &n_fits), GEX_OK);
     double *gd = malloc(3 * v.n * sizeof *gd), *gg = gd + v.n, *sigma = gg + v.n;
     uint8_t *computed = malloc(v.n);
     ck_assert_ptr_nonnull(gd);
@@ -206,17 +206,15 @@ START_TEST(test_theo_iv_gamma_against_cboe_rut)
                                                   n_fits, sigma, &solved),
                              GEX_OK);
         if (k == 2)
-            ck_assert_int_eq(gex_validate_chain_greeks_forward(all, quote,
-                                                               GEX_VALIDATE_T_CLOSE_CALENDAR, fits,
-                                                               n_fits, sigma, gd, gg, computed,
-                                                               NULL),
+            ck_assert_int_eq(gex_validate_chain_greeks_forward(
+                                 all, quote, GEX_VALIDATE_T_CLOSE_CALENDAR, fits, n_fits,
+                                 GEX_EXERCISE_EUROPEAN, sigma, gd, gg, computed, NULL, NULL, NULL),
                              GEX_OK);
         else
-            ck_assert_int_eq(
-                gex_validate_chain_greeks_sigma(all, quote, GEX_VALIDATE_T_CLOSE_CALENDAR, fits,
-                                                n_fits, GEX_EXERCISE_EUROPEAN, sigma, gd, gg,
-                                                computed, NULL, NULL, NULL),
-                GEX_OK);
+            ck_assert_int_eq(gex_validate_chain_greeks_sigma(
+                                 all, quote, GEX_VALIDATE_T_CLOSE_CALENDAR, fits, n_fits,
+                                 GEX_EXERCISE_EUROPEAN, sigma, gd, gg, computed, NULL, NULL, NULL),
+                             GEX_OK);
         size_t matched = 0;
         for (size_t i = 0; i < v.n; i++) {
             if (!computed[i] || !isfinite(v.vendor_gamma[i]))

@@ -244,17 +244,20 @@ double gex_validate_implied_spot(const gex_parity_fit *fits, size_t n);
 int gex_validate_theo_iv(const gex_chain *chain, int64_t quote, gex_validate_time convention,
                          const gex_parity_fit *fits, size_t n_fits, double *sigma, size_t *solved);
 
-/* gex_validate_chain_greeks_sigma (European) with each expiration priced on its own underlying:
+/* gex_validate_chain_greeks_sigma with each expiration priced on its own underlying:
  * where fits[] has an ok fit, S = F D, q = 0 and r = -ln(D) / T, so that the price, delta and
  * gamma are Black's on the forward F with delta and gamma taken per unit of F D (CBOE prices
  * an index option on the underlying its expiration's forward implies, not on the file's last
  * price; RUT 2023-09-20: F D is 1,809.8 for the 2-day expiration against the file's 1,806.12).
- * Other expirations keep the chain's carry and spot, counted in *flat (may be NULL). Returns
- * as gex_validate_chain_greeks, and GEX_EINVAL when fits or sigma is NULL. */
+ * Other expirations keep the chain's carry and spot, counted in *flat (may be NULL). exercise,
+ * *american and *double_boundary as gex_validate_chain_greeks_exercise (with q = 0 an American
+ * call is the European one; a put carries the early-exercise premium at r). Returns as
+ * gex_validate_chain_greeks, and GEX_EINVAL when fits or sigma is NULL. */
 int gex_validate_chain_greeks_forward(const gex_chain *chain, int64_t quote,
                                       gex_validate_time convention, const gex_parity_fit *fits,
-                                      size_t n_fits, const double *sigma, double *delta,
-                                      double *gamma, uint8_t *computed, size_t *flat);
+                                      size_t n_fits, gex_exercise exercise, const double *sigma,
+                                      double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                                      size_t *american, size_t *double_boundary);
 
 /* The American counterpart of gex_validate_fit_rate, on the rows "American by root; implied
  * spot, forward below it, fitted rate, strike's OTM IV": for each rate of 0 to

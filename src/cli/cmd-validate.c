@@ -1298,8 +1298,9 @@ static int chain_only(const cli_options *opts, FILE *out)
                 break;
             st = blocks[bl].fd
                      ? gex_validate_chain_greeks_forward(a.chain, a.as_of, basis, blocks[bl].fits,
-                                                         blocks[bl].n_fits, blocks[bl].sigma, gd,
-                                                         gg, computed, NULL)
+                                                         blocks[bl].n_fits, blocks[bl].exercise,
+                                                         blocks[bl].sigma, gd, gg, computed, NULL,
+                                                         &american, &two)
                  : blocks[bl].spot > 0.0
                      ? gex_validate_chain_greeks_spot(a.chain, a.as_of, basis, blocks[bl].fits,
                                                       blocks[bl].n_fits, blocks[bl].exercise,
