@@ -435,15 +435,41 @@ int gex_validate_otm_iv(const gex_chain *chain, const gex_parity_fit *fits, size
     return GEX_OK;
 }
 
-/* The greeks of gex_validate_chain_greeks, _parity, _exercise, _sigma and _spot: fits NULL for
- * the chain's carry, exercise GEX_EXERCISE_EUROPEAN for Black-Scholes throughout, sigma NULL for
- * each contract's own IV, spot NAN for each contract's own; only every stride-th contract is
- * computed (the others are left not computed: a sample for the rate fits). */
+/* SPEC 1.1's T of contract i, measured from the instant from (the quote or the previous close)
+ * in calendar or trading years; the quote instant's calendar T is the prepared chain's own, to
+ * the bit. */
+static double contract_T(const gex_chain_view *v, size_t i, gex_validate_time convention,
+                         int64_t from, int trading)
+{
+    if (convention == GEX_VALIDATE_T_QUOTE_CALENDAR)
+        return v->T[i];
+    return trading ? gex_validate_trading_years(from, v->settlement[i])
+                   : (double)(v->settlement[i] - from) / GEX_SECONDS_PER_YEAR;
+}
+
+static int64_t convention_from(gex_validate_time convention, int64_t quote)
+{
+    const int from_close =
+        convention == GEX_VALIDATE_T_CLOSE_CALENDAR || convention == GEX_VALIDATE_T_CLOSE_TRADING;
+    return from_close ? gex_validate_previous_close(quote) : quote;
+}
+
+static int convention_trading(gex_validate_time convention)
+{
+    return convention == GEX_VALIDATE_T_QUOTE_TRADING || convention == GEX_VALIDATE_T_CLOSE_TRADING;
+}
+
+/* The greeks of gex_validate_chain_greeks, _parity, _exercise, _sigma, _spot and _forward: fits
+ * NULL for the chain's carry, exercise GEX_EXERCISE_EUROPEAN for Black-Scholes throughout, sigma
+ * NULL for each contract's own IV, spot NAN for each contract's own; spot_fd non-zero prices each
+ * expiration with a parity fit at the spot F D and q = 0 (gex_validate_chain_greeks_forward);
+ * only every stride-th contract is computed (the others are left not computed: a sample for the
+ * rate fits). */
 static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_validate_time convention,
                                const gex_parity_fit *fits, size_t n_fits, gex_exercise exercise,
-                               const double *sigma, double spot, size_t stride, double *delta,
-                               double *gamma, uint8_t *computed, size_t *flat, size_t *american,
-                               size_t *double_boundary)
+                               const double *sigma, double spot, int spot_fd, size_t stride,
+                               double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                               size_t *american, size_t *double_boundary)
 {
     double rate = 0.0, div = 0.0;
     if (chain == NULL || delta == NULL || gamma == NULL || computed == NULL ||
@@ -453,11 +479,8 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         return GEX_EINVAL;
     gex_chain_view v;
     gex_chain_get_view(chain, &v);
-    const int from_close =
-        convention == GEX_VALIDATE_T_CLOSE_CALENDAR || convention == GEX_VALIDATE_T_CLOSE_TRADING;
-    const int trading =
-        convention == GEX_VALIDATE_T_QUOTE_TRADING || convention == GEX_VALIDATE_T_CLOSE_TRADING;
-    const int64_t from = from_close ? gex_validate_previous_close(quote) : quote;
+    const int trading = convention_trading(convention);
+    const int64_t from = convention_from(convention, quote);
     size_t n_flat = 0, n_american = 0, n_double = 0, fi = 0;
     american_batch ab;
     if (american_batch_init(&ab, exercise != GEX_EXERCISE_EUROPEAN ? v.n : 0) != GEX_OK)
@@ -467,25 +490,27 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         computed[i] = 0;
         if (v.status[i] != GEX_CONTRACT_OK || (stride > 1 && i % stride != 0))
             continue;
-        /* SPEC 1.1's T, measured from the chosen instant; the quote instant's calendar T is the
-         * prepared chain's own, to the bit. */
-        const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR ? v.T[i]
-                         : trading ? gex_validate_trading_years(from, v.settlement[i])
-                                   : (double)(v.settlement[i] - from) / GEX_SECONDS_PER_YEAR;
+        const double T = contract_T(&v, i, convention, from, trading);
         if (!(T > 0.0))
             continue;
         double r = rate, q = div;
+        double S = spot > 0.0 ? spot : v.spot[i];
         if (fits != NULL) {
             const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[i], &fi);
             if (f != NULL && f->ok) {
                 r = -log(f->discount) / T;
-                q = r - log(f->forward / (spot > 0.0 ? spot : v.spot[i])) / T;
+                if (spot_fd) {
+                    /* the expiration's own underlying: S = F D, no dividend to settlement */
+                    S = f->forward * f->discount;
+                    q = 0.0;
+                } else {
+                    q = r - log(f->forward / S) / T;
+                }
             } else {
                 n_flat++;
             }
         }
         const double vol = sigma != NULL ? sigma[i] : v.iv[i];
-        const double S = spot > 0.0 ? spot : v.spot[i];
         const int am = exercise != GEX_EXERCISE_EUROPEAN &&
                        gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]), exercise) ==
                            GEX_EXERCISE_AMERICAN;
@@ -542,7 +567,7 @@ static int chain_greeks(const gex_chain *chain, int64_t quote, gex_validate_time
                         const double *sigma, double spot, double *delta, double *gamma,
                         uint8_t *computed, size_t *flat, size_t *american, size_t *double_boundary)
 {
-    return chain_greeks_stride(chain, quote, convention, fits, n_fits, exercise, sigma, spot, 1,
+    return chain_greeks_stride(chain, quote, convention, fits, n_fits, exercise, sigma, spot, 0, 1,
                                delta, gamma, computed, flat, american, double_boundary);
 }
 
@@ -689,8 +714,8 @@ static int fit_rate(const gex_chain *chain, int64_t quote, gex_validate_time con
         if (st == GEX_OK)
             st = chain_greeks_stride(chain, quote, convention, held, n_fits,
                                      american ? GEX_EXERCISE_AUTO : GEX_EXERCISE_EUROPEAN,
-                                     american ? sigma : NULL, spot, stride, delta, gamma, computed,
-                                     NULL, NULL, NULL);
+                                     american ? sigma : NULL, spot, 0, stride, delta, gamma,
+                                     computed, NULL, NULL, NULL);
         if (st != GEX_OK)
             break;
         const gex_validate_score s = score_row(&v, delta, gamma, computed, tol, floor_d, floor_g);
@@ -826,4 +851,94 @@ int gex_validate_fit_rate_american(const gex_chain *chain, int64_t quote,
 {
     return fit_rate(chain, quote, convention, fits, n_fits, tol, 1, GEX_VALIDATE_AM_RATE_STEP,
                     sample, rate, score);
+}
+
+int gex_validate_chain_greeks_forward(const gex_chain *chain, int64_t quote,
+                                      gex_validate_time convention, const gex_parity_fit *fits,
+                                      size_t n_fits, gex_exercise exercise, const double *sigma,
+                                      double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                                      size_t *american, size_t *double_boundary)
+{
+    if (fits == NULL || sigma == NULL)
+        return GEX_EINVAL;
+    return chain_greeks_stride(chain, quote, convention, fits, n_fits, exercise, sigma, (double)NAN,
+                               1, 1, delta, gamma, computed, flat, american, double_boundary);
+}
+
+/* The implied volatility of theoretical price theo of contract i at its expiration's fit f:
+ * Black-Scholes at S = F D, q = 0, r = -ln(D) / T (the price depends on F, D and sigma sqrt(T)
+ * only). 1 and *sigma, or 0 where there is no price or it has no IV. */
+static int theo_iv(const gex_chain_view *v, size_t i, const gex_parity_fit *f, double T,
+                   double *sigma)
+{
+    const double p = v->theo[i];
+    if (!(p > 0.0) || !isfinite(p))
+        return 0;
+    const double r = -log(f->discount) / T;
+    return gex_bs_implied_vol(v->type[i], p, f->forward * f->discount, v->strike[i], T, r, 0.0,
+                              sigma) == GEX_IV_OK;
+}
+
+int gex_validate_theo_iv(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                         const gex_parity_fit *fits, size_t n_fits, double *sigma, size_t *solved)
+{
+    if (chain == NULL || sigma == NULL || (fits == NULL && n_fits > 0) || (int)convention < 0 ||
+        convention >= GEX_VALIDATE_T_COUNT)
+        return GEX_EINVAL;
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    if (v.theo == NULL || v.T == NULL)
+        return GEX_EINVAL;
+    for (size_t i = 0; i < v.n; i++)
+        sigma[i] = v.iv[i];
+    strike_key *k = malloc((v.n + 1) * sizeof *k);
+    if (k == NULL)
+        return GEX_ENOMEM;
+    /* every contract of the file: a strike's OTM side may carry a theoretical price though its
+     * own quote gave no IV */
+    for (size_t i = 0; i < v.n; i++)
+        k[i] = (strike_key){v.underlying[i], v.root[i], v.settlement[i], v.strike[i], i};
+    qsort(k, v.n, sizeof *k, cmp_strike_key);
+    const int trading = convention_trading(convention);
+    const int64_t from = convention_from(convention, quote);
+    size_t n_solved = 0, hint = 0;
+    for (size_t j = 0; j < v.n;) {
+        size_t end = j + 1;
+        while (end < v.n && k[end].underlying == k[j].underlying && k[end].root == k[j].root &&
+               k[end].settlement == k[j].settlement && k[end].strike == k[j].strike)
+            end++;
+        size_t call = v.n, put = v.n;
+        for (size_t m = j; m < end; m++) {
+            const size_t i = k[m].index;
+            if (v.type[i] == GEX_CALL && call == v.n)
+                call = i;
+            else if (v.type[i] == GEX_PUT && put == v.n)
+                put = i;
+        }
+        const size_t first = k[j].index;
+        const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[first], &hint);
+        const double T = contract_T(&v, first, convention, from, trading);
+        j = end;
+        if (f == NULL || !f->ok || !(f->discount > 0.0) || !(f->forward > 0.0) || !(T > 0.0))
+            continue;
+        /* the out-of-the-money side first (the call at or above the forward), else the other */
+        const size_t otm = v.strike[first] >= f->forward ? call : put;
+        const size_t itm = otm == call ? put : call;
+        double s = 0.0;
+        if (!((otm < v.n && theo_iv(&v, otm, f, T, &s)) ||
+              (itm < v.n && theo_iv(&v, itm, f, T, &s))))
+            continue;
+        if (call < v.n) {
+            sigma[call] = s;
+            n_solved += v.status[call] == GEX_CONTRACT_OK;
+        }
+        if (put < v.n) {
+            sigma[put] = s;
+            n_solved += v.status[put] == GEX_CONTRACT_OK;
+        }
+    }
+    free(k);
+    if (solved != NULL)
+        *solved = n_solved;
+    return GEX_OK;
 }

@@ -229,6 +229,36 @@ int gex_validate_chain_greeks_spot(const gex_chain *chain, int64_t quote,
  * Sunday), while the mids price the underlying the market makers quoted on. */
 double gex_validate_implied_spot(const gex_parity_fit *fits, size_t n);
 
+/* The volatility CBOE's own model priced a strike at: the implied volatility of the file's
+ * theoretical price (gex_chain_view.theo, CBOE JSON's "theo") of the strike's out-of-the-money
+ * side (the call at or above the expiration's forward, else the put; the other side where that
+ * one has none), solved at its expiration's fit of fits[0..n_fits) (matched by settlement;
+ * normally the parity fit on the theoretical prices, gex_chain_parity_fit_prices) as
+ * Black-Scholes on S = F D with q = 0 and r = -ln(D) / T, T by convention (T measured as the
+ * greeks will be, so that sigma sqrt(T) is the one the price holds). A theoretical price is a
+ * vendor's model output, not a quote: validate uses it to explain the vendor's greeks only.
+ * sigma (caller-owned, gex_chain_size doubles) receives each contract's own IV, replaced by the
+ * strike's theo IV where one solves; *solved (may be NULL) counts the contracts with status
+ * GEX_CONTRACT_OK that took one. Returns GEX_OK, GEX_EINVAL (NULL chain or sigma, fits NULL
+ * with n_fits > 0, bad convention, chain not prepared) or GEX_ENOMEM. */
+int gex_validate_theo_iv(const gex_chain *chain, int64_t quote, gex_validate_time convention,
+                         const gex_parity_fit *fits, size_t n_fits, double *sigma, size_t *solved);
+
+/* gex_validate_chain_greeks_sigma with each expiration priced on its own underlying:
+ * where fits[] has an ok fit, S = F D, q = 0 and r = -ln(D) / T, so that the price, delta and
+ * gamma are Black's on the forward F with delta and gamma taken per unit of F D (CBOE prices
+ * an index option on the underlying its expiration's forward implies, not on the file's last
+ * price; RUT 2023-09-20: F D is 1,809.8 for the 2-day expiration against the file's 1,806.12).
+ * Other expirations keep the chain's carry and spot, counted in *flat (may be NULL). exercise,
+ * *american and *double_boundary as gex_validate_chain_greeks_exercise (with q = 0 an American
+ * call is the European one; a put carries the early-exercise premium at r). Returns as
+ * gex_validate_chain_greeks, and GEX_EINVAL when fits or sigma is NULL. */
+int gex_validate_chain_greeks_forward(const gex_chain *chain, int64_t quote,
+                                      gex_validate_time convention, const gex_parity_fit *fits,
+                                      size_t n_fits, gex_exercise exercise, const double *sigma,
+                                      double *delta, double *gamma, uint8_t *computed, size_t *flat,
+                                      size_t *american, size_t *double_boundary);
+
 /* The American counterpart of gex_validate_fit_rate, on the rows "American by root; implied
  * spot, forward below it, fitted rate, strike's OTM IV": for each rate of 0 to
  * GEX_VALIDATE_RATE_MAX by GEX_VALIDATE_AM_RATE_STEP, D held at it (gex_validate_hold_rate), the

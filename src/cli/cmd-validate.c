@@ -84,17 +84,21 @@ typedef struct report {
     size_t n_series;
     check c[32];
     size_t n_checks;
-    char notes[16][256];
+    char notes[24][256];
     size_t n_notes;
     bucket expiry[128];
     size_t n_expiry;
     bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
     /* flat carry; parity forward; the same at the strike's OTM IV; both from theo; both at the
-     * fitted rate; American, own and OTM IV, on the parity fit and at the fitted rate */
-    convention_row conv[11 * GEX_VALIDATE_T_COUNT];
+     * fitted rate; American, own and OTM IV, on the parity fit and at the fitted rate; from theo
+     * at theo's IV, on the file's spot and on F D; the mids' forward at the OTM IV on F D */
+    convention_row conv[14 * GEX_VALIDATE_T_COUNT];
     size_t n_conv;
     int best_conv;
 } report;
+
+/* The parity lines stop where the notes reach this many (with the notes before them). */
+#define CLI_VALIDATE_PARITY_NOTES 16
 
 static void note(report *r, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -1016,9 +1020,10 @@ static int chain_only(const cli_options *opts, FILE *out)
              "strikes); the others keep the flat carry",
              fitted, n_fits, GEX_PARITY_MIN_PAIRS);
     for (size_t e = 0; e < n_fits && st == GEX_OK; e++) {
-        if (!fits[e].ok || r.n_notes + 4 >= sizeof r.notes / sizeof r.notes[0])
+        if (!fits[e].ok || r.n_notes + 4 >= CLI_VALIDATE_PARITY_NOTES)
             continue;
-        /* the nearest expirations, where the forward matters most for gamma */
+        /* the nearest expirations, where the forward matters most for gamma; the notes after
+         * them (the rows' fits, the pick) have room of their own */
         char when[40];
         gex_time_format_iso(fits[e].settlement, when, sizeof when);
         note(&r,
@@ -1206,30 +1211,70 @@ static int chain_only(const cli_options *opts, FILE *out)
                  100.0 * GEX_VALIDATE_AM_RATE_STEP, CLI_VALIDATE_AM_SAMPLE,
                  gex_validate_time_name(am_basis));
     }
+    /* CBOE's own model (its JSON's "theo" prices): each strike at the IV of its OTM side's
+     * theoretical price (gex_validate_theo_iv, solved per time basis so that sigma sqrt(T) is
+     * the price's), and each expiration priced on its own underlying F D with q = 0
+     * (gex_validate_chain_greeks_forward) rather than the file's last price */
+    static const char *const theo_iv_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward from theo, theo's IV; any time basis (sigma sqrt(T) from the price)"};
+    static const char *const theo_fd_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward from theo, theo's IV, spot F D; any time basis (sigma sqrt(T) from the "
+        "price)"};
+    static const char *const otm_fd_names[GEX_VALIDATE_T_COUNT] = {
+        "parity forward, strike's OTM IV, spot F D; quote instant, calendar days / 365",
+        "parity forward, strike's OTM IV, spot F D; quote instant, trading days / 252",
+        "parity forward, strike's OTM IV, spot F D; previous 16:00 close, calendar / 365",
+        "parity forward, strike's OTM IV, spot F D; previous 16:00 close, trading / 252"};
+    double *theo_iv = st == GEX_OK && theo_fitted > 0 ? malloc((v.n + 1) * sizeof *theo_iv) : NULL;
+    if (st == GEX_OK && theo_fitted > 0 && theo_iv == NULL)
+        st = GEX_ENOMEM;
+    if (st == GEX_OK && theo_fitted > 0) {
+        size_t solved = 0;
+        st = gex_validate_theo_iv(a.chain, a.as_of, GEX_VALIDATE_T_CLOSE_CALENDAR, theo_fits,
+                                  n_theo, theo_iv, &solved);
+        if (st == GEX_OK)
+            note(&r,
+                 "rows \"theo's IV\": each strike at the IV of its out-of-the-money side's "
+                 "theoretical price (the file's \"theo\", CBOE's model output, not a quote) at "
+                 "the theo forward, S = F D, q = 0: %zu contracts",
+                 solved);
+    }
+    if (st == GEX_OK && fitted > 0)
+        note(&r, "rows \"spot F D\": each expiration priced on the underlying its parity forward "
+                 "implies, S = F D with q = 0, instead of the file's spot");
     const struct {
         const char *const *names; /* NULL: gex_validate_time_name */
         const gex_parity_fit *fits;
         size_t n_fits;
         const double *sigma;
         gex_exercise exercise;
-        int american; /* shown only where some root is priced American */
-        int theo;     /* shown only where the file has theoretical prices that fit */
-        int held;     /* shown only where some expiration has a parity fit */
-        double spot;  /* every contract's spot (gex_validate_chain_greeks_spot); NAN: its own */
+        int american;   /* shown only where some root is priced American */
+        int theo;       /* shown only where the file has theoretical prices that fit */
+        int held;       /* shown only where some expiration has a parity fit */
+        double spot;    /* every contract's spot (gex_validate_chain_greeks_spot); NAN: its own */
+        int theo_sigma; /* sigma is theo's IV, solved per time basis (gex_validate_theo_iv) */
+        int fd;         /* each expiration on S = F D (gex_validate_chain_greeks_forward) */
     } blocks[] = {
-        {NULL, NULL, 0, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN},
-        {parity_names, fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN},
-        {otm_names, fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN},
-        {theo_names, theo_fits, n_theo, v.iv, GEX_EXERCISE_EUROPEAN, 0, 1, 0, (double)NAN},
+        {NULL, NULL, 0, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
+        {parity_names, fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
+        {otm_names, fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
+        {theo_names, theo_fits, n_theo, v.iv, GEX_EXERCISE_EUROPEAN, 0, 1, 0, (double)NAN, 0, 0},
         {theo_otm_names, theo_fits, n_theo, otm_theo_iv, GEX_EXERCISE_EUROPEAN, 0, 1, 0,
-         (double)NAN},
-        {held_names, held_fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 1, (double)NAN},
-        {held_otm_names, held_fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 1, (double)NAN},
-        {american_names, fits, n_fits, v.iv, GEX_EXERCISE_AUTO, 1, 0, 0, (double)NAN},
-        {american_otm_names, fits, n_fits, otm_iv, GEX_EXERCISE_AUTO, 1, 0, 0, (double)NAN},
-        {held_american_names, below_fits, n_fits, v.iv, GEX_EXERCISE_AUTO, 1, 0, 1, implied_spot},
+         (double)NAN, 0, 0},
+        {held_names, held_fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 1, (double)NAN, 0, 0},
+        {held_otm_names, held_fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 1, (double)NAN, 0,
+         0},
+        {american_names, fits, n_fits, v.iv, GEX_EXERCISE_AUTO, 1, 0, 0, (double)NAN, 0, 0},
+        {american_otm_names, fits, n_fits, otm_iv, GEX_EXERCISE_AUTO, 1, 0, 0, (double)NAN, 0, 0},
+        {held_american_names, below_fits, n_fits, v.iv, GEX_EXERCISE_AUTO, 1, 0, 1, implied_spot, 0,
+         0},
         {held_american_otm_names, below_fits, n_fits, otm_below_iv, GEX_EXERCISE_AUTO, 1, 0, 1,
-         implied_spot},
+         implied_spot, 0, 0},
+        {theo_iv_names, theo_fits, n_theo, theo_iv, GEX_EXERCISE_EUROPEAN, 0, 1, 0, (double)NAN, 1,
+         0},
+        {theo_fd_names, theo_fits, n_theo, theo_iv, GEX_EXERCISE_EUROPEAN, 0, 1, 0, (double)NAN, 1,
+         1},
+        {otm_fd_names, fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 1},
     };
     int no_american = 0, american_noted = 0;
     for (size_t bl = 0; bl < sizeof blocks / sizeof blocks[0] && st == GEX_OK; bl++) {
@@ -1237,18 +1282,34 @@ static int chain_only(const cli_options *opts, FILE *out)
             (blocks[bl].held && fitted_basis < 0))
             continue;
         for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK; c++) {
+            /* theo's IV is solved at the row's own T: sigma sqrt(T), and so every greek but a
+             * rounding, is the same under every time basis; one row (the previous close's) */
+            if (blocks[bl].theo_sigma && c != GEX_VALIDATE_T_QUOTE_CALENDAR)
+                continue;
+            const gex_validate_time basis =
+                blocks[bl].theo_sigma ? GEX_VALIDATE_T_CLOSE_CALENDAR : (gex_validate_time)c;
             convention_row *cr = &r.conv[r.n_conv++];
             cr->name = blocks[bl].names != NULL ? blocks[bl].names[c] : gex_validate_time_name(c);
             size_t american = 0, two = 0;
-            st = blocks[bl].spot > 0.0
-                     ? gex_validate_chain_greeks_spot(
-                           a.chain, a.as_of, (gex_validate_time)c, blocks[bl].fits,
-                           blocks[bl].n_fits, blocks[bl].exercise, blocks[bl].sigma,
-                           blocks[bl].spot, gd, gg, computed, &american, &two)
-                     : gex_validate_chain_greeks_sigma(a.chain, a.as_of, (gex_validate_time)c,
-                                                       blocks[bl].fits, blocks[bl].n_fits,
-                                                       blocks[bl].exercise, blocks[bl].sigma, gd,
-                                                       gg, computed, NULL, &american, &two);
+            if (blocks[bl].theo_sigma)
+                st = gex_validate_theo_iv(a.chain, a.as_of, basis, blocks[bl].fits,
+                                          blocks[bl].n_fits, theo_iv, NULL);
+            if (st != GEX_OK)
+                break;
+            st = blocks[bl].fd
+                     ? gex_validate_chain_greeks_forward(a.chain, a.as_of, basis, blocks[bl].fits,
+                                                         blocks[bl].n_fits, blocks[bl].exercise,
+                                                         blocks[bl].sigma, gd, gg, computed, NULL,
+                                                         &american, &two)
+                 : blocks[bl].spot > 0.0
+                     ? gex_validate_chain_greeks_spot(a.chain, a.as_of, basis, blocks[bl].fits,
+                                                      blocks[bl].n_fits, blocks[bl].exercise,
+                                                      blocks[bl].sigma, blocks[bl].spot, gd, gg,
+                                                      computed, &american, &two)
+                     : gex_validate_chain_greeks_sigma(a.chain, a.as_of, basis, blocks[bl].fits,
+                                                       blocks[bl].n_fits, blocks[bl].exercise,
+                                                       blocks[bl].sigma, gd, gg, computed, NULL,
+                                                       &american, &two);
             if (st == GEX_OK && blocks[bl].american && american + two == 0) {
                 r.n_conv--; /* every root is European: the rows would repeat the parity ones */
                 no_american = 1;
@@ -1319,6 +1380,7 @@ static int chain_only(const cli_options *opts, FILE *out)
                      "--div); compare --now with the file's quote time");
     }
     free(otm_iv);
+    free(theo_iv);
     free(vd);
     free(computed);
     cli_analysis_free(&a);
