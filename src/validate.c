@@ -10,6 +10,7 @@
 #include "gex/error.h"
 #include "gex/time.h"
 #include "gex/validate.h"
+#include "median-internal.h"
 
 /* Slack when deciding that a printed value is a whole multiple q of 10^-d, in units of q: values
  * read from text carry a binary representation error of a few ulps (relative 1e-16), far below
@@ -744,12 +745,6 @@ int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_ti
                     score);
 }
 
-static int cmp_double_asc(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* A two-sided quote's mid (SPEC 1.4), else NAN. */
 static double two_sided_mid(double bid, double ask)
 {
@@ -810,8 +805,7 @@ int gex_validate_forward_below_spot(const gex_chain *chain, const gex_parity_fit
         const double *y = py + (m - use);
         for (size_t j = 0; j < use; j++)
             x[j] = x[j] + y[j] / fits[e].discount;
-        qsort(x, use, sizeof *x, cmp_double_asc);
-        const double F = use % 2 ? x[use / 2] : 0.5 * (x[use / 2 - 1] + x[use / 2]);
+        const double F = gex__median(x, use);
         if (!(F > 0.0 && F < HUGE_VAL) || !(spot > 0.0))
             continue;
         out[e].forward = F;
