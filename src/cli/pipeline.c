@@ -94,8 +94,10 @@ int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char
         char text[2 * sizeof err.text]; /* the symbol and the whole text, then cut to fit */
         snprintf(text, sizeof text, "%s%s%s", name, sep,
                  err.text[0] != '\0' ? err.text : gex_strerror(st));
-        memcpy(err.text, text, sizeof err.text - 1);
-        err.text[sizeof err.text - 1] = '\0';
+        size_t len = strlen(text);
+        len = len < sizeof err.text - 1 ? len : sizeof err.text - 1;
+        memcpy(err.text, text, len);
+        err.text[len] = '\0';
     }
     return cli_report_to(to, st, &err, path);
 }
