@@ -8,43 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture-spx.h"
 #include "gex/gex.h"
 
-#define SPOT 4512.37
+#define SPOT GEX_TEST_SPX_SPOT
 
-/* A chain of one underlying: 41 strikes around the spot, calls and puts, three expirations
- * (the quote date, +7 and +35 days), prepared at 2023-09-14 13:30 New York with rate and div. */
+/* The SPX fixture (fixture-spx.h: 41 strikes around the spot, calls and puts, the quote date,
+ * +7 and +35 days, quoted 2023-09-14 13:30 New York), prepared with rate and div. */
 static gex_chain *fixture(double rate, double div)
 {
-    gex_chain *chain = gex_chain_new();
-    ck_assert_ptr_nonnull(chain);
-    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
-    const int32_t expiry[3] = {today, today + 7, today + 35};
-    for (int k = -20; k <= 20; k++) {
-        const double K = 4500.0 + 5.0 * k;
-        for (int e = 0; e < 3; e++) {
-            for (int t = 0; t < 2; t++) {
-                gex_contract c = {.underlying = "SPX",
-                                  .root = "SPXW",
-                                  .expiration = expiry[e],
-                                  .strike = K,
-                                  .type = t,
-                                  .bid = NAN,
-                                  .ask = NAN,
-                                  .last = NAN,
-                                  .iv = 0.13 + 0.0004 * (20 - k) + 0.01 * e,
-                                  .open_interest = 37.0 * (21 - abs(k)) + 101.0 * t + 11.0 * e,
-                                  .volume = 3.0,
-                                  .multiplier = 100.0,
-                                  .vendor_delta = NAN,
-                                  .vendor_gamma = NAN,
-                                  .line = 0};
-                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
-            }
-        }
-    }
-    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", SPOT), GEX_OK);
-    gex_chain_set_quote_time(chain, INT64_C(1694712600)); /* 2023-09-14 17:30:00 UTC */
+    gex_chain *chain = gex_test_spx_chain(0.0);
     gex_prepare_options po;
     gex_prepare_options_default(&po);
     po.rate = rate;

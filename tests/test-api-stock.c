@@ -14,46 +14,18 @@
 #include <stdlib.h>
 
 #include "api-stock.h"
+#include "fixture-spx.h"
 
-#define SPOT 4512.37
-#define MULT 100.0
+#define SPOT GEX_TEST_SPX_SPOT
+#define MULT GEX_TEST_SPX_MULT
 #define TOL  1e-12
 
-/* An SPX chain: 41 strikes 10 apart, calls and puts, expirations at +0, +7, +35 and +63 days,
- * quoted 2023-09-14 13:30 New York, with IVs that skew down and rise with the term. */
+/* The SPX fixture (fixture-spx.h) with 41 strikes 10 apart, expirations at +0, +7, +35 and
+ * +63 days, and volumes that rise with the term, prepared at r 5.12%, q 1.57%. */
 static gex_chain *fixture(void)
 {
-    gex_chain *chain = gex_chain_new();
-    ck_assert_ptr_nonnull(chain);
-    const int32_t today = gex_time_days_from_civil(2023, 9, 14);
-    const int32_t expiry[4] = {today, today + 7, today + 35, today + 63};
-    for (int k = -20; k <= 20; k++) {
-        const double K = 4500.0 + 10.0 * k;
-        for (int e = 0; e < 4; e++) {
-            for (int t = 0; t < 2; t++) {
-                const double intrinsic = t == GEX_CALL ? fmax(0, SPOT - K) : fmax(0, K - SPOT);
-                const double bid = intrinsic + 1.1 + 0.07 * abs(k) + e;
-                gex_contract c = {.underlying = "SPX",
-                                  .root = "SPXW",
-                                  .expiration = expiry[e],
-                                  .strike = K,
-                                  .type = t,
-                                  .bid = bid,
-                                  .ask = bid + 0.2 + 0.01 * abs(k),
-                                  .last = NAN,
-                                  .iv = 0.13 + 0.0004 * (20 - k) + 0.01 * e,
-                                  .open_interest = 37.0 * (21 - abs(k)) + 101.0 * t + 11.0 * e,
-                                  .volume = 3.0 + 5.0 * (k == 2) + t + e,
-                                  .multiplier = MULT,
-                                  .vendor_delta = NAN,
-                                  .vendor_gamma = NAN,
-                                  .line = 0};
-                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
-            }
-        }
-    }
-    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", SPOT), GEX_OK);
-    gex_chain_set_quote_time(chain, INT64_C(1694712600));
+    const gex_test_spx_shape shape = {10.0, 4, 1, 0.0};
+    gex_chain *chain = gex_test_spx_chain_shaped(&shape);
     gex_prepare_options po;
     gex_prepare_options_default(&po);
     po.rate = 0.0512;
