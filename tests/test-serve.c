@@ -714,6 +714,17 @@ static int screener_folder(void *ctx, gex__api_folder *out)
     return cli_serve_folder_of_files(&f, 1, 0, out);
 }
 
+/* A POST /v1/screener query with body (kept by the caller). */
+static cli_serve_query screener_post(const char *body)
+{
+    cli_serve_query q;
+    cli_serve_error e;
+    ck_assert_int_eq(cli_serve_prepare("POST", "/v1/screener", NULL, NULL, &q, &e), 0);
+    q.body = body;
+    q.body_len = strlen(body);
+    return q;
+}
+
 static int screener_row_never(void *ctx, const cli_serve_query *q, cli_serve_result *out)
 {
     (void)q;
@@ -729,11 +740,7 @@ START_TEST(test_screener_refuses_a_large_folder)
     ck_assert_ptr_nonnull(f.symbol);
     for (size_t i = 0; i < f.n; i++)
         snprintf(f.symbol[i], sizeof f.symbol[i], "S%u", (unsigned)i);
-    cli_serve_query q;
-    cli_serve_error e;
-    ck_assert_int_eq(cli_serve_prepare("POST", "/v1/screener", NULL, NULL, &q, &e), 0);
-    q.body = "{}";
-    q.body_len = 2;
+    cli_serve_query q = screener_post("{}");
     int asked = 0;
     cli_serve_result res;
     ck_assert_int_eq(
@@ -744,8 +751,7 @@ START_TEST(test_screener_refuses_a_large_folder)
     ck_assert_int_eq(asked, 0);
     free(res.body);
     /* A bad body is refused before the folder is listed or any row asked. */
-    q.body = "{\"limit\":0}";
-    q.body_len = strlen(q.body);
+    q = screener_post("{\"limit\":0}");
     ck_assert_int_eq(
         cli_serve_answer_screener(screener_row_never, &asked, screener_folder, &f, &q, &res), 0);
     ck_assert_uint_eq(res.status, 400);
@@ -776,11 +782,7 @@ START_TEST(test_screener_lists_unroutable_symbols)
     ck_assert_ptr_nonnull(f.symbol);
     snprintf(f.symbol[0], sizeof f.symbol[0], "BRK/B");
     snprintf(f.symbol[1], sizeof f.symbol[1], "GOOD");
-    cli_serve_query q;
-    cli_serve_error e;
-    ck_assert_int_eq(cli_serve_prepare("POST", "/v1/screener", NULL, NULL, &q, &e), 0);
-    q.body = "{}";
-    q.body_len = 2;
+    cli_serve_query q = screener_post("{}");
     int asked = 0;
     cli_serve_result res;
     ck_assert_int_eq(
