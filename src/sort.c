@@ -35,15 +35,17 @@ static void merge(const uint32_t *src, uint32_t *dst, size_t a, size_t m, size_t
 int gex__sort_stable(void *base, size_t n, size_t size, gex__sort_cmp cmp, void *ctx)
 {
     char *const a = base;
-    size_t runs = 1;
-    for (size_t i = 1; i < n; i++)
-        runs += cmp(a + (i - 1) * size, a + i * size, ctx) > 0;
-    if (n < 2 || runs == 1)
+    /* the first place out of order, if any: the usual input is one run */
+    size_t first = 1;
+    while (first < n && cmp(a + (first - 1) * size, a + first * size, ctx) <= 0)
+        first++;
+    if (first >= n)
         return GEX_OK;
     if (n > UINT32_MAX) /* positions are 32-bit (sort-internal.h) */
         return GEX_ENOMEM;
-    size_t *start = malloc((runs + 1) * sizeof *start); /* each run's first, then n */
-    uint32_t *pos = malloc(2 * n * sizeof *pos);        /* two buffers of positions */
+    /* each run's first, then n: at most one run more per place from the first break on */
+    size_t *start = malloc((n - first + 3) * sizeof *start);
+    uint32_t *pos = malloc(2 * n * sizeof *pos); /* two buffers of positions */
     char *tmp = malloc(n * size);
     if (start == NULL || pos == NULL || tmp == NULL) {
         free(start);
@@ -51,14 +53,15 @@ int gex__sort_stable(void *base, size_t n, size_t size, gex__sort_cmp cmp, void 
         free(tmp);
         return GEX_ENOMEM;
     }
-    size_t r = 0;
-    start[r++] = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t runs = 0;
+    start[runs++] = 0;
+    start[runs++] = first;
+    for (size_t i = first + 1; i < n; i++)
+        if (cmp(a + (i - 1) * size, a + i * size, ctx) > 0)
+            start[runs++] = i;
+    start[runs] = n;
+    for (size_t i = 0; i < n; i++)
         pos[i] = (uint32_t)i;
-        if (i > 0 && cmp(a + (i - 1) * size, a + i * size, ctx) > 0)
-            start[r++] = i;
-    }
-    start[r] = n;
     /* Each pass merges runs 2k and 2k + 1 into run k of the other buffer (an odd last run is
      * copied), halving the runs until one is left. */
     uint32_t *src = pos, *dst = pos + n;
