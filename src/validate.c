@@ -391,6 +391,23 @@ static int cmp_strike_key(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
+/* The keys of v's contracts, those of status OK alone when ok_only, roots apart when by_root
+ * (else every root as one), sorted by underlying, root, settlement, strike and position: a
+ * strike's call and put side by side. *m their number; NULL when memory ran out. */
+static strike_key *sorted_strike_keys(const gex_chain_view *v, int ok_only, int by_root, size_t *m)
+{
+    strike_key *k = malloc((v->n + 1) * sizeof *k);
+    *m = 0;
+    if (k == NULL)
+        return NULL;
+    for (size_t i = 0; i < v->n; i++)
+        if (!ok_only || v->status[i] == GEX_CONTRACT_OK)
+            k[(*m)++] = (strike_key){v->underlying[i], by_root ? v->root[i] : 0, v->settlement[i],
+                                     v->strike[i], i};
+    qsort(k, *m, sizeof *k, cmp_strike_key);
+    return k;
+}
+
 int gex_validate_otm_iv(const gex_chain *chain, const gex_parity_fit *fits, size_t n_fits,
                         double *sigma, size_t *replaced)
 {
@@ -403,14 +420,10 @@ int gex_validate_otm_iv(const gex_chain *chain, const gex_parity_fit *fits, size
     size_t n_replaced = 0;
     for (size_t i = 0; i < v.n; i++)
         sigma[i] = v.iv[i];
-    strike_key *k = v.n ? malloc(v.n * sizeof *k) : NULL;
-    if (v.n && k == NULL)
-        return GEX_ENOMEM;
     size_t m = 0;
-    for (size_t i = 0; i < v.n; i++)
-        if (v.status[i] == GEX_CONTRACT_OK)
-            k[m++] = (strike_key){v.underlying[i], v.root[i], v.settlement[i], v.strike[i], i};
-    qsort(k, m, sizeof *k, cmp_strike_key);
+    strike_key *k = sorted_strike_keys(&v, 1, 1, &m);
+    if (k == NULL)
+        return GEX_ENOMEM;
     size_t hint = 0;
     for (size_t j = 0; j + 1 < m; j++) {
         const size_t a = k[j].index, b = k[j + 1].index;
@@ -760,7 +773,8 @@ int gex_validate_forward_below_spot(const gex_chain *chain, const gex_parity_fit
         return GEX_EINVAL;
     gex_chain_view v;
     gex_chain_get_view(chain, &v);
-    strike_key *k = malloc((v.n + 1) * sizeof *k);
+    size_t n_keys = 0;
+    strike_key *k = sorted_strike_keys(&v, 0, 0, &n_keys);
     /* per strike: K and C - P, then K + (C - P) / D of the nearest ones */
     double *pk = malloc((2 * v.n + 1) * sizeof *pk);
     if (k == NULL || pk == NULL) {
@@ -769,9 +783,6 @@ int gex_validate_forward_below_spot(const gex_chain *chain, const gex_parity_fit
         return GEX_ENOMEM;
     }
     double *py = pk + v.n;
-    for (size_t i = 0; i < v.n; i++)
-        k[i] = (strike_key){v.underlying[i], 0, v.settlement[i], v.strike[i], i};
-    qsort(k, v.n, sizeof *k, cmp_strike_key);
     for (size_t e = 0; e < n; e++) {
         out[e] = fits[e];
         if (!fits[e].ok || !(fits[e].T > 0.0) || !(fits[e].discount > 0.0))
@@ -779,7 +790,7 @@ int gex_validate_forward_below_spot(const gex_chain *chain, const gex_parity_fit
         /* the contracts of this settlement, sorted by strike: call-put pairs at or below S */
         size_t m = 0;
         double spot = (double)NAN;
-        for (size_t j = 0; j + 1 < v.n; j++) {
+        for (size_t j = 0; j + 1 < n_keys; j++) {
             if (k[j].settlement != fits[e].settlement)
                 continue;
             const size_t a = k[j].index, b = k[j + 1].index;
@@ -885,20 +896,18 @@ int gex_validate_theo_iv(const gex_chain *chain, int64_t quote, gex_validate_tim
         return GEX_EINVAL;
     for (size_t i = 0; i < v.n; i++)
         sigma[i] = v.iv[i];
-    strike_key *k = malloc((v.n + 1) * sizeof *k);
-    if (k == NULL)
-        return GEX_ENOMEM;
     /* every contract of the file: a strike's OTM side may carry a theoretical price though its
      * own quote gave no IV */
-    for (size_t i = 0; i < v.n; i++)
-        k[i] = (strike_key){v.underlying[i], v.root[i], v.settlement[i], v.strike[i], i};
-    qsort(k, v.n, sizeof *k, cmp_strike_key);
+    size_t n_keys = 0;
+    strike_key *k = sorted_strike_keys(&v, 0, 1, &n_keys);
+    if (k == NULL)
+        return GEX_ENOMEM;
     const int trading = convention_trading(convention);
     const int64_t from = convention_from(convention, quote);
     size_t n_solved = 0, hint = 0;
-    for (size_t j = 0; j < v.n;) {
+    for (size_t j = 0; j < n_keys;) {
         size_t end = j + 1;
-        while (end < v.n && k[end].underlying == k[j].underlying && k[end].root == k[j].root &&
+        while (end < n_keys && k[end].underlying == k[j].underlying && k[end].root == k[j].root &&
                k[end].settlement == k[j].settlement && k[end].strike == k[j].strike)
             end++;
         size_t call = v.n, put = v.n;
