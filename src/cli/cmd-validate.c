@@ -1212,9 +1212,9 @@ static int chain_only(const cli_options *opts, FILE *out)
                  gex_validate_time_name(am_basis));
     }
     /* CBOE's own model (its JSON's "theo" prices): each strike at the IV of its OTM side's
-     * theoretical price (gex_validate_theo_iv, solved per time basis so that sigma sqrt(T) is
-     * the price's), and each expiration priced on its own underlying F D with q = 0
-     * (gex_validate_chain_greeks_forward) rather than the file's last price */
+     * theoretical price (gex_validate_theo_iv, solved once, at the previous close's T: sigma
+     * sqrt(T) is the price's whatever the basis), and each expiration priced on its own underlying
+     * F D with q = 0 (gex_validate_chain_greeks_forward) rather than the file's last price */
     static const char *const theo_iv_names[GEX_VALIDATE_T_COUNT] = {
         "parity forward from theo, theo's IV; any time basis (sigma sqrt(T) from the price)"};
     static const char *const theo_fd_names[GEX_VALIDATE_T_COUNT] = {
@@ -1252,7 +1252,7 @@ static int chain_only(const cli_options *opts, FILE *out)
         int theo;       /* shown only where the file has theoretical prices that fit */
         int held;       /* shown only where some expiration has a parity fit */
         double spot;    /* every contract's spot (gex_validate_chain_greeks_spot); NAN: its own */
-        int theo_sigma; /* sigma is theo's IV, solved per time basis (gex_validate_theo_iv) */
+        int theo_sigma; /* sigma is theo's IV (gex_validate_theo_iv): one row, any time basis */
         int fd;         /* each expiration on S = F D (gex_validate_chain_greeks_forward) */
     } blocks[] = {
         {NULL, NULL, 0, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
@@ -1282,8 +1282,9 @@ static int chain_only(const cli_options *opts, FILE *out)
             (blocks[bl].held && fitted_basis < 0))
             continue;
         for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK; c++) {
-            /* theo's IV is solved at the row's own T: sigma sqrt(T), and so every greek but a
-             * rounding, is the same under every time basis; one row (the previous close's) */
+            /* theo's IV is solved at the row's T: sigma sqrt(T), and so every greek but a
+             * rounding, is the same under every time basis; one row, the previous close's, on
+             * the IVs solved above for that basis */
             if (blocks[bl].theo_sigma && c != GEX_VALIDATE_T_QUOTE_CALENDAR)
                 continue;
             const gex_validate_time basis =
@@ -1291,11 +1292,6 @@ static int chain_only(const cli_options *opts, FILE *out)
             convention_row *cr = &r.conv[r.n_conv++];
             cr->name = blocks[bl].names != NULL ? blocks[bl].names[c] : gex_validate_time_name(c);
             size_t american = 0, two = 0;
-            if (blocks[bl].theo_sigma)
-                st = gex_validate_theo_iv(a.chain, a.as_of, basis, blocks[bl].fits,
-                                          blocks[bl].n_fits, theo_iv, NULL);
-            if (st != GEX_OK)
-                break;
             st = blocks[bl].fd
                      ? gex_validate_chain_greeks_forward(a.chain, a.as_of, basis, blocks[bl].fits,
                                                          blocks[bl].n_fits, blocks[bl].exercise,
