@@ -138,20 +138,17 @@ static inline double exp_nonpositive(double y)
     const double t = y * EXP_LOG2E + EXP_SHIFTER;
     const double n = t - EXP_SHIFTER;
     const double r = (y - n * EXP_LN2_HI) - n * EXP_LN2_LO;
-    double p = 1.0 / 6227020800.0; /* 1/13! */
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    /* e^r = 1 + r + r^2 (q1 + q2 r^2 + ... + q6 r^10), q_k = 1/(2k)! + r/(2k+1)!, the bracket
+     * by Estrin's scheme: six multiplications deep instead of Horner's fourteen, so that the
+     * vectorised kernels are not held up by one long chain of dependent operations (within
+     * 1.03 ulp of e^y on 5e7 random y, Horner's 0.89) */
+    const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    const double q1 = 0.5 + r * (1.0 / 6.0), q2 = 1.0 / 24.0 + r * (1.0 / 120.0),
+                 q3 = 1.0 / 720.0 + r * (1.0 / 5040.0), q4 = 1.0 / 40320.0 + r * (1.0 / 362880.0),
+                 q5 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0),
+                 q6 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0); /* 1/12! + r/13! */
+    const double tail = (q1 + q2 * r2) + (q3 + q4 * r2) * r4 + (q5 + q6 * r2) * r8;
+    const double p = 1.0 + (r + r2 * tail);
     int64_t tb, shifter_bits;
     const double shifter = EXP_SHIFTER;
     memcpy(&tb, &t, sizeof tb);
@@ -713,15 +710,21 @@ static int gauss_at(gex__book *b, gauss_pool *p, double l)
  * kernel evaluated, so its Gaussians serve both halves and each cell computes one per term; its
  * x is S e^{lc}. Going right (outward = +1), appends the right end of each resolved cell, left
  * to right (the cell's left end is already in pts); going left (-1), the left end of each,
- * right to left. */
+ * right to left. Stops at the first sign change of pts (setting *closed): a zero lies
+ * between its two points, nearer than anything farther out on this side. */
 static int resolve_cell(gex__book *b, gauss_pool *pool, double xa, double xb, double la, double lb,
-                        int ka, int kb, int outward, flip_points *pts, size_t *cells)
+                        int ka, int kb, int outward, flip_points *pts, size_t *cells, int *closed)
 {
     const double S = b->spot;
     struct {
         double xa, xb, la, lb;
         int ka, kb;
     } stack[FLIP_MAX_DEPTH + 1];
+    /* the sign of the last point of pts where f != 0: a point of the other sign closes the
+     * first bracket outward from the spot on this side, and no zero beyond it is nearer */
+    int side_sign = 0;
+    for (size_t k = pts->n; k-- > 0 && side_sign == 0;)
+        side_sign = (pts->f[k] > 0) - (pts->f[k] < 0);
     size_t top = 0;
     stack[top].xa = xa;
     stack[top].xb = xb;
@@ -786,9 +789,16 @@ static int resolve_cell(gex__book *b, gauss_pool *pool, double xa, double xb, do
         gauss_release(pool, cka);
         gauss_release(pool, ckb);
         gauss_release(pool, kc);
-        rc = outward > 0 ? points_push(pts, clb, cb, s.fb) : points_push(pts, cla, ca, s.fa);
+        const double fe = outward > 0 ? s.fb : s.fa;
+        rc = outward > 0 ? points_push(pts, clb, cb, fe) : points_push(pts, cla, ca, fe);
+        const int sign = (fe > 0) - (fe < 0);
+        if (sign != 0 && side_sign != 0 && sign != side_sign) {
+            *closed = 1; /* the cells left, and the grid's beyond, are all farther out */
+            break;
+        }
+        side_sign = sign != 0 ? sign : side_sign;
     }
-    while (top > 0) { /* after a failure: the references of the cells left */
+    while (top > 0) { /* after a failure or a close: the references of the cells left */
         top--;
         gauss_release(pool, stack[top].ka);
         gauss_release(pool, stack[top].kb);
@@ -968,6 +978,9 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
         }
     }
     size_t lo = H, hi = H; /* the grid points resolved: x[lo] .. x[hi] */
+    /* a side is closed once its points hold a sign change: nothing farther out on it can hold
+     * a nearer zero (lo or hi then jumps to the grid's end) */
+    int closed_left = 0, closed_right = 0;
     /* the Gaussians at x[lo] and x[hi] (l of the spot: 0), each held by its side */
     double l_lo = 0.0, l_hi = 0.0;
     int k_lo = -1, k_hi = -1;
@@ -993,21 +1006,21 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
             const int k = gauss_at(&b, &pool, l);
             rc = k < 0 ? GEX_ENOMEM
                        : resolve_cell(&b, &pool, x[lo - 1], x[lo], l, l_lo, k, k_lo, -1, &left,
-                                      &cells);
+                                      &cells, &closed_left);
             gauss_release(&pool, k_lo);
             k_lo = k;
             l_lo = l;
-            lo--;
+            lo = closed_left ? 0 : lo - 1;
         } else {
             const double l = log(x[hi + 1] / S);
             const int k = gauss_at(&b, &pool, l);
             rc = k < 0 ? GEX_ENOMEM
                        : resolve_cell(&b, &pool, x[hi], x[hi + 1], l_hi, l, k_hi, k, +1, &right,
-                                      &cells);
+                                      &cells, &closed_right);
             gauss_release(&pool, k_hi);
             k_hi = k;
             l_hi = l;
-            hi++;
+            hi = closed_right ? N_GRID - 1 : hi + 1;
         }
         joined.n = 0;
         for (size_t k = left.n; rc == GEX_OK && k-- > 1;)
