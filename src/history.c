@@ -48,6 +48,38 @@ static int by_expiry_type_strike(const void *pa, const void *pb, void *ctx_)
     return (a > b) - (a < b);
 }
 
+/* idx (ascending positions) into the order of by_expiry_type_strike. Files mostly list an
+ * expiration's strikes in ascending order with the call and the put of a strike side by side,
+ * which leaves the merge sort one run per contract; in that order a stable partition by type
+ * inside each expiration is the same sort, done in one pass. GEX_OK or GEX_ENOMEM. */
+static int sort_by_expiry_type_strike(const gex_chain_view *v, uint32_t *idx, size_t m)
+{
+    for (size_t k = 1; k < m; k++) {
+        const uint32_t a = idx[k - 1], b = idx[k];
+        if (v->settlement[a] > v->settlement[b] ||
+            (v->settlement[a] == v->settlement[b] && !(v->strike[a] <= v->strike[b]))) {
+            sort_ctx ctx = {v};
+            return gex__sort_stable(idx, m, sizeof *idx, by_expiry_type_strike, &ctx);
+        }
+    }
+    uint32_t *puts = malloc(m * sizeof *puts);
+    if (puts == NULL)
+        return GEX_ENOMEM;
+    for (size_t s = 0; s < m;) {
+        size_t e = s, n_calls = 0, n_puts = 0;
+        for (; e < m && v->settlement[idx[e]] == v->settlement[idx[s]]; e++) {
+            if (v->type[idx[e]] == GEX_CALL)
+                idx[s + n_calls++] = idx[e];
+            else
+                puts[n_puts++] = idx[e];
+        }
+        memcpy(idx + s + n_calls, puts, n_puts * sizeof *puts);
+        s = e;
+    }
+    free(puts);
+    return GEX_OK;
+}
+
 /* One expiration's value of a measure, for the 30-day interpolation. */
 typedef struct term_point {
     double T, sigma; /* years; a fraction */
@@ -194,8 +226,7 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
     for (size_t i = 0; i < v.n && i < ce.n; i++)
         if (ce.included[i] && v.T[i] > 0.0 && v.iv[i] > 0.0)
             idx[m++] = (uint32_t)i;
-    sort_ctx ctx = {&v};
-    if (gex__sort_stable(idx, m, sizeof *idx, by_expiry_type_strike, &ctx) != GEX_OK) {
+    if (sort_by_expiry_type_strike(&v, idx, m) != GEX_OK) {
         free(idx);
         free(atm);
         free(put);

@@ -34,17 +34,25 @@ static double years_to(int32_t days)
            (365.0 * 86400.0);
 }
 
-/* Calls and puts every step points from 0.6 S to 1.4 S on each smile's expiration. */
-static gex_analysis *build(const smile *s, size_t n, double step, gex_chain **chain_out)
+/* Calls and puts every step points from 0.6 S to 1.4 S on each smile's expiration; added as
+ * files list them (expirations and strikes ascending, each strike's call then put), or, when
+ * reversed, every order turned round. */
+static gex_analysis *build_ordered(const smile *s, size_t n, double step, int reversed,
+                                   gex_chain **chain_out)
 {
     gex_chain *chain = gex_chain_new();
     ck_assert_ptr_nonnull(chain);
     const int32_t today = gex_time_days_from_civil(2023, 10, 4);
-    for (size_t e = 0; e < n; e++) {
+    const double K_lo = ceil(0.6 * SPOT / step) * step;
+    const size_t n_strikes = (size_t)floor((1.4 * SPOT - K_lo) / step) + 1;
+    for (size_t ee = 0; ee < n; ee++) {
+        const size_t e = reversed ? n - 1 - ee : ee;
         const double T = years_to(s[e].days);
         const double F = SPOT * exp((RATE - DIV) * T);
-        for (double K = ceil(0.6 * SPOT / step) * step; K <= 1.4 * SPOT; K += step)
-            for (int t = 0; t < 2; t++) {
+        for (size_t kk = 0; kk < n_strikes; kk++)
+            for (int tt = 0; tt < 2; tt++) {
+                const double K = K_lo + step * (double)(reversed ? n_strikes - 1 - kk : kk);
+                const int t = reversed ? 1 - tt : tt;
                 gex_contract c = {.underlying = "SPX",
                                   .root = "SPXW",
                                   .expiration = today + s[e].days,
@@ -74,6 +82,11 @@ static gex_analysis *build(const smile *s, size_t n, double step, gex_chain **ch
     ck_assert_int_eq(gex_analysis_new(chain, NULL, &a, NULL), GEX_OK);
     *chain_out = chain;
     return a;
+}
+
+static gex_analysis *build(const smile *s, size_t n, double step, gex_chain **chain_out)
+{
+    return build_ordered(s, n, step, 0, chain_out);
 }
 
 /* Flat smiles: every strike's IV is the expiration's, so the 30-day ATM and wing IVs are the
@@ -174,6 +187,32 @@ START_TEST(test_snapshot_from_analysis_wings_at_25_delta)
     ck_assert_double_eq_tol(snap.call_iv_25d.value, call, 1e-4);
     gex_analysis_free(a);
     gex_chain_free(chain);
+}
+END_TEST
+
+/* The term structure sorts the contracts by expiration, type and strike: in one pass when the
+ * file lists them in order, by the merge sort otherwise. Both give the same snapshot, to the
+ * bit, from the same contracts added in opposite orders. */
+START_TEST(test_snapshot_same_in_any_file_order)
+{
+    const smile s[3] = {{9, 0.131, -0.21}, {23, 0.147, -0.18}, {51, 0.168, -0.12}};
+    gex_chain *in_order = NULL, *reversed = NULL;
+    gex_analysis *a = build_ordered(s, 3, 5.0, 0, &in_order);
+    gex_analysis *b = build_ordered(s, 3, 5.0, 1, &reversed);
+    gex_snapshot sa, sb;
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &sa), GEX_OK);
+    ck_assert_int_eq(gex_snapshot_from_analysis(b, &sb), GEX_OK);
+    ck_assert(sa.atm_iv.has && sa.put_iv_25d.has && sa.call_iv_25d.has);
+    ck_assert_int_eq(sb.atm_iv.has, 1);
+    ck_assert_double_eq(sa.atm_iv.value, sb.atm_iv.value);
+    ck_assert_double_eq(sa.put_iv_25d.value, sb.put_iv_25d.value);
+    ck_assert_double_eq(sa.call_iv_25d.value, sb.call_iv_25d.value);
+    ck_assert_double_eq(sa.call_oi, sb.call_oi);
+    ck_assert_double_eq(sa.put_oi, sb.put_oi);
+    gex_analysis_free(a);
+    gex_analysis_free(b);
+    gex_chain_free(in_order);
+    gex_chain_free(reversed);
 }
 END_TEST
 
@@ -329,6 +368,7 @@ int main(void)
     tcase_add_test(tc, test_snapshot_from_analysis_total_variance);
     tcase_add_test(tc, test_snapshot_from_analysis_atm_is_forward_moneyness);
     tcase_add_test(tc, test_snapshot_from_analysis_wings_at_25_delta);
+    tcase_add_test(tc, test_snapshot_same_in_any_file_order);
     tcase_add_test(tc, test_history_metrics_compute_daily);
     tcase_add_test(tc, test_history_metrics_compute_intraday);
     tcase_add_test(tc, test_history_metrics_compute_errors);
