@@ -507,9 +507,11 @@ gauss_kernel(const double *restrict pa, const double *restrict pb, size_t n, dou
     }
 }
 
-/* The cell's sums from the Gaussians at its ends (ga at la, gb at lb, from gauss_kernel or an
- * earlier cell) and at its centre lc = (la + lb) / 2, which it computes and leaves in gc: the
- * centre is an end of both halves when the cell is halved. */
+/* The cell's value sums from the Gaussians at its ends (ga at la, gb at lb, from gauss_kernel
+ * or an earlier cell) and at its centre lc = (la + lb) / 2, which it computes and leaves in gc:
+ * the centre is an end of both halves when the cell is halved. Fills fa, fb, fc and the bounds
+ * of the positive and negative parts, enough for the interval test; cell_kernel_slope adds the
+ * rest when that test does not decide. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
@@ -519,10 +521,8 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
             const double *restrict gb_in, double *restrict gc_out, cell_sums *out)
 {
     const double lc = 0.5 * (la + lb);
-    double fa = 0, fb = 0, fc = 0, dfc = 0, m2 = 0, abs_f = 0, abs_df = 0;
-    double pos_lo = 0, pos_hi = 0, neg_lo = 0, neg_hi = 0, d2_lo = 0, d2_hi = 0;
-#pragma omp simd reduction(+ : fa, fb, fc, dfc, m2, abs_f, abs_df, pos_lo, pos_hi, neg_lo, neg_hi, \
-                               d2_lo, d2_hi)
+    double fa = 0, fb = 0, fc = 0, pos_lo = 0, pos_hi = 0, neg_lo = 0, neg_hi = 0;
+#pragma omp simd reduction(+ : fa, fb, fc, pos_lo, pos_hi, neg_lo, neg_hi)
     for (size_t i = 0; i < n; i++) {
         const double da = pb[i] * la + pa[i], db = pb[i] * lb + pa[i], dc = pb[i] * lc + pa[i];
         const double ga = ga_in[i];
@@ -532,10 +532,49 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
         fa += pc[i] * ga;
         fb += pc[i] * gb;
         fc += pc[i] * gc;
+        const double ac = fabs(pc[i]);
+        /* pb > 0, so da < db; exp(-d^2/2) falls with |d|: its extremes over the cell are at
+         * the ends, or 1 where the cell reaches d = 0 */
+        const int straddles = da <= 0 && db >= 0;
+        const double gmin = ga < gb ? ga : gb;
+        const double gmax = straddles ? 1.0 : (ga > gb ? ga : gb);
+        const int pos = pc[i] > 0;
+        pos_lo += pos ? ac * gmin : 0.0;
+        pos_hi += pos ? ac * gmax : 0.0;
+        neg_lo += pos ? 0.0 : ac * gmin;
+        neg_hi += pos ? 0.0 : ac * gmax;
+    }
+    out->fa = fa;
+    out->fb = fb;
+    out->fc = fc;
+    out->pos_lo = pos_lo;
+    out->pos_hi = pos_hi;
+    out->neg_lo = neg_lo;
+    out->neg_hi = neg_hi;
+}
+
+/* The rest of the cell's sums, from the Gaussians at its ends and centre (gc from
+ * cell_kernel): f' at the centre, M2 and the bounds of f'' over the cell, and the sums of
+ * magnitudes that bound the rounding of f and f'. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+static void
+cell_kernel_slope(const double *restrict pa, const double *restrict pb, const double *restrict pc,
+                  size_t n, double la, double lb, const double *restrict ga_in,
+                  const double *restrict gb_in, const double *restrict gc_in, cell_sums *out)
+{
+    const double lc = 0.5 * (la + lb);
+    double dfc = 0, m2 = 0, abs_f = 0, abs_df = 0, d2_lo = 0, d2_hi = 0;
+#pragma omp simd reduction(+ : dfc, m2, abs_f, abs_df, d2_lo, d2_hi)
+    for (size_t i = 0; i < n; i++) {
+        const double da = pb[i] * la + pa[i], db = pb[i] * lb + pa[i], dc = pb[i] * lc + pa[i];
+        const double ga = ga_in[i];
+        const double gb = gb_in[i];
+        const double gc = gc_in[i];
         const double slope = pc[i] * pb[i] * dc * gc;
         dfc -= slope;
-        const double ac = fabs(pc[i]);
-        abs_f += ac * gc;
+        abs_f += fabs(pc[i]) * gc;
         abs_df += fabs(slope);
         /* pb > 0, so da < db: the range of |d| over the cell is [lo, hi] */
         const double absa = fabs(da), absb = fabs(db);
@@ -559,26 +598,11 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
         smax = peak || (straddles && hi >= SQRT3) ? H_AT_SQRT3 : smax;
         d2_lo += c2 > 0 ? c2 * smin : c2 * smax;
         d2_hi += c2 > 0 ? c2 * smax : c2 * smin;
-        /* exp(-d^2/2) falls with |d|: its extremes over the cell are at the ends of [lo, hi] */
-        const double gmin = ga < gb ? ga : gb;
-        const double gmax = straddles ? 1.0 : (ga > gb ? ga : gb);
-        const int pos = pc[i] > 0;
-        pos_lo += pos ? ac * gmin : 0.0;
-        pos_hi += pos ? ac * gmax : 0.0;
-        neg_lo += pos ? 0.0 : ac * gmin;
-        neg_hi += pos ? 0.0 : ac * gmax;
     }
-    out->fa = fa;
-    out->fb = fb;
-    out->fc = fc;
     out->dfc = dfc;
     out->m2 = m2;
     out->abs_f = abs_f;
     out->abs_df = abs_df;
-    out->pos_lo = pos_lo;
-    out->pos_hi = pos_hi;
-    out->neg_lo = neg_lo;
-    out->neg_hi = neg_hi;
     out->d2_lo = d2_lo;
     out->d2_hi = d2_hi;
 }
@@ -593,21 +617,35 @@ typedef enum cell_verdict {
     CELL_RESOLUTION, /* narrower than GEX_FLIP_XTOL: not divided further */
 } cell_verdict;
 
-static cell_verdict cell_classify(const cell_sums *s, double r, size_t n)
+/* gamma_n of Higham's bound with n + 16 for the exponential's few ulps and the products
+ * forming each term; doubled for the quantities the tests combine. */
+static double cell_gamma(size_t n)
 {
-    /* gamma_n of Higham's bound with n + 16 for the exponential's few ulps and the products
-     * forming each term; doubled for the quantities the tests combine. */
-    const double gamma = 2.0 * (double)(n + 16) * DBL_EPSILON;
-    const double err_f = gamma * s->abs_f, err_df = gamma * s->abs_df;
+    return 2.0 * (double)(n + 16) * DBL_EPSILON;
+}
+
+/* The interval test, from cell_kernel's sums alone: CELL_FLAT, CELL_ONE_SIGNED, or CELL_SPLIT
+ * when it does not decide. */
+static cell_verdict cell_classify_parts(const cell_sums *s, size_t n)
+{
     if (s->pos_hi == 0 && s->neg_hi == 0)
         return CELL_FLAT;
     /* f = f+ - f- with f+ in [pos_lo, pos_hi] and f- in [neg_lo, neg_hi] over the cell: the
      * interval bound decides where the Gaussians' tails make Taylor's bound loose, and a part
      * that is exactly 0 (every term of that sign underflowed) leaves f one-signed. */
-    const double err_parts = gamma * (s->pos_hi + s->neg_hi);
+    const double err_parts = cell_gamma(n) * (s->pos_hi + s->neg_hi);
     if (s->pos_hi == 0 || s->neg_hi == 0 || s->pos_lo - s->neg_hi > err_parts ||
         s->neg_lo - s->pos_hi > err_parts)
         return CELL_ONE_SIGNED;
+    return CELL_SPLIT;
+}
+
+/* Taylor's tests, from all the cell's sums (cell_kernel_slope's too), once the interval test
+ * has not decided. */
+static cell_verdict cell_classify(const cell_sums *s, double r, size_t n)
+{
+    const double gamma = cell_gamma(n);
+    const double err_f = gamma * s->abs_f, err_df = gamma * s->abs_df;
     /* max |f''| over the cell: the signed bounds' larger magnitude, with their rounding (the
      * sums of magnitudes behind them are at most m2), and never above the magnitudes' sum */
     double m2 = fmax(fabs(s->d2_lo), fabs(s->d2_hi)) + gamma * s->m2;
@@ -752,16 +790,24 @@ static int resolve_cell(gex__book *b, gauss_pool *pool, double xa, double xb, do
         cell_kernel(b->pa, b->pb, b->pc, b->n, cla, clb, pool->g[cka], pool->g[ckb], pool->g[kc],
                     &s);
         (*cells)++;
-        if (!isfinite(s.fa) || !isfinite(s.fb) || !isfinite(s.fc) || !isfinite(s.dfc) ||
-            !isfinite(s.m2) || !isfinite(s.abs_f) || !isfinite(s.abs_df)) {
+        int finite = isfinite(s.fa) && isfinite(s.fb) && isfinite(s.fc) && isfinite(s.pos_hi) &&
+                     isfinite(s.neg_hi);
+        cell_verdict v = finite ? cell_classify_parts(&s, b->n) : CELL_SPLIT;
+        if (finite && v == CELL_SPLIT) {
+            cell_kernel_slope(b->pa, b->pb, b->pc, b->n, cla, clb, pool->g[cka], pool->g[ckb],
+                              pool->g[kc], &s);
+            finite = isfinite(s.dfc) && isfinite(s.m2) && isfinite(s.abs_f) && isfinite(s.abs_df);
+            if (finite)
+                v = top < FLIP_MAX_DEPTH ? cell_classify(&s, 0.5 * (clb - cla), b->n)
+                                         : CELL_RESOLUTION;
+        }
+        if (!finite) {
             gauss_release(pool, cka);
             gauss_release(pool, ckb);
             gauss_release(pool, kc);
             rc = GEX_ERANGE;
             break;
         }
-        cell_verdict v =
-            top < FLIP_MAX_DEPTH ? cell_classify(&s, 0.5 * (clb - cla), b->n) : CELL_RESOLUTION;
         const double lc = 0.5 * (cla + clb);
         const double xm = S * exp(lc);
         if (v == CELL_SPLIT && !(xm > ca && xm < cb && lc > cla && lc < clb))
@@ -789,7 +835,11 @@ static int resolve_cell(gex__book *b, gauss_pool *pool, double xa, double xb, do
         gauss_release(pool, cka);
         gauss_release(pool, ckb);
         gauss_release(pool, kc);
-        const double fe = outward > 0 ? s.fb : s.fa;
+        const double fe = outward > 0 ? s.fb : s.fa, xe = outward > 0 ? cb : ca;
+        if (!isfinite(fe * (gex__exposure_unit_factor(b->unit, xe) / xe))) {
+            rc = GEX_ERANGE; /* f is finite, P = f u(x) / x is not */
+            break;
+        }
         rc = outward > 0 ? points_push(pts, clb, cb, fe) : points_push(pts, cla, ca, fe);
         const int sign = (fe > 0) - (fe < 0);
         if (sign != 0 && side_sign != 0 && sign != side_sign) {
