@@ -75,6 +75,8 @@ typedef struct convention_row {
     size_t beyond;
     size_t gamma_n, gamma_matched; /* contracts with a vendor gamma, and those within tolerance */
     size_t delta_n, delta_matched; /* the same for delta */
+    int block;                     /* its model (chain_only's blocks) and time basis */
+    gex_validate_time basis;
 } convention_row;
 
 typedef struct report {
@@ -913,6 +915,39 @@ static void tally(item *items, size_t *n, const char *label, double vendor, doub
     }
 }
 
+/* One model of chain-only mode's rows: the carry, volatility, exercise and spot a vendor may
+ * have priced with; each is tried under the four time bases. */
+typedef struct row_model {
+    const char *const *names; /* NULL: gex_validate_time_name */
+    const gex_parity_fit *fits;
+    size_t n_fits;
+    const double *sigma;
+    gex_exercise exercise;
+    int american;   /* shown only where some root is priced American */
+    int theo;       /* shown only where the file has theoretical prices that fit */
+    int held;       /* shown only where some expiration has a parity fit */
+    double spot;    /* every contract's spot (gex_validate_chain_greeks_spot); NAN: its own */
+    int theo_sigma; /* sigma is theo's IV (gex_validate_theo_iv): one row, any time basis */
+    int fd;         /* each expiration on S = F D (gex_validate_chain_greeks_forward) */
+} row_model;
+
+/* The greeks of every contract under a row's model and time basis (gex/validate.h). */
+static int model_greeks(const gex__analysis *a, const row_model *m, gex_validate_time basis,
+                        double *gd, double *gg, uint8_t *computed, size_t *american, size_t *two)
+{
+    if (m->fd)
+        return gex_validate_chain_greeks_forward(a->chain, a->as_of, basis, m->fits, m->n_fits,
+                                                 m->exercise, m->sigma, gd, gg, computed, NULL,
+                                                 american, two);
+    if (m->spot > 0.0)
+        return gex_validate_chain_greeks_spot(a->chain, a->as_of, basis, m->fits, m->n_fits,
+                                              m->exercise, m->sigma, m->spot, gd, gg, computed,
+                                              american, two);
+    return gex_validate_chain_greeks_sigma(a->chain, a->as_of, basis, m->fits, m->n_fits,
+                                           m->exercise, m->sigma, gd, gg, computed, NULL, american,
+                                           two);
+}
+
 static int chain_only(const cli_options *opts, FILE *out)
 {
     cli_options o = *opts;
@@ -964,45 +999,7 @@ static int chain_only(const cli_options *opts, FILE *out)
          "chain: %s (%s, spot %g, rate %g, div %g); the file prints delta to %g and gamma "
          "to %g, so differences up to half of that count as equal",
          a.path, a.symbol, a.spot, rate, div, qd, qg);
-    /* by expiration and moneyness */
-    for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
-        snprintf(r.money[b].name, sizeof r.money[b].name, "%s", gex_validate_moneyness_name(b));
-    int st = gex_validate_chain_greeks(a.chain, a.as_of, GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg,
-                                       computed);
-    for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
-        if (!computed[i]) {
-            skipped_status++;
-            continue;
-        }
-        char label[96], exp[16];
-        gex_time_format_date(v.expiration[i], exp, sizeof exp);
-        char k[48];
-        gex__fmt_roundtrip(v.strike[i], k, sizeof k);
-        const char *root = gex_chain_symbol(a.chain, v.root[i]);
-        snprintf(label, sizeof label, "%s %s %s %s", root != NULL ? root : a.symbol, exp, k,
-                 v.type[i] == GEX_PUT ? "P" : "C");
-        bucket *eb = NULL;
-        for (size_t e = 0; e < r.n_expiry; e++)
-            if (strcmp(r.expiry[e].name, exp) == 0)
-                eb = &r.expiry[e];
-        if (eb == NULL && r.n_expiry < sizeof r.expiry / sizeof r.expiry[0]) {
-            eb = &r.expiry[r.n_expiry++];
-            snprintf(eb->name, sizeof eb->name, "%s", exp);
-        }
-        bucket *mb = &r.money[gex_validate_moneyness_bucket(v.strike[i], v.spot[i])];
-        if (eb != NULL)
-            eb->n++;
-        mb->n++;
-        tally(di, &nd, label, vd[i], gd[i], r.tol, floor_d, eb, mb, 0);
-        tally(gi, &ng, label, vg[i], gg[i], r.tol, floor_g, eb, mb, 1);
-    }
-    if (skipped_status > 0)
-        note(&r,
-             "%zu contracts not compared: expired, no IV in the file, or greeks not "
-             "representable",
-             skipped_status);
-    st |= add_series(&r, "delta per contract", "per $1", di, nd, 0.0, floor_d, 1);
-    st |= add_series(&r, "gamma per contract", "per $1 per $1", gi, ng, 0.0, floor_g, 1);
+    int st = GEX_OK;
 
     /* The carry of each expiration from put-call parity on the file's own mids (issue 14:
      * CBOE's greeks use the parity forward). */
@@ -1242,19 +1239,7 @@ static int chain_only(const cli_options *opts, FILE *out)
     if (st == GEX_OK && fitted > 0)
         note(&r, "rows \"spot F D\": each expiration priced on the underlying its parity forward "
                  "implies, S = F D with q = 0, instead of the file's spot");
-    const struct {
-        const char *const *names; /* NULL: gex_validate_time_name */
-        const gex_parity_fit *fits;
-        size_t n_fits;
-        const double *sigma;
-        gex_exercise exercise;
-        int american;   /* shown only where some root is priced American */
-        int theo;       /* shown only where the file has theoretical prices that fit */
-        int held;       /* shown only where some expiration has a parity fit */
-        double spot;    /* every contract's spot (gex_validate_chain_greeks_spot); NAN: its own */
-        int theo_sigma; /* sigma is theo's IV (gex_validate_theo_iv): one row, any time basis */
-        int fd;         /* each expiration on S = F D (gex_validate_chain_greeks_forward) */
-    } blocks[] = {
+    const row_model blocks[] = {
         {NULL, NULL, 0, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
         {parity_names, fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
         {otm_names, fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
@@ -1292,20 +1277,9 @@ static int chain_only(const cli_options *opts, FILE *out)
             convention_row *cr = &r.conv[r.n_conv++];
             cr->name = blocks[bl].names != NULL ? blocks[bl].names[c] : gex_validate_time_name(c);
             size_t american = 0, two = 0;
-            st = blocks[bl].fd
-                     ? gex_validate_chain_greeks_forward(a.chain, a.as_of, basis, blocks[bl].fits,
-                                                         blocks[bl].n_fits, blocks[bl].exercise,
-                                                         blocks[bl].sigma, gd, gg, computed, NULL,
-                                                         &american, &two)
-                 : blocks[bl].spot > 0.0
-                     ? gex_validate_chain_greeks_spot(a.chain, a.as_of, basis, blocks[bl].fits,
-                                                      blocks[bl].n_fits, blocks[bl].exercise,
-                                                      blocks[bl].sigma, blocks[bl].spot, gd, gg,
-                                                      computed, &american, &two)
-                     : gex_validate_chain_greeks_sigma(a.chain, a.as_of, basis, blocks[bl].fits,
-                                                       blocks[bl].n_fits, blocks[bl].exercise,
-                                                       blocks[bl].sigma, gd, gg, computed, NULL,
-                                                       &american, &two);
+            st = model_greeks(&a, &blocks[bl], basis, gd, gg, computed, &american, &two);
+            cr->block = (int)bl;
+            cr->basis = basis;
             if (st == GEX_OK && blocks[bl].american && american + two == 0) {
                 r.n_conv--; /* every root is European: the rows would repeat the parity ones */
                 no_american = 1;
@@ -1375,6 +1349,57 @@ static int chain_only(const cli_options *opts, FILE *out)
                      "ETFs), use its own IV column (--iv-source file), or other rates (--rate, "
                      "--div); compare --now with the file's quote time");
     }
+    /* by expiration and moneyness */
+    for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
+        snprintf(r.money[b].name, sizeof r.money[b].name, "%s", gex_validate_moneyness_name(b));
+    /* The per-contract sections: the file's greeks against gex's under the row that fits
+     * best, so that what disagrees is what that row leaves unexplained (gex's convention when
+     * no row could be computed). */
+    const convention_row *shown = r.best_conv >= 0 ? &r.conv[r.best_conv] : NULL;
+    if (st == GEX_OK) {
+        size_t american = 0, two = 0;
+        st = shown != NULL ? model_greeks(&a, &blocks[shown->block], shown->basis, gd, gg, computed,
+                                          &american, &two)
+                           : gex_validate_chain_greeks(
+                                 a.chain, a.as_of, GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg, computed);
+    }
+    if (st == GEX_OK && shown != NULL && r.best_conv != 0)
+        note(&r, "the sections below compare the file's greeks with gex's under that best fit, not "
+                 "gex's convention");
+    for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
+        if (!computed[i]) {
+            skipped_status++;
+            continue;
+        }
+        char label[96], exp[16];
+        gex_time_format_date(v.expiration[i], exp, sizeof exp);
+        char k[48];
+        gex__fmt_roundtrip(v.strike[i], k, sizeof k);
+        const char *root = gex_chain_symbol(a.chain, v.root[i]);
+        snprintf(label, sizeof label, "%s %s %s %s", root != NULL ? root : a.symbol, exp, k,
+                 v.type[i] == GEX_PUT ? "P" : "C");
+        bucket *eb = NULL;
+        for (size_t e = 0; e < r.n_expiry; e++)
+            if (strcmp(r.expiry[e].name, exp) == 0)
+                eb = &r.expiry[e];
+        if (eb == NULL && r.n_expiry < sizeof r.expiry / sizeof r.expiry[0]) {
+            eb = &r.expiry[r.n_expiry++];
+            snprintf(eb->name, sizeof eb->name, "%s", exp);
+        }
+        bucket *mb = &r.money[gex_validate_moneyness_bucket(v.strike[i], v.spot[i])];
+        if (eb != NULL)
+            eb->n++;
+        mb->n++;
+        tally(di, &nd, label, vd[i], gd[i], r.tol, floor_d, eb, mb, 0);
+        tally(gi, &ng, label, vg[i], gg[i], r.tol, floor_g, eb, mb, 1);
+    }
+    if (skipped_status > 0)
+        note(&r,
+             "%zu contracts not compared: expired, no IV in the file, or greeks not "
+             "representable",
+             skipped_status);
+    st |= add_series(&r, "delta per contract", "per $1", di, nd, 0.0, floor_d, 1);
+    st |= add_series(&r, "gamma per contract", "per $1 per $1", gi, ng, 0.0, floor_g, 1);
     free(otm_iv);
     free(theo_iv);
     free(vd);

@@ -8,7 +8,8 @@ The chains are synthetic: one underlying XYZ at spot 100.37 quoted on Friday 202
 files' Delta and Gamma columns are Black-Scholes-Merton values (Haug, 2nd ed., ch. 1 and 2)
 at r = 0.045, q = 0.013, computed here with the standard library's math.erf, independently of
 gex. The -252 variant measures T from the previous close in trading days / 252 instead of
-SPEC 1.1's calendar convention, so that `gex validate` must say so.
+SPEC 1.1's calendar convention, so that `gex validate` must say so. The -misprint variant is
+the -252 one with one gamma printed 20% high, which no convention reproduces.
 """
 import datetime as dt
 import math
@@ -86,11 +87,13 @@ def long_csv(path):
                 sym, d.isoformat(), K, cp, fmt_price(p - 0.05), fmt_price(p + 0.05), iv, oi, vol, S))
 
 
-def cboe_csv(path, tfun, start):
+def cboe_csv(path, tfun, start, misprint=None):
     rows = {}
     for d, K, cp, iv, oi, vol in contracts():
         T = tfun(start, d)
         p, delta, gamma = bs(cp, K, T, iv)
+        if misprint == (d, K, cp):
+            gamma *= 1.2
         rows.setdefault((d, K), {})[cp] = (p, delta, gamma, iv, oi, vol)
     with open(path, "w", newline="") as f:
         f.write("\r\nXYZ Corp,Last: 100.37,Change:  0.52\r\n")
@@ -114,3 +117,5 @@ def cboe_csv(path, tfun, start):
 long_csv(os.path.join(HERE, "xyz.csv"))
 cboe_csv(os.path.join(HERE, "xyz-cboe.csv"), t_calendar, QUOTE)
 cboe_csv(os.path.join(HERE, "xyz-cboe-252.csv"), t_trading, PREV_CLOSE)
+cboe_csv(os.path.join(HERE, "xyz-cboe-misprint.csv"), t_trading, PREV_CLOSE,
+         (dt.date(2024, 4, 19), 100, "C"))
