@@ -876,9 +876,12 @@ static int zero_between(flip_fn *f, double xa, double xb, double tol, double *ze
 }
 
 /* The nearest zero to the spot among the sign changes of the resolved points q[0..n) (in
- * ascending x), when nearer than *flip; n_changes receives how many sign changes they hold. */
-static int nearest_zero(flip_fn *f, const flip_points *q, double S, gex_level *flip,
-                        size_t *n_changes)
+ * ascending x), when nearer than *flip; n_changes receives how many sign changes they hold.
+ * A sign change whose two points both lie in [seen_lo, seen_hi], the points of an earlier call,
+ * was weighed then: polished into the same zero, or skipped as farther than a best that has
+ * only come nearer since; it is counted, not polished again. */
+static int nearest_zero(flip_fn *f, const flip_points *q, double S, double seen_lo, double seen_hi,
+                        gex_level *flip, size_t *n_changes)
 {
     const double tol = GEX_FLIP_XTOL * S;
     size_t last = q->n, changes = 0; /* the last point with f != 0 */
@@ -889,7 +892,8 @@ static int nearest_zero(flip_fn *f, const flip_points *q, double S, gex_level *f
             changes++;
             /* a zero lies in [x_last, x_k]: skip it when it cannot beat the best so far */
             const double near = q->x[last] >= S ? q->x[last] - S : q->x[k] <= S ? S - q->x[k] : 0.0;
-            if (!flip->has || near < fabs(flip->value - S)) {
+            const int seen = q->x[last] >= seen_lo && q->x[k] <= seen_hi;
+            if (!seen && (!flip->has || near < fabs(flip->value - S))) {
                 double zero;
                 if (k > last + 1) {
                     /* f is exactly 0 at the points between: the one nearest the spot */
@@ -1031,6 +1035,8 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
     /* a side is closed once its points hold a sign change: nothing farther out on it can hold
      * a nearer zero (lo or hi then jumps to the grid's end) */
     int closed_left = 0, closed_right = 0;
+    /* the points nearest_zero has weighed: none yet */
+    double seen_lo = HUGE_VAL, seen_hi = -HUGE_VAL;
     /* the Gaussians at x[lo] and x[hi] (l of the spot: 0), each held by its side */
     double l_lo = 0.0, l_hi = 0.0;
     int k_lo = -1, k_hi = -1;
@@ -1078,7 +1084,11 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
         for (size_t k = 0; rc == GEX_OK && k < right.n; k++)
             rc = points_push(&joined, right.l[k], right.x[k], right.f[k]);
         if (rc == GEX_OK)
-            rc = nearest_zero(&f, &joined, S, flip, &n_changes);
+            rc = nearest_zero(&f, &joined, S, seen_lo, seen_hi, flip, &n_changes);
+        if (rc == GEX_OK && joined.n > 0) {
+            seen_lo = joined.x[0];
+            seen_hi = joined.x[joined.n - 1];
+        }
     }
 
 done:
