@@ -645,13 +645,27 @@ int gex_validate_better(const gex_validate_score *a, const gex_validate_score *b
 
 void gex_validate_hold_rate(const gex_parity_fit *fits, size_t n, double rate, gex_parity_fit *out)
 {
-    if (fits == NULL || out == NULL)
+    gex_validate_hold_rate_basis(fits, n, rate, 0, GEX_VALIDATE_T_QUOTE_CALENDAR, out);
+}
+
+void gex_validate_hold_rate_basis(const gex_parity_fit *fits, size_t n, double rate, int64_t quote,
+                                  gex_validate_time convention, gex_parity_fit *out)
+{
+    if (fits == NULL || out == NULL || (int)convention < 0 || convention >= GEX_VALIDATE_T_COUNT)
         return;
+    const int trading = convention_trading(convention);
+    const int64_t from = convention_from(convention, quote);
     for (size_t e = 0; e < n; e++) {
         out[e] = fits[e];
         if (!fits[e].ok || !(fits[e].T > 0.0))
             continue;
-        out[e].discount = exp(-rate * fits[e].T);
+        /* the T the rows of that basis price with (contract_T), so that -ln(D) / T is rate */
+        const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR ? fits[e].T
+                         : trading ? gex_validate_trading_years(from, fits[e].settlement)
+                                   : (double)(fits[e].settlement - from) / GEX_SECONDS_PER_YEAR;
+        if (!(T > 0.0))
+            continue;
+        out[e].discount = exp(-rate * T);
         /* F = S e^{(r - q) T} with S the spot the fit's div was measured from */
         out[e].div = fits[e].div + (rate - fits[e].rate);
         out[e].rate = rate;
@@ -717,7 +731,7 @@ static int fit_rate(const gex_chain *chain, int64_t quote, gex_validate_time con
     const int steps = (int)lround(GEX_VALIDATE_RATE_MAX / step);
     for (int k = 0; k <= steps && st == GEX_OK; k++) {
         const double r = k * step;
-        gex_validate_hold_rate(fits, n_fits, r, held);
+        gex_validate_hold_rate_basis(fits, n_fits, r, quote, convention, held);
         double spot = (double)NAN;
         if (american) {
             st = gex_validate_forward_below_spot(chain, held, n_fits, held);

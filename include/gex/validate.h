@@ -197,6 +197,13 @@ int gex_validate_fit_rate(const gex_chain *chain, int64_t quote, gex_validate_ti
  * into out[0..n) (out may equal fits). */
 void gex_validate_hold_rate(const gex_parity_fit *fits, size_t n, double rate, gex_parity_fit *out);
 
+/* The same with T of a time basis (gex_validate_time, from the quote instant quote): D held at
+ * e^{-rate T} with T the time to the fit's settlement the rows of that basis price with, so
+ * that they discount at rate exactly (gex_validate_hold_rate: the quote instant's T, the
+ * basis GEX_VALIDATE_T_QUOTE_CALENDAR). An unknown basis leaves out untouched. */
+void gex_validate_hold_rate_basis(const gex_parity_fit *fits, size_t n, double rate, int64_t quote,
+                                  gex_validate_time convention, gex_parity_fit *out);
+
 /* The strikes gex_validate_forward_below_spot fits per expiration, at most, and fewest. */
 #define GEX_VALIDATE_BELOW_PAIRS     12
 #define GEX_VALIDATE_BELOW_MIN_PAIRS 3

@@ -1182,8 +1182,12 @@ static int chain_only(const cli_options *opts, FILE *out)
         }
     }
     if (st == GEX_OK && fitted_basis >= 0) {
-        gex_validate_hold_rate(fits, n_fits, fitted_rate, held_fits);
-        gex_validate_hold_rate(fits, n_fits, am_rate, below_fits);
+        /* D at the rate over the T of the basis it was fitted under, as the fit priced */
+        gex_validate_hold_rate_basis(fits, n_fits, fitted_rate, a.as_of,
+                                     (gex_validate_time)fitted_basis, held_fits);
+        gex_validate_hold_rate_basis(fits, n_fits, am_rate, a.as_of,
+                                     (gex_validate_time)(am_basis >= 0 ? am_basis : fitted_basis),
+                                     below_fits);
         st = gex_validate_forward_below_spot(a.chain, below_fits, n_fits, below_fits);
     }
     if (st == GEX_OK && fitted_basis >= 0)
