@@ -84,16 +84,33 @@ const gex__am_scheme gex__am_fine_scheme = {
  * below 1e-280 anyway, far under any value's tolerance. */
 #define AM_TAIL 36.0
 
+/* x kept within +-AM_TAIL. N and n of the kept value equal those of x to double precision
+ * on the upper side too (N(36) rounds to 1). Clamp a value once and take both N and n of it:
+ * GCC does not if-convert two clamps of the same value in one loop, and leaves it scalar. */
+static inline double am_tail(double x)
+{
+    return x < -AM_TAIL ? -AM_TAIL : x > AM_TAIL ? AM_TAIL : x;
+}
+
+/* N and n of a value already kept within +-AM_TAIL. */
+static inline double am_ncdf_kept(double y)
+{
+    return 0.5 * gex__simd_erfc(-y * GEX_BS_SQRT1_2);
+}
+
+static inline double am_npdf_kept(double y)
+{
+    return GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * y * y);
+}
+
 static inline double am_ncdf(double x)
 {
-    const double y = x < -AM_TAIL ? -AM_TAIL : x;
-    return 0.5 * gex__simd_erfc(-y * GEX_BS_SQRT1_2);
+    return am_ncdf_kept(am_tail(x));
 }
 
 static inline double am_npdf(double x)
 {
-    const double y = x < -AM_TAIL ? -AM_TAIL : x > AM_TAIL ? AM_TAIL : x;
-    return GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * y * y);
+    return am_npdf_kept(am_tail(x));
 }
 
 static const char *const am_status_names[GEX_AM_STATUS_COUNT] = {
@@ -299,8 +316,9 @@ GEX__AM_CLONES static void qdplus_nodes(double K, double sigma, double r, double
             const double xk = x[k];
             const double dp = gex__simd_log(xk * dqk / (K * drk)) / vk + 0.5 * vk;
             const double dm = dp - vk;
-            const double Np = am_ncdf(-dp), Nm = am_ncdf(-dm);
-            const double np = am_npdf(dp);
+            const double yp = am_tail(dp);
+            const double Np = am_ncdf_kept(-yp), Nm = am_ncdf(-dm);
+            const double np = am_npdf_kept(yp);
             const double euro = drk * K * Nm - xk * dqk * Np;
             const double theta =
                 r * K * drk * Nm - q * xk * dqk * Np - s2 * xk / (2 * vk) * dqk * np;
@@ -359,10 +377,11 @@ node_terms_fill(const put_problem *pp, const boundary *bd, node_terms *nt)
         nt->sh[k] = sh;
         nt->b[k] = X * gex__simd_exp(-sh);
         nt->dp[k] = dp;
-        nt->ncp[k] = am_ncdf(dp);
-        nt->ncm[k] = am_ncdf(dm);
-        nt->npp[k] = am_npdf(dp);
-        nt->npm[k] = am_npdf(dm);
+        const double yp = am_tail(dp), ym = am_tail(dm);
+        nt->ncp[k] = am_ncdf_kept(yp);
+        nt->ncm[k] = am_ncdf_kept(ym);
+        nt->npp[k] = am_npdf_kept(yp);
+        nt->npm[k] = am_npdf_kept(ym);
     }
 }
 
@@ -433,10 +452,12 @@ fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k,
             const double vv = v * c;
             const double ddp = (sh[i] - sh_k + carry * c * c) / vv + 0.5 * vv;
             /* n(d-) = n(d+) e^{d+ vv - vv^2/2} */
-            const double np = am_npdf(ddp);
+            const double yd = am_tail(ddp);
+            const double np = am_npdf_kept(yd);
             const double nm = np * gex__simd_exp(ddp * vv - 0.5 * vv * vv);
             k3 += rule->ws[i] * er[i] * nm;
-            k12 += tau * rule->w[i] * eq[i] * am_ncdf(ddp) + sq / sigma * rule->ws[i] * eq[i] * np;
+            k12 +=
+                tau * rule->w[i] * eq[i] * am_ncdf_kept(yd) + sq / sigma * rule->ws[i] * eq[i] * np;
         }
         k3 *= sq / sigma;
         const double np = nt->npp[k], nm = nt->npm[k];
@@ -508,8 +529,8 @@ GEX__AM_CLONES static int iterate(const gex__am_scheme *scheme, const put_proble
  * or 1 (A) when >= 0; else form A where |r - q| is small, else (scheme->try_a) form A watched
  * for divergence and form B from the same start if it fails, else form B. With fixed_steps > 0
  * exactly that many iterations. Returns the iterations and writes the form used to *form. */
-static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, int fixed_steps,
-                          int fixed_form, boundary *bd, int *form)
+GEX__AM_CLONES static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp,
+                                         int fixed_steps, int fixed_form, boundary *bd, int *form)
 {
     const double K = pp->K, r = pp->r, q = pp->q;
     const int n = scheme->n, l = scheme->l;
@@ -591,8 +612,8 @@ typedef struct premium_points {
     double cc[GEX__AM_MAX_QUAD];     /* q - r K / B(t) */
 } premium_points;
 
-static void premium_prepare(const put_problem *pp, const boundary *bd, const theta_rule *rp,
-                            premium_points *pts)
+GEX__AM_CLONES static void premium_prepare(const put_problem *pp, const boundary *bd,
+                                           const theta_rule *rp, premium_points *pts)
 {
     const double K = pp->K, T = pp->T, r = pp->r, q = pp->q;
     const double vT = pp->sigma * sqrt(T);
@@ -663,10 +684,11 @@ GEX__AM_CLONES static void premium(const put_problem *pp, const premium_points *
         for (int i = 0; i < np_; i++) {
             const double sv = pts->sv[i], iv = pts->inv_sv[i];
             const double dp = (log_sx + pts->a0[i]) * iv + 0.5 * sv;
-            const double Np = am_ncdf(-dp);
+            const double yp = am_tail(dp);
+            const double Np = am_ncdf_kept(-yp);
             p += pts->wr[i] * am_ncdf(sv - dp) - S * pts->wq[i] * Np;
             const double cc = pts->cc[i];
-            const double a = pts->we[i] * am_npdf(dp) * iv;
+            const double a = pts->we[i] * am_npdf_kept(yp) * iv;
             const double ds = dp * iv;
             d1 += -pts->wq[i] * Np + a * cc;
             d2 += a * inv_s * (q - cc * ds);
