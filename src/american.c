@@ -77,15 +77,40 @@ const gex__am_scheme gex__am_fine_scheme = {
 
 /* N(x) and n(x) of src/bs-internal.h through the names that carry the vector function ABI, so
  * that the quadrature loops below, under OpenMP SIMD, call libmvec's vector erfc and exp (4 ulps
- * rather than 1: a relative change near 1e-15, far below the scheme's 1e-6). */
+ * rather than 1: a relative change near 1e-15, far below the scheme's 1e-6). The argument is
+ * kept within +-AM_TAIL: past it libmvec leaves its vector path for a scalar call in every lane
+ * that underflows (erfc beyond 26.5, exp below -708: measured 3 to 20 times the cost of a
+ * value, and the premium's points near t = 0 put most of their d there), and N and n are
+ * below 1e-280 anyway, far under any value's tolerance. */
+#define AM_TAIL 36.0
+
+/* x kept within +-AM_TAIL. N and n of the kept value equal those of x to double precision
+ * on the upper side too (N(36) rounds to 1). Clamp a value once and take both N and n of it:
+ * GCC does not if-convert two clamps of the same value in one loop, and leaves it scalar. */
+static inline double am_tail(double x)
+{
+    return x < -AM_TAIL ? -AM_TAIL : x > AM_TAIL ? AM_TAIL : x;
+}
+
+/* N and n of a value already kept within +-AM_TAIL. */
+static inline double am_ncdf_kept(double y)
+{
+    return 0.5 * gex__simd_erfc(-y * GEX_BS_SQRT1_2);
+}
+
+static inline double am_npdf_kept(double y)
+{
+    return GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * y * y);
+}
+
 static inline double am_ncdf(double x)
 {
-    return 0.5 * gex__simd_erfc(-x * GEX_BS_SQRT1_2);
+    return am_ncdf_kept(am_tail(x));
 }
 
 static inline double am_npdf(double x)
 {
-    return GEX_BS_INV_SQRT2PI * gex__simd_exp(-0.5 * x * x);
+    return am_npdf_kept(am_tail(x));
 }
 
 static const char *const am_status_names[GEX_AM_STATUS_COUNT] = {
@@ -237,63 +262,17 @@ static void boundary_fit_init(boundary *bd)
         cos_table[m] = cos(M_PI * m / n);
     for (int j = 0; j <= n; j++) {
         const double end = (j == 0 || j == n) ? 0.5 : 1.0;
+        int m = 0; /* (j k) mod 2n, stepped: an integer division an entry cost 169 (light) to
+                    * 625 divisions a solve */
         for (int k = 0; k <= n; k++) {
             const double half = (k == 0 || k == n) ? 0.5 : 1.0;
-            bd->fit[j][k] = 2.0 / n * end * half * cos_table[(j * k) % (2 * n)];
+            bd->fit[j][k] = 2.0 / n * end * half * cos_table[m];
+            m += j;
+            if (m >= 2 * n)
+                m -= 2 * n;
         }
     }
 }
-
-/* Li's QD+ boundary at tau [Li], by Halley's method from X. */
-static double qdplus_boundary(double K, double tau, double sigma, double r, double q, double X)
-{
-    const double s2 = sigma * sigma;
-    const double v = sigma * sqrt(tau);
-    const double dr = exp(-r * tau), dq = exp(-q * tau);
-    const double h = -expm1(-r * tau);
-    const double omega = 2 * (r - q) / s2;
-    const double root = sqrt((omega - 1) * (omega - 1) + 8 * r / (s2 * h));
-    const double lambda = 0.5 * (-(omega - 1) - root);
-    const double lambda_h = 2 * r / (s2 * h * h * root);
-    const double alpha = 2 * dr * r / (s2 * (2 * lambda + omega - 1));
-    const double beta = alpha * (1 / h + lambda_h / (2 * lambda + omega - 1)) - lambda;
-    const double lo = AM_BOUNDARY_FLOOR * X;
-    double x = X;
-    for (int it = 0; it < AM_QD_MAX_STEPS; it++) {
-        const double dp = log(x * dq / (K * dr)) / v + 0.5 * v;
-        const double dm = dp - v;
-        const double Np = gex__bs_ncdf(-dp), Nm = gex__bs_ncdf(-dm);
-        const double np = gex__bs_npdf(dp);
-        const double euro = dr * K * Nm - x * dq * Np;
-        const double theta = r * K * dr * Nm - q * x * dq * Np - s2 * x / (2 * v) * dq * np;
-        const double charm = -dq * (np * ((r - q) / v - dm / (2 * tau)) + q * Np);
-        const double f = (1 - dq * Np) * x - beta * (K - x - euro) + alpha * theta / (r * dr);
-        const double f1 =
-            1 - dq * Np + dq * np / v + beta * (1 - dq * Np) + alpha / (r * dr) * charm;
-        const double gamma = np * dq / (v * x);
-        const double colour = gamma * (q + (r - q) * dp / v + (1 - dp * dm) / (2 * tau));
-        const double f2 =
-            dq * (np / (x * v) - np * dp / (x * v * v)) + beta * gamma + alpha / (r * dr) * colour;
-        const double lf = f * f2 / (f1 * f1);
-        double step = f / f1 / (1 - 0.5 * lf);
-        if (!isfinite(step))
-            break;
-        double next = x - step;
-        if (next < lo)
-            next = lo;
-        if (next > X)
-            next = X;
-        const double moved = fabs(next - x);
-        x = next;
-        if (moved < AM_QD_STEP_TOL * K)
-            break;
-    }
-    return x;
-}
-
-typedef struct put_problem {
-    double K, T, sigma, r, q;
-} put_problem;
 
 /* The fixed-point iteration and the premium's loop, most of a price, are compiled also for AVX2
  * (four lanes of libmvec's erfc and exp rather than SSE2's two); the loader picks one for the
@@ -306,21 +285,128 @@ typedef struct put_problem {
 #define GEX__AM_CLONES
 #endif
 
-/* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
- * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). b is the node's
- * boundary, sh_k sqrt(H) at the node, -ln(b/X); er and eq hold e^{r u} and e^{q u} at the node's
- * points. Since ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) = sqrt(H(u)) - sh_k: no logarithm or
- * exponential of the boundary in the loop. Inlined into iterate, so that its AVX2 clone calls
- * libmvec's four-lane erfc and exp here too (called, it stayed the SSE2 body: 35% of a price). */
+/* Li's QD+ boundary [Li] at every node k < n of bd (tau = bd->tau[k]) by Halley's method from X,
+ * the nodes' iterations run side by side in one vector loop (libmvec's log, erfc and exp rather
+ * than scalar calls: QD+ was a fifth of a light solve). A node whose step falls below
+ * AM_QD_STEP_TOL K, or is not finite, keeps its value while the others go on; each node's steps
+ * and result are those of its own iteration. */
+GEX__AM_CLONES static void qdplus_nodes(double K, double sigma, double r, double q,
+                                        const boundary *bd, double *b)
+{
+    const int n = bd->n;
+    const double X = bd->X, s2 = sigma * sigma, lo = AM_BOUNDARY_FLOOR * X;
+    double v[GEX__AM_MAX_NODES], dr[GEX__AM_MAX_NODES], dq[GEX__AM_MAX_NODES];
+    double alpha[GEX__AM_MAX_NODES], beta[GEX__AM_MAX_NODES], x[GEX__AM_MAX_NODES];
+    int live[GEX__AM_MAX_NODES];
+    const double omega = 2 * (r - q) / s2;
+    for (int k = 0; k < n; k++) {
+        const double tau = bd->tau[k];
+        v[k] = sigma * bd->sq[k];
+        dr[k] = exp(-r * tau);
+        dq[k] = exp(-q * tau);
+        const double h = -expm1(-r * tau);
+        const double root = sqrt((omega - 1) * (omega - 1) + 8 * r / (s2 * h));
+        const double lambda = 0.5 * (-(omega - 1) - root);
+        const double lambda_h = 2 * r / (s2 * h * h * root);
+        alpha[k] = 2 * dr[k] * r / (s2 * (2 * lambda + omega - 1));
+        beta[k] = alpha[k] * (1 / h + lambda_h / (2 * lambda + omega - 1)) - lambda;
+        x[k] = X;
+        live[k] = 1;
+    }
+    for (int it = 0; it < AM_QD_MAX_STEPS; it++) {
+        int running = 0;
+#pragma omp simd reduction(+ : running)
+        for (int k = 0; k < n; k++) {
+            const double tau = bd->tau[k], vk = v[k], drk = dr[k], dqk = dq[k];
+            const double xk = x[k];
+            const double dp = gex__simd_log(xk * dqk / (K * drk)) / vk + 0.5 * vk;
+            const double dm = dp - vk;
+            const double yp = am_tail(dp);
+            const double Np = am_ncdf_kept(-yp), Nm = am_ncdf(-dm);
+            const double np = am_npdf_kept(yp);
+            const double euro = drk * K * Nm - xk * dqk * Np;
+            const double theta =
+                r * K * drk * Nm - q * xk * dqk * Np - s2 * xk / (2 * vk) * dqk * np;
+            const double charm = -dqk * (np * ((r - q) / vk - dm / (2 * tau)) + q * Np);
+            const double ak = alpha[k] / (r * drk), bk = beta[k];
+            const double f = (1 - dqk * Np) * xk - bk * (K - xk - euro) + ak * theta;
+            const double f1 = 1 - dqk * Np + dqk * np / vk + bk * (1 - dqk * Np) + ak * charm;
+            const double gamma = np * dqk / (vk * xk);
+            const double colour = gamma * (q + (r - q) * dp / vk + (1 - dp * dm) / (2 * tau));
+            const double f2 =
+                dqk * (np / (xk * vk) - np * dp / (xk * vk * vk)) + bk * gamma + ak * colour;
+            const double lf = f * f2 / (f1 * f1);
+            const double step = f / f1 / (1 - 0.5 * lf);
+            const int finite = step - step == 0; /* not nan or inf */
+            double next = xk - step;
+            next = next < lo ? lo : next > X ? X : next;
+            const int go = live[k] & finite;
+            const double moved = fabs(next - xk);
+            x[k] = go ? next : xk;
+            live[k] = go & !(moved < AM_QD_STEP_TOL * K);
+            running += live[k];
+        }
+        if (running == 0)
+            break;
+    }
+    for (int k = 0; k < n; k++)
+        b[k] = x[k];
+}
+
+typedef struct put_problem {
+    double K, T, sigma, r, q;
+} put_problem;
+
+/* What the fixed-point map needs of each node apart from its integrals, for every node at once
+ * (one vector loop: libmvec's erfc and exp over the nodes rather than four scalar libm calls a
+ * node): the node's boundary b = X e^{-sqrt(H)}, sqrt(H) = -ln(b/X), d+ and d- at b, N(d+-) and
+ * n(d+-). */
+typedef struct node_terms {
+    double sh[GEX__AM_MAX_NODES], b[GEX__AM_MAX_NODES];
+    double dp[GEX__AM_MAX_NODES], ncp[GEX__AM_MAX_NODES], ncm[GEX__AM_MAX_NODES];
+    double npp[GEX__AM_MAX_NODES], npm[GEX__AM_MAX_NODES];
+} node_terms;
+
 static inline __attribute__((always_inline)) void
-fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k, double sh_k,
-       double b, const double *er, const double *eq, bool form_a, double *f, double *fd)
+node_terms_fill(const put_problem *pp, const boundary *bd, node_terms *nt)
+{
+    const double sigma = pp->sigma, rq = pp->r - pp->q, X = bd->X, log_xk = bd->log_xk;
+    const int n = bd->n;
+#pragma omp simd
+    for (int k = 0; k < n; k++) {
+        const double H = bd->H[k];
+        const double sh = sqrt(H > 0 ? H : 0);
+        const double v = sigma * bd->sq[k];
+        const double dp = (log_xk - sh + rq * bd->tau[k]) / v + 0.5 * v;
+        const double dm = dp - v;
+        nt->sh[k] = sh;
+        nt->b[k] = X * gex__simd_exp(-sh);
+        nt->dp[k] = dp;
+        const double yp = am_tail(dp), ym = am_tail(dm);
+        nt->ncp[k] = am_ncdf_kept(yp);
+        nt->ncm[k] = am_ncdf_kept(ym);
+        nt->npp[k] = am_npdf_kept(yp);
+        nt->npm[k] = am_npdf_kept(ym);
+    }
+}
+
+/* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
+ * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). nt holds the
+ * node's boundary b, sqrt(H) at the node (-ln(b/X)) and its d and normal terms; er and eq hold
+ * e^{r u} and e^{q u} at the node's points. Since ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) =
+ * sqrt(H(u)) - sh_k: no logarithm or exponential of the boundary in the loop. Inlined into
+ * iterate, so that its AVX2 clone calls libmvec's four-lane erfc and exp here too (called, it
+ * stayed the SSE2 body: 35% of a price). */
+static inline __attribute__((always_inline)) void
+fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k,
+       const node_terms *nt, const double *er, const double *eq, bool form_a, double *f, double *fd)
 {
     const double sigma = pp->sigma, r = pp->r, q = pp->q;
     const double tau = bd->tau[k];
     const double sq = bd->sq[k];
     const double v = sigma * sq;
-    const double dp = (bd->log_xk - sh_k + (r - q) * tau) / v + 0.5 * v;
+    const double sh_k = nt->sh[k], b = nt->b[k];
+    const double dp = nt->dp[k];
     const double dm = dp - v;
     const double xk1 = 1 + bd->x[k]; /* 2 sqrt(tau/T) */
     const double carry = (r - q) * tau;
@@ -359,10 +445,10 @@ fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k,
             ni += rule->w[i] * er[i] * am_ncdf(ddp - vv);
             di += rule->w[i] * eq[i] * am_ncdf(ddp);
         }
-        N = gex__bs_ncdf(dm) + r * tau * ni;
-        D = gex__bs_ncdf(dp) + q * tau * di;
-        Nd = gex__bs_npdf(dm) / (b * v);
-        Dd = gex__bs_npdf(dp) / (b * v);
+        N = nt->ncm[k] + r * tau * ni;
+        D = nt->ncp[k] + q * tau * di;
+        Nd = nt->npm[k] / (b * v);
+        Dd = nt->npp[k] / (b * v);
     } else {
         double k3 = 0, k12 = 0;
 #pragma omp simd reduction(+ : k3, k12)
@@ -371,15 +457,17 @@ fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k,
             const double vv = v * c;
             const double ddp = (sh[i] - sh_k + carry * c * c) / vv + 0.5 * vv;
             /* n(d-) = n(d+) e^{d+ vv - vv^2/2} */
-            const double np = am_npdf(ddp);
+            const double yd = am_tail(ddp);
+            const double np = am_npdf_kept(yd);
             const double nm = np * gex__simd_exp(ddp * vv - 0.5 * vv * vv);
             k3 += rule->ws[i] * er[i] * nm;
-            k12 += tau * rule->w[i] * eq[i] * am_ncdf(ddp) + sq / sigma * rule->ws[i] * eq[i] * np;
+            k12 +=
+                tau * rule->w[i] * eq[i] * am_ncdf_kept(yd) + sq / sigma * rule->ws[i] * eq[i] * np;
         }
         k3 *= sq / sigma;
-        const double np = gex__bs_npdf(dp), nm = gex__bs_npdf(dm);
+        const double np = nt->npp[k], nm = nt->npm[k];
         N = nm / v + r * k3;
-        D = np / v + gex__bs_ncdf(dp) + q * k12;
+        D = np / v + nt->ncp[k] + q * k12;
         Nd = -nm * dm / (b * v * v);
         Dd = -np * dp / (b * v * v) + np / (b * v);
     }
@@ -405,26 +493,27 @@ GEX__AM_CLONES static int iterate(const gex__am_scheme *scheme, const put_proble
     double previous = HUGE_VAL;
     int it = 0;
     while (it < steps) {
+        node_terms nt;
+        node_terms_fill(pp, bd, &nt);
+        double f[GEX__AM_MAX_NODES], fd[GEX__AM_MAX_NODES];
+        for (int k = 0; k < n; k++)
+            fp_map(pp, bd, rule, k, &nt, er + k * l, eq + k * l, form_a, &f[k], &fd[k]);
+        /* The first steps are Jacobi-Newton, the others plain  [ALO]. */
+        const bool newton = it < scheme->newton;
+        const double X = bd->X;
         double moved = 0;
-        bool floored = false;
+        int floored = 0;
+#pragma omp simd reduction(max : moved, floored)
         for (int k = 0; k < n; k++) {
-            const double sh = sqrt(bd->H[k]);
-            const double b = bd->X * exp(-sh);
-            double f, fd;
-            fp_map(pp, bd, rule, k, sh, b, er + k * l, eq + k * l, form_a, &f, &fd);
-            /* The first steps are Jacobi-Newton, the others plain  [ALO]. */
-            double next = it < scheme->newton ? b - (f - b) / (fd - 1) : f;
-            if (!(next > lo)) { /* also nan */
-                next = lo;
-                floored = true;
-            }
-            if (next > bd->X)
-                next = bd->X;
-            const double lb = log(next / bd->X);
+            const double b = nt.b[k];
+            double next = newton ? b - (f[k] - b) / (fd[k] - 1) : f[k];
+            const int low = !(next > lo); /* also nan */
+            next = low ? lo : next > X ? X : next;
+            floored = low > floored ? low : floored;
+            const double lb = gex__simd_log(next / X);
             H[k] = lb * lb;
             const double change = fabs(next - b) / b;
-            if (!(change <= moved))
-                moved = change;
+            moved = change > moved ? change : moved;
         }
         if (watch && (floored || (it > 0 && !(moved < previous))))
             return -1;
@@ -445,8 +534,8 @@ GEX__AM_CLONES static int iterate(const gex__am_scheme *scheme, const put_proble
  * or 1 (A) when >= 0; else form A where |r - q| is small, else (scheme->try_a) form A watched
  * for divergence and form B from the same start if it fails, else form B. With fixed_steps > 0
  * exactly that many iterations. Returns the iterations and writes the form used to *form. */
-static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, int fixed_steps,
-                          int fixed_form, boundary *bd, int *form)
+GEX__AM_CLONES static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp,
+                                         int fixed_steps, int fixed_form, boundary *bd, int *form)
 {
     const double K = pp->K, r = pp->r, q = pp->q;
     const int n = scheme->n, l = scheme->l;
@@ -467,8 +556,10 @@ static int solve_boundary(const gex__am_scheme *scheme, const put_problem *pp, i
     /* Each node's Halley iteration starts from X: started from the node before's boundary
      * (closer), it finds another root of QD+'s equation where q < 0 < r (a put) and the price
      * moves by percents. */
+    double qd[GEX__AM_MAX_NODES];
+    qdplus_nodes(K, pp->sigma, r, q, bd, qd);
     for (int k = 0; k < n; k++) {
-        const double b = qdplus_boundary(K, bd->tau[k], pp->sigma, r, q, bd->X);
+        const double b = qd[k];
         const double lb = log(b / bd->X);
         bd->H[k] = lb * lb;
         H0[k] = bd->H[k];
@@ -526,8 +617,8 @@ typedef struct premium_points {
     double cc[GEX__AM_MAX_QUAD];     /* q - r K / B(t) */
 } premium_points;
 
-static void premium_prepare(const put_problem *pp, const boundary *bd, const theta_rule *rp,
-                            premium_points *pts)
+GEX__AM_CLONES static void premium_prepare(const put_problem *pp, const boundary *bd,
+                                           const theta_rule *rp, premium_points *pts)
 {
     const double K = pp->K, T = pp->T, r = pp->r, q = pp->q;
     const double vT = pp->sigma * sqrt(T);
@@ -598,10 +689,11 @@ GEX__AM_CLONES static void premium(const put_problem *pp, const premium_points *
         for (int i = 0; i < np_; i++) {
             const double sv = pts->sv[i], iv = pts->inv_sv[i];
             const double dp = (log_sx + pts->a0[i]) * iv + 0.5 * sv;
-            const double Np = am_ncdf(-dp);
+            const double yp = am_tail(dp);
+            const double Np = am_ncdf_kept(-yp);
             p += pts->wr[i] * am_ncdf(sv - dp) - S * pts->wq[i] * Np;
             const double cc = pts->cc[i];
-            const double a = pts->we[i] * am_npdf(dp) * iv;
+            const double a = pts->we[i] * am_npdf_kept(yp) * iv;
             const double ds = dp * iv;
             d1 += -pts->wq[i] * Np + a * cc;
             d2 += a * inv_s * (q - cc * ds);
@@ -898,6 +990,7 @@ typedef struct smile {
     double cc[AM_SMILE_MAX_NODES][GEX__AM_MAX_QUAD];
     double sh_now[AM_SMILE_MAX_NODES]; /* ln(X / B(T)) */
     double s[GEX__AM_MAX_QUAD];        /* the premium rule's sines: sigma sqrt(t) = v s */
+    double inv_s[GEX__AM_MAX_QUAD];    /* their inverses: 1 / (sigma sqrt(t)) = inv_s / v */
 } smile;
 
 /* Solves the nodes of sm over ln sigma in [lo, hi] for the put (rr, qq: r and q exchanged for a
@@ -925,6 +1018,8 @@ static void smile_solve(int type, double T, double rr, double qq, double lo, dou
         sm->sh_now[j] = sqrt(scratch->bd.H[0] > 0 ? scratch->bd.H[0] : 0);
         for (int i = 0; i < pts->n; i++)
             sm->s[i] = pts->sv[i] / scratch->v;
+        for (int i = 0; i < pts->n; i++)
+            sm->inv_s[i] = 1 / sm->s[i];
     }
 }
 
@@ -952,12 +1047,22 @@ static void smile_at(const smile *sm, double sigma, put_solved *scratch)
         for (int j = 0; j < m; j++)
             w[j] /= sum;
     }
+    /* Written straight into the scratch's points: one pass a node, no copy (a contract's
+     * interpolation costs about as much as a third of its premium). */
     premium_points *pts = &scratch->pts;
     const int np_ = pts->n;
-    const double v = sigma * sqrt(scratch->pp.T);
-    double a0[GEX__AM_MAX_QUAD] = {0}, cc[GEX__AM_MAX_QUAD] = {0};
-    double sh_now = 0;
-    for (int j = 0; j < m; j++) {
+    const double v = sigma * sqrt(scratch->pp.T), inv_v = 1 / v;
+    double *restrict a0 = pts->a0, *restrict cc = pts->cc;
+    const double w0 = w[0];
+#pragma omp simd
+    for (int i = 0; i < np_; i++) {
+        a0[i] = w0 * sm->a0[0][i];
+        cc[i] = w0 * sm->cc[0][i];
+        pts->sv[i] = v * sm->s[i];
+        pts->inv_sv[i] = inv_v * sm->inv_s[i];
+    }
+    double sh_now = w0 * sm->sh_now[0];
+    for (int j = 1; j < m; j++) {
         const double wj = w[j];
 #pragma omp simd
         for (int i = 0; i < np_; i++) {
@@ -965,13 +1070,6 @@ static void smile_at(const smile *sm, double sigma, put_solved *scratch)
             cc[i] += wj * sm->cc[j][i];
         }
         sh_now += wj * sm->sh_now[j];
-    }
-#pragma omp simd
-    for (int i = 0; i < np_; i++) {
-        pts->a0[i] = a0[i];
-        pts->cc[i] = cc[i];
-        pts->sv[i] = v * sm->s[i];
-        pts->inv_sv[i] = 1 / pts->sv[i];
     }
     scratch->pp.sigma = sigma;
     scratch->v = v;
