@@ -496,6 +496,9 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
     const int trading = convention_trading(convention);
     const int64_t from = convention_from(convention, quote);
     size_t n_flat = 0, n_american = 0, n_double = 0, fi = 0;
+    int64_t last_settlement = 0;
+    double last_T = 0.0;
+    int have_T = 0;
     american_batch ab;
     if (american_batch_init(&ab, exercise != GEX_EXERCISE_EUROPEAN ? v.n : 0) != GEX_OK)
         return GEX_ENOMEM;
@@ -504,7 +507,14 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         computed[i] = 0;
         if (v.status[i] != GEX_CONTRACT_OK || (stride > 1 && i % stride != 0))
             continue;
-        const double T = contract_T(&v, i, convention, from, trading);
+        /* contracts come expiration by expiration: the last settlement's T serves again (the
+         * trading-session count walks the calendar) */
+        if (!have_T || v.settlement[i] != last_settlement) {
+            have_T = 1;
+            last_settlement = v.settlement[i];
+            last_T = contract_T(&v, i, convention, from, trading);
+        }
+        const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR ? v.T[i] : last_T;
         if (!(T > 0.0))
             continue;
         double r = rate, q = div;
