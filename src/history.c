@@ -48,36 +48,94 @@ static int by_expiry_type_strike(const void *pa, const void *pb, void *ctx_)
     return (a > b) - (a < b);
 }
 
-/* idx (ascending positions) into the order of by_expiry_type_strike. Files mostly list an
- * expiration's strikes in ascending order with the call and the put of a strike side by side,
- * which leaves the merge sort one run per contract; in that order a stable partition by type
- * inside each expiration is the same sort, done in one pass. GEX_OK or GEX_ENOMEM. */
+/* Settlements a chain's used contracts may have, at most, for the counting sort below; a
+ * chain with more (never one underlying's) takes the merge sort. */
+#define SORT_SETTLEMENTS_MAX 1024
+
+static int by_settlement(const void *pa, const void *pb)
+{
+    const int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* idx (ascending positions) into the order of by_expiry_type_strike, in linear time on what
+ * files hold: a counting sort by (settlement, type), stable, then each group's strikes checked
+ * and sorted only where they are not already ascending. Files list an expiration's strikes in
+ * order with a strike's call and put side by side (one run per contract for a merge sort), and
+ * CBOE's SPX downloads interleave the AM and PM roots of a date. GEX_OK or GEX_ENOMEM. */
 static int sort_by_expiry_type_strike(const gex_chain_view *v, uint32_t *idx, size_t m)
 {
-    for (size_t k = 1; k < m; k++) {
-        const uint32_t a = idx[k - 1], b = idx[k];
-        if (v->settlement[a] > v->settlement[b] ||
-            (v->settlement[a] == v->settlement[b] && !(v->strike[a] <= v->strike[b]))) {
-            sort_ctx ctx = {v};
-            return gex__sort_stable(idx, m, sizeof *idx, by_expiry_type_strike, &ctx);
-        }
-    }
-    uint32_t *puts = malloc(m * sizeof *puts);
-    if (puts == NULL)
+    sort_ctx ctx = {v};
+    int64_t *dist = malloc(SORT_SETTLEMENTS_MAX * sizeof *dist);
+    uint32_t *key = malloc((m + 1) * sizeof *key), *out = malloc((m + 1) * sizeof *out);
+    size_t *count = malloc((2 * SORT_SETTLEMENTS_MAX + 1) * sizeof *count);
+    if (dist == NULL || key == NULL || out == NULL || count == NULL) {
+        free(dist);
+        free(key);
+        free(out);
+        free(count);
         return GEX_ENOMEM;
-    for (size_t s = 0; s < m;) {
-        size_t e = s, n_calls = 0, n_puts = 0;
-        for (; e < m && v->settlement[idx[e]] == v->settlement[idx[s]]; e++) {
-            if (v->type[idx[e]] == GEX_CALL)
-                idx[s + n_calls++] = idx[e];
-            else
-                puts[n_puts++] = idx[e];
-        }
-        memcpy(idx + s + n_calls, puts, n_puts * sizeof *puts);
-        s = e;
     }
-    free(puts);
-    return GEX_OK;
+    /* the distinct settlements, ascending */
+    size_t nd = 0;
+    for (size_t k = 0; k < m && nd <= SORT_SETTLEMENTS_MAX; k++) {
+        const int64_t t = v->settlement[idx[k]];
+        if (k > 0 && t == v->settlement[idx[k - 1]])
+            continue;
+        size_t j = 0;
+        while (j < nd && dist[j] != t)
+            j++;
+        if (j == nd && nd < SORT_SETTLEMENTS_MAX)
+            dist[nd] = t;
+        nd += j == nd;
+    }
+    int rc = GEX_OK;
+    if (nd > SORT_SETTLEMENTS_MAX) {
+        rc = gex__sort_stable(idx, m, sizeof *idx, by_expiry_type_strike, &ctx);
+        goto done;
+    }
+    qsort(dist, nd, sizeof *dist, by_settlement);
+    /* key = 2 rank + (put); a stable counting sort by it */
+    size_t r = 0;
+    for (size_t k = 0; k < m; k++) {
+        const int64_t t = v->settlement[idx[k]];
+        if (dist[r] != t) {
+            size_t lo = 0, hi = nd; /* dist[lo] <= t < dist[hi] */
+            while (hi - lo > 1) {
+                const size_t mid = lo + (hi - lo) / 2;
+                if (dist[mid] <= t)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            r = lo;
+        }
+        key[k] = (uint32_t)(2 * r + (v->type[idx[k]] == GEX_PUT));
+    }
+    memset(count, 0, (2 * nd + 1) * sizeof *count);
+    for (size_t k = 0; k < m; k++)
+        count[key[k] + 1]++;
+    for (size_t g = 1; g <= 2 * nd; g++)
+        count[g] += count[g - 1];
+    for (size_t k = 0; k < m; k++)
+        out[count[key[k]]++] = idx[k];
+    memcpy(idx, out, m * sizeof *idx);
+    /* count[g] is now the end of group g: a group's strikes out of order are sorted */
+    for (size_t g = 0, start = 0; g < 2 * nd && rc == GEX_OK; start = count[g++]) {
+        for (size_t k = start + 1; k < count[g]; k++) {
+            if (!(v->strike[idx[k - 1]] <= v->strike[idx[k]])) {
+                rc = gex__sort_stable(idx + start, count[g] - start, sizeof *idx,
+                                      by_expiry_type_strike, &ctx);
+                break;
+            }
+        }
+    }
+done:
+    free(dist);
+    free(key);
+    free(out);
+    free(count);
+    return rc;
 }
 
 /* One expiration's value of a measure, for the 30-day interpolation. */
