@@ -481,6 +481,11 @@ typedef enum col_op {
     OP_SKIP = 0, /* a column the row does not use: only its end is found */
     OP_NUMBER,   /* a number into num[role] of side v */
     OP_TEXT,     /* a text cell (take_text) */
+    /* Text cells whose common case is decided inline, the rest through take_text: */
+    OP_COPY,       /* underlying, root, multiplier, a symbol only the root is needed of */
+    OP_EXPIRATION, /* the expiration of the row before (the reader's cache) */
+    OP_TYPE,       /* "C" or "P" */
+    OP_QUOTE_TIME, /* the quote time of the row before */
 } col_op;
 
 typedef struct col_plan {
@@ -740,7 +745,7 @@ _Static_assert(SHORT_FIELD <= GEX__FIELD_MAX + 1, "short copies must fit the tex
 
 /* Equality of len <= SHORT_FIELD bytes of two buffers that both hold SHORT_FIELD readable
  * bytes: word compares masked to len, no call (little-endian machines; memcmp elsewhere). */
-static int short_equal(const char *a, const char *b, size_t len)
+static GEX__ALWAYS_INLINE int short_equal(const char *a, const char *b, size_t len)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t x[SHORT_FIELD / 8], y[SHORT_FIELD / 8];
@@ -1206,6 +1211,15 @@ static void make_plan(csv_reader *c)
         p->v = (unsigned char)(c->side[i] == 2 ? 0 : c->side[i]);
         p->preamble = (unsigned char)(c->cboe && i < 2);
         p->op = ro == R_NONE ? OP_SKIP : ro < FIRST_NUMBER_ROLE ? OP_TEXT : OP_NUMBER;
+        if (ro == R_UNDERLYING || ro == R_ROOT || ro == R_MULTIPLIER ||
+            (ro == R_SYMBOL && c->symbol_root_only))
+            p->op = OP_COPY;
+        else if (ro == R_EXPIRATION)
+            p->op = OP_EXPIRATION;
+        else if (ro == R_TYPE)
+            p->op = OP_TYPE;
+        else if (ro == R_QUOTE_TIME)
+            p->op = OP_QUOTE_TIME;
         p->max = role_max(ro);
     }
     c->plan = plan;
@@ -1393,6 +1407,56 @@ static int is_blank(char ch)
     return ch == ' ' || ch == '\t';
 }
 
+/* A text cell of the plan: the common cases of take_text inline (a call per cell saves and
+ * restores most registers), each giving what take_text gives for the same text; every other
+ * cell through take_text. A short copy needs wide (SHORT_FIELD readable bytes). */
+static GEX__ALWAYS_INLINE void plan_text(csv_reader *c, side_values *v, const col_plan *p, long col,
+                                         const char *s, size_t len, int wide)
+{
+    role ro = (role)p->role;
+    switch ((col_op)p->op) {
+    case OP_COPY:
+        /* The symbol's missing-value tokens are at most 4 bytes long (gex__is_missing). */
+        if (wide && len < SHORT_FIELD && (ro != R_SYMBOL || len > 4)) {
+            if (ro == R_SYMBOL)
+                v->occ_state = 3;
+            copy_field(v->text[ro], s, len, 1);
+            v->text_len[ro] = len;
+            return;
+        }
+        break;
+    case OP_EXPIRATION: {
+        const gex__reader *r = c->r;
+        if (wide && len > 4 && len <= SHORT_FIELD && len == r->last_exp_len && r->last_exp_ok &&
+            short_equal(s, r->last_exp, len)) {
+            v->expiration = r->last_exp_day;
+            v->has_expiration = 1;
+            return;
+        }
+        break;
+    }
+    case OP_TYPE:
+        if (len == 1) {
+            int type = parse_type(s, len);
+            if (type >= 0) {
+                v->type = type;
+                return;
+            }
+        }
+        break;
+    case OP_QUOTE_TIME:
+        if (wide && len > 0 && len <= SHORT_FIELD && len == c->last_qt_len &&
+            short_equal(c->last_qt, s, len)) {
+            c->r->snapshot_rows = 1;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    take_text(c, v, p->side, ro, col, s, len, wide);
+}
+
 /* A field of a row after the header, through the plan (make_plan): what take_field does, with
  * the decisions that depend only on the column made once per header. No field of a row can
  * fail the read (the row's problems are noted in the sides and reported by on_row). */
@@ -1412,13 +1476,24 @@ static GEX__ALWAYS_INLINE void plan_field(csv_reader *c, const char *s, size_t l
     side_values *v = &c->v[p->v];
     role ro = (role)p->role;
     v->col[ro] = col;
-    if (p->op == OP_TEXT) {
-        take_text(c, v, p->side, ro, col, s, len, wide);
+    if (p->op != OP_NUMBER) {
+        plan_text(c, v, p, col, s, len, wide);
         return;
     }
     double x;
-    if (!(wide && len - 1 < 8 && gex__decimal_parse8(s, len, &x) == 0) &&
-        gex__read_number(c->r, s, len, &x) != 0) {
+    uint64_t m;
+    int decimals;
+    if (wide && len - 1 < 8 && gex__decimal_parts8(s, len, &m, &decimals) == 0) {
+        /* The value m / 10^decimals is at least 0 and, rounded, at most m (an exact double):
+         * m within the column's range puts it there, decided before the division. */
+        x = (double)m;
+        if (x <= p->max) {
+            v->num[ro] = decimals > 0 ? x / gex__pow10_exact[decimals] : x;
+            return;
+        }
+        if (decimals > 0)
+            x /= gex__pow10_exact[decimals];
+    } else if (gex__read_number(c->r, s, len, &x) != 0) {
         bad_number(c, p->side, ro, col, s, len, 0, 0);
         return;
     }
