@@ -557,7 +557,8 @@ static void reset_row(csv_reader *c)
     c->col = 1;
     c->any_text = 0;
     c->shared_bad = 0;
-    for (int s = 0; s < 2; s++) {
+    /* A long row has one side: the second is never written. */
+    for (int s = 0; s < (c->cboe ? 2 : 1); s++) {
         side_values *v = &c->v[s];
         for (int k = FIRST_NUMBER_ROLE; k < R_COUNT; k++)
             v->num[k] = (double)NAN;
@@ -1487,12 +1488,13 @@ static GEX__ALWAYS_INLINE void plan_field(csv_reader *c, const char *s, size_t l
         /* The value m / 10^decimals is at least 0 and, rounded, at most m (an exact double):
          * m within the column's range puts it there, decided before the division. */
         x = (double)m;
+        /* Divided by 10^0 = 1 too (exact): a branch on the decimals would be mispredicted in
+         * columns that mix integers and decimals. */
         if (x <= p->max) {
-            v->num[ro] = decimals > 0 ? x / gex__pow10_exact[decimals] : x;
+            v->num[ro] = x / gex__pow10_exact[decimals];
             return;
         }
-        if (decimals > 0)
-            x /= gex__pow10_exact[decimals];
+        x /= gex__pow10_exact[decimals];
     } else if (gex__read_number(c->r, s, len, &x) != 0) {
         bad_number(c, p->side, ro, col, s, len, 0, 0);
         return;
