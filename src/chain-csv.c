@@ -32,11 +32,13 @@
 
 /* Rare paths kept out of the per-field code, which then saves fewer registers. */
 #if defined(__GNUC__)
-#define GEX__COLD     __attribute__((cold, noinline))
-#define GEX__NOINLINE __attribute__((noinline))
+#define GEX__COLD          __attribute__((cold, noinline))
+#define GEX__NOINLINE      __attribute__((noinline))
+#define GEX__ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define GEX__COLD
 #define GEX__NOINLINE
+#define GEX__ALWAYS_INLINE inline
 #endif
 
 /* What a column holds. */
@@ -473,6 +475,28 @@ typedef struct side_values {
     long bad_col;
 } side_values;
 
+/* What the fast path does with one column of a row: the header's role lookup, side lookup and
+ * checks, done once per header instead of once per field. */
+typedef enum col_op {
+    OP_SKIP = 0, /* a column the row does not use: only its end is found */
+    OP_NUMBER,   /* a number into num[role] of side v */
+    OP_TEXT,     /* a text cell (take_text) */
+    /* Text cells whose common case is decided inline, the rest through take_text: */
+    OP_COPY,       /* underlying, root, multiplier, a symbol only the root is needed of */
+    OP_EXPIRATION, /* the expiration of the row before (the reader's cache) */
+    OP_TYPE,       /* "C" or "P" */
+    OP_QUOTE_TIME, /* the quote time of the row before */
+} col_op;
+
+typedef struct col_plan {
+    unsigned char op;       /* col_op */
+    unsigned char role;     /* role */
+    unsigned char side;     /* 0, 1, or 2 for a shared column (as csv_reader.side) */
+    unsigned char v;        /* the side_values written: 0 or 1 */
+    unsigned char preamble; /* CBOE columns 1 and 2: a second download's lines are looked for */
+    double max;             /* OP_NUMBER: role_max(role) */
+} col_plan;
+
 typedef struct csv_reader {
     gex__reader *r;
     int cboe;
@@ -515,7 +539,11 @@ typedef struct csv_reader {
     /* The tokeniser, and its state between two records (read after csv_init). */
     struct csv_parser parser;
     int row_start_state;
-    /* role and side belong to this reader (not to the header reader a range was made from). */
+    /* The fast path's plan of a row, made once the header is read (make_plan): one entry per
+     * column. */
+    struct col_plan *plan;
+    /* role, side and plan belong to this reader (not to the header reader a range was made
+     * from). */
     int owns_columns;
     /* Bytes of the input passed so far, and whether the arrays were sized from them. */
     size_t consumed;
@@ -529,7 +557,8 @@ static void reset_row(csv_reader *c)
     c->col = 1;
     c->any_text = 0;
     c->shared_bad = 0;
-    for (int s = 0; s < 2; s++) {
+    /* A long row has one side: the second is never written. */
+    for (int s = 0; s < (c->cboe ? 2 : 1); s++) {
         side_values *v = &c->v[s];
         for (int k = FIRST_NUMBER_ROLE; k < R_COUNT; k++)
             v->num[k] = (double)NAN;
@@ -717,7 +746,7 @@ _Static_assert(SHORT_FIELD <= GEX__FIELD_MAX + 1, "short copies must fit the tex
 
 /* Equality of len <= SHORT_FIELD bytes of two buffers that both hold SHORT_FIELD readable
  * bytes: word compares masked to len, no call (little-endian machines; memcmp elsewhere). */
-static int short_equal(const char *a, const char *b, size_t len)
+static GEX__ALWAYS_INLINE int short_equal(const char *a, const char *b, size_t len)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t x[SHORT_FIELD / 8], y[SHORT_FIELD / 8];
@@ -765,6 +794,16 @@ static GEX__COLD void bad_number(csv_reader *c, int side, role ro, long col, con
 static void take_text(csv_reader *c, side_values *v, int side, role ro, long col, const char *s,
                       size_t len, int wide);
 
+/* Field i (0 or 1) of a CBOE row: two CBOE downloads joined, the second one's "Last:" and
+ * "Date:" lines and its header. */
+static void check_second_preamble(csv_reader *c, size_t i, const char *s, size_t len)
+{
+    if (len >= 5 &&
+        ((i == 1 && memcmp(s, "Last:", 5) == 0) || (i == 0 && memcmp(s, "Date:", 5) == 0) ||
+         (i == 0 && len == 15 && memcmp(s, "Expiration Date", 15) == 0)))
+        c->second_preamble = 1;
+}
+
 /* The row's field number c->field (header fields, numbers here; texts in take_text). */
 static void take_field(csv_reader *c, const char *s, size_t len, int wide)
 {
@@ -777,11 +816,8 @@ static void take_field(csv_reader *c, const char *s, size_t len, int wide)
     }
     if (len > 0)
         c->any_text = 1;
-    /* Two CBOE downloads joined: the second one's "Last:" and "Date:" lines and its header. */
-    if (c->cboe && i < 2 && len >= 5 &&
-        ((i == 1 && memcmp(s, "Last:", 5) == 0) || (i == 0 && memcmp(s, "Date:", 5) == 0) ||
-         (i == 0 && len == 15 && memcmp(s, "Expiration Date", 15) == 0)))
-        c->second_preamble = 1;
+    if (c->cboe && i < 2)
+        check_second_preamble(c, i, s, len);
     if (i >= c->ncols)
         return;
     role ro = (role)c->role[i];
@@ -831,10 +867,9 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
         v->has_expiration = 1;
         return;
     case R_TYPE:
-        if (gex__is_missing(s, len))
-            return;
+        /* A type first (the common case): no missing-value token reads as one. */
         v->type = parse_type(s, len);
-        if (v->type < 0)
+        if (v->type < 0 && !gex__is_missing(s, len))
             mark_bad(c, side, ro, col, "type \"%.*s\" is neither call nor put", shown(len), s);
         return;
     case R_SYMBOL:
@@ -1159,12 +1194,46 @@ static void cboe_row(csv_reader *c)
     }
 }
 
+/* The fast path's plan (fast_row) from the header's columns: what take_field would decide for
+ * each column on every row. Without one (out of memory, a CBOE header of fewer than two
+ * columns) the fast path takes every field through take_field. */
+static void make_plan(csv_reader *c)
+{
+    if (c->ncols == 0 || (c->cboe && c->ncols < 2))
+        return;
+    col_plan *plan = calloc(c->ncols, sizeof *plan);
+    if (plan == NULL)
+        return;
+    for (size_t i = 0; i < c->ncols; i++) {
+        role ro = (role)c->role[i];
+        col_plan *p = &plan[i];
+        p->role = (unsigned char)ro;
+        p->side = c->side[i];
+        p->v = (unsigned char)(c->side[i] == 2 ? 0 : c->side[i]);
+        p->preamble = (unsigned char)(c->cboe && i < 2);
+        p->op = ro == R_NONE ? OP_SKIP : ro < FIRST_NUMBER_ROLE ? OP_TEXT : OP_NUMBER;
+        if (ro == R_UNDERLYING || ro == R_ROOT || ro == R_MULTIPLIER ||
+            (ro == R_SYMBOL && c->symbol_root_only))
+            p->op = OP_COPY;
+        else if (ro == R_EXPIRATION)
+            p->op = OP_EXPIRATION;
+        else if (ro == R_TYPE)
+            p->op = OP_TYPE;
+        else if (ro == R_QUOTE_TIME)
+            p->op = OP_QUOTE_TIME;
+        p->max = role_max(ro);
+    }
+    c->plan = plan;
+}
+
 static void header_done(csv_reader *c)
 {
     gex__reader *r = c->r;
     c->header_done = 1;
-    if (c->cboe)
+    if (c->cboe) {
+        make_plan(c);
         return;
+    }
     /* SPEC 2.1 lists "root" among the underlying's names; beside a better one (underlying,
      * symbol) it is what it says, the OCC root (SPXW beside SPX). */
     if (c->root_col != SIZE_MAX && c->role[c->root_col] == R_NONE)
@@ -1177,6 +1246,7 @@ static void header_done(csv_reader *c)
         c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
                               "the header names no underlying (underlying, symbol, root, ticker) "
                               "and no option symbol; pass --symbol to name the underlying");
+    make_plan(c);
 }
 
 static void on_row(int term, void *data)
@@ -1305,6 +1375,7 @@ static void csv_reader_free(csv_reader *c)
     if (c->owns_columns) {
         free(c->role);
         free(c->side);
+        free(c->plan);
     }
     free(c);
 }
@@ -1337,14 +1408,119 @@ static int is_blank(char ch)
     return ch == ' ' || ch == '\t';
 }
 
-/* The field s[start..end) with its blanks trimmed; 0, or -1 when the read has failed. */
-static int fast_field(csv_reader *c, const char *s, size_t start, size_t end, const char *limit)
+/* A text cell of the plan: the common cases of take_text inline (a call per cell saves and
+ * restores most registers), each giving what take_text gives for the same text; every other
+ * cell through take_text. A short copy needs wide (SHORT_FIELD readable bytes). */
+static GEX__ALWAYS_INLINE void plan_text(csv_reader *c, side_values *v, const col_plan *p, long col,
+                                         const char *s, size_t len, int wide)
+{
+    role ro = (role)p->role;
+    switch ((col_op)p->op) {
+    case OP_COPY:
+        /* The symbol's missing-value tokens are at most 4 bytes long (gex__is_missing). */
+        if (wide && len < SHORT_FIELD && (ro != R_SYMBOL || len > 4)) {
+            if (ro == R_SYMBOL)
+                v->occ_state = 3;
+            copy_field(v->text[ro], s, len, 1);
+            v->text_len[ro] = len;
+            return;
+        }
+        break;
+    case OP_EXPIRATION: {
+        const gex__reader *r = c->r;
+        if (wide && len > 4 && len <= SHORT_FIELD && len == r->last_exp_len && r->last_exp_ok &&
+            short_equal(s, r->last_exp, len)) {
+            v->expiration = r->last_exp_day;
+            v->has_expiration = 1;
+            return;
+        }
+        break;
+    }
+    case OP_TYPE:
+        if (len == 1) {
+            int type = parse_type(s, len);
+            if (type >= 0) {
+                v->type = type;
+                return;
+            }
+        }
+        break;
+    case OP_QUOTE_TIME:
+        if (wide && len > 0 && len <= SHORT_FIELD && len == c->last_qt_len &&
+            short_equal(c->last_qt, s, len)) {
+            c->r->snapshot_rows = 1;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    take_text(c, v, p->side, ro, col, s, len, wide);
+}
+
+/* A field of a row after the header, through the plan (make_plan): what take_field does, with
+ * the decisions that depend only on the column made once per header. No field of a row can
+ * fail the read (the row's problems are noted in the sides and reported by on_row). */
+static GEX__ALWAYS_INLINE void plan_field(csv_reader *c, const char *s, size_t len, int wide)
+{
+    size_t i = c->field++;
+    long col = c->col;
+    c->col += (long)len + 1;
+    c->any_text |= len > 0;
+    if (i >= c->ncols)
+        return;
+    const col_plan *p = &c->plan[i];
+    if (p->preamble)
+        check_second_preamble(c, i, s, len);
+    if (p->op == OP_SKIP)
+        return;
+    side_values *v = &c->v[p->v];
+    role ro = (role)p->role;
+    v->col[ro] = col;
+    if (p->op != OP_NUMBER) {
+        plan_text(c, v, p, col, s, len, wide);
+        return;
+    }
+    double x;
+    uint64_t m;
+    int decimals;
+    if (wide && len - 1 < 8 && gex__decimal_parts8(s, len, &m, &decimals) == 0) {
+        /* The value m / 10^decimals is at least 0 and, rounded, at most m (an exact double):
+         * m within the column's range puts it there, decided before the division. */
+        x = (double)m;
+        /* Divided by 10^0 = 1 too (exact): a branch on the decimals would be mispredicted in
+         * columns that mix integers and decimals. */
+        if (x <= p->max) {
+            v->num[ro] = x / gex__pow10_exact[decimals];
+            return;
+        }
+        x /= gex__pow10_exact[decimals];
+    } else if (gex__read_number(c->r, s, len, &x) != 0) {
+        bad_number(c, p->side, ro, col, s, len, 0, 0);
+        return;
+    }
+    if (!isnan(x) && !(fabs(x) <= p->max)) {
+        bad_number(c, p->side, ro, col, s, len, 1, x);
+        return;
+    }
+    v->num[ro] = x;
+}
+
+/* The field s[start..end) with its blanks trimmed, through the plan when planned; 0, or -1
+ * when the read has failed. */
+static GEX__ALWAYS_INLINE int fast_field(csv_reader *c, const char *s, size_t start, size_t end,
+                                         const char *limit, int planned)
 {
     while (start < end && is_blank(s[start]))
         start++;
     while (end > start && is_blank(s[end - 1]))
         end--;
-    take_field(c, s + start, end - start, limit - (s + start) >= SHORT_FIELD);
+    const int wide = limit - (s + start) >= SHORT_FIELD;
+    if (planned) {
+        plan_field(c, s + start, end - start, wide);
+        return 0;
+    }
+    take_field(c, s + start, end - start, wide);
     return c->rc == GEX_OK ? 0 : -1;
 }
 
@@ -1353,7 +1529,8 @@ static int fast_field(csv_reader *c, const char *s, size_t start, size_t end, co
  * space and terminator classes): fields at each comma, blanks (space, tab) trimmed from both
  * ends of each, a line of blanks alone an empty record; a CRLF is the record ended by CR and
  * an empty record ended by LF. limit: the end of the readable bytes. */
-static void fast_record(csv_reader *c, const char *s, size_t len, int crlf, const char *limit)
+static GEX__ALWAYS_INLINE void fast_split(csv_reader *c, const char *s, size_t len, int crlf,
+                                          const char *limit, int planned)
 {
     size_t i = 0;
     while (i < len && is_blank(s[i]))
@@ -1377,24 +1554,34 @@ static void fast_record(csv_reader *c, const char *s, size_t len, int crlf, cons
                 mask &= (1u << (len - b)) - 1;
             for (; mask != 0; mask &= mask - 1) {
                 const size_t at = b + (size_t)__builtin_ctz(mask);
-                if (fast_field(c, s, start, at, limit) != 0)
+                if (fast_field(c, s, start, at, limit, planned) != 0)
                     return;
                 start = at + 1;
             }
         }
 #else
         for (const char *comma; (comma = memchr(s + start, ',', len - start)) != NULL;) {
-            if (fast_field(c, s, start, (size_t)(comma - s), limit) != 0)
+            if (fast_field(c, s, start, (size_t)(comma - s), limit, planned) != 0)
                 return;
             start = (size_t)(comma - s) + 1;
         }
 #endif
-        if (fast_field(c, s, start, len, limit) != 0)
+        if (fast_field(c, s, start, len, limit, planned) != 0)
             return;
     }
     on_row(crlf ? '\r' : '\n', c);
     if (crlf)
         on_row('\n', c);
+}
+
+/* One record of the fast path: the header's fields through take_field, a row's through the
+ * plan. */
+static void fast_record(csv_reader *c, const char *s, size_t len, int crlf, const char *limit)
+{
+    if (c->header_done && c->plan != NULL)
+        fast_split(c, s, len, crlf, limit, 1);
+    else
+        fast_split(c, s, len, crlf, limit, 0);
 }
 
 /* Tokenises one chunk of the input; returns the reader's status. A line without a quote and

@@ -62,10 +62,14 @@ int gex__occ_root(const char *s, size_t len, gex__occ *out)
         n--;
     if (n == 0 || n > OCC_ROOT_MAX)
         return -1;
+    /* ASCII letters and digits, whatever the caller's locale (isalnum and toupper in the "C"
+     * locale, without a call per byte). */
     for (size_t i = 0; i < n; i++) {
-        if (!isalnum((unsigned char)s[i]))
+        unsigned char ch = (unsigned char)s[i];
+        unsigned char up = (unsigned char)(ch >= 'a' && ch <= 'z' ? ch - ('a' - 'A') : ch);
+        if (!((up >= 'A' && up <= 'Z') || (ch >= '0' && ch <= '9')))
             return -1;
-        out->root[i] = (char)toupper((unsigned char)s[i]);
+        out->root[i] = (char)up;
     }
     out->root[n] = '\0';
     out->root_len = n;

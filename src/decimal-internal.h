@@ -94,7 +94,25 @@ static inline uint64_t gex__swar_zero_bytes(uint64_t x)
  * with SIMD", 2018, and simdjson's parse_eight_digits_unrolled); the significand m < 10^8 and
  * the number of decimals frac are those of gex__decimal_parse, so the value m / 10^frac is
  * the same correctly rounded double. Little-endian machines only (-1 elsewhere). */
+static inline int gex__decimal_parts8(const char *s, size_t len, uint64_t *m, int *decimals);
+
 static inline int gex__decimal_parse8(const char *s, size_t len, double *out)
+{
+    uint64_t m;
+    int frac;
+    if (gex__decimal_parts8(s, len, &m, &frac) != 0)
+        return -1;
+    double v = (double)m;
+    if (frac > 0)
+        v /= gex__pow10_exact[frac];
+    *out = v;
+    return 0;
+}
+
+/* gex__decimal_parse8 in two parts: the significand m < 10^8 and the number of decimals (the
+ * value is m / 10^decimals, gex__decimal_parse8's *out), for a caller that decides on m before
+ * it divides. Returns 0, or -1 where gex__decimal_parse8 does. */
+static inline int gex__decimal_parts8(const char *s, size_t len, uint64_t *m, int *decimals)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = UINT64_C(0x0101010101010101);
@@ -126,15 +144,14 @@ static inline int gex__decimal_parse8(const char *s, size_t len, double *out)
     t = (t * 2561) >> 8;
     t = ((t & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;
     t = ((t & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32;
-    double v = (double)t;
-    if (frac > 0)
-        v /= gex__pow10_exact[frac];
-    *out = v;
+    *m = t;
+    *decimals = frac;
     return 0;
 #else
     (void)s;
     (void)len;
-    (void)out;
+    (void)m;
+    (void)decimals;
     return -1;
 #endif
 }

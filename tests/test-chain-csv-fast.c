@@ -23,6 +23,7 @@
 #include <locale.h>
 
 #include "../src/decimal-internal.h"
+#include "gex/bs.h"
 #include "chain-read-same.h"
 #include "splitmix64.h"
 
@@ -383,6 +384,132 @@ START_TEST(test_fast_path_crafted_lines_same_chain)
 }
 END_TEST
 
+/* Reads text (fast path, lenient, whole) and returns the outcome; the caller frees the chain. */
+static outcome read_text(const char *t, size_t len, int strict)
+{
+    FILE *fp = fmemopen((void *)t, len, "rb");
+    ck_assert_ptr_nonnull(fp);
+    gex_read_options o;
+    memset(&o, 0, sizeof o);
+    o.strict = strict;
+    o.threads = 1;
+    outcome a;
+    read_fp(fp, "chain.csv", &o, 0, 0, 0, &a);
+    fclose(fp);
+    return a;
+}
+
+/* The plan of a header (chain-csv.c, make_plan) with every kind of column: two names of the
+ * underlying (the better one wins, the other is not used), a root beside them, a multiplier, a
+ * quote time; cells longer than SHORT_FIELD (32 bytes), numbers longer than 8 bytes, the range of a
+ * column at its edge, types and missing-value tokens, rows with more and fewer fields than the
+ * header, quoted fields and CRLF. The same chain and report both ways, and what each row must
+ * give from its text alone. */
+START_TEST(test_fast_path_plan_edges_same_chain)
+{
+    static const char csv[] =
+        "ticker,underlying,root,contractSymbol,expiration,strike,type,bid,ask,lastPrice,"
+        "impliedVolatility,openInterest,volume,contractSize,quote_time,underlying_price\n"
+        /* line 2: good, REGULAR multiplier */
+        "X,SPX,SPXW,SPXW261118C07140000,2026-11-18,7140,C,1.5,1.7,1.6,0.25,100,10,REGULAR,"
+        "2026-11-18T19:30:00Z,4500.5\n"
+        /* line 3: good, a 36-byte quote time, a 12-byte bid, type "put" */
+        "X,SPX,SPXW,SPXW261118P07140000,2026-11-18,7140,put,1.5000000000,1.7,1.6,0.25,100,10,100,"
+        "2026-11-18T19:30:00.000000000000000Z,4500.5\n"
+        /* line 4: good, a 40-byte symbol that is no OCC symbol: the root column names the root */
+        "X,SPX,SPXW,ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMN,2026-11-18,7150,Call,1,2,1.5,0.2,"
+        "7,1,100,2026-11-18T19:30:00Z,4500.5\r\n"
+        /* line 5: bad, the strike 10000001 over GEX_PRICE_MAX (8 bytes: the one-word parser) */
+        "X,SPX,SPXW,SPXW261118C07160000,2026-11-18,10000001,C,1,2,1.5,0.2,7,1,100,"
+        "2026-11-18T19:30:00Z,4500.5\n"
+        /* line 6: good, the bid 10000000 at GEX_PRICE_MAX */
+        "X,SPX,SPXW,SPXW261118C07170000,2026-11-18,7170,C,10000000,2,1.5,0.2,7,1,100,"
+        "2026-11-18T19:30:00Z,4500.5\n"
+        /* line 7: bad, the strike 123456789 (9 bytes: the general parser) over the range */
+        "X,SPX,SPXW,SPXW261118C07180000,2026-11-18,123456789,C,1,2,1.5,0.2,7,1,100,"
+        "2026-11-18T19:30:00Z,4500.5\n"
+        /* line 8: good, a missing type: the option symbol's */
+        "X,SPX,SPXW,SPXW261118C07190000,2026-11-18,7190,N/A,1,2,1.5,0.2,7,1,100,"
+        "2026-11-18T19:30:00Z,4500.5\n"
+        /* line 9: bad, the row has 15 fields */
+        "X,SPX,SPXW,SPXW261118C07200000,2026-11-18,7200,C,1,2,1.5,0.2,7,1,100,"
+        "2026-11-18T19:30:00Z\n"
+        /* line 10: good, 17 fields (the last ignored), quoted cells */
+        "X,\"SPX\",SPXW,SPXW261118C07210000,\"2026-11-18\",7210,C,1,2,1.5,0.2,7,1,100,"
+        "2026-11-18T19:30:00Z,4500.5,more\n"
+        /* line 11: bad, "1.2.3" is no number */
+        "X,SPX,SPXW,SPXW261118C07220000,2026-11-18,7220,C,1.2.3,2,1.5,0.2,7,1,100,"
+        "2026-11-18T19:30:00Z,4500.5\n"
+        /* line 12: good, a 35-byte underlying (no ticker seen before), blanks around cells */
+        "X, SPXSPXSPXSPXSPXSPXSPXSPXSPXSPXSPXSP ,SPXW,SPXW261118C07230000, 2026-11-18 ,7230,"
+        "C,1,2,1.5,0.2,,1,100,2026-11-18T19:30:00Z,4500.5\n";
+    const size_t len = sizeof csv - 1;
+    ck_assert_uint_eq(check_buffer(csv, len, "plan edges"), 7);
+    outcome a = read_text(csv, len, 0);
+    ck_assert_msg(a.rc == GEX_OK, "%d %s:%ld: %s", a.rc, a.err.file, a.err.line, a.err.text);
+    ck_assert_uint_eq(a.rep.rows, 11);
+    ck_assert_uint_eq(gex_chain_size(a.chain), 7);
+    gex_chain_view v;
+    gex_chain_get_view(a.chain, &v);
+    /* Line 3: the 12-byte bid, the put, the multiplier column; line 6: the bid at the limit;
+     * line 8: the type of the symbol. */
+    ck_assert(v.type[1] == GEX_PUT && v.bid[1] == 1.5 && v.multiplier[1] == 100);
+    ck_assert(v.type[2] == GEX_CALL && v.strike[2] == 7150);
+    ck_assert(v.bid[3] == 1e7);
+    ck_assert(v.type[4] == GEX_CALL && v.strike[4] == 7190);
+    ck_assert(v.open_interest[6] == 0); /* line 12's empty open interest */
+    gex_chain_free(a.chain);
+    /* Strict: the first bad row, line 5. */
+    a = read_text(csv, len, 1);
+    ck_assert_int_eq(a.rc, GEX_EPARSE);
+    ck_assert_msg(a.err.line == 5, "%ld: %s", a.err.line, a.err.text);
+    ck_assert_msg(strstr(a.err.text, "strike \"10000001\" is out of range") != NULL, "%s",
+                  a.err.text);
+    gex_chain_free(a.chain);
+}
+END_TEST
+
+/* Two CBOE downloads joined into one file: the second one's preamble and header would change
+ * the columns' plan mid-file; the read stops there, both ways, naming the line. With CRLF, a
+ * quoted symbol and a row of more fields than the header before it. */
+START_TEST(test_fast_path_cboe_joined_same_error)
+{
+    static const char second[] =
+        "SPX,Last: 4460.1,Change: 2.5\r\n"
+        "Date: September 15, 2023 at 4:15 PM EDT,Bid: 4459.1,Ask: 4461.7\r\n"
+        "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest,Strike,"
+        "Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest\r\n"
+        "Fri Sep 15 2023,SPXW230915C04400000,51.2,0,50.1,52.3,120,0.1345,0.91,0.0012,1520,4400.00,"
+        "SPXW230915P04400000,0.35,0,0.3,0.4,3010,0.1502,-0.08,0.0011,8812\r\n";
+    static const char extra[] =
+        "Fri Sep 15 2023,\"SPXW230915C04425000\",51.2,0,50.1,52.3,120,0.1345,0.91,0.0012,1520,"
+        "4425.00,SPXW230915P04425000,0.35,0,0.3,0.4,3010,0.1502,-0.08,0.0011,8812,x\r\n";
+    text t = {0};
+    /* The three preamble lines of the second download, each alone after the first's rows. */
+    for (int k = 0; k < 3; k++) {
+        t.len = 0;
+        puts_(&t, cboe_text);
+        puts_(&t, extra);
+        const char *line = second;
+        for (int skip = 0; skip < k; skip++)
+            line = strchr(line, '\n') + 1;
+        puts_(&t, line);
+        check_buffer(t.s, t.len, "joined CBOE downloads");
+        outcome a = read_text(t.s, t.len, 0);
+        ck_assert_int_eq(a.rc, GEX_EPARSE);
+        ck_assert_int_eq(a.err.line, 10); /* 3 preamble lines, 5 rows, the extra row */
+        ck_assert_msg(strstr(a.err.text, "another CBOE download starts") != NULL, "%s", a.err.text);
+        gex_chain_free(a.chain);
+    }
+    /* Without the second download: every row read, the extra field ignored. */
+    t.len = 0;
+    puts_(&t, cboe_text);
+    puts_(&t, extra);
+    ck_assert_uint_eq(check_buffer(t.s, t.len, "CBOE with an extra field"), 12);
+    free(t.s);
+}
+END_TEST
+
 /* gex__decimal_parse8 (decimal-internal.h) against gex__decimal_parse, which test-decimal
  * proves equal to strtod: every text of up to 8 bytes over an alphabet of digits, '.', signs,
  * 'e', a blank, a comma and a NUL, at random and exhaustively up to 5 bytes, and random prices
@@ -469,6 +596,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_fast_path_sample_same_chain);
     tcase_add_test(tc, test_fast_path_crafted_lines_same_chain);
     tcase_add_test(tc, test_fast_path_mutations_same_chain);
+    tcase_add_test(tc, test_fast_path_plan_edges_same_chain);
+    tcase_add_test(tc, test_fast_path_cboe_joined_same_error);
     tcase_add_test(tc, test_decimal_parse8_same_as_parse);
     suite_add_tcase(s, tc);
     return s;
