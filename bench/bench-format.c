@@ -19,15 +19,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "render.h"
 #include "splitmix64.h"
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The formatter gex had before: the first of %.15g, %.16g, %.17g that reads back. */
 static void printf_roundtrip(double v, char *buf, size_t size)
@@ -69,17 +63,17 @@ int main(int argc, char **argv)
     size_t check = 0; /* the texts' lengths, so that no pass can be left out */
     double best_new = INFINITY, best_old = INFINITY;
     for (int r = 0; r < reps; r++) {
-        double t0 = cpu_seconds();
+        double t0 = bench_cpu_seconds();
         for (long i = 0; i < n; i++) {
             gex__fmt_roundtrip(v[i], buf, sizeof buf);
             check += strlen(buf);
         }
-        double t1 = cpu_seconds();
+        double t1 = bench_cpu_seconds();
         for (long i = 0; i < n; i++) {
             printf_roundtrip(v[i], buf, sizeof buf);
             check += strlen(buf);
         }
-        double t2 = cpu_seconds();
+        double t2 = bench_cpu_seconds();
         best_new = fmin(best_new, t1 - t0);
         best_old = fmin(best_old, t2 - t1);
     }

@@ -17,13 +17,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "gex/gex.h"
 
 static double cpu_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+    return 1e3 * bench_cpu_seconds();
 }
 
 static int usage(void)

@@ -112,8 +112,9 @@ static double read_peak_mb(const char *path, int threads, size_t *n)
     return result[0];
 }
 
-/* The best wall time of reps reads (after one that warms the page cache); -1 on failure. */
-static double best_read_s(const char *path, int threads, int reps)
+/* The least time by now (bench_now_seconds: wall; bench_cpu_seconds: CPU) of reps reads
+ * (after one that warms the page cache); -1 on failure. */
+static double best_read_s(const char *path, int threads, int reps, double (*now)(void))
 {
     gex_chain *c = NULL;
     if (read_once(path, threads, &c) != GEX_OK)
@@ -121,39 +122,10 @@ static double best_read_s(const char *path, int threads, int reps)
     gex_chain_free(c);
     double best = 1e300;
     for (int r = 0; r < reps; r++) {
-        double t0 = bench_now_seconds();
+        double t0 = now();
         if (read_once(path, threads, &c) != GEX_OK)
             return -1;
-        double t = bench_now_seconds() - t0;
-        gex_chain_free(c);
-        if (t < best)
-            best = t;
-    }
-    return best;
-}
-
-/* The CPU time of this process (user + system), seconds. */
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* The least CPU time of reps one-thread reads of a file (after one that warms the page cache);
- * -1 on failure. */
-static double best_cpu_s(const char *path, int reps)
-{
-    gex_chain *c = NULL;
-    if (read_once(path, 1, &c) != GEX_OK)
-        return -1;
-    gex_chain_free(c);
-    double best = 1e300;
-    for (int r = 0; r < reps; r++) {
-        double t0 = cpu_seconds();
-        if (read_once(path, 1, &c) != GEX_OK)
-            return -1;
-        double t = cpu_seconds() - t0;
+        double t = now() - t0;
         gex_chain_free(c);
         if (t < best)
             best = t;
@@ -169,10 +141,10 @@ static int alternated_cpu_s(const char *a, const char *b, int reps, double *best
     for (int r = 0; r < reps; r++)
         for (int k = 0; k < 2; k++) {
             gex_chain *c = NULL;
-            double t0 = cpu_seconds();
+            double t0 = bench_cpu_seconds();
             if (read_once(k == 0 ? a : b, 1, &c) != GEX_OK)
                 return -1;
-            double t = cpu_seconds() - t0;
+            double t = bench_cpu_seconds() - t0;
             gex_chain_free(c);
             double *best = k == 0 ? best_a : best_b;
             if (t < *best)
@@ -225,8 +197,8 @@ int main(int argc, char **argv)
     gex_chain_view v;
     memset(&v, 0, sizeof v);
     const double arrays_mb = (double)(n * bench_contract_bytes(&v)) / 1e6;
-    const double best1 = best_read_s(path, 1, reps);
-    const double best_n = best_read_s(path, (int)threads, reps);
+    const double best1 = best_read_s(path, 1, reps, bench_now_seconds);
+    const double best_n = best_read_s(path, (int)threads, reps, bench_now_seconds);
     if (best1 < 0 || best_n < 0)
         return 1;
     const double mb = (double)st.st_size / 1e6;
@@ -241,7 +213,7 @@ int main(int argc, char **argv)
            fmt, mb / best1, (double)n / best1 / 1e6, n, mb, reps);
     /* The same in CPU time (user + system): the figure a machine shared with other work can
      * compare between two builds. */
-    const double cpu1 = best_cpu_s(path, reps);
+    const double cpu1 = best_read_s(path, 1, reps, bench_cpu_seconds);
     if (cpu1 < 0)
         return 1;
     printf("bench-read: %s read, CPU time: %.1f ms, %.2f Mcontracts per CPU second (n=%zu, best "
@@ -253,7 +225,7 @@ int main(int argc, char **argv)
         read_info vinfo = {GEX_FORMAT_AUTO};
         gex_chain *vc = NULL;
         const double peak_v = read_peak_mb(versus, 1, &nv);
-        const double best_v = best_read_s(versus, 1, reps);
+        const double best_v = best_read_s(versus, 1, reps, bench_now_seconds);
         if (peak_v < 0 || best_v < 0 || stat(versus, &sv) != 0 ||
             read_once_info(versus, 1, &vc, &vinfo) != GEX_OK)
             return 1;

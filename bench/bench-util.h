@@ -1,6 +1,6 @@
 /*
- * bench-util.h: what the benchmark programs share: a monotonic clock and the size of a chain's
- * arrays (the yardstick of every memory figure).
+ * bench-util.h: what the benchmark programs share: a monotonic clock, the process's CPU clock
+ * and the size of a chain's arrays (the yardstick of every memory figure).
  */
 #ifndef GEX_BENCH_UTIL_H
 #define GEX_BENCH_UTIL_H
@@ -14,6 +14,15 @@ static inline double bench_now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The CPU time of this process, all its threads (user + system): what a figure on a machine
+ * shared with other work can compare. */
+static inline double bench_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
