@@ -452,13 +452,22 @@ int gex_validate_otm_iv(const gex_chain *chain, const gex_parity_fit *fits, size
 /* SPEC 1.1's T of contract i, measured from the instant from (the quote or the previous close)
  * in calendar or trading years; the quote instant's calendar T is the prepared chain's own, to
  * the bit. */
+/* The years to settlement under a time basis, counted from from (convention_from) in trading
+ * sessions or calendar seconds; T_quote, the chain's own T, under the quote instant's calendar
+ * basis. */
+static double basis_T(int64_t settlement, double T_quote, gex_validate_time convention,
+                      int64_t from, int trading)
+{
+    if (convention == GEX_VALIDATE_T_QUOTE_CALENDAR)
+        return T_quote;
+    return trading ? gex_validate_trading_years(from, settlement)
+                   : (double)(settlement - from) / GEX_SECONDS_PER_YEAR;
+}
+
 static double contract_T(const gex_chain_view *v, size_t i, gex_validate_time convention,
                          int64_t from, int trading)
 {
-    if (convention == GEX_VALIDATE_T_QUOTE_CALENDAR)
-        return v->T[i];
-    return trading ? gex_validate_trading_years(from, v->settlement[i])
-                   : (double)(v->settlement[i] - from) / GEX_SECONDS_PER_YEAR;
+    return basis_T(v->settlement[i], v->T[i], convention, from, trading);
 }
 
 static int64_t convention_from(gex_validate_time convention, int64_t quote)
@@ -507,14 +516,18 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         computed[i] = 0;
         if (v.status[i] != GEX_CONTRACT_OK || (stride > 1 && i % stride != 0))
             continue;
-        /* contracts come expiration by expiration: the last settlement's T serves again (the
-         * trading-session count walks the calendar) */
-        if (!have_T || v.settlement[i] != last_settlement) {
-            have_T = 1;
-            last_settlement = v.settlement[i];
-            last_T = contract_T(&v, i, convention, from, trading);
+        /* the chain's own T under the quote instant's calendar basis; under the others,
+         * contracts come expiration by expiration and the last settlement's T serves again
+         * (the trading-session count walks the calendar) */
+        double T = v.T[i];
+        if (convention != GEX_VALIDATE_T_QUOTE_CALENDAR) {
+            if (!have_T || v.settlement[i] != last_settlement) {
+                have_T = 1;
+                last_settlement = v.settlement[i];
+                last_T = contract_T(&v, i, convention, from, trading);
+            }
+            T = last_T;
         }
-        const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR ? v.T[i] : last_T;
         if (!(T > 0.0))
             continue;
         double r = rate, q = div;
@@ -670,9 +683,7 @@ void gex_validate_hold_rate_basis(const gex_parity_fit *fits, size_t n, double r
         if (!fits[e].ok || !(fits[e].T > 0.0))
             continue;
         /* the T the rows of that basis price with (contract_T), so that -ln(D) / T is rate */
-        const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR ? fits[e].T
-                         : trading ? gex_validate_trading_years(from, fits[e].settlement)
-                                   : (double)(fits[e].settlement - from) / GEX_SECONDS_PER_YEAR;
+        const double T = basis_T(fits[e].settlement, fits[e].T, convention, from, trading);
         if (!(T > 0.0))
             continue;
         out[e].discount = exp(-rate * T);
