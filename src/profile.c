@@ -159,17 +159,21 @@ static inline double exp_nonpositive(double y)
     return p * scale * 0x1p-511;
 }
 
-/* sum_i pc_i exp(-(pb_i lx + pa_i)^2 / 2): the profile kernel, vectorised, with one clone per
- * instruction set chosen at load time. The choice is an IFUNC resolved by the dynamic loader
- * once, before any thread starts (no state of ours). Under ThreadSanitizer the resolver, itself
- * instrumented, would run before the sanitizer's runtime is set up and crash the loader: that
- * build compiles the baseline body only. */
+/* The kernels below are vectorised with one clone per instruction set chosen at load time.
+ * The choice is an IFUNC resolved by the dynamic loader once, before any thread starts (no
+ * state of ours). Under ThreadSanitizer the resolver, itself instrumented, would run before the
+ * sanitizer's runtime is set up and crash the loader: that build compiles the baseline body
+ * only. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define KERNEL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define KERNEL_CLONES
 #endif
-static double
-profile_kernel(const double *restrict pa, const double *restrict pb, const double *restrict pc,
-               size_t n, double lx)
+
+/* sum_i pc_i exp(-(pb_i lx + pa_i)^2 / 2): the profile kernel. */
+KERNEL_CLONES
+static double profile_kernel(const double *restrict pa, const double *restrict pb,
+                             const double *restrict pc, size_t n, double lx)
 {
     double s = 0;
 #pragma omp simd reduction(+ : s)
@@ -493,12 +497,9 @@ typedef struct cell_sums {
 
 /* exp(-d^2 / 2) of every term at l, d = pb l + pa: a cell end's Gaussians, computed once and
  * shared by the cells that end there. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-static void
-gauss_kernel(const double *restrict pa, const double *restrict pb, size_t n, double l,
-             double *restrict g)
+KERNEL_CLONES
+static void gauss_kernel(const double *restrict pa, const double *restrict pb, size_t n, double l,
+                         double *restrict g)
 {
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
@@ -512,13 +513,11 @@ gauss_kernel(const double *restrict pa, const double *restrict pb, size_t n, dou
  * the centre is an end of both halves when the cell is halved. Fills fa, fb, fc and the bounds
  * of the positive and negative parts, enough for the interval test; cell_kernel_slope adds the
  * rest when that test does not decide. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-static void
-cell_kernel(const double *restrict pa, const double *restrict pb, const double *restrict pc,
-            size_t n, double la, double lb, const double *restrict ga_in,
-            const double *restrict gb_in, double *restrict gc_out, cell_sums *out)
+KERNEL_CLONES
+static void cell_kernel(const double *restrict pa, const double *restrict pb,
+                        const double *restrict pc, size_t n, double la, double lb,
+                        const double *restrict ga_in, const double *restrict gb_in,
+                        double *restrict gc_out, cell_sums *out)
 {
     const double lc = 0.5 * (la + lb);
     double fa = 0, fb = 0, fc = 0, pos_lo = 0, pos_hi = 0, neg_lo = 0, neg_hi = 0;
@@ -556,13 +555,11 @@ cell_kernel(const double *restrict pa, const double *restrict pb, const double *
 /* The rest of the cell's sums, from the Gaussians at its ends and centre (gc from
  * cell_kernel): f' at the centre, M2 and the bounds of f'' over the cell, and the sums of
  * magnitudes that bound the rounding of f and f'. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-static void
-cell_kernel_slope(const double *restrict pa, const double *restrict pb, const double *restrict pc,
-                  size_t n, double la, double lb, const double *restrict ga_in,
-                  const double *restrict gb_in, const double *restrict gc_in, cell_sums *out)
+KERNEL_CLONES
+static void cell_kernel_slope(const double *restrict pa, const double *restrict pb,
+                              const double *restrict pc, size_t n, double la, double lb,
+                              const double *restrict ga_in, const double *restrict gb_in,
+                              const double *restrict gc_in, cell_sums *out)
 {
     const double lc = 0.5 * (la + lb);
     double dfc = 0, m2 = 0, abs_f = 0, abs_df = 0, d2_lo = 0, d2_hi = 0;
