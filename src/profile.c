@@ -614,8 +614,9 @@ typedef enum cell_verdict {
     CELL_RESOLUTION, /* narrower than GEX_FLIP_XTOL: not divided further */
 } cell_verdict;
 
-/* gamma_n of Higham's bound with n + 16 for the exponential's few ulps and the products
- * forming each term; doubled for the quantities the tests combine. */
+/* gamma_n of Higham's bound with n + 16 for the exponential's few ulps, the products forming
+ * each term and the sum of a merged term's weights (book_merge_kernels); doubled for the
+ * quantities the tests combine. */
 static double cell_gamma(size_t n)
 {
     return 2.0 * (double)(n + 16) * DBL_EPSILON;
@@ -960,6 +961,33 @@ static int book_cancels(const gex__book *b, int *out)
     return GEX_OK;
 }
 
+/* Merges the book's consecutive terms whose kernels are the same function (pa and pb equal to
+ * the bit: a strike's call and put at one expiry and one IV, which the chain holds side by
+ * side) into one term carrying the sum of their weights; a sum that is exactly 0 leaves no
+ * term. P is the same function, one Gaussian a pair instead of two, and the cell bounds see
+ * the pair's net weight instead of two opposite ones that only cancel in the sum. The sum's
+ * rounding, relative to the merged weight, is one more in each term's product (cell_gamma
+ * allows for it). */
+static void book_merge_kernels(gex__book *b)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (m > 0 && b->pa[i] == b->pa[m - 1] && b->pb[i] == b->pb[m - 1]) {
+            b->pc[m - 1] += b->pc[i];
+            continue;
+        }
+        if (m > 0 && b->pc[m - 1] == 0)
+            m--; /* the previous kernel's weights cancelled */
+        b->pa[m] = b->pa[i];
+        b->pb[m] = b->pb[i];
+        b->pc[m] = b->pc[i];
+        m++;
+    }
+    if (m > 0 && b->pc[m - 1] == 0)
+        m--;
+    b->n = m;
+}
+
 int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_t *evaluations,
                             size_t *sign_changes)
 {
@@ -972,6 +1000,7 @@ int gex_levels_flip_profile(const gex_exposure *exposure, gex_level *flip, size_
     int rc = gex__book_init(&b, exposure, GEX_BOOK_PROFILE);
     if (rc != GEX_OK)
         return rc;
+    book_merge_kernels(&b);
     const double S = b.spot;
     flip_fn f = {.book = &b, .evaluations = 0, .rc = GEX_OK};
     gauss_pool pool;

@@ -325,33 +325,38 @@ END_TEST
 
 /* A book whose puts cancel its calls exactly (as many of each at every strike and expiry, one
  * IV): P is 0 everywhere, so there is no flip, and the search must say so at once rather than
- * halve every cell to the tolerance (it took longer than any test allows before). */
-START_TEST(test_flip_profile_cancelling_book)
+ * halve every cell to the tolerance (it took longer than any test allows before). With each
+ * put next to its call the search merges the pair into a term of weight 0; with the calls
+ * first and the puts after, no two neighbours share a kernel and book_cancels must see it. */
+static void check_cancelling_book(int calls_first)
 {
     gex_chain *chain = gex_chain_new();
     ck_assert_ptr_nonnull(chain);
     const int32_t today = gex_time_days_from_civil(2023, 9, 14);
     const int32_t expiry[3] = {today + 35, today, today + 7};
-    for (int k = 20; k >= -20; k--)
-        for (int e = 0; e < 3; e++)
-            for (int t = 0; t < 2; t++) {
-                gex_contract c = {.underlying = "SPX",
-                                  .root = "SPXW",
-                                  .expiration = expiry[e],
-                                  .strike = 4500.0 + 5.0 * k,
-                                  .type = t,
-                                  .bid = NAN,
-                                  .ask = NAN,
-                                  .last = NAN,
-                                  .iv = 0.15,
-                                  .open_interest = 10,
-                                  .volume = 1,
-                                  .multiplier = 100.0,
-                                  .vendor_delta = NAN,
-                                  .vendor_gamma = NAN,
-                                  .line = 0};
-                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
-            }
+    for (int pass = 0; pass < (calls_first ? 2 : 1); pass++)
+        for (int k = 20; k >= -20; k--)
+            for (int e = 0; e < 3; e++)
+                for (int t = 0; t < 2; t++) {
+                    if (calls_first && t != pass)
+                        continue;
+                    gex_contract c = {.underlying = "SPX",
+                                      .root = "SPXW",
+                                      .expiration = expiry[e],
+                                      .strike = 4500.0 + 5.0 * k,
+                                      .type = t,
+                                      .bid = NAN,
+                                      .ask = NAN,
+                                      .last = NAN,
+                                      .iv = 0.15,
+                                      .open_interest = 10,
+                                      .volume = 1,
+                                      .multiplier = 100.0,
+                                      .vendor_delta = NAN,
+                                      .vendor_gamma = NAN,
+                                      .line = 0};
+                    ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+                }
     ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4512.37), GEX_OK);
     gex_chain_set_quote_time(chain, INT64_C(1694712600));
     gex_prepare_options po;
@@ -367,6 +372,12 @@ START_TEST(test_flip_profile_cancelling_book)
     ck_assert_uint_le(evaluations, 10);
     gex_exposure_free(e);
     gex_chain_free(chain);
+}
+
+START_TEST(test_flip_profile_cancelling_book)
+{
+    check_cancelling_book(0);
+    check_cancelling_book(1);
 }
 END_TEST
 
