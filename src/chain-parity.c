@@ -52,13 +52,6 @@ static int cmp_key(const void *a, const void *b, void *ctx)
     return x->type - y->type;
 }
 
-static int cmp_abs_moneyness(const void *a, const void *b, double spot)
-{
-    const double x = fabs(((const parity_pair *)a)->K - spot);
-    const double y = fabs(((const parity_pair *)b)->K - spot);
-    return (x > y) - (x < y);
-}
-
 /* Fits one expiration's pairs p[0..n) (sorted by strike), writing *f. scratch holds n^2 / 2 + n
  * doubles. */
 static void fit_expiration(parity_pair *p, size_t n, double spot, double rate, double *scratch,
@@ -68,17 +61,24 @@ static void fit_expiration(parity_pair *p, size_t n, double spot, double rate, d
     f->ok = 0;
     if (n < GEX_PARITY_MIN_PAIRS || !(p[0].T > 0))
         return;
-    /* the pairs nearest the money: selection sort by |K - S| of the first few */
+    /* the m pairs nearest the money: in strike order they are the m consecutive ones around
+     * the spot, found outward from it (a tie to the lower strike) */
     const size_t m = n < GEX_PARITY_NEAR_PAIRS ? n : GEX_PARITY_NEAR_PAIRS;
-    for (size_t i = 0; i < m; i++) {
-        size_t best = i;
-        for (size_t j = i + 1; j < n; j++)
-            if (cmp_abs_moneyness(&p[j], &p[best], spot) < 0)
-                best = j;
-        const parity_pair t = p[i];
-        p[i] = p[best];
-        p[best] = t;
+    size_t lo = 0, hi = n; /* the first pair at or above the spot: p[lo..hi) holds it */
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (p[mid].K < spot)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    for (size_t taken = 0; taken < m; taken++) {
+        if (hi < n && (lo == 0 || p[hi].K - spot < spot - p[lo - 1].K))
+            hi++;
+        else
+            lo--;
+    }
+    p += lo;
     f->pairs = m;
     const double T = p[0].T;
     double D;
@@ -150,8 +150,22 @@ static int work_new(const gex_chain *chain, gex_parity_prices prices, parity_wor
         w->keys[i].T = chain->T[i];
         w->keys[i].index = i;
     }
-    /* files list a chain by expiration and strike: mostly in this order already */
-    if (gex__sort_stable(w->keys, n, sizeof *w->keys, cmp_key, NULL) != GEX_OK) {
+    /* files list a chain by expiration and strike: mostly in this order already, or in it
+     * settlement by settlement; with one underlying the settlement is the group */
+    size_t same = 1;
+    while (same < n && chain->underlying[same] == chain->underlying[0])
+        same++;
+    int64_t *group = same == n ? malloc((n + 1) * sizeof *group) : NULL;
+    int rc;
+    if (group != NULL) {
+        for (size_t i = 0; i < n; i++)
+            group[i] = chain->settlement[i];
+        rc = gex__sort_stable_grouped(w->keys, n, sizeof *w->keys, group, cmp_key, NULL);
+        free(group);
+    } else {
+        rc = gex__sort_stable(w->keys, n, sizeof *w->keys, cmp_key, NULL);
+    }
+    if (rc != GEX_OK) {
         work_free(w);
         return GEX_ENOMEM;
     }
