@@ -48,93 +48,28 @@ static int by_expiry_type_strike(const void *pa, const void *pb, void *ctx_)
     return (a > b) - (a < b);
 }
 
-/* Settlements a chain's used contracts may have, at most, for the counting sort below; a
- * chain with more (never one underlying's) takes the merge sort. */
-#define SORT_SETTLEMENTS_MAX 1024
-
-static int by_settlement(const void *pa, const void *pb)
-{
-    const int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-    return (a > b) - (a < b);
-}
-
 /* idx (ascending positions) into the order of by_expiry_type_strike, in linear time on what
- * files hold: a counting sort by (settlement, type), stable, then each group's strikes checked
- * and sorted only where they are not already ascending. Files list an expiration's strikes in
+ * files hold: grouped by (settlement, type), each group's strikes then sorted only where they
+ * are not already ascending (gex__sort_stable_grouped). Files list an expiration's strikes in
  * order with a strike's call and put side by side (one run per contract for a merge sort), and
  * CBOE's SPX downloads interleave the AM and PM roots of a date. GEX_OK or GEX_ENOMEM. */
 static int sort_by_expiry_type_strike(const gex_chain_view *v, uint32_t *idx, size_t m)
 {
     sort_ctx ctx = {v};
-    int64_t *dist = malloc(SORT_SETTLEMENTS_MAX * sizeof *dist);
-    uint32_t *key = malloc((m + 1) * sizeof *key), *out = malloc((m + 1) * sizeof *out);
-    size_t *count = malloc((2 * SORT_SETTLEMENTS_MAX + 1) * sizeof *count);
-    if (dist == NULL || key == NULL || out == NULL || count == NULL) {
-        free(dist);
-        free(key);
-        free(out);
-        free(count);
+    int64_t *group = malloc((m + 1) * sizeof *group);
+    if (group == NULL)
         return GEX_ENOMEM;
-    }
-    /* the distinct settlements, ascending */
-    size_t nd = 0;
-    for (size_t k = 0; k < m && nd <= SORT_SETTLEMENTS_MAX; k++) {
+    /* 2 settlement + (put): the order of (settlement, type), settlements being dates' seconds */
+    int fits = 1;
+    for (size_t k = 0; k < m && fits; k++) {
         const int64_t t = v->settlement[idx[k]];
-        if (k > 0 && t == v->settlement[idx[k - 1]])
-            continue;
-        size_t j = 0;
-        while (j < nd && dist[j] != t)
-            j++;
-        if (j == nd && nd < SORT_SETTLEMENTS_MAX)
-            dist[nd] = t;
-        nd += j == nd;
+        fits = t > INT64_MIN / 4 && t < INT64_MAX / 4;
+        group[k] = 2 * t + (v->type[idx[k]] == GEX_PUT);
     }
-    int rc = GEX_OK;
-    if (nd > SORT_SETTLEMENTS_MAX) {
-        rc = gex__sort_stable(idx, m, sizeof *idx, by_expiry_type_strike, &ctx);
-        goto done;
-    }
-    qsort(dist, nd, sizeof *dist, by_settlement);
-    /* key = 2 rank + (put); a stable counting sort by it */
-    size_t r = 0;
-    for (size_t k = 0; k < m; k++) {
-        const int64_t t = v->settlement[idx[k]];
-        if (dist[r] != t) {
-            size_t lo = 0, hi = nd; /* dist[lo] <= t < dist[hi] */
-            while (hi - lo > 1) {
-                const size_t mid = lo + (hi - lo) / 2;
-                if (dist[mid] <= t)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            r = lo;
-        }
-        key[k] = (uint32_t)(2 * r + (v->type[idx[k]] == GEX_PUT));
-    }
-    memset(count, 0, (2 * nd + 1) * sizeof *count);
-    for (size_t k = 0; k < m; k++)
-        count[key[k] + 1]++;
-    for (size_t g = 1; g <= 2 * nd; g++)
-        count[g] += count[g - 1];
-    for (size_t k = 0; k < m; k++)
-        out[count[key[k]]++] = idx[k];
-    memcpy(idx, out, m * sizeof *idx);
-    /* count[g] is now the end of group g: a group's strikes out of order are sorted */
-    for (size_t g = 0, start = 0; g < 2 * nd && rc == GEX_OK; start = count[g++]) {
-        for (size_t k = start + 1; k < count[g]; k++) {
-            if (!(v->strike[idx[k - 1]] <= v->strike[idx[k]])) {
-                rc = gex__sort_stable(idx + start, count[g] - start, sizeof *idx,
-                                      by_expiry_type_strike, &ctx);
-                break;
-            }
-        }
-    }
-done:
-    free(dist);
-    free(key);
-    free(out);
-    free(count);
+    const int rc =
+        fits ? gex__sort_stable_grouped(idx, m, sizeof *idx, group, by_expiry_type_strike, &ctx)
+             : gex__sort_stable(idx, m, sizeof *idx, by_expiry_type_strike, &ctx);
+    free(group);
     return rc;
 }
 

@@ -1,7 +1,9 @@
-/* src/sort.c: gex__sort_stable gives what a stable sort gives (the order of the keys, equal keys
- * in their input order), checked against qsort on (key, input position), on 20,000 random arrays
- * of every shape the library meets (one run, a few runs, interleaved runs, many equal keys,
- * descending, random), with elements of 4 to 48 bytes and a comparison that uses its context. */
+/* src/sort.c: gex__sort_stable and gex__sort_stable_grouped give what a stable sort gives (the
+ * order of the keys, equal keys in their input order), checked against qsort on (key, input
+ * position), on 20,000 random arrays of every shape the library meets (one run, a few runs,
+ * interleaved runs, many equal keys, descending, random), with elements of 4 to 48 bytes and a
+ * comparison that uses its context; the grouped sort with groups of every size, and with more
+ * groups than it counts into place. */
 #include "gex-test.h"
 
 #include <stdint.h>
@@ -63,11 +65,24 @@ static void fill(int32_t *keys, size_t n, int shape, uint64_t *seed)
     }
 }
 
-/* Sorts keys as elements of size bytes (key first, then the position) both ways. */
-static void check(const int32_t *keys, size_t n, size_t size)
+#define N_MAX 4096
+
+/* The group of a key for the grouped sort: floor(key / width), ascending with the key, so that
+ * by_key orders by group first as gex__sort_stable_grouped requires. */
+static int64_t group_of(int32_t key, int64_t width)
 {
-    static char a[300 * sizeof(elem)], b[300 * sizeof(elem)];
-    ck_assert_uint_le(n, 300);
+    const int64_t k = key;
+    return k >= 0 ? k / width : -((-k + width - 1) / width);
+}
+
+/* Sorts keys as elements of size bytes (key first, then the position) both ways: with
+ * gex__sort_stable when width is 0, else with gex__sort_stable_grouped by group_of(key,
+ * width). */
+static void check_sort(const int32_t *keys, size_t n, size_t size, int64_t width)
+{
+    static char a[N_MAX * sizeof(elem)], b[N_MAX * sizeof(elem)];
+    static int64_t group[N_MAX];
+    ck_assert_uint_le(n, N_MAX);
     for (size_t i = 0; i < n; i++) {
         elem e;
         memset(&e, 0, sizeof e);
@@ -75,9 +90,13 @@ static void check(const int32_t *keys, size_t n, size_t size)
         e.pos = (uint32_t)i;
         memcpy(a + i * size, &e, size);
         memcpy(b + i * sizeof e, &e, sizeof e);
+        group[i] = width > 0 ? group_of(keys[i], width) : 0;
     }
     int ascending = 1;
-    ck_assert_int_eq(gex__sort_stable(a, n, size, by_key, &ascending), GEX_OK);
+    if (width > 0)
+        ck_assert_int_eq(gex__sort_stable_grouped(a, n, size, group, by_key, &ascending), GEX_OK);
+    else
+        ck_assert_int_eq(gex__sort_stable(a, n, size, by_key, &ascending), GEX_OK);
     qsort(b, n, sizeof(elem), by_key_then_pos);
     for (size_t i = 0; i < n; i++) {
         elem got, want;
@@ -85,10 +104,17 @@ static void check(const int32_t *keys, size_t n, size_t size)
         memcpy(&got, a + i * size, size);
         memcpy(&want, b + i * sizeof(elem), sizeof want);
         if (got.key != want.key)
-            ck_abort_msg("n %zu, size %zu: key %d at %zu, want %d", n, size, got.key, i, want.key);
+            ck_abort_msg("n %zu, size %zu, groups of %lld: key %d at %zu, want %d", n, size,
+                         (long long)width, got.key, i, want.key);
         if (size >= 8 && got.pos != want.pos)
-            ck_abort_msg("n %zu, size %zu: equal keys out of input order at %zu", n, size, i);
+            ck_abort_msg("n %zu, size %zu, groups of %lld: equal keys out of input order at %zu", n,
+                         size, (long long)width, i);
     }
+}
+
+static void check(const int32_t *keys, size_t n, size_t size)
+{
+    check_sort(keys, n, size, 0);
 }
 
 START_TEST(test_sort_stable_matches_a_stable_sort)
@@ -118,6 +144,28 @@ START_TEST(test_sort_stable_edges)
 }
 END_TEST
 
+/* The grouped sort against the truth: groups of one key, of a few and of all of them, on the
+ * same shapes; then more distinct groups than it counts (the whole merge instead). */
+START_TEST(test_sort_grouped_matches_a_stable_sort)
+{
+    uint64_t seed = 20261206;
+    static const size_t sizes[] = {4, 8, 24, 48};
+    static const int64_t widths[] = {1, 3, 50, 1000000};
+    int32_t keys[300];
+    for (int round = 0; round < 20000; round++) {
+        const size_t n = gex_splitmix64(&seed) % 300;
+        fill(keys, n, round % 6, &seed);
+        check_sort(keys, n, sizes[round % 4], widths[(round / 6) % 4]);
+    }
+    static int32_t many[N_MAX];
+    for (size_t i = 0; i < N_MAX; i++)
+        many[i] = (int32_t)(gex_splitmix64(&seed) % 3000);
+    check_sort(many, N_MAX, 8, 1); /* about 2,300 distinct groups */
+    check_sort(many, N_MAX, 48, 4);
+    check_sort(many, 0, 8, 1);
+}
+END_TEST
+
 static Suite *sort_suite(void)
 {
     Suite *s = suite_create("sort");
@@ -125,6 +173,7 @@ static Suite *sort_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_sort_stable_matches_a_stable_sort);
     tcase_add_test(tc, test_sort_stable_edges);
+    tcase_add_test(tc, test_sort_grouped_matches_a_stable_sort);
     suite_add_tcase(s, tc);
     return s;
 }
