@@ -2,7 +2,8 @@
 # bench-history: `gex history` over a folder of daily files of one index chain (gen-chain
 # --days, SPX only), cold (no store: every file read) and warm (the store holds every file),
 # with the maximum resident set size of each run. Prints three lines:
-#   bench-history: cold: N files in S s: F files/s, F/J files/s per core (--jobs J), max RSS M MB
+#   bench-history: cold: N files in S s: F files/s, F/J files/s per core (--jobs J), max RSS M MB;
+#     C contracts/s per core: E files of 20,000 contracts/s per core
 #   bench-history: warm: ...
 #   bench-history: folder: N files, B MB (gen-chain --days N [--big])
 #
@@ -49,6 +50,9 @@ if [ ! -f "$dir/.complete" ]; then
 fi
 mb=$(du -sm "$dir" | cut -f1)
 files=$(find "$dir" -name '*.csv' | wc -l)
+# every line but each file's header is a contract (gen-chain's long CSV)
+lines=$(find "$dir" -name '*.csv' -exec cat {} + | wc -l)
+contracts=$((lines - files))
 
 # seconds and max RSS (KB) of one run, from GNU time when installed, else the shell's clock
 run() { # label, then gex's arguments
@@ -64,11 +68,13 @@ run() { # label, then gex's arguments
         rss=""
     fi
     end=$(date +%s.%N)
-    awk -v l="$label" -v n="$files" -v s="$start" -v e="$end" -v j="$jobs" -v r="$rss" 'BEGIN {
+    awk -v l="$label" -v n="$files" -v s="$start" -v e="$end" -v j="$jobs" -v r="$rss" \
+        -v c="$contracts" 'BEGIN {
         t = e - s; if (t <= 0) t = 1e-9
         printf "bench-history: %s: %d files in %.2f s: %.1f files/s, %.1f files/s per core " \
-            "(--jobs %d), max RSS %s\n", l, n, t, n / t, n / t / j, j,
-            r == "" ? "unknown" : sprintf("%.0f MB", r / 1024)
+            "(--jobs %d), max RSS %s; %.0f contracts/s per core: %.1f files of 20,000 " \
+            "contracts/s per core\n", l, n, t, n / t, n / t / j, j,
+            r == "" ? "unknown" : sprintf("%.0f MB", r / 1024), c / t / j, c / t / j / 20000
     }'
 }
 
