@@ -81,6 +81,11 @@ int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind ki
         b->pc = b->pb + m;
     }
     size_t j = 0;
+    /* the previous contract's strike and expiry terms: chains list a strike's call and put,
+     * and an expiration's strikes, side by side, so most contracts reuse them (the same
+     * values: the same operations on the same inputs) */
+    double last_K = NAN, last_T = NAN, last_sigma = NAN, last_q = NAN;
+    double log_SK = 0, sq = 1, carry_sq = 0;
     for (size_t i = 0; i < v.n; i++) {
         if (!c.included[i])
             continue;
@@ -104,12 +109,20 @@ int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind ki
          * contract is independent of x and computed once here. Splitting the logarithm at the
          * spot keeps both terms small where P matters (x and K near S), so d1 is not the
          * difference of two large numbers (ln x and ln K over a 0DTE sigma sqrt(T)). */
-        const double sq = v.iv[i] * sqrt(v.T[i]);
+        if (v.strike[i] != last_K) {
+            last_K = v.strike[i];
+            log_SK = log(b->spot / last_K);
+        }
+        if (v.T[i] != last_T || v.iv[i] != last_sigma || v.q[i] != last_q) {
+            last_T = v.T[i];
+            last_sigma = v.iv[i];
+            last_q = v.q[i];
+            sq = last_sigma * sqrt(last_T);
+            carry_sq = exp(-last_q * last_T);
+        }
         b->pb[j] = 1.0 / sq;
-        b->pa[j] =
-            (log(b->spot / v.strike[i]) + (v.r[i] - v.q[i] + 0.5 * v.iv[i] * v.iv[i]) * v.T[i]) /
-            sq;
-        b->pc[j] = w * exp(-v.q[i] * v.T[i]) / sq * INV_SQRT_2PI;
+        b->pa[j] = (log_SK + (v.r[i] - v.q[i] + 0.5 * v.iv[i] * v.iv[i]) * v.T[i]) / sq;
+        b->pc[j] = w * carry_sq / sq * INV_SQRT_2PI;
         if (!isfinite(b->pa[j]) || !isfinite(b->pb[j]) || !isfinite(b->pc[j])) {
             gex__book_free(b);
             return GEX_ERANGE;
