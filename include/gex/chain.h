@@ -428,9 +428,9 @@ gex_carry_mode gex_chain_carry_mode(const gex_chain *chain);
 
 /* The parity fit of one expiration: C - P = D (F - K) on the mids of the strikes where both
  * sides quote two-sided (bid > 0, ask >= bid), on the GEX_PARITY_NEAR_PAIRS strikes nearest the
- * spot. D is the Theil-Sen slope (Sen 1968: the median of the pairwise slopes) when
- * T >= GEX_PARITY_MIN_T_FOR_RATE, else e^{-rT} at the chain's rate (over a few days the quotes
- * cannot tell D from 1); F is the median of K + (C - P) / D. */
+ * spot (of two as near, the lower). D is the Theil-Sen slope (Sen 1968: the median of the pairwise
+ * slopes) when T >= GEX_PARITY_MIN_T_FOR_RATE, else e^{-rT} at the chain's rate (over a few days
+ * the quotes cannot tell D from 1); F is the median of K + (C - P) / D. */
 typedef struct gex_parity_fit {
     int64_t settlement; /* the expiration's settlement instant, UTC seconds */
     double T;           /* its time to settlement (SPEC 1.1), years */
