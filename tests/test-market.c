@@ -110,6 +110,61 @@ START_TEST(test_parity_fit_recovers_forward)
 }
 END_TEST
 
+/* The pairs nearest the money, with a tie at the last place: 25 strikes 4440 to 4560 around a
+ * spot of 4500, 24 taken, so 4440 and 4560 are as near and the lower is taken (SPEC 1.2).
+ * Over 10 days D is the chain's; the mids put the forward K + (C - P) / D at 4501 for the
+ * strikes up to the spot and 4499 above it: 13 against 11 gives a median of 4501, where the
+ * upper strike would give 12 against 12 and 4500. */
+START_TEST(test_parity_fit_nearest_pairs_tie)
+{
+    const int64_t quote =
+        gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 11 * 3600 + 17 * 60);
+    const int32_t today = gex_time_days_from_civil(2026, 3, 11);
+    const int64_t settle = gex_time_eastern_to_utc(today + 10, 16 * 3600);
+    const double T = (double)(settle - quote) / GEX_SECONDS_PER_YEAR;
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    const double D = exp(-po.rate * T);
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    for (int j = 0; j < 25; j++) {
+        const double K = 4440.0 + 5.0 * j, F = K <= 4500.0 ? 4501.0 : 4499.0;
+        const double put = 100.0, call = put + D * (F - K);
+        for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+            const double mid = type == GEX_CALL ? call : put;
+            const gex_contract c = {.underlying = "SPX",
+                                    .root = "SPXW",
+                                    .expiration = today + 10,
+                                    .strike = K,
+                                    .type = type,
+                                    .bid = mid,
+                                    .ask = mid,
+                                    .last = NAN,
+                                    .iv = NAN,
+                                    .open_interest = 100,
+                                    .volume = 0,
+                                    .multiplier = NAN,
+                                    .vendor_delta = NAN,
+                                    .vendor_gamma = NAN,
+                                    .theo = NAN,
+                                    .line = 2 + j};
+            ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+        }
+    }
+    gex_chain_set_quote_time(chain, quote);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "SPX", 4500.0), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_parity_fit fit[2];
+    size_t n = 0;
+    ck_assert_int_eq(gex_chain_parity_fit(chain, fit, 2, &n), GEX_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(fit[0].ok, 1);
+    ck_assert_uint_eq(fit[0].pairs, GEX_PARITY_NEAR_PAIRS);
+    ck_assert_msg(fabs(fit[0].forward - 4501.0) < 1e-9, "F %.12g, expected 4501", fit[0].forward);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* Too few two-sided strikes: no fit (ok = 0), counted; bad arguments refused. */
 START_TEST(test_parity_fit_too_few_and_errors)
 {
@@ -1093,6 +1148,7 @@ static Suite *market_suite(void)
     Suite *s = suite_create("market");
     TCase *tc = tcase_create("carry");
     tcase_add_test(tc, test_parity_fit_recovers_forward);
+    tcase_add_test(tc, test_parity_fit_nearest_pairs_tie);
     tcase_add_test(tc, test_parity_fit_too_few_and_errors);
     tcase_add_test(tc, test_parity_fit_theo);
     tcase_add_test(tc, test_validate_fit_rate_recovers_rate);
