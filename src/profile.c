@@ -197,9 +197,9 @@ static double profile_kernel(const double *restrict pa, const double *restrict p
     return s;
 }
 
-/* A greek of every contract of the book at spot x (the vectorised batch of gex/bs.h) into the
- * book's scratch array. */
-static int book_batch(gex__book *b, double x, gex_profile_measure m)
+/* The greeks of every contract of the book at spot x that out asks for (the vectorised batch
+ * of gex/bs.h, which computes them all from one d1 and d2 whatever is asked). */
+static int book_batch_out(const gex__book *b, double x, const gex_bs_batch_out *out)
 {
     const gex_bs_batch_in in = {.n = b->n,
                                 .S = NULL,
@@ -212,6 +212,16 @@ static int book_batch(gex__book *b, double x, gex_profile_measure m)
                                 .r_all = b->rate,
                                 .q = b->q,
                                 .q_all = b->div};
+    size_t bad = 0;
+    int rc = gex_bs_greeks_batch(&in, out, &bad);
+    if (rc != GEX_OK)
+        return rc;
+    return bad > 0 ? GEX_ERANGE : GEX_OK;
+}
+
+/* A greek of every contract of the book at spot x into the book's scratch array. */
+static int book_batch(gex__book *b, double x, gex_profile_measure m)
+{
     gex_bs_batch_out out;
     memset(&out, 0, sizeof out);
     if (m == GEX_PROFILE_VEX)
@@ -220,11 +230,7 @@ static int book_batch(gex__book *b, double x, gex_profile_measure m)
         out.charm = b->scratch;
     else
         out.delta = b->scratch;
-    size_t bad = 0;
-    int rc = gex_bs_greeks_batch(&in, &out, &bad);
-    if (rc != GEX_OK)
-        return rc;
-    return bad > 0 ? GEX_ERANGE : GEX_OK;
+    return book_batch_out(b, x, &out);
 }
 
 /* The delta of every contract of the book at spot x, summed with the weights w in book order
@@ -264,26 +270,36 @@ int gex__book_delta(gex__book *b, double x, double *d)
     return book_delta_sum(b, x, 0, d);
 }
 
-/* DEX, VEX or CHEX of the book at x, in the units of SPEC 1.5 with the spot taken as x. */
-static int book_measure(gex__book *b, gex_profile_measure m, double x, double *v)
+/* DEX, VEX or CHEX from the greeks g of the book's contracts at x, in the units of SPEC 1.5
+ * with the spot taken as x: DEX weighs by |w| (no dealer sign), the others by w. */
+static int measure_sum(const gex__book *b, gex_profile_measure m, const double *g, double x,
+                       double *v)
 {
     double sum = 0;
-    int rc = GEX_OK;
-    if (m == GEX_PROFILE_DEX) {
-        rc = book_delta_sum(b, x, 1, &sum);
-    } else if (b->n > 0) {
-        rc = book_batch(b, x, m);
-        for (size_t i = 0; rc == GEX_OK && i < b->n; i++)
-            sum += b->w[i] * b->scratch[i];
-    }
-    if (rc != GEX_OK)
-        return rc;
+    const double *w = b->w;
+    if (m == GEX_PROFILE_DEX)
+        for (size_t i = 0; i < b->n; i++)
+            sum += fabs(w[i]) * g[i];
+    else
+        for (size_t i = 0; i < b->n; i++)
+            sum += w[i] * g[i];
     const double scale = m == GEX_PROFILE_DEX ? x : m == GEX_PROFILE_VEX ? x * 0.01 : x / 365.0;
     const double r = sum * scale;
-    if (!isfinite(r))
+    if (!isfinite(sum) || !isfinite(r))
         return GEX_ERANGE;
     *v = r;
     return GEX_OK;
+}
+
+/* DEX, VEX or CHEX of the book at x (measure_sum). */
+static int book_measure(gex__book *b, gex_profile_measure m, double x, double *v)
+{
+    if (b->n == 0) {
+        *v = 0;
+        return GEX_OK;
+    }
+    const int rc = book_batch(b, x, m);
+    return rc == GEX_OK ? measure_sum(b, m, b->scratch, x, v) : rc;
 }
 
 int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, double *p)
@@ -316,6 +332,51 @@ int gex_profile_eval_measure(const gex_exposure *exposure, gex_profile_measure m
     int rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
     for (size_t i = 0; i < n && rc == GEX_OK; i++)
         rc = book_measure(&b, measure, x[i], &p[i]);
+    gex__book_free(&b);
+    return rc;
+}
+
+int gex_profile_eval_all(const gex_exposure *exposure, const double *x, size_t n,
+                         double *const p[GEX_PROFILE_MEASURES])
+{
+    if (p == NULL || (n > 0 && x == NULL))
+        return GEX_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!x_ok(x[i]))
+            return GEX_EINVAL;
+    int rc =
+        p[GEX_PROFILE_GEX] != NULL ? gex_profile_eval(exposure, x, n, p[GEX_PROFILE_GEX]) : GEX_OK;
+    const int greeks =
+        p[GEX_PROFILE_DEX] != NULL || p[GEX_PROFILE_VEX] != NULL || p[GEX_PROFILE_CHEX] != NULL;
+    if (rc != GEX_OK || !greeks || n == 0)
+        return rc;
+    gex__book b;
+    rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
+    if (rc != GEX_OK)
+        return rc;
+    /* the book's scratch holds the deltas; the vannas and charms two arrays more */
+    double *more = malloc(2 * (b.n > 0 ? b.n : 1) * sizeof *more);
+    if (more == NULL)
+        rc = GEX_ENOMEM;
+    gex_bs_batch_out out;
+    memset(&out, 0, sizeof out);
+    out.delta = p[GEX_PROFILE_DEX] != NULL ? b.scratch : NULL;
+    out.vanna = p[GEX_PROFILE_VEX] != NULL ? more : NULL;
+    out.charm = p[GEX_PROFILE_CHEX] != NULL ? more + b.n : NULL;
+    double *const g[GEX_PROFILE_MEASURES] = {NULL, out.delta, out.vanna, out.charm};
+    for (size_t i = 0; i < n && rc == GEX_OK; i++) {
+        if (b.n > 0)
+            rc = book_batch_out(&b, x[i], &out);
+        for (int m = GEX_PROFILE_DEX; m < GEX_PROFILE_MEASURES && rc == GEX_OK; m++) {
+            if (p[m] == NULL)
+                continue;
+            if (b.n == 0)
+                p[m][i] = 0;
+            else
+                rc = measure_sum(&b, (gex_profile_measure)m, g[m], x[i], &p[m][i]);
+        }
+    }
+    free(more);
     gex__book_free(&b);
     return rc;
 }

@@ -224,6 +224,30 @@ static void measures_and_zero_delta(const gex_exposure *e, const char *what, siz
         }
     }
     ck_assert_uint_le(changes, 1);
+    /* every measure at once, the same values to the bit as one measure at a time; with some
+     * measures not asked for (NULL), and none */
+    enum { NA = 41 };
+    double xa[NA], one[GEX_PROFILE_MEASURES][NA], all[GEX_PROFILE_MEASURES][NA];
+    for (size_t k = 0; k < NA; k++)
+        xa[k] = L + (U - L) * (double)k / (NA - 1);
+    for (int m = 0; m < GEX_PROFILE_MEASURES; m++)
+        ck_assert_int_eq(gex_profile_eval_measure(e, (gex_profile_measure)m, xa, NA, one[m]),
+                         GEX_OK);
+    for (int mask = 0; mask < 16; mask += 5) { /* none, GEX+VEX, DEX+CHEX, all */
+        double *p[GEX_PROFILE_MEASURES];
+        for (int m = 0; m < GEX_PROFILE_MEASURES; m++) {
+            p[m] = (mask >> m & 1) ? all[m] : NULL;
+            for (size_t k = 0; k < NA; k++)
+                all[m][k] = -1.0;
+        }
+        ck_assert_int_eq(gex_profile_eval_all(e, xa, NA, p), GEX_OK);
+        for (int m = 0; m < GEX_PROFILE_MEASURES; m++)
+            for (size_t k = 0; k < NA; k++)
+                ck_assert_msg(p[m] == NULL ? all[m][k] == -1.0 : all[m][k] == one[m][k],
+                              "%s: measure %d at %.4f: %.17g all at once, %.17g alone", what, m,
+                              xa[k], all[m][k], one[m][k]);
+    }
+    ck_assert_int_eq(gex_profile_eval_all(e, xa, NA, NULL), GEX_EINVAL);
     gex_level flip;
     ck_assert_int_eq(gex_levels_flip_delta(e, &flip, NULL), GEX_OK);
     ck_assert_int_eq(flip.has, changes == 1);

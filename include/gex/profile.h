@@ -51,6 +51,16 @@ typedef enum gex_profile_measure {
 int gex_profile_eval_measure(const gex_exposure *exposure, gex_profile_measure measure,
                              const double *x, size_t n, double *p);
 
+/* The number of gex_profile_measure values. */
+#define GEX_PROFILE_MEASURES 4
+
+/* Every measure at once: p[m] receives the n values of measure m where p[m] is not NULL, the
+ * same values gex_profile_eval_measure gives one measure at a time; DEX, VEX and CHEX come
+ * from one batch of greeks per point, where one call per measure computes it three times.
+ * Statuses as gex_profile_eval_measure's (GEX_EINVAL for a NULL p). */
+int gex_profile_eval_all(const gex_exposure *exposure, const double *x, size_t n,
+                         double *const p[GEX_PROFILE_MEASURES]);
+
 /* The zero-delta flip (gex's own level, SPEC 1.6): the spot x in [GEX_FLIP_LOWER S,
  * GEX_FLIP_UPPER S] where the dealer book's net DEX changes sign. Every contract's delta rises
  * with x, so DEX(x)/x rises and has at most one sign change: found by halving the interval to

@@ -607,8 +607,8 @@ static int render_greeks(const gex__render_options *opts, const gex__analysis *a
 
 /* --- profile --- */
 
-/* The profile's measures, in column order. */
-#define PROFILE_MEASURES 4
+/* The profile's measures, in column order (gex_profile_measure's). */
+#define PROFILE_MEASURES GEX_PROFILE_MEASURES
 static const char *const profile_names[PROFILE_MEASURES] = {"net_gex", "net_dex", "net_vex",
                                                             "net_chex"};
 
@@ -629,9 +629,7 @@ static int profile_eval(const gex__analysis *a, double range_pct, int points, do
     for (size_t i = 0; i < n; i++)
         x[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
     const gex_exposure *e = gex_analysis_exposure(a->an);
-    int st = GEX_OK;
-    for (int m = 0; m < PROFILE_MEASURES && st == GEX_OK; m++)
-        st = gex_profile_eval_measure(e, (gex_profile_measure)m, x, n, p[m]);
+    int st = gex_profile_eval_all(e, x, n, p);
     zero_delta->has = 0;
     zero_delta->value = 0;
     if (st == GEX_OK)
