@@ -64,7 +64,8 @@ static int sort_by_expiry_type_strike(const gex_chain_view *v, uint32_t *idx, si
     for (size_t k = 0; k < m && fits; k++) {
         const int64_t t = v->settlement[idx[k]];
         fits = t > INT64_MIN / 4 && t < INT64_MAX / 4;
-        group[k] = 2 * t + (v->type[idx[k]] == GEX_PUT);
+        if (fits)
+            group[k] = 2 * t + (v->type[idx[k]] == GEX_PUT);
     }
     const int rc =
         fits ? gex__sort_stable_grouped(idx, m, sizeof *idx, group, by_expiry_type_strike, &ctx)

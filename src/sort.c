@@ -7,6 +7,8 @@
  * index's monthly and weekly roots alternate strike by strike (CBOE's SPX downloads: 1,700 runs
  * in 20,000 contracts) it does what a merge sort does. The merges move 32-bit positions, not
  * the elements (40 to 56 bytes in the library's keys), which are put in place once at the end.
+ * gex__sort_stable_grouped counts the elements into their groups first (a settlement, with the
+ * type), so that those alternating roots leave one run per group instead of one per contract.
  */
 #include "sort-internal.h"
 
@@ -146,6 +148,8 @@ static size_t distinct_groups(const int64_t *group, size_t n, int64_t *dist, gro
 int gex__sort_stable_grouped(void *base, size_t n, size_t size, const int64_t *group,
                              gex__sort_cmp cmp, void *ctx)
 {
+    if (n < 2)
+        return GEX_OK;
     if (n > UINT32_MAX)
         return GEX_ENOMEM;
     int64_t *dist = malloc(GEX__SORT_GROUPS_MAX * sizeof *dist);
