@@ -381,11 +381,28 @@ int gex_profile_eval_all(const gex_exposure *exposure, const double *x, size_t n
     return rc;
 }
 
+/* D(x) for Brent's solver: the net DEX over x (sum |w_i| delta_i(x)), a failure kept in rc. */
+typedef struct delta_fn {
+    gex__book *book;
+    size_t evaluations;
+    int rc;
+} delta_fn;
+
+static double delta_eval(double x, void *params)
+{
+    delta_fn *f = params;
+    double d = 0;
+    const int rc = book_delta_sum(f->book, x, 1, &d);
+    f->evaluations++;
+    if (rc != GEX_OK && f->rc == GEX_OK)
+        f->rc = rc;
+    return rc == GEX_OK ? d : 0.0; /* Brent stops on an exact zero; the status is kept */
+}
+
 int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t *evaluations)
 {
     flip->has = 0;
     flip->value = 0;
-    size_t evals = 0;
     if (evaluations != NULL)
         *evaluations = 0;
     gex__book b;
@@ -393,38 +410,43 @@ int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t 
     if (rc != GEX_OK)
         return rc;
     /* D(x) = sum |w_i| delta_i(x) rises with x (every delta does), so it has at most one
-     * sign change: bracketed by the ends of the search interval, halved to the tolerance. */
-    const double S = b.spot;
-    double lo = GEX_FLIP_LOWER * S, hi = GEX_FLIP_UPPER * S, dlo = 0, dhi = 0;
-    rc = book_delta_sum(&b, lo, 1, &dlo);
-    if (rc == GEX_OK)
-        rc = book_delta_sum(&b, hi, 1, &dhi);
-    evals += 2;
+     * sign change: bracketed by the ends of the search interval, narrowed by Brent's method
+     * (the bracket kept at every step) to the tolerance. */
+    const double S = b.spot, tol = GEX_FLIP_XTOL * S;
+    double lo = GEX_FLIP_LOWER * S, hi = GEX_FLIP_UPPER * S;
+    delta_fn f = {&b, 0, GEX_OK};
+    const double dlo = delta_eval(lo, &f), dhi = delta_eval(hi, &f);
+    rc = f.rc;
     if (rc == GEX_OK && b.n > 0 && (dlo == 0 || dhi == 0 || (dlo < 0) != (dhi < 0))) {
         if (dlo == 0 || dhi == 0) {
             flip->value = dlo == 0 ? lo : hi;
         } else {
-            while (rc == GEX_OK && hi - lo > GEX_FLIP_XTOL * S) {
-                const double mid = 0.5 * (lo + hi);
-                double dm = 0;
-                rc = book_delta_sum(&b, mid, 1, &dm);
-                evals++;
-                if (dm == 0) {
-                    lo = hi = mid;
-                } else if ((dm < 0) == (dlo < 0)) {
-                    lo = mid;
-                    dlo = dm;
-                } else {
-                    hi = mid;
+            gsl_root_fsolver s = {.type = gsl_root_fsolver_brent, .state = NULL};
+            s.state = malloc(s.type->size);
+            gsl_function F = {delta_eval, &f};
+            rc = s.state == NULL ? GEX_ENOMEM : GEX_ENOCONV;
+            if (s.state != NULL && gsl_root_fsolver_set(&s, &F, lo, hi) == GSL_SUCCESS) {
+                for (int iter = 0; iter < GEX_FLIP_MAX_ITER && f.rc == GEX_OK; iter++) {
+                    if (gsl_root_fsolver_iterate(&s) != GSL_SUCCESS || f.rc != GEX_OK)
+                        break;
+                    lo = gsl_root_fsolver_x_lower(&s);
+                    hi = gsl_root_fsolver_x_upper(&s);
+                    if (hi - lo <= tol) {
+                        flip->value = gsl_root_fsolver_root(&s);
+                        rc = GEX_OK;
+                        break;
+                    }
                 }
             }
-            flip->value = 0.5 * (lo + hi);
+            free(s.state);
+            if (f.rc != GEX_OK)
+                rc = f.rc;
         }
         flip->has = rc == GEX_OK;
     }
     gex__book_free(&b);
     if (evaluations != NULL)
-        *evaluations = evals;
+        *evaluations = f.evaluations;
     if (rc != GEX_OK)
         flip->has = 0;
     return rc;

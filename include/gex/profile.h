@@ -63,10 +63,11 @@ int gex_profile_eval_all(const gex_exposure *exposure, const double *x, size_t n
 
 /* The zero-delta flip (gex's own level, SPEC 1.6): the spot x in [GEX_FLIP_LOWER S,
  * GEX_FLIP_UPPER S] where the dealer book's net DEX changes sign. Every contract's delta rises
- * with x, so DEX(x)/x rises and has at most one sign change: found by halving the interval to
- * GEX_FLIP_XTOL S. flip->has = 0 when DEX keeps one sign over the interval (or no contract is
- * used). evaluations (may be NULL) counts the passes over the book. Returns GEX_OK,
- * GEX_EINVAL, GEX_ENOMEM or GEX_ERANGE. */
+ * with x, so DEX(x)/x rises and has at most one sign change: bracketed by the interval's ends
+ * and narrowed by Brent's method (GSL's) to GEX_FLIP_XTOL S. flip->has = 0 when DEX keeps one
+ * sign over the interval (or no contract is used). evaluations (may be NULL) counts the passes
+ * over the book. Returns GEX_OK, GEX_EINVAL, GEX_ENOMEM, GEX_ERANGE, or GEX_ENOCONV when
+ * Brent's method has not narrowed the bracket in GEX_FLIP_MAX_ITER steps (never seen). */
 int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t *evaluations);
 
 #ifdef __cplusplus
