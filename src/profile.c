@@ -219,18 +219,15 @@ static int book_batch_out(const gex__book *b, double x, const gex_bs_batch_out *
     return bad > 0 ? GEX_ERANGE : GEX_OK;
 }
 
-/* A greek of every contract of the book at spot x into the book's scratch array. */
-static int book_batch(gex__book *b, double x, gex_profile_measure m)
+/* The sum of the greeks g of the book's contracts weighted by w in book order (abs_w: by |w|,
+ * the weights of DEX, which has no dealer sign: SPEC 1.5). */
+static double weighted_sum(const gex__book *b, const double *g, int abs_w)
 {
-    gex_bs_batch_out out;
-    memset(&out, 0, sizeof out);
-    if (m == GEX_PROFILE_VEX)
-        out.vanna = b->scratch;
-    else if (m == GEX_PROFILE_CHEX)
-        out.charm = b->scratch;
-    else
-        out.delta = b->scratch;
-    return book_batch_out(b, x, &out);
+    const double *w = b->w;
+    double s = 0;
+    for (size_t i = 0; i < b->n; i++)
+        s += (abs_w ? fabs(w[i]) : w[i]) * g[i];
+    return s;
 }
 
 /* The delta of every contract of the book at spot x, summed with the weights w in book order
@@ -241,13 +238,13 @@ static int book_delta_sum(gex__book *b, double x, int abs_w, double *sum)
         *sum = 0;
         return GEX_OK;
     }
-    int rc = book_batch(b, x, GEX_PROFILE_DEX);
+    gex_bs_batch_out out;
+    memset(&out, 0, sizeof out);
+    out.delta = b->scratch;
+    const int rc = book_batch_out(b, x, &out);
     if (rc != GEX_OK)
         return rc;
-    const double *g = b->scratch, *w = b->w;
-    double s = 0;
-    for (size_t i = 0; i < b->n; i++)
-        s += (abs_w ? fabs(w[i]) : w[i]) * g[i];
+    const double s = weighted_sum(b, b->scratch, abs_w);
     if (!isfinite(s))
         return GEX_ERANGE;
     *sum = s;
@@ -275,31 +272,13 @@ int gex__book_delta(gex__book *b, double x, double *d)
 static int measure_sum(const gex__book *b, gex_profile_measure m, const double *g, double x,
                        double *v)
 {
-    double sum = 0;
-    const double *w = b->w;
-    if (m == GEX_PROFILE_DEX)
-        for (size_t i = 0; i < b->n; i++)
-            sum += fabs(w[i]) * g[i];
-    else
-        for (size_t i = 0; i < b->n; i++)
-            sum += w[i] * g[i];
+    const double sum = weighted_sum(b, g, m == GEX_PROFILE_DEX);
     const double scale = m == GEX_PROFILE_DEX ? x : m == GEX_PROFILE_VEX ? x * 0.01 : x / 365.0;
     const double r = sum * scale;
     if (!isfinite(sum) || !isfinite(r))
         return GEX_ERANGE;
     *v = r;
     return GEX_OK;
-}
-
-/* DEX, VEX or CHEX of the book at x (measure_sum). */
-static int book_measure(gex__book *b, gex_profile_measure m, double x, double *v)
-{
-    if (b->n == 0) {
-        *v = 0;
-        return GEX_OK;
-    }
-    const int rc = book_batch(b, x, m);
-    return rc == GEX_OK ? measure_sum(b, m, b->scratch, x, v) : rc;
 }
 
 int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, double *p)
@@ -320,20 +299,11 @@ int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, do
 int gex_profile_eval_measure(const gex_exposure *exposure, gex_profile_measure measure,
                              const double *x, size_t n, double *p)
 {
-    if (measure == GEX_PROFILE_GEX)
-        return gex_profile_eval(exposure, x, n, p);
-    if ((n > 0 && (x == NULL || p == NULL)) ||
-        (measure != GEX_PROFILE_DEX && measure != GEX_PROFILE_VEX && measure != GEX_PROFILE_CHEX))
+    if ((n > 0 && p == NULL) || measure < GEX_PROFILE_GEX || measure > GEX_PROFILE_CHEX)
         return GEX_EINVAL;
-    for (size_t i = 0; i < n; i++)
-        if (!x_ok(x[i]))
-            return GEX_EINVAL;
-    gex__book b;
-    int rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
-    for (size_t i = 0; i < n && rc == GEX_OK; i++)
-        rc = book_measure(&b, measure, x[i], &p[i]);
-    gex__book_free(&b);
-    return rc;
+    double *all[GEX_PROFILE_MEASURES] = {NULL, NULL, NULL, NULL};
+    all[measure] = p;
+    return gex_profile_eval_all(exposure, x, n, all);
 }
 
 int gex_profile_eval_all(const gex_exposure *exposure, const double *x, size_t n,
@@ -348,21 +318,22 @@ int gex_profile_eval_all(const gex_exposure *exposure, const double *x, size_t n
         p[GEX_PROFILE_GEX] != NULL ? gex_profile_eval(exposure, x, n, p[GEX_PROFILE_GEX]) : GEX_OK;
     const int greeks =
         p[GEX_PROFILE_DEX] != NULL || p[GEX_PROFILE_VEX] != NULL || p[GEX_PROFILE_CHEX] != NULL;
-    if (rc != GEX_OK || !greeks || n == 0)
+    if (rc != GEX_OK || !greeks)
         return rc;
     gex__book b;
     rc = gex__book_init(&b, exposure, GEX_BOOK_DELTA);
     if (rc != GEX_OK)
         return rc;
-    /* the book's scratch holds the deltas; the vannas and charms two arrays more */
-    double *more = malloc(2 * (b.n > 0 ? b.n : 1) * sizeof *more);
-    if (more == NULL)
+    /* the book's scratch holds the deltas; the vannas and charms an array more each */
+    const size_t extra = (p[GEX_PROFILE_VEX] != NULL) + (p[GEX_PROFILE_CHEX] != NULL);
+    double *more = extra > 0 ? malloc(extra * (b.n > 0 ? b.n : 1) * sizeof *more) : NULL;
+    if (extra > 0 && more == NULL)
         rc = GEX_ENOMEM;
     gex_bs_batch_out out;
     memset(&out, 0, sizeof out);
     out.delta = p[GEX_PROFILE_DEX] != NULL ? b.scratch : NULL;
     out.vanna = p[GEX_PROFILE_VEX] != NULL ? more : NULL;
-    out.charm = p[GEX_PROFILE_CHEX] != NULL ? more + b.n : NULL;
+    out.charm = p[GEX_PROFILE_CHEX] != NULL ? more + (out.vanna != NULL ? b.n : 0) : NULL;
     double *const g[GEX_PROFILE_MEASURES] = {NULL, out.delta, out.vanna, out.charm};
     for (size_t i = 0; i < n && rc == GEX_OK; i++) {
         if (b.n > 0)
@@ -379,6 +350,40 @@ int gex_profile_eval_all(const gex_exposure *exposure, const double *x, size_t n
     free(more);
     gex__book_free(&b);
     return rc;
+}
+
+/* Brent's method (GSL's) on the bracket [xa, xb] of F until the bracket, kept at every step,
+ * is narrower than tol: *root is its estimate. *fn_rc is the function's own status, which it
+ * sets on a failure (returning 0, where Brent stops): returned as it is. GEX_OK, GEX_ENOMEM,
+ * GEX_ERANGE, GEX_ENOCONV (not narrowed in GEX_FLIP_MAX_ITER steps), or *fn_rc. */
+static int brent_root(gsl_function *F, const int *fn_rc, double xa, double xb, double tol,
+                      double *root)
+{
+    gsl_root_fsolver s = {.type = gsl_root_fsolver_brent, .state = NULL};
+    s.state = malloc(s.type->size);
+    if (s.state == NULL)
+        return GEX_ENOMEM;
+    int rc = GEX_ENOCONV;
+    if (gsl_root_fsolver_set(&s, F, xa, xb) == GSL_SUCCESS) {
+        for (int iter = 0; iter < GEX_FLIP_MAX_ITER; iter++) {
+            if (gsl_root_fsolver_iterate(&s) != GSL_SUCCESS)
+                break;
+            if (*fn_rc != GEX_OK)
+                break;
+            const double lo = gsl_root_fsolver_x_lower(&s), hi = gsl_root_fsolver_x_upper(&s);
+            if (!(lo <= hi)) {
+                rc = GEX_ERANGE; /* Brent keeps its bracket ordered: never seen */
+                break;
+            }
+            if (hi - lo < tol) {
+                *root = gsl_root_fsolver_root(&s);
+                rc = GEX_OK;
+                break;
+            }
+        }
+    }
+    free(s.state);
+    return *fn_rc != GEX_OK ? *fn_rc : rc;
 }
 
 /* D(x) for Brent's solver: the net DEX over x (sum |w_i| delta_i(x)), a failure kept in rc. */
@@ -413,7 +418,7 @@ int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t 
      * sign change: bracketed by the ends of the search interval, narrowed by Brent's method
      * (the bracket kept at every step) to the tolerance. */
     const double S = b.spot, tol = GEX_FLIP_XTOL * S;
-    double lo = GEX_FLIP_LOWER * S, hi = GEX_FLIP_UPPER * S;
+    const double lo = GEX_FLIP_LOWER * S, hi = GEX_FLIP_UPPER * S;
     delta_fn f = {&b, 0, GEX_OK};
     const double dlo = delta_eval(lo, &f), dhi = delta_eval(hi, &f);
     rc = f.rc;
@@ -421,26 +426,8 @@ int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t 
         if (dlo == 0 || dhi == 0) {
             flip->value = dlo == 0 ? lo : hi;
         } else {
-            gsl_root_fsolver s = {.type = gsl_root_fsolver_brent, .state = NULL};
-            s.state = malloc(s.type->size);
             gsl_function F = {delta_eval, &f};
-            rc = s.state == NULL ? GEX_ENOMEM : GEX_ENOCONV;
-            if (s.state != NULL && gsl_root_fsolver_set(&s, &F, lo, hi) == GSL_SUCCESS) {
-                for (int iter = 0; iter < GEX_FLIP_MAX_ITER && f.rc == GEX_OK; iter++) {
-                    if (gsl_root_fsolver_iterate(&s) != GSL_SUCCESS || f.rc != GEX_OK)
-                        break;
-                    lo = gsl_root_fsolver_x_lower(&s);
-                    hi = gsl_root_fsolver_x_upper(&s);
-                    if (hi - lo <= tol) {
-                        flip->value = gsl_root_fsolver_root(&s);
-                        rc = GEX_OK;
-                        break;
-                    }
-                }
-            }
-            free(s.state);
-            if (f.rc != GEX_OK)
-                rc = f.rc;
+            rc = brent_root(&F, &f.rc, lo, hi, tol, &flip->value);
         }
         flip->has = rc == GEX_OK;
     }
@@ -526,34 +513,8 @@ static int polish(flip_fn *f, double xa, double pa, double xb, double pb, double
     f->pa = pa;
     f->xb = xb;
     f->pb = pb;
-    gsl_root_fsolver s = {.type = gsl_root_fsolver_brent, .state = NULL};
-    s.state = malloc(s.type->size);
-    if (s.state == NULL)
-        return GEX_ENOMEM;
     gsl_function F = {flip_eval, f};
-    int rc = GEX_ENOCONV;
-    if (gsl_root_fsolver_set(&s, &F, xa, xb) == GSL_SUCCESS) {
-        for (int iter = 0; iter < GEX_FLIP_MAX_ITER; iter++) {
-            if (gsl_root_fsolver_iterate(&s) != GSL_SUCCESS)
-                break;
-            if (f->rc != GEX_OK)
-                break;
-            const double lo = gsl_root_fsolver_x_lower(&s), hi = gsl_root_fsolver_x_upper(&s);
-            if (!(lo <= hi)) {
-                rc = GEX_ERANGE; /* Brent keeps its bracket ordered: never seen */
-                break;
-            }
-            if (hi - lo < tol) {
-                *root = gsl_root_fsolver_root(&s);
-                rc = GEX_OK;
-                break;
-            }
-        }
-    }
-    free(s.state);
-    if (f->rc != GEX_OK)
-        return f->rc;
-    return rc;
+    return brent_root(&F, &f->rc, xa, xb, tol, root);
 }
 /* --- a complete search for the sign changes of P ---
  *
