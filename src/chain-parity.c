@@ -151,20 +151,14 @@ static int work_new(const gex_chain *chain, gex_parity_prices prices, parity_wor
         w->keys[i].index = i;
     }
     /* files list a chain by expiration and strike: mostly in this order already, or in it
-     * settlement by settlement; with one underlying the settlement is the group */
+     * settlement by settlement; with one underlying the settlement is the group (the keys are
+     * in chain order, so key i's is the chain's settlement[i]) */
     size_t same = 1;
     while (same < n && chain->underlying[same] == chain->underlying[0])
         same++;
-    int64_t *group = same == n ? malloc((n + 1) * sizeof *group) : NULL;
-    int rc;
-    if (group != NULL) {
-        for (size_t i = 0; i < n; i++)
-            group[i] = chain->settlement[i];
-        rc = gex__sort_stable_grouped(w->keys, n, sizeof *w->keys, group, cmp_key, NULL);
-        free(group);
-    } else {
-        rc = gex__sort_stable(w->keys, n, sizeof *w->keys, cmp_key, NULL);
-    }
+    const int rc = same == n ? gex__sort_stable_grouped(w->keys, n, sizeof *w->keys,
+                                                        chain->settlement, cmp_key, NULL)
+                             : gex__sort_stable(w->keys, n, sizeof *w->keys, cmp_key, NULL);
     if (rc != GEX_OK) {
         work_free(w);
         return GEX_ENOMEM;
