@@ -70,14 +70,14 @@ void gex__csv_part_free(gex__csv_part *p);
 /* Where the bytes of an input come from for a read in ranges: memory, or a regular file read
  * with pread. */
 typedef struct gex__split_input {
-    const char *mem;  /* the input from the prefix on; NULL for a file */
-    int fd;           /* else the file, */
-    long long offset; /* and the file offset of the prefix's first byte */
-    size_t len;       /* bytes from the prefix's first byte to the end */
-    size_t threads;   /* at most this many ranges */
-    size_t min_range; /* at least this many bytes per range */
-    size_t chunk;     /* bytes read at once */
-    size_t *ranges;   /* when not NULL: set to the number of ranges combined (tests) */
+    const char *mem;         /* the input from the prefix on; NULL for a file */
+    int fd;                  /* else the file, */
+    long long offset;        /* and the file offset of the prefix's first byte */
+    size_t len;              /* bytes from the prefix's first byte to the end */
+    size_t threads;          /* at most this many ranges */
+    size_t min_range;        /* at least this many bytes per range */
+    size_t chunk;            /* bytes read at once */
+    gex__split_count *count; /* when not NULL: set to how the ranges were read (tests) */
 } gex__split_input;
 
 /* Reads the rows of a CSV (det found in prefix, prefix_len bytes) in up to in->threads ranges at

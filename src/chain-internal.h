@@ -39,6 +39,11 @@ struct gex_chain {
     uint8_t *iv_source, *status;
     double *r, *q; /* per-contract carry, written by gex_chain_prepare */
 
+    /* A window (gex__chain_lend): the arrays are lender's from element lent_at on, cap of
+     * them, and lender owns them; NULL for a chain that owns its arrays. */
+    const gex_chain *lender;
+    size_t lent_at;
+
     /* Symbols: strings, their spot (NAN when unknown), the file's quote of the underlying
      * and settlement override. */
     char **sym;
@@ -83,12 +88,29 @@ int gex__chain_add_interned(gex_chain *chain, uint32_t underlying_index, uint32_
 /* Makes room for n contracts in all (exactly n when it grows). GEX_OK or GEX_ENOMEM. */
 int gex__chain_reserve(gex_chain *chain, size_t n);
 
+/* A window on owner's arrays: a chain with no contracts and its own symbol table whose arrays
+ * are owner's from element at on, cap elements (owner->cap at least at + cap), so that a reader
+ * can fill its part of owner's arrays in place, on its own thread, while other windows fill
+ * theirs. Owner must not grow or be freed while a window lives, and windows must not overlap. A
+ * window that needs more than cap contracts is given arrays of its own (a copy) and goes on
+ * there. Free it with gex_chain_free, which leaves the arrays to owner. GEX_OK, GEX_EINVAL
+ * (owner a window, or too small) or GEX_ENOMEM. */
+int gex__chain_lend(gex_chain *owner, size_t at, size_t cap, gex_chain **window);
+
+/* Gives a window arrays of its own (a copy of its contracts); nothing for a chain that owns its
+ * arrays. GEX_OK or GEX_ENOMEM (then the window is unchanged). */
+int gex__chain_unlend(gex_chain *chain);
+
 /* Appends the contracts of parts[0..n) to chain, in that order: their symbols are interned in
  * the order of each part's table (an underlying's spot is the first part's that has one), and
- * line_shift[k] is added to the source lines of parts[k]. Each array of a part is freed as soon
- * as it is copied, so that the memory held stays that of one chain; the parts are left empty
- * (free them with gex_chain_free). The arrays are copied on up to threads threads. GEX_OK or
- * GEX_ENOMEM (chain then only fit to be freed). */
+ * line_shift[k] is added to the source lines of parts[k]. A part that is a window on chain's
+ * arrays (gex__chain_lend) at or after its place in the result is moved down within them, so
+ * that parts read into windows laid out in order are not copied again; any other part is copied,
+ * and each of its arrays freed as soon as it is, so that the memory held stays that of one
+ * chain. (A window that cannot be moved in place, because a part before it outgrew its own, is
+ * first given a copy.) The parts are left empty (free them with gex_chain_free). The arrays are
+ * moved or copied on up to threads threads. GEX_OK or GEX_ENOMEM (chain then only fit to be
+ * freed). */
 int gex__chain_concat(gex_chain *chain, gex_chain *const *parts, const long *line_shift, size_t n,
                       size_t threads);
 
@@ -135,16 +157,22 @@ int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_
                                      gex_chain **out, gex_read_report *report, gex_error *err,
                                      unsigned long long inflate_max);
 
+/* What a read in ranges did: the ranges its rows were read in (1: one piece), and how many of
+ * them were read straight into the file's arrays (the others outgrew the room estimated for
+ * them and were copied). */
+typedef struct gex__split_count {
+    size_t ranges, in_place;
+} gex__split_count;
+
 /* The same with threads > 1 in options: ranges of at least split_min bytes (0: the default,
- * 1 MB) read in chunks of chunk bytes (0: 256 KB); *ranges (when not NULL) is set to the number
- * of ranges the rows were read in (1: one piece). For the tests and the fuzzer, which check
- * that a read in ranges gives what one reader gives. */
+ * 1 MB) read in chunks of chunk bytes (0: 256 KB); *count (when not NULL) says how. For the
+ * tests and the fuzzer, which check that a read in ranges gives what one reader gives. */
 int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_options *options,
                                gex_chain **out, gex_read_report *report, gex_error *err,
-                               size_t split_min, size_t chunk, size_t *ranges);
+                               size_t split_min, size_t chunk, gex__split_count *count);
 int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                                  const gex_read_options *options, gex_chain **out,
                                  gex_read_report *report, gex_error *err, size_t split_min,
-                                 size_t chunk, size_t *ranges);
+                                 size_t chunk, gex__split_count *count);
 
 #endif /* GEX_CHAIN_INTERNAL_H */

@@ -217,7 +217,7 @@ typedef struct source {
     size_t chunk;     /* bytes of the first read (READ_CHUNK unless a test asks for less) */
     long long start;  /* the stream's offset before the first read, -1 when unknown */
     size_t split_min; /* bytes per range of a split read (SPLIT_MIN_RANGE unless a test asks) */
-    size_t *ranges;   /* when not NULL, the ranges a split read combined (tests) */
+    gex__split_count *count; /* when not NULL, how a split read went (tests) */
     int eof;
     int io_error;
     /* A compressed input (memory or stream) is read through z, its decompressed bytes. */
@@ -315,7 +315,7 @@ static int split_input(const source *src, const gex_read_options *options, size_
     in->threads = (size_t)options->threads;
     in->min_range = src->split_min > 0 ? src->split_min : SPLIT_MIN_RANGE;
     in->chunk = src->chunk > 0 ? src->chunk : READ_CHUNK;
-    in->ranges = src->ranges;
+    in->count = src->count;
     if (src->fp == NULL) {
         in->mem = src->mem + skip;
         in->len = src->mem_len - skip;
@@ -545,10 +545,10 @@ static int read_source(source *src, const char *name, const gex_read_options *op
 int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                                  const gex_read_options *options, gex_chain **out,
                                  gex_read_report *report, gex_error *err, size_t split_min,
-                                 size_t chunk, size_t *ranges)
+                                 size_t chunk, gex__split_count *count)
 {
-    if (ranges != NULL)
-        *ranges = 1;
+    if (count != NULL)
+        *count = (gex__split_count){1, 0};
     if (out == NULL)
         return GEX_EINVAL;
     *out = NULL;
@@ -559,7 +559,7 @@ int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                   .chunk = chunk,
                   .split_min = split_min,
                   .start = -1,
-                  .ranges = ranges};
+                  .count = count};
     return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err, NULL,
                        NULL);
 }
@@ -573,16 +573,16 @@ int gex_chain_read_buffer(const char *buf, size_t len, const char *name,
 
 int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_options *options,
                                gex_chain **out, gex_read_report *report, gex_error *err,
-                               size_t split_min, size_t chunk, size_t *ranges)
+                               size_t split_min, size_t chunk, gex__split_count *count)
 {
-    if (ranges != NULL)
-        *ranges = 1;
+    if (count != NULL)
+        *count = (gex__split_count){1, 0};
     if (out == NULL)
         return GEX_EINVAL;
     *out = NULL;
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
-    source src = {.fp = fp, .chunk = chunk, .split_min = split_min, .start = -1, .ranges = ranges};
+    source src = {.fp = fp, .chunk = chunk, .split_min = split_min, .start = -1, .count = count};
     return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
                        NULL);
 }

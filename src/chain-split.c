@@ -23,9 +23,18 @@
  * (IV in percent, placeholders, spots, settlement overrides) runs after the combination, in
  * chain-read.c's finish(), exactly as after one reader.
  *
- * Memory. Input is read in chunks by pread (no copy of the file); the chains of the ranges are
- * appended to the first one array by array, each freed as soon as it is copied, so that
- * combining never holds two copies of the chain.
+ * Place. Each range is read straight into its part of the file's arrays: before the threads
+ * start, every array is made as long as the rows estimated for the whole file, and each range is
+ * lent its own stretch of them (gex__chain_lend), as long as its bytes times the most rows per
+ * byte seen in a sample at the start of every range, with a margin. The page faults of the
+ * arrays' memory are then taken by the thread that parses into it, and combining moves each
+ * range down over the room left unused before it (a memmove within the arrays) instead of
+ * copying every range after the first into new memory on one thread. A range that outgrows its
+ * stretch is given arrays of its own and goes on (gex__chain_unlend), and is copied when the
+ * ranges are combined, as before: slower, the same result.
+ *
+ * Memory. Input is read in chunks by pread (no copy of the file); the arrays hold one chain and
+ * the margin. A range copied out of its stretch is freed array by array as it is copied back.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,9 +47,18 @@
 #include "chain-csv-internal.h"
 #include "chain-internal.h"
 
+/* The room lent to a range: its bytes times the most rows per byte sampled, times this margin,
+ * plus SPLIT_ROOM_SLACK contracts. The rows per byte of the generated whole-market file vary by
+ * 2.5 % between its first and last megabyte; a range that outgrows its room is copied. */
+#define SPLIT_ROOM_MARGIN 1.1
+#define SPLIT_ROOM_SLACK  16
+/* Bytes sampled at the start of each range for its rows per byte. */
+#define SPLIT_SAMPLE 65536
+
 /* One range of rows and the reader that reads it. */
 typedef struct split_range {
     size_t begin, end; /* offsets from the prefix's first byte */
+    size_t at, room;   /* its stretch of the file's arrays (when there are) */
     size_t index;
     gex__reader r;
     gex_read_report rep;
@@ -56,6 +74,9 @@ typedef struct split {
     const gex__split_input *in;
     split_range *ranges;
     size_t n;
+    /* The file's chain, whose arrays the ranges are lent (NULL when there was no memory for
+     * them: each range then reads into a chain of its own). */
+    gex_chain *file;
     /* The lowest index of a range that failed (n when none): later ranges stop. */
     atomic_size_t first_failed;
 } split;
@@ -146,10 +167,19 @@ static int range_reader(const gex__reader *r, split_range *g)
     gex_error_clear(&g->err);
     g->r.rep = &g->rep;
     g->r.err = &g->err;
-    g->r.chain = gex_chain_new();
-    /* The first range's chain becomes the file's: sized for the whole file at once, so that
-     * appending the others needs no growth (no copy of its arrays). */
-    g->r.total_bytes = g->index == 0 ? g->split->in->len - g->begin : g->end - g->begin;
+    if (g->split->file != NULL) {
+        /* Its stretch of the file's arrays; no sizing from the bytes read (a reserve beyond the
+         * stretch would copy it out). */
+        int rc = gex__chain_lend(g->split->file, g->at, g->room, &g->r.chain);
+        if (rc != GEX_OK)
+            return rc;
+        g->r.total_bytes = 0;
+    } else {
+        g->r.chain = gex_chain_new();
+        /* The first range's chain becomes the file's: sized for the whole file at once, so that
+         * appending the others needs no growth (no copy of its arrays). */
+        g->r.total_bytes = g->index == 0 ? g->split->in->len - g->begin : g->end - g->begin;
+    }
     g->r.failed = 0;
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
@@ -286,16 +316,29 @@ static int combine(gex__reader *r, split *s, int *done)
                 r->err->line = e->line + shift[last];
         }
     } else {
-        /* The first range's chain becomes the file's, the others are appended to it. */
+        /* The ranges are moved down into place in the file's arrays; without those, the first
+         * range's chain becomes the file's and the others are appended to it. */
         gex_chain **parts = malloc(n * sizeof *parts);
         if (parts != NULL) {
-            for (size_t k = 0; k < n; k++)
+            size_t in_place = 0;
+            for (size_t k = 0; k < n; k++) {
                 parts[k] = s->ranges[k].r.chain;
+                in_place += parts[k]->lender != NULL;
+            }
+            size_t from = 0;
             gex_chain_free(r->chain);
-            r->chain = parts[0];
-            s->ranges[0].r.chain = NULL;
-            rc = gex__chain_concat(r->chain, parts + 1, shift + 1, n - 1, s->in->threads);
+            if (s->file != NULL) {
+                r->chain = s->file;
+                s->file = NULL;
+            } else {
+                r->chain = parts[0];
+                s->ranges[0].r.chain = NULL;
+                from = 1;
+            }
+            rc = gex__chain_concat(r->chain, parts + from, shift + from, n - from, s->in->threads);
             free(parts);
+            if (s->in->count != NULL)
+                s->in->count->in_place = in_place;
         }
         if (parts == NULL || rc != GEX_OK)
             rc = gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
@@ -312,7 +355,62 @@ static void free_split(split *s)
         gex__snapshots_free(&s->ranges[k].r);
         free(s->ranges[k].buf);
     }
+    gex_chain_free(s->file); /* after its windows */
     free(s->ranges);
+}
+
+/* Newlines in the first bytes of [at, end) (up to SPLIT_SAMPLE), and the bytes looked at. */
+static int sample_rows(const gex__split_input *in, char *buf, size_t at, size_t end, size_t *lines,
+                       size_t *bytes)
+{
+    *lines = 0;
+    *bytes = end - at < SPLIT_SAMPLE ? end - at : SPLIT_SAMPLE;
+    for (size_t done = 0; done < *bytes;) {
+        size_t n = *bytes - done < in->chunk ? *bytes - done : in->chunk;
+        const char *p = NULL;
+        int e = input_bytes(in, buf, at + done, n, &p);
+        if (e != 0)
+            return e;
+        for (const char *q = p, *stop = p + n; (q = memchr(q, '\n', (size_t)(stop - q))) != NULL;
+             q++)
+            (*lines)++;
+        done += n;
+    }
+    return 0;
+}
+
+/* Lays the ranges out in one set of arrays long enough for the rows estimated (s->file), each
+ * range's stretch after the one before; per_row contracts a row. Without the memory (or a
+ * sample), s->file stays NULL and each range reads into its own chain. */
+static void lay_out(split *s, char *buf, size_t per_row)
+{
+    double most = 0; /* rows per byte */
+    for (size_t k = 0; k < s->n; k++) {
+        size_t lines = 0, bytes = 0;
+        if (sample_rows(s->in, buf, s->ranges[k].begin, s->ranges[k].end, &lines, &bytes) != 0)
+            return;
+        /* The last line of the input may end without a newline. */
+        double rows = (double)lines + (s->ranges[k].end == s->in->len);
+        if (bytes > 0 && rows / (double)bytes > most)
+            most = rows / (double)bytes;
+    }
+    size_t at = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        double room = (double)(s->ranges[k].end - s->ranges[k].begin) * most * SPLIT_ROOM_MARGIN *
+                          (double)per_row +
+                      SPLIT_ROOM_SLACK;
+        if (!(room < (double)(SIZE_MAX / 4)) || at > SIZE_MAX / 4)
+            return;
+        s->ranges[k].at = at;
+        s->ranges[k].room = (size_t)room;
+        at += s->ranges[k].room;
+    }
+    gex_chain *file = gex_chain_new();
+    if (file != NULL && gex__chain_reserve(file, at) == GEX_OK) {
+        s->file = file;
+        return;
+    }
+    gex_chain_free(file);
 }
 
 int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *prefix,
@@ -389,6 +487,10 @@ int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *pr
         return *done ? rc : GEX_OK; /* EIO or no memory here: one reader says it properly */
     }
     long first_line = gex__csv_part_line(hp);
+    char *sample = in->mem == NULL ? malloc(in->chunk) : NULL;
+    if (in->mem != NULL || sample != NULL)
+        lay_out(&s, sample, det->format == GEX_FORMAT_CBOE_CSV ? 2 : 1);
+    free(sample);
     for (size_t k = 0; k < m && rc == GEX_OK; k++) {
         split_range *g = &s.ranges[k];
         rc = range_reader(r, g);
@@ -413,8 +515,8 @@ int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *pr
         free(threads);
         free(started);
         rc = combine(r, &s, done);
-        if (*done && in->ranges != NULL)
-            *in->ranges = m;
+        if (*done && in->count != NULL)
+            in->count->ranges = m;
     }
     free_split(&s);
     gex__csv_part_free(hp);

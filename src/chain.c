@@ -74,10 +74,40 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
 #undef ARRAY
 }
 
+/* Gives a chain whose arrays are lent (gex__chain_lend) arrays of its own, cap elements each,
+ * holding its n contracts; the lender's arrays are left as they are. All or nothing: on failure
+ * the chain still borrows. */
+static int chain_unlend(gex_chain *c, size_t cap)
+{
+    chain_array a[CHAIN_ARRAY_COUNT];
+    void *own[CHAIN_ARRAY_COUNT];
+    chain_arrays(c, a);
+    const size_t room = cap > 0 ? cap : 1;
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
+        own[i] = room <= SIZE_MAX / a[i].size ? malloc(room * a[i].size) : NULL;
+        if (own[i] == NULL) {
+            for (size_t k = 0; k < i; k++)
+                free(own[k]);
+            return GEX_ENOMEM;
+        }
+    }
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
+        if (c->n > 0)
+            memcpy(own[i], *a[i].ptr, c->n * a[i].size);
+        *a[i].ptr = own[i];
+    }
+    c->lender = NULL;
+    c->lent_at = 0;
+    c->cap = cap;
+    return GEX_OK;
+}
+
 /* Resizes every array to cap elements. On failure the arrays already resized keep their new
  * size, which is at least n: the chain stays valid. */
 static int chain_resize(gex_chain *c, size_t cap)
 {
+    if (c->lender != NULL)
+        return chain_unlend(c, cap);
     chain_array a[CHAIN_ARRAY_COUNT];
     chain_arrays(c, a);
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
@@ -110,14 +140,40 @@ int gex__chain_reserve(gex_chain *c, size_t n)
     return n > c->cap ? chain_resize(c, n) : GEX_OK;
 }
 
+int gex__chain_lend(gex_chain *owner, size_t at, size_t cap, gex_chain **window)
+{
+    *window = NULL;
+    if (owner->lender != NULL || at > owner->cap || cap > owner->cap - at)
+        return GEX_EINVAL;
+    gex_chain *w = gex_chain_new();
+    if (w == NULL)
+        return GEX_ENOMEM;
+    chain_array a[CHAIN_ARRAY_COUNT], wa[CHAIN_ARRAY_COUNT];
+    chain_arrays(owner, a);
+    chain_arrays(w, wa);
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++)
+        *wa[i].ptr = (char *)*a[i].ptr + at * a[i].size;
+    w->cap = cap;
+    w->lender = owner;
+    w->lent_at = at;
+    *window = w;
+    return GEX_OK;
+}
+
+int gex__chain_unlend(gex_chain *c)
+{
+    return c->lender != NULL ? chain_unlend(c, c->n) : GEX_OK;
+}
+
 void gex__chain_shrink(gex_chain *c)
 {
-    if (c != NULL && c->n > 0 && c->n < c->cap)
+    if (c != NULL && c->lender == NULL && c->n > 0 && c->n < c->cap)
         (void)chain_resize(c, c->n); /* a failed shrink leaves the larger arrays: harmless */
 }
 
-/* Copies n elements of one array of a part to dst: symbol indexes through map, source lines
- * shifted, every other array as it is. */
+/* Writes n elements of one array of a part to dst: symbol indexes through map, source lines
+ * shifted, every other array as it is. dst may be at or below src in the same array (a part
+ * lent by the chain, moved down to its place): each element is read before it is written. */
 static void concat_array(void *dst, const void *src, size_t n, size_t size, const uint32_t *map,
                          long shift)
 {
@@ -131,8 +187,8 @@ static void concat_array(void *dst, const void *src, size_t n, size_t size, cons
         const long *s = src;
         for (size_t i = 0; i < n; i++)
             d[i] = s[i] > 0 ? s[i] + shift : s[i];
-    } else if (n > 0) {
-        memcpy(dst, src, n * size);
+    } else if (n > 0 && dst != src) {
+        memmove(dst, src, n * size);
     }
 }
 
@@ -142,13 +198,14 @@ typedef struct concat_job {
     gex_chain *const *parts;
     const long *line_shift;
     size_t n, total;
-    uint32_t **maps;
+    uint32_t **maps;    /* NULL for a part whose symbols keep their indexes */
     atomic_size_t next; /* the next array to copy */
     atomic_int rc;
 } concat_job;
 
 /* Copies arrays, one at a time, until none is left: grown to the final size, filled from every
- * part, each part's copy freed at once. */
+ * part in order, each part's own copy freed at once; a part lent by the chain is moved down
+ * within the array. */
 static void *concat_arrays(void *arg)
 {
     concat_job *j = arg;
@@ -176,11 +233,31 @@ static void *concat_arrays(void *arg)
                 concat_array((char *)*a[i].ptr + at * a[i].size, *pa[i].ptr, j->parts[k]->n,
                              a[i].size, symbols ? j->maps[k] : NULL, lines ? j->line_shift[k] : 0);
             at += j->parts[k]->n;
-            free(*pa[i].ptr);
+            if (j->parts[k]->lender == NULL)
+                free(*pa[i].ptr);
             *pa[i].ptr = NULL;
         }
     }
     return NULL;
+}
+
+/* Whether every part lent by c can be moved down to its place in c's arrays, in order, without
+ * writing over a part not yet moved: c's arrays hold the total, and no part starts past the
+ * place lent to it. The parts that cannot are given their own copy (gex__chain_unlend): the
+ * concatenation then copies them like any other part. */
+static int concat_unlend(gex_chain *c, gex_chain *const *parts, size_t n, size_t total)
+{
+    size_t at = c->n;
+    for (size_t k = 0; k < n; k++) {
+        gex_chain *p = parts[k];
+        if (p->lender != NULL && (p->lender != c || total > c->cap || at > p->lent_at)) {
+            int rc = gex__chain_unlend(p);
+            if (rc != GEX_OK)
+                return rc;
+        }
+        at += p->n;
+    }
+    return GEX_OK;
 }
 
 int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_shift, size_t n,
@@ -201,14 +278,22 @@ int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_sh
             rc = GEX_ENOMEM;
             break;
         }
+        int identity = 1;
         for (size_t s = 0; s < p->n_sym && rc == GEX_OK; s++) {
             rc = gex__chain_intern(c, p->sym[s], strlen(p->sym[s]), &j.maps[k][s]);
+            identity &= j.maps[k][s] == s;
             if (rc == GEX_OK && isnan(c->sym_spot[j.maps[k][s]]))
                 c->sym_spot[j.maps[k][s]] = p->sym_spot[s];
             if (rc == GEX_OK && !quote_given(&c->sym_quote[j.maps[k][s]]))
                 c->sym_quote[j.maps[k][s]] = p->sym_quote[s];
         }
+        if (identity) {
+            free(j.maps[k]);
+            j.maps[k] = NULL;
+        }
     }
+    if (rc == GEX_OK)
+        rc = concat_unlend(c, parts, n, j.total);
     if (rc == GEX_OK) {
         /* The copy is as long as the page faults of the new memory: shared among threads. */
         if (threads > CHAIN_ARRAY_COUNT)
@@ -227,8 +312,10 @@ int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_sh
         c->n = j.total;
         if (j.total > c->cap)
             c->cap = j.total;
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < n; k++) {
             parts[k]->n = parts[k]->cap = 0;
+            parts[k]->lender = NULL;
+        }
     }
     for (size_t k = 0; k < n; k++)
         free(j.maps[k]);
@@ -257,7 +344,7 @@ void gex_chain_free(gex_chain *c)
         return;
     chain_array a[CHAIN_ARRAY_COUNT];
     chain_arrays(c, a);
-    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++)
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT && c->lender == NULL; i++)
         free(*a[i].ptr);
     for (size_t i = 0; i < c->n_sym; i++)
         free(c->sym[i]);

@@ -29,7 +29,7 @@
 /* The read (chain-read-same.h's outcome), how many ranges it combined, and its preparation. */
 typedef struct split_outcome {
     outcome r;
-    size_t ranges;
+    gex__split_count count;
     int prep_rc;
     gex_error prep_err;
     gex_prepare_report prep;
@@ -60,7 +60,7 @@ static void read_mem(const char *buf, size_t len, const gex_read_options *option
     gex_read_options opt = *options;
     opt.threads = threads;
     o->r.rc = gex__chain_read_buffer_split(buf, len, "chain.csv", &opt, &o->r.chain, &o->r.rep,
-                                           &o->r.err, split_min, chunk, &o->ranges);
+                                           &o->r.err, split_min, chunk, &o->count);
     prepare(o);
 }
 
@@ -73,7 +73,7 @@ static void read_path(const char *path, const gex_read_options *options, int thr
     FILE *fp = fopen(path, "rb");
     ck_assert_ptr_nonnull(fp);
     o->r.rc = gex__chain_read_file_split(fp, "chain.csv", &opt, &o->r.chain, &o->r.rep, &o->r.err,
-                                         split_min, chunk, &o->ranges);
+                                         split_min, chunk, &o->count);
     /* The stream is read to its end, as by one reader. */
     ck_assert_int_eq(fgetc(fp), EOF);
     fclose(fp);
@@ -118,7 +118,7 @@ static size_t check_buffer(const char *buf, size_t len, const gex_read_options *
     static const int threads[] = {2, 3, 7};
     split_outcome one;
     read_mem(buf, len, o, 1, split_min, 0, &one);
-    ck_assert_msg(one.ranges == 1, "%s: one thread read %zu ranges", what, one.ranges);
+    ck_assert_msg(one.count.ranges == 1, "%s: one thread read %zu ranges", what, one.count.ranges);
     size_t most = 1;
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
         for (int small = 0; small < 2; small++) {
@@ -128,9 +128,10 @@ static size_t check_buffer(const char *buf, size_t len, const gex_read_options *
                      small ? 7 : 4096);
             read_mem(buf, len, o, threads[t], split_min, small ? 7 : 4096, &many);
             assert_same_split(&one, &many, label);
-            ck_assert_msg(many.ranges <= (size_t)threads[t], "%s: %zu ranges", label, many.ranges);
-            if (many.ranges > most)
-                most = many.ranges;
+            ck_assert_msg(many.count.ranges <= (size_t)threads[t], "%s: %zu ranges", label,
+                          many.count.ranges);
+            if (many.count.ranges > most)
+                most = many.count.ranges;
             outcome_free(&many);
         }
     }
@@ -296,7 +297,7 @@ START_TEST(test_split_quoted_newlines)
     read_mem(t.s, t.len, &o, 1, 1024, 0, &one);
     read_mem(t.s, t.len, &o, 2, t.len / 3, 4096, &two);
     assert_same_split(&one, &two, "a quoted field across the middle");
-    ck_assert_uint_eq(two.ranges, 1);
+    ck_assert_uint_eq(two.count.ranges, 1);
     outcome_free(&one);
     outcome_free(&two);
     check_both(t.s, t.len, 1024, "a long quoted field");
@@ -439,7 +440,7 @@ START_TEST(test_split_threshold)
     split_outcome one, two_threads;
     read_mem(t.s, t.len, &o, 1, 0, 0, &one);
     read_mem(t.s, t.len, &o, 2, 0, 0, &two_threads);
-    ck_assert_uint_eq(two_threads.ranges, 2);
+    ck_assert_uint_eq(two_threads.count.ranges, 2);
     assert_same_split(&one, &two_threads, "just above two ranges");
     outcome_free(&two_threads);
     char path[] = "/tmp/gex-test-split-XXXXXX";
@@ -448,14 +449,14 @@ START_TEST(test_split_threshold)
     ck_assert_int_eq(write(fd, t.s, t.len), (ssize_t)t.len);
     close(fd);
     read_path(path, &o, 2, 0, 0, &two_threads);
-    ck_assert_uint_eq(two_threads.ranges, 2);
+    ck_assert_uint_eq(two_threads.count.ranges, 2);
     assert_same_split(&one, &two_threads, "just above two ranges, from a file");
     outcome_free(&two_threads);
     outcome_free(&one);
     /* One row fewer: not two ranges of rows, read in one piece. */
     read_mem(t.s, below, &o, 1, 0, 0, &one);
     read_mem(t.s, below, &o, 2, 0, 0, &two_threads);
-    ck_assert_uint_eq(two_threads.ranges, 1);
+    ck_assert_uint_eq(two_threads.count.ranges, 1);
     assert_same_split(&one, &two_threads, "just below two ranges");
     outcome_free(&one);
     outcome_free(&two_threads);
@@ -491,11 +492,11 @@ START_TEST(test_split_stream)
         ck_assert_ptr_nonnull(fp);
         ck_assert_int_eq(fseek(fp, (long)offset, SEEK_SET), 0);
         many.r.rc = gex__chain_read_file_split(fp, "chain.csv", &o, &many.r.chain, &many.r.rep,
-                                               &many.r.err, 1024, 1000, &many.ranges);
+                                               &many.r.err, 1024, 1000, &many.count);
         ck_assert_int_eq(fgetc(fp), EOF);
         fclose(fp);
         prepare(&many);
-        ck_assert_uint_eq(many.ranges, (size_t)threads);
+        ck_assert_uint_eq(many.count.ranges, (size_t)threads);
         assert_same_split(&one, &many, "a stream with a BOM and a preamble");
         outcome_free(&many);
     }
@@ -575,7 +576,7 @@ START_TEST(test_split_generated)
     split_outcome one, two;
     read_mem(buf, len, &o, 1, 0, 0, &one);
     read_path(path, &o, 2, len / 3, 0, &two);
-    ck_assert_uint_eq(two.ranges, 2);
+    ck_assert_uint_eq(two.count.ranges, 2);
     assert_same_split(&one, &two, "gen-chain --market from its file");
     /* --symbol: an underlying of the middle of the file. */
     gex_chain_view v;
@@ -588,6 +589,79 @@ START_TEST(test_split_generated)
     ck_assert_uint_eq(check_buffer(buf, len, &o, 65536, "gen-chain --market, --symbol"), 7);
     unlink(path);
     free(buf);
+}
+END_TEST
+
+/* Blocks of rows, one letter each: S sparse rows (a 300-byte note: about 380 bytes a row), D
+ * dense ones (no note: about 80 bytes), rows rows a block. */
+static void blocks_file(text *t, const char *pattern, long rows)
+{
+    char note[301];
+    memset(note, 'x', 300);
+    note[300] = '\0';
+    put(t, "%s\n", LONG_HEADER);
+    long i = 0;
+    for (const char *b = pattern; *b != '\0'; b++)
+        for (long k = 0; k < (*b == 'S' ? rows : 4 * rows); k++, i++)
+            long_row(t, tickers[(i / 37) % 5], i, "0.2125", "1317", "4512.37",
+                     "2026-11-20T15:00:00Z", *b == 'S' ? note : "", "\n");
+}
+
+/* Reads blocks_file(pattern) with one reader and with threads, in ranges of at least 4 kB, and
+ * asserts that they agree; returns the split read's count. */
+static gex__split_count check_blocks(const char *pattern, long rows, int threads, size_t chunk)
+{
+    text t = {0};
+    blocks_file(&t, pattern, rows);
+    gex_read_options o;
+    memset(&o, 0, sizeof o);
+    split_outcome one, many;
+    read_mem(t.s, t.len, &o, 1, 0, 0, &one);
+    read_mem(t.s, t.len, &o, threads, 4096, chunk, &many);
+    char label[256];
+    snprintf(label, sizeof label, "blocks %s of %ld rows, %d threads, chunk %zu", pattern, rows,
+             threads, chunk);
+    assert_same_split(&one, &many, label);
+    gex__split_count count = many.count;
+    outcome_free(&one);
+    outcome_free(&many);
+    free(t.s);
+    return count;
+}
+
+/* Each range is read into its stretch of the file's arrays, sized from a sample of rows per byte
+ * at the start of every range: a file as dense throughout is read wholly in place, and a range
+ * denser than every sample outgrows its stretch and is copied, with the same chain. */
+START_TEST(test_split_in_place)
+{
+    for (int threads = 2; threads <= 7; threads++) {
+        gex__split_count c = check_blocks("DDDDDDD", 300, threads, 4096);
+        ck_assert_uint_eq(c.ranges, (size_t)threads);
+        ck_assert_uint_eq(c.in_place, (size_t)threads);
+    }
+    /* Every range starts with sparse rows (a sample of 64 kB) and goes on dense. */
+    gex__split_count c = check_blocks("SDSD", 300, 2, 4096);
+    ck_assert_uint_eq(c.ranges, 2);
+    ck_assert_uint_eq(c.in_place, 0);
+    c = check_blocks("SDSD", 300, 2, 7);
+    ck_assert_uint_eq(c.in_place, 0);
+    /* The first range outgrows its stretch, the two after it do not: they are read in place but
+     * start before where the first one ends, so they are copied too. */
+    c = check_blocks("SDSSSSSS", 300, 4, 4096);
+    ck_assert_uint_eq(c.ranges, 4);
+    ck_assert_uint_eq(c.in_place, 3);
+    /* Random layouts, threads and chunks. */
+    uint64_t seed = 0xB10C5ULL;
+    for (int round = 0; round < 24; round++) {
+        char pattern[9];
+        size_t n = 2 + gex_splitmix64(&seed) % 7;
+        for (size_t k = 0; k < n; k++)
+            pattern[k] = gex_splitmix64(&seed) % 2 ? 'S' : 'D';
+        pattern[n] = '\0';
+        int threads = 2 + (int)(gex_splitmix64(&seed) % 6);
+        size_t chunk = 1 + gex_splitmix64(&seed) % 70000;
+        (void)check_blocks(pattern, 50 + (long)(gex_splitmix64(&seed) % 300), threads, chunk);
+    }
 }
 END_TEST
 
@@ -652,7 +726,7 @@ START_TEST(test_split_not_split)
         split_outcome x;
         read_mem(t.s, t.len, &o, threads, 1024, 0, &x);
         ck_assert_int_eq(x.r.rc, GEX_OK);
-        ck_assert_uint_eq(x.ranges, 1);
+        ck_assert_uint_eq(x.count.ranges, 1);
         outcome_free(&x);
     }
     free(t.s);
@@ -662,7 +736,7 @@ START_TEST(test_split_not_split)
     split_outcome one, two;
     read_mem(buf, len, &o, 1, 0, 0, &one);
     read_mem(buf, len, &o, 4, 1, 0, &two);
-    ck_assert_uint_eq(two.ranges, 1);
+    ck_assert_uint_eq(two.count.ranges, 1);
     assert_same_split(&one, &two, "CBOE JSON");
     outcome_free(&one);
     outcome_free(&two);
@@ -719,6 +793,7 @@ static Suite *split_suite(void)
     tcase_add_test(tc, test_split_not_split);
     tcase_add_test(tc, test_split_test_chains);
     tcase_add_test(tc, test_split_random_damage);
+    tcase_add_test(tc, test_split_in_place);
     tcase_add_test(tc, test_split_generated);
     tcase_add_test(tc, test_split_shared_chains);
     suite_add_tcase(s, tc);
