@@ -24,7 +24,9 @@
 # Checked, failing loudly otherwise: every uncached response was 200 with X-Gex-Cache: miss
 # (wrk's response hook), and in the access log no uncached target repeats, none was a hit and
 # every completed one was 200; every cached request was answered from the cache (the access
-# log's misses of the levels URL are only those of the warming requests); no wrk errors.
+# log's misses of the levels URL are those of the warming requests, and at most 1 % more: the
+# cache holds 512 answers, so a cached client stalled by the machine while the uncached ones
+# add more than that finds its entry evicted, and says so); no wrk errors.
 #
 # Usage: bench-serve-mixed.sh GEX GEN_CHAIN [--smoke]
 #   --smoke: one round of each, 1 s, and 2 uncached connections (the mixed round 3 s, its
@@ -276,16 +278,24 @@ awk -v warm_misses="$warm_misses" -v completed="$uncached_n" '
             if (cache != "miss") not_miss++
             if (!aborted && status != 200) not_200++
         } else if (target == "/v1/exposure/levels/SPX") {
+            cached++
             if (cache != "hit") cached_misses++
         } else
             other++
     }
     END {
-        if (uncached < completed || repeats || not_miss || not_200 || cached_misses != warm_misses || other) {
+        # The cache holds 512 answers: when the machine stalls the cached client while more
+        # uncached answers than that arrive, its entry is evicted and its next request misses.
+        # A few such misses are the server working as designed; more than 1 % of the cached
+        # requests would make the cached figure something else.
+        evicted = cached_misses - warm_misses
+        if (uncached < completed || repeats || not_miss || not_200 || evicted < 0 || evicted * 100 > cached || other) {
             printf "bench-serve-mixed: access log: %d uncached requests logged (wrk completed %d), %d repeated, %d not a miss, %d not 200; %d cached requests missed (%d warming); %d other requests\n",
                 uncached, completed, repeats, not_miss, not_200, cached_misses, warm_misses, other > "/dev/stderr"
             exit 1
         }
+        if (evicted > 0)
+            printf "bench-serve-mixed: %d of %d cached requests missed after their entry was evicted (the client stalled)\n", evicted, cached
     }' "$work/serve.log" || exit 1
 
 ratio=$(awk -v a="$u2_rps" -v b="$u1_rps" 'BEGIN { printf "%.2f", a / b }')
