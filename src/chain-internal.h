@@ -97,10 +97,6 @@ int gex__chain_reserve(gex_chain *chain, size_t n);
  * (owner a window, or too small) or GEX_ENOMEM. */
 int gex__chain_lend(gex_chain *owner, size_t at, size_t cap, gex_chain **window);
 
-/* Gives a window arrays of its own (a copy of its contracts); nothing for a chain that owns its
- * arrays. GEX_OK or GEX_ENOMEM (then the window is unchanged). */
-int gex__chain_unlend(gex_chain *chain);
-
 /* Appends the contracts of parts[0..n) to chain, in that order: their symbols are interned in
  * the order of each part's table (an underlying's spot is the first part's that has one), and
  * line_shift[k] is added to the source lines of parts[k]. A part that is a window on chain's

@@ -29,9 +29,9 @@
  * byte seen in a sample at the start of every range, with a margin. The page faults of the
  * arrays' memory are then taken by the thread that parses into it, and combining moves each
  * range down over the room left unused before it (a memmove within the arrays) instead of
- * copying every range after the first into new memory on one thread. A range that outgrows its
- * stretch is given arrays of its own and goes on (gex__chain_unlend), and is copied when the
- * ranges are combined, as before: slower, the same result.
+ * copying every range after the first into new memory, whose page faults the copying threads
+ * took. A range that outgrows its stretch is given arrays of its own (a copy) and goes on there,
+ * and is copied when the ranges are combined, as before: slower, the same result.
  *
  * Memory. Input is read in chunks by pread (no copy of the file); the arrays hold one chain and
  * the margin. A range copied out of its stretch is freed array by array as it is copied back.

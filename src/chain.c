@@ -160,11 +160,6 @@ int gex__chain_lend(gex_chain *owner, size_t at, size_t cap, gex_chain **window)
     return GEX_OK;
 }
 
-int gex__chain_unlend(gex_chain *c)
-{
-    return c->lender != NULL ? chain_unlend(c, c->n) : GEX_OK;
-}
-
 void gex__chain_shrink(gex_chain *c)
 {
     if (c != NULL && c->lender == NULL && c->n > 0 && c->n < c->cap)
@@ -243,7 +238,7 @@ static void *concat_arrays(void *arg)
 
 /* Whether every part lent by c can be moved down to its place in c's arrays, in order, without
  * writing over a part not yet moved: c's arrays hold the total, and no part starts past the
- * place lent to it. The parts that cannot are given their own copy (gex__chain_unlend): the
+ * place lent to it. The parts that cannot are given their own copy (chain_unlend): the
  * concatenation then copies them like any other part. */
 static int concat_unlend(gex_chain *c, gex_chain *const *parts, size_t n, size_t total)
 {
@@ -251,7 +246,7 @@ static int concat_unlend(gex_chain *c, gex_chain *const *parts, size_t n, size_t
     for (size_t k = 0; k < n; k++) {
         gex_chain *p = parts[k];
         if (p->lender != NULL && (p->lender != c || total > c->cap || at > p->lent_at)) {
-            int rc = gex__chain_unlend(p);
+            int rc = chain_unlend(p, p->n);
             if (rc != GEX_OK)
                 return rc;
         }
