@@ -26,6 +26,9 @@ typedef enum gex__compression {
  * refused before it fills the memory or the disk of the reader. */
 #define GEX__DECOMPRESS_MAX ((unsigned long long)1 << 31)
 
+/* The most leading bytes gex__compression_detect looks at (xz's magic number). */
+#define GEX__COMPRESSION_MAGIC_MAX 6
+
 /* The compression of a file whose first len bytes are p, or GEX__COMPRESSION_NONE (also when
  * len is too short to tell). */
 gex__compression gex__compression_detect(const unsigned char *p, size_t len);
