@@ -66,6 +66,10 @@ typedef struct gex__reader {
     int snapshot_rows; /* the rows' instants are capture instants (a quote-time column) */
     int64_t first_instant;
     int64_t snap_min, snap_max; /* the earliest and latest instants of the contracts added */
+    /* Contracts added with no instant (no quote time read yet, or none in the file): in a
+     * range of a split read, those before its first quote time, which one reader reading the
+     * whole file would have given the instant of an earlier range's last row. */
+    size_t untimed;
     int64_t *snap_time;
     double *snap_spot;
     size_t snap_cap;

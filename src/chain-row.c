@@ -229,6 +229,7 @@ static int track_snapshot(gex__reader *r, double spot)
 {
     size_t i = r->chain->n - 1;
     int64_t t = r->row_has_time && r->snapshot_rows ? r->row_time : NO_INSTANT;
+    r->untimed += t == NO_INSTANT;
     if (i == 0 || t < r->snap_min)
         r->snap_min = t;
     if (i == 0 || t > r->snap_max)

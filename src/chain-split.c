@@ -181,6 +181,7 @@ static int range_reader(const gex__reader *r, split_range *g)
         g->r.total_bytes = g->index == 0 ? g->split->in->len - g->begin : g->end - g->begin;
     }
     g->r.failed = 0;
+    g->r.untimed = 0;
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
     g->r.iv_sentinels = 0;
@@ -266,6 +267,17 @@ static int combine(gex__reader *r, split *s, int *done)
     }
     if (other_underlying(s, last < n ? last : n - 1))
         return GEX_OK;
+    /* A row's instant is the latest quote time read, and a range's reader starts with none: its
+     * contracts before its first quote time have no instant where one reader would have given
+     * them an earlier range's last. Only damaged files (rows without the quote-time column)
+     * show it; they are read in one piece. */
+    int timed = r->row_has_time && r->snapshot_rows;
+    for (size_t k = 0; k < n && k <= last; k++) {
+        const gex__reader *g = &s->ranges[k].r;
+        if (k > 0 && timed && g->untimed > 0)
+            return GEX_OK;
+        timed |= g->row_has_time && g->snapshot_rows;
+    }
     /* Rows of several snapshots (SPEC 2.9) are sorted out by one reader. */
     if (last == n) {
         const gex__reader **rs = malloc(n * sizeof *rs);

@@ -592,6 +592,37 @@ START_TEST(test_split_generated)
 }
 END_TEST
 
+/* A row with an empty quote time takes the instant of the last quote time read. Three thirds
+ * of the same bytes, each rows with empty quote times and then a row with one that gives no
+ * contract: one reader gives the second third's contracts the first third's quote time and the
+ * last third's the second's (two snapshots: an error without --at), while a range starting
+ * there has none to give. Such a file is read in one piece. */
+START_TEST(test_split_untimed_rows)
+{
+    text t = {0};
+    put(&t, "%s\n", LONG_HEADER);
+    for (int third = 0; third < 3; third++) {
+        for (long i = 0; i < 200; i++)
+            put(&t, "XYZ,2026-12-18,%ld,%s,1.125,1.375,0.2125,1317,51.25,,\n", 40 + i % 20,
+                i % 2 ? "P" : "C");
+        put(&t, "XYZ,2026-12-18,x,C,1.125,1.375,0.2125,1317,51.25,2026-11-20T1%d:00:00Z,\n",
+            5 + third);
+    }
+    gex_read_options o;
+    memset(&o, 0, sizeof o);
+    split_outcome one, two;
+    read_mem(t.s, t.len, &o, 1, 0, 0, &one);
+    read_mem(t.s, t.len, &o, 3, 1024, 4096, &two);
+    ck_assert_int_eq(one.r.rc, GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(one.r.err.text, "2 snapshots"));
+    assert_same_split(&one, &two, "rows with empty quote times after one");
+    ck_assert_uint_eq(two.count.ranges, 1);
+    outcome_free(&one);
+    outcome_free(&two);
+    free(t.s);
+}
+END_TEST
+
 /* Blocks of rows, one letter each: S sparse rows (a 300-byte note: about 380 bytes a row), D
  * dense ones (no note: about 80 bytes), rows rows a block. */
 static void blocks_file(text *t, const char *pattern, long rows)
@@ -794,6 +825,7 @@ static Suite *split_suite(void)
     tcase_add_test(tc, test_split_test_chains);
     tcase_add_test(tc, test_split_random_damage);
     tcase_add_test(tc, test_split_in_place);
+    tcase_add_test(tc, test_split_untimed_rows);
     tcase_add_test(tc, test_split_generated);
     tcase_add_test(tc, test_split_shared_chains);
     suite_add_tcase(s, tc);
