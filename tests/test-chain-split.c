@@ -676,8 +676,8 @@ START_TEST(test_split_in_place)
     ck_assert_uint_eq(c.in_place, 0);
     c = check_blocks("SDSD", 300, 2, 7);
     ck_assert_uint_eq(c.in_place, 0);
-    /* The first range outgrows its stretch, the two after it do not: they are read in place but
-     * start before where the first one ends, so they are copied too. */
+    /* The first range outgrows its stretch, the three after it do not: they are read in place
+     * but their stretches start before where the first range ends, so they are copied too. */
     c = check_blocks("SDSSSSSS", 300, 4, 4096);
     ck_assert_uint_eq(c.ranges, 4);
     ck_assert_uint_eq(c.in_place, 3);
