@@ -499,10 +499,9 @@ int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *pr
         return *done ? rc : GEX_OK; /* EIO or no memory here: one reader says it properly */
     }
     long first_line = gex__csv_part_line(hp);
-    char *sample = in->mem == NULL ? malloc(in->chunk) : NULL;
-    if (in->mem != NULL || sample != NULL)
-        lay_out(&s, sample, det->format == GEX_FORMAT_CBOE_CSV ? 2 : 1);
-    free(sample);
+    /* The samples are read into the first range's pread buffer (a file's: the boundaries were
+     * found with it), which its reader does not use yet. */
+    lay_out(&s, s.ranges[0].buf, det->format == GEX_FORMAT_CBOE_CSV ? 2 : 1);
     for (size_t k = 0; k < m && rc == GEX_OK; k++) {
         split_range *g = &s.ranges[k];
         rc = range_reader(r, g);
