@@ -17,7 +17,8 @@ typedef struct gex__am_scheme {
     int n;
     int l;
     int m;      /* at most this many iterations */
-    double tol; /* stop when no node's boundary moves by more than this, relative */
+    double tol; /* stop when no node's boundary moves, or is left to move, by more than this,
+                 * relative */
     int newton; /* how many of the m iterations are Jacobi-Newton steps (the first ones) */
     bool try_a; /* try ALO's form A first (faster where it converges), form B if it fails */
     int p;

@@ -126,14 +126,15 @@ gex_am_status gex_am_expiration_values(double T, double r, double q, size_t n, c
 #define GEX_AM_IV_MAX_ITERATIONS 60
 
 /* The volatility at which gex_am_price equals price: to 1e-8 relative in sigma, or where vega
- * is small to what the price allows (gex_am_price stops its boundary iteration at a 1e-8
- * change, so it is smooth in sigma only to about 1e-9 of the price). Where early exercise is never
- * optimal it is gex_bs_implied_vol's answer. Returns GEX_AM_OK and writes *sigma, or leaves *sigma
- * untouched and returns: GEX_AM_NO_QUOTE when price is not > 0 and finite; GEX_AM_BELOW_INTRINSIC
- * when price is at or below the intrinsic value max(S - K, 0) (call) or max(K - S, 0) (put), or
- * below the price at GEX_AM_IV_MIN_SIGMA; GEX_AM_ABOVE_MAX at or above S (call) or K (put), or
- * above the price at GEX_AM_IV_MAX_SIGMA; GEX_AM_BAD_INPUT, GEX_AM_DOUBLE_BOUNDARY as gex_am_price;
- * GEX_AM_NOT_CONVERGED when GEX_AM_IV_MAX_ITERATIONS steps did not reach the precision. */
+ * is small to what the price allows (gex_am_price stops its boundary iteration when the
+ * moves left are below 1e-8, so it is smooth in sigma only to about 1e-9 of the price). Where early
+ * exercise is never optimal it is gex_bs_implied_vol's answer. Returns GEX_AM_OK and writes *sigma,
+ * or leaves *sigma untouched and returns: GEX_AM_NO_QUOTE when price is not > 0 and finite;
+ * GEX_AM_BELOW_INTRINSIC when price is at or below the intrinsic value max(S - K, 0) (call) or
+ * max(K - S, 0) (put), or below the price at GEX_AM_IV_MIN_SIGMA; GEX_AM_ABOVE_MAX at or above S
+ * (call) or K (put), or above the price at GEX_AM_IV_MAX_SIGMA; GEX_AM_BAD_INPUT,
+ * GEX_AM_DOUBLE_BOUNDARY as gex_am_price; GEX_AM_NOT_CONVERGED when GEX_AM_IV_MAX_ITERATIONS steps
+ * did not reach the precision. */
 gex_am_status gex_am_implied_vol(int type, double price, double S, double K, double T, double r,
                                  double q, double *sigma);
 
