@@ -1101,8 +1101,10 @@ static void smile_solve(int type, double T, double rr, double qq, double lo, dou
     }
 }
 
-/* Fills scratch's sigma-dependent parts at sigma from sm's nodes. */
-static void smile_at(const smile *sm, double sigma, put_solved *scratch)
+/* Fills scratch's sigma-dependent parts at sigma from sm's nodes. An AVX2 clone of its own:
+ * inlined into gex__am_expiration_values, which has none, its sums ran two doubles at a time
+ * (a seventh of the QQQ file's batches; a tenth as a clone). */
+GEX__AM_CLONES static void smile_at(const smile *sm, double sigma, put_solved *scratch)
 {
     double w[AM_SMILE_MAX_NODES];
     const int m = sm->nodes;
