@@ -38,10 +38,15 @@ const gex__am_scheme gex__am_default_scheme = {
     .n = 24, .l = 16, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
 /* Light: within 0.21 of the tolerance of the converged value wherever gex__am_scheme_for picks
  * it (tests/test-american.c holds it against the fine scheme on a dense grid up to the rule's
- * edge); about a third of the default's cost for the boundary. Its premium keeps 48 points: with 32
- * the price stays within the tolerance but gamma near the exercise boundary is off by percents. */
+ * edge); a quarter of the default's points per iteration. Its premium keeps 48 points: with 32
+ * the price stays within the tolerance but gamma near the exercise boundary is off by percents.
+ * Its iteration's 8 points (12 before) change no worst error of the tests, and on 18,470 light
+ * contracts (sigma 0.05 to 1.5, T a day to 3 years, K/S 0.5 to 1.5, the put's rate at the
+ * rule's edge, half and a quarter of it) the worst price against the fine scheme is 0.32 of the
+ * tolerance (0.53 with 12 points); delta and gamma are within 0.18 of theirs of the 12-point
+ * values. With 6 points the price reaches 0.82. */
 const gex__am_scheme gex__am_light_scheme = {
-    .n = 12, .l = 12, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
+    .n = 12, .l = 8, .m = 64, .newton = 1, .tol = 1e-8, .try_a = true, .p = 48};
 const gex__am_scheme gex__am_fine_scheme = {
     .n = 32, .l = 48, .m = 200, .newton = 1, .tol = 1e-13, .try_a = false, .p = 128};
 
