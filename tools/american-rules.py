@@ -11,7 +11,7 @@ run-time rule.
 import math
 import sys
 
-SIZES = (8, 16, 48)  # the l and p of gex__am_light_scheme and gex__am_default_scheme
+SIZES = (12, 16, 48, 128)  # the l and p of the light and default schemes, and AM_NEAR_POINTS
 
 
 def legendre(n, z):

@@ -61,7 +61,7 @@ int gex_am_early_exercise(int type, double r, double q);
 /* Price of an American call (type GEX_CALL) or put (GEX_PUT). Returns GEX_AM_OK and writes
  * *price, or GEX_AM_BAD_INPUT (also for a NULL price) or GEX_AM_DOUBLE_BOUNDARY and leaves
  * *price untouched. Cost: one boundary solve, 24 nodes times 16 points times 4 to 40
- * iterations, or 12 nodes times 8 points where the put's rate (r for a put, q for a call) is
+ * iterations, or 12 nodes times 12 points where the put's rate (r for a put, q for a call) is
  * at most a quarter of sigma / sqrt(T) (SPEC 1.8; bench/bench-american.c gives the figures;
  * far slower than gex/bs.h). */
 gex_am_status gex_am_price(int type, double S, double K, double T, double sigma, double r, double q,
