@@ -797,12 +797,13 @@ typedef struct put_solved {
     bool own;
 } put_solved;
 
-/* The put at sigma on fr (strike 1), its start shifted as solve_boundary takes shift. */
+/* The put at sigma on fr (its strike, T, r and q), its start shifted as solve_boundary takes
+ * shift. */
 static void put_solve_framed(const solve_frame *fr, double sigma, int fixed_steps, int fixed_form,
                              const double *shift, put_solved *ps)
 {
     const double T = fr->T, r = fr->r, q = fr->q;
-    ps->pp = (put_problem){.K = 1, .T = T, .sigma = sigma, .r = r, .q = q};
+    ps->pp = (put_problem){.K = fr->K, .T = T, .sigma = sigma, .r = r, .q = q};
     ps->steps = solve_boundary(fr, &ps->pp, fixed_steps, fixed_form, shift, &ps->bd, &ps->form);
     premium_prepare(&fr->premium_rule, fr->wr, fr->wq, fr->we, &ps->pp, &ps->bd, &ps->pts);
     ps->dr = exp(-r * T);
@@ -1329,8 +1330,8 @@ gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, doubl
                         use = &direct;
                     }
                 } else { /* too few contracts to share a solve: gex_am_boundary_value's own */
-                    frame_init(gex__am_scheme_for(t, T, sigma[i], r, q), 1, T, rr, qq, &fr);
-                    put_solve_framed(&fr, sigma[i], 0, -1, NULL, &scratch);
+                    put_solve(gex__am_scheme_for(t, T, sigma[i], r, q), T, sigma[i], rr, qq, 0, -1,
+                              &scratch);
                 }
                 gex__am_value v;
                 option_value(use, t, S[i], K[i], greeks, &v);

@@ -110,11 +110,12 @@ gex_am_status gex_am_boundary_value(const gex_am_boundary *boundary, double S, d
  * solved at a few volatilities spanning the expiration's (Chebyshev points in ln sigma, more
  * for a wider span, at most 12) and interpolated to each contract's; a family with too few
  * contracts to share those solves is valued contract by contract (gex_am_boundary_value's
- * numbers). status[i] is GEX_AM_OK, GEX_AM_BAD_INPUT (S, K or sigma not > 0 and finite, or a
+ * numbers), and so is a contract within 0.1 sigma sqrt(T) of its interpolated exercise boundary
+ * (SPEC 1.8). status[i] is GEX_AM_OK, GEX_AM_BAD_INPUT (S, K or sigma not > 0 and finite, or a
  * type other than GEX_CALL and GEX_PUT) or GEX_AM_DOUBLE_BOUNDARY; the outputs of a contract not
  * OK are untouched. Returns GEX_AM_OK, or GEX_AM_BAD_INPUT (nothing written) for a NULL array
  * (delta and gamma excepted) where n > 0 or for T, r or q not as gex_am_price takes them.
- * Allocates nothing (about 100 KiB of stack); thread safe. bench/bench-american.c gives the
+ * Allocates nothing (about 160 KiB of stack); thread safe. bench/bench-american.c gives the
  * figure. */
 gex_am_status gex_am_expiration_values(double T, double r, double q, size_t n, const int *type,
                                        const double *S, const double *K, const double *sigma,
