@@ -481,35 +481,32 @@ node_terms_fill(const put_problem *pp, const boundary *bd, node_terms *nt)
     }
 }
 
-/* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
- * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). nt holds the
- * node's boundary b, sqrt(H) at the node (-ln(b/X)) and its d and normal terms; er and eq hold
- * e^{r u} and e^{q u} at the node's points. Since ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) =
- * sqrt(H(u)) - sh_k: no logarithm or exponential of the boundary in the loop. Inlined into
- * iterate, so that its AVX2 clone calls libmvec's four-lane erfc and exp here too (called, it
- * stayed the SSE2 body: 35% of a price). */
+/* How many nodes' points clenshaw_sqrt_h evaluates in one pass. */
+#define AM_CLENSHAW_NODES 4
+
+/* sqrt(H) at the fixed-point points of nodes k0 to k1 - 1 (u = tau_k s_i^2, at Chebyshev
+ * abscissa s_i (1 + x_k) - 1, since sqrt(u / T) = s_i sqrt(tau_k / T) and 1 + x_k =
+ * 2 sqrt(tau_k / T)), point i of node k at sh[(k - k0) l + i]: Clenshaw's recurrence run
+ * across all those points at once. Each step of it is a chain of dependent operations; over
+ * one node's l points (three vectors under the light scheme) the chains' latency bounded the
+ * loop, over several nodes' they overlap. */
 static inline __attribute__((always_inline)) void
-fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k,
-       const node_terms *nt, const double *er, const double *eq, bool form_a, double *f, double *fd)
+clenshaw_sqrt_h(const boundary *bd, const theta_rule *rule, int k0, int k1, double *sh)
 {
-    const double sigma = pp->sigma, r = pp->r, q = pp->q;
-    const double tau = bd->tau[k];
-    const double sq = bd->sq[k];
-    const double v = sigma * sq;
-    const double sh_k = nt->sh[k], b = nt->b[k];
-    const double dp = nt->dp[k];
-    const double dm = dp - v;
-    const double xk1 = 1 + bd->x[k]; /* 2 sqrt(tau/T) */
-    const double carry = (r - q) * tau;
-    /* sqrt(H) at every point, Clenshaw's recurrence run across the points at once (it
-     * vectorises; point by point it is a chain of dependent multiply-adds). */
-    double sh[GEX__AM_MAX_FP_POINTS], b1[GEX__AM_MAX_FP_POINTS], b2[GEX__AM_MAX_FP_POINTS];
-    const int np_ = rule->n;
+    const int l = rule->n, np_ = (k1 - k0) * l;
+    double b1[AM_CLENSHAW_NODES * GEX__AM_MAX_FP_POINTS];
+    double b2[AM_CLENSHAW_NODES * GEX__AM_MAX_FP_POINTS];
+    for (int k = k0; k < k1; k++) {
+        const double xk1 = 1 + bd->x[k]; /* 2 sqrt(tau/T) */
+        double *z = sh + (k - k0) * l;
+#pragma omp simd
+        for (int i = 0; i < l; i++)
+            z[i] = rule->s[i] * xk1 - 1;
+    }
 #pragma omp simd
     for (int i = 0; i < np_; i++) {
         b1[i] = 0;
         b2[i] = 0;
-        sh[i] = rule->s[i] * xk1 - 1;
     }
     for (int j = bd->n; j >= 1; j--) {
         const double aj = bd->a[j];
@@ -525,6 +522,30 @@ fp_map(const put_problem *pp, const boundary *bd, const theta_rule *rule, int k,
         const double H = sh[i] * b1[i] - b2[i] + bd->a[0];
         sh[i] = sqrt(H > 0 ? H : 0);
     }
+}
+
+/* One node's fixed-point map [ALO, forms FP-A and FP-B]: f(b) = K e^{-(r-q) tau} N/D and its
+ * derivative in b through the non-integral terms (the Jacobi-Newton step's f'). nt holds the
+ * node's boundary b, sqrt(H) at the node (-ln(b/X)) and its d and normal terms; er and eq hold
+ * e^{r u} and e^{q u} at the node's points. Since ln B(u) = ln X - sqrt(H(u)), ln(b/B(u)) =
+ * sqrt(H(u)) - sh_k: no logarithm or exponential of the boundary in the loop. Inlined into
+ * iterate, so that its AVX2 clone calls libmvec's four-lane erfc and exp here too (called, it
+ * stayed the SSE2 body: 35% of a price). */
+static inline __attribute__((always_inline)) void fp_map(const put_problem *pp, const boundary *bd,
+                                                         const theta_rule *rule, int k,
+                                                         const node_terms *nt, const double *sh,
+                                                         const double *er, const double *eq,
+                                                         bool form_a, double *f, double *fd)
+{
+    const double sigma = pp->sigma, r = pp->r, q = pp->q;
+    const double tau = bd->tau[k];
+    const double sq = bd->sq[k];
+    const double v = sigma * sq;
+    const double sh_k = nt->sh[k], b = nt->b[k];
+    const double dp = nt->dp[k];
+    const double dm = dp - v;
+    const double carry = (r - q) * tau;
+    const int np_ = rule->n;
     double N, D, Nd, Dd;
     if (!form_a) {
         double ni = 0, di = 0;
@@ -589,8 +610,14 @@ GEX__AM_CLONES static int iterate(const solve_frame *fr, const put_problem *pp, 
         node_terms nt;
         node_terms_fill(pp, bd, &nt);
         double f[GEX__AM_MAX_NODES], fd[GEX__AM_MAX_NODES];
-        for (int k = 0; k < n; k++)
-            fp_map(pp, bd, rule, k, &nt, er + k * l, eq + k * l, form_a, &f[k], &fd[k]);
+        for (int k0 = 0; k0 < n; k0 += AM_CLENSHAW_NODES) {
+            const int k1 = k0 + AM_CLENSHAW_NODES < n ? k0 + AM_CLENSHAW_NODES : n;
+            double sh[AM_CLENSHAW_NODES * GEX__AM_MAX_FP_POINTS];
+            clenshaw_sqrt_h(bd, rule, k0, k1, sh);
+            for (int k = k0; k < k1; k++)
+                fp_map(pp, bd, rule, k, &nt, sh + (k - k0) * l, er + k * l, eq + k * l, form_a,
+                       &f[k], &fd[k]);
+        }
         /* The first steps are Jacobi-Newton, the others plain  [ALO]. */
         const bool newton = it < scheme->newton;
         const double X = bd->X;
