@@ -1123,8 +1123,12 @@ typedef struct smile {
     double a0[AM_SMILE_MAX_NODES][GEX__AM_MAX_QUAD];
     double cc[AM_SMILE_MAX_NODES][GEX__AM_MAX_QUAD];
     double sh_now[AM_SMILE_MAX_NODES]; /* ln(X / B(T)) */
-    double s[GEX__AM_MAX_QUAD];        /* the premium rule's sines: sigma sqrt(t) = v s */
-    double inv_s[GEX__AM_MAX_QUAD];    /* their inverses: 1 / (sigma sqrt(t)) = inv_s / v */
+    /* each node's scheme, and what its iteration moved H from QD+'s at the scheme's nodes: a
+     * start for a contract's own solve (smile_start) */
+    const gex__am_scheme *scheme[AM_SMILE_MAX_NODES];
+    double shift[AM_SMILE_MAX_NODES][GEX__AM_MAX_NODES];
+    double s[GEX__AM_MAX_QUAD];     /* the premium rule's sines: sigma sqrt(t) = v s */
+    double inv_s[GEX__AM_MAX_QUAD]; /* their inverses: 1 / (sigma sqrt(t)) = inv_s / v */
 } smile;
 
 /* Solves the nodes of sm over ln sigma in [lo, hi] for the put (rr, qq: r and q exchanged for a
@@ -1158,6 +1162,9 @@ static void smile_solve(int type, double T, double rr, double qq, double lo, dou
             frame_init(scheme, 1, T, rr, qq, fr);
         }
         put_solve_framed(fr, sj, 0, -1, same ? shift : NULL, scratch);
+        sm->scheme[j] = scheme;
+        for (int k = 0; k < scheme->n; k++)
+            sm->shift[j][k] = scratch->bd.H[k] - scratch->bd.H_qd[k];
         const premium_points *pts = &scratch->pts;
         for (int i = 0; i < pts->n; i++) {
             sm->a0[j][i] = pts->a0[i];
@@ -1175,12 +1182,13 @@ static void smile_solve(int type, double T, double rr, double qq, double lo, dou
  * (four AVX2 vectors for each of the two quantities). */
 #define AM_SMILE_BLOCK 16
 
-/* Fills scratch's sigma-dependent parts at sigma from sm's nodes. An AVX2 clone of its own:
+/* Fills scratch's sigma-dependent parts at sigma from sm's nodes, and w with the nodes' weights
+ * there. An AVX2 clone of its own:
  * inlined into gex__am_expiration_values, which has none, its sums ran two doubles at a time
  * (a seventh of the QQQ file's batches; a tenth as a clone). */
-GEX__AM_CLONES static void smile_at(const smile *sm, double sigma, put_solved *scratch)
+GEX__AM_CLONES static void smile_at(const smile *sm, double sigma, put_solved *scratch,
+                                    double w[AM_SMILE_MAX_NODES])
 {
-    double w[AM_SMILE_MAX_NODES];
     const int m = sm->nodes;
     int exact = -1;
     double sum = 0;
@@ -1263,6 +1271,25 @@ static bool near_boundary(const put_solved *ps, int type, double S, double K)
 {
     const double lx = type == GEX_PUT ? log(S / K) : log(K / S);
     return fabs(lx - ps->log_b_now) < AM_NEAR_BOUNDARY * ps->v;
+}
+
+/* A start for the own solve of a contract at sigma on scheme (smile_solve's frame): the nodes'
+ * moves from QD+ interpolated with the weights w of sigma (smile_at), which the iteration then
+ * takes from about the interpolation's error rather than QD+'s. 0 where a node was solved on
+ * another scheme (their nodes differ): the solve then starts from QD+. */
+static bool smile_start(const smile *sm, const gex__am_scheme *scheme,
+                        const double w[AM_SMILE_MAX_NODES], double *start)
+{
+    for (int j = 0; j < sm->nodes; j++)
+        if (sm->scheme[j] != scheme)
+            return false;
+    for (int k = 0; k < scheme->n; k++) {
+        double sum = 0;
+        for (int j = 0; j < sm->nodes; j++)
+            sum += w[j] * sm->shift[j][k];
+        start[k] = sum;
+    }
+    return true;
 }
 
 /* The number of sigma nodes for a family whose volatilities span ln(hi / lo) (see
@@ -1376,13 +1403,19 @@ gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, doubl
                     continue;
                 put_solved *use = &scratch;
                 if (shared) {
-                    smile_at(&sm, sigma[i], &scratch);
+                    double w[AM_SMILE_MAX_NODES];
+                    smile_at(&sm, sigma[i], &scratch, w);
                     /* Near the boundary the value is taken on the contract's own solve: there
                      * the premium wants more points than the nodes keep, and which side of the
-                     * boundary the spot is on wants the boundary itself. */
+                     * boundary the spot is on wants the boundary itself. The solve starts from
+                     * the nodes' boundaries where it can, on their frame. */
                     if (near_boundary(&scratch, t, S[i], K[i])) {
-                        put_solve(gex__am_scheme_for(t, T, sigma[i], r, q), T, sigma[i], rr, qq, 0,
-                                  -1, &direct);
+                        const gex__am_scheme *own = gex__am_scheme_for(t, T, sigma[i], r, q);
+                        double start[GEX__AM_MAX_NODES];
+                        if (smile_start(&sm, own, w, start))
+                            put_solve_framed(&fr, sigma[i], 0, -1, start, &direct);
+                        else
+                            put_solve(own, T, sigma[i], rr, qq, 0, -1, &direct);
                         use = &direct;
                     }
                 } else { /* too few contracts to share a solve: gex_am_boundary_value's own */
