@@ -35,6 +35,7 @@ typedef struct gex__am_scheme {
  * one the tests hold both against. */
 extern const gex__am_scheme gex__am_default_scheme;
 extern const gex__am_scheme gex__am_light_scheme;
+extern const gex__am_scheme gex__am_wide_scheme;
 extern const gex__am_scheme gex__am_fine_scheme;
 
 /* The light scheme applies where the put's rate (r for a put, q for a call) is small against
@@ -46,7 +47,8 @@ extern const gex__am_scheme gex__am_fine_scheme;
 #define GEX__AM_LIGHT_RATE    0.5
 #define GEX__AM_LIGHT_MAX_VOL 2.6
 
-/* The scheme of a contract with early exercise: gex__am_light_scheme or gex__am_default_scheme
+/* The scheme of a contract with early exercise: gex__am_wide_scheme where the put's other rate
+ * (q for a put, r for a call) is negative, else gex__am_light_scheme or gex__am_default_scheme
  * by the rule above. gex_am_price, gex_am_greeks, gex_am_boundary_new and the implied-volatility
  * search all choose by it. */
 const gex__am_scheme *gex__am_scheme_for(int type, double T, double sigma, double r, double q);

@@ -11,7 +11,7 @@ run-time rule.
 import math
 import sys
 
-SIZES = (12, 16, 48, 128)  # the l and p of the light and default schemes, and AM_NEAR_POINTS
+SIZES = (12, 16, 24, 48, 64, 128)  # the l and p of the light, default and wide schemes, and AM_NEAR_POINTS
 
 
 def legendre(n, z):
