@@ -110,6 +110,14 @@ void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size)
     title_add(buf, size, &len, &line_start, "; ", part);
     snprintf(part, sizeof part, "left out by filters: %s", filtered);
     title_add(buf, size, &len, &line_start, "; ", part);
+    /* contracts whose own quote gave no IV, priced at their strike's other side's (SPEC 1.4):
+     * named where there are any, as meta.contracts.iv_source.parity counts them */
+    if (a->prepare.iv_from_parity > 0) {
+        char parity[32];
+        gex__fmt_grouped((double)a->prepare.iv_from_parity, 0, parity, sizeof parity);
+        snprintf(part, sizeof part, "IV from the strike's other side: %s", parity);
+        title_add(buf, size, &len, &line_start, "; ", part);
+    }
 }
 
 void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size)
