@@ -39,8 +39,8 @@ const gex__am_scheme gex__am_default_scheme = {
 /* Light: within 0.22 of the tolerance of the converged value wherever gex__am_scheme_for picks
  * it (tests/test-american.c holds it against the fine scheme on a dense grid up to the rule's
  * edge; 0.35 on a denser one of 47,520 contracts); about a third of the default's cost for the
- * boundary. Its premium keeps 48 points: with 32
- * the price stays within the tolerance but gamma near the exercise boundary is off by percents.
+ * boundary. Its premium keeps 48 points: with 32 the price stays within the tolerance but gamma
+ * near the exercise boundary is off by percents.
  * Its iteration keeps 12 points: with 8 every test passes in the release build, but where the
  * put's rate is tiny (1e-20, sigma sqrt(T) 0.6, K/S 0.3) the sanitizers' build (scalar libm)
  * put a call in the exercise region. */
@@ -1133,10 +1133,11 @@ typedef struct smile {
     double a0[AM_SMILE_MAX_NODES][GEX__AM_MAX_QUAD];
     double cc[AM_SMILE_MAX_NODES][GEX__AM_MAX_QUAD];
     double sh_now[AM_SMILE_MAX_NODES]; /* ln(X / B(T)) */
-    /* each node's scheme, and what its iteration moved H from QD+'s at the scheme's nodes: a
-     * start for a contract's own solve (smile_start) */
-    const gex__am_scheme *scheme[AM_SMILE_MAX_NODES];
+    /* what each node's iteration moved H from QD+'s at its scheme's nodes (the start of the
+     * next node on the same scheme, and of a contract's own solve: smile_start), and the
+     * scheme every node was solved on, NULL where they differ */
     double shift[AM_SMILE_MAX_NODES][GEX__AM_MAX_NODES];
+    const gex__am_scheme *scheme;
     double s[GEX__AM_MAX_QUAD];     /* the premium rule's sines: sigma sqrt(t) = v s */
     double inv_s[GEX__AM_MAX_QUAD]; /* their inverses: 1 / (sigma sqrt(t)) = inv_s / v */
 } smile;
@@ -1155,7 +1156,6 @@ static void smile_solve(int type, double T, double rr, double qq, double lo, dou
     sm->mid = 0.5 * (lo + hi);
     sm->half = 0.5 * (hi - lo);
     fr->scheme = NULL;
-    double shift[GEX__AM_MAX_NODES];
     for (int j = 0; j < nodes; j++) {
         sm->u[j] = nodes > 1 ? cos(M_PI * j / (nodes - 1)) : 0;
         sm->bw[j] = ((j % 2) ? -1.0 : 1.0) * ((j == 0 || j == nodes - 1) ? 0.5 : 1.0);
@@ -1165,14 +1165,10 @@ static void smile_solve(int type, double T, double rr, double qq, double lo, dou
         const double r = type == GEX_CALL ? qq : rr, q = type == GEX_CALL ? rr : qq;
         const gex__am_scheme *scheme = gex__am_scheme_for(type, T, sj, r, q);
         const bool same = scheme == fr->scheme;
-        if (same) {
-            for (int k = 0; k < scheme->n; k++)
-                shift[k] = scratch->bd.H[k] - scratch->bd.H_qd[k];
-        } else {
+        if (!same)
             frame_init(scheme, 1, T, rr, qq, fr);
-        }
-        put_solve_framed(fr, sj, 0, -1, same ? shift : NULL, scratch);
-        sm->scheme[j] = scheme;
+        put_solve_framed(fr, sj, 0, -1, same ? sm->shift[j - 1] : NULL, scratch);
+        sm->scheme = j == 0 || sm->scheme == scheme ? scheme : NULL;
         for (int k = 0; k < scheme->n; k++)
             sm->shift[j][k] = scratch->bd.H[k] - scratch->bd.H_qd[k];
         const premium_points *pts = &scratch->pts;
@@ -1193,9 +1189,8 @@ static void smile_solve(int type, double T, double rr, double qq, double lo, dou
 #define AM_SMILE_BLOCK 16
 
 /* Fills scratch's sigma-dependent parts at sigma from sm's nodes, and w with the nodes' weights
- * there. An AVX2 clone of its own:
- * inlined into gex__am_expiration_values, which has none, its sums ran two doubles at a time
- * (a seventh of the QQQ file's batches; a tenth as a clone). */
+ * there. An AVX2 clone of its own: inlined into gex__am_expiration_values, which has none, its
+ * sums ran two doubles at a time (a seventh of the QQQ file's batches; a tenth as a clone). */
 GEX__AM_CLONES static void smile_at(const smile *sm, double sigma, put_solved *scratch,
                                     double w[AM_SMILE_MAX_NODES])
 {
@@ -1290,9 +1285,8 @@ static bool near_boundary(const put_solved *ps, int type, double S, double K)
 static bool smile_start(const smile *sm, const gex__am_scheme *scheme,
                         const double w[AM_SMILE_MAX_NODES], double *start)
 {
-    for (int j = 0; j < sm->nodes; j++)
-        if (sm->scheme[j] != scheme)
-            return false;
+    if (sm->scheme != scheme)
+        return false;
     for (int k = 0; k < scheme->n; k++) {
         double sum = 0;
         for (int j = 0; j < sm->nodes; j++)
