@@ -556,8 +556,9 @@ START_TEST(test_am_greeks_near_boundary)
      * points gamma was up to 10 % off the fine scheme's (the first contract: 0.01289 against
      * 0.01441), though the price was within its tolerance. These contracts, found on a grid of
      * 18,470 (src/american.c, AM_NEAR_BOUNDARY), must give delta within 1e-5 and gamma within
-     * 1e-3 of the fine scheme's, alone and in an expiration batch, where they are valued on
-     * their own solve (gex_am_boundary_value's numbers to the bit). */
+     * 1e-3 of the fine scheme's, alone and in expiration batches: in one too small to share
+     * its solves (gex_am_boundary_value's numbers to the bit), and in one that shares them,
+     * where the contract takes its own solve started from the nodes' boundaries. */
     static const double contracts[][6] = {
         /* type, K (spot 100), T, sigma, r, q */
         {GEX_CALL, 70, 3, 0.2, 0, 0.0288675},   {GEX_PUT, 150, 1, 0.3, 0.075, 0.05},
@@ -577,8 +578,8 @@ START_TEST(test_am_greeks_near_boundary)
                           fabs(g.gamma - fine.gamma) <= fmax(1e-3 * fabs(fine.gamma), 1e-6),
                       "contract %zu: delta %.10g gamma %.10g, fine %.10g %.10g", c, g.delta,
                       g.gamma, fine.delta, fine.gamma);
-        /* in a batch of 12 of its type, the others' sigmas spread so that the family shares
-         * its solves */
+        /* in a batch of 12 of its type, the others' sigmas spread over e^{+-0.7}: 10 nodes
+         * would want 20 contracts, so each contract is valued on its own solve */
         enum { M = 12 };
         int types[M];
         double spots[M], strikes[M], sigmas[M], price[M], delta[M], gamma[M];
@@ -601,6 +602,29 @@ START_TEST(test_am_greeks_near_boundary)
         ck_assert_double_eq(price[0], p);
         ck_assert_double_eq(delta[0], d);
         ck_assert_double_eq(gamma[0], gm);
+        /* in a batch of 24 over e^{+-0.35} (7 nodes, shared): the contract is near the
+         * interpolated boundary and takes its own solve, against the fine scheme */
+        enum { M2 = 24 };
+        int types2[M2];
+        double spots2[M2], strikes2[M2], sigmas2[M2], price2[M2], delta2[M2], gamma2[M2];
+        gex_am_status status2[M2];
+        for (int i = 0; i < M2; i++) {
+            types2[i] = type;
+            spots2[i] = S;
+            strikes2[i] = i == 0 ? K : 100 * (0.7 + 0.025 * i);
+            sigmas2[i] = i == 0 ? sigma : sigma * exp(-0.35 + 0.7 * i / (M2 - 1.0));
+        }
+        ck_assert_int_ge(M2, gex__am_smile_nodes(0.7) * GEX__AM_SMILE_MIN_PER_NODE);
+        ck_assert_int_eq(gex_am_expiration_values(T, r, q, M2, types2, spots2, strikes2, sigmas2,
+                                                  price2, delta2, gamma2, status2),
+                         GEX_AM_OK);
+        ck_assert_int_eq(status2[0], GEX_AM_OK);
+        ck_assert_msg(fabs(price2[0] - fine.price) <= spec_tolerance(fine.price) &&
+                          fabs(delta2[0] - fine.delta) <= 1e-5 &&
+                          fabs(gamma2[0] - fine.gamma) <= fmax(1e-3 * fabs(fine.gamma), 1e-6),
+                      "contract %zu in a shared batch: price %.15g delta %.10g gamma %.10g, fine "
+                      "%.15g %.10g %.10g",
+                      c, price2[0], delta2[0], gamma2[0], fine.price, fine.delta, fine.gamma);
     }
 }
 END_TEST
