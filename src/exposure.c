@@ -18,6 +18,7 @@
 #include "gex/bs.h"
 #include "gex/error.h"
 #include "gex/time.h"
+#include "sort-internal.h"
 
 /* SPEC 1.5: GEX in the default unit is per 1% spot move, VEX per vol point (0.01 of vol),
  * CHEX per calendar day (charm is per year of 365 days, SPEC 1.1). */
@@ -401,41 +402,97 @@ static int is_american(const gex_exposure *e, const gex_chain_view *v, size_t i,
     return root_style[r] == 2;
 }
 
-/* The American delta and gamma (gex_am_boundary_value, equal to gex_am_greeks's) of the kept,
- * computable contracts that are priced American, over the Black-Scholes-Merton ones; marks
- * american[i] 1 where they were replaced, 2 where the model refused (two boundaries). GEX_OK or
- * GEX_ENOMEM. */
+/* A contract priced American, keyed by what its expiration's batch shares (T, r and q). */
+typedef struct american_key {
+    double T, r, q;
+    size_t index;
+} american_key;
+
+/* By T, r and q; equal keys compare equal, so the stable sort keeps them in chain order. */
+static int cmp_american_key(const void *pa, const void *pb, void *ctx)
+{
+    (void)ctx;
+    const american_key *a = pa, *b = pb;
+    if (a->T != b->T)
+        return a->T < b->T ? -1 : 1;
+    if (a->r != b->r)
+        return a->r < b->r ? -1 : 1;
+    if (a->q != b->q)
+        return a->q < b->q ? -1 : 1;
+    return 0;
+}
+
+/* The American delta and gamma of the kept, computable contracts that are priced American,
+ * over the Black-Scholes-Merton ones (SPEC 1.8): the contracts of equal T, r and q (an
+ * expiration, in chain order) are valued together by gex_am_expiration_values, which shares
+ * its boundary solves among them (delta within 1e-5 and gamma within 1e-3 of itself, or 1e-6,
+ * of gex_am_greeks's). Marks american[i] 1 where they were replaced, 2 where the model refused
+ * (two boundaries). GEX_OK or GEX_ENOMEM. */
 static int american_greeks(gex_exposure *e, const gex_chain_view *v, const uint8_t *bs_status,
                            uint8_t *american)
 {
     const size_t n_sym = gex_chain_symbol_count(e->chain);
     uint8_t *root_style = calloc(n_sym > 0 ? n_sym : 1, 1);
-    if (root_style == NULL)
+    american_key *key = malloc((v->n > 0 ? v->n : 1) * sizeof *key);
+    if (root_style == NULL || key == NULL) {
+        free(root_style);
+        free(key);
         return GEX_ENOMEM;
-    int rc = GEX_OK;
-    for (size_t i = 0; i < v->n && rc == GEX_OK; i++) {
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < v->n; i++) {
         american[i] = 0;
-        if (v->status[i] != GEX_CONTRACT_OK || bs_status[i] != GEX_BS_OK ||
-            !keeps(&e->options, v, i, e->quote_date) || !is_american(e, v, i, root_style))
-            continue;
-        gex_am_boundary *b = NULL;
-        const gex_am_status st =
-            gex_am_boundary_new(v->type[i], v->T[i], v->iv[i], v->r[i], v->q[i], &b);
-        double price, delta, gamma;
-        if (st == GEX_AM_OK &&
-            gex_am_boundary_value(b, e->spot, v->strike[i], &price, &delta, &gamma) == GEX_AM_OK &&
-            isfinite(delta) && isfinite(gamma)) {
-            e->delta[i] = delta;
-            e->gamma[i] = gamma;
-            american[i] = 1;
-        } else if (st == GEX_AM_DOUBLE_BOUNDARY) {
-            american[i] = 2;
-        } else if (st == GEX_AM_NO_MEMORY) {
-            rc = GEX_ENOMEM;
-        }
-        gex_am_boundary_free(b);
+        if (v->status[i] == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK &&
+            keeps(&e->options, v, i, e->quote_date) && is_american(e, v, i, root_style))
+            key[m++] = (american_key){v->T[i], v->r[i], v->q[i], i};
     }
     free(root_style);
+    /* One block for the batch's arrays: type, then S, K, sigma, price, delta, gamma, status. */
+    const size_t c = m > 0 ? m : 1;
+    int *type = malloc(c * sizeof *type);
+    double *S = malloc(6 * c * sizeof *S);
+    gex_am_status *status = malloc(c * sizeof *status);
+    int rc = type == NULL || S == NULL || status == NULL
+                 ? GEX_ENOMEM
+                 : gex__sort_stable(key, m, sizeof *key, cmp_american_key, NULL);
+    double *K = NULL, *sigma = NULL, *price = NULL, *delta = NULL, *gamma = NULL;
+    if (rc == GEX_OK) {
+        K = S + c;
+        sigma = S + 2 * c;
+        price = S + 3 * c;
+        delta = S + 4 * c;
+        gamma = S + 5 * c;
+    }
+    for (size_t start = 0, end; rc == GEX_OK && start < m; start = end) {
+        for (end = start + 1; end < m && cmp_american_key(&key[start], &key[end], NULL) == 0;)
+            end++;
+        for (size_t j = start; j < end; j++) {
+            const size_t i = key[j].index;
+            type[j] = v->type[i];
+            S[j] = e->spot;
+            K[j] = v->strike[i];
+            sigma[j] = v->iv[i];
+        }
+        const size_t k = end - start;
+        if (gex_am_expiration_values(key[start].T, key[start].r, key[start].q, k, type + start,
+                                     S + start, K + start, sigma + start, price + start,
+                                     delta + start, gamma + start, status + start) != GEX_AM_OK)
+            continue; /* T, r or q the model does not take: Black-Scholes, as before */
+        for (size_t j = start; j < end; j++) {
+            const size_t i = key[j].index;
+            if (status[j] == GEX_AM_OK && isfinite(delta[j]) && isfinite(gamma[j])) {
+                e->delta[i] = delta[j];
+                e->gamma[i] = gamma[j];
+                american[i] = 1;
+            } else if (status[j] == GEX_AM_DOUBLE_BOUNDARY) {
+                american[i] = 2;
+            }
+        }
+    }
+    free(type);
+    free(S);
+    free(status);
+    free(key);
     return rc;
 }
 

@@ -1143,6 +1143,120 @@ START_TEST(test_exposure_american_exercise)
 }
 END_TEST
 
+/* A single-stock chain of three expirations (7, 30 and 180 days) whose contracts come
+ * interleaved (strike by strike, the expirations in turn); only = -1 for all of them, else the
+ * contracts of expiration only alone, in the same order. */
+static gex_chain *interleaved_chain(double S, int64_t quote, int only)
+{
+    static const int days[] = {7, 30, 180};
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    for (int j = 0; j < 25; j++) {
+        for (int x = 0; x < 3; x++) {
+            if (only >= 0 && x != only)
+                continue;
+            const double K = S * (0.7 + 0.025 * j);
+            for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+                const gex_contract c = {.underlying = "XYZ",
+                                        .root = "XYZ",
+                                        .expiration = (int32_t)(quote / 86400) + days[x],
+                                        .strike = K,
+                                        .type = type,
+                                        .bid = NAN,
+                                        .ask = NAN,
+                                        .last = NAN,
+                                        .iv = 0.28 + 0.02 * x - 0.25 * log(K / S),
+                                        .open_interest = 50 + j,
+                                        .volume = 0,
+                                        .multiplier = NAN,
+                                        .vendor_delta = NAN,
+                                        .vendor_gamma = NAN,
+                                        .line = 2 + 3 * j + x};
+                ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+            }
+        }
+    }
+    gex_chain_set_quote_time(chain, quote);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "XYZ", S), GEX_OK);
+    return chain;
+}
+
+/* Exposures under --exercise american value an expiration's contracts together
+ * (gex_am_expiration_values, SPEC 1.8), however the file orders them: every delta is within
+ * the batch's 1e-5 and every gamma within its 1e-3 of itself (or 1e-6) of gex_am_greeks's, and
+ * both equal to the bit those of a chain holding that expiration alone (its batch is the
+ * expiration's contracts, no more, no fewer). */
+START_TEST(test_exposure_american_by_expiration)
+{
+    const int64_t quote = gex_time_eastern_to_utc(gex_time_days_from_civil(2026, 3, 11), 50000);
+    const double S = 93.7, r = 0.045, q = 0.012;
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.rate = r;
+    po.div = q;
+    gex_exposure_options o;
+    gex_exposure_options_default(&o);
+    o.exercise = GEX_EXPOSURE_AMERICAN;
+    gex_chain *all = interleaved_chain(S, quote, -1);
+    ck_assert_int_eq(gex_chain_prepare(all, &po, NULL, NULL), GEX_OK);
+    gex_exposure *e = NULL;
+    ck_assert_int_eq(gex_exposure_compute(all, &o, &e), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(all, &v);
+    gex_contract_exposures ce;
+    gex_exposure_get_contracts(e, &ce);
+    double worst = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        ck_assert_int_eq(ce.included[i], 1);
+        gex_greeks g;
+        ck_assert_int_eq(gex_am_greeks(v.type[i], S, v.strike[i], v.T[i], v.iv[i], r, q, &g),
+                         GEX_AM_OK);
+        const double got[2] = {ce.delta[i], ce.gamma[i]}, want[2] = {g.delta, g.gamma};
+        for (int k = 0; k < 2; k++) {
+            const double err = fabs(got[k] - want[k]);
+            const double bound = k == 0 ? 1e-5 : fmax(1e-3 * fabs(want[k]), 1e-6);
+            ck_assert_msg(err <= bound, "contract %zu (K %g, T %g, %s) %s %.17g against %.17g", i,
+                          v.strike[i], v.T[i], v.type[i] == GEX_CALL ? "call" : "put",
+                          k == 0 ? "delta" : "gamma", got[k], want[k]);
+            worst = fmax(worst, err / bound);
+        }
+    }
+    printf("American exposures by expiration: delta and gamma within %.2g of the batch's bounds "
+           "around gex_am_greeks\n",
+           worst);
+    gex_exposure_totals t;
+    gex_exposure_get_totals(e, &t);
+    ck_assert_uint_eq(t.american, v.n);
+
+    for (int x = 0; x < 3; x++) {
+        gex_chain *one = interleaved_chain(S, quote, x);
+        ck_assert_int_eq(gex_chain_prepare(one, &po, NULL, NULL), GEX_OK);
+        gex_exposure *eo = NULL;
+        ck_assert_int_eq(gex_exposure_compute(one, &o, &eo), GEX_OK);
+        gex_chain_view vo;
+        gex_chain_get_view(one, &vo);
+        gex_contract_exposures co;
+        gex_exposure_get_contracts(eo, &co);
+        size_t matched = 0;
+        for (size_t i = 0; i < v.n; i++) {
+            if (v.expiration[i] != vo.expiration[0])
+                continue;
+            ck_assert_uint_lt(matched, vo.n);
+            ck_assert_double_eq(v.strike[i], vo.strike[matched]);
+            ck_assert_int_eq(v.type[i], vo.type[matched]);
+            ck_assert_double_eq(ce.delta[i], co.delta[matched]);
+            ck_assert_double_eq(ce.gamma[i], co.gamma[matched]);
+            matched++;
+        }
+        ck_assert_uint_eq(matched, vo.n);
+        gex_exposure_free(eo);
+        gex_chain_free(one);
+    }
+    gex_exposure_free(e);
+    gex_chain_free(all);
+}
+END_TEST
+
 static Suite *market_suite(void)
 {
     Suite *s = suite_create("market");
@@ -1164,6 +1278,7 @@ static Suite *market_suite(void)
     tcase_add_test(tc, test_exposure_on_parity_carry);
     tcase_add_test(tc, test_prepare_carry_mode_errors);
     tcase_add_test(tc, test_exposure_american_exercise);
+    tcase_add_test(tc, test_exposure_american_by_expiration);
     suite_add_tcase(s, tc);
     return s;
 }

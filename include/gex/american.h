@@ -104,9 +104,10 @@ gex_am_status gex_am_boundary_value(const gex_am_boundary *boundary, double S, d
                                     double *price, double *delta, double *gamma);
 
 /* Values of the n contracts of one expiration (T, r and q shared), each with its own type
- * (GEX_CALL or GEX_PUT), spot S, strike K and volatility sigma (SPEC 1.8): price[i] and, where
- * delta and gamma are not NULL, delta[i] and gamma[i], within 1e-6 relative of gex_am_greeks's
- * (or 1e-9 absolute at spot 100 for values below 1e-3). The calls' boundary and the puts' are
+ * (GEX_CALL or GEX_PUT), spot S, strike K and volatility sigma (SPEC 1.8): price[i] within
+ * the accuracy above (a converged reference's 1e-6 relative) and, where delta and gamma are not
+ * NULL, delta[i] within 1e-5 and gamma[i] within 1e-3 of itself (or 1e-6) of gex_am_greeks's
+ * (tests/test-american.c holds them to these). The calls' boundary and the puts' are
  * solved at a few volatilities spanning the expiration's (Chebyshev points in ln sigma, more
  * for a wider span, at most 12) and interpolated to each contract's; a family with too few
  * contracts to share those solves is valued contract by contract (gex_am_boundary_value's

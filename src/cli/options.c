@@ -73,7 +73,7 @@ static const char common_help[] =
     "  --exercise european|auto|american\n"
     "                           delta and gamma of the exposures by Black-Scholes (default),\n"
     "                           American where the root is (single stocks, ETFs), or\n"
-    "                           American for all (one boundary solve a contract: slow)\n"
+    "                           American for all (several times slower than european)\n"
     "  --gex-unit pct|point|shares\n"
     "                           GEX per 1% move in USD (default), per $1 move in USD, or\n"
     "                           in shares per $1 move\n"
