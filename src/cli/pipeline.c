@@ -184,15 +184,17 @@ int cli_analyze_shared(cli_messages *to, const cli_options *opts, const char *pa
     }
     gex__analysis_fill(out);
     if (out->totals.used == 0 && need_used) {
-        char excluded[256];
+        char excluded[256], contracts[32], filtered[32];
         gex__excluded_text(&out->totals, excluded, sizeof excluded);
+        gex__fmt_grouped((double)out->totals.contracts, 0, contracts, sizeof contracts);
+        gex__fmt_grouped((double)out->totals.filtered, 0, filtered, sizeof filtered);
         char dates[512] = "";
         if (out->totals.filtered > 0)
             expirations_text(chain, dates, sizeof dates);
         cli_say(to, path, 0,
-                "%s: nothing usable: of %zu contracts none is left (excluded: %s; left "
-                "out by the filters: %zu)%s",
-                out->symbol, out->totals.contracts, excluded, out->totals.filtered, dates);
+                "%s: nothing usable: of %s contracts none is left (excluded: %s; left "
+                "out by the filters: %s)%s",
+                out->symbol, contracts, excluded, filtered, dates);
         return CLI_EXIT_INPUT;
     }
     return CLI_EXIT_OK;

@@ -127,7 +127,9 @@ void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size)
     for (int i = 1; i < GEX_CONTRACT_STATUS_COUNT; i++) {
         if (t->excluded[i] == 0)
             continue;
-        const int w = snprintf(buf + len, size - len, "%s%zu %s", len ? ", " : "", t->excluded[i],
+        char count[32];
+        gex__fmt_grouped((double)t->excluded[i], 0, count, sizeof count);
+        const int w = snprintf(buf + len, size - len, "%s%s %s", len ? ", " : "", count,
                                gex_contract_status_name(i));
         if (w < 0 || (size_t)w >= size - len)
             break;
