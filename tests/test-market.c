@@ -1181,6 +1181,20 @@ static gex_chain *interleaved_chain(double S, int64_t quote, int only)
     return chain;
 }
 
+/* chain prepared with po, its exposures under o (freed by the caller), its view and the
+ * exposures' per-contract arrays. */
+static gex_exposure *prepared_exposure(gex_chain *chain, const gex_prepare_options *po,
+                                       const gex_exposure_options *o, gex_chain_view *v,
+                                       gex_contract_exposures *ce)
+{
+    ck_assert_int_eq(gex_chain_prepare(chain, po, NULL, NULL), GEX_OK);
+    gex_exposure *e = NULL;
+    ck_assert_int_eq(gex_exposure_compute(chain, o, &e), GEX_OK);
+    gex_chain_get_view(chain, v);
+    gex_exposure_get_contracts(e, ce);
+    return e;
+}
+
 /* Exposures under --exercise american value an expiration's contracts together
  * (gex_am_expiration_values, SPEC 1.8), however the file orders them: every delta is within
  * the batch's 1e-5 and every gamma within its 1e-3 of itself (or 1e-6) of gex_am_greeks's, and
@@ -1198,13 +1212,9 @@ START_TEST(test_exposure_american_by_expiration)
     gex_exposure_options_default(&o);
     o.exercise = GEX_EXPOSURE_AMERICAN;
     gex_chain *all = interleaved_chain(S, quote, -1);
-    ck_assert_int_eq(gex_chain_prepare(all, &po, NULL, NULL), GEX_OK);
-    gex_exposure *e = NULL;
-    ck_assert_int_eq(gex_exposure_compute(all, &o, &e), GEX_OK);
     gex_chain_view v;
-    gex_chain_get_view(all, &v);
     gex_contract_exposures ce;
-    gex_exposure_get_contracts(e, &ce);
+    gex_exposure *e = prepared_exposure(all, &po, &o, &v, &ce);
     double worst = 0;
     for (size_t i = 0; i < v.n; i++) {
         ck_assert_int_eq(ce.included[i], 1);
@@ -1230,13 +1240,9 @@ START_TEST(test_exposure_american_by_expiration)
 
     for (int x = 0; x < 3; x++) {
         gex_chain *one = interleaved_chain(S, quote, x);
-        ck_assert_int_eq(gex_chain_prepare(one, &po, NULL, NULL), GEX_OK);
-        gex_exposure *eo = NULL;
-        ck_assert_int_eq(gex_exposure_compute(one, &o, &eo), GEX_OK);
         gex_chain_view vo;
-        gex_chain_get_view(one, &vo);
         gex_contract_exposures co;
-        gex_exposure_get_contracts(eo, &co);
+        gex_exposure *eo = prepared_exposure(one, &po, &o, &vo, &co);
         size_t matched = 0;
         for (size_t i = 0; i < v.n; i++) {
             if (v.expiration[i] != vo.expiration[0])
