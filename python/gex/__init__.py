@@ -279,9 +279,12 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
 class Analysis:
     """One underlying's analysis (gex/analysis.h), built by gex.analyze().
 
-    Attributes: chain, symbol, spot, quote_time (UTC datetime), rate, div, unit, flip_method;
-    totals (dict: net_gex, net_dex, net_vex, net_chex, call_gex, put_gex, gross_gex in the
-    analysis's units; contracts, used, filtered, excluded by status); levels (dict of SPEC 1.6
+    Attributes: chain, symbol, spot, quote_time (UTC datetime), rate, div, unit, flip_method,
+    exercise, greeks; totals (dict: net_gex, net_dex, net_vex, net_chex, call_gex, put_gex,
+    gross_gex in the analysis's units; contracts, used, filtered, excluded by status; american
+    and american_refused, the used contracts priced American and those the model refused (two
+    exercise boundaries), and greeks_from_file and greeks_file_missing, the used contracts whose
+    delta and gamma are the file's and those that kept the model's); levels (dict of SPEC 1.6
     levels, each a strike/spot or None: gamma_flip, max_positive_gamma, max_negative_gamma,
     call_wall, put_wall, highest_oi_strike, zero_dte_magnet, resistance, support,
     abs_gamma_strike; None when no contract was used); regime (SPEC 1.7: regime +1/-1/0,
@@ -304,6 +307,8 @@ class Analysis:
     div = property(lambda self: self._info["div"])
     unit = property(lambda self: self._info["unit"])
     flip_method = property(lambda self: self._info["flip_method"])
+    exercise = property(lambda self: self._info["exercise"])
+    greeks = property(lambda self: self._info["greeks"])
     totals = property(lambda self: dict(self._info["totals"]))
     levels = property(lambda self: None if self._info["levels"] is None
                       else dict(self._info["levels"]))
@@ -399,13 +404,17 @@ def analyze(chain: Chain, *, unit: str = "pct",
             exclude_expirations: Union[None, str, _dt.date,
                                        Sequence[Union[str, _dt.date, int]]] = None,
             max_dte: Optional[int] = None, min_oi: float = 0.0, min_bid: float = 0.0,
-            max_delta: float = 0.0, flip_method: str = "profile") -> Analysis:
+            max_delta: float = 0.0, flip_method: str = "profile", exercise: str = "european",
+            greeks: str = "model") -> Analysis:
     """Analyses a prepared chain of one underlying (gex_analysis_new), with the command line's
     options: unit "pct" | "point" | "shares" (--gex-unit); expirations: dates to keep
     ('YYYY-MM-DD', datetime.date, or '0dte' for the quote date; --expiration);
     exclude_expirations (--exclude-expiration); max_dte: calendar days (--max-dte); min_oi
     (--min-oi); min_bid (--min-bid, 0: none); max_delta: |delta| limit in (0, 1] (--max-delta,
-    0: none); flip_method "profile" | "strike" (--flip-method).
+    0: none); flip_method "profile" | "strike" (--flip-method); exercise "european" | "auto" |
+    "american" (--exercise: the exposures' delta and gamma from the American model for no
+    contract, for the roots American by style, or for all; SPEC 1.8); greeks "model" | "file"
+    (--greeks: the file's own delta and gamma columns where it has both).
 
     An analysis whose filters leave no contract is still made (totals["used"] == 0, levels
     None), as the library makes it. The chain is kept alive by the analysis.
@@ -416,7 +425,7 @@ def analyze(chain: Chain, *, unit: str = "pct",
     drop, drop_zero = _dates(exclude_expirations)
     h = _gex.analyze(chain._h, unit, keep, zero, drop, drop_zero,
                      -1 if max_dte is None else int(max_dte), float(min_oi), float(min_bid),
-                     float(max_delta), flip_method)
+                     float(max_delta), flip_method, exercise, greeks)
     return Analysis(h, chain)
 
 

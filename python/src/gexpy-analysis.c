@@ -70,19 +70,25 @@ static int32_t *days_of(PyObject *list, size_t *n)
     return days;
 }
 
+/* The exposures' --exercise, as the command line spells it. */
+static const char *const exercise_names[] = {"european", "auto", "american"};
+static const gex_exposure_exercise exercise_values[] = {GEX_EXPOSURE_EUROPEAN, GEX_EXPOSURE_BY_ROOT,
+                                                        GEX_EXPOSURE_AMERICAN};
+
 /* analyze(chain, unit, expirations [days], zero_dte, exclude [days], exclude_zero_dte,
- *         max_dte, min_oi, min_bid, max_abs_delta, flip_method) -> handle. */
+ *         max_dte, min_oi, min_bid, max_abs_delta, flip_method, exercise, greeks) -> handle. */
 PyObject *gexpy_analyze(PyObject *module, PyObject *args)
 {
     PyObject *obj, *exp_list, *excl_list;
-    const char *unit, *flip;
+    const char *unit, *flip, *exercise, *greeks;
     int zero_dte, exclude_zero_dte, max_dte;
     double min_oi, min_bid, max_abs_delta;
     if (!PyArg_ParseTuple(args,
                           "OsO!pO!pidd"
-                          "ds",
+                          "dsss",
                           &obj, &unit, &PyList_Type, &exp_list, &zero_dte, &PyList_Type, &excl_list,
-                          &exclude_zero_dte, &max_dte, &min_oi, &min_bid, &max_abs_delta, &flip))
+                          &exclude_zero_dte, &max_dte, &min_oi, &min_bid, &max_abs_delta, &flip,
+                          &exercise, &greeks))
         return NULL;
     gexpy_state *state = gexpy_state_of(module);
     if (!PyObject_TypeCheck(obj, state->chain_type)) {
@@ -100,6 +106,21 @@ PyObject *gexpy_analyze(PyObject *module, PyObject *args)
         PyErr_Format(PyExc_ValueError, "flip_method: '%s' is not one of profile, strike", flip);
         return NULL;
     }
+    size_t e = 0;
+    while (e < sizeof exercise_names / sizeof *exercise_names &&
+           strcmp(exercise, exercise_names[e]) != 0)
+        e++;
+    if (e == sizeof exercise_names / sizeof *exercise_names) {
+        PyErr_Format(PyExc_ValueError, "exercise: '%s' is not one of european, auto, american",
+                     exercise);
+        return NULL;
+    }
+    opts.exposure.exercise = exercise_values[e];
+    if (strcmp(greeks, "model") != 0 && strcmp(greeks, "file") != 0) {
+        PyErr_Format(PyExc_ValueError, "greeks: '%s' is not one of model, file", greeks);
+        return NULL;
+    }
+    opts.exposure.greeks_from_file = strcmp(greeks, "file") == 0;
     if (!c->prepared) {
         PyErr_SetString(PyExc_ValueError, "the chain is not prepared: call chain.prepare() first");
         return NULL;
@@ -201,16 +222,19 @@ static PyObject *totals_dict(const gex_exposure_totals *t)
     }
     if (excluded == NULL)
         return NULL;
-    return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:n,s:n,s:n,s:N}", "net_gex", t->net_gex,
-                         "net_dex", t->net_dex, "net_vex", t->net_vex, "net_chex", t->net_chex,
-                         "call_gex", t->call_gex, "put_gex", t->put_gex, "gross_gex", t->gross_gex,
-                         "contracts", (Py_ssize_t)t->contracts, "used", (Py_ssize_t)t->used,
-                         "filtered", (Py_ssize_t)t->filtered, "excluded", excluded);
+    return Py_BuildValue(
+        "{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:n,s:n,s:n,s:N,s:n,s:n,s:n,s:n}", "net_gex", t->net_gex,
+        "net_dex", t->net_dex, "net_vex", t->net_vex, "net_chex", t->net_chex, "call_gex",
+        t->call_gex, "put_gex", t->put_gex, "gross_gex", t->gross_gex, "contracts",
+        (Py_ssize_t)t->contracts, "used", (Py_ssize_t)t->used, "filtered", (Py_ssize_t)t->filtered,
+        "excluded", excluded, "american", (Py_ssize_t)t->american, "american_refused",
+        (Py_ssize_t)t->american_refused, "greeks_from_file", (Py_ssize_t)t->greeks_from_file,
+        "greeks_file_missing", (Py_ssize_t)t->greeks_file_missing);
 }
 
 /* analysis_info(a) -> dict of the figures: symbol, spot, quote_time, rate, div, unit,
- * flip_method, totals, levels (None when nothing was used), regime, zero_dte (None when none),
- * flip_evaluations, flip_sign_changes. */
+ * flip_method, exercise, greeks, totals, levels (None when nothing was used), regime, zero_dte
+ * (None when none), flip_evaluations, flip_sign_changes. */
 PyObject *gexpy_analysis_info(PyObject *module, PyObject *args)
 {
     PyObject *obj;
@@ -255,12 +279,14 @@ PyObject *gexpy_analysis_info(PyObject *module, PyObject *args)
         Py_XDECREF(totals);
         return NULL;
     }
-    return Py_BuildValue("{s:s,s:d,s:L,s:d,s:d,s:s,s:s,s:N,s:N,s:N,s:N}", "symbol",
+    return Py_BuildValue("{s:s,s:d,s:L,s:d,s:d,s:s,s:s,s:s,s:s,s:N,s:N,s:N,s:N}", "symbol",
                          gex_analysis_symbol(an), "spot", gex_analysis_spot(an), "quote_time",
                          (long long)gex_analysis_quote_time(an), "rate", rate, "div", div, "unit",
                          gex_gex_unit_name(o->exposure.gex_unit), "flip_method",
-                         gex_flip_method_name(o->flip_method), "totals", totals, "levels", levels,
-                         "regime", regime, "zero_dte", zero);
+                         gex_flip_method_name(o->flip_method), "exercise",
+                         gex_exposure_exercise_name(o->exposure.exercise), "greeks",
+                         o->exposure.greeks_from_file ? "file" : "model", "totals", totals,
+                         "levels", levels, "regime", regime, "zero_dte", zero);
 }
 
 /* analysis_hedging(a) -> (down, up) dicts: computed anew each call, without the GIL. */

@@ -104,6 +104,38 @@ def test_sample_options(gex_exe, root):
         docs=["summary", "gex", "levels", "expirations"])
 
 
+def test_exercise_and_file_greeks(gex_exe, root):
+    """--exercise and --greeks (SPEC 1.8, 1.5): the package's documents equal the program's,
+    and its totals count the contracts priced American and those taking the file's greeks as
+    the program's meta does. XYZ's root is American by style; its CBOE layout has the greeks
+    columns."""
+    path = os.path.join(root, "tests", "data", "cli-inputs", "xyz-cboe-252.csv")
+    docs = ["summary", "gex", "exposure", "greeks"]
+    for exercise in ("auto", "american"):
+        a = check_against_cli(gex_exe, path, ["--exercise", exercise],
+                              an_kw={"exercise": exercise}, docs=docs)
+        meta = cli_json(gex_exe, "summary", path, "--exercise", exercise)["meta"]["contracts"]
+        assert a.exercise == exercise
+        assert a.totals["american"] == meta["exercise"]["american"] > 0
+        assert a.totals["american_refused"] == meta["exercise"]["refused"]
+    eu = gex.analyze(gex.read(path).prepare())
+    am = gex.analyze(gex.read(path).prepare(), exercise="auto")
+    assert eu.exercise == "european" and eu.totals["american"] == 0
+    assert am.totals["net_gex"] != eu.totals["net_gex"]  # the puts' early exercise
+    a = check_against_cli(gex_exe, path, ["--greeks", "file"], an_kw={"greeks": "file"},
+                          docs=docs)
+    meta = cli_json(gex_exe, "summary", path, "--greeks", "file")["meta"]["contracts"]["greeks"]
+    assert a.greeks == "file"
+    assert a.totals["greeks_from_file"] == meta["from_file"] > 0
+    assert a.totals["greeks_file_missing"] == meta["missing_in_file"]
+    for kw, text in (({"exercise": "bermudan"}, "exercise: 'bermudan' is not one of european, "
+                                                "auto, american"),
+                     ({"greeks": "vendor"}, "greeks: 'vendor' is not one of model, file")):
+        with pytest.raises(ValueError) as e:
+            gex.analyze(gex.read(path).prepare(), **kw)
+        assert str(e.value) == text
+
+
 def test_bytes_equal_path(root):
     path = os.path.join(root, "data", "sample-spx.csv")
     with open(path, "rb") as f:
