@@ -1,5 +1,5 @@
 /*
- * gex__median: the median of an array of doubles by Hoare's selection (median-internal.h).
+ * gex__median: the median of an array of doubles by selection (median-internal.h).
  * The parity fits take medians of a few hundred slopes per expiration, thousands of times in a
  * whole-market screen, where sorting each array was a sixth of the screen's time.
  */
@@ -7,35 +7,58 @@
 
 #include <stddef.h>
 
+/* Ranges of at most this many values are finished by insertion sort. */
+#define SELECT_SMALL 16
+
 /* The k-th smallest of v[0..n) (from 0), reordering v so that v[k] holds it and v[0..k) only
- * values at most it: Hoare's FIND as Wirth gives it ("Algorithms + Data Structures =
- * Programs", 1976, section 2.3.4). Each pass partitions v[lo..hi] around x = v[k]: the scans
- * stop at x itself, so they never leave the range, and the range shrinks to the part that holds
- * position k. */
+ * values at most it. Quickselect (Hoare, "Algorithm 65: Find", CACM 4(7), 1961) around the
+ * median of the range's first, middle and last values, each partition free of branches on the
+ * data: Lomuto's scheme, with the swap made whatever the comparison and the comparison added to
+ * the boundary. The parity fits' slopes come in no order, so the compare-and-branch partition
+ * used before (Wirth's FIND) mispredicted about every other value. */
 static double select_kth(double *v, size_t n, size_t k)
 {
-    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1;
-    const ptrdiff_t kk = (ptrdiff_t)k;
-    while (lo < hi) {
-        const double x = v[kk];
-        ptrdiff_t i = lo, j = hi;
-        do {
-            while (v[i] < x)
-                i++;
-            while (x < v[j])
-                j--;
-            if (i <= j) {
-                const double t = v[i];
-                v[i++] = v[j];
-                v[j--] = t;
-            }
-        } while (i <= j);
-        if (j < kk)
-            lo = i;
-        if (kk < i)
+    size_t lo = 0, hi = n; /* k in [lo, hi); v[0..lo) at most, v[hi..n) at least, v[lo..hi) */
+    while (hi - lo > SELECT_SMALL) {
+        const double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        const double ab_lo = a < b ? a : b, ab_hi = a < b ? b : a;
+        const double x = c < ab_lo ? ab_lo : c > ab_hi ? ab_hi : c; /* one of v[lo..hi) */
+        /* v[lo..j) below x, v[j..hi) at least x; j < hi, since x itself is not below x */
+        size_t j = lo;
+        for (size_t i = lo; i < hi; i++) {
+            const double t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+            j += t < x;
+        }
+        if (k < j) {
             hi = j;
+            continue;
+        }
+        if (j > lo) {
+            lo = j;
+            continue;
+        }
+        /* x is the range's least value: v[lo..e) equal to it, v[e..hi) above, e > lo */
+        size_t e = lo;
+        for (size_t i = lo; i < hi; i++) {
+            const double t = v[i];
+            v[i] = v[e];
+            v[e] = t;
+            e += !(x < t);
+        }
+        if (k < e)
+            return v[k]; /* x */
+        lo = e;
     }
-    return v[kk];
+    for (size_t i = lo + 1; i < hi; i++) {
+        const double t = v[i];
+        size_t j = i;
+        for (; j > lo && t < v[j - 1]; j--)
+            v[j] = v[j - 1];
+        v[j] = t;
+    }
+    return v[k];
 }
 
 double gex__median(double *v, size_t n)
