@@ -59,7 +59,31 @@ for args in "" "--format csv" "--format json" "--sort -net_gex" "--sort symbol -
     done
 done
 rows=$(grep -c , "$tmp/ref.out" || true)
+
+# Grouping: a file listing each underlying in one run (the generated market, grouped without
+# sorting) and the same contracts with one underlying's second half moved to the end of the file
+# (two runs: grouped by the counting sort) print the same rows, on one thread and on three.
+second=$(awk -F, 'NR == 2 { print $1; exit }' "$tmp/gen.csv")
+total=$(grep -c "^$second," "$tmp/gen.csv")
+awk -F, -v u="$second" -v half=$((total / 2)) '
+    $1 == u && ++seen > half { moved[++m] = $0; next }
+    { print }
+    END { for (i = 1; i <= m; i++) print moved[i] }
+' "$tmp/gen.csv" >"$tmp/split.csv"
+if [ "$(tail -n 1 "$tmp/split.csv" | cut -d, -f1)" != "$second" ] || cmp -s "$tmp/gen.csv" "$tmp/split.csv"; then
+    echo "screen-jobs: the file with $second in two runs was not made" >&2
+    failed=1
+fi
+for jobs in 1 3; do
+    "$gex" screen --format csv --jobs $jobs "$tmp/gen.csv" 2>/dev/null | sed 's#[^,]*gen\.csv#FILE#' >"$tmp/one-run.csv"
+    "$gex" screen --format csv --jobs $jobs "$tmp/split.csv" 2>/dev/null | sed 's#[^,]*split\.csv#FILE#' >"$tmp/two-runs.csv"
+    if [ ! -s "$tmp/one-run.csv" ] || ! cmp -s "$tmp/one-run.csv" "$tmp/two-runs.csv"; then
+        echo "screen-jobs: --jobs $jobs: $second in two runs screens otherwise than in one" >&2
+        diff "$tmp/one-run.csv" "$tmp/two-runs.csv" | head -n 10 >&2
+        failed=1
+    fi
+done
 if [ "$failed" -ne 0 ]; then
     exit 1
 fi
-echo "screen-jobs: $runs runs with --jobs 2, 3 and 7 print the bytes of --jobs 1 ($rows csv lines)"
+echo "screen-jobs: $runs runs with --jobs 2, 3 and 7 print the bytes of --jobs 1 ($rows csv lines); an underlying in two runs screens as in one"
