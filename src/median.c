@@ -6,20 +6,33 @@
 #include "median-internal.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 
 /* Ranges of at most this many values are finished by insertion sort. */
 #define SELECT_SMALL 16
+
+static int by_value(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
 /* The k-th smallest of v[0..n) (from 0), reordering v so that v[k] holds it and v[0..k) only
  * values at most it. Quickselect (Hoare, "Algorithm 65: Find", CACM 4(7), 1961) around the
  * median of the range's first, middle and last values, each partition free of branches on the
  * data: Lomuto's scheme, with the swap made whatever the comparison and the comparison added to
  * the boundary. The parity fits' slopes come in no order, so the compare-and-branch partition
- * used before (Wirth's FIND) mispredicted about every other value. */
-static double select_kth(double *v, size_t n, size_t k)
+ * used before (Wirth's FIND) mispredicted about every other value. After passes partitions the
+ * range left is sorted: an input that keeps defeating the median of three (a crafted file's
+ * IVs, say) takes n log n, not quadratic time. */
+static double select_kth_within(double *v, size_t n, size_t k, int passes)
 {
     size_t lo = 0, hi = n; /* k in [lo, hi); v[0..lo) at most, v[hi..n) at least, v[lo..hi) */
     while (hi - lo > SELECT_SMALL) {
+        if (passes-- <= 0) {
+            qsort(v + lo, hi - lo, sizeof *v, by_value);
+            return v[k];
+        }
         const double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
         const double ab_lo = a < b ? a : b, ab_hi = a < b ? b : a;
         const double x = c < ab_lo ? ab_lo : c > ab_hi ? ab_hi : c; /* one of v[lo..hi) */
@@ -61,13 +74,22 @@ static double select_kth(double *v, size_t n, size_t k)
     return v[k];
 }
 
-double gex__median(double *v, size_t n)
+double gex__median_within(double *v, size_t n, int passes)
 {
-    const double upper = select_kth(v, n, n / 2);
+    const double upper = select_kth_within(v, n, n / 2, passes);
     if (n % 2)
         return upper;
     double lower = v[0]; /* the largest of v[0..n/2), all at most upper */
     for (size_t i = 1; i < n / 2; i++)
         lower = v[i] > lower ? v[i] : lower;
     return 0.5 * (lower + upper);
+}
+
+double gex__median(double *v, size_t n)
+{
+    /* twice the passes a median of three that halves its range needs, and a few more */
+    int passes = 8;
+    for (size_t m = n; m > 1; m >>= 1)
+        passes += 2;
+    return gex__median_within(v, n, passes);
 }

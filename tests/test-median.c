@@ -1,6 +1,7 @@
 /* src/median.c: gex__median gives the median of the sorted array (the middle value, or the mean
  * of the two middle ones) on 200,000 random arrays of 1 to 300 values, many with ties, on
- * sorted, reversed and constant arrays, and leaves the array a permutation of its values. */
+ * sorted, reversed and constant arrays, and where its passes run out (the range then sorted),
+ * and leaves the array a permutation of its values. */
 #include "gex-test.h"
 
 #include <math.h>
@@ -23,14 +24,15 @@ static double median_by_sort(double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* gex__median of v[0..n) against the sorted median, and the multiset kept. */
-static void check_median(const double *v, size_t n)
+/* gex__median of v[0..n) (gex__median_within with passes partitions where passes >= 0)
+ * against the sorted median, and the multiset kept. */
+static void check_median_within(const double *v, size_t n, int passes)
 {
     double a[400], b[400], c[400];
     ck_assert_uint_le(n, 400);
     memcpy(a, v, n * sizeof *v);
     memcpy(b, v, n * sizeof *v);
-    const double got = gex__median(a, n);
+    const double got = passes < 0 ? gex__median(a, n) : gex__median_within(a, n, passes);
     const double want = median_by_sort(b, n);
     if (!(got == want))
         ck_abort_msg("n = %zu: median %.17g, sorted %.17g", n, got, want);
@@ -39,6 +41,11 @@ static void check_median(const double *v, size_t n)
     for (size_t i = 0; i < n; i++)
         if (!(c[i] == b[i]))
             ck_abort_msg("n = %zu: the array lost or changed a value at %zu", n, i);
+}
+
+static void check_median(const double *v, size_t n)
+{
+    check_median_within(v, n, -1);
 }
 
 START_TEST(test_median_random_arrays)
@@ -85,6 +92,22 @@ START_TEST(test_median_ordered_and_constant_arrays)
 }
 END_TEST
 
+/* The selection's way out of an input that defeats its pivots: after 0, 1, 2 or 3 partitions
+ * the range left is sorted, and the median is still that of the sorted array. */
+START_TEST(test_median_sorts_when_out_of_passes)
+{
+    uint64_t seed = 20261206;
+    double v[300];
+    for (int round = 0; round < 20000; round++) {
+        const size_t n = 1 + gex_splitmix64(&seed) % 300;
+        const uint64_t distinct = 1 + gex_splitmix64(&seed) % n;
+        for (size_t i = 0; i < n; i++)
+            v[i] = (double)(gex_splitmix64(&seed) % distinct) - 0.5 * (double)distinct;
+        check_median_within(v, n, round % 4);
+    }
+}
+END_TEST
+
 static Suite *median_suite(void)
 {
     Suite *s = suite_create("median");
@@ -92,6 +115,7 @@ static Suite *median_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_median_random_arrays);
     tcase_add_test(tc, test_median_ordered_and_constant_arrays);
+    tcase_add_test(tc, test_median_sorts_when_out_of_passes);
     suite_add_tcase(s, tc);
     return s;
 }
