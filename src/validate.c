@@ -470,6 +470,31 @@ static double contract_T(const gex_chain_view *v, size_t i, gex_validate_time co
     return basis_T(v->settlement[i], v->T[i], convention, from, trading);
 }
 
+/* The T of the last few settlements seen under one basis (contract_T): files list an
+ * expiration's contracts together, but a monthly's AM and PM roots (SPX and SPXW) strike by
+ * strike, and the trading-session count walks the calendar at every call. */
+#define BASIS_CACHE_SIZE 4
+
+typedef struct basis_cache {
+    int64_t settlement[BASIS_CACHE_SIZE];
+    double T[BASIS_CACHE_SIZE];
+    int n, next;
+} basis_cache;
+
+static double cached_T(basis_cache *c, const gex_chain_view *v, size_t i,
+                       gex_validate_time convention, int64_t from, int trading)
+{
+    for (int k = 0; k < c->n; k++)
+        if (c->settlement[k] == v->settlement[i])
+            return c->T[k];
+    const double T = contract_T(v, i, convention, from, trading);
+    c->settlement[c->next] = v->settlement[i];
+    c->T[c->next] = T;
+    c->next = (c->next + 1) % BASIS_CACHE_SIZE;
+    c->n += c->n < BASIS_CACHE_SIZE;
+    return T;
+}
+
 static int64_t convention_from(gex_validate_time convention, int64_t quote)
 {
     const int from_close =
@@ -505,9 +530,7 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
     const int trading = convention_trading(convention);
     const int64_t from = convention_from(convention, quote);
     size_t n_flat = 0, n_american = 0, n_double = 0, fi = 0;
-    int64_t last_settlement = 0;
-    double last_T = 0.0;
-    int have_T = 0;
+    basis_cache times = {.n = 0};
     american_batch ab;
     if (american_batch_init(&ab, exercise != GEX_EXERCISE_EUROPEAN ? v.n : 0) != GEX_OK)
         return GEX_ENOMEM;
@@ -516,18 +539,11 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         computed[i] = 0;
         if (v.status[i] != GEX_CONTRACT_OK || (stride > 1 && i % stride != 0))
             continue;
-        /* the chain's own T under the quote instant's calendar basis; under the others,
-         * contracts come expiration by expiration and the last settlement's T serves again
-         * (the trading-session count walks the calendar) */
-        double T = v.T[i];
-        if (convention != GEX_VALIDATE_T_QUOTE_CALENDAR) {
-            if (!have_T || v.settlement[i] != last_settlement) {
-                have_T = 1;
-                last_settlement = v.settlement[i];
-                last_T = contract_T(&v, i, convention, from, trading);
-            }
-            T = last_T;
-        }
+        /* the chain's own T under the quote instant's calendar basis; under the others, the
+         * settlement's T, computed once for a run of them */
+        const double T = convention == GEX_VALIDATE_T_QUOTE_CALENDAR
+                             ? v.T[i]
+                             : cached_T(&times, &v, i, convention, from, trading);
         if (!(T > 0.0))
             continue;
         double r = rate, q = div;
@@ -939,6 +955,7 @@ int gex_validate_theo_iv(const gex_chain *chain, int64_t quote, gex_validate_tim
         return GEX_ENOMEM;
     const int trading = convention_trading(convention);
     const int64_t from = convention_from(convention, quote);
+    basis_cache times = {.n = 0};
     size_t n_solved = 0, hint = 0;
     for (size_t j = 0; j < n_keys;) {
         size_t end = j + 1;
@@ -955,7 +972,7 @@ int gex_validate_theo_iv(const gex_chain *chain, int64_t quote, gex_validate_tim
         }
         const size_t first = k[j].index;
         const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[first], &hint);
-        const double T = contract_T(&v, first, convention, from, trading);
+        const double T = cached_T(&times, &v, first, convention, from, trading);
         j = end;
         if (f == NULL || !f->ok || !(f->discount > 0.0) || !(f->forward > 0.0) || !(T > 0.0))
             continue;
