@@ -534,6 +534,24 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
     american_batch ab;
     if (american_batch_init(&ab, exercise != GEX_EXERCISE_EUROPEAN ? v.n : 0) != GEX_OK)
         return GEX_ENOMEM;
+    /* The contracts priced by 1.3, gathered for one call of the vectorised greeks: index, then
+     * S, K, T, sigma, r, q, delta and gamma, and type and status. */
+    const size_t cap = v.n > 0 ? v.n : 1;
+    size_t *eu_index = malloc(cap * sizeof *eu_index);
+    double *eu = malloc(9 * cap * sizeof *eu);
+    uint8_t *eu_flags = malloc(2 * cap);
+    if (eu_index == NULL || eu == NULL || eu_flags == NULL) {
+        free(eu_index);
+        free(eu);
+        free(eu_flags);
+        american_batch_free(&ab);
+        return GEX_ENOMEM;
+    }
+    double *eu_S = eu, *eu_K = eu + cap, *eu_T = eu + 2 * cap, *eu_sigma = eu + 3 * cap,
+           *eu_r = eu + 4 * cap, *eu_q = eu + 5 * cap, *eu_delta = eu + 6 * cap,
+           *eu_gamma = eu + 7 * cap;
+    uint8_t *eu_type = eu_flags, *eu_status = eu_flags + cap;
+    size_t n_eu = 0;
     for (size_t i = 0; i < v.n; i++) {
         delta[i] = gamma[i] = 0.0;
         computed[i] = 0;
@@ -579,13 +597,37 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
             ab.sigma[j] = vol;
             continue;
         }
-        gex_greeks g;
-        if (gex_bs_greeks(v.type[i], S, v.strike[i], T, vol, r, q, &g) != GEX_BS_OK)
-            continue;
-        delta[i] = g.delta;
-        gamma[i] = g.gamma;
-        computed[i] = 1;
+        const size_t j = n_eu++;
+        eu_index[j] = i;
+        eu_type[j] = v.type[i];
+        eu_S[j] = S;
+        eu_K[j] = v.strike[i];
+        eu_T[j] = T;
+        eu_sigma[j] = vol;
+        eu_r[j] = r;
+        eu_q[j] = q;
     }
+    const gex_bs_batch_in in = {.n = n_eu,
+                                .S = eu_S,
+                                .K = eu_K,
+                                .T = eu_T,
+                                .sigma = eu_sigma,
+                                .type = eu_type,
+                                .r = eu_r,
+                                .q = eu_q};
+    const gex_bs_batch_out out = {.delta = eu_delta, .gamma = eu_gamma, .status = eu_status};
+    if (gex_bs_greeks_batch(&in, &out, NULL) == GEX_OK)
+        for (size_t j = 0; j < n_eu; j++) {
+            if (eu_status[j] != GEX_BS_OK)
+                continue;
+            const size_t i = eu_index[j];
+            delta[i] = eu_delta[j];
+            gamma[i] = eu_gamma[j];
+            computed[i] = 1;
+        }
+    free(eu_index);
+    free(eu);
+    free(eu_flags);
     american_batch_value(&ab);
     for (size_t j = 0; j < ab.n; j++) {
         const size_t i = ab.index[j];

@@ -107,7 +107,8 @@ const char *gex_validate_time_name(int convention);
 /* The delta and gamma of every contract of a prepared chain (gex_chain_prepare) with T measured
  * by convention from quote (the UTC instant the chain was prepared at: gex_analysis_quote_time),
  * at each contract's spot and implied volatility and the chain's carry (gex_chain_carry): what
- * a vendor's own greeks columns are recomputed with (gex validate, chain-only mode). delta,
+ * a vendor's own greeks columns are recomputed with (gex validate, chain-only mode), by the
+ * vectorised greeks (gex_bs_greeks_batch: within 1e-12 relative of gex_bs_greeks). delta,
  * gamma and computed are caller-owned arrays of gex_chain_size(chain); computed[i] is 1 where
  * contract i has status GEX_CONTRACT_OK, a positive T and representable greeks, else 0 with
  * delta and gamma 0. Returns GEX_OK, or GEX_EINVAL (NULL, an unknown convention, a chain not
