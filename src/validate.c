@@ -495,6 +495,35 @@ static double cached_T(basis_cache *c, const gex_chain_view *v, size_t i,
     return T;
 }
 
+/* The carry a row prices an expiration's contracts with (chain_greeks_stride), for the last
+ * few (settlement, T, spot) seen: the logarithms of the fit, computed once, not per contract. */
+typedef struct carry_entry {
+    int64_t settlement;
+    double T, S; /* the key, with the settlement */
+    int known;   /* the values below are set */
+    int fitted;  /* a parity fit gave them (else the chain's flat carry) */
+    double r, q, S_out;
+} carry_entry;
+
+typedef struct carry_cache {
+    carry_entry e[BASIS_CACHE_SIZE];
+    int n, next;
+} carry_cache;
+
+/* The entry of (settlement, T, S): the one kept, or a new one (known 0) in place of the
+ * oldest. */
+static carry_entry *cached_carry(carry_cache *c, int64_t settlement, double T, double S)
+{
+    for (int k = 0; k < c->n; k++)
+        if (c->e[k].settlement == settlement && c->e[k].T == T && c->e[k].S == S)
+            return &c->e[k];
+    carry_entry *e = &c->e[c->next];
+    *e = (carry_entry){.settlement = settlement, .T = T, .S = S};
+    c->next = (c->next + 1) % BASIS_CACHE_SIZE;
+    c->n += c->n < BASIS_CACHE_SIZE;
+    return e;
+}
+
 static int64_t convention_from(gex_validate_time convention, int64_t quote)
 {
     const int from_close =
@@ -551,6 +580,15 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
            *eu_r = eu + 4 * cap, *eu_q = eu + 5 * cap, *eu_delta = eu + 6 * cap,
            *eu_gamma = eu + 7 * cap;
     uint8_t *eu_type = eu_flags, *eu_status = eu_flags + cap;
+    uint8_t *root_style = calloc(gex_chain_symbol_count(chain) + 1, 1);
+    if (root_style == NULL) {
+        free(eu_index);
+        free(eu);
+        free(eu_flags);
+        american_batch_free(&ab);
+        return GEX_ENOMEM;
+    }
+    carry_cache carries = {.n = 0};
     size_t n_eu = 0;
     for (size_t i = 0; i < v.n; i++) {
         delta[i] = gamma[i] = 0.0;
@@ -567,24 +605,42 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         double r = rate, q = div;
         double S = spot > 0.0 ? spot : v.spot[i];
         if (fits != NULL) {
-            const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[i], &fi);
-            if (f != NULL && f->ok) {
-                r = -log(f->discount) / T;
-                if (spot_fd) {
-                    /* the expiration's own underlying: S = F D, no dividend to settlement */
-                    S = f->forward * f->discount;
-                    q = 0.0;
-                } else {
-                    q = r - log(f->forward / S) / T;
+            /* the expiration's carry, computed once for a run of its contracts */
+            carry_entry *ce = cached_carry(&carries, v.settlement[i], T, S);
+            if (!ce->known) {
+                const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[i], &fi);
+                ce->known = 1;
+                ce->fitted = f != NULL && f->ok;
+                ce->r = rate;
+                ce->q = div;
+                ce->S_out = S;
+                if (ce->fitted) {
+                    ce->r = -log(f->discount) / T;
+                    if (spot_fd) {
+                        /* the expiration's own underlying: S = F D, no dividend to settlement */
+                        ce->S_out = f->forward * f->discount;
+                        ce->q = 0.0;
+                    } else {
+                        ce->q = ce->r - log(f->forward / S) / T;
+                    }
                 }
-            } else {
-                n_flat++;
             }
+            r = ce->r;
+            q = ce->q;
+            S = ce->S_out;
+            n_flat += !ce->fitted;
         }
         const double vol = sigma != NULL ? sigma[i] : v.iv[i];
-        const int am = exercise != GEX_EXERCISE_EUROPEAN &&
-                       gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]), exercise) ==
-                           GEX_EXERCISE_AMERICAN;
+        int am = 0;
+        if (exercise != GEX_EXERCISE_EUROPEAN) {
+            /* a root's style, looked up once: 0 unknown, 1 European, 2 American */
+            if (root_style[v.root[i]] == 0)
+                root_style[v.root[i]] = gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]),
+                                                              exercise) == GEX_EXERCISE_AMERICAN
+                                            ? 2
+                                            : 1;
+            am = root_style[v.root[i]] == 2;
+        }
         if (am) {
             const size_t j = ab.n++;
             ab.index[j] = i;
@@ -628,6 +684,7 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
     free(eu_index);
     free(eu);
     free(eu_flags);
+    free(root_style);
     american_batch_value(&ab);
     for (size_t j = 0; j < ab.n; j++) {
         const size_t i = ab.index[j];
