@@ -567,12 +567,15 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
      * S, K, T, sigma, r, q, delta and gamma, and type and status. */
     const size_t cap = v.n > 0 ? v.n : 1;
     size_t *eu_index = malloc(cap * sizeof *eu_index);
-    double *eu = malloc(9 * cap * sizeof *eu);
+    double *eu = malloc(8 * cap * sizeof *eu);
     uint8_t *eu_flags = malloc(2 * cap);
-    if (eu_index == NULL || eu == NULL || eu_flags == NULL) {
+    /* a root's exercise style, looked up once: 0 unknown, 1 European, 2 American */
+    uint8_t *root_style = calloc(gex_chain_symbol_count(chain) + 1, 1);
+    if (eu_index == NULL || eu == NULL || eu_flags == NULL || root_style == NULL) {
         free(eu_index);
         free(eu);
         free(eu_flags);
+        free(root_style);
         american_batch_free(&ab);
         return GEX_ENOMEM;
     }
@@ -580,14 +583,6 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
            *eu_r = eu + 4 * cap, *eu_q = eu + 5 * cap, *eu_delta = eu + 6 * cap,
            *eu_gamma = eu + 7 * cap;
     uint8_t *eu_type = eu_flags, *eu_status = eu_flags + cap;
-    uint8_t *root_style = calloc(gex_chain_symbol_count(chain) + 1, 1);
-    if (root_style == NULL) {
-        free(eu_index);
-        free(eu);
-        free(eu_flags);
-        american_batch_free(&ab);
-        return GEX_ENOMEM;
-    }
     carry_cache carries = {.n = 0};
     size_t n_eu = 0;
     for (size_t i = 0; i < v.n; i++) {
@@ -633,7 +628,6 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         const double vol = sigma != NULL ? sigma[i] : v.iv[i];
         int am = 0;
         if (exercise != GEX_EXERCISE_EUROPEAN) {
-            /* a root's style, looked up once: 0 unknown, 1 European, 2 American */
             if (root_style[v.root[i]] == 0)
                 root_style[v.root[i]] = gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]),
                                                               exercise) == GEX_EXERCISE_AMERICAN
