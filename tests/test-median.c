@@ -48,18 +48,25 @@ static void check_median(const double *v, size_t n)
     check_median_within(v, n, -1);
 }
 
+/* Round round's array: 1 to 300 values from a pool of `distinct` (1 to n), so ties from many
+ * to none, of either sign and scale. Returns n. */
+static size_t random_array(uint64_t *seed, int round, double v[300])
+{
+    const size_t n = 1 + gex_splitmix64(seed) % 300;
+    const uint64_t distinct = 1 + gex_splitmix64(seed) % n;
+    for (size_t i = 0; i < n; i++) {
+        const double u = (double)(gex_splitmix64(seed) % distinct);
+        v[i] = (round % 3 == 0 ? -1.0 : 1.0) * u * 0.37 + (round % 5 == 0 ? 1e6 : 0.0);
+    }
+    return n;
+}
+
 START_TEST(test_median_random_arrays)
 {
     uint64_t seed = 20261205;
     double v[300];
     for (int round = 0; round < 200000; round++) {
-        const size_t n = 1 + gex_splitmix64(&seed) % 300;
-        /* values from a pool of `distinct` (1 to n): ties from many to none */
-        const uint64_t distinct = 1 + gex_splitmix64(&seed) % n;
-        for (size_t i = 0; i < n; i++) {
-            const double u = (double)(gex_splitmix64(&seed) % distinct);
-            v[i] = (round % 3 == 0 ? -1.0 : 1.0) * u * 0.37 + (round % 5 == 0 ? 1e6 : 0.0);
-        }
+        const size_t n = random_array(&seed, round, v);
         check_median(v, n);
     }
 }
@@ -99,10 +106,7 @@ START_TEST(test_median_sorts_when_out_of_passes)
     uint64_t seed = 20261206;
     double v[300];
     for (int round = 0; round < 20000; round++) {
-        const size_t n = 1 + gex_splitmix64(&seed) % 300;
-        const uint64_t distinct = 1 + gex_splitmix64(&seed) % n;
-        for (size_t i = 0; i < n; i++)
-            v[i] = (double)(gex_splitmix64(&seed) % distinct) - 0.5 * (double)distinct;
+        const size_t n = random_array(&seed, round, v);
         check_median_within(v, n, round % 4);
     }
 }
