@@ -11,6 +11,7 @@
 #include "gex/time.h"
 #include "gex/validate.h"
 #include "median-internal.h"
+#include "sort-internal.h"
 
 /* Slack when deciding that a printed value is a whole multiple q of 10^-d, in units of q: values
  * read from text carry a binary representation error of a few ulps (relative 1e-16), far below
@@ -377,8 +378,9 @@ typedef struct strike_key {
     size_t index;
 } strike_key;
 
-static int cmp_strike_key(const void *a, const void *b)
+static int cmp_strike_key(const void *a, const void *b, void *ctx)
 {
+    (void)ctx;
     const strike_key *x = a, *y = b;
     if (x->underlying != y->underlying)
         return x->underlying < y->underlying ? -1 : 1;
@@ -404,7 +406,12 @@ static strike_key *sorted_strike_keys(const gex_chain_view *v, int ok_only, int 
         if (!ok_only || v->status[i] == GEX_CONTRACT_OK)
             k[(*m)++] = (strike_key){v->underlying[i], by_root ? v->root[i] : 0, v->settlement[i],
                                      v->strike[i], i};
-    qsort(k, *m, sizeof *k, cmp_strike_key);
+    /* files list an expiration's strikes in order, so the runs are long: gex__sort_stable
+     * merges them (the key ends with the position, so the order is the one qsort gave) */
+    if (gex__sort_stable(k, *m, sizeof *k, cmp_strike_key, NULL) != GEX_OK) {
+        free(k);
+        return NULL;
+    }
     return k;
 }
 
