@@ -21,7 +21,9 @@
 /* The finest quantum looked for (12 decimals); finer values are taken as full precision. */
 #define QUANTUM_MAX_DECIMALS 12
 
-int gex_validate_agrees(double vendor, double local, double tol, double abs_floor)
+/* gex_validate_agrees, inlined where the library counts a row's matches (a call through the
+ * exported symbol per contract and row was a tenth of validate on the SPX files). */
+static inline int agrees(double vendor, double local, double tol, double abs_floor)
 {
     if (!isfinite(vendor) || !isfinite(local))
         return 0;
@@ -30,6 +32,11 @@ int gex_validate_agrees(double vendor, double local, double tol, double abs_floo
     const double d = fabs(vendor - local);
     const double scale = fmax(fabs(vendor), fabs(local));
     return d <= tol * scale + abs_floor;
+}
+
+int gex_validate_agrees(double vendor, double local, double tol, double abs_floor)
+{
+    return agrees(vendor, local, tol, abs_floor);
 }
 
 /* vendor = factor * local. The S-based factors follow from SPEC 1.5: GEX per 1% move is
@@ -134,7 +141,7 @@ int gex_validate_fit_series(const double *vendor, const double *local, size_t n,
         const double scale = fmax(fabs(v), fabs(l));
         if (scale > 0.0 && d / scale > f.max_rel_diff)
             f.max_rel_diff = d / scale;
-        if (!gex_validate_agrees(v, l, tol, abs_floor))
+        if (!agrees(v, l, tol, abs_floor))
             f.beyond++;
     }
     /* Least squares through the origin: d/dk sum (v - k l)^2 = 0 gives k = sum vl / sum ll. */
@@ -823,13 +830,11 @@ static gex_validate_score score_row(const gex_chain_view *v, const double *delta
             const double d = v->vendor_delta[i] - delta[i];
             sd += d * d;
             s.delta_n++;
-            s.delta_matched +=
-                (size_t)gex_validate_agrees(v->vendor_delta[i], delta[i], tol, floor_d);
+            s.delta_matched += (size_t)agrees(v->vendor_delta[i], delta[i], tol, floor_d);
         }
         if (isfinite(v->vendor_gamma[i])) {
             s.gamma_n++;
-            s.gamma_matched +=
-                (size_t)gex_validate_agrees(v->vendor_gamma[i], gamma[i], tol, floor_g);
+            s.gamma_matched += (size_t)agrees(v->vendor_gamma[i], gamma[i], tol, floor_g);
         }
     }
     s.delta_rms = s.delta_n ? sqrt(sd / (double)s.delta_n) : 0.0;
