@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <strings.h>
 
+#include "american-internal.h"
 #include "gex/error.h"
 
 /* European-style roots (Cboe's product specifications): S&P 500 (SPX, SPXW, SPXPM), Mini-SPX
@@ -52,6 +53,17 @@ int gex_exercise_parse(const char *text, gex_exercise *out)
         }
     }
     return GEX_EINVAL;
+}
+
+int gex__root_is_american(const gex_chain *chain, uint32_t root, gex_exercise override,
+                          uint8_t *style)
+{
+    if (style[root] == 0)
+        style[root] =
+            gex_exercise_for_root(gex_chain_symbol(chain, root), override) == GEX_EXERCISE_AMERICAN
+                ? 2
+                : 1;
+    return style[root] == 2;
 }
 
 const char *gex_exercise_name(gex_exercise style)

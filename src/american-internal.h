@@ -1,6 +1,8 @@
 /*
- * Private to the American module (src/american.c, src/american-iv.c): one put's exercise-boundary
- * solve and premium integral, which the price, the greeks and the implied-volatility search share.
+ * Private to the library: the American module's one put's exercise-boundary solve and premium
+ * integral, which the price, the greeks and the implied-volatility search share (src/american.c,
+ * src/american-iv.c), and what the module's callers in the library share (the exposures and
+ * validate: gex__am_values_by_run, gex__root_is_american).
  */
 #ifndef GEX_AMERICAN_INTERNAL_H
 #define GEX_AMERICAN_INTERNAL_H
@@ -8,6 +10,7 @@
 #include <stdbool.h>
 
 #include "gex/american.h"
+#include "gex/chain.h"
 
 /* The discretisation of Andersen, Lake and Offengelt's method (their (l, m, n) and the premium
  * quadrature p): n + 1 Chebyshev-Lobatto nodes of the boundary, l Gauss-Legendre points for the
@@ -112,5 +115,20 @@ gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, doubl
                                         const int *type, const double *S, const double *K,
                                         const double *sigma, double *price, double *delta,
                                         double *gamma, gex_am_status *status);
+
+/* Values n contracts packed so that those of equal T[i], r[i] and q[i] (an expiration's) are
+ * consecutive: each run by one gex_am_expiration_values call, which shares its boundary solves.
+ * A run whose T, r or q the model does not take gets GEX_AM_BAD_INPUT statuses. Outputs and
+ * statuses as gex_am_expiration_values's; delta and gamma may be NULL. */
+void gex__am_values_by_run(size_t n, const double *T, const double *r, const double *q,
+                           const int *type, const double *S, const double *K, const double *sigma,
+                           double *price, double *delta, double *gamma, gex_am_status *status);
+
+/* Whether root symbol index root of chain is American-style under override
+ * (gex_exercise_for_root), the answer kept in style[root]: 0 not yet looked up, 1 European, 2
+ * American. style holds gex_chain_symbol_count(chain) entries, zeroed by the caller, so that
+ * each root's name is compared once, not once per contract. */
+int gex__root_is_american(const gex_chain *chain, uint32_t root, gex_exercise override,
+                          uint8_t *style);
 
 #endif /* GEX_AMERICAN_INTERNAL_H */

@@ -1443,3 +1443,20 @@ gex_am_status gex_am_expiration_values(double T, double r, double q, size_t n, c
     return gex__am_expiration_values(AM_SMILE_MAX_NODES, T, r, q, n, type, S, K, sigma, price,
                                      delta, gamma, status);
 }
+
+void gex__am_values_by_run(size_t n, const double *T, const double *r, const double *q,
+                           const int *type, const double *S, const double *K, const double *sigma,
+                           double *price, double *delta, double *gamma, gex_am_status *status)
+{
+    for (size_t start = 0, end; start < n; start = end) {
+        for (end = start + 1;
+             end < n && T[end] == T[start] && r[end] == r[start] && q[end] == q[start];)
+            end++;
+        if (gex_am_expiration_values(
+                T[start], r[start], q[start], end - start, type + start, S + start, K + start,
+                sigma + start, price + start, delta != NULL ? delta + start : NULL,
+                gamma != NULL ? gamma + start : NULL, status + start) != GEX_AM_OK)
+            for (size_t j = start; j < end; j++)
+                status[j] = GEX_AM_BAD_INPUT;
+    }
+}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "american-internal.h"
 #include "exposure-internal.h"
 #include "gex/american.h"
 #include "gex/bs.h"
@@ -386,20 +387,13 @@ static void count_contract(gex_exposure_totals *t, int included, uint8_t flags, 
 }
 
 /* Per contract, whether it is priced American (SPEC 1.8): 1 American, 0 European, by the
- * options' exercise and, for GEX_EXPOSURE_BY_ROOT, the root's style (looked up once per root:
- * root_style[r] 0 unknown, 1 European, 2 American). */
+ * options' exercise and, for GEX_EXPOSURE_BY_ROOT, the root's style (gex__root_is_american,
+ * each root looked up once). */
 static int is_american(const gex_exposure *e, const gex_chain_view *v, size_t i,
                        uint8_t *root_style)
 {
-    if (e->options.exercise == GEX_EXPOSURE_AMERICAN)
-        return 1;
-    const uint32_t r = v->root[i];
-    if (root_style[r] == 0)
-        root_style[r] = gex_exercise_for_root(gex_chain_symbol(e->chain, r), GEX_EXERCISE_AUTO) ==
-                                GEX_EXERCISE_AMERICAN
-                            ? 2
-                            : 1;
-    return root_style[r] == 2;
+    return e->options.exercise == GEX_EXPOSURE_AMERICAN ||
+           gex__root_is_american(e->chain, v->root[i], GEX_EXERCISE_AUTO, root_style);
 }
 
 /* A contract priced American, keyed by what its expiration's batch shares (T, r and q). */
@@ -447,38 +441,31 @@ static int american_greeks(gex_exposure *e, const gex_chain_view *v, const uint8
             key[m++] = (american_key){v->T[i], v->r[i], v->q[i], i};
     }
     free(root_style);
-    /* One block for the batch's arrays: type, then S, K, sigma, price, delta, gamma, status. */
+    /* The batch's arrays, in key order: type, then T, r, q, S, K, sigma, price, delta, gamma
+     * in one block, and the statuses. */
     const size_t c = m > 0 ? m : 1;
     int *type = malloc(c * sizeof *type);
-    double *S = malloc(6 * c * sizeof *S);
+    double *T = malloc(10 * c * sizeof *T);
     gex_am_status *status = malloc(c * sizeof *status);
-    int rc = type == NULL || S == NULL || status == NULL
+    int rc = type == NULL || T == NULL || status == NULL
                  ? GEX_ENOMEM
                  : gex__sort_stable(key, m, sizeof *key, cmp_american_key, NULL);
-    double *K = NULL, *sigma = NULL, *price = NULL, *delta = NULL, *gamma = NULL;
     if (rc == GEX_OK) {
-        K = S + c;
-        sigma = S + 2 * c;
-        price = S + 3 * c;
-        delta = S + 4 * c;
-        gamma = S + 5 * c;
-    }
-    for (size_t start = 0, end; rc == GEX_OK && start < m; start = end) {
-        for (end = start + 1; end < m && cmp_american_key(&key[start], &key[end], NULL) == 0;)
-            end++;
-        for (size_t j = start; j < end; j++) {
+        double *r = T + c, *q = T + 2 * c, *S = T + 3 * c, *K = T + 4 * c, *sigma = T + 5 * c,
+               *price = T + 6 * c, *delta = T + 7 * c, *gamma = T + 8 * c;
+        for (size_t j = 0; j < m; j++) {
             const size_t i = key[j].index;
             type[j] = v->type[i];
+            T[j] = key[j].T;
+            r[j] = key[j].r;
+            q[j] = key[j].q;
             S[j] = e->spot;
             K[j] = v->strike[i];
             sigma[j] = v->iv[i];
         }
-        const size_t k = end - start;
-        if (gex_am_expiration_values(key[start].T, key[start].r, key[start].q, k, type + start,
-                                     S + start, K + start, sigma + start, price + start,
-                                     delta + start, gamma + start, status + start) != GEX_AM_OK)
-            continue; /* T, r or q the model does not take: Black-Scholes, as before */
-        for (size_t j = start; j < end; j++) {
+        /* a run whose T, r or q the model does not take keeps Black-Scholes, as before */
+        gex__am_values_by_run(m, T, r, q, type, S, K, sigma, price, delta, gamma, status);
+        for (size_t j = 0; j < m; j++) {
             const size_t i = key[j].index;
             if (status[j] == GEX_AM_OK && isfinite(delta[j]) && isfinite(gamma[j])) {
                 e->delta[i] = delta[j];
@@ -490,7 +477,7 @@ static int american_greeks(gex_exposure *e, const gex_chain_view *v, const uint8
         }
     }
     free(type);
-    free(S);
+    free(T);
     free(status);
     free(key);
     return rc;

@@ -10,6 +10,7 @@
 #include "gex/error.h"
 #include "gex/time.h"
 #include "gex/validate.h"
+#include "american-internal.h"
 #include "median-internal.h"
 #include "sort-internal.h"
 
@@ -343,29 +344,6 @@ static int american_batch_init(american_batch *ab, size_t capacity)
     return GEX_OK;
 }
 
-/* Values every gathered contract, a run of equal T, r and q at a time: status OK (American),
- * GEX_AM_DOUBLE_BOUNDARY (the carry makes two exercise boundaries: a parity fit's negative
- * rate; the caller keeps Black-Scholes and counts it) or another (not priced). The arrays are
- * packed, so each run is one call. */
-static void american_batch_value(american_batch *ab)
-{
-    size_t start = 0;
-    while (start < ab->n) {
-        size_t end = start + 1;
-        while (end < ab->n && ab->T[end] == ab->T[start] && ab->r[end] == ab->r[start] &&
-               ab->q[end] == ab->q[start])
-            end++;
-        const size_t m = end - start;
-        if (gex_am_expiration_values(ab->T[start], ab->r[start], ab->q[start], m, ab->type + start,
-                                     ab->S + start, ab->K + start, ab->sigma + start,
-                                     ab->price + start, ab->delta + start, ab->gamma + start,
-                                     ab->status + start) != GEX_AM_OK)
-            for (size_t j = start; j < end; j++)
-                ab->status[j] = GEX_AM_BAD_INPUT;
-        start = end;
-    }
-}
-
 /* The fit of settlement instant t among fits[0..n) (ok or not), or NULL; *hint is where the last
  * one was found (contracts come grouped by expiration: it is tried first). */
 static const gex_parity_fit *fit_of(const gex_parity_fit *fits, size_t n, int64_t t, size_t *hint)
@@ -583,7 +561,7 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
     size_t *eu_index = malloc(cap * sizeof *eu_index);
     double *eu = malloc(8 * cap * sizeof *eu);
     uint8_t *eu_flags = malloc(2 * cap);
-    /* a root's exercise style, looked up once: 0 unknown, 1 European, 2 American */
+    /* each root's exercise style, looked up once (gex__root_is_american) */
     uint8_t *root_style = calloc(gex_chain_symbol_count(chain) + 1, 1);
     if (eu_index == NULL || eu == NULL || eu_flags == NULL || root_style == NULL) {
         free(eu_index);
@@ -640,15 +618,8 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
             n_flat += !ce->fitted;
         }
         const double vol = sigma != NULL ? sigma[i] : v.iv[i];
-        int am = 0;
-        if (exercise != GEX_EXERCISE_EUROPEAN) {
-            if (root_style[v.root[i]] == 0)
-                root_style[v.root[i]] = gex_exercise_for_root(gex_chain_symbol(chain, v.root[i]),
-                                                              exercise) == GEX_EXERCISE_AMERICAN
-                                            ? 2
-                                            : 1;
-            am = root_style[v.root[i]] == 2;
-        }
+        const int am = exercise != GEX_EXERCISE_EUROPEAN &&
+                       gex__root_is_american(chain, v.root[i], exercise, root_style);
         if (am) {
             const size_t j = ab.n++;
             ab.index[j] = i;
@@ -693,7 +664,11 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
     free(eu);
     free(eu_flags);
     free(root_style);
-    american_batch_value(&ab);
+    /* each run of equal T, r and q in one batch: status OK (American), GEX_AM_DOUBLE_BOUNDARY
+     * (the carry makes two exercise boundaries: a parity fit's negative rate; Black-Scholes
+     * kept and counted below) or another (not priced) */
+    gex__am_values_by_run(ab.n, ab.T, ab.r, ab.q, ab.type, ab.S, ab.K, ab.sigma, ab.price, ab.delta,
+                          ab.gamma, ab.status);
     for (size_t j = 0; j < ab.n; j++) {
         const size_t i = ab.index[j];
         if (ab.status[j] == GEX_AM_OK) {
