@@ -462,58 +462,51 @@ static double contract_T(const gex_chain_view *v, size_t i, gex_validate_time co
     return basis_T(v->settlement[i], v->T[i], convention, from, trading);
 }
 
-/* The T of the last few settlements seen under one basis (contract_T): files list an
- * expiration's contracts together, but a monthly's AM and PM roots (SPX and SPXW) strike by
- * strike, and the trading-session count walks the calendar at every call. */
-#define BASIS_CACHE_SIZE 4
+/* What a row prices an expiration's contracts with, kept for the last few settlements seen
+ * and computed once for a run of its contracts, not per contract: its T under the row's basis
+ * (contract_T: the trading-session count walks the calendar) and its carry from the parity fit
+ * (two logarithms). Files list an expiration's contracts together, but a monthly's AM and PM
+ * roots (SPX and SPXW) strike by strike. */
+#define EXPIRY_CACHE_SIZE 4
 
-typedef struct basis_cache {
-    int64_t settlement[BASIS_CACHE_SIZE];
-    double T[BASIS_CACHE_SIZE];
+typedef struct expiry_entry {
+    int64_t settlement;
+    int has_T;
+    double T;
+    /* the carry at carry_T and carry_S, once has_carry: r and q, the spot priced at, and
+     * whether a parity fit gave them (else the chain's flat carry) */
+    int has_carry, fitted;
+    double carry_T, carry_S, r, q, S_out;
+} expiry_entry;
+
+typedef struct expiry_cache {
+    expiry_entry e[EXPIRY_CACHE_SIZE];
     int n, next;
-} basis_cache;
+} expiry_cache;
 
-static double cached_T(basis_cache *c, const gex_chain_view *v, size_t i,
-                       gex_validate_time convention, int64_t from, int trading)
+/* The entry of a settlement: the one kept, or a new empty one in place of the oldest. */
+static expiry_entry *cached_expiry(expiry_cache *c, int64_t settlement)
 {
     for (int k = 0; k < c->n; k++)
-        if (c->settlement[k] == v->settlement[i])
-            return c->T[k];
-    const double T = contract_T(v, i, convention, from, trading);
-    c->settlement[c->next] = v->settlement[i];
-    c->T[c->next] = T;
-    c->next = (c->next + 1) % BASIS_CACHE_SIZE;
-    c->n += c->n < BASIS_CACHE_SIZE;
-    return T;
+        if (c->e[k].settlement == settlement)
+            return &c->e[k];
+    expiry_entry *e = &c->e[c->next];
+    *e = (expiry_entry){.settlement = settlement};
+    c->next = (c->next + 1) % EXPIRY_CACHE_SIZE;
+    c->n += c->n < EXPIRY_CACHE_SIZE;
+    return e;
 }
 
-/* The carry a row prices an expiration's contracts with (chain_greeks_stride), for the last
- * few (settlement, T, spot) seen: the logarithms of the fit, computed once, not per contract. */
-typedef struct carry_entry {
-    int64_t settlement;
-    double T, S; /* the key, with the settlement */
-    int known;   /* the values below are set */
-    int fitted;  /* a parity fit gave them (else the chain's flat carry) */
-    double r, q, S_out;
-} carry_entry;
-
-typedef struct carry_cache {
-    carry_entry e[BASIS_CACHE_SIZE];
-    int n, next;
-} carry_cache;
-
-/* The entry of (settlement, T, S): the one kept, or a new one (known 0) in place of the
- * oldest. */
-static carry_entry *cached_carry(carry_cache *c, int64_t settlement, double T, double S)
+/* contract_T of contract i, computed once for its settlement. */
+static double cached_T(expiry_cache *c, const gex_chain_view *v, size_t i,
+                       gex_validate_time convention, int64_t from, int trading)
 {
-    for (int k = 0; k < c->n; k++)
-        if (c->e[k].settlement == settlement && c->e[k].T == T && c->e[k].S == S)
-            return &c->e[k];
-    carry_entry *e = &c->e[c->next];
-    *e = (carry_entry){.settlement = settlement, .T = T, .S = S};
-    c->next = (c->next + 1) % BASIS_CACHE_SIZE;
-    c->n += c->n < BASIS_CACHE_SIZE;
-    return e;
+    expiry_entry *e = cached_expiry(c, v->settlement[i]);
+    if (!e->has_T) {
+        e->T = contract_T(v, i, convention, from, trading);
+        e->has_T = 1;
+    }
+    return e->T;
 }
 
 static int64_t convention_from(gex_validate_time convention, int64_t quote)
@@ -551,7 +544,7 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
     const int trading = convention_trading(convention);
     const int64_t from = convention_from(convention, quote);
     size_t n_flat = 0, n_american = 0, n_double = 0, fi = 0;
-    basis_cache times = {.n = 0};
+    expiry_cache times = {.n = 0};
     american_batch ab;
     if (american_batch_init(&ab, exercise != GEX_EXERCISE_EUROPEAN ? v.n : 0) != GEX_OK)
         return GEX_ENOMEM;
@@ -575,7 +568,6 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
            *eu_r = eu + 4 * cap, *eu_q = eu + 5 * cap, *eu_delta = eu + 6 * cap,
            *eu_gamma = eu + 7 * cap;
     uint8_t *eu_type = eu_flags, *eu_status = eu_flags + cap;
-    carry_cache carries = {.n = 0};
     size_t n_eu = 0;
     for (size_t i = 0; i < v.n; i++) {
         delta[i] = gamma[i] = 0.0;
@@ -593,10 +585,12 @@ static int chain_greeks_stride(const gex_chain *chain, int64_t quote, gex_valida
         double S = spot > 0.0 ? spot : v.spot[i];
         if (fits != NULL) {
             /* the expiration's carry, computed once for a run of its contracts */
-            carry_entry *ce = cached_carry(&carries, v.settlement[i], T, S);
-            if (!ce->known) {
+            expiry_entry *ce = cached_expiry(&times, v.settlement[i]);
+            if (!ce->has_carry || ce->carry_T != T || ce->carry_S != S) {
                 const gex_parity_fit *f = fit_of(fits, n_fits, v.settlement[i], &fi);
-                ce->known = 1;
+                ce->has_carry = 1;
+                ce->carry_T = T;
+                ce->carry_S = S;
                 ce->fitted = f != NULL && f->ok;
                 ce->r = rate;
                 ce->q = div;
@@ -1035,7 +1029,7 @@ int gex_validate_theo_iv(const gex_chain *chain, int64_t quote, gex_validate_tim
         return GEX_ENOMEM;
     const int trading = convention_trading(convention);
     const int64_t from = convention_from(convention, quote);
-    basis_cache times = {.n = 0};
+    expiry_cache times = {.n = 0};
     size_t n_solved = 0, hint = 0;
     for (size_t j = 0; j < n_keys;) {
         size_t end = j + 1;
