@@ -42,6 +42,19 @@ const char *gex_exposure_exercise_name(int exercise)
     }
 }
 
+int gex_exposure_exercise_parse(const char *name, gex_exposure_exercise *exercise)
+{
+    if (name == NULL || exercise == NULL)
+        return GEX_EINVAL;
+    for (int x = GEX_EXPOSURE_EUROPEAN; x <= GEX_EXPOSURE_AMERICAN; x++) {
+        if (strcmp(name, gex_exposure_exercise_name(x)) == 0) {
+            *exercise = (gex_exposure_exercise)x;
+            return GEX_OK;
+        }
+    }
+    return GEX_EINVAL;
+}
+
 const char *gex_gex_unit_name(int unit)
 {
     if (unit < GEX_UNIT_PCT || unit > GEX_UNIT_SHARES)

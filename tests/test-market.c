@@ -1134,6 +1134,19 @@ START_TEST(test_exposure_american_exercise)
     ck_assert_int_eq(gex_exposure_compute(stock, &o, &bad), GEX_EINVAL);
     ck_assert_str_eq(gex_exposure_exercise_name(GEX_EXPOSURE_BY_ROOT), "auto");
     ck_assert_ptr_null(gex_exposure_exercise_name(9));
+    /* the parser the command line and the Python package share: each name back to its value */
+    for (int x = GEX_EXPOSURE_EUROPEAN; x <= GEX_EXPOSURE_AMERICAN; x++) {
+        gex_exposure_exercise parsed = (gex_exposure_exercise)9;
+        ck_assert_int_eq(gex_exposure_exercise_parse(gex_exposure_exercise_name(x), &parsed),
+                         GEX_OK);
+        ck_assert_int_eq(parsed, x);
+    }
+    gex_exposure_exercise kept = GEX_EXPOSURE_BY_ROOT;
+    ck_assert_int_eq(gex_exposure_exercise_parse("American", &kept), GEX_EINVAL);
+    ck_assert_int_eq(gex_exposure_exercise_parse("bermudan", &kept), GEX_EINVAL);
+    ck_assert_int_eq(kept, GEX_EXPOSURE_BY_ROOT);
+    ck_assert_int_eq(gex_exposure_exercise_parse(NULL, &kept), GEX_EINVAL);
+    ck_assert_int_eq(gex_exposure_exercise_parse("auto", NULL), GEX_EINVAL);
     gex_exposure_free(eu);
     gex_exposure_free(am);
     gex_exposure_free(ix_eu);

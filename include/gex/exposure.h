@@ -55,8 +55,10 @@ typedef enum gex_exposure_exercise {
     GEX_EXPOSURE_AMERICAN      /* American for every contract */
 } gex_exposure_exercise;
 
-/* "european", "auto", "american"; NULL for a value out of range. */
+/* "european", "auto", "american"; NULL for a value out of range. And the parser of those words
+(GEX_OK, or GEX_EINVAL with *exercise untouched). */
 const char *gex_exposure_exercise_name(int exercise);
+int gex_exposure_exercise_parse(const char *name, gex_exposure_exercise *exercise);
 
 /* What to compute and over which contracts. The carry (r, q) is not here: it is each
  * contract's, fixed by gex_chain_prepare (gex_chain_view r and q: the flat rates or, with

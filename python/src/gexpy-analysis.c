@@ -70,11 +70,6 @@ static int32_t *days_of(PyObject *list, size_t *n)
     return days;
 }
 
-/* The exposures' --exercise, as the command line spells it. */
-static const char *const exercise_names[] = {"european", "auto", "american"};
-static const gex_exposure_exercise exercise_values[] = {GEX_EXPOSURE_EUROPEAN, GEX_EXPOSURE_BY_ROOT,
-                                                        GEX_EXPOSURE_AMERICAN};
-
 /* analyze(chain, unit, expirations [days], zero_dte, exclude [days], exclude_zero_dte,
  *         max_dte, min_oi, min_bid, max_abs_delta, flip_method, exercise, greeks) -> handle. */
 PyObject *gexpy_analyze(PyObject *module, PyObject *args)
@@ -106,16 +101,11 @@ PyObject *gexpy_analyze(PyObject *module, PyObject *args)
         PyErr_Format(PyExc_ValueError, "flip_method: '%s' is not one of profile, strike", flip);
         return NULL;
     }
-    size_t e = 0;
-    while (e < sizeof exercise_names / sizeof *exercise_names &&
-           strcmp(exercise, exercise_names[e]) != 0)
-        e++;
-    if (e == sizeof exercise_names / sizeof *exercise_names) {
+    if (gex_exposure_exercise_parse(exercise, &opts.exposure.exercise) != GEX_OK) {
         PyErr_Format(PyExc_ValueError, "exercise: '%s' is not one of european, auto, american",
                      exercise);
         return NULL;
     }
-    opts.exposure.exercise = exercise_values[e];
     if (strcmp(greeks, "model") != 0 && strcmp(greeks, "file") != 0) {
         PyErr_Format(PyExc_ValueError, "greeks: '%s' is not one of model, file", greeks);
         return NULL;

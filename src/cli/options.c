@@ -561,13 +561,7 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return usage_error("--carry: '%s' is not one of parity, flat", arg);
         return -1;
     case OPT_EXERCISE:
-        if (strcmp(arg, "european") == 0)
-            o->analysis.exposure.exercise = GEX_EXPOSURE_EUROPEAN;
-        else if (strcmp(arg, "auto") == 0)
-            o->analysis.exposure.exercise = GEX_EXPOSURE_BY_ROOT;
-        else if (strcmp(arg, "american") == 0)
-            o->analysis.exposure.exercise = GEX_EXPOSURE_AMERICAN;
-        else
+        if (gex_exposure_exercise_parse(arg, &o->analysis.exposure.exercise) != GEX_OK)
             return usage_error("--exercise: '%s' is not one of european, auto, american", arg);
         return -1;
     case OPT_GEX_UNIT:
