@@ -28,13 +28,6 @@
 /* Bytes read per chunk from a stream: large enough that the per-call costs of fread and
  * csv_parse vanish, small enough to stay in the L2 cache. */
 #define READ_CHUNK (256 * 1024)
-/* SPEC 1.4: an IV column whose median over the file exceeds this is in percent. */
-#define IV_PERCENT_MEDIAN 5.0
-/* SPEC 1.4: the largest IV a column in percent can mean, 500 (%), as IV_PERCENT_MEDIAN is the
- * largest of a fractional one. A larger value is a placeholder in either unit (1e308, 9999), so
- * it has no say in the median that decides the unit: it would pull the median past 5 when
- * placeholders are half the column, and two of 1e308 have no finite mean. */
-#define IV_PERCENT_MAX (100.0 * IV_PERCENT_MEDIAN)
 /* gex_read_options.threads: a range of rows read on its own thread holds at least this many
  * bytes: about 4 ms of reading (at 250 MB/s on one core), against some 0.1 ms to start a thread
  * and copy its contracts into the file's chain. Measured on this project's 2-core machine, a
@@ -68,40 +61,49 @@ static void warn(gex__reader *r, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Whether a file IV takes part in the median that decides the column's unit: positive and
- * not a placeholder in either unit (false for NAN). */
-static int iv_votes(double iv)
+void gex__read_checks_count(const gex_chain *c, gex__read_checks *out)
 {
-    return iv > 0 && iv <= IV_PERCENT_MAX;
+    gex__read_checks k = {.n = c->n};
+    for (size_t i = 0; i < c->n; i++) {
+        const double iv = c->file_iv[i];
+        const int votes = gex__iv_votes(iv);
+        k.iv_votes += (size_t)votes;
+        k.iv_above += (size_t)(votes && iv > GEX__IV_PERCENT_MEDIAN);
+        k.iv_sentinels += (size_t)(isfinite(iv) && iv > GEX__IV_PERCENT_MEDIAN);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const double spot = c->spot[i];
+        k.spot_missing += (size_t)!isfinite(spot);
+        if (isfinite(spot) && spot != c->sym_spot[c->underlying[i]] && k.spot_differ++ == 0)
+            k.first_differ = i;
+    }
+    *out = k;
 }
 
 /* SPEC 1.4: an IV column in percent (median of the positive IVs up to 500 above 5) is divided
  * by 100. */
-static int rescale_percent_iv(gex__reader *r)
+static int rescale_percent_iv(gex__reader *r, const gex__read_checks *k, int *rescaled)
 {
     gex_chain *c = r->chain;
-    size_t n = 0, above = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        n += iv_votes(c->file_iv[i]);
-        above += iv_votes(c->file_iv[i]) && c->file_iv[i] > IV_PERCENT_MEDIAN;
-    }
+    const size_t n = k->iv_votes;
     /* The median exceeds the threshold only if the upper middle value does, which needs at
      * least n/2 values above it: otherwise no sort is needed (the usual case). */
-    if (n == 0 || above < n / 2 + (n % 2))
+    if (n == 0 || k->iv_above < n / 2 + (n % 2))
         return GEX_OK;
     double *v = malloc(n * sizeof *v);
     if (v == NULL)
         return GEX_ENOMEM;
     size_t j = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (iv_votes(c->file_iv[i]))
+        if (gex__iv_votes(c->file_iv[i]))
             v[j++] = c->file_iv[i];
     const double median = gex__median(v, n);
     free(v);
-    if (median > IV_PERCENT_MEDIAN) {
+    if (median > GEX__IV_PERCENT_MEDIAN) {
         for (size_t i = 0; i < c->n; i++)
             c->file_iv[i] /= 100.0;
         r->rep->iv_percent_rescaled = 1;
+        *rescaled = 1;
         warn(r, "the IV column is in percent (median %.4g): divided by 100", median);
     }
     return GEX_OK;
@@ -132,11 +134,20 @@ static int finish(gex__reader *r, long header_line)
         return gex_error_set(r->err, GEX_EEMPTY, r->name, header_line, 0,
                              "the file holds no contracts, only a header");
     }
-    int rc = rescale_percent_iv(r);
+    gex__read_checks checks;
+    if (!r->checks_stale && r->checks.n == c->n)
+        checks = r->checks;
+    else
+        gex__read_checks_count(c, &checks);
+    int rescaled = 0;
+    int rc = rescale_percent_iv(r, &checks, &rescaled);
     if (rc != GEX_OK)
         return rc;
-    for (size_t i = 0; i < c->n; i++)
-        r->iv_sentinels += isfinite(c->file_iv[i]) && c->file_iv[i] > IV_PERCENT_MEDIAN;
+    if (rescaled) /* counted again in the column's new unit */
+        for (size_t i = 0; i < c->n; i++)
+            r->iv_sentinels += isfinite(c->file_iv[i]) && c->file_iv[i] > GEX__IV_PERCENT_MEDIAN;
+    else
+        r->iv_sentinels += checks.iv_sentinels;
     if (r->iv_sentinels > 0)
         warn(r, "%zu IVs above 500%% are vendor placeholders: solved from the mid instead",
              r->iv_sentinels);
@@ -147,7 +158,8 @@ static int finish(gex__reader *r, long header_line)
              r->weekly_roots);
     if (r->missing_oi > 0)
         warn(r, "%zu contracts have no open interest: read as 0", r->missing_oi);
-    if (r->opt->spot > 0 && isfinite(r->opt->spot)) {
+    const int spot_given = r->opt->spot > 0 && isfinite(r->opt->spot);
+    if (spot_given) {
         for (size_t s = 0; s < c->n_sym; s++)
             c->sym_spot[s] = r->opt->spot;
     }
@@ -162,27 +174,26 @@ static int finish(gex__reader *r, long header_line)
         }
     /* Rows whose spot differs from their underlying's (its first row's): said, with the first
      * such row's line, since every contract is computed at one spot. */
-    size_t differ = 0, first_differ = 0;
-    if (!(r->opt->spot > 0 && isfinite(r->opt->spot)))
-        for (size_t i = 0; i < c->n; i++)
-            if (isfinite(c->spot[i]) && c->spot[i] != c->sym_spot[c->underlying[i]] &&
-                differ++ == 0)
-                first_differ = i;
+    const size_t differ = spot_given ? 0 : checks.spot_differ;
     if (differ > 0) {
-        size_t i = first_differ;
+        const size_t i = checks.first_differ;
         warn(r,
              "the spot differs between rows: %s is read at %.10g (its first row's), but %zu "
              "rows say otherwise, the first on line %ld (%.10g); pass --spot to choose",
              c->sym[c->underlying[i]], c->sym_spot[c->underlying[i]], differ, c->line[i],
              c->spot[i]);
     }
-    for (size_t i = 0; i < c->n; i++)
-        c->spot[i] = c->sym_spot[c->underlying[i]];
-    for (size_t i = 0; i < c->n; i++) {
-        if (isnan(c->spot[i]))
-            return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
-                                 "the file gives no spot price for %s; pass --spot",
-                                 c->sym[c->underlying[i]]);
+    /* Every contract at its underlying's spot: already so when each has its own and none
+     * differs (the usual file), and then none is missing. */
+    if (spot_given || differ > 0 || checks.spot_missing > 0) {
+        for (size_t i = 0; i < c->n; i++)
+            c->spot[i] = c->sym_spot[c->underlying[i]];
+        for (size_t i = 0; i < c->n; i++) {
+            if (isnan(c->spot[i]))
+                return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
+                                     "the file gives no spot price for %s; pass --spot",
+                                     c->sym[c->underlying[i]]);
+        }
     }
     for (size_t k = 0; k < r->opt->n_settle; k++) {
         rc = gex_chain_set_settle(c, r->opt->settle[k].root, r->opt->settle[k].style);

@@ -17,8 +17,35 @@
 #include "chain-internal.h"
 #include "decimal-internal.h"
 
+/* SPEC 1.4: an IV column whose median over the file exceeds this is in percent. */
+#define GEX__IV_PERCENT_MEDIAN 5.0
+/* SPEC 1.4: the largest IV a column in percent can mean, 500 (%), as GEX__IV_PERCENT_MEDIAN is
+ * the largest of a fractional one. A larger value is a placeholder in either unit (1e308, 9999),
+ * so it has no say in the median that decides the unit: it would pull the median past 5 when
+ * placeholders are half the column, and two of 1e308 have no finite mean. */
+#define GEX__IV_PERCENT_MAX (100.0 * GEX__IV_PERCENT_MEDIAN)
+
+/* Whether a file IV takes part in the median that decides the column's unit: positive and
+ * not a placeholder in either unit (false for NAN). */
+static inline int gex__iv_votes(double iv)
+{
+    return iv > 0 && iv <= GEX__IV_PERCENT_MAX;
+}
+
 /* The longest text field a reader keeps (symbols, dates, types): longer ones are refused. */
 #define GEX__FIELD_MAX 96
+
+/* What the end of a read (chain-read.c's finish()) needs to know of every contract before it
+ * decides the IV column's unit and each contract's spot. Counted as each contract is added
+ * (gex__reader_add), so that finish() makes no pass over the file's arrays for them; a split
+ * read (chain-split.c) adds up its ranges' counts. */
+typedef struct gex__read_checks {
+    size_t n;                         /* the contracts counted */
+    size_t iv_votes, iv_above;        /* file IVs with a say in the unit; those above 5 */
+    size_t iv_sentinels;              /* file IVs above 5 (placeholders in a decimal column) */
+    size_t spot_missing;              /* contracts without a spot of their own */
+    size_t spot_differ, first_differ; /* contracts whose spot is not their underlying's */
+} gex__read_checks;
 
 /* A reader's state common to every format. */
 typedef struct gex__reader {
@@ -85,6 +112,11 @@ typedef struct gex__reader {
     int last_exp_ok;
     /* Tests: every CSV line through libcsv, none through the fast path (chain-csv.c). */
     int csv_libcsv_only;
+    /* The checks of the contracts added. checks_stale: they no longer describe the chain (a
+     * snapshot chosen from it, ranges whose spots disagree), and finish() counts them again
+     * over the chain, as it does when the chain holds another number of contracts. */
+    gex__read_checks checks;
+    int checks_stale;
 } gex__reader;
 
 /* Values of a decoded OCC symbol (root, expiration, type, strike). */
@@ -236,6 +268,9 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
  * snapshot's latest, the spot its own); without, GEX_EPARSE naming the snapshots and --at
  * (r->list_snapshots: they are listed in snap_list instead). GEX_OK or a status, err filled. */
 int gex__snapshots_finish(gex__reader *r);
+
+/* Counts the checks of c's contracts over its arrays (chain-read.c). */
+void gex__read_checks_count(const gex_chain *c, gex__read_checks *out);
 
 /* Whether the readers of the ranges of one file may hold rows of several snapshots: their
  * instants span GEX__SNAPSHOT_GAP or more (the file is then read again in one piece). */

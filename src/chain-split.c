@@ -21,7 +21,8 @@
  * error is that of the first range that failed (the lowest line: the ranges before it read
  * every row without one); the ranges after it stop early. What is checked once over the file
  * (IV in percent, placeholders, spots, settlement overrides) runs after the combination, in
- * chain-read.c's finish(), exactly as after one reader.
+ * chain-read.c's finish(), exactly as after one reader, from counts each range's reader kept as
+ * it added its contracts (sum_checks): no pass over the file's arrays on one thread.
  *
  * Place. Each range is read straight into its part of the file's arrays: before the threads
  * start, every array is made as long as the rows estimated for the whole file, and each range is
@@ -37,6 +38,7 @@
  * the margin. A range copied out of its stretch is freed array by array as it is copied back.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -185,6 +187,7 @@ static int range_reader(const gex__reader *r, split_range *g)
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
     g->r.iv_sentinels = 0;
+    memset(&g->r.checks, 0, sizeof g->r.checks);
     g->r.last_root_len = 0;
     g->r.last_u[0] = '\0';
     g->r.last_u_len = 0;
@@ -250,6 +253,39 @@ static int other_underlying(const split *s, size_t upto)
         }
     }
     return 0;
+}
+
+/* The checks of the file's contracts from those of its ranges, counted before the ranges were
+ * combined into c: each range's contracts follow those of the ranges before it, and an
+ * underlying's spot is the first range's that has one. Valid only where every range that saw
+ * an underlying's spot saw the file's: otherwise a contract that agreed with its range's first
+ * spot may differ from the file's, and finish() counts over the whole chain again (returns 0). */
+static int sum_checks(const split *s, gex_chain *c, gex__read_checks *out)
+{
+    gex__read_checks sum = {0};
+    size_t at = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const gex__read_checks *g = &s->ranges[k].r.checks;
+        const gex_chain *part = s->ranges[k].r.chain; /* NULL: the first, become c */
+        for (size_t u = 0; part != NULL && u < part->n_sym; u++) {
+            uint32_t to;
+            if (!isnan(part->sym_spot[u]) &&
+                (gex__chain_intern(c, part->sym[u], strlen(part->sym[u]), &to) != GEX_OK ||
+                 !(c->sym_spot[to] == part->sym_spot[u])))
+                return 0;
+        }
+        if (sum.spot_differ == 0 && g->spot_differ > 0)
+            sum.first_differ = at + g->first_differ;
+        sum.n += g->n;
+        sum.iv_votes += g->iv_votes;
+        sum.iv_above += g->iv_above;
+        sum.iv_sentinels += g->iv_sentinels;
+        sum.spot_missing += g->spot_missing;
+        sum.spot_differ += g->spot_differ;
+        at += g->n;
+    }
+    *out = sum;
+    return 1;
 }
 
 /* Combines the ranges into r (or gives the first error); *done 0 when a boundary is not
@@ -349,6 +385,8 @@ static int combine(gex__reader *r, split *s, int *done)
             }
             rc = gex__chain_concat(r->chain, parts + from, shift + from, n - from, s->in->threads);
             free(parts);
+            if (rc == GEX_OK && !sum_checks(s, r->chain, &r->checks))
+                r->checks_stale = 1;
             if (s->in->count != NULL)
                 s->in->count->in_place = in_place;
         }

@@ -337,10 +337,12 @@ END_TEST
  * (percent IVs in the second half only, a majority or a minority), missing open interest and
  * index rows without a root (weekly) in later ranges, spots first given in a later range and
  * differing between ranges, quote times that differ between ranges, a quote time that cannot be
- * read (its line in prepare's message), and --symbol. */
+ * read (its line in prepare's message), and --symbol. The ranges count these checks on their
+ * own threads: also spots that differ within ranges from their underlying's first (the first
+ * such row named by its line), IV placeholders in a decimal column and in a percent one. */
 START_TEST(test_split_file_level_checks)
 {
-    for (int variant = 0; variant < 6; variant++) {
+    for (int variant = 0; variant < 8; variant++) {
         text t = {0};
         put(&t, "%s\n", LONG_HEADER);
         long n = 3000;
@@ -361,6 +363,13 @@ START_TEST(test_split_file_level_checks)
                 break;
             case 3: /* spots: none before row 1800, then one per half */
                 spot = i < 1800 ? "" : i < 2400 ? "4512.37" : "4600.11";
+                break;
+            case 6: /* a few spots off their underlying's, placeholders in a decimal column */
+                spot = i % 97 == 50 ? "4512.38" : spot;
+                iv = i % 61 == 3 ? "9999" : iv;
+                break;
+            case 7: /* placeholders in a percent column: counted in its new unit */
+                iv = i % 61 == 3 ? "9999" : "21.25";
                 break;
             case 4: /* a second instant in the last range, an unreadable one in the middle */
                 when = i == 1600 ? "sometime" : i > 2700 ? "2026-11-20T15:00:01Z" : when;
