@@ -387,6 +387,35 @@ START_TEST(test_format_iso_values)
 }
 END_TEST
 
+/* Years 0 to 9999, whose digits are written without printf: the text of glibc's own calendar
+ * (gmtime_r) at 200,000 random instants and at the ends of the range, and a buffer one byte too
+ * short for the whole text cut as snprintf cuts it. */
+START_TEST(test_format_iso_against_gmtime)
+{
+    const int64_t first = -62167219200LL; /* 0000-01-01T00:00:00Z */
+    const int64_t last = 253402300799LL;  /* 9999-12-31T23:59:59Z */
+    uint64_t state = 1309;
+    for (int k = 0; k < 200002; k++) {
+        const int64_t t = k == 0 ? first : k == 1 ? last : random_instant(&state, first, last + 1);
+        const time_t tt = (time_t)t;
+        struct tm tm;
+        ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+        char want[64], got[32];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        gex_time_format_iso(t, got, sizeof got);
+        ck_assert_msg(strcmp(got, want) == 0, "%lld: %s, gmtime %s", (long long)t, got, want);
+    }
+    char buf[32];
+    gex_time_format_iso(last + 1, buf, sizeof buf);
+    ck_assert_str_eq(buf, "10000-01-01T00:00:00Z");
+    gex_time_format_iso(last, buf, 20);
+    ck_assert_str_eq(buf, "9999-12-31T23:59:59");
+    gex_time_format_iso(last, buf, 21);
+    ck_assert_str_eq(buf, "9999-12-31T23:59:59Z");
+}
+END_TEST
+
 /* New York time for people: the offset in force, both sides of each daylight-saving change. */
 START_TEST(test_format_eastern_values)
 {
@@ -1226,6 +1255,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_root_settle_am_and_pm_roots);
     tcase_add_test(tc, test_settlement_pinned_instants);
     tcase_add_test(tc, test_format_iso_values);
+    tcase_add_test(tc, test_format_iso_against_gmtime);
     tcase_add_test(tc, test_format_eastern_values);
     tcase_add_test(tc, test_format_iso_small_buffers);
     tcase_add_test(tc, test_format_date_values);
