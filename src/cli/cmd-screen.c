@@ -413,13 +413,31 @@ static int group_chain(const gex_chain *big, size_t count, uint32_t *ids, size_t
     return GEX_OK;
 }
 
-/* Where a chain of count underlyings lists each underlying's contracts in one run (as files
- * do), its underlyings in order of first appearance in ids[0..count) and the first contract of
- * each in start[0..count), start[count] the chain's size; returns 1. Returns 0 (ids and start
- * then unspecified) where an underlying has two runs or more, or where the marks cannot be
- * allocated. One pass over the underlyings, no array of the chain's size: on the whole-market
- * file the counting sort took 5 ms on one thread, where the threads waited for it. */
-static int group_runs(const gex_chain *big, size_t count, uint32_t *ids, size_t *start)
+/* The end of the run of u that starts at i: the first index from i on that holds another
+ * underlying (n when none). Eight at a time, which the compiler makes one vector compare. */
+static size_t run_end(const uint32_t *underlying, size_t i, size_t n, uint32_t u)
+{
+    while (i + 8 <= n) {
+        uint32_t other = 0;
+        for (size_t t = 0; t < 8; t++)
+            other |= underlying[i + t] ^ u;
+        if (other != 0)
+            break;
+        i += 8;
+    }
+    while (i < n && underlying[i] == u)
+        i++;
+    return i;
+}
+
+/* Where a chain lists each underlying's contracts in one run (as files do), its underlyings in
+ * order of first appearance in ids[0..*count) and the first contract of each in
+ * start[0..*count), start[*count] the chain's size; ids holds at least as many as the chain has
+ * symbols, start one more. Returns 1. Returns 0 (ids, start and *count then unspecified) where
+ * an underlying has two runs or more, or where the marks cannot be allocated. One pass, which
+ * also counts the underlyings: no array of the chain's size (on the whole-market file the
+ * counting sort took 5 ms on one thread, where the threads waited for it). */
+static int group_runs(const gex_chain *big, uint32_t *ids, size_t *start, size_t *count)
 {
     gex_chain_view v;
     gex_chain_get_view(big, &v);
@@ -430,9 +448,8 @@ static int group_runs(const gex_chain *big, size_t count, uint32_t *ids, size_t 
     int runs = 1;
     for (size_t i = 0, j; i < v.n && runs; i = j) {
         const uint32_t u = v.underlying[i];
-        for (j = i + 1; j < v.n && v.underlying[j] == u;)
-            j++;
-        runs = !seen[u] && k < count;
+        j = run_end(v.underlying, i + 1, v.n, u);
+        runs = !seen[u];
         seen[u] = 1;
         if (runs) {
             ids[k] = u;
@@ -440,22 +457,41 @@ static int group_runs(const gex_chain *big, size_t count, uint32_t *ids, size_t 
         }
     }
     free(seen);
-    start[count] = v.n;
-    return runs && k == count;
+    start[k] = v.n;
+    *count = k;
+    return runs;
 }
 
-/* Groups the contracts of a file of several underlyings (group_runs, else group_chain).
- * Returns a status. */
+/* Counts and groups the underlyings of a single chain: by runs where each has one (the usual
+ * file), else counted here and grouped by group_underlyings once the count says there are
+ * several. Returns the count; f->ids and f->start are set when the runs grouped a chain of
+ * several, else NULL. */
+static size_t count_underlyings(screen_file *f)
+{
+    const size_t n_sym = gex_chain_symbol_count(f->chain);
+    f->ids = malloc((n_sym + 1) * sizeof *f->ids);
+    f->start = malloc((n_sym + 2) * sizeof *f->start);
+    size_t count = 0;
+    if (f->ids == NULL || f->start == NULL || !group_runs(f->chain, f->ids, f->start, &count) ||
+        count <= 1) {
+        free(f->ids);
+        free(f->start);
+        f->ids = NULL;
+        f->start = NULL;
+        uint32_t first = 0;
+        count = gex_chain_underlyings(f->chain, &first, 1);
+    }
+    return count;
+}
+
+/* Groups the contracts of a file of several underlyings that group_runs could not (an
+ * underlying in two runs or more: a counting sort by underlying). Returns a status. */
 static int group_underlyings(screen_file *f, size_t count)
 {
     f->ids = malloc(count * sizeof *f->ids);
     f->start = calloc(count + 1, sizeof *f->start);
-    if (f->ids == NULL || f->start == NULL)
-        return GEX_ENOMEM;
-    if (group_runs(f->chain, count, f->ids, f->start))
-        return GEX_OK;
     f->order = malloc((gex_chain_size(f->chain) + 1) * sizeof *f->order);
-    if (f->order == NULL)
+    if (f->ids == NULL || f->start == NULL || f->order == NULL)
         return GEX_ENOMEM;
     return group_chain(f->chain, count, f->ids, f->start, f->order, 0);
 }
@@ -512,8 +548,7 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
         f->snaps = NULL;
         f->n_snaps = 0;
     }
-    uint32_t first = 0;
-    const size_t count = f->n_snaps > 1 ? f->n_snaps : gex_chain_underlyings(f->chain, &first, 1);
+    const size_t count = f->n_snaps > 1 ? f->n_snaps : count_underlyings(f);
     int64_t quote = 0;
     if (f->n_snaps <= 1 && (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK)) {
         /* one underlying, or none with a quote instant: prepare says precisely why */
@@ -527,7 +562,7 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
         st = group_snapshots(f, &tasks);
     else if (count > 1 && gex_chain_size(f->chain) > UINT32_MAX)
         st = GEX_ERANGE; /* order holds 32-bit indexes */
-    else if (count > 1)
+    else if (count > 1 && f->ids == NULL)
         st = group_underlyings(f, count);
     if (st == GEX_OK) {
         f->rows = calloc(tasks, sizeof *f->rows);
