@@ -24,8 +24,14 @@
 
 /* The chain: one array per field of gex_chain_view (same names), grown together. chain.c owns
  * the storage; chain-prepare.c writes T, iv, iv_source and status. */
+/* The arrays of a chain, one per field below from underlying to q (chain.c's chain_arrays). */
+#define GEX__CHAIN_ARRAYS 24
+
 struct gex_chain {
     size_t n, cap;
+    /* The length of the mapping of each array the chain owns that has one (chain.c's array
+     * memory), in the order of chain_arrays; 0 for malloc's arrays and a window's. */
+    size_t array_mapped[GEX__CHAIN_ARRAYS];
     /* One array per field (the view's fields, same names). */
     uint32_t *underlying, *root;
     int32_t *expiration;

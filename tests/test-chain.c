@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "../src/chain-internal.h"
 #include "gex/bs.h"
 #include "gex/chain.h"
 #include "gex/time.h"
@@ -172,6 +173,65 @@ START_TEST(test_chain_add_grows_and_keeps_values)
     ids[3] = 999;
     ck_assert_uint_eq(gex_chain_underlyings(c, ids, 3), 37);
     ck_assert_uint_eq(ids[3], 999);
+    gex_chain_free(c);
+}
+END_TEST
+
+/* Arrays of 4 MiB and more have mappings of their own (chain.c, "Array memory"): a chain
+ * grown past that size one contract at a time (malloc's memory copied into a mapping, then
+ * mappings moved to larger ones), shrunk (a mapping's tail given back, and a mapping turned back
+ * into malloc's memory), copied out and freed keeps every value. */
+static void check_big(const gex_chain *c, size_t n, const char *when)
+{
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_msg(v.n == n, "%s: %zu contracts, not %zu", when, v.n, n);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(v.strike[i] == 1.5 + (double)i && v.open_interest[i] == (double)(i % 977) &&
+                          v.line[i] == (long)i + 2 && v.type[i] == (i & 1) &&
+                          v.expiration[i] == DAY_2023_09_15 + (int32_t)(i % 400) && isnan(v.T[i]) &&
+                          v.status[i] == GEX_CONTRACT_OK,
+                      "%s: contract %zu differs", when, i);
+    }
+}
+
+START_TEST(test_chain_big_arrays_keep_values)
+{
+    enum { N = 800000 }; /* 8-byte arrays pass 4 MiB at 524,288 contracts, then grow again */
+    gex_chain *c = gex_chain_new();
+    for (size_t i = 0; i < N; i++) {
+        gex_contract k = contract(i % 3 ? "SPY" : "QQQ", NULL, DAY_2023_09_15 + (int32_t)(i % 400),
+                                  1.5 + (double)i, (int)(i & 1));
+        k.open_interest = (double)(i % 977);
+        k.line = (long)i + 2;
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    check_big(c, N, "grown");
+    gex__chain_shrink(c);
+    check_big(c, N, "shrunk");
+    uint32_t *idx = malloc(N * sizeof *idx);
+    ck_assert_ptr_nonnull(idx);
+    for (size_t i = 0; i < N; i++)
+        idx[i] = (uint32_t)i;
+    gex_chain *copy = NULL;
+    ck_assert_int_eq(gex_chain_extract(c, idx, N, &copy), GEX_OK);
+    gex_chain_free(c);
+    check_big(copy, N, "copied");
+    gex_chain_free(copy);
+    free(idx);
+
+    /* Room for a million reserved at once, a thousand used, then shrunk below 4 MiB. */
+    c = gex_chain_new();
+    ck_assert_int_eq(gex__chain_reserve(c, 1000000), GEX_OK);
+    for (size_t i = 0; i < 1000; i++) {
+        gex_contract k = contract("SPY", NULL, DAY_2023_09_15 + (int32_t)(i % 400), 1.5 + (double)i,
+                                  (int)(i & 1));
+        k.open_interest = (double)(i % 977);
+        k.line = (long)i + 2;
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    gex__chain_shrink(c);
+    check_big(c, 1000, "reserved, then shrunk");
     gex_chain_free(c);
 }
 END_TEST
@@ -750,6 +810,7 @@ static Suite *chain_suite(void)
     tcase_add_test(tc, test_chain_add_defaults_root_and_multiplier);
     tcase_add_test(tc, test_chain_add_rejects_bad_contracts);
     tcase_add_test(tc, test_chain_add_grows_and_keeps_values);
+    tcase_add_test(tc, test_chain_big_arrays_keep_values);
     tcase_add_test(tc, test_chain_underlyings_skips_roots_and_spot_only_symbols);
     tcase_add_test(tc, test_chain_set_spot_applies_to_present_and_future);
     tcase_add_test(tc, test_chain_set_settle_overrides_root);
