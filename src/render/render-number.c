@@ -107,38 +107,70 @@ static uint64_t shortest_decimal(uint64_t fraction, int biased, int *k_out)
     return s + (uint64_t)(vb > mid || (vb == mid && (s & 1) != 0));
 }
 
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* The eight digits of x < 10^8 at out[0..8), leading zeros included: two halves of four, each
+ * two pairs, whose divisions do not wait on one another. */
+static void eight_digits(uint32_t x, char *out)
+{
+    const uint32_t hi = x / 10000, lo = x % 10000;
+    memcpy(out, digit_pairs + 2 * (hi / 100), 2);
+    memcpy(out + 2, digit_pairs + 2 * (hi % 100), 2);
+    memcpy(out + 4, digit_pairs + 2 * (lo / 100), 2);
+    memcpy(out + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* The digits of m < 10^17, most significant first, at *d, with '0' after them up to 24 bytes
+ * from *d, so that the callers copy fixed blocks (no call to memcpy of a computed length);
+ * buf holds DIGITS_BUF bytes. Returns how many digits m has (1 for 0). */
+#define DIGITS_BUF 48
+static int digits_of(uint64_t m, char *buf, const char **d)
+{
+    static const uint64_t pow10[18] = {1,
+                                       10,
+                                       100,
+                                       1000,
+                                       10000,
+                                       100000,
+                                       1000000,
+                                       10000000,
+                                       100000000,
+                                       1000000000,
+                                       10000000000,
+                                       100000000000,
+                                       1000000000000,
+                                       10000000000000,
+                                       100000000000000,
+                                       1000000000000000,
+                                       10000000000000000,
+                                       100000000000000000};
+    /* seventeen digits at buf[7..24), then '0' */
+    const uint64_t q = m / 100000000;
+    buf[7] = (char)('0' + q / 100000000);
+    eight_digits((uint32_t)(q % 100000000), buf + 8);
+    eight_digits((uint32_t)(m % 100000000), buf + 16);
+    memset(buf + 24, '0', DIGITS_BUF - 24);
+    /* the count from the bit length: floor(log10 2^b) or one more */
+    const int bits = 64 - __builtin_clzll(m | 1);
+    int n = (bits * 1233) >> 12;
+    n += m >= pow10[n];
+    n += n == 0;
+    *d = buf + 24 - n;
+    return n;
+}
+
 /* As printf's %.{P}g with P = max(15, digits) prints the shortest digits: the form the earlier
- * printf-and-strtod loop chose (%.15g, then 16, then 17), so documents keep their shape. */
+ * printf-and-strtod loop chose (%.15g, then 16, then 17), so documents keep their shape. The
+ * digits are copied in fixed blocks of 16 or 24 bytes, which GEX__ROUNDTRIP_SIZE leaves room
+ * for; the text ends at its NUL. */
 static size_t write_g(char *out, int negative, uint64_t m, int k)
 {
-    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                   "25262728293031323334353637383940414243444546474849"
-                                   "50515253545556575859606162636465666768697071727374"
-                                   "75767778798081828384858687888990919293949596979899";
-    char digits[20];
-    char *const end = digits + sizeof digits;
-    char *d = end;
-    /* Eight low digits in 32-bit arithmetic, then the rest: shorter chains of divisions. */
-    uint32_t hi = (uint32_t)m;
-    if (m >= 100000000) {
-        uint32_t lo = (uint32_t)(m % 100000000);
-        hi = (uint32_t)(m / 100000000); /* below 10^9: m has at most 17 digits */
-        for (int i = 0; i < 4; i++, lo /= 100) {
-            d -= 2;
-            memcpy(d, pairs + 2 * (lo % 100), 2);
-        }
-    }
-    for (; hi >= 100; hi /= 100) {
-        d -= 2;
-        memcpy(d, pairs + 2 * (hi % 100), 2);
-    }
-    if (hi >= 10) {
-        d -= 2;
-        memcpy(d, pairs + 2 * hi, 2);
-    } else {
-        *--d = (char)('0' + hi);
-    }
-    int n = (int)(end - d);
+    char buf[DIGITS_BUF];
+    const char *d;
+    int n = digits_of(m, buf, &d);
     while (n > 1 && d[n - 1] == '0') {
         n--;
         k++;
@@ -146,55 +178,39 @@ static size_t write_g(char *out, int negative, uint64_t m, int k)
     const int x = k + n - 1; /* the decimal exponent of the first digit */
     const int p = n > 15 ? n : 15;
     size_t o = 0;
-    if (negative)
-        out[o++] = '-';
+    out[0] = '-';
+    o += (size_t)(negative != 0);
     if (x < -4 || x >= p) {
-        out[o++] = d[0];
-        if (n > 1) {
-            out[o++] = '.';
-            memcpy(out + o, d + 1, (size_t)n - 1);
-            o += (size_t)n - 1;
-        }
+        out[o] = d[0];
+        out[o + 1] = '.';
+        memcpy(out + o + 2, d + 1, 16); /* at most 16 digits after the first */
+        o += n > 1 ? (size_t)n + 1 : 1;
         out[o++] = 'e';
         out[o++] = x < 0 ? '-' : '+';
         const int ax = x < 0 ? -x : x;
         if (ax >= 100)
             out[o++] = (char)('0' + ax / 100);
-        out[o++] = (char)('0' + ax / 10 % 10);
-        out[o++] = (char)('0' + ax % 10);
+        memcpy(out + o, digit_pairs + 2 * (ax % 100), 2);
+        o += 2;
     } else if (x < 0) {
-        out[o++] = '0';
-        out[o++] = '.';
-        for (int i = -1; i > x; i--)
-            out[o++] = '0';
-        memcpy(out + o, d, (size_t)n);
+        memcpy(out + o, "0.000", 5); /* x >= -4: at most three zeros after the point */
+        o += (size_t)(1 - x);
+        memcpy(out + o, d, 16);
+        memcpy(out + o + 16, d + 16, 1); /* seventeen digits at most */
         o += (size_t)n;
     } else {
-        for (int i = 0; i <= x; i++)
-            out[o++] = i < n ? d[i] : '0';
+        /* the integer part, padded with the zeros after the digits, then the fraction */
+        memcpy(out + o, d, 16);
+        memcpy(out + o + 16, d + 16, 1); /* x <= 16 */
+        o += (size_t)x + 1;
         if (n > x + 1) {
-            out[o++] = '.';
-            memcpy(out + o, d + x + 1, (size_t)(n - x - 1));
-            o += (size_t)(n - x - 1);
+            out[o] = '.';
+            memcpy(out + o + 1, d + x + 1, 16);
+            o += (size_t)(n - x);
         }
     }
     out[o] = '\0';
     return o;
-}
-
-/* The digits of an integer below 10^15, most significant first; returns how many. */
-static size_t integer_digits(uint64_t u, char *out)
-{
-    char digits[20];
-    char *const end = digits + sizeof digits;
-    char *d = end;
-    do {
-        *--d = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    const size_t n = (size_t)(end - d);
-    memcpy(out, d, n);
-    return n;
 }
 
 size_t gex__fmt_roundtrip_to(double v, char *out)
@@ -215,12 +231,13 @@ size_t gex__fmt_roundtrip_to(double v, char *out)
     if (a < 1e15) {
         const uint64_t u = (uint64_t)a;
         if ((double)u == a) {
-            size_t o = 0;
-            if (v < 0)
-                out[o++] = '-';
-            o += integer_digits(u, out + o);
-            out[o] = '\0';
-            return o;
+            char buf[DIGITS_BUF];
+            const char *d;
+            const size_t n = (size_t)digits_of(u, buf, &d), o = v < 0;
+            out[0] = '-';
+            memcpy(out + o, d, 16); /* fifteen digits at most */
+            out[o + n] = '\0';
+            return o + n;
         }
     }
     uint64_t bits;

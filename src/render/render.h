@@ -197,10 +197,11 @@ size_t gex__table_nonfinite(const gex__table *t);
 
 /* Number formatting. */
 void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
-/* The same text into out, which holds GEX__ROUNDTRIP_SIZE bytes (every text and its NUL: at
- * most 24 characters, "-0.0000" and 17 digits or "-d." 16 digits "e-324"); returns its length.
- * For writers that append it to a buffer of their own. */
-#define GEX__ROUNDTRIP_SIZE 32
+/* The same text into out, which holds GEX__ROUNDTRIP_SIZE bytes; returns its length. For
+ * writers that append it to a buffer of their own. Every text and its NUL take at most 25 bytes
+ * ("-0.0000" and 17 digits, or "-d." 16 digits "e-324"); the rest is room for the digits'
+ * fixed-size copies, which may write up to 34 bytes before the NUL ends the text. */
+#define GEX__ROUNDTRIP_SIZE 48
 size_t gex__fmt_roundtrip_to(double v, char *out);
 /* v with its integer digits grouped by three and decimals (0 to GEX__GROUPED_DECIMALS_MAX)
  * after the point, "1,234,567.89", when |v| < GEX__GROUPED_MAX; otherwise (and for inf and
