@@ -76,14 +76,14 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
 }
 
 /* Array memory. An array of at least ARRAY_MAP_MIN bytes (a whole-market file's are up to 14
- * MB, 190 MB in all) has a mapping of its own, aligned on a 2 MiB boundary and advised for
+ * MB each, 216 MB in all) has a mapping of its own, aligned on a 2 MiB boundary and advised for
  * transparent huge pages (madvise MADV_HUGEPAGE) before any page of it is touched, so that the
  * kernel backs all of it with huge pages where it has them, for kernels that give them only on
  * request (Debian's default, THP "madvise"). With 4 KiB pages the page faults of the arrays'
  * first touch cost `gex screen` a sixth of its time (doc/benchmarks.md, "Huge pages for a large
  * chain's arrays"). malloc's own large blocks begin just past a page boundary, or inside its
  * heap, so that the first 2 MiB of every array, touched by the first range of a split read,
- * took 4 KiB pages: 6,000 page faults on that thread against 3,000 on the other. A mapping is
+ * took 4 KiB pages: 6,500 page faults on that thread against 3,000 on the other. A mapping is
  * also returned to the system when its chain is freed, instead of at the process's exit.
  * Smaller arrays are malloc's. Advice only: where the kernel has no huge page to give, or THP
  * is off, the pages are the usual ones.
