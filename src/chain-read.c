@@ -63,20 +63,9 @@ static void warn(gex__reader *r, const char *fmt, ...)
 
 void gex__read_checks_count(const gex_chain *c, gex__read_checks *out)
 {
-    gex__read_checks k = {.n = c->n};
-    for (size_t i = 0; i < c->n; i++) {
-        const double iv = c->file_iv[i];
-        const int votes = gex__iv_votes(iv);
-        k.iv_votes += (size_t)votes;
-        k.iv_above += (size_t)(votes && iv > GEX__IV_PERCENT_MEDIAN);
-        k.iv_sentinels += (size_t)(isfinite(iv) && iv > GEX__IV_PERCENT_MEDIAN);
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        const double spot = c->spot[i];
-        k.spot_missing += (size_t)!isfinite(spot);
-        if (isfinite(spot) && spot != c->sym_spot[c->underlying[i]] && k.spot_differ++ == 0)
-            k.first_differ = i;
-    }
+    gex__read_checks k = {0};
+    for (size_t i = 0; i < c->n; i++)
+        gex__read_checks_add(&k, c->file_iv[i], c->spot[i], c->sym_spot[c->underlying[i]]);
     *out = k;
 }
 

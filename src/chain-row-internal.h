@@ -47,6 +47,21 @@ typedef struct gex__read_checks {
     size_t spot_differ, first_differ; /* contracts whose spot is not their underlying's */
 } gex__read_checks;
 
+/* Counts one more contract: its file IV, its own spot (NAN when it has none) and its
+ * underlying's. */
+static inline void gex__read_checks_add(gex__read_checks *ck, double iv, double spot,
+                                        double underlying_spot)
+{
+    const int votes = gex__iv_votes(iv);
+    ck->iv_votes += (size_t)votes;
+    ck->iv_above += (size_t)(votes && iv > GEX__IV_PERCENT_MEDIAN);
+    ck->iv_sentinels += (size_t)(isfinite(iv) && iv > GEX__IV_PERCENT_MEDIAN);
+    ck->spot_missing += (size_t)!isfinite(spot);
+    if (isfinite(spot) && spot != underlying_spot && ck->spot_differ++ == 0)
+        ck->first_differ = ck->n;
+    ck->n++;
+}
+
 /* A reader's state common to every format. */
 typedef struct gex__reader {
     const char *name;

@@ -315,17 +315,9 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         r->rep->contracts++;
         /* The row's own spot (NAN when it has none), compared with its underlying's by
          * finish(), which then gives every contract the underlying's. */
-        const int own_spot = spot > 0 && isfinite(spot);
-        r->chain->spot[r->chain->n - 1] = own_spot ? spot : (double)NAN;
-        gex__read_checks *ck = &r->checks;
-        const int votes = gex__iv_votes(k->iv);
-        ck->iv_votes += (size_t)votes;
-        ck->iv_above += (size_t)(votes && k->iv > GEX__IV_PERCENT_MEDIAN);
-        ck->iv_sentinels += (size_t)(isfinite(k->iv) && k->iv > GEX__IV_PERCENT_MEDIAN);
-        ck->spot_missing += (size_t)!own_spot;
-        if (own_spot && spot != r->chain->sym_spot[r->last_u_index] && ck->spot_differ++ == 0)
-            ck->first_differ = ck->n;
-        ck->n++;
+        const double own = spot > 0 && isfinite(spot) ? spot : (double)NAN;
+        r->chain->spot[r->chain->n - 1] = own;
+        gex__read_checks_add(&r->checks, k->iv, own, r->chain->sym_spot[r->last_u_index]);
     }
     if (rc == GEX_OK)
         rc = track_snapshot(r, spot);
