@@ -463,21 +463,24 @@ static int group_runs(const gex_chain *big, uint32_t *ids, size_t *start, size_t
 }
 
 /* Counts and groups the underlyings of a single chain: by runs where each has one (the usual
- * file), else counted here and grouped by group_underlyings once the count says there are
- * several. Returns the count; f->ids and f->start are set when the runs grouped a chain of
- * several, else NULL. */
+ * file; the runs give the count), else counted here and grouped by group_underlyings once the
+ * count says there are several. Returns the count; f->ids and f->start are set when the runs
+ * grouped a chain of several, else NULL. */
 static size_t count_underlyings(screen_file *f)
 {
     const size_t n_sym = gex_chain_symbol_count(f->chain);
     f->ids = malloc((n_sym + 1) * sizeof *f->ids);
     f->start = malloc((n_sym + 2) * sizeof *f->start);
     size_t count = 0;
-    if (f->ids == NULL || f->start == NULL || !group_runs(f->chain, f->ids, f->start, &count) ||
-        count <= 1) {
+    const int grouped =
+        f->ids != NULL && f->start != NULL && group_runs(f->chain, f->ids, f->start, &count);
+    if (!grouped || count <= 1) {
         free(f->ids);
         free(f->start);
         f->ids = NULL;
         f->start = NULL;
+    }
+    if (!grouped) {
         uint32_t first = 0;
         count = gex_chain_underlyings(f->chain, &first, 1);
     }
