@@ -29,27 +29,20 @@ static double mid_of(double bid, double ask)
     return (double)NAN;
 }
 
-/* Contracts in order of underlying, settlement, strike, type: a call and its put side by side. */
-typedef struct parity_key {
-    uint32_t underlying;
-    int64_t settlement;
-    double K;
-    int type;
-    double mid, T;
-    size_t index;
-} parity_key;
-
-static int cmp_key(const void *a, const void *b, void *ctx)
+/* Contract positions in order of underlying, settlement, strike, type: a call and its put side
+ * by side. The keys are read from the chain's own arrays (ctx), so the sort moves 4 bytes a
+ * contract. */
+static int cmp_position(const void *a, const void *b, void *ctx)
 {
-    (void)ctx;
-    const parity_key *x = a, *y = b;
-    if (x->underlying != y->underlying)
-        return (x->underlying > y->underlying) - (x->underlying < y->underlying);
-    if (x->settlement != y->settlement)
-        return (x->settlement > y->settlement) - (x->settlement < y->settlement);
-    if (x->K != y->K)
-        return (x->K > y->K) - (x->K < y->K);
-    return x->type - y->type;
+    const gex_chain *c = ctx;
+    const uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (c->underlying[i] != c->underlying[j])
+        return (c->underlying[i] > c->underlying[j]) - (c->underlying[i] < c->underlying[j]);
+    if (c->settlement[i] != c->settlement[j])
+        return (c->settlement[i] > c->settlement[j]) - (c->settlement[i] < c->settlement[j]);
+    if (c->strike[i] != c->strike[j])
+        return (c->strike[i] > c->strike[j]) - (c->strike[i] < c->strike[j]);
+    return c->type[i] - c->type[j];
 }
 
 /* Fits one expiration's pairs p[0..n) (sorted by strike), writing *f. scratch holds n^2 / 2 + n
@@ -114,16 +107,18 @@ static void fit_expiration(parity_pair *p, size_t n, double spot, double rate, d
     f->ok = isfinite(f->rate) && isfinite(f->div);
 }
 
-/* The work of both entry points: the keys of every contract, sorted, and scratch space. */
+/* The work of both entry points: every contract's position, sorted, and scratch space. */
 typedef struct parity_work {
-    parity_key *keys;
+    const gex_chain *chain;
+    gex_parity_prices prices;
+    uint32_t *order;
     parity_pair *pairs;
     double *scratch;
 } parity_work;
 
 static void work_free(parity_work *w)
 {
-    free(w->keys);
+    free(w->order);
     free(w->pairs);
     free(w->scratch);
 }
@@ -131,34 +126,33 @@ static void work_free(parity_work *w)
 static int work_new(const gex_chain *chain, gex_parity_prices prices, parity_work *w)
 {
     const size_t n = chain->n;
-    w->keys = malloc(n * sizeof *w->keys);
+    w->chain = chain;
+    w->prices = prices;
+    w->order = NULL;
+    w->pairs = NULL;
+    w->scratch = NULL;
+    if (n > UINT32_MAX) /* positions are 32-bit, as the sort's (sort-internal.h) */
+        return GEX_ENOMEM;
+    w->order = malloc(n * sizeof *w->order);
     w->pairs = malloc(n * sizeof *w->pairs);
     w->scratch =
         malloc((GEX_PARITY_NEAR_PAIRS * GEX_PARITY_NEAR_PAIRS / 2 + n + 1) * sizeof *w->scratch);
-    if (w->keys == NULL || w->pairs == NULL || w->scratch == NULL) {
+    if (w->order == NULL || w->pairs == NULL || w->scratch == NULL) {
         work_free(w);
         return GEX_ENOMEM;
     }
-    for (size_t i = 0; i < n; i++) {
-        w->keys[i].underlying = chain->underlying[i];
-        w->keys[i].settlement = chain->settlement[i];
-        w->keys[i].K = chain->strike[i];
-        w->keys[i].type = chain->type[i];
-        /* the theoretical price is NAN where absent (chain.c keeps positive finite ones) */
-        w->keys[i].mid =
-            prices == GEX_PARITY_THEO ? chain->theo[i] : mid_of(chain->bid[i], chain->ask[i]);
-        w->keys[i].T = chain->T[i];
-        w->keys[i].index = i;
-    }
+    for (size_t i = 0; i < n; i++)
+        w->order[i] = (uint32_t)i;
     /* files list a chain by expiration and strike: mostly in this order already, or in it
-     * settlement by settlement; with one underlying the settlement is the group (the keys are
-     * in chain order, so key i's is the chain's settlement[i]) */
+     * settlement by settlement; with one underlying the settlement is the group (the positions
+     * start in chain order, so position i's is the chain's settlement[i]) */
     size_t same = 1;
     while (same < n && chain->underlying[same] == chain->underlying[0])
         same++;
-    const int rc = same == n ? gex__sort_stable_grouped(w->keys, n, sizeof *w->keys,
-                                                        chain->settlement, cmp_key, NULL)
-                             : gex__sort_stable(w->keys, n, sizeof *w->keys, cmp_key, NULL);
+    void *ctx = (void *)chain; /* read only: the comparator's context is not const */
+    const int rc = same == n ? gex__sort_stable_grouped(w->order, n, sizeof *w->order,
+                                                        chain->settlement, cmp_position, ctx)
+                             : gex__sort_stable(w->order, n, sizeof *w->order, cmp_position, ctx);
     if (rc != GEX_OK) {
         work_free(w);
         return GEX_ENOMEM;
@@ -166,28 +160,41 @@ static int work_new(const gex_chain *chain, gex_parity_prices prices, parity_wor
     return GEX_OK;
 }
 
-/* The end of the group (one underlying and settlement) starting at keys[i], and its fit. */
+/* Contract i's price for the fit: its mid, or the file's theoretical price, which is NAN where
+ * absent (chain.c keeps positive finite ones). */
+static double price_of(const parity_work *w, uint32_t i)
+{
+    const gex_chain *c = w->chain;
+    return w->prices == GEX_PARITY_THEO ? c->theo[i] : mid_of(c->bid[i], c->ask[i]);
+}
+
+/* The end of the group (one underlying and settlement) starting at order[i], and its fit. */
 static size_t fit_group(parity_work *w, size_t n, size_t i, double spot, double rate,
                         gex_parity_fit *f)
 {
-    const parity_key *keys = w->keys;
+    const gex_chain *c = w->chain;
+    const uint32_t *order = w->order;
+    const uint32_t first = order[i];
     size_t j = i, np = 0;
-    while (j < n && keys[j].settlement == keys[i].settlement &&
-           keys[j].underlying == keys[i].underlying)
+    while (j < n && c->settlement[order[j]] == c->settlement[first] &&
+           c->underlying[order[j]] == c->underlying[first])
         j++;
     for (size_t k = i; k + 1 < j; k++) {
-        if (keys[k].type == GEX_CALL && keys[k + 1].type == GEX_PUT && keys[k].K == keys[k + 1].K &&
-            isfinite(keys[k].mid) && isfinite(keys[k + 1].mid)) {
-            w->pairs[np].settlement = keys[k].settlement;
-            w->pairs[np].K = keys[k].K;
-            w->pairs[np].y = keys[k].mid - keys[k + 1].mid;
-            w->pairs[np].T = keys[k].T;
+        const uint32_t a = order[k], b = order[k + 1];
+        if (c->type[a] != GEX_CALL || c->type[b] != GEX_PUT || c->strike[a] != c->strike[b])
+            continue;
+        const double call = price_of(w, a), put = price_of(w, b);
+        if (isfinite(call) && isfinite(put)) {
+            w->pairs[np].settlement = c->settlement[a];
+            w->pairs[np].K = c->strike[a];
+            w->pairs[np].y = call - put;
+            w->pairs[np].T = c->T[a];
             np++;
         }
     }
     memset(f, 0, sizeof *f);
-    f->settlement = keys[i].settlement;
-    f->T = keys[i].T;
+    f->settlement = c->settlement[first];
+    f->T = c->T[first];
     fit_expiration(w->pairs, np, spot, rate, w->scratch, f);
     return j;
 }
@@ -203,15 +210,15 @@ int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *f
         return GEX_ENOMEM;
     for (size_t i = 0; i < n;) {
         gex_parity_fit f;
-        const size_t j = fit_group(&w, n, i, chain->spot[w.keys[i].index], rate, &f);
+        const size_t j = fit_group(&w, n, i, chain->spot[w.order[i]], rate, &f);
         /* an expired expiration has no carry to fit; it is left out anyway (SPEC 1.1) */
         if (f.T > 0) {
             *fitted += f.ok != 0;
             *flat += f.ok == 0;
         }
         for (size_t k = i; k < j; k++) {
-            chain->r[w.keys[k].index] = f.ok ? f.rate : rate;
-            chain->q[w.keys[k].index] = f.ok ? f.div : div;
+            chain->r[w.order[k]] = f.ok ? f.rate : rate;
+            chain->q[w.order[k]] = f.ok ? f.div : div;
         }
         i = j;
     }

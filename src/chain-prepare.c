@@ -28,29 +28,21 @@ static int quote_gave_no_iv(uint8_t status)
            status == GEX_CONTRACT_NOT_CONVERGED;
 }
 
-/* Contract indexes in order of underlying, root, settlement, strike and type: the call and the
- * put of one strike side by side. */
-typedef struct side_key {
-    uint32_t underlying, root;
-    int64_t settlement;
-    double strike;
-    int type;
-    size_t index;
-} side_key;
-
+/* Contract positions in order of underlying, root, settlement, strike and type: the call and the
+ * put of one strike side by side. The keys are read from the chain's arrays (ctx). */
 static int cmp_side(const void *a, const void *b, void *ctx)
 {
-    (void)ctx;
-    const side_key *x = a, *y = b;
-    if (x->underlying != y->underlying)
-        return (x->underlying > y->underlying) - (x->underlying < y->underlying);
-    if (x->root != y->root)
-        return (x->root > y->root) - (x->root < y->root);
-    if (x->settlement != y->settlement)
-        return (x->settlement > y->settlement) - (x->settlement < y->settlement);
-    if (x->strike != y->strike)
-        return (x->strike > y->strike) - (x->strike < y->strike);
-    return x->type - y->type;
+    const gex_chain *c = ctx;
+    const uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (c->underlying[i] != c->underlying[j])
+        return (c->underlying[i] > c->underlying[j]) - (c->underlying[i] < c->underlying[j]);
+    if (c->root[i] != c->root[j])
+        return (c->root[i] > c->root[j]) - (c->root[i] < c->root[j]);
+    if (c->settlement[i] != c->settlement[j])
+        return (c->settlement[i] > c->settlement[j]) - (c->settlement[i] < c->settlement[j]);
+    if (c->strike[i] != c->strike[j])
+        return (c->strike[i] > c->strike[j]) - (c->strike[i] < c->strike[j]);
+    return c->type[i] - c->type[j];
 }
 
 /* The IV from the other side (GEX_IV_SOURCE_PARITY): under Black-Scholes with one forward, the
@@ -65,23 +57,27 @@ static int iv_from_other_side(gex_chain *chain, gex_prepare_report *r)
         candidates += quote_gave_no_iv(chain->status[i]);
     if (candidates == 0)
         return GEX_OK;
-    side_key *k = malloc(n * sizeof *k);
+    if (n > UINT32_MAX) /* positions are 32-bit, as the sort's (sort-internal.h) */
+        return GEX_ENOMEM;
+    uint32_t *k = malloc(n * sizeof *k);
     if (k == NULL)
         return GEX_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        k[i] = (side_key){chain->underlying[i], chain->root[i], chain->settlement[i],
-                          chain->strike[i],     chain->type[i], i};
-    if (gex__sort_stable(k, n, sizeof *k, cmp_side, NULL) != GEX_OK) {
+        k[i] = (uint32_t)i;
+    if (gex__sort_stable(k, n, sizeof *k, cmp_side, chain) != GEX_OK) {
         free(k);
         return GEX_ENOMEM;
     }
+    const uint32_t *under = chain->underlying, *root = chain->root;
+    const int64_t *settlement = chain->settlement;
+    const double *strike = chain->strike;
     for (size_t j = 0; j + 1 < n; j++) {
-        const side_key *a = &k[j], *b = &k[j + 1];
-        if (a->type == b->type || a->underlying != b->underlying || a->root != b->root ||
-            a->settlement != b->settlement || a->strike != b->strike)
+        const uint32_t a = k[j], b = k[j + 1];
+        if (chain->type[a] == chain->type[b] || under[a] != under[b] || root[a] != root[b] ||
+            settlement[a] != settlement[b] || strike[a] != strike[b])
             continue;
         for (int side = 0; side < 2; side++) {
-            const size_t to = side ? b->index : a->index, from = side ? a->index : b->index;
+            const size_t to = side ? b : a, from = side ? a : b;
             if (!quote_gave_no_iv(chain->status[to]) || chain->status[from] != GEX_CONTRACT_OK ||
                 (chain->iv_source[from] != GEX_IV_SOURCE_MID &&
                  chain->iv_source[from] != GEX_IV_SOURCE_FILE))
