@@ -95,7 +95,20 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
  * machine. */
 #define HUGE_PAGE_BYTES ((size_t)2 << 20)
 #define ARRAY_MAP_MIN   (2 * HUGE_PAGE_BYTES)
-#define ARRAY_STAGGER   ((size_t)4096 + 64)
+#define CACHE_LINE      ((size_t)64)
+#define ARRAY_STAGGER   ((size_t)4096 + CACHE_LINE)
+/* The slab. Arrays each under ARRAY_MAP_MIN but together at least SLAB_MIN bytes (chains of
+ * about 12,500 to 500,000 contracts: a day of SPX, an index's whole chain) share one mapping
+ * made the same way, each array a page further on than the one before and a cache line over
+ * (the stagger above), instead of being malloc's. With 4 KiB pages a page fault costs about
+ * 1.5 us on this project's machine: the 51,886-contract index chain's arrays took some 3,400 of
+ * them, a sixth of `gex levels` (doc/benchmarks.md, "The slab"). Arrays stay in the slab while
+ * the chain needs no more than slab_cap contracts; a chain that grows past it moves them all
+ * to a larger slab (or to their own memory, when they outgrow the slab's range), and an array
+ * grown alone (a concatenation) leaves the slab for its own memory. The slab is unmapped when
+ * no array is left in it. A slab's last huge page may be partly unused: under 2 MiB a chain. */
+#define SLAB_MIN      HUGE_PAGE_BYTES
+#define ARRAY_IN_SLAB SIZE_MAX
 /* An array shrunk to what a read filled (gex__chain_shrink) keeps its mapping up to the next
  * multiple of this (of every page size Linux uses) and gives back the rest of its last huge
  * page, which otherwise stays resident: 1 MB an array on average, 26 MB on the whole market. */
@@ -127,10 +140,11 @@ static char *map_aligned(size_t len)
     return base;
 }
 
-/* Frees array i (NULL: nothing), whose mapping is mapped bytes long (0: malloc's). */
+/* Frees array i (NULL: nothing), whose mapping is mapped bytes long (0: malloc's; an array in
+ * the slab is freed with the slab). */
 static void array_free(void *p, size_t i, size_t mapped)
 {
-    if (p == NULL)
+    if (p == NULL || mapped == ARRAY_IN_SLAB)
         return;
     if (mapped > 0)
         munmap((char *)p - i * ARRAY_STAGGER, mapped);
@@ -138,11 +152,27 @@ static void array_free(void *p, size_t i, size_t mapped)
         free(p);
 }
 
-/* Array i (*p, NULL for none; its mapping *mapped bytes long, 0 for malloc's) made new_bytes
- * long, its first used bytes kept. A new mapping covers whole 2 MiB pages, so that all of it
- * can take huge pages. On failure *p and *mapped are as they were. Returns a status. */
-static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, size_t used)
+/* Array i (*p, NULL for none; its mapping *mapped bytes long, 0 for malloc's, ARRAY_IN_SLAB
+ * for one with slab_room bytes in the slab) made new_bytes long, its first used bytes kept. A
+ * new mapping covers whole 2 MiB pages, so that all of it can take huge pages. On failure *p
+ * and *mapped are as they were. Returns a status. */
+static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, size_t used,
+                        size_t slab_room)
 {
+    if (*mapped == ARRAY_IN_SLAB) {
+        if (new_bytes <= slab_room)
+            return GEX_OK; /* it fits where it is */
+        void *q = NULL;
+        size_t q_mapped = 0;
+        const int rc = array_resize(&q, i, &q_mapped, new_bytes, 0, 0);
+        if (rc != GEX_OK)
+            return rc;
+        if (used > 0)
+            memcpy(q, *p, used);
+        *p = q;
+        *mapped = q_mapped;
+        return GEX_OK;
+    }
     const size_t skip = i * ARRAY_STAGGER;
     const int will = new_bytes >= ARRAY_MAP_MIN;
     if (*mapped == 0 && !will) {
@@ -195,6 +225,59 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
     return GEX_OK;
 }
 
+/* The slab's layout for arrays of cap elements: each array's offset into it (at[i]); its
+ * length, whole 2 MiB pages; 0 when cap elements of the arrays are not a slab's (one array of
+ * ARRAY_MAP_MIN bytes or more, all of them under SLAB_MIN, or too many bytes to count). */
+static size_t slab_layout(const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
+                          size_t at[CHAIN_ARRAY_COUNT])
+{
+    size_t off = 0;
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
+        if (cap > (ARRAY_MAP_MIN - 1) / a[i].size)
+            return 0;
+        at[i] = off;
+        off += round_up(cap * a[i].size, 4096) + CACHE_LINE;
+    }
+    return off >= SLAB_MIN ? round_up(off, HUGE_PAGE_BYTES) : 0;
+}
+
+/* Unmaps c's slab once no array is left in it. */
+static void slab_release_unused(gex_chain *c)
+{
+    if (c->slab == NULL)
+        return;
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++)
+        if (c->array_mapped[i] == ARRAY_IN_SLAB)
+            return;
+    munmap(c->slab, c->slab_len);
+    c->slab = NULL;
+    c->slab_len = c->slab_cap = 0;
+}
+
+/* Moves every array of c (which owns them) to a new slab of len bytes laid out by at[], cap
+ * elements each: GEX_OK, or GEX_ENOMEM with the chain as it was. */
+static int chain_to_slab(gex_chain *c, const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
+                         const size_t at[CHAIN_ARRAY_COUNT], size_t len)
+{
+    char *m = map_aligned(len);
+    if (m == NULL)
+        return GEX_ENOMEM;
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
+        if (c->n > 0)
+            memcpy(m + at[i], *a[i].ptr, c->n * a[i].size);
+        array_free(*a[i].ptr, i, c->array_mapped[i]);
+        *a[i].ptr = m + at[i];
+        c->array_mapped[i] = ARRAY_IN_SLAB;
+    }
+    if (c->slab != NULL)
+        munmap(c->slab, c->slab_len);
+    c->slab = m;
+    c->slab_len = len;
+    c->slab_cap = cap;
+    c->cap = cap;
+    return GEX_OK;
+}
+
 /* Gives a chain whose arrays are lent (gex__chain_lend) arrays of its own, cap elements each,
  * holding its n contracts; the lender's arrays are left as they are. All or nothing: on failure
  * the chain still borrows. */
@@ -209,7 +292,7 @@ static int chain_unlend(gex_chain *c, size_t cap)
         own[i] = NULL;
         mapped[i] = 0;
         if (room > SIZE_MAX / a[i].size ||
-            array_resize(&own[i], i, &mapped[i], room * a[i].size, 0) != GEX_OK) {
+            array_resize(&own[i], i, &mapped[i], room * a[i].size, 0, 0) != GEX_OK) {
             for (size_t k = 0; k < i; k++)
                 array_free(own[k], k, mapped[k]);
             return GEX_ENOMEM;
@@ -235,14 +318,19 @@ static int chain_resize(gex_chain *c, size_t cap)
         return chain_unlend(c, cap);
     chain_array a[CHAIN_ARRAY_COUNT];
     chain_arrays(c, a);
+    size_t at[CHAIN_ARRAY_COUNT];
+    const size_t slab_len = c->slab != NULL && cap <= c->slab_cap ? 0 : slab_layout(a, cap, at);
+    if (cap > c->n && slab_len > 0 && chain_to_slab(c, a, cap, at, slab_len) == GEX_OK)
+        return GEX_OK; /* else each array on its own, as below */
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
         if (cap > SIZE_MAX / a[i].size)
             return GEX_ENOMEM;
-        const int rc =
-            array_resize(a[i].ptr, i, &c->array_mapped[i], cap * a[i].size, c->n * a[i].size);
+        const int rc = array_resize(a[i].ptr, i, &c->array_mapped[i], cap * a[i].size,
+                                    c->n * a[i].size, c->slab_cap * a[i].size);
         if (rc != GEX_OK)
             return rc;
     }
+    slab_release_unused(c);
     c->cap = cap;
     return GEX_OK;
 }
@@ -337,7 +425,7 @@ static void *concat_arrays(void *arg)
         if (j->total > c->cap) {
             if (j->total > SIZE_MAX / a[i].size ||
                 array_resize(a[i].ptr, i, &c->array_mapped[i], j->total * a[i].size,
-                             c->n * a[i].size) != GEX_OK) {
+                             c->n * a[i].size, c->slab_cap * a[i].size) != GEX_OK) {
                 atomic_store(&j->rc, GEX_ENOMEM);
                 continue;
             }
@@ -428,6 +516,7 @@ int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_sh
             pthread_join(helper[t], NULL);
         rc = atomic_load(&j.rc);
     }
+    slab_release_unused(c); /* arrays grown here left the slab */
     if (rc == GEX_OK) {
         c->n = j.total;
         if (j.total > c->cap)
@@ -435,6 +524,7 @@ int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_sh
         for (size_t k = 0; k < n; k++) {
             parts[k]->n = parts[k]->cap = 0;
             parts[k]->lender = NULL;
+            slab_release_unused(parts[k]); /* its arrays were freed as they were copied */
         }
     }
     for (size_t k = 0; k < n; k++)
@@ -445,9 +535,14 @@ int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_sh
 
 gex_chain *gex_chain_new(void)
 {
-    gex_chain *c = calloc(1, sizeof *c);
+    /* A cache line of its own: the windows of a split read are made one after the other and
+     * written on different threads, row by row (n, the settlement cache). Sharing a line with
+     * the next chain made `gex screen --jobs 2` spend 50 ms more (8 %), from a struct 24 bytes
+     * longer. */
+    gex_chain *c = aligned_alloc(CACHE_LINE, round_up(sizeof *c, CACHE_LINE));
     if (c == NULL)
         return NULL;
+    memset(c, 0, sizeof *c);
     c->n_hash = SYMBOL_TABLE_INITIAL;
     c->hash = malloc(c->n_hash * sizeof *c->hash);
     if (c->hash == NULL) {
@@ -466,6 +561,8 @@ void gex_chain_free(gex_chain *c)
     chain_arrays(c, a);
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT && c->lender == NULL; i++)
         array_free(*a[i].ptr, i, c->array_mapped[i]);
+    if (c->slab != NULL)
+        munmap(c->slab, c->slab_len);
     for (size_t i = 0; i < c->n_sym; i++)
         free(c->sym[i]);
     free(c->sym);

@@ -236,6 +236,100 @@ START_TEST(test_chain_big_arrays_keep_values)
 }
 END_TEST
 
+/* Contract i with a value of its own in every field a contract gives, so that arrays laid over
+ * each other in the slab would show. */
+static gex_contract every_field(size_t i)
+{
+    gex_contract k = contract(i % 3 ? "SPY" : "QQQ", i % 5 ? NULL : "SPYW",
+                              DAY_2023_09_15 + (int32_t)(i % 400), 1.5 + (double)i, (int)(i & 1));
+    const double x = (double)i;
+    k.bid = x + 0.25;
+    k.ask = x + 0.5;
+    k.last = x + 0.375;
+    k.iv = 0.1 + x * 1e-7;
+    k.open_interest = (double)(i % 977);
+    k.volume = (double)(i % 1013);
+    k.multiplier = i % 7 ? 100.0 : 10.0;
+    k.vendor_delta = x * 1e-7;
+    k.vendor_gamma = x * 1e-9;
+    k.theo = x + 0.4375;
+    k.line = (long)i + 2;
+    return k;
+}
+
+/* Every field of the first n contracts of every_field() (NAN spots: none was set). */
+static void check_every_field(const gex_chain *c, size_t n, const char *when)
+{
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_msg(v.n == n, "%s: %zu contracts, not %zu", when, v.n, n);
+    for (size_t i = 0; i < n; i++) {
+        const gex_contract k = every_field(i);
+        const char *u = gex_chain_symbol(c, v.underlying[i]);
+        const char *r = gex_chain_symbol(c, v.root[i]);
+        ck_assert_msg(strcmp(u, k.underlying) == 0 &&
+                          strcmp(r, k.root != NULL ? k.root : k.underlying) == 0 &&
+                          v.expiration[i] == k.expiration && v.settlement[i] > 0 &&
+                          v.strike[i] == k.strike && v.type[i] == k.type && v.bid[i] == k.bid &&
+                          v.ask[i] == k.ask && v.last[i] == k.last && v.file_iv[i] == k.iv &&
+                          v.open_interest[i] == k.open_interest && v.volume[i] == k.volume &&
+                          v.multiplier[i] == k.multiplier && isnan(v.spot[i]) &&
+                          v.vendor_delta[i] == k.vendor_delta &&
+                          v.vendor_gamma[i] == k.vendor_gamma && v.theo[i] == k.theo &&
+                          v.line[i] == k.line && isnan(v.T[i]) && isnan(v.iv[i]) &&
+                          v.status[i] == GEX_CONTRACT_OK,
+                      "%s: contract %zu differs", when, i);
+    }
+}
+
+/* Chains of 25,000 to 500,000 contracts keep their arrays together in one mapping (chain.c's
+ * slab): reserved at once, grown into a larger slab, grown out of the slab's range, shrunk,
+ * copied out and freed, every value kept. The sanitizer build checks that nothing is read or
+ * written outside the arrays. */
+START_TEST(test_chain_slab_arrays_keep_values)
+{
+    enum { N = 700000 };
+    gex_chain *c = gex_chain_new();
+    ck_assert_int_eq(gex__chain_reserve(c, 40000), GEX_OK);
+    ck_assert_ptr_nonnull(c->slab); /* a slab from the start */
+    for (size_t i = 0; i < N; i++) {
+        const gex_contract k = every_field(i);
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+        if (i + 1 == 40000 || i + 1 == 100000 || i + 1 == 300000) {
+            check_every_field(c, i + 1, "grown in the slab's range");
+            ck_assert_ptr_nonnull(c->slab);
+        }
+    }
+    check_every_field(c, N, "grown past the slab's range");
+    ck_assert_ptr_null(c->slab); /* its arrays have mappings of their own */
+    gex_chain_free(c);
+
+    /* Reserved for 200,000, 60,000 added, shrunk, then copied out. */
+    c = gex_chain_new();
+    ck_assert_int_eq(gex__chain_reserve(c, 200000), GEX_OK);
+    ck_assert_ptr_nonnull(c->slab);
+    for (size_t i = 0; i < 60000; i++) {
+        const gex_contract k = every_field(i);
+        ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    }
+    gex__chain_shrink(c);
+    check_every_field(c, 60000, "reserved, then shrunk");
+    const gex_contract more = every_field(60000);
+    ck_assert_int_eq(gex_chain_add(c, &more), GEX_OK); /* grown again after the shrink */
+    check_every_field(c, 60001, "grown after the shrink");
+    uint32_t *idx = malloc(60001 * sizeof *idx);
+    ck_assert_ptr_nonnull(idx);
+    for (size_t i = 0; i < 60001; i++)
+        idx[i] = (uint32_t)i;
+    gex_chain *copy = NULL;
+    ck_assert_int_eq(gex_chain_extract(c, idx, 60001, &copy), GEX_OK);
+    gex_chain_free(c);
+    check_every_field(copy, 60001, "copied");
+    gex_chain_free(copy);
+    free(idx);
+}
+END_TEST
+
 START_TEST(test_chain_underlyings_skips_roots_and_spot_only_symbols)
 {
     gex_chain *c = gex_chain_new();
@@ -811,6 +905,7 @@ static Suite *chain_suite(void)
     tcase_add_test(tc, test_chain_add_rejects_bad_contracts);
     tcase_add_test(tc, test_chain_add_grows_and_keeps_values);
     tcase_add_test(tc, test_chain_big_arrays_keep_values);
+    tcase_add_test(tc, test_chain_slab_arrays_keep_values);
     tcase_add_test(tc, test_chain_underlyings_skips_roots_and_spot_only_symbols);
     tcase_add_test(tc, test_chain_set_spot_applies_to_present_and_future);
     tcase_add_test(tc, test_chain_set_settle_overrides_root);
