@@ -13,6 +13,7 @@
 
 #include "gex/bs.h"
 #include "chain-internal.h"
+#include "memory-internal.h"
 
 /* Capacity of a new chain's arrays: one small CBOE file holds a few thousand contracts, so the
  * first growths are cheap and a whole-market file reaches its size in about 30 steps. */
@@ -93,7 +94,7 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
  * the same cache set, as it would at equal offsets from 2 MiB boundaries: a loop writing 21
  * arrays of 1.75 million doubles so took 31 ms against 100 unstaggered on this project's
  * machine. */
-#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+#define HUGE_PAGE_BYTES GEX__HUGE_PAGE
 #define ARRAY_MAP_MIN   (2 * HUGE_PAGE_BYTES)
 #define CACHE_LINE      ((size_t)64)
 #define ARRAY_STAGGER   ((size_t)4096 + CACHE_LINE)
@@ -117,27 +118,6 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
 static size_t round_up(size_t bytes, size_t grain)
 {
     return (bytes + grain - 1) & ~(grain - 1);
-}
-
-/* A mapping of len bytes (a multiple of MAP_GRAIN) beginning on a 2 MiB boundary, advised for
- * huge pages; NULL when there is no memory. */
-static char *map_aligned(size_t len)
-{
-    if (len > SIZE_MAX - HUGE_PAGE_BYTES)
-        return NULL;
-    char *m = mmap(NULL, len + HUGE_PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-    char *base = (char *)round_up((uintptr_t)m, HUGE_PAGE_BYTES);
-    if (base > m)
-        munmap(m, (size_t)(base - m));
-    if (m + len + HUGE_PAGE_BYTES > base + len)
-        munmap(base + len, (size_t)(m + len + HUGE_PAGE_BYTES - (base + len)));
-#ifdef MADV_HUGEPAGE
-    (void)madvise(base, len, MADV_HUGEPAGE); /* advice: failure is harmless */
-#endif
-    return base;
 }
 
 /* Frees array i (NULL: nothing), whose mapping is mapped bytes long (0: malloc's; an array in
@@ -194,7 +174,7 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
         }
         /* Grown into an aligned place reserved for it: the kernel moves the pages (no copy)
          * and the huge ones stay huge, 2 MiB boundaries landing on 2 MiB boundaries. */
-        char *to = map_aligned(new_len);
+        char *to = gex__map_huge(new_len);
         if (to == NULL)
             return GEX_ENOMEM;
         if (mremap(base, *mapped, new_len, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED) {
@@ -210,7 +190,7 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
     }
     void *q;
     if (will) {
-        char *m = map_aligned(new_len);
+        char *m = gex__map_huge(new_len);
         q = m != NULL ? m + skip : NULL;
     } else {
         q = malloc(new_bytes > 0 ? new_bytes : 1);
@@ -259,7 +239,7 @@ static void slab_release_unused(gex_chain *c)
 static int chain_to_slab(gex_chain *c, const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
                          const size_t at[CHAIN_ARRAY_COUNT], size_t len)
 {
-    char *m = map_aligned(len);
+    char *m = gex__map_huge(len);
     if (m == NULL)
         return GEX_ENOMEM;
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {

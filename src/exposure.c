@@ -19,6 +19,7 @@
 #include "gex/bs.h"
 #include "gex/error.h"
 #include "gex/time.h"
+#include "memory-internal.h"
 #include "sort-internal.h"
 
 /* SPEC 1.5: GEX in the default unit is per 1% spot move, VEX per vol point (0.01 of vol),
@@ -260,7 +261,7 @@ void gex_exposure_free(gex_exposure *e)
     if (e == NULL)
         return;
     free(e->expirations);
-    free(e->block);
+    gex__big_free(e->block, 9 * e->n * sizeof *e->block);
     free(e->included);
     free(e->rows);
     free(e->exp_date);
@@ -806,7 +807,8 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     }
     e->options.expirations = n_kept > 0 ? e->expirations : NULL;
     e->options.exclude_expirations = n_excl > 0 ? e->expirations + n_kept : NULL;
-    e->block = malloc(9 * n * sizeof *e->block);
+    /* 3.7 MB on the 51,886-contract index chain: on huge pages, 900 page faults fewer */
+    e->block = gex__big_alloc(9 * n * sizeof *e->block);
     e->included = malloc(n);
     scratch = malloc(3 * n); /* the contracts' flags, the greeks' statuses, American marks */
     if (e->block == NULL || e->included == NULL || scratch == NULL)

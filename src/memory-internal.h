@@ -1,0 +1,36 @@
+/*
+ * memory-internal.h: memory for the library's large arrays, backed by transparent huge pages
+ * where the kernel has them. Not installed; used by the chain's arrays (src/chain.c) and the
+ * exposures' per-contract arrays (src/exposure.c). src/memory.c holds it.
+ *
+ * Why: a page fault on 4 KiB pages costs about 1.5 us on this project's machine (a virtual
+ * one), so the first touch of an array costs more than writing it; one 2 MiB page costs as much
+ * as a few 4 KiB ones. Debian's kernels give huge pages only on request (THP "madvise"), and
+ * malloc's large blocks begin just past a page boundary, so that their first and last 2 MiB
+ * never take one.
+ */
+#ifndef GEX_MEMORY_INTERNAL_H
+#define GEX_MEMORY_INTERNAL_H
+
+#include <stddef.h>
+
+/* The size of a transparent huge page on x86-64 and arm64 (with 4 KiB base pages). */
+#define GEX__HUGE_PAGE ((size_t)2 << 20)
+
+/* A private anonymous mapping of len bytes (zeroed) beginning on a GEX__HUGE_PAGE boundary
+ * and advised for huge pages (madvise MADV_HUGEPAGE, advice only: where the kernel has none to
+ * give, or THP is off, the pages are the usual ones); NULL when there is no memory. munmap
+ * frees it. */
+char *gex__map_huge(size_t len);
+
+/* Arrays of this many bytes or more are gex__map_huge's in gex__big_alloc, smaller ones
+ * malloc's: under one huge page, its rounding would cost more memory than the faults cost time. */
+#define GEX__BIG_MIN GEX__HUGE_PAGE
+
+/* bytes of uninitialised memory (aligned for any type): a huge-page mapping from GEX__BIG_MIN
+ * bytes on, malloc's below; NULL when there is none. gex__big_free frees it, given the same
+ * bytes. */
+void *gex__big_alloc(size_t bytes);
+void gex__big_free(void *p, size_t bytes);
+
+#endif
