@@ -39,8 +39,8 @@ END_TEST
 
 START_TEST(test_big_alloc_both_sides_of_the_threshold)
 {
-    const size_t sizes[] = {0, 1, 4095, GEX__BIG_MIN - 1, GEX__BIG_MIN, GEX__BIG_MIN + 1,
-                            5 * GEX__BIG_MIN + 12345};
+    const size_t sizes[] = {
+        0, 1, 4095, GEX__BIG_MIN - 1, GEX__BIG_MIN, GEX__BIG_MIN + 1, 5 * GEX__BIG_MIN + 12345};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         unsigned char *p = gex__big_alloc(sizes[k]);
         ck_assert_ptr_nonnull(p);
