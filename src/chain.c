@@ -101,9 +101,10 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
 /* The slab. Arrays each under ARRAY_MAP_MIN but together at least SLAB_MIN bytes (chains of
  * about 12,500 to 500,000 contracts: a day of SPX, an index's whole chain) share one mapping
  * made the same way, each array a page further on than the one before and a cache line over
- * (the stagger above), instead of being malloc's. With 4 KiB pages a page fault costs about
- * 1.5 us on this project's machine: the 51,886-contract index chain's arrays took some 3,400 of
- * them, a sixth of `gex levels` (doc/benchmarks.md, "The slab"). Arrays stay in the slab while
+ * (the stagger above), instead of being malloc's. A page fault on 4 KiB pages costs about 1.5
+ * us on this project's machine: the slab took 3,400 of them and a fifth of the time off `gex
+ * levels` on the 51,886-contract index chain (doc/benchmarks.md, "`gex levels` and the page
+ * faults of mid-size arrays"). Arrays stay in the slab while
  * the chain needs no more than slab_cap contracts; a chain that grows past it moves them all
  * to a larger slab (or to their own memory, when they outgrow the slab's range), and an array
  * grown alone (a concatenation) leaves the slab for its own memory. The slab is unmapped when
