@@ -99,16 +99,17 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
 #define CACHE_LINE      ((size_t)64)
 #define ARRAY_STAGGER   ((size_t)4096 + CACHE_LINE)
 /* The slab. Arrays each under ARRAY_MAP_MIN but together at least SLAB_MIN bytes (chains of
- * about 12,500 to 500,000 contracts: a day of SPX, an index's whole chain) share one mapping
- * made the same way, each array a page further on than the one before and a cache line over
- * (the stagger above), instead of being malloc's. A page fault on 4 KiB pages costs about 1.5
- * us on this project's machine: the slab took 3,400 of them and a fifth of the time off `gex
- * levels` on the 51,886-contract index chain (doc/benchmarks.md, "`gex levels` and the page
- * faults of mid-size arrays"). Arrays stay in the slab while
- * the chain needs no more than slab_cap contracts; a chain that grows past it moves them all
- * to a larger slab (or to their own memory, when they outgrow the slab's range), and an array
- * grown alone (a concatenation) leaves the slab for its own memory. The slab is unmapped when
- * no array is left in it. A slab's last huge page may be partly unused: under 2 MiB a chain. */
+ * about 12,500 to 500,000 contracts: a day of SPX, an index's whole chain) share one block of
+ * gex__big_alloc's (memory-internal.h: malloc's memory, from a 2 MiB boundary, advised for huge
+ * pages), each array a page further on than the one before and a cache line over (the stagger
+ * above), instead of each being malloc's. A page fault on 4 KiB pages costs about 1.5 us on
+ * this project's machine: the slab took 3,400 of them and a fifth of the time off `gex levels`
+ * on the 51,886-contract index chain (doc/benchmarks.md, "`gex levels` and the page faults of
+ * mid-size arrays"); a process reading file after file (history) gets malloc's memory back
+ * without faults, as before. Arrays stay in the slab while the chain needs no more than
+ * slab_cap contracts; a chain that grows past it moves them all to a larger slab (or to their
+ * own memory, when they outgrow the slab's range), and an array grown alone (a concatenation)
+ * leaves the slab for its own memory. The slab is freed when no array is left in it. */
 #define SLAB_MIN      HUGE_PAGE_BYTES
 #define ARRAY_IN_SLAB SIZE_MAX
 /* An array shrunk to what a read filled (gex__chain_shrink) keeps its mapping up to the next
@@ -222,7 +223,7 @@ static size_t slab_layout(const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
     return off >= SLAB_MIN ? round_up(off, HUGE_PAGE_BYTES) : 0;
 }
 
-/* Unmaps c's slab once no array is left in it. */
+/* Frees c's slab once no array is left in it. */
 static void slab_release_unused(gex_chain *c)
 {
     if (c->slab == NULL)
@@ -230,7 +231,7 @@ static void slab_release_unused(gex_chain *c)
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++)
         if (c->array_mapped[i] == ARRAY_IN_SLAB)
             return;
-    munmap(c->slab, c->slab_len);
+    gex__big_free(c->slab, c->slab_len);
     c->slab = NULL;
     c->slab_len = c->slab_cap = 0;
 }
@@ -240,7 +241,7 @@ static void slab_release_unused(gex_chain *c)
 static int chain_to_slab(gex_chain *c, const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
                          const size_t at[CHAIN_ARRAY_COUNT], size_t len)
 {
-    char *m = gex__map_huge(len);
+    char *m = gex__big_alloc(len);
     if (m == NULL)
         return GEX_ENOMEM;
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
@@ -250,8 +251,7 @@ static int chain_to_slab(gex_chain *c, const chain_array a[CHAIN_ARRAY_COUNT], s
         *a[i].ptr = m + at[i];
         c->array_mapped[i] = ARRAY_IN_SLAB;
     }
-    if (c->slab != NULL)
-        munmap(c->slab, c->slab_len);
+    gex__big_free(c->slab, c->slab_len);
     c->slab = m;
     c->slab_len = len;
     c->slab_cap = cap;
@@ -542,8 +542,7 @@ void gex_chain_free(gex_chain *c)
     chain_arrays(c, a);
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT && c->lender == NULL; i++)
         array_free(*a[i].ptr, i, c->array_mapped[i]);
-    if (c->slab != NULL)
-        munmap(c->slab, c->slab_len);
+    gex__big_free(c->slab, c->slab_len);
     for (size_t i = 0; i < c->n_sym; i++)
         free(c->sym[i]);
     free(c->sym);

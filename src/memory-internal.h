@@ -7,7 +7,9 @@
  * one), so the first touch of an array costs more than writing it; one 2 MiB page costs as much
  * as a few 4 KiB ones. Debian's kernels give huge pages only on request (THP "madvise"), and
  * malloc's large blocks begin just past a page boundary, so that their first and last 2 MiB
- * never take one.
+ * never take one. A mapping of its own, though, is new memory every time: a process that makes
+ * and frees such arrays file after file would fault them in again each time, where malloc gives
+ * back the memory it has (gex__big_alloc keeps malloc's blocks for that).
  */
 #ifndef GEX_MEMORY_INTERNAL_H
 #define GEX_MEMORY_INTERNAL_H
@@ -27,9 +29,10 @@ char *gex__map_huge(size_t len);
  * malloc's: under one huge page, its rounding would cost more memory than the faults cost time. */
 #define GEX__BIG_MIN GEX__HUGE_PAGE
 
-/* bytes of uninitialised memory (aligned for any type): a huge-page mapping from GEX__BIG_MIN
- * bytes on, malloc's below; NULL when there is none. gex__big_free frees it, given the same
- * bytes. */
+/* bytes of uninitialised memory (aligned for any type): from GEX__BIG_MIN bytes on, starting on
+ * a GEX__HUGE_PAGE boundary inside a malloc'd block and advised for huge pages, so that a
+ * process reusing such memory gets malloc's reuse and a first use gets huge pages; malloc's
+ * below. NULL when there is none. gex__big_free frees it, given the same bytes. */
 void *gex__big_alloc(size_t bytes);
 void gex__big_free(void *p, size_t bytes);
 

@@ -28,28 +28,33 @@ char *gex__map_huge(size_t len)
     return base;
 }
 
-/* The length of the mapping gex__big_alloc makes for bytes: whole pages. */
-static size_t big_len(size_t bytes)
-{
-    const size_t page = 4096;
-    return (bytes + page - 1) & ~(page - 1);
-}
-
 void *gex__big_alloc(size_t bytes)
 {
     if (bytes < GEX__BIG_MIN)
         return malloc(bytes > 0 ? bytes : 1);
-    if (bytes > SIZE_MAX - 4096)
+    /* malloc's block, so that a process that allocates such arrays again and again (history,
+     * the server) gets back memory already faulted in, as malloc gives it (its threshold for
+     * mapping a block rises to the size of the blocks freed); the array starts on the first
+     * huge-page boundary in it, past a word that holds the block's start, and is advised for
+     * huge pages there: the new pages of a first use are huge ones. */
+    const size_t slack = GEX__HUGE_PAGE + 2 * sizeof(void *);
+    if (bytes > SIZE_MAX - slack)
         return NULL;
-    return gex__map_huge(big_len(bytes));
+    char *block = malloc(bytes + slack);
+    if (block == NULL)
+        return NULL;
+    const uintptr_t first = (uintptr_t)(block + sizeof(void *));
+    char *p = (char *)((first + GEX__HUGE_PAGE - 1) & ~(uintptr_t)(GEX__HUGE_PAGE - 1));
+    ((void **)p)[-1] = block;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
+#endif
+    return p;
 }
 
 void gex__big_free(void *p, size_t bytes)
 {
     if (p == NULL)
         return;
-    if (bytes < GEX__BIG_MIN)
-        free(p);
-    else
-        munmap(p, big_len(bytes));
+    free(bytes < GEX__BIG_MIN ? p : ((void **)p)[-1]);
 }
