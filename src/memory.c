@@ -37,17 +37,20 @@ void *gex__big_alloc(size_t bytes)
      * mapping a block rises to the size of the blocks freed); the array starts on the first
      * huge-page boundary in it, past a word that holds the block's start, and is advised for
      * huge pages there: the new pages of a first use are huge ones. */
-    const size_t slack = GEX__HUGE_PAGE + 2 * sizeof(void *);
+    /* whole huge pages from p on: a last one that reached past the block (into the heap's
+     * end, or past the mapping malloc made) could not be huge */
+    const size_t slack = 2 * GEX__HUGE_PAGE + 2 * sizeof(void *);
     if (bytes > SIZE_MAX - slack)
         return NULL;
-    char *block = malloc(bytes + slack);
+    const size_t whole = (bytes + GEX__HUGE_PAGE - 1) & ~(GEX__HUGE_PAGE - 1);
+    char *block = malloc(whole + GEX__HUGE_PAGE + sizeof(void *));
     if (block == NULL)
         return NULL;
     const uintptr_t first = (uintptr_t)(block + sizeof(void *));
     char *p = (char *)((first + GEX__HUGE_PAGE - 1) & ~(uintptr_t)(GEX__HUGE_PAGE - 1));
     ((void **)p)[-1] = block;
 #ifdef MADV_HUGEPAGE
-    (void)madvise(p, bytes, MADV_HUGEPAGE); /* advice: failure is harmless */
+    (void)madvise(p, whole, MADV_HUGEPAGE); /* advice: failure is harmless */
 #endif
     return p;
 }
