@@ -33,8 +33,8 @@ struct gex_chain {
      * memory), in the order of chain_arrays; 0 for malloc's arrays and a window's, SIZE_MAX
      * for an array in the slab. */
     size_t array_mapped[GEX__CHAIN_ARRAYS];
-    /* The slab: one mapping of slab_len bytes holding arrays of slab_cap elements (chain.c's
-     * array memory); NULL when there is none. */
+    /* The slab: one block of slab_len bytes (gex__big_alloc's) holding arrays of slab_cap
+     * elements (chain.c's array memory); NULL when there is none. */
     char *slab;
     size_t slab_len, slab_cap;
     /* One array per field (the view's fields, same names). */

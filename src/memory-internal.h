@@ -25,8 +25,9 @@
  * frees it. */
 char *gex__map_huge(size_t len);
 
-/* Arrays of this many bytes or more are gex__map_huge's in gex__big_alloc, smaller ones
- * malloc's: under one huge page, its rounding would cost more memory than the faults cost time. */
+/* gex__big_alloc puts arrays of this many bytes or more on whole huge pages and leaves smaller
+ * ones to malloc: under one huge page, the rounding would cost more memory than the faults
+ * cost time. */
 #define GEX__BIG_MIN GEX__HUGE_PAGE
 
 /* bytes of uninitialised memory (aligned for any type): from GEX__BIG_MIN bytes on, starting on

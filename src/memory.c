@@ -34,11 +34,11 @@ void *gex__big_alloc(size_t bytes)
         return malloc(bytes > 0 ? bytes : 1);
     /* malloc's block, so that a process that allocates such arrays again and again (history,
      * the server) gets back memory already faulted in, as malloc gives it (its threshold for
-     * mapping a block rises to the size of the blocks freed); the array starts on the first
-     * huge-page boundary in it, past a word that holds the block's start, and is advised for
-     * huge pages there: the new pages of a first use are huge ones. */
-    /* whole huge pages from p on: a last one that reached past the block (into the heap's
-     * end, or past the mapping malloc made) could not be huge */
+     * mapping a block rises to the size of the blocks freed). The array starts on the first
+     * huge-page boundary in it, past a word that holds the block's start, and whole huge pages
+     * from there are in the block and advised, so that the new pages of a first use are huge
+     * ones: a last page reaching past the block (into the heap's end, or past the mapping
+     * malloc made) could not be. */
     const size_t slack = 2 * GEX__HUGE_PAGE + 2 * sizeof(void *);
     if (bytes > SIZE_MAX - slack)
         return NULL;

@@ -1,7 +1,7 @@
-/* src/memory.c: gex__map_huge's mappings begin on a 2 MiB boundary and hold their bytes;
- * gex__big_alloc gives malloc's memory below GEX__BIG_MIN and a mapping from it on, each whole
- * and writable to its last byte (the sanitizer build checks the malloc'd ones), and
- * gex__big_free takes either back. */
+/* src/memory.c: gex__map_huge's mappings begin on a 2 MiB boundary, zeroed, and hold their
+ * bytes; gex__big_alloc gives malloc's memory below GEX__BIG_MIN and from it on an array that
+ * starts on a 2 MiB boundary inside a malloc'd block, each whole and writable to its last byte
+ * (the sanitizer build checks the blocks' bounds), and gex__big_free takes either back. */
 #include "gex-test.h"
 
 #include <stdint.h>
