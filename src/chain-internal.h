@@ -96,6 +96,23 @@ int gex__chain_intern(gex_chain *chain, const char *s, size_t len, uint32_t *ind
 int gex__chain_add_interned(gex_chain *chain, uint32_t underlying_index, uint32_t root_index,
                             const gex_contract *contract);
 
+/* The order of contracts i and j of c by underlying, then root when by_root, then settlement,
+ * strike and type, so that a strike's call and put come side by side: negative, 0 or positive,
+ * as a sort's comparator gives it (the parity fits' and the other side's IV's sorts of
+ * positions, chain-parity.c and chain-prepare.c). */
+static inline int gex__chain_cmp_contracts(const gex_chain *c, uint32_t i, uint32_t j, int by_root)
+{
+    if (c->underlying[i] != c->underlying[j])
+        return (c->underlying[i] > c->underlying[j]) - (c->underlying[i] < c->underlying[j]);
+    if (by_root && c->root[i] != c->root[j])
+        return (c->root[i] > c->root[j]) - (c->root[i] < c->root[j]);
+    if (c->settlement[i] != c->settlement[j])
+        return (c->settlement[i] > c->settlement[j]) - (c->settlement[i] < c->settlement[j]);
+    if (c->strike[i] != c->strike[j])
+        return (c->strike[i] > c->strike[j]) - (c->strike[i] < c->strike[j]);
+    return c->type[i] - c->type[j];
+}
+
 /* Makes room for n contracts in all (exactly n when it grows). GEX_OK or GEX_ENOMEM. */
 int gex__chain_reserve(gex_chain *chain, size_t n);
 

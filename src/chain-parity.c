@@ -34,15 +34,7 @@ static double mid_of(double bid, double ask)
  * contract. */
 static int cmp_position(const void *a, const void *b, void *ctx)
 {
-    const gex_chain *c = ctx;
-    const uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    if (c->underlying[i] != c->underlying[j])
-        return (c->underlying[i] > c->underlying[j]) - (c->underlying[i] < c->underlying[j]);
-    if (c->settlement[i] != c->settlement[j])
-        return (c->settlement[i] > c->settlement[j]) - (c->settlement[i] < c->settlement[j]);
-    if (c->strike[i] != c->strike[j])
-        return (c->strike[i] > c->strike[j]) - (c->strike[i] < c->strike[j]);
-    return c->type[i] - c->type[j];
+    return gex__chain_cmp_contracts(ctx, *(const uint32_t *)a, *(const uint32_t *)b, 0);
 }
 
 /* Fits one expiration's pairs p[0..n) (sorted by strike), writing *f. scratch holds n^2 / 2 + n

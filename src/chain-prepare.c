@@ -32,17 +32,7 @@ static int quote_gave_no_iv(uint8_t status)
  * put of one strike side by side. The keys are read from the chain's arrays (ctx). */
 static int cmp_side(const void *a, const void *b, void *ctx)
 {
-    const gex_chain *c = ctx;
-    const uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    if (c->underlying[i] != c->underlying[j])
-        return (c->underlying[i] > c->underlying[j]) - (c->underlying[i] < c->underlying[j]);
-    if (c->root[i] != c->root[j])
-        return (c->root[i] > c->root[j]) - (c->root[i] < c->root[j]);
-    if (c->settlement[i] != c->settlement[j])
-        return (c->settlement[i] > c->settlement[j]) - (c->settlement[i] < c->settlement[j]);
-    if (c->strike[i] != c->strike[j])
-        return (c->strike[i] > c->strike[j]) - (c->strike[i] < c->strike[j]);
-    return c->type[i] - c->type[j];
+    return gex__chain_cmp_contracts(ctx, *(const uint32_t *)a, *(const uint32_t *)b, 1);
 }
 
 /* The IV from the other side (GEX_IV_SOURCE_PARITY): under Black-Scholes with one forward, the
