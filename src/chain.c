@@ -208,8 +208,9 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
 }
 
 /* The slab's layout for arrays of cap elements: each array's offset into it (at[i]); its
- * length, whole 2 MiB pages; 0 when cap elements of the arrays are not a slab's (one array of
- * ARRAY_MAP_MIN bytes or more, all of them under SLAB_MIN, or too many bytes to count). */
+ * length (gex__big_alloc makes whole huge pages of it); 0 when cap elements of the arrays are
+ * not a slab's (one array of ARRAY_MAP_MIN bytes or more, all of them under SLAB_MIN, or too
+ * many bytes to count). */
 static size_t slab_layout(const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
                           size_t at[CHAIN_ARRAY_COUNT])
 {
@@ -220,7 +221,7 @@ static size_t slab_layout(const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
         at[i] = off;
         off += round_up(cap * a[i].size, 4096) + CACHE_LINE;
     }
-    return off >= SLAB_MIN ? round_up(off, HUGE_PAGE_BYTES) : 0;
+    return off >= SLAB_MIN ? off : 0;
 }
 
 /* Frees c's slab once no array is left in it. */
