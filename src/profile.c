@@ -759,30 +759,41 @@ static int points_push(flip_points *pts, double l, double x, double f)
 #define GAUSS_SLOTS (FLIP_MAX_DEPTH + 4)
 typedef struct gauss_pool {
     size_t n;
-    double *g[GAUSS_SLOTS];
     int refs[GAUSS_SLOTS];
-    /* every slot's array, one after the other, allocated at the first take: the walk touches
-     * the first slots' memory only, so the rest costs no page; on huge pages the ones it
-     * touches cost about 300 page faults fewer on the index chain than arrays of their own */
+    /* every slot's array, one after the other (slot k's at mem + k n), allocated at the first
+     * take: the walk touches the first slots' memory only, so the rest costs no page; on huge
+     * pages the ones it touches cost about 300 page faults fewer on the index chain than arrays
+     * of their own */
     double *mem;
 } gauss_pool;
 
+/* The length of a slot's array (1 for an empty book). */
+static size_t gauss_len(const gauss_pool *p)
+{
+    return p->n ? p->n : 1;
+}
+
+/* Slot k's array. */
+static double *gauss_slot(const gauss_pool *p, int k)
+{
+    return p->mem + (size_t)k * gauss_len(p);
+}
+
 static void gauss_pool_free(gauss_pool *p)
 {
-    gex__big_free(p->mem, GAUSS_SLOTS * (p->n ? p->n : 1) * sizeof *p->mem);
+    gex__big_free(p->mem, GAUSS_SLOTS * gauss_len(p) * sizeof *p->mem);
 }
 
 /* A free slot (refs 0), or -1 when memory ran out. */
 static int gauss_take(gauss_pool *p)
 {
-    const size_t n = p->n ? p->n : 1;
+    const size_t n = gauss_len(p);
     if (p->mem == NULL && (n > SIZE_MAX / sizeof *p->mem / GAUSS_SLOTS ||
                            (p->mem = gex__big_alloc(GAUSS_SLOTS * n * sizeof *p->mem)) == NULL))
         return -1;
     for (int k = 0; k < GAUSS_SLOTS; k++) {
         if (p->refs[k] != 0)
             continue;
-        p->g[k] = p->mem + (size_t)k * n;
         p->refs[k] = 1;
         return k;
     }
@@ -800,7 +811,7 @@ static int gauss_at(gex__book *b, gauss_pool *p, double l)
 {
     const int k = gauss_take(p);
     if (k >= 0)
-        gauss_kernel(b->pa, b->pb, b->n, l, p->g[k]);
+        gauss_kernel(b->pa, b->pb, b->n, l, gauss_slot(p, k));
     return k;
 }
 
@@ -849,15 +860,15 @@ static int resolve_cell(gex__book *b, gauss_pool *pool, double xa, double xb, do
             break;
         }
         cell_sums s;
-        cell_kernel(b->pa, b->pb, b->pc, b->n, cla, clb, pool->g[cka], pool->g[ckb], pool->g[kc],
-                    &s);
+        cell_kernel(b->pa, b->pb, b->pc, b->n, cla, clb, gauss_slot(pool, cka),
+                    gauss_slot(pool, ckb), gauss_slot(pool, kc), &s);
         (*cells)++;
         int finite = isfinite(s.fa) && isfinite(s.fb) && isfinite(s.fc) && isfinite(s.pos_hi) &&
                      isfinite(s.neg_hi);
         cell_verdict v = finite ? cell_classify_parts(&s, b->n) : CELL_SPLIT;
         if (finite && v == CELL_SPLIT) {
-            cell_kernel_slope(b->pa, b->pb, b->pc, b->n, cla, clb, pool->g[cka], pool->g[ckb],
-                              pool->g[kc], &s);
+            cell_kernel_slope(b->pa, b->pb, b->pc, b->n, cla, clb, gauss_slot(pool, cka),
+                              gauss_slot(pool, ckb), gauss_slot(pool, kc), &s);
             finite = isfinite(s.dfc) && isfinite(s.m2) && isfinite(s.abs_f) && isfinite(s.abs_df);
             if (finite)
                 v = top < FLIP_MAX_DEPTH ? cell_classify(&s, 0.5 * (clb - cla), b->n)
