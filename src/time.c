@@ -276,10 +276,10 @@ int64_t gex_time_settlement(int32_t expiration, gex_settle style)
                                    style == GEX_SETTLE_AM ? SETTLE_AM_SOD : SETTLE_PM_SOD);
 }
 
-/* Writes a year as ISO 8601 does: at least four digits, a minus sign before year 0. */
 /* The length of "YYYY-MM-DDTHH:MM:SSZ". */
 #define ISO_LEN 20
 
+/* Writes a year as ISO 8601 does: at least four digits, a minus sign before year 0. */
 static int format_year(int64_t year, char *buf, size_t size)
 {
     if (year < 0)
