@@ -3,16 +3,21 @@
  * no more than a tenth of the read). Reads FILE as the program does, prepares and analyses it as
  * `gex greeks` does (no levels), then writes its greeks document with the renderer the program
  * uses (gex__render), as CSV and as JSON, into a stream that counts the bytes and keeps none
- * (what the program's output to /dev/null costs, without the write calls). The read is timed on
- * one thread, the figure the target compares with: the same work as the output's, on one core.
+ * (what the program's output to /dev/null costs, without the write calls).
  *
- *   bench-output [--reps R] FILE
+ *   bench-output [--reps R] [--threads N] FILE
  *
- * Every figure is CPU time of the process (CLOCK_PROCESS_CPUTIME_ID), the best of R runs
- * (default 5). Line (figures vary; the words do not):
- *   bench-output: greeks written against the file read (target 0.1): csv 25.0 ms, 2.88 x the
- *   read of 8.7 ms on one thread; json 35.0 ms, 4.03 x (13.9 and 23.7 MB; 726404 numbers in
- *   the csv, 34.4 ns each; n=51886, best of 5)
+ * Two lines: the writing on one thread against the read on one thread, in CPU time (the same
+ * work on one core); and the writing on N threads (default 2; the program's --jobs) against the
+ * read on N threads, in wall time, with how much faster each writing is than on one thread.
+ * The reads and the writings alternate; each figure is the best of R runs (default 5).
+ * Lines (figures vary; the words do not):
+ *   bench-output: greeks written against the file read (target 0.1): csv 24.7 ms, 2.69 x the
+ *   read of 9.2 ms on one thread; json 34.0 ms, 3.71 x (13.9 and 23.7 MB; 726404 numbers in
+ *   the csv, 34.0 ns each; n=51886, best of 9, cpu)
+ *   bench-output: greeks written on 2 threads against the file read on 2: csv 13.7 ms, 2.32 x
+ *   the read of 5.9 ms; json 18.4 ms, 3.11 x (one thread: csv 1.80 x, json 1.85 x its time;
+ *   n=51886, best of 9, wall)
  */
 #define _GNU_SOURCE 1 /* fopencookie */
 #include <gsl/gsl_errno.h>
@@ -26,7 +31,7 @@
 
 static int usage(void)
 {
-    fputs("usage: bench-output [--reps R] FILE\n", stderr);
+    fputs("usage: bench-output [--reps R] [--threads N] FILE\n", stderr);
     return 2;
 }
 
@@ -38,18 +43,20 @@ static ssize_t count_write(void *cookie, const char *buf, size_t size)
     return (ssize_t)size;
 }
 
-/* The read alone, on one thread: its CPU seconds, or a negative number when it failed. */
-static double read_seconds(const char *path, size_t *n)
+/* The read alone, on threads threads: its CPU seconds (and *wall), or a negative number when
+ * it failed. */
+static double read_seconds(const char *path, int threads, size_t *n, double *wall)
 {
     gex_read_options ro;
     memset(&ro, 0, sizeof ro);
-    ro.threads = 1;
+    ro.threads = threads;
     gex_chain *chain = NULL;
     gex_error err;
     gex_error_clear(&err);
-    const double t0 = bench_cpu_seconds();
+    const double w0 = bench_now_seconds(), t0 = bench_cpu_seconds();
     const int rc = gex_chain_read_path(path, &ro, &chain, NULL, &err);
     const double t1 = bench_cpu_seconds();
+    *wall = bench_now_seconds() - w0;
     if (rc != GEX_OK) {
         fprintf(stderr, "bench-output: %s: %s\n", path,
                 err.text[0] != '\0' ? err.text : gex_strerror(rc));
@@ -94,23 +101,25 @@ static int analyse(const char *path, gex__analysis *a)
     return GEX_OK;
 }
 
-/* One rendering of the greeks document in format: its CPU seconds and *bytes, or a negative
- * number when it failed. */
-static double render_seconds(const gex__analysis *a, gex__out_format format, size_t *bytes)
+/* One rendering of the greeks document in format on threads threads: its CPU seconds (and
+ * *wall) and *bytes, or a negative number when it failed. */
+static double render_seconds(const gex__analysis *a, gex__out_format format, int threads,
+                             size_t *bytes, double *wall)
 {
     *bytes = 0;
     const cookie_io_functions_t io = {.write = count_write};
     FILE *out = fopencookie(bytes, "w", io);
     if (out == NULL)
         return -1;
-    const gex__render_options ro = {.doc = GEX__DOC_GREEKS, .format = format};
+    const gex__render_options ro = {.doc = GEX__DOC_GREEKS, .format = format, .threads = threads};
     gex_error err;
     gex_error_clear(&err);
-    const double t0 = bench_cpu_seconds();
+    const double w0 = bench_now_seconds(), t0 = bench_cpu_seconds();
     int rc = gex__render(&ro, a, out, &err);
     if (fflush(out) != 0 && rc == GEX_OK)
         rc = GEX_EIO;
     const double t1 = bench_cpu_seconds();
+    *wall = bench_now_seconds() - w0;
     fclose(out);
     if (rc != GEX_OK) {
         fprintf(stderr, "bench-output: %s: %s\n", a->path,
@@ -128,38 +137,47 @@ static double render_seconds(const gex__analysis *a, gex__out_format format, siz
 
 int main(int argc, char **argv)
 {
-    int reps = 5;
+    int reps = 5, threads = 2;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             reps = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
         else if (argv[i][0] == '-' || path != NULL)
             return usage();
         else
             path = argv[i];
     }
-    if (path == NULL || reps < 1)
+    if (path == NULL || reps < 1 || threads < 2)
         return usage();
     gsl_set_error_handler_off(); /* as the program: the library checks GSL's statuses */
 
     gex__analysis a;
     if (analyse(path, &a) != GEX_OK)
         return 1;
-    /* the reads and the writings alternate, so that both see the machine in the same state */
+    /* the reads and the writings alternate, so that both see the machine in the same state;
+     * [0] on one thread (CPU time), [1] on threads threads (wall time) */
     size_t n = 0, csv_bytes = 0, json_bytes = 0;
-    double best_read = INFINITY, best_csv = INFINITY, best_json = INFINITY;
+    double read[2], csv[2], json[2];
+    for (int k = 0; k < 2; k++)
+        read[k] = csv[k] = json[k] = INFINITY;
     for (int r = 0; r < reps; r++) {
-        const double t = read_seconds(path, &n);
-        const double c = t < 0 ? -1 : render_seconds(&a, GEX__OUT_CSV, &csv_bytes);
-        const double j = c < 0 ? -1 : render_seconds(&a, GEX__OUT_JSON, &json_bytes);
-        if (j < 0) {
-            gex_analysis_free(a.an);
-            gex_chain_free(a.chain);
-            return 1;
+        for (int k = 0; k < 2; k++) {
+            const int th = k == 0 ? 1 : threads;
+            double w[3];
+            const double t = read_seconds(path, th, &n, &w[0]);
+            const double c = t < 0 ? -1 : render_seconds(&a, GEX__OUT_CSV, th, &csv_bytes, &w[1]);
+            const double j = c < 0 ? -1 : render_seconds(&a, GEX__OUT_JSON, th, &json_bytes, &w[2]);
+            if (j < 0) {
+                gex_analysis_free(a.an);
+                gex_chain_free(a.chain);
+                return 1;
+            }
+            read[k] = fmin(read[k], k == 0 ? t : w[0]);
+            csv[k] = fmin(csv[k], k == 0 ? c : w[1]);
+            json[k] = fmin(json[k], k == 0 ? j : w[2]);
         }
-        best_read = fmin(best_read, t);
-        best_csv = fmin(best_csv, c);
-        best_json = fmin(best_json, j);
     }
     /* the numbers written: every listed contract's, less the empty cells of those without an
      * IV (status other than ok: iv, the five greeks and the four exposures) */
@@ -180,9 +198,14 @@ int main(int argc, char **argv)
     gex_chain_free(a.chain);
     printf("bench-output: greeks written against the file read (target 0.1): csv %.1f ms, %.2f x "
            "the read of %.1f ms on one thread; json %.1f ms, %.2f x (%.1f and %.1f MB; %zu numbers "
-           "in the csv, %.1f ns each; n=%zu, best of %d)\n",
-           best_csv * 1e3, best_csv / best_read, best_read * 1e3, best_json * 1e3,
-           best_json / best_read, (double)csv_bytes / 1e6, (double)json_bytes / 1e6, numbers,
-           numbers > 0 ? best_csv * 1e9 / (double)numbers : 0.0, n, reps);
+           "in the csv, %.1f ns each; n=%zu, best of %d, cpu)\n",
+           csv[0] * 1e3, csv[0] / read[0], read[0] * 1e3, json[0] * 1e3, json[0] / read[0],
+           (double)csv_bytes / 1e6, (double)json_bytes / 1e6, numbers,
+           numbers > 0 ? csv[0] * 1e9 / (double)numbers : 0.0, n, reps);
+    printf("bench-output: greeks written on %d threads against the file read on %d: csv %.1f ms, "
+           "%.2f x the read of %.1f ms; json %.1f ms, %.2f x (one thread: csv %.2f x, json %.2f "
+           "x its time; n=%zu, best of %d, wall)\n",
+           threads, threads, csv[1] * 1e3, csv[1] / read[1], read[1] * 1e3, json[1] * 1e3,
+           json[1] / read[1], csv[0] / csv[1], json[0] / json[1], n, reps);
     return 0;
 }

@@ -42,6 +42,7 @@ int cli_render_options_of(const cli_options *opts, gex__render_options *ro)
     ro->format = opts->format;
     ro->range_pct = opts->range_pct;
     ro->points = opts->points;
+    ro->threads = opts->jobs;
     return 0;
 }
 

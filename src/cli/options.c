@@ -94,8 +94,9 @@ static const char common_help[] =
     "  --at TIME                the snapshot quoted at TIME, of a file that holds several\n"
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
-    "                           2 MB of rows is read in ranges on N threads; the output\n"
-    "                           is the same whatever N\n"
+    "                           2 MB of rows is read in ranges on N threads, and greeks\n"
+    "                           writes its CSV and JSON on N; the output is the same\n"
+    "                           whatever N\n"
     "  --quiet                  no warnings (errors and skipped-row counts still shown)\n"
     "  -h, --help               this help; --version the version\n";
 

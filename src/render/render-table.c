@@ -76,6 +76,11 @@ void gex__table_stream(gex__table *t, FILE *out)
         csv_field(out, t->columns[j].name);
     }
     fputs("\r\n", out);
+    gex__table_stream_rows(t, out);
+}
+
+void gex__table_stream_rows(gex__table *t, FILE *out)
+{
     t->stream = out;
     t->column = 0;
     t->record_len = 0;

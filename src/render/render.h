@@ -61,6 +61,7 @@ typedef struct gex__render_options {
     gex__out_format format;
     double range_pct; /* profile: from S (1 - range/100) to S (1 + range/100) */
     int points;       /* profile: points, >= 2 */
+    int threads;      /* greeks' CSV and JSON rows are formatted on this many (0 or 1: one) */
 } gex__render_options;
 
 /* Writes the document of options->doc for an analysis with levels (greeks: with or without)
@@ -87,6 +88,10 @@ int gex__render_summary(const gex__render_options *options, const gex__analysis 
 json_t *gex__summary_document(const gex__analysis *a);
 int gex__render_exposure(const gex__render_options *options, const gex__analysis *a, FILE *out,
                          gex_error *err);
+/* The greeks document (render-greeks.c): every listed contract, in options->format, its CSV and
+ * JSON rows formatted on options->threads threads; the same bytes whatever the threads. */
+int gex__render_greeks(const gex__render_options *options, const gex__analysis *a, FILE *out,
+                       gex_error *err);
 json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a);
 json_t *gex__exposure_document_previous(gex__doc doc, const gex__analysis *a,
                                         const gex__analysis *prev);
@@ -179,6 +184,9 @@ int gex__table_text(gex__table *t, const char *s);
 /* For CSV: writes the header row to out now and every record as its last cell is appended,
  * so that a table of millions of rows needs no memory; gex__table_write then adds nothing. */
 void gex__table_stream(gex__table *t, FILE *out);
+/* The same without the header row: the records of a part of a table (gex__render_greeks's
+ * blocks, written into memory on threads of their own). */
+void gex__table_stream_rows(gex__table *t, FILE *out);
 /* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
  * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
 int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
