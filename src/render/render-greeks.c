@@ -9,6 +9,7 @@
  * each into memory, and the blocks are written in order by the calling thread: the bytes are the
  * same whatever the threads (tests/greeks-jobs.sh), and memory holds two blocks per thread.
  */
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -380,7 +381,7 @@ static int rows_threaded(const greeks_src *g, gex__out_format format, size_t n, 
             started++;
         }
     }
-    int rc = started > 0 ? GEX_OK : -1;
+    int rc = started > 0 ? GEX_OK : -1, write_errno = 0;
     if (started > 0) {
         pthread_mutex_lock(&p.lock);
         pthread_cond_broadcast(&p.work);
@@ -394,8 +395,10 @@ static int rows_threaded(const greeks_src *g, gex__out_format format, size_t n, 
                 else
                     write_block(first, format, out, w, objects, nonfinite);
                 if (rc == GEX_OK &&
-                    (format == GEX__OUT_CSV ? ferror_unlocked(out) != 0 : w->failed))
+                    (format == GEX__OUT_CSV ? ferror_unlocked(out) != 0 : w->failed)) {
                     rc = 1; /* the output refused a write: the caller reports it */
+                    write_errno = errno;
+                }
                 pthread_mutex_lock(&p.lock);
                 p.written++;
                 pthread_cond_broadcast(&p.work); /* its slot is free */
@@ -424,6 +427,8 @@ static int rows_threaded(const greeks_src *g, gex__out_format format, size_t n, 
         free(p.slots[k].buf);
     free(p.slots);
     free(threads);
+    if (write_errno != 0)
+        errno = write_errno; /* the failed write's, which gex__table_emit reports */
     return rc;
 }
 
