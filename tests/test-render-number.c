@@ -10,6 +10,8 @@
  * GEX_ROUNDTRIP_COUNT sets how many random values (default 1,000,000 of each kind; a tenth
  * under the sanitizers, which run the same checks slower).
  *
+ * gex__fmt_sig_to (tables' "%.6g" columns) against printf's "%.{p}g" itself.
+ *
  * gex__fmt_grouped (tables: "1,234,567.89"), whose fixed-point digits come from one 128-bit
  * product instead of printf, against printf's own "%.*f" grouped by hand: random bit patterns
  * below GEX__GROUPED_MAX, values with few decimals, exact ties at every number of decimals
@@ -311,6 +313,51 @@ START_TEST(test_fmt_roundtrip_every_eight_digits)
 }
 END_TEST
 
+/* gex__fmt_sig_to against printf's own "%.{p}g" over random bit patterns (every exponent,
+ * subnormals included), decimal-looking values, values of all digits over forty decades, and
+ * exact ties of p digits (an odd number ending in 5 times a power of two or of ten: printf rounds
+ * them to even, and the shortest digits cannot tell which side v is on), p from 1 to 15. */
+START_TEST(test_fmt_sig_against_printf)
+{
+    uint64_t state = UINT64_C(0x516);
+    const long count = random_count();
+    long checked = 0;
+    char a[GEX__ROUNDTRIP_SIZE], b[64];
+    for (long i = 0; i < count; i++) {
+        const uint64_t r = gex_splitmix64(&state);
+        const int p = 1 + (int)(gex_splitmix64(&state) % 15);
+        const int e = (int)(gex_splitmix64(&state) % 40);
+        double v;
+        switch (i % 5) {
+        case 0:
+            memcpy(&v, &r, sizeof v);
+            break;
+        case 1:
+            v = (double)(r % 100000000) / pow(10.0, (double)(e % 12));
+            break;
+        case 2:
+            v = ldexp((double)((r % 1000000) * 10 + 5), e - 20);
+            break;
+        case 3:
+            v = ((double)(r >> 11) / 9007199254740992.0 - 0.3) * pow(10.0, (double)e - 20.0);
+            break;
+        default:
+            v = (double)((r % 100000) * 10 + 5) * pow(10.0, (double)(e % 10));
+            break;
+        }
+        if (!isfinite(v))
+            continue;
+        const size_t n = gex__fmt_sig_to(v, p, a);
+        snprintf(b, sizeof b, "%.*g", p, v);
+        ck_assert_msg(strcmp(a, b) == 0, "%a with %d digits: \"%s\", printf \"%s\"", v, p, a, b);
+        ck_assert_uint_eq(n, strlen(b));
+        checked++;
+    }
+    ck_assert_int_gt(checked, count * 99 / 100);
+    printf("fmt_sig: %ld values against printf's %%.{p}g\n", checked);
+}
+END_TEST
+
 START_TEST(test_fmt_roundtrip_random_bit_patterns)
 {
     uint64_t state = UINT64_C(0x5eed0021);
@@ -455,6 +502,7 @@ static Suite *render_number_suite(void)
     tcase_add_test(tc, test_fmt_roundtrip_edge_cases);
     tcase_add_test(tc, test_fmt_roundtrip_integers);
     tcase_add_test(tc, test_fmt_roundtrip_every_eight_digits);
+    tcase_add_test(tc, test_fmt_sig_against_printf);
     tcase_add_test(tc, test_fmt_roundtrip_random_bit_patterns);
     tcase_add_test(tc, test_fmt_roundtrip_random_decimals);
     tcase_add_test(tc, test_fmt_grouped_edge_cases);

@@ -2,6 +2,7 @@
  * render-number.c: the number forms of every document, and the report of a value that cannot
  * be written. The bottom of the rendering layer: the table and JSON writers use it.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -150,6 +151,26 @@ static void eight_digits(uint32_t x, char *out)
 }
 #endif
 
+/* 10^0 to 10^17. */
+static const uint64_t pow10[18] = {1,
+                                   10,
+                                   100,
+                                   1000,
+                                   10000,
+                                   100000,
+                                   1000000,
+                                   10000000,
+                                   100000000,
+                                   1000000000,
+                                   10000000000,
+                                   100000000000,
+                                   1000000000000,
+                                   10000000000000,
+                                   100000000000000,
+                                   1000000000000000,
+                                   10000000000000000,
+                                   100000000000000000};
+
 /* The digits of m < 10^17, most significant first, at *d, with '0' after them up to 24 bytes
  * from *d, so that the callers copy fixed blocks (no call to memcpy of a computed length);
  * buf holds DIGITS_BUF bytes. Returns how many digits m has (1 for 0). */
@@ -160,24 +181,6 @@ __attribute__((always_inline)) /* a call per number cost more than its SSE2 lane
 static inline int
 digits_of(uint64_t m, char *buf, const char **d)
 {
-    static const uint64_t pow10[18] = {1,
-                                       10,
-                                       100,
-                                       1000,
-                                       10000,
-                                       100000,
-                                       1000000,
-                                       10000000,
-                                       100000000,
-                                       1000000000,
-                                       10000000000,
-                                       100000000000,
-                                       1000000000000,
-                                       10000000000000,
-                                       100000000000000,
-                                       1000000000000000,
-                                       10000000000000000,
-                                       100000000000000000};
     /* seventeen digits at buf[7..24), then '0' */
     const uint64_t q = m / 100000000;
     buf[7] = (char)('0' + q / 100000000);
@@ -200,6 +203,20 @@ digits_of(uint64_t m, char *buf, const char **d)
     n += n == 0;
     *d = buf + 24 - n;
     return n;
+}
+
+/* "e+XX" or "e-XX" for the decimal exponent x, three digits from 100 on, as printf's %g writes
+ * it; returns the length. */
+static size_t exponent_text(int x, char *out)
+{
+    size_t o = 0;
+    out[o++] = 'e';
+    out[o++] = x < 0 ? '-' : '+';
+    const int ax = x < 0 ? -x : x;
+    if (ax >= 100)
+        out[o++] = (char)('0' + ax / 100);
+    memcpy(out + o, digit_pairs + 2 * (ax % 100), 2);
+    return o + 2;
 }
 
 /* As printf's %.{P}g with P = max(15, digits) prints the shortest digits: the form the earlier
@@ -225,13 +242,7 @@ static size_t write_g(char *out, int negative, uint64_t m, int k)
         out[o + 1] = '.';
         memcpy(out + o + 2, d + 1, 16); /* at most 16 digits after the first */
         o += n > 1 ? (size_t)n + 1 : 1;
-        out[o++] = 'e';
-        out[o++] = x < 0 ? '-' : '+';
-        const int ax = x < 0 ? -x : x;
-        if (ax >= 100)
-            out[o++] = (char)('0' + ax / 100);
-        memcpy(out + o, digit_pairs + 2 * (ax % 100), 2);
-        o += 2;
+        o += exponent_text(x, out + o);
     } else if (x < 0) {
         memcpy(out + o, "0.000", 5); /* x >= -4: at most three zeros after the point */
         o += (size_t)(1 - x);
@@ -286,6 +297,75 @@ size_t gex__fmt_roundtrip_to(double v, char *out)
     const uint64_t m =
         shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
     return write_g(out, (int)(bits >> 63), m, k);
+}
+
+/* printf's "%.{p}g" (1 <= p <= 15) from the shortest digits: rounding v's exact value to p
+ * digits gives the shortest decimal r's digits rounded to p, unless a rounding boundary (p
+ * digits and a 5) lies between v and r. Such a boundary would lie in v's rounding interval, as
+ * r does; r is the shortest decimal there, so it would have p + 1 digits at most, and two
+ * decimals of p + 1 <= 16 digits are farther apart than the interval of a normal double is
+ * wide: the boundary would be r itself. So only r ending in that 5 (a tie in r, where v may be
+ * on either side or on it), subnormals (whose intervals are wide), zero and values that are
+ * not finite go to snprintf. Returns the length; out holds GEX__ROUNDTRIP_SIZE bytes. */
+size_t gex__fmt_sig_to(double v, int p, char *out)
+{
+    const double a = fabs(v);
+    if (p < 1 || p > 15 || !(a >= DBL_MIN) || !(a <= DBL_MAX)) {
+        const int n = snprintf(out, GEX__ROUNDTRIP_SIZE, "%.*g", p, v);
+        return n > 0 ? (size_t)n : 0;
+    }
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int k;
+    uint64_t m = shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
+    char buf[DIGITS_BUF];
+    const char *d;
+    int n = digits_of(m, buf, &d);
+    int x = k + n - 1; /* the decimal exponent of the first digit */
+    if (n > p) {
+        const uint64_t unit = pow10[n - p], rem = m % unit, half = unit / 2;
+        if (rem == half) { /* a tie in r: v's own side of it decides */
+            const int len = snprintf(out, GEX__ROUNDTRIP_SIZE, "%.*g", p, v);
+            return len > 0 ? (size_t)len : 0;
+        }
+        m = m / unit + (rem > half);
+        if (m == pow10[p]) { /* 9.99...5 up to 10.0 */
+            m = pow10[p - 1];
+            x++;
+        }
+        n = digits_of(m, buf, &d);
+    }
+    while (n > 1 && d[n - 1] == '0') /* %g leaves no zero at the end of the fraction */
+        n--;
+    size_t o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    if (x < -4 || x >= p) { /* d.ddde+XX, two exponent digits at least */
+        out[o++] = d[0];
+        if (n > 1) {
+            out[o++] = '.';
+            memcpy(out + o, d + 1, (size_t)n - 1);
+            o += (size_t)n - 1;
+        }
+        o += exponent_text(x, out + o);
+    } else if (x < 0) { /* 0.000ddd */
+        out[o++] = '0';
+        out[o++] = '.';
+        for (int z = -1; z > x; z--)
+            out[o++] = '0';
+        memcpy(out + o, d, (size_t)n);
+        o += (size_t)n;
+    } else { /* ddd.ddd, the integer part padded with zeros */
+        for (int i = 0; i <= x; i++)
+            out[o++] = i < n ? d[i] : '0';
+        if (n > x + 1) {
+            out[o++] = '.';
+            memcpy(out + o, d + x + 1, (size_t)(n - x - 1));
+            o += (size_t)(n - x - 1);
+        }
+    }
+    out[o] = '\0';
+    return o;
 }
 
 void gex__fmt_roundtrip(double v, char *buf, size_t size)

@@ -302,9 +302,14 @@ static void format_cell(const cell *c, gex__style style, gex__out_format format,
         gex__fmt_grouped(c->v, 2, buf, size);
         break;
     case GEX__STYLE_SIG:
-    default:
-        snprintf(buf, size, "%.6g", c->v);
+    default: {
+        char text[GEX__ROUNDTRIP_SIZE];
+        const size_t n = gex__fmt_sig_to(c->v, 6, text); /* "%.6g" */
+        const size_t len = n < size ? n : size - 1;
+        memcpy(buf, text, len);
+        buf[len] = '\0';
         break;
+    }
     }
 }
 

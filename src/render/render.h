@@ -205,6 +205,9 @@ size_t gex__table_nonfinite(const gex__table *t);
 
 /* Number formatting. */
 void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
+/* printf's "%.{p}g" of v, byte for byte, mostly without printf (from the shortest digits); out
+ * holds GEX__ROUNDTRIP_SIZE bytes. Returns the length. */
+size_t gex__fmt_sig_to(double v, int p, char *out);
 /* The same text into out, which holds GEX__ROUNDTRIP_SIZE bytes; returns its length. For
  * writers that append it to a buffer of their own. Every text and its NUL take at most 25 bytes
  * ("-0.0000" and 17 digits, or "-d." 16 digits "e-324"); the rest is room for the digits'
