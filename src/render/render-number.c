@@ -300,13 +300,15 @@ size_t gex__fmt_roundtrip_to(double v, char *out)
 }
 
 /* printf's "%.{p}g" (1 <= p <= 15) from the shortest digits: rounding v's exact value to p
- * digits gives the shortest decimal r's digits rounded to p, unless a rounding boundary (p
- * digits and a 5) lies between v and r. Such a boundary would lie in v's rounding interval, as
- * r does; r is the shortest decimal there, so it would have p + 1 digits at most, and two
- * decimals of p + 1 <= 16 digits are farther apart than the interval of a normal double is
- * wide: the boundary would be r itself. So only r ending in that 5 (a tie in r, where v may be
- * on either side or on it), subnormals (whose intervals are wide), zero and values that are
- * not finite go to snprintf. Returns the length; out holds GEX__ROUNDTRIP_SIZE bytes. */
+ * digits gives the shortest decimal r's digits rounded to p, unless a rounding boundary b (p
+ * digits and a 5) lies between v and r, or is r. Such a b would lie in v's rounding interval,
+ * as r does. If r has p digits or fewer, b is half a unit of the p-th digit from it: more than
+ * 5 10^-(p+1) of v, wider than the interval of a normal double (2^-52 of v at most). If r has
+ * more, b has no more digits than r and is nearer to v, and r is the nearest to v of the
+ * shortest decimals in the interval (Schubfach's choice; test-render-number checks it): r
+ * would be b. So only r ending in that 5 (a tie in r, where v may be on either side or on it),
+ * subnormals (whose intervals are wide), zero and values that are not finite go to snprintf.
+ * Returns the length; out holds GEX__ROUNDTRIP_SIZE bytes. */
 size_t gex__fmt_sig_to(double v, int p, char *out)
 {
     const double a = fabs(v);
