@@ -92,68 +92,6 @@ typedef struct greeks_src {
     const gex__column *columns; /* greeks_columns with the gex unit of the analysis */
 } greeks_src;
 
-/* A JSON object assembled before it goes to its writer: literal text, numbers formatted in
- * place, plain strings copied; anything else through the writer itself, after what is pending. */
-#define ROW_BYTES   2048
-#define ROW_STR_MAX 64 /* a longer string goes through gex__jwriter_str */
-typedef struct json_row {
-    gex__jwriter *w;
-    size_t len;
-    char text[ROW_BYTES];
-} json_row;
-
-static void row_flush(json_row *r)
-{
-    gex__jwriter_raw_n(r->w, r->text, r->len);
-    r->len = 0;
-}
-
-/* n bytes of text, n < ROW_BYTES. */
-static void row_text(json_row *r, const char *s, size_t n)
-{
-    if (r->len + n > sizeof r->text)
-        row_flush(r);
-    memcpy(r->text + r->len, s, n);
-    r->len += n;
-}
-#define ROW_LIT(r, lit) row_text((r), "" lit, sizeof(lit) - 1)
-
-/* v as gex__jwriter_num writes it: the shortest form that reads back, null (counted) when it
- * is not finite. */
-static void row_num(json_row *r, double v)
-{
-    if (!isfinite(v)) {
-        r->w->nonfinite++;
-        ROW_LIT(r, "null");
-        return;
-    }
-    if (r->len + GEX__ROUNDTRIP_SIZE > sizeof r->text)
-        row_flush(r);
-    r->len += gex__fmt_roundtrip_to(v == 0.0 ? 0.0 : v, r->text + r->len);
-}
-
-/* s as gex__jwriter_str writes it: quoted as it is when every byte is printable ASCII other
- * than a quote or a backslash, and through gex__jwriter_str (escapes, UTF-8's check) when not or
- * when it is long. */
-static void row_str(json_row *r, const char *s)
-{
-    size_t n = 0;
-    for (unsigned char c; n <= ROW_STR_MAX && (c = (unsigned char)s[n]) != '\0'; n++)
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-            break;
-    if (s[n] != '\0') {
-        row_flush(r);
-        gex__jwriter_str(r->w, s);
-        return;
-    }
-    if (r->len + n + 2 > sizeof r->text)
-        row_flush(r);
-    r->text[r->len] = '"';
-    memcpy(r->text + r->len + 1, s, n);
-    r->text[r->len + 1 + n] = '"';
-    r->len += n + 2;
-}
-
 /* Contracts [from, to) that no filter left out, as rows of t (CSV or a table) or as JSON
  * objects through w, each after a comma but the first that *objects counts. Returns GEX_OK, or
  * GEX_ENOMEM when a table ran out of memory; a stream that refused a write ends the rows early
@@ -206,60 +144,56 @@ static int greeks_rows(const greeks_src *g, size_t from, size_t to, gex__table *
                 return GEX_OK; /* not memory: the output refused a write */
             continue;
         }
-        /* one object per contract, assembled in a buffer of its own and handed to the writer
-         * whole: a jansson object each (allocations, a hash table, their frees) was most of the
-         * document's time, and then a writer call per piece (40 a contract) a quarter of what
-         * was left. The keys and separators are literals (keys that need no escape: the bytes
-         * gex__jwriter_key writes); numbers and strings as gex__jwriter_num and _str write
-         * them. */
+        /* one object per contract, written as it is assembled: a jansson object each
+         * (allocations, a hash table, their frees) was most of the document's time; the keys
+         * and separators are literals (keys that need no escape: the bytes gex__jwriter_key
+         * writes) */
         static const char *const gk[] = {
             ",\"delta\":", ",\"gamma\":", ",\"vega\":", ",\"vanna\":", ",\"charm\":"};
         static const char *const ek[] = {",\"gex\":", ",\"dex\":", ",\"vex\":", ",\"chex\":"};
-        json_row r = {.w = w, .len = 0};
         if ((*objects)++ > 0)
-            ROW_LIT(&r, ",");
-        ROW_LIT(&r, "{\"underlying\":");
-        row_str(&r, a->symbol);
-        ROW_LIT(&r, ",\"option_symbol\":");
-        row_str(&r, sym);
-        ROW_LIT(&r, ",\"expiration\":");
-        row_str(&r, exp);
-        ROW_LIT(&r, ",\"strike\":");
-        row_num(&r, v->strike[i]);
+            GEX__JWRITER_LIT(w, ",");
+        GEX__JWRITER_LIT(w, "{\"underlying\":");
+        gex__jwriter_str(w, a->symbol);
+        GEX__JWRITER_LIT(w, ",\"option_symbol\":");
+        gex__jwriter_str(w, sym);
+        GEX__JWRITER_LIT(w, ",\"expiration\":");
+        gex__jwriter_str(w, exp);
+        GEX__JWRITER_LIT(w, ",\"strike\":");
+        gex__jwriter_num(w, v->strike[i]);
         if (v->type[i] == GEX_PUT)
-            ROW_LIT(&r, ",\"type\":\"put\",\"T\":");
+            GEX__JWRITER_LIT(w, ",\"type\":\"put\",\"T\":");
         else
-            ROW_LIT(&r, ",\"type\":\"call\",\"T\":");
-        row_num(&r, v->T[i]);
-        ROW_LIT(&r, ",\"iv\":");
+            GEX__JWRITER_LIT(w, ",\"type\":\"call\",\"T\":");
+        gex__jwriter_num(w, v->T[i]);
+        GEX__JWRITER_LIT(w, ",\"iv\":");
         if (ok)
-            row_num(&r, v->iv[i]);
+            gex__jwriter_num(w, v->iv[i]);
         else
-            ROW_LIT(&r, "null");
-        ROW_LIT(&r, ",\"iv_source\":");
-        row_str(&r, iv_sources[src]);
-        ROW_LIT(&r, ",\"spot\":");
-        row_num(&r, v->spot[i]);
+            gex__jwriter_null(w);
+        GEX__JWRITER_LIT(w, ",\"iv_source\":");
+        gex__jwriter_str(w, iv_sources[src]);
+        GEX__JWRITER_LIT(w, ",\"spot\":");
+        gex__jwriter_num(w, v->spot[i]);
         for (int k = 0; k < 5; k++) {
-            row_text(&r, gk[k], strlen(gk[k]));
+            gex__jwriter_raw(w, gk[k]);
             if (ok)
-                row_num(&r, vals[k]);
+                gex__jwriter_num(w, vals[k]);
             else
-                ROW_LIT(&r, "null");
+                gex__jwriter_null(w);
         }
-        ROW_LIT(&r, ",\"open_interest\":");
-        row_num(&r, v->open_interest[i]);
+        GEX__JWRITER_LIT(w, ",\"open_interest\":");
+        gex__jwriter_num(w, v->open_interest[i]);
         for (int k = 0; k < 4; k++) {
-            row_text(&r, ek[k], strlen(ek[k]));
+            gex__jwriter_raw(w, ek[k]);
             if (ok)
-                row_num(&r, exps[k]);
+                gex__jwriter_num(w, exps[k]);
             else
-                ROW_LIT(&r, "null");
+                gex__jwriter_null(w);
         }
-        ROW_LIT(&r, ",\"status\":");
-        row_str(&r, status);
-        ROW_LIT(&r, "}");
-        row_flush(&r);
+        GEX__JWRITER_LIT(w, ",\"status\":");
+        gex__jwriter_str(w, status);
+        GEX__JWRITER_LIT(w, "}");
     }
     return st == GEX_OK ? GEX_OK : GEX_ENOMEM;
 }

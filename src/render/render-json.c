@@ -80,21 +80,16 @@ static void stream_flush(gex__jwriter *w)
     w->pending = 0;
 }
 
-static void put(gex__jwriter *w, const char *s, size_t n)
+/* Room for n bytes written in place (n <= the stream's block): where to write them, or NULL
+ * when the writer has failed or memory ran out; advance() then counts what was written. */
+static char *room(gex__jwriter *w, size_t n)
 {
     if (w->failed)
-        return; /* the first failure is reported; nothing after it is written */
+        return NULL;
     if (w->fp != NULL) {
-        if (w->pending + n > sizeof w->block) {
+        if (w->pending + n > sizeof w->block)
             stream_flush(w);
-            if (n > sizeof w->block) {
-                stream_write(w, s, n);
-                return;
-            }
-        }
-        memcpy(w->block + w->pending, s, n);
-        w->pending += n;
-        return;
+        return w->failed ? NULL : w->block + w->pending;
     }
     if (w->len + n + 1 > w->cap) {
         size_t cap = w->cap ? w->cap : 4096;
@@ -103,14 +98,38 @@ static void put(gex__jwriter *w, const char *s, size_t n)
         char *d = realloc(w->data, cap);
         if (d == NULL) {
             w->failed = 1;
-            return;
+            return NULL;
         }
         w->data = d;
         w->cap = cap;
     }
-    memcpy(w->data + w->len, s, n);
+    return w->data + w->len;
+}
+
+static void advance(gex__jwriter *w, size_t n)
+{
+    if (w->fp != NULL) {
+        w->pending += n;
+        return;
+    }
     w->len += n;
     w->data[w->len] = '\0';
+}
+
+static void put(gex__jwriter *w, const char *s, size_t n)
+{
+    if (w->fp != NULL && n > sizeof w->block) { /* what is pending, then these bytes through */
+        if (!w->failed) {
+            stream_flush(w);
+            stream_write(w, s, n);
+        }
+        return;
+    }
+    char *at = room(w, n);
+    if (at != NULL) {
+        memcpy(at, s, n);
+        advance(w, n);
+    }
 }
 
 static void puts_(gex__jwriter *w, const char *s)
@@ -260,9 +279,13 @@ void gex__jwriter_num(gex__jwriter *w, double v)
         puts_(w, "null");
         return;
     }
-    char buf[GEX__ROUNDTRIP_SIZE];
-    put(w, buf, gex__fmt_roundtrip_to(v == 0.0 ? 0.0 : v, buf));
+    char *at = room(w, GEX__ROUNDTRIP_SIZE); /* formatted in place */
+    if (at != NULL)
+        advance(w, gex__fmt_roundtrip_to(v == 0.0 ? 0.0 : v, at));
 }
+
+/* The longest string gex__jwriter_str writes in place (a longer one goes through put). */
+#define PLAIN_MAX 256
 
 void gex__jwriter_str(gex__jwriter *w, const char *s)
 {
@@ -270,7 +293,22 @@ void gex__jwriter_str(gex__jwriter *w, const char *s)
         puts_(w, "null");
         return;
     }
-    const unsigned char *p = (const unsigned char *)s;
+    /* printable ASCII without a quote or a backslash, short: quoted in place as it is */
+    size_t n = 0;
+    for (unsigned char c;
+         n < PLAIN_MAX && (c = (unsigned char)s[n]) >= 0x20 && c < 0x80 && c != '"' && c != '\\';)
+        n++;
+    if (s[n] == '\0') {
+        char *at = room(w, n + 2);
+        if (at != NULL) {
+            at[0] = '"';
+            memcpy(at + 1, s, n);
+            at[n + 1] = '"';
+            advance(w, n + 2);
+        }
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)s + n;
     while (*p != '\0' && *p < 0x80)
         p++;
     if (*p == '\0') { /* ASCII: valid UTF-8 as it is, the string gex__jstr keeps */
