@@ -138,18 +138,8 @@ static double render_seconds(const gex__analysis *a, gex__out_format format, int
 int main(int argc, char **argv)
 {
     int reps = 5, threads = 2;
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
-            reps = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            threads = atoi(argv[++i]);
-        else if (argv[i][0] == '-' || path != NULL)
-            return usage();
-        else
-            path = argv[i];
-    }
-    if (path == NULL || reps < 1 || threads < 2)
+    const char *path;
+    if (bench_reps_threads_file(argc, argv, &reps, &threads, &path) != 0 || reps < 1 || threads < 2)
         return usage();
     gsl_set_error_handler_off(); /* as the program: the library checks GSL's statuses */
 

@@ -1,11 +1,14 @@
 /*
- * bench-util.h: what the benchmark programs share: a monotonic clock, the process's CPU clock
- * and the size of a chain's arrays (the yardstick of every memory figure).
+ * bench-util.h: what the benchmark programs share: a monotonic clock, the process's CPU clock,
+ * the size of a chain's arrays (the yardstick of every memory figure) and the arguments
+ * "[--reps R] [--threads N] FILE".
  */
 #ifndef GEX_BENCH_UTIL_H
 #define GEX_BENCH_UTIL_H
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "gex/gex.h"
@@ -35,6 +38,25 @@ static inline size_t bench_contract_bytes(const gex_chain_view *v)
            sizeof *v->multiplier + sizeof *v->spot + sizeof *v->vendor_delta +
            sizeof *v->vendor_gamma + sizeof *v->line + sizeof *v->T + sizeof *v->iv +
            sizeof *v->iv_source + sizeof *v->status;
+}
+
+/* "[--reps R] [--threads N] FILE" into *reps, *threads (left as they are when not given) and
+ * *path; 0, or -1 for anything else or no FILE (the caller prints its usage). */
+static inline int bench_reps_threads_file(int argc, char **argv, int *reps, int *threads,
+                                          const char **path)
+{
+    *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
+            *reps = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            *threads = atoi(argv[++i]);
+        else if (argv[i][0] == '-' || *path != NULL)
+            return -1;
+        else
+            *path = argv[i];
+    }
+    return *path != NULL ? 0 : -1;
 }
 
 #endif /* GEX_BENCH_UTIL_H */
