@@ -117,11 +117,6 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
  * page, which otherwise stays resident: 1 MB an array on average, 26 MB on the whole market. */
 #define MAP_GRAIN ((size_t)64 << 10)
 
-static size_t round_up(size_t bytes, size_t grain)
-{
-    return (bytes + grain - 1) & ~(grain - 1);
-}
-
 /* Frees array i (NULL: nothing), whose mapping is mapped bytes long (0: malloc's; an array in
  * the slab is freed with the slab). */
 static void array_free(void *p, size_t i, size_t mapped)
@@ -164,10 +159,10 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
         *p = q;
         return GEX_OK;
     }
-    const size_t new_len = round_up(skip + new_bytes, HUGE_PAGE_BYTES);
+    const size_t new_len = gex__round_up(skip + new_bytes, HUGE_PAGE_BYTES);
     if (*mapped > 0 && will) {
         char *base = (char *)*p - skip;
-        const size_t fit = round_up(skip + new_bytes, MAP_GRAIN);
+        const size_t fit = gex__round_up(skip + new_bytes, MAP_GRAIN);
         if (fit <= *mapped) { /* its tail given back */
             if (fit < *mapped)
                 munmap(base + fit, *mapped - fit);
@@ -219,7 +214,7 @@ static size_t slab_layout(const chain_array a[CHAIN_ARRAY_COUNT], size_t cap,
         if (cap > (ARRAY_MAP_MIN - 1) / a[i].size)
             return 0;
         at[i] = off;
-        off += round_up(cap * a[i].size, 4096) + CACHE_LINE;
+        off += gex__round_up(cap * a[i].size, 4096) + CACHE_LINE;
     }
     return off >= SLAB_MIN ? off : 0;
 }
@@ -521,7 +516,7 @@ gex_chain *gex_chain_new(void)
      * written on different threads, row by row (n, the settlement cache). Sharing a line with
      * the next chain made `gex screen --jobs 2` spend 50 ms more (8 %), from a struct 24 bytes
      * longer. */
-    gex_chain *c = aligned_alloc(CACHE_LINE, round_up(sizeof *c, CACHE_LINE));
+    gex_chain *c = aligned_alloc(CACHE_LINE, gex__round_up(sizeof *c, CACHE_LINE));
     if (c == NULL)
         return NULL;
     memset(c, 0, sizeof *c);

@@ -19,6 +19,12 @@
 /* The size of a transparent huge page on x86-64 and arm64 (with 4 KiB base pages). */
 #define GEX__HUGE_PAGE ((size_t)2 << 20)
 
+/* bytes rounded up to a multiple of grain, a power of two. */
+static inline size_t gex__round_up(size_t bytes, size_t grain)
+{
+    return (bytes + grain - 1) & ~(grain - 1);
+}
+
 /* A private anonymous mapping of len bytes (zeroed) beginning on a GEX__HUGE_PAGE boundary
  * and advised for huge pages (madvise MADV_HUGEPAGE, advice only: where the kernel has none to
  * give, or THP is off, the pages are the usual ones); NULL when there is no memory. munmap

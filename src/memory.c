@@ -16,8 +16,7 @@ char *gex__map_huge(size_t len)
                    -1, 0);
     if (m == MAP_FAILED)
         return NULL;
-    const uintptr_t at = ((uintptr_t)m + GEX__HUGE_PAGE - 1) & ~(uintptr_t)(GEX__HUGE_PAGE - 1);
-    char *base = (char *)at;
+    char *base = m + (gex__round_up((uintptr_t)m, GEX__HUGE_PAGE) - (uintptr_t)m);
     if (base > m)
         munmap(m, (size_t)(base - m));
     if (m + len + GEX__HUGE_PAGE > base + len)
@@ -42,12 +41,12 @@ void *gex__big_alloc(size_t bytes)
     const size_t slack = 2 * GEX__HUGE_PAGE + 2 * sizeof(void *);
     if (bytes > SIZE_MAX - slack)
         return NULL;
-    const size_t whole = (bytes + GEX__HUGE_PAGE - 1) & ~(GEX__HUGE_PAGE - 1);
+    const size_t whole = gex__round_up(bytes, GEX__HUGE_PAGE);
     char *block = malloc(whole + GEX__HUGE_PAGE + sizeof(void *));
     if (block == NULL)
         return NULL;
     const uintptr_t first = (uintptr_t)(block + sizeof(void *));
-    char *p = (char *)((first + GEX__HUGE_PAGE - 1) & ~(uintptr_t)(GEX__HUGE_PAGE - 1));
+    char *p = block + sizeof(void *) + (gex__round_up(first, GEX__HUGE_PAGE) - first);
     ((void **)p)[-1] = block;
 #ifdef MADV_HUGEPAGE
     (void)madvise(p, whole, MADV_HUGEPAGE); /* advice: failure is harmless */
