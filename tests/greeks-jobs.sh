@@ -7,7 +7,8 @@
 # blocks). Commands: greeks --format csv and json, alone, with a filter
 # that leaves out whole blocks (--expiration) and with one that leaves out contracts inside
 # every block (--min-oi), each with --jobs 1 (the reference), 2, 3 and 7; and the same written
-# to a full device (/dev/full, where there is one): the same error, the same status.
+# to a full device (/dev/full, where there is one): the same error, the same status, as a table
+# too (tests/greeks-table.py checks the table's rows against Python's rendering).
 #
 # Usage: tests/greeks-jobs.sh GEX GEN_CHAIN SOURCE_ROOT
 set -eu
@@ -74,7 +75,7 @@ check - "$tmp/no-iv.csv" --format json --iv file
     failed=1
 }
 if [ -w /dev/full ]; then
-    for format in csv json; do
+    for format in csv json table; do
         check /dev/full "$tmp/index.csv" --format "$format"
         grep -q "No space left on device" "$tmp/ref.err" || {
             echo "greeks-jobs: writing to /dev/full did not fail as it should:" >&2

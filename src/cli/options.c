@@ -95,8 +95,8 @@ static const char common_help[] =
     "  --settle ROOT=am|pm      settlement time of an option root (repeatable)\n"
     "  --jobs N                 threads (default: the online cores): a CSV of more than\n"
     "                           2 MB of rows is read in ranges on N threads, and greeks\n"
-    "                           writes its CSV and JSON on N; the output is the same\n"
-    "                           whatever N\n"
+    "                           formats its rows on N; the output is the same whatever\n"
+    "                           N\n"
     "  --quiet                  no warnings (errors and skipped-row counts still shown)\n"
     "  -h, --help               this help; --version the version\n";
 

@@ -7,11 +7,15 @@
  * one core it was the serial part after a read that uses every core. With options->threads > 1
  * the CSV and JSON rows are formatted in blocks of GREEKS_BLOCK contracts on that many threads,
  * each into memory, and the blocks are written in order by the calling thread: the bytes are the
- * same whatever the threads (tests/greeks-jobs.sh), and memory holds two blocks per thread.
+ * same whatever the threads (tests/greeks-jobs.sh), and memory holds two blocks per thread. A
+ * table's blocks are formatted the same way as the text each cell shows, and all of them are
+ * kept until the widths of the columns are known (tests/greeks-table.py checks the table against
+ * Python's rendering of the CSV).
  */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,11 +436,72 @@ static int rows_threaded(const greeks_src *g, gex__out_format format, size_t n, 
     return rc;
 }
 
-/* The threads to write with: options->threads, at most one per block and GREEKS_THREADS_MAX;
- * 1 for a table (its columns are aligned over all the rows). */
+/* --- the table: every row kept until the widths are known, formatted in blocks on threads --- */
+
+/* The blocks of a table: any thread formats the next one not yet taken into a table of its own
+ * (gex__table_keep_texts), written together by gex__table_emit_parts. */
+typedef struct table_blocks {
+    const greeks_src *src;
+    gex__table **parts;
+    size_t blocks;
+    atomic_size_t next;
+    atomic_int failed; /* memory ran out in some block */
+} table_blocks;
+
+static void *table_worker(void *arg)
+{
+    table_blocks *tb = arg;
+    for (size_t b; (b = atomic_fetch_add(&tb->next, 1)) < tb->blocks;) {
+        gex__table *t = tb->parts[b];
+        const size_t from = b * GREEKS_BLOCK;
+        const size_t to = from + GREEKS_BLOCK < tb->src->v.n ? from + GREEKS_BLOCK : tb->src->v.n;
+        if (greeks_rows(tb->src, from, to, t, NULL, NULL) != GEX_OK)
+            atomic_store(&tb->failed, 1);
+    }
+    return NULL;
+}
+
+/* The greeks as an aligned table on n threads (the calling one among them; it formats every
+ * block itself when no helper can be started). */
+static int greeks_table(const greeks_src *g, size_t n, const char *title, FILE *out, gex_error *err)
+{
+    table_blocks tb = {.src = g, .blocks = (g->v.n + GREEKS_BLOCK - 1) / GREEKS_BLOCK};
+    if (tb.blocks == 0)
+        tb.blocks = 1; /* the header alone */
+    tb.parts = calloc(tb.blocks, sizeof *tb.parts);
+    int st = tb.parts != NULL ? GEX_OK : GEX_ENOMEM;
+    for (size_t b = 0; b < tb.blocks && st == GEX_OK; b++) {
+        tb.parts[b] = gex__table_new(g->columns, GREEKS_COLUMNS);
+        st = tb.parts[b] != NULL ? gex__table_keep_texts(tb.parts[b]) : GEX_ENOMEM;
+    }
+    if (st == GEX_OK) {
+        atomic_init(&tb.next, 0);
+        atomic_init(&tb.failed, 0);
+        pthread_t threads[GREEKS_THREADS_MAX];
+        size_t started = 0;
+        while (started + 1 < n && pthread_create(&threads[started], NULL, table_worker, &tb) == 0)
+            started++;
+        table_worker(&tb);
+        for (size_t k = 0; k < started; k++)
+            pthread_join(threads[k], NULL);
+        if (atomic_load(&tb.failed))
+            st = GEX_ENOMEM;
+    }
+    int rc;
+    if (st == GEX_OK)
+        rc = gex__table_emit_parts((const gex__table *const *)tb.parts, tb.blocks, title, out, err);
+    else
+        rc = gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory writing the greeks");
+    for (size_t b = 0; tb.parts != NULL && b < tb.blocks; b++)
+        gex__table_free(tb.parts[b]);
+    free(tb.parts);
+    return rc;
+}
+
+/* The threads to write with: options->threads, at most one per block and GREEKS_THREADS_MAX. */
 static size_t threads_for(const gex__render_options *opts, size_t contracts)
 {
-    if (opts->format == GEX__OUT_TABLE || opts->threads < 2)
+    if (opts->threads < 2)
         return 1;
     const size_t blocks = (contracts + GREEKS_BLOCK - 1) / GREEKS_BLOCK;
     size_t n = (size_t)opts->threads;
@@ -458,6 +523,12 @@ int gex__render_greeks(const gex__render_options *opts, const gex__analysis *a, 
     columns[15].unit = gex__unit_short(gex__unit_of(a));
     g.columns = columns;
 
+    const size_t threads = threads_for(opts, g.v.n);
+    if (opts->format == GEX__OUT_TABLE) {
+        char title[1024];
+        gex__title(opts->doc, a, title, sizeof title);
+        return greeks_table(&g, threads, title, out, err);
+    }
     int rc = GEX_OK;
     gex__table *t = NULL;
     json_t *d = NULL;
@@ -478,7 +549,6 @@ int gex__render_greeks(const gex__render_options *opts, const gex__analysis *a, 
         if (st == GEX_OK && opts->format == GEX__OUT_CSV)
             gex__table_stream(t, out);
     }
-    const size_t threads = threads_for(opts, g.v.n);
     int threaded = -1;
     if (st == GEX_OK && threads > 1) {
         threaded = rows_threaded(&g, opts->format, threads, out, &w, &objects, &nonfinite);

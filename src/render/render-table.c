@@ -34,7 +34,17 @@ struct gex__table {
     char record[4096];
     size_t record_len;
     struct last_number *last;
+    /* gex__table_keep_texts: each cell as the table shows it, as it comes (no cells): the texts
+     * one after another in text, each one's length in lens (at most CELL_MAX), and per column
+     * the widest text so far in width; NULL when the cells are kept instead */
+    char *text;
+    size_t text_len, text_cap;
+    unsigned char *lens;
+    size_t *width;
 };
+
+/* The most bytes of a table's cell: a longer text is cut (no number comes near it). */
+#define CELL_MAX 127
 
 struct last_number {
     double v;
@@ -56,17 +66,19 @@ void gex__table_free(gex__table *t)
 {
     if (t == NULL)
         return;
-    for (size_t i = 0; i < t->n_cells; i++)
+    for (size_t i = 0; t->cells != NULL && i < t->n_cells; i++)
         free(t->cells[i].s);
     free(t->cells);
     free(t->last);
+    free(t->text);
+    free(t->lens);
+    free(t->width);
     free(t);
 }
 
 static int csv_field(FILE *out, const char *s);
 static int csv_formula_start(const char *s);
-static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
-                        size_t size);
+static void csv_cell(const cell *c, char *buf, size_t size);
 
 void gex__table_stream(gex__table *t, FILE *out)
 {
@@ -87,6 +99,64 @@ void gex__table_stream_rows(gex__table *t, FILE *out)
     free(t->last);
     t->last = calloc(t->n_columns, sizeof *t->last); /* NULL: every number formatted */
 }
+
+int gex__table_keep_texts(gex__table *t)
+{
+    t->width = calloc(t->n_columns ? t->n_columns : 1, sizeof *t->width);
+    return t->width != NULL ? GEX_OK : GEX_ENOMEM;
+}
+
+/* Texts mode: room for the next cell's text at t->text + t->text_len, TEXT_ROOM bytes (a
+ * formatter may write past the text it returns: GEX__ROUNDTRIP_SIZE), and for its length; NULL
+ * when memory ran out. */
+#define TEXT_ROOM (CELL_MAX + 1 > GEX__ROUNDTRIP_SIZE ? CELL_MAX + 1 : GEX__ROUNDTRIP_SIZE)
+static char *text_room(gex__table *t)
+{
+    if (t->n_cells == t->cap) {
+        const size_t cap = t->cap ? 2 * t->cap : 256;
+        unsigned char *lens = realloc(t->lens, cap);
+        if (lens == NULL)
+            return NULL;
+        t->lens = lens;
+        t->cap = cap;
+    }
+    if (t->text_cap - t->text_len < TEXT_ROOM) {
+        const size_t cap = t->text_cap ? 2 * t->text_cap : 16 * TEXT_ROOM;
+        char *text = realloc(t->text, cap);
+        if (text == NULL)
+            return NULL;
+        t->text = text;
+        t->text_cap = cap;
+    }
+    return t->text + t->text_len;
+}
+
+/* Texts mode: the cell written at text_room is n bytes long (cut to CELL_MAX). */
+static int text_done(gex__table *t, size_t n)
+{
+    if (n > CELL_MAX)
+        n = CELL_MAX;
+    t->lens[t->n_cells++] = (unsigned char)n;
+    t->text_len += n;
+    if (n > t->width[t->column])
+        t->width[t->column] = n;
+    if (++t->column == t->n_columns)
+        t->column = 0;
+    return GEX_OK;
+}
+
+/* Texts mode: a cell of a fixed text (cut to CELL_MAX). */
+static int text_cell(gex__table *t, const char *s)
+{
+    char *room = text_room(t);
+    if (room == NULL)
+        return GEX_ENOMEM;
+    const size_t n = strnlen(s, CELL_MAX);
+    memcpy(room, s, n);
+    return text_done(t, n);
+}
+
+static size_t table_number(double v, gex__style style, char *buf, size_t size);
 
 static cell *push(gex__table *t)
 {
@@ -149,7 +219,7 @@ static void record_number(gex__table *t, double v)
 }
 
 /* Streaming: one text cell into the record, quoted when it must be (csv_field's rules), after
- * a single quote when a spreadsheet would take it for a formula (format_cell's). */
+ * a single quote when a spreadsheet would take it for a formula (csv_cell's). */
 static void record_text(gex__table *t, const char *s)
 {
     const int formula = csv_formula_start(s);
@@ -203,6 +273,17 @@ int gex__table_write_failed(const gex__table *t)
 
 int gex__table_num(gex__table *t, double v)
 {
+    if (t->width != NULL) {
+        if (!isfinite(v)) {
+            t->nonfinite++;
+            return text_cell(t, "-");
+        }
+        char *room = text_room(t);
+        if (room == NULL)
+            return GEX_ENOMEM;
+        const gex__style style = t->columns[t->column].style;
+        return text_done(t, table_number(v == 0.0 ? 0.0 : v, style, room, TEXT_ROOM));
+    }
     if (t->stream != NULL) {
         const cell c = {isfinite(v) ? 1 : 0, v == 0.0 ? 0.0 : v, NULL};
         t->nonfinite += !isfinite(v);
@@ -227,6 +308,8 @@ int gex__table_level(gex__table *t, const gex_level *level)
 
 int gex__table_null(gex__table *t)
 {
+    if (t->width != NULL)
+        return text_cell(t, "-");
     if (t->stream != NULL) {
         const cell c = {0, 0.0, NULL};
         return stream_cell(t, &c);
@@ -236,6 +319,8 @@ int gex__table_null(gex__table *t)
 
 int gex__table_text(gex__table *t, const char *s)
 {
+    if (t->width != NULL)
+        return text_cell(t, s != NULL ? s : "-");
     if (t->stream != NULL) {
         const cell c = {s != NULL ? 2 : 0, 0.0, (char *)s};
         return stream_cell(t, &c);
@@ -261,54 +346,62 @@ static int csv_formula_start(const char *s)
     return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
-static void format_cell(const cell *c, gex__style style, gex__out_format format, char *buf,
-                        size_t size)
+/* A CSV cell's text (csv_field quotes it when it must): a number's shortest form that reads
+ * back, a text after a single quote when a spreadsheet would take it for a formula. */
+static void csv_cell(const cell *c, char *buf, size_t size)
 {
     buf[0] = '\0';
     if (c->kind == 0)
         return;
     if (c->kind == 2) {
         size_t o = 0;
-        if (format == GEX__OUT_CSV && csv_formula_start(c->s) && size > 1)
+        if (csv_formula_start(c->s) && size > 1)
             buf[o++] = '\'';
         const size_t n = strnlen(c->s, size - 1 - o); /* cut to the buffer, as snprintf did */
         memcpy(buf + o, c->s, n);
         buf[o + n] = '\0';
         return;
     }
-    if (format == GEX__OUT_CSV) {
-        gex__fmt_roundtrip(c->v, buf, size);
-        return;
-    }
+    gex__fmt_roundtrip(c->v, buf, size);
+}
+
+/* A finite number as a table's cell of the style shows it, into buf (size bytes, at least
+ * GEX__ROUNDTRIP_SIZE); returns its length. */
+static size_t table_number(double v, gex__style style, char *buf, size_t size)
+{
     switch (style) {
     case GEX__STYLE_STRIKE: {
-        gex__fmt_grouped(c->v, 3, buf, size);
-        char *dot = strchr(buf, '.');
-        if (dot != NULL && strchr(dot, 'e') == NULL) { /* not in an exponent form's digits */
-            char *end = buf + strlen(buf) - 1;
-            while (end > dot && *end == '0')
-                *end-- = '\0';
-            if (end == dot)
-                *end = '\0';
+        gex__fmt_grouped(v, 3, buf, size);
+        size_t n = strlen(buf);
+        const char *dot = memchr(buf, '.', n);
+        if (dot != NULL && memchr(dot, 'e', n - (size_t)(dot - buf)) == NULL) {
+            /* not in an exponent form's digits */
+            while (buf + n - 1 > dot && buf[n - 1] == '0')
+                n--;
+            if (buf + n - 1 == dot)
+                n--;
+            buf[n] = '\0';
         }
-        break;
+        return n;
     }
     case GEX__STYLE_MONEY:
     case GEX__STYLE_COUNT:
-        gex__fmt_grouped(c->v, 0, buf, size);
-        break;
+        gex__fmt_grouped(v, 0, buf, size);
+        return strlen(buf);
     case GEX__STYLE_PRICE:
     case GEX__STYLE_PCT:
-        gex__fmt_grouped(c->v, 2, buf, size);
-        break;
+        gex__fmt_grouped(v, 2, buf, size);
+        return strlen(buf);
     case GEX__STYLE_SIG:
     default: {
+        if (size >= GEX__ROUNDTRIP_SIZE)
+            return gex__fmt_sig_to(v, 6, buf); /* "%.6g" */
         char text[GEX__ROUNDTRIP_SIZE];
-        const size_t n = gex__fmt_sig_to(c->v, 6, text); /* "%.6g" */
+        const size_t n = gex__fmt_sig_to(v, 6, text); /* "%.6g" */
         const size_t len = n < size ? n : size - 1;
         memcpy(buf, text, len);
         buf[len] = '\0';
-        break;
+        return len;
     }
     }
 }
@@ -328,28 +421,53 @@ static int csv_field(FILE *out, const char *s)
     return putc_unlocked('"', out) == EOF ? -1 : 0;
 }
 
-static int table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
+static int table_write(const gex__table *const *parts, size_t n_parts, gex__out_format format,
+                       const char *title, FILE *out);
 
 int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out)
 {
-    const int st = table_write(t, format, title, out);
+    const int st = table_write(&t, 1, format, title, out);
     return st == GEX_OK && t->nonfinite > 0 ? GEX_ERANGE : st;
+}
+
+static int emit(const gex__table *const *parts, size_t n_parts, gex__out_format format,
+                const char *title, FILE *out, gex_error *err)
+{
+    size_t nonfinite = 0;
+    int write_errno = 0;
+    for (size_t k = 0; k < n_parts; k++) {
+        nonfinite += parts[k]->nonfinite;
+        if (write_errno == 0)
+            write_errno = parts[k]->write_errno;
+    }
+    int st = table_write(parts, n_parts, format, title, out);
+    if (st == GEX_OK && nonfinite > 0)
+        st = GEX_ERANGE;
+    if (st == GEX_EIO) {
+        /* errno is the last failed write's: only stdio calls came after it. */
+        const int e = write_errno != 0 ? write_errno : errno != 0 ? errno : EIO;
+        return gex_error_set(err, GEX_EIO, "", 0, 0, "writing the output failed: %s", strerror(e));
+    }
+    if (st == GEX_ERANGE)
+        return gex__nonfinite_error(err, NULL, nonfinite);
+    if (st == GEX_ENOMEM)
+        return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory writing the table");
+    if (st == GEX_EINVAL)
+        return gex_error_set(err, GEX_EINVAL, "", 0, 0,
+                             "a table kept as texts is written only as a table");
+    return GEX_OK;
 }
 
 int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out,
                     gex_error *err)
 {
-    const int st = gex__table_write(t, format, title, out);
-    if (st == GEX_EIO) {
-        /* errno is the last failed write's: only stdio calls came after it. */
-        const int e = t->write_errno != 0 ? t->write_errno : errno != 0 ? errno : EIO;
-        return gex_error_set(err, GEX_EIO, "", 0, 0, "writing the output failed: %s", strerror(e));
-    }
-    if (st == GEX_ERANGE)
-        return gex__nonfinite_error(err, NULL, t->nonfinite);
-    if (st == GEX_ENOMEM)
-        return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory writing the table");
-    return GEX_OK;
+    return emit(&t, 1, format, title, out, err);
+}
+
+int gex__table_emit_parts(const gex__table *const *parts, size_t n_parts, const char *title,
+                          FILE *out, gex_error *err)
+{
+    return emit(parts, n_parts, GEX__OUT_TABLE, title, out, err);
 }
 
 size_t gex__table_nonfinite(const gex__table *t)
@@ -357,36 +475,129 @@ size_t gex__table_nonfinite(const gex__table *t)
     return t != NULL ? t->nonfinite : 0;
 }
 
-/* A table's cell as printf's "%*s" (right-aligned) or "%-*s" (left) writes it in width
- * characters, but a left-aligned cell of the last column is not padded on the right. Unlocked
- * stdio: the table is written by one thread. */
-static void padded(FILE *out, const char *s, size_t width, int left, int last)
+/* One cell of an aligned line into o: its n bytes at s, right-aligned in width characters (as
+ * printf's "%*s") or left-aligned ("%-*s"), but a left-aligned cell of the last column is not
+ * padded on the right. Returns the bytes written. */
+static size_t line_cell(char *o, const char *s, size_t n, size_t width, int left, int last)
 {
-    static const char spaces[] = "                                ";
-    const size_t n = strlen(s);
-    size_t pad = n < width ? width - n : 0;
-    if (left) {
-        fwrite_unlocked(s, 1, n, out);
-        if (last)
-            return;
+    const size_t pad = n < width ? width - n : 0;
+    size_t k = 0;
+    if (!left) {
+        memset(o, ' ', pad);
+        k = pad;
     }
-    for (; pad > 0;) {
-        const size_t k = pad < sizeof spaces - 1 ? pad : sizeof spaces - 1;
-        fwrite_unlocked(spaces, 1, k, out);
-        pad -= k;
+    memcpy(o + k, s, n);
+    k += n;
+    if (left && !last) {
+        memset(o + k, ' ', pad);
+        k += pad;
     }
-    if (!left)
-        fwrite_unlocked(s, 1, n, out);
+    return k;
 }
 
-static int table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out)
+/* A table kept as cells, as one kept as texts (every cell formatted once, as the table shows
+ * it); NULL when memory ran out. */
+static gex__table *texts_of_cells(const gex__table *t)
 {
-    const size_t nc = t->n_columns;
-    const size_t nr = nc ? t->n_cells / nc : 0;
-    char buf[128];
+    gex__table *x = gex__table_new(t->columns, t->n_columns);
+    int st = x != NULL ? gex__table_keep_texts(x) : GEX_ENOMEM;
+    for (size_t i = 0; i < t->n_cells && st == GEX_OK; i++) {
+        const cell *c = &t->cells[i];
+        st = c->kind == 1   ? gex__table_num(x, c->v)
+             : c->kind == 2 ? gex__table_text(x, c->s)
+                            : gex__table_null(x);
+    }
+    if (st == GEX_OK)
+        return x;
+    gex__table_free(x);
+    return NULL;
+}
+
+/* The parts as one aligned table (GEX__OUT_TABLE): the title line (if not NULL), the column
+ * names, the units when a column has one, then each part's rows; every part keeps texts. Each
+ * line is assembled in memory and written with one call (a printf per cell was a tenth of a
+ * warm gex history, an fwrite per cell and per run of spaces a third of gex greeks). */
+static int write_aligned(const gex__table *const *parts, size_t n_parts, const char *title,
+                         FILE *out)
+{
+    const gex__column *columns = parts[0]->columns;
+    const size_t nc = parts[0]->n_columns;
+    size_t *width = calloc(nc ? nc : 1, sizeof *width);
+    if (width == NULL)
+        return GEX_ENOMEM;
+    int has_units = 0;
+    size_t line_size = 2;
+    for (size_t j = 0; j < nc; j++) {
+        width[j] = strlen(columns[j].name);
+        if (columns[j].unit != NULL) {
+            has_units = 1;
+            if (strlen(columns[j].unit) > width[j])
+                width[j] = strlen(columns[j].unit);
+        }
+        for (size_t k = 0; k < n_parts; k++)
+            if (parts[k]->width[j] > width[j])
+                width[j] = parts[k]->width[j];
+        line_size += width[j] + 2;
+    }
+    char *line = malloc(line_size);
+    if (line == NULL) {
+        free(width);
+        return GEX_ENOMEM;
+    }
+    if (title != NULL)
+        fprintf(out, "%s\n\n", title);
+    for (int head = 0; head < 1 + has_units; head++) {
+        size_t o = 0;
+        for (size_t j = 0; j < nc; j++) {
+            const char *s = head == 0 ? columns[j].name : columns[j].unit;
+            if (s == NULL)
+                s = "";
+            const int left = columns[j].style == GEX__STYLE_TEXT;
+            if (j > 0 && !(left && j + 1 == nc && s[0] == '\0')) {
+                memcpy(line + o, "  ", 2);
+                o += 2;
+            }
+            o += line_cell(line + o, s, strlen(s), width[j], left, j + 1 == nc);
+        }
+        line[o++] = '\n';
+        fwrite_unlocked(line, 1, o, out);
+    }
+    for (size_t k = 0; k < n_parts; k++) {
+        const gex__table *t = parts[k];
+        const char *s = t->text;
+        const unsigned char *len = t->lens;
+        for (size_t i = 0; i + nc <= t->n_cells; i += nc) {
+            size_t o = 0;
+            for (size_t j = 0; j < nc; j++) {
+                if (j > 0) {
+                    memcpy(line + o, "  ", 2);
+                    o += 2;
+                }
+                const int left = columns[j].style == GEX__STYLE_TEXT;
+                o += line_cell(line + o, s, len[i + j], width[j], left, j + 1 == nc);
+                s += len[i + j];
+            }
+            line[o++] = '\n';
+            fwrite_unlocked(line, 1, o, out);
+        }
+    }
+    free(line);
+    free(width);
+    return ferror(out) ? GEX_EIO : GEX_OK;
+}
+
+static int table_write(const gex__table *const *parts, size_t n_parts, gex__out_format format,
+                       const char *title, FILE *out)
+{
+    const gex__table *t = parts[0];
     if (t->stream != NULL)
         return ferror(t->stream) ? GEX_EIO : GEX_OK; /* written as it came */
     if (format == GEX__OUT_CSV) {
+        if (t->width != NULL || n_parts != 1)
+            return GEX_EINVAL; /* no cells to write */
+        const size_t nc = t->n_columns;
+        const size_t nr = nc ? t->n_cells / nc : 0;
+        char buf[128];
         for (size_t j = 0; j < nc; j++) {
             if (j)
                 fputc(',', out);
@@ -397,83 +608,22 @@ static int table_write(const gex__table *t, gex__out_format format, const char *
             for (size_t j = 0; j < nc; j++) {
                 if (j)
                     fputc(',', out);
-                format_cell(&t->cells[i * nc + j], t->columns[j].style, format, buf, sizeof buf);
+                csv_cell(&t->cells[i * nc + j], buf, sizeof buf);
                 csv_field(out, buf);
             }
             fputs("\r\n", out);
         }
         return ferror(out) ? GEX_EIO : GEX_OK;
     }
-    /* Each cell is formatted once, into one block of texts (offset and length per cell), for
-     * the widths and then the lines; the lines are written with fwrite and runs of spaces (a
-     * printf per cell was a tenth of a warm gex history). */
-    size_t *width = calloc(nc ? nc : 1, sizeof *width);
-    size_t *at = malloc((nr * nc + 1) * sizeof *at);
-    size_t cap = 16 * (nr * nc + 1), used = 0;
-    char *text = malloc(cap);
-    if (width == NULL || at == NULL || text == NULL) {
-        free(width);
-        free(at);
-        free(text);
+    if (t->width != NULL)
+        return write_aligned(parts, n_parts, title, out);
+    if (n_parts != 1)
+        return GEX_EINVAL; /* parts keep texts */
+    gex__table *x = texts_of_cells(t);
+    if (x == NULL)
         return GEX_ENOMEM;
-    }
-    int has_units = 0;
-    for (size_t j = 0; j < nc; j++) {
-        width[j] = strlen(t->columns[j].name);
-        if (t->columns[j].unit != NULL) {
-            has_units = 1;
-            if (strlen(t->columns[j].unit) > width[j])
-                width[j] = strlen(t->columns[j].unit);
-        }
-    }
-    for (size_t i = 0; i < nr; i++)
-        for (size_t j = 0; j < nc; j++) {
-            const cell *c = &t->cells[i * nc + j];
-            format_cell(c, t->columns[j].style, format, buf, sizeof buf);
-            if (c->kind == 0)
-                memcpy(buf, "-", 2);
-            const size_t w = strlen(buf);
-            if (used + w + 1 > cap) {
-                while (used + w + 1 > cap)
-                    cap *= 2;
-                char *grown = realloc(text, cap);
-                if (grown == NULL) {
-                    free(width);
-                    free(at);
-                    free(text);
-                    return GEX_ENOMEM;
-                }
-                text = grown;
-            }
-            memcpy(text + used, buf, w + 1);
-            at[i * nc + j] = used;
-            used += w + 1;
-            if (w > width[j])
-                width[j] = w;
-        }
-    if (title != NULL)
-        fprintf(out, "%s\n\n", title);
-    for (int line = 0; line < 1 + has_units; line++) {
-        for (size_t j = 0; j < nc; j++) {
-            const char *s = line == 0 ? t->columns[j].name : t->columns[j].unit;
-            const int left = t->columns[j].style == GEX__STYLE_TEXT;
-            if (j > 0 && !(left && j + 1 == nc && (s == NULL || s[0] == '\0')))
-                fwrite_unlocked("  ", 1, 2, out);
-            padded(out, s != NULL ? s : "", width[j], left, j + 1 == nc);
-        }
-        putc_unlocked('\n', out);
-    }
-    for (size_t i = 0; i < nr; i++) {
-        for (size_t j = 0; j < nc; j++) {
-            const int left = t->columns[j].style == GEX__STYLE_TEXT;
-            if (j > 0)
-                fwrite_unlocked("  ", 1, 2, out);
-            padded(out, text + at[i * nc + j], width[j], left, j + 1 == nc);
-        }
-        putc_unlocked('\n', out);
-    }
-    free(at);
-    free(text);
-    free(width);
-    return ferror(out) ? GEX_EIO : GEX_OK;
+    const gex__table *one = x;
+    const int st = write_aligned(&one, 1, title, out);
+    gex__table_free(x);
+    return st;
 }

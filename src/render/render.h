@@ -196,6 +196,16 @@ int gex__table_write(const gex__table *t, gex__out_format format, const char *ti
  * its closer's to flush and report. */
 int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out,
                     gex_error *err);
+/* Keeps each cell as the text a table (GEX__OUT_TABLE) shows, formatted as it is appended,
+ * instead of the cell: no copy of each text, and parts of one table can be appended on threads
+ * of their own, then written together (gex__table_emit_parts). Such a table is written only as
+ * a table. GEX_OK or GEX_ENOMEM. */
+int gex__table_keep_texts(gex__table *t);
+/* gex__table_emit of parts[0..n_parts) written as one table (GEX__OUT_TABLE): the rows of each
+ * part after the rows of the one before, aligned over all of them. Every part keeps texts
+ * (gex__table_keep_texts) and has the columns of the first. */
+int gex__table_emit_parts(const gex__table *const *parts, size_t n_parts, const char *title,
+                          FILE *out, gex_error *err);
 /* Whether a cell of a streamed table could not be written (its append returned GEX_EIO): the
  * caller stops appending and lets gex__table_emit report it, rather than taking the status for
  * memory running out. */
