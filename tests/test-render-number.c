@@ -433,7 +433,17 @@ static long grouped_checked;
 static void check_grouped(double v, int decimals)
 {
     char got[64], want[64];
-    gex__fmt_grouped(v, decimals, got, sizeof got);
+    const size_t len = gex__fmt_grouped(v, decimals, got, sizeof got);
+    ck_assert_uint_eq(len, strlen(got));
+    /* in a buffer of the text's size, then one byte short of it: the same text, then a cut one
+     * (a shorter text, still ended) */
+    char exact[64], cut[64];
+    ck_assert_uint_eq(gex__fmt_grouped(v, decimals, exact, len + 1), len);
+    ck_assert_str_eq(exact, got);
+    memset(cut, 'x', sizeof cut);
+    const size_t cut_len = gex__fmt_grouped(v, decimals, cut, len);
+    ck_assert_uint_eq(cut_len, strlen(cut));
+    ck_assert_uint_lt(cut_len, len);
     if (fabs(v) < GEX__GROUPED_MAX)
         grouped_by_printf(v, decimals, want, sizeof want);
     else

@@ -444,8 +444,18 @@ static size_t fixed_text(double v, int decimals, char *out)
     size_t o = 0;
     if ((bits >> 63) != 0 && q != 0)
         out[o++] = '-';
-    char digits[40];
-    const size_t n = u128_digits(q, decimals + 1, digits);
+    char buf[DIGITS_BUF > 40 ? DIGITS_BUF : 40];
+    const char *digits = buf;
+    size_t n;
+    if (q < pow10[17] && decimals < 17) { /* a table's values: digits_of's 17 digits */
+        n = (size_t)digits_of((uint64_t)q, buf, &digits);
+        if (n < (size_t)decimals + 1) { /* digits_of's leading zeros, up to 17 digits */
+            digits -= (size_t)decimals + 1 - n;
+            n = (size_t)decimals + 1;
+        }
+    } else {
+        n = u128_digits(q, decimals + 1, buf);
+    }
     const size_t int_len = n - (size_t)decimals;
     memcpy(out + o, digits, int_len);
     o += int_len;
@@ -467,11 +477,11 @@ static size_t fixed_text(double v, int decimals, char *out)
 #endif
 }
 
-void gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
+size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
 {
     if (!(fabs(v) < GEX__GROUPED_MAX)) {
         gex__fmt_roundtrip(v, buf, size);
-        return;
+        return size > 0 ? strlen(buf) : 0;
     }
     if (decimals < 0)
         decimals = 0;
@@ -479,12 +489,31 @@ void gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
         decimals = GEX__GROUPED_DECIMALS_MAX;
     /* Below GEX__GROUPED_MAX the integer part rounds to at most 16 digits. */
     char raw[1 + 16 + 1 + GEX__GROUPED_DECIMALS_MAX + 1];
-    fixed_text(v, decimals, raw);
+    const size_t len = fixed_text(v, decimals, raw);
+    const size_t neg = raw[0] == '-';
+    const size_t int_len = len - neg - (decimals > 0 ? (size_t)decimals + 1 : 0);
+    const size_t grouped = len + (int_len - 1) / 3;
+    if (grouped < size) { /* the whole text: groups of three copied as they are */
+        char *o = buf;
+        if (neg)
+            *o++ = '-';
+        const char *p = raw + neg;
+        size_t head = int_len % 3 != 0 ? int_len % 3 : 3;
+        memcpy(o, p, head);
+        o += head;
+        p += head;
+        for (size_t i = head; i < int_len; i += 3, p += 3, o += 4) {
+            o[0] = ',';
+            memcpy(o + 1, p, 3);
+        }
+        memcpy(o, p, len - (size_t)(p - raw) + 1); /* the decimals and the NUL */
+        return grouped;
+    }
+    /* cut to the buffer */
     const char *p = raw;
     size_t o = 0;
     if (*p == '-' && o + 1 < size)
         buf[o++] = *p++;
-    size_t int_len = strcspn(p, ".");
     for (size_t i = 0; i < int_len && o + 1 < size; i++) {
         if (i > 0 && (int_len - i) % 3 == 0 && o + 2 < size)
             buf[o++] = ',';
@@ -492,5 +521,7 @@ void gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
     }
     for (const char *q = p + int_len; *q != '\0' && o + 1 < size; q++)
         buf[o++] = *q;
-    buf[o] = '\0';
+    if (size > 0)
+        buf[o] = '\0';
+    return o;
 }

@@ -371,8 +371,7 @@ static size_t table_number(double v, gex__style style, char *buf, size_t size)
 {
     switch (style) {
     case GEX__STYLE_STRIKE: {
-        gex__fmt_grouped(v, 3, buf, size);
-        size_t n = strlen(buf);
+        size_t n = gex__fmt_grouped(v, 3, buf, size);
         const char *dot = memchr(buf, '.', n);
         if (dot != NULL && memchr(dot, 'e', n - (size_t)(dot - buf)) == NULL) {
             /* not in an exponent form's digits */
@@ -386,12 +385,10 @@ static size_t table_number(double v, gex__style style, char *buf, size_t size)
     }
     case GEX__STYLE_MONEY:
     case GEX__STYLE_COUNT:
-        gex__fmt_grouped(v, 0, buf, size);
-        return strlen(buf);
+        return gex__fmt_grouped(v, 0, buf, size);
     case GEX__STYLE_PRICE:
     case GEX__STYLE_PCT:
-        gex__fmt_grouped(v, 2, buf, size);
-        return strlen(buf);
+        return gex__fmt_grouped(v, 2, buf, size);
     case GEX__STYLE_SIG:
     default: {
         if (size >= GEX__ROUNDTRIP_SIZE)

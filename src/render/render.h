@@ -227,8 +227,8 @@ size_t gex__fmt_roundtrip_to(double v, char *out);
 /* v with its integer digits grouped by three and decimals (0 to GEX__GROUPED_DECIMALS_MAX)
  * after the point, "1,234,567.89", when |v| < GEX__GROUPED_MAX; otherwise (and for inf and
  * nan) gex__fmt_roundtrip's shortest exponent form, "1e+300". GEX__GROUPED_SIZE bytes hold
- * every result; a smaller buf gets a truncated one. */
-void gex__fmt_grouped(double v, int decimals, char *buf, size_t size);
+ * every result; a smaller buf gets a truncated one. Returns the length written. */
+size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size);
 /* 1e15: a double holds DBL_DIG = 15 significant decimal digits, so below it every digit of the
  * integer part is the value's own; above it %.0f would print digits that are rounding noise
  * (and DBL_MAX's 309 of them with 102 commas). No exposure of a chain within the readers'
