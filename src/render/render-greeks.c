@@ -472,7 +472,8 @@ static int greeks_table(const greeks_src *g, size_t n, const char *title, FILE *
     int st = tb.parts != NULL ? GEX_OK : GEX_ENOMEM;
     for (size_t b = 0; b < tb.blocks && st == GEX_OK; b++) {
         tb.parts[b] = gex__table_new(g->columns, GREEKS_COLUMNS);
-        st = tb.parts[b] != NULL ? gex__table_keep_texts(tb.parts[b]) : GEX_ENOMEM;
+        const size_t rows = b + 1 < tb.blocks ? GREEKS_BLOCK : g->v.n - b * GREEKS_BLOCK;
+        st = tb.parts[b] != NULL ? gex__table_keep_texts(tb.parts[b], rows) : GEX_ENOMEM;
     }
     if (st == GEX_OK) {
         atomic_init(&tb.next, 0);

@@ -45,6 +45,8 @@ struct gex__table {
 
 /* The most bytes of a table's cell: a longer text is cut (no number comes near it). */
 #define CELL_MAX 127
+/* The room a cell's text is written into (a formatter may write past the text it returns). */
+#define TEXT_ROOM (CELL_MAX + 1 > GEX__ROUNDTRIP_SIZE ? CELL_MAX + 1 : GEX__ROUNDTRIP_SIZE)
 
 struct last_number {
     double v;
@@ -100,16 +102,32 @@ void gex__table_stream_rows(gex__table *t, FILE *out)
     t->last = calloc(t->n_columns, sizeof *t->last); /* NULL: every number formatted */
 }
 
-int gex__table_keep_texts(gex__table *t)
+/* The text a table's cell takes on average, for the first size of its block: the greeks'
+ * table, most of whose cells are numbers, takes 7.5 bytes a cell. */
+#define TEXT_BYTES_PER_CELL 8
+
+int gex__table_keep_texts(gex__table *t, size_t rows)
 {
     t->width = calloc(t->n_columns ? t->n_columns : 1, sizeof *t->width);
-    return t->width != NULL ? GEX_OK : GEX_ENOMEM;
+    if (t->width == NULL)
+        return GEX_ENOMEM;
+    /* sized once for the rows foreseen: each doubling would copy the block into fresh pages */
+    const size_t cells =
+        rows < SIZE_MAX / 2 / TEXT_BYTES_PER_CELL / (t->n_columns + 1) ? rows * t->n_columns : 0;
+    if (cells > 0) {
+        t->lens = malloc(cells);
+        t->text = malloc(cells * TEXT_BYTES_PER_CELL + TEXT_ROOM);
+        if (t->lens == NULL || t->text == NULL)
+            return GEX_ENOMEM;
+        t->cap = cells;
+        t->text_cap = cells * TEXT_BYTES_PER_CELL + TEXT_ROOM;
+    }
+    return GEX_OK;
 }
 
 /* Texts mode: room for the next cell's text at t->text + t->text_len, TEXT_ROOM bytes (a
  * formatter may write past the text it returns: GEX__ROUNDTRIP_SIZE), and for its length; NULL
  * when memory ran out. */
-#define TEXT_ROOM (CELL_MAX + 1 > GEX__ROUNDTRIP_SIZE ? CELL_MAX + 1 : GEX__ROUNDTRIP_SIZE)
 static char *text_room(gex__table *t)
 {
     if (t->n_cells == t->cap) {
@@ -497,7 +515,8 @@ static size_t line_cell(char *o, const char *s, size_t n, size_t width, int left
 static gex__table *texts_of_cells(const gex__table *t)
 {
     gex__table *x = gex__table_new(t->columns, t->n_columns);
-    int st = x != NULL ? gex__table_keep_texts(x) : GEX_ENOMEM;
+    const size_t rows = t->n_columns > 0 ? t->n_cells / t->n_columns : 0;
+    int st = x != NULL ? gex__table_keep_texts(x, rows) : GEX_ENOMEM;
     for (size_t i = 0; i < t->n_cells && st == GEX_OK; i++) {
         const cell *c = &t->cells[i];
         st = c->kind == 1   ? gex__table_num(x, c->v)

@@ -199,8 +199,9 @@ int gex__table_emit(const gex__table *t, gex__out_format format, const char *tit
 /* Keeps each cell as the text a table (GEX__OUT_TABLE) shows, formatted as it is appended,
  * instead of the cell: no copy of each text, and parts of one table can be appended on threads
  * of their own, then written together (gex__table_emit_parts). Such a table is written only as
- * a table. GEX_OK or GEX_ENOMEM. */
-int gex__table_keep_texts(gex__table *t);
+ * a table. rows: the rows foreseen (memory for them is taken at once; more rows are taken as
+ * they come). GEX_OK or GEX_ENOMEM. */
+int gex__table_keep_texts(gex__table *t, size_t rows);
 /* gex__table_emit of parts[0..n_parts) written as one table (GEX__OUT_TABLE): the rows of each
  * part after the rows of the one before, aligned over all of them. Every part keeps texts
  * (gex__table_keep_texts) and has the columns of the first. */
