@@ -529,6 +529,9 @@ static gex__table *texts_of_cells(const gex__table *t)
     return NULL;
 }
 
+/* The bytes of lines an aligned table writes at once. */
+#define LINES_BYTES ((size_t)64 << 10)
+
 /* The parts as one aligned table (GEX__OUT_TABLE): the title line (if not NULL), the column
  * names, the units when a column has one, then each part's rows; every part keeps texts. Each
  * line is assembled in memory and written with one call (a printf per cell was a tenth of a
@@ -578,25 +581,54 @@ static int write_aligned(const gex__table *const *parts, size_t n_parts, const c
         line[o++] = '\n';
         fwrite_unlocked(line, 1, o, out);
     }
-    for (size_t k = 0; k < n_parts; k++) {
+    /* The rows: each line the same as the head's (two spaces between columns, each cell padded
+     * to its column's width), laid over a line of spaces at the columns' fixed starts, many
+     * lines a write. */
+    const size_t last = nc > 0 ? nc - 1 : 0;
+    const int last_left = nc > 0 && columns[last].style == GEX__STYLE_TEXT;
+    size_t *const edge = width; /* from here on: where a text starts, where a number ends */
+    for (size_t j = 0, at = 0; j < nc; j++) {
+        const size_t w = width[j];
+        edge[j] = columns[j].style == GEX__STYLE_TEXT ? at : at + w;
+        at += w + 2;
+    }
+    /* every column at its width, two spaces between */
+    const size_t full = nc > 0 ? line_size - 4 : 0;
+    const size_t cap = LINES_BYTES > line_size ? LINES_BYTES : line_size;
+    char *lines = nc > 0 ? malloc(cap) : NULL;
+    if (nc > 0 && lines == NULL) {
+        free(line);
+        free(width);
+        return GEX_ENOMEM;
+    }
+    size_t o = 0;
+    for (size_t k = 0; k < n_parts && nc > 0; k++) {
         const gex__table *t = parts[k];
         const char *s = t->text;
         const unsigned char *len = t->lens;
         for (size_t i = 0; i + nc <= t->n_cells; i += nc) {
-            size_t o = 0;
-            for (size_t j = 0; j < nc; j++) {
-                if (j > 0) {
-                    memcpy(line + o, "  ", 2);
-                    o += 2;
-                }
-                const int left = columns[j].style == GEX__STYLE_TEXT;
-                o += line_cell(line + o, s, len[i + j], width[j], left, j + 1 == nc);
-                s += len[i + j];
+            if (cap - o < line_size) {
+                fwrite_unlocked(lines, 1, o, out);
+                o = 0;
             }
-            line[o++] = '\n';
-            fwrite_unlocked(line, 1, o, out);
+            char *const row = lines + o;
+            memset(row, ' ', full);
+            for (size_t j = 0; j < nc; j++) {
+                const size_t n = len[i + j];
+                /* a text starts at its column's start, a number ends at its column's end */
+                memcpy(row + (columns[j].style == GEX__STYLE_TEXT ? edge[j] : edge[j] - n), s, n);
+                s += n;
+            }
+            size_t end = full;
+            if (last_left) /* the last column is not padded on the right */
+                end = edge[last] + len[i + last];
+            row[end] = '\n';
+            o += end + 1;
         }
     }
+    if (o > 0)
+        fwrite_unlocked(lines, 1, o, out);
+    free(lines);
     free(line);
     free(width);
     return ferror(out) ? GEX_EIO : GEX_OK;
