@@ -171,6 +171,15 @@ static const uint64_t pow10[18] = {1,
                                    10000000000000000,
                                    100000000000000000};
 
+/* How many digits m < 10^17 has (1 for 0), from its bit length: floor(log10 2^b) or one more. */
+static inline int digit_count(uint64_t m)
+{
+    const int bits = 64 - __builtin_clzll(m | 1);
+    int n = (bits * 1233) >> 12;
+    n += m >= pow10[n];
+    return n + (n == 0);
+}
+
 /* The digits of m < 10^17, most significant first, at *d, with '0' after them up to 24 bytes
  * from *d, so that the callers copy fixed blocks (no call to memcpy of a computed length);
  * buf holds DIGITS_BUF bytes. Returns how many digits m has (1 for 0). */
@@ -196,11 +205,7 @@ digits_of(uint64_t m, char *buf, const char **d)
     eight_digits((uint32_t)(m % 100000000), buf + 16);
     memset(buf + 24, '0', DIGITS_BUF - 24);
 #endif
-    /* the count from the bit length: floor(log10 2^b) or one more */
-    const int bits = 64 - __builtin_clzll(m | 1);
-    int n = (bits * 1233) >> 12;
-    n += m >= pow10[n];
-    n += n == 0;
+    const int n = digit_count(m);
     *d = buf + 24 - n;
     return n;
 }
@@ -320,9 +325,7 @@ size_t gex__fmt_sig_to(double v, int p, char *out)
     memcpy(&bits, &v, sizeof bits);
     int k;
     uint64_t m = shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
-    char buf[DIGITS_BUF];
-    const char *d;
-    int n = digits_of(m, buf, &d);
+    int n = digit_count(m);
     int x = k + n - 1; /* the decimal exponent of the first digit */
     if (n > p) {
         const uint64_t unit = pow10[n - p], rem = m % unit, half = unit / 2;
@@ -335,35 +338,35 @@ size_t gex__fmt_sig_to(double v, int p, char *out)
             m = pow10[p - 1];
             x++;
         }
-        n = digits_of(m, buf, &d);
     }
+    char buf[DIGITS_BUF];
+    const char *d;
+    n = digits_of(m, buf, &d);       /* at most p <= 15 digits, then '0' */
     while (n > 1 && d[n - 1] == '0') /* %g leaves no zero at the end of the fraction */
         n--;
+    /* The digits are copied 16 bytes at a time (no call of a computed length): the text takes
+     * at most 22 bytes, and out holds GEX__ROUNDTRIP_SIZE. */
     size_t o = 0;
-    if (v < 0)
-        out[o++] = '-';
+    out[0] = '-';
+    o += (size_t)(v < 0);
     if (x < -4 || x >= p) { /* d.ddde+XX, two exponent digits at least */
-        out[o++] = d[0];
-        if (n > 1) {
-            out[o++] = '.';
-            memcpy(out + o, d + 1, (size_t)n - 1);
-            o += (size_t)n - 1;
-        }
+        out[o] = d[0];
+        out[o + 1] = '.';
+        memcpy(out + o + 2, d + 1, 16);
+        o += n > 1 ? (size_t)n + 1 : 1;
         o += exponent_text(x, out + o);
-    } else if (x < 0) { /* 0.000ddd */
-        out[o++] = '0';
-        out[o++] = '.';
-        for (int z = -1; z > x; z--)
-            out[o++] = '0';
-        memcpy(out + o, d, (size_t)n);
+    } else if (x < 0) { /* 0.000ddd: x >= -4, at most three zeros after the point */
+        memcpy(out + o, "0.000", 5);
+        o += (size_t)(1 - x);
+        memcpy(out + o, d, 16);
         o += (size_t)n;
-    } else { /* ddd.ddd, the integer part padded with zeros */
-        for (int i = 0; i <= x; i++)
-            out[o++] = i < n ? d[i] : '0';
+    } else { /* ddd.ddd: the integer part (x < p <= 15) padded with the zeros after d */
+        memcpy(out + o, d, 16);
+        o += (size_t)x + 1;
         if (n > x + 1) {
-            out[o++] = '.';
-            memcpy(out + o, d + x + 1, (size_t)(n - x - 1));
-            o += (size_t)(n - x - 1);
+            out[o] = '.';
+            memcpy(out + o + 1, d + x + 1, 16);
+            o += (size_t)(n - x);
         }
     }
     out[o] = '\0';
