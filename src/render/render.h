@@ -61,7 +61,7 @@ typedef struct gex__render_options {
     gex__out_format format;
     double range_pct; /* profile: from S (1 - range/100) to S (1 + range/100) */
     int points;       /* profile: points, >= 2 */
-    int threads;      /* greeks' CSV and JSON rows are formatted on this many (0 or 1: one) */
+    int threads;      /* greeks' rows are formatted on this many (0 or 1: one) */
 } gex__render_options;
 
 /* Writes the document of options->doc for an analysis with levels (greeks: with or without)
