@@ -1,6 +1,7 @@
 /* The rendering layer's writers (src/render): number forms (gex__fmt_grouped for every finite
  * double), CSV text cells that a spreadsheet would take for formulas (OWASP, "CSV Injection"),
- * and writes that fail (/dev/full: ENOSPC) reported as such, never as memory running out. */
+ * tables kept as texts and written in parts (the same bytes as kept as cells), and writes that
+ * fail (/dev/full: ENOSPC) reported as such, never as memory running out. */
 #include "gex-test.h"
 
 #include <errno.h>
@@ -164,6 +165,116 @@ START_TEST(test_table_csv_text_cells_never_formulas)
     ck_assert_ptr_nonnull(strstr(table, "=HYPERLINK(\"HTTP://X.EXAMPLE\",\"Y\")  +1+2"));
     ck_assert_ptr_nonnull(strstr(table, "-1,234"));
     free(table);
+}
+END_TEST
+
+/* The cells of test_table_parts_same_as_cells: texts (a long one, an empty one, none), numbers
+ * of every style (-0, an exponent form, a value that is not finite), empty cells. */
+static const gex__column parts_cols[5] = {{"name", NULL, GEX__STYLE_TEXT},
+                                          {"strike", "USD", GEX__STYLE_STRIKE},
+                                          {"gamma", "per $1", GEX__STYLE_SIG},
+                                          {"gex", "USD/1%", GEX__STYLE_MONEY},
+                                          {"status", NULL, GEX__STYLE_TEXT}};
+
+static void parts_row(gex__table *t, int i, const char *long_text)
+{
+    static const char *const names[] = {"SPX", "", NULL, "SPXW"};
+    const char *name = i == 5 ? long_text : names[i % 4];
+    ck_assert_int_eq(gex__table_text(t, name), GEX_OK);
+    ck_assert_int_eq(gex__table_num(t, i == 3 ? 1.5e20 : 4480.125 + 5.0 * i), GEX_OK);
+    if (i == 4)
+        ck_assert_int_eq(gex__table_null(t), GEX_OK);
+    else
+        ck_assert_int_eq(gex__table_num(t, i == 2 ? -0.0 : 0.0123456789 / (i + 1)), GEX_OK);
+    ck_assert_int_eq(gex__table_num(t, i == 6 ? (double)NAN : -1234567.5 * (i - 3)), GEX_OK);
+    ck_assert_int_eq(gex__table_text(t, i % 2 ? "ok" : "below_intrinsic"), GEX_OK);
+}
+
+/* The table's bytes and status kept as cells (parts 0), or as texts in that many parts of the
+ * rows, each foreseeing hint rows. */
+static char *parts_bytes(int parts, size_t hint, int *status, char *message)
+{
+    enum { ROWS = 9 };
+    char long_text[201];
+    memset(long_text, 'x', 200);
+    long_text[200] = '\0';
+    char *data = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&data, &len);
+    ck_assert_ptr_nonnull(out);
+    gex__table *t[ROWS];
+    const int n = parts > 0 ? parts : 1;
+    for (int k = 0; k < n; k++) {
+        t[k] = gex__table_new(parts_cols, 5);
+        ck_assert_ptr_nonnull(t[k]);
+        if (parts > 0)
+            ck_assert_int_eq(gex__table_keep_texts(t[k], hint), GEX_OK);
+    }
+    for (int i = 0; i < ROWS; i++)
+        parts_row(t[i * n / ROWS], i, long_text);
+    gex_error err;
+    gex_error_clear(&err);
+    *status = parts > 0 ? gex__table_emit_parts((const gex__table *const *)t, (size_t)n, "title",
+                                                out, &err)
+                        : gex__table_emit(t[0], GEX__OUT_TABLE, "title", out, &err);
+    snprintf(message, 512, "%s", err.text);
+    for (int k = 0; k < n; k++)
+        gex__table_free(t[k]);
+    fclose(out);
+    return data;
+}
+
+START_TEST(test_table_parts_same_as_cells)
+{
+    /* A table kept as texts, whole or in parts (gex greeks' blocks), aligned over all of them,
+     * writes the bytes and the status of the same table kept as cells. */
+    int st0;
+    char msg0[512];
+    char *want = parts_bytes(0, 0, &st0, msg0);
+    ck_assert_int_eq(st0, GEX_ERANGE); /* the NAN: written as "-", and said */
+    ck_assert_ptr_nonnull(strstr(msg0, "1 "));
+    /* the long text cut to 127 bytes, "-" for none and for the empty cell, no "-0" */
+    char cut[129];
+    memset(cut, 'x', 127);
+    cut[127] = ' ';
+    cut[128] = '\0';
+    ck_assert_ptr_nonnull(strstr(want, cut));
+    ck_assert_ptr_null(
+        strstr(want, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+    ck_assert_ptr_null(strstr(want, "-0 "));
+    ck_assert_ptr_nonnull(strstr(want, "1.5e+20"));
+    static const int parts[] = {1, 2, 3, 9};
+    static const size_t hints[] = {0, 1, 1000};
+    for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
+        for (size_t h = 0; h < sizeof hints / sizeof hints[0]; h++) {
+            int st;
+            char msg[512];
+            char *got = parts_bytes(parts[p], hints[h], &st, msg);
+            ck_assert_str_eq(got, want);
+            ck_assert_int_eq(st, st0);
+            ck_assert_str_eq(msg, msg0);
+            free(got);
+        }
+    free(want);
+}
+END_TEST
+
+START_TEST(test_table_texts_written_as_a_table_only)
+{
+    /* A table kept as texts has no cells a CSV could be written from: said, not guessed. */
+    static const gex__column cols[1] = {{"gex", NULL, GEX__STYLE_MONEY}};
+    gex__table *t = gex__table_new(cols, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_OK);
+    ck_assert_int_eq(gex__table_num(t, 1.0), GEX_OK);
+    FILE *out = fopen("/dev/null", "w");
+    ck_assert_ptr_nonnull(out);
+    gex_error err;
+    ck_assert_int_eq(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "only as a table"));
+    fclose(out);
+    gex__table_free(t);
 }
 END_TEST
 
@@ -341,6 +452,28 @@ START_TEST(test_table_write_failure_is_reported_as_io)
         gex__table_free(t);
         fclose(full);
     }
+    /* a table kept as texts, in two parts, written as one */
+    FILE *full = open_full();
+    if (full == NULL)
+        return;
+    gex__table *parts[2];
+    for (int k = 0; k < 2; k++) {
+        parts[k] = gex__table_new(cols, 2);
+        ck_assert_ptr_nonnull(parts[k]);
+        ck_assert_int_eq(gex__table_keep_texts(parts[k], 0), GEX_OK);
+        for (int i = 0; i < 5000; i++) {
+            ck_assert_int_eq(gex__table_text(parts[k], "XYZ"), GEX_OK);
+            ck_assert_int_eq(gex__table_num(parts[k], 1234.5678 * i), GEX_OK);
+        }
+    }
+    gex_error err;
+    gex_error_clear(&err);
+    ck_assert_int_eq(gex__table_emit_parts((const gex__table *const *)parts, 2, "t", full, &err),
+                     GEX_EIO);
+    ck_assert_str_eq(err.text, "writing the output failed: No space left on device");
+    for (int k = 0; k < 2; k++)
+        gex__table_free(parts[k]);
+    fclose(full);
 }
 END_TEST
 
@@ -371,6 +504,8 @@ static Suite *render_suite(void)
     tcase_add_test(tc, test_table_strike_style_keeps_exponents);
     tcase_add_test(tc, test_table_csv_text_cells_never_formulas);
     tcase_add_test(tc, test_table_stream_repeats_and_long_texts);
+    tcase_add_test(tc, test_table_parts_same_as_cells);
+    tcase_add_test(tc, test_table_texts_written_as_a_table_only);
     tcase_add_test(tc, test_jwriter_pieces_match_built_values);
     tcase_add_test(tc, test_table_write_failure_is_reported_as_io);
     tcase_add_test(tc, test_json_write_failure_is_reported_as_io);
