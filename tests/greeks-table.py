@@ -10,9 +10,11 @@ numbers and left-aligned over texts, two spaces between columns, the last column
 Every line after the title must be the same, on 1, 2, 3 and 7 threads, for the SPX index
 listed in full (gen-chain --big: 51,886 contracts, 26 blocks), the same without the IV of
 every fifth row read with --iv file (rows of "-"), a filter that leaves out contracts inside
-every block, and the sample.
+every block, and the sample; then, on 1 and 2 threads, every real chain in ../shared/chains
+(their roots, expired contracts and contracts without an IV; skipped, saying so, when
+../shared is absent).
 
-Usage: greeks-table.py GEX GEN_CHAIN SOURCE_ROOT
+Usage: greeks-table.py GEX GEN_CHAIN SOURCE_ROOT [SHARED_DIR]
 """
 import csv
 import io
@@ -22,6 +24,10 @@ import sys
 import tempfile
 
 gex, gen, root = sys.argv[1:4]
+shared = sys.argv[4] if len(sys.argv) > 4 else os.path.join(root, "..", "shared")
+NOW = {  # the file without a quote instant of its own: its latest trade (../shared's README)
+    "yfinance_spy_2026-02-11_intraday.csv": "2026-02-11T16:19:00Z",
+}
 
 # name: (unit, style); the styles of src/render/render-greeks.c's columns
 COLUMNS = [
@@ -131,10 +137,20 @@ def main():
                     text = ",".join(fields)
                 g.write(text)
         sample = os.path.join(root, "data", "sample-spx.csv")
-        cases = [[index], [index, "--min-oi", "500"], [no_iv, "--iv", "file"], [sample]]
-        for case in cases:
+        many = ("1", "2", "3", "7")
+        cases = [([index], many), ([index, "--min-oi", "500"], many),
+                 ([no_iv, "--iv", "file"], many), ([sample], many)]
+        chains = os.path.join(shared, "chains")
+        if os.path.isdir(chains):
+            for name in sorted(os.listdir(chains)):
+                if name.endswith((".csv", ".json", ".dat")):
+                    now = ["--now", NOW[name]] if name in NOW else []
+                    cases.append(([*now, os.path.join(chains, name)], ("1", "2")))
+        else:
+            print(f"skipped: ../shared absent ({chains}): generated chains and the sample only")
+        for case, threads in cases:
             csv_text = run(["--format", "csv", *case])
-            for jobs in ("1", "2", "3", "7"):
+            for jobs in threads:
                 got = run(["--jobs", jobs, *case])
                 head, sep, rest = got.partition("\n\n")  # the title lines, then the table
                 if not sep:
@@ -150,13 +166,13 @@ def main():
                           f"  python: {b[k] if k < len(b) else '(none)'!r}", file=sys.stderr)
                     failed = 1
                     break  # the other threads' tables of this case add nothing
-        rows = csv_text.count("\n") - 1
+        rows = run(["--format", "csv", sample]).count("\n") - 1
         if rows < 3000:
             raise SystemExit(f"FAIL: the sample gave {rows} rows: a check of nothing")
     if failed:
         return 1
-    print(f"greeks-table: {runs} tables on 1, 2, 3 and 7 threads, each Python's rendering of "
-          "its CSV")
+    print(f"greeks-table: {runs} tables of {len(cases)} chains on 1 to 7 threads, each Python's "
+          "rendering of its CSV")
     return 0
 
 
