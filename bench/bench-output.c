@@ -2,8 +2,9 @@
  * bench-output: what writing costs against reading, the target of `greeks --format csv` (output
  * no more than a tenth of the read). Reads FILE as the program does, prepares and analyses it as
  * `gex greeks` does (no levels), then writes its greeks document with the renderer the program
- * uses (gex__render), as CSV and as JSON, into a stream that counts the bytes and keeps none
- * (what the program's output to /dev/null costs, without the write calls).
+ * uses (gex__render), as CSV, as JSON and as the table (its default format), into a stream
+ * that counts the bytes and keeps none (what the program's output to /dev/null costs, without
+ * the write calls).
  *
  *   bench-output [--reps R] [--threads N] FILE
  *
@@ -13,11 +14,11 @@
  * The reads and the writings alternate; each figure is the best of R runs (default 5).
  * Lines (figures vary; the words do not):
  *   bench-output: greeks written against the file read (target 0.1): csv 24.7 ms, 2.69 x the
- *   read of 9.2 ms on one thread; json 34.0 ms, 3.71 x (13.9 and 23.7 MB; 726404 numbers in
- *   the csv, 34.0 ns each; n=51886, best of 9, cpu)
+ *   read of 9.2 ms on one thread; json 34.0 ms, 3.71 x; table 40.2 ms, 4.37 x (13.9, 23.7 and
+ *   13.1 MB; 726404 numbers in the csv, 34.0 ns each; n=51886, best of 9, cpu)
  *   bench-output: greeks written on 2 threads against the file read on 2: csv 13.7 ms, 2.32 x
- *   the read of 5.9 ms; json 18.4 ms, 3.11 x (one thread: csv 1.80 x, json 1.85 x its time;
- *   n=51886, best of 9, wall)
+ *   the read of 5.9 ms; json 18.4 ms, 3.11 x; table 25.0 ms, 4.24 x (one thread: csv 1.80 x,
+ *   json 1.85 x, table 1.61 x its time; n=51886, best of 9, wall)
  */
 #define _GNU_SOURCE 1 /* fopencookie */
 #include <gsl/gsl_errno.h>
@@ -148,18 +149,20 @@ int main(int argc, char **argv)
         return 1;
     /* the reads and the writings alternate, so that both see the machine in the same state;
      * [0] on one thread (CPU time), [1] on threads threads (wall time) */
-    size_t n = 0, csv_bytes = 0, json_bytes = 0;
-    double read[2], csv[2], json[2];
+    size_t n = 0, csv_bytes = 0, json_bytes = 0, table_bytes = 0;
+    double read[2], csv[2], json[2], table[2];
     for (int k = 0; k < 2; k++)
-        read[k] = csv[k] = json[k] = INFINITY;
+        read[k] = csv[k] = json[k] = table[k] = INFINITY;
     for (int r = 0; r < reps; r++) {
         for (int k = 0; k < 2; k++) {
             const int th = k == 0 ? 1 : threads;
-            double w[3];
+            double w[4];
             const double t = read_seconds(path, th, &n, &w[0]);
             const double c = t < 0 ? -1 : render_seconds(&a, GEX__OUT_CSV, th, &csv_bytes, &w[1]);
             const double j = c < 0 ? -1 : render_seconds(&a, GEX__OUT_JSON, th, &json_bytes, &w[2]);
-            if (j < 0) {
+            const double tb =
+                j < 0 ? -1 : render_seconds(&a, GEX__OUT_TABLE, th, &table_bytes, &w[3]);
+            if (tb < 0) {
                 gex_analysis_free(a.an);
                 gex_chain_free(a.chain);
                 return 1;
@@ -167,6 +170,7 @@ int main(int argc, char **argv)
             read[k] = fmin(read[k], k == 0 ? t : w[0]);
             csv[k] = fmin(csv[k], k == 0 ? c : w[1]);
             json[k] = fmin(json[k], k == 0 ? j : w[2]);
+            table[k] = fmin(table[k], k == 0 ? tb : w[3]);
         }
     }
     /* the numbers written: every listed contract's, less the empty cells of those without an
@@ -187,15 +191,17 @@ int main(int argc, char **argv)
     gex_analysis_free(a.an);
     gex_chain_free(a.chain);
     printf("bench-output: greeks written against the file read (target 0.1): csv %.1f ms, %.2f x "
-           "the read of %.1f ms on one thread; json %.1f ms, %.2f x (%.1f and %.1f MB; %zu numbers "
-           "in the csv, %.1f ns each; n=%zu, best of %d, cpu)\n",
+           "the read of %.1f ms on one thread; json %.1f ms, %.2f x; table %.1f ms, %.2f x (%.1f, "
+           "%.1f and %.1f MB; %zu numbers in the csv, %.1f ns each; n=%zu, best of %d, cpu)\n",
            csv[0] * 1e3, csv[0] / read[0], read[0] * 1e3, json[0] * 1e3, json[0] / read[0],
-           (double)csv_bytes / 1e6, (double)json_bytes / 1e6, numbers,
-           numbers > 0 ? csv[0] * 1e9 / (double)numbers : 0.0, n, reps);
+           table[0] * 1e3, table[0] / read[0], (double)csv_bytes / 1e6, (double)json_bytes / 1e6,
+           (double)table_bytes / 1e6, numbers, numbers > 0 ? csv[0] * 1e9 / (double)numbers : 0.0,
+           n, reps);
     printf("bench-output: greeks written on %d threads against the file read on %d: csv %.1f ms, "
-           "%.2f x the read of %.1f ms; json %.1f ms, %.2f x (one thread: csv %.2f x, json %.2f "
-           "x its time; n=%zu, best of %d, wall)\n",
+           "%.2f x the read of %.1f ms; json %.1f ms, %.2f x; table %.1f ms, %.2f x (one thread: "
+           "csv %.2f x, json %.2f x, table %.2f x its time; n=%zu, best of %d, wall)\n",
            threads, threads, csv[1] * 1e3, csv[1] / read[1], read[1] * 1e3, json[1] * 1e3,
-           json[1] / read[1], csv[0] / csv[1], json[0] / json[1], n, reps);
+           json[1] / read[1], table[1] * 1e3, table[1] / read[1], csv[0] / csv[1],
+           json[0] / json[1], table[0] / table[1], n, reps);
     return 0;
 }
