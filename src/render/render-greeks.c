@@ -94,6 +94,10 @@ typedef struct greeks_src {
     const gex_exposure_options *options;
     int32_t today;
     const gex__column *columns; /* greeks_columns with the gex unit of the analysis */
+    /* a table's blocks, formatted (one part a block), and their layout: the threads then
+     * assemble the lines of each */
+    const gex__table *const *parts;
+    const gex__table_layout *layout;
 } greeks_src;
 
 /* Contracts [from, to) that no filter left out, as rows of t (CSV or a table) or as JSON
@@ -246,6 +250,27 @@ static int csv_block(greeks_block *b)
     return rc;
 }
 
+/* The lines of a table's block, its part formatted before (the values that are not finite are
+ * counted there). */
+static void table_block(greeks_block *b)
+{
+    const greeks_src *g = b->src;
+    const gex__table *part = g->parts[b->from / GREEKS_BLOCK];
+    const size_t rows = gex__table_rows(part);
+    const size_t need = rows * gex__table_layout_line_bytes(g->layout);
+    if (need > b->cap) {
+        char *bigger = realloc(b->buf, need);
+        if (bigger == NULL) {
+            b->rc = GEX_ENOMEM;
+            return;
+        }
+        b->buf = bigger;
+        b->cap = need;
+    }
+    size_t at_text = 0;
+    b->len = gex__table_layout_lines(g->layout, part, 0, rows, &at_text, b->buf);
+}
+
 static void format_block(greeks_block *b)
 {
     b->len = b->objects = b->nonfinite = 0;
@@ -258,6 +283,10 @@ static void format_block(greeks_block *b)
             b->rc = GEX_ENOMEM;
             return;
         }
+    }
+    if (b->format == GEX__OUT_TABLE) {
+        table_block(b);
+        return;
     }
     if (b->format == GEX__OUT_CSV) {
         while ((b->rc = csv_block(b)) == 1) {
@@ -344,12 +373,12 @@ static void *helper_main(void *arg)
     return NULL;
 }
 
-/* Writes a formatted block to out (CSV) or through w (JSON). */
+/* Writes a formatted block to out (CSV, a table's lines) or through w (JSON). */
 static void write_block(const greeks_block *b, gex__out_format format, FILE *out, gex__jwriter *w,
                         size_t *objects, size_t *nonfinite)
 {
     if (b->len > 0) {
-        if (format == GEX__OUT_CSV) {
+        if (format != GEX__OUT_JSON) {
             fwrite_unlocked(b->buf, 1, b->len, out);
         } else {
             if (*objects > 0)
@@ -362,8 +391,9 @@ static void write_block(const greeks_block *b, gex__out_format format, FILE *out
 }
 
 /* Every contract's rows on n threads (n >= 2, the calling one among them), written to out (CSV,
- * after the header that the caller's table wrote) or through w (JSON, after the document's
- * head); *objects and *nonfinite count what was written. Returns GEX_OK, GEX_ENOMEM, or -1 when
+ * after the header that the caller's table wrote; a table's lines, from g->parts after its
+ * head) or through w (JSON, after the document's head); *objects and *nonfinite count what was
+ * written. Returns GEX_OK, GEX_ENOMEM, or -1 when
  * no helper thread could be started (nothing was written: the caller writes on its own). */
 static int rows_threaded(const greeks_src *g, gex__out_format format, size_t n, FILE *out,
                          gex__jwriter *w, size_t *objects, size_t *nonfinite)
@@ -399,7 +429,7 @@ static int rows_threaded(const greeks_src *g, gex__out_format format, size_t n, 
                 else
                     write_block(first, format, out, w, objects, nonfinite);
                 if (rc == GEX_OK &&
-                    (format == GEX__OUT_CSV ? ferror_unlocked(out) != 0 : w->failed)) {
+                    (format != GEX__OUT_JSON ? ferror_unlocked(out) != 0 : w->failed)) {
                     rc = 1; /* the output refused a write: the caller reports it */
                     write_errno = errno;
                 }
@@ -461,6 +491,38 @@ static void *table_worker(void *arg)
     return NULL;
 }
 
+/* The lines of a table's formatted blocks on n threads, after its head, each block's assembled
+ * by any thread and written in order by the calling one: GEX_OK, GEX_ENOMEM, or 1 when nothing
+ * was written (no memory for the layout: the caller writes on its own). */
+static int table_lines(const greeks_src *g, const gex__table *const *parts, size_t blocks, size_t n,
+                       const char *title, FILE *out)
+{
+    gex__table_layout *layout = gex__table_layout_new(parts, blocks);
+    if (layout == NULL)
+        return 1;
+    gex__table_layout_head(layout, title, out);
+    greeks_src lg = *g;
+    lg.parts = parts;
+    lg.layout = layout;
+    size_t objects = 0, nonfinite = 0;
+    int rc = rows_threaded(&lg, GEX__OUT_TABLE, n, out, NULL, &objects, &nonfinite);
+    if (rc == -1) { /* no helper thread: the blocks' lines one after the other, here */
+        greeks_block b = {.src = &lg, .format = GEX__OUT_TABLE};
+        rc = GEX_OK;
+        for (size_t k = 0; k < blocks && rc == GEX_OK && !ferror_unlocked(out); k++) {
+            b.from = k * GREEKS_BLOCK;
+            b.to = b.from + GREEKS_BLOCK < g->v.n ? b.from + GREEKS_BLOCK : g->v.n;
+            format_block(&b);
+            rc = b.rc;
+            if (rc == GEX_OK)
+                write_block(&b, GEX__OUT_TABLE, out, NULL, &objects, &nonfinite);
+        }
+        free(b.buf);
+    }
+    gex__table_layout_free(layout);
+    return rc;
+}
+
 /* The greeks as an aligned table on n threads (the calling one among them; it formats every
  * block itself when no helper can be started). */
 static int greeks_table(const greeks_src *g, size_t n, const char *title, FILE *out, gex_error *err)
@@ -488,11 +550,16 @@ static int greeks_table(const greeks_src *g, size_t n, const char *title, FILE *
         if (atomic_load(&tb.failed))
             st = GEX_ENOMEM;
     }
+    const gex__table *const *parts = (const gex__table *const *)tb.parts;
+    /* the lines: on the threads, or (lines 1) by gex__table_emit_parts on this one */
+    const int lines = st == GEX_OK && n > 1 ? table_lines(g, parts, tb.blocks, n, title, out) : 1;
     int rc;
-    if (st == GEX_OK)
-        rc = gex__table_emit_parts((const gex__table *const *)tb.parts, tb.blocks, title, out, err);
-    else
+    if (st != GEX_OK || lines == GEX_ENOMEM)
         rc = gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory writing the greeks");
+    else if (lines == 1)
+        rc = gex__table_emit_parts(parts, tb.blocks, title, out, err);
+    else
+        rc = gex__table_emit_written(parts, tb.blocks, out, err);
     for (size_t b = 0; tb.parts != NULL && b < tb.blocks; b++)
         gex__table_free(tb.parts[b]);
     free(tb.parts);

@@ -445,8 +445,8 @@ int gex__table_write(const gex__table *t, gex__out_format format, const char *ti
     return st == GEX_OK && t->nonfinite > 0 ? GEX_ERANGE : st;
 }
 
-static int emit(const gex__table *const *parts, size_t n_parts, gex__out_format format,
-                const char *title, FILE *out, gex_error *err)
+/* What writing parts gave (st: table_write's status), as gex__table_emit says it. */
+static int emit_status(const gex__table *const *parts, size_t n_parts, int st, gex_error *err)
 {
     size_t nonfinite = 0;
     int write_errno = 0;
@@ -455,7 +455,6 @@ static int emit(const gex__table *const *parts, size_t n_parts, gex__out_format 
         if (write_errno == 0)
             write_errno = parts[k]->write_errno;
     }
-    int st = table_write(parts, n_parts, format, title, out);
     if (st == GEX_OK && nonfinite > 0)
         st = GEX_ERANGE;
     if (st == GEX_EIO) {
@@ -471,6 +470,18 @@ static int emit(const gex__table *const *parts, size_t n_parts, gex__out_format 
         return gex_error_set(err, GEX_EINVAL, "", 0, 0,
                              "a table kept as texts is written only as a table");
     return GEX_OK;
+}
+
+static int emit(const gex__table *const *parts, size_t n_parts, gex__out_format format,
+                const char *title, FILE *out, gex_error *err)
+{
+    return emit_status(parts, n_parts, table_write(parts, n_parts, format, title, out), err);
+}
+
+int gex__table_emit_written(const gex__table *const *parts, size_t n_parts, FILE *out,
+                            gex_error *err)
+{
+    return emit_status(parts, n_parts, ferror(out) ? GEX_EIO : GEX_OK, err);
 }
 
 int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out,
@@ -532,105 +543,155 @@ static gex__table *texts_of_cells(const gex__table *t)
 /* The bytes of lines an aligned table writes at once. */
 #define LINES_BYTES ((size_t)64 << 10)
 
-/* The parts as one aligned table (GEX__OUT_TABLE): the title line (if not NULL), the column
- * names, the units when a column has one, then each part's rows; every part keeps texts. Each
- * line is assembled in memory and written with one call (a printf per cell was a tenth of a
- * warm gex history, an fwrite per cell and per run of spaces a third of gex greeks). */
-static int write_aligned(const gex__table *const *parts, size_t n_parts, const char *title,
-                         FILE *out)
+struct gex__table_layout {
+    const gex__column *columns;
+    size_t n_columns;
+    size_t *width; /* each column's, over the names, the units and every part's texts */
+    size_t *edge;  /* where a text starts, where a number ends, on a line */
+    size_t full;   /* a line with every column at its width, two spaces between */
+    size_t line;   /* the most bytes of a line, its end included */
+    int has_units, last_left;
+    char *head; /* line bytes for the names and the units */
+};
+
+void gex__table_layout_free(gex__table_layout *l)
 {
-    const gex__column *columns = parts[0]->columns;
-    const size_t nc = parts[0]->n_columns;
-    size_t *width = calloc(nc ? nc : 1, sizeof *width);
-    if (width == NULL)
-        return GEX_ENOMEM;
-    int has_units = 0;
-    size_t line_size = 2;
-    for (size_t j = 0; j < nc; j++) {
-        width[j] = strlen(columns[j].name);
-        if (columns[j].unit != NULL) {
-            has_units = 1;
-            if (strlen(columns[j].unit) > width[j])
-                width[j] = strlen(columns[j].unit);
+    if (l == NULL)
+        return;
+    free(l->width);
+    free(l->edge);
+    free(l->head);
+    free(l);
+}
+
+gex__table_layout *gex__table_layout_new(const gex__table *const *parts, size_t n_parts)
+{
+    gex__table_layout *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return NULL;
+    l->columns = parts[0]->columns;
+    const size_t nc = l->n_columns = parts[0]->n_columns;
+    l->width = calloc(nc ? nc : 1, sizeof *l->width);
+    l->edge = calloc(nc ? nc : 1, sizeof *l->edge);
+    if (l->width == NULL || l->edge == NULL) {
+        gex__table_layout_free(l);
+        return NULL;
+    }
+    for (size_t j = 0, at = 0; j < nc; j++) {
+        const gex__column *c = &l->columns[j];
+        size_t w = strlen(c->name);
+        if (c->unit != NULL) {
+            l->has_units = 1;
+            if (strlen(c->unit) > w)
+                w = strlen(c->unit);
         }
         for (size_t k = 0; k < n_parts; k++)
-            if (parts[k]->width[j] > width[j])
-                width[j] = parts[k]->width[j];
-        line_size += width[j] + 2;
+            if (parts[k]->width[j] > w)
+                w = parts[k]->width[j];
+        l->width[j] = w;
+        l->edge[j] = c->style == GEX__STYLE_TEXT ? at : at + w;
+        at += w + 2;
+        l->full = at - 2;
     }
-    char *line = malloc(line_size);
-    if (line == NULL) {
-        free(width);
-        return GEX_ENOMEM;
+    l->line = l->full + 1;
+    l->last_left = nc > 0 && l->columns[nc - 1].style == GEX__STYLE_TEXT;
+    if ((l->head = malloc(l->line)) == NULL) {
+        gex__table_layout_free(l);
+        return NULL;
     }
+    return l;
+}
+
+void gex__table_layout_head(const gex__table_layout *l, const char *title, FILE *out)
+{
     if (title != NULL)
         fprintf(out, "%s\n\n", title);
-    for (int head = 0; head < 1 + has_units; head++) {
+    char *const line = l->head;
+    const size_t nc = l->n_columns;
+    for (int head = 0; head < 1 + l->has_units; head++) {
         size_t o = 0;
         for (size_t j = 0; j < nc; j++) {
-            const char *s = head == 0 ? columns[j].name : columns[j].unit;
+            const char *s = head == 0 ? l->columns[j].name : l->columns[j].unit;
             if (s == NULL)
                 s = "";
-            const int left = columns[j].style == GEX__STYLE_TEXT;
+            const int left = l->columns[j].style == GEX__STYLE_TEXT;
             if (j > 0 && !(left && j + 1 == nc && s[0] == '\0')) {
                 memcpy(line + o, "  ", 2);
                 o += 2;
             }
-            o += line_cell(line + o, s, strlen(s), width[j], left, j + 1 == nc);
+            o += line_cell(line + o, s, strlen(s), l->width[j], left, j + 1 == nc);
         }
         line[o++] = '\n';
         fwrite_unlocked(line, 1, o, out);
     }
-    /* The rows: each line the same as the head's (two spaces between columns, each cell padded
-     * to its column's width), laid over a line of spaces at the columns' fixed starts, many
-     * lines a write. */
-    const size_t last = nc > 0 ? nc - 1 : 0;
-    const int last_left = nc > 0 && columns[last].style == GEX__STYLE_TEXT;
-    size_t *const edge = width; /* from here on: where a text starts, where a number ends */
-    for (size_t j = 0, at = 0; j < nc; j++) {
-        const size_t w = width[j];
-        edge[j] = columns[j].style == GEX__STYLE_TEXT ? at : at + w;
-        at += w + 2;
+}
+
+size_t gex__table_layout_line_bytes(const gex__table_layout *l)
+{
+    return l->line;
+}
+
+size_t gex__table_rows(const gex__table *part)
+{
+    return part->n_columns > 0 ? part->n_cells / part->n_columns : 0;
+}
+
+size_t gex__table_layout_lines(const gex__table_layout *l, const gex__table *part, size_t from,
+                               size_t to, size_t *at_text, char *buf)
+{
+    const size_t nc = l->n_columns, last = nc > 0 ? nc - 1 : 0;
+    if (nc == 0)
+        return 0;
+    const char *s = part->text + *at_text;
+    const unsigned char *len = part->lens;
+    size_t o = 0;
+    for (size_t r = from; r < to; r++) {
+        char *const row = buf + o;
+        memset(row, ' ', l->full);
+        const unsigned char *n = len + r * nc;
+        for (size_t j = 0; j < nc; j++) {
+            /* a text starts at its column's start, a number ends at its column's end */
+            const size_t at =
+                l->columns[j].style == GEX__STYLE_TEXT ? l->edge[j] : l->edge[j] - n[j];
+            memcpy(row + at, s, n[j]);
+            s += n[j];
+        }
+        size_t end = l->full;
+        if (l->last_left) /* the last column is not padded on the right */
+            end = l->edge[last] + n[last];
+        row[end] = '\n';
+        o += end + 1;
     }
-    /* every column at its width, two spaces between */
-    const size_t full = nc > 0 ? line_size - 4 : 0;
-    const size_t cap = LINES_BYTES > line_size ? LINES_BYTES : line_size;
-    char *lines = nc > 0 ? malloc(cap) : NULL;
-    if (nc > 0 && lines == NULL) {
-        free(line);
-        free(width);
+    *at_text = (size_t)(s - part->text);
+    return o;
+}
+
+/* The parts as one aligned table (GEX__OUT_TABLE): the title line (if not NULL), the column
+ * names, the units when a column has one, then each part's rows; every part keeps texts. Lines
+ * are assembled in memory, LINES_BYTES of them a write (a printf per cell was a tenth of a warm
+ * gex history, an fwrite per cell and per run of spaces a third of gex greeks). */
+static int write_aligned(const gex__table *const *parts, size_t n_parts, const char *title,
+                         FILE *out)
+{
+    gex__table_layout *l = gex__table_layout_new(parts, n_parts);
+    char *lines = l != NULL ? malloc(LINES_BYTES > l->line ? LINES_BYTES : l->line) : NULL;
+    if (lines == NULL) {
+        gex__table_layout_free(l);
         return GEX_ENOMEM;
     }
-    size_t o = 0;
-    for (size_t k = 0; k < n_parts && nc > 0; k++) {
-        const gex__table *t = parts[k];
-        const char *s = t->text;
-        const unsigned char *len = t->lens;
-        for (size_t i = 0; i + nc <= t->n_cells; i += nc) {
-            if (cap - o < line_size) {
-                fwrite_unlocked(lines, 1, o, out);
-                o = 0;
-            }
-            char *const row = lines + o;
-            memset(row, ' ', full);
-            for (size_t j = 0; j < nc; j++) {
-                const size_t n = len[i + j];
-                /* a text starts at its column's start, a number ends at its column's end */
-                memcpy(row + (columns[j].style == GEX__STYLE_TEXT ? edge[j] : edge[j] - n), s, n);
-                s += n;
-            }
-            size_t end = full;
-            if (last_left) /* the last column is not padded on the right */
-                end = edge[last] + len[i + last];
-            row[end] = '\n';
-            o += end + 1;
+    gex__table_layout_head(l, title, out);
+    const size_t per_write = LINES_BYTES > l->line ? LINES_BYTES / l->line : 1;
+    for (size_t k = 0; k < n_parts; k++) {
+        const size_t rows = gex__table_rows(parts[k]);
+        size_t at_text = 0;
+        for (size_t r = 0; r < rows; r += per_write) {
+            const size_t to = r + per_write < rows ? r + per_write : rows;
+            const size_t n = gex__table_layout_lines(l, parts[k], r, to, &at_text, lines);
+            fwrite_unlocked(lines, 1, n, out);
         }
     }
-    if (o > 0)
-        fwrite_unlocked(lines, 1, o, out);
     free(lines);
-    free(line);
-    free(width);
+    gex__table_layout_free(l);
     return ferror(out) ? GEX_EIO : GEX_OK;
 }
 

@@ -207,6 +207,27 @@ int gex__table_keep_texts(gex__table *t, size_t rows);
  * (gex__table_keep_texts) and has the columns of the first. */
 int gex__table_emit_parts(const gex__table *const *parts, size_t n_parts, const char *title,
                           FILE *out, gex_error *err);
+/* The rows of a table (its cells over its columns). */
+size_t gex__table_rows(const gex__table *t);
+/* An aligned table's layout over parts that keep texts (gex__table_keep_texts; the columns of
+ * the first): each column's width over the names, the units and every part's texts, so that
+ * the parts' lines can be assembled on threads of their own and written in order
+ * (gex__render_greeks). NULL when memory ran out. */
+typedef struct gex__table_layout gex__table_layout;
+gex__table_layout *gex__table_layout_new(const gex__table *const *parts, size_t n_parts);
+void gex__table_layout_free(gex__table_layout *l);
+/* The title line (if not NULL), the names and the units, as gex__table_emit_parts writes them. */
+void gex__table_layout_head(const gex__table_layout *l, const char *title, FILE *out);
+/* The most bytes one line takes (rows times it hold any rows' lines). */
+size_t gex__table_layout_line_bytes(const gex__table_layout *l);
+/* Rows [from, to) of part as aligned lines into buf; *at_text is where row from's texts start
+ * in part (0 for row 0), and on return where row to's do. Returns the bytes written. */
+size_t gex__table_layout_lines(const gex__table_layout *l, const gex__table *part, size_t from,
+                               size_t to, size_t *at_text, char *buf);
+/* What gex__table_emit_parts returns once the parts were written through a layout to out: the
+ * failed write (out's error, errno as it was left), the values that are not finite, or GEX_OK. */
+int gex__table_emit_written(const gex__table *const *parts, size_t n_parts, FILE *out,
+                            gex_error *err);
 /* Whether a cell of a streamed table could not be written (its append returned GEX_EIO): the
  * caller stops appending and lets gex__table_emit report it, rather than taking the status for
  * memory running out. */
