@@ -8,8 +8,9 @@
  * the CSV and JSON rows are formatted in blocks of GREEKS_BLOCK contracts on that many threads,
  * each into memory, and the blocks are written in order by the calling thread: the bytes are the
  * same whatever the threads (tests/greeks-jobs.sh), and memory holds two blocks per thread. A
- * table's blocks are formatted the same way as the text each cell shows, and all of them are
- * kept until the widths of the columns are known (tests/greeks-table.py checks the table against
+ * table's blocks are formatted the same way, as the text each cell shows, and all of them are
+ * kept until the widths of the columns are known; then each block's lines are assembled on the
+ * threads and written in order like CSV's (tests/greeks-table.py checks the table against
  * Python's rendering of the CSV).
  */
 #include <errno.h>
