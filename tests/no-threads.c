@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
-                   void *arg)
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
 {
     (void)thread;
     (void)attr;

@@ -267,6 +267,7 @@ START_TEST(test_table_texts_written_as_a_table_only)
     gex__table *t = gex__table_new(cols, 1);
     ck_assert_ptr_nonnull(t);
     ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_OK);
+    ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL); /* twice */
     ck_assert_int_eq(gex__table_num(t, 1.0), GEX_OK);
     FILE *out = fopen("/dev/null", "w");
     ck_assert_ptr_nonnull(out);
@@ -274,6 +275,24 @@ START_TEST(test_table_texts_written_as_a_table_only)
     ck_assert_int_eq(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), GEX_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.text, "only as a table"));
     fclose(out);
+    gex__table_free(t);
+    /* too late once cells are kept, or when the table is streamed; never without columns */
+    t = gex__table_new(cols, 1);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(gex__table_num(t, 1.0), GEX_OK);
+    ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL);
+    gex__table_free(t);
+    FILE *sink = fopen("/dev/null", "w");
+    ck_assert_ptr_nonnull(sink);
+    t = gex__table_new(cols, 1);
+    ck_assert_ptr_nonnull(t);
+    gex__table_stream(t, sink);
+    ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL);
+    gex__table_free(t);
+    fclose(sink);
+    t = gex__table_new(cols, 0);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL);
     gex__table_free(t);
 }
 END_TEST

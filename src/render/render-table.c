@@ -108,7 +108,9 @@ void gex__table_stream_rows(gex__table *t, FILE *out)
 
 int gex__table_keep_texts(gex__table *t, size_t rows)
 {
-    t->width = calloc(t->n_columns ? t->n_columns : 1, sizeof *t->width);
+    if (t->n_columns == 0 || t->n_cells > 0 || t->stream != NULL || t->width != NULL)
+        return GEX_EINVAL; /* no column to lay out, or cells kept or streamed already */
+    t->width = calloc(t->n_columns, sizeof *t->width);
     if (t->width == NULL)
         return GEX_ENOMEM;
     /* sized once for the rows foreseen: each doubling would copy the block into fresh pages */
@@ -727,7 +729,13 @@ static int table_write(const gex__table *const *parts, size_t n_parts, gex__out_
     if (t->width != NULL)
         return write_aligned(parts, n_parts, title, out);
     if (n_parts != 1)
-        return GEX_EINVAL; /* parts keep texts */
+        return GEX_EINVAL;   /* parts keep texts */
+    if (t->n_columns == 0) { /* the title and an empty line of names */
+        if (title != NULL)
+            fprintf(out, "%s\n\n", title);
+        fputc('\n', out);
+        return ferror(out) ? GEX_EIO : GEX_OK;
+    }
     gex__table *x = texts_of_cells(t);
     if (x == NULL)
         return GEX_ENOMEM;

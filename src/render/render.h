@@ -200,7 +200,8 @@ int gex__table_emit(const gex__table *t, gex__out_format format, const char *tit
  * instead of the cell: no copy of each text, and parts of one table can be appended on threads
  * of their own, then written together (gex__table_emit_parts). Such a table is written only as
  * a table. rows: the rows foreseen (memory for them is taken at once; more rows are taken as
- * they come). GEX_OK or GEX_ENOMEM. */
+ * they come). Called before the first cell, on a table that is not streamed. GEX_OK,
+ * GEX_ENOMEM, or GEX_EINVAL (no columns, cells appended or streamed already, called twice). */
 int gex__table_keep_texts(gex__table *t, size_t rows);
 /* gex__table_emit of parts[0..n_parts) written as one table (GEX__OUT_TABLE): the rows of each
  * part after the rows of the one before, aligned over all of them. Every part keeps texts
