@@ -224,21 +224,17 @@ static size_t exponent_text(int x, char *out)
     return o + 2;
 }
 
-/* As printf's %.{P}g with P = max(15, digits) prints the shortest digits: the form the earlier
- * printf-and-strtod loop chose (%.15g, then 16, then 17), so documents keep their shape. The
- * digits are copied in fixed blocks of 16 or 24 bytes, which GEX__ROUNDTRIP_SIZE leaves room
- * for; the text ends at its NUL. */
-static size_t write_g(char *out, int negative, uint64_t m, int k)
+/* printf's %g layout at precision p of the n digits at d (digits_of's, no zero at their end,
+ * n <= 17), the first of decimal exponent x: d.ddde+XX when x < -4 or x >= p, else 0.000ddd or
+ * ddd.ddd (the integer part padded with the zeros digits_of leaves after d). The digits are
+ * copied in fixed blocks of 16 bytes and one (no call of a computed length), which
+ * GEX__ROUNDTRIP_SIZE leaves room for; the text ends at its NUL. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline size_t
+layout_g(char *out, int negative, const char *d, int n, int x, int p)
 {
-    char buf[DIGITS_BUF];
-    const char *d;
-    int n = digits_of(m, buf, &d);
-    while (n > 1 && d[n - 1] == '0') {
-        n--;
-        k++;
-    }
-    const int x = k + n - 1; /* the decimal exponent of the first digit */
-    const int p = n > 15 ? n : 15;
     size_t o = 0;
     out[0] = '-';
     o += (size_t)(negative != 0);
@@ -267,6 +263,20 @@ static size_t write_g(char *out, int negative, uint64_t m, int k)
     }
     out[o] = '\0';
     return o;
+}
+
+/* As printf's %.{P}g with P = max(15, digits) prints the shortest digits: the form the earlier
+ * printf-and-strtod loop chose (%.15g, then 16, then 17), so documents keep their shape. */
+static size_t write_g(char *out, int negative, uint64_t m, int k)
+{
+    char buf[DIGITS_BUF];
+    const char *d;
+    int n = digits_of(m, buf, &d);
+    while (n > 1 && d[n - 1] == '0') {
+        n--;
+        k++;
+    }
+    return layout_g(out, negative, d, n, k + n - 1, n > 15 ? n : 15);
 }
 
 size_t gex__fmt_roundtrip_to(double v, char *out)
@@ -344,33 +354,7 @@ size_t gex__fmt_sig_to(double v, int p, char *out)
     n = digits_of(m, buf, &d);       /* at most p <= 15 digits, then '0' */
     while (n > 1 && d[n - 1] == '0') /* %g leaves no zero at the end of the fraction */
         n--;
-    /* The digits are copied 16 bytes at a time (no call of a computed length): the text takes
-     * at most 22 bytes, and out holds GEX__ROUNDTRIP_SIZE. */
-    size_t o = 0;
-    out[0] = '-';
-    o += (size_t)(v < 0);
-    if (x < -4 || x >= p) { /* d.ddde+XX, two exponent digits at least */
-        out[o] = d[0];
-        out[o + 1] = '.';
-        memcpy(out + o + 2, d + 1, 16);
-        o += n > 1 ? (size_t)n + 1 : 1;
-        o += exponent_text(x, out + o);
-    } else if (x < 0) { /* 0.000ddd: x >= -4, at most three zeros after the point */
-        memcpy(out + o, "0.000", 5);
-        o += (size_t)(1 - x);
-        memcpy(out + o, d, 16);
-        o += (size_t)n;
-    } else { /* ddd.ddd: the integer part (x < p <= 15) padded with the zeros after d */
-        memcpy(out + o, d, 16);
-        o += (size_t)x + 1;
-        if (n > x + 1) {
-            out[o] = '.';
-            memcpy(out + o + 1, d + x + 1, 16);
-            o += (size_t)(n - x);
-        }
-    }
-    out[o] = '\0';
-    return o;
+    return layout_g(out, v < 0, d, n, x, p);
 }
 
 void gex__fmt_roundtrip(double v, char *buf, size_t size)
