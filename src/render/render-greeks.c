@@ -101,6 +101,20 @@ typedef struct greeks_src {
     const gex__table_layout *layout;
 } greeks_src;
 
+/* n members of a contract's object: each key (its comma and colon included) and its value, or
+ * null for a contract without greeks (ok 0). */
+static void json_members(gex__jwriter *w, const char *const *keys, const double *values, int n,
+                         int ok)
+{
+    for (int k = 0; k < n; k++) {
+        gex__jwriter_raw(w, keys[k]);
+        if (ok)
+            gex__jwriter_num(w, values[k]);
+        else
+            gex__jwriter_null(w);
+    }
+}
+
 /* Contracts [from, to) that no filter left out, as rows of t (CSV or a table) or as JSON
  * objects through w, each after a comma but the first that *objects counts. Returns GEX_OK, or
  * GEX_ENOMEM when a table ran out of memory; a stream that refused a write ends the rows early
@@ -184,22 +198,10 @@ static int greeks_rows(const greeks_src *g, size_t from, size_t to, gex__table *
         gex__jwriter_str(w, iv_sources[src]);
         GEX__JWRITER_LIT(w, ",\"spot\":");
         gex__jwriter_num(w, v->spot[i]);
-        for (int k = 0; k < 5; k++) {
-            gex__jwriter_raw(w, gk[k]);
-            if (ok)
-                gex__jwriter_num(w, vals[k]);
-            else
-                gex__jwriter_null(w);
-        }
+        json_members(w, gk, vals, 5, ok);
         GEX__JWRITER_LIT(w, ",\"open_interest\":");
         gex__jwriter_num(w, v->open_interest[i]);
-        for (int k = 0; k < 4; k++) {
-            gex__jwriter_raw(w, ek[k]);
-            if (ok)
-                gex__jwriter_num(w, exps[k]);
-            else
-                gex__jwriter_null(w);
-        }
+        json_members(w, ek, exps, 4, ok);
         GEX__JWRITER_LIT(w, ",\"status\":");
         gex__jwriter_str(w, status);
         GEX__JWRITER_LIT(w, "}");

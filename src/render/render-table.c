@@ -706,8 +706,7 @@ static int table_write(const gex__table *const *parts, size_t n_parts, gex__out_
     if (format == GEX__OUT_CSV) {
         if (t->width != NULL || n_parts != 1)
             return GEX_EINVAL; /* no cells to write */
-        const size_t nc = t->n_columns;
-        const size_t nr = nc ? t->n_cells / nc : 0;
+        const size_t nc = t->n_columns, nr = gex__table_rows(t);
         char buf[128];
         for (size_t j = 0; j < nc; j++) {
             if (j)
