@@ -22,11 +22,11 @@ struct gex__table {
     const gex__column *columns;
     size_t n_columns;
     cell *cells;
-    size_t n_cells, cap;
-    FILE *stream;     /* CSV written as the cells come (gex__table_stream), else NULL */
-    size_t column;    /* streaming: the column of the next cell */
-    size_t nonfinite; /* non-finite numbers appended (written as empty cells) */
-    int write_errno;  /* streaming: errno of the first failed write, 0 while none failed */
+    size_t n_cells, cap; /* cells appended; the room in cells, or in lens when texts are kept */
+    FILE *stream;        /* CSV written as the cells come (gex__table_stream), else NULL */
+    size_t column;       /* streaming or keeping texts: the column of the next cell */
+    size_t nonfinite;    /* non-finite numbers appended (written as empty cells) */
+    int write_errno;     /* streaming: errno of the first failed write, 0 while none failed */
     /* streaming: the record being assembled, written with one call when it ends (a stdio call
      * per piece was a fifth of greeks --format csv), and per column the last number written
      * and its text (a chain's rows repeat the spot, the time to expiry of their expiration,

@@ -88,8 +88,9 @@ int gex__render_summary(const gex__render_options *options, const gex__analysis 
 json_t *gex__summary_document(const gex__analysis *a);
 int gex__render_exposure(const gex__render_options *options, const gex__analysis *a, FILE *out,
                          gex_error *err);
-/* The greeks document (render-greeks.c): every listed contract, in options->format, its CSV and
- * JSON rows formatted on options->threads threads; the same bytes whatever the threads. */
+/* The greeks document (render-greeks.c): every listed contract, in options->format, its rows
+ * (a table's, CSV or JSON) formatted on options->threads threads; the same bytes whatever the
+ * threads. */
 int gex__render_greeks(const gex__render_options *options, const gex__analysis *a, FILE *out,
                        gex_error *err);
 json_t *gex__exposure_document(gex__doc doc, const gex__analysis *a);
