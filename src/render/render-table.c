@@ -441,12 +441,6 @@ static int csv_field(FILE *out, const char *s)
 static int table_write(const gex__table *const *parts, size_t n_parts, gex__out_format format,
                        const char *title, FILE *out);
 
-int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out)
-{
-    const int st = table_write(&t, 1, format, title, out);
-    return st == GEX_OK && t->nonfinite > 0 ? GEX_ERANGE : st;
-}
-
 /* What writing parts gave (st: table_write's status), as gex__table_emit says it. */
 static int emit_status(const gex__table *const *parts, size_t n_parts, int st, gex_error *err)
 {

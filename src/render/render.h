@@ -176,25 +176,24 @@ typedef struct gex__table gex__table;
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns);
 void gex__table_free(gex__table *t);
 /* Appends the next cell, row by row. A non-finite number becomes an empty cell and is counted
- * (gex__table_nonfinite; gex__table_write then returns GEX_ERANGE). Each returns GEX_OK or
+ * (gex__table_nonfinite; gex__table_emit then reports GEX_ERANGE). Each returns GEX_OK or
  * GEX_ENOMEM. */
 int gex__table_num(gex__table *t, double v);
 int gex__table_level(gex__table *t, const gex_level *level);
 int gex__table_null(gex__table *t);
 int gex__table_text(gex__table *t, const char *s);
 /* For CSV: writes the header row to out now and every record as its last cell is appended,
- * so that a table of millions of rows needs no memory; gex__table_write then adds nothing. */
+ * so that a table of millions of rows needs no memory; gex__table_emit then adds nothing. */
 void gex__table_stream(gex__table *t, FILE *out);
 /* The same without the header row: the records of a part of a table (gex__render_greeks's
  * blocks, written into memory on threads of their own). */
 void gex__table_stream_rows(gex__table *t, FILE *out);
 /* Writes the table: for GEX__OUT_TABLE the title line (if not NULL), the column names, the
- * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. */
-int gex__table_write(const gex__table *t, gex__out_format format, const char *title, FILE *out);
-/* gex__table_write, saying in err what went wrong: GEX_EIO when a write failed ("writing the
- * output failed: No space left on device", with the errno of the failure), GEX_ERANGE for a
- * non-finite cell (gex__nonfinite_error), GEX_ENOMEM. Bytes still in the stream's buffer are
- * its closer's to flush and report. */
+ * units and aligned rows; for GEX__OUT_CSV one header row of names and RFC 4180 records. Says
+ * in err what went wrong: GEX_EIO when a write failed ("writing the output failed: No space
+ * left on device", with the errno of the failure), GEX_ERANGE for a non-finite cell
+ * (gex__nonfinite_error), GEX_ENOMEM. Bytes still in the stream's buffer are its closer's to
+ * flush and report. */
 int gex__table_emit(const gex__table *t, gex__out_format format, const char *title, FILE *out,
                     gex_error *err);
 /* Keeps each cell as the text a table (GEX__OUT_TABLE) shows, formatted as it is appended,
