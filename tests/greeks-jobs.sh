@@ -29,7 +29,9 @@ check() { # OUT FILE ARGS...: --jobs 1 is the reference for 2, 3 and 7; OUT: - o
     to=$1
     file=$2
     shift 2
-    run() {
+    run() { # OUT ERR STATUS ARGS...: the names of its three files in $tmp, then gex's arguments
+        o=$1 e=$2 s=$3
+        shift 3
         if [ "$to" = - ]; then
             "$gex" greeks "$@" "$file" >"$tmp/$o" 2>"$tmp/$e" && st=0 || st=$?
         else
@@ -38,10 +40,10 @@ check() { # OUT FILE ARGS...: --jobs 1 is the reference for 2, 3 and 7; OUT: - o
         fi
         echo "$st" >"$tmp/$s"
     }
-    o=ref.out e=ref.err s=ref.st run "$@" --jobs 1
+    run ref.out ref.err ref.st "$@" --jobs 1
     for jobs in 2 3 7; do
         runs=$((runs + 1))
-        o=out e=err s=st run "$@" --jobs $jobs
+        run out err st "$@" --jobs $jobs
         for part in out err st; do
             if ! cmp -s "$tmp/ref.$part" "$tmp/$part"; then
                 echo "greeks-jobs: gex greeks $* --jobs $jobs $file (to $to): $part differs" \
