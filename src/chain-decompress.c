@@ -21,6 +21,15 @@
 
 /* Compressed bytes read from the file at a time. */
 #define INFLATE_IN_CHUNK (64 * 1024)
+/* zstd's output window. libzstd decodes a frame in one pass when the output it is given can
+ * hold the size the frame declares, block by block otherwise, and the two report the same
+ * corrupt frame differently ("Destination buffer is too small", "Data corruption detected").
+ * Each call of the decoder is given exactly this much output, straight into the caller's buffer
+ * when it has the room and into a window of the reader's own when it has less, so that the
+ * same bytes give the same error however much a caller asks for at a time (the fuzzer's check
+ * that a stream read in chunks of a few bytes fails as the read from memory does). A full block
+ * of zstd's (128 KiB). */
+#define ZSTD_WINDOW ((size_t)128 << 10)
 /* liblzma's memory limit for the decoder: xz -9 needs 65 MiB, --extreme presets no more; a
  * header asking for more than 1 GiB is a corrupt or hostile file. */
 #define XZ_MEMLIMIT ((uint64_t)1 << 30)
@@ -56,11 +65,20 @@ typedef struct bz2_api {
 struct gex__inflate {
     gex__compression kind;
     const char *name;
-    void *lib; /* dlopen handle */
-    FILE *fp;  /* the compressed bytes after pre, NULL when none */
+    void *lib;          /* dlopen handle */
+    FILE *fp;           /* the compressed bytes after pre, NULL when none */
+    unsigned char *pre; /* the bytes given at the open (a copy), pre_pos of them taken */
+    size_t pre_len, pre_pos;
+    /* The decoder's input: a window of INFLATE_IN_CHUNK bytes, topped up from pre, then fp
+     * (refill), so that the same calls see the same bytes whether the file came from memory or
+     * from a stream, and in whatever pieces (zstd decodes a frame in one pass only when all of
+     * it is in its input, and reports a corrupt one differently then). */
     unsigned char *in;
     size_t in_cap, in_pos, in_len;
-    int in_eof;
+    int in_eof;   /* pre and fp are used up */
+    char *window; /* zstd's output for a caller with less room (ZSTD_WINDOW bytes, made when
+                   * first needed): window_len made, window_pos given out */
+    size_t window_pos, window_len;
     int mid;     /* inside a stream (or member): its end not yet seen */
     int started; /* the decoder is initialised */
     int done;
@@ -265,17 +283,19 @@ int gex__inflate_open(gex__compression c, const void *pre, size_t pre_len, FILE 
     z->kind = c;
     z->name = name;
     z->fp = fp;
-    z->in_eof = fp == NULL;
     z->limit = limit > 0 ? limit : GEX__DECOMPRESS_MAX;
-    z->in_cap = pre_len > INFLATE_IN_CHUNK ? pre_len : INFLATE_IN_CHUNK;
+    z->in_cap = INFLATE_IN_CHUNK;
     z->in = malloc(z->in_cap);
-    if (z->in == NULL) {
+    z->pre = pre_len > 0 ? malloc(pre_len) : NULL;
+    if (z->in == NULL || (pre_len > 0 && z->pre == NULL)) {
+        free(z->in);
+        free(z->pre);
         free(z);
         return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
     }
     if (pre_len > 0)
-        memcpy(z->in, pre, pre_len);
-    z->in_len = pre_len;
+        memcpy(z->pre, pre, pre_len);
+    z->pre_len = pre_len;
     z->lib = dlopen(libraries[c].soname, RTLD_NOW | RTLD_LOCAL);
     if (z->lib == NULL || load_api(z) != 0) {
         gex__inflate_close(z);
@@ -295,18 +315,39 @@ int gex__inflate_open(gex__compression c, const void *pre, size_t pre_len, FILE 
     return GEX_OK;
 }
 
-/* Refills the input when it is used up. */
+/* Tops the input window up once less than half of it is left to decode (a decoder asked for a
+ * byte at a time consumes a few at a time; moving the rest every time would cost more than the
+ * decoding): the bytes not yet decoded moved to its start, then as many as fit from pre, then
+ * from the file. The window's contents depend only on the calls made so far, never on the
+ * pieces the bytes came in. */
 static void refill(gex__inflate *z)
 {
-    if (z->in_pos < z->in_len || z->in_eof)
+    if (z->in_eof || z->in_len - z->in_pos >= z->in_cap / 2)
         return;
-    z->in_pos = 0;
-    z->in_len = fread(z->in, 1, z->in_cap, z->fp);
-    if (z->in_len == 0) {
-        z->in_eof = 1;
-        if (ferror(z->fp))
-            fail(z, GEX_EIO, "cannot read the %s file: %s", gex__compression_name(z->kind),
-                 strerror(errno));
+    if (z->in_pos > 0) {
+        memmove(z->in, z->in + z->in_pos, z->in_len - z->in_pos);
+        z->in_len -= z->in_pos;
+        z->in_pos = 0;
+    }
+    while (z->in_len < z->in_cap && !z->in_eof) {
+        size_t room = z->in_cap - z->in_len, got;
+        if (z->pre_pos < z->pre_len) {
+            got = z->pre_len - z->pre_pos < room ? z->pre_len - z->pre_pos : room;
+            memcpy(z->in + z->in_len, z->pre + z->pre_pos, got);
+            z->pre_pos += got;
+        } else if (z->fp != NULL) {
+            got = fread(z->in + z->in_len, 1, room, z->fp);
+            if (got == 0) {
+                z->in_eof = 1;
+                if (ferror(z->fp))
+                    fail(z, GEX_EIO, "cannot read the %s file: %s", gex__compression_name(z->kind),
+                         strerror(errno));
+            }
+        } else {
+            got = 0;
+            z->in_eof = 1;
+        }
+        z->in_len += got;
     }
 }
 
@@ -411,9 +452,10 @@ static int step(gex__inflate *z, char *dst, size_t cap, size_t *made)
     return 0;
 }
 
-size_t gex__inflate_read(gex__inflate *z, char *dst, size_t cap)
+/* Decompresses up to cap bytes into dst: what gex__inflate_read does, zstd's window aside. */
+static size_t inflate_into(gex__inflate *z, char *dst, size_t cap)
 {
-    if (z == NULL || z->rc != GEX_OK || z->done || cap == 0)
+    if (z->rc != GEX_OK || z->done || cap == 0)
         return 0;
     size_t produced = 0;
     while (produced == 0) {
@@ -448,6 +490,28 @@ size_t gex__inflate_read(gex__inflate *z, char *dst, size_t cap)
     return produced;
 }
 
+size_t gex__inflate_read(gex__inflate *z, char *dst, size_t cap)
+{
+    if (z == NULL || cap == 0)
+        return 0;
+    if (z->kind != GEX__COMPRESSION_ZSTD)
+        return inflate_into(z, dst, cap);
+    if (z->window_pos == z->window_len) {
+        if (cap >= ZSTD_WINDOW)
+            return inflate_into(z, dst, ZSTD_WINDOW);
+        if (z->window == NULL && (z->window = malloc(ZSTD_WINDOW)) == NULL)
+            return out_of_memory(z);
+        z->window_pos = 0;
+        z->window_len = inflate_into(z, z->window, ZSTD_WINDOW);
+    }
+    size_t n = z->window_len - z->window_pos;
+    if (n > cap)
+        n = cap;
+    memcpy(dst, z->window + z->window_pos, n);
+    z->window_pos += n;
+    return n;
+}
+
 int gex__inflate_status(const gex__inflate *z, gex_error *err)
 {
     if (z->rc != GEX_OK && err != NULL)
@@ -479,6 +543,8 @@ void gex__inflate_close(gex__inflate *z)
     }
     if (z->lib != NULL)
         dlclose(z->lib);
+    free(z->window);
+    free(z->pre);
     free(z->in);
     free(z);
 }

@@ -268,6 +268,75 @@ START_TEST(test_read_compressed_corrupt_and_truncated)
 }
 END_TEST
 
+/* A damaged file fails with the same message however it is read: from memory, and from a
+ * stream in chunks of 1, 7, 11, 4,096 and 1 MiB bytes. The file is the sample's header and
+ * first three rows (428 bytes), compressed, with bit 0, then bit 5, of each byte flipped in turn
+ * (each bit of each byte takes four times as long and finds no more). libzstd
+ * decodes a frame in one pass when all of it is in its input and its output has the room, block
+ * by block otherwise, and reports a corrupt frame differently then ("Destination buffer is too
+ * small", "Data corruption detected"): the fuzzer's crash-2f111dc6c6f3 found it, and before the
+ * decoder's windows (src/chain-decompress.c) 18 of these reads disagreed with memory's. */
+START_TEST(test_read_compressed_corrupt_same_error_any_chunk)
+{
+    if (!have_tool(tools[_i].name)) {
+        printf("skipped: %s is not installed\n", tools[_i].name);
+        return;
+    }
+    char plain[4096], small[4096], packed[4096];
+    snprintf(plain, sizeof plain, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
+    snprintf(small, sizeof small, "%s/small-%d.csv", tmp_dir(), _i);
+    snprintf(packed, sizeof packed, "%s/small-%d.%s", tmp_dir(), _i, tools[_i].name);
+    size_t plain_len;
+    char *text = slurp(plain, &plain_len);
+    size_t head = 0;
+    for (int lines = 0; head < plain_len && lines < 4; head++)
+        lines += text[head] == '\n';
+    spill(small, text, head);
+    free(text);
+    run_to(tools[_i].compress, small, packed);
+    size_t len;
+    char *buf = slurp(packed, &len);
+    static const size_t chunks[] = {1, 7, 11, 4096, (size_t)1 << 20};
+    size_t failed = 0, reads = 0;
+    for (size_t k = 0; k < len; k++) {
+        for (int bit = 0; bit <= 5; bit += 5) {
+            buf[k] ^= (char)(1 << bit);
+            gex_chain *c = NULL;
+            gex_read_report rep;
+            gex_error err;
+            const int rc = gex_chain_read_buffer(buf, len, "damaged", NULL, &c, &rep, &err);
+            gex_chain_free(c);
+            failed += rc != GEX_OK;
+            for (size_t j = 0; j < sizeof chunks / sizeof chunks[0]; j++) {
+                FILE *fp = fmemopen(buf, len, "rb");
+                ck_assert_ptr_nonnull(fp);
+                gex_chain *cs = NULL;
+                gex_read_report rs;
+                gex_error es;
+                const int rcs =
+                    gex__chain_read_file_chunked(fp, "damaged", NULL, &cs, &rs, &es, chunks[j]);
+                fclose(fp);
+                gex_chain_free(cs);
+                reads++;
+                ck_assert_msg(rcs == rc, "%s, byte %zu bit %d, chunks of %zu: status %d, %d",
+                              tools[_i].name, k, bit, chunks[j], rcs, rc);
+                if (rc != GEX_OK)
+                    ck_assert_msg(strcmp(es.text, err.text) == 0,
+                                  "%s, byte %zu bit %d, chunks of %zu: \"%s\", memory \"%s\"",
+                                  tools[_i].name, k, bit, chunks[j], es.text, err.text);
+            }
+            buf[k] ^= (char)(1 << bit);
+        }
+    }
+    printf("%s: %zu of %zu damaged files refused; %zu reads in chunks, each as from memory\n",
+           tools[_i].name, failed, 2 * len, reads);
+    ck_assert_uint_gt(failed, 0);
+    free(buf);
+    unlink(small);
+    unlink(packed);
+}
+END_TEST
+
 /* 3 MiB of one repeated row compress to a few kB: read with a 1 MiB limit, the bomb is
  * refused as one, and the whole chain is read below the limit. */
 START_TEST(test_read_compressed_bomb_refused)
@@ -334,6 +403,7 @@ static Suite *compressed_suite(void)
     tcase_add_loop_test(tc, test_read_compressed_agrees_with_plain, 0, (int)(N_TOOLS * N_INPUTS));
     tcase_add_loop_test(tc, test_read_compressed_concatenated_members, 0, (int)N_TOOLS);
     tcase_add_loop_test(tc, test_read_compressed_corrupt_and_truncated, 0, (int)N_TOOLS);
+    tcase_add_loop_test(tc, test_read_compressed_corrupt_same_error_any_chunk, 0, (int)N_TOOLS);
     tcase_add_loop_test(tc, test_read_compressed_bomb_refused, 0, (int)N_TOOLS);
     tcase_add_test(tc, test_read_compressed_magic_alone);
     suite_add_tcase(s, tc);
