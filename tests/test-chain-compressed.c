@@ -32,11 +32,15 @@ static const char *const inputs[] = {
 };
 #define N_INPUTS (sizeof inputs / sizeof inputs[0])
 
-static int have_tool(const char *name)
+/* Whether tools[t]'s command is missing: the test then says it skips, and returns. */
+static int tool_missing(size_t t)
 {
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    return system(cmd) == 0;
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tools[t].name);
+    if (system(cmd) == 0)
+        return 0;
+    printf("skipped: %s is not installed\n", tools[t].name);
+    return 1;
 }
 
 /* A temporary folder for this process's files, made by main before the tests run (they run
@@ -138,10 +142,8 @@ static gex_chain *read_path_ok(const char *path, gex_read_report *rep)
 START_TEST(test_read_compressed_agrees_with_plain)
 {
     size_t t = (size_t)_i / N_INPUTS, k = (size_t)_i % N_INPUTS;
-    if (!have_tool(tools[t].name)) {
-        printf("skipped: %s is not installed\n", tools[t].name);
+    if (tool_missing(t))
         return;
-    }
     char plain[4096], packed[4096];
     if (strncmp(inputs[k], "shared:", 7) == 0) {
         const char *real = gex_test_shared(inputs[k] + 7);
@@ -188,10 +190,8 @@ END_TEST
  * whole file, as the tools themselves decompress it. */
 START_TEST(test_read_compressed_concatenated_members)
 {
-    if (!have_tool(tools[_i].name)) {
-        printf("skipped: %s is not installed\n", tools[_i].name);
+    if (tool_missing((size_t)_i))
         return;
-    }
     char plain[4096], half[4096], a[4096], b[4096], both[4096];
     snprintf(plain, sizeof plain, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
     size_t len;
@@ -239,10 +239,8 @@ static void expect_error(const char *path, int status, const char *words)
  * never a partial chain. */
 START_TEST(test_read_compressed_corrupt_and_truncated)
 {
-    if (!have_tool(tools[_i].name)) {
-        printf("skipped: %s is not installed\n", tools[_i].name);
+    if (tool_missing((size_t)_i))
         return;
-    }
     char plain[4096], packed[4096], bad[4096];
     snprintf(plain, sizeof plain, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
     snprintf(packed, sizeof packed, "%s/ok-%d.%s", tmp_dir(), _i, tools[_i].name);
@@ -278,10 +276,8 @@ END_TEST
  * decoder's windows (src/chain-decompress.c) 18 of these reads disagreed with memory's. */
 START_TEST(test_read_compressed_corrupt_same_error_any_chunk)
 {
-    if (!have_tool(tools[_i].name)) {
-        printf("skipped: %s is not installed\n", tools[_i].name);
+    if (tool_missing((size_t)_i))
         return;
-    }
     char plain[4096], small[4096], packed[4096];
     snprintf(plain, sizeof plain, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
     snprintf(small, sizeof small, "%s/small-%d.csv", tmp_dir(), _i);
@@ -341,10 +337,8 @@ END_TEST
  * refused as one, and the whole chain is read below the limit. */
 START_TEST(test_read_compressed_bomb_refused)
 {
-    if (!have_tool(tools[_i].name)) {
-        printf("skipped: %s is not installed\n", tools[_i].name);
+    if (tool_missing((size_t)_i))
         return;
-    }
     char plain[4096], packed[4096];
     snprintf(plain, sizeof plain, "%s/bomb-%d.csv", tmp_dir(), _i);
     snprintf(packed, sizeof packed, "%s/bomb-%d.%s", tmp_dir(), _i, tools[_i].name);
