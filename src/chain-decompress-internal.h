@@ -51,7 +51,8 @@ int gex__inflate_open(gex__compression c, const void *pre, size_t pre_len, FILE 
                       gex__inflate **out);
 
 /* Up to cap decompressed bytes into dst: their count, 0 at the end of the data or on an error
- * (then gex__inflate_status says which). */
+ * (then gex__inflate_status says which). The bytes before an error, and the error, are the same
+ * whatever cap each call gives. */
 size_t gex__inflate_read(gex__inflate *z, char *dst, size_t cap);
 
 /* GEX_OK while the data is sound, else the status of the first error (GEX_EPARSE: corrupt or

@@ -21,15 +21,17 @@
 
 /* Compressed bytes read from the file at a time. */
 #define INFLATE_IN_CHUNK (64 * 1024)
-/* zstd's output window. libzstd decodes a frame in one pass when the output it is given can
- * hold the size the frame declares, block by block otherwise, and the two report the same
- * corrupt frame differently ("Destination buffer is too small", "Data corruption detected").
- * Each call of the decoder is given exactly this much output, straight into the caller's buffer
- * when it has the room and into a window of the reader's own when it has less, so that the
- * same bytes give the same error however much a caller asks for at a time (the fuzzer's check
- * that a stream read in chunks of a few bytes fails as the read from memory does). A full block
- * of zstd's (128 KiB). */
-#define ZSTD_WINDOW ((size_t)128 << 10)
+/* The decoders' output window. What a decoder gives out depends on the room it is given:
+ * libzstd decodes a frame in one pass when the output can hold the size the frame declares,
+ * block by block otherwise, and reports the same corrupt frame differently in each ("Destination
+ * buffer is too small", "Data corruption detected"); liblzma decodes ahead into its dictionary
+ * and loses what it has not yet given out when it meets damage, so that the bytes before an
+ * error depend on the room too. Each call of a decoder is given exactly this much output,
+ * straight into the caller's buffer when it has the room and into a window of the reader's own
+ * when it has less, so that the same bytes give the same bytes, and the same error, however
+ * much a caller asks for at a time (the fuzzer's check that a stream read in chunks of a few
+ * bytes reads and fails as the read from memory does). A full block of zstd's (128 KiB). */
+#define OUT_WINDOW ((size_t)128 << 10)
 /* liblzma's memory limit for the decoder: xz -9 needs 65 MiB, --extreme presets no more; a
  * header asking for more than 1 GiB is a corrupt or hostile file. */
 #define XZ_MEMLIMIT ((uint64_t)1 << 30)
@@ -76,8 +78,8 @@ struct gex__inflate {
     unsigned char *in;
     size_t in_cap, in_pos, in_len;
     int in_eof;   /* pre and fp are used up */
-    char *window; /* zstd's output for a caller with less room (ZSTD_WINDOW bytes, made when
-                   * first needed): window_len made, window_pos given out */
+    char *window; /* the output for a caller with less room (OUT_WINDOW bytes, made when first
+                   * needed): window_len made, window_pos given out */
     size_t window_pos, window_len;
     int mid;     /* inside a stream (or member): its end not yet seen */
     int started; /* the decoder is initialised */
@@ -452,7 +454,12 @@ static int step(gex__inflate *z, char *dst, size_t cap, size_t *made)
     return 0;
 }
 
-/* Decompresses up to cap bytes into dst: what gex__inflate_read does, zstd's window aside. */
+/* Decompresses up to cap bytes into dst: what gex__inflate_read does, the window aside.
+ * The bytes a decoder gives out in the call that finds the damage (zlib, liblzma and libbz2
+ * give every byte decoded before it, a gzip or bzip2 checksum comes after its data), and the
+ * bytes up to the limit, are returned with the error recorded, which ends the read at the next
+ * call: the reader then sees the same bytes before the error however much it asks for at a
+ * time, and its counts (rows read before the failure) do not depend on it. */
 static size_t inflate_into(gex__inflate *z, char *dst, size_t cap)
 {
     if (z->rc != GEX_OK || z->done || cap == 0)
@@ -473,20 +480,24 @@ static size_t inflate_into(gex__inflate *z, char *dst, size_t cap)
                 return out_of_memory(z);
         }
         size_t in_before = z->in_pos, made;
-        if (step(z, dst, cap, &made) != 0)
-            return 0;
+        const int damaged = step(z, dst, cap, &made) != 0;
         produced = made;
+        if (damaged)
+            break;
         if (made == 0 && z->in_pos == in_before && z->in_pos == z->in_len && z->in_eof && z->mid)
             return truncated(z);
     }
-    z->out_total += produced;
-    if (z->out_total > z->limit) {
-        return fail(z, GEX_EPARSE,
-                    "the %s data decompresses to more than %llu MiB: refused as a decompression "
-                    "bomb (real chain files are far smaller); decompress it by hand if it truly "
-                    "is one chain",
-                    gex__compression_name(z->kind), z->limit >> 20);
+    if (produced > z->limit - z->out_total) {
+        /* the limit comes before any damage found in the same call (past its bytes): a reader
+         * asking for less at a time meets the limit first */
+        produced = (size_t)(z->limit - z->out_total);
+        z->rc = GEX_OK;
+        fail(z, GEX_EPARSE,
+             "the %s data decompresses to more than %llu MiB: refused as a decompression bomb "
+             "(real chain files are far smaller); decompress it by hand if it truly is one chain",
+             gex__compression_name(z->kind), z->limit >> 20);
     }
+    z->out_total += produced;
     return produced;
 }
 
@@ -494,15 +505,13 @@ size_t gex__inflate_read(gex__inflate *z, char *dst, size_t cap)
 {
     if (z == NULL || cap == 0)
         return 0;
-    if (z->kind != GEX__COMPRESSION_ZSTD)
-        return inflate_into(z, dst, cap);
     if (z->window_pos == z->window_len) {
-        if (cap >= ZSTD_WINDOW)
-            return inflate_into(z, dst, ZSTD_WINDOW);
-        if (z->window == NULL && (z->window = malloc(ZSTD_WINDOW)) == NULL)
+        if (cap >= OUT_WINDOW)
+            return inflate_into(z, dst, OUT_WINDOW);
+        if (z->window == NULL && (z->window = malloc(OUT_WINDOW)) == NULL)
             return out_of_memory(z);
         z->window_pos = 0;
-        z->window_len = inflate_into(z, z->window, ZSTD_WINDOW);
+        z->window_len = inflate_into(z, z->window, OUT_WINDOW);
     }
     size_t n = z->window_len - z->window_pos;
     if (n > cap)
