@@ -22,7 +22,7 @@ input() { # NAME FLAG...: the path of an input, generated when absent
     name=$1
     shift
     path=$dir/$name
-    if [ ! -s "$path" ] || [ "$gen" -nt "$path" ]; then
+    if [ ! -s "$path" ] || [ -n "$(find "$gen" -newer "$path")" ]; then
         "$gen" "$@" -o "$path.tmp.$$" >&2
         mv "$path.tmp.$$" "$path"
     fi
