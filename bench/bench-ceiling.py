@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""bench-ceiling: how much two cores of this machine give a perfectly parallel workload: a
-command's best wall-clock time alone, against its best time as two copies started together
-(two processes share nothing), over ROUNDS rounds. Prints the throughput of the pair over one
-copy alone (2 x alone / pair: 2.0 on two independent cores), and the CPU time (user + system,
-the kernel's accounting of each child) of a copy alone and in the pair: a copy that takes more
-CPU beside the other shows the cores sharing something (a host's hyperthreads, memory
-bandwidth, caches). `gex screen --jobs 2` cannot scale past what two copies of `--jobs 1` get.
+"""bench-ceiling: how much K cores of this machine give a perfectly parallel workload: a
+command's best wall-clock time alone, against its best time as K copies started together (the
+processes share nothing), over ROUNDS rounds. Prints the throughput of the K copies over one
+copy alone (K x alone / together: K on independent cores), and the CPU time (user + system,
+the kernel's accounting of each child) of a copy alone and beside the others: a copy that takes
+more CPU beside them shows the cores sharing something (a host's hyperthreads, memory
+bandwidth, caches, a clock that drops when every core runs). `gex screen --jobs K` cannot scale
+past what K copies of `--jobs 1` get. K is 2 unless --copies says otherwise.
 
-    bench/bench-ceiling.py ROUNDS -- COMMAND ARGS...
+    bench/bench-ceiling.py ROUNDS [--copies K] -- COMMAND ARGS...
 
     bench/bench-ceiling.py 3 -- build/gex screen --jobs 1 build/bench/market.csv
 
 Lines (figures vary; the words do not):
     bench-ceiling: alone 2.40 s wall (cpu 2.39 s), two at once 2.93 s wall (cpu 2.66 s each at
     best): pair throughput 1.64 x one copy (2.0 on independent cores)
+    bench-ceiling: alone 1.51 s wall (cpu 1.50 s), 16 at once 2.10 s wall (cpu 1.98 s each at
+    best): 16 copies' throughput 11.50 x one copy (16.0 on independent cores)
 """
 import os
 import sys
@@ -41,25 +44,33 @@ def run(commands):
 
 
 def main():
-    if len(sys.argv) < 4 or sys.argv[2] != "--":
+    args = sys.argv[1:]
+    copies = 2
+    if len(args) >= 3 and args[1] == "--copies":
+        copies = int(args[2]) if args[2].isdigit() else 0
+        del args[1:3]
+    if len(args) < 3 or args[1] != "--" or not args[0].isdigit() or copies < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    rounds = int(sys.argv[1])
-    command = sys.argv[3:]
+    rounds = int(args[0])
+    command = args[2:]
     if rounds < 1:
         print(__doc__, file=sys.stderr)
         return 2
-    alone, alone_cpu, pair, pair_cpu = [], [], [], []
+    alone, alone_cpu, together, together_cpu = [], [], [], []
     for _ in range(rounds):
         w, c = run([command])
         alone.append(w)
         alone_cpu.append(c[0])
-        w, c = run([command, command])
-        pair.append(w)
-        pair_cpu.append(max(c))
-    print("bench-ceiling: alone %.2f s wall (cpu %.2f s), two at once %.2f s wall (cpu %.2f s "
-          "each at best): pair throughput %.2f x one copy (2.0 on independent cores)"
-          % (min(alone), min(alone_cpu), min(pair), min(pair_cpu), 2 * min(alone) / min(pair)))
+        w, c = run([command] * copies)
+        together.append(w)
+        together_cpu.append(max(c))
+    many = "two" if copies == 2 else "%d" % copies
+    whose = "pair" if copies == 2 else "%d copies'" % copies
+    print("bench-ceiling: alone %.2f s wall (cpu %.2f s), %s at once %.2f s wall (cpu %.2f s "
+          "each at best): %s throughput %.2f x one copy (%.1f on independent cores)"
+          % (min(alone), min(alone_cpu), many, min(together), min(together_cpu), whose,
+             copies * min(alone) / min(together), copies))
     return 0
 
 
