@@ -110,11 +110,7 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
                  "the CBOE quote table has no date line, so the quote instant is unknown; pass "
                  "--now");
     }
-    pos = det->header_offset;
-    gex__next_line(text, len, &pos, &line);
-    size_t nh = gex__split_fields(line, ',', h, GEX__LAYOUT_FIELDS_MAX);
-    if (nh > GEX__LAYOUT_FIELDS_MAX)
-        nh = GEX__LAYOUT_FIELDS_MAX;
+    const size_t nh = gex__layout_header(text, len, det, h, &pos);
     int c_puts = -1;
     for (size_t i = 1; i < nh; i++)
         if (gex__span_is(h[i], "Puts"))

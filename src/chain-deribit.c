@@ -97,11 +97,8 @@ static double in_currency(double coin, double spot)
 int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
-    size_t pos = det->header_offset;
-    gex__next_line(text, len, &pos, &line);
-    size_t nh = gex__split_fields(line, ',', h, GEX__LAYOUT_FIELDS_MAX);
-    if (nh > GEX__LAYOUT_FIELDS_MAX)
-        nh = GEX__LAYOUT_FIELDS_MAX;
+    size_t pos;
+    const size_t nh = gex__layout_header(text, len, det, h, &pos);
     int c_inst = gex__column(h, nh, col_inst), c_oi = gex__column(h, nh, col_oi),
         c_bid = gex__column(h, nh, col_bid), c_ask = gex__column(h, nh, col_ask),
         c_mark = gex__column(h, nh, col_mark), c_last = gex__column(h, nh, col_last),

@@ -95,11 +95,8 @@ static int side_empty(const gex__span *f, size_t n, size_t from, size_t to)
 int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
-    size_t pos = det->header_offset;
-    gex__next_line(text, len, &pos, &line);
-    size_t nh = gex__split_fields(line, ',', h, GEX__LAYOUT_FIELDS_MAX);
-    if (nh > GEX__LAYOUT_FIELDS_MAX)
-        nh = GEX__LAYOUT_FIELDS_MAX;
+    size_t pos;
+    const size_t nh = gex__layout_header(text, len, det, h, &pos);
     int c_strike = find(h, 0, nh, "STRIKE");
     side_cols calls = side_columns(h, 0, (size_t)c_strike),
               puts = side_columns(h, (size_t)c_strike + 1, nh);

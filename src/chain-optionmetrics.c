@@ -56,11 +56,8 @@ static void census(const char *text, size_t len, size_t pos, int c_date, size_t 
 int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
-    size_t pos = det->header_offset;
-    gex__next_line(text, len, &pos, &line);
-    size_t nh = gex__split_fields(line, ',', h, GEX__LAYOUT_FIELDS_MAX);
-    if (nh > GEX__LAYOUT_FIELDS_MAX)
-        nh = GEX__LAYOUT_FIELDS_MAX;
+    size_t pos;
+    const size_t nh = gex__layout_header(text, len, det, h, &pos);
     int c_date = gex__column(h, nh, col_date), c_exdate = gex__column(h, nh, col_exdate),
         c_cp = gex__column(h, nh, col_cp), c_strike = gex__column(h, nh, col_strike),
         c_bid = gex__column(h, nh, col_bid), c_ask = gex__column(h, nh, col_ask),

@@ -21,11 +21,8 @@ static const char *const col_time[] = {"[QUOTE_UNIXTIME]", NULL};
 int gex__read_optionsdx(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
-    size_t pos = det->header_offset;
-    gex__next_line(text, len, &pos, &line);
-    size_t nh = gex__split_fields(line, ',', h, GEX__LAYOUT_FIELDS_MAX);
-    if (nh > GEX__LAYOUT_FIELDS_MAX)
-        nh = GEX__LAYOUT_FIELDS_MAX;
+    size_t pos;
+    const size_t nh = gex__layout_header(text, len, det, h, &pos);
     int equity = gex__column(h, nh, (const char *const[]){"[C_BID]", NULL}) >= 0;
     int c_time = gex__column(h, nh, col_time);
     /* The quote days, for the message: distinct QUOTE_UNIXTIME values (files are in time
