@@ -3,8 +3,9 @@
 # - a new file gets the output, with mode 0666 & ~umask (umask 022, then 077);
 # - an existing regular file of mode 0640 is replaced by the output, and keeps mode 0640;
 # - a symbolic link to a file stays a link, and its target gets the output;
-# - a dangling link, a read-only file (chmod 444, refused for root too) and a directory are
-#   refused with exit status 4 and a message saying what they are, and stay as they were;
+# - a dangling link, a read-only file (chmod 444, refused for root too), a directory, a name
+#   ending with '/' and a socket are refused with exit status 4 and a message saying what they
+#   are, and stay as they were; an empty name is a misuse of the command line (exit status 2);
 # - a FIFO gets the output directly and stays a FIFO;
 # - a character device (/dev/null, directly and as the target of a link in the temporary
 #   directory) is written and stays a character device; nothing outside the directory is made;
@@ -17,17 +18,33 @@
 #   the documented exception: the check then says so, and fails on a file system known to have
 #   O_TMPFILE). Where the kill lands after the run has put its output in place, the file must
 #   be the whole output, byte for byte.
+# With NO_TMPFILE_SO (tests/no-tmpfile.c, an openat that refuses O_TMPFILE as a file system
+# without it does), every gex run is preloaded with it, so that -o takes its fallback, a named
+# FILE.tmp-XXXXXX renamed into place: the same checks hold, the killed run's named temporary
+# file being the documented leftover, and at least one refusal must have happened.
 #
-# Usage: tests/output-file.sh GEX SOURCE_ROOT GEN_CHAIN
+# Usage: tests/output-file.sh GEX SOURCE_ROOT GEN_CHAIN [NO_TMPFILE_SO]
 set -u
 gex=$1
 root=$2
 gen=$3
+shim=${4:-}
 case $gex in /*) ;; *) gex=$(pwd)/$gex ;; esac
 case $gen in /*) ;; *) gen=$(pwd)/$gen ;; esac
+case $shim in /* | '') ;; *) shim=$(pwd)/$shim ;; esac
 cd "$root" || exit 1
 tmp=$(mktemp -d /tmp/gex-output-file.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+if [ -n "$shim" ]; then
+    # gex through a wrapper that preloads the shim (exec: the wrapper's process is gex's, for
+    # the killed run's /proc/PID/fd); the mark outside $tmp, whose files the checks count
+    mark=$(mktemp -u /tmp/gex-no-tmpfile-mark.XXXXXX) || exit 1
+    trap 'rm -rf "$tmp" "$tmp.gex" "$mark"' EXIT
+    printf '#!/bin/sh\nGEX_NO_TMPFILE_MARK=%s LD_PRELOAD=%s exec %s "$@"\n' "$mark" "$shim" "$gex" \
+        >"$tmp.gex"
+    chmod +x "$tmp.gex"
+    gex=$tmp.gex
+fi
 in=data/sample-spx.csv
 failed=0
 
@@ -118,6 +135,36 @@ if [ "$st" != 4 ] || ! grep -q "dir: is a directory" "$tmp/err" || [ ! -d "$tmp/
     fail "directory: exit status $st (expected 4): $(cat "$tmp/err")"
 else
     ok "directory: refused (4): $(cat "$tmp/err")"
+fi
+
+# A name ending with '/' (a directory that does not exist), and an empty name: refused, the
+# empty one as a misuse of the command line (2), nothing created.
+run levels "$in" -o "$tmp/nodir/"
+if [ "$st" != 4 ] || ! grep -q "nodir/: names a directory (it ends with '/')" "$tmp/err" ||
+    [ -e "$tmp/nodir" ]; then
+    fail "a name ending with '/': exit status $st (expected 4): $(cat "$tmp/err")"
+else
+    ok "a name ending with '/': refused (4): $(cat "$tmp/err")"
+fi
+(cd "$tmp" && "$gex" levels "$root/$in" -o "" 2>"$tmp/err") && st=0 || st=$?
+if [ "$st" != 2 ] || ! grep -q -- "-o names no file (an empty name)" "$tmp/err"; then
+    fail "an empty name: exit status $st (expected 2): $(cat "$tmp/err")"
+else
+    ok "an empty name: refused (2): $(cat "$tmp/err")"
+fi
+
+# A socket (made by Python, where there is one): refused, still a socket.
+if command -v python3 >/dev/null &&
+    python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$tmp/sock"; then
+    run levels "$in" -o "$tmp/sock"
+    if [ "$st" != 4 ] || ! grep -q "sock: is a socket" "$tmp/err" || [ ! -S "$tmp/sock" ]; then
+        fail "socket: exit status $st (expected 4): $(cat "$tmp/err")"
+    else
+        ok "socket: refused (4): $(cat "$tmp/err")"
+    fi
+    rm -f "$tmp/sock"
+else
+    echo "note: no python3 to make a socket: that check is skipped"
 fi
 
 # A FIFO: written directly (its reader started first; timeout ends it should gex never open it).
@@ -217,15 +264,17 @@ else
     if [ -n "$named" ]; then
         # File systems known to have O_TMPFILE (stat names ext2, ext3 and ext4 "ext2/ext3").
         fstype=$(stat -f -c %T "$tmp")
-        case $fstype in
-        ext2/ext3 | xfs | btrfs | tmpfs | f2fs)
+        case $shim:$fstype in
+        :ext2/ext3 | :xfs | :btrfs | :tmpfs | :f2fs)
             fail "killed run: wrote to the named $named on $fstype, which has O_TMPFILE"
             ;;
         *)
-            echo "note: no O_TMPFILE on $fstype: the killed run's $named is the documented leftover"
+            echo "note: no O_TMPFILE${shim:+ (refused by the preload)}: the killed run's $named is the documented leftover"
             ;;
         esac
         rm -f "$tmp"/killed.csv.tmp-*
+    elif [ -n "$shim" ] && [ -n "$writing" ]; then
+        fail "killed run: O_TMPFILE refused, yet no named temporary file was written"
     fi
     # The kill can land after the run has put its whole output in place (seen under load):
     # a file there must then be the complete output, byte for byte, never a part of it.
@@ -241,6 +290,14 @@ else
         ok "killed run (SIGKILL after ${writing:-?} bytes): no file left"
     fi
     no_tmp "killed run"
+fi
+
+if [ -n "$shim" ]; then
+    if [ -e "$mark" ]; then
+        ok "O_TMPFILE refused by the preload: every -o above went through a named temporary file"
+    else
+        fail "the preload $shim never refused O_TMPFILE: the checks above did not test the fallback"
+    fi
 fi
 
 exit $failed
