@@ -37,7 +37,8 @@ static int refused(int flags)
     const char *mark = getenv("GEX_NO_TMPFILE_MARK");
     if (mark != NULL) {
         openat_fn real = next_openat("openat64");
-        const int fd = real != NULL ? real(AT_FDCWD, mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : -1;
+        const int fd =
+            real != NULL ? real(AT_FDCWD, mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : -1;
         if (fd >= 0)
             close(fd);
     }
