@@ -137,6 +137,67 @@ START_TEST(test_json_schwab_real_refused_no_oi)
 }
 END_TEST
 
+/* Every kind of bad contract a Schwab chain can hold, one per line: skipped and counted by
+ * reason with the line of the first (lenient), or the first one's error naming its keys and
+ * what is wrong (strict). The good ones, a call with optionRoot absent and a put whose root
+ * comes from TD's "SPXW_..." symbol, are read. */
+static const char schwab_bad_doc[] =
+    "{\"symbol\":\"$SPX\",\"underlyingPrice\":5659.91,\n"
+    "\"callExpDateMap\":{\"2025-05-20:9\":{\n"
+    "\"5660.0\":[{\"putCall\":\"CALL\",\"symbol\":\"SPXW  "
+    "250520C05660000\",\"bid\":76,\"ask\":77.4,"
+    "\"openInterest\":1234,\"strikePrice\":5660,\"quoteTimeInLong\":1746824397889}],\n"
+    "\"5665.0\":[{\"putCall\":\"CALL\",\"symbol\":\"SPXW  250520C05665000\",\"bid\":\"x12\","
+    "\"ask\":77.4,\"openInterest\":10,\"strikePrice\":5665}],\n"
+    "\"5670.0\":[{\"putCall\":\"CALL\",\"symbol\":\"SPXW  250520C05670000\",\"bid\":70,\"ask\":71,"
+    "\"openInterest\":-5,\"strikePrice\":5670}]},\n"
+    "\"2025-13-45:9\":{\"5660.0\":[{\"putCall\":\"CALL\",\"symbol\":\"SPXW  251345C05660000\","
+    "\"bid\":1,\"ask\":2,\"openInterest\":1,\"strikePrice\":5660}]}},\n"
+    "\"putExpDateMap\":{\"2025-05-20:9\":{\n"
+    "\"5655.0\":[{\"putCall\":\"PUT\",\"symbol\":\"SPXW_052025P5655\",\"bid\":10,\"ask\":11,"
+    "\"openInterest\":77,\"strikePrice\":5655,\"quoteTimeInLong\":1746824400000}],\n"
+    "\"abc\":[{\"putCall\":\"PUT\",\"symbol\":\"SPXW  250520P05650000\",\"bid\":10,\"ask\":11,"
+    "\"openInterest\":7,\"strikePrice\":\"n/a\"}],\n"
+    "\"5645.0\":[{\"putCall\":\"PUT\",\"bid\":10,\"ask\":11,\"openInterest\":7,"
+    "\"strikePrice\":5645}]}}}";
+
+START_TEST(test_json_schwab_bad_rows)
+{
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(schwab_bad_doc, NULL, &c, &rep, &err), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_str_eq(gex_chain_symbol(c, v.underlying[1]), "SPX");
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW"); /* before TD's '_' */
+    ck_assert_double_eq(v.strike[1], 5655);
+    static const struct {
+        gex_skip_reason reason;
+        long line;
+    } skipped[] = {
+        {GEX_SKIP_BAD_NUMBER, 4}, {GEX_SKIP_BAD_OPEN_INTEREST, 5}, {GEX_SKIP_BAD_EXPIRATION, 6},
+        {GEX_SKIP_BAD_STRIKE, 9}, {GEX_SKIP_BAD_SYMBOL, 10},
+    };
+    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
+        ck_assert_uint_eq(rep.skipped[skipped[i].reason], 1);
+        ck_assert_int_eq(rep.first_line[skipped[i].reason], skipped[i].line);
+    }
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_TYPE], 0);
+    gex_chain_free(c);
+
+    gex_read_options o = {.strict = 1};
+    c = NULL;
+    ck_assert_int_eq(read_both(schwab_bad_doc, &o, &c, &rep, &err), GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(err.line, 4);
+    expect_text(&err, "callExpDateMap[\"2025-05-20:9\"][\"5665.0\"] (line 4): \"a quote, volume, "
+                      "volatility or greek\" is not usable; fix the row, or read without --strict");
+}
+END_TEST
+
 /* --- Tradier --- */
 
 START_TEST(test_json_tradier_real_needs_spot)
@@ -246,6 +307,64 @@ START_TEST(test_json_polygon_spots_differ_warned)
                                       "2 (104.5)") != NULL,
                   "%s", rep.warning);
     gex_chain_free(c);
+}
+END_TEST
+
+/* Every kind of bad result a Polygon snapshot can hold, one per line: skipped and counted by
+ * reason with the line of the first (lenient), or the first one's error naming its place and
+ * ticker (strict). */
+START_TEST(test_json_polygon_bad_rows)
+{
+    const char doc[] =
+        "{\"results\":[\n"
+        "{\"details\":{\"contract_type\":\"call\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":100,\"ticker\":\"O:XYZ300118C00100000\"},\"open_interest\":10,"
+        "\"implied_volatility\":0.3,\"underlying_asset\":{\"ticker\":\"XYZ\",\"price\":101.25}},\n"
+        "{\"details\":{\"contract_type\":\"straddle\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":100},\"open_interest\":10,\"underlying_asset\":{\"ticker\":\"XYZ\"}},\n"
+        "{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-02-30\","
+        "\"strike_price\":100},\"open_interest\":10,\"underlying_asset\":{\"ticker\":\"XYZ\"}},\n"
+        "{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":-5},\"open_interest\":10,\"underlying_asset\":{\"ticker\":\"XYZ\"}},\n"
+        "{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":95},\"open_interest\":\"many\",\"underlying_asset\":{\"ticker\":\"XYZ\"}}"
+        ",\n"
+        "{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":95},\"open_interest\":5,\"last_quote\":{\"bid\":\"cheap\"},"
+        "\"underlying_asset\":{\"ticker\":\"XYZ\"}},\n"
+        "{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":95},\"open_interest\":5,\"underlying_asset\":{\"price\":101.25}},\n"
+        "{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-01-18\","
+        "\"strike_price\":95},\"open_interest\":5,\"underlying_asset\":{\"ticker\":\"XYZ\","
+        "\"price\":101.25}}],\"status\":\"OK\"}";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(doc, NULL, &c, &rep, &err), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "XYZ"); /* no ticker: the underlying's */
+    ck_assert_int_eq(v.type[1], GEX_PUT);
+    static const struct {
+        gex_skip_reason reason;
+        long line;
+    } skipped[] = {
+        {GEX_SKIP_BAD_TYPE, 3},          {GEX_SKIP_BAD_EXPIRATION, 4}, {GEX_SKIP_BAD_STRIKE, 5},
+        {GEX_SKIP_BAD_OPEN_INTEREST, 6}, {GEX_SKIP_BAD_NUMBER, 7},     {GEX_SKIP_BAD_SYMBOL, 8},
+    };
+    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
+        ck_assert_uint_eq(rep.skipped[skipped[i].reason], 1);
+        ck_assert_int_eq(rep.first_line[skipped[i].reason], skipped[i].line);
+    }
+    gex_chain_free(c);
+
+    gex_read_options o = {.strict = 1};
+    c = NULL;
+    ck_assert_int_eq(read_both(doc, &o, &c, &rep, &err), GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(err.line, 3);
+    expect_text(&err, "results[1] (no ticker): \"details.contract_type\" is not usable");
 }
 END_TEST
 
@@ -391,10 +510,12 @@ static Suite *json_formats_suite(void)
     TCase *tc = tcase_create("layouts");
     tcase_add_test(tc, test_json_schwab_synthetic);
     tcase_add_test(tc, test_json_schwab_real_refused_no_oi);
+    tcase_add_test(tc, test_json_schwab_bad_rows);
     tcase_add_test(tc, test_json_tradier_real_needs_spot);
     tcase_add_test(tc, test_json_tradier_single_option_object);
     tcase_add_test(tc, test_json_polygon_real_mock);
     tcase_add_test(tc, test_json_polygon_spots_differ_warned);
+    tcase_add_test(tc, test_json_polygon_bad_rows);
     tcase_add_test(tc, test_json_cboe_unwrapped_needs_now);
     tcase_add_test(tc, test_json_ibkr_real_refused_no_oi);
     tcase_add_test(tc, test_json_opc_real_needs_symbol_spot_now);
