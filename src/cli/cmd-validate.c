@@ -827,7 +827,8 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
     snprintf(name, sizeof name, "net_%s total", kind_name(d));
     st |= add_series(r, name, kind_name(d), t, 1, a->spot, 0.0, 1);
     if (k == GEX_VENDOR_GEX) {
-        check *c = add_check(r, "gamma_flip", &d->gamma_flip, &a->levels.gamma_flip, 1, 0, a->spot);
+        check *c = add_check(r, "gamma_flip (gex response)", &d->gamma_flip, &a->levels.gamma_flip,
+                             1, 0, a->spot);
         if (c != NULL)
             snprintf(c->note, sizeof c->note, "gex by the %s method",
                      gex_flip_method_name(a->levels.flip_method));
