@@ -443,6 +443,30 @@ for kind in gex levels summary; do
 done
 stop_server "$work/opts.log"
 
+# ---- more chain files than the engine keeps prepared (64): the least recently used dropped ----
+# 70 files of one symbol each: every symbol answered once, so that the first files' chains are
+# dropped; those asked again with other options (the response cache cannot answer) are read
+# again and answered as the CLI answers.
+many="$work/many"
+mkdir "$many"
+i=1
+while [ $i -le 70 ]; do
+    sed "s/XYZ/Q$i/g" "$root/tests/data/cli-inputs/xyz.csv" >"$many/q$i.csv"
+    i=$((i + 1))
+done
+start_server "$work/many.log" "$many"
+i=1
+while [ $i -le 70 ]; do
+    code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/Q$i" "$work/got.json")
+    [ "$code" = 200 ] || fail "levels/Q$i of 70 files: status $code: $(head -c 200 "$work/got.json")"
+    i=$((i + 1))
+done
+for i in 1 2 3 70; do
+    compare levels "Q$i" "$many/q$i.csv" "?min_oi=1000" --min-oi 1000
+    compare gex "Q$i" "$many/q$i.csv" ""
+done
+stop_server "$work/many.log"
+
 # ---- the real chains, served in place ----
 shared="$root/../shared/chains"
 [ -n "${GEX_SHARED_DIR:-}" ] && shared="$GEX_SHARED_DIR/chains"
