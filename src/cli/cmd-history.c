@@ -54,12 +54,13 @@ static int add_snapshot(hist_file *f, const gex_snapshot *s)
     return GEX_OK;
 }
 
-/* One underlying's prepared chain (taken) into a snapshot; returns an exit status. */
+/* One underlying's chain (taken), prepared, into a snapshot; returns an exit status. underlying
+ * names it in the messages of a file holding several (NULL for a file of one), as screen does. */
 static int snapshot_of(cli_messages *to, const cli_options *opts, hist_file *f, gex_chain *chain,
-                       const gex_read_report *read)
+                       const char *underlying, const gex_read_report *read)
 {
     gex_prepare_report prep;
-    int rc = cli_prepare(to, opts, f->path, chain, &prep);
+    int rc = cli_prepare_underlying(to, opts, f->path, underlying, chain, &prep);
     if (rc != CLI_EXIT_OK) {
         gex_chain_free(chain);
         return rc;
@@ -107,7 +108,7 @@ static void read_one(cli_messages *to, const cli_options *opts, hist_file *f)
     uint32_t first = 0;
     const size_t count = gex_chain_underlyings(chain, &first, 1);
     if (count <= 1) {
-        f->rc = snapshot_of(to, opts, f, chain, &read);
+        f->rc = snapshot_of(to, opts, f, chain, NULL, &read);
         return;
     }
     gex_chain **parts = calloc(count, sizeof *parts);
@@ -120,7 +121,12 @@ static void read_one(cli_messages *to, const cli_options *opts, hist_file *f)
         return;
     }
     for (size_t k = 0; k < count; k++) {
-        const int rc = snapshot_of(to, opts, f, parts[k], &read);
+        gex_chain_view v;
+        gex_chain_get_view(parts[k], &v);
+        char symbol[64];
+        snprintf(symbol, sizeof symbol, "%s",
+                 v.n > 0 ? gex_chain_symbol(parts[k], v.underlying[0]) : "?");
+        const int rc = snapshot_of(to, opts, f, parts[k], symbol, &read);
         if (rc != CLI_EXIT_OK && (f->rc == CLI_EXIT_OK || rc == CLI_EXIT_INTERNAL))
             f->rc = rc;
     }
