@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """gex history over a generated folder of daily files (bench/gen-chain --days), against an
 independent computation of the series measures in Python (numpy when installed, else the
-standard library's statistics module: neither shares code with gex), and the store, duplicate,
-bad-file and undated-file behaviour of README "History".
+standard library's statistics module: neither shares code with gex), and the store (its refusal
+of a corrupt store, of another schema's and of a database of other tables included),
+duplicate, bad-file and undated-file behaviour of README "History".
 
 The closes: the last snapshot of each New York date (here one a day, 15:45). RV_N: sample
 standard deviation of the last N log returns, times sqrt(252), in percent. vrp_N = atm_iv - RV_N;
@@ -21,6 +22,7 @@ import json
 import math
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -231,6 +233,28 @@ def main():
         run(gex, ["plot", "--kind", "history", "--symbol", "SPX", "-o", svg, d])
         with open(svg) as f:
             check("<svg" in f.read(), "plot --kind history wrote no SVG")
+
+        # A store of another schema, and an SQLite database of other tables, are errors that
+        # say so (exit status 4), never rows, and are left as they were.
+        newer = os.path.join(tmp, "newer.sqlite")
+        shutil.copy(os.path.join(d, ".gex-history.sqlite"), newer)
+        con = sqlite3.connect(newer)
+        con.execute("UPDATE gex_meta SET value = '2' WHERE key = 'schema'")
+        con.commit()
+        con.close()
+        other = os.path.join(tmp, "other.sqlite")
+        con = sqlite3.connect(other)
+        con.execute("CREATE TABLE prices (day TEXT, close REAL)")
+        con.commit()
+        con.close()
+        for path, words in ((newer, "has schema 2, this gex reads schema 1"),
+                            (other, "not a gex history store")):
+            with open(path, "rb") as f:
+                before = f.read()
+            p = run(gex, ["history", "--db", path, d], expect=(4,))
+            with open(path, "rb") as f:
+                check(f.read() == before, f"{path} was changed")
+            check(words in p.stderr and p.stdout == "", f"{path}: {p.stderr.strip()}")
 
         # A corrupt store is an error that says so, never rows.
         with open(os.path.join(d, ".gex-history.sqlite"), "r+b") as f:
