@@ -7,6 +7,7 @@
 #include <check.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gex-test.h"
 #include "gex/gex.h"
@@ -110,6 +111,60 @@ START_TEST(test_fred_refusals_name_the_line)
 }
 END_TEST
 
+/* From a path: 30 years of a daily series (more than the first 64 KiB the reader holds), the
+ * very series the buffer gives; a folder is an error saying why. */
+START_TEST(test_fred_from_a_path)
+{
+    char dir[] = "/tmp/gex-macro.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/DFF.csv", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("observation_date,DFF\n", fp);
+    size_t rows = 0;
+    for (int32_t d = day_of(1995, 1, 1); d < day_of(2025, 1, 1); d++, rows++) {
+        int y, m, dd;
+        gex_time_civil_from_days(d, &y, &m, &dd);
+        if (rows % 7 == 3)
+            fprintf(fp, "%04d-%02d-%02d,.\n", y, m, dd);
+        else
+            fprintf(fp, "%04d-%02d-%02d,%.2f\n", y, m, dd, 0.01 * (double)(rows % 600));
+    }
+    const long size = ftell(fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_int_gt(size, 1 << 16);
+    gex_macro_file f, g;
+    gex_error err;
+    ck_assert_int_eq(gex_macro_read_fred(path, &f, &err), GEX_OK);
+    fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    char *text = malloc((size_t)size);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(fread(text, 1, (size_t)size, fp), (size_t)size);
+    fclose(fp);
+    ck_assert_int_eq(gex_macro_read_fred_buffer(text, (size_t)size, path, &g, &err), GEX_OK);
+    free(text);
+    const gex_macro_series *a = gex_macro_find(&f, "DFF"), *b = gex_macro_find(&g, "DFF");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(a->n, rows);
+    ck_assert_uint_eq(b->n, rows);
+    for (size_t i = 0; i < rows; i++) {
+        ck_assert_int_eq(a->day[i], b->day[i]);
+        ck_assert(memcmp(&a->value[i], &b->value[i], sizeof a->value[i]) == 0);
+    }
+    ck_assert(isnan(a->value[3]));
+    ck_assert_double_eq(a->value[rows - 1], 0.01 * (double)((rows - 1) % 600));
+    gex_macro_file_free(&f);
+    gex_macro_file_free(&g);
+    ck_assert_int_eq(gex_macro_read_fred(dir, &f, &err), GEX_EIO);
+    ck_assert_msg(strstr(err.text, "cannot read the file: Is a directory") != NULL, "%s", err.text);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("macro");
@@ -117,6 +172,7 @@ int main(void)
     tcase_add_test(tc, test_fred_one_series_missing_days);
     tcase_add_test(tc, test_fred_graph_of_two_series_old_header_crlf_bom);
     tcase_add_test(tc, test_fred_refusals_name_the_line);
+    tcase_add_test(tc, test_fred_from_a_path);
     suite_add_tcase(s, tc);
     return gex_test_run(s);
 }
