@@ -63,6 +63,17 @@ static void expect_text(const gex_error *err, const char *words)
     ck_assert_msg(strstr(err->text, words) != NULL, "\"%s\" lacks \"%s\"", err->text, words);
 }
 
+/* Each skip reason's count, one bad row or none, and the line of its first (0 for none). */
+static void expect_skipped(const gex_read_report *rep, const long first_line[GEX_SKIP_REASON_COUNT])
+{
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
+        ck_assert_msg(rep->skipped[k] == (first_line[k] > 0 ? 1u : 0u), "reason %d: %zu skipped", k,
+                      rep->skipped[k]);
+        ck_assert_msg(rep->first_line[k] == first_line[k], "reason %d: first on line %ld, not %ld",
+                      k, rep->first_line[k], first_line[k]);
+    }
+}
+
 static int64_t quote_time(const gex_chain *c)
 {
     int64_t t = 0;
@@ -174,18 +185,11 @@ START_TEST(test_json_schwab_bad_rows)
     ck_assert_str_eq(gex_chain_symbol(c, v.underlying[1]), "SPX");
     ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW"); /* before TD's '_' */
     ck_assert_double_eq(v.strike[1], 5655);
-    static const struct {
-        gex_skip_reason reason;
-        long line;
-    } skipped[] = {
-        {GEX_SKIP_BAD_NUMBER, 4}, {GEX_SKIP_BAD_OPEN_INTEREST, 5}, {GEX_SKIP_BAD_EXPIRATION, 6},
-        {GEX_SKIP_BAD_STRIKE, 9}, {GEX_SKIP_BAD_SYMBOL, 10},
-    };
-    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
-        ck_assert_uint_eq(rep.skipped[skipped[i].reason], 1);
-        ck_assert_int_eq(rep.first_line[skipped[i].reason], skipped[i].line);
-    }
-    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_TYPE], 0);
+    expect_skipped(&rep, (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_NUMBER] = 4,
+                                                             [GEX_SKIP_BAD_OPEN_INTEREST] = 5,
+                                                             [GEX_SKIP_BAD_EXPIRATION] = 6,
+                                                             [GEX_SKIP_BAD_STRIKE] = 9,
+                                                             [GEX_SKIP_BAD_SYMBOL] = 10});
     gex_chain_free(c);
 
     gex_read_options o = {.strict = 1};
@@ -346,17 +350,12 @@ START_TEST(test_json_polygon_bad_rows)
     ck_assert_uint_eq(v.n, 2);
     ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "XYZ"); /* no ticker: the underlying's */
     ck_assert_int_eq(v.type[1], GEX_PUT);
-    static const struct {
-        gex_skip_reason reason;
-        long line;
-    } skipped[] = {
-        {GEX_SKIP_BAD_TYPE, 3},          {GEX_SKIP_BAD_EXPIRATION, 4}, {GEX_SKIP_BAD_STRIKE, 5},
-        {GEX_SKIP_BAD_OPEN_INTEREST, 6}, {GEX_SKIP_BAD_NUMBER, 7},     {GEX_SKIP_BAD_SYMBOL, 8},
-    };
-    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
-        ck_assert_uint_eq(rep.skipped[skipped[i].reason], 1);
-        ck_assert_int_eq(rep.first_line[skipped[i].reason], skipped[i].line);
-    }
+    expect_skipped(&rep, (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_TYPE] = 3,
+                                                             [GEX_SKIP_BAD_EXPIRATION] = 4,
+                                                             [GEX_SKIP_BAD_STRIKE] = 5,
+                                                             [GEX_SKIP_BAD_OPEN_INTEREST] = 6,
+                                                             [GEX_SKIP_BAD_NUMBER] = 7,
+                                                             [GEX_SKIP_BAD_SYMBOL] = 8});
     gex_chain_free(c);
 
     gex_read_options o = {.strict = 1};
@@ -365,6 +364,117 @@ START_TEST(test_json_polygon_bad_rows)
     ck_assert_ptr_null(c);
     ck_assert_int_eq(err.line, 3);
     expect_text(&err, "results[1] (no ticker): \"details.contract_type\" is not usable");
+}
+END_TEST
+
+/* --- every kind of bad contract of the other JSON layouts, one per line --- */
+
+/* Skipped and counted by reason with the line of the first (lenient), or the first one's error
+ * naming its place (strict); the good contracts of each document read. */
+static void expect_bad_rows(const char *doc, const gex_read_options *lenient, size_t good,
+                            const long first_line[GEX_SKIP_REASON_COUNT], long strict_line,
+                            const char *strict_words)
+{
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(doc, lenient, &c, &rep, &err), GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), good);
+    expect_skipped(&rep, first_line);
+    gex_chain_free(c);
+    gex_read_options strict = *lenient;
+    strict.strict = 1;
+    c = NULL;
+    ck_assert_int_eq(read_both(doc, &strict, &c, &rep, &err), GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(err.line, strict_line);
+    expect_text(&err, strict_words);
+}
+
+START_TEST(test_json_opc_bad_rows)
+{
+    static const char doc[] =
+        "{\"options\":{\"2026-02-11\":{\"c\":{\n"
+        "\"500.00\":{\"oi\":2,\"l\":192.08,\"b\":190.92,\"a\":193.73,\"v\":0},\n"
+        "\"505.00\":{\"oi\":-2,\"b\":1,\"a\":2},\n"
+        "\"x\":{\"oi\":2,\"b\":1,\"a\":2},\n"
+        "\"510.00\":{\"oi\":2,\"b\":\"bid\",\"a\":2}},\n"
+        "\"q\":{\"515.00\":{\"oi\":1,\"b\":1,\"a\":2}},\n"
+        "\"p\":{\"500.00\":{\"oi\":3,\"b\":0.5,\"a\":0.7}}},\n"
+        "\"2026-02-30\":{\"c\":{\"500.00\":{\"oi\":1,\"b\":1,\"a\":2}}}}}";
+    const gex_read_options o = {.symbol = "SPY", .spot = 690};
+    expect_bad_rows(doc, &o, 2,
+                    (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_OPEN_INTEREST] = 3,
+                                                        [GEX_SKIP_BAD_STRIKE] = 4,
+                                                        [GEX_SKIP_BAD_NUMBER] = 5,
+                                                        [GEX_SKIP_BAD_TYPE] = 6,
+                                                        [GEX_SKIP_BAD_EXPIRATION] = 8},
+                    3, "options[\"2026-02-11\"][\"c\"][\"505.00\"]: oi is not usable");
+}
+END_TEST
+
+START_TEST(test_json_ibkr_bad_rows)
+{
+    static const char doc[] =
+        "{\"quotes\":[\n"
+        "{\"ticker\":\"PBI\",\"expiry_date\":\"2026-05-15\",\"strike\":15,\"option_type\":\"call\","
+        "\"bid\":1.2,\"ask\":1.3,\"open_interest\":10,\"under_price\":15.34,\"snapshot_timestamp\":"
+        "\"2026-04-22T15:54:11Z\"},\n"
+        "{\"ticker\":\"\",\"expiry_date\":\"2026-05-15\",\"strike\":15,\"option_type\":\"call\","
+        "\"open_interest\":10},\n"
+        "{\"ticker\":\"PBI\",\"expiry_date\":\"2026-05-15\",\"strike\":15,\"option_type\":"
+        "\"straddle\",\"open_interest\":10},\n"
+        "{\"ticker\":\"PBI\",\"expiry_date\":\"May "
+        "15\",\"strike\":15,\"option_type\":\"P\",\"open_interest\":10},\n"
+        "{\"ticker\":\"PBI\",\"expiry_date\":\"2026-05-15\",\"strike\":0,\"option_type\":\"P\","
+        "\"open_interest\":10},\n"
+        "{\"ticker\":\"PBI\",\"expiry_date\":\"2026-05-15\",\"strike\":15,\"option_type\":\"P\","
+        "\"bid\":\"1,2\",\"open_interest\":10},\n"
+        "{\"ticker\":\"PBI\",\"expiry_date\":\"2026-05-15\",\"strike\":15,\"option_type\":\"P\","
+        "\"open_interest\":-1},\n"
+        "{\"ticker\":\"PBI\",\"expiry_date\":\"2026-05-15\",\"strike\":14,\"option_type\":\"P\","
+        "\"bid\":0.5,\"ask\":0.6,\"open_interest\":5,\"under_price\":15.34}]}";
+    const gex_read_options o = {0};
+    expect_bad_rows(doc, &o, 2,
+                    (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_SYMBOL] = 3,
+                                                        [GEX_SKIP_BAD_TYPE] = 4,
+                                                        [GEX_SKIP_BAD_EXPIRATION] = 5,
+                                                        [GEX_SKIP_BAD_STRIKE] = 6,
+                                                        [GEX_SKIP_BAD_NUMBER] = 7,
+                                                        [GEX_SKIP_BAD_OPEN_INTEREST] = 8},
+                    3, "quotes[1]: \"ticker\" is not usable");
+}
+END_TEST
+
+START_TEST(test_json_tradier_bad_rows)
+{
+    static const char doc[] =
+        "{\"options\":{\"option\":[\n"
+        "{\"symbol\":\"SPY240322C00510000\",\"underlying\":\"SPY\",\"option_type\":\"call\","
+        "\"expiration_date\":\"2024-03-22\",\"strike\":510.0,\"bid\":3.15,\"ask\":3.19,\"open_"
+        "interest\":8213,\"bid_date\":1710532800000},\n"
+        "{\"symbol\":\"SPY240322X00510000\",\"option_type\":\"straddle\",\"expiration_date\":"
+        "\"2024-03-22\",\"strike\":510.0,\"open_interest\":1},\n"
+        "{\"option_type\":\"put\",\"expiration_date\":\"2024-13-22\",\"strike\":510.0,\"open_"
+        "interest\":1},\n"
+        "{\"option_type\":\"put\",\"expiration_date\":\"2024-03-22\",\"strike\":-1,\"open_"
+        "interest\":1},\n"
+        "{\"symbol\":\"SPY240322P00500000\",\"bid\":\"x\",\"open_interest\":1},\n"
+        "{\"symbol\":\"SPY240322P00495000\",\"open_interest\":\"lots\"},\n"
+        "{\"option_type\":\"put\",\"expiration_date\":\"2024-03-22\",\"strike\":490,\"open_"
+        "interest\":1},\n"
+        "{\"symbol\":\"SPY240322P00500000\",\"underlying\":\"SPY\",\"option_type\":\"put\","
+        "\"expiration_date\":\"2024-03-22\",\"strike\":500,\"bid\":1,\"ask\":1.1,\"open_interest\":"
+        "3}]}}";
+    const gex_read_options o = {.spot = 509};
+    expect_bad_rows(doc, &o, 2,
+                    (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_TYPE] = 3,
+                                                        [GEX_SKIP_BAD_EXPIRATION] = 4,
+                                                        [GEX_SKIP_BAD_STRIKE] = 5,
+                                                        [GEX_SKIP_BAD_NUMBER] = 6,
+                                                        [GEX_SKIP_BAD_OPEN_INTEREST] = 7,
+                                                        [GEX_SKIP_BAD_SYMBOL] = 8},
+                    3, "options.option[1] (SPY240322X00510000): \"option_type\" is not usable");
 }
 END_TEST
 
@@ -516,6 +626,9 @@ static Suite *json_formats_suite(void)
     tcase_add_test(tc, test_json_polygon_real_mock);
     tcase_add_test(tc, test_json_polygon_spots_differ_warned);
     tcase_add_test(tc, test_json_polygon_bad_rows);
+    tcase_add_test(tc, test_json_opc_bad_rows);
+    tcase_add_test(tc, test_json_ibkr_bad_rows);
+    tcase_add_test(tc, test_json_tradier_bad_rows);
     tcase_add_test(tc, test_json_cboe_unwrapped_needs_now);
     tcase_add_test(tc, test_json_ibkr_real_refused_no_oi);
     tcase_add_test(tc, test_json_opc_real_needs_symbol_spot_now);
