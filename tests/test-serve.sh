@@ -427,6 +427,33 @@ grep -q 'spx.csv: new, written' "$work/rw.log" || fail "the log never says the n
 stop_server "$work/rw.log"
 echo "rewritten in place: $n requests, $ok answers of one version, $changing 503 file_changing"
 
+# ---- the command line's refusals: each before any port is opened, with its status and a
+# message saying what is wrong (a server that starts instead is stopped by the timeout) ----
+head -c 1100 /dev/zero | tr '\0' k >"$work/long.key"
+printf '\nsecond line\n' >"$work/empty.key"
+refused() { # refused STATUS WORDS ARGS...
+    want=$1
+    words=$2
+    shift 2
+    timeout 10 "$gex" serve "$@" >/dev/null 2>"$work/refused.err"
+    rc=$?
+    if [ $rc -ne "$want" ] || ! grep -qF -- "$words" "$work/refused.err"; then
+        fail "serve $*: exit status $rc (expected $want), message: $(head -c 200 "$work/refused.err")"
+    fi
+}
+refused 2 "--port needs a port number 0 to 65535, not '70000'" --port 70000 "$chains"
+refused 2 "--bind needs an address" --bind
+refused 2 "--threads needs a number 1 to 256, not '0'" --threads 0 "$chains"
+refused 2 "--max-per-client needs a number 1 to 65535, not '0'" --max-per-client 0 "$chains"
+refused 2 "unknown option --frobnicate" --frobnicate "$chains"
+refused 2 "one folder only" "$chains" "$chains"
+refused 2 "name the folder of chain files to serve"
+refused 3 "No such file or directory (--api-key-file)" --api-key-file "$work/none.key" "$chains"
+refused 3 "the API key is longer than 1024 bytes" --api-key-file "$work/long.key" "$chains"
+refused 3 "the first line is empty" --api-key-file "$work/empty.key" "$chains"
+refused 3 "No such file or directory" "$work/no-such-folder"
+refused 3 "not a folder" "$chains/spx.csv"
+
 # ---- options of the other commands, applied to every answer ----
 "$gex" serve --rate abc "$chains" 2>"$work/usage.err"
 rc=$?
