@@ -50,10 +50,13 @@ static int plot_history(const cli_options *opts, gex_plot_format format, FILE *o
     gex_error err;
     gex_error_clear(&err);
     if (st == GEX_OK && h.n == 0) {
-        cli_error(NULL, 0, "no snapshot to draw%s",
-                  opts->read.symbol != NULL ? ": no file holds --symbol's underlying "
-                                              "in --from .. --to"
-                                            : "");
+        if (opts->read.symbol != NULL)
+            cli_error(NULL, 0,
+                      "no snapshot to draw: no file holds %s (--symbol)%s; check the symbol",
+                      opts->read.symbol,
+                      opts->has_from || opts->has_to ? " between --from and --to" : "");
+        else
+            cli_error(NULL, 0, "no snapshot to draw");
         rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
     } else if (st == GEX_OK) {
         gex_plot_options po;
