@@ -396,13 +396,15 @@ int cli_cmd_api(int argc, char **argv)
     api_query query;
     if (qm != NULL)
         *qm = '\0';
-    if (tlen > CLI_SERVE_URL_MAX || decode(path, 0) != 0 ||
-        parse_query(qm != NULL ? qm + 1 : NULL, &query) != 0) {
-        if (tlen > CLI_SERVE_URL_MAX)
+    /* parse_query says itself what is wrong with the query */
+    const int too_long = tlen > CLI_SERVE_URL_MAX;
+    const int bad_path = !too_long && decode(path, 0) != 0;
+    if (too_long || bad_path || parse_query(qm != NULL ? qm + 1 : NULL, &query) != 0) {
+        if (too_long)
             fprintf(stderr, "gex: api: the target is %zu bytes; at most %d are accepted\n", tlen,
                     CLI_SERVE_URL_MAX);
-        else
-            fprintf(stderr, "gex: api: the target cannot be decoded\n");
+        else if (bad_path)
+            fprintf(stderr, "gex: api: the path holds an encoded NUL byte (%%00)\n");
         free(path);
         return CLI_EXIT_USAGE;
     }
