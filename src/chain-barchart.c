@@ -64,7 +64,8 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
     size_t pos;
-    const size_t nh = gex__layout_header(text, len, det, h, &pos);
+    const size_t nh =
+        gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
     int c_strike = gex__column(h, nh, col_strike), c_m = gex__column(h, nh, col_moneyness),
         c_bid = gex__column(h, nh, col_bid), c_ask = gex__column(h, nh, col_ask),
         c_last = gex__column(h, nh, col_last), c_vol = gex__column(h, nh, col_volume),

@@ -110,7 +110,8 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
                  "the CBOE quote table has no date line, so the quote instant is unknown; pass "
                  "--now");
     }
-    const size_t nh = gex__layout_header(text, len, det, h, &pos);
+    const size_t nh =
+        gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
     int c_puts = -1;
     for (size_t i = 1; i < nh; i++)
         if (gex__span_is(h[i], "Puts"))

@@ -98,7 +98,8 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
     size_t pos;
-    const size_t nh = gex__layout_header(text, len, det, h, &pos);
+    const size_t nh =
+        gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
     int c_inst = gex__column(h, nh, col_inst), c_oi = gex__column(h, nh, col_oi),
         c_bid = gex__column(h, nh, col_bid), c_ask = gex__column(h, nh, col_ask),
         c_mark = gex__column(h, nh, col_mark), c_last = gex__column(h, nh, col_last),

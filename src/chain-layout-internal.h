@@ -48,12 +48,6 @@ int gex__read_layout(gex__reader *r, const gex__detected *det, const char *prefi
 int gex__layout_gather(gex__reader *r, const char *what, const char *prefix, size_t len,
                        gex__pull_fn next, void *data, char **out, size_t *out_len);
 
-/* The header line of a whole-text layout (at det->header_offset) split at commas into h: the
- * number of its fields, at most GEX__LAYOUT_FIELDS_MAX (fields past those are not looked at);
- * *pos is left at the line after it. */
-size_t gex__layout_header(const char *text, size_t len, const gex__detected *det, gex__span *h,
-                          size_t *pos);
-
 /* A CBOE or long CSV with ';' between fields (det->semicolon) and a decimal comma or point
  * (chain-semicolon.c): gathered whole, rewritten as a comma CSV and read by gex__read_csv. */
 int gex__read_semicolon(gex__reader *r, const gex__detected *det, const char *prefix, size_t len,

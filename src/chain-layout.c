@@ -118,16 +118,6 @@ static int dispatch(gex__reader *r, const gex__detected *det, const char *text, 
     }
 }
 
-size_t gex__layout_header(const char *text, size_t len, const gex__detected *det, gex__span *h,
-                          size_t *pos)
-{
-    gex__span line;
-    *pos = det->header_offset;
-    gex__next_line(text, len, pos, &line);
-    const size_t nh = gex__split_fields(line, ',', h, GEX__LAYOUT_FIELDS_MAX);
-    return nh < GEX__LAYOUT_FIELDS_MAX ? nh : GEX__LAYOUT_FIELDS_MAX;
-}
-
 int gex__layout_gather(gex__reader *r, const char *what, const char *prefix, size_t len,
                        gex__pull_fn next, void *data, char **out, size_t *out_len)
 {

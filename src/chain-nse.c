@@ -96,7 +96,8 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
     size_t pos;
-    const size_t nh = gex__layout_header(text, len, det, h, &pos);
+    const size_t nh =
+        gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
     int c_strike = find(h, 0, nh, "STRIKE");
     side_cols calls = side_columns(h, 0, (size_t)c_strike),
               puts = side_columns(h, (size_t)c_strike + 1, nh);

@@ -22,7 +22,8 @@ int gex__read_optionsdx(gex__reader *r, const char *text, size_t len, const gex_
 {
     gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
     size_t pos;
-    const size_t nh = gex__layout_header(text, len, det, h, &pos);
+    const size_t nh =
+        gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
     int equity = gex__column(h, nh, (const char *const[]){"[C_BID]", NULL}) >= 0;
     int c_time = gex__column(h, nh, col_time);
     /* The quote days, for the message: distinct QUOTE_UNIXTIME values (files are in time

@@ -240,6 +240,11 @@ int gex__next_line(const char *text, size_t len, size_t *pos, gex__span *line);
  * past max (only the first max are written). */
 size_t gex__split_fields(gex__span line, char sep, gex__span *fields, size_t max);
 
+/* The header line at text[offset] split at commas into h: the number of its fields, at most max
+ * (those past it are not looked at); *pos is left at the line after it. */
+size_t gex__header_fields(const char *text, size_t len, size_t offset, gex__span *h, size_t max,
+                          size_t *pos);
+
 /* Whether a field equals text, ignoring ASCII case. */
 int gex__span_is(gex__span f, const char *text);
 

@@ -386,6 +386,16 @@ size_t gex__split_fields(gex__span line, char sep, gex__span *fields, size_t max
     return n;
 }
 
+size_t gex__header_fields(const char *text, size_t len, size_t offset, gex__span *h, size_t max,
+                          size_t *pos)
+{
+    gex__span line;
+    *pos = offset;
+    gex__next_line(text, len, pos, &line);
+    const size_t n = gex__split_fields(line, ',', h, max);
+    return n < max ? n : max;
+}
+
 int gex__span_is(gex__span f, const char *text)
 {
     size_t n = strlen(text);
