@@ -257,7 +257,7 @@ int gex_macro_read_fred(const char *path, gex_macro_file *out, gex_error *err)
         if (got == 0)
             break;
     }
-    const int read_error = ferror(fp) ? errno : 0; /* a directory: EISDIR */
+    const int read_error = !ferror(fp) ? 0 : errno != 0 ? errno : EIO; /* a directory: EISDIR */
     fclose(fp);
     if (rc == GEX_OK && read_error)
         rc = gex_error_set(err, GEX_EIO, path, 0, 0, "cannot read the file: %s",
