@@ -29,8 +29,21 @@ static void report_skipped(cli_messages *to, const char *path, const gex_read_re
     }
     if (total == 0)
         return;
-    cli_say(to, path, first, "skipped %zu of %zu rows (%s)%s; --strict makes a bad row an error",
-            total, r->rows, reasons, first > 0 ? ", the first on this line" : "");
+    /* In these layouts a row holds a call and a put, and a bad side is skipped alone: the
+     * counts are of rows and of sides of rows, so "4 of 4 rows" would read as nothing kept. */
+    const int two_sided = r->format == GEX_FORMAT_CBOE_CSV || r->format == GEX_FORMAT_CBOE_LEGACY ||
+                          r->format == GEX_FORMAT_THINKORSWIM_CSV ||
+                          r->format == GEX_FORMAT_NSE_CSV || r->format == GEX_FORMAT_OPTIONSDX;
+    const char *at = first > 0 ? ", the first on this line" : "";
+    if (two_sided)
+        cli_say(to, path, first,
+                "skipped %zu bad rows or sides of rows (a row holds a call and a put) of %zu "
+                "rows (%s)%s; --strict makes a bad row an error",
+                total, r->rows, reasons, at);
+    else
+        cli_say(to, path, first,
+                "skipped %zu of %zu rows (%s)%s; --strict makes a bad row an error", total, r->rows,
+                reasons, at);
 }
 
 static int read_chain(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
