@@ -74,6 +74,30 @@ static void expect_skipped(const gex_read_report *rep, const long first_line[GEX
     }
 }
 
+/* A document holding contracts of every kind a reader refuses, one per line, read lenient: the
+ * good contracts kept (good), each reason's bad ones counted with the line of the first
+ * (expect_skipped); and strict: the first bad one's error, its line and words. Returns the
+ * lenient read's chain, for the caller's own checks (free it). */
+static gex_chain *expect_bad_rows(const char *doc, const gex_read_options *lenient, size_t good,
+                                  const long first_line[GEX_SKIP_REASON_COUNT], long strict_line,
+                                  const char *strict_words)
+{
+    gex_chain *c = NULL, *strict_chain = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(doc, lenient, &c, &rep, &err), GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), good);
+    ck_assert_uint_eq(rep.contracts, good);
+    expect_skipped(&rep, first_line);
+    gex_read_options strict = *lenient;
+    strict.strict = 1;
+    ck_assert_int_eq(read_both(doc, &strict, &strict_chain, &rep, &err), GEX_EPARSE);
+    ck_assert_ptr_null(strict_chain);
+    ck_assert_int_eq(err.line, strict_line);
+    expect_text(&err, strict_words);
+    return c;
+}
+
 static int64_t quote_time(const gex_chain *c)
 {
     int64_t t = 0;
@@ -174,31 +198,23 @@ static const char schwab_bad_doc[] =
 
 START_TEST(test_json_schwab_bad_rows)
 {
-    gex_chain *c = NULL;
-    gex_read_report rep;
-    gex_error err;
-    ck_assert_int_eq(read_both(schwab_bad_doc, NULL, &c, &rep, &err), GEX_OK);
+    const gex_read_options o = {0};
+    gex_chain *c = expect_bad_rows(
+        schwab_bad_doc, &o, 2,
+        (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_NUMBER] = 4,
+                                            [GEX_SKIP_BAD_OPEN_INTEREST] = 5,
+                                            [GEX_SKIP_BAD_EXPIRATION] = 6,
+                                            [GEX_SKIP_BAD_STRIKE] = 9,
+                                            [GEX_SKIP_BAD_SYMBOL] = 10},
+        4,
+        "callExpDateMap[\"2025-05-20:9\"][\"5665.0\"] (line 4): \"a quote, volume, volatility or "
+        "greek\" is not usable; fix the row, or read without --strict");
     gex_chain_view v;
     gex_chain_get_view(c, &v);
-    ck_assert_uint_eq(v.n, 2);
-    ck_assert_uint_eq(rep.contracts, 2);
     ck_assert_str_eq(gex_chain_symbol(c, v.underlying[1]), "SPX");
     ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW"); /* before TD's '_' */
     ck_assert_double_eq(v.strike[1], 5655);
-    expect_skipped(&rep, (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_NUMBER] = 4,
-                                                             [GEX_SKIP_BAD_OPEN_INTEREST] = 5,
-                                                             [GEX_SKIP_BAD_EXPIRATION] = 6,
-                                                             [GEX_SKIP_BAD_STRIKE] = 9,
-                                                             [GEX_SKIP_BAD_SYMBOL] = 10});
     gex_chain_free(c);
-
-    gex_read_options o = {.strict = 1};
-    c = NULL;
-    ck_assert_int_eq(read_both(schwab_bad_doc, &o, &c, &rep, &err), GEX_EPARSE);
-    ck_assert_ptr_null(c);
-    ck_assert_int_eq(err.line, 4);
-    expect_text(&err, "callExpDateMap[\"2025-05-20:9\"][\"5665.0\"] (line 4): \"a quote, volume, "
-                      "volatility or greek\" is not usable; fix the row, or read without --strict");
 }
 END_TEST
 
@@ -341,55 +357,25 @@ START_TEST(test_json_polygon_bad_rows)
         "{\"details\":{\"contract_type\":\"put\",\"expiration_date\":\"2030-01-18\","
         "\"strike_price\":95},\"open_interest\":5,\"underlying_asset\":{\"ticker\":\"XYZ\","
         "\"price\":101.25}}],\"status\":\"OK\"}";
-    gex_chain *c = NULL;
-    gex_read_report rep;
-    gex_error err;
-    ck_assert_int_eq(read_both(doc, NULL, &c, &rep, &err), GEX_OK);
+    const gex_read_options o = {0};
+    gex_chain *c =
+        expect_bad_rows(doc, &o, 2,
+                        (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_TYPE] = 3,
+                                                            [GEX_SKIP_BAD_EXPIRATION] = 4,
+                                                            [GEX_SKIP_BAD_STRIKE] = 5,
+                                                            [GEX_SKIP_BAD_OPEN_INTEREST] = 6,
+                                                            [GEX_SKIP_BAD_NUMBER] = 7,
+                                                            [GEX_SKIP_BAD_SYMBOL] = 8},
+                        3, "results[1] (no ticker): \"details.contract_type\" is not usable");
     gex_chain_view v;
     gex_chain_get_view(c, &v);
-    ck_assert_uint_eq(v.n, 2);
     ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "XYZ"); /* no ticker: the underlying's */
     ck_assert_int_eq(v.type[1], GEX_PUT);
-    expect_skipped(&rep, (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_TYPE] = 3,
-                                                             [GEX_SKIP_BAD_EXPIRATION] = 4,
-                                                             [GEX_SKIP_BAD_STRIKE] = 5,
-                                                             [GEX_SKIP_BAD_OPEN_INTEREST] = 6,
-                                                             [GEX_SKIP_BAD_NUMBER] = 7,
-                                                             [GEX_SKIP_BAD_SYMBOL] = 8});
     gex_chain_free(c);
-
-    gex_read_options o = {.strict = 1};
-    c = NULL;
-    ck_assert_int_eq(read_both(doc, &o, &c, &rep, &err), GEX_EPARSE);
-    ck_assert_ptr_null(c);
-    ck_assert_int_eq(err.line, 3);
-    expect_text(&err, "results[1] (no ticker): \"details.contract_type\" is not usable");
 }
 END_TEST
 
 /* --- every kind of bad contract of the other JSON layouts, one per line --- */
-
-/* Skipped and counted by reason with the line of the first (lenient), or the first one's error
- * naming its place (strict); the good contracts of each document read. */
-static void expect_bad_rows(const char *doc, const gex_read_options *lenient, size_t good,
-                            const long first_line[GEX_SKIP_REASON_COUNT], long strict_line,
-                            const char *strict_words)
-{
-    gex_chain *c = NULL;
-    gex_read_report rep;
-    gex_error err;
-    ck_assert_int_eq(read_both(doc, lenient, &c, &rep, &err), GEX_OK);
-    ck_assert_uint_eq(gex_chain_size(c), good);
-    expect_skipped(&rep, first_line);
-    gex_chain_free(c);
-    gex_read_options strict = *lenient;
-    strict.strict = 1;
-    c = NULL;
-    ck_assert_int_eq(read_both(doc, &strict, &c, &rep, &err), GEX_EPARSE);
-    ck_assert_ptr_null(c);
-    ck_assert_int_eq(err.line, strict_line);
-    expect_text(&err, strict_words);
-}
 
 START_TEST(test_json_opc_bad_rows)
 {
@@ -403,13 +389,14 @@ START_TEST(test_json_opc_bad_rows)
         "\"p\":{\"500.00\":{\"oi\":3,\"b\":0.5,\"a\":0.7}}},\n"
         "\"2026-02-30\":{\"c\":{\"500.00\":{\"oi\":1,\"b\":1,\"a\":2}}}}}";
     const gex_read_options o = {.symbol = "SPY", .spot = 690};
-    expect_bad_rows(doc, &o, 2,
-                    (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_OPEN_INTEREST] = 3,
-                                                        [GEX_SKIP_BAD_STRIKE] = 4,
-                                                        [GEX_SKIP_BAD_NUMBER] = 5,
-                                                        [GEX_SKIP_BAD_TYPE] = 6,
-                                                        [GEX_SKIP_BAD_EXPIRATION] = 8},
-                    3, "options[\"2026-02-11\"][\"c\"][\"505.00\"]: oi is not usable");
+    gex_chain_free(
+        expect_bad_rows(doc, &o, 2,
+                        (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_OPEN_INTEREST] = 3,
+                                                            [GEX_SKIP_BAD_STRIKE] = 4,
+                                                            [GEX_SKIP_BAD_NUMBER] = 5,
+                                                            [GEX_SKIP_BAD_TYPE] = 6,
+                                                            [GEX_SKIP_BAD_EXPIRATION] = 8},
+                        3, "options[\"2026-02-11\"][\"c\"][\"505.00\"]: oi is not usable"));
 }
 END_TEST
 
@@ -435,14 +422,15 @@ START_TEST(test_json_ibkr_bad_rows)
         "{\"ticker\":\"PBI\",\"expiry_date\":\"2026-05-15\",\"strike\":14,\"option_type\":\"P\","
         "\"bid\":0.5,\"ask\":0.6,\"open_interest\":5,\"under_price\":15.34}]}";
     const gex_read_options o = {0};
-    expect_bad_rows(doc, &o, 2,
-                    (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_SYMBOL] = 3,
-                                                        [GEX_SKIP_BAD_TYPE] = 4,
-                                                        [GEX_SKIP_BAD_EXPIRATION] = 5,
-                                                        [GEX_SKIP_BAD_STRIKE] = 6,
-                                                        [GEX_SKIP_BAD_NUMBER] = 7,
-                                                        [GEX_SKIP_BAD_OPEN_INTEREST] = 8},
-                    3, "quotes[1]: \"ticker\" is not usable");
+    gex_chain_free(
+        expect_bad_rows(doc, &o, 2,
+                        (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_SYMBOL] = 3,
+                                                            [GEX_SKIP_BAD_TYPE] = 4,
+                                                            [GEX_SKIP_BAD_EXPIRATION] = 5,
+                                                            [GEX_SKIP_BAD_STRIKE] = 6,
+                                                            [GEX_SKIP_BAD_NUMBER] = 7,
+                                                            [GEX_SKIP_BAD_OPEN_INTEREST] = 8},
+                        3, "quotes[1]: \"ticker\" is not usable"));
 }
 END_TEST
 
@@ -467,14 +455,15 @@ START_TEST(test_json_tradier_bad_rows)
         "\"expiration_date\":\"2024-03-22\",\"strike\":500,\"bid\":1,\"ask\":1.1,\"open_interest\":"
         "3}]}}";
     const gex_read_options o = {.spot = 509};
-    expect_bad_rows(doc, &o, 2,
-                    (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_TYPE] = 3,
-                                                        [GEX_SKIP_BAD_EXPIRATION] = 4,
-                                                        [GEX_SKIP_BAD_STRIKE] = 5,
-                                                        [GEX_SKIP_BAD_NUMBER] = 6,
-                                                        [GEX_SKIP_BAD_OPEN_INTEREST] = 7,
-                                                        [GEX_SKIP_BAD_SYMBOL] = 8},
-                    3, "options.option[1] (SPY240322X00510000): \"option_type\" is not usable");
+    gex_chain_free(expect_bad_rows(
+        doc, &o, 2,
+        (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_TYPE] = 3,
+                                            [GEX_SKIP_BAD_EXPIRATION] = 4,
+                                            [GEX_SKIP_BAD_STRIKE] = 5,
+                                            [GEX_SKIP_BAD_NUMBER] = 6,
+                                            [GEX_SKIP_BAD_OPEN_INTEREST] = 7,
+                                            [GEX_SKIP_BAD_SYMBOL] = 8},
+        3, "options.option[1] (SPY240322X00510000): \"option_type\" is not usable"));
 }
 END_TEST
 
