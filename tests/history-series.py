@@ -192,6 +192,25 @@ def main():
                 <= "2025-04-30"]
         check(sel == want and len(sel) == 22, f"--symbol/--from/--to: {len(sel)} rows")
 
+        # --symbol selects the rows and messages, never what the store keeps: a file of two
+        # underlyings read for one is stored whole, and the other is then taken from the store.
+        both = os.path.join(tmp, "both")
+        os.mkdir(both)
+        with open(os.path.join(both, "SPX_SPY.csv"), "w") as g:
+            for k, name in enumerate(["SPX_2025-03-10.csv", "SPY_2025-03-10.csv"]):
+                with open(os.path.join(d, name)) as f:
+                    g.writelines(f.readlines()[k:])  # the header once
+        one, _ = rows_of(gex, [both, "--symbol", "spx"])
+        check([r["symbol"] for r in one] == ["SPX"], f"--symbol spx of two: {one}")
+        meta, _ = meta_of(gex, [both, "--symbol", "SPY"])
+        check(meta["files_read"] == 0 and meta["files_from_store"] == 1,
+              f"the other underlying not taken from the store: {meta}")
+        other, p = rows_of(gex, [both, "--symbol", "SPY"])
+        check([r["symbol"] for r in other] == ["SPY"] and p.stderr == "",
+              f"--symbol SPY from the store: {other} {p.stderr}")
+        _, p = rows_of(gex, [both, "--symbol", "NDX"], expect=(3,))
+        check("no file read holds NDX" in p.stderr, f"an unknown --symbol: {p.stderr}")
+
         # A duplicate: the same underlying and instant in a newer file wins, with a warning.
         dup = os.path.join(d, "SPX_copy.csv")
         shutil.copy(os.path.join(d, "SPX_2025-03-10.csv"), dup)

@@ -128,6 +128,8 @@ void cli_say(cli_messages *to, const char *file, long line, const char *fmt, ...
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+/* Adds the messages kept in from to to (printed when to is NULL or full). */
+void cli_messages_append(cli_messages *to, const cli_messages *from);
 /* Prints kept text on stderr; when *bar_shown (may be NULL) says a progress bar is on stderr's
  * last line, clears that line first and says so. */
 void cli_messages_print(const char *text, atomic_int *bar_shown);
@@ -270,6 +272,7 @@ typedef struct cli_history {
     gex__history_row *rows;
     size_t n;
     gex__history_meta meta;
+    size_t matched; /* snapshots of --symbol (every snapshot without it), before --from, --to */
     int status;
     cli_inputs inputs;
     char *store_path;

@@ -26,7 +26,9 @@ typedef struct hist_file {
     struct stat sb;
     int stat_ok;
     int from_store;
-    int rc;
+    int rc;       /* worst status of the read and of the underlyings --symbol keeps */
+    int whole_rc; /* worst status of the read and of every underlying: the store keeps the
+                   * file only when it is CLI_EXIT_OK */
     gex_snapshot *snaps;
     size_t n_snaps;
     char *messages;
@@ -35,6 +37,7 @@ typedef struct hist_file {
 
 typedef struct hist_pool {
     const cli_options *opts;
+    const char *wanted; /* --symbol, NULL when not given */
     hist_file *files;
     size_t *todo; /* indexes of the files to read */
     size_t n_todo, next, next_print, done;
@@ -81,12 +84,53 @@ static int snapshot_of(cli_messages *to, const cli_options *opts, hist_file *f, 
     return rc;
 }
 
-/* Reads a file into its snapshots, one per underlying; f->rc is the worst status. */
-static void read_one(cli_messages *to, const cli_options *opts, hist_file *f)
+/* Whether --symbol (wanted, NULL when not given) keeps an underlying's rows. */
+static int wanted_symbol(const char *wanted, const char *symbol)
+{
+    return wanted == NULL || strcasecmp(wanted, symbol) == 0;
+}
+
+/* Whether the chain holds an underlying --symbol keeps (count of them). */
+static int holds_wanted(const gex_chain *chain, size_t count, const char *wanted)
+{
+    if (wanted == NULL)
+        return 1;
+    uint32_t *ids = malloc((count > 0 ? count : 1) * sizeof *ids);
+    if (ids == NULL)
+        return 1; /* the messages are shown, as without --symbol */
+    const size_t n = gex_chain_underlyings(chain, ids, count);
+    int holds = 0;
+    for (size_t k = 0; k < n && !holds; k++)
+        holds = wanted_symbol(wanted, gex_chain_symbol(chain, ids[k]));
+    free(ids);
+    return holds;
+}
+
+/* Adds rc to a worst status. */
+static void worst(int *to, int rc)
+{
+    if (rc != CLI_EXIT_OK && (*to == CLI_EXIT_OK || rc == CLI_EXIT_INTERNAL))
+        *to = rc;
+}
+
+/* Reads a file into its snapshots, one per underlying, each kept for the store. What the user
+ * sees follows --symbol (wanted, NULL for every underlying): an underlying it leaves out is
+ * computed quietly and its failure leaves f->rc alone (f->whole_rc has it, and the store then
+ * forgets the file, so that a run asking for that underlying reads it again and says why); the
+ * read's warnings of a file holding no underlying it keeps are not shown. A file that cannot be
+ * read, or placed in time, is always reported: it may hold the underlying asked for. */
+static void read_one(cli_messages *to, const cli_options *opts, const char *wanted, hist_file *f)
 {
     gex_chain *chain = NULL;
     gex_read_report read;
-    f->rc = cli_read(to, opts, f->path, &chain, &read);
+    cli_messages read_messages = {0}, quiet = {0};
+    f->rc = cli_read(&read_messages, opts, f->path, &chain, &read);
+    uint32_t first = 0;
+    const size_t count = f->rc == CLI_EXIT_OK ? gex_chain_underlyings(chain, &first, 1) : 0;
+    if (f->rc != CLI_EXIT_OK || holds_wanted(chain, count, wanted))
+        cli_messages_append(to, &read_messages);
+    free(read_messages.text);
+    f->whole_rc = f->rc;
     if (f->rc != CLI_EXIT_OK)
         return;
     cli_options dated;
@@ -97,7 +141,7 @@ static void read_one(cli_messages *to, const cli_options *opts, hist_file *f)
                     "the file holds no quote instant of its own, so history cannot place it in "
                     "time: pass --now-from-mtime to date it by its modification time");
             gex_chain_free(chain);
-            f->rc = CLI_EXIT_INPUT;
+            f->rc = f->whole_rc = CLI_EXIT_INPUT;
             return;
         }
         dated = *opts;
@@ -105,10 +149,13 @@ static void read_one(cli_messages *to, const cli_options *opts, hist_file *f)
         dated.prepare.now = (int64_t)f->sb.st_mtim.tv_sec;
         opts = &dated;
     }
-    uint32_t first = 0;
-    const size_t count = gex_chain_underlyings(chain, &first, 1);
     if (count <= 1) {
-        f->rc = snapshot_of(to, opts, f, chain, NULL, &read);
+        const int keep = count == 0 || wanted_symbol(wanted, gex_chain_symbol(chain, first));
+        const int rc = snapshot_of(keep ? to : &quiet, opts, f, chain, NULL, &read);
+        worst(&f->whole_rc, rc);
+        if (keep)
+            worst(&f->rc, rc);
+        free(quiet.text);
         return;
     }
     gex_chain **parts = calloc(count, sizeof *parts);
@@ -117,19 +164,23 @@ static void read_one(cli_messages *to, const cli_options *opts, hist_file *f)
     if (st != GEX_OK) {
         cli_say(to, f->path, 0, "splitting the file by underlying failed: %s", gex_strerror(st));
         free(parts);
-        f->rc = cli_exit_status(st);
+        f->rc = f->whole_rc = cli_exit_status(st);
         return;
     }
     for (size_t k = 0; k < count; k++) {
         gex_chain_view v;
         gex_chain_get_view(parts[k], &v);
-        char symbol[64];
-        snprintf(symbol, sizeof symbol, "%s",
-                 v.n > 0 ? gex_chain_symbol(parts[k], v.underlying[0]) : "?");
-        const int rc = snapshot_of(to, opts, f, parts[k], symbol, &read);
-        if (rc != CLI_EXIT_OK && (f->rc == CLI_EXIT_OK || rc == CLI_EXIT_INTERNAL))
-            f->rc = rc;
+        const char *name = v.n > 0 ? gex_chain_symbol(parts[k], v.underlying[0]) : "?";
+        const int keep = wanted_symbol(wanted, name);
+        char symbol[64]; /* snapshot_of frees the part */
+        snprintf(symbol, sizeof symbol, "%s", name);
+        const int rc = snapshot_of(keep ? to : &quiet, opts, f, parts[k], symbol, &read);
+        worst(&f->whole_rc, rc);
+        if (keep)
+            worst(&f->rc, rc);
+        quiet.len = 0;
     }
+    free(quiet.text);
     free(parts);
 }
 
@@ -161,7 +212,7 @@ static void *worker(void *arg)
     while (p->next < p->n_todo) {
         hist_file *f = &p->files[p->todo[p->next++]];
         pthread_mutex_unlock(&p->lock);
-        read_one(&mine, p->opts, f);
+        read_one(&mine, p->opts, p->wanted, f);
         char *text = take_messages(&mine);
         pthread_mutex_lock(&p->lock);
         f->messages = text;
@@ -356,7 +407,8 @@ static int look_up(cli_store *store, const char *key, hist_file *files, size_t n
     return rc;
 }
 
-/* Keeps what was read in the store: each file read whole, and forgets the ones that failed. */
+/* Keeps what was read in the store: each file read whole, and forgets the ones that failed (an
+ * underlying --symbol left out included). */
 static int keep(cli_store *store, const char *key, const hist_file *files, const size_t *todo,
                 size_t n_todo)
 {
@@ -370,18 +422,21 @@ static int keep(cli_store *store, const char *key, const hist_file *files, const
             continue;
         const cli_file_identity id = {f->real, (int64_t)f->sb.st_size, mtime_ns(f),
                                       (int64_t)f->sb.st_ino};
-        const int st = f->rc == CLI_EXIT_OK ? cli_store_put(store, &id, key, f->snaps, f->n_snaps)
-                                            : cli_store_forget(store, f->real, key);
+        const int st = f->whole_rc == CLI_EXIT_OK
+                           ? cli_store_put(store, &id, key, f->snaps, f->n_snaps)
+                           : cli_store_forget(store, f->real, key);
         if (st != 0)
             return CLI_EXIT_INTERNAL;
     }
     return cli_store_commit(store) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 }
 
-/* The rows: every snapshot of the files, --symbol applied, duplicates resolved, measures per
- * underlying computed over the whole series, then --from and --to applied. */
+/* The rows: every snapshot of the files, --symbol applied (*matched: the snapshots it keeps),
+ * duplicates resolved, measures per underlying computed over the whole series, then --from and
+ * --to applied. */
 static int build_rows(const cli_options *opts, const hist_file *files, size_t n_files,
-                      gex__history_row **rows_out, size_t *n_rows, size_t *duplicates)
+                      gex__history_row **rows_out, size_t *n_rows, size_t *matched,
+                      size_t *duplicates)
 {
     size_t total = 0;
     for (size_t i = 0; i < n_files; i++)
@@ -408,6 +463,7 @@ static int build_rows(const cli_options *opts, const hist_file *files, size_t n_
             e[m].file = &files[i];
             m++;
         }
+    *matched = m;
     if (m > 1)
         qsort(e, m, sizeof *e, by_series);
     /* duplicates: of a run of the same underlying and instant, the last (newest file) wins */
@@ -508,7 +564,11 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
     if (rc == CLI_EXIT_OK)
         rc = look_up(store, key, files, in->n, todo, &n_todo, &n_stored);
     if (rc == CLI_EXIT_OK) {
-        hist_pool pool = {.opts = &o, .files = files, .todo = todo, .n_todo = n_todo};
+        hist_pool pool = {.opts = &o,
+                          .wanted = opts->read.symbol,
+                          .files = files,
+                          .todo = todo,
+                          .n_todo = n_todo};
         pthread_mutex_init(&pool.lock, NULL);
         read_all(&pool);
         pthread_mutex_destroy(&pool.lock);
@@ -523,7 +583,7 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
     }
     size_t duplicates = 0;
     if (rc == CLI_EXIT_OK)
-        rc = build_rows(opts, files, in->n, &h->rows, &h->n, &duplicates);
+        rc = build_rows(opts, files, in->n, &h->rows, &h->n, &h->matched, &duplicates);
     h->meta = (gex__history_meta){.files = in->n,
                                   .files_read = n_todo,
                                   .files_stored = n_stored,
@@ -550,9 +610,14 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
 int cli_cmd_history(const cli_options *opts, FILE *out)
 {
     cli_history h;
-    const int rc = cli_history_collect(opts, &h);
+    int rc = cli_history_collect(opts, &h);
     if (h.rows == NULL)
         return rc; /* nothing to show: said why */
+    if (opts->read.symbol != NULL && h.matched == 0) {
+        /* likely a misspelt symbol: said, though the (empty) table is still written */
+        cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol", opts->read.symbol);
+        rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
+    }
     gex_error err;
     gex_error_clear(&err);
     const int written = cli_written_to(

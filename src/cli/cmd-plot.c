@@ -50,11 +50,16 @@ static int plot_history(const cli_options *opts, gex_plot_format format, FILE *o
     gex_error err;
     gex_error_clear(&err);
     if (st == GEX_OK && h.n == 0) {
-        if (opts->read.symbol != NULL)
+        if (opts->read.symbol != NULL && h.matched == 0)
             cli_error(NULL, 0,
-                      "no snapshot to draw: no file holds %s (--symbol)%s; check the symbol",
-                      opts->read.symbol,
-                      opts->has_from || opts->has_to ? " between --from and --to" : "");
+                      "no snapshot to draw: no file read holds %s (--symbol); check the symbol",
+                      opts->read.symbol);
+        else if (h.matched > 0)
+            cli_error(NULL, 0,
+                      "no snapshot to draw between --from and --to (the files read hold %zu%s%s "
+                      "outside them)",
+                      h.matched, opts->read.symbol != NULL ? " of " : "",
+                      opts->read.symbol != NULL ? opts->read.symbol : "");
         else
             cli_error(NULL, 0, "no snapshot to draw");
         rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;

@@ -86,6 +86,18 @@ void cli_say(cli_messages *to, const char *file, long line, const char *fmt, ...
     va_end(ap);
 }
 
+void cli_messages_append(cli_messages *to, const cli_messages *from)
+{
+    if (from->len == 0)
+        return;
+    if (to != NULL && capture_reserve(to, from->len)) {
+        memcpy(to->text + to->len, from->text, from->len + 1);
+        to->len += from->len;
+    } else {
+        cli_messages_print(from->text, NULL);
+    }
+}
+
 void cli_error(const char *file, long line, const char *fmt, ...)
 {
     va_list ap;
