@@ -991,10 +991,10 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         char title[256];
         snprintf(title, sizeof title,
                  snapshots
-                     ? "%zu rows, an underlying at a snapshot each, from %zu files (%zu could "
+                     ? "%zu row%s, an underlying at a snapshot each, from %zu file%s (%zu could "
                        "not be read)"
-                     : "%zu underlyings from %zu files (%zu could not be read)",
-                 n, opts->n_files, failed);
+                     : "%zu underlying%s from %zu file%s (%zu could not be read)",
+                 n, n == 1 ? "" : "s", opts->n_files, opts->n_files == 1 ? "" : "s", failed);
         if (st == GEX_OK)
             written = cli_written_to(gex__table_emit(t, opts->format, title, out, &err), &err,
                                      opts->output);

@@ -252,9 +252,10 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
     char title[640];
     snprintf(
         title, sizeof title,
-        "%zu snapshots from %zu files (%zu read, %zu from the store, %zu could not be read, "
-        "%zu duplicates dropped)%s",
-        n, meta->files, meta->files_read, meta->files_stored, meta->files_failed, meta->duplicates,
+        "%zu snapshot%s from %zu file%s (%zu read, %zu from the store, %zu could not be read, "
+        "%zu duplicate%s dropped)%s",
+        n, n == 1 ? "" : "s", meta->files, meta->files == 1 ? "" : "s", meta->files_read,
+        meta->files_stored, meta->files_failed, meta->duplicates, meta->duplicates == 1 ? "" : "s",
         format == GEX__OUT_TABLE ? "\n13 of its 33 columns; --format csv or json has all of them"
                                  : "");
     st = gex__table_emit(t, format, title, out, err);
