@@ -168,13 +168,16 @@ int cli_exit_status(int status);
 /* --- the chain pipeline --- */
 
 /* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
- * (T, IV, statuses). Each prints what went wrong and returns an exit status. */
+ * (T, IV, statuses). Each prints what went wrong and returns an exit status. With lacks not
+ * NULL, a file holding only other underlyings than --symbol's is no error: *lacks is set, the
+ * status is CLI_EXIT_OK, nothing is said and no chain is made (*lacks is 0 otherwise). */
 int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
-             gex_read_report *read);
+             gex_read_report *read, int *lacks);
 /* Every snapshot of path (SPEC 2.9), as gex_chain_read_snapshots reads them, with cli_read's
- * messages: *chains (n of them; free each, then the array) and an exit status. */
+ * messages: *chains (n of them; free each, then the array) and an exit status; lacks as
+ * cli_read's. */
 int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *path,
-                       gex_chain ***chains, size_t *n, gex_read_report *read);
+                       gex_chain ***chains, size_t *n, gex_read_report *read, int *lacks);
 /* The same from an open stream (read to its end, not closed); path names it in messages. */
 int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                     gex_chain **chain, gex_read_report *read);

@@ -124,7 +124,7 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
     gex_chain *chain = NULL;
     gex_read_report read;
     cli_messages read_messages = {0}, quiet = {0};
-    f->rc = cli_read(&read_messages, opts, f->path, &chain, &read);
+    f->rc = cli_read(&read_messages, opts, f->path, &chain, &read, NULL);
     uint32_t first = 0;
     const size_t count = f->rc == CLI_EXIT_OK ? gex_chain_underlyings(chain, &first, 1) : 0;
     if (f->rc != CLI_EXIT_OK || holds_wanted(chain, count, wanted))

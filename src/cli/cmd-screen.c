@@ -347,6 +347,7 @@ typedef struct screen_file {
     size_t n_snaps;
     size_t *task_snap;
     int several_snapshots; /* kept after the work, for the title */
+    int lacks_symbol;      /* the file holds only other underlyings than --symbol's */
     screen_row *rows;
     int *row_rc;       /* n_tasks exit statuses; a row is printed when its status is 0 */
     size_t next, done; /* tasks claimed, tasks finished */
@@ -539,11 +540,12 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
     f->n_tasks = 0;
     /* Every snapshot of a file (SPEC 2.9), unless --at chose one; a stream has one read. */
     if (opts->read.has_at || strcmp(f->path, "-") == 0)
-        f->rc = cli_read(to, opts, f->path, &f->chain, &f->read);
+        f->rc = cli_read(to, opts, f->path, &f->chain, &f->read, &f->lacks_symbol);
     else
-        f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read);
-    if (f->rc != CLI_EXIT_OK)
-        return;
+        f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read,
+                                   &f->lacks_symbol);
+    if (f->rc != CLI_EXIT_OK || f->lacks_symbol)
+        return; /* a file without --symbol's underlying has no task (screen_files counts it) */
     f->several_snapshots = f->n_snaps > 1;
     if (f->n_snaps == 1) {
         f->chain = f->snaps[0];
@@ -878,11 +880,13 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     gex_error err;
     gex_error_clear(&err);
     int written = CLI_EXIT_OK;
-    size_t n = 0, failed = 0;
+    size_t n = 0, failed = 0, lacking = 0, holding = 0;
     int worst = CLI_EXIT_OK, snapshots = 0;
     for (size_t i = 0; i < opts->n_files; i++) {
         screen_file *f = &pool.files[i];
         snapshots |= f->several_snapshots;
+        lacking += f->lacks_symbol;
+        holding += f->rc == CLI_EXIT_OK && !f->lacks_symbol;
         for (size_t k = 0; k < f->n_tasks; k++) {
             if (f->row_rc[k] == CLI_EXIT_OK)
                 n++;
@@ -912,6 +916,13 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     failed += folders_failed;
     if (folders_failed > 0 && worst == CLI_EXIT_OK)
         worst = CLI_EXIT_INPUT;
+    /* Files of other underlyings are no error under --symbol, but none holding it likely means
+     * a misspelt symbol. */
+    if (lacking > 0 && holding == 0) {
+        cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol", opts->read.symbol);
+        if (worst == CLI_EXIT_OK)
+            worst = CLI_EXIT_INPUT;
+    }
     if (rows == NULL) {
         cli_error(NULL, 0, "out of memory");
         return CLI_EXIT_INTERNAL;
@@ -950,6 +961,7 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         st |= gex__jset(meta, "generator", gex__jstr(version));
         st |= gex__jset(meta, "files", json_integer((json_int_t)opts->n_files));
         st |= gex__jset(meta, "files_failed", json_integer((json_int_t)failed));
+        st |= gex__jset(meta, "files_without_symbol", json_integer((json_int_t)lacking));
         st |= gex__jset(meta, "gex_unit",
                         gex__jstr(gex_gex_unit_name(opts->analysis.exposure.gex_unit)));
         st |= gex__jset(meta, "flip_method",
@@ -988,13 +1000,15 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             st |= gex__table_num(t, r->zero_dte_pct);
             st |= gex__table_text(t, r->file);
         }
-        char title[256];
-        snprintf(title, sizeof title,
-                 snapshots
-                     ? "%zu row%s, an underlying at a snapshot each, from %zu file%s (%zu could "
-                       "not be read)"
-                     : "%zu underlying%s from %zu file%s (%zu could not be read)",
-                 n, n == 1 ? "" : "s", opts->n_files, opts->n_files == 1 ? "" : "s", failed);
+        char title[256], without[64] = "";
+        if (lacking > 0)
+            snprintf(without, sizeof without, ", %zu without %.32s", lacking, opts->read.symbol);
+        snprintf(
+            title, sizeof title,
+            snapshots ? "%zu row%s, an underlying at a snapshot each, from %zu file%s (%zu could "
+                        "not be read%s)"
+                      : "%zu underlying%s from %zu file%s (%zu could not be read%s)",
+            n, n == 1 ? "" : "s", opts->n_files, opts->n_files == 1 ? "" : "s", failed, without);
         if (st == GEX_OK)
             written = cli_written_to(gex__table_emit(t, opts->format, title, out, &err), &err,
                                      opts->output);

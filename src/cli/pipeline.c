@@ -46,8 +46,19 @@ static void report_skipped(cli_messages *to, const char *path, const gex_read_re
                 reasons, at);
 }
 
+/* Whether a read that failed with status st found only other underlyings than --symbol's (the
+ * reader's "no contracts of SYM in the file"): where lacks is not NULL, *lacks is set and the
+ * read is no error (gex screen and history take files without the symbol). */
+static int lacks_symbol(const cli_options *opts, int st, const gex_read_report *read, int *lacks)
+{
+    if (lacks == NULL)
+        return 0;
+    *lacks = st == GEX_EEMPTY && opts->read.symbol != NULL && read->other_symbol > 0;
+    return *lacks;
+}
+
 static int read_chain(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
-                      gex_chain **chain, gex_read_report *read)
+                      gex_chain **chain, gex_read_report *read, int *lacks)
 {
     gex_error err;
     gex_error_clear(&err);
@@ -55,6 +66,8 @@ static int read_chain(cli_messages *to, const cli_options *opts, const char *pat
     *chain = NULL;
     const int st = fp != NULL ? gex_chain_read_file(fp, path, &opts->read, chain, read, &err)
                               : gex_chain_read_path(path, &opts->read, chain, read, &err);
+    if (lacks_symbol(opts, st, read, lacks))
+        return CLI_EXIT_OK;
     if (st != GEX_OK)
         return cli_report_to(to, st, &err, path);
     if (read->warning[0] != '\0' && !opts->quiet)
@@ -64,13 +77,13 @@ static int read_chain(cli_messages *to, const cli_options *opts, const char *pat
 }
 
 int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
-             gex_read_report *read)
+             gex_read_report *read, int *lacks)
 {
-    return read_chain(to, opts, path, NULL, chain, read);
+    return read_chain(to, opts, path, NULL, chain, read, lacks);
 }
 
 int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *path,
-                       gex_chain ***chains, size_t *n, gex_read_report *read)
+                       gex_chain ***chains, size_t *n, gex_read_report *read, int *lacks)
 {
     gex_error err;
     gex_error_clear(&err);
@@ -78,6 +91,8 @@ int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *pa
     *chains = NULL;
     *n = 0;
     const int st = gex_chain_read_snapshots(path, &opts->read, chains, n, read, &err);
+    if (lacks_symbol(opts, st, read, lacks))
+        return CLI_EXIT_OK;
     if (st != GEX_OK)
         return cli_report_to(to, st, &err, path);
     if (read->warning[0] != '\0' && !opts->quiet)
@@ -89,7 +104,7 @@ int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *pa
 int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                     gex_chain **chain, gex_read_report *read)
 {
-    return read_chain(to, opts, path, fp, chain, read);
+    return read_chain(to, opts, path, fp, chain, read, NULL);
 }
 
 int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char *path,
@@ -124,7 +139,7 @@ int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex
 int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
              gex_read_report *read, gex_prepare_report *prepare)
 {
-    int rc = cli_read(to, opts, path, chain, read);
+    int rc = cli_read(to, opts, path, chain, read, NULL);
     if (rc == CLI_EXIT_OK && (rc = cli_prepare(to, opts, path, *chain, prepare)) != CLI_EXIT_OK) {
         gex_chain_free(*chain);
         *chain = NULL;
