@@ -17,6 +17,7 @@ Usage: history-series.py GEX GEN_CHAIN [SHARED_DIR]
 """
 
 import csv
+import datetime
 import io
 import json
 import math
@@ -211,6 +212,25 @@ def main():
         _, p = rows_of(gex, [both, "--symbol", "NDX"], expect=(3,))
         check("no file read holds NDX" in p.stderr, f"an unknown --symbol: {p.stderr}")
 
+        # A file of two snapshots (SPEC 2.9): a row each, kept in the store; --at reads one, and
+        # is part of the store's key (a run without it is not answered from --at's).
+        snaps = os.path.join(tmp, "snaps")
+        os.mkdir(snaps)
+        with open(os.path.join(d, "SPY_2025-03-10.csv")) as f:
+            lines = f.readlines()
+        late = lines[1].rstrip("\n").rsplit(",", 1)[1]
+        early = (datetime.datetime.fromisoformat(late.replace("Z", "+00:00")) -
+                 datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with open(os.path.join(snaps, "SPY_two.csv"), "w") as g:
+            g.writelines(lines)
+            g.writelines(line.replace(late, early) for line in lines[1:])
+        at, _ = rows_of(gex, [snaps, "--at", early])
+        check([r["as_of"] for r in at] == [early], f"--at: {[r['as_of'] for r in at]}")
+        two, _ = rows_of(gex, [snaps])
+        check([r["as_of"] for r in two] == [early, late], f"two snapshots: {two}")
+        meta, _ = meta_of(gex, [snaps])
+        check(meta["files_read"] == 0 and meta["files_from_store"] == 1, f"warm snapshots: {meta}")
+
         # A duplicate: the same underlying and instant in a newer file wins, with a warning.
         dup = os.path.join(d, "SPX_copy.csv")
         shutil.copy(os.path.join(d, "SPX_2025-03-10.csv"), dup)
@@ -258,7 +278,7 @@ def main():
         newer = os.path.join(tmp, "newer.sqlite")
         shutil.copy(os.path.join(d, ".gex-history.sqlite"), newer)
         con = sqlite3.connect(newer)
-        con.execute("UPDATE gex_meta SET value = '2' WHERE key = 'schema'")
+        con.execute("UPDATE gex_meta SET value = '9' WHERE key = 'schema'")
         con.commit()
         con.close()
         other = os.path.join(tmp, "other.sqlite")
@@ -266,7 +286,7 @@ def main():
         con.execute("CREATE TABLE prices (day TEXT, close REAL)")
         con.commit()
         con.close()
-        for path, words in ((newer, "has schema 2, this gex reads schema 1"),
+        for path, words in ((newer, "has schema 9, this gex reads schema 2"),
                             (other, "not a gex history store")):
             with open(path, "rb") as f:
                 before = f.read()
@@ -274,6 +294,31 @@ def main():
             with open(path, "rb") as f:
                 check(f.read() == before, f"{path} was changed")
             check(words in p.stderr and p.stdout == "", f"{path}: {p.stderr.strip()}")
+
+        # A store of schema 1 (a file's snapshots keyed by underlying alone) is upgraded in
+        # place, its rows kept: nothing is read again.
+        old = os.path.join(tmp, "old.sqlite")
+        shutil.copy(os.path.join(d, ".gex-history.sqlite"), old)
+        con = sqlite3.connect(old)
+        cols = [r[1] for r in con.execute("PRAGMA table_info(gex_snapshots)")]
+        sql = con.execute("SELECT sql FROM sqlite_master WHERE name = 'gex_snapshots'").fetchone()
+        con.executescript(
+            "ALTER TABLE gex_snapshots RENAME TO s2;" +
+            sql[0].replace("PRIMARY KEY (file_id, symbol, quote_time)",
+                           "PRIMARY KEY (file_id, symbol)") + ";" +
+            f"INSERT INTO gex_snapshots SELECT {', '.join(cols)} FROM s2; DROP TABLE s2;" +
+            "UPDATE gex_meta SET value = '1' WHERE key = 'schema';")
+        kept = con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0]
+        con.close()
+        check("quote_time)" in sql[0], f"schema 2's key: {sql[0]}")
+        meta, _ = meta_of(gex, ["--db", old, d])
+        check(meta["files_read"] == 0 and meta["files_from_store"] == n_files,
+              f"a schema 1 store not used as it was: {meta}")
+        con = sqlite3.connect(old)
+        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "2"
+              and con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0] == kept,
+              "a schema 1 store not upgraded with its rows")
+        con.close()
 
         # A corrupt store is an error that says so, never rows.
         with open(os.path.join(d, ".gex-history.sqlite"), "r+b") as f:

@@ -113,35 +113,24 @@ static void worst(int *to, int rc)
         *to = rc;
 }
 
-/* Reads a file into its snapshots, one per underlying, each kept for the store. What the user
- * sees follows --symbol (wanted, NULL for every underlying): an underlying it leaves out is
- * computed quietly and its failure leaves f->rc alone (f->whole_rc has it, and the store then
- * forgets the file, so that a run asking for that underlying reads it again and says why); the
- * read's warnings of a file holding no underlying it keeps are not shown. A file that cannot be
- * read, or placed in time, is always reported: it may hold the underlying asked for. */
-static void read_one(cli_messages *to, const cli_options *opts, const char *wanted, hist_file *f)
+/* The snapshots of one of a file's chains (taken): one per underlying, named in messages by
+ * "SYMBOL" (a file of several underlyings) and " at INSTANT" (a file of several snapshots, at
+ * is non-zero). Statuses into f->rc and f->whole_rc as read_one says. */
+static void chain_snapshots(cli_messages *to, const cli_options *opts, const char *wanted,
+                            hist_file *f, gex_chain *chain, int at, const gex_read_report *read)
 {
-    gex_chain *chain = NULL;
-    gex_read_report read;
-    cli_messages read_messages = {0}, quiet = {0};
-    f->rc = cli_read(&read_messages, opts, f->path, &chain, &read, NULL);
-    uint32_t first = 0;
-    const size_t count = f->rc == CLI_EXIT_OK ? gex_chain_underlyings(chain, &first, 1) : 0;
-    if (f->rc != CLI_EXIT_OK || holds_wanted(chain, count, wanted))
-        cli_messages_append(to, &read_messages);
-    free(read_messages.text);
-    f->whole_rc = f->rc;
-    if (f->rc != CLI_EXIT_OK)
-        return;
+    cli_messages quiet = {0};
     cli_options dated;
     int64_t quote = 0;
-    if (!opts->prepare.has_now && gex_chain_quote_time(chain, &quote) != GEX_OK) {
+    const int quoted = gex_chain_quote_time(chain, &quote) == GEX_OK;
+    if (!opts->prepare.has_now && !quoted) {
         if (!opts->now_from_mtime || !f->stat_ok) {
             cli_say(to, f->path, 0,
                     "the file holds no quote instant of its own, so history cannot place it in "
                     "time: pass --now-from-mtime to date it by its modification time");
             gex_chain_free(chain);
-            f->rc = f->whole_rc = CLI_EXIT_INPUT;
+            worst(&f->rc, CLI_EXIT_INPUT);
+            worst(&f->whole_rc, CLI_EXIT_INPUT);
             return;
         }
         dated = *opts;
@@ -149,32 +138,38 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
         dated.prepare.now = (int64_t)f->sb.st_mtim.tv_sec;
         opts = &dated;
     }
-    if (count <= 1) {
-        const int keep = count == 0 || wanted_symbol(wanted, gex_chain_symbol(chain, first));
-        const int rc = snapshot_of(keep ? to : &quiet, opts, f, chain, NULL, &read);
-        worst(&f->whole_rc, rc);
-        if (keep)
-            worst(&f->rc, rc);
-        free(quiet.text);
-        return;
+    char instant[48] = "";
+    if (at && quoted) {
+        char iso[40];
+        gex_time_format_iso(quote, iso, sizeof iso);
+        snprintf(instant, sizeof instant, " at %s", iso);
     }
-    gex_chain **parts = calloc(count, sizeof *parts);
-    const int st = parts == NULL ? GEX_ENOMEM : gex_chain_split(chain, parts, count);
-    gex_chain_free(chain);
-    if (st != GEX_OK) {
-        cli_say(to, f->path, 0, "splitting the file by underlying failed: %s", gex_strerror(st));
-        free(parts);
-        f->rc = f->whole_rc = cli_exit_status(st);
-        return;
+    uint32_t first = 0;
+    const size_t count = gex_chain_underlyings(chain, &first, 1);
+    gex_chain **parts = NULL;
+    if (count > 1) {
+        parts = calloc(count, sizeof *parts);
+        const int st = parts == NULL ? GEX_ENOMEM : gex_chain_split(chain, parts, count);
+        gex_chain_free(chain);
+        if (st != GEX_OK) {
+            cli_say(to, f->path, 0, "splitting the file by underlying failed: %s",
+                    gex_strerror(st));
+            free(parts);
+            worst(&f->rc, cli_exit_status(st));
+            worst(&f->whole_rc, cli_exit_status(st));
+            return;
+        }
     }
-    for (size_t k = 0; k < count; k++) {
+    for (size_t k = 0; k < (count > 1 ? count : 1); k++) {
+        gex_chain *one = count > 1 ? parts[k] : chain;
         gex_chain_view v;
-        gex_chain_get_view(parts[k], &v);
-        const char *name = v.n > 0 ? gex_chain_symbol(parts[k], v.underlying[0]) : "?";
+        gex_chain_get_view(one, &v);
+        const char *name = v.n > 0 ? gex_chain_symbol(one, v.underlying[0]) : "?";
         const int keep = wanted_symbol(wanted, name);
-        char symbol[64]; /* snapshot_of frees the part */
-        snprintf(symbol, sizeof symbol, "%s", name);
-        const int rc = snapshot_of(keep ? to : &quiet, opts, f, parts[k], symbol, &read);
+        char label[128]; /* snapshot_of frees the chain */
+        snprintf(label, sizeof label, "%.64s%s", count > 1 || at ? name : "", instant);
+        const int rc =
+            snapshot_of(keep ? to : &quiet, opts, f, one, label[0] != '\0' ? label : NULL, read);
         worst(&f->whole_rc, rc);
         if (keep)
             worst(&f->rc, rc);
@@ -182,6 +177,40 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
     }
     free(quiet.text);
     free(parts);
+}
+
+/* Reads a file into its snapshots, one per underlying and quote instant (every snapshot of a file
+ * of several, SPEC 2.9, unless --at chose one), each kept for the store. What the user sees
+ * follows --symbol (wanted, NULL for every underlying): an underlying it leaves out is computed
+ * quietly and its failure leaves f->rc alone (f->whole_rc has it, and the store then forgets the
+ * file, so that a run asking for that underlying reads it again and says why); the read's
+ * warnings of a file holding no underlying it keeps are not shown. A file that cannot be read,
+ * or placed in time, is always reported: it may hold the underlying asked for. */
+static void read_one(cli_messages *to, const cli_options *opts, const char *wanted, hist_file *f)
+{
+    gex_chain *one = NULL, **chains = &one;
+    size_t n = 0;
+    gex_read_report read;
+    cli_messages read_messages = {0};
+    if (opts->read.has_at || strcmp(f->path, "-") == 0) {
+        f->rc = cli_read(&read_messages, opts, f->path, &one, &read, NULL);
+        n = f->rc == CLI_EXIT_OK;
+    } else {
+        f->rc = cli_read_snapshots(&read_messages, opts, f->path, &chains, &n, &read, NULL);
+    }
+    int holds = f->rc != CLI_EXIT_OK;
+    for (size_t s = 0; s < n && !holds; s++) {
+        uint32_t first = 0;
+        holds = holds_wanted(chains[s], gex_chain_underlyings(chains[s], &first, 1), wanted);
+    }
+    if (holds)
+        cli_messages_append(to, &read_messages);
+    free(read_messages.text);
+    f->whole_rc = f->rc;
+    for (size_t s = 0; s < n; s++)
+        chain_snapshots(to, opts, wanted, f, chains[s], n > 1, &read);
+    if (chains != &one)
+        free(chains);
 }
 
 static char *take_messages(cli_messages *m)
@@ -248,15 +277,16 @@ static void read_all(hist_pool *p)
 static void options_key(const cli_options *o, char *buf, size_t size)
 {
     const gex_exposure_options *e = &o->analysis.exposure;
-    int n = snprintf(buf, size,
-                     "rate=%.17g div=%.17g carry=%d exercise=%d iv=%d unit=%d flip=%d min_oi=%.17g "
-                     "max_dte=%d 0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
-                     "now_from_mtime=%d exp=",
-                     o->prepare.rate, o->prepare.div, (int)o->prepare.carry, (int)e->exercise,
-                     (int)o->prepare.iv_mode, (int)e->gex_unit, (int)o->analysis.flip_method,
-                     e->min_oi, e->max_dte, e->zero_dte, o->read.spot, o->read.multiplier,
-                     o->read.strict, (int)o->read.format,
-                     o->prepare.has_now ? (long long)o->prepare.now : -1LL, o->now_from_mtime);
+    int n =
+        snprintf(buf, size,
+                 "rate=%.17g div=%.17g carry=%d exercise=%d iv=%d unit=%d flip=%d min_oi=%.17g "
+                 "max_dte=%d 0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
+                 "now_from_mtime=%d at=%lld exp=",
+                 o->prepare.rate, o->prepare.div, (int)o->prepare.carry, (int)e->exercise,
+                 (int)o->prepare.iv_mode, (int)e->gex_unit, (int)o->analysis.flip_method, e->min_oi,
+                 e->max_dte, e->zero_dte, o->read.spot, o->read.multiplier, o->read.strict,
+                 (int)o->read.format, o->prepare.has_now ? (long long)o->prepare.now : -1LL,
+                 o->now_from_mtime, o->read.has_at ? (long long)o->read.at : -1LL);
     for (size_t i = 0; i < e->n_expirations && n > 0 && (size_t)n < size; i++)
         n += snprintf(buf + n, size - (size_t)n, "%d,", (int)e->expirations[i]);
     for (size_t i = 0; i < o->read.n_settle && n > 0 && (size_t)n < size; i++)

@@ -623,12 +623,18 @@ static void run_task(cli_messages *to, const cli_options *opts, screen_file *f, 
                 ? GEX_ENOMEM
                 : gex_chain_extract(from, run != NULL ? run : f->order + f->start[k], n, &chain);
         free(run);
+        /* In the messages: the underlying, and its snapshot's instant in a file of several. */
+        char label[128];
+        int64_t quote = 0;
+        char iso[40] = "";
+        if (f->task_snap != NULL && gex_chain_quote_time(from, &quote) == GEX_OK)
+            gex_time_format_iso(quote, iso, sizeof iso);
+        snprintf(label, sizeof label, "%.64s%s%s", gex_chain_symbol(from, f->ids[k]),
+                 iso[0] != '\0' ? " at " : "", iso);
         if (st != GEX_OK) {
-            cli_say(to, f->path, 0, "%s: building its chain failed: %s",
-                    gex_chain_symbol(from, f->ids[k]), gex_strerror(st));
+            cli_say(to, f->path, 0, "%s: building its chain failed: %s", label, gex_strerror(st));
             rc = cli_exit_status(st);
-        } else if ((rc = cli_prepare_underlying(to, opts, f->path,
-                                                gex_chain_symbol(from, f->ids[k]), chain, &prep)) !=
+        } else if ((rc = cli_prepare_underlying(to, opts, f->path, label, chain, &prep)) !=
                    CLI_EXIT_OK) {
             gex_chain_free(chain);
             chain = NULL;

@@ -24,23 +24,42 @@ struct cli_store {
 /* How long a run waits for another run holding the store before saying it is locked. */
 #define STORE_BUSY_MS 5000
 
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS gex_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS gex_files ("
-    " id INTEGER PRIMARY KEY,"
-    " path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
-    " inode INTEGER NOT NULL, gex_version TEXT NOT NULL, options TEXT NOT NULL,"
-    " read_at TEXT NOT NULL, UNIQUE (path, options));"
-    "CREATE TABLE IF NOT EXISTS gex_snapshots ("
-    " file_id INTEGER NOT NULL REFERENCES gex_files (id) ON DELETE CASCADE,"
-    " symbol TEXT NOT NULL, quote_time INTEGER NOT NULL, as_of TEXT NOT NULL,"
-    " spot REAL NOT NULL, net_gex REAL NOT NULL, net_dex REAL NOT NULL,"
-    " net_vex REAL NOT NULL, net_chex REAL NOT NULL, gamma_flip REAL, call_wall REAL,"
-    " put_wall REAL, max_positive_gamma REAL, max_negative_gamma REAL,"
-    " zero_dte_pct REAL NOT NULL, atm_iv REAL, put_wing_iv_25d REAL, call_wing_iv_25d REAL,"
-    " call_oi REAL NOT NULL, put_oi REAL NOT NULL, PRIMARY KEY (file_id, symbol));"
+/* The snapshots' table under a name: one row per file, underlying and quote instant (a file
+ * may hold several snapshots, SPEC 2.9; schema 1 keyed a file's rows by underlying alone). */
+#define SNAPSHOTS_TABLE(name)                                                                      \
+    "CREATE TABLE IF NOT EXISTS " name " ("                                                        \
+    " file_id INTEGER NOT NULL REFERENCES gex_files (id) ON DELETE CASCADE,"                       \
+    " symbol TEXT NOT NULL, quote_time INTEGER NOT NULL, as_of TEXT NOT NULL,"                     \
+    " spot REAL NOT NULL, net_gex REAL NOT NULL, net_dex REAL NOT NULL,"                           \
+    " net_vex REAL NOT NULL, net_chex REAL NOT NULL, gamma_flip REAL, call_wall REAL,"             \
+    " put_wall REAL, max_positive_gamma REAL, max_negative_gamma REAL,"                            \
+    " zero_dte_pct REAL NOT NULL, atm_iv REAL, put_wing_iv_25d REAL, call_wing_iv_25d REAL,"       \
+    " call_oi REAL NOT NULL, put_oi REAL NOT NULL, PRIMARY KEY (file_id, symbol, quote_time));"
+#define SNAPSHOTS_INDEX                                                                            \
     "CREATE INDEX IF NOT EXISTS gex_snapshots_by_symbol ON gex_snapshots (symbol, quote_time);"
-    "INSERT OR IGNORE INTO gex_meta (key, value) VALUES ('schema', " CLI_STORE_SCHEMA ");";
+
+#define META_TABLE                                                                                 \
+    "CREATE TABLE IF NOT EXISTS gex_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+#define FILES_TABLE                                                                                \
+    "CREATE TABLE IF NOT EXISTS gex_files ("                                                       \
+    " id INTEGER PRIMARY KEY,"                                                                     \
+    " path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"                       \
+    " inode INTEGER NOT NULL, gex_version TEXT NOT NULL, options TEXT NOT NULL,"                   \
+    " read_at TEXT NOT NULL, UNIQUE (path, options));"
+#define SCHEMA_ROW                                                                                 \
+    "INSERT OR IGNORE INTO gex_meta (key, value) VALUES ('schema', " CLI_STORE_SCHEMA ");"
+
+static const char schema[] =
+    META_TABLE FILES_TABLE SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX SCHEMA_ROW;
+
+/* Schema 1 to 2, its rows kept: the snapshots' table rebuilt with the new key. Run inside a
+ * transaction that holds the store's write lock. */
+#define UPGRADE_COPY                                                                               \
+    "INSERT INTO gex_snapshots_2 SELECT * FROM gex_snapshots;"                                     \
+    "DROP TABLE gex_snapshots;"                                                                    \
+    "ALTER TABLE gex_snapshots_2 RENAME TO gex_snapshots;"
+static const char upgrade_from_1[] = SNAPSHOTS_TABLE("gex_snapshots_2") UPGRADE_COPY SNAPSHOTS_INDEX
+    "UPDATE gex_meta SET value = '2' WHERE key = 'schema';";
 
 /* The snapshot columns after file_id, in order. */
 #define SNAP_COLUMNS                                                                               \
@@ -84,27 +103,58 @@ static int foreign(sqlite3 *db, int *is_foreign)
     return rc;
 }
 
-static int check_schema(cli_store *s)
+/* The schema version in gex_meta into out ("" when none). SQLITE_OK or SQLite's error. */
+static int schema_value(cli_store *s, char *out, size_t size)
 {
+    out[0] = '\0';
     sqlite3_stmt *st = NULL;
     int rc =
         sqlite3_prepare_v2(s->db, "SELECT value FROM gex_meta WHERE key = 'schema'", -1, &st, NULL);
     if (rc != SQLITE_OK)
-        return fail(s->path, s->db, rc, "reading its schema version");
+        return rc;
     rc = sqlite3_step(st);
     const unsigned char *v = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
-    const int ok = v != NULL && strcmp((const char *)v, CLI_STORE_SCHEMA) == 0;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        sqlite3_finalize(st);
-        return fail(s->path, s->db, rc, "reading its schema version");
-    }
-    if (!ok)
-        cli_error(s->path, 0,
-                  "the history store has schema %s, this gex reads schema " CLI_STORE_SCHEMA
-                  ": move it away (gex builds a new one) or pass --db PATH",
-                  v != NULL ? (const char *)v : "(none)");
+    if (v != NULL)
+        snprintf(out, size, "%s", (const char *)v);
     sqlite3_finalize(st);
-    return ok ? 0 : -1;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* A store of schema 1 (a file's snapshots keyed by underlying alone) brought to this one, its
+ * rows kept, under the store's write lock (another run upgrading at the same time waits, then
+ * finds it done). 0, or -1 after a message. */
+static int upgrade(cli_store *s)
+{
+    char v[32];
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = schema_value(s, v, sizeof v);
+    if (rc == SQLITE_OK && strcmp(v, "1") == 0)
+        rc = sqlite3_exec(s->db, upgrade_from_1, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return 0;
+    const int failed = fail(s->path, s->db, rc, "upgrading its schema");
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return failed;
+}
+
+/* 0 when the store's schema is this gex's (or schema 1 in a store opened read-only: its rows
+ * read the same); else -1 after a message. */
+static int check_schema(cli_store *s)
+{
+    char v[32];
+    const int rc = schema_value(s, v, sizeof v);
+    if (rc != SQLITE_OK)
+        return fail(s->path, s->db, rc, "reading its schema version");
+    if (strcmp(v, CLI_STORE_SCHEMA) == 0 || (s->read_only && strcmp(v, "1") == 0))
+        return 0;
+    cli_error(s->path, 0,
+              "the history store has schema %s, this gex reads schema " CLI_STORE_SCHEMA
+              ": move it away (gex builds a new one) or pass --db PATH",
+              v[0] != '\0' ? v : "(none)");
+    return -1;
 }
 
 static int quick_check(cli_store *s)
@@ -216,6 +266,8 @@ int cli_store_open(const char *path, cli_store **out)
     if (ok == 0 && !s->read_only &&
         (rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL)) != SQLITE_OK)
         ok = fail(path, s->db, rc, "creating its tables");
+    if (ok == 0 && exists && !s->read_only)
+        ok = upgrade(s);
     if (ok == 0)
         ok = check_schema(s);
     if (ok == 0)

@@ -14,7 +14,7 @@
 
 /* The schema's version, kept in the table gex_meta: a store of another schema is refused
  * (never read as if it were this one). */
-#define CLI_STORE_SCHEMA "1"
+#define CLI_STORE_SCHEMA "2"
 
 typedef struct cli_store cli_store;
 

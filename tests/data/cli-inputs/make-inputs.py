@@ -11,7 +11,8 @@ gex. The -252 variant measures T from the previous close in trading days / 252 i
 SPEC 1.1's calendar convention, so that `gex validate` must say so. The -misprint variant is
 the -252 one with one gamma printed 20% high, which no convention reproduces. The -below variant
 of xyz.csv quotes one call under its intrinsic value without an IV: gex prices it at the IV of
-its strike's put.
+its strike's put. xyz-two-snapshots.csv quotes xyz.csv's contracts at 16:00 UTC and again at
+18:00 UTC, each priced at its own T: a file of two snapshots (SPEC 2.9).
 """
 import datetime as dt
 import math
@@ -78,21 +79,29 @@ def fmt_price(p):
     return "%.2f" % max(p, 0.0)
 
 
-def long_csv(path, below=None):
+def long_csv(path, below=None, quotes=(QUOTE,)):
     """below: the (expiration, strike, type) quoted under its intrinsic value without an IV, so
-    that gex prices it at its strike's other side's IV (SPEC 1.4)."""
+    that gex prices it at its strike's other side's IV (SPEC 1.4). quotes: the instants of the
+    file's snapshots (SPEC 2.9), every contract quoted at each, priced at its own T."""
     with open(path, "w") as f:
         f.write("underlying,option_symbol,expiration,strike,type,bid,ask,iv,open_interest,volume,"
                 "underlying_price,quote_time\n")
-        for d, K, cp, iv, oi, vol in contracts():
-            p, _, _ = bs(cp, K, t_calendar(QUOTE, d), iv)
-            sym = "XYZ%s%s%08d" % (d.strftime("%y%m%d"), cp, K * 1000)
-            bid, ask, iv_cell = fmt_price(p - 0.05), fmt_price(p + 0.05), "%.4f" % iv
-            if below == (d, K, cp):
-                intrinsic = S - K if cp == "C" else K - S
-                bid, ask, iv_cell = fmt_price(intrinsic - 0.10), fmt_price(intrinsic - 0.04), ""
-            f.write("XYZ,%s,%s,%d,%s,%s,%s,%s,%d,%d,%.2f,2024-03-15T18:00:00Z\n" % (
-                sym, d.isoformat(), K, cp, bid, ask, iv_cell, oi, vol, S))
+        for quote in quotes:
+            long_rows(f, below, quote)
+
+
+def long_rows(f, below, quote):
+    """The rows of one snapshot, quoted at quote."""
+    for d, K, cp, iv, oi, vol in contracts():
+        p, _, _ = bs(cp, K, t_calendar(quote, d), iv)
+        sym = "XYZ%s%s%08d" % (d.strftime("%y%m%d"), cp, K * 1000)
+        bid, ask, iv_cell = fmt_price(p - 0.05), fmt_price(p + 0.05), "%.4f" % iv
+        if below == (d, K, cp):
+            intrinsic = S - K if cp == "C" else K - S
+            bid, ask, iv_cell = fmt_price(intrinsic - 0.10), fmt_price(intrinsic - 0.04), ""
+        f.write("XYZ,%s,%s,%d,%s,%s,%s,%s,%d,%d,%.2f,%s\n" % (
+            sym, d.isoformat(), K, cp, bid, ask, iv_cell, oi, vol, S,
+            quote.strftime("%Y-%m-%dT%H:%M:%SZ")))
 
 
 def cboe_csv(path, tfun, start, misprint=None):
@@ -124,6 +133,8 @@ def cboe_csv(path, tfun, start, misprint=None):
 
 long_csv(os.path.join(HERE, "xyz.csv"))
 long_csv(os.path.join(HERE, "xyz-below.csv"), (dt.date(2024, 3, 22), 90, "C"))
+long_csv(os.path.join(HERE, "xyz-two-snapshots.csv"),
+         quotes=(QUOTE - dt.timedelta(hours=2), QUOTE))
 cboe_csv(os.path.join(HERE, "xyz-cboe.csv"), t_calendar, QUOTE)
 cboe_csv(os.path.join(HERE, "xyz-cboe-252.csv"), t_trading, PREV_CLOSE)
 cboe_csv(os.path.join(HERE, "xyz-cboe-misprint.csv"), t_trading, PREV_CLOSE,
