@@ -33,9 +33,9 @@ import numpy as np
 
 from . import _gex
 
-__all__ = ["Error", "Chain", "Analysis", "read", "analyze", "greeks", "implied_vol",
-           "snapshot", "history", "history_dask", "file_snapshots", "history_rows",
-           "__version__"]
+__all__ = ["Error", "Chain", "Analysis", "read", "read_snapshots", "analyze", "greeks",
+           "implied_vol", "snapshot", "history", "history_dask", "file_snapshots",
+           "history_rows", "__version__"]
 
 Error = _gex.Error
 __version__: str = _gex.version
@@ -240,7 +240,7 @@ class Chain:
 def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", Any], *,
          name: Optional[str] = None, format: str = "auto", strict: bool = False,
          symbol: Optional[str] = None, multiplier: float = 0.0, spot: float = 0.0,
-         settle: Optional[Dict[str, str]] = None, threads: int = 1) -> Chain:
+         settle: Optional[Dict[str, str]] = None, threads: int = 1, at: Any = None) -> Chain:
     """Reads a chain (SPEC 2): a path (str or os.PathLike), the file's bytes (bytes,
     bytearray, memoryview; name is then what messages call it, "<bytes>" by default), or a
     pandas DataFrame with the long CSV's columns and aliases (written once as CSV text and read
@@ -254,6 +254,10 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
     spot: > 0 overrides the file's spot (--spot).
     settle: {"SPX": "am", ...}: settlement style per option root (--settle ROOT=am|pm).
     threads: threads reading one large CSV (--jobs); the result is the same for any number.
+    at: of a file of several snapshots (SPEC 2.9), the one quoted within 30 s of this instant
+        (--at), in prepare()'s forms of now: an aware datetime, a naive datetime or a text in
+        --at's forms (New York time without a zone), or UTC seconds. A file of several read
+        without it is refused, listing their instants; read_snapshots() reads them all.
     Raises gex.Error with the file, the line and what to do, as the gex command prints it.
     """
     if _pd is not None and isinstance(source, _pd.DataFrame):
@@ -266,14 +270,53 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
             raise ValueError(f"settle: {root}={style}: the style is am or pm")
         overrides.append((str(root), style == "am"))
     sym = None if symbol is None else str(symbol)
+    when = _instant(at)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
-                               float(multiplier), float(spot), overrides, int(threads)))
+                               float(multiplier), float(spot), overrides, int(threads), when,
+                               False))
     path = _os.fspath(source)
     if isinstance(path, bytes):
         path = _os.fsdecode(path)
     return Chain(_gex.read(path, True, name or path, format, strict, sym, float(multiplier),
-                           float(spot), overrides, int(threads)))
+                           float(spot), overrides, int(threads), when, False))
+
+
+def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto",
+                   strict: bool = False, symbol: Optional[str] = None, multiplier: float = 0.0,
+                   spot: float = 0.0, settle: Optional[Dict[str, str]] = None,
+                   threads: int = 1) -> List[Chain]:
+    """Every snapshot of a file (SPEC 2.9: rows captured at instants 30 s or more apart), each
+    its own Chain, in the order of their quote instants: what read(path, at=t) gives for each
+    (gex_chain_read_snapshots). A file of one snapshot gives one Chain, read once. The options
+    are read()'s; each chain's read_report is the file's (rows, skipped rows), with its own
+    contracts. Raises gex.Error as read() does."""
+    overrides = []
+    for root, style in (settle or {}).items():
+        if style not in ("am", "pm"):
+            raise ValueError(f"settle: {root}={style}: the style is am or pm")
+        overrides.append((str(root), style == "am"))
+    name = _os.fspath(path)
+    if isinstance(name, bytes):
+        name = _os.fsdecode(name)
+    sym = None if symbol is None else str(symbol)
+    return [Chain(h) for h in _gex.read(name, True, name, format, strict, sym, float(multiplier),
+                                         float(spot), overrides, int(threads), None, True)]
+
+
+def _instant(t: Any) -> Union[None, int, str]:
+    """An instant as the reader takes it (--at's forms, those of prepare's now): None; UTC
+    seconds for an aware datetime or a number; text, read as New York time when it has no
+    zone, for a naive datetime or a text."""
+    if t is None or isinstance(t, str):
+        return t
+    if isinstance(t, _dt.datetime):
+        if t.tzinfo is None:
+            return t.strftime("%Y-%m-%d %H:%M:%S")
+        return int(t.timestamp() // 1)
+    if isinstance(t, (int, float)) and not isinstance(t, bool):
+        return int(t // 1)
+    raise TypeError("at: a datetime, a text, or UTC seconds")
 
 
 class Analysis:

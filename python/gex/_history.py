@@ -1,7 +1,8 @@
-"""gex history in Python (SPEC 6): the snapshots of chain files, one per underlying and file,
-and the series measures per underlying, as the rows of ``gex history --format json``; on the
-calling process (threads) or on a Dask cluster (one task per batch of files, each computed by
-the package on a worker, the snapshots gathered and the series measured on the caller).
+"""gex history in Python (SPEC 6): the snapshots of chain files, one per underlying, file and
+quote instant, and the series measures per underlying, as the rows of ``gex history --format
+json``; on the calling process (threads) or on a Dask cluster (one task per batch of files, each
+computed by the package on a worker, the snapshots gathered and the series measured on the
+caller).
 
 The rows equal the command's: the same columns in the same order (symbol, as_of as ISO 8601
 UTC text, spot, net_gex ... file), the same values (None/NaN where the command writes null),
@@ -78,37 +79,39 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
                    spot: float = 0.0, settle: Optional[Dict[str, str]] = None,
                    unit: str = "pct", flip_method: str = "profile",
                    **analyze_options: Any) -> List[Dict[str, Any]]:
-    """The snapshots of one chain file (gex_snapshot_from_analysis), one per underlying, as
-    dicts of plain values (symbol, quote_time in UTC seconds, spot, net_gex ..., call_oi,
-    put_oi; a level without a value is None) plus file (the path) and mtime_ns. The file is read
-    whole, prepared per underlying (rate, div, now, iv_source, carry as gex.Chain.prepare) and
-    analysed (unit, flip_method and the filters of gex.analyze). A file without a quote instant
-    of its own is refused unless now or now_from_mtime dates it (--now, --now-from-mtime).
-    Raises gex.Error as the command reports the file."""
-    from . import analyze, read  # the package's public half (gex/__init__.py)
+    """The snapshots of one chain file (gex_snapshot_from_analysis), one per underlying and
+    quote instant (every snapshot of a file of several, SPEC 2.9), as dicts of plain values
+    (symbol, quote_time in UTC seconds, spot, net_gex ..., call_oi, put_oi; a level without a
+    value is None) plus file (the path) and mtime_ns. The file is read whole, prepared per
+    underlying (rate, div, now, iv_source, carry as gex.Chain.prepare) and analysed (unit,
+    flip_method and the filters of gex.analyze). A file without a quote instant of its own is
+    refused unless now or now_from_mtime dates it (--now, --now-from-mtime). Raises gex.Error as
+    the command reports the file."""
+    from . import analyze, read, read_snapshots  # the package's public half (gex/__init__.py)
 
     name = _os.fsdecode(_os.fspath(path))
     st = _os.stat(name) if name != "-" else None
-    chain = read(name, format=format, strict=strict, multiplier=multiplier, spot=spot,
-                 settle=settle)
-    when = now
-    if when is None and chain.quote_time is None:
-        if not now_from_mtime or st is None:
-            raise _error(name, "the file holds no quote instant of its own, so history cannot "
-                               "place it in time: pass --now-from-mtime to date it by its "
-                               "modification time")
-        when = int(st.st_mtime)
-    symbols = chain.symbols
+    options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle)
+    chains = [read(name, **options)] if name == "-" else read_snapshots(name, **options)
     out = []
-    for sym in symbols:
-        part = chain.select(sym) if len(symbols) > 1 else chain
-        prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source, carry=carry)
-        a = analyze(prepared,
-                    unit=unit, flip_method=flip_method, **analyze_options)
-        snap = _gex.snapshot(a._h)
-        snap["file"] = name
-        snap["mtime_ns"] = st.st_mtime_ns if st is not None else 0
-        out.append(snap)
+    for chain in chains:
+        when = now
+        if when is None and chain.quote_time is None:
+            if not now_from_mtime or st is None:
+                raise _error(name, "the file holds no quote instant of its own, so history "
+                                   "cannot place it in time: pass --now-from-mtime to date it "
+                                   "by its modification time")
+            when = int(st.st_mtime)
+        symbols = chain.symbols
+        for sym in symbols:
+            part = chain.select(sym) if len(symbols) > 1 else chain
+            prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source,
+                                    carry=carry)
+            a = analyze(prepared, unit=unit, flip_method=flip_method, **analyze_options)
+            snap = _gex.snapshot(a._h)
+            snap["file"] = name
+            snap["mtime_ns"] = st.st_mtime_ns if st is not None else 0
+            out.append(snap)
     return out
 
 

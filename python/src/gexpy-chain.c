@@ -60,19 +60,22 @@ static gexpy_chain *chain_arg(PyObject *module, PyObject *obj)
     return (gexpy_chain *)obj;
 }
 
-/* read(source, name, format, strict, symbol or None, multiplier, spot, settle [(root, am)],
- * threads): source is a path (str or bytes of os.fsencode) when is_path, else a buffer. */
+/* read(source, is_path, name, format, strict, symbol or None, multiplier, spot,
+ * settle [(root, am)], threads, at or None, all): source is a path (str or bytes of
+ * os.fsencode) when is_path, else a buffer; at (UTC seconds, or text in --at's forms) reads
+ * that snapshot (--at); all
+ * (a path only) returns a list of every snapshot's handle (gex_chain_read_snapshots). */
 PyObject *gexpy_read(PyObject *module, PyObject *args)
 {
-    PyObject *source, *symbol_obj, *settle_list;
-    int is_path, strict, threads;
+    PyObject *source, *symbol_obj, *settle_list, *at_obj;
+    int is_path, strict, threads, all;
     const char *name, *format_name;
     double multiplier, spot;
     if (!PyArg_ParseTuple(args,
                           "Opssi"
-                          "OddO!i",
+                          "OddO!iOp",
                           &source, &is_path, &name, &format_name, &strict, &symbol_obj, &multiplier,
-                          &spot, &PyList_Type, &settle_list, &threads))
+                          &spot, &PyList_Type, &settle_list, &threads, &at_obj, &all))
         return NULL;
     gex_read_options opts = {0};
     if (gex_format_parse(format_name, &opts.format) != GEX_OK) {
@@ -88,6 +91,37 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
         opts.symbol = PyUnicode_AsUTF8(symbol_obj);
         if (opts.symbol == NULL)
             return NULL;
+    }
+    if (PyUnicode_Check(at_obj)) { /* --at's forms, as --now's (New York without a zone) */
+        Py_ssize_t len;
+        const char *text = PyUnicode_AsUTF8AndSize(at_obj, &len);
+        if (text == NULL)
+            return NULL;
+        gex_instant_info info;
+        memset(&info, 0, sizeof info);
+        int64_t utc = 0;
+        const int st = gex_time_parse_now(text, (size_t)len, &utc, &info);
+        if (st != GEX_OK) {
+            gex_error err;
+            gex_error_clear(&err);
+            gex_error_set(&err, st, NULL, 0, 0, "at: '%s': %s", text,
+                          st == GEX_EPARSE && info.problem[0] != '\0'
+                              ? info.problem
+                              : "not a date and time (for example 2023-09-14T16:31:00-04:00)");
+            return gexpy_raise(module, st, &err, NULL);
+        }
+        opts.has_at = 1;
+        opts.at = utc;
+    } else if (at_obj != Py_None) { /* UTC seconds */
+        const long long at = PyLong_AsLongLong(at_obj);
+        if (at == -1 && PyErr_Occurred())
+            return NULL;
+        opts.has_at = 1;
+        opts.at = (int64_t)at;
+    }
+    if (all && (!is_path || opts.has_at)) {
+        PyErr_SetString(PyExc_ValueError, "every snapshot is read from a path, without at");
+        return NULL;
     }
     const Py_ssize_t n_settle = PyList_GET_SIZE(settle_list);
     gex_settle_override *settle = NULL;
@@ -117,6 +151,8 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     gex_error err;
     gex_error_clear(&err);
     int st;
+    gex_chain **snaps = NULL;
+    size_t n_snaps = 0;
     if (is_path) {
         PyObject *bytes = NULL;
         if (!PyUnicode_FSConverter(source, &bytes)) {
@@ -125,8 +161,15 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
             return NULL;
         }
         const char *path = PyBytes_AS_STRING(bytes);
-        Py_BEGIN_ALLOW_THREADS st = gex_chain_read_path(path, &opts, &c->chain, &c->read, &err);
-        Py_END_ALLOW_THREADS Py_DECREF(bytes);
+        if (all) {
+            Py_BEGIN_ALLOW_THREADS st =
+                gex_chain_read_snapshots(path, &opts, &snaps, &n_snaps, &c->read, &err);
+            Py_END_ALLOW_THREADS
+        } else {
+            Py_BEGIN_ALLOW_THREADS st = gex_chain_read_path(path, &opts, &c->chain, &c->read, &err);
+            Py_END_ALLOW_THREADS
+        }
+        Py_DECREF(bytes);
     } else {
         Py_buffer buf;
         if (PyObject_GetBuffer(source, &buf, PyBUF_SIMPLE) < 0) {
@@ -143,7 +186,26 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
         Py_DECREF(c);
         return gexpy_raise(module, st, &err, name);
     }
-    return (PyObject *)c;
+    if (!all)
+        return (PyObject *)c;
+    /* a handle per snapshot, each with the report of the read (the last one's) */
+    PyObject *list = PyList_New((Py_ssize_t)n_snaps);
+    for (size_t k = 0; k < n_snaps; k++) {
+        gexpy_chain *one = list != NULL ? chain_new(module, name) : NULL;
+        if (one == NULL) {
+            for (size_t j = k; j < n_snaps; j++)
+                gex_chain_free(snaps[j]);
+            Py_CLEAR(list);
+            break;
+        }
+        one->chain = snaps[k];
+        one->read = c->read; /* the file's rows and skips, as a read at its instant gives */
+        one->read.contracts = gex_chain_size(snaps[k]);
+        PyList_SET_ITEM(list, (Py_ssize_t)k, (PyObject *)one);
+    }
+    free(snaps);
+    Py_DECREF(c);
+    return list;
 }
 
 static PyObject *counts_dict(const size_t *counts, int n, const char *(*name)(int))

@@ -5,6 +5,7 @@ with a duplicate snapshot in a newer file and, in another test, a file gex refus
 run on a local cluster of two worker processes equals the single-process run. The program is the
 independent reference: it computes the same rows through its own reading, threads and merge.
 """
+import datetime
 import json
 import math
 import os
@@ -92,6 +93,36 @@ def test_history_bad_file_same_message(gex_exe, days, tmp_path):
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         assert_rows_equal(ref, gex.history(str(d), errors="warn"))
+
+
+def test_history_file_of_two_snapshots(gex_exe, days, tmp_path):
+    """A file of two snapshots (SPEC 2.9: one SPY day's rows again, quoted an hour earlier):
+    a row each, as the program gives them; read_snapshots and read(at=) agree with them."""
+    with open(os.path.join(days, "SPY_2026-01-07.csv")) as f:
+        lines = f.read().splitlines(True)
+    late = lines[1].rstrip("\n").rsplit(",", 1)[1]
+    t = datetime.datetime.fromisoformat(late.replace("Z", "+00:00"))
+    early = (t - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    two = tmp_path / "SPY_two.csv"
+    two.write_text("".join(lines + [line.replace(late, early) for line in lines[1:]]))
+    rc, ref, err = cli_history(gex_exe, str(two))
+    assert rc == 0, err
+    assert [r["as_of"] for r in ref] == [early, late]
+    assert_rows_equal(ref, gex.history(str(two)))
+    chains = gex.read_snapshots(str(two))
+    assert [c.quote_time for c in chains] == [t - datetime.timedelta(hours=1), t]
+    assert [len(c) for c in chains] == [len(lines) - 1] * 2
+    assert chains[0].read_report["contracts"] == len(lines) - 1
+    one = gex.read(str(two), at=early)
+    assert one.quote_time == chains[0].quote_time and len(one) == len(chains[0])
+    assert gex.read(str(two), at=t).quote_time == t
+    with pytest.raises(gex.Error) as e:
+        gex.read(str(two))
+    assert "2 snapshots" in str(e.value)
+    with pytest.raises(gex.Error):
+        gex.read(str(two), at="2020-01-01 12:00")
+    with pytest.raises(gex.Error):
+        gex.read(str(two), at="not a time")
 
 
 def test_history_dask_two_workers(gex_exe, days, monkeypatch):
