@@ -207,9 +207,10 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
     if (other_root > 0) {
         size_t used = strlen(r->rep->warning);
         snprintf(r->rep->warning + used, sizeof r->rep->warning - used,
-                 "%s%zu contracts of root %s (a deliverable other than 100 shares of %s, which "
-                 "the table does not state) are left out",
-                 used > 0 ? "; " : "", other_root, other, sym);
+                 "%s%zu %s of root %s (a deliverable other than 100 shares of %s, which the "
+                 "table does not state) %s left out",
+                 used > 0 ? "; " : "", other_root, other_root == 1 ? "contract" : "contracts",
+                 other, sym, other_root == 1 ? "is" : "are");
     }
     return GEX_OK;
 }

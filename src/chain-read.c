@@ -138,15 +138,18 @@ static int finish(gex__reader *r, long header_line)
     else
         r->iv_sentinels += checks.iv_sentinels;
     if (r->iv_sentinels > 0)
-        warn(r, "%zu IVs above 500%% are vendor placeholders: solved from the mid instead",
-             r->iv_sentinels);
+        warn(r, "%zu %s above 500%% %s: solved from the mid instead", r->iv_sentinels,
+             r->iv_sentinels == 1 ? "IV" : "IVs",
+             r->iv_sentinels == 1 ? "is a vendor placeholder" : "are vendor placeholders");
     if (r->weekly_roots > 0)
         warn(r,
-             "%zu index contracts without an option symbol or root expire off the third-Friday "
-             "cycle: read as PM-settled weeklies (SPXW, NDXP, RUTW)",
-             r->weekly_roots);
+             "%zu index %s without an option symbol or root %s off the third-Friday cycle: "
+             "read as PM-settled weeklies (SPXW, NDXP, RUTW)",
+             r->weekly_roots, r->weekly_roots == 1 ? "contract" : "contracts",
+             r->weekly_roots == 1 ? "expires" : "expire");
     if (r->missing_oi > 0)
-        warn(r, "%zu contracts have no open interest: read as 0", r->missing_oi);
+        warn(r, "%zu %s no open interest: read as 0", r->missing_oi,
+             r->missing_oi == 1 ? "contract has" : "contracts have");
     const int spot_given = r->opt->spot > 0 && isfinite(r->opt->spot);
     if (spot_given) {
         for (size_t s = 0; s < c->n_sym; s++)
