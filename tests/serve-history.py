@@ -9,9 +9,12 @@ quote instant; `gex serve` serves the folder. Checked:
   - date= answers from that day's file, at= from the latest at or before, an instant before
     the first file is 404 no_data, a bad at= is 400 invalid_parameter;
   - the gex document's call_oi_change is today's call_oi minus the previous day's, per strike;
-  - the undated file is logged once as "cannot place in time".
+  - the undated file is logged once as "cannot place in time";
+  - a file of two snapshots (SPEC 2.9) answers at= at each, as `gex levels --at` computes it,
+    and gives both to /v1/history and /v1/symbols.
 Usage: serve-history.py GEX GEN_CHAIN
 """
+import calendar
 import json
 import os
 import re
@@ -59,6 +62,21 @@ def main():
                 for line in lines:
                     cells = line.split(",")
                     f.write(",".join(cells[:k] + cells[k + 1:]) + "\n")
+        # A file of two snapshots (SPEC 2.9): the last QQQ day as QQQM, quoted at its instant and
+        # an hour before; each is a snapshot of QQQM for at=, the series and /v1/symbols.
+        last_qqq = sorted(f for f in os.listdir(d) if f.startswith("QQQ"))[-1]
+        with open(os.path.join(d, last_qqq)) as f:
+            qlines = f.read().replace("QQQ", "QQQM").splitlines(True)
+        late = qlines[1].rstrip("\n").rsplit(",", 1)[1]
+        early = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
+            calendar.timegm(time.strptime(late, "%Y-%m-%dT%H:%M:%SZ")) - 3600))
+        two = os.path.join(d, "QQQM_two.csv")
+        with open(two, "w") as f:
+            f.writelines(qlines + [line.replace(late, early) for line in qlines[1:]])
+        qqqm = json.loads(subprocess.run([gex, "history", "--format", "json", "--no-db",
+                                          "--symbol", "QQQM", d],
+                                         capture_output=True).stdout)["history"]
+        check([r["as_of"] for r in qqqm] == [early, late], "QQQM history: %r" % qqqm)
         # (exit 3: the undated file is refused, as history refuses it; the rows are printed)
         hist = subprocess.run([gex, "history", "--format", "json", "--no-db", "--symbol", "SPY",
                                d], capture_output=True).stdout
@@ -121,6 +139,27 @@ def main():
             st, body, _ = get(port, "/v1/vrp/SPY?at=tomorrow")
             check(st == 400 and json.loads(body)["error"] == "invalid_parameter",
                   "at=tomorrow: %d %s" % (st, body[:120]))
+
+            # The file of two snapshots: each answers at its instant, as --at reads it.
+            for when, ask in ((late, ""), (early, "?at=" + early[:14] + "50:00Z"),
+                              (late, "?at=" + late)):
+                st, body, _ = get(port, "/v1/exposure/levels/QQQM" + ask)
+                cli = json.loads(subprocess.run(
+                    [gex, "levels", "--format", "json", "--at", when, two],
+                    capture_output=True).stdout)
+                check(st == 200 and json.loads(body)["as_of"][:19] == when[:19] and
+                      json.loads(body)["levels"] == cli["levels"],
+                      "QQQM%s: status %d %s" % (ask, st, body[:160]))
+            st, body, _ = get(port, "/v1/history/QQQM")
+            served = json.loads(body)["history"] if st == 200 else []
+            check([(r["as_of"], r["net_gex"]) for r in served] ==
+                  [(r["as_of"], r["net_gex"]) for r in qqqm],
+                  "/v1/history/QQQM: %d %s" % (st, body[:160]))
+            st, body, _ = get(port, "/v1/symbols")
+            sym = [s for s in json.loads(body)["meta"]["symbols"] if s["symbol"] == "QQQM"]
+            check(len(sym) == 1 and sym[0]["snapshots"] == 2 and
+                  sym[0]["first_quote_time"] == early and sym[0]["last_quote_time"] == late,
+                  "/v1/symbols QQQM: %r" % sym)
 
             # The oi change per strike: day 11's open interest minus day 10's.
             st, b11, _ = get(port, "/v1/exposure/gex/SPY?at=" + rows[11]["as_of"])

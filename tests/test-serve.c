@@ -735,7 +735,7 @@ static int screener_row_never(void *ctx, const cli_serve_query *q, cli_serve_res
 
 START_TEST(test_screener_refuses_a_large_folder)
 {
-    cli_serve_file_symbols f = {GEX__API_SCREENER_MAX + 1, NULL, 1, 1700000000};
+    cli_serve_file_symbols f = {GEX__API_SCREENER_MAX + 1, NULL, 1, 1700000000, NULL};
     f.symbol = calloc(f.n, sizeof *f.symbol);
     ck_assert_ptr_nonnull(f.symbol);
     for (size_t i = 0; i < f.n; i++)
@@ -777,7 +777,7 @@ static int screener_row_fake(void *ctx, const cli_serve_query *q, cli_serve_resu
 /* A symbol of the folder that no path can carry is listed missing, never dropped unsaid. */
 START_TEST(test_screener_lists_unroutable_symbols)
 {
-    cli_serve_file_symbols f = {2, NULL, 1, 1700000000};
+    cli_serve_file_symbols f = {2, NULL, 1, 1700000000, NULL};
     f.symbol = calloc(f.n, sizeof *f.symbol);
     ck_assert_ptr_nonnull(f.symbol);
     snprintf(f.symbol[0], sizeof f.symbol[0], "BRK/B");

@@ -219,22 +219,33 @@ static int find_file(cli_serve_index *index, one_file *single, const char *symbo
     if (index != NULL)
         return cli_serve_index_lookup_fresh_when(index, symbol, when, CLI_SERVE_FRESH_WAIT_MS, file,
                                                  NULL);
-    /* One file: it is the snapshot, if it is at or before the instant asked. */
-    if (when != NULL && when->has_until &&
-        (!single->symbols.has_quote_time || single->symbols.quote_time > when->until ||
-         (when->has_from && single->symbols.quote_time < when->from)))
-        return CLI_SERVE_INDEX_NONE_AT;
-    for (size_t i = 0; i < single->symbols.n; i++) {
-        if (strcasecmp(single->symbols.symbol[i], symbol) != 0)
+    /* One file: its snapshot (the latest of a file of several) at or before the instant asked. */
+    const cli_serve_file_symbols *f = &single->symbols;
+    long best = -1;
+    int held = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcasecmp(f->symbol[i], symbol) != 0)
             continue;
-        if (strlen(single->path) >= sizeof file->path)
-            return CLI_SERVE_INDEX_UNREADABLE;
-        strcpy(file->path, single->path);
-        memcpy(file->symbol, single->symbols.symbol[i], sizeof file->symbol);
-        return cli_serve_file_restat(file) == 0 ? CLI_SERVE_INDEX_FOUND
-                                                : CLI_SERVE_INDEX_UNREADABLE;
+        held = 1;
+        const int timed = f->time != NULL || f->has_quote_time;
+        const int64_t t = f->time != NULL ? f->time[i] : f->quote_time;
+        if (when != NULL && when->has_until &&
+            (!timed || t > when->until || (when->has_from && t < when->from)))
+            continue;
+        if (best < 0 || (f->time != NULL && t > f->time[best]))
+            best = (long)i;
     }
-    return CLI_SERVE_INDEX_NONE;
+    if (best < 0)
+        return held ? CLI_SERVE_INDEX_NONE_AT : CLI_SERVE_INDEX_NONE;
+    if (strlen(single->path) >= sizeof file->path)
+        return CLI_SERVE_INDEX_UNREADABLE;
+    strcpy(file->path, single->path);
+    memcpy(file->symbol, f->symbol[best], sizeof file->symbol);
+    if (f->time != NULL) { /* one snapshot of several: read with --at */
+        file->has_at = file->has_time = 1;
+        file->time = f->time[best];
+    }
+    return cli_serve_file_restat(file) == 0 ? CLI_SERVE_INDEX_FOUND : CLI_SERVE_INDEX_UNREADABLE;
 }
 
 typedef struct api_ctx {
@@ -468,7 +479,7 @@ int cli_cmd_api(int argc, char **argv)
     }
     cli_serve_backend backend = {cli_serve_chain_symbols, cli_serve_chain_render, engine};
     cli_serve_index *index = NULL;
-    one_file single = {where, {0, NULL, 0, 0}};
+    one_file single = {where, {0, NULL, 0, 0, NULL}};
     int failed = 0;
     if (S_ISDIR(st.st_mode)) {
         index = cli_serve_index_new(where, &backend, stderr);
@@ -500,6 +511,7 @@ int cli_cmd_api(int argc, char **argv)
     }
     cli_serve_index_free(index);
     free(single.symbols.symbol);
+    free(single.symbols.time);
     cli_serve_engine_free(engine);
     free(body);
     if (failed) {

@@ -135,10 +135,11 @@ void cli_serve_cache_free(cli_serve_cache *cache)
 size_t cli_serve_cache_key(const cli_serve_file *f, const cli_serve_query *q, char *key,
                            size_t size)
 {
-    int n = snprintf(key, size,
-                     "%s|%s|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%s",
-                     q->endpoint->path, q->expiration, q->min_oi, f->symbol, (uint64_t)f->dev,
-                     (uint64_t)f->ino, (int64_t)f->size, f->mtime_ns, f->ctime_ns, f->path);
+    int n = snprintf(
+        key, size,
+        "%s|%s|%s|%s|%" PRIu64 "|%" PRIu64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "|@%" PRId64 "|%s",
+        q->endpoint->path, q->expiration, q->min_oi, f->symbol, (uint64_t)f->dev, (uint64_t)f->ino,
+        (int64_t)f->size, f->mtime_ns, f->ctime_ns, f->has_at ? f->time : (int64_t)-1, f->path);
     if (n < 0 || (size_t)n >= size)
         return 0;
     size_t len = (size_t)n;

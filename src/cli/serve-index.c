@@ -90,9 +90,11 @@ typedef struct record {
     cli_serve_file_symbols symbols;
 } record;
 
-/* One file holding a symbol: records[rec].symbols.symbol[which], placed in time. */
+/* One file holding a symbol: records[rec].symbols.symbol[which], placed in time (of a file of
+ * several snapshots, one of them: read with --at its time). */
 typedef struct entry {
     uint32_t rec, which;
+    int at;           /* one snapshot of a file of several */
     int timed;        /* has a quote instant (or --now-from-mtime gave it its mtime) */
     int64_t time;     /* timed: UTC seconds */
     int64_t mtime_ns; /* ties: the newer file wins */
@@ -174,6 +176,7 @@ static void records_free(record *r, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(r[i].name);
         free(r[i].symbols.symbol);
+        free(r[i].symbols.time);
     }
     free(r);
 }
@@ -285,9 +288,11 @@ static int build_slots(const cli_serve_index *ix, snapshot *s)
                 entry *e = &s->entries[sl->first + sl->count++];
                 e->rec = (uint32_t)i;
                 e->which = (uint32_t)k;
+                e->at = r->symbols.time != NULL;
                 e->timed = r->symbols.has_quote_time || ix->now_from_mtime;
-                e->time = r->symbols.has_quote_time ? r->symbols.quote_time
-                                                    : r->read.mtime_ns / 1000000000LL;
+                e->time = e->at                       ? r->symbols.time[k]
+                          : r->symbols.has_quote_time ? r->symbols.quote_time
+                                                      : r->read.mtime_ns / 1000000000LL;
                 e->mtime_ns = r->read.mtime_ns;
                 e->name = r->name;
             }
@@ -346,12 +351,20 @@ static int copy_read(record *r, const record *old)
     memcpy(r->macro_ids, old->macro_ids, sizeof r->macro_ids);
     r->symbols = old->symbols;
     r->symbols.symbol = NULL;
+    r->symbols.time = NULL;
     if (old->symbols.symbol != NULL) {
         const size_t bytes = old->symbols.n * sizeof *old->symbols.symbol;
         r->symbols.symbol = malloc(bytes > 0 ? bytes : 1);
         if (r->symbols.symbol == NULL)
             return -1;
         memcpy(r->symbols.symbol, old->symbols.symbol, bytes);
+    }
+    if (old->symbols.time != NULL) {
+        const size_t bytes = old->symbols.n * sizeof *old->symbols.time;
+        r->symbols.time = malloc(bytes > 0 ? bytes : 1);
+        if (r->symbols.time == NULL)
+            return -1;
+        memcpy(r->symbols.time, old->symbols.time, bytes);
     }
     return 0;
 }
@@ -660,6 +673,7 @@ static void file_of(const cli_serve_index *ix, const snapshot *s, const entry *e
     out->ctime_ns = r->read.ctime_ns;
     out->has_time = e->timed;
     out->time = e->timed ? e->time : 0;
+    out->has_at = e->at;
 }
 
 /* The index in run[0..n) of the entry answering when (NULL: the newest), or -1 when no timed
@@ -895,8 +909,10 @@ int cli_serve_folder_of_files(const cli_serve_file_symbols *const *file, size_t 
             if (lower_key(f->symbol[j], rows[k].key) != 0)
                 continue; /* not a path symbol: no request can name it */
             memcpy(rows[k].symbol, f->symbol[j], sizeof rows[k].symbol);
-            rows[k].files = 1;
-            rows[k].first = rows[k].last = f->has_quote_time ? f->quote_time : 0;
+            rows[k].files = 1; /* a snapshot: a file, or one of a file of several */
+            rows[k].first = rows[k].last = f->time != NULL     ? f->time[j]
+                                           : f->has_quote_time ? f->quote_time
+                                                               : 0;
         }
     }
     qsort(rows, n, sizeof *rows, by_key);
@@ -1077,8 +1093,8 @@ static void attach_macro(cli_serve_index *index, cli_serve_query *q, cli_serve_f
 
 static uint64_t hash_file(uint64_t h, const cli_serve_file *f)
 {
-    const int64_t id[5] = {(int64_t)f->dev, (int64_t)f->ino, (int64_t)f->size, f->mtime_ns,
-                           f->ctime_ns};
+    const int64_t id[6] = {(int64_t)f->dev, (int64_t)f->ino, (int64_t)f->size,
+                           f->mtime_ns,     f->ctime_ns,     f->has_at ? f->time : -1};
     const unsigned char *b = (const unsigned char *)id;
     for (size_t k = 0; k < sizeof id; k++) {
         h ^= b[k];

@@ -101,12 +101,15 @@ void cli_serve_query_api_params(const cli_serve_query *q, gex__api_params *out);
 /* ---- what the server needs to know about chain files ---- */
 
 /* The underlyings a chain file holds (a whole-market file holds thousands), and its quote
- * instant (ranks the files of a symbol). */
+ * instant (ranks the files of a symbol). A file of several snapshots (SPEC 2.9) lists each
+ * underlying once per snapshot it is in, with that snapshot's instant in time[]: such a file
+ * is read with --at that instant. */
 typedef struct cli_serve_file_symbols {
     size_t n;
     char (*symbol)[CLI_SERVE_SYMBOL_MAX + 1]; /* n names, malloc'ed, released with free() */
     int has_quote_time;
-    int64_t quote_time; /* UTC seconds */
+    int64_t quote_time; /* UTC seconds (of several snapshots: the latest) */
+    int64_t *time;      /* NULL, or n instants (UTC seconds) of a file of several snapshots */
 } cli_serve_file_symbols;
 
 /* A rendered answer: an HTTP status and a malloc'ed body the server takes over. */
@@ -289,6 +292,7 @@ typedef struct cli_serve_file {
     int64_t ctime_ns;
     int has_time; /* placed in time: its quote instant, or its mtime with --now-from-mtime */
     int64_t time; /* has_time: UTC seconds */
+    int has_at;   /* one snapshot of a file of several: read with --at time (SPEC 2.9) */
 } cli_serve_file;
 
 typedef struct cli_serve_index cli_serve_index;

@@ -43,7 +43,7 @@
 typedef enum { ENTRY_LOADING = 0, ENTRY_READY, ENTRY_FAILED } entry_state;
 
 typedef struct chain_entry {
-    char key[sizeof((cli_serve_file *)0)->path + 128];
+    char key[sizeof((cli_serve_file *)0)->path + 192]; /* path, symbol, identity, snapshot */
     entry_state state;
     int rc;           /* ENTRY_FAILED: the exit status of the read or the preparation */
     gex_chain *chain; /* ENTRY_READY: one underlying, prepared */
@@ -168,13 +168,18 @@ static int same_version(const struct stat *a, const struct stat *b)
            a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Reads and prepares the chain of symbol from the open file, as the command line does with
- * --symbol. Returns an exit status; messages go to the server's log. */
-static int load(const cli_serve_engine *e, const char *path, const char *symbol, FILE *fp,
-                chain_entry *c)
+/* Reads and prepares the chain of file's symbol from the open file, as the command line does
+ * with --symbol (and --at, for one snapshot of a file of several). Returns an exit status;
+ * messages go to the server's log. */
+static int load(const cli_serve_engine *e, const cli_serve_file *file, FILE *fp, chain_entry *c)
 {
+    const char *path = file->path;
     cli_options opts = e->opts;
-    opts.read.symbol = symbol;
+    opts.read.symbol = file->symbol;
+    if (file->has_at) {
+        opts.read.has_at = 1;
+        opts.read.at = file->time;
+    }
     int rc = cli_read_stream(NULL, &opts, path, fp, &c->chain, &c->read);
     /* --now-from-mtime: a file without a quote instant is computed at its modification time,
      * the instant the index placed it at (SPEC 5.5), as gex history does. */
@@ -232,10 +237,10 @@ static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry 
     if (flags >= 0)
         fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     char key[sizeof((chain_entry *)0)->key];
-    snprintf(key, sizeof key, "%s\n%s\n%ju:%ju:%jd:%jd.%09ld:%jd.%09ld", path, symbol,
+    snprintf(key, sizeof key, "%s\n%s\n%ju:%ju:%jd:%jd.%09ld:%jd.%09ld@%jd", path, symbol,
              (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
              (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (intmax_t)st.st_ctim.tv_sec,
-             st.st_ctim.tv_nsec);
+             st.st_ctim.tv_nsec, file->has_at ? (intmax_t)file->time : (intmax_t)-1);
 
     pthread_mutex_lock(&e->lock);
     chain_entry *c = NULL;
@@ -276,7 +281,7 @@ static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry 
         close(fd);
         cli_error(path, 0, "cannot read the file: %s", strerror(errno));
     } else {
-        rc = load(e, path, symbol, fp, c);
+        rc = load(e, file, fp, c);
         /* Whatever was read (a chain, or an error from a half-written row) belongs to no version
          * of the file if it changed meanwhile. */
         struct stat after;

@@ -69,8 +69,9 @@ void cli_serve_series_cache_free(cli_serve_series_cache *c)
 static int same_file(const cli_serve_file *a, const cli_serve_file *b)
 {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
-           strcmp(a->symbol, b->symbol) == 0 && strcmp(a->path, b->path) == 0;
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns && a->has_at == b->has_at &&
+           (!a->has_at || a->time == b->time) && strcmp(a->symbol, b->symbol) == 0 &&
+           strcmp(a->path, b->path) == 0;
 }
 
 /* Reads, prepares and analyses the file's symbol into *snap, as gex history does: 0, or -1
@@ -98,6 +99,10 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     }
     cli_options opts = c->opts;
     opts.read.symbol = f->symbol;
+    if (f->has_at) { /* one snapshot of a file of several */
+        opts.read.has_at = 1;
+        opts.read.at = f->time;
+    }
     /* Quiet: a file's warnings are its answer's to print (gex api printed each once per file of
      * the series and again for the answer); a file that fails here is left out of the series. */
     opts.quiet = 1;
