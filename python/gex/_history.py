@@ -77,16 +77,18 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
                    now: Any = None, now_from_mtime: bool = False, iv_source: str = "auto",
                    carry: str = "parity", format: str = "auto", strict: bool = False, multiplier: float = 0.0,
                    spot: float = 0.0, settle: Optional[Dict[str, str]] = None,
-                   unit: str = "pct", flip_method: str = "profile",
+                   unit: str = "pct", flip_method: str = "profile", symbol: Optional[str] = None,
                    **analyze_options: Any) -> List[Dict[str, Any]]:
     """The snapshots of one chain file (gex_snapshot_from_analysis), one per underlying and
     quote instant (every snapshot of a file of several, SPEC 2.9), as dicts of plain values
     (symbol, quote_time in UTC seconds, spot, net_gex ..., call_oi, put_oi; a level without a
     value is None) plus file (the path) and mtime_ns. The file is read whole, prepared per
     underlying (rate, div, now, iv_source, carry as gex.Chain.prepare) and analysed (unit,
-    flip_method and the filters of gex.analyze). A file without a quote instant of its own is
-    refused unless now or now_from_mtime dates it (--now, --now-from-mtime). Raises gex.Error as
-    the command reports the file."""
+    flip_method and the filters of gex.analyze). symbol (any case) computes that underlying
+    alone: a file without it gives none, and the others' failures are not its own (--symbol, as
+    the command shows them). A file without a quote instant of its own is refused unless now or
+    now_from_mtime dates it (--now, --now-from-mtime). Raises gex.Error as the command reports
+    the file."""
     from . import analyze, read, read_snapshots  # the package's public half (gex/__init__.py)
 
     name = _os.fsdecode(_os.fspath(path))
@@ -104,6 +106,8 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
             when = int(st.st_mtime)
         symbols = chain.symbols
         for sym in symbols:
+            if symbol is not None and sym.lower() != str(symbol).lower():
+                continue
             part = chain.select(sym) if len(symbols) > 1 else chain
             prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source,
                                     carry=carry)
@@ -214,7 +218,8 @@ def _batches(files: Sequence[str], size: int) -> List[List[str]]:
     return [list(files[i:i + size]) for i in range(0, len(files), size)]
 
 
-def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str) -> List[Dict[str, Any]]:
+def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str,
+             symbol: Optional[str]) -> List[Dict[str, Any]]:
     snaps: List[Dict[str, Any]] = []
     for batch in results:
         for kind, value in batch:
@@ -224,6 +229,14 @@ def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str) -> List[Dict
                 raise _gex.Error(value)
             else:
                 _warnings.warn(value, stacklevel=3)
+    if symbol is not None and not snaps:
+        # as the command: most likely a misspelt symbol
+        text = f"no file read holds {symbol} (--symbol); check the symbol"
+        if errors == "raise":
+            e = _gex.Error(text)
+            e.status, e.file, e.line, e.text = "GEX_EEMPTY", None, 0, text
+            raise e
+        _warnings.warn(text, stacklevel=3)
     return snaps
 
 
@@ -243,6 +256,7 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
     first file that fails, or "warn" and leave it out (as the command reports it and goes on).
     No store is kept (the command's --db cache is its own)."""
     _check(errors)
+    options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
     batches = _batches(files, 1)
     if jobs > 1 and len(batches) > 1:
@@ -250,7 +264,7 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
             results = list(pool.map(lambda b: _files_task(b, options), batches))
     else:
         results = [_files_task(b, options) for b in batches]
-    return _frame(rows(_collect(results, errors), symbol=symbol, start=start, end=end))
+    return _frame(rows(_collect(results, errors, symbol), symbol=symbol, start=start, end=end))
 
 
 def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None, *,
@@ -271,6 +285,7 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     import dask
 
     _check(errors)
+    options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
     batches = _batches(files, files_per_task)
     if client is None:
@@ -285,4 +300,4 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     else:
         tasks = [dask.delayed(_files_task)(b, options) for b in batches]
         results = dask.compute(*tasks)
-    return _frame(rows(_collect(results, errors), symbol=symbol, start=start, end=end))
+    return _frame(rows(_collect(results, errors, symbol), symbol=symbol, start=start, end=end))

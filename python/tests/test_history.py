@@ -81,6 +81,18 @@ def test_history_symbol_and_range(gex_exe, days):
     assert_rows_equal(ref, table)
 
 
+def test_history_unknown_symbol_same_message(gex_exe, days):
+    rc, ref, err = cli_history(gex_exe, days, "--symbol", "NOPE")
+    assert rc == 3 and ref == []
+    with pytest.raises(gex.Error) as e:
+        gex.history(days, symbol="NOPE")
+    assert "gex: " + str(e.value) in err.splitlines()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert len(gex.history(days, symbol="NOPE", errors="warn")) == 0
+    assert any("no file read holds NOPE" in str(w.message) for w in caught)
+
+
 def test_history_bad_file_same_message(gex_exe, days, tmp_path):
     d = tmp_path / "mixed"
     shutil.copytree(days, d)
