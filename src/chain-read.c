@@ -208,6 +208,43 @@ static int finish(gex__reader *r, long header_line)
     return GEX_OK;
 }
 
+/* A file of several snapshots listed by the read (r->snap_n of them): each made its own chain
+ * from r->chain, through a copy of the reader, and finished as a read with --at its instant
+ * finishes it (the same chain, report and error: one read instead of one per snapshot). The
+ * reports are the file's, each with its snapshot's contracts and warnings; *r->rep becomes the
+ * last's. r->chain is freed (NULL). */
+static int split_snapshots(gex__reader *r, long header_line, gex_chain ***snaps, size_t *n_snaps)
+{
+    gex_chain **chains = calloc(r->snap_n, sizeof *chains);
+    if (chains == NULL)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    const gex_read_report parsed = *r->rep;
+    gex_read_report rep = parsed;
+    int rc = GEX_OK;
+    for (size_t j = 0; j < r->snap_n && rc == GEX_OK; j++) {
+        gex__reader one = *r;
+        rep = parsed;
+        one.rep = &rep;
+        rc = gex__snapshot_take(&one, r->chain, j);
+        if (rc == GEX_OK) {
+            chains[j] = one.chain;
+            rc = finish(&one, header_line);
+        }
+    }
+    *r->rep = rep;
+    gex_chain_free(r->chain);
+    r->chain = NULL;
+    if (rc != GEX_OK) {
+        for (size_t j = 0; j < r->snap_n; j++)
+            gex_chain_free(chains[j]);
+        free(chains);
+        return rc;
+    }
+    *snaps = chains;
+    *n_snaps = r->snap_n;
+    return GEX_OK;
+}
+
 /* --- input --- */
 
 /* Where the bytes come from: memory, or a stream read in chunks into buf. */
@@ -334,11 +371,12 @@ static int split_input(const source *src, const gex_read_options *options, size_
     return 1;
 }
 
-/* list: the snapshots' instants are put in *list (malloc'ed, *list_n long) instead of a file
- * of several being refused (gex_chain_read_snapshots). */
+/* snaps: every snapshot of a file of several becomes its own chain, in *snaps (malloc'ed,
+ * *n_snaps long, *out NULL), each what a read with --at its instant gives, and report that of the
+ * last; a file of one gives *out as without snaps, *snaps NULL (gex_chain_read_snapshots). */
 static int read_source(source *src, const char *name, const gex_read_options *options,
-                       gex_chain **out, gex_read_report *report, gex_error *err, int64_t **list,
-                       size_t *list_n)
+                       gex_chain **out, gex_read_report *report, gex_error *err, gex_chain ***snaps,
+                       size_t *n_snaps)
 {
     gex_read_options defaults;
     gex_read_report local_report;
@@ -522,18 +560,16 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         rc = gex__inflate_status(src->z, err);
     if (rc == GEX_OK && src->io_error)
         rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
-    r.list_snapshots = list != NULL;
+    r.list_snapshots = snaps != NULL;
     if (rc == GEX_OK)
         rc = gex__snapshots_finish(&r);
-    if (rc == GEX_OK)
+    if (rc == GEX_OK && r.snap_n > 1)
+        rc = split_snapshots(&r, det.header_line, snaps, n_snaps);
+    else if (rc == GEX_OK)
         rc = finish(&r, det.header_line);
     gex__snapshots_free(&r);
-    if (list != NULL) {
-        *list = r.snap_list;
-        *list_n = r.snap_n;
-    } else {
-        free(r.snap_list);
-    }
+    free(r.snap_list);
+    free(r.snap_first);
     freelocale(r.c_locale);
     free(src->buf);
     src->buf = NULL;
@@ -667,47 +703,23 @@ int gex_chain_read_snapshots(const char *path, const gex_read_options *options, 
     if (fp == NULL)
         return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
     source src = {.fp = fp, .start = -1};
-    gex_chain *first = NULL;
-    int64_t *list = NULL;
-    size_t list_n = 0;
-    int rc = read_source(&src, path, options, &first, report, err, &list, &list_n);
+    gex_chain *one = NULL, **snaps = NULL;
+    size_t n_snaps = 0;
+    /* One read: a file of several snapshots is cut into them (read_source's snaps). */
+    int rc = read_source(&src, path, options, &one, report, err, &snaps, &n_snaps);
     fclose(fp);
-    if (rc != GEX_OK) {
-        free(list);
+    if (rc != GEX_OK)
         return rc;
-    }
-    size_t count = list_n > 1 ? list_n : 1;
-    gex_chain **chains = calloc(count, sizeof *chains);
-    if (chains == NULL) {
-        gex_chain_free(first);
-        free(list);
-        return gex_error_set(err, GEX_ENOMEM, path, 0, 0, "out of memory");
-    }
-    if (list_n <= 1) {
-        chains[0] = first;
-    } else {
-        /* One read per snapshot: the whole chain read first holds them all. */
-        gex_chain_free(first);
-        gex_read_options one;
-        if (options != NULL)
-            one = *options;
-        else
-            memset(&one, 0, sizeof one);
-        one.has_at = 1;
-        for (size_t k = 0; k < list_n && rc == GEX_OK; k++) {
-            one.at = list[k];
-            rc = gex_chain_read_path(path, &one, &chains[k], report, err);
+    if (snaps == NULL) {
+        snaps = malloc(sizeof *snaps);
+        if (snaps == NULL) {
+            gex_chain_free(one);
+            return gex_error_set(err, GEX_ENOMEM, path, 0, 0, "out of memory");
         }
-        if (rc != GEX_OK) {
-            for (size_t k = 0; k < list_n; k++)
-                gex_chain_free(chains[k]);
-            free(chains);
-            free(list);
-            return rc;
-        }
+        snaps[0] = one;
+        n_snaps = 1;
     }
-    free(list);
-    *out = chains;
-    *n = count;
+    *out = snaps;
+    *n = n_snaps;
     return GEX_OK;
 }

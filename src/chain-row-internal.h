@@ -115,10 +115,11 @@ typedef struct gex__reader {
     int64_t *snap_time;
     double *snap_spot;
     size_t snap_cap;
-    /* gex_chain_read_snapshots: list the snapshots (last instants, ascending) instead of
-     * refusing a file of several; snap_list is malloc'ed, snap_n long. */
+    /* gex_chain_read_snapshots: list the snapshots (their first and last instants, ascending)
+     * instead of refusing a file of several; snap_first and snap_list are malloc'ed, snap_n
+     * long (gex__snapshot_take makes each one's chain). */
     int list_snapshots;
-    int64_t *snap_list;
+    int64_t *snap_first, *snap_list;
     size_t snap_n;
     /* Expiration cache: files repeat one expiration on consecutive rows. */
     char last_exp[GEX__FIELD_MAX + 1];
@@ -288,6 +289,12 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
  * snapshot's latest, the spot its own); without, GEX_EPARSE naming the snapshots and --at
  * (r->list_snapshots: they are listed in snap_list instead). GEX_OK or a status, err filled. */
 int gex__snapshots_finish(gex__reader *r);
+
+/* Of a file of several snapshots listed (r->list_snapshots, r->snap_n of them), r->chain made
+ * snapshot j of whole (the chain read, left as it is), as a read with --at its instant makes it
+ * (before finish()). r is a copy of the reader for that snapshot: its report and instant become
+ * the snapshot's. GEX_OK or a status, err filled. */
+int gex__snapshot_take(gex__reader *r, const gex_chain *whole, size_t j);
 
 /* Counts the checks of c's contracts over its arrays (chain-read.c). */
 void gex__read_checks_count(const gex_chain *c, gex__read_checks *out);

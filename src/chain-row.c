@@ -532,9 +532,11 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
 
 /* The chain becomes its contracts quoted in [from, to]: their own spot per underlying, the
  * latest instant. */
-static int select_snapshot(gex__reader *r, int64_t from, int64_t to)
+/* r->chain made the contracts of c (the chain read, indexed as r->snap_time; not changed) quoted
+ * from from to to: a new chain with the snapshot's spots, its latest instant as r->time, the
+ * report's contracts its own. GEX_OK, or GEX_ENOMEM (r->chain unchanged). */
+static int snapshot_of(gex__reader *r, const gex_chain *c, int64_t from, int64_t to)
 {
-    gex_chain *c = r->chain;
     uint32_t *idx = malloc((c->n > 0 ? c->n : 1) * sizeof *idx);
     if (idx == NULL)
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
@@ -557,7 +559,6 @@ static int select_snapshot(gex__reader *r, int64_t from, int64_t to)
                 gex_chain_set_spot(sub, c->sym[u], s);
             }
         }
-        gex_chain_free(c);
         r->chain = sub;
         r->checks_stale = 1; /* its spots are the snapshot's */
         r->rep->contracts = n;
@@ -570,6 +571,23 @@ static int select_snapshot(gex__reader *r, int64_t from, int64_t to)
     free(spot_set);
     free(idx);
     return rc == GEX_OK ? GEX_OK : gex_error_set(r->err, rc, r->name, 0, 0, "out of memory");
+}
+
+/* The chain read becomes the snapshot quoted from from to to. */
+static int select_snapshot(gex__reader *r, int64_t from, int64_t to)
+{
+    gex_chain *c = r->chain;
+    const int rc = snapshot_of(r, c, from, to);
+    if (rc == GEX_OK)
+        gex_chain_free(c);
+    return rc;
+}
+
+int gex__snapshot_take(gex__reader *r, const gex_chain *whole, size_t j)
+{
+    if (j >= r->snap_n || r->snap_first == NULL)
+        return gex_error_set(r->err, GEX_EINVAL, r->name, 0, 0, "no snapshot %zu", j);
+    return snapshot_of(r, whole, r->snap_first[j], r->snap_list[j]);
 }
 
 static int compare_i64(const void *a, const void *b)
@@ -667,9 +685,12 @@ int gex__snapshots_finish(gex__reader *r)
         /* Instants within seconds of each other, or rows without one: a single chain. */
     } else if (r->list_snapshots) {
         free(r->snap_list);
+        free(r->snap_first);
         r->snap_list = last;
+        r->snap_first = t;
         r->snap_n = k;
         last = NULL;
+        t = NULL;
     } else if (!r->opt->has_at) {
         char shown[400];
         list_instants(shown, sizeof shown, last, k, 6);

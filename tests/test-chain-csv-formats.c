@@ -12,9 +12,11 @@
 #include "gex-test.h"
 
 #include <math.h>
+#include <unistd.h>
 
 #include "../src/chain-internal.h"
 #include "../src/chain-row-internal.h"
+#include "chain-read-same.h"
 #include "gex/bs.h"
 #include "gex/chain.h"
 
@@ -778,6 +780,61 @@ START_TEST(test_snapshots_read_all)
 }
 END_TEST
 
+/* gex_chain_read_snapshots (one read, cut into the snapshots) against a read with --at each
+ * snapshot's instant: the same chains bit for bit, and the last one's report. */
+static void check_snapshots_as_at(const char *path, const gex_read_options *o, size_t want)
+{
+    gex_chain **chains = NULL;
+    size_t n = 0;
+    outcome all;
+    memset(&all, 0, sizeof all);
+    all.rc = gex_chain_read_snapshots(path, o, &chains, &n, &all.rep, &all.err);
+    ck_assert_msg(all.rc == GEX_OK, "%s: %s", path, all.err.text);
+    ck_assert_uint_eq(n, want);
+    for (size_t j = 0; j < n; j++) {
+        gex_read_options at = o != NULL ? *o : options();
+        at.has_at = 1;
+        ck_assert_int_eq(gex_chain_quote_time(chains[j], &at.at), GEX_OK);
+        outcome one;
+        memset(&one, 0, sizeof one);
+        one.rc = gex_chain_read_path(path, &at, &one.chain, &one.rep, &one.err);
+        outcome mine = {GEX_OK, chains[j], j + 1 == n ? all.rep : one.rep, all.err};
+        char what[64];
+        snprintf(what, sizeof what, "snapshot %zu of %zu", j, n);
+        assert_same(&one, &mine, what);
+        gex_chain_free(one.chain);
+        gex_chain_free(chains[j]);
+    }
+    free(chains);
+}
+
+START_TEST(test_snapshots_one_read_same_as_at)
+{
+    check_snapshots_as_at(fixture("long-two-captures.csv"), NULL, 2);
+    gex_read_options o = options();
+    o.spot = 159.6;
+    check_snapshots_as_at(fixture("optionmetrics-gld-oi-2days.csv"), &o, 2);
+    /* Three captures with what finish() decides per snapshot: an IV column in percent, a bad
+     * row, open interest missing, a spot that differs within a capture, two underlyings. */
+    char path[] = "/tmp/gex-snapshots-XXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("underlying,expiration,strike,type,bid,ask,iv,open_interest,spot,quote_time\n", fp);
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 40; i++)
+            fprintf(fp, "%s,2024-03-22,%d,%c,1.1,1.2,%s,%s,%.2f,2024-03-15 1%d:00:%02d\n",
+                    i < 30 ? "SPY" : "QQQ", 300 + i / 2, i % 2 ? 'P' : 'C',
+                    k == 1 ? "21.5" : "0.215", i == 7 ? "" : "120",
+                    (i < 30 ? 445.5 : 380.25) + k + (k == 2 && i == 9 ? 0.5 : 0), k, i % 10);
+    fputs("SPY,2024-03-22,bad,C,1.1,1.2,0.2,5,445.5,2024-03-15 12:00:30\n", fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    check_snapshots_as_at(path, NULL, 3);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(test_snapshots_same_in_ranges)
 {
     /* Many captures of a long CSV read in ranges on threads: the same refusal, and with --at
@@ -909,6 +966,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_snapshots_refused_without_at);
     tcase_add_test(tc, test_snapshots_at_selects_one);
     tcase_add_test(tc, test_snapshots_read_all);
+    tcase_add_test(tc, test_snapshots_one_read_same_as_at);
     tcase_add_test(tc, test_snapshots_same_in_ranges);
     tcase_add_test(tc, test_read_loose_numbers);
     tcase_add_test(tc, test_name_expiration);

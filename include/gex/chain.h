@@ -201,9 +201,10 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
 
 /* Every snapshot of a file (SPEC 2.9), each its own chain, in the order of their quote
  * instants: GEX_OK, *out a new array of *n chains (free each, then the array with free()). A
- * file of one snapshot gives one chain. The file is read once to find the snapshots and once
- * per snapshot (options->has_at is set for each), so path must name a file, not "-"; report
- * (may be NULL) is that of the last read. Statuses and err as gex_chain_read_path. */
+ * file of one snapshot gives one chain. Each chain is what gex_chain_read_path with
+ * options->has_at at its quote instant gives; the file is read once and the chain read cut into
+ * them. path must name a file, not "-"; report (may be NULL) is that of the last snapshot
+ * (rows and skipped rows are the file's). Statuses and err as gex_chain_read_path. */
 int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
                              size_t *n, gex_read_report *report, gex_error *err);
 
