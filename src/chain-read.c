@@ -696,10 +696,10 @@ int gex_chain_read_snapshots(const char *path, const gex_read_options *options, 
         return GEX_EINVAL;
     *out = NULL;
     *n = 0;
-    if (path == NULL || strcmp(path, "-") == 0)
-        return gex_error_set(err, GEX_EINVAL, path, 0, 0,
-                             "the snapshots of a file are read from a path, not a stream");
-    FILE *fp = fopen(path, "rb");
+    if (path == NULL)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "no path");
+    const int in = strcmp(path, "-") == 0;
+    FILE *fp = in ? stdin : fopen(path, "rb");
     if (fp == NULL)
         return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
     source src = {.fp = fp, .start = -1};
@@ -707,7 +707,8 @@ int gex_chain_read_snapshots(const char *path, const gex_read_options *options, 
     size_t n_snaps = 0;
     /* One read: a file of several snapshots is cut into them (read_source's snaps). */
     int rc = read_source(&src, path, options, &one, report, err, &snaps, &n_snaps);
-    fclose(fp);
+    if (!in)
+        fclose(fp);
     if (rc != GEX_OK)
         return rc;
     if (snaps == NULL) {

@@ -769,14 +769,22 @@ START_TEST(test_snapshots_read_all)
     for (size_t k = 0; k < n; k++)
         gex_chain_free(chains[k]);
     free(chains);
-    /* A file of one snapshot gives one chain; standard input is refused. */
+    /* A file of one snapshot gives one chain. */
     ck_assert_int_eq(
         gex_chain_read_snapshots(fixture("tos-spy-2023-11-07.csv"), NULL, &chains, &n, NULL, &err),
         GEX_OK);
     ck_assert_uint_eq(n, 1);
     gex_chain_free(chains[0]);
     free(chains);
-    ck_assert_int_eq(gex_chain_read_snapshots("-", NULL, &chains, &n, NULL, &err), GEX_EINVAL);
+    /* Standard input, read once like a file. */
+    ck_assert_ptr_nonnull(freopen(fixture("long-two-captures.csv"), "rb", stdin));
+    ck_assert_int_eq(gex_chain_read_snapshots("-", NULL, &chains, &n, NULL, &err), GEX_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(gex_chain_size(chains[0]) + gex_chain_size(chains[1]), 5);
+    for (size_t k = 0; k < n; k++)
+        gex_chain_free(chains[k]);
+    free(chains);
+    ck_assert_int_eq(gex_chain_read_snapshots(NULL, NULL, &chains, &n, NULL, &err), GEX_EINVAL);
 }
 END_TEST
 

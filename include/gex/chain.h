@@ -203,8 +203,8 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
  * instants: GEX_OK, *out a new array of *n chains (free each, then the array with free()). A
  * file of one snapshot gives one chain. Each chain is what gex_chain_read_path with
  * options->has_at at its quote instant gives; the file is read once and the chain read cut into
- * them. path must name a file, not "-"; report (may be NULL) is that of the last snapshot
- * (rows and skipped rows are the file's). Statuses and err as gex_chain_read_path. */
+ * them ("-" reads standard input). report (may be NULL) is that of the last snapshot (rows and
+ * skipped rows are the file's). Statuses and err as gex_chain_read_path. */
 int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
                              size_t *n, gex_read_report *report, gex_error *err);
 

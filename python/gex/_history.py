@@ -89,12 +89,12 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
     the command shows them). A file without a quote instant of its own is refused unless now or
     now_from_mtime dates it (--now, --now-from-mtime). Raises gex.Error as the command reports
     the file."""
-    from . import analyze, read, read_snapshots  # the package's public half (gex/__init__.py)
+    from . import analyze, read_snapshots  # the package's public half (gex/__init__.py)
 
     name = _os.fsdecode(_os.fspath(path))
     st = _os.stat(name) if name != "-" else None
     options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle)
-    chains = [read(name, **options)] if name == "-" else read_snapshots(name, **options)
+    chains = read_snapshots(name, **options)
     out = []
     for chain in chains:
         when = now

@@ -192,7 +192,7 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
     size_t n = 0;
     gex_read_report read;
     cli_messages read_messages = {0};
-    if (opts->read.has_at || strcmp(f->path, "-") == 0) {
+    if (opts->read.has_at) {
         f->rc = cli_read(&read_messages, opts, f->path, &one, &read, NULL);
         n = f->rc == CLI_EXIT_OK;
     } else {

@@ -538,8 +538,8 @@ static int group_snapshots(screen_file *f, size_t *tasks)
 static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
 {
     f->n_tasks = 0;
-    /* Every snapshot of a file (SPEC 2.9), unless --at chose one; a stream has one read. */
-    if (opts->read.has_at || strcmp(f->path, "-") == 0)
+    /* Every snapshot of a file (SPEC 2.9), unless --at chose one. */
+    if (opts->read.has_at)
         f->rc = cli_read(to, opts, f->path, &f->chain, &f->read, &f->lacks_symbol);
     else
         f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read,
