@@ -4,8 +4,9 @@
  *
  * The first byte chooses the options (strict, format, --symbol, --spot, --iv-source); the rest
  * is the file. The same bytes read from a stream in chunks, and in ranges on several threads,
- * must give the same outcome. A successful read must give a chain whose every array is sane and
- * that prepares without nan or inf; a failed read must leave no chain and say why.
+ * must give the same outcome; read as every snapshot, each snapshot what --at its instant reads. A
+ * successful read must give a chain whose every array is sane and that prepares without nan or inf;
+ * a failed read must leave no chain and say why.
  */
 #ifndef GEX_FUZZ_CHAIN_ONE_H
 #define GEX_FUZZ_CHAIN_ONE_H
@@ -13,6 +14,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gex/chain.h"
@@ -110,6 +112,79 @@ static inline int gex_fuzz_same_split(const uint8_t *data, size_t size, const ge
     return bad;
 }
 
+/* Whether two chains hold the same symbols, quote instant and contracts (every array a reader
+ * fills, bit for bit). */
+static inline int gex_fuzz_same_chain(const gex_chain *x, const gex_chain *y)
+{
+    gex_chain_view a, b;
+    gex_chain_get_view(x, &a);
+    gex_chain_get_view(y, &b);
+    const size_t ns = gex_chain_symbol_count(x);
+    if (a.n != b.n || ns != gex_chain_symbol_count(y))
+        return 0;
+    for (uint32_t k = 0; k < ns; k++)
+        if (strcmp(gex_chain_symbol(x, k), gex_chain_symbol(y, k)) != 0)
+            return 0;
+#define GEX_FUZZ_SAME(f) (a.n == 0 || memcmp(a.f, b.f, a.n * sizeof *a.f) == 0)
+    if (!GEX_FUZZ_SAME(underlying) || !GEX_FUZZ_SAME(root) || !GEX_FUZZ_SAME(expiration) ||
+        !GEX_FUZZ_SAME(settlement) || !GEX_FUZZ_SAME(strike) || !GEX_FUZZ_SAME(type) ||
+        !GEX_FUZZ_SAME(bid) || !GEX_FUZZ_SAME(ask) || !GEX_FUZZ_SAME(last) ||
+        !GEX_FUZZ_SAME(file_iv) || !GEX_FUZZ_SAME(open_interest) || !GEX_FUZZ_SAME(volume) ||
+        !GEX_FUZZ_SAME(multiplier) || !GEX_FUZZ_SAME(spot) || !GEX_FUZZ_SAME(vendor_delta) ||
+        !GEX_FUZZ_SAME(vendor_gamma) || !GEX_FUZZ_SAME(theo) || !GEX_FUZZ_SAME(line))
+        return 0;
+#undef GEX_FUZZ_SAME
+    int64_t ta = 0, tb = 0;
+    return gex_chain_quote_time(x, &ta) == gex_chain_quote_time(y, &tb) && ta == tb;
+}
+
+/* Reads data as its every snapshot (gex_chain_read_snapshots, one read cut into them) and
+ * compares: a file of one snapshot (or one that fails before its snapshots are known) gives
+ * what the plain read gives; a file of several (the plain read refused it) gives, for each, what
+ * the read with --at its quote instant gives. 0 when so. */
+static inline int gex_fuzz_same_snapshots(const uint8_t *data, size_t size,
+                                          const gex_read_options *o, int rc_mem,
+                                          const gex_chain *mem, const gex_read_report *rep_mem)
+{
+    gex_chain **snaps = NULL;
+    size_t n = 0;
+    gex_read_report rep;
+    gex_error err;
+    const int rc = gex__chain_read_buffer_snapshots((const char *)data, size, "fuzz", o, &snaps, &n,
+                                                    &rep, &err);
+    int bad = 0;
+    if (rep_mem->snapshots <= 1) {
+        if (rc != rc_mem)
+            bad = 30;
+        else if (rc == GEX_OK && (n != 1 || !gex_fuzz_same_chain(mem, snaps[0]) ||
+                                  rep.contracts != rep_mem->contracts ||
+                                  strcmp(rep.warning, rep_mem->warning) != 0))
+            bad = 31;
+    } else if (rc == GEX_OK) {
+        if (n != rep_mem->snapshots)
+            bad = 32;
+        for (size_t j = 0; j < n && !bad; j++) {
+            gex_read_options at = *o;
+            at.has_at = 1;
+            gex_chain *one = NULL;
+            gex_read_report rep_at;
+            if (gex_chain_quote_time(snaps[j], &at.at) != GEX_OK ||
+                gex_chain_read_buffer((const char *)data, size, "fuzz", &at, &one, &rep_at, &err) !=
+                    GEX_OK ||
+                !gex_fuzz_same_chain(one, snaps[j]))
+                bad = 33;
+            else if (j + 1 == n && (rep_at.contracts != rep.contracts ||
+                                    strcmp(rep_at.warning, rep.warning) != 0))
+                bad = 34;
+            gex_chain_free(one);
+        }
+    }
+    for (size_t j = 0; j < n; j++)
+        gex_chain_free(snaps[j]);
+    free(snaps);
+    return bad;
+}
+
 /* Returns 0 when every invariant holds, else the number of the broken one. */
 static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
 {
@@ -136,6 +211,8 @@ static inline int gex_fuzz_chain_one(const uint8_t *data, size_t size)
     int stream_bad = size > 0 ? gex_fuzz_same_from_stream(data, size, &o, rc, c, &rep) : 0;
     if (stream_bad == 0 && size > 0)
         stream_bad = gex_fuzz_same_split(data, size, &o, rc, c, &rep, &err);
+    if (stream_bad == 0)
+        stream_bad = gex_fuzz_same_snapshots(data, size, &o, rc, c, &rep);
     if (stream_bad != 0) {
         gex_chain_free(rc == GEX_OK ? c : NULL);
         return stream_bad;

@@ -199,4 +199,9 @@ int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                                  gex_read_report *report, gex_error *err, size_t split_min,
                                  size_t chunk, gex__split_count *count);
 
+/* gex_chain_read_snapshots from memory (tests, the fuzzer). */
+int gex__chain_read_buffer_snapshots(const char *buf, size_t len, const char *name,
+                                     const gex_read_options *options, gex_chain ***out, size_t *n,
+                                     gex_read_report *report, gex_error *err);
+
 #endif /* GEX_CHAIN_INTERNAL_H */

@@ -689,6 +689,30 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
     return rc;
 }
 
+/* Every snapshot of src (gex_chain_read_snapshots), read once. */
+static int read_snapshots(source *src, const char *name, const gex_read_options *options,
+                          gex_chain ***out, size_t *n, gex_read_report *report, gex_error *err)
+{
+    gex_chain *one = NULL, **snaps = NULL;
+    size_t n_snaps = 0;
+    /* A file of several snapshots is cut into them (read_source's snaps). */
+    int rc = read_source(src, name, options, &one, report, err, &snaps, &n_snaps);
+    if (rc != GEX_OK)
+        return rc;
+    if (snaps == NULL) {
+        snaps = malloc(sizeof *snaps);
+        if (snaps == NULL) {
+            gex_chain_free(one);
+            return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+        }
+        snaps[0] = one;
+        n_snaps = 1;
+    }
+    *out = snaps;
+    *n = n_snaps;
+    return GEX_OK;
+}
+
 int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
                              size_t *n, gex_read_report *report, gex_error *err)
 {
@@ -703,24 +727,22 @@ int gex_chain_read_snapshots(const char *path, const gex_read_options *options, 
     if (fp == NULL)
         return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
     source src = {.fp = fp, .start = -1};
-    gex_chain *one = NULL, **snaps = NULL;
-    size_t n_snaps = 0;
-    /* One read: a file of several snapshots is cut into them (read_source's snaps). */
-    int rc = read_source(&src, path, options, &one, report, err, &snaps, &n_snaps);
+    const int rc = read_snapshots(&src, path, options, out, n, report, err);
     if (!in)
         fclose(fp);
-    if (rc != GEX_OK)
-        return rc;
-    if (snaps == NULL) {
-        snaps = malloc(sizeof *snaps);
-        if (snaps == NULL) {
-            gex_chain_free(one);
-            return gex_error_set(err, GEX_ENOMEM, path, 0, 0, "out of memory");
-        }
-        snaps[0] = one;
-        n_snaps = 1;
-    }
-    *out = snaps;
-    *n = n_snaps;
-    return GEX_OK;
+    return rc;
+}
+
+int gex__chain_read_buffer_snapshots(const char *buf, size_t len, const char *name,
+                                     const gex_read_options *options, gex_chain ***out, size_t *n,
+                                     gex_read_report *report, gex_error *err)
+{
+    if (out == NULL || n == NULL)
+        return GEX_EINVAL;
+    *out = NULL;
+    *n = 0;
+    if (buf == NULL && len > 0)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no buffer");
+    source src = {.mem = buf != NULL ? buf : "", .mem_len = len, .start = -1};
+    return read_snapshots(&src, name != NULL ? name : "<memory>", options, out, n, report, err);
 }

@@ -699,10 +699,19 @@ int gex__snapshots_finish(gex__reader *r)
                            "with one of these instants to read that one",
                            k, shown);
     } else {
+        /* The snapshot nearest the instant, within GEX__SNAPSHOT_GAP of it: snapshots are cut at
+         * gaps of GEX__SNAPSHOT_GAP or more, so an instant may lie within reach of two (the
+         * earlier one wins a tie), but one of them holds it. */
         size_t pick = k;
-        for (size_t j = 0; j < k && pick == k; j++)
-            if (r->opt->at >= t[j] - GEX__SNAPSHOT_GAP && r->opt->at <= last[j] + GEX__SNAPSHOT_GAP)
+        int64_t best = 0;
+        for (size_t j = 0; j < k; j++) {
+            const int64_t at = r->opt->at;
+            const int64_t d = at < t[j] ? t[j] - at : at > last[j] ? at - last[j] : 0;
+            if (d <= GEX__SNAPSHOT_GAP && (pick == k || d < best)) {
                 pick = j;
+                best = d;
+            }
+        }
         if (pick == k) {
             char shown[400];
             list_instants(shown, sizeof shown, last, k, 6);

@@ -816,6 +816,44 @@ static void check_snapshots_as_at(const char *path, const gex_read_options *o, s
     free(chains);
 }
 
+START_TEST(test_snapshots_at_nearest)
+{
+    /* Captures exactly 30 s apart are two snapshots, and --at the second's instant (30 s from
+     * the first's too) reads the second: the nearest, not the first within reach (found by the
+     * fuzzer's check that every snapshot of a file is what --at its instant reads). */
+    static const char text[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,spot,"
+                               "quote_time\n"
+                               "SPY,2024-03-22,300,C,1.1,1.2,0.2,10,445.5,2024-03-15 10:00:00\n"
+                               "SPY,2024-03-22,301,C,1.1,1.2,0.2,10,446.5,2024-03-15 10:00:30\n";
+    gex_read_options o = options();
+    o.has_at = 1;
+    const int64_t first = 1710511200LL; /* 2024-03-15 10:00 New York */
+    const struct {
+        int64_t at;
+        double strike;
+    } cases[] = {{first, 300},      {first + 30, 301}, {first + 14, 300}, {first + 15, 300},
+                 {first + 16, 301}, {first + 60, 301}, {first - 30, 300}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        o.at = cases[k].at;
+        gex_chain *c = NULL;
+        gex_error err;
+        ck_assert_int_eq(
+            gex_chain_read_buffer(text, sizeof text - 1, "near.csv", &o, &c, NULL, &err), GEX_OK);
+        gex_chain_view v;
+        gex_chain_get_view(c, &v);
+        ck_assert_msg(v.n == 1 && v.strike[0] == cases[k].strike, "--at %+lld s: strike %g",
+                      (long long)(cases[k].at - first), v.n > 0 ? v.strike[0] : 0.0);
+        gex_chain_free(c);
+    }
+    o.at = first + 61;
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "near.csv", &o, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "no snapshot of the file is quoted at the --at"));
+}
+END_TEST
+
 START_TEST(test_snapshots_one_read_same_as_at)
 {
     check_snapshots_as_at(fixture("long-two-captures.csv"), NULL, 2);
@@ -975,6 +1013,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_snapshots_at_selects_one);
     tcase_add_test(tc, test_snapshots_read_all);
     tcase_add_test(tc, test_snapshots_one_read_same_as_at);
+    tcase_add_test(tc, test_snapshots_at_nearest);
     tcase_add_test(tc, test_snapshots_same_in_ranges);
     tcase_add_test(tc, test_read_loose_numbers);
     tcase_add_test(tc, test_name_expiration);
