@@ -5,7 +5,7 @@
 # expired years before the quote instant are spliced, one in the middle of the file and one at
 # its end (each gives an error message naming it, printed in file order); the committed sample;
 # a file that does not exist; and the market again. Each format, sorted and not, runs with
-# --jobs 1 (the reference), 2, 3 and 7.
+# --jobs 1 (the reference), 2, 3 and 7; so does --symbol SPY over files one of which holds none.
 #
 # Usage: tests/screen-jobs.sh GEX GEN_CHAIN SOURCE_ROOT
 set -eu
@@ -59,6 +59,29 @@ for args in "" "--format csv" "--format json" "--sort -net_gex" "--sort symbol -
     done
 done
 rows=$(grep -c , "$tmp/ref.out" || true)
+
+# --symbol: the sample holds no SPY, which is no error (counted in the title), the same bytes
+# whatever the number of threads.
+files="$tmp/market.csv $root/data/sample-spx.csv $tmp/market.csv"
+# shellcheck disable=SC2086
+"$gex" screen --symbol SPY --jobs 1 $files >"$tmp/ref.out" 2>"$tmp/ref.err" && st=0 || st=$?
+echo "$st" >"$tmp/ref.st"
+if [ "$st" != 0 ] || ! grep -q "1 without SPY" "$tmp/ref.out"; then
+    echo "screen-jobs: screen --symbol SPY: status $st, title $(head -n 1 "$tmp/ref.out")" >&2
+    failed=1
+fi
+for jobs in 2 3 7; do
+    runs=$((runs + 1))
+    # shellcheck disable=SC2086
+    "$gex" screen --symbol SPY --jobs $jobs $files >"$tmp/out" 2>"$tmp/err" && st=0 || st=$?
+    echo "$st" >"$tmp/st"
+    for part in out err st; do
+        if ! cmp -s "$tmp/ref.$part" "$tmp/$part"; then
+            echo "screen-jobs: screen --symbol SPY --jobs $jobs: $part differs from --jobs 1" >&2
+            failed=1
+        fi
+    done
+done
 
 # Grouping: a file listing each underlying in one run (the generated market, grouped without
 # sorting) and the same contracts with one underlying's second half moved to the end of the file
