@@ -210,22 +210,8 @@ class Chain:
              command's default --carry parity; an expiration without a fit keeps rate and
              div) or "flat" (rate and div for every contract) (SPEC 1.2).
         """
-        kind, value = 0, None
-        if now is None:
-            pass
-        elif isinstance(now, _dt.datetime):
-            if now.tzinfo is None:
-                kind, value = 2, now.strftime("%Y-%m-%d %H:%M:%S")
-            else:
-                kind, value = 1, int(now.timestamp() // 1)
-        elif isinstance(now, str):
-            kind, value = 2, now
-        elif isinstance(now, (int, float)) and not isinstance(now, bool):
-            kind, value = 1, int(now // 1)
-        else:
-            raise TypeError("now: a datetime, a text, or UTC seconds")
-        return Chain(_gex.prepare(self._h, kind, value, float(rate), float(div), iv_source,
-                                  carry))
+        return Chain(_gex.prepare(self._h, _instant(now, "now"), float(rate), float(div),
+                                  iv_source, carry))
 
     def select(self, symbol: str) -> "Chain":
         """A new chain of one underlying's contracts (a file of several; gex.analyze takes
@@ -270,7 +256,7 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
             raise ValueError(f"settle: {root}={style}: the style is am or pm")
         overrides.append((str(root), style == "am"))
     sym = None if symbol is None else str(symbol)
-    when = _instant(at)
+    when = _instant(at, "at")
     if isinstance(source, (bytes, bytearray, memoryview)):
         return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
                                float(multiplier), float(spot), overrides, int(threads), when,
@@ -304,9 +290,9 @@ def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto
                                          float(spot), overrides, int(threads), None, True)]
 
 
-def _instant(t: Any) -> Union[None, int, str]:
-    """An instant as the reader takes it (--at's forms, those of prepare's now): None; UTC
-    seconds for an aware datetime or a number; text, read as New York time when it has no
+def _instant(t: Any, what: str) -> Union[None, int, str]:
+    """An instant argument (what: "now", "at") as the library takes it, in --now's forms: None;
+    UTC seconds for an aware datetime or a number; text, read as New York time when it has no
     zone, for a naive datetime or a text."""
     if t is None or isinstance(t, str):
         return t
@@ -316,7 +302,7 @@ def _instant(t: Any) -> Union[None, int, str]:
         return int(t.timestamp() // 1)
     if isinstance(t, (int, float)) and not isinstance(t, bool):
         return int(t // 1)
-    raise TypeError("at: a datetime, a text, or UTC seconds")
+    raise TypeError(f"{what}: a datetime, a text, or UTC seconds")
 
 
 class Analysis:

@@ -60,6 +60,46 @@ static gexpy_chain *chain_arg(PyObject *module, PyObject *obj)
     return (gexpy_chain *)obj;
 }
 
+/* An instant argument named what (now, at): None (*has 0), UTC seconds (an int), or text in
+ * --now's forms (New York time without a zone). 0 and *has, *utc set, or -1 with the exception
+ * set (gex.Error naming the text and what is wrong with it). */
+static int instant_arg(PyObject *module, const char *what, PyObject *obj, int *has, int64_t *utc)
+{
+    *has = 0;
+    if (obj == Py_None)
+        return 0;
+    if (!PyUnicode_Check(obj)) {
+        const long long t = PyLong_AsLongLong(obj);
+        if (t == -1 && PyErr_Occurred())
+            return -1;
+        *has = 1;
+        *utc = (int64_t)t;
+        return 0;
+    }
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(obj, &len);
+    if (text == NULL)
+        return -1;
+    gex_instant_info info;
+    memset(&info, 0, sizeof info);
+    const int st = gex_time_parse_now(text, (size_t)len, utc, &info);
+    if (st != GEX_OK) {
+        gex_error err;
+        gex_error_clear(&err);
+        if (st == GEX_EPARSE)
+            gex_error_set(&err, st, NULL, 0, 0, "%s: '%s': %s", what, text, info.problem);
+        else
+            gex_error_set(&err, st, NULL, 0, 0,
+                          "%s: '%s' is not a date and time (for example "
+                          "2023-09-14T16:31:00-04:00)",
+                          what, text);
+        gexpy_raise(module, st, &err, NULL);
+        return -1;
+    }
+    *has = 1;
+    return 0;
+}
+
 /* read(source, is_path, name, format, strict, symbol or None, multiplier, spot,
  * settle [(root, am)], threads, at or None, all): source is a path (str or bytes of
  * os.fsencode) when is_path, else a buffer; at (UTC seconds, or text in --at's forms) reads
@@ -92,33 +132,8 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
         if (opts.symbol == NULL)
             return NULL;
     }
-    if (PyUnicode_Check(at_obj)) { /* --at's forms, as --now's (New York without a zone) */
-        Py_ssize_t len;
-        const char *text = PyUnicode_AsUTF8AndSize(at_obj, &len);
-        if (text == NULL)
-            return NULL;
-        gex_instant_info info;
-        memset(&info, 0, sizeof info);
-        int64_t utc = 0;
-        const int st = gex_time_parse_now(text, (size_t)len, &utc, &info);
-        if (st != GEX_OK) {
-            gex_error err;
-            gex_error_clear(&err);
-            gex_error_set(&err, st, NULL, 0, 0, "at: '%s': %s", text,
-                          st == GEX_EPARSE && info.problem[0] != '\0'
-                              ? info.problem
-                              : "not a date and time (for example 2023-09-14T16:31:00-04:00)");
-            return gexpy_raise(module, st, &err, NULL);
-        }
-        opts.has_at = 1;
-        opts.at = utc;
-    } else if (at_obj != Py_None) { /* UTC seconds */
-        const long long at = PyLong_AsLongLong(at_obj);
-        if (at == -1 && PyErr_Occurred())
-            return NULL;
-        opts.has_at = 1;
-        opts.at = (int64_t)at;
-    }
+    if (instant_arg(module, "at", at_obj, &opts.has_at, &opts.at) != 0)
+        return NULL;
     if (all && (!is_path || opts.has_at)) {
         PyErr_SetString(PyExc_ValueError, "every snapshot is read from a path, without at");
         return NULL;
@@ -368,17 +383,15 @@ PyObject *gexpy_chain_column(PyObject *module, PyObject *args)
     return NULL;
 }
 
-/* prepare(chain, now_kind, now, rate, div, iv_mode, carry) -> a new prepared chain: now_kind 0
- * none (the file's quote instant), 1 now is UTC seconds (int), 2 now is text (--now's forms);
- * carry "parity" or "flat" (SPEC 1.2). */
+/* prepare(chain, now, rate, div, iv_mode, carry) -> a new prepared chain: now None (the file's
+ * quote instant), UTC seconds (int) or text (--now's forms); carry "parity" or "flat" (SPEC
+ * 1.2). */
 PyObject *gexpy_prepare(PyObject *module, PyObject *args)
 {
     PyObject *obj, *now_obj;
-    int now_kind;
     double rate, div;
     const char *iv_name, *carry_name;
-    if (!PyArg_ParseTuple(args, "OiOddss", &obj, &now_kind, &now_obj, &rate, &div, &iv_name,
-                          &carry_name))
+    if (!PyArg_ParseTuple(args, "OOddss", &obj, &now_obj, &rate, &div, &iv_name, &carry_name))
         return NULL;
     gexpy_chain *src = chain_arg(module, obj);
     if (src == NULL)
@@ -405,35 +418,8 @@ PyObject *gexpy_prepare(PyObject *module, PyObject *args)
         PyErr_Format(PyExc_ValueError, "carry: '%s' is not one of parity, flat", carry_name);
         return NULL;
     }
-    if (now_kind == 1) {
-        opts.has_now = 1;
-        opts.now = (int64_t)PyLong_AsLongLong(now_obj);
-        if (PyErr_Occurred())
-            return NULL;
-    } else if (now_kind == 2) {
-        Py_ssize_t len;
-        const char *text = PyUnicode_AsUTF8AndSize(now_obj, &len);
-        if (text == NULL)
-            return NULL;
-        gex_instant_info info;
-        memset(&info, 0, sizeof info);
-        int64_t utc = 0;
-        const int st = gex_time_parse_now(text, (size_t)len, &utc, &info);
-        if (st != GEX_OK) {
-            gex_error err;
-            gex_error_clear(&err);
-            if (st == GEX_EPARSE)
-                gex_error_set(&err, st, NULL, 0, 0, "now: '%s': %s", text, info.problem);
-            else
-                gex_error_set(&err, st, NULL, 0, 0,
-                              "now: '%s' is not a date and time (for example "
-                              "2023-09-14T16:31:00-04:00)",
-                              text);
-            return gexpy_raise(module, st, &err, NULL);
-        }
-        opts.has_now = 1;
-        opts.now = utc;
-    }
+    if (instant_arg(module, "now", now_obj, &opts.has_now, &opts.now) != 0)
+        return NULL;
     gexpy_chain *c = chain_new(module, src->path);
     if (c == NULL)
         return NULL;
