@@ -341,6 +341,19 @@ static const record *find_record(const snapshot *s, const char *name)
     return bsearch(&key, s->records, s->n_records, sizeof *s->records, by_name);
 }
 
+/* A malloc'ed copy of bytes bytes at p (NULL stays NULL): 0, or -1 when out of memory. */
+static int copy_block(void **to, const void *p, size_t bytes)
+{
+    *to = NULL;
+    if (p == NULL)
+        return 0;
+    *to = malloc(bytes > 0 ? bytes : 1);
+    if (*to == NULL)
+        return -1;
+    memcpy(*to, p, bytes);
+    return 0;
+}
+
 /* A copy of what old read, for the next snapshot. 0, or -1 when out of memory. */
 static int copy_read(record *r, const record *old)
 {
@@ -350,23 +363,13 @@ static int copy_read(record *r, const record *old)
     r->macro = old->macro;
     memcpy(r->macro_ids, old->macro_ids, sizeof r->macro_ids);
     r->symbols = old->symbols;
-    r->symbols.symbol = NULL;
-    r->symbols.time = NULL;
-    if (old->symbols.symbol != NULL) {
-        const size_t bytes = old->symbols.n * sizeof *old->symbols.symbol;
-        r->symbols.symbol = malloc(bytes > 0 ? bytes : 1);
-        if (r->symbols.symbol == NULL)
-            return -1;
-        memcpy(r->symbols.symbol, old->symbols.symbol, bytes);
-    }
-    if (old->symbols.time != NULL) {
-        const size_t bytes = old->symbols.n * sizeof *old->symbols.time;
-        r->symbols.time = malloc(bytes > 0 ? bytes : 1);
-        if (r->symbols.time == NULL)
-            return -1;
-        memcpy(r->symbols.time, old->symbols.time, bytes);
-    }
-    return 0;
+    const size_t n = old->symbols.n;
+    void *symbol = NULL, *time = NULL;
+    const int rc = copy_block(&symbol, old->symbols.symbol, n * sizeof *old->symbols.symbol) |
+                   copy_block(&time, old->symbols.time, n * sizeof *old->symbols.time);
+    r->symbols.symbol = symbol;
+    r->symbols.time = time;
+    return rc;
 }
 
 /* Whether the file at path is a FRED series download (gex/macro.h): its ids into r. */
