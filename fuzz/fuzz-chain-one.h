@@ -147,11 +147,12 @@ static inline int gex_fuzz_same_snapshots(const uint8_t *data, size_t size,
                                           const gex_chain *mem, const gex_read_report *rep_mem)
 {
     gex_chain **snaps = NULL;
+    gex_read_report *reps = NULL;
     size_t n = 0;
     gex_read_report rep;
     gex_error err;
-    const int rc = gex__chain_read_buffer_snapshots((const char *)data, size, "fuzz", o, &snaps, &n,
-                                                    &rep, &err);
+    const int rc = gex__chain_read_buffer_snapshots((const char *)data, size, "fuzz", o, &snaps,
+                                                    &reps, &n, &rep, &err);
     int bad = 0;
     if (rep_mem->snapshots <= 1) {
         if (rc != rc_mem)
@@ -173,8 +174,8 @@ static inline int gex_fuzz_same_snapshots(const uint8_t *data, size_t size,
                     GEX_OK ||
                 !gex_fuzz_same_chain(one, snaps[j]))
                 bad = 33;
-            else if (j + 1 == n && (rep_at.contracts != rep.contracts ||
-                                    strcmp(rep_at.warning, rep.warning) != 0))
+            else if (rep_at.contracts != reps[j].contracts ||
+                     strcmp(rep_at.warning, reps[j].warning) != 0)
                 bad = 34;
             gex_chain_free(one);
         }
@@ -182,6 +183,7 @@ static inline int gex_fuzz_same_snapshots(const uint8_t *data, size_t size,
     for (size_t j = 0; j < n; j++)
         gex_chain_free(snaps[j]);
     free(snaps);
+    free(reps);
     return bad;
 }
 

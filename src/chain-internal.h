@@ -201,7 +201,8 @@ int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
 
 /* gex_chain_read_snapshots from memory (tests, the fuzzer). */
 int gex__chain_read_buffer_snapshots(const char *buf, size_t len, const char *name,
-                                     const gex_read_options *options, gex_chain ***out, size_t *n,
-                                     gex_read_report *report, gex_error *err);
+                                     const gex_read_options *options, gex_chain ***out,
+                                     gex_read_report **reports, size_t *n, gex_read_report *report,
+                                     gex_error *err);
 
 #endif /* GEX_CHAIN_INTERNAL_H */

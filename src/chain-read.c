@@ -141,15 +141,15 @@ static int finish(gex__reader *r, long header_line)
         warn(r, "%zu %s above 500%% %s: solved from the mid instead", r->iv_sentinels,
              r->iv_sentinels == 1 ? "IV" : "IVs",
              r->iv_sentinels == 1 ? "is a vendor placeholder" : "are vendor placeholders");
-    if (r->weekly_roots > 0)
+    if (r->kept_weekly > 0)
         warn(r,
              "%zu index %s without an option symbol or root %s off the third-Friday cycle: "
              "read as PM-settled weeklies (SPXW, NDXP, RUTW)",
-             r->weekly_roots, r->weekly_roots == 1 ? "contract" : "contracts",
-             r->weekly_roots == 1 ? "expires" : "expire");
-    if (r->missing_oi > 0)
-        warn(r, "%zu %s no open interest: read as 0", r->missing_oi,
-             r->missing_oi == 1 ? "contract has" : "contracts have");
+             r->kept_weekly, r->kept_weekly == 1 ? "contract" : "contracts",
+             r->kept_weekly == 1 ? "expires" : "expire");
+    if (r->kept_oi > 0)
+        warn(r, "%zu %s no open interest: read as 0", r->kept_oi,
+             r->kept_oi == 1 ? "contract has" : "contracts have");
     const int spot_given = r->opt->spot > 0 && isfinite(r->opt->spot);
     if (spot_given) {
         for (size_t s = 0; s < c->n_sym; s++)
@@ -181,10 +181,18 @@ static int finish(gex__reader *r, long header_line)
         for (size_t i = 0; i < c->n; i++)
             c->spot[i] = c->sym_spot[c->underlying[i]];
         for (size_t i = 0; i < c->n; i++) {
-            if (isnan(c->spot[i]))
+            if (!isnan(c->spot[i]))
+                continue;
+            if (!r->in_snapshot)
                 return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
                                      "the file gives no spot price for %s; pass --spot",
                                      c->sym[c->underlying[i]]);
+            char iso[40];
+            gex_time_format_iso(r->time, iso, sizeof iso);
+            return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
+                                 "the snapshot quoted at %s gives no spot price for %s (its "
+                                 "rows have none); pass --spot",
+                                 iso, c->sym[c->underlying[i]]);
         }
     }
     for (size_t k = 0; k < r->opt->n_settle; k++) {
@@ -208,40 +216,59 @@ static int finish(gex__reader *r, long header_line)
     return GEX_OK;
 }
 
+/* What gex_chain_read_snapshots asks of a read: every snapshot of a file of several (n of
+ * them, chains and reports malloc'ed; n 0 for a file of one). */
+typedef struct snapshots_out {
+    gex_chain **chains;
+    gex_read_report *reports;
+    size_t n;
+} snapshots_out;
+
 /* A file of several snapshots listed by the read (r->snap_n of them): each made its own chain
  * from r->chain, through a copy of the reader, and finished as a read with --at its instant
- * finishes it (the same chain, report and error: one read instead of one per snapshot). The
- * reports are the file's, each with its snapshot's contracts and warnings; *r->rep becomes the
- * last's. r->chain is freed (NULL). */
-static int split_snapshots(gex__reader *r, long header_line, gex_chain ***snaps, size_t *n_snaps)
+ * finishes it (the same chain, report and error: one read instead of one per snapshot), into
+ * out. Each report is the file's (rows, skipped rows, the warnings of its rows) with the
+ * snapshot's contracts and the warnings about them after those (snapshot_warning); *r->rep's
+ * contracts become the snapshots' sum. r->chain is freed (NULL). */
+static int split_snapshots(gex__reader *r, long header_line, snapshots_out *out)
 {
     gex_chain **chains = calloc(r->snap_n, sizeof *chains);
-    if (chains == NULL)
+    gex_read_report *reports = calloc(r->snap_n, sizeof *reports);
+    if (chains == NULL || reports == NULL) {
+        free(chains);
+        free(reports);
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
-    const gex_read_report parsed = *r->rep;
-    gex_read_report rep = parsed;
+    }
     int rc = GEX_OK;
+    size_t contracts = 0;
     for (size_t j = 0; j < r->snap_n && rc == GEX_OK; j++) {
         gex__reader one = *r;
-        rep = parsed;
-        one.rep = &rep;
+        reports[j] = *r->rep;
+        one.rep = &reports[j];
+        const size_t file_warning = strlen(reports[j].warning);
         rc = gex__snapshot_take(&one, r->chain, j);
         if (rc == GEX_OK) {
             chains[j] = one.chain;
             rc = finish(&one, header_line);
+            contracts += reports[j].contracts;
+            const size_t len = strlen(reports[j].warning);
+            reports[j].snapshot_warning =
+                len > file_warning && file_warning > 0 ? file_warning + 2 : file_warning;
         }
     }
-    *r->rep = rep;
+    r->rep->contracts = contracts;
     gex_chain_free(r->chain);
     r->chain = NULL;
     if (rc != GEX_OK) {
         for (size_t j = 0; j < r->snap_n; j++)
             gex_chain_free(chains[j]);
         free(chains);
+        free(reports);
         return rc;
     }
-    *snaps = chains;
-    *n_snaps = r->snap_n;
+    out->chains = chains;
+    out->reports = reports;
+    out->n = r->snap_n;
     return GEX_OK;
 }
 
@@ -371,12 +398,12 @@ static int split_input(const source *src, const gex_read_options *options, size_
     return 1;
 }
 
-/* snaps: every snapshot of a file of several becomes its own chain, in *snaps (malloc'ed,
- * *n_snaps long, *out NULL), each what a read with --at its instant gives, and report that of the
- * last; a file of one gives *out as without snaps, *snaps NULL (gex_chain_read_snapshots). */
+/* snaps: every snapshot of a file of several becomes its own chain in it (*out NULL), each
+ * what a read with --at its instant gives (split_snapshots); a file of one gives *out as
+ * without snaps, snaps->n 0 (gex_chain_read_snapshots). */
 static int read_source(source *src, const char *name, const gex_read_options *options,
-                       gex_chain **out, gex_read_report *report, gex_error *err, gex_chain ***snaps,
-                       size_t *n_snaps)
+                       gex_chain **out, gex_read_report *report, gex_error *err,
+                       snapshots_out *snaps)
 {
     gex_read_options defaults;
     gex_read_report local_report;
@@ -564,7 +591,7 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     if (rc == GEX_OK)
         rc = gex__snapshots_finish(&r);
     if (rc == GEX_OK && r.snap_n > 1)
-        rc = split_snapshots(&r, det.header_line, snaps, n_snaps);
+        rc = split_snapshots(&r, det.header_line, snaps);
     else if (rc == GEX_OK)
         rc = finish(&r, det.header_line);
     gex__snapshots_free(&r);
@@ -603,8 +630,7 @@ int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                   .split_min = split_min,
                   .start = -1,
                   .count = count};
-    return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err, NULL,
-                       NULL);
+    return read_source(&src, name != NULL ? name : "<memory>", options, out, report, err, NULL);
 }
 
 int gex_chain_read_buffer(const char *buf, size_t len, const char *name,
@@ -626,8 +652,7 @@ int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_option
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
     source src = {.fp = fp, .chunk = chunk, .split_min = split_min, .start = -1, .count = count};
-    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
-                       NULL);
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL);
 }
 
 int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_options *options,
@@ -640,8 +665,7 @@ int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
     source src = {.fp = fp, .start = -1, .inflate_max = inflate_max};
-    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
-                       NULL);
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL);
 }
 
 int gex__chain_read_file_libcsv(FILE *fp, const char *name, const gex_read_options *options,
@@ -654,8 +678,7 @@ int gex__chain_read_file_libcsv(FILE *fp, const char *name, const gex_read_optio
     if (fp == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no stream");
     source src = {.fp = fp, .chunk = chunk, .split_min = split_min, .start = -1, .libcsv_only = 1};
-    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL,
-                       NULL);
+    return read_source(&src, name != NULL ? name : "<stream>", options, out, report, err, NULL);
 }
 
 int gex__chain_read_file_chunked(FILE *fp, const char *name, const gex_read_options *options,
@@ -691,35 +714,51 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
 
 /* Every snapshot of src (gex_chain_read_snapshots), read once. */
 static int read_snapshots(source *src, const char *name, const gex_read_options *options,
-                          gex_chain ***out, size_t *n, gex_read_report *report, gex_error *err)
+                          gex_chain ***out, gex_read_report **reports, size_t *n,
+                          gex_read_report *report, gex_error *err)
 {
-    gex_chain *one = NULL, **snaps = NULL;
-    size_t n_snaps = 0;
-    /* A file of several snapshots is cut into them (read_source's snaps). */
-    int rc = read_source(src, name, options, &one, report, err, &snaps, &n_snaps);
+    gex_read_report local_report;
+    if (report == NULL)
+        report = &local_report;
+    gex_chain *one = NULL;
+    snapshots_out snaps = {NULL, NULL, 0};
+    /* A file of several snapshots is cut into them; with --at, only that one is read. */
+    int rc = read_source(src, name, options, &one, report, err,
+                         options != NULL && options->has_at ? NULL : &snaps);
     if (rc != GEX_OK)
         return rc;
-    if (snaps == NULL) {
-        snaps = malloc(sizeof *snaps);
-        if (snaps == NULL) {
+    if (snaps.n == 0) {
+        snaps.chains = malloc(sizeof *snaps.chains);
+        snaps.reports = malloc(sizeof *snaps.reports);
+        if (snaps.chains == NULL || snaps.reports == NULL) {
+            free(snaps.chains);
+            free(snaps.reports);
             gex_chain_free(one);
             return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
         }
-        snaps[0] = one;
-        n_snaps = 1;
+        snaps.chains[0] = one;
+        snaps.reports[0] = *report;
+        snaps.n = 1;
     }
-    *out = snaps;
-    *n = n_snaps;
+    *out = snaps.chains;
+    *n = snaps.n;
+    if (reports != NULL)
+        *reports = snaps.reports;
+    else
+        free(snaps.reports);
     return GEX_OK;
 }
 
 int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
-                             size_t *n, gex_read_report *report, gex_error *err)
+                             gex_read_report **reports, size_t *n, gex_read_report *report,
+                             gex_error *err)
 {
     if (out == NULL || n == NULL)
         return GEX_EINVAL;
     *out = NULL;
     *n = 0;
+    if (reports != NULL)
+        *reports = NULL;
     if (path == NULL)
         return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "no path");
     const int in = strcmp(path, "-") == 0;
@@ -727,22 +766,26 @@ int gex_chain_read_snapshots(const char *path, const gex_read_options *options, 
     if (fp == NULL)
         return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
     source src = {.fp = fp, .start = -1};
-    const int rc = read_snapshots(&src, path, options, out, n, report, err);
+    const int rc = read_snapshots(&src, path, options, out, reports, n, report, err);
     if (!in)
         fclose(fp);
     return rc;
 }
 
 int gex__chain_read_buffer_snapshots(const char *buf, size_t len, const char *name,
-                                     const gex_read_options *options, gex_chain ***out, size_t *n,
-                                     gex_read_report *report, gex_error *err)
+                                     const gex_read_options *options, gex_chain ***out,
+                                     gex_read_report **reports, size_t *n, gex_read_report *report,
+                                     gex_error *err)
 {
     if (out == NULL || n == NULL)
         return GEX_EINVAL;
     *out = NULL;
     *n = 0;
+    if (reports != NULL)
+        *reports = NULL;
     if (buf == NULL && len > 0)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no buffer");
     source src = {.mem = buf != NULL ? buf : "", .mem_len = len, .start = -1};
-    return read_snapshots(&src, name != NULL ? name : "<memory>", options, out, n, report, err);
+    return read_snapshots(&src, name != NULL ? name : "<memory>", options, out, reports, n, report,
+                          err);
 }

@@ -80,9 +80,13 @@ typedef struct gex__reader {
      * finish() gives it to every underlying of the chain. */
     gex_underlying_quote file_quote;
     long preamble_lines;
-    /* Counters for the report's warning line. */
+    /* Counters for the report's warning line. The readers count missing_oi and weekly_roots
+     * row by row, before the row's contract is kept, skipped as bad or left out by --symbol;
+     * seen_oi and seen_weekly are their values after the last such row, and kept_oi and
+     * kept_weekly count the contracts kept that they concern (the warning's figures). */
     size_t missing_oi;
     size_t weekly_roots; /* index contracts without a root, off the monthly cycle: PM */
+    size_t seen_oi, seen_weekly, kept_oi, kept_weekly;
     size_t iv_sentinels;
     /* Quote instant gathered from the file. */
     int has_time;
@@ -114,13 +118,28 @@ typedef struct gex__reader {
     size_t untimed;
     int64_t *snap_time;
     double *snap_spot;
+    /* Per contract, beside snap_time: SNAP_MARK_OI and SNAP_MARK_WEEKLY when it counts in
+     * kept_oi and kept_weekly; the block_n contracts added before snap_time was (every one of
+     * the first instant) count block_oi and block_weekly there. */
+    uint8_t *snap_mark;
+    size_t block_n, block_oi, block_weekly;
     size_t snap_cap;
+    /* The instants of rows left out by --symbol (each run of one instant once): the snapshots
+     * are cut over every row's instant, so that --symbol does not change them. */
+    int64_t *other_time;
+    size_t other_n, other_cap;
     /* gex_chain_read_snapshots: list the snapshots (their first and last instants, ascending)
      * instead of refusing a file of several; snap_first and snap_list are malloc'ed, snap_n
      * long (gex__snapshot_take makes each one's chain). */
     int list_snapshots;
     int64_t *snap_first, *snap_list;
     size_t snap_n;
+    /* With them, the contracts of each snapshot: snap_order[snap_start[j] .. snap_start[j + 1])
+     * are snapshot j's indexes in the chain read, ascending (malloc'ed). */
+    uint32_t *snap_order;
+    size_t *snap_start;
+    /* The chain is a snapshot of a file of several (its messages name its instant). */
+    int in_snapshot;
     /* Expiration cache: files repeat one expiration on consecutive rows. */
     char last_exp[GEX__FIELD_MAX + 1];
     size_t last_exp_len;

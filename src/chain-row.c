@@ -217,15 +217,54 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
     }
     if (r->rep->skipped[reason]++ == 0)
         r->rep->first_line[reason] = line;
+    r->seen_oi = r->missing_oi; /* the row's counts are not a kept contract's */
+    r->seen_weekly = r->weekly_roots;
     return GEX_OK;
 }
 
 /* No instant: a row of a file without quote times. */
 #define NO_INSTANT INT64_MIN
 
+/* snap_mark's bits: the contract has no open interest; it is an index weekly without a root. */
+enum { SNAP_MARK_OI = 1, SNAP_MARK_WEEKLY = 2 };
+
+/* The warnings' counts of the contract just kept (the readers counted them on its row),
+ * added to kept_oi and kept_weekly: its snap_mark bits. */
+static unsigned take_marks(gex__reader *r)
+{
+    const unsigned m = (r->missing_oi != r->seen_oi ? SNAP_MARK_OI : 0U) |
+                       (r->weekly_roots != r->seen_weekly ? SNAP_MARK_WEEKLY : 0U);
+    r->seen_oi = r->missing_oi;
+    r->seen_weekly = r->weekly_roots;
+    r->kept_oi += (m & SNAP_MARK_OI) != 0;
+    r->kept_weekly += (m & SNAP_MARK_WEEKLY) != 0;
+    return m;
+}
+
+/* A row left out by --symbol: its counts are dropped and its instant noted, so that the
+ * snapshots are cut over every row's instant, whatever --symbol keeps. */
+static int note_other_row(gex__reader *r)
+{
+    r->seen_oi = r->missing_oi;
+    r->seen_weekly = r->weekly_roots;
+    if (!r->row_has_time || !r->snapshot_rows ||
+        (r->other_n > 0 && r->other_time[r->other_n - 1] == r->row_time))
+        return GEX_OK;
+    if (r->other_n == r->other_cap) {
+        size_t cap = r->other_cap > 0 ? 2 * r->other_cap : 64;
+        int64_t *t = realloc(r->other_time, cap * sizeof *t);
+        if (t == NULL)
+            return GEX_ENOMEM;
+        r->other_time = t;
+        r->other_cap = cap;
+    }
+    r->other_time[r->other_n++] = r->row_time;
+    return GEX_OK;
+}
+
 /* Notes the instant and spot of the contract just added (the chain's last). Nothing is stored
  * while every contract has the first one's instant (a file of one snapshot: the usual case). */
-static int track_snapshot(gex__reader *r, double spot)
+static int track_snapshot(gex__reader *r, double spot, unsigned mark)
 {
     size_t i = r->chain->n - 1;
     int64_t t = r->row_has_time && r->snapshot_rows ? r->row_time : NO_INSTANT;
@@ -250,17 +289,27 @@ static int track_snapshot(gex__reader *r, double spot)
         if (ss == NULL)
             return GEX_ENOMEM;
         r->snap_spot = ss;
+        uint8_t *mm = realloc(r->snap_mark, cap * sizeof *mm);
+        if (mm == NULL)
+            return GEX_ENOMEM;
+        r->snap_mark = mm;
         if (r->snap_cap == 0) {
-            /* The contracts so far are of the first instant, and their spot the first. */
+            /* The contracts so far are of the first instant, and their spot the first; their
+             * counts are the block's (this one's mark is its own). */
             for (size_t j = 0; j < i; j++) {
                 r->snap_time[j] = r->first_instant;
                 r->snap_spot[j] = r->chain->sym_spot[r->chain->underlying[j]];
+                r->snap_mark[j] = 0;
             }
+            r->block_n = i;
+            r->block_oi = r->kept_oi - ((mark & SNAP_MARK_OI) != 0);
+            r->block_weekly = r->kept_weekly - ((mark & SNAP_MARK_WEEKLY) != 0);
         }
         r->snap_cap = cap;
     }
     r->snap_time[i] = t;
     r->snap_spot[i] = spot > 0 && isfinite(spot) ? spot : (double)NAN;
+    r->snap_mark[i] = (uint8_t)mark;
     return GEX_OK;
 }
 
@@ -287,7 +336,7 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     }
     if (!r->last_u_keep) {
         r->rep->other_symbol++;
-        return GEX_OK;
+        return note_other_row(r);
     }
     uint32_t ri = r->last_u_index;
     if (root_len > 0 && (root_len != u_len || memcmp(root, r->last_u, u_len) != 0)) {
@@ -320,7 +369,7 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         gex__read_checks_add(&r->checks, k->iv, own, r->chain->sym_spot[r->last_u_index]);
     }
     if (rc == GEX_OK)
-        rc = track_snapshot(r, spot);
+        rc = track_snapshot(r, spot, take_marks(r));
     return rc;
 }
 
@@ -530,64 +579,64 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
 
 /* --- snapshots --- */
 
-/* The chain becomes its contracts quoted in [from, to]: their own spot per underlying, the
- * latest instant. */
-/* r->chain made the contracts of c (the chain read, indexed as r->snap_time; not changed) quoted
- * from from to to: a new chain with the snapshot's spots, its latest instant as r->time, the
- * report's contracts its own. GEX_OK, or GEX_ENOMEM (r->chain unchanged). */
-static int snapshot_of(gex__reader *r, const gex_chain *c, int64_t from, int64_t to)
+/* r->chain made the contracts idx[0..n) of c (the chain read, indexed as r->snap_time; not
+ * changed), the snapshot's: a new chain whose spot of each underlying is its first contract's
+ * that gives one (none: NAN, which finish() refuses unless --spot), whose instant is the latest
+ * of its contracts', and whose report and warnings' counts are its own. GEX_OK, or GEX_ENOMEM
+ * (r->chain unchanged). */
+static int snapshot_of(gex__reader *r, const gex_chain *c, const uint32_t *idx, size_t n)
 {
-    uint32_t *idx = malloc((c->n > 0 ? c->n : 1) * sizeof *idx);
-    if (idx == NULL)
-        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
-    size_t n = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (r->snap_time[i] >= from && r->snap_time[i] <= to)
-            idx[n++] = (uint32_t)i;
     gex_chain *sub = NULL;
     int rc = gex_chain_extract(c, idx, n, &sub);
-    unsigned char *spot_set = calloc(c->n_sym > 0 ? c->n_sym : 1, 1);
-    if (spot_set == NULL && rc == GEX_OK)
+    double *spot = rc == GEX_OK ? malloc((c->n_sym > 0 ? c->n_sym : 1) * sizeof *spot) : NULL;
+    if (rc == GEX_OK && spot == NULL)
         rc = GEX_ENOMEM;
-    if (rc == GEX_OK) {
-        /* The snapshot's spot: its first contract's of each underlying. */
-        for (size_t j = 0; j < n; j++) {
-            uint32_t u = c->underlying[idx[j]];
-            double s = r->snap_spot[idx[j]];
-            if (!spot_set[u] && isfinite(s)) {
-                spot_set[u] = 1;
-                gex_chain_set_spot(sub, c->sym[u], s);
-            }
-        }
-        r->chain = sub;
-        r->checks_stale = 1; /* its spots are the snapshot's */
-        r->rep->contracts = n;
-        r->time = to;
-        r->has_time = 1;
-        r->time_varies = from != to;
-    }
-    if (rc != GEX_OK)
+    if (rc != GEX_OK) {
         gex_chain_free(sub);
-    free(spot_set);
-    free(idx);
-    return rc == GEX_OK ? GEX_OK : gex_error_set(r->err, rc, r->name, 0, 0, "out of memory");
-}
-
-/* The chain read becomes the snapshot quoted from from to to. */
-static int select_snapshot(gex__reader *r, int64_t from, int64_t to)
-{
-    gex_chain *c = r->chain;
-    const int rc = snapshot_of(r, c, from, to);
-    if (rc == GEX_OK)
-        gex_chain_free(c);
-    return rc;
+        return gex_error_set(r->err, rc, r->name, 0, 0, "out of memory");
+    }
+    for (size_t u = 0; u < c->n_sym; u++)
+        spot[u] = (double)NAN;
+    int64_t lo = 0, hi = 0;
+    size_t oi = 0, weekly = 0, block = 0;
+    for (size_t j = 0; j < n; j++) {
+        const uint32_t i = idx[j];
+        const uint32_t u = c->underlying[i];
+        if (isnan(spot[u]))
+            spot[u] = r->snap_spot[i];
+        const int64_t t = r->snap_time[i];
+        if (j == 0 || t < lo)
+            lo = t;
+        if (j == 0 || t > hi)
+            hi = t;
+        oi += (r->snap_mark[i] & SNAP_MARK_OI) != 0;
+        weekly += (r->snap_mark[i] & SNAP_MARK_WEEKLY) != 0;
+        block |= i < r->block_n;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const double s = spot[c->underlying[idx[j]]];
+        sub->spot[j] = s;
+        sub->sym_spot[sub->underlying[j]] = s;
+    }
+    free(spot);
+    r->chain = sub;
+    r->checks_stale = 1; /* its spots are the snapshot's */
+    r->rep->contracts = n;
+    r->kept_oi = oi + (block ? r->block_oi : 0);
+    r->kept_weekly = weekly + (block ? r->block_weekly : 0);
+    r->time = hi;
+    r->has_time = 1;
+    r->time_varies = lo != hi;
+    r->in_snapshot = 1;
+    return GEX_OK;
 }
 
 int gex__snapshot_take(gex__reader *r, const gex_chain *whole, size_t j)
 {
-    if (j >= r->snap_n || r->snap_first == NULL)
+    if (j >= r->snap_n || r->snap_order == NULL)
         return gex_error_set(r->err, GEX_EINVAL, r->name, 0, 0, "no snapshot %zu", j);
-    return snapshot_of(r, whole, r->snap_first[j], r->snap_list[j]);
+    return snapshot_of(r, whole, r->snap_order + r->snap_start[j],
+                       r->snap_start[j + 1] - r->snap_start[j]);
 }
 
 static int compare_i64(const void *a, const void *b)
@@ -600,9 +649,18 @@ void gex__snapshots_free(gex__reader *r)
 {
     free(r->snap_time);
     free(r->snap_spot);
+    free(r->snap_mark);
+    free(r->other_time);
+    free(r->snap_order);
+    free(r->snap_start);
     r->snap_time = NULL;
     r->snap_spot = NULL;
+    r->snap_mark = NULL;
+    r->other_time = NULL;
+    r->snap_order = NULL;
+    r->snap_start = NULL;
     r->snap_cap = 0;
+    r->other_n = r->other_cap = 0;
 }
 
 int gex__snapshots_differ(const gex__reader *const *readers, size_t n)
@@ -638,14 +696,75 @@ static void list_instants(char *buf, size_t size, const int64_t *last, size_t n,
         snprintf(buf + used, size - used, ", ... %s", "");
 }
 
+/* How far the instant at is from [from, to], in seconds, without overflow. */
+static uint64_t distance(int64_t at, int64_t from, int64_t to)
+{
+    if (at < from)
+        return (uint64_t)from - (uint64_t)at;
+    if (at > to)
+        return (uint64_t)at - (uint64_t)to;
+    return 0;
+}
+
+/* The snapshot holding each contract (ranges: first[k] .. last[k] ascending, k of them), as
+ * snap_order and snap_start: every contract with an instant has it within one of them; one
+ * without (a row before the file's first quote time) is in none, as with --at. */
+static int bucket_contracts(gex__reader *r, const int64_t *first, size_t k)
+{
+    const size_t n = r->chain->n;
+    uint32_t *of = malloc((n > 0 ? n : 1) * sizeof *of);
+    r->snap_order = malloc((n > 0 ? n : 1) * sizeof *r->snap_order);
+    r->snap_start = calloc(k + 1, sizeof *r->snap_start);
+    if (of == NULL || r->snap_order == NULL || r->snap_start == NULL) {
+        free(of);
+        return GEX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        of[i] = UINT32_MAX;
+        if (r->snap_time[i] == NO_INSTANT)
+            continue;
+        /* the last range starting at or before the contract's instant */
+        size_t lo = 0, hi = k;
+        while (hi - lo > 1) {
+            const size_t mid = lo + (hi - lo) / 2;
+            if (first[mid] <= r->snap_time[i])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        of[i] = (uint32_t)lo;
+        r->snap_start[lo + 1]++;
+    }
+    for (size_t j = 0; j < k; j++)
+        r->snap_start[j + 1] += r->snap_start[j];
+    size_t *at = malloc((k > 0 ? k : 1) * sizeof *at);
+    if (at == NULL) {
+        free(of);
+        return GEX_ENOMEM;
+    }
+    memcpy(at, r->snap_start, k * sizeof *at);
+    for (size_t i = 0; i < n; i++)
+        if (of[i] != UINT32_MAX)
+            r->snap_order[at[of[i]]++] = (uint32_t)i;
+    free(at);
+    free(of);
+    return GEX_OK;
+}
+
 int gex__snapshots_finish(gex__reader *r)
 {
     gex_chain *c = r->chain;
+    /* The quote instant is that of the contracts kept, every one dated by its row: rows left
+     * out by --symbol or skipped as bad do not date the chain. */
+    if (c->n > 0 && r->snapshot_rows && r->untimed == 0) {
+        r->time = r->snap_max;
+        r->time_varies = r->snap_min != r->snap_max;
+        r->has_time = 1;
+    }
     if (r->snap_time == NULL) {
         r->rep->snapshots = c->n > 0 && r->first_instant != NO_INSTANT;
         if (r->opt->has_at && r->rep->snapshots == 1 &&
-            (r->opt->at < r->first_instant - GEX__SNAPSHOT_GAP ||
-             r->opt->at > r->time + GEX__SNAPSHOT_GAP)) {
+            distance(r->opt->at, r->first_instant, r->time) > GEX__SNAPSHOT_GAP) {
             char iso[40];
             gex_time_format_iso(r->time, iso, sizeof iso);
             return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
@@ -655,45 +774,71 @@ int gex__snapshots_finish(gex__reader *r)
         }
         return GEX_OK;
     }
-    /* Snapshots: the distinct instants sorted, cut where two are GEX__SNAPSHOT_GAP apart. */
-    size_t n = c->n, m = 0;
-    int64_t *t = malloc(n * sizeof *t);
-    if (t == NULL)
+    /* Snapshots: the distinct instants of every row (those left out by --symbol too) sorted,
+     * cut where two are GEX__SNAPSHOT_GAP apart; those holding no contract kept are dropped. */
+    size_t n = c->n, m = 0, mk = 0;
+    int64_t *t = malloc((n + r->other_n + 1) * sizeof *t);
+    int64_t *kt = malloc((n + 1) * sizeof *kt);
+    int64_t *first = malloc((n + r->other_n + 1) * sizeof *first);
+    int64_t *last = malloc((n + r->other_n + 1) * sizeof *last);
+    int64_t *newest = malloc((n + r->other_n + 1) * sizeof *newest);
+    if (t == NULL || kt == NULL || first == NULL || last == NULL || newest == NULL) {
+        free(t);
+        free(kt);
+        free(first);
+        free(last);
+        free(newest);
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    }
     for (size_t i = 0; i < n; i++)
         if (r->snap_time[i] != NO_INSTANT)
-            t[m++] = r->snap_time[i];
+            kt[mk++] = r->snap_time[i];
+    qsort(kt, mk, sizeof *kt, compare_i64);
+    memcpy(t, kt, mk * sizeof *t);
+    m = mk;
+    for (size_t i = 0; i < r->other_n; i++)
+        t[m++] = r->other_time[i];
     qsort(t, m, sizeof *t, compare_i64);
-    /* first[k], last[k] of each snapshot, in place at the front of t (k <= index). */
-    size_t k = 0;
-    int64_t *last = malloc((m > 0 ? m : 1) * sizeof *last);
-    if (last == NULL) {
-        free(t);
-        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
-    }
-    for (size_t i = 0; i < m; i++) {
-        if (i == 0 || t[i] - t[i - 1] >= GEX__SNAPSHOT_GAP) {
-            t[k] = t[i];
-            last[k++] = t[i];
-        } else {
-            last[k - 1] = t[i];
+    /* first[k] .. last[k] of each snapshot holding contracts kept, newest[k] the latest of
+     * theirs (its quote instant) */
+    size_t k = 0, next = 0;
+    for (size_t i = 0; i < m;) {
+        size_t end = i + 1;
+        while (end < m && t[end] - t[end - 1] < GEX__SNAPSHOT_GAP)
+            end++;
+        int held = 0;
+        while (next < mk && kt[next] <= t[end - 1]) {
+            newest[k] = kt[next++];
+            held = 1;
         }
+        if (held) {
+            first[k] = t[i];
+            last[k++] = t[end - 1];
+        }
+        i = end;
     }
+    free(t);
+    free(kt);
     r->rep->snapshots = k;
     int rc = GEX_OK;
     if (k <= 1) {
         /* Instants within seconds of each other, or rows without one: a single chain. */
     } else if (r->list_snapshots) {
-        free(r->snap_list);
-        free(r->snap_first);
-        r->snap_list = last;
-        r->snap_first = t;
-        r->snap_n = k;
-        last = NULL;
-        t = NULL;
+        rc = bucket_contracts(r, first, k);
+        if (rc != GEX_OK) {
+            rc = gex_error_set(r->err, rc, r->name, 0, 0, "out of memory");
+        } else {
+            free(r->snap_list);
+            free(r->snap_first);
+            r->snap_list = last;
+            r->snap_first = first;
+            r->snap_n = k;
+            last = NULL;
+            first = NULL;
+        }
     } else if (!r->opt->has_at) {
         char shown[400];
-        list_instants(shown, sizeof shown, last, k, 6);
+        list_instants(shown, sizeof shown, newest, k, 6);
         rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
                            "the file holds %zu snapshots of the chain, quoted at %s; pass --at "
                            "with one of these instants to read that one",
@@ -703,10 +848,9 @@ int gex__snapshots_finish(gex__reader *r)
          * gaps of GEX__SNAPSHOT_GAP or more, so an instant may lie within reach of two (the
          * earlier one wins a tie), but one of them holds it. */
         size_t pick = k;
-        int64_t best = 0;
+        uint64_t best = 0;
         for (size_t j = 0; j < k; j++) {
-            const int64_t at = r->opt->at;
-            const int64_t d = at < t[j] ? t[j] - at : at > last[j] ? at - last[j] : 0;
+            const uint64_t d = distance(r->opt->at, first[j], last[j]);
             if (d <= GEX__SNAPSHOT_GAP && (pick == k || d < best)) {
                 pick = j;
                 best = d;
@@ -714,16 +858,29 @@ int gex__snapshots_finish(gex__reader *r)
         }
         if (pick == k) {
             char shown[400];
-            list_instants(shown, sizeof shown, last, k, 6);
+            list_instants(shown, sizeof shown, newest, k, 6);
             rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
                                "no snapshot of the file is quoted at the --at instant: its %zu "
                                "snapshots are quoted at %s; check --at",
                                k, shown);
         } else {
-            rc = select_snapshot(r, t[pick], last[pick]);
+            uint32_t *idx = malloc((n > 0 ? n : 1) * sizeof *idx);
+            size_t in = 0;
+            if (idx == NULL) {
+                rc = gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+            } else {
+                for (size_t i = 0; i < n; i++)
+                    if (r->snap_time[i] >= first[pick] && r->snap_time[i] <= last[pick])
+                        idx[in++] = (uint32_t)i;
+                rc = snapshot_of(r, c, idx, in);
+                if (rc == GEX_OK)
+                    gex_chain_free(c);
+                free(idx);
+            }
         }
     }
-    free(t);
+    free(first);
     free(last);
+    free(newest);
     return rc;
 }

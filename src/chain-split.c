@@ -186,6 +186,8 @@ static int range_reader(const gex__reader *r, split_range *g)
     g->r.untimed = 0;
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
+    g->r.seen_oi = g->r.seen_weekly = 0;
+    g->r.kept_oi = g->r.kept_weekly = 0;
     g->r.iv_sentinels = 0;
     memset(&g->r.checks, 0, sizeof g->r.checks);
     g->r.last_root_len = 0;
@@ -220,6 +222,16 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
 {
     to->missing_oi += from->missing_oi;
     to->weekly_roots += from->weekly_roots;
+    to->kept_oi += from->kept_oi;
+    to->kept_weekly += from->kept_weekly;
+    to->untimed += from->untimed;
+    to->snapshot_rows |= from->snapshot_rows;
+    if (from->chain != NULL && from->chain->n > 0) {
+        if (from->snap_min < to->snap_min)
+            to->snap_min = from->snap_min;
+        if (from->snap_max > to->snap_max)
+            to->snap_max = from->snap_max;
+    }
     if (from->has_time) {
         if (to->has_time && from->time != to->time)
             to->time_varies = 1;
@@ -342,6 +354,13 @@ static int combine(gex__reader *r, split *s, int *done)
              * state is r's with its rows. */
             r->missing_oi = g->missing_oi;
             r->weekly_roots = g->weekly_roots;
+            r->kept_oi = g->kept_oi;
+            r->kept_weekly = g->kept_weekly;
+            r->untimed = g->untimed;
+            r->snapshot_rows = g->snapshot_rows;
+            const int any = g->chain != NULL && g->chain->n > 0;
+            r->snap_min = any ? g->snap_min : INT64_MAX;
+            r->snap_max = any ? g->snap_max : INT64_MIN;
             r->has_time = g->has_time;
             r->time = g->time;
             r->time_varies = g->time_varies;

@@ -755,9 +755,9 @@ START_TEST(test_snapshots_read_all)
     gex_chain **chains = NULL;
     size_t n = 0;
     gex_error err;
-    ck_assert_int_eq(
-        gex_chain_read_snapshots(fixture("long-two-captures.csv"), NULL, &chains, &n, NULL, &err),
-        GEX_OK);
+    ck_assert_int_eq(gex_chain_read_snapshots(fixture("long-two-captures.csv"), NULL, &chains, NULL,
+                                              &n, NULL, &err),
+                     GEX_OK);
     ck_assert_uint_eq(n, 2);
     int64_t t0, t1;
     ck_assert_int_eq(gex_chain_quote_time(chains[0], &t0), GEX_OK);
@@ -770,33 +770,36 @@ START_TEST(test_snapshots_read_all)
         gex_chain_free(chains[k]);
     free(chains);
     /* A file of one snapshot gives one chain. */
-    ck_assert_int_eq(
-        gex_chain_read_snapshots(fixture("tos-spy-2023-11-07.csv"), NULL, &chains, &n, NULL, &err),
-        GEX_OK);
+    ck_assert_int_eq(gex_chain_read_snapshots(fixture("tos-spy-2023-11-07.csv"), NULL, &chains,
+                                              NULL, &n, NULL, &err),
+                     GEX_OK);
     ck_assert_uint_eq(n, 1);
     gex_chain_free(chains[0]);
     free(chains);
     /* Standard input, read once like a file. */
     ck_assert_ptr_nonnull(freopen(fixture("long-two-captures.csv"), "rb", stdin));
-    ck_assert_int_eq(gex_chain_read_snapshots("-", NULL, &chains, &n, NULL, &err), GEX_OK);
+    ck_assert_int_eq(gex_chain_read_snapshots("-", NULL, &chains, NULL, &n, NULL, &err), GEX_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_uint_eq(gex_chain_size(chains[0]) + gex_chain_size(chains[1]), 5);
     for (size_t k = 0; k < n; k++)
         gex_chain_free(chains[k]);
     free(chains);
-    ck_assert_int_eq(gex_chain_read_snapshots(NULL, NULL, &chains, &n, NULL, &err), GEX_EINVAL);
+    ck_assert_int_eq(gex_chain_read_snapshots(NULL, NULL, &chains, NULL, &n, NULL, &err),
+                     GEX_EINVAL);
 }
 END_TEST
 
 /* gex_chain_read_snapshots (one read, cut into the snapshots) against a read with --at each
- * snapshot's instant: the same chains bit for bit, and the last one's report. */
+ * snapshot's instant: the same chains bit for bit and the same reports, whose warnings are the
+ * file's rows' and then the snapshot's own. The file's report sums the snapshots' contracts. */
 static void check_snapshots_as_at(const char *path, const gex_read_options *o, size_t want)
 {
     gex_chain **chains = NULL;
-    size_t n = 0;
+    gex_read_report *reports = NULL;
+    size_t n = 0, contracts = 0;
     outcome all;
     memset(&all, 0, sizeof all);
-    all.rc = gex_chain_read_snapshots(path, o, &chains, &n, &all.rep, &all.err);
+    all.rc = gex_chain_read_snapshots(path, o, &chains, &reports, &n, &all.rep, &all.err);
     ck_assert_msg(all.rc == GEX_OK, "%s: %s", path, all.err.text);
     ck_assert_uint_eq(n, want);
     for (size_t j = 0; j < n; j++) {
@@ -806,14 +809,22 @@ static void check_snapshots_as_at(const char *path, const gex_read_options *o, s
         outcome one;
         memset(&one, 0, sizeof one);
         one.rc = gex_chain_read_path(path, &at, &one.chain, &one.rep, &one.err);
-        outcome mine = {GEX_OK, chains[j], j + 1 == n ? all.rep : one.rep, all.err};
+        outcome mine = {GEX_OK, chains[j], reports[j], all.err};
+        /* the file's rows' warnings first, the snapshot's after them */
+        const size_t own = reports[j].snapshot_warning;
+        ck_assert_uint_le(own, strlen(reports[j].warning));
+        ck_assert(n > 1 || own == 0);
+        ck_assert_int_eq(strncmp(reports[j].warning, all.rep.warning, strlen(all.rep.warning)), 0);
         char what[64];
         snprintf(what, sizeof what, "snapshot %zu of %zu", j, n);
         assert_same(&one, &mine, what);
+        contracts += reports[j].contracts;
         gex_chain_free(one.chain);
         gex_chain_free(chains[j]);
     }
+    ck_assert_uint_eq(all.rep.contracts, contracts);
     free(chains);
+    free(reports);
 }
 
 START_TEST(test_snapshots_at_nearest)
@@ -878,6 +889,110 @@ START_TEST(test_snapshots_one_read_same_as_at)
     ck_assert_int_eq(fclose(fp), 0);
     check_snapshots_as_at(path, NULL, 3);
     unlink(path);
+}
+END_TEST
+
+/* What a snapshot of a file of several takes from its own rows alone: the counts of its
+ * warnings, its spot and its quote instant; and the cut into snapshots, which --symbol does not
+ * change. */
+START_TEST(test_snapshots_their_own)
+{
+    static const char head[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                               "spot,quote_time\n";
+    char text[4096];
+    size_t len;
+    gex_chain **chains = NULL;
+    gex_read_report *reports = NULL, rep;
+    size_t n = 0;
+    gex_error err;
+    gex_read_options o = options();
+    /* Open interest missing in the first capture only: the second's report says nothing. */
+    len = (size_t)snprintf(text, sizeof text,
+                           "%sSPY,2024-03-22,300,C,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
+                           "SPY,2024-03-22,300,P,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
+                           "SPY,2024-03-22,300,C,1.1,1.2,0.2,7,446.5,2024-03-15 11:00:00\n",
+                           head);
+    ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "oi.csv", &o, &chains, &reports,
+                                                      &n, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_ptr_nonnull(strstr(reports[0].warning + reports[0].snapshot_warning,
+                                 "2 contracts have no open interest"));
+    ck_assert_ptr_null(strstr(reports[1].warning, "open interest"));
+    ck_assert_uint_eq(rep.contracts, 3);
+    for (size_t k = 0; k < n; k++)
+        gex_chain_free(chains[k]);
+    free(chains);
+    free(reports);
+    /* A capture whose rows give no spot is refused, not read at another capture's. */
+    len = (size_t)snprintf(text, sizeof text,
+                           "%sSPY,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 10:00:00\n"
+                           "SPY,2024-03-22,300,C,1.1,1.2,0.2,5,,2024-03-15 11:00:00\n",
+                           head);
+    ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "spot.csv", &o, &chains, &reports,
+                                                      &n, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "the snapshot quoted at 2024-03-15T15:00:00Z gives no "
+                                           "spot price for SPY"));
+    /* --symbol: the instant of the underlying's own rows, not of another's later ones. */
+    len = (size_t)snprintf(text, sizeof text,
+                           "%sABC,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 10:00:00\n"
+                           "XYZ,2024-03-22,300,C,1.1,1.2,0.2,5,99.5,2024-03-15 10:00:00\n"
+                           "XYZ,2024-03-22,300,C,1.1,1.2,0.2,5,99.5,2024-03-15 12:00:00\n",
+                           head);
+    o.symbol = "ABC";
+    o.has_at = 1;
+    o.at = 1710511200LL; /* 2024-03-15 10:00 New York */
+    gex_chain *c = NULL;
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "two.csv", &o, &c, &rep, &err), GEX_OK);
+    int64_t t = 0;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1710511200LL);
+    ck_assert_ptr_null(strstr(rep.warning, "quote time differs"));
+    gex_chain_free(c);
+    o.at += 2 * 3600; /* XYZ's second capture: none of ABC's */
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "two.csv", &o, &c, &rep, &err), GEX_EPARSE);
+    /* An instant as far as can be from every capture: refused, without overflow. */
+    o.symbol = NULL;
+    const int64_t far[] = {INT64_MIN, INT64_MAX};
+    for (size_t k = 0; k < 2; k++) {
+        o.at = far[k];
+        ck_assert_int_eq(gex_chain_read_buffer(text, len, "two.csv", &o, &c, &rep, &err),
+                         GEX_EPARSE);
+        ck_assert_ptr_nonnull(strstr(err.text, "no snapshot of the file is quoted at the --at"));
+    }
+    /* With --at, the snapshots read are that one. */
+    o.at = 1710518400LL;
+    ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "two.csv", &o, &chains, &reports,
+                                                      &n, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(gex_chain_size(chains[0]), 1);
+    gex_chain_free(chains[0]);
+    free(chains);
+    free(reports);
+    /* XYZ at 10:00:00 and 10:00:40, ABC at 10:00:20 between them: one capture, --symbol or not
+     * (instants less than 30 s apart are one snapshot over every row of the file). */
+    len = (size_t)snprintf(text, sizeof text,
+                           "%sXYZ,2024-03-22,300,C,1.1,1.2,0.2,5,99.5,2024-03-15 10:00:00\n"
+                           "ABC,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 10:00:20\n"
+                           "XYZ,2024-03-22,301,C,1.1,1.2,0.2,5,99.5,2024-03-15 10:00:40\n",
+                           head);
+    o.has_at = 0;
+    const char *symbols[] = {NULL, "XYZ", "ABC"};
+    for (size_t k = 0; k < 3; k++) {
+        o.symbol = symbols[k];
+        ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "bridge.csv", &o, &chains,
+                                                          &reports, &n, &rep, &err),
+                         GEX_OK);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(gex_chain_read_buffer(text, len, "bridge.csv", &o, &c, &rep, &err),
+                         GEX_OK);
+        gex_chain_free(c);
+        gex_chain_free(chains[0]);
+        free(chains);
+        free(reports);
+    }
 }
 END_TEST
 
@@ -1015,6 +1130,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_snapshots_one_read_same_as_at);
     tcase_add_test(tc, test_snapshots_at_nearest);
     tcase_add_test(tc, test_snapshots_same_in_ranges);
+    tcase_add_test(tc, test_snapshots_their_own);
     tcase_add_test(tc, test_read_loose_numbers);
     tcase_add_test(tc, test_name_expiration);
     tcase_add_test(tc, test_format_names);

@@ -176,6 +176,9 @@ typedef struct gex_read_report {
      * rows of one underlying, index rows without a root read as PM weeklies. (A date that gives no
      * quote instant is reported by gex_chain_prepare, and only when no --now is given.) */
     char warning[512];
+    /* In the report of one snapshot of several (gex_chain_read_snapshots' reports): where its
+     * own warnings begin in warning, after the file's rows' ("; "-separated); 0 otherwise. */
+    size_t snapshot_warning;
 } gex_read_report;
 
 /* Reads a chain from a path ("-" reads standard input). On success returns GEX_OK and *out owns
@@ -201,12 +204,18 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
 
 /* Every snapshot of a file (SPEC 2.9), each its own chain, in the order of their quote
  * instants: GEX_OK, *out a new array of *n chains (free each, then the array with free()). A
- * file of one snapshot gives one chain. Each chain is what gex_chain_read_path with
- * options->has_at at its quote instant gives; the file is read once and the chain read cut into
- * them ("-" reads standard input). report (may be NULL) is that of the last snapshot (rows and
- * skipped rows are the file's). Statuses and err as gex_chain_read_path. */
+ * file of one snapshot gives one chain; with options->has_at, the one snapshot read as
+ * gex_chain_read_path reads it. Each chain is what gex_chain_read_path with options->has_at at
+ * its quote instant gives; the file is read once and the chain read cut into them ("-" reads
+ * standard input). reports (may be NULL): *reports a new array of *n reports (free()), each
+ * what the read with --at gives: the file's rows and skipped rows, the snapshot's contracts, the
+ * warnings of the file's rows and then those of the snapshot's (from snapshot_warning on).
+ * report (may be NULL): the file's, with the warnings of its rows alone and the snapshots'
+ * contracts summed; for a file of one snapshot, that snapshot's. Statuses and err as
+ * gex_chain_read_path (report then says what the read found). */
 int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
-                             size_t *n, gex_read_report *report, gex_error *err);
+                             gex_read_report **reports, size_t *n, gex_read_report *report,
+                             gex_error *err);
 
 /* The same from an open stream; name is used in messages. The stream is read to its end and
  * not closed. */

@@ -275,8 +275,9 @@ def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto
     """Every snapshot of a file (SPEC 2.9: rows captured at instants 30 s or more apart), each
     its own Chain, in the order of their quote instants: what read(path, at=t) gives for each
     (gex_chain_read_snapshots). A file of one snapshot gives one Chain, read once. The options
-    are read()'s; each chain's read_report is the file's (rows, skipped rows), with its own
-    contracts. Raises gex.Error as read() does."""
+    are read()'s; each chain's read_report is read(path, at=t)'s: the file's rows and skipped
+    rows, its own contracts, and the warnings of the file's rows then its own. Raises gex.Error
+    as read() does."""
     overrides = []
     for root, style in (settle or {}).items():
         if style not in ("am", "pm"):

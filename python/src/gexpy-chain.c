@@ -167,6 +167,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     gex_error_clear(&err);
     int st;
     gex_chain **snaps = NULL;
+    gex_read_report *reports = NULL;
     size_t n_snaps = 0;
     if (is_path) {
         PyObject *bytes = NULL;
@@ -178,7 +179,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
         const char *path = PyBytes_AS_STRING(bytes);
         if (all) {
             Py_BEGIN_ALLOW_THREADS st =
-                gex_chain_read_snapshots(path, &opts, &snaps, &n_snaps, &c->read, &err);
+                gex_chain_read_snapshots(path, &opts, &snaps, &reports, &n_snaps, &c->read, &err);
             Py_END_ALLOW_THREADS
         } else {
             Py_BEGIN_ALLOW_THREADS st = gex_chain_read_path(path, &opts, &c->chain, &c->read, &err);
@@ -203,7 +204,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     }
     if (!all)
         return (PyObject *)c;
-    /* a handle per snapshot, each with the report of the read (the last one's) */
+    /* a handle per snapshot, each with its report as a read at its instant gives it */
     PyObject *list = PyList_New((Py_ssize_t)n_snaps);
     for (size_t k = 0; k < n_snaps; k++) {
         gexpy_chain *one = list != NULL ? chain_new(module, name) : NULL;
@@ -214,11 +215,11 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
             break;
         }
         one->chain = snaps[k];
-        one->read = c->read; /* the file's rows and skips, as a read at its instant gives */
-        one->read.contracts = gex_chain_size(snaps[k]);
+        one->read = reports[k];
         PyList_SET_ITEM(list, (Py_ssize_t)k, (PyObject *)one);
     }
     free(snaps);
+    free(reports);
     Py_DECREF(c);
     return list;
 }

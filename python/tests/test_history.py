@@ -137,6 +137,22 @@ def test_history_file_of_two_snapshots(gex_exe, days, tmp_path):
         gex.read(str(two), at="not a time")
 
 
+def test_read_snapshots_their_own_reports(tmp_path):
+    """Each snapshot's read_report is what read(at=) gives for it: its own contracts and the
+    warnings about them (open interest missing in the first capture only)."""
+    f = tmp_path / "two.csv"
+    f.write_text("underlying,expiration,strike,type,bid,ask,iv,open_interest,spot,quote_time\n"
+                 "SPY,2024-03-22,300,C,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
+                 "SPY,2024-03-22,300,P,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
+                 "SPY,2024-03-22,300,C,1.1,1.2,0.2,7,446.5,2024-03-15 11:00:00\n")
+    chains = gex.read_snapshots(str(f))
+    assert len(chains) == 2
+    assert "2 contracts have no open interest" in chains[0].read_report["warning"]
+    assert "open interest" not in chains[1].read_report["warning"]
+    for c in chains:
+        assert c.read_report == gex.read(str(f), at=c.quote_time).read_report
+
+
 def test_history_dask_two_workers(gex_exe, days, monkeypatch):
     distributed = pytest.importorskip(
         "distributed", reason="skipped: dask.distributed is not importable "

@@ -90,13 +90,26 @@ int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *pa
     memset(read, 0, sizeof *read);
     *chains = NULL;
     *n = 0;
-    const int st = gex_chain_read_snapshots(path, &opts->read, chains, n, read, &err);
+    gex_read_report *reports = NULL;
+    const int st = gex_chain_read_snapshots(path, &opts->read, chains, &reports, n, read, &err);
     if (lacks_symbol(opts, st, read, lacks))
         return CLI_EXIT_OK;
     if (st != GEX_OK)
         return cli_report_to(to, st, &err, path);
     if (read->warning[0] != '\0' && !opts->quiet)
         cli_say(to, path, 0, "warning: %s", read->warning);
+    /* Of a file of several snapshots, each one's own, named by its instant. */
+    for (size_t k = 0; *n > 1 && k < *n && !opts->quiet; k++) {
+        int64_t utc;
+        char iso[40] = "";
+        const char *own = reports[k].warning + reports[k].snapshot_warning;
+        if (own[0] == '\0')
+            continue;
+        if (gex_chain_quote_time((*chains)[k], &utc) == GEX_OK)
+            gex_time_format_iso(utc, iso, sizeof iso);
+        cli_say(to, path, 0, "warning: the snapshot at %s: %s", iso, own);
+    }
+    free(reports);
     report_skipped(to, path, read);
     return CLI_EXIT_OK;
 }

@@ -52,7 +52,7 @@ int cli_serve_chain_symbols(void *ctx, const char *path, cli_serve_file_symbols 
     gex_error err;
     gex_error_clear(&err);
     /* Every snapshot of the file (one read for a file of one). */
-    int rc = gex_chain_read_snapshots(path, &options, &chains, &n_chains, NULL, &err);
+    int rc = gex_chain_read_snapshots(path, &options, &chains, NULL, &n_chains, NULL, &err);
     if (rc != GEX_OK) {
         if (err.line > 0)
             snprintf(text, text_size, "line %ld: %s", err.line, err.text);
