@@ -295,8 +295,10 @@ def main():
                 check(f.read() == before, f"{path} was changed")
             check(words in p.stderr and p.stdout == "", f"{path}: {p.stderr.strip()}")
 
-        # A store of schema 1 (a file's snapshots keyed by underlying alone) is upgraded in
-        # place, its rows kept: nothing is read again.
+        # A store of schema 1 (a file's snapshots keyed by underlying alone, and its options
+        # key without --at) is upgraded in place and emptied, with a warning: its rows could
+        # hold one snapshot of a file read with --at under a key without it. Every file is
+        # read again once, then taken from the store.
         old = os.path.join(tmp, "old.sqlite")
         shutil.copy(os.path.join(d, ".gex-history.sqlite"), old)
         con = sqlite3.connect(old)
@@ -307,18 +309,28 @@ def main():
             sql[0].replace("PRIMARY KEY (file_id, symbol, quote_time)",
                            "PRIMARY KEY (file_id, symbol)") + ";" +
             f"INSERT INTO gex_snapshots SELECT {', '.join(cols)} FROM s2; DROP TABLE s2;" +
+            "UPDATE gex_files SET options = replace(options, ' at=-1 ', ' ');" +
             "UPDATE gex_meta SET value = '1' WHERE key = 'schema';")
         kept = con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0]
         con.close()
         check("quote_time)" in sql[0], f"schema 2's key: {sql[0]}")
-        meta, _ = meta_of(gex, ["--db", old, d])
-        check(meta["files_read"] == 0 and meta["files_from_store"] == n_files,
-              f"a schema 1 store not used as it was: {meta}")
+        check(kept > 0, "no rows in the schema 1 store")
+        p = subprocess.run([gex, "history", "--format", "json", "--db", old, d],
+                           capture_output=True, text=True)
+        meta = json.loads(p.stdout)["meta"]
+        check(p.returncode == 0 and meta["files_read"] == n_files and
+              meta["files_from_store"] == 0 and "older gex (schema 1" in p.stderr,
+              f"a schema 1 store used as it was: {meta} {p.stderr}")
         con = sqlite3.connect(old)
         check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "2"
-              and con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0] == kept,
-              "a schema 1 store not upgraded with its rows")
+              and con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0] > 0 and
+              con.execute("SELECT COUNT(*) FROM gex_files WHERE options NOT LIKE '% at=-1 %'")
+              .fetchone()[0] == 0,
+              "a schema 1 store not upgraded, or its old rows kept beside the new")
         con.close()
+        meta, _ = meta_of(gex, ["--db", old, d])
+        check(meta["files_read"] == 0 and meta["files_from_store"] == n_files,
+              f"the upgraded store not used: {meta}")
 
         # A corrupt store is an error that says so, never rows.
         with open(os.path.join(d, ".gex-history.sqlite"), "r+b") as f:

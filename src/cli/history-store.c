@@ -52,13 +52,13 @@ struct cli_store {
 static const char schema[] =
     META_TABLE FILES_TABLE SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX SCHEMA_ROW;
 
-/* Schema 1 to 2, its rows kept: the snapshots' table rebuilt with the new key. Run inside a
- * transaction that holds the store's write lock. */
-#define UPGRADE_COPY                                                                               \
-    "INSERT INTO gex_snapshots_2 SELECT * FROM gex_snapshots;"                                     \
-    "DROP TABLE gex_snapshots;"                                                                    \
-    "ALTER TABLE gex_snapshots_2 RENAME TO gex_snapshots;"
-static const char upgrade_from_1[] = SNAPSHOTS_TABLE("gex_snapshots_2") UPGRADE_COPY SNAPSHOTS_INDEX
+/* Schema 1 to 2: the snapshots' table made again with the new key, empty. Schema 1's rows
+ * cannot be kept: their options key did not say which snapshot of a file (--at) they hold, so
+ * a file read with --at would answer a run without it. Run inside a transaction that holds
+ * the store's write lock. */
+static const char upgrade_from_1[] =
+    "DROP TABLE gex_snapshots;"
+    "DELETE FROM gex_files;" SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX
     "UPDATE gex_meta SET value = '2' WHERE key = 'schema';";
 
 /* The snapshot columns after file_id, in order. */
@@ -120,19 +120,24 @@ static int schema_value(cli_store *s, char *out, size_t size)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* A store of schema 1 (a file's snapshots keyed by underlying alone) brought to this one, its
- * rows kept, under the store's write lock (another run upgrading at the same time waits, then
+/* A store of schema 1 (a file's snapshots keyed by underlying alone) brought to this one,
+ * emptied, under the store's write lock (another run upgrading at the same time waits, then
  * finds it done). 0, or -1 after a message. */
 static int upgrade(cli_store *s)
 {
     char v[32];
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = schema_value(s, v, sizeof v);
-    if (rc == SQLITE_OK && strcmp(v, "1") == 0)
+    const int old =
+        rc == SQLITE_OK && (rc = schema_value(s, v, sizeof v)) == SQLITE_OK && strcmp(v, "1") == 0;
+    if (old)
         rc = sqlite3_exec(s->db, upgrade_from_1, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == SQLITE_OK && old)
+        cli_error(s->path, 0,
+                  "warning: the history store was made by an older gex (schema 1, whose keys "
+                  "did not say which snapshot of a file they hold): upgraded, its snapshots are "
+                  "read again once");
     if (rc == SQLITE_OK)
         return 0;
     const int failed = fail(s->path, s->db, rc, "upgrading its schema");
@@ -140,16 +145,18 @@ static int upgrade(cli_store *s)
     return failed;
 }
 
-/* 0 when the store's schema is this gex's (or schema 1 in a store opened read-only: its rows
- * read the same); else -1 after a message. */
+/* 0 when the store's schema is this gex's; 1 for schema 1 in a store opened read-only (none
+ * of its rows can be used, and it cannot be upgraded); else -1 after a message. */
 static int check_schema(cli_store *s)
 {
     char v[32];
     const int rc = schema_value(s, v, sizeof v);
     if (rc != SQLITE_OK)
         return fail(s->path, s->db, rc, "reading its schema version");
-    if (strcmp(v, CLI_STORE_SCHEMA) == 0 || (s->read_only && strcmp(v, "1") == 0))
+    if (strcmp(v, CLI_STORE_SCHEMA) == 0)
         return 0;
+    if (s->read_only && strcmp(v, "1") == 0)
+        return 1;
     cli_error(s->path, 0,
               "the history store has schema %s, this gex reads schema " CLI_STORE_SCHEMA
               ": move it away (gex builds a new one) or pass --db PATH",
@@ -237,12 +244,7 @@ int cli_store_open(const char *path, cli_store **out)
         cli_store_close(s);
         return CLI_EXIT_OK;
     }
-    if (!writable) {
-        s->read_only = 1;
-        cli_error(path, 0,
-                  "warning: the history store cannot be written: its snapshots are used, new "
-                  "files are read but not kept");
-    }
+    s->read_only = !writable;
     int rc = sqlite3_open_v2(
         path, &s->db,
         s->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -270,6 +272,17 @@ int cli_store_open(const char *path, cli_store **out)
         ok = upgrade(s);
     if (ok == 0)
         ok = check_schema(s);
+    if (ok == 1) {
+        cli_error(path, 0,
+                  "warning: the history store was made by an older gex (schema 1) and cannot "
+                  "be written to upgrade it: every file is read, none is kept");
+        cli_store_close(s);
+        return CLI_EXIT_OK;
+    }
+    if (ok == 0 && s->read_only)
+        cli_error(path, 0,
+                  "warning: the history store cannot be written: its snapshots are used, new "
+                  "files are read but not kept");
     if (ok == 0)
         ok = prepare_all(s);
     if (ok != 0) {
