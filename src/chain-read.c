@@ -103,11 +103,6 @@ static int finish(gex__reader *r, long header_line)
     gex_chain *c = r->chain;
     gex__chain_shrink(c);
     if (c->n == 0) {
-        if (r->rep->other_symbol > 0)
-            return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
-                                 "no contracts of %s in the file (%zu contracts of other "
-                                 "underlyings); check --symbol",
-                                 r->opt->symbol, r->rep->other_symbol);
         size_t skipped = 0;
         long first = 0;
         for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
@@ -115,6 +110,20 @@ static int finish(gex__reader *r, long header_line)
             if (r->rep->first_line[k] > 0 && (first == 0 || r->rep->first_line[k] < first))
                 first = r->rep->first_line[k];
         }
+        /* Bad rows may have been the symbol's: then they, not --symbol, are the news. */
+        if (r->rep->other_symbol > 0 && skipped > 0)
+            return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
+                                 "no contract of %s could be read: %zu %s bad (the first here; "
+                                 "read with --strict to see why) and %zu %s of other "
+                                 "underlyings",
+                                 r->opt->symbol, skipped, skipped == 1 ? "row is" : "rows are",
+                                 r->rep->other_symbol,
+                                 r->rep->other_symbol == 1 ? "contract is" : "contracts are");
+        if (r->rep->other_symbol > 0)
+            return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
+                                 "no contracts of %s in the file (%zu contracts of other "
+                                 "underlyings); check --symbol",
+                                 r->opt->symbol, r->rep->other_symbol);
         if (skipped > 0)
             return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
                                  "no contract could be read: all %zu rows are bad (the first "

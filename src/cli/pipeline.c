@@ -47,13 +47,18 @@ static void report_skipped(cli_messages *to, const char *path, const gex_read_re
 }
 
 /* Whether a read that failed with status st found only other underlyings than --symbol's (the
- * reader's "no contracts of SYM in the file"): where lacks is not NULL, *lacks is set and the
- * read is no error (gex screen and history take files without the symbol). */
+ * reader's "no contracts of SYM in the file"), and no bad row that could have been the
+ * symbol's: where lacks is not NULL, *lacks is set and the read is no error (gex screen and
+ * history take files without the symbol). */
 static int lacks_symbol(const cli_options *opts, int st, const gex_read_report *read, int *lacks)
 {
     if (lacks == NULL)
         return 0;
-    *lacks = st == GEX_EEMPTY && opts->read.symbol != NULL && read->other_symbol > 0;
+    size_t skipped = 0;
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
+        skipped += read->skipped[k];
+    *lacks =
+        st == GEX_EEMPTY && opts->read.symbol != NULL && read->other_symbol > 0 && skipped == 0;
     return *lacks;
 }
 
