@@ -499,9 +499,24 @@ static int build_rows(const cli_options *opts, const hist_file *files, size_t n_
     /* duplicates: of a run of the same underlying and instant, the last (newest file) wins */
     size_t kept = 0;
     *duplicates = 0;
-    for (size_t i = 0; i < m; i++) {
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; i < m && rc == CLI_EXIT_OK; i++) {
         if (i + 1 < m && strcmp(e[i].snap.symbol, e[i + 1].snap.symbol) == 0 &&
-            e[i].snap.quote_time == e[i + 1].snap.quote_time) {
+            e[i].snap.quote_time == e[i + 1].snap.quote_time && opts->prepare.has_now) {
+            /* --now dates every snapshot at one instant: no series is left to make */
+            size_t same = 2;
+            while (i + same < m && strcmp(e[i].snap.symbol, e[i + same].snap.symbol) == 0)
+                same++;
+            char iso[40];
+            gex_time_format_iso(e[i].snap.quote_time, iso, sizeof iso);
+            cli_error(NULL, 0,
+                      "--now dates every snapshot at %s, so the %zu snapshots of %s read would "
+                      "be one: leave --now out (each snapshot is dated by its own quote "
+                      "instant), or read one with --at",
+                      iso, same, e[i].snap.symbol);
+            rc = CLI_EXIT_USAGE;
+        } else if (i + 1 < m && strcmp(e[i].snap.symbol, e[i + 1].snap.symbol) == 0 &&
+                   e[i].snap.quote_time == e[i + 1].snap.quote_time) {
             char iso[40];
             gex_time_format_iso(e[i].snap.quote_time, iso, sizeof iso);
             cli_error(e[i].file->path, 0,
@@ -513,7 +528,6 @@ static int build_rows(const cli_options *opts, const hist_file *files, size_t n_
         }
         e[kept++] = e[i];
     }
-    int rc = CLI_EXIT_OK;
     size_t out = 0;
     for (size_t s = 0; s < kept && rc == CLI_EXIT_OK;) {
         size_t end = s;

@@ -56,9 +56,10 @@ static int plot_history(const cli_options *opts, gex_plot_format format, FILE *o
                       opts->read.symbol);
         else if (h.matched > 0)
             cli_error(NULL, 0,
-                      "no snapshot to draw between --from and --to (the files read hold %zu%s%s "
+                      "no snapshot to draw between --from and --to (the files read hold %zu %s%s%s "
                       "outside them)",
-                      h.matched, opts->read.symbol != NULL ? " of " : "",
+                      h.matched, h.matched == 1 ? "snapshot" : "snapshots",
+                      opts->read.symbol != NULL ? " of " : "",
                       opts->read.symbol != NULL ? opts->read.symbol : "");
         else
             cli_error(NULL, 0, "no snapshot to draw");
