@@ -190,7 +190,16 @@ static int load(const cli_serve_engine *e, const cli_serve_file *file, FILE *fp,
         opts.prepare.has_now = 1;
         opts.prepare.now = (int64_t)st.st_mtim.tv_sec;
     }
-    if (rc == CLI_EXIT_OK && (rc = cli_prepare(NULL, &opts, path, c->chain, &c->prepare)) != 0) {
+    /* One snapshot of a file of several: its messages name it, as screen and history do. */
+    char label[CLI_SERVE_SYMBOL_MAX + 64] = "";
+    if (file->has_at) {
+        char iso[40];
+        gex_time_format_iso(file->time, iso, sizeof iso);
+        snprintf(label, sizeof label, "%s at %s", file->symbol, iso);
+    }
+    if (rc == CLI_EXIT_OK &&
+        (rc = cli_prepare_underlying(NULL, &opts, path, file->has_at ? label : NULL, c->chain,
+                                     &c->prepare)) != 0) {
         gex_chain_free(c->chain);
         c->chain = NULL;
     }
