@@ -822,7 +822,17 @@ int gex__snapshots_finish(gex__reader *r)
     r->rep->snapshots = k;
     int rc = GEX_OK;
     if (k <= 1) {
-        /* Instants within seconds of each other, or rows without one: a single chain. */
+        /* Instants within seconds of each other, or rows without one: a single chain, which
+         * --at must reach as a file of one instant. */
+        if (k == 1 && r->opt->has_at &&
+            distance(r->opt->at, first[0], last[0]) > GEX__SNAPSHOT_GAP) {
+            char iso[40];
+            gex_time_format_iso(newest[0], iso, sizeof iso);
+            rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                               "the file holds one snapshot, quoted at %s, not at the --at "
+                               "instant; check --at",
+                               iso);
+        }
     } else if (r->list_snapshots) {
         rc = bucket_contracts(r, first, k);
         if (rc != GEX_OK) {

@@ -993,6 +993,17 @@ START_TEST(test_snapshots_their_own)
         free(chains);
         free(reports);
     }
+    /* One capture whose rows are seconds apart: --at far from it is refused as for one instant. */
+    o.symbol = NULL;
+    o.has_at = 1;
+    o.at = 0;
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "bridge.csv", &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "the file holds one snapshot, quoted at "
+                                           "2024-03-15T14:00:40Z, not at the --at instant"));
+    o.at = 1710511210LL; /* 10:00:10 */
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "bridge.csv", &o, &c, &rep, &err), GEX_OK);
+    gex_chain_free(c);
 }
 END_TEST
 
