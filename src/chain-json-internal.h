@@ -162,11 +162,7 @@ static inline void gex__reader_default_spot(gex__reader *r, double spot)
 /* Appends a warning to the report's line ("; "-separated). */
 static inline void gex__jwarn(gex__reader *r, const char *text)
 {
-    char *w = r->rep->warning;
-    size_t used = strlen(w), size = sizeof r->rep->warning;
-    if (used + 3 >= size)
-        return;
-    snprintf(w + used, size - used, "%s%s", used > 0 ? "; " : "", text);
+    gex__reader_warn(r, "%s", text);
 }
 
 /* A record's number in [lo, hi] (NAN when absent or equal to the layout's sentinel, if any):

@@ -11,7 +11,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,28 +37,6 @@
 static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
 /* --- after a file is read --- */
-
-static void warn(gex__reader *r, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void warn(gex__reader *r, const char *fmt, ...)
-{
-    char *w = r->rep->warning;
-    size_t used = strlen(w), size = sizeof r->rep->warning;
-    if (used + 3 >= size)
-        return;
-    if (used > 0) {
-        memcpy(w + used, "; ", 3);
-        used += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(w + used, size - used, fmt, ap);
-    va_end(ap);
-}
 
 void gex__read_checks_count(const gex_chain *c, gex__read_checks *out)
 {
@@ -93,7 +70,7 @@ static int rescale_percent_iv(gex__reader *r, const gex__read_checks *k, int *re
             c->file_iv[i] /= 100.0;
         r->rep->iv_percent_rescaled = 1;
         *rescaled = 1;
-        warn(r, "the IV column is in percent (median %.4g): divided by 100", median);
+        gex__reader_warn(r, "the IV column is in percent (median %.4g): divided by 100", median);
     }
     return GEX_OK;
 }
@@ -147,18 +124,20 @@ static int finish(gex__reader *r, long header_line)
     else
         r->iv_sentinels += checks.iv_sentinels;
     if (r->iv_sentinels > 0)
-        warn(r, "%zu %s above 500%% %s: solved from the mid instead", r->iv_sentinels,
-             r->iv_sentinels == 1 ? "IV" : "IVs",
-             r->iv_sentinels == 1 ? "is a vendor placeholder" : "are vendor placeholders");
+        gex__reader_warn(r, "%zu %s above 500%% %s: solved from the mid instead", r->iv_sentinels,
+                         r->iv_sentinels == 1 ? "IV" : "IVs",
+                         r->iv_sentinels == 1 ? "is a vendor placeholder"
+                                              : "are vendor placeholders");
     if (r->kept_weekly > 0)
-        warn(r,
-             "%zu index %s without an option symbol or root %s off the third-Friday cycle: "
-             "read as PM-settled weeklies (SPXW, NDXP, RUTW)",
-             r->kept_weekly, r->kept_weekly == 1 ? "contract" : "contracts",
-             r->kept_weekly == 1 ? "expires" : "expire");
+        gex__reader_warn(
+            r,
+            "%zu index %s without an option symbol or root %s off the third-Friday cycle: "
+            "read as PM-settled weeklies (SPXW, NDXP, RUTW)",
+            r->kept_weekly, r->kept_weekly == 1 ? "contract" : "contracts",
+            r->kept_weekly == 1 ? "expires" : "expire");
     if (r->kept_oi > 0)
-        warn(r, "%zu %s no open interest: read as 0", r->kept_oi,
-             r->kept_oi == 1 ? "contract has" : "contracts have");
+        gex__reader_warn(r, "%zu %s no open interest: read as 0", r->kept_oi,
+                         r->kept_oi == 1 ? "contract has" : "contracts have");
     const int spot_given = r->opt->spot > 0 && isfinite(r->opt->spot);
     if (spot_given) {
         for (size_t s = 0; s < c->n_sym; s++)
@@ -178,11 +157,12 @@ static int finish(gex__reader *r, long header_line)
     const size_t differ = spot_given ? 0 : checks.spot_differ;
     if (differ > 0) {
         const size_t i = checks.first_differ;
-        warn(r,
-             "the spot differs between rows: %s is read at %.10g (its first row's), but %zu "
-             "rows say otherwise, the first on line %ld (%.10g); pass --spot to choose",
-             c->sym[c->underlying[i]], c->sym_spot[c->underlying[i]], differ, c->line[i],
-             c->spot[i]);
+        gex__reader_warn(
+            r,
+            "the spot differs between rows: %s is read at %.10g (its first row's), but %zu "
+            "rows say otherwise, the first on line %ld (%.10g); pass --spot to choose",
+            c->sym[c->underlying[i]], c->sym_spot[c->underlying[i]], differ, c->line[i],
+            c->spot[i]);
     }
     /* Every contract at its underlying's spot: already so when each has its own and none
      * differs (the usual file), and then none is missing. */
@@ -213,7 +193,7 @@ static int finish(gex__reader *r, long header_line)
         gex_chain_set_quote_time(c, r->time);
         r->rep->has_quote_time = 1;
         if (r->time_varies)
-            warn(r, "the quote time differs between rows: the latest is used");
+            gex__reader_warn(r, "the quote time differs between rows: the latest is used");
     } else if (r->time_note[0] != '\0') {
         /* Not a warning: with --now it does not matter, without it prepare reports it. */
         gex__chain_set_time_note(c, r->name, r->time_note_line, r->time_note);

@@ -296,6 +296,13 @@ int gex__column(const gex__span *f, size_t n, const char *const *names);
  * the row. 0, or -1 when the cell is not a number. */
 int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v);
 
+/* Appends a warning to the report's line ("; "-separated; left out when the line is full). */
+void gex__reader_warn(gex__reader *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 /* --- snapshots (SPEC 2.9) --- */
 
 /* Quote instants less than this many seconds apart (after sorting) belong to one snapshot: the

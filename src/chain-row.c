@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,22 @@ void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_de
         snprintf(r->time_note, sizeof r->time_note,
                  "the date \"%.*s\" cannot be read, so the quote instant is unknown; pass --now",
                  shown, s);
+}
+
+void gex__reader_warn(gex__reader *r, const char *fmt, ...)
+{
+    char *w = r->rep->warning;
+    size_t used = strlen(w), size = sizeof r->rep->warning;
+    if (used + 3 >= size)
+        return;
+    if (used > 0) {
+        memcpy(w + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w + used, size - used, fmt, ap);
+    va_end(ap);
 }
 
 /* --- the bad-row policy --- */
@@ -820,6 +837,17 @@ int gex__snapshots_finish(gex__reader *r)
     free(t);
     free(kt);
     r->rep->snapshots = k;
+    /* Contracts read before the file's first quote time are of no snapshot: said. */
+    if (k > 1 && mk < n) {
+        size_t i = 0;
+        while (r->snap_time[i] != NO_INSTANT)
+            i++;
+        gex__reader_warn(r,
+                         "%zu %s before the first quote time %s of no snapshot: left out (the "
+                         "first on line %ld)",
+                         n - mk, n - mk == 1 ? "contract" : "contracts", n - mk == 1 ? "is" : "are",
+                         c->line[i]);
+    }
     int rc = GEX_OK;
     if (k <= 1) {
         /* Instants within seconds of each other, or rows without one: a single chain, which

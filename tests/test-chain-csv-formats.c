@@ -1004,6 +1004,23 @@ START_TEST(test_snapshots_their_own)
     o.at = 1710511210LL; /* 10:00:10 */
     ck_assert_int_eq(gex_chain_read_buffer(text, len, "bridge.csv", &o, &c, &rep, &err), GEX_OK);
     gex_chain_free(c);
+    /* A row before the first quote time is of no snapshot: said, with its line. */
+    len = (size_t)snprintf(text, sizeof text,
+                           "%sSPY,2024-03-22,299,C,1.1,1.2,0.2,5,445.5,\n"
+                           "SPY,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 10:00:00\n"
+                           "SPY,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 11:00:00\n",
+                           head);
+    o.has_at = 0;
+    ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "early.csv", &o, &chains, &reports,
+                                                      &n, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 contract before the first quote time is of no "
+                                              "snapshot: left out (the first on line 2)"));
+    for (size_t k = 0; k < n; k++)
+        gex_chain_free(chains[k]);
+    free(chains);
+    free(reports);
 }
 END_TEST
 
