@@ -205,12 +205,11 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
     }
     (void)copies;
     if (other_root > 0) {
-        size_t used = strlen(r->rep->warning);
-        snprintf(r->rep->warning + used, sizeof r->rep->warning - used,
-                 "%s%zu %s of root %s (a deliverable other than 100 shares of %s, which the "
-                 "table does not state) %s left out",
-                 used > 0 ? "; " : "", other_root, other_root == 1 ? "contract" : "contracts",
-                 other, sym, other_root == 1 ? "is" : "are");
+        gex__reader_warn(r,
+                         "%zu %s of root %s (a deliverable other than 100 shares of %s, which "
+                         "the table does not state) %s left out",
+                         other_root, other_root == 1 ? "contract" : "contracts", other, sym,
+                         other_root == 1 ? "is" : "are");
     }
     return GEX_OK;
 }

@@ -192,11 +192,10 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
     if (r->rep->contracts > 0 && c_iv >= 0)
         r->rep->iv_percent_rescaled = 1;
     if (dropped > 0) {
-        size_t used = strlen(r->rep->warning);
-        snprintf(r->rep->warning + used, sizeof r->rep->warning - used,
-                 "%s%zu mark IVs at exactly %.0f%% (Deribit's cap on the far wings) are "
-                 "solved from the mid instead",
-                 used > 0 ? "; " : "", dropped, DERIBIT_IV_CAP);
+        gex__reader_warn(r,
+                         "%zu mark IVs at exactly %.0f%% (Deribit's cap on the far wings) are "
+                         "solved from the mid instead",
+                         dropped, DERIBIT_IV_CAP);
     }
     if (!r->has_time && r->time_note[0] == '\0') {
         r->time_note_line = det->header_line;
