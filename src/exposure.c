@@ -536,9 +536,12 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
     for (size_t i = 0; i < n; i++) {
         const int status = v->status[i];
         int kept = keeps(o, v, i, e->quote_date);
-        if (kept && o->max_abs_delta > 0 && status == GEX_CONTRACT_OK &&
+        /* --max-delta: a filter, once the greeks are known. 1 is no limit: a carry with
+         * q < 0 (a parity fit's, say) gives deep calls e^(-qT) N(d1) > 1, and --max-delta 1
+         * means to keep every contract. */
+        if (kept && o->max_abs_delta > 0 && o->max_abs_delta < 1 && status == GEX_CONTRACT_OK &&
             bs_status[i] == GEX_BS_OK && fabs(e->delta[i]) > o->max_abs_delta)
-            kept = 0; /* --max-delta: a filter, once the greeks are known */
+            kept = 0;
         flags[i] = (uint8_t)((kept ? FLAG_KEPT : 0) |
                              (kept && status != GEX_CONTRACT_EXPIRED ? FLAG_ROW : 0));
         int used = kept && status == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK;

@@ -280,6 +280,26 @@ START_TEST(test_analysis_filters)
     ck_assert_int_eq(gex_analysis_get_options(a)->exposure.exclude_expirations[0], today + 7);
     gex_analysis_free(all);
     gex_analysis_free(a);
+    /* --max-delta 1 keeps every contract, even a deep call whose delta e^(-qT) N(d1) is
+     * above 1 because q < 0 (a parity fit gives such carries). */
+    gex_chain *negative_q = fixture(0.045, -0.9);
+    gex_analysis_options_default(&unfiltered);
+    ck_assert_int_eq(gex_analysis_new(negative_q, &unfiltered, &all, NULL), GEX_OK);
+    gex_exposure_get_contracts(gex_analysis_exposure(all), &ce);
+    size_t above_one = 0;
+    for (size_t i = 0; i < ce.n; i++)
+        above_one += ce.included[i] && fabs(ce.delta[i]) > 1.0;
+    ck_assert_uint_gt(above_one, 0);
+    gex_analysis_options one;
+    gex_analysis_options_default(&one);
+    one.exposure.max_abs_delta = 1.0;
+    gex_analysis *kept = NULL;
+    ck_assert_int_eq(gex_analysis_new(negative_q, &one, &kept, NULL), GEX_OK);
+    ck_assert_uint_eq(gex_analysis_totals(kept)->used, gex_analysis_totals(all)->used);
+    ck_assert_uint_eq(gex_analysis_totals(kept)->filtered, 0);
+    gex_analysis_free(kept);
+    gex_analysis_free(all);
+    gex_chain_free(negative_q);
     ao.exposure.max_abs_delta = 1.5; /* outside [0, 1] */
     ck_assert_int_eq(gex_analysis_new(chain, &ao, &a, NULL), GEX_EINVAL);
     gex_analysis_options_default(&ao);

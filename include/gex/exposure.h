@@ -77,9 +77,10 @@ typedef struct gex_exposure_options {
      *  - max_dte >= 0: expiration - quote date (New York) <= max_dte (< 0: no limit);
      *  - open interest >= min_oi (0 keeps all);
      *  - min_bid > 0: its bid >= min_bid (a contract whose file gives no bid is left out);
-     *  - max_abs_delta > 0: |delta| <= max_abs_delta, delta computed at the spot (this one is
-     *    applied by gex_exposure_compute once the greeks are known; gex_exposure_keeps, which
-     *    has no greeks, applies the others). */
+     *  - 0 < max_abs_delta < 1: |delta| <= max_abs_delta, delta computed at the spot (this one
+     *    is applied by gex_exposure_compute once the greeks are known; gex_exposure_keeps,
+     *    which has no greeks, applies the others). 1 keeps every contract, like 0: with q < 0
+     *    a deep call's delta e^(-qT) N(d1) can exceed 1. */
     const int32_t *expirations; /* NULL when n_expirations is 0 */
     size_t n_expirations;
     int zero_dte;
@@ -89,7 +90,7 @@ typedef struct gex_exposure_options {
     int max_dte;
     double min_oi;
     double min_bid;       /* 0: no limit */
-    double max_abs_delta; /* 0: no limit; else in (0, 1] */
+    double max_abs_delta; /* 0 or 1: no limit; else in (0, 1) */
     /* Non-zero (--greeks file): a contract's gamma and delta are the file's own columns
      * (vendor_gamma, vendor_delta of gex/chain.h) as they are, where the file has both for it;
      * vanna and charm, and the contracts without them, keep the model's (counted in the

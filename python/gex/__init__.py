@@ -441,7 +441,7 @@ def analyze(chain: Chain, *, unit: str = "pct",
     ('YYYY-MM-DD', datetime.date, or '0dte' for the quote date; --expiration);
     exclude_expirations (--exclude-expiration); max_dte: calendar days (--max-dte); min_oi
     (--min-oi); min_bid (--min-bid, 0: none); max_delta: |delta| limit in (0, 1] (--max-delta,
-    0: none); flip_method "profile" | "strike" (--flip-method); exercise "european" | "auto" |
+    0 or 1: none); flip_method "profile" | "strike" (--flip-method); exercise "european" | "auto" |
     "american" (--exercise: the exposures' delta and gamma from the American model for no
     contract, for the roots American by style, or for all; SPEC 1.8); greeks "model" | "file"
     (--greeks: the file's own delta and gamma columns where it has both).

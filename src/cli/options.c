@@ -67,7 +67,7 @@ static const char common_help[] =
     "  --exclude-expiration DATE|0dte\n"
     "                           leave out this expiration (repeatable)\n"
     "  --min-bid X              drop contracts bid below X (or without a bid)\n"
-    "  --max-delta D            drop contracts with |delta| above D (0 < D <= 1)\n"
+    "  --max-delta D            drop contracts with |delta| > D (0 < D <= 1; 1 drops none)\n"
     "  --greeks model|file      gamma and delta from the model (default) or the file's own\n"
     "                           columns where it has them (missing ones: the model's)\n"
     "  --exercise european|auto|american\n"
