@@ -464,11 +464,39 @@ static size_t fixed_text(double v, int decimals, char *out)
 #endif
 }
 
+/* The shortest digits of v (finite, not 0) in the exponent form, "1.5e+15" and
+ * "-2.2402770503442136e+16": %g's layout would write 16 and 17 digit integers in full. Returns
+ * the length; out holds GEX__ROUNDTRIP_SIZE bytes. */
+static size_t exponent_form(double v, char *out)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int k;
+    const uint64_t m =
+        shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
+    char buf[DIGITS_BUF];
+    const char *d;
+    int n = digits_of(m, buf, &d);
+    while (n > 1 && d[n - 1] == '0') {
+        n--;
+        k++;
+    }
+    return layout_g(out, (int)(bits >> 63), d, n, k + n - 1, 0); /* x >= 0 = p: exponent */
+}
+
 size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
 {
     if (!(fabs(v) < GEX__GROUPED_MAX)) {
-        gex__fmt_roundtrip(v, buf, size);
-        return size > 0 ? strlen(buf) : 0;
+        if (!isfinite(v) || size == 0) {
+            gex__fmt_roundtrip(v, buf, size);
+            return size > 0 ? strlen(buf) : 0;
+        }
+        char text[GEX__ROUNDTRIP_SIZE];
+        const size_t len = exponent_form(v, text);
+        const size_t n = len < size ? len : size - 1;
+        memcpy(buf, text, n);
+        buf[n] = '\0';
+        return n;
     }
     if (decimals < 0)
         decimals = 0;

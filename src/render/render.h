@@ -248,8 +248,9 @@ size_t gex__fmt_sig_to(double v, int p, char *out);
 #define GEX__ROUNDTRIP_SIZE 48
 size_t gex__fmt_roundtrip_to(double v, char *out);
 /* v with its integer digits grouped by three and decimals (0 to GEX__GROUPED_DECIMALS_MAX)
- * after the point, "1,234,567.89", when |v| < GEX__GROUPED_MAX; otherwise (and for inf and
- * nan) gex__fmt_roundtrip's shortest exponent form, "1e+300". GEX__GROUPED_SIZE bytes hold
+ * after the point, "1,234,567.89", when |v| < GEX__GROUPED_MAX; otherwise the shortest digits
+ * that read back in the exponent form, "1.5e+15" and "-2.2402770503442136e+16" (inf and nan as
+ * gex__fmt_roundtrip writes them). GEX__GROUPED_SIZE bytes hold
  * every result; a smaller buf gets a truncated one. Returns the length written. */
 size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size);
 /* 1e15: a double holds DBL_DIG = 15 significant decimal digits, so below it every digit of the

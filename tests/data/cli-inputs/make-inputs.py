@@ -12,7 +12,9 @@ SPEC 1.1's calendar convention, so that `gex validate` must say so. The -misprin
 the -252 one with one gamma printed 20% high, which no convention reproduces. The -below variant
 of xyz.csv quotes one call under its intrinsic value without an IV: gex prices it at the IV of
 its strike's put. xyz-two-snapshots.csv quotes xyz.csv's contracts at 16:00 UTC and again at
-18:00 UTC, each priced at its own T: a file of two snapshots (SPEC 2.9).
+18:00 UTC, each priced at its own T: a file of two snapshots (SPEC 2.9). xyz-huge-oi.csv is
+xyz.csv with every open interest 250,000 times larger (under the readers' 1e9), so that with
+--multiplier 1e6 the tables hold numbers beyond 1e15.
 """
 import datetime as dt
 import math
@@ -79,18 +81,19 @@ def fmt_price(p):
     return "%.2f" % max(p, 0.0)
 
 
-def long_csv(path, below=None, quotes=(QUOTE,)):
+def long_csv(path, below=None, quotes=(QUOTE,), oi_scale=1):
     """below: the (expiration, strike, type) quoted under its intrinsic value without an IV, so
     that gex prices it at its strike's other side's IV (SPEC 1.4). quotes: the instants of the
-    file's snapshots (SPEC 2.9), every contract quoted at each, priced at its own T."""
+    file's snapshots (SPEC 2.9), every contract quoted at each, priced at its own T. oi_scale
+    multiplies every open interest."""
     with open(path, "w") as f:
         f.write("underlying,option_symbol,expiration,strike,type,bid,ask,iv,open_interest,volume,"
                 "underlying_price,quote_time\n")
         for quote in quotes:
-            long_rows(f, below, quote)
+            long_rows(f, below, quote, oi_scale)
 
 
-def long_rows(f, below, quote):
+def long_rows(f, below, quote, oi_scale):
     """The rows of one snapshot, quoted at quote."""
     for d, K, cp, iv, oi, vol in contracts():
         p, _, _ = bs(cp, K, t_calendar(quote, d), iv)
@@ -100,7 +103,7 @@ def long_rows(f, below, quote):
             intrinsic = S - K if cp == "C" else K - S
             bid, ask, iv_cell = fmt_price(intrinsic - 0.10), fmt_price(intrinsic - 0.04), ""
         f.write("XYZ,%s,%s,%d,%s,%s,%s,%s,%d,%d,%.2f,%s\n" % (
-            sym, d.isoformat(), K, cp, bid, ask, iv_cell, oi, vol, S,
+            sym, d.isoformat(), K, cp, bid, ask, iv_cell, oi * oi_scale, vol, S,
             quote.strftime("%Y-%m-%dT%H:%M:%SZ")))
 
 
@@ -133,6 +136,7 @@ def cboe_csv(path, tfun, start, misprint=None):
 
 long_csv(os.path.join(HERE, "xyz.csv"))
 long_csv(os.path.join(HERE, "xyz-below.csv"), (dt.date(2024, 3, 22), 90, "C"))
+long_csv(os.path.join(HERE, "xyz-huge-oi.csv"), oi_scale=250000)
 long_csv(os.path.join(HERE, "xyz-two-snapshots.csv"),
          quotes=(QUOTE - dt.timedelta(hours=2), QUOTE))
 cboe_csv(os.path.join(HERE, "xyz-cboe.csv"), t_calendar, QUOTE)
