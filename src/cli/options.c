@@ -748,11 +748,11 @@ static void warn_carry(const char *opt, double v)
     const double a = fabs(v);
     if (!(a > 0.25) && !(v < -0.05))
         return;
-    if (a > 100.0)
+    if (a > 100.0) /* no percent: 100 v is inf from 1.8e306 on */
         cli_error(NULL, 0,
-                  "warning: %s %g is %g%% a year, which no market has: %s is a fraction a "
-                  "year (0.045 for 4.5%%)",
-                  opt, v, 100.0 * v, opt);
+                  "warning: %s %g is %s10000%% a year, which no market has: %s is a fraction "
+                  "a year (0.045 for 4.5%%)",
+                  opt, v, v < 0 ? "below -" : "above ", opt);
     else if (a >= 1.0)
         cli_error(NULL, 0,
                   "warning: %s %g is %g%% a year: %s is a fraction a year, so for %g%% give "
