@@ -10,7 +10,8 @@
 # - a character device (/dev/null, directly and as the target of a link in the temporary
 #   directory) is written and stays a character device; nothing outside the directory is made;
 # - a full disk (/dev/full) is exit status 4 and "writing the output failed: No space left on
-#   device", for standard output and -o, small and large outputs;
+#   device", for standard output and -o, small and large outputs, and for the help, version
+#   and API list texts;
 # - a failed run (a missing input, exit status 3) leaves an existing output file byte for byte,
 #   and no FILE.tmp-XXXXXX;
 # - a run killed (SIGKILL) while writing a large output leaves neither the file nor a temporary
@@ -215,6 +216,19 @@ if [ -c /dev/full ]; then
                 ok "gex $cmd to /dev/full ($where): exit status 4, \"$want\""
             fi
         done
+    done
+    # The texts printed without a command's output (help, version, the API's list): the same
+    # status and message.
+    want="gex: writing the output failed: No space left on device"
+    for cmd in "--help" "-h" "--version" "gex --help" "levels --version" "plot --help" \
+        "serve --help" "api --help" "api --list"; do
+        # shellcheck disable=SC2086
+        "$gex" $cmd >/dev/full 2>"$tmp/err" && st=0 || st=$?
+        if [ "$st" != 4 ] || [ "$(cat "$tmp/err")" != "$want" ]; then
+            fail "gex $cmd to /dev/full: exit status $st (expected 4), message: $(cat "$tmp/err") (expected: $want)"
+        else
+            ok "gex $cmd to /dev/full: exit status 4, \"$want\""
+        fi
     done
 else
     echo "note: no /dev/full here: the full-disk checks are skipped"

@@ -232,6 +232,10 @@ int cli_sink_open(cli_sink *sink, const char *path);
  * status (CLI_EXIT_INTERNAL when writing failed, said only when ok: a failed command has given
  * its reason). */
 int cli_sink_close(cli_sink *sink, int ok);
+/* The exit status of text printed on standard output without a sink (--help, --version, api's
+ * --list): CLI_EXIT_OK once it is flushed, else CLI_EXIT_INTERNAL after "writing the output
+ * failed" and why (gex --help > /dev/full fails as a command's output does). */
+int cli_stdout_done(void);
 
 /* --- commands: each returns an exit status --- */
 

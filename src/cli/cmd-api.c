@@ -68,7 +68,7 @@ static int list_endpoints(void)
     printf("%-6s %-44s %s\n", "method", "path", "answered from");
     for (size_t i = 0; i < n; i++)
         printf("%-6s %-44s %s\n", ep[i].method, ep[i].path, need_text(ep[i].need));
-    return ferror(stdout) ? CLI_EXIT_INTERNAL : CLI_EXIT_OK;
+    return cli_stdout_done();
 }
 
 /* The query string, decoded: at most API_QUERY_MAX name=value pairs. */
@@ -352,7 +352,7 @@ int cli_cmd_api(int argc, char **argv)
                 extra.arg[extra.n++] = argv[++i];
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             api_usage(stdout);
-            return CLI_EXIT_OK;
+            return cli_stdout_done();
         } else if (strcmp(a, "--list") == 0) {
             return list_endpoints();
         } else if (strcmp(a, "--body") == 0) {

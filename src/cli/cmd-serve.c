@@ -159,7 +159,7 @@ int cli_cmd_serve(int argc, char **argv)
                 extra.arg[extra.n++] = argv[++i];
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             serve_usage(stdout);
-            return CLI_EXIT_OK;
+            return cli_stdout_done();
         } else if (strcmp(a, "--port") == 0) {
             if (parse_uint(v, 0, 65535, &n) != 0) {
                 fprintf(stderr, "gex: serve: --port needs a port number 0 to 65535, not '%s'\n",

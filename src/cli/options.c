@@ -845,11 +845,11 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     const char *first = argv[1];
     if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
         help_general(stdout);
-        return CLI_EXIT_OK;
+        return cli_stdout_done();
     }
     if (strcmp(first, "--version") == 0) {
         printf("gex %s\n", gex_version());
-        return CLI_EXIT_OK;
+        return cli_stdout_done();
     }
     if (first[0] == '-')
         return usage_error("the command comes first: gex COMMAND [options] FILE...");
@@ -883,11 +883,11 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
             break;
         if (c == 'h') {
             help_command(stdout, o->command);
-            return CLI_EXIT_OK;
+            return cli_stdout_done();
         }
         if (c == OPT_VERSION) {
             printf("gex %s\n", gex_version());
-            return CLI_EXIT_OK;
+            return cli_stdout_done();
         }
         if (c == '?') {
             const char *bad = sub_argv[optind - 1];

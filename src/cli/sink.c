@@ -344,6 +344,15 @@ static int publish_unnamed(cli_sink *sink, int fd)
     return CLI_EXIT_OK;
 }
 
+int cli_stdout_done(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error(NULL, 0, "writing the output failed: %s", strerror(errno));
+        return CLI_EXIT_INTERNAL;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_sink_close(cli_sink *sink, int ok)
 {
     int rc = CLI_EXIT_OK;
