@@ -657,7 +657,7 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         if ((rc = parse_double("--range", arg, &d)) >= 0)
             return rc;
         if (!(d > 0.0 && d < 100.0))
-            return usage_error("--range: '%s' must be between 0 and 100 (percent)", arg);
+            return usage_error("--range: '%s' must be above 0 and below 100 (percent)", arg);
         o->range_pct = d;
         o->plot_range_pct = d;
         return -1;
