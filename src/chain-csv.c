@@ -388,13 +388,13 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
     while (i < len && isspace((unsigned char)p[i]))
         i++;
     gex_format want = r->opt->format;
+    if (i == len && is_all)
+        return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
+                             "the file is empty: no chain to read");
     if (gex__format_is_json(want) || (want == GEX_FORMAT_AUTO && i < len && p[i] == '{')) {
         det->format = want == GEX_FORMAT_AUTO ? GEX_FORMAT_CBOE_JSON : want;
         return GEX_OK;
     }
-    if (i == len && is_all)
-        return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
-                             "the file is empty: no chain to read");
     /* The layouts read whole (chain-layout.c) are recognised before the generic headers. */
     if (want == GEX_FORMAT_AUTO || gex__format_is_layout(want)) {
         int rc = gex__detect_layout(r, p, len, is_all, det);

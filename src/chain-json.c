@@ -63,10 +63,19 @@ static long field_index(const walk *w, const char *s, size_t n);
 
 static int json_error(walk *w)
 {
+    const gex_format want = w->r->opt->format;
+    if (want == GEX_FORMAT_AUTO) /* taken for JSON because it opens with '{' */
+        return gex_error_set(w->r->err, GEX_EPARSE, w->r->name, w->j.tok_line, w->j.tok_col,
+                             "the JSON cannot be read (%s); check the file, or pass "
+                             "--input-format if it is a CSV",
+                             w->j.error);
+    if (w->j.depth == 0 && !w->j.done) /* its first value is none: not JSON at all */
+        return gex_error_set(w->r->err, GEX_EPARSE, w->r->name, w->j.tok_line, w->j.tok_col,
+                             "the file is not JSON (%s), so not %s: drop --input-format %s (the "
+                             "format is recognised from the content)",
+                             w->j.error, gex_format_name(want), gex_format_name(want));
     return gex_error_set(w->r->err, GEX_EPARSE, w->r->name, w->j.tok_line, w->j.tok_col,
-                         "the JSON cannot be read (%s); check the file, or pass --input-format "
-                         "if it is a CSV",
-                         w->j.error);
+                         "the JSON cannot be read (%s); check the file", w->j.error);
 }
 
 /* Chooses the layout of the records met (the first one met decides; another is an error). */

@@ -600,6 +600,19 @@ START_TEST(test_json_forced_format_must_match)
     ck_assert_int_eq(gex_format_parse("polygon-json", &f), GEX_OK);
     ck_assert_int_eq(f, GEX_FORMAT_POLYGON_JSON);
     ck_assert_str_eq(gex_format_name(GEX_FORMAT_SCHWAB_JSON), "schwab-json");
+    /* A CSV given a JSON format: not JSON at all, and --input-format named, not asked for */
+    o.format = GEX_FORMAT_CBOE_JSON;
+    ck_assert_int_eq(read_both("strike,type\n100,C\n", &o, &c, &rep, &err), GEX_EPARSE);
+    expect_text(&err, "the file is not JSON (an unexpected character 's'), so not cboe-json: "
+                      "drop --input-format cboe-json");
+    ck_assert_ptr_null(strstr(err.text, "pass --input-format"));
+    /* JSON broken further on: the file is to be checked */
+    ck_assert_int_eq(read_both("{\"data\": [1,", &o, &c, &rep, &err), GEX_EPARSE);
+    expect_text(&err, "the JSON cannot be read (the document ends early");
+    ck_assert_ptr_null(strstr(err.text, "--input-format"));
+    /* nothing at all */
+    ck_assert_int_eq(read_both(" \n", &o, &c, &rep, &err), GEX_EEMPTY);
+    expect_text(&err, "the file is empty");
 }
 END_TEST
 
