@@ -28,6 +28,7 @@
 #include "chain-internal.h"
 #include "chain-layout-internal.h"
 #include "chain-row-internal.h"
+#include "json-pull-internal.h"
 #include "decimal-internal.h"
 
 /* Rare paths kept out of the per-field code, which then saves fewer registers. */
@@ -382,6 +383,57 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
     r->preamble_spot = spot;
 }
 
+/* The prefix served whole, once, to a JSON tokenizer; exhausted once it asked for more. */
+typedef struct prefix_feed {
+    const char *p;
+    size_t len, served;
+    int exhausted;
+} prefix_feed;
+
+static size_t prefix_next(void *buffer, size_t size, void *data)
+{
+    prefix_feed *f = data;
+    if (f->served < f->len) {
+        const size_t n = f->len - f->served < size ? f->len - f->served : size;
+        memcpy(buffer, f->p + f->served, n);
+        f->served += n;
+        return n;
+    }
+    f->exhausted = 1;
+    return 0;
+}
+
+/* What JSON value p[0..len) is ("an array", "null", ...), or NULL when it is not JSON: a whole
+ * document when the file is all there (is_all), else one whose tokens hold up to the prefix's
+ * end. Detection takes only a file opening with '{' for JSON (the chain layouts are objects), so
+ * that a CSV is never tokenized as JSON; this tells the message of a file of neither kind. */
+static const char *json_value_kind(const char *p, size_t len, int is_all)
+{
+    prefix_feed feed = {p, len, 0, 0};
+    gex__json j;
+    if (gex__json_init(&j, prefix_next, &feed) != GEX_OK) {
+        gex__json_free(&j);
+        return NULL;
+    }
+    gex__jtok t = gex__json_next(&j);
+    const char *kind = t == GEX__JTOK_ARRAY                          ? "an array"
+                       : t == GEX__JTOK_STRING                       ? "a string"
+                       : t == GEX__JTOK_NUMBER                       ? "a number"
+                       : t == GEX__JTOK_NULL                         ? "null"
+                       : t == GEX__JTOK_TRUE || t == GEX__JTOK_FALSE ? "a boolean"
+                                                                     : NULL;
+    while (kind != NULL && t != GEX__JTOK_END) {
+        if (t == GEX__JTOK_ERROR) {
+            if (is_all || !feed.exhausted) /* broken, not cut by the prefix's end */
+                kind = NULL;
+            break;
+        }
+        t = gex__json_next(&j);
+    }
+    gex__json_free(&j);
+    return kind;
+}
+
 int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__detected *det)
 {
     size_t i = 0;
@@ -442,6 +494,15 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
                              "no header line naming a strike, an expiration and a type (or an "
                              "option symbol) in the first %d lines; check --input-format",
                              HEADER_SEARCH_LINES);
+    const char *json = want == GEX_FORMAT_AUTO ? json_value_kind(p + i, len - i, is_all) : NULL;
+    if (json != NULL)
+        return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
+                             "a JSON document of no chain layout gex reads: it is %s, not an "
+                             "object holding data.options (CBOE), callExpDateMap/putExpDateMap "
+                             "(Schwab), options.option (Tradier), results (Polygon) or "
+                             "options.<date> (OPC); convert it to a long CSV (README \"Input "
+                             "formats\")",
+                             json);
     return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
                          "not an option chain gex knows: no header of a CSV layout gex reads "
                          "(CBOE, long CSV naming strike, expiration and type or an option "

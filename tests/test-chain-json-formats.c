@@ -558,6 +558,12 @@ START_TEST(test_json_malformed_documents)
         {"{\"quote\":{\"x\":1},\"list\":[1,2]}", "its top-level keys are quote, list", 0,
          GEX_EFORMAT},
         {"{}", "its top-level keys are none", 0, GEX_EFORMAT},
+        /* JSON, but not an object: said to be JSON of no layout, not "not JSON" */
+        {"[]", "a JSON document of no chain layout gex reads: it is an array", 0, GEX_EFORMAT},
+        {"[{\"strike\": 100},\n {\"strike\": 105}]\n", "it is an array", 0, GEX_EFORMAT},
+        {" null\n", "a JSON document of no chain layout gex reads: it is null", 0, GEX_EFORMAT},
+        {"\"x\"", "it is a string", 0, GEX_EFORMAT},
+        {"[1] x", "no header of a CSV layout gex reads", 0, GEX_EFORMAT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gex_chain *c = NULL;
