@@ -200,6 +200,11 @@ void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_de
         snprintf(r->time_note, sizeof r->time_note,
                  "the date \"%.*s\" has no year, so the quote instant is unknown; pass --now",
                  shown, s);
+    else if (info.problem != NULL) /* what --now with the same text would say */
+        snprintf(r->time_note, sizeof r->time_note,
+                 "the date \"%.*s\" cannot be read (%s), so the quote instant is unknown; pass "
+                 "--now",
+                 shown, s, info.problem);
     else
         snprintf(r->time_note, sizeof r->time_note,
                  "the date \"%.*s\" cannot be read, so the quote instant is unknown; pass --now",

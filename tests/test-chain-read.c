@@ -423,6 +423,21 @@ START_TEST(test_read_cboe_date_in_unknown_language_needs_now)
 }
 END_TEST
 
+/* A date the parser refuses for a reason: the reason is in the note, as --now gives it. */
+START_TEST(test_read_cboe_date_with_wrong_weekday_needs_now)
+{
+    check_needs_now("cboe-wrong-weekday.csv",
+                    "\"Date: Monday, August 20, 2023 at 10:38 PM EDT\" cannot be read (the "
+                    "weekday does not match the date)");
+}
+END_TEST
+
+START_TEST(test_read_cboe_date_in_unknown_zone_needs_now)
+{
+    check_needs_now("cboe-unknown-zone.csv", "cannot be read (unknown time zone name)");
+}
+END_TEST
+
 START_TEST(test_read_cboe_without_spot_needs_spot)
 {
     gex_chain *c = NULL;
@@ -1099,6 +1114,8 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_cboe_unicode_minus_zone);
     tcase_add_test(tc, test_read_cboe_date_without_year_needs_now);
     tcase_add_test(tc, test_read_cboe_date_in_unknown_language_needs_now);
+    tcase_add_test(tc, test_read_cboe_date_with_wrong_weekday_needs_now);
+    tcase_add_test(tc, test_read_cboe_date_in_unknown_zone_needs_now);
     tcase_add_test(tc, test_read_cboe_without_spot_needs_spot);
     tcase_add_test(tc, test_read_cboe_json);
     tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);

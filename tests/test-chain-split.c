@@ -800,6 +800,8 @@ START_TEST(test_split_test_chains)
         "cboe-no-spot.csv",
         "cboe-no-year.csv",
         "cboe-unicode-minus.csv",
+        "cboe-unknown-zone.csv",
+        "cboe-wrong-weekday.csv",
         "duplicated-headers.csv",
         "empty.csv",
         "header-only.csv",
