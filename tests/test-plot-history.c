@@ -1,7 +1,8 @@
 /*
  * test-plot-history: gex_plot_history_write (gex/plot.h). A series drawn to PNG is read back
  * with cairo: the page size, a white margin, the bars of positive net GEX (teal) above the
- * bars of negative net GEX (coral) where the series says so, and each error path.
+ * bars of negative net GEX (coral) where the series says so, a dot for a lone point, and each
+ * error path.
  */
 #include <cairo.h>
 #include <check.h>
@@ -87,6 +88,55 @@ START_TEST(test_plot_history_write_png)
 }
 END_TEST
 
+/* Draws n snapshots of s to PNG and reads the picture back. */
+static cairo_surface_t *drawn(const gex_snapshot *s, size_t n)
+{
+    char path[] = "/tmp/gex-test-plot-history.XXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "wb");
+    gex_error err;
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_PNG, s, n, GEX_UNIT_PCT, NULL, &err),
+                     GEX_OK);
+    fclose(fp);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(path);
+    remove(path);
+    ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    return img;
+}
+
+/* The pixels of colour (r, g, b) in the price panel: below the legend (which draws each line's
+ * colour at y 47), above the net GEX panel, right of the value labels. */
+static long in_price_panel(cairo_surface_t *img, double r, double g, double b)
+{
+    long count = 0;
+    for (int y = 60; y < 390; y++)
+        for (int x = 90; x < (int)GEX_PLOT_WIDTH; x++)
+            count += near(pixel(img, x, y), r, g, b);
+    return count;
+}
+
+/* A line needs two points: a lone one is drawn as a dot, for one snapshot (spot, flip and
+ * walls) and for a level present between two gaps. */
+START_TEST(test_plot_history_write_lone_points)
+{
+    gex_snapshot s[N];
+    series(s);
+    cairo_surface_t *img = drawn(s, 1);
+    ck_assert_int_gt(in_price_panel(img, 0.10, 0.12, 0.16), 10); /* spot */
+    ck_assert_int_gt(in_price_panel(img, 0.48, 0.17, 0.75), 10); /* gamma flip */
+    ck_assert_int_gt(in_price_panel(img, 0.05, 0.47, 0.30), 10); /* call wall */
+    ck_assert_int_gt(in_price_panel(img, 0.75, 0.16, 0.17), 10); /* put wall */
+    cairo_surface_destroy(img);
+    for (size_t i = 0; i < N; i++)
+        s[i].gamma_flip.has = i == 17;
+    img = drawn(s, N);
+    ck_assert_int_gt(in_price_panel(img, 0.48, 0.17, 0.75), 10);
+    cairo_surface_destroy(img);
+    gex_plot_release_caches();
+}
+END_TEST
+
 START_TEST(test_plot_history_write_errors)
 {
     gex_snapshot s[N];
@@ -130,6 +180,7 @@ int main(void)
     Suite *su = suite_create("plot-history");
     TCase *tc = tcase_create("plot-history");
     tcase_add_test(tc, test_plot_history_write_png);
+    tcase_add_test(tc, test_plot_history_write_lone_points);
     tcase_add_test(tc, test_plot_history_write_errors);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);

@@ -90,7 +90,23 @@ static double x_of(const hist_ctx *h, size_t i, double x0, double w)
     return x0 + w * ((double)h->s[i].quote_time - t0) / (t1 - t0);
 }
 
-/* A level's line over time: a gap where it is absent. */
+/* The radius of the dot that marks a lone point: a line needs two. */
+#define DOT_RADIUS 3.5
+
+static void dot(cairo_t *cr, double x, double y)
+{
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x, y, DOT_RADIUS, 0.0, 2.0 * M_PI);
+    cairo_fill(cr);
+}
+
+static const gex_level *level_at(const hist_ctx *h, size_t i, size_t offset)
+{
+    return (const gex_level *)((const char *)&h->s[i] + offset);
+}
+
+/* A level's line over time: a gap where it is absent, and a dot for a point with no neighbour
+ * to draw a line to (one snapshot, or one between two gaps). */
 static void level_line(cairo_t *cr, const hist_ctx *h, size_t offset, double x0, double w,
                        double y0, double ph, double lo, double hi, rgb c, double dash)
 {
@@ -99,7 +115,7 @@ static void level_line(cairo_t *cr, const hist_ctx *h, size_t offset, double x0,
     cairo_set_dash(cr, &dash, dash > 0.0 ? 1 : 0, 0.0);
     int open = 0;
     for (size_t i = 0; i < h->n; i++) {
-        const gex_level *l = (const gex_level *)((const char *)&h->s[i] + offset);
+        const gex_level *l = level_at(h, i, offset);
         if (!l->has) {
             open = 0;
             continue;
@@ -110,11 +126,15 @@ static void level_line(cairo_t *cr, const hist_ctx *h, size_t offset, double x0,
         else
             cairo_move_to(cr, x, y);
         open = 1;
-        if (i + 1 == h->n || !((const gex_level *)((const char *)&h->s[i + 1] + offset))->has)
-            cairo_line_to(cr, x + 0.01, y); /* a lone point still shows */
     }
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0.0);
+    for (size_t i = 0; i < h->n; i++) {
+        const gex_level *l = level_at(h, i, offset);
+        if (l->has && (i == 0 || !level_at(h, i - 1, offset)->has) &&
+            (i + 1 == h->n || !level_at(h, i + 1, offset)->has))
+            dot(cr, x_of(h, i, x0, w), y0 + ph * (hi - l->value) / (hi - lo));
+    }
 }
 
 static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_error *err)
@@ -232,9 +252,9 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
         else
             cairo_line_to(cr, x, y);
     }
-    if (h->n == 1)
-        cairo_rel_line_to(cr, 0.01, 0.0);
     cairo_stroke(cr);
+    if (h->n == 1)
+        dot(cr, x_of(h, 0, x0, w), py + ph * (hi - h->s[0].spot) / (hi - lo));
 
     /* net GEX bars: a bar per snapshot, as wide as the spacing allows */
     const double bw = fmax(1.0, fmin(12.0, 0.7 * w / (double)h->n));
