@@ -618,10 +618,14 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
         pthread_mutex_destroy(&pool.lock);
         rc = keep(store, key, files, todo, n_todo);
     }
-    size_t failed = in->failed;
+    /* Each file counted once: read this run, taken from the store, or failed (a file that
+     * could not be read is not "read"); the folders that gave no file apart, as no file. */
+    size_t failed = 0, n_read = 0, from_store = 0;
     h->status = in->failed > 0 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
     for (size_t i = 0; i < in->n; i++) {
         failed += files[i].rc != CLI_EXIT_OK;
+        from_store += files[i].rc == CLI_EXIT_OK && files[i].from_store;
+        n_read += files[i].rc == CLI_EXIT_OK && !files[i].from_store;
         if (files[i].rc != CLI_EXIT_OK && h->status != CLI_EXIT_INTERNAL)
             h->status = files[i].rc == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
     }
@@ -629,9 +633,10 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
     if (rc == CLI_EXIT_OK)
         rc = build_rows(opts, files, in->n, &h->rows, &h->n, &h->matched, &duplicates);
     h->meta = (gex__history_meta){.files = in->n,
-                                  .files_read = n_todo,
-                                  .files_stored = n_stored,
+                                  .files_read = n_read,
+                                  .files_stored = from_store,
                                   .files_failed = failed,
+                                  .folders_failed = in->failed,
                                   .duplicates = duplicates,
                                   .store = store != NULL ? h->store_path : NULL,
                                   .gex_unit = opts->analysis.exposure.gex_unit,

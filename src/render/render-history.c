@@ -186,6 +186,7 @@ static int render_json(const gex__history_row *rows, size_t n, const gex__histor
     st |= gex__jset(m, "files_read", json_integer((json_int_t)meta->files_read));
     st |= gex__jset(m, "files_from_store", json_integer((json_int_t)meta->files_stored));
     st |= gex__jset(m, "files_failed", json_integer((json_int_t)meta->files_failed));
+    st |= gex__jset(m, "folders_failed", json_integer((json_int_t)meta->folders_failed));
     st |= gex__jset(m, "duplicates", json_integer((json_int_t)meta->duplicates));
     st |= gex__jset(m, "store", meta->store != NULL ? gex__jstr(meta->store) : json_null());
     st |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(meta->gex_unit)));
@@ -249,15 +250,19 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
         gex_error_set(err, GEX_ENOMEM, NULL, 0, 0, "out of memory building the output");
         return GEX_ENOMEM;
     }
-    char title[640];
-    snprintf(
-        title, sizeof title,
-        "%zu snapshot%s from %zu file%s (%zu read, %zu from the store, %zu could not be read, "
-        "%zu duplicate%s dropped)%s",
-        n, n == 1 ? "" : "s", meta->files, meta->files == 1 ? "" : "s", meta->files_read,
-        meta->files_stored, meta->files_failed, meta->duplicates, meta->duplicates == 1 ? "" : "s",
-        format == GEX__OUT_TABLE ? "\n13 of its 33 columns; --format csv or json has all of them"
-                                 : "");
+    char title[640], folders[80] = "";
+    if (meta->folders_failed > 0)
+        snprintf(folders, sizeof folders, "; %zu folder%s gave no chain file", meta->folders_failed,
+                 meta->folders_failed == 1 ? "" : "s");
+    snprintf(title, sizeof title,
+             "%zu snapshot%s from %zu file%s (%zu read, %zu from the store, %zu could not be read, "
+             "%zu duplicate%s dropped%s)%s",
+             n, n == 1 ? "" : "s", meta->files, meta->files == 1 ? "" : "s", meta->files_read,
+             meta->files_stored, meta->files_failed, meta->duplicates,
+             meta->duplicates == 1 ? "" : "s", folders,
+             format == GEX__OUT_TABLE
+                 ? "\n13 of its 33 columns; --format csv or json has all of them"
+                 : "");
     st = gex__table_emit(t, format, title, out, err);
     gex__table_free(t);
     return st;
