@@ -1657,6 +1657,46 @@ START_TEST(test_server_refuses_ambiguous_framing)
 }
 END_TEST
 
+/* A body declared over the limit (64 KiB) is refused with 413 as soon as the headers are in,
+ * not after waiting for a body that never comes (the server's timeout is 10 s here); one of
+ * exactly the limit is read. */
+START_TEST(test_server_refuses_declared_oversize_body_at_once)
+{
+    make_tmpdir();
+    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    start_server(NULL, 10);
+    unsigned port = cli_server_port(server);
+    reply r;
+    static const char *const over[] = {
+        "POST /v1/screener HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n",
+        "POST /v1/screener HTTP/1.1\r\nHost: x\r\nContent-Length: 65537\r\n\r\n{",
+        "POST /v1/screener HTTP/1.1\r\nHost: x\r\n"
+        "Content-Length: 99999999999999999999999999\r\n\r\n",
+        "GET /v1/exposure/gex/SPX HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof over / sizeof *over; i++) {
+        const double t0 = now_seconds();
+        const int rc = http_raw(port, over[i], strlen(over[i]), &r);
+        const double took = now_seconds() - t0;
+        ck_assert_int_eq(rc, 0);
+        ck_assert_msg(r.status == 413 || (i == 2 && r.status == 400), "request %zu: status %d", i,
+                      r.status);
+        if (i != 2) /* a length past 64 bits libmicrohttpd refuses itself, in its own words */
+            ck_body_is_error(r, "payload_too_large");
+        ck_assert_msg(took < 5.0, "request %zu: answered after %.1f s", i, took);
+    }
+    static char req[65536 + 256];
+    int n = snprintf(req, sizeof req,
+                     "POST /v1/screener HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n"
+                     "Connection: close\r\n\r\n");
+    memset(req + n, ' ', 65536);
+    ck_assert_int_eq(http_raw(port, req, (size_t)n + 65536, &r), 0);
+    ck_assert_msg(r.status != 413, "a body of exactly the limit: status %d", r.status);
+    stop_server();
+    remove_tmpdir();
+}
+END_TEST
+
 START_TEST(test_server_log_redacts_api_key)
 {
     make_tmpdir();
@@ -1847,6 +1887,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_server_too_many_parameters_answered_or_closed);
     tcase_add_test(tc, test_server_refuses_encoded_nul);
     tcase_add_test(tc, test_server_refuses_ambiguous_framing);
+    tcase_add_test(tc, test_server_refuses_declared_oversize_body_at_once);
     tcase_add_test(tc, test_server_refuses_raw_nul_bytes);
     tcase_add_test(tc, test_server_logs_libmicrohttpd_answers);
     tcase_add_test(tc, test_server_log_redacts_api_key);

@@ -801,6 +801,19 @@ static const char *framing_error(struct MHD_Connection *con)
     return NULL;
 }
 
+/* Whether a Content-Length value declares more than limit bytes: digits alone (libmicrohttpd
+ * has refused any other value before the handler sees it), of any count. */
+static int declared_over(const char *value, size_t limit)
+{
+    size_t v = 0;
+    for (const char *c = value; *c >= '0' && *c <= '9'; c++) {
+        v = 10 * v + (size_t)(*c - '0');
+        if (v > limit)
+            return 1;
+    }
+    return 0;
+}
+
 /* Raw NUL bytes in the header lines. libmicrohttpd keeps each line in its buffer, in order, and
  * cuts a name or value at a NUL (its sizes are the C strings'), so a NUL shows only in where the
  * strings lie: one line's value ends, its line end follows (1 or 2 bytes, made NULs), and the
@@ -880,6 +893,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         const char *ambiguous = framing_error(con);
         if (ambiguous != NULL)
             return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL, "%s", ambiguous);
+        /* A body declared over the limit is refused before any of it is read: waiting for it
+         * would hold the connection (and a thread's share of the server) until its timeout. */
+        const char *length =
+            MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length != NULL && declared_over(length, BODY_MAX))
+            return send_error(con, rl, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large", NULL,
+                              "the request body is over %d bytes", BODY_MAX);
         if (get || post)
             return MHD_YES;
     } else if (*upload_data_size != 0) {
