@@ -919,7 +919,7 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         free(f->row_rc);
     }
     free(pool.files);
-    failed += folders_failed;
+    /* a folder that gave no file is no file: counted apart */
     if (folders_failed > 0 && worst == CLI_EXIT_OK)
         worst = CLI_EXIT_INPUT;
     /* Files of other underlyings are no error under --symbol, but none holding it likely means
@@ -967,6 +967,7 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         st |= gex__jset(meta, "generator", gex__jstr(version));
         st |= gex__jset(meta, "files", json_integer((json_int_t)opts->n_files));
         st |= gex__jset(meta, "files_failed", json_integer((json_int_t)failed));
+        st |= gex__jset(meta, "folders_failed", json_integer((json_int_t)folders_failed));
         st |= gex__jset(meta, "files_without_symbol", json_integer((json_int_t)lacking));
         st |= gex__jset(meta, "gex_unit",
                         gex__jstr(gex_gex_unit_name(opts->analysis.exposure.gex_unit)));
@@ -1006,15 +1007,18 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             st |= gex__table_num(t, r->zero_dte_pct);
             st |= gex__table_text(t, r->file);
         }
-        char title[256], without[64] = "";
+        char title[320], without[64] = "", folders[64] = "";
         if (lacking > 0)
             snprintf(without, sizeof without, ", %zu without %.32s", lacking, opts->read.symbol);
-        snprintf(
-            title, sizeof title,
-            snapshots ? "%zu row%s, an underlying at a snapshot each, from %zu file%s (%zu could "
-                        "not be read%s)"
-                      : "%zu underlying%s from %zu file%s (%zu could not be read%s)",
-            n, n == 1 ? "" : "s", opts->n_files, opts->n_files == 1 ? "" : "s", failed, without);
+        if (folders_failed > 0)
+            snprintf(folders, sizeof folders, "; %zu folder%s gave no chain file", folders_failed,
+                     folders_failed == 1 ? "" : "s");
+        snprintf(title, sizeof title,
+                 snapshots ? "%zu row%s, an underlying at a snapshot each, from %zu file%s (%zu "
+                             "could not be read%s%s)"
+                           : "%zu underlying%s from %zu file%s (%zu could not be read%s%s)",
+                 n, n == 1 ? "" : "s", opts->n_files, opts->n_files == 1 ? "" : "s", failed,
+                 without, folders);
         if (st == GEX_OK)
             written = cli_written_to(gex__table_emit(t, opts->format, title, out, &err), &err,
                                      opts->output);
