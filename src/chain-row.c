@@ -787,6 +787,7 @@ int gex__snapshots_finish(gex__reader *r)
         r->rep->snapshots = c->n > 0 && r->first_instant != NO_INSTANT;
         if (r->opt->has_at && r->rep->snapshots == 1 &&
             distance(r->opt->at, r->first_instant, r->time) > GEX__SNAPSHOT_GAP) {
+            r->rep->at_missing = 1;
             char iso[40];
             gex_time_format_iso(r->time, iso, sizeof iso);
             return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
@@ -859,6 +860,7 @@ int gex__snapshots_finish(gex__reader *r)
          * --at must reach as a file of one instant. */
         if (k == 1 && r->opt->has_at &&
             distance(r->opt->at, first[0], last[0]) > GEX__SNAPSHOT_GAP) {
+            r->rep->at_missing = 1;
             char iso[40];
             gex_time_format_iso(newest[0], iso, sizeof iso);
             rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
@@ -900,6 +902,7 @@ int gex__snapshots_finish(gex__reader *r)
             }
         }
         if (pick == k) {
+            r->rep->at_missing = 1;
             char shown[400];
             list_instants(shown, sizeof shown, newest, k, 6);
             rc = gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,

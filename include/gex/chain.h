@@ -170,6 +170,7 @@ typedef struct gex_read_report {
     int iv_percent_rescaled; /* the IV column was in percent and was divided by 100 */
     int has_quote_time;      /* the file carried a quote instant */
     size_t snapshots;        /* snapshots in the file (0: no quote instant; 1: one chain) */
+    int at_missing;          /* the read failed: no snapshot of the file is at options->at */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
      * before a long CSV header, quote times that differ between rows, spots that differ between

@@ -167,10 +167,17 @@ int cli_exit_status(int status);
 
 /* --- the chain pipeline --- */
 
+/* What a file of many lacks that screen and history take as no error (cli_read's lacks). */
+enum {
+    CLI_LACKS_SYMBOL = 1, /* only other underlyings than --symbol's, and no bad row */
+    CLI_LACKS_AT = 2      /* no snapshot at --at */
+};
+
 /* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
  * (T, IV, statuses). Each prints what went wrong and returns an exit status. With lacks not
- * NULL, a file holding only other underlyings than --symbol's is no error: *lacks is set, the
- * status is CLI_EXIT_OK, nothing is said and no chain is made (*lacks is 0 otherwise). */
+ * NULL, a file that lacks what was asked in one of the ways *lacks names on entry
+ * (CLI_LACKS_SYMBOL, CLI_LACKS_AT) is no error: *lacks says which, the status is CLI_EXIT_OK,
+ * nothing is said and no chain is made (*lacks is 0 otherwise). */
 int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
              gex_read_report *read, int *lacks);
 /* Every snapshot of path (SPEC 2.9), as gex_chain_read_snapshots reads them, with cli_read's

@@ -38,6 +38,7 @@ typedef struct hist_file {
 typedef struct hist_pool {
     const cli_options *opts;
     const char *wanted; /* --symbol, NULL when not given */
+    int many;           /* more than one file: one without a snapshot at --at is no error */
     hist_file *files;
     size_t *todo; /* indexes of the files to read */
     size_t n_todo, next, next_print, done;
@@ -185,16 +186,19 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
  * quietly and its failure leaves f->rc alone (f->whole_rc has it, and the store then forgets the
  * file, so that a run asking for that underlying reads it again and says why); the read's
  * warnings of a file holding no underlying it keeps are not shown. A file that cannot be read,
- * or placed in time, is always reported: it may hold the underlying asked for. */
-static void read_one(cli_messages *to, const cli_options *opts, const char *wanted, hist_file *f)
+ * or placed in time, is always reported: it may hold the underlying asked for. Of many files
+ * (many), one without a snapshot at --at gives none, and no error. */
+static void read_one(cli_messages *to, const cli_options *opts, const char *wanted, int many,
+                     hist_file *f)
 {
     gex_chain *one = NULL, **chains = &one;
     size_t n = 0;
     gex_read_report read;
     cli_messages read_messages = {0};
     if (opts->read.has_at) {
-        f->rc = cli_read(&read_messages, opts, f->path, &one, &read, NULL);
-        n = f->rc == CLI_EXIT_OK;
+        int lacks = many ? CLI_LACKS_AT : 0;
+        f->rc = cli_read(&read_messages, opts, f->path, &one, &read, &lacks);
+        n = f->rc == CLI_EXIT_OK && !lacks;
     } else {
         f->rc = cli_read_snapshots(&read_messages, opts, f->path, &chains, &n, &read, NULL);
     }
@@ -241,7 +245,7 @@ static void *worker(void *arg)
     while (p->next < p->n_todo) {
         hist_file *f = &p->files[p->todo[p->next++]];
         pthread_mutex_unlock(&p->lock);
-        read_one(&mine, p->opts, p->wanted, f);
+        read_one(&mine, p->opts, p->wanted, p->many, f);
         char *text = take_messages(&mine);
         pthread_mutex_lock(&p->lock);
         f->messages = text;
@@ -610,6 +614,7 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
     if (rc == CLI_EXIT_OK) {
         hist_pool pool = {.opts = &o,
                           .wanted = opts->read.symbol,
+                          .many = in->n > 1,
                           .files = files,
                           .todo = todo,
                           .n_todo = n_todo};
@@ -665,6 +670,12 @@ int cli_cmd_history(const cli_options *opts, FILE *out)
     if (opts->read.symbol != NULL && h.matched == 0) {
         /* likely a misspelt symbol: said, though the (empty) table is still written */
         cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol", opts->read.symbol);
+        rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
+    } else if (opts->read.has_at && h.matched == 0 && h.meta.files > 1) {
+        /* files without a snapshot at --at give none: none giving one is likely a wrong --at */
+        char iso[40];
+        gex_time_format_iso(opts->read.at, iso, sizeof iso);
+        cli_error(NULL, 0, "no file read holds a snapshot at %s (--at); check --at", iso);
         rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
     }
     gex_error err;

@@ -347,7 +347,7 @@ typedef struct screen_file {
     size_t n_snaps;
     size_t *task_snap;
     int several_snapshots; /* kept after the work, for the title */
-    int lacks_symbol;      /* the file holds only other underlyings than --symbol's */
+    int lacks; /* CLI_LACKS_SYMBOL, CLI_LACKS_AT: a file of several that holds none asked */
     screen_row *rows;
     int *row_rc;       /* n_tasks exit statuses; a row is printed when its status is 0 */
     size_t next, done; /* tasks claimed, tasks finished */
@@ -538,13 +538,15 @@ static int group_snapshots(screen_file *f, size_t *tasks)
 static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
 {
     f->n_tasks = 0;
-    /* Every snapshot of a file (SPEC 2.9), unless --at chose one. */
+    /* Every snapshot of a file (SPEC 2.9), unless --at chose one. Of several files, one of
+     * other underlyings than --symbol's, or without a snapshot at --at, is counted apart (of
+     * one, a snapshot missing is its error, which lists the file's instants). */
+    f->lacks = CLI_LACKS_SYMBOL | (opts->n_files > 1 ? CLI_LACKS_AT : 0);
     if (opts->read.has_at)
-        f->rc = cli_read(to, opts, f->path, &f->chain, &f->read, &f->lacks_symbol);
+        f->rc = cli_read(to, opts, f->path, &f->chain, &f->read, &f->lacks);
     else
-        f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read,
-                                   &f->lacks_symbol);
-    if (f->rc != CLI_EXIT_OK || f->lacks_symbol)
+        f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read, &f->lacks);
+    if (f->rc != CLI_EXIT_OK || f->lacks)
         return; /* a file without --symbol's underlying has no task (screen_files counts it) */
     f->several_snapshots = f->n_snaps > 1;
     if (f->n_snaps == 1) {
@@ -886,13 +888,14 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     gex_error err;
     gex_error_clear(&err);
     int written = CLI_EXIT_OK;
-    size_t n = 0, failed = 0, lacking = 0, holding = 0;
+    size_t n = 0, failed = 0, lacking = 0, lacking_at = 0, holding = 0;
     int worst = CLI_EXIT_OK, snapshots = 0;
     for (size_t i = 0; i < opts->n_files; i++) {
         screen_file *f = &pool.files[i];
         snapshots |= f->several_snapshots;
-        lacking += f->lacks_symbol;
-        holding += f->rc == CLI_EXIT_OK && !f->lacks_symbol;
+        lacking += f->lacks == CLI_LACKS_SYMBOL;
+        lacking_at += f->lacks == CLI_LACKS_AT;
+        holding += f->rc == CLI_EXIT_OK && !f->lacks;
         for (size_t k = 0; k < f->n_tasks; k++) {
             if (f->row_rc[k] == CLI_EXIT_OK)
                 n++;
@@ -922,10 +925,21 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     /* a folder that gave no file is no file: counted apart */
     if (folders_failed > 0 && worst == CLI_EXIT_OK)
         worst = CLI_EXIT_INPUT;
-    /* Files of other underlyings are no error under --symbol, but none holding it likely means
-     * a misspelt symbol. */
-    if (lacking > 0 && holding == 0) {
-        cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol", opts->read.symbol);
+    /* Files of other underlyings are no error under --symbol, nor files without a snapshot at
+     * --at, but none holding it likely means a misspelt symbol or instant. */
+    char at_iso[40] = "";
+    if (opts->read.has_at)
+        gex_time_format_iso(opts->read.at, at_iso, sizeof at_iso);
+    if (lacking + lacking_at > 0 && holding == 0) {
+        if (lacking_at == 0)
+            cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol",
+                      opts->read.symbol);
+        else if (lacking == 0)
+            cli_error(NULL, 0, "no file read holds a snapshot at %s (--at); check --at", at_iso);
+        else
+            cli_error(NULL, 0,
+                      "no file read holds %s at %s (--symbol, --at); check the symbol and --at",
+                      opts->read.symbol, at_iso);
         if (worst == CLI_EXIT_OK)
             worst = CLI_EXIT_INPUT;
     }
@@ -969,6 +983,7 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         st |= gex__jset(meta, "files_failed", json_integer((json_int_t)failed));
         st |= gex__jset(meta, "folders_failed", json_integer((json_int_t)folders_failed));
         st |= gex__jset(meta, "files_without_symbol", json_integer((json_int_t)lacking));
+        st |= gex__jset(meta, "files_without_snapshot", json_integer((json_int_t)lacking_at));
         st |= gex__jset(meta, "gex_unit",
                         gex__jstr(gex_gex_unit_name(opts->analysis.exposure.gex_unit)));
         st |= gex__jset(meta, "flip_method",
@@ -1007,9 +1022,14 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             st |= gex__table_num(t, r->zero_dte_pct);
             st |= gex__table_text(t, r->file);
         }
-        char title[320], without[64] = "", folders[64] = "";
+        char title[384], without[128] = "", folders[64] = "";
         if (lacking > 0)
             snprintf(without, sizeof without, ", %zu without %.32s", lacking, opts->read.symbol);
+        if (lacking_at > 0) {
+            const size_t used = strlen(without);
+            snprintf(without + used, sizeof without - used, ", %zu without a snapshot at %s",
+                     lacking_at, at_iso);
+        }
         if (folders_failed > 0)
             snprintf(folders, sizeof folders, "; %zu folder%s gave no chain file", folders_failed,
                      folders_failed == 1 ? "" : "s");

@@ -46,19 +46,24 @@ static void report_skipped(cli_messages *to, const char *path, const gex_read_re
                 reasons, at);
 }
 
-/* Whether a read that failed with status st found only other underlyings than --symbol's (the
- * reader's "no contracts of SYM in the file"), and no bad row that could have been the
- * symbol's: where lacks is not NULL, *lacks is set and the read is no error (gex screen and
- * history take files without the symbol). */
-static int lacks_symbol(const cli_options *opts, int st, const gex_read_report *read, int *lacks)
+/* Whether a read that failed with status st found what the caller takes as no error (the bits
+ * of *lacks on entry): only other underlyings than --symbol's (the reader's "no contracts of
+ * SYM in the file"), and no bad row that could have been the symbol's (CLI_LACKS_SYMBOL); or no
+ * snapshot at --at (CLI_LACKS_AT). Where lacks is not NULL, *lacks becomes the one found (0:
+ * none, or one not taken: then the read's error is said). */
+static int lacks_wanted(const cli_options *opts, int st, const gex_read_report *read, int *lacks)
 {
     if (lacks == NULL)
         return 0;
     size_t skipped = 0;
     for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++)
         skipped += read->skipped[k];
-    *lacks =
-        st == GEX_EEMPTY && opts->read.symbol != NULL && read->other_symbol > 0 && skipped == 0;
+    const int found =
+        st == GEX_EEMPTY && opts->read.symbol != NULL && read->other_symbol > 0 && skipped == 0
+            ? CLI_LACKS_SYMBOL
+        : st == GEX_EPARSE && opts->read.has_at && read->at_missing ? CLI_LACKS_AT
+                                                                    : 0;
+    *lacks &= found;
     return *lacks;
 }
 
@@ -71,7 +76,7 @@ static int read_chain(cli_messages *to, const cli_options *opts, const char *pat
     *chain = NULL;
     const int st = fp != NULL ? gex_chain_read_file(fp, path, &opts->read, chain, read, &err)
                               : gex_chain_read_path(path, &opts->read, chain, read, &err);
-    if (lacks_symbol(opts, st, read, lacks))
+    if (lacks_wanted(opts, st, read, lacks))
         return CLI_EXIT_OK;
     if (st != GEX_OK)
         return cli_report_to(to, st, &err, path);
@@ -97,7 +102,7 @@ int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *pa
     *n = 0;
     gex_read_report *reports = NULL;
     const int st = gex_chain_read_snapshots(path, &opts->read, chains, &reports, n, read, &err);
-    if (lacks_symbol(opts, st, read, lacks))
+    if (lacks_wanted(opts, st, read, lacks))
         return CLI_EXIT_OK;
     if (st != GEX_OK)
         return cli_report_to(to, st, &err, path);
