@@ -12,7 +12,9 @@ difference on stdout).
 import re
 import sys
 
-NUM = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+# A table's integers group their digits by thousands ("34,048,869,054,392"): one number. A
+# comma not followed by exactly three digits (a CSV's separator) ends it.
+NUM = re.compile(r"-?\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def split(text):
@@ -44,7 +46,7 @@ def main():
                 print("numdiff: %r versus %r" % (va, vb))
                 return 1
             continue
-        x, y = float(va), float(vb)
+        x, y = float(va.replace(",", "")), float(vb.replace(",", ""))
         if abs(x - y) > rel * max(abs(x), abs(y)):
             print("numdiff: %s versus %s" % (va, vb))
             return 1
