@@ -34,6 +34,13 @@ gex_exercise gex_exercise_for_root(const char *root, gex_exercise override)
     return GEX_EXERCISE_AMERICAN;
 }
 
+gex_exercise gex_exercise_for_chain(const gex_chain *chain, uint32_t root, gex_exercise override)
+{
+    if (override == GEX_EXERCISE_AUTO && gex_chain_venue_european(chain))
+        return GEX_EXERCISE_EUROPEAN;
+    return gex_exercise_for_root(gex_chain_symbol(chain, root), override);
+}
+
 int gex_exercise_parse(const char *text, gex_exercise *out)
 {
     if (text == NULL || out == NULL)
@@ -60,9 +67,7 @@ int gex__root_is_american(const gex_chain *chain, uint32_t root, gex_exercise ov
 {
     if (style[root] == 0)
         style[root] =
-            gex_exercise_for_root(gex_chain_symbol(chain, root), override) == GEX_EXERCISE_AMERICAN
-                ? 2
-                : 1;
+            gex_exercise_for_chain(chain, root, override) == GEX_EXERCISE_AMERICAN ? 2 : 1;
     return style[root] == 2;
 }
 

@@ -68,6 +68,10 @@ struct gex_chain {
     int has_quote_time;
     int64_t quote_time;
 
+    /* The file's venue lists European-style options only (Deribit, NSE: SPEC 1.8), so that
+     * --exercise auto prices none American; 0 when the root decides. */
+    int venue_european;
+
     /* The carry gex_chain_prepare used (prepared is non-zero once it ran): the exposures and
      * everything after them take r and q from here, so that they cannot differ from the ones
      * the implied volatilities were solved with. */

@@ -75,6 +75,17 @@ static int rescale_percent_iv(gex__reader *r, const gex__read_checks *k, int *re
     return GEX_OK;
 }
 
+/* What holds for the whole chain once it is read, whatever its format: the venue's exercise
+ * style (SPEC 1.8: Deribit's and NSE's options are European). GEX_OK or a status with r->err
+ * filled. */
+static int after_read(gex__reader *r)
+{
+    gex_chain *c = r->chain;
+    if (r->rep->format == GEX_FORMAT_DERIBIT_CSV || r->rep->format == GEX_FORMAT_NSE_CSV)
+        c->venue_european = 1;
+    return GEX_OK;
+}
+
 static int finish(gex__reader *r, long header_line)
 {
     gex_chain *c = r->chain;
@@ -202,7 +213,7 @@ static int finish(gex__reader *r, long header_line)
                                  "the file carries no quote instant (no date line, quote_time "
                                  "column or timestamp); pass --now");
     }
-    return GEX_OK;
+    return after_read(r);
 }
 
 /* What gex_chain_read_snapshots asks of a read: every snapshot of a file of several (n of

@@ -839,6 +839,16 @@ int gex_chain_quote_time(const gex_chain *c, int64_t *utc)
     return GEX_OK;
 }
 
+void gex_chain_set_venue_european(gex_chain *c, int european)
+{
+    c->venue_european = european != 0;
+}
+
+int gex_chain_venue_european(const gex_chain *c)
+{
+    return c->venue_european;
+}
+
 /* --- reading --- */
 
 void gex_chain_get_view(const gex_chain *c, gex_chain_view *v)
@@ -1015,6 +1025,7 @@ static void copy_chain_attributes(gex_chain *d, const gex_chain *c)
 {
     d->has_quote_time = c->has_quote_time;
     d->quote_time = c->quote_time;
+    d->venue_european = c->venue_european;
     d->prepared = c->prepared;
     d->rate = c->rate;
     d->div = c->div;

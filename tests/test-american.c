@@ -995,6 +995,50 @@ START_TEST(test_exercise_for_root)
 }
 END_TEST
 
+/* SPEC 1.8: a chain whose venue lists European options only (Deribit, NSE) is European under
+ * auto whatever its roots; an explicit style still overrides; the flag survives a select. */
+START_TEST(test_exercise_for_chain_venue)
+{
+    gex_chain *c = gex_chain_new();
+    ck_assert_ptr_nonnull(c);
+    const gex_contract k = {.underlying = "RELIANCE",
+                            .expiration = 20452,
+                            .strike = 1502.5,
+                            .type = GEX_CALL,
+                            .bid = NAN,
+                            .ask = NAN,
+                            .last = NAN,
+                            .iv = 0.23,
+                            .open_interest = 17,
+                            .volume = NAN,
+                            .multiplier = 500,
+                            .vendor_delta = NAN,
+                            .vendor_gamma = NAN};
+    ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(gex_chain_venue_european(c), 0);
+    ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AUTO),
+                     GEX_EXERCISE_AMERICAN);
+    gex_chain_set_venue_european(c, 1);
+    ck_assert_int_eq(gex_chain_venue_european(c), 1);
+    ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AUTO),
+                     GEX_EXERCISE_EUROPEAN);
+    ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AMERICAN),
+                     GEX_EXERCISE_AMERICAN);
+    gex_chain *d = NULL;
+    ck_assert_int_eq(gex_chain_select(c, "RELIANCE", &d), GEX_OK);
+    ck_assert_int_eq(gex_chain_venue_european(d), 1);
+    gex_chain_free(d);
+    gex_chain_set_venue_european(c, 0);
+    ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_EUROPEAN),
+                     GEX_EXERCISE_EUROPEAN);
+    ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AUTO),
+                     GEX_EXERCISE_AMERICAN);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_exercise_parse_and_name)
 {
     gex_exercise e = GEX_EXERCISE_AUTO;
@@ -1046,6 +1090,7 @@ int main(void)
     tcase_add_test(tc, test_am_boundary_statuses);
     tcase_add_test(tc, test_exercise_for_root);
     tcase_add_test(tc, test_exercise_parse_and_name);
+    tcase_add_test(tc, test_exercise_for_chain_venue);
     suite_add_tcase(s, tc);
     return gex_test_run(s);
 }

@@ -17,6 +17,7 @@
 #include "../src/chain-internal.h"
 #include "../src/chain-row-internal.h"
 #include "chain-read-same.h"
+#include "gex/american.h"
 #include "gex/bs.h"
 #include "gex/chain.h"
 
@@ -302,6 +303,10 @@ START_TEST(test_nse_fixture_lakh_grouping)
     ck_assert_rel(v.file_iv[2], 0.1012, 1e-12, 0);
     ck_assert_int_eq(v.type[3], GEX_CALL);
     ck_assert_double_eq(v.strike[3], 27000);
+    /* NSE's options are European (SPEC 1.8): --exercise auto prices none American. */
+    ck_assert_int_eq(gex_chain_venue_european(c), 1);
+    ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AUTO),
+                     GEX_EXERCISE_EUROPEAN);
     gex_chain_free(c);
     /* A name without the expiration: --expiration-of-file is asked for. */
     gex_chain *d = NULL;
@@ -355,6 +360,10 @@ START_TEST(test_deribit_book_summary_sample)
     ck_assert(isnan(v.bid[0]));
     ck_assert_rel(v.file_iv[0], 0.40, 1e-12, 0);
     ck_assert_double_eq(v.open_interest[0], 25);
+    /* Deribit's options are European (SPEC 1.8). */
+    ck_assert_int_eq(gex_chain_venue_european(c), 1);
+    ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AUTO),
+                     GEX_EXERCISE_EUROPEAN);
     same_from_memory_and_stream(path, "deribit.csv", NULL, c);
     gex_chain_free(c);
 }
@@ -520,6 +529,10 @@ START_TEST(test_cboe_semicolon_decimal_comma)
     gex_chain_get_view(b, &w);
     ck_assert_uint_eq(v.n, 26);
     ck_assert_uint_eq(w.n, v.n);
+    /* A US listing says nothing of its style: the root decides (NVDA: American). */
+    ck_assert_int_eq(gex_chain_venue_european(a), 0);
+    ck_assert_int_eq(gex_exercise_for_chain(a, v.root[0], GEX_EXERCISE_AUTO),
+                     GEX_EXERCISE_AMERICAN);
     for (size_t i = 0; i < v.n; i++) {
         ck_assert(v.strike[i] == w.strike[i] && v.expiration[i] == w.expiration[i]);
         ck_assert(v.type[i] == w.type[i] && v.open_interest[i] == w.open_interest[i]);

@@ -31,6 +31,7 @@
 #define GEX_AMERICAN_H
 
 #include "gex/bs.h"
+#include "gex/chain.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -159,6 +160,12 @@ typedef enum gex_exercise {
  * override is not GEX_EXERCISE_AUTO it is returned as it is (--exercise). A NULL or empty root
  * with GEX_EXERCISE_AUTO gives GEX_EXERCISE_AMERICAN. */
 gex_exercise gex_exercise_for_root(const char *root, gex_exercise override);
+
+/* The exercise style of root (an index of gex_chain_symbol) in chain: override when it is not
+ * GEX_EXERCISE_AUTO; european for every root of a chain whose venue lists European-style
+ * options only (gex_chain_venue_european: Deribit, NSE); else gex_exercise_for_root's answer
+ * for the root's name. */
+gex_exercise gex_exercise_for_chain(const gex_chain *chain, uint32_t root, gex_exercise override);
 
 /* Parses an exercise style as a user writes it: "auto", "european" or "american" (also "eu",
  * "am"), ignoring case. Returns GEX_OK (0) and writes *out, or GEX_EINVAL (gex/error.h) for a

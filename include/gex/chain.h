@@ -292,6 +292,14 @@ void gex_chain_set_quote_time(gex_chain *chain, int64_t utc);
 /* The quote instant: GEX_OK and *utc, or GEX_ENOTIME when the chain has none. */
 int gex_chain_quote_time(const gex_chain *chain, int64_t *utc);
 
+/* Whether the file's venue lists European-style options only (SPEC 1.8): 1 for a chain read
+ * from a Deribit or NSE file (every Deribit option and every NSE option, index or stock, is
+ * European), 0 when the file says nothing and the root decides (gex_exercise_for_root). The
+ * reader sets it; the setter is for chains built by hand. Chains made from a chain (select,
+ * extract, split) keep it. */
+void gex_chain_set_venue_european(gex_chain *chain, int european);
+int gex_chain_venue_european(const gex_chain *chain);
+
 /* --- reading a chain --- */
 
 /* Read-only arrays, n elements each, valid until the chain is modified or freed. */

@@ -1166,9 +1166,9 @@ static int chain_only(const cli_options *opts, FILE *out)
     int am_basis = -1;
     size_t n_am_roots = 0;
     for (size_t i = 0; i < v.n; i++)
-        n_am_roots += v.status[i] == GEX_CONTRACT_OK &&
-                      gex_exercise_for_root(gex_chain_symbol(a.chain, v.root[i]),
-                                            GEX_EXERCISE_AUTO) == GEX_EXERCISE_AMERICAN;
+        n_am_roots +=
+            v.status[i] == GEX_CONTRACT_OK &&
+            gex_exercise_for_chain(a.chain, v.root[i], GEX_EXERCISE_AUTO) == GEX_EXERCISE_AMERICAN;
     gex_validate_score am_score = {0, 0, 0, 0, 0.0};
     for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK && fitted_basis >= 0 && n_am_roots;
          c++) {
