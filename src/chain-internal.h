@@ -156,6 +156,18 @@ void gex__chain_shrink(gex_chain *chain);
  * gex_chain_prepare reports it when no --now is given. */
 void gex__chain_set_time_note(gex_chain *chain, const char *file, long line, const char *text);
 
+/* What to do about a chain without open interest, where its format gives no better advice. */
+#define GEX__OI_ADVICE                                                                             \
+    "read a chain that carries it (exchanges publish the open interest once a day, before the "    \
+    "open)"
+
+/* GEX needs open interest (SPEC 2): GEX_EEMPTY, with err (file name) saying "WHAT whose N
+ * contracts all have no (missing >= N, the reader's count of contracts without the field) or
+ * zero open interest: GEX weighs every contract by its open interest, so none can be computed;
+ * ADVICE", when c holds contracts and none has a positive open interest; GEX_OK otherwise. */
+int gex__chain_require_oi(const gex_chain *c, size_t missing, const char *name, const char *what,
+                          const char *advice, gex_error *err);
+
 /* Whether a format is one of the JSON layouts (read by chain-json.c's walker). */
 static inline int gex__format_is_json(gex_format f)
 {

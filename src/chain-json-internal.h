@@ -279,16 +279,7 @@ static inline int gex__reader_relabel(gex__reader *r, const char *sym)
  * refused, saying what it is (layout) and what to do (advice). GEX_OK or GEX_EEMPTY. */
 static inline int gex__json_require_oi(gex__reader *r, const char *layout, const char *advice)
 {
-    gex_chain *c = r->chain;
-    size_t positive = 0;
-    for (size_t i = 0; i < c->n; i++)
-        positive += c->open_interest[i] > 0;
-    if (c->n == 0 || positive > 0)
-        return GEX_OK;
-    return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
-                         "%s whose %zu contracts all have %s open interest: GEX weighs every "
-                         "contract by its open interest, so none can be computed; %s",
-                         layout, c->n, r->missing_oi == c->n ? "no" : "zero", advice);
+    return gex__chain_require_oi(r->chain, r->missing_oi, r->name, layout, advice, r->err);
 }
 
 /* Milliseconds (or nanoseconds, ns non-zero) since 1970 in a record's field: a quote instant

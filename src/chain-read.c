@@ -76,14 +76,24 @@ static int rescale_percent_iv(gex__reader *r, const gex__read_checks *k, int *re
 }
 
 /* What holds for the whole chain once it is read, whatever its format: the venue's exercise
- * style (SPEC 1.8: Deribit's and NSE's options are European). GEX_OK or a status with r->err
- * filled. */
+ * style (SPEC 1.8: Deribit's and NSE's options are European) and the open interest GEX needs
+ * (SPEC 2: a chain whose every contract has none is refused, as the JSON layouts refuse their
+ * documents with their own advice). GEX_OK or a status with r->err filled. */
 static int after_read(gex__reader *r)
 {
     gex_chain *c = r->chain;
     if (r->rep->format == GEX_FORMAT_DERIBIT_CSV || r->rep->format == GEX_FORMAT_NSE_CSV)
         c->venue_european = 1;
-    return GEX_OK;
+    uint32_t ids[2];
+    const size_t n_u = gex_chain_underlyings(c, ids, 2);
+    char what[160];
+    if (n_u == 1)
+        snprintf(what, sizeof what, "the %s chain of %.64s", gex_format_name(r->rep->format),
+                 c->sym[ids[0]]);
+    else
+        snprintf(what, sizeof what, "the %s file of %zu underlyings",
+                 gex_format_name(r->rep->format), n_u);
+    return gex__chain_require_oi(c, r->missing_oi, r->name, what, GEX__OI_ADVICE, r->err);
 }
 
 static int finish(gex__reader *r, long header_line)

@@ -849,6 +849,30 @@ int gex_chain_venue_european(const gex_chain *c)
     return c->venue_european;
 }
 
+int gex__chain_require_oi(const gex_chain *c, size_t missing, const char *name, const char *what,
+                          const char *advice, gex_error *err)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->open_interest[i] > 0)
+            return GEX_OK;
+    if (c->n == 0)
+        return GEX_OK;
+    return gex_error_set(err, GEX_EEMPTY, name, 0, 0,
+                         "%s whose %zu contracts all have %s open interest: GEX weighs every "
+                         "contract by its open interest, so none can be computed; %s",
+                         what, c->n, missing >= c->n ? "no" : "zero", advice);
+}
+
+int gex_chain_check_open_interest(const gex_chain *c, const char *name, gex_error *err)
+{
+    if (c == NULL)
+        return GEX_EINVAL;
+    char what[128];
+    snprintf(what, sizeof what, "the chain of %.64s",
+             c->n > 0 ? c->sym[c->underlying[0]] : "no underlying");
+    return gex__chain_require_oi(c, 0, name, what, GEX__OI_ADVICE, err);
+}
+
 /* --- reading --- */
 
 void gex_chain_get_view(const gex_chain *c, gex_chain_view *v)

@@ -825,6 +825,75 @@ START_TEST(test_read_implausible_values_cboe)
 }
 END_TEST
 
+/* SPEC 2: GEX weighs every contract by its open interest, so a chain whose every contract has
+ * 0 is refused, whatever its format (the JSON layouts with their own advice); a file of several
+ * underlyings only when all of them have none, one underlying's chain by
+ * gex_chain_check_open_interest (gex screen's per underlying). */
+START_TEST(test_read_zero_open_interest_refused)
+{
+    const char csv[] =
+        "\"Nasdaq 100\",Last: 445.61,Change: 0.51\n"
+        "\"Date: March 15, 2024 at 4:15 PM EDT\",Bid: 445.65\n"
+        "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest,Strike,"
+        "Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest\n"
+        "Fri Mar 22 2024,QQQ240322C00445000,3.17,0.21,3.15,3.19,5120,0.1421,0.5213,0.0512,0,"
+        "445.00,QQQ240322P00445000,2.42,-0.2,2.41,2.44,4411,0.1502,-0.4791,0.0498,0\n";
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", NULL, &c, NULL, &err),
+                     GEX_EEMPTY);
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_nonnull(strstr(err.text, "the cboe-csv chain of QQQ whose 2 contracts all have "
+                                           "zero open interest: GEX weighs every contract"));
+    /* One open interest is enough. */
+    char one[sizeof csv];
+    memcpy(one, csv, sizeof csv);
+    memcpy(strstr(one, "0.0498,0") + 7, "7", 1);
+    ck_assert_int_eq(gex_chain_read_buffer(one, sizeof one - 1, "q.csv", NULL, &c, NULL, &err),
+                     GEX_OK);
+    ck_assert_int_eq(gex_chain_check_open_interest(c, "q.csv", &err), GEX_OK);
+    gex_chain_free(c);
+    const char json[] =
+        "{\"timestamp\":\"2023-09-21 03:17:42\",\"symbol\":\"^RUT\",\"data\":{"
+        "\"current_price\":1806.1193,\"options\":["
+        "{\"option\":\"RUT231020C01800000\",\"bid\":5,\"ask\":6,\"open_interest\":0},"
+        "{\"option\":\"RUT231020P01800000\",\"bid\":5,\"ask\":6,\"open_interest\":0}]}}";
+    ck_assert_int_eq(gex_chain_read_buffer(json, sizeof json - 1, "r.json", NULL, &c, NULL, &err),
+                     GEX_EEMPTY);
+    ck_assert_ptr_nonnull(strstr(err.text, "the cboe-json chain of RUT whose 2 contracts"));
+    /* A long CSV of two underlyings: refused when neither has any; read whole when one has,
+     * the other's chain then refused on its own, and refused in the read under --symbol. */
+    const char two[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                       "underlying_price\n"
+                       "AAA,2026-12-18,100,C,5,5.2,0.3,0,100\n"
+                       "BBB,2026-12-18,100,C,5,5.2,0.3,0,100\n";
+    ck_assert_int_eq(gex_chain_read_buffer(two, sizeof two - 1, "t.csv", NULL, &c, NULL, &err),
+                     GEX_EEMPTY);
+    ck_assert_ptr_nonnull(strstr(err.text, "the long-csv file of 2 underlyings whose 2 contracts "
+                                           "all have zero open interest"));
+    char two_one[sizeof two];
+    memcpy(two_one, two, sizeof two);
+    memcpy(strstr(two_one, "AAA,2026-12-18,100,C,5,5.2,0.3,0") + 31, "9", 1);
+    ck_assert_int_eq(
+        gex_chain_read_buffer(two_one, sizeof two_one - 1, "t.csv", NULL, &c, NULL, &err), GEX_OK);
+    gex_chain *b = NULL;
+    ck_assert_int_eq(gex_chain_select(c, "BBB", &b), GEX_OK);
+    ck_assert_int_eq(gex_chain_check_open_interest(b, "t.csv", &err), GEX_EEMPTY);
+    ck_assert_str_eq(err.text, "the chain of BBB whose 1 contracts all have zero open interest: "
+                               "GEX weighs every contract by its open interest, so none can be "
+                               "computed; read a chain that carries it (exchanges publish the "
+                               "open interest once a day, before the open)");
+    gex_chain_free(b);
+    gex_chain_free(c);
+    gex_read_options o = {.symbol = "bbb"};
+    ck_assert_int_eq(
+        gex_chain_read_buffer(two_one, sizeof two_one - 1, "t.csv", &o, &c, NULL, &err),
+        GEX_EEMPTY);
+    ck_assert_ptr_nonnull(strstr(err.text, "the long-csv chain of BBB whose 1 contracts"));
+    ck_assert_int_eq(gex_chain_check_open_interest(NULL, "t.csv", &err), GEX_EINVAL);
+}
+END_TEST
+
 START_TEST(test_read_iv_placeholders_not_percent)
 {
     /* SPEC 1.4: IVs of 1e308 are placeholders, not percent. A column of them has no median
@@ -1128,6 +1197,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_implausible_values_lenient);
     tcase_add_test(tc, test_read_implausible_values_strict);
     tcase_add_test(tc, test_read_implausible_values_cboe);
+    tcase_add_test(tc, test_read_zero_open_interest_refused);
     tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");

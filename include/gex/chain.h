@@ -292,6 +292,15 @@ void gex_chain_set_quote_time(gex_chain *chain, int64_t utc);
 /* The quote instant: GEX_OK and *utc, or GEX_ENOTIME when the chain has none. */
 int gex_chain_quote_time(const gex_chain *chain, int64_t *utc);
 
+/* GEX weighs every contract by its open interest: GEX_EEMPTY, with err (file name, may be NULL)
+ * saying so ("the chain of SYM whose N contracts all have zero open interest: GEX weighs every
+ * contract by its open interest, so none can be computed; ..."), when chain holds contracts and
+ * none has a positive open interest; GEX_OK otherwise (an empty chain included), GEX_EINVAL for
+ * a NULL chain. The readers refuse such a file (SPEC 2); a file of several underlyings read
+ * whole is refused only when all of its contracts have none, and this checks one underlying's
+ * chain (gex screen's). */
+int gex_chain_check_open_interest(const gex_chain *chain, const char *name, gex_error *err);
+
 /* Whether the file's venue lists European-style options only (SPEC 1.8): 1 for a chain read
  * from a Deribit or NSE file (every Deribit option and every NSE option, index or stock, is
  * European), 0 when the file says nothing and the root decides (gex_exercise_for_root). The

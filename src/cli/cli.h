@@ -190,8 +190,10 @@ int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path,
                     gex_chain **chain, gex_read_report *read);
 int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
                 gex_prepare_report *prepare);
-/* cli_prepare for the chain of one underlying of a file of several (gex screen): its warning
- * and its error begin "UNDERLYING: ", so that the lines of 4,000 underlyings say whose each is. */
+/* cli_prepare for the chain of one underlying of a file of several (gex screen, gex history):
+ * its warning and its error begin "UNDERLYING: ", so that the lines of 4,000 underlyings say
+ * whose each is; an underlying whose every contract has zero open interest is refused
+ * (gex_chain_check_open_interest) as the read refuses a file of one. */
 int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char *path,
                            const char *underlying, gex_chain *chain, gex_prepare_report *prepare);
 

@@ -135,7 +135,11 @@ int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char
 {
     gex_error err;
     gex_error_clear(&err);
-    const int st = gex_chain_prepare(chain, &opts->prepare, prepare, &err);
+    /* The read refuses a file whose every contract has no open interest; one underlying of a
+     * file of several is refused here, on its own line, and the others go on. */
+    int st = underlying != NULL ? gex_chain_check_open_interest(chain, path, &err) : GEX_OK;
+    if (st == GEX_OK)
+        st = gex_chain_prepare(chain, &opts->prepare, prepare, &err);
     const char *name = underlying != NULL ? underlying : "", *sep = underlying != NULL ? ": " : "";
     if (st == GEX_OK && prepare != NULL && prepare->warning[0] != '\0' && !opts->quiet)
         cli_say(to, path, 0, "warning: %s%s%s", name, sep, prepare->warning);
