@@ -4,7 +4,11 @@
  * "bid", "ask", "last", "volume", "open_interest", "contract_size", "bid_date"/"ask_date" (ms),
  * "greeks": {"delta", "gamma", "mid_iv", "smv_vol", ...}}]}} (one option: an object, none:
  * null). The response holds no spot (the underlying's quote is another request): --spot.
+ * A root that is its underlying's name and a digit (AAPL7, the 10-share mini options; AAPL1,
+ * adjusted after a split) delivers other than 100 shares: read at its contract_size, and left
+ * out, with a warning, where the record has none (2013 responses carry only the symbol).
  */
+#include <ctype.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -54,6 +58,41 @@ static const char *const fields[] = {
     [F_SMV_VOL] = "greeks.smv_vol",
 };
 
+/* Contracts of a non-standard deliverable left out for want of a contract_size: how many, and
+ * the first's root and underlying. */
+typedef struct tradier_state {
+    size_t minis;
+    int other_roots; /* some of another root than the first's */
+    char root[GEX__FIELD_MAX + 1];
+    char underlying[GEX__FIELD_MAX + 1];
+} tradier_state;
+
+/* The length of the underlying's name in a root of a non-standard deliverable (OCC: the
+ * underlying's root and a digit, AAPL7), 0 for any other root, or for one that is the record's
+ * own underlying (u, u_len; u_len 0 when the record names none). */
+static size_t deliverable_base(const char *root, size_t len, const char *u, size_t u_len)
+{
+    size_t n = len;
+    while (n > 0 && isdigit((unsigned char)root[n - 1]))
+        n--;
+    if (n == len || n == 0)
+        return 0;
+    if (u_len == len && gex__strncasecmp_ascii(u, root, len) == 0)
+        return 0;
+    return n;
+}
+
+/* Whether --symbol (none: every underlying) is root or its underlying's first base bytes. */
+static int symbol_wanted(const gex__reader *r, const char *root, size_t len, size_t base)
+{
+    const char *s = r->opt->symbol;
+    if (s == NULL)
+        return 1;
+    const size_t n = strlen(s);
+    return (n == len && gex__strncasecmp_ascii(s, root, len) == 0) ||
+           (n == base && gex__strncasecmp_ascii(s, root, base) == 0);
+}
+
 static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
 {
     char what[512];
@@ -63,9 +102,9 @@ static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, con
     return gex__reader_skip(r, reason, rec->line, 0, what);
 }
 
-static int tradier_record(gex__reader *r, void *state, const gex__jrec *rec)
+static int tradier_record(gex__reader *r, void *state_, const gex__jrec *rec)
 {
-    (void)state;
+    tradier_state *state = state_;
     gex_contract k = {.line = rec->line};
     gex__occ occ;
     const char *sym = gex__jrec_text(rec, F_SYMBOL);
@@ -109,20 +148,56 @@ static int tradier_record(gex__reader *r, void *state, const gex__jrec *rec)
     const char *u = gex__jrec_text(rec, F_UNDERLYING);
     size_t u_len = u != NULL ? rec->len[F_UNDERLYING] : 0;
     char mapped[GEX__FIELD_MAX + 1];
+    /* A mini or adjusted option: at its contract_size, an option on the root's underlying;
+     * without one, never at 100 shares: left out (--multiplier states it, for the root alone). */
+    const size_t base = r->opt->multiplier > 0 ? 0 : deliverable_base(root, root_len, u, u_len);
+    if (base > 0 && !(k.multiplier > 0)) {
+        if (!symbol_wanted(r, root, root_len, base))
+            return GEX_OK;
+        if (state->minis++ == 0) {
+            snprintf(state->root, sizeof state->root, "%.*s", (int)root_len, root);
+            if (u_len > 0)
+                snprintf(state->underlying, sizeof state->underlying, "%.*s", (int)u_len, u);
+            else
+                gex__root_underlying(root, base, state->underlying);
+        } else if (strlen(state->root) != root_len ||
+                   gex__strncasecmp_ascii(state->root, root, root_len) != 0) {
+            state->other_roots = 1;
+        }
+        return GEX_OK;
+    }
     if (u_len == 0) {
-        u_len = gex__root_underlying(root, root_len, mapped);
+        u_len = gex__root_underlying(root, base > 0 ? base : root_len, mapped);
         u = mapped;
     }
     return gex__jrec_store(r, u, u_len, root, root_len, &k, (double)NAN);
 }
 
-static int tradier_finish(gex__reader *r, void *state, const gex__jtop *top)
+static int tradier_finish(gex__reader *r, void *state_, const gex__jtop *top)
 {
-    (void)state;
+    const tradier_state *state = state_;
     (void)top;
     int rc = gex__reader_relabel(r, NULL);
     if (rc != GEX_OK)
         return rc;
+    if (state->minis > 0) {
+        char what[320];
+        snprintf(what, sizeof what,
+                 "%zu %s of root %.32s%s (a deliverable other than 100 shares of %.32s: mini "
+                 "or adjusted options, whose contract_size the file does not state)",
+                 state->minis, state->minis == 1 ? "contract" : "contracts", state->root,
+                 state->other_roots ? " and others" : "", state->underlying);
+        if (r->chain->n == 0)
+            return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
+                                 "%s %s left out, and no other contract is left; pass "
+                                 "--symbol %.32s --multiplier N, N the shares one contract "
+                                 "delivers (10 for a mini), to read them",
+                                 what, state->minis == 1 ? "is" : "are", state->root);
+        size_t used = strlen(r->rep->warning);
+        snprintf(r->rep->warning + used, sizeof r->rep->warning - used,
+                 "%s%s %s left out; pass --symbol %.32s --multiplier N to read them alone",
+                 used > 0 ? "; " : "", what, state->minis == 1 ? "is" : "are", state->root);
+    }
     if (r->chain->n > 0 && !(r->opt->spot > 0))
         return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
                              "a Tradier options chain carries no spot price of %s (the "
@@ -143,6 +218,7 @@ const gex__jlayout gex__jlayout_tradier = {
     .name = "Tradier options-chain JSON",
     .fields = fields,
     .n_fields = sizeof fields / sizeof fields[0],
+    .state_size = sizeof(tradier_state),
     .record = tradier_record,
     .finish = tradier_finish,
 };

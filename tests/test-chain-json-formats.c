@@ -237,14 +237,30 @@ START_TEST(test_json_tradier_real_needs_spot)
     gex_read_options o = {.spot = 502.97};
     ck_assert_int_eq(gex_chain_read_path(path, &o, &c, &rep, &err), GEX_OK);
     ck_assert_int_eq(rep.format, GEX_FORMAT_TRADIER_JSON);
-    ck_assert_uint_eq(gex_chain_size(c), 330);
-    ck_assert_double_eq(oi_sum(c, -1, NULL), 283252);
-    ck_assert_double_eq(oi_sum(c, -1, "AAPL7"), 4463); /* 108 minis */
-    ck_assert_double_eq(oi_sum(c, GEX_CALL, NULL) + oi_sum(c, GEX_PUT, NULL), 283252);
+    /* The 108 AAPL7 minis (10 shares, which the file does not state: README) are left out,
+     * never read at 100 shares. */
+    ck_assert_uint_eq(gex_chain_size(c), 222);
+    ck_assert_double_eq(oi_sum(c, -1, NULL), 283252 - 4463);
+    ck_assert_double_eq(oi_sum(c, -1, "AAPL7"), 0);
+    ck_assert_double_eq(oi_sum(c, GEX_CALL, NULL) + oi_sum(c, GEX_PUT, NULL), 283252 - 4463);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "108 contracts of root AAPL7 (a deliverable other "
+                                              "than 100 shares of AAPL"));
     gex_chain_view v;
     gex_chain_get_view(c, &v);
     ck_assert_int_eq(v.expiration[0], 16452); /* 2015-01-17 */
     ck_assert_int_eq(gex_chain_quote_time(c, &(int64_t){0}), GEX_ENOTIME);
+    gex_chain_free(c);
+    /* Asked for alone: refused, saying how to state the deliverable; stated, read at it. */
+    o.symbol = "AAPL7";
+    ck_assert_int_eq(gex_chain_read_path(path, &o, &c, &rep, &err), GEX_EEMPTY);
+    expect_text(&err, "108 contracts of root AAPL7");
+    expect_text(&err, "--multiplier");
+    o.multiplier = 10;
+    ck_assert_int_eq(gex_chain_read_path(path, &o, &c, &rep, &err), GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 108);
+    ck_assert_double_eq(oi_sum(c, -1, "AAPL7"), 4463);
+    gex_chain_get_view(c, &v);
+    ck_assert_double_eq(v.multiplier[0], 10);
     gex_chain_free(c);
 }
 END_TEST
@@ -270,6 +286,43 @@ START_TEST(test_json_tradier_single_option_object)
     ck_assert_double_eq(v.vendor_gamma[0], 0.051);
     ck_assert_double_eq(v.spot[0], 509.83);
     ck_assert_int_eq(quote_time(c), 1710532800); /* the later of bid_date and ask_date */
+    gex_chain_free(c);
+}
+END_TEST
+
+/* A mini option's root (AAPL7: 10 shares of AAPL) is read at the record's contract_size, as an
+ * option on AAPL; without contract_size it is left out with a warning, never read at 100. */
+START_TEST(test_json_tradier_mini_options)
+{
+    const char doc[] =
+        "{\"options\":{\"option\":[\n"
+        "{\"symbol\":\"AAPL150117C00500000\",\"bid\":30.1,\"ask\":30.6,\"open_interest\":812},\n"
+        "{\"symbol\":\"AAPL7150117C00500000\",\"bid\":30.0,\"ask\":30.9,\"open_interest\":37,"
+        "\"contract_size\":10},\n"
+        "{\"symbol\":\"AAPL7150117P00500000\",\"underlying\":\"AAPL\",\"root_symbol\":\"AAPL7\","
+        "\"bid\":31.0,\"ask\":31.7,\"open_interest\":41,\"contract_size\":10},\n"
+        "{\"symbol\":\"AAPL7150117P00510000\",\"underlying\":\"AAPL\",\"root_symbol\":\"AAPL7\","
+        "\"bid\":35.0,\"ask\":35.7,\"open_interest\":13},\n"
+        "{\"symbol\":\"AAPL1150117P00510000\",\"bid\":35.0,\"ask\":35.7,\"open_interest\":3}]}}";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    gex_read_options o = {.spot = 502.97};
+    ck_assert_int_eq(read_both(doc, &o, &c, &rep, &err), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 3);
+    for (size_t i = 0; i < v.n; i++)
+        ck_assert_str_eq(gex_chain_symbol(c, v.underlying[i]), "AAPL");
+    ck_assert_double_eq(v.multiplier[0], 100);
+    ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "AAPL7");
+    ck_assert_double_eq(v.multiplier[1], 10);
+    ck_assert_double_eq(v.multiplier[2], 10);
+    ck_assert_str_eq(
+        rep.warning,
+        "2 contracts of root AAPL7 and others (a deliverable other than 100 shares of AAPL: "
+        "mini or adjusted options, whose contract_size the file does not state) are "
+        "left out; pass --symbol AAPL7 --multiplier N to read them alone");
     gex_chain_free(c);
 }
 END_TEST
@@ -631,6 +684,7 @@ static Suite *json_formats_suite(void)
     tcase_add_test(tc, test_json_schwab_bad_rows);
     tcase_add_test(tc, test_json_tradier_real_needs_spot);
     tcase_add_test(tc, test_json_tradier_single_option_object);
+    tcase_add_test(tc, test_json_tradier_mini_options);
     tcase_add_test(tc, test_json_polygon_real_mock);
     tcase_add_test(tc, test_json_polygon_spots_differ_warned);
     tcase_add_test(tc, test_json_polygon_bad_rows);
