@@ -168,6 +168,24 @@ void gex__chain_set_time_note(gex_chain *chain, const char *file, long line, con
 int gex__chain_require_oi(const gex_chain *c, size_t missing, const char *name, const char *what,
                           const char *advice, gex_error *err);
 
+/* What gex__chain_drop_duplicates found: count contracts dropped, and the first contract listed
+ * again (in file order): its key, and the lines of the listing dropped and of the later one. */
+typedef struct gex__duplicates {
+    size_t count;
+    size_t first, again; /* positions before the drop */
+    long first_line, again_line;
+    uint32_t underlying, root;
+    int32_t expiration;
+    double strike;
+    int type;
+} gex__duplicates;
+
+/* Drops every contract of c listed again later in it, with the same underlying, root,
+ * expiration, strike and type (chain-duplicates.c: SPEC 2.5), keeping the last listing, the
+ * rest in their order. Linear where the chain is in an order files use, a sort otherwise.
+ * GEX_OK, GEX_ENOMEM (c unchanged) or GEX_EINVAL (a window). */
+int gex__chain_drop_duplicates(gex_chain *c, gex__duplicates *out);
+
 /* Whether a format is one of the JSON layouts (read by chain-json.c's walker). */
 static inline int gex__format_is_json(gex_format f)
 {

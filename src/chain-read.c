@@ -76,12 +76,29 @@ static int rescale_percent_iv(gex__reader *r, const gex__read_checks *k, int *re
 }
 
 /* What holds for the whole chain once it is read, whatever its format: the venue's exercise
- * style (SPEC 1.8: Deribit's and NSE's options are European) and the open interest GEX needs
- * (SPEC 2: a chain whose every contract has none is refused, as the JSON layouts refuse their
- * documents with their own advice). GEX_OK or a status with r->err filled. */
+ * style (SPEC 1.8: Deribit's and NSE's options are European), one listing of each contract
+ * (SPEC 2.5: the later of a contract listed twice, with a warning) and the open interest GEX
+ * needs (SPEC 2.5: a chain whose every contract has none is refused, as the JSON layouts refuse
+ * their documents with their own advice). GEX_OK or a status with r->err filled. */
 static int after_read(gex__reader *r)
 {
     gex_chain *c = r->chain;
+    gex__duplicates dup;
+    if (gex__chain_drop_duplicates(c, &dup) != GEX_OK)
+        return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+    if (dup.count > 0) {
+        r->rep->contracts -= dup.count < r->rep->contracts ? dup.count : r->rep->contracts;
+        char day[16], lines[64] = "";
+        gex_time_format_date(dup.expiration, day, sizeof day);
+        if (dup.first_line > 0) /* CBOE JSON's contracts have no line */
+            snprintf(lines, sizeof lines, ", lines %ld and %ld", dup.first_line, dup.again_line);
+        gex__reader_warn(
+            r,
+            "%zu %s listed again later in the file, each read once, from its last listing "
+            "(the first: %s %s %.10g %s%s)",
+            dup.count, dup.count == 1 ? "contract is" : "contracts are", c->sym[dup.root], day,
+            dup.strike, dup.type == GEX_CALL ? "call" : "put", lines);
+    }
     if (r->rep->format == GEX_FORMAT_DERIBIT_CSV || r->rep->format == GEX_FORMAT_NSE_CSV)
         c->venue_european = 1;
     uint32_t ids[2];

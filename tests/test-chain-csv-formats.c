@@ -741,6 +741,8 @@ START_TEST(test_snapshots_at_selects_one)
     gex_chain_get_view(c, &v);
     ck_assert_uint_eq(v.n, 2);
     ck_assert_uint_eq(rep.contracts, 2);
+    /* The contracts the snapshots share are no duplicates: each snapshot is checked alone. */
+    ck_assert_ptr_null(strstr(rep.warning, "listed again"));
     ck_assert_double_eq(v.spot[0], 447.10); /* the snapshot's own spot */
     ck_assert_double_eq(v.open_interest[0], 101);
     ck_assert_int_eq(v.line[0], 5);

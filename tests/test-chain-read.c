@@ -894,6 +894,165 @@ START_TEST(test_read_zero_open_interest_refused)
 }
 END_TEST
 
+/* SPEC 2.5: a contract listed twice (underlying, root, expiration, strike and type) is read
+ * once, from its later listing, with a warning naming the count and the first one's lines;
+ * SPX and SPXW of one expiration, strike and type are two contracts. */
+static gex_chain *read_text(const char *text, gex_read_report *rep)
+{
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_msg(gex_chain_read_buffer(text, strlen(text), "d.csv", NULL, &c, rep, &err) == GEX_OK,
+                  "%s", err.text);
+    return c;
+}
+
+START_TEST(test_read_duplicates_keep_the_later)
+{
+    /* CBOE CSV: the row of 445 listed again with a corrected open interest. */
+    const char csv[] =
+        "\"Nasdaq 100\",Last: 445.61,Change: 0.51\n"
+        "\"Date: March 15, 2024 at 4:15 PM EDT\",Bid: 445.65\n"
+        "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest,Strike,"
+        "Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest\n"
+        "Fri Mar 22 2024,QQQ240322C00445000,3.17,0.21,3.15,3.19,5120,0.1421,0.5213,0.0512,8213,"
+        "445.00,QQQ240322P00445000,2.42,-0.2,2.41,2.44,4411,0.1502,-0.4791,0.0498,9120\n"
+        "Fri Mar 22 2024,QQQ240322C00450000,1.17,0.21,1.15,1.19,5120,0.1421,0.3213,0.0412,613,"
+        "450.00,QQQ240322P00450000,5.42,-0.2,5.41,5.44,4411,0.1502,-0.6791,0.0398,720\n"
+        "Fri Mar 22 2024,QQQ240322C00445000,3.17,0.21,3.15,3.19,5120,0.1421,0.5213,0.0512,8214,"
+        "445.00,QQQ240322P00445000,2.42,-0.2,2.41,2.44,4411,0.1502,-0.4791,0.0498,9121\n";
+    gex_read_report rep;
+    gex_chain *c = read_text(csv, &rep);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 4);
+    ck_assert_uint_eq(rep.contracts, 4);
+    ck_assert_str_eq(rep.warning, "2 contracts are listed again later in the file, each read "
+                                  "once, from its last listing (the first: QQQ 2024-03-22 445 "
+                                  "call, lines 4 and 6)");
+    double oi = 0;
+    for (size_t i = 0; i < v.n; i++)
+        oi += v.open_interest[i];
+    ck_assert_double_eq(oi, 613 + 720 + 8214 + 9121); /* the later listing's */
+    ck_assert_int_eq(v.line[0], 5);                   /* the rest in their order */
+    gex_chain_free(c);
+
+    /* Long CSV: SPX and SPXW alike are two contracts; a strike listed again out of order
+     * (strikes first, then expirations: the order the fast pass does not follow) is found. */
+    const char spx[] = "underlying,root,expiration,strike,type,bid,ask,iv,open_interest,"
+                       "underlying_price\n"
+                       "SPX,SPX,2024-03-15,5100,C,40,41,0.13,10,5117\n"
+                       "SPX,SPXW,2024-03-15,5100,C,40,41,0.13,11,5117\n"
+                       "SPX,SPX,2024-03-15,5100,P,20,21,0.14,12,5117\n"
+                       "SPX,SPXW,2024-03-15,5100,P,20,21,0.14,13,5117\n"
+                       "SPX,SPX,2024-03-15,5110,C,35,36,0.13,14,5117\n"
+                       "SPX,SPXW,2024-03-15,5110,C,35,36,0.13,15,5117\n";
+    c = read_text(spx, &rep);
+    ck_assert_uint_eq(gex_chain_size(c), 6);
+    ck_assert_str_eq(rep.warning, "");
+    gex_chain_free(c);
+    const char by_strike[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                             "underlying_price\n"
+                             "XYZ,2024-03-22,100,C,5,5.2,0.3,10,100\n"
+                             "XYZ,2024-03-29,100,C,5,5.2,0.3,11,100\n"
+                             "XYZ,2024-03-22,105,C,3,3.2,0.3,12,100\n"
+                             "XYZ,2024-03-29,105,C,3,3.2,0.3,13,100\n"
+                             "XYZ,2024-03-22,100,P,5,5.2,0.3,14,100\n"
+                             "XYZ,2024-03-29,100,P,5,5.2,0.3,15,100\n";
+    c = read_text(by_strike, &rep);
+    ck_assert_uint_eq(gex_chain_size(c), 6);
+    ck_assert_str_eq(rep.warning, "");
+    gex_chain_free(c);
+    char again[sizeof by_strike + 64];
+    snprintf(again, sizeof again, "%sXYZ,2024-03-29,105,C,3,3.2,0.3,99,100\n", by_strike);
+    c = read_text(again, &rep);
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 6);
+    ck_assert_uint_eq(rep.contracts, 6);
+    ck_assert_str_eq(rep.warning, "1 contract is listed again later in the file, each read once, "
+                                  "from its last listing (the first: XYZ 2024-03-29 105 call, "
+                                  "lines 5 and 8)");
+    ck_assert_double_eq(v.open_interest[5], 99);
+    gex_chain_free(c);
+
+    /* CBOE JSON: a record listed twice. */
+    const char json[] =
+        "{\"timestamp\":\"2023-09-21 03:17:42\",\"symbol\":\"^RUT\",\"data\":{"
+        "\"current_price\":1806.1193,\"options\":["
+        "{\"option\":\"RUT231020C01800000\",\"bid\":5,\"ask\":6,\"open_interest\":4},"
+        "{\"option\":\"RUT231020P01800000\",\"bid\":5,\"ask\":6,\"open_interest\":5},"
+        "{\"option\":\"RUT231020C01800000\",\"bid\":5,\"ask\":6,\"open_interest\":4}]}}";
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(json, sizeof json - 1, "r.json", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 2);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 contract is listed again later in the file"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "(the first: RUT 2023-10-20 1800 call)"));
+    gex_chain_free(c);
+}
+END_TEST
+
+/* gex__chain_drop_duplicates on the orders files use: falling strikes, calls then puts, several
+ * roots of one strike; a group of one strike too large for the pass goes to the sort. */
+START_TEST(test_chain_drop_duplicates_orders)
+{
+    gex_chain *c = gex_chain_new();
+    gex_contract k = {.underlying = "ABC",
+                      .expiration = 19804,
+                      .bid = NAN,
+                      .ask = NAN,
+                      .last = NAN,
+                      .iv = 0.2,
+                      .open_interest = 1,
+                      .volume = NAN,
+                      .multiplier = NAN,
+                      .vendor_delta = NAN,
+                      .vendor_gamma = NAN};
+    for (int type = GEX_CALL; type <= GEX_PUT; type++)
+        for (int s = 0; s < 5; s++) {
+            k.type = type;
+            k.strike = 120.5 - 2.5 * s;
+            ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+        }
+    gex__duplicates d;
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d), GEX_OK);
+    ck_assert_uint_eq(d.count, 0);
+    ck_assert_uint_eq(gex_chain_size(c), 10);
+    /* Ten roots of one strike: past the pass's group, still no duplicate. */
+    const char *roots[] = {"ABC", "ABC1", "ABC2", "ABC3", "ABC4", "ABC5", "ABC6", "ABC7"};
+    k.strike = 200;
+    k.expiration = 19811;
+    for (size_t r = 0; r < sizeof roots / sizeof roots[0]; r++)
+        for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+            k.root = roots[r];
+            k.type = type;
+            ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+        }
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d), GEX_OK);
+    ck_assert_uint_eq(d.count, 0);
+    ck_assert_uint_eq(gex_chain_size(c), 26);
+    /* The second call of 118 again, at the end: dropped, the later kept. */
+    k.root = NULL;
+    k.expiration = 19804;
+    k.strike = 118;
+    k.type = GEX_CALL;
+    k.open_interest = 7;
+    k.line = 41;
+    ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d), GEX_OK);
+    ck_assert_uint_eq(d.count, 1);
+    ck_assert_int_eq(d.again_line, 41);
+    ck_assert_double_eq(d.strike, 118);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 26);
+    ck_assert_double_eq(v.strike[25], 118);
+    ck_assert_double_eq(v.open_interest[25], 7);
+    ck_assert_double_eq(v.strike[1], 115.5); /* the call of 118 before it is gone */
+    ck_assert_int_eq(v.type[1], GEX_CALL);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_iv_placeholders_not_percent)
 {
     /* SPEC 1.4: IVs of 1e308 are placeholders, not percent. A column of them has no median
@@ -1198,6 +1357,8 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_implausible_values_strict);
     tcase_add_test(tc, test_read_implausible_values_cboe);
     tcase_add_test(tc, test_read_zero_open_interest_refused);
+    tcase_add_test(tc, test_read_duplicates_keep_the_later);
+    tcase_add_test(tc, test_chain_drop_duplicates_orders);
     tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
