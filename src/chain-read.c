@@ -110,7 +110,7 @@ static int after_read(gex__reader *r)
     else
         snprintf(what, sizeof what, "the %s file of %zu underlyings",
                  gex_format_name(r->rep->format), n_u);
-    return gex__chain_require_oi(c, r->missing_oi, r->name, what, GEX__OI_ADVICE, r->err);
+    return gex__chain_require_oi(c, r->kept_oi, r->name, what, GEX__OI_ADVICE, r->err);
 }
 
 static int finish(gex__reader *r, long header_line)

@@ -925,6 +925,7 @@ START_TEST(test_snapshots_their_own)
     len = (size_t)snprintf(text, sizeof text,
                            "%sSPY,2024-03-22,300,C,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
                            "SPY,2024-03-22,300,P,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
+                           "SPY,2024-03-22,305,P,1.1,1.2,0.2,3,445.5,2024-03-15 10:00:00\n"
                            "SPY,2024-03-22,300,C,1.1,1.2,0.2,7,446.5,2024-03-15 11:00:00\n",
                            head);
     ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "oi.csv", &o, &chains, &reports,
@@ -934,7 +935,7 @@ START_TEST(test_snapshots_their_own)
     ck_assert_ptr_nonnull(strstr(reports[0].warning + reports[0].snapshot_warning,
                                  "2 contracts have no open interest"));
     ck_assert_ptr_null(strstr(reports[1].warning, "open interest"));
-    ck_assert_uint_eq(rep.contracts, 3);
+    ck_assert_uint_eq(rep.contracts, 4);
     for (size_t k = 0; k < n; k++)
         gex_chain_free(chains[k]);
     free(chains);

@@ -144,6 +144,7 @@ def test_read_snapshots_their_own_reports(tmp_path):
     f.write_text("underlying,expiration,strike,type,bid,ask,iv,open_interest,spot,quote_time\n"
                  "SPY,2024-03-22,300,C,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
                  "SPY,2024-03-22,300,P,1.1,1.2,0.2,,445.5,2024-03-15 10:00:00\n"
+                 "SPY,2024-03-22,305,P,1.1,1.2,0.2,3,445.5,2024-03-15 10:00:00\n"
                  "SPY,2024-03-22,300,C,1.1,1.2,0.2,7,446.5,2024-03-15 11:00:00\n")
     chains = gex.read_snapshots(str(f))
     assert len(chains) == 2
