@@ -240,6 +240,22 @@ def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str,
     return snaps
 
 
+def _one_instant(snaps: List[Dict[str, Any]], options: Dict[str, Any]) -> None:
+    """As the command: now= dates every snapshot at one instant, so two of an underlying would
+    be one; refused (ValueError) rather than keep either."""
+    if options.get("now") is None:
+        return
+    seen: Dict[str, int] = {}
+    for s in snaps:
+        seen[s["symbol"]] = seen.get(s["symbol"], 0) + 1
+    for sym, count in seen.items():
+        if count > 1:
+            t = next(s["quote_time"] for s in snaps if s["symbol"] == sym)
+            raise ValueError(f"now= dates every snapshot at {_iso(t)}, so the {count} snapshots "
+                             f"of {sym} read would be one: leave now= out (each snapshot is "
+                             "dated by its own quote instant)")
+
+
 def _check(errors: str) -> None:
     if errors not in ("raise", "warn"):
         raise ValueError("errors: 'raise' (the first file that fails) or 'warn' (skip it)")
@@ -264,7 +280,9 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
             results = list(pool.map(lambda b: _files_task(b, options), batches))
     else:
         results = [_files_task(b, options) for b in batches]
-    return _frame(rows(_collect(results, errors, symbol), symbol=symbol, start=start, end=end))
+    snaps = _collect(results, errors, symbol)
+    _one_instant(snaps, options)
+    return _frame(rows(snaps, symbol=symbol, start=start, end=end))
 
 
 def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None, *,
@@ -300,4 +318,6 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     else:
         tasks = [dask.delayed(_files_task)(b, options) for b in batches]
         results = dask.compute(*tasks)
-    return _frame(rows(_collect(results, errors, symbol), symbol=symbol, start=start, end=end))
+    snaps = _collect(results, errors, symbol)
+    _one_instant(snaps, options)
+    return _frame(rows(snaps, symbol=symbol, start=start, end=end))

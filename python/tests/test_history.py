@@ -121,6 +121,10 @@ def test_history_file_of_two_snapshots(gex_exe, days, tmp_path):
     assert rc == 0, err
     assert [r["as_of"] for r in ref] == [early, late]
     assert_rows_equal(ref, gex.history(str(two)))
+    # now= dates both snapshots at one instant: refused, as the command refuses --now
+    with pytest.raises(ValueError) as e:
+        gex.history(str(two), now=late)
+    assert "the 2 snapshots of SPY read would be one" in str(e.value)
     chains = gex.read_snapshots(str(two))
     assert [c.quote_time for c in chains] == [t - datetime.timedelta(hours=1), t]
     assert [len(c) for c in chains] == [len(lines) - 1] * 2
