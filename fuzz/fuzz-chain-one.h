@@ -165,6 +165,11 @@ static inline int gex_fuzz_same_snapshots(const uint8_t *data, size_t size,
         if (n != rep_mem->snapshots)
             bad = 32;
         for (size_t j = 0; j < n && !bad; j++) {
+            if (snaps[j] == NULL) { /* refused: its report says why */
+                if (reps[j].status == GEX_OK)
+                    bad = 35;
+                continue;
+            }
             gex_read_options at = *o;
             at.has_at = 1;
             gex_chain *one = NULL;

@@ -104,12 +104,18 @@ static int after_read(gex__reader *r)
     uint32_t ids[2];
     const size_t n_u = gex_chain_underlyings(c, ids, 2);
     char what[160];
+    char at[64] = "";
+    if (r->in_snapshot) { /* one snapshot of a file of several: named, as SPEC 2.9 asks */
+        char iso[40];
+        gex_time_format_iso(r->time, iso, sizeof iso);
+        snprintf(at, sizeof at, " at %s", iso);
+    }
     if (n_u == 1)
-        snprintf(what, sizeof what, "the %s chain of %.64s", gex_format_name(r->rep->format),
-                 c->sym[ids[0]]);
+        snprintf(what, sizeof what, "the %s chain of %.64s%s", gex_format_name(r->rep->format),
+                 c->sym[ids[0]], at);
     else
-        snprintf(what, sizeof what, "the %s file of %zu underlyings",
-                 gex_format_name(r->rep->format), n_u);
+        snprintf(what, sizeof what, "the %s file of %zu underlyings%s",
+                 gex_format_name(r->rep->format), n_u, at);
     return gex__chain_require_oi(c, r->kept_oi, r->name, what, GEX__OI_ADVICE, r->err);
 }
 
@@ -256,7 +262,9 @@ typedef struct snapshots_out {
  * finishes it (the same chain, report and error: one read instead of one per snapshot), into
  * out. Each report is the file's (rows, skipped rows, the warnings of its rows) with the
  * snapshot's contracts and the warnings about them after those (snapshot_warning); *r->rep's
- * contracts become the snapshots' sum. r->chain is freed (NULL). */
+ * contracts become the snapshots' sum. A snapshot that the read with --at its instant refuses
+ * has no chain (NULL) and its report says why (status, error); when every one is refused, so
+ * is the read, with the first one's error. r->chain is freed (NULL). */
 static int split_snapshots(gex__reader *r, long header_line, snapshots_out *out)
 {
     gex_chain **chains = calloc(r->snap_n, sizeof *chains);
@@ -267,21 +275,39 @@ static int split_snapshots(gex__reader *r, long header_line, snapshots_out *out)
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
     }
     int rc = GEX_OK;
-    size_t contracts = 0;
+    size_t contracts = 0, made = 0, first_failed = r->snap_n;
     for (size_t j = 0; j < r->snap_n && rc == GEX_OK; j++) {
         gex__reader one = *r;
         reports[j] = *r->rep;
         one.rep = &reports[j];
+        one.err = &reports[j].error;
+        gex_error_clear(one.err);
         const size_t file_warning = strlen(reports[j].warning);
-        rc = gex__snapshot_take(&one, r->chain, j);
-        if (rc == GEX_OK) {
+        int st = gex__snapshot_take(&one, r->chain, j);
+        if (st == GEX_OK)
+            st = finish(&one, header_line);
+        if (st == GEX_OK) {
             chains[j] = one.chain;
-            rc = finish(&one, header_line);
+            made++;
             contracts += reports[j].contracts;
             const size_t len = strlen(reports[j].warning);
             reports[j].snapshot_warning =
                 len > file_warning && file_warning > 0 ? file_warning + 2 : file_warning;
+        } else {
+            if (one.chain != r->chain)
+                gex_chain_free(one.chain);
+            reports[j].status = st;
+            reports[j].contracts = 0;
+            if (first_failed == r->snap_n)
+                first_failed = j;
+            if (st == GEX_ENOMEM) /* not the snapshot's doing: the read fails */
+                rc = gex_error_set(r->err, st, r->name, 0, 0, "out of memory");
         }
+    }
+    if (rc == GEX_OK && made == 0) {
+        rc = reports[first_failed].status;
+        if (r->err != NULL)
+            *r->err = reports[first_failed].error;
     }
     r->rep->contracts = contracts;
     gex_chain_free(r->chain);

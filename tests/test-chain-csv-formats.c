@@ -940,15 +940,35 @@ START_TEST(test_snapshots_their_own)
         gex_chain_free(chains[k]);
     free(chains);
     free(reports);
-    /* A capture whose rows give no spot is refused, not read at another capture's. */
+    /* A capture whose rows give no spot is refused, not read at another capture's; the other
+     * capture is read, and a file of refused captures alone is refused. */
     len = (size_t)snprintf(text, sizeof text,
                            "%sSPY,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 10:00:00\n"
                            "SPY,2024-03-22,300,C,1.1,1.2,0.2,5,,2024-03-15 11:00:00\n",
                            head);
     ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "spot.csv", &o, &chains, &reports,
                                                       &n, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_ptr_nonnull(chains[0]);
+    ck_assert_ptr_null(chains[1]);
+    ck_assert_int_eq(reports[0].status, GEX_OK);
+    ck_assert_int_eq(reports[1].status, GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(reports[1].error.text, "the snapshot quoted at "
+                                                        "2024-03-15T15:00:00Z gives no spot price "
+                                                        "for SPY"));
+    ck_assert_uint_eq(rep.contracts, 1);
+    gex_chain_free(chains[0]);
+    free(chains);
+    free(reports);
+    len = (size_t)snprintf(text, sizeof text,
+                           "%sSPY,2024-03-22,300,C,1.1,1.2,0.2,5,,2024-03-15 10:00:00\n"
+                           "SPY,2024-03-22,300,C,1.1,1.2,0.2,5,,2024-03-15 11:00:00\n",
+                           head);
+    ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "spot.csv", &o, &chains, &reports,
+                                                      &n, &rep, &err),
                      GEX_EPARSE);
-    ck_assert_ptr_nonnull(strstr(err.text, "the snapshot quoted at 2024-03-15T15:00:00Z gives no "
+    ck_assert_ptr_nonnull(strstr(err.text, "the snapshot quoted at 2024-03-15T14:00:00Z gives no "
                                            "spot price for SPY"));
     /* --symbol: the instant of the underlying's own rows, not of another's later ones. */
     len = (size_t)snprintf(text, sizeof text,

@@ -180,6 +180,10 @@ typedef struct gex_read_report {
     /* In the report of one snapshot of several (gex_chain_read_snapshots' reports): where its
      * own warnings begin in warning, after the file's rows' ("; "-separated); 0 otherwise. */
     size_t snapshot_warning;
+    /* Also there: GEX_OK, or the status of a snapshot the read with --at its instant refuses
+     * (no spot in its rows, no open interest), whose chain is then NULL; error says why. */
+    int status;
+    gex_error error;
 } gex_read_report;
 
 /* Reads a chain from a path ("-" reads standard input). On success returns GEX_OK and *out owns
@@ -211,8 +215,10 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
  * standard input). reports (may be NULL): *reports a new array of *n reports (free()), each
  * what the read with --at gives: the file's rows and skipped rows, the snapshot's contracts, the
  * warnings of the file's rows and then those of the snapshot's (from snapshot_warning on).
- * report (may be NULL): the file's, with the warnings of its rows alone and the snapshots'
- * contracts summed; for a file of one snapshot, that snapshot's. Statuses and err as
+ * A snapshot the read with --at its instant refuses is NULL in *out, its report's status and
+ * error saying why; the read fails only when every snapshot is refused (with the first one's
+ * error). report (may be NULL): the file's, with the warnings of its rows alone and the
+ * snapshots' contracts summed; for a file of one snapshot, that snapshot's. Statuses and err as
  * gex_chain_read_path (report then says what the read found). */
 int gex_chain_read_snapshots(const char *path, const gex_read_options *options, gex_chain ***out,
                              gex_read_report **reports, size_t *n, gex_read_report *report,

@@ -277,7 +277,8 @@ def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto
     (gex_chain_read_snapshots). A file of one snapshot gives one Chain, read once. The options
     are read()'s; each chain's read_report is read(path, at=t)'s: the file's rows and skipped
     rows, its own contracts, and the warnings of the file's rows then its own. Raises gex.Error
-    as read() does."""
+    as read() does, and as read(path, at=t) would for a snapshot it refuses (no spot in its
+    rows, no open interest)."""
     overrides = []
     for root, style in (settle or {}).items():
         if style not in ("am", "pm"):

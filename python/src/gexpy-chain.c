@@ -204,6 +204,17 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     }
     if (!all)
         return (PyObject *)c;
+    /* a snapshot refused (no spot, no open interest): raised, as read(at=) its instant would */
+    for (size_t k = 0; k < n_snaps; k++)
+        if (snaps[k] == NULL) {
+            PyObject *raised = gexpy_raise(module, reports[k].status, &reports[k].error, name);
+            for (size_t j = 0; j < n_snaps; j++)
+                gex_chain_free(snaps[j]);
+            free(snaps);
+            free(reports);
+            Py_DECREF(c);
+            return raised;
+        }
     /* a handle per snapshot, each with its report as a read at its instant gives it */
     PyObject *list = PyList_New((Py_ssize_t)n_snaps);
     for (size_t k = 0; k < n_snaps; k++) {

@@ -182,9 +182,11 @@ int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_ch
              gex_read_report *read, int *lacks);
 /* Every snapshot of path (SPEC 2.9), as gex_chain_read_snapshots reads them, with cli_read's
  * messages: *chains (n of them; free each, then the array) and an exit status; lacks as
- * cli_read's. */
+ * cli_read's. A snapshot refused while others are made (its rows give no spot, no open
+ * interest) is said and counted in *refused; the status is CLI_EXIT_OK for the others. */
 int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *path,
-                       gex_chain ***chains, size_t *n, gex_read_report *read, int *lacks);
+                       gex_chain ***chains, size_t *n, gex_read_report *read, int *lacks,
+                       size_t *refused);
 /* The same from an open stream (read to its end, not closed); path names it in messages. */
 int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                     gex_chain **chain, gex_read_report *read);

@@ -192,7 +192,7 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
                      hist_file *f)
 {
     gex_chain *one = NULL, **chains = &one;
-    size_t n = 0;
+    size_t n = 0, refused = 0;
     gex_read_report read;
     cli_messages read_messages = {0};
     if (opts->read.has_at) {
@@ -200,7 +200,10 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
         f->rc = cli_read(&read_messages, opts, f->path, &one, &read, &lacks);
         n = f->rc == CLI_EXIT_OK && !lacks;
     } else {
-        f->rc = cli_read_snapshots(&read_messages, opts, f->path, &chains, &n, &read, NULL);
+        f->rc =
+            cli_read_snapshots(&read_messages, opts, f->path, &chains, &n, &read, NULL, &refused);
+        if (f->rc == CLI_EXIT_OK && refused > 0)
+            f->rc = CLI_EXIT_INPUT; /* said; the others give their rows, the file is not kept */
     }
     int holds = f->rc != CLI_EXIT_OK;
     for (size_t s = 0; s < n && !holds; s++) {
@@ -212,7 +215,7 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
     free(read_messages.text);
     f->whole_rc = f->rc;
     for (size_t s = 0; s < n; s++)
-        chain_snapshots(to, opts, wanted, f, chains[s], n > 1, &read);
+        chain_snapshots(to, opts, wanted, f, chains[s], n + refused > 1, &read);
     if (chains != &one)
         free(chains);
 }

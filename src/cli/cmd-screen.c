@@ -347,6 +347,7 @@ typedef struct screen_file {
     size_t n_snaps;
     size_t *task_snap;
     int several_snapshots; /* kept after the work, for the title */
+    size_t refused;        /* snapshots of the file refused (said), the others screened */
     int lacks; /* CLI_LACKS_SYMBOL, CLI_LACKS_AT: a file of several that holds none asked */
     screen_row *rows;
     int *row_rc;       /* n_tasks exit statuses; a row is printed when its status is 0 */
@@ -545,7 +546,8 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
     if (opts->read.has_at)
         f->rc = cli_read(to, opts, f->path, &f->chain, &f->read, &f->lacks);
     else
-        f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read, &f->lacks);
+        f->rc = cli_read_snapshots(to, opts, f->path, &f->snaps, &f->n_snaps, &f->read, &f->lacks,
+                                   &f->refused);
     if (f->rc != CLI_EXIT_OK || f->lacks)
         return; /* a file without --symbol's underlying has no task (screen_files counts it) */
     f->several_snapshots = f->n_snaps > 1;
@@ -902,6 +904,8 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             else if (f->rc == CLI_EXIT_OK || f->row_rc[k] == CLI_EXIT_INTERNAL)
                 f->rc = f->row_rc[k];
         }
+        if (f->refused > 0 && f->rc == CLI_EXIT_OK)
+            f->rc = CLI_EXIT_INPUT; /* a snapshot refused, as a row that failed */
     }
     screen_row *rows = malloc((n + 1) * sizeof *rows);
     n = 0;

@@ -93,13 +93,15 @@ int cli_read(cli_messages *to, const cli_options *opts, const char *path, gex_ch
 }
 
 int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *path,
-                       gex_chain ***chains, size_t *n, gex_read_report *read, int *lacks)
+                       gex_chain ***chains, size_t *n, gex_read_report *read, int *lacks,
+                       size_t *refused)
 {
     gex_error err;
     gex_error_clear(&err);
     memset(read, 0, sizeof *read);
     *chains = NULL;
     *n = 0;
+    *refused = 0;
     gex_read_report *reports = NULL;
     const int st = gex_chain_read_snapshots(path, &opts->read, chains, &reports, n, read, &err);
     if (lacks_wanted(opts, st, read, lacks))
@@ -108,17 +110,27 @@ int cli_read_snapshots(cli_messages *to, const cli_options *opts, const char *pa
         return cli_report_to(to, st, &err, path);
     if (read->warning[0] != '\0' && !opts->quiet)
         cli_say(to, path, 0, "warning: %s", read->warning);
-    /* Of a file of several snapshots, each one's own, named by its instant. */
-    for (size_t k = 0; *n > 1 && k < *n && !opts->quiet; k++) {
+    /* Of a file of several snapshots, each one's own warnings, named by its instant, or why
+     * it is refused; the snapshots made are kept, in order. */
+    size_t kept = 0;
+    for (size_t k = 0; k < *n; k++) {
+        gex_chain *c = (*chains)[k];
+        if (c == NULL) {
+            (*refused)++;
+            cli_report_to(to, reports[k].status, &reports[k].error, path);
+            continue;
+        }
         int64_t utc;
         char iso[40] = "";
         const char *own = reports[k].warning + reports[k].snapshot_warning;
-        if (own[0] == '\0')
-            continue;
-        if (gex_chain_quote_time((*chains)[k], &utc) == GEX_OK)
-            gex_time_format_iso(utc, iso, sizeof iso);
-        cli_say(to, path, 0, "warning: the snapshot at %s: %s", iso, own);
+        if (*n > 1 && own[0] != '\0' && !opts->quiet) {
+            if (gex_chain_quote_time(c, &utc) == GEX_OK)
+                gex_time_format_iso(utc, iso, sizeof iso);
+            cli_say(to, path, 0, "warning: the snapshot at %s: %s", iso, own);
+        }
+        (*chains)[kept++] = c;
     }
+    *n = kept;
     free(reports);
     report_skipped(to, path, read);
     return CLI_EXIT_OK;

@@ -62,6 +62,8 @@ int cli_serve_chain_symbols(void *ctx, const char *path, cli_serve_file_symbols 
     }
     int failed = 0;
     for (size_t k = 0; k < n_chains; k++) {
+        if (chains[k] == NULL)
+            continue; /* a snapshot refused (no spot, no open interest): nothing to answer */
         int64_t utc = 0;
         const int timed = gex_chain_quote_time(chains[k], &utc) == GEX_OK;
         if (timed && (!out->has_quote_time || utc > out->quote_time)) {
