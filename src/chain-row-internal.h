@@ -296,6 +296,10 @@ int gex__column(const gex__span *f, size_t n, const char *const *names);
  * the row. 0, or -1 when the cell is not a number. */
 int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v);
 
+/* A row read and not kept (a reader's own reason, before gex__reader_add or _skip): the counts
+ * its reading added (missing open interest, root-less weeklies) are no kept contract's. */
+void gex__reader_drop_row(gex__reader *r);
+
 /* Appends a warning to the report's line ("; "-separated; left out when the line is full). */
 void gex__reader_warn(gex__reader *r, const char *fmt, ...)
 #if defined(__GNUC__)

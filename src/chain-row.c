@@ -239,9 +239,14 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
     }
     if (r->rep->skipped[reason]++ == 0)
         r->rep->first_line[reason] = line;
-    r->seen_oi = r->missing_oi; /* the row's counts are not a kept contract's */
-    r->seen_weekly = r->weekly_roots;
+    gex__reader_drop_row(r); /* the row's counts are not a kept contract's */
     return GEX_OK;
+}
+
+void gex__reader_drop_row(gex__reader *r)
+{
+    r->seen_oi = r->missing_oi;
+    r->seen_weekly = r->weekly_roots;
 }
 
 /* No instant: a row of a file without quote times. */
@@ -267,8 +272,7 @@ static unsigned take_marks(gex__reader *r)
  * snapshots are cut over every row's instant, whatever --symbol keeps. */
 static int note_other_row(gex__reader *r)
 {
-    r->seen_oi = r->missing_oi;
-    r->seen_weekly = r->weekly_roots;
+    gex__reader_drop_row(r);
     if (!r->row_has_time || !r->snapshot_rows ||
         (r->other_n > 0 && r->other_time[r->other_n - 1] == r->row_time))
         return GEX_OK;

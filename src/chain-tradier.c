@@ -150,10 +150,15 @@ static int tradier_record(gex__reader *r, void *state_, const gex__jrec *rec)
     char mapped[GEX__FIELD_MAX + 1];
     /* A mini or adjusted option: at its contract_size, an option on the root's underlying;
      * without one, never at 100 shares: left out (--multiplier states it, for the root alone). */
-    const size_t base = r->opt->multiplier > 0 ? 0 : deliverable_base(root, root_len, u, u_len);
+    const size_t mini = deliverable_base(root, root_len, u, u_len);
+    const size_t base = r->opt->multiplier > 0 ? 0 : mini;
     if (base > 0 && !(k.multiplier > 0)) {
-        if (!symbol_wanted(r, root, root_len, base))
+        /* Not kept: the row's counts (its open interest missing) are no kept contract's. */
+        gex__reader_drop_row(r);
+        if (!symbol_wanted(r, root, root_len, base)) {
+            r->rep->other_symbol++; /* another underlying than --symbol's */
             return GEX_OK;
+        }
         if (state->minis++ == 0) {
             snprintf(state->root, sizeof state->root, "%.*s", (int)root_len, root);
             if (u_len > 0)
@@ -166,7 +171,14 @@ static int tradier_record(gex__reader *r, void *state_, const gex__jrec *rec)
         }
         return GEX_OK;
     }
-    if (u_len == 0) {
+    if (mini > 0 && r->opt->multiplier > 0 && r->opt->symbol != NULL &&
+        strlen(r->opt->symbol) == root_len &&
+        gex__strncasecmp_ascii(r->opt->symbol, root, root_len) == 0) {
+        /* --symbol AAPL7 --multiplier N (the left-out warning's advice): the minis alone, as
+         * their own underlying, whatever underlying the record names */
+        u = root;
+        u_len = root_len;
+    } else if (u_len == 0) {
         u_len = gex__root_underlying(root, base > 0 ? base : root_len, mapped);
         u = mapped;
     }
@@ -193,10 +205,8 @@ static int tradier_finish(gex__reader *r, void *state_, const gex__jtop *top)
                                  "--symbol %.32s --multiplier N, N the shares one contract "
                                  "delivers (10 for a mini), to read them",
                                  what, state->minis == 1 ? "is" : "are", state->root);
-        size_t used = strlen(r->rep->warning);
-        snprintf(r->rep->warning + used, sizeof r->rep->warning - used,
-                 "%s%s %s left out; pass --symbol %.32s --multiplier N to read them alone",
-                 used > 0 ? "; " : "", what, state->minis == 1 ? "is" : "are", state->root);
+        gex__reader_warn(r, "%s %s left out; pass --symbol %.32s --multiplier N to read them alone",
+                         what, state->minis == 1 ? "is" : "are", state->root);
     }
     if (r->chain->n > 0 && !(r->opt->spot > 0))
         return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,

@@ -324,6 +324,28 @@ START_TEST(test_json_tradier_mini_options)
         "mini or adjusted options, whose contract_size the file does not state) are "
         "left out; pass --symbol AAPL7 --multiplier N to read them alone");
     gex_chain_free(c);
+    /* Minis left out without open interest: no kept contract is said to lack it. */
+    const char no_oi[] =
+        "{\"options\":{\"option\":[\n"
+        "{\"symbol\":\"AAPL7150117P00510000\",\"underlying\":\"AAPL\",\"bid\":35.0,\"ask\":35.7},\n"
+        "{\"symbol\":\"AAPL150117C00500000\",\"bid\":30.1,\"ask\":30.6,\"open_interest\":812}]}}";
+    ck_assert_int_eq(read_both(no_oi, &o, &c, &rep, &err), GEX_OK);
+    ck_assert_ptr_null(strstr(rep.warning, "no open interest"));
+    gex_chain_free(c);
+    /* The warning's advice reads the minis alone, whatever underlying their records name. */
+    gex_read_options alone = {.spot = 50.297, .symbol = "AAPL7", .multiplier = 10};
+    ck_assert_int_eq(read_both(doc, &alone, &c, &rep, &err), GEX_OK);
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(v.n, 3);
+    ck_assert_double_eq(v.multiplier[0], 10);
+    gex_chain_free(c);
+    /* --symbol naming another underlying than a file of minis alone: that file holds none. */
+    const char minis[] =
+        "{\"options\":{\"option\":[\n"
+        "{\"symbol\":\"AAPL7150117P00510000\",\"bid\":35.0,\"ask\":35.7,\"open_interest\":13}]}}";
+    gex_read_options msft = {.spot = 502.97, .symbol = "MSFT"};
+    ck_assert_int_eq(read_both(minis, &msft, &c, &rep, &err), GEX_EEMPTY);
+    expect_text(&err, "no contracts of MSFT in the file (1 contracts of other underlyings)");
 }
 END_TEST
 
