@@ -628,12 +628,15 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
     }
     /* Each file counted once: read this run, taken from the store, or failed (a file that
      * could not be read is not "read"); the folders that gave no file apart, as no file. */
-    size_t failed = 0, n_read = 0, from_store = 0;
+    size_t failed = 0, n_read = 0, from_store = 0, without = 0;
     h->status = in->failed > 0 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
     for (size_t i = 0; i < in->n; i++) {
+        /* --at over several files: a file read, or stored, without that snapshot gives none */
+        const int lacks = files[i].rc == CLI_EXIT_OK && opts->read.has_at && files[i].n_snaps == 0;
         failed += files[i].rc != CLI_EXIT_OK;
-        from_store += files[i].rc == CLI_EXIT_OK && files[i].from_store;
-        n_read += files[i].rc == CLI_EXIT_OK && !files[i].from_store;
+        without += lacks;
+        from_store += files[i].rc == CLI_EXIT_OK && !lacks && files[i].from_store;
+        n_read += files[i].rc == CLI_EXIT_OK && !lacks && !files[i].from_store;
         if (files[i].rc != CLI_EXIT_OK && h->status != CLI_EXIT_INTERNAL)
             h->status = files[i].rc == CLI_EXIT_INTERNAL ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
     }
@@ -644,6 +647,9 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
                                   .files_read = n_read,
                                   .files_stored = from_store,
                                   .files_failed = failed,
+                                  .files_without_snapshot = without,
+                                  .has_at = opts->read.has_at,
+                                  .at = opts->read.at,
                                   .folders_failed = in->failed,
                                   .duplicates = duplicates,
                                   .store = store != NULL ? h->store_path : NULL,
@@ -674,7 +680,7 @@ int cli_cmd_history(const cli_options *opts, FILE *out)
         /* likely a misspelt symbol: said, though the (empty) table is still written */
         cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol", opts->read.symbol);
         rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
-    } else if (opts->read.has_at && h.matched == 0 && h.meta.files > 1) {
+    } else if (opts->read.has_at && h.matched == 0 && h.meta.files_without_snapshot > 0) {
         /* files without a snapshot at --at give none: none giving one is likely a wrong --at */
         char iso[40];
         gex_time_format_iso(opts->read.at, iso, sizeof iso);

@@ -187,6 +187,8 @@ static int render_json(const gex__history_row *rows, size_t n, const gex__histor
     st |= gex__jset(m, "files_from_store", json_integer((json_int_t)meta->files_stored));
     st |= gex__jset(m, "files_failed", json_integer((json_int_t)meta->files_failed));
     st |= gex__jset(m, "folders_failed", json_integer((json_int_t)meta->folders_failed));
+    st |= gex__jset(m, "files_without_snapshot",
+                    json_integer((json_int_t)meta->files_without_snapshot));
     st |= gex__jset(m, "duplicates", json_integer((json_int_t)meta->duplicates));
     st |= gex__jset(m, "store", meta->store != NULL ? gex__jstr(meta->store) : json_null());
     st |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(meta->gex_unit)));
@@ -250,15 +252,21 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
         gex_error_set(err, GEX_ENOMEM, NULL, 0, 0, "out of memory building the output");
         return GEX_ENOMEM;
     }
-    char title[640], folders[80] = "";
+    char title[720], folders[80] = "", without[96] = "";
     if (meta->folders_failed > 0)
         snprintf(folders, sizeof folders, "; %zu folder%s gave no chain file", meta->folders_failed,
                  meta->folders_failed == 1 ? "" : "s");
+    if (meta->files_without_snapshot > 0 && meta->has_at) {
+        char iso[40];
+        gex_time_format_iso(meta->at, iso, sizeof iso);
+        snprintf(without, sizeof without, "%zu without a snapshot at %s, ",
+                 meta->files_without_snapshot, iso);
+    }
     snprintf(title, sizeof title,
              "%zu snapshot%s from %zu file%s (%zu read, %zu from the store, %zu could not be read, "
-             "%zu duplicate%s dropped%s)%s",
+             "%s%zu duplicate%s dropped%s)%s",
              n, n == 1 ? "" : "s", meta->files, meta->files == 1 ? "" : "s", meta->files_read,
-             meta->files_stored, meta->files_failed, meta->duplicates,
+             meta->files_stored, meta->files_failed, without, meta->duplicates,
              meta->duplicates == 1 ? "" : "s", folders,
              format == GEX__OUT_TABLE
                  ? "\n13 of its 33 columns; --format csv or json has all of them"

@@ -21,10 +21,13 @@ typedef struct gex__history_row {
 
 /* What the title line and JSON meta say about the run. */
 typedef struct gex__history_meta {
-    size_t files;          /* files given (folders expanded): read + stored + failed */
-    size_t files_read;     /* read this run */
-    size_t files_stored;   /* taken from the store */
-    size_t files_failed;   /* could not be read */
+    size_t files;        /* files given (folders expanded): read + stored + failed + without */
+    size_t files_read;   /* read this run */
+    size_t files_stored; /* taken from the store */
+    size_t files_failed; /* could not be read */
+    size_t files_without_snapshot; /* read, or from the store, without a snapshot at --at */
+    int has_at;                    /* --at given: at (UTC seconds) */
+    int64_t at;
     size_t folders_failed; /* folders that could not be listed or hold no chain file */
     size_t duplicates;     /* snapshots dropped for a newer file of the same instant */
     const char *store;     /* the store's path, NULL without one */
