@@ -789,8 +789,11 @@ int gex__snapshots_finish(gex__reader *r)
     }
     if (r->snap_time == NULL) {
         r->rep->snapshots = c->n > 0 && r->first_instant != NO_INSTANT;
-        if (r->opt->has_at && r->rep->snapshots == 1 &&
-            distance(r->opt->at, r->first_instant, r->time) > GEX__SNAPSHOT_GAP) {
+        /* One snapshot, dated by its rows or by the file once (a CBOE date line, a JSON
+         * timestamp): --at must reach it. */
+        const int64_t from = r->rep->snapshots == 1 ? r->first_instant : r->time;
+        if (r->opt->has_at && c->n > 0 && (r->rep->snapshots == 1 || r->has_time) &&
+            distance(r->opt->at, from, r->time) > GEX__SNAPSHOT_GAP) {
             r->rep->at_missing = 1;
             char iso[40];
             gex_time_format_iso(r->time, iso, sizeof iso);

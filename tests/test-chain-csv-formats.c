@@ -1040,6 +1040,24 @@ START_TEST(test_snapshots_their_own)
     o.at = 1710511210LL; /* 10:00:10 */
     ck_assert_int_eq(gex_chain_read_buffer(text, len, "bridge.csv", &o, &c, &rep, &err), GEX_OK);
     gex_chain_free(c);
+    /* A file dated once (a CBOE date line): --at must reach its instant too. */
+    static const char cboe[] =
+        "SPY,Last: 445.5,Change: 0\n"
+        "\"Date: March 15, 2024 at 10:00 AM EDT\",Bid: 445.4,Ask: 445.6,Size: 1*1,Volume: 1\n"
+        "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest,"
+        "Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest,Strike\n"
+        "Fri Mar 22 2024,SPY240322C00445000,5,0,4.9,5.1,10,0.2,0.5,0.05,100,"
+        "SPY240322P00445000,4,0,3.9,4.1,10,0.2,-0.5,0.05,100,445\n";
+    o.at = 1710511200LL + 3600;
+    ck_assert_int_eq(gex_chain_read_buffer(cboe, sizeof cboe - 1, "spy.csv", &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert(rep.at_missing);
+    ck_assert_ptr_nonnull(strstr(err.text, "the file holds one snapshot, quoted at "
+                                           "2024-03-15T14:00:00Z, not at the --at instant"));
+    o.at = 1710511200LL;
+    ck_assert_int_eq(gex_chain_read_buffer(cboe, sizeof cboe - 1, "spy.csv", &o, &c, &rep, &err),
+                     GEX_OK);
+    gex_chain_free(c);
     /* A row before the first quote time is of no snapshot: said, with its line. */
     len = (size_t)snprintf(text, sizeof text,
                            "%sSPY,2024-03-22,299,C,1.1,1.2,0.2,5,445.5,\n"
