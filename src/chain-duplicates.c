@@ -174,9 +174,11 @@ static void drop_contracts(gex_chain *c, const uint8_t *drop)
     c->n = kept;
 }
 
-int gex__chain_drop_duplicates(gex_chain *c, gex__duplicates *out)
+int gex__chain_drop_duplicates(gex_chain *c, gex__duplicates *out, uint8_t **dropped)
 {
     memset(out, 0, sizeof *out);
+    if (dropped != NULL)
+        *dropped = NULL;
     if (c->n < 2)
         return GEX_OK;
     if (c->lender != NULL || c->n > UINT32_MAX)
@@ -226,6 +228,10 @@ int gex__chain_drop_duplicates(gex_chain *c, gex__duplicates *out)
         out->strike = c->strike[b];
         out->type = c->type[b];
         drop_contracts(c, drop);
+        if (dropped != NULL) {
+            *dropped = drop;
+            drop = NULL;
+        }
     }
     free(drop);
     return GEX_OK;

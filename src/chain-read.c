@@ -75,18 +75,20 @@ static int rescale_percent_iv(gex__reader *r, const gex__read_checks *k, int *re
     return GEX_OK;
 }
 
-/* What holds for the whole chain once it is read, whatever its format: the venue's exercise
- * style (SPEC 1.8: Deribit's and NSE's options are European), one listing of each contract
- * (SPEC 2.5: the later of a contract listed twice, with a warning) and the open interest GEX
- * needs (SPEC 2.5: a chain whose every contract has none is refused, as the JSON layouts refuse
- * their documents with their own advice). GEX_OK or a status with r->err filled. */
-static int after_read(gex__reader *r)
+/* One listing of each contract (SPEC 2.5): the later of a contract listed twice, with a
+ * warning; the warnings' counts and the checks then describe the contracts kept. GEX_OK or
+ * GEX_ENOMEM with r->err filled. */
+static int drop_duplicates(gex__reader *r)
 {
     gex_chain *c = r->chain;
     gex__duplicates dup;
-    if (gex__chain_drop_duplicates(c, &dup) != GEX_OK)
+    uint8_t *dropped = NULL;
+    if (gex__chain_drop_duplicates(c, &dup, &dropped) != GEX_OK)
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
     if (dup.count > 0) {
+        /* the warnings' counts and the checks are of the contracts kept */
+        gex__reader_marks_drop(r, dropped);
+        r->checks_stale = 1;
         r->rep->contracts -= dup.count < r->rep->contracts ? dup.count : r->rep->contracts;
         char day[16], lines[64] = "";
         gex_time_format_date(dup.expiration, day, sizeof day);
@@ -99,6 +101,17 @@ static int after_read(gex__reader *r)
             dup.count, dup.count == 1 ? "contract is" : "contracts are", c->sym[dup.root], day,
             dup.strike, dup.type == GEX_CALL ? "call" : "put", lines);
     }
+    free(dropped);
+    return GEX_OK;
+}
+
+/* What holds for the whole chain once it is read, whatever its format: the venue's exercise
+ * style (SPEC 1.8: Deribit's and NSE's options are European) and the open interest GEX needs
+ * (SPEC 2.5: a chain whose every contract has none is refused, as the JSON layouts refuse their
+ * documents with their own advice). GEX_OK or a status with r->err filled. */
+static int after_read(gex__reader *r)
+{
+    gex_chain *c = r->chain;
     if (r->rep->format == GEX_FORMAT_DERIBIT_CSV || r->rep->format == GEX_FORMAT_NSE_CSV)
         c->venue_european = 1;
     uint32_t ids[2];
@@ -123,6 +136,11 @@ static int finish(gex__reader *r, long header_line)
 {
     gex_chain *c = r->chain;
     gex__chain_shrink(c);
+    /* One listing of each contract (SPEC 2.5: the later of a contract listed twice, said),
+     * before anything is counted. */
+    int rc = drop_duplicates(r);
+    if (rc != GEX_OK)
+        return rc;
     if (c->n == 0) {
         size_t skipped = 0;
         long first = 0;
@@ -159,7 +177,7 @@ static int finish(gex__reader *r, long header_line)
     else
         gex__read_checks_count(c, &checks);
     int rescaled = 0;
-    int rc = rescale_percent_iv(r, &checks, &rescaled);
+    rc = rescale_percent_iv(r, &checks, &rescaled);
     if (rc != GEX_OK)
         return rc;
     if (rescaled) /* counted again in the column's new unit */
@@ -286,6 +304,10 @@ static int split_snapshots(gex__reader *r, long header_line, snapshots_out *out)
         int st = gex__snapshot_take(&one, r->chain, j);
         if (st == GEX_OK)
             st = finish(&one, header_line);
+        if (one.mark_at != r->mark_at) { /* the snapshot's own list */
+            free(one.mark_at);
+            free(one.mark_bits);
+        }
         if (st == GEX_OK) {
             chains[j] = one.chain;
             made++;

@@ -87,6 +87,13 @@ typedef struct gex__reader {
     size_t missing_oi;
     size_t weekly_roots; /* index contracts without a root, off the monthly cycle: PM */
     size_t seen_oi, seen_weekly, kept_oi, kept_weekly;
+    /* The contracts of r->chain that count in kept_oi or kept_weekly, ascending: mark_at[k] the
+     * index, mark_bits[k] which (gex__reader_mark_*), n_marks of them (malloc'ed, mark_cap
+     * long; none in most files): so that contracts dropped later (a duplicate, another
+     * snapshot) take their counts with them. */
+    uint32_t *mark_at;
+    uint8_t *mark_bits;
+    size_t n_marks, mark_cap;
     size_t iv_sentinels;
     /* Quote instant gathered from the file. */
     int has_time;
@@ -118,11 +125,6 @@ typedef struct gex__reader {
     size_t untimed;
     int64_t *snap_time;
     double *snap_spot;
-    /* Per contract, beside snap_time: SNAP_MARK_OI and SNAP_MARK_WEEKLY when it counts in
-     * kept_oi and kept_weekly; the block_n contracts added before snap_time was (every one of
-     * the first instant) count block_oi and block_weekly there. */
-    uint8_t *snap_mark;
-    size_t block_n, block_oi, block_weekly;
     size_t snap_cap;
     /* The instants of rows left out by --symbol (each run of one instant once): the snapshots
      * are cut over every row's instant, so that --symbol does not change them. */
@@ -299,6 +301,14 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
 /* A row read and not kept (a reader's own reason, before gex__reader_add or _skip): the counts
  * its reading added (missing open interest, root-less weeklies) are no kept contract's. */
 void gex__reader_drop_row(gex__reader *r);
+
+/* Appends from's marks to to's, their contracts offset places further (the ranges of a split
+ * read, one after the other). GEX_OK or GEX_ENOMEM. */
+int gex__reader_marks_append(gex__reader *to, const gex__reader *from, size_t offset);
+
+/* kept_oi and kept_weekly over the contracts of r->chain not dropped (drop[i] non-zero: about to
+ * be dropped; NULL: none), and the marks list made r->chain's once they are gone. */
+void gex__reader_marks_drop(gex__reader *r, const uint8_t *drop);
 
 /* Appends a warning to the report's line ("; "-separated; left out when the line is full). */
 void gex__reader_warn(gex__reader *r, const char *fmt, ...)

@@ -252,20 +252,71 @@ void gex__reader_drop_row(gex__reader *r)
 /* No instant: a row of a file without quote times. */
 #define NO_INSTANT INT64_MIN
 
-/* snap_mark's bits: the contract has no open interest; it is an index weekly without a root. */
-enum { SNAP_MARK_OI = 1, SNAP_MARK_WEEKLY = 2 };
+/* A mark's bits: the contract has no open interest; it is an index weekly without a root. */
+enum { MARK_OI = 1, MARK_WEEKLY = 2 };
 
-/* The warnings' counts of the contract just kept (the readers counted them on its row),
- * added to kept_oi and kept_weekly: its snap_mark bits. */
-static unsigned take_marks(gex__reader *r)
+/* Appends contract i's mark to the list; GEX_OK or GEX_ENOMEM. */
+static int push_mark(gex__reader *r, size_t i, unsigned bits)
 {
-    const unsigned m = (r->missing_oi != r->seen_oi ? SNAP_MARK_OI : 0U) |
-                       (r->weekly_roots != r->seen_weekly ? SNAP_MARK_WEEKLY : 0U);
+    if (r->n_marks == r->mark_cap) {
+        const size_t cap = r->mark_cap > 0 ? 2 * r->mark_cap : 256;
+        uint32_t *at = realloc(r->mark_at, cap * sizeof *at);
+        if (at == NULL)
+            return GEX_ENOMEM;
+        r->mark_at = at;
+        uint8_t *bits_grown = realloc(r->mark_bits, cap * sizeof *bits_grown);
+        if (bits_grown == NULL)
+            return GEX_ENOMEM;
+        r->mark_bits = bits_grown;
+        r->mark_cap = cap;
+    }
+    r->mark_at[r->n_marks] = (uint32_t)i;
+    r->mark_bits[r->n_marks++] = (uint8_t)bits;
+    return GEX_OK;
+}
+
+/* The warnings' counts of the contract just kept (the readers counted them on its row), added
+ * to kept_oi and kept_weekly and marked. */
+static int take_marks(gex__reader *r)
+{
+    const unsigned m = (r->missing_oi != r->seen_oi ? MARK_OI : 0U) |
+                       (r->weekly_roots != r->seen_weekly ? MARK_WEEKLY : 0U);
     r->seen_oi = r->missing_oi;
     r->seen_weekly = r->weekly_roots;
-    r->kept_oi += (m & SNAP_MARK_OI) != 0;
-    r->kept_weekly += (m & SNAP_MARK_WEEKLY) != 0;
-    return m;
+    if (m == 0)
+        return GEX_OK;
+    r->kept_oi += (m & MARK_OI) != 0;
+    r->kept_weekly += (m & MARK_WEEKLY) != 0;
+    return push_mark(r, r->chain->n - 1, m);
+}
+
+int gex__reader_marks_append(gex__reader *to, const gex__reader *from, size_t offset)
+{
+    for (size_t k = 0; k < from->n_marks; k++)
+        if (push_mark(to, offset + from->mark_at[k], from->mark_bits[k]) != GEX_OK)
+            return GEX_ENOMEM;
+    return GEX_OK;
+}
+
+void gex__reader_marks_drop(gex__reader *r, const uint8_t *drop)
+{
+    size_t oi = 0, weekly = 0, kept = 0, before = 0, next = 0;
+    for (size_t k = 0; k < r->n_marks; k++) {
+        const size_t i = r->mark_at[k];
+        if (drop != NULL) {
+            while (next < i) /* contracts before i that go */
+                before += drop[next++] != 0;
+            if (drop[i])
+                continue;
+        }
+        oi += (r->mark_bits[k] & MARK_OI) != 0;
+        weekly += (r->mark_bits[k] & MARK_WEEKLY) != 0;
+        r->mark_at[kept] = (uint32_t)(i - before);
+        r->mark_bits[kept++] = r->mark_bits[k];
+    }
+    r->n_marks = kept;
+    r->kept_oi = oi;
+    r->kept_weekly = weekly;
 }
 
 /* A row left out by --symbol: its counts are dropped and its instant noted, so that the
@@ -290,7 +341,7 @@ static int note_other_row(gex__reader *r)
 
 /* Notes the instant and spot of the contract just added (the chain's last). Nothing is stored
  * while every contract has the first one's instant (a file of one snapshot: the usual case). */
-static int track_snapshot(gex__reader *r, double spot, unsigned mark)
+static int track_snapshot(gex__reader *r, double spot)
 {
     size_t i = r->chain->n - 1;
     int64_t t = r->row_has_time && r->snapshot_rows ? r->row_time : NO_INSTANT;
@@ -315,27 +366,17 @@ static int track_snapshot(gex__reader *r, double spot, unsigned mark)
         if (ss == NULL)
             return GEX_ENOMEM;
         r->snap_spot = ss;
-        uint8_t *mm = realloc(r->snap_mark, cap * sizeof *mm);
-        if (mm == NULL)
-            return GEX_ENOMEM;
-        r->snap_mark = mm;
         if (r->snap_cap == 0) {
-            /* The contracts so far are of the first instant, and their spot the first; their
-             * counts are the block's (this one's mark is its own). */
+            /* The contracts so far are of the first instant, and their spot the first. */
             for (size_t j = 0; j < i; j++) {
                 r->snap_time[j] = r->first_instant;
                 r->snap_spot[j] = r->chain->sym_spot[r->chain->underlying[j]];
-                r->snap_mark[j] = 0;
             }
-            r->block_n = i;
-            r->block_oi = r->kept_oi - ((mark & SNAP_MARK_OI) != 0);
-            r->block_weekly = r->kept_weekly - ((mark & SNAP_MARK_WEEKLY) != 0);
         }
         r->snap_cap = cap;
     }
     r->snap_time[i] = t;
     r->snap_spot[i] = spot > 0 && isfinite(spot) ? spot : (double)NAN;
-    r->snap_mark[i] = (uint8_t)mark;
     return GEX_OK;
 }
 
@@ -395,7 +436,9 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         gex__read_checks_add(&r->checks, k->iv, own, r->chain->sym_spot[r->last_u_index]);
     }
     if (rc == GEX_OK)
-        rc = track_snapshot(r, spot, take_marks(r));
+        rc = take_marks(r);
+    if (rc == GEX_OK)
+        rc = track_snapshot(r, spot);
     return rc;
 }
 
@@ -624,7 +667,6 @@ static int snapshot_of(gex__reader *r, const gex_chain *c, const uint32_t *idx, 
     for (size_t u = 0; u < c->n_sym; u++)
         spot[u] = (double)NAN;
     int64_t lo = 0, hi = 0;
-    size_t oi = 0, weekly = 0, block = 0;
     for (size_t j = 0; j < n; j++) {
         const uint32_t i = idx[j];
         const uint32_t u = c->underlying[i];
@@ -635,9 +677,29 @@ static int snapshot_of(gex__reader *r, const gex_chain *c, const uint32_t *idx, 
             lo = t;
         if (j == 0 || t > hi)
             hi = t;
-        oi += (r->snap_mark[i] & SNAP_MARK_OI) != 0;
-        weekly += (r->snap_mark[i] & SNAP_MARK_WEEKLY) != 0;
-        block |= i < r->block_n;
+    }
+    /* Its marks: those of its contracts (idx ascending, as the list), at their new places. */
+    uint32_t *mark_at = NULL;
+    uint8_t *mark_bits = NULL;
+    size_t n_marks = 0;
+    if (r->n_marks > 0) {
+        mark_at = malloc(r->n_marks * sizeof *mark_at);
+        mark_bits = malloc(r->n_marks * sizeof *mark_bits);
+        if (mark_at == NULL || mark_bits == NULL) {
+            free(mark_at);
+            free(mark_bits);
+            free(spot);
+            gex_chain_free(sub);
+            return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+        }
+        for (size_t j = 0, k = 0; j < n && k < r->n_marks; j++) {
+            while (k < r->n_marks && r->mark_at[k] < idx[j])
+                k++;
+            if (k < r->n_marks && r->mark_at[k] == idx[j]) {
+                mark_at[n_marks] = (uint32_t)j;
+                mark_bits[n_marks++] = r->mark_bits[k];
+            }
+        }
     }
     for (size_t j = 0; j < n; j++) {
         const double s = spot[c->underlying[idx[j]]];
@@ -648,8 +710,12 @@ static int snapshot_of(gex__reader *r, const gex_chain *c, const uint32_t *idx, 
     r->chain = sub;
     r->checks_stale = 1; /* its spots are the snapshot's */
     r->rep->contracts = n;
-    r->kept_oi = oi + (block ? r->block_oi : 0);
-    r->kept_weekly = weekly + (block ? r->block_weekly : 0);
+    /* the reader's list is the chain read's: r (a copy, or the reader that selects one) takes
+     * its own, which gex__snapshot_take's caller frees and gex__snapshots_finish swaps in */
+    r->mark_at = mark_at;
+    r->mark_bits = mark_bits;
+    r->n_marks = r->mark_cap = n_marks;
+    gex__reader_marks_drop(r, NULL);
     r->time = hi;
     r->has_time = 1;
     r->time_varies = lo != hi;
@@ -675,13 +741,16 @@ void gex__snapshots_free(gex__reader *r)
 {
     free(r->snap_time);
     free(r->snap_spot);
-    free(r->snap_mark);
+    free(r->mark_at);
+    free(r->mark_bits);
     free(r->other_time);
     free(r->snap_order);
     free(r->snap_start);
     r->snap_time = NULL;
     r->snap_spot = NULL;
-    r->snap_mark = NULL;
+    r->mark_at = NULL;
+    r->mark_bits = NULL;
+    r->n_marks = r->mark_cap = 0;
     r->other_time = NULL;
     r->snap_order = NULL;
     r->snap_start = NULL;
@@ -925,9 +994,14 @@ int gex__snapshots_finish(gex__reader *r)
                 for (size_t i = 0; i < n; i++)
                     if (r->snap_time[i] >= first[pick] && r->snap_time[i] <= last[pick])
                         idx[in++] = (uint32_t)i;
+                uint32_t *old_at = r->mark_at; /* the chain read's, replaced by its own */
+                uint8_t *old_bits = r->mark_bits;
                 rc = snapshot_of(r, c, idx, in);
-                if (rc == GEX_OK)
+                if (rc == GEX_OK) {
                     gex_chain_free(c);
+                    free(old_at);
+                    free(old_bits);
+                }
                 free(idx);
             }
         }

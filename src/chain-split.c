@@ -188,6 +188,9 @@ static int range_reader(const gex__reader *r, split_range *g)
     g->r.weekly_roots = 0;
     g->r.seen_oi = g->r.seen_weekly = 0;
     g->r.kept_oi = g->r.kept_weekly = 0;
+    g->r.mark_at = NULL; /* its own list, of its own contracts */
+    g->r.mark_bits = NULL;
+    g->r.n_marks = g->r.mark_cap = 0;
     g->r.iv_sentinels = 0;
     memset(&g->r.checks, 0, sizeof g->r.checks);
     g->r.last_root_len = 0;
@@ -346,9 +349,15 @@ static int combine(gex__reader *r, split *s, int *done)
     for (size_t k = 1; k < n; k++)
         shift[k] = shift[k - 1] + gex__csv_part_line(s->ranges[k - 1].part) - 1;
     size_t upto = last < n ? last : n - 1;
+    size_t offset = 0; /* range k's first contract in the file's chain */
     for (size_t k = 0; k <= upto; k++) {
         add_report(r->rep, &s->ranges[k].rep, shift[k]);
         const gex__reader *g = &s->ranges[k].r;
+        if (last == n && gex__reader_marks_append(r, g, offset) != GEX_OK) {
+            free(shift);
+            return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
+        }
+        offset += g->chain != NULL ? g->chain->n : 0;
         if (k == 0) {
             /* The first range's reader started as r (the CBOE preamble's quote instant): its
              * state is r's with its rows. */

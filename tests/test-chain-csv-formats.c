@@ -1078,6 +1078,33 @@ START_TEST(test_snapshots_their_own)
 }
 END_TEST
 
+/* A contract listed again is read once, and the warnings count the contracts kept: the open
+ * interest missing and the IV placeholder of the listings dropped are not said. */
+START_TEST(test_duplicates_leave_the_counts)
+{
+    static const char text[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,spot\n"
+                               "SPY,2024-04-19,490,C,1.0,1.2,9.99,100,500\n"
+                               "SPY,2024-04-19,495,C,1.0,1.2,0.2,,500\n"
+                               "SPY,2024-04-19,500,C,1.0,1.2,0.2,100,500\n"
+                               "SPY,2024-04-19,490,P,1.0,1.2,0.2,100,500\n"
+                               "SPY,2024-04-19,495,C,1.0,1.2,0.2,,500\n"
+                               "SPY,2024-04-19,490,C,1.0,1.2,0.21,100,500\n"
+                               "SPY,2024-04-19,495,C,1.0,1.2,0.2,,500\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    gex_read_options o = options();
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "dup.csv", &o, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 4);
+    ck_assert_uint_eq(rep.contracts, 4);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "3 contracts are listed again later in the file"));
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 contract has no open interest"));
+    ck_assert_ptr_null(strstr(rep.warning, "placeholder"));
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_snapshots_same_in_ranges)
 {
     /* Many captures of a long CSV read in ranges on threads: the same refusal, and with --at
@@ -1213,6 +1240,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_snapshots_at_nearest);
     tcase_add_test(tc, test_snapshots_same_in_ranges);
     tcase_add_test(tc, test_snapshots_their_own);
+    tcase_add_test(tc, test_duplicates_leave_the_counts);
     tcase_add_test(tc, test_read_loose_numbers);
     tcase_add_test(tc, test_name_expiration);
     tcase_add_test(tc, test_format_names);

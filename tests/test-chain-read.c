@@ -1014,7 +1014,7 @@ START_TEST(test_chain_drop_duplicates_orders)
             ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
         }
     gex__duplicates d;
-    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d), GEX_OK);
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d, NULL), GEX_OK);
     ck_assert_uint_eq(d.count, 0);
     ck_assert_uint_eq(gex_chain_size(c), 10);
     /* Ten roots of one strike: past the pass's group, still no duplicate. */
@@ -1027,7 +1027,7 @@ START_TEST(test_chain_drop_duplicates_orders)
             k.type = type;
             ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
         }
-    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d), GEX_OK);
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d, NULL), GEX_OK);
     ck_assert_uint_eq(d.count, 0);
     ck_assert_uint_eq(gex_chain_size(c), 26);
     /* The second call of 118 again, at the end: dropped, the later kept. */
@@ -1038,7 +1038,7 @@ START_TEST(test_chain_drop_duplicates_orders)
     k.open_interest = 7;
     k.line = 41;
     ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
-    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d), GEX_OK);
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d, NULL), GEX_OK);
     ck_assert_uint_eq(d.count, 1);
     ck_assert_int_eq(d.again_line, 41);
     ck_assert_double_eq(d.strike, 118);
