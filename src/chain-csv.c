@@ -499,9 +499,9 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
         return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
                              "a JSON document of no chain layout gex reads: it is %s, not an "
                              "object holding data.options (CBOE), callExpDateMap/putExpDateMap "
-                             "(Schwab), options.option (Tradier), results (Polygon) or "
-                             "options.<date> (OPC); convert it to a long CSV (README \"Input "
-                             "formats\")",
+                             "(Schwab), options.option (Tradier), results (Polygon), "
+                             "options.<date> (OPC) or quotes (IBKR); convert it to a long CSV "
+                             "(README \"Input formats\")",
                              json);
     return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
                          "not an option chain gex knows: no header of a CSV layout gex reads "
