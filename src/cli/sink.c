@@ -346,8 +346,12 @@ static int publish_unnamed(cli_sink *sink, int fd)
 
 int cli_stdout_done(void)
 {
+    errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error(NULL, 0, "writing the output failed: %s", strerror(errno));
+        /* the reason where this flush gives one (an earlier write's errno is long gone) */
+        const int e = errno;
+        cli_error(NULL, 0, "writing the output failed%s%s", e != 0 ? ": " : "",
+                  e != 0 ? strerror(e) : "");
         return CLI_EXIT_INTERNAL;
     }
     return CLI_EXIT_OK;
