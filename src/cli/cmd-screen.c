@@ -550,16 +550,19 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
                                    &f->refused);
     if (f->rc != CLI_EXIT_OK || f->lacks)
         return; /* a file without --symbol's underlying has no task (screen_files counts it) */
-    f->several_snapshots = f->n_snaps > 1;
-    if (f->n_snaps == 1) {
+    /* A file of several snapshots stays one when some are refused: its rows and messages are
+     * still named by their instants. */
+    const int snapshots = f->n_snaps > 1 || (f->n_snaps == 1 && f->refused > 0);
+    f->several_snapshots = snapshots;
+    if (!snapshots && f->n_snaps == 1) {
         f->chain = f->snaps[0];
         free(f->snaps);
         f->snaps = NULL;
         f->n_snaps = 0;
     }
-    const size_t count = f->n_snaps > 1 ? f->n_snaps : count_underlyings(f);
+    const size_t count = snapshots ? f->n_snaps : count_underlyings(f);
     int64_t quote = 0;
-    if (f->n_snaps <= 1 && (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK)) {
+    if (!snapshots && (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK)) {
         /* one underlying, or none with a quote instant: prepare says precisely why */
         f->rc = cli_prepare(to, opts, f->path, f->chain, &f->prep);
         if (f->rc != CLI_EXIT_OK)
@@ -567,7 +570,7 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
     }
     int st = GEX_OK;
     size_t tasks = count > 1 ? count : 1;
-    if (f->n_snaps > 1)
+    if (snapshots)
         st = group_snapshots(f, &tasks);
     else if (count > 1 && gex_chain_size(f->chain) > UINT32_MAX)
         st = GEX_ERANGE; /* order holds 32-bit indexes */
