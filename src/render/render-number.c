@@ -265,9 +265,18 @@ layout_g(char *out, int negative, const char *d, int n, int x, int p)
     return o;
 }
 
+/* The shortest decimal of v (finite, not 0): its digits m, times 10^*k. */
+static uint64_t shortest_of(double v, int *k)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), k);
+}
+
 /* As printf's %.{P}g with P = max(15, digits) prints the shortest digits: the form the earlier
- * printf-and-strtod loop chose (%.15g, then 16, then 17), so documents keep their shape. */
-static size_t write_g(char *out, int negative, uint64_t m, int k)
+ * printf-and-strtod loop chose (%.15g, then 16, then 17), so documents keep their shape; with
+ * exponent, always in the exponent form. */
+static size_t write_g(char *out, int negative, uint64_t m, int k, int exponent)
 {
     char buf[DIGITS_BUF];
     const char *d;
@@ -276,7 +285,8 @@ static size_t write_g(char *out, int negative, uint64_t m, int k)
         n--;
         k++;
     }
-    return layout_g(out, negative, d, n, k + n - 1, n > 15 ? n : 15);
+    /* a precision of 0 (x >= p) takes the exponent form */
+    return layout_g(out, negative, d, n, k + n - 1, exponent ? 0 : n > 15 ? n : 15);
 }
 
 size_t gex__fmt_roundtrip_to(double v, char *out)
@@ -306,12 +316,9 @@ size_t gex__fmt_roundtrip_to(double v, char *out)
             return o + n;
         }
     }
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
     int k;
-    const uint64_t m =
-        shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
-    return write_g(out, (int)(bits >> 63), m, k);
+    const uint64_t m = shortest_of(v, &k);
+    return write_g(out, signbit(v) != 0, m, k, 0);
 }
 
 /* printf's "%.{p}g" (1 <= p <= 15) from the shortest digits: rounding v's exact value to p
@@ -331,10 +338,8 @@ size_t gex__fmt_sig_to(double v, int p, char *out)
         const int n = snprintf(out, GEX__ROUNDTRIP_SIZE, "%.*g", p, v);
         return n > 0 ? (size_t)n : 0;
     }
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
     int k;
-    uint64_t m = shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
+    uint64_t m = shortest_of(v, &k);
     int n = digit_count(m);
     int x = k + n - 1; /* the decimal exponent of the first digit */
     if (n > p) {
@@ -469,19 +474,9 @@ static size_t fixed_text(double v, int decimals, char *out)
  * the length; out holds GEX__ROUNDTRIP_SIZE bytes. */
 static size_t exponent_form(double v, char *out)
 {
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
     int k;
-    const uint64_t m =
-        shortest_decimal(bits & ((UINT64_C(1) << 52) - 1), (int)(bits >> 52 & 0x7ff), &k);
-    char buf[DIGITS_BUF];
-    const char *d;
-    int n = digits_of(m, buf, &d);
-    while (n > 1 && d[n - 1] == '0') {
-        n--;
-        k++;
-    }
-    return layout_g(out, (int)(bits >> 63), d, n, k + n - 1, 0); /* x >= 0 = p: exponent */
+    const uint64_t m = shortest_of(v, &k);
+    return write_g(out, signbit(v) != 0, m, k, 1);
 }
 
 size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
