@@ -173,6 +173,10 @@ enum {
     CLI_LACKS_AT = 2      /* no snapshot at --at */
 };
 
+/* Says that no file read holds what --symbol or --at asks (lacks: CLI_LACKS_SYMBOL,
+ * CLI_LACKS_AT or both, what the files lacked): most likely a misspelt symbol or instant. */
+void cli_say_none_holds(const cli_options *opts, int lacks);
+
 /* Reads path (reader warnings and the skipped-rows summary to stderr), then prepares a chain
  * (T, IV, statuses). Each prints what went wrong and returns an exit status. With lacks not
  * NULL, a file that lacks what was asked in one of the ways *lacks names on entry

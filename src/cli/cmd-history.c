@@ -678,13 +678,11 @@ int cli_cmd_history(const cli_options *opts, FILE *out)
         return rc; /* nothing to show: said why */
     if (opts->read.symbol != NULL && h.matched == 0) {
         /* likely a misspelt symbol: said, though the (empty) table is still written */
-        cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol", opts->read.symbol);
+        cli_say_none_holds(opts, CLI_LACKS_SYMBOL);
         rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
     } else if (opts->read.has_at && h.matched == 0 && h.meta.files_without_snapshot > 0) {
         /* files without a snapshot at --at give none: none giving one is likely a wrong --at */
-        char iso[40];
-        gex_time_format_iso(opts->read.at, iso, sizeof iso);
-        cli_error(NULL, 0, "no file read holds a snapshot at %s (--at); check --at", iso);
+        cli_say_none_holds(opts, CLI_LACKS_AT);
         rc = rc != CLI_EXIT_OK ? rc : CLI_EXIT_INPUT;
     }
     gex_error err;

@@ -938,15 +938,8 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     if (opts->read.has_at)
         gex_time_format_iso(opts->read.at, at_iso, sizeof at_iso);
     if (lacking + lacking_at > 0 && holding == 0) {
-        if (lacking_at == 0)
-            cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol",
-                      opts->read.symbol);
-        else if (lacking == 0)
-            cli_error(NULL, 0, "no file read holds a snapshot at %s (--at); check --at", at_iso);
-        else
-            cli_error(NULL, 0,
-                      "no file read holds %s at %s (--symbol, --at); check the symbol and --at",
-                      opts->read.symbol, at_iso);
+        cli_say_none_holds(opts, (lacking > 0 ? CLI_LACKS_SYMBOL : 0) |
+                                     (lacking_at > 0 ? CLI_LACKS_AT : 0));
         if (worst == CLI_EXIT_OK)
             worst = CLI_EXIT_INPUT;
     }

@@ -67,6 +67,21 @@ static int lacks_wanted(const cli_options *opts, int st, const gex_read_report *
     return *lacks;
 }
 
+void cli_say_none_holds(const cli_options *opts, int lacks)
+{
+    char at[40] = "";
+    if (opts->read.has_at)
+        gex_time_format_iso(opts->read.at, at, sizeof at);
+    if (lacks == CLI_LACKS_SYMBOL)
+        cli_error(NULL, 0, "no file read holds %s (--symbol); check the symbol", opts->read.symbol);
+    else if (lacks == CLI_LACKS_AT)
+        cli_error(NULL, 0, "no file read holds a snapshot at %s (--at); check --at", at);
+    else
+        cli_error(NULL, 0,
+                  "no file read holds %s at %s (--symbol, --at); check the symbol and --at",
+                  opts->read.symbol, at);
+}
+
 static int read_chain(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                       gex_chain **chain, gex_read_report *read, int *lacks)
 {
