@@ -161,6 +161,9 @@ void gex__chain_set_time_note(gex_chain *chain, const char *file, long line, con
     "read a chain that carries it (exchanges publish the open interest once a day, before the "    \
     "open)"
 
+/* Whether some contract of c has a positive open interest, or c has none (nothing to refuse). */
+int gex__chain_any_open_interest(const gex_chain *c);
+
 /* GEX needs open interest (SPEC 2): GEX_EEMPTY, with err (file name) saying "WHAT whose N
  * contracts all have no (missing >= N, the reader's count of contracts without the field) or
  * zero open interest: GEX weighs every contract by its open interest, so none can be computed;

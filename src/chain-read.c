@@ -114,6 +114,8 @@ static int after_read(gex__reader *r)
     gex_chain *c = r->chain;
     if (r->rep->format == GEX_FORMAT_DERIBIT_CSV || r->rep->format == GEX_FORMAT_NSE_CSV)
         c->venue_european = 1;
+    if (gex__chain_any_open_interest(c))
+        return GEX_OK; /* the usual chain: its first contracts say so, and no message is made */
     uint32_t ids[2];
     const size_t n_u = gex_chain_underlyings(c, ids, 2);
     char what[160];

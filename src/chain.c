@@ -849,13 +849,18 @@ int gex_chain_venue_european(const gex_chain *c)
     return c->venue_european;
 }
 
-int gex__chain_require_oi(const gex_chain *c, size_t missing, const char *name, const char *what,
-                          const char *advice, gex_error *err)
+int gex__chain_any_open_interest(const gex_chain *c)
 {
     for (size_t i = 0; i < c->n; i++)
         if (c->open_interest[i] > 0)
-            return GEX_OK;
-    if (c->n == 0)
+            return 1;
+    return c->n == 0;
+}
+
+int gex__chain_require_oi(const gex_chain *c, size_t missing, const char *name, const char *what,
+                          const char *advice, gex_error *err)
+{
+    if (gex__chain_any_open_interest(c))
         return GEX_OK;
     return gex_error_set(err, GEX_EEMPTY, name, 0, 0,
                          "%s whose %zu contracts all have %s open interest: GEX weighs every "
