@@ -872,6 +872,8 @@ int gex_chain_check_open_interest(const gex_chain *c, const char *name, gex_erro
 {
     if (c == NULL)
         return GEX_EINVAL;
+    if (gex__chain_any_open_interest(c))
+        return GEX_OK;
     char what[128];
     snprintf(what, sizeof what, "the chain of %.64s",
              c->n > 0 ? c->sym[c->underlying[0]] : "no underlying");
