@@ -33,6 +33,10 @@ struct gex_chain {
      * memory), in the order of chain_arrays; 0 for malloc's arrays and a window's, SIZE_MAX
      * for an array in the slab. */
     size_t array_mapped[GEX__CHAIN_ARRAYS];
+    /* Elements before every array's first in its memory: the room a split read's ranges left
+     * below the first once each was moved up against the next (chain-split.c); 0 otherwise.
+     * The memory functions of chain.c free and resize from that far below the array. */
+    size_t front;
     /* The slab: one block of slab_len bytes (gex__big_alloc's) holding arrays of slab_cap
      * elements (chain.c's array memory); NULL when there is none. */
     char *slab;
@@ -129,12 +133,21 @@ int gex__chain_reserve(gex_chain *chain, size_t n);
  * (owner a window, or too small) or GEX_ENOMEM. */
 int gex__chain_lend(gex_chain *owner, size_t at, size_t cap, gex_chain **window);
 
+/* Moves the n contracts of array i (in chain_arrays' order) of window w to its lender's
+ * element to, at or after its own: a window moved up against the next one's contracts while
+ * other windows are still being filled (chain-split.c). Each array is moved on its own, so that
+ * several threads can share the move; gex__chain_window_rebase then points the window there. */
+void gex__chain_window_move_array(gex_chain *w, size_t i, size_t to);
+void gex__chain_window_rebase(gex_chain *w, size_t to);
+
 /* Appends the contracts of parts[0..n) to chain, in that order: their symbols are interned in
  * the order of each part's table (an underlying's spot is the first part's that has one), and
- * line_shift[k] is added to the source lines of parts[k]. A part that is a window on chain's
- * arrays (gex__chain_lend) at or after its place in the result is moved down within them, so
- * that parts read into windows laid out in order are not copied again; any other part is copied,
- * and each of its arrays freed as soon as it is, so that the memory held stays that of one
+ * line_shift[k] is added to the source lines of parts[k]. When chain is empty and the parts are
+ * windows that lie one after the other in its arrays (moved up against each other), chain
+ * begins where the first does (its front) and nothing is moved. A part that is a window on
+ * chain's arrays (gex__chain_lend) at or after its place in the result is moved down within
+ * them, so that parts read into windows laid out in order are not copied again; any other part is
+ * copied, and each of its arrays freed as soon as it is, so that the memory held stays that of one
  * chain. (A window that cannot be moved in place, because a part before it outgrew its own, is
  * first given a copy.) The parts are left empty (free them with gex_chain_free). The arrays are
  * moved or copied on up to threads threads. GEX_OK or GEX_ENOMEM (chain then only fit to be
@@ -224,6 +237,8 @@ int gex__chain_read_file_inflate_max(FILE *fp, const char *name, const gex_read_
  * them and were copied). */
 typedef struct gex__split_count {
     size_t ranges, in_place;
+    size_t moved_up; /* ranges moved up against the next (chain-split.c's settle) */
+    size_t front;    /* where the file's chain begins in its arrays (0: the ranges moved down) */
 } gex__split_count;
 
 /* The same with threads > 1 in options: ranges of at least split_min bytes (0: the default,

@@ -695,7 +695,7 @@ int gex__chain_read_buffer_split(const char *buf, size_t len, const char *name,
                                  size_t chunk, gex__split_count *count)
 {
     if (count != NULL)
-        *count = (gex__split_count){1, 0};
+        *count = (gex__split_count){.ranges = 1};
     if (out == NULL)
         return GEX_EINVAL;
     *out = NULL;
@@ -722,7 +722,7 @@ int gex__chain_read_file_split(FILE *fp, const char *name, const gex_read_option
                                size_t split_min, size_t chunk, gex__split_count *count)
 {
     if (count != NULL)
-        *count = (gex__split_count){1, 0};
+        *count = (gex__split_count){.ranges = 1};
     if (out == NULL)
         return GEX_EINVAL;
     *out = NULL;

@@ -28,11 +28,14 @@
  * start, every array is made as long as the rows estimated for the whole file, and each range is
  * lent its own stretch of them (gex__chain_lend), as long as its bytes times the most rows per
  * byte seen in a sample at the start of every range, with a margin. The page faults of the
- * arrays' memory are then taken by the thread that parses into it, and combining moves each
- * range down over the room left unused before it (a memmove within the arrays) instead of
- * copying every range after the first into new memory, whose page faults the copying threads
- * took. A range that outgrows its stretch is given arrays of its own (a copy) and goes on there,
- * and is copied when the ranges are combined, as before: slower, the same result.
+ * arrays' memory are then taken by the thread that parses into it. Each range but the last is
+ * then moved up against the next (a memmove within the arrays), the one before the last first,
+ * as soon as it and the ranges after it are read, by the threads whose own ranges are done
+ * (settle): the move takes time those threads would have spent waiting for the last range, and
+ * the file's chain begins where the first range then lies (its front, gex__chain_concat) with
+ * nothing left to move. A range that outgrows its stretch is given arrays of its own (a copy)
+ * and goes on there; the ranges are then moved down into place, or copied, when they are
+ * combined: slower, the same result.
  *
  * Memory. Input is read in chunks by pread (no copy of the file); the arrays hold one chain and
  * the margin. A range copied out of its stretch is freed array by array as it is copied back.
@@ -69,6 +72,7 @@ typedef struct split_range {
     char *buf; /* pread's buffer (a file) */
     int rc;
     int row_start; /* the range ended on a record's end */
+    int ended;     /* its reader is done (split's lock) */
     struct split *split;
 } split_range;
 
@@ -81,6 +85,15 @@ typedef struct split {
     gex_chain *file;
     /* The lowest index of a range that failed (n when none): later ranges stop. */
     atomic_size_t first_failed;
+    /* Ranges moved up against the next as they end (settle), under lock: next_move is the range
+     * to move next (SIZE_MAX: none), counting down from the one before the last, whose stretch
+     * stays where it is; place is where the range after it begins; moving is the range being
+     * moved (SIZE_MAX: none) to move_to, its arrays claimed one by one by the threads that
+     * move it. */
+    pthread_mutex_t lock;
+    pthread_cond_t moved;
+    size_t n_ended, next_move, place, moving, move_to, arrays_claimed, arrays_moved;
+    size_t n_moved; /* ranges moved */
 } split;
 
 /* n bytes of the input at offset at: in memory, or read into buf. 0 or an errno value. */
@@ -132,16 +145,76 @@ static void note_failure(split *s, size_t index)
     }
 }
 
-static void *read_range(void *arg)
+/* Whether range k can be moved up against the next: 1 yes, 0 not yet (its reader is not
+ * done), -1 never (it failed, or a range did, or it left its stretch for arrays of its own).
+ * Under s->lock. */
+static int movable(const split *s, size_t k)
 {
-    split_range *g = arg;
+    const split_range *g = &s->ranges[k];
+    if (!g->ended)
+        return 0;
+    const gex_chain *w = g->r.chain;
+    if (g->rc != GEX_OK || atomic_load(&s->first_failed) < s->n || w == NULL ||
+        w->lender != s->file || w->lent_at > s->place || w->n > s->place - w->lent_at)
+        return -1;
+    return 1;
+}
+
+/* Moves ranges up against the next (the one before the last first, then down to the first),
+ * each as soon as it and the ranges after it are done, so that the file's chain ends up in one
+ * piece where the last range's stretch begins, its front left unused (gex__chain_concat). The
+ * calling thread takes arrays of the move under way, and starts the next where it can. While
+ * ranges are read (reading), a move starts only while one is still being read, so that it takes
+ * time its thread would have spent waiting; afterwards, whatever is left. Before, the ranges
+ * were all moved down once the last was read: about 10 ms of the whole market's read (doc/
+ * benchmarks.md, session 24). */
+static void settle(split *s, int reading)
+{
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        if (s->moving != SIZE_MAX) {
+            if (s->arrays_claimed == GEX__CHAIN_ARRAYS) {
+                pthread_cond_wait(&s->moved, &s->lock); /* its last arrays are being moved */
+                continue;
+            }
+            const size_t i = s->arrays_claimed++, k = s->moving, to = s->move_to;
+            pthread_mutex_unlock(&s->lock);
+            gex__chain_window_move_array(s->ranges[k].r.chain, i, to);
+            pthread_mutex_lock(&s->lock);
+            if (++s->arrays_moved == GEX__CHAIN_ARRAYS) {
+                gex__chain_window_rebase(s->ranges[k].r.chain, to);
+                s->place = to;
+                s->n_moved++;
+                s->moving = SIZE_MAX;
+                s->next_move = k > 0 ? k - 1 : SIZE_MAX;
+                pthread_cond_broadcast(&s->moved);
+            }
+            continue;
+        }
+        if (s->next_move == SIZE_MAX || (reading && s->n_ended == s->n))
+            break;
+        const int m = movable(s, s->next_move);
+        if (m < 0)
+            s->next_move = SIZE_MAX;
+        if (m <= 0)
+            break;
+        s->moving = s->next_move;
+        s->move_to = s->place - s->ranges[s->moving].r.chain->n;
+        s->arrays_claimed = s->arrays_moved = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Reads a range's rows into its reader. */
+static void read_rows(split_range *g)
+{
     split *s = g->split;
     const gex__split_input *in = s->in;
     size_t at = g->begin;
     while (at < g->end && g->rc == GEX_OK) {
         /* A range before this one failed: its error is the read's, these rows are not needed. */
         if (atomic_load(&s->first_failed) < g->index)
-            return NULL;
+            return;
         size_t n = g->end - at < in->chunk ? g->end - at : in->chunk;
         const char *p = NULL;
         int e = input_bytes(in, g->buf, at, n, &p);
@@ -156,7 +229,45 @@ static void *read_range(void *arg)
         g->rc = gex__csv_part_end(g->part, g->index + 1 == s->n, &g->row_start);
     if (g->rc != GEX_OK)
         note_failure(s, g->index);
+}
+
+static void *read_range(void *arg)
+{
+    split_range *g = arg;
+    split *s = g->split;
+    read_rows(g);
+    if (s->file != NULL) {
+        pthread_mutex_lock(&s->lock);
+        g->ended = 1;
+        s->n_ended++;
+        pthread_mutex_unlock(&s->lock);
+        settle(s, 1);
+    }
     return NULL;
+}
+
+static void *settle_rest(void *arg)
+{
+    settle(arg, 0);
+    return NULL;
+}
+
+/* Moves what settle left when the last range was read (the ranges before one read later than
+ * the last), on up to the read's threads. */
+static void settle_after(split *s)
+{
+    if (s->next_move == SIZE_MAX)
+        return;
+    size_t helpers = s->in->threads - 1;
+    if (helpers > GEX__CHAIN_ARRAYS - 1)
+        helpers = GEX__CHAIN_ARRAYS - 1;
+    pthread_t t[GEX__CHAIN_ARRAYS];
+    size_t started = 0;
+    while (started < helpers && pthread_create(&t[started], NULL, settle_rest, s) == 0)
+        started++;
+    settle(s, 0);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(t[k], NULL);
 }
 
 /* The reader of a range: the file's reader as detection left it, with its own chain, report
@@ -404,6 +515,7 @@ static int combine(gex__reader *r, split *s, int *done)
             size_t from = 0;
             gex_chain_free(r->chain);
             if (s->file != NULL) {
+                settle_after(s);
                 r->chain = s->file;
                 s->file = NULL;
             } else {
@@ -415,8 +527,11 @@ static int combine(gex__reader *r, split *s, int *done)
             free(parts);
             if (rc == GEX_OK && !sum_checks(s, r->chain, &r->checks))
                 r->checks_stale = 1;
-            if (s->in->count != NULL)
+            if (s->in->count != NULL) {
                 s->in->count->in_place = in_place;
+                s->in->count->moved_up = s->n_moved;
+                s->in->count->front = rc == GEX_OK ? r->chain->front : 0;
+            }
         }
         if (parts == NULL || rc != GEX_OK)
             rc = gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
@@ -435,6 +550,8 @@ static void free_split(split *s)
     }
     gex_chain_free(s->file); /* after its windows */
     free(s->ranges);
+    pthread_cond_destroy(&s->moved);
+    pthread_mutex_destroy(&s->lock);
 }
 
 /* Newlines in the first bytes of [at, end) (up to SPLIT_SAMPLE), and the bytes looked at. */
@@ -522,6 +639,9 @@ int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *pr
     s.ranges = calloc(n, sizeof *s.ranges);
     if (s.ranges == NULL)
         return GEX_OK; /* one reader needs no more than this */
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.moved, NULL);
+    s.next_move = s.moving = SIZE_MAX;
     int rc = GEX_OK;
     /* Nominal ends, moved to just after a newline; ranges that come out empty are dropped. */
     size_t m = 0, begin = rows;
@@ -568,6 +688,10 @@ int gex__read_csv_split(gex__reader *r, const gex__detected *det, const char *pr
     /* The samples are read into the first range's pread buffer (a file's: the boundaries were
      * found with it), which its reader does not use yet. */
     lay_out(&s, s.ranges[0].buf, det->format == GEX_FORMAT_CBOE_CSV ? 2 : 1);
+    if (s.file != NULL) {
+        s.next_move = m - 2;
+        s.place = s.ranges[m - 1].at;
+    }
     for (size_t k = 0; k < m && rc == GEX_OK; k++) {
         split_range *g = &s.ranges[k];
         rc = range_reader(r, g);

@@ -117,31 +117,34 @@ static void chain_arrays(gex_chain *c, chain_array a[CHAIN_ARRAY_COUNT])
  * page, which otherwise stays resident: 1 MB an array on average, 26 MB on the whole market. */
 #define MAP_GRAIN ((size_t)64 << 10)
 
-/* Frees array i (NULL: nothing), whose mapping is mapped bytes long (0: malloc's; an array in
- * the slab is freed with the slab). */
-static void array_free(void *p, size_t i, size_t mapped)
+/* Frees array i (NULL: nothing), which begins front bytes into its memory, whose mapping is
+ * mapped bytes long (0: malloc's; an array in the slab is freed with the slab). */
+static void array_free(void *p, size_t i, size_t mapped, size_t front)
 {
     if (p == NULL || mapped == ARRAY_IN_SLAB)
         return;
     if (mapped > 0)
-        munmap((char *)p - i * ARRAY_STAGGER, mapped);
+        munmap((char *)p - front - i * ARRAY_STAGGER, mapped);
     else
-        free(p);
+        free((char *)p - front);
 }
 
 /* Array i (*p, NULL for none; its mapping *mapped bytes long, 0 for malloc's, ARRAY_IN_SLAB
- * for one with slab_room bytes in the slab) made new_bytes long, its first used bytes kept. A
- * new mapping covers whole 2 MiB pages, so that all of it can take huge pages. On failure *p
- * and *mapped are as they were. Returns a status. */
+ * for one with slab_room bytes in the slab) made new_bytes long, its first used bytes kept. It
+ * begins front bytes into its memory (a chain's front), and so does the new one. A new mapping
+ * covers whole 2 MiB pages, so that all of it can take huge pages. On failure *p and *mapped
+ * are as they were. Returns a status. */
 static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, size_t used,
-                        size_t slab_room)
+                        size_t slab_room, size_t front)
 {
+    if (new_bytes > SIZE_MAX - front - HUGE_PAGE_BYTES - CHAIN_ARRAY_COUNT * ARRAY_STAGGER)
+        return GEX_ENOMEM;
     if (*mapped == ARRAY_IN_SLAB) {
-        if (new_bytes <= slab_room)
+        if (front + new_bytes <= slab_room)
             return GEX_OK; /* it fits where it is */
         void *q = NULL;
         size_t q_mapped = 0;
-        const int rc = array_resize(&q, i, &q_mapped, new_bytes, 0, 0);
+        const int rc = array_resize(&q, i, &q_mapped, new_bytes, 0, 0, front);
         if (rc != GEX_OK)
             return rc;
         if (used > 0)
@@ -150,13 +153,14 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
         *mapped = q_mapped;
         return GEX_OK;
     }
-    const size_t skip = i * ARRAY_STAGGER;
+    const size_t skip = i * ARRAY_STAGGER + front;
     const int will = new_bytes >= ARRAY_MAP_MIN;
     if (*mapped == 0 && !will) {
-        void *q = realloc(*p, new_bytes > 0 ? new_bytes : 1);
+        char *q = realloc(*p != NULL ? (char *)*p - front : NULL,
+                          front + (new_bytes > 0 ? new_bytes : 1));
         if (q == NULL)
             return GEX_ENOMEM;
-        *p = q;
+        *p = q + front;
         return GEX_OK;
     }
     const size_t new_len = gex__round_up(skip + new_bytes, HUGE_PAGE_BYTES);
@@ -185,18 +189,19 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
         *mapped = new_len;
         return GEX_OK;
     }
-    void *q;
+    char *q;
     if (will) {
         char *m = gex__map_huge(new_len);
         q = m != NULL ? m + skip : NULL;
     } else {
-        q = malloc(new_bytes > 0 ? new_bytes : 1);
+        char *m = malloc(front + (new_bytes > 0 ? new_bytes : 1));
+        q = m != NULL ? m + front : NULL;
     }
     if (q == NULL)
         return GEX_ENOMEM;
     if (*p != NULL && used > 0)
         memcpy(q, *p, used < new_bytes ? used : new_bytes);
-    array_free(*p, i, *mapped);
+    array_free(*p, i, *mapped, front);
     *p = q;
     *mapped = will ? new_len : 0;
     return GEX_OK;
@@ -243,10 +248,11 @@ static int chain_to_slab(gex_chain *c, const chain_array a[CHAIN_ARRAY_COUNT], s
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
         if (c->n > 0)
             memcpy(m + at[i], *a[i].ptr, c->n * a[i].size);
-        array_free(*a[i].ptr, i, c->array_mapped[i]);
+        array_free(*a[i].ptr, i, c->array_mapped[i], c->front * a[i].size);
         *a[i].ptr = m + at[i];
         c->array_mapped[i] = ARRAY_IN_SLAB;
     }
+    c->front = 0;
     gex__big_free(c->slab, c->slab_len);
     c->slab = m;
     c->slab_len = len;
@@ -269,9 +275,9 @@ static int chain_unlend(gex_chain *c, size_t cap)
         own[i] = NULL;
         mapped[i] = 0;
         if (room > SIZE_MAX / a[i].size ||
-            array_resize(&own[i], i, &mapped[i], room * a[i].size, 0, 0) != GEX_OK) {
+            array_resize(&own[i], i, &mapped[i], room * a[i].size, 0, 0, 0) != GEX_OK) {
             for (size_t k = 0; k < i; k++)
-                array_free(own[k], k, mapped[k]);
+                array_free(own[k], k, mapped[k], 0);
             return GEX_ENOMEM;
         }
     }
@@ -296,14 +302,16 @@ static int chain_resize(gex_chain *c, size_t cap)
     chain_array a[CHAIN_ARRAY_COUNT];
     chain_arrays(c, a);
     size_t at[CHAIN_ARRAY_COUNT];
-    const size_t slab_len = c->slab != NULL && cap <= c->slab_cap ? 0 : slab_layout(a, cap, at);
+    const size_t slab_len =
+        c->slab != NULL && cap <= c->slab_cap - c->front ? 0 : slab_layout(a, cap, at);
     if (cap > c->n && slab_len > 0 && chain_to_slab(c, a, cap, at, slab_len) == GEX_OK)
         return GEX_OK; /* else each array on its own, as below */
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++) {
         if (cap > SIZE_MAX / a[i].size)
             return GEX_ENOMEM;
-        const int rc = array_resize(a[i].ptr, i, &c->array_mapped[i], cap * a[i].size,
-                                    c->n * a[i].size, c->slab_cap * a[i].size);
+        const int rc =
+            array_resize(a[i].ptr, i, &c->array_mapped[i], cap * a[i].size, c->n * a[i].size,
+                         c->slab_cap * a[i].size, c->front * a[i].size);
         if (rc != GEX_OK)
             return rc;
     }
@@ -348,6 +356,24 @@ int gex__chain_lend(gex_chain *owner, size_t at, size_t cap, gex_chain **window)
     w->lent_at = at;
     *window = w;
     return GEX_OK;
+}
+
+void gex__chain_window_move_array(gex_chain *w, size_t i, size_t to)
+{
+    chain_array a[CHAIN_ARRAY_COUNT];
+    chain_arrays(w, a);
+    if (w->n > 0 && to != w->lent_at)
+        memmove((char *)*a[i].ptr + (to - w->lent_at) * a[i].size, *a[i].ptr, w->n * a[i].size);
+}
+
+void gex__chain_window_rebase(gex_chain *w, size_t to)
+{
+    chain_array a[CHAIN_ARRAY_COUNT];
+    chain_arrays(w, a);
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++)
+        *a[i].ptr = (char *)*a[i].ptr + (to - w->lent_at) * a[i].size;
+    w->lent_at = to;
+    w->cap = w->n;
 }
 
 void gex__chain_shrink(gex_chain *c)
@@ -402,7 +428,8 @@ static void *concat_arrays(void *arg)
         if (j->total > c->cap) {
             if (j->total > SIZE_MAX / a[i].size ||
                 array_resize(a[i].ptr, i, &c->array_mapped[i], j->total * a[i].size,
-                             c->n * a[i].size, c->slab_cap * a[i].size) != GEX_OK) {
+                             c->n * a[i].size, c->slab_cap * a[i].size,
+                             c->front * a[i].size) != GEX_OK) {
                 atomic_store(&j->rc, GEX_ENOMEM);
                 continue;
             }
@@ -418,7 +445,8 @@ static void *concat_arrays(void *arg)
                              a[i].size, symbols ? j->maps[k] : NULL, lines ? j->line_shift[k] : 0);
             at += j->parts[k]->n;
             if (j->parts[k]->lender == NULL)
-                array_free(*pa[i].ptr, i, j->parts[k]->array_mapped[i]);
+                array_free(*pa[i].ptr, i, j->parts[k]->array_mapped[i],
+                           j->parts[k]->front * pa[i].size);
             *pa[i].ptr = NULL;
             j->parts[k]->array_mapped[i] = 0;
         }
@@ -445,9 +473,36 @@ static int concat_unlend(gex_chain *c, gex_chain *const *parts, size_t n, size_t
     return GEX_OK;
 }
 
+/* When c is empty and the parts are windows on its arrays that lie one after the other, c is
+ * made to begin where the first does (its front grows by that much), so that every part is
+ * already at its place: only its symbols and lines are then rewritten, in place. */
+static void concat_rebase(gex_chain *c, gex_chain *const *parts, size_t n)
+{
+    if (c->n != 0 || c->lender != NULL || n == 0 || parts[0]->lent_at == 0)
+        return;
+    const size_t front = parts[0]->lent_at;
+    size_t at = front;
+    for (size_t k = 0; k < n; k++) {
+        if (parts[k]->lender != c || parts[k]->lent_at != at)
+            return;
+        at += parts[k]->n;
+    }
+    if (at > c->cap)
+        return;
+    chain_array a[CHAIN_ARRAY_COUNT];
+    chain_arrays(c, a);
+    for (size_t i = 0; i < CHAIN_ARRAY_COUNT; i++)
+        *a[i].ptr = (char *)*a[i].ptr + front * a[i].size;
+    c->front += front;
+    c->cap -= front;
+    for (size_t k = 0; k < n; k++)
+        parts[k]->lent_at -= front;
+}
+
 int gex__chain_concat(gex_chain *c, gex_chain *const *parts, const long *line_shift, size_t n,
                       size_t threads)
 {
+    concat_rebase(c, parts, n);
     concat_job j = {.c = c, .parts = parts, .line_shift = line_shift, .n = n, .total = c->n};
     atomic_init(&j.next, 0);
     atomic_init(&j.rc, GEX_OK);
@@ -537,7 +592,7 @@ void gex_chain_free(gex_chain *c)
     chain_array a[CHAIN_ARRAY_COUNT];
     chain_arrays(c, a);
     for (size_t i = 0; i < CHAIN_ARRAY_COUNT && c->lender == NULL; i++)
-        array_free(*a[i].ptr, i, c->array_mapped[i]);
+        array_free(*a[i].ptr, i, c->array_mapped[i], c->front * a[i].size);
     gex__big_free(c->slab, c->slab_len);
     for (size_t i = 0; i < c->n_sym; i++)
         free(c->sym[i]);

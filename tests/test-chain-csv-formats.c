@@ -1124,7 +1124,7 @@ START_TEST(test_snapshots_same_in_ranges)
     o.threads = 4;
     gex_chain *c = NULL;
     gex_error err;
-    gex__split_count ranges = {0, 0};
+    gex__split_count ranges = {0};
     ck_assert_int_eq(
         gex__chain_read_buffer_split(buf, len, "caps.csv", &o, &c, NULL, &err, 4096, 0, &ranges),
         GEX_EPARSE);

@@ -678,6 +678,10 @@ START_TEST(test_split_in_place)
         gex__split_count c = check_blocks("DDDDDDD", 300, threads, 4096);
         ck_assert_uint_eq(c.ranges, (size_t)threads);
         ck_assert_uint_eq(c.in_place, (size_t)threads);
+        /* each range but the last moved up against the next: the chain begins past the room
+         * the ranges left (the margin of their stretches), and nothing is moved down */
+        ck_assert_uint_eq(c.moved_up, (size_t)threads - 1);
+        ck_assert_uint_gt(c.front, 0);
     }
     /* Every range starts with sparse rows (a sample of 64 kB) and goes on dense. */
     gex__split_count c = check_blocks("SDSD", 300, 2, 4096);
