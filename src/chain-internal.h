@@ -200,8 +200,10 @@ typedef struct gex__duplicates {
  * expiration, strike and type (chain-duplicates.c: SPEC 2.5), keeping the last listing, the
  * rest in their order. Linear where the chain is in an order files use, a sort otherwise.
  * GEX_OK, GEX_ENOMEM (c unchanged) or GEX_EINVAL (a window). dropped (may be NULL): where some
- * were, *dropped a malloc'ed map of the contracts before (non-zero: dropped), else NULL. */
-int gex__chain_drop_duplicates(gex_chain *c, gex__duplicates *out, uint8_t **dropped);
+ * were, *dropped a malloc'ed map of the contracts before (non-zero: dropped), else NULL. The
+ * linear pass over a large chain runs on up to threads threads. */
+int gex__chain_drop_duplicates(gex_chain *c, size_t threads, gex__duplicates *out,
+                               uint8_t **dropped);
 
 /* Whether a format is one of the JSON layouts (read by chain-json.c's walker). */
 static inline int gex__format_is_json(gex_format f)

@@ -83,7 +83,8 @@ static int drop_duplicates(gex__reader *r)
     gex_chain *c = r->chain;
     gex__duplicates dup;
     uint8_t *dropped = NULL;
-    if (gex__chain_drop_duplicates(c, &dup, &dropped) != GEX_OK)
+    const size_t threads = r->opt != NULL && r->opt->threads > 1 ? (size_t)r->opt->threads : 1;
+    if (gex__chain_drop_duplicates(c, threads, &dup, &dropped) != GEX_OK)
         return gex_error_set(r->err, GEX_ENOMEM, r->name, 0, 0, "out of memory");
     if (dup.count > 0) {
         /* the warnings' counts and the checks are of the contracts kept */

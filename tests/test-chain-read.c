@@ -1014,7 +1014,7 @@ START_TEST(test_chain_drop_duplicates_orders)
             ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
         }
     gex__duplicates d;
-    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d, NULL), GEX_OK);
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, 1, &d, NULL), GEX_OK);
     ck_assert_uint_eq(d.count, 0);
     ck_assert_uint_eq(gex_chain_size(c), 10);
     /* Ten roots of one strike: past the pass's group, still no duplicate. */
@@ -1027,7 +1027,7 @@ START_TEST(test_chain_drop_duplicates_orders)
             k.type = type;
             ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
         }
-    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d, NULL), GEX_OK);
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, 1, &d, NULL), GEX_OK);
     ck_assert_uint_eq(d.count, 0);
     ck_assert_uint_eq(gex_chain_size(c), 26);
     /* The second call of 118 again, at the end: dropped, the later kept. */
@@ -1038,7 +1038,7 @@ START_TEST(test_chain_drop_duplicates_orders)
     k.open_interest = 7;
     k.line = 41;
     ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
-    ck_assert_int_eq(gex__chain_drop_duplicates(c, &d, NULL), GEX_OK);
+    ck_assert_int_eq(gex__chain_drop_duplicates(c, 1, &d, NULL), GEX_OK);
     ck_assert_uint_eq(d.count, 1);
     ck_assert_int_eq(d.again_line, 41);
     ck_assert_double_eq(d.strike, 118);
@@ -1050,6 +1050,62 @@ START_TEST(test_chain_drop_duplicates_orders)
     ck_assert_double_eq(v.strike[1], 115.5); /* the call of 118 before it is gone */
     ck_assert_int_eq(v.type[1], GEX_CALL);
     gex_chain_free(c);
+}
+END_TEST
+
+/* A chain large enough for the pass on several threads (cut where an underlying or expiration
+ * changes): the same finding as on one, a duplicate in the middle of a thread's share or
+ * listed again at the end (the segments then out of order: sorted). */
+START_TEST(test_chain_drop_duplicates_threads)
+{
+    gex_contract k = {.expiration = 19804,
+                      .bid = NAN,
+                      .ask = NAN,
+                      .last = NAN,
+                      .iv = 0.2,
+                      .open_interest = 1,
+                      .volume = NAN,
+                      .multiplier = NAN,
+                      .vendor_delta = NAN,
+                      .vendor_gamma = NAN};
+    for (int round = 0; round < 3; round++) {
+        for (size_t threads = 1; threads <= 5; threads += 2) {
+            gex_chain *c = gex_chain_new();
+            char u[16];
+            for (int a = 0; a < 60; a++) {
+                snprintf(u, sizeof u, "U%d", a);
+                k.underlying = u;
+                for (int e = 0; e < 10; e++)
+                    for (int s = 0; s < 500; s++)
+                        for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+                            k.expiration = 19804 + 7 * e;
+                            k.strike = 100 + s;
+                            k.type = type;
+                            ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+                            /* round 1: the put of 300 of U31's fifth expiration twice */
+                            if (round == 1 && a == 31 && e == 4 && s == 200 && type == GEX_PUT)
+                                ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+                        }
+            }
+            if (round == 2) { /* U7's call of 150 listed again at the end */
+                k.underlying = "U7";
+                k.expiration = 19804;
+                k.strike = 150;
+                k.type = GEX_CALL;
+                ck_assert_int_eq(gex_chain_add(c, &k), GEX_OK);
+            }
+            const size_t n = gex_chain_size(c);
+            gex__duplicates d;
+            ck_assert_int_eq(gex__chain_drop_duplicates(c, threads, &d, NULL), GEX_OK);
+            ck_assert_uint_eq(d.count, round > 0);
+            ck_assert_uint_eq(gex_chain_size(c), n - (round > 0));
+            if (round == 1)
+                ck_assert_double_eq(d.strike, 300);
+            if (round == 2)
+                ck_assert_double_eq(d.strike, 150);
+            gex_chain_free(c);
+        }
+    }
 }
 END_TEST
 
@@ -1359,6 +1415,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_zero_open_interest_refused);
     tcase_add_test(tc, test_read_duplicates_keep_the_later);
     tcase_add_test(tc, test_chain_drop_duplicates_orders);
+    tcase_add_test(tc, test_chain_drop_duplicates_threads);
     tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");

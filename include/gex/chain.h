@@ -142,7 +142,8 @@ typedef struct gex_read_options {
      * row boundaries into up to N ranges read at once (the calling thread reads one). The
      * result is the same in every respect (contracts and their order, symbols, report,
      * warnings, errors) as with one thread; a file whose boundaries cannot be proven (a quoted
-     * field holding a newline across one) is read by one thread. */
+     * field holding a newline across one) is read by one thread. The check for contracts listed
+     * twice also runs on up to N threads, over a chain of at least 524,288 contracts. */
     int threads;
     /* The expiration of every contract of a file whose layout writes it only in the file name
      * (Barchart, NSE), in days since 1970-01-01 (--expiration-of-file); 0: from the file name,
