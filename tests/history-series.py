@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -331,6 +332,21 @@ def main():
         meta, _ = meta_of(gex, ["--db", old, d])
         check(meta["files_read"] == 0 and meta["files_from_store"] == n_files,
               f"the upgraded store not used: {meta}")
+
+        # Rows are keyed by gex's build (its version and the library's build ID), not the
+        # version alone, which stays the same through changes to the numbers: rows of another
+        # build of the same version are read again, never used.
+        con = sqlite3.connect(old)
+        keys = sorted({r[0] for r in con.execute("SELECT gex_version FROM gex_files")})
+        check(len(keys) == 1 and re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{16,128}", keys[0]),
+              f"the store's rows are not keyed by a build ID: {keys}")
+        version = keys[0].split("+")[0] if keys else ""
+        con.execute("UPDATE gex_files SET gex_version = ?", (version + "+00ff00ff00ff00ff",))
+        con.commit()
+        con.close()
+        meta, _ = meta_of(gex, ["--db", old, d])
+        check(meta["files_read"] == n_files and meta["files_from_store"] == 0,
+              f"rows of another build of gex {version} used: {meta}")
 
         # A corrupt store is an error that says so, never rows.
         with open(os.path.join(d, ".gex-history.sqlite"), "r+b") as f:

@@ -4,8 +4,11 @@
  * schema version). Every SQLite failure is reported as what it is (corrupt, locked, not a gex
  * store) and stops the command: a store that cannot be trusted never gives a number.
  */
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,9 +17,14 @@
 #include "cli.h"
 #include "history-store.h"
 
+/* The build a store's rows are keyed by: gex's version and the library's GNU build ID (a hash
+ * of its contents, written by the linker: Debian's writes one). */
+#define BUILD_KEY_SIZE 160
+
 struct cli_store {
     sqlite3 *db;
     char *path;
+    char build[BUILD_KEY_SIZE];
     int read_only;
     sqlite3_stmt *lookup, *snaps, *forget, *put_file, *put_snap;
 };
@@ -211,6 +219,66 @@ static int prepare_all(cli_store *s)
 }
 
 /* The folder of path, for the write check ("." when it has none). */
+/* The library's loaded object, found by an address inside it, and the hex of its build ID. */
+typedef struct build_search {
+    uintptr_t addr;
+    char hex[2 * 64 + 1];
+} build_search;
+
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    build_search *b = data;
+    int inside = 0;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum && !inside; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        const uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        inside = ph->p_type == PT_LOAD && b->addr >= start && b->addr - start < ph->p_memsz;
+    }
+    if (!inside)
+        return 0;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const size_t align = ph->p_align == 8 ? 8 : 4;
+        const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        size_t left = ph->p_memsz;
+        while (left >= sizeof(ElfW(Nhdr))) {
+            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)p;
+            const size_t name = (nh->n_namesz + align - 1) / align * align;
+            const size_t desc = (nh->n_descsz + align - 1) / align * align;
+            if (name > left - sizeof *nh || desc > left - sizeof *nh - name)
+                break;
+            const unsigned char *d = p + sizeof *nh + name;
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+                memcmp(p + sizeof *nh, "GNU", 4) == 0 && nh->n_descsz > 0 && nh->n_descsz <= 64) {
+                for (size_t k = 0; k < nh->n_descsz; k++)
+                    snprintf(b->hex + 2 * k, 3, "%02x", d[k]);
+                return 1;
+            }
+            p += sizeof *nh + name + desc;
+            left -= sizeof *nh + name + desc;
+        }
+    }
+    return 1; /* the library's object, without a build ID */
+}
+
+/* The build key of this gex: "VERSION+BUILDID", or the version alone where the library has no
+ * build ID. The version alone stayed 0.1.0 through changes to the numbers, so that a store kept
+ * rows computed by an older build; with the build ID, a store's rows are those of this very
+ * library, and a new build reads every file once again. */
+static void build_key(char *out, size_t size)
+{
+    /* the version's text lies in the library's read-only data */
+    build_search b = {.addr = (uintptr_t)(const void *)gex_version()};
+    dl_iterate_phdr(find_build_id, &b);
+    if (b.hex[0] != '\0')
+        snprintf(out, size, "%s+%s", gex_version(), b.hex);
+    else
+        snprintf(out, size, "%s", gex_version());
+}
+
 static char *folder_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -232,6 +300,7 @@ int cli_store_open(const char *path, cli_store **out)
         cli_error(NULL, 0, "out of memory opening the history store");
         return CLI_EXIT_INTERNAL;
     }
+    build_key(s->build, sizeof s->build);
     const int exists = access(path, F_OK) == 0;
     /* SQLite writes a journal beside the database: the folder must be writable too. */
     const int writable = access(dir, W_OK) == 0 && (!exists || access(path, W_OK) == 0);
@@ -358,7 +427,7 @@ int cli_store_lookup(cli_store *s, const cli_file_identity *id, const char *opti
     sqlite3_bind_int64(st, 3, id->size);
     sqlite3_bind_int64(st, 4, id->mtime_ns);
     sqlite3_bind_int64(st, 5, id->inode);
-    sqlite3_bind_text(st, 6, gex_version(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, s->build, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE)
         return 0;
@@ -460,7 +529,7 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
     sqlite3_bind_int64(st, 2, id->size);
     sqlite3_bind_int64(st, 3, id->mtime_ns);
     sqlite3_bind_int64(st, 4, id->inode);
-    sqlite3_bind_text(st, 5, gex_version(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, s->build, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, options, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, now, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);

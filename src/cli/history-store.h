@@ -1,8 +1,9 @@
 /*
  * history-store.h: gex history's store: the snapshots of each file kept in an SQLite database,
- * keyed by the file's identity (real path, size, modification time, inode), gex's version and
- * the options that change the numbers, so that a run reads only the files that are new or
- * changed. Part of the module gex-history; the schema is README's "History".
+ * keyed by the file's identity (real path, size, modification time, inode), gex's build (its
+ * version and the library's build ID) and the options that change the numbers, so that a run reads
+ * only the files that are new or changed. Part of the module gex-history; the schema is README's
+ * "History".
  */
 #ifndef GEX_HISTORY_STORE_H
 #define GEX_HISTORY_STORE_H
@@ -33,7 +34,7 @@ int cli_store_open(const char *path, cli_store **out);
 void cli_store_close(cli_store *store); /* accepts NULL */
 const char *cli_store_path(const cli_store *store);
 
-/* The snapshots kept for a file of this identity under these options and this gex version:
+/* The snapshots kept for a file of this identity under these options and this gex build:
  * 1 and *snaps (malloc'ed, *n of them; may be 0 for a file that gave none), 0 when none are
  * kept, -1 after a message when the store failed (CLI_EXIT_INTERNAL). */
 int cli_store_lookup(cli_store *store, const cli_file_identity *id, const char *options,
