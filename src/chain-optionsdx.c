@@ -36,7 +36,9 @@ int gex__read_optionsdx(gex__reader *r, const char *text, size_t len, const gex_
         if (n == 1 && f[0].len == 0)
             continue;
         rows++;
-        if (c_time >= 0 && gex__cell_number(r, f, n, c_time, &t) == 0 && t > 0 && t != prev) {
+        /* an instant before the year 10000 (one that can be written) */
+        if (c_time >= 0 && gex__cell_number(r, f, n, c_time, &t) == 0 && t > 0 &&
+            t < 253402300800.0 && t != prev) {
             if (days++ == 0)
                 first = t;
             last = t;

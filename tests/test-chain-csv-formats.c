@@ -620,6 +620,20 @@ START_TEST(test_optionsdx_refused)
 {
     read_refused(fixture("optionsdx-spx-2023-01.txt"), NULL, GEX_EFORMAT, "no open interest column",
                  "2 quote instants from 2023-01-04T21:00:00Z");
+    /* An instant no date can hold (found by the fuzzer: converted to a 64-bit integer, it was
+     * undefined behaviour) is no quote instant of the message. */
+    static const char text[] =
+        "[QUOTE_UNIXTIME], [UNDERLYING_LAST], [EXPIRE_DATE], [C_IV], [C_BID], [C_ASK], [STRIKE], "
+        "[P_BID], [P_ASK], [P_IV]\n"
+        "5.9E+94, 446.48, 2024-03-22, 0.2, 1.1, 1.2, 440, 1.0, 1.1, 0.2\n"
+        "1672866000, 446.48, 2024-03-22, 0.2, 1.1, 1.2, 445, 1.0, 1.1, 0.2\n";
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "dx.txt", NULL, &c, NULL, &err),
+                     GEX_EFORMAT);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(err.text, "2 rows, 1 quote instants from 2023-01-04T21:00:00Z") != NULL,
+                  "%s", err.text);
 }
 END_TEST
 
