@@ -38,7 +38,9 @@
  * combined: slower, the same result.
  *
  * Memory. Input is read in chunks by pread (no copy of the file); the arrays hold one chain and
- * the margin. A range copied out of its stretch is freed array by array as it is copied back.
+ * the margin, whose pages before the chain's first contract and after its last are given back
+ * once the read is done (gex__chain_shrink). A range copied out of its stretch is freed array
+ * by array as it is copied back.
  */
 #include <errno.h>
 #include <math.h>

@@ -171,6 +171,10 @@ static int array_resize(void **p, size_t i, size_t *mapped, size_t new_bytes, si
             if (fit < *mapped)
                 munmap(base + fit, *mapped - fit);
             *mapped = fit;
+            /* and the room before it (a chain's front), which a split read's first range
+             * wrote before it was moved up: the pages stay mapped, and read as zeros */
+            if (front > 0 && skip >= MAP_GRAIN)
+                (void)madvise(base, skip / MAP_GRAIN * MAP_GRAIN, MADV_DONTNEED);
             return GEX_OK;
         }
         /* Grown into an aligned place reserved for it: the kernel moves the pages (no copy)
