@@ -254,13 +254,23 @@ static void *settle_rest(void *arg)
     return NULL;
 }
 
+/* Contracts left to move for each thread that helps settle_after: about 4 ms of moving on one
+ * thread (the whole market's first range, 800,000 contracts, takes 13.5 ms); the index chain's
+ * last move, 26,000 contracts in 0.3 ms, is left to the calling thread. */
+#define SETTLE_PER_THREAD ((size_t)1 << 18)
+
 /* Moves what settle left when the last range was read (the ranges before one read later than
- * the last), on up to the read's threads. */
+ * the last), on up to the read's threads, as many as the contracts left call for. */
 static void settle_after(split *s)
 {
     if (s->next_move == SIZE_MAX)
         return;
+    size_t left = 0;
+    for (size_t k = 0; k <= s->next_move; k++)
+        left += s->ranges[k].r.chain != NULL ? s->ranges[k].r.chain->n : 0;
     size_t helpers = s->in->threads - 1;
+    if (helpers > left / SETTLE_PER_THREAD)
+        helpers = left / SETTLE_PER_THREAD;
     if (helpers > GEX__CHAIN_ARRAYS - 1)
         helpers = GEX__CHAIN_ARRAYS - 1;
     pthread_t t[GEX__CHAIN_ARRAYS];
