@@ -73,6 +73,15 @@ def _error(path: str, text: str) -> Exception:
     return e
 
 
+def _named(e: Exception, symbol: str) -> Exception:
+    """An underlying's error named as the command names it: "FILE[:LINE]: SYM: TEXT"."""
+    file, line, text = getattr(e, "file", ""), getattr(e, "line", 0), getattr(e, "text", str(e))
+    where = f"{file}:{line}" if line else file
+    n = _gex.Error(f"{where}: {symbol}: {text}" if where else f"{symbol}: {text}")
+    n.status, n.file, n.line, n.text = getattr(e, "status", ""), file, line, f"{symbol}: {text}"
+    return n
+
+
 def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
                    now: Any = None, now_from_mtime: bool = False, iv_source: str = "auto",
                    carry: str = "parity", format: str = "auto", strict: bool = False, multiplier: float = 0.0,
@@ -87,15 +96,35 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
     flip_method and the filters of gex.analyze). symbol (any case) computes that underlying
     alone: a file without it gives none, and the others' failures are not its own (--symbol, as
     the command shows them). A file without a quote instant of its own is refused unless now or
-    now_from_mtime dates it (--now, --now-from-mtime). Raises gex.Error as the command reports
-    the file."""
+    now_from_mtime dates it (--now, --now-from-mtime); an underlying of a file of several whose
+    contracts all have zero open interest is refused, as the command refuses it. Raises the
+    gex.Error of the first underlying that fails, as the command reports the file."""
+    snaps, errors = _file_parts(path, rate=rate, div=div, now=now, now_from_mtime=now_from_mtime,
+                                iv_source=iv_source, carry=carry, format=format, strict=strict,
+                                multiplier=multiplier, spot=spot, settle=settle, unit=unit,
+                                flip_method=flip_method, symbol=symbol, **analyze_options)
+    if errors:
+        raise errors[0]
+    return snaps
+
+
+def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now: Any = None,
+                now_from_mtime: bool = False, iv_source: str = "auto", carry: str = "parity",
+                format: str = "auto", strict: bool = False, multiplier: float = 0.0,
+                spot: float = 0.0, settle: Optional[Dict[str, str]] = None, unit: str = "pct",
+                flip_method: str = "profile", symbol: Optional[str] = None,
+                **analyze_options: Any) -> Tuple[List[Dict[str, Any]], List[Exception]]:
+    """file_snapshots' snapshots and the gex.Error of each underlying that failed, apart: as the
+    command, an underlying that fails leaves the file's others (history's errors="warn" keeps
+    them). A file that cannot be read raises."""
     from . import analyze, read_snapshots  # the package's public half (gex/__init__.py)
 
     name = _os.fsdecode(_os.fspath(path))
     st = _os.stat(name) if name != "-" else None
     options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle)
     chains = read_snapshots(name, **options)
-    out = []
+    out: List[Dict[str, Any]] = []
+    errors: List[Exception] = []
     for chain in chains:
         when = now
         if when is None and chain.quote_time is None:
@@ -108,25 +137,37 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
         for sym in symbols:
             if symbol is not None and sym.lower() != str(symbol).lower():
                 continue
-            part = chain.select(sym) if len(symbols) > 1 else chain
-            prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source,
-                                    carry=carry)
-            a = analyze(prepared, unit=unit, flip_method=flip_method, **analyze_options)
+            try:
+                part = chain.select(sym) if len(symbols) > 1 else chain
+                if len(symbols) > 1:
+                    # the read refuses a file only when all of its contracts have no open
+                    # interest; one underlying's are checked here (gex_chain_check_open_interest)
+                    _gex.check_open_interest(part._h)
+                prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source,
+                                        carry=carry)
+                a = analyze(prepared, unit=unit, flip_method=flip_method, **analyze_options)
+            except _gex.Error as e:
+                errors.append(_named(e, sym) if len(symbols) > 1 else e)
+                continue
             snap = _gex.snapshot(a._h)
             snap["file"] = name
             snap["mtime_ns"] = st.st_mtime_ns if st is not None else 0
             out.append(snap)
-    return out
+    return out, errors
 
 
 def _files_task(paths: Sequence[str], options: Dict[str, Any]) -> List[Tuple[str, Any]]:
-    """One task: the snapshots of each file, or its error message (gex.Error's str())."""
+    """One task: the snapshots of each file, and the error message (gex.Error's str()) of each
+    underlying that failed, or of the file when it could not be read."""
     results: List[Tuple[str, Any]] = []
     for p in paths:
         try:
-            results.append(("ok", file_snapshots(p, **options)))
+            snaps, errors = _file_parts(p, **options)
         except _gex.Error as e:
             results.append(("error", str(e)))
+            continue
+        results.extend(("error", str(e)) for e in errors)
+        results.append(("ok", snaps))
     return results
 
 
@@ -269,7 +310,8 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
     computed on jobs threads (the package releases the GIL). symbol, start and end as rows();
     options as file_snapshots() (rate, div, now, now_from_mtime, iv_source, carry, unit,
     flip_method, the filters of gex.analyze, and the read options). errors: "raise" the gex.Error of the
-    first file that fails, or "warn" and leave it out (as the command reports it and goes on).
+    first file or underlying that fails, or "warn" and leave it out (as the command reports it
+    and goes on: an underlying that fails leaves its file's others).
     No store is kept (the command's --db cache is its own)."""
     _check(errors)
     options = dict(options, symbol=symbol)  # the other underlyings are not computed

@@ -136,6 +136,7 @@ static PyMethodDef gexpy_methods[] = {
     {"chain_column", gexpy_chain_column, METH_VARARGS, NULL},
     {"prepare", gexpy_prepare, METH_VARARGS, NULL},
     {"select", gexpy_select, METH_VARARGS, NULL},
+    {"check_open_interest", gexpy_check_open_interest, METH_VARARGS, NULL},
     {"analyze", gexpy_analyze, METH_VARARGS, NULL},
     {"analysis_info", gexpy_analysis_info, METH_VARARGS, NULL},
     {"analysis_hedging", gexpy_analysis_hedging, METH_VARARGS, NULL},

@@ -107,6 +107,30 @@ def test_history_bad_file_same_message(gex_exe, days, tmp_path):
         assert_rows_equal(ref, gex.history(str(d), errors="warn"))
 
 
+def test_history_underlying_without_open_interest(gex_exe, tmp_path):
+    """A file of two underlyings, one of whose contracts all have zero open interest: the
+    program refuses that underlying alone (exit 3) and gives the other's row; so does the
+    package with errors="warn", and errors="raise" raises the program's message."""
+    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+            "quote_time"]
+    for u, oi in (("ABC", 100), ("XYZ", 0)):
+        for k in range(90, 111, 5):
+            for t in "CP":
+                rows.append(f"{u},2026-12-18,{k},{t},1.0,1.2,0.25,{oi},100,2026-12-04T20:00:00Z")
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rc, ref, err = cli_history(gex_exe, str(path))
+    assert rc == 3 and [r["symbol"] for r in ref] == ["ABC"], err
+    assert "XYZ whose 10 contracts all have zero open interest" in err
+    with pytest.raises(gex.Error) as e:
+        gex.history(str(path))
+    assert "gex: " + str(e.value) in err.splitlines(), (str(e.value), err)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history(str(path), errors="warn"))
+    assert any("XYZ whose 10 contracts" in str(w.message) for w in caught)
+
+
 def test_history_file_of_two_snapshots(gex_exe, days, tmp_path):
     """A file of two snapshots (SPEC 2.9: one SPY day's rows again, quoted an hour earlier):
     a row each, as the program gives them; read_snapshots and read(at=) agree with them."""
