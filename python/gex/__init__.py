@@ -279,6 +279,15 @@ def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto
     rows, its own contracts, and the warnings of the file's rows then its own. Raises gex.Error
     as read() does, and as read(path, at=t) would for a snapshot it refuses (no spot in its
     rows, no open interest)."""
+    return [Chain(h) for h in _snapshots(path, 1, format, strict, symbol, multiplier, spot,
+                                         settle, threads)]
+
+
+def _snapshots(path: Union[str, "_os.PathLike[str]"], mode: int, format: str, strict: bool,
+               symbol: Optional[str], multiplier: float, spot: float,
+               settle: Optional[Dict[str, str]], threads: int) -> List[Any]:
+    """read_snapshots' handles; mode 1 raises a snapshot's refusal, 2 puts its gex.Error in
+    its place (history goes on with the file's other snapshots, as the command does)."""
     overrides = []
     for root, style in (settle or {}).items():
         if style not in ("am", "pm"):
@@ -288,8 +297,20 @@ def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto
     if isinstance(name, bytes):
         name = _os.fsdecode(name)
     sym = None if symbol is None else str(symbol)
-    return [Chain(h) for h in _gex.read(name, True, name, format, strict, sym, float(multiplier),
-                                         float(spot), overrides, int(threads), None, True)]
+    return _gex.read(name, True, name, format, strict, sym, float(multiplier), float(spot),
+                     overrides, int(threads), None, mode)
+
+
+def _read_snapshots_apart(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto",
+                          strict: bool = False, symbol: Optional[str] = None,
+                          multiplier: float = 0.0, spot: float = 0.0,
+                          settle: Optional[Dict[str, str]] = None,
+                          threads: int = 1) -> List[Union[Chain, Exception]]:
+    """read_snapshots, each snapshot refused (no spot, no open interest) given as its gex.Error
+    in its place instead of raised."""
+    return [h if isinstance(h, Exception) else Chain(h)
+            for h in _snapshots(path, 2, format, strict, symbol, multiplier, spot, settle,
+                                threads)]
 
 
 def _instant(t: Any, what: str) -> Union[None, int, str]:

@@ -115,17 +115,20 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
                 flip_method: str = "profile", symbol: Optional[str] = None,
                 **analyze_options: Any) -> Tuple[List[Dict[str, Any]], List[Exception]]:
     """file_snapshots' snapshots and the gex.Error of each underlying that failed, apart: as the
-    command, an underlying that fails leaves the file's others (history's errors="warn" keeps
-    them). A file that cannot be read raises."""
-    from . import analyze, read_snapshots  # the package's public half (gex/__init__.py)
+    command, an underlying or a snapshot that fails leaves the file's others (history's
+    errors="warn" keeps them). A file that cannot be read raises."""
+    from . import _read_snapshots_apart, analyze  # the package's other half (gex/__init__.py)
 
     name = _os.fsdecode(_os.fspath(path))
     st = _os.stat(name) if name != "-" else None
     options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle)
-    chains = read_snapshots(name, **options)
+    chains = _read_snapshots_apart(name, **options)
     out: List[Dict[str, Any]] = []
     errors: List[Exception] = []
     for chain in chains:
+        if isinstance(chain, Exception):  # a snapshot refused: the others go on
+            errors.append(chain)
+            continue
         when = now
         if when is None and chain.quote_time is None:
             if not now_from_mtime or st is None:

@@ -103,8 +103,9 @@ static int instant_arg(PyObject *module, const char *what, PyObject *obj, int *h
 /* read(source, is_path, name, format, strict, symbol or None, multiplier, spot,
  * settle [(root, am)], threads, at or None, all): source is a path (str or bytes of
  * os.fsencode) when is_path, else a buffer; at (UTC seconds, or text in --at's forms) reads
- * that snapshot (--at); all
- * (a path only) returns a list of every snapshot's handle (gex_chain_read_snapshots). */
+ * that snapshot (--at); all (a path only) returns a list of every snapshot's handle
+ * (gex_chain_read_snapshots): 1 raises the error of a snapshot refused, 2 puts the gex.Error
+ * in its place (history, which goes on with the file's others as the command does). */
 PyObject *gexpy_read(PyObject *module, PyObject *args)
 {
     PyObject *source, *symbol_obj, *settle_list, *at_obj;
@@ -113,7 +114,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     double multiplier, spot;
     if (!PyArg_ParseTuple(args,
                           "Opssi"
-                          "OddO!iOp",
+                          "OddO!iOi",
                           &source, &is_path, &name, &format_name, &strict, &symbol_obj, &multiplier,
                           &spot, &PyList_Type, &settle_list, &threads, &at_obj, &all))
         return NULL;
@@ -205,7 +206,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     if (!all)
         return (PyObject *)c;
     /* a snapshot refused (no spot, no open interest): raised, as read(at=) its instant would */
-    for (size_t k = 0; k < n_snaps; k++)
+    for (size_t k = 0; k < n_snaps && all == 1; k++)
         if (snaps[k] == NULL) {
             PyObject *raised = gexpy_raise(module, reports[k].status, &reports[k].error, name);
             for (size_t j = 0; j < n_snaps; j++)
@@ -218,16 +219,24 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     /* a handle per snapshot, each with its report as a read at its instant gives it */
     PyObject *list = PyList_New((Py_ssize_t)n_snaps);
     for (size_t k = 0; k < n_snaps; k++) {
-        gexpy_chain *one = list != NULL ? chain_new(module, name) : NULL;
-        if (one == NULL) {
+        PyObject *item = NULL;
+        if (list != NULL && snaps[k] == NULL) { /* refused, all == 2 */
+            item = gexpy_error(module, reports[k].status, &reports[k].error, name);
+        } else if (list != NULL) {
+            gexpy_chain *one = chain_new(module, name);
+            if (one != NULL) {
+                one->chain = snaps[k];
+                one->read = reports[k];
+            }
+            item = (PyObject *)one;
+        }
+        if (item == NULL) {
             for (size_t j = k; j < n_snaps; j++)
                 gex_chain_free(snaps[j]);
             Py_CLEAR(list);
             break;
         }
-        one->chain = snaps[k];
-        one->read = reports[k];
-        PyList_SET_ITEM(list, (Py_ssize_t)k, (PyObject *)one);
+        PyList_SET_ITEM(list, (Py_ssize_t)k, item);
     }
     free(snaps);
     free(reports);

@@ -12,8 +12,9 @@ gexpy_state *gexpy_state_of(PyObject *module)
     return (gexpy_state *)PyModule_GetState(module);
 }
 
-/* The status's name as gex_strerror gives it. */
-PyObject *gexpy_raise(PyObject *module, int status, const gex_error *err, const char *file)
+/* A gex.Error for a status (not raised): str() "FILE[:LINE]: TEXT", with the attributes
+ * status (gex_strerror's name), file, line and text. NULL with an exception set on failure. */
+PyObject *gexpy_error(PyObject *module, int status, const gex_error *err, const char *file)
 {
     const char *where = file != NULL ? file : "";
     long line = 0;
@@ -42,17 +43,28 @@ PyObject *gexpy_raise(PyObject *module, int status, const gex_error *err, const 
     PyObject *v_file = PyUnicode_DecodeFSDefault(where);
     PyObject *v_line = PyLong_FromLong(line);
     PyObject *v_text = PyUnicode_FromString(text);
-    if (v_status != NULL && v_file != NULL && v_line != NULL && v_text != NULL &&
-        PyObject_SetAttrString(exc, "status", v_status) == 0 &&
-        PyObject_SetAttrString(exc, "file", v_file) == 0 &&
-        PyObject_SetAttrString(exc, "line", v_line) == 0 &&
-        PyObject_SetAttrString(exc, "text", v_text) == 0)
-        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    const int ok = v_status != NULL && v_file != NULL && v_line != NULL && v_text != NULL &&
+                   PyObject_SetAttrString(exc, "status", v_status) == 0 &&
+                   PyObject_SetAttrString(exc, "file", v_file) == 0 &&
+                   PyObject_SetAttrString(exc, "line", v_line) == 0 &&
+                   PyObject_SetAttrString(exc, "text", v_text) == 0;
     Py_XDECREF(v_status);
     Py_XDECREF(v_file);
     Py_XDECREF(v_line);
     Py_XDECREF(v_text);
-    Py_DECREF(exc);
+    if (!ok)
+        Py_CLEAR(exc);
+    return exc;
+}
+
+/* Raises gexpy_error's exception; returns NULL. */
+PyObject *gexpy_raise(PyObject *module, int status, const gex_error *err, const char *file)
+{
+    PyObject *exc = gexpy_error(module, status, err, file);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
     return NULL;
 }
 

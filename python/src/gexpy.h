@@ -43,6 +43,8 @@ gexpy_state *gexpy_state_of(PyObject *module);
  * ("FILE:LINE: text" or "FILE: text"), with attributes status, file, line and text. Returns
  * NULL. */
 PyObject *gexpy_raise(PyObject *module, int status, const gex_error *err, const char *file);
+/* The same gex.Error, made and not raised (a new reference; NULL with an exception set). */
+PyObject *gexpy_error(PyObject *module, int status, const gex_error *err, const char *file);
 
 /* A read-only buffer of n items of format (a struct module code: "d", "i", "I", "q", "B", "l")
  * at data, kept valid by owner (referenced). */

@@ -131,6 +131,32 @@ def test_history_underlying_without_open_interest(gex_exe, tmp_path):
     assert any("XYZ whose 10 contracts" in str(w.message) for w in caught)
 
 
+def test_history_snapshot_refused_alone(gex_exe, tmp_path):
+    """A file of two snapshots whose later one gives no spot: the program refuses that
+    snapshot alone (exit 3) and gives the earlier one's row; so does the package with
+    errors="warn", and errors="raise" raises the program's message. read_snapshots raises."""
+    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+            "quote_time"]
+    for quoted, spot in (("2026-12-04T15:00:00Z", "100"), ("2026-12-04T20:00:00Z", "")):
+        for k in range(90, 111, 5):
+            for t in "CP":
+                rows.append(f"ABC,2026-12-18,{k},{t},1.0,1.2,0.25,100,{spot},{quoted}")
+    path = tmp_path / "snaps.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rc, ref, err = cli_history(gex_exe, str(path))
+    assert rc == 3 and [r["as_of"] for r in ref] == ["2026-12-04T15:00:00Z"], err
+    with pytest.raises(gex.Error) as e:
+        gex.history(str(path))
+    assert "gex: " + str(e.value) in err.splitlines(), (str(e.value), err)
+    assert "gives no spot price for ABC" in str(e.value)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history(str(path), errors="warn"))
+    assert any("gives no spot price" in str(w.message) for w in caught)
+    with pytest.raises(gex.Error):
+        gex.read_snapshots(str(path))
+
+
 def test_history_file_of_two_snapshots(gex_exe, days, tmp_path):
     """A file of two snapshots (SPEC 2.9: one SPY day's rows again, quoted an hour earlier):
     a row each, as the program gives them; read_snapshots and read(at=) agree with them."""
