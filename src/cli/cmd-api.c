@@ -248,6 +248,46 @@ static int find_file(cli_serve_index *index, one_file *single, const char *symbo
     return cli_serve_file_restat(file) == 0 ? CLI_SERVE_INDEX_FOUND : CLI_SERVE_INDEX_UNREADABLE;
 }
 
+static int by_time(const void *a, const void *b)
+{
+    const cli_serve_file *x = a, *y = b;
+    return (x->time > y->time) - (x->time < y->time);
+}
+
+/* The series of one file of several snapshots (SPEC 5.5, as a folder's): the symbol's snapshots
+ * at or before last's, ascending, last being the newest. *n 0 when the file has one snapshot
+ * of the symbol there. 0, or -1 when out of memory. */
+static int single_series(const one_file *single, const cli_serve_file *last, cli_serve_file **out,
+                         size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const cli_serve_file_symbols *f = &single->symbols;
+    if (f->time == NULL || !last->has_time)
+        return 0;
+    size_t count = 0;
+    for (size_t i = 0; i < f->n; i++)
+        count += strcasecmp(f->symbol[i], last->symbol) == 0 && f->time[i] <= last->time;
+    if (count < 2)
+        return 0;
+    cli_serve_file *s = malloc(count * sizeof *s);
+    if (s == NULL)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (strcasecmp(f->symbol[i], last->symbol) == 0 && f->time[i] <= last->time) {
+            s[m] = *last;
+            memcpy(s[m].symbol, f->symbol[i], sizeof s[m].symbol);
+            s[m].has_time = s[m].has_at = 1;
+            s[m].time = f->time[i];
+            m++;
+        }
+    qsort(s, m, sizeof *s, by_time);
+    *out = s;
+    *n = m;
+    return 0;
+}
+
 typedef struct api_ctx {
     cli_serve_index *index; /* the folder's, or NULL for one file */
     one_file *single;
@@ -273,11 +313,16 @@ static int answer_symbol(void *arg, const cli_serve_query *query, cli_serve_resu
     }
     const int found = find_file(ctx->index, ctx->single, q.symbol, &when, &file);
     if (found == CLI_SERVE_INDEX_FOUND) {
-        /* The series up to the file (SPEC 5.5): the previous snapshot, the VRP. */
-        cli_serve_file *owned = NULL;
-        const int failed = cli_serve_index_attach(ctx->index, &file, &q, &owned) != 0 ||
-                           cli_serve_chain_render(ctx->engine, &file, &q, res) != 0;
+        /* The series up to the file (SPEC 5.5): the previous snapshot, the VRP; of one file
+         * given, its own earlier snapshots. */
+        cli_serve_file *owned = NULL, *given = NULL;
+        size_t n_given = 0;
+        const int failed =
+            (ctx->index == NULL && single_series(ctx->single, &file, &given, &n_given) != 0) ||
+            cli_serve_index_attach(ctx->index, &file, &q, given, n_given, &owned) != 0 ||
+            cli_serve_chain_render(ctx->engine, &file, &q, res) != 0;
         free(owned);
+        free(given);
         return failed ? -1 : 0;
     }
     if (found == CLI_SERVE_INDEX_NONE_AT) {

@@ -562,7 +562,7 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
      * made, the answer is not cached under that key. */
     cli_serve_query with = *q;
     cli_serve_file *owned = NULL;
-    if (cli_serve_index_attach(srv->index, file, &with, &owned) != 0)
+    if (cli_serve_index_attach(srv->index, file, &with, NULL, 0, &owned) != 0)
         return NULL;
     if (with.series_hash != q->series_hash)
         key_len = 0;
@@ -608,7 +608,7 @@ static cli_serve_blob *when_answer(int found, const cli_serve_query *q)
 static int series_hash(cli_server *srv, const cli_serve_file *file, cli_serve_query *q)
 {
     cli_serve_file *owned = NULL;
-    const int rc = cli_serve_index_attach(srv->index, file, q, &owned);
+    const int rc = cli_serve_index_attach(srv->index, file, q, NULL, 0, &owned);
     free(owned);
     q->series = NULL;
     q->n_series = 0;

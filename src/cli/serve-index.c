@@ -1109,7 +1109,7 @@ static uint64_t hash_file(uint64_t h, const cli_serve_file *f)
 }
 
 int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
-                           cli_serve_file **owned)
+                           const cli_serve_file *given, size_t n_given, cli_serve_file **owned)
 {
     *owned = NULL;
     q->series = file;
@@ -1130,6 +1130,12 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
             files = NULL;
             n = 0;
         }
+    } else if (n_given > 1) {
+        files = malloc(n_given * sizeof *files);
+        if (files == NULL)
+            return -1;
+        memcpy(files, given, n_given * sizeof *files);
+        n = n_given;
     }
     /* More entries for the SPX files of the VIX and the FRED files, in the same block. */
     const unsigned context = q->endpoint != NULL ? q->endpoint->context : 0;

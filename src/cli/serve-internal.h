@@ -397,11 +397,12 @@ int cli_serve_query_when(const cli_serve_query *q, cli_serve_when *when, char *m
 void cli_serve_none_at_message(const cli_serve_query *q, char *message, size_t size);
 
 /* Attaches to q the series of q->symbol ending at file (cli_serve_index_series; index NULL:
- * file alone) and its identities' hash, for endpoints that need an analysis or a series.
- * *owned receives what the caller frees (free(); NULL when nothing was allocated). Returns 0,
- * or -1 when out of memory. */
+ * the n_given snapshots given, ascending and the last being file, which gex api reads from
+ * one file of several snapshots; none given: file alone) and its identities' hash, for
+ * endpoints that need an analysis or a series. *owned receives what the caller frees (free();
+ * NULL when nothing was allocated). Returns 0, or -1 when out of memory. */
 int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, cli_serve_query *q,
-                           cli_serve_file **owned);
+                           const cli_serve_file *given, size_t n_given, cli_serve_file **owned);
 
 /* Fills the identity fields of f from the file system now; 0, or -1 when it is gone. */
 int cli_serve_file_restat(cli_serve_file *f);
