@@ -73,12 +73,15 @@ def _error(path: str, text: str) -> Exception:
     return e
 
 
-def _named(e: Exception, symbol: str) -> Exception:
-    """An underlying's error named as the command names it: "FILE[:LINE]: SYM: TEXT"."""
+def _named(e: Exception, label: str) -> Exception:
+    """An underlying's error named as the command names it: "FILE[:LINE]: LABEL: TEXT", LABEL
+    its symbol (of a file of several underlyings) and " at INSTANT" (of several snapshots)."""
+    if not label:
+        return e
     file, line, text = getattr(e, "file", ""), getattr(e, "line", 0), getattr(e, "text", str(e))
     where = f"{file}:{line}" if line else file
-    n = _gex.Error(f"{where}: {symbol}: {text}" if where else f"{symbol}: {text}")
-    n.status, n.file, n.line, n.text = getattr(e, "status", ""), file, line, f"{symbol}: {text}"
+    n = _gex.Error(f"{where}: {label}: {text}" if where else f"{label}: {text}")
+    n.status, n.file, n.line, n.text = getattr(e, "status", ""), file, line, f"{label}: {text}"
     return n
 
 
@@ -124,10 +127,12 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
     options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle)
     chains = _read_snapshots_apart(name, **options)
     out: List[Dict[str, Any]] = []
+    # as the command prints them: the snapshots refused by the read, then the underlyings
+    refused = [c for c in chains if isinstance(c, Exception)]
     errors: List[Exception] = []
+    several = len(chains) > 1
     for chain in chains:
         if isinstance(chain, Exception):  # a snapshot refused: the others go on
-            errors.append(chain)
             continue
         when = now
         if when is None and chain.quote_time is None:
@@ -137,39 +142,58 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
                                    "by its modification time")
             when = int(st.st_mtime)
         symbols = chain.symbols
+        quoted = chain.quote_time  # an aware datetime, or None
+        instant = (" at " + quoted.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                   if several and quoted is not None else "")
         for sym in symbols:
             if symbol is not None and sym.lower() != str(symbol).lower():
                 continue
+            label = (sym if len(symbols) > 1 or several else "") + instant
             try:
                 part = chain.select(sym) if len(symbols) > 1 else chain
-                if len(symbols) > 1:
-                    # the read refuses a file only when all of its contracts have no open
-                    # interest; one underlying's are checked here (gex_chain_check_open_interest)
+                if label:
+                    # the read refuses a file (or a snapshot) only when all of its contracts
+                    # have no open interest; one underlying's are checked here, as the command
+                    # does (gex_chain_check_open_interest)
                     _gex.check_open_interest(part._h)
                 prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source,
                                         carry=carry)
                 a = analyze(prepared, unit=unit, flip_method=flip_method, **analyze_options)
             except _gex.Error as e:
-                errors.append(_named(e, sym) if len(symbols) > 1 else e)
+                errors.append(_named(e, label))
                 continue
             snap = _gex.snapshot(a._h)
             snap["file"] = name
             snap["mtime_ns"] = st.st_mtime_ns if st is not None else 0
             out.append(snap)
-    return out, errors
+    return out, refused + errors
+
+
+def _plain(e: Exception) -> Dict[str, Any]:
+    """A gex.Error as plain values (a Dask worker sends them back): its message, status, file,
+    line and text."""
+    return {"message": str(e), "status": getattr(e, "status", None),
+            "file": getattr(e, "file", None), "line": getattr(e, "line", 0),
+            "text": getattr(e, "text", str(e))}
+
+
+def _unplain(d: Dict[str, Any]) -> Exception:
+    e = _gex.Error(d["message"])
+    e.status, e.file, e.line, e.text = d["status"], d["file"], d["line"], d["text"]
+    return e
 
 
 def _files_task(paths: Sequence[str], options: Dict[str, Any]) -> List[Tuple[str, Any]]:
-    """One task: the snapshots of each file, and the error message (gex.Error's str()) of each
+    """One task: the snapshots of each file, and the error (_plain) of each snapshot or
     underlying that failed, or of the file when it could not be read."""
     results: List[Tuple[str, Any]] = []
     for p in paths:
         try:
             snaps, errors = _file_parts(p, **options)
         except _gex.Error as e:
-            results.append(("error", str(e)))
+            results.append(("error", _plain(e)))
             continue
-        results.extend(("error", str(e)) for e in errors)
+        results.extend(("error", _plain(e)) for e in errors)
         results.append(("ok", snaps))
     return results
 
@@ -270,9 +294,9 @@ def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str,
             if kind == "ok":
                 snaps.extend(value)
             elif errors == "raise":
-                raise _gex.Error(value)
+                raise _unplain(value)
             else:
-                _warnings.warn(value, stacklevel=3)
+                _warnings.warn(value["message"], stacklevel=3)
     if symbol is not None and not snaps:
         # as the command: most likely a misspelt symbol
         text = f"no file read holds {symbol} (--symbol); check the symbol"

@@ -157,6 +157,35 @@ def test_history_snapshot_refused_alone(gex_exe, tmp_path):
         gex.read_snapshots(str(path))
 
 
+def test_history_failures_named_in_order(gex_exe, tmp_path):
+    """A file of two underlyings and two snapshots: the later gives no spot (refused), and one
+    underlying of the earlier has no open interest. The program says the refused snapshot, then
+    "ABC at INSTANT: ..."; the package's warnings say the same in the same order, the error it
+    raises is the first, with its attributes."""
+    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+            "quote_time"]
+    for quoted, spot in (("2026-12-04T16:00:00Z", "100"), ("2026-12-04T18:00:00Z", "")):
+        for u in ("XYZ", "ABC"):
+            oi = 0 if u == "ABC" and quoted.startswith("2026-12-04T16") else 100
+            for k in range(90, 111, 5):
+                for t in "CP":
+                    rows.append(f"{u},2026-12-18,{k},{t},1.0,1.2,0.25,{oi},{spot},{quoted}")
+    path = tmp_path / "order.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rc, ref, err = cli_history(gex_exe, str(path))
+    said = [line for line in err.splitlines() if ": warning: " not in line]
+    assert rc == 3 and len(said) == 2, err
+    assert "ABC at 2026-12-04T16:00:00Z: the chain of ABC" in said[1]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history(str(path), errors="warn"))
+    assert ["gex: " + str(w.message) for w in caught] == said
+    with pytest.raises(gex.Error) as e:
+        gex.history(str(path))
+    assert "gex: " + str(e.value) == said[0]
+    assert e.value.line == 1 and e.value.text in said[0] and e.value.status
+
+
 def test_history_file_of_two_snapshots(gex_exe, days, tmp_path):
     """A file of two snapshots (SPEC 2.9: one SPY day's rows again, quoted an hour earlier):
     a row each, as the program gives them; read_snapshots and read(at=) agree with them."""
