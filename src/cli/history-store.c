@@ -218,18 +218,23 @@ static int prepare_all(cli_store *s)
     return 0;
 }
 
-/* The folder of path, for the write check ("." when it has none). */
-/* The library's loaded object, found by an address inside it, and the hex of its build ID. */
+/* A loaded object's GNU build ID, in hex: the object holding addr, or the first object (the
+ * program itself) where addr is 0. */
 typedef struct build_search {
     uintptr_t addr;
     char hex[2 * 64 + 1];
 } build_search;
 
+static size_t align_up(size_t n, size_t align)
+{
+    return (n + align - 1) / align * align;
+}
+
 static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     build_search *b = data;
-    int inside = 0;
+    int inside = b->addr == 0; /* the program is the first object */
     for (ElfW(Half) i = 0; i < info->dlpi_phnum && !inside; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         const uintptr_t start = info->dlpi_addr + ph->p_vaddr;
@@ -241,44 +246,66 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_NOTE)
             continue;
+        /* a note: its header, its name and its descriptor, each starting on the segment's
+         * alignment (4, or 8 for notes such as .note.gnu.property) */
         const size_t align = ph->p_align == 8 ? 8 : 4;
-        const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
-        size_t left = ph->p_memsz;
-        while (left >= sizeof(ElfW(Nhdr))) {
-            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)p;
-            const size_t name = (nh->n_namesz + align - 1) / align * align;
-            const size_t desc = (nh->n_descsz + align - 1) / align * align;
-            if (name > left - sizeof *nh || desc > left - sizeof *nh - name)
+        const unsigned char *notes = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        size_t at = 0;
+        while (ph->p_memsz - at >= sizeof(ElfW(Nhdr))) {
+            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)(notes + at);
+            const size_t left = ph->p_memsz - at - sizeof *nh;
+            if (nh->n_namesz > left || nh->n_descsz > left)
                 break;
-            const unsigned char *d = p + sizeof *nh + name;
+            const size_t desc = align_up(sizeof *nh + nh->n_namesz, align);
+            const size_t next = align_up(desc + nh->n_descsz, align);
+            if (desc + nh->n_descsz > ph->p_memsz - at)
+                break;
             if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-                memcmp(p + sizeof *nh, "GNU", 4) == 0 && nh->n_descsz > 0 && nh->n_descsz <= 64) {
+                memcmp(notes + at + sizeof *nh, "GNU", 4) == 0 && nh->n_descsz > 0 &&
+                nh->n_descsz <= 64) {
                 for (size_t k = 0; k < nh->n_descsz; k++)
-                    snprintf(b->hex + 2 * k, 3, "%02x", d[k]);
+                    snprintf(b->hex + 2 * k, 3, "%02x", notes[at + desc + k]);
                 return 1;
             }
-            p += sizeof *nh + name + desc;
-            left -= sizeof *nh + name + desc;
+            if (next > ph->p_memsz - at)
+                break;
+            at += next;
         }
     }
-    return 1; /* the library's object, without a build ID */
+    return 1; /* the object, without a build ID */
 }
 
-/* The build key of this gex: "VERSION+BUILDID", or the version alone where the library has no
- * build ID. The version alone stayed 0.1.0 through changes to the numbers, so that a store kept
- * rows computed by an older build; with the build ID, a store's rows are those of this very
- * library, and a new build reads every file once again. */
+/* The build key of this gex: "VERSION+HASH", HASH a 64-bit FNV-1a of the GNU build IDs of the
+ * objects whose code makes the stored numbers (the library, this module, the program: a
+ * change to any of them changes its ID), or the version alone where none has one. The version
+ * alone stayed 0.1.0 through changes to the numbers, so that a store kept rows computed by an
+ * older build; with the build IDs, a store's rows are this build's, and a new build reads every
+ * file once again. */
 static void build_key(char *out, size_t size)
 {
-    /* the version's text lies in the library's read-only data */
-    build_search b = {.addr = (uintptr_t)(const void *)gex_version()};
-    dl_iterate_phdr(find_build_id, &b);
-    if (b.hex[0] != '\0')
-        snprintf(out, size, "%s+%s", gex_version(), b.hex);
+    /* the version's text lies in the library's read-only data, schema in this module's */
+    const uintptr_t where[] = {(uintptr_t)(const void *)gex_version(),
+                               (uintptr_t)(const void *)schema, 0};
+    uint64_t h = 14695981039346656037u;
+    int any = 0;
+    for (size_t k = 0; k < sizeof where / sizeof where[0]; k++) {
+        build_search b = {.addr = where[k]};
+        dl_iterate_phdr(find_build_id, &b);
+        any |= b.hex[0] != '\0';
+        for (const char *c = b.hex; *c != '\0'; c++) {
+            h ^= (unsigned char)*c;
+            h *= 1099511628211u;
+        }
+        h ^= '/';
+        h *= 1099511628211u;
+    }
+    if (any)
+        snprintf(out, size, "%s+%016llx", gex_version(), (unsigned long long)h);
     else
         snprintf(out, size, "%s", gex_version());
 }
 
+/* The folder of path, for the write check ("." when it has none). */
 static char *folder_of(const char *path)
 {
     const char *slash = strrchr(path, '/');

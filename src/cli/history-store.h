@@ -1,9 +1,9 @@
 /*
  * history-store.h: gex history's store: the snapshots of each file kept in an SQLite database,
  * keyed by the file's identity (real path, size, modification time, inode), gex's build (its
- * version and the library's build ID) and the options that change the numbers, so that a run reads
- * only the files that are new or changed. Part of the module gex-history; the schema is README's
- * "History".
+ * version and the build IDs of the library, this module and the program) and the options that
+ * change the numbers, so that a run reads only the files that are new or changed. Part of the
+ * module gex-history; the schema is README's "History".
  */
 #ifndef GEX_HISTORY_STORE_H
 #define GEX_HISTORY_STORE_H
