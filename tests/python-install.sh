@@ -1,0 +1,52 @@
+#!/bin/sh
+# Runs the README's Python install exactly as written (the first code block of its "## Python"
+# section), in a copy of the sources so that pip's build (meson-python builds inside the
+# package's folder) leaves the tree alone, with the virtual environment at a temporary path
+# instead of ~/gex-env. The package compiles libgex and the rendering layer into its module on
+# its own (python/meson.build), so a source file or generated header the repository's build
+# has and the package's lacks breaks the install without breaking any other test. Skipped,
+# saying so, where Debian's python3 lacks venv (python3-venv), meson-python or numpy.
+# Usage: tests/python-install.sh SOURCE_ROOT
+set -u
+root=$(cd "$1" && pwd) || exit 1
+# ensurepip: Debian's python3-venv, without which python3 -m venv makes no environment
+for module in venv ensurepip mesonpy numpy; do
+    if ! /usr/bin/python3 -c "import $module" 2>/dev/null; then
+        echo "skipped: /usr/bin/python3 cannot import $module (tools/setup installs it)"
+        exit 77
+    fi
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gex-python-install-XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir "$tmp/src"
+for part in python src include data; do
+    cp -R "$root/$part" "$tmp/src/" || exit 1
+done
+rm -rf "$tmp/src/python/.mesonpy-"* "$tmp/src/python/build"
+block=$(awk '/^## /{p=($0=="## Python")} p&&/^```/{c=!c; if (!c) exit; next} p&&c{print}' \
+    "$root/README.md")
+if [ -z "$block" ]; then
+    echo "FAIL: the README has no code block under \"## Python\""
+    exit 1
+fi
+count=0
+printf '%s\n' "$block" >"$tmp/block"
+while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    run=$(printf '%s' "$line" | sed "s|~/gex-env|$tmp/gex-env|g")
+    count=$((count + 1))
+    if ! out=$(cd "$tmp/src" && sh -c "$run" 2>&1 </dev/null); then
+        echo "FAIL: $line"
+        printf '%s\n' "$out" | tail -n 30
+        exit 1
+    fi
+    last=$out
+done <"$tmp/block"
+case $last in
+*"gex.Analysis"*) ;;
+*)
+    echo "FAIL: the last line printed no analysis: $last"
+    exit 1
+    ;;
+esac
+echo "ok: the README's $count Python install lines, the last printing: $last"
