@@ -991,22 +991,29 @@ START_TEST(test_read_duplicates_keep_the_later)
 }
 END_TEST
 
+/* A contract of ABC expiring on day 19804 with an IV and open interest 1, its quotes and the
+ * vendor's greeks absent: the duplicates tests set its key. */
+static gex_contract plain_contract(void)
+{
+    return (gex_contract){.underlying = "ABC",
+                          .expiration = 19804,
+                          .bid = NAN,
+                          .ask = NAN,
+                          .last = NAN,
+                          .iv = 0.2,
+                          .open_interest = 1,
+                          .volume = NAN,
+                          .multiplier = NAN,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
+}
+
 /* gex__chain_drop_duplicates on the orders files use: falling strikes, calls then puts, several
  * roots of one strike; a group of one strike too large for the pass goes to the sort. */
 START_TEST(test_chain_drop_duplicates_orders)
 {
     gex_chain *c = gex_chain_new();
-    gex_contract k = {.underlying = "ABC",
-                      .expiration = 19804,
-                      .bid = NAN,
-                      .ask = NAN,
-                      .last = NAN,
-                      .iv = 0.2,
-                      .open_interest = 1,
-                      .volume = NAN,
-                      .multiplier = NAN,
-                      .vendor_delta = NAN,
-                      .vendor_gamma = NAN};
+    gex_contract k = plain_contract();
     for (int type = GEX_CALL; type <= GEX_PUT; type++)
         for (int s = 0; s < 5; s++) {
             k.type = type;
@@ -1058,16 +1065,7 @@ END_TEST
  * listed again at the end (the segments then out of order: sorted). */
 START_TEST(test_chain_drop_duplicates_threads)
 {
-    gex_contract k = {.expiration = 19804,
-                      .bid = NAN,
-                      .ask = NAN,
-                      .last = NAN,
-                      .iv = 0.2,
-                      .open_interest = 1,
-                      .volume = NAN,
-                      .multiplier = NAN,
-                      .vendor_delta = NAN,
-                      .vendor_gamma = NAN};
+    gex_contract k = plain_contract();
     for (int round = 0; round < 3; round++) {
         for (size_t threads = 1; threads <= 5; threads += 2) {
             gex_chain *c = gex_chain_new();

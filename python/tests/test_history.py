@@ -107,18 +107,25 @@ def test_history_bad_file_same_message(gex_exe, days, tmp_path):
         assert_rows_equal(ref, gex.history(str(d), errors="warn"))
 
 
+def write_chain(path, blocks):
+    """A long CSV of blocks (underlying, open interest, spot or "", quote instant), each the
+    calls and puts of strikes 90 to 110 of one expiration."""
+    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+            "quote_time"]
+    for u, oi, spot, quoted in blocks:
+        for k in range(90, 111, 5):
+            for t in "CP":
+                rows.append(f"{u},2026-12-18,{k},{t},1.0,1.2,0.25,{oi},{spot},{quoted}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
 def test_history_underlying_without_open_interest(gex_exe, tmp_path):
     """A file of two underlyings, one of whose contracts all have zero open interest: the
     program refuses that underlying alone (exit 3) and gives the other's row; so does the
     package with errors="warn", and errors="raise" raises the program's message."""
-    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
-            "quote_time"]
-    for u, oi in (("ABC", 100), ("XYZ", 0)):
-        for k in range(90, 111, 5):
-            for t in "CP":
-                rows.append(f"{u},2026-12-18,{k},{t},1.0,1.2,0.25,{oi},100,2026-12-04T20:00:00Z")
-    path = tmp_path / "two.csv"
-    path.write_text("\n".join(rows) + "\n")
+    path = write_chain(tmp_path / "two.csv",
+                       [(u, oi, 100, "2026-12-04T20:00:00Z") for u, oi in (("ABC", 100), ("XYZ", 0))])
     rc, ref, err = cli_history(gex_exe, str(path))
     assert rc == 3 and [r["symbol"] for r in ref] == ["ABC"], err
     assert "XYZ whose 10 contracts all have zero open interest" in err
@@ -135,14 +142,8 @@ def test_history_snapshot_refused_alone(gex_exe, tmp_path):
     """A file of two snapshots whose later one gives no spot: the program refuses that
     snapshot alone (exit 3) and gives the earlier one's row; so does the package with
     errors="warn", and errors="raise" raises the program's message. read_snapshots raises."""
-    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
-            "quote_time"]
-    for quoted, spot in (("2026-12-04T15:00:00Z", "100"), ("2026-12-04T20:00:00Z", "")):
-        for k in range(90, 111, 5):
-            for t in "CP":
-                rows.append(f"ABC,2026-12-18,{k},{t},1.0,1.2,0.25,100,{spot},{quoted}")
-    path = tmp_path / "snaps.csv"
-    path.write_text("\n".join(rows) + "\n")
+    path = write_chain(tmp_path / "snaps.csv", [("ABC", 100, "100", "2026-12-04T15:00:00Z"),
+                                                ("ABC", 100, "", "2026-12-04T20:00:00Z")])
     rc, ref, err = cli_history(gex_exe, str(path))
     assert rc == 3 and [r["as_of"] for r in ref] == ["2026-12-04T15:00:00Z"], err
     with pytest.raises(gex.Error) as e:
@@ -162,16 +163,10 @@ def test_history_failures_named_in_order(gex_exe, tmp_path):
     underlying of the earlier has no open interest. The program says the refused snapshot, then
     "ABC at INSTANT: ..."; the package's warnings say the same in the same order, the error it
     raises is the first, with its attributes."""
-    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
-            "quote_time"]
-    for quoted, spot in (("2026-12-04T16:00:00Z", "100"), ("2026-12-04T18:00:00Z", "")):
-        for u in ("XYZ", "ABC"):
-            oi = 0 if u == "ABC" and quoted.startswith("2026-12-04T16") else 100
-            for k in range(90, 111, 5):
-                for t in "CP":
-                    rows.append(f"{u},2026-12-18,{k},{t},1.0,1.2,0.25,{oi},{spot},{quoted}")
-    path = tmp_path / "order.csv"
-    path.write_text("\n".join(rows) + "\n")
+    path = write_chain(tmp_path / "order.csv", [("XYZ", 100, "100", "2026-12-04T16:00:00Z"),
+                                                ("ABC", 0, "100", "2026-12-04T16:00:00Z"),
+                                                ("XYZ", 100, "", "2026-12-04T18:00:00Z"),
+                                                ("ABC", 100, "", "2026-12-04T18:00:00Z")])
     rc, ref, err = cli_history(gex_exe, str(path))
     said = [line for line in err.splitlines() if ": warning: " not in line]
     assert rc == 3 and len(said) == 2, err
