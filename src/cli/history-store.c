@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hash.h"
 #include "history-store.h"
 
 /* The build a store's rows are keyed by: gex's version and the library's GNU build ID (a hash
@@ -286,18 +287,13 @@ static void build_key(char *out, size_t size)
     /* the version's text lies in the library's read-only data, schema in this module's */
     const uintptr_t where[] = {(uintptr_t)(const void *)gex_version(),
                                (uintptr_t)(const void *)schema, 0};
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = CLI_FNV1A_BASIS;
     int any = 0;
     for (size_t k = 0; k < sizeof where / sizeof where[0]; k++) {
         build_search b = {.addr = where[k]};
         dl_iterate_phdr(find_build_id, &b);
         any |= b.hex[0] != '\0';
-        for (const char *c = b.hex; *c != '\0'; c++) {
-            h ^= (unsigned char)*c;
-            h *= 1099511628211u;
-        }
-        h ^= '/';
-        h *= 1099511628211u;
+        h = cli_fnv1a(cli_fnv1a(h, b.hex), "/");
     }
     if (any)
         snprintf(out, size, "%s+%016llx", gex_version(), (unsigned long long)h);

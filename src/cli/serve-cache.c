@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "serve-internal.h"
 
 cli_serve_blob *cli_serve_blob_new(unsigned status, const char *data, size_t len)
@@ -60,15 +61,10 @@ struct cli_serve_cache {
     cli_serve_cache_stats stats;
 };
 
-/* FNV-1a, 64 bits (Fowler, Noll, Vo; the published offset basis and prime). */
+/* FNV-1a of a string (hash.h). */
 static uint64_t fnv1a(const char *s)
 {
-    uint64_t h = 14695981039346656037u;
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211u;
-    }
-    return h;
+    return cli_fnv1a(CLI_FNV1A_BASIS, s);
 }
 
 cli_serve_cache *cli_serve_cache_new(size_t max_entries, size_t max_bytes)

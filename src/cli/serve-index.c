@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "serve-internal.h"
 
 /* How stale the view of in-place rewrites of files other than the one served may get: a
@@ -200,15 +201,10 @@ static snapshot *snapshot_get(cli_serve_index *ix)
     return s;
 }
 
-/* FNV-1a, 64 bits (Fowler, Noll, Vo; the published offset basis and prime). */
+/* FNV-1a of a string (hash.h). */
 static uint64_t fnv1a(const char *s)
 {
-    uint64_t h = 14695981039346656037u;
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211u;
-    }
-    return h;
+    return cli_fnv1a(CLI_FNV1A_BASIS, s);
 }
 
 /* symbol in lower case into key; 0, or -1 when it is too long to be a symbol. */
@@ -1098,13 +1094,9 @@ static uint64_t hash_file(uint64_t h, const cli_serve_file *f)
 {
     const int64_t id[6] = {(int64_t)f->dev, (int64_t)f->ino, (int64_t)f->size,
                            f->mtime_ns,     f->ctime_ns,     f->has_at ? f->time : -1};
-    const unsigned char *b = (const unsigned char *)id;
-    for (size_t k = 0; k < sizeof id; k++) {
-        h ^= b[k];
-        h *= 1099511628211u;
-    }
+    h = cli_fnv1a_bytes(h, id, sizeof id);
     h ^= fnv1a(f->path);
-    h *= 1099511628211u;
+    h *= CLI_FNV1A_PRIME;
     return h;
 }
 
@@ -1158,7 +1150,7 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
         attach_macro(index, q, &files[n + 2]);
     /* FNV-1a over the identities (and paths) of the series and the VIX's files: another set,
      * another answer. */
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = CLI_FNV1A_BASIS;
     if (q->has_vix_file)
         h = hash_file(h, q->vix_file);
     if (q->has_vix_prev)
