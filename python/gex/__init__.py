@@ -469,10 +469,14 @@ def analyze(chain: Chain, *, unit: str = "pct",
     (--greeks: the file's own delta and gamma columns where it has both).
 
     An analysis whose filters leave no contract is still made (totals["used"] == 0, levels
-    None), as the library makes it. The chain is kept alive by the analysis.
+    None), as the library makes it. A chain whose every contract has no open interest (one
+    underlying of a file of several, taken by select) raises gex.Error, as every command refuses
+    it: its exposures would print as zeros where they are unknown. The chain is kept alive by
+    the analysis.
     """
     if not isinstance(chain, Chain):
         raise TypeError("analyze: expected a gex.Chain (gex.read(...).prepare())")
+    _gex.check_open_interest(chain._h)
     keep, zero = _dates(expirations)
     drop, drop_zero = _dates(exclude_expirations)
     h = _gex.analyze(chain._h, unit, keep, zero, drop, drop_zero,

@@ -310,3 +310,29 @@ def test_dataframe_and_select(root):
     assert spx.totals["net_gex"] == b.totals["net_gex"]
     with pytest.raises(gex.Error, match="no underlying 'NDX'"):
         c.select("NDX")
+
+
+def test_analyze_refuses_underlying_without_open_interest(gex_exe, tmp_path):
+    """One underlying of a file of several whose contracts all have zero open interest: the
+    program refuses it (--symbol), and so does gex.analyze of the package's select, with the
+    program's message, rather than print its exposures as zeros; the other underlying is
+    analysed as the program analyses it."""
+    rows = ["underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+            "quote_time"]
+    for u, oi in (("ABC", 100), ("XYZ", 0)):
+        for k in range(90, 111, 5):
+            rows += [f"{u},2026-12-18,{k},{t},1.0,1.2,0.25,{oi},100,2026-12-04T20:00:00Z"
+                     for t in "CP"]
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(rows) + "\n")
+    c = gex.read(str(path)).prepare()
+    rc, _, err = cli(gex_exe, "summary", "--symbol", "XYZ", str(path))
+    assert rc == 3 and "XYZ whose 10 contracts all have zero open interest" in err
+    rc, _, err = cli(gex_exe, "screen", str(path))  # the same chain as select's, refused
+    with pytest.raises(gex.Error) as e:
+        gex.analyze(c.select("XYZ"))
+    assert rc == 3 and f"gex: {path}: XYZ: " + str(e.value)[len(f"{path}: "):] in \
+        err.splitlines(), (str(e.value), err)
+    abc = gex.analyze(c.select("ABC"))
+    assert abc.totals["net_dex"] == cli_json(gex_exe, "summary", "--symbol", "ABC",
+                                             str(path))["exposures"]["net_dex"] != 0
