@@ -1040,11 +1040,34 @@ static void fill_numbers(const side_values *v, gex_contract *k)
     k->vendor_gamma = v->num[R_GAMMA];
 }
 
-/* Reports the bad side (or row) through the policy; returns non-zero when the read must stop. */
+/* The underlying of a long row that is bad, as long_row would take it where the row says it:
+ * the underlying column, else the option symbol's root (SPXW is SPX), into out; 0 when the row
+ * does not say it (the bad field may be that one, or a later one, not read). */
+static size_t bad_row_underlying(const side_values *v, char out[GEX__FIELD_MAX + 1])
+{
+    if (v->text_len[R_UNDERLYING] > 0) {
+        span u = clean_underlying(v->text[R_UNDERLYING], v->text_len[R_UNDERLYING]);
+        memcpy(out, u.s, u.len);
+        return u.len;
+    }
+    gex__occ occ;
+    if (v->occ_state == 1 || v->occ_state == 4)
+        occ = v->occ;
+    else if (v->occ_state != 3 ||
+             gex__occ_root(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &occ) != 0)
+        return 0;
+    return gex__root_underlying(occ.root, occ.root_len, out);
+}
+
+/* Reports the bad side (or row) through the policy; returns non-zero when the read must stop.
+ * A long row of another underlying than --symbol's is left out as such. */
 static int skip_side(csv_reader *c, int side)
 {
     side_values *v = &c->v[side];
-    int rc = gex__reader_skip(c->r, (gex_skip_reason)(v->bad - 1), c->line, v->bad_col, v->what);
+    char u[GEX__FIELD_MAX + 1];
+    size_t u_len = c->cboe ? 0 : bad_row_underlying(v, u);
+    int rc = gex__reader_skip_of(c->r, u, u_len, (gex_skip_reason)(v->bad - 1), c->line, v->bad_col,
+                                 v->what);
     if (rc != GEX_OK)
         c->rc = rc;
     return rc != GEX_OK;
@@ -1338,7 +1361,10 @@ static void on_row(int term, void *data)
             char what[96];
             snprintf(what, sizeof what, "the row has %zu fields, the header %zu", c->field,
                      c->ncols);
-            int rc = gex__reader_skip(c->r, GEX_SKIP_SHORT_ROW, c->line, c->col - 1, what);
+            char u[GEX__FIELD_MAX + 1];
+            size_t u_len = c->cboe ? 0 : bad_row_underlying(&c->v[0], u);
+            int rc =
+                gex__reader_skip_of(c->r, u, u_len, GEX_SKIP_SHORT_ROW, c->line, c->col - 1, what);
             if (rc != GEX_OK)
                 c->rc = rc;
         } else if (c->cboe) {

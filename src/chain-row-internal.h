@@ -239,6 +239,13 @@ void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_de
 int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long column,
                      const char *what);
 
+/* The same for a bad row whose underlying is known (u, u_len: as gex__reader_add takes it;
+ * u_len 0 when the row does not say it): a row of another underlying than options.symbol's is
+ * left out as that underlying's good rows are (gex_read_report.other_symbol), neither counted
+ * as bad nor an error under --strict. */
+int gex__reader_skip_of(gex__reader *r, const char *u, size_t u_len, gex_skip_reason reason,
+                        long line, long column, const char *what);
+
 /* Appends one contract: the --symbol filter, the interning of underlying and root, the
  * multiplier override. underlying and root are upper-cased. Returns GEX_OK or a status. */
 int gex__reader_add(gex__reader *r, const char *underlying, size_t u_len, const char *root,

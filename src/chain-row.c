@@ -243,6 +243,19 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
     return GEX_OK;
 }
 
+int gex__reader_skip_of(gex__reader *r, const char *u, size_t u_len, gex_skip_reason reason,
+                        long line, long column, const char *what)
+{
+    const char *want = r->opt->symbol;
+    if (want != NULL && u_len > 0 &&
+        !(strlen(want) == u_len && gex__strncasecmp_ascii(want, u, u_len) == 0)) {
+        r->rep->other_symbol++;
+        gex__reader_drop_row(r);
+        return GEX_OK;
+    }
+    return gex__reader_skip(r, reason, line, column, what);
+}
+
 void gex__reader_drop_row(gex__reader *r)
 {
     r->seen_oi = r->missing_oi;

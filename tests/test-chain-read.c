@@ -255,6 +255,53 @@ START_TEST(test_read_long_several_underlyings)
 }
 END_TEST
 
+/* A bad row of another underlying than --symbol's is left out as that underlying's good rows
+ * are, not counted as bad nor an error under --strict; the row's underlying is its column, else
+ * its option symbol's root (SPXW is SPX). A bad row that does not say its underlying (the
+ * underlying field is the bad one) is still bad; --symbol's own bad rows are too. */
+START_TEST(test_read_symbol_leaves_other_bad_rows)
+{
+    static const char text[] =
+        "underlying,option_symbol,expiration,strike,type,bid,ask,iv,open_interest,spot\n"
+        "XYZ,XYZ261218C00100000,2026-12-18,100,C,5,5.2,0.3,10,100\n"
+        "ABC,ABC261218C00100000,2026-12-18,x,C,5,5.2,0.3,10,50\n"     /* bad strike */
+        ",SPXW261218C05000000,2026-12-18,5000,C,5,5.2,nope,10,5000\n" /* bad IV */
+        "XYZ,XYZ261218P00100000,2026-12-18,100,P,5,5.2,0.3,10,100\n"
+        "ABC,ABC261218P00100000\n"; /* short */
+    const size_t len = sizeof text - 1;
+    gex_read_options o = {.symbol = "xyz", .strict = 1};
+    gex_read_report rep;
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_msg(gex_chain_read_buffer(text, len, "s.csv", &o, &c, &rep, &err) == GEX_OK, "%s",
+                  err.text);
+    ck_assert_uint_eq(gex_chain_size(c), 2);
+    ck_assert_uint_eq(rep.other_symbol, 3);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_STRIKE] + rep.skipped[GEX_SKIP_SHORT_ROW], 0);
+    gex_chain_free(c);
+    /* Without --symbol, or with the bad rows' own, they are bad rows. */
+    o.symbol = NULL;
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "s.csv", &o, &c, &rep, &err), GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    o.symbol = "SPX";
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "s.csv", &o, &c, &rep, &err), GEX_EPARSE);
+    ck_assert_int_eq(err.line, 4);
+    o.symbol = "abc";
+    o.strict = 0;
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "s.csv", &o, &c, &rep, &err), GEX_EEMPTY);
+    ck_assert_ptr_nonnull(strstr(err.text, "2 rows are bad"));
+    /* An underlying that is no ticker does not say whose the row is. */
+    static const char bad_u[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,spot\n"
+                                "XYZ,2026-12-18,100,C,5,5.2,0.3,10,100\n"
+                                "A B,2026-12-18,100,C,5,5.2,0.3,10,100\n";
+    o.symbol = "XYZ";
+    o.strict = 1;
+    ck_assert_int_eq(gex_chain_read_buffer(bad_u, sizeof bad_u - 1, "u.csv", &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "not a ticker"));
+}
+END_TEST
+
 START_TEST(test_read_duplicated_headers_first_wins)
 {
     /* Two "strike" and two "type" columns: the first of each counts; "root" beside
@@ -1388,6 +1435,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_long_bad_rows_lenient);
     tcase_add_test(tc, test_read_long_bad_rows_strict);
     tcase_add_test(tc, test_read_long_several_underlyings);
+    tcase_add_test(tc, test_read_symbol_leaves_other_bad_rows);
     tcase_add_test(tc, test_read_duplicated_headers_first_wins);
     tcase_add_test(tc, test_read_yfinance_dump);
     tcase_add_test(tc, test_read_cboe_current_layout);
