@@ -51,14 +51,16 @@ static int section(gex__span s, int32_t *exp, double *mult)
 {
     size_t i = 0;
     int day = 0, year = 0;
-    while (i < s.len && isdigit((unsigned char)s.s[i]))
+    /* At most 3 digits of day and of year, one more than either has (refused below): no
+     * overflow. */
+    while (i < s.len && i < 3 && isdigit((unsigned char)s.s[i]))
         day = day * 10 + (s.s[i++] - '0');
     if (i == 0 || i + 7 > s.len || s.s[i] != ' ')
         return -1;
     int month = gex_time_month_from_name(s.s + i + 1, 3);
     i += 5;
     size_t y0 = i;
-    while (i < s.len && isdigit((unsigned char)s.s[i]))
+    while (i < s.len && i - y0 < 3 && isdigit((unsigned char)s.s[i]))
         year = year * 10 + (s.s[i++] - '0');
     if (i - y0 != 2 || month == 0 || !gex_time_valid_date(2000 + year, month, day))
         return -1;

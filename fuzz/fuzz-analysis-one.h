@@ -1,0 +1,158 @@
+/*
+ * One fuzz input from the file to the documents gex prints, shared by the libFuzzer target
+ * (fuzz/fuzz-analysis.c) and the replay of its findings (tests/test-fuzz-regressions.c).
+ *
+ * The first byte chooses the options (carry, IV source, exercise, flip method, the file's own
+ * greeks, GEX unit, a fixed --now); the rest is the file, read leniently. Each underlying of a
+ * chain that reads and prepares is analysed and every document is rendered in every format, as
+ * the commands print them. What must hold (SPEC 3, "a number gex prints is right, or gex says
+ * why"): an analysis or a document either succeeds or fails with a message, and neither fails
+ * because a computed value was not finite (GEX_ERANGE), which a bounded input (SPEC 2.5) must
+ * not produce; and no document holds nan or inf.
+ */
+#ifndef GEX_FUZZ_ANALYSIS_ONE_H
+#define GEX_FUZZ_ANALYSIS_ONE_H
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gex/gex.h"
+#include "render.h"
+
+/* Non-zero when text holds "nan" or "inf" as a word of its own (any case; "infinity" too),
+ * which no document may print. */
+static inline int gex_fuzz_has_non_finite(const char *text, size_t len)
+{
+    for (size_t i = 0; i + 3 <= len; i++) {
+        if (i > 0 && isalpha((unsigned char)text[i - 1]))
+            continue;
+        const int nan = strncasecmp(text + i, "nan", 3) == 0;
+        const int inf = strncasecmp(text + i, "inf", 3) == 0;
+        if (!nan && !inf)
+            continue;
+        size_t end = i + 3;
+        if (inf && len - end >= 5 && strncasecmp(text + end, "inity", 5) == 0)
+            end += 5;
+        if (end == len || !isalpha((unsigned char)text[end]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Renders doc in format; 0 when the document is good or refused with a message, 1 when it is
+ * not (a non-finite value, or a failure that says nothing). */
+static inline int gex_fuzz_render_one(const gex__analysis *ga, gex__doc doc, gex__out_format format)
+{
+    gex__render_options ro = {.doc = doc, .format = format, .range_pct = 20, .points = 41};
+    char *data = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&data, &len);
+    if (out == NULL)
+        return 0;
+    gex_error err;
+    gex_error_clear(&err);
+    int st = gex__render(&ro, ga, out, &err);
+    fclose(out);
+    int bad = 0;
+    if (st == GEX_ERANGE)
+        bad = 1;
+    else if (st != GEX_OK && st != GEX_ENOMEM && err.text[0] == '\0')
+        bad = 1;
+    else if (st == GEX_OK && gex_fuzz_has_non_finite(data, len))
+        bad = 1;
+    if (bad)
+        fprintf(stderr, "fuzz-analysis: document %d, format %d: status %d (%s)\n%.*s\n", (int)doc,
+                (int)format, st, err.text, (int)(len < 4000 ? len : 4000), data);
+    free(data);
+    return bad;
+}
+
+/* Analyses one underlying's prepared chain and renders every document; 0 when all hold.
+ * *analysed counts the analyses whose documents were all rendered. */
+static inline int gex_fuzz_analyse_one(const char *name, gex_chain *chain,
+                                       const gex_read_report *read,
+                                       const gex_prepare_report *prepare,
+                                       const gex_analysis_options *ao, size_t *analysed)
+{
+    gex_error err;
+    gex_error_clear(&err);
+    if (gex_chain_check_open_interest(chain, name, &err) != GEX_OK)
+        return 0;
+    gex_analysis *an = NULL;
+    int st = gex_analysis_new(chain, ao, &an, &err);
+    if (st != GEX_OK) {
+        if (st == GEX_ERANGE || (st != GEX_ENOMEM && err.text[0] == '\0')) {
+            fprintf(stderr, "fuzz-analysis: the analysis failed: status %d (%s)\n", st, err.text);
+            return 1;
+        }
+        return 0;
+    }
+    gex__analysis ga;
+    memset(&ga, 0, sizeof ga);
+    ga.path = name;
+    ga.chain = chain;
+    ga.read = *read;
+    ga.prepare = *prepare;
+    ga.an = an;
+    gex__analysis_fill(&ga);
+    int bad = 0;
+    for (int doc = GEX__DOC_GREEKS; doc <= GEX__DOC_VIX && !bad; doc++)
+        for (int format = GEX__OUT_TABLE; format <= GEX__OUT_JSON && !bad; format++)
+            bad = gex_fuzz_render_one(&ga, (gex__doc)doc, (gex__out_format)format);
+    gex_analysis_free(an);
+    *analysed += !bad;
+    return bad;
+}
+
+/* 0 when the input holds every property above; *analysed (may be NULL) is increased by the
+ * underlyings analysed and rendered, so that a test can tell that it reached the documents. */
+static inline int gex_fuzz_analysis_one(const uint8_t *data, size_t size, size_t *analysed)
+{
+    size_t none = 0;
+    if (analysed == NULL)
+        analysed = &none;
+    if (size < 1)
+        return 0;
+    const unsigned b = data[0];
+    const char *name = "f";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    if (gex_chain_read_buffer((const char *)data + 1, size - 1, name, NULL, &c, &rep, &err) !=
+        GEX_OK)
+        return 0;
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.carry = (b & 1) ? GEX_CARRY_PARITY : GEX_CARRY_FLAT;
+    po.iv_mode = (gex_iv_mode)((b >> 1) % 3);
+    if (b & 0x80) {
+        po.has_now = 1;
+        po.now = 1694723460; /* 2023-09-14T16:31:00-04:00 */
+    }
+    gex_prepare_report pr;
+    gex_analysis_options ao;
+    gex_analysis_options_default(&ao);
+    ao.exposure.exercise = (gex_exposure_exercise)((b >> 3) % 3);
+    ao.flip_method = (b & 0x20) ? GEX_FLIP_STRIKE : GEX_FLIP_PROFILE;
+    ao.exposure.greeks_from_file = (b & 0x40) != 0;
+    ao.exposure.gex_unit = (gex_gex_unit)((b >> 2) % 3);
+    int bad = 0;
+    if (gex_chain_prepare(c, &po, &pr, &err) == GEX_OK) {
+        uint32_t ids[4];
+        const size_t nu = gex_chain_underlyings(c, ids, 4);
+        for (size_t k = 0; k < nu && k < 4 && !bad; k++) {
+            gex_chain *one = NULL;
+            if (gex_chain_select(c, gex_chain_symbol(c, ids[k]), &one) != GEX_OK)
+                continue;
+            bad = gex_fuzz_analyse_one(name, one, &rep, &pr, &ao, analysed);
+            gex_chain_free(one);
+        }
+    }
+    gex_chain_free(c);
+    return bad;
+}
+
+#endif /* GEX_FUZZ_ANALYSIS_ONE_H */
