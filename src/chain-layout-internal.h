@@ -29,6 +29,16 @@
         goto next;                                                                                 \
     } while (0)
 
+/* The same for a row that names its underlying (u, u_len; u_len 0 when it does not): a row of
+ * another underlying than --symbol's is left out as such (gex__reader_skip_of). */
+#define SKIP_OF(u, u_len, reason, column, what)                                                    \
+    do {                                                                                           \
+        int skip_rc_ = gex__reader_skip_of(r, (u), (u_len), (reason), lineno, (column), (what));   \
+        if (skip_rc_ != GEX_OK)                                                                    \
+            return skip_rc_;                                                                       \
+        goto next;                                                                                 \
+    } while (0)
+
 /* Whether a format is one of the whole-text layouts. */
 int gex__format_is_layout(gex_format format);
 

@@ -94,21 +94,26 @@ int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const 
         if (n > GEX__LAYOUT_FIELDS_MAX)
             n = GEX__LAYOUT_FIELDS_MAX;
         r->rep->rows++;
+        /* The row's ticker, so that a bad row of another underlying than --symbol's is left
+         * out as that underlying's rows are. */
+        const char *ru = c_sym >= 0 && c_sym < (long)n ? f[c_sym].s : NULL;
+        const size_t rul = ru != NULL && f[c_sym].len <= GEX__FIELD_MAX ? f[c_sym].len : 0;
         if (n < nh)
-            SKIP(GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
+            SKIP_OF(ru, rul, GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
         gex_contract k = {.multiplier = (double)NAN, .line = lineno};
         if (gex__span_is(f[c_cp], "C"))
             k.type = GEX_CALL;
         else if (gex__span_is(f[c_cp], "P"))
             k.type = GEX_PUT;
         else
-            SKIP(GEX_SKIP_BAD_TYPE, c_cp + 1, "the cp_flag is neither C nor P");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_TYPE, c_cp + 1, "the cp_flag is neither C nor P");
         if (gex__cell_number(r, f, n, c_strike, &k.strike) != 0 || !(k.strike > 0) ||
             k.strike > GEX_PRICE_MAX)
-            SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, "the strike_price is not a positive number");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_STRIKE, c_strike + 1,
+                    "the strike_price is not a positive number");
         k.strike /= STRIKE_SCALE;
         if (gex__read_expiration(r, f[c_exdate].s, f[c_exdate].len, &k.expiration) != 0)
-            SKIP(GEX_SKIP_BAD_EXPIRATION, c_exdate + 1, "the exdate is not a date");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_EXPIRATION, c_exdate + 1, "the exdate is not a date");
         int32_t day;
         if (c_date >= 0 && gex_time_parse_date(f[c_date].s, f[c_date].len, &day) == GEX_OK)
             gex__note_time(r, gex_time_eastern_to_utc(day, CLOSE_SECONDS));
@@ -118,10 +123,12 @@ int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const 
             gex__cell_number(r, f, n, c_iv, &k.iv) != 0 ||
             gex__cell_number(r, f, n, c_delta, &k.vendor_delta) != 0 ||
             gex__cell_number(r, f, n, c_gamma, &k.vendor_gamma) != 0)
-            SKIP(GEX_SKIP_BAD_NUMBER, 0, "a bid, offer, volume, IV or greek is not a number");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_NUMBER, 0,
+                    "a bid, offer, volume, IV or greek is not a number");
         if (gex__cell_number(r, f, n, c_oi, &k.open_interest) != 0 || k.open_interest < 0 ||
             k.open_interest > GEX_CONTRACTS_MAX)
-            SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, "the open_interest is not a count");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1,
+                    "the open_interest is not a count");
         if (isnan(k.open_interest)) {
             k.open_interest = 0;
             r->missing_oi++;

@@ -676,6 +676,36 @@ START_TEST(test_optionmetrics_with_open_interest)
 }
 END_TEST
 
+START_TEST(test_optionmetrics_symbol_leaves_other_bad_rows)
+{
+    /* An extract of two tickers: --symbol GLD --strict reads GLD's rows, and SLV's bad row is
+     * left out as SLV's good rows are; without --symbol it is an error. */
+    static const char text[] =
+        "date,exdate,cp_flag,strike_price,best_bid,best_offer,volume,open_interest,"
+        "impl_volatility,delta,gamma,ticker\n"
+        "2022-08-31,2022-09-16,C,160000,2.41,2.47,1520,18211,0.151204,0.532117,0.118402,GLD\n"
+        "2022-08-31,2022-09-16,X,20000,0.41,0.47,1520,18211,0.31,0.53,0.11,SLV\n"
+        "2022-08-31,2022-09-16,C,20000,0.41,0.47,1520,18211,0.31,0.53,0.11,SLV\n";
+    gex_read_options o = options();
+    o.spot = 159.6;
+    o.symbol = "gld";
+    o.strict = 1;
+    gex_read_report rep;
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_msg(gex_chain_read_buffer(text, sizeof text - 1, "om.csv", &o, &c, &rep, &err) ==
+                      GEX_OK,
+                  "%s", err.text);
+    ck_assert_uint_eq(gex_chain_size(c), 1);
+    ck_assert_uint_eq(rep.other_symbol, 2);
+    gex_chain_free(c);
+    o.symbol = NULL;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "om.csv", &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+}
+END_TEST
+
 START_TEST(test_barchart_header_one_name_longer)
 {
     /* The 2022 layout: the header has one name more than the rows have fields. */
@@ -1245,6 +1275,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_optionsdx_refused);
     tcase_add_test(tc, test_optionmetrics_sample_refused);
     tcase_add_test(tc, test_optionmetrics_with_open_interest);
+    tcase_add_test(tc, test_optionmetrics_symbol_leaves_other_bad_rows);
     tcase_add_test(tc, test_barchart_header_one_name_longer);
     tcase_add_test(tc, test_every_csv_sample_recognised);
     tcase_add_test(tc, test_snapshots_refused_without_at);
