@@ -5,10 +5,13 @@
  * The first byte chooses the options (carry, IV source, exercise, flip method, the file's own
  * greeks, GEX unit, a fixed --now); the rest is the file, read leniently. Each underlying of a
  * chain that reads and prepares is analysed and every document is rendered in every format, as
- * the commands print them. What must hold (SPEC 3, "a number gex prints is right, or gex says
- * why"): an analysis or a document either succeeds or fails with a message, and neither fails
- * because a computed value was not finite (GEX_ERANGE), which a bounded input (SPEC 2.5) must
- * not produce; and no document holds nan or inf.
+ * the commands print them, and every endpoint of the vendor's API that answers from one snapshot
+ * (gex serve's, SPEC 5) answers from it without parameters. What must hold (SPEC 3, "a number gex
+ * prints is right, or gex says why"): an analysis or a document either succeeds or fails with a
+ * message, and neither fails because a computed value was not finite (GEX_ERANGE), which a bounded
+ * input (SPEC 2.5) must not produce; an endpoint answers a document or an error with a status and a
+ * message, never the internal error that stands for a document that could not be built; and no
+ * document holds nan or inf.
  */
 #ifndef GEX_FUZZ_ANALYSIS_ONE_H
 #define GEX_FUZZ_ANALYSIS_ONE_H
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "gex/gex.h"
 #include "render.h"
 
@@ -70,6 +74,40 @@ static inline int gex_fuzz_render_one(const gex__analysis *ga, gex__doc doc, gex
     return bad;
 }
 
+/* Every endpoint that answers from one snapshot, asked about ga without parameters; 0 when
+ * each answers a document or a refusal with a status and a message, and no document holds nan
+ * or inf. */
+static inline int gex_fuzz_endpoints(const gex__analysis *ga)
+{
+    size_t n = 0;
+    const gex__api_endpoint *ep = gex__api_endpoints(&n);
+    const gex__api_params none = {0};
+    const gex__api_input in = {
+        .symbol = ga->symbol, .params = &none, .analysis = ga, .now = 1694723460};
+    for (size_t i = 0; i < n; i++) {
+        if (ep[i].need != GEX__API_NEED_ANALYSIS || ep[i].build == NULL)
+            continue;
+        gex__api_answer ans;
+        memset(&ans, 0, sizeof ans);
+        json_t *doc = ep[i].build(&in, &ans);
+        char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        int bad = 0;
+        if (doc == NULL)
+            bad = ans.status < 400 || ans.message[0] == '\0' ||
+                  (ans.status == 500 && strcmp(ans.code, "internal_error") == 0);
+        else
+            bad = text == NULL || gex_fuzz_has_non_finite(text, strlen(text));
+        if (bad)
+            fprintf(stderr, "fuzz-analysis: %s: status %u %s (%s)\n%.4000s\n", ep[i].path,
+                    ans.status, ans.code, ans.message, text != NULL ? text : "");
+        free(text);
+        json_decref(doc);
+        if (bad)
+            return 1;
+    }
+    return 0;
+}
+
 /* Analyses one underlying's prepared chain and renders every document; 0 when all hold.
  * *analysed counts the analyses whose documents were all rendered. */
 static inline int gex_fuzz_analyse_one(const char *name, gex_chain *chain,
@@ -102,6 +140,8 @@ static inline int gex_fuzz_analyse_one(const char *name, gex_chain *chain,
     for (int doc = GEX__DOC_GREEKS; doc <= GEX__DOC_VIX && !bad; doc++)
         for (int format = GEX__OUT_TABLE; format <= GEX__OUT_JSON && !bad; format++)
             bad = gex_fuzz_render_one(&ga, (gex__doc)doc, (gex__out_format)format);
+    if (!bad)
+        bad = gex_fuzz_endpoints(&ga);
     gex_analysis_free(an);
     *analysed += !bad;
     return bad;

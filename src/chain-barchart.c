@@ -157,7 +157,7 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
         }
         int rc = gex__reader_add(r, sym, sym_len, sym, sym_len, &k, (double)NAN);
         if (rc != GEX_OK)
-            return gex_error_set(r->err, rc, r->name, lineno, 0, "%s", gex_strerror(rc));
+            return gex__reader_add_failed(r, rc, lineno);
     next:;
     }
     if (r->rep->contracts > 0)

@@ -199,7 +199,7 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
             }
             int rc = gex__reader_add(r, sym, sym_len, code.root.s, code.root.len, &k, spot);
             if (rc != GEX_OK)
-                return gex_error_set(r->err, rc, r->name, lineno, 0, "%s", gex_strerror(rc));
+                return gex__reader_add_failed(r, rc, lineno);
         }
     next:;
     }

@@ -1223,8 +1223,7 @@ static void long_row(csv_reader *c)
     }
     int rc = gex__reader_add(r, u.s, u.len, root, root_len, &k, v->num[R_SPOT]);
     if (rc != GEX_OK)
-        c->rc = gex_error_set(r->err, rc, r->name, c->line, 0, "cannot store the contract: %s",
-                              gex_strerror(rc));
+        c->rc = gex__reader_add_failed(r, rc, c->line);
 }
 
 static void cboe_row(csv_reader *c)
@@ -1271,8 +1270,7 @@ static void cboe_row(csv_reader *c)
         int rc = gex__reader_add(r, c->cboe_u, c->cboe_u_len, occ->root, occ->root_len, &k,
                                  r->preamble_spot);
         if (rc != GEX_OK) {
-            c->rc = gex_error_set(r->err, rc, r->name, c->line, 0, "cannot store the contract: %s",
-                                  gex_strerror(rc));
+            c->rc = gex__reader_add_failed(r, rc, c->line);
             return;
         }
     }

@@ -185,7 +185,7 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
             gex__note_time(r, (int64_t)(ms / 1000.0));
         int rc = gex__reader_add(r, f[c_inst].s, u_len, f[c_inst].s, u_len, &k, index);
         if (rc != GEX_OK)
-            return gex_error_set(r->err, rc, r->name, lineno, 0, "%s", gex_strerror(rc));
+            return gex__reader_add_failed(r, rc, lineno);
     next:;
     }
     gex__settle_utc(r, first, DERIBIT_SETTLE_UTC_SECONDS);

@@ -227,10 +227,7 @@ static inline int gex__jrec_store(gex__reader *r, const char *u, size_t u_len, c
                                   size_t root_len, gex_contract *k, double spot)
 {
     const int rc = gex__reader_add(r, u, u_len, root, root_len, k, spot);
-    if (rc != GEX_OK)
-        return gex_error_set(r->err, rc, r->name, 0, 0, "cannot store the contract: %s",
-                             gex_strerror(rc));
-    return GEX_OK;
+    return rc != GEX_OK ? gex__reader_add_failed(r, rc, 0) : GEX_OK;
 }
 
 /* Every contract stored under the underlying named by sym (a document-level symbol such as

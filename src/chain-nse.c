@@ -191,7 +191,7 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
             k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN; /* percent; 0 or "-": none */
             int rc = gex__reader_add(r, sym, sym_len, sym, sym_len, &k, (double)NAN);
             if (rc != GEX_OK)
-                return gex_error_set(r->err, rc, r->name, lineno, 0, "%s", gex_strerror(rc));
+                return gex__reader_add_failed(r, rc, lineno);
         }
     next:;
     }

@@ -142,7 +142,7 @@ int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const 
             SKIP(GEX_SKIP_BAD_SYMBOL, c_sym + 1, "the ticker is empty or too long");
         int rc = gex__reader_add(r, u, ul, u, ul, &k, (double)NAN);
         if (rc != GEX_OK)
-            return gex_error_set(r->err, rc, r->name, lineno, 0, "%s", gex_strerror(rc));
+            return gex__reader_add_failed(r, rc, lineno);
     next:;
     }
     return GEX_OK;

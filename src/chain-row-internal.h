@@ -246,8 +246,14 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
 int gex__reader_skip_of(gex__reader *r, const char *u, size_t u_len, gex_skip_reason reason,
                         long line, long column, const char *what);
 
+/* The read's error for a status of gex__reader_add at line (0: none): the strict mode's bad row
+ * has said why already (r->failed); anything else (out of memory) is said here. Returns rc. */
+int gex__reader_add_failed(gex__reader *r, int rc, long line);
+
 /* Appends one contract: the --symbol filter, the interning of underlying and root, the
- * multiplier override. underlying and root are upper-cased. Returns GEX_OK or a status. */
+ * multiplier override. underlying and root are upper-cased; a row whose underlying or root is
+ * not printable ASCII is a bad row (GEX_SKIP_BAD_SYMBOL, at k->line). Returns GEX_OK or a status
+ * for gex__reader_add_failed. */
 int gex__reader_add(gex__reader *r, const char *underlying, size_t u_len, const char *root,
                     size_t root_len, gex_contract *k, double spot);
 

@@ -393,6 +393,39 @@ static int track_snapshot(gex__reader *r, double spot)
     return GEX_OK;
 }
 
+/* Whether a name read from a file can name an underlying or root: printable ASCII only. A
+ * control byte or one outside ASCII (a file's damage, a JSON escape) would reach every document
+ * gex prints, and JSON takes no text that is not UTF-8. */
+static int printable_name(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+/* The bad-row policy for a row whose underlying or root is no such name. */
+static int skip_unprintable(gex__reader *r, const char *what, const char *s, size_t len, long line)
+{
+    char text[160];
+    snprintf(text, sizeof text,
+             "the %s \"%.*s\" holds a byte that is not printable ASCII (%zu bytes: a damaged "
+             "file?)",
+             what, (int)(len < 40 ? len : 40), s, len);
+    for (char *c = text; *c != '\0'; c++) /* the message itself stays printable */
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+            *c = '?';
+    return gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, line, 0, text);
+}
+
+int gex__reader_add_failed(gex__reader *r, int rc, long line)
+{
+    if (r->failed)
+        return rc;
+    return gex_error_set(r->err, rc, r->name, line, 0, "cannot store the contract: %s",
+                         gex_strerror(rc));
+}
+
 int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *root, size_t root_len,
                     gex_contract *k, double spot)
 {
@@ -401,6 +434,8 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     /* The underlying of consecutive rows is usually the same: one comparison per row. */
     if (u_len != r->last_u_len || r->last_u[0] == '\0' ||
         (memcmp(u, r->last_u, u_len) != 0 && strncasecmp(u, r->last_u, u_len) != 0)) {
+        if (!printable_name(u, u_len))
+            return skip_unprintable(r, "underlying", u, u_len, k->line);
         char up[GEX__FIELD_MAX + 1];
         for (size_t i = 0; i < u_len; i++)
             up[i] = (char)toupper((unsigned char)u[i]);
@@ -423,6 +458,8 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         if (root_len == r->last_root_len && memcmp(root, r->last_root, root_len) == 0) {
             ri = r->last_root_index;
         } else {
+            if (!printable_name(root, root_len))
+                return skip_unprintable(r, "root", root, root_len, k->line);
             char up[GEX__FIELD_MAX + 1];
             for (size_t i = 0; i < root_len; i++)
                 up[i] = (char)toupper((unsigned char)root[i]);

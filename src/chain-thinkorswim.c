@@ -233,7 +233,7 @@ int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const ge
             size_t ul = sym_len > 0 ? sym_len : strlen(u);
             int rc = gex__reader_add(r, u, ul, u, ul, &k, spot);
             if (rc != GEX_OK)
-                return gex_error_set(r->err, rc, r->name, lineno, 0, "%s", gex_strerror(rc));
+                return gex__reader_add_failed(r, rc, lineno);
         }
     next:;
     }

@@ -1,8 +1,9 @@
 /* From a file to the documents, on the project's small chain files under many options and on
  * every input the analysis fuzzer (fuzz/fuzz-analysis.c) kept in tests/data/fuzz-analysis/.
  * Each goes through the fuzzer's own check (fuzz/fuzz-analysis-one.h): every underlying that
- * reads and prepares is analysed and every document rendered in every format, none fails for a
- * value that is not finite and none prints nan or inf. */
+ * reads and prepares is analysed, every document rendered in every format and every endpoint of
+ * one snapshot answered; none fails for a value that is not finite (nor answers the internal
+ * error) and none prints nan or inf. */
 #include "gex-test.h"
 
 #include <dirent.h>
@@ -28,8 +29,8 @@ static char *slurp(const char *path, size_t *len)
 START_TEST(test_non_finite_words)
 {
     static const char *const found[] = {"nan", "-inf", "x,NaN,y", "Infinity", "[inf]", "1e5 nan"};
-    static const char *const not_found[] = {"banana", "infinite", "inform", "financial", "nano",
-                                            "", "na", "in"};
+    static const char *const not_found[] = {"banana", "infinite", "inform", "financial",
+                                            "nano",   "",         "na",     "in"};
     for (size_t i = 0; i < sizeof found / sizeof found[0]; i++)
         ck_assert_msg(gex_fuzz_has_non_finite(found[i], strlen(found[i])), "%s", found[i]);
     for (size_t i = 0; i < sizeof not_found / sizeof not_found[0]; i++)

@@ -475,6 +475,34 @@ START_TEST(test_thinkorswim_fixture)
 }
 END_TEST
 
+START_TEST(test_name_not_printable_is_a_bad_row)
+{
+    /* The title's symbol with a byte outside ASCII (a damaged file; the analysis fuzzer found
+     * one that reached the JSON documents, which take UTF-8 only): every row is bad, so
+     * nothing is read, and --strict says why. */
+    FILE *fp = fopen(fixture("tos-spy-2023-11-07.csv"), "rb");
+    ck_assert_ptr_nonnull(fp);
+    char text[8192];
+    size_t len = fread(text, 1, sizeof text, fp);
+    fclose(fp);
+    ck_assert_uint_lt(len, sizeof text);
+    char *spy = strstr(text, "SPY");
+    ck_assert_ptr_nonnull(spy);
+    spy[1] = (char)0xd7;
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "tos.csv", NULL, &c, &rep, &err), GEX_EEMPTY);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], 10);
+    gex_read_options o = options();
+    o.strict = 1;
+    ck_assert_int_eq(gex_chain_read_buffer(text, len, "tos.csv", &o, &c, &rep, &err), GEX_EPARSE);
+    ck_assert_str_eq(err.text, "the underlying \"S?Y\" holds a byte that is not printable ASCII "
+                               "(3 bytes: a damaged file?); fix the row, or read without --strict "
+                               "to skip bad rows");
+}
+END_TEST
+
 START_TEST(test_thinkorswim_without_open_interest_refused)
 {
     read_refused(fixture("tos-no-oi.csv"), NULL, GEX_EFORMAT, "without an Open.Int column",
@@ -1268,6 +1296,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_deribit_board_export_sample);
     tcase_add_test(tc, test_cboe_legacy_sample);
     tcase_add_test(tc, test_thinkorswim_fixture);
+    tcase_add_test(tc, test_name_not_printable_is_a_bad_row);
     tcase_add_test(tc, test_thinkorswim_without_open_interest_refused);
     tcase_add_test(tc, test_cboe_european_dates);
     tcase_add_test(tc, test_cboe_semicolon_decimal_comma);
