@@ -93,7 +93,8 @@ typedef enum gex_skip_reason {
     GEX_SKIP_BAD_NUMBER,        /* a numeric field (bid, ask, iv, ...) is not a number */
     GEX_SKIP_BAD_OPEN_INTEREST, /* negative or non-numeric open interest */
     GEX_SKIP_SHORT_ROW,         /* fewer fields than the header */
-    GEX_SKIP_BAD_SYMBOL, /* an OCC symbol that cannot be decoded when it is the only source */
+    GEX_SKIP_BAD_SYMBOL,        /* an OCC symbol that cannot be decoded when it is the only source,
+                                   or an underlying or root that is not printable ASCII */
     GEX_SKIP_REASON_COUNT
 } gex_skip_reason;
 
