@@ -26,19 +26,21 @@
 #include "gex/gex.h"
 #include "render.h"
 
-/* Non-zero when text holds "nan" or "inf" as a word of its own (any case; "infinity" too),
- * which no document may print. */
+/* Non-zero when text holds "nan" or "inf" as a word of its own, as C's printf writes a value that
+ * is not finite ("-nan", "inf"; "infinity" too), which no document may print. Lower case only:
+ * the readers upper-case every underlying and root, and a ticker may be NAN or INF (a Nuveen
+ * fund is NAN), as may the root of its option symbols (INF240419C00100000). */
 static inline int gex_fuzz_has_non_finite(const char *text, size_t len)
 {
     for (size_t i = 0; i + 3 <= len; i++) {
         if (i > 0 && isalpha((unsigned char)text[i - 1]))
             continue;
-        const int nan = strncasecmp(text + i, "nan", 3) == 0;
-        const int inf = strncasecmp(text + i, "inf", 3) == 0;
+        const int nan = memcmp(text + i, "nan", 3) == 0;
+        const int inf = memcmp(text + i, "inf", 3) == 0;
         if (!nan && !inf)
             continue;
         size_t end = i + 3;
-        if (inf && len - end >= 5 && strncasecmp(text + end, "inity", 5) == 0)
+        if (inf && len - end >= 5 && memcmp(text + end, "inity", 5) == 0)
             end += 5;
         if (end == len || !isalpha((unsigned char)text[end]))
             return 1;

@@ -28,9 +28,10 @@ static char *slurp(const char *path, size_t *len)
 
 START_TEST(test_non_finite_words)
 {
-    static const char *const found[] = {"nan", "-inf", "x,NaN,y", "Infinity", "[inf]", "1e5 nan"};
-    static const char *const not_found[] = {"banana", "infinite", "inform", "financial",
-                                            "nano",   "",         "na",     "in"};
+    static const char *const found[] = {"nan", "-inf", "x,-nan,y", "infinity", "[inf]", "1e5 nan"};
+    static const char *const not_found[] = {
+        "banana", "infinite", "inform", "financial",         "nano", "", "na",
+        "in",     "NAN",      "INF",    "INF240419C00100000"};
     for (size_t i = 0; i < sizeof found / sizeof found[0]; i++)
         ck_assert_msg(gex_fuzz_has_non_finite(found[i], strlen(found[i])), "%s", found[i]);
     for (size_t i = 0; i < sizeof not_found / sizeof not_found[0]; i++)
