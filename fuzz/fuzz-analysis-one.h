@@ -1,22 +1,23 @@
 /*
  * One fuzz input from the file to the documents gex prints, shared by the libFuzzer target
- * (fuzz/fuzz-analysis.c) and the replay of its findings (tests/test-fuzz-regressions.c).
+ * (fuzz/fuzz-analysis.c) and the replay of its findings (tests/test-analysis-hostile.c).
  *
  * The first byte chooses the options (carry, IV source, exercise, flip method, the file's own
  * greeks, GEX unit, a fixed --now); the rest is the file, read leniently. Each underlying of a
- * chain that reads and prepares is analysed and every document is rendered in every format, as
- * the commands print them, and every endpoint of the vendor's API that answers from one snapshot
- * (gex serve's, SPEC 5) answers from it without parameters. What must hold (SPEC 3, "a number gex
- * prints is right, or gex says why"): an analysis or a document either succeeds or fails with a
- * message, and neither fails because a computed value was not finite (GEX_ERANGE), which a bounded
- * input (SPEC 2.5) must not produce; an endpoint answers a document or an error with a status and a
- * message, never the internal error that stands for a document that could not be built; and no
- * document holds nan or inf.
+ * chain that reads and prepares is analysed; every document is rendered in every format, as the
+ * commands print them; every endpoint of the vendor's API that answers from one snapshot or a
+ * series of them (gex serve's, SPEC 5) answers without parameters. What must hold (SPEC 3, "a
+ * number gex prints is right, or gex says why"): an analysis or a document succeeds or fails
+ * with a message, and neither fails because a computed value was not finite (GEX_ERANGE), which
+ * a bounded input (SPEC 2.5) must not produce; an endpoint answers a document, or an error with a
+ * status and a message but never the internal error that stands for a document that could not
+ * be built; and no document holds nan or inf.
  */
 #ifndef GEX_FUZZ_ANALYSIS_ONE_H
 #define GEX_FUZZ_ANALYSIS_ONE_H
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,38 +77,86 @@ static inline int gex_fuzz_render_one(const gex__analysis *ga, gex__doc doc, gex
     return bad;
 }
 
-/* Every endpoint that answers from one snapshot, asked about ga without parameters; 0 when
- * each answers a document or a refusal with a status and a message, and no document holds nan
- * or inf. */
-static inline int gex_fuzz_endpoints(const gex__analysis *ga)
+/* The series the endpoints over time read: n daily snapshots ending with the analysis's own,
+ * the earlier ones a copy of it a day apart, their spots and open interest moved by factors
+ * the input's bytes choose (up to e^(+-1/4) a day), and their measures. 0, or -1 out of memory
+ * (nothing to free). */
+static inline int gex_fuzz_series(const gex__analysis *ga, const uint8_t *data, size_t size,
+                                  gex_snapshot **snaps, gex_history_metrics **metrics, size_t *n)
 {
+    *n = 1 + (size > 1 ? data[1] % 30 : 0);
+    *snaps = calloc(*n, sizeof **snaps);
+    *metrics = calloc(*n, sizeof **metrics);
+    if (*snaps == NULL || *metrics == NULL ||
+        gex_snapshot_from_analysis(ga->an, &(*snaps)[*n - 1]) != GEX_OK) {
+        free(*snaps);
+        free(*metrics);
+        return -1;
+    }
+    for (size_t k = *n - 1; k-- > 0;) {
+        gex_snapshot *s = &(*snaps)[k];
+        *s = (*snaps)[k + 1];
+        const double move = ((double)data[(2 + k) % size] - 128.0) / 512.0;
+        s->quote_time -= 86400;
+        s->spot *= exp(move);
+        s->call_oi = floor(s->call_oi * exp(-move));
+        s->put_oi = floor(s->put_oi * exp(move));
+    }
+    if (gex_history_metrics_compute(*snaps, *n, *metrics) != GEX_OK) {
+        free(*snaps);
+        free(*metrics);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every endpoint that answers from one snapshot or from a series of them, asked about ga without
+ * parameters (the previous snapshot: ga itself; the series: gex_fuzz_series's); 0 when each
+ * answers a document or a refusal with a status and a message, and no document holds nan or
+ * inf. */
+static inline int gex_fuzz_endpoints(const gex__analysis *ga, const uint8_t *data, size_t size)
+{
+    gex_snapshot *snaps = NULL;
+    gex_history_metrics *metrics = NULL;
+    size_t n_series = 0;
+    if (gex_fuzz_series(ga, data, size, &snaps, &metrics, &n_series) != 0)
+        return 0;
+    const gex__api_series series = {n_series, snaps, metrics, NULL};
     size_t n = 0;
     const gex__api_endpoint *ep = gex__api_endpoints(&n);
     const gex__api_params none = {0};
-    const gex__api_input in = {
-        .symbol = ga->symbol, .params = &none, .analysis = ga, .now = 1694723460};
-    for (size_t i = 0; i < n; i++) {
-        if (ep[i].need != GEX__API_NEED_ANALYSIS || ep[i].build == NULL)
+    int bad = 0;
+    for (size_t i = 0; i < n && !bad; i++) {
+        if ((ep[i].need != GEX__API_NEED_ANALYSIS && ep[i].need != GEX__API_NEED_SERIES) ||
+            ep[i].build == NULL)
             continue;
+        const gex__api_input in = {
+            .symbol = ga->symbol,
+            .params = &none,
+            .analysis = ga,
+            .previous = ep[i].need == GEX__API_NEED_ANALYSIS ? ga : NULL,
+            .series = ep[i].need == GEX__API_NEED_SERIES ? &series : NULL,
+            .now = 1694723460,
+        };
         gex__api_answer ans;
         memset(&ans, 0, sizeof ans);
         json_t *doc = ep[i].build(&in, &ans);
         char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        int bad = 0;
         if (doc == NULL)
             bad = ans.status < 400 || ans.message[0] == '\0' ||
                   (ans.status == 500 && strcmp(ans.code, "internal_error") == 0);
         else
             bad = text == NULL || gex_fuzz_has_non_finite(text, strlen(text));
         if (bad)
-            fprintf(stderr, "fuzz-analysis: %s: status %u %s (%s)\n%.4000s\n", ep[i].path,
-                    ans.status, ans.code, ans.message, text != NULL ? text : "");
+            fprintf(stderr, "fuzz-analysis: %s (a series of %zu): status %u %s (%s)\n%.4000s\n",
+                    ep[i].path, n_series, ans.status, ans.code, ans.message,
+                    text != NULL ? text : "");
         free(text);
         json_decref(doc);
-        if (bad)
-            return 1;
     }
-    return 0;
+    free(snaps);
+    free(metrics);
+    return bad;
 }
 
 /* Analyses one underlying's prepared chain and renders every document; 0 when all hold.
@@ -115,7 +164,8 @@ static inline int gex_fuzz_endpoints(const gex__analysis *ga)
 static inline int gex_fuzz_analyse_one(const char *name, gex_chain *chain,
                                        const gex_read_report *read,
                                        const gex_prepare_report *prepare,
-                                       const gex_analysis_options *ao, size_t *analysed)
+                                       const gex_analysis_options *ao, const uint8_t *data,
+                                       size_t size, size_t *analysed)
 {
     gex_error err;
     gex_error_clear(&err);
@@ -143,7 +193,7 @@ static inline int gex_fuzz_analyse_one(const char *name, gex_chain *chain,
         for (int format = GEX__OUT_TABLE; format <= GEX__OUT_JSON && !bad; format++)
             bad = gex_fuzz_render_one(&ga, (gex__doc)doc, (gex__out_format)format);
     if (!bad)
-        bad = gex_fuzz_endpoints(&ga);
+        bad = gex_fuzz_endpoints(&ga, data, size);
     gex_analysis_free(an);
     *analysed += !bad;
     return bad;
@@ -189,7 +239,7 @@ static inline int gex_fuzz_analysis_one(const uint8_t *data, size_t size, size_t
             gex_chain *one = NULL;
             if (gex_chain_select(c, gex_chain_symbol(c, ids[k]), &one) != GEX_OK)
                 continue;
-            bad = gex_fuzz_analyse_one(name, one, &rep, &pr, &ao, analysed);
+            bad = gex_fuzz_analyse_one(name, one, &rep, &pr, &ao, data, size, analysed);
             gex_chain_free(one);
         }
     }
