@@ -326,8 +326,8 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
                 if (v.len < sizeof buf) {
                     memcpy(buf, v.s, v.len);
                     buf[v.len] = '\0';
-                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) == 0 && x > 0 &&
-                        x <= GEX_PRICE_MAX) {
+                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) == 0 &&
+                        x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
                         spot = x;
                         spot_line = line;
                     }
@@ -364,8 +364,8 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
             double x;
             memcpy(buf, fields[1].s, fields[1].len);
             buf[fields[1].len] = '\0';
-            if (gex__decimal_parse(buf, fields[1].len, r->c_locale, &x) == 0 && x > 0 &&
-                x <= GEX_PRICE_MAX) {
+            if (gex__decimal_parse(buf, fields[1].len, r->c_locale, &x) == 0 &&
+                x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
                 spot = x;
                 spot_line = line;
             }

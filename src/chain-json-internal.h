@@ -131,7 +131,7 @@ static inline int gex__jtop_price(const gex__reader *r, const gex__jtop *top, co
     gex__jtok t;
     const char *s = gex__jtop_get(top, path, &t);
     if (s == NULL || (t != GEX__JTOK_NUMBER && t != GEX__JTOK_STRING) ||
-        gex__read_number(r, s, strlen(s), v) != 0 || !(*v > 0) || *v > GEX_PRICE_MAX)
+        gex__read_number(r, s, strlen(s), v) != 0 || !(*v >= GEX_PRICE_MIN) || *v > GEX_PRICE_MAX)
         return -1;
     return 0;
 }

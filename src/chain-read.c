@@ -498,10 +498,10 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "unknown input format %d",
                              (int)options->format);
     /* Overrides are held to the bounds of the values they replace (gex/chain.h, SPEC 2.5). */
-    if (options->spot > GEX_PRICE_MAX)
+    if (options->spot > GEX_PRICE_MAX || (options->spot > 0 && options->spot < GEX_PRICE_MIN))
         return gex_error_set(err, GEX_EINVAL, name, 0, 0,
-                             "the spot %g is out of range (at most %.0f); check --spot",
-                             options->spot, GEX_PRICE_MAX);
+                             "the spot %g is out of range (%.6f to %.0f); check --spot",
+                             options->spot, GEX_PRICE_MIN, GEX_PRICE_MAX);
     if (options->multiplier > GEX_MULTIPLIER_MAX)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0,
                              "the multiplier %g is out of range (at most %.0f); check "

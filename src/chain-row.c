@@ -431,6 +431,16 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
 {
     if (u_len > GEX__FIELD_MAX || root_len > GEX__FIELD_MAX)
         return GEX_EINVAL;
+    /* The lower bound of strikes and spots (the readers hold them to the upper one). */
+    if (k->strike < GEX_PRICE_MIN || (spot > 0 && spot < GEX_PRICE_MIN)) {
+        char what[128];
+        snprintf(what, sizeof what, "the %s %g is below the plausible %.6f",
+                 k->strike < GEX_PRICE_MIN ? "strike" : "spot",
+                 k->strike < GEX_PRICE_MIN ? k->strike : spot, GEX_PRICE_MIN);
+        return gex__reader_skip(
+            r, k->strike < GEX_PRICE_MIN ? GEX_SKIP_BAD_STRIKE : GEX_SKIP_BAD_NUMBER, k->line, 0,
+            what);
+    }
     /* The underlying of consecutive rows is usually the same: one comparison per row. */
     if (u_len != r->last_u_len || r->last_u[0] == '\0' ||
         (memcmp(u, r->last_u, u_len) != 0 && strncasecmp(u, r->last_u, u_len) != 0)) {

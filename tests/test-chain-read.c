@@ -760,7 +760,9 @@ static const char implausible_csv[] =
     "XYZ,2024-03-22,100.5,P,1.1,1.2,1.15,0.21,100,5,100,1e308,2024-03-15T18:00:00Z\n"
     "XYZ,2024-03-22,-1e308,P,1.1,1.2,1.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n"
     "XYZ,2024-03-22,1e7,C,0,1e7,1e7,0.21,1e9,1e9,1e6,1e7,2024-03-15T18:00:00Z\n"
-    "XYZ,2024-03-22,95.5,C,5.1,5.2,5.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n";
+    "XYZ,2024-03-22,95.5,C,5.1,5.2,5.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,4e-7,C,5.1,5.2,5.15,0.21,100,5,100,100.37,2024-03-15T18:00:00Z\n"
+    "XYZ,2024-03-22,95.5,P,5.1,5.2,5.15,0.21,100,5,100,44e-222,2024-03-15T18:00:00Z\n";
 
 START_TEST(test_read_implausible_values_lenient)
 {
@@ -770,11 +772,12 @@ START_TEST(test_read_implausible_values_lenient)
     ck_assert_int_eq(gex_chain_read_buffer(implausible_csv, sizeof implausible_csv - 1, "i.csv",
                                            NULL, &c, &rep, &err),
                      GEX_OK);
-    ck_assert_uint_eq(rep.rows, 10);
+    ck_assert_uint_eq(rep.rows, 12);
     ck_assert_uint_eq(rep.contracts, 2);
-    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_STRIKE], 2); /* 1e308, -1e308 */
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_STRIKE], 3); /* 1e308, -1e308, 4e-7 */
     ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_STRIKE], 2);
-    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 5); /* multiplier, volume, ask, bid, spot */
+    /* multiplier, volume, ask, bid, spot; the spot 44e-222, below GEX_PRICE_MIN */
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 6);
     ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_NUMBER], 3);
     ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 1);
     ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_OPEN_INTEREST], 4);
@@ -814,6 +817,20 @@ START_TEST(test_read_implausible_values_strict)
                      GEX_EPARSE);
     ck_assert_ptr_nonnull(
         strstr(err.text, "multiplier \"1e300\" is out of range (at most 1000000)"));
+    /* The last two rows, each alone: a strike and a spot below the lower bound. */
+    const char *tiny = strstr(implausible_csv, "XYZ,2024-03-22,4e-7");
+    ck_assert_ptr_nonnull(tiny);
+    static const char *const said[] = {"the strike 4e-07 is below the plausible 0.000001",
+                                       "the spot 4.4e-221 is below the plausible 0.000001"};
+    for (int k = 0; k < 2; k++) {
+        const char *end = strchr(tiny, '\n') + 1;
+        memcpy(text + header, tiny, (size_t)(end - tiny));
+        text[header + (size_t)(end - tiny)] = '\0';
+        ck_assert_int_eq(gex_chain_read_buffer(text, strlen(text), "t.csv", &o, &c, NULL, &err),
+                         GEX_EPARSE);
+        ck_assert_msg(strstr(err.text, said[k]) != NULL, "%s", err.text);
+        tiny = end;
+    }
 }
 END_TEST
 
@@ -861,6 +878,10 @@ START_TEST(test_read_implausible_values_cboe)
     ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", &o, &c, NULL, &err),
                      GEX_EINVAL);
     ck_assert_ptr_nonnull(strstr(err.text, "--spot"));
+    o.spot = 1e-7;
+    ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", &o, &c, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "out of range (0.000001 to 10000000); check --spot"));
     o = (gex_read_options){.spot = 445.65, .multiplier = 1e300};
     ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "q.csv", &o, &c, NULL, &err),
                      GEX_EINVAL);

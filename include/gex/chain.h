@@ -114,6 +114,12 @@ const char *gex_skip_reason_name(int reason);
  * largest. An option's price is at most its spot (a call) or its strike (a put), so the quotes
  * share the bound. */
 #define GEX_PRICE_MAX 1e7
+/* The smallest plausible positive strike or spot: 1e-6 in the file's currency unit, four orders
+ * below the smallest that lists options (the yen's futures, 0.0067 USD; penny stocks, 0.01 USD).
+ * A positive strike or spot below it is a placeholder or a corrupted cell ("44e-222"): a
+ * spot of 1e-221 made the hedging estimate's shares overflow. The quotes have no lower bound
+ * (a price of zero or near it is a market). */
+#define GEX_PRICE_MIN 1e-6
 /* Open interest and volume, in contracts: 1e9, a thousand times the largest open interest or
  * daily volume of any one listed contract (a few hundred thousand to a few million). */
 #define GEX_CONTRACTS_MAX 1e9

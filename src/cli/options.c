@@ -486,8 +486,9 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return rc;
         if (!(d > 0.0))
             return usage_error("--spot: '%s' must be greater than 0", arg);
-        if (d > GEX_PRICE_MAX)
-            return usage_error("--spot: '%s' is out of range (at most %.0f)", arg, GEX_PRICE_MAX);
+        if (d > GEX_PRICE_MAX || d < GEX_PRICE_MIN)
+            return usage_error("--spot: '%s' is out of range (%.6f to %.0f)", arg, GEX_PRICE_MIN,
+                               GEX_PRICE_MAX);
         o->read.spot = d;
         return -1;
     case OPT_NOW: {
