@@ -30,8 +30,14 @@ size=$(wc -c <"$tmp/market.csv")
     echo "read-jobs: the market is $size bytes, not three ranges of 1 MB" >&2
     exit 1
 }
-# An underlying whose rows straddle the second range's start, for the one-underlying commands.
+# An underlying whose rows straddle the second range's start, for the one-underlying commands,
+# and the underlying of the row made bad at 55 %.
 sym=$(awk -F, -v m=$((rows / 2)) 'NR == m { print $1 }' "$tmp/market.csv")
+bad=$(awk -F, -v a=$((rows * 55 / 100)) 'NR == a { print $1 }' "$tmp/market.csv")
+[ "$bad" != "$sym" ] || {
+    echo "read-jobs: the bad row at 55 % is of $sym, whose rows straddle the middle" >&2
+    exit 1
+}
 
 failed=0
 runs=0
@@ -67,8 +73,16 @@ for cmd in levels summary "gex --format json" "greeks --format csv"; do
     # shellcheck disable=SC2086
     check $cmd --symbol "$sym"
 done
+# --strict is about the rows --symbol keeps: another underlying's bad rows are left out as its
+# good rows are; the bad row's own underlying fails at it.
 check levels --symbol "$sym" --strict
-expect "not-a-strike" 3
+if [ "$(cat "$tmp/ref.st")" != 0 ] || ! grep -q "^gamma_flip" "$tmp/ref.out"; then
+    echo "read-jobs: levels --symbol $sym --strict failed on another underlying's bad row:" >&2
+    cat "$tmp/ref.err" >&2
+    failed=1
+fi
+check levels --symbol "$bad" --strict
+expect ":$((rows * 55 / 100)): strike \"not-a-strike\"" 3
 
 if [ "$failed" -ne 0 ]; then
     exit 1
