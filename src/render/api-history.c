@@ -8,7 +8,6 @@
  * why.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,39 +29,19 @@
 static const int term_tenors[] = {7, 14, TERM_DAYS, 60};
 #define TERM_COUNT (sizeof term_tenors / sizeof term_tenors[0])
 
-static json_t *fail(gex__api_answer *ans, unsigned status, const char *code, const char *fmt, ...)
-{
-    ans->status = status;
-    snprintf(ans->code, sizeof ans->code, "%s", code);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ans->message, sizeof ans->message, fmt, ap);
-    va_end(ap);
-    return NULL;
-}
-
-static const char *param(const gex__api_params *p, const char *name)
-{
-    const char *v = NULL;
-    for (size_t i = 0; p != NULL && i < p->n; i++)
-        if (strcmp(p->name[i], name) == 0)
-            v = p->value[i];
-    return v;
-}
-
 /* An integer parameter in [lo, hi] (outside: clamped when clamp, else refused): 0, or -1. */
 static int int_param(const gex__api_input *in, const char *name, long def, long lo, long hi,
                      int clamp, long *out, gex__api_answer *ans)
 {
-    const char *v = param(in->params, name);
+    const char *v = gex__api_param(in->params, name);
     *out = def;
     if (v == NULL)
         return 0;
     char *end = NULL;
     const long x = strtol(v, &end, 10);
     if (*v == '\0' || *end != '\0' || ((x < lo || x > hi) && !clamp)) {
-        fail(ans, 400, "invalid_parameter", "%s=%.32s: give a whole number from %ld to %ld", name,
-             v, lo, hi);
+        gex__api_fail(ans, 400, "invalid_parameter",
+                      "%s=%.32s: give a whole number from %ld to %ld", name, v, lo, hi);
         return -1;
     }
     *out = x < lo ? lo : x > hi ? hi : x;
@@ -72,7 +51,7 @@ static int int_param(const gex__api_input *in, const char *name, long def, long 
 static json_t *out_of_memory(json_t *d, gex__api_answer *ans)
 {
     json_decref(d);
-    return fail(ans, 500, "internal_error", "out of memory building the document");
+    return gex__api_fail(ans, 500, "internal_error", "out of memory building the document");
 }
 
 static json_t *jlevel_or_null(int has, double v)
@@ -81,12 +60,29 @@ static json_t *jlevel_or_null(int has, double v)
     return gex__jlevel(&l);
 }
 
-/* The series' last snapshot, or a 404 naming the symbol. */
-static const gex_snapshot *series_last(const gex__api_input *in, gex__api_answer *ans)
+/* The last step of a document of this file: its meta set in d; d, or the out-of-memory answer
+ * when st says a step failed or meta is NULL. */
+static json_t *with_meta(json_t *d, json_t *meta, int st, gex__api_answer *ans)
+{
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return out_of_memory(d, ans);
+    return d;
+}
+
+/* meta.not_computed holding one field and why gex leaves it null. GEX_OK or GEX_ENOMEM. */
+static int not_computed(json_t *meta, const char *field, const char *why)
+{
+    json_t *nc = json_object();
+    int st = gex__jset(nc, field, gex__jstr(why));
+    return st | gex__jset(meta, "not_computed", nc);
+}
+
+const gex_snapshot *gex__api_series_last(const gex__api_input *in, gex__api_answer *ans)
 {
     if (in->series == NULL || in->series->n == 0) {
-        fail(ans, 404, "no_data", "no snapshot of %s in the folder at the instant asked",
-             in->symbol != NULL ? in->symbol : "the symbol");
+        gex__api_fail(ans, 404, "no_data", "no snapshot of %s in the folder at the instant asked",
+                      in->symbol != NULL ? in->symbol : "the symbol");
         return NULL;
     }
     return &in->series->snapshot[in->series->n - 1];
@@ -275,7 +271,7 @@ static gex_level fair_vol(const gex__analysis *a)
 
 json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex_snapshot *s = series_last(in, ans);
+    const gex_snapshot *s = gex__api_series_last(in, ans);
     if (s == NULL)
         return NULL;
     const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
@@ -500,10 +496,7 @@ json_t *gex__api_vrp(const gex__api_input *in, gex__api_answer *ans)
                               "folder (DGS10, DFF or FEDFUNDS, BAMLH0A0HYM2: the value in force "
                               "on that day; meta.macro_sources), null without one"));
     st |= gex__jset(meta, "not_computed", nc);
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return out_of_memory(d, ans);
-    return d;
+    return with_meta(d, meta, st, ans);
 }
 
 json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans)
@@ -511,7 +504,7 @@ json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans)
     long days = 0;
     if (int_param(in, "days", VRP_HISTORY_DAYS_DEFAULT, 1, VRP_HISTORY_DAYS_MAX, 0, &days, ans))
         return NULL;
-    const gex_snapshot *last = series_last(in, ans);
+    const gex_snapshot *last = gex__api_series_last(in, ans);
     if (last == NULL)
         return NULL;
     const gex__api_series *se = in->series;
@@ -553,20 +546,15 @@ json_t *gex__api_vrp_history(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "history", arr);
     static const char *const own[] = {"history.expected_move_1d"};
     json_t *meta = series_meta(in, own, 1);
-    json_t *nc = json_object();
-    st |= gex__jset(nc, "straddle",
-                    gex__jstr("a per-day ATM straddle price needs the chain of "
-                              "every day: not kept in the series"));
-    st |= gex__jset(meta, "not_computed", nc);
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return out_of_memory(d, ans);
-    return d;
+    st |= not_computed(meta, "straddle",
+                       "a per-day ATM straddle price needs the chain of every day: not kept in "
+                       "the series");
+    return with_meta(d, meta, st, ans);
 }
 
 json_t *gex__api_realized(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex_snapshot *s = series_last(in, ans);
+    const gex_snapshot *s = gex__api_series_last(in, ans);
     if (s == NULL)
         return NULL;
     const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
@@ -590,20 +578,15 @@ json_t *gex__api_realized(const gex__api_input *in, gex__api_answer *ans)
     }
     st |= gex__jset(d, "estimators", est);
     json_t *meta = series_meta(in, NULL, 0);
-    json_t *nc = json_object();
-    st |= gex__jset(nc, "range_estimators",
-                    gex__jstr("Parkinson, Garman-Klass, Rogers-Satchell and Yang-Zhang need each "
-                              "day's open, high and low: a chain file holds one spot"));
-    st |= gex__jset(meta, "not_computed", nc);
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return out_of_memory(d, ans);
-    return d;
+    st |= not_computed(meta, "range_estimators",
+                       "Parkinson, Garman-Klass, Rogers-Satchell and Yang-Zhang need each day's "
+                       "open, high and low: a chain file holds one spot");
+    return with_meta(d, meta, st, ans);
 }
 
 json_t *gex__api_history(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex_snapshot *last = series_last(in, ans);
+    const gex_snapshot *last = gex__api_series_last(in, ans);
     if (last == NULL)
         return NULL;
     const gex__api_series *se = in->series;
@@ -618,10 +601,7 @@ json_t *gex__api_history(const gex__api_input *in, gex__api_answer *ans)
     }
     st |= gex__jset(d, "history", arr);
     json_t *meta = series_meta(in, NULL, 0);
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return out_of_memory(d, ans);
-    return d;
+    return with_meta(d, meta, st, ans);
 }
 
 /* --- oi-diff --- */
@@ -692,8 +672,8 @@ json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans)
         return NULL;
     const gex__analysis *a = in->analysis;
     if (a == NULL)
-        return fail(ans, 404, "no_data", "no snapshot of %s at the instant asked",
-                    in->symbol != NULL ? in->symbol : "the symbol");
+        return gex__api_fail(ans, 404, "no_data", "no snapshot of %s at the instant asked",
+                             in->symbol != NULL ? in->symbol : "the symbol");
     size_t n_today = 0, n_prior = 0, n = 0;
     oi_line *today = lines_of(a->chain, 1, &n_today);
     oi_line *prior = in->previous != NULL ? lines_of(in->previous->chain, 0, &n_prior) : NULL;
@@ -751,10 +731,7 @@ json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans)
         st |= gex__jset(meta, "prior_file", gex__jstr(in->previous->path));
         st |= gex__jset(meta, "prior_as_of", gex__jstr(iso));
     }
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return out_of_memory(d, ans);
-    return d;
+    return with_meta(d, meta, st, ans);
 }
 
 /* --- forecasts --- */
@@ -764,13 +741,13 @@ json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans)
 
 json_t *gex__api_forecast(const gex__api_input *in, gex__api_answer *ans)
 {
-    const char *dist = param(in->params, "dist");
+    const char *dist = gex__api_param(in->params, "dist");
     if (dist != NULL && strcmp(dist, "gaussian") != 0)
-        return fail(ans, 400, "invalid_parameter",
-                    "dist=%.32s: gex fits GARCH(1,1) with Gaussian innovations only; give "
-                    "dist=gaussian or leave it out",
-                    dist);
-    const gex_snapshot *s = series_last(in, ans);
+        return gex__api_fail(ans, 400, "invalid_parameter",
+                             "dist=%.32s: gex fits GARCH(1,1) with Gaussian innovations only; give "
+                             "dist=gaussian or leave it out",
+                             dist);
+    const gex_snapshot *s = gex__api_series_last(in, ans);
     if (s == NULL)
         return NULL;
     size_t m = 0;
@@ -835,8 +812,5 @@ json_t *gex__api_forecast(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(meta, "forecast_units",
                     gex__jstr("vol_annualized: percent a year; next_day_forecast: "
                               "percent a day"));
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return out_of_memory(d, ans);
-    return d;
+    return with_meta(d, meta, st, ans);
 }

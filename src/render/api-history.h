@@ -23,6 +23,9 @@ json_t *gex__api_forecast(const gex__api_input *in, gex__api_answer *ans);
 /* NEED_ANALYSIS with in->previous; parameter topN (1-100, default 10). */
 json_t *gex__api_oi_diff(const gex__api_input *in, gex__api_answer *ans);
 
+/* The series' last snapshot (in->series), or NULL with the 404 naming the symbol in *ans. */
+const gex_snapshot *gex__api_series_last(const gex__api_input *in, gex__api_answer *ans);
+
 /* The expected move over one trading day (gex's own, SPEC 5.5): spot * atm_iv / 100 /
  * sqrt(252), in the underlying's currency. */
 double gex__api_expected_move_1d(double spot, double atm_iv_pct);

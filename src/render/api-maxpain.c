@@ -27,6 +27,30 @@ typedef struct mp_set {
     uint8_t *type;
 } mp_set;
 
+/* Room in s for cap contracts: 0, or -1 when out of memory (mp_set_free frees what there is). */
+static int mp_set_alloc(mp_set *s, size_t cap)
+{
+    memset(s, 0, sizeof *s);
+    s->strike = malloc(cap * sizeof(double));
+    s->weight = malloc(cap * sizeof(double));
+    s->oi = malloc(cap * sizeof(double));
+    s->volume = malloc(cap * sizeof(double));
+    s->type = malloc(cap);
+    if (s->strike == NULL || s->weight == NULL || s->oi == NULL || s->volume == NULL ||
+        s->type == NULL)
+        return -1;
+    return 0;
+}
+
+static void mp_set_free(mp_set *s)
+{
+    free(s->strike);
+    free(s->weight);
+    free(s->oi);
+    free(s->volume);
+    free(s->type);
+}
+
 typedef struct mp_result {
     gex_maxpain_point *curve;
     size_t n_curve, best;
@@ -201,26 +225,17 @@ double gex__api_maxpain_strike(const gex__analysis *a)
     gex_chain_view v;
     gex_chain_get_view(a->chain, &v);
     const size_t cap = v.n + 1;
-    mp_set s = {0};
-    s.strike = malloc(cap * sizeof(double));
-    s.weight = malloc(cap * sizeof(double));
-    s.oi = malloc(cap * sizeof(double));
-    s.volume = malloc(cap * sizeof(double));
-    s.type = malloc(cap);
+    mp_set s;
+    const int no_set = mp_set_alloc(&s, cap);
     mp_result r = {.curve = malloc(cap * sizeof(gex_maxpain_point))};
     double mp = NAN;
-    if (s.strike != NULL && s.weight != NULL && s.oi != NULL && s.volume != NULL &&
-        s.type != NULL && r.curve != NULL) {
+    if (no_set == 0 && r.curve != NULL) {
         mp_select(a, &v, 0, &s);
         mp_run(&s, a->spot, &r);
         if (r.st == GEX_OK)
             mp = r.curve[r.best].strike;
     }
-    free(s.strike);
-    free(s.weight);
-    free(s.oi);
-    free(s.volume);
-    free(s.type);
+    mp_set_free(&s);
     free(r.curve);
     return mp;
 }
@@ -233,17 +248,12 @@ json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans)
     gex_chain_view v;
     gex_chain_get_view(a->chain, &v);
     const size_t cap = v.n + 1;
-    mp_set s = {0};
-    s.strike = malloc(cap * sizeof(double));
-    s.weight = malloc(cap * sizeof(double));
-    s.oi = malloc(cap * sizeof(double));
-    s.volume = malloc(cap * sizeof(double));
-    s.type = malloc(cap);
+    mp_set s;
+    const int no_set = mp_set_alloc(&s, cap);
     mp_result r = {.curve = malloc(cap * sizeof(gex_maxpain_point))}, re = r;
     re.curve = malloc(cap * sizeof(gex_maxpain_point));
     gex__vol_chain vc;
-    int st = s.strike == NULL || s.weight == NULL || s.oi == NULL || s.volume == NULL ||
-             s.type == NULL || r.curve == NULL || re.curve == NULL;
+    int st = no_set != 0 || r.curve == NULL || re.curve == NULL;
     if (!st)
         st = gex__vol_collect(a, 0, &vc);
     else
@@ -335,11 +345,7 @@ json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "pin_probability", json_integer(mp_pin(a, &s, mp, front->dte)));
     d = gex__vol_finish(a, d, st, "dealer_alignment.alignment,pin_probability", ans);
 done:
-    free(s.strike);
-    free(s.weight);
-    free(s.oi);
-    free(s.volume);
-    free(s.type);
+    mp_set_free(&s);
     free(r.curve);
     free(re.curve);
     gex__vol_free(&vc);

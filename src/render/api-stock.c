@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api-exposure.h"
+#include "api-history.h"
 #include "api-volatility.h"
 #include "gex/gex.h"
 
@@ -58,17 +59,6 @@ static json_t *oom(json_t *d, gex__api_answer *ans)
 {
     json_decref(d);
     return gex__api_fail(ans, 500, "internal_error", "out of memory building the document");
-}
-
-/* The series' last snapshot, or a 404 naming the symbol. */
-static const gex_snapshot *last_of(const gex__api_input *in, gex__api_answer *ans)
-{
-    if (in->series == NULL || in->series->n == 0) {
-        gex__api_fail(ans, 404, "no_data", "no snapshot of %s in the folder at the instant asked",
-                      in->symbol != NULL ? in->symbol : "the symbol");
-        return NULL;
-    }
-    return &in->series->snapshot[in->series->n - 1];
 }
 
 /* Realized volatility over the last window trading days of the series; has 0 when it is too
@@ -403,22 +393,38 @@ static int get_parts(const gex__api_input *in, parts *p)
     return p->summary != NULL && p->gex != NULL ? GEX_OK : GEX_ENOMEM;
 }
 
+/* What /v1/volatility and /v1/stock/summary are built from: the series' last snapshot
+ * (returned), its realized volatility over RV_LONG days, the parts and, with a chain, its flow
+ * (zero without one). NULL with the answer in *ans (no snapshot, or out of memory) and nothing
+ * left to free. */
+static const gex_snapshot *stock_inputs(const gex__api_input *in, gex__api_answer *ans,
+                                        gex_level *rv60, parts *p, flow *f)
+{
+    memset(p, 0, sizeof *p);
+    memset(f, 0, sizeof *f);
+    const gex_snapshot *s = gex__api_series_last(in, ans);
+    if (s == NULL)
+        return NULL;
+    if (rv_window(in->series, RV_LONG, rv60) != 0 || get_parts(in, p) != GEX_OK ||
+        (in->analysis != NULL && flow_collect(in->analysis, f) != GEX_OK)) {
+        parts_free(p);
+        oom(NULL, ans);
+        return NULL;
+    }
+    return s;
+}
+
 /* --- /v1/volatility/{symbol} --- */
 
 json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex_snapshot *s = last_of(in, ans);
+    gex_level rv60;
+    parts p;
+    flow f;
+    const gex_snapshot *s = stock_inputs(in, ans, &rv60, &p, &f);
     if (s == NULL)
         return NULL;
     const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
-    gex_level rv60;
-    parts p;
-    flow f = {0};
-    if (rv_window(in->series, RV_LONG, &rv60) != 0 || get_parts(in, &p) != GEX_OK ||
-        (in->analysis != NULL && flow_collect(in->analysis, &f) != GEX_OK)) {
-        parts_free(&p);
-        return oom(NULL, ans);
-    }
     const int have = in->analysis != NULL;
     json_t *d = json_object();
     int st = d == NULL ? GEX_ENOMEM : head(d, s, 1);
@@ -706,18 +712,13 @@ static json_t *top_strikes(const json_t *gexdoc)
 
 json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex_snapshot *s = last_of(in, ans);
+    gex_level rv60;
+    parts p;
+    flow f;
+    const gex_snapshot *s = stock_inputs(in, ans, &rv60, &p, &f);
     if (s == NULL)
         return NULL;
     const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
-    gex_level rv60;
-    parts p;
-    flow f = {0};
-    if (rv_window(in->series, RV_LONG, &rv60) != 0 || get_parts(in, &p) != GEX_OK ||
-        (in->analysis != NULL && flow_collect(in->analysis, &f) != GEX_OK)) {
-        parts_free(&p);
-        return oom(NULL, ans);
-    }
     const int have = in->analysis != NULL;
     json_t *d = json_object();
     int st = d == NULL ? GEX_ENOMEM : head(d, s, 0);
@@ -926,7 +927,7 @@ double gex__api_pearson(const double *x, const double *y, size_t n)
 
 json_t *gex__api_spot_vol_correlation(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex_snapshot *s = last_of(in, ans);
+    const gex_snapshot *s = gex__api_series_last(in, ans);
     if (s == NULL)
         return NULL;
     const gex__api_series *se = in->series;

@@ -249,6 +249,25 @@ static int collect_fitted(const gex__analysis *a, gex__vol_chain *c, const gex__
     return GEX_OK;
 }
 
+/* collect_fitted for the endpoints drawn from the fits alone (/v1/surface, /v1/adv_volatility):
+ * GEX_OK with at least one fitted slice, or the out-of-memory or no-data answer in *ans and
+ * nothing left to free. */
+static int need_fitted(const gex__analysis *a, gex__api_answer *ans, gex__vol_chain *c,
+                       const gex__vol_slice ***f, size_t *nf)
+{
+    if (collect_fitted(a, c, f, nf) != GEX_OK) {
+        gex__api_fail(ans, 500, "internal_error", "out of memory");
+        return GEX_ENOMEM;
+    }
+    if (*nf == 0) {
+        free(*f);
+        gex__vol_free(c);
+        no_data(a, ans, "no expiration has six out-of-the-money implied volatilities to fit");
+        return GEX_EEMPTY;
+    }
+    return GEX_OK;
+}
+
 static double fit_w(const gex__vol_slice *s, double k)
 {
     return gex_svi_total_variance(&s->fit.params, k, NULL, NULL);
@@ -488,16 +507,10 @@ json_t *gex__api_surface(const gex__api_input *in, gex__api_answer *ans)
     if (a == NULL)
         return no_analysis(ans);
     gex__vol_chain c;
-    const gex__vol_slice **f = NULL;
-    size_t nf = 0;
-    if (collect_fitted(a, &c, &f, &nf) != GEX_OK)
-        return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    if (nf == 0) {
-        free(f);
-        gex__vol_free(&c);
-        return no_data(a, ans,
-                       "no expiration has six out-of-the-money implied volatilities to fit");
-    }
+    const gex__vol_slice **f;
+    size_t nf;
+    if (need_fitted(a, ans, &c, &f, &nf) != GEX_OK)
+        return NULL;
     double klo, khi, tenor[SURFACE_GRID], money[SURFACE_GRID];
     surface_k_range(&c, f, nf, &klo, &khi);
     for (int i = 0; i < SURFACE_GRID; i++) {
@@ -796,16 +809,10 @@ json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
     if (a == NULL)
         return no_analysis(ans);
     gex__vol_chain c;
-    const gex__vol_slice **f = NULL;
-    size_t nf = 0;
-    if (collect_fitted(a, &c, &f, &nf) != GEX_OK)
-        return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    if (nf == 0) {
-        free(f);
-        gex__vol_free(&c);
-        return no_data(a, ans,
-                       "no expiration has six out-of-the-money implied volatilities to fit");
-    }
+    const gex__vol_slice **f;
+    size_t nf;
+    if (need_fitted(a, ans, &c, &f, &nf) != GEX_OK)
+        return NULL;
     json_t *d = svi_head(a, &c, f, nf);
     int st = d == NULL;
     json_t *fw = json_array(), *vs = json_array();
