@@ -79,17 +79,6 @@ typedef struct api_query {
     char *value[API_QUERY_MAX];
 } api_query;
 
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes %XX and '+' in place, as a server decodes a query (RFC 3986, HTML forms). Returns -1
  * for an encoded NUL (refused, as gex serve refuses it). */
 static int decode(char *s, int plus)
@@ -97,8 +86,8 @@ static int decode(char *s, int plus)
     char *w = s;
     for (const char *r = s; *r != '\0'; r++) {
         int hi, lo;
-        if (*r == '%' && (hi = hex_value((unsigned char)r[1])) >= 0 &&
-            (lo = hex_value((unsigned char)r[2])) >= 0) {
+        if (*r == '%' && (hi = cli_serve_hex_value((unsigned char)r[1])) >= 0 &&
+            (lo = cli_serve_hex_value((unsigned char)r[2])) >= 0) {
             if (hi == 0 && lo == 0)
                 return -1;
             *w++ = (char)(hi * 16 + lo);
@@ -381,21 +370,12 @@ int cli_cmd_api(int argc, char **argv)
     memset(&extra, 0, sizeof extra);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const int passed = cli_serve_passed_on(a);
-        if (passed >= 0) {
-            if (passed && i + 1 >= argc) {
-                fprintf(stderr, "gex: api: %s needs a value (see gex api --help)\n", a);
-                return CLI_EXIT_USAGE;
-            }
-            if (extra.n + 2 > 2 * CLI_SERVE_EXTRA_MAX) {
-                fprintf(stderr, "gex: api: at most %d options for the answer\n",
-                        CLI_SERVE_EXTRA_MAX);
-                return CLI_EXIT_USAGE;
-            }
-            extra.arg[extra.n++] = argv[i];
-            if (passed)
-                extra.arg[extra.n++] = argv[++i];
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        const int taken = cli_serve_take_passed_on(argc, argv, &i, &extra, "api", "answer");
+        if (taken < 0)
+            return CLI_EXIT_USAGE;
+        if (taken)
+            continue;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             api_usage(stdout);
             return cli_stdout_done();
         } else if (strcmp(a, "--list") == 0) {

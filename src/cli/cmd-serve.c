@@ -65,6 +65,28 @@ int cli_serve_passed_on(const char *name)
     return -1;
 }
 
+int cli_serve_take_passed_on(int argc, char **argv, int *i, cli_serve_extra *extra, const char *cmd,
+                             const char *answers)
+{
+    const char *a = argv[*i];
+    const int passed = cli_serve_passed_on(a);
+    if (passed < 0)
+        return 0;
+    if (passed && *i + 1 >= argc) {
+        fprintf(stderr, "gex: %s: %s needs a value (see gex %s --help)\n", cmd, a, cmd);
+        return -1;
+    }
+    if (extra->n + 2 > 2 * CLI_SERVE_EXTRA_MAX) {
+        fprintf(stderr, "gex: %s: at most %d options for the %s\n", cmd, CLI_SERVE_EXTRA_MAX,
+                answers);
+        return -1;
+    }
+    extra->arg[extra->n++] = argv[*i];
+    if (passed)
+        extra->arg[extra->n++] = argv[++*i];
+    return 1;
+}
+
 int cli_serve_parse_passed_on(char **extra, size_t n_extra, cli_options *opts)
 {
     char a_gex[] = "gex", a_levels[] = "levels", a_file[] = "DIR/FILE";
@@ -143,21 +165,12 @@ int cli_cmd_serve(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long n = 0;
-        const int passed = cli_serve_passed_on(a);
-        if (passed >= 0) {
-            if (passed && v == NULL) {
-                fprintf(stderr, "gex: serve: %s needs a value (see gex serve --help)\n", a);
-                return CLI_EXIT_USAGE;
-            }
-            if (extra.n + 2 > 2 * CLI_SERVE_EXTRA_MAX) {
-                fprintf(stderr, "gex: serve: at most %d options for the answers\n",
-                        CLI_SERVE_EXTRA_MAX);
-                return CLI_EXIT_USAGE;
-            }
-            extra.arg[extra.n++] = argv[i];
-            if (passed)
-                extra.arg[extra.n++] = argv[++i];
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        const int taken = cli_serve_take_passed_on(argc, argv, &i, &extra, "serve", "answers");
+        if (taken < 0)
+            return CLI_EXIT_USAGE;
+        if (taken)
+            continue;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             serve_usage(stdout);
             return cli_stdout_done();
         } else if (strcmp(a, "--port") == 0) {

@@ -80,52 +80,51 @@ void cli_module_close(void *handle)
         dlclose(handle);
 }
 
-int cli_run_plot(const cli_options *opts, FILE *out)
+/* Runs the command function symbol of the module name on (opts, out): gex plot, gex history.
+ * Its exit status, or CLI_EXIT_INTERNAL when the module or the function is missing. */
+static int run_on_options(const char *name, const char *symbol, const cli_options *opts, FILE *out)
 {
-    void *m = cli_module_open("gex-plot");
+    void *m = cli_module_open(name);
     if (m == NULL)
         return CLI_EXIT_INTERNAL;
     int (*cmd)(const cli_options *, FILE *);
-    *(void **)&cmd = module_function(m, "gex-plot", "cli_cmd_plot");
+    *(void **)&cmd = module_function(m, name, symbol);
     const int rc = cmd != NULL ? cmd(opts, out) : CLI_EXIT_INTERNAL;
     cli_module_close(m);
     return rc;
+}
+
+/* The same for a command that parses its own arguments: gex serve, gex api. */
+static int run_on_arguments(const char *name, const char *symbol, int argc, char **argv)
+{
+    void *m = cli_module_open(name);
+    if (m == NULL)
+        return CLI_EXIT_INTERNAL;
+    int (*cmd)(int, char **);
+    *(void **)&cmd = module_function(m, name, symbol);
+    const int rc = cmd != NULL ? cmd(argc, argv) : CLI_EXIT_INTERNAL;
+    cli_module_close(m);
+    return rc;
+}
+
+int cli_run_plot(const cli_options *opts, FILE *out)
+{
+    return run_on_options("gex-plot", "cli_cmd_plot", opts, out);
 }
 
 int cli_run_serve(int argc, char **argv)
 {
-    void *m = cli_module_open("gex-serve");
-    if (m == NULL)
-        return CLI_EXIT_INTERNAL;
-    int (*cmd)(int, char **);
-    *(void **)&cmd = module_function(m, "gex-serve", "cli_cmd_serve");
-    const int rc = cmd != NULL ? cmd(argc, argv) : CLI_EXIT_INTERNAL;
-    cli_module_close(m);
-    return rc;
+    return run_on_arguments("gex-serve", "cli_cmd_serve", argc, argv);
 }
 
 int cli_run_api(int argc, char **argv)
 {
-    void *m = cli_module_open("gex-serve");
-    if (m == NULL)
-        return CLI_EXIT_INTERNAL;
-    int (*cmd)(int, char **);
-    *(void **)&cmd = module_function(m, "gex-serve", "cli_cmd_api");
-    const int rc = cmd != NULL ? cmd(argc, argv) : CLI_EXIT_INTERNAL;
-    cli_module_close(m);
-    return rc;
+    return run_on_arguments("gex-serve", "cli_cmd_api", argc, argv);
 }
 
 int cli_run_history(const cli_options *opts, FILE *out)
 {
-    void *m = cli_module_open("gex-history");
-    if (m == NULL)
-        return CLI_EXIT_INTERNAL;
-    int (*cmd)(const cli_options *, FILE *);
-    *(void **)&cmd = module_function(m, "gex-history", "cli_cmd_history");
-    const int rc = cmd != NULL ? cmd(opts, out) : CLI_EXIT_INTERNAL;
-    cli_module_close(m);
-    return rc;
+    return run_on_options("gex-history", "cli_cmd_history", opts, out);
 }
 
 int cli_history_rows(const cli_options *opts, cli_history *out)

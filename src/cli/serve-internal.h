@@ -238,6 +238,9 @@ void cli_serve_log_escape(char *dst, size_t size, const char *src);
  * key too. */
 void cli_serve_log_target(char *dst, size_t size, const char *uri);
 
+/* The value of a hexadecimal digit (of a %XX escape), or -1 when c is not one. */
+int cli_serve_hex_value(int c);
+
 /* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
  * command-line order, as given to gex serve. */
 #define CLI_SERVE_EXTRA_MAX 32
@@ -275,6 +278,12 @@ int cli_cmd_api(int argc, char **argv);
 /* Whether name is an option of the other commands that serve and api apply to every answer:
  * 1 when it takes a value, 0 when not, -1 when it is not one (cmd-serve.c). */
 int cli_serve_passed_on(const char *name);
+/* Takes argv[*i] into extra when it is one of those options, with its value (*i then on the
+ * value): 1 when taken, 0 when it is not one, or -1 after the message on standard error (no
+ * value, or more than CLI_SERVE_EXTRA_MAX of them); cmd names the command, and answers what the
+ * options apply to ("answer" for gex api, "answers" for gex serve). */
+int cli_serve_take_passed_on(int argc, char **argv, int *i, cli_serve_extra *extra, const char *cmd,
+                             const char *answers);
 /* Parses those options with the command line's own parser into opts. Returns -1 when they are
  * valid, else the exit status (the parser printed why). */
 int cli_serve_parse_passed_on(char **extra, size_t n_extra, struct cli_options *opts);

@@ -273,7 +273,7 @@ void cli_serve_log_escape(char *dst, size_t size, const char *src)
     finish_text(&t);
 }
 
-static int hex_value(char c)
+int cli_serve_hex_value(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -292,8 +292,9 @@ static int is_key_name(const char *name, size_t len)
     size_t k = 0;
     for (size_t i = 0; i < len; i++, k++) {
         int c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && hex_value(name[i + 1]) >= 0 && hex_value(name[i + 2]) >= 0) {
-            c = hex_value(name[i + 1]) * 16 + hex_value(name[i + 2]);
+        if (c == '%' && i + 2 < len && cli_serve_hex_value(name[i + 1]) >= 0 &&
+            cli_serve_hex_value(name[i + 2]) >= 0) {
+            c = cli_serve_hex_value(name[i + 1]) * 16 + cli_serve_hex_value(name[i + 2]);
             i += 2;
         } else if (c == '+') {
             c = ' ';
