@@ -62,7 +62,7 @@ static size_t name_symbol(const char *name, char *out)
 
 int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
-    gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
+    gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX];
     size_t pos;
     const size_t nh =
         gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
@@ -84,33 +84,24 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
                              "and this name has none; pass --expiration-of-file YYYY-MM-DD");
     char sym[GEX__FIELD_MAX + 1];
     size_t sym_len;
-    if (r->opt->symbol != NULL && strlen(r->opt->symbol) <= GEX__FIELD_MAX) {
-        sym_len = strlen(r->opt->symbol);
-        memcpy(sym, r->opt->symbol, sym_len + 1);
-    } else if ((sym_len = name_symbol(r->name, sym)) == 0) {
+    if (gex__layout_symbol(r, name_symbol, sym, &sym_len) != 0)
         return gex_error_set(r->err, GEX_EPARSE, r->name, det->header_line, 0,
                              "a Barchart options download names its underlying only in the "
                              "file name (\"SYMBOL-options-exp-...\"), and this name has none; "
                              "pass --symbol");
-    }
     /* The spot from the Moneyness of the row nearest the money: Barchart writes
      * (spot - strike) / spot for calls and (strike - spot) / spot for puts, in percent. */
     double spot = (double)NAN, best_m = (double)INFINITY;
     int footer_seen = 0;
     long lineno = det->header_line;
-    while (gex__next_line(text, len, &pos, &line)) {
-        lineno++;
-        size_t n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
-        if (n == 1 && f[0].len == 0)
-            continue;
+    size_t n;
+    while (gex__layout_row(text, len, &pos, &lineno, f, &n)) {
         if (n == 1 && f[0].len >= sizeof footer - 1 &&
             memcmp(f[0].s, footer, sizeof footer - 1) == 0) {
             footer_time(r, f[0], lineno);
             footer_seen = 1;
             continue;
         }
-        if (n > GEX__LAYOUT_FIELDS_MAX)
-            n = GEX__LAYOUT_FIELDS_MAX;
         r->rep->rows++;
         if (n + 1 < nh)
             SKIP(GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
@@ -138,13 +129,8 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
             gex__cell_number(r, f, n, c_delta, &k.vendor_delta) != 0 ||
             gex__cell_number(r, f, n, c_m, &m) != 0)
             SKIP(GEX_SKIP_BAD_NUMBER, 0, "a price, volume, IV, delta or moneyness is not a number");
-        if (gex__cell_number(r, f, n, c_oi, &k.open_interest) != 0 || k.open_interest < 0 ||
-            k.open_interest > GEX_CONTRACTS_MAX)
+        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0)
             SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, "the open interest is not a count");
-        if (isnan(k.open_interest)) {
-            k.open_interest = 0;
-            r->missing_oi++;
-        }
         /* IV in percent; 0.00% is Barchart's "no IV" (with Delta 0). */
         k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN;
         if (isfinite(m) && fabs(m) < best_m && fabs(m) < 100.0) {

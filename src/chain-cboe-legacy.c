@@ -138,13 +138,8 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
     size_t other_root = 0, copies = 0;
     char other[GEX__FIELD_MAX + 1] = "";
     long lineno = det->header_line;
-    while (gex__next_line(text, len, &pos, &line)) {
-        lineno++;
-        size_t n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
-        if (n == 1 && f[0].len == 0)
-            continue;
-        if (n > GEX__LAYOUT_FIELDS_MAX)
-            n = GEX__LAYOUT_FIELDS_MAX;
+    size_t n;
+    while (gex__layout_row(text, len, &pos, &lineno, f, &n)) {
         r->rep->rows++;
         if (n + 1 < nh)
             SKIP(GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
@@ -152,14 +147,9 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
             const side_cols *c = &side[s];
             legacy_code code;
             if (legacy_decode(r, f[c->sym], &code) != 0 ||
-                code.type != (s == 0 ? GEX_CALL : GEX_PUT)) {
-                int rc =
-                    gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, lineno, c->sym + 1,
-                                     "the contract is not \"yy Mon STRIKE (ROOTyyddMSTRIKE)\"");
-                if (rc != GEX_OK)
-                    return rc;
-                continue;
-            }
+                code.type != (s == 0 ? GEX_CALL : GEX_PUT))
+                SKIP_SIDE(GEX_SKIP_BAD_SYMBOL, c->sym + 1,
+                          "the contract is not \"yy Mon STRIKE (ROOTyyddMSTRIKE)\"");
             if (code.exchange) {
                 copies++;
                 continue;
@@ -182,24 +172,15 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
             if (gex__cell_number(r, f, n, c->bid, &k.bid) != 0 ||
                 gex__cell_number(r, f, n, c->ask, &k.ask) != 0 ||
                 gex__cell_number(r, f, n, c->last, &k.last) != 0 ||
-                gex__cell_number(r, f, n, c->vol, &k.volume) != 0) {
-                int rc = gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, lineno, 0,
-                                          "a Last Sale, Bid, Ask or Vol is not a number");
-                if (rc != GEX_OK)
-                    return rc;
-                continue;
-            }
+                gex__cell_number(r, f, n, c->vol, &k.volume) != 0)
+                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, 0, "a Last Sale, Bid, Ask or Vol is not a number");
             if (gex__cell_number(r, f, n, c->oi, &k.open_interest) != 0 || isnan(k.open_interest) ||
-                k.open_interest < 0 || k.open_interest > GEX_CONTRACTS_MAX) {
-                int rc = gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, lineno, c->oi + 1,
-                                          "the Open Int is not a count");
-                if (rc != GEX_OK)
-                    return rc;
-                continue;
-            }
+                k.open_interest < 0 || k.open_interest > GEX_CONTRACTS_MAX)
+                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, "the Open Int is not a count");
             int rc = gex__reader_add(r, sym, sym_len, code.root.s, code.root.len, &k, spot);
             if (rc != GEX_OK)
                 return gex__reader_add_failed(r, rc, lineno);
+        next_side:;
         }
     next:;
     }

@@ -131,13 +131,8 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
     r->snapshot_rows = c_time >= 0; /* book summaries captured at several instants */
     size_t first = r->chain->n, dropped = 0;
     long lineno = det->header_line;
-    while (gex__next_line(text, len, &pos, &line)) {
-        lineno++;
-        size_t n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
-        if (n == 1 && f[0].len == 0)
-            continue;
-        if (n > GEX__LAYOUT_FIELDS_MAX)
-            n = GEX__LAYOUT_FIELDS_MAX;
+    size_t n;
+    while (gex__layout_row(text, len, &pos, &lineno, f, &n)) {
         r->rep->rows++;
         if (n < nh)
             SKIP(GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
@@ -159,13 +154,8 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
             SKIP(GEX_SKIP_BAD_NUMBER, 0,
                  "a price, volume, IV, delta, index or time is not a "
                  "number");
-        if (gex__cell_number(r, f, n, c_oi, &k.open_interest) != 0 || k.open_interest < 0 ||
-            k.open_interest > GEX_CONTRACTS_MAX)
+        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0)
             SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, "the open interest is not a count");
-        if (isnan(k.open_interest)) {
-            k.open_interest = 0;
-            r->missing_oi++;
-        }
         double spot = isfinite(given_spot) ? given_spot : index;
         if (!(spot > 0) || spot > GEX_PRICE_MAX)
             SKIP(GEX_SKIP_BAD_NUMBER, c_index + 1, "the index price is not a positive number");

@@ -273,7 +273,6 @@ static int record_members(walk *w, char *path, size_t plen, int depth)
 static int record_fields(walk *w, char *path, size_t plen, int depth)
 {
     const gex__jlayout *L = w->layout;
-    gex__jrec *rec = &w->rec;
     for (;;) {
         gex__jtok t = gex__json_next(&w->j);
         if (t == GEX__JTOK_OBJECT_END)
@@ -308,14 +307,7 @@ static int record_fields(walk *w, char *path, size_t plen, int depth)
             const char *want = L->fields[f];
             if (w->field_len[f] != n || want[0] != path[0] || memcmp(want, path, n) != 0)
                 continue;
-            rec->type[f] = t;
-            if (w->j.len_text > GEX__FIELD_MAX) {
-                rec->len[f] = GEX__JREC_TOO_LONG;
-            } else {
-                memcpy(rec->text[f], w->j.text, w->j.len_text);
-                rec->text[f][w->j.len_text] = '\0';
-                rec->len[f] = w->j.len_text;
-            }
+            keep_field(w, f, t);
             break;
         }
     }

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "chain-csv-internal.h"
 #include "chain-row-internal.h"
@@ -19,15 +20,22 @@
 /* The most fields a line of these layouts has (OptionsDX: 33). */
 #define GEX__LAYOUT_FIELDS_MAX 64
 
-/* In a reader's row loop (variables r and lineno, a label next: at the end of the loop body):
- * counts the bad row, or returns the strict mode's error. */
-#define SKIP(reason, column, what)                                                                 \
+/* In a reader's row loop (variables r and lineno): counts the bad row, or returns the strict
+ * mode's error, and goes to label. */
+#define SKIP_TO(label, reason, column, what)                                                       \
     do {                                                                                           \
         int skip_rc_ = gex__reader_skip(r, (reason), lineno, (column), (what));                    \
         if (skip_rc_ != GEX_OK)                                                                    \
             return skip_rc_;                                                                       \
-        goto next;                                                                                 \
+        goto label;                                                                                \
     } while (0)
+
+/* The row is left out: a label next: at the end of the row loop's body. */
+#define SKIP(reason, column, what) SKIP_TO(next, reason, column, what)
+
+/* In a loop over the two sides of a row (calls, then puts), the side's contract is left out
+ * and the loop goes on with the other side: a label next_side: at the end of that loop's body. */
+#define SKIP_SIDE(reason, column, what) SKIP_TO(next_side, reason, column, what)
 
 /* The same for a row that names its underlying (u, u_len; u_len 0 when it does not): a row of
  * another underlying than --symbol's is left out as such (gex__reader_skip_of). */
@@ -38,6 +46,43 @@
             return skip_rc_;                                                                       \
         goto next;                                                                                 \
     } while (0)
+
+/* The next data line of text[0..len) from *pos (gex__next_line), split at commas into
+ * f[0..*n), *n at most GEX__LAYOUT_FIELDS_MAX; blank lines are passed over, and *lineno counts
+ * every line read. Returns 0 at the end of the text, else 1. Inline: the readers sit under
+ * chain-layout.c, and no file calls back into the one that calls it. */
+static inline int gex__layout_row(const char *text, size_t len, size_t *pos, long *lineno,
+                                  gex__span *f, size_t *n)
+{
+    gex__span line;
+    while (gex__next_line(text, len, pos, &line)) {
+        (*lineno)++;
+        *n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
+        if (*n == 1 && f[0].len == 0)
+            continue;
+        if (*n > GEX__LAYOUT_FIELDS_MAX)
+            *n = GEX__LAYOUT_FIELDS_MAX;
+        return 1;
+    }
+    return 0;
+}
+
+/* The underlying of a layout that names it only in its file name: --symbol when it is given
+ * and fits, else what from_name (the layout's own, returning the length, 0 for none) finds in
+ * r->name. Written to sym (GEX__FIELD_MAX + 1 bytes) and its length to *len: 0, or -1 when
+ * neither names one (the reader says what to pass). */
+static inline int gex__layout_symbol(const gex__reader *r,
+                                     size_t (*from_name)(const char *name, char *out), char *sym,
+                                     size_t *len)
+{
+    if (r->opt->symbol != NULL && strlen(r->opt->symbol) <= GEX__FIELD_MAX) {
+        *len = strlen(r->opt->symbol);
+        memcpy(sym, r->opt->symbol, *len + 1);
+        return 0;
+    }
+    *len = from_name(r->name, sym);
+    return *len > 0 ? 0 : -1;
+}
 
 /* Whether a format is one of the whole-text layouts. */
 int gex__format_is_layout(gex_format format);

@@ -94,7 +94,7 @@ static int side_empty(const gex__span *f, size_t n, size_t from, size_t to)
 
 int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
-    gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
+    gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX];
     size_t pos;
     const size_t nh =
         gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
@@ -113,15 +113,11 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
                              "none; pass --expiration-of-file YYYY-MM-DD");
     char sym[GEX__FIELD_MAX + 1];
     size_t sym_len;
-    if (r->opt->symbol != NULL && strlen(r->opt->symbol) <= GEX__FIELD_MAX) {
-        sym_len = strlen(r->opt->symbol);
-        memcpy(sym, r->opt->symbol, sym_len + 1);
-    } else if ((sym_len = name_symbol(r->name, sym)) == 0) {
+    if (gex__layout_symbol(r, name_symbol, sym, &sym_len) != 0)
         return gex_error_set(r->err, GEX_EPARSE, r->name, det->header_line, 0,
                              "an NSE option chain names its underlying only in the file name "
                              "(\"option-chain-ED-NIFTY-...\"), and this name has none; pass "
                              "--symbol");
-    }
     double lot = r->opt->multiplier > 0 ? r->opt->multiplier : nse_lot(sym, exp);
     if (isnan(lot)) {
         char day[16];
@@ -139,13 +135,8 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
                              sym);
     size_t first = r->chain->n;
     long lineno = det->header_line;
-    while (gex__next_line(text, len, &pos, &line)) {
-        lineno++;
-        size_t n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
-        if (n == 1 && f[0].len == 0)
-            continue;
-        if (n > GEX__LAYOUT_FIELDS_MAX)
-            n = GEX__LAYOUT_FIELDS_MAX;
+    size_t n;
+    while (gex__layout_row(text, len, &pos, &lineno, f, &n)) {
         r->rep->rows++;
         double strike;
         if (n < nh - 1)
@@ -169,29 +160,15 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
                 gex__cell_number(r, f, n, c->ask, &k.ask) != 0 ||
                 gex__cell_number(r, f, n, c->last, &k.last) != 0 ||
                 gex__cell_number(r, f, n, c->volume, &k.volume) != 0 ||
-                gex__cell_number(r, f, n, c->iv, &k.iv) != 0) {
-                int rc = gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, lineno, 0,
-                                          "a BID, ASK, LTP, VOLUME or IV is not a number");
-                if (rc != GEX_OK)
-                    return rc;
-                continue;
-            }
-            if (gex__cell_number(r, f, n, c->oi, &k.open_interest) != 0 || k.open_interest < 0 ||
-                k.open_interest > GEX_CONTRACTS_MAX) {
-                int rc = gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, lineno, c->oi + 1,
-                                          "the OI is not a count");
-                if (rc != GEX_OK)
-                    return rc;
-                continue;
-            }
-            if (isnan(k.open_interest)) {
-                k.open_interest = 0;
-                r->missing_oi++;
-            }
+                gex__cell_number(r, f, n, c->iv, &k.iv) != 0)
+                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, 0, "a BID, ASK, LTP, VOLUME or IV is not a number");
+            if (gex__cell_open_interest(r, f, n, c->oi, &k) != 0)
+                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, "the OI is not a count");
             k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN; /* percent; 0 or "-": none */
             int rc = gex__reader_add(r, sym, sym_len, sym, sym_len, &k, (double)NAN);
             if (rc != GEX_OK)
                 return gex__reader_add_failed(r, rc, lineno);
+        next_side:;
         }
     next:;
     }

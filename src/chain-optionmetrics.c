@@ -55,7 +55,7 @@ static void census(const char *text, size_t len, size_t pos, int c_date, size_t 
 
 int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const gex__detected *det)
 {
-    gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX], line;
+    gex__span h[GEX__LAYOUT_FIELDS_MAX], f[GEX__LAYOUT_FIELDS_MAX];
     size_t pos;
     const size_t nh =
         gex__header_fields(text, len, det->header_offset, h, GEX__LAYOUT_FIELDS_MAX, &pos);
@@ -86,13 +86,8 @@ int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const 
                              "underlying; pass --symbol");
     r->snapshot_rows = 1; /* each date is an end-of-day snapshot */
     long lineno = det->header_line;
-    while (gex__next_line(text, len, &pos, &line)) {
-        lineno++;
-        size_t n = gex__split_fields(line, ',', f, GEX__LAYOUT_FIELDS_MAX);
-        if (n == 1 && f[0].len == 0)
-            continue;
-        if (n > GEX__LAYOUT_FIELDS_MAX)
-            n = GEX__LAYOUT_FIELDS_MAX;
+    size_t n;
+    while (gex__layout_row(text, len, &pos, &lineno, f, &n)) {
         r->rep->rows++;
         /* The row's ticker, so that a bad row of another underlying than --symbol's is left
          * out as that underlying's rows are. */
@@ -125,14 +120,9 @@ int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const 
             gex__cell_number(r, f, n, c_gamma, &k.vendor_gamma) != 0)
             SKIP_OF(ru, rul, GEX_SKIP_BAD_NUMBER, 0,
                     "a bid, offer, volume, IV or greek is not a number");
-        if (gex__cell_number(r, f, n, c_oi, &k.open_interest) != 0 || k.open_interest < 0 ||
-            k.open_interest > GEX_CONTRACTS_MAX)
+        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0)
             SKIP_OF(ru, rul, GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1,
                     "the open_interest is not a count");
-        if (isnan(k.open_interest)) {
-            k.open_interest = 0;
-            r->missing_oi++;
-        }
         /* IvyDB's missing IV is -99.99. */
         if (!(k.iv > 0))
             k.iv = (double)NAN;

@@ -311,6 +311,12 @@ int gex__column(const gex__span *f, size_t n, const char *const *names);
  * the row. 0, or -1 when the cell is not a number. */
 int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v);
 
+/* The open interest in column col of a row of n fields (gex__cell_number), from 0 to
+ * GEX_CONTRACTS_MAX, into k->open_interest: an empty cell is 0 and counted in r->missing_oi
+ * (gex__chain_require_oi reads it). 0, or -1 when the cell is not such a count (the reader
+ * skips the row, naming the column). */
+int gex__cell_open_interest(gex__reader *r, const gex__span *f, size_t n, int col, gex_contract *k);
+
 /* A row read and not kept (a reader's own reason, before gex__reader_add or _skip): the counts
  * its reading added (missing open interest, root-less weeklies) are no kept contract's. */
 void gex__reader_drop_row(gex__reader *r);

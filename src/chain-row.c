@@ -706,6 +706,18 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
     return gex__read_loose(r, f[col], v);
 }
 
+int gex__cell_open_interest(gex__reader *r, const gex__span *f, size_t n, int col, gex_contract *k)
+{
+    if (gex__cell_number(r, f, n, col, &k->open_interest) != 0 || k->open_interest < 0 ||
+        k->open_interest > GEX_CONTRACTS_MAX)
+        return -1;
+    if (isnan(k->open_interest)) {
+        k->open_interest = 0;
+        r->missing_oi++;
+    }
+    return 0;
+}
+
 /* --- snapshots --- */
 
 /* r->chain made the contracts idx[0..n) of c (the chain read, indexed as r->snap_time; not

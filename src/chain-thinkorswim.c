@@ -204,26 +204,11 @@ int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const ge
                 gex__cell_number(r, f, n, c->volume, &k.volume) != 0 ||
                 gex__cell_number(r, f, n, c->iv, &k.iv) != 0 ||
                 gex__cell_number(r, f, n, c->delta, &k.vendor_delta) != 0 ||
-                gex__cell_number(r, f, n, c->gamma, &k.vendor_gamma) != 0) {
-                int rc = gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, lineno, 0,
-                                          "a BID, ASK, LAST, Volume, Impl Vol, Delta or Gamma "
-                                          "is not a number");
-                if (rc != GEX_OK)
-                    return rc;
-                continue;
-            }
-            if (gex__cell_number(r, f, n, c->oi, &k.open_interest) != 0 || k.open_interest < 0 ||
-                k.open_interest > GEX_CONTRACTS_MAX) {
-                int rc = gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, lineno, c->oi + 1,
-                                          "the Open.Int is not a count");
-                if (rc != GEX_OK)
-                    return rc;
-                continue;
-            }
-            if (isnan(k.open_interest)) {
-                k.open_interest = 0;
-                r->missing_oi++;
-            }
+                gex__cell_number(r, f, n, c->gamma, &k.vendor_gamma) != 0)
+                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, 0,
+                          "a BID, ASK, LAST, Volume, Impl Vol, Delta or Gamma is not a number");
+            if (gex__cell_open_interest(r, f, n, c->oi, &k) != 0)
+                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, "the Open.Int is not a count");
             k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN; /* percent */
             if (sym_len == 0 && r->opt->symbol == NULL)
                 return gex_error_set(r->err, GEX_EPARSE, r->name, 1, 0,
@@ -234,6 +219,7 @@ int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const ge
             int rc = gex__reader_add(r, u, ul, u, ul, &k, spot);
             if (rc != GEX_OK)
                 return gex__reader_add_failed(r, rc, lineno);
+        next_side:;
         }
     next:;
     }
