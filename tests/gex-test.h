@@ -6,6 +6,7 @@
 #define GEX_TEST_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,49 @@ static inline const char *gex_test_shared(const char *name)
     if (stat(path, &st) != 0)
         return NULL;
     return path;
+}
+
+/* The whole of a file, NUL-terminated (malloc'd; the caller frees), its length in *len; the
+ * test fails when it cannot be read. */
+static inline char *gex_test_slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+    long n = ftell(fp);
+    ck_assert_int_ge(n, 0);
+    rewind(fp);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = '\0';
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Calls each(path, name, ctx) for every file of folder dir whose name ends in suffix ("": any),
+ * hidden files and the README left out; returns how many. The test fails when dir cannot be
+ * opened. */
+static inline size_t gex_test_each_file(const char *dir, const char *suffix,
+                                        void (*each)(const char *path, const char *name, void *ctx),
+                                        void *ctx)
+{
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    size_t count = 0;
+    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
+        const size_t nl = strlen(e->d_name), sl = strlen(suffix);
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0 || nl < sl ||
+            strcmp(e->d_name + nl - sl, suffix) != 0)
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        each(path, e->d_name, ctx);
+        count++;
+    }
+    closedir(d);
+    return count;
 }
 
 /* Runs a suite; the exit status follows Check's result. */

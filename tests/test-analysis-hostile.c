@@ -6,25 +6,9 @@
  * error) and none prints nan or inf. */
 #include "gex-test.h"
 
-#include <dirent.h>
 #include <stdint.h>
 
 #include "../fuzz/fuzz-analysis-one.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    rewind(fp);
-    char *buf = malloc((size_t)n + 2);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf + 1, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n + 1;
-    return buf; /* buf[0] is the options byte, the caller's to set */
-}
 
 START_TEST(test_non_finite_words)
 {
@@ -44,35 +28,32 @@ END_TEST
  * the strike flip, the file's greeks, each unit, with and without the fixed --now. */
 static const uint8_t option_bytes[] = {0x00, 0x01, 0x81, 0x03, 0x05, 0x09, 0x11, 0x21, 0x41, 0x95};
 
-/* Every file of a folder under tests/data through the check under every options byte; the
- * files are counted, and the underlyings analysed and rendered added to *analysed. */
+/* A chain file through the check under every options byte; the underlyings analysed and
+ * rendered are added to *(size_t *)analysed. */
+static void check_file(const char *path, const char *name, void *analysed)
+{
+    (void)name;
+    size_t len;
+    char *text = gex_test_slurp(path, &len);
+    uint8_t *data = malloc(len + 1); /* the options byte, then the file */
+    ck_assert_ptr_nonnull(data);
+    memcpy(data + 1, text, len);
+    free(text);
+    for (size_t k = 0; k < sizeof option_bytes; k++) {
+        data[0] = option_bytes[k];
+        ck_assert_msg(gex_fuzz_analysis_one(data, len + 1, analysed) == 0,
+                      "%s (options 0x%02x): a document failed or printed nan or inf", path,
+                      option_bytes[k]);
+    }
+    free(data);
+}
+
+/* Every file of a folder under tests/data whose name ends in suffix through check_file. */
 static size_t check_folder(const char *folder, const char *suffix, size_t *analysed)
 {
-    char dir_path[4096];
-    snprintf(dir_path, sizeof dir_path, "%s", gex_test_data(folder));
-    DIR *dir = opendir(dir_path);
-    ck_assert_msg(dir != NULL, "cannot open %s", dir_path);
-    size_t count = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        const size_t nl = strlen(e->d_name), sl = strlen(suffix);
-        if (e->d_name[0] == '.' || nl < sl || strcmp(e->d_name + nl - sl, suffix) != 0)
-            continue;
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name);
-        size_t len;
-        char *data = slurp(path, &len);
-        for (size_t k = 0; k < sizeof option_bytes; k++) {
-            data[0] = (char)option_bytes[k];
-            ck_assert_msg(gex_fuzz_analysis_one((const uint8_t *)data, len, analysed) == 0,
-                          "%s (options 0x%02x): a document failed or printed nan or inf", path,
-                          option_bytes[k]);
-        }
-        free(data);
-        count++;
-    }
-    closedir(dir);
-    return count;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", gex_test_data(folder));
+    return gex_test_each_file(dir, suffix, check_file, analysed);
 }
 
 START_TEST(test_project_chain_files)
@@ -87,28 +68,20 @@ START_TEST(test_project_chain_files)
 }
 END_TEST
 
+/* One of the fuzzer's inputs, options byte included, through its check. */
+static void replay_one(const char *path, const char *name, void *ctx)
+{
+    (void)ctx;
+    size_t len;
+    char *data = gex_test_slurp(path, &len);
+    ck_assert_msg(gex_fuzz_analysis_one((const uint8_t *)data, len, NULL) == 0,
+                  "%s: a document failed or printed nan or inf", name);
+    free(data);
+}
+
 START_TEST(test_fuzz_analysis_replay)
 {
-    char dir_path[4096];
-    snprintf(dir_path, sizeof dir_path, "%s", gex_test_data("fuzz-analysis"));
-    DIR *dir = opendir(dir_path);
-    ck_assert_msg(dir != NULL, "cannot open %s", dir_path);
-    size_t count = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0)
-            continue;
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name);
-        size_t len;
-        char *data = slurp(path, &len);
-        /* The file is the fuzzer's whole input, options byte included. */
-        ck_assert_msg(gex_fuzz_analysis_one((const uint8_t *)data + 1, len - 1, NULL) == 0,
-                      "%s: a document failed or printed nan or inf", e->d_name);
-        free(data);
-        count++;
-    }
-    closedir(dir);
+    size_t count = gex_test_each_file(gex_test_data("fuzz-analysis"), "", replay_one, NULL);
     printf("analysis fuzz inputs replayed: %zu\n", count);
     ck_assert_uint_ge(count, 1);
 }

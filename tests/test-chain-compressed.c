@@ -60,21 +60,6 @@ static void run_to(const char *cmd, const char *in, const char *out)
     ck_assert_msg(system(line) == 0, "failed: %s", line);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
 static void spill(const char *path, const char *buf, size_t len)
 {
     FILE *fp = fopen(path, "wb");
@@ -173,7 +158,7 @@ START_TEST(test_read_compressed_agrees_with_plain)
     same_chain(c0, c2, &r0, &r2);
 
     size_t len;
-    char *buf = slurp(packed, &len);
+    char *buf = gex_test_slurp(packed, &len);
     gex_chain *c3 = NULL;
     ck_assert_int_eq(gex_chain_read_buffer(buf, len, "mem", NULL, &c3, &r3, &err), GEX_OK);
     same_chain(c0, c3, &r0, &r3);
@@ -195,7 +180,7 @@ START_TEST(test_read_compressed_concatenated_members)
     char plain[4096], half[4096], a[4096], b[4096], both[4096];
     snprintf(plain, sizeof plain, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
     size_t len;
-    char *buf = slurp(plain, &len);
+    char *buf = gex_test_slurp(plain, &len);
     size_t cut = len / 2 + 17; /* mid-line */
     snprintf(half, sizeof half, "%s/half-%d", tmp_dir(), _i);
     snprintf(a, sizeof a, "%s/a-%d", tmp_dir(), _i);
@@ -247,7 +232,7 @@ START_TEST(test_read_compressed_corrupt_and_truncated)
     snprintf(bad, sizeof bad, "%s/bad-%d.%s", tmp_dir(), _i, tools[_i].name);
     run_to(tools[_i].compress, plain, packed);
     size_t len;
-    char *buf = slurp(packed, &len);
+    char *buf = gex_test_slurp(packed, &len);
     buf[len / 2] ^= 0x55;
     spill(bad, buf, len);
     char words[64];
@@ -286,7 +271,7 @@ START_TEST(test_read_compressed_corrupt_same_error_any_chunk)
     snprintf(small, sizeof small, "%s/small-%d.csv", tmp_dir(), _i);
     snprintf(packed, sizeof packed, "%s/small-%d.%s", tmp_dir(), _i, tools[_i].name);
     size_t plain_len;
-    char *text = slurp(plain, &plain_len);
+    char *text = gex_test_slurp(plain, &plain_len);
     size_t head = 0;
     for (int lines = 0; head < plain_len && lines < 4; head++)
         lines += text[head] == '\n';
@@ -294,7 +279,7 @@ START_TEST(test_read_compressed_corrupt_same_error_any_chunk)
     free(text);
     run_to(tools[_i].compress, small, packed);
     size_t len;
-    char *buf = slurp(packed, &len);
+    char *buf = gex_test_slurp(packed, &len);
     static const size_t chunks[] = {1, 7, 11, 4096, (size_t)1 << 20};
     size_t failed = 0, reads = 0;
     for (size_t k = 0; k < len; k++) {

@@ -234,29 +234,12 @@ static void mutate(const char *src, size_t len, uint64_t seed, int rate, text *o
         puts_(out, "SPX,\"unclosed,1\n");
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-    long n = ftell(fp);
-    ck_assert_int_ge(n, 0);
-    rewind(fp);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = '\0';
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* The first max_lines lines of the committed sample (a long CSV of the generator). */
 static char *sample_lines(size_t max_lines, size_t *len)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
-    char *buf = slurp(path, len);
+    char *buf = gex_test_slurp(path, len);
     size_t lines = 0;
     for (size_t i = 0; i < *len; i++)
         if (buf[i] == '\n' && ++lines == max_lines) {

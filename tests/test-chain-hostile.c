@@ -5,7 +5,6 @@
  * report, and a chain that is sane and prepares without nan or inf, or an error that says why. */
 #include "gex-test.h"
 
-#include <dirent.h>
 #include <stdint.h>
 
 #include "../fuzz/fuzz-chain-one.h"
@@ -26,21 +25,6 @@ static void check_all_options(const char *data, size_t len, const char *what)
             ck_abort_msg("%s (options 0x%02x): invariant %d broken", what, option_bytes[k], bad);
     }
     free(buf);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    rewind(fp);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
 }
 
 START_TEST(test_hostile_empty_and_blank)
@@ -127,7 +111,7 @@ START_TEST(test_hostile_truncated_fixtures)
         snprintf(path, sizeof path, "%s", gex_test_data("chains/"));
         strncat(path, names[f], sizeof path - strlen(path) - 1);
         size_t len;
-        char *text = slurp(path, &len);
+        char *text = gex_test_slurp(path, &len);
         for (size_t cut = 0; cut <= len; cut++) {
             uint8_t *buf = malloc(cut + 1);
             memcpy(buf + 1, text, cut);
@@ -194,28 +178,21 @@ START_TEST(test_hostile_invalid_utf8_nul_and_quotes)
 }
 END_TEST
 
+/* One of the fuzzer's findings through its check. */
+static void replay_one(const char *path, const char *name, void *ctx)
+{
+    (void)ctx;
+    size_t len;
+    char *data = gex_test_slurp(path, &len);
+    int bad = gex_fuzz_chain_one((const uint8_t *)data, len);
+    if (bad != 0)
+        ck_abort_msg("%s: invariant %d broken", name, bad);
+    free(data);
+}
+
 START_TEST(test_fuzz_regressions_replay)
 {
-    char dir_path[4096];
-    snprintf(dir_path, sizeof dir_path, "%s", gex_test_data("fuzz-regressions"));
-    DIR *dir = opendir(dir_path);
-    ck_assert_msg(dir != NULL, "cannot open %s", dir_path);
-    size_t count = 0;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        if (e->d_name[0] == '.' || strcmp(e->d_name, "README") == 0)
-            continue;
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name);
-        size_t len;
-        char *data = slurp(path, &len);
-        int bad = gex_fuzz_chain_one((const uint8_t *)data, len);
-        if (bad != 0)
-            ck_abort_msg("%s: invariant %d broken", e->d_name, bad);
-        free(data);
-        count++;
-    }
-    closedir(dir);
+    size_t count = gex_test_each_file(gex_test_data("fuzz-regressions"), "", replay_one, NULL);
     printf("fuzz regressions replayed: %zu\n", count);
 }
 END_TEST

@@ -7,21 +7,6 @@
 #include "../src/chain-internal.h"
 #include "gex/chain.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n * 2 + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* The read of buf (whole, in chunks of 5 bytes, in ranges of 64 bytes on 3 threads) fails with
  * status at line, its text holding words; all three alike. */
 static void expect_error(const char *buf, size_t len, int status, long line, const char *words)
@@ -109,7 +94,11 @@ END_TEST
 START_TEST(test_loss_joined_cboe_downloads_refused)
 {
     size_t len;
-    char *buf = slurp(gex_test_data("chains/cboe-current.csv"), &len);
+    char *one = gex_test_slurp(gex_test_data("chains/cboe-current.csv"), &len);
+    char *buf = malloc(2 * len); /* the file, then the file again */
+    ck_assert_ptr_nonnull(buf);
+    memcpy(buf, one, len);
+    free(one);
     long lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += buf[i] == '\n';

@@ -152,21 +152,6 @@ static size_t check_both(const char *buf, size_t len, size_t split_min, const ch
     return most > strict ? most : strict;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* --- crafted files --- */
 
 typedef struct text {
@@ -537,7 +522,7 @@ START_TEST(test_split_shared_chains)
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", base, e->d_name);
         size_t len;
-        char *buf = slurp(path, &len);
+        char *buf = gex_test_slurp(path, &len);
         /* Ranges of at least 16 kB: seven of them in the smallest CBOE file. */
         size_t most = check_both(buf, len, 16384, e->d_name);
         gex_read_options o;
@@ -566,7 +551,7 @@ END_TEST
 START_TEST(test_split_generated)
 {
     size_t len;
-    char *buf = slurp(GEX_SOURCE_ROOT "/data/sample-spx.csv", &len);
+    char *buf = gex_test_slurp(GEX_SOURCE_ROOT "/data/sample-spx.csv", &len);
     ck_assert_uint_eq(check_both(buf, len, 4096, "data/sample-spx.csv"), 7);
     free(buf);
     const char *gen = getenv("GEX_GEN_CHAIN");
@@ -578,7 +563,7 @@ START_TEST(test_split_generated)
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "'%s' --market --underlyings 60 -o '%s' 2>/dev/null", gen, path);
     ck_assert_int_eq(system(cmd), 0);
-    buf = slurp(path, &len);
+    buf = gex_test_slurp(path, &len);
     ck_assert_uint_eq(check_both(buf, len, 65536, "gen-chain --market"), 7);
     gex_read_options o;
     memset(&o, 0, sizeof o);
@@ -781,7 +766,7 @@ START_TEST(test_split_not_split)
     free(t.s);
     const char *json = gex_test_data("chains/cboe-json.json");
     size_t len;
-    char *buf = slurp(json, &len);
+    char *buf = gex_test_slurp(json, &len);
     split_outcome one, two;
     read_mem(buf, len, &o, 1, 0, 0, &one);
     read_mem(buf, len, &o, 4, 1, 0, &two);
@@ -822,7 +807,7 @@ START_TEST(test_split_test_chains)
         char name[256];
         snprintf(name, sizeof name, "chains/%s", names[i]);
         size_t len;
-        char *buf = slurp(gex_test_data(name), &len);
+        char *buf = gex_test_slurp(gex_test_data(name), &len);
         check_both(buf, len, 1, names[i]);
         free(buf);
     }
