@@ -76,6 +76,10 @@ struct gex_chain {
      * --exercise auto prices none American; 0 when the root decides. */
     int venue_european;
 
+    /* The currency of its prices, strikes and so of every amount (ISO 4217, "USD" unless the
+     * reader knows better: NSE's rupees, a broker file that names its currency). */
+    char currency[4];
+
     /* The carry gex_chain_prepare used (prepared is non-zero once it ran): the exposures and
      * everything after them take r and q from here, so that they cannot differ from the ones
      * the implied volatilities were solved with. */

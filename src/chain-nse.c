@@ -173,13 +173,8 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
     next:;
     }
     gex__settle_utc(r, first, NSE_SETTLE_UTC_SECONDS);
-    if (r->rep->contracts > 0) {
+    if (r->rep->contracts > 0)
         r->rep->iv_percent_rescaled = 1;
-        /* gex's labels name the dollar; an NSE chain's prices, and so its exposures, are the
-         * rupee's (its lot sizes apply as given) */
-        gex__reader_warn(r, "NSE prices are in Indian rupees: every amount gex labels USD is in "
-                            "INR");
-    }
     if (r->time_note[0] == '\0') {
         r->time_note_line = det->header_line;
         snprintf(r->time_note, sizeof r->time_note,

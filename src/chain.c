@@ -586,6 +586,7 @@ gex_chain *gex_chain_new(void)
         return NULL;
     }
     memset(c->hash, 0xff, c->n_hash * sizeof *c->hash);
+    memcpy(c->currency, GEX_CURRENCY_DEFAULT, sizeof c->currency);
     return c;
 }
 
@@ -908,6 +909,19 @@ int gex_chain_venue_european(const gex_chain *c)
     return c->venue_european;
 }
 
+int gex_chain_set_currency(gex_chain *c, const char *code)
+{
+    if (c == NULL || !gex_currency_valid(code))
+        return GEX_EINVAL;
+    memcpy(c->currency, code, sizeof c->currency);
+    return GEX_OK;
+}
+
+const char *gex_chain_currency(const gex_chain *c)
+{
+    return c != NULL ? c->currency : GEX_CURRENCY_DEFAULT;
+}
+
 int gex__chain_any_open_interest(const gex_chain *c)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -1116,6 +1130,7 @@ static void copy_chain_attributes(gex_chain *d, const gex_chain *c)
     d->has_quote_time = c->has_quote_time;
     d->quote_time = c->quote_time;
     d->venue_european = c->venue_european;
+    memcpy(d->currency, c->currency, sizeof d->currency);
     d->prepared = c->prepared;
     d->rate = c->rate;
     d->div = c->div;

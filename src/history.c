@@ -168,6 +168,7 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
     const gex_levels *levels = gex_analysis_levels(analysis);
     const gex_zero_dte *zero_dte = gex_analysis_zero_dte(analysis);
     snprintf(out->symbol, sizeof out->symbol, "%s", gex_analysis_symbol(analysis));
+    memcpy(out->currency, gex_chain_currency(gex_analysis_chain(analysis)), sizeof out->currency);
     out->quote_time = gex_analysis_quote_time(analysis);
     out->spot = gex_analysis_spot(analysis);
     out->net_gex = totals->net_gex;

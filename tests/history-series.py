@@ -287,7 +287,7 @@ def main():
         con.execute("CREATE TABLE prices (day TEXT, close REAL)")
         con.commit()
         con.close()
-        for path, words in ((newer, "has schema 9, this gex reads schema 2"),
+        for path, words in ((newer, "has schema 9, this gex reads schema 3"),
                             (other, "not a gex history store")):
             with open(path, "rb") as f:
                 before = f.read()
@@ -314,7 +314,7 @@ def main():
             "UPDATE gex_meta SET value = '1' WHERE key = 'schema';")
         kept = con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0]
         con.close()
-        check("quote_time)" in sql[0], f"schema 2's key: {sql[0]}")
+        check("quote_time)" in sql[0], f"schema 3's key: {sql[0]}")
         check(kept > 0, "no rows in the schema 1 store")
         p = subprocess.run([gex, "history", "--format", "json", "--db", old, d],
                            capture_output=True, text=True)
@@ -323,7 +323,7 @@ def main():
               meta["files_from_store"] == 0 and "older gex (schema 1" in p.stderr,
               f"a schema 1 store used as it was: {meta} {p.stderr}")
         con = sqlite3.connect(old)
-        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "2"
+        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "3"
               and con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0] > 0 and
               con.execute("SELECT COUNT(*) FROM gex_files WHERE options NOT LIKE '% at=-1 %'")
               .fetchone()[0] == 0,
@@ -332,6 +332,26 @@ def main():
         meta, _ = meta_of(gex, ["--db", old, d])
         check(meta["files_read"] == 0 and meta["files_from_store"] == n_files,
               f"the upgraded store not used: {meta}")
+
+        # A store of schema 2 (no currency: an NSE file's amounts kept as if in dollars) is
+        # upgraded and emptied the same way.
+        two = os.path.join(tmp, "two.sqlite")
+        shutil.copy(old, two)
+        con = sqlite3.connect(two)
+        con.executescript("ALTER TABLE gex_snapshots DROP COLUMN currency;"
+                          "UPDATE gex_meta SET value = '2' WHERE key = 'schema';")
+        con.close()
+        p = subprocess.run([gex, "history", "--format", "json", "--db", two, d],
+                           capture_output=True, text=True)
+        meta = json.loads(p.stdout)["meta"]
+        check(p.returncode == 0 and meta["files_read"] == n_files and
+              meta["files_from_store"] == 0 and "older gex (schema 2" in p.stderr and
+              "currency" in p.stderr, f"a schema 2 store used as it was: {meta} {p.stderr}")
+        con = sqlite3.connect(two)
+        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "3"
+              and "currency" in [r[1] for r in con.execute("PRAGMA table_info(gex_snapshots)")],
+              "a schema 2 store not upgraded")
+        con.close()
 
         # Rows are keyed by gex's build (its version and the library's build ID), not the
         # version alone, which stays the same through changes to the numbers: rows of another

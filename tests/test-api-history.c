@@ -333,12 +333,13 @@ START_TEST(test_realized_and_history_rows)
     ck_assert_ptr_nonnull(d);
     const json_t *h = json_object_get(d, "history");
     ck_assert_uint_eq(json_array_size(h), 35);
-    /* Each row has exactly gex history's JSON columns. */
+    /* Each row has exactly gex history's columns, and the currency of its amounts. */
     const json_t *r = json_array_get(h, 34);
     size_t cols = 0;
     for (const char *const *c = gex__history_columns; *c != NULL; c++, cols++)
         ck_assert_msg(json_object_get(r, *c) != NULL, "column %s missing", *c);
-    ck_assert_uint_eq(json_object_size(r), cols);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "currency")), "USD");
+    ck_assert_uint_eq(json_object_size(r), cols + 1);
     ck_assert_str_eq(json_string_value(json_object_get(r, "file")), "even.csv");
     close_to(num(r, "call_oi_change"), 17.0, "call_oi_change");
     close_to(num(r, "rv_30d"), rv_truth(x->spot, 35, 30), "rv_30d");

@@ -305,6 +305,8 @@ START_TEST(test_nse_fixture_lakh_grouping)
     ck_assert_double_eq(v.strike[3], 27000);
     /* NSE's options are European (SPEC 1.8): --exercise auto prices none American. */
     ck_assert_int_eq(gex_chain_venue_european(c), 1);
+    /* and priced in rupees, which every amount's unit then names (SPEC 2) */
+    ck_assert_str_eq(gex_chain_currency(c), "INR");
     ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AUTO),
                      GEX_EXERCISE_EUROPEAN);
     gex_chain_free(c);
@@ -360,8 +362,10 @@ START_TEST(test_deribit_book_summary_sample)
     ck_assert(isnan(v.bid[0]));
     ck_assert_rel(v.file_iv[0], 0.40, 1e-12, 0);
     ck_assert_double_eq(v.open_interest[0], 25);
-    /* Deribit's options are European (SPEC 1.8). */
+    /* Deribit's options are European (SPEC 1.8), their coin prices read in the strike's
+     * dollars. */
     ck_assert_int_eq(gex_chain_venue_european(c), 1);
+    ck_assert_str_eq(gex_chain_currency(c), "USD");
     ck_assert_int_eq(gex_exercise_for_chain(c, v.root[0], GEX_EXERCISE_AUTO),
                      GEX_EXERCISE_EUROPEAN);
     same_from_memory_and_stream(path, "deribit.csv", NULL, c);
@@ -559,6 +563,7 @@ START_TEST(test_cboe_semicolon_decimal_comma)
     ck_assert_uint_eq(w.n, v.n);
     /* A US listing says nothing of its style: the root decides (NVDA: American). */
     ck_assert_int_eq(gex_chain_venue_european(a), 0);
+    ck_assert_str_eq(gex_chain_currency(a), "USD");
     ck_assert_int_eq(gex_exercise_for_chain(a, v.root[0], GEX_EXERCISE_AUTO),
                      GEX_EXERCISE_AMERICAN);
     for (size_t i = 0; i < v.n; i++) {

@@ -154,6 +154,15 @@ START_TEST(test_plot_history_write_errors)
     ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
                      GEX_EINVAL);
     ck_assert(strstr(err.text, "one underlying") != NULL);
+    /* one currency: a snapshot without one (made by hand) is in dollars */
+    series(s);
+    snprintf(s[2].currency, sizeof s[2].currency, "USD");
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_OK);
+    snprintf(s[4].currency, sizeof s[4].currency, "INR");
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert(strstr(err.text, "one currency: USD and INR") != NULL);
     series(s);
     s[5].quote_time = s[9].quote_time;
     ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_SVG, s, N, GEX_UNIT_PCT, NULL, &err),

@@ -100,7 +100,7 @@ START_TEST(test_table_strike_style_keeps_exponents)
     size_t len = 0;
     FILE *out = open_memstream(&data, &len);
     ck_assert_ptr_nonnull(out);
-    gex__table *t = gex__table_new(cols, 1);
+    gex__table *t = gex__table_new(cols, 1, NULL);
     ck_assert_ptr_nonnull(t);
     ck_assert_int_eq(gex__table_num(t, 4480.5), GEX_OK);
     ck_assert_int_eq(gex__table_num(t, 4500.0), GEX_OK);
@@ -130,7 +130,7 @@ static char *table_bytes(gex__out_format format, int stream)
     size_t len = 0;
     FILE *out = open_memstream(&data, &len);
     ck_assert_ptr_nonnull(out);
-    gex__table *t = gex__table_new(cols, 3);
+    gex__table *t = gex__table_new(cols, 3, NULL);
     ck_assert_ptr_nonnull(t);
     if (stream)
         gex__table_stream(t, out);
@@ -205,7 +205,7 @@ static char *parts_bytes(int parts, size_t hint, int *status, char *message)
     gex__table *t[ROWS];
     const int n = parts > 0 ? parts : 1;
     for (int k = 0; k < n; k++) {
-        t[k] = gex__table_new(parts_cols, 5);
+        t[k] = gex__table_new(parts_cols, 5, NULL);
         ck_assert_ptr_nonnull(t[k]);
         if (parts > 0)
             ck_assert_int_eq(gex__table_keep_texts(t[k], hint), GEX_OK);
@@ -264,7 +264,7 @@ START_TEST(test_table_texts_written_as_a_table_only)
 {
     /* A table kept as texts has no cells a CSV could be written from: said, not guessed. */
     static const gex__column cols[1] = {{"gex", NULL, GEX__STYLE_MONEY}};
-    gex__table *t = gex__table_new(cols, 1);
+    gex__table *t = gex__table_new(cols, 1, NULL);
     ck_assert_ptr_nonnull(t);
     ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_OK);
     ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL); /* twice */
@@ -277,20 +277,20 @@ START_TEST(test_table_texts_written_as_a_table_only)
     fclose(out);
     gex__table_free(t);
     /* too late once cells are kept, or when the table is streamed; never without columns */
-    t = gex__table_new(cols, 1);
+    t = gex__table_new(cols, 1, NULL);
     ck_assert_ptr_nonnull(t);
     ck_assert_int_eq(gex__table_num(t, 1.0), GEX_OK);
     ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL);
     gex__table_free(t);
     FILE *sink = fopen("/dev/null", "w");
     ck_assert_ptr_nonnull(sink);
-    t = gex__table_new(cols, 1);
+    t = gex__table_new(cols, 1, NULL);
     ck_assert_ptr_nonnull(t);
     gex__table_stream(t, sink);
     ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL);
     gex__table_free(t);
     fclose(sink);
-    t = gex__table_new(cols, 0);
+    t = gex__table_new(cols, 0, NULL);
     ck_assert_ptr_nonnull(t);
     ck_assert_int_eq(gex__table_keep_texts(t, 1), GEX_EINVAL);
     gex__table_free(t);
@@ -325,7 +325,7 @@ START_TEST(test_table_stream_repeats_and_long_texts)
     size_t len = 0;
     FILE *out = open_memstream(&data, &len);
     ck_assert_ptr_nonnull(out);
-    gex__table *t = gex__table_new(cols, 3);
+    gex__table *t = gex__table_new(cols, 3, NULL);
     ck_assert_ptr_nonnull(t);
     gex__table_stream(t, out);
     for (size_t i = 0; i < rows; i++) {
@@ -451,7 +451,7 @@ START_TEST(test_table_write_failure_is_reported_as_io)
         FILE *full = open_full();
         if (full == NULL)
             return;
-        gex__table *t = gex__table_new(cols, 2);
+        gex__table *t = gex__table_new(cols, 2, NULL);
         ck_assert_ptr_nonnull(t);
         if (stream)
             gex__table_stream(t, full);
@@ -477,7 +477,7 @@ START_TEST(test_table_write_failure_is_reported_as_io)
         return;
     gex__table *parts[2];
     for (int k = 0; k < 2; k++) {
-        parts[k] = gex__table_new(cols, 2);
+        parts[k] = gex__table_new(cols, 2, NULL);
         ck_assert_ptr_nonnull(parts[k]);
         ck_assert_int_eq(gex__table_keep_texts(parts[k], 0), GEX_OK);
         for (int i = 0; i < 5000; i++) {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gex/currency.h"
 #include "gex/error.h"
 #include "gex/time.h"
 
@@ -322,6 +323,14 @@ int gex_chain_check_open_interest(const gex_chain *chain, const char *name, gex_
  * extract, split) keep it. */
 void gex_chain_set_venue_european(gex_chain *chain, int european);
 int gex_chain_venue_european(const gex_chain *chain);
+
+/* The currency of a chain's prices and strikes, and so of every amount computed from them: an
+ * ISO 4217 code of three capital letters. GEX_CURRENCY_DEFAULT unless the file says otherwise
+ * (an NSE download: INR; a broker file with a currency field: that field, SPEC 2). The setter
+ * takes a code of three capital letters (GEX_EINVAL otherwise, the chain unchanged); chains
+ * made from a chain keep it. */
+int gex_chain_set_currency(gex_chain *chain, const char *code);
+const char *gex_chain_currency(const gex_chain *chain);
 
 /* --- reading a chain --- */
 

@@ -17,6 +17,7 @@
 
 #include "gex/error.h"
 #include "gex/time.h"
+#include "gex/currency.h"
 #include "gex/bs.h"
 #include "gex/pricing.h"
 #include "gex/american.h"

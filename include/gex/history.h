@@ -52,6 +52,7 @@ typedef struct gex_snapshot {
     gex_level atm_iv;    /* percent, at 30 days (SPEC 6.1) */
     gex_level put_iv_25d, call_iv_25d; /* percent, at 30 days (SPEC 6.2) */
     double call_oi, put_oi; /* open interest of the contracts the filters keep, not expired */
+    char currency[4];       /* of spot, levels and amounts (gex_chain_currency) */
 } gex_snapshot;
 
 /* The snapshot of an analysis (gex/analysis.h). Needs the chain the analysis borrows.

@@ -86,6 +86,9 @@ typedef struct gex_plot_data {
     /* The breakdown by expiration (gex_exposure_expiry_*), for the heatmap; NULL: none (the
      * heatmap kind then fails with GEX_EEMPTY). Its numbers are checked finite like the rows. */
     const gex_exposure *exposure;
+    /* The currency of the amounts and strikes (gex_chain_currency, gex/currency.h), which the
+     * labels name; NULL: GEX_CURRENCY_DEFAULT. */
+    const char *currency;
 } gex_plot_data;
 
 /* Page sizes, in points (PDF) and pixels (SVG, CSS pixels; PNG, one pixel per point). */

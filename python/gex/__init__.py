@@ -9,7 +9,8 @@
 Units and conventions (as gex(1) says them):
 - GEX: unit "pct" (default) USD per 1% spot move; "point" USD per $1 move; "shares" shares per
   $1 move. DEX: USD delta notional. VEX: USD of delta per 1 vol point. CHEX: USD of delta per
-  calendar day. Strikes and spots in the file's currency (USD).
+  calendar day. USD stands for the file's currency (Chain.currency: INR for an NSE download),
+  which strikes and spots are in too.
 - Dealers are long calls and short puts (SPEC 1.5): call GEX positive, put GEX negative.
 - Times are UTC seconds since 1970 (quote_time) and dates days since 1970-01-01 in the raw
   columns; tables show them as numpy datetime64. T is in years (ACT/365, SPEC 1.1).
@@ -106,7 +107,9 @@ class Chain:
     """An option chain read by gex: one contract per element of its columns.
 
     Attributes: path (the name in messages), n (contracts), symbols (the underlyings in
-    order), spot (of the first underlying; None when the file gives none), quote_time (a UTC
+    order), spot (of the first underlying; None when the file gives none), currency (of its
+    prices and strikes, an ISO 4217 code: "USD" unless the file says otherwise, "INR" for an NSE
+    download), quote_time (a UTC
     datetime or None), prepared, rate and div (the carry it was prepared with, or None),
     read_report and prepare_report (dicts: what the reader skipped and why, where the IVs came
     from). Columns: chain["strike"] or chain.column(name), numpy arrays over the chain's memory
@@ -149,6 +152,10 @@ class Chain:
             return None
         s = float(self.column("spot")[0])
         return s if s > 0 else None
+
+    @property
+    def currency(self) -> str:
+        return self._info["currency"]
 
     @property
     def quote_time(self) -> Optional[_dt.datetime]:
@@ -548,7 +555,7 @@ def implied_vol(price: Any, S: Any, K: Any, T: Any, r: Any = 0.045, q: Any = 0.0
 
 def snapshot(analysis: Analysis) -> Dict[str, Any]:
     """The snapshot of an analysis for gex history (gex_snapshot_from_analysis, SPEC 6): a
-    dict of symbol, quote_time (UTC seconds), spot, net_gex, net_dex, net_vex, net_chex (the
+    dict of symbol, currency, quote_time (UTC seconds), spot, net_gex, net_dex, net_vex, net_chex (the
     analysis's units), zero_dte_pct, call_oi, put_oi (contracts the filters keep, not
     expired), and the levels gamma_flip, call_wall, put_wall, max_positive_gamma,
     max_negative_gamma, atm_iv, put_wing_iv_25d, call_wing_iv_25d (percent at 30 days), None

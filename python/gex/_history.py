@@ -4,7 +4,7 @@ json``; on the calling process (threads) or on a Dask cluster (one task per batc
 computed by the package on a worker, the snapshots gathered and the series measured on the
 caller).
 
-The rows equal the command's: the same columns in the same order (symbol, as_of as ISO 8601
+The rows equal the command's: the same columns in the same order (symbol, currency, as_of as ISO 8601
 UTC text, spot, net_gex ... file), the same values (None/NaN where the command writes null),
 duplicates (one underlying at one instant in two files) resolved as the command does (the file
 modified last wins, with a warning), --symbol, --from and --to applied as it applies them.
@@ -23,7 +23,7 @@ PathLike = Union[str, "_os.PathLike[str]"]
 
 # The columns of `gex history`, in its order (src/render/render-history.c).
 COLUMNS: Tuple[str, ...] = (
-    "symbol", "as_of", "spot", "net_gex", "net_dex", "net_vex", "net_chex", "gamma_flip",
+    "symbol", "currency", "as_of", "spot", "net_gex", "net_dex", "net_vex", "net_chex", "gamma_flip",
     "call_wall", "put_wall", "max_positive_gamma", "max_negative_gamma", "zero_dte_pct",
     "atm_iv", "put_wing_iv_25d", "call_wing_iv_25d", "rv_5d", "rv_10d", "rv_20d", "rv_30d",
     "vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d", "variance_risk_premium", "z_score",

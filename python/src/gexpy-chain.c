@@ -329,10 +329,11 @@ PyObject *gexpy_chain_info(PyObject *module, PyObject *args)
         Py_DECREF(symbols);
         return NULL;
     }
-    return Py_BuildValue("{s:n,s:s,s:N,s:N,s:O,s:d,s:d,s:N,s:N}", "n",
+    return Py_BuildValue("{s:n,s:s,s:N,s:N,s:O,s:d,s:d,s:N,s:N,s:s}", "n",
                          (Py_ssize_t)gex_chain_size(c->chain), "path", c->path, "symbols", symbols,
                          "quote_time", quote_time, "prepared", c->prepared ? Py_True : Py_False,
-                         "rate", rate, "div", div, "read", read, "prepare", prepare);
+                         "rate", rate, "div", div, "read", read, "prepare", prepare, "currency",
+                         gex_chain_currency(c->chain));
 }
 
 /* chain_column(chain, name) -> (Column, numpy dtype string), or (list of str, None) for

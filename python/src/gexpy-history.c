@@ -79,6 +79,7 @@ PyObject *gexpy_snapshot(PyObject *module, PyObject *args)
     if (d == NULL)
         return NULL;
     int rc = set_item(d, "symbol", PyUnicode_FromString(s.symbol));
+    rc |= set_item(d, "currency", PyUnicode_FromString(s.currency));
     rc |= set_item(d, "quote_time", PyLong_FromLongLong((long long)s.quote_time));
     for (size_t i = 0; rc == 0 && i < COUNT(snapshot_numbers); i++)
         rc |= set_item(
@@ -111,6 +112,16 @@ static int snapshot_of_dict(PyObject *d, gex_snapshot *s)
         return -1;
     }
     snprintf(s->symbol, sizeof s->symbol, "%s", sym);
+    v = PyDict_GetItemString(d, "currency"); /* optional: the dollar without it */
+    const char *cur = v != NULL ? PyUnicode_AsUTF8(v) : GEX_CURRENCY_DEFAULT;
+    if (cur == NULL)
+        return -1;
+    if (!gex_currency_valid(cur)) {
+        PyErr_Format(PyExc_ValueError, "history_metrics: currency %R is not three capital letters",
+                     v);
+        return -1;
+    }
+    snprintf(s->currency, sizeof s->currency, "%s", cur);
     v = PyDict_GetItemString(d, "quote_time");
     if (v == NULL) {
         PyErr_SetString(PyExc_KeyError, "quote_time");

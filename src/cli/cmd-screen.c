@@ -164,6 +164,7 @@ void cli_inputs_free(cli_inputs *in)
 
 typedef struct screen_row {
     char symbol[64];
+    char currency[4]; /* of spot, levels and net GEX */
     const char *file;
     double spot;
     int64_t as_of;
@@ -297,6 +298,7 @@ static int add_row(cli_messages *to, const cli_options *opts, const char *path, 
         const gex_zero_dte *zero_dte = gex_analysis_zero_dte(a.an);
         memset(r, 0, sizeof *r);
         snprintf(r->symbol, sizeof r->symbol, "%s", a.symbol);
+        snprintf(r->currency, sizeof r->currency, "%s", a.currency);
         r->file = path;
         r->spot = a.spot;
         r->as_of = a.as_of;
@@ -960,6 +962,7 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             gex_time_format_iso(r->as_of, iso, sizeof iso);
             json_t *o = json_object();
             st |= gex__jset(o, "symbol", gex__jstr(r->symbol));
+            st |= gex__jset(o, "currency", gex__jstr(r->currency));
             st |= gex__jset(o, "underlying_price", gex__jnum(r->spot));
             st |= gex__jset(o, "as_of", gex__jstr(iso));
             st |= gex__jset(o, "net_gex", gex__jnum(r->net_gex));
@@ -999,7 +1002,10 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         cols[COL_NET_GEX].unit = opts->analysis.exposure.gex_unit == GEX_UNIT_POINT    ? "USD/$1"
                                  : opts->analysis.exposure.gex_unit == GEX_UNIT_SHARES ? "shares/$1"
                                                                                        : "USD/1%";
-        gex__table *t = gex__table_new(cols, COL_COUNT);
+        char currency[4] = "";
+        for (size_t i = 0; i < n; i++)
+            gex__currency_fold(currency, rows[i].currency);
+        gex__table *t = gex__table_new(cols, COL_COUNT, currency);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
             const screen_row *r = &rows[i];
@@ -1022,7 +1028,7 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             st |= gex__table_num(t, r->zero_dte_pct);
             st |= gex__table_text(t, r->file);
         }
-        char title[384], without[128] = "", folders[64] = "";
+        char title[480], without[128] = "", folders[64] = "";
         if (lacking > 0)
             snprintf(without, sizeof without, ", %zu without %.32s", lacking, opts->read.symbol);
         if (lacking_at > 0) {
@@ -1039,6 +1045,11 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
                            : "%zu underlying%s from %zu file%s (%zu could not be read%s%s)",
                  n, n == 1 ? "" : "s", opts->n_files, opts->n_files == 1 ? "" : "s", failed,
                  without, folders);
+        if (strcmp(currency, GEX__CURRENCY_MIXED) == 0) {
+            const size_t used = strlen(title);
+            snprintf(title + used, sizeof title - used,
+                     "\nthe rows are in several currencies, each in its file's (JSON: currency)");
+        }
         if (st == GEX_OK)
             written = cli_written_to(gex__table_emit(t, opts->format, title, out, &err), &err,
                                      opts->output);

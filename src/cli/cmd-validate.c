@@ -344,7 +344,7 @@ static int write_csv(const report *r, FILE *out, const char *output)
         {"within_tolerance", NULL, GEX__STYLE_TEXT},
         {"hard", NULL, GEX__STYLE_TEXT},
     };
-    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0]);
+    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0], NULL); /* no units */
     if (t == NULL)
         return CLI_EXIT_INTERNAL;
     int st = GEX_OK;

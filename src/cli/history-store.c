@@ -43,7 +43,8 @@ struct cli_store {
     " net_vex REAL NOT NULL, net_chex REAL NOT NULL, gamma_flip REAL, call_wall REAL,"             \
     " put_wall REAL, max_positive_gamma REAL, max_negative_gamma REAL,"                            \
     " zero_dte_pct REAL NOT NULL, atm_iv REAL, put_wing_iv_25d REAL, call_wing_iv_25d REAL,"       \
-    " call_oi REAL NOT NULL, put_oi REAL NOT NULL, PRIMARY KEY (file_id, symbol, quote_time));"
+    " call_oi REAL NOT NULL, put_oi REAL NOT NULL, currency TEXT NOT NULL,"                        \
+    " PRIMARY KEY (file_id, symbol, quote_time));"
 #define SNAPSHOTS_INDEX                                                                            \
     "CREATE INDEX IF NOT EXISTS gex_snapshots_by_symbol ON gex_snapshots (symbol, quote_time);"
 
@@ -61,20 +62,26 @@ struct cli_store {
 static const char schema[] =
     META_TABLE FILES_TABLE SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX SCHEMA_ROW;
 
-/* Schema 1 to 2: the snapshots' table made again with the new key, empty. Schema 1's rows
- * cannot be kept: their options key did not say which snapshot of a file (--at) they hold, so
- * a file read with --at would answer a run without it. Run inside a transaction that holds
- * the store's write lock. */
-static const char upgrade_from_1[] =
+/* Schema 1 or 2 to 3: the snapshots' table made again, empty. Schema 1's rows cannot be kept:
+ * their options key did not say which snapshot of a file (--at) they hold, so a file read with
+ * --at would answer a run without it; schema 2's have no currency (an NSE file's amounts were
+ * kept as if in dollars). Run inside a transaction that holds the store's write lock. */
+static const char upgrade_from_old[] =
     "DROP TABLE gex_snapshots;"
     "DELETE FROM gex_files;" SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX
-    "UPDATE gex_meta SET value = '2' WHERE key = 'schema';";
+    "UPDATE gex_meta SET value = '" CLI_STORE_SCHEMA "' WHERE key = 'schema';";
+
+/* Whether v (gex_meta's schema value) is an older one that upgrade() brings to this one. */
+static int schema_old(const char *v)
+{
+    return strcmp(v, "1") == 0 || strcmp(v, "2") == 0;
+}
 
 /* The snapshot columns after file_id, in order. */
 #define SNAP_COLUMNS                                                                               \
     "symbol, quote_time, as_of, spot, net_gex, net_dex, net_vex, net_chex, gamma_flip, "           \
     "call_wall, put_wall, max_positive_gamma, max_negative_gamma, zero_dte_pct, atm_iv, "          \
-    "put_wing_iv_25d, call_wing_iv_25d, call_oi, put_oi"
+    "put_wing_iv_25d, call_wing_iv_25d, call_oi, put_oi, currency"
 
 /* Says what went wrong with the store, by SQLite's result code; returns -1. */
 static int fail(const char *path, sqlite3 *db, int rc, const char *doing)
@@ -129,24 +136,26 @@ static int schema_value(cli_store *s, char *out, size_t size)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* A store of schema 1 (a file's snapshots keyed by underlying alone) brought to this one,
- * emptied, under the store's write lock (another run upgrading at the same time waits, then
- * finds it done). 0, or -1 after a message. */
+/* A store of an older schema (1: a file's snapshots keyed by underlying alone; 2: without
+ * their currency) brought to this one, emptied, under the store's write lock (another run upgrading
+ * at the same time waits, then finds it done). 0, or -1 after a message. */
 static int upgrade(cli_store *s)
 {
     char v[32];
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     const int old =
-        rc == SQLITE_OK && (rc = schema_value(s, v, sizeof v)) == SQLITE_OK && strcmp(v, "1") == 0;
+        rc == SQLITE_OK && (rc = schema_value(s, v, sizeof v)) == SQLITE_OK && schema_old(v);
     if (old)
-        rc = sqlite3_exec(s->db, upgrade_from_1, NULL, NULL, NULL);
+        rc = sqlite3_exec(s->db, upgrade_from_old, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc == SQLITE_OK && old)
         cli_error(s->path, 0,
-                  "warning: the history store was made by an older gex (schema 1, whose keys "
-                  "did not say which snapshot of a file they hold): upgraded, its snapshots are "
-                  "read again once");
+                  "warning: the history store was made by an older gex (schema %s, %s): "
+                  "upgraded, its snapshots are read again once",
+                  v,
+                  strcmp(v, "1") == 0 ? "whose keys did not say which snapshot of a file they hold"
+                                      : "which did not keep the currency of a snapshot's amounts");
     if (rc == SQLITE_OK)
         return 0;
     const int failed = fail(s->path, s->db, rc, "upgrading its schema");
@@ -154,8 +163,8 @@ static int upgrade(cli_store *s)
     return failed;
 }
 
-/* 0 when the store's schema is this gex's; 1 for schema 1 in a store opened read-only (none
- * of its rows can be used, and it cannot be upgraded); else -1 after a message. */
+/* 0 when the store's schema is this gex's; 1 for an older one in a store opened read-only
+ * (none of its rows can be used, and it cannot be upgraded); else -1 after a message. */
 static int check_schema(cli_store *s)
 {
     char v[32];
@@ -164,7 +173,7 @@ static int check_schema(cli_store *s)
         return fail(s->path, s->db, rc, "reading its schema version");
     if (strcmp(v, CLI_STORE_SCHEMA) == 0)
         return 0;
-    if (s->read_only && strcmp(v, "1") == 0)
+    if (s->read_only && schema_old(v))
         return 1;
     cli_error(s->path, 0,
               "the history store has schema %s, this gex reads schema " CLI_STORE_SCHEMA
@@ -209,7 +218,7 @@ static int prepare_all(cli_store *s)
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
         {&s->put_snap, "INSERT INTO gex_snapshots (file_id, " SNAP_COLUMNS ") VALUES (?1, ?2, "
                        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                       "?18, ?19, ?20)"},
+                       "?18, ?19, ?20, ?21)"},
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         const int rc = sqlite3_prepare_v2(s->db, q[i].sql, -1, q[i].st, NULL);
@@ -366,8 +375,8 @@ int cli_store_open(const char *path, cli_store **out)
         ok = check_schema(s);
     if (ok == 1) {
         cli_error(path, 0,
-                  "warning: the history store was made by an older gex (schema 1) and cannot "
-                  "be written to upgrade it: every file is read, none is kept");
+                  "warning: the history store was made by an older gex (an older schema) and "
+                  "cannot be written to upgrade it: every file is read, none is kept");
         cli_store_close(s);
         return CLI_EXIT_OK;
     }
@@ -436,6 +445,10 @@ static void read_snapshot(sqlite3_stmt *st, gex_snapshot *s)
     s->call_iv_25d = column_level(st, 16);
     s->call_oi = sqlite3_column_double(st, 17);
     s->put_oi = sqlite3_column_double(st, 18);
+    const unsigned char *cur = sqlite3_column_text(st, 19);
+    snprintf(s->currency, sizeof s->currency, "%s",
+             cur != NULL && gex_currency_valid((const char *)cur) ? (const char *)cur
+                                                                  : GEX_CURRENCY_DEFAULT);
 }
 
 int cli_store_lookup(cli_store *s, const cli_file_identity *id, const char *options,
@@ -586,6 +599,9 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
         bind_level(st, 18, &x->call_iv_25d);
         sqlite3_bind_double(st, 19, x->call_oi);
         sqlite3_bind_double(st, 20, x->put_oi);
+        sqlite3_bind_text(st, 21,
+                          gex_currency_valid(x->currency) ? x->currency : GEX_CURRENCY_DEFAULT, -1,
+                          SQLITE_TRANSIENT);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)

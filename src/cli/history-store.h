@@ -15,7 +15,7 @@
 
 /* The schema's version, kept in the table gex_meta: a store of another schema is refused
  * (never read as if it were this one). */
-#define CLI_STORE_SCHEMA "2"
+#define CLI_STORE_SCHEMA "3"
 
 typedef struct cli_store cli_store;
 

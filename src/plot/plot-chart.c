@@ -730,7 +730,9 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     cairo_stroke(cr);
     cairo_restore(cr);
 
-    panel_finish(cr, &p, "Strike", gex__plot_unit_label(kind, d->unit));
+    char unit[GEX__PLOT_UNIT_MAX];
+    panel_finish(cr, &p, "Strike",
+                 gex__plot_unit_in(kind, d->unit, d->currency, unit, sizeof unit));
     return GEX_OK;
 }
 
@@ -840,7 +842,9 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     }
     cairo_restore(cr);
 
-    panel_finish(cr, &p, "Hypothetical spot x", gex__plot_unit_label(GEX_PLOT_GEX, d->unit));
+    char unit[GEX__PLOT_UNIT_MAX];
+    panel_finish(cr, &p, "Hypothetical spot x",
+                 gex__plot_unit_in(GEX_PLOT_GEX, d->unit, d->currency, unit, sizeof unit));
     /* Each zero crossing as a ring on the zero line, over the level lines. */
     cairo_save(cr);
     for (size_t c = 0; c < n_cross; c++) {
@@ -973,14 +977,18 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
     panel_row(&tp, "Net CHEX", gex_plot_format_amount(t->net_chex, 1, buf, sizeof buf),
               sign_colour(t->net_chex));
     tp.y += 2.0;
-    panel_paragraph(&tp,
-                    d->unit == GEX_UNIT_POINT ? "GEX in USD per $1 spot move, DEX in USD notional, "
-                                                "VEX per vol point, CHEX per day."
-                    : d->unit == GEX_UNIT_SHARES ? "GEX in shares per $1 spot move, DEX in USD "
-                                                   "notional, VEX per vol point, CHEX per day."
-                                                 : "GEX in USD per 1% spot move, DEX in USD "
-                                                   "notional, VEX per vol point, CHEX per day.",
-                    9.5, col_muted);
+    char units[GEX__PLOT_UNIT_MAX + 32];
+    panel_paragraph(
+        &tp,
+        gex_currency_text(d->unit == GEX_UNIT_POINT ? "GEX in USD per $1 spot move, DEX in USD "
+                                                      "notional, VEX per vol point, CHEX per day."
+                          : d->unit == GEX_UNIT_SHARES
+                              ? "GEX in shares per $1 spot move, DEX in USD notional, VEX per vol "
+                                "point, CHEX per day."
+                              : "GEX in USD per 1% spot move, DEX in USD notional, VEX per vol "
+                                "point, CHEX per day.",
+                          d->currency, units, sizeof units),
+        9.5, col_muted);
 
     panel_heading(&tp, "Regime");
     const gex_regime *g = &d->regime;
@@ -1157,7 +1165,9 @@ static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double h
     text_at(cr, sx, sy + 24.0, gex_plot_format_amount(-vmax, 1, amount, sizeof amount), 0.0);
     text_at(cr, sx + sw / 2.0, sy + 24.0, "0", 0.5);
     text_at(cr, sx + sw, sy + 24.0, gex_plot_format_amount(vmax, 1, amount, sizeof amount), 1.0);
-    snprintf(buf, sizeof buf, "net GEX, %s", gex__plot_unit_label(GEX_PLOT_GEX, d->unit));
+    char unit[GEX__PLOT_UNIT_MAX];
+    snprintf(buf, sizeof buf, "net GEX, %s",
+             gex__plot_unit_in(GEX_PLOT_GEX, d->unit, d->currency, unit, sizeof unit));
     text_at(cr, sx + sw + 12.0, sy + 9.0, buf, 0.0);
     return GEX_OK;
 }

@@ -28,6 +28,7 @@ int gex_plot_data_fill(const gex_analysis *analysis, double range_pct, double *p
     out->spot = gex_analysis_spot(analysis);
     out->quote_time = gex_analysis_quote_time(analysis);
     out->unit = gex_analysis_get_options(analysis)->exposure.gex_unit;
+    out->currency = gex_chain_currency(gex_analysis_chain(analysis));
     out->rows = gex_exposure_strikes(exposure);
     out->n_rows = gex_exposure_strike_count(exposure);
     out->totals = *gex_analysis_totals(analysis);

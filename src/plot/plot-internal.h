@@ -28,7 +28,11 @@ double gex__plot_row_call(const gex_strike_row *row, gex_plot_kind kind);
 double gex__plot_row_put(const gex_strike_row *row, gex_plot_kind kind);
 
 /* The unit of a per-strike kind's values, for the axis: "USD of delta per 1% move". */
-const char *gex__plot_unit_label(gex_plot_kind kind, gex_gex_unit unit);
+/* The unit of a kind's values (SPEC 1.5) in currency (gex/currency.h; NULL: the dollar), in
+ * buf or a constant. */
+#define GEX__PLOT_UNIT_MAX 96
+const char *gex__plot_unit_in(gex_plot_kind kind, gex_gex_unit unit, const char *currency,
+                              char *buf, size_t size);
 
 /* Draws the chart described by options on cr, a page of width x height. The data has been
  * validated; lo and hi are the strike window. Returns GEX_OK or GEX_EEMPTY (err filled). */

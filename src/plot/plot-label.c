@@ -143,8 +143,8 @@ double gex__plot_row_put(const gex_strike_row *row, gex_plot_kind kind)
     }
 }
 
-/* SPEC 1.5, the unit column of the exposure table. */
-const char *gex__plot_unit_label(gex_plot_kind kind, gex_gex_unit unit)
+/* SPEC 1.5, the unit column of the exposure table, in dollars (gex__plot_unit_in). */
+static const char *unit_label(gex_plot_kind kind, gex_gex_unit unit)
 {
     switch (kind) {
     case GEX_PLOT_DEX:
@@ -164,4 +164,10 @@ const char *gex__plot_unit_label(gex_plot_kind kind, gex_gex_unit unit)
     default:
         return "USD of delta per 1% spot move";
     }
+}
+
+const char *gex__plot_unit_in(gex_plot_kind kind, gex_gex_unit unit, const char *currency,
+                              char *buf, size_t size)
+{
+    return gex_currency_text(unit_label(kind, unit), currency, buf, size);
 }

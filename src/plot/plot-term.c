@@ -140,9 +140,9 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
     if (half < 3)
         return GEX_EINVAL;
 
-    char head[256];
+    char head[256], unit[GEX__PLOT_UNIT_MAX];
     snprintf(head, sizeof head, "Net %s by strike, %s; %s = %s", kind_short_name(kind),
-             gex__plot_unit_label(kind, d->unit), full_block,
+             gex__plot_unit_in(kind, d->unit, d->currency, unit, sizeof unit), full_block,
              gex_plot_format_amount(scale > 0.0 ? scale / half : 0.0, 0, value, sizeof value));
     /* Too wide for the terminal: the unit goes (the block is 3 bytes and one column). */
     if ((int)strlen(head) - 2 > width)

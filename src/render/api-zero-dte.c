@@ -549,10 +549,11 @@ static json_t *decay_block(const zctx *c, const zfig *f)
     char text[256], th[GEX__GROUPED_SIZE];
     gex__fmt_grouped(isfinite(per_hour) ? per_hour : f->net_theta, 0, th, sizeof th);
     if (isfinite(accel))
-        snprintf(text, sizeof text, "Dealer theta %s USD %s. ATM gamma %.1fx the next week's.", th,
+        snprintf(text, sizeof text, "Dealer theta %s %s %s. ATM gamma %.1fx the next week's.", th,
+                 c->a->currency,
                  isfinite(per_hour) ? "per hour to the close" : "per day (session closed)", accel);
     else
-        snprintf(text, sizeof text, "Dealer theta %s USD %s.", th,
+        snprintf(text, sizeof text, "Dealer theta %s %s %s.", th, c->a->currency,
                  isfinite(per_hour) ? "per hour to the close" : "per day (session closed)");
     rc |= gex__jset(o, "description", gex__jstr(text));
     return rc == GEX_OK ? o : (json_decref(o), NULL);

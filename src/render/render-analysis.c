@@ -7,6 +7,15 @@
 
 #include "render.h"
 
+void gex__currency_fold(char common[4], const char *currency)
+{
+    const char *c = gex_currency_valid(currency) ? currency : GEX_CURRENCY_DEFAULT;
+    if (common[0] == '\0')
+        memcpy(common, c, 4);
+    else if (strcmp(common, c) != 0)
+        memcpy(common, GEX__CURRENCY_MIXED, 4);
+}
+
 /* Short unit of the GEX columns. */
 const char *gex__unit_short(gex_gex_unit unit)
 {
@@ -39,6 +48,7 @@ void gex__analysis_fill(gex__analysis *a)
     a->totals = *gex_analysis_totals(a->an);
     a->spot = gex_analysis_spot(a->an);
     a->as_of = gex_analysis_quote_time(a->an);
+    a->currency = gex_chain_currency(gex_analysis_chain(a->an));
     const gex_levels *levels = gex_analysis_levels(a->an);
     a->has_levels = levels != NULL;
     if (levels != NULL)
@@ -103,7 +113,9 @@ void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size)
     buf[0] = '\0';
     snprintf(part, sizeof part, "%s  spot %s  as of %s", a->symbol, spot, when);
     title_add(buf, size, &len, &line_start, "", part);
-    title_add(buf, size, &len, &line_start, "  ", title_unit(doc, a));
+    char unit[GEX__UNIT_MAX];
+    title_add(buf, size, &len, &line_start, "  ",
+              gex__in_currency(title_unit(doc, a), a->currency, unit, sizeof unit));
     snprintf(part, sizeof part, "%s of %s contracts used", used, total);
     title_add(buf, size, &len, &line_start, "; ", part);
     snprintf(part, sizeof part, "excluded: %s", excluded);

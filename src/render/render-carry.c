@@ -20,7 +20,7 @@ static int carry_table(const gex__render_options *opts, const gex__analysis *a,
         {"div", "%/yr", GEX__STYLE_PCT},       {"residual", "USD", GEX__STYLE_SIG},
         {"used", NULL, GEX__STYLE_TEXT},
     };
-    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0]);
+    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0], a->currency);
     /* rates in percent for people; CSV keeps the fractions of JSON and the library */
     const double pct = opts->format == GEX__OUT_TABLE ? 100.0 : 1.0;
     int st = t == NULL ? GEX_ENOMEM : GEX_OK;

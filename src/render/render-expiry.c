@@ -152,7 +152,7 @@ static int expiry_table(const gex__render_options *opts, const gex__analysis *a,
     }
     cols[nc++] = (gex__column){"pct_of_gross_gex", "%", GEX__STYLE_PCT};
     cols[nc++] = (gex__column){"unused", NULL, GEX__STYLE_TEXT};
-    gex__table *t = gex__table_new(cols, nc);
+    gex__table *t = gex__table_new(cols, nc, a->currency);
     int st = t == NULL ? GEX_ENOMEM : GEX_OK;
     for (size_t i = 0; i < n && st == GEX_OK; i++) {
         const expiry_row *r = &rows[i];

@@ -221,7 +221,7 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
             cols[nc++] = (gex__column){"put_volume", "contracts", GEX__STYLE_COUNT};
         }
     }
-    gex__table *t = gex__table_new(cols, nc);
+    gex__table *t = gex__table_new(cols, nc, a->currency);
     int rc = t == NULL ? GEX_ENOMEM : GEX_OK;
     for (size_t i = 0; i < n && rc == GEX_OK; i++) {
         const gex_strike_row *r = &rows[i];
@@ -250,8 +250,10 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
         for (int k = first; k <= last; k++) {
             gex__fmt_grouped(total_of(&a->totals, k), 0, v, sizeof v);
             /* one measure a line when there are several: an 80-column terminal */
+            char unit[GEX__UNIT_MAX];
             fprintf(out, "%snet_%s %s %s", k == first || first != last ? "\n" : "   ",
-                    measures[k].name, v, unit_of(a, k));
+                    measures[k].name, v,
+                    gex__in_currency(unit_of(a, k), a->currency, unit, sizeof unit));
             if (k == 0)
                 fprintf(out, " (%s)", gex__label(a->totals.net_gex));
         }
@@ -358,7 +360,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
                                             {"as_of", NULL, GEX__STYLE_TEXT}};
         for (int i = 0; i < LEVELS_ALL; i++)
             cols[3 + i] = (gex__column){level_names[i], NULL, GEX__STYLE_STRIKE};
-        gex__table *t = gex__table_new(cols, 3 + LEVELS_ALL);
+        gex__table *t = gex__table_new(cols, 3 + LEVELS_ALL, a->currency);
         char iso[40];
         gex_time_format_iso(a->as_of, iso, sizeof iso);
         int st = t == NULL ? GEX_ENOMEM : GEX_OK;
@@ -374,7 +376,7 @@ static int render_levels(const gex__render_options *opts, const gex__analysis *a
         static const gex__column cols[3] = {{"level", NULL, GEX__STYLE_TEXT},
                                             {"strike", "USD", GEX__STYLE_PRICE},
                                             {"from_spot", "%", GEX__STYLE_PCT}};
-        gex__table *t = gex__table_new(cols, 3);
+        gex__table *t = gex__table_new(cols, 3, a->currency);
         int st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (int i = 0; i < LEVELS_ALL && st == GEX_OK; i++) {
             const gex_level *l = level_at(&a->levels, i);
@@ -492,7 +494,7 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
             {"net_dex", "USD", GEX__STYLE_MONEY},
             {"net_vex", "USD/vol pt", GEX__STYLE_MONEY},
             {"net_chex", "USD/day", GEX__STYLE_MONEY}};
-        gex__table *t = gex__table_new(cols, 1 + PROFILE_MEASURES);
+        gex__table *t = gex__table_new(cols, 1 + PROFILE_MEASURES, a->currency);
         int st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
             st |= gex__table_num(t, x[i]);

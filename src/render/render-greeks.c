@@ -234,7 +234,8 @@ typedef struct greeks_block {
 static int csv_block(greeks_block *b)
 {
     FILE *mem = fmemopen(b->buf, b->cap, "w");
-    gex__table *t = mem != NULL ? gex__table_new(b->src->columns, GREEKS_COLUMNS) : NULL;
+    gex__table *t =
+        mem != NULL ? gex__table_new(b->src->columns, GREEKS_COLUMNS, b->src->a->currency) : NULL;
     if (t == NULL) {
         if (mem != NULL)
             fclose(mem);
@@ -536,7 +537,7 @@ static int greeks_table(const greeks_src *g, size_t n, const char *title, FILE *
     tb.parts = calloc(tb.blocks, sizeof *tb.parts);
     int st = tb.parts != NULL ? GEX_OK : GEX_ENOMEM;
     for (size_t b = 0; b < tb.blocks && st == GEX_OK; b++) {
-        tb.parts[b] = gex__table_new(g->columns, GREEKS_COLUMNS);
+        tb.parts[b] = gex__table_new(g->columns, GREEKS_COLUMNS, g->a->currency);
         const size_t rows = b + 1 < tb.blocks ? GREEKS_BLOCK : g->v.n - b * GREEKS_BLOCK;
         st = tb.parts[b] != NULL ? gex__table_keep_texts(tb.parts[b], rows) : GEX_ENOMEM;
     }
@@ -615,7 +616,7 @@ int gex__render_greeks(const gex__render_options *opts, const gex__analysis *a, 
             gex__jwriter_raw(&w, ",\"contracts\":[");
         }
     } else {
-        t = gex__table_new(columns, GREEKS_COLUMNS);
+        t = gex__table_new(columns, GREEKS_COLUMNS, a->currency);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         if (st == GEX_OK && opts->format == GEX__OUT_CSV)
             gex__table_stream(t, out);

@@ -152,7 +152,10 @@ json_t *gex__history_row_json(const gex__history_row *r)
     row_values(r, v);
     json_t *o = json_object();
     int st = o == NULL ? GEX_ENOMEM : GEX_OK;
+    char currency[4] = "";
+    gex__currency_fold(currency, r->snap.currency);
     st |= gex__jset(o, "symbol", gex__jstr(r->snap.symbol));
+    st |= gex__jset(o, "currency", gex__jstr(currency));
     st |= gex__jset(o, "as_of", gex__jstr(iso));
     for (int c = C_SPOT; c < C_FILE && st == GEX_OK; c++) {
         json_t *x =
@@ -231,7 +234,10 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
         if (shown[k] == C_NET_GEX)
             cols[k].unit = gex__unit_short(meta->gex_unit);
     }
-    gex__table *t = gex__table_new(cols, n_shown);
+    char currency[4] = "";
+    for (size_t i = 0; i < n; i++)
+        gex__currency_fold(currency, rows[i].snap.currency);
+    gex__table *t = gex__table_new(cols, n_shown, currency);
     int st = t == NULL ? GEX_ENOMEM : GEX_OK;
     if (format == GEX__OUT_CSV && t != NULL)
         gex__table_stream(t, out); /* a history of years needs no memory for its text */
@@ -264,12 +270,15 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
     }
     snprintf(title, sizeof title,
              "%zu snapshot%s from %zu file%s (%zu read, %zu from the store, %zu could not be read, "
-             "%s%zu duplicate%s dropped%s)%s",
+             "%s%zu duplicate%s dropped%s)%s%s",
              n, n == 1 ? "" : "s", meta->files, meta->files == 1 ? "" : "s", meta->files_read,
              meta->files_stored, meta->files_failed, without, meta->duplicates,
              meta->duplicates == 1 ? "" : "s", folders,
              format == GEX__OUT_TABLE
                  ? "\n13 of its 33 columns; --format csv or json has all of them"
+                 : "",
+             strcmp(currency, GEX__CURRENCY_MIXED) == 0
+                 ? "\nthe rows are in several currencies, each in its file's (JSON: currency)"
                  : "");
     st = gex__table_emit(t, format, title, out, err);
     gex__table_free(t);

@@ -480,12 +480,15 @@ json_t *gex__json_meta(const gex__analysis *a)
     json_t *units = json_object();
     static const char *const gex_units[] = {"USD per 1% spot move", "USD per $1 spot move",
                                             "shares per $1 spot move"};
+    static const char *const keys[] = {"gex", "dex", "vex", "chex", "strike"};
     const int unit = (int)gex__unit_of(a);
-    rc |= gex__jset(units, "gex", gex__jstr(gex_units[unit >= 0 && unit < 3 ? unit : 0]));
-    rc |= gex__jset(units, "dex", gex__jstr("USD delta notional"));
-    rc |= gex__jset(units, "vex", gex__jstr("USD of delta per 1 vol point"));
-    rc |= gex__jset(units, "chex", gex__jstr("USD of delta per calendar day"));
-    rc |= gex__jset(units, "strike", gex__jstr("USD"));
+    const char *texts[] = {gex_units[unit >= 0 && unit < 3 ? unit : 0], "USD delta notional",
+                           "USD of delta per 1 vol point", "USD of delta per calendar day", "USD"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        char text[GEX__UNIT_MAX];
+        rc |= gex__jset(units, keys[k],
+                        gex__jstr(gex__in_currency(texts[k], a->currency, text, sizeof text)));
+    }
     rc |= gex__jset(m, "units", units);
     rc |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(unit)));
     rc |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(gex__flip_method_of(a))));

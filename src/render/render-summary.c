@@ -163,7 +163,8 @@ static const gex__column csv_columns[] = {
 
 static int summary_csv(const gex__analysis *a, const summary_block *s, FILE *out, gex_error *err)
 {
-    gex__table *t = gex__table_new(csv_columns, sizeof csv_columns / sizeof csv_columns[0]);
+    gex__table *t =
+        gex__table_new(csv_columns, sizeof csv_columns / sizeof csv_columns[0], a->currency);
     if (t == NULL)
         return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory building the table");
     char iso[40], exp[16];
@@ -227,7 +228,7 @@ static void level_text(const gex_level *l, double spot, char *buf, size_t size)
     snprintf(buf, size, "%-14s %+.2f%% from spot", v, pct);
 }
 
-static void hedge_text(const gex_hedge *h, char *buf, size_t size)
+static void hedge_text(const gex_hedge *h, const char *currency, char *buf, size_t size)
 {
     char sh[64], no[64];
     gex__fmt_grouped(fabs(h->shares), 0, sh, sizeof sh);
@@ -235,7 +236,7 @@ static void hedge_text(const gex_hedge *h, char *buf, size_t size)
     if (strcmp(h->direction, "none") == 0)
         snprintf(buf, size, "dealers trade nothing");
     else
-        snprintf(buf, size, "dealers %s %s shares (%s USD)", h->direction, sh, no);
+        snprintf(buf, size, "dealers %s %s shares (%s %s)", h->direction, sh, no, currency);
 }
 
 /* "label                  text", the text wrapped at spaces to fit 80 columns, continued under
@@ -267,13 +268,13 @@ static void put_wrapped(FILE *out, const char *label, const char *text)
 
 static int summary_table(const gex__analysis *a, const summary_block *s, FILE *out)
 {
-    char title[1024], v[64], buf[256], unit[32];
+    char title[1024], v[64], buf[256], unit[GEX__UNIT_MAX], u2[GEX__UNIT_MAX];
     gex__title(GEX__DOC_SUMMARY, a, title, sizeof title);
     fprintf(out, "%s\n\n", title);
     const char *u = gex__unit_of(a) == GEX_UNIT_POINT    ? "USD per $1 move"
                     : gex__unit_of(a) == GEX_UNIT_SHARES ? "shares per $1 move"
                                                          : "USD per 1% move";
-    snprintf(unit, sizeof unit, "%s", u);
+    snprintf(unit, sizeof unit, "%s", gex__in_currency(u, a->currency, u2, sizeof u2));
     gex__fmt_grouped(a->spot, 2, v, sizeof v);
     fprintf(out, "%-22s %s\n", "spot", v);
     gex__fmt_grouped(a->totals.net_gex, 0, v, sizeof v);
@@ -306,19 +307,19 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
     level_text(&a->levels.abs_gamma_strike, a->spot, buf, sizeof buf);
     fprintf(out, "%-22s %s\n\n", "absolute gamma strike", buf);
     gex__fmt_grouped(a->totals.net_dex, 0, v, sizeof v);
-    fprintf(out, "%-22s %s USD delta notional\n", "net DEX", v);
+    fprintf(out, "%-22s %s %s delta notional\n", "net DEX", v, a->currency);
     gex__fmt_grouped(a->totals.net_vex, 0, v, sizeof v);
-    fprintf(out, "%-22s %s USD of delta per vol point\n", "net VEX", v);
+    fprintf(out, "%-22s %s %s of delta per vol point\n", "net VEX", v, a->currency);
     gex__fmt_grouped(a->totals.net_chex, 0, v, sizeof v);
-    fprintf(out, "%-22s %s USD of delta per day\n\n", "net CHEX", v);
+    fprintf(out, "%-22s %s %s of delta per day\n\n", "net CHEX", v, a->currency);
     fprintf(out, "%-22s %s gamma, vanna %s, confidence %s\n", "regime",
             regime_word(s->regime.regime), s->regime.vanna_aligned ? "aligned" : "not aligned",
             s->regime.confidence);
     put_wrapped(out, "meaning", s->regime.meaning);
     fprintf(out, "%-22s %s\n\n", "spot versus flip", s->regime.vendor_regime);
-    hedge_text(&s->down, buf, sizeof buf);
+    hedge_text(&s->down, a->currency, buf, sizeof buf);
     fprintf(out, "%-22s %s\n", "hedging -1%, revalued", buf);
-    hedge_text(&s->up, buf, sizeof buf);
+    hedge_text(&s->up, a->currency, buf, sizeof buf);
     fprintf(out, "%-22s %s\n", "hedging +1%, revalued", buf);
     if (s->zero_dte.has) {
         char exp[16];

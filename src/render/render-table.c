@@ -21,6 +21,7 @@ typedef struct cell {
 struct gex__table {
     const gex__column *columns;
     size_t n_columns;
+    char currency[4]; /* the one its units name (gex__in_currency) */
     cell *cells;
     size_t n_cells, cap; /* cells appended; the room in cells, or in lens when texts are kept */
     FILE *stream;        /* CSV written as the cells come (gex__table_stream), else NULL */
@@ -54,13 +55,15 @@ struct last_number {
     char text[31];
 };
 
-gex__table *gex__table_new(const gex__column *columns, size_t n_columns)
+gex__table *gex__table_new(const gex__column *columns, size_t n_columns, const char *currency)
 {
     gex__table *t = calloc(1, sizeof *t);
     if (t == NULL)
         return NULL;
     t->columns = columns;
     t->n_columns = n_columns;
+    snprintf(t->currency, sizeof t->currency, "%s",
+             gex_currency_valid(currency) ? currency : GEX_CURRENCY_DEFAULT);
     return t;
 }
 
@@ -521,7 +524,7 @@ static size_t line_cell(char *o, const char *s, size_t n, size_t width, int left
  * it); NULL when memory ran out. */
 static gex__table *texts_of_cells(const gex__table *t)
 {
-    gex__table *x = gex__table_new(t->columns, t->n_columns);
+    gex__table *x = gex__table_new(t->columns, t->n_columns, t->currency);
     const size_t rows = t->n_columns > 0 ? t->n_cells / t->n_columns : 0;
     int st = x != NULL ? gex__table_keep_texts(x, rows) : GEX_ENOMEM;
     for (size_t i = 0; i < t->n_cells && st == GEX_OK; i++) {
@@ -547,7 +550,8 @@ struct gex__table_layout {
     size_t full;   /* a line with every column at its width, two spaces between */
     size_t line;   /* the most bytes of a line, its end included */
     int has_units, last_left;
-    char *head; /* line bytes for the names and the units */
+    char *head;                  /* line bytes for the names and the units */
+    char (*unit)[GEX__UNIT_MAX]; /* each column's unit in the first part's currency, "" for none */
 };
 
 void gex__table_layout_free(gex__table_layout *l)
@@ -557,6 +561,7 @@ void gex__table_layout_free(gex__table_layout *l)
     free(l->width);
     free(l->edge);
     free(l->head);
+    free(l->unit);
     free(l);
 }
 
@@ -569,7 +574,8 @@ gex__table_layout *gex__table_layout_new(const gex__table *const *parts, size_t 
     const size_t nc = l->n_columns = parts[0]->n_columns;
     l->width = calloc(nc ? nc : 1, sizeof *l->width);
     l->edge = calloc(nc ? nc : 1, sizeof *l->edge);
-    if (l->width == NULL || l->edge == NULL) {
+    l->unit = calloc(nc ? nc : 1, sizeof *l->unit);
+    if (l->width == NULL || l->edge == NULL || l->unit == NULL) {
         gex__table_layout_free(l);
         return NULL;
     }
@@ -578,8 +584,11 @@ gex__table_layout *gex__table_layout_new(const gex__table *const *parts, size_t 
         size_t w = strlen(c->name);
         if (c->unit != NULL) {
             l->has_units = 1;
-            if (strlen(c->unit) > w)
-                w = strlen(c->unit);
+            char in[GEX__UNIT_MAX];
+            snprintf(l->unit[j], sizeof l->unit[j], "%s",
+                     gex__in_currency(c->unit, parts[0]->currency, in, sizeof in));
+            if (strlen(l->unit[j]) > w)
+                w = strlen(l->unit[j]);
         }
         for (size_t k = 0; k < n_parts; k++)
             if (parts[k]->width[j] > w)
@@ -607,9 +616,7 @@ void gex__table_layout_head(const gex__table_layout *l, const char *title, FILE 
     for (int head = 0; head < 1 + l->has_units; head++) {
         size_t o = 0;
         for (size_t j = 0; j < nc; j++) {
-            const char *s = head == 0 ? l->columns[j].name : l->columns[j].unit;
-            if (s == NULL)
-                s = "";
+            const char *s = head == 0 ? l->columns[j].name : l->unit[j];
             const int left = l->columns[j].style == GEX__STYLE_TEXT;
             if (j > 0 && !(left && j + 1 == nc && s[0] == '\0')) {
                 memcpy(line + o, "  ", 2);

@@ -75,7 +75,7 @@ static int vix_table(const gex__render_options *opts, const gex__analysis *a,
         {"next_vol", "%/yr", GEX__STYLE_PCT},      {"next_options", NULL, GEX__STYLE_COUNT},
         {"unavailable", NULL, GEX__STYLE_TEXT},
     };
-    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0]);
+    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0], a->currency);
     int st = t == NULL ? GEX_ENOMEM : GEX_OK;
     /* rates in percent for people; CSV keeps the fractions of JSON (as gex carry); the
      * volatilities are in percent everywhere, as the index */

@@ -50,6 +50,7 @@ typedef struct gex__analysis {
     int has_levels;
     double spot;
     int64_t as_of;
+    const char *currency; /* the chain's (gex_chain_currency): every amount's */
 } gex__analysis;
 
 /* Fills the copies of *a from a->an (which must be set). */
@@ -143,7 +144,22 @@ const char *gex__carry_used(const gex__analysis *a, const gex_parity_fit *f);
 json_t *gex__carry_fits_json(const gex__analysis *a, const gex_parity_fit *f, size_t n);
 json_t *gex__carry_meta(const gex__analysis *a);
 
-/* "USD/1%", "USD/$1" or "shares/$1": the unit of GEX columns. */
+/* The most bytes of a unit or label in a chain's currency (gex__in_currency). */
+#define GEX__UNIT_MAX 96
+
+/* text in a chain's currency (gex_currency_text). */
+#define gex__in_currency gex_currency_text
+
+/* The code a table's units name when its rows are in several currencies: ISO 4217's "no
+ * currency". The table's title then says each row is in its own file's. */
+#define GEX__CURRENCY_MIXED "XXX"
+
+/* Folds one row's currency (a code; anything else counts as GEX_CURRENCY_DEFAULT) into the one
+ * a table of rows names: common starts as "" and becomes the rows' shared code, or
+ * GEX__CURRENCY_MIXED once two differ. */
+void gex__currency_fold(char common[4], const char *currency);
+
+/* "USD/1%", "USD/$1" or "shares/$1": the unit of GEX columns (in dollars: gex__in_currency). */
 const char *gex__unit_short(gex_gex_unit unit);
 
 /* The unit and flip method the analysis was built with. */
@@ -173,7 +189,9 @@ typedef struct gex__column {
 
 typedef struct gex__table gex__table;
 
-gex__table *gex__table_new(const gex__column *columns, size_t n_columns);
+/* A table whose units name currency (NULL: GEX_CURRENCY_DEFAULT), as gex__in_currency writes
+ * them. */
+gex__table *gex__table_new(const gex__column *columns, size_t n_columns, const char *currency);
 void gex__table_free(gex__table *t);
 /* Appends the next cell, row by row. A non-finite number becomes an empty cell and is counted
  * (gex__table_nonfinite; gex__table_emit then reports GEX_ERANGE). Each returns GEX_OK or

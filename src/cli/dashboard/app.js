@@ -359,9 +359,11 @@ function drawSummary(s, g) {
     ['Net CHEX', fmtShort(ex.net_chex), 'net_chex'],
   ];
   const h = s.hedging_estimate;
+  // the chain's currency: meta.units.strike names it (notional_usd is the vendor's field name)
+  const currency = g.meta && g.meta.units && g.meta.units.strike ? g.meta.units.strike : 'USD';
   if (h && h.spot_down_1pct && h.spot_up_1pct) {
-    rows.push(['Dealers if spot −1%', `${h.spot_down_1pct.direction} ${fmtShort(h.spot_down_1pct.notional_usd)} USD`, 'hedge_down']);
-    rows.push(['Dealers if spot +1%', `${h.spot_up_1pct.direction} ${fmtShort(h.spot_up_1pct.notional_usd)} USD`, 'hedge_up']);
+    rows.push(['Dealers if spot −1%', `${h.spot_down_1pct.direction} ${fmtShort(h.spot_down_1pct.notional_usd)} ${currency}`, 'hedge_down']);
+    rows.push(['Dealers if spot +1%', `${h.spot_up_1pct.direction} ${fmtShort(h.spot_up_1pct.notional_usd)} ${currency}`, 'hedge_up']);
   }
   if (s.zero_dte) rows.push(['0DTE share of GEX', fmtPct(s.zero_dte.pct_of_total_gex), 'zero_dte']);
   const c = g.meta && g.meta.contracts;
