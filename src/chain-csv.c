@@ -52,6 +52,7 @@ typedef enum role {
     R_QUOTE_TIME,
     R_MULTIPLIER, /* text: a number, or yfinance's "REGULAR" */
     R_ROOT,       /* a "root" column beside a better-named underlying column */
+    R_CURRENCY,   /* the ISO 4217 code of the row's prices (yfinance's currency) */
     R_STRIKE,     /* numbers from here on */
     R_BID,
     R_ASK,
@@ -117,6 +118,7 @@ static const struct alias {
     {"contractsize", R_MULTIPLIER},
     {"delta", R_DELTA},
     {"gamma", R_GAMMA},
+    {"currency", R_CURRENCY},
 };
 
 /* The CBOE quotedata columns (current and 2020-era names). */
@@ -642,6 +644,8 @@ static const char *role_name(role ro)
         [R_TYPE] = "type",
         [R_QUOTE_TIME] = "quote time",
         [R_MULTIPLIER] = "multiplier",
+        [R_ROOT] = "root",
+        [R_CURRENCY] = "currency",
         [R_STRIKE] = "strike",
         [R_BID] = "bid",
         [R_ASK] = "ask",
@@ -689,6 +693,7 @@ static gex_skip_reason reason_of(role ro)
         return GEX_SKIP_BAD_OPEN_INTEREST;
     case R_SYMBOL:
     case R_UNDERLYING:
+    case R_CURRENCY:
         return GEX_SKIP_BAD_SYMBOL;
     default:
         return GEX_SKIP_BAD_NUMBER;
@@ -984,6 +989,22 @@ static void on_field(void *data_s, size_t len, void *data)
     take_field(c, s, len, data_s != NULL);
 }
 
+/* A currency cell: three ASCII letters (any case, blanks around them) into an upper-case code;
+ * 0, or -1 when the cell is not one. */
+static int read_currency(const char *s, size_t len, char out[4])
+{
+    span t = trim((span){s, len});
+    if (t.len != 3)
+        return -1;
+    for (size_t i = 0; i < 3; i++) {
+        if (!isalpha((unsigned char)t.s[i]))
+            return -1;
+        out[i] = (char)toupper((unsigned char)t.s[i]);
+    }
+    out[3] = '\0';
+    return 0;
+}
+
 /* An underlying as files write it: "^SPX", "$SPX", "_SPX" (index notations) are SPX. */
 static span clean_underlying(const char *s, size_t len)
 {
@@ -1204,6 +1225,13 @@ static void long_row(csv_reader *c)
                      "multiplier \"%.*s\" is out of range (at most %.0f)", shown(mlen), m,
                      GEX_MULTIPLIER_MAX);
     }
+    char currency[4] = "";
+    if (!v->bad && v->text_len[R_CURRENCY] > 0 &&
+        !gex__is_missing(v->text[R_CURRENCY], v->text_len[R_CURRENCY]) &&
+        read_currency(v->text[R_CURRENCY], v->text_len[R_CURRENCY], currency) != 0)
+        mark_bad(c, 0, R_CURRENCY, v->col[R_CURRENCY],
+                 "currency \"%.*s\" is not an ISO 4217 code (three letters, such as USD)",
+                 shown(v->text_len[R_CURRENCY]), v->text[R_CURRENCY]);
     if (v->bad || take_oi(c, 0, v->num[R_OI], &k) != 0) {
         skip_side(c, 0);
         return;
@@ -1221,7 +1249,10 @@ static void long_row(csv_reader *c)
     } else if (!has_root) {
         root = weekly_root(r, u.s, u.len, k.expiration, root, &root_len);
     }
+    const size_t before = r->chain->n;
     int rc = gex__reader_add(r, u.s, u.len, root, root_len, &k, v->num[R_SPOT]);
+    if (rc == GEX_OK && currency[0] != '\0' && r->chain->n > before)
+        rc = gex__reader_currency(r, currency, c->line);
     if (rc != GEX_OK)
         c->rc = gex__reader_add_failed(r, rc, c->line);
 }
@@ -1294,7 +1325,7 @@ static void make_plan(csv_reader *c)
         p->v = (unsigned char)(c->side[i] == 2 ? 0 : c->side[i]);
         p->preamble = (unsigned char)(c->cboe && i < 2);
         p->op = ro == R_NONE ? OP_SKIP : ro < FIRST_NUMBER_ROLE ? OP_TEXT : OP_NUMBER;
-        if (ro == R_UNDERLYING || ro == R_ROOT || ro == R_MULTIPLIER ||
+        if (ro == R_UNDERLYING || ro == R_ROOT || ro == R_MULTIPLIER || ro == R_CURRENCY ||
             (ro == R_SYMBOL && c->symbol_root_only))
             p->op = OP_COPY;
         else if (ro == R_EXPIRATION)

@@ -95,6 +95,9 @@ typedef struct gex__reader {
     uint8_t *mark_bits;
     size_t n_marks, mark_cap;
     size_t iv_sentinels;
+    /* The currency the rows name (a currency column, SPEC 2.1): "" until a row names one; every
+     * row that names one must name the same. */
+    char currency[4];
     /* Quote instant gathered from the file. */
     int has_time;
     int64_t time;
@@ -249,6 +252,11 @@ int gex__reader_skip_of(gex__reader *r, const char *u, size_t u_len, gex_skip_re
 /* The read's error for a status of gex__reader_add at line (0: none): the strict mode's bad row
  * has said why already (r->failed); anything else (out of memory) is said here. Returns rc. */
 int gex__reader_add_failed(gex__reader *r, int rc, long line);
+
+/* The currency (an upper-case ISO 4217 code) of the contract of line just added: the file's
+ * when it is the first, else it must be the same. GEX_OK, or GEX_EPARSE with r->err filled
+ * and r->failed set (a file's amounts are summed in one currency). */
+int gex__reader_currency(gex__reader *r, const char code[4], long line);
 
 /* Appends one contract: the --symbol filter, the interning of underlying and root, the
  * multiplier override. underlying and root are upper-cased; a row whose underlying or root is

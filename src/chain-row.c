@@ -426,6 +426,22 @@ int gex__reader_add_failed(gex__reader *r, int rc, long line)
                          gex_strerror(rc));
 }
 
+int gex__reader_currency(gex__reader *r, const char code[4], long line)
+{
+    if (r->currency[0] == '\0') {
+        memcpy(r->currency, code, sizeof r->currency);
+        return GEX_OK;
+    }
+    if (memcmp(r->currency, code, sizeof r->currency) == 0)
+        return GEX_OK;
+    r->failed = 1;
+    return gex_error_set(r->err, GEX_EPARSE, r->name, line, 0,
+                         "currency %s differs from the %s of the rows before it: a file's amounts "
+                         "are summed in one currency and gex converts none; split the file by "
+                         "currency",
+                         code, r->currency);
+}
+
 int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *root, size_t root_len,
                     gex_contract *k, double spot)
 {

@@ -352,6 +352,8 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
     to->kept_weekly += from->kept_weekly;
     to->untimed += from->untimed;
     to->snapshot_rows |= from->snapshot_rows;
+    if (to->currency[0] == '\0') /* the ranges name one currency (ranges_agree) */
+        memcpy(to->currency, from->currency, sizeof to->currency);
     if (from->chain != NULL && from->chain->n > 0) {
         if (from->snap_min < to->snap_min)
             to->snap_min = from->snap_min;
@@ -370,6 +372,23 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
         memcpy(to->time_note, from->time_note, sizeof to->time_note);
         to->time_note_line = from->time_note_line + shift;
     }
+}
+
+/* Whether the ranges up to upto that name a currency name the same one: where two differ, one
+ * reader reading the whole file stops at the first row of the second, with its line. */
+static int currencies_agree(const split *s, size_t upto)
+{
+    const char *first = NULL;
+    for (size_t k = 0; k <= upto; k++) {
+        const char *c = s->ranges[k].r.currency;
+        if (c[0] == '\0')
+            continue;
+        if (first == NULL)
+            first = c;
+        else if (strcmp(first, c) != 0)
+            return 0;
+    }
+    return 1;
 }
 
 /* Whether a CBOE range read another underlying than the file's first (then the ranges after
@@ -439,7 +458,8 @@ static int combine(gex__reader *r, split *s, int *done)
         if (k + 1 < n && !s->ranges[k].row_start)
             return GEX_OK;
     }
-    if (other_underlying(s, last < n ? last : n - 1))
+    if (other_underlying(s, last < n ? last : n - 1) ||
+        !currencies_agree(s, last < n ? last : n - 1))
         return GEX_OK;
     /* A row's instant is the latest quote time read, and a range's reader starts with none: its
      * contracts before its first quote time have no instant where one reader would have given
@@ -490,6 +510,7 @@ static int combine(gex__reader *r, split *s, int *done)
             r->kept_weekly = g->kept_weekly;
             r->untimed = g->untimed;
             r->snapshot_rows = g->snapshot_rows;
+            memcpy(r->currency, g->currency, sizeof r->currency);
             const int any = g->chain != NULL && g->chain->n > 0;
             r->snap_min = any ? g->snap_min : INT64_MAX;
             r->snap_max = any ? g->snap_max : INT64_MIN;

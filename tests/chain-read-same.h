@@ -107,6 +107,9 @@ static inline void assert_same(const outcome *a, const outcome *b, const char *w
     int64_t ta = 0, tb = 0;
     ck_assert_int_eq(gex_chain_quote_time(a->chain, &ta), gex_chain_quote_time(b->chain, &tb));
     ck_assert_msg(ta == tb, "%s: quote time differs", what);
+    ck_assert_msg(strcmp(gex_chain_currency(a->chain), gex_chain_currency(b->chain)) == 0,
+                  "%s: currency %s, one reader %s", what, gex_chain_currency(b->chain),
+                  gex_chain_currency(a->chain));
 }
 
 /* Runs check on every file of the shared folder that want accepts, adding what it returns to

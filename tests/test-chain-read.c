@@ -334,11 +334,46 @@ START_TEST(test_read_yfinance_dump)
     ck_assert_double_eq(v.file_iv[1], 0.1612304687);
     ck_assert(isnan(v.volume[1]));
     ck_assert_int_eq(v.type[1], GEX_PUT);
+    ck_assert_str_eq(gex_chain_currency(c), "USD"); /* its currency column */
     /* No quote instant in the file: prepare asks for --now. */
     gex_error err;
     ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
     ck_assert_ptr_nonnull(strstr(err.text, "--now"));
     gex_chain_free(c);
+}
+END_TEST
+
+/* The currency column names the chain's currency (any case; a cell that is not a code is a bad
+ * row; an empty one says nothing); a second currency is an error at its line. */
+START_TEST(test_read_currency_column)
+{
+    static const char head[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                               "underlying_price,quote_time,currency\n";
+    static const char row[] = "DAX,2026-12-18,%d,C,10,11,0.2,100,20000,2026-11-20T15:00:00Z,%s\n";
+    const char *const cells[][3] = {
+        {"eur", "", "EUR"}, {"EUR", "E1R", "EUR"}, {"EUR", "CHF", NULL}, {"", "", NULL}};
+    for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
+        char buf[512];
+        int n = snprintf(buf, sizeof buf, "%s", head);
+        n += snprintf(buf + n, sizeof buf - (size_t)n, row, 20000, cells[k][0]);
+        n += snprintf(buf + n, sizeof buf - (size_t)n, row, 20100, cells[k][1]);
+        gex_chain *c = NULL;
+        gex_read_report rep;
+        gex_error err;
+        const int rc = gex_chain_read_buffer(buf, (size_t)n, "dax.csv", NULL, &c, &rep, &err);
+        if (strcmp(cells[k][1], "CHF") == 0) {
+            ck_assert_int_eq(rc, GEX_EPARSE);
+            ck_assert_int_eq(err.line, 3);
+            ck_assert_str_eq(err.text, "currency CHF differs from the EUR of the rows before it: "
+                                       "a file's amounts are summed in one currency and gex "
+                                       "converts none; split the file by currency");
+            continue;
+        }
+        ck_assert_int_eq(rc, GEX_OK);
+        ck_assert_str_eq(gex_chain_currency(c), cells[k][2] != NULL ? cells[k][2] : "USD");
+        ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], strcmp(cells[k][1], "E1R") == 0);
+        gex_chain_free(c);
+    }
 }
 END_TEST
 
@@ -1459,6 +1494,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_symbol_leaves_other_bad_rows);
     tcase_add_test(tc, test_read_duplicated_headers_first_wins);
     tcase_add_test(tc, test_read_yfinance_dump);
+    tcase_add_test(tc, test_read_currency_column);
     tcase_add_test(tc, test_read_cboe_current_layout);
     tcase_add_test(tc, test_read_cboe_2020_layout);
     tcase_add_test(tc, test_read_cboe_unquoted_date_crlf);

@@ -318,6 +318,74 @@ START_TEST(test_split_bad_rows)
 }
 END_TEST
 
+/* A currency column: one code throughout (the chain's), the same code written otherwise, a bad
+ * cell, and a second currency in a later range (the error of one reader, at its line, whether
+ * the ranges that differ each name one or one range names both). */
+START_TEST(test_split_currency)
+{
+    static const struct {
+        long at;
+        const char *cell;
+        int on; /* the cell on every row from at on, not at alone */
+    } cases[] = {{-1, "EUR", 0},   {2200, "eur", 0}, {2200, " EUR ", 0}, {2200, "EURO", 0},
+                 {2200, "GBP", 0}, {10, "GBP", 0},   {1499, "GBP", 0},   {2990, "", 0},
+                 {1700, "GBP", 1}, {2990, "GBP", 1}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        text t = {0};
+        put(&t, "underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+                "quote_time,currency\n");
+        for (long i = 0; i < 3000; i++)
+            long_row(
+                &t, tickers[(i / 37) % 5], i, "0.2125", "1317", "4512.37", "2026-11-20T15:00:00Z",
+                i == cases[k].at || (cases[k].on && i > cases[k].at) ? cases[k].cell : "EUR", "\n");
+        char what[64];
+        snprintf(what, sizeof what, "currency \"%s\" on row %ld", cases[k].cell, cases[k].at);
+        check_both(t.s, t.len, 1024, what);
+        gex_read_options o;
+        memset(&o, 0, sizeof o);
+        split_outcome one;
+        read_mem(t.s, t.len, &o, 1, 1024, 0, &one);
+        const int differs = strcmp(cases[k].cell, "GBP") == 0;
+        ck_assert_int_eq(one.r.rc, differs ? GEX_EPARSE : GEX_OK);
+        if (differs) {
+            ck_assert_int_eq(one.r.err.line, cases[k].at + 2);
+            ck_assert_ptr_nonnull(strstr(one.r.err.text, "currency GBP differs from the EUR"));
+        } else {
+            ck_assert_str_eq(gex_chain_currency(one.r.chain), "EUR");
+        }
+        outcome_free(&one);
+        free(t.s);
+    }
+    /* Two ranges that each name one currency, different ones: the second range's first row is
+     * where one reader stops. The rows are of one length, so the boundary of two ranges is found
+     * as the split finds it (the first line end from the middle of the rows on). */
+    text t = {0};
+    put(&t, "underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+            "quote_time,currency\n");
+    for (long i = 0; i < 3000; i++)
+        long_row(&t, "SPX", i, "0.2125", "1317", "4512.37", "2026-11-20T15:00:00Z", "EUR", "\n");
+    const size_t rows = (size_t)(strchr(t.s, '\n') + 1 - t.s);
+    const size_t nominal = rows + (size_t)((double)(t.len - rows) / 2.0);
+    char *second = (char *)memchr(t.s + nominal - 1, '\n', t.len - (nominal - 1)) + 1;
+    long at = 1;
+    for (const char *p = t.s; p < second; p++)
+        at += *p == '\n';
+    for (char *p = strstr(second, ",EUR\n"); p != NULL; p = strstr(p + 1, ",EUR\n"))
+        memcpy(p + 1, "GBP", 3);
+    gex_read_options o;
+    memset(&o, 0, sizeof o);
+    split_outcome one, two;
+    read_mem(t.s, t.len, &o, 1, 1024, 0, &one);
+    read_mem(t.s, t.len, &o, 2, 1024, 4096, &two);
+    assert_same_split(&one, &two, "two ranges of two currencies");
+    ck_assert_int_eq(two.r.rc, GEX_EPARSE);
+    ck_assert_int_eq(two.r.err.line, at);
+    outcome_free(&one);
+    outcome_free(&two);
+    free(t.s);
+}
+END_TEST
+
 /* File-level checks over all ranges: IV in percent decided by the median of the whole file
  * (percent IVs in the second half only, a majority or a minority), missing open interest and
  * index rows without a root (weekly) in later ranges, spots first given in a later range and
@@ -823,6 +891,7 @@ static Suite *split_suite(void)
     tcase_add_test(tc, test_split_quoted_newlines);
     tcase_add_test(tc, test_split_bad_rows);
     tcase_add_test(tc, test_split_file_level_checks);
+    tcase_add_test(tc, test_split_currency);
     tcase_add_test(tc, test_split_cboe);
     tcase_add_test(tc, test_split_threshold);
     tcase_add_test(tc, test_split_stream);

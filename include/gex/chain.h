@@ -326,8 +326,8 @@ int gex_chain_venue_european(const gex_chain *chain);
 
 /* The currency of a chain's prices and strikes, and so of every amount computed from them: an
  * ISO 4217 code of three capital letters. GEX_CURRENCY_DEFAULT unless the file says otherwise
- * (an NSE download: INR; a broker file with a currency field: that field, SPEC 2). The setter
- * takes a code of three capital letters (GEX_EINVAL otherwise, the chain unchanged); chains
+ * (a long CSV's currency column, as yfinance's dumps have; an NSE download: INR; SPEC 1.5, 2). The
+ * setter takes a code of three capital letters (GEX_EINVAL otherwise, the chain unchanged); chains
  * made from a chain keep it. */
 int gex_chain_set_currency(gex_chain *chain, const char *code);
 const char *gex_chain_currency(const gex_chain *chain);

@@ -4,8 +4,9 @@
  * A chain's prices and strikes are in one currency, and so is every amount computed from them:
  * GEX, DEX, VEX and CHEX, the hedging notional, theta. gex_chain_currency (gex/chain.h) says
  * which: an ISO 4217 code of three capital letters, GEX_CURRENCY_DEFAULT unless the file says
- * otherwise. gex's units and labels are written in dollars ("USD/vol pt", "GEX in USD per $1
- * spot move"); gex_currency_text puts a chain's currency in their place.
+ * otherwise (a currency column, an NSE download). gex's units and labels are written in dollars
+ * ("USD/vol pt", "GEX in USD per $1 spot move"); gex_currency_text puts a chain's currency in their
+ * place.
  */
 #ifndef GEX_CURRENCY_H
 #define GEX_CURRENCY_H
