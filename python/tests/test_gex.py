@@ -336,3 +336,25 @@ def test_analyze_refuses_underlying_without_open_interest(gex_exe, tmp_path):
     abc = gex.analyze(c.select("ABC"))
     assert abc.totals["net_dex"] == cli_json(gex_exe, "summary", "--symbol", "ABC",
                                              str(path))["exposures"]["net_dex"] != 0
+
+
+def test_currency_of_chain_and_documents(root):
+    """A chain's currency names every unit: the dollar for a CBOE chain, the rupee for an NSE
+    download; a CSV's currency column names it (SPEC 1.5, 2.1)."""
+    spx = gex.read(os.path.join(root, "data", "sample-spx.csv"))
+    assert spx.currency == "USD"
+    nse = gex.read(os.path.join(root, "tests", "data", "formats",
+                                "option-chain-ED-NIFTY-30-Dec-2025.csv"), spot=26000.0)
+    assert nse.currency == "INR"
+    a = gex.analyze(nse.prepare(now="2025-12-19T04:00:00"))
+    units = a.document("levels")["meta"]["units"]
+    assert units["strike"] == "INR" and units["gex"] == "INR per 1% spot move"
+    assert gex.snapshot(a)["currency"] == "INR"
+    assert a.chain.currency == "INR"
+    eur = ("underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+           "quote_time,currency\n"
+           "DAX,2026-12-18,20000,C,10,11,0.2,100,20000,2026-11-20T15:00:00Z,eur\n")
+    assert gex.read(eur.encode()).currency == "EUR"
+    with pytest.raises(gex.Error, match="currency CHF differs from the EUR"):
+        gex.read((eur + "DAX,2026-12-18,20100,C,10,11,0.2,100,20000,"
+                  "2026-11-20T15:00:00Z,CHF\n").encode())
