@@ -997,9 +997,13 @@ static int read_currency(const char *s, size_t len, char out[4])
     if (t.len != 3)
         return -1;
     for (size_t i = 0; i < 3; i++) {
-        if (!isalpha((unsigned char)t.s[i]))
+        const char ch = t.s[i]; /* ASCII letters whatever the locale */
+        if (ch >= 'a' && ch <= 'z')
+            out[i] = (char)(ch - 'a' + 'A');
+        else if (ch >= 'A' && ch <= 'Z')
+            out[i] = ch;
+        else
             return -1;
-        out[i] = (char)toupper((unsigned char)t.s[i]);
     }
     out[3] = '\0';
     return 0;

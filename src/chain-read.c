@@ -119,7 +119,7 @@ static int after_read(gex__reader *r)
         c->venue_european = 1;
     if (r->rep->format == GEX_FORMAT_NSE_CSV)
         memcpy(c->currency, "INR", sizeof c->currency);
-    else if (r->currency[0] != '\0') /* the rows' currency column */
+    else if (gex_currency_valid(r->currency)) /* the rows' currency column */
         memcpy(c->currency, r->currency, sizeof c->currency);
     if (gex__chain_any_open_interest(c))
         return GEX_OK; /* the usual chain: its first contracts say so, and no message is made */

@@ -18,6 +18,7 @@ int gex_currency_valid(const char *code)
 
 const char *gex_currency_text(const char *text, const char *currency, char *buf, size_t size)
 {
+    /* gex's texts are written in dollars: in them, nothing to replace */
     if (text == NULL || buf == NULL || size == 0 || !gex_currency_valid(currency) ||
         strcmp(currency, "USD") == 0)
         return text;

@@ -310,6 +310,13 @@ static gex_level level_of(int has, double value)
     return l;
 }
 
+const char *gex_snapshot_currency(const gex_snapshot *s)
+{
+    return s != NULL && gex_currency_valid(s->currency) ? s->currency : GEX_CURRENCY_DEFAULT;
+}
+
+static int metrics_run(const gex_snapshot *snapshots, size_t n, gex_history_metrics *out);
+
 int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n, gex_history_metrics *out)
 {
     if (n == 0)
@@ -323,6 +330,23 @@ int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n, gex_his
                       strcmp(snapshots[i].symbol, snapshots[0].symbol) != 0))
             return GEX_EINVAL;
     }
+    /* A change of currency starts the series again: no return, change of open interest or
+     * window spans it (gex converts no currency). */
+    for (size_t a = 0, b; a < n; a = b) {
+        for (b = a + 1; b < n && strcmp(gex_snapshot_currency(&snapshots[b]),
+                                        gex_snapshot_currency(&snapshots[a])) == 0;
+             b++) {
+        }
+        const int st = metrics_run(snapshots + a, b - a, out + a);
+        if (st != GEX_OK)
+            return st;
+    }
+    return GEX_OK;
+}
+
+/* gex_history_metrics_compute over n >= 1 snapshots of one currency. */
+static int metrics_run(const gex_snapshot *snapshots, size_t n, gex_history_metrics *out)
+{
     /* closes[d]: the spot of the last snapshot of trading day d; vrp20[d] its vrp_20d */
     double *closes = malloc(n * sizeof *closes);
     double *returns = malloc(n * sizeof *returns);

@@ -100,6 +100,16 @@ else
         fi
         [ "$fail" = 0 ] && echo "ok: $cmd draws its bars in a terminal only"
     done
+    # The bars' unit names the chain's currency: an NSE chain's rupees (SPEC 1.5).
+    nse="tests/data/formats/option-chain-ED-NIFTY-30-Dec-2025.csv"
+    script -qec "stty cols 90 rows 50; '$gex' gex --spot 26000 --now 2025-12-19T04:00:00 '$nse'" \
+        /dev/null >"$tmp" 2>&1
+    if grep -q "Net GEX by strike, INR of delta per 1% spot move" "$tmp" && ! grep -q USD "$tmp"; then
+        echo "ok: the bars of an NSE chain say INR"
+    else
+        echo "FAIL: the bars of an NSE chain do not say INR: $(grep 'by strike' "$tmp")"
+        fail=1
+    fi
 fi
 rm -rf "$tmpdir"
 exit $fail

@@ -64,7 +64,7 @@ for t in 2026-11-18T19:30:00Z 2026-11-18T19:35:00Z 2026-11-18T19:40:00Z; do
     done
 done
 # the rows in the order of the snapshots, then of the underlyings in the file
-tail -n +2 "$tmp/all.csv" | cut -d, -f1,2 >"$tmp/order"
+tail -n +2 "$tmp/all.csv" | cut -d, -f1,3 >"$tmp/order"
 printf '%s\n' SPY,2026-11-18T19:30:00Z GLD,2026-11-18T19:30:00Z SFEX1,2026-11-18T19:30:00Z \
     SPY,2026-11-18T19:35:00Z GLD,2026-11-18T19:35:00Z SFEX1,2026-11-18T19:35:00Z \
     SPY,2026-11-18T19:40:00Z GLD,2026-11-18T19:40:00Z SFEX1,2026-11-18T19:40:00Z >"$tmp/order.want"

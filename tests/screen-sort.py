@@ -3,14 +3,14 @@
 
 The rule (doc/manual.md, screen): the rows sorted by the column, ascending, or descending with
 a leading '-'; rows without a value (an empty cell: no gamma flip, no wall) last in either
-direction; equal keys in the input order. Texts (symbol, file) compare byte by byte, as_of by
-its instant (ISO-8601 UTC, one width: as text), label by net GEX (its sign names it),
+direction; equal keys in the input order. Texts (symbol, currency, file) compare byte by byte,
+as_of by its instant (ISO-8601 UTC, one width: as text), label by net GEX (its sign names it),
 confidence low < moderate < high, vanna_aligned false < true, every other column by its
 number, which the CSV writes in a form that reads back to the very double.
 
 Inputs: a generated market of 60 underlyings (gen-chain --market), the several-underlying
 file of the CLI tests and the sample, so that a symbol comes from two files, some rows have
-no gamma flip, and confidence and vanna_aligned hold ties. Each of the 13 columns is sorted
+no gamma flip, and confidence and vanna_aligned hold ties. Each of the 14 columns is sorted
 both ways, on 1 and 2 threads, and every row must be where Python puts it.
 
 Usage: screen-sort.py GEX GEN_CHAIN SOURCE_ROOT
@@ -25,7 +25,7 @@ import tempfile
 gex, gen, root = sys.argv[1:4]
 
 CONFIDENCE = {"low": 0, "moderate": 1, "high": 2}
-TEXT = {"symbol", "file", "as_of"}
+TEXT = {"symbol", "currency", "file", "as_of"}
 
 
 def screen(files, *args):

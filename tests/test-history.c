@@ -334,6 +334,30 @@ START_TEST(test_history_metrics_compute_intraday)
 }
 END_TEST
 
+/* A change of currency starts the series again: each run of one currency is measured as a
+ * series of its own (a snapshot without one, all zero, is in dollars). */
+START_TEST(test_history_metrics_compute_currency_break)
+{
+    enum { N = 40, K = 27 };
+    double spot[N], iv[N];
+    for (size_t i = 0; i < N; i++) {
+        spot[i] = 100.0 * exp(0.01 * sin(1.3 * (double)i));
+        iv[i] = 15.0 + sin(0.4 * (double)i);
+    }
+    gex_snapshot s[N];
+    gex_history_metrics m[N], alone[N];
+    series(s, N, spot, iv);
+    for (size_t i = 0; i < N; i++)
+        snprintf(s[i].currency, sizeof s[i].currency, "%s", i < K ? (i % 2 ? "USD" : "") : "EUR");
+    ck_assert_int_eq(gex_history_metrics_compute(s, N, m), GEX_OK);
+    ck_assert_int_eq(gex_history_metrics_compute(s, K, alone), GEX_OK);
+    ck_assert_int_eq(gex_history_metrics_compute(s + K, N - K, alone + K), GEX_OK);
+    ck_assert_mem_eq(m, alone, sizeof m);
+    ck_assert(!m[K].call_oi_change.has && !m[K].rv[0].has && m[K - 1].rv[2].has);
+    ck_assert(m[K + 5].rv[0].has && !m[K + 5].rv[1].has);
+}
+END_TEST
+
 START_TEST(test_history_metrics_compute_errors)
 {
     const double spot[3] = {100.0, 101.0, 102.0};
@@ -366,6 +390,7 @@ int main(void)
     Suite *s = suite_create("history");
     TCase *tc = tcase_create("history");
     tcase_add_test(tc, test_snapshot_from_analysis_total_variance);
+    tcase_add_test(tc, test_history_metrics_compute_currency_break);
     tcase_add_test(tc, test_snapshot_from_analysis_atm_is_forward_moneyness);
     tcase_add_test(tc, test_snapshot_from_analysis_wings_at_25_delta);
     tcase_add_test(tc, test_snapshot_same_in_any_file_order);

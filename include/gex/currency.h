@@ -19,6 +19,9 @@ extern "C" {
 
 #define GEX_CURRENCY_DEFAULT "USD"
 
+/* Room for any unit or label gex writes through gex_currency_text, its end included. */
+#define GEX_CURRENCY_TEXT_MAX 96
+
 /* 1 when code is three capital letters A to Z and nothing after them, else 0 (NULL included). */
 int gex_currency_valid(const char *code);
 

@@ -52,8 +52,12 @@ typedef struct gex_snapshot {
     gex_level atm_iv;    /* percent, at 30 days (SPEC 6.1) */
     gex_level put_iv_25d, call_iv_25d; /* percent, at 30 days (SPEC 6.2) */
     double call_oi, put_oi; /* open interest of the contracts the filters keep, not expired */
-    char currency[4];       /* of spot, levels and amounts (gex_chain_currency) */
+    char currency[4];       /* of spot, levels and amounts (gex_chain_currency); all zero: USD */
 } gex_snapshot;
+
+/* A snapshot's currency: its code, or GEX_CURRENCY_DEFAULT where it has none (a snapshot made
+ * by hand, all zero) or a NULL one. */
+const char *gex_snapshot_currency(const gex_snapshot *snapshot);
 
 /* The snapshot of an analysis (gex/analysis.h). Needs the chain the analysis borrows.
  *
@@ -103,6 +107,8 @@ typedef struct gex_history_metrics {
  *          vrp_20d of the closes of the previous GEX_HISTORY_Z_WINDOW trading days (those that
  *          have one: history_days); absent below GEX_HISTORY_Z_MIN days or when stdev is 0;
  *   call_oi_change, put_oi_change: against snapshot i - 1 (absent for the first).
+ * A change of currency (gex_snapshot.currency) starts the series again, as if its first
+ * snapshot were the series' first: no return, window or change spans two currencies.
  * Returns GEX_OK; GEX_EINVAL for NULL arguments with n > 0, snapshots not in ascending
  * quote_time order, of several underlyings, or with a spot not > 0 and finite; GEX_ENOMEM. */
 int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n, gex_history_metrics *out);

@@ -166,8 +166,8 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *data, gex_plot_kind k
  * and put walls over time (a level absent on a day leaves a gap); beneath, net GEX as bars
  * (above the axis positive, below negative) in unit. The time axis is the quote instants.
  * options: only width and height are read (0: GEX_PLOT_WIDTH x GEX_PLOT_HEIGHT; NULL: those).
- * GEX_OK; GEX_EINVAL (NULL, an unknown format, snapshots of several underlyings or not in time
- * order, a spot not > 0); GEX_EEMPTY (no snapshot); GEX_ERANGE (a value not finite);
+ * GEX_OK; GEX_EINVAL (NULL, an unknown format, snapshots of several underlyings or currencies
+ * or not in time order, a spot not > 0); GEX_EEMPTY (no snapshot); GEX_ERANGE (a value not finite);
  * GEX_ENOMEM; GEX_EIO. */
 int gex_plot_history_write(FILE *fp, gex_plot_format format, const gex_snapshot *snapshots,
                            size_t n, gex_gex_unit unit, const gex_plot_options *options,

@@ -9,8 +9,8 @@
 Units and conventions (as gex(1) says them):
 - GEX: unit "pct" (default) USD per 1% spot move; "point" USD per $1 move; "shares" shares per
   $1 move. DEX: USD delta notional. VEX: USD of delta per 1 vol point. CHEX: USD of delta per
-  calendar day. USD stands for the file's currency (Chain.currency: INR for an NSE download),
-  which strikes and spots are in too.
+  calendar day. USD stands for the file's currency (Chain.currency: INR for an NSE download,
+  a CSV's currency column's code), which strikes and spots are in too.
 - Dealers are long calls and short puts (SPEC 1.5): call GEX positive, put GEX negative.
 - Times are UTC seconds since 1970 (quote_time) and dates days since 1970-01-01 in the raw
   columns; tables show them as numpy datetime64. T is in years (ACT/365, SPEC 1.1).

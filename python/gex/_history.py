@@ -265,6 +265,7 @@ def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
             if (lo is not None and t < lo) or (hi is not None and t > hi):
                 continue
             row = dict(s)
+            row.setdefault("currency", "USD")  # a snapshot made before snapshots carried it
             row.update(m)
             row["as_of"] = _iso(t)
             out.append(row)

@@ -113,7 +113,9 @@ static int snapshot_of_dict(PyObject *d, gex_snapshot *s)
     }
     snprintf(s->symbol, sizeof s->symbol, "%s", sym);
     v = PyDict_GetItemString(d, "currency"); /* optional: the dollar without it */
-    const char *cur = v != NULL ? PyUnicode_AsUTF8(v) : GEX_CURRENCY_DEFAULT;
+    const char *cur = v == NULL            ? GEX_CURRENCY_DEFAULT
+                      : PyUnicode_Check(v) ? PyUnicode_AsUTF8(v)
+                                           : "";
     if (cur == NULL)
         return -1;
     if (!gex_currency_valid(cur)) {

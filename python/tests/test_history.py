@@ -262,3 +262,21 @@ def test_history_dask_without_client(days):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert gex.history_dask(days, files_per_task=5).equals(gex.history(days))
+
+
+def test_history_rows_currency(days):
+    """Rows carry each snapshot's currency; a snapshot dict without one (made before snapshots
+    carried it) is in dollars; one whose currency is not a code is refused; a change of currency
+    starts the series again (SPEC 1.5, 6.3)."""
+    snaps = [s for f in sorted(os.listdir(days)) if f.startswith("SPY_")
+             for s in gex.file_snapshots(os.path.join(days, f))]
+    assert len(snaps) >= 4 and all(s["currency"] == "USD" for s in snaps)
+    bare = [{k: v for k, v in s.items() if k != "currency"} for s in snaps]
+    assert gex.history_rows(bare) == gex.history_rows(snaps)
+    with pytest.raises(ValueError, match="currency"):
+        gex.history_rows([dict(s, currency=None) for s in snaps])
+    later = sorted(snaps, key=lambda s: s["quote_time"])
+    switched = [dict(s, currency="EUR") if i >= 2 else s for i, s in enumerate(later)]
+    rows = gex.history_rows(switched)
+    assert [r["currency"] for r in rows] == ["USD", "USD"] + ["EUR"] * (len(rows) - 2)
+    assert rows[1]["call_oi_change"] is not None and rows[2]["call_oi_change"] is None

@@ -153,6 +153,7 @@ int cli_plot_terminal_bars(const cli_options *opts, const gex__analysis *a, gex_
     data.spot = a->spot;
     data.quote_time = a->as_of;
     data.unit = opts->analysis.exposure.gex_unit;
+    data.currency = a->currency;
     data.rows = gex_exposure_strikes(a->exposure);
     data.n_rows = gex_exposure_strike_count(a->exposure);
     if (a->has_levels)

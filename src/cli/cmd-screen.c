@@ -178,6 +178,7 @@ typedef struct screen_row {
 
 enum {
     COL_SYMBOL,
+    COL_CURRENCY, /* CSV only: a table names it in its units */
     COL_AS_OF,
     COL_SPOT,
     COL_NET_GEX,
@@ -194,12 +195,19 @@ enum {
 };
 
 static const gex__column columns[COL_COUNT] = {
-    {"symbol", NULL, GEX__STYLE_TEXT},        {"as_of", "UTC", GEX__STYLE_TEXT},
-    {"spot", "USD", GEX__STYLE_PRICE},        {"net_gex", NULL, GEX__STYLE_MONEY},
-    {"label", NULL, GEX__STYLE_TEXT},         {"gamma_flip", "USD", GEX__STYLE_PRICE},
-    {"dist_to_flip", "%", GEX__STYLE_PCT},    {"confidence", NULL, GEX__STYLE_TEXT},
-    {"vanna_aligned", NULL, GEX__STYLE_TEXT}, {"call_wall", "USD", GEX__STYLE_STRIKE},
-    {"put_wall", "USD", GEX__STYLE_STRIKE},   {"zero_dte_pct", "% of GEX", GEX__STYLE_PCT},
+    {"symbol", NULL, GEX__STYLE_TEXT},
+    {"currency", NULL, GEX__STYLE_TEXT},
+    {"as_of", "UTC", GEX__STYLE_TEXT},
+    {"spot", "USD", GEX__STYLE_PRICE},
+    {"net_gex", NULL, GEX__STYLE_MONEY},
+    {"label", NULL, GEX__STYLE_TEXT},
+    {"gamma_flip", "USD", GEX__STYLE_PRICE},
+    {"dist_to_flip", "%", GEX__STYLE_PCT},
+    {"confidence", NULL, GEX__STYLE_TEXT},
+    {"vanna_aligned", NULL, GEX__STYLE_TEXT},
+    {"call_wall", "USD", GEX__STYLE_STRIKE},
+    {"put_wall", "USD", GEX__STYLE_STRIKE},
+    {"zero_dte_pct", "% of GEX", GEX__STYLE_PCT},
     {"file", NULL, GEX__STYLE_TEXT},
 };
 
@@ -218,6 +226,9 @@ static void key(const screen_row *r, int col, const char **s, int *has, double *
     switch (col) {
     case COL_SYMBOL:
         *s = r->symbol;
+        break;
+    case COL_CURRENCY:
+        *s = r->currency;
         break;
     case COL_AS_OF:
         *v = (double)r->as_of;
@@ -848,8 +859,8 @@ int cli_cmd_screen(const cli_options *opts, FILE *out)
                 order.column = c;
         if (order.column < 0) {
             cli_error(NULL, 0,
-                      "--sort: '%s' is not a column: symbol, as_of, spot, net_gex, label, "
-                      "gamma_flip, dist_to_flip, confidence, vanna_aligned, call_wall, "
+                      "--sort: '%s' is not a column: symbol, currency, as_of, spot, net_gex, "
+                      "label, gamma_flip, dist_to_flip, confidence, vanna_aligned, call_wall, "
                       "put_wall, zero_dte_pct, file (a leading '-' sorts descending)",
                       opts->sort);
             return CLI_EXIT_USAGE;
@@ -997,21 +1008,29 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             written = cli_written_to(gex__json_emit(d, out, &err), &err, opts->output);
         json_decref(d);
     } else {
+        /* CSV has every column; a table names the currency in its units instead */
+        const int csv = opts->format == GEX__OUT_CSV;
         gex__column cols[COL_COUNT];
         memcpy(cols, columns, sizeof cols);
-        cols[COL_NET_GEX].unit = opts->analysis.exposure.gex_unit == GEX_UNIT_POINT    ? "USD/$1"
-                                 : opts->analysis.exposure.gex_unit == GEX_UNIT_SHARES ? "shares/$1"
-                                                                                       : "USD/1%";
+        if (!csv)
+            memmove(&cols[COL_CURRENCY], &cols[COL_CURRENCY + 1],
+                    (COL_COUNT - COL_CURRENCY - 1) * sizeof cols[0]);
+        cols[COL_NET_GEX - !csv].unit =
+            opts->analysis.exposure.gex_unit == GEX_UNIT_POINT    ? "USD/$1"
+            : opts->analysis.exposure.gex_unit == GEX_UNIT_SHARES ? "shares/$1"
+                                                                  : "USD/1%";
         char currency[4] = "";
         for (size_t i = 0; i < n; i++)
             gex__currency_fold(currency, rows[i].currency);
-        gex__table *t = gex__table_new(cols, COL_COUNT, currency);
+        gex__table *t = gex__table_new(cols, COL_COUNT - !csv, currency);
         st = t == NULL ? GEX_ENOMEM : GEX_OK;
         for (size_t i = 0; i < n && st == GEX_OK; i++) {
             const screen_row *r = &rows[i];
             char iso[40];
             gex_time_format_iso(r->as_of, iso, sizeof iso);
             st |= gex__table_text(t, r->symbol);
+            if (csv)
+                st |= gex__table_text(t, r->currency);
             st |= gex__table_text(t, iso);
             st |= gex__table_num(t, r->spot);
             st |= gex__table_num(t, r->net_gex);
@@ -1019,7 +1038,7 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
             st |= gex__table_level(t, &r->flip);
             st |= gex__table_level(t, &r->dist);
             st |= gex__table_text(t, r->confidence);
-            if (opts->format == GEX__OUT_CSV)
+            if (csv)
                 st |= gex__table_text(t, r->vanna_aligned ? "true" : "false");
             else
                 st |= gex__table_text(t, r->vanna_aligned ? "yes" : "no");

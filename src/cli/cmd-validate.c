@@ -1403,8 +1403,13 @@ static int chain_only(const cli_options *opts, FILE *out)
              "%zu contracts not compared: expired, no IV in the file, or greeks not "
              "representable",
              skipped_status);
-    st |= add_series(&r, "delta per contract", "per $1", di, nd, 0.0, floor_d, 1);
-    st |= add_series(&r, "gamma per contract", "per $1 per $1", gi, ng, 0.0, floor_g, 1);
+    char per[GEX_CURRENCY_TEXT_MAX], per2[GEX_CURRENCY_TEXT_MAX];
+    st |= add_series(&r, "delta per contract",
+                     gex_currency_text("per $1", a.currency, per, sizeof per), di, nd, 0.0, floor_d,
+                     1);
+    st |= add_series(&r, "gamma per contract",
+                     gex_currency_text("per $1 per $1", a.currency, per2, sizeof per2), gi, ng, 0.0,
+                     floor_g, 1);
     free(otm_iv);
     free(theo_iv);
     free(vd);

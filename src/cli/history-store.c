@@ -163,12 +163,12 @@ static int upgrade(cli_store *s)
     return failed;
 }
 
-/* 0 when the store's schema is this gex's; 1 for an older one in a store opened read-only
- * (none of its rows can be used, and it cannot be upgraded); else -1 after a message. */
-static int check_schema(cli_store *s)
+/* 0 when the store's schema is this gex's; 1 for an older one (into v, 32 bytes) in a store
+ * opened read-only (none of its rows can be used, and it cannot be upgraded); else -1 after a
+ * message. */
+static int check_schema(cli_store *s, char v[32])
 {
-    char v[32];
-    const int rc = schema_value(s, v, sizeof v);
+    const int rc = schema_value(s, v, 32);
     if (rc != SQLITE_OK)
         return fail(s->path, s->db, rc, "reading its schema version");
     if (strcmp(v, CLI_STORE_SCHEMA) == 0)
@@ -371,12 +371,14 @@ int cli_store_open(const char *path, cli_store **out)
         ok = fail(path, s->db, rc, "creating its tables");
     if (ok == 0 && exists && !s->read_only)
         ok = upgrade(s);
+    char old[32] = "";
     if (ok == 0)
-        ok = check_schema(s);
+        ok = check_schema(s, old);
     if (ok == 1) {
         cli_error(path, 0,
-                  "warning: the history store was made by an older gex (an older schema) and "
-                  "cannot be written to upgrade it: every file is read, none is kept");
+                  "warning: the history store was made by an older gex (schema %s) and cannot "
+                  "be written to upgrade it: every file is read, none is kept",
+                  old);
         cli_store_close(s);
         return CLI_EXIT_OK;
     }
@@ -599,9 +601,7 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
         bind_level(st, 18, &x->call_iv_25d);
         sqlite3_bind_double(st, 19, x->call_oi);
         sqlite3_bind_double(st, 20, x->put_oi);
-        sqlite3_bind_text(st, 21,
-                          gex_currency_valid(x->currency) ? x->currency : GEX_CURRENCY_DEFAULT, -1,
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 21, gex_snapshot_currency(x), -1, SQLITE_TRANSIENT);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)

@@ -730,7 +730,7 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     cairo_stroke(cr);
     cairo_restore(cr);
 
-    char unit[GEX__PLOT_UNIT_MAX];
+    char unit[GEX_CURRENCY_TEXT_MAX];
     panel_finish(cr, &p, "Strike",
                  gex__plot_unit_in(kind, d->unit, d->currency, unit, sizeof unit));
     return GEX_OK;
@@ -842,7 +842,7 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
     }
     cairo_restore(cr);
 
-    char unit[GEX__PLOT_UNIT_MAX];
+    char unit[GEX_CURRENCY_TEXT_MAX];
     panel_finish(cr, &p, "Hypothetical spot x",
                  gex__plot_unit_in(GEX_PLOT_GEX, d->unit, d->currency, unit, sizeof unit));
     /* Each zero crossing as a ring on the zero line, over the level lines. */
@@ -977,7 +977,7 @@ static void draw_text_panel(cairo_t *cr, const gex_plot_data *d, rect r)
     panel_row(&tp, "Net CHEX", gex_plot_format_amount(t->net_chex, 1, buf, sizeof buf),
               sign_colour(t->net_chex));
     tp.y += 2.0;
-    char units[GEX__PLOT_UNIT_MAX + 32];
+    char units[GEX_CURRENCY_TEXT_MAX + 32];
     panel_paragraph(
         &tp,
         gex_currency_text(d->unit == GEX_UNIT_POINT ? "GEX in USD per $1 spot move, DEX in USD "
@@ -1165,7 +1165,7 @@ static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double h
     text_at(cr, sx, sy + 24.0, gex_plot_format_amount(-vmax, 1, amount, sizeof amount), 0.0);
     text_at(cr, sx + sw / 2.0, sy + 24.0, "0", 0.5);
     text_at(cr, sx + sw, sy + 24.0, gex_plot_format_amount(vmax, 1, amount, sizeof amount), 1.0);
-    char unit[GEX__PLOT_UNIT_MAX];
+    char unit[GEX_CURRENCY_TEXT_MAX];
     snprintf(buf, sizeof buf, "net GEX, %s",
              gex__plot_unit_in(GEX_PLOT_GEX, d->unit, d->currency, unit, sizeof unit));
     text_at(cr, sx + sw + 12.0, sy + 9.0, buf, 0.0);

@@ -41,12 +41,6 @@ static const rgb col_neg = {0.91, 0.44, 0.32};
 #define Y_TICKS     5
 #define X_TICKS     6
 
-/* A snapshot's currency; one made by hand without it (all zero) is in dollars. */
-static const char *snapshot_currency(const gex_snapshot *s)
-{
-    return gex_currency_valid(s->currency) ? s->currency : GEX_CURRENCY_DEFAULT;
-}
-
 typedef struct hist_ctx {
     const gex_snapshot *s;
     size_t n;
@@ -215,10 +209,10 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
         cairo_text_extents(cr, legend[k].name, &e);
         lx += 30.0 + e.x_advance + 18.0;
     }
-    char unit_note[GEX__PLOT_UNIT_MAX + 16], unit[GEX__PLOT_UNIT_MAX];
-    snprintf(
-        unit_note, sizeof unit_note, "net GEX in %s",
-        gex__plot_unit_in(GEX_PLOT_GEX, h->unit, snapshot_currency(&h->s[0]), unit, sizeof unit));
+    char unit_note[GEX_CURRENCY_TEXT_MAX + 16], unit[GEX_CURRENCY_TEXT_MAX];
+    snprintf(unit_note, sizeof unit_note, "net GEX in %s",
+             gex__plot_unit_in(GEX_PLOT_GEX, h->unit, gex_snapshot_currency(&h->s[0]), unit,
+                               sizeof unit));
     colour(cr, col_muted);
     text(cr, width - MARGIN_R, 51.0, unit_note, 1.0);
 
@@ -309,10 +303,12 @@ int gex_plot_history_write(FILE *fp, gex_plot_format format, const gex_snapshot 
             return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
                                  "a history chart draws one underlying: %s and %s given",
                                  snapshots[0].symbol, s->symbol);
-        if (strcmp(snapshot_currency(s), snapshot_currency(&snapshots[0])) != 0)
-            return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
-                                 "a history chart draws one currency: %s and %s given",
-                                 snapshot_currency(&snapshots[0]), snapshot_currency(s));
+        if (strcmp(gex_snapshot_currency(s), gex_snapshot_currency(&snapshots[0])) != 0)
+            return gex_error_set(
+                err, GEX_EINVAL, NULL, 0, 0,
+                "a history chart draws one currency: %s and %s given; give snapshots of "
+                "one currency",
+                gex_snapshot_currency(&snapshots[0]), gex_snapshot_currency(s));
         if (i > 0 && s->quote_time < snapshots[i - 1].quote_time)
             return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "snapshots not in time order");
         if (!(s->spot > 0.0) || !isfinite(s->spot))

@@ -27,10 +27,9 @@ double gex__plot_row_net(const gex_strike_row *row, gex_plot_kind kind);
 double gex__plot_row_call(const gex_strike_row *row, gex_plot_kind kind);
 double gex__plot_row_put(const gex_strike_row *row, gex_plot_kind kind);
 
-/* The unit of a per-strike kind's values, for the axis: "USD of delta per 1% move". */
-/* The unit of a kind's values (SPEC 1.5) in currency (gex/currency.h; NULL: the dollar), in
- * buf or a constant. */
-#define GEX__PLOT_UNIT_MAX 96
+/* The unit of a kind's values for the axis ("USD of delta per 1% spot move", SPEC 1.5) in
+ * currency (gex/currency.h; NULL: the dollar): buf (GEX_CURRENCY_TEXT_MAX bytes will do) or a
+ * constant. */
 const char *gex__plot_unit_in(gex_plot_kind kind, gex_gex_unit unit, const char *currency,
                               char *buf, size_t size);
 

@@ -140,7 +140,7 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
     if (half < 3)
         return GEX_EINVAL;
 
-    char head[256], unit[GEX__PLOT_UNIT_MAX];
+    char head[256], unit[GEX_CURRENCY_TEXT_MAX];
     snprintf(head, sizeof head, "Net %s by strike, %s; %s = %s", kind_short_name(kind),
              gex__plot_unit_in(kind, d->unit, d->currency, unit, sizeof unit), full_block,
              gex_plot_format_amount(scale > 0.0 ? scale / half : 0.0, 0, value, sizeof value));

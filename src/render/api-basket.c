@@ -114,9 +114,10 @@ static const char *const measures[4] = {"net_gex", "net_dex", "net_vex", "net_ch
 
 /* A symbol's summary: its document and the numbers read from it, or why it has none. */
 typedef struct member {
-    json_t *doc;        /* NULL: missing */
-    double net[4];      /* measures[] */
-    const char *reason; /* missing: the error answer's message */
+    json_t *doc;          /* NULL: missing */
+    double net[4];        /* measures[] */
+    const char *currency; /* its amounts' (meta.units.strike), in doc */
+    const char *reason;   /* missing: the error answer's message */
 } member;
 
 static int read_member(const gex__api_basket_entry *e, member *m, json_t **err_doc)
@@ -140,8 +141,27 @@ static int read_member(const gex__api_basket_entry *e, member *m, json_t **err_d
         }
         m->net[k] = json_number_value(v);
     }
+    const json_t *cur =
+        json_object_get(json_object_get(json_object_get(d, "meta"), "units"), "strike");
+    m->currency = json_is_string(cur) ? json_string_value(cur) : GEX_CURRENCY_DEFAULT;
     m->doc = d;
     return 0;
+}
+
+/* The index of a member with data whose currency differs from the first such member's (first
+ * into *first), or SIZE_MAX when they share one. */
+static size_t other_currency(const member *m, size_t n, size_t *first)
+{
+    *first = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].doc == NULL)
+            continue;
+        if (*first == SIZE_MAX)
+            *first = i;
+        else if (strcmp(m[i].currency, m[*first].currency) != 0)
+            return i;
+    }
+    return SIZE_MAX;
 }
 
 json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans)
@@ -164,7 +184,16 @@ json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans)
         }
     }
     json_t *d = NULL;
-    if (alive == 0) {
+    size_t first = SIZE_MAX;
+    const size_t other = other_currency(m, b->n, &first);
+    if (other != SIZE_MAX) {
+        /* a basket sums its members' amounts, and gex converts no currency (SPEC 1.5) */
+        gex__api_fail(ans, 422, "currencies_differ",
+                      "%s is in %s and %s in %s: a basket sums its members' exposures and gex "
+                      "converts no currency; ask for symbols of one currency",
+                      b->entry[first].symbol, m[first].currency, b->entry[other].symbol,
+                      m[other].currency);
+    } else if (alive == 0) {
         gex__api_fail(ans, 404, "no_data",
                       "none of the %zu symbols has a chain file in the folder at the instant "
                       "asked (the first: %s: %.200s)",
@@ -238,6 +267,7 @@ json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans)
         char version[64];
         snprintf(version, sizeof version, "gex %s", gex_version());
         st |= gex__jset(meta, "generator", gex__jstr(version));
+        st |= gex__jset(meta, "currency", gex__jstr(m[first].currency));
         st |= gex__jset(meta, "method",
                         gex__jstr("each symbol's /v1/exposure/summary at the instant asked; "
                                   "weights renormalised over the symbols with data; aggregate "

@@ -352,19 +352,25 @@ json_t *gex__api_term_structure(const gex__api_input *in, gex__api_answer *ans)
 
 /* --- narrative --- */
 
-/* "+$2.85B", "-$411.3M", "+$12.5K", "+$950": money as the vendor's narrative writes it. */
-static void money(double v, char *buf, size_t size)
+/* "+$2.85B", "-$411.3M", "+$12.5K", "+$950": money as the vendor's narrative writes it, in
+ * dollars; in another currency the code follows the amount ("+2.85B INR", SPEC 1.5). */
+static void money(double v, const char *currency, char *buf, size_t size)
 {
     const double a = fabs(v);
     const char sign = v < 0 ? '-' : '+';
+    const int dollar = strcmp(currency, "USD") == 0;
+    const char *pre = dollar ? "$" : "";
+    char post[8] = "";
+    if (!dollar)
+        snprintf(post, sizeof post, " %.3s", currency);
     if (a >= 1e9)
-        snprintf(buf, size, "%c$%.2fB", sign, a / 1e9);
+        snprintf(buf, size, "%c%s%.2fB%s", sign, pre, a / 1e9, post);
     else if (a >= 1e6)
-        snprintf(buf, size, "%c$%.1fM", sign, a / 1e6);
+        snprintf(buf, size, "%c%s%.1fM%s", sign, pre, a / 1e6, post);
     else if (a >= 1e3)
-        snprintf(buf, size, "%c$%.1fK", sign, a / 1e3);
+        snprintf(buf, size, "%c%s%.1fK%s", sign, pre, a / 1e3, post);
     else
-        snprintf(buf, size, "%c$%.0f", sign, a);
+        snprintf(buf, size, "%c%s%.0f%s", sign, pre, a, post);
 }
 
 static void level_word(const gex_level *l, char *buf, size_t size)
@@ -442,7 +448,7 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
 {
     char g[32], p[32], x[32], cw[40], pw[40], fl[40], sp[40];
     const double net = a->totals.net_gex;
-    money(net, g, sizeof g);
+    money(net, a->currency, g, sizeof g);
     if (net > 0)
         snprintf(t->regime, sizeof t->regime,
                  "Dealers are long gamma (net GEX %s): expect mean-reverting, range-bound price "
@@ -461,7 +467,7 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
         gex_time_format_date(
             (int32_t)(prev->as_of >= 0 ? prev->as_of / 86400 : (prev->as_of - 86399) / 86400), when,
             sizeof when);
-        money(before, p, sizeof p);
+        money(before, a->currency, p, sizeof p);
         const char *trend = fabs(net) > fabs(before) ? "strengthening" : "weakening";
         if ((net > 0) != (before > 0) && net != 0 && before != 0)
             snprintf(t->gex_change, sizeof t->gex_change,
@@ -533,10 +539,10 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
                      "Volume %s contracts; open interest %s%s.", vol, oi,
                      cv + pv > 0 ? "" : " (the file has no volume)");
     }
-    money(a->totals.net_vex, x, sizeof x);
+    money(a->totals.net_vex, a->currency, x, sizeof x);
     snprintf(t->vanna, sizeof t->vanna, "Net vanna %s. %s.", x,
              gex__interpret_vanna(a->totals.net_vex));
-    money(a->totals.net_chex, x, sizeof x);
+    money(a->totals.net_chex, a->currency, x, sizeof x);
     snprintf(t->charm, sizeof t->charm, "Net charm %s per day. %s.", x,
              gex__interpret_charm(a->totals.net_chex));
     if (z->has) {

@@ -113,9 +113,9 @@ void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size)
     buf[0] = '\0';
     snprintf(part, sizeof part, "%s  spot %s  as of %s", a->symbol, spot, when);
     title_add(buf, size, &len, &line_start, "", part);
-    char unit[GEX__UNIT_MAX];
+    char unit[GEX_CURRENCY_TEXT_MAX];
     title_add(buf, size, &len, &line_start, "  ",
-              gex__in_currency(title_unit(doc, a), a->currency, unit, sizeof unit));
+              gex_currency_text(title_unit(doc, a), a->currency, unit, sizeof unit));
     snprintf(part, sizeof part, "%s of %s contracts used", used, total);
     title_add(buf, size, &len, &line_start, "; ", part);
     snprintf(part, sizeof part, "excluded: %s", excluded);

@@ -250,10 +250,10 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
         for (int k = first; k <= last; k++) {
             gex__fmt_grouped(total_of(&a->totals, k), 0, v, sizeof v);
             /* one measure a line when there are several: an 80-column terminal */
-            char unit[GEX__UNIT_MAX];
+            char unit[GEX_CURRENCY_TEXT_MAX];
             fprintf(out, "%snet_%s %s %s", k == first || first != last ? "\n" : "   ",
                     measures[k].name, v,
-                    gex__in_currency(unit_of(a, k), a->currency, unit, sizeof unit));
+                    gex_currency_text(unit_of(a, k), a->currency, unit, sizeof unit));
             if (k == 0)
                 fprintf(out, " (%s)", gex__label(a->totals.net_gex));
         }

@@ -9,6 +9,7 @@
 
 enum {
     C_SYMBOL,
+    C_CURRENCY,
     C_AS_OF,
     C_SPOT,
     C_NET_GEX,
@@ -40,6 +41,7 @@ enum {
 
 static const gex__column columns[C_COUNT] = {
     {"symbol", NULL, GEX__STYLE_TEXT},
+    {"currency", NULL, GEX__STYLE_TEXT},
     {"as_of", "UTC", GEX__STYLE_TEXT},
     {"spot", "USD", GEX__STYLE_PRICE},
     {"net_gex", NULL, GEX__STYLE_MONEY},
@@ -76,6 +78,7 @@ static const gex__column columns[C_COUNT] = {
 
 const char *const gex__history_columns[C_COUNT + 1] = {
     "symbol",
+    "currency",
     "as_of",
     "spot",
     "net_gex",
@@ -152,10 +155,8 @@ json_t *gex__history_row_json(const gex__history_row *r)
     row_values(r, v);
     json_t *o = json_object();
     int st = o == NULL ? GEX_ENOMEM : GEX_OK;
-    char currency[4] = "";
-    gex__currency_fold(currency, r->snap.currency);
     st |= gex__jset(o, "symbol", gex__jstr(r->snap.symbol));
-    st |= gex__jset(o, "currency", gex__jstr(currency));
+    st |= gex__jset(o, "currency", gex__jstr(gex_snapshot_currency(&r->snap)));
     st |= gex__jset(o, "as_of", gex__jstr(iso));
     for (int c = C_SPOT; c < C_FILE && st == GEX_OK; c++) {
         json_t *x =
@@ -207,7 +208,7 @@ static int render_json(const gex__history_row *rows, size_t n, const gex__histor
     return st;
 }
 
-/* The terminal table's columns: what a user reads day by day, in about 140 characters (all 33
+/* The terminal table's columns: what a user reads day by day, in about 140 characters (all 34
  * are over 400). CSV and JSON carry every column; the title line says so. */
 static const int table_columns[] = {
     C_SYMBOL, C_AS_OF,  C_SPOT,    C_NET_GEX, C_FLIP,           C_CALL_WALL,    C_PUT_WALL,
@@ -248,10 +249,11 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
         gex_time_format_iso(r->snap.quote_time, iso, sizeof iso);
         row_values(r, v);
         for (size_t k = 0; k < n_shown; k++)
-            st |= shown[k] == C_SYMBOL  ? gex__table_text(t, r->snap.symbol)
-                  : shown[k] == C_AS_OF ? gex__table_text(t, iso)
-                  : shown[k] == C_FILE  ? gex__table_text(t, r->file)
-                                        : gex__table_level(t, &v[shown[k]]);
+            st |= shown[k] == C_SYMBOL     ? gex__table_text(t, r->snap.symbol)
+                  : shown[k] == C_CURRENCY ? gex__table_text(t, gex_snapshot_currency(&r->snap))
+                  : shown[k] == C_AS_OF    ? gex__table_text(t, iso)
+                  : shown[k] == C_FILE     ? gex__table_text(t, r->file)
+                                           : gex__table_level(t, &v[shown[k]]);
     }
     if (st != GEX_OK && !(t != NULL && gex__table_write_failed(t))) {
         gex__table_free(t);
@@ -275,7 +277,7 @@ int gex__render_history(const gex__history_row *rows, size_t n, const gex__histo
              meta->files_stored, meta->files_failed, without, meta->duplicates,
              meta->duplicates == 1 ? "" : "s", folders,
              format == GEX__OUT_TABLE
-                 ? "\n13 of its 33 columns; --format csv or json has all of them"
+                 ? "\n13 of its 34 columns; --format csv or json has all of them"
                  : "",
              strcmp(currency, GEX__CURRENCY_MIXED) == 0
                  ? "\nthe rows are in several currencies, each in its file's (JSON: currency)"

@@ -35,8 +35,7 @@ typedef struct gex__history_meta {
     gex_flip_method flip_method;
 } gex__history_meta;
 
-/* The column names, in order (NULL-terminated), for messages and tests. A JSON row has one
- * more after symbol: currency, its amounts' (gex_snapshot.currency). */
+/* The column names, in order (NULL-terminated), for messages and tests. */
 extern const char *const gex__history_columns[];
 
 /* One row as gex history --format json writes it (file null when r->file is NULL); NULL when

@@ -485,9 +485,9 @@ json_t *gex__json_meta(const gex__analysis *a)
     const char *texts[] = {gex_units[unit >= 0 && unit < 3 ? unit : 0], "USD delta notional",
                            "USD of delta per 1 vol point", "USD of delta per calendar day", "USD"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        char text[GEX__UNIT_MAX];
+        char text[GEX_CURRENCY_TEXT_MAX];
         rc |= gex__jset(units, keys[k],
-                        gex__jstr(gex__in_currency(texts[k], a->currency, text, sizeof text)));
+                        gex__jstr(gex_currency_text(texts[k], a->currency, text, sizeof text)));
     }
     rc |= gex__jset(m, "units", units);
     rc |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(unit)));

@@ -112,10 +112,13 @@ static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
                                                                                    : GEX_ENOMEM;
     rc |= gex__jset(meta, "gex_own", own);
     json_t *hm = json_object();
+    char estimate[256];
     rc |= gex__jset(hm, "hedging_estimate",
-                    gex__jstr("the vendor's linear estimate: shares = net gamma (shares per $1) x "
-                              "S x 0.01, i.e. net_gex / S per 1% move; dealers buy on the way "
-                              "down when positive, spot_up = -spot_down"));
+                    gex__jstr(gex_currency_text(
+                        "the vendor's linear estimate: shares = net gamma (shares per $1) x S x "
+                        "0.01, i.e. net_gex / S per 1% move; dealers buy on the way down when "
+                        "positive, spot_up = -spot_down",
+                        a->currency, estimate, sizeof estimate)));
     rc |= gex__jset(hm, "hedging_full_revaluation",
                     gex__jstr("gex's own: every used contract's delta revalued at S x 0.99 and "
                               "S x 1.01, shares = -(D(S') - D(S))"));
@@ -268,13 +271,13 @@ static void put_wrapped(FILE *out, const char *label, const char *text)
 
 static int summary_table(const gex__analysis *a, const summary_block *s, FILE *out)
 {
-    char title[1024], v[64], buf[256], unit[GEX__UNIT_MAX], u2[GEX__UNIT_MAX];
+    char title[1024], v[64], buf[256], unit[GEX_CURRENCY_TEXT_MAX], u2[GEX_CURRENCY_TEXT_MAX];
     gex__title(GEX__DOC_SUMMARY, a, title, sizeof title);
     fprintf(out, "%s\n\n", title);
     const char *u = gex__unit_of(a) == GEX_UNIT_POINT    ? "USD per $1 move"
                     : gex__unit_of(a) == GEX_UNIT_SHARES ? "shares per $1 move"
                                                          : "USD per 1% move";
-    snprintf(unit, sizeof unit, "%s", gex__in_currency(u, a->currency, u2, sizeof u2));
+    snprintf(unit, sizeof unit, "%s", gex_currency_text(u, a->currency, u2, sizeof u2));
     gex__fmt_grouped(a->spot, 2, v, sizeof v);
     fprintf(out, "%-22s %s\n", "spot", v);
     gex__fmt_grouped(a->totals.net_gex, 0, v, sizeof v);

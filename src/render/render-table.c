@@ -21,7 +21,7 @@ typedef struct cell {
 struct gex__table {
     const gex__column *columns;
     size_t n_columns;
-    char currency[4]; /* the one its units name (gex__in_currency) */
+    char currency[4]; /* the one its units name (gex_currency_text) */
     cell *cells;
     size_t n_cells, cap; /* cells appended; the room in cells, or in lens when texts are kept */
     FILE *stream;        /* CSV written as the cells come (gex__table_stream), else NULL */
@@ -550,8 +550,9 @@ struct gex__table_layout {
     size_t full;   /* a line with every column at its width, two spaces between */
     size_t line;   /* the most bytes of a line, its end included */
     int has_units, last_left;
-    char *head;                  /* line bytes for the names and the units */
-    char (*unit)[GEX__UNIT_MAX]; /* each column's unit in the first part's currency, "" for none */
+    char *head;                          /* line bytes for the names and the units */
+    char (*unit)[GEX_CURRENCY_TEXT_MAX]; /* each column's unit in the first part's currency, "" for
+                                            none */
 };
 
 void gex__table_layout_free(gex__table_layout *l)
@@ -584,9 +585,9 @@ gex__table_layout *gex__table_layout_new(const gex__table *const *parts, size_t 
         size_t w = strlen(c->name);
         if (c->unit != NULL) {
             l->has_units = 1;
-            char in[GEX__UNIT_MAX];
+            char in[GEX_CURRENCY_TEXT_MAX];
             snprintf(l->unit[j], sizeof l->unit[j], "%s",
-                     gex__in_currency(c->unit, parts[0]->currency, in, sizeof in));
+                     gex_currency_text(c->unit, parts[0]->currency, in, sizeof in));
             if (strlen(l->unit[j]) > w)
                 w = strlen(l->unit[j]);
         }

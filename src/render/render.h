@@ -144,12 +144,6 @@ const char *gex__carry_used(const gex__analysis *a, const gex_parity_fit *f);
 json_t *gex__carry_fits_json(const gex__analysis *a, const gex_parity_fit *f, size_t n);
 json_t *gex__carry_meta(const gex__analysis *a);
 
-/* The most bytes of a unit or label in a chain's currency (gex__in_currency). */
-#define GEX__UNIT_MAX 96
-
-/* text in a chain's currency (gex_currency_text). */
-#define gex__in_currency gex_currency_text
-
 /* The code a table's units name when its rows are in several currencies: ISO 4217's "no
  * currency". The table's title then says each row is in its own file's. */
 #define GEX__CURRENCY_MIXED "XXX"
@@ -159,7 +153,7 @@ json_t *gex__carry_meta(const gex__analysis *a);
  * GEX__CURRENCY_MIXED once two differ. */
 void gex__currency_fold(char common[4], const char *currency);
 
-/* "USD/1%", "USD/$1" or "shares/$1": the unit of GEX columns (in dollars: gex__in_currency). */
+/* "USD/1%", "USD/$1" or "shares/$1": the unit of GEX columns (in dollars: gex_currency_text). */
 const char *gex__unit_short(gex_gex_unit unit);
 
 /* The unit and flip method the analysis was built with. */
@@ -189,7 +183,7 @@ typedef struct gex__column {
 
 typedef struct gex__table gex__table;
 
-/* A table whose units name currency (NULL: GEX_CURRENCY_DEFAULT), as gex__in_currency writes
+/* A table whose units name currency (NULL: GEX_CURRENCY_DEFAULT), as gex_currency_text writes
  * them. */
 gex__table *gex__table_new(const gex__column *columns, size_t n_columns, const char *currency);
 void gex__table_free(gex__table *t);

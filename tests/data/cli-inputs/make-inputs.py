@@ -14,7 +14,9 @@ of xyz.csv quotes one call under its intrinsic value without an IV: gex prices i
 its strike's put. xyz-two-snapshots.csv quotes xyz.csv's contracts at 16:00 UTC and again at
 18:00 UTC, each priced at its own T: a file of two snapshots (SPEC 2.9). xyz-huge-oi.csv is
 xyz.csv with every open interest 250,000 times larger (under the readers' 1e9), so that with
---multiplier 1e6 the tables hold numbers beyond 1e15.
+--multiplier 1e6 the tables hold numbers beyond 1e15. currencies/ holds xyz.csv (no currency
+column: dollars) and abc-eur.csv, its contracts as underlying ABC with a currency column of EUR:
+a folder of two currencies (SPEC 1.5).
 """
 import datetime as dt
 import math
@@ -81,30 +83,32 @@ def fmt_price(p):
     return "%.2f" % max(p, 0.0)
 
 
-def long_csv(path, below=None, quotes=(QUOTE,), oi_scale=1):
+def long_csv(path, below=None, quotes=(QUOTE,), oi_scale=1, symbol="XYZ", currency=None):
     """below: the (expiration, strike, type) quoted under its intrinsic value without an IV, so
     that gex prices it at its strike's other side's IV (SPEC 1.4). quotes: the instants of the
     file's snapshots (SPEC 2.9), every contract quoted at each, priced at its own T. oi_scale
-    multiplies every open interest."""
+    multiplies every open interest. symbol names the underlying; currency, when given, fills a
+    currency column."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write("underlying,option_symbol,expiration,strike,type,bid,ask,iv,open_interest,volume,"
-                "underlying_price,quote_time\n")
+                "underlying_price,quote_time%s\n" % (",currency" if currency else ""))
         for quote in quotes:
-            long_rows(f, below, quote, oi_scale)
+            long_rows(f, below, quote, oi_scale, symbol, currency)
 
 
-def long_rows(f, below, quote, oi_scale):
+def long_rows(f, below, quote, oi_scale, symbol="XYZ", currency=None):
     """The rows of one snapshot, quoted at quote."""
     for d, K, cp, iv, oi, vol in contracts():
         p, _, _ = bs(cp, K, t_calendar(quote, d), iv)
-        sym = "XYZ%s%s%08d" % (d.strftime("%y%m%d"), cp, K * 1000)
+        sym = "%s%s%s%08d" % (symbol, d.strftime("%y%m%d"), cp, K * 1000)
         bid, ask, iv_cell = fmt_price(p - 0.05), fmt_price(p + 0.05), "%.4f" % iv
         if below == (d, K, cp):
             intrinsic = S - K if cp == "C" else K - S
             bid, ask, iv_cell = fmt_price(intrinsic - 0.10), fmt_price(intrinsic - 0.04), ""
-        f.write("XYZ,%s,%s,%d,%s,%s,%s,%s,%d,%d,%.2f,%s\n" % (
-            sym, d.isoformat(), K, cp, bid, ask, iv_cell, oi * oi_scale, vol, S,
-            quote.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        f.write("%s,%s,%s,%d,%s,%s,%s,%s,%d,%d,%.2f,%s%s\n" % (
+            symbol, sym, d.isoformat(), K, cp, bid, ask, iv_cell, oi * oi_scale, vol, S,
+            quote.strftime("%Y-%m-%dT%H:%M:%SZ"), "," + currency if currency else ""))
 
 
 def cboe_csv(path, tfun, start, misprint=None):
@@ -135,6 +139,8 @@ def cboe_csv(path, tfun, start, misprint=None):
 
 
 long_csv(os.path.join(HERE, "xyz.csv"))
+long_csv(os.path.join(HERE, "currencies", "xyz.csv"))
+long_csv(os.path.join(HERE, "currencies", "abc-eur.csv"), symbol="ABC", currency="EUR")
 long_csv(os.path.join(HERE, "xyz-below.csv"), (dt.date(2024, 3, 22), 90, "C"))
 long_csv(os.path.join(HERE, "xyz-huge-oi.csv"), oi_scale=250000)
 long_csv(os.path.join(HERE, "xyz-two-snapshots.csv"),
