@@ -37,6 +37,7 @@ typedef struct field {
 /* The row's fields, in the order select=["*"] writes them. */
 static const field fields[] = {
     {"symbol", FT_STRING, "the underlying"},
+    {"currency", FT_STRING, "the ISO 4217 code of the row's prices and amounts (SPEC 1.5)"},
     {"price", FT_NUMBER, "the spot gex computes with (SPEC 1.3)"},
     {"bid", FT_NUMBER, "the underlying's bid as the file prints it (null: none)"},
     {"ask", FT_NUMBER, "the underlying's ask as the file prints it (null: none)"},
@@ -150,6 +151,7 @@ json_t *gex__api_screener_row(const gex__api_input *in, gex__api_answer *ans)
     json_t *d = json_object();
     int st = d == NULL ? GEX_ENOMEM : GEX_OK;
     st |= gex__jset(d, "symbol", gex__jstr(a->symbol));
+    st |= gex__jset(d, "currency", gex__jstr(a->currency));
     st |= gex__jset(d, "price", gex__jnum(a->spot));
     st |= gex__jset(d, "bid", gex__jnum_or_null(uq.bid));
     st |= gex__jset(d, "ask", gex__jnum_or_null(uq.ask));
