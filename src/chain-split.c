@@ -352,7 +352,7 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
     to->kept_weekly += from->kept_weekly;
     to->untimed += from->untimed;
     to->snapshot_rows |= from->snapshot_rows;
-    if (to->currency[0] == '\0') /* the ranges name one currency (ranges_agree) */
+    if (to->currency[0] == '\0') /* the ranges name one currency (currencies_agree) */
         memcpy(to->currency, from->currency, sizeof to->currency);
     if (from->chain != NULL && from->chain->n > 0) {
         if (from->snap_min < to->snap_min)
