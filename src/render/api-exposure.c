@@ -461,7 +461,12 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
     else
         snprintf(t->regime, sizeof t->regime,
                  "Dealers hold no net gamma: hedging neither dampens nor amplifies moves.");
-    if (prev != NULL) {
+    if (prev != NULL && strcmp(prev->currency, a->currency) != 0) {
+        snprintf(t->gex_change, sizeof t->gex_change,
+                 "The earlier snapshot of %s is in %s, this one in %s: the change of net GEX is "
+                 "not computed (gex converts no currency).",
+                 a->symbol, prev->currency, a->currency);
+    } else if (prev != NULL) {
         const double before = prev->totals.net_gex;
         char when[48];
         gex_time_format_date(
@@ -561,7 +566,8 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
                       : net < 0 ? "Negative gamma regime"
                                 : "Neutral gamma";
     const char *trend = "";
-    if (prev != NULL && prev->totals.net_gex != 0 && (net > 0) == (prev->totals.net_gex > 0))
+    if (prev != NULL && strcmp(prev->currency, a->currency) == 0 && prev->totals.net_gex != 0 &&
+        (net > 0) == (prev->totals.net_gex > 0))
         trend = fabs(net) > fabs(prev->totals.net_gex) ? " with a strengthening cushion"
                                                        : " with a weakening cushion";
     if (net < 0 && *trend != '\0')

@@ -16,7 +16,8 @@ its strike's put. xyz-two-snapshots.csv quotes xyz.csv's contracts at 16:00 UTC 
 xyz.csv with every open interest 250,000 times larger (under the readers' 1e9), so that with
 --multiplier 1e6 the tables hold numbers beyond 1e15. currencies/ holds xyz.csv (no currency
 column: dollars) and abc-eur.csv, its contracts as underlying ABC with a currency column of EUR:
-a folder of two currencies (SPEC 1.5).
+a folder of two currencies (SPEC 1.5); currency-change/ holds ABC at 16:00 UTC in dollars and
+at 18:00 UTC in EUR: one underlying whose currency changes.
 """
 import datetime as dt
 import math
@@ -141,6 +142,9 @@ def cboe_csv(path, tfun, start, misprint=None):
 long_csv(os.path.join(HERE, "xyz.csv"))
 long_csv(os.path.join(HERE, "currencies", "xyz.csv"))
 long_csv(os.path.join(HERE, "currencies", "abc-eur.csv"), symbol="ABC", currency="EUR")
+long_csv(os.path.join(HERE, "currency-change", "abc-1600.csv"),
+         quotes=(QUOTE - dt.timedelta(hours=2),), symbol="ABC")
+long_csv(os.path.join(HERE, "currency-change", "abc-1800.csv"), symbol="ABC", currency="EUR")
 long_csv(os.path.join(HERE, "xyz-below.csv"), (dt.date(2024, 3, 22), 90, "C"))
 long_csv(os.path.join(HERE, "xyz-huge-oi.csv"), oi_scale=250000)
 long_csv(os.path.join(HERE, "xyz-two-snapshots.csv"),
