@@ -175,6 +175,8 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
     gex__settle_utc(r, first, NSE_SETTLE_UTC_SECONDS);
     if (r->rep->contracts > 0)
         r->rep->iv_percent_rescaled = 1;
+    /* NSE's prices, and so its exposures, are the rupee's (its lot sizes apply as given) */
+    memcpy(r->currency, "INR", sizeof r->currency);
     if (r->time_note[0] == '\0') {
         r->time_note_line = det->header_line;
         snprintf(r->time_note, sizeof r->time_note,

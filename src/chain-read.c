@@ -107,8 +107,8 @@ static int drop_duplicates(gex__reader *r)
 }
 
 /* What holds for the whole chain once it is read, whatever its format: the venue's exercise
- * style (SPEC 1.8: Deribit's and NSE's options are European), its currency (NSE's prices, and
- * so its exposures, are the rupee's; Deribit's reader converts the coin to the strike's
+ * style (SPEC 1.8: Deribit's and NSE's options are European), its currency (the one the reader
+ * found: a currency column, NSE's rupees; Deribit's reader converts the coin to the strike's
  * dollars) and the open interest GEX needs
  * (SPEC 2.5: a chain whose every contract has none is refused, as the JSON layouts refuse their
  * documents with their own advice). GEX_OK or a status with r->err filled. */
@@ -117,10 +117,8 @@ static int after_read(gex__reader *r)
     gex_chain *c = r->chain;
     if (r->rep->format == GEX_FORMAT_DERIBIT_CSV || r->rep->format == GEX_FORMAT_NSE_CSV)
         c->venue_european = 1;
-    if (r->rep->format == GEX_FORMAT_NSE_CSV)
-        memcpy(c->currency, "INR", sizeof c->currency);
-    else if (gex_currency_valid(r->currency)) /* the rows' currency column */
-        memcpy(c->currency, r->currency, sizeof c->currency);
+    if (gex_currency_valid(r->currency)) /* the file's: a currency column, NSE's rupees */
+        (void)gex_chain_set_currency(c, r->currency);
     if (gex__chain_any_open_interest(c))
         return GEX_OK; /* the usual chain: its first contracts say so, and no message is made */
     uint32_t ids[2];

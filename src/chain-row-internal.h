@@ -95,8 +95,8 @@ typedef struct gex__reader {
     uint8_t *mark_bits;
     size_t n_marks, mark_cap;
     size_t iv_sentinels;
-    /* The currency the rows name (a currency column, SPEC 2.1): "" until a row names one; every
-     * row that names one must name the same. */
+    /* The file's currency: the one its rows name (a currency column, SPEC 2.1; every row that
+     * names one must name the same) or its layout's (NSE's rupees); "" until known. */
     char currency[4];
     /* Quote instant gathered from the file. */
     int has_time;

@@ -271,13 +271,13 @@ static void put_wrapped(FILE *out, const char *label, const char *text)
 
 static int summary_table(const gex__analysis *a, const summary_block *s, FILE *out)
 {
-    char title[1024], v[64], buf[256], unit[GEX_CURRENCY_TEXT_MAX], u2[GEX_CURRENCY_TEXT_MAX];
+    char title[1024], v[64], buf[256], in[GEX_CURRENCY_TEXT_MAX];
     gex__title(GEX__DOC_SUMMARY, a, title, sizeof title);
     fprintf(out, "%s\n\n", title);
     const char *u = gex__unit_of(a) == GEX_UNIT_POINT    ? "USD per $1 move"
                     : gex__unit_of(a) == GEX_UNIT_SHARES ? "shares per $1 move"
                                                          : "USD per 1% move";
-    snprintf(unit, sizeof unit, "%s", gex_currency_text(u, a->currency, u2, sizeof u2));
+    const char *unit = gex_currency_text(u, a->currency, in, sizeof in);
     gex__fmt_grouped(a->spot, 2, v, sizeof v);
     fprintf(out, "%-22s %s\n", "spot", v);
     gex__fmt_grouped(a->totals.net_gex, 0, v, sizeof v);
