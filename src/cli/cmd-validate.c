@@ -79,6 +79,14 @@ typedef struct convention_row {
     gex_validate_time basis;
 } convention_row;
 
+/* Chain-only mode: the row that fits one expiration best, every row scored on that expiration's
+ * contracts alone (issue 14: a vendor may price its expirations differently). */
+typedef struct expiry_fit {
+    char name[16];          /* the expiration date */
+    int conv;               /* the row (report.conv), -1 when no row computed a contract */
+    gex_validate_score got; /* that row's counts on the expiration */
+} expiry_fit;
+
 typedef struct report {
     const char *mode;
     double tol;
@@ -86,7 +94,7 @@ typedef struct report {
     size_t n_series;
     check c[32];
     size_t n_checks;
-    char notes[24][256];
+    char notes[28][256];
     size_t n_notes;
     bucket expiry[128];
     size_t n_expiry;
@@ -97,6 +105,8 @@ typedef struct report {
     convention_row conv[14 * GEX_VALIDATE_T_COUNT];
     size_t n_conv;
     int best_conv;
+    expiry_fit expiry_best[128];
+    size_t n_expiry_best;
 } report;
 
 /* The parity lines stop where the notes reach this many (with the notes before them). */
@@ -328,6 +338,23 @@ static void write_text(const report *r, FILE *out)
                     (int)i == r->best_conv ? "  <- fits best" : "");
         }
     }
+    if (r->n_expiry_best > 1) {
+        fprintf(out,
+                "\nthe row that fits each expiration best (the rule above, on its contracts)\n"
+                "  %-12s %9s %8s %8s  %s\n",
+                "", "contracts", "gamma ok", "delta ok", "row");
+        for (size_t i = 0; i < r->n_expiry_best; i++) {
+            const expiry_fit *f = &r->expiry_best[i];
+            if (f->conv < 0)
+                continue;
+            const gex_validate_score *g = &f->got;
+            fprintf(out, "  %-12s %9zu %7.1f%% %7.1f%%  %s\n", f->name,
+                    g->gamma_n > g->delta_n ? g->gamma_n : g->delta_n,
+                    g->gamma_n ? 100.0 * (double)g->gamma_matched / (double)g->gamma_n : 0.0,
+                    g->delta_n ? 100.0 * (double)g->delta_matched / (double)g->delta_n : 0.0,
+                    r->conv[f->conv].name);
+        }
+    }
     fprintf(out, "\nresult: %s\n",
             verdict(r) == CLI_EXIT_OK ? "within tolerance" : "differences beyond tolerance");
 }
@@ -497,6 +524,24 @@ static int write_json(const report *r, FILE *out, const char *output)
             json_array_append_new(c, o);
         }
         gex__jset(d, "time_conventions", c);
+    }
+    if (r->n_expiry_best > 1) {
+        json_t *e = json_array();
+        for (size_t i = 0; i < r->n_expiry_best; i++) {
+            const expiry_fit *f = &r->expiry_best[i];
+            if (f->conv < 0)
+                continue;
+            json_t *o = json_object();
+            gex__jset(o, "expiration", gex__jstr(f->name));
+            gex__jset(o, "convention", gex__jstr(r->conv[f->conv].name));
+            gex__jset(o, "gamma_compared", json_integer((json_int_t)f->got.gamma_n));
+            gex__jset(o, "gamma_matched", json_integer((json_int_t)f->got.gamma_matched));
+            gex__jset(o, "delta_compared", json_integer((json_int_t)f->got.delta_n));
+            gex__jset(o, "delta_matched", json_integer((json_int_t)f->got.delta_matched));
+            gex__jset(o, "delta_rms", gex__jnum(f->got.delta_rms));
+            json_array_append_new(e, o);
+        }
+        gex__jset(d, "best_by_expiration", e);
     }
     json_t *meta = json_object();
     char version[64];
@@ -1266,6 +1311,30 @@ static int chain_only(const cli_options *opts, FILE *out)
          1},
         {otm_fd_names, fits, n_fits, otm_iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 1},
     };
+    /* Each row is scored on every expiration too (by date, as the breakdown below), so that the
+     * row that fits each expiration best can be named: expiry_of[i] is contract i's place in
+     * r.expiry_best (EXPIRY_NONE past its room), per_expiry[row * room + place] the counts, its
+     * delta_rms the sum of squares until the end. */
+    enum { EXPIRY_NONE = 0xffff };
+    const size_t room = sizeof r.expiry_best / sizeof r.expiry_best[0];
+    uint16_t *expiry_of = st == GEX_OK ? malloc((v.n + 1) * sizeof *expiry_of) : NULL;
+    gex_validate_score *per_expiry =
+        st == GEX_OK ? calloc(room * (sizeof r.conv / sizeof r.conv[0]), sizeof *per_expiry) : NULL;
+    if (st == GEX_OK && (expiry_of == NULL || per_expiry == NULL))
+        st = GEX_ENOMEM;
+    for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
+        char exp[16];
+        gex_time_format_date(v.expiration[i], exp, sizeof exp);
+        size_t e = 0;
+        while (e < r.n_expiry_best && strcmp(r.expiry_best[e].name, exp) != 0)
+            e++;
+        if (e == r.n_expiry_best && e < room) {
+            snprintf(r.expiry_best[e].name, sizeof r.expiry_best[e].name, "%s", exp);
+            r.expiry_best[e].conv = -1;
+            r.n_expiry_best++;
+        }
+        expiry_of[i] = e < room ? (uint16_t)e : (uint16_t)EXPIRY_NONE;
+    }
     int no_american = 0, american_noted = 0;
     for (size_t bl = 0; bl < sizeof blocks / sizeof blocks[0] && st == GEX_OK; bl++) {
         if ((blocks[bl].theo && theo_fitted == 0) || (blocks[bl].american && no_american) ||
@@ -1300,17 +1369,26 @@ static int chain_only(const cli_options *opts, FILE *out)
             }
             double sd = 0.0, sg = 0.0;
             size_t n_d = 0, n_g = 0;
+            gex_validate_score *row_expiry = per_expiry + (r.n_conv - 1) * room;
             for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
                 if (!computed[i])
                     continue;
                 cr->n++;
+                gex_validate_score *ex =
+                    expiry_of[i] != EXPIRY_NONE ? &row_expiry[expiry_of[i]] : NULL;
                 if (isfinite(vd[i])) {
-                    sd += (vd[i] - gd[i]) * (vd[i] - gd[i]);
+                    const double d2 = (vd[i] - gd[i]) * (vd[i] - gd[i]);
+                    sd += d2;
                     n_d++;
                     const int agrees = gex_validate_agrees(vd[i], gd[i], r.tol, floor_d);
                     cr->beyond += !agrees;
                     cr->delta_n++;
                     cr->delta_matched += (size_t)agrees;
+                    if (ex != NULL) {
+                        ex->delta_n++;
+                        ex->delta_matched += (size_t)agrees;
+                        ex->delta_rms += d2;
+                    }
                 }
                 if (isfinite(vg[i])) {
                     sg += (vg[i] - gg[i]) * (vg[i] - gg[i]);
@@ -1319,6 +1397,10 @@ static int chain_only(const cli_options *opts, FILE *out)
                     cr->beyond += !agrees;
                     cr->gamma_n++;
                     cr->gamma_matched += (size_t)agrees;
+                    if (ex != NULL) {
+                        ex->gamma_n++;
+                        ex->gamma_matched += (size_t)agrees;
+                    }
                 }
             }
             cr->delta_rms = n_d ? sqrt(sd / (double)n_d) : 0.0;
@@ -1344,11 +1426,39 @@ static int chain_only(const cli_options *opts, FILE *out)
         if (gex_validate_better(&sx, &sb))
             r.best_conv = (int)c;
     }
+    /* Each expiration's best row, by the same rule on its contracts alone (on equal scores the
+     * earlier row, as for the file), and the share matched with each expiration under its own */
+    size_t composite_n = 0, composite_matched = 0;
+    for (size_t e = 0; e < r.n_expiry_best && st == GEX_OK; e++) {
+        expiry_fit *f = &r.expiry_best[e];
+        for (size_t c = 0; c < r.n_conv; c++) {
+            gex_validate_score sc = per_expiry[c * room + e];
+            if (sc.gamma_n + sc.delta_n == 0)
+                continue;
+            sc.delta_rms = sc.delta_n ? sqrt(sc.delta_rms / (double)sc.delta_n) : 0.0;
+            if (f->conv < 0 || gex_validate_better(&sc, &f->got)) {
+                f->conv = (int)c;
+                f->got = sc;
+            }
+        }
+        if (f->conv >= 0) {
+            composite_n += f->got.gamma_n;
+            composite_matched += f->got.gamma_matched;
+        }
+    }
+    free(expiry_of);
+    free(per_expiry);
     if (r.best_conv >= 0) {
         const convention_row *b = &r.conv[r.best_conv];
         note(&r, "the chain's greeks fit best with %s%s: gamma within tolerance on %.1f%% of %zu",
              b->name, r.best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "",
              b->gamma_n ? 100.0 * (double)b->gamma_matched / (double)b->gamma_n : 0.0, b->gamma_n);
+        if (composite_n > 0 && r.n_expiry_best > 1)
+            note(&r,
+                 "each expiration under the row that fits it best (a combination per "
+                 "expiration, more freedom than one row for the file): gamma within tolerance on "
+                 "%.1f%% of %zu",
+                 100.0 * (double)composite_matched / (double)composite_n, composite_n);
         if (b->gamma_n > 0 && (double)b->gamma_matched < 0.9 * (double)b->gamma_n)
             note(&r, "little matches: the vendor may price American exercise (single stocks and "
                      "ETFs), use its own IV column (--iv-source file), or other rates (--rate, "
