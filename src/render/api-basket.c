@@ -174,15 +174,21 @@ json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans)
         return NULL;
     member m[GEX__API_BASKET_MAX];
     json_t *errs[GEX__API_BASKET_MAX];
-    double total_w = 0;
+    /* The weights are renormalised, w_i / sum w, over the members with data; each is scaled by
+     * the largest first, so that weights near the largest double do not sum to infinity (and
+     * every weight to 0) */
+    double max_w = 0, total_w = 0;
     size_t alive = 0;
     for (size_t i = 0; i < b->n; i++) {
         read_member(&b->entry[i], &m[i], &errs[i]);
         if (m[i].doc != NULL) {
-            total_w += w[i];
+            max_w = fmax(max_w, w[i]);
             alive++;
         }
     }
+    for (size_t i = 0; i < b->n && max_w > 0; i++)
+        if (m[i].doc != NULL)
+            total_w += w[i] / max_w;
     json_t *d = NULL;
     size_t first = SIZE_MAX;
     const size_t other = other_currency(m, b->n, &first);
@@ -210,7 +216,7 @@ json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans)
         for (size_t i = 0; i < b->n; i++) {
             if (m[i].doc == NULL)
                 continue;
-            const double wi = w[i] / total_w;
+            const double wi = w[i] / max_w / total_w;
             for (int k = 0; k < 4; k++)
                 agg[k] += wi * m[i].net[k];
             gross += fabs(wi * m[i].net[0]);
@@ -233,7 +239,7 @@ json_t *gex__api_exposure_basket(const gex__api_input *in, gex__api_answer *ans)
                 st |= o == NULL || json_array_append_new(mmiss, o) != 0;
                 continue;
             }
-            const double wi = w[i] / total_w;
+            const double wi = w[i] / max_w / total_w;
             json_t *o = json_object();
             st |= gex__jset(o, "symbol", gex__jstr(b->entry[i].symbol));
             st |= gex__jset(o, "weight", gex__jnum(wi));
