@@ -14,6 +14,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,6 +400,18 @@ static double pnl_at(const leg *legs, size_t n, double x)
     return s;
 }
 
+/* Whether the structure's P&L can be computed in doubles over [0, top]: each leg's quantity
+ * times its largest intrinsic value there plus its premium, summed, bounds |P&L| and every
+ * partial sum, and is kept below a sixteenth of the largest double so that the differences of
+ * two values and the breakevens' interpolation cannot overflow either. */
+static int pnl_representable(const leg *legs, size_t n, double top)
+{
+    double bound = 0;
+    for (size_t i = 0; i < n; i++)
+        bound += legs[i].quantity * (fmax(top, legs[i].strike) + legs[i].premium);
+    return isfinite(bound) && bound <= DBL_MAX / 16;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     const double x = *(const double *)a, y = *(const double *)b;
@@ -450,6 +463,12 @@ json_t *gex__api_structures_pnl(const gex__api_input *in, gex__api_answer *ans)
         lo = kinks[0] * (1 - PNL_RANGE_FRACTION);
         hi = kinks[n - 1] * (1 + PNL_RANGE_FRACTION);
     }
+    if (!pnl_representable(legs, n, fmax(hi, kinks[n - 1] * (1 + PNL_RANGE_FRACTION)))) {
+        json_decref(body);
+        return gex__api_fail(ans, 422, "pnl_undefined",
+                             "the structure's P&L is not representable in double precision: "
+                             "its quantities, premiums, strikes or price range are too large");
+    }
     json_t *curve = json_array();
     json_t *roots = json_array();
     int rc = curve == NULL || roots == NULL;
@@ -476,18 +495,26 @@ json_t *gex__api_structures_pnl(const gex__api_input *in, gex__api_answer *ans)
         if (ys[i] == 0)
             rc |= add_root(roots, &last, xs[i]);
         else if (i + 1 < m && ys[i + 1] != 0 && (ys[i] < 0) != (ys[i + 1] < 0))
-            rc |= add_root(roots, &last, xs[i] + (xs[i + 1] - xs[i]) * ys[i] / (ys[i] - ys[i + 1]));
+            rc |= add_root(roots, &last, xs[i] + ys[i] / (ys[i] - ys[i + 1]) * (xs[i + 1] - xs[i]));
     }
     const double y_end = ys[m - 1];
-    if (!rc && slope_up != 0 && y_end != 0 && (y_end < 0) == (slope_up > 0))
-        rc |= add_root(roots, &last, xs[m - 1] - y_end / slope_up);
-    json_t *legs_echo = json_deep_copy(json_object_get(body, "legs"));
+    int far = 0; /* the last breakeven lies beyond the doubles (a slope near 0) */
+    if (!rc && slope_up != 0 && y_end != 0 && (y_end < 0) == (slope_up > 0)) {
+        const double x = xs[m - 1] - y_end / slope_up;
+        far = !isfinite(x);
+        if (!far)
+            rc |= add_root(roots, &last, x);
+    }
+    json_t *legs_echo = rc || far ? NULL : json_deep_copy(json_object_get(body, "legs"));
     json_decref(body);
-    if (rc || legs_echo == NULL) {
+    if (rc || far || legs_echo == NULL) {
         json_decref(curve);
         json_decref(roots);
         json_decref(legs_echo);
-        return oom(ans);
+        return far ? gex__api_fail(ans, 422, "pnl_undefined",
+                                   "the structure's last breakeven lies beyond double precision: "
+                                   "its calls' quantities nearly cancel")
+                   : oom(ans);
     }
     json_t *doc =
         json_pack("{s:o,s:o,s:o,s:o,s:o}", "legs", legs_echo, "pnl_curve", curve, "breakevens",
@@ -549,6 +576,13 @@ json_t *gex__api_structures_greeks(const gex__api_input *in, gex__api_answer *an
         sum[5] += w * g.bs.vanna;
         sum[6] += w * -g.bs.charm / PRICING_DAYS_PER_YEAR;
     }
+    for (int k = 0; k < 7; k++)
+        if (!isfinite(sum[k])) {
+            json_decref(body);
+            return gex__api_fail(ans, 422, "greeks_undefined",
+                                 "the position's greeks are not representable in double "
+                                 "precision: its quantities are too large");
+        }
     char as_of[32], valuation[16];
     gex_time_format_iso(in->now, as_of, sizeof as_of);
     gex_time_format_date(today, valuation, sizeof valuation);
