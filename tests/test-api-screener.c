@@ -148,6 +148,13 @@ START_TEST(test_leaves)
     /* The symbol compares ignoring case. */
     expect_symbols("{\"filters\":{\"field\":\"symbol\",\"operator\":\"eq\",\"value\":\"ddd\"}}",
                    "DDD");
+    expect_symbols("{\"filters\":{\"field\":\"symbol\",\"operator\":\"in\",\"value\":["
+                   "\"ddd\",\"Bbb\"]}}",
+                   "BBB,DDD");
+    /* other texts compare exactly */
+    expect_symbols("{\"filters\":{\"field\":\"regime\",\"operator\":\"in\",\"value\":["
+                   "\"Positive_Gamma\"]}}",
+                   "");
 }
 END_TEST
 

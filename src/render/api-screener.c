@@ -477,6 +477,21 @@ int gex__api_screener_check(const char *body, size_t len, gex__api_answer *ans)
 
 /* A leaf's value against a row (checked by check_filter): a comparison with a null field is
  * false, except is_null. */
+/* Whether a row's value x of field name equals a filter's value v (eq, neq and each of in's):
+ * numbers by value, texts exactly but `symbol` ignoring case, booleans by truth. */
+static int same_value(const char *name, const json_t *x, const json_t *v)
+{
+    if (json_is_number(x))
+        return json_number_value(x) == json_number_value(v);
+    if (json_is_string(x)) {
+        const char *a = json_string_value(x), *b = json_string_value(v);
+        if (b == NULL)
+            return 0;
+        return strcmp(name, "symbol") == 0 ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+    }
+    return json_is_true(x) == json_is_true(v);
+}
+
 static int leaf_true(const json_t *leaf, const json_t *row)
 {
     const char *name = json_string_value(json_object_get(leaf, "field"));
@@ -491,24 +506,13 @@ static int leaf_true(const json_t *leaf, const json_t *row)
         return 0;
     const json_t *v = json_object_get(leaf, "value");
     if (strcmp(oper, "eq") == 0 || strcmp(oper, "neq") == 0) {
-        int eq;
-        if (json_is_number(x))
-            eq = json_number_value(x) == json_number_value(v);
-        else if (json_is_string(x))
-            eq = strcmp(name, "symbol") == 0
-                     ? strcasecmp(json_string_value(x), json_string_value(v)) == 0
-                     : strcmp(json_string_value(x), json_string_value(v)) == 0;
-        else
-            eq = json_is_true(x) == json_is_true(v);
+        const int eq = same_value(name, x, v);
         return oper[0] == 'e' ? eq : !eq;
     }
     if (strcmp(oper, "in") == 0) {
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            const json_t *e = json_array_get(v, i);
-            if (json_is_number(x) ? json_number_value(x) == json_number_value(e)
-                                  : strcmp(json_string_value(x), json_string_value(e)) == 0)
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (same_value(name, x, json_array_get(v, i)))
                 return 1;
-        }
         return 0;
     }
     const double a = json_number_value(x);
