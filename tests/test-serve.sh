@@ -182,6 +182,17 @@ grep -q '"missing":\[{"symbol":"NOQT","status":500' "$work/screener.json" ||
     fail "screener: NOQT not listed missing: $(head -c 600 "$work/screener.json")"
 compared=$((compared + 1))
 
+# A body over the limit (64 KiB): 413 from the server, and the same answer from gex api.
+{ printf '{"legs":[],"pad":"'; head -c 70000 /dev/zero | tr '\0' x; printf '"}'; } >"$work/big.json"
+code=$(fetch "http://127.0.0.1:$port/v1/structures/pnl" "$work/big-serve.json" -X POST \
+    -H 'Content-Type: application/json' --data-binary "@$work/big.json")
+"$gex" api --body "$work/big.json" /v1/structures/pnl "$chains" >"$work/big-cli.json" 2>/dev/null
+# (gex api ends what it prints with a newline; the server's error bodies have none)
+if [ "$code" != 413 ] || ! { cat "$work/big-serve.json"; echo; } | cmp -s - "$work/big-cli.json"; then
+    fail "a 70 kB body: status $code, or gex api's answer differs: $(head -c 300 "$work/big-cli.json")"
+fi
+compared=$((compared + 1))
+
 # ---- every error status, with the vendor's body ----
 expect() { # expect STATUS ERROR_CODE PATH [curl options...]
     want=$1

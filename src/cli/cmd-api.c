@@ -139,9 +139,12 @@ static int parse_query(char *query, api_query *q)
     return 0;
 }
 
-/* Reads the whole of path ("-": standard input) into a malloc'ed buffer. */
-static char *read_body(const char *path, size_t *len)
+/* Reads the whole of path ("-": standard input) into a malloc'ed buffer, or its first
+ * CLI_SERVE_BODY_MAX + 1 bytes with *too_large set when it is longer (gex serve answers such a
+ * body 413). */
+static char *read_body(const char *path, size_t *len, int *too_large)
 {
+    *too_large = 0;
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (fp == NULL) {
         fprintf(stderr, "gex: %s: %s (--body)\n", path, strerror(errno));
@@ -152,12 +155,16 @@ static char *read_body(const char *path, size_t *len)
     for (;;) {
         if (buf == NULL)
             break;
+        if (n > CLI_SERVE_BODY_MAX) {
+            *too_large = 1;
+            break;
+        }
         if (n + 1 >= cap) {
-            char *grown = cap < ((size_t)1 << 20) ? realloc(buf, cap * 2) : NULL;
+            char *grown = realloc(buf, cap * 2);
             if (grown == NULL) {
                 free(buf);
                 buf = NULL;
-                fprintf(stderr, "gex: %s: the body is over 1 MiB (--body)\n", path);
+                fprintf(stderr, "gex: %s: out of memory reading the body (--body)\n", path);
                 break;
             }
             buf = grown;
@@ -470,9 +477,22 @@ int cli_cmd_api(int argc, char **argv)
     }
     char *body = NULL;
     if (body_path != NULL) {
-        body = read_body(body_path, &q.body_len);
+        int too_large = 0;
+        body = read_body(body_path, &q.body_len, &too_large);
         if (body == NULL)
             return CLI_EXIT_INPUT;
+        if (too_large) {
+            /* as gex serve answers it, before any file is read */
+            free(body);
+            qe = (cli_serve_error){.status = 413, .code = "payload_too_large"};
+            snprintf(qe.message, sizeof qe.message, "the request body is over %d bytes",
+                     CLI_SERVE_BODY_MAX);
+            if (cli_serve_error_result(&qe, &res) != 0)
+                return CLI_EXIT_INTERNAL;
+            rc = print_result(&res, CLI_EXIT_USAGE);
+            free(res.body);
+            return rc;
+        }
         q.body = body;
     }
 

@@ -47,8 +47,6 @@
 /* Seconds a connection is kept once libmicrohttpd has abandoned its request (then it only
  * waits for the client to go away). */
 #define ABANDONED_TIMEOUT 1
-/* The largest POST body read: the vendor's structure requests are well under 4 KiB. */
-#define BODY_MAX 65536
 
 /* A cache miss being computed by the render pool. */
 typedef struct render_job {
@@ -117,9 +115,9 @@ typedef struct req_log {
     int mhd;           /* libmicrohttpd answered it with its own page */
     const char *cache; /* "hit", "miss" or "-" */
     render_job *job;   /* a miss sent to the render pool, owned here */
-    char *body;        /* POST: the body received so far (malloc'ed), at most BODY_MAX bytes */
+    char *body; /* POST: the body received so far (malloc'ed), at most CLI_SERVE_BODY_MAX bytes */
     size_t body_len;
-    int body_too_large; /* more than BODY_MAX bytes came: answered 413 */
+    int body_too_large; /* more than CLI_SERVE_BODY_MAX bytes came: answered 413 */
 } req_log;
 
 /* One per connection, from its accept to its close. */
@@ -897,15 +895,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
          * would hold the connection (and a thread's share of the server) until its timeout. */
         const char *length =
             MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length != NULL && declared_over(length, BODY_MAX))
+        if (length != NULL && declared_over(length, CLI_SERVE_BODY_MAX))
             return send_error(con, rl, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large", NULL,
-                              "the request body is over %d bytes", BODY_MAX);
+                              "the request body is over %d bytes", CLI_SERVE_BODY_MAX);
         if (get || post)
             return MHD_YES;
     } else if (*upload_data_size != 0) {
-        /* A GET's body is read and ignored; a POST's kept up to BODY_MAX bytes. */
+        /* A GET's body is read and ignored; a POST's kept up to CLI_SERVE_BODY_MAX bytes. */
         if (post && rl != NULL && !rl->body_too_large) {
-            if (rl->body_len + *upload_data_size > BODY_MAX) {
+            if (rl->body_len + *upload_data_size > CLI_SERVE_BODY_MAX) {
                 rl->body_too_large = 1;
             } else {
                 char *grown = realloc(rl->body, rl->body_len + *upload_data_size + 1);
@@ -965,7 +963,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return send_error(con, rl, qe.status, qe.code, qe.allow, "%s", qe.message);
     if (rl != NULL && rl->body_too_large)
         return send_error(con, rl, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large", NULL,
-                          "the request body is over %d bytes", BODY_MAX);
+                          "the request body is over %d bytes", CLI_SERVE_BODY_MAX);
     if (post && rl != NULL) {
         q.body = rl->body != NULL ? rl->body : "";
         q.body_len = rl->body_len;

@@ -35,6 +35,9 @@
 /* Longest request target (path and query) answered; longer ones get 414. Real requests are
  * under 100 bytes; the bound keeps the access log and the cache keys small. */
 #define CLI_SERVE_URL_MAX 1024
+/* The largest POST body answered (gex serve and gex api alike); larger ones get 413. The
+ * vendor's structure requests are well under 4 KiB. */
+#define CLI_SERVE_BODY_MAX 65536
 
 /* The parameters of a query other than expiration and min_oi: at most this many, their values
  * at most CLI_SERVE_PARAMS_BYTES in all. */
