@@ -19,6 +19,11 @@
  * index option (OCC). */
 #define GEX__DEFAULT_MULTIPLIER 100.0
 
+/* SPEC 1.4: a file IV below this (0.1% a year) is a vendor placeholder, not a volatility:
+ * yfinance writes 1e-05 where it solved none (133 contracts of its SPY dump, among them a 0DTE
+ * put of 13,437 open interest whose gamma it would zero). The mid quote decides instead. */
+#define GEX__FILE_IV_MIN 1e-3
+
 /* No settlement override recorded for a symbol. */
 #define SETTLE_NONE (-1)
 

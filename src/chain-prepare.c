@@ -15,9 +15,10 @@
 /* SPEC 1.2: the documented defaults of the vendor API the seed article uses. */
 #define PREPARE_DEFAULT_RATE 0.045
 #define PREPARE_DEFAULT_DIV  0.013
-/* SPEC 1.4: a file IV is used when it is a finite number in (0, FILE_IV_MAX]; above it the
- * value is a sentinel (CBOE's 2020 files carry 24.001 on far out-of-the-money puts) or a
- * percent the reader could not recognise, and the mid quote decides instead. */
+/* SPEC 1.4: a file IV is used when it is a finite number in [GEX__FILE_IV_MIN, FILE_IV_MAX];
+ * above it the value is a sentinel (CBOE's 2020 files carry 24.001 on far out-of-the-money
+ * puts) or a percent the reader could not recognise, below it a placeholder (yfinance's
+ * 1e-05), and the mid quote decides instead. */
 #define FILE_IV_MAX 5.0
 
 /* Whether a contract's own quote was there but gave no IV: the cases the other side of the
@@ -95,7 +96,7 @@ void gex_prepare_options_default(gex_prepare_options *o)
 
 static int file_iv_usable(double iv)
 {
-    return isfinite(iv) && iv > 0 && iv <= FILE_IV_MAX;
+    return isfinite(iv) && iv >= GEX__FILE_IV_MIN && iv <= FILE_IV_MAX;
 }
 
 /* The contract status of a solver outcome (gex/bs.h gex_iv_status). */

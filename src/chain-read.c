@@ -187,16 +187,26 @@ static int finish(gex__reader *r, long header_line)
     rc = rescale_percent_iv(r, &checks, &rescaled);
     if (rc != GEX_OK)
         return rc;
-    if (rescaled) /* counted again in the column's new unit */
-        for (size_t i = 0; i < c->n; i++)
+    size_t iv_low = checks.iv_low;
+    if (rescaled) { /* counted again in the column's new unit */
+        iv_low = 0;
+        for (size_t i = 0; i < c->n; i++) {
             r->iv_sentinels += isfinite(c->file_iv[i]) && c->file_iv[i] > GEX__IV_PERCENT_MEDIAN;
-    else
+            iv_low += c->file_iv[i] > 0 && c->file_iv[i] < GEX__FILE_IV_MIN;
+        }
+    } else
         r->iv_sentinels += checks.iv_sentinels;
     if (r->iv_sentinels > 0)
         gex__reader_warn(r, "%zu %s above 500%% %s: solved from the mid instead", r->iv_sentinels,
                          r->iv_sentinels == 1 ? "IV" : "IVs",
                          r->iv_sentinels == 1 ? "is a vendor placeholder"
                                               : "are vendor placeholders");
+    if (iv_low > 0)
+        gex__reader_warn(r,
+                         "%zu %s below 0.1%% %s (yfinance writes 1e-05 where it solved none): "
+                         "solved from the mid instead",
+                         iv_low, iv_low == 1 ? "IV" : "IVs",
+                         iv_low == 1 ? "is a vendor placeholder" : "are vendor placeholders");
     if (r->kept_weekly > 0)
         gex__reader_warn(
             r,

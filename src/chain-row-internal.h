@@ -43,6 +43,7 @@ typedef struct gex__read_checks {
     size_t n;                         /* the contracts counted */
     size_t iv_votes, iv_above;        /* file IVs with a say in the unit; those above 5 */
     size_t iv_sentinels;              /* file IVs above 5 (placeholders in a decimal column) */
+    size_t iv_low;                    /* positive file IVs below GEX__FILE_IV_MIN (placeholders) */
     size_t spot_missing;              /* contracts without a spot of their own */
     size_t spot_differ, first_differ; /* contracts whose spot is not their underlying's */
 } gex__read_checks;
@@ -56,6 +57,7 @@ static inline void gex__read_checks_add(gex__read_checks *ck, double iv, double 
     ck->iv_votes += (size_t)votes;
     ck->iv_above += (size_t)(votes && iv > GEX__IV_PERCENT_MEDIAN);
     ck->iv_sentinels += (size_t)(isfinite(iv) && iv > GEX__IV_PERCENT_MEDIAN);
+    ck->iv_low += (size_t)(iv > 0 && iv < GEX__FILE_IV_MIN);
     ck->spot_missing += (size_t)!isfinite(spot);
     if (isfinite(spot) && spot != underlying_spot && ck->spot_differ++ == 0)
         ck->first_differ = ck->n;

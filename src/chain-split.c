@@ -437,6 +437,7 @@ static int sum_checks(const split *s, gex_chain *c, gex__read_checks *out)
         sum.iv_votes += g->iv_votes;
         sum.iv_above += g->iv_above;
         sum.iv_sentinels += g->iv_sentinels;
+        sum.iv_low += g->iv_low;
         sum.spot_missing += g->spot_missing;
         sum.spot_differ += g->spot_differ;
         at += g->n;

@@ -1210,6 +1210,46 @@ START_TEST(test_chain_drop_duplicates_threads)
 }
 END_TEST
 
+START_TEST(test_read_iv_placeholders_below)
+{
+    /* SPEC 1.4: a file IV below 0.1% is a placeholder (yfinance writes 1e-05 where it solved
+     * none): counted in a warning, and the contract is solved from its mid. In a percent column
+     * the bound is 0.1 (%), after the column is divided by 100. */
+    const char frac[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                        "underlying_price,quote_time\n"
+                        "XYZ,2024-03-22,100,C,1.8,1.9,0.2125,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,100,P,1.3,1.4,1.0000000000000003e-05,100,100.37,"
+                        "2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,101,C,1.3,1.4,0.001,100,100.37,2024-03-15T18:00:00Z\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(frac, sizeof frac - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 IV below 0.1% is a vendor placeholder"));
+    gex_prepare_report pr;
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, &pr, NULL), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_int_eq(v.iv_source[0], GEX_IV_SOURCE_FILE);
+    ck_assert_int_eq(v.iv_source[1], GEX_IV_SOURCE_MID); /* the placeholder */
+    ck_assert_int_eq(v.status[1], GEX_CONTRACT_OK);
+    ck_assert_double_gt(v.iv[1], 0.05);
+    ck_assert_int_eq(v.iv_source[2], GEX_IV_SOURCE_FILE); /* 0.1% itself is a volatility */
+    gex_chain_free(c);
+    const char pct[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                       "underlying_price,quote_time\n"
+                       "XYZ,2024-03-22,100,C,1.8,1.9,21.25,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,100,P,1.3,1.4,0.05,100,100.37,2024-03-15T18:00:00Z\n"
+                       "XYZ,2024-03-22,101,C,1.3,1.4,21.75,100,100.37,2024-03-15T18:00:00Z\n";
+    ck_assert_int_eq(gex_chain_read_buffer(pct, sizeof pct - 1, "iv.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 1);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 IV below 0.1% is a vendor placeholder"));
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_iv_placeholders_not_percent)
 {
     /* SPEC 1.4: IVs of 1e308 are placeholders, not percent. A column of them has no median
@@ -1520,6 +1560,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_chain_drop_duplicates_orders);
     tcase_add_test(tc, test_chain_drop_duplicates_threads);
     tcase_add_test(tc, test_read_iv_placeholders_not_percent);
+    tcase_add_test(tc, test_read_iv_placeholders_below);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
     tcase_add_loop_test(tr, test_read_real_chains, 0,

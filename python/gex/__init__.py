@@ -212,7 +212,7 @@ class Chain:
         now: the quote instant (--now): None for the file's; a timezone-aware datetime; a naive
              datetime or a text in --now's forms, read as New York time when it has no zone;
              or UTC seconds (int or float, rounded down).
-        iv_source: "auto" (the file's IV in (0, 5], else solved from the mid), "file", "mid".
+        iv_source: "auto" (the file's IV in [0.001, 5], else solved from the mid), "file", "mid".
         carry: "parity" (each expiration's r and q from put-call parity on the mids, as the
              command's default --carry parity; an expiration without a fit keeps rate and
              div) or "flat" (rate and div for every contract) (SPEC 1.2).
