@@ -453,10 +453,31 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
         snprintf(what, sizeof what, "the %s %g is below the plausible %.6f",
                  k->strike < GEX_PRICE_MIN ? "strike" : "spot",
                  k->strike < GEX_PRICE_MIN ? k->strike : spot, GEX_PRICE_MIN);
-        return gex__reader_skip(
-            r, k->strike < GEX_PRICE_MIN ? GEX_SKIP_BAD_STRIKE : GEX_SKIP_BAD_NUMBER, k->line, 0,
-            what);
+        return gex__reader_skip_of(
+            r, u, u_len, k->strike < GEX_PRICE_MIN ? GEX_SKIP_BAD_STRIKE : GEX_SKIP_BAD_NUMBER,
+            k->line, 0, what);
     }
+    /* The upper bounds of the quotes, the spot, the volume and the vendor's greeks (SPEC 2.5),
+     * for every layout alike (a volume of 1e308 in a Deribit file overflowed the output, a
+     * vendor gamma of 1e300 validate's sums); the CSV and JSON readers hold most cells to them
+     * already, naming the column. */
+    const struct {
+        const char *name;
+        double value, max;
+    } bound[] = {{"bid", fabs(k->bid), GEX_PRICE_MAX},
+                 {"ask", fabs(k->ask), GEX_PRICE_MAX},
+                 {"last price", fabs(k->last), GEX_PRICE_MAX},
+                 {"spot", spot, GEX_PRICE_MAX},
+                 {"volume", k->volume, GEX_CONTRACTS_MAX},
+                 {"vendor delta", fabs(k->vendor_delta), GEX_GREEK_MAX},
+                 {"vendor gamma", fabs(k->vendor_gamma), GEX_GREEK_MAX}};
+    for (size_t b = 0; b < sizeof bound / sizeof bound[0]; b++)
+        if (bound[b].value > bound[b].max) { /* false for NAN: no value */
+            char what[128];
+            snprintf(what, sizeof what, "the %s %g is above the plausible %g", bound[b].name,
+                     bound[b].value, bound[b].max);
+            return gex__reader_skip_of(r, u, u_len, GEX_SKIP_BAD_NUMBER, k->line, 0, what);
+        }
     /* The underlying of consecutive rows is usually the same: one comparison per row. */
     if (u_len != r->last_u_len || r->last_u[0] == '\0' ||
         (memcmp(u, r->last_u, u_len) != 0 && strncasecmp(u, r->last_u, u_len) != 0)) {
@@ -599,6 +620,34 @@ int gex__span_is(gex__span f, const char *text)
 /* The longest number text gex__read_loose takes (after grouping commas are removed). */
 #define LOOSE_NUMBER_MAX 64
 
+/* Whether the integer part s[0..len) (digits, and commas between digits) groups its digits as
+ * SPEC 2.8 allows: no comma, Western groups of three ("4,025", "1,234,567"), or Indian ones,
+ * the last three and the others two ("3,52,725"). Any other comma ("9,5", "1,2,3") is not
+ * grouping: a decimal comma read as one would make the value ten to a thousand times larger. */
+static int grouping_ok(const char *s, size_t len)
+{
+    size_t group[LOOSE_NUMBER_MAX + 1], n = 0, run = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != ',') {
+            run++;
+            continue;
+        }
+        if (n == LOOSE_NUMBER_MAX)
+            return 0;
+        group[n++] = run;
+        run = 0;
+    }
+    if (n == 0)
+        return 1;
+    group[n++] = run;
+    int western = group[0] <= 3, indian = group[0] <= 2;
+    for (size_t g = 1; g < n; g++) {
+        western &= group[g] == 3;
+        indian &= group[g] == (g + 1 == n ? 3u : 2u);
+    }
+    return western || indian;
+}
+
 int gex__read_loose(const gex__reader *r, gex__span f, double *v)
 {
     if (gex__is_missing(f.s, f.len) || gex__span_is(f, "<empty>")) {
@@ -611,6 +660,12 @@ int gex__read_loose(const gex__reader *r, gex__span f, double *v)
         len--;
     if (i < len && f.s[i] == '+')
         i++;
+    size_t int_from = i < len && f.s[i] == '-' ? i + 1 : i, int_to = int_from;
+    while (int_to < len && f.s[int_to] != '.' && f.s[int_to] != 'e' && f.s[int_to] != 'E')
+        int_to++;
+    if (memchr(f.s + int_from, ',', int_to - int_from) != NULL &&
+        !grouping_ok(f.s + int_from, int_to - int_from))
+        return -1;
     int in_fraction = 0;
     for (; i < len; i++) {
         char ch = f.s[i];

@@ -764,6 +764,46 @@ START_TEST(test_barchart_header_one_name_longer)
 }
 END_TEST
 
+START_TEST(test_layout_bounds_and_grouping)
+{
+    /* SPEC 2.5 and 2.8 in a layout read whole (Barchart here; every layout adds its contracts
+     * through the same check): a volume or a quote above its plausible bound, and a comma that
+     * is no thousands separator ("9,5"), make the row bad (bad_number, bad_strike), counted;
+     * before, the volume of 1e300 was kept and "9,5" read as 95. */
+    static const char text[] = "Strike,Moneyness,Bid,Midpoint,Ask,Last,Volume,Open Int,IV,Delta,"
+                               "Type,Last Trade\n"
+                               "\"4,025.00\",+0.50%,101.2,102.0,102.8,101.9,12,\"1,204\",21.30%,"
+                               "0.5200,Call,\n"
+                               "\"4,030.00\",+0.37%,99.2,100.0,100.8,99.9,1e300,\"1,100\",21.10%,"
+                               "0.5100,Call,\n"
+                               "\"4,035.00\",+0.25%,97.2,98.0,2e7,97.9,10,\"1,000\",21.00%,"
+                               "0.5000,Call,\n"
+                               "\"9,5\",+0.12%,95.2,96.0,96.8,95.9,10,\"1,000\",21.00%,0.4900,"
+                               "Call,\n"
+                               "\"4,045.00\",+0.01%,93.2,94.0,94.8,93.9,10,\"1,2,3\",21.00%,0.4800,"
+                               "Call,\n";
+    gex_read_options o = options();
+    o.symbol = "SPX";
+    o.file_expiration = DAY_2026_06_18;
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "spx.csv", &o, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 1);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_STRIKE], 1);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 1);
+    gex_chain_free(c);
+    /* and --strict names the line and the value */
+    o.strict = 1;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "spx.csv", &o, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_ptr_nonnull(strstr(err.text, "volume 1e+300 is above the plausible 1e+09"));
+}
+END_TEST
+
 /* Every file of ../shared/formats that is not JSON gets a chain or a refusal naming what it
  * lacks: never the generic "not an option chain gex knows". */
 START_TEST(test_every_csv_sample_recognised)
@@ -1234,10 +1274,28 @@ START_TEST(test_read_loose_numbers)
         int rc;
         double v;
     } cases[] = {
-        {"4,025.00", 0, 4025},     {"3,52,725", 0, 352725}, {"+93.62%", 0, 93.62},
-        {"-0.50", 0, -0.5},        {".55", 0, 0.55},        {"1,30,835", 0, 130835},
-        {"4.03e-06", 0, 4.03e-06}, {",5", -1, 0},           {"5,", -1, 0},
-        {"1.5,0", -1, 0},          {"12a", -1, 0},          {"%", -1, 0},
+        {"4,025.00", 0, 4025},
+        {"3,52,725", 0, 352725},
+        {"+93.62%", 0, 93.62},
+        {"-0.50", 0, -0.5},
+        {".55", 0, 0.55},
+        {"1,30,835", 0, 130835},
+        {"4.03e-06", 0, 4.03e-06},
+        {",5", -1, 0},
+        {"5,", -1, 0},
+        {"1.5,0", -1, 0},
+        {"12a", -1, 0},
+        {"%", -1, 0},
+        /* grouping only as SPEC 2.8 writes it: a decimal comma is not a thousands one */
+        {"9,5", -1, 0},
+        {"1,2,3", -1, 0},
+        {"1,234,567", 0, 1234567},
+        {"12,34,567", 0, 1234567},
+        {"-1,234.5", 0, -1234.5},
+        {"1234,567", -1, 0},
+        {"1,23,456,789", -1, 0},
+        {"12,345", 0, 12345},
+        {"1,0000", -1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double v = 0;
@@ -1321,6 +1379,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_snapshots_their_own);
     tcase_add_test(tc, test_duplicates_leave_the_counts);
     tcase_add_test(tc, test_read_loose_numbers);
+    tcase_add_test(tc, test_layout_bounds_and_grouping);
     tcase_add_test(tc, test_name_expiration);
     tcase_add_test(tc, test_format_names);
     suite_add_tcase(s, tc);

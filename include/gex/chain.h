@@ -124,6 +124,12 @@ const char *gex_skip_reason_name(int reason);
 /* Open interest and volume, in contracts: 1e9, a thousand times the largest open interest or
  * daily volume of any one listed contract (a few hundred thousand to a few million). */
 #define GEX_CONTRACTS_MAX 1e9
+/* A vendor's own delta or gamma (the file's greeks, which validate compares): 1e7 in magnitude.
+ * A delta is at most the shares a contract delivers (a few thousand where a vendor prints it
+ * in shares), a gamma per unit of spot stays below 1e5 even hours from expiry on a one-cent
+ * underlying. A larger one is a placeholder or a corrupted cell, whose square overflowed
+ * validate's sums (an RMS of inf). */
+#define GEX_GREEK_MAX 1e7
 /* Shares (units) per contract: 1e6. Equity and index options deliver 100 (10 for minis, 1000
  * for some adjusted contracts); the units of options on futures run to the tens of thousands
  * (42,000 gallons of heating oil). */
