@@ -250,6 +250,15 @@ def main():
             f.write("not,a,chain\n1,2,3\n")
         br, p = rows_of(gex, [d], expect=(3,))
         check(len(br) == n_files and bad in p.stderr, "a bad file stopped the others")
+        # and the history chart of the others is drawn and kept (-o), with exit status 3
+        chart = os.path.join(tmp, "with-bad.svg")
+        p = run(gex, ["plot", "--kind", "history", "--symbol", "SPX", "-o", chart, d],
+                expect=(3,))
+        check(os.path.exists(chart) and bad in p.stderr and "wrote" in p.stderr,
+              f"the history chart beside a bad file was not kept: {p.stderr.strip()}")
+        if os.path.exists(chart):
+            with open(chart) as f:
+                check(f.read().rstrip().endswith("</svg>"), "the kept chart is not whole")
         os.remove(bad)
 
         # A file without a quote instant: refused, unless --now-from-mtime dates it.

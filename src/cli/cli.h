@@ -25,6 +25,10 @@ enum {
     CLI_EXIT_USAGE = 2,    /* bad command line */
     CLI_EXIT_INPUT = 3,    /* unreadable input, unknown format, nothing usable */
     CLI_EXIT_INTERNAL = 4, /* internal or resource error */
+    /* Not an exit status: CLI_EXIT_INPUT from a command whose document is complete although
+     * some of its inputs could not be read (plot --kind history over a folder), so that the
+     * output file is kept; main() exits CLI_EXIT_INPUT. */
+    CLI_EXIT_INPUT_KEPT = 103,
 };
 
 typedef enum cli_command {

@@ -72,6 +72,10 @@ static int plot_history(const cli_options *opts, gex_plot_format format, FILE *o
         if (st != GEX_OK) {
             cli_error(NULL, 0, "%s", err.text[0] != '\0' ? err.text : gex_strerror(st));
             rc = cli_exit_status(st);
+        } else if (rc == CLI_EXIT_INPUT) {
+            /* files that could not be read were said; the chart of the others is whole, and
+             * kept, as gex history keeps its table */
+            rc = CLI_EXIT_INPUT_KEPT;
         }
     } else {
         cli_error(NULL, 0, "out of memory");

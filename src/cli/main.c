@@ -84,15 +84,20 @@ int main(int argc, char **argv)
     }
 
     /* Output is kept when the command produced its document: success, validate's "differs",
-     * and screen's and history's "some files failed". */
-    const int keep = rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF ||
+     * and screen's, history's and the history chart's "some files failed". */
+    const int keep = rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF || rc == CLI_EXIT_INPUT_KEPT ||
                      (rc == CLI_EXIT_INPUT &&
                       (opts.command == CLI_CMD_SCREEN || opts.command == CLI_CMD_HISTORY));
+    const int partial = rc == CLI_EXIT_INPUT_KEPT;
+    if (partial)
+        rc = CLI_EXIT_INPUT;
     const int close_rc = cli_sink_close(&sink, keep);
     if (close_rc != CLI_EXIT_OK && (rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF))
         rc = close_rc;
     /* A chart goes to a file, so a successful plot says where (the terminal shows nothing else). */
-    if (rc == CLI_EXIT_OK && opts.command == CLI_CMD_PLOT && !opts.quiet)
-        cli_error(NULL, 0, "wrote %s", opts.output);
+    if ((rc == CLI_EXIT_OK || (partial && close_rc == CLI_EXIT_OK)) &&
+        opts.command == CLI_CMD_PLOT && !opts.quiet)
+        cli_error(NULL, 0, "wrote %s%s", opts.output,
+                  partial ? " from the files that could be read" : "");
     return rc;
 }
