@@ -105,6 +105,12 @@ static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
     rc |= gex__jset(lv, "max_negative_gamma", gex__jlevel(&a->levels.max_negative_gamma));
     rc |= gex__jset(lv, "highest_oi_strike", gex__jlevel(&a->levels.highest_oi_strike));
     rc |= gex__jset(meta, "levels", lv);
+    /* gex's own three, as the levels document carries them (SPEC 1.6) */
+    json_t *own_levels = json_object();
+    rc |= gex__jset(own_levels, "resistance", gex__jlevel(&a->levels.resistance));
+    rc |= gex__jset(own_levels, "support", gex__jlevel(&a->levels.support));
+    rc |= gex__jset(own_levels, "abs_gamma_strike", gex__jlevel(&a->levels.abs_gamma_strike));
+    rc |= gex__jset(meta, "gex_levels", own_levels);
     rc |= gex__jset(meta, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     json_t *own = json_array();
     rc |= json_array_append_new(own, json_string("interpretation")) == 0 ? GEX_OK : GEX_ENOMEM;
@@ -162,6 +168,10 @@ static const gex__column csv_columns[] = {
     {"zero_dte_net_gex", NULL, GEX__STYLE_MONEY},
     {"zero_dte_pct_of_total_gex", NULL, GEX__STYLE_PCT},
     {"zero_dte_expiration", NULL, GEX__STYLE_TEXT},
+    /* gex's own levels (SPEC 1.6), after the columns the summary had before them */
+    {"resistance", NULL, GEX__STYLE_STRIKE},
+    {"support", NULL, GEX__STYLE_STRIKE},
+    {"abs_gamma_strike", NULL, GEX__STYLE_STRIKE},
 };
 
 static int summary_csv(const gex__analysis *a, const summary_block *s, FILE *out, gex_error *err)
@@ -207,6 +217,9 @@ static int summary_csv(const gex__analysis *a, const summary_block *s, FILE *out
     } else {
         rc |= gex__table_null(t);
     }
+    rc |= gex__table_level(t, &a->levels.resistance);
+    rc |= gex__table_level(t, &a->levels.support);
+    rc |= gex__table_level(t, &a->levels.abs_gamma_strike);
     int st = GEX_OK;
     if (rc == GEX_OK)
         st = gex__table_emit(t, GEX__OUT_CSV, NULL, out, err);
