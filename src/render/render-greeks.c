@@ -30,13 +30,17 @@
 /* At most this many threads write one document. */
 #define GREEKS_THREADS_MAX 64
 
-/* The OCC symbol: root, YYMMDD, C or P, strike x 1000 in 8 digits (OCC symbology, 2010). */
-static void occ_symbol(const char *root, int32_t expiration, int type, double strike, char *buf,
-                       size_t size)
+/* The OCC symbol: root, YYMMDD, C or P, strike x 1000 in 8 digits (OCC symbology, 2010).
+ * Returns 0, or -1 (buf left alone) when the strike has no such form: 100,000 and above
+ * (Deribit's bitcoin strikes), where eight digits cannot hold it. */
+static int occ_symbol(const char *root, int32_t expiration, int type, double strike, char *buf,
+                      size_t size)
 {
+    const double k = nearbyint(strike * 1000.0);
+    if (!(k >= 0.0 && k < 1e8) || size == 0)
+        return -1;
     int y, mo, d;
     gex_time_civil_from_days(expiration, &y, &mo, &d);
-    const double k = nearbyint(strike * 1000.0);
     /* By hand, not snprintf: this runs once per contract of greeks (OCC: root, YYMMDD, C or P,
      * the strike in thousandths on eight digits). */
     char tail[16];
@@ -48,19 +52,16 @@ static void occ_symbol(const char *root, int32_t expiration, int type, double st
         tail[t++] = (char)('0' + date[i] % 10);
     }
     tail[t++] = type == GEX_PUT ? 'P' : 'C';
-    if (k >= 0.0 && k < 1e8) {
-        long kk = (long)k;
-        for (int i = 7; i >= 0; i--, kk /= 10)
-            tail[t + (size_t)i] = (char)('0' + kk % 10);
-        t += 8;
-    }
-    if (size == 0)
-        return;
+    long kk = (long)k;
+    for (int i = 7; i >= 0; i--, kk /= 10)
+        tail[t + (size_t)i] = (char)('0' + kk % 10);
+    t += 8;
     size_t o = strnlen(root, size - 1);
     memcpy(buf, root, o);
     const size_t n = t < size - 1 - o ? t : size - 1 - o;
     memcpy(buf + o, tail, n);
     buf[o + n] = '\0';
+    return 0;
 }
 
 #define GREEKS_COLUMNS 20
@@ -136,8 +137,8 @@ static int greeks_rows(const greeks_src *g, size_t from, size_t to, gex__table *
             continue; /* left out by a filter */
         const char *root = gex_chain_symbol(a->chain, v->root[i]);
         char sym[64];
-        occ_symbol(root ? root : a->symbol, v->expiration[i], v->type[i], v->strike[i], sym,
-                   sizeof sym);
+        const int has_sym = occ_symbol(root ? root : a->symbol, v->expiration[i], v->type[i],
+                                       v->strike[i], sym, sizeof sym) == 0;
         if (!have_exp || v->expiration[i] != exp_day) { /* contracts come by expiration */
             have_exp = 1;
             exp_day = v->expiration[i];
@@ -149,7 +150,7 @@ static int greeks_rows(const greeks_src *g, size_t from, size_t to, gex__table *
         const double exps[] = {ce->gex[i], ce->dex[i], ce->vex[i], ce->chex[i]};
         if (t != NULL) {
             st |= gex__table_text(t, a->symbol);
-            st |= gex__table_text(t, sym);
+            st |= has_sym ? gex__table_text(t, sym) : gex__table_null(t);
             st |= gex__table_text(t, exp);
             st |= gex__table_num(t, v->strike[i]);
             st |= gex__table_text(t, v->type[i] == GEX_PUT ? "put" : "call");
@@ -179,7 +180,10 @@ static int greeks_rows(const greeks_src *g, size_t from, size_t to, gex__table *
         GEX__JWRITER_LIT(w, "{\"underlying\":");
         gex__jwriter_str(w, a->symbol);
         GEX__JWRITER_LIT(w, ",\"option_symbol\":");
-        gex__jwriter_str(w, sym);
+        if (has_sym)
+            gex__jwriter_str(w, sym);
+        else
+            gex__jwriter_null(w);
         GEX__JWRITER_LIT(w, ",\"expiration\":");
         gex__jwriter_str(w, exp);
         GEX__JWRITER_LIT(w, ",\"strike\":");
