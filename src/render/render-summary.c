@@ -345,7 +345,24 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
                  s->zero_dte.pct_of_total_gex, v, unit, exp);
         put_wrapped(out, "0DTE share", buf);
     } else {
-        fprintf(out, "%-22s none: no unexpired contract expires on the quote date\n", "0DTE share");
+        /* SPEC 1.7: none used. Say whether there were any to use. */
+        gex_chain_view cv;
+        gex_chain_get_view(a->chain, &cv);
+        const int32_t today = (int32_t)gex_time_eastern_date(a->as_of);
+        size_t unexpired = 0;
+        for (size_t i = 0; i < cv.n; i++)
+            unexpired += cv.expiration[i] == today && cv.status[i] != GEX_CONTRACT_EXPIRED;
+        if (unexpired == 0)
+            fprintf(out, "%-22s none: no unexpired contract expires on the quote date\n",
+                    "0DTE share");
+        else {
+            snprintf(buf, sizeof buf,
+                     "none used: the %zu unexpired %s expiring on the quote date %s left out (by "
+                     "the filters, or without an IV)",
+                     unexpired, unexpired == 1 ? "contract" : "contracts",
+                     unexpired == 1 ? "is" : "are");
+            put_wrapped(out, "0DTE share", buf);
+        }
     }
     return GEX_OK; /* a stream's write errors are the sink's to report at its close */
 }
