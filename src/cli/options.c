@@ -256,6 +256,16 @@ static void help_command(FILE *out, cli_command c)
         help_general(out);
         return;
     }
+    /* plot takes every common option but --format (the chart's format is -o's extension) */
+    if (c == CLI_CMD_PLOT) {
+        fputs("\nCommon options (gex --help explains each; not --format, which -o's extension\n"
+              "replaces): -o, --spot, --now, --rate, --div, --carry, --symbol, --expiration,\n"
+              "--exclude-expiration, --max-dte, --min-oi, --min-bid, --max-delta, --exercise,\n"
+              "--gex-unit, --flip-method, --iv-source, --greeks, --strict, --multiplier,\n"
+              "--input-format, --expiration-of-file, --at, --settle, --jobs, --quiet.\n",
+              out);
+        return;
+    }
     fputs("\nCommon options (gex --help explains each): --format, -o, --spot, --now, --rate,\n"
           "--div, --carry, --symbol, --expiration, --exclude-expiration, --max-dte,\n"
           "--min-oi, --min-bid, --max-delta, --exercise, --gex-unit, --flip-method,\n"

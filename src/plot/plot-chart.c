@@ -1146,10 +1146,12 @@ static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double h
     }
     panel_finish(cr, &p, "Strike", "");
     if (n_exp < n_exp_all) {
+        /* on the axis title's line, from the panel's left edge: right-aligned under the dates
+         * it ran off the page */
         snprintf(buf, sizeof buf, "the nearest %zu of %zu expirations", n_exp, n_exp_all);
         set_font(cr, SIZE_TICK, 0);
         set_colour(cr, col_muted, 1.0);
-        text_at(cr, p.left - 6.0, p.plot_bottom + 16.0, buf, 1.0);
+        text_at(cr, r.x, p.plot_bottom + 32.0, buf, 0.0);
     }
     /* The colour scale: -max .. 0 .. +max. */
     const double sy = r.y + r.h - scale_h + 6.0, sw = fmin(360.0, p.right - p.left);
