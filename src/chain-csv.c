@@ -598,6 +598,7 @@ typedef struct csv_reader {
     /* Quote-time text cache. */
     char last_qt[GEX__FIELD_MAX + 1];
     size_t last_qt_len;
+    int last_qt_bad; /* it was no instant: each row repeating it counts in bad_times */
     int rc;
     /* The tokeniser, and its state between two records (read after csv_init). */
     struct csv_parser parser;
@@ -956,14 +957,17 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
     case R_QUOTE_TIME:
         r->snapshot_rows = 1; /* a quote-time column: its instants split snapshots */
         /* A file-level value: read when it changes, whatever becomes of the row. */
-        if (len == 0 || len > GEX__FIELD_MAX ||
-            (len == c->last_qt_len &&
-             (wide && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
-                                         : memcmp(c->last_qt, s, len) == 0)))
+        if (len == 0 || len > GEX__FIELD_MAX)
             return;
+        if (len == c->last_qt_len &&
+            (wide && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
+                                        : memcmp(c->last_qt, s, len) == 0)) {
+            r->bad_times += (size_t)c->last_qt_bad;
+            return;
+        }
         memcpy(c->last_qt, s, len);
         c->last_qt_len = len;
-        gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line);
+        c->last_qt_bad = gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line) != 0;
         return;
     default:
         break;
@@ -1569,6 +1573,7 @@ static GEX__ALWAYS_INLINE void plan_text(csv_reader *c, side_values *v, const co
         if (wide && len > 0 && len <= SHORT_FIELD && len == c->last_qt_len &&
             short_equal(c->last_qt, s, len)) {
             c->r->snapshot_rows = 1;
+            c->r->bad_times += (size_t)c->last_qt_bad;
             return;
         }
         break;
@@ -1852,6 +1857,7 @@ int gex__csv_part_new(const gex__csv_part *header, gex__reader *r, long line, ge
     c->cboe_u_len = 0;
     c->last_u_raw_len = 0;
     c->last_qt_len = 0;
+    c->last_qt_bad = 0;
     reset_row(c);
     *out = (gex__csv_part *)c;
     return GEX_OK;

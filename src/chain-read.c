@@ -268,6 +268,16 @@ static int finish(gex__reader *r, long header_line)
         if (rc != GEX_OK)
             return gex_error_set(r->err, rc, r->name, 0, 0, "bad --settle root");
     }
+    if (r->has_time && r->bad_times > 0)
+        /* those rows took the instant of the row before them: their snapshot is unknown */
+        return gex_error_set(r->err, GEX_EPARSE, r->name, r->bad_time_line, 0,
+                             "the quote time \"%s\" cannot be read (%zu %s), where other rows' "
+                             "can: the snapshot of %s is unknown; correct the %s, or leave the "
+                             "%s out",
+                             r->bad_time_text, r->bad_times, r->bad_times == 1 ? "row" : "rows",
+                             r->bad_times == 1 ? "that row" : "those rows",
+                             r->bad_times == 1 ? "cell" : "cells",
+                             r->bad_times == 1 ? "row" : "rows");
     if (r->has_time) {
         gex_chain_set_quote_time(c, r->time);
         r->rep->has_quote_time = 1;

@@ -106,6 +106,12 @@ typedef struct gex__reader {
     int time_varies;
     long time_note_line;
     char time_note[256];
+    /* Rows whose quote instant could not be read (gex__read_quote_time), the first's line and
+     * text: where other rows' can, finish() refuses the file, since those rows' snapshot is
+     * unknown (they would take the instant of the row before them). */
+    size_t bad_times;
+    long bad_time_line;
+    char bad_time_text[64];
     /* Root cache: the last root seen and its symbol index. */
     char last_root[GEX__FIELD_MAX + 1];
     size_t last_root_len;
@@ -236,8 +242,9 @@ static inline int gex__read_number(const gex__reader *r, const char *s, size_t l
 int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day);
 
 /* Notes the quote instant text of a row or preamble (zone_default per gex_time_parse_instant);
- * a date without a time of day is read as the close, 16:00 New York time. */
-void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line);
+ * a date without a time of day is read as the close, 16:00 New York time. Returns 0, or -1 when
+ * the text is no instant (counted in r->bad_times, the first kept with its line). */
+int gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line);
 
 /* Counts a bad row (lenient) or fails the read (strict: returns GEX_EPARSE with err filled).
  * what says what was wrong; the advice is appended. */

@@ -171,7 +171,7 @@ int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day
     return r->last_exp_ok ? 0 : -1;
 }
 
-void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line)
+int gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line)
 {
     int64_t utc;
     gex_instant_info info;
@@ -190,11 +190,15 @@ void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_de
         if (!r->has_time || utc > r->time)
             r->time = utc;
         r->has_time = 1;
-        return;
+        return 0;
+    }
+    int shown = len > 60 ? 60 : (int)len;
+    if (r->bad_times++ == 0) {
+        r->bad_time_line = line;
+        snprintf(r->bad_time_text, sizeof r->bad_time_text, "%.*s", shown, s);
     }
     if (r->time_note[0] != '\0')
-        return;
-    int shown = len > 60 ? 60 : (int)len;
+        return -1;
     r->time_note_line = line;
     if (rc == GEX_ENOTIME)
         snprintf(r->time_note, sizeof r->time_note,
@@ -209,6 +213,7 @@ void gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_de
         snprintf(r->time_note, sizeof r->time_note,
                  "the date \"%.*s\" cannot be read, so the quote instant is unknown; pass --now",
                  shown, s);
+    return -1;
 }
 
 void gex__reader_warn(gex__reader *r, const char *fmt, ...)

@@ -326,6 +326,9 @@ static int range_reader(const gex__reader *r, split_range *g)
         g->r.time_varies = 0;
         g->r.time_note[0] = '\0';
         g->r.time_note_line = 0;
+        g->r.bad_times = 0;
+        g->r.bad_time_line = 0;
+        g->r.bad_time_text[0] = '\0';
     }
     return g->r.chain != NULL ? GEX_OK : GEX_ENOMEM;
 }
@@ -372,6 +375,11 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
         memcpy(to->time_note, from->time_note, sizeof to->time_note);
         to->time_note_line = from->time_note_line + shift;
     }
+    if (to->bad_times == 0 && from->bad_times > 0) {
+        memcpy(to->bad_time_text, from->bad_time_text, sizeof to->bad_time_text);
+        to->bad_time_line = from->bad_time_line + shift;
+    }
+    to->bad_times += from->bad_times;
 }
 
 /* Whether the ranges up to upto that name a currency name the same one: where two differ, one
@@ -523,6 +531,9 @@ static int combine(gex__reader *r, split *s, int *done)
             r->row_has_time = g->row_has_time;
             memcpy(r->time_note, g->time_note, sizeof r->time_note);
             r->time_note_line = g->time_note_line;
+            r->bad_times = g->bad_times;
+            r->bad_time_line = g->bad_time_line;
+            memcpy(r->bad_time_text, g->bad_time_text, sizeof r->bad_time_text);
         } else {
             add_reader(r, g, shift[k]);
         }

@@ -1210,6 +1210,37 @@ START_TEST(test_chain_drop_duplicates_threads)
 }
 END_TEST
 
+START_TEST(test_read_quote_time_unreadable)
+{
+    /* A row whose quote time cannot be read where other rows' can: its snapshot is unknown
+     * (it took the instant of the row before it, and two captures became one): an error at
+     * its line, counting the rows; the same text repeated counts each row. */
+    const char text[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                        "underlying_price,quote_time\n"
+                        "XYZ,2024-03-22,100,C,1.8,1.9,0.21,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,100,P,1.3,1.4,0.22,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,101,C,1.3,1.4,0.21,100,100.9,2024-03-15 14:05 XYZ\n"
+                        "XYZ,2024-03-22,101,P,1.8,1.9,0.22,100,100.9,2024-03-15 14:05 XYZ\n";
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "qt.csv", NULL, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(err.line, 4);
+    ck_assert_ptr_nonnull(
+        strstr(err.text, "the quote time \"2024-03-15 14:05 XYZ\" cannot be read (2 rows)"));
+    /* A file none of whose quote times can be read keeps the note for --now instead. */
+    const char none[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                        "underlying_price,quote_time\n"
+                        "XYZ,2024-03-22,100,C,1.8,1.9,0.21,100,100.37,15 March 14:05\n";
+    ck_assert_int_eq(gex_chain_read_buffer(none, sizeof none - 1, "qt.csv", NULL, &c, NULL, &err),
+                     GEX_OK);
+    int64_t t;
+    ck_assert_int_ne(gex_chain_quote_time(c, &t), GEX_OK);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_iv_placeholders_below)
 {
     /* SPEC 1.4: a file IV below 0.1% is a placeholder (yfinance writes 1e-05 where it solved
@@ -1561,6 +1592,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_chain_drop_duplicates_threads);
     tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     tcase_add_test(tc, test_read_iv_placeholders_below);
+    tcase_add_test(tc, test_read_quote_time_unreadable);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
     tcase_add_loop_test(tr, test_read_real_chains, 0,
