@@ -83,7 +83,9 @@ extern const gex__jlayout gex__jlayout_cboe, gex__jlayout_schwab, gex__jlayout_t
 /* The index of a wanted field (its position in the layout's fields). */
 static inline const char *gex__jrec_text(const gex__jrec *rec, size_t field)
 {
-    return rec->type[field] != GEX__JTOK_END && rec->len[field] != GEX__JREC_TOO_LONG
+    const gex__jtok t = rec->type[field];
+    return t != GEX__JTOK_END && t != GEX__JTOK_OBJECT && t != GEX__JTOK_ARRAY &&
+                   rec->len[field] != GEX__JREC_TOO_LONG
                ? rec->text[field]
                : NULL;
 }

@@ -192,6 +192,21 @@ static void keep_field(walk *w, size_t f, gex__jtok t)
     }
 }
 
+/* A wanted field whose value is an object or an array (path[0..n) its dotted path): kept with
+ * that type and no text, so that the layout finds a field of the wrong kind (a bad row), not an
+ * absent one ("open_interest": {"a": 1} is no open interest to read as 0). */
+static void keep_container(walk *w, const char *path, size_t n, gex__jtok t)
+{
+    const gex__jlayout *L = w->layout;
+    for (size_t f = 0; f < L->n_fields; f++)
+        if (w->field_len[f] == n && memcmp(L->fields[f], path, n) == 0) {
+            w->rec.type[f] = t;
+            w->rec.len[f] = 0;
+            w->rec.text[f][0] = '\0';
+            return;
+        }
+}
+
 /* Remembers the member read at position at of a record's top level: key[0..n), the layout's
  * field f (or -1). Only a key of plain bytes is kept: its bytes as written are the key. */
 static void remember_member(walk *w, size_t at, const char *key, size_t n, long f)
@@ -239,6 +254,10 @@ static int record_members(walk *w, char *path, size_t plen, int depth)
         if (t == GEX__JTOK_ERROR)
             return json_error(w);
         const int fits = plen + klen + 1 < GEX__JPATH_MAX;
+        if ((t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) && fits) {
+            memcpy(path + plen, key, klen);
+            keep_container(w, path, plen + klen, t);
+        }
         if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
             memcpy(path + plen, key, klen);
             path[plen + klen] = '.';
@@ -288,6 +307,8 @@ static int record_fields(walk *w, char *path, size_t plen, int depth)
         t = gex__json_next(&w->j);
         if (t == GEX__JTOK_ERROR)
             return json_error(w);
+        if ((t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) && fits)
+            keep_container(w, path, plen + klen, t);
         if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
             path[plen + klen] = '.';
             int rc = record_fields(w, path, plen + klen + 1, depth + 1);

@@ -565,6 +565,34 @@ START_TEST(test_json_cboe_unwrapped_needs_now)
 }
 END_TEST
 
+START_TEST(test_json_container_field_is_bad)
+{
+    /* A wanted field holding an object or an array is a field of the wrong kind, a bad row
+     * (the open interest's bad_open_interest, a quote's bad_number), not an absent field: an
+     * open interest {"a": 1} was read as none, 0, with a warning, even under --strict. Three
+     * records: two such, one good; the records after the first repeat the first's members in
+     * place (the known-members path) and in another order (the general one). */
+    const char doc[] =
+        "{\"options\":[{\"option\":\"SPXW240322C05200000\",\"bid\":31.2,\"ask\":31.9,"
+        "\"iv\":0.121,\"open_interest\":{\"a\":1},\"volume\":12},\n"
+        "{\"option\":\"SPXW240322C05210000\",\"bid\":[1],\"ask\":25.9,\"iv\":0.12,"
+        "\"open_interest\":4210,\"volume\":12},\n"
+        "{\"open_interest\":[],\"option\":\"SPXW240322C05220000\",\"bid\":20.2,\"ask\":20.9,"
+        "\"iv\":0.119,\"volume\":12},\n"
+        "{\"option\":\"SPXW240322C05230000\",\"bid\":15.2,\"ask\":15.9,\"iv\":0.118,"
+        "\"open_interest\":3000,\"volume\":12}],\"current_price\":5234.18,\"symbol\":\"_SPX\"}";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(read_both(doc, NULL, &c, &rep, &err), GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 1);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 1);
+    ck_assert_ptr_null(strstr(rep.warning, "no open interest"));
+    gex_chain_free(c);
+}
+END_TEST
+
 /* --- the real IBKR and OPC samples --- */
 
 START_TEST(test_json_ibkr_real_refused_no_oi)
@@ -714,6 +742,7 @@ static Suite *json_formats_suite(void)
     tcase_add_test(tc, test_json_ibkr_bad_rows);
     tcase_add_test(tc, test_json_tradier_bad_rows);
     tcase_add_test(tc, test_json_cboe_unwrapped_needs_now);
+    tcase_add_test(tc, test_json_container_field_is_bad);
     tcase_add_test(tc, test_json_ibkr_real_refused_no_oi);
     tcase_add_test(tc, test_json_opc_real_needs_symbol_spot_now);
     tcase_add_test(tc, test_json_malformed_documents);
