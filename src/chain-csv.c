@@ -1410,6 +1410,10 @@ static void on_row(int term, void *data)
             long_row(c);
         }
     }
+    if (c->nl > 0 && c->header_done && c->r->multiline++ == 0) {
+        c->r->multiline_from = c->line;
+        c->r->multiline_to = c->line + (long)c->nl;
+    }
     c->line += 1 + c->nl;
     c->prev_c = term;
     reset_row(c);

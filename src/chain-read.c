@@ -207,6 +207,13 @@ static int finish(gex__reader *r, long header_line)
                          "solved from the mid instead",
                          iv_low, iv_low == 1 ? "IV" : "IVs",
                          iv_low == 1 ? "is a vendor placeholder" : "are vendor placeholders");
+    if (r->multiline > 0)
+        gex__reader_warn(r,
+                         "%zu %s over several lines (a quoted field holds a line break), the "
+                         "first from line %ld to %ld: an unclosed quote there joins the rows "
+                         "after it into one field",
+                         r->multiline, r->multiline == 1 ? "row runs" : "rows run",
+                         r->multiline_from, r->multiline_to);
     if (r->kept_weekly > 0)
         gex__reader_warn(
             r,

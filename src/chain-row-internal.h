@@ -112,6 +112,11 @@ typedef struct gex__reader {
     size_t bad_times;
     long bad_time_line;
     char bad_time_text[64];
+    /* CSV records that run over several lines (a quoted field holding a line break), and the
+     * first one's lines: an unclosed quote makes the rows after it one field, so they are
+     * said in a warning whatever becomes of the record. */
+    size_t multiline;
+    long multiline_from, multiline_to;
     /* Root cache: the last root seen and its symbol index. */
     char last_root[GEX__FIELD_MAX + 1];
     size_t last_root_len;

@@ -307,6 +307,7 @@ static int range_reader(const gex__reader *r, split_range *g)
     }
     g->r.failed = 0;
     g->r.untimed = 0;
+    g->r.multiline = 0;
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
     g->r.seen_oi = g->r.seen_weekly = 0;
@@ -380,6 +381,11 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
         to->bad_time_line = from->bad_time_line + shift;
     }
     to->bad_times += from->bad_times;
+    if (to->multiline == 0 && from->multiline > 0) {
+        to->multiline_from = from->multiline_from + shift;
+        to->multiline_to = from->multiline_to + shift;
+    }
+    to->multiline += from->multiline;
 }
 
 /* Whether the ranges up to upto that name a currency name the same one: where two differ, one
@@ -534,6 +540,9 @@ static int combine(gex__reader *r, split *s, int *done)
             r->bad_times = g->bad_times;
             r->bad_time_line = g->bad_time_line;
             memcpy(r->bad_time_text, g->bad_time_text, sizeof r->bad_time_text);
+            r->multiline = g->multiline;
+            r->multiline_from = g->multiline_from;
+            r->multiline_to = g->multiline_to;
         } else {
             add_reader(r, g, shift[k]);
         }

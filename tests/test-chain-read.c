@@ -1241,6 +1241,31 @@ START_TEST(test_read_quote_time_unreadable)
 }
 END_TEST
 
+START_TEST(test_read_multiline_row_warned)
+{
+    /* An unclosed quote (line 3's bid) runs to the next quote, on line 5: the three lines are
+     * one record, a short row, and the rows inside it are gone. The record's lines are said
+     * in a warning, whatever becomes of it. */
+    const char text[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                        "underlying_price,quote_time\n"
+                        "XYZ,2024-03-22,100,C,1.8,1.9,0.21,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,100,P,\"1.3,1.4,0.22,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,101,C,1.3,1.4,0.21,100,100.37,2024-03-15T18:00:00Z\n"
+                        "XYZ,2024-03-22,101,P,1.8,1.9,0.22,100,100.37,\"adjusted\"\n"
+                        "XYZ,2024-03-22,102,C,1.1,1.2,0.2,100,100.37,2024-03-15T18:00:00Z\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "q.csv", NULL, &c, &rep, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(gex_chain_size(c), 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_SHORT_ROW], 1);
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 row runs over several lines (a quoted field holds "
+                                              "a line break), the first from line 3 to 5"));
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_iv_placeholders_below)
 {
     /* SPEC 1.4: a file IV below 0.1% is a placeholder (yfinance writes 1e-05 where it solved
@@ -1592,6 +1617,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_chain_drop_duplicates_threads);
     tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     tcase_add_test(tc, test_read_iv_placeholders_below);
+    tcase_add_test(tc, test_read_multiline_row_warned);
     tcase_add_test(tc, test_read_quote_time_unreadable);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
