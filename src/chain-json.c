@@ -716,6 +716,10 @@ static int cboe_finish(gex__reader *r, void *state, const gex__jtop *top)
     const char *ts = gex__jtop_get(top, "timestamp", &t);
     if (ts != NULL && t == GEX__JTOK_STRING)
         gex__read_quote_time(r, ts, strlen(ts), CBOE_JSON_ZONE, 1);
+    else if (!r->has_time && ts != NULL)
+        snprintf(r->time_note, sizeof r->time_note,
+                 "the document's \"timestamp\" is not the text of an instant (CBOE writes "
+                 "\"2023-09-21 03:17:42\"), so the quote instant is unknown; pass --now");
     else if (!r->has_time)
         snprintf(r->time_note, sizeof r->time_note,
                  "CBOE's JSON without its wrapper carries no \"timestamp\" (the quote instant); "

@@ -562,6 +562,15 @@ START_TEST(test_json_cboe_unwrapped_needs_now)
     expect_text(&err, "no \"timestamp\"");
     expect_text(&err, "--now");
     gex_chain_free(c);
+    /* A timestamp that is a number, not CBOE's text: said so, not "no timestamp". */
+    const char numeric[] =
+        "{\"timestamp\":1695266262,\"data\":{\"options\":[{\"option\":\"SPXW240322C05200000\","
+        "\"bid\":31.2,\"ask\":31.9,\"iv\":0.121,\"open_interest\":4210,\"volume\":12}],"
+        "\"current_price\":5234.18,\"symbol\":\"_SPX\"}}";
+    ck_assert_int_eq(read_both(numeric, NULL, &c, &rep, &err), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(c, NULL, NULL, &err), GEX_ENOTIME);
+    expect_text(&err, "\"timestamp\" is not the text of an instant");
+    gex_chain_free(c);
 }
 END_TEST
 
