@@ -244,6 +244,18 @@ def main():
                r["symbol"] == "SPX"] == [dup], "the newer file did not win")
         os.remove(dup)
 
+        # Every option that changes the numbers keys the store: after a run with a filter, a
+        # run without it (and the filter's again) gives what --no-db gives, never the other
+        # run's snapshots (--min-bid, --max-delta and --exclude-expiration were left out).
+        for opts in (["--min-bid", "5"], ["--max-delta", "0.5"], ["--exclude-expiration", "0dte"]):
+            with_opt, _ = rows_of(gex, [d] + opts)
+            plain, _ = rows_of(gex, [d])
+            check(plain == rows_of(gex, [d, "--no-db"])[0],
+                  f"after {' '.join(opts)} the store answered the run without it")
+            check(with_opt == rows_of(gex, [d, "--no-db"] + opts)[0],
+                  f"{' '.join(opts)}: the store's rows differ from --no-db's")
+            check(with_opt != plain, f"{' '.join(opts)} changed nothing: not a test")
+
         # A file that cannot be read: said with its path, the others go on, exit status 3.
         bad = os.path.join(d, "SPY_bad.csv")
         with open(bad, "w") as f:

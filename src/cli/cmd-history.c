@@ -280,22 +280,31 @@ static void read_all(hist_pool *p)
     cli_progress_end(&p->bar);
 }
 
-/* The options that change a snapshot, as one text: the store's key beside the file. */
+/* The options that change a snapshot, as one text: the store's key beside the file. Every
+ * field of the read, prepare and analysis options that a number depends on is in it (the
+ * filters of gex_exposure_options all, --greeks file, --expiration-of-file): a snapshot taken
+ * under other options is read again, never answered from the store. */
 static void options_key(const cli_options *o, char *buf, size_t size)
 {
     const gex_exposure_options *e = &o->analysis.exposure;
-    int n =
-        snprintf(buf, size,
-                 "rate=%.17g div=%.17g carry=%d exercise=%d iv=%d unit=%d flip=%d min_oi=%.17g "
-                 "max_dte=%d 0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
-                 "now_from_mtime=%d at=%lld exp=",
-                 o->prepare.rate, o->prepare.div, (int)o->prepare.carry, (int)e->exercise,
-                 (int)o->prepare.iv_mode, (int)e->gex_unit, (int)o->analysis.flip_method, e->min_oi,
-                 e->max_dte, e->zero_dte, o->read.spot, o->read.multiplier, o->read.strict,
-                 (int)o->read.format, o->prepare.has_now ? (long long)o->prepare.now : -1LL,
-                 o->now_from_mtime, o->read.has_at ? (long long)o->read.at : -1LL);
+    int n = snprintf(buf, size,
+                     "rate=%.17g div=%.17g carry=%d exercise=%d iv=%d unit=%d flip=%d min_oi=%.17g "
+                     "max_dte=%d 0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
+                     "now_from_mtime=%d at=%lld min_bid=%.17g max_delta=%.17g greeks_file=%d "
+                     "file_exp=%d no_0dte=%d exp=",
+                     o->prepare.rate, o->prepare.div, (int)o->prepare.carry, (int)e->exercise,
+                     (int)o->prepare.iv_mode, (int)e->gex_unit, (int)o->analysis.flip_method,
+                     e->min_oi, e->max_dte, e->zero_dte, o->read.spot, o->read.multiplier,
+                     o->read.strict, (int)o->read.format,
+                     o->prepare.has_now ? (long long)o->prepare.now : -1LL, o->now_from_mtime,
+                     o->read.has_at ? (long long)o->read.at : -1LL, e->min_bid, e->max_abs_delta,
+                     e->greeks_from_file, (int)o->read.file_expiration, e->exclude_zero_dte);
     for (size_t i = 0; i < e->n_expirations && n > 0 && (size_t)n < size; i++)
         n += snprintf(buf + n, size - (size_t)n, "%d,", (int)e->expirations[i]);
+    if (n > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, " not=");
+    for (size_t i = 0; i < e->n_exclude_expirations && n > 0 && (size_t)n < size; i++)
+        n += snprintf(buf + n, size - (size_t)n, "%d,", (int)e->exclude_expirations[i]);
     for (size_t i = 0; i < o->read.n_settle && n > 0 && (size_t)n < size; i++)
         n += snprintf(buf + n, size - (size_t)n, " settle=%s:%d", o->read.settle[i].root,
                       (int)o->read.settle[i].style);
