@@ -358,6 +358,31 @@ START_TEST(test_history_metrics_compute_currency_break)
 }
 END_TEST
 
+START_TEST(test_history_metrics_compute_constant_vrp)
+{
+    /* A flat spot (RV 0) and a flat ATM IV give a vrp_20d that never moves: its standard
+     * deviation is 0 and there is no z-score (SPEC 6.3). The mean of 6, 7, 8 or 11 equal values
+     * by a plain sum is an ulp off, which gave a standard deviation of 1e-15 and a z-score of
+     * up to 7.7e11. */
+    enum { N = 40 };
+    double spot[N], iv[N];
+    for (size_t i = 0; i < N; i++) {
+        spot[i] = 4505.1;
+        iv[i] = 14.424989451607328;
+    }
+    gex_snapshot s[N];
+    gex_history_metrics m[N];
+    series(s, N, spot, iv);
+    ck_assert_int_eq(gex_history_metrics_compute(s, N, m), GEX_OK);
+    for (size_t i = 25; i < N; i++) {
+        ck_assert(m[i].vrp[2].has && m[i].vrp[2].value == iv[i]);
+        ck_assert_msg(!m[i].z_score.has, "day %zu: z-score %g of a constant series", i,
+                      m[i].z_score.value);
+        ck_assert(m[i].percentile.has && m[i].percentile.value == 100.0);
+    }
+}
+END_TEST
+
 START_TEST(test_history_metrics_compute_errors)
 {
     const double spot[3] = {100.0, 101.0, 102.0};
@@ -396,6 +421,7 @@ int main(void)
     tcase_add_test(tc, test_snapshot_same_in_any_file_order);
     tcase_add_test(tc, test_history_metrics_compute_daily);
     tcase_add_test(tc, test_history_metrics_compute_intraday);
+    tcase_add_test(tc, test_history_metrics_compute_constant_vrp);
     tcase_add_test(tc, test_history_metrics_compute_errors);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
