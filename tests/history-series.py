@@ -256,6 +256,24 @@ def main():
                   f"{' '.join(opts)}: the store's rows differ from --no-db's")
             check(with_opt != plain, f"{' '.join(opts)} changed nothing: not a test")
 
+        # Snapshot rows deleted from the store by hand (the manual points to sqlite3 and
+        # pandas), or their table dropped: those files are read again, never answered with no
+        # rows.
+        base, _ = rows_of(gex, [d])
+        db = os.path.join(d, ".gex-history.sqlite")
+        con = sqlite3.connect(db)
+        con.execute("DELETE FROM gex_snapshots WHERE rowid % 3 = 0")
+        con.commit()
+        con.close()
+        again, _ = rows_of(gex, [d])
+        check(again == base, "rows deleted from the store went missing from the output")
+        con = sqlite3.connect(db)
+        con.execute("DROP TABLE gex_snapshots")
+        con.commit()
+        con.close()
+        again, _ = rows_of(gex, [d])
+        check(again == base, "a dropped snapshot table emptied the output")
+
         # A file that cannot be read: said with its path, the others go on, exit status 3.
         bad = os.path.join(d, "SPY_bad.csv")
         with open(bad, "w") as f:

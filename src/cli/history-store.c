@@ -498,6 +498,13 @@ int cli_store_lookup(cli_store *s, const cli_file_identity *id, const char *opti
         *n = 0;
         return fail(s->path, s->db, rc, "reading a file's snapshots");
     }
+    if (*n == 0) {
+        /* every file stored holds a snapshot: its rows were deleted (by hand, or a table
+         * dropped), so the file is read again rather than answered with none */
+        free(*snaps);
+        *snaps = NULL;
+        return 0;
+    }
     return 1;
 }
 

@@ -35,8 +35,9 @@ void cli_store_close(cli_store *store); /* accepts NULL */
 const char *cli_store_path(const cli_store *store);
 
 /* The snapshots kept for a file of this identity under these options and this gex build:
- * 1 and *snaps (malloc'ed, *n of them; may be 0 for a file that gave none), 0 when none are
- * kept, -1 after a message when the store failed (CLI_EXIT_INTERNAL). */
+ * 1 and *snaps (malloc'ed, *n >= 1 of them), 0 when none are kept (a file stored with none,
+ * which cannot be told from one whose rows were deleted, is read again), -1 after a message
+ * when the store failed (CLI_EXIT_INTERNAL). */
 int cli_store_lookup(cli_store *store, const cli_file_identity *id, const char *options,
                      gex_snapshot **snaps, size_t *n);
 
