@@ -274,6 +274,13 @@ def main():
         again, _ = rows_of(gex, [d])
         check(again == base, "a dropped snapshot table emptied the output")
 
+        # The same file named twice (its folder and itself): one snapshot, no warning of a
+        # newer file.
+        one = os.path.join(d, sorted(x for x in os.listdir(d) if x.endswith(".csv"))[0])
+        twice, p = rows_of(gex, [d, one])
+        check(twice == base and "newer file" not in p.stderr,
+              f"a file named twice was a duplicate of itself: {p.stderr.strip()}")
+
         # A file that cannot be read: said with its path, the others go on, exit status 3.
         bad = os.path.join(d, "SPY_bad.csv")
         with open(bad, "w") as f:

@@ -533,6 +533,10 @@ static int build_rows(const cli_options *opts, const hist_file *files, size_t n_
             rc = CLI_EXIT_USAGE;
         } else if (i + 1 < m && strcmp(e[i].snap.symbol, e[i + 1].snap.symbol) == 0 &&
                    e[i].snap.quote_time == e[i + 1].snap.quote_time) {
+            /* the same file named twice (a folder and a file in it): one snapshot, no word */
+            if (e[i].file->real != NULL && e[i + 1].file->real != NULL &&
+                strcmp(e[i].file->real, e[i + 1].file->real) == 0)
+                continue;
             char iso[40];
             gex_time_format_iso(e[i].snap.quote_time, iso, sizeof iso);
             cli_error(e[i].file->path, 0,
