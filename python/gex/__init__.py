@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json as _json
+import operator as _operator
 import os as _os
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -63,6 +64,51 @@ _CHAIN_COLUMNS = ("underlying_id", "root_id", "expiration", "settlement", "strik
                   "status")
 
 
+# The command line's bounds (gex/chain.h, src/cli/options.c), so that a value it refuses is
+# refused here too (a ValueError naming the parameter) rather than read as "none".
+_PRICE_MIN, _PRICE_MAX, _MULTIPLIER_MAX = 1e-6, 1e7, 1e6
+
+
+def _number(name: str, value: Any) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: {value!r} is not a number") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError(f"{name}: {value!r} is not a finite number")
+    return v
+
+
+def _override(name: str, value: Any, low: float, high: float) -> float:
+    """A read override: 0 for the file's, else a number in [low, high] (--spot, --multiplier)."""
+    v = _number(name, value)
+    if v != 0.0 and not low <= v <= high:
+        raise ValueError(f"{name}: {value!r} must be 0 (the file's) or a number from {low:g} to "
+                         f"{high:g}")
+    return v
+
+
+def _whole(name: str, value: Any, low: int, high: int, what: str) -> int:
+    """A whole number (int, numpy integer) in [low, high]; what names the unit for the message."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: {value!r} is not a whole number")
+    try:
+        v = _operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name}: {value!r} is not a whole number") from None
+    if not low <= v <= high:
+        raise ValueError(f"{name}: {value!r} must be a whole number of {what} from {low} to "
+                         f"{high}")
+    return v
+
+
+def _at_least_zero(name: str, value: Any) -> float:
+    v = _number(name, value)
+    if v < 0:
+        raise ValueError(f"{name}: {value!r} must not be negative")
+    return v
+
+
 def _table(columns: Dict[str, np.ndarray], index: Optional[str] = None) -> Table:
     if _pd is None:
         return columns
@@ -75,6 +121,8 @@ def _day(d: Union[str, int, _dt.date]) -> int:
     if isinstance(d, bool):
         raise TypeError("a date is a datetime.date, 'YYYY-MM-DD' or days since 1970-01-01")
     if isinstance(d, int):
+        if not -2**31 <= d < 2**31:
+            raise ValueError(f"{d}: days since 1970-01-01 out of range")
         return d
     if isinstance(d, _dt.datetime):
         d = d.date()
@@ -109,8 +157,9 @@ class Chain:
     Attributes: path (the name in messages), n (contracts), symbols (the underlyings in
     order), spot (of the first underlying; None when the file gives none), currency (of its
     prices and strikes, an ISO 4217 code: "USD" unless the file says otherwise, "INR" for an NSE
-    download), quote_time (a UTC
-    datetime or None), prepared, rate and div (the carry it was prepared with, or None),
+    download), quote_time (the file's quote instant, a UTC datetime or None; prepare(now=...)
+    keeps it: the instant a chain was prepared at is its Analysis's quote_time), prepared,
+    rate and div (the carry it was prepared with, or None),
     read_report and prepare_report (dicts: what the reader skipped and why, where the IVs came
     from). Columns: chain["strike"] or chain.column(name), numpy arrays over the chain's memory
     (read-only, no copy): underlying_id, root_id (indexes into chain.symbol_table), expiration
@@ -239,12 +288,16 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
     pandas DataFrame with the long CSV's columns and aliases (written once as CSV text and read
     as such; "<DataFrame>" in messages).
 
-    format: "auto" (detected from the content), "long-csv", "cboe-csv", "cboe-json"
-            (--input-format).
+    format: "auto" (detected from the content), or one of --input-format's: "long-csv",
+            "cboe-csv", "cboe-json", "schwab-json", "tradier-json", "polygon-json", "opc-json",
+            "ibkr-json", "barchart-csv", "nse-csv", "deribit-csv", "thinkorswim-csv",
+            "cboe-legacy", "optionsdx", "optionmetrics-csv".
     strict: the first bad row is an error instead of skipped and counted (--strict).
     symbol: keep one underlying of a file that holds several (--symbol).
-    multiplier: shares per contract, > 0 overrides the file's (default the file's, else 100).
-    spot: > 0 overrides the file's spot (--spot).
+    multiplier: shares per contract, > 0 (at most 1e6) overrides the file's (0, the default:
+            the file's, else 100).
+    spot: > 0 (1e-6 to 1e7) overrides the file's spot (--spot); 0, the default: the file's.
+    A value the command line refuses raises ValueError naming the parameter.
     settle: {"SPX": "am", ...}: settlement style per option root (--settle ROOT=am|pm).
     threads: threads reading one large CSV (--jobs); the result is the same for any number.
     at: of a file of several snapshots (SPEC 2.9), the one quoted within 30 s of this instant
@@ -264,6 +317,8 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
         overrides.append((str(root), style == "am"))
     sym = None if symbol is None else str(symbol)
     when = _instant(at, "at")
+    multiplier = _override("multiplier", multiplier, 1e-300, _MULTIPLIER_MAX)
+    spot = _override("spot", spot, _PRICE_MIN, _PRICE_MAX)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
                                float(multiplier), float(spot), overrides, int(threads), when,
@@ -304,6 +359,8 @@ def _snapshots(path: Union[str, "_os.PathLike[str]"], mode: int, format: str, st
     if isinstance(name, bytes):
         name = _os.fsdecode(name)
     sym = None if symbol is None else str(symbol)
+    multiplier = _override("multiplier", multiplier, 1e-300, _MULTIPLIER_MAX)
+    spot = _override("spot", spot, _PRICE_MIN, _PRICE_MAX)
     return _gex.read(name, True, name, format, strict, sym, float(multiplier), float(spot),
                      overrides, int(threads), None, mode)
 
@@ -393,19 +450,22 @@ class Analysis:
 
     def strikes(self) -> Table:
         """Per-strike table, ascending strike: strike, call/put/net of gex, dex, vex, chex, and
-        call/put open interest and volume, over the analysis's memory (no copy)."""
+        call/put open interest and volume (a table of its own: yours to change)."""
         buf, rows = _gex.analysis_strikes(self._h)
-        a = np.frombuffer(buf, dtype=np.float64).reshape(rows, len(_STRIKE_FIELDS))
+        a = np.frombuffer(buf, dtype=np.float64).reshape(rows, len(_STRIKE_FIELDS)).copy()
         if _pd is not None:
             return _pd.DataFrame(a, columns=list(_STRIKE_FIELDS), copy=False)
         return {k: a[:, i] for i, k in enumerate(_STRIKE_FIELDS)}
 
     def by_expiration(self) -> Table:
-        """Per-expiration table, ascending date: expiration (datetime64[D]) and its totals
-        (net_gex, net_dex, net_vex, net_chex, call_gex, put_gex, gross_gex), contracts, used
-        and call/put open interest of its used contracts."""
+        """Per-expiration table, ascending date, every expiration of the chain as gex
+        expirations lists them: expiration (datetime64[D]) and its totals (net_gex, net_dex,
+        net_vex, net_chex, call_gex, put_gex, gross_gex), contracts, used and call/put open
+        interest of its used contracts; an expiration none of whose contracts is used (expired,
+        filtered, or without an IV) has used 0 and zeros (a table of its own: yours to
+        change)."""
         dates, values, rows = _gex.analysis_expirations(self._h)
-        a = np.frombuffer(values, dtype=np.float64).reshape(rows, len(_EXPIRY_FIELDS))
+        a = np.frombuffer(values, dtype=np.float64).reshape(rows, len(_EXPIRY_FIELDS)).copy()
         cols: Dict[str, np.ndarray] = {
             "expiration": _EPOCH + np.frombuffer(dates, dtype=np.int32).astype("timedelta64[D]")}
         for i, k in enumerate(_EXPIRY_FIELDS):
@@ -415,30 +475,40 @@ class Analysis:
     def contracts(self) -> Table:
         """Per-contract table aligned with the chain: strike, expiration, type, T, iv, status
         and the greeks per share (delta, gamma, vega, vanna, charm) and exposures (gex, dex,
-        vex, chex, in the analysis's units), included (0/1: entered the exposures)."""
+        vex, chex, in the analysis's units), included (0/1: entered the exposures). The greeks
+        and exposures are NaN where the contract did not enter them (filtered out, or excluded
+        by its status), and iv where its status is not ok: unknown, as the command's null, not
+        0."""
         c = self.chain
+        status = c.column("status")
         cols: Dict[str, np.ndarray] = {
             "strike": c.column("strike"),
             "expiration": _EPOCH + c.column("expiration").astype("timedelta64[D]"),
             "type": c.column("type"),
             "T": c.column("T"),
-            "iv": c.column("iv"),
-            "status": c.column("status"),
+            "iv": np.where(status == 0, c.column("iv"), np.nan),
+            "status": status,
             "open_interest": c.column("open_interest"),
         }
-        for k, buf in _gex.analysis_contracts(self._h).items():
-            cols[k] = np.frombuffer(buf, dtype=np.uint8 if k == "included" else np.float64)
+        arrays = _gex.analysis_contracts(self._h)
+        included = np.frombuffer(arrays["included"], dtype=np.uint8)
+        for k, buf in arrays.items():
+            cols[k] = (included.copy() if k == "included"
+                       else np.where(included == 1, np.frombuffer(buf, dtype=np.float64), np.nan))
         return _table(cols)
 
     def profile(self, lo: Optional[float] = None, hi: Optional[float] = None,
                 n: int = 81) -> Table:
         """P(x): the net GEX (the analysis's unit) recomputed at n spots from lo to hi
         (default the spot -20% .. +20%, as gex profile)."""
-        lo = self.spot * 0.8 if lo is None else float(lo)
-        hi = self.spot * 1.2 if hi is None else float(hi)
+        lo = self.spot * 0.8 if lo is None else _number("lo", lo)
+        hi = self.spot * 1.2 if hi is None else _number("hi", hi)
+        if not 0 < lo < hi:
+            raise ValueError(f"lo, hi: {lo!r}, {hi!r}: spots with 0 < lo < hi")
+        n = _whole("n", n, 2, 100000, "spots")
         xs, ps = _gex.analysis_profile(self._h, lo, hi, int(n))
-        return _table({"spot": np.frombuffer(xs, dtype=np.float64),
-                       "net_gex": np.frombuffer(ps, dtype=np.float64)})
+        return _table({"spot": np.frombuffer(xs, dtype=np.float64).copy(),
+                       "net_gex": np.frombuffer(ps, dtype=np.float64).copy()})
 
     def document(self, name: str = "summary", range_pct: float = 20.0,
                  points: int = 81) -> Dict[str, Any]:
@@ -450,6 +520,11 @@ class Analysis:
     def document_text(self, name: str = "summary", range_pct: float = 20.0,
                       points: int = 81) -> str:
         """The same document as the exact text the command prints."""
+        range_pct = _number("range_pct", range_pct)
+        if not 0 < range_pct < 100:
+            raise ValueError(f"range_pct: {range_pct!r} must be above 0 and below 100 (percent, "
+                             "as --range)")
+        points = _whole("points", points, 2, 100000, "spots (as --points)")
         return _gex.analysis_document(self._h, name, float(range_pct), int(points))
 
     def __repr__(self) -> str:
@@ -483,6 +558,13 @@ def analyze(chain: Chain, *, unit: str = "pct",
     """
     if not isinstance(chain, Chain):
         raise TypeError("analyze: expected a gex.Chain (gex.read(...).prepare())")
+    if max_dte is not None:
+        max_dte = _whole("max_dte", max_dte, 0, 100000, "days")
+    min_oi = _at_least_zero("min_oi", min_oi)
+    min_bid = _at_least_zero("min_bid", min_bid)
+    max_delta = _number("max_delta", max_delta)
+    if not 0 <= max_delta <= 1:
+        raise ValueError(f"max_delta: {max_delta!r} must be from 0 to 1 (0 or 1: no limit)")
     _gex.check_open_interest(chain._h)
     keep, zero = _dates(expirations)
     drop, drop_zero = _dates(exclude_expirations)

@@ -30,6 +30,8 @@ COLUMNS: Tuple[str, ...] = (
     "percentile", "history_days", "call_oi", "put_oi", "call_oi_change", "put_oi_change",
     "file")
 
+_TEXT_COLUMNS = ("symbol", "currency", "as_of", "file")
+
 _CHAIN_SUFFIXES = (".csv", ".json", ".dat")
 _PACKED_SUFFIXES = (".gz", ".zst", ".xz", ".bz2")
 
@@ -123,7 +125,10 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
     from . import _read_snapshots_apart, analyze  # the package's other half (gex/__init__.py)
 
     name = _os.fsdecode(_os.fspath(path))
-    st = _os.stat(name) if name != "-" else None
+    try:
+        st = _os.stat(name) if name != "-" else None
+    except OSError:
+        st = None  # the read below says why the file cannot be read, as the command does
     options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle)
     chains = _read_snapshots_apart(name, **options)
     out: List[Dict[str, Any]] = []
@@ -238,7 +243,9 @@ def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
     (gex_history_metrics_compute); then start and end (UTC; --from, --to) select rows. In
     time order, then by underlying. start and end: a date (a New York day, as --from and --to
     take it), a datetime (New York time when naive), ISO 8601 text, or UTC seconds."""
-    snaps = [s for s in snapshots
+    # gex.snapshot(analysis) has no file: "" and a modification time of 0 (the order of two at
+    # one instant is then the order they came in)
+    snaps = [dict({"file": "", "mtime_ns": 0}, **s) for s in snapshots
              if symbol is None or s["symbol"].lower() == str(symbol).lower()]
     snaps.sort(key=lambda s: (s["symbol"].encode(), s["quote_time"], s["mtime_ns"],
                               s["file"].encode()))
@@ -279,7 +286,13 @@ def _frame(rs: List[Dict[str, Any]]) -> Any:
         import pandas as pd
     except ImportError:  # pragma: no cover - exercised where pandas is absent
         return rs
-    return pd.DataFrame(rs, columns=list(COLUMNS))
+    df = pd.DataFrame(rs, columns=list(COLUMNS))
+    # a measure null on every row (a series too short for it) is NaN, as the other nulls are,
+    # not a column of None
+    for c in COLUMNS:
+        if c not in _TEXT_COLUMNS and df[c].dtype == object:
+            df[c] = df[c].astype(float)
+    return df
 
 
 def _batches(files: Sequence[str], size: int) -> List[List[str]]:

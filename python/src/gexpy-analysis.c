@@ -313,7 +313,9 @@ PyObject *gexpy_analysis_strikes(PyObject *module, PyObject *args)
 
 /* analysis_expirations(a) -> (bytes of int32 dates, bytes of rows x 11 doubles: net_gex,
  * net_dex, net_vex, net_chex, call_gex, put_gex, gross_gex, contracts, used, call_oi, put_oi),
- * rows): the breakdown by expiration, ascending date. */
+ * rows): every expiration of the chain, ascending date, as gex expirations lists them: the
+ * breakdown's totals where it has the date, else zeros with the chain's contracts of the date
+ * and none used (every contract expired, filtered or without an IV). */
 PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
 {
     PyObject *obj;
@@ -323,29 +325,41 @@ PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
     if (a == NULL)
         return NULL;
     const gex_exposure *e = gex_analysis_exposure(a->an);
-    const size_t n = gex_exposure_expiry_count(e);
+    const size_t n_breakdown = gex_exposure_expiry_count(e);
+    int32_t *days = NULL;
+    size_t *counts = NULL, n = 0;
+    if (gex_chain_expirations(gex_analysis_chain(a->an), &days, &counts, &n) != GEX_OK)
+        return PyErr_NoMemory();
     enum { FIELDS = 11 };
     PyObject *dates = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int32_t)));
     PyObject *values = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * FIELDS * sizeof(double)));
     if (dates == NULL || values == NULL) {
         Py_XDECREF(dates);
         Py_XDECREF(values);
+        free(days);
+        free(counts);
         return NULL;
     }
     int32_t *d = (int32_t *)(void *)PyBytes_AS_STRING(dates);
     double *v = (double *)(void *)PyBytes_AS_STRING(values);
-    for (size_t i = 0; i < n; i++) {
-        gex_exposure_totals t;
-        gex_exposure_expiry_totals(e, i, &t);
-        size_t n_rows = 0;
-        const gex_strike_row *rows = gex_exposure_expiry_strikes(e, i, &n_rows);
-        double call_oi = 0.0, put_oi = 0.0;
-        for (size_t k = 0; k < n_rows; k++) {
-            call_oi += rows[k].call_oi;
-            put_oi += rows[k].put_oi;
-        }
-        d[i] = gex_exposure_expiry_date(e, i);
+    for (size_t i = 0, k = 0; i < n; i++) {
         double *r = v + i * FIELDS;
+        memset(r, 0, FIELDS * sizeof *r);
+        d[i] = days[i];
+        r[7] = (double)counts[i];
+        while (k < n_breakdown && gex_exposure_expiry_date(e, k) < days[i])
+            k++;
+        if (k == n_breakdown || gex_exposure_expiry_date(e, k) != days[i])
+            continue;
+        gex_exposure_totals t;
+        gex_exposure_expiry_totals(e, k, &t);
+        size_t n_rows = 0;
+        const gex_strike_row *rows = gex_exposure_expiry_strikes(e, k, &n_rows);
+        double call_oi = 0.0, put_oi = 0.0;
+        for (size_t m = 0; m < n_rows; m++) {
+            call_oi += rows[m].call_oi;
+            put_oi += rows[m].put_oi;
+        }
         r[0] = t.net_gex;
         r[1] = t.net_dex;
         r[2] = t.net_vex;
@@ -358,6 +372,8 @@ PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
         r[9] = call_oi;
         r[10] = put_oi;
     }
+    free(days);
+    free(counts);
     return Py_BuildValue("NNn", dates, values, (Py_ssize_t)n);
 }
 
@@ -478,6 +494,21 @@ PyObject *gexpy_analysis_document(PyObject *module, PyObject *args)
     ga.prepare = a->chain->prepare;
     ga.an = a->an;
     gex__analysis_fill(&ga);
+    if (ga.totals.used == 0 && ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS) {
+        /* the command refuses it (cli_analyze): its numbers would print as zeros where none
+         * is known */
+        char excluded[256], contracts[32], filtered[32];
+        gex__excluded_text(&ga.totals, excluded, sizeof excluded);
+        gex__fmt_grouped((double)ga.totals.contracts, 0, contracts, sizeof contracts);
+        gex__fmt_grouped((double)ga.totals.filtered, 0, filtered, sizeof filtered);
+        gex_error e;
+        gex_error_clear(&e);
+        gex_error_set(&e, GEX_EEMPTY, NULL, 0, 0,
+                      "%s: nothing usable: of %s contracts none is left (excluded: %s; left out "
+                      "by the filters: %s)",
+                      ga.symbol, contracts, excluded, filtered);
+        return gexpy_raise(module, GEX_EEMPTY, &e, a->chain->path);
+    }
     char *data = NULL;
     size_t len = 0;
     gex_error err;

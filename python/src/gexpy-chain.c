@@ -120,8 +120,13 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
         return NULL;
     gex_read_options opts = {0};
     if (gex_format_parse(format_name, &opts.format) != GEX_OK) {
-        PyErr_Format(PyExc_ValueError,
-                     "format: '%s' is not one of auto, long-csv, cboe-csv, cboe-json", format_name);
+        char names[512] = "";
+        size_t used = 0;
+        for (int f = 0; f < GEX_FORMAT_COUNT && used < sizeof names; f++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", f ? ", " : "",
+                                     gex_format_name(f));
+        PyErr_Format(PyExc_ValueError, "format: '%s' is not one of %s (--input-format)",
+                     format_name, names);
         return NULL;
     }
     opts.strict = strict;

@@ -210,6 +210,7 @@ PyObject *gexpy_history_metrics(PyObject *module, PyObject *args)
     Py_END_ALLOW_THREADS if (st != GEX_OK)
     {
         gex_error err;
+        gex_error_clear(&err); /* gex_error_set leaves the file as it was when given none */
         gex_error_set(&err, st, NULL, 0, 0,
                       "the series measures failed (snapshots of one underlying, in time "
                       "order, with a spot each): %s",

@@ -358,3 +358,66 @@ def test_currency_of_chain_and_documents(root):
     with pytest.raises(gex.Error, match="currency CHF differs from the EUR"):
         gex.read((eur + "DAX,2026-12-18,20100,C,10,11,0.2,100,20000,"
                   "2026-11-20T15:00:00Z,CHF\n").encode())
+
+
+def test_bad_option_values_refused(root):
+    """A value the command line refuses is refused here, naming the parameter, never read as
+    "none" (a spot of -5 was the file's spot, max_dte=-5 no limit)."""
+    path = os.path.join(root, "data", "sample-spx.csv")
+    for kw, word in ((dict(spot=-5), "spot"), (dict(spot=float("nan")), "spot"),
+                     (dict(multiplier=-5), "multiplier"), (dict(multiplier=float("nan")),
+                                                           "multiplier"),
+                     (dict(spot=1e8), "spot")):
+        with pytest.raises(ValueError, match=word):
+            gex.read(path, **kw)
+    with pytest.raises(ValueError, match="format: 'nope' is not one of .*schwab-json"):
+        gex.read(path, format="nope")
+    p = gex.read(path).prepare()
+    for kw, word in ((dict(max_dte=-5), "max_dte"), (dict(min_oi=-5), "min_oi"),
+                     (dict(min_bid=-1), "min_bid"), (dict(max_delta=2), "max_delta"),
+                     (dict(min_oi=float("nan")), "min_oi"), (dict(expirations=[2**40]),
+                                                              "out of range")):
+        with pytest.raises(ValueError, match=word):
+            gex.analyze(p, **kw)
+    a = gex.analyze(p, max_dte=np.int64(30))  # a numpy integer is a whole number
+    for kw, word in ((dict(range_pct=-5), "range_pct"), (dict(range_pct=0), "range_pct"),
+                     (dict(points=0), "points"), (dict(points=1), "points")):
+        with pytest.raises(ValueError, match=word):
+            a.document("profile", **kw)
+    with pytest.raises(ValueError, match="n: "):
+        a.profile(n=0)
+    with pytest.raises(ValueError, match="lo, hi"):
+        a.profile(lo=7500, hi=7400)
+
+
+def test_tables_are_the_commands(gex_exe, root):
+    """contracts(): NaN where a contract did not enter the exposures (the command's null), not
+    0; by_expiration(): every expiration, as gex expirations lists them; the tables are the
+    caller's to change; a document of nothing usable is refused as the command refuses it."""
+    path = os.path.join(root, "data", "sample-spx.csv")
+    p = gex.read(path).prepare()
+    a = gex.analyze(p, max_dte=0)
+    c = a.contracts()
+    col = (lambda k: np.asarray(c[k])) if not isinstance(c, dict) else (lambda k: c[k])
+    out = col("included") == 0
+    assert out.any() and (~out).any()
+    for k in ("delta", "gamma", "gex", "dex"):
+        assert np.isnan(col(k)[out]).all() and not np.isnan(col(k)[~out]).any()
+    assert np.isnan(col("iv")[col("status") != 0]).all()
+    doc = cli_json(gex_exe, "expirations", path, "--max-dte", "0")
+    rows = a.by_expiration()
+    n = len(rows) if not isinstance(rows, dict) else len(rows["used"])
+    assert n == len(doc["expirations"]) and n > 1
+    if not isinstance(rows, dict):
+        s = a.strikes()
+        s.loc[s.strike < 0, "net_gex"] = 0.0  # writable
+        s["net_gex"] += 1.0
+        rows.at[0, "net_gex"] = 1.0
+        a.profile()["net_gex"] += 1.0
+    # nothing usable: a quote instant after every expiration
+    late = gex.analyze(gex.read(path).prepare(now="2030-01-02 10:00"))
+    rc, _, err = cli(gex_exe, "summary", "--now", "2030-01-02 10:00", path)
+    assert rc == 3 and "nothing usable" in err
+    with pytest.raises(gex.Error, match="nothing usable"):
+        late.document("summary")
+    assert late.document("expirations")["expirations"]  # what the command prints for it

@@ -280,3 +280,40 @@ def test_history_rows_currency(days):
     rows = gex.history_rows(switched)
     assert [r["currency"] for r in rows] == ["USD", "USD"] + ["EUR"] * (len(rows) - 2)
     assert rows[1]["call_oi_change"] is not None and rows[2]["call_oi_change"] is None
+
+
+def test_history_missing_file_and_snapshot_rows(gex_exe, days, tmp_path):
+    """A file that does not exist is one that cannot be read: the program's message, and with
+    errors="warn" the others' rows (it raised FileNotFoundError, errors= or not); history_rows
+    takes gex.snapshot()'s dicts, which have no file; a measure null on every row is NaN."""
+    files = sorted(os.path.join(days, f) for f in os.listdir(days) if f.startswith("SPY"))
+    missing = str(tmp_path / "SPY_2026-01-01.csv")
+    rc, ref, err = cli_history(gex_exe, missing, *files)
+    assert rc == 3 and "cannot open the file" in err
+    with pytest.raises(gex.Error) as e:
+        gex.history([missing] + files)
+    assert "gex: " + str(e.value) in err.splitlines()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history([missing] + files, errors="warn"))
+    assert any("cannot open the file" in str(w.message) for w in caught)
+    snaps = [gex.snapshot(gex.analyze(gex.read(f).prepare())) for f in files[:3]]
+    rows = gex.history_rows(snaps)
+    assert [r["as_of"] for r in rows] == sorted(r["as_of"] for r in rows) and len(rows) == 3
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return
+    short = gex.history(files[:3])
+    assert short["rv_5d"].dtype.kind == "f" and short["rv_5d"].isna().all()
+
+
+def test_history_rows_error_names_no_file(root):
+    """A series the measures refuse raises gex.Error whose file is empty, not the bytes left on
+    the stack (the error was not cleared before it was filled)."""
+    a = gex.analyze(gex.read(os.path.join(root, "data", "sample-spx.csv")).prepare())
+    bad = dict(gex.snapshot(a), spot=float("nan"))
+    for _ in range(3):
+        with pytest.raises(gex.Error) as e:
+            gex.history_rows([bad])
+        assert e.value.file in (None, "") and str(e.value).startswith("the series measures")
