@@ -85,7 +85,8 @@ int gex__book_init(gex__book *b, const gex_exposure *exposure, gex__book_kind ki
     /* the previous contract's strike and expiry terms: chains list a strike's call and put,
      * and an expiration's strikes, side by side, so most contracts reuse them (the same
      * values: the same operations on the same inputs) */
-    double last_K = NAN, last_T = NAN, last_sigma = NAN, last_q = NAN;
+    double last_K = (double)NAN, last_T = (double)NAN, last_sigma = (double)NAN,
+           last_q = (double)NAN;
     double log_SK = 0, sq = 1, carry_sq = 0;
     for (size_t i = 0; i < v.n; i++) {
         if (!c.included[i])
