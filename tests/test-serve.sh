@@ -213,6 +213,7 @@ expect 404 no_data "/v1/exposure/basket?symbols=NOSUCH"
 expect 404 symbol_not_found "/v1/exposure/levels/%3Cscript%3E"
 expect 400 invalid_expiry "/v1/exposure/gex/SPX?expiration=2026-02-30"
 expect 400 invalid_expiry "/v1/exposure/dex/SPX?expiration=next-friday"
+expect 400 invalid_expiry "/v1/exposure/gex/SPX?expiration" # named without a value, as gex api
 expect 400 invalid_parameter "/v1/exposure/gex/SPX?min_oi=-1"
 expect 400 invalid_expiry "/v1/exposure/levels/SPX?expiration=2030-01-04"
 expect 404 no_data "/v1/exposure/summary/SPX?min_oi=1000000000"

@@ -851,10 +851,16 @@ static int raw_nul_in_target(const req_log *rl, const char *version)
     return v - rl->uri_at - 1 > rl->target_len;
 }
 
-/* A request's query parameter (cli_serve_param_get). */
+/* A request's query parameter (cli_serve_param_get): NULL when absent, "" when named without
+ * a value ("?expiration"), as gex api reads it (libmicrohttpd gives NULL for both). */
 static const char *query_value(void *ctx, const char *name)
 {
-    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = NULL;
+    size_t len = 0;
+    if (MHD_lookup_connection_value_n(ctx, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &len) !=
+        MHD_YES)
+        return NULL;
+    return v != NULL ? v : "";
 }
 
 /* What the folder holds (cli_serve_folder_fn). */
