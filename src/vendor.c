@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,11 @@ void gex_vendor_free(gex_vendor_response *response)
     free(response);
 }
 
+/* The largest magnitude a vendor's number may have: 1e15, ten thousand times the gross GEX of
+ * the whole US market in dollars per 1% move. A larger one is no exposure, strike or price but
+ * a corrupted value, and validate's sums and products of it overflowed (an RMS of inf). */
+#define VENDOR_VALUE_MAX 1e15
+
 /* A required number: GEX_OK, or GEX_EFORMAT naming where it is. */
 static int get_number(const json_t *obj, const char *key, const char *where, const char *name,
                       double *value, gex_error *err)
@@ -37,7 +43,17 @@ static int get_number(const json_t *obj, const char *key, const char *where, con
         return gex_error_set(err, GEX_EFORMAT, name, 0, 0, "%s%s is %s, not a number", where, key,
                              v == NULL ? "missing" : "of the wrong type");
     *value = json_number_value(v);
+    if (!(fabs(*value) <= VENDOR_VALUE_MAX))
+        return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
+                             "%s%s is %g, beyond the plausible %g: a corrupted value", where, key,
+                             *value, VENDOR_VALUE_MAX);
     return GEX_OK;
+}
+
+static int by_strike(const void *pa, const void *pb)
+{
+    const gex_strike_row *a = pa, *b = pb;
+    return (a->strike > b->strike) - (a->strike < b->strike);
 }
 
 /* An optional number: absent or null is 0 (the vendor writes null for what it does not
@@ -126,6 +142,14 @@ static int read_rows(const json_t *strikes, gex_vendor_response *r, const char *
         if (rc != GEX_OK)
             return rc;
     }
+    /* ascending strike, as the levels' per-strike methods walk them; one row a strike (a table
+     * listing one twice would be compared twice, or its levels refused) */
+    qsort(r->rows, n, sizeof *r->rows, by_strike);
+    for (size_t i = 1; i < n; i++)
+        if (r->rows[i].strike == r->rows[i - 1].strike)
+            return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
+                                 "strike %g is listed twice in strikes[]: one row per strike",
+                                 r->rows[i].strike);
     return GEX_OK;
 }
 
@@ -173,6 +197,9 @@ static int read_document(const json_t *root, gex_vendor_response *r, const char 
     int rc = get_number(root, "underlying_price", "", name, &r->underlying_price, err);
     if (rc != GEX_OK)
         return rc;
+    if (!(r->underlying_price > 0))
+        return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
+                             "underlying_price is %g, not a price above 0", r->underlying_price);
     if (kind == GEX_VENDOR_LEVELS)
         return read_levels(levels, r, name, err);
     rc = get_number(root, net_keys[kind], "", name, &r->net, err);

@@ -44,9 +44,11 @@ typedef struct gex_vendor_response {
     double net;           /* the top-level net_gex, net_dex, net_vex or net_chex (0 for levels) */
     gex_level gamma_flip; /* gex and levels responses */
     gex_levels levels;    /* levels responses (flip_method GEX_FLIP_STRIKE, counts 0) */
-    /* Per-strike rows, in the file's order, of gex/dex/vex/chex responses: the fields of the
-     * response's kind are filled (strike, call_X, put_X, net_X; for gex also the open interest
-     * and volume), every other field is 0. NULL and 0 for levels. */
+    /* Per-strike rows, ascending strike (a strike listed twice is refused), of gex/dex/vex/chex
+     * responses: the fields of the response's kind are filled (strike, call_X, put_X, net_X; for
+     * gex also the open interest and volume), every other field is 0. NULL and 0 for levels.
+     * Every number is at most 1e15 in magnitude and the underlying price above 0 (else
+     * GEX_EFORMAT). */
     gex_strike_row *rows;
     size_t n_rows;
 } gex_vendor_response;

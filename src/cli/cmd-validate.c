@@ -745,9 +745,16 @@ static int vendor_only(const cli_options *opts, vendor_doc **docs, size_t n, FIL
     for (size_t i = 0; i < n && st == GEX_OK; i++) {
         if (docs[i]->kind != GEX_VENDOR_LEVELS)
             continue;
-        if (docs[i]->underlying_price != g->underlying_price)
-            note(&r, "%s: quoted at spot %g as of %s, the table at %g (another instant)",
-                 opts->vendor[i], docs[i]->underlying_price, docs[i]->as_of, g->underlying_price);
+        if (strcmp(docs[i]->symbol, g->symbol) != 0)
+            note(&r,
+                 "%s: of %s, the table of %s (another underlying): the levels cannot follow "
+                 "from that table",
+                 opts->vendor[i], docs[i]->symbol, g->symbol);
+        if (docs[i]->underlying_price != g->underlying_price ||
+            strcmp(docs[i]->as_of, g->as_of) != 0)
+            note(&r, "%s: quoted at spot %g as of %s, the table at %g as of %s (another instant)",
+                 opts->vendor[i], docs[i]->underlying_price, docs[i]->as_of, g->underlying_price,
+                 g->as_of);
         st = compare_levels(&r, docs[i], &ours, g->rows, g->n_rows, g->underlying_price, 0);
     }
     if (st != GEX_OK) {
