@@ -66,7 +66,7 @@ static const char common_help[] =
     "  --min-oi N               drop contracts with open interest below N\n"
     "  --exclude-expiration DATE|0dte\n"
     "                           leave out this expiration (repeatable)\n"
-    "  --min-bid X              drop contracts bid below X (or without a bid)\n"
+    "  --min-bid X              drop contracts bid below X (or without a bid); 0: none\n"
     "  --max-delta D            drop contracts with |delta| > D (0 < D <= 1; 1 drops none)\n"
     "  --greeks model|file      gamma and delta from the model (default) or the file's own\n"
     "                           columns where it has them (missing ones: the model's)\n"
@@ -617,11 +617,17 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
                                arg);
         return -1;
     case OPT_AT: {
+        /* the forms of --now (the man page's promise): @SECONDS too, and a date alone refused,
+         * which would name the midnight before it, no snapshot's instant */
         int64_t utc = 0;
         gex_instant_info info;
-        if (gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) != GEX_OK)
+        const int st = gex_time_parse_now(arg, strlen(arg), &utc, &info);
+        if (st != GEX_OK && info.problem != NULL)
+            return usage_error("--at: '%s': %s", arg, info.problem);
+        if (st != GEX_OK)
             return usage_error("--at: '%s' is not a date and time (for example "
-                               "2023-09-14T16:00:00Z)",
+                               "2023-09-14T16:00:00Z, \"2023-09-14 16:00\" in New York time, or "
+                               "@1694721600)",
                                arg);
         o->read.has_at = 1;
         o->read.at = utc;
