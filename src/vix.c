@@ -185,7 +185,13 @@ static int term_variance(const gex_chain_view *v, const size_t *idx, size_t n, g
     free(u);
     double x = F / t->k0 - 1.0;
     t->variance = 2.0 / T * sum - x * x / T;
-    if (!(t->variance > 0) || !isfinite(t->variance))
+    if (!isfinite(t->variance))
+        /* no finite number to print: the carry made the forward or the growth overflow */
+        return gex_error_set(err, GEX_ERANGE, "", 0, 0,
+                             "the expiration settling %s gives no finite variance: its forward "
+                             "or discount overflows (check --rate and --div)",
+                             date);
+    if (!(t->variance > 0))
         return gex_error_set(err, GEX_ERANGE, "", 0, 0,
                              "the expiration settling %s gives a variance of %g: its quotes "
                              "contradict each other",

@@ -266,6 +266,7 @@ class Chain:
              command's default --carry parity; an expiration without a fit keeps rate and
              div) or "flat" (rate and div for every contract) (SPEC 1.2).
         """
+        rate, div = _number("rate", rate), _number("div", div)  # finite, as --rate and --div
         return Chain(_gex.prepare(self._h, _instant(now, "now"), float(rate), float(div),
                                   iv_source, carry))
 

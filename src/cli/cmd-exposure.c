@@ -59,6 +59,15 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
      * profile flip's search was a quarter of greeks' time on an index chain). */
     cli_options o = *opts;
     o.analysis.skip_levels = !need_used;
+    const gex_exposure_options *f = &opts->analysis.exposure;
+    if (ro.doc == GEX__DOC_VIX && !opts->quiet &&
+        (f->n_expirations > 0 || f->zero_dte || f->n_exclude_expirations > 0 ||
+         f->exclude_zero_dte || f->max_dte >= 0 || f->min_oi > 0 || f->min_bid > 0 ||
+         (f->max_abs_delta > 0 && f->max_abs_delta < 1)))
+        cli_error(NULL, 0,
+                  "warning: vix reads every quote of the file, as CBOE's method does: the "
+                  "contract filters (--expiration, --exclude-expiration, --max-dte, --min-oi, "
+                  "--min-bid, --max-delta) do not apply");
     int rc = cli_analyze_file(&o, opts->files[0], need_used, &a);
     if (rc != CLI_EXIT_OK)
         return rc;

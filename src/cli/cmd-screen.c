@@ -1003,6 +1003,8 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         st |= gex__jset(meta, "flip_method",
                         gex__jstr(gex_flip_method_name(opts->analysis.flip_method)));
         st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
+        st |= gex__jset(meta, "sort_descending",
+                        opts->sort ? json_boolean(opts->sort_descending) : json_null());
         st |= gex__jset(d, "meta", meta);
         if (st == GEX_OK)
             written = cli_written_to(gex__json_emit(d, out, &err), &err, opts->output);

@@ -883,8 +883,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
     if (o->command == CLI_CMD_NONE)
         return usage_error(
             "'%s' is not a command: greeks, gex, dex, vex, chex, exposure, "
-            "levels, summary, profile, expirations, carry, screen, history, validate, plot, "
-            "serve or api",
+            "levels, summary, profile, expirations, carry, vix, screen, history, validate, "
+            "plot, serve or api",
             first);
     o->command_name = first;
 

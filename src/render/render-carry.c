@@ -45,9 +45,16 @@ static int carry_table(const gex__render_options *opts, const gex__analysis *a,
     char title[1024];
     double rate = 0, div = 0;
     gex_chain_carry(a->chain, &rate, &div);
+    /* in percent, or as the fraction given where a hundred times it is beyond the doubles
+     * (--rate 1e308 printed "inf%") */
+    char r_text[40], q_text[40];
+    snprintf(r_text, sizeof r_text, isfinite(rate * 100.0) ? "%g%%" : "%g",
+             isfinite(rate * 100.0) ? rate * 100.0 : rate);
+    snprintf(q_text, sizeof q_text, isfinite(div * 100.0) ? "%g%%" : "%g",
+             isfinite(div * 100.0) ? div * 100.0 : div);
     snprintf(title, sizeof title,
-             "%s  put-call parity per expiration (--carry %s; flat: r %g%%, q %g%%)", a->symbol,
-             gex_carry_mode_name(gex_chain_carry_mode(a->chain)), rate * 100.0, div * 100.0);
+             "%s  put-call parity per expiration (--carry %s; flat: r %s, q %s)", a->symbol,
+             gex_carry_mode_name(gex_chain_carry_mode(a->chain)), r_text, q_text);
     return gex__table_finish(t, st, opts->format, opts->format == GEX__OUT_TABLE ? title : NULL,
                              out, err);
 }
