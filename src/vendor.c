@@ -29,9 +29,9 @@ void gex_vendor_free(gex_vendor_response *response)
     free(response);
 }
 
-/* The largest magnitude a vendor's number may have: 1e15, ten thousand times the gross GEX of
- * the whole US market in dollars per 1% move. A larger one is no exposure, strike or price but
- * a corrupted value, and validate's sums and products of it overflowed (an RMS of inf). */
+/* The largest magnitude a vendor's number may have: 1e15, ten thousand times SPX's exposures
+ * (tens of billions of dollars per 1% move in gex's files). A larger one is no exposure, strike
+ * or price but a corrupted value, and validate's sums and products of it overflowed. */
 #define VENDOR_VALUE_MAX 1e15
 
 /* A required number: GEX_OK, or GEX_EFORMAT naming where it is. */
