@@ -197,14 +197,12 @@ static void keep_field(walk *w, size_t f, gex__jtok t)
  * absent one ("open_interest": {"a": 1} is no open interest to read as 0). */
 static void keep_container(walk *w, const char *path, size_t n, gex__jtok t)
 {
-    const gex__jlayout *L = w->layout;
-    for (size_t f = 0; f < L->n_fields; f++)
-        if (w->field_len[f] == n && memcmp(L->fields[f], path, n) == 0) {
-            w->rec.type[f] = t;
-            w->rec.len[f] = 0;
-            w->rec.text[f][0] = '\0';
-            return;
-        }
+    const long f = field_index(w, path, n);
+    if (f < 0)
+        return;
+    w->rec.type[f] = t;
+    w->rec.len[f] = 0;
+    w->rec.text[f][0] = '\0';
 }
 
 /* Remembers the member read at position at of a record's top level: key[0..n), the layout's
