@@ -313,9 +313,9 @@ PyObject *gexpy_analysis_strikes(PyObject *module, PyObject *args)
 
 /* analysis_expirations(a) -> (bytes of int32 dates, bytes of rows x 11 doubles: net_gex,
  * net_dex, net_vex, net_chex, call_gex, put_gex, gross_gex, contracts, used, call_oi, put_oi),
- * rows): every expiration of the chain, ascending date, as gex expirations lists them: the
- * breakdown's totals where it has the date, else zeros with the chain's contracts of the date
- * and none used (every contract expired, filtered or without an IV). */
+ * rows): every expiration of the chain, ascending date, the rows of gex expirations
+ * (gex__expiry_rows): the breakdown's totals where it has the date, else zeros with the chain's
+ * contracts of the date and none used (every contract expired, filtered or without an IV). */
 PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
 {
     PyObject *obj;
@@ -324,11 +324,14 @@ PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
     const gexpy_analysis *a = analysis_arg(module, obj);
     if (a == NULL)
         return NULL;
-    const gex_exposure *e = gex_analysis_exposure(a->an);
-    const size_t n_breakdown = gex_exposure_expiry_count(e);
-    int32_t *days = NULL;
-    size_t *counts = NULL, n = 0;
-    if (gex_chain_expirations(gex_analysis_chain(a->an), &days, &counts, &n) != GEX_OK)
+    gex__analysis ga;
+    memset(&ga, 0, sizeof ga);
+    ga.chain = a->chain->chain;
+    ga.an = a->an;
+    gex__analysis_fill(&ga);
+    size_t n = 0;
+    gex__expiry_row *rows = gex__expiry_rows(&ga, &n);
+    if (rows == NULL && gex_chain_size(ga.chain) > 0)
         return PyErr_NoMemory();
     enum { FIELDS = 11 };
     PyObject *dates = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int32_t)));
@@ -336,44 +339,30 @@ PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
     if (dates == NULL || values == NULL) {
         Py_XDECREF(dates);
         Py_XDECREF(values);
-        free(days);
-        free(counts);
+        free(rows);
         return NULL;
     }
     int32_t *d = (int32_t *)(void *)PyBytes_AS_STRING(dates);
     double *v = (double *)(void *)PyBytes_AS_STRING(values);
-    for (size_t i = 0, k = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
+        const gex__expiry_row *e = &rows[i];
+        const gex_exposure_totals *t = &e->totals;
         double *r = v + i * FIELDS;
-        memset(r, 0, FIELDS * sizeof *r);
-        d[i] = days[i];
-        r[7] = (double)counts[i];
-        while (k < n_breakdown && gex_exposure_expiry_date(e, k) < days[i])
-            k++;
-        if (k == n_breakdown || gex_exposure_expiry_date(e, k) != days[i])
-            continue;
-        gex_exposure_totals t;
-        gex_exposure_expiry_totals(e, k, &t);
-        size_t n_rows = 0;
-        const gex_strike_row *rows = gex_exposure_expiry_strikes(e, k, &n_rows);
-        double call_oi = 0.0, put_oi = 0.0;
-        for (size_t m = 0; m < n_rows; m++) {
-            call_oi += rows[m].call_oi;
-            put_oi += rows[m].put_oi;
-        }
-        r[0] = t.net_gex;
-        r[1] = t.net_dex;
-        r[2] = t.net_vex;
-        r[3] = t.net_chex;
-        r[4] = t.call_gex;
-        r[5] = t.put_gex;
-        r[6] = t.gross_gex;
-        r[7] = (double)t.contracts;
-        r[8] = (double)t.used;
-        r[9] = call_oi;
-        r[10] = put_oi;
+        d[i] = e->date;
+        r[0] = t->net_gex;
+        r[1] = t->net_dex;
+        r[2] = t->net_vex;
+        r[3] = t->net_chex;
+        r[4] = t->call_gex;
+        r[5] = t->put_gex;
+        r[6] = t->gross_gex;
+        /* the breakdown's count where it has the date (each date it has holds a contract) */
+        r[7] = (double)(t->contracts > 0 ? t->contracts : e->contracts);
+        r[8] = (double)t->used;
+        r[9] = e->call_oi;
+        r[10] = e->put_oi;
     }
-    free(days);
-    free(counts);
+    free(rows);
     return Py_BuildValue("NNn", dates, values, (Py_ssize_t)n);
 }
 

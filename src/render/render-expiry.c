@@ -11,15 +11,7 @@
 
 #include "render.h"
 
-/* One expiration of the file. */
-typedef struct expiry_row {
-    int32_t date;
-    long dte;                   /* calendar days from the quote date (New York) */
-    size_t contracts;           /* in the file */
-    gex_exposure_totals totals; /* the breakdown's, zero when it leaves the date out */
-    double call_oi, put_oi;     /* of the contracts used */
-    const char *note;           /* "" when used; else why nothing of it is */
-} expiry_row;
+typedef gex__expiry_row expiry_row;
 
 /* Why an expiration the breakdown leaves out has nothing used: every contract is expired, or
  * left out by the filters (gex_exposure_keeps; --max-delta, which needs the greeks, leaves out
@@ -51,8 +43,7 @@ static const char *why_unused(const gex__analysis *a, const gex_chain_view *v, i
     return "excluded"; /* by status: no IV, below intrinsic, ... (the title counts them) */
 }
 
-/* The rows, ascending by date; NULL when memory ran out (*n = 0 for an empty chain). */
-static expiry_row *expiry_rows(const gex__analysis *a, size_t *n_out)
+expiry_row *gex__expiry_rows(const gex__analysis *a, size_t *n_out)
 {
     gex_chain_view v;
     gex_chain_get_view(a->chain, &v);
@@ -191,7 +182,7 @@ int gex__render_expirations(const gex__render_options *options, const gex__analy
                             gex_error *err)
 {
     size_t n = 0;
-    expiry_row *rows = expiry_rows(a, &n);
+    expiry_row *rows = gex__expiry_rows(a, &n);
     if (rows == NULL && gex_chain_size(a->chain) > 0)
         return gex_error_set(err, GEX_ENOMEM, "", 0, 0, "out of memory listing the expirations");
     const int st = options->format == GEX__OUT_JSON
@@ -204,7 +195,7 @@ int gex__render_expirations(const gex__render_options *options, const gex__analy
 json_t *gex__expirations_document(const gex__analysis *a)
 {
     size_t n = 0;
-    expiry_row *rows = expiry_rows(a, &n);
+    expiry_row *rows = gex__expiry_rows(a, &n);
     if (rows == NULL && gex_chain_size(a->chain) > 0)
         return NULL;
     json_t *d = expiry_doc(a, rows, n);

@@ -56,6 +56,20 @@ typedef struct gex__analysis {
 /* Fills the copies of *a from a->an (which must be set). */
 void gex__analysis_fill(gex__analysis *a);
 
+/* One expiration of the file (render-expiry.c), as gex expirations lists it. */
+typedef struct gex__expiry_row {
+    int32_t date;
+    long dte;                   /* calendar days from the quote date (New York) */
+    size_t contracts;           /* in the file */
+    gex_exposure_totals totals; /* the breakdown's, zero when it leaves the date out */
+    double call_oi, put_oi;     /* of the contracts used */
+    const char *note;           /* "" when used; else why nothing of it is */
+} gex__expiry_row;
+
+/* Every expiration of a's chain, ascending by date, with the breakdown's totals where it has
+ * the date (malloc'ed, *n of them); NULL when memory ran out (*n = 0 for an empty chain). */
+gex__expiry_row *gex__expiry_rows(const gex__analysis *a, size_t *n);
+
 /* How to render. */
 typedef struct gex__render_options {
     gex__doc doc;
