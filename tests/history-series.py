@@ -261,18 +261,16 @@ def main():
         # rows.
         base, _ = rows_of(gex, [d])
         db = os.path.join(d, ".gex-history.sqlite")
-        con = sqlite3.connect(db)
-        con.execute("DELETE FROM gex_snapshots WHERE rowid % 3 = 0")
-        con.commit()
-        con.close()
-        again, _ = rows_of(gex, [d])
-        check(again == base, "rows deleted from the store went missing from the output")
-        con = sqlite3.connect(db)
-        con.execute("DROP TABLE gex_snapshots")
-        con.commit()
-        con.close()
-        again, _ = rows_of(gex, [d])
-        check(again == base, "a dropped snapshot table emptied the output")
+        for sql, what in (("DELETE FROM gex_snapshots WHERE rowid % 3 = 0",
+                           "rows deleted from the store went missing from the output"),
+                          ("DROP TABLE gex_snapshots",
+                           "a dropped snapshot table emptied the output")):
+            con = sqlite3.connect(db)
+            con.execute(sql)
+            con.commit()
+            con.close()
+            again, _ = rows_of(gex, [d])
+            check(again == base, what)
 
         # The same file named twice (its folder and itself): one snapshot, no warning of a
         # newer file.

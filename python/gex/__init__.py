@@ -102,6 +102,12 @@ def _whole(name: str, value: Any, low: int, high: int, what: str) -> int:
     return v
 
 
+def _read_overrides(multiplier: Any, spot: Any) -> Tuple[float, float]:
+    """read()'s multiplier and spot: 0 for the file's, else within the command's bounds."""
+    return (_override("multiplier", multiplier, 1e-300, _MULTIPLIER_MAX),
+            _override("spot", spot, _PRICE_MIN, _PRICE_MAX))
+
+
 def _at_least_zero(name: str, value: Any) -> float:
     v = _number(name, value)
     if v < 0:
@@ -318,8 +324,7 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
         overrides.append((str(root), style == "am"))
     sym = None if symbol is None else str(symbol)
     when = _instant(at, "at")
-    multiplier = _override("multiplier", multiplier, 1e-300, _MULTIPLIER_MAX)
-    spot = _override("spot", spot, _PRICE_MIN, _PRICE_MAX)
+    multiplier, spot = _read_overrides(multiplier, spot)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
                                float(multiplier), float(spot), overrides, int(threads), when,
@@ -360,8 +365,7 @@ def _snapshots(path: Union[str, "_os.PathLike[str]"], mode: int, format: str, st
     if isinstance(name, bytes):
         name = _os.fsdecode(name)
     sym = None if symbol is None else str(symbol)
-    multiplier = _override("multiplier", multiplier, 1e-300, _MULTIPLIER_MAX)
-    spot = _override("spot", spot, _PRICE_MIN, _PRICE_MAX)
+    multiplier, spot = _read_overrides(multiplier, spot)
     return _gex.read(name, True, name, format, strict, sym, float(multiplier), float(spot),
                      overrides, int(threads), None, mode)
 

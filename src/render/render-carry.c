@@ -10,6 +10,16 @@
 
 #include "render.h"
 
+/* A rate in percent, or the fraction itself where a hundred times it is beyond the doubles
+ * (--rate 1e308 printed "inf%"). */
+static void percent_text(double x, char *buf, size_t size)
+{
+    if (isfinite(x * 100.0))
+        snprintf(buf, size, "%g%%", x * 100.0);
+    else
+        snprintf(buf, size, "%g", x);
+}
+
 static int carry_table(const gex__render_options *opts, const gex__analysis *a,
                        const gex_parity_fit *f, size_t n, FILE *out, gex_error *err)
 {
@@ -45,13 +55,9 @@ static int carry_table(const gex__render_options *opts, const gex__analysis *a,
     char title[1024];
     double rate = 0, div = 0;
     gex_chain_carry(a->chain, &rate, &div);
-    /* in percent, or as the fraction given where a hundred times it is beyond the doubles
-     * (--rate 1e308 printed "inf%") */
     char r_text[40], q_text[40];
-    snprintf(r_text, sizeof r_text, isfinite(rate * 100.0) ? "%g%%" : "%g",
-             isfinite(rate * 100.0) ? rate * 100.0 : rate);
-    snprintf(q_text, sizeof q_text, isfinite(div * 100.0) ? "%g%%" : "%g",
-             isfinite(div * 100.0) ? div * 100.0 : div);
+    percent_text(rate, r_text, sizeof r_text);
+    percent_text(div, q_text, sizeof q_text);
     snprintf(title, sizeof title,
              "%s  put-call parity per expiration (--carry %s; flat: r %s, q %s)", a->symbol,
              gex_carry_mode_name(gex_chain_carry_mode(a->chain)), r_text, q_text);
