@@ -332,16 +332,17 @@ static int answer_symbol(void *arg, const cli_serve_query *query, cli_serve_resu
 }
 
 /* The exit status of an answer's HTTP status: a parameter the API refuses is a usage error
- * (2), as on the command line; what the files cannot answer is an input error (3): no such
- * symbol, no data, 501, a chain error, and an expiration the file does not hold (the status
- * `gex gex --expiration` has then); anything else of 5xx is internal (4). */
+ * (2), as on the command line, an unreadable date among them; what the files cannot answer is
+ * an input error (3): no such symbol, no data, 501, a chain error, and an expiration the file
+ * does not hold (a 400 too, marked files_cannot: the status `gex gex --expiration` has then);
+ * anything else of 5xx is internal (4). */
 static int exit_of(const cli_serve_result *res)
 {
     const unsigned status = res->status;
     if (status >= 200 && status < 300)
         return CLI_EXIT_OK;
     if (status == 400)
-        return strcmp(res->code, "invalid_expiry") == 0 ? CLI_EXIT_INPUT : CLI_EXIT_USAGE;
+        return res->files_cannot ? CLI_EXIT_INPUT : CLI_EXIT_USAGE;
     if (status == 500 && strcmp(res->code, "chain_error") == 0)
         return CLI_EXIT_INPUT;
     if (status >= 500 && status != 501)
@@ -453,7 +454,7 @@ int cli_cmd_api(int argc, char **argv)
     }
     cli_serve_query q;
     cli_serve_error qe;
-    cli_serve_result res = {0, NULL, 0, 0, 0, ""};
+    cli_serve_result res = {0, NULL, 0, 0, 0, "", 0};
     if (cli_serve_prepare(body_path != NULL ? "POST" : "GET", path, query_get, &query, &q, &qe) !=
         0) {
         free(path);

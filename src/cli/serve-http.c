@@ -555,7 +555,7 @@ static enum MHD_Result send_error(struct MHD_Connection *con, req_log *rl, unsig
 static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *file,
                                       const cli_serve_query *q, const char *key, size_t key_len)
 {
-    cli_serve_result res = {0, NULL, 0, 0, 0, ""};
+    cli_serve_result res = {0, NULL, 0, 0, 0, "", 0};
     /* The series up to the file (SPEC 5.5), listed again: if it changed since the key was
      * made, the answer is not cached under that key. */
     cli_serve_query with = *q;
@@ -696,7 +696,7 @@ static int folder_of_index(void *ctx, gex__api_folder *out)
  * memory. */
 static cli_serve_blob *basket_answer(cli_server *srv, const cli_serve_query *q)
 {
-    cli_serve_result res = {0, NULL, 0, 0, 0, ""};
+    cli_serve_result res = {0, NULL, 0, 0, 0, "", 0};
     const int rc =
         q->endpoint->need == GEX__API_NEED_SCREENER
             ? cli_serve_answer_screener(basket_one, srv, folder_of_index, srv->index, q, &res)
@@ -1002,7 +1002,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (q.endpoint->need != GEX__API_NEED_ANALYSIS && q.endpoint->need != GEX__API_NEED_SERIES) {
         /* Answers that read no chain file: computed here, never cached (they are cheap, or
          * they describe the folder as it is now). */
-        cli_serve_result res = {0, NULL, 0, 0, 0, ""};
+        cli_serve_result res = {0, NULL, 0, 0, 0, "", 0};
         cli_serve_blob *blob = cli_serve_answer_direct(folder_of_index, srv->index, &q, &res) == 0
                                    ? result_blob(&res)
                                    : NULL;

@@ -123,6 +123,7 @@ typedef struct cli_serve_result {
     int no_store;         /* non-zero: a transient failure, not to be cached */
     unsigned retry_after; /* non-zero: seconds for a Retry-After header (with 503) */
     char code[48];        /* an error's code, as in the body ("symbol_not_found"); "" for 2xx */
+    int files_cannot;     /* non-zero: a 400 the files cause, not the request (gex api exits 3) */
 } cli_serve_result;
 
 struct cli_serve_file; /* a chain file's path and identity (below) */

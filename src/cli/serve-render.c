@@ -574,7 +574,7 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
     memset(out, 0, sizeof *out);
     chain_entry *c = NULL;
     int rc = CLI_EXIT_OK;
-    cli_serve_result built = {0, NULL, 0, 0, 0, ""};
+    cli_serve_result built = {0, NULL, 0, 0, 0, "", 0};
     /* A file that changed while it was read is read once more: a writer that replaces its
      * contents in one go is usually done by then. */
     int got = acquire(e, file, &c, &rc);
@@ -622,6 +622,7 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
         snprintf(message, sizeof message, "no contract of %s in %s is left for expiration %s%s%s",
                  symbol, base, q->expiration, q->min_oi[0] != '\0' ? " with min_oi " : "",
                  q->min_oi);
+        out->files_cannot = 1;
         return set_error(out, 400, "invalid_expiry", message);
     }
     if (without_filters == CLI_EXIT_OK) {
