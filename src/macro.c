@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "decimal-internal.h"
 #include "gex/time.h"
@@ -21,20 +20,22 @@
 /* A row's length, at most: a date and MACRO_SERIES_MAX numbers. */
 #define MACRO_LINE_MAX 1024
 
+/* The header's date label, as FRED writes it (exactly: OptionMetrics' files begin "date,"). */
 static size_t date_label(const char *s, size_t len)
 {
     static const char *const labels[] = {"observation_date,", "DATE,"};
     for (size_t k = 0; k < 2; k++) {
         size_t n = strlen(labels[k]);
-        if (len >= n && strncasecmp(s, labels[k], n) == 0)
+        if (len >= n && strncmp(s, labels[k], n) == 0)
             return n;
     }
     return 0;
 }
 
+/* A series id's character: FRED's ids are upper case, digits and '_' ("DGS3MO", "GDP_PCH"). */
 static int id_char(unsigned char c)
 {
-    return isalnum(c) || c == '_';
+    return isupper(c) || isdigit(c) || c == '_';
 }
 
 /* The ids of a header line (without its date label) into ids; their count, or 0 when one is
@@ -87,6 +88,12 @@ int gex_macro_is_fred(const char *head, size_t len, char *out, size_t out_size)
     size_t at = date_label(line, n);
     char ids[MACRO_SERIES_MAX][32];
     if (at == 0 || header_ids(line + at, n - at, ids) == 0)
+        return 0;
+    /* the first row, where the bytes given reach it, starts with a date */
+    const char *row = (const char *)memchr(head, '\n', len) + 1;
+    const size_t rest = len - (size_t)(row - head);
+    int32_t day;
+    if (rest >= 11 && (gex_time_parse_date(row, 10, &day) != GEX_OK || row[10] != ','))
         return 0;
     if (out != NULL && out_size > 0)
         snprintf(out, out_size, "%.*s", (int)(n - at), line + at);

@@ -80,6 +80,26 @@ START_TEST(test_fred_graph_of_two_series_old_header_crlf_bom)
 }
 END_TEST
 
+/* OptionMetrics' option files begin "date," and lower-case column names: a chain, not FRED's
+ * "DATE," header (gex serve took its GLD file for a series of /v1/vrp's macro block). */
+START_TEST(test_fred_not_an_optionmetrics_chain)
+{
+    static const char om[] = "date,exdate,cp_flag,strike_price,best_bid,best_offer\n"
+                             "2022-08-31,2022-09-02,C,115000,44.25,44.35\n";
+    ck_assert(!gex_macro_is_fred(om, sizeof om - 1, NULL, 0));
+    static const char upper[] = "DATE,EXDATE,CP_FLAG\nSPX,2022-09-02,C\n";
+    ck_assert(!gex_macro_is_fred(upper, sizeof upper - 1, NULL, 0));
+    static const char fred[] = "DATE,DGS3MO\n2024-01-02,5.40\n";
+    ck_assert(gex_macro_is_fred(fred, sizeof fred - 1, NULL, 0));
+    /* a head cut before its first row is judged by the header */
+    ck_assert(gex_macro_is_fred(fred, 17, NULL, 0));
+    gex_macro_file f;
+    gex_error err;
+    ck_assert_int_eq(gex_macro_read_fred_buffer(om, sizeof om - 1, "om.csv", &f, &err),
+                     GEX_EFORMAT);
+}
+END_TEST
+
 START_TEST(test_fred_refusals_name_the_line)
 {
     gex_macro_file f;
@@ -171,6 +191,7 @@ int main(void)
     TCase *tc = tcase_create("fred");
     tcase_add_test(tc, test_fred_one_series_missing_days);
     tcase_add_test(tc, test_fred_graph_of_two_series_old_header_crlf_bom);
+    tcase_add_test(tc, test_fred_not_an_optionmetrics_chain);
     tcase_add_test(tc, test_fred_refusals_name_the_line);
     tcase_add_test(tc, test_fred_from_a_path);
     suite_add_tcase(s, tc);

@@ -33,8 +33,9 @@ typedef struct gex_macro_file {
     gex_macro_series *series;
 } gex_macro_file;
 
-/* Whether the first bytes of a file are a FRED CSV header ("observation_date," or "DATE,"
- * followed by series ids). ids (may be NULL) receives the ids, comma-separated, cut to
+/* Whether the first bytes of a file are a FRED CSV header ("observation_date," or "DATE,", as
+ * written, followed by series ids in FRED's upper case) and, where they reach it, a first row
+ * that starts with a date. ids (may be NULL) receives the ids, comma-separated, cut to
  * ids_size - 1 bytes. */
 int gex_macro_is_fred(const char *head, size_t len, char *ids, size_t ids_size);
 
