@@ -52,10 +52,15 @@ int gex_maxpain_curve(const double *strike, const uint8_t *type, const double *w
     *best = 0;
     if (n == 0)
         return GEX_EEMPTY;
-    for (size_t i = 0; i < n; i++)
+    int weighed = 0;
+    for (size_t i = 0; i < n; i++) {
         if (!(isfinite(strike[i]) && strike[i] > 0) ||
             (type[i] != GEX_CALL && type[i] != GEX_PUT) || !(isfinite(weight[i]) && weight[i] >= 0))
             return GEX_EINVAL;
+        weighed |= weight[i] > 0;
+    }
+    if (!weighed)
+        return GEX_EEMPTY; /* no open interest: every strike pays nothing, none is the least */
     mp_item *item = malloc(n * sizeof *item);
     if (item == NULL)
         return GEX_ENOMEM;

@@ -37,7 +37,7 @@ typedef struct fixture {
 /* A chain of strikes 60 to 140 by 2.5 at three expirations; flat: every IV is flat_iv, else
  * the smiles above in the forward's log-moneyness. Quotes: the Black-Scholes price at that IV
  * +-1% (a spread of 2% of the mid). Two passes: the first finds each expiration's T. */
-static gex_chain *generate(double flat_iv, const double *T)
+static gex_chain *generate_oi(double flat_iv, const double *T, int no_oi_expiration)
 {
     gex_chain *chain = gex_chain_new();
     ck_assert_ptr_nonnull(chain);
@@ -66,7 +66,9 @@ static gex_chain *generate(double flat_iv, const double *T)
                                   .ask = ask,
                                   .last = NAN,
                                   .iv = iv,
-                                  .open_interest = 100.0 + 37.0 * ((s * 7 + t * 3 + e) % 11),
+                                  .open_interest = e == no_oi_expiration
+                                                       ? 0.0
+                                                       : 100.0 + 37.0 * ((s * 7 + t * 3 + e) % 11),
                                   .volume = 5.0 + s,
                                   .multiplier = 100.0,
                                   .vendor_delta = NAN,
@@ -85,6 +87,11 @@ static gex_chain *generate(double flat_iv, const double *T)
     return chain;
 }
 
+static gex_chain *generate(double flat_iv, const double *T)
+{
+    return generate_oi(flat_iv, T, -1);
+}
+
 static void analyse(fixture *f, gex_chain *chain, const char *path)
 {
     memset(f, 0, sizeof *f);
@@ -96,7 +103,7 @@ static void analyse(fixture *f, gex_chain *chain, const char *path)
     gex__analysis_fill(&f->a);
 }
 
-static void generated(fixture *f, double flat_iv)
+static void generated_oi(fixture *f, double flat_iv, int no_oi_expiration)
 {
     gex_chain *probe = generate(flat_iv, NULL);
     gex_chain_view v;
@@ -105,7 +112,12 @@ static void generated(fixture *f, double flat_iv)
     for (int e = 0; e < 3; e++)
         T[e] = v.T[(size_t)e * 66];
     gex_chain_free(probe);
-    analyse(f, generate(flat_iv, T), "generated");
+    analyse(f, generate_oi(flat_iv, T, no_oi_expiration), "generated");
+}
+
+static void generated(fixture *f, double flat_iv)
+{
+    generated_oi(f, flat_iv, -1);
 }
 
 static void release(fixture *f)
@@ -206,6 +218,24 @@ START_TEST(test_api_maxpain_generated)
     const json_t *em = json_object_get(d, "expected_move");
     ck_assert(json_is_number(json_object_get(em, "straddle_price")));
     ck_assert(json_is_boolean(json_object_get(em, "max_pain_within_expected_range")));
+    json_decref(d);
+    release(&f);
+}
+END_TEST
+
+/* An expiration without open interest has no max pain (no strike pays holders least when
+ * every strike pays nothing): null among the expirations (asked for alone: 404, the golden
+ * case cli-api-maxpain-no-oi). */
+START_TEST(test_api_maxpain_without_open_interest)
+{
+    fixture f;
+    generated_oi(&f, 0, 1);
+    json_t *d = build(gex__api_maxpain, &f.a, NULL, NULL);
+    const json_t *by = json_object_get(d, "max_pain_by_expiration");
+    ck_assert_uint_eq(json_array_size(by), 3);
+    ck_assert(json_is_number(json_object_get(json_array_get(by, 0), "max_pain_strike")));
+    ck_assert(json_is_null(json_object_get(json_array_get(by, 1), "max_pain_strike")));
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(by, 1), "total_oi")), 0);
     json_decref(d);
     release(&f);
 }
@@ -508,6 +538,7 @@ int main(void)
     TCase *tc = tcase_create("api-volatility");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_api_maxpain_generated);
+    tcase_add_test(tc, test_api_maxpain_without_open_interest);
     tcase_add_test(tc, test_api_expected_move_flat);
     tcase_add_test(tc, test_api_volatility_flat);
     tcase_add_test(tc, test_api_skew_term_unfitted_slice);

@@ -170,6 +170,9 @@ START_TEST(test_maxpain_curve_errors)
     gex_maxpain_point curve[2];
     size_t m = 9, best = 9;
     ck_assert_int_eq(gex_maxpain_curve(strike, type, weight, 0, 100, curve, &m, &best), GEX_EEMPTY);
+    /* no open interest anywhere: no strike pays least */
+    const double none[2] = {0, 0};
+    ck_assert_int_eq(gex_maxpain_curve(strike, type, none, 2, 100, curve, &m, &best), GEX_EEMPTY);
     ck_assert_uint_eq(m, 0);
     ck_assert_int_eq(gex_maxpain_curve(NULL, type, weight, 2, 100, curve, &m, &best), GEX_EINVAL);
     ck_assert_int_eq(gex_maxpain_curve(strike, type, weight, 2, 100, NULL, &m, &best), GEX_EINVAL);

@@ -33,8 +33,9 @@ typedef struct gex_maxpain_point {
  * per distinct strike, ascending (the caller provides n points; *n_curve says how many were
  * written); *best the index of the max pain strike in curve (ties as above, nearest spot: pass
  * the spot, or NAN to take the lowest). O(n log n): sorted once, then prefix sums.
- * Returns GEX_OK; GEX_EEMPTY when n is 0; GEX_EINVAL for NULL arguments, a strike, type or
- * weight out of its domain; GEX_ENOMEM. */
+ * Returns GEX_OK; GEX_EEMPTY when n is 0 or every weight is 0 (no open interest: every
+ * settlement pays nothing, and no strike is the max pain); GEX_EINVAL for NULL arguments, a strike,
+ * type or weight out of its domain; GEX_ENOMEM. */
 int gex_maxpain_curve(const double *strike, const uint8_t *type, const double *weight, size_t n,
                       double spot, gex_maxpain_point *curve, size_t *n_curve, size_t *best);
 

@@ -266,10 +266,17 @@ json_t *gex__api_maxpain(const gex__api_input *in, gex__api_answer *ans)
     mp_select(a, &v, 0, &s);
     mp_run(&s, a->spot, &r);
     if (r.st == GEX_EEMPTY || vc.n == 0) {
-        d = gex__api_fail(ans, 404, "no_data",
-                          "%s: no unexpired contract passes the request's filters: ask for "
-                          "another expiration or a lower min_oi",
-                          a->symbol);
+        if (s.n > 0 && vc.n > 0)
+            d = gex__api_fail(ans, 404, "no_data",
+                              "%s: no contract the request keeps has open interest, so no strike "
+                              "pays holders least and max pain is undefined: ask for another "
+                              "expiration",
+                              a->symbol);
+        else
+            d = gex__api_fail(ans, 404, "no_data",
+                              "%s: no unexpired contract passes the request's filters: ask for "
+                              "another expiration or a lower min_oi",
+                              a->symbol);
         goto done;
     }
     if (r.st != GEX_OK) {
