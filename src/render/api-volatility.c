@@ -718,27 +718,36 @@ static json_t *arbitrage(const gex__vol_chain *c, const gex__vol_slice *const *f
 /* Variance swap fair variance of a smile (Fukasawa, "The normalizing transformations of the
  * implied volatility smile", Mathematical Finance 22(4), 2012; Gatheral, "The Volatility
  * Surface", 2006, ch. 11): E[w] under z = -d2(k) = k / sqrt(w) + sqrt(w) / 2 standard normal,
- * fair variance = (1/T) int phi(z(k)) w(k) z'(k) dk, by the trapezoid rule in z over a k range
- * past +-VS_SIGMAS standard deviations. Annualised, a fraction squared. */
+ * fair variance = (1/T) int phi(z(k)) w(k) z'(k) dk. The fit stands where the smile was quoted,
+ * from its first point's k to its last: the trapezoid rule in z there. Beyond, the smile is held
+ * flat at its edges (w constant, so z runs on to +-infinity and the tails are w Phi(z) in
+ * closed form): SVI's wings past the quotes are a guess, linear in k, and on a short expiration
+ * their E[w] outweighs the quoted smile's hundreds of times (SPX 2023-09-14, the next day's
+ * expiration: a fair vol of 193% where the smile's ATM IV is 9.2%). Annualised, a fraction
+ * squared. */
 #define VS_POINTS 4001
-#define VS_SIGMAS 12.0
-static double var_swap(const gex__vol_slice *s)
+static double var_swap(const gex__vol_chain *c, const gex__vol_slice *s)
 {
-    const double w0 = fit_w(s, 0);
-    if (!(w0 > 0))
+    if (s->n < 2)
         return NAN;
-    const double L = fmax(1.0, VS_SIGMAS * sqrt(w0));
-    double sum = 0, zp = 0, fp = 0;
+    const double klo = c->k[s->first], khi = c->k[s->first + s->n - 1];
+    double sum = 0, zp = 0, fp = 0, wlo = NAN, zlo = NAN;
     for (int i = 0; i < VS_POINTS; i++) {
-        const double k = -L + 2 * L * i / (VS_POINTS - 1.0), w = fit_w(s, k);
+        const double k = klo + (khi - klo) * i / (VS_POINTS - 1.0), w = fit_w(s, k);
         if (!(w > 0))
             return NAN;
         const double z = k / sqrt(w) + sqrt(w) / 2, fz = exp(-z * z / 2) / sqrt(2 * M_PI) * w;
         if (i > 0)
             sum += (fz + fp) / 2 * (z - zp);
+        else {
+            wlo = w;
+            zlo = z;
+        }
         zp = z;
         fp = fz;
     }
+    /* the tails: w(klo) Phi(z(klo)) below, w(khi) (1 - Phi(z(khi))) above */
+    sum += wlo * 0.5 * erfc(-zlo / M_SQRT2) + fit_w(s, khi) * 0.5 * erfc(zp / M_SQRT2);
     return sum / s->T;
 }
 
@@ -828,7 +837,7 @@ json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
         st |= gex__jset(o, "spot", gex__vol_num(a->spot));
         st |= gex__jset(o, "basis_pct", gex__vol_num((s->forward - a->spot) / a->spot * 100));
         st |= append(fw, o);
-        const double fv = var_swap(s), w0 = fit_w(s, 0);
+        const double fv = var_swap(&c, s), w0 = fit_w(s, 0);
         const double atm = w0 > 0 ? sqrt(w0 / s->T) * 100 : (double)NAN, fvol = sqrt(fv) * 100;
         o = json_object();
         st |= gex__jset(o, "expiry", gex__jstr(date));
