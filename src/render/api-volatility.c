@@ -633,13 +633,10 @@ json_t *gex__api_surface_svi(const gex__api_input *in, gex__api_answer *ans)
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
     size_t nf = 0;
-    if (collect_fitted(a, &c, &f, &nf) != GEX_OK)
-        return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    json_t *d = NULL;
-    if (c.n == 0)
-        d = no_data(a, ans, "no unexpired contract passes the filters");
-    else
-        d = gex__vol_finish(a, svi_head(a, &c, f, nf), 0, SVI_OWN, ans);
+    /* no fitted expiration: 404 as the family's other endpoints, not a 200 of none */
+    if (need_fitted(a, ans, &c, &f, &nf) != GEX_OK)
+        return NULL;
+    json_t *d = gex__vol_finish(a, svi_head(a, &c, f, nf), 0, SVI_OWN, ans);
     free(f);
     gex__vol_free(&c);
     return d;
