@@ -117,9 +117,13 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
         gex_chain_free(chain);
         return -1;
     }
+    /* Each snapshot at the instant the index placed it at, its own or its file's modification
+     * time: --now values the answer's own analysis, not the series' (with it, every snapshot
+     * took one instant and the series kept only the oldest file's). */
     int64_t quote = 0;
-    if (opts.now_from_mtime && !opts.prepare.has_now &&
-        gex_chain_quote_time(chain, &quote) != GEX_OK) {
+    if (gex_chain_quote_time(chain, &quote) == GEX_OK) {
+        opts.prepare.has_now = 0;
+    } else if (opts.now_from_mtime) {
         opts.prepare.has_now = 1;
         opts.prepare.now = (int64_t)st.st_mtim.tv_sec;
     }
