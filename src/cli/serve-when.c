@@ -42,7 +42,9 @@ int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when,
         return 0;
     const size_t len = strlen(at);
     int64_t from = 0;
-    if (len == 10 && at[4] == '-' && gex_time_parse_date(at, len, &d) == GEX_OK) {
+    /* a date alone, in any form the readers take (20260902, 09/02/2026): the end of that day,
+     * as gex history --to reads it; not the midnight that begins it */
+    if (len > 0 && len <= 64 && gex_time_parse_date(at, len, &d) == GEX_OK) {
         when->has_until = 1;
         day_bounds(d, &from, &when->until);
         return 0;
