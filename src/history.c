@@ -25,7 +25,9 @@ int gex_history_rv_window(size_t i)
 
 int32_t gex_history_trading_day(int64_t utc)
 {
-    return gex_time_eastern_date(utc);
+    const int32_t day = gex_time_eastern_date(utc);
+    const int wd = gex_time_weekday(day); /* 0 Sunday ... 6 Saturday */
+    return wd == 0 ? day - 2 : wd == 6 ? day - 1 : day;
 }
 
 /* --- the snapshot --- */

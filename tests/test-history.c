@@ -334,6 +334,43 @@ START_TEST(test_history_metrics_compute_intraday)
 }
 END_TEST
 
+/* A chain saved on a Saturday or a Sunday holds Friday's close: no trading day of its own,
+ * no zero return that would lower every realized vol (a Friday file copied to Saturday and
+ * Sunday leaves the metrics as they were). */
+START_TEST(test_history_metrics_compute_weekend)
+{
+    enum { N = 30 };
+    double spot[N];
+    for (size_t i = 0; i < N; i++)
+        spot[i] = 100.0 * exp(0.01 * sin(1.3 * (double)i));
+    gex_snapshot s[N + 2];
+    gex_history_metrics plain[N], m[N + 2];
+    series(s, N, spot, NULL);
+    ck_assert_int_eq(gex_history_metrics_compute(s, N, plain), GEX_OK);
+    /* find a Friday among the first 25 days, copy it to the Saturday and Sunday after */
+    size_t f = 0;
+    while (gex_time_weekday(gex_history_trading_day(s[f].quote_time)) != 5)
+        f++;
+    ck_assert_uint_lt(f, 25);
+    memmove(&s[f + 3], &s[f + 1], (N - f - 1) * sizeof s[0]);
+    s[f + 1] = s[f];
+    s[f + 1].quote_time += 86400;
+    s[f + 2] = s[f];
+    s[f + 2].quote_time += 2 * 86400;
+    ck_assert_int_eq(gex_history_trading_day(s[f + 2].quote_time),
+                     gex_history_trading_day(s[f].quote_time));
+    ck_assert_int_eq(gex_history_metrics_compute(s, N + 2, m), GEX_OK);
+    for (size_t i = 0; i < N; i++) {
+        const size_t j = i <= f ? i : i + 2;
+        for (size_t w = 0; w < GEX_HISTORY_RV_COUNT; w++) {
+            ck_assert_int_eq(m[j].rv[w].has, plain[i].rv[w].has);
+            if (plain[i].rv[w].has)
+                ck_assert_double_eq_tol(m[j].rv[w].value, plain[i].rv[w].value, 1e-12);
+        }
+    }
+}
+END_TEST
+
 /* A change of currency starts the series again: each run of one currency is measured as a
  * series of its own (a snapshot without one, all zero, is in dollars). */
 START_TEST(test_history_metrics_compute_currency_break)
@@ -404,9 +441,12 @@ START_TEST(test_history_metrics_compute_errors)
     ck_assert_int_eq(gex_history_metrics_compute(s, 3, m), GEX_EINVAL);
     ck_assert_int_eq(gex_snapshot_from_analysis(NULL, &s[0]), GEX_EINVAL);
     ck_assert_int_eq(gex_history_rv_window(4), 0);
-    /* 2024-03-10 04:30 UTC is still 2024-03-09 in New York */
+    /* 2024-03-08 04:30 UTC is still Thursday 2024-03-07 in New York */
+    ck_assert_int_eq(gex_history_trading_day(INT64_C(1709872200)),
+                     gex_time_days_from_civil(2024, 3, 7));
+    /* 2024-03-10 04:30 UTC is still Saturday 2024-03-09 in New York: Friday's trading day */
     ck_assert_int_eq(gex_history_trading_day(INT64_C(1710045000)),
-                     gex_time_days_from_civil(2024, 3, 9));
+                     gex_time_days_from_civil(2024, 3, 8));
 }
 END_TEST
 
@@ -421,6 +461,7 @@ int main(void)
     tcase_add_test(tc, test_snapshot_same_in_any_file_order);
     tcase_add_test(tc, test_history_metrics_compute_daily);
     tcase_add_test(tc, test_history_metrics_compute_intraday);
+    tcase_add_test(tc, test_history_metrics_compute_weekend);
     tcase_add_test(tc, test_history_metrics_compute_constant_vrp);
     tcase_add_test(tc, test_history_metrics_compute_errors);
     suite_add_tcase(s, tc);

@@ -113,7 +113,9 @@ typedef struct gex_history_metrics {
  * quote_time order, of several underlyings, or with a spot not > 0 and finite; GEX_ENOMEM. */
 int gex_history_metrics_compute(const gex_snapshot *snapshots, size_t n, gex_history_metrics *out);
 
-/* The New York date (days since 1970-01-01) of a UTC instant: the trading day of a snapshot. */
+/* The trading day of a snapshot at a UTC instant: its New York date (days since 1970-01-01),
+ * a Saturday's or Sunday's the Friday before (a chain saved over a weekend holds Friday's
+ * close, and is no day of trading of its own). Exchange holidays are not known. */
 int32_t gex_history_trading_day(int64_t utc);
 
 #ifdef __cplusplus
