@@ -138,6 +138,26 @@ def test_history_underlying_without_open_interest(gex_exe, tmp_path):
     assert any("XYZ whose 10 contracts" in str(w.message) for w in caught)
 
 
+def test_history_nothing_usable_refused(gex_exe, tmp_path):
+    """A file whose every contract has neither an IV nor a quote: its exposures are unknown,
+    not zero. The program refuses it (exit 3, "nothing usable") and gives the other file's
+    row; so does the package with errors="warn", and errors="raise" raises its message."""
+    good = write_chain(tmp_path / "good.csv", [("ABC", 100, 100, "2026-12-03T20:00:00Z")])
+    bad = tmp_path / "bad.csv"
+    bad.write_text(write_chain(tmp_path / "b.tmp", [("ABC", 100, 100, "2026-12-04T20:00:00Z")])
+                   .read_text().replace(",1.0,1.2,0.25,", ",0,0,0,"))
+    rc, ref, err = cli_history(gex_exe, str(good), str(bad))
+    assert rc == 3 and [r["as_of"] for r in ref] == ["2026-12-03T20:00:00Z"], err
+    assert "nothing usable" in err
+    with pytest.raises(gex.Error) as e:
+        gex.history([str(good), str(bad)])
+    assert "gex: " + str(e.value) in err.splitlines(), (str(e.value), err)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history([str(good), str(bad)], errors="warn"))
+    assert any("nothing usable" in str(w.message) for w in caught)
+
+
 def test_history_snapshot_refused_alone(gex_exe, tmp_path):
     """A file of two snapshots whose later one gives no spot: the program refuses that
     snapshot alone (exit 3) and gives the earlier one's row; so does the package with

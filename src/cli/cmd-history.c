@@ -70,7 +70,7 @@ static int snapshot_of(cli_messages *to, const cli_options *opts, hist_file *f, 
         return rc;
     }
     gex__analysis a;
-    rc = cli_analyze(to, opts, f->path, chain, read, &prep, 0, &a);
+    rc = cli_analyze(to, opts, f->path, chain, read, &prep, 1, &a);
     if (rc == CLI_EXIT_OK) {
         gex_snapshot s;
         int st = gex_snapshot_from_analysis(a.an, &s);

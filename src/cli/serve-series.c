@@ -133,7 +133,7 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
         return -1;
     }
     gex__analysis a;
-    rc = cli_analyze(NULL, &opts, f->path, chain, &read, &prep, 0, &a);
+    rc = cli_analyze(NULL, &opts, f->path, chain, &read, &prep, 1, &a);
     if (rc == CLI_EXIT_OK)
         rc = gex_snapshot_from_analysis(a.an, snap) == GEX_OK ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
     cli_analysis_free(&a);
