@@ -285,6 +285,7 @@ static int finish(gex__reader *r, long header_line)
                              r->bad_times == 1 ? "that row" : "those rows",
                              r->bad_times == 1 ? "cell" : "cells",
                              r->bad_times == 1 ? "row" : "rows");
+    r->rep->bad_quote_times = r->bad_times;
     if (r->has_time) {
         gex_chain_set_quote_time(c, r->time);
         r->rep->has_quote_time = 1;

@@ -857,6 +857,13 @@ void gex__chain_set_time_note(gex_chain *c, const char *file, long line, const c
     c->time_line = line;
 }
 
+const char *gex_chain_time_note(const gex_chain *c, long *line)
+{
+    if (line != NULL)
+        *line = c != NULL ? c->time_line : 0;
+    return c != NULL ? c->time_note : "";
+}
+
 void gex_chain_set_quote_time(gex_chain *c, int64_t utc)
 {
     c->has_quote_time = 1;

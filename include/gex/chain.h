@@ -184,6 +184,8 @@ typedef struct gex_read_report {
     size_t other_symbol;     /* contracts of other underlyings left out by options.symbol */
     int iv_percent_rescaled; /* the IV column was in percent and was divided by 100 */
     int has_quote_time;      /* the file carried a quote instant */
+    size_t bad_quote_times;  /* rows whose quote time could not be read (none read: the chain's
+                                gex_chain_time_note says which) */
     size_t snapshots;        /* snapshots in the file (0: no quote instant; 1: one chain) */
     int at_missing;          /* the read failed: no snapshot of the file is at options->at */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
@@ -312,6 +314,12 @@ void gex_chain_set_quote_time(gex_chain *chain, int64_t utc);
 
 /* The quote instant: GEX_OK and *utc, or GEX_ENOTIME when the chain has none. */
 int gex_chain_quote_time(const gex_chain *chain, int64_t *utc);
+
+/* Why a chain read from a file has no quote instant, as its reader said it ("the date
+ * \"yesterday\" cannot be read (...), so the quote instant is unknown; pass --now"), with the
+ * line it names into *line (may be NULL; 0: none); "" when the reader said nothing (a chain
+ * with an instant, or one built in memory). gex_chain_prepare reports the same without --now. */
+const char *gex_chain_time_note(const gex_chain *chain, long *line);
 
 /* GEX weighs every contract by its open interest: GEX_EEMPTY, with err (file name, may be NULL)
  * saying so ("the chain of SYM whose N contracts all have zero open interest: GEX weighs every

@@ -124,6 +124,17 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
     cli_options dated;
     int64_t quote = 0;
     const int quoted = gex_chain_quote_time(chain, &quote) == GEX_OK;
+    if (!opts->prepare.has_now && !quoted && read->bad_quote_times > 0) {
+        /* a time column whose cells cannot be read: the reader's line and value, not the
+         * absence --now-from-mtime stands in for */
+        long line = 0;
+        const char *note = gex_chain_time_note(chain, &line);
+        cli_say(to, f->path, line, "%s", note);
+        gex_chain_free(chain);
+        worst(&f->rc, CLI_EXIT_INPUT);
+        worst(&f->whole_rc, CLI_EXIT_INPUT);
+        return;
+    }
     if (!opts->prepare.has_now && !quoted) {
         if (!opts->now_from_mtime || !f->stat_ok) {
             cli_say(to, f->path, 0,
