@@ -1213,7 +1213,10 @@ static void long_row(csv_reader *c)
     } else if (!v->bad && has_root) {
         u.len = gex__root_underlying(occ->root, occ->root_len, mapped);
         u.s = mapped;
-    } else if (!v->bad && r->opt->symbol != NULL) {
+    } else if (!v->bad && r->opt->symbol != NULL && c->prio[R_UNDERLYING] == SIZE_MAX &&
+               c->prio[R_SYMBOL] == SIZE_MAX) {
+        /* --symbol names the rows of a file with neither column (SPEC 2.1); an empty cell of
+         * one says nothing of whose the row is, and would become --symbol's whatever it is */
         u = (span){r->opt->symbol, strlen(r->opt->symbol)};
     } else if (!v->bad) {
         mark_bad(c, 0, R_UNDERLYING, v->col[R_UNDERLYING], "the underlying is missing");
