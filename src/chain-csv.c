@@ -589,9 +589,12 @@ typedef struct csv_reader {
     gex_skip_reason shared_reason;
     char shared_what[200];
     long shared_col;
-    /* CBOE: the file's underlying, from the first decodable symbol. */
+    /* CBOE: the file's underlying, from the first decodable symbol, and the last root seen to
+     * be one of its (SPXW beside SPX). */
     char cboe_u[GEX__FIELD_MAX + 1];
     size_t cboe_u_len;
+    char cboe_root[8];
+    size_t cboe_root_len;
     /* The last underlying text and its cleaned span (offset, length). */
     char last_u_raw[GEX__FIELD_MAX + 1];
     size_t last_u_raw_len, last_u_off, last_u_len;
@@ -1268,6 +1271,23 @@ static void long_row(csv_reader *c)
         c->rc = gex__reader_add_failed(r, rc, c->line);
 }
 
+/* Whether an OCC symbol's root is of the CBOE file's underlying (cboe_u): its root as the
+ * last one seen, or mapped to it (gex__root_underlying). */
+static int of_cboe_underlying(csv_reader *c, const gex__occ *occ)
+{
+    if (occ->root_len == c->cboe_root_len && memcmp(occ->root, c->cboe_root, occ->root_len) == 0)
+        return 1;
+    char mapped[GEX__FIELD_MAX + 1];
+    const size_t n = gex__root_underlying(occ->root, occ->root_len, mapped);
+    if (n != c->cboe_u_len || memcmp(mapped, c->cboe_u, n) != 0)
+        return 0;
+    if (occ->root_len <= sizeof c->cboe_root) {
+        memcpy(c->cboe_root, occ->root, occ->root_len);
+        c->cboe_root_len = occ->root_len;
+    }
+    return 1;
+}
+
 static void cboe_row(csv_reader *c)
 {
     gex__reader *r = c->r;
@@ -1308,6 +1328,15 @@ static void cboe_row(csv_reader *c)
         }
         if (c->cboe_u_len == 0)
             c->cboe_u_len = gex__root_underlying(occ->root, occ->root_len, c->cboe_u);
+        if (!of_cboe_underlying(c, occ)) {
+            c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
+                                  "the option symbol's root %.*s is not of %s, the underlying "
+                                  "of the rows above: a CBOE download is of one underlying, "
+                                  "read at its preamble's spot, so these rows look joined "
+                                  "from another file; read each download on its own",
+                                  (int)occ->root_len, occ->root, c->cboe_u);
+            return;
+        }
         fill_numbers(v, &k);
         int rc = gex__reader_add(r, c->cboe_u, c->cboe_u_len, occ->root, occ->root_len, &k,
                                  r->preamble_spot);
