@@ -710,6 +710,50 @@ START_TEST(test_plot_render_errors_leave_no_file)
     ck_assert_int_eq(gex_plot_render(tmp_path("empty.svg"), &d, &o, &err), GEX_EEMPTY);
     ck_assert_str_eq(err.file, tmp_path("empty.svg"));
     ck_assert_int_eq(access(tmp_path("empty.svg"), F_OK), -1);
+
+    /* A failed chart over a good one leaves the good one whole, and no temporary file. */
+    o.range_pct = 0.0;
+    ck_assert_int_eq(gex_plot_render(tmp_path("kept.png"), &f->data, &o, &err), GEX_OK);
+    const long good = file_size(tmp_path("kept.png"));
+    ck_assert_int_gt(good, 1000);
+    ck_assert_int_eq(chmod(tmp_path("kept.png"), 0640), 0);
+    d = f->data;
+    d.spot = 0.0;
+    ck_assert_int_eq(gex_plot_render(tmp_path("kept.png"), &d, &o, &err), GEX_EINVAL);
+    ck_assert_str_eq(err.file, tmp_path("kept.png"));
+    ck_assert_int_eq(file_size(tmp_path("kept.png")), good);
+    check_png(tmp_path("kept.png"), (int)GEX_PLOT_WIDTH, (int)GEX_PLOT_HEIGHT, 1);
+    /* A chart that succeeds replaces it, keeping its permissions. */
+    o.kind = GEX_PLOT_DEX;
+    ck_assert_int_eq(gex_plot_render(tmp_path("kept.png"), &f->data, &o, &err), GEX_OK);
+    ck_assert_int_ne(file_size(tmp_path("kept.png")), good);
+    struct stat st;
+    ck_assert_int_eq(stat(tmp_path("kept.png"), &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0640);
+    /* Through a link: the link stays, its target is replaced. */
+    char target[512];
+    snprintf(target, sizeof target, "%s", tmp_path("kept.png"));
+    ck_assert_int_eq(symlink(target, tmp_path("link.png")), 0);
+    o.kind = GEX_PLOT_GEX;
+    ck_assert_int_eq(gex_plot_render(tmp_path("link.png"), &f->data, &o, &err), GEX_OK);
+    ck_assert_int_eq(lstat(tmp_path("link.png"), &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(file_size(tmp_path("kept.png")), good);
+    /* A directory is refused, as a dangling link. */
+    ck_assert_int_eq(gex_plot_render(tmp_path("dir.svg/"), &f->data, &o, &err), GEX_EINVAL);
+    ck_assert_int_eq(mkdir(tmp_path("dir.svg"), 0700), 0);
+    ck_assert_int_eq(gex_plot_render(tmp_path("dir.svg"), &f->data, &o, &err), GEX_EIO);
+    assert_contains(err.text, "directory");
+    snprintf(target, sizeof target, "%s", tmp_path("nowhere/x.svg"));
+    ck_assert_int_eq(symlink(target, tmp_path("dangling.svg")), 0);
+    ck_assert_int_eq(gex_plot_render(tmp_path("dangling.svg"), &f->data, &o, &err), GEX_EIO);
+    /* Nothing else is left in the folder: no temporary file. */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -c tmp", tmp_dir);
+    int status;
+    char *listing = run_capture(cmd, &status);
+    ck_assert_str_eq(listing, "0\n");
+    free(listing);
     free(f);
 }
 END_TEST

@@ -144,8 +144,12 @@ int gex_plot_data_curves(const gex_analysis *analysis, double *without_next,
 int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
                    const gex_plot_options *options, gex_error *err);
 
-/* The same to a file, the format from its extension (gex_plot_format_from_path). The file is
- * written whole or, on failure, removed. err names the path. */
+/* The same to a file, the format from its extension (gex_plot_format_from_path). The chart is
+ * written to a temporary file beside path (path.tmp-XXXXXX) and renamed over path only when it
+ * is whole: on failure the temporary file is removed and a file path already named is left as
+ * it was. A symbolic link stays a link (its target is replaced); a character device or a FIFO
+ * is written directly. GEX_EIO also when path is a directory or a dangling link. err names the
+ * path. */
 int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_options *options,
                     gex_error *err);
 

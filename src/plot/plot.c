@@ -8,11 +8,16 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "gex/plot.h"
 #include "plot-internal.h"
@@ -295,6 +300,62 @@ int gex_plot_write(FILE *fp, gex_plot_format format, const gex_plot_data *data,
     return gex__plot_page(fp, format, width, height, title, draw_chart, &ctx, err);
 }
 
+/* Fresh temporary names tried before giving up; only a name already taken makes one fail. */
+#define RENDER_TMP_ATTEMPTS 100
+
+/* The temporary file beside target: target + ".tmp-XXXXXX" with the X's from the kernel's
+ * random numbers (the clock when they are not ready: the name must be free, not secret, which
+ * O_EXCL checks without following a link planted there). Returns the open descriptor and the
+ * name in *tmp (caller frees), or -1 with errno. */
+static int open_beside(const char *target, const struct stat *st, char **tmp)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    enum { NX = 6 };
+    const size_t n = strlen(target);
+    char *t = malloc(n + sizeof ".tmp-" + NX);
+    if (t == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(t, target, n);
+    memcpy(t + n, ".tmp-", sizeof ".tmp-");
+    char *x = t + n + sizeof ".tmp-" - 1;
+    int fd = -1;
+    errno = EEXIST;
+    for (unsigned attempt = 0; fd < 0 && errno == EEXIST && attempt < RENDER_TMP_ATTEMPTS;
+         attempt++) {
+        unsigned char r[NX];
+        if (getrandom(r, NX, GRND_NONBLOCK) != NX) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            unsigned long v = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 20) ^ attempt;
+            for (size_t i = 0; i < NX; i++, v /= sizeof chars - 1)
+                r[i] = (unsigned char)(v % (sizeof chars - 1));
+        }
+        for (size_t i = 0; i < NX; i++)
+            x[i] = chars[r[i] % (sizeof chars - 1)];
+        x[NX] = '\0';
+        /* 0666: the kernel applies the umask, as for any new file. */
+        fd = open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    }
+    if (fd < 0) {
+        const int e = errno;
+        free(t);
+        errno = e;
+        return -1;
+    }
+    if (st != NULL) {
+        /* The chart replacing a file keeps its owner and group where this user may give them,
+         * then its permission bits (set-id bits are not carried over). */
+        if (fchown(fd, st->st_uid, st->st_gid) != 0 && fchown(fd, (uid_t)-1, st->st_gid) != 0) {
+            /* the running user's owner and group, as for a new file */
+        }
+        (void)fchmod(fd, st->st_mode & 0777);
+    }
+    *tmp = t;
+    return fd;
+}
+
 int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_options *options,
                     gex_error *err)
 {
@@ -302,20 +363,71 @@ int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_
     if (path == NULL || gex_plot_format_from_path(path, &format) != GEX_OK)
         return gex_error_set(err, GEX_EINVAL, path != NULL ? path : "", 0, 0,
                              "the chart's file name must end in .svg, .png or .pdf");
-    FILE *fp = fopen(path, "wb");
-    if (fp == NULL)
+    /* A regular file, or a new one, is written beside its name and renamed over it only when
+     * the chart is whole (rename(2) is atomic within a file system): a failed chart leaves an
+     * existing file as it was. A link stays a link: the file written is its target. A device
+     * or a FIFO is written as it is, as a shell's ">" would. */
+    char *target = NULL;
+    struct stat st;
+    int exists = lstat(path, &st) == 0;
+    if (exists && S_ISLNK(st.st_mode)) {
+        target = realpath(path, NULL);
+        if (target == NULL || stat(target, &st) != 0) {
+            const int e = errno;
+            free(target);
+            return gex_error_set(err, GEX_EIO, path, 0, 0,
+                                 "is a link to a file that cannot be reached (%s): give the "
+                                 "name of a file",
+                                 strerror(e));
+        }
+    } else if (!exists && errno != ENOENT) {
         return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot create the file: %s",
                              strerror(errno));
+    }
+    if (exists && S_ISDIR(st.st_mode)) {
+        free(target);
+        return gex_error_set(err, GEX_EIO, path, 0, 0, "is a directory: give the name of a file");
+    }
+    const int direct = exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+    const char *dest = target != NULL ? target : path;
+    char *tmp = NULL;
+    FILE *fp = NULL;
+    if (direct) {
+        fp = fopen(dest, "wb");
+    } else {
+        const int fd = open_beside(dest, exists ? &st : NULL, &tmp);
+        if (fd >= 0) {
+            fp = fdopen(fd, "wb");
+            if (fp == NULL) {
+                const int e = errno;
+                close(fd);
+                unlink(tmp);
+                errno = e;
+            }
+        }
+    }
+    if (fp == NULL) {
+        const int e = errno;
+        free(tmp);
+        free(target);
+        return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot create the file: %s", strerror(e));
+    }
     int rc = gex_plot_write(fp, format, data, options, err);
     if (fclose(fp) != 0 && rc == GEX_OK)
         rc = gex_error_set(err, GEX_EIO, NULL, 0, 0, "the chart could not be written: %s",
                            strerror(errno));
+    if (rc == GEX_OK && tmp != NULL && rename(tmp, dest) != 0)
+        rc = gex_error_set(err, GEX_EIO, NULL, 0, 0, "cannot rename the chart into place: %s",
+                           strerror(errno));
     if (rc != GEX_OK) {
-        /* No half-written chart is left behind. */
-        remove(path);
+        /* No half-written chart is left behind, and the file the name held stays. */
+        if (tmp != NULL)
+            unlink(tmp);
         if (err != NULL)
             snprintf(err->file, sizeof err->file, "%s", path);
     }
+    free(tmp);
+    free(target);
     return rc;
 }
 
