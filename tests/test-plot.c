@@ -1138,6 +1138,140 @@ START_TEST(test_plot_render_real_chains)
 }
 END_TEST
 
+/* The edge chains of tests/data/plot (README there). */
+static void load_edge(const char *name, loaded *l)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/plot/%s", GEX_SOURCE_ROOT, name);
+    load_chain(path, 0, 0, l);
+}
+
+/* Columns of row y whose colour is exactly c painted opaque (the heatmap's full colour). */
+static int columns_of_colour(cairo_surface_t *img, int y, double r, double g, double b)
+{
+    int n = 0;
+    const uint32_t want = ((uint32_t)lround(r * 255.0) << 16) | ((uint32_t)lround(g * 255.0) << 8) |
+                          (uint32_t)lround(b * 255.0);
+    for (int x = 0; x < cairo_image_surface_get_width(img); x++) {
+        const uint32_t px = pixel(img, x, y);
+        int near = 1;
+        for (int k = 0; k < 3; k++) {
+            const int d = (int)((px >> (8 * k)) & 0xff) - (int)((want >> (8 * k)) & 0xff);
+            if (d < -1 || d > 1)
+                near = 0;
+        }
+        n += near;
+    }
+    return n;
+}
+
+START_TEST(test_plot_heatmap_edge_cells_stay_near_their_strike)
+{
+    /* One strike, 100, spot 100: the window is 50 to 150 (no 24 strikes at any width). Its
+     * cell spans HEAT_LONE_CELL (2.5%) of the strike, 98.75 to 101.25: 2.5 of the window's
+     * 100 points, about 21 of the plot's 840 pixels, not the whole row. Net GEX > 0 (call OI
+     * 1000, put OI 500): the cell is the call colour at full strength (src/plot/plot-chart.c:
+     * teal 0.16/0.62/0.56). */
+    loaded l;
+    load_edge("one-strike.csv", &l);
+    gex_plot_options o;
+    gex_plot_options_default(&o);
+    o.kind = GEX_PLOT_HEATMAP;
+    gex_error err;
+    ck_assert_int_eq(gex_plot_render(tmp_path("lone.png"), &l.data, &o, &err), GEX_OK);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(tmp_path("lone.png"));
+    ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    const int cols = columns_of_colour(img, (int)GEX_PLOT_HEIGHT / 2, 0.16, 0.62, 0.56);
+    ck_assert_int_ge(cols, 12);
+    ck_assert_int_le(cols, 30);
+    cairo_surface_destroy(img);
+    unload_chain(&l);
+
+    /* The real one-contract file of ../shared (AAPL, strike 150 in a window of 80 to 240). */
+    const char *one = gex_test_shared("formats/polygon-mock_aapl_2022-04-29_one-contract.json");
+    if (one == NULL) {
+        printf("skipped: ../shared absent, the one-contract AAPL heatmap not drawn\n");
+        return;
+    }
+    load_chain(one, 0, 0, &l);
+    ck_assert_int_eq(gex_plot_render(tmp_path("aapl.png"), &l.data, &o, &err), GEX_OK);
+    img = cairo_image_surface_create_from_png(tmp_path("aapl.png"));
+    int widest = 0;
+    for (int y = 100; y < 480; y += 20) {
+        const int c = columns_of_colour(img, y, 0.16, 0.62, 0.56) +
+                      columns_of_colour(img, y, 0.91, 0.44, 0.32);
+        widest = c > widest ? c : widest;
+    }
+    ck_assert_int_gt(widest, 0);
+    ck_assert_int_le(widest, 60);
+    cairo_surface_destroy(img);
+    unload_chain(&l);
+}
+END_TEST
+
+START_TEST(test_plot_heatmap_rows_are_expirations_used)
+{
+    /* 2026-03-03's contracts have no IV and no quote: none is used, and the heatmap has rows
+     * for the three others only. Its legend says which levels are absent. */
+    loaded l;
+    load_edge("noiv-exp.csv", &l);
+    gex_plot_options o;
+    gex_plot_options_default(&o);
+    o.kind = GEX_PLOT_HEATMAP;
+    gex_error err;
+    ck_assert_int_eq(gex_plot_render(tmp_path("noiv-heatmap.pdf"), &l.data, &o, &err), GEX_OK);
+    char *text = pdf_text(tmp_path("noiv-heatmap.pdf"));
+    if (text != NULL) {
+        ck_assert_msg(strstr(text, "2026-03-03") == NULL, "an expiration with no contract used "
+                                                          "has a row");
+        assert_contains(text, "2026-03-10");
+        assert_contains(text, "2026-03-17");
+        assert_contains(text, "2026-03-24");
+        assert_contains(text, "No gamma flip");
+        assert_contains(text, "No 0DTE contracts");
+        free(text);
+    }
+    unload_chain(&l);
+}
+END_TEST
+
+START_TEST(test_plot_heatmap_and_profile_legend_levels)
+{
+    gex_chain *chain = fixture_chain(1);
+    gex_analysis *an = analyse(chain, GEX_FLIP_PROFILE);
+    double px[GEX_PROFILE_POINTS], pp[GEX_PROFILE_POINTS];
+    gex_plot_data d;
+    ck_assert_int_eq(gex_plot_data_fill(an, 0.0, px, pp, GEX_PROFILE_POINTS, &d), GEX_OK);
+    ck_assert_int_eq(d.levels.zero_dte_magnet.has, 1);
+    gex_plot_options o;
+    gex_plot_options_default(&o);
+    gex_error err;
+    char label[96];
+    /* The profile marks the 0DTE magnet as every chart does. */
+    o.kind = GEX_PLOT_PROFILE;
+    ck_assert_int_eq(gex_plot_render(tmp_path("magnet-profile.pdf"), &d, &o, &err), GEX_OK);
+    char *text = pdf_text(tmp_path("magnet-profile.pdf"));
+    if (text != NULL) {
+        price_label("0DTE magnet", d.levels.zero_dte_magnet.value, label, sizeof label);
+        assert_contains(text, label);
+        free(text);
+    }
+    /* The heatmap lists a level off its window in its legend, and names the ones inside. */
+    d.levels.call_wall.value = 4950.0; /* outside 2.5% of the spot */
+    o.kind = GEX_PLOT_HEATMAP;
+    ck_assert_int_eq(gex_plot_render(tmp_path("off-heatmap.pdf"), &d, &o, &err), GEX_OK);
+    text = pdf_text(tmp_path("off-heatmap.pdf"));
+    if (text != NULL) {
+        assert_contains(text, "Call wall 4,950 off chart (above)");
+        price_label("0DTE magnet", d.levels.zero_dte_magnet.value, label, sizeof label);
+        assert_contains(text, label);
+        free(text);
+    }
+    gex_analysis_free(an);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* --- terminal bars --- */
 
 /* Display columns of a UTF-8 line (every code point here is one column wide). */
@@ -1306,6 +1440,9 @@ static Suite *plot_suite(void)
     tcase_add_test(charts, test_plot_data_curves_without_next_and_monthly);
     tcase_add_test(charts, test_plot_render_sample_chain);
     tcase_add_test(charts, test_plot_render_real_chains);
+    tcase_add_test(charts, test_plot_heatmap_edge_cells_stay_near_their_strike);
+    tcase_add_test(charts, test_plot_heatmap_rows_are_expirations_used);
+    tcase_add_test(charts, test_plot_heatmap_and_profile_legend_levels);
     suite_add_tcase(s, charts);
     TCase *term = tcase_create("terminal");
     tcase_add_test(term, test_plot_terminal_bars_lines_and_width);

@@ -766,9 +766,10 @@ static int draw_profile_panel(cairo_t *cr, const gex_plot_data *d, rect r, const
         }
     }
 
-    /* The magnet is a per-strike level; the profile shows where P changes sign. */
+    /* Every level, the magnet too: the x axis is a spot, and the levels are where the spot
+     * would stand at them. */
     panel p;
-    panel_begin(cr, d, r, panel_title, lo, hi, vmin, vmax, MARK_MAGNET, &p);
+    panel_begin(cr, d, r, panel_title, lo, hi, vmin, vmax, MARK_COUNT, &p);
 
     /* Zero crossings of the sampled curve, linearly interpolated between samples. */
     double cross[64];
@@ -1072,11 +1073,39 @@ static double expiry_net_at(const gex_exposure *e, size_t i, double strike)
     return lo < n && rows[lo].strike == strike ? rows[lo].net_gex : 0.0;
 }
 
+/* The cell of strike k of rows[0..n) spans [*s0, *s1]: half way to each neighbouring strike
+ * (those outside the window too), and at an end with no neighbour as far as on its other side,
+ * so that the edge strikes do not paint the empty parts of the window. A lone strike gets a
+ * cell of HEAT_LONE_CELL of its value. */
+#define HEAT_LONE_CELL 0.025 /* a single stock's strikes are listed about 2.5% apart */
+static void heat_cell(const gex_strike_row *rows, size_t n, size_t k, double *s0, double *s1)
+{
+    const double s = rows[k].strike;
+    const double below = k > 0 ? (s - rows[k - 1].strike) / 2.0 : -1.0;
+    const double above = k + 1 < n ? (rows[k + 1].strike - s) / 2.0 : -1.0;
+    const double lone = s * HEAT_LONE_CELL / 2.0;
+    *s0 = s - (below >= 0.0 ? below : (above >= 0.0 ? above : lone));
+    *s1 = s + (above >= 0.0 ? above : (below >= 0.0 ? below : lone));
+}
+
 static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double hi, rect r,
                         gex_error *err)
 {
     const gex_exposure *e = d->exposure;
-    const size_t n_exp_all = e != NULL ? gex_exposure_expiry_count(e) : 0;
+    /* The expirations with a contract used (an expiration whose contracts were all left out,
+     * for no IV say, has no row to draw), the nearest HEAT_MAX_EXPIRIES of them. */
+    size_t idx[HEAT_MAX_EXPIRIES];
+    size_t n_exp = 0, n_exp_all = 0;
+    const size_t n_expiries = e != NULL ? gex_exposure_expiry_count(e) : 0;
+    for (size_t i = 0; i < n_expiries; i++) {
+        gex_exposure_totals t;
+        gex_exposure_expiry_totals(e, i, &t);
+        if (t.used == 0)
+            continue;
+        if (n_exp < HEAT_MAX_EXPIRIES)
+            idx[n_exp++] = i;
+        n_exp_all++;
+    }
     size_t first = 0;
     while (first < d->n_rows && d->rows[first].strike < lo)
         first++;
@@ -1088,18 +1117,18 @@ static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double h
                              n_exp_all == 0 ? "no expiration with a contract used: nothing to "
                                               "draw by expiration"
                                             : "no strike in the window: widen it with --range");
-    const size_t n_exp = n_exp_all < HEAT_MAX_EXPIRIES ? n_exp_all : HEAT_MAX_EXPIRIES;
     double vmax = 0.0;
     for (size_t i = 0; i < n_exp; i++)
         for (size_t k = first; k < end; k++)
-            vmax = fmax(vmax, fabs(expiry_net_at(e, i, d->rows[k].strike)));
+            vmax = fmax(vmax, fabs(expiry_net_at(e, idx[i], d->rows[k].strike)));
 
     /* Layout: expiration labels left, cells, the strike axis and a colour scale below. */
-    char buf[64], amount[32];
+    char buf[128], amount[32];
     set_font(cr, SIZE_TICK, 0);
     const double label_w = text_width(cr, "2026-12-31  999d") + PAD;
     const double scale_h = 34.0;
     panel p = {0};
+    p.r = r;
     p.left = r.x + label_w;
     p.right = r.x + r.w - PAD;
     p.x = (axis){lo, hi, p.left, p.right};
@@ -1112,26 +1141,29 @@ static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double h
     }
     p.band_top = r.y;
     p.rows = place_labels(cr, p.m, MARK_COUNT, p.left, p.right);
+    /* The levels' legend, as on the other kinds: a level off the window or absent says so. */
+    legend_add_markers(&p.lg, p.m, MARK_COUNT, lo, hi);
+    p.legend_h = legend_layout(cr, &p.lg, p.left, 0.0, p.right - p.left, 0);
     p.plot_top = p.band_top + p.rows * LABEL_ROW + 4.0;
-    p.plot_bottom = r.y + r.h - X_AXIS_SPACE - scale_h - 6.0;
+    p.plot_bottom = r.y + r.h - p.legend_h - X_AXIS_SPACE - scale_h - 6.0;
     const double row_h = (p.plot_bottom - p.plot_top) / (double)n_exp;
     const int32_t quote_date = gex_exposure_quote_date(e);
 
     for (size_t i = 0; i < n_exp; i++) {
         const double y0 = p.plot_top + row_h * (double)i;
         for (size_t k = first; k < end; k++) {
-            const double s = d->rows[k].strike;
-            /* a cell spans half way to each neighbouring strike */
-            const double s0 = k > first ? (d->rows[k - 1].strike + s) / 2.0 : lo;
-            const double s1 = k + 1 < end ? (s + d->rows[k + 1].strike) / 2.0 : hi;
-            const double v = expiry_net_at(e, i, s);
+            const double v = expiry_net_at(e, idx[i], d->rows[k].strike);
             if (v == 0.0)
                 continue;
+            double s0, s1;
+            heat_cell(d->rows, d->n_rows, k, &s0, &s1);
+            s0 = fmax(s0, lo);
+            s1 = fmin(s1, hi);
             set_colour(cr, heat_colour(v, vmax), 1.0);
             cairo_rectangle(cr, map(&p.x, s0), y0, map(&p.x, s1) - map(&p.x, s0), row_h);
             cairo_fill(cr);
         }
-        const int32_t date = gex_exposure_expiry_date(e, i);
+        const int32_t date = gex_exposure_expiry_date(e, idx[i]);
         char day[16];
         gex_time_format_date(date, day, sizeof day);
         snprintf(buf, sizeof buf, "%s  %ldd", day, (long)date - (long)quote_date);
@@ -1148,13 +1180,14 @@ static int draw_heatmap(cairo_t *cr, const gex_plot_data *d, double lo, double h
     if (n_exp < n_exp_all) {
         /* on the axis title's line, from the panel's left edge: right-aligned under the dates
          * it ran off the page */
-        snprintf(buf, sizeof buf, "the nearest %zu of %zu expirations", n_exp, n_exp_all);
+        snprintf(buf, sizeof buf, "the nearest %zu of %zu expirations with a contract used", n_exp,
+                 n_exp_all);
         set_font(cr, SIZE_TICK, 0);
         set_colour(cr, col_muted, 1.0);
         text_at(cr, r.x, p.plot_bottom + 32.0, buf, 0.0);
     }
     /* The colour scale: -max .. 0 .. +max. */
-    const double sy = r.y + r.h - scale_h + 6.0, sw = fmin(360.0, p.right - p.left);
+    const double sy = r.y + r.h - p.legend_h - scale_h + 6.0, sw = fmin(360.0, p.right - p.left);
     const double sx = p.left + (p.right - p.left - sw) / 2.0;
     for (int j = 0; j < 60; j++) {
         const double v = (j / 59.0 * 2.0 - 1.0) * vmax;
