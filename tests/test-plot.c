@@ -1272,6 +1272,44 @@ START_TEST(test_plot_heatmap_and_profile_legend_levels)
 }
 END_TEST
 
+START_TEST(test_plot_bars_clipped_to_the_plot)
+{
+    /* Spot 7,500 and 1%: 7,425 and 7,575 are strikes on the window's ends, their bars half
+     * outside it. No bar pixel may lie left of the plot's frame, where the value labels are:
+     * the frame's zero line is the leftmost pixel of the axis colour (src/plot/plot-chart.c:
+     * col_axis 0.55/0.57/0.60). */
+    loaded l;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
+    load_chain(path, 0, 0, &l);
+    l.data.spot = 7500.0;
+    gex_plot_options o;
+    gex_plot_options_default(&o);
+    o.range_pct = 1.0;
+    gex_error err;
+    ck_assert_int_eq(gex_plot_render(tmp_path("edge-bars.png"), &l.data, &o, &err), GEX_OK);
+    cairo_surface_t *img = cairo_image_surface_create_from_png(tmp_path("edge-bars.png"));
+    ck_assert_int_eq(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+    const uint32_t axis = (140u << 16) | (145u << 8) | 153u;
+    int frame = -1, bar = -1;
+    const int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    for (int x = 0; x < w && (frame < 0 || bar < 0); x++) {
+        for (int y = 80; y < h - 60; y++) {
+            const uint32_t px = pixel(img, x, y);
+            if (frame < 0 && px == axis)
+                frame = x;
+            if (bar < 0 && (near_colour(px, 0.16, 0.62, 0.56) || near_colour(px, 0.91, 0.44, 0.32)))
+                bar = x;
+        }
+    }
+    ck_assert_int_ge(frame, 20);
+    ck_assert_int_ge(bar, 0);
+    ck_assert_msg(bar >= frame, "a bar at x %d, left of the plot's frame at x %d", bar, frame);
+    cairo_surface_destroy(img);
+    unload_chain(&l);
+}
+END_TEST
+
 /* --- terminal bars --- */
 
 /* Display columns of a UTF-8 line (every code point here is one column wide). */
@@ -1443,6 +1481,7 @@ static Suite *plot_suite(void)
     tcase_add_test(charts, test_plot_heatmap_edge_cells_stay_near_their_strike);
     tcase_add_test(charts, test_plot_heatmap_rows_are_expirations_used);
     tcase_add_test(charts, test_plot_heatmap_and_profile_legend_levels);
+    tcase_add_test(charts, test_plot_bars_clipped_to_the_plot);
     suite_add_tcase(s, charts);
     TCase *term = tcase_create("terminal");
     tcase_add_test(term, test_plot_terminal_bars_lines_and_width);

@@ -683,6 +683,11 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     legend_add(&p.lg, SWATCH_LINE, col_net, 1.0, 0.0, name);
     panel_layout(cr, &p);
 
+    /* Bars and the net line stay in the plot: a strike at the window's edge would cover the
+     * value labels beside it. */
+    cairo_save(cr);
+    cairo_rectangle(cr, p.x.d0, p.plot_top, p.x.d1 - p.x.d0, p.plot_bottom - p.plot_top);
+    cairo_clip(cr);
     /* Bars: positive parts stacked up from zero, negative parts down, calls nearest zero. */
     double bar_w = (p.x.d1 - p.x.d0) * min_gap / (hi - lo) * 0.78;
     bar_w = fmin(fmax(bar_w, 1.0), 28.0);
@@ -729,6 +734,7 @@ static int draw_bar_panel(cairo_t *cr, const gex_plot_data *d, gex_plot_kind kin
     }
     cairo_stroke(cr);
     cairo_restore(cr);
+    cairo_restore(cr); /* the clip */
 
     char unit[GEX_CURRENCY_TEXT_MAX];
     panel_finish(cr, &p, "Strike",
