@@ -1310,6 +1310,51 @@ START_TEST(test_plot_bars_clipped_to_the_plot)
 }
 END_TEST
 
+START_TEST(test_plot_axis_labels_as_fine_as_their_step)
+{
+    fixture *f = malloc(sizeof *f);
+    fixture_build(f, 1, 1);
+    /* GEX scaled to at most 0.012 a bar: the value axis steps by 0.005 (about 6 ticks over
+     * -0.013 to 0.013), each tick written with three decimals, "0.005" not "0.01". */
+    double m = 0.0;
+    for (size_t i = 0; i < f->data.n_rows; i++)
+        m = fmax(m, fmax(fabs(f->rows[i].call_gex), fabs(f->rows[i].put_gex)));
+    for (size_t i = 0; i < f->data.n_rows; i++) {
+        f->rows[i].call_gex *= 0.012 / m;
+        f->rows[i].put_gex *= 0.012 / m;
+        f->rows[i].net_gex = f->rows[i].call_gex + f->rows[i].put_gex;
+    }
+    gex_plot_options o;
+    gex_plot_options_default(&o);
+    gex_error err;
+    ck_assert_int_eq(gex_plot_render(tmp_path("fine.pdf"), &f->data, &o, &err), GEX_OK);
+    char *text = pdf_text(tmp_path("fine.pdf"));
+    if (text != NULL) {
+        assert_contains(text, "0.01\n");
+        assert_contains(text, "0.005\n");
+        assert_contains(text, "-0.005\n");
+        free(text);
+    }
+    free(f);
+
+    /* Strikes a cent apart around a spot of 1 (tests/data/plot/tiny2.csv, multiplier 1): the
+     * strike axis steps by 0.005 and writes three decimals. */
+    loaded l;
+    load_edge("tiny2.csv", &l);
+    o.range_pct = 5.0;
+    ck_assert_int_eq(gex_plot_render(tmp_path("tiny.pdf"), &l.data, &o, &err), GEX_OK);
+    text = pdf_text(tmp_path("tiny.pdf"));
+    if (text != NULL) {
+        assert_contains(text, "0.95 ");
+        assert_contains(text, "0.955 ");
+        assert_contains(text, "0.96 ");
+        assert_contains(text, "1.005 ");
+        free(text);
+    }
+    unload_chain(&l);
+}
+END_TEST
+
 /* --- terminal bars --- */
 
 /* Display columns of a UTF-8 line (every code point here is one column wide). */
@@ -1482,6 +1527,7 @@ static Suite *plot_suite(void)
     tcase_add_test(charts, test_plot_heatmap_rows_are_expirations_used);
     tcase_add_test(charts, test_plot_heatmap_and_profile_legend_levels);
     tcase_add_test(charts, test_plot_bars_clipped_to_the_plot);
+    tcase_add_test(charts, test_plot_axis_labels_as_fine_as_their_step);
     suite_add_tcase(s, charts);
     TCase *term = tcase_create("terminal");
     tcase_add_test(term, test_plot_terminal_bars_lines_and_width);

@@ -391,25 +391,6 @@ static void value_range(double vmin, double vmax, axis *a, double *step)
     a->hi = ceil(vmax / *step) * *step;
 }
 
-/* A value tick: the amount for people without trailing zeros ("2B", "2.5B", "500M"). */
-static char *tick_label(double v, char *buf, size_t size)
-{
-    gex_plot_format_amount(v, 0, buf, size);
-    char *point = strchr(buf, '.');
-    if (point == NULL)
-        return buf;
-    char *end = point + 1;
-    while (*end >= '0' && *end <= '9')
-        end++;
-    char *last = end - 1;
-    while (last > point && *last == '0')
-        last--;
-    if (last == point)
-        last--;
-    memmove(last + 1, end, strlen(end) + 1);
-    return buf;
-}
-
 /* Width of the widest value tick label. */
 static double value_ticks_width(cairo_t *cr, const axis *a, double step)
 {
@@ -417,8 +398,7 @@ static double value_ticks_width(cairo_t *cr, const axis *a, double step)
     double w = 0.0;
     set_font(cr, SIZE_TICK, 0);
     for (double v = a->lo; v <= a->hi + step * 0.5; v += step) {
-        const double t = text_width(
-            cr, gex_plot_format_amount(fabs(v) < step * 1e-9 ? 0.0 : v, 0, buf, sizeof buf));
+        const double t = text_width(cr, gex__plot_format_tick(v, step, buf, sizeof buf));
         if (t > w)
             w = t;
     }
@@ -438,7 +418,7 @@ static void draw_value_grid(cairo_t *cr, const axis *y, double step, double x0, 
         cairo_line_to(cr, x1, py);
         cairo_stroke(cr);
         set_colour(cr, col_muted, 1.0);
-        text_at(cr, x0 - 6.0, py + 3.5, tick_label(val, buf, sizeof buf), 1.0);
+        text_at(cr, x0 - 6.0, py + 3.5, gex__plot_format_tick(val, step, buf, sizeof buf), 1.0);
     }
 }
 
@@ -447,9 +427,23 @@ static void draw_strike_axis(cairo_t *cr, const axis *x, double y, const char *t
 {
     char buf[48];
     set_font(cr, SIZE_TICK, 0);
-    const double widest = text_width(cr, gex__plot_format_price(x->hi, buf, sizeof buf));
     const double px_per_unit = (x->d1 - x->d0) / (x->hi - x->lo);
-    const double step = step_at_least((widest + TICK_GAP) / px_per_unit);
+    /* The step from the widest label, the labels' decimals from the step (at least a price's
+     * two, more where the step is finer, so that neighbours differ): a second pass when the
+     * step's decimals widen the labels. */
+    int decimals = 2;
+    double step = 0.0;
+    for (int pass = 0; pass < 2; pass++) {
+        const double widest =
+            text_width(cr, gex__plot_format_price_dp(x->hi, decimals, buf, sizeof buf));
+        step = step_at_least((widest + TICK_GAP) / px_per_unit);
+        const int need = gex__plot_step_decimals(step);
+        if (need <= decimals)
+            break;
+        decimals = need;
+    }
+    if (gex__plot_step_decimals(step) > decimals)
+        decimals = gex__plot_step_decimals(step);
     cairo_set_line_width(cr, 1.0);
     for (double v = ceil(x->lo / step) * step; v <= x->hi; v += step) {
         const double px = floor(map(x, v)) + 0.5;
@@ -458,7 +452,7 @@ static void draw_strike_axis(cairo_t *cr, const axis *x, double y, const char *t
         cairo_line_to(cr, px, y + 4.0);
         cairo_stroke(cr);
         set_colour(cr, col_muted, 1.0);
-        text_at(cr, px, y + 16.0, gex__plot_format_price(v, buf, sizeof buf), 0.5);
+        text_at(cr, px, y + 16.0, gex__plot_format_price_dp(v, decimals, buf, sizeof buf), 0.5);
     }
     set_font(cr, SIZE_TICK, 1);
     set_colour(cr, col_muted, 1.0);

@@ -226,7 +226,9 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
         cairo_stroke(cr);
         char buf[48];
         colour(cr, col_muted);
-        text(cr, x0 - 8.0, y + 4.0, gex__plot_format_price(v, buf, sizeof buf), 1.0);
+        const int dp = gex__plot_step_decimals(pstep);
+        text(cr, x0 - 8.0, y + 4.0, gex__plot_format_price_dp(v, dp > 2 ? dp : 2, buf, sizeof buf),
+             1.0);
     }
     /* GEX gridlines: -g, 0, +g */
     for (int k = -1; k <= 1; k++) {

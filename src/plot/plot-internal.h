@@ -14,6 +14,19 @@
  * "4,300", "4,302.5", "449.13". */
 char *gex__plot_format_price(double value, char *buf, size_t size);
 
+/* The same with at most decimals decimals (0 to 12), for the ticks of an axis whose step is
+ * finer than a cent: gex__plot_step_decimals(step) of them. */
+char *gex__plot_format_price_dp(double value, int decimals, char *buf, size_t size);
+
+/* The decimals a multiple of step needs to be written exactly (0 for 5, 1 for 0.5, 3 for
+ * 0.025), at most 12; 0 for a step that is not a positive number. */
+int gex__plot_step_decimals(double step);
+
+/* A value tick on an axis of the given step, for people: K, M, B or T after |value| as
+ * gex_plot_format_amount, with the decimals of the step in that unit and no trailing zeros
+ * ("2B", "2.5B", "500M", "0.005"), so that ticks a step apart never read the same. */
+char *gex__plot_format_tick(double value, double step, char *buf, size_t size);
+
 /* The symbol as printable ASCII, other bytes as '?' (it comes from the file, and cairo refuses
  * text that is not UTF-8); "" for NULL. */
 char *gex__plot_symbol(const char *symbol, char *buf, size_t size);

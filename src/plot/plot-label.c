@@ -53,14 +53,82 @@ char *gex_plot_format_amount(double value, int plus_sign, char *buf, size_t size
     return buf;
 }
 
+/* The most decimals a tick step is written with: steps are 1, 2, 2.5 or 5 times a power of
+ * ten, and below 1e-12 (of an amount's unit) a chart has nothing left to tell. */
+#define STEP_DECIMALS_MAX 12
+/* How far from a whole number step x 10^d may be and count as one: the rounding of the step's
+ * own arithmetic (a few ulps), far below any decimal a label prints. */
+#define STEP_WHOLE_REL 1e-9
+
+int gex__plot_step_decimals(double step)
+{
+    if (!isfinite(step) || !(step > 0.0))
+        return 0;
+    double scaled = step;
+    for (int d = 0; d < STEP_DECIMALS_MAX; d++, scaled *= 10.0) {
+        if (fabs(scaled - round(scaled)) <= STEP_WHOLE_REL * scaled)
+            return d;
+    }
+    return STEP_DECIMALS_MAX;
+}
+
+char *gex__plot_format_tick(double value, double step, char *buf, size_t size)
+{
+    static const char suffixes[] = {'\0', 'K', 'M', 'B', 'T'};
+    if (buf == NULL || size == 0)
+        return buf;
+    if (!isfinite(value) || !isfinite(step) || !(step > 0.0)) {
+        snprintf(buf, size, "n/a");
+        return buf;
+    }
+    /* A tick within rounding of zero is zero (the ticks are sums of steps). */
+    if (fabs(value) < step * STEP_WHOLE_REL) {
+        snprintf(buf, size, "0");
+        return buf;
+    }
+    double a = fabs(value), unit = 1.0;
+    size_t s = 0;
+    while (a >= 1000.0 && s + 1 < sizeof suffixes) {
+        a /= 1000.0;
+        unit *= 1000.0;
+        s++;
+    }
+    /* As many decimals as the step has in the suffix's unit, trailing zeros dropped: two ticks
+     * a step apart always differ in the last decimal written. */
+    char num[64];
+    snprintf(num, sizeof num, "%.*f", gex__plot_step_decimals(step / unit), a);
+    char *point = strchr(num, '.');
+    if (point != NULL) {
+        char *end = num + strlen(num) - 1;
+        while (end > point && *end == '0')
+            *end-- = '\0';
+        if (end == point)
+            *end = '\0';
+    }
+    if (suffixes[s] == '\0')
+        snprintf(buf, size, "%s%s", value < 0.0 ? "-" : "", num);
+    else
+        snprintf(buf, size, "%s%s%c", value < 0.0 ? "-" : "", num, suffixes[s]);
+    return buf;
+}
+
 char *gex__plot_format_price(double value, char *buf, size_t size)
+{
+    return gex__plot_format_price_dp(value, 2, buf, size);
+}
+
+char *gex__plot_format_price_dp(double value, int decimals, char *buf, size_t size)
 {
     char digits[64];
     if (!isfinite(value)) {
         snprintf(buf, size, "n/a");
         return buf;
     }
-    snprintf(digits, sizeof digits, "%.2f", fabs(value));
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > STEP_DECIMALS_MAX)
+        decimals = STEP_DECIMALS_MAX;
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
     char *point = strchr(digits, '.');
     /* Drop trailing zeros of the decimals, and the point when nothing is left. */
     if (point != NULL) {
