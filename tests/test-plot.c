@@ -1433,6 +1433,24 @@ START_TEST(test_plot_terminal_bars_lines_and_width)
     free(buf);
     f->data.levels.gamma_flip = kept_flip;
 
+    /* A spot outside the strikes drawn: no rule among them, one line after them says where. */
+    f->data.spot = 5100.0;
+    out = open_memstream(&buf, &len);
+    ck_assert_int_eq(gex_plot_terminal_bars(out, &f->data, GEX_PLOT_GEX, 21, 80), GEX_OK);
+    fclose(out);
+    assert_contains(buf, "spot 5,100: above the strikes shown (");
+    ck_assert_msg(strstr(buf, " spot\n") == NULL, "a spot rule among strikes it is not between");
+    free(buf);
+    f->data.spot = FIX_SPOT;
+    loaded l;
+    load_edge("spot-out2.csv", &l);
+    out = open_memstream(&buf, &len);
+    ck_assert_int_eq(gex_plot_terminal_bars(out, &l.data, GEX_PLOT_GEX, 24, 100), GEX_OK);
+    fclose(out);
+    assert_contains(buf, "spot 100: above the strikes shown (50 to 60)\n");
+    free(buf);
+    unload_chain(&l);
+
     /* More strikes: the walls get their names; negative values grow left of the axis. */
     out = open_memstream(&buf, &len);
     ck_assert_int_eq(gex_plot_terminal_bars(out, &f->data, GEX_PLOT_GEX, 60, 120), GEX_OK);

@@ -157,7 +157,8 @@ int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_
  * line per strike, ascending, scaled to width columns: negative values grow left of a centre
  * axis, positive ones right, each line ending with the value written for people and the levels
  * at that strike (call wall, put wall, 0DTE magnet, max +/- gamma); a line marks where the spot
- * and the gamma flip fall between strikes. kind picks the net column: gex, dex, vex or chex.
+ * and the gamma flip fall between strikes, or, for one outside the strikes drawn, a line after
+ * them says on which side it lies. kind picks the net column: gex, dex, vex or chex.
  * GEX_OK; GEX_EINVAL (NULL, kind not a per-strike one, width below GEX_PLOT_TERMINAL_MIN_WIDTH,
  * n_strikes 0); GEX_ERANGE (a value is not finite); GEX_EIO (the stream refused a write). No
  * strikes writes one line saying so. */

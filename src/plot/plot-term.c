@@ -151,14 +151,16 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
     if (fprintf(out, "%s\n", head) < 0)
         return GEX_EIO;
 
-    int spot_done = 0, flip_done = !show_flip;
+    /* The spot among the strikes drawn gets its rule; beside them, a line after them. */
+    const int show_spot = d->spot >= d->rows[first].strike && d->spot <= d->rows[end - 1].strike;
+    int spot_done = !show_spot, flip_done = !show_flip;
     for (size_t i = first; i < end; i++) {
         const gex_strike_row *row = &d->rows[i];
         /* The rules go before the first strike at or above them, lower one first. */
         for (int pass = 0; pass < 2; pass++) {
             const int spot_first = !show_flip || d->spot <= flip->value;
             const int is_spot = pass == 0 ? spot_first : !spot_first;
-            if (is_spot && !spot_done && row->strike >= d->spot && i > first) {
+            if (is_spot && !spot_done && row->strike >= d->spot) {
                 if (rule_line(out, spot_s, sw, half, "spot") != 0)
                     return GEX_EIO;
                 spot_done = 1;
@@ -202,6 +204,16 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
         rc |= fprintf(out, " %*s%s%s\n", vw, gex_plot_format_amount(v, 1, value, sizeof value),
                       tags[0] != '\0' ? " " : "", tags) < 0;
         if (rc != 0)
+            return GEX_EIO;
+    }
+    /* A spot outside the strikes drawn (a chain listed on one side of it) gets a line. */
+    if (!show_spot) {
+        const char *where = d->spot < d->rows[first].strike ? "below" : "above";
+        char lo_s[48], hi_s[48];
+        gex__plot_format_price(d->rows[first].strike, lo_s, sizeof lo_s);
+        gex__plot_format_price(d->rows[end - 1].strike, hi_s, sizeof hi_s);
+        if (fprintf(out, "spot %s: %s the strikes shown (%s to %s)\n", spot_s, where, lo_s, hi_s) <
+            0)
             return GEX_EIO;
     }
     /* A flip outside the strikes drawn still gets a line: a trader reads the bars for it. */
