@@ -242,14 +242,17 @@ static void help_command(FILE *out, cli_command c)
               "Draws a chart, in the format of -o FILE's extension. --kind gex (default),\n"
               "dex, vex, chex: per-strike bars, calls and puts, the net as a line; profile:\n"
               "the GEX profile P(x) and its zero crossing; heatmap: net GEX by strike and\n"
-              "expiration, a colour a cell (the nearest 20 expirations); dashboard: GEX bars,\n"
-              "the profile and the net exposures, regime and levels on one page. The spot,\n"
-              "gamma flip, walls and 0DTE magnet are marked with their values. --range:\n"
-              "strikes within PCT percent of the spot (default: the narrowest of 2.5 to 50\n"
-              "holding 24).\n"
-              "--kind history (FILE: folders or files, read as gex history reads them, with\n"
-              "--symbol for one underlying of several): the spot, gamma flip and walls over\n"
-              "time, and net GEX as bars beneath.\n",
+              "expiration, a colour a cell (the nearest 20 expirations with a contract used);\n"
+              "dashboard: GEX bars, the profile and the net exposures, regime and levels on\n"
+              "one page. The spot, gamma flip, walls and 0DTE magnet are marked with their\n"
+              "values, or listed in the legend as off chart. --range: strikes within PCT\n"
+              "percent of the spot (default: the narrowest of 2.5 to 50 holding 24).\n"
+              "--kind history [--db PATH | --no-db] [--from T] [--to T] [--now-from-mtime]\n"
+              "(FILE: folders or files, read as gex history reads them, with --symbol for one\n"
+              "underlying of several): the spot, gamma flip and walls over time, and net GEX\n"
+              "as bars beneath. As gex history, it keeps the snapshots in an SQLite store:\n"
+              ".gex-history.sqlite in the first folder given, else in the first file's folder\n"
+              "(--db PATH elsewhere, --no-db none).\n",
               out);
         break;
     default:
