@@ -539,6 +539,11 @@ static int read_source(source *src, const char *name, const gex_read_options *op
                              "the multiplier %g is out of range (at most %.0f); check "
                              "--multiplier",
                              options->multiplier, GEX_MULTIPLIER_MAX);
+    /* The readers walk settle[0..n_settle) (the index roots' rule, then the chain's): a count
+     * without its list is refused here, as every other list and count of the API. */
+    if (options->n_settle > 0 && options->settle == NULL)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0,
+                             "%zu settlement overrides but no list of them", options->n_settle);
 
     gex__reader r;
     memset(&r, 0, sizeof r);

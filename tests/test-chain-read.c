@@ -648,6 +648,27 @@ START_TEST(test_read_multiplier_and_settle_overrides)
 }
 END_TEST
 
+START_TEST(test_read_settle_count_without_list)
+{
+    /* n_settle overrides and no list: refused before the file is read, every entry point. */
+    gex_read_options o = {.n_settle = 2};
+    gex_chain *c = (gex_chain *)&o;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_path(fixture("long-aliases.csv"), &o, &c, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_nonnull(strstr(err.text, "settlement overrides"));
+    ck_assert_int_eq(gex_chain_read_buffer("a,b\n", 4, "x.csv", &o, &c, NULL, &err), GEX_EINVAL);
+    gex_chain **all = NULL;
+    size_t n = 1;
+    ck_assert_int_eq(
+        gex_chain_read_snapshots(fixture("long-aliases.csv"), &o, &all, NULL, &n, NULL, &err),
+        GEX_EINVAL);
+    ck_assert_ptr_null(all);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 START_TEST(test_read_index_without_root_weeklies)
 {
     /* SPX, RUT rows without a root: the third Friday (15 March 2024) is the AM monthly, the
@@ -1604,6 +1625,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);
     tcase_add_test(tc, test_read_format_override);
     tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
+    tcase_add_test(tc, test_read_settle_count_without_list);
     tcase_add_test(tc, test_read_index_without_root_weeklies);
     tcase_add_test(tc, test_read_cboe_without_preamble);
     tcase_add_test(tc, test_read_bad_occ_symbols);

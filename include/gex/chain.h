@@ -149,7 +149,8 @@ typedef struct gex_read_options {
     const char *symbol; /* keep only this underlying (case-insensitive); NULL: all */
     double multiplier;  /* > 0 overrides the file's multiplier; 0: file's, else 100 */
     double spot;        /* > 0 overrides the file's spot for every underlying */
-    const gex_settle_override *settle; /* n_settle overrides of the settlement style */
+    /* n_settle overrides of the settlement style; n_settle > 0 with settle NULL: GEX_EINVAL */
+    const gex_settle_override *settle;
     size_t n_settle;
     /* Threads reading one input: 0 or 1, the calling thread alone. N > 1: a long or CBOE CSV
      * in memory or in a regular file, of at least 1 MB of rows per range, has its rows cut at
