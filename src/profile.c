@@ -408,6 +408,8 @@ static double delta_eval(double x, void *params)
 
 int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t *evaluations)
 {
+    if (flip == NULL)
+        return GEX_EINVAL;
     flip->has = 0;
     flip->value = 0;
     if (evaluations != NULL)

@@ -767,11 +767,15 @@ START_TEST(test_levels_compute_strike_method)
     ck_assert_int_eq(gex_levels_compute(NULL, GEX_FLIP_STRIKE, &a), GEX_EINVAL);
     ck_assert_int_eq(gex_levels_compute(e, GEX_FLIP_STRIKE, NULL), GEX_EINVAL);
     ck_assert_int_eq(gex_levels_flip_profile(e, NULL, NULL, NULL), GEX_EINVAL);
+    size_t evals = 3;
+    ck_assert_int_eq(gex_levels_flip_delta(e, NULL, &evals), GEX_EINVAL);
 
     /* The exposure carries the chain it was computed from: there is no pair to mismatch. */
     ck_assert_ptr_eq(gex_exposure_chain(e), chain);
     gex_level flip;
     ck_assert_int_eq(gex_levels_flip_profile(NULL, &flip, NULL, NULL), GEX_EINVAL);
+    ck_assert_int_eq(gex_levels_flip_delta(NULL, &flip, NULL), GEX_EINVAL);
+    ck_assert_int_eq(flip.has, 0);
     gex_hedge up, down;
     ck_assert_int_eq(gex_hedging_estimate(NULL, &down, &up), GEX_EINVAL);
     ck_assert_int_eq(gex_hedging_estimate(e, NULL, &up), GEX_EINVAL);
