@@ -1005,11 +1005,13 @@ int gex__snapshots_finish(gex__reader *r)
         r->has_time = 1;
     }
     if (r->snap_time == NULL) {
-        r->rep->snapshots = c->n > 0 && r->first_instant != NO_INSTANT;
         /* One snapshot, dated by its rows or by the file once (a CBOE date line, a JSON
-         * timestamp): --at must reach it. */
-        const int64_t from = r->rep->snapshots == 1 ? r->first_instant : r->time;
-        if (r->opt->has_at && c->n > 0 && (r->rep->snapshots == 1 || r->has_time) &&
+         * timestamp): either is the chain's quote instant (gex/chain.h), and --at must reach
+         * it. */
+        const int dated_rows = r->first_instant != NO_INSTANT;
+        r->rep->snapshots = c->n > 0 && (dated_rows || r->has_time);
+        const int64_t from = dated_rows ? r->first_instant : r->time;
+        if (r->opt->has_at && r->rep->snapshots == 1 &&
             distance(r->opt->at, from, r->time) > GEX__SNAPSHOT_GAP) {
             r->rep->at_missing = 1;
             char iso[40];

@@ -669,6 +669,28 @@ START_TEST(test_read_settle_count_without_list)
 }
 END_TEST
 
+START_TEST(test_read_report_snapshots_dated_by_file)
+{
+    /* A quote instant given once by the file (a CBOE date line, a legacy header, a JSON
+     * timestamp) dates its one chain as rows' instants do; no instant at all is 0. */
+    static const char *const dated[] = {"cboe-current.csv", "cboe-2020.dat", "cboe-json.json",
+                                        "cboe-intraday-crlf.csv", "long-aliases.csv"};
+    for (size_t i = 0; i < sizeof dated / sizeof dated[0]; i++) {
+        gex_read_report rep;
+        gex_chain *c = read_ok(dated[i], NULL, &rep);
+        ck_assert_msg(rep.has_quote_time == 1 && rep.snapshots == 1,
+                      "%s: has_quote_time %d, snapshots %zu", dated[i], rep.has_quote_time,
+                      rep.snapshots);
+        gex_chain_free(c);
+    }
+    gex_read_report rep;
+    gex_chain *c = read_ok("yfinance.csv", NULL, &rep);
+    ck_assert_int_eq(rep.has_quote_time, 0);
+    ck_assert_uint_eq(rep.snapshots, 0);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_index_without_root_weeklies)
 {
     /* SPX, RUT rows without a root: the third Friday (15 March 2024) is the AM monthly, the
@@ -1626,6 +1648,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_format_override);
     tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
     tcase_add_test(tc, test_read_settle_count_without_list);
+    tcase_add_test(tc, test_read_report_snapshots_dated_by_file);
     tcase_add_test(tc, test_read_index_without_root_weeklies);
     tcase_add_test(tc, test_read_cboe_without_preamble);
     tcase_add_test(tc, test_read_bad_occ_symbols);

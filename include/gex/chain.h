@@ -187,8 +187,10 @@ typedef struct gex_read_report {
     int has_quote_time;      /* the file carried a quote instant */
     size_t bad_quote_times;  /* rows whose quote time could not be read (none read: the chain's
                                 gex_chain_time_note says which) */
-    size_t snapshots;        /* snapshots in the file (0: no quote instant; 1: one chain) */
-    int at_missing;          /* the read failed: no snapshot of the file is at options->at */
+    /* Snapshots in the file: 0 when it carries no quote instant; 1 for one chain, dated by its
+     * rows or once by the file (a CBOE date line, a JSON timestamp); more for several. */
+    size_t snapshots;
+    int at_missing; /* the read failed: no snapshot of the file is at options->at */
     /* One line of warnings for the user, "; "-separated ("" when none): IV column rescaled
      * from percent, IV placeholders above 5 ignored, open interest missing (read as 0), lines
      * before a long CSV header, quote times that differ between rows, spots that differ between
