@@ -42,9 +42,12 @@ int64_t gex__days_from_civil64(int64_t y, int m, int d)
 {
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const int64_t yoe = y - era * 400;                                   /* [0, 399] */
-    const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
+    const int64_t yoe = y - era * 400; /* [0, 399] */
+    /* [0, 365] for a real date; in 64 bits, so that any int month and day (not validated by
+     * gex_time_days_from_civil) gives a defined result. */
+    const int64_t m64 = m, d64 = d;
+    const int64_t doy = (153 * (m64 > 2 ? m64 - 3 : m64 + 9) + 2) / 5 + d64 - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -73,9 +76,15 @@ int gex__weekday(int64_t days)
     return (int)(days >= -4 ? (days + 4) % 7 : (days + 5) % 7 + 6);
 }
 
+/* A day number held to int32_t: the nearest end for one beyond it (gex/time.h). */
+static int32_t clamp_day(int64_t day)
+{
+    return day < INT32_MIN ? INT32_MIN : day > INT32_MAX ? INT32_MAX : (int32_t)day;
+}
+
 int32_t gex_time_days_from_civil(int year, int month, int day)
 {
-    return (int32_t)gex__days_from_civil64(year, month, day);
+    return clamp_day(gex__days_from_civil64(year, month, day));
 }
 
 void gex_time_civil_from_days(int32_t days, int *year, int *month, int *day)
@@ -210,16 +219,31 @@ int gex_time_weekday(int32_t day)
     return gex__weekday(day);
 }
 
+/* The New York day and second of the day of utc. Split before the offset is added: utc plus
+ * the offset, or the day times 86400, overflows for the earliest instants. */
+static void eastern_day_sod(int64_t utc, int64_t *day, int64_t *sod)
+{
+    int64_t d = utc / GEX_SECONDS_PER_DAY;
+    int64_t s = utc % GEX_SECONDS_PER_DAY + gex_time_eastern_offset(utc); /* (-104400, 86400) */
+    while (s < 0) {
+        s += GEX_SECONDS_PER_DAY;
+        d--;
+    }
+    *day = d;
+    *sod = s;
+}
+
 int32_t gex_time_eastern_date(int64_t utc)
 {
-    return (int32_t)floor_div(utc + gex_time_eastern_offset(utc), GEX_SECONDS_PER_DAY);
+    int64_t day, sod;
+    eastern_day_sod(utc, &day, &sod);
+    return clamp_day(day);
 }
 
 int gex_time_regular_session(int64_t utc)
 {
-    const int64_t local = utc + gex_time_eastern_offset(utc);
-    const int64_t day = floor_div(local, GEX_SECONDS_PER_DAY);
-    const int64_t sod = local - day * GEX_SECONDS_PER_DAY;
+    int64_t day, sod;
+    eastern_day_sod(utc, &day, &sod);
     const int wd = gex__weekday(day);
     return wd >= 1 && wd <= 5 && sod >= 9 * 3600 + 30 * 60 && sod < 16 * 3600;
 }

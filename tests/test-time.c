@@ -93,6 +93,25 @@ START_TEST(test_civil_from_days_extremes_and_nulls)
 }
 END_TEST
 
+START_TEST(test_days_from_civil_out_of_range)
+{
+    /* gex/time.h: a date beyond int32_t days gives the nearer end; a month or day far out of
+     * its range gives a defined day number (2024, INT_MAX, INT_MIN: Hinnant's formula in 64
+     * bits gives 63565535640, beyond int32_t). */
+    ck_assert_int_eq(gex_time_days_from_civil(INT_MAX, 12, 31), INT32_MAX);
+    ck_assert_int_eq(gex_time_days_from_civil(INT_MIN, 1, 1), INT32_MIN);
+    ck_assert_int_eq(gex_time_days_from_civil(5881580, 7, 12), INT32_MAX);
+    ck_assert_int_eq(gex_time_days_from_civil(-5877641, 6, 22), INT32_MIN);
+    ck_assert_int_eq(gex_time_days_from_civil(2024, INT_MAX, INT_MIN), INT32_MAX);
+    ck_assert_int_eq(gex_time_days_from_civil(2024, INT_MIN, INT_MAX), INT32_MIN);
+    /* Day INT_MIN of March 2024: 2024-03-01 (day 19783) plus INT_MIN - 1 days, within int32_t. */
+    ck_assert_int_eq(gex_time_days_from_civil(2024, 3, INT_MIN), INT32_MIN + 19782);
+    /* Month 13 is January of the next year, day 0 the last of the month before. */
+    ck_assert_int_eq(gex_time_days_from_civil(2023, 13, 1), gex_time_days_from_civil(2024, 1, 1));
+    ck_assert_int_eq(gex_time_days_from_civil(2024, 3, 0), gex_time_days_from_civil(2024, 2, 29));
+}
+END_TEST
+
 START_TEST(test_valid_date_leap_rules)
 {
     ck_assert(gex_time_valid_date(2024, 2, 29));
@@ -248,6 +267,32 @@ START_TEST(test_eastern_date_and_session_match_tz_database)
     /* 2023-09-15 03:59:59 UTC is still the 14th in New York. */
     ck_assert_int_eq(gex_time_eastern_date(1694750399), gex_time_days_from_civil(2023, 9, 14));
     ck_assert_int_eq(gex_time_eastern_date(1694750400), gex_time_days_from_civil(2023, 9, 15));
+}
+END_TEST
+
+START_TEST(test_eastern_date_and_session_extremes)
+{
+    /* gex/time.h: every instant has a defined date and session answer; a date beyond int32_t
+     * gives the nearer end. INT64_MIN is a Sunday 03:29:52 EST (its day number -106751991167301,
+     * Hinnant's weekday 0), INT64_MAX a Sunday 10:30:07 EST (day 106751991167300). */
+    ck_assert_int_eq(gex_time_eastern_date(INT64_MIN), INT32_MIN);
+    ck_assert_int_eq(gex_time_eastern_date(INT64_MIN + 1), INT32_MIN);
+    ck_assert_int_eq(gex_time_eastern_date(INT64_MAX), INT32_MAX);
+    ck_assert_int_eq(gex_time_regular_session(INT64_MIN), 0);
+    ck_assert_int_eq(gex_time_regular_session(INT64_MAX), 0);
+    /* The Monday after INT64_MIN at 10:00 EST (a day, plus 10:00 less 03:29:52), and the Friday
+     * before INT64_MAX at 10:30:07 EST: in the session. */
+    ck_assert_int_eq(gex_time_regular_session(INT64_MIN + 86400 + 36000 - 12592), 1);
+    ck_assert_int_eq(gex_time_regular_session(INT64_MIN + 86400 + 36000 - 12592 - 1800 - 1), 0);
+    ck_assert_int_eq(gex_time_regular_session(INT64_MAX - 2 * 86400), 1);
+    /* The last instants of int32_t days, either side: 5881580-07-11 is INT32_MAX, its New York
+     * evening (UTC the 12th) is beyond. */
+    const int64_t last = (int64_t)INT32_MAX * 86400;
+    ck_assert_int_eq(gex_time_eastern_date(last + 86400 + 4 * 3600 - 1), INT32_MAX);
+    ck_assert_int_eq(gex_time_eastern_date(last + 86400 + 4 * 3600), INT32_MAX);
+    const int64_t first = (int64_t)INT32_MIN * 86400;
+    ck_assert_int_eq(gex_time_eastern_date(first + 5 * 3600), INT32_MIN);
+    ck_assert_int_eq(gex_time_eastern_date(first + 5 * 3600 + 86400), INT32_MIN + 1);
 }
 END_TEST
 
@@ -1238,6 +1283,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_days_from_civil_known_days);
     tcase_add_test(tc, test_civil_from_days_round_trip);
     tcase_add_test(tc, test_civil_from_days_extremes_and_nulls);
+    tcase_add_test(tc, test_days_from_civil_out_of_range);
     tcase_add_test(tc, test_valid_date_leap_rules);
     suite_add_tcase(s, tc);
 
@@ -1246,6 +1292,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_eastern_offset_matches_tz_database_hourly);
     tcase_add_test(tc, test_eastern_offset_matches_tz_database_random);
     tcase_add_test(tc, test_eastern_date_and_session_match_tz_database);
+    tcase_add_test(tc, test_eastern_date_and_session_extremes);
     tcase_add_test(tc, test_eastern_offset_ignores_machine_zone);
     tcase_add_test(tc, test_eastern_to_utc_round_trip);
     tcase_add_test(tc, test_eastern_to_utc_gap_and_repeat);

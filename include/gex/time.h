@@ -25,8 +25,9 @@ extern "C" {
 /* SPEC 1.1: T = seconds / (365 x 86400). */
 #define GEX_SECONDS_PER_YEAR (365.0 * 86400.0)
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31; not validated;
- * the result fits int32_t for years -5877641 to 5881580). */
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12, day 1-31; not validated:
+ * any other month or day gives a day number that is no date's). The result fits int32_t for
+ * years -5877641 to 5881580; a date beyond gives INT32_MIN or INT32_MAX, the nearer. */
 int32_t gex_time_days_from_civil(int year, int month, int day);
 
 /* The civil date of a day number. Any pointer may be NULL. */
@@ -42,7 +43,9 @@ int gex_time_valid_date(int year, int month, int day);
  * tz database has local mean time (-4:56:02); gex answers -18000 there. */
 int gex_time_eastern_offset(int64_t utc);
 
-/* The New York calendar date (days since 1970-01-01) of the UTC instant utc. */
+/* The New York calendar date (days since 1970-01-01) of the UTC instant utc; an instant whose
+ * date is beyond int32_t (a year beyond -5877641 to 5881580) gives INT32_MIN or INT32_MAX, the
+ * nearer. */
 int32_t gex_time_eastern_date(int64_t utc);
 
 /* 1 when NYSE's regular session is open at utc: Monday to Friday, 09:30 to 16:00 New York time.
