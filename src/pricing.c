@@ -59,13 +59,20 @@ gex_bs_status gex_pricing_greeks(int type, double S, double K, double T, double 
     gex_greeks_full g = {.bs = bs};
     g.rho = call ? K * T * disc_r * norm_cdf(d2) : -K * T * disc_r * norm_cdf(-d2);
     g.dual_delta = call ? -disc_r * norm_cdf(d2) : disc_r * norm_cdf(-d2);
-    g.vomma = vega * d1 * d2 / sigma;
-    g.veta = -vega * (q + (r - q) * d1 / vol_t - (1.0 + d1 * d2) / (2.0 * T));
-    g.speed = -gamma / S * (d1 / vol_t + 1.0);
-    g.zomma = gamma * (d1 * d2 - 1.0) / sigma;
-    g.color = -disc_q * pdf1 / (2.0 * S * T * vol_t) *
-              (2.0 * q * T + 1.0 + (2.0 * (r - q) * T - d2 * vol_t) / vol_t * d1);
-    g.ultima = -vega / (sigma * sigma) * (d1 * d2 * (1.0 - d1 * d2) + d1 * d1 + d2 * d2);
+    /* Each of these is the density e^(-qT) n(d1) times powers of d1, d2, 1/sigma, 1/T. Where
+     * that density underflows to 0 (|d1| beyond about 38.6: a tiny sigma or T far from the
+     * forward, a huge T; or qT beyond about 745) each is 0, as its limit is (the density falls
+     * as e^(-d1^2/2), faster than any of those powers grows), and is set so: the products
+     * would read 0 x inf = nan where d1 d2 or 1/sigma^2 overflows. */
+    if (disc_q * pdf1 != 0) {
+        g.vomma = vega * d1 * d2 / sigma;
+        g.veta = -vega * (q + (r - q) * d1 / vol_t - (1.0 + d1 * d2) / (2.0 * T));
+        g.speed = -gamma / S * (d1 / vol_t + 1.0);
+        g.zomma = gamma * (d1 * d2 - 1.0) / sigma;
+        g.color = -disc_q * pdf1 / (2.0 * S * T * vol_t) *
+                  (2.0 * q * T + 1.0 + (2.0 * (r - q) * T - d2 * vol_t) / vol_t * d1);
+        g.ultima = -vega / (sigma * sigma) * (d1 * d2 * (1.0 - d1 * d2) + d1 * d1 + d2 * d2);
+    }
     g.has_lambda = bs.price > 0;
     g.lambda = g.has_lambda ? bs.delta * S / bs.price : 0.0;
     if (!all_finite(&g))

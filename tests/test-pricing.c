@@ -147,6 +147,54 @@ START_TEST(test_pricing_greeks_put_call_identities)
 }
 END_TEST
 
+/* The six greeks built on the density e^(-qT) n(d1) (vomma, veta, speed, zomma, color,
+ * ultima) where it underflows to 0: their limit, 0, with the first-order ones at theirs. Spot
+ * 100, strike 100, r 0.05, q 0.02, a year: as sigma -> 0 the call is worth its forward
+ * intrinsic value S e^(-qT) - K e^(-rT) (Haug 2007, ch. 2: N(d1), N(d2) -> 1), with rho ->
+ * K T e^(-rT), dual delta -> -e^(-rT), delta -> e^(-qT); the put is worth 0. */
+static void assert_density_greeks_zero(const gex_greeks_full *g, const char *what)
+{
+    const double v[] = {g->vomma, g->veta, g->speed, g->zomma, g->color, g->ultima};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        ck_assert_msg(v[i] == 0, "%s: greek %zu is %.17g, not 0", what, i, v[i]);
+}
+
+START_TEST(test_pricing_greeks_density_underflow_limits)
+{
+    const double S = 100, K = 100, T = 1, r = 0.05, q = 0.02;
+    const double disc_r = exp(-r * T), disc_q = exp(-q * T);
+    static const double sigmas[] = {1e-12, 1e-100, 1e-300};
+    for (size_t i = 0; i < sizeof sigmas / sizeof sigmas[0]; i++) {
+        gex_greeks_full c, p;
+        ck_assert_int_eq(gex_pricing_greeks(GEX_CALL, S, K, T, sigmas[i], r, q, &c), GEX_BS_OK);
+        ck_assert_int_eq(gex_pricing_greeks(GEX_PUT, S, K, T, sigmas[i], r, q, &p), GEX_BS_OK);
+        assert_density_greeks_zero(&c, "call, sigma -> 0");
+        assert_density_greeks_zero(&p, "put, sigma -> 0");
+        /* 1e-14: a few ulps of the exponentials, and of their difference (2.9, from 98 and
+         * 95: 30 times less than either, so its relative error 30 times theirs). */
+        ck_assert_rel(c.bs.price, S * disc_q - K * disc_r, 1e-14, 0);
+        ck_assert_rel(c.rho, K * T * disc_r, 1e-15, 0);
+        ck_assert_rel(c.dual_delta, -disc_r, 1e-15, 0);
+        ck_assert_rel(c.lambda, disc_q * S / (S * disc_q - K * disc_r), 1e-14, 0);
+        ck_assert(p.bs.price == 0 && p.rho == 0 && p.dual_delta == 0 && !p.has_lambda);
+    }
+    /* Approaching the limit: at sigma 0.002, d1 = 15 and n(d1) ~ 5e-50, so each greek (the
+     * density times at most d1^4 / sigma^2 ~ 1e10) is below 1e-30. */
+    gex_greeks_full near;
+    ck_assert_int_eq(gex_pricing_greeks(GEX_CALL, S, K, T, 0.002, r, q, &near), GEX_BS_OK);
+    const double v[] = {near.vomma, near.veta, near.speed, near.zomma, near.color, near.ultima};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        ck_assert_msg(fabs(v[i]) < 1e-30, "greek %zu at sigma 0.002: %.17g", i, v[i]);
+    /* T = 1e300: every discount and density underflows; gex_bs_greeks answers, so does this. */
+    for (int type = GEX_CALL; type <= GEX_PUT; type++) {
+        gex_greeks_full g;
+        ck_assert_int_eq(gex_pricing_greeks(type, S, K, 1e300, 0.2, r, q, &g), GEX_BS_OK);
+        assert_density_greeks_zero(&g, "T 1e300");
+        ck_assert(g.bs.price == 0 && g.rho == 0 && g.dual_delta == 0 && !g.has_lambda);
+    }
+}
+END_TEST
+
 START_TEST(test_pricing_greeks_bad_input)
 {
     gex_greeks_full g = {.rho = 7};
@@ -279,6 +327,7 @@ int main(void)
     tcase_add_test(tc, test_pricing_greeks_vendor_example);
     tcase_add_test(tc, test_pricing_greeks_central_differences);
     tcase_add_test(tc, test_pricing_greeks_put_call_identities);
+    tcase_add_test(tc, test_pricing_greeks_density_underflow_limits);
     tcase_add_test(tc, test_pricing_greeks_bad_input);
     tcase_add_test(tc, test_pricing_kelly_vendor_example);
     tcase_add_test(tc, test_pricing_kelly_brute_force);
