@@ -137,6 +137,8 @@ static int cell_value(const char *s, size_t len, locale_t loc, double *v)
 int gex_macro_read_fred_buffer(const char *buf, size_t len, const char *name, gex_macro_file *out,
                                gex_error *err)
 {
+    if (out == NULL)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no result to fill");
     memset(out, 0, sizeof *out);
     if (buf == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no buffer");
@@ -241,11 +243,15 @@ int gex_macro_read_fred_buffer(const char *buf, size_t len, const char *name, ge
 
 int gex_macro_read_fred(const char *path, gex_macro_file *out, gex_error *err)
 {
+    if (out == NULL)
+        return gex_error_set(err, GEX_EINVAL, path, 0, 0, "no result to fill");
     memset(out, 0, sizeof *out);
-    FILE *fp = path != NULL ? fopen(path, "rb") : NULL;
+    /* No path is the caller's mistake, not the file system's: fopen(NULL) sets no errno. */
+    if (path == NULL)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "no path");
+    FILE *fp = fopen(path, "rb");
     if (fp == NULL)
-        return gex_error_set(err, GEX_EIO, path != NULL ? path : "", 0, 0, "cannot open: %s",
-                             strerror(errno));
+        return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     int rc = buf == NULL ? GEX_ENOMEM : GEX_OK;

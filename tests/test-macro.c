@@ -131,6 +131,23 @@ START_TEST(test_fred_refusals_name_the_line)
 }
 END_TEST
 
+START_TEST(test_fred_null_arguments)
+{
+    /* gex/macro.h: a NULL path, buffer or result is the caller's mistake, said as such. */
+    gex_macro_file f = {.n = 7};
+    gex_error err;
+    ck_assert_int_eq(gex_macro_read_fred(NULL, &f, &err), GEX_EINVAL);
+    ck_assert_str_eq(err.text, "no path");
+    ck_assert_uint_eq(f.n, 0);
+    ck_assert_int_eq(gex_macro_read_fred("/nonexistent/DGS10.csv", NULL, &err), GEX_EINVAL);
+    ck_assert_int_eq(gex_macro_read_fred_buffer(NULL, 3, "x.csv", &f, &err), GEX_EINVAL);
+    static const char one[] = "observation_date,DGS10\n2024-01-02,3.95\n";
+    ck_assert_int_eq(gex_macro_read_fred_buffer(one, sizeof one - 1, "x.csv", NULL, &err),
+                     GEX_EINVAL);
+    ck_assert_int_eq(gex_macro_read_fred(NULL, &f, NULL), GEX_EINVAL);
+}
+END_TEST
+
 /* From a path: 30 years of a daily series (more than the first 64 KiB the reader holds), the
  * very series the buffer gives; a folder is an error saying why. */
 START_TEST(test_fred_from_a_path)
@@ -193,6 +210,7 @@ int main(void)
     tcase_add_test(tc, test_fred_graph_of_two_series_old_header_crlf_bom);
     tcase_add_test(tc, test_fred_not_an_optionmetrics_chain);
     tcase_add_test(tc, test_fred_refusals_name_the_line);
+    tcase_add_test(tc, test_fred_null_arguments);
     tcase_add_test(tc, test_fred_from_a_path);
     suite_add_tcase(s, tc);
     return gex_test_run(s);
