@@ -416,8 +416,9 @@ int gex_chain_split(const gex_chain *chain, gex_chain **out, size_t n);
 /* A new chain holding contracts indexes[0..n) of chain, in that order, with their symbols'
  * spots and settlement overrides, the quote instant and the prepared fields: what
  * gex_chain_select gives, for a set of contracts the caller chose (for example one underlying of
- * a file grouped once, built only when it is computed). Returns GEX_OK, GEX_EINVAL (NULL
- * arguments, an index out of range) or GEX_ENOMEM; *out is NULL on failure. */
+ * a file grouped once, built only when it is computed); n 0 (indexes may then be NULL) gives a
+ * chain without contracts. Returns GEX_OK, GEX_EINVAL (chain or out NULL, indexes NULL with
+ * n > 0, an index out of range) or GEX_ENOMEM; *out is NULL on failure. */
 int gex_chain_extract(const gex_chain *chain, const uint32_t *indexes, size_t n, gex_chain **out);
 
 /* --- preparing: T, implied volatility, status (SPEC 1.1, 1.4) --- */
