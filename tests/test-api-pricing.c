@@ -476,7 +476,7 @@ START_TEST(test_api_reference_folder)
     const gex__api_folder_symbol syms[] = {{"QQQ", 2, INT64_C(1711000000), INT64_C(1711100000)},
                                            {"SPX", 1, INT64_C(1694712600), INT64_C(1694712600)},
                                            {"XYZ", 1, 0, 0}};
-    const gex__api_folder folder = {3, syms, 5, 1};
+    const gex__api_folder folder = {3, syms, 5, 1, 0, NULL};
     gex__api_input in = {.folder = &folder};
     gex__api_answer ans = {0};
     json_t *doc = gex__api_tickers(&in, &ans);
@@ -498,7 +498,7 @@ START_TEST(test_api_reference_folder)
     ck_assert_ptr_nonnull(doc);
     assert_vendor(doc, "{\"status\":\"Healthy\"}");
     /* An empty folder: no last_updated. */
-    const gex__api_folder empty = {0, NULL, 0, 0};
+    const gex__api_folder empty = {0, NULL, 0, 0, 0, NULL};
     in.folder = &empty;
     doc = gex__api_symbols(&in, &ans);
     ck_assert_ptr_nonnull(doc);

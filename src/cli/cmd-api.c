@@ -195,16 +195,17 @@ typedef struct one_file {
     cli_serve_file_symbols symbols;
 } one_file;
 
-static int folder_of_file(void *ctx, gex__api_folder *out)
+static int folder_of_file(void *ctx, gex__api_folder *out, cli_serve_file *why)
 {
+    (void)why; /* the file given is read whole before any request */
     const one_file *f = ctx;
     const cli_serve_file_symbols *symbols = &f->symbols;
     return cli_serve_folder_of_files(&symbols, 1, 0, out);
 }
 
-static int folder_of_index(void *ctx, gex__api_folder *out)
+static int folder_of_index(void *ctx, gex__api_folder *out, cli_serve_file *why)
 {
-    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out);
+    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out, why);
 }
 
 /* The file answering for q->symbol: in the folder's index, or the one file given. */
@@ -327,7 +328,7 @@ static int answer_symbol(void *arg, const cli_serve_query *query, cli_serve_resu
         cli_serve_none_at_message(&q, qe.message, sizeof qe.message);
         return cli_serve_error_result(&qe, res);
     }
-    cli_serve_index_error(found, q.symbol, &qe);
+    cli_serve_index_error(found, q.symbol, &file, &qe);
     return cli_serve_error_result(&qe, res);
 }
 

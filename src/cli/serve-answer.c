@@ -5,6 +5,7 @@
  * vendor's error bodies. gex serve (serve-http.c) answers through these over HTTP; gex api
  * (cmd-api.c) prints the same bodies on the command line.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,24 +90,64 @@ unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param
     return e->status;
 }
 
-void cli_serve_index_error(int found, const char *symbol, cli_serve_error *e)
+const char *cli_serve_open_advice(int err)
+{
+    switch (err) {
+    case EACCES:
+    case EPERM:
+        return "fix its permissions";
+    case ENOENT:
+        return "it is gone: put it back, or serve another folder";
+    case ENOTDIR:
+        return "it is no longer a folder: put the folder back, or serve another one";
+    case EMFILE:
+    case ENFILE:
+        return "too many files are open: raise the open-file limit (ulimit -n)";
+    case EIO:
+        return "the disk reports an I/O error: check it";
+    default:
+        return "check it";
+    }
+}
+
+void cli_serve_index_error(int found, const char *symbol, const cli_serve_file *where,
+                           cli_serve_error *e)
 {
     memset(e, 0, sizeof *e);
+    /* The file or folder the outcome is about, as the log shows it (no byte of a name can
+     * forge a line of it), cut to leave room for the rest of the message. */
+    char path[256] = "";
+    if (where != NULL && where->path[0] != '\0')
+        cli_serve_log_escape(path, sizeof path, where->path);
+    const int err = where != NULL ? where->error : 0;
+    const char *reason = err != 0 ? strerror(err) : "unknown error";
     switch (found) {
     case CLI_SERVE_INDEX_NONE:
         set_text(e, 404, "symbol_not_found", "no chain file in the served folder holds %s", symbol);
         break;
     case CLI_SERVE_INDEX_CHANGING:
-        set_text(e, 503, "file_changing",
-                 "the chain file holding %s is being written; try again in %d s", symbol,
-                 CLI_SERVE_RETRY_AFTER);
+        if (path[0] != '\0')
+            set_text(e, 503, "file_changing",
+                     "%s, the chain file holding %s, is being written (it changed since the "
+                     "folder was read); try again in %d s",
+                     path, symbol, CLI_SERVE_RETRY_AFTER);
+        else
+            set_text(e, 503, "file_changing",
+                     "the chain file holding %s is being written; try again in %d s", symbol,
+                     CLI_SERVE_RETRY_AFTER);
         e->retry_after = CLI_SERVE_RETRY_AFTER;
         break;
     case CLI_SERVE_INDEX_UNREAD:
-        set_text(e, 503, "file_changing",
-                 "no chain file read so far holds %s, and a new file in the served folder is "
-                 "still being written; try again in %d s",
-                 symbol, CLI_SERVE_RETRY_AFTER);
+        if (path[0] != '\0')
+            set_text(e, 503, "file_changing",
+                     "no chain file read so far holds %s, and %s, a new file in the served "
+                     "folder, is still being written; try again in %d s",
+                     symbol, path, CLI_SERVE_RETRY_AFTER);
+        else
+            set_text(e, 503, "file_changing",
+                     "no chain file read so far holds %s, and a new file in the served folder is "
+                     "still being written; try again in %d s",
+                     symbol, CLI_SERVE_RETRY_AFTER);
         e->retry_after = CLI_SERVE_RETRY_AFTER;
         break;
     case CLI_SERVE_INDEX_BUSY:
@@ -115,8 +156,25 @@ void cli_serve_index_error(int found, const char *symbol, cli_serve_error *e)
                  CLI_SERVE_RETRY_AFTER);
         e->retry_after = CLI_SERVE_RETRY_AFTER;
         break;
+    case CLI_SERVE_INDEX_FILE_UNREADABLE:
+        /* an input error, as the command line's for a file it cannot open (exit 3) */
+        set_text(e, 500, "chain_error",
+                 "cannot open %s, which held %s when it was last read: %s; %s (gex serve reads "
+                 "it again at once)",
+                 path, symbol, reason, cli_serve_open_advice(err));
+        break;
+    case CLI_SERVE_INDEX_NONE_READABLE:
+        set_text(e, 500, "chain_error",
+                 "no chain file gex serve can read holds %s, and %s, which may, cannot be "
+                 "opened: %s; %s (gex serve reads it again at once)",
+                 symbol, path, reason, cli_serve_open_advice(err));
+        break;
     default:
-        set_text(e, 500, "internal_error", "the chain folder cannot be read");
+        if (path[0] != '\0')
+            set_text(e, 500, "internal_error", "the chain folder %s cannot be read: %s; %s", path,
+                     reason, cli_serve_open_advice(err));
+        else
+            set_text(e, 500, "internal_error", "the chain folder cannot be read");
         break;
     }
 }
@@ -243,12 +301,14 @@ int cli_serve_answer_screener(cli_serve_summary_fn one, void *ctx, cli_serve_fol
         snprintf(e.message, sizeof e.message, "%s", ans.message);
         return cli_serve_error_result(&e, out);
     }
-    gex__api_folder folder = {0, NULL, 0, 0};
-    const int frc = folder_fn(folder_ctx, &folder);
+    gex__api_folder folder = {0};
+    cli_serve_file why;
+    memset(&why, 0, sizeof why);
+    const int frc = folder_fn(folder_ctx, &folder, &why);
     if (frc == -2)
         return -1;
     if (frc != CLI_SERVE_INDEX_FOUND) {
-        cli_serve_index_error(frc, "", &e);
+        cli_serve_index_error(frc, "", &why, &e);
         return cli_serve_error_result(&e, out);
     }
     if (folder.n > GEX__API_SCREENER_MAX) {
@@ -350,13 +410,15 @@ int cli_serve_answer_direct(cli_serve_folder_fn folder_fn, void *folder_ctx,
         .body_len = q->body_len,
         .now = q->asked_at != 0 ? q->asked_at : (int64_t)time(NULL),
     };
-    gex__api_folder folder = {0, NULL, 0, 0};
+    gex__api_folder folder = {0};
     if (ep->need == GEX__API_NEED_FOLDER) {
-        const int rc = folder_fn(folder_ctx, &folder);
+        cli_serve_file why;
+        memset(&why, 0, sizeof why);
+        const int rc = folder_fn(folder_ctx, &folder, &why);
         if (rc == -2)
             return -1;
         if (rc != CLI_SERVE_INDEX_FOUND) {
-            cli_serve_index_error(rc, "", &e);
+            cli_serve_index_error(rc, "", &why, &e);
             return cli_serve_error_result(&e, out);
         }
         in.folder = &folder;

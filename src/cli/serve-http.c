@@ -583,20 +583,20 @@ static cli_serve_blob *compute_answer(cli_server *srv, const cli_serve_file *fil
     return blob;
 }
 
-/* The answer for what the index said other than FOUND: a new reference, NULL when out of
- * memory. */
-static cli_serve_blob *index_answer(int found, const char *symbol)
+/* The answer for what the index said other than FOUND, about where (the file or folder the
+ * lookup named): a new reference, NULL when out of memory. */
+static cli_serve_blob *index_answer(int found, const char *symbol, const cli_serve_file *where)
 {
     cli_serve_error e;
-    cli_serve_index_error(found, symbol, &e);
+    cli_serve_index_error(found, symbol, where, &e);
     return error_blob(e.status, e.code, e.retry_after, "%s", e.message);
 }
 
 /* index_answer, with _NONE_AT: 404 no_data naming the instant (SPEC 5.5). */
-static cli_serve_blob *when_answer(int found, const cli_serve_query *q)
+static cli_serve_blob *when_answer(int found, const cli_serve_query *q, const cli_serve_file *where)
 {
     if (found != CLI_SERVE_INDEX_NONE_AT)
-        return index_answer(found, q->symbol);
+        return index_answer(found, q->symbol, where);
     char message[512];
     cli_serve_none_at_message(q, message, sizeof message);
     return error_blob(404, "no_data", 0, "%s", message);
@@ -641,8 +641,9 @@ static cli_serve_blob *answer_fresh(cli_server *srv, cli_serve_query *q, const c
     const int found = cli_serve_index_lookup_fresh_when(srv->index, q->symbol, when,
                                                         CLI_SERVE_FRESH_WAIT_MS, file, NULL);
     if (found != CLI_SERVE_INDEX_FOUND) {
-        file->path[0] = '\0';
-        return when_answer(found, q);
+        cli_serve_blob *blob = when_answer(found, q, file);
+        file->path[0] = '\0'; /* no file answered: no X-Gex-File */
+        return blob;
     }
     if (series_hash(srv, file, q) != 0)
         return NULL;
@@ -687,9 +688,9 @@ static int basket_one(void *ctx, const cli_serve_query *q, cli_serve_result *out
     return out->body != NULL ? 0 : -1;
 }
 
-static int folder_of_index(void *ctx, gex__api_folder *out)
+static int folder_of_index(void *ctx, gex__api_folder *out, cli_serve_file *why)
 {
-    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out);
+    return cli_serve_index_folder(ctx, CLI_SERVE_FRESH_WAIT_MS, out, why);
 }
 
 /* The answer to a basket or screener request (on a render thread): a new reference, NULL out of
@@ -1023,7 +1024,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     memset(&file, 0, sizeof file);
     const int found = cli_serve_index_lookup_when(srv->index, q.symbol, &when, &file, NULL);
     if (found != CLI_SERVE_INDEX_FOUND && found != CLI_SERVE_INDEX_STALE) {
-        cli_serve_blob *answer = when_answer(found, &q);
+        cli_serve_blob *answer = when_answer(found, &q, &file);
         if (answer == NULL)
             return MHD_NO;
         return send_blob(con, answer, rl, NULL, NULL);
@@ -1056,7 +1057,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
             blob = again == CLI_SERVE_INDEX_FOUND && series_hash(srv, &file, &q) == 0
                        ? compute_answer(srv, &file, &q, key,
                                         cli_serve_cache_key(&file, &q, key, sizeof key))
-                       : when_answer(again, &q);
+                       : when_answer(again, &q, &file);
+            if (again != CLI_SERVE_INDEX_FOUND)
+                file.path[0] = '\0'; /* no file answered: no X-Gex-File */
         }
         if (blob == NULL)
             return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,

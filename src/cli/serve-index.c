@@ -84,6 +84,8 @@ typedef struct record {
     int settling;          /* changed in place again within SETTLE_NS of its read */
     int unread;            /* settling: a name new to the index, not read yet */
     int usable;            /* 0: not a chain (logged once per identity) */
+    int open_errno;        /* non-zero: the file cannot be opened (errno), tried again at every
+                              scan; symbols are then those it held when last read (none if never) */
     int macro;             /* a FRED series download (gex/macro.h), not a chain */
     char macro_ids[256];   /* macro: its series ids, comma-separated */
     int fresh;             /* read by the scan that built this snapshot (duplicates are logged
@@ -108,11 +110,14 @@ typedef struct entry {
 typedef struct slot {
     char key[CLI_SERVE_SYMBOL_MAX + 1]; /* "" : empty */
     uint32_t first, count;              /* entries[first .. first + count) */
+    uint32_t blocked; /* 1 + the record of a file that held the symbol when last read and cannot
+                         be opened now (the symbol is not answered meanwhile); 0: none */
 } slot;
 
 typedef struct snapshot {
     atomic_size_t refs;
-    int dir_ok; /* 0: the folder could not be listed */
+    int dir_ok;    /* 0: the folder could not be listed */
+    int dir_errno; /* !dir_ok: why (errno) */
     int64_t dir_mtime_ns, dir_ctime_ns;
     record *records; /* sorted by name */
     size_t n_records;
@@ -120,7 +125,10 @@ typedef struct snapshot {
     size_t n_slots; /* a power of two, or 0 */
     entry *entries; /* grouped by symbol (slot), each group oldest first */
     size_t n_entries;
-    size_t n_unread; /* records settling unread: their symbols are not known yet */
+    size_t n_unread;     /* records settling unread: their symbols are not known yet */
+    size_t first_unread; /* n_unread > 0: the first of them */
+    size_t n_unreadable; /* records that cannot be opened */
+    size_t first_unreadable;
 } snapshot;
 
 struct cli_serve_index {
@@ -221,6 +229,24 @@ static int lower_key(const char *symbol, char key[CLI_SERVE_SYMBOL_MAX + 1])
     return 0;
 }
 
+/* How the log shows a file name or anything read from a file: bytes that could forge a log line
+ * or drive a terminal (controls, non-ASCII, '"', '\\') written \\xHH as the access log writes
+ * request targets (cli_serve_log_escape), cut with "..." past SHOWN_MAX. */
+#define SHOWN_MAX 1024
+static const char *shown(char out[SHOWN_MAX], const char *text)
+{
+    cli_serve_log_escape(out, SHOWN_MAX, text);
+    return out;
+}
+
+/* dir/name as the log shows it. */
+static const char *shown_path(char out[SHOWN_MAX], const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return shown(out, path);
+}
+
 static slot *probe(const snapshot *s, const char *key)
 {
     if (s->n_slots == 0)
@@ -251,13 +277,15 @@ static int entry_order(const void *pa, const void *pb)
  * (so once): the newer file answers. 0, or -1 when out of memory. */
 static int build_slots(const cli_serve_index *ix, snapshot *s)
 {
-    size_t total = 0;
+    size_t total = 0, blocking = 0;
     for (size_t i = 0; i < s->n_records; i++) {
         if (s->records[i].usable)
             total += s->records[i].symbols.n;
+        else if (s->records[i].open_errno != 0)
+            blocking += s->records[i].symbols.n;
     }
     size_t n = 16;
-    while (n < 2 * total)
+    while (n < 2 * (total + blocking))
         n *= 2;
     s->slots = calloc(n, sizeof *s->slots);
     s->entries = malloc((total > 0 ? total : 1) * sizeof *s->entries);
@@ -268,13 +296,20 @@ static int build_slots(const cli_serve_index *ix, snapshot *s)
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < s->n_records; i++) {
             const record *r = &s->records[i];
-            if (!r->usable)
+            if (!r->usable && r->open_errno == 0)
                 continue;
             for (size_t k = 0; k < r->symbols.n; k++) {
                 char key[CLI_SERVE_SYMBOL_MAX + 1];
                 if (lower_key(r->symbols.symbol[k], key) != 0)
                     continue;
                 slot *sl = probe(s, key);
+                if (!r->usable) { /* held when last read, and cannot be opened now */
+                    if (pass == 0 && sl->key[0] == '\0')
+                        memcpy(sl->key, key, sizeof key);
+                    if (pass == 0 && sl->blocked == 0)
+                        sl->blocked = (uint32_t)i + 1;
+                    continue;
+                }
                 if (pass == 0) {
                     if (sl->key[0] == '\0')
                         memcpy(sl->key, key, sizeof key);
@@ -314,11 +349,12 @@ static int build_slots(const cli_serve_index *ix, snapshot *s)
             if (!a->timed || !b->timed || a->time != b->time ||
                 (!s->records[a->rec].fresh && !s->records[b->rec].fresh))
                 continue;
+            char pa[SHOWN_MAX], pb[SHOWN_MAX], sym[SHOWN_MAX], nb[SHOWN_MAX];
             fprintf(ix->log,
-                    "gex serve: %s/%s and %s/%s: both hold %s at the same quote instant; the "
-                    "newer file, %s, answers\n",
-                    ix->dir, a->name, ix->dir, b->name, s->records[b->rec].symbols.symbol[b->which],
-                    b->name);
+                    "gex serve: %s and %s: both hold %s at the same quote instant; the newer "
+                    "file, %s, answers\n",
+                    shown_path(pa, ix->dir, a->name), shown_path(pb, ix->dir, b->name),
+                    shown(sym, s->records[b->rec].symbols.symbol[b->which]), shown(nb, b->name));
         }
     }
     return 0;
@@ -350,14 +386,9 @@ static int copy_block(void **to, const void *p, size_t bytes)
     return 0;
 }
 
-/* A copy of what old read, for the next snapshot. 0, or -1 when out of memory. */
-static int copy_read(record *r, const record *old)
+/* A copy of the symbols old holds (or held when last read). 0, or -1 when out of memory. */
+static int copy_symbols(record *r, const record *old)
 {
-    r->read = old->read;
-    r->read_at_ns = old->read_at_ns;
-    r->usable = old->usable;
-    r->macro = old->macro;
-    memcpy(r->macro_ids, old->macro_ids, sizeof r->macro_ids);
     r->symbols = old->symbols;
     const size_t n = old->symbols.n;
     void *symbol = NULL, *time = NULL;
@@ -368,49 +399,99 @@ static int copy_read(record *r, const record *old)
     return rc;
 }
 
-/* Whether the file at path is a FRED series download (gex/macro.h): its ids into r. */
-static int read_macro(const char *path, record *r)
+/* A copy of what old read, for the next snapshot. 0, or -1 when out of memory. */
+static int copy_read(record *r, const record *old)
+{
+    r->read = old->read;
+    r->read_at_ns = old->read_at_ns;
+    r->usable = old->usable;
+    r->open_errno = old->open_errno;
+    r->macro = old->macro;
+    memcpy(r->macro_ids, old->macro_ids, sizeof r->macro_ids);
+    return copy_symbols(r, old);
+}
+
+/* Whether the file open at fd is a FRED series download (gex/macro.h): its ids into r. */
+static int read_macro(int fd, record *r)
 {
     char head[512];
-    /* Never a link swapped in since the listing, never a FIFO's open blocking the scanner. */
-    const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
     const ssize_t got = read(fd, head, sizeof head);
-    close(fd);
     const size_t n = got > 0 ? (size_t)got : 0;
     r->macro = gex_macro_is_fred(head, n, r->macro_ids, sizeof r->macro_ids);
     return r->macro;
 }
 
-/* Reads the file's underlyings now; logs why it is left out when it is. */
+/* Reads the file's underlyings now; logs why it is left out when it is. prev: its record in the
+ * previous snapshot (NULL: none). A file that cannot be opened (permissions, an I/O error, no
+ * descriptor left) is not "not a chain": it keeps its errno and the symbols prev held (when last
+ * read), so that requests for them name it instead of quietly going to another file. */
 static void read_file(cli_serve_index *ix, int dfd, const char *name, const struct stat *st,
-                      record *r, int64_t now)
+                      record *r, int64_t now, const record *prev)
 {
-    char path[4096];
+    char path[4096], show[SHOWN_MAX], why_shown[SHOWN_MAX];
     char why[512] = "not a chain file gex reads";
     int len = snprintf(path, sizeof path, "%s/%s", ix->dir, name);
+    shown(show, path);
     r->read = ident_of(st);
     r->read_at_ns = now;
-    if (len < 0 || (size_t)len >= sizeof path)
+    if (len < 0 || (size_t)len >= sizeof path) {
         snprintf(why, sizeof why, "the path is longer than %zu bytes", sizeof path);
-    else if (st->st_size > FILE_SIZE_MAX)
+    } else if (st->st_size > FILE_SIZE_MAX) {
         snprintf(why, sizeof why, "larger than 1 GiB, too large to be a chain");
-    else if (!read_macro(path, r))
-        r->usable = ix->backend.symbols(ix->backend.ctx, path, &r->symbols, why, sizeof why) == 0;
+    } else {
+        /* Never a link swapped in since the listing, never a FIFO's open blocking the scanner. */
+        const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        const int err = fd < 0 ? errno : 0;
+        if (fd < 0 && err != ENOENT && err != ELOOP) {
+            /* ENOENT, ELOOP: gone or replaced by a link since the listing (the next scan sees
+             * it). Anything else: the file is there and cannot be read. */
+            r->open_errno = err;
+            if (prev != NULL && (prev->usable || prev->open_errno != 0) &&
+                copy_symbols(r, prev) != 0) {
+                free(r->symbols.symbol); /* out of memory: no symbol known to be held */
+                free(r->symbols.time);
+                memset(&r->symbols, 0, sizeof r->symbols);
+            }
+        } else if (fd >= 0) {
+            const int macro = read_macro(fd, r);
+            close(fd);
+            if (!macro)
+                r->usable =
+                    ix->backend.symbols(ix->backend.ctx, path, &r->symbols, why, sizeof why) == 0;
+        }
+    }
     r->fresh = 1;
-    if (r->macro && ix->log != NULL)
-        fprintf(ix->log, "gex serve: %s: FRED series %s, for /v1/vrp's macro block\n", path,
-                r->macro_ids);
-    else if (!r->usable && ix->log != NULL)
-        fprintf(ix->log, "gex serve: %s: left out: %s\n", path, why);
+    if (r->open_errno != 0 && ix->log != NULL &&
+        (prev == NULL || prev->open_errno != r->open_errno)) {
+        char held[SHOWN_MAX + 128] = "";
+        if (r->symbols.n > 0) {
+            char sym[SHOWN_MAX];
+            if (r->symbols.n == 1)
+                snprintf(held, sizeof held, "requests for %s (which it held when last read) and ",
+                         shown(sym, r->symbols.symbol[0]));
+            else
+                snprintf(held, sizeof held,
+                         "requests for %s and the %zu other symbols it held when last read and ",
+                         shown(sym, r->symbols.symbol[0]), r->symbols.n - 1);
+        }
+        fprintf(ix->log,
+                "gex serve: cannot open %s: %s; %s (tried again at every scan). Until then "
+                "%srequests for a symbol no other file holds are answered 500 chain_error "
+                "naming it\n",
+                show, strerror(r->open_errno), cli_serve_open_advice(r->open_errno), held);
+    } else if (r->macro && ix->log != NULL) {
+        fprintf(ix->log, "gex serve: %s: FRED series %s, for /v1/vrp's macro block\n", show,
+                shown(why_shown, r->macro_ids));
+    } else if (!r->usable && r->open_errno == 0 && ix->log != NULL) {
+        fprintf(ix->log, "gex serve: %s: left out: %s\n", show, shown(why_shown, why));
+    }
     if (r->usable && !r->symbols.has_quote_time && !ix->now_from_mtime && ix->log != NULL)
         fprintf(ix->log,
                 "gex serve: %s: cannot place in time (the file holds no quote instant); use "
                 "--now-from-mtime to date it by its modification time. Until then it answers "
                 "only requests without at= or date=, and only when no dated file holds its "
                 "symbol\n",
-                path);
+                show);
     /* Changed while it was read: what was read belongs to no version of it. It settles. */
     struct stat after;
     if (fstatat(dfd, name, &after, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -423,7 +504,7 @@ static void read_file(cli_serve_index *ix, int dfd, const char *name, const stru
                 fprintf(ix->log,
                         "gex serve: %s: changed while it was read; read again once unchanged "
                         "for %lld s (until then answered 503 file_changing)\n",
-                        path, SETTLE_NS / 1000000000LL);
+                        show, SETTLE_NS / 1000000000LL);
         }
     }
 }
@@ -449,13 +530,30 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
     atomic_init(&s->refs, 1);
     struct stat dst;
     DIR *d = NULL;
-    if (stat(ix->dir, &dst) == 0 && S_ISDIR(dst.st_mode)) {
+    if (stat(ix->dir, &dst) != 0) {
+        s->dir_errno = errno;
+    } else if (!S_ISDIR(dst.st_mode)) {
+        s->dir_errno = ENOTDIR;
+    } else {
         s->dir_mtime_ns = ts_ns(&dst.st_mtim);
         s->dir_ctime_ns = ts_ns(&dst.st_ctim);
         d = opendir(ix->dir);
+        s->dir_errno = d == NULL ? errno : 0;
     }
-    if (d == NULL)
-        return s; /* dir_ok 0: answered "cannot be read" until it can */
+    char show[SHOWN_MAX];
+    if (d == NULL) {
+        /* dir_ok 0: answered "cannot be read" until it can; logged when that starts or its
+         * reason changes */
+        if (ix->log != NULL && (old == NULL || old->dir_ok || old->dir_errno != s->dir_errno))
+            fprintf(ix->log,
+                    "gex serve: cannot list the folder %s: %s; %s. Until it can be listed "
+                    "requests are answered 500 internal_error\n",
+                    shown(show, ix->dir), strerror(s->dir_errno),
+                    cli_serve_open_advice(s->dir_errno));
+        return s;
+    }
+    if (ix->log != NULL && old != NULL && !old->dir_ok)
+        fprintf(ix->log, "gex serve: the folder %s can be listed again\n", shown(show, ix->dir));
     s->dir_ok = 1;
     const int dfd = dirfd(d);
     size_t cap = 0;
@@ -488,8 +586,10 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
         const record *prev = find_record(old, de->d_name);
         const ident cur = ident_of(&st);
         const int64_t now = monotonic_ns();
-        if (prev != NULL && ident_eq(&prev->read, &cur)) {
-            failed = copy_read(r, prev) != 0; /* unchanged, or back to what was read */
+        /* Unchanged, or back to what was read; a file that could not be opened is tried again
+         * (an exhausted descriptor table changes nothing of its identity). */
+        if (prev != NULL && ident_eq(&prev->read, &cur) && prev->open_errno == 0) {
+            failed = copy_read(r, prev) != 0;
             continue;
         }
         const int in_place = prev != NULL && prev->read.dev == cur.dev && prev->read.ino == cur.ino;
@@ -513,21 +613,21 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
                     *due = when;
                 if (!was_settling && ix->log != NULL && unseen)
                     fprintf(ix->log,
-                            "gex serve: %s/%s: new, written %.3f s ago; read once unchanged "
+                            "gex serve: %s: new, written %.3f s ago; read once unchanged "
                             "for %lld s, until then answered 503 file_changing\n",
-                            ix->dir, de->d_name, (double)(realtime_ns() - cur.mtime_ns) / 1e9,
-                            SETTLE_NS / 1000000000LL);
+                            shown_path(show, ix->dir, de->d_name),
+                            (double)(realtime_ns() - cur.mtime_ns) / 1e9, SETTLE_NS / 1000000000LL);
                 else if (!was_settling && ix->log != NULL)
                     fprintf(ix->log,
-                            "gex serve: %s/%s: changing (written in place %.3f s after it was "
+                            "gex serve: %s: changing (written in place %.3f s after it was "
                             "read); read again once unchanged for %lld s, until then answered "
                             "503 file_changing\n",
-                            ix->dir, de->d_name, (double)(now - prev->read_at_ns) / 1e9,
-                            SETTLE_NS / 1000000000LL);
+                            shown_path(show, ix->dir, de->d_name),
+                            (double)(now - prev->read_at_ns) / 1e9, SETTLE_NS / 1000000000LL);
                 continue;
             }
         }
-        read_file(ix, dfd, de->d_name, &st, r, now);
+        read_file(ix, dfd, de->d_name, &st, r, now, prev);
         if (r->settling) {
             const int64_t when = r->seen_since_ns + SETTLE_NS;
             if (*due == 0 || when < *due)
@@ -535,10 +635,18 @@ static snapshot *scan(cli_serve_index *ix, const snapshot *old, int64_t *due)
         }
     }
     closedir(d);
-    for (size_t i = 0; i < s->n_records; i++)
-        s->n_unread += s->records[i].unread;
     if (!failed && s->n_records > 1)
         qsort(s->records, s->n_records, sizeof *s->records, by_name);
+    for (size_t i = s->n_records; i-- > 0;) {
+        if (s->records[i].unread) {
+            s->n_unread++;
+            s->first_unread = i;
+        }
+        if (s->records[i].open_errno != 0) {
+            s->n_unreadable++;
+            s->first_unreadable = i;
+        }
+    }
     if (failed || build_slots(ix, s) != 0) {
         snapshot_unref(s);
         return NULL;
@@ -696,23 +804,66 @@ static long pick(const entry *run, uint32_t n, const cli_serve_when *when)
     return k;
 }
 
-/* The lookup of symbol in s. dir_changed: the folder's times differ from the snapshot's. */
+/* out names record r of s, and err why it cannot answer (for an outcome other than FOUND). */
+static void name_record(const cli_serve_index *ix, const record *r, int err, cli_serve_file *out)
+{
+    snprintf(out->path, sizeof out->path, "%s/%s", ix->dir, r->name);
+    out->error = err;
+}
+
+/* The outcome for record r of s, which cannot be opened: _FILE_UNREADABLE (or what found says
+ * for a symbol no other file holds), unless the file changed since: then it is read again
+ * (_STALE), or settles (_CHANGING). */
+static int unreadable_in(const cli_serve_index *ix, const record *r, int found, cli_serve_file *out)
+{
+    name_record(ix, r, r->open_errno, out);
+    struct stat st;
+    if (lstat(out->path, &st) != 0 || !S_ISREG(st.st_mode))
+        return CLI_SERVE_INDEX_STALE;
+    const ident cur = ident_of(&st);
+    if (r->settling && cur.dev == r->read.dev && cur.ino == r->read.ino)
+        return CLI_SERVE_INDEX_CHANGING;
+    return r->settling || !ident_eq(&cur, &r->read) ? CLI_SERVE_INDEX_STALE : found;
+}
+
+/* The lookup of symbol in s. dir_changed: the folder's times differ from the snapshot's. An
+ * outcome other than FOUND names in out->path the file (or folder) it is about, when there is
+ * one, and in out->error the errno that explains it (0: none). */
 static int lookup_in(const cli_serve_index *ix, const snapshot *s, const char *symbol,
                      const cli_serve_when *when, int dir_changed, cli_serve_file *out,
                      cli_serve_file *prev)
 {
     if (prev != NULL)
         memset(prev, 0, sizeof *prev);
+    out->path[0] = '\0';
+    out->error = 0;
     if (s == NULL)
         return CLI_SERVE_INDEX_STALE;
-    if (!s->dir_ok)
+    if (!s->dir_ok) {
+        snprintf(out->path, sizeof out->path, "%s", ix->dir);
+        out->error = s->dir_errno;
         return dir_changed ? CLI_SERVE_INDEX_STALE : CLI_SERVE_INDEX_UNREADABLE;
+    }
     char key[CLI_SERVE_SYMBOL_MAX + 1];
     const slot *sl = lower_key(symbol, key) == 0 ? probe(s, key) : NULL;
-    if (sl == NULL || sl->key[0] == '\0')
-        return dir_changed       ? CLI_SERVE_INDEX_STALE
-               : s->n_unread > 0 ? CLI_SERVE_INDEX_UNREAD
-                                 : CLI_SERVE_INDEX_NONE;
+    /* A file that held the symbol when last read and cannot be opened now: it may still hold
+     * it, at any instant, so no other file answers in its place. */
+    if (sl != NULL && sl->blocked != 0)
+        return unreadable_in(ix, &s->records[sl->blocked - 1], CLI_SERVE_INDEX_FILE_UNREADABLE,
+                             out);
+    if (sl == NULL || sl->key[0] == '\0') {
+        if (dir_changed)
+            return CLI_SERVE_INDEX_STALE;
+        if (s->n_unread > 0) {
+            name_record(ix, &s->records[s->first_unread], 0, out);
+            return CLI_SERVE_INDEX_UNREAD;
+        }
+        /* No file read holds it, and one that cannot be opened may. */
+        if (s->n_unreadable > 0)
+            return unreadable_in(ix, &s->records[s->first_unreadable],
+                                 CLI_SERVE_INDEX_NONE_READABLE, out);
+        return CLI_SERVE_INDEX_NONE;
+    }
     const entry *run = &s->entries[sl->first];
     const long k = pick(run, sl->count, when);
     if (k < 0)
@@ -722,15 +873,21 @@ static int lookup_in(const cli_serve_index *ix, const snapshot *s, const char *s
     char path[sizeof out->path];
     int len = snprintf(path, sizeof path, "%s/%s", ix->dir, r->name);
     struct stat st;
-    if (len <= 0 || (size_t)len >= sizeof path || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    if (len <= 0 || (size_t)len >= sizeof path || lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        name_record(ix, r, 0, out);
         return CLI_SERVE_INDEX_STALE; /* gone, or a link or FIFO swapped in */
+    }
     const ident cur = ident_of(&st);
     /* Still being written in place: no scan can tell more before it settles. Replaced by a
      * rename (another inode): a scan reads the new file at once. */
-    if (r->settling && cur.dev == r->read.dev && cur.ino == r->read.ino)
+    if (r->settling && cur.dev == r->read.dev && cur.ino == r->read.ino) {
+        name_record(ix, r, 0, out);
         return CLI_SERVE_INDEX_CHANGING;
-    if (r->settling || !ident_eq(&cur, &r->read))
+    }
+    if (r->settling || !ident_eq(&cur, &r->read)) {
+        name_record(ix, r, 0, out);
         return CLI_SERVE_INDEX_STALE;
+    }
     file_of(ix, s, e, out);
     /* The previous snapshot: the newest entry at an earlier instant (an untimed file has
      * none). Its identity is checked when it is opened. */
@@ -775,9 +932,13 @@ int cli_serve_index_lookup_when(cli_serve_index *index, const char *symbol,
 {
     int dir_there = 0, dir_changed = 0;
     snapshot *s = current_for_lookup(index, &dir_there, &dir_changed);
-    int rc = !dir_there && s != NULL && !s->dir_ok
-                 ? CLI_SERVE_INDEX_UNREADABLE
-                 : lookup_in(index, s, symbol, when, dir_changed, out, prev);
+    int rc = CLI_SERVE_INDEX_UNREADABLE;
+    if (!dir_there && s != NULL && !s->dir_ok) {
+        snprintf(out->path, sizeof out->path, "%s", index->dir);
+        out->error = s->dir_errno;
+    } else {
+        rc = lookup_in(index, s, symbol, when, dir_changed, out, prev);
+    }
     if (rc != CLI_SERVE_INDEX_FOUND && prev != NULL)
         memset(prev, 0, sizeof *prev);
     snapshot_unref(s);
@@ -958,7 +1119,8 @@ int cli_serve_folder_of_files(const cli_serve_file_symbols *const *file, size_t 
 }
 
 /* The folder of snapshot s: its usable files' underlyings (FRED downloads are neither chains
- * nor files left out). */
+ * nor files left out), and the files that cannot be opened, each "NAME: REASON" as the log shows
+ * the name. */
 static int folder_of(const snapshot *s, gex__api_folder *out)
 {
     const cli_serve_file_symbols **file = malloc((s->n_records + 1) * sizeof *file);
@@ -971,16 +1133,43 @@ static int folder_of(const snapshot *s, gex__api_folder *out)
         macro += s->records[i].macro;
     }
     /* A new file still settling is not known yet to be left out. */
-    const int rc =
-        cli_serve_folder_of_files(file, files, s->n_records - files - macro - s->n_unread, out);
+    int rc = cli_serve_folder_of_files(
+        file, files, s->n_records - files - macro - s->n_unread - s->n_unreadable, out);
     free(file);
+    if (rc != CLI_SERVE_INDEX_FOUND || s->n_unreadable == 0)
+        return rc;
+    char **text = calloc(s->n_unreadable, sizeof *text);
+    if (text == NULL) {
+        cli_serve_index_folder_free(out);
+        return -2;
+    }
+    out->unreadable = (const char *const *)text;
+    out->files_unreadable = s->n_unreadable;
+    for (size_t i = 0, k = 0; i < s->n_records; i++) {
+        const record *r = &s->records[i];
+        if (r->open_errno == 0)
+            continue;
+        char name[SHOWN_MAX], line[SHOWN_MAX + 256];
+        snprintf(line, sizeof line, "%s: cannot open it: %s; %s", shown(name, r->name),
+                 strerror(r->open_errno), cli_serve_open_advice(r->open_errno));
+        text[k] = strdup(line);
+        if (text[k++] == NULL) {
+            cli_serve_index_folder_free(out);
+            return -2;
+        }
+    }
     return rc;
 }
 
-int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out)
+int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out,
+                           cli_serve_file *why)
 {
     memset(out, 0, sizeof *out);
     cli_serve_file unused;
+    if (why != NULL) {
+        why->path[0] = '\0';
+        why->error = 0;
+    }
     /* A lookup of a name no file holds asks for a scan when one is due; the listing is then
      * as fresh as any request's. */
     int rc = cli_serve_index_lookup(index, "", &unused);
@@ -998,6 +1187,10 @@ int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api
             return CLI_SERVE_INDEX_BUSY;
     }
     rc = s->dir_ok ? folder_of(s, out) : CLI_SERVE_INDEX_UNREADABLE;
+    if (!s->dir_ok && why != NULL) {
+        snprintf(why->path, sizeof why->path, "%s", index->dir);
+        why->error = s->dir_errno;
+    }
     snapshot_unref(s);
     return rc;
 }
@@ -1007,6 +1200,9 @@ void cli_serve_index_folder_free(gex__api_folder *folder)
     if (folder->symbol != NULL && folder->n > 0)
         free((char *)folder->symbol[0].symbol); /* the block of every name */
     free((void *)folder->symbol);
+    for (size_t i = 0; folder->unreadable != NULL && i < folder->files_unreadable; i++)
+        free((char *)folder->unreadable[i]);
+    free((void *)folder->unreadable);
     memset(folder, 0, sizeof *folder);
 }
 

@@ -182,14 +182,21 @@ typedef struct cli_serve_error {
 unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param_get get, void *ctx,
                            cli_serve_query *q, cli_serve_error *e);
 
-/* The error of an index outcome other than FOUND (symbol_not_found, file_changing, ...). */
-void cli_serve_index_error(int found, const char *symbol, cli_serve_error *e);
+/* The error of an index outcome other than FOUND (symbol_not_found, file_changing, ...). where
+ * (may be NULL) is what the lookup filled: the file or folder the outcome is about (path "":
+ * none) and the errno that explains it; the message names them, as the log shows a name. */
+void cli_serve_index_error(int found, const char *symbol, const struct cli_serve_file *where,
+                           cli_serve_error *e);
+
+/* What to do about a file or folder that cannot be opened for errno err, for messages: "fix its
+ * permissions", ... */
+const char *cli_serve_open_advice(int err);
 
 /* The vendor's error body of *e as a result (never cached). 0, or -1 when out of memory. */
 int cli_serve_error_result(const cli_serve_error *e, cli_serve_result *out);
 
-/* What the folder holds (cli_serve_index_folder's contract). */
-typedef int (*cli_serve_folder_fn)(void *ctx, gex__api_folder *out);
+/* What the folder holds (cli_serve_index_folder's contract, why included). */
+typedef int (*cli_serve_folder_fn)(void *ctx, gex__api_folder *out, struct cli_serve_file *why);
 
 /* The answer of an endpoint whose need is not ANALYSIS: the parameters alone, the folder (from
  * folder_fn), or 501 for what no chain file can tell. 0 with *out filled, or -1 when out of
@@ -306,6 +313,7 @@ typedef struct cli_serve_file {
     int has_time; /* placed in time: its quote instant, or its mtime with --now-from-mtime */
     int64_t time; /* has_time: UTC seconds */
     int has_at;   /* one snapshot of a file of several: read with --at time (SPEC 2.9) */
+    int error;    /* a lookup's outcome other than FOUND: the errno that explains it (0: none) */
 } cli_serve_file;
 
 typedef struct cli_serve_index cli_serve_index;
@@ -332,6 +340,8 @@ enum {
     CLI_SERVE_INDEX_BUSY = 4,        /* lookup_fresh: no scan finished in the time given */
     CLI_SERVE_INDEX_NONE_AT = 5,     /* files hold the symbol, none at the instant asked */
     CLI_SERVE_INDEX_UNREAD = 6,      /* no file read holds it; a new file is being written */
+    CLI_SERVE_INDEX_FILE_UNREADABLE = 7, /* a file that held it when last read cannot be opened */
+    CLI_SERVE_INDEX_NONE_READABLE = 8,   /* no file read holds it; a file cannot be opened */
 };
 
 /* The instant a request asks for (at=, date=; SPEC 5.5). */
@@ -354,9 +364,13 @@ int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when,
  * Newest: the latest quote instant, then the latest modification time, then the greatest name.
  * Returns CLI_SERVE_INDEX_FOUND (the file's identity checked again now), _NONE, _UNREADABLE,
  * _CHANGING (a file written in place faster than it settles), _UNREAD (no file read holds the
- * symbol while a new one settles unread), or _STALE: the chosen file changed
- * or went since the last scan, the symbol is unknown while the folder changed, or no scan has
- * ended yet. Thread-safe; O(1) in the number of files. */
+ * symbol while a new one settles unread), _FILE_UNREADABLE (a file that held the symbol when
+ * last read cannot be opened now: no other file answers in its place), _NONE_READABLE (no file
+ * read holds the symbol and a file in the folder cannot be opened: it may), or _STALE: the
+ * chosen file changed or went since the last scan, the symbol is unknown while the folder
+ * changed, or no scan has ended yet. Outcomes other than FOUND name in out->path the file (the
+ * folder for _UNREADABLE) they are about, "" when none, and in out->error the errno that
+ * explains them (0: none). Thread-safe; O(1) in the number of files. */
 int cli_serve_index_lookup(cli_serve_index *index, const char *symbol, cli_serve_file *out);
 
 /* The same from a scan that starts after this call, waiting for it at most timeout_ms: for a
@@ -390,11 +404,13 @@ int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli
 int cli_serve_index_macro(cli_serve_index *index, const char *id, cli_serve_file *out);
 
 /* What the folder holds, for the endpoints that describe it (/v1/symbols): every symbol with
- * the number of files holding it and their first and last quote instants, from a scan that
- * ended at most 0.25 s ago or, failing that, one that starts now (waiting at most timeout_ms).
- * Returns CLI_SERVE_INDEX_FOUND with *out filled (free with cli_serve_index_folder_free), or
- * _UNREADABLE, _BUSY; -2 when out of memory. */
-int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out);
+ * the number of files holding it and their first and last quote instants, and the files that
+ * cannot be opened, from a scan that ended at most 0.25 s ago or, failing that, one that starts
+ * now (waiting at most timeout_ms). Returns CLI_SERVE_INDEX_FOUND with *out filled (free with
+ * cli_serve_index_folder_free), or _UNREADABLE (why, when not NULL: the folder's path and the
+ * errno), _BUSY; -2 when out of memory. */
+int cli_serve_index_folder(cli_serve_index *index, unsigned timeout_ms, gex__api_folder *out,
+                           struct cli_serve_file *why);
 void cli_serve_index_folder_free(gex__api_folder *folder);
 /* The same from the underlyings of files (each file counted once per symbol it holds), with
  * left_out files that could not be read: the index's folder, or gex api's one file. */

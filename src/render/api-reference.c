@@ -168,23 +168,33 @@ json_t *gex__api_symbols(const gex__api_input *in, gex__api_answer *ans)
                                   has_time ? gex__jstr(first_iso) : json_null(), "last_quote_time",
                                   has_time ? gex__jstr(last_iso) : json_null())) != 0;
     }
-    char note[200], last_iso[32];
+    /* The files that cannot be opened, each "NAME: REASON" (names as the log shows them, so
+     * plain ASCII): apart from the files read that are no chain, since they need fixing. */
+    json_t *unreadable = json_array();
+    rc |= unreadable == NULL;
+    for (size_t i = 0; i < f->files_unreadable && f->unreadable != NULL && !rc; i++)
+        rc |= json_array_append_new(unreadable, gex__jstr(f->unreadable[i])) != 0;
+    char note[320], last_iso[32];
     snprintf(note, sizeof note,
              "The underlyings of the chain files in gex serve's folder: %zu file%s indexed, %zu "
-             "left out (unreadable).",
-             f->files, f->files == 1 ? "" : "s", f->files_left_out);
+             "left out (not a chain gex reads), %zu unreadable (cannot be opened: "
+             "meta.unreadable says why).",
+             f->files, f->files == 1 ? "" : "s", f->files_left_out, f->files_unreadable);
     gex_time_format_iso(last, last_iso, sizeof last_iso);
-    json_t *doc =
-        rc ? NULL
-           : json_pack("{s:o,s:I,s:s,s:o,s:{s:I,s:I,s:o,s:[s]}}", "symbols",
-                       folder_symbols(sym, f->n), "count", (json_int_t)f->n, "note", note,
-                       "last_updated", last != 0 ? gex__jstr(last_iso) : json_null(), "meta",
-                       "files", (json_int_t)f->files, "files_left_out",
-                       (json_int_t)f->files_left_out, "symbols", detail, "gex_own", "meta.symbols");
+    json_t *doc = rc ? NULL
+                     : json_pack("{s:o,s:I,s:s,s:o,s:{s:I,s:I,s:I,s:o,s:o,s:[s]}}", "symbols",
+                                 folder_symbols(sym, f->n), "count", (json_int_t)f->n, "note", note,
+                                 "last_updated", last != 0 ? gex__jstr(last_iso) : json_null(),
+                                 "meta", "files", (json_int_t)f->files, "files_left_out",
+                                 (json_int_t)f->files_left_out, "files_unreadable",
+                                 (json_int_t)f->files_unreadable, "unreadable", unreadable,
+                                 "symbols", detail, "gex_own", "meta.symbols");
     free(sym);
     if (doc == NULL) {
-        if (rc)
+        if (rc) {
             json_decref(detail);
+            json_decref(unreadable);
+        }
         return oom(ans);
     }
     return doc;
@@ -196,8 +206,9 @@ json_t *gex__api_health(const gex__api_input *in, gex__api_answer *ans)
     const gex__api_folder *f = folder_of(in, ans);
     if (f == NULL)
         return NULL;
-    json_t *doc =
-        json_pack("{s:s,s:{s:I,s:I,s:I}}", "status", "Healthy", "meta", "symbols", (json_int_t)f->n,
-                  "files", (json_int_t)f->files, "files_left_out", (json_int_t)f->files_left_out);
+    json_t *doc = json_pack("{s:s,s:{s:I,s:I,s:I,s:I}}", "status", "Healthy", "meta", "symbols",
+                            (json_int_t)f->n, "files", (json_int_t)f->files, "files_left_out",
+                            (json_int_t)f->files_left_out, "files_unreadable",
+                            (json_int_t)f->files_unreadable);
     return doc != NULL ? doc : oom(ans);
 }

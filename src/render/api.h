@@ -57,7 +57,9 @@ typedef struct gex__api_folder_symbol {
 typedef struct gex__api_folder {
     size_t n;
     const gex__api_folder_symbol *symbol; /* sorted by symbol */
-    size_t files, files_left_out;         /* chain files indexed; files that could not be read */
+    size_t files, files_left_out;         /* chain files indexed; files read that are no chain */
+    size_t files_unreadable;              /* files that cannot be opened (permissions, I/O) */
+    const char *const *unreadable;        /* each one's "NAME: REASON", or NULL */
 } gex__api_folder;
 
 /* The series of one underlying: snapshots in ascending quote_time and their measures
