@@ -2016,10 +2016,14 @@ END_TEST
 START_TEST(test_server_names_files_and_folder)
 {
     make_tmpdir();
-    write_chain("spx.csv", "SPX", "1700000000", "p1");
+    write_chain("a\r\nb \xc3\xa9%.csv", "SPX", "1700000000", "p1");
     start_server(NULL, 10);
     unsigned port = cli_server_port(server);
     reply r;
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/levels/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strstr(r.headers, "\r\nX-Gex-File: a%0D%0Ab%20%C3%A9%25.csv\r\n") != NULL, "%s",
+                  r.headers);
     char away[300];
     snprintf(away, sizeof away, "%s.away", tmpdir);
     ck_assert_int_eq(rename(tmpdir, away), 0);

@@ -477,9 +477,29 @@ static enum MHD_Result send_blob(struct MHD_Connection *con, cli_serve_blob *blo
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     if (file != NULL) {
         /* Which chain answered (its name in the folder), so a user can tell which one is
-         * "newest" for the server. */
+         * "newest" for the server. A name is any bytes but '/' and NUL, and a header value
+         * cannot carry CR or LF (libmicrohttpd refuses it) nor, portably, anything outside
+         * printable ASCII: every other byte, and space and '%', is sent %XX (RFC 3986's
+         * percent-encoding, so urllib.parse.unquote gives the name back). */
+        static const char hex[] = "0123456789ABCDEF";
         const char *slash = strrchr(file, '/');
-        MHD_add_response_header(resp, "X-Gex-File", slash != NULL ? slash + 1 : file);
+        const unsigned char *name = (const unsigned char *)(slash != NULL ? slash + 1 : file);
+        char value[3 * 4096 + 1];
+        size_t n = 0;
+        for (; *name != '\0' && n + 4 <= sizeof value; name++) {
+            if (*name > 0x20 && *name < 0x7f && *name != '%') {
+                value[n++] = (char)*name;
+            } else {
+                value[n++] = '%';
+                value[n++] = hex[*name >> 4];
+                value[n++] = hex[*name & 15];
+            }
+        }
+        value[n] = '\0';
+        if (MHD_add_response_header(resp, "X-Gex-File", value) != MHD_YES) {
+            MHD_destroy_response(resp); /* out of memory: the value itself is always valid */
+            return MHD_NO;
+        }
     }
     if (blob->retry_after > 0) {
         char seconds[16];
