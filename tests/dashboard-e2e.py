@@ -202,11 +202,11 @@ class Browser:
 # --- what the page shows, read back ---
 
 def short_value(text):
-    """'23.042 B (USD ...)' -> (value, half a unit of its last digit)."""
-    m = re.match(r"(-?[\d.]+) ([KMBT])", text)
+    """'23.042 B (USD ...)' or '-0.621' -> (value, half a unit of its last digit)."""
+    m = re.match(r"(-?[\d.]+)(?: ([KMBT])\b)?", text)
     if not m:
         fail(f"not a short amount: {text!r}")
-    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[m.group(2)]
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12, None: 1}[m.group(2)]
     decimals = len(m.group(1).split(".")[1]) if "." in m.group(1) else 0
     return float(m.group(1)) * scale, 0.5 * scale * 10 ** -decimals
 
@@ -254,6 +254,29 @@ def check_levels(b, levels, what):
     for key in ("resistance", "support"):
         if key in g:
             check(rows.get(key) == price(g[key]), f"{what}: {key} {rows.get(key)}")
+
+
+def check_formats(b):
+    """The page's number formats (SPEC 5.6), called in the page itself."""
+    cases = [
+        # Totals: three decimals below 1,000 too, the unit chosen after rounding, no "-0".
+        ("fmtShort(-0.6207)", "-0.621"), ("fmtShort(0.5)", "0.500"), ("fmtShort(999.9994)", "999.999"),
+        ("fmtShort(999.9996)", "1.000 K"), ("fmtShort(999999.9)", "1.000 M"),
+        ("fmtShort(-999999999.7)", "-1.000 B"), ("fmtShort(23042123456)", "23.042 B"),
+        ("fmtShort(-0.0001)", "0.000"), ("fmtShort(-0)", "0.000"), ("fmtShort(NaN)", "n/a"),
+        # Axis ticks: as many decimals as tell each tick's value.
+        ("tickLabels([0, 0.5, 1, 1.5, 2]).join()", "0,0.5,1,1.5,2"),
+        ("tickLabels([-0.002, -0.001, 0, 0.001]).join()", "-0.002,-0.001,0,0.001"),
+        ("tickLabels([-1500, 0, 1500, 3000]).join()", "-1.5 K,0,1.5 K,3 K"),
+        ("tickLabels([0, 2e8, 4e8, 6e8, 8e8, 1e9]).join()", "0,200 M,400 M,600 M,800 M,1 B"),
+        ("tickLabels([-4e9, -2e9, 0]).join()", "-4 B,-2 B,0"),
+        # Whole dollars: half away from zero.
+        ("fmtInt(-2.5)", "-3"), ("fmtInt(2.5)", "3"), ("fmtInt(-1234567.5)", "-1,234,568"),
+        ("fmtInt(-0.4)", "0"), ("fmtInt(-2.4)", "-2"),
+    ]
+    for expr, want in cases:
+        got = b.eval(expr)
+        check(got == want, f"{expr} = {want!r} (got {got!r})")
 
 
 def loaded(b, symbol, marker=""):
@@ -320,6 +343,7 @@ def main():
             b.send("Page.navigate", {"url": f"http://127.0.0.1:{port}/#SPX"})
             loaded(b, "SPX")
             check(b.eval("document.getElementById('symbol').value") == "SPX", "the picker shows SPX")
+            check_formats(b)
             check_summary(b, summary, "SPX")
             check_levels(b, levels, "SPX")
             b.shot(os.path.join(out_dir, "page.png"))

@@ -18,10 +18,11 @@ const state = {
 
 function isNum(v) { return typeof v === 'number' && Number.isFinite(v); }
 
-// Whole dollars with thousands separators: "-1,234,567".
+// Whole dollars with thousands separators, rounded half away from zero (SPEC 5.6: Math.round
+// alone takes -2.5 to -2): "-1,234,567".
 function fmtInt(v) {
   if (!isNum(v)) return 'n/a';
-  const r = Math.round(v);
+  const r = Math.sign(v) * Math.round(Math.abs(v));
   return (r < 0 ? '-' : '') + Math.abs(r).toLocaleString('en-US');
 }
 
@@ -31,19 +32,43 @@ function fmtPrice(v) {
   return v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
-// A large amount in short form with three decimals: "23.042 B" (an axis's ticks: fewer).
-function fmtShort(v, digits) {
-  if (!isNum(v)) return 'n/a';
-  if (digits === undefined) digits = 3;
-  const a = Math.abs(v);
-  const units = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
-  for (const [scale, name] of units) {
-    if (a >= scale) {
-      const t = (v / scale).toFixed(digits);
-      return (digits < 3 ? String(+t) : t) + ' ' + name;
-    }
+const SHORT_UNITS = [[1, ''], [1e3, ' K'], [1e6, ' M'], [1e9, ' B'], [1e12, ' T']];
+
+// v / scale with digits decimals and the index of its unit in SHORT_UNITS. The unit is chosen
+// after rounding: 999,999.9 is "1.000 M", not "1000.000 K". A value that rounds to zero has no
+// sign ("0.000", never "-0.000").
+function shortParts(v, digits) {
+  let i = 0;
+  while (i + 1 < SHORT_UNITS.length && Math.abs(v) >= SHORT_UNITS[i + 1][0]) i++;
+  let t = (v / SHORT_UNITS[i][0]).toFixed(digits);
+  while (i + 1 < SHORT_UNITS.length && Math.abs(+t) >= 1000) {
+    i++;
+    t = (v / SHORT_UNITS[i][0]).toFixed(digits);
   }
-  return v.toFixed(0);
+  if (+t === 0) t = (0).toFixed(digits);
+  return [t, i];
+}
+
+// An amount in short form with three decimals (SPEC 5.6), below 1,000 too: "23.042 B",
+// "-0.621".
+function fmtShort(v) {
+  if (!isNum(v)) return 'n/a';
+  const [t, i] = shortParts(v, 3);
+  return t + SHORT_UNITS[i][1];
+}
+
+// An axis's tick labels in short form, with the fewest decimals that still give each tick its
+// exact value (ticks 0, 0.5, 1, 1.5, 2 read so, not "0, 1, 1, 2, 2"), trailing zeros dropped.
+function tickLabels(values) {
+  let gap = Infinity;
+  for (let i = 1; i < values.length; i++) gap = Math.min(gap, Math.abs(values[i] - values[i - 1]));
+  const tol = 1e-6 * (Number.isFinite(gap) && gap > 0 ? gap : Math.abs(values[0]) || 1);
+  let parts = [];
+  for (let d = 0; d <= 12; d++) {
+    parts = values.map((v) => shortParts(v, d));
+    if (parts.every(([t, i], k) => Math.abs(+t * SHORT_UNITS[i][0] - values[k]) <= tol)) break;
+  }
+  return parts.map(([t, i]) => String(+t) + SHORT_UNITS[i][1]);
 }
 
 function fmtPct(v) { return isNum(v) ? v.toFixed(2) + '%' : 'n/a'; }
@@ -458,10 +483,11 @@ function drawBars(g, levels) {
   const pad = Number.isFinite(gap) ? gap / 2 : Math.max(1, Math.abs(k0) * 0.01);
   const x = linear(k0 - pad, k1 + pad, m.l, width - m.r);
   const bw = Math.min(24, Math.max(1, (x(k0 + 2 * pad) - x(k0)) * 0.8));
-  for (const t of ticks(lo, hi, 5)) {
+  const yt = ticks(lo, hi, 5), yl = tickLabels(yt);
+  yt.forEach((t, i) => {
     el('line', { x1: m.l, x2: width - m.r, y1: y(t), y2: y(t), class: 'axis' }, svg);
-    text(svg, m.l - 4, y(t) + 4, fmtShort(t, 2), { 'text-anchor': 'end' });
-  }
+    text(svg, m.l - 4, y(t) + 4, yl[i], { 'text-anchor': 'end' });
+  });
   for (const t of ticks(k0, k1, Math.max(2, Math.floor(width / 90))))
     text(svg, x(t), height - 6, String(t), { 'text-anchor': 'middle' });
   const selRect = el('rect', { class: 'sel', x: 0, y: m.t, width: bw * 1.25, height: height - m.t - m.b, visibility: 'hidden' }, svg);
@@ -511,10 +537,11 @@ function drawProfile(p, levels) {
   let lo = Math.min(0, ...pts.map((q) => q.net_gex)), hi = Math.max(0, ...pts.map((q) => q.net_gex));
   if (lo === hi) hi = 1;
   const x = linear(x0, x1, m.l, width - m.r), y = linear(lo, hi, height - m.b, m.t);
-  for (const t of ticks(lo, hi, 5)) {
+  const yt = ticks(lo, hi, 5), yl = tickLabels(yt);
+  yt.forEach((t, i) => {
     el('line', { x1: m.l, x2: width - m.r, y1: y(t), y2: y(t), class: 'axis' }, svg);
-    text(svg, m.l - 4, y(t) + 4, fmtShort(t, 2), { 'text-anchor': 'end' });
-  }
+    text(svg, m.l - 4, y(t) + 4, yl[i], { 'text-anchor': 'end' });
+  });
   for (const t of ticks(x0, x1, Math.max(2, Math.floor(width / 90))))
     text(svg, x(t), height - 6, String(t), { 'text-anchor': 'middle' });
   el('line', { x1: m.l, x2: width - m.r, y1: y(0), y2: y(0), class: 'zero' }, svg);
@@ -623,10 +650,11 @@ function drawHistory(doc) {
   const spots = pts.map((r) => r.spot).filter(isNum);
   const f0 = Math.min(...flips, ...spots), f1 = Math.max(...flips, ...spots);
   const yf = linear(f0, f1 > f0 ? f1 : f0 + 1, height - m.b, m.t);
-  for (const v of ticks(lo, hi, 5)) {
+  const yt = ticks(lo, hi, 5), yl = tickLabels(yt);
+  yt.forEach((v, i) => {
     el('line', { x1: m.l, x2: width - m.r, y1: y(v), y2: y(v), class: 'axis' }, svg);
-    text(svg, m.l - 4, y(v) + 4, fmtShort(v, 2), { 'text-anchor': 'end' });
-  }
+    text(svg, m.l - 4, y(v) + 4, yl[i], { 'text-anchor': 'end' });
+  });
   if (flips.length) for (const v of ticks(f0, f1, 5)) text(svg, width - m.r + 4, yf(v) + 4, String(v), { class: 'flip' });
   el('line', { x1: m.l, x2: width - m.r, y1: y(0), y2: y(0), class: 'zero' }, svg);
   el('path', { class: 'line', d: pts.map((r, i) => `${i ? 'L' : 'M'}${x(t[i]).toFixed(1)},${y(r.net_gex).toFixed(1)}`).join('') }, svg);
