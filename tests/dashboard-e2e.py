@@ -467,6 +467,25 @@ def main():
             sw = b.eval("document.documentElement.scrollWidth")
             check(sw <= 390, f"at a phone's 390 px the page is {sw} px wide (no sideways scroll)")
             b.shot(os.path.join(out_dir, "phone.png"))
+            b.viewport(1280, 900)
+
+            # A folder with a file gex cannot read: the status line counts it (meta.files_left_out
+            # of /v1/symbols), also after the symbol is loaded.
+            odd = os.path.join(tmp, "odd")
+            os.makedirs(odd)
+            _, h, _ = get(gex_port, "/v1/exposure/summary/QQQ")
+            shutil.copy(os.path.join(chains, h["x-gex-file"]), odd)
+            with open(os.path.join(odd, "junk.csv"), "w") as f:
+                f.write("hello,world\n1,2\n")
+            serve2, port2 = start_serve(gex, odd)
+            try:
+                b.send("Page.navigate", {"url": f"http://127.0.0.1:{port2}/#QQQ"})
+                loaded(b, "QQQ", "1 file in the folder could not be read")
+                b.shot(os.path.join(out_dir, "left-out.png"))
+            finally:
+                serve2.terminate()
+                serve2.wait(timeout=10)
+
             errs = b.errors()
             check(not errs, f"no script error or CSP violation in the console {errs}")
         finally:

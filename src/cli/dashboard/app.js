@@ -12,6 +12,7 @@ const state = {
   data: {},        // the documents of the symbol shown: gex, levels, summary, profile, heatmap, history
   sel: {},         // the selected index of each chart (keyboard and hover)
   generation: 0,   // bumps on every load: answers of an older load are dropped
+  folderNote: '',  // the files of the folder /v1/symbols left out, kept at the end of the status
 };
 
 // --- numbers: plain and exact enough to compare with the command line ---
@@ -136,7 +137,8 @@ function say(text) {
   m.hidden = !text;
 }
 
-function status(text) { $('status').textContent = text; }
+// The status line: text, then the folder's note, so that a load does not wipe the note.
+function status(text) { $('status').textContent = [text, state.folderNote].filter(Boolean).join(' '); }
 
 // --- the symbol picker ---
 
@@ -167,9 +169,11 @@ async function loadSymbols() {
   }
   select.hidden = false;
   text.hidden = true;
-  const left = doc.files_left_out;
-  if (isNum(left) && left > 0)
-    status(`${left} file${left === 1 ? '' : 's'} in the folder could not be read (gex serve's log says why).`);
+  // The count is in meta (src/render/api-reference.c), as the API's other extras.
+  const left = doc.meta ? doc.meta.files_left_out : undefined;
+  state.folderNote = isNum(left) && left > 0
+    ? `${left} file${left === 1 ? '' : 's'} in the folder could not be read (gex serve's log says why).` : '';
+  status('');
   if (list.length === 0) say('The served folder holds no option chain gex can read.');
   return list.map((s) => (typeof s === 'string' ? s : s.symbol));
 }
