@@ -142,23 +142,30 @@ function status(text) { $('status').textContent = [text, state.folderNote].filte
 
 // --- the symbol picker ---
 
+// The picker: the list /v1/symbols answers, or a text field where this gex has no /v1/symbols
+// (404, SPEC 5.6). Any other failure is said in words, over an empty list: a text field would
+// hide that the folder cannot be read behind "Type a symbol".
 async function loadSymbols() {
+  const select = $('symbol');
+  const text = $('symbol-text');
   let doc = null;
   try {
     doc = await optional('/v1/symbols');
   } catch (e) {
-    if (e.status !== 401) say(`The folder's symbols could not be listed: ${e.message}`);
-    doc = null;
+    if (e.status === 401) say(`gex serve asks for an API key: ${e.message}.`);
+    else if (e.status === 0) say(e.message);
+    else say(`The folder's symbols could not be listed: ${e.message} (HTTP ${e.status}${e.code ? ', ' + e.code : ''}).`);
+    select.replaceChildren();
+    select.hidden = false;
+    text.hidden = true;
+    return [];
   }
-  const select = $('symbol');
-  const text = $('symbol-text');
-  const list = doc && Array.isArray(doc.symbols) ? doc.symbols : null;
-  if (!list) {
-    // This gex has no /v1/symbols: the symbol is typed.
+  if (doc === null) {
     select.hidden = true;
     text.hidden = false;
     return [];
   }
+  const list = Array.isArray(doc.symbols) ? doc.symbols : [];
   select.replaceChildren();
   for (const s of list) {
     const name = typeof s === 'string' ? s : s.symbol;
@@ -735,7 +742,7 @@ async function start2() {
   const wanted = decodeURIComponent(location.hash.slice(1)).toUpperCase();
   if (wanted) pick(wanted);
   if (chosenSymbol()) await load();
-  else if (!$('symbol-text').hidden) say('Type a symbol (for example SPX) and press Enter.');
+  else if (!$('symbol-text').hidden && $('message').hidden) say('Type a symbol (for example SPX) and press Enter.');
 }
 
 start();
