@@ -489,6 +489,21 @@ def main():
                 serve2.terminate()
                 serve2.wait(timeout=10)
 
+            # An address whose '#' part is not valid percent-encoding: said in words, no blank
+            # page, whether opened so or changed to it.
+            msg_is = "document.getElementById('message').textContent.includes({})"
+            b.send("Page.navigate", {"url": f"http://127.0.0.1:{port}/#%"})
+            b.wait(msg_is.format(json.dumps("The address's symbol cannot be read")),
+                   "the message of an address #% that cannot be read")
+            b.eval("location.hash='#SPX'")
+            loaded(b, "SPX")
+            b.eval("location.hash='#%E0%A4%A'")
+            b.wait(msg_is.format(json.dumps('"#%E0%A4%A" is not valid percent-encoding')),
+                   "the message of an address #%E0%A4%A that cannot be read")
+            check(b.eval("document.getElementById('views').hidden"), "no chart for an address that cannot be read")
+            b.eval("location.hash='#SPX'")
+            loaded(b, "SPX")
+
             # A folder that cannot be read (removed after gex serve started): /v1/symbols answers
             # 500, and the page says so; the text field is for a gex without /v1/symbols (404).
             gone = os.path.join(tmp, "gone")

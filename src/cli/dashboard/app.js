@@ -185,6 +185,31 @@ async function loadSymbols() {
   return list.map((s) => (typeof s === 'string' ? s : s.symbol));
 }
 
+// Stops showing a symbol and says why: answers of a load still under way are dropped, and the
+// next address or pick loads again, even the symbol shown before.
+function refuse(text) {
+  ++state.generation;
+  state.symbol = '';
+  state.data = {};
+  $('views').hidden = true;
+  document.body.removeAttribute('aria-busy');
+  status('');
+  say(text);
+}
+
+// The symbol the address names after '#', upper case: '' when none, null when the '#' part is
+// not valid percent-encoding (decodeURIComponent throws URIError on "#%"), said in words.
+function hashSymbol() {
+  const raw = location.hash.slice(1);
+  try {
+    return decodeURIComponent(raw).toUpperCase();
+  } catch (e) {
+    refuse(`The address's symbol cannot be read: "#${raw}" is not valid percent-encoding. ` +
+      'Put the symbol after # (for example #SPX), or pick one.');
+    return null;
+  }
+}
+
 function chosenSymbol() {
   const text = $('symbol-text');
   const v = text.hidden ? $('symbol').value : text.value.trim().toUpperCase();
@@ -706,7 +731,7 @@ async function start() {
     start2();
   });
   window.addEventListener('hashchange', () => {
-    const wanted = decodeURIComponent(location.hash.slice(1)).toUpperCase();
+    const wanted = hashSymbol();
     if (!wanted || wanted === state.symbol) return;
     pick(wanted);
     load();
@@ -739,7 +764,8 @@ function pick(symbol) {
 
 async function start2() {
   await loadSymbols();
-  const wanted = decodeURIComponent(location.hash.slice(1)).toUpperCase();
+  const wanted = hashSymbol();
+  if (wanted === null) return;
   if (wanted) pick(wanted);
   if (chosenSymbol()) await load();
   else if (!$('symbol-text').hidden && $('message').hidden) say('Type a symbol (for example SPX) and press Enter.');
