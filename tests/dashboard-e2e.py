@@ -504,6 +504,18 @@ def main():
             b.eval("location.hash='#SPX'")
             loaded(b, "SPX")
 
+            # A symbol gex serve cannot answer for ("/" reaches it as a path separator, more
+            # than 15 characters): refused in words before any request, not "no such endpoint".
+            for bad in ("BRK%2FB", "ABCDEFGHIJKLMNOP"):
+                b.eval(f"location.hash='#{bad}'")
+                b.wait(msg_is.format(json.dumps("is not a symbol gex serves")),
+                       f"the message of the symbol #{bad}")
+                msg = b.eval("document.getElementById('message').textContent")
+                check("no such endpoint" not in msg and b.eval("document.getElementById('views').hidden"),
+                      f"#{bad} is refused in words: {msg!r}")
+                b.eval("location.hash='#SPX'")
+                loaded(b, "SPX")
+
             # A folder that cannot be read (removed after gex serve started): /v1/symbols answers
             # 500, and the page says so; the text field is for a gex without /v1/symbols (404).
             gone = os.path.join(tmp, "gone")

@@ -218,11 +218,22 @@ function chosenSymbol() {
 
 // --- loading a symbol ---
 
+// The symbols gex serve answers for: 1 to 15 letters, digits, '.', '-', '_' or '^' (the
+// server's rule: gex__api_symbol_char in src/render/api-answer.c, CLI_SERVE_SYMBOL_MAX in
+// src/cli/serve-internal.h). Another, "BRK/B" say, would reach the server as a path of another
+// shape (it decodes %2F) and read "no such endpoint": it is refused here, in words.
+const SYMBOL_RULE = /^[A-Za-z0-9._^-]{1,15}$/;
+
 async function load() {
   const symbol = chosenSymbol();
   if (!symbol) {
     $('views').hidden = true;
     say('Choose a symbol.');
+    return;
+  }
+  if (!SYMBOL_RULE.test(symbol)) {
+    refuse(`"${symbol}" is not a symbol gex serves: a symbol is 1 to 15 letters, digits, ` +
+      '".", "-", "_" or "^" (for example BRK.B).');
     return;
   }
   const gen = ++state.generation;
