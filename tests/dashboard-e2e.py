@@ -279,6 +279,30 @@ def check_formats(b):
         check(got == want, f"{expr} = {want!r} (got {got!r})")
 
 
+def check_heatmap_spot(b, hm):
+    """The heatmap's spot line: at the middle of a strike's row (where its label is) when the
+    spot is that strike, linear between two rows' middles. The page draws spot +- 10% (its
+    Strikes control's default), highest strike on top."""
+    check(b.eval("document.getElementById('range').value") == "10", "the heatmap draws spot +- 10%")
+    spot = hm["underlying_price"]
+    lo, hi = spot * (1 - 10 / 100), spot * (1 + 10 / 100)
+    ks = [k for k in hm["strikes"] if lo <= k <= hi] or hm["strikes"]
+    # Home selects the top row (the highest strike): its rectangle gives the rows' top and height.
+    b.eval("document.getElementById('heatmap').focus()")
+    b.key("Home", vk=36)
+    g = b.eval("(()=>{const s=document.querySelector('#heatmap rect.sel');const l=document.querySelector('#heatmap line.spot');"
+               "return {top:+s.getAttribute('y'),ch:+s.getAttribute('height'),y:l?+l.getAttribute('y1'):null}})()")
+    check(b.eval("document.getElementById('heatmap-readout').textContent").startswith(f"Strike {price(ks[-1])},"),
+          "Home selects the heatmap's top row")
+    check(g["y"] is not None, "the heatmap draws the spot line")
+    k = max(i for i in range(len(ks)) if ks[i] <= spot)
+    frac = (spot - ks[k]) / (ks[k + 1] - ks[k]) if k + 1 < len(ks) else 0
+    mid = g["top"] + (len(ks) - 1 - k) * g["ch"] + g["ch"] / 2
+    want = mid - frac * g["ch"]
+    check(abs(g["y"] - want) < 0.01,
+          f"the spot line {spot} is at y {g['y']:.2f}, {frac:.3f} of a row above strike {ks[k]}'s middle ({want:.2f})")
+
+
 def loaded(b, symbol, marker=""):
     b.wait(f"(()=>{{const s=document.getElementById('status').textContent;"
            f"return !document.body.hasAttribute('aria-busy') && s.startsWith('{symbol} at') && s.includes({json.dumps(marker)})}})()",
@@ -386,6 +410,7 @@ def main():
                   f"the heatmap panel is shown exactly when /v1/exposure/heatmap answers ({has_heatmap})")
             if has_heatmap:
                 b.shot(os.path.join(out_dir, "heatmap.png"), "#heatmap-view")
+                check_heatmap_spot(b, json.loads(get(gex_port, "/v1/exposure/heatmap/SPX")[2]))
             # The real chains hold SPX on two days: the panel over time is shown.
             check(get(gex_port, "/v1/history/SPX")[0] == 200, "/v1/history/SPX answers")
             check(not b.eval("document.getElementById('history-view').hidden"),

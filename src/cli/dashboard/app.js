@@ -656,7 +656,9 @@ function drawHeatmap(h) {
   if (isNum(spot) && spot >= ks[0] && spot <= ks[ks.length - 1]) {
     let k = 0;
     while (k + 1 < ks.length && ks[k + 1] <= spot) k++;
-    const yy = rowY(k) + ch * (1 - (spot - ks[k]) / ((ks[k + 1] || ks[k] + 1) - ks[k]));
+    // A strike is at its row's middle (where its label is); the spot between two strikes is
+    // between their rows' middles.
+    const yy = rowY(k) + ch / 2 - ch * (spot - ks[k]) / ((ks[k + 1] || ks[k] + 1) - ks[k]);
     el('line', { x1: m.l, x2: width - m.r, y1: yy, y2: yy, class: 'spot' }, svg);
   }
   const sel = el('rect', { class: 'cell sel', x: 0, y: 0, width: cw, height: ch, visibility: 'hidden' }, svg);
