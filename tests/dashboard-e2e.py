@@ -4,8 +4,11 @@ page loaded in headless Chromium driven over the DevTools protocol (--remote-deb
 standard library only), and the numbers the page shows compared with the command line's:
 the summary and the levels for SPX, a bar read by the keyboard and one read by hovering, the
 min OI and expiration filters, another symbol picked, a heatmap cell against gex gex
---expiration, a symbol without data and a filter that leaves nothing (both said plainly), the
-phone width, and the static routes' headers (content types, ETag and 304, 405, 404, CSP).
+--expiration, the heatmap's spot line, the number formats, a symbol without data and a filter
+that leaves nothing (both said plainly), the phone width, an address whose '#' part cannot be
+decoded, a symbol gex serve cannot answer for, a folder with an unreadable file and one that
+cannot be read (each said in words), and the static routes' headers (content types, ETag and
+304, 405, 404, CSP).
 A screenshot of each view is kept under the build folder (dashboard-e2e/).
 
 Usage: dashboard-e2e.py GEX SHARED_DIR OUT_DIR. Skips (exit 77), saying so, without chromium or
