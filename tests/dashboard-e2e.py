@@ -511,7 +511,7 @@ def main():
             serve2, port2 = start_serve(gex, odd)
             try:
                 b.send("Page.navigate", {"url": f"http://127.0.0.1:{port2}/#QQQ"})
-                loaded(b, "QQQ", "1 file in the folder could not be read")
+                loaded(b, "QQQ", "1 file in the folder is no chain gex reads")
                 b.shot(os.path.join(out_dir, "left-out.png"))
             finally:
                 serve2.terminate()

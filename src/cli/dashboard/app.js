@@ -176,10 +176,18 @@ async function loadSymbols() {
   }
   select.hidden = false;
   text.hidden = true;
-  // The count is in meta (src/render/api-reference.c), as the API's other extras.
-  const left = doc.meta ? doc.meta.files_left_out : undefined;
-  state.folderNote = isNum(left) && left > 0
-    ? `${left} file${left === 1 ? '' : 's'} in the folder could not be read (gex serve's log says why).` : '';
+  // The counts are in meta (src/render/api-reference.c), as the API's other extras: files
+  // that are no chain gex reads, and chain files gex serve cannot open.
+  const meta = doc.meta || {};
+  const plural = (n, one, many) => `${n} file${n === 1 ? '' : 's'} ${n === 1 ? one : many}`;
+  const notes = [];
+  if (isNum(meta.files_unreadable) && meta.files_unreadable > 0)
+    notes.push(plural(meta.files_unreadable, 'in the folder cannot be opened',
+                      'in the folder cannot be opened'));
+  if (isNum(meta.files_left_out) && meta.files_left_out > 0)
+    notes.push(plural(meta.files_left_out, 'in the folder is no chain gex reads',
+                      'in the folder are no chain gex reads'));
+  state.folderNote = notes.length > 0 ? `${notes.join('; ')} (gex serve's log says why).` : '';
   status('');
   if (list.length === 0) say('The served folder holds no option chain gex can read.');
   return list.map((s) => (typeof s === 'string' ? s : s.symbol));
