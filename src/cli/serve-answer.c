@@ -5,7 +5,6 @@
  * vendor's error bodies. gex serve (serve-http.c) answers through these over HTTP; gex api
  * (cmd-api.c) prints the same bodies on the command line.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,26 +87,6 @@ unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param
     e->status =
         cli_serve_query_params(q, get, ctx, e->code, sizeof e->code, e->message, sizeof e->message);
     return e->status;
-}
-
-const char *cli_serve_open_advice(int err)
-{
-    switch (err) {
-    case EACCES:
-    case EPERM:
-        return "fix its permissions";
-    case ENOENT:
-        return "it is gone: put it back, or serve another folder";
-    case ENOTDIR:
-        return "it is no longer a folder: put the folder back, or serve another one";
-    case EMFILE:
-    case ENFILE:
-        return "too many files are open: raise the open-file limit (ulimit -n)";
-    case EIO:
-        return "the disk reports an I/O error: check it";
-    default:
-        return "check it";
-    }
 }
 
 void cli_serve_index_error(int found, const char *symbol, const cli_serve_file *where,

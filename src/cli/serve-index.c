@@ -421,6 +421,26 @@ static int read_macro(int fd, record *r)
     return r->macro;
 }
 
+const char *cli_serve_open_advice(int err)
+{
+    switch (err) {
+    case EACCES:
+    case EPERM:
+        return "fix its permissions";
+    case ENOENT:
+        return "it is gone: put it back, or serve another folder";
+    case ENOTDIR:
+        return "it is no longer a folder: put the folder back, or serve another one";
+    case EMFILE:
+    case ENFILE:
+        return "too many files are open: raise the open-file limit (ulimit -n)";
+    case EIO:
+        return "the disk reports an I/O error: check it";
+    default:
+        return "check it";
+    }
+}
+
 /* Reads the file's underlyings now; logs why it is left out when it is. prev: its record in the
  * previous snapshot (NULL: none). A file that cannot be opened (permissions, an I/O error, no
  * descriptor left) is not "not a chain": it keeps its errno and the symbols prev held (when last
