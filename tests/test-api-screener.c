@@ -376,15 +376,20 @@ START_TEST(test_row_matches_the_other_documents)
     ck_assert(json_is_integer(json_object_get(row, "dealer_flow_risk")));
     json_decref(row);
 
-    /* With 40 daily snapshots (this one the last, the others its copies at other spots a day
-     * apart), the history fields are /v1/vrp's on the same input. */
+    /* With 40 daily snapshots (this one the last, the others its copies at other spots on the
+     * weekdays before it: a weekend's would be Friday's), the history fields are /v1/vrp's on
+     * the same input. */
     enum { N = 40 };
     gex_snapshot snaps[N];
     gex_history_metrics ms[N];
     ck_assert_int_eq(gex_snapshot_from_analysis(a.an, &snaps[N - 1]), GEX_OK);
-    for (int i = 0; i < N - 1; i++) {
+    int64_t t = snaps[N - 1].quote_time;
+    for (int i = N - 2; i >= 0; i--) {
+        do
+            t -= 86400;
+        while (gex_time_weekday(gex_time_eastern_date(t)) % 6 == 0);
         snaps[i] = snaps[N - 1];
-        snaps[i].quote_time -= (int64_t)(N - 1 - i) * 86400;
+        snaps[i].quote_time = t;
         snaps[i].spot *= 1.0 + 0.012 * sin(1.7 * i) + 0.004 * cos(0.3 * i * i);
     }
     ck_assert_int_eq(gex_history_metrics_compute(snaps, N, ms), GEX_OK);
