@@ -544,9 +544,13 @@ json_t *gex__api_structures_greeks(const gex__api_input *in, gex__api_answer *an
         return gex__api_fail(ans, 400, "invalid_spot", "spot must be a number > 0");
     }
     int32_t today = (int32_t)(in->now >= 0 ? in->now / 86400 : (in->now - 86399) / 86400);
-    const char *today_s = json_string_value(json_object_get(body, "today"));
-    if (today_s != NULL && today_s[0] != '\0' &&
-        (strlen(today_s) != 10 || gex_time_parse_date(today_s, 10, &today) != GEX_OK)) {
+    /* absent, null or "": the request's date; anything else must be a date (a number such as
+     * 20260601 was ignored, and the legs valued at the request's date instead) */
+    const json_t *today_j = json_object_get(body, "today");
+    const char *today_s = json_string_value(today_j);
+    if ((today_j != NULL && !json_is_null(today_j) && today_s == NULL) ||
+        (today_s != NULL && today_s[0] != '\0' &&
+         (strlen(today_s) != 10 || gex_time_parse_date(today_s, 10, &today) != GEX_OK))) {
         json_decref(body);
         return gex__api_fail(ans, 400, "invalid_today",
                              "today must be a date YYYY-MM-DD, e.g. 2026-06-05");
