@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gex/gex.h"
 #include "splitmix64.h"
@@ -497,6 +498,11 @@ static int write_days(const char *dir, int32_t start, long days, const char *sym
             return 2;
         }
         n++;
+    }
+    /* the folder is made when missing (its parent must exist), as the manual's example runs */
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "gen-chain: %s: cannot make the folder: %s\n", dir, strerror(errno));
+        return 3;
     }
     rng r;
     rng_seed(&r, seed);
