@@ -27,12 +27,39 @@ static int capture_reserve(cli_messages *m, size_t n)
     return 1;
 }
 
+/* A file name as messages show it: control characters escaped (\n, \r, \t, \xNN), so that a
+ * name holding a line end cannot end the message and forge another line, in a terminal or in
+ * gex serve's log. file itself when it has none. */
+static const char *shown_file(const char *file, char *buf, size_t size)
+{
+    size_t i = 0;
+    while (file[i] != '\0' && (unsigned char)file[i] >= 0x20 && file[i] != 0x7f)
+        i++;
+    if (file[i] == '\0')
+        return file;
+    size_t n = 0;
+    for (const char *p = file; *p != '\0' && n + 5 < size; p++) {
+        const unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != 0x7f)
+            buf[n++] = (char)c;
+        else if (c == '\n' || c == '\r' || c == '\t') {
+            buf[n++] = '\\';
+            buf[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 /* The message into the calling thread's capture; 0 when it ran out of memory (nothing added). */
 static int capture_message(cli_messages *m, const char *file, long line, const char *fmt,
                            va_list ap)
 {
-    char where[64 + 1024];
+    char where[64 + 1024], name[1024];
     int w = 0;
+    if (file != NULL && file[0] != '\0')
+        file = shown_file(file, name, sizeof name);
     if (file != NULL && file[0] != '\0')
         w = line > 0 ? snprintf(where, sizeof where, "gex: %s:%ld: ", file, line)
                      : snprintf(where, sizeof where, "gex: %s: ", file);
@@ -58,6 +85,9 @@ static int capture_message(cli_messages *m, const char *file, long line, const c
  * printing at once never mix. */
 static void print_message(const char *file, long line, const char *fmt, va_list ap)
 {
+    char name[4096];
+    if (file != NULL && file[0] != '\0')
+        file = shown_file(file, name, sizeof name);
     flockfile(stderr); /* recursive: the calls below take it again */
     fputs("gex: ", stderr);
     if (file != NULL && file[0] != '\0') {

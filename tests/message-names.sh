@@ -1,0 +1,28 @@
+#!/bin/sh
+# A file name is shown in messages with its control characters escaped: a name holding a line
+# end ("x\nFAKE LINE.csv") gives one message line reading "x\nFAKE LINE.csv", never a line of
+# its own that a reader of the terminal, or of gex serve's log, would take for another message.
+# Usage: tests/message-names.sh GEX
+set -u
+gex=$1
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+name="$dir/x
+FAKE LINE.csv"
+printf 'garbage\n1,2\n' > "$name"
+"$gex" summary "$name" > /dev/null 2> "$dir/err"
+rc=$?
+failed=0
+if [ "$rc" -ne 3 ]; then
+    echo "FAIL: exit status $rc, expected 3"
+    failed=1
+fi
+lines=$(wc -l < "$dir/err")
+if [ "$lines" -ne 1 ] || ! grep -qF 'x\nFAKE LINE.csv: not an option chain' "$dir/err" ||
+    grep -q '^FAKE LINE' "$dir/err"; then
+    echo "FAIL: the message is not one line naming x\\nFAKE LINE.csv:"
+    cat "$dir/err"
+    failed=1
+fi
+[ "$failed" -eq 0 ] && echo "ok: a line end in a file name is shown as \\n, in one message line"
+exit $failed
