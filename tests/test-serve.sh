@@ -439,6 +439,41 @@ grep -q 'spx.csv: new, written' "$work/rw.log" || fail "the log never says the n
 stop_server "$work/rw.log"
 echo "rewritten in place: $n requests, $ok answers of one version, $changing 503 file_changing"
 
+# A history's older file rewritten in place while the newer one answers (a day's file
+# corrected), before the series was ever computed: the series is never answered without it.
+# Until the older file settles the answer is 503 file_changing with Retry-After (and not
+# cached), then the series of both files. The server before this check answered 200 without the
+# older point (its file was not the version the index had listed), and cached that answer.
+mkdir "$work/hs" "$work/hs2"
+"$gen_chain" --days 2 --symbols SPX --dir "$work/hs" 2>/dev/null || exit 1
+"$gen_chain" --days 2 --symbols SPX --seed 5 --dir "$work/hs2" 2>/dev/null || exit 1
+start_server "$work/hs.log" "$work/hs"
+cat "$work/hs2/SPX_2026-01-05.csv" >"$work/hs/SPX_2026-01-05.csv"
+points() { grep -o '"as_of"' "$1" | wc -l; }
+i=0
+seen=""
+while [ $i -lt 50 ]; do
+    code=$(fetch "http://127.0.0.1:$port/v1/history/SPX" "$work/hs.json" -D "$work/hs.headers")
+    if [ "$code" = 503 ]; then
+        grep -q '"file_changing"' "$work/hs.json" && grep -q 'SPX_2026-01-05.csv' "$work/hs.json" &&
+            grep -qi '^Retry-After: 1' "$work/hs.headers" ||
+            fail "a series file rewritten: 503 without file_changing naming it: $(head -c 200 "$work/hs.json")"
+        seen="$seen 503"
+        sleep 0.1
+    elif [ "$code" = 200 ]; then
+        [ "$(points "$work/hs.json")" -eq 2 ] ||
+            fail "a series file rewritten: 200 with $(points "$work/hs.json") points, not 2"
+        seen="$seen 200"
+        break
+    else
+        fail "a series file rewritten: status $code"
+        break
+    fi
+    i=$((i + 1))
+done
+stop_server "$work/hs.log"
+echo "a series file rewritten in place:$seen"
+
 # ---- the command line's refusals: each before any port is opened, with its status and a
 # message saying what is wrong (a server that starts instead is stopped by the timeout) ----
 head -c 1100 /dev/zero | tr '\0' k >"$work/long.key"

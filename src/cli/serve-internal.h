@@ -275,9 +275,9 @@ void cli_serve_engine_free(cli_serve_engine *engine);
 typedef struct cli_serve_series_cache cli_serve_series_cache;
 cli_serve_series_cache *cli_serve_series_cache_new(const struct cli_options *opts);
 void cli_serve_series_cache_free(cli_serve_series_cache *cache); /* accepts NULL */
-/* The snapshots of files[0..n) (each its symbol) into out[0..n); ok[i] is 0 where file i gave
- * none (unreadable, changed since the index saw it, or no contract: the log says why). Returns
- * 0. */
+/* The snapshots of files[0..n) (each its symbol) into out[0..n); ok[i] is 1 where file i gave
+ * one, 0 where it gave none (unreadable, nothing usable: the log says why), -1 where it changed
+ * since the index saw it or while it was read (being written). Returns 0. */
 int cli_serve_series_snapshots(cli_serve_series_cache *cache, const struct cli_serve_file *files,
                                size_t n, gex_snapshot *out, int *ok);
 

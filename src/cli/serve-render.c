@@ -356,9 +356,12 @@ static int analyse(const cli_serve_engine *e, const chain_entry *c, const char *
 
 /* The series input of q (SPEC 5.5): the snapshot of each file of q->series (cached per file
  * version), in ascending instant, files that gave none left out, and their measures. The
- * arrays are malloc'ed into *snaps, *metrics and *files (free each). 0, or -1 out of memory. */
+ * arrays are malloc'ed into *snaps, *metrics and *files (free each). 0, -1 out of memory, or
+ * 1 when a file of the series is being written (*changing names it; nothing to free then):
+ * an answer without its snapshot would be cached as if the file had none. */
 static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_series *out,
-                     gex_snapshot **snaps, gex_history_metrics **metrics, const char ***files)
+                     gex_snapshot **snaps, gex_history_metrics **metrics, const char ***files,
+                     const char **changing)
 {
     const size_t n = q->n_series;
     *snaps = malloc((n > 0 ? n : 1) * sizeof **snaps);
@@ -370,6 +373,18 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
         return -1;
     }
     cli_serve_series_snapshots(e->series, q->series, n, *snaps, ok);
+    for (size_t i = 0; i < n; i++)
+        if (ok[i] < 0) {
+            *changing = q->series[i].path;
+            free(ok);
+            free(*snaps);
+            free(*metrics);
+            free(*files);
+            *snaps = NULL;
+            *metrics = NULL;
+            *files = NULL;
+            return 1;
+        }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         /* One underlying, ascending: a file out of order (its quote instant differs from the
@@ -517,10 +532,38 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
     gex_snapshot *snaps = NULL;
     gex_history_metrics *metrics = NULL;
     const char **files = NULL;
-    if (rc == CLI_EXIT_OK && q->endpoint->need == GEX__API_NEED_SERIES && q->n_series > 0 &&
-        series_of(e, q, &series, &snaps, &metrics, &files) != 0) {
+    const char *changing = NULL;
+    int series_rc = 0;
+    if (rc == CLI_EXIT_OK && q->endpoint->need == GEX__API_NEED_SERIES && q->n_series > 0)
+        series_rc = series_of(e, q, &series, &snaps, &metrics, &files, &changing);
+    if (series_rc < 0) {
         cli_error(path, 0, "out of memory building the series");
         rc = CLI_EXIT_INTERNAL;
+    } else if (series_rc > 0) {
+        /* answered as the file's own change is (cli_serve_chain_render): 503, not cached */
+        const char *slash = strrchr(changing, '/');
+        char message[1024];
+        snprintf(message, sizeof message,
+                 "%.512s, a snapshot of %s's series, is being written: it changed since it "
+                 "was listed; try again in %d s",
+                 slash != NULL ? slash + 1 : changing, q->symbol, CHANGING_RETRY_AFTER);
+        out->no_store = 1;
+        out->retry_after = CHANGING_RETRY_AFTER;
+        out->status = 503;
+        snprintf(out->code, sizeof out->code, "file_changing");
+        out->body = cli_serve_error_body("file_changing", message, &out->len);
+        if (out->body == NULL)
+            rc = CLI_EXIT_INTERNAL;
+        free(snaps);
+        free(metrics);
+        free(files);
+        if (pc != NULL) {
+            if (pc->state == ENTRY_READY)
+                cli_analysis_free(&pa);
+            release(e, pc);
+        }
+        cli_analysis_free(&a);
+        return rc;
     }
     gex__api_vix vix;
     const int has_vix = rc == CLI_EXIT_OK && vix_input(e, q, &vix) == 0;

@@ -74,20 +74,23 @@ static int same_file(const cli_serve_file *a, const cli_serve_file *b)
            strcmp(a->path, b->path) == 0;
 }
 
-/* Reads, prepares and analyses the file's symbol into *snap, as gex history does: 0, or -1
- * (the reason in the server's log). A file that is not the version the index found, or that
- * changed while it was read, gives nothing. */
+/* Reads, prepares and analyses the file's symbol into *snap, as gex history does: 0, -1 when
+ * it gives none (the reason in the server's log), or -2 when it is not the version the index
+ * found or changed while it was read (being written: it gives nothing now, and may later). */
 static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex_snapshot *snap)
 {
     const int fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st, after;
     if (fd < 0)
         return -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != f->dev || st.st_ino != f->ino ||
-        st.st_size != f->size ||
-        (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec != f->mtime_ns) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return -1;
+    }
+    if (st.st_dev != f->dev || st.st_ino != f->ino || st.st_size != f->size ||
+        (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec != f->mtime_ns) {
+        close(fd);
+        return -2;
     }
     const int flags = fcntl(fd, F_GETFL);
     if (flags >= 0)
@@ -115,7 +118,7 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     fclose(fp);
     if (rc != CLI_EXIT_OK || changed) {
         gex_chain_free(chain);
-        return -1;
+        return changed ? -2 : -1;
     }
     /* Each snapshot at the instant the index placed it at, its own or its file's modification
      * time: --now values the answer's own analysis, not the series' (with it, every snapshot
@@ -161,7 +164,10 @@ int cli_serve_series_snapshots(cli_serve_series_cache *c, const cli_serve_file *
         /* Computed without the lock: two requests may compute one file at once, and store
          * the same snapshot twice (harmless; the first found wins). */
         memset(&out[i], 0, sizeof out[i]);
-        ok[i] = compute(c, &files[i], &out[i]) == 0;
+        const int got = compute(c, &files[i], &out[i]);
+        ok[i] = got == 0 ? 1 : got == -2 ? -1 : 0;
+        if (ok[i] < 0)
+            continue; /* being written: asked again next time */
         pthread_mutex_lock(&c->lock);
         size_t slot = c->n;
         if (c->n == SERIES_MAX) {
