@@ -4,6 +4,7 @@
  */
 #include "gex/analysis.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,47 @@ static int stage_failed(gex_error *err, int status, const char *symbol, const ch
                          symbol != NULL ? symbol : "?", stage, gex_strerror(status));
 }
 
+/* What gex_exposure_compute's GEX_EINVAL was about (gex/exposure.h), said with what to do: a
+ * chain of several underlyings, one not prepared or without a spot, an option out of its
+ * domain. */
+static int invalid_input(gex_error *err, const gex_chain *chain, const gex_exposure_options *o,
+                         const char *symbol)
+{
+    uint32_t ids[2];
+    const size_t n_u = gex_chain_underlyings(chain, ids, 2);
+    if (n_u > 1)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
+                             "the chain holds several underlyings (%s, %s, ...): analyse one at a "
+                             "time (gex_chain_select; --symbol on the command line)",
+                             gex_chain_symbol(chain, ids[0]), gex_chain_symbol(chain, ids[1]));
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    for (size_t i = 0; i < v.n; i++) {
+        if (isnan(v.T[i]))
+            return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
+                                 "%s: the chain is not prepared: call gex_chain_prepare first",
+                                 symbol);
+        if (!(v.spot[i] > 0) || !isfinite(v.spot[i]))
+            return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
+                                 "%s: the chain gives no spot price: set one (gex_chain_set_spot; "
+                                 "--spot on the command line)",
+                                 symbol);
+    }
+    if (o != NULL && (!(o->min_oi >= 0) || !isfinite(o->min_oi) || !(o->min_bid >= 0) ||
+                      !isfinite(o->min_bid) || !(o->max_abs_delta >= 0 && o->max_abs_delta <= 1)))
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0,
+                             "%s: a filter is out of its domain (min_oi %g and min_bid %g must be "
+                             "finite and >= 0, max_abs_delta %g from 0 to 1)",
+                             symbol, o->min_oi, o->min_bid, o->max_abs_delta);
+    if (o != NULL && gex_exposure_exercise_name(o->exercise) == NULL)
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "%s: unknown exercise style %d", symbol,
+                             (int)o->exercise);
+    if (o != NULL && (o->gex_unit < GEX_UNIT_PCT || o->gex_unit > GEX_UNIT_SHARES))
+        return gex_error_set(err, GEX_EINVAL, NULL, 0, 0, "%s: unknown GEX unit %d", symbol,
+                             (int)o->gex_unit);
+    return stage_failed(err, GEX_EINVAL, symbol, "exposures");
+}
+
 int gex_analysis_new(const gex_chain *chain, const gex_analysis_options *options,
                      gex_analysis **out, gex_error *err)
 {
@@ -57,6 +99,11 @@ int gex_analysis_new(const gex_chain *chain, const gex_analysis_options *options
     a->chain = chain;
     a->symbol = gex_chain_symbol(chain, id);
     int st = gex_exposure_compute(chain, &options->exposure, &a->exposure);
+    if (st == GEX_EINVAL) {
+        invalid_input(err, chain, &options->exposure, a->symbol);
+        gex_analysis_free(a);
+        return st;
+    }
     if (st != GEX_OK) {
         stage_failed(err, st, a->symbol, "exposures");
         gex_analysis_free(a);
@@ -74,8 +121,12 @@ int gex_analysis_new(const gex_chain *chain, const gex_analysis_options *options
         st = gex_levels_compute(a->exposure, options->flip_method, &a->levels);
         if (st == GEX_OK)
             st = gex_zero_dte_block(a->exposure, &a->zero_dte);
-        if (st != GEX_OK) {
+        if (st == GEX_EINVAL && gex_flip_method_name(options->flip_method) == NULL)
+            gex_error_set(err, st, NULL, 0, 0, "%s: unknown flip method %d", a->symbol,
+                          (int)options->flip_method);
+        else if (st != GEX_OK)
             stage_failed(err, st, a->symbol, "levels");
+        if (st != GEX_OK) {
             gex_analysis_free(a);
             return st;
         }

@@ -332,7 +332,7 @@ START_TEST(test_analysis_new_errors)
     ck_assert_str_eq(err.text, "no contracts to compute");
     gex_chain_free(empty);
 
-    /* Not prepared: the exposure stage refuses, and the message names the stage. */
+    /* Not prepared: refused, and the message says what to do. */
     gex_chain *chain = gex_chain_new();
     gex_contract c = {.underlying = "XYZ",
                       .expiration = gex_time_days_from_civil(2026, 1, 16),
@@ -351,7 +351,7 @@ START_TEST(test_analysis_new_errors)
     ck_assert_int_eq(gex_chain_set_spot(chain, "XYZ", 100.25), GEX_OK);
     ck_assert_int_eq(gex_analysis_new(chain, NULL, &a, &err), GEX_EINVAL);
     ck_assert_ptr_null(a);
-    ck_assert_str_eq(err.text, "XYZ: computing the exposures failed: invalid argument");
+    ck_assert_str_eq(err.text, "XYZ: the chain is not prepared: call gex_chain_prepare first");
 
     /* Options out of their domain. */
     gex_chain_set_quote_time(chain, INT64_C(1767000000));
@@ -360,10 +360,20 @@ START_TEST(test_analysis_new_errors)
     gex_analysis_options_default(&ao);
     ao.flip_method = (gex_flip_method)9;
     ck_assert_int_eq(gex_analysis_new(chain, &ao, &a, &err), GEX_EINVAL);
-    ck_assert_str_eq(err.text, "XYZ: computing the levels failed: invalid argument");
+    ck_assert_str_eq(err.text, "XYZ: unknown flip method 9");
     gex_analysis_options_default(&ao);
     ao.exposure.min_oi = -1;
     ck_assert_int_eq(gex_analysis_new(chain, &ao, &a, &err), GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "XYZ: a filter is out of its domain (min_oi -1"));
+
+    /* Two underlyings: named, with what to do. */
+    c.underlying = "ABC";
+    ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+    ck_assert_int_eq(gex_chain_set_spot(chain, "ABC", 100.25), GEX_OK);
+    ck_assert_int_eq(gex_chain_prepare(chain, NULL, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(gex_analysis_new(chain, NULL, &a, &err), GEX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.text, "several underlyings (XYZ, ABC, ...)"));
+    ck_assert_ptr_nonnull(strstr(err.text, "gex_chain_select"));
     gex_chain_free(chain);
 
     /* Accessors of NULL. */

@@ -56,7 +56,8 @@ void gex_analysis_options_default(gex_analysis_options *options);
  * failed, prefixed with the underlying ("SPX: computing the levels failed: ..."):
  *   GEX_EEMPTY  a chain without contracts;
  *   GEX_EINVAL  NULL arguments, a chain of several underlyings, not prepared, without a spot,
- *               or options out of their domain (gex_exposure_compute);
+ *               or options out of their domain (gex_exposure_compute), err naming which and
+ *               what to do ("SPX: the chain is not prepared: call gex_chain_prepare first");
  *   GEX_ERANGE, GEX_ENOCONV  the levels could not be computed (gex_levels_compute);
  *   GEX_ENOMEM. */
 int gex_analysis_new(const gex_chain *chain, const gex_analysis_options *options,
