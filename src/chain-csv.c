@@ -1271,6 +1271,33 @@ static void long_row(csv_reader *c)
         c->rc = gex__reader_add_failed(r, rc, c->line);
 }
 
+/* Whether a root is an adjusted or mini root of the CBOE file's underlying: its name and
+ * digits (TSLA1 after a split, AAPL7 the 10-share minis), delivering other than 100 shares. */
+static int adjusted_root(const csv_reader *c, const gex__occ *occ)
+{
+    if (occ->root_len <= c->cboe_u_len || memcmp(occ->root, c->cboe_u, c->cboe_u_len) != 0)
+        return 0;
+    for (size_t i = c->cboe_u_len; i < occ->root_len; i++)
+        if (!isdigit((unsigned char)occ->root[i]))
+            return 0;
+    return 1;
+}
+
+/* The CBOE file's underlying from a root: its index (SPXW: SPX), an adjusted root's digits
+ * left off (TSLA1: TSLA). Its length. */
+static size_t cboe_underlying(const gex__occ *occ, char out[GEX__FIELD_MAX + 1])
+{
+    size_t n = gex__root_underlying(occ->root, occ->root_len, out);
+    size_t k = n;
+    while (k > 0 && isdigit((unsigned char)out[k - 1]))
+        k--;
+    if (k > 0 && k < n) {
+        out[k] = '\0';
+        n = k;
+    }
+    return n;
+}
+
 /* Whether an OCC symbol's root is of the CBOE file's underlying (cboe_u): its root as the
  * last one seen, or mapped to it (gex__root_underlying). */
 static int of_cboe_underlying(csv_reader *c, const gex__occ *occ)
@@ -1321,21 +1348,29 @@ static void cboe_row(csv_reader *c)
         k.expiration = expiration;
         k.strike = strike;
         k.type = side == 0 ? GEX_CALL : GEX_PUT;
+        if (!v->bad) {
+            if (c->cboe_u_len == 0)
+                c->cboe_u_len = cboe_underlying(occ, c->cboe_u);
+            if (adjusted_root(c, occ))
+                mark_bad(c, side, R_SYMBOL, v->col[R_SYMBOL],
+                         "the option root %.*s is an adjusted or mini root of %s: it delivers "
+                         "other than 100 shares, which a CBOE download does not state",
+                         (int)occ->root_len, occ->root, c->cboe_u);
+            else if (!of_cboe_underlying(c, occ)) {
+                c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
+                                      "the option symbol's root %.*s is not of %s, the "
+                                      "underlying of the rows above: a CBOE download is of one "
+                                      "underlying, read at its preamble's spot, so these rows "
+                                      "look joined from another file; read each download on "
+                                      "its own",
+                                      (int)occ->root_len, occ->root, c->cboe_u);
+                return;
+            }
+        }
         if (v->bad || take_oi(c, side, v->num[R_OI], &k) != 0) {
             if (skip_side(c, side))
                 return;
             continue;
-        }
-        if (c->cboe_u_len == 0)
-            c->cboe_u_len = gex__root_underlying(occ->root, occ->root_len, c->cboe_u);
-        if (!of_cboe_underlying(c, occ)) {
-            c->rc = gex_error_set(r->err, GEX_EPARSE, r->name, c->line, 0,
-                                  "the option symbol's root %.*s is not of %s, the underlying "
-                                  "of the rows above: a CBOE download is of one underlying, "
-                                  "read at its preamble's spot, so these rows look joined "
-                                  "from another file; read each download on its own",
-                                  (int)occ->root_len, occ->root, c->cboe_u);
-            return;
         }
         fill_numbers(v, &k);
         int rc = gex__reader_add(r, c->cboe_u, c->cboe_u_len, occ->root, occ->root_len, &k,
