@@ -299,6 +299,23 @@ static int member_number(const json_t *obj, const char *key, const char *code, c
     return 1;
 }
 
+/* A member that is text: 1 and *v, 0 when absent or null, or -1 with *ans set when it is of
+ * another type (a number or a list where a word is read is no word, not an absent one). */
+static int member_text(const json_t *obj, const char *key, const char *code, const char *what,
+                       const char **v, gex__api_answer *ans)
+{
+    const json_t *m = json_object_get(obj, key);
+    if (m == NULL || json_is_null(m))
+        return 0;
+    if (!json_is_string(m)) {
+        gex__api_fail(ans, 400, code, "%s must be a JSON string (text), not a number or a list",
+                      what);
+        return -1;
+    }
+    *v = json_string_value(m);
+    return 1;
+}
+
 /* Reads legs[] (with expiry and impliedVol when greeks). Returns the number of legs, or 0 with
  * *ans set. */
 static size_t read_legs(const json_t *body, int greeks, leg *legs, gex__api_answer *ans)
@@ -323,9 +340,13 @@ static size_t read_legs(const json_t *body, int greeks, leg *legs, gex__api_answ
             gex__api_fail(ans, 400, "invalid_leg", "legs[%zu] is not an object", i);
             return 0;
         }
-        const char *action = json_string_value(json_object_get(o, "action"));
-        if (action == NULL)
-            action = "buy";
+        const char *action = "buy", *type = NULL;
+        snprintf(what, sizeof what, "legs[%zu].action", i);
+        if (member_text(o, "action", "invalid_action", what, &action, ans) < 0)
+            return 0;
+        snprintf(what, sizeof what, "legs[%zu].type", i);
+        if (member_text(o, "type", "invalid_type", what, &type, ans) < 0)
+            return 0;
         if (strcasecmp(action, "buy") == 0 || strcasecmp(action, "long") == 0)
             l->sign = 1;
         else if (strcasecmp(action, "sell") == 0 || strcasecmp(action, "short") == 0)
@@ -335,7 +356,6 @@ static size_t read_legs(const json_t *body, int greeks, leg *legs, gex__api_answ
                           "legs[%zu].action '%.32s' is not buy or sell (long, short)", i, action);
             return 0;
         }
-        const char *type = json_string_value(json_object_get(o, "type"));
         l->type = type == NULL ? GEX_CALL : parse_type(type);
         if (l->type < 0) {
             gex__api_fail(ans, 400, "invalid_type",
@@ -546,11 +566,14 @@ json_t *gex__api_structures_greeks(const gex__api_input *in, gex__api_answer *an
     int32_t today = (int32_t)(in->now >= 0 ? in->now / 86400 : (in->now - 86399) / 86400);
     /* absent, null or "": the request's date; anything else must be a date (a number such as
      * 20260601 was ignored, and the legs valued at the request's date instead) */
-    const json_t *today_j = json_object_get(body, "today");
-    const char *today_s = json_string_value(today_j);
-    if ((today_j != NULL && !json_is_null(today_j) && today_s == NULL) ||
-        (today_s != NULL && today_s[0] != '\0' &&
-         (strlen(today_s) != 10 || gex_time_parse_date(today_s, 10, &today) != GEX_OK))) {
+    const char *today_s = NULL;
+    const int has_today = member_text(body, "today", "invalid_today", "today", &today_s, ans);
+    if (has_today < 0) {
+        json_decref(body);
+        return NULL;
+    }
+    if (has_today > 0 && today_s[0] != '\0' &&
+        (strlen(today_s) != 10 || gex_time_parse_date(today_s, 10, &today) != GEX_OK)) {
         json_decref(body);
         return gex__api_fail(ans, 400, "invalid_today",
                              "today must be a date YYYY-MM-DD, e.g. 2026-06-05");
