@@ -400,7 +400,9 @@ static json_t *parse_request(const char *body, size_t len, size_t *limit, size_t
                     unknown_field(name, where, ans);
                     goto fail;
                 }
-                if (dir != NULL && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0) {
+                const json_t *dir_j = json_object_get(s, "direction");
+                if ((dir_j != NULL && !json_is_null(dir_j) && dir == NULL) ||
+                    (dir != NULL && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0)) {
                     gex__api_fail(ans, 400, "invalid_sort",
                                   "%s: direction must be \"asc\" or \"desc\"", where);
                     goto fail;
