@@ -474,6 +474,24 @@ done
 stop_server "$work/hs.log"
 echo "a series file rewritten in place:$seen"
 
+# A file whose quote time cells cannot be read, served with --now-from-mtime: refused at their
+# line (500 chain_error, the log naming line and value), never dated by its modification time.
+mkdir "$work/bt"
+printf 'underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,quote_time\n' \
+    >"$work/bt/bad-time.csv"
+for k in 95 100 105; do
+    for t in C P; do
+        printf 'ABC,2026-12-18,%s,%s,1.0,1.2,0.25,100,100,yesterday\n' "$k" "$t" >>"$work/bt/bad-time.csv"
+    done
+done
+start_server "$work/bt.log" "$work/bt" --now-from-mtime
+code=$(fetch "http://127.0.0.1:$port/v1/exposure/levels/ABC" "$work/bt.json")
+[ "$code" = 500 ] && grep -q '"chain_error"' "$work/bt.json" ||
+    fail "unreadable quote times: status $code, not 500 chain_error: $(head -c 200 "$work/bt.json")"
+stop_server "$work/bt.log"
+grep -q 'bad-time.csv:2: the date "yesterday" cannot be read' "$work/bt.log" ||
+    fail "unreadable quote times: the log does not name the line and value"
+
 # ---- the command line's refusals: each before any port is opened, with its status and a
 # message saying what is wrong (a server that starts instead is stopped by the timeout) ----
 head -c 1100 /dev/zero | tr '\0' k >"$work/long.key"

@@ -167,7 +167,8 @@ class Chain:
     keeps it: the instant a chain was prepared at is its Analysis's quote_time), prepared,
     rate and div (the carry it was prepared with, or None),
     read_report and prepare_report (dicts: what the reader skipped and why, where the IVs came
-    from). Columns: chain["strike"] or chain.column(name), numpy arrays over the chain's memory
+    from; read_report's bad_quote_times, time_note and time_note_line say why a chain has no
+    quote instant). Columns: chain["strike"] or chain.column(name), numpy arrays over the chain's memory
     (read-only, no copy): underlying_id, root_id (indexes into chain.symbol_table), expiration
     (days since 1970-01-01), settlement (UTC seconds), strike, type (0 call, 1 put), bid, ask,
     last, file_iv (fraction; NaN when absent), open_interest, volume, multiplier, spot,

@@ -140,6 +140,14 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
         if isinstance(chain, Exception):  # a snapshot refused: the others go on
             continue
         when = now
+        report = chain.read_report
+        if when is None and chain.quote_time is None and report.get("bad_quote_times"):
+            # quote time cells that cannot be read: the reader's line and value, as the command
+            # says them, with or without now_from_mtime (the file does date itself)
+            line, text = report["time_note_line"], report["time_note"]
+            e = _gex.Error(f"{name}:{line}: {text}" if line else f"{name}: {text}")
+            e.status, e.file, e.line, e.text = "GEX_ENOTIME", name, line, text
+            raise e
         if when is None and chain.quote_time is None:
             if not now_from_mtime or st is None:
                 raise _error(name, "the file holds no quote instant of its own, so history "

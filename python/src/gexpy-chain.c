@@ -308,13 +308,16 @@ PyObject *gexpy_chain_info(PyObject *module, PyObject *args)
     double rate = NAN, div = NAN;
     gex_chain_carry(c->chain, &rate, &div);
     const gex_read_report *r = &c->read;
+    long note_line = 0;
+    const char *note = gex_chain_time_note(c->chain, &note_line);
     PyObject *read = Py_BuildValue(
-        "{s:s,s:n,s:n,s:N,s:N,s:n,s:O,s:O,s:s}", "format", gex_format_name(r->format), "rows",
-        (Py_ssize_t)r->rows, "contracts", (Py_ssize_t)r->contracts, "skipped",
+        "{s:s,s:n,s:n,s:N,s:N,s:n,s:O,s:O,s:s,s:n,s:s,s:l}", "format", gex_format_name(r->format),
+        "rows", (Py_ssize_t)r->rows, "contracts", (Py_ssize_t)r->contracts, "skipped",
         counts_dict(r->skipped, GEX_SKIP_REASON_COUNT, gex_skip_reason_name), "first_line",
         first_lines_dict(r->first_line), "other_symbol", (Py_ssize_t)r->other_symbol,
         "iv_percent_rescaled", r->iv_percent_rescaled ? Py_True : Py_False, "has_quote_time",
-        r->has_quote_time ? Py_True : Py_False, "warning", r->warning);
+        r->has_quote_time ? Py_True : Py_False, "warning", r->warning, "bad_quote_times",
+        (Py_ssize_t)r->bad_quote_times, "time_note", note, "time_note_line", note_line);
     PyObject *prepare = Py_None;
     Py_INCREF(prepare);
     if (c->prepared) {

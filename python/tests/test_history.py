@@ -158,6 +158,19 @@ def test_history_nothing_usable_refused(gex_exe, tmp_path):
     assert any("nothing usable" in str(w.message) for w in caught)
 
 
+def test_history_unreadable_quote_time(gex_exe, tmp_path):
+    """A file whose quote time cells cannot be read is refused at the line and value, as the
+    command refuses it, with or without now_from_mtime (never dated by its modification time)."""
+    path = tmp_path / "bad-time.csv"
+    path.write_text(write_chain(tmp_path / "t.tmp", [("ABC", 100, 100, "yesterday")]).read_text())
+    rc, ref, err = cli_history(gex_exe, "--now-from-mtime", str(path))
+    assert rc == 3 and ref == [] and ':2: the date "yesterday" cannot be read' in err, err
+    for mtime in (False, True):
+        with pytest.raises(gex.Error) as e:
+            gex.history(str(path), now_from_mtime=mtime)
+        assert "gex: " + str(e.value) in err.splitlines(), (str(e.value), err)
+
+
 def test_history_snapshot_refused_alone(gex_exe, tmp_path):
     """A file of two snapshots whose later one gives no spot: the program refuses that
     snapshot alone (exit 3) and gives the earlier one's row; so does the package with

@@ -185,6 +185,17 @@ static int load(const cli_serve_engine *e, const cli_serve_file *file, FILE *fp,
      * the instant the index placed it at (SPEC 5.5), as gex history does. */
     int64_t quote = 0;
     struct stat st;
+    if (rc == CLI_EXIT_OK && !opts.prepare.has_now && c->read.bad_quote_times > 0 &&
+        gex_chain_quote_time(c->chain, &quote) != GEX_OK) {
+        /* quote time cells that cannot be read: refused at their line, as gex history does,
+         * never dated by the file's modification time */
+        long line = 0;
+        const char *note = gex_chain_time_note(c->chain, &line);
+        cli_error(path, line, "%s", note);
+        gex_chain_free(c->chain);
+        c->chain = NULL;
+        return CLI_EXIT_INPUT;
+    }
     if (rc == CLI_EXIT_OK && opts.now_from_mtime && !opts.prepare.has_now &&
         gex_chain_quote_time(c->chain, &quote) != GEX_OK && fstat(fileno(fp), &st) == 0) {
         opts.prepare.has_now = 1;
