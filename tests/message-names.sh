@@ -1,10 +1,12 @@
 #!/bin/sh
-# A file name is shown in messages with its control characters escaped: a name holding a line
-# end ("x\nFAKE LINE.csv") gives one message line reading "x\nFAKE LINE.csv", never a line of
-# its own that a reader of the terminal, or of gex serve's log, would take for another message.
-# Usage: tests/message-names.sh GEX
+# A file name is shown in messages with its control characters escaped, in the "gex: FILE:"
+# prefix and in the text alike: a name holding a line end ("x\nFAKE LINE.csv") reads
+# "x\nFAKE LINE.csv" within its message line, never a line of its own that a reader of the
+# terminal, or of gex serve's log, would take for another message.
+# Usage: tests/message-names.sh GEX SOURCE_ROOT
 set -u
 gex=$1
+root=$2
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
 name="$dir/x
@@ -22,6 +24,17 @@ if [ "$lines" -ne 1 ] || ! grep -qF 'x\nFAKE LINE.csv: not an option chain' "$di
     grep -q '^FAKE LINE' "$dir/err"; then
     echo "FAIL: the message is not one line naming x\\nFAKE LINE.csv:"
     cat "$dir/err"
+    failed=1
+fi
+# In a message's text too: gex history's warning of a duplicate names the other file.
+mkdir "$dir/dup"
+cp "$root/tests/data/cli-inputs/xyz.csv" "$dir/dup/a.csv"
+cp "$root/tests/data/cli-inputs/xyz.csv" "$dir/dup/b
+FAKE.csv"
+"$gex" history --no-db "$dir/dup" > /dev/null 2> "$dir/err2"
+if grep -q '^FAKE' "$dir/err2" || ! grep -qF 'b\nFAKE.csv' "$dir/err2"; then
+    echo "FAIL: a name in a message's text starts a line of its own:"
+    cat "$dir/err2"
     failed=1
 fi
 [ "$failed" -eq 0 ] && echo "ok: a line end in a file name is shown as \\n, in one message line"

@@ -27,78 +27,105 @@ static int capture_reserve(cli_messages *m, size_t n)
     return 1;
 }
 
-/* A file name as messages show it: control characters escaped (\n, \r, \t, \xNN), so that a
- * name holding a line end cannot end the message and forge another line, in a terminal or in
- * gex serve's log. file itself when it has none. */
-static const char *shown_file(const char *file, char *buf, size_t size)
+/* Appends s to out (NULL: counts only) with control characters escaped (\n, \r, \t, \xNN), so
+ * that a file name, or a cell's text, holding a line end cannot end the message and forge
+ * another line, in a terminal or in gex serve's log. Returns the bytes it takes. */
+static size_t put_shown(char *out, const char *s)
 {
-    size_t i = 0;
-    while (file[i] != '\0' && (unsigned char)file[i] >= 0x20 && file[i] != 0x7f)
-        i++;
-    if (file[i] == '\0')
-        return file;
     size_t n = 0;
-    for (const char *p = file; *p != '\0' && n + 5 < size; p++) {
-        const unsigned char c = (unsigned char)*p;
+    for (; *s != '\0'; s++) {
+        const unsigned char c = (unsigned char)*s;
+        char esc[8];
+        size_t k = 1;
         if (c >= 0x20 && c != 0x7f)
-            buf[n++] = (char)c;
-        else if (c == '\n' || c == '\r' || c == '\t') {
-            buf[n++] = '\\';
-            buf[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-        } else
-            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+            esc[0] = (char)c;
+        else if (c == '\n' || c == '\r' || c == '\t')
+            k = (size_t)snprintf(esc, sizeof esc, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        else
+            k = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
+        if (out != NULL)
+            memcpy(out + n, esc, k);
+        n += k;
     }
-    buf[n] = '\0';
-    return buf;
+    return n;
+}
+
+/* The whole message, "gex: FILE:LINE: text\n", its file name and text shown as put_shown shows
+ * them, malloc'ed; NULL when memory ran out. */
+static char *message_text(const char *file, long line, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    const int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    char *body = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (body == NULL)
+        return NULL;
+    vsnprintf(body, (size_t)n + 1, fmt, ap);
+    char where[32] = "";
+    const int named = file != NULL && file[0] != '\0';
+    if (named && line > 0)
+        snprintf(where, sizeof where, ":%ld", line);
+    const size_t len =
+        5 + (named ? put_shown(NULL, file) + strlen(where) + 2 : 0) + put_shown(NULL, body) + 1;
+    char *text = malloc(len + 1);
+    if (text != NULL) {
+        size_t at = 0;
+        memcpy(text, "gex: ", 5);
+        at += 5;
+        if (named) {
+            at += put_shown(text + at, file);
+            at += (size_t)sprintf(text + at, "%s: ", where);
+        }
+        at += put_shown(text + at, body);
+        text[at++] = '\n';
+        text[at] = '\0';
+    }
+    free(body);
+    return text;
 }
 
 /* The message into the calling thread's capture; 0 when it ran out of memory (nothing added). */
 static int capture_message(cli_messages *m, const char *file, long line, const char *fmt,
                            va_list ap)
 {
-    char where[64 + 1024], name[1024];
-    int w = 0;
-    if (file != NULL && file[0] != '\0')
-        file = shown_file(file, name, sizeof name);
-    if (file != NULL && file[0] != '\0')
-        w = line > 0 ? snprintf(where, sizeof where, "gex: %s:%ld: ", file, line)
-                     : snprintf(where, sizeof where, "gex: %s: ", file);
-    else
-        w = snprintf(where, sizeof where, "gex: ");
-    if (w < 0 || (size_t)w >= sizeof where)
-        return 0; /* a path too long for the prefix: printed directly instead */
-    va_list copy;
-    va_copy(copy, ap);
-    const int n = vsnprintf(NULL, 0, fmt, copy);
-    va_end(copy);
-    if (n < 0 || !capture_reserve(m, (size_t)w + (size_t)n + 1))
+    char *text = message_text(file, line, fmt, ap);
+    if (text == NULL)
         return 0;
-    memcpy(m->text + m->len, where, (size_t)w);
-    vsnprintf(m->text + m->len + w, (size_t)n + 1, fmt, ap);
-    m->len += (size_t)w + (size_t)n;
-    m->text[m->len++] = '\n';
-    m->text[m->len] = '\0';
-    return 1;
+    const size_t n = strlen(text);
+    const int kept = capture_reserve(m, n);
+    if (kept) {
+        memcpy(m->text + m->len, text, n + 1);
+        m->len += n;
+    }
+    free(text);
+    return kept;
 }
 
 /* The message printed whole on stderr, under its lock (flockfile), so that lines of threads
- * printing at once never mix. */
+ * printing at once never mix. Out of memory: as it is, unescaped, rather than not at all. */
 static void print_message(const char *file, long line, const char *fmt, va_list ap)
 {
-    char name[4096];
-    if (file != NULL && file[0] != '\0')
-        file = shown_file(file, name, sizeof name);
+    va_list copy;
+    va_copy(copy, ap);
+    char *text = message_text(file, line, fmt, copy);
+    va_end(copy);
     flockfile(stderr); /* recursive: the calls below take it again */
-    fputs("gex: ", stderr);
-    if (file != NULL && file[0] != '\0') {
-        if (line > 0)
-            fprintf(stderr, "%s:%ld: ", file, line);
-        else
-            fprintf(stderr, "%s: ", file);
+    if (text != NULL) {
+        fputs(text, stderr);
+    } else {
+        fputs("gex: ", stderr);
+        if (file != NULL && file[0] != '\0') {
+            if (line > 0)
+                fprintf(stderr, "%s:%ld: ", file, line);
+            else
+                fprintf(stderr, "%s: ", file);
+        }
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
     }
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
     funlockfile(stderr);
+    free(text);
 }
 
 void cli_say(cli_messages *to, const char *file, long line, const char *fmt, ...)
