@@ -256,6 +256,56 @@ START_TEST(test_zero_dte_has_every_vendor_key)
 }
 END_TEST
 
+/* The 0DTE theta at each contract's own carry: on the sample chain the parity fit gives the
+ * day's expiration its own dividend yield (0.4% against the flat 1.3%), and theta there is that
+ * carry's, as every greek of SPEC 1.3 is (the flat carry gave 17.8 M where 16.1 M is right). */
+START_TEST(test_zero_dte_theta_at_the_parity_carry)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
+    gex_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    gex_chain *chain = NULL;
+    gex_error err;
+    ck_assert_msg(gex_chain_read_path(path, &ro, &chain, NULL, &err) == GEX_OK, "%s", err.text);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.carry = GEX_CARRY_PARITY; /* the command line's default */
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex__analysis a;
+    analyse(chain, &a);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    gex_contract_exposures ce;
+    gex_exposure_get_contracts(a.exposure, &ce);
+    const int32_t today = gex_exposure_quote_date(a.exposure);
+    double rate, div, theta = 0;
+    gex_exposure_carry(a.exposure, &rate, &div);
+    int own = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.expiration[i] != today || !ce.included[i])
+            continue;
+        own |= v.r[i] != rate || v.q[i] != div;
+        gex_greeks g;
+        ck_assert_int_eq(
+            gex_bs_greeks(v.type[i], v.spot[i], v.strike[i], v.T[i], v.iv[i], v.r[i], v.q[i], &g),
+            GEX_BS_OK);
+        theta += (v.type[i] == GEX_CALL ? 1 : -1) * v.open_interest[i] * v.multiplier[i] * g.theta /
+                 365.0;
+    }
+    ck_assert_msg(own, "the sample's 0DTE expiration keeps the flat carry: the test tests nothing");
+    gex__api_params p = {0};
+    gex__api_input in = {.symbol = "SPX", .params = &p, .analysis = &a, .now = 1795030200};
+    gex__api_answer ans = {0};
+    json_t *d = gex__api_zero_dte(&in, &ans);
+    ck_assert_msg(d != NULL, "%s", ans.message);
+    ck_assert_rel(num(d, "decay.net_theta_dollars"), theta, 1e-9, 0);
+    json_decref(d);
+    gex_analysis_free(a.an);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* Exposures, flow and hedging against sums over the chain's 0DTE contracts, computed here from
  * the analysis's per-contract values and from gex_bs_greeks at the shifted spots. */
 START_TEST(test_zero_dte_numbers_match_contract_sums)
@@ -764,6 +814,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("zero-dte");
     tcase_add_test(tc, test_zero_dte_has_every_vendor_key);
     tcase_add_test(tc, test_zero_dte_numbers_match_contract_sums);
+    tcase_add_test(tc, test_zero_dte_theta_at_the_parity_carry);
     tcase_add_test(tc, test_zero_dte_expected_move_pin_and_strikes);
     tcase_add_test(tc, test_zero_dte_expiry_and_errors);
     suite_add_tcase(s, tc);

@@ -213,8 +213,6 @@ static int flow_collect(const gex__analysis *a, flow *f)
         f->e[k].day = days[k];
     f->n = nd;
     free(days);
-    double r = 0.0, q = 0.0;
-    gex_analysis_carry(a->an, &r, &q);
     const int32_t today = gex_exposure_quote_date(a->exposure);
     const double S = a->spot;
     size_t ns = 0;
@@ -249,8 +247,9 @@ static int flow_collect(const gex__analysis *a, flow *f)
         so[ns++] = (strike_oi){K, oi};
         /* liquidity: a two-sided quote and the model delta at the contract's volatility */
         gex_greeks g;
-        const int priced = v.status[i] == GEX_CONTRACT_OK &&
-                           gex_bs_greeks(v.type[i], S, K, v.T[i], v.iv[i], r, q, &g) == GEX_BS_OK;
+        const int priced =
+            v.status[i] == GEX_CONTRACT_OK &&
+            gex_bs_greeks(v.type[i], S, K, v.T[i], v.iv[i], v.r[i], v.q[i], &g) == GEX_BS_OK;
         const long dte = (long)v.expiration[i] - today;
         for (int b = 0; priced && b < THETA_BUCKETS; b++)
             if (dte >= theta_bucket[b].lo && dte <= theta_bucket[b].hi) {

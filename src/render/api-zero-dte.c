@@ -54,7 +54,7 @@ typedef struct zctx {
     size_t n;
     zstrike *z;
     int32_t expiry, quote_date;
-    double S, rate, div;
+    double S;
     double hours_to_close, pct_elapsed;
     int market_open;
     long seconds_to_close;
@@ -150,7 +150,6 @@ static int zctx_init(zctx *c, const gex__analysis *a, int32_t expiry)
     c->expiry = expiry;
     c->S = a->spot;
     gex_chain_get_view(a->chain, &c->v);
-    gex_exposure_carry(a->exposure, &c->rate, &c->div);
     c->quote_date = gex_exposure_quote_date(a->exposure);
     gex_exposure_options o = *gex_exposure_get_options(a->exposure);
     o.expirations = &c->expiry;
@@ -328,8 +327,8 @@ static int figures(const zctx *c, zfig *f)
         if (!c->ce.included[i])
             continue;
         gex_greeks g;
-        if (gex_bs_greeks(c->v.type[i], c->S, c->v.strike[i], c->v.T[i], c->v.iv[i], c->rate,
-                          c->div, &g) != GEX_BS_OK)
+        if (gex_bs_greeks(c->v.type[i], c->S, c->v.strike[i], c->v.T[i], c->v.iv[i], c->v.r[i],
+                          c->v.q[i], &g) != GEX_BS_OK)
             continue;
         const double s = c->v.type[i] == GEX_PUT ? -1.0 : 1.0;
         f->net_theta += s * g.theta / 365.0 * c->v.open_interest[i] * c->v.multiplier[i];
@@ -794,7 +793,7 @@ static json_t *strikes_block(const zctx *c, const zfig *f, double range)
             double theta = GEX__NO_VALUE;
             gex_greeks g;
             if (i >= 0 && gex_bs_greeks(c->v.type[i], c->S, c->v.strike[i], c->v.T[i], c->v.iv[i],
-                                        c->rate, c->div, &g) == GEX_BS_OK)
+                                        c->v.r[i], c->v.q[i], &g) == GEX_BS_OK)
                 theta = g.theta / 365.0;
             rc |= gex__jset(o, side == 0 ? "call_theta" : "put_theta", gex__jnum_or_null(theta));
         }
