@@ -373,6 +373,22 @@ static void money(double v, const char *currency, char *buf, size_t size)
         snprintf(buf, size, "%c%s%.0f%s", sign, pre, a, post);
 }
 
+/* Net GEX in words, in the unit the document's numbers are in (--gex-unit): the currency per 1%
+ * move as money() writes it, else "... per 1-point spot move" in the currency or in shares. */
+static void gex_words(double v, const gex__analysis *a, char *buf, size_t size)
+{
+    const gex_gex_unit unit = gex__unit_of(a);
+    if (unit == GEX_UNIT_SHARES) {
+        char m[32];
+        money(v, "USD", m, sizeof m); /* "+$1.2M": the figure without its "$" */
+        snprintf(buf, size, "%c%s shares per 1-point spot move", m[0], m + 2);
+        return;
+    }
+    char m[40];
+    money(v, a->currency, m, sizeof m);
+    snprintf(buf, size, "%s%s", m, unit == GEX_UNIT_POINT ? " per 1-point spot move" : "");
+}
+
 static void level_word(const gex_level *l, char *buf, size_t size)
 {
     if (l->has)
@@ -446,9 +462,9 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
                             const gex_zero_dte *z, const oi_change *ch, size_t n_ch,
                             narrative_text *t)
 {
-    char g[32], p[32], x[32], cw[40], pw[40], fl[40], sp[40];
+    char g[64], p[64], x[32], cw[40], pw[40], fl[40], sp[40];
     const double net = a->totals.net_gex;
-    money(net, a->currency, g, sizeof g);
+    gex_words(net, a, g, sizeof g);
     if (net > 0)
         snprintf(t->regime, sizeof t->regime,
                  "Dealers are long gamma (net GEX %s): expect mean-reverting, range-bound price "
@@ -461,6 +477,17 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
     else
         snprintf(t->regime, sizeof t->regime,
                  "Dealers hold no net gamma: hedging neither dampens nor amplifies moves.");
+    /* The document's regime is the vendor's rule, the spot's side of the flip; with
+     * --flip-method strike it can read otherwise than the sign of net GEX: said, not hidden. */
+    const char *label = gex_analysis_regime(a->an)->vendor_regime;
+    const int above = strcmp(label, "positive_gamma") == 0,
+              below = strcmp(label, "negative_gamma") == 0;
+    if ((above && net < 0) || (below && net > 0)) {
+        const size_t used = strlen(t->regime);
+        snprintf(t->regime + used, sizeof t->regime - used,
+                 " The regime reads %s gamma, the vendor's rule: spot is %s the gamma flip.",
+                 above ? "positive" : "negative", above ? "above" : "below");
+    }
     if (prev != NULL && strcmp(prev->currency, a->currency) != 0) {
         snprintf(t->gex_change, sizeof t->gex_change,
                  "The earlier snapshot of %s is in %s, this one in %s: the change of net GEX is "
@@ -469,10 +496,8 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
     } else if (prev != NULL) {
         const double before = prev->totals.net_gex;
         char when[48];
-        gex_time_format_date(
-            (int32_t)(prev->as_of >= 0 ? prev->as_of / 86400 : (prev->as_of - 86399) / 86400), when,
-            sizeof when);
-        money(before, a->currency, p, sizeof p);
+        gex_time_format_date(gex_exposure_quote_date(prev->exposure), when, sizeof when);
+        gex_words(before, a, p, sizeof p);
         const char *trend = fabs(net) > fabs(before) ? "strengthening" : "weakening";
         if ((net > 0) != (before > 0) && net != 0 && before != 0)
             snprintf(t->gex_change, sizeof t->gex_change,
@@ -558,11 +583,21 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
                  : pct >= 20 ? "significant"
                              : "minimal");
     } else {
-        snprintf(t->zero_dte, sizeof t->zero_dte,
-                 "No contract expires on the quote date: no 0DTE gamma.");
+        const size_t expired = gex__expired_on(a, gex_exposure_quote_date(a->exposure));
+        if (expired > 0)
+            snprintf(t->zero_dte, sizeof t->zero_dte,
+                     "The %zu contracts expiring on the quote date settled at or before the quote "
+                     "instant: no "
+                     "0DTE gamma is left.",
+                     expired);
+        else
+            snprintf(t->zero_dte, sizeof t->zero_dte,
+                     "No contract expires on the quote date: no 0DTE gamma.");
     }
     /* outlook: the regime, then the nearest wall within 1% of the spot */
-    const char *reg = net > 0   ? "Positive gamma regime"
+    const char *reg = (above && net < 0) || (below && net > 0)
+                          ? "Mixed gamma (net GEX and the spot's side of the flip disagree)"
+                      : net > 0 ? "Positive gamma regime"
                       : net < 0 ? "Negative gamma regime"
                                 : "Neutral gamma";
     const char *trend = "";

@@ -846,6 +846,9 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
         st |= gex__jset(ms, "value", gex__jnum_or_null(x->spx));
         st |= gex__jset(ms, "change", gex__jnum_or_null(ds));
         st |= gex__jset(ms, "change_pct", gex__jnum_or_null(ds / x->prev_spx * 100.0));
+    } else if (an != NULL && gex__vix_is_spx(an)) {
+        /* SPX's own chain answers, as for the VIX levels: its spot (no earlier day here) */
+        st |= gex__jset(ms, "value", gex__jnum_or_null(an->spot));
     }
     json_t *lv = json_object();
     st |= gex__jset(lv, "vix9d", gex__jnum_or_null(v9));

@@ -393,8 +393,8 @@ static json_t *regime_block(const zctx *c, const zfig *f)
     char desc[512];
     if ((above && c->t.net_gex < 0) || (below && c->t.net_gex > 0))
         snprintf(desc, sizeof desc,
-                 "%s. The label is the vendor's rule, spot %s the gamma flip; here net GEX at spot "
-                 "is %s, because gamma falls through the flip as spot rises",
+                 "%s. The label is the vendor's rule, spot %s the gamma flip; net GEX at spot, "
+                 "summed over every strike, is %s here",
                  gex__interpret_gamma(c->t.net_gex), above ? "above" : "below",
                  c->t.net_gex < 0 ? "negative" : "positive");
     else
@@ -822,6 +822,10 @@ static const char *const zdte_own[] = {
     "metadata.greek_smoothness_score",
     "market_open",
     "time_to_close_hours",
+    "time_to_close_pct",
+    "exposures.pct_of_total_gex",
+    "hedging",
+    "liquidity",
 };
 
 static json_t *own_list(const char *const *names, size_t n)
@@ -862,7 +866,14 @@ static json_t *no_zero_dte(const gex__analysis *a, int32_t target, int explicit_
     gex_time_format_date(target, day, sizeof day);
     if (has_next)
         gex_time_format_date(next, nx, sizeof nx);
-    if (explicit_expiry)
+    const size_t expired = gex__expired_on(a, target);
+    if (expired > 0)
+        snprintf(msg, sizeof msg,
+                 "The %zu contracts of %s expiring %s settled at or before the quote instant: no "
+                 "0DTE gamma is left.%s%s%s",
+                 expired, a->symbol, day, has_next ? " Next expiry: " : "", has_next ? nx : "",
+                 has_next ? "." : "");
+    else if (explicit_expiry)
         snprintf(msg, sizeof msg, "No contract of %s expiring %s in the file.%s%s%s", a->symbol,
                  day, has_next ? " Next expiry: " : "", has_next ? nx : "", has_next ? "." : "");
     else

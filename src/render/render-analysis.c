@@ -55,6 +55,16 @@ void gex__analysis_fill(gex__analysis *a)
         a->levels = *levels;
 }
 
+size_t gex__expired_on(const gex__analysis *a, int32_t day)
+{
+    gex_chain_view v;
+    gex_chain_get_view(a->chain, &v);
+    size_t n = 0;
+    for (size_t i = 0; i < v.n; i++)
+        n += v.expiration[i] == day && v.status[i] == GEX_CONTRACT_EXPIRED;
+    return n;
+}
+
 gex_gex_unit gex__unit_of(const gex__analysis *a)
 {
     return gex_analysis_get_options(a->an)->exposure.gex_unit;

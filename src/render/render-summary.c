@@ -114,8 +114,10 @@ static json_t *summary_doc(const gex__analysis *a, const summary_block *s)
     rc |= gex__jset(meta, "net_gex_label", gex__jstr(gex__label(a->totals.net_gex)));
     json_t *own = json_array();
     rc |= json_array_append_new(own, json_string("interpretation")) == 0 ? GEX_OK : GEX_ENOMEM;
-    rc |= json_array_append_new(own, json_string("hedging_full_revaluation")) == 0 ? GEX_OK
-                                                                                   : GEX_ENOMEM;
+    static const char *const owns[] = {"hedging_full_revaluation", "zero_dte.pct_of_total_gex",
+                                       "classifier.meaning"};
+    for (size_t k = 0; k < sizeof owns / sizeof owns[0]; k++)
+        rc |= json_array_append_new(own, json_string(owns[k])) == 0 ? GEX_OK : GEX_ENOMEM;
     rc |= gex__jset(meta, "gex_own", own);
     json_t *hm = json_object();
     char estimate[256];

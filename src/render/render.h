@@ -174,6 +174,10 @@ const char *gex__unit_short(gex_gex_unit unit);
 gex_gex_unit gex__unit_of(const gex__analysis *a);
 gex_flip_method gex__flip_method_of(const gex__analysis *a);
 
+/* The contracts of expiration day the analysis left out as expired (settled at or before the
+ * quote instant): 0 when none, or when the chain has no such expiration. */
+size_t gex__expired_on(const gex__analysis *a, int32_t day);
+
 /* "expired 3, no_iv 5" of the excluded counts; "none" when nothing was excluded. */
 void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size);
 
