@@ -1,7 +1,8 @@
 # bash completion for gex (installed as share/bash-completion/completions/gex; or source it).
 # Completes the command, the options of the command line (serve's and api's own after them), the
 # fixed values of options that take one, and file names elsewhere. tests/completion.sh checks
-# that every command and option `gex --help` and `gex serve --help` name is here.
+# that every command and option `gex --help` and `gex serve --help` name is here, and that serve
+# and api offer no option their help does not name.
 
 _gex_commands="greeks gex dex vex chex exposure levels summary profile expirations carry vix screen
 history validate plot serve api"
@@ -9,7 +10,7 @@ _gex_options="--format --output -o --spot --now --rate --div --carry --symbol --
 --min-oi --exclude-expiration --min-bid --max-delta --exercise --gex-unit --flip-method --iv-source --greeks --strict --multiplier --input-format --settle
 --jobs --quiet --expiration-of-file --at --db --no-db --now-from-mtime --from --to --help --version --vendor --tol --sort --range --points --kind"
 _gex_serve_options="--port --bind --api-key-file --api-key --threads --max-per-client --now-from-mtime --now
---rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source --greeks --strict --multiplier --settle
+--rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source --strict --multiplier --settle
 --help"
 _gex_api_options="--list --body --asked-at --now --rate --div --carry --exercise --max-dte --gex-unit --flip-method --iv-source
 --strict --multiplier --settle --help"

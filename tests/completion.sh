@@ -39,6 +39,16 @@ for o in $serve_options; do expect "$o" gex serve "${o:0:4}"; done
 api_options=$("$gex" api --help | grep -v '`' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
 for o in $api_options; do expect "$o" gex api "${o:0:4}"; done
 
+# and the reverse: serve and api offer no option their help does not name (they refuse it)
+for o in $(complete_line gex serve --); do
+    [ "$o" = --help ] || echo "$serve_options" | grep -qxF -- "$o" ||
+        { echo "FAIL: 'gex serve --<TAB>' offers $o, which gex serve --help does not name"; fail=1; }
+done
+for o in $(complete_line gex api --); do
+    [ "$o" = --help ] || echo "$api_options" | grep -qxF -- "$o" ||
+        { echo "FAIL: 'gex api --<TAB>' offers $o, which gex api --help does not name"; fail=1; }
+done
+
 # "--option a|b|c" in the help: each value completes after the option
 values=$( ("$gex" --help; "$gex" plot --help) | grep -oE -- '--[a-z-]+ [a-z0-9-]+(\|[a-z0-9-]+)+')
 while read -r opt list; do

@@ -4,6 +4,7 @@
 # the installed program run on the sample (its modules found in lib/.../gex: a chart drawn and
 # the server's help), the README's library example compiled against the installed headers with
 # the installed gex.pc, the man page read by man, and the bash completion in its folder.
+# The installed program runs without LD_LIBRARY_PATH (a run path to the install's libdir).
 # Usage: install.sh SOURCE_ROOT
 set -u
 root=$1
@@ -25,7 +26,8 @@ for f in bin/gex "$libdir/libgex.so" "$libdir/libgex-plot.so" "$libdir/gex/gex-p
     [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 
-export LD_LIBRARY_PATH="$prefix/$libdir"
+# No LD_LIBRARY_PATH: the installed program finds its libraries by its run path.
+unset LD_LIBRARY_PATH
 cd "$tmp" || exit 1
 "$prefix/bin/gex" levels "$root/data/sample-spx.csv" >levels.txt || fail "installed gex levels"
 grep -q gamma_flip levels.txt || fail "installed gex levels printed no gamma_flip"
@@ -40,7 +42,8 @@ awk '/^## The library/{l=1; next} /^## /{l=0} l&&/^```c/{c=1; next} l&&c&&/^```/
 ${CC:-cc} -std=c17 -Wall -Werror example.c \
     $(PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig" pkg-config --cflags --libs gex) -o example ||
     fail "the README's example against the installed headers and gex.pc"
-(cd "$root" && "$tmp/example" >/dev/null) || fail "the README's example, linked to the installed libgex"
+(cd "$root" && LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/example" >/dev/null) ||
+    fail "the README's example, linked to the installed libgex"
 if command -v man >/dev/null 2>&1; then
     MANPATH="$prefix/share/man" man -P cat gex 2>/dev/null | grep -q "gex expirations\|expirations" ||
         fail "man gex (installed) does not read"

@@ -6,9 +6,12 @@
 # its own (python/meson.build), so a source file or generated header the repository's build
 # has and the package's lacks breaks the install without breaking any other test. Skipped,
 # saying so, where Debian's python3 lacks venv (python3-venv), meson-python or numpy.
-# Usage: tests/python-install.sh SOURCE_ROOT
+# With GEX, the program, the installed package's documents on the sample must equal the
+# program's JSON byte for byte (the package compiles libgex itself: its flags must be libgex's).
+# Usage: tests/python-install.sh SOURCE_ROOT [GEX]
 set -u
 root=$(cd "$1" && pwd) || exit 1
+exe=${2:-}
 # ensurepip: Debian's python3-venv, without which python3 -m venv makes no environment
 for module in venv ensurepip mesonpy numpy; do
     if ! /usr/bin/python3 -c "import $module" 2>/dev/null; then
@@ -49,4 +52,29 @@ case $last in
     exit 1
     ;;
 esac
+if [ -n "$exe" ]; then
+    for doc in gex levels summary profile expirations; do
+        "$exe" "$doc" --format json "$root/data/sample-spx.csv" >"$tmp/want.json" 2>/dev/null ||
+            { echo "FAIL: $exe $doc"; exit 1; }
+        (cd "$tmp" && "$tmp/gex-env/bin/python" -c '
+import json, sys, gex
+a = gex.analyze(gex.read(sys.argv[1]).prepare())
+print(json.dumps(a.document(sys.argv[2]), separators=(",", ":")))' \
+            "$root/data/sample-spx.csv" "$doc") >"$tmp/got.json" 2>"$tmp/got.err" ||
+            { echo "FAIL: the installed package's document($doc)"; cat "$tmp/got.err"; exit 1; }
+        if ! /usr/bin/python3 - "$tmp/want.json" "$tmp/got.json" <<'PY'
+import json, sys
+want, got = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (want, got):
+    d.get("meta", {}).pop("file", None)
+sys.exit(0 if want == got else 1)
+PY
+        then
+            echo "FAIL: the installed package's document(\"$doc\") differs from gex $doc --format json"
+            exit 1
+        fi
+    done
+    echo "ok: the installed package's gex, levels, summary, profile and expirations documents" \
+        "equal the program's"
+fi
 echo "ok: the README's $count Python install lines, the last printing: $last"

@@ -57,7 +57,10 @@ void *cli_module_open(const char *name)
     if (handle == NULL && why[0] == '\0')
         handle = open_at(GEX_MODULE_DIR, name, why, sizeof why);
     if (handle == NULL)
-        cli_error(NULL, 0, "cannot load the module %s%s%s: reinstall gex (ninja -C build)", name,
+        cli_error(NULL, 0,
+                  "cannot load the module %s%s%s: rebuild gex (ninja -C build) or reinstall it "
+                  "(meson install -C build)",
+                  name,
                   why[0] != '\0' ? ": "
                                  : " (not found beside the program nor in " GEX_MODULE_DIR ")",
                   why);
