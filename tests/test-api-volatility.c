@@ -488,6 +488,53 @@ START_TEST(test_api_liquidity_known_spread)
 }
 END_TEST
 
+/* The smiles stand on each expiration's own carry (the parity fit the IVs were solved with,
+ * SPEC 1.2): adv_volatility's forwards are S e^{(r - q) T} at its contracts' r and q, which on the
+ * sample chain differ from the flat carry (the day's fitted dividend yield is 0.4%). */
+START_TEST(test_api_forwards_at_the_parity_carry)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
+    gex_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    gex_chain *chain = NULL;
+    gex_error err;
+    ck_assert_msg(gex_chain_read_path(path, &ro, &chain, NULL, &err) == GEX_OK, "%s", err.text);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.carry = GEX_CARRY_PARITY;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    fixture f;
+    analyse(&f, chain, path);
+    json_t *d = build(gex__api_adv_volatility, &f.a, NULL, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    const json_t *fw = json_object_get(d, "forward_prices");
+    ck_assert_uint_gt(json_array_size(fw), 10);
+    size_t differ = 0;
+    for (size_t e = 0; e < json_array_size(fw); e++) {
+        const json_t *o = json_array_get(fw, e);
+        int32_t day;
+        const char *date = json_string_value(json_object_get(o, "expiry"));
+        ck_assert_int_eq(gex_time_parse_date(date, strlen(date), &day), GEX_OK);
+        size_t i = 0;
+        while (i < v.n && v.expiration[i] != day)
+            i++;
+        ck_assert_uint_lt(i, v.n);
+        double T = 0; /* the date's latest settlement, as the slice's */
+        for (size_t j = 0; j < v.n; j++)
+            if (v.expiration[j] == day && v.status[j] != GEX_CONTRACT_EXPIRED)
+                T = fmax(T, v.T[j]);
+        ck_assert_double_eq_tol(num(o, "forward"), v.spot[i] * exp((v.r[i] - v.q[i]) * T),
+                                1e-9 * v.spot[i]);
+        differ += fabs(v.q[i] - po.div) > 1e-6;
+    }
+    ck_assert_uint_gt(differ, 0); /* else the test cannot tell the carries apart */
+    json_decref(d);
+    release(&f);
+}
+END_TEST
+
 /* Every real chain answers every endpoint with finite numbers; max pain is the least of the
  * direct sums, the whole chain's and each expiration's. */
 START_TEST(test_api_volatility_real_chains)
@@ -553,6 +600,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_api_maxpain_generated);
     tcase_add_test(tc, test_api_maxpain_without_open_interest);
+    tcase_add_test(tc, test_api_forwards_at_the_parity_carry);
     tcase_add_test(tc, test_api_expected_move_flat);
     tcase_add_test(tc, test_api_volatility_flat);
     tcase_add_test(tc, test_api_skew_term_unfitted_slice);

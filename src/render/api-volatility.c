@@ -110,7 +110,6 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
     gex_chain_get_view(a->chain, &v);
     out->spot = a->spot;
     out->quote_date = gex_exposure_quote_date(a->exposure);
-    gex_analysis_carry(a->an, &out->rate, &out->div);
     uint8_t *keep = malloc(v.n + 1);
     size_t *idx = malloc((v.n + 1) * sizeof *idx);
     vol_point *pt = malloc((v.n + 1) * sizeof *pt);
@@ -138,7 +137,8 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
         if (e < out->n && out->slice[e].expiration == v.expiration[i])
             continue;
         memmove(out->slice + e + 1, out->slice + e, (out->n - e) * sizeof *out->slice);
-        out->slice[e] = (gex__vol_slice){.expiration = v.expiration[i], .T = v.T[i]};
+        out->slice[e] = (gex__vol_slice){
+            .expiration = v.expiration[i], .T = v.T[i], .rate = v.r[i], .div = v.q[i]};
         out->n++;
     }
     /* A date's T is its latest settlement's (an index's PM weeklies beside its AM monthly). */
@@ -150,7 +150,7 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
     for (size_t e = 0; e < out->n; e++) {
         gex__vol_slice *s = &out->slice[e];
         s->dte = (int)(s->expiration - out->quote_date);
-        s->forward = out->spot * exp((out->rate - out->div) * s->T);
+        s->forward = out->spot * exp((s->rate - s->div) * s->T);
         size_t m = 0;
         for (size_t i = 0; i < v.n; i++)
             if (keep[i] && v.expiration[i] == s->expiration)
@@ -162,7 +162,7 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out)
             if (v.status[i] != GEX_CONTRACT_OK || !(v.iv[i] > 0))
                 continue;
             /* Each contract's own forward: roots of one date may settle AM and PM. */
-            const double F = out->spot * exp((out->rate - out->div) * v.T[i]);
+            const double F = out->spot * exp((v.r[i] - v.q[i]) * v.T[i]);
             if (v.type[i] == GEX_CALL ? v.strike[i] < F : v.strike[i] >= F)
                 continue;
             /* Total variance is what contracts of one date settling at different instants
@@ -781,10 +781,10 @@ static json_t *greek_surfaces(const gex__vol_chain *c, const gex__vol_slice *con
                 gex_greeks gr;
                 if (w > 0) {
                     const double sig = sqrt(w / s->T), sq = sig * sqrt(s->T);
-                    if (gex_bs_greeks(GEX_CALL, c->spot, strike[j], s->T, sig, c->rate, c->div,
+                    if (gex_bs_greeks(GEX_CALL, c->spot, strike[j], s->T, sig, s->rate, s->div,
                                       &gr) == GEX_BS_OK) {
                         const double d1 = (log(c->spot / strike[j]) +
-                                           (c->rate - c->div + sig * sig / 2) * s->T) /
+                                           (s->rate - s->div + sig * sig / 2) * s->T) /
                                           sq,
                                      d2 = d1 - sq;
                         v = g == G_VANNA   ? gr.vanna

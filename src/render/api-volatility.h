@@ -18,6 +18,7 @@ typedef struct gex__vol_slice {
     int32_t expiration; /* days since 1970-01-01 */
     int dte;            /* calendar days from the quote date (New York) */
     double T;           /* years to settlement (SPEC 1.1), of its contracts */
+    double rate, div;   /* its contracts' carry (the parity fit's, SPEC 1.2, or the flat one) */
     double forward;     /* S e^{(r - q) T}, the carry the IVs were solved with */
     /* The straddle: the listed strike nearest the forward where the call and the put both
      * have a two-sided quote (bid > 0, ask >= bid), their mids and their sum; NAN without. */
@@ -39,7 +40,7 @@ typedef struct gex__vol_chain {
      * puts below) with an implied volatility (status ok). */
     double *k, *iv, *strike;
     size_t points;
-    double spot, rate, div;
+    double spot;
     int32_t quote_date;
 } gex__vol_chain;
 
