@@ -37,5 +37,14 @@ if grep -q '^FAKE' "$dir/err2" || ! grep -qF 'b\nFAKE.csv' "$dir/err2"; then
     cat "$dir/err2"
     failed=1
 fi
+# gex api's own messages (a file that is no chain), and a usage error's value.
+"$gex" api /v1/exposure/levels/ABC "$name" > /dev/null 2> "$dir/err3"
+"$gex" levels --format "x
+gex: FAKE" "$name" > /dev/null 2>> "$dir/err3"
+if grep -q '^FAKE\|^gex: FAKE' "$dir/err3" || [ "$(wc -l < "$dir/err3")" -ne 2 ]; then
+    echo "FAIL: gex api's or a usage error's message spans lines:"
+    cat "$dir/err3"
+    failed=1
+fi
 [ "$failed" -eq 0 ] && echo "ok: a line end in a file name is shown as \\n, in one message line"
 exit $failed

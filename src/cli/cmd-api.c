@@ -120,7 +120,7 @@ static int parse_query(char *query, api_query *q)
             *amp = '\0';
         if (*p != '\0') {
             if (q->n == API_QUERY_MAX) {
-                fprintf(stderr, "gex: api: at most %d query parameters\n", API_QUERY_MAX);
+                cli_error(NULL, 0, "api: at most %d query parameters", API_QUERY_MAX);
                 return -1;
             }
             char *eq = strchr(p, '=');
@@ -129,7 +129,7 @@ static int parse_query(char *query, api_query *q)
             q->name[q->n] = p;
             q->value[q->n] = eq != NULL ? eq + 1 : p + strlen(p);
             if (decode(q->name[q->n], 1) != 0 || decode(q->value[q->n], 1) != 0) {
-                fprintf(stderr, "gex: api: the query holds an encoded NUL byte (%%00)\n");
+                cli_error(NULL, 0, "api: the query holds an encoded NUL byte (%%00)");
                 return -1;
             }
             q->n++;
@@ -147,7 +147,7 @@ static char *read_body(const char *path, size_t *len, int *too_large)
     *too_large = 0;
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (fp == NULL) {
-        fprintf(stderr, "gex: %s: %s (--body)\n", path, strerror(errno));
+        cli_error(NULL, 0, "%s: %s (--body)", path, strerror(errno));
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -164,7 +164,7 @@ static char *read_body(const char *path, size_t *len, int *too_large)
             if (grown == NULL) {
                 free(buf);
                 buf = NULL;
-                fprintf(stderr, "gex: %s: out of memory reading the body (--body)\n", path);
+                cli_error(NULL, 0, "%s: out of memory reading the body (--body)", path);
                 break;
             }
             buf = grown;
@@ -179,7 +179,7 @@ static char *read_body(const char *path, size_t *len, int *too_large)
     if (fp != stdin)
         fclose(fp);
     if (buf != NULL && failed) {
-        fprintf(stderr, "gex: %s: cannot read the body (--body)\n", path);
+        cli_error(NULL, 0, "%s: cannot read the body (--body)", path);
         free(buf);
         return NULL;
     }
@@ -359,14 +359,14 @@ static int print_result(const cli_serve_result *res, int rc)
     if (res->len == 0 || res->body[res->len - 1] != '\n')
         fputc('\n', stdout);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "gex: api: writing the output failed: %s\n", strerror(errno));
+        cli_error(NULL, 0, "api: writing the output failed: %s", strerror(errno));
         return CLI_EXIT_INTERNAL;
     }
     if (rc != CLI_EXIT_OK) {
         json_t *doc = json_loadb(res->body, res->len, 0, NULL);
         const char *message = json_string_value(json_object_get(doc, "message"));
-        fprintf(stderr, "gex: api: answered %u%s%s\n", res->status, message != NULL ? ": " : "",
-                message != NULL ? message : "");
+        cli_error(NULL, 0, "api: answered %u%s%s", res->status, message != NULL ? ": " : "",
+                  message != NULL ? message : "");
         json_decref(doc);
     }
     return rc;
@@ -391,37 +391,35 @@ int cli_cmd_api(int argc, char **argv)
             return list_endpoints();
         } else if (strcmp(a, "--body") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "gex: api: --body needs a file (- for standard input)\n");
+                cli_error(NULL, 0, "api: --body needs a file (- for standard input)");
                 return CLI_EXIT_USAGE;
             }
             body_path = argv[++i];
         } else if (strcmp(a, "--asked-at") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "gex: api: --asked-at needs an instant, e.g. "
-                                "2026-11-18T19:30:05Z\n");
+                cli_error(NULL, 0, "api: --asked-at needs an instant, e.g. 2026-11-18T19:30:05Z");
                 return CLI_EXIT_USAGE;
             }
             asked_at = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "gex: api: unknown option %s (see gex api --help)\n", a);
+            cli_error(NULL, 0, "api: unknown option %s (see gex api --help)", a);
             return CLI_EXIT_USAGE;
         } else if (target == NULL) {
             target = a;
         } else if (where == NULL) {
             where = a;
         } else {
-            fprintf(stderr, "gex: api: one folder or file only (got %s and %s)\n", where, a);
+            cli_error(NULL, 0, "api: one folder or file only (got %s and %s)", where, a);
             return CLI_EXIT_USAGE;
         }
     }
     if (target == NULL || target[0] != '/') {
-        fprintf(stderr, "gex: api: name the path to ask, starting with /, e.g. "
-                        "/v1/exposure/gex/SPX\n");
+        cli_error(NULL, 0, "api: name the path to ask, starting with /, e.g. /v1/exposure/gex/SPX");
         api_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     if (where == NULL) {
-        fprintf(stderr, "gex: api: name the folder or chain file to answer from\n");
+        cli_error(NULL, 0, "api: name the folder or chain file to answer from");
         return CLI_EXIT_USAGE;
     }
     cli_options answer_opts;
@@ -433,7 +431,7 @@ int cli_cmd_api(int argc, char **argv)
     size_t tlen = strlen(target);
     char *path = malloc(tlen + 1);
     if (path == NULL) {
-        fprintf(stderr, "gex: api: out of memory\n");
+        cli_error(NULL, 0, "api: out of memory");
         return CLI_EXIT_INTERNAL;
     }
     memcpy(path, target, tlen + 1);
@@ -446,10 +444,10 @@ int cli_cmd_api(int argc, char **argv)
     const int bad_path = !too_long && decode(path, 0) != 0;
     if (too_long || bad_path || parse_query(qm != NULL ? qm + 1 : NULL, &query) != 0) {
         if (too_long)
-            fprintf(stderr, "gex: api: the target is %zu bytes; at most %d are accepted\n", tlen,
-                    CLI_SERVE_URL_MAX);
+            cli_error(NULL, 0, "api: the target is %zu bytes; at most %d are accepted", tlen,
+                      CLI_SERVE_URL_MAX);
         else if (bad_path)
-            fprintf(stderr, "gex: api: the path holds an encoded NUL byte (%%00)\n");
+            cli_error(NULL, 0, "api: the path holds an encoded NUL byte (%%00)");
         free(path);
         return CLI_EXIT_USAGE;
     }
@@ -470,10 +468,10 @@ int cli_cmd_api(int argc, char **argv)
         gex_instant_info info;
         if (gex_time_parse_now(asked_at, strlen(asked_at), &q.asked_at, &info) != GEX_OK ||
             q.asked_at == 0) {
-            fprintf(stderr,
-                    "gex: api: --asked-at %s is no instant: give one as --now takes it, e.g. "
-                    "2026-11-18T19:30:05Z\n",
-                    asked_at);
+            cli_error(NULL, 0,
+                      "api: --asked-at %s is no instant: give one as --now takes it, e.g. "
+                      "2026-11-18T19:30:05Z",
+                      asked_at);
             return CLI_EXIT_USAGE;
         }
     }
@@ -505,7 +503,7 @@ int cli_cmd_api(int argc, char **argv)
     while (where_len > 1 && where[where_len - 1] == '/')
         where_len--;
     if (where_len >= sizeof given) {
-        fprintf(stderr, "gex: %s: the path is too long\n", where);
+        cli_error(NULL, 0, "%s: the path is too long", where);
         free(body);
         return CLI_EXIT_INPUT;
     }
@@ -514,13 +512,13 @@ int cli_cmd_api(int argc, char **argv)
     where = given;
     struct stat st;
     if (stat(where, &st) != 0) {
-        fprintf(stderr, "gex: %s: %s\n", where, strerror(errno));
+        cli_error(NULL, 0, "%s: %s", where, strerror(errno));
         free(body);
         return CLI_EXIT_INPUT;
     }
     cli_serve_engine *engine = cli_serve_engine_new(&answer_opts);
     if (engine == NULL) {
-        fprintf(stderr, "gex: api: out of memory\n");
+        cli_error(NULL, 0, "api: out of memory");
         free(body);
         return CLI_EXIT_INTERNAL;
     }
@@ -534,7 +532,7 @@ int cli_cmd_api(int argc, char **argv)
     } else {
         char text[512];
         if (cli_serve_chain_symbols(engine, where, &single.symbols, text, sizeof text) != 0) {
-            fprintf(stderr, "gex: %s: %s\n", where, text);
+            cli_error(NULL, 0, "%s: %s", where, text);
             cli_serve_engine_free(engine);
             free(body);
             return CLI_EXIT_INPUT;
@@ -563,7 +561,7 @@ int cli_cmd_api(int argc, char **argv)
     free(body);
     if (failed) {
         free(res.body);
-        fprintf(stderr, "gex: api: out of memory\n");
+        cli_error(NULL, 0, "api: out of memory");
         return CLI_EXIT_INTERNAL;
     }
     rc = print_result(&res, exit_of(&res));

@@ -73,12 +73,11 @@ int cli_serve_take_passed_on(int argc, char **argv, int *i, cli_serve_extra *ext
     if (passed < 0)
         return 0;
     if (passed && *i + 1 >= argc) {
-        fprintf(stderr, "gex: %s: %s needs a value (see gex %s --help)\n", cmd, a, cmd);
+        cli_error(NULL, 0, "%s: %s needs a value (see gex %s --help)", cmd, a, cmd);
         return -1;
     }
     if (extra->n + 2 > 2 * CLI_SERVE_EXTRA_MAX) {
-        fprintf(stderr, "gex: %s: at most %d options for the %s\n", cmd, CLI_SERVE_EXTRA_MAX,
-                answers);
+        cli_error(NULL, 0, "%s: at most %d options for the %s", cmd, CLI_SERVE_EXTRA_MAX, answers);
         return -1;
     }
     extra->arg[extra->n++] = argv[*i];
@@ -110,7 +109,7 @@ static int read_key_file(const char *path, char *key, size_t size)
 {
     FILE *fp = fopen(path, "r");
     if (fp == NULL) {
-        fprintf(stderr, "gex: %s: %s (--api-key-file)\n", path, strerror(errno));
+        cli_error(NULL, 0, "%s: %s (--api-key-file)", path, strerror(errno));
         return -1;
     }
     char line[API_KEY_MAX + 2];
@@ -118,16 +117,16 @@ static int read_key_file(const char *path, char *key, size_t size)
     const int failed = ferror(fp);
     fclose(fp);
     if (failed) {
-        fprintf(stderr, "gex: %s: cannot read the API key file\n", path);
+        cli_error(NULL, 0, "%s: cannot read the API key file", path);
         return -1;
     }
     size_t len = got ? strcspn(line, "\r\n") : 0;
     if (got && line[len] == '\0' && len > API_KEY_MAX) {
-        fprintf(stderr, "gex: %s: the API key is longer than %d bytes\n", path, API_KEY_MAX);
+        cli_error(NULL, 0, "%s: the API key is longer than %d bytes", path, API_KEY_MAX);
         return -1;
     }
     if (len == 0) {
-        fprintf(stderr, "gex: %s: the first line is empty: put the API key on it\n", path);
+        cli_error(NULL, 0, "%s: the first line is empty: put the API key on it", path);
         return -1;
     }
     if (len >= size)
@@ -175,38 +174,37 @@ int cli_cmd_serve(int argc, char **argv)
             return cli_stdout_done();
         } else if (strcmp(a, "--port") == 0) {
             if (parse_uint(v, 0, 65535, &n) != 0) {
-                fprintf(stderr, "gex: serve: --port needs a port number 0 to 65535, not '%s'\n",
-                        v != NULL ? v : "");
+                cli_error(NULL, 0, "serve: --port needs a port number 0 to 65535, not '%s'",
+                          v != NULL ? v : "");
                 return CLI_EXIT_USAGE;
             }
             cfg.port = (unsigned)n;
             i++;
         } else if (strcmp(a, "--bind") == 0) {
             if (v == NULL) {
-                fprintf(stderr, "gex: serve: --bind needs an address (127.0.0.1, ::1, ...)\n");
+                cli_error(NULL, 0, "serve: --bind needs an address (127.0.0.1, ::1, ...)");
                 return CLI_EXIT_USAGE;
             }
             cfg.bind = v;
             i++;
         } else if (strcmp(a, "--api-key") == 0) {
             if (v == NULL || *v == '\0') {
-                fprintf(stderr, "gex: serve: --api-key needs a non-empty key\n");
+                cli_error(NULL, 0, "serve: --api-key needs a non-empty key");
                 return CLI_EXIT_USAGE;
             }
             cfg.api_key = v;
             i++;
         } else if (strcmp(a, "--api-key-file") == 0) {
             if (v == NULL || *v == '\0') {
-                fprintf(stderr, "gex: serve: --api-key-file needs the name of a file\n");
+                cli_error(NULL, 0, "serve: --api-key-file needs the name of a file");
                 return CLI_EXIT_USAGE;
             }
             key_file = v;
             i++;
         } else if (strcmp(a, "--max-per-client") == 0) {
             if (parse_uint(v, 1, 65535, &n) != 0) {
-                fprintf(stderr,
-                        "gex: serve: --max-per-client needs a number 1 to 65535, not '%s'\n",
-                        v != NULL ? v : "");
+                cli_error(NULL, 0, "serve: --max-per-client needs a number 1 to 65535, not '%s'",
+                          v != NULL ? v : "");
                 return CLI_EXIT_USAGE;
             }
             cfg.max_per_client = (unsigned)n;
@@ -215,30 +213,30 @@ int cli_cmd_serve(int argc, char **argv)
             cfg.now_from_mtime = 1; /* the index places undated files, the engine dates them */
         } else if (strcmp(a, "--threads") == 0) {
             if (parse_uint(v, 1, 256, &n) != 0) {
-                fprintf(stderr, "gex: serve: --threads needs a number 1 to 256, not '%s'\n",
-                        v != NULL ? v : "");
+                cli_error(NULL, 0, "serve: --threads needs a number 1 to 256, not '%s'",
+                          v != NULL ? v : "");
                 return CLI_EXIT_USAGE;
             }
             cfg.threads = (unsigned)n;
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "gex: serve: unknown option %s (see gex serve --help)\n", a);
+            cli_error(NULL, 0, "serve: unknown option %s (see gex serve --help)", a);
             return CLI_EXIT_USAGE;
         } else if (dir != NULL) {
-            fprintf(stderr, "gex: serve: one folder only (got %s and %s)\n", dir, a);
+            cli_error(NULL, 0, "serve: one folder only (got %s and %s)", dir, a);
             return CLI_EXIT_USAGE;
         } else {
             dir = a;
         }
     }
     if (dir == NULL) {
-        fprintf(stderr, "gex: serve: name the folder of chain files to serve\n");
+        cli_error(NULL, 0, "serve: name the folder of chain files to serve");
         serve_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     /* The key: --api-key-file or --api-key (one of them), else GEX_API_KEY. */
     if (key_file != NULL && cfg.api_key != NULL) {
-        fprintf(stderr, "gex: serve: --api-key and --api-key-file: give one of them\n");
+        cli_error(NULL, 0, "serve: --api-key and --api-key-file: give one of them");
         return CLI_EXIT_USAGE;
     }
     if (key_file != NULL) {
@@ -249,7 +247,7 @@ int cli_cmd_serve(int argc, char **argv)
         const char *env = getenv("GEX_API_KEY");
         if (env != NULL && *env != '\0') {
             if (strlen(env) > API_KEY_MAX) {
-                fprintf(stderr, "gex: serve: GEX_API_KEY is longer than %d bytes\n", API_KEY_MAX);
+                cli_error(NULL, 0, "serve: GEX_API_KEY is longer than %d bytes", API_KEY_MAX);
                 return CLI_EXIT_USAGE;
             }
             cfg.api_key = env;
@@ -257,14 +255,12 @@ int cli_cmd_serve(int argc, char **argv)
     }
     struct stat st;
     if (stat(dir, &st) != 0) {
-        fprintf(stderr, "gex: %s: %s\n", dir, strerror(errno));
+        cli_error(NULL, 0, "%s: %s", dir, strerror(errno));
         return CLI_EXIT_INPUT;
     }
     if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr,
-                "gex: %s: not a folder: gex serve takes the folder holding the chain "
-                "files\n",
-                dir);
+        cli_error(NULL, 0, "%s: not a folder: gex serve takes the folder holding the chain files",
+                  dir);
         return CLI_EXIT_INPUT;
     }
     /* Files are named DIR/NAME with DIR as given (trailing slashes dropped), so that the
@@ -274,7 +270,7 @@ int cli_cmd_serve(int argc, char **argv)
     while (dir_len > 1 && dir[dir_len - 1] == '/')
         dir_len--;
     if (dir_len >= sizeof given) {
-        fprintf(stderr, "gex: %s: the path is too long\n", dir);
+        cli_error(NULL, 0, "%s: the path is too long", dir);
         return CLI_EXIT_INPUT;
     }
     memcpy(given, dir, dir_len);
@@ -287,7 +283,7 @@ int cli_cmd_serve(int argc, char **argv)
     answer_opts.now_from_mtime = cfg.now_from_mtime;
     cli_serve_engine *engine = cli_serve_engine_new(&answer_opts);
     if (engine == NULL) {
-        fprintf(stderr, "gex: serve: out of memory\n");
+        cli_error(NULL, 0, "serve: out of memory");
         return CLI_EXIT_INTERNAL;
     }
     cfg.backend.symbols = cli_serve_chain_symbols;
@@ -307,7 +303,7 @@ int cli_cmd_serve(int argc, char **argv)
     cli_server *server = NULL;
     char text[512];
     if (cli_server_start(&cfg, &server, text, sizeof text) != 0) {
-        fprintf(stderr, "gex: serve: %s\n", text);
+        cli_error(NULL, 0, "serve: %s", text);
         cli_serve_engine_free(engine);
         return CLI_EXIT_INTERNAL;
     }

@@ -370,12 +370,13 @@ static int usage_error(const char *fmt, ...)
 
 static int usage_error(const char *fmt, ...)
 {
-    fputs("gex: ", stderr);
+    /* through cli_error: an option's value holding a line end is shown escaped (messages.c) */
+    char text[1024];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    fputs(" (gex --help lists the options)\n", stderr);
+    cli_error(NULL, 0, "%s (gex --help lists the options)", text);
     return CLI_EXIT_USAGE;
 }
 
