@@ -302,14 +302,13 @@ static int member_number(const json_t *obj, const char *key, const char *code, c
 /* A member that is text: 1 and *v, 0 when absent or null, or -1 with *ans set when it is of
  * another type (a number or a list where a word is read is no word, not an absent one). */
 static int member_text(const json_t *obj, const char *key, const char *code, const char *what,
-                       const char **v, gex__api_answer *ans)
+                       const char *example, const char **v, gex__api_answer *ans)
 {
     const json_t *m = json_object_get(obj, key);
     if (m == NULL || json_is_null(m))
         return 0;
     if (!json_is_string(m)) {
-        gex__api_fail(ans, 400, code, "%s must be a JSON string (text), not a number or a list",
-                      what);
+        gex__api_fail(ans, 400, code, "%s must be a string, e.g. %s", what, example);
         return -1;
     }
     *v = json_string_value(m);
@@ -342,10 +341,11 @@ static size_t read_legs(const json_t *body, int greeks, leg *legs, gex__api_answ
         }
         const char *action = "buy", *type = NULL;
         snprintf(what, sizeof what, "legs[%zu].action", i);
-        if (member_text(o, "action", "invalid_action", what, &action, ans) < 0)
+        if (member_text(o, "action", "invalid_action", what, "\"buy\" or \"sell\"", &action, ans) <
+            0)
             return 0;
         snprintf(what, sizeof what, "legs[%zu].type", i);
-        if (member_text(o, "type", "invalid_type", what, &type, ans) < 0)
+        if (member_text(o, "type", "invalid_type", what, "\"call\" or \"put\"", &type, ans) < 0)
             return 0;
         if (strcasecmp(action, "buy") == 0 || strcasecmp(action, "long") == 0)
             l->sign = 1;
@@ -567,7 +567,8 @@ json_t *gex__api_structures_greeks(const gex__api_input *in, gex__api_answer *an
     /* absent, null or "": the request's date; anything else must be a date (a number such as
      * 20260601 was ignored, and the legs valued at the request's date instead) */
     const char *today_s = NULL;
-    const int has_today = member_text(body, "today", "invalid_today", "today", &today_s, ans);
+    const int has_today = member_text(body, "today", "invalid_today", "today",
+                                      "a date YYYY-MM-DD such as \"2026-06-05\"", &today_s, ans);
     if (has_today < 0) {
         json_decref(body);
         return NULL;
