@@ -9,6 +9,7 @@
  * {"timestamp", "symbol", "data": {"current_price", "options": [{"option": OCC symbol, "bid",
  * "ask", "iv", "open_interest", "volume", "delta", "gamma", "last_trade_price", ...}]}}.
  */
+#include <ctype.h>
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
@@ -633,6 +634,17 @@ static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
         gex__occ_decode(opt, rec->len[CBOE_OPTION], &occ) != 0) {
         snprintf(what, sizeof what, "data.options[%zu]: \"option\" is not an OCC symbol",
                  rec->index);
+        return gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, where, 0, what);
+    }
+    /* A root of letters and then digits (TSLA1 after a split, AAPL7 the 10-share minis) is an
+     * adjusted or mini contract: it delivers other than 100 shares, which the download does not
+     * state; never read at 100 (as the CBOE CSV, SPEC 2.5). */
+    if (occ.root_len > 1 && isdigit((unsigned char)occ.root[occ.root_len - 1]) &&
+        isalpha((unsigned char)occ.root[0])) {
+        snprintf(what, sizeof what,
+                 "data.options[%zu] (%.24s): adjusted or mini root %.*s: other than 100 "
+                 "shares, which CBOE's JSON does not state",
+                 rec->index, opt, (int)occ.root_len, occ.root);
         return gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, where, 0, what);
     }
     gex_contract k = {.expiration = occ.expiration, .strike = occ.strike, .type = occ.type};
