@@ -437,7 +437,8 @@ static int parse_double(const char *opt, const char *s, double *out)
     char *end = NULL;
     errno = 0;
     const double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+    if (!gex__decimal_text(s, strlen(s)) || end == s || *end != '\0' || errno == ERANGE ||
+        !isfinite(v))
         return usage_error("%s: '%s' is not a number", opt, s);
     *out = v;
     return -1;

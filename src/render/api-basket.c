@@ -87,8 +87,9 @@ static int parse_weights(const gex__api_input *in, size_t n, double *w, gex__api
         errno = 0;
         double v = strtod(s, &end);
         /* a comma ends a number only where another follows it ("1," is a value missing) */
-        if (end == s || (*end != ',' && *end != '\0') || (*end == ',' && end[1] == '\0') ||
-            errno == ERANGE || !isfinite(v) || v < 0 || isspace((unsigned char)*s)) {
+        if (end == s || !gex__decimal_text(s, (size_t)(end - s)) || (*end != ',' && *end != '\0') ||
+            (*end == ',' && end[1] == '\0') || errno == ERANGE || !isfinite(v) || v < 0 ||
+            isspace((unsigned char)*s)) {
             gex__api_fail(ans, 400, "invalid_weights",
                           "weights must be numbers >= 0, comma-separated, one per symbol (got "
                           "'%.64s')",

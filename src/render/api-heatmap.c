@@ -169,7 +169,8 @@ static int param_number(const char *s, double lo, double hi, double *out)
     char *end = NULL;
     errno = 0;
     const double v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(v) || v < lo || v > hi)
+    if (!gex__decimal_text(s, strlen(s)) || errno != 0 || *end != '\0' || !isfinite(v) || v < lo ||
+        v > hi)
         return -1;
     *out = v;
     return 0;

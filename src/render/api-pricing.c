@@ -71,7 +71,8 @@ static int param_number(const gex__api_input *in, const char *name, int required
     char *end = NULL;
     errno = 0;
     const double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v) || isspace((unsigned char)*s)) {
+    if (!gex__decimal_text(s, strlen(s)) || end == s || *end != '\0' || errno == ERANGE ||
+        !isfinite(v) || isspace((unsigned char)*s)) {
         gex__api_fail(ans, 400, code, "%s '%.64s' is not a finite number", name, s);
         return -1;
     }

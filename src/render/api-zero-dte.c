@@ -899,7 +899,8 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
     if (sr != NULL) {
         char *end = NULL;
         range = strtod(sr, &end);
-        if (end == sr || *end != '\0' || !(range >= ZDTE_RANGE_MIN && range <= ZDTE_RANGE_MAX))
+        if (!gex__decimal_text(sr, strlen(sr)) || end == sr || *end != '\0' ||
+            !(range >= ZDTE_RANGE_MIN && range <= ZDTE_RANGE_MAX))
             return gex__api_fail(ans, 400, "invalid_parameter",
                                  "strike_range '%s' is not a fraction of spot from %g to %g: "
                                  "pass e.g. strike_range=0.03",

@@ -289,6 +289,31 @@ static size_t write_g(char *out, int negative, uint64_t m, int k, int exponent)
     return layout_g(out, negative, d, n, k + n - 1, exponent ? 0 : n > 15 ? n : 15);
 }
 
+int gex__decimal_text(const char *s, size_t len)
+{
+    size_t i = 0, digits = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (digits == 0)
+        return 0;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e = 0;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            e++;
+        if (e == 0)
+            return 0;
+    }
+    return i == len;
+}
+
 size_t gex__fmt_roundtrip_to(double v, char *out)
 {
     if (!isfinite(v)) {

@@ -268,6 +268,10 @@ size_t gex__table_nonfinite(const gex__table *t);
 
 /* Number formatting. */
 void gex__fmt_roundtrip(double v, char *buf, size_t size); /* shortest text that reads back */
+/* Whether the first len bytes of s are a decimal number as people write one ("12", "-0.5",
+ * "1e-3", ".5"): strtod also reads hexadecimal ("0x10" is 16), "inf" and "nan", which no
+ * parameter or option of gex means. */
+int gex__decimal_text(const char *s, size_t len);
 /* printf's "%.{p}g" of v, byte for byte, mostly without printf (from the shortest digits); out
  * holds GEX__ROUNDTRIP_SIZE bytes. Returns the length. */
 size_t gex__fmt_sig_to(double v, int p, char *out);
