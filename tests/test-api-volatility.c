@@ -573,7 +573,7 @@ START_TEST(test_api_volatility_real_chains)
             json_decref(build(fns[i], &f.a, NULL, NULL));
         /* A variance swap's fair vol exceeds the ATM IV by the smile's convexity, not by the
          * SVI wings' guess past the quotes (which gave 193% at an ATM IV of 9.2% on SPX's next
-         * day). Within 1.6 times the ATM IV on every expiration of these files (SPX: 1.08 to
+         * day). Within 1.6 times the ATM IV on every expiration of these files (SPX: 1.13 to
          * 1.27). */
         d = build(gex__api_adv_volatility, &f.a, NULL, NULL);
         const json_t *vs = json_object_get(d, "variance_swap_fair_values");
