@@ -200,6 +200,11 @@ int cli_read_stream(cli_messages *to, const cli_options *opts, const char *path,
                     gex_chain **chain, gex_read_report *read);
 int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
                 gex_prepare_report *prepare);
+/* Whether the chain's quote time cells could not be read (none was) and no --now dates it:
+ * then nothing may date it, the file's modification time included. With say, the reader's
+ * note goes to to (NULL: standard error) at its line. */
+int cli_quote_time_unreadable(cli_messages *to, const cli_options *opts, const char *path,
+                              const gex_chain *chain, const gex_read_report *read, int say);
 /* cli_prepare for the chain of one underlying of a file of several (gex screen, gex history):
  * its warning and its error begin "UNDERLYING: ", so that the lines of 4,000 underlyings say
  * whose each is; an underlying whose every contract has zero open interest is refused

@@ -124,12 +124,9 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
     cli_options dated;
     int64_t quote = 0;
     const int quoted = gex_chain_quote_time(chain, &quote) == GEX_OK;
-    if (!opts->prepare.has_now && !quoted && read->bad_quote_times > 0) {
-        /* a time column whose cells cannot be read: the reader's line and value, not the
-         * absence --now-from-mtime stands in for */
-        long line = 0;
-        const char *note = gex_chain_time_note(chain, &line);
-        cli_say(to, f->path, line, "%s", note);
+    /* a time column whose cells cannot be read: the reader's line and value, not the absence
+     * --now-from-mtime stands in for */
+    if (cli_quote_time_unreadable(to, opts, f->path, chain, read, 1)) {
         gex_chain_free(chain);
         worst(&f->rc, CLI_EXIT_INPUT);
         worst(&f->whole_rc, CLI_EXIT_INPUT);

@@ -184,6 +184,21 @@ int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char
     return cli_report_to(to, st, &err, path);
 }
 
+int cli_quote_time_unreadable(cli_messages *to, const cli_options *opts, const char *path,
+                              const gex_chain *chain, const gex_read_report *read, int say)
+{
+    int64_t quote = 0;
+    if (opts->prepare.has_now || read->bad_quote_times == 0 ||
+        gex_chain_quote_time(chain, &quote) == GEX_OK)
+        return 0;
+    if (say) {
+        long line = 0;
+        const char *note = gex_chain_time_note(chain, &line);
+        cli_say(to, path, line, "%s", note);
+    }
+    return 1;
+}
+
 int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
                 gex_prepare_report *prepare)
 {

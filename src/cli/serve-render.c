@@ -185,13 +185,9 @@ static int load(const cli_serve_engine *e, const cli_serve_file *file, FILE *fp,
      * the instant the index placed it at (SPEC 5.5), as gex history does. */
     int64_t quote = 0;
     struct stat st;
-    if (rc == CLI_EXIT_OK && !opts.prepare.has_now && c->read.bad_quote_times > 0 &&
-        gex_chain_quote_time(c->chain, &quote) != GEX_OK) {
-        /* quote time cells that cannot be read: refused at their line, as gex history does,
-         * never dated by the file's modification time */
-        long line = 0;
-        const char *note = gex_chain_time_note(c->chain, &line);
-        cli_error(path, line, "%s", note);
+    /* quote time cells that cannot be read: refused at their line, as gex history does, never
+     * dated by the file's modification time */
+    if (rc == CLI_EXIT_OK && cli_quote_time_unreadable(NULL, &opts, path, c->chain, &c->read, 1)) {
         gex_chain_free(c->chain);
         c->chain = NULL;
         return CLI_EXIT_INPUT;

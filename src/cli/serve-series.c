@@ -126,7 +126,7 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     int64_t quote = 0;
     if (gex_chain_quote_time(chain, &quote) == GEX_OK) {
         opts.prepare.has_now = 0;
-    } else if (read.bad_quote_times > 0 && !opts.prepare.has_now) {
+    } else if (cli_quote_time_unreadable(NULL, &opts, f->path, chain, &read, 0)) {
         gex_chain_free(chain); /* its quote times cannot be read: never dated by its mtime */
         return -1;
     } else if (opts.now_from_mtime) {
