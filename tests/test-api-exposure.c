@@ -5,6 +5,7 @@
  * greeks and gex_bs_greeks at shifted spots), the session clock, max pain by brute force, the
  * OPEX calendar against published dates, and the errors of bad parameters.
  */
+#include "chain-prepared.h"
 #include "gex-test.h"
 
 #include <math.h>
@@ -261,17 +262,8 @@ END_TEST
  * carry's, as every greek of SPEC 1.3 is (the flat carry gave 17.8 M where 16.1 M is right). */
 START_TEST(test_zero_dte_theta_at_the_parity_carry)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
-    gex_read_options ro;
-    memset(&ro, 0, sizeof ro);
-    gex_chain *chain = NULL;
-    gex_error err;
-    ck_assert_msg(gex_chain_read_path(path, &ro, &chain, NULL, &err) == GEX_OK, "%s", err.text);
-    gex_prepare_options po;
-    gex_prepare_options_default(&po);
-    po.carry = GEX_CARRY_PARITY; /* the command line's default */
-    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_chain *chain =
+        gex_test_read_prepared(GEX_SOURCE_ROOT "/data/sample-spx.csv", GEX_CARRY_PARITY, NULL);
     gex__analysis a;
     analyse(chain, &a);
     gex_chain_view v;

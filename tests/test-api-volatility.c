@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api-volatility.h"
+#include "chain-prepared.h"
 #include "gex-test.h"
 #include "gex/gex.h"
 #include "render.h"
@@ -493,17 +494,10 @@ END_TEST
  * sample chain differ from the flat carry (the day's fitted dividend yield is 0.4%). */
 START_TEST(test_api_forwards_at_the_parity_carry)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data/sample-spx.csv", GEX_SOURCE_ROOT);
-    gex_read_options ro;
-    memset(&ro, 0, sizeof ro);
-    gex_chain *chain = NULL;
-    gex_error err;
-    ck_assert_msg(gex_chain_read_path(path, &ro, &chain, NULL, &err) == GEX_OK, "%s", err.text);
-    gex_prepare_options po;
-    gex_prepare_options_default(&po);
-    po.carry = GEX_CARRY_PARITY;
-    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    const char *path = GEX_SOURCE_ROOT "/data/sample-spx.csv";
+    gex_chain *chain = gex_test_read_prepared(path, GEX_CARRY_PARITY, NULL);
+    double flat_r, flat_q;
+    ck_assert_int_eq(gex_chain_carry(chain, &flat_r, &flat_q), GEX_OK);
     fixture f;
     analyse(&f, chain, path);
     json_t *d = build(gex__api_adv_volatility, &f.a, NULL, NULL);
@@ -527,7 +521,7 @@ START_TEST(test_api_forwards_at_the_parity_carry)
                 T = fmax(T, v.T[j]);
         ck_assert_double_eq_tol(num(o, "forward"), v.spot[i] * exp((v.r[i] - v.q[i]) * T),
                                 1e-9 * v.spot[i]);
-        differ += fabs(v.q[i] - po.div) > 1e-6;
+        differ += fabs(v.q[i] - flat_q) > 1e-6;
     }
     ck_assert_uint_gt(differ, 0); /* else the test cannot tell the carries apart */
     json_decref(d);
@@ -549,18 +543,9 @@ START_TEST(test_api_volatility_real_chains)
         const char *path = gex_test_shared(rel);
         if (path == NULL)
             continue;
-        gex_read_options ro;
-        memset(&ro, 0, sizeof ro);
-        gex_chain *chain = NULL;
-        gex_error err;
-        ck_assert_msg(gex_chain_read_path(path, &ro, &chain, NULL, &err) == GEX_OK, "%s", err.text);
-        gex_prepare_options po;
-        gex_prepare_options_default(&po);
-        if (strstr(names[n], "yfinance") != NULL) { /* no quote instant: 2026-02-11 13:00 EST */
-            po.has_now = 1;
-            po.now = INT64_C(1770832800);
-        }
-        ck_assert_msg(gex_chain_prepare(chain, &po, NULL, &err) == GEX_OK, "%s", err.text);
+        const int64_t yf_now = INT64_C(1770832800); /* no quote instant: 2026-02-11 13:00 EST */
+        gex_chain *chain = gex_test_read_prepared(
+            path, GEX_CARRY_FLAT, strstr(names[n], "yfinance") != NULL ? &yf_now : NULL);
         fixture f;
         analyse(&f, chain, path);
         json_t *d = build(gex__api_maxpain, &f.a, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain-prepared.h"
 #include "gex-test.h"
 #include "gex/gex.h"
 
@@ -167,18 +168,9 @@ START_TEST(test_svi_fit_slice_real_chains)
         const char *path = gex_test_shared(rel);
         if (path == NULL)
             continue;
-        gex_read_options ro;
-        memset(&ro, 0, sizeof ro);
-        gex_chain *chain = NULL;
-        gex_error err;
-        ck_assert_msg(gex_chain_read_path(path, &ro, &chain, NULL, &err) == GEX_OK, "%s", err.text);
-        gex_prepare_options po;
-        gex_prepare_options_default(&po);
-        if (strstr(names[f], "yfinance") != NULL) { /* no quote instant: 2026-02-11 13:00 EST */
-            po.has_now = 1;
-            po.now = INT64_C(1770832800);
-        }
-        ck_assert_msg(gex_chain_prepare(chain, &po, NULL, &err) == GEX_OK, "%s", err.text);
+        const int64_t yf_now = INT64_C(1770832800); /* no quote instant: 2026-02-11 13:00 EST */
+        gex_chain *chain = gex_test_read_prepared(
+            path, GEX_CARRY_FLAT, strstr(names[f], "yfinance") != NULL ? &yf_now : NULL);
         double r, q;
         ck_assert_int_eq(gex_chain_carry(chain, &r, &q), GEX_OK);
         gex_chain_view v;
