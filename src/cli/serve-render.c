@@ -413,6 +413,7 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
 /* Renders one answer from a ready chain into out: CLI_EXIT_OK (out filled, any status the
  * builder chose), or the exit status the command line would have (out empty). */
 static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry **out, int *rc_out);
+static int set_error(cli_serve_result *out, unsigned status, const char *code, const char *message);
 
 /* CBOE's VIX method on the prepared chain of the folder's SPX file at the four tenors (all), or
  * at 30 days alone into level[1] (the previous day's, for the changes); NAN where it cannot
@@ -556,27 +557,15 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
                  slash != NULL ? slash + 1 : changing, q->symbol, CHANGING_RETRY_AFTER);
         out->no_store = 1;
         out->retry_after = CHANGING_RETRY_AFTER;
-        out->status = 503;
-        snprintf(out->code, sizeof out->code, "file_changing");
-        out->body = cli_serve_error_body("file_changing", message, &out->len);
-        if (out->body == NULL)
+        if (set_error(out, 503, "file_changing", message) != 0)
             rc = CLI_EXIT_INTERNAL;
-        free(snaps);
-        free(metrics);
-        free(files);
-        if (pc != NULL) {
-            if (pc->state == ENTRY_READY)
-                cli_analysis_free(&pa);
-            release(e, pc);
-        }
-        cli_analysis_free(&a);
-        return rc;
     }
+    const int build = rc == CLI_EXIT_OK && series_rc == 0;
     gex__api_vix vix;
-    const int has_vix = rc == CLI_EXIT_OK && vix_input(e, q, &vix) == 0;
+    const int has_vix = build && vix_input(e, q, &vix) == 0;
     gex__api_macro macro;
-    const int has_macro = rc == CLI_EXIT_OK && macro_input(q, a.as_of, &macro) == 0;
-    if (rc == CLI_EXIT_OK) {
+    const int has_macro = build && macro_input(q, a.as_of, &macro) == 0;
+    if (build) {
         gex__api_params params;
         cli_serve_query_api_params(q, &params);
         const gex__api_input in = {
