@@ -363,9 +363,9 @@ static int analyse(const cli_serve_engine *e, const chain_entry *c, const char *
 
 /* The series input of q (SPEC 5.5): the snapshot of each file of q->series (cached per file
  * version), in ascending instant, files that gave none left out, and their measures. The
- * arrays are malloc'ed into *snaps, *metrics and *files (free each). 0, -1 out of memory, or
- * 1 when a file of the series is being written (*changing names it; nothing to free then):
- * an answer without its snapshot would be cached as if the file had none. */
+ * arrays are malloc'ed into *snaps, *metrics and *files (free each, whatever the return). 0,
+ * -1 out of memory, or 1 when a file of the series is being written (*changing names it): an
+ * answer without its snapshot would be cached as if the file had none. */
 static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_series *out,
                      gex_snapshot **snaps, gex_history_metrics **metrics, const char ***files,
                      const char **changing)
@@ -384,12 +384,6 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
         if (ok[i] < 0) {
             *changing = q->series[i].path;
             free(ok);
-            free(*snaps);
-            free(*metrics);
-            free(*files);
-            *snaps = NULL;
-            *metrics = NULL;
-            *files = NULL;
             return 1;
         }
     size_t m = 0;
