@@ -354,15 +354,11 @@ json_t *gex__api_term_structure(const gex__api_input *in, gex__api_answer *ans)
 
 /* "+$2.85B", "-$411.3M", "+$12.5K", "+$950": money as the vendor's narrative writes it, in
  * dollars; in another currency the code follows the amount ("+2.85B INR", SPEC 1.5). */
-static void money(double v, const char *currency, char *buf, size_t size)
+/* A figure short, signed, with pre before its digits and post after its unit: "+$2.85B". */
+static void compact(double v, const char *pre, const char *post, char *buf, size_t size)
 {
     const double a = fabs(v);
     const char sign = v < 0 ? '-' : '+';
-    const int dollar = strcmp(currency, "USD") == 0;
-    const char *pre = dollar ? "$" : "";
-    char post[8] = "";
-    if (!dollar)
-        snprintf(post, sizeof post, " %.3s", currency);
     if (a >= 1e9)
         snprintf(buf, size, "%c%s%.2fB%s", sign, pre, a / 1e9, post);
     else if (a >= 1e6)
@@ -373,15 +369,22 @@ static void money(double v, const char *currency, char *buf, size_t size)
         snprintf(buf, size, "%c%s%.0f%s", sign, pre, a, post);
 }
 
+static void money(double v, const char *currency, char *buf, size_t size)
+{
+    char post[8] = "";
+    const int dollar = strcmp(currency, "USD") == 0;
+    if (!dollar)
+        snprintf(post, sizeof post, " %.3s", currency);
+    compact(v, dollar ? "$" : "", post, buf, size);
+}
+
 /* Net GEX in words, in the unit the document's numbers are in (--gex-unit): the currency per 1%
  * move as money() writes it, else "... per 1-point spot move" in the currency or in shares. */
 static void gex_words(double v, const gex__analysis *a, char *buf, size_t size)
 {
     const gex_gex_unit unit = gex__unit_of(a);
     if (unit == GEX_UNIT_SHARES) {
-        char m[32];
-        money(v, "USD", m, sizeof m); /* "+$1.2M": the figure without its "$" */
-        snprintf(buf, size, "%c%s shares per 1-point spot move", m[0], m + 2);
+        compact(v, "", " shares per 1-point spot move", buf, size);
         return;
     }
     char m[40];
