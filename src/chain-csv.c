@@ -1275,12 +1275,8 @@ static void long_row(csv_reader *c)
  * digits (TSLA1 after a split, AAPL7 the 10-share minis), delivering other than 100 shares. */
 static int adjusted_root(const csv_reader *c, const gex__occ *occ)
 {
-    if (occ->root_len <= c->cboe_u_len || memcmp(occ->root, c->cboe_u, c->cboe_u_len) != 0)
-        return 0;
-    for (size_t i = c->cboe_u_len; i < occ->root_len; i++)
-        if (!isdigit((unsigned char)occ->root[i]))
-            return 0;
-    return 1;
+    const size_t base = gex__deliverable_base(occ->root, occ->root_len, NULL, 0);
+    return base > 0 && base == c->cboe_u_len && memcmp(occ->root, c->cboe_u, base) == 0;
 }
 
 /* The CBOE file's underlying from a root: its index (SPXW: SPX), an adjusted root's digits
@@ -1288,12 +1284,10 @@ static int adjusted_root(const csv_reader *c, const gex__occ *occ)
 static size_t cboe_underlying(const gex__occ *occ, char out[GEX__FIELD_MAX + 1])
 {
     size_t n = gex__root_underlying(occ->root, occ->root_len, out);
-    size_t k = n;
-    while (k > 0 && isdigit((unsigned char)out[k - 1]))
-        k--;
-    if (k > 0 && k < n) {
-        out[k] = '\0';
-        n = k;
+    const size_t base = gex__deliverable_base(out, n, NULL, 0);
+    if (base > 0) {
+        out[base] = '\0';
+        n = base;
     }
     return n;
 }

@@ -9,7 +9,6 @@
  * {"timestamp", "symbol", "data": {"current_price", "options": [{"option": OCC symbol, "bid",
  * "ask", "iv", "open_interest", "volume", "delta", "gamma", "last_trade_price", ...}]}}.
  */
-#include <ctype.h>
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
@@ -639,8 +638,7 @@ static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
     /* A root of letters and then digits (TSLA1 after a split, AAPL7 the 10-share minis) is an
      * adjusted or mini contract: it delivers other than 100 shares, which the download does not
      * state; never read at 100 (as the CBOE CSV, SPEC 2.5). */
-    if (occ.root_len > 1 && isdigit((unsigned char)occ.root[occ.root_len - 1]) &&
-        isalpha((unsigned char)occ.root[0])) {
+    if (gex__deliverable_base(occ.root, occ.root_len, NULL, 0) > 0) {
         snprintf(what, sizeof what,
                  "data.options[%zu] (%.24s): adjusted or mini root %.*s: other than 100 "
                  "shares, which CBOE's JSON does not state",

@@ -10,6 +10,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -204,6 +205,23 @@ static inline int gex__strncasecmp_ascii(const char *a, const char *b, size_t n)
             return x - y;
     }
     return 0;
+}
+
+/* The length of the underlying's name in a root of a non-standard deliverable (OCC: the
+ * underlying's root and digits, AAPL7 the 10-share minis, TSLA1 adjusted after a split), 0 for
+ * any other root, or for one that is the record's own underlying (u, u_len; u_len 0 when the
+ * record names none). */
+static inline size_t gex__deliverable_base(const char *root, size_t len, const char *u,
+                                           size_t u_len)
+{
+    size_t n = len;
+    while (n > 0 && isdigit((unsigned char)root[n - 1]))
+        n--;
+    if (n == len || n == 0)
+        return 0;
+    if (u_len == len && gex__strncasecmp_ascii(u, root, len) == 0)
+        return 0;
+    return n;
 }
 
 /* A cell that means "no value": empty, "-", "--", "N/A", "NA", "nan", "null", "None", "#N/A".

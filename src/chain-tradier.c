@@ -8,7 +8,6 @@
  * adjusted after a split) delivers other than 100 shares: read at its contract_size, and left
  * out, with a warning, where the record has none (2013 responses carry only the symbol).
  */
-#include <ctype.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -66,21 +65,6 @@ typedef struct tradier_state {
     char root[GEX__FIELD_MAX + 1];
     char underlying[GEX__FIELD_MAX + 1];
 } tradier_state;
-
-/* The length of the underlying's name in a root of a non-standard deliverable (OCC: the
- * underlying's root and a digit, AAPL7), 0 for any other root, or for one that is the record's
- * own underlying (u, u_len; u_len 0 when the record names none). */
-static size_t deliverable_base(const char *root, size_t len, const char *u, size_t u_len)
-{
-    size_t n = len;
-    while (n > 0 && isdigit((unsigned char)root[n - 1]))
-        n--;
-    if (n == len || n == 0)
-        return 0;
-    if (u_len == len && gex__strncasecmp_ascii(u, root, len) == 0)
-        return 0;
-    return n;
-}
 
 /* Whether --symbol (none: every underlying) is root or its underlying's first base bytes. */
 static int symbol_wanted(const gex__reader *r, const char *root, size_t len, size_t base)
@@ -150,7 +134,7 @@ static int tradier_record(gex__reader *r, void *state_, const gex__jrec *rec)
     char mapped[GEX__FIELD_MAX + 1];
     /* A mini or adjusted option: at its contract_size, an option on the root's underlying;
      * without one, never at 100 shares: left out (--multiplier states it, for the root alone). */
-    const size_t mini = deliverable_base(root, root_len, u, u_len);
+    const size_t mini = gex__deliverable_base(root, root_len, u, u_len);
     const size_t base = r->opt->multiplier > 0 ? 0 : mini;
     if (base > 0 && !(k.multiplier > 0)) {
         /* Not kept: the row's counts (its open interest missing) are no kept contract's. */
