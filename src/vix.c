@@ -93,7 +93,9 @@ static void side(const vix_strike *s, size_t m, size_t k0, int step, vix_used *u
         int has = step < 0 ? t->has_put : t->has_call;
         double bid = step < 0 ? t->put_bid : t->call_bid;
         double mid = step < 0 ? t->put_mid : t->call_mid;
-        if (!has || !(bid > 0)) {
+        if (!has)
+            continue; /* not listed (or no two-sided quote): no bid of the side to count */
+        if (!(bid > 0)) {
             if (++zeros == 2)
                 break;
             continue;
@@ -143,6 +145,19 @@ static int term_variance(const gex_chain_view *v, const size_t *idx, size_t n, g
                              date);
     }
     const double F = s[best].k + growth * (s[best].call_mid - s[best].put_mid);
+    if (!isfinite(F) || !(F > 0)) {
+        /* not a price: the carry's growth e^{RT} overflowed or magnified C - P past the strike */
+        free(s);
+        if (!isfinite(F))
+            return gex_error_set(err, GEX_ERANGE, "", 0, 0,
+                                 "the expiration settling %s gives no finite forward: its growth "
+                                 "e^(RT) overflows at the rate %.6g (check --rate and --div)",
+                                 date, R);
+        return gex_error_set(err, GEX_ERANGE, "", 0, 0,
+                             "the expiration settling %s gives a forward of %.10g, no price, at "
+                             "the rate %.6g (check --rate and --div)",
+                             date, F, R);
+    }
     size_t k0 = m;
     for (size_t j = 0; j < m; j++)
         if (s[j].k <= F)
@@ -150,8 +165,8 @@ static int term_variance(const gex_chain_view *v, const size_t *idx, size_t n, g
     if (k0 == m || !s[k0].has_call || !s[k0].has_put) {
         free(s);
         return gex_error_set(err, GEX_ENOTFOUND, "", 0, 0,
-                             "the expiration settling %s has no call and put quoted at the first "
-                             "strike below its forward %.10g",
+                             "the expiration settling %s has no call and put quoted at the "
+                             "highest strike at or below its forward %.10g",
                              date, F);
     }
     vix_used *u = malloc((m + 1) * sizeof *u);
@@ -194,8 +209,9 @@ static int term_variance(const gex_chain_view *v, const size_t *idx, size_t n, g
     if (!(t->variance > 0))
         return gex_error_set(err, GEX_ERANGE, "", 0, 0,
                              "the expiration settling %s gives a variance of %g: its quotes "
-                             "contradict each other",
-                             date, t->variance);
+                             "contradict each other at the rate %.6g (check them, and --rate "
+                             "and --div)",
+                             date, t->variance, R);
     return GEX_OK;
 }
 

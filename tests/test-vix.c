@@ -123,27 +123,29 @@ START_TEST(test_unprepared_chain_refused)
 }
 END_TEST
 
-/* Zero bids by hand: puts of strikes 99 .. 80 are bid except 95 (skipped: one zero), then 90
- * and 89 (two in a row: the side ends there); calls bid from 101 to 104 only. */
-START_TEST(test_cboe_strike_rules)
+/* The rules' chain: puts of strikes 99 .. 80 are bid except 95, 90 and 89; calls bid from 101 to
+ * 104 only; the puts of the strikes in unlisted[] not listed at all. Prepared at r = q = 0. */
+static gex_chain *rules_chain(const gex_chain_view *v, const double *unlisted, size_t n_unlisted)
 {
-    const int days[] = {25, 35};
-    gex_chain *full = flat_chain(100, 0.3, 0.0, 0.0, days, 2, 80, 120, 1);
-    gex_chain_view v;
-    gex_chain_get_view(full, &v);
     gex_chain *c = gex_chain_new();
-    for (size_t i = 0; i < v.n; i++) {
-        double K = v.strike[i], bid = v.bid[i];
-        if (v.type[i] == GEX_PUT && (K == 95 || K == 90 || K == 89))
+    for (size_t i = 0; i < v->n; i++) {
+        double K = v->strike[i], bid = v->bid[i];
+        int listed = 1;
+        for (size_t u = 0; u < n_unlisted; u++)
+            if (v->type[i] == GEX_PUT && K == unlisted[u])
+                listed = 0;
+        if (!listed)
+            continue;
+        if (v->type[i] == GEX_PUT && (K == 95 || K == 90 || K == 89))
             bid = 0;
-        if (v.type[i] == GEX_CALL && K > 104)
+        if (v->type[i] == GEX_CALL && K > 104)
             bid = 0;
         gex_contract k = {.underlying = "XYZ",
-                          .expiration = v.expiration[i],
+                          .expiration = v->expiration[i],
                           .strike = K,
-                          .type = v.type[i],
+                          .type = v->type[i],
                           .bid = bid,
-                          .ask = v.ask[i],
+                          .ask = v->ask[i],
                           .last = NAN,
                           .iv = NAN,
                           .open_interest = 1,
@@ -160,6 +162,19 @@ START_TEST(test_cboe_strike_rules)
     po.rate = po.div = 0;
     gex_error err;
     ck_assert_int_eq(gex_chain_prepare(c, &po, NULL, &err), GEX_OK);
+    return c;
+}
+
+/* Zero bids by hand: puts of strikes 99 .. 80 are bid except 95 (skipped: one zero), then 90
+ * and 89 (two in a row: the side ends there); calls bid from 101 to 104 only. */
+START_TEST(test_cboe_strike_rules)
+{
+    const int days[] = {25, 35};
+    gex_chain *full = flat_chain(100, 0.3, 0.0, 0.0, days, 2, 80, 120, 1);
+    gex_chain_view v;
+    gex_chain_get_view(full, &v);
+    gex_chain *c = rules_chain(&v, NULL, 0);
+    gex_error err;
     gex_vix x;
     ck_assert_int_eq(gex_vix_compute(c, 30, &x, &err), GEX_OK);
     /* r = q = 0: F = 100 exactly at the strike 100, where C = P; K0 = 100. */
@@ -189,6 +204,30 @@ START_TEST(test_cboe_strike_rules)
         sum += dk / (ks[j] * ks[j]) * q;
     }
     ck_assert_double_eq_tol(x.near.variance, 2.0 / x.near.T * sum, 1e-12);
+    gex_chain_free(c);
+    gex_chain_free(full);
+}
+END_TEST
+
+/* A put that is not listed is no zero bid: CBOE's rule counts the listed puts' bids, so strikes
+ * without a put (93 and 92 here, as yfinance's files list calls and puts at different strikes)
+ * are passed over, neither used nor ending the side. */
+START_TEST(test_unlisted_strike_is_no_zero_bid)
+{
+    const int days[] = {25, 35};
+    gex_chain *full = flat_chain(100, 0.3, 0.0, 0.0, days, 2, 80, 120, 1);
+    gex_chain_view v;
+    gex_chain_get_view(full, &v);
+    const double unlisted[] = {93, 92};
+    gex_chain *c = rules_chain(&v, unlisted, 2);
+    gex_error err;
+    gex_vix x;
+    ck_assert_int_eq(gex_vix_compute(c, 30, &x, &err), GEX_OK);
+    /* Puts 99..96, 94, 91: 6, the zero bid of 95 skipped; calls 101..104. */
+    ck_assert_uint_eq(x.near.puts, 6);
+    ck_assert_uint_eq(x.near.zero_bids, 1);
+    ck_assert_uint_eq(x.near.calls, 4);
+    ck_assert_uint_eq(x.next.puts, 6);
     gex_chain_free(c);
     gex_chain_free(full);
 }
@@ -240,6 +279,7 @@ int main(void)
     tcase_add_test(tc, test_flat_volatility_is_recovered);
     tcase_add_test(tc, test_unprepared_chain_refused);
     tcase_add_test(tc, test_cboe_strike_rules);
+    tcase_add_test(tc, test_unlisted_strike_is_no_zero_bid);
     tcase_add_test(tc, test_real_spx_against_published_vix);
     suite_add_tcase(s, tc);
     return gex_test_run(s);

@@ -191,8 +191,9 @@ static void help_command(FILE *out, cli_command c)
               "VIX9D, VIX, VIX3M, VIX6M): per tenor the index (percent a year) and its two\n"
               "expirations, the last at most and the first beyond the tenor: T (years), the\n"
               "rate (the expiration's carry, --carry), the forward from the strike of least\n"
-              "|C - P|, K0 (the first strike below it), the expiration's volatility and the\n"
-              "options used (out of the money with a bid; two zero bids in a row end a side).\n"
+              "|C - P|, K0 (the highest strike at or below it), the expiration's volatility\n"
+              "and the options used (out of the money with a bid; two zero bids in a row of\n"
+              "listed options end a side).\n"
               "A tenor without an expiration on each side has no index, and says so.\n",
               out);
         break;
