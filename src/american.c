@@ -159,12 +159,12 @@ const char *gex_am_strstatus(gex_am_status status)
 
 int gex_am_early_exercise(int type, double r, double q)
 {
-    /* Put: early exercise pays when cash earns (r > 0); with r < 0 only when the stock costs more
-     * to hold than cash (q < r), the double-boundary case. The call is the put with r and q
-     * exchanged [MS]. */
+    /* Put: early exercise pays when cash earns (r > 0), or when the stock costs more to hold than
+     * cash (q < r): at r = 0 one boundary still (its lower end is at 0), with r < 0 the
+     * double-boundary case. The call is the put with r and q exchanged [MS]. */
     const double rr = type == GEX_CALL ? q : r;
     const double qq = type == GEX_CALL ? r : q;
-    return rr > 0 || (rr < 0 && qq < rr);
+    return rr > 0 || qq < rr;
 }
 
 /* The Legendre polynomial P_n(z) and its derivative (Bonnet's recurrence). */
@@ -974,7 +974,7 @@ static int am_case(int type, double r, double q)
     if (!gex_am_early_exercise(type, r, q))
         return 0;
     const double rr = type == GEX_CALL ? q : r;
-    return rr > 0 ? 1 : -1;
+    return rr >= 0 ? 1 : -1;
 }
 
 gex_am_status gex_am_price(int type, double S, double K, double T, double sigma, double r, double q,

@@ -364,6 +364,50 @@ START_TEST(test_am_european_where_no_early_exercise)
 }
 END_TEST
 
+/* A put at r = 0 with q < 0 (QQQ's near expirations under --rate 0 fit q of -7 % to -12 %), and
+ * the call with r and q exchanged: exercised early, as the stock drifts away from the strike
+ * while cash earns nothing (one boundary, its lower end at 0). They were priced European, below
+ * intrinsic. Against the Leisen-Reimer tree of tests/american-reference.py (N = 4001, 8001,
+ * 16001, Richardson; its own error in the last column) and the limit r -> 0+. */
+START_TEST(test_am_zero_rate_early_exercise)
+{
+    const double cases[][9] = {
+        {GEX_PUT, 100, 110, 1.0, 0.2, 0.0, -0.05, 12.200311786205216, 1.5e-5},
+        {GEX_PUT, 100, 95, 0.5, 0.35, 0.0, -0.1, 5.8475864474738914, 3.5e-8},
+        {GEX_CALL, 100, 90, 1.0, 0.2, -0.05, 0.0, 11.696970998192993, 4.7e-6},
+    };
+    for (size_t i = 0; i < N_OF(cases); i++) {
+        const double *c = cases[i];
+        const int type = (int)c[0];
+        ck_assert_int_eq(gex_am_early_exercise(type, c[5], c[6]), 1);
+        double price, near_zero;
+        ck_assert_int_eq(gex_am_price(type, c[1], c[2], c[3], c[4], c[5], c[6], &price), GEX_AM_OK);
+        ck_assert_msg(fabs(price - c[7]) <= spec_tolerance(c[7]) + 2 * c[8],
+                      "case %zu: %.12g vs tree %.12g", i, price, c[7]);
+        const double rp = type == GEX_PUT ? 1e-12 : c[5], qp = type == GEX_PUT ? c[6] : 1e-12;
+        ck_assert_int_eq(gex_am_price(type, c[1], c[2], c[3], c[4], rp, qp, &near_zero), GEX_AM_OK);
+        ck_assert_rel(price, near_zero, 1e-7, 0);
+        gex_greeks g;
+        ck_assert_int_eq(gex_am_greeks(type, c[1], c[2], c[3], c[4], c[5], c[6], &g), GEX_AM_OK);
+        ck_assert_double_eq_tol(g.price, price, 1e-12 * price);
+        ck_assert(type == GEX_PUT ? g.delta >= -1 && g.delta <= 0 : g.delta >= 0 && g.delta <= 1);
+        ck_assert(g.gamma >= 0);
+        double sigma;
+        ck_assert_int_eq(gex_am_implied_vol(type, price, c[1], c[2], c[3], c[5], c[6], &sigma),
+                         GEX_AM_OK);
+        ck_assert_double_eq_tol(sigma, c[4], 1e-6);
+    }
+    /* Deep in the money: the intrinsic value, never below it; a price below it has no IV. */
+    double p;
+    ck_assert_int_eq(gex_am_price(GEX_PUT, 50, 100, 1, 0.2, 0.0, -0.02, &p), GEX_AM_OK);
+    ck_assert_double_ge(p, 50);
+    double sigma = -1;
+    ck_assert_int_eq(gex_am_implied_vol(GEX_PUT, 49.08, 50, 100, 1, 0.0, -0.02, &sigma),
+                     GEX_AM_BELOW_INTRINSIC);
+    ck_assert_double_eq(sigma, -1);
+}
+END_TEST
+
 START_TEST(test_am_double_boundary_refused)
 {
     double p = -1;
@@ -1073,6 +1117,7 @@ int main(void)
     tcase_add_test(tc, test_am_negative_carry_lr_tree);
     tcase_add_test(tc, test_am_negative_carry_fine);
     tcase_add_test(tc, test_am_european_where_no_early_exercise);
+    tcase_add_test(tc, test_am_zero_rate_early_exercise);
     tcase_add_test(tc, test_am_double_boundary_refused);
     tcase_add_test(tc, test_am_bad_input);
     tcase_add_test(tc, test_am_bounds_and_corners);
