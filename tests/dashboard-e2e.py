@@ -276,6 +276,11 @@ def check_formats(b):
         # Whole dollars: half away from zero.
         ("fmtInt(-2.5)", "-3"), ("fmtInt(2.5)", "3"), ("fmtInt(-1234567.5)", "-1,234,568"),
         ("fmtInt(-0.4)", "0"), ("fmtInt(-2.4)", "-2"),
+        # Prices and percentages: two decimals, no "-0.00".
+        ("fmtPrice(-0.004)", "0.00"), ("fmtPrice(-0)", "0.00"), ("fmtPrice(-0.006)", "-0.01"),
+        ("fmtPrice(4489.495)", "4,489.50"), ("fmtPrice(-1234.5678)", "-1,234.57"),
+        ("fmtPct(-0.0037)", "0.00%"), ("fmtPct(-0)", "0.00%"), ("fmtPct(-0.0051)", "-0.01%"),
+        ("fmtPct(-0.3701)", "-0.37%"), ("fmtPct(Infinity)", "n/a"),
     ]
     for expr, want in cases:
         got = b.eval(expr)

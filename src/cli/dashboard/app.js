@@ -27,10 +27,14 @@ function fmtInt(v) {
   return (r < 0 ? '-' : '') + Math.abs(r).toLocaleString('en-US');
 }
 
+// A rounded number's text without the sign of a value that rounds to zero: toFixed and
+// toLocaleString keep it (-0.001 reads "-0.00"), the page never shows it.
+function unsignedZero(t) { return /^-[0.,]*$/.test(t) ? t.slice(1) : t; }
+
 // A price with two decimals: "4,489.50".
 function fmtPrice(v) {
   if (!isNum(v)) return 'n/a';
-  return v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return unsignedZero(v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
 }
 
 const SHORT_UNITS = [[1, ''], [1e3, ' K'], [1e6, ' M'], [1e9, ' B'], [1e12, ' T']];
@@ -72,7 +76,8 @@ function tickLabels(values) {
   return parts.map(([t, i]) => String(+t) + SHORT_UNITS[i][1]);
 }
 
-function fmtPct(v) { return isNum(v) ? v.toFixed(2) + '%' : 'n/a'; }
+// A percentage with two decimals: "-0.37%", "0.00%" for -0.001.
+function fmtPct(v) { return isNum(v) ? unsignedZero(v.toFixed(2)) + '%' : 'n/a'; }
 
 function fmtTime(iso) {
   if (!iso) return 'n/a';
