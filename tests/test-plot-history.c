@@ -184,6 +184,68 @@ START_TEST(test_plot_history_write_errors)
 }
 END_TEST
 
+/* The text of a series drawn to PDF, as pdftotext reads it; NULL, saying so, without it. */
+static char *pdf_text_of(const gex_snapshot *s, size_t n)
+{
+    if (system("command -v pdftotext >/dev/null 2>&1") != 0) {
+        printf("skipped: pdftotext absent (Debian package poppler-utils), PDF text not checked\n");
+        return NULL;
+    }
+    char path[] = "/tmp/gex-test-plot-history.XXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "wb");
+    gex_error err;
+    ck_assert_int_eq(gex_plot_history_write(fp, GEX_PLOT_PDF, s, n, GEX_UNIT_PCT, NULL, &err),
+                     GEX_OK);
+    fclose(fp);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' -", path);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t len = 0, cap = 4096;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    for (size_t got; (got = fread(text + len, 1, cap - len - 1, p)) > 0;) {
+        len += got;
+        if (cap - len < 2) {
+            cap *= 2;
+            text = realloc(text, cap);
+            ck_assert_ptr_nonnull(text);
+        }
+    }
+    text[len] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    remove(path);
+    return text;
+}
+
+/* Net GEX of a few thousandths (a small book in a small unit): the GEX gridlines at -g, 0 and
+ * +g carry the decimals of their step, 0.001 here, as the other charts' value ticks do
+ * ("+0.002", not "0" three times); the price axis of a spot near 1.7 its own. */
+START_TEST(test_plot_history_write_fine_gex_labels)
+{
+    gex_snapshot s[N];
+    series(s);
+    for (size_t i = 0; i < N; i++) {
+        s[i].spot = 1.7 + 0.03 * sin(0.3 * (double)i);
+        s[i].net_gex = i < N / 2 ? 0.00137 : -0.00113;
+        s[i].gamma_flip = (gex_level){1, 1.7348};
+        s[i].call_wall = (gex_level){1, 2.0};
+        s[i].put_wall = (gex_level){1, 1.5};
+    }
+    char *text = pdf_text_of(s, N);
+    if (text != NULL) {
+        ck_assert_msg(strstr(text, "+0.002") != NULL, "no +0.002 label in:\n%s", text);
+        ck_assert_msg(strstr(text, "-0.002") != NULL, "no -0.002 label in:\n%s", text);
+        ck_assert_msg(strstr(text, "1.5") != NULL && strstr(text, "2\n") != NULL,
+                      "price labels missing in:\n%s", text);
+        free(text);
+    }
+    gex_plot_release_caches();
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("plot-history");
@@ -191,6 +253,7 @@ int main(void)
     tcase_add_test(tc, test_plot_history_write_png);
     tcase_add_test(tc, test_plot_history_write_lone_points);
     tcase_add_test(tc, test_plot_history_write_errors);
+    tcase_add_test(tc, test_plot_history_write_fine_gex_labels);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

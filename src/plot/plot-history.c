@@ -230,16 +230,19 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
         text(cr, x0 - 8.0, y + 4.0, gex__plot_format_price_dp(v, dp > 2 ? dp : 2, buf, sizeof buf),
              1.0);
     }
-    /* GEX gridlines: -g, 0, +g */
+    /* GEX gridlines: -g, 0, +g, written with the decimals of their step (g is a multiple of
+     * gstep), as the other charts' value ticks: "+0.002", not an amount's "0" */
     for (int k = -1; k <= 1; k++) {
         const double v = k * g, y = gy + gh * (g - v) / (2.0 * g);
         colour(cr, k == 0 ? col_axis : col_grid);
         cairo_move_to(cr, x0, y);
         cairo_line_to(cr, x0 + w, y);
         cairo_stroke(cr);
-        char buf[48];
+        char tick[48], buf[56];
+        gex__plot_format_tick(v, gstep, tick, sizeof tick);
+        snprintf(buf, sizeof buf, "%s%s", k > 0 ? "+" : "", tick);
         colour(cr, col_muted);
-        text(cr, x0 - 8.0, y + 4.0, gex_plot_format_amount(v, k > 0, buf, sizeof buf), 1.0);
+        text(cr, x0 - 8.0, y + 4.0, buf, 1.0);
     }
 
     /* the levels, then the spot on top */
