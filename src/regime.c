@@ -3,6 +3,7 @@
  */
 #include "gex/regime.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -72,6 +73,29 @@ static void hedge_fill(gex_hedge *h, double shares, double spot)
     h->direction = shares > 0 ? "buy" : (shares < 0 ? "sell" : "none");
 }
 
+/* The rounding of a change of the book's delta, D(x) - D(S) with D(x) = sum_i w_i delta_i(x)
+ * and |delta_i| <= 1: each sum is within gamma_{n+16} sum_i |w_i| of its value (Higham,
+ * "Accuracy and Stability of Numerical Algorithms", 2nd ed., eq. 4.4, gamma_k = k u / (1 - k u),
+ * u = DBL_EPSILON / 2: n - 1 additions, plus 16 for the few ulps of each delta's normal CDF and
+ * the products forming its term), their difference within twice that, about (n + 16)
+ * DBL_EPSILON sum_i |w_i|; doubled again for margin, as profile.c's cell_gamma. A change no
+ * larger is rounding, not a trade: a book of zero gamma (the calls and puts of each strike in
+ * equal numbers) otherwise reports 1e-9 shares with a direction. */
+static double delta_change_rounding(const gex__book *b)
+{
+    double weights = 0;
+    for (size_t i = 0; i < b->n; i++)
+        weights += fabs(b->w[i]);
+    return 2.0 * (double)(b->n + 16) * DBL_EPSILON * weights;
+}
+
+/* -(d_x - d0), or 0 when the change is within the sums' rounding (delta_change_rounding). */
+static double hedge_shares(double d_x, double d0, double rounding)
+{
+    const double change = d_x - d0;
+    return fabs(change) <= rounding ? 0.0 : -change;
+}
+
 int gex_hedging_move(const gex_exposure *exposure, double move, gex_hedge *down, gex_hedge *up)
 {
     if (down == NULL || up == NULL || !(move > 0.0 && move < 1.0))
@@ -89,12 +113,13 @@ int gex_hedging_move(const gex_exposure *exposure, double move, gex_hedge *down,
         rc = gex__book_delta(&b, S * (1.0 - move), &d_down);
     if (rc == GEX_OK)
         rc = gex__book_delta(&b, S * (1.0 + move), &d_up);
+    const double rounding = delta_change_rounding(&b);
     gex__book_free(&b);
     if (rc != GEX_OK)
         return rc;
     /* To stay delta-neutral the dealers trade the opposite of their delta's change. */
-    hedge_fill(down, -(d_down - d0), S);
-    hedge_fill(up, -(d_up - d0), S);
+    hedge_fill(down, hedge_shares(d_down, d0, rounding), S);
+    hedge_fill(up, hedge_shares(d_up, d0, rounding), S);
     return GEX_OK;
 }
 

@@ -1070,6 +1070,42 @@ START_TEST(test_hedging_move_matches_reference)
 }
 END_TEST
 
+/* A book of zero gamma (each strike's call and put at one IV and in equal numbers: its delta is
+ * OI M e^{-qT} a strike, whatever the spot) has no hedge to trade: its delta's change is the
+ * rounding of two sums of 1e5-share terms, about 1e-9 shares, reported as 0 and "none", never
+ * as a trade with a direction. Open interests and spots that are not round, several of each,
+ * so that some sums round differently at S and S (1 -+ m). */
+START_TEST(test_hedging_move_zero_gamma_book)
+{
+    enum { STRIKES = 24 };
+    ref_contract c[2 * STRIKES];
+    for (int k = 0; k < STRIKES; k++) {
+        const double strike = 5000.0 + 10.0 * k, iv = 0.1437 + 0.0031 * fabs(k - 12.0);
+        const double oi = 317.0 + (double)((k * 7919) % 4001);
+        c[2 * k] = (ref_contract){0, strike, GEX_CALL, iv, oi, 11};
+        c[2 * k + 1] = (ref_contract){0, strike, GEX_PUT, iv, oi, 7};
+    }
+    static const double moves[4] = {0.001, 0.0025, 0.005, 0.01};
+    for (int t = 0; t < 8; t++) {
+        gex_chain *chain = slots_chain(c, 2 * STRIKES, 5093.17 + 7.31 * t, new_york(14, 30));
+        gex_exposure *e = compute(chain, NULL);
+        for (int m = 0; m < 4; m++) {
+            gex_hedge down, up;
+            ck_assert_int_eq(gex_hedging_move(e, moves[m], &down, &up), GEX_OK);
+            const gex_hedge *h[2] = {&down, &up};
+            for (int side = 0; side < 2; side++) {
+                ck_assert_msg(h[side]->shares == 0.0 && strcmp(h[side]->direction, "none") == 0 &&
+                                  h[side]->notional_usd == 0.0,
+                              "spot %d, move %g: %.17g shares, %s", t, moves[m], h[side]->shares,
+                              h[side]->direction);
+            }
+        }
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
+}
+END_TEST
+
 /* The SPEC 1.7 table, cell by cell. */
 START_TEST(test_regime_classify_table)
 {
@@ -1153,6 +1189,7 @@ static Suite *levels_suite(void)
     tcase_add_test(tcc, test_hedging_estimate_matches_reference);
     tcase_add_test(tcc, test_hedging_linear_matches_reference);
     tcase_add_test(tcc, test_hedging_move_matches_reference);
+    tcase_add_test(tcc, test_hedging_move_zero_gamma_book);
     tcase_add_test(tcc, test_regime_classify_table);
     suite_add_tcase(s, tcc);
     return s;

@@ -39,11 +39,13 @@ void gex_regime_classify(double spot, double net_gex, double net_vex, const gex_
 /* Dealer hedging for a spot move of -1% (down) and +1% (up): the dealer book is long the calls
  * and short the puts (s_i), its delta D(x) = sum_i s_i delta_i(x) OI_i M_i shares with IV, T,
  * r, q held; every included contract's delta is fully revalued at S (1 -+ 0.01), and the shares
- * to trade to stay hedged are -(D(S (1 -+ 0.01)) - D(S)). shares > 0 means dealers buy. */
+ * to trade to stay hedged are -(D(S (1 -+ 0.01)) - D(S)). shares > 0 means dealers buy. A
+ * change of D within the rounding of its two sums, 2 (n + 16) DBL_EPSILON sum_i OI_i M_i over
+ * the n contracts (gex's own bound, from Higham's eq. 4.4), is no trade: shares 0, "none". */
 typedef struct gex_hedge {
     double shares;
     double notional_usd;   /* |shares| * S */
-    const char *direction; /* "buy" (shares > 0), "sell" (< 0) or "none" (exactly 0) */
+    const char *direction; /* "buy" (shares > 0), "sell" (< 0) or "none" (0) */
 } gex_hedge;
 
 int gex_hedging_estimate(const gex_exposure *exposure, gex_hedge *down, gex_hedge *up);
