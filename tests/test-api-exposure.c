@@ -436,7 +436,10 @@ START_TEST(test_zero_dte_expected_move_pin_and_strikes)
 END_TEST
 
 /* expiry picks another expiration; one the file lacks gets the vendor's no_zero_dte answer with
- * the next expiration; bad parameters are 400 with the vendor's codes. */
+ * the next expiration; bad parameters are 400 with the vendor's codes. A later expiration's
+ * theta per day is not paid over the session's remaining hours (2.5 of them at 13:30 New
+ * York): theta_per_hour_remaining is null, meta.null_fields says why, the description gives
+ * the theta per day. */
 START_TEST(test_zero_dte_expiry_and_errors)
 {
     gex_chain *chain = fixture();
@@ -446,6 +449,25 @@ START_TEST(test_zero_dte_expiry_and_errors)
     json_t *d = build(gex__api_zero_dte, &a, &ans, "expiry=2023-09-21", NULL);
     ck_assert_ptr_nonnull(d);
     ck_assert_str_eq(json_string_value(json_object_get(d, "expiration")), "2023-09-21");
+    ck_assert(json_is_true(json_object_get(d, "market_open")));
+    ck_assert_double_eq_tol(num(d, "time_to_close_hours"), 2.5, 1e-12);
+    const json_t *decay = json_object_get(d, "decay");
+    ck_assert(json_is_null(json_object_get(decay, "theta_per_hour_remaining")));
+    ck_assert(num(d, "decay.net_theta_dollars") != 0.0);
+    ck_assert(strstr(json_string_value(json_object_get(decay, "description")), "per day") != NULL);
+    const json_t *why = json_object_get(json_object_get(json_object_get(d, "meta"), "null_fields"),
+                                        "decay.theta_per_hour_remaining");
+    ck_assert(json_is_string(why) && strstr(json_string_value(why), "after the quote date"));
+    assert_writable(d);
+    json_decref(d);
+    /* the quote date's own expiration keeps its figure, and no reason for a null */
+    d = build(gex__api_zero_dte, &a, &ans, "expiry=2023-09-14", NULL);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_double_eq_tol(num(d, "decay.theta_per_hour_remaining"),
+                            num(d, "decay.net_theta_dollars") / 2.5,
+                            1e-12 * fabs(num(d, "decay.net_theta_dollars")));
+    ck_assert_ptr_null(json_object_get(json_object_get(json_object_get(d, "meta"), "null_fields"),
+                                       "decay.theta_per_hour_remaining"));
     json_decref(d);
 
     d = build(gex__api_zero_dte, &a, &ans, "expiry=2023-09-16", NULL);

@@ -531,11 +531,26 @@ static json_t *hedging_block(const zctx *c, const zfig *f, int *st)
     return o;
 }
 
+/* Why theta_per_hour_remaining is null, or NULL when it is not. It is the day's theta spread
+ * over the session's remaining hours: what E's contracts decay by before they settle at the
+ * close, so only for an E that settles on the quote date. A later E's theta per day is paid
+ * over calendar days to its own settlement, not over this session's hours. */
+static const char *per_hour_null(const zctx *c)
+{
+    if (c->expiry > c->quote_date)
+        return "the expiration settles after the quote date: its theta per day is not paid in "
+               "the session's remaining hours (net_theta_dollars is its theta per day)";
+    if (!(c->hours_to_close > 0))
+        return "the session is closed: no hours remain";
+    return NULL;
+}
+
 static json_t *decay_block(const zctx *c, const zfig *f)
 {
     json_t *o = json_object();
+    const int settles_today = c->expiry <= c->quote_date;
     const double per_hour =
-        c->hours_to_close > 0 ? f->net_theta / c->hours_to_close : GEX__NO_VALUE;
+        per_hour_null(c) == NULL ? f->net_theta / c->hours_to_close : GEX__NO_VALUE;
     const double accel = f->gamma7 > 0 ? f->atm_gamma / f->gamma7 : GEX__NO_VALUE;
     int rc = gex__jset(o, "net_theta_dollars", gex__jnum(f->net_theta));
     rc |= gex__jset(o, "theta_per_hour_remaining", gex__jnum_or_null(per_hour));
@@ -547,13 +562,14 @@ static json_t *decay_block(const zctx *c, const zfig *f)
     rc |= gex__jset(o, "gamma_acceleration", gex__jnum_or_null(accel));
     char text[256], th[GEX__GROUPED_SIZE];
     gex__fmt_grouped(isfinite(per_hour) ? per_hour : f->net_theta, 0, th, sizeof th);
+    const char *per = isfinite(per_hour) ? "per hour to the close"
+                      : settles_today    ? "per day (session closed)"
+                                         : "per day (the expiration settles after today)";
     if (isfinite(accel))
         snprintf(text, sizeof text, "Dealer theta %s %s %s. ATM gamma %.1fx the next week's.", th,
-                 c->a->currency,
-                 isfinite(per_hour) ? "per hour to the close" : "per day (session closed)", accel);
+                 c->a->currency, per, accel);
     else
-        snprintf(text, sizeof text, "Dealer theta %s %s %s.", th, c->a->currency,
-                 isfinite(per_hour) ? "per hour to the close" : "per day (session closed)");
+        snprintf(text, sizeof text, "Dealer theta %s %s %s.", th, c->a->currency, per);
     rc |= gex__jset(o, "description", gex__jstr(text));
     return rc == GEX_OK ? o : (json_decref(o), NULL);
 }
@@ -980,6 +996,7 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
                   : GEX_ENOMEM;
         rc |= gex__jset(d, "warnings", w);
     }
+    const char *theta_null = per_hour_null(&c);
     zctx_free(&c);
     d = gex__doc_complete(a, d, rc);
     if (d != NULL) {
@@ -989,6 +1006,8 @@ json_t *gex__api_zero_dte(const gex__api_input *in, gex__api_answer *ans)
         r2 |= gex__jset(nulls, "vol_context.vix",
                         gex__jstr("CBOE's VIX method (SPEC 1.9) on the folder's SPX file of the "
                                   "snapshot's New York day: null when it has none"));
+        if (theta_null != NULL)
+            r2 |= gex__jset(nulls, "decay.theta_per_hour_remaining", gex__jstr(theta_null));
         r2 |= gex__jset(meta, "null_fields", nulls);
         if (r2 != GEX_OK) {
             json_decref(d);
