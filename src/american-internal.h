@@ -50,10 +50,18 @@ extern const gex__am_scheme gex__am_fine_scheme;
 #define GEX__AM_LIGHT_RATE    0.5
 #define GEX__AM_LIGHT_MAX_VOL 2.6
 
+/* Beyond SPEC 1.8's grid where the rate is large against the volatility over the life (its
+ * corner: r 0.1, T 3 years, sigma 0.05, a ratio of 3.46) the boundary hugs the strike and turns
+ * sharply near expiry: at sigma 0.01 to 0.02 and r 0.1 to 0.2 the default scheme's put rose
+ * above the perpetual put, an upper bound, by up to 2.4 % and fell as T grew. There,
+ * rate sqrt(T) > GEX__AM_STEEP_RATE sigma, the fine scheme (within 6e-6 of the bound at sigma
+ * 0.01, where the grid's 1e-6 is not promised). */
+#define GEX__AM_STEEP_RATE 3.5
+
 /* The scheme of a contract with early exercise: gex__am_wide_scheme where the put's other rate
- * (q for a put, r for a call) is negative, else gex__am_light_scheme or gex__am_default_scheme
- * by the rule above. gex_am_price, gex_am_greeks, gex_am_boundary_new and the implied-volatility
- * search all choose by it. */
+ * (q for a put, r for a call) is negative, else gex__am_fine_scheme, gex__am_light_scheme or
+ * gex__am_default_scheme by the rules above. gex_am_price, gex_am_greeks, gex_am_boundary_new and
+ * the implied-volatility search all choose by it. */
 const gex__am_scheme *gex__am_scheme_for(int type, double T, double sigma, double r, double q);
 
 /* What one evaluation returns, in the option's own variables (a call's delta is dC/dS). */

@@ -963,6 +963,8 @@ const gex__am_scheme *gex__am_scheme_for(int type, double T, double sigma, doubl
     if (other < 0)
         return &gex__am_wide_scheme;
     const double sq = sqrt(T);
+    if (rate * sq > GEX__AM_STEEP_RATE * sigma)
+        return &gex__am_fine_scheme;
     if (rate * sq <= GEX__AM_LIGHT_RATE * sigma && sigma * sq <= GEX__AM_LIGHT_MAX_VOL)
         return &gex__am_light_scheme;
     return &gex__am_default_scheme;
