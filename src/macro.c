@@ -140,8 +140,16 @@ int gex_macro_read_fred_buffer(const char *buf, size_t len, const char *name, ge
     if (out == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no result to fill");
     memset(out, 0, sizeof *out);
-    if (buf == NULL)
+    /* As gex_chain_read_buffer: NULL with length 0 is empty input, not a missing buffer. */
+    if (buf == NULL && len > 0)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "no buffer");
+    size_t blank = 0;
+    while (blank < len && isspace((unsigned char)buf[blank]))
+        blank++;
+    if (blank == len)
+        return gex_error_set(err, GEX_EEMPTY, name, 0, 0,
+                             "the file is empty: no FRED series to read (download the series "
+                             "again from fred.stlouisfed.org as CSV)");
     size_t hn;
     const char *line = first_line(buf, len, &hn);
     const size_t at = date_label(line, hn);

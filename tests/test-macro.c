@@ -148,6 +148,30 @@ START_TEST(test_fred_null_arguments)
 }
 END_TEST
 
+/* No bytes: empty input, whether buf is NULL or not (gex_chain_read_buffer's convention), and
+ * said as such rather than as a missing buffer or a header that is not FRED's. */
+START_TEST(test_fred_read_buffer_empty)
+{
+    gex_macro_file f = {.n = 7};
+    gex_error err;
+    ck_assert_int_eq(gex_macro_read_fred_buffer(NULL, 0, "DGS10.csv", &f, &err), GEX_EEMPTY);
+    ck_assert_uint_eq(f.n, 0);
+    ck_assert_ptr_null(f.series);
+    ck_assert_str_eq(err.file, "DGS10.csv");
+    ck_assert_ptr_nonnull(strstr(err.text, "empty"));
+    ck_assert_ptr_nonnull(strstr(err.text, "fred.stlouisfed.org"));
+    ck_assert_int_eq(gex_macro_read_fred_buffer("", 0, "DGS10.csv", &f, &err), GEX_EEMPTY);
+    static const char blank[] = " \r\n\n";
+    ck_assert_int_eq(gex_macro_read_fred_buffer(blank, sizeof blank - 1, "DGS10.csv", &f, &err),
+                     GEX_EEMPTY);
+    ck_assert_int_eq(gex_macro_read_fred_buffer(NULL, 0, "DGS10.csv", &f, NULL), GEX_EEMPTY);
+    /* the chain reader's answer to the same call */
+    gex_chain *c = NULL;
+    ck_assert_int_eq(gex_chain_read_buffer(NULL, 0, "c.csv", NULL, &c, NULL, &err), GEX_EEMPTY);
+    ck_assert_ptr_null(c);
+}
+END_TEST
+
 /* From a path: 30 years of a daily series (more than the first 64 KiB the reader holds), the
  * very series the buffer gives; a folder is an error saying why. */
 START_TEST(test_fred_from_a_path)
@@ -211,6 +235,7 @@ int main(void)
     tcase_add_test(tc, test_fred_not_an_optionmetrics_chain);
     tcase_add_test(tc, test_fred_refusals_name_the_line);
     tcase_add_test(tc, test_fred_null_arguments);
+    tcase_add_test(tc, test_fred_read_buffer_empty);
     tcase_add_test(tc, test_fred_from_a_path);
     suite_add_tcase(s, tc);
     return gex_test_run(s);

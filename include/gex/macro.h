@@ -39,14 +39,16 @@ typedef struct gex_macro_file {
  * ids_size - 1 bytes. */
 int gex_macro_is_fred(const char *head, size_t len, char *ids, size_t ids_size);
 
-/* Reads a FRED CSV from memory (name: for messages). Returns GEX_OK and *out (free it with
- * gex_macro_file_free); GEX_EFORMAT when the header is not FRED's; GEX_EPARSE for a row whose
- * date or value cannot be read, or dates out of order (err: the line, what to do); GEX_ENOMEM;
- * GEX_EINVAL for a NULL buf or out. */
+/* Reads a FRED CSV from memory (len bytes; name: for messages). Returns GEX_OK and *out (free it
+ * with gex_macro_file_free); GEX_EEMPTY for empty input (len 0 or only white space; buf may be
+ * NULL when len is 0, as for gex_chain_read_buffer); GEX_EFORMAT when the header is not FRED's;
+ * GEX_EPARSE for a row whose date or value cannot be read, or dates out of order (err: the line,
+ * what to do); GEX_ENOMEM; GEX_EINVAL for a NULL buf with len > 0, or a NULL out. */
 int gex_macro_read_fred_buffer(const char *buf, size_t len, const char *name, gex_macro_file *out,
                                gex_error *err);
 
-/* The same from a file; GEX_EIO when it cannot be read, GEX_EINVAL for a NULL path or out. */
+/* The same from a file (GEX_EEMPTY for an empty one); GEX_EIO when it cannot be read, GEX_EINVAL
+ * for a NULL path or out. */
 int gex_macro_read_fred(const char *path, gex_macro_file *out, gex_error *err);
 
 void gex_macro_file_free(gex_macro_file *file); /* accepts NULL; leaves it empty */
