@@ -7,8 +7,10 @@ before; on the first day there is no earlier SPX file, so the changes are null; 
 in the folder every VIX field is null. The same folder with FRED downloads written here (the
 layouts of gex/macro.h; a test's values, not the published series): /v1/vrp's macro.dgs10,
 fed_funds and hy_spread are the value in force on the snapshot's day ("." skipped back to the
-previous day), named in meta.macro_sources; a download with a bad row leaves its field null and
-the answer stands. `gex api` answers through the same index and engine as `gex serve`.
+previous day), named in meta.macro_sources; a download with a bad row (a value that is no
+number, a last line cut short) is the answer, 500 chain_error naming the file, the line and what to
+do (exit status 3), never a null in its place. `gex api` answers through the same index and engine
+as `gex serve`.
 
 Usage: api-vix-folder.py GEX GEN_CHAIN
 """
@@ -94,11 +96,26 @@ def main():
             src = {s["field"]: s for s in vrp["meta"]["macro_sources"]}
             if src["dgs10"]["series"] != "DGS10" or src["fed_funds"]["series"] != "DFF":
                 sys.exit(f"{day}: macro_sources {src}")
-        with open(os.path.join(folder, "DGS10.csv"), "w") as f:
-            f.write("observation_date,DGS10\n2026-11-16,4.15\n2026-11-17,n/a\n")
+        bad = {"3: DGS10: the value is not a number": "2026-11-16,4.15\n2026-11-17,n/a\n",
+               "3: the row does not start with a date": "2026-11-16,4.15\n2026-11-1"}
+        for said, rows in bad.items():
+            with open(os.path.join(folder, "DGS10.csv"), "w") as f:
+                f.write("observation_date,DGS10\n" + rows)
+            out = subprocess.run([gex, "api", "/v1/vrp/SPY", folder], capture_output=True,
+                                 text=True, timeout=120)
+            err = json.loads(out.stdout)
+            if (out.returncode != 3 or err.get("error") != "chain_error"
+                    or not err["message"].startswith("DGS10.csv cannot give /v1/vrp/SPY its "
+                                                     "macro.dgs10")
+                    or f"line {said}" not in err["message"]
+                    or "fred.stlouisfed.org" not in err["message"]
+                    or f"DGS10.csv:{said}" not in out.stderr):
+                sys.exit(f"a bad DGS10 download ({said}): exit {out.returncode}: {out.stdout}"
+                         f"{out.stderr}")
+        os.remove(os.path.join(folder, "DGS10.csv"))
         vrp = json.loads(run(gex, "api", "/v1/vrp/SPY", folder))
         if vrp["macro"]["dgs10"] is not None or vrp["macro"]["fed_funds"] is None:
-            sys.exit(f"a bad DGS10 download: {vrp['macro']}")
+            sys.exit(f"no DGS10 download: {vrp['macro']}")
         # Without SPX in the folder: null, not invented.
         for f in os.listdir(folder):
             if f.startswith("SPX_"):

@@ -632,8 +632,11 @@ static int series_hash(cli_server *srv, const cli_serve_file *file, cli_serve_qu
     q->n_series = 0;
     q->vix_file = q->vix_prev = NULL;
     q->has_vix_file = q->has_vix_prev = 0;
-    for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++)
+    q->vix_trouble = q->vix_prev_trouble = 0;
+    for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++) {
         q->macro_file[k] = NULL;
+        q->macro_trouble[k] = 0;
+    }
     return rc;
 }
 

@@ -472,6 +472,12 @@ static void read_file(cli_serve_index *ix, int dfd, const char *name, const stru
                 free(r->symbols.time);
                 memset(&r->symbols, 0, sizeof r->symbols);
             }
+            /* A FRED download keeps the series it held, as a chain its symbols: the answers
+             * that need them name it rather than go without. */
+            if (prev != NULL && prev->macro) {
+                r->macro = 1;
+                memcpy(r->macro_ids, prev->macro_ids, sizeof r->macro_ids);
+            }
         } else if (fd >= 0) {
             const int macro = read_macro(fd, r);
             close(fd);
@@ -484,7 +490,13 @@ static void read_file(cli_serve_index *ix, int dfd, const char *name, const stru
     if (r->open_errno != 0 && ix->log != NULL &&
         (prev == NULL || prev->open_errno != r->open_errno)) {
         char held[SHOWN_MAX + 128] = "";
-        if (r->symbols.n > 0) {
+        if (r->macro) {
+            char ids[SHOWN_MAX];
+            snprintf(held, sizeof held,
+                     "the answers that need its FRED series %s (which it held when last read) "
+                     "and ",
+                     shown(ids, r->macro_ids));
+        } else if (r->symbols.n > 0) {
             char sym[SHOWN_MAX];
             if (r->symbols.n == 1)
                 snprintf(held, sizeof held, "requests for %s (which it held when last read) and ",
@@ -1150,7 +1162,7 @@ static int folder_of(const snapshot *s, gex__api_folder *out)
     for (size_t i = 0; i < s->n_records; i++) {
         if (s->records[i].usable)
             file[files++] = &s->records[i].symbols;
-        macro += s->records[i].macro;
+        macro += s->records[i].macro && s->records[i].open_errno == 0; /* else unreadable */
     }
     /* A new file still settling is not known yet to be left out. */
     int rc = cli_serve_folder_of_files(
@@ -1244,28 +1256,57 @@ int cli_serve_index_macro(cli_serve_index *index, const char *id, cli_serve_file
     memset(out, 0, sizeof *out);
     int dir_there = 0, dir_changed = 0;
     snapshot *s = current_for_lookup(index, &dir_there, &dir_changed);
-    const record *best = NULL;
+    const record *best = NULL, *blocked = NULL, *settling = NULL;
     for (size_t i = 0; s != NULL && i < s->n_records; i++) {
         const record *r = &s->records[i];
-        if (!r->macro || r->settling || !ids_hold(r->macro_ids, id))
+        if (!r->macro || !ids_hold(r->macro_ids, id))
             continue;
+        /* One that cannot be opened, or is being written, may be the newest now. */
+        if (r->open_errno != 0) {
+            blocked = blocked != NULL ? blocked : r;
+            continue;
+        }
+        if (r->settling) {
+            settling = settling != NULL ? settling : r;
+            continue;
+        }
         /* the newest download (then the greater name) */
         if (best == NULL || r->read.mtime_ns > best->read.mtime_ns ||
             (r->read.mtime_ns == best->read.mtime_ns && strcmp(r->name, best->name) > 0))
             best = r;
     }
     int rc = CLI_SERVE_INDEX_NONE;
-    if (best != NULL) {
+    if (blocked != NULL) {
+        rc = unreadable_in(index, blocked, CLI_SERVE_INDEX_FILE_UNREADABLE, out);
+    } else if (settling != NULL) {
+        name_record(index, settling, 0, out);
+        rc = CLI_SERVE_INDEX_CHANGING;
+    } else if (best != NULL) {
         snprintf(out->path, sizeof out->path, "%s/%s", index->dir, best->name);
         out->dev = best->read.dev;
         out->ino = best->read.ino;
         out->size = best->read.size;
         out->mtime_ns = best->read.mtime_ns;
         out->ctime_ns = best->read.ctime_ns;
-        rc = CLI_SERVE_INDEX_FOUND;
+        /* checked again now, as a chain is: changed (rewritten, its permissions) since the scan */
+        struct stat st;
+        rc = CLI_SERVE_INDEX_STALE;
+        if (lstat(out->path, &st) == 0 && S_ISREG(st.st_mode)) {
+            const ident cur = ident_of(&st);
+            if (ident_eq(&cur, &best->read))
+                rc = CLI_SERVE_INDEX_FOUND;
+        }
     }
     snapshot_unref(s);
     return rc;
+}
+
+/* Whether a lookup's outcome is a file that should answer and cannot be read now (not one the
+ * folder lacks): the answer that needs it says so rather than go without it. */
+static int trouble(int found)
+{
+    return found == CLI_SERVE_INDEX_FILE_UNREADABLE || found == CLI_SERVE_INDEX_CHANGING ||
+           found == CLI_SERVE_INDEX_STALE;
 }
 
 /* The SPX files of a GEX__API_CONTEXT_VIX endpoint (SPEC 1.9): the latest at or before file's
@@ -1278,14 +1319,20 @@ static void attach_vix(cli_serve_index *index, const cli_serve_file *file, cli_s
         return;
     const int64_t from = gex_time_eastern_to_utc(gex_history_trading_day(file->time), 0);
     cli_serve_when when = {.has_until = 1, .until = file->time, .has_from = 1, .from = from};
-    if (cli_serve_index_lookup_when(index, "SPX", &when, &room[0], NULL) != CLI_SERVE_INDEX_FOUND)
+    int found = cli_serve_index_lookup_when(index, "SPX", &when, &room[0], NULL);
+    if (found == CLI_SERVE_INDEX_FOUND || trouble(found)) {
+        q->vix_file = &room[0];
+        q->has_vix_file = found == CLI_SERVE_INDEX_FOUND;
+        q->vix_trouble = trouble(found) ? found : 0;
+    }
+    if (found != CLI_SERVE_INDEX_FOUND)
         return;
-    q->vix_file = &room[0];
-    q->has_vix_file = 1;
     when = (cli_serve_when){.has_until = 1, .until = from - 1};
-    if (cli_serve_index_lookup_when(index, "SPX", &when, &room[1], NULL) == CLI_SERVE_INDEX_FOUND) {
+    found = cli_serve_index_lookup_when(index, "SPX", &when, &room[1], NULL);
+    if (found == CLI_SERVE_INDEX_FOUND || trouble(found)) {
         q->vix_prev = &room[1];
-        q->has_vix_prev = 1;
+        q->has_vix_prev = found == CLI_SERVE_INDEX_FOUND;
+        q->vix_prev_trouble = trouble(found) ? found : 0;
     }
 }
 
@@ -1299,11 +1346,14 @@ static void attach_macro(cli_serve_index *index, cli_serve_query *q, cli_serve_f
     if (index == NULL)
         return;
     for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++)
-        for (size_t j = 0; j < 2 && ids[k][j] != NULL && q->macro_file[k] == NULL; j++)
-            if (cli_serve_index_macro(index, ids[k][j], &room[k]) == CLI_SERVE_INDEX_FOUND) {
+        for (size_t j = 0; j < 2 && ids[k][j] != NULL && q->macro_file[k] == NULL; j++) {
+            const int found = cli_serve_index_macro(index, ids[k][j], &room[k]);
+            if (found == CLI_SERVE_INDEX_FOUND || trouble(found)) {
                 q->macro_file[k] = &room[k];
                 q->macro_id[k] = ids[k][j];
+                q->macro_trouble[k] = trouble(found) ? found : 0;
             }
+        }
 }
 
 static uint64_t hash_file(uint64_t h, const cli_serve_file *f)
@@ -1324,9 +1374,11 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
     q->n_series = 1;
     q->has_vix_file = q->has_vix_prev = 0;
     q->vix_file = q->vix_prev = NULL;
+    q->vix_trouble = q->vix_prev_trouble = 0;
     for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++) {
         q->macro_file[k] = NULL;
         q->macro_id[k] = NULL;
+        q->macro_trouble[k] = 0;
     }
     cli_serve_file *files = NULL;
     size_t n = 0;
@@ -1367,9 +1419,9 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
     /* FNV-1a over the identities (and paths) of the series and the VIX's files: another set,
      * another answer. */
     uint64_t h = CLI_FNV1A_BASIS;
-    if (q->has_vix_file)
+    if (q->vix_file != NULL)
         h = hash_file(h, q->vix_file);
-    if (q->has_vix_prev)
+    if (q->vix_prev != NULL)
         h = hash_file(h, q->vix_prev);
     for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++)
         if (q->macro_file[k] != NULL)

@@ -71,10 +71,16 @@ typedef struct cli_serve_query {
      * by cli_serve_index_attach with the series (their identities are in series_hash). */
     int has_vix_file, has_vix_prev;
     struct cli_serve_file *vix_file, *vix_prev; /* in *owned of the attach (freed with it) */
+    /* 0, or why the SPX file that would give the VIX (of the day, of an earlier day) cannot be
+     * read now: the index's _FILE_UNREADABLE (it held SPX when last read and cannot be opened),
+     * _CHANGING or _STALE; vix_file (vix_prev) then names it, has_vix_file (_prev) 0. */
+    int vix_trouble, vix_prev_trouble;
     /* Endpoints with GEX__API_CONTEXT_MACRO (SPEC 5.5): the newest FRED download in the folder
-     * holding each series of gex__api_macro (NULL: none) and the series id it holds. */
+     * holding each series of gex__api_macro (NULL: none) and the series id it holds; and 0, or
+     * why that download cannot be read now (_FILE_UNREADABLE, _CHANGING, _STALE, as above). */
     struct cli_serve_file *macro_file[GEX__API_MACRO_COUNT];
     const char *macro_id[GEX__API_MACRO_COUNT];
+    int macro_trouble[GEX__API_MACRO_COUNT];
 } cli_serve_query;
 
 /* Outcome of routing: 0 when the path is an endpoint, else the HTTP status to answer with. */
@@ -400,7 +406,10 @@ int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli
 
 /* The newest FRED series download in the folder (gex/macro.h) holding the series id (ignoring
  * case): CLI_SERVE_INDEX_FOUND with *out (its path and identity; no symbol, no time), or
- * _NONE. From the index as the last scan left it. */
+ * _NONE. From the index as the last scan left it. As for a symbol, a download that held the
+ * series when last read and cannot be opened now gives _FILE_UNREADABLE (out->path and
+ * out->error name it and why), one being written _CHANGING, one changed since the last scan
+ * _STALE (out->path names each): no other download answers in their place. */
 int cli_serve_index_macro(cli_serve_index *index, const char *id, cli_serve_file *out);
 
 /* What the folder holds, for the endpoints that describe it (/v1/symbols): every symbol with

@@ -159,6 +159,14 @@ static void release(cli_serve_engine *e, chain_entry *c)
 /* Seconds a client is asked to wait before asking again for a file being written. */
 #define CHANGING_RETRY_AFTER 1
 
+/* Whether an fstat() result is the version of file the index listed. */
+static int is_version(const struct stat *st, const cli_serve_file *file)
+{
+    return st->st_dev == file->dev && st->st_ino == file->ino && st->st_size == file->size &&
+           (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec == file->mtime_ns &&
+           (int64_t)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec == file->ctime_ns;
+}
+
 /* Whether two fstat() results of one descriptor describe the same contents: a write changes the
  * modification time or the size, and a truncation or a metadata change the change time. */
 static int same_version(const struct stat *a, const struct stat *b)
@@ -242,9 +250,7 @@ static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry 
     }
     /* Not the version the index vetted (one written in place is vetted once it has settled):
      * perhaps half written. */
-    if (st.st_dev != file->dev || st.st_ino != file->ino || st.st_size != file->size ||
-        (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec != file->mtime_ns ||
-        (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec != file->ctime_ns) {
+    if (!is_version(&st, file)) {
         close(fd);
         *rc_out = FILE_CHANGED;
         return -1;
@@ -409,17 +415,24 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
 static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry **out, int *rc_out);
 static int set_error(cli_serve_result *out, unsigned status, const char *code, const char *message);
 
+/* vix_of_file's outcome for a chain without a contract: no VIX, and no error. */
+#define CHAIN_EMPTY (-3)
+
 /* CBOE's VIX method on the prepared chain of the folder's SPX file at the four tenors (all), or
  * at 30 days alone into level[1] (the previous day's, for the changes); NAN where it cannot
- * answer one; and SPX's spot: 0, or -1 when the file cannot be read now. */
+ * answer one; and SPX's spot. CLI_EXIT_OK, or acquire's outcome when the file cannot be read
+ * now (an exit status, or FILE_CHANGED), or CHAIN_EMPTY. */
 static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, int all,
                        double level[GEX__VIX_TENORS], double *spx)
 {
     chain_entry *c = NULL;
     int why = 0;
-    if (acquire(e, f, &c, &why) != 0)
-        return -1;
-    int rc = -1;
+    int got = acquire(e, f, &c, &why);
+    if (got != 0 && why == FILE_CHANGED) /* as the answering file: once more */
+        got = acquire(e, f, &c, &why);
+    if (got != 0)
+        return why;
+    int rc = c->state == ENTRY_READY ? CHAIN_EMPTY : c->rc;
     if (c->state == ENTRY_READY && gex_chain_size(c->chain) > 0) {
         gex_chain_view v;
         gex_chain_get_view(c->chain, &v);
@@ -428,42 +441,160 @@ static int vix_of_file(cli_serve_engine *e, const cli_serve_file *f, int all,
             gex__vix_levels(c->chain, level);
         else
             level[1] = gex__vix_level(c->chain, 1);
-        rc = 0;
+        rc = CLI_EXIT_OK;
     }
     release(e, c);
     return rc;
 }
 
-/* The VIX input of q (SPEC 1.9): 0 and *vix filled, or -1 when q has no SPX file of the day or
- * it cannot be read (the builders then leave the VIX null). */
-static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix *vix)
+/* The base name of a path, for messages (the folder is the server's). */
+static const char *base_name(const char *path)
 {
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* Whether a file an answer needs beside its chain (the SPX file of the VIX, a FRED download)
+ * could be read, and if not why. */
+typedef enum {
+    SIDE_OK = 0,
+    SIDE_CHANGING,    /* not the version the index listed, or changed while it was read */
+    SIDE_CANNOT_READ, /* cannot be opened or read (an errno says why) */
+    SIDE_INPUT,       /* read, and not what it should be (a row that cannot be read) */
+    SIDE_INTERNAL,    /* out of memory */
+} side_why;
+
+/* The index's trouble with such a file (cli_serve_query.vix_trouble, macro_trouble). */
+static side_why side_of_trouble(int trouble)
+{
+    return trouble == CLI_SERVE_INDEX_FILE_UNREADABLE ? SIDE_CANNOT_READ : SIDE_CHANGING;
+}
+
+/* acquire's outcome on such a file, other than CLI_EXIT_OK. */
+static side_why side_of_exit(int rc)
+{
+    return rc == FILE_CHANGED        ? SIDE_CHANGING
+           : rc == CLI_EXIT_INTERNAL ? SIDE_INTERNAL
+                                     : SIDE_INPUT;
+}
+
+/* Answers q, into out, with why the file at path, which gives it its what, cannot be read now
+ * (SPEC 5.5: never an answer without that file's numbers): 503 file_changing (SIDE_CHANGING);
+ * 500 chain_error saying err's reason and what to do (SIDE_CANNOT_READ) or detail (SIDE_INPUT),
+ * as for a chain; 500 internal_error. Only the answer to an input error is kept: the others pass,
+ * or end with a fix (a chmod) that changes nothing the answer's cache key names. 1 with out
+ * filled, or 2 out of memory. */
+static int side_error(const cli_serve_query *q, const char *path, side_why why, int err,
+                      const char *what, const char *detail, cli_serve_result *out)
+{
+    char message[4096 + 1536], endpoint[128];
+    const char *base = base_name(path), *brace = strstr(q->endpoint->path, "{symbol}");
+    if (brace != NULL) /* the request's own path: /v1/vrp/SPY */
+        snprintf(endpoint, sizeof endpoint, "%.*s%s%s", (int)(brace - q->endpoint->path),
+                 q->endpoint->path, q->symbol, brace + strlen("{symbol}"));
+    else
+        snprintf(endpoint, sizeof endpoint, "%s", q->endpoint->path);
+    unsigned status = 500;
+    const char *code = "chain_error";
+    out->no_store = why != SIDE_INPUT;
+    switch (why) {
+    case SIDE_CHANGING:
+        snprintf(message, sizeof message,
+                 "%s, which gives %s its %s, changed since the folder was read (it is being "
+                 "written, or was just fixed); try again in %d s",
+                 base, endpoint, what, CHANGING_RETRY_AFTER);
+        status = 503;
+        code = "file_changing";
+        out->retry_after = CHANGING_RETRY_AFTER;
+        break;
+    case SIDE_CANNOT_READ:
+        err = err != 0 ? err : EIO;
+        snprintf(message, sizeof message,
+                 "cannot read %s, which gives %s its %s: %s; %s (gex serve reads it again at "
+                 "once)",
+                 base, endpoint, what, strerror(err), cli_serve_open_advice(err));
+        break;
+    case SIDE_INPUT:
+        snprintf(message, sizeof message, "%s cannot give %s its %s: %s", base, endpoint, what,
+                 detail);
+        break;
+    default:
+        snprintf(message, sizeof message,
+                 "%s failed reading %s for its %s (out of memory; the server's log says why)",
+                 endpoint, base, what);
+        code = "internal_error";
+        break;
+    }
+    return set_error(out, status, code, message) == 0 ? 1 : 2;
+}
+
+/* The VIX input of q (SPEC 1.9): 0 and *vix filled; -1 when q has no SPX file of the day (the
+ * builders then leave the VIX null); 1 when that file, or SPX's file of an earlier day, is in
+ * the folder and cannot be read now: out holds the answer that says so; 2 out of memory. */
+static int vix_input(cli_serve_engine *e, const cli_serve_query *q, gex__api_vix *vix,
+                     cli_serve_result *out)
+{
+    static const char what[] = "VIX fields (CBOE's VIX method on the folder's SPX file of the day)";
+    static const char what_prev[] = "VIX and SPX changes (from SPX's last file of an earlier day)";
+    static const char input[] = "an input error reading it (the server's log says which line and "
+                                "why): fix or replace the file, or take it out of the folder";
     memset(vix, 0, sizeof *vix);
-    if (!(q->endpoint->context & GEX__API_CONTEXT_VIX) || !q->has_vix_file ||
-        vix_of_file(e, q->vix_file, 1, vix->level, &vix->spx) != 0)
+    if (!(q->endpoint->context & GEX__API_CONTEXT_VIX))
         return -1;
+    if (q->vix_trouble != 0)
+        return side_error(q, q->vix_file->path, side_of_trouble(q->vix_trouble), q->vix_file->error,
+                          what, "", out);
+    if (!q->has_vix_file)
+        return -1;
+    int rc = vix_of_file(e, q->vix_file, 1, vix->level, &vix->spx);
+    if (rc == CHAIN_EMPTY)
+        return -1; /* no contract of SPX in it: no VIX, as the file's own answers say */
+    if (rc != CLI_EXIT_OK)
+        return side_error(q, q->vix_file->path, side_of_exit(rc), 0, what, input, out);
     vix->file = q->vix_file->path;
+    if (q->vix_prev_trouble != 0)
+        return side_error(q, q->vix_prev->path, side_of_trouble(q->vix_prev_trouble),
+                          q->vix_prev->error, what_prev, "", out);
     double prev[GEX__VIX_TENORS];
-    if (q->has_vix_prev && vix_of_file(e, q->vix_prev, 0, prev, &vix->prev_spx) == 0) {
-        vix->has_prev = 1;
-        vix->prev_level30 = prev[1];
+    if (q->has_vix_prev) {
+        rc = vix_of_file(e, q->vix_prev, 0, prev, &vix->prev_spx);
+        if (rc != CLI_EXIT_OK && rc != CHAIN_EMPTY)
+            return side_error(q, q->vix_prev->path, side_of_exit(rc), 0, what_prev, input, out);
+        if (rc == CLI_EXIT_OK) {
+            vix->has_prev = 1;
+            vix->prev_level30 = prev[1];
+        }
     }
     return 0;
 }
 
 /* A FRED download of the folder, read as the chains are: never through a link, never a FIFO,
- * at most 64 MB (DGS10 since 1962 is about 300 KB). GEX_OK and *f, or the error in *err. */
-static int read_fred(const char *path, gex_macro_file *f, gex_error *err)
+ * at most 64 MB (DGS10 since 1962 is about 300 KB), and only the version the index listed
+ * (f's identity), unchanged while it is read. SIDE_OK and *m, or why not: *err_no for
+ * SIDE_CANNOT_READ, *err (the line and what is wrong) for SIDE_INPUT. */
+static side_why read_fred(const cli_serve_file *f, gex_macro_file *m, gex_error *err, int *err_no)
 {
     enum { FRED_BYTES_MAX = 64 << 20 };
+    const char *path = f->path;
+    memset(m, 0, sizeof *m);
+    *err_no = 0;
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > FRED_BYTES_MAX) {
-        if (fd >= 0)
-            close(fd);
-        return gex_error_set(err, GEX_EIO, path, 0, 0,
-                             "cannot read the FRED download (gone, not a regular file, or over "
-                             "64 MB)");
+    if (fd < 0) {
+        *err_no = errno;
+        /* gone, or a link put in its place, since the index listed it */
+        return *err_no == ENOENT || *err_no == ELOOP ? SIDE_CHANGING : SIDE_CANNOT_READ;
+    }
+    struct stat st, after;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !is_version(&st, f)) {
+        close(fd);
+        return SIDE_CHANGING;
+    }
+    if (st.st_size > FRED_BYTES_MAX) {
+        close(fd);
+        gex_error_set(err, GEX_EFORMAT, path, 0, 0,
+                      "over 64 MB: not a FRED series download (one series since 1962 is about "
+                      "300 KB)");
+        return SIDE_INPUT;
     }
     char *buf = malloc((size_t)st.st_size + 1);
     size_t len = 0;
@@ -471,41 +602,72 @@ static int read_fred(const char *path, gex_macro_file *f, gex_error *err)
         const ssize_t k = read(fd, buf + len, (size_t)st.st_size - len);
         if (k < 0 && errno == EINTR)
             continue;
+        if (k < 0)
+            *err_no = errno;
         if (k <= 0)
             break;
         len += (size_t)k;
     }
+    const int changed = fstat(fd, &after) != 0 || !same_version(&st, &after);
     close(fd);
+    side_why why = SIDE_OK;
     if (buf == NULL)
-        return gex_error_set(err, GEX_ENOMEM, path, 0, 0, "out of memory");
-    const int rc = gex_macro_read_fred_buffer(buf, len, path, f, err);
+        why = SIDE_INTERNAL;
+    else if (*err_no != 0)
+        why = SIDE_CANNOT_READ;
+    else if (changed || len != (size_t)st.st_size)
+        why = SIDE_CHANGING; /* a short read: truncated while it was read */
+    else {
+        const int rc = gex_macro_read_fred_buffer(buf, len, path, m, err);
+        why = rc == GEX_OK ? SIDE_OK : rc == GEX_ENOMEM ? SIDE_INTERNAL : SIDE_INPUT;
+    }
     free(buf);
-    return rc;
+    return why;
 }
 
 /* The FRED values of q (SPEC 5.5) in force on the New York day of instant: 0 and *m filled
- * (each value's has 0 where its file is missing, unreadable or has no observation by then), or
- * -1 when q has no FRED file at all. A download that cannot be read is logged. */
-static int macro_input(const cli_serve_query *q, int64_t instant, gex__api_macro *m)
+ * (each value's has 0 where the folder has no download of its series or the download no
+ * observation by then); -1 when q has no FRED file at all; 1 when a download that holds a series
+ * cannot be read now (a row that cannot be read, its permissions, being written): out holds the
+ * answer that says so, as for a chain, rather than a null; 2 out of memory. */
+static int macro_input(const cli_serve_query *q, int64_t instant, gex__api_macro *m,
+                       cli_serve_result *out)
 {
+    static const char *const field[GEX__API_MACRO_COUNT] = {"dgs10", "fed_funds", "hy_spread"};
     memset(m, 0, sizeof *m);
     if (!(q->endpoint->context & GEX__API_CONTEXT_MACRO))
         return -1;
     const int32_t day = gex_history_trading_day(instant);
     int any = 0;
     for (size_t k = 0; k < GEX__API_MACRO_COUNT; k++) {
-        if (q->macro_file[k] == NULL)
+        const cli_serve_file *file = q->macro_file[k];
+        if (file == NULL)
             continue;
         any = 1;
         gex__api_macro_value *v = &m->v[k];
         v->id = q->macro_id[k];
-        v->file = q->macro_file[k]->path;
+        v->file = file->path;
+        char what[128], detail[1024];
+        snprintf(what, sizeof what, "macro.%s (the FRED series %s)", field[k], v->id);
+        if (q->macro_trouble[k] != 0)
+            return side_error(q, file->path, side_of_trouble(q->macro_trouble[k]), file->error,
+                              what, "", out);
         gex_macro_file f;
         gex_error err;
         gex_error_clear(&err);
-        if (read_fred(v->file, &f, &err) != GEX_OK) {
-            cli_error(err.file, err.line, "%s", err.text);
-            continue;
+        int err_no = 0;
+        const side_why why = read_fred(file, &f, &err, &err_no);
+        if (why != SIDE_OK) {
+            if (why == SIDE_INPUT)
+                cli_error(err.file, err.line, "%s", err.text);
+            if (err.line > 0)
+                snprintf(detail, sizeof detail, "line %ld: %s", err.line, err.text);
+            else
+                snprintf(detail, sizeof detail, "%s", err.text);
+            snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
+                     "; download the series again from fred.stlouisfed.org (Download Data, CSV), "
+                     "or take the file out of the folder");
+            return side_error(q, file->path, why, err_no, what, detail, out);
         }
         v->has = gex_macro_value_at(gex_macro_find(&f, v->id), day, &v->value, &v->day) == GEX_OK;
         gex_macro_file_free(&f);
@@ -554,12 +716,18 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
         if (set_error(out, 503, "file_changing", message) != 0)
             rc = CLI_EXIT_INTERNAL;
     }
-    const int build = rc == CLI_EXIT_OK && series_rc == 0;
+    /* The files beside the chain: one that is in the folder and cannot be read now is the
+     * answer (out), not a null in it. */
     gex__api_vix vix;
-    const int has_vix = build && vix_input(e, q, &vix) == 0;
     gex__api_macro macro;
-    const int has_macro = build && macro_input(q, a.as_of, &macro) == 0;
-    if (build) {
+    int side = rc == CLI_EXIT_OK && series_rc == 0 ? -1 : 1;
+    const int has_vix = side < 0 && (side = vix_input(e, q, &vix, out)) == 0;
+    const int has_macro = side <= 0 && (side = macro_input(q, a.as_of, &macro, out)) == 0;
+    if (side == 2) {
+        cli_error(path, 0, "out of memory answering with a file beside the chain");
+        rc = CLI_EXIT_INTERNAL;
+    }
+    if (side <= 0) {
         gex__api_params params;
         cli_serve_query_api_params(q, &params);
         const gex__api_input in = {
