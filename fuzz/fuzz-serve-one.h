@@ -4,11 +4,14 @@
  * (tests/test-serve-fuzz.c).
  *
  * The input is up to five fields separated by '\n' (a NUL ends a field early, as C strings
- * given by libmicrohttpd do): a decoded path, an expiration value, a min_oi value, a raw request
- * target, an offered API key. Each goes through its parser (src/cli/serve-route.c), and each
- * result is checked against what the parser promises, computed independently here:
- *   route        OK only for /v1/exposure/KIND/SYMBOL with KIND a command and SYMBOL non-empty
- *                without '/'; a symbol kept only when 1-15 characters of [A-Za-z0-9.-_^]
+ * given by libmicrohttpd do): a path as received (percent-encoded), an expiration value, a min_oi
+ * value, a raw request target, an offered API key. Each goes through its parser
+ * (src/cli/serve-route.c), and each result is checked against what the parser promises,
+ * computed independently here:
+ *   route        OK for /v1/exposure/KIND/SYMBOL with KIND a command and SYMBOL non-empty
+ *                without '/'; any route has the pattern's segments, split at the literal '/'
+ *                and each decoded (%XX) then; a symbol kept only when its decoded segment is
+ *                1-15 characters of [A-Za-z0-9.-_^] (an encoded '/' in it is no ticker's)
  *   expiration   accepted only as "0dte" (any case) or a real calendar date YYYY-MM-DD, kept
  *                canonical
  *   min_oi       accepted only as digits with at most one '.', kept with the same value
@@ -53,6 +56,24 @@ static inline int gex_fuzz_serve_symbol_char(unsigned char c)
     return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '^';
 }
 
+/* Decodes the len bytes of a path segment (%XX with two hex digits; any other '%' kept) into
+ * out; returns the decoded length. */
+static inline size_t gex_fuzz_serve_decode(const char *seg, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (seg[i] == '%' && i + 2 < len && isxdigit((unsigned char)seg[i + 1]) &&
+            isxdigit((unsigned char)seg[i + 2])) {
+            const char hex[3] = {seg[i + 1], seg[i + 2], '\0'};
+            out[n++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            out[n++] = seg[i];
+        }
+    }
+    return n;
+}
+
 static inline int gex_fuzz_serve_route(const char *path)
 {
     static const char *const kinds[] = {"gex", "dex", "vex", "chex", "levels", "summary"};
@@ -85,24 +106,40 @@ static inline int gex_fuzz_serve_route(const char *path)
         if (strcmp(q.endpoint->path, pattern) != 0)
             return 2;
     }
-    /* Any route: the endpoint's pattern with the symbol put back is the path. */
-    const char *brace = strstr(q.endpoint->path, "{symbol}");
-    if (brace == NULL)
-        return strcmp(q.endpoint->path, path) == 0 && symbol_ok == 1 && q.symbol[0] == '\0' ? 0 : 7;
-    size_t pre = (size_t)(brace - q.endpoint->path);
-    if (strncmp(path, q.endpoint->path, pre) != 0)
-        return 8;
-    const char *seg = path + pre;
-    size_t seg_len = strcspn(seg, "/");
-    if (seg_len == 0 || strcmp(seg + seg_len, brace + 8) != 0)
-        return 9;
-    int want_ok = seg_len <= CLI_SERVE_SYMBOL_MAX;
-    for (size_t i = 0; want_ok && i < seg_len; i++)
-        want_ok = gex_fuzz_serve_symbol_char((unsigned char)seg[i]);
-    if (symbol_ok != want_ok)
-        return 3;
-    if (want_ok && (strlen(q.symbol) != seg_len || strncmp(q.symbol, seg, seg_len) != 0))
-        return 4;
+    /* Any route: the pattern's segments, each compared with the path's decoded one; the
+     * symbol is the decoded segment where the pattern has {symbol}. */
+    const char *pat = q.endpoint->path, *at = path;
+    int symbol_seen = 0, want_ok = 1;
+    char text[GEX_FUZZ_SERVE_FIELD_MAX];
+    for (;;) {
+        const size_t plen = strcspn(pat, "/"), len = strcspn(at, "/");
+        const size_t n = gex_fuzz_serve_decode(at, len, text);
+        if (plen == 8 && strncmp(pat, "{symbol}", 8) == 0) {
+            if (len == 0)
+                return 9;
+            symbol_seen = 1;
+            want_ok = n <= CLI_SERVE_SYMBOL_MAX;
+            for (size_t i = 0; want_ok && i < n; i++)
+                want_ok = gex_fuzz_serve_symbol_char((unsigned char)text[i]);
+            if (symbol_ok != want_ok)
+                return 3;
+            if (want_ok && (strlen(q.symbol) != n || memcmp(q.symbol, text, n) != 0))
+                return 4;
+        } else if (n != plen || memcmp(text, pat, plen) != 0) {
+            return 8;
+        }
+        pat += plen;
+        at += len;
+        if (*pat == '\0' || *at == '\0') {
+            if (*pat != '\0' || *at != '\0')
+                return 9;
+            break;
+        }
+        pat++;
+        at++;
+    }
+    if (!symbol_seen)
+        return symbol_ok == 1 && q.symbol[0] == '\0' ? 0 : 7;
     if (!want_ok && q.symbol[0] != '\0')
         return 5;
     return 0;

@@ -118,6 +118,56 @@ START_TEST(test_route_bad_symbols)
 }
 END_TEST
 
+/* The path is split at its literal '/' before a segment is decoded (RFC 3986 section 2.2): an
+ * encoded slash is data inside a segment, so it never moves a symbol into another endpoint. */
+START_TEST(test_route_encoded_slash_is_data)
+{
+    static const char *const bad_symbols[] = {
+        "/v1/exposure/gex/SPX%2Fsummary",
+        "/v1/exposure/gex/SPX%2fsummary",
+        "/v1/stock/SPX%2Fsummary/summary",
+        "/v1/exposure/gex/..%2F..%2Fetc%2Fpasswd",
+        "/v1/exposure/gex/%2F",
+        "/v1/exposure/gex/%",
+        "/v1/exposure/gex/%4",
+        "/v1/exposure/gex/%41%41%41%41%41%41%41%41%41%41%41%41%41%41%41%41", /* 16 decoded */
+    };
+    for (size_t i = 0; i < sizeof bad_symbols / sizeof *bad_symbols; i++) {
+        cli_serve_query q;
+        int ok = 1;
+        ck_assert_msg(cli_serve_route("GET", bad_symbols[i], &q, &ok) == CLI_SERVE_ROUTE_OK, "%s",
+                      bad_symbols[i]);
+        ck_assert_msg(ok == 0, "%s", bad_symbols[i]);
+        ck_assert_str_eq(q.symbol, "");
+    }
+    static const char *const no_route[] = {
+        "/v1/stock%2FSPX/summary",    "/v1/exposure%2Fsummary/SPX", "/v1/exposure/gex%2FSPX",
+        "/v1%2Fexposure%2Fgex%2FSPX", "%2Fv1/exposure/gex/SPX",
+    };
+    for (size_t i = 0; i < sizeof no_route / sizeof *no_route; i++) {
+        cli_serve_query q;
+        int ok = 1;
+        ck_assert_msg(cli_serve_route("GET", no_route[i], &q, &ok) == CLI_SERVE_ROUTE_NOT_FOUND,
+                      "%s", no_route[i]);
+    }
+    /* Any other encoded byte is decoded within its segment, the symbol's length counted
+     * decoded. */
+    cli_serve_query q;
+    int ok = 0;
+    ck_assert_int_eq(cli_serve_route("GET", "/v1/%65xposure/gex/%53p%59", &q, &ok), 0);
+    ck_assert_int_eq(ok, 1);
+    ck_assert_str_eq(q.endpoint->path, "/v1/exposure/gex/{symbol}");
+    ck_assert_str_eq(q.symbol, "SpY");
+    ck_assert_int_eq(
+        cli_serve_route("GET", "/v1/stock/%41%42%43%44%45%46%47%48%49%4A%4B%4C%4D%4E%4F/summary",
+                        &q, &ok),
+        0);
+    ck_assert_int_eq(ok, 1);
+    ck_assert_str_eq(q.endpoint->path, "/v1/stock/{symbol}/summary");
+    ck_assert_str_eq(q.symbol, "ABCDEFGHIJKLMNO");
+}
+END_TEST
+
 START_TEST(test_parse_expiration_forms)
 {
     cli_serve_query q;
@@ -1435,9 +1485,18 @@ START_TEST(test_server_error_statuses)
     ck_assert_int_eq(http_get(port, "GET", "/index.html", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404);
     ck_body_is_error(r, "not_found");
+    /* An encoded slash is part of its segment: no symbol, never a path nor another endpoint. */
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/..%2F..%2Fetc%2Fpasswd", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "symbol_not_found");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX%2Fsummary", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
+    ck_body_is_error(r, "symbol_not_found");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure%2Fgex/SPX", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 404);
     ck_body_is_error(r, "not_found");
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/%53P%58", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/..", NULL, &r), 0);
     ck_assert_int_eq(r.status, 404);
     ck_body_is_error(r, "symbol_not_found");
@@ -2197,6 +2256,7 @@ static Suite *serve_suite(void)
     tcase_add_test(tc, test_route_every_endpoint);
     tcase_add_test(tc, test_route_unknown_paths);
     tcase_add_test(tc, test_route_bad_symbols);
+    tcase_add_test(tc, test_route_encoded_slash_is_data);
     tcase_add_test(tc, test_parse_expiration_forms);
     tcase_add_test(tc, test_parse_min_oi_forms);
     tcase_add_test(tc, test_key_equal_cases);

@@ -219,7 +219,10 @@ expect 400 invalid_expiry "/v1/exposure/levels/SPX?expiration=2030-01-04"
 expect 404 no_data "/v1/exposure/summary/SPX?min_oi=1000000000"
 expect 500 chain_error /v1/exposure/levels/NOQT
 expect 404 not_found /v1/exposure/gamma/SPX
-expect 404 not_found /v1/exposure/gex/..%2F..%2Fetc%2Fpasswd
+# An encoded slash is data inside its segment (RFC 3986): no ticker, or no endpoint.
+expect 404 symbol_not_found /v1/exposure/gex/..%2F..%2Fetc%2Fpasswd
+expect 404 symbol_not_found /v1/exposure/gex/SPX%2Fsummary
+expect 404 not_found /v1/stock%2FSPX/summary
 expect 404 not_found /etc/passwd
 expect 405 method_not_allowed /v1/exposure/gex/SPX -X POST -d x=1
 expect 405 method_not_allowed /v1/exposure/levels/SPX -X PUT

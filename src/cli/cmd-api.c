@@ -81,7 +81,7 @@ typedef struct api_query {
 
 /* Decodes %XX and '+' in place, as a server decodes a query (RFC 3986, HTML forms). Returns -1
  * for an encoded NUL (refused, as gex serve refuses it). */
-static int decode(char *s, int plus)
+static int decode(char *s)
 {
     char *w = s;
     for (const char *r = s; *r != '\0'; r++) {
@@ -93,7 +93,7 @@ static int decode(char *s, int plus)
             *w++ = (char)(hi * 16 + lo);
             r += 2;
         } else {
-            *w++ = plus && *r == '+' ? ' ' : *r;
+            *w++ = *r == '+' ? ' ' : *r;
         }
     }
     *w = '\0';
@@ -128,7 +128,7 @@ static int parse_query(char *query, api_query *q)
                 *eq = '\0';
             q->name[q->n] = p;
             q->value[q->n] = eq != NULL ? eq + 1 : p + strlen(p);
-            if (decode(q->name[q->n], 1) != 0 || decode(q->value[q->n], 1) != 0) {
+            if (decode(q->name[q->n]) != 0 || decode(q->value[q->n]) != 0) {
                 cli_error(NULL, 0, "api: the query holds an encoded NUL byte (%%00)");
                 return -1;
             }
@@ -427,7 +427,8 @@ int cli_cmd_api(int argc, char **argv)
     if (rc >= 0)
         return rc;
 
-    /* The target: the path (percent-decoded, as libmicrohttpd decodes it) and the query. */
+    /* The target: the path, as received (the router splits it at its literal '/' and then
+     * decodes each segment, as gex serve does), and the query. */
     size_t tlen = strlen(target);
     char *path = malloc(tlen + 1);
     if (path == NULL) {
@@ -441,7 +442,7 @@ int cli_cmd_api(int argc, char **argv)
         *qm = '\0';
     /* parse_query says itself what is wrong with the query */
     const int too_long = tlen > CLI_SERVE_URL_MAX;
-    const int bad_path = !too_long && decode(path, 0) != 0;
+    const int bad_path = !too_long && strstr(path, "%00") != NULL;
     if (too_long || bad_path || parse_query(qm != NULL ? qm + 1 : NULL, &query) != 0) {
         if (too_long)
             cli_error(NULL, 0, "api: the target is %zu bytes; at most %d are accepted", tlen,

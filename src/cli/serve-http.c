@@ -106,6 +106,10 @@ typedef struct req_log {
     char target[256]; /* the request target as received, apiKey redacted, control bytes
                          escaped, cut */
     char method[16];
+    /* The target's path as received, before libmicrohttpd decodes it in place: the router splits
+     * it at its literal '/' before decoding a segment ("" when the target is over
+     * CLI_SERVE_URL_MAX bytes: answered 414). */
+    char path[CLI_SERVE_URL_MAX + 1];
     long long bytes;   /* -1: not known (answered by libmicrohttpd) */
     unsigned status;   /* the status queued (ours or libmicrohttpd's); 0: none yet */
     int headers_seen;  /* the handler was called once: the request is complete next time */
@@ -363,6 +367,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     clock_gettime(CLOCK_MONOTONIC, &rl->start);
     rl->target_len = strlen(uri);
     cli_serve_log_target(rl->target, sizeof rl->target, uri);
+    const size_t path_len = strcspn(uri, "?");
+    if (path_len < sizeof rl->path) {
+        memcpy(rl->path, uri, path_len);
+        rl->path[path_len] = '\0';
+    }
     strcpy(rl->method, "-");
     rl->bytes = -1;
     rl->cache = "-";
@@ -989,7 +998,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 
     cli_serve_query q;
     cli_serve_error qe;
-    if (cli_serve_prepare(get ? "GET" : method, url, query_value, con, &q, &qe) != 0)
+    /* Routed on the path as received (libmicrohttpd's url is decoded whole, %2F made a '/'). */
+    if (rl == NULL)
+        return send_error(con, rl, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal_error", NULL,
+                          "out of memory");
+    if (cli_serve_prepare(get ? "GET" : method, rl->path, query_value, con, &q, &qe) != 0)
         return send_error(con, rl, qe.status, qe.code, qe.allow, "%s", qe.message);
     if (rl != NULL && rl->body_too_large)
         return send_error(con, rl, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large", NULL,

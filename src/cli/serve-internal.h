@@ -90,7 +90,8 @@ enum {
     CLI_SERVE_ROUTE_METHOD = 405,
 };
 
-/* Parses an already percent-decoded path for method ("GET", "HEAD", "POST"). Returns
+/* Parses a path as the request target gives it (percent-encoded: gex__api_route splits it at
+ * its literal '/' and decodes each segment) for method ("GET", "HEAD", "POST"). Returns
  * CLI_SERVE_ROUTE_OK and fills endpoint and symbol; CLI_SERVE_ROUTE_METHOD when the path is an
  * endpoint of another method (endpoint set to it); or CLI_SERVE_ROUTE_NOT_FOUND. symbol_ok is
  * set to 0 when the path has the endpoint's shape but the symbol cannot be one (then the answer
@@ -182,7 +183,7 @@ typedef struct cli_serve_error {
     unsigned retry_after; /* 503: seconds */
 } cli_serve_error;
 
-/* Routes method and path (percent-decoded) through the table and reads the endpoint's
+/* Routes method and path (as received, percent-encoded) through the table and reads the endpoint's
  * parameters through get. Returns 0 with q filled (its body left empty), or the HTTP status
  * with *e filled: 404 not_found, 405, 404 symbol_not_found, 400 for a bad parameter. */
 unsigned cli_serve_prepare(const char *method, const char *path, cli_serve_param_get get, void *ctx,

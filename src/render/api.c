@@ -231,31 +231,71 @@ const gex__api_endpoint *gex__api_endpoints(size_t *n)
     return endpoints;
 }
 
-/* Whether path matches pattern; the {symbol} segment is stored in symbol (cut to
- * symbol_size - 1, then *fits is 0) and checked by the caller. */
+static int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes the len bytes of one path segment (%XX, RFC 3986 section 2.1; a '%' not followed by
+ * two hex digits stays as it is, as libmicrohttpd leaves it) into out, NUL-terminated. Returns
+ * the decoded length, which may hold a '/' or a NUL byte (data, not a delimiter), or
+ * out_size when it does not fit. */
+static size_t decode_segment(const char *seg, size_t len, char *out, size_t out_size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (n + 1 >= out_size)
+            return out_size;
+        int hi, lo;
+        if (seg[i] == '%' && i + 2 < len && (hi = hex_digit((unsigned char)seg[i + 1])) >= 0 &&
+            (lo = hex_digit((unsigned char)seg[i + 2])) >= 0) {
+            out[n++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[n++] = seg[i];
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* Whether path, as received, matches pattern: the path is split at its literal '/' first and
+ * each segment decoded then, so that an encoded slash (%2F) is data inside a segment, not a
+ * delimiter (RFC 3986 sections 2.2 and 7.3). *seg and *seg_len are the {symbol} segment, still
+ * encoded (NULL when the pattern has none). */
 static int match(const char *pattern, const char *path, const char **seg, size_t *seg_len)
 {
     static const char marker[] = "{symbol}";
     *seg = NULL;
     *seg_len = 0;
-    while (*pattern != '\0') {
-        if (strncmp(pattern, marker, sizeof marker - 1) == 0) {
-            size_t len = strcspn(path, "/");
+    for (;;) {
+        const size_t plen = strcspn(pattern, "/");
+        const size_t len = strcspn(path, "/");
+        if (plen == sizeof marker - 1 && memcmp(pattern, marker, plen) == 0) {
             /* An empty segment is another path, not a strange symbol. */
             if (len == 0)
                 return 0;
             *seg = path;
             *seg_len = len;
-            path += len;
-            pattern += sizeof marker - 1;
-            continue;
+        } else {
+            char text[64]; /* longer than any segment of the table: a longer one is no match */
+            if (decode_segment(path, len, text, sizeof text) != plen ||
+                memcmp(text, pattern, plen) != 0)
+                return 0;
         }
-        if (*pattern != *path)
-            return 0;
-        pattern++;
+        pattern += plen;
+        path += len;
+        if (*pattern == '\0' || *path == '\0')
+            return *pattern == '\0' && *path == '\0';
+        pattern++; /* both at a '/' */
         path++;
     }
-    return *path == '\0';
 }
 
 const gex__api_endpoint *gex__api_route(const char *method, const char *path, char *symbol,
@@ -279,18 +319,19 @@ const gex__api_endpoint *gex__api_route(const char *method, const char *path, ch
             continue;
         }
         if (seg != NULL) {
-            if (seg_len >= symbol_size) {
-                *symbol_ok = 0;
-                return &endpoints[i];
-            }
-            for (size_t k = 0; k < seg_len; k++) {
-                if (!gex__api_symbol_char((unsigned char)seg[k])) {
+            /* Decoded, the segment may hold a '/' or a NUL byte: no ticker does. */
+            const size_t n = decode_segment(seg, seg_len, symbol, symbol_size);
+            for (size_t k = 0; k < n && n < symbol_size; k++) {
+                if (!gex__api_symbol_char((unsigned char)symbol[k])) {
+                    symbol[0] = '\0';
                     *symbol_ok = 0;
                     return &endpoints[i];
                 }
             }
-            memcpy(symbol, seg, seg_len);
-            symbol[seg_len] = '\0';
+            if (n >= symbol_size) {
+                symbol[0] = '\0';
+                *symbol_ok = 0;
+            }
         }
         return &endpoints[i];
     }

@@ -194,10 +194,13 @@ typedef struct gex__api_endpoint {
 /* The table, in the order the README lists it. */
 const gex__api_endpoint *gex__api_endpoints(size_t *n);
 
-/* The endpoint of method and an already percent-decoded path, or NULL (404). symbol receives
- * the {symbol} segment (empty when the pattern has none); *symbol_ok is 0 when the segment
- * cannot be a symbol (too long, or a character no ticker has), then the answer is
- * symbol_not_found. *method_ok is 0 when the path exists for another method only (405). */
+/* The endpoint of method and path, or NULL (404). path is as the request target gives it, its
+ * segments still percent-encoded: it is split at its literal '/' first, then each segment is
+ * decoded (RFC 3986 section 2.2), so "%2F" is part of a segment, never a separator. symbol
+ * receives the decoded {symbol} segment (empty when the pattern has none, or when it cannot be
+ * a symbol); *symbol_ok is 0 when the segment cannot be a symbol (too long, or a character no
+ * ticker has, '/' and NUL included), then the answer is symbol_not_found. *method_ok is 0 when
+ * the path exists for another method only (405). */
 const gex__api_endpoint *gex__api_route(const char *method, const char *path, char *symbol,
                                         size_t symbol_size, int *symbol_ok, int *method_ok);
 
