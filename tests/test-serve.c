@@ -1531,6 +1531,21 @@ START_TEST(test_server_error_statuses)
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?min_oi=-3", NULL, &r), 0);
     ck_assert_int_eq(r.status, 400);
     ck_body_is_error(r, "invalid_parameter");
+    /* A parameter the endpoint reads, given twice (names match ignoring case, as libmicrohttpd
+     * looks them up), is refused rather than one value taken; one it does not read is ignored. */
+    ck_assert_int_eq(http_get(port, "GET",
+                              "/v1/exposure/gex/SPX?expiration=2023-11-17&expiration=2023-11-24",
+                              NULL, &r),
+                     0);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_str_eq(r.body, "{\"error\":\"invalid_parameter\",\"message\":\"expiration is "
+                             "given 2 times in the query; give it once\"}");
+    ck_assert_int_eq(
+        http_get(port, "GET", "/v1/exposure/levels/SPX?min_oi=5&MIN_OI=5&min_oi", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_ptr_nonnull(strstr(r.body, "min_oi is given 3 times"));
+    ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/SPX?pad=1&pad=2", NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
 
     /* The backend's own status passes through (a chain that cannot be computed). */
     ck_assert_int_eq(http_get(port, "GET", "/v1/exposure/gex/BAD", NULL, &r), 0);

@@ -223,6 +223,7 @@ expect 404 not_found /v1/exposure/gamma/SPX
 expect 404 symbol_not_found /v1/exposure/gex/..%2F..%2Fetc%2Fpasswd
 expect 404 symbol_not_found /v1/exposure/gex/SPX%2Fsummary
 expect 404 not_found /v1/stock%2FSPX/summary
+expect 400 invalid_parameter "/v1/exposure/gex/SPX?expiration=2023-11-17&expiration=2023-11-24"
 expect 404 not_found /etc/passwd
 expect 405 method_not_allowed /v1/exposure/gex/SPX -X POST -d x=1
 expect 405 method_not_allowed /v1/exposure/levels/SPX -X PUT

@@ -100,14 +100,18 @@ static int decode(char *s)
     return 0;
 }
 
-static const char *query_get(void *ctx, const char *name)
+/* A query parameter (cli_serve_param_get): its first value, names matched ignoring case, as
+ * gex serve (libmicrohttpd) reads them. */
+static const char *query_get(void *ctx, const char *name, size_t *times)
 {
     const api_query *q = ctx;
-    for (size_t i = q->n; i-- > 0;) {
-        if (strcmp(q->name[i], name) == 0)
-            return q->value[i];
+    const char *value = NULL;
+    *times = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        if (strcasecmp(q->name[i], name) == 0 && (*times)++ == 0)
+            value = q->value[i];
     }
-    return NULL;
+    return value;
 }
 
 /* Splits and decodes the query of target (modified in place). 0, or -1 after a message. */

@@ -169,13 +169,15 @@ int cli_serve_error_result(const cli_serve_error *e, cli_serve_result *out)
     return out->body != NULL ? 0 : -1;
 }
 
-/* The basket request's at= and date=, for its constituents' queries. */
-static const char *basket_param(void *ctx, const char *name)
+/* The basket request's at= and date=, for its constituents' queries (each given once: the
+ * basket's own query was refused otherwise). */
+static const char *basket_param(void *ctx, const char *name, size_t *times)
 {
     const gex__api_params *p = ctx;
-    if (strcmp(name, "at") != 0 && strcmp(name, "date") != 0)
-        return NULL;
-    return gex__api_param(p, name);
+    const char *value =
+        strcmp(name, "at") == 0 || strcmp(name, "date") == 0 ? gex__api_param(p, name) : NULL;
+    *times = value != NULL;
+    return value;
 }
 
 /* One constituent of a basket or a row of the screener: the GET of path asked through one, its
@@ -257,10 +259,11 @@ int cli_serve_answer_basket(cli_serve_summary_fn one, void *ctx, const cli_serve
 }
 
 /* The screener's row queries take no parameter. */
-static const char *no_param(void *ctx, const char *name)
+static const char *no_param(void *ctx, const char *name, size_t *times)
 {
     (void)ctx;
     (void)name;
+    *times = 0;
     return NULL;
 }
 

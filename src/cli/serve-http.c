@@ -884,14 +884,35 @@ static int raw_nul_in_target(const req_log *rl, const char *version)
     return v - rl->uri_at - 1 > rl->target_len;
 }
 
+/* How many query parameters are named name: libmicrohttpd's lookup matches names ignoring
+ * case, so these are counted so too. */
+typedef struct param_count {
+    const char *name;
+    size_t len, times;
+} param_count;
+
+static enum MHD_Result count_param(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    (void)value;
+    (void)value_size;
+    param_count *c = cls;
+    if (key_size == c->len && strncasecmp(key, c->name, c->len) == 0)
+        c->times++;
+    return MHD_YES;
+}
+
 /* A request's query parameter (cli_serve_param_get): NULL when absent, "" when named without
  * a value ("?expiration"), as gex api reads it (libmicrohttpd gives NULL for both). */
-static const char *query_value(void *ctx, const char *name)
+static const char *query_value(void *ctx, const char *name, size_t *times)
 {
+    param_count c = {name, strlen(name), 0};
+    MHD_get_connection_values_n(ctx, MHD_GET_ARGUMENT_KIND, count_param, &c);
+    *times = c.times;
     const char *v = NULL;
     size_t len = 0;
-    if (MHD_lookup_connection_value_n(ctx, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &len) !=
-        MHD_YES)
+    if (MHD_lookup_connection_value_n(ctx, MHD_GET_ARGUMENT_KIND, name, c.len, &v, &len) != MHD_YES)
         return NULL;
     return v != NULL ? v : "";
 }

@@ -99,9 +99,12 @@ enum {
 int cli_serve_route(const char *method, const char *path, cli_serve_query *q, int *symbol_ok);
 
 /* Reads the parameters q->endpoint declares through get (a request's query lookup: the value of
- * a name, or NULL) and validates expiration and min_oi. Returns 0, or the HTTP status of the
- * error with code and message set (400 invalid_expiry, 400 invalid_parameter). */
-typedef const char *(*cli_serve_param_get)(void *ctx, const char *name);
+ * name's first occurrence, or NULL, with *times set to how many times the query names it, 0 when
+ * absent) and validates expiration and min_oi. A parameter named more than once is refused: no
+ * endpoint takes a list that way, and taking one of the values would be a guess. Returns 0, or
+ * the HTTP status of the error with code and message set (400 invalid_expiry, 400
+ * invalid_parameter). */
+typedef const char *(*cli_serve_param_get)(void *ctx, const char *name, size_t *times);
 unsigned cli_serve_query_params(cli_serve_query *q, cli_serve_param_get get, void *ctx, char *code,
                                 size_t code_size, char *message, size_t message_size);
 

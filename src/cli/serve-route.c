@@ -96,8 +96,28 @@ unsigned cli_serve_query_params(cli_serve_query *q, cli_serve_param_get get, voi
     q->n_params = 0;
     size_t used = 0;
     char shown[64];
+    size_t times = 0;
+    /* Every parameter the endpoint reads once at most, whatever its value. */
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        char name[64];
+        if (n < sizeof name) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            get(ctx, name, &times);
+            if (times > 1) {
+                snprintf(code, code_size, "invalid_parameter");
+                snprintf(message, message_size, "%s is given %zu times in the query; give it once",
+                         name, times);
+                return 400;
+            }
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
     if (declared(list, "expiration", 10)) {
-        const char *exp = get(ctx, "expiration");
+        const char *exp = get(ctx, "expiration", &times);
         if (cli_serve_parse_expiration(exp, q) != 0) {
             cli_serve_log_escape(shown, sizeof shown, exp);
             snprintf(code, code_size, "invalid_expiry");
@@ -107,7 +127,7 @@ unsigned cli_serve_query_params(cli_serve_query *q, cli_serve_param_get get, voi
         }
     }
     if (declared(list, "min_oi", 6)) {
-        const char *min_oi = get(ctx, "min_oi");
+        const char *min_oi = get(ctx, "min_oi", &times);
         if (cli_serve_parse_min_oi(min_oi, q) != 0) {
             cli_serve_log_escape(shown, sizeof shown, min_oi);
             snprintf(code, code_size, "invalid_parameter");
@@ -124,7 +144,7 @@ unsigned cli_serve_query_params(cli_serve_query *q, cli_serve_param_get get, voi
             !(n == 6 && memcmp(p, "min_oi", 6) == 0)) {
             memcpy(name, p, n);
             name[n] = '\0';
-            const char *value = get(ctx, name);
+            const char *value = get(ctx, name, &times);
             if (value != NULL) {
                 size_t len = strlen(value);
                 if (q->n_params == CLI_SERVE_PARAMS_MAX || used + n + len + 2 > sizeof q->values) {
