@@ -959,9 +959,17 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
         break; /* the text is kept for the message, if the symbol turns out to be needed */
     case R_QUOTE_TIME:
         r->snapshot_rows = 1; /* a quote-time column: its instants split snapshots */
-        /* A file-level value: read when it changes, whatever becomes of the row. */
-        if (len == 0 || len > GEX__FIELD_MAX)
+        /* A file-level value: read when it changes, whatever becomes of the row. A cell of no
+         * value (empty, N/A: SPEC 2.5) gives the row no instant (of no snapshot where the file
+         * has several: left out and said), never the row before's; one too long to be an
+         * instant is unreadable. */
+        if (len == 0 || len > GEX__FIELD_MAX || gex__is_missing(s, len)) {
+            r->row_has_time = 0;
+            c->last_qt_len = 0;
+            if (len > GEX__FIELD_MAX)
+                (void)gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line);
             return;
+        }
         if (len == c->last_qt_len &&
             (wide && len <= SHORT_FIELD ? short_equal(c->last_qt, s, len)
                                         : memcmp(c->last_qt, s, len) == 0)) {

@@ -1069,14 +1069,15 @@ int gex__snapshots_finish(gex__reader *r)
     free(t);
     free(kt);
     r->rep->snapshots = k;
-    /* Contracts read before the file's first quote time are of no snapshot: said. */
+    /* Contracts without a quote time (read before the file's first, or with a cell of no value)
+     * are of no snapshot: said. */
     if (k > 1 && mk < n) {
         size_t i = 0;
         while (r->snap_time[i] != NO_INSTANT)
             i++;
         gex__reader_warn(r,
-                         "%zu %s before the first quote time %s of no snapshot: left out (the "
-                         "first on line %ld)",
+                         "%zu %s without a quote time (before the file's first, or a cell of no "
+                         "value) %s of no snapshot: left out (the first on line %ld)",
                          n - mk, n - mk == 1 ? "contract" : "contracts", n - mk == 1 ? "is" : "are",
                          c->line[i]);
     }

@@ -1186,12 +1186,39 @@ START_TEST(test_snapshots_their_own)
                                                       &n, &rep, &err),
                      GEX_OK);
     ck_assert_uint_eq(n, 2);
-    ck_assert_ptr_nonnull(strstr(rep.warning, "1 contract before the first quote time is of no "
+    ck_assert_ptr_nonnull(strstr(rep.warning, "1 contract without a quote time (before the "
+                                              "file's first, or a cell of no value) is of no "
                                               "snapshot: left out (the first on line 2)"));
     for (size_t k = 0; k < n; k++)
         gex_chain_free(chains[k]);
     free(chains);
     free(reports);
+    /* A cell of no value between two instants: that row has no instant either, never the row
+     * before's (it took the 10:00 snapshot's, and replaced its 299 call by the duplicate rule). */
+    static const char *none[] = {"", "N/A"};
+    for (size_t t = 0; t < 2; t++) {
+        len = (size_t)snprintf(text, sizeof text,
+                               "%sSPY,2024-03-22,299,C,1.1,1.2,0.2,5,445.5,2024-03-15 10:00:00\n"
+                               "SPY,2024-03-22,299,C,2.1,2.2,0.3,7,445.5,%s\n"
+                               "SPY,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 11:00:00\n",
+                               head, none[t]);
+        ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "gap.csv", &o, &chains,
+                                                          &reports, &n, &rep, &err),
+                         GEX_OK);
+        ck_assert_uint_eq(n, 2);
+        gex_chain_view v;
+        gex_chain_get_view(chains[0], &v);
+        ck_assert_uint_eq(v.n, 1);
+        ck_assert_double_eq(v.bid[0], 1.1);
+        ck_assert_double_eq(v.open_interest[0], 5);
+        ck_assert_ptr_nonnull(strstr(rep.warning, "1 contract without a quote time (before the "
+                                                  "file's first, or a cell of no value) is of no "
+                                                  "snapshot: left out (the first on line 3)"));
+        for (size_t k = 0; k < n; k++)
+            gex_chain_free(chains[k]);
+        free(chains);
+        free(reports);
+    }
 }
 END_TEST
 
