@@ -52,6 +52,14 @@ case $last in
     exit 1
     ;;
 esac
+# The installed module exports PyInit__gex alone, not the libgex it compiled in.
+module=$(find "$tmp/gex-env" -name '_gex*.so' | head -n 1)
+if [ -z "$module" ]; then
+    echo "FAIL: no _gex*.so in the virtual environment"
+    exit 1
+fi
+sh "$root/tests/exported-symbols.sh" "$root" module "$module" PyInit__gex
+case $? in 0 | 77) ;; *) exit 1 ;; esac
 if [ -n "$exe" ]; then
     for doc in gex levels summary profile expirations; do
         "$exe" "$doc" --format json "$root/data/sample-spx.csv" >"$tmp/want.json" 2>/dev/null ||
