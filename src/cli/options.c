@@ -461,17 +461,24 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
     return -1;
 }
 
-/* --from and --to: a date (New York: its first or its last second) or an instant. */
+/* --from and --to: a date (New York: its first or its last second) or an instant (a time of
+ * day written, even 00:00:00Z, which gex_time_parse_date takes for a date). */
 static int parse_bound(const char *opt, const char *arg, int end, int64_t *out)
 {
     int32_t day = 0;
     int64_t utc = 0;
     gex_instant_info info;
+    const int instant =
+        gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) == GEX_OK;
+    if (instant && info.has_time) {
+        *out = utc;
+        return -1;
+    }
     if (gex_time_parse_date(arg, strlen(arg), &day) == GEX_OK) {
         *out = end ? gex_time_eastern_to_utc(day + 1, 0) - 1 : gex_time_eastern_to_utc(day, 0);
         return -1;
     }
-    if (gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) == GEX_OK) {
+    if (instant) {
         *out = utc;
         return -1;
     }
