@@ -176,7 +176,12 @@ int gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_def
     int64_t utc;
     gex_instant_info info;
     int rc = gex_time_parse_instant(s, len, zone_default, &utc, &info);
-    if (rc == GEX_OK && !info.has_time) {
+    /* A midnight without a zone is a date as pandas writes one ("2024-03-22 00:00:00"), as
+     * gex_time_parse_date reads an expiration: no quote is taken at midnight New York. */
+    const int64_t local_s = utc + info.utc_offset_s;
+    const int midnight = rc == GEX_OK && info.has_time && !info.has_zone && info.nanoseconds == 0 &&
+                         local_s % GEX_SECONDS_PER_DAY == 0;
+    if (rc == GEX_OK && (!info.has_time || midnight)) {
         /* A date alone: the close of that New York day (utc is its local midnight). */
         int64_t local = utc + info.utc_offset_s;
         int64_t day = local / GEX_SECONDS_PER_DAY - (local % GEX_SECONDS_PER_DAY < 0);
