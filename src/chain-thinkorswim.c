@@ -82,8 +82,10 @@ static int section(gex__span s, int32_t *exp, double *mult)
     return 0;
 }
 
-/* "... for SPY on 11/7/23 14:30:12": the underlying and the instant (New York time). */
-static void title(gex__reader *r, gex__span s, char *sym, size_t *sym_len)
+/* "... for SPY on 11/7/23 14:30:12": the underlying and the instant (New York time). The date
+ * is thinkorswim's M/D/YY; the time after it is read as any quote time is (gex_time_parse_instant:
+ * "2:30:12 PM", a zone), so that a time it cannot read is said at its line, never half read. */
+static void title(gex__reader *r, gex__span s, long line, char *sym, size_t *sym_len)
 {
     const char *for_ = NULL;
     for (size_t i = 0; i + 5 <= s.len; i++)
@@ -100,17 +102,20 @@ static void title(gex__reader *r, gex__span s, char *sym, size_t *sym_len)
         sym[n] = '\0';
         *sym_len = n;
     }
-    int m, d, y, hh, mm, ss;
     char tail[64];
     size_t rest = (size_t)(end - p);
     if (rest >= sizeof tail)
         return;
     memcpy(tail, p, rest);
     tail[rest] = '\0';
-    if (sscanf(tail, " on %d/%d/%d %d:%d:%d", &m, &d, &y, &hh, &mm, &ss) == 6 && y < 100 &&
-        gex_time_valid_date(2000 + y, m, d) && hh < 24 && mm < 60 && ss < 61)
-        gex__note_time(r, gex_time_eastern_to_utc(gex_time_days_from_civil(2000 + y, m, d),
-                                                  hh * 3600 + mm * 60 + ss));
+    unsigned m, d, y;
+    int used = 0;
+    if (sscanf(tail, " on %2u/%2u/%2u%n", &m, &d, &y, &used) != 3 || tail[used] != ' ')
+        return; /* no date: the file gives no instant (--now) */
+    char text[96];
+    int len = snprintf(text, sizeof text, "%04u-%02u-%02u%s", 2000 + y, m, d, tail + used);
+    if (len > 0 && (size_t)len < sizeof text)
+        (void)gex__read_quote_time(r, text, (size_t)len, GEX_ZONE_EASTERN, line);
 }
 
 int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const gex__detected *det)
@@ -134,7 +139,7 @@ int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const ge
             continue;
         }
         if (lineno == 1 && n == 1) {
-            title(r, f[0], sym, &sym_len);
+            title(r, f[0], lineno, sym, &sym_len);
             continue;
         }
         if (n == 1 && gex__span_is(f[0], "UNDERLYING")) {

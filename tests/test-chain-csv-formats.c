@@ -507,6 +507,60 @@ START_TEST(test_name_not_printable_is_a_bad_row)
 }
 END_TEST
 
+/* The title's time read as any quote time: a 12-hour time and a zone are what they say, a time
+ * out of range or with text after it is said at line 1 (it was read as 02:30, the zone
+ * ignored, a negative hour the evening before, second 60 the next minute). */
+START_TEST(test_thinkorswim_title_time)
+{
+    FILE *fp = fopen(fixture("tos-spy-2023-11-07.csv"), "rb");
+    ck_assert_ptr_nonnull(fp);
+    char original[8192];
+    size_t olen = fread(original, 1, sizeof original, fp);
+    fclose(fp);
+    ck_assert_uint_lt(olen, sizeof original);
+    original[olen] = '\0';
+    char *at = strstr(original, "14:30:12");
+    ck_assert_ptr_nonnull(at);
+    const struct {
+        const char *time;
+        int64_t utc; /* 0: refused */
+    } cases[] = {
+        {"14:30:12", 1699385412},
+        {"2:30:12 PM", 1699385412},
+        {"14:30:12 CST", 1699389012},
+        {"-5:30:12", 0},
+        {"14:30:60", 0},
+        {"14:30:12 XYZ", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[8300];
+        int len = snprintf(text, sizeof text, "%.*s%s%s", (int)(at - original), original,
+                           cases[i].time, at + strlen("14:30:12"));
+        gex_chain *c = NULL;
+        gex_read_report rep;
+        gex_error err;
+        int rc = gex_chain_read_buffer(text, (size_t)len, "tos.csv", NULL, &c, &rep, &err);
+        if (cases[i].utc != 0) {
+            ck_assert_msg(rc == GEX_OK, "%s: %s", cases[i].time, err.text);
+            int64_t t = 0;
+            ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+            ck_assert_int_eq(t, cases[i].utc);
+            gex_chain_free(c);
+        } else {
+            /* no instant, the reader's note naming line 1 (gex_chain_prepare reports it) */
+            ck_assert_msg(rc == GEX_OK, "%s: %s", cases[i].time, err.text);
+            int64_t t = 0;
+            ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_ENOTIME);
+            long line = 0;
+            ck_assert_ptr_nonnull(strstr(gex_chain_time_note(c, &line), "cannot be read"));
+            ck_assert_int_eq(line, 1);
+            ck_assert_uint_eq(rep.bad_quote_times, 1);
+            gex_chain_free(c);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_thinkorswim_without_open_interest_refused)
 {
     read_refused(fixture("tos-no-oi.csv"), NULL, GEX_EFORMAT, "without an Open.Int column",
@@ -1387,6 +1441,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_cboe_legacy_sample);
     tcase_add_test(tc, test_thinkorswim_fixture);
     tcase_add_test(tc, test_name_not_printable_is_a_bad_row);
+    tcase_add_test(tc, test_thinkorswim_title_time);
     tcase_add_test(tc, test_thinkorswim_without_open_interest_refused);
     tcase_add_test(tc, test_cboe_european_dates);
     tcase_add_test(tc, test_cboe_semicolon_decimal_comma);
