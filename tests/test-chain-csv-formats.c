@@ -1250,12 +1250,12 @@ START_TEST(test_snapshots_their_own)
     /* A cell of no value between two instants: that row has no instant either, never the row
      * before's (it took the 10:00 snapshot's, and replaced its 299 call by the duplicate rule). */
     static const char *none[] = {"", "N/A"};
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t cell = 0; cell < 2; cell++) {
         len = (size_t)snprintf(text, sizeof text,
                                "%sSPY,2024-03-22,299,C,1.1,1.2,0.2,5,445.5,2024-03-15 10:00:00\n"
                                "SPY,2024-03-22,299,C,2.1,2.2,0.3,7,445.5,%s\n"
                                "SPY,2024-03-22,300,C,1.1,1.2,0.2,5,445.5,2024-03-15 11:00:00\n",
-                               head, none[t]);
+                               head, none[cell]);
         ck_assert_int_eq(gex__chain_read_buffer_snapshots(text, len, "gap.csv", &o, &chains,
                                                           &reports, &n, &rep, &err),
                          GEX_OK);
