@@ -283,6 +283,8 @@ static int measure_sum(const gex__book *b, gex_profile_measure m, const double *
     return GEX_OK;
 }
 
+static void book_merge_kernels(gex__book *b);
+
 int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, double *p)
 {
     if ((n > 0 && (x == NULL || p == NULL)))
@@ -292,6 +294,10 @@ int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, do
             return GEX_EINVAL;
     gex__book b;
     int rc = gex__book_init(&b, exposure, GEX_BOOK_PROFILE);
+    /* the function the flip searches (gex_levels_flip_profile): a strike's call and put of one
+     * kernel as one term, so that a book whose pairs cancel is 0, not their sums' rounding */
+    if (rc == GEX_OK)
+        book_merge_kernels(&b);
     for (size_t i = 0; i < n && rc == GEX_OK; i++)
         rc = gex__book_gex(&b, x[i], &p[i]);
     gex__book_free(&b);

@@ -1106,6 +1106,43 @@ START_TEST(test_hedging_move_zero_gamma_book)
 }
 END_TEST
 
+/* A book of zero gamma (each strike's call and put at one IV, in equal numbers): the profile is
+ * 0 at every spot, as its flip search sees it (gex_profile_eval merges a strike's call and put
+ * of one kernel as the flip does); it printed the rounding of the two sums, -7e-14 at 80 and
+ * 1.8e-12 at 90, a sign change beside a null flip. */
+START_TEST(test_profile_zero_gamma_book)
+{
+    static const char csv[] =
+        "underlying,option_symbol,expiration,strike,type,bid,ask,iv,open_interest,volume,"
+        "underlying_price,quote_time\n"
+        "XYZ,XYZ260320C00090000,2026-03-20,90,C,10.5,11,0.2,50,1,100,2026-03-02T15:00:00Z\n"
+        "XYZ,XYZ260320P00090000,2026-03-20,90,P,0.5,0.6,0.2,50,1,100,2026-03-02T15:00:00Z\n"
+        "XYZ,XYZ260320C00100000,2026-03-20,100,C,2,2.2,0.2,10,1,100,2026-03-02T15:00:00Z\n"
+        "XYZ,XYZ260320P00100000,2026-03-20,100,P,2,2.2,0.2,10,1,100,2026-03-02T15:00:00Z\n";
+    gex_chain *chain = NULL;
+    gex_error err;
+    ck_assert_int_eq(
+        gex_chain_read_buffer(csv, sizeof csv - 1, "zero.csv", NULL, &chain, NULL, &err), GEX_OK);
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.carry = GEX_CARRY_FLAT;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, &err), GEX_OK);
+    gex_exposure *e = compute(chain, NULL);
+    enum { POINTS = 41 };
+    double x[POINTS], p[POINTS];
+    for (int i = 0; i < POINTS; i++)
+        x[i] = 80.0 + 1.0 * i;
+    ck_assert_int_eq(gex_profile_eval(e, x, POINTS, p), GEX_OK);
+    for (int i = 0; i < POINTS; i++)
+        ck_assert_msg(p[i] == 0.0, "x %g: %.17g", x[i], p[i]);
+    gex_level flip;
+    ck_assert_int_eq(gex_levels_flip_profile(e, &flip, NULL, NULL), GEX_OK);
+    ck_assert_int_eq(flip.has, 0);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* The SPEC 1.7 table, cell by cell. */
 START_TEST(test_regime_classify_table)
 {
@@ -1190,6 +1227,7 @@ static Suite *levels_suite(void)
     tcase_add_test(tcc, test_hedging_linear_matches_reference);
     tcase_add_test(tcc, test_hedging_move_matches_reference);
     tcase_add_test(tcc, test_hedging_move_zero_gamma_book);
+    tcase_add_test(tcc, test_profile_zero_gamma_book);
     tcase_add_test(tcc, test_regime_classify_table);
     suite_add_tcase(s, tcc);
     return s;
