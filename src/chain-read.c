@@ -254,9 +254,21 @@ static int finish(gex__reader *r, long header_line)
     /* Every contract at its underlying's spot: already so when each has its own and none
      * differs (the usual file), and then none is missing. */
     if (spot_given || differ > 0 || checks.spot_missing > 0) {
-        for (size_t i = 0; i < c->n; i++)
-            c->spot[i] = c->sym_spot[c->underlying[i]];
+        size_t missing = c->n;
+        int any_spot = 0;
         for (size_t i = 0; i < c->n; i++) {
+            c->spot[i] = c->sym_spot[c->underlying[i]];
+            if (isnan(c->spot[i]))
+                missing = missing < c->n ? missing : i;
+            else
+                any_spot = 1;
+        }
+        /* An underlying whose rows give no spot, in a file (or snapshot) of several of which
+         * others give theirs: its contracts keep no spot, and gex_chain_check_spot refuses it
+         * alone (screen, history), as gex_chain_check_open_interest refuses an underlying
+         * without open interest; gex_chain_prepare refuses a chain holding it. A chain of
+         * one underlying, or of several none of which gives a spot, is refused here. */
+        for (size_t i = missing; i < c->n && !any_spot; i++) {
             if (!isnan(c->spot[i]))
                 continue;
             if (!r->in_snapshot)

@@ -960,6 +960,24 @@ int gex_chain_check_open_interest(const gex_chain *c, const char *name, gex_erro
     return gex__chain_require_oi(c, 0, name, what, GEX__OI_ADVICE, err);
 }
 
+int gex_chain_check_spot(const gex_chain *c, const char *name, gex_error *err)
+{
+    if (c == NULL)
+        return GEX_EINVAL;
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->spot[i] > 0 && isfinite(c->spot[i]))
+            continue;
+        const char *sym = c->sym[c->underlying[i]];
+        /* --spot gives every underlying of a file of several the same spot: the advice reads
+         * this one alone (SPEC 2.5). */
+        return gex_error_set(err, GEX_EPARSE, name, c->line[i], 0,
+                             "the file gives no spot price for %.64s: its rows have none%s; "
+                             "pass --symbol %.64s --spot PRICE to read it alone",
+                             sym, c->line[i] > 0 ? " (the first here)" : "", sym);
+    }
+    return GEX_OK;
+}
+
 /* --- reading --- */
 
 void gex_chain_get_view(const gex_chain *c, gex_chain_view *v)

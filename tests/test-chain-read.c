@@ -1040,6 +1040,66 @@ START_TEST(test_read_zero_open_interest_refused)
 }
 END_TEST
 
+/* SPEC 2.5: a file of several underlyings read whole is refused for want of a spot only when
+ * none of them gives one; one that gives none keeps no spot, and its chain is refused on its own
+ * by gex_chain_check_spot at its first row (gex screen's and gex history's per underlying); a
+ * file of one, or the underlying under --symbol, is refused in the read. */
+START_TEST(test_chain_check_spot_underlying_without_spot)
+{
+    const char three[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                         "underlying_price\n"
+                         "AAA,2026-12-18,101.5,C,5,5.2,0.3,7,101.25\n"
+                         "BBB,2026-12-18,47.5,C,2.5,2.6,0.3,9,\n"
+                         "BBB,2026-12-18,47.5,P,2.1,2.2,0.3,9,\n"
+                         "CCC,2026-12-18,23.5,P,1.1,1.2,0.3,3,23.75\n";
+    gex_chain *c = NULL, *b = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(three, sizeof three - 1, "t.csv", NULL, &c, NULL, &err),
+                     GEX_OK);
+    ck_assert_int_eq(gex_chain_check_spot(c, "t.csv", &err), GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_str_eq(err.file, "t.csv");
+    ck_assert_str_eq(err.text, "the file gives no spot price for BBB: its rows have none (the "
+                               "first here); pass --symbol BBB --spot PRICE to read it alone");
+    for (const char *const *s = (const char *const[]){"AAA", "CCC", NULL}; *s != NULL; s++) {
+        ck_assert_int_eq(gex_chain_select(c, *s, &b), GEX_OK);
+        ck_assert_int_eq(gex_chain_check_spot(b, "t.csv", &err), GEX_OK);
+        gex_chain_free(b);
+    }
+    ck_assert_int_eq(gex_chain_select(c, "BBB", &b), GEX_OK);
+    ck_assert_int_eq(gex_chain_check_spot(b, "t.csv", &err), GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+    /* prepare refuses the chain too, never computing at a spot it does not have */
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    ck_assert_int_ne(gex_chain_prepare(b, &po, NULL, &err), GEX_OK);
+    gex_chain_free(b);
+    gex_chain_free(c);
+    /* --symbol keeps the underlying without a spot: refused in the read, as a file of one */
+    gex_read_options o = {.symbol = "BBB"};
+    ck_assert_int_eq(gex_chain_read_buffer(three, sizeof three - 1, "t.csv", &o, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_str_eq(err.text, "the file gives no spot price for BBB; pass --spot");
+    /* --spot gives every underlying one */
+    o = (gex_read_options){.spot = 47.25};
+    ck_assert_int_eq(gex_chain_read_buffer(three, sizeof three - 1, "t.csv", &o, &c, NULL, &err),
+                     GEX_OK);
+    ck_assert_int_eq(gex_chain_check_spot(c, "t.csv", &err), GEX_OK);
+    gex_chain_free(c);
+    /* none of the underlyings gives a spot: the read is refused */
+    const char none[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                        "underlying_price\n"
+                        "AAA,2026-12-18,101.5,C,5,5.2,0.3,7,\n"
+                        "BBB,2026-12-18,47.5,C,2.5,2.6,0.3,9,\n";
+    ck_assert_int_eq(gex_chain_read_buffer(none, sizeof none - 1, "n.csv", NULL, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_str_eq(err.text, "the file gives no spot price for AAA; pass --spot");
+    ck_assert_int_eq(gex_chain_check_spot(NULL, "t.csv", &err), GEX_EINVAL);
+}
+END_TEST
+
 /* SPEC 2.5: a contract listed twice (underlying, root, expiration, strike and type) is read
  * once, from its later listing, with a warning naming the count and the first one's lines;
  * SPX and SPXW of one expiration, strike and type are two contracts. */
@@ -1657,6 +1717,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_implausible_values_strict);
     tcase_add_test(tc, test_read_implausible_values_cboe);
     tcase_add_test(tc, test_read_zero_open_interest_refused);
+    tcase_add_test(tc, test_chain_check_spot_underlying_without_spot);
     tcase_add_test(tc, test_read_duplicates_keep_the_later);
     tcase_add_test(tc, test_chain_drop_duplicates_orders);
     tcase_add_test(tc, test_chain_drop_duplicates_threads);

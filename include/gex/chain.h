@@ -333,6 +333,16 @@ const char *gex_chain_time_note(const gex_chain *chain, long *line);
  * chain (gex screen's). */
 int gex_chain_check_open_interest(const gex_chain *chain, const char *name, gex_error *err);
 
+/* A spot for every contract: GEX_EPARSE, with err (file name, may be NULL; the line of the
+ * first contract without one) saying so ("the file gives no spot price for SYM: its rows have
+ * none (the first here); pass --symbol SYM --spot PRICE to read it alone"), when a contract of
+ * chain has none; GEX_OK otherwise (an empty chain included), GEX_EINVAL for a NULL chain. The
+ * readers refuse a file whose underlyings give no spot (SPEC 2.5); a file of several
+ * underlyings read whole keeps those of its underlyings whose rows give none without one when
+ * others give theirs, and this checks one underlying's chain (gex screen's and gex history's),
+ * as gex_chain_check_open_interest does. */
+int gex_chain_check_spot(const gex_chain *chain, const char *name, gex_error *err);
+
 /* Whether the file's venue lists European-style options only (SPEC 1.8): 1 for a chain read
  * from a Deribit or NSE file (every Deribit option and every NSE option, index or stock, is
  * European), 0 when the file says nothing and the root decides (gex_exercise_for_root). The

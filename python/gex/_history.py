@@ -166,8 +166,10 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
                 part = chain.select(sym) if len(symbols) > 1 else chain
                 if label:
                     # the read refuses a file (or a snapshot) only when all of its contracts
-                    # have no open interest; one underlying's are checked here, as the command
-                    # does (gex_chain_check_open_interest)
+                    # have no open interest, or none of its underlyings gives a spot; one
+                    # underlying's are checked here, as the command does
+                    # (gex_chain_check_spot, gex_chain_check_open_interest)
+                    _gex.check_spot(part._h)
                     _gex.check_open_interest(part._h)
                 prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source,
                                         carry=carry)

@@ -500,6 +500,25 @@ PyObject *gexpy_check_open_interest(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* check_spot(chain) -> None, or raises gex.Error when a contract of the chain has no spot
+ * (gex_chain_check_spot: one underlying of a file of several whose rows give none, which the
+ * read does not refuse when others give theirs, as the command refuses it). */
+PyObject *gexpy_check_spot(PyObject *module, PyObject *args)
+{
+    PyObject *obj;
+    if (!PyArg_ParseTuple(args, "O", &obj))
+        return NULL;
+    const gexpy_chain *src = chain_arg(module, obj);
+    if (src == NULL)
+        return NULL;
+    gex_error err;
+    gex_error_clear(&err);
+    const int st = gex_chain_check_spot(src->chain, src->path, &err);
+    if (st != GEX_OK)
+        return gexpy_raise(module, st, &err, src->path);
+    Py_RETURN_NONE;
+}
+
 /* select(chain, symbol) -> a new chain of one underlying's contracts (gex_chain_select), with
  * the reader's and the preparation's reports of the whole file. */
 PyObject *gexpy_select(PyObject *module, PyObject *args)

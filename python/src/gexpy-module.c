@@ -149,6 +149,7 @@ static PyMethodDef gexpy_methods[] = {
     {"prepare", gexpy_prepare, METH_VARARGS, NULL},
     {"select", gexpy_select, METH_VARARGS, NULL},
     {"check_open_interest", gexpy_check_open_interest, METH_VARARGS, NULL},
+    {"check_spot", gexpy_check_spot, METH_VARARGS, NULL},
     {"analyze", gexpy_analyze, METH_VARARGS, NULL},
     {"analysis_info", gexpy_analysis_info, METH_VARARGS, NULL},
     {"analysis_hedging", gexpy_analysis_hedging, METH_VARARGS, NULL},

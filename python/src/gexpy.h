@@ -58,6 +58,7 @@ PyObject *gexpy_chain_column(PyObject *module, PyObject *args);
 PyObject *gexpy_prepare(PyObject *module, PyObject *args);
 PyObject *gexpy_select(PyObject *module, PyObject *args);
 PyObject *gexpy_check_open_interest(PyObject *module, PyObject *args);
+PyObject *gexpy_check_spot(PyObject *module, PyObject *args);
 PyObject *gexpy_analyze(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_info(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_hedging(PyObject *module, PyObject *args);

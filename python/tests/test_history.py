@@ -138,6 +138,26 @@ def test_history_underlying_without_open_interest(gex_exe, tmp_path):
     assert any("XYZ whose 10 contracts" in str(w.message) for w in caught)
 
 
+def test_history_underlying_without_spot(gex_exe, tmp_path):
+    """A file of three underlyings, the middle one's rows without a spot: the program refuses
+    that underlying alone at its first row (exit 3) and gives the others' rows; so does the
+    package with errors="warn", and errors="raise" raises the program's message."""
+    path = write_chain(tmp_path / "three.csv",
+                       [(u, 100, spot, "2026-12-04T20:00:00Z")
+                        for u, spot in (("ABC", 100), ("LMN", ""), ("XYZ", 100))])
+    rc, ref, err = cli_history(gex_exe, str(path))
+    assert rc == 3 and [r["symbol"] for r in ref] == ["ABC", "XYZ"], err
+    assert "three.csv:12: LMN: the file gives no spot price for LMN" in err
+    with pytest.raises(gex.Error) as e:
+        gex.history(str(path))
+    assert "gex: " + str(e.value) in err.splitlines(), (str(e.value), err)
+    assert e.value.line == 12
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history(str(path), errors="warn"))
+    assert any("no spot price for LMN" in str(w.message) for w in caught)
+
+
 def test_history_nothing_usable_refused(gex_exe, tmp_path):
     """A file whose every contract has neither an IV nor a quote: its exposures are unknown,
     not zero. The program refuses it (exit 3, "nothing usable") and gives the other file's

@@ -207,8 +207,9 @@ int cli_quote_time_unreadable(cli_messages *to, const cli_options *opts, const c
                               const gex_chain *chain, const gex_read_report *read, int say);
 /* cli_prepare for the chain of one underlying of a file of several (gex screen, gex history):
  * its warning and its error begin "UNDERLYING: ", so that the lines of 4,000 underlyings say
- * whose each is; an underlying whose every contract has zero open interest is refused
- * (gex_chain_check_open_interest) as the read refuses a file of one. */
+ * whose each is; an underlying whose rows give no spot (gex_chain_check_spot), or whose every
+ * contract has zero open interest (gex_chain_check_open_interest), is refused as the read
+ * refuses a file of one. */
 int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char *path,
                            const char *underlying, gex_chain *chain, gex_prepare_report *prepare);
 

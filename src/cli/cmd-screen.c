@@ -575,8 +575,10 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
     }
     const size_t count = snapshots ? f->n_snaps : count_underlyings(f);
     int64_t quote = 0;
-    if (!snapshots && (count <= 1 || gex_chain_quote_time(f->chain, &quote) != GEX_OK)) {
-        /* one underlying, or none with a quote instant: prepare says precisely why */
+    if (!snapshots && (count <= 1 || (!opts->prepare.has_now &&
+                                      gex_chain_quote_time(f->chain, &quote) != GEX_OK))) {
+        /* one underlying, or none with a quote instant: prepare says precisely why (each
+         * underlying of several is prepared alone, and refused alone: one without a spot) */
         f->rc = cli_prepare(to, opts, f->path, f->chain, &f->prep);
         if (f->rc != CLI_EXIT_OK)
             return;

@@ -162,11 +162,18 @@ int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char
 {
     gex_error err;
     gex_error_clear(&err);
-    /* The read refuses a file whose every contract has no open interest; one underlying of a
-     * file of several is refused here, on its own line, and the others go on. */
-    int st = underlying != NULL ? gex_chain_check_open_interest(chain, path, &err) : GEX_OK;
+    /* The read refuses a file whose underlyings give no spot, or whose every contract has no
+     * open interest; one underlying of a file of several is refused here, on its own line, and
+     * the others go on. */
+    int st = underlying != NULL ? gex_chain_check_spot(chain, path, &err) : GEX_OK;
+    if (st == GEX_OK && underlying != NULL)
+        st = gex_chain_check_open_interest(chain, path, &err);
     if (st == GEX_OK)
         st = gex_chain_prepare(chain, &opts->prepare, prepare, &err);
+    /* A file of several read whole, one of which gives no spot: an input error at that
+     * underlying's first row, where gex_chain_prepare calls the chain the caller's. */
+    if (st == GEX_EINVAL && gex_chain_check_spot(chain, path, &err) != GEX_OK)
+        st = GEX_EPARSE;
     const char *name = underlying != NULL ? underlying : "", *sep = underlying != NULL ? ": " : "";
     if (st == GEX_OK && prepare != NULL && prepare->warning[0] != '\0' && !opts->quiet)
         cli_say(to, path, 0, "warning: %s%s%s", name, sep, prepare->warning);
