@@ -177,6 +177,12 @@ enum {
     CLI_LACKS_AT = 2      /* no snapshot at --at */
 };
 
+/* Says that --now dates every snapshot of what (an underlying, a file; path may be NULL) at
+ * one instant, so that its snapshots (SPEC 2.9) read would be one: a usage error of gex history
+ * and gex screen, whose rows would not tell the snapshots apart. */
+void cli_say_now_merges(cli_messages *to, const char *path, int64_t now, size_t snapshots,
+                        const char *what);
+
 /* Says that no file read holds what --symbol or --at asks (lacks: CLI_LACKS_SYMBOL,
  * CLI_LACKS_AT or both, what the files lacked): most likely a misspelt symbol or instant. */
 void cli_say_none_holds(const cli_options *opts, int lacks);

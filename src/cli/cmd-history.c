@@ -531,13 +531,7 @@ static int build_rows(const cli_options *opts, const hist_file *files, size_t n_
             size_t same = 2;
             while (i + same < m && strcmp(e[i].snap.symbol, e[i + same].snap.symbol) == 0)
                 same++;
-            char iso[40];
-            gex_time_format_iso(e[i].snap.quote_time, iso, sizeof iso);
-            cli_error(NULL, 0,
-                      "--now dates every snapshot at %s, so the %zu snapshots of %s read would "
-                      "be one: leave --now out (each snapshot is dated by its own quote "
-                      "instant), or read one with --at",
-                      iso, same, e[i].snap.symbol);
+            cli_say_now_merges(NULL, NULL, e[i].snap.quote_time, same, e[i].snap.symbol);
             rc = CLI_EXIT_USAGE;
         } else if (i + 1 < m && strcmp(e[i].snap.symbol, e[i + 1].snap.symbol) == 0 &&
                    e[i].snap.quote_time == e[i + 1].snap.quote_time) {

@@ -567,6 +567,12 @@ static void read_file(cli_messages *to, const cli_options *opts, screen_file *f)
      * still named by their instants. */
     const int snapshots = f->n_snaps > 1 || (f->n_snaps == 1 && f->refused > 0);
     f->several_snapshots = snapshots;
+    if (snapshots && opts->prepare.has_now) {
+        /* every row would be dated at --now: rows no one could tell apart, as history says */
+        cli_say_now_merges(to, f->path, opts->prepare.now, f->n_snaps + f->refused, "this file");
+        f->rc = CLI_EXIT_USAGE;
+        return;
+    }
     if (!snapshots && f->n_snaps == 1) {
         f->chain = f->snaps[0];
         free(f->snaps);
@@ -909,10 +915,11 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
     gex_error_clear(&err);
     int written = CLI_EXIT_OK;
     size_t n = 0, failed = 0, lacking = 0, lacking_at = 0, holding = 0;
-    int worst = CLI_EXIT_OK, snapshots = 0;
+    int worst = CLI_EXIT_OK, snapshots = 0, usage = 0;
     for (size_t i = 0; i < opts->n_files; i++) {
         screen_file *f = &pool.files[i];
         snapshots |= f->several_snapshots;
+        usage |= f->rc == CLI_EXIT_USAGE; /* --now over a file of several snapshots */
         lacking += f->lacks == CLI_LACKS_SYMBOL;
         lacking_at += f->lacks == CLI_LACKS_AT;
         holding += f->rc == CLI_EXIT_OK && !f->lacks;
@@ -944,6 +951,10 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         free(f->row_rc);
     }
     free(pool.files);
+    if (usage) { /* said; no rows, as history writes none */
+        free(rows);
+        return CLI_EXIT_USAGE;
+    }
     /* a folder that gave no file is no file: counted apart */
     if (folders_failed > 0 && worst == CLI_EXIT_OK)
         worst = CLI_EXIT_INPUT;

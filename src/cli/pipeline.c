@@ -67,6 +67,18 @@ static int lacks_wanted(const cli_options *opts, int st, const gex_read_report *
     return *lacks;
 }
 
+void cli_say_now_merges(cli_messages *to, const char *path, int64_t now, size_t snapshots,
+                        const char *what)
+{
+    char iso[40];
+    gex_time_format_iso(now, iso, sizeof iso);
+    cli_say(to, path, 0,
+            "--now dates every snapshot at %s, so the %zu snapshots of %s read would be one: "
+            "leave --now out (each snapshot is dated by its own quote instant), or read one with "
+            "--at",
+            iso, snapshots, what);
+}
+
 void cli_say_none_holds(const cli_options *opts, int lacks)
 {
     char at[40] = "";
