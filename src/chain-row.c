@@ -1026,6 +1026,19 @@ int gex__snapshots_finish(gex__reader *r)
                                  "instant; check --at",
                                  iso);
         }
+        /* A file without a quote instant of its own is one snapshot at the instant the caller
+         * dates it by (--now): --at must reach that, as it must a dated file's. */
+        if (r->opt->has_at && r->opt->has_now && r->rep->snapshots == 0 && c->n > 0 &&
+            distance(r->opt->at, r->opt->now, r->opt->now) > GEX__SNAPSHOT_GAP) {
+            r->rep->at_missing = 1;
+            char iso[40];
+            gex_time_format_iso(r->opt->now, iso, sizeof iso);
+            return gex_error_set(r->err, GEX_EPARSE, r->name, 0, 0,
+                                 "the file holds one snapshot, quoted at %s (--now: the file "
+                                 "carries no quote instant of its own), not at the --at "
+                                 "instant; check --at",
+                                 iso);
+        }
         return GEX_OK;
     }
     /* Snapshots: the distinct instants of every row (those left out by --symbol too) sorted,

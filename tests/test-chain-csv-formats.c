@@ -1229,6 +1229,40 @@ START_TEST(test_snapshots_their_own)
     ck_assert_int_eq(gex_chain_read_buffer(cboe, sizeof cboe - 1, "spy.csv", &o, &c, &rep, &err),
                      GEX_OK);
     gex_chain_free(c);
+    /* --now dates a file that carries no instant: its one snapshot, which --at must reach;
+     * a file dated by itself is held to its own instant, not to --now. */
+    static const char undated[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                                  "underlying_price\n"
+                                  "SPY,2024-03-22,445,C,4.9,5.1,0.2,100,445.5\n";
+    o.has_now = 1;
+    o.now = 1710511200LL + 86400 + 1800; /* 2024-03-16T14:30:00Z */
+    o.at = 1710511200LL;                 /* a day and a half hour before it */
+    ck_assert_int_eq(
+        gex_chain_read_buffer(undated, sizeof undated - 1, "noq.csv", &o, &c, &rep, &err),
+        GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert(rep.at_missing);
+    ck_assert_str_eq(err.text, "the file holds one snapshot, quoted at 2024-03-16T14:30:00Z "
+                               "(--now: the file carries no quote instant of its own), not at "
+                               "the --at instant; check --at");
+    o.at = o.now - 30; /* within 30 s, as of a dated file */
+    ck_assert_int_eq(
+        gex_chain_read_buffer(undated, sizeof undated - 1, "noq.csv", &o, &c, &rep, &err), GEX_OK);
+    gex_chain_free(c);
+    o.at = o.now + 31;
+    ck_assert_int_eq(
+        gex_chain_read_buffer(undated, sizeof undated - 1, "noq.csv", &o, &c, &rep, &err),
+        GEX_EPARSE);
+    o.has_now = 0; /* not dated: read whatever --at is */
+    ck_assert_int_eq(
+        gex_chain_read_buffer(undated, sizeof undated - 1, "noq.csv", &o, &c, &rep, &err), GEX_OK);
+    gex_chain_free(c);
+    o.has_now = 1;
+    o.at = 1710511200LL;
+    ck_assert_int_eq(gex_chain_read_buffer(cboe, sizeof cboe - 1, "spy.csv", &o, &c, &rep, &err),
+                     GEX_OK);
+    gex_chain_free(c);
+    o.has_now = 0;
     /* A row before the first quote time is of no snapshot: said, with its line. */
     len = (size_t)snprintf(text, sizeof text,
                            "%sSPY,2024-03-22,299,C,1.1,1.2,0.2,5,445.5,\n"

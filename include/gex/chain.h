@@ -171,6 +171,13 @@ typedef struct gex_read_options {
      * gex_chain_read_snapshots reads them all. */
     int has_at;
     int64_t at;
+    /* The instant the caller dates a file by when it carries no quote instant of its own
+     * (--now, UTC seconds), given has_now non-zero: such a file is then one snapshot at now,
+     * and has_at's instant must fall within 30 s of it, as of a dated file's one snapshot
+     * (GEX_EPARSE and at_missing otherwise). It dates nothing: gex_prepare_options.now does.
+     * Zero: a file without a quote instant is read whatever at is. */
+    int has_now;
+    int64_t now;
 } gex_read_options;
 
 /* What the reader did. */

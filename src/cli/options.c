@@ -527,6 +527,9 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
                                arg);
         o->prepare.has_now = 1;
         o->prepare.now = utc;
+        /* the instant of a file that carries none: --at must reach it (SPEC 2.9) */
+        o->read.has_now = 1;
+        o->read.now = utc;
         return -1;
     }
     case OPT_RATE:
