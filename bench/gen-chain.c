@@ -27,6 +27,7 @@
  * with the spot's (volatility rises when the market falls), and the open-interest level a
  * random walk of 4% a day; each contract's open interest also has its own noise every day.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -394,7 +395,7 @@ static void make_ticker(rng *r, char *buf, size_t size, size_t index)
         buf[i] = letters[rng_next(r) % 26];
     buf[i] = '\0';
     /* A suffix from the index keeps every ticker unique. */
-    char suffix[16];
+    char suffix[24]; /* any size_t */
     snprintf(suffix, sizeof suffix, "%zu", index);
     strncat(buf, suffix, size - strlen(buf) - 1);
 }
@@ -541,6 +542,24 @@ static int write_days(const char *dir, int32_t start, long days, const char *sym
     return 0;
 }
 
+/* A whole number of opt's from min to max, the whole of text (digits only: no sign, no space,
+ * nothing after them): 0 and *out, or -1 after saying what is wrong (a misspelt count would
+ * otherwise make another chain, with the same seed, without a word). */
+static int parse_count(const char *opt, const char *text, unsigned long long min,
+                       unsigned long long max, unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    const unsigned long long v = isdigit((unsigned char)text[0]) ? strtoull(text, &end, 10) : 0;
+    if (end == NULL || end == text || *end != '\0' || errno == ERANGE || v < min || v > max) {
+        fprintf(stderr, "gen-chain: %s: '%s' is not a whole number from %llu to %llu\n", opt, text,
+                min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static void usage(FILE *out)
 {
     fputs(
@@ -575,24 +594,23 @@ int main(int argc, char **argv)
     int json = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        unsigned long long v = 0;
         if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            seed = strtoull(argv[++i], NULL, 10);
+            if (parse_count("--seed", argv[++i], 0, UINT64_MAX, &v) != 0)
+                return 2;
+            seed = (uint64_t)v;
         } else if (strcmp(a, "--big") == 0) {
             big = 1;
         } else if (strcmp(a, "--market") == 0) {
             market = 1;
         } else if (strcmp(a, "--underlyings") == 0 && i + 1 < argc) {
-            n_stocks = strtol(argv[++i], NULL, 10);
-            if (n_stocks < 0 || n_stocks > 100000) {
-                fprintf(stderr, "gen-chain: --underlyings must be 0 to 100000\n");
+            if (parse_count("--underlyings", argv[++i], 0, 100000, &v) != 0)
                 return 2;
-            }
+            n_stocks = (long)v;
         } else if (strcmp(a, "--days") == 0 && i + 1 < argc) {
-            days = strtol(argv[++i], NULL, 10);
-            if (days < 1 || days > 100000) {
-                fprintf(stderr, "gen-chain: --days must be 1 to 100000\n");
+            if (parse_count("--days", argv[++i], 1, 100000, &v) != 0)
                 return 2;
-            }
+            days = (long)v;
         } else if (strcmp(a, "--dir") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (strcmp(a, "--symbols") == 0 && i + 1 < argc) {
