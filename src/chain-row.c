@@ -452,11 +452,28 @@ int gex__reader_currency(gex__reader *r, const char code[4], long line)
                          code, r->currency);
 }
 
+/* The bad-row policy for a row whose underlying or root is longer than a name may be: a
+ * file's damage (or a name no venue gives) is one bad row, as for the CSV reader's column. */
+static int skip_too_long(gex__reader *r, const char *u, size_t u_len, const char *what,
+                         const char *s, size_t len, long line)
+{
+    char text[192];
+    snprintf(text, sizeof text,
+             "the %s \"%.*s...\" is %zu bytes long, longer than the %d a name may hold", what, 24,
+             s, len, GEX__FIELD_MAX);
+    for (char *c = text; *c != '\0'; c++) /* the message itself stays printable */
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+            *c = '?';
+    return gex__reader_skip_of(r, u, u_len, GEX_SKIP_BAD_SYMBOL, line, 0, text);
+}
+
 int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *root, size_t root_len,
                     gex_contract *k, double spot)
 {
-    if (u_len > GEX__FIELD_MAX || root_len > GEX__FIELD_MAX)
-        return GEX_EINVAL;
+    if (u_len > GEX__FIELD_MAX)
+        return skip_too_long(r, u, u_len, "underlying", u, u_len, k->line);
+    if (root_len > GEX__FIELD_MAX)
+        return skip_too_long(r, u, u_len, "root", root, root_len, k->line);
     /* The lower bound of strikes and spots (the readers hold them to the upper one). */
     if (k->strike < GEX_PRICE_MIN || (spot > 0 && spot < GEX_PRICE_MIN)) {
         char what[128];

@@ -561,6 +561,67 @@ START_TEST(test_thinkorswim_title_time)
 }
 END_TEST
 
+/* Reads text expecting one bad_symbol row of three at line 3 (kept: the other two), and
+ * under --strict the message naming the length and the limit. */
+static void long_name_is_a_bad_row(const char *text, const char *name, double spot)
+{
+    gex_read_options o = options();
+    o.spot = spot;
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    int rc = gex_chain_read_buffer(text, strlen(text), name, &o, &c, &rep, &err);
+    ck_assert_msg(rc == GEX_OK, "%s:%ld: %s", err.file, err.line, err.text);
+    ck_assert_uint_eq(rep.contracts, 2);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_SYMBOL], 3);
+    gex_chain_free(c);
+    o.strict = 1;
+    ck_assert_int_eq(gex_chain_read_buffer(text, strlen(text), name, &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_str_eq(err.text, "the underlying \"BBBBBBBBBBBBBBBBBBBBBBBB...\" is 97 bytes long, "
+                               "longer than the 96 a name may hold; fix the row, or read without "
+                               "--strict to skip bad rows");
+}
+
+START_TEST(test_name_too_long_is_a_bad_row)
+{
+    /* A Deribit instrument whose currency is 97 bytes, one more than a name may hold: one bad
+     * row, as the long CSV reader's, in both Deribit layouts (it was an internal error that
+     * failed the whole file). */
+    char name[98];
+    memset(name, 'B', 97);
+    name[97] = '\0';
+    char text[2048];
+    snprintf(text, sizeof text,
+             "mid_price,volume_usd,quote_currency,estimated_delivery_price,creation_timestamp,"
+             "base_currency,underlying_index,underlying_price,mark_iv,volume,interest_rate,"
+             "price_change,open_interest,ask_price,bid_price,instrument_name,mark_price,last,low,"
+             "high\n"
+             ",365055.49,BTC,72011.29,1710223032940,BTC,SYN.BTC-14MAR24,72505.58,40.0,325.0,0.0,"
+             "0.0,25.0,0.07,,BTC-14MAR24-72250-C,0.01552579,0.0152,0.0152,0.016\n"
+             ",365055.49,BTC,72011.29,1710223032940,BTC,SYN.BTC-14MAR24,72505.58,40.0,325.0,0.0,"
+             "0.0,25.0,0.07,,%s-14MAR24-72500-C,0.01552579,0.0152,0.0152,0.016\n"
+             "0.01925,42874.6,BTC,72011.29,1710223032940,BTC,SYN.BTC-12MAR24,72366.10,95.44,22.1,"
+             "0.0,-21.1196,12.5,0.03,0.0085,BTC-12MAR24-74000-P,0.03046327,0.031,0.0001,0.0393\n",
+             name);
+    long_name_is_a_bad_row(text, "deribit.csv", 0);
+    snprintf(text, sizeof text,
+             "Instrument,Volume,Open,ExtValue,Rho,Theta,Vega,Gamma,NDelta,\xce\x94|Delta,Last,Size,"
+             "IV Bid,Bid,Mark,Ask,IV Ask,Size\r\n"
+             "BTC-1MAY26-70000-P,227.7,1625.9,,-0.04262,-18.65576,1.8669,0.00002,,-0.01819,0.0002,"
+             "20,64.68,0.0002,0.0002,0.0003,68.72,20\r\n"
+             "%s-1MAY26-71000-C,0.3,18.4,,2.10572,-72.53311,2.71504,0.00003,,0.97163,0.071,0.4,-,"
+             "0.059,0.0608,0.062,80.35,0.6\r\n"
+             "BTC-1MAY26-71000-P,52.7,487.1,,-0.06643,-27.54947,2.71506,0.00003,,-0.02837,0.0003,"
+             "20,57.78,0.0003,0.0004,0.0005,63.09,59.9\r\n",
+             name);
+    long_name_is_a_bad_row(text, "deribit-board.csv", 75560);
+}
+END_TEST
+
 START_TEST(test_thinkorswim_without_open_interest_refused)
 {
     read_refused(fixture("tos-no-oi.csv"), NULL, GEX_EFORMAT, "without an Open.Int column",
@@ -1476,6 +1537,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_thinkorswim_fixture);
     tcase_add_test(tc, test_name_not_printable_is_a_bad_row);
     tcase_add_test(tc, test_thinkorswim_title_time);
+    tcase_add_test(tc, test_name_too_long_is_a_bad_row);
     tcase_add_test(tc, test_thinkorswim_without_open_interest_refused);
     tcase_add_test(tc, test_cboe_european_dates);
     tcase_add_test(tc, test_cboe_semicolon_decimal_comma);
