@@ -324,15 +324,18 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
             if (starts_with_ci(fields[i], "Last:")) {
                 span v = trim((span){fields[i].s + 5, fields[i].len - 5});
                 char buf[64];
-                double x;
+                double x = (double)NAN;
                 if (v.len < sizeof buf) {
                     memcpy(buf, v.s, v.len);
                     buf[v.len] = '\0';
-                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) == 0 &&
-                        x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
-                        spot = x;
-                        spot_line = line;
-                    }
+                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) != 0)
+                        x = (double)NAN;
+                }
+                if (x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
+                    spot = x;
+                    spot_line = line;
+                } else { /* said, with its line, if no row gives a spot instead */
+                    gex__reader_bad_spot(r, line, "the \"Last:\" value", v.s, v.len, x);
                 }
             }
         }

@@ -697,6 +697,27 @@ static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
     return gex__jrec_store(r, mapped, u_len, occ.root, occ.root_len, &k, (double)NAN);
 }
 
+/* A current_price that is there but no price: said, with its line, if no contract has a spot
+ * (finish), rather than as a file without one. */
+static void note_bad_current_price(gex__reader *r, const gex__jtop *top)
+{
+    for (size_t i = 0; i < top->n; i++) {
+        if (strcmp(top->path[i], "data.current_price") != 0 &&
+            strcmp(top->path[i], "current_price") != 0)
+            continue;
+        const gex__jtok t = top->type[i];
+        const char *s = top->len[i] == GEX__JREC_TOO_LONG ? "..."
+                        : t == GEX__JTOK_NULL             ? "null"
+                                                          : top->text[i];
+        double x = (double)NAN;
+        if ((t == GEX__JTOK_NUMBER || t == GEX__JTOK_STRING) && top->len[i] != GEX__JREC_TOO_LONG &&
+            gex__read_number(r, top->text[i], top->len[i], &x) != 0)
+            x = (double)NAN;
+        gex__reader_bad_spot(r, top->line[i], "the \"current_price\"", s, strlen(s), x);
+        return;
+    }
+}
+
 static int cboe_finish(gex__reader *r, void *state, const gex__jtop *top)
 {
     (void)state;
@@ -712,6 +733,8 @@ static int cboe_finish(gex__reader *r, void *state, const gex__jtop *top)
     if (gex__jtop_price(r, top, "data.current_price", &spot) == 0 ||
         gex__jtop_price(r, top, "current_price", &spot) == 0)
         gex__reader_default_spot(r, spot);
+    else
+        note_bad_current_price(r, top);
     /* The underlying's quote: 0 for an index (CBOE prints no bid or ask for one). */
     double x;
     if (gex__jtop_price(r, top, "data.bid", &x) == 0 || gex__jtop_price(r, top, "bid", &x) == 0)

@@ -271,6 +271,11 @@ static int finish(gex__reader *r, long header_line)
         for (size_t i = missing; i < c->n && !any_spot; i++) {
             if (!isnan(c->spot[i]))
                 continue;
+            /* The file printed its spot, but no price: that line, and why. */
+            if (!r->in_snapshot && r->bad_spot[0] != '\0')
+                return gex_error_set(r->err, GEX_EPARSE, r->name, r->bad_spot_line, 0,
+                                     "%s, so the file gives no spot price for %s; pass --spot",
+                                     r->bad_spot, c->sym[c->underlying[i]]);
             if (!r->in_snapshot)
                 return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
                                      "the file gives no spot price for %s; pass --spot",

@@ -107,6 +107,11 @@ typedef struct gex__reader {
     int time_varies;
     long time_note_line;
     char time_note[256];
+    /* The spot a file prints once (CBOE's "Last:", its JSON's current_price) when it was there
+     * but no price: why, and its line, for finish()'s message when no contract has a spot
+     * (gex__reader_bad_spot); "" when none was. */
+    long bad_spot_line;
+    char bad_spot[160];
     /* Rows whose quote instant could not be read (gex__read_quote_time), the first's line and
      * text: where other rows' can, finish() refuses the file, since those rows' snapshot is
      * unknown (they would take the instant of the row before them). */
@@ -284,6 +289,11 @@ int gex__reader_skip_of(gex__reader *r, const char *u, size_t u_len, gex_skip_re
 /* The read's error for a status of gex__reader_add at line (0: none): the strict mode's bad row
  * has said why already (r->failed); anything else (out of memory) is said here. Returns rc. */
 int gex__reader_add_failed(gex__reader *r, int rc, long line);
+
+/* Notes that the file's one spot, what (a label: "the \"Last:\" value") with text s[0..len) at
+ * line, is no price: x is its value, NAN when it is no number. The first note is kept. */
+void gex__reader_bad_spot(gex__reader *r, long line, const char *what, const char *s, size_t len,
+                          double x);
 
 /* The currency (an upper-case ISO 4217 code) of the contract of line just added: the file's
  * when it is the first, else it must be the same. GEX_OK, or GEX_EPARSE with r->err filled

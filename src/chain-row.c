@@ -237,6 +237,30 @@ void gex__reader_warn(gex__reader *r, const char *fmt, ...)
     va_end(ap);
 }
 
+void gex__reader_bad_spot(gex__reader *r, long line, const char *what, const char *s, size_t len,
+                          double x)
+{
+    if (r->bad_spot[0] != '\0')
+        return;
+    char why[64];
+    if (len == 0)
+        snprintf(why, sizeof why, "empty");
+    else if (isnan(x))
+        snprintf(why, sizeof why, "not a number");
+    else if (!(x > 0))
+        snprintf(why, sizeof why, "not positive");
+    else if (x > GEX_PRICE_MAX)
+        snprintf(why, sizeof why, "above the plausible %g", GEX_PRICE_MAX);
+    else
+        snprintf(why, sizeof why, "below the plausible %.6f", GEX_PRICE_MIN);
+    snprintf(r->bad_spot, sizeof r->bad_spot, "%s \"%.*s%s\" is %s", what,
+             (int)(len < 40 ? len : 40), s, len > 40 ? "..." : "", why);
+    for (char *c = r->bad_spot; *c != '\0'; c++) /* the message stays printable */
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+            *c = '?';
+    r->bad_spot_line = line;
+}
+
 /* --- the bad-row policy --- */
 
 int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long column,

@@ -537,6 +537,60 @@ START_TEST(test_read_cboe_without_spot_needs_spot)
 }
 END_TEST
 
+START_TEST(test_read_cboe_unreadable_spot_named)
+{
+    /* A "Last:" (CSV) or current_price (JSON) that is there but no price: the error names its
+     * line, the text and why, not the header's line as for a file without one. */
+    static const struct {
+        const char *value, *why;
+    } cases[] = {{"nan", "is not a number"},
+                 {"1e308", "is above the plausible 1e+07"},
+                 {"-218.8", "is not positive"},
+                 {"", "is empty"},
+                 {"0.0000001", "is below the plausible 0.000001"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char csv[1024], want[256];
+        snprintf(csv, sizeof csv,
+                 "\"Tesla Inc\",Last: %s,Change: -3.73\n"
+                 "\"Date: August 20, 2023 at 10:38 PM EDT\",Bid: 218.78,Ask: 218.8\n"
+                 "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open "
+                 "Interest,Strike,Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open "
+                 "Interest\n"
+                 "Fri Aug 25 2023,TSLA230825C00220000,8.1,-1.2,8.05,8.2,5120,0.5421,0.5213,0.0512,"
+                 "8213,220.00,TSLA230825P00220000,9.4,1.1,9.35,9.5,4411,0.5502,-0.4791,0.0498,"
+                 "9120\n",
+                 cases[i].value);
+        gex_chain *c = NULL;
+        gex_error err;
+        ck_assert_int_eq(gex_chain_read_buffer(csv, strlen(csv), "t.csv", NULL, &c, NULL, &err),
+                         GEX_EPARSE);
+        ck_assert_int_eq(err.line, 1);
+        snprintf(want, sizeof want,
+                 "the \"Last:\" value \"%s\" %s, so the file gives no spot price for TSLA; pass "
+                 "--spot",
+                 cases[i].value, cases[i].why);
+        ck_assert_str_eq(err.text, want);
+    }
+    /* CBOE JSON, over two lines: the current_price's. */
+    const char json[] = "{\"timestamp\":\"2023-09-21 03:17:42\",\"symbol\":\"^RUT\",\"data\":{\n"
+                        "\"current_price\":\"nan\",\"options\":["
+                        "{\"option\":\"RUT231020C01830000\",\"bid\":5,\"ask\":6,"
+                        "\"open_interest\":7}]}}";
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(json, sizeof json - 1, "r.json", NULL, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_str_eq(err.text, "the \"current_price\" \"nan\" is not a number, so the file gives "
+                               "no spot price for RUT; pass --spot");
+    /* --spot still reads it. */
+    gex_read_options o = {.spot = 1806.1193};
+    ck_assert_int_eq(gex_chain_read_buffer(json, sizeof json - 1, "r.json", &o, &c, NULL, &err),
+                     GEX_OK);
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_cboe_json)
 {
     gex_read_report rep;
@@ -1703,6 +1757,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_cboe_date_with_wrong_weekday_needs_now);
     tcase_add_test(tc, test_read_cboe_date_in_unknown_zone_needs_now);
     tcase_add_test(tc, test_read_cboe_without_spot_needs_spot);
+    tcase_add_test(tc, test_read_cboe_unreadable_spot_named);
     tcase_add_test(tc, test_read_cboe_json);
     tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);
     tcase_add_test(tc, test_read_format_override);
