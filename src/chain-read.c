@@ -568,6 +568,13 @@ static int read_source(source *src, const char *name, const gex_read_options *op
                              "the multiplier %g is out of range (at most %.0f); check "
                              "--multiplier",
                              options->multiplier, GEX_MULTIPLIER_MAX);
+    /* No underlying is longer than a name may be (a longer one is a bad row): a longer symbol
+     * would match nothing, and the layouts that take it for their underlying could not. */
+    if (options->symbol != NULL && strlen(options->symbol) > GEX_SYMBOL_MAX)
+        return gex_error_set(err, GEX_EINVAL, name, 0, 0,
+                             "the symbol \"%.24s...\" is %zu bytes long, longer than the %d a "
+                             "name may hold; check --symbol",
+                             options->symbol, strlen(options->symbol), GEX_SYMBOL_MAX);
     /* The readers walk settle[0..n_settle) (the index roots' rule, then the chain's): a count
      * without its list is refused here, as every other list and count of the API. */
     if (options->n_settle > 0 && options->settle == NULL)

@@ -35,6 +35,7 @@ static inline int gex__iv_votes(double iv)
 
 /* The longest text field a reader keeps (symbols, dates, types): longer ones are refused. */
 #define GEX__FIELD_MAX 96
+_Static_assert(GEX__FIELD_MAX == GEX_SYMBOL_MAX, "a name is one field");
 
 /* What the end of a read (chain-read.c's finish()) needs to know of every contract before it
  * decides the IV column's unit and each contract's spot. Counted as each contract is added

@@ -840,6 +840,31 @@ START_TEST(test_read_bad_occ_symbols)
 }
 END_TEST
 
+START_TEST(test_read_symbol_too_long_refused)
+{
+    /* options.symbol longer than a name may be matches nothing, and a layout that takes it for
+     * the underlying (NSE, Barchart) could not: refused, naming the limit. */
+    const char text[] = "option_symbol,bid,ask,open_interest,underlying_price\n"
+                        "SPXW240322C05150000,1,2,3,5117.94\n";
+    char sym[GEX_SYMBOL_MAX + 2];
+    memset(sym, 'Q', sizeof sym - 1);
+    sym[sizeof sym - 1] = '\0';
+    gex_read_options o = {.symbol = sym};
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "occ.csv", &o, &c, NULL, &err),
+                     GEX_EINVAL);
+    ck_assert_ptr_null(c);
+    ck_assert_str_eq(err.text, "the symbol \"QQQQQQQQQQQQQQQQQQQQQQQQ...\" is 97 bytes long, "
+                               "longer than the 96 a name may hold; check --symbol");
+    /* At the limit it is a symbol the file does not hold. */
+    sym[GEX_SYMBOL_MAX] = '\0';
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "occ.csv", &o, &c, NULL, &err),
+                     GEX_EEMPTY);
+    ck_assert_ptr_nonnull(strstr(err.text, "check --symbol"));
+}
+END_TEST
+
 START_TEST(test_read_errors_at_file_level)
 {
     gex_chain *c = NULL;
@@ -1767,6 +1792,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_index_without_root_weeklies);
     tcase_add_test(tc, test_read_cboe_without_preamble);
     tcase_add_test(tc, test_read_bad_occ_symbols);
+    tcase_add_test(tc, test_read_symbol_too_long_refused);
     tcase_add_test(tc, test_read_errors_at_file_level);
     tcase_add_test(tc, test_read_implausible_values_lenient);
     tcase_add_test(tc, test_read_implausible_values_strict);

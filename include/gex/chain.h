@@ -134,6 +134,10 @@ const char *gex_skip_reason_name(int reason);
  * for some adjusted contracts); the units of options on futures run to the tens of thousands
  * (42,000 gallons of heating oil). */
 #define GEX_MULTIPLIER_MAX 1e6
+/* The longest underlying or root name, in bytes: 96. Tickers, OCC roots and Deribit's
+ * currencies are a few characters; a row naming a longer one is a bad row (GEX_SKIP_BAD_SYMBOL)
+ * and gex_read_options.symbol longer than it is refused (GEX_EINVAL). */
+#define GEX_SYMBOL_MAX 96
 
 /* A --settle ROOT=am|pm override. */
 typedef struct gex_settle_override {
@@ -144,11 +148,12 @@ typedef struct gex_settle_override {
 /* Reader options. Zero-initialise, then set what you need: all zeros means "auto-detect,
  * lenient, every symbol, multiplier from the file or 100". */
 typedef struct gex_read_options {
-    gex_format format;  /* GEX_FORMAT_AUTO to detect */
-    int strict;         /* non-zero: the first bad row is an error (GEX_EPARSE) */
-    const char *symbol; /* keep only this underlying (case-insensitive); NULL: all */
-    double multiplier;  /* > 0 overrides the file's multiplier; 0: file's, else 100 */
-    double spot;        /* > 0 overrides the file's spot for every underlying */
+    gex_format format; /* GEX_FORMAT_AUTO to detect */
+    int strict;        /* non-zero: the first bad row is an error (GEX_EPARSE) */
+    /* keep only this underlying (case-insensitive, at most GEX_SYMBOL_MAX bytes); NULL: all */
+    const char *symbol;
+    double multiplier; /* > 0 overrides the file's multiplier; 0: file's, else 100 */
+    double spot;       /* > 0 overrides the file's spot for every underlying */
     /* n_settle overrides of the settlement style; n_settle > 0 with settle NULL: GEX_EINVAL */
     const gex_settle_override *settle;
     size_t n_settle;
@@ -224,7 +229,8 @@ typedef struct gex_read_report {
  *                 64 MB;
  *   GEX_EEMPTY    an empty file, a header without rows, every row bad, or no contract of
  *                 options->symbol;
- *   GEX_EINVAL    bad arguments; GEX_ENOMEM.
+ *   GEX_EINVAL    bad arguments (an override beyond its bound, a symbol longer than
+ *                 GEX_SYMBOL_MAX); GEX_ENOMEM.
  * A date line or quote-time cell that gives no instant is not an error here: the chain has no
  * quote instant and gex_chain_prepare() reports the file, line and reason ("pass --now") unless
  * --now is given. report may be NULL. Input is read in chunks (no copy of the whole file) and

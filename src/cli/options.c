@@ -545,6 +545,10 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
     case OPT_SYMBOL:
         if (arg[0] == '\0')
             return usage_error("--symbol: the symbol is empty");
+        if (strlen(arg) > GEX_SYMBOL_MAX)
+            return usage_error("--symbol: the symbol is %zu bytes long, longer than the %d bytes "
+                               "an underlying's name may hold",
+                               strlen(arg), GEX_SYMBOL_MAX);
         o->read.symbol = arg;
         return -1;
     case OPT_EXPIRATION: {
