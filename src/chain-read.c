@@ -430,6 +430,12 @@ typedef struct source {
     gex__inflate *z;
     unsigned long long inflate_max; /* 0: GEX__DECOMPRESS_MAX (tests ask for less) */
     int libcsv_only;                /* tests: no CSV line through the fast path */
+    /* The file's line ends (source_eol), known at its first: eol_on once the bytes read are
+     * the file's own (decompressed), eol_seen the bytes seen before it was known, cr_before
+     * that the last byte kept was a CR turned into LF, mem_copy memory's bytes so turned. */
+    int eol, eol_on, cr_before;
+    size_t eol_seen;
+    char *mem_copy;
 } source;
 
 /* Whether the input is read in chunks into buf (a stream, or compressed bytes). */
@@ -461,6 +467,49 @@ static size_t count_lines(const char *s, size_t len)
     return n;
 }
 
+/* Line ends. LF and CRLF are read as they are (the readers take either). A file whose first
+ * line ends in a lone CR (the old Mac "CSV (Macintosh)" save) has every CR read as an LF and
+ * the LF of a CRLF dropped, before anything reads it: every reader, the detection and the
+ * line numbers then see it as its LF copy, and the LF and CRLF files pay nothing. */
+enum { EOL_UNKNOWN, EOL_LF, EOL_CR };
+
+/* The line ends of a file whose bytes begin with p[0..n): EOL_UNKNOWN when they hold none. A
+ * CR at the end is taken for a lone one (a CRLF cut there is read right as CR, only slower). */
+static int eol_kind(const char *p, size_t n)
+{
+    const char *lf = memchr(p, '\n', n);
+    const char *cr = memchr(p, '\r', lf != NULL ? (size_t)(lf - p) : n);
+    if (cr == NULL)
+        return lf != NULL ? EOL_LF : EOL_UNKNOWN;
+    return cr + 1 == lf ? EOL_LF : EOL_CR;
+}
+
+/* The file's bytes p[0..n), read after those before them: decides its line ends at the first
+ * (by PREFIX_MAX bytes without one, LF: a document of one line), and in a file of CR line ends
+ * turns each CR into LF and drops the LF after one. Returns the bytes kept, from p. */
+static size_t source_eol(source *s, char *p, size_t n)
+{
+    if (s->eol == EOL_UNKNOWN) {
+        s->eol = eol_kind(p, n);
+        s->eol_seen += n;
+        if (s->eol == EOL_UNKNOWN && s->eol_seen >= PREFIX_MAX)
+            s->eol = EOL_LF;
+    }
+    if (s->eol != EOL_CR)
+        return n;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char c = p[i];
+        if (c == '\n' && s->cr_before) {
+            s->cr_before = 0;
+            continue;
+        }
+        s->cr_before = c == '\r';
+        p[w++] = c == '\r' ? '\n' : c;
+    }
+    return w;
+}
+
 /* Fills buf with up to cap bytes from the stream; returns the count (0 at the end). */
 static size_t source_read(source *s, char *dst, size_t cap)
 {
@@ -468,11 +517,11 @@ static size_t source_read(source *s, char *dst, size_t cap)
     while (n < cap && !s->eof) {
         size_t got = s->z != NULL ? gex__inflate_read(s->z, dst + n, cap - n)
                                   : fread(dst + n, 1, cap - n, s->fp);
-        n += got;
         if (got == 0) {
             s->eof = 1;
             s->io_error = s->z == NULL && ferror(s->fp);
         }
+        n += s->eol_on ? source_eol(s, dst + n, got) : got;
     }
     return n;
 }
@@ -516,7 +565,8 @@ static int split_input(const source *src, const gex_read_options *options, size_
                        size_t prefix_len, gex__split_input *in)
 {
     memset(in, 0, sizeof *in);
-    if (options->threads < 2 || src->z != NULL)
+    /* The ranges of a file are read from it (chain-split.c): not those of CR line ends. */
+    if (options->threads < 2 || src->z != NULL || (src->fp != NULL && src->eol == EOL_CR))
         return 0;
     in->threads = (size_t)options->threads;
     in->min_range = src->split_min > 0 ? src->split_min : SPLIT_MIN_RANGE;
@@ -623,6 +673,18 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     else if (fstat(fileno(src->fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
         r.total_bytes = (size_t)st.st_size;
     if (!streamed(src)) {
+        if (eol_kind(src->mem, src->mem_len < PREFIX_MAX ? src->mem_len : PREFIX_MAX) == EOL_CR) {
+            src->mem_copy = malloc(src->mem_len);
+            if (src->mem_copy == NULL) {
+                freelocale(r.c_locale);
+                gex_chain_free(r.chain);
+                return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+            }
+            memcpy(src->mem_copy, src->mem, src->mem_len);
+            src->eol = EOL_CR;
+            src->mem_len = source_eol(src, src->mem_copy, src->mem_len);
+            src->mem = src->mem_copy;
+        }
         prefix = src->mem;
         prefix_len = src->mem_len;
         prefix_is_all = 1;
@@ -644,6 +706,10 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         gex__compression comp =
             src->z != NULL ? GEX__COMPRESSION_NONE
                            : gex__compression_detect((unsigned char *)src->buf, prefix_len);
+        /* From here the bytes read are the file's (decompressed): their line ends are read. */
+        src->eol_on = 1;
+        if (comp == GEX__COMPRESSION_NONE)
+            prefix_len = source_eol(src, src->buf, prefix_len);
         if (comp != GEX__COMPRESSION_NONE) {
             src->start = -1;
             int rc = gex__inflate_open(comp, src->buf, prefix_len, src->eof ? NULL : src->fp, name,
@@ -751,6 +817,8 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     freelocale(r.c_locale);
     free(src->buf);
     src->buf = NULL;
+    free(src->mem_copy);
+    src->mem_copy = NULL;
     gex__inflate_close(src->z);
     src->z = NULL;
     if (rc != GEX_OK) {

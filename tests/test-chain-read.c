@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "../src/chain-internal.h"
+#include "chain-read-same.h"
 #include "gex/bs.h"
 #include "gex/chain.h"
 
@@ -1448,6 +1449,77 @@ START_TEST(test_read_multiline_row_warned)
 }
 END_TEST
 
+/* text with each LF turned into CR, and the LF after the mixed-th one (1-based; 0: none) kept
+ * (a CRLF). Returns the length. */
+static size_t cr_copy(const char *text, char *out, int mixed)
+{
+    size_t n = 0;
+    int k = 0;
+    for (const char *p = text; *p != '\0'; p++) {
+        out[n++] = *p == '\n' ? '\r' : *p;
+        if (*p == '\n' && ++k == mixed)
+            out[n++] = '\n';
+    }
+    out[n] = '\0';
+    return n;
+}
+
+START_TEST(test_read_cr_line_ends_as_lf)
+{
+    /* A file of lone CR line ends (the old Mac "CSV (Macintosh)" save) reads as its LF copy:
+     * the same contracts, report, warnings and lines, from memory, on two threads, and from a
+     * stream in chunks that cut every CR from its LF; a CRLF among them is one line end, and a
+     * quoted field's line break stays inside its field. */
+    const char lf[] = "\n"
+                      "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
+                      "underlying_price,note\n"
+                      "XYZ,2024-03-22,100,C,1.8,1.9,0.21,100,100.37,\"two\nlines\"\n"
+                      "XYZ,2024-03-22,100,P,1.3,1.4,0.22,100,100.37,\n"
+                      "XYZ,2024-03-22,abc,C,1.3,1.4,0.21,100,100.37,\n"
+                      "XYZ,2024-03-22,101,P,1.8,1.9,0.22,,100.37,\n"
+                      "XYZ,2024-03-22,102,C,1.1,1.2,0.2,100,100.37,\n";
+    outcome ref, got;
+    memset(&ref, 0, sizeof ref);
+    ref.rc =
+        gex_chain_read_buffer(lf, sizeof lf - 1, "x.csv", NULL, &ref.chain, &ref.rep, &ref.err);
+    ck_assert_int_eq(ref.rc, GEX_OK);
+    ck_assert_uint_eq(ref.rep.contracts, 4);
+    ck_assert_int_eq(ref.rep.first_line[GEX_SKIP_BAD_STRIKE], 6);
+    ck_assert_ptr_nonnull(strstr(ref.rep.warning, "from line 3 to 4"));
+    char cr[sizeof lf + 8];
+    /* The first line end decides (a CRLF there makes a file of CRLF or LF line ends). */
+    for (int mixed = 0; mixed <= 7; mixed += mixed == 0 ? 2 : 1) {
+        const size_t n = cr_copy(lf, cr, mixed);
+        char what[64];
+        snprintf(what, sizeof what, "memory, CRLF %d", mixed);
+        memset(&got, 0, sizeof got);
+        got.rc = gex_chain_read_buffer(cr, n, "x.csv", NULL, &got.chain, &got.rep, &got.err);
+        assert_same(&ref, &got, what);
+        gex_chain_free(got.chain);
+        gex_read_options o = {.threads = 2};
+        snprintf(what, sizeof what, "memory on 2 threads, CRLF %d", mixed);
+        memset(&got, 0, sizeof got);
+        got.rc = gex__chain_read_buffer_split(cr, n, "x.csv", &o, &got.chain, &got.rep, &got.err,
+                                              64, 0, NULL);
+        assert_same(&ref, &got, what);
+        gex_chain_free(got.chain);
+        for (size_t chunk = 1; chunk <= 7; chunk += 6) {
+            FILE *fp = fmemopen(cr, n, "rb");
+            ck_assert_ptr_nonnull(fp);
+            snprintf(what, sizeof what, "chunks of %zu, CRLF %d", chunk, mixed);
+            read_fp(fp, "x.csv", NULL, 0, 0, chunk, &got);
+            assert_same(&ref, &got, what);
+            gex_chain_free(got.chain);
+            read_fp(fp, "x.csv", NULL, 1, 0, chunk, &got);
+            assert_same(&ref, &got, what);
+            gex_chain_free(got.chain);
+            fclose(fp);
+        }
+    }
+    gex_chain_free(ref.chain);
+}
+END_TEST
+
 START_TEST(test_read_iv_placeholders_below)
 {
     /* SPEC 1.4: a file IV below 0.1% is a placeholder (yfinance writes 1e-05 where it solved
@@ -1805,6 +1877,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_iv_placeholders_not_percent);
     tcase_add_test(tc, test_read_iv_placeholders_below);
     tcase_add_test(tc, test_read_multiline_row_warned);
+    tcase_add_test(tc, test_read_cr_line_ends_as_lf);
     tcase_add_test(tc, test_read_quote_time_unreadable);
     suite_add_tcase(s, tc);
     TCase *tr = tcase_create("real");
