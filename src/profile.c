@@ -957,6 +957,76 @@ static int zero_between(flip_fn *f, double xa, double xb, double tol, double *ze
     return GEX_OK;
 }
 
+/* f(l) scaled by its largest term: sum_i c_i exp(E_i - E_max), E_i = -d_i^2 / 2. It has f's
+ * sign and zeros, and stays representable where every term of f underflows to 0 (a spot
+ * several sigma sqrt(T) from every strike of a 0DTE book): there f is exactly 0 over a run of
+ * points whose true sign changes this shows. */
+static double scaled_kernel(const gex__book *b, double lx)
+{
+    double top = -INFINITY;
+    for (size_t i = 0; i < b->n; i++) {
+        const double d = b->pb[i] * lx + b->pa[i], e = -0.5 * d * d;
+        top = b->pc[i] != 0 && e > top ? e : top;
+    }
+    double s = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const double d = b->pb[i] * lx + b->pa[i];
+        s += b->pc[i] * exp(-0.5 * d * d - top);
+    }
+    return isfinite(s) ? s : 0.0;
+}
+
+/* A zero of the scaled f between xa and xb (xa < xb), whose signs are sa and the opposite, by
+ * bisection to tol: the run of points where f underflowed has no finite P for Brent. */
+static double scaled_zero(flip_fn *f, double xa, int sa, double xb, double tol)
+{
+    while (xb - xa > tol) {
+        const double xm = 0.5 * (xa + xb);
+        const double v = scaled_kernel(f->book, log(xm / f->book->spot));
+        f->evaluations++;
+        if (v == 0)
+            return xm;
+        if ((v > 0) == (sa > 0))
+            xa = xm;
+        else
+            xb = xm;
+    }
+    return 0.5 * (xa + xb);
+}
+
+/* The zero nearest the spot of f in [q->x[a], q->x[b]], where f is exactly 0 at every point
+ * strictly between (every term underflowed) and of opposite signs at a and b: found on the
+ * scaled f, whose sign at the points between shows where f changes sign. */
+static double zero_in_underflow(flip_fn *f, const flip_points *q, size_t a, size_t b, double S,
+                                double tol)
+{
+    double best = NAN;
+    size_t from = a;
+    int from_sign = q->f[a] > 0 ? 1 : -1;
+    for (size_t j = a + 1; j <= b; j++) {
+        int sign;
+        if (j == b) {
+            sign = q->f[b] > 0 ? 1 : -1;
+        } else {
+            const double v = scaled_kernel(f->book, log(q->x[j] / f->book->spot));
+            f->evaluations++;
+            sign = (v > 0) - (v < 0);
+        }
+        double zero = NAN;
+        if (sign == 0)
+            zero = q->x[j]; /* f is 0 there to the last bit of its scaled terms */
+        else if (sign != from_sign)
+            zero = scaled_zero(f, q->x[from], from_sign, q->x[j], tol);
+        if (!isnan(zero) && (isnan(best) || fabs(zero - S) < fabs(best - S)))
+            best = zero;
+        if (sign != 0) {
+            from = j;
+            from_sign = sign;
+        }
+    }
+    return best;
+}
+
 /* The nearest zero to the spot among the sign changes of the resolved points q[0..n) (in
  * ascending x), when nearer than *flip; n_changes receives how many sign changes they hold.
  * A sign change whose two points both lie in [seen_lo, seen_hi], the points of an earlier call,
@@ -978,11 +1048,8 @@ static int nearest_zero(flip_fn *f, const flip_points *q, double S, double seen_
             if (!seen && (!flip->has || near < fabs(flip->value - S))) {
                 double zero;
                 if (k > last + 1) {
-                    /* f is exactly 0 at the points between: the one nearest the spot */
-                    zero = q->x[last + 1];
-                    for (size_t z = last + 2; z < k; z++)
-                        if (fabs(q->x[z] - S) < fabs(zero - S))
-                            zero = q->x[z];
+                    /* f is exactly 0 at the points between: its terms underflowed there */
+                    zero = zero_in_underflow(f, q, last, k, S, tol);
                 } else {
                     const int rc = zero_between(f, q->x[last], q->x[k], tol, &zero);
                     if (rc != GEX_OK)

@@ -676,27 +676,33 @@ END_TEST
 
 /* A 0DTE book an hour before the close with its strikes 30% from the spot: every gamma
  * underflows to exactly 0 between them (d1 beyond 38), so P is exactly 0 on the grid points
- * there, negative below, positive above. The zero nearest the spot on that plateau is the spot
- * itself, a grid point, found without the solver. */
+ * there, negative below, positive above. Its zero is where the put's and the call's terms
+ * balance, ln(0.31) + d_put^2 / 2 = ln(0.22) + d_call^2 / 2 (equal open interest, one T), at
+ * 5177.1256 (scipy's brentq on that equation, r - q = 0.032): found on f scaled by its largest
+ * term, whatever the spot on the plateau (flat carry). It was the spot itself, the plateau's
+ * point nearest it. */
 START_TEST(test_flip_profile_zero_plateau)
 {
     static const ref_contract c[] = {{0, 3600, GEX_PUT, 0.31, 5000, NAN},
                                      {0, 6700, GEX_CALL, 0.22, 5000, NAN}};
-    const double S = 5150.25;
-    gex_chain *chain = slots_chain(c, 2, S, new_york(15, 0));
-    gex_exposure *e = compute(chain, NULL);
-    double p;
-    ck_assert_int_eq(gex_profile_eval(e, &S, 1, &p), GEX_OK);
-    ck_assert_double_eq(p, 0);
-    gex_level flip;
-    size_t evals = 0, changes = 0;
-    ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
-    ck_assert_int_eq(flip.has, 1);
-    ck_assert_double_eq(flip.value, S);
-    ck_assert_uint_eq(changes, 1);
-    ck_assert_uint_ge(evals, 3);
-    gex_exposure_free(e);
-    gex_chain_free(chain);
+    const double spots[] = {5150.25, 4500.0, 5900.0};
+    for (size_t k = 0; k < sizeof spots / sizeof spots[0]; k++) {
+        const double S = spots[k];
+        gex_chain *chain = slots_chain(c, 2, S, new_york(15, 0));
+        gex_exposure *e = compute(chain, NULL);
+        double p;
+        ck_assert_int_eq(gex_profile_eval(e, &S, 1, &p), GEX_OK);
+        ck_assert_double_eq(p, 0);
+        gex_level flip;
+        size_t evals = 0, changes = 0;
+        ck_assert_int_eq(gex_levels_flip_profile(e, &flip, &evals, &changes), GEX_OK);
+        ck_assert_int_eq(flip.has, 1);
+        ck_assert_msg(fabs(flip.value - 5177.125625149077) <= 2 * GEX_FLIP_XTOL * S,
+                      "spot %g: flip %.12g", S, flip.value);
+        ck_assert_uint_eq(changes, 1);
+        gex_exposure_free(e);
+        gex_chain_free(chain);
+    }
 }
 END_TEST
 
