@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "chain-csv-internal.h"
@@ -289,20 +288,9 @@ static int finish(gex__reader *r, long header_line)
         }
     }
     for (size_t k = 0; k < r->opt->n_settle; k++) {
-        const char *root = r->opt->settle[k].root;
-        rc = gex_chain_set_settle(c, root, r->opt->settle[k].style);
+        rc = gex_chain_set_settle(c, r->opt->settle[k].root, r->opt->settle[k].style);
         if (rc != GEX_OK)
             return gex_error_set(r->err, rc, r->name, 0, 0, "bad --settle root");
-        /* A root no contract has (a typo: "SPXX", "SPX W") changes nothing: said. */
-        size_t i = 0;
-        while (i < c->n && strcasecmp(c->sym[c->root[i]], root) != 0)
-            i++;
-        if (c->n > 0 && i == c->n)
-            gex__reader_warn(r,
-                             "--settle %s=%s: no contract of the file has the root %s, so it "
-                             "changes nothing (the roots are the option symbols' letters: SPX, "
-                             "SPXW, ...)",
-                             root, r->opt->settle[k].style == GEX_SETTLE_AM ? "am" : "pm", root);
     }
     if (r->has_time && r->bad_times > 0)
         /* those rows took the instant of the row before them: their snapshot is unknown */

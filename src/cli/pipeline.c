@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -94,6 +95,30 @@ void cli_say_none_holds(const cli_options *opts, int lacks)
                   opts->read.symbol, at);
 }
 
+/* A --settle root that no contract of a command's one file has (a typo: "SPXX", "SPX W")
+ * changes nothing: said. The commands of many files (screen, history, the server's folder) do
+ * not say it per file, where most files lack any one root. */
+static void say_settle_unmatched(cli_messages *to, const cli_options *opts, const char *path,
+                                 const gex_chain *chain)
+{
+    if (opts->quiet || opts->command == CLI_CMD_SCREEN || opts->command == CLI_CMD_HISTORY ||
+        opts->command == CLI_CMD_SERVE || opts->command == CLI_CMD_API)
+        return;
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    for (size_t k = 0; k < opts->read.n_settle && v.n > 0; k++) {
+        const char *root = opts->read.settle[k].root;
+        size_t i = 0;
+        while (i < v.n && strcasecmp(gex_chain_symbol(chain, v.root[i]), root) != 0)
+            i++;
+        if (i == v.n)
+            cli_say(to, path, 0,
+                    "warning: --settle %s=%s: no contract of the file has the root %s, so it "
+                    "changes nothing (the roots are the option symbols' letters: SPX, SPXW, ...)",
+                    root, opts->read.settle[k].style == GEX_SETTLE_AM ? "am" : "pm", root);
+    }
+}
+
 static int read_chain(cli_messages *to, const cli_options *opts, const char *path, FILE *fp,
                       gex_chain **chain, gex_read_report *read, int *lacks)
 {
@@ -109,6 +134,7 @@ static int read_chain(cli_messages *to, const cli_options *opts, const char *pat
         return cli_report_to(to, st, &err, path);
     if (read->warning[0] != '\0' && !opts->quiet)
         cli_say(to, path, 0, "warning: %s", read->warning);
+    say_settle_unmatched(to, opts, path, *chain);
     report_skipped(to, path, read);
     return CLI_EXIT_OK;
 }
