@@ -592,6 +592,34 @@ START_TEST(test_read_cboe_unreadable_spot_named)
 }
 END_TEST
 
+/* A zoneless midnight is a date (the close) only where zoneless times are New York's: a long
+ * CSV's "2024-03-22 00:00:00" as pandas writes a date; CBOE JSON's timestamp is UTC, so its
+ * midnight is 20:00 New York the day before (it was read as the next day's 16:00). */
+START_TEST(test_read_zoneless_midnight)
+{
+    const char json[] = "{\"timestamp\":\"2023-09-21 00:00:00\",\"symbol\":\"^RUT\",\"data\":{"
+                        "\"current_price\":1806.12,\"options\":["
+                        "{\"option\":\"RUT231020C01830000\",\"bid\":5,\"ask\":6,"
+                        "\"open_interest\":7}]}}";
+    gex_chain *c = NULL;
+    gex_error err;
+    int64_t t = 0;
+    ck_assert_int_eq(gex_chain_read_buffer(json, sizeof json - 1, "r.json", NULL, &c, NULL, &err),
+                     GEX_OK);
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1695254400); /* 2023-09-21T00:00:00Z */
+    gex_chain_free(c);
+    const char csv[] = "underlying,expiration,strike,type,bid,ask,open_interest,"
+                       "underlying_price,quote_date\n"
+                       "SPY,2024-03-28,500,C,3,3.2,100,500,2024-03-22 00:00:00\n";
+    ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "p.csv", NULL, &c, NULL, &err),
+                     GEX_OK);
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1711137600); /* 2024-03-22 16:00 New York */
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_read_cboe_json)
 {
     gex_read_report rep;
@@ -1855,6 +1883,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_cboe_date_in_unknown_zone_needs_now);
     tcase_add_test(tc, test_read_cboe_without_spot_needs_spot);
     tcase_add_test(tc, test_read_cboe_unreadable_spot_named);
+    tcase_add_test(tc, test_read_zoneless_midnight);
     tcase_add_test(tc, test_read_cboe_json);
     tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);
     tcase_add_test(tc, test_read_format_override);
