@@ -61,37 +61,50 @@ static size_t header_ids(const char *s, size_t len, char ids[MACRO_SERIES_MAX][3
     return n;
 }
 
-/* The first line of buf, without its end of line (and a UTF-8 byte order mark). */
-static const char *first_line(const char *buf, size_t len, size_t *n)
+/* The length of the line at s (of len bytes) without its end, and in *next the bytes to the
+ * next line: a line ends at LF, CRLF or a lone CR (the old Mac "CSV (Macintosh)" save, read as
+ * the chain readers read it); *next is len when the line runs to the end unterminated, and
+ * *ended says whether it had an end. */
+static size_t line_length(const char *s, size_t len, size_t *next, int *ended)
 {
+    size_t k = 0;
+    while (k < len && s[k] != '\n' && s[k] != '\r')
+        k++;
+    *ended = k < len;
+    *next = k == len ? len : k + (s[k] == '\r' && k + 1 < len && s[k + 1] == '\n' ? 2 : 1);
+    return k;
+}
+
+/* The first line of buf, without its end of line (and a UTF-8 byte order mark); *rest is the
+ * offset in buf of the next line, *ended whether the line had an end. */
+static const char *first_line(const char *buf, size_t len, size_t *n, size_t *rest, int *ended)
+{
+    size_t bom = 0;
     if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
-        (unsigned char)buf[2] == 0xBF) {
-        buf += 3;
-        len -= 3;
-    }
-    const char *nl = memchr(buf, '\n', len);
-    size_t k = nl != NULL ? (size_t)(nl - buf) : len;
-    if (k > 0 && buf[k - 1] == '\r')
-        k--;
-    *n = k;
-    return buf;
+        (unsigned char)buf[2] == 0xBF)
+        bom = 3;
+    size_t next;
+    *n = line_length(buf + bom, len - bom, &next, ended);
+    *rest = bom + next;
+    return buf + bom;
 }
 
 int gex_macro_is_fred(const char *head, size_t len, char *out, size_t out_size)
 {
     if (head == NULL)
         return 0;
-    size_t n;
-    const char *line = first_line(head, len, &n);
-    if (memchr(head, '\n', len) == NULL)
+    size_t n, after;
+    int ended;
+    const char *line = first_line(head, len, &n, &after, &ended);
+    if (!ended)
         return 0; /* a header must end within the bytes given */
     size_t at = date_label(line, n);
     char ids[MACRO_SERIES_MAX][32];
     if (at == 0 || header_ids(line + at, n - at, ids) == 0)
         return 0;
     /* the first row, where the bytes given reach it, starts with a date */
-    const char *row = (const char *)memchr(head, '\n', len) + 1;
-    const size_t rest = len - (size_t)(row - head);
+    const char *row = head + after;
+    const size_t rest = len - after;
     int32_t day;
     if (rest >= 11 && (gex_time_parse_date(row, 10, &day) != GEX_OK || row[10] != ','))
         return 0;
@@ -150,8 +163,9 @@ int gex_macro_read_fred_buffer(const char *buf, size_t len, const char *name, ge
         return gex_error_set(err, GEX_EEMPTY, name, 0, 0,
                              "the file is empty: no FRED series to read (download the series "
                              "again from fred.stlouisfed.org as CSV)");
-    size_t hn;
-    const char *line = first_line(buf, len, &hn);
+    size_t hn, pos;
+    int ended;
+    const char *line = first_line(buf, len, &hn, &pos, &ended);
     const size_t at = date_label(line, hn);
     char ids[MACRO_SERIES_MAX][32];
     const size_t ns = at > 0 ? header_ids(line + at, hn - at, ids) : 0;
@@ -174,16 +188,12 @@ int gex_macro_read_fred_buffer(const char *buf, size_t len, const char *name, ge
     size_t cap = 0;
     int rc = GEX_OK;
     long lineno = 2; /* of the row being read: the header is line 1 */
-    const char *after = memchr(buf, '\n', len);
-    size_t pos = after != NULL ? (size_t)(after - buf) + 1 : len;
     size_t rows = 0;
     while (pos < len && rc == GEX_OK) {
         const char *s = buf + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t n = nl != NULL ? (size_t)(nl - s) : len - pos;
-        pos += n + (nl != NULL);
-        if (n > 0 && s[n - 1] == '\r')
-            n--;
+        size_t next;
+        const size_t n = line_length(s, len - pos, &next, &ended);
+        pos += next;
         if (n == 0) {
             lineno++;
             continue;

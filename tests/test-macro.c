@@ -80,6 +80,40 @@ START_TEST(test_fred_graph_of_two_series_old_header_crlf_bom)
 }
 END_TEST
 
+/* Lone CR line ends (the old Mac "CSV (Macintosh)" save): read as the LF copy, as the chain
+ * readers read them; the server took such a download for no FRED file and left dgs10 null. */
+START_TEST(test_fred_lone_cr_line_ends)
+{
+    static const char text[] = "observation_date,DGS10\r"
+                               "2026-11-16,4.10\r"
+                               "2026-11-17,4.2\r"
+                               "\r"
+                               "2026-11-18,4.30\r";
+    char ids[64];
+    ck_assert(gex_macro_is_fred(text, sizeof text - 1, ids, sizeof ids));
+    ck_assert_str_eq(ids, "DGS10");
+    gex_macro_file f;
+    gex_error err;
+    ck_assert_int_eq(gex_macro_read_fred_buffer(text, sizeof text - 1, "DGS10.csv", &f, &err),
+                     GEX_OK);
+    ck_assert_uint_eq(f.n, 1);
+    double v;
+    int32_t obs;
+    ck_assert_int_eq(
+        gex_macro_value_at(gex_macro_find(&f, "DGS10"), day_of(2026, 11, 18), &v, &obs), GEX_OK);
+    ck_assert_double_eq(v, 4.30);
+    ck_assert_int_eq(
+        gex_macro_value_at(gex_macro_find(&f, "DGS10"), day_of(2026, 11, 17), &v, &obs), GEX_OK);
+    ck_assert_double_eq(v, 4.2);
+    gex_macro_file_free(&f);
+    /* a bad row is named at its line, counted over lone CRs */
+    static const char bad[] = "observation_date,DGS10\r2026-11-16,4.10\r2026-11-17,abc\r";
+    ck_assert_int_eq(gex_macro_read_fred_buffer(bad, sizeof bad - 1, "DGS10.csv", &f, &err),
+                     GEX_EPARSE);
+    ck_assert_int_eq(err.line, 3);
+}
+END_TEST
+
 /* OptionMetrics' option files begin "date," and lower-case column names: a chain, not FRED's
  * "DATE," header (gex serve took its GLD file for a series of /v1/vrp's macro block). */
 START_TEST(test_fred_not_an_optionmetrics_chain)
@@ -232,6 +266,7 @@ int main(void)
     TCase *tc = tcase_create("fred");
     tcase_add_test(tc, test_fred_one_series_missing_days);
     tcase_add_test(tc, test_fred_graph_of_two_series_old_header_crlf_bom);
+    tcase_add_test(tc, test_fred_lone_cr_line_ends);
     tcase_add_test(tc, test_fred_not_an_optionmetrics_chain);
     tcase_add_test(tc, test_fred_refusals_name_the_line);
     tcase_add_test(tc, test_fred_null_arguments);
