@@ -114,8 +114,22 @@ static void title(gex__reader *r, gex__span s, long line, char *sym, size_t *sym
         return; /* no date: the file gives no instant (--now) */
     char text[96];
     int len = snprintf(text, sizeof text, "%04u-%02u-%02u%s", 2000 + y, m, d, tail + used);
-    if (len > 0 && (size_t)len < sizeof text)
-        (void)gex__read_quote_time(r, text, (size_t)len, GEX_ZONE_EASTERN, line);
+    if (len <= 0 || (size_t)len >= sizeof text ||
+        gex__read_quote_time(r, text, (size_t)len, GEX_ZONE_EASTERN, line) == 0)
+        return;
+    /* the messages quote the title's own text, not the ISO date written for the parser */
+    const char *own = tail;
+    while (*own == ' ' || *own == 'o' || *own == 'n')
+        own++;
+    char *at = strstr(r->time_note, text);
+    if (r->time_note_line == line && at != NULL) {
+        char note[sizeof r->time_note];
+        snprintf(note, sizeof note, "%.*s%s%s", (int)(at - r->time_note), r->time_note, own,
+                 at + len);
+        memcpy(r->time_note, note, sizeof note);
+    }
+    if (r->bad_time_line == line)
+        snprintf(r->bad_time_text, sizeof r->bad_time_text, "%s", own);
 }
 
 int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const gex__detected *det)

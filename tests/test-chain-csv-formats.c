@@ -552,8 +552,13 @@ START_TEST(test_thinkorswim_title_time)
             int64_t t = 0;
             ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_ENOTIME);
             long line = 0;
-            ck_assert_ptr_nonnull(strstr(gex_chain_time_note(c, &line), "cannot be read"));
+            const char *note = gex_chain_time_note(c, &line);
+            ck_assert_ptr_nonnull(strstr(note, "cannot be read"));
             ck_assert_int_eq(line, 1);
+            /* the title's own text, not the ISO date written for the parser */
+            char own[64];
+            snprintf(own, sizeof own, "\"11/7/23 %s\"", cases[i].time);
+            ck_assert_msg(strstr(note, own) != NULL, "%s", note);
             ck_assert_uint_eq(rep.bad_quote_times, 1);
             gex_chain_free(c);
         }
