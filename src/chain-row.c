@@ -176,15 +176,10 @@ int gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_def
     int64_t utc;
     gex_instant_info info;
     int rc = gex_time_parse_instant(s, len, zone_default, &utc, &info);
-    /* A midnight without a zone, where such a time is New York's, is a date as pandas writes
-     * one ("2024-03-22 00:00:00"), as gex_time_parse_date reads an expiration: no quote is taken
-     * at midnight New York. A layout whose zoneless times are UTC (CBOE JSON, IBKR) keeps its
-     * midnight: 20:00 New York the day before. */
-    const int64_t local_s = utc + info.utc_offset_s;
-    const int midnight = rc == GEX_OK && zone_default == GEX_ZONE_EASTERN && info.has_time &&
-                         !info.has_zone && info.nanoseconds == 0 &&
-                         local_s % GEX_SECONDS_PER_DAY == 0;
-    if (rc == GEX_OK && (!info.has_time || midnight)) {
+    /* A date, or a midnight without a zone where such a time is New York's (pandas' dates:
+     * gex_time_instant_is_day); a layout whose zoneless times are UTC (CBOE JSON, IBKR) keeps
+     * its midnight: 20:00 New York the day before. */
+    if (rc == GEX_OK && gex_time_instant_is_day(&info, utc, zone_default)) {
         /* A date alone: the close of that New York day (utc is its local midnight). */
         int64_t local = utc + info.utc_offset_s;
         int64_t day = local / GEX_SECONDS_PER_DAY - (local % GEX_SECONDS_PER_DAY < 0);

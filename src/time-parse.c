@@ -1017,3 +1017,14 @@ int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info
     *utc = t;
     return GEX_OK;
 }
+
+int gex_time_instant_is_day(const gex_instant_info *info, int64_t utc, int zone_default)
+{
+    if (info == NULL)
+        return 0;
+    if (!info->has_time)
+        return 1;
+    const int64_t local = utc + info->utc_offset_s;
+    return zone_default == GEX_ZONE_EASTERN && !info->has_zone && info->nanoseconds == 0 &&
+           local % GEX_SECONDS_PER_DAY == 0;
+}

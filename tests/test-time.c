@@ -747,6 +747,40 @@ START_TEST(test_parse_instant_real_date_lines)
 }
 END_TEST
 
+/* A day or an instant: a date alone and a zoneless New York midnight (pandas' dates) name a
+ * day; a midnight with a zone, a zoneless midnight where zoneless times are UTC, and any other
+ * time are instants. */
+START_TEST(test_instant_is_day)
+{
+    const struct {
+        const char *text;
+        int zone;
+        int day;
+    } cases[] = {
+        {"2024-03-22", GEX_ZONE_EASTERN, 1},
+        {"2024-03-22 00:00:00", GEX_ZONE_EASTERN, 1},
+        {"2024-03-22 00:00", GEX_ZONE_EASTERN, 1},
+        {"2024-03-22T00:00:00Z", GEX_ZONE_EASTERN, 0},
+        {"2024-03-22T00:00:00-04:00", GEX_ZONE_EASTERN, 0},
+        {"2024-03-22 00:00:00.5", GEX_ZONE_EASTERN, 0},
+        {"2024-03-22 00:00:01", GEX_ZONE_EASTERN, 0},
+        {"2024-03-22 16:00", GEX_ZONE_EASTERN, 0},
+        {"2024-03-22 00:00:00", 0, 0},
+        {"1969-12-31 00:00:00", GEX_ZONE_EASTERN, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t utc;
+        gex_instant_info info;
+        ck_assert_int_eq(gex_time_parse_instant(cases[i].text, strlen(cases[i].text), cases[i].zone,
+                                                &utc, &info),
+                         GEX_OK);
+        ck_assert_msg(gex_time_instant_is_day(&info, utc, cases[i].zone) == cases[i].day, "%s",
+                      cases[i].text);
+    }
+    ck_assert_int_eq(gex_time_instant_is_day(NULL, 0, GEX_ZONE_EASTERN), 0);
+}
+END_TEST
+
 START_TEST(test_parse_instant_iso_forms)
 {
     assert_instant("2023-09-21T03:17:42Z", "2023-09-21T03:17:42Z");
@@ -1315,6 +1349,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_month_from_name_languages);
     tcase_add_test(tc, test_weekday_known_days);
     tcase_add_test(tc, test_parse_instant_real_date_lines);
+    tcase_add_test(tc, test_instant_is_day);
     tcase_add_test(tc, test_parse_instant_iso_forms);
     tcase_add_test(tc, test_parse_instant_fractional_seconds);
     tcase_add_test(tc, test_parse_instant_english_forms);

@@ -133,6 +133,13 @@ int gex_time_parse_date_ex(const char *s, size_t len, int32_t *day, gex_instant_
 int gex_time_parse_instant(const char *s, size_t len, int zone_default, int64_t *utc,
                            gex_instant_info *info);
 
+/* Whether a text gex_time_parse_instant read (into utc and info, with zone_default) names a
+ * day rather than an instant: it has no time of day, or it is a midnight without a zone where
+ * zoneless times are New York's (zone_default GEX_ZONE_EASTERN), as pandas writes a date
+ * ("2024-03-22 00:00:00"): no quote is taken at midnight New York. A midnight with a zone
+ * ("2024-03-22T00:00:00Z") is an instant. 0 for info NULL. */
+int gex_time_instant_is_day(const gex_instant_info *info, int64_t utc, int zone_default);
+
 /* As gex_time_parse_instant, but reads an instant at the start of s and stops where it ends
  * (info->end), so a whole CBOE preamble line can be passed:
  * "Date: 9 June 2023, 1:40 PM EDT,Bid: 4299.3398,..." reads up to "EDT". A word right after

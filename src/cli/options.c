@@ -462,7 +462,8 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
 }
 
 /* --from and --to: a date (New York: its first or its last second) or an instant (a time of
- * day written, even 00:00:00Z, which gex_time_parse_date takes for a date). */
+ * day with a zone, even 00:00:00Z, which gex_time_parse_date takes for a date; a zoneless
+ * midnight is a date, as pandas writes one: gex_time_instant_is_day). */
 static int parse_bound(const char *opt, const char *arg, int end, int64_t *out)
 {
     int32_t day = 0;
@@ -470,7 +471,7 @@ static int parse_bound(const char *opt, const char *arg, int end, int64_t *out)
     gex_instant_info info;
     const int instant =
         gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) == GEX_OK;
-    if (instant && info.has_time) {
+    if (instant && !gex_time_instant_is_day(&info, utc, GEX_ZONE_EASTERN)) {
         *out = utc;
         return -1;
     }

@@ -42,15 +42,16 @@ int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when,
         return 0;
     const size_t len = strlen(at);
     int64_t from = 0;
-    /* a date alone, in any form the readers take (20260902, 09/02/2026): the end of that day,
-     * as gex history --to reads it; not the midnight that begins it. A time of day written, even
-     * 00:00:00Z (which gex_time_parse_date takes for a date), is that instant. */
+    /* a date alone, in any form the readers take (20260902, 09/02/2026, pandas' "2026-09-02
+     * 00:00:00"): the end of that day, as gex history --to reads it; not the midnight that
+     * begins it. A time of day with a zone, even 00:00:00Z (which gex_time_parse_date takes for a
+     * date), is that instant. */
     gex_instant_info info;
     int64_t instant = 0;
     const int timed =
         len > 0 && len <= 64 &&
         gex_time_parse_instant(at, len, GEX_ZONE_EASTERN, &instant, &info) == GEX_OK &&
-        info.has_time;
+        !gex_time_instant_is_day(&info, instant, GEX_ZONE_EASTERN);
     if (!timed && len > 0 && len <= 64 && gex_time_parse_date(at, len, &d) == GEX_OK) {
         when->has_until = 1;
         day_bounds(d, &from, &when->until);
