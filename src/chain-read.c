@@ -311,6 +311,11 @@ static int finish(gex__reader *r, long header_line)
     } else if (r->time_note[0] != '\0') {
         /* Not a warning: with --now it does not matter, without it prepare reports it. */
         gex__chain_set_time_note(c, r->name, r->time_note_line, r->time_note);
+    } else if (r->snapshot_rows) {
+        /* a quote-time column whose every cell has no value */
+        gex__chain_set_time_note(c, r->name, 0,
+                                 "the file's quote-time column gives no instant (every cell is "
+                                 "empty or N/A); pass --now");
     } else {
         gex__chain_set_time_note(c, r->name, 0,
                                  "the file carries no quote instant (no date line, quote_time "
