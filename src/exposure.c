@@ -249,7 +249,8 @@ struct gex_exposure {
     size_t n;
     double *block; /* the CONTRACT_ARRAYS per-contract arrays below, one allocation */
     double *delta, *gamma, *vega, *vanna, *charm, *gex, *dex, *vex, *chex;
-    uint8_t *included;
+    uint8_t *included; /* n marks, then kept: n more (one allocation) */
+    uint8_t *kept;
     gex_strike_row *rows;
     size_t n_rows;
     gex_exposure_totals totals;
@@ -502,7 +503,8 @@ static int american_greeks(gex_exposure *e, const gex_chain_view *v, const uint8
     return rc;
 }
 
-/* Greeks and per-contract exposures; marks included[] and counts what was left out. */
+/* Greeks and per-contract exposures; marks kept[] and included[] and counts what was left
+ * out. */
 static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *flags,
                              uint8_t *bs_status, uint8_t *american)
 {
@@ -542,6 +544,7 @@ static int compute_contracts(gex_exposure *e, const gex_chain_view *v, uint8_t *
         if (kept && o->max_abs_delta > 0 && o->max_abs_delta < 1 && status == GEX_CONTRACT_OK &&
             bs_status[i] == GEX_BS_OK && fabs(e->delta[i]) > o->max_abs_delta)
             kept = 0;
+        e->kept[i] = (uint8_t)kept;
         flags[i] = (uint8_t)((kept ? FLAG_KEPT : 0) |
                              (kept && status != GEX_CONTRACT_EXPIRED ? FLAG_ROW : 0));
         int used = kept && status == GEX_CONTRACT_OK && bs_status[i] == GEX_BS_OK;
@@ -820,10 +823,11 @@ int gex_exposure_compute(const gex_chain *chain, const gex_exposure_options *opt
     e->options.exclude_expirations = n_excl > 0 ? e->expirations + n_kept : NULL;
     /* 3.7 MB on the 51,886-contract index chain: on huge pages, 900 page faults fewer */
     e->block = gex__big_alloc(CONTRACT_ARRAYS * n * sizeof *e->block);
-    e->included = malloc(n);
+    e->included = malloc(2 * n);
     scratch = malloc(3 * n); /* the contracts' flags, the greeks' statuses, American marks */
     if (e->block == NULL || e->included == NULL || scratch == NULL)
         goto fail;
+    e->kept = e->included + n;
     e->delta = e->block;
     e->gamma = e->delta + n;
     e->vega = e->gamma + n;
@@ -951,4 +955,5 @@ void gex_exposure_get_contracts(const gex_exposure *e, gex_contract_exposures *v
     view->vex = e->vex;
     view->chex = e->chex;
     view->included = e->included;
+    view->kept = e->kept;
 }

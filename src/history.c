@@ -190,14 +190,12 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
     gex_chain_get_view(chain, &v);
     gex_contract_exposures ce;
     gex_exposure_get_contracts(exposure, &ce);
-    const gex_exposure_options *opts = gex_exposure_get_options(exposure);
-    const int32_t quote_date = gex_exposure_quote_date(exposure);
 
-    /* Open interest of every contract the filters keep that has not expired, whether or not
-     * it has an IV: positions exist whatever their quotes. */
+    /* Open interest of every contract the filters keep (--max-delta included) that has not
+     * expired, whether or not it has an IV: positions exist whatever their quotes. */
     size_t used = 0;
     for (size_t i = 0; i < v.n; i++) {
-        if (v.T[i] > 0.0 && gex_exposure_keeps(opts, &v, i, quote_date)) {
+        if (v.T[i] > 0.0 && i < ce.n && ce.kept[i]) {
             if (v.type[i] == GEX_CALL)
                 out->call_oi += v.open_interest[i];
             else

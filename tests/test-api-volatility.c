@@ -93,15 +93,21 @@ static gex_chain *generate(double flat_iv, const double *T)
     return generate_oi(flat_iv, T, -1);
 }
 
-static void analyse(fixture *f, gex_chain *chain, const char *path)
+static void analyse_with(fixture *f, gex_chain *chain, const char *path,
+                         const gex_analysis_options *ao)
 {
     memset(f, 0, sizeof *f);
     f->chain = chain;
     f->a.path = path;
     f->a.chain = chain;
     gex_error err;
-    ck_assert_msg(gex_analysis_new(chain, NULL, &f->a.an, &err) == GEX_OK, "%s", err.text);
+    ck_assert_msg(gex_analysis_new(chain, ao, &f->a.an, &err) == GEX_OK, "%s", err.text);
     gex__analysis_fill(&f->a);
+}
+
+static void analyse(fixture *f, gex_chain *chain, const char *path)
+{
+    analyse_with(f, chain, path, NULL);
 }
 
 static void generated_oi(fixture *f, double flat_iv, int no_oi_expiration)
@@ -219,6 +225,42 @@ START_TEST(test_api_maxpain_generated)
     const json_t *em = json_object_get(d, "expected_move");
     ck_assert(json_is_number(json_object_get(em, "straddle_price")));
     ck_assert(json_is_boolean(json_object_get(em, "max_pain_within_expected_range")));
+    json_decref(d);
+    release(&f);
+}
+END_TEST
+
+/* --max-delta is one of the filters the documents keep contracts by, as the exposures do:
+ * with |delta| <= 0.41, max pain sums the contracts whose textbook delta (Hull, Options,
+ * Futures and Other Derivatives, 10th ed., 19.2: e^{-qT} N(d1), e^{-qT} (N(d1) - 1)) is
+ * within it. */
+START_TEST(test_api_maxpain_max_delta)
+{
+    gex_chain *probe = generate(0, NULL);
+    gex_chain_view v;
+    gex_chain_get_view(probe, &v);
+    double T[3];
+    for (int e = 0; e < 3; e++)
+        T[e] = v.T[(size_t)e * 66];
+    gex_chain_free(probe);
+    gex_analysis_options ao;
+    gex_analysis_options_default(&ao);
+    ao.exposure.max_abs_delta = 0.41;
+    fixture f;
+    analyse_with(&f, generate_oi(0, T, -1), "generated", &ao);
+    gex_chain_get_view(f.chain, &v);
+    size_t kept = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        const double sd = v.iv[i] * sqrt(v.T[i]);
+        const double d1 = (log(SPOT / v.strike[i]) + (v.r[i] - v.q[i]) * v.T[i]) / sd + 0.5 * sd;
+        const double nd1 = 0.5 * erfc(-d1 / sqrt(2.0));
+        const double delta = exp(-v.q[i] * v.T[i]) * (v.type[i] == GEX_CALL ? nd1 : nd1 - 1.0);
+        ck_assert_int_eq(gex__vol_keeps(&f.a, &v, i), fabs(delta) <= 0.41);
+        kept += fabs(delta) <= 0.41;
+    }
+    ck_assert(kept > 0 && kept < v.n);
+    json_t *d = build(gex__api_maxpain, &f.a, NULL, NULL);
+    check_maxpain(&f.a, d, 0);
     json_decref(d);
     release(&f);
 }
@@ -585,6 +627,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_api_maxpain_generated);
     tcase_add_test(tc, test_api_maxpain_without_open_interest);
+    tcase_add_test(tc, test_api_maxpain_max_delta);
     tcase_add_test(tc, test_api_forwards_at_the_parity_carry);
     tcase_add_test(tc, test_api_expected_move_flat);
     tcase_add_test(tc, test_api_volatility_flat);

@@ -37,8 +37,8 @@ static double years_to(int32_t days)
 /* Calls and puts every step points from 0.6 S to 1.4 S on each smile's expiration; added as
  * files list them (expirations and strikes ascending, each strike's call then put), or, when
  * reversed, every order turned round. */
-static gex_analysis *build_ordered(const smile *s, size_t n, double step, int reversed,
-                                   gex_chain **chain_out)
+static gex_analysis *build_with(const smile *s, size_t n, double step, int reversed,
+                                const gex_analysis_options *ao, gex_chain **chain_out)
 {
     gex_chain *chain = gex_chain_new();
     ck_assert_ptr_nonnull(chain);
@@ -79,9 +79,15 @@ static gex_analysis *build_ordered(const smile *s, size_t n, double step, int re
     po.iv_mode = GEX_IV_MODE_FILE;
     ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
     gex_analysis *a = NULL;
-    ck_assert_int_eq(gex_analysis_new(chain, NULL, &a, NULL), GEX_OK);
+    ck_assert_int_eq(gex_analysis_new(chain, ao, &a, NULL), GEX_OK);
     *chain_out = chain;
     return a;
+}
+
+static gex_analysis *build_ordered(const smile *s, size_t n, double step, int reversed,
+                                   gex_chain **chain_out)
+{
+    return build_with(s, n, step, reversed, NULL, chain_out);
 }
 
 static gex_analysis *build(const smile *s, size_t n, double step, gex_chain **chain_out)
@@ -185,6 +191,50 @@ START_TEST(test_snapshot_from_analysis_wings_at_25_delta)
     ck_assert(put > 16.0 && call < 15.0); /* the skew: puts richer than calls */
     ck_assert_double_eq_tol(snap.put_iv_25d.value, put, 1e-4);
     ck_assert_double_eq_tol(snap.call_iv_25d.value, call, 1e-4);
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+}
+END_TEST
+
+/* Total open interest counts the contracts the filters keep, --max-delta among them (SPEC
+ * 6.3): with |delta| <= 0.37, the contracts whose textbook delta (Hull 19.2, delta_of) is
+ * within it, which are also those the exposure's rows sum (every contract has an IV here). */
+START_TEST(test_snapshot_from_analysis_oi_max_delta)
+{
+    const smile s[2] = {{9, 0.1417, -0.19}, {37, 0.1623, -0.11}};
+    gex_analysis_options ao;
+    gex_analysis_options_default(&ao);
+    ao.exposure.max_abs_delta = 0.37;
+    gex_chain *chain = NULL;
+    gex_analysis *a = build_with(s, 2, 5.0, 0, &ao, &chain);
+    gex_snapshot snap;
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
+    gex_chain_view v;
+    gex_chain_get_view(chain, &v);
+    double call_oi = 0.0, put_oi = 0.0;
+    size_t left_out = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (fabs(delta_of(v.type[i], v.strike[i], v.T[i], v.iv[i])) > 0.37) {
+            left_out++;
+            continue;
+        }
+        if (v.type[i] == GEX_CALL)
+            call_oi += v.open_interest[i];
+        else
+            put_oi += v.open_interest[i];
+    }
+    ck_assert(left_out > 0 && left_out < v.n);
+    ck_assert_double_eq(snap.call_oi, call_oi);
+    ck_assert_double_eq(snap.put_oi, put_oi);
+    const gex_exposure *e = gex_analysis_exposure(a);
+    const gex_strike_row *rows = gex_exposure_strikes(e);
+    double row_call = 0.0, row_put = 0.0;
+    for (size_t k = 0; k < gex_exposure_strike_count(e); k++) {
+        row_call += rows[k].call_oi;
+        row_put += rows[k].put_oi;
+    }
+    ck_assert_double_eq(snap.call_oi, row_call);
+    ck_assert_double_eq(snap.put_oi, row_put);
     gex_analysis_free(a);
     gex_chain_free(chain);
 }
@@ -459,6 +509,7 @@ int main(void)
     tcase_add_test(tc, test_snapshot_from_analysis_atm_is_forward_moneyness);
     tcase_add_test(tc, test_snapshot_from_analysis_wings_at_25_delta);
     tcase_add_test(tc, test_snapshot_same_in_any_file_order);
+    tcase_add_test(tc, test_snapshot_from_analysis_oi_max_delta);
     tcase_add_test(tc, test_history_metrics_compute_daily);
     tcase_add_test(tc, test_history_metrics_compute_intraday);
     tcase_add_test(tc, test_history_metrics_compute_weekend);

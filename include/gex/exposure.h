@@ -111,8 +111,9 @@ void gex_exposure_options_default(gex_exposure_options *options);
 /* Whether the filters of options keep contract i of a chain's view on a quote date (New York,
  * days since 1970-01-01; gex_exposure_quote_date), all but max_abs_delta (which needs the
  * greeks: gex_exposure_compute applies it). NULL options keep everything. Used by
- * gex_exposure_compute, and by callers listing contracts (gex greeks, gex expirations) so that
- * "passes the filters" has one meaning. */
+ * gex_exposure_compute; a caller holding the computed exposure reads its contracts' kept
+ * marks instead (gex_exposure_get_contracts), which add max_abs_delta, so that "passes the
+ * filters" has one meaning. */
 int gex_exposure_keeps(const gex_exposure_options *options, const gex_chain_view *view, size_t i,
                        int32_t quote_date);
 
@@ -198,12 +199,17 @@ void gex_exposure_expiry_totals(const gex_exposure *exposure, size_t i,
 
 /* Per-contract greeks (per share, gex/bs.h units) and exposures (units above), aligned with the
  * chain's view (index i is contract i), valid until the exposure is freed. included[i] is 1
- * when contract i entered the exposures; elsewhere every value is 0. */
+ * when contract i entered the exposures; elsewhere every value is 0. kept[i] is 1 when the
+ * options' filters keep contract i, max_abs_delta included, whatever its status (expired, no
+ * IV, ...: max_abs_delta leaves out only a contract whose delta was computed); the filter that
+ * "passes the filters" means wherever the exposure is at hand (gex_exposure_keeps, which has no
+ * greeks, leaves max_abs_delta out). */
 typedef struct gex_contract_exposures {
     size_t n;
     const double *delta, *gamma, *vega, *vanna, *charm;
     const double *gex, *dex, *vex, *chex;
     const uint8_t *included;
+    const uint8_t *kept;
 } gex_contract_exposures;
 
 void gex_exposure_get_contracts(const gex_exposure *exposure, gex_contract_exposures *view);

@@ -15,8 +15,9 @@
 
 int gex__vol_keeps(const gex__analysis *a, const gex_chain_view *v, size_t i)
 {
-    return v->T[i] > 0 && gex_exposure_keeps(gex_exposure_get_options(a->exposure), v, i,
-                                             gex_exposure_quote_date(a->exposure));
+    gex_contract_exposures ce;
+    gex_exposure_get_contracts(a->exposure, &ce);
+    return v->T[i] > 0 && i < ce.n && ce.kept[i];
 }
 
 json_t *gex__vol_num(double v)

@@ -50,7 +50,7 @@ int gex__vol_collect(const gex__analysis *a, int fit, gex__vol_chain *out);
 void gex__vol_free(gex__vol_chain *c);
 
 /* Whether contract i of the analysis's chain is one the request asked for: kept by the
- * analysis's filters (gex_exposure_keeps) and not expired. */
+ * analysis's filters (the exposure's kept marks, --max-delta included) and not expired. */
 int gex__vol_keeps(const gex__analysis *a, const gex_chain_view *v, size_t i);
 
 /* A number, or null where the value does not exist (NAN): never a non-finite number. */

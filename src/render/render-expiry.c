@@ -14,13 +14,11 @@
 typedef gex__expiry_row expiry_row;
 
 /* Why an expiration the breakdown leaves out has nothing used: every contract is expired, or
- * left out by the filters (gex_exposure_keeps; --max-delta, which needs the greeks, leaves out
- * a contract with a usable IV that did not enter the exposures), or excluded by its status (no
- * IV, ...). */
+ * left out by the filters (the exposure's kept marks, --max-delta included; a contract with a
+ * usable IV that did not enter the exposures counts as filtered), or excluded by its status
+ * (no IV, ...). */
 static const char *why_unused(const gex__analysis *a, const gex_chain_view *v, int32_t date)
 {
-    const gex_exposure_options *o = gex_exposure_get_options(a->exposure);
-    const int32_t quote_date = gex_exposure_quote_date(a->exposure);
     gex_contract_exposures ce;
     gex_exposure_get_contracts(a->exposure, &ce);
     size_t expired = 0, filtered = 0, n = 0;
@@ -30,8 +28,7 @@ static const char *why_unused(const gex__analysis *a, const gex_chain_view *v, i
         n++;
         if (v->status[i] == GEX_CONTRACT_EXPIRED)
             expired++;
-        else if (!gex_exposure_keeps(o, v, i, quote_date) ||
-                 (v->status[i] == GEX_CONTRACT_OK && !ce.included[i]))
+        else if (!ce.kept[i] || (v->status[i] == GEX_CONTRACT_OK && !ce.included[i]))
             filtered++;
     }
     if (expired == n)

@@ -93,8 +93,6 @@ typedef struct greeks_src {
     const gex__analysis *a;
     gex_chain_view v;
     gex_contract_exposures ce;
-    const gex_exposure_options *options;
-    int32_t today;
     const gex__column *columns; /* greeks_columns with the gex unit of the analysis */
     /* a table's blocks, formatted (one part a block), and their layout: the threads then
      * assemble the lines of each */
@@ -133,7 +131,7 @@ static int greeks_rows(const greeks_src *g, size_t from, size_t to, gex__table *
     int st = GEX_OK;
     for (size_t i = from; i < to && st == GEX_OK; i++) {
         const int ok = v->status[i] == GEX_CONTRACT_OK;
-        if (!ce->included[i] && (ok || !gex_exposure_keeps(g->options, v, i, g->today)))
+        if (!ce->included[i] && (ok || !ce->kept[i]))
             continue; /* left out by a filter */
         const char *root = gex_chain_symbol(a->chain, v->root[i]);
         char sym[64];
@@ -592,8 +590,6 @@ int gex__render_greeks(const gex__render_options *opts, const gex__analysis *a, 
     greeks_src g = {.a = a};
     gex_chain_get_view(a->chain, &g.v);
     gex_exposure_get_contracts(a->exposure, &g.ce);
-    g.options = gex_exposure_get_options(a->exposure);
-    g.today = gex_exposure_quote_date(a->exposure);
     gex__column columns[GREEKS_COLUMNS];
     memcpy(columns, greeks_columns, sizeof columns);
     columns[15].unit = gex__unit_short(gex__unit_of(a));
