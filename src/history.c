@@ -269,6 +269,10 @@ int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out)
 {
     if (analysis == NULL || out == NULL)
         return GEX_EINVAL;
+    /* the name whole or no snapshot: a cut one would merge two underlyings' series */
+    const char *symbol = gex_analysis_symbol(analysis);
+    if (symbol == NULL || strlen(symbol) >= sizeof out->symbol)
+        return GEX_EINVAL;
     return snapshot_tenors(analysis, out, NULL, 0, NULL);
 }
 

@@ -240,6 +240,69 @@ START_TEST(test_snapshot_from_analysis_oi_max_delta)
 }
 END_TEST
 
+/* A chain of one call and one put at the money on an underlying of len bytes, analysed. */
+static gex_analysis *named(size_t len, char *name, gex_chain **chain_out)
+{
+    memset(name, 'Q', len);
+    name[len - 1] = 'Z';
+    name[len] = '\0';
+    gex_chain *chain = gex_chain_new();
+    ck_assert_ptr_nonnull(chain);
+    const int32_t today = gex_time_days_from_civil(2023, 10, 4);
+    for (int t = 0; t < 2; t++) {
+        gex_contract c = {.underlying = name,
+                          .root = "QQ",
+                          .expiration = today + 23,
+                          .strike = 4010.0,
+                          .type = t,
+                          .bid = NAN,
+                          .ask = NAN,
+                          .last = NAN,
+                          .iv = 0.1537,
+                          .open_interest = 17.0,
+                          .volume = NAN,
+                          .multiplier = 100.0,
+                          .vendor_delta = NAN,
+                          .vendor_gamma = NAN};
+        ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
+    }
+    ck_assert_int_eq(gex_chain_set_spot(chain, name, SPOT), GEX_OK);
+    gex_chain_set_quote_time(chain, quote_utc());
+    gex_prepare_options po;
+    gex_prepare_options_default(&po);
+    po.iv_mode = GEX_IV_MODE_FILE;
+    ck_assert_int_eq(gex_chain_prepare(chain, &po, NULL, NULL), GEX_OK);
+    gex_analysis *a = NULL;
+    ck_assert_int_eq(gex_analysis_new(chain, NULL, &a, NULL), GEX_OK);
+    *chain_out = chain;
+    return a;
+}
+
+/* A snapshot holds its underlying's name whole, to the readers' GEX_SYMBOL_MAX bytes (two
+ * names that differ in their last byte are two series); a longer one, which gex_chain_add
+ * takes, is refused rather than cut. */
+START_TEST(test_snapshot_from_analysis_symbol_whole)
+{
+    char name[GEX_SYMBOL_MAX + 2];
+    gex_chain *chain = NULL;
+    gex_analysis *a = named(GEX_SYMBOL_MAX, name, &chain);
+    gex_snapshot snap;
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
+    ck_assert_str_eq(snap.symbol, name);
+    ck_assert_double_eq(snap.call_oi, 17.0);
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+
+    a = named(GEX_SYMBOL_MAX + 1, name, &chain);
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_EINVAL);
+    gex_level iv;
+    const int days = 30;
+    ck_assert_int_eq(gex_snapshot_atm_iv_at(a, &days, 1, &iv), GEX_OK); /* no name in it */
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* The term structure sorts the contracts by expiration, type and strike: in one pass when the
  * file lists them in order, by the merge sort otherwise. Both give the same snapshot, to the
  * bit, from the same contracts added in opposite orders. */
@@ -510,6 +573,7 @@ int main(void)
     tcase_add_test(tc, test_snapshot_from_analysis_wings_at_25_delta);
     tcase_add_test(tc, test_snapshot_same_in_any_file_order);
     tcase_add_test(tc, test_snapshot_from_analysis_oi_max_delta);
+    tcase_add_test(tc, test_snapshot_from_analysis_symbol_whole);
     tcase_add_test(tc, test_history_metrics_compute_daily);
     tcase_add_test(tc, test_history_metrics_compute_intraday);
     tcase_add_test(tc, test_history_metrics_compute_weekend);

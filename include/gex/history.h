@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "gex/analysis.h"
+#include "gex/chain.h"
 #include "gex/levels.h"
 
 #ifdef __cplusplus
@@ -43,8 +44,8 @@ int gex_history_rv_window(size_t i);
 
 /* One underlying at one quote instant. */
 typedef struct gex_snapshot {
-    char symbol[64];    /* the underlying (longer names are cut) */
-    int64_t quote_time; /* UTC seconds */
+    char symbol[GEX_SYMBOL_MAX + 1]; /* the underlying, whole (readers refuse longer names) */
+    int64_t quote_time;              /* UTC seconds */
     double spot;
     double net_gex, net_dex, net_vex, net_chex; /* gex/exposure.h units (the analysis's unit) */
     gex_level gamma_flip, call_wall, put_wall, max_positive_gamma, max_negative_gamma;
@@ -76,7 +77,9 @@ const char *gex_snapshot_currency(const gex_snapshot *snapshot);
  * interpolated linearly in delta; the calls the same from the highest strike down for +0.25;
  * then the 30-day value as for ATM IV.
  *
- * Returns GEX_OK, GEX_EINVAL (NULL arguments), GEX_ENOMEM. */
+ * Returns GEX_OK, GEX_EINVAL (NULL arguments, or an underlying longer than GEX_SYMBOL_MAX
+ * bytes: gex_chain_add takes one, the readers refuse it, and a snapshot holds its name whole),
+ * GEX_ENOMEM. */
 int gex_snapshot_from_analysis(const gex_analysis *analysis, gex_snapshot *out);
 
 /* The ATM IV (percent) of an analysis at n other tenors, days[i] calendar days (> 0), by

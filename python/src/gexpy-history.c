@@ -111,6 +111,13 @@ static int snapshot_of_dict(PyObject *d, gex_snapshot *s)
             PyErr_SetString(PyExc_KeyError, "symbol");
         return -1;
     }
+    if (strlen(sym) >= sizeof s->symbol) {
+        PyErr_Format(PyExc_ValueError,
+                     "history_metrics: symbol %R is longer than %d bytes (an underlying's name "
+                     "is at most that)",
+                     v, GEX_SYMBOL_MAX);
+        return -1;
+    }
     snprintf(s->symbol, sizeof s->symbol, "%s", sym);
     v = PyDict_GetItemString(d, "currency"); /* optional: the dollar without it */
     const char *cur = v == NULL            ? GEX_CURRENCY_DEFAULT

@@ -370,3 +370,19 @@ def test_history_rows_error_names_no_file(root):
         with pytest.raises(gex.Error) as e:
             gex.history_rows([bad])
         assert e.value.file in (None, "") and str(e.value).startswith("the series measures")
+
+
+def test_history_rows_long_symbols(days):
+    """A symbol is held whole to an underlying's longest name, 96 bytes: two that differ in
+    their last byte are two series (they were cut at 63 bytes into one); a longer one is
+    refused rather than cut."""
+    snaps = sorted((s for f in sorted(os.listdir(days)) if f.startswith("SPY_")
+                    for s in gex.file_snapshots(os.path.join(days, f))),
+                   key=lambda s: s["quote_time"])[:4]
+    a, b = "L" * 95 + "A", "L" * 95 + "B"
+    rows = gex.history_rows([dict(s, symbol=a if i % 2 == 0 else b)
+                             for i, s in enumerate(snaps)])
+    assert sorted(r["symbol"] for r in rows) == [a, a, b, b]
+    assert sum(r["call_oi_change"] is None for r in rows) == 2
+    with pytest.raises(ValueError, match="96 bytes"):
+        gex.history_rows([dict(snaps[0], symbol="L" * 97)])

@@ -17,7 +17,9 @@ xyz.csv with every open interest 250,000 times larger (under the readers' 1e9), 
 --multiplier 1e6 the tables hold numbers beyond 1e15. currencies/ holds xyz.csv (no currency
 column: dollars) and abc-eur.csv, its contracts as underlying ABC with a currency column of EUR:
 a folder of two currencies (SPEC 1.5); currency-change/ holds ABC at 16:00 UTC in dollars and
-at 18:00 UTC in EUR: one underlying whose currency changes.
+at 18:00 UTC in EUR: one underlying whose currency changes. long-symbols/ holds xyz.csv's
+contracts at 16:00 UTC under a 72-byte underlying and at 18:00 UTC under another that differs
+from it in its last byte alone: two underlyings whose names fit the readers' 96 bytes.
 """
 import datetime as dt
 import math
@@ -145,6 +147,10 @@ long_csv(os.path.join(HERE, "currencies", "abc-eur.csv"), symbol="ABC", currency
 long_csv(os.path.join(HERE, "currency-change", "abc-1600.csv"),
          quotes=(QUOTE - dt.timedelta(hours=2),), symbol="ABC")
 long_csv(os.path.join(HERE, "currency-change", "abc-1800.csv"), symbol="ABC", currency="EUR")
+LONG = "L" * 71
+long_csv(os.path.join(HERE, "long-symbols", "a.csv"), quotes=(QUOTE - dt.timedelta(hours=2),),
+         symbol=LONG + "A")
+long_csv(os.path.join(HERE, "long-symbols", "b.csv"), symbol=LONG + "B")
 long_csv(os.path.join(HERE, "xyz-below.csv"), (dt.date(2024, 3, 22), 90, "C"))
 long_csv(os.path.join(HERE, "xyz-huge-oi.csv"), oi_scale=250000)
 long_csv(os.path.join(HERE, "xyz-two-snapshots.csv"),
