@@ -190,6 +190,7 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
     gex_chain_get_view(chain, &v);
     gex_contract_exposures ce;
     gex_exposure_get_contracts(exposure, &ce);
+    const gex_exposure_options *opts = gex_exposure_get_options(exposure);
 
     /* Open interest of every contract the filters keep (--max-delta included) that has not
      * expired, whether or not it has an IV: positions exist whatever their quotes. */
@@ -229,6 +230,37 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
         return GEX_ENOMEM;
     }
 
+    /* SPEC 6.2: each used contract's Black-Scholes-Merton delta at its own sigma. The
+     * exposure's deltas are those, computed by the same batch on the same inputs, unless the
+     * file's (--greeks file) or the American model's (--exercise) replaced them. */
+    const double *delta = ce.delta;
+    double *bsm = NULL;
+    if (opts->greeks_from_file || opts->exercise != GEX_EXPOSURE_EUROPEAN) {
+        bsm = malloc(v.n * sizeof *bsm);
+        double rate = 0.0, div = 0.0;
+        gex_exposure_carry(exposure, &rate, &div);
+        const gex_bs_batch_in in = {.n = v.n,
+                                    .S_all = gex_exposure_spot(exposure),
+                                    .K = v.strike,
+                                    .T = v.T,
+                                    .sigma = v.iv,
+                                    .type = v.type,
+                                    .r = v.r,
+                                    .r_all = rate,
+                                    .q = v.q,
+                                    .q_all = div};
+        const gex_bs_batch_out bo = {.delta = bsm};
+        if (bsm == NULL || gex_bs_greeks_batch(&in, &bo, NULL) != GEX_OK) {
+            free(bsm);
+            free(idx);
+            free(atm);
+            free(put);
+            free(call);
+            return GEX_ENOMEM;
+        }
+        delta = bsm;
+    }
+
     size_t n_atm = 0, n_put = 0, n_call = 0;
     for (size_t s = 0; s < m;) {
         size_t e = s;
@@ -247,9 +279,9 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
         const int hp = atm_of_type(&v, puts, n_puts, F, &sp);
         if (hc || hp)
             atm[n_atm++] = (term_point){T, hc && hp ? 0.5 * (sc + sp) : hc ? sc : sp};
-        if (wing_of_type(&v, ce.delta, puts, n_puts, -GEX_HISTORY_WING_DELTA, 1, &sigma))
+        if (wing_of_type(&v, delta, puts, n_puts, -GEX_HISTORY_WING_DELTA, 1, &sigma))
             put[n_put++] = (term_point){T, sigma};
-        if (wing_of_type(&v, ce.delta, calls, n_calls, GEX_HISTORY_WING_DELTA, 0, &sigma))
+        if (wing_of_type(&v, delta, calls, n_calls, GEX_HISTORY_WING_DELTA, 0, &sigma))
             call[n_call++] = (term_point){T, sigma};
         s = e;
     }
@@ -258,6 +290,7 @@ static int snapshot_tenors(const gex_analysis *analysis, gex_snapshot *out, cons
     out->call_iv_25d = at_tenor(call, n_call);
     for (size_t t = 0; t < n_tenors; t++)
         tenor_iv[t] = at_tenor_days(atm, n_atm, tenor_days[t]);
+    free(bsm);
     free(idx);
     free(atm);
     free(put);

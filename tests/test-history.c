@@ -37,8 +37,13 @@ static double years_to(int32_t days)
 /* Calls and puts every step points from 0.6 S to 1.4 S on each smile's expiration; added as
  * files list them (expirations and strikes ascending, each strike's call then put), or, when
  * reversed, every order turned round. */
+static double delta_of(int type, double K, double T, double sigma);
+
+/* vendor_shift != 0: the file's delta columns are the textbook delta moved by it away from
+ * zero (another model's), with a gamma, for --greeks file. */
 static gex_analysis *build_with(const smile *s, size_t n, double step, int reversed,
-                                const gex_analysis_options *ao, gex_chain **chain_out)
+                                const gex_analysis_options *ao, double vendor_shift,
+                                gex_chain **chain_out)
 {
     gex_chain *chain = gex_chain_new();
     ck_assert_ptr_nonnull(chain);
@@ -67,6 +72,11 @@ static gex_analysis *build_with(const smile *s, size_t n, double step, int rever
                                   .multiplier = 100.0,
                                   .vendor_delta = NAN,
                                   .vendor_gamma = NAN};
+                if (vendor_shift != 0.0) {
+                    c.vendor_delta =
+                        delta_of(t, K, T, c.iv) + (t == GEX_CALL ? 1 : -1) * vendor_shift;
+                    c.vendor_gamma = 0.00123;
+                }
                 ck_assert_int_eq(gex_chain_add(chain, &c), GEX_OK);
             }
     }
@@ -87,7 +97,7 @@ static gex_analysis *build_with(const smile *s, size_t n, double step, int rever
 static gex_analysis *build_ordered(const smile *s, size_t n, double step, int reversed,
                                    gex_chain **chain_out)
 {
-    return build_with(s, n, step, reversed, NULL, chain_out);
+    return build_with(s, n, step, reversed, NULL, 0.0, chain_out);
 }
 
 static gex_analysis *build(const smile *s, size_t n, double step, gex_chain **chain_out)
@@ -206,7 +216,7 @@ START_TEST(test_snapshot_from_analysis_oi_max_delta)
     gex_analysis_options_default(&ao);
     ao.exposure.max_abs_delta = 0.37;
     gex_chain *chain = NULL;
-    gex_analysis *a = build_with(s, 2, 5.0, 0, &ao, &chain);
+    gex_analysis *a = build_with(s, 2, 5.0, 0, &ao, 0.0, &chain);
     gex_snapshot snap;
     ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
     gex_chain_view v;
@@ -300,6 +310,41 @@ START_TEST(test_snapshot_from_analysis_symbol_whole)
     ck_assert_int_eq(gex_snapshot_atm_iv_at(a, &days, 1, &iv), GEX_OK); /* no name in it */
     gex_analysis_free(a);
     gex_chain_free(chain);
+}
+END_TEST
+
+/* The wings use each contract's Black-Scholes-Merton delta at its own IV (SPEC 6.2), not the
+ * deltas the exposures used: the file's (--greeks file, here the textbook's moved by 0.037)
+ * or the American model's (--exercise american) give the same wing IVs, to the bit, while
+ * their net DEX differs. */
+START_TEST(test_snapshot_from_analysis_wings_model_delta)
+{
+    const smile s[2] = {{16, 0.1481, -0.23}, {44, 0.1592, -0.17}};
+    gex_analysis_options ao;
+    gex_analysis_options_default(&ao);
+    gex_chain *chain = NULL;
+    gex_analysis *a = build_with(s, 2, 10.0, 0, &ao, 0.037, &chain);
+    gex_snapshot base;
+    ck_assert_int_eq(gex_snapshot_from_analysis(a, &base), GEX_OK);
+    ck_assert(base.put_iv_25d.has && base.call_iv_25d.has);
+    gex_analysis_free(a);
+    gex_chain_free(chain);
+    for (int k = 0; k < 2; k++) {
+        gex_analysis_options_default(&ao);
+        if (k == 0)
+            ao.exposure.greeks_from_file = 1;
+        else
+            ao.exposure.exercise = GEX_EXPOSURE_AMERICAN;
+        a = build_with(s, 2, 10.0, 0, &ao, 0.037, &chain);
+        gex_snapshot snap;
+        ck_assert_int_eq(gex_snapshot_from_analysis(a, &snap), GEX_OK);
+        ck_assert(snap.net_dex != base.net_dex);
+        ck_assert(snap.put_iv_25d.has && snap.call_iv_25d.has);
+        ck_assert_double_eq(snap.put_iv_25d.value, base.put_iv_25d.value);
+        ck_assert_double_eq(snap.call_iv_25d.value, base.call_iv_25d.value);
+        gex_analysis_free(a);
+        gex_chain_free(chain);
+    }
 }
 END_TEST
 
@@ -574,6 +619,7 @@ int main(void)
     tcase_add_test(tc, test_snapshot_same_in_any_file_order);
     tcase_add_test(tc, test_snapshot_from_analysis_oi_max_delta);
     tcase_add_test(tc, test_snapshot_from_analysis_symbol_whole);
+    tcase_add_test(tc, test_snapshot_from_analysis_wings_model_delta);
     tcase_add_test(tc, test_history_metrics_compute_daily);
     tcase_add_test(tc, test_history_metrics_compute_intraday);
     tcase_add_test(tc, test_history_metrics_compute_weekend);

@@ -72,8 +72,10 @@ const char *gex_snapshot_currency(const gex_snapshot *snapshot);
  * sigma30 = sqrt((w1 + (w2 - w1) (T30 - T1) / (T2 - T1)) / T30); with expirations on one side
  * only, the nearest one's sigma (flat extrapolation).
  *
- * 25-delta IVs (SPEC 6.2): for each expiration, the puts by ascending strike are scanned from
- * the lowest for the first pair of consecutive strikes whose deltas bracket -0.25, and IV is
+ * 25-delta IVs (SPEC 6.2): for each expiration, with each used contract's Black-Scholes-Merton
+ * delta at its own IV (not the file's or the American model's that the exposures may use), the
+ * puts by ascending strike are scanned from the lowest for the first pair of consecutive
+ * strikes whose deltas bracket -0.25, and IV is
  * interpolated linearly in delta; the calls the same from the highest strike down for +0.25;
  * then the 30-day value as for ATM IV.
  *
