@@ -207,9 +207,11 @@ def main():
         meta, _ = meta_of(gex, [both, "--symbol", "SPY"])
         check(meta["files_read"] == 0 and meta["files_from_store"] == 1,
               f"the other underlying not taken from the store: {meta}")
+        # and says what a read of it for SPY says (SPY's warnings, not SPX's)
         other, p = rows_of(gex, [both, "--symbol", "SPY"])
-        check([r["symbol"] for r in other] == ["SPY"] and p.stderr == "",
-              f"--symbol SPY from the store: {other} {p.stderr}")
+        _, fresh = rows_of(gex, [both, "--symbol", "SPY", "--no-db"])
+        check([r["symbol"] for r in other] == ["SPY"] and p.stderr == fresh.stderr and
+              "warning: SPX" not in p.stderr, f"--symbol SPY from the store: {other} {p.stderr}")
         _, p = rows_of(gex, [both, "--symbol", "NDX"], expect=(3,))
         check("no file read holds NDX" in p.stderr, f"an unknown --symbol: {p.stderr}")
 
@@ -331,7 +333,7 @@ def main():
         con.execute("CREATE TABLE prices (day TEXT, close REAL)")
         con.commit()
         con.close()
-        for path, words in ((newer, "has schema 9, this gex reads schema 3"),
+        for path, words in ((newer, "has schema 9, this gex reads schema 4"),
                             (other, "not a gex history store")):
             with open(path, "rb") as f:
                 before = f.read()
@@ -358,7 +360,7 @@ def main():
             "UPDATE gex_meta SET value = '1' WHERE key = 'schema';")
         kept = con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0]
         con.close()
-        check("quote_time)" in sql[0], f"schema 3's key: {sql[0]}")
+        check("quote_time)" in sql[0], f"schema 4's key: {sql[0]}")
         check(kept > 0, "no rows in the schema 1 store")
         p = subprocess.run([gex, "history", "--format", "json", "--db", old, d],
                            capture_output=True, text=True)
@@ -367,7 +369,7 @@ def main():
               meta["files_from_store"] == 0 and "older gex (schema 1" in p.stderr,
               f"a schema 1 store used as it was: {meta} {p.stderr}")
         con = sqlite3.connect(old)
-        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "3"
+        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "4"
               and con.execute("SELECT COUNT(*) FROM gex_snapshots").fetchone()[0] > 0 and
               con.execute("SELECT COUNT(*) FROM gex_files WHERE options NOT LIKE '% at=-1 %'")
               .fetchone()[0] == 0,
@@ -392,10 +394,64 @@ def main():
               meta["files_from_store"] == 0 and "older gex (schema 2" in p.stderr and
               "currency" in p.stderr, f"a schema 2 store used as it was: {meta} {p.stderr}")
         con = sqlite3.connect(two)
-        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "3"
+        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "4"
               and "currency" in [r[1] for r in con.execute("PRAGMA table_info(gex_snapshots)")],
               "a schema 2 store not upgraded")
         con.close()
+
+        # A store of schema 3 (no messages: a run from it said nothing of a file's skipped
+        # rows) is upgraded and emptied the same way.
+        three = os.path.join(tmp, "three.sqlite")
+        shutil.copy(old, three)
+        con = sqlite3.connect(three)
+        con.executescript("DROP TABLE gex_messages;"
+                          "UPDATE gex_meta SET value = '3' WHERE key = 'schema';")
+        con.close()
+        p = subprocess.run([gex, "history", "--format", "json", "--db", three, d],
+                           capture_output=True, text=True)
+        meta = json.loads(p.stdout)["meta"]
+        check(p.returncode == 0 and meta["files_read"] == n_files and
+              meta["files_from_store"] == 0 and "older gex (schema 3" in p.stderr and
+              "skipped rows" in p.stderr, f"a schema 3 store used as it was: {meta} {p.stderr}")
+        con = sqlite3.connect(three)
+        check(con.execute("SELECT value FROM gex_meta WHERE key = 'schema'").fetchone()[0] == "4"
+              and con.execute("SELECT COUNT(*) FROM gex_files").fetchone()[0] == n_files,
+              "a schema 3 store not upgraded")
+        con.close()
+
+        # What the read of a file said (its skipped rows, the reader's warnings) is said again,
+        # in the same order and form, by a run that takes its snapshots from the store, naming
+        # the file as that run was given it; --symbol of another underlying hides it, as it
+        # does on a read, and --quiet keeps its own (a run without it says the warnings).
+        said = os.path.join(tmp, "said")
+        os.mkdir(said)
+        for name in sorted(x for x in os.listdir(d) if x.startswith("SPY_"))[:3]:
+            shutil.copy(os.path.join(d, name), said)
+        spoilt = os.path.join(said, sorted(os.listdir(said))[1])
+        with open(spoilt) as f:
+            lines = f.readlines()
+        lines[3] = lines[3].replace(",C,", ",Z,", 1)
+        with open(spoilt, "w") as f:
+            f.writelines(lines)
+        first = run(gex, ["history", "--format", "csv", said])
+        check("skipped 1 of" in first.stderr and spoilt + ":4:" in first.stderr,
+              f"the first run did not say the skipped row: {first.stderr!r}")
+        again = run(gex, ["history", "--format", "csv", said])
+        meta, _ = meta_of(gex, [said])
+        check(meta["files_from_store"] == 3 and again.stderr == first.stderr and
+              again.stdout == first.stdout,
+              f"a run from the store said otherwise: {first.stderr!r} then {again.stderr!r}")
+        dotted = run(gex, ["history", "--format", "csv", said + "/./"])
+        check(dotted.stderr == first.stderr.replace(said + "/", said + "/./"),
+              f"the stored message names the file as the first run did: {dotted.stderr!r}")
+        other = run(gex, ["history", "--format", "csv", "--symbol", "QQQ", said], expect=(3,))
+        check("skipped" not in other.stderr, f"--symbol QQQ said SPY's rows: {other.stderr!r}")
+        quiet = run(gex, ["history", "--quiet", "--format", "csv", said])
+        loud = "".join(x for x in first.stderr.splitlines(True) if ": warning: " not in x)
+        check(quiet.stderr == loud and "skipped 1 of" in loud,
+              f"--quiet said otherwise: {quiet.stderr!r}")
+        again = run(gex, ["history", "--format", "csv", said])
+        check(again.stderr == first.stderr, f"after --quiet: {again.stderr!r}")
 
         # Rows are keyed by gex's build (its version and the library's build ID), not the
         # version alone, which stays the same through changes to the numbers: rows of another

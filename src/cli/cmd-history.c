@@ -31,6 +31,13 @@ typedef struct hist_file {
                    * file only when it is CLI_EXIT_OK */
     gex_snapshot *snaps;
     size_t n_snaps;
+    /* What its read said, in order, for the store and for --symbol (say_notes): symbol NULL
+     * for the file's own messages (shown when the file holds the underlying asked for), ""
+     * for those always shown (the file could not be placed in time), else the underlying's.
+     * Each text is whole lines, the file's name written NAME_MARK (add_note). */
+    cli_store_note *notes;
+    size_t n_notes;
+    int holds; /* the file holds an underlying --symbol keeps, or could not be read */
     char *messages;
     int done; /* read, its messages kept: set under the pool's lock */
 } hist_file;
@@ -39,13 +46,113 @@ typedef struct hist_pool {
     const cli_options *opts;
     const char *wanted; /* --symbol, NULL when not given */
     int many;           /* more than one file: one without a snapshot at --at is no error */
-    hist_file *files;
+    hist_file *files;   /* n_files: the messages print in this order, the stored files' too */
+    size_t n_files;
     size_t *todo; /* indexes of the files to read */
     size_t n_todo, next, next_print, done;
     size_t n_read; /* files read so far, for the progress line */
     cli_progress bar;
     pthread_mutex_t lock;
 } hist_pool;
+
+/* Where a note's line names its file: a control character, which no message holds (names and
+ * texts are written with theirs escaped), stands for "gex: FILE" so that a run from the store
+ * names the file as that run was given it, not as the run that read it was. */
+#define NAME_MARK '\x01'
+
+/* "gex: FILE" as a message names path, malloc'ed; NULL when memory ran out. */
+static char *name_prefix(const char *path)
+{
+    cli_messages m = {0};
+    cli_say(&m, path, 0, "%s", ""); /* "gex: FILE: \n" */
+    if (m.len < 3) {
+        free(m.text);
+        return NULL;
+    }
+    m.text[m.len - 3] = '\0';
+    return m.text;
+}
+
+/* Lines of text with prefix (then ':') at their start written NAME_MARK (to_mark), or the
+ * other way round; malloc'ed, NULL when memory ran out. */
+static char *swap_name(const char *text, const char *prefix, int to_mark)
+{
+    const size_t plen = strlen(prefix), len = strlen(text);
+    size_t lines = 1;
+    for (const char *c = text; *c != '\0'; c++)
+        lines += *c == '\n';
+    char *out = malloc(len + lines * (to_mark ? 1 : plen) + 1);
+    if (out == NULL)
+        return NULL;
+    size_t o = 0;
+    for (const char *line = text; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        const size_t n = end != NULL ? (size_t)(end - line) + 1 : strlen(line);
+        if (to_mark && n > plen && strncmp(line, prefix, plen) == 0 && line[plen] == ':') {
+            out[o++] = NAME_MARK;
+            memcpy(out + o, line + plen, n - plen);
+            o += n - plen;
+        } else if (!to_mark && line[0] == NAME_MARK) {
+            memcpy(out + o, prefix, plen);
+            memcpy(out + o + plen, line + 1, n - 1);
+            o += plen + n - 1;
+        } else {
+            memcpy(out + o, line, n);
+            o += n;
+        }
+        line += n;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Takes what m holds as f's next note (nothing when it is empty); symbol as hist_file says.
+ * Out of memory: the text is printed now rather than lost. */
+static void add_note(hist_file *f, const char *symbol, cli_messages *m)
+{
+    if (m->len == 0)
+        return;
+    char *prefix = name_prefix(f->path);
+    char *text = prefix != NULL ? swap_name(m->text, prefix, 1) : NULL;
+    char *sym = symbol != NULL ? strdup(symbol) : NULL;
+    cli_store_note *p = realloc(f->notes, (f->n_notes + 1) * sizeof *p);
+    if (p != NULL)
+        f->notes = p;
+    if (text == NULL || p == NULL || (symbol != NULL && sym == NULL)) {
+        cli_messages_print(m->text, NULL);
+        free(text);
+        free(sym);
+    } else {
+        f->notes[f->n_notes++] = (cli_store_note){sym, text};
+    }
+    free(prefix);
+    m->len = 0;
+    if (m->text != NULL)
+        m->text[0] = '\0';
+}
+
+/* Appends to to the notes of f that --symbol (wanted, NULL when not given) shows, in order:
+ * the file's own when it holds an underlying wanted (f->holds), those always shown, and each
+ * underlying's when wanted keeps it. The file named as this run names it. */
+static void say_notes(cli_messages *to, const hist_file *f, const char *wanted)
+{
+    char *prefix = f->n_notes > 0 ? name_prefix(f->path) : NULL;
+    for (size_t i = 0; i < f->n_notes; i++) {
+        const cli_store_note *x = &f->notes[i];
+        const int shown = x->symbol == NULL ? f->holds
+                          : x->symbol[0] == '\0'
+                              ? 1
+                              : wanted == NULL || strcasecmp(wanted, x->symbol) == 0;
+        if (!shown)
+            continue;
+        char *text = prefix != NULL ? swap_name(x->text, prefix, 0) : NULL;
+        char *shown_text = text != NULL ? text : x->text;
+        const cli_messages one = {shown_text, strlen(shown_text), 0};
+        cli_messages_append(to, &one);
+        free(text);
+    }
+    free(prefix);
+}
 
 /* Appends a snapshot; returns GEX_OK or GEX_ENOMEM. */
 static int add_snapshot(hist_file *f, const gex_snapshot *s)
@@ -117,10 +224,10 @@ static void worst(int *to, int rc)
 /* The snapshots of one of a file's chains (taken): one per underlying, named in messages by
  * "SYMBOL" (a file of several underlyings) and " at INSTANT" (a file of several snapshots, at
  * is non-zero). Statuses into f->rc and f->whole_rc as read_one says. */
-static void chain_snapshots(cli_messages *to, const cli_options *opts, const char *wanted,
-                            hist_file *f, gex_chain *chain, int at, const gex_read_report *read)
+static void chain_snapshots(const cli_options *opts, const char *wanted, hist_file *f,
+                            gex_chain *chain, int at, const gex_read_report *read)
 {
-    cli_messages quiet = {0};
+    cli_messages said = {0}, *to = &said;
     cli_options dated;
     int64_t quote = 0;
     const int quoted = gex_chain_quote_time(chain, &quote) == GEX_OK;
@@ -130,6 +237,8 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
         gex_chain_free(chain);
         worst(&f->rc, CLI_EXIT_INPUT);
         worst(&f->whole_rc, CLI_EXIT_INPUT);
+        add_note(f, "", to);
+        free(said.text);
         return;
     }
     if (!opts->prepare.has_now && !quoted) {
@@ -140,6 +249,8 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
             gex_chain_free(chain);
             worst(&f->rc, CLI_EXIT_INPUT);
             worst(&f->whole_rc, CLI_EXIT_INPUT);
+            add_note(f, "", to);
+            free(said.text);
             return;
         }
         dated = *opts;
@@ -166,6 +277,8 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
             free(parts);
             worst(&f->rc, cli_exit_status(st));
             worst(&f->whole_rc, cli_exit_status(st));
+            add_note(f, "", to);
+            free(said.text);
             return;
         }
     }
@@ -175,16 +288,18 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
         gex_chain_get_view(one, &v);
         const char *name = v.n > 0 ? gex_chain_symbol(one, v.underlying[0]) : "?";
         const int keep = wanted_symbol(wanted, name);
-        char label[128]; /* snapshot_of frees the chain */
-        snprintf(label, sizeof label, "%.64s%s", count > 1 || at ? name : "", instant);
-        const int rc =
-            snapshot_of(keep ? to : &quiet, opts, f, one, label[0] != '\0' ? label : NULL, read);
+        char label[GEX_SYMBOL_MAX + 64]; /* snapshot_of frees the chain */
+        snprintf(label, sizeof label, "%.*s%s", GEX_SYMBOL_MAX, count > 1 || at ? name : "",
+                 instant);
+        char *symbol = strdup(name); /* the note's; the chain and its names go */
+        const int rc = snapshot_of(to, opts, f, one, label[0] != '\0' ? label : NULL, read);
         worst(&f->whole_rc, rc);
         if (keep)
             worst(&f->rc, rc);
-        quiet.len = 0;
+        add_note(f, symbol != NULL ? symbol : "", to);
+        free(symbol);
     }
-    free(quiet.text);
+    free(said.text);
     free(parts);
 }
 
@@ -196,8 +311,7 @@ static void chain_snapshots(cli_messages *to, const cli_options *opts, const cha
  * warnings of a file holding no underlying it keeps are not shown. A file that cannot be read,
  * or placed in time, is always reported: it may hold the underlying asked for. Of many files
  * (many), one without a snapshot at --at gives none, and no error. */
-static void read_one(cli_messages *to, const cli_options *opts, const char *wanted, int many,
-                     hist_file *f)
+static void read_one(const cli_options *opts, const char *wanted, int many, hist_file *f)
 {
     gex_chain *one = NULL, **chains = &one;
     size_t n = 0, refused = 0;
@@ -218,12 +332,12 @@ static void read_one(cli_messages *to, const cli_options *opts, const char *want
         uint32_t first = 0;
         holds = holds_wanted(chains[s], gex_chain_underlyings(chains[s], &first, 1), wanted);
     }
-    if (holds)
-        cli_messages_append(to, &read_messages);
+    f->holds = holds;
+    add_note(f, NULL, &read_messages);
     free(read_messages.text);
     f->whole_rc = f->rc;
     for (size_t s = 0; s < n; s++)
-        chain_snapshots(to, opts, wanted, f, chains[s], n + refused > 1, &read);
+        chain_snapshots(opts, wanted, f, chains[s], n + refused > 1, &read);
     if (chains != &one)
         free(chains);
 }
@@ -237,11 +351,12 @@ static char *take_messages(cli_messages *m)
     return text;
 }
 
-/* Prints the messages of the files read so far, in input order. Under the lock. */
+/* Prints the messages of the files read so far, or taken from the store, in input order. Under
+ * the lock. */
 static void print_ready(hist_pool *p)
 {
-    while (p->next_print < p->n_todo && p->files[p->todo[p->next_print]].done) {
-        hist_file *f = &p->files[p->todo[p->next_print++]];
+    while (p->next_print < p->n_files && p->files[p->next_print].done) {
+        hist_file *f = &p->files[p->next_print++];
         cli_messages_print(f->messages, &p->bar.shown);
         free(f->messages);
         f->messages = NULL;
@@ -256,7 +371,8 @@ static void *worker(void *arg)
     while (p->next < p->n_todo) {
         hist_file *f = &p->files[p->todo[p->next++]];
         pthread_mutex_unlock(&p->lock);
-        read_one(&mine, p->opts, p->wanted, p->many, f);
+        read_one(p->opts, p->wanted, p->many, f);
+        say_notes(&mine, f, p->wanted);
         char *text = take_messages(&mine);
         pthread_mutex_lock(&p->lock);
         f->messages = text;
@@ -278,12 +394,16 @@ static void read_all(hist_pool *p)
     pthread_t *threads = helpers ? malloc(helpers * sizeof *threads) : NULL;
     size_t started = 0;
     cli_progress_start(&p->bar, "history", "files", CLI_PROGRESS_AFTER_MS);
+    pthread_mutex_lock(&p->lock);
+    print_ready(p); /* the stored files before the first to read */
+    pthread_mutex_unlock(&p->lock);
     while (threads != NULL && started < helpers &&
            pthread_create(&threads[started], NULL, worker, p) == 0)
         started++;
     worker(p);
     for (size_t t = 0; t < started; t++)
         pthread_join(threads[t], NULL);
+    print_ready(p); /* the stored files after the last read */
     free(threads);
     cli_progress_end(&p->bar);
 }
@@ -291,22 +411,25 @@ static void read_all(hist_pool *p)
 /* The options that change a snapshot, as one text: the store's key beside the file. Every
  * field of the read, prepare and analysis options that a number depends on is in it (the
  * filters of gex_exposure_options all, --greeks file, --expiration-of-file): a snapshot taken
- * under other options is read again, never answered from the store. */
+ * under other options is read again, never answered from the store. --quiet too, which
+ * changes what the read says (the store keeps it, stored_messages): a run without it says
+ * the warnings a --quiet run did not keep. */
 static void options_key(const cli_options *o, char *buf, size_t size)
 {
     const gex_exposure_options *e = &o->analysis.exposure;
-    int n = snprintf(buf, size,
-                     "rate=%.17g div=%.17g carry=%d exercise=%d iv=%d unit=%d flip=%d min_oi=%.17g "
-                     "max_dte=%d 0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
-                     "now_from_mtime=%d at=%lld min_bid=%.17g max_delta=%.17g greeks_file=%d "
-                     "file_exp=%d no_0dte=%d exp=",
-                     o->prepare.rate, o->prepare.div, (int)o->prepare.carry, (int)e->exercise,
-                     (int)o->prepare.iv_mode, (int)e->gex_unit, (int)o->analysis.flip_method,
-                     e->min_oi, e->max_dte, e->zero_dte, o->read.spot, o->read.multiplier,
-                     o->read.strict, (int)o->read.format,
-                     o->prepare.has_now ? (long long)o->prepare.now : -1LL, o->now_from_mtime,
-                     o->read.has_at ? (long long)o->read.at : -1LL, e->min_bid, e->max_abs_delta,
-                     e->greeks_from_file, (int)o->read.file_expiration, e->exclude_zero_dte);
+    int n =
+        snprintf(buf, size,
+                 "rate=%.17g div=%.17g carry=%d exercise=%d iv=%d unit=%d flip=%d min_oi=%.17g "
+                 "max_dte=%d 0dte=%d spot=%.17g multiplier=%.17g strict=%d format=%d now=%lld "
+                 "now_from_mtime=%d at=%lld min_bid=%.17g max_delta=%.17g greeks_file=%d "
+                 "file_exp=%d no_0dte=%d quiet=%d exp=",
+                 o->prepare.rate, o->prepare.div, (int)o->prepare.carry, (int)e->exercise,
+                 (int)o->prepare.iv_mode, (int)e->gex_unit, (int)o->analysis.flip_method, e->min_oi,
+                 e->max_dte, e->zero_dte, o->read.spot, o->read.multiplier, o->read.strict,
+                 (int)o->read.format, o->prepare.has_now ? (long long)o->prepare.now : -1LL,
+                 o->now_from_mtime, o->read.has_at ? (long long)o->read.at : -1LL, e->min_bid,
+                 e->max_abs_delta, e->greeks_from_file, (int)o->read.file_expiration,
+                 e->exclude_zero_dte, o->quiet);
     for (size_t i = 0; i < e->n_expirations && n > 0 && (size_t)n < size; i++)
         n += snprintf(buf + n, size - (size_t)n, "%d,", (int)e->expirations[i]);
     if (n > 0 && (size_t)n < size)
@@ -444,12 +567,14 @@ static int look_up(cli_store *store, const char *key, hist_file *files, size_t n
         if (store != NULL && f->real != NULL && S_ISREG(f->sb.st_mode)) {
             const cli_file_identity id = {f->real, (int64_t)f->sb.st_size, mtime_ns(f),
                                           (int64_t)f->sb.st_ino};
-            found = cli_store_lookup(store, &id, key, &f->snaps, &f->n_snaps);
+            found =
+                cli_store_lookup(store, &id, key, &f->snaps, &f->n_snaps, &f->notes, &f->n_notes);
             if (found < 0)
                 rc = CLI_EXIT_INTERNAL;
         }
         if (found > 0) {
             f->from_store = 1;
+            f->done = 1; /* its messages are the stored ones (hist_pool's printing) */
             (*n_stored)++;
         } else
             todo[(*n_todo)++] = i;
@@ -459,6 +584,18 @@ static int look_up(cli_store *store, const char *key, hist_file *files, size_t n
     if (store != NULL && cli_store_read_end(store) != 0)
         rc = CLI_EXIT_INTERNAL;
     return rc;
+}
+
+/* The messages of a file taken from the store: what its read said, as read_one would show it
+ * under --symbol (wanted, NULL when not given). */
+static void stored_messages(hist_file *f, const char *wanted)
+{
+    f->holds = wanted == NULL;
+    for (size_t k = 0; k < f->n_snaps && !f->holds; k++)
+        f->holds = strcasecmp(wanted, f->snaps[k].symbol) == 0;
+    cli_messages m = {0};
+    say_notes(&m, f, wanted);
+    f->messages = take_messages(&m);
 }
 
 /* Keeps what was read in the store: each file read whole, and forgets the ones that failed (an
@@ -476,9 +613,9 @@ static int keep(cli_store *store, const char *key, const hist_file *files, const
             continue;
         const cli_file_identity id = {f->real, (int64_t)f->sb.st_size, mtime_ns(f),
                                       (int64_t)f->sb.st_ino};
-        const int st = f->whole_rc == CLI_EXIT_OK
-                           ? cli_store_put(store, &id, key, f->snaps, f->n_snaps)
-                           : cli_store_forget(store, f->real, key);
+        const int st = f->whole_rc == CLI_EXIT_OK ? cli_store_put(store, &id, key, f->snaps,
+                                                                  f->n_snaps, f->notes, f->n_notes)
+                                                  : cli_store_forget(store, f->real, key);
         if (st != 0)
             return CLI_EXIT_INTERNAL;
     }
@@ -629,11 +766,15 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
     size_t n_todo = 0, n_stored = 0;
     if (rc == CLI_EXIT_OK)
         rc = look_up(store, key, files, in->n, todo, &n_todo, &n_stored);
+    for (size_t i = 0; i < in->n && rc == CLI_EXIT_OK; i++)
+        if (files[i].from_store)
+            stored_messages(&files[i], opts->read.symbol);
     if (rc == CLI_EXIT_OK) {
         hist_pool pool = {.opts = &o,
                           .wanted = opts->read.symbol,
                           .many = in->n > 1,
                           .files = files,
+                          .n_files = in->n,
                           .todo = todo,
                           .n_todo = n_todo};
         pthread_mutex_init(&pool.lock, NULL);
@@ -674,6 +815,7 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
     for (size_t i = 0; i < in->n; i++) {
         free(files[i].real);
         free(files[i].snaps);
+        cli_store_notes_free(files[i].notes, files[i].n_notes);
         free(files[i].messages);
     }
     free(files);

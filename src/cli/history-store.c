@@ -1,8 +1,9 @@
 /*
- * history-store.c: gex history's SQLite store (history-store.h). Two tables, gex_files (one row
- * per file read under one set of options) and gex_snapshots (its snapshots), and gex_meta (the
- * schema version). Every SQLite failure is reported as what it is (corrupt, locked, not a gex
- * store) and stops the command: a store that cannot be trusted never gives a number.
+ * history-store.c: gex history's SQLite store (history-store.h). Three tables, gex_files (one
+ * row per file read under one set of options), gex_snapshots (its snapshots) and gex_messages
+ * (what its read said), and gex_meta (the schema version). Every SQLite failure is reported as what
+ * it is (corrupt, locked, not a gex store) and stops the command: a store that cannot be trusted
+ * never gives a number.
  */
 #include <elf.h>
 #include <errno.h>
@@ -27,7 +28,7 @@ struct cli_store {
     char *path;
     char build[BUILD_KEY_SIZE];
     int read_only;
-    sqlite3_stmt *lookup, *snaps, *forget, *put_file, *put_snap;
+    sqlite3_stmt *lookup, *snaps, *notes, *forget, *put_file, *put_snap, *put_note;
 };
 
 /* How long a run waits for another run holding the store before saying it is locked. */
@@ -48,6 +49,12 @@ struct cli_store {
 #define SNAPSHOTS_INDEX                                                                            \
     "CREATE INDEX IF NOT EXISTS gex_snapshots_by_symbol ON gex_snapshots (symbol, quote_time);"
 
+/* A file's messages, in the order its read said them (seq); symbol NULL: the file's own. */
+#define MESSAGES_TABLE                                                                             \
+    "CREATE TABLE IF NOT EXISTS gex_messages ("                                                    \
+    " file_id INTEGER NOT NULL REFERENCES gex_files (id) ON DELETE CASCADE,"                       \
+    " seq INTEGER NOT NULL, symbol TEXT, text TEXT NOT NULL, PRIMARY KEY (file_id, seq));"
+
 #define META_TABLE                                                                                 \
     "CREATE TABLE IF NOT EXISTS gex_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 #define FILES_TABLE                                                                                \
@@ -59,22 +66,34 @@ struct cli_store {
 #define SCHEMA_ROW                                                                                 \
     "INSERT OR IGNORE INTO gex_meta (key, value) VALUES ('schema', " CLI_STORE_SCHEMA ");"
 
-static const char schema[] =
-    META_TABLE FILES_TABLE SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX SCHEMA_ROW;
+static const char schema[] = META_TABLE FILES_TABLE SNAPSHOTS_TABLE("gex_snapshots")
+    SNAPSHOTS_INDEX MESSAGES_TABLE SCHEMA_ROW;
 
-/* Schema 1 or 2 to 3: the snapshots' table made again, empty. Schema 1's rows cannot be kept:
+/* Schema 1, 2 or 3 to 4: the snapshots' table made again, empty, and every file forgotten
+ * (gex_messages, made by schema above, is emptied with them). Schema 1's rows cannot be kept:
  * their options key did not say which snapshot of a file (--at) they hold, so a file read with
  * --at would answer a run without it; schema 2's have no currency (an NSE file's amounts were
- * kept as if in dollars). Run inside a transaction that holds the store's write lock. */
+ * kept as if in dollars); schema 3 kept no messages, so a run from it would say nothing of a
+ * file's skipped rows. Run inside a transaction that holds the store's write lock. */
 static const char upgrade_from_old[] =
     "DROP TABLE gex_snapshots;"
-    "DELETE FROM gex_files;" SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX
+    "DELETE FROM gex_files;"
+    "DELETE FROM gex_messages;" SNAPSHOTS_TABLE("gex_snapshots") SNAPSHOTS_INDEX
     "UPDATE gex_meta SET value = '" CLI_STORE_SCHEMA "' WHERE key = 'schema';";
 
 /* Whether v (gex_meta's schema value) is an older one that upgrade() brings to this one. */
 static int schema_old(const char *v)
 {
-    return strcmp(v, "1") == 0 || strcmp(v, "2") == 0;
+    return strcmp(v, "1") == 0 || strcmp(v, "2") == 0 || strcmp(v, "3") == 0;
+}
+
+/* Why an older schema's rows are not kept, for the upgrade's warning. */
+static const char *schema_old_why(const char *v)
+{
+    return strcmp(v, "1") == 0   ? "whose keys did not say which snapshot of a file they hold"
+           : strcmp(v, "2") == 0 ? "which did not keep the currency of a snapshot's amounts"
+                                 : "which did not keep what the read of a file said (its "
+                                   "skipped rows and warnings)";
 }
 
 /* The snapshot columns after file_id, in order. */
@@ -153,9 +172,7 @@ static int upgrade(cli_store *s)
         cli_error(s->path, 0,
                   "warning: the history store was made by an older gex (schema %s, %s): "
                   "upgraded, its snapshots are read again once",
-                  v,
-                  strcmp(v, "1") == 0 ? "whose keys did not say which snapshot of a file they hold"
-                                      : "which did not keep the currency of a snapshot's amounts");
+                  v, schema_old_why(v));
     if (rc == SQLITE_OK)
         return 0;
     const int failed = fail(s->path, s->db, rc, "upgrading its schema");
@@ -212,6 +229,7 @@ static int prepare_all(cli_store *s)
                      "mtime_ns = ?4 AND inode = ?5 AND gex_version = ?6"},
         {&s->snaps, "SELECT " SNAP_COLUMNS " FROM gex_snapshots WHERE file_id = ?1 ORDER BY "
                     "quote_time, symbol"},
+        {&s->notes, "SELECT symbol, text FROM gex_messages WHERE file_id = ?1 ORDER BY seq"},
         {&s->forget, "DELETE FROM gex_files WHERE path = ?1 AND options = ?2"},
         {&s->put_file,
          "INSERT INTO gex_files (path, size, mtime_ns, inode, gex_version, options, read_at) "
@@ -219,6 +237,8 @@ static int prepare_all(cli_store *s)
         {&s->put_snap, "INSERT INTO gex_snapshots (file_id, " SNAP_COLUMNS ") VALUES (?1, ?2, "
                        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
                        "?18, ?19, ?20, ?21)"},
+        {&s->put_note,
+         "INSERT INTO gex_messages (file_id, seq, symbol, text) VALUES (?1, ?2, ?3, ?4)"},
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         const int rc = sqlite3_prepare_v2(s->db, q[i].sql, -1, q[i].st, NULL);
@@ -402,9 +422,11 @@ void cli_store_close(cli_store *s)
         return;
     sqlite3_finalize(s->lookup);
     sqlite3_finalize(s->snaps);
+    sqlite3_finalize(s->notes);
     sqlite3_finalize(s->forget);
     sqlite3_finalize(s->put_file);
     sqlite3_finalize(s->put_snap);
+    sqlite3_finalize(s->put_note);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -453,11 +475,62 @@ static void read_snapshot(sqlite3_stmt *st, gex_snapshot *s)
                                                                   : GEX_CURRENCY_DEFAULT);
 }
 
+void cli_store_notes_free(cli_store_note *notes, size_t n)
+{
+    for (size_t i = 0; notes != NULL && i < n; i++) {
+        free(notes[i].symbol);
+        free(notes[i].text);
+    }
+    free(notes);
+}
+
+/* The notes of file_id into *notes, *n (both left empty on failure). 0, or -1 after a
+ * message. */
+static int read_notes(cli_store *s, sqlite3_int64 file_id, cli_store_note **notes, size_t *n)
+{
+    sqlite3_stmt *q = s->notes;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, file_id);
+    size_t cap = 0;
+    int rc, oom = 0;
+    while (!oom && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 4;
+            cli_store_note *p = realloc(*notes, cap * sizeof *p);
+            if (p == NULL) {
+                oom = 1;
+                break;
+            }
+            *notes = p;
+        }
+        const unsigned char *sym = sqlite3_column_text(q, 0);
+        const unsigned char *text = sqlite3_column_text(q, 1);
+        cli_store_note *x = &(*notes)[*n];
+        x->symbol = sym != NULL ? strdup((const char *)sym) : NULL;
+        x->text = strdup(text != NULL ? (const char *)text : "");
+        (*n)++;
+        oom = (sym != NULL && x->symbol == NULL) || x->text == NULL;
+    }
+    sqlite3_reset(q);
+    if (!oom && rc == SQLITE_DONE)
+        return 0;
+    cli_store_notes_free(*notes, *n);
+    *notes = NULL;
+    *n = 0;
+    if (oom) {
+        cli_error(NULL, 0, "out of memory reading the history store");
+        return -1;
+    }
+    return fail(s->path, s->db, rc, "reading a file's messages");
+}
+
 int cli_store_lookup(cli_store *s, const cli_file_identity *id, const char *options,
-                     gex_snapshot **snaps, size_t *n)
+                     gex_snapshot **snaps, size_t *n, cli_store_note **notes, size_t *n_notes)
 {
     *snaps = NULL;
     *n = 0;
+    *notes = NULL;
+    *n_notes = 0;
     sqlite3_stmt *st = s->lookup;
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, id->path, -1, SQLITE_STATIC);
@@ -504,6 +577,12 @@ int cli_store_lookup(cli_store *s, const cli_file_identity *id, const char *opti
         free(*snaps);
         *snaps = NULL;
         return 0;
+    }
+    if (read_notes(s, file_id, notes, n_notes) != 0) {
+        free(*snaps);
+        *snaps = NULL;
+        *n = 0;
+        return -1;
     }
     return 1;
 }
@@ -560,7 +639,7 @@ static void bind_level(sqlite3_stmt *st, int i, const gex_level *l)
 }
 
 int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options,
-                  const gex_snapshot *snaps, size_t n)
+                  const gex_snapshot *snaps, size_t n, const cli_store_note *notes, size_t n_notes)
 {
     if (s->read_only)
         return 0;
@@ -609,6 +688,21 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
         sqlite3_bind_double(st, 19, x->call_oi);
         sqlite3_bind_double(st, 20, x->put_oi);
         sqlite3_bind_text(st, 21, gex_snapshot_currency(x), -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return fail(s->path, s->db, rc, "writing");
+    }
+    for (size_t i = 0; i < n_notes; i++) {
+        st = s->put_note;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, file_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        if (notes[i].symbol != NULL)
+            sqlite3_bind_text(st, 3, notes[i].symbol, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 3);
+        sqlite3_bind_text(st, 4, notes[i].text, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)

@@ -15,7 +15,7 @@
 
 /* The schema's version, kept in the table gex_meta: a store of another schema is refused
  * (never read as if it were this one). */
-#define CLI_STORE_SCHEMA "3"
+#define CLI_STORE_SCHEMA "4"
 
 typedef struct cli_store cli_store;
 
@@ -34,12 +34,25 @@ int cli_store_open(const char *path, cli_store **out);
 void cli_store_close(cli_store *store); /* accepts NULL */
 const char *cli_store_path(const cli_store *store);
 
-/* The snapshots kept for a file of this identity under these options and this gex build:
- * 1 and *snaps (malloc'ed, *n >= 1 of them), 0 when none are kept (a file stored with none,
+/* What the read of a file said, kept to be said again by a run that takes its snapshots from
+ * the store: symbol NULL for the file's own messages (the reader's warnings, the skipped rows),
+ * else the underlying whose messages text holds; text is whole lines, as the read captured
+ * them (history's form, cmd-history.c). */
+typedef struct cli_store_note {
+    char *symbol;
+    char *text;
+} cli_store_note;
+
+/* Frees n notes and the array. Accepts NULL. */
+void cli_store_notes_free(cli_store_note *notes, size_t n);
+
+/* The snapshots kept for a file of this identity under these options and this gex build, with
+ * the notes of its read in order: 1 and *snaps (malloc'ed, *n >= 1 of them) and *notes
+ * (malloc'ed, *n_notes of them, NULL when none), 0 when none are kept (a file stored with none,
  * which cannot be told from one whose rows were deleted, is read again), -1 after a message
  * when the store failed (CLI_EXIT_INTERNAL). */
 int cli_store_lookup(cli_store *store, const cli_file_identity *id, const char *options,
-                     gex_snapshot **snaps, size_t *n);
+                     gex_snapshot **snaps, size_t *n, cli_store_note **notes, size_t *n_notes);
 
 /* The lookups of one run in one read transaction: begin before the first cli_store_lookup,
  * end after the last. Without it each lookup is a transaction of its own, and SQLite takes and
@@ -53,7 +66,7 @@ int cli_store_read_end(cli_store *store);
  * opened read-only accepts them and keeps nothing. */
 int cli_store_begin(cli_store *store);
 int cli_store_put(cli_store *store, const cli_file_identity *id, const char *options,
-                  const gex_snapshot *snaps, size_t n);
+                  const gex_snapshot *snaps, size_t n, const cli_store_note *notes, size_t n_notes);
 int cli_store_forget(cli_store *store, const char *path, const char *options);
 int cli_store_commit(cli_store *store);
 
