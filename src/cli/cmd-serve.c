@@ -97,7 +97,11 @@ int cli_serve_parse_passed_on(char **extra, size_t n_extra, cli_options *opts)
         argv[argc++] = extra[i];
     argv[argc++] = a_file;
     argv[argc] = NULL;
-    return cli_options_parse(argc, argv, opts);
+    const int rc = cli_options_parse(argc, argv, opts);
+    /* parsed as levels' (the analysis every answer shares), read as the server's: one file of a
+     * folder, which the remarks meant for a command's one file do not concern (pipeline.c) */
+    opts->command = CLI_CMD_SERVE;
+    return rc;
 }
 
 /* The longest API key read from a file or the environment. */
