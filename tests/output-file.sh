@@ -244,6 +244,27 @@ else
 fi
 no_tmp "failed run"
 
+# screen and history over files none of which can be read: no document, the existing output
+# byte for byte (it was replaced by an empty table); with one file read, its rows are kept.
+for cmd in screen "history --no-db"; do
+    # shellcheck disable=SC2086
+    run $cmd "$tmp/no-such-input.csv" -o "$tmp/reg"
+    if [ "$st" != 3 ] || ! cmp -s "$tmp/reg" "$tmp/reg-before"; then
+        fail "$cmd, no file read: exit status $st (expected 3), or the existing output changed"
+    else
+        ok "$cmd, no file read (3): the existing output unchanged"
+    fi
+    no_tmp "$cmd, no file read"
+    # shellcheck disable=SC2086
+    run $cmd "$tmp/no-such-input.csv" "$in" -o "$tmp/reg"
+    if [ "$st" != 3 ] || ! grep -q SPX "$tmp/reg"; then
+        fail "$cmd, one file of two read: exit status $st (expected 3), or no rows in the output"
+    else
+        ok "$cmd, one file of two read (3): the rows of the file read written"
+    fi
+    cp "$tmp/reg-before" "$tmp/reg"
+done
+
 # A run killed while writing: neither the file nor a temporary file. Killed once the output
 # descriptor holds bytes (/proc/PID/fd), else when it ends or after about 10 s of waiting.
 if ! "$gen" --seed 1 --big -o "$tmp/big.csv" 2>/dev/null; then

@@ -846,6 +846,11 @@ int cli_cmd_history(const cli_options *opts, FILE *out)
     gex_error_clear(&err);
     const int written = cli_written_to(
         gex__render_history(h.rows, h.n, &h.meta, opts->format, out, &err), &err, opts->output);
+    const size_t n_rows = h.n;
     cli_history_release(&h);
-    return written != CLI_EXIT_OK ? written : rc;
+    if (written != CLI_EXIT_OK)
+        return written;
+    /* some files failed: the rows of the others are the document (-o keeps it); none, no
+     * document (-o leaves FILE as it was) */
+    return rc == CLI_EXIT_INPUT && n_rows > 0 ? CLI_EXIT_INPUT_KEPT : rc;
 }

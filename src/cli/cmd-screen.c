@@ -1094,5 +1094,9 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
         cli_error(NULL, 0, "out of memory building the output");
         return CLI_EXIT_INTERNAL;
     }
-    return written != CLI_EXIT_OK ? written : worst;
+    if (written != CLI_EXIT_OK)
+        return written;
+    /* some files failed: the rows of the others are the document (-o keeps it); none, no
+     * document (-o leaves FILE as it was) */
+    return worst == CLI_EXIT_INPUT && n > 0 ? CLI_EXIT_INPUT_KEPT : worst;
 }

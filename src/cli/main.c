@@ -84,10 +84,9 @@ int main(int argc, char **argv)
     }
 
     /* Output is kept when the command produced its document: success, validate's "differs",
-     * and screen's, history's and the history chart's "some files failed". */
-    const int keep = rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF || rc == CLI_EXIT_INPUT_KEPT ||
-                     (rc == CLI_EXIT_INPUT &&
-                      (opts.command == CLI_CMD_SCREEN || opts.command == CLI_CMD_HISTORY));
+     * and screen's, history's and the history chart's "some files failed" with rows from the
+     * others (CLI_EXIT_INPUT_KEPT). */
+    const int keep = rc == CLI_EXIT_OK || rc == CLI_EXIT_DIFF || rc == CLI_EXIT_INPUT_KEPT;
     const int partial = rc == CLI_EXIT_INPUT_KEPT;
     if (partial)
         rc = CLI_EXIT_INPUT;
