@@ -83,8 +83,9 @@ static int section(gex__span s, int32_t *exp, double *mult)
 }
 
 /* "... for SPY on 11/7/23 14:30:12": the underlying and the instant (New York time). The date
- * is thinkorswim's M/D/YY; the time after it is read as any quote time is (gex_time_parse_instant:
- * "2:30:12 PM", a zone), so that a time it cannot read is said at its line, never half read. */
+ * is thinkorswim's M/D/YY (or M/D/YYYY, as a spreadsheet may save it); the time after it is read as
+ * any quote time is (gex_time_parse_instant: "2:30:12 PM", a zone), so that a time it cannot read
+ * is said at its line, never half read. */
 static void title(gex__reader *r, gex__span s, long line, char *sym, size_t *sym_len)
 {
     const char *for_ = NULL;
@@ -110,10 +111,11 @@ static void title(gex__reader *r, gex__span s, long line, char *sym, size_t *sym
     tail[rest] = '\0';
     unsigned m, d, y;
     int used = 0;
-    if (sscanf(tail, " on %2u/%2u/%2u%n", &m, &d, &y, &used) != 3 || tail[used] != ' ')
-        return; /* no date: the file gives no instant (--now) */
+    if (sscanf(tail, " on %2u/%2u/%4u%n", &m, &d, &y, &used) != 3 || tail[used] != ' ')
+        return;                 /* no date: the file gives no instant (--now) */
+    y = y < 100 ? 2000 + y : y; /* M/D/YY as thinkorswim writes it, or a four-digit year */
     char text[96];
-    int len = snprintf(text, sizeof text, "%04u-%02u-%02u%s", 2000 + y, m, d, tail + used);
+    int len = snprintf(text, sizeof text, "%04u-%02u-%02u%s", y, m, d, tail + used);
     if (len <= 0 || (size_t)len >= sizeof text ||
         gex__read_quote_time(r, text, (size_t)len, GEX_ZONE_EASTERN, line) == 0)
         return;

@@ -563,6 +563,20 @@ START_TEST(test_thinkorswim_title_time)
             gex_chain_free(c);
         }
     }
+    /* a four-digit year, as a spreadsheet may save the title */
+    char *date = strstr(original, "11/7/23");
+    ck_assert_ptr_nonnull(date);
+    char text[8300];
+    int len = snprintf(text, sizeof text, "%.*s11/7/2023%s", (int)(date - original), original,
+                       date + strlen("11/7/23"));
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, (size_t)len, "tos.csv", NULL, &c, NULL, &err),
+                     GEX_OK);
+    int64_t t = 0;
+    ck_assert_int_eq(gex_chain_quote_time(c, &t), GEX_OK);
+    ck_assert_int_eq(t, 1699385412);
+    gex_chain_free(c);
 }
 END_TEST
 
