@@ -163,8 +163,8 @@ void cli_inputs_free(cli_inputs *in)
 /* --- the screen --- */
 
 typedef struct screen_row {
-    char symbol[64];
-    char currency[4]; /* of spot, levels and net GEX */
+    char symbol[GEX_SYMBOL_MAX + 1]; /* an underlying whole (gex/chain.h) */
+    char currency[4];                /* of spot, levels and net GEX */
     const char *file;
     double spot;
     int64_t as_of;
