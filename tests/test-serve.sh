@@ -193,6 +193,29 @@ if [ "$code" != 413 ] || ! { cat "$work/big-serve.json"; echo; } | cmp -s - "$wo
 fi
 compared=$((compared + 1))
 
+# same_as_api STATUS EXIT PATH: the server answers PATH with STATUS, and gex api prints the same
+# body (and a newline) with exit status EXIT.
+same_as_api() {
+    code=$(fetch "http://127.0.0.1:$port$3" "$work/same-serve.json")
+    "$gex" api "$3" "$chains" >"$work/same-cli.json" 2>/dev/null
+    rc=$?
+    [ -z "$(tail -c 1 "$work/same-serve.json")" ] || echo >>"$work/same-serve.json"
+    if [ "$code" != "$1" ] || [ "$rc" != "$2" ] ||
+        ! cmp -s "$work/same-serve.json" "$work/same-cli.json"; then
+        fail "$(printf '%.80s' "$3"): status $code (expected $1), gex api exit $rc (expected $2)," \
+            "or its answer differs: $(head -c 300 "$work/same-cli.json")"
+    fi
+    compared=$((compared + 1))
+}
+# What the server refuses before routing (an encoded NUL anywhere, first; then a target over
+# 1 KiB), and a query of more parameters than gex api once took (64).
+same_as_api 400 2 "/v1/exposure/gex/SPX%00junk"
+same_as_api 400 2 "/v1/exposure/levels/SPX?x=$(head -c 2000 /dev/zero | tr '\0' a)%00"
+same_as_api 414 2 "/v1/exposure/levels/SPX?x=$(head -c 9000 /dev/zero | tr '\0' a)"
+many=$(i=0; while [ $i -lt 70 ]; do printf 'p%d=1&' $i; i=$((i + 1)); done)
+same_as_api 200 0 "/v1/exposure/levels/SPX?${many}min_oi=100"
+same_as_api 400 2 "/v1/exposure/levels/SPX?${many}min_oi=-5"
+
 # ---- every error status, with the vendor's body ----
 expect() { # expect STATUS ERROR_CODE PATH [curl options...]
     want=$1

@@ -71,25 +71,26 @@ static int list_endpoints(void)
     return cli_stdout_done();
 }
 
-/* The query string, decoded: at most API_QUERY_MAX name=value pairs. */
-#define API_QUERY_MAX 64
+/* The query string, decoded. The target is at most CLI_SERVE_URL_MAX bytes (a longer one is
+ * answered 414 before its query is read, as gex serve answers it), and every parameter but the
+ * last takes a byte and its '&' at least: so the query holds at most API_QUERY_MAX, however
+ * many gex serve would take. */
+#define API_QUERY_MAX ((CLI_SERVE_URL_MAX + 1) / 2)
 typedef struct api_query {
     size_t n;
     char *name[API_QUERY_MAX];
     char *value[API_QUERY_MAX];
 } api_query;
 
-/* Decodes %XX and '+' in place, as a server decodes a query (RFC 3986, HTML forms). Returns -1
- * for an encoded NUL (refused, as gex serve refuses it). */
-static int decode(char *s)
+/* Decodes %XX and '+' in place, as a server decodes a query (RFC 3986, HTML forms). s holds no
+ * "%00" (a target holding one is answered 400 before its query is read), so no NUL is made. */
+static void decode(char *s)
 {
     char *w = s;
     for (const char *r = s; *r != '\0'; r++) {
         int hi, lo;
         if (*r == '%' && (hi = cli_serve_hex_value((unsigned char)r[1])) >= 0 &&
             (lo = cli_serve_hex_value((unsigned char)r[2])) >= 0) {
-            if (hi == 0 && lo == 0)
-                return -1;
             *w++ = (char)(hi * 16 + lo);
             r += 2;
         } else {
@@ -97,7 +98,6 @@ static int decode(char *s)
         }
     }
     *w = '\0';
-    return 0;
 }
 
 /* A query parameter (cli_serve_param_get): its first value, names matched ignoring case, as
@@ -114,33 +114,27 @@ static const char *query_get(void *ctx, const char *name, size_t *times)
     return value;
 }
 
-/* Splits and decodes the query of target (modified in place). 0, or -1 after a message. */
-static int parse_query(char *query, api_query *q)
+/* Splits and decodes the query of a target (modified in place) that was not refused: at most
+ * CLI_SERVE_URL_MAX bytes, no "%00". */
+static void parse_query(char *query, api_query *q)
 {
     q->n = 0;
-    for (char *p = query; p != NULL && *p != '\0';) {
+    for (char *p = query; p != NULL && *p != '\0' && q->n < API_QUERY_MAX;) {
         char *amp = strchr(p, '&');
         if (amp != NULL)
             *amp = '\0';
         if (*p != '\0') {
-            if (q->n == API_QUERY_MAX) {
-                cli_error(NULL, 0, "api: at most %d query parameters", API_QUERY_MAX);
-                return -1;
-            }
             char *eq = strchr(p, '=');
             if (eq != NULL)
                 *eq = '\0';
             q->name[q->n] = p;
             q->value[q->n] = eq != NULL ? eq + 1 : p + strlen(p);
-            if (decode(q->name[q->n]) != 0 || decode(q->value[q->n]) != 0) {
-                cli_error(NULL, 0, "api: the query holds an encoded NUL byte (%%00)");
-                return -1;
-            }
+            decode(q->name[q->n]);
+            decode(q->value[q->n]);
             q->n++;
         }
         p = amp != NULL ? amp + 1 : NULL;
     }
-    return 0;
 }
 
 /* Reads the whole of path ("-": standard input) into a malloc'ed buffer, or its first
@@ -431,9 +425,33 @@ int cli_cmd_api(int argc, char **argv)
     if (rc >= 0)
         return rc;
 
+    /* Refused before it is routed, as gex serve refuses it (serve-http.c), in its order: a
+     * target that decodes to a NUL byte anywhere (only "%00" does: the '%' of one is never a
+     * digit of an %XX before it), then one over CLI_SERVE_URL_MAX bytes. */
+    cli_serve_error qe;
+    cli_serve_result res = {0, NULL, 0, 0, 0, "", 0};
+    const size_t tlen = strlen(target);
+    const int nul = strstr(target, "%00") != NULL;
+    if (nul || tlen > CLI_SERVE_URL_MAX) {
+        if (nul) {
+            qe = (cli_serve_error){.status = 400, .code = "invalid_parameter"};
+            snprintf(qe.message, sizeof qe.message,
+                     "the request target holds an encoded NUL byte (%%00)");
+        } else {
+            qe = (cli_serve_error){.status = 414, .code = "uri_too_long"};
+            snprintf(qe.message, sizeof qe.message,
+                     "the request target is %zu bytes; at most %d are accepted", tlen,
+                     CLI_SERVE_URL_MAX);
+        }
+        if (cli_serve_error_result(&qe, &res) != 0)
+            return CLI_EXIT_INTERNAL;
+        rc = print_result(&res, CLI_EXIT_USAGE);
+        free(res.body);
+        return rc;
+    }
+
     /* The target: the path, as received (the router splits it at its literal '/' and then
      * decodes each segment, as gex serve does), and the query. */
-    size_t tlen = strlen(target);
     char *path = malloc(tlen + 1);
     if (path == NULL) {
         cli_error(NULL, 0, "api: out of memory");
@@ -444,21 +462,8 @@ int cli_cmd_api(int argc, char **argv)
     api_query query;
     if (qm != NULL)
         *qm = '\0';
-    /* parse_query says itself what is wrong with the query */
-    const int too_long = tlen > CLI_SERVE_URL_MAX;
-    const int bad_path = !too_long && strstr(path, "%00") != NULL;
-    if (too_long || bad_path || parse_query(qm != NULL ? qm + 1 : NULL, &query) != 0) {
-        if (too_long)
-            cli_error(NULL, 0, "api: the target is %zu bytes; at most %d are accepted", tlen,
-                      CLI_SERVE_URL_MAX);
-        else if (bad_path)
-            cli_error(NULL, 0, "api: the path holds an encoded NUL byte (%%00)");
-        free(path);
-        return CLI_EXIT_USAGE;
-    }
+    parse_query(qm != NULL ? qm + 1 : NULL, &query);
     cli_serve_query q;
-    cli_serve_error qe;
-    cli_serve_result res = {0, NULL, 0, 0, 0, "", 0};
     if (cli_serve_prepare(body_path != NULL ? "POST" : "GET", path, query_get, &query, &q, &qe) !=
         0) {
         free(path);
