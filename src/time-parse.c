@@ -973,6 +973,17 @@ static int parse_epoch(const char *s, size_t len, int64_t *utc, gex_instant_info
         }
         return GEX_EPARSE;
     }
+    /* Past 9999-12-31T23:59:59Z (or as far before 1970): no quote instant, and most likely a
+     * count of milliseconds (JavaScript's Date.now()), which @ does not read. */
+    if (v > 253402300799) {
+        if (info != NULL) {
+            info->problem = "the number of seconds is past the year 9999: milliseconds? @ reads "
+                            "seconds since 1970";
+            info->problem_at = first;
+            info->problem_len = end - first;
+        }
+        return GEX_EPARSE;
+    }
     *utc = negative ? -v : v;
     if (info != NULL) {
         info->has_zone = info->has_year = info->has_time = 1;

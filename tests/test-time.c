@@ -750,6 +750,22 @@ END_TEST
 /* A day or an instant: a date alone and a zoneless New York midnight (pandas' dates) name a
  * day; a midnight with a zone, a zoneless midnight where zoneless times are UTC, and any other
  * time are instants. */
+/* @SECONDS to 9999-12-31T23:59:59Z: a count of milliseconds (1695266262000, 2023 in ms) is
+ * refused saying so, never read as a year past 50,000 that expires every contract. */
+START_TEST(test_parse_now_epoch_bounds)
+{
+    int64_t t = 0;
+    gex_instant_info info;
+    ck_assert_int_eq(gex_time_parse_now("@253402300799", 13, &t, &info), GEX_OK);
+    ck_assert_int_eq(t, 253402300799);
+    ck_assert_int_eq(gex_time_parse_now("@-253402300799", 14, &t, &info), GEX_OK);
+    ck_assert_int_eq(gex_time_parse_now("@253402300800", 13, &t, &info), GEX_EPARSE);
+    ck_assert_int_eq(gex_time_parse_now("@-253402300800", 14, &t, &info), GEX_EPARSE);
+    ck_assert_int_eq(gex_time_parse_now("@1695266262000", 14, &t, &info), GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(info.problem, "milliseconds"));
+}
+END_TEST
+
 START_TEST(test_instant_is_day)
 {
     const struct {
@@ -1349,6 +1365,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_month_from_name_languages);
     tcase_add_test(tc, test_weekday_known_days);
     tcase_add_test(tc, test_parse_instant_real_date_lines);
+    tcase_add_test(tc, test_parse_now_epoch_bounds);
     tcase_add_test(tc, test_instant_is_day);
     tcase_add_test(tc, test_parse_instant_iso_forms);
     tcase_add_test(tc, test_parse_instant_fractional_seconds);

@@ -149,8 +149,9 @@ int gex_time_scan_instant(const char *s, size_t len, int zone_default, int64_t *
 
 /* Parses the value of --now: any form gex_time_parse_instant reads, with New York time when
  * no zone is given, or "@SECONDS" (seconds since 1970-01-01T00:00:00Z, as GNU date reads
- * them). A date needs a year and a time of day (else GEX_EPARSE with info->problem saying
- * so). Returns GEX_OK, GEX_EPARSE or GEX_EINVAL (utc NULL). */
+ * them; at most 9999-12-31T23:59:59Z either way, so that a count of milliseconds is refused
+ * rather than read as a year past 50,000). A date needs a year and a time of day (else GEX_EPARSE
+ * with info->problem saying so). Returns GEX_OK, GEX_EPARSE or GEX_EINVAL (utc NULL). */
 int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info *info);
 
 /* The month (1-12) a name or abbreviation stands for, in the languages gex_time_parse_date
