@@ -484,17 +484,18 @@ class Analysis:
         vex, chex, in the analysis's units), included (0/1: entered the exposures). The greeks
         and exposures are NaN where the contract did not enter them (filtered out, or excluded
         by its status), and iv where its status is not ok: unknown, as the command's null, not
-        0."""
+        0. A table of its own, yours to change: every column is a copy, none the chain's."""
         c = self.chain
-        status = c.column("status")
+        # copies, not the chain's read-only columns: the table is the caller's to change
+        status = c.column("status").copy()
         cols: Dict[str, np.ndarray] = {
-            "strike": c.column("strike"),
+            "strike": c.column("strike").copy(),
             "expiration": _EPOCH + c.column("expiration").astype("timedelta64[D]"),
-            "type": c.column("type"),
-            "T": c.column("T"),
+            "type": c.column("type").copy(),
+            "T": c.column("T").copy(),
             "iv": np.where(status == 0, c.column("iv"), np.nan),
             "status": status,
-            "open_interest": c.column("open_interest"),
+            "open_interest": c.column("open_interest").copy(),
         }
         arrays = _gex.analysis_contracts(self._h)
         included = np.frombuffer(arrays["included"], dtype=np.uint8)

@@ -390,6 +390,26 @@ def test_bad_option_values_refused(root):
         a.profile(lo=7500, hi=7400)
 
 
+def test_tables_are_yours_to_change(root):
+    """Every column of every table of an analysis is writable (copies, as the documentation
+    says), with pandas and without: contracts()' strike, type, T, status and open_interest were
+    the chain's read-only columns."""
+    c = gex.read(os.path.join(root, "data", "sample-spx.csv")).prepare()
+    a = gex.analyze(c)
+    for name in ("strikes", "by_expiration", "contracts", "profile"):
+        t = getattr(a, name)()
+        for k in (t.columns if not isinstance(t, dict) else t):
+            v = np.asarray(t[k]) if not isinstance(t, dict) else t[k]
+            assert v.flags.writeable, f"{name}()[{k!r}] is read-only"
+            if not isinstance(t, dict):
+                t.loc[0, k] = t.loc[1, k]
+    t = a.contracts()
+    if not isinstance(t, dict):
+        t.loc[0, "strike"] = 1.0
+        assert t.loc[0, "strike"] == 1.0
+    assert c["strike"][0] != 1.0  # the chain is left as it was
+
+
 def test_tables_are_the_commands(gex_exe, root):
     """contracts(): NaN where a contract did not enter the exposures (the command's null), not
     0; by_expiration(): every expiration, as gex expirations lists them; the tables are the
