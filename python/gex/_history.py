@@ -248,6 +248,16 @@ def _time_of(t: Any, end: bool) -> Optional[int]:
     raise TypeError("start/end: a date, a datetime, ISO 8601 text or UTC seconds")
 
 
+def _bounds(start: Any, end: Any) -> Tuple[Optional[int], Optional[int]]:
+    """start and end as UTC seconds (_time_of); a start after the end is refused with
+    ValueError, as the command refuses --from after --to, rather than giving no rows."""
+    lo, hi = _time_of(start, False), _time_of(end, True)
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"start {start!r} is after end {end!r}: nothing can be shown (as "
+                         "--from after --to)")
+    return lo, hi
+
+
 def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
          start: Any = None, end: Any = None) -> List[Dict[str, Any]]:
     """The rows of gex history from snapshots of file_snapshots (any order, any number of
@@ -256,7 +266,9 @@ def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
     left out); the series measures of each underlying over its whole series
     (gex_history_metrics_compute); then start and end (UTC; --from, --to) select rows. In
     time order, then by underlying. start and end: a date (a New York day, as --from and --to
-    take it), a datetime (New York time when naive), ISO 8601 text, or UTC seconds."""
+    take it), a datetime (New York time when naive), ISO 8601 text, or UTC seconds; a start
+    after the end raises ValueError, as the command refuses --from after --to."""
+    lo, hi = _bounds(start, end)
     # gex.snapshot(analysis) has no file: "" and a modification time of 0 (the order of two at
     # one instant is then the order they came in)
     snaps = [dict({"file": "", "mtime_ns": 0}, **s) for s in snapshots
@@ -273,7 +285,6 @@ def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
                            "left out", stacklevel=3)
             continue
         kept.append(s)
-    lo, hi = _time_of(start, False), _time_of(end, True)
     out = []
     i = 0
     while i < len(kept):
@@ -369,6 +380,7 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
     and goes on: an underlying that fails leaves its file's others).
     No store is kept (the command's --db cache is its own)."""
     _check(errors)
+    _bounds(start, end)  # refused before any file is read, as the command refuses it
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
     batches = _batches(files, 1)
@@ -400,6 +412,7 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     import dask
 
     _check(errors)
+    _bounds(start, end)  # refused before any file is read, as the command refuses it
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
     batches = _batches(files, files_per_task)

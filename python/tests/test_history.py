@@ -81,6 +81,26 @@ def test_history_symbol_and_range(gex_exe, days):
     assert_rows_equal(ref, table)
 
 
+def test_history_start_after_end_refused(gex_exe, days, tmp_path):
+    """start after end is refused (ValueError), as the command refuses --from after --to
+    (exit 2), before any file is read; not an empty table. One day is no such range."""
+    rc, _, err = cli_history(gex_exe, days, "--from", "2026-01-13", "--to", "2026-01-08")
+    assert rc == 2 and "--from is after --to" in err
+    with pytest.raises(ValueError, match="start '2026-01-13' is after end '2026-01-08'"):
+        gex.history(days, start="2026-01-13", end="2026-01-08")
+    with pytest.raises(ValueError, match="is after end"):  # before the missing file is read
+        gex.history(str(tmp_path / "missing.csv"), start="2026-01-13", end="2026-01-08")
+    snaps = gex.file_snapshots(os.path.join(days, sorted(os.listdir(days))[0]))
+    with pytest.raises(ValueError, match="is after end"):
+        gex.history_rows(snaps, start=1767800000, end=1767700000)
+    rc, ref, err = cli_history(gex_exe, days, "--from", "2026-01-08", "--to", "2026-01-08")
+    assert rc == 0, err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the duplicate's, said in test_history_equals_program
+        table = gex.history(days, start="2026-01-08", end="2026-01-08")
+    assert_rows_equal(ref, table)
+
+
 def test_history_unknown_symbol_same_message(gex_exe, days):
     rc, ref, err = cli_history(gex_exe, days, "--symbol", "NOPE")
     assert rc == 3 and ref == []
