@@ -67,6 +67,9 @@ _CHAIN_COLUMNS = ("underlying_id", "root_id", "expiration", "settlement", "strik
 # The command line's bounds (gex/chain.h, src/cli/options.c), so that a value it refuses is
 # refused here too (a ValueError naming the parameter) rather than read as "none".
 _PRICE_MIN, _PRICE_MAX, _MULTIPLIER_MAX = 1e-6, 1e7, 1e6
+_JOBS_MAX = 1024  # --jobs (CLI_MAX_JOBS)
+# UTC seconds as the library holds an instant (int64_t) and --now @SECONDS reads them
+_INSTANT_MIN, _INSTANT_MAX = -(2**63 - 1), 2**63 - 1
 
 
 def _number(name: str, value: Any) -> float:
@@ -267,7 +270,8 @@ class Chain:
         rate, div: r and q, continuously compounded fractions (--rate, --div).
         now: the quote instant (--now): None for the file's; a timezone-aware datetime; a naive
              datetime or a text in --now's forms, read as New York time when it has no zone;
-             or UTC seconds (int or float, rounded down).
+             or UTC seconds (int, numpy integer or finite float, rounded down; ValueError naming
+             now for NaN, an infinity or seconds beyond a 64-bit count).
         iv_source: "auto" (the file's IV in [0.001, 5], else solved from the mid), "file", "mid".
         carry: "parity" (each expiration's r and q from put-call parity on the mids, as the
              command's default --carry parity; an expiration without a fit keeps rate and
@@ -307,7 +311,8 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
     spot: > 0 (1e-6 to 1e7) overrides the file's spot (--spot); 0, the default: the file's.
     A value the command line refuses raises ValueError naming the parameter.
     settle: {"SPX": "am", ...}: settlement style per option root (--settle ROOT=am|pm).
-    threads: threads reading one large CSV (--jobs); the result is the same for any number.
+    threads: threads reading one large CSV (--jobs: a whole number from 1 to 1024); the result
+        is the same for any number.
     at: of a file of several snapshots (SPEC 2.9), the one quoted within 30 s of this instant
         (--at), in prepare()'s forms of now: an aware datetime, a naive datetime or a text in
         --at's forms (New York time without a zone), or UTC seconds. A file of several read
@@ -326,6 +331,7 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
     sym = None if symbol is None else str(symbol)
     when = _instant(at, "at")
     multiplier, spot = _read_overrides(multiplier, spot)
+    threads = _whole("threads", threads, 1, _JOBS_MAX, "threads (as --jobs)")
     if isinstance(source, (bytes, bytearray, memoryview)):
         return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
                                float(multiplier), float(spot), overrides, int(threads), when,
@@ -367,6 +373,7 @@ def _snapshots(path: Union[str, "_os.PathLike[str]"], mode: int, format: str, st
         name = _os.fsdecode(name)
     sym = None if symbol is None else str(symbol)
     multiplier, spot = _read_overrides(multiplier, spot)
+    threads = _whole("threads", threads, 1, _JOBS_MAX, "threads (as --jobs)")
     return _gex.read(name, True, name, format, strict, sym, float(multiplier), float(spot),
                      overrides, int(threads), None, mode)
 
@@ -393,9 +400,20 @@ def _instant(t: Any, what: str) -> Union[None, int, str]:
         if t.tzinfo is None:
             return t.strftime("%Y-%m-%d %H:%M:%S")
         return int(t.timestamp() // 1)
-    if isinstance(t, (int, float)) and not isinstance(t, bool):
-        return int(t // 1)
-    raise TypeError(f"{what}: a datetime, a text, or UTC seconds")
+    if isinstance(t, bool):
+        raise TypeError(f"{what}: a datetime, a text, or UTC seconds")
+    if hasattr(t, "__index__"):  # int, numpy integers
+        v = _operator.index(t)
+    elif isinstance(t, (float, np.floating)):
+        if not np.isfinite(t):
+            raise ValueError(f"{what}: {t!r} is not a finite number of UTC seconds")
+        v = int(t // 1)
+    else:
+        raise TypeError(f"{what}: a datetime, a text, or UTC seconds")
+    if not _INSTANT_MIN <= v <= _INSTANT_MAX:
+        raise ValueError(f"{what}: {t!r} UTC seconds is out of range ({_INSTANT_MIN} to "
+                         f"{_INSTANT_MAX}, as --{what} @SECONDS reads them)")
+    return v
 
 
 class Analysis:

@@ -373,14 +373,18 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
             **options: Any) -> Any:
     """gex history on this process: the rows of ``gex history --format json`` for files and
     folders (expand()), as a pandas DataFrame (a list of dicts without pandas). Files are
-    computed on jobs threads (the package releases the GIL). symbol, start and end as rows();
+    computed on jobs threads (the package releases the GIL; a whole number from 1 to 1024, as
+    --jobs; another raises ValueError). symbol, start and end as rows();
     options as file_snapshots() (rate, div, now, now_from_mtime, iv_source, carry, unit,
     flip_method, the filters of gex.analyze, and the read options). errors: "raise" the gex.Error of the
     first file or underlying that fails, or "warn" and leave it out (as the command reports it
     and goes on: an underlying that fails leaves its file's others).
     No store is kept (the command's --db cache is its own)."""
+    from . import _JOBS_MAX, _whole  # the package's other half (gex/__init__.py)
+
     _check(errors)
     _bounds(start, end)  # refused before any file is read, as the command refuses it
+    jobs = _whole("jobs", jobs, 1, _JOBS_MAX, "threads (as --jobs)")
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
     batches = _batches(files, 1)

@@ -390,6 +390,42 @@ def test_bad_option_values_refused(root):
         a.profile(lo=7500, hi=7400)
 
 
+def test_bad_threads_and_instants_refused(root, gex_exe):
+    """threads (--jobs: a whole number from 1 to 1024) and history's jobs are refused out of
+    range, naming the parameter, as the command refuses them; an instant that is not a finite
+    number of seconds, or beyond the library's, names its parameter; a numpy integer is one."""
+    path = os.path.join(root, "data", "sample-spx.csv")
+    for bad in (0, -5, 10**6):
+        with pytest.raises(ValueError, match=r"threads: .* from 1 to 1024"):
+            gex.read(path, threads=bad)
+        with pytest.raises(ValueError, match="threads: "):
+            gex.read_snapshots(path, threads=bad)
+    with pytest.raises(TypeError, match="threads: 2.5 is not a whole number"):
+        gex.read(path, threads=2.5)
+    rc, _, err = cli(gex_exe, "summary", "--jobs", "0", path)
+    assert rc == 2 and "--jobs" in err
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match=r"jobs: .* from 1 to 1024"):
+            gex.history(path, jobs=bad)
+    assert gex.read(path, threads=np.int64(2)).n == gex.read(path).n
+    c = gex.read(path)
+    for kw, word in ((dict(now=float("nan")), "now: nan is not a finite"),
+                     (dict(now=float("-inf")), "now: -inf is not a finite"),
+                     (dict(now=2**70), "now: 1180591620717411303424 UTC seconds is out of range"),
+                     (dict(now=1e300), "now: 1e[+]?300 UTC seconds is out of range")):
+        with pytest.raises(ValueError, match=word):
+            c.prepare(**kw)
+    for bad in (float("inf"), -2**64):
+        with pytest.raises(ValueError, match="at: "):
+            gex.read(path, at=bad)
+    t = 1795030200  # the sample's quote instant
+    want = gex.analyze(c.prepare(now=t)).document_text("summary")
+    for now in (np.int64(t), np.uint32(t), np.float64(t) + 0.5):
+        p = c.prepare(now=now)
+        assert p.quote_time.timestamp() == t
+        assert gex.analyze(p).document_text("summary") == want
+
+
 def test_tables_are_yours_to_change(root):
     """Every column of every table of an analysis is writable (copies, as the documentation
     says), with pandas and without: contracts()' strike, type, T, status and open_interest were
