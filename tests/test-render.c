@@ -10,6 +10,8 @@
 
 #include "render.h"
 
+#include "fixture-spx.h"
+
 /* gex__fmt_grouped's text with its commas removed, read back. */
 static double read_grouped(const char *s)
 {
@@ -513,6 +515,47 @@ START_TEST(test_json_write_failure_is_reported_as_io)
 }
 END_TEST
 
+/* The SPX fixture's analysis with a minimum bid of min_bid (0: none). */
+static void analyse_spx(double min_bid, gex_chain **chain, gex__analysis *a)
+{
+    *chain = gex_test_spx_chain(0.0);
+    ck_assert_int_eq(gex_chain_prepare(*chain, NULL, NULL, NULL), GEX_OK);
+    gex_analysis_options o;
+    gex_analysis_options_default(&o);
+    o.exposure.min_bid = min_bid;
+    memset(a, 0, sizeof *a);
+    ck_assert_int_eq(gex_analysis_new(*chain, &o, &a->an, NULL), GEX_OK);
+    a->path = "fixture.csv";
+    a->chain = *chain;
+    gex__analysis_fill(a);
+}
+
+START_TEST(test_nothing_usable_names_the_expirations)
+{
+    gex_chain *chain;
+    gex__analysis a;
+    char buf[GEX__NOTHING_USABLE_MAX];
+    analyse_spx(0.0, &chain, &a);
+    ck_assert_int_eq(gex__nothing_usable(&a, buf, sizeof buf), GEX_OK);
+    ck_assert_str_eq(buf, "");
+    gex_analysis_free(a.an);
+    gex_chain_free(chain);
+
+    /* every contract left out by the filter: what it left out, and the dates to ask for
+     * (the fixture's three expirations, 82 contracts each) */
+    analyse_spx(1e9, &chain, &a);
+    ck_assert_int_eq(gex__nothing_usable(&a, buf, sizeof buf), GEX_EEMPTY);
+    ck_assert_str_eq(buf, "SPX: nothing usable: of 246 contracts none is left (excluded: none; "
+                          "left out by the filters: 246); the file's expirations (contracts): "
+                          "2023-09-14 (82), 2023-09-21 (82), 2023-10-19 (82)");
+    char small[24];
+    ck_assert_int_eq(gex__nothing_usable(&a, small, sizeof small), GEX_EEMPTY);
+    ck_assert_str_eq(small, "SPX: nothing usable: of"); /* cut to fit */
+    gex_analysis_free(a.an);
+    gex_chain_free(chain);
+}
+END_TEST
+
 static Suite *render_suite(void)
 {
     Suite *s = suite_create("render");
@@ -528,6 +571,7 @@ static Suite *render_suite(void)
     tcase_add_test(tc, test_jwriter_pieces_match_built_values);
     tcase_add_test(tc, test_table_write_failure_is_reported_as_io);
     tcase_add_test(tc, test_json_write_failure_is_reported_as_io);
+    tcase_add_test(tc, test_nothing_usable_names_the_expirations);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -666,7 +666,8 @@ def snapshot(analysis: Analysis) -> Dict[str, Any]:
     analysis's units), zero_dte_pct, call_oi, put_oi (contracts the filters keep, not
     expired), and the levels gamma_flip, call_wall, put_wall, max_positive_gamma,
     max_negative_gamma, atm_iv, put_wing_iv_25d, call_wing_iv_25d (percent at 30 days), None
-    when absent."""
+    when absent. An analysis that used no contract raises the gex.Error gex history gives it
+    (nothing usable): its exposures and open interest are unknown, not zeros."""
     if not isinstance(analysis, Analysis):
         raise TypeError("snapshot: expected a gex.Analysis")
     return _gex.snapshot(analysis._h)

@@ -174,14 +174,12 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
                 prepared = part.prepare(rate=rate, div=div, now=when, iv_source=iv_source,
                                         carry=carry)
                 a = analyze(prepared, unit=unit, flip_method=flip_method, **analyze_options)
-                if a.totals["used"] == 0:
-                    # refused with the command's gex.Error (nothing usable): its exposures are
-                    # unknown, not the zeros a snapshot of it would hold
-                    a.document("summary")
+                # an analysis that used no contract is refused with the command's gex.Error
+                # (nothing usable): its exposures are unknown, not zeros
+                snap = _gex.snapshot(a._h)
             except _gex.Error as e:
                 errors.append(_named(e, label))
                 continue
-            snap = _gex.snapshot(a._h)
             snap["file"] = name
             snap["mtime_ns"] = st.st_mtime_ns if st is not None else 0
             out.append(snap)

@@ -437,6 +437,34 @@ PyObject *gexpy_analysis_profile(PyObject *module, PyObject *args)
     return Py_BuildValue("NN", xs, ps);
 }
 
+/* The rendering layer's view of an analysis (where it came from, and its figures). */
+static void analysis_view(const gexpy_analysis *a, gex__analysis *ga)
+{
+    memset(ga, 0, sizeof *ga);
+    ga->path = a->chain->path;
+    ga->chain = a->chain->chain;
+    ga->read = a->chain->read;
+    ga->prepare = a->chain->prepare;
+    ga->an = a->an;
+    gex__analysis_fill(ga);
+}
+
+int gexpy_refuse_unused(PyObject *module, const gexpy_analysis *a)
+{
+    gex__analysis ga;
+    analysis_view(a, &ga);
+    char text[GEX__NOTHING_USABLE_MAX];
+    const int st = gex__nothing_usable(&ga, text, sizeof text);
+    if (st == GEX_OK)
+        return 0;
+    PyObject *exc = gexpy_error_text(module, st, a->chain->path, 0, text);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
+    return -1;
+}
+
 static const struct {
     const char *name;
     gex__doc doc;
@@ -475,29 +503,13 @@ PyObject *gexpy_analysis_document(PyObject *module, PyObject *args)
                      name);
         return NULL;
     }
+    /* the command refuses it (cli_analyze): its numbers would print as zeros where none is
+     * known */
+    if (ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS &&
+        gexpy_refuse_unused(module, a) != 0)
+        return NULL;
     gex__analysis ga;
-    memset(&ga, 0, sizeof ga);
-    ga.path = a->chain->path;
-    ga.chain = a->chain->chain;
-    ga.read = a->chain->read;
-    ga.prepare = a->chain->prepare;
-    ga.an = a->an;
-    gex__analysis_fill(&ga);
-    if (ga.totals.used == 0 && ro.doc != GEX__DOC_GREEKS && ro.doc != GEX__DOC_EXPIRATIONS) {
-        /* the command refuses it (cli_analyze): its numbers would print as zeros where none
-         * is known */
-        char excluded[256], contracts[32], filtered[32];
-        gex__excluded_text(&ga.totals, excluded, sizeof excluded);
-        gex__fmt_grouped((double)ga.totals.contracts, 0, contracts, sizeof contracts);
-        gex__fmt_grouped((double)ga.totals.filtered, 0, filtered, sizeof filtered);
-        gex_error e;
-        gex_error_clear(&e);
-        gex_error_set(&e, GEX_EEMPTY, NULL, 0, 0,
-                      "%s: nothing usable: of %s contracts none is left (excluded: %s; left out "
-                      "by the filters: %s)",
-                      ga.symbol, contracts, excluded, filtered);
-        return gexpy_raise(module, GEX_EEMPTY, &e, a->chain->path);
-    }
+    analysis_view(a, &ga);
     char *data = NULL;
     size_t len = 0;
     gex_error err;

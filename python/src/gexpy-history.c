@@ -60,7 +60,8 @@ static int set_item(PyObject *d, const char *key, PyObject *v)
 }
 
 /* snapshot(analysis) -> dict: symbol, quote_time (UTC seconds), the numbers and the levels
- * (None when absent) of gex_snapshot. */
+ * (None when absent) of gex_snapshot; gex.Error (nothing usable) for an analysis that used no
+ * contract. */
 PyObject *gexpy_snapshot(PyObject *module, PyObject *args)
 {
     PyObject *obj;
@@ -71,6 +72,10 @@ PyObject *gexpy_snapshot(PyObject *module, PyObject *args)
         return NULL;
     }
     const gexpy_analysis *a = (const gexpy_analysis *)obj;
+    /* as gex history refuses it: a snapshot of nothing used would hold zeros for exposures
+     * and open interest that are unknown */
+    if (gexpy_refuse_unused(module, a) != 0)
+        return NULL;
     gex_snapshot s;
     int st;
     Py_BEGIN_ALLOW_THREADS st = gex_snapshot_from_analysis(a->an, &s);

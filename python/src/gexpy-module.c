@@ -26,6 +26,13 @@ PyObject *gexpy_error(PyObject *module, int status, const gex_error *err, const 
         if (err->text[0] != '\0')
             text = err->text;
     }
+    return gexpy_error_text(module, status, where, line, text);
+}
+
+PyObject *gexpy_error_text(PyObject *module, int status, const char *file, long line,
+                           const char *text)
+{
+    const char *where = file != NULL ? file : "";
     PyObject *message;
     if (where[0] == '\0')
         message = PyUnicode_FromString(text);

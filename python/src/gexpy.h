@@ -45,6 +45,15 @@ gexpy_state *gexpy_state_of(PyObject *module);
 PyObject *gexpy_raise(PyObject *module, int status, const gex_error *err, const char *file);
 /* The same gex.Error, made and not raised (a new reference; NULL with an exception set). */
 PyObject *gexpy_error(PyObject *module, int status, const gex_error *err, const char *file);
+/* The same gex.Error of a text longer than a gex_error holds: file ("" or NULL: none), line
+ * (0: none) and text. */
+PyObject *gexpy_error_text(PyObject *module, int status, const char *file, long line,
+                           const char *text);
+
+/* Raises the command's gex.Error (GEX_EEMPTY, "nothing usable", gex__nothing_usable) for an
+ * analysis none of whose contracts is used, and returns -1; 0 when one is. Every command that
+ * shows such an analysis's numbers refuses it, and so do the documents and snapshot(). */
+int gexpy_refuse_unused(PyObject *module, const gexpy_analysis *a);
 
 /* A read-only buffer of n items of format (a struct module code: "d", "i", "I", "q", "B", "l")
  * at data, kept valid by owner (referenced). */

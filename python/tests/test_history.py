@@ -198,6 +198,32 @@ def test_history_nothing_usable_refused(gex_exe, tmp_path):
     assert any("nothing usable" in str(w.message) for w in caught)
 
 
+def test_snapshot_of_nothing_used_refused(gex_exe, root):
+    """gex.snapshot of an analysis that used no contract raises the command's gex.Error, whose
+    str() is the line gex history prints after "gex: " (with the file's expirations, where
+    filters left everything out), as do gex.history and the documents; no row of zeros."""
+    path = os.path.join(root, "data", "sample-spx.csv")
+    p = subprocess.run([gex_exe, "history", "--no-db", "--min-bid", "1e9", path],
+                       capture_output=True, text=True)
+    assert p.returncode == 3
+    line = next(x for x in p.stderr.splitlines() if "nothing usable" in x)
+    assert "; the file's expirations (contracts): 2026-11-18 (184), " in line
+    a = gex.analyze(gex.read(path).prepare(), min_bid=1e9)
+    for call in (lambda: gex.snapshot(a), lambda: gex.history(path, min_bid=1e9),
+                 lambda: a.document("summary")):
+        with pytest.raises(gex.Error) as e:
+            call()
+        assert "gex: " + str(e.value) == line
+        assert e.value.status == "nothing usable" and e.value.file == path
+    # nothing filtered out, everything expired: no expirations to ask for, as the command says
+    late = gex.analyze(gex.read(path).prepare(now="2030-01-02 10:00"))
+    p = subprocess.run([gex_exe, "summary", "--now", "2030-01-02 10:00", path],
+                       capture_output=True, text=True)
+    with pytest.raises(gex.Error) as e:
+        gex.snapshot(late)
+    assert p.returncode == 3 and p.stderr.strip() == "gex: " + str(e.value)
+
+
 def test_history_unreadable_quote_time(gex_exe, tmp_path):
     """A file whose quote time cells cannot be read is refused at the line and value, as the
     command refuses it, with or without now_from_mtime (never dated by its modification time)."""

@@ -261,33 +261,6 @@ int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_ch
     return rc;
 }
 
-/* "; the file's expirations (contracts): 2026-11-20 (1210), ..." for a filter that left nothing:
- * the user sees what to ask for. At most 12 dates, the earliest, then how many more. */
-static void expirations_text(const gex_chain *chain, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    int32_t *days = NULL;
-    size_t *counts = NULL, n = 0;
-    if (gex_chain_expirations(chain, &days, &counts, &n) != GEX_OK || n == 0)
-        return;
-    size_t len = 0, shown = 0;
-    int w = snprintf(buf, size, "; the file's expirations (contracts):");
-    len = w > 0 && (size_t)w < size ? (size_t)w : 0;
-    for (size_t i = 0; i < n && shown < 12; i++) {
-        char date[16];
-        gex_time_format_date(days[i], date, sizeof date);
-        w = snprintf(buf + len, size - len, "%s %s (%zu)", shown ? "," : "", date, counts[i]);
-        if (w > 0 && (size_t)w < size - len) {
-            len += (size_t)w;
-            shown++;
-        }
-    }
-    if (n > shown)
-        snprintf(buf + len, size - len, " and %zu more", n - shown);
-    free(days);
-    free(counts);
-}
-
 int cli_analyze(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
                 const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
                 gex__analysis *out)
@@ -325,18 +298,9 @@ int cli_analyze_shared(cli_messages *to, const cli_options *opts, const char *pa
         return cli_exit_status(st);
     }
     gex__analysis_fill(out);
-    if (out->totals.used == 0 && need_used) {
-        char excluded[256], contracts[32], filtered[32];
-        gex__excluded_text(&out->totals, excluded, sizeof excluded);
-        gex__fmt_grouped((double)out->totals.contracts, 0, contracts, sizeof contracts);
-        gex__fmt_grouped((double)out->totals.filtered, 0, filtered, sizeof filtered);
-        char dates[512] = "";
-        if (out->totals.filtered > 0)
-            expirations_text(chain, dates, sizeof dates);
-        cli_say(to, path, 0,
-                "%s: nothing usable: of %s contracts none is left (excluded: %s; left "
-                "out by the filters: %s)%s",
-                out->symbol, contracts, excluded, filtered, dates);
+    char refusal[GEX__NOTHING_USABLE_MAX];
+    if (need_used && gex__nothing_usable(out, refusal, sizeof refusal) != GEX_OK) {
+        cli_say(to, path, 0, "%s", refusal);
         return CLI_EXIT_INPUT;
     }
     return CLI_EXIT_OK;

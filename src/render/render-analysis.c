@@ -3,6 +3,7 @@
  * figures, its unit and flip method, the excluded counts and the title line of a table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -159,4 +160,51 @@ void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size)
     }
     if (len == 0)
         snprintf(buf, size, "none");
+}
+
+/* "; the file's expirations (contracts): 2026-11-20 (1210), ..." for a filter that left nothing:
+ * the user sees what to ask for. At most 12 dates, the earliest, then how many more. */
+static void expirations_text(const gex_chain *chain, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    int32_t *days = NULL;
+    size_t *counts = NULL, n = 0;
+    if (gex_chain_expirations(chain, &days, &counts, &n) != GEX_OK || n == 0)
+        return;
+    size_t len = 0, shown = 0;
+    int w = snprintf(buf, size, "; the file's expirations (contracts):");
+    len = w > 0 && (size_t)w < size ? (size_t)w : 0;
+    for (size_t i = 0; i < n && shown < 12; i++) {
+        char date[16];
+        gex_time_format_date(days[i], date, sizeof date);
+        w = snprintf(buf + len, size - len, "%s %s (%zu)", shown ? "," : "", date, counts[i]);
+        if (w > 0 && (size_t)w < size - len) {
+            len += (size_t)w;
+            shown++;
+        }
+    }
+    if (n > shown)
+        snprintf(buf + len, size - len, " and %zu more", n - shown);
+    free(days);
+    free(counts);
+}
+
+int gex__nothing_usable(const gex__analysis *a, char *buf, size_t size)
+{
+    if (size > 0)
+        buf[0] = '\0';
+    if (a->totals.used > 0)
+        return GEX_OK;
+    char excluded[256], contracts[32], filtered[32], dates[512] = "";
+    gex__excluded_text(&a->totals, excluded, sizeof excluded);
+    gex__fmt_grouped((double)a->totals.contracts, 0, contracts, sizeof contracts);
+    gex__fmt_grouped((double)a->totals.filtered, 0, filtered, sizeof filtered);
+    if (a->totals.filtered > 0 && a->chain != NULL)
+        expirations_text(a->chain, dates, sizeof dates);
+    if (size > 0)
+        snprintf(buf, size,
+                 "%s: nothing usable: of %s contracts none is left (excluded: %s; left out by "
+                 "the filters: %s)%s",
+                 a->symbol, contracts, excluded, filtered, dates);
+    return GEX_EEMPTY;
 }

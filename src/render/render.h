@@ -181,6 +181,16 @@ size_t gex__expired_on(const gex__analysis *a, int32_t day);
 /* "expired 3, no_iv 5" of the excluded counts; "none" when nothing was excluded. */
 void gex__excluded_text(const gex_exposure_totals *t, char *buf, size_t size);
 
+/* Whether an analysis used a contract: GEX_OK (buf "") when it did; else GEX_EEMPTY with the
+ * refusal every command and the Python package give it in buf (size bytes, cut to fit;
+ * GEX__NOTHING_USABLE_MAX hold the longest), for its numbers would print as zeros where none is
+ * known: "SYM: nothing usable: of N contracts none is left (excluded: ...; left out by the
+ * filters: M)", then, where the filters left some out, "; the file's expirations (contracts):
+ * 2026-11-20 (1210), ..." (the earliest 12, then how many more) so that the user sees what to
+ * ask for. a->chain and the copies gex__analysis_fill makes must be set. */
+#define GEX__NOTHING_USABLE_MAX 1024 /* a symbol, the counts and 12 dates: about 1,000 */
+int gex__nothing_usable(const gex__analysis *a, char *buf, size_t size);
+
 /* --- tables (table and csv) --- */
 
 typedef enum gex__style {
