@@ -471,6 +471,11 @@ PyObject *gexpy_prepare(PyObject *module, PyObject *args)
         free(all);
         if (st == GEX_OK)
             st = gex_chain_prepare(c->chain, &opts, &c->prepare, &err);
+        /* A file of several read whole, one of which gives no spot: an input error at that
+         * underlying's first row, where gex_chain_prepare calls the chain the caller's, as
+         * the command says it (cli_prepare_underlying). */
+        if (st == GEX_EINVAL && gex_chain_check_spot(c->chain, src->path, &err) != GEX_OK)
+            st = GEX_EPARSE;
     }
     Py_END_ALLOW_THREADS if (st != GEX_OK)
     {

@@ -205,6 +205,29 @@ def test_bad_input_same_message(gex_exe, tmp_path, name, data, args):
     assert isinstance(e.value, ValueError) and e.value.file == path
 
 
+def test_prepare_underlying_without_spot_same_message(gex_exe, root, tmp_path):
+    """A file of two underlyings, the second without a spot: prepare() refuses it at that
+    underlying's first row with the command's words (which say how to read it alone), not
+    "pass --spot"."""
+    with open(os.path.join(root, "data", "sample-spx.csv")) as f:
+        lines = f.read().splitlines()[:200]
+    other = []
+    for line in lines[1:]:
+        cells = line.split(",")
+        cells[0], cells[11] = "XYZ", ""  # underlying, underlying_price
+        other.append(",".join(cells))
+    path = str(tmp_path / "two.csv")
+    with open(path, "w") as f:
+        f.write("\n".join(lines + other) + "\n")
+    rc, _, err = cli(gex_exe, "summary", path)
+    assert rc == 3
+    with pytest.raises(gex.Error) as e:
+        gex.read(path).prepare()
+    assert "gex: " + str(e.value) == err.strip().splitlines()[-1]
+    assert e.value.line == 201 and "--symbol XYZ --spot PRICE" in e.value.text
+    assert gex.read(path).select("SPX").prepare().n == 199  # the other is read alone
+
+
 def test_bad_now():
     with pytest.raises(gex.Error) as e:
         gex.read(os.path.join(os.path.dirname(__file__), "..", "..", "data",
