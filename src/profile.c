@@ -449,6 +449,18 @@ int gex_levels_flip_delta(const gex_exposure *exposure, gex_level *flip, size_t 
     return rc;
 }
 
+int gex_profile_spots(double x_min, double x_max, size_t n, double *x)
+{
+    if (x == NULL || n < 2 || !x_ok(x_min) || !x_ok(x_max) || !(x_min < x_max))
+        return GEX_EINVAL;
+    /* The span times i, then over n - 1 (not a step times i), the last point included: the
+     * grid the profile command has always printed, so that every profile of gex is computed at
+     * the same spots and the command's output is what it was. */
+    for (size_t i = 0; i < n; i++)
+        x[i] = x_min + (x_max - x_min) * (double)i / (double)(n - 1);
+    return GEX_OK;
+}
+
 int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, size_t n, double *x,
                      double *p)
 {
@@ -459,13 +471,8 @@ int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, s
         x_min = GEX_FLIP_LOWER * S;
         x_max = GEX_FLIP_UPPER * S;
     }
-    if (!x_ok(x_min) || !x_ok(x_max) || !(x_min < x_max))
-        return GEX_EINVAL;
-    const double step = (x_max - x_min) / (double)(n - 1);
-    for (size_t i = 0; i + 1 < n; i++)
-        x[i] = x_min + step * (double)i;
-    x[n - 1] = x_max; /* exactly the end asked for */
-    return gex_profile_eval(exposure, x, n, p);
+    const int st = gex_profile_spots(x_min, x_max, n, x);
+    return st != GEX_OK ? st : gex_profile_eval(exposure, x, n, p);
 }
 
 /* --- the flip --- */

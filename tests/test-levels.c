@@ -468,6 +468,32 @@ static const ref_contract chain_b[] = {
     {2, 5300, GEX_CALL, 0.128, 5000, 9},
 };
 
+/* The grid every profile uses: lo + (hi - lo) i / (n - 1), bit for bit, the ends included
+ * (the profile command's, which gex_profile_grid's step times i differed from in the last bit
+ * at 5 of 81 points of +-20% around 7483.26); gex_profile_grid takes the same spots. */
+START_TEST(test_profile_spots_formula)
+{
+    const double lo = 7483.26 * 0.8, hi = 7483.26 * 1.2;
+    double x[81], gx[81], gp[81];
+    ck_assert_int_eq(gex_profile_spots(lo, hi, 81, x), GEX_OK);
+    for (size_t i = 0; i < 81; i++)
+        ck_assert_double_eq(x[i], lo + (hi - lo) * (double)i / 80.0);
+    ck_assert_double_eq(x[0], lo);
+    ck_assert_double_eq(x[80], hi); /* hi <= 2 lo: the span is exact (Sterbenz) */
+    gex_chain *chain = slots_chain(chain_b, 5, SPOT_B, new_york(14, 30));
+    gex_exposure *e = compute(chain, NULL);
+    ck_assert_int_eq(gex_profile_grid(e, lo, hi, 81, gx, gp), GEX_OK);
+    ck_assert_mem_eq(gx, x, sizeof x);
+    ck_assert_int_eq(gex_profile_spots(lo, hi, 1, x), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_spots(hi, lo, 5, x), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_spots(0, hi, 5, x), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_spots(lo, HUGE_VAL, 5, x), GEX_EINVAL);
+    ck_assert_int_eq(gex_profile_spots(lo, hi, 5, NULL), GEX_EINVAL);
+    gex_exposure_free(e);
+    gex_chain_free(chain);
+}
+END_TEST
+
 /* P against the reference, and P(S) against the exposure's own net GEX. */
 START_TEST(test_profile_eval_matches_reference)
 {
@@ -1219,6 +1245,7 @@ static Suite *levels_suite(void)
     tcase_add_test(tc, test_vendor_read_errors);
     suite_add_tcase(s, tc);
     TCase *tcc = tcase_create("chains");
+    tcase_add_test(tcc, test_profile_spots_formula);
     tcase_add_test(tcc, test_profile_eval_matches_reference);
     tcase_add_test(tcc, test_profile_eval_single_contract_equals_bs);
     tcase_add_test(tcc, test_flip_profile_matches_reference_zero);

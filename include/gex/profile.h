@@ -29,10 +29,16 @@ int gex_profile_eval(const gex_exposure *exposure, const double *x, size_t n, do
  * over the flip's search interval, a step of 0.5% of the spot. */
 #define GEX_PROFILE_POINTS 201
 
-/* The profile on a uniform grid: n >= 2 points from x_min to x_max inclusive written to x[],
- * P at them to p[]. x_min = x_max = 0 means the flip's search interval
- * [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S]. Returns GEX_OK, GEX_EINVAL (n < 2, 0 < x_min < x_max
- * violated) or GEX_ENOMEM. */
+/* The spots of a uniform grid, the one every profile of gex uses (the profile command's and
+ * document's, charts', the Python package's): n >= 2 points from x_min to x_max inclusive,
+ * x[i] = x_min + (x_max - x_min) i / (n - 1) for every i, so x[n - 1] is x_max within an ulp
+ * (exactly when x_max <= 2 x_min: the span is then exact, Sterbenz's lemma). Returns GEX_OK,
+ * or GEX_EINVAL (x NULL, n < 2, 0 < x_min < x_max violated or not finite). */
+int gex_profile_spots(double x_min, double x_max, size_t n, double *x);
+
+/* The profile on a uniform grid: the n spots of gex_profile_spots written to x[], P at them to
+ * p[]. x_min = x_max = 0 means the flip's search interval [GEX_FLIP_LOWER S, GEX_FLIP_UPPER S].
+ * Returns GEX_OK, GEX_EINVAL (n < 2, 0 < x_min < x_max violated) or GEX_ENOMEM. */
 int gex_profile_grid(const gex_exposure *exposure, double x_min, double x_max, size_t n, double *x,
                      double *p);
 

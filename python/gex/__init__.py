@@ -525,7 +525,8 @@ class Analysis:
     def profile(self, lo: Optional[float] = None, hi: Optional[float] = None,
                 n: int = 81) -> Table:
         """P(x): the net GEX (the analysis's unit) recomputed at n spots from lo to hi
-        (default the spot -20% .. +20%, as gex profile)."""
+        (default the spot -20% .. +20%, as gex profile), the command's grid
+        (gex_profile_spots): the same spots and values as its document."""
         lo = self.spot * 0.8 if lo is None else _number("lo", lo)
         hi = self.spot * 1.2 if hi is None else _number("hi", hi)
         if not 0 < lo < hi:

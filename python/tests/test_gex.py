@@ -449,6 +449,21 @@ def test_bad_threads_and_instants_refused(root, gex_exe):
         assert gex.analyze(p).document_text("summary") == want
 
 
+def test_profile_grid_is_the_commands(gex_exe, root):
+    """Analysis.profile()'s spots and net GEX are exactly those of `gex profile` (one grid for
+    both, gex_profile_spots), at the default 81 points of +-20% and at other ranges."""
+    path = os.path.join(root, "data", "sample-spx.csv")
+    a = gex.analyze(gex.read(path).prepare())
+    for range_pct, points in ((20, 81), (45, 81), (7.5, 13)):
+        doc = cli_json(gex_exe, "profile", path, "--range", str(range_pct), "--points",
+                       str(points))["profile"]
+        lo, hi = a.spot * (1 - range_pct / 100), a.spot * (1 + range_pct / 100)
+        t = a.profile() if range_pct == 20 else a.profile(lo, hi, points)
+        spot = np.asarray(t["spot"])
+        assert spot.tolist() == [r["x"] for r in doc]
+        assert np.asarray(t["net_gex"]).tolist() == [r["net_gex"] for r in doc]
+
+
 def test_tables_are_yours_to_change(root):
     """Every column of every table of an analysis is writable (copies, as the documentation
     says), with pandas and without: contracts()' strike, type, T, status and open_interest were

@@ -421,10 +421,10 @@ static int profile_eval(const gex__analysis *a, double range_pct, int points, do
         p[m] = x + (size_t)(m + 1) * n;
     const double lo = a->spot * (1.0 - range_pct / 100.0);
     const double hi = a->spot * (1.0 + range_pct / 100.0);
-    for (size_t i = 0; i < n; i++)
-        x[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
     const gex_exposure *e = gex_analysis_exposure(a->an);
-    int st = gex_profile_eval_all(e, x, n, p);
+    int st = gex_profile_spots(lo, hi, n, x); /* the grid of every profile of gex */
+    if (st == GEX_OK)
+        st = gex_profile_eval_all(e, x, n, p);
     zero_delta->has = 0;
     zero_delta->value = 0;
     if (st == GEX_OK)
