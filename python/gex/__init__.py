@@ -68,8 +68,6 @@ _CHAIN_COLUMNS = ("underlying_id", "root_id", "expiration", "settlement", "strik
 # refused here too (a ValueError naming the parameter) rather than read as "none".
 _PRICE_MIN, _PRICE_MAX, _MULTIPLIER_MAX = 1e-6, 1e7, 1e6
 _JOBS_MAX = 1024  # --jobs (CLI_MAX_JOBS)
-# UTC seconds as the library holds an instant (int64_t) and --now @SECONDS reads them
-_INSTANT_MIN, _INSTANT_MAX = -(2**63 - 1), 2**63 - 1
 
 
 def _number(name: str, value: Any) -> float:
@@ -270,8 +268,9 @@ class Chain:
         rate, div: r and q, continuously compounded fractions (--rate, --div).
         now: the quote instant (--now): None for the file's; a timezone-aware datetime; a naive
              datetime or a text in --now's forms, read as New York time when it has no zone;
-             or UTC seconds (int, numpy integer or finite float, rounded down; ValueError naming
-             now for NaN, an infinity or seconds beyond a 64-bit count).
+             or UTC seconds (int, numpy integer or finite float, rounded down, read as --now
+             @SECONDS reads them; ValueError naming now for NaN, an infinity or a count the
+             command refuses).
         iv_source: "auto" (the file's IV in [0.001, 5], else solved from the mid), "file", "mid".
         carry: "parity" (each expiration's r and q from put-call parity on the mids, as the
              command's default --carry parity; an expiration without a fit keeps rate and
@@ -392,8 +391,9 @@ def _read_snapshots_apart(path: Union[str, "_os.PathLike[str]"], *, format: str 
 
 def _instant(t: Any, what: str) -> Union[None, int, str]:
     """An instant argument (what: "now", "at") as the library takes it, in --now's forms: None;
-    UTC seconds for an aware datetime or a number; text, read as New York time when it has no
-    zone, for a naive datetime or a text."""
+    UTC seconds for an aware datetime; "@SECONDS" for a number (an int, a numpy integer or a
+    finite float, rounded down), read with --now's bounds; text, read as New York time when it
+    has no zone, for a naive datetime or a text."""
     if t is None or isinstance(t, str):
         return t
     if isinstance(t, _dt.datetime):
@@ -410,10 +410,8 @@ def _instant(t: Any, what: str) -> Union[None, int, str]:
         v = int(t // 1)
     else:
         raise TypeError(f"{what}: a datetime, a text, or UTC seconds")
-    if not _INSTANT_MIN <= v <= _INSTANT_MAX:
-        raise ValueError(f"{what}: {t!r} UTC seconds is out of range ({_INSTANT_MIN} to "
-                         f"{_INSTANT_MAX}, as --{what} @SECONDS reads them)")
-    return v
+    # as --now @SECONDS: the library reads the count with the command's bounds and words
+    return f"@{v}"
 
 
 class Analysis:
