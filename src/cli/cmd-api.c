@@ -522,7 +522,10 @@ int cli_cmd_api(int argc, char **argv)
     where = given;
     struct stat st;
     if (stat(where, &st) != 0) {
-        cli_error(NULL, 0, "%s: %s", where, strerror(errno));
+        cli_error(NULL, 0,
+                  "%s: cannot be read: %s; give the folder gex serve would serve, or one "
+                  "chain file",
+                  where, strerror(errno));
         free(body);
         return CLI_EXIT_INPUT;
     }
