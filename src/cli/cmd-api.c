@@ -89,8 +89,8 @@ static void decode(char *s)
     char *w = s;
     for (const char *r = s; *r != '\0'; r++) {
         int hi, lo;
-        if (*r == '%' && (hi = cli_serve_hex_value((unsigned char)r[1])) >= 0 &&
-            (lo = cli_serve_hex_value((unsigned char)r[2])) >= 0) {
+        if (*r == '%' && (hi = gex__api_hex_digit((unsigned char)r[1])) >= 0 &&
+            (lo = gex__api_hex_digit((unsigned char)r[2])) >= 0) {
             *w++ = (char)(hi * 16 + lo);
             r += 2;
         } else {

@@ -259,9 +259,6 @@ void cli_serve_log_escape(char *dst, size_t size, const char *src);
  * key too. */
 void cli_serve_log_target(char *dst, size_t size, const char *uri);
 
-/* The value of a hexadecimal digit (of a %XX escape), or -1 when c is not one. */
-int cli_serve_hex_value(int c);
-
 /* Options of the other commands applied to every answer (--rate 0.05, --strict, ...), in
  * command-line order, as given to gex serve. */
 #define CLI_SERVE_EXTRA_MAX 32

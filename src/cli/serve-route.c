@@ -293,17 +293,6 @@ void cli_serve_log_escape(char *dst, size_t size, const char *src)
     finish_text(&t);
 }
 
-int cli_serve_hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Whether a query parameter's name, as received, is the API key's: libmicrohttpd decodes names
  * ('+' and %XX) and matches them ignoring case, so "APIKEY" and "api%4Bey" carry the key too. */
 static int is_key_name(const char *name, size_t len)
@@ -312,9 +301,9 @@ static int is_key_name(const char *name, size_t len)
     size_t k = 0;
     for (size_t i = 0; i < len; i++, k++) {
         int c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && cli_serve_hex_value(name[i + 1]) >= 0 &&
-            cli_serve_hex_value(name[i + 2]) >= 0) {
-            c = cli_serve_hex_value(name[i + 1]) * 16 + cli_serve_hex_value(name[i + 2]);
+        if (c == '%' && i + 2 < len && gex__api_hex_digit(name[i + 1]) >= 0 &&
+            gex__api_hex_digit(name[i + 2]) >= 0) {
+            c = gex__api_hex_digit(name[i + 1]) * 16 + gex__api_hex_digit(name[i + 2]);
             i += 2;
         } else if (c == '+') {
             c = ' ';

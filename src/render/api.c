@@ -231,7 +231,7 @@ const gex__api_endpoint *gex__api_endpoints(size_t *n)
     return endpoints;
 }
 
-static int hex_digit(int c)
+int gex__api_hex_digit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -253,8 +253,9 @@ static size_t decode_segment(const char *seg, size_t len, char *out, size_t out_
         if (n + 1 >= out_size)
             return out_size;
         int hi, lo;
-        if (seg[i] == '%' && i + 2 < len && (hi = hex_digit((unsigned char)seg[i + 1])) >= 0 &&
-            (lo = hex_digit((unsigned char)seg[i + 2])) >= 0) {
+        if (seg[i] == '%' && i + 2 < len &&
+            (hi = gex__api_hex_digit((unsigned char)seg[i + 1])) >= 0 &&
+            (lo = gex__api_hex_digit((unsigned char)seg[i + 2])) >= 0) {
             out[n++] = (char)(hi * 16 + lo);
             i += 2;
         } else {

@@ -194,6 +194,9 @@ typedef struct gex__api_endpoint {
 /* The table, in the order the README lists it. */
 const gex__api_endpoint *gex__api_endpoints(size_t *n);
 
+/* The value of a hexadecimal digit (0-9, a-f, A-F), or -1: a %XX of a URL (RFC 3986). */
+int gex__api_hex_digit(int c);
+
 /* The endpoint of method and path, or NULL (404). path is as the request target gives it, its
  * segments still percent-encoded: it is split at its literal '/' first, then each segment is
  * decoded (RFC 3986 section 2.2), so "%2F" is part of a segment, never a separator. symbol
