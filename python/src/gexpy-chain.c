@@ -486,10 +486,10 @@ PyObject *gexpy_prepare(PyObject *module, PyObject *args)
     return (PyObject *)c;
 }
 
-/* check_open_interest(chain) -> None, or raises gex.Error when every contract of the chain has
- * no open interest (gex_chain_check_open_interest: one underlying of a file of several, which
- * the read does not refuse, as the command refuses it). */
-PyObject *gexpy_check_open_interest(PyObject *module, PyObject *args)
+/* A check of the chain as the command makes it after a read: None, or raises gex.Error with
+ * the check's message. */
+static PyObject *chain_check(PyObject *module, PyObject *args,
+                             int (*check)(const gex_chain *, const char *, gex_error *))
 {
     PyObject *obj;
     if (!PyArg_ParseTuple(args, "O", &obj))
@@ -499,10 +499,18 @@ PyObject *gexpy_check_open_interest(PyObject *module, PyObject *args)
         return NULL;
     gex_error err;
     gex_error_clear(&err);
-    const int st = gex_chain_check_open_interest(src->chain, src->path, &err);
+    const int st = check(src->chain, src->path, &err);
     if (st != GEX_OK)
         return gexpy_raise(module, st, &err, src->path);
     Py_RETURN_NONE;
+}
+
+/* check_open_interest(chain) -> None, or raises gex.Error when every contract of the chain has
+ * no open interest (gex_chain_check_open_interest: one underlying of a file of several, which
+ * the read does not refuse, as the command refuses it). */
+PyObject *gexpy_check_open_interest(PyObject *module, PyObject *args)
+{
+    return chain_check(module, args, gex_chain_check_open_interest);
 }
 
 /* check_spot(chain) -> None, or raises gex.Error when a contract of the chain has no spot
@@ -510,18 +518,7 @@ PyObject *gexpy_check_open_interest(PyObject *module, PyObject *args)
  * read does not refuse when others give theirs, as the command refuses it). */
 PyObject *gexpy_check_spot(PyObject *module, PyObject *args)
 {
-    PyObject *obj;
-    if (!PyArg_ParseTuple(args, "O", &obj))
-        return NULL;
-    const gexpy_chain *src = chain_arg(module, obj);
-    if (src == NULL)
-        return NULL;
-    gex_error err;
-    gex_error_clear(&err);
-    const int st = gex_chain_check_spot(src->chain, src->path, &err);
-    if (st != GEX_OK)
-        return gexpy_raise(module, st, &err, src->path);
-    Py_RETURN_NONE;
+    return chain_check(module, args, gex_chain_check_spot);
 }
 
 /* select(chain, symbol) -> a new chain of one underlying's contracts (gex_chain_select), with
