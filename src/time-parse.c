@@ -1039,3 +1039,21 @@ int gex_time_instant_is_day(const gex_instant_info *info, int64_t utc, int zone_
     return zone_default == GEX_ZONE_EASTERN && !info->has_zone && info->nanoseconds == 0 &&
            local % GEX_SECONDS_PER_DAY == 0;
 }
+
+int gex_time_parse_day_or_instant(const char *s, size_t len, int32_t *day, int64_t *utc)
+{
+    gex_instant_info info;
+    int64_t t = 0;
+    const int instant = gex_time_parse_instant(s, len, GEX_ZONE_EASTERN, &t, &info) == GEX_OK;
+    if (instant && !gex_time_instant_is_day(&info, t, GEX_ZONE_EASTERN)) {
+        *utc = t;
+        return 2;
+    }
+    if (gex_time_parse_date(s, len, day) == GEX_OK)
+        return 1;
+    if (instant) { /* a day's midnight in a form no date reads */
+        *utc = t;
+        return 2;
+    }
+    return 0;
+}

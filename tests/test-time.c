@@ -794,6 +794,15 @@ START_TEST(test_instant_is_day)
                       cases[i].text);
     }
     ck_assert_int_eq(gex_time_instant_is_day(NULL, 0, GEX_ZONE_EASTERN), 0);
+    /* the same rule as one reading: a day, an instant, or neither */
+    int32_t day = 0;
+    int64_t utc = 0;
+    ck_assert_int_eq(gex_time_parse_day_or_instant("2024-03-22 00:00:00", 19, &day, &utc), 1);
+    ck_assert_int_eq(day, gex_time_days_from_civil(2024, 3, 22));
+    ck_assert_int_eq(gex_time_parse_day_or_instant("20240322", 8, &day, &utc), 1);
+    ck_assert_int_eq(gex_time_parse_day_or_instant("2024-03-22T00:00:00Z", 20, &day, &utc), 2);
+    ck_assert_int_eq(utc, 1711065600);
+    ck_assert_int_eq(gex_time_parse_day_or_instant("yesterday", 9, &day, &utc), 0);
 }
 END_TEST
 

@@ -140,6 +140,13 @@ int gex_time_parse_instant(const char *s, size_t len, int zone_default, int64_t 
  * ("2024-03-22T00:00:00Z") is an instant. 0 for info NULL. */
 int gex_time_instant_is_day(const gex_instant_info *info, int64_t utc, int zone_default);
 
+/* A text that names a New York day or an instant (New York time without a zone), as the
+ * server's at= and history's --from and --to read it: 1 and *day when it names a day (a date
+ * alone in any form gex_time_parse_date reads, or what gex_time_instant_is_day calls one), 2 and
+ * *utc when an instant (a time with a zone, even 00:00:00Z, which gex_time_parse_date would take
+ * for a date), 0 when neither. */
+int gex_time_parse_day_or_instant(const char *s, size_t len, int32_t *day, int64_t *utc);
+
 /* As gex_time_parse_instant, but reads an instant at the start of s and stops where it ends
  * (info->end), so a whole CBOE preamble line can be passed:
  * "Date: 9 June 2023, 1:40 PM EDT,Bid: 4299.3398,..." reads up to "EDT". A word right after

@@ -468,21 +468,14 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
 static int parse_bound(const char *opt, const char *arg, int end, int64_t *out)
 {
     int32_t day = 0;
-    int64_t utc = 0;
-    gex_instant_info info;
-    const int instant =
-        gex_time_parse_instant(arg, strlen(arg), GEX_ZONE_EASTERN, &utc, &info) == GEX_OK;
-    if (instant && !gex_time_instant_is_day(&info, utc, GEX_ZONE_EASTERN)) {
-        *out = utc;
-        return -1;
-    }
-    if (gex_time_parse_date(arg, strlen(arg), &day) == GEX_OK) {
+    switch (gex_time_parse_day_or_instant(arg, strlen(arg), &day, out)) {
+    case 1:
         *out = end ? gex_time_eastern_to_utc(day + 1, 0) - 1 : gex_time_eastern_to_utc(day, 0);
         return -1;
-    }
-    if (instant) {
-        *out = utc;
+    case 2:
         return -1;
+    default:
+        break;
     }
     return usage_error("%s: '%s' is not a date (YYYY-MM-DD) or a date and time", opt, arg);
 }

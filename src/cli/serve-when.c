@@ -46,19 +46,14 @@ int cli_serve_parse_when(const char *at, const char *date, cli_serve_when *when,
      * 00:00:00"): the end of that day, as gex history --to reads it; not the midnight that
      * begins it. A time of day with a zone, even 00:00:00Z (which gex_time_parse_date takes for a
      * date), is that instant. */
-    gex_instant_info info;
-    int64_t instant = 0;
-    const int timed =
-        len > 0 && len <= 64 &&
-        gex_time_parse_instant(at, len, GEX_ZONE_EASTERN, &instant, &info) == GEX_OK &&
-        !gex_time_instant_is_day(&info, instant, GEX_ZONE_EASTERN);
-    if (!timed && len > 0 && len <= 64 && gex_time_parse_date(at, len, &d) == GEX_OK) {
+    const int kind =
+        len > 0 && len <= 64 ? gex_time_parse_day_or_instant(at, len, &d, &when->until) : 0;
+    if (kind == 1) {
         when->has_until = 1;
         day_bounds(d, &from, &when->until);
         return 0;
     }
-    if (len == 0 || len > 64 || at[0] < '0' || at[0] > '9' ||
-        gex_time_parse_instant(at, len, GEX_ZONE_EASTERN, &when->until, &info) != GEX_OK) {
+    if (kind != 2 || at[0] < '0' || at[0] > '9') {
         snprintf(message, size,
                  "at=%.64s is not an instant: write ISO 8601, e.g. 2026-05-27T17:58:14Z, "
                  "2026-05-27T13:58:14-04:00, or 2026-05-27T13:58:14 (New York time)",
