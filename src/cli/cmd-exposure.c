@@ -60,14 +60,20 @@ int cli_cmd_show(const cli_options *opts, FILE *out)
     cli_options o = *opts;
     o.analysis.skip_levels = !need_used;
     const gex_exposure_options *f = &opts->analysis.exposure;
-    if (ro.doc == GEX__DOC_VIX && !opts->quiet &&
-        (f->n_expirations > 0 || f->zero_dte || f->n_exclude_expirations > 0 ||
-         f->exclude_zero_dte || f->max_dte >= 0 || f->min_oi > 0 || f->min_bid > 0 ||
-         (f->max_abs_delta > 0 && f->max_abs_delta < 1)))
+    const int filtered = f->n_expirations > 0 || f->zero_dte || f->n_exclude_expirations > 0 ||
+                         f->exclude_zero_dte || f->max_dte >= 0 || f->min_oi > 0 ||
+                         f->min_bid > 0 || (f->max_abs_delta > 0 && f->max_abs_delta < 1);
+    if (filtered && !opts->quiet && ro.doc == GEX__DOC_VIX)
         cli_error(NULL, 0,
                   "warning: vix reads every quote of the file, as CBOE's method does: the "
                   "contract filters (--expiration, --exclude-expiration, --max-dte, --min-oi, "
                   "--min-bid, --max-delta) do not apply");
+    if (filtered && !opts->quiet && ro.doc == GEX__DOC_CARRY)
+        cli_error(NULL, 0,
+                  "warning: carry lists every expiration, each fitted on all of its two-sided "
+                  "quotes: the contract filters (--expiration, --exclude-expiration, --max-dte, "
+                  "--min-oi, --min-bid, --max-delta) do not apply to it (they choose the "
+                  "contracts the other commands use)");
     int rc = cli_analyze_file(&o, opts->files[0], need_used, &a);
     if (rc != CLI_EXIT_OK)
         return rc;
