@@ -810,7 +810,11 @@ int cli_history_collect(const cli_options *opts, cli_history *h)
                                   .duplicates = duplicates,
                                   .store = store != NULL ? h->store_path : NULL,
                                   .gex_unit = opts->analysis.exposure.gex_unit,
-                                  .flip_method = opts->analysis.flip_method};
+                                  .flip_method = opts->analysis.flip_method,
+                                  .carry = opts->prepare.carry,
+                                  .rate = opts->prepare.rate,
+                                  .div = opts->prepare.div,
+                                  .exercise = opts->analysis.exposure.exercise};
     cli_store_close(store);
     for (size_t i = 0; i < in->n; i++) {
         free(files[i].real);

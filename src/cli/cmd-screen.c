@@ -1015,6 +1015,13 @@ static int screen_files(const cli_options *opts, sort_order order, size_t folder
                         gex__jstr(gex_gex_unit_name(opts->analysis.exposure.gex_unit)));
         st |= gex__jset(meta, "flip_method",
                         gex__jstr(gex_flip_method_name(opts->analysis.flip_method)));
+        st |= gex__jset(meta, "rate", gex__jnum(opts->prepare.rate));
+        st |= gex__jset(meta, "div", gex__jnum(opts->prepare.div));
+        json_t *carry = json_object();
+        st |= gex__jset(carry, "mode", gex__jstr(gex_carry_mode_name(opts->prepare.carry)));
+        st |= gex__jset(meta, "carry", carry);
+        st |= gex__jset(meta, "exercise",
+                        gex__jstr(gex_exposure_exercise_name(opts->analysis.exposure.exercise)));
         st |= gex__jset(meta, "sort", opts->sort ? gex__jstr(opts->sort) : json_null());
         st |= gex__jset(meta, "sort_descending",
                         opts->sort ? json_boolean(opts->sort_descending) : json_null());

@@ -197,6 +197,12 @@ static int render_json(const gex__history_row *rows, size_t n, const gex__histor
     st |= gex__jset(m, "store", meta->store != NULL ? gex__jstr(meta->store) : json_null());
     st |= gex__jset(m, "gex_unit", gex__jstr(gex_gex_unit_name(meta->gex_unit)));
     st |= gex__jset(m, "flip_method", gex__jstr(gex_flip_method_name(meta->flip_method)));
+    st |= gex__jset(m, "rate", gex__jnum(meta->rate));
+    st |= gex__jset(m, "div", gex__jnum(meta->div));
+    json_t *carry = json_object();
+    st |= gex__jset(carry, "mode", gex__jstr(gex_carry_mode_name(meta->carry)));
+    st |= gex__jset(m, "carry", carry);
+    st |= gex__jset(m, "exercise", gex__jstr(gex_exposure_exercise_name(meta->exercise)));
     st |= gex__jset(d, "meta", m);
     if (st != GEX_OK) {
         json_decref(d);

@@ -33,6 +33,11 @@ typedef struct gex__history_meta {
     const char *store;     /* the store's path, NULL without one */
     gex_gex_unit gex_unit; /* of net_gex */
     gex_flip_method flip_method;
+    /* the carry asked for (--carry, and the flat --rate and --div, SPEC 1.2: each file's fits
+     * are its own) and the exercise of the exposures (--exercise, SPEC 1.8) */
+    gex_carry_mode carry;
+    double rate, div;
+    gex_exposure_exercise exercise;
 } gex__history_meta;
 
 /* The column names, in order (NULL-terminated), for messages and tests. */
