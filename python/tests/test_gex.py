@@ -208,7 +208,8 @@ def test_bad_input_same_message(gex_exe, tmp_path, name, data, args):
 def test_prepare_underlying_without_spot_same_message(gex_exe, root, tmp_path):
     """A file of two underlyings, the second without a spot: prepare() refuses it at that
     underlying's first row with the command's words (which say how to read it alone), not
-    "pass --spot"."""
+    "pass --spot": gex screen's, which prepares each underlying and names it (a one-file
+    command asks for --symbol first, before preparing either)."""
     with open(os.path.join(root, "data", "sample-spx.csv")) as f:
         lines = f.read().splitlines()[:200]
     other = []
@@ -220,10 +221,13 @@ def test_prepare_underlying_without_spot_same_message(gex_exe, root, tmp_path):
     with open(path, "w") as f:
         f.write("\n".join(lines + other) + "\n")
     rc, _, err = cli(gex_exe, "summary", path)
+    assert rc == 2 and "choose one with --symbol" in err
+    rc, _, err = cli(gex_exe, "screen", path)
     assert rc == 3
     with pytest.raises(gex.Error) as e:
         gex.read(path).prepare()
-    assert "gex: " + str(e.value) == err.strip().splitlines()[-1]
+    assert [x for x in err.splitlines() if ": XYZ: " in x] == [
+        f"gex: {path}:201: XYZ: {e.value.text}"]
     assert e.value.line == 201 and "--symbol XYZ --spot PRICE" in e.value.text
     assert gex.read(path).select("SPX").prepare().n == 199  # the other is read alone
 

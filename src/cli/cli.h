@@ -219,12 +219,6 @@ int cli_quote_time_unreadable(cli_messages *to, const cli_options *opts, const c
 int cli_prepare_underlying(cli_messages *to, const cli_options *opts, const char *path,
                            const char *underlying, gex_chain *chain, gex_prepare_report *prepare);
 
-/* Reads path and prepares it (T, IV, statuses). Prints what went wrong and returns an exit
- * status; on success *chain owns the result and *read holds the reader's report. Reader warnings
- * and the skipped-rows summary go to stderr. */
-int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
-             gex_read_report *read, gex_prepare_report *prepare);
-
 /* Computes exposures and levels of a prepared single-underlying chain; takes ownership of
  * chain (freed by cli_analysis_free, also on failure). need_used: fail when no contract is
  * left (the message says why). Returns an exit status. */
@@ -238,7 +232,8 @@ int cli_analyze_shared(cli_messages *to, const cli_options *opts, const char *pa
                        const gex_chain *chain, const gex_read_report *read,
                        const gex_prepare_report *prepare, int need_used, gex__analysis *out);
 
-/* load + the single-underlying check (--symbol) + analyze; on failure *out holds nothing. */
+/* Read, the single-underlying check (--symbol, before any underlying is prepared), prepare and
+ * analyze; on failure *out holds nothing. */
 int cli_analyze_file(const cli_options *opts, const char *path, int need_used, gex__analysis *out);
 
 void cli_analysis_free(gex__analysis *a);

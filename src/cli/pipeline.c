@@ -250,17 +250,6 @@ int cli_prepare(cli_messages *to, const cli_options *opts, const char *path, gex
     return cli_prepare_underlying(to, opts, path, NULL, chain, prepare);
 }
 
-int cli_load(cli_messages *to, const cli_options *opts, const char *path, gex_chain **chain,
-             gex_read_report *read, gex_prepare_report *prepare)
-{
-    int rc = cli_read(to, opts, path, chain, read, NULL);
-    if (rc == CLI_EXIT_OK && (rc = cli_prepare(to, opts, path, *chain, prepare)) != CLI_EXIT_OK) {
-        gex_chain_free(*chain);
-        *chain = NULL;
-    }
-    return rc;
-}
-
 int cli_analyze(cli_messages *to, const cli_options *opts, const char *path, gex_chain *chain,
                 const gex_read_report *read, const gex_prepare_report *prepare, int need_used,
                 gex__analysis *out)
@@ -312,7 +301,9 @@ int cli_analyze_file(const cli_options *opts, const char *path, int need_used, g
     gex_chain *chain = NULL;
     gex_read_report read;
     gex_prepare_report prepare;
-    int rc = cli_load(NULL, opts, path, &chain, &read, &prepare);
+    /* Which underlying is asked before any of them is prepared: the question of --symbol
+     * comes before one underlying's refusal (no spot) or warnings (the carry). */
+    int rc = cli_read(NULL, opts, path, &chain, &read, NULL);
     if (rc != CLI_EXIT_OK)
         return rc;
     uint32_t ids[8];
@@ -333,6 +324,11 @@ int cli_analyze_file(const cli_options *opts, const char *path, int need_used, g
                   n, list, n > 8 ? ", ..." : "");
         gex_chain_free(chain);
         return CLI_EXIT_USAGE;
+    }
+    rc = cli_prepare(NULL, opts, path, chain, &prepare);
+    if (rc != CLI_EXIT_OK) {
+        gex_chain_free(chain);
+        return rc;
     }
     rc = cli_analyze(NULL, opts, path, chain, &read, &prepare, need_used, out);
     if (rc != CLI_EXIT_OK)
