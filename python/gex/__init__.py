@@ -251,8 +251,10 @@ class Chain:
     __getitem__ = column
 
     def to_frame(self) -> Table:
-        """Every column (underlying and root as symbol strings, expiration as datetime64)."""
-        cols = {name: self.column(name) for name in _CHAIN_COLUMNS}
+        """Every column (underlying and root as symbol strings, expiration as datetime64), as a
+        table of its own, yours to change: every column is a copy, none the chain's read-only
+        memory (chain.column() and chain[name] give those, without a copy)."""
+        cols = {name: self.column(name).copy() for name in _CHAIN_COLUMNS}
         table = np.array(self.symbol_table, dtype=object)
         cols["underlying"] = table[cols.pop("underlying_id")] if self.n else table[:0]
         cols["root"] = table[cols.pop("root_id")] if self.n else table[:0]

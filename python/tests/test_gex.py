@@ -489,6 +489,28 @@ def test_tables_are_yours_to_change(root):
     assert c["strike"][0] != 1.0  # the chain is left as it was
 
 
+def test_chain_frame_is_yours_to_change(root):
+    """Chain.to_frame() is a table of its own (copies, as its docstring says): an in-place edit
+    of a column works and leaves the chain alone, whose columns stay read-only views; the
+    frame's columns were the chain's read-only memory ("assignment destination is read-only")."""
+    c = gex.read(os.path.join(root, "data", "sample-spx.csv")).prepare()
+    strike0, oi = c["strike"][0], c["open_interest"].copy()
+    t = c.to_frame()
+    for k in (t.columns if not isinstance(t, dict) else t):
+        v = np.asarray(t[k]) if not isinstance(t, dict) else t[k]
+        assert v.dtype == object or v.flags.writeable, f"to_frame()[{k!r}] is read-only"
+    if isinstance(t, dict):
+        t["strike"][0] = 1.0
+        t["open_interest"] *= 2
+    else:
+        t.loc[0, "strike"] = 1.0
+        t["open_interest"] *= 2
+    assert t["strike"][0] == 1.0
+    assert np.array_equal(np.asarray(t["open_interest"]), oi * 2)
+    assert c["strike"][0] == strike0 and np.array_equal(c["open_interest"], oi)
+    assert not c["strike"].flags.writeable  # the zero-copy columns are as documented
+
+
 def test_tables_are_the_commands(gex_exe, root):
     """contracts(): NaN where a contract did not enter the exposures (the command's null), not
     0; by_expiration(): every expiration, as gex expirations lists them; the tables are the
