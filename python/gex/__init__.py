@@ -19,7 +19,8 @@ Units and conventions (as gex(1) says them):
   (d delta / d sigma), charm (d delta / d t per year).
 
 Every failure of gex is a gex.Error (a ValueError) whose str() is what the gex command prints
-after "gex: ", with attributes status, file, line and text. Reads, preparation, analysis, the
+after "gex: ", with attributes status (the library's name of the status, gex_strerror's:
+"invalid argument", "no quote instant", "nothing usable", ...), file, line and text. Reads, preparation, analysis, the
 profile, the hedging estimate, documents and the vectorised Black-Scholes release the GIL:
 threads run them in parallel. Chains and analyses are immutable once made.
 """

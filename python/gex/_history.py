@@ -69,9 +69,12 @@ def expand(paths: Union[PathLike, Iterable[PathLike]]) -> List[str]:
     return out
 
 
-def _error(path: str, text: str) -> Exception:
-    e = _gex.Error(f"{path}: {text}")
-    e.status, e.file, e.line, e.text = "GEX_EINVAL", path, 0, text
+def _error(path: Optional[str], text: str, status: int = _gex.EINVAL, line: int = 0) -> Exception:
+    """A gex.Error raised here, as the module makes them: str() "PATH[:LINE]: TEXT" (TEXT alone
+    without a path) and status the library's name of the status (gex_strerror)."""
+    where = f"{path}:{line}" if path and line else path
+    e = _gex.Error(f"{where}: {text}" if where else text)
+    e.status, e.file, e.line, e.text = _gex.strerror(status), path, line, text
     return e
 
 
@@ -144,15 +147,12 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
         if when is None and chain.quote_time is None and report.get("bad_quote_times"):
             # quote time cells that cannot be read: the reader's line and value, as the command
             # says them, with or without now_from_mtime (the file does date itself)
-            line, text = report["time_note_line"], report["time_note"]
-            e = _gex.Error(f"{name}:{line}: {text}" if line else f"{name}: {text}")
-            e.status, e.file, e.line, e.text = "GEX_ENOTIME", name, line, text
-            raise e
+            raise _error(name, report["time_note"], _gex.ENOTIME, report["time_note_line"])
         if when is None and chain.quote_time is None:
             if not now_from_mtime or st is None:
                 raise _error(name, "the file holds no quote instant of its own, so history "
                                    "cannot place it in time: pass --now-from-mtime to date it "
-                                   "by its modification time")
+                                   "by its modification time", _gex.ENOTIME)
             when = int(st.st_mtime)
         symbols = chain.symbols
         quoted = chain.quote_time  # an aware datetime, or None
@@ -338,9 +338,7 @@ def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str,
         # as the command: most likely a misspelt symbol
         text = f"no file read holds {symbol} (--symbol); check the symbol"
         if errors == "raise":
-            e = _gex.Error(text)
-            e.status, e.file, e.line, e.text = "GEX_EEMPTY", None, 0, text
-            raise e
+            raise _error(None, text, _gex.EEMPTY)
         _warnings.warn(text, stacklevel=3)
     return snaps
 

@@ -149,6 +149,30 @@ PyObject *gexpy_column(PyObject *module, PyObject *owner, const void *data, Py_s
 
 /* --- the module --- */
 
+/* strerror(code): gex_strerror's name of a status, the vocabulary of gex.Error.status, for the
+ * errors the package's Python half raises itself (gex/_history.py). */
+static PyObject *gexpy_strerror(PyObject *module, PyObject *args)
+{
+    (void)module;
+    int status = 0;
+    if (!PyArg_ParseTuple(args, "i", &status))
+        return NULL;
+    return PyUnicode_FromString(gex_strerror((gex_status)status));
+}
+
+/* The statuses by their names less GEX_ (EINVAL ...), the codes strerror takes. */
+static const struct {
+    const char *name;
+    gex_status status;
+} gexpy_statuses[] = {
+    {"OK", GEX_OK},           {"EINVAL", GEX_EINVAL},
+    {"ENOMEM", GEX_ENOMEM},   {"EIO", GEX_EIO},
+    {"EFORMAT", GEX_EFORMAT}, {"EPARSE", GEX_EPARSE},
+    {"ENOTIME", GEX_ENOTIME}, {"EEMPTY", GEX_EEMPTY},
+    {"ERANGE", GEX_ERANGE},   {"ENOTFOUND", GEX_ENOTFOUND},
+    {"ENOCONV", GEX_ENOCONV},
+};
+
 static PyMethodDef gexpy_methods[] = {
     {"read", gexpy_read, METH_VARARGS, NULL},
     {"chain_info", gexpy_chain_info, METH_VARARGS, NULL},
@@ -169,6 +193,7 @@ static PyMethodDef gexpy_methods[] = {
     {"history_metrics", gexpy_history_metrics, METH_VARARGS, NULL},
     {"greeks", gexpy_greeks, METH_VARARGS, NULL},
     {"implied_vol", gexpy_implied_vol, METH_VARARGS, NULL},
+    {"strerror", gexpy_strerror, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -188,6 +213,9 @@ static int gexpy_exec(PyObject *module)
         (PyTypeObject *)PyType_FromModuleAndSpec(module, &gexpy_analysis_spec, NULL);
     if (st->column_type == NULL || st->chain_type == NULL || st->analysis_type == NULL)
         return -1;
+    for (size_t i = 0; i < sizeof gexpy_statuses / sizeof gexpy_statuses[0]; i++)
+        if (PyModule_AddIntConstant(module, gexpy_statuses[i].name, gexpy_statuses[i].status) < 0)
+            return -1;
     if (PyModule_AddStringConstant(module, "version", gex_version()) < 0 ||
         PyModule_AddStringConstant(module, "batch_path", gex_bs_batch_path()) < 0)
         return -1;

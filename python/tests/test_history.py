@@ -280,6 +280,32 @@ def test_history_failures_named_in_order(gex_exe, tmp_path):
     assert e.value.line == 1 and e.value.text in said[0] and e.value.status
 
 
+def test_error_status_is_the_librarys(root, tmp_path):
+    """gex.Error.status is the library's name of the status (gex_strerror) whether the error
+    comes from the C module or from the package's Python half (gex/_history.py), never a
+    vocabulary of its own ("GEX_EINVAL" was)."""
+    names = {gex._gex.strerror(getattr(gex._gex, k)) for k in dir(gex._gex)
+             if k.startswith("E") and k.isupper()}
+    assert {"invalid argument", "no quote instant", "nothing usable"} <= names
+    # the C module's
+    with pytest.raises(gex.Error) as e:
+        gex.read(str(tmp_path / "absent.csv"))
+    assert e.value.status == "input/output error"
+    # the Python half's: a folder without a chain file, a file without a quote instant, quote
+    # times that cannot be read, a symbol no file holds
+    (tmp_path / "empty").mkdir()
+    notime = os.path.join(root, "tests", "data", "cli-inputs", "notime.csv")
+    bad = write_chain(tmp_path / "bad-time.csv", [("ABC", 100, 100, "yesterday")])
+    good = write_chain(tmp_path / "good.csv", [("ABC", 100, 100, "2026-12-04T20:00:00Z")])
+    for call, status in ((lambda: gex.history(str(tmp_path / "empty")), "invalid argument"),
+                         (lambda: gex.history(notime), "no quote instant"),
+                         (lambda: gex.history(str(bad)), "no quote instant"),
+                         (lambda: gex.history(str(good), symbol="XYZ"), "nothing usable")):
+        with pytest.raises(gex.Error) as e:
+            call()
+        assert e.value.status == status and e.value.status in names, (str(e.value), status)
+
+
 def test_history_file_of_two_snapshots(gex_exe, days, tmp_path):
     """A file of two snapshots (SPEC 2.9: one SPY day's rows again, quoted an hour earlier):
     a row each, as the program gives them; read_snapshots and read(at=) agree with them."""
