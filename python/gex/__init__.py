@@ -90,15 +90,18 @@ def _override(name: str, value: Any, low: float, high: float) -> float:
     return v
 
 
-def _whole(name: str, value: Any, low: int, high: int, what: str) -> int:
-    """A whole number (int, numpy integer) in [low, high]; what names the unit for the message."""
+def _whole(name: str, value: Any, low: int, high: Optional[int], what: str) -> int:
+    """A whole number (int, numpy integer) in [low, high] (high None: no upper bound); what
+    names the unit for the message."""
     if isinstance(value, bool):
         raise TypeError(f"{name}: {value!r} is not a whole number")
     try:
         v = _operator.index(value)
     except TypeError:
         raise TypeError(f"{name}: {value!r} is not a whole number") from None
-    if not low <= v <= high:
+    if high is None and v < low:
+        raise ValueError(f"{name}: {value!r} must be a whole number of {what}, at least {low}")
+    if high is not None and not low <= v <= high:
         raise ValueError(f"{name}: {value!r} must be a whole number of {what} from {low} to "
                          f"{high}")
     return v
@@ -124,38 +127,46 @@ def _table(columns: Dict[str, np.ndarray], index: Optional[str] = None) -> Table
     return df
 
 
-def _day(d: Union[str, int, _dt.date]) -> int:
-    """Days since 1970-01-01 of a date given as a datetime.date, 'YYYY-MM-DD' or an int."""
+def _day(name: str, d: Union[str, int, _dt.date]) -> int:
+    """Days since 1970-01-01 of a date given as a datetime.date, 'YYYY-MM-DD' or a whole number
+    (int, numpy integer); name is the parameter's, for the message."""
+    what = f"{name}: a date is a datetime.date, 'YYYY-MM-DD' or days since 1970-01-01"
     if isinstance(d, bool):
-        raise TypeError("a date is a datetime.date, 'YYYY-MM-DD' or days since 1970-01-01")
-    if isinstance(d, int):
-        if not -2**31 <= d < 2**31:
-            raise ValueError(f"{d}: days since 1970-01-01 out of range")
-        return d
+        raise TypeError(f"{what}, not {d!r}")
+    if hasattr(d, "__index__"):
+        v = _operator.index(d)
+        if not -2**31 <= v < 2**31:
+            raise ValueError(f"{name}: {v}: days since 1970-01-01 out of range")
+        return v
     if isinstance(d, _dt.datetime):
         d = d.date()
     if isinstance(d, str):
         try:
             d = _dt.date.fromisoformat(d)
         except ValueError:
-            raise ValueError(f"'{d}' is not a date YYYY-MM-DD (or '0dte')") from None
+            raise ValueError(f"{name}: '{d}' is not a date YYYY-MM-DD (or '0dte')") from None
     if isinstance(d, _dt.date):
         return (d - _dt.date(1970, 1, 1)).days
-    raise TypeError("a date is a datetime.date, 'YYYY-MM-DD' or days since 1970-01-01")
+    raise TypeError(f"{what}, not {d!r}")
 
 
-def _dates(values: Optional[Iterable[Any]]) -> Tuple[List[int], bool]:
-    """The days of a list of dates, and whether '0dte' (the quote date) was among them."""
+def _dates(name: str, values: Any) -> Tuple[List[int], bool]:
+    """The days of a date or a list of dates (parameter name), and whether '0dte' (the quote
+    date) was among them."""
     if values is None:
         return [], False
-    if isinstance(values, (str, int, _dt.date)):
+    if isinstance(values, (str, _dt.date)) or hasattr(values, "__index__"):
         values = [values]
+    try:
+        values = list(values)
+    except TypeError:
+        raise TypeError(f"{name}: a date or a list of dates, not {values!r}") from None
     days, zero = [], False
     for v in values:
         if isinstance(v, str) and v.lower() == "0dte":
             zero = True
         else:
-            days.append(_day(v))
+            days.append(_day(name, v))
     return days, zero
 
 
@@ -593,8 +604,8 @@ def analyze(chain: Chain, *, unit: str = "pct",
     if not 0 <= max_delta <= 1:
         raise ValueError(f"max_delta: {max_delta!r} must be from 0 to 1 (0 or 1: no limit)")
     _gex.check_open_interest(chain._h)
-    keep, zero = _dates(expirations)
-    drop, drop_zero = _dates(exclude_expirations)
+    keep, zero = _dates("expirations", expirations)
+    drop, drop_zero = _dates("exclude_expirations", exclude_expirations)
     h = _gex.analyze(chain._h, unit, keep, zero, drop, drop_zero,
                      -1 if max_dte is None else int(max_dte), float(min_oi), float(min_bid),
                      float(max_delta), flip_method, exercise, greeks)

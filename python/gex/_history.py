@@ -319,7 +319,6 @@ def _frame(rs: List[Dict[str, Any]]) -> Any:
 
 
 def _batches(files: Sequence[str], size: int) -> List[List[str]]:
-    size = max(1, int(size))
     return [list(files[i:i + size]) for i in range(0, len(files), size)]
 
 
@@ -408,11 +407,15 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     takes the current default client, else runs the tasks on Dask's local threads. On a
     cluster every worker must have the package installed (the same version) and read the files
     at the same paths: shared storage (NFS, a mounted bucket) seen alike from the workers.
-    symbol, start, end, errors and options as history()."""
+    files_per_task: a whole number, at least 1 (another raises ValueError, a float or a bool
+    TypeError, naming it). symbol, start, end, errors and options as history()."""
     import dask
+
+    from . import _whole  # the package's other half (gex/__init__.py)
 
     _check(errors)
     _bounds(start, end)  # refused before any file is read, as the command refuses it
+    files_per_task = _whole("files_per_task", files_per_task, 1, None, "files")
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
     batches = _batches(files, files_per_task)

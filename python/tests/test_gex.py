@@ -2,6 +2,7 @@
 every real chain of ../shared/chains (skipped when absent) and generated chains; bad input
 raises with the message the program prints; two threads analysing at once agree; the
 vectorised Black-Scholes against closed forms written here."""
+import datetime
 import json
 import math
 import os
@@ -452,6 +453,43 @@ def test_bad_threads_and_instants_refused(root, gex_exe):
         p = c.prepare(now=now)
         assert p.quote_time.timestamp() == t
         assert gex.analyze(p).document_text("summary") == want
+
+
+def test_whole_numbers_named(root, tmp_path):
+    """Every public whole-number argument refuses a float or a bool with a TypeError, and a
+    value out of its range with a ValueError, each naming the argument; history_dask's
+    files_per_task of 0 or less was taken as 1. Dates as days since 1970-01-01 take numpy
+    integers and name their argument."""
+    path = os.path.join(root, "data", "sample-spx.csv")
+    c = gex.read(path).prepare()
+    a = gex.analyze(c)
+    for call, name in ((lambda v: gex.read(path, threads=v), "threads"),
+                       (lambda v: gex.read_snapshots(path, threads=v), "threads"),
+                       (lambda v: gex.history(path, jobs=v), "jobs"),
+                       (lambda v: gex.analyze(c, max_dte=v), "max_dte"),
+                       (lambda v: a.profile(n=v), "n"),
+                       (lambda v: a.document("profile", points=v), "points")):
+        for bad in (2.0, True):
+            with pytest.raises(TypeError, match=f"^{name}: {bad!r} is not a whole number"):
+                call(bad)
+    pytest.importorskip("dask", reason="skipped: dask is not importable (python3-dask)")
+    absent = str(tmp_path / "absent")  # refused before any file is listed
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match=f"^files_per_task: {bad} must be a whole number "
+                                             "of files, at least 1"):
+            gex.history_dask(absent, files_per_task=bad)
+    for bad in (2.0, True, "8"):
+        with pytest.raises(TypeError, match="^files_per_task: "):
+            gex.history_dask(absent, files_per_task=bad)
+    day = (datetime.date(2026, 11, 20) - datetime.date(1970, 1, 1)).days
+    want = gex.analyze(c, expirations="2026-11-20").totals
+    assert want["used"] > 0
+    for v in (day, np.int64(day), [np.int32(day)]):
+        assert gex.analyze(c, expirations=v).totals == want
+    for kw in (dict(expirations=float(day)), dict(expirations=[float(day)]),
+               dict(exclude_expirations=True)):
+        with pytest.raises(TypeError, match=f"^{next(iter(kw))}: "):
+            gex.analyze(c, **kw)
 
 
 def test_profile_grid_is_the_commands(gex_exe, root):
