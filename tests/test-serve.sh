@@ -311,6 +311,17 @@ expect 200 "" /v1/exposure/levels/SPX -H 'X-Api-Key: s3cr3t k3y'
 expect 200 "" "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y"
 expect 400 invalid_parameter "/v1/exposure/levels/SPX?apiKey=s3cr3t%20k3y%00junk"
 expect 400 invalid_parameter "/v1/exposure/levels/SPX%00junk" -H 'X-Api-Key: s3cr3t k3y'
+# A key given twice is refused before either is tried, whichever comes first, without echoing
+# them (the first was taken: a repeated parameter is 400 everywhere else).
+for q in "apiKey=s3cr3t%20k3y&apiKey=wrong" "apiKey=wrong&apiKey=s3cr3t%20k3y" \
+    "apiKey=s3cr3t%20k3y&APIKEY=s3cr3t%20k3y"; do
+    expect 400 invalid_parameter "/v1/exposure/levels/SPX?$q"
+    grep -q 'apiKey is given 2 times in the query; give it once' "$work/err.json" ||
+        fail "?$q: $(cat "$work/err.json")"
+    grep -q -e 's3cr3t' -e 'wrong' "$work/err.json" && fail "?$q: a key echoed: $(cat "$work/err.json")"
+done
+expect 400 bad_request /v1/exposure/levels/SPX -H 'X-Api-Key: s3cr3t k3y' -H 'X-Api-Key: wrong'
+grep -q -e 's3cr3t' -e 'wrong' "$work/err.json" && fail "a header key echoed: $(cat "$work/err.json")"
 stop_server "$work/key.log"
 grep -q 's3cr3t' "$work/key.log" && fail "the API key is written in the access log"
 grep -q 'apiKey=REDACTED' "$work/key.log" || fail "no redacted apiKey in the access log"

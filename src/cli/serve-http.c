@@ -1002,6 +1002,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return (enum MHD_Result)dashboard;
 
     if (srv->api_key != NULL) {
+        /* A key given twice is refused before either is tried, as a repeated query parameter
+         * is (cli_serve_query_params): taking the first would be a guess, and a client
+         * trying keys would be told which one came first. Neither value is echoed. */
+        param_count header = {"X-Api-Key", 9, 0}, query = {"apiKey", 6, 0};
+        MHD_get_connection_values_n(con, MHD_HEADER_KIND, count_param, &header);
+        MHD_get_connection_values_n(con, MHD_GET_ARGUMENT_KIND, count_param, &query);
+        if (header.times > 1)
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "bad_request", NULL,
+                              "the X-Api-Key header is given %zu times; give it once",
+                              header.times);
+        if (query.times > 1)
+            return send_error(con, rl, MHD_HTTP_BAD_REQUEST, "invalid_parameter", NULL,
+                              "apiKey is given %zu times in the query; give it once", query.times);
         const char *key = NULL;
         size_t key_len = 0;
         if (MHD_lookup_connection_value_n(con, MHD_HEADER_KIND, "X-Api-Key", 9, &key, &key_len) !=
