@@ -427,16 +427,31 @@ int cli_cmd_api(int argc, char **argv)
 
     /* Refused before it is routed, as gex serve refuses it (serve-http.c), in its order: a
      * target that decodes to a NUL byte anywhere (only "%00" does: the '%' of one is never a
-     * digit of an %XX before it), then one over CLI_SERVE_URL_MAX bytes. */
+     * digit of an %XX before it), then a body over CLI_SERVE_BODY_MAX bytes (the server reads
+     * a body's declared length with the headers, as a file's is known here), then a target
+     * over CLI_SERVE_URL_MAX bytes. */
     cli_serve_error qe;
     cli_serve_result res = {0, NULL, 0, 0, 0, "", 0};
     const size_t tlen = strlen(target);
+    char *body = NULL;
+    size_t body_len = 0;
+    int too_large = 0;
     const int nul = strstr(target, "%00") != NULL;
-    if (nul || tlen > CLI_SERVE_URL_MAX) {
+    if (!nul && body_path != NULL) {
+        body = read_body(body_path, &body_len, &too_large);
+        if (body == NULL)
+            return CLI_EXIT_INPUT;
+    }
+    if (nul || too_large || tlen > CLI_SERVE_URL_MAX) {
+        free(body);
         if (nul) {
             qe = (cli_serve_error){.status = 400, .code = "invalid_parameter"};
             snprintf(qe.message, sizeof qe.message,
                      "the request target holds an encoded NUL byte (%%00)");
+        } else if (too_large) {
+            qe = (cli_serve_error){.status = 413, .code = "payload_too_large"};
+            snprintf(qe.message, sizeof qe.message, "the request body is over %d bytes",
+                     CLI_SERVE_BODY_MAX);
         } else {
             qe = (cli_serve_error){.status = 414, .code = "uri_too_long"};
             snprintf(qe.message, sizeof qe.message,
@@ -454,6 +469,7 @@ int cli_cmd_api(int argc, char **argv)
      * decodes each segment, as gex serve does), and the query. */
     char *path = malloc(tlen + 1);
     if (path == NULL) {
+        free(body);
         cli_error(NULL, 0, "api: out of memory");
         return CLI_EXIT_INTERNAL;
     }
@@ -467,6 +483,7 @@ int cli_cmd_api(int argc, char **argv)
     if (cli_serve_prepare(body_path != NULL ? "POST" : "GET", path, query_get, &query, &q, &qe) !=
         0) {
         free(path);
+        free(body);
         if (cli_serve_error_result(&qe, &res) != 0)
             return CLI_EXIT_INTERNAL;
         rc = print_result(&res, CLI_EXIT_USAGE);
@@ -482,28 +499,13 @@ int cli_cmd_api(int argc, char **argv)
                       "api: --asked-at %s is no instant: give one as --now takes it, e.g. "
                       "2026-11-18T19:30:05Z",
                       asked_at);
+            free(body);
             return CLI_EXIT_USAGE;
         }
     }
-    char *body = NULL;
-    if (body_path != NULL) {
-        int too_large = 0;
-        body = read_body(body_path, &q.body_len, &too_large);
-        if (body == NULL)
-            return CLI_EXIT_INPUT;
-        if (too_large) {
-            /* as gex serve answers it, before any file is read */
-            free(body);
-            qe = (cli_serve_error){.status = 413, .code = "payload_too_large"};
-            snprintf(qe.message, sizeof qe.message, "the request body is over %d bytes",
-                     CLI_SERVE_BODY_MAX);
-            if (cli_serve_error_result(&qe, &res) != 0)
-                return CLI_EXIT_INTERNAL;
-            rc = print_result(&res, CLI_EXIT_USAGE);
-            free(res.body);
-            return rc;
-        }
+    if (body != NULL) {
         q.body = body;
+        q.body_len = body_len;
     }
 
     /* A folder's files are named DIR/NAME with DIR as given, trailing slashes dropped, as gex
