@@ -265,6 +265,34 @@ for cmd in screen "history --no-db"; do
     cp "$tmp/reg-before" "$tmp/reg"
 done
 
+# -o naming an input (the file itself, a link to it, a chain file of a folder given, a chart's
+# input, a vendor file): refused as a misuse (2) naming both, the chain byte for byte.
+mkdir "$tmp/chains"
+cp "$in" "$tmp/chains/in.csv"
+cp "$in" "$tmp/chains/in.svg"
+cp "$in" "$tmp/in-before"
+ln -s chains/in.csv "$tmp/in-link"
+for args in "levels $tmp/chains/in.csv -o $tmp/chains/in.csv" \
+    "levels $tmp/chains/in.csv -o $tmp/in-link" \
+    "screen $tmp/chains -o $tmp/chains/in.csv" \
+    "history --no-db $in $tmp/chains/ -o $tmp/in-link" \
+    "plot $tmp/chains/in.svg -o $tmp/chains/in.svg" \
+    "validate --vendor $tmp/chains/in.csv -o $tmp/chains/in.csv"; do
+    # shellcheck disable=SC2086
+    run $args
+    if [ "$st" != 2 ] || ! grep -q -- "is the input $tmp/chains/in" "$tmp/err" ||
+        ! cmp -s "$tmp/chains/in.csv" "$tmp/in-before" ||
+        ! cmp -s "$tmp/chains/in.svg" "$tmp/in-before"; then
+        fail "-o an input ($args): exit status $st (expected 2), or the chain changed: $(cat "$tmp/err")"
+        cp "$in" "$tmp/chains/in.csv"
+        cp "$in" "$tmp/chains/in.svg"
+    else
+        ok "-o an input (${args%% *}): refused (2): $(cat "$tmp/err")"
+    fi
+done
+rm -rf "$tmp/chains" "$tmp/in-link" "$tmp/in-before"
+no_tmp "-o an input"
+
 # A run killed while writing: neither the file nor a temporary file. Killed once the output
 # descriptor holds bytes (/proc/PID/fd), else when it ends or after about 10 s of waiting.
 if ! "$gen" --seed 1 --big -o "$tmp/big.csv" 2>/dev/null; then

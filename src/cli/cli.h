@@ -284,6 +284,8 @@ typedef struct cli_inputs {
 } cli_inputs;
 /* Returns CLI_EXIT_OK, or CLI_EXIT_INTERNAL when memory ran out (after a message). */
 int cli_inputs_expand(char *const *args, size_t n, cli_inputs *out);
+/* Whether a folder's entry named name is one of its chain files (as cli_inputs_expand lists). */
+int cli_is_chain_name(const char *name);
 void cli_inputs_free(cli_inputs *in);
 
 /* --- the modules (modules.c): loaded by the commands that use them --- */

@@ -28,7 +28,7 @@ static int has_suffix(const char *name, size_t len, const char *suffix)
     return len > n && strncasecmp(name + len - n, suffix, n) == 0;
 }
 
-static int is_chain_name(const char *name)
+int cli_is_chain_name(const char *name)
 {
     size_t len = strlen(name);
     if (name[0] == '.')
@@ -90,7 +90,7 @@ static int inputs_add_dir(cli_inputs *in, size_t *cap, const char *dir)
     const size_t dir_len = strlen(dir);
     const int slash = dir_len > 0 && dir[dir_len - 1] == '/';
     for (struct dirent *e; st == 0 && (e = readdir(d)) != NULL;) {
-        if (!is_chain_name(e->d_name))
+        if (!cli_is_chain_name(e->d_name))
             continue;
         char *path = malloc(dir_len + strlen(e->d_name) + 2);
         if (path == NULL) {

@@ -3,6 +3,7 @@
  * help texts. Every value is checked here, so the commands receive only valid options.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -854,6 +856,60 @@ static int check_files(const cli_options *o)
     }
 }
 
+/* Whether the regular file out (stat'ed) is path, or one of the chain files of folder path. */
+static int output_is_input(const struct stat *out, const char *path, const char **which, char *buf,
+                           size_t buf_size)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return 0;
+    if (!S_ISDIR(sb.st_mode)) {
+        *which = path;
+        return sb.st_dev == out->st_dev && sb.st_ino == out->st_ino;
+    }
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return 0;
+    int found = 0;
+    const size_t len = strlen(path);
+    const int slash = len > 0 && path[len - 1] == '/';
+    for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+        if (!cli_is_chain_name(e->d_name))
+            continue;
+        snprintf(buf, buf_size, "%s%s%s", path, slash ? "" : "/", e->d_name);
+        found = stat(buf, &sb) == 0 && sb.st_dev == out->st_dev && sb.st_ino == out->st_ino;
+    }
+    closedir(d);
+    *which = buf;
+    return found;
+}
+
+/* Inputs that cannot be read as given: standard input twice (it can be read once, and screen
+ * and history read their files on several threads), and -o naming an input (the output would
+ * replace the chain it was computed from). */
+static int check_inputs(const cli_options *o)
+{
+    size_t n_stdin = 0;
+    for (size_t i = 0; i < o->n_files; i++)
+        n_stdin += strcmp(o->files[i], "-") == 0;
+    if (n_stdin > 1)
+        return usage_error("standard input can be read once: give - at most once");
+    struct stat out;
+    if (o->output == NULL || strcmp(o->output, "-") == 0 || stat(o->output, &out) != 0 ||
+        !S_ISREG(out.st_mode))
+        return -1;
+    char buf[4096];
+    const char *which = NULL;
+    for (size_t i = 0; i < o->n_files + o->n_vendor; i++) {
+        const char *path = i < o->n_files ? o->files[i] : o->vendor[i - o->n_files];
+        if (strcmp(path, "-") != 0 && output_is_input(&out, path, &which, buf, sizeof buf))
+            return usage_error("-o %s is the input %s: give another output file (the output "
+                               "would replace it)",
+                               o->output, which);
+    }
+    return -1;
+}
+
 int cli_options_parse(int argc, char **argv, cli_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -987,5 +1043,6 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
             ? (o->n_files < (size_t)o->jobs ? o->n_files : (size_t)o->jobs)
             : 1;
     o->read.threads = (int)((size_t)o->jobs / together);
-    return check_files(o);
+    rc = check_files(o);
+    return rc >= 0 ? rc : check_inputs(o);
 }
