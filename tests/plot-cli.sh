@@ -5,7 +5,10 @@
 # - the strike bars of `gex summary` and of the `gex gex` table are drawn when standard output
 #   is a terminal (run under script(1), which gives the command a pseudo-terminal of 90
 #   columns) and never through a pipe. Without script(1) (Debian: bsdutils) that part is
-#   skipped, saying so.
+#   skipped, saying so;
+# - a chart written to a full disk (a link to /dev/full named .svg, .png or .pdf), of a chain or
+#   of a history, is exit status 4 and "FILE: writing the output failed: No space left on
+#   device", as every command's -o says it.
 # Usage: tests/plot-cli.sh GEX SOURCE_ROOT
 set -u
 gex=$1
@@ -110,6 +113,24 @@ else
         echo "FAIL: the bars of an NSE chain do not say INR: $(grep 'by strike' "$tmp")"
         fail=1
     fi
+fi
+if [ -c /dev/full ]; then
+    for ext in svg png pdf; do
+        ln -s /dev/full "$tmpdir/full.$ext"
+        for args in "data/sample-spx.csv" "--kind history --no-db data/"; do
+            # shellcheck disable=SC2086
+            "$gex" plot $args -o "$tmpdir/full.$ext" 2>"$tmpdir/err" && st=0 || st=$?
+            want="gex: $tmpdir/full.$ext: writing the output failed: No space left on device"
+            if [ "$st" != 4 ] || [ "$(cat "$tmpdir/err")" != "$want" ]; then
+                echo "FAIL: plot $args -o full.$ext: exit status $st (expected 4): $(cat "$tmpdir/err")"
+                fail=1
+            else
+                echo "ok: plot $args -o full.$ext: exit status 4, $want"
+            fi
+        done
+    done
+else
+    echo "skipped: no /dev/full"
 fi
 rm -rf "$tmpdir"
 exit $fail

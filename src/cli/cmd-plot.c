@@ -69,7 +69,9 @@ static int plot_history(const cli_options *opts, gex_plot_format format, FILE *o
         gex_plot_options_default(&po);
         st = gex_plot_history_write(out, format, s, h.n, opts->analysis.exposure.gex_unit, &po,
                                     &err);
-        if (st != GEX_OK) {
+        if (st == GEX_EIO) {
+            rc = cli_written_to(st, &err, opts->output);
+        } else if (st != GEX_OK) {
             cli_error(NULL, 0, "%s", err.text[0] != '\0' ? err.text : gex_strerror(st));
             rc = cli_exit_status(st);
         } else if (rc == CLI_EXIT_INPUT) {
@@ -120,7 +122,10 @@ int cli_cmd_plot(const cli_options *opts, FILE *out)
     gex_error err;
     gex_error_clear(&err);
     st = gex_plot_write(out, format, &data, &po, &err);
-    if (st != GEX_OK) {
+    /* GEX_EIO: the chart's file could not be written (the chart draws from memory) */
+    if (st == GEX_EIO) {
+        rc = cli_written_to(st, &err, opts->output);
+    } else if (st != GEX_OK) {
         cli_error(a.path, 0, "%s", err.text[0] != '\0' ? err.text : gex_strerror(st));
         rc = cli_exit_status(st);
     }

@@ -167,10 +167,23 @@ static int data_finite(const gex_plot_data *d)
            expiries_finite(d->exposure);
 }
 
+/* Cairo's output stream: the file, and the errno of its first failed write (cairo's status says
+ * only that a write failed, not why). */
+typedef struct plot_stream {
+    FILE *fp;
+    int write_errno;
+} plot_stream;
+
 static cairo_status_t write_stream(void *closure, const unsigned char *data, unsigned int length)
 {
-    FILE *fp = closure;
-    return fwrite(data, 1, length, fp) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+    plot_stream *w = closure;
+    if (w->write_errno != 0)
+        return CAIRO_STATUS_WRITE_ERROR;
+    errno = 0;
+    if (fwrite(data, 1, length, w->fp) == length)
+        return CAIRO_STATUS_SUCCESS;
+    w->write_errno = errno != 0 ? errno : EIO;
+    return CAIRO_STATUS_WRITE_ERROR;
 }
 
 static int cairo_status_to_gex(cairo_status_t status)
@@ -192,16 +205,17 @@ int gex__plot_page(FILE *fp, gex_plot_format format, double width, double height
                    const void *ctx, gex_error *err)
 {
     cairo_surface_t *surface = NULL;
+    plot_stream w = {fp, 0};
     switch (format) {
     case GEX_PLOT_SVG:
-        surface = cairo_svg_surface_create_for_stream(write_stream, fp, width, height);
+        surface = cairo_svg_surface_create_for_stream(write_stream, &w, width, height);
 #if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
         /* CSS pixels: a browser shows the SVG at the size of the PNG. */
         cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PX);
 #endif
         break;
     case GEX_PLOT_PDF:
-        surface = cairo_pdf_surface_create_for_stream(write_stream, fp, width, height);
+        surface = cairo_pdf_surface_create_for_stream(write_stream, &w, width, height);
         break;
     default:
         /* One pixel per point; opaque, so RGB24 (a PNG without alpha, a third smaller). */
@@ -233,16 +247,22 @@ int gex__plot_page(FILE *fp, gex_plot_format format, double width, double height
     cairo_destroy(cr);
     if (rc == GEX_OK && format == GEX_PLOT_PNG) {
         cairo_surface_flush(surface);
-        rc = cairo_status_to_gex(cairo_surface_write_to_png_stream(surface, write_stream, fp));
+        rc = cairo_status_to_gex(cairo_surface_write_to_png_stream(surface, write_stream, &w));
     }
     cairo_surface_finish(surface);
     if (rc == GEX_OK)
         rc = cairo_status_to_gex(cairo_surface_status(surface));
     cairo_surface_destroy(surface);
-    if (rc == GEX_OK && fflush(fp) != 0)
-        rc = GEX_EIO;
+    errno = 0;
+    if (w.write_errno == 0 && (rc == GEX_OK || rc == GEX_EIO) && fflush(fp) != 0)
+        w.write_errno = errno != 0 ? errno : EIO;
+    /* A failed write is the output's (a full disk, a closed pipe), said as every writer of the
+     * program says it, whatever cairo's status made of it. */
+    if (w.write_errno != 0)
+        return gex_error_set(err, GEX_EIO, NULL, 0, 0, "writing the output failed: %s",
+                             strerror(w.write_errno));
     if (rc == GEX_EIO)
-        gex_error_set(err, rc, NULL, 0, 0, "the chart could not be written");
+        gex_error_set(err, rc, NULL, 0, 0, "writing the output failed");
     return rc;
 }
 
@@ -414,7 +434,7 @@ int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_
     }
     int rc = gex_plot_write(fp, format, data, options, err);
     if (fclose(fp) != 0 && rc == GEX_OK)
-        rc = gex_error_set(err, GEX_EIO, NULL, 0, 0, "the chart could not be written: %s",
+        rc = gex_error_set(err, GEX_EIO, path, 0, 0, "writing the output failed: %s",
                            strerror(errno));
     if (rc == GEX_OK && tmp != NULL && rename(tmp, dest) != 0)
         rc = gex_error_set(err, GEX_EIO, NULL, 0, 0, "cannot rename the chart into place: %s",
