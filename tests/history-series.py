@@ -23,7 +23,9 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -341,6 +343,42 @@ def main():
             with open(path, "rb") as f:
                 check(f.read() == before, f"{path} was changed")
             check(words in p.stderr and p.stdout == "", f"{path}: {p.stderr.strip()}")
+
+        # --db naming a folder says so (not SQLite's "unable to open database file"); --db
+        # naming a chain file says it is not a store and never advises moving it away.
+        p = run(gex, ["history", "--db", tmp, d], expect=(4,))
+        check("--db names a folder" in p.stderr and p.stdout == "", f"--db a folder: {p.stderr}")
+        chain = os.path.join(d, "SPX_2025-03-10.csv")
+        with open(chain, "rb") as f:
+            before = f.read()
+        p = run(gex, ["history", "--db", chain, d], expect=(4,))
+        with open(chain, "rb") as f:
+            check(f.read() == before, "--db a chain: the chain was changed")
+        check("not an SQLite database, so not a gex history store" in p.stderr and
+              "move it away" not in p.stderr and p.stdout == "", f"--db a chain: {p.stderr}")
+
+        # A store the disk refuses to write (a file size limit of 512 bytes, below the journal's
+        # first page, stands for a full disk): rolled back with one warning naming the store
+        # and what to do, the rows printed as --no-db prints them, exit status 0, the store as
+        # it was and usable.
+        full = os.path.join(tmp, "full.sqlite")
+        run(gex, ["history", "--db", full, one])
+
+        def limited():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+
+        p = subprocess.run([gex, "history", "--format", "csv", "--db", full, d],
+                           capture_output=True, text=True, preexec_fn=limited)
+        nodb, _ = rows_of(gex, [d, "--no-db"])
+        check(p.returncode == 0 and list(csv.DictReader(io.StringIO(p.stdout))) == nodb,
+              f"a store the disk refuses: exit {p.returncode}, {p.stderr}")
+        check(p.stderr.count("the history store cannot be written") == 1 and
+              full + ": warning:" in p.stderr and "--no-db" in p.stderr,
+              f"a store the disk refuses: {p.stderr}")
+        meta, _ = meta_of(gex, ["--db", full, d])
+        check(meta["files_from_store"] == 1 and meta["files_read"] == n_files - 1,
+              f"the refused store afterwards: {meta}")
 
         # A store of schema 1 (a file's snapshots keyed by underlying alone, and its options
         # key without --at) is upgraded in place and emptied, with a warning: its rows could

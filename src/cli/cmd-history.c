@@ -605,21 +605,21 @@ static int keep(cli_store *store, const char *key, const hist_file *files, const
 {
     if (store == NULL || n_todo == 0)
         return CLI_EXIT_OK;
-    if (cli_store_begin(store) != 0)
-        return CLI_EXIT_INTERNAL;
-    for (size_t t = 0; t < n_todo; t++) {
+    /* > 0: the disk refused the writes (said): the rows are printed all the same */
+    int st = cli_store_begin(store);
+    for (size_t t = 0; t < n_todo && st == 0; t++) {
         const hist_file *f = &files[todo[t]];
         if (f->real == NULL || !S_ISREG(f->sb.st_mode))
             continue;
         const cli_file_identity id = {f->real, (int64_t)f->sb.st_size, mtime_ns(f),
                                       (int64_t)f->sb.st_ino};
-        const int st = f->whole_rc == CLI_EXIT_OK ? cli_store_put(store, &id, key, f->snaps,
-                                                                  f->n_snaps, f->notes, f->n_notes)
-                                                  : cli_store_forget(store, f->real, key);
-        if (st != 0)
-            return CLI_EXIT_INTERNAL;
+        st = f->whole_rc == CLI_EXIT_OK
+                 ? cli_store_put(store, &id, key, f->snaps, f->n_snaps, f->notes, f->n_notes)
+                 : cli_store_forget(store, f->real, key);
     }
-    return cli_store_commit(store) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
+    if (st == 0)
+        st = cli_store_commit(store);
+    return st < 0 ? CLI_EXIT_INTERNAL : CLI_EXIT_OK;
 }
 
 /* The rows: every snapshot of the files, --symbol applied (*matched: the snapshots it keeps),

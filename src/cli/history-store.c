@@ -3,7 +3,9 @@
  * row per file read under one set of options), gex_snapshots (its snapshots) and gex_messages
  * (what its read said), and gex_meta (the schema version). Every SQLite failure is reported as what
  * it is (corrupt, locked, not a gex store) and stops the command: a store that cannot be trusted
- * never gives a number.
+ * never gives a number. A disk that refuses a write (full, failing, read-only) is the exception:
+ * the write is rolled back and the run goes on without keeping its files, as with a store opened
+ * read-only.
  */
 #include <elf.h>
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,7 +115,14 @@ static int fail(const char *path, sqlite3 *db, int rc, const char *doing)
                   "the history store is locked by another process (another gex history?) "
                   "while %s: try again when it is done, or pass --no-db",
                   doing);
-    else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+    else if (primary == SQLITE_NOTADB)
+        /* any file may be named by --db (a chain given by mistake): never advise removing it */
+        cli_error(path, 0,
+                  "not an SQLite database, so not a gex history store (or one that is corrupt), "
+                  "while %s: gex leaves it alone; pass --db with the path of a store, or "
+                  "--no-db (a corrupt store moved away is built anew)",
+                  doing);
+    else if (primary == SQLITE_CORRUPT)
         cli_error(path, 0,
                   "the history store is corrupt or not an SQLite database (%s) while %s: move "
                   "it away (gex builds a new one), pass --db PATH, or --no-db",
@@ -120,6 +130,29 @@ static int fail(const char *path, sqlite3 *db, int rc, const char *doing)
     else
         cli_error(path, 0, "the history store failed while %s: %s", doing, why);
     return -1;
+}
+
+/* Whether SQLite's rc is the disk refusing a write (full, failing, read-only) rather than the
+ * store being wrong: the run goes on without keeping its files. */
+static int disk_refused(int rc)
+{
+    const int primary = rc & 0xff;
+    return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_READONLY;
+}
+
+/* A change that failed: where the disk refused it, the transaction is rolled back, the run is
+ * warned once and the store is read-only from then on (1); else as fail() (-1). */
+static int write_failed(cli_store *s, int rc, const char *doing)
+{
+    if (!disk_refused(rc))
+        return fail(s->path, s->db, rc, doing);
+    cli_error(s->path, 0,
+              "warning: the history store cannot be written (%s): the files read now are not "
+              "kept; free space on its disk, pass --db PATH to keep one elsewhere, or --no-db",
+              sqlite3_errmsg(s->db));
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->read_only = 1;
+    return 1;
 }
 
 /* Whether the database holds tables but not gex's: someone else's database. */
@@ -353,6 +386,16 @@ int cli_store_open(const char *path, cli_store **out)
         return CLI_EXIT_INTERNAL;
     }
     build_key(s->build, sizeof s->build);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        cli_error(path, 0,
+                  "--db names a folder, not a file: give --db the path of a file (such as "
+                  "%s%s.gex-history.sqlite), or --no-db",
+                  path, path[0] != '\0' && path[strlen(path) - 1] == '/' ? "" : "/");
+        free(dir);
+        cli_store_close(s);
+        return CLI_EXIT_INTERNAL;
+    }
     const int exists = access(path, F_OK) == 0;
     /* SQLite writes a journal beside the database: the folder must be writable too. */
     const int writable = access(dir, W_OK) == 0 && (!exists || access(path, W_OK) == 0);
@@ -592,7 +635,7 @@ static int exec(cli_store *s, const char *sql, const char *doing)
     if (s->read_only)
         return 0;
     const int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : fail(s->path, s->db, rc, doing);
+    return rc == SQLITE_OK ? 0 : write_failed(s, rc, doing);
 }
 
 int cli_store_read_begin(cli_store *s)
@@ -627,7 +670,7 @@ int cli_store_forget(cli_store *s, const char *path, const char *options)
     sqlite3_bind_text(st, 2, options, -1, SQLITE_STATIC);
     const int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : fail(s->path, s->db, rc, "writing");
+    return rc == SQLITE_DONE ? 0 : write_failed(s, rc, "writing");
 }
 
 static void bind_level(sqlite3_stmt *st, int i, const gex_level *l)
@@ -643,8 +686,9 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
 {
     if (s->read_only)
         return 0;
-    if (cli_store_forget(s, id->path, options) != 0)
-        return -1;
+    const int forgot = cli_store_forget(s, id->path, options);
+    if (forgot != 0)
+        return forgot;
     char now[40];
     gex_time_format_iso((int64_t)time(NULL), now, sizeof now);
     sqlite3_stmt *st = s->put_file;
@@ -659,7 +703,7 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-        return fail(s->path, s->db, rc, "writing");
+        return write_failed(s, rc, "writing");
     const sqlite3_int64 file_id = sqlite3_last_insert_rowid(s->db);
     for (size_t i = 0; i < n; i++) {
         const gex_snapshot *x = &snaps[i];
@@ -691,7 +735,7 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
-            return fail(s->path, s->db, rc, "writing");
+            return write_failed(s, rc, "writing");
     }
     for (size_t i = 0; i < n_notes; i++) {
         st = s->put_note;
@@ -706,7 +750,7 @@ int cli_store_put(cli_store *s, const cli_file_identity *id, const char *options
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
-            return fail(s->path, s->db, rc, "writing");
+            return write_failed(s, rc, "writing");
     }
     return 0;
 }

@@ -63,7 +63,10 @@ int cli_store_read_end(cli_store *store);
 
 /* One transaction of changes: begin, then put (replacing what the path held under options) or
  * forget (a file that now fails), then commit. Each returns 0, or -1 after a message. A store
- * opened read-only accepts them and keeps nothing. */
+ * opened read-only accepts them and keeps nothing. Where the disk refuses a write (full,
+ * failing or read-only: SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY), the transaction is rolled
+ * back, a warning names the store and what to do, the store is read-only from then on, and
+ * the call returns 1: the run goes on with what it read. */
 int cli_store_begin(cli_store *store);
 int cli_store_put(cli_store *store, const cli_file_identity *id, const char *options,
                   const gex_snapshot *snaps, size_t n, const cli_store_note *notes, size_t n_notes);
