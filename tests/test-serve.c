@@ -638,11 +638,50 @@ START_TEST(test_index_every_snapshot_in_time)
     ck_assert_int_eq(cli_serve_index_lookup_when(ix, "SPX", NULL, &f, NULL), 0);
     cli_serve_file *series = NULL;
     size_t n = 0;
-    ck_assert_int_eq(cli_serve_index_series(ix, "SPX", &f, &series, &n), 0);
+    size_t changing = 99;
+    ck_assert_int_eq(cli_serve_index_series(ix, "SPX", &f, &series, &n, &changing), 0);
     ck_assert_uint_eq(n, 3);
     ck_assert_str_eq(strrchr(series[0].path, '/'), "/d1.csv");
     ck_assert_str_eq(strrchr(series[1].path, '/'), "/d2-again.csv");
     ck_assert_str_eq(strrchr(series[2].path, '/'), "/d3.csv");
+    free(series);
+    /* The series' hash, for the answer cache's key, before a file of it is rewritten. */
+    cli_serve_query q;
+    memset(&q, 0, sizeof q);
+    snprintf(q.symbol, sizeof q.symbol, "SPX");
+    cli_serve_file *owned = NULL;
+    ck_assert_int_eq(cli_serve_index_attach(ix, &f, &q, NULL, 0, &owned), 0);
+    ck_assert_ptr_null(q.series_changing);
+    const uint64_t hash_before = q.series_hash;
+    free(owned);
+    /* d1 rewritten in place (same inode), the newest untouched: d1 settles, keeping the
+     * identity of the version read; the series says it is being written (_CHANGING, naming
+     * it), and the series' hash differs, so that no answer cached from d1's old version (200
+     * with the old numbers) is given while it settles (503 file_changing). */
+    char d1[512];
+    snprintf(d1, sizeof d1, "%s/d1.csv", tmpdir);
+    FILE *wp = fopen(d1, "r+");
+    ck_assert_ptr_nonnull(wp);
+    fputs("symbols SPX\n1700000000\nday1-rewritten\n", wp);
+    fclose(wp);
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), 0);
+    ck_assert_str_eq(strrchr(f.path, '/'), "/d3.csv");
+    ck_assert_int_eq(cli_serve_index_series(ix, "SPX", &f, &series, &n, &changing),
+                     CLI_SERVE_INDEX_CHANGING);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(changing, 0);
+    ck_assert_str_eq(strrchr(series[changing].path, '/'), "/d1.csv");
+    free(series);
+    ck_assert_int_eq(cli_serve_index_attach(ix, &f, &q, NULL, 0, &owned), 0);
+    ck_assert_ptr_nonnull(q.series_changing);
+    ck_assert_str_eq(strrchr(q.series_changing->path, '/'), "/d1.csv");
+    ck_assert(q.series_hash != hash_before);
+    free(owned);
+    /* Once it has stayed the same for a second it is read again: the series is whole. */
+    usleep(1300000);
+    ck_assert_int_eq(fresh_lookup(ix, "SPX", &f), 0);
+    ck_assert_int_eq(cli_serve_index_series(ix, "SPX", &f, &series, &n, &changing), 0);
+    ck_assert_uint_eq(n, 3);
     free(series);
     fflush(logf);
     ck_assert_ptr_nonnull(strstr(log, "undated.csv: cannot place in time"));

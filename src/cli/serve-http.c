@@ -639,6 +639,7 @@ static int series_hash(cli_server *srv, const cli_serve_file *file, cli_serve_qu
     free(owned);
     q->series = NULL;
     q->n_series = 0;
+    q->series_changing = NULL;
     q->vix_file = q->vix_prev = NULL;
     q->has_vix_file = q->has_vix_prev = 0;
     q->vix_trouble = q->vix_prev_trouble = 0;

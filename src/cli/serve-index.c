@@ -1025,11 +1025,13 @@ int cli_serve_index_lookup_fresh(cli_serve_index *index, const char *symbol, uns
 }
 
 int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli_serve_file *last,
-                           cli_serve_file **files, size_t *n)
+                           cli_serve_file **files, size_t *n, size_t *changing)
 {
     cli_serve_index *ix = index;
     *files = NULL;
     *n = 0;
+    *changing = 0;
+    int settling = 0;
     pthread_mutex_lock(&ix->lock);
     snapshot *s = snapshot_get(ix);
     pthread_mutex_unlock(&ix->lock);
@@ -1055,6 +1057,12 @@ int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli
                 continue;
             if (k + 1 < sl->count && run[k + 1].timed && run[k + 1].time == e->time)
                 continue;
+            /* Rewritten in place since it was read: the identity kept is the old version's,
+             * which would answer (and hit the caches) with its numbers. */
+            if (s->records[e->rec].settling && !settling) {
+                settling = 1;
+                *changing = m;
+            }
             file_of(ix, s, e, &out[m++]);
         }
     }
@@ -1062,7 +1070,7 @@ int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli
     snapshot_unref(s);
     *files = out;
     *n = m;
-    return CLI_SERVE_INDEX_FOUND;
+    return settling ? CLI_SERVE_INDEX_CHANGING : CLI_SERVE_INDEX_FOUND;
 }
 
 /* ---- what the folder holds ---- */
@@ -1380,13 +1388,15 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
         q->macro_id[k] = NULL;
         q->macro_trouble[k] = 0;
     }
+    q->series_changing = NULL;
     cli_serve_file *files = NULL;
-    size_t n = 0;
+    size_t n = 0, changing = 0;
+    int series_rc = CLI_SERVE_INDEX_NONE;
     if (index != NULL) {
-        const int rc = cli_serve_index_series(index, q->symbol, file, &files, &n);
-        if (rc == -2)
+        series_rc = cli_serve_index_series(index, q->symbol, file, &files, &n, &changing);
+        if (series_rc == -2)
             return -1;
-        if (rc != CLI_SERVE_INDEX_FOUND) {
+        if (series_rc != CLI_SERVE_INDEX_FOUND && series_rc != CLI_SERVE_INDEX_CHANGING) {
             files = NULL;
             n = 0;
         }
@@ -1411,6 +1421,8 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
     if (n > 0) {
         q->series = files;
         q->n_series = n;
+        if (series_rc == CLI_SERVE_INDEX_CHANGING)
+            q->series_changing = &files[changing];
     }
     if (files != NULL && (context & GEX__API_CONTEXT_VIX))
         attach_vix(index, file, q, &files[n]);
@@ -1428,6 +1440,10 @@ int cli_serve_index_attach(cli_serve_index *index, const cli_serve_file *file, c
             h = hash_file(h, q->macro_file[k]);
     for (size_t i = 0; i < q->n_series; i++)
         h = hash_file(h, &q->series[i]);
+    /* A file of the series being written: another key, so that no answer cached from its
+     * previous version is given */
+    if (q->series_changing != NULL)
+        h = cli_fnv1a(h, "changing");
     q->series_hash = h;
     return 0;
 }

@@ -66,6 +66,9 @@ typedef struct cli_serve_query {
     const struct cli_serve_file *series;
     size_t n_series;
     uint64_t series_hash;
+    /* The first file of series being written (cli_serve_index_series' _CHANGING: the endpoints
+     * of a series answer 503 file_changing naming it), or NULL; in series. */
+    const struct cli_serve_file *series_changing;
     /* Endpoints with GEX__API_CONTEXT_VIX (SPEC 1.9): the folder's SPX file of the New York day of
      * the file answering (the latest at or before it), and SPX's last file of an earlier day; set
      * by cli_serve_index_attach with the series (their identities are in series_hash). */
@@ -401,9 +404,11 @@ int cli_serve_index_lookup_fresh_when(cli_serve_index *index, const char *symbol
  * instants, one per instant (the newest file of an instant held twice), in ascending time, then
  * last; just last when it is untimed. From the index as the last scan left it; identities are
  * checked when the files are opened. Returns CLI_SERVE_INDEX_FOUND with *files (malloc'ed, n
- * entries, free() it), _NONE, or -2 when out of memory. */
+ * entries, free() it); _CHANGING with the same, when a file of them was rewritten in place and
+ * not read again yet (settling: its identity is the previous version's), *changing its index in
+ * *files (the first such); _NONE; or -2 when out of memory. */
 int cli_serve_index_series(cli_serve_index *index, const char *symbol, const cli_serve_file *last,
-                           cli_serve_file **files, size_t *n);
+                           cli_serve_file **files, size_t *n, size_t *changing);
 
 /* The newest FRED series download in the folder (gex/macro.h) holding the series id (ignoring
  * case): CLI_SERVE_INDEX_FOUND with *out (its path and identity; no symbol, no time), or

@@ -377,6 +377,14 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
                      const char **changing)
 {
     const size_t n = q->n_series;
+    if (q->series_changing != NULL) {
+        /* the index saw it rewritten in place: the version it kept is not the file's now */
+        *snaps = NULL;
+        *metrics = NULL;
+        *files = NULL;
+        *changing = q->series_changing->path;
+        return 1;
+    }
     *snaps = malloc((n > 0 ? n : 1) * sizeof **snaps);
     *metrics = malloc((n > 0 ? n : 1) * sizeof **metrics);
     *files = malloc((n > 0 ? n : 1) * sizeof **files);
