@@ -645,7 +645,6 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     const char *prefix;
     size_t prefix_len;
     int prefix_is_all;
-    struct stat st;
     if (src->fp == NULL) {
         gex__compression comp =
             gex__compression_detect((const unsigned char *)src->mem, src->mem_len);
@@ -659,12 +658,19 @@ static int read_source(source *src, const char *name, const gex_read_options *op
             return rc;
         }
     }
+    /* A regular file's size and modification time before its bytes are read, to tell a file
+     * that changed while it was read (a download still being written, a file rewritten in
+     * place) from one that ended: what was read of it is no answer. */
+    struct stat before;
+    memset(&before, 0, sizeof before);
+    const int regular =
+        src->fp != NULL && fstat(fileno(src->fp), &before) == 0 && S_ISREG(before.st_mode);
     if (src->z != NULL)
         r.total_bytes = 0; /* unknown until decompressed */
     else if (src->fp == NULL)
         r.total_bytes = src->mem_len;
-    else if (fstat(fileno(src->fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-        r.total_bytes = (size_t)st.st_size;
+    else if (regular && before.st_size > 0)
+        r.total_bytes = (size_t)before.st_size;
     if (!streamed(src)) {
         if (eol_kind(src->mem, src->mem_len < PREFIX_MAX ? src->mem_len : PREFIX_MAX) == EOL_CR) {
             src->mem_copy = malloc(src->mem_len);
@@ -797,6 +803,18 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         rc = gex__inflate_status(src->z, err);
     if (rc == GEX_OK && src->io_error)
         rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
+    /* Whatever the reader made of a file that changed under it (an early end, a row cut in
+     * two, a read past the end), the change is the reason. */
+    struct stat after;
+    if (regular && fstat(fileno(src->fp), &after) == 0 &&
+        (after.st_size != before.st_size || after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)) {
+        gex_error_clear(err);
+        rc = gex_error_set(err, GEX_EIO, name, 0, 0,
+                           "the file changed while it was read (%lld bytes when opened, %lld "
+                           "after); read it again once it is complete",
+                           (long long)before.st_size, (long long)after.st_size);
+    }
     r.list_snapshots = snaps != NULL;
     if (rc == GEX_OK)
         rc = gex__snapshots_finish(&r);
