@@ -307,9 +307,12 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
 {
     span fields[LINE_FIELDS_MAX];
     double spot = (double)NAN;
-    int date_seen = 0;
+    int date_seen = 0, legacy = 0, nonblank_seen = 0;
     long line = 1;
-    long spot_line = 0;
+    /* The 2020 layout's spot, when its text is no price: said once the layout is known. */
+    long legacy_bad_line = 0;
+    span legacy_bad = {NULL, 0};
+    double legacy_bad_x = (double)NAN;
     for (size_t pos = 0; pos < header_offset; line++) {
         const char *nl = memchr(p + pos, '\n', header_offset - pos);
         size_t end = nl != NULL ? (size_t)(nl - p) : header_offset;
@@ -333,7 +336,6 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
                 }
                 if (x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
                     spot = x;
-                    spot_line = line;
                 } else { /* said, with its line, if no row gives a spot instead */
                     gex__reader_bad_spot(r, line, "the \"Last:\" value", v.s, v.len, x);
                 }
@@ -362,21 +364,36 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
             /* 2020 layout: "Jun 22 2020 @ 20:42 ET,Bid,0,Ask,0,..." */
             gex__read_quote_time(r, first.s, first.len, GEX_ZONE_EASTERN, line);
             date_seen = 1;
+            legacy = 1;
         }
-        /* 2020 layout: "SPY (SPDR S&P 500 ETF Trust),310.68,1.98": the spot is field 2. */
-        if (isnan(spot) && line == 1 && n >= 2 && fields[1].len > 0 && fields[1].len < 64) {
-            char buf[64];
-            double x;
-            memcpy(buf, fields[1].s, fields[1].len);
-            buf[fields[1].len] = '\0';
-            if (gex__decimal_parse(buf, fields[1].len, r->c_locale, &x) == 0 &&
-                x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
-                spot = x;
-                spot_line = line;
+        /* 2020 layout: "SPY (SPDR S&P 500 ETF Trust),310.68,1.98": the spot is field 2 of the
+         * first line that is not blank (a blank first line is read as absent, SPEC 2.5). */
+        if (!nonblank_seen && stripped.len > 0) {
+            nonblank_seen = 1;
+            if (isnan(spot) && n >= 2) {
+                const span v = trim(fields[1]);
+                char buf[64];
+                double x = (double)NAN;
+                if (v.len < sizeof buf) {
+                    memcpy(buf, v.s, v.len);
+                    buf[v.len] = '\0';
+                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) != 0)
+                        x = (double)NAN;
+                }
+                if (x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
+                    spot = x;
+                } else {
+                    legacy_bad_line = line;
+                    legacy_bad = v;
+                    legacy_bad_x = x;
+                }
             }
         }
     }
-    (void)spot_line;
+    /* A current-layout file's first line holds its name and "Last:", not a 2020 spot. */
+    if (isnan(spot) && legacy && legacy_bad_line > 0)
+        gex__reader_bad_spot(r, legacy_bad_line, "the spot after the underlying's name",
+                             legacy_bad.s, legacy_bad.len, legacy_bad_x);
     /* Both layouts print the underlying's last sale where gex reads its spot. */
     r->file_quote.last = spot;
     if (!date_seen && r->time_note[0] == '\0') {

@@ -592,6 +592,52 @@ START_TEST(test_read_cboe_unreadable_spot_named)
 }
 END_TEST
 
+START_TEST(test_read_cboe_2020_spot_after_blank_line)
+{
+    /* CBOE's 2020 layout prints its spot after the name on its first line; a blank line before
+     * it (SPEC 2.5) leaves it the first line that is not blank, and a spot there that is no
+     * price is said with its line and text, as a "Last:" one is. */
+    static const char rows[] =
+        "Jun 22 2020 @ 20:42 ET,Bid,0,Ask,0,Size,0x0,Vol,74649389\n"
+        "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Vol,IV,Delta,Gamma,Open Int,Strike,Puts,"
+        "Last Sale,Net,Bid,Ask,Vol,IV,Delta,Gamma,Open Int\n"
+        "07/17/2020,SPY200717C00310000,7.41,0.23,7.38,7.45,1207,0.2613,0.5391,0.0236,48117,"
+        "310.000,SPY200717P00310000,6.82,-0.52,6.8,6.86,3355,0.2689,-0.4617,0.0231,71223\n";
+    static const struct {
+        const char *first, *spot;
+        long line;
+    } cases[] = {{"\n", "310.68", 2},
+                 {"\r\n  \r\n", "310.68", 3},
+                 {"", "abc", 1},
+                 {"\n", "abc", 2},
+                 {"\n", "", 2}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char csv[1024];
+        snprintf(csv, sizeof csv, "%sSPY (SPDR S&P 500 ETF Trust),%s,1.98\n%s", cases[i].first,
+                 cases[i].spot, rows);
+        gex_chain *c = NULL;
+        gex_error err;
+        const int rc = gex_chain_read_buffer(csv, strlen(csv), "x.dat", NULL, &c, NULL, &err);
+        if (strcmp(cases[i].spot, "310.68") == 0) {
+            ck_assert_msg(rc == GEX_OK, "case %zu: %ld: %s", i, err.line, err.text);
+            gex_chain_view v;
+            gex_chain_get_view(c, &v);
+            ck_assert_double_eq(v.spot[0], 310.68);
+            gex_chain_free(c);
+            continue;
+        }
+        ck_assert_int_eq(rc, GEX_EPARSE);
+        ck_assert_int_eq(err.line, cases[i].line);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "the spot after the underlying's name \"%s\" is %s, so the file gives no spot "
+                 "price for SPY; pass --spot",
+                 cases[i].spot, cases[i].spot[0] == '\0' ? "empty" : "not a number");
+        ck_assert_str_eq(err.text, want);
+    }
+}
+END_TEST
+
 /* A zoneless midnight is a date (the close) only where zoneless times are New York's: a long
  * CSV's "2024-03-22 00:00:00" as pandas writes a date; CBOE JSON's timestamp is UTC, so its
  * midnight is 20:00 New York the day before (it was read as the next day's 16:00). */
@@ -1883,6 +1929,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_cboe_date_in_unknown_zone_needs_now);
     tcase_add_test(tc, test_read_cboe_without_spot_needs_spot);
     tcase_add_test(tc, test_read_cboe_unreadable_spot_named);
+    tcase_add_test(tc, test_read_cboe_2020_spot_after_blank_line);
     tcase_add_test(tc, test_read_zoneless_midnight);
     tcase_add_test(tc, test_read_cboe_json);
     tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);
