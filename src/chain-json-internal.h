@@ -40,8 +40,9 @@ typedef struct gex__jrec {
      * the strike key; OPC: the date, "c" or "p", the strike), n_keys of them. */
     char key[3][GEX__FIELD_MAX + 1];
     size_t key_len[3], n_keys;
-    size_t index; /* 0-based position of the record in the document's records */
-    long line;    /* the line where its object opens */
+    size_t index;                   /* 0-based position of the record in the document's records */
+    long line;                      /* the line where its object opens */
+    long field_line[GEX__JREC_MAX]; /* where each field's value is (when it is there) */
 } gex__jrec;
 
 /* The scalars of the document outside its records, by dotted path ("underlying.last",
@@ -88,6 +89,42 @@ static inline const char *gex__jrec_text(const gex__jrec *rec, size_t field)
                    rec->len[field] != GEX__JREC_TOO_LONG
                ? rec->text[field]
                : NULL;
+}
+
+/* The line of a field's value, for a message about it; the record's when it is absent. */
+static inline long gex__jrec_line(const gex__jrec *rec, size_t field)
+{
+    return rec->type[field] != GEX__JTOK_END ? rec->field_line[field] : rec->line;
+}
+
+/* A field's value as a message shows it, into buf: its text quoted (the first 40 bytes, others
+ * than printable ASCII as '?'), or what it is when it has none (an object, an array, absent). */
+static inline void gex__jrec_shown(const gex__jrec *rec, size_t field, char *buf, size_t size)
+{
+    const gex__jtok t = rec->type[field];
+    if (t == GEX__JTOK_END || t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY ||
+        rec->len[field] == GEX__JREC_TOO_LONG) {
+        snprintf(buf, size, "%s",
+                 t == GEX__JTOK_END      ? "absent"
+                 : t == GEX__JTOK_OBJECT ? "an object"
+                 : t == GEX__JTOK_ARRAY  ? "an array"
+                                         : "a value too long to read");
+        return;
+    }
+    if (t == GEX__JTOK_TRUE || t == GEX__JTOK_FALSE || t == GEX__JTOK_NULL) {
+        snprintf(buf, size, "%s",
+                 t == GEX__JTOK_TRUE    ? "true"
+                 : t == GEX__JTOK_FALSE ? "false"
+                                        : "null");
+        return;
+    }
+    const size_t len = rec->len[field];
+    const int quoted = t == GEX__JTOK_STRING;
+    snprintf(buf, size, "%s%.*s%s%s", quoted ? "\"" : "", (int)(len < 40 ? len : 40),
+             rec->text[field], len > 40 ? "..." : "", quoted ? "\"" : "");
+    for (char *c = buf; *c != '\0'; c++) /* the message stays printable */
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+            *c = '?';
 }
 
 /* A numeric field: a JSON number, a numeric string ("1e12", "NaN"), null or absent (NAN).

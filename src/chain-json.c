@@ -164,6 +164,7 @@ static void keep_value(walk *w, size_t f, const gex__jvalue *v)
 {
     gex__jrec *rec = &w->rec;
     rec->type[f] = v->type;
+    rec->field_line[f] = w->j.line; /* the known members are read on one line */
     if (v->len < GEX__JSON_PAD && (v->type == GEX__JTOK_NUMBER || v->type == GEX__JTOK_STRING)) {
         /* a short text in the tokenizer's buffer: a copy of fixed size, no call */
         memcpy(rec->text[f], v->text, GEX__JSON_PAD);
@@ -183,6 +184,7 @@ static void keep_field(walk *w, size_t f, gex__jtok t)
 {
     gex__jrec *rec = &w->rec;
     rec->type[f] = t;
+    rec->field_line[f] = w->j.tok_line;
     if (w->j.len_text > GEX__FIELD_MAX) {
         rec->len[f] = GEX__JREC_TOO_LONG;
     } else {
@@ -201,6 +203,7 @@ static void keep_container(walk *w, const char *path, size_t n, gex__jtok t)
     if (f < 0)
         return;
     w->rec.type[f] = t;
+    w->rec.field_line[f] = w->j.tok_line;
     w->rec.len[f] = 0;
     w->rec.text[f][0] = '\0';
 }
@@ -625,16 +628,17 @@ static const char *const cboe_fields[] = {
 static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
 {
     (void)state_;
-    long where = (long)rec->index + 1; /* reported as the line: the record's 1-based position */
-    char what[200];
+    char what[256], shown[64];
     const char *opt = gex__jrec_text(rec, CBOE_OPTION);
     gex__occ occ;
     if (opt == NULL || rec->type[CBOE_OPTION] != GEX__JTOK_STRING ||
         gex__occ_decode(opt, rec->len[CBOE_OPTION], &occ) != 0) {
-        snprintf(what, sizeof what, "data.options[%zu]: \"option\" is not an OCC symbol",
-                 rec->index);
-        return gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, where, 0, what);
+        gex__jrec_shown(rec, CBOE_OPTION, shown, sizeof shown);
+        snprintf(what, sizeof what, "data.options[%zu]: \"option\" %s is not an OCC symbol",
+                 rec->index, shown);
+        return gex__reader_skip(r, GEX_SKIP_BAD_SYMBOL, gex__jrec_line(rec, CBOE_OPTION), 0, what);
     }
+    const long where = gex__jrec_line(rec, CBOE_OPTION);
     /* A root of letters and then digits (TSLA1 after a split, AAPL7 the 10-share minis) is an
      * adjusted or mini contract: it delivers other than 100 shares, which the download does not
      * state; never read at 100 (as the CBOE CSV, SPEC 2.5). */
@@ -665,24 +669,28 @@ static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         double *dst = (double *)((char *)&k + fields[i].offset);
         const char *key = cboe_fields[fields[i].field];
+        const long line = gex__jrec_line(rec, fields[i].field);
         if (gex__jrec_number(r, rec, fields[i].field, dst) != 0) {
-            snprintf(what, sizeof what, "data.options[%zu] (%s): \"%s\" is not a number",
-                     rec->index, opt, key);
-            return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, where, 0, what);
+            gex__jrec_shown(rec, fields[i].field, shown, sizeof shown);
+            snprintf(what, sizeof what, "data.options[%zu] (%s): \"%s\" %s is not a number",
+                     rec->index, opt, key, shown);
+            return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, line, 0, what);
         }
         if (fabs(*dst) > fields[i].max) {
             snprintf(what, sizeof what,
                      "data.options[%zu] (%s): \"%s\" %g is out of range (at most %.0f)", rec->index,
                      opt, key, *dst, fields[i].max);
-            return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, where, 0, what);
+            return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, line, 0, what);
         }
     }
     double oi;
     if (gex__jrec_number(r, rec, CBOE_OI, &oi) != 0 || oi < 0 || oi > GEX_CONTRACTS_MAX) {
+        gex__jrec_shown(rec, CBOE_OI, shown, sizeof shown);
         snprintf(what, sizeof what,
-                 "data.options[%zu] (%s): \"open_interest\" is not a number from 0 to %.0f",
-                 rec->index, opt, GEX_CONTRACTS_MAX);
-        return gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, where, 0, what);
+                 "data.options[%zu] (%s): \"open_interest\" %s is not a number from 0 to %.0f",
+                 rec->index, opt, shown, GEX_CONTRACTS_MAX);
+        return gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, gex__jrec_line(rec, CBOE_OI), 0,
+                                what);
     }
     if (isnan(oi)) {
         r->missing_oi++;

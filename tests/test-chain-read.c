@@ -674,9 +674,11 @@ START_TEST(test_read_cboe_json)
     ck_assert_uint_eq(rep.rows, 6);
     ck_assert_uint_eq(rep.contracts, 3);
     ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_SYMBOL], 1);
-    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_SYMBOL], 4); /* the 4th record */
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_SYMBOL], 5); /* the 4th record's line */
     ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_NUMBER], 6);
     ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 1);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_OPEN_INTEREST], 7);
     gex_chain_view v;
     gex_chain_get_view(c, &v);
     ck_assert_str_eq(gex_chain_symbol(c, v.underlying[0]), "RUT");
@@ -702,7 +704,66 @@ START_TEST(test_read_cboe_json)
     ck_assert_int_eq(gex_chain_read_path(fixture("cboe-json.json"), &o, &c, NULL, &err),
                      GEX_EPARSE);
     ck_assert_ptr_null(c);
-    ck_assert_ptr_nonnull(strstr(err.text, "data.options[3]"));
+    ck_assert_int_eq(err.line, 5);
+    ck_assert_str_eq(err.text, "data.options[3]: \"option\" \"garbage\" is not an OCC symbol; fix "
+                               "the row, or read without --strict to skip bad rows");
+}
+END_TEST
+
+START_TEST(test_read_cboe_json_bad_field_line)
+{
+    /* A bad field is said at its own line, not at its record's position in data.options: on
+     * the line of a one-line download (its records all on line 1), and on the field's line in
+     * a pretty-printed copy, with its value. */
+    static const char one_line[] =
+        "{\"timestamp\":\"2023-09-21 03:17:42\",\"symbol\":\"^RUT\",\"data\":{"
+        "\"current_price\":1806.1193,\"options\":["
+        "{\"option\":\"RUT231020C01800000\",\"bid\":5,\"ask\":6,\"open_interest\":4},"
+        "{\"option\":\"RUT231020C01810000\",\"bid\":5,\"ask\":6,\"open_interest\":4},"
+        "{\"option\":\"RUT231020C01820000\",\"bid\":\"abc\",\"ask\":6,\"open_interest\":4}]}}";
+    static const char pretty[] = "{\n"
+                                 " \"timestamp\": \"2023-09-21 03:17:42\",\n"
+                                 " \"symbol\": \"^RUT\",\n"
+                                 " \"data\": {\n"
+                                 "  \"current_price\": 1806.1193,\n"
+                                 "  \"options\": [\n"
+                                 "   {\n"
+                                 "    \"option\": \"RUT231020C01800000\",\n"
+                                 "    \"bid\": 5,\n"
+                                 "    \"ask\": 6,\n"
+                                 "    \"open_interest\": 4\n"
+                                 "   },\n"
+                                 "   {\n"
+                                 "    \"option\": \"RUT231020C01820000\",\n"
+                                 "    \"bid\": 5,\n"
+                                 "    \"ask\": 6,\n"
+                                 "    \"open_interest\": {\"a\": 1}\n"
+                                 "   }\n"
+                                 "  ]\n"
+                                 " }\n"
+                                 "}\n";
+    static const struct {
+        const char *doc;
+        long line;
+        const char *text;
+    } cases[] = {
+        {one_line, 1,
+         "data.options[2] (RUT231020C01820000): \"bid\" \"abc\" is not a number; fix the row, or "
+         "read without --strict to skip bad rows"},
+        {pretty, 17,
+         "data.options[1] (RUT231020C01820000): \"open_interest\" an object is not a number from 0 "
+         "to 1000000000; fix the row, or read without --strict to skip bad rows"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gex_read_options o = {.strict = 1};
+        gex_chain *c = NULL;
+        gex_error err;
+        ck_assert_int_eq(
+            gex_chain_read_buffer(cases[i].doc, strlen(cases[i].doc), "r.json", &o, &c, NULL, &err),
+            GEX_EPARSE);
+        ck_assert_int_eq(err.line, cases[i].line);
+        ck_assert_str_eq(err.text, cases[i].text);
+    }
 }
 END_TEST
 
@@ -1086,7 +1147,7 @@ START_TEST(test_read_implausible_values_cboe)
     ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 2);
     ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_NUMBER], 1);
     ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_OPEN_INTEREST], 1);
-    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_OPEN_INTEREST], 3);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_OPEN_INTEREST], 1); /* the document's line */
     gex_chain_free(c);
     char huge[sizeof json + 8];
     snprintf(huge, sizeof huge, "%s", json);
@@ -1932,6 +1993,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_cboe_2020_spot_after_blank_line);
     tcase_add_test(tc, test_read_zoneless_midnight);
     tcase_add_test(tc, test_read_cboe_json);
+    tcase_add_test(tc, test_read_cboe_json_bad_field_line);
     tcase_add_test(tc, test_read_buffer_and_stream_agree_with_path);
     tcase_add_test(tc, test_read_format_override);
     tcase_add_test(tc, test_read_multiplier_and_settle_overrides);
