@@ -8,6 +8,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,20 +49,39 @@ static const char *const fields[] = {
     [F_QUOTE_TIME] = "quoteTimeInLong",
 };
 
-static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
+/* Skips the record for what (a key or a field and why), at line. */
+static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, long line,
+               const char *what)
 {
-    char what[512];
-    snprintf(what, sizeof what, "%s[\"%s\"][\"%s\"] (line %ld): \"%s\" is not usable",
+    char text[512];
+    snprintf(text, sizeof text, "%s[\"%s\"][\"%s\"]: %s",
              rec->key[0][0] == 'c' ? "callExpDateMap" : "putExpDateMap", rec->key[1], rec->key[2],
-             rec->line, field);
-    return gex__reader_skip(r, reason, rec->line, 0, what);
+             what);
+    return gex__reader_skip(r, reason, line, 0, text);
+}
+
+/* Skips the record for its numeric field f, which is no number in [lo, hi]: named with its
+ * value, at its line. */
+static int bad_number(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, size_t f,
+                      double lo, double hi)
+{
+    char shown[64], what[160];
+    double v;
+    gex__jrec_shown(rec, f, shown, sizeof shown);
+    if (gex__jrec_number(r, rec, f, &v) != 0)
+        snprintf(what, sizeof what, "\"%s\" %s is not a number", fields[f], shown);
+    else
+        snprintf(what, sizeof what, "\"%s\" %s is out of range (%s%.10g to %.10g)", fields[f],
+                 shown, lo == DBL_MIN ? "above " : "", lo == DBL_MIN ? 0 : lo, hi);
+    return bad(r, rec, reason, gex__jrec_line(rec, f), what);
 }
 
 static int schwab_record(gex__reader *r, void *state, const gex__jrec *rec)
 {
     (void)state;
     if (rec->n_keys != 3 || rec->key_len[1] > GEX__FIELD_MAX)
-        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "expiration key");
+        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, rec->line,
+                   "the expiration key is not a date (\"2025-05-20:9\")");
     gex_contract k = {.type = rec->key[0][0] == 'c' ? GEX_CALL : GEX_PUT, .line = rec->line};
     /* "2025-05-20:9": the date, then the days to it. */
     const char *colon = memchr(rec->key[1], ':', rec->key_len[1]);
@@ -70,26 +90,39 @@ static int schwab_record(gex__reader *r, void *state, const gex__jrec *rec)
     memcpy(date, rec->key[1], dlen);
     date[dlen] = '\0';
     if (gex__read_expiration(r, date, dlen, &k.expiration) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "expiration key");
+        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, rec->line,
+                   "the expiration key is not a date (\"2025-05-20:9\")");
     if (gex__jrec_bounded(r, rec, F_STRIKE, DBL_MIN, GEX_PRICE_MAX, NAN, &k.strike) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "strikePrice");
+        return bad_number(r, rec, GEX_SKIP_BAD_STRIKE, F_STRIKE, DBL_MIN, GEX_PRICE_MAX);
     if (isnan(k.strike) && (rec->key_len[2] > GEX__FIELD_MAX ||
                             gex__read_number(r, rec->key[2], rec->key_len[2], &k.strike) != 0 ||
                             !(k.strike > 0) || k.strike > GEX_PRICE_MAX))
-        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "strike key");
-    if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, SCHWAB_SENTINEL, &k.bid) ||
-        gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, SCHWAB_SENTINEL, &k.ask) ||
-        gex__jrec_bounded(r, rec, F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, SCHWAB_SENTINEL,
-                          &k.last) ||
-        gex__jrec_bounded(r, rec, F_VOLUME, 0, GEX_CONTRACTS_MAX, SCHWAB_SENTINEL, &k.volume) ||
-        gex__jrec_bounded(r, rec, F_VOL, -DBL_MAX, DBL_MAX, SCHWAB_SENTINEL, &k.iv) ||
-        gex__jrec_bounded(r, rec, F_DELTA, -DBL_MAX, DBL_MAX, SCHWAB_SENTINEL, &k.vendor_delta) ||
-        gex__jrec_bounded(r, rec, F_GAMMA, -DBL_MAX, DBL_MAX, SCHWAB_SENTINEL, &k.vendor_gamma) ||
-        gex__jrec_bounded(r, rec, F_MULT, 0, GEX_MULTIPLIER_MAX, SCHWAB_SENTINEL, &k.multiplier))
-        return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, volatility or greek");
+        return bad(r, rec, GEX_SKIP_BAD_STRIKE, rec->line,
+                   "the strike key is not a positive price, and there is no \"strikePrice\"");
+    static const struct {
+        size_t field;
+        size_t offset;
+        double lo, hi;
+    } numbers[] = {
+        {F_BID, offsetof(gex_contract, bid), -GEX_PRICE_MAX, GEX_PRICE_MAX},
+        {F_ASK, offsetof(gex_contract, ask), -GEX_PRICE_MAX, GEX_PRICE_MAX},
+        {F_LAST, offsetof(gex_contract, last), -GEX_PRICE_MAX, GEX_PRICE_MAX},
+        {F_VOLUME, offsetof(gex_contract, volume), 0, GEX_CONTRACTS_MAX},
+        {F_VOL, offsetof(gex_contract, iv), -DBL_MAX, DBL_MAX},
+        {F_DELTA, offsetof(gex_contract, vendor_delta), -DBL_MAX, DBL_MAX},
+        {F_GAMMA, offsetof(gex_contract, vendor_gamma), -DBL_MAX, DBL_MAX},
+        {F_MULT, offsetof(gex_contract, multiplier), 0, GEX_MULTIPLIER_MAX},
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        double *dst = (double *)((char *)&k + numbers[i].offset);
+        if (gex__jrec_bounded(r, rec, numbers[i].field, numbers[i].lo, numbers[i].hi,
+                              SCHWAB_SENTINEL, dst) != 0)
+            return bad_number(r, rec, GEX_SKIP_BAD_NUMBER, numbers[i].field, numbers[i].lo,
+                              numbers[i].hi);
+    }
     k.iv /= 100.0; /* "volatility" is in percent in every Schwab and TD chain */
     if (gex__jrec_open_interest(r, rec, F_OI, SCHWAB_SENTINEL, &k) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "openInterest");
+        return bad_number(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, F_OI, 0, GEX_CONTRACTS_MAX);
     /* The root: optionRoot (Schwab), else the OCC symbol's ("SPXW  250520C05660000"), else
      * TD's "SPY_052322C400" before its '_'. */
     gex__occ occ;
@@ -106,7 +139,8 @@ static int schwab_record(gex__reader *r, void *state, const gex__jrec *rec)
         root_len = us != NULL ? (size_t)(us - sym) : 0;
     }
     if (root_len == 0)
-        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, "symbol");
+        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, gex__jrec_line(rec, F_SYMBOL),
+                   "neither \"optionRoot\" nor \"symbol\" names the option's root");
     gex__jrec_epoch(r, rec, F_QUOTE_TIME, 0);
     /* Stored under the root's underlying; finish relabels with the document's "symbol". */
     char mapped[GEX__FIELD_MAX + 1];

@@ -199,22 +199,75 @@ static const char schwab_bad_doc[] =
 START_TEST(test_json_schwab_bad_rows)
 {
     const gex_read_options o = {0};
-    gex_chain *c = expect_bad_rows(
-        schwab_bad_doc, &o, 2,
-        (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_NUMBER] = 4,
-                                            [GEX_SKIP_BAD_OPEN_INTEREST] = 5,
-                                            [GEX_SKIP_BAD_EXPIRATION] = 6,
-                                            [GEX_SKIP_BAD_STRIKE] = 9,
-                                            [GEX_SKIP_BAD_SYMBOL] = 10},
-        4,
-        "callExpDateMap[\"2025-05-20:9\"][\"5665.0\"] (line 4): \"a quote, volume, volatility or "
-        "greek\" is not usable; fix the row, or read without --strict");
+    gex_chain *c =
+        expect_bad_rows(schwab_bad_doc, &o, 2,
+                        (const long[GEX_SKIP_REASON_COUNT]){[GEX_SKIP_BAD_NUMBER] = 4,
+                                                            [GEX_SKIP_BAD_OPEN_INTEREST] = 5,
+                                                            [GEX_SKIP_BAD_EXPIRATION] = 6,
+                                                            [GEX_SKIP_BAD_STRIKE] = 9,
+                                                            [GEX_SKIP_BAD_SYMBOL] = 10},
+                        4,
+                        "callExpDateMap[\"2025-05-20:9\"][\"5665.0\"]: \"bid\" \"x12\" is not a "
+                        "number; fix the row, "
+                        "or read without --strict");
     gex_chain_view v;
     gex_chain_get_view(c, &v);
     ck_assert_str_eq(gex_chain_symbol(c, v.underlying[1]), "SPX");
     ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "SPXW"); /* before TD's '_' */
     ck_assert_double_eq(v.strike[1], 5655);
     gex_chain_free(c);
+}
+END_TEST
+
+/* A pretty-printed Schwab contract with one bad number: the error names the field, its value
+ * and its own line (7; the contract's object opens on line 4), once. */
+START_TEST(test_json_schwab_bad_field_named)
+{
+    static const struct {
+        const char *field, *value, *why;
+    } cases[] = {
+        {"bid", "\"abc\"", "is not a number"},
+        {"ask", "{}", "is not a number"},
+        {"last", "1e300", "is out of range (-10000000 to 10000000)"},
+        {"totalVolume", "-2", "is out of range (0 to 1000000000)"},
+        {"volatility", "\"high\"", "is not a number"},
+        {"delta", "true", "is not a number"},
+        {"gamma", "[1]", "is not a number"},
+        {"multiplier", "-100", "is out of range (0 to 1000000)"},
+        {"openInterest", "\"12x\"", "is not a number"},
+        {"strikePrice", "0", "is out of range (above 0 to 10000000)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char doc[1024], want[256];
+        snprintf(doc, sizeof doc,
+                 "{\"symbol\": \"$SPX\", \"underlyingPrice\": 5659.91,\n"
+                 " \"callExpDateMap\": {\"2025-05-20:9\": {\n"
+                 "  \"5675.0\": [\n"
+                 "   {\n"
+                 "    \"putCall\": \"CALL\",\n"
+                 "    \"symbol\": \"SPXW  250520C05675000\",\n"
+                 "    \"%s\": %s,\n"
+                 "    \"mark\": 68.45\n"
+                 "   }\n"
+                 "  ]\n"
+                 " }}\n"
+                 "}\n",
+                 cases[i].field, cases[i].value);
+        gex_read_options o = {.strict = 1};
+        gex_chain *c = NULL;
+        gex_error err;
+        ck_assert_int_eq(read_both(doc, &o, &c, NULL, &err), GEX_EPARSE);
+        ck_assert_int_eq(err.line, 7);
+        snprintf(want, sizeof want,
+                 "callExpDateMap[\"2025-05-20:9\"][\"5675.0\"]: \"%s\" %s %s; fix the row, or read "
+                 "without --strict to skip bad rows",
+                 cases[i].field,
+                 cases[i].value[0] == '{'   ? "an object"
+                 : cases[i].value[0] == '[' ? "an array"
+                                            : cases[i].value,
+                 cases[i].why);
+        ck_assert_str_eq(err.text, want);
+    }
 }
 END_TEST
 
@@ -741,6 +794,7 @@ static Suite *json_formats_suite(void)
     tcase_add_test(tc, test_json_schwab_synthetic);
     tcase_add_test(tc, test_json_schwab_real_refused_no_oi);
     tcase_add_test(tc, test_json_schwab_bad_rows);
+    tcase_add_test(tc, test_json_schwab_bad_field_named);
     tcase_add_test(tc, test_json_tradier_real_needs_spot);
     tcase_add_test(tc, test_json_tradier_single_option_object);
     tcase_add_test(tc, test_json_tradier_mini_options);
