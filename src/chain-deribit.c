@@ -142,20 +142,31 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
             SKIP(GEX_SKIP_BAD_SYMBOL, c_inst + 1,
                  "the instrument is not a Deribit option name (BTC-25DEC20-36000-C)");
         double bid, ask, mark, last, index = (double)NAN, ms = (double)NAN;
-        if (gex__cell_number(r, f, n, c_bid, &bid) != 0 ||
-            gex__cell_number(r, f, n, c_ask, &ask) != 0 ||
-            gex__cell_number(r, f, n, c_mark, &mark) != 0 ||
-            gex__cell_number(r, f, n, c_last, &last) != 0 ||
-            gex__cell_number(r, f, n, c_vol, &k.volume) != 0 ||
-            gex__cell_number(r, f, n, c_iv, &k.iv) != 0 ||
-            gex__cell_number(r, f, n, c_delta, &k.vendor_delta) != 0 ||
-            gex__cell_number(r, f, n, c_index, &index) != 0 ||
-            gex__cell_number(r, f, n, c_time, &ms) != 0)
-            SKIP(GEX_SKIP_BAD_NUMBER, 0,
-                 "a price, volume, IV, delta, index or time is not a "
-                 "number");
-        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0)
-            SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, "the open interest is not a count");
+        const struct {
+            int col;
+            double *v;
+        } numbers[] = {{c_bid, &bid},
+                       {c_ask, &ask},
+                       {c_mark, &mark},
+                       {c_last, &last},
+                       {c_vol, &k.volume},
+                       {c_iv, &k.iv},
+                       {c_delta, &k.vendor_delta},
+                       {c_index, &index},
+                       {c_time, &ms}};
+        char what[160];
+        int bad_col = -1;
+        for (size_t i = 0; i < sizeof numbers / sizeof numbers[0] && bad_col < 0; i++)
+            if (gex__cell_number(r, f, n, numbers[i].col, numbers[i].v) != 0)
+                bad_col = numbers[i].col;
+        if (bad_col >= 0) {
+            gex__cell_said(what, sizeof what, h, f, n, bad_col, "is not a number");
+            SKIP(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
+        }
+        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0) {
+            gex__cell_said(what, sizeof what, h, f, n, c_oi, "is not a count of contracts");
+            SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, what);
+        }
         double spot = isfinite(given_spot) ? given_spot : index;
         if (!(spot > 0) || spot > GEX_PRICE_MAX)
             SKIP(GEX_SKIP_BAD_NUMBER, c_index + 1, "the index price is not a positive number");

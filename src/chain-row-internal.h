@@ -362,6 +362,12 @@ int gex__column(const gex__span *f, size_t n, const char *const *names);
  * the row. 0, or -1 when the cell is not a number. */
 int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col, double *v);
 
+/* Into what[0..size), for a row's message: the cell of column col of a row of n fields f, named
+ * by the header's field h[col], and why it is bad ("is not a number"): 'bid_price "abc" is not
+ * a number' (the first 40 bytes of the cell, others than printable ASCII as '?'). */
+void gex__cell_said(char *what, size_t size, const gex__span *h, const gex__span *f, size_t n,
+                    int col, const char *why);
+
 /* The open interest in column col of a row of n fields (gex__cell_number), from 0 to
  * GEX_CONTRACTS_MAX, into k->open_interest: an empty cell is 0 and counted in r->missing_oi
  * (gex__chain_require_oi reads it). 0, or -1 when the cell is not such a count (the reader

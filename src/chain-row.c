@@ -826,6 +826,18 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
     return gex__read_loose(r, f[col], v);
 }
 
+void gex__cell_said(char *what, size_t size, const gex__span *h, const gex__span *f, size_t n,
+                    int col, const char *why)
+{
+    const gex__span name = col >= 0 ? h[col] : (gex__span){"", 0};
+    const gex__span v = col >= 0 && (size_t)col < n ? f[col] : (gex__span){"", 0};
+    snprintf(what, size, "%.*s \"%.*s%s\" %s", (int)(name.len < 40 ? name.len : 40), name.s,
+             (int)(v.len < 40 ? v.len : 40), v.s, v.len > 40 ? "..." : "", why);
+    for (char *c = what; *c != '\0'; c++) /* the message stays printable */
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+            *c = '?';
+}
+
 int gex__cell_open_interest(gex__reader *r, const gex__span *f, size_t n, int col, gex_contract *k)
 {
     if (gex__cell_number(r, f, n, col, &k->open_interest) != 0 || k->open_interest < 0 ||

@@ -641,6 +641,46 @@ START_TEST(test_name_too_long_is_a_bad_row)
 }
 END_TEST
 
+START_TEST(test_deribit_bad_cell_named)
+{
+    /* A bad number or open interest in a Deribit book summary: the strict error names the
+     * column, the cell and its column number. */
+    static const struct {
+        const char *ask, *oi, *text;
+        long column;
+    } cases[] = {
+        {"abc", "25.0", "ask_price \"abc\" is not a number", 14},
+        {"0.07", "x12", "open_interest \"x12\" is not a count of contracts", 13},
+        {"0.07", "-3", "open_interest \"-3\" is not a count of contracts", 13},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024], want[256];
+        snprintf(text, sizeof text,
+                 "mid_price,volume_usd,quote_currency,estimated_delivery_price,creation_timestamp,"
+                 "base_currency,underlying_index,underlying_price,mark_iv,volume,interest_rate,"
+                 "price_change,open_interest,ask_price,bid_price,instrument_name,mark_price,last,"
+                 "low,high\n"
+                 "0.01925,42874.6,BTC,72011.29,1710223032940,BTC,SYN.BTC-12MAR24,72366.10,95.44,"
+                 "22.1,0.0,-21.1196,12.5,0.03,0.0085,BTC-12MAR24-74000-P,0.03046327,0.031,0.0001,"
+                 "0.0393\n"
+                 ",365055.49,BTC,72011.29,1710223032940,BTC,SYN.BTC-14MAR24,72505.58,40.0,325.0,"
+                 "0.0,0.0,%s,%s,,BTC-14MAR24-72250-C,0.01552579,0.0152,0.0152,0.016\n",
+                 cases[i].oi, cases[i].ask);
+        gex_read_options o = options();
+        o.strict = 1;
+        gex_chain *c = NULL;
+        gex_error err;
+        ck_assert_int_eq(gex_chain_read_buffer(text, strlen(text), "d.csv", &o, &c, NULL, &err),
+                         GEX_EPARSE);
+        ck_assert_int_eq(err.line, 3);
+        ck_assert_int_eq(err.column, cases[i].column);
+        snprintf(want, sizeof want, "%s; fix the row, or read without --strict to skip bad rows",
+                 cases[i].text);
+        ck_assert_str_eq(err.text, want);
+    }
+}
+END_TEST
+
 START_TEST(test_thinkorswim_without_open_interest_refused)
 {
     read_refused(fixture("tos-no-oi.csv"), NULL, GEX_EFORMAT, "without an Open.Int column",
@@ -1552,6 +1592,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_nse_fixture_lakh_grouping);
     tcase_add_test(tc, test_deribit_book_summary_sample);
     tcase_add_test(tc, test_deribit_board_export_sample);
+    tcase_add_test(tc, test_deribit_bad_cell_named);
     tcase_add_test(tc, test_cboe_legacy_sample);
     tcase_add_test(tc, test_thinkorswim_fixture);
     tcase_add_test(tc, test_name_not_printable_is_a_bad_row);
