@@ -210,10 +210,11 @@ static int finish(gex__reader *r, long header_line)
     if (r->multiline > 0)
         gex__reader_warn(r,
                          "%zu %s over several lines (a quoted field holds a line break), the "
-                         "first from line %ld to %ld: an unclosed quote there joins the rows "
-                         "after it into one field",
+                         "first from line %ld to %ld: a quote opened on line %ld closes on a "
+                         "later line, so those lines are read as one row; if they are rows of "
+                         "their own, remove the stray quotes",
                          r->multiline, r->multiline == 1 ? "row runs" : "rows run",
-                         r->multiline_from, r->multiline_to);
+                         r->multiline_from, r->multiline_to, r->multiline_from);
     if (r->kept_weekly > 0)
         gex__reader_warn(
             r,
