@@ -36,15 +36,16 @@ static void report_skipped(cli_messages *to, const char *path, const gex_read_re
                           r->format == GEX_FORMAT_THINKORSWIM_CSV ||
                           r->format == GEX_FORMAT_NSE_CSV || r->format == GEX_FORMAT_OPTIONSDX;
     const char *at = first > 0 ? ", the first on this line" : "";
+    const char *of_rows = r->rows == 1 ? "row" : "rows";
     if (two_sided)
         cli_say(to, path, first,
-                "skipped %zu bad rows or sides of rows (a row holds a call and a put) of %zu "
-                "rows (%s)%s; --strict makes a bad row an error",
-                total, r->rows, reasons, at);
+                "skipped %zu bad %s (a row holds a call and a put) of %zu %s (%s)%s; --strict "
+                "makes a bad row an error",
+                total, total == 1 ? "row or side of a row" : "rows or sides of rows", r->rows,
+                of_rows, reasons, at);
     else
-        cli_say(to, path, first,
-                "skipped %zu of %zu rows (%s)%s; --strict makes a bad row an error", total, r->rows,
-                reasons, at);
+        cli_say(to, path, first, "skipped %zu of %zu %s (%s)%s; --strict makes a bad row an error",
+                total, r->rows, of_rows, reasons, at);
 }
 
 /* Whether a read that failed with status st found what the caller takes as no error (the bits
