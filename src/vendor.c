@@ -34,19 +34,52 @@ void gex_vendor_free(gex_vendor_response *response)
  * or price but a corrupted value, and validate's sums and products of it overflowed. */
 #define VENDOR_VALUE_MAX 1e15
 
-/* A required number: GEX_OK, or GEX_EFORMAT naming where it is. */
+/* What every error about the document's content ends with: what validate reads. */
+#define VENDOR_ACTION                                                                              \
+    "pass the API's response unchanged, or a document of its shape (as gex --format json "         \
+    "writes)"
+
+/* What a JSON value that is not the number wanted is, into buf: "missing", the string "x" (its
+ * first 40 bytes, others than printable ASCII as '?'), an object, an array, true, false, null. */
+static void value_said(const json_t *v, char *buf, size_t size)
+{
+    if (v == NULL)
+        snprintf(buf, size, "missing");
+    else if (json_is_string(v)) {
+        const char *t = json_string_value(v);
+        const size_t len = json_string_length(v);
+        snprintf(buf, size, "the string \"%.*s%s\"", (int)(len < 40 ? len : 40), t,
+                 len > 40 ? "..." : "");
+        for (char *c = buf; *c != '\0'; c++)
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+                *c = '?';
+    } else
+        snprintf(buf, size, "%s",
+                 json_is_object(v)  ? "an object"
+                 : json_is_array(v) ? "an array"
+                 : json_is_true(v)  ? "true"
+                 : json_is_false(v) ? "false"
+                                    : "null");
+}
+
+/* A required number: GEX_OK, or GEX_EFORMAT naming where it is, what it is and what to do. */
 static int get_number(const json_t *obj, const char *key, const char *where, const char *name,
                       double *value, gex_error *err)
 {
     const json_t *v = json_object_get(obj, key);
-    if (!json_is_number(v))
-        return gex_error_set(err, GEX_EFORMAT, name, 0, 0, "%s%s is %s, not a number", where, key,
-                             v == NULL ? "missing" : "of the wrong type");
+    if (!json_is_number(v)) {
+        char said[64];
+        value_said(v, said, sizeof said);
+        return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
+                             "%s%s is %s, where a number is required; " VENDOR_ACTION, where, key,
+                             said);
+    }
     *value = json_number_value(v);
     if (!(fabs(*value) <= VENDOR_VALUE_MAX))
-        return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
-                             "%s%s is %g, beyond the plausible %g: a corrupted value", where, key,
-                             *value, VENDOR_VALUE_MAX);
+        return gex_error_set(
+            err, GEX_EFORMAT, name, 0, 0,
+            "%s%s is %g, beyond the plausible %g: a corrupted value; " VENDOR_ACTION, where, key,
+            *value, VENDOR_VALUE_MAX);
     return GEX_OK;
 }
 
@@ -110,9 +143,13 @@ static double *row_fields(gex_strike_row *row, gex_vendor_kind kind, int which)
 static int read_rows(const json_t *strikes, gex_vendor_response *r, const char *name,
                      gex_error *err)
 {
-    if (!json_is_array(strikes))
-        return gex_error_set(err, GEX_EFORMAT, name, 0, 0, "strikes is %s, not an array",
-                             strikes == NULL ? "missing" : "of the wrong type");
+    if (!json_is_array(strikes)) {
+        char said[64];
+        value_said(strikes, said, sizeof said);
+        return gex_error_set(
+            err, GEX_EFORMAT, name, 0, 0,
+            "strikes is %s, where an array of per-strike rows is required; " VENDOR_ACTION, said);
+    }
     const size_t n = json_array_size(strikes);
     if (n == 0)
         return GEX_OK;
@@ -125,7 +162,10 @@ static int read_rows(const json_t *strikes, gex_vendor_response *r, const char *
         char where[48];
         snprintf(where, sizeof where, "strikes[%zu].", i);
         if (!json_is_object(o))
-            return gex_error_set(err, GEX_EFORMAT, name, 0, 0, "strikes[%zu] is not an object", i);
+            return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
+                                 "strikes[%zu] is not an object, where a per-strike row is "
+                                 "required; " VENDOR_ACTION,
+                                 i);
         gex_strike_row *row = &r->rows[i];
         int rc = get_number(o, "strike", where, name, &row->strike, err);
         for (int k = 0; k < 3 && rc == GEX_OK; k++)
@@ -148,7 +188,8 @@ static int read_rows(const json_t *strikes, gex_vendor_response *r, const char *
     for (size_t i = 1; i < n; i++)
         if (r->rows[i].strike == r->rows[i - 1].strike)
             return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
-                                 "strike %g is listed twice in strikes[]: one row per strike",
+                                 "strike %g is listed twice in strikes[]: keep one row per "
+                                 "strike",
                                  r->rows[i].strike);
     return GEX_OK;
 }
@@ -177,8 +218,9 @@ static int read_document(const json_t *root, gex_vendor_response *r, const char 
                          gex_error *err)
 {
     if (!json_is_object(root))
-        return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
-                             "not a vendor response: the document is not a JSON object");
+        return gex_error_set(
+            err, GEX_EFORMAT, name, 0, 0,
+            "not a vendor response: the document is not a JSON object; " VENDOR_ACTION);
     static const char *const net_keys[4] = {"net_gex", "net_dex", "net_vex", "net_chex"};
     const json_t *levels = json_object_get(root, "levels");
     int kind = -1;
@@ -190,7 +232,8 @@ static int read_document(const json_t *root, gex_vendor_response *r, const char 
     if (kind < 0)
         return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
                              "not a vendor exposure response: none of the keys levels, net_gex, "
-                             "net_dex, net_vex, net_chex is present");
+                             "net_dex, net_vex, net_chex is present; pass a response of the "
+                             "gex, dex, vex, chex or levels endpoint, which validate compares");
     r->kind = (gex_vendor_kind)kind;
     copy_string(root, "symbol", r->symbol, sizeof r->symbol);
     copy_string(root, "as_of", r->as_of, sizeof r->as_of);
@@ -199,7 +242,8 @@ static int read_document(const json_t *root, gex_vendor_response *r, const char 
         return rc;
     if (!(r->underlying_price > 0))
         return gex_error_set(err, GEX_EFORMAT, name, 0, 0,
-                             "underlying_price is %g, not a price above 0", r->underlying_price);
+                             "underlying_price is %g, not a price above 0; " VENDOR_ACTION,
+                             r->underlying_price);
     if (kind == GEX_VENDOR_LEVELS)
         return read_levels(levels, r, name, err);
     rc = get_number(root, net_keys[kind], "", name, &r->net, err);

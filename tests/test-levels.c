@@ -342,22 +342,35 @@ START_TEST(test_vendor_read_errors)
                            "\"net_gex\":1}]}";
     ck_assert_int_eq(gex_vendor_read_buffer(missing, strlen(missing), "m.json", &v, &err),
                      GEX_EFORMAT);
-    ck_assert_str_eq(err.text, "strikes[0].put_gex is of the wrong type, not a number");
+    ck_assert_str_eq(err.text, "strikes[0].put_gex is the string \"x\", where a number is "
+                               "required; pass the API's response unchanged, or a document of "
+                               "its shape (as gex --format json writes)");
 
     const char no_strikes[] = "{\"underlying_price\":1,\"net_vex\":2}";
     ck_assert_int_eq(gex_vendor_read_buffer(no_strikes, strlen(no_strikes), "s.json", &v, &err),
                      GEX_EFORMAT);
-    ck_assert_str_eq(err.text, "strikes is missing, not an array");
+    ck_assert_str_eq(err.text, "strikes is missing, where an array of per-strike rows is "
+                               "required; pass the API's response unchanged, or a document of "
+                               "its shape (as gex --format json writes)");
 
     const char no_price[] = "{\"levels\":{}}";
     ck_assert_int_eq(gex_vendor_read_buffer(no_price, strlen(no_price), "p.json", &v, &err),
                      GEX_EFORMAT);
-    ck_assert_str_eq(err.text, "underlying_price is missing, not a number");
+    ck_assert_str_eq(err.text, "underlying_price is missing, where a number is required; pass "
+                               "the API's response unchanged, or a document of its shape (as gex "
+                               "--format json writes)");
 
     const char bad_level[] = "{\"underlying_price\":1,\"levels\":{\"call_wall\":\"751\"}}";
     ck_assert_int_eq(gex_vendor_read_buffer(bad_level, strlen(bad_level), "l.json", &v, &err),
                      GEX_EFORMAT);
-    ck_assert_str_eq(err.text, "levels.call_wall is of the wrong type, not a number");
+    ck_assert_str_eq(err.text, "levels.call_wall is the string \"751\", where a number is "
+                               "required; pass the API's response unchanged, or a document of "
+                               "its shape (as gex --format json writes)");
+
+    const char object_level[] = "{\"underlying_price\":1,\"levels\":{\"put_wall\":{\"a\":1}}}";
+    ck_assert_int_eq(gex_vendor_read_buffer(object_level, strlen(object_level), "l.json", &v, &err),
+                     GEX_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.text, "levels.put_wall is an object, where a number"));
 
     const char array[] = "[1, 2]";
     ck_assert_int_eq(gex_vendor_read_buffer(array, strlen(array), "a.json", &v, &err), GEX_EFORMAT);
