@@ -170,7 +170,7 @@ START_TEST(test_table_csv_text_cells_never_formulas)
 }
 END_TEST
 
-/* The cells of test_table_parts_same_as_cells: texts (a long one, an empty one, none), numbers
+/* The cells of test_table_parts_same_as_cells: texts (long ones, an empty one, none), numbers
  * of every style (-0, an exponent form, a value that is not finite), empty cells. */
 static const gex__column parts_cols[5] = {{"name", NULL, GEX__STYLE_TEXT},
                                           {"strike", "USD", GEX__STYLE_STRIKE},
@@ -178,10 +178,10 @@ static const gex__column parts_cols[5] = {{"name", NULL, GEX__STYLE_TEXT},
                                           {"gex", "USD/1%", GEX__STYLE_MONEY},
                                           {"status", NULL, GEX__STYLE_TEXT}};
 
-static void parts_row(gex__table *t, int i, const char *long_text)
+static void parts_row(gex__table *t, int i, const char *long_text, const char *mid_text)
 {
     static const char *const names[] = {"SPX", "", NULL, "SPXW"};
-    const char *name = i == 5 ? long_text : names[i % 4];
+    const char *name = i == 5 ? long_text : i == 7 ? mid_text : names[i % 4];
     ck_assert_int_eq(gex__table_text(t, name), GEX_OK);
     ck_assert_int_eq(gex__table_num(t, i == 3 ? 1.5e20 : 4480.125 + 5.0 * i), GEX_OK);
     if (i == 4)
@@ -189,17 +189,27 @@ static void parts_row(gex__table *t, int i, const char *long_text)
     else
         ck_assert_int_eq(gex__table_num(t, i == 2 ? -0.0 : 0.0123456789 / (i + 1)), GEX_OK);
     ck_assert_int_eq(gex__table_num(t, i == 6 ? (double)NAN : -1234567.5 * (i - 3)), GEX_OK);
-    ck_assert_int_eq(gex__table_text(t, i % 2 ? "ok" : "below_intrinsic"), GEX_OK);
+    ck_assert_int_eq(gex__table_text(t, i == 8  ? long_text
+                                        : i % 2 ? "ok"
+                                                : "below_intrinsic"),
+                     GEX_OK);
 }
+
+/* The long texts of parts_row: one over a byte's length (and a first block's room), one over
+ * the 127 bytes texts were once cut to. */
+#define PARTS_LONG 3000
+#define PARTS_MID  200
 
 /* The table's bytes and status kept as cells (parts 0), or as texts in that many parts of the
  * rows, each foreseeing hint rows. */
 static char *parts_bytes(int parts, size_t hint, int *status, char *message)
 {
     enum { ROWS = 9 };
-    char long_text[201];
-    memset(long_text, 'x', 200);
-    long_text[200] = '\0';
+    char long_text[PARTS_LONG + 1], mid_text[PARTS_MID + 1];
+    memset(long_text, 'x', PARTS_LONG);
+    long_text[PARTS_LONG] = '\0';
+    memset(mid_text, 'y', PARTS_MID);
+    mid_text[PARTS_MID] = '\0';
     char *data = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&data, &len);
@@ -213,7 +223,7 @@ static char *parts_bytes(int parts, size_t hint, int *status, char *message)
             ck_assert_int_eq(gex__table_keep_texts(t[k], hint), GEX_OK);
     }
     for (int i = 0; i < ROWS; i++)
-        parts_row(t[i * n / ROWS], i, long_text);
+        parts_row(t[i * n / ROWS], i, long_text, mid_text);
     gex_error err;
     gex_error_clear(&err);
     *status = parts > 0 ? gex__table_emit_parts((const gex__table *const *)t, (size_t)n, "title",
@@ -235,15 +245,18 @@ START_TEST(test_table_parts_same_as_cells)
     char *want = parts_bytes(0, 0, &st0, msg0);
     ck_assert_int_eq(st0, GEX_ERANGE); /* the NAN: written as "-", and said */
     ck_assert_ptr_nonnull(strstr(msg0, "1 "));
-    /* the long text cut to 127 bytes, "-" for none and for the empty cell, no "-0" */
-    char cut[129];
-    memset(cut, 'x', 127);
-    cut[127] = ' ';
-    cut[128] = '\0';
-    ck_assert_ptr_nonnull(strstr(want, cut));
-    ck_assert_ptr_null(
-        strstr(want, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+    /* the long texts whole (the first column padded to the longest, the last one not), "-" for
+     * none and for the empty cell, no "-0" */
+    char whole[PARTS_LONG + 3];
+    memset(whole, 'x', PARTS_LONG);
+    memcpy(whole + PARTS_LONG, " \0", 3);
+    ck_assert_ptr_nonnull(strstr(want, whole)); /* the name, then the column's gap */
+    memcpy(whole + PARTS_LONG, "\n\0", 3);
+    ck_assert_ptr_nonnull(strstr(want, whole)); /* the status, at the line's end */
+    memset(whole, 'y', PARTS_MID);
+    memset(whole + PARTS_MID, ' ', PARTS_LONG - PARTS_MID + 2);
+    whole[PARTS_LONG + 2] = '\0';
+    ck_assert_ptr_nonnull(strstr(want, whole));
     ck_assert_ptr_null(strstr(want, "-0 "));
     ck_assert_ptr_nonnull(strstr(want, "1.5e+20"));
     static const int parts[] = {1, 2, 3, 9};
@@ -299,12 +312,13 @@ START_TEST(test_table_texts_written_as_a_table_only)
 }
 END_TEST
 
-START_TEST(test_table_stream_repeats_and_long_texts)
+START_TEST(test_table_csv_repeats_and_long_texts)
 {
     /* Streamed CSV assembles each record before writing it and reuses a column's text when the
      * number repeats: the bytes must be what each value alone gives. A repeated value, its
      * negative, -0 after 0 and the next double must not take the previous text; a text longer
-     * than a record's buffer (with a comma: quoted) is written whole. */
+     * than a record's buffer (with a comma: quoted) is written whole, and so is one after '='
+     * (after a single quote). The same bytes from the cells kept (they were cut to 127). */
     static const gex__column cols[3] = {{"file", NULL, GEX__STYLE_TEXT},
                                         {"T", NULL, GEX__STYLE_SIG},
                                         {"gamma", NULL, GEX__STYLE_SIG}};
@@ -323,22 +337,10 @@ START_TEST(test_table_stream_repeats_and_long_texts)
     for (int i = 0; i < 5000; i++)
         long_text[i] = i == 2500 ? ',' : (char)('a' + i % 26);
     long_text[5000] = '\0';
-    char *data = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&data, &len);
-    ck_assert_ptr_nonnull(out);
-    gex__table *t = gex__table_new(cols, 3, NULL);
-    ck_assert_ptr_nonnull(t);
-    gex__table_stream(t, out);
-    for (size_t i = 0; i < rows; i++) {
-        ck_assert_int_eq(gex__table_text(t, i == 1 ? long_text : "f.csv"), GEX_OK);
-        ck_assert_int_eq(gex__table_num(t, t_col[i]), GEX_OK);
-        ck_assert_int_eq(gex__table_num(t, 8.855432154001546e-15), GEX_OK);
-    }
-    gex_error err;
-    ck_assert_int_eq(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), GEX_OK);
-    gex__table_free(t);
-    fclose(out);
+    char *formula_text = malloc(5002);
+    ck_assert_ptr_nonnull(formula_text);
+    formula_text[0] = '=';
+    memcpy(formula_text + 1, long_text, 5001);
     const char *want_t[] = {"0.00017123287671232877",
                             "0.00017123287671232877",
                             "-0.00017123287671232877",
@@ -348,21 +350,44 @@ START_TEST(test_table_stream_repeats_and_long_texts)
                             "1",
                             "1.0000000000000002",
                             "1"};
-    size_t cap = 6000 + rows * 80, o = 0;
+    size_t cap = 11000 + rows * 80, o = 0;
     char *want = malloc(cap);
     ck_assert_ptr_nonnull(want);
     o += (size_t)snprintf(want + o, cap - o, "file,T,gamma\r\n");
     for (size_t i = 0; i < rows; i++) {
         if (i == 1)
             o += (size_t)snprintf(want + o, cap - o, "\"%s\"", long_text);
+        else if (i == 3)
+            o += (size_t)snprintf(want + o, cap - o, "\"'%s\"", formula_text);
         else
             o += (size_t)snprintf(want + o, cap - o, "f.csv");
         o += (size_t)snprintf(want + o, cap - o, ",%s,8.855432154001546e-15\r\n", want_t[i]);
     }
-    ck_assert_uint_eq(len, o);
-    ck_assert_str_eq(data, want);
+    for (int stream = 0; stream <= 1; stream++) {
+        char *data = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&data, &len);
+        ck_assert_ptr_nonnull(out);
+        gex__table *t = gex__table_new(cols, 3, NULL);
+        ck_assert_ptr_nonnull(t);
+        if (stream)
+            gex__table_stream(t, out);
+        for (size_t i = 0; i < rows; i++) {
+            const char *file = i == 1 ? long_text : i == 3 ? formula_text : "f.csv";
+            ck_assert_int_eq(gex__table_text(t, file), GEX_OK);
+            ck_assert_int_eq(gex__table_num(t, t_col[i]), GEX_OK);
+            ck_assert_int_eq(gex__table_num(t, 8.855432154001546e-15), GEX_OK);
+        }
+        gex_error err;
+        ck_assert_int_eq(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err), GEX_OK);
+        gex__table_free(t);
+        fclose(out);
+        ck_assert_uint_eq(len, o);
+        ck_assert_str_eq(data, want);
+        free(data);
+    }
     free(want);
-    free(data);
+    free(formula_text);
     free(long_text);
 }
 END_TEST
@@ -565,7 +590,7 @@ static Suite *render_suite(void)
     tcase_add_test(tc, test_fmt_grouped_reads_back_for_every_magnitude);
     tcase_add_test(tc, test_table_strike_style_keeps_exponents);
     tcase_add_test(tc, test_table_csv_text_cells_never_formulas);
-    tcase_add_test(tc, test_table_stream_repeats_and_long_texts);
+    tcase_add_test(tc, test_table_csv_repeats_and_long_texts);
     tcase_add_test(tc, test_table_parts_same_as_cells);
     tcase_add_test(tc, test_table_texts_written_as_a_table_only);
     tcase_add_test(tc, test_jwriter_pieces_match_built_values);

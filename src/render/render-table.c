@@ -36,18 +36,22 @@ struct gex__table {
     size_t record_len;
     struct last_number *last;
     /* gex__table_keep_texts: each cell as the table shows it, as it comes (no cells): the texts
-     * one after another in text, each one's length in lens (at most CELL_MAX), and per column
-     * the widest text so far in width; NULL when the cells are kept instead */
+     * one after another in text, each one's length in lens (LEN_LONG: in the text, see
+     * text_cell), and per column the widest text so far in width; NULL when the cells are kept
+     * instead */
     char *text;
     size_t text_len, text_cap;
     unsigned char *lens;
     size_t *width;
 };
 
-/* The most bytes of a table's cell: a longer text is cut (no number comes near it). */
-#define CELL_MAX 127
-/* The room a cell's text is written into (a formatter may write past the text it returns). */
-#define TEXT_ROOM (CELL_MAX + 1 > GEX__ROUNDTRIP_SIZE ? CELL_MAX + 1 : GEX__ROUNDTRIP_SIZE)
+/* Texts mode: a length in lens that is not the cell's, which is too long for a byte: its
+ * length is the size_t written in text before its bytes. Texts are not cut (a file's path, an
+ * unavailable tenor's reason) and numbers' are short, so one byte a cell holds nearly all. */
+#define LEN_LONG 255
+/* The room a number's text is written into (a formatter may write past the text it returns);
+ * no number's text comes near it, nor LEN_LONG. */
+#define TEXT_ROOM (128 > GEX__ROUNDTRIP_SIZE ? 128 : GEX__ROUNDTRIP_SIZE)
 
 struct last_number {
     double v;
@@ -81,16 +85,16 @@ void gex__table_free(gex__table *t)
     free(t);
 }
 
-static int csv_field(FILE *out, const char *s);
+static int csv_field(FILE *out, const char *s, int formula);
 static int csv_formula_start(const char *s);
-static void csv_cell(const cell *c, char *buf, size_t size);
+static void csv_cell(const cell *c, FILE *out);
 
 void gex__table_stream(gex__table *t, FILE *out)
 {
     for (size_t j = 0; j < t->n_columns; j++) {
         if (j)
             fputc(',', out);
-        csv_field(out, t->columns[j].name);
+        csv_field(out, t->columns[j].name, 0);
     }
     fputs("\r\n", out);
     gex__table_stream_rows(t, out);
@@ -130,10 +134,10 @@ int gex__table_keep_texts(gex__table *t, size_t rows)
     return GEX_OK;
 }
 
-/* Texts mode: room for the next cell's text at t->text + t->text_len, TEXT_ROOM bytes (a
- * formatter may write past the text it returns: GEX__ROUNDTRIP_SIZE), and for its length; NULL
- * when memory ran out. */
-static char *text_room(gex__table *t)
+/* Texts mode: room for the next cell's text at t->text + t->text_len, need bytes (at least
+ * TEXT_ROOM: a formatter may write past the text it returns), and for its length; NULL when
+ * memory ran out. */
+static char *text_room(gex__table *t, size_t need)
 {
     if (t->n_cells == t->cap) {
         const size_t cap = t->cap ? 2 * t->cap : 256;
@@ -143,8 +147,15 @@ static char *text_room(gex__table *t)
         t->lens = lens;
         t->cap = cap;
     }
-    if (t->text_cap - t->text_len < TEXT_ROOM) {
-        const size_t cap = t->text_cap ? 2 * t->text_cap : 16 * TEXT_ROOM;
+    if (need < TEXT_ROOM)
+        need = TEXT_ROOM;
+    if (t->text_cap - t->text_len < need) {
+        size_t cap = t->text_cap ? 2 * t->text_cap : 16 * TEXT_ROOM;
+        while (cap - t->text_len < need) {
+            if (cap > SIZE_MAX / 2)
+                return NULL;
+            cap *= 2;
+        }
         char *text = realloc(t->text, cap);
         if (text == NULL)
             return NULL;
@@ -154,13 +165,12 @@ static char *text_room(gex__table *t)
     return t->text + t->text_len;
 }
 
-/* Texts mode: the cell written at text_room is n bytes long (cut to CELL_MAX). */
-static int text_done(gex__table *t, size_t n)
+/* Texts mode: the cell written at text_room is n bytes long; held is the bytes it takes in
+ * text (n, or n after its length when n is LEN_LONG or more). */
+static int text_done(gex__table *t, size_t n, size_t held)
 {
-    if (n > CELL_MAX)
-        n = CELL_MAX;
-    t->lens[t->n_cells++] = (unsigned char)n;
-    t->text_len += n;
+    t->lens[t->n_cells++] = n < LEN_LONG ? (unsigned char)n : LEN_LONG;
+    t->text_len += held;
     if (n > t->width[t->column])
         t->width[t->column] = n;
     if (++t->column == t->n_columns)
@@ -168,15 +178,20 @@ static int text_done(gex__table *t, size_t n)
     return GEX_OK;
 }
 
-/* Texts mode: a cell of a fixed text (cut to CELL_MAX). */
+/* Texts mode: a cell of a text, whole; one of LEN_LONG bytes or more after its length. */
 static int text_cell(gex__table *t, const char *s)
 {
-    char *room = text_room(t);
+    const size_t n = strlen(s);
+    const size_t at = n < LEN_LONG ? 0 : sizeof n;
+    if (n > SIZE_MAX - at)
+        return GEX_ENOMEM;
+    char *room = text_room(t, at + n);
     if (room == NULL)
         return GEX_ENOMEM;
-    const size_t n = strnlen(s, CELL_MAX);
-    memcpy(room, s, n);
-    return text_done(t, n);
+    if (at > 0)
+        memcpy(room, &n, sizeof n);
+    memcpy(room + at, s, n);
+    return text_done(t, n, at + n);
 }
 
 static size_t table_number(double v, gex__style style, char *buf, size_t size);
@@ -242,7 +257,7 @@ static void record_number(gex__table *t, double v)
 }
 
 /* Streaming: one text cell into the record, quoted when it must be (csv_field's rules), after
- * a single quote when a spreadsheet would take it for a formula (csv_cell's). */
+ * a single quote when a spreadsheet would take it for a formula (csv_formula_start). */
 static void record_text(gex__table *t, const char *s)
 {
     const int formula = csv_formula_start(s);
@@ -301,11 +316,12 @@ int gex__table_num(gex__table *t, double v)
             t->nonfinite++;
             return text_cell(t, "-");
         }
-        char *room = text_room(t);
+        char *room = text_room(t, TEXT_ROOM);
         if (room == NULL)
             return GEX_ENOMEM;
         const gex__style style = t->columns[t->column].style;
-        return text_done(t, table_number(v == 0.0 ? 0.0 : v, style, room, TEXT_ROOM));
+        const size_t n = table_number(v == 0.0 ? 0.0 : v, style, room, TEXT_ROOM);
+        return text_done(t, n, n); /* under TEXT_ROOM, so under LEN_LONG */
     }
     if (t->stream != NULL) {
         const cell c = {isfinite(v) ? 1 : 0, v == 0.0 ? 0.0 : v, NULL};
@@ -369,23 +385,16 @@ static int csv_formula_start(const char *s)
     return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
-/* A CSV cell's text (csv_field quotes it when it must): a number's shortest form that reads
- * back, a text after a single quote when a spreadsheet would take it for a formula. */
-static void csv_cell(const cell *c, char *buf, size_t size)
+/* A CSV cell to out (csv_field quotes it when it must): a number's shortest form that reads
+ * back, a text whole, after a single quote when a spreadsheet would take it for a formula. */
+static void csv_cell(const cell *c, FILE *out)
 {
-    buf[0] = '\0';
-    if (c->kind == 0)
-        return;
     if (c->kind == 2) {
-        size_t o = 0;
-        if (csv_formula_start(c->s) && size > 1)
-            buf[o++] = '\'';
-        const size_t n = strnlen(c->s, size - 1 - o); /* cut to the buffer, as snprintf did */
-        memcpy(buf + o, c->s, n);
-        buf[o + n] = '\0';
-        return;
+        csv_field(out, c->s, csv_formula_start(c->s));
+    } else if (c->kind == 1) {
+        char buf[GEX__ROUNDTRIP_SIZE];
+        fwrite_unlocked(buf, 1, gex__fmt_roundtrip_to(c->v, buf), out);
     }
-    gex__fmt_roundtrip(c->v, buf, size);
 }
 
 /* A finite number as a table's cell of the style shows it, into buf (size bytes, at least
@@ -426,13 +435,19 @@ static size_t table_number(double v, gex__style style, char *buf, size_t size)
     }
 }
 
-/* Unlocked stdio: a table's stream is written by one thread (see stream_cell). */
-static int csv_field(FILE *out, const char *s)
+/* A field of text s, after a single quote when formula is not 0. Unlocked stdio: a table's
+ * stream is written by one thread (see stream_cell). */
+static int csv_field(FILE *out, const char *s, int formula)
 {
     const size_t n = strcspn(s, ",\"\r\n");
-    if (s[n] == '\0')
+    if (s[n] == '\0') {
+        if (formula)
+            putc_unlocked('\'', out);
         return fwrite_unlocked(s, 1, n, out) == n ? 0 : -1;
+    }
     putc_unlocked('"', out);
+    if (formula)
+        putc_unlocked('\'', out);
     for (const char *p = s; *p != '\0'; p++) {
         if (*p == '"')
             putc_unlocked('"', out);
@@ -652,17 +667,22 @@ size_t gex__table_layout_lines(const gex__table_layout *l, const gex__table *par
     for (size_t r = from; r < to; r++) {
         char *const row = buf + o;
         memset(row, ' ', l->full);
-        const unsigned char *n = len + r * nc;
+        const unsigned char *held = len + r * nc;
+        size_t n = 0;
         for (size_t j = 0; j < nc; j++) {
+            n = held[j];
+            if (n == LEN_LONG) { /* its length before it (text_cell) */
+                memcpy(&n, s, sizeof n);
+                s += sizeof n;
+            }
             /* a text starts at its column's start, a number ends at its column's end */
-            const size_t at =
-                l->columns[j].style == GEX__STYLE_TEXT ? l->edge[j] : l->edge[j] - n[j];
-            memcpy(row + at, s, n[j]);
-            s += n[j];
+            const size_t at = l->columns[j].style == GEX__STYLE_TEXT ? l->edge[j] : l->edge[j] - n;
+            memcpy(row + at, s, n);
+            s += n;
         }
         size_t end = l->full;
-        if (l->last_left) /* the last column is not padded on the right */
-            end = l->edge[last] + n[last];
+        if (l->last_left) /* the last column is not padded on the right (n: its text's) */
+            end = l->edge[last] + n;
         row[end] = '\n';
         o += end + 1;
     }
@@ -709,19 +729,17 @@ static int table_write(const gex__table *const *parts, size_t n_parts, gex__out_
         if (t->width != NULL || n_parts != 1)
             return GEX_EINVAL; /* no cells to write */
         const size_t nc = t->n_columns, nr = gex__table_rows(t);
-        char buf[128];
         for (size_t j = 0; j < nc; j++) {
             if (j)
                 fputc(',', out);
-            csv_field(out, t->columns[j].name);
+            csv_field(out, t->columns[j].name, 0);
         }
         fputs("\r\n", out);
         for (size_t i = 0; i < nr; i++) {
             for (size_t j = 0; j < nc; j++) {
                 if (j)
                     fputc(',', out);
-                csv_cell(&t->cells[i * nc + j], buf, sizeof buf);
-                csv_field(out, buf);
+                csv_cell(&t->cells[i * nc + j], out);
             }
             fputs("\r\n", out);
         }
