@@ -227,6 +227,60 @@ START_TEST(test_api_pricing_bad_parameters)
 }
 END_TEST
 
+/* A required parameter left out: the message's example ("e.g. ?NAME=VALUE") is a value the
+ * endpoint takes (the same "?...=100" for every parameter was 10000% volatility, and a drift
+ * that kelly refuses). */
+START_TEST(test_api_pricing_required_examples_are_taken)
+{
+    static const struct {
+        gex__api_build_fn fn;
+        const char *names[7]; /* the required parameters, NULL after the last */
+    } endpoints[] = {
+        {gex__api_pricing_greeks, {"spot", "strike", "dte", "sigma", NULL}},
+        {gex__api_pricing_iv, {"spot", "strike", "dte", "price", NULL}},
+        {gex__api_pricing_kelly, {"spot", "strike", "dte", "sigma", "premium", "mu", NULL}},
+    };
+    for (size_t e = 0; e < sizeof endpoints / sizeof endpoints[0]; e++) {
+        /* the query without one parameter, then with it at the message's example */
+        char given[7][32] = {{0}};
+        for (size_t k = 0; endpoints[e].names[k] != NULL; k++) {
+            const char *name = endpoints[e].names[k];
+            char text[512] = "";
+            for (size_t j = 0; j < k; j++)
+                snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s=%s", j ? "&" : "",
+                         endpoints[e].names[j], given[j]);
+            gex__api_answer ans;
+            json_t *doc = run_get(endpoints[e].fn, text, &ans);
+            ck_assert_msg(doc == NULL, "%s left out: answered", name);
+            ck_assert_uint_eq(ans.status, 400);
+            char want[64];
+            snprintf(want, sizeof want, "e.g. ?%s=", name);
+            const char *at = strstr(ans.message, want);
+            ck_assert_msg(at != NULL, "'%s' gives no example of %s", ans.message, name);
+            at += strlen(want);
+            const size_t n = strspn(at, "0123456789.-");
+            ck_assert(n > 0 && n < sizeof given[k]);
+            memcpy(given[k], at, n);
+        }
+        char text[512] = "";
+        for (size_t j = 0; endpoints[e].names[j] != NULL; j++)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s=%s", j ? "&" : "",
+                     endpoints[e].names[j], given[j]);
+        gex__api_answer ans;
+        json_t *doc = run_get(endpoints[e].fn, text, &ans);
+        ck_assert_msg(doc != NULL, "%s: %u %s", text, ans.status, ans.message);
+        json_decref(doc);
+    }
+    /* a volatility and a drift as the decimals the reference gives */
+    gex__api_answer ans;
+    ck_assert_ptr_null(run_get(gex__api_pricing_greeks, "spot=580&strike=580&dte=30", &ans));
+    ck_assert_ptr_nonnull(strstr(ans.message, "e.g. ?sigma=0.18"));
+    ck_assert_ptr_null(
+        run_get(gex__api_pricing_kelly, "spot=580&strike=580&dte=30&sigma=0.18&premium=12", &ans));
+    ck_assert_ptr_nonnull(strstr(ans.message, "e.g. ?mu=0.12"));
+}
+END_TEST
+
 static const char spread_body[] =
     "{\"legs\":[{\"action\":\"buy\",\"type\":\"call\",\"strike\":100,\"premium\":3.20,"
     "\"quantity\":1},{\"action\":\"sell\",\"type\":\"call\",\"strike\":110,\"premium\":1.10,"
@@ -516,6 +570,7 @@ int main(void)
     tcase_add_test(tc, test_api_pricing_iv_vendor_example);
     tcase_add_test(tc, test_api_pricing_kelly_vendor_example);
     tcase_add_test(tc, test_api_pricing_bad_parameters);
+    tcase_add_test(tc, test_api_pricing_required_examples_are_taken);
     tcase_add_test(tc, test_api_structures_pnl_vendor_example);
     tcase_add_test(tc, test_api_structures_pnl_brute_force);
     tcase_add_test(tc, test_api_structures_bad_bodies);

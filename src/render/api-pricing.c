@@ -31,6 +31,9 @@
 #define PRICING_VOL_POINT        100.0
 /* Kelly: the vendor refuses a drift outside +-200%. */
 #define KELLY_MU_MAX 2.0
+/* The values messages give for a volatility and a drift: decimals a year (18%, 12%). */
+#define SIGMA_EXAMPLE "0.18"
+#define MU_EXAMPLE    "0.12"
 /* Structures: the vendor's defaults (81 points, strikes +-30%) and gex's own bound on the
  * curve's size (a request is 64 KiB at most; the answer stays under a megabyte). */
 #define PNL_DEFAULT_POINTS 81
@@ -51,21 +54,22 @@ static json_t *jround(double v, int decimals)
     return gex__jnum(rounded(v, decimals));
 }
 
-/* A number parameter: required (absent: 400) or defaulting to dflt. Finite; the checks of its
- * range are the caller's. Returns 0, or -1 with *ans set. */
-static int param_number(const gex__api_input *in, const char *name, int required, double dflt,
-                        double *out, gex__api_answer *ans)
+/* A number parameter: required, with example a value the endpoint takes (absent: 400 giving
+ * it), or defaulting to dflt when example is NULL. Finite; the checks of its range are the
+ * caller's. Returns 0, or -1 with *ans set. */
+static int param_number(const gex__api_input *in, const char *name, const char *example,
+                        double dflt, double *out, gex__api_answer *ans)
 {
     const char *s = gex__api_param(in->params, name);
     char code[40];
     snprintf(code, sizeof code, "invalid_%s", name);
     if (s == NULL || s[0] == '\0') {
-        if (!required) {
+        if (example == NULL) {
             *out = dflt;
             return 0;
         }
-        gex__api_fail(ans, 400, code, "%s is required: give it as a number, e.g. ?%s=100", name,
-                      name);
+        gex__api_fail(ans, 400, code, "%s is required: give it as a number, e.g. ?%s=%s", name,
+                      name, example);
         return -1;
     }
     char *end = NULL;
@@ -130,12 +134,14 @@ typedef struct contract_params {
 
 static int read_contract(const gex__api_input *in, contract_params *c, gex__api_answer *ans)
 {
-    if (param_number(in, "spot", 1, 0, &c->spot, ans) || require_positive("spot", c->spot, ans) ||
-        param_number(in, "strike", 1, 0, &c->strike, ans) ||
-        require_positive("strike", c->strike, ans) || param_number(in, "dte", 1, 0, &c->dte, ans) ||
-        require_positive("dte", c->dte, ans) || param_type(in, &c->type, ans) ||
-        param_number(in, "r", 0, PRICING_DEFAULT_RATE, &c->r, ans) ||
-        param_number(in, "q", 0, PRICING_DEFAULT_DIVIDEND, &c->q, ans))
+    if (param_number(in, "spot", "580", 0, &c->spot, ans) ||
+        require_positive("spot", c->spot, ans) ||
+        param_number(in, "strike", "580", 0, &c->strike, ans) ||
+        require_positive("strike", c->strike, ans) ||
+        param_number(in, "dte", "30", 0, &c->dte, ans) || require_positive("dte", c->dte, ans) ||
+        param_type(in, &c->type, ans) ||
+        param_number(in, "r", NULL, PRICING_DEFAULT_RATE, &c->r, ans) ||
+        param_number(in, "q", NULL, PRICING_DEFAULT_DIVIDEND, &c->q, ans))
         return -1;
     return 0;
 }
@@ -158,7 +164,7 @@ json_t *gex__api_pricing_greeks(const gex__api_input *in, gex__api_answer *ans)
 {
     contract_params c;
     double sigma;
-    if (read_contract(in, &c, ans) || param_number(in, "sigma", 1, 0, &sigma, ans) ||
+    if (read_contract(in, &c, ans) || param_number(in, "sigma", SIGMA_EXAMPLE, 0, &sigma, ans) ||
         require_positive("sigma", sigma, ans))
         return NULL;
     gex_greeks_full g;
@@ -189,7 +195,7 @@ json_t *gex__api_pricing_iv(const gex__api_input *in, gex__api_answer *ans)
 {
     contract_params c;
     double price;
-    if (read_contract(in, &c, ans) || param_number(in, "price", 1, 0, &price, ans) ||
+    if (read_contract(in, &c, ans) || param_number(in, "price", "12.69", 0, &price, ans) ||
         require_positive("price", price, ans))
         return NULL;
     double sigma = 0;
@@ -213,14 +219,16 @@ json_t *gex__api_pricing_kelly(const gex__api_input *in, gex__api_answer *ans)
 {
     contract_params c;
     double sigma, premium, mu;
-    if (read_contract(in, &c, ans) || param_number(in, "sigma", 1, 0, &sigma, ans) ||
-        require_positive("sigma", sigma, ans) || param_number(in, "premium", 1, 0, &premium, ans) ||
-        require_positive("premium", premium, ans) || param_number(in, "mu", 1, 0, &mu, ans))
+    if (read_contract(in, &c, ans) || param_number(in, "sigma", SIGMA_EXAMPLE, 0, &sigma, ans) ||
+        require_positive("sigma", sigma, ans) ||
+        param_number(in, "premium", "12.69", 0, &premium, ans) ||
+        require_positive("premium", premium, ans) ||
+        param_number(in, "mu", MU_EXAMPLE, 0, &mu, ans))
         return NULL;
     if (fabs(mu) > KELLY_MU_MAX)
         return gex__api_fail(ans, 400, "invalid_mu",
                              "mu %g is outside -2 to 2 (-200%% to +200%% a year): give the "
-                             "expected annual return as a decimal, e.g. 0.12",
+                             "expected annual return as a decimal, e.g. " MU_EXAMPLE,
                              mu);
     const gex_kelly_in kin = {c.type, c.spot,  c.strike, c.dte / PRICING_DAYS_PER_YEAR,
                               sigma,  premium, mu,       c.q};
