@@ -559,6 +559,10 @@ refused() { # refused STATUS WORDS ARGS...
 }
 refused 2 "--port needs a port number 0 to 65535, not '70000'" --port 70000 "$chains"
 refused 2 "--bind needs an address" --bind
+refused 2 "--bind '1.2.3.4.5' is not an IPv4 or IPv6 address" --bind 1.2.3.4.5 "$chains"
+refused 2 "e.g. 127.0.0.1 or ::1" --bind localhost "$work/no-such-folder"
+# an address of no interface here (TEST-NET-1, RFC 5737): it cannot be bound
+refused 4 "cannot listen on 192.0.2.1" --bind 192.0.2.1 --port 0 "$chains"
 refused 2 "--threads needs a number 1 to 256, not '0'" --threads 0 "$chains"
 refused 2 "--max-per-client needs a number 1 to 65535, not '0'" --max-per-client 0 "$chains"
 refused 2 "unknown option --frobnicate" --frobnicate "$chains"

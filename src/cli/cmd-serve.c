@@ -4,6 +4,7 @@
  * Serves the remote API's exposure endpoints from the chain files in DIR (SPEC 5). Runs until
  * SIGINT or SIGTERM, then stops accepting, lets the open requests finish and exits 0.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -187,6 +188,15 @@ int cli_cmd_serve(int argc, char **argv)
         } else if (strcmp(a, "--bind") == 0) {
             if (v == NULL) {
                 cli_error(NULL, 0, "serve: --bind needs an address (127.0.0.1, ::1, ...)");
+                return CLI_EXIT_USAGE;
+            }
+            /* the server reads it so (serve-http.c); refused here, before the folder is read */
+            struct in6_addr addr;
+            if (inet_pton(AF_INET, v, &addr) != 1 && inet_pton(AF_INET6, v, &addr) != 1) {
+                cli_error(NULL, 0,
+                          "serve: --bind '%s' is not an IPv4 or IPv6 address: give one, e.g. "
+                          "127.0.0.1 or ::1 (0.0.0.0 or :: for every interface)",
+                          v);
                 return CLI_EXIT_USAGE;
             }
             cfg.bind = v;
