@@ -20,7 +20,9 @@ Units and conventions (as gex(1) says them):
 
 Every failure of gex is a gex.Error (a ValueError) whose str() is what the gex command prints
 after "gex: ", with attributes status (the library's name of the status, gex_strerror's:
-"invalid argument", "no quote instant", "nothing usable", ...), file, line and text. Reads, preparation, analysis, the
+"invalid argument", "no quote instant", "nothing usable", ...), file, line and text; what to do
+names the package's keywords where the command names its options ("pass spot=..." for "pass
+--spot"). Reads, preparation, analysis, the
 profile, the hedging estimate, documents and the vectorised Black-Scholes release the GIL:
 threads run them in parallel. Chains and analyses are immutable once made.
 """

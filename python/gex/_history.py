@@ -151,8 +151,8 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
         if when is None and chain.quote_time is None:
             if not now_from_mtime or st is None:
                 raise _error(name, "the file holds no quote instant of its own, so history "
-                                   "cannot place it in time: pass --now-from-mtime to date it "
-                                   "by its modification time", _gex.ENOTIME)
+                                   "cannot place it in time: pass now_from_mtime=True to date "
+                                   "it by its modification time", _gex.ENOTIME)
             when = int(st.st_mtime)
         symbols = chain.symbols
         quoted = chain.quote_time  # an aware datetime, or None
@@ -335,7 +335,7 @@ def _collect(results: Iterable[List[Tuple[str, Any]]], errors: str,
                 _warnings.warn(value["message"], stacklevel=3)
     if symbol is not None and not snaps:
         # as the command: most likely a misspelt symbol
-        text = f"no file read holds {symbol} (--symbol); check the symbol"
+        text = f"no file read holds {symbol} (symbol=...); check the symbol"
         if errors == "raise":
             raise _error(None, text, _gex.EEMPTY)
         _warnings.warn(text, stacklevel=3)

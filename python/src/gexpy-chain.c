@@ -125,8 +125,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
         for (int f = 0; f < GEX_FORMAT_COUNT && used < sizeof names; f++)
             used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", f ? ", " : "",
                                      gex_format_name(f));
-        PyErr_Format(PyExc_ValueError, "format: '%s' is not one of %s (--input-format)",
-                     format_name, names);
+        PyErr_Format(PyExc_ValueError, "format: '%s' is not one of %s", format_name, names);
         return NULL;
     }
     opts.strict = strict;
@@ -310,14 +309,23 @@ PyObject *gexpy_chain_info(PyObject *module, PyObject *args)
     const gex_read_report *r = &c->read;
     long note_line = 0;
     const char *note = gex_chain_time_note(c->chain, &note_line);
+    /* the texts that say what to do, in the package's words (gexpy_python_words_of) */
+    PyObject *warning = gexpy_python_words_of(r->warning);
+    PyObject *time_note = warning != NULL ? gexpy_python_words_of(note) : NULL;
+    if (time_note == NULL) {
+        Py_XDECREF(warning);
+        Py_XDECREF(quote_time);
+        Py_DECREF(symbols);
+        return NULL;
+    }
     PyObject *read = Py_BuildValue(
-        "{s:s,s:n,s:n,s:N,s:N,s:n,s:O,s:O,s:s,s:n,s:s,s:l}", "format", gex_format_name(r->format),
+        "{s:s,s:n,s:n,s:N,s:N,s:n,s:O,s:O,s:N,s:n,s:N,s:l}", "format", gex_format_name(r->format),
         "rows", (Py_ssize_t)r->rows, "contracts", (Py_ssize_t)r->contracts, "skipped",
         counts_dict(r->skipped, GEX_SKIP_REASON_COUNT, gex_skip_reason_name), "first_line",
         first_lines_dict(r->first_line), "other_symbol", (Py_ssize_t)r->other_symbol,
         "iv_percent_rescaled", r->iv_percent_rescaled ? Py_True : Py_False, "has_quote_time",
-        r->has_quote_time ? Py_True : Py_False, "warning", r->warning, "bad_quote_times",
-        (Py_ssize_t)r->bad_quote_times, "time_note", note, "time_note_line", note_line);
+        r->has_quote_time ? Py_True : Py_False, "warning", warning, "bad_quote_times",
+        (Py_ssize_t)r->bad_quote_times, "time_note", time_note, "time_note_line", note_line);
     PyObject *prepare = Py_None;
     Py_INCREF(prepare);
     if (c->prepared) {

@@ -5,11 +5,174 @@
  */
 #include "gexpy.h"
 
+#include <ctype.h>
 #include <string.h>
 
 gexpy_state *gexpy_state_of(PyObject *module)
 {
     return (gexpy_state *)PyModule_GetState(module);
+}
+
+/* --- the command's options as the package's keywords --- */
+
+/* The command line's options that libgex's texts name, as the keywords of gex.read,
+ * Chain.prepare and gex.file_snapshots. --expiration-of-file has none: it is left as it is. */
+typedef enum python_kind {
+    PY_NUMBER, /* keyword=VALUE when a number or a placeholder follows, else keyword=... */
+    PY_TEXT,   /* keyword="VALUE" (a placeholder bare) when a value follows, else keyword=... */
+    PY_FLAG,   /* keyword=True */
+    PY_NAME,   /* the keyword alone ("bad --settle root") */
+} python_kind;
+
+typedef struct python_keyword {
+    const char *option, *keyword;
+    python_kind kind;
+} python_keyword;
+
+static const python_keyword python_keywords[] = {
+    {"--now", "now", PY_TEXT},
+    {"--at", "at", PY_TEXT},
+    {"--symbol", "symbol", PY_TEXT},
+    {"--input-format", "format", PY_TEXT},
+    {"--carry", "carry", PY_TEXT},
+    {"--spot", "spot", PY_NUMBER},
+    {"--rate", "rate", PY_NUMBER},
+    {"--div", "div", PY_NUMBER},
+    {"--multiplier", "multiplier", PY_NUMBER},
+    {"--jobs", "threads", PY_NUMBER},
+    {"--strict", "strict", PY_FLAG},
+    {"--now-from-mtime", "now_from_mtime", PY_FLAG},
+    {"--settle", "settle", PY_NAME},
+};
+
+/* The names the texts give a value they leave to the reader ("--now TIME"). */
+static int is_placeholder(const char *s, size_t n)
+{
+    static const char *const names[] = {"TIME", "PRICE", "N", "INSTANT", "YYYY-MM-DD"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The length of the value of option k that the text gives at s (after the option's space); 0
+ * when a word of the sentence follows instead ("pass --spot to choose", "--rate and --div"). */
+static size_t option_value(const python_keyword *k, const char *s)
+{
+    size_t n = strcspn(s, " \t\n),;\"'");
+    while (n > 0 && (s[n - 1] == ':' || s[n - 1] == '.'))
+        n--; /* "--carry parity: ..." */
+    if (n == 0 || is_placeholder(s, n))
+        return n;
+    if (strcmp(k->keyword, "format") == 0 || strcmp(k->keyword, "carry") == 0) {
+        char name[40];
+        if (n >= sizeof name)
+            return 0;
+        memcpy(name, s, n);
+        name[n] = '\0';
+        if (strcmp(k->keyword, "carry") == 0)
+            return strcmp(name, "parity") == 0 || strcmp(name, "flat") == 0 ? n : 0;
+        gex_format f;
+        return gex_format_parse(name, &f) == GEX_OK ? n : 0;
+    }
+    const unsigned char c = (unsigned char)s[0];
+    return isdigit(c) || (k->kind == PY_TEXT && isupper(c)) ? n : 0;
+}
+
+/* The text being built: b holds o bytes and a NUL, in cap; failed once memory ran out. */
+typedef struct words_text {
+    char *b;
+    size_t o, cap;
+    int failed;
+} words_text;
+
+static void words_put(words_text *w, const char *s, size_t n)
+{
+    if (w->failed)
+        return;
+    if (w->cap - w->o <= n) {
+        const size_t cap = 2 * w->cap + n + 1;
+        char *bigger = PyMem_Realloc(w->b, cap);
+        if (bigger == NULL) {
+            w->failed = 1;
+            return;
+        }
+        w->b = bigger;
+        w->cap = cap;
+    }
+    memcpy(w->b + w->o, s, n);
+    w->o += n;
+    w->b[w->o] = '\0';
+}
+
+/* The option of the table spelt at s (name bytes), or NULL. */
+static const python_keyword *python_keyword_of(const char *s, size_t name)
+{
+    for (size_t j = 0; j < sizeof python_keywords / sizeof python_keywords[0]; j++)
+        if (strlen(python_keywords[j].option) == name &&
+            memcmp(python_keywords[j].option, s, name) == 0)
+            return &python_keywords[j];
+    return NULL;
+}
+
+PyObject *gexpy_python_words_of(const char *text)
+{
+    static const char cli_only[] = " on the command line"; /* said of the command, as it is */
+    words_text w = {NULL, 0, strlen(text) + 64, 0};
+    if ((w.b = PyMem_Malloc(w.cap)) == NULL)
+        return PyErr_NoMemory();
+    w.b[0] = '\0';
+    int quoted = 0;
+    size_t after_value = (size_t)-1; /* where the last option given a value ended */
+    for (size_t i = 0; text[i] != '\0';) {
+        const char *s = text + i;
+        const size_t name =
+            s[0] == '-' && s[1] == '-' && !quoted && (i == 0 || !isalnum((unsigned char)s[-1]))
+                ? 2 + strspn(s + 2, "abcdefghijklmnopqrstuvwxyz0123456789-")
+                : 0;
+        const python_keyword *k = name > 2 ? python_keyword_of(s, name) : NULL;
+        if (k == NULL || strncmp(s + name, cli_only, sizeof cli_only - 1) == 0) {
+            if (*s == '"')
+                quoted = !quoted; /* a value of the file's, as it is */
+            words_put(&w, s, 1);
+            i++;
+            continue;
+        }
+        if (after_value + 1 == i && text[after_value] == ' ' && w.o > 0) {
+            w.b[w.o - 1] = ','; /* "--symbol XYZ --spot PRICE": keywords of one call */
+            words_put(&w, " ", 1);
+        }
+        words_put(&w, k->keyword, strlen(k->keyword));
+        i += name;
+        if (k->kind == PY_FLAG) {
+            words_put(&w, "=True", 5);
+        } else if (k->kind != PY_NAME) {
+            const size_t v = text[i] == ' ' ? option_value(k, text + i + 1) : 0;
+            if (v == 0) {
+                words_put(&w, "=...", 4);
+            } else {
+                const int quote = k->kind == PY_TEXT && !is_placeholder(text + i + 1, v);
+                words_put(&w, quote ? "=\"" : "=", quote ? 2 : 1);
+                words_put(&w, text + i + 1, v);
+                if (quote)
+                    words_put(&w, "\"", 1);
+                i += 1 + v;
+                after_value = i;
+            }
+        }
+    }
+    PyObject *out = w.failed ? PyErr_NoMemory() : PyUnicode_FromString(w.b);
+    PyMem_Free(w.b);
+    return out;
+}
+
+PyObject *gexpy_python_words(PyObject *module, PyObject *args)
+{
+    (void)module;
+    const char *text;
+    if (!PyArg_ParseTuple(args, "s", &text))
+        return NULL;
+    return gexpy_python_words_of(text);
 }
 
 /* A gex.Error for a status (not raised): str() "FILE[:LINE]: TEXT", with the attributes
@@ -33,23 +196,29 @@ PyObject *gexpy_error_text(PyObject *module, int status, const char *file, long 
                            const char *text)
 {
     const char *where = file != NULL ? file : "";
+    PyObject *v_text = gexpy_python_words_of(text); /* what to do, in the package's words */
+    if (v_text == NULL)
+        return NULL;
     PyObject *message;
     if (where[0] == '\0')
-        message = PyUnicode_FromString(text);
+        message = Py_NewRef(v_text);
     else if (line > 0)
-        message = PyUnicode_FromFormat("%s:%ld: %s", where, line, text);
+        message = PyUnicode_FromFormat("%s:%ld: %U", where, line, v_text);
     else
-        message = PyUnicode_FromFormat("%s: %s", where, text);
-    if (message == NULL)
+        message = PyUnicode_FromFormat("%s: %U", where, v_text);
+    if (message == NULL) {
+        Py_DECREF(v_text);
         return NULL;
+    }
     PyObject *exc = PyObject_CallOneArg(gexpy_state_of(module)->error, message);
     Py_DECREF(message);
-    if (exc == NULL)
+    if (exc == NULL) {
+        Py_DECREF(v_text);
         return NULL;
+    }
     PyObject *v_status = PyUnicode_FromString(gex_strerror((gex_status)status));
     PyObject *v_file = PyUnicode_DecodeFSDefault(where);
     PyObject *v_line = PyLong_FromLong(line);
-    PyObject *v_text = PyUnicode_FromString(text);
     const int ok = v_status != NULL && v_file != NULL && v_line != NULL && v_text != NULL &&
                    PyObject_SetAttrString(exc, "status", v_status) == 0 &&
                    PyObject_SetAttrString(exc, "file", v_file) == 0 &&
@@ -194,6 +363,7 @@ static PyMethodDef gexpy_methods[] = {
     {"greeks", gexpy_greeks, METH_VARARGS, NULL},
     {"implied_vol", gexpy_implied_vol, METH_VARARGS, NULL},
     {"strerror", gexpy_strerror, METH_VARARGS, NULL},
+    {"python_words", gexpy_python_words, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -202,7 +372,8 @@ static int gexpy_exec(PyObject *module)
     gexpy_state *st = gexpy_state_of(module);
     st->error = PyErr_NewExceptionWithDoc(
         "gex.Error",
-        "An error of gex: str() is the message the gex command prints after \"gex: \"; "
+        "An error of gex: str() is the message the gex command prints after \"gex: \" (the "
+        "options it names as the package's keywords: \"pass spot=...\" for \"pass --spot\"); "
         "attributes status (gex_strerror's name), file, line (0 when none) and text.",
         PyExc_ValueError, NULL);
     if (st->error == NULL || PyModule_AddObjectRef(module, "Error", st->error) < 0)

@@ -50,6 +50,12 @@ PyObject *gexpy_error(PyObject *module, int status, const gex_error *err, const 
 PyObject *gexpy_error_text(PyObject *module, int status, const char *file, long line,
                            const char *text);
 
+/* text, a message of libgex's, with the command line's options it names as the package's
+ * keywords: "pass --spot" is "pass spot=...", "read without --strict" "read without
+ * strict=True", "--symbol XYZ --spot PRICE" 'symbol="XYZ", spot=PRICE' (a new reference; NULL
+ * with an exception set). gex.Error's messages and the read report's texts are said so. */
+PyObject *gexpy_python_words_of(const char *text);
+
 /* Raises the command's gex.Error (GEX_EEMPTY, "nothing usable", gex__nothing_usable) for an
  * analysis none of whose contracts is used, and returns -1; 0 when one is. Every command that
  * shows such an analysis's numbers refuses it, and so do the documents and snapshot(). */
@@ -78,6 +84,7 @@ PyObject *gexpy_analysis_profile(PyObject *module, PyObject *args);
 PyObject *gexpy_analysis_document(PyObject *module, PyObject *args);
 PyObject *gexpy_snapshot(PyObject *module, PyObject *args);
 PyObject *gexpy_history_metrics(PyObject *module, PyObject *args);
+PyObject *gexpy_python_words(PyObject *module, PyObject *args);
 PyObject *gexpy_greeks(PyObject *module, PyObject *args);
 PyObject *gexpy_implied_vol(PyObject *module, PyObject *args);
 

@@ -24,6 +24,12 @@ def cli(exe, *args):
     return p.returncode, p.stdout, p.stderr
 
 
+def said(text):
+    """The program's messages as the package says them: the options they name as its keywords
+    ("pass --spot" is "pass spot=...": gex.Error's words, tested in test_error_keywords)."""
+    return "\n".join(gex._gex.python_words(line) for line in text.splitlines())
+
+
 def cli_json(exe, *args):
     rc, out, err = cli(exe, *args, "--format", "json")
     assert rc == 0, err
@@ -164,7 +170,7 @@ def test_real_chain(gex_exe, path):
     else:
         with pytest.raises(gex.Error) as e:
             gex.analyze(gex.read(path).prepare())
-        assert "gex: " + str(e.value) == err.strip().splitlines()[-1]
+        assert "gex: " + str(e.value) == said(err.strip()).splitlines()[-1]
 
 
 def test_generated(gex_exe, gen_chain, tmp_path):
@@ -201,7 +207,7 @@ def test_bad_input_same_message(gex_exe, tmp_path, name, data, args):
         c = gex.read(path, strict="--strict" in args)
         p = c.prepare(now="2026-11-18T19:30:00Z" if "--now" in args else None)
         gex.analyze(p)
-    line = err.strip().splitlines()[-1]
+    line = said(err.strip()).splitlines()[-1]
     assert line == "gex: " + str(e.value)
     assert isinstance(e.value, ValueError) and e.value.file == path
 
@@ -209,8 +215,8 @@ def test_bad_input_same_message(gex_exe, tmp_path, name, data, args):
 def test_prepare_underlying_without_spot_same_message(gex_exe, root, tmp_path):
     """A file of two underlyings, the second without a spot: prepare() refuses it at that
     underlying's first row with the command's words (which say how to read it alone), not
-    "pass --spot": gex screen's, which prepares each underlying and names it (a one-file
-    command asks for --symbol first, before preparing either)."""
+    "pass spot=...": gex screen's, which prepares each underlying and names it (a one-file
+    command asks for --symbol first, before preparing either), in the package's words."""
     with open(os.path.join(root, "data", "sample-spx.csv")) as f:
         lines = f.read().splitlines()[:200]
     other = []
@@ -227,10 +233,67 @@ def test_prepare_underlying_without_spot_same_message(gex_exe, root, tmp_path):
     assert rc == 3
     with pytest.raises(gex.Error) as e:
         gex.read(path).prepare()
-    assert [x for x in err.splitlines() if ": XYZ: " in x] == [
+    assert [said(x) for x in err.splitlines() if ": XYZ: " in x] == [
         f"gex: {path}:201: XYZ: {e.value.text}"]
-    assert e.value.line == 201 and "--symbol XYZ --spot PRICE" in e.value.text
+    assert e.value.line == 201 and 'symbol="XYZ", spot=PRICE' in e.value.text
     assert gex.read(path).select("SPX").prepare().n == 199  # the other is read alone
+
+
+WORDS = [
+    ("pass --spot", "pass spot=..."),
+    ("fix the row, or read without --strict to skip bad rows",
+     "fix the row, or read without strict=True to skip bad rows"),
+    ("pass --symbol XYZ --spot PRICE to read it alone",
+     'pass symbol="XYZ", spot=PRICE to read it alone'),
+    ("pass --now TIME (for example --now 2024-03-22T16:00-04:00)",
+     'pass now=TIME (for example now="2024-03-22T16:00-04:00")'),
+    ("at the rate 800 (check --rate and --div)", "at the rate 800 (check rate=... and div=...)"),
+    ("not JSON: drop --input-format cboe-json (the layout", 'not JSON: drop format="cboe-json" (the layout'),
+    ("pass --input-format if the file is a CSV", "pass format=... if the file is a CSV"),
+    ("(--carry parity: fewer than 3 strikes", '(carry="parity": fewer than 3 strikes'),
+    ("pass --now-from-mtime to date it", "pass now_from_mtime=True to date it"),
+    ("pass --at with one of these instants", "pass at=... with one of these instants"),
+    ("pass --multiplier N", "pass multiplier=N"),
+    ("bad --settle root", "bad settle root"),
+    # a value of the file's, said of the command line, and options the package has no keyword of
+    ('the date "--now" cannot be read; pass --now', 'the date "--now" cannot be read; pass now=...'),
+    ("(gex_chain_set_spot; --spot on the command line)",
+     "(gex_chain_set_spot; --spot on the command line)"),
+    ("pass --expiration-of-file YYYY-MM-DD", "pass --expiration-of-file YYYY-MM-DD"),
+    ("gex --help lists the formats", "gex --help lists the formats"),
+]
+
+
+@pytest.mark.parametrize("text,words", WORDS)
+def test_error_keywords(text, words):
+    """gex.Error says what to do with the package's keywords, not the command line's options
+    (libgex's texts name the options): each form the texts take."""
+    assert gex._gex.python_words(text) == words
+
+
+def test_errors_name_keywords(root, tmp_path):
+    """The errors of gex.read, prepare and file_snapshots name the keywords to pass."""
+    bad = tmp_path / "strict.csv"
+    bad.write_bytes(BAD[2][1])
+    with pytest.raises(gex.Error) as e:
+        gex.read(str(bad), strict=True)
+    assert str(e.value).endswith("read without strict=True to skip bad rows")
+    assert e.value.text.endswith("read without strict=True to skip bad rows")
+    nospot = tmp_path / "nospot.csv"
+    nospot.write_bytes(BAD[4][1])
+    with pytest.raises(gex.Error) as e:
+        gex.read(str(nospot)).prepare(now="2026-11-18T19:30:00Z")
+    assert str(e.value).endswith("; pass spot=...")
+    notime = tmp_path / "notime.csv"
+    notime.write_bytes(BAD[4][1].replace(b"open_interest\n", b"open_interest,spot\n")
+                       .replace(b",5\n", b",5,7000\n"))
+    with pytest.raises(gex.Error) as e:
+        gex.read(str(notime)).prepare()
+    assert str(e.value).endswith("; pass now=...")
+    with pytest.raises(gex.Error) as e:
+        gex.file_snapshots(str(notime))
+    assert "pass now_from_mtime=True to date it" in str(e.value)
+    assert "--" not in str(e.value)
 
 
 def test_bad_now():

@@ -18,10 +18,17 @@ import pytest
 import gex
 
 
+def said(text):
+    """The program's messages as the package says them: the options they name as its keywords
+    (gex.Error's words, tested in test_gex.py's test_error_keywords)."""
+    return "".join(gex._gex.python_words(line) + "\n" for line in text.splitlines())
+
+
 def cli_history(exe, *args):
+    """(exit status, rows, stderr in the package's words) of gex history."""
     p = subprocess.run([exe, "history", "--no-db", "--format", "json", *args],
                        capture_output=True, text=True)
-    return p.returncode, json.loads(p.stdout)["history"] if p.stdout else None, p.stderr
+    return p.returncode, json.loads(p.stdout)["history"] if p.stdout else None, said(p.stderr)
 
 
 def same(v, w):
@@ -206,7 +213,7 @@ def test_snapshot_of_nothing_used_refused(gex_exe, root):
     p = subprocess.run([gex_exe, "history", "--no-db", "--min-bid", "1e9", path],
                        capture_output=True, text=True)
     assert p.returncode == 3
-    line = next(x for x in p.stderr.splitlines() if "nothing usable" in x)
+    line = next(x for x in said(p.stderr).splitlines() if "nothing usable" in x)
     assert "; the file's expirations (contracts): 2026-11-18 (184), " in line
     a = gex.analyze(gex.read(path).prepare(), min_bid=1e9)
     for call in (lambda: gex.snapshot(a), lambda: gex.history(path, min_bid=1e9),
@@ -221,7 +228,7 @@ def test_snapshot_of_nothing_used_refused(gex_exe, root):
                        capture_output=True, text=True)
     with pytest.raises(gex.Error) as e:
         gex.snapshot(late)
-    assert p.returncode == 3 and p.stderr.strip() == "gex: " + str(e.value)
+    assert p.returncode == 3 and said(p.stderr).strip() == "gex: " + str(e.value)
 
 
 def test_history_unreadable_quote_time(gex_exe, tmp_path):
