@@ -800,6 +800,10 @@ static void warn_carry(const char *opt, double v)
                   opt, v, 100.0 * v);
 }
 
+/* seen_profile's bits: --range (which plot takes too) and --points were given. */
+#define SEEN_RANGE  1
+#define SEEN_POINTS 2
+
 /* Options that only some commands take. */
 static int check_scope(const cli_options *o, int seen_validate, int seen_sort, int seen_profile,
                        int seen_history)
@@ -817,8 +821,17 @@ static int check_scope(const cli_options *o, int seen_validate, int seen_sort, i
         return usage_error("--vendor and --tol apply to validate only, not to %s", name);
     if (seen_sort && o->command != CLI_CMD_SCREEN)
         return usage_error("--sort applies to screen only, not to %s", name);
-    if (seen_profile && o->command != CLI_CMD_PROFILE)
-        return usage_error("--range and --points apply to profile only, not to %s", name);
+    const int range =
+        (seen_profile & SEEN_RANGE) && o->command != CLI_CMD_PROFILE && o->command != CLI_CMD_PLOT;
+    const int points = (seen_profile & SEEN_POINTS) && o->command != CLI_CMD_PROFILE;
+    if (range && points)
+        return usage_error("--range applies to profile and plot only, --points to profile only, "
+                           "not to %s",
+                           name);
+    if (range)
+        return usage_error("--range applies to profile and plot only, not to %s", name);
+    if (points)
+        return usage_error("--points applies to profile only, not to %s", name);
     return -1;
 }
 
@@ -1002,8 +1015,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
         seen_format |= c == OPT_FORMAT;
         seen_history |= c == OPT_DB || c == OPT_NO_DB || c == OPT_FROM || c == OPT_TO ||
                         c == OPT_NOW_FROM_MTIME;
-        /* --range also sets plot's strike window. */
-        seen_profile |= (c == OPT_RANGE && o->command != CLI_CMD_PLOT) || c == OPT_POINTS;
+        /* --range also sets plot's strike window (check_scope). */
+        seen_profile |= (c == OPT_RANGE ? SEEN_RANGE : 0) | (c == OPT_POINTS ? SEEN_POINTS : 0);
         if (c == OPT_KIND && o->command != CLI_CMD_PLOT)
             return usage_error("--kind applies to plot only, not to %s",
                                cli_command_name(o->command));
