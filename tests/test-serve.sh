@@ -566,6 +566,11 @@ refused 4 "cannot listen on 192.0.2.1" --bind 192.0.2.1 --port 0 "$chains"
 refused 2 "--threads needs a number 1 to 256, not '0'" --threads 0 "$chains"
 refused 2 "--max-per-client needs a number 1 to 65535, not '0'" --max-per-client 0 "$chains"
 refused 2 "unknown option --frobnicate" --frobnicate "$chains"
+refused 2 "unknown option --prot: did you mean --port?" --prot 1 "$chains"
+refused 2 "unknown option --rat: did you mean --rate?" --rat 0.05 "$chains"
+refused 2 "unknown option --port=0: give the value apart, --port 0" --port=0 "$chains"
+refused 2 "--port needs a value: a port number 0 to 65535" --port
+refused 2 "--threads needs a value: a number 1 to 256" "$chains" --threads
 refused 2 "one folder only" "$chains" "$chains"
 refused 2 "name the folder of chain files to serve"
 refused 3 "No such file or directory (--api-key-file)" --api-key-file "$work/none.key" "$chains"

@@ -109,6 +109,11 @@ int cli_options_parse(int argc, char **argv, cli_options *opts);
 /* The name of a command ("gex"). */
 const char *cli_command_name(cli_command command);
 
+/* The known name nearest to typed, when it is near enough to be a slip (at most 2 edits, and
+ * fewer than half the name's letters), else NULL: the "did you mean" of a mistyped command or
+ * option. names is strided: the name at names + i * stride (NULL: skipped), n of them. */
+const char *cli_nearest_name(const char *typed, const void *names, size_t stride, size_t n);
+
 /* --- messages --- */
 
 /* "gex: FILE:LINE: text" (FILE and LINE left out when absent) on stderr, written whole under

@@ -372,6 +372,7 @@ static int print_result(const cli_serve_result *res, int rc)
 
 int cli_cmd_api(int argc, char **argv)
 {
+    static const char *const own[] = {"--help", "--list", "--body", "--asked-at"};
     const char *target = NULL, *where = NULL, *body_path = NULL, *asked_at = NULL;
     cli_serve_extra extra;
     memset(&extra, 0, sizeof extra);
@@ -400,8 +401,7 @@ int cli_cmd_api(int argc, char **argv)
             }
             asked_at = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            cli_error(NULL, 0, "api: unknown option %s (see gex api --help)", a);
-            return CLI_EXIT_USAGE;
+            return cli_serve_unknown_option("api", a, own, sizeof own / sizeof own[0]);
         } else if (target == NULL) {
             target = a;
         } else if (where == NULL) {

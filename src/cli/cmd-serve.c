@@ -87,6 +87,29 @@ int cli_serve_take_passed_on(int argc, char **argv, int *i, cli_serve_extra *ext
     return 1;
 }
 
+int cli_serve_unknown_option(const char *cmd, const char *a, const char *const *own, size_t n_own)
+{
+    const char *names[32];
+    size_t n = 0;
+    for (size_t k = 0; k < n_own && n < sizeof names / sizeof names[0]; k++)
+        names[n++] = own[k];
+    for (size_t k = 0; k < sizeof passed_on / sizeof passed_on[0]; k++)
+        if (n < sizeof names / sizeof names[0])
+            names[n++] = passed_on[k].name;
+    char typed[64]; /* "--name=value" is no option of these either: its name is what was meant */
+    snprintf(typed, sizeof typed, "%.*s", (int)strcspn(a, "="), a);
+    const char *near = cli_nearest_name(typed, names, sizeof names[0], n);
+    if (near != NULL && strcmp(near, typed) == 0) /* "--port=80" */
+        cli_error(NULL, 0, "%s: unknown option %s: give the value apart, %s %s", cmd, a, typed,
+                  a + strlen(typed) + 1);
+    else if (near != NULL)
+        cli_error(NULL, 0, "%s: unknown option %s: did you mean %s? (see gex %s --help)", cmd, a,
+                  near, cmd);
+    else
+        cli_error(NULL, 0, "%s: unknown option %s (see gex %s --help)", cmd, a, cmd);
+    return CLI_EXIT_USAGE;
+}
+
 int cli_serve_parse_passed_on(char **extra, size_t n_extra, cli_options *opts)
 {
     char a_gex[] = "gex", a_levels[] = "levels", a_file[] = "DIR/FILE";
@@ -155,8 +178,21 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
     return 0;
 }
 
+/* A number option's value that is missing or out of range (what: the range, as words). */
+static int bad_number(const char *option, const char *what, const char *v)
+{
+    if (v == NULL)
+        cli_error(NULL, 0, "serve: %s needs a value: %s", option, what);
+    else
+        cli_error(NULL, 0, "serve: %s needs %s, not '%s'", option, what, v);
+    return CLI_EXIT_USAGE;
+}
+
 int cli_cmd_serve(int argc, char **argv)
 {
+    static const char *const own[] = {"--help",           "--port",         "--bind",
+                                      "--api-key",        "--api-key-file", "--max-per-client",
+                                      "--now-from-mtime", "--threads"};
     cli_serve_config cfg;
     cli_serve_config_default(&cfg);
     const char *dir = NULL;
@@ -178,11 +214,8 @@ int cli_cmd_serve(int argc, char **argv)
             serve_usage(stdout);
             return cli_stdout_done();
         } else if (strcmp(a, "--port") == 0) {
-            if (parse_uint(v, 0, 65535, &n) != 0) {
-                cli_error(NULL, 0, "serve: --port needs a port number 0 to 65535, not '%s'",
-                          v != NULL ? v : "");
-                return CLI_EXIT_USAGE;
-            }
+            if (parse_uint(v, 0, 65535, &n) != 0)
+                return bad_number(a, "a port number 0 to 65535", v);
             cfg.port = (unsigned)n;
             i++;
         } else if (strcmp(a, "--bind") == 0) {
@@ -216,26 +249,19 @@ int cli_cmd_serve(int argc, char **argv)
             key_file = v;
             i++;
         } else if (strcmp(a, "--max-per-client") == 0) {
-            if (parse_uint(v, 1, 65535, &n) != 0) {
-                cli_error(NULL, 0, "serve: --max-per-client needs a number 1 to 65535, not '%s'",
-                          v != NULL ? v : "");
-                return CLI_EXIT_USAGE;
-            }
+            if (parse_uint(v, 1, 65535, &n) != 0)
+                return bad_number(a, "a number 1 to 65535", v);
             cfg.max_per_client = (unsigned)n;
             i++;
         } else if (strcmp(a, "--now-from-mtime") == 0) {
             cfg.now_from_mtime = 1; /* the index places undated files, the engine dates them */
         } else if (strcmp(a, "--threads") == 0) {
-            if (parse_uint(v, 1, 256, &n) != 0) {
-                cli_error(NULL, 0, "serve: --threads needs a number 1 to 256, not '%s'",
-                          v != NULL ? v : "");
-                return CLI_EXIT_USAGE;
-            }
+            if (parse_uint(v, 1, 256, &n) != 0)
+                return bad_number(a, "a number 1 to 256", v);
             cfg.threads = (unsigned)n;
             i++;
         } else if (a[0] == '-' && a[1] != '\0') {
-            cli_error(NULL, 0, "serve: unknown option %s (see gex serve --help)", a);
-            return CLI_EXIT_USAGE;
+            return cli_serve_unknown_option("serve", a, own, sizeof own / sizeof own[0]);
         } else if (dir != NULL) {
             cli_error(NULL, 0, "serve: one folder only (got %s and %s)", dir, a);
             return CLI_EXIT_USAGE;

@@ -414,10 +414,7 @@ static int name_distance(const char *a, const char *b)
     return d[n][m];
 }
 
-/* The known name nearest to typed, when it is near enough to be a slip (at most 2 edits, and
- * fewer than half the name's letters), else NULL. names is strided: the name at names + i *
- * stride, n of them. */
-static const char *nearest_name(const char *typed, const void *names, size_t stride, size_t n)
+const char *cli_nearest_name(const char *typed, const void *names, size_t stride, size_t n)
 {
     const char *best = NULL;
     int best_d = CLI_NAME_FAR;
@@ -960,8 +957,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
             o->command = commands[i].command;
     const char *near = o->command != CLI_CMD_NONE
                            ? NULL
-                           : nearest_name(first, commands, sizeof commands[0],
-                                          sizeof commands / sizeof commands[0]);
+                           : cli_nearest_name(first, commands, sizeof commands[0],
+                                              sizeof commands / sizeof commands[0]);
     if (near != NULL)
         return usage_error("'%s' is not a command: did you mean %s?", first, near);
     if (o->command == CLI_CMD_NONE)
@@ -1001,8 +998,8 @@ int cli_options_parse(int argc, char **argv, cli_options *o)
             if (bad[0] == '-' && bad[1] == '-') {
                 char typed[64];
                 snprintf(typed, sizeof typed, "%.*s", (int)strcspn(bad + 2, "="), bad + 2);
-                const char *guess = nearest_name(typed, long_options, sizeof long_options[0],
-                                                 sizeof long_options / sizeof long_options[0]);
+                const char *guess = cli_nearest_name(typed, long_options, sizeof long_options[0],
+                                                     sizeof long_options / sizeof long_options[0]);
                 if (guess != NULL)
                     return usage_error("unknown option '%s': did you mean --%s?", bad, guess);
             }

@@ -305,6 +305,10 @@ int cli_serve_passed_on(const char *name);
  * options apply to ("answer" for gex api, "answers" for gex serve). */
 int cli_serve_take_passed_on(int argc, char **argv, int *i, cli_serve_extra *extra, const char *cmd,
                              const char *answers);
+/* Says that a, an option of neither cmd ("serve", "api") nor the other commands' options it
+ * passes on, is unknown, with the nearest of them (own, n_own of cmd's, or passed on) when it
+ * looks mistyped. Returns CLI_EXIT_USAGE. */
+int cli_serve_unknown_option(const char *cmd, const char *a, const char *const *own, size_t n_own);
 /* Parses those options with the command line's own parser into opts. Returns -1 when they are
  * valid, else the exit status (the parser printed why). */
 int cli_serve_parse_passed_on(char **extra, size_t n_extra, struct cli_options *opts);
