@@ -201,10 +201,21 @@ int gex__nothing_usable(const gex__analysis *a, char *buf, size_t size)
     gex__fmt_grouped((double)a->totals.filtered, 0, filtered, sizeof filtered);
     if (a->totals.filtered > 0 && a->chain != NULL)
         expirations_text(a->chain, dates, sizeof dates);
+    /* expired contracts: the quote instant (the file's, or --now) is after their expiration,
+     * which a mistyped --now makes of every contract */
+    char expired[160] = "";
+    if (a->totals.excluded[GEX_CONTRACT_EXPIRED] > 0) {
+        char at[40];
+        gex_time_format_iso(a->as_of, at, sizeof at);
+        snprintf(expired, sizeof expired,
+                 "; expired: the quote instant %s is at or after their expiration (check "
+                 "--now, or the file's own quote instant)",
+                 at);
+    }
     if (size > 0)
         snprintf(buf, size,
                  "%s: nothing usable: of %s contracts none is left (excluded: %s; left out by "
-                 "the filters: %s)%s",
-                 a->symbol, contracts, excluded, filtered, dates);
+                 "the filters: %s)%s%s",
+                 a->symbol, contracts, excluded, filtered, expired, dates);
     return GEX_EEMPTY;
 }
