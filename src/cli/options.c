@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -432,17 +433,27 @@ const char *cli_nearest_name(const char *typed, const void *names, size_t stride
     return best != NULL && best_d <= 2 && (size_t)best_d * 2 < len ? best : NULL;
 }
 
-/* A finite number filling the whole argument. */
+/* A number filling the whole argument. One too small for a double (1e-320, 1e-400) is still a
+ * number: strtod's nearest, subnormal or 0, for the caller's range check. One too large
+ * (1e400) is out of range whatever the option: the callers' bounds are all finite, and those
+ * with none (--rate, --div) take any finite value (SPEC 1.2). */
 static int parse_double(const char *opt, const char *s, double *out)
 {
     char *end = NULL;
-    errno = 0;
     const double v = strtod(s, &end);
-    if (!gex__decimal_text(s, strlen(s)) || end == s || *end != '\0' || errno == ERANGE ||
-        !isfinite(v))
+    if (!gex__decimal_text(s, strlen(s)) || end == s || *end != '\0')
         return usage_error("%s: '%s' is not a number", opt, s);
     *out = v;
     return -1;
+}
+
+/* The check of an option without an upper bound of its own: a value past the largest double
+ * (strtod's +-HUGE_VAL) is out of range. */
+static int refuse_overflow(const char *opt, const char *s, double v, double lo)
+{
+    if (isfinite(v))
+        return -1;
+    return usage_error("%s: '%s' is out of range (%.6g to %.6g)", opt, s, lo, DBL_MAX);
 }
 
 static int parse_int(const char *opt, const char *s, long lo, long hi, long *out)
@@ -527,12 +538,14 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         return -1;
     }
     case OPT_RATE:
-        if ((rc = parse_double("--rate", arg, &d)) >= 0)
+        if ((rc = parse_double("--rate", arg, &d)) >= 0 ||
+            (rc = refuse_overflow("--rate", arg, d, -DBL_MAX)) >= 0)
             return rc;
         o->prepare.rate = d;
         return -1;
     case OPT_DIV:
-        if ((rc = parse_double("--div", arg, &d)) >= 0)
+        if ((rc = parse_double("--div", arg, &d)) >= 0 ||
+            (rc = refuse_overflow("--div", arg, d, -DBL_MAX)) >= 0)
             return rc;
         o->prepare.div = d;
         return -1;
@@ -569,6 +582,8 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return rc;
         if (d < 0.0)
             return usage_error("--min-oi: '%s' must not be negative", arg);
+        if ((rc = refuse_overflow("--min-oi", arg, d, 0.0)) >= 0)
+            return rc;
         o->analysis.exposure.min_oi = d;
         return -1;
     case OPT_GREEKS:
@@ -679,6 +694,8 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return rc;
         if (!(d >= 0.0))
             return usage_error("--tol: '%s' must not be negative", arg);
+        if ((rc = refuse_overflow("--tol", arg, d, 0.0)) >= 0)
+            return rc;
         o->tol = d;
         return -1;
     case OPT_SORT:
@@ -737,6 +754,8 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
             return rc;
         if (d < 0.0)
             return usage_error("--min-bid: '%s' must not be negative", arg);
+        if ((rc = refuse_overflow("--min-bid", arg, d, 0.0)) >= 0)
+            return rc;
         o->analysis.exposure.min_bid = d;
         return -1;
     case OPT_MAX_DELTA:

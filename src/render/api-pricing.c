@@ -73,11 +73,17 @@ static int param_number(const gex__api_input *in, const char *name, const char *
         return -1;
     }
     char *end = NULL;
-    errno = 0;
     const double v = strtod(s, &end);
-    if (!gex__decimal_text(s, strlen(s)) || end == s || *end != '\0' || errno == ERANGE ||
-        !isfinite(v) || isspace((unsigned char)*s)) {
+    if (!gex__decimal_text(s, strlen(s)) || end == s || *end != '\0' ||
+        isspace((unsigned char)*s)) {
         gex__api_fail(ans, 400, code, "%s '%.64s' is not a finite number", name, s);
+        return -1;
+    }
+    /* too small for a double (1e-320) is still a number, strtod's nearest (subnormal or 0) for
+     * the caller's checks; too large (1e400) has no finite value to check */
+    if (!isfinite(v)) {
+        gex__api_fail(ans, 400, code, "%s '%.64s' is out of range (%.6g to %.6g)", name, s,
+                      -DBL_MAX, DBL_MAX);
         return -1;
     }
     *out = v;
@@ -236,7 +242,7 @@ json_t *gex__api_pricing_kelly(const gex__api_input *in, gex__api_answer *ans)
     if (gex_pricing_kelly(&kin, &k) != GEX_OK)
         return gex__api_fail(ans, 422, "kelly_undefined",
                              "the Kelly fraction of this position is not representable in "
-                             "double precision: check spot, strike, dte and sigma");
+                             "double precision: check spot, strike, dte, sigma and premium");
     const double roi = k.expected_payoff / premium - 1.0;
     char rec[160];
     if (k.fraction > 0)
