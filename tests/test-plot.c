@@ -1138,6 +1138,45 @@ START_TEST(test_plot_render_real_chains)
 }
 END_TEST
 
+/* A sub-cent chain (tests/data/cli-inputs/make-inputs.py: xyz.csv 100,000 times smaller, spot
+ * 0.0010037, strikes 0.0009 to 0.0011 by 0.00005): its prices keep 4 significant digits in the
+ * labels and the panel, and its strikes every decimal they have, where 2 decimals read "Spot 0"
+ * and "Strikes 0 to 0" and the bars' strikes 0.001 four times. */
+START_TEST(test_plot_sub_cent_prices_keep_their_digits)
+{
+    loaded l;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/data/cli-inputs/xyz-sub-cent.csv", GEX_SOURCE_ROOT);
+    load_chain(path, 0, 0, &l);
+    render_all_formats(&l.data, GEX_PLOT_DASHBOARD, "sub-cent");
+    char *text = pdf_text(tmp_path("sub-cent-dashboard.pdf"));
+    if (text != NULL) {
+        assert_contains(text, "Spot 0.001004");
+        assert_contains(text, "Strikes 0.0005018 to 0.001506");
+        assert_contains(text, "Gamma flip 0.001004");
+        assert_contains(text, "Max positive gamma");
+        assert_contains(text, "0.00105");
+        free(text);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(gex_plot_terminal_bars(out, &l.data, GEX_PLOT_GEX, 21, 80), GEX_OK);
+    fclose(out);
+    if (getenv("GEX_TEST_VERBOSE") != NULL)
+        fputs(buf, stdout), fflush(stdout);
+    /* right-aligned to the spot's 0.001004 */
+    static const char *const strikes[] = {"\n  0.0009 ", "\n 0.00095 ", "\n   0.001 ",
+                                          "\n 0.00105 ", "\n  0.0011 "};
+    for (size_t i = 0; i < sizeof strikes / sizeof strikes[0]; i++)
+        assert_contains(buf, strikes[i]);
+    assert_contains(buf, "0.001004");
+    free(buf);
+    unload_chain(&l);
+}
+END_TEST
+
 /* The edge chains of tests/data/plot (README there). */
 static void load_edge(const char *name, loaded *l)
 {
@@ -1546,6 +1585,7 @@ static Suite *plot_suite(void)
     tcase_add_test(charts, test_plot_heatmap_and_profile_legend_levels);
     tcase_add_test(charts, test_plot_bars_clipped_to_the_plot);
     tcase_add_test(charts, test_plot_axis_labels_as_fine_as_their_step);
+    tcase_add_test(charts, test_plot_sub_cent_prices_keep_their_digits);
     suite_add_tcase(s, charts);
     TCase *term = tcase_create("terminal");
     tcase_add_test(term, test_plot_terminal_bars_lines_and_width);

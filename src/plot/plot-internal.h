@@ -11,8 +11,13 @@
 #include "gex/plot.h"
 
 /* A price with thousands separators and at most two decimals, trailing zeros dropped:
- * "4,300", "4,302.5", "449.13". */
+ * "4,300", "4,302.5", "449.13"; below 10 the decimals of 4 significant digits, as the tables
+ * write it (render-digits.h): "0.0005", "0.01234". */
 char *gex__plot_format_price(double value, char *buf, size_t size);
+
+/* A strike the same way, with every decimal it has up to 12 (render-digits.h): the rows of the
+ * terminal's bars, which differ, never read alike. */
+char *gex__plot_format_strike(double value, char *buf, size_t size);
 
 /* The same with at most decimals decimals (0 to 12), for the ticks of an axis whose step is
  * finer than a cent: gex__plot_step_decimals(step) of them. */

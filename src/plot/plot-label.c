@@ -11,6 +11,7 @@
 #include "gex/plot.h"
 #include "gex/time.h"
 #include "plot-internal.h"
+#include "render-digits.h"
 
 char *gex_plot_format_amount(double value, int plus_sign, char *buf, size_t size)
 {
@@ -114,7 +115,12 @@ char *gex__plot_format_tick(double value, double step, char *buf, size_t size)
 
 char *gex__plot_format_price(double value, char *buf, size_t size)
 {
-    return gex__plot_format_price_dp(value, 2, buf, size);
+    return gex__plot_format_price_dp(value, gex__price_decimals(value, 2), buf, size);
+}
+
+char *gex__plot_format_strike(double value, char *buf, size_t size)
+{
+    return gex__plot_format_price_dp(value, gex__strike_decimals(value), buf, size);
 }
 
 char *gex__plot_format_price_dp(double value, int decimals, char *buf, size_t size)

@@ -113,7 +113,7 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
             return GEX_ERANGE;
         scale = fmax(scale, fabs(v));
         sw = (int)fmax(
-            sw, (double)strlen(gex__plot_format_price(d->rows[i].strike, price, sizeof price)));
+            sw, (double)strlen(gex__plot_format_strike(d->rows[i].strike, price, sizeof price)));
         vw = (int)fmax(vw, (double)strlen(gex_plot_format_amount(v, 1, value, sizeof value)));
         strike_tags(d, d->rows[i].strike, tags, sizeof tags);
         tw = (int)fmax(tw, (double)strlen(tags));
@@ -172,7 +172,7 @@ int gex_plot_terminal_bars(FILE *out, const gex_plot_data *d, gex_plot_kind kind
         }
         const double v = gex__plot_row_net(row, kind);
         const double cells = scale > 0.0 ? fabs(v) / scale * half : 0.0;
-        if (fprintf(out, "%*s ", sw, gex__plot_format_price(row->strike, price, sizeof price)) < 0)
+        if (fprintf(out, "%*s ", sw, gex__plot_format_strike(row->strike, price, sizeof price)) < 0)
             return GEX_EIO;
         int rc = 0;
         if (v < 0.0) {

@@ -523,8 +523,8 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
     level_word(&a->levels.call_wall, cw, sizeof cw);
     level_word(&a->levels.put_wall, pw, sizeof pw);
     if (a->levels.gamma_flip.has)
-        gex__fmt_grouped(a->levels.gamma_flip.value, 2, fl, sizeof fl);
-    gex__fmt_grouped(a->spot, 2, sp, sizeof sp);
+        gex__fmt_price(a->levels.gamma_flip.value, fl, sizeof fl);
+    gex__fmt_price(a->spot, sp, sizeof sp);
     if (a->levels.gamma_flip.has)
         snprintf(t->key_levels, sizeof t->key_levels,
                  "Call wall at %s, put wall at %s, gamma flip at %s; spot %s is %s the flip.", cw,

@@ -114,7 +114,7 @@ static void title_add(char *buf, size_t size, size_t *len, size_t *line_start, c
 void gex__title(gex__doc doc, const gex__analysis *a, char *buf, size_t size)
 {
     char spot[64], when[40], excluded[256], used[32], total[32], filtered[32], part[512];
-    gex__fmt_grouped(a->spot, 2, spot, sizeof spot);
+    gex__fmt_price(a->spot, spot, sizeof spot);
     gex_time_format_eastern(a->as_of, when, sizeof when);
     gex__excluded_text(&a->totals, excluded, sizeof excluded);
     gex__fmt_grouped((double)a->totals.used, 0, used, sizeof used);

@@ -259,7 +259,7 @@ static int exposure_table(const gex__render_options *opts, const gex__analysis *
         }
         if (m <= 0) {
             if (a->levels.gamma_flip.has)
-                gex__fmt_grouped(a->levels.gamma_flip.value, 2, flip, sizeof flip);
+                gex__fmt_price(a->levels.gamma_flip.value, flip, sizeof flip);
             else
                 snprintf(flip, sizeof flip, "none");
             fprintf(out, "%sgamma_flip %s (%s)", first != last ? "\n" : "   ", flip,
@@ -507,7 +507,8 @@ static int render_profile(const gex__render_options *opts, const gex__analysis *
         if (rc == GEX_OK && opts->format == GEX__OUT_TABLE) {
             char flip[64] = "none (DEX keeps one sign from 0.5 S to 1.5 S)";
             if (zero_delta.has)
-                snprintf(flip, sizeof flip, "%.2f", zero_delta.value);
+                snprintf(flip, sizeof flip, "%.*f", gex__price_decimals(zero_delta.value, 2),
+                         zero_delta.value);
             fprintf(out,
                     "\neach measure recomputed at the spot x (IV, T, r, q held); zero-delta "
                     "flip,\nwhere net DEX changes sign: %s\n",

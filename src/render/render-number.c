@@ -560,3 +560,8 @@ size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size)
         buf[o] = '\0';
     return o;
 }
+
+size_t gex__fmt_price(double v, char *buf, size_t size)
+{
+    return gex__fmt_grouped(v, gex__price_decimals(v, 2), buf, size);
+}

@@ -239,7 +239,7 @@ static void level_text(const gex_level *l, double spot, char *buf, size_t size)
         return;
     }
     char v[64];
-    gex__fmt_grouped(l->value, 2, v, sizeof v);
+    gex__fmt_price(l->value, v, sizeof v);
     double pct = (l->value - spot) / spot * 100.0;
     if (fabs(pct) < 0.005)
         pct = 0.0; /* no "-0.00%" */
@@ -293,12 +293,12 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
                     : gex__unit_of(a) == GEX_UNIT_SHARES ? "shares per $1 move"
                                                          : "USD per 1% move";
     const char *unit = gex_currency_text(u, a->currency, in, sizeof in);
-    gex__fmt_grouped(a->spot, 2, v, sizeof v);
+    gex__fmt_price(a->spot, v, sizeof v);
     fprintf(out, "%-22s %s\n", "spot", v);
     gex__fmt_grouped(a->totals.net_gex, 0, v, sizeof v);
     fprintf(out, "%-22s %s %s (%s)\n", "net GEX", v, unit, gex__label(a->totals.net_gex));
     if (a->levels.gamma_flip.has) {
-        gex__fmt_grouped(a->levels.gamma_flip.value, 2, v, sizeof v);
+        gex__fmt_price(a->levels.gamma_flip.value, v, sizeof v);
         fprintf(out, "%-22s %s (%s method); spot is %.2f%% %s it\n", "gamma flip", v,
                 gex_flip_method_name(a->levels.flip_method), fabs(s->regime.dist_to_flip.value),
                 s->regime.dist_to_flip.value >= 0.0 ? "above" : "below");

@@ -403,7 +403,7 @@ static size_t table_number(double v, gex__style style, char *buf, size_t size)
 {
     switch (style) {
     case GEX__STYLE_STRIKE: {
-        size_t n = gex__fmt_grouped(v, 3, buf, size);
+        size_t n = gex__fmt_grouped(v, gex__strike_decimals(v), buf, size);
         const char *dot = memchr(buf, '.', n);
         if (dot != NULL && memchr(dot, 'e', n - (size_t)(dot - buf)) == NULL) {
             /* not in an exponent form's digits */
@@ -419,6 +419,7 @@ static size_t table_number(double v, gex__style style, char *buf, size_t size)
     case GEX__STYLE_COUNT:
         return gex__fmt_grouped(v, 0, buf, size);
     case GEX__STYLE_PRICE:
+        return gex__fmt_grouped(v, gex__price_decimals(v, 2), buf, size);
     case GEX__STYLE_PCT:
         return gex__fmt_grouped(v, 2, buf, size);
     case GEX__STYLE_SIG:

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "gex/gex.h"
+#include "render-digits.h"
 
 typedef enum gex__out_format { GEX__OUT_TABLE = 0, GEX__OUT_CSV, GEX__OUT_JSON } gex__out_format;
 
@@ -297,6 +298,8 @@ size_t gex__fmt_roundtrip_to(double v, char *out);
  * gex__fmt_roundtrip writes them). GEX__GROUPED_SIZE bytes hold
  * every result; a smaller buf gets a truncated one. Returns the length written. */
 size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size);
+/* A price for people: gex__fmt_grouped with 2 decimals, or more below 10 (render-digits.h). */
+size_t gex__fmt_price(double v, char *buf, size_t size);
 /* 1e15: a double holds DBL_DIG = 15 significant decimal digits, so below it every digit of the
  * integer part is the value's own; above it %.0f would print digits that are rounding noise
  * (and DBL_MAX's 309 of them with 102 commas). No exposure of a chain within the readers'

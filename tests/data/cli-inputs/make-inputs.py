@@ -20,6 +20,9 @@ a folder of two currencies (SPEC 1.5); currency-change/ holds ABC at 16:00 UTC i
 at 18:00 UTC in EUR: one underlying whose currency changes. long-symbols/ holds xyz.csv's
 contracts at 16:00 UTC under a 72-byte underlying and at 18:00 UTC under another that differs
 from it in its last byte alone: two underlyings whose names fit the readers' 96 bytes.
+xyz-sub-cent.csv is xyz.csv's contracts with spot, strikes and quotes 100,000 times smaller
+(spot 0.0010037, strikes 0.0009 to 0.0011: Black-Scholes prices scale with S and K), the
+sub-cent chain of a crypto or penny underlying, whose levels the tables must not print 0.00.
 """
 import datetime as dt
 import math
@@ -114,6 +117,18 @@ def long_rows(f, below, quote, oi_scale, symbol="XYZ", currency=None):
             quote.strftime("%Y-%m-%dT%H:%M:%SZ"), "," + currency if currency else ""))
 
 
+def sub_cent_csv(path, scale=1e-5):
+    """xyz.csv's contracts (one snapshot, no volume) with every price scaled by scale."""
+    with open(path, "w") as f:
+        f.write("underlying,expiration,strike,type,bid,ask,iv,open_interest,underlying_price,"
+                "quote_time\n")
+        for d, K, cp, iv, oi, vol in contracts():
+            p, _, _ = bs(cp, K, t_calendar(QUOTE, d), iv)
+            f.write("XYZ,%s,%.6g,%s,%.6g,%.6g,%.4f,%d,%.8g,%s\n" % (
+                d.isoformat(), K * scale, cp, max(p - 0.05, 0.0) * scale, (p + 0.05) * scale, iv,
+                oi, S * scale, QUOTE.strftime("%Y-%m-%dT%H:%M:%SZ")))
+
+
 def cboe_csv(path, tfun, start, misprint=None):
     rows = {}
     for d, K, cp, iv, oi, vol in contracts():
@@ -155,6 +170,7 @@ long_csv(os.path.join(HERE, "xyz-below.csv"), (dt.date(2024, 3, 22), 90, "C"))
 long_csv(os.path.join(HERE, "xyz-huge-oi.csv"), oi_scale=250000)
 long_csv(os.path.join(HERE, "xyz-two-snapshots.csv"),
          quotes=(QUOTE - dt.timedelta(hours=2), QUOTE))
+sub_cent_csv(os.path.join(HERE, "xyz-sub-cent.csv"))
 cboe_csv(os.path.join(HERE, "xyz-cboe.csv"), t_calendar, QUOTE)
 cboe_csv(os.path.join(HERE, "xyz-cboe-252.csv"), t_trading, PREV_CLOSE)
 cboe_csv(os.path.join(HERE, "xyz-cboe-misprint.csv"), t_trading, PREV_CLOSE,
