@@ -181,6 +181,15 @@ START_TEST(test_api_pricing_kelly_vendor_example)
     ck_assert_str_eq(json_string_value(json_object_get(doc, "recommendation")),
                      "Negative expected value \xe2\x80\x94 Kelly recommends no position.");
     json_decref(doc);
+    /* A premium of 1e-300: an ROI of 2.7e302, whose %.1f (303 digits) cut the sentence
+     * mid-number; its short form keeps it whole. */
+    doc = run_get(gex__api_pricing_kelly,
+                  "spot=100&strike=100&dte=30&sigma=0.2&premium=1e-300&mu=0.1", &ans);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "recommendation")),
+                     "Risk 26.9% of bankroll (half-Kelly). Probability of profit: 53.8%. Expected "
+                     "ROI: 2.67e+302%.");
+    json_decref(doc);
 }
 END_TEST
 
@@ -211,6 +220,9 @@ START_TEST(test_api_pricing_bad_parameters)
          "invalid_mu"},
         {gex__api_pricing_kelly, "spot=580&strike=580&dte=30&sigma=0.18&premium=0&mu=0.1", 400,
          "invalid_premium"},
+        /* an ROI in percent past the doubles: refused, not an internal error */
+        {gex__api_pricing_kelly, "spot=100&strike=100&dte=30&sigma=0.2&premium=1e-306&mu=0.1", 422,
+         "kelly_undefined"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gex__api_answer ans;

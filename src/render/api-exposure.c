@@ -502,19 +502,29 @@ static void write_narrative(const gex__analysis *a, const gex__analysis *prev,
         gex_time_format_date(gex_exposure_quote_date(prev->exposure), when, sizeof when);
         gex_words(before, a, p, sizeof p);
         const char *trend = fabs(net) > fabs(before) ? "strengthening" : "weakening";
-        if ((net > 0) != (before > 0) && net != 0 && before != 0)
+        if ((net > 0) != (before > 0) && net != 0 && before != 0) {
             snprintf(t->gex_change, sizeof t->gex_change,
                      "Net GEX flipped from %s to %s since the snapshot of %s: the gamma regime "
                      "changed sign.",
                      p, g, when);
-        else if (before != 0)
+        } else if (before != 0) {
+            /* a change from a tiny net GEX has no bound: its short form, and none past the
+             * doubles */
+            const double pct = (net - before) / fabs(before) * 100.0;
+            char c[GEX__SHORT_SIZE + 8] = "";
+            if (isfinite(pct)) {
+                char v[GEX__SHORT_SIZE];
+                gex__fmt_short(pct, 1, v, sizeof v);
+                snprintf(c, sizeof c, " (%s%s%%)", pct >= 0 ? "+" : "", v);
+            }
             snprintf(t->gex_change, sizeof t->gex_change,
-                     "Net GEX %s from %s to %s (%+.1f%%) since the snapshot of %s: gamma %s %s.",
-                     net >= before ? "rose" : "fell", p, g, (net - before) / fabs(before) * 100.0,
-                     when, net >= 0 ? "cushion" : "pressure", trend);
-        else
+                     "Net GEX %s from %s to %s%s since the snapshot of %s: gamma %s %s.",
+                     net >= before ? "rose" : "fell", p, g, c, when,
+                     net >= 0 ? "cushion" : "pressure", trend);
+        } else {
             snprintf(t->gex_change, sizeof t->gex_change,
                      "Net GEX moved from zero to %s since the snapshot of %s.", g, when);
+        }
     } else {
         snprintf(t->gex_change, sizeof t->gex_change,
                  "No earlier snapshot of %s in the folder: the change of net GEX is unknown.",

@@ -34,6 +34,9 @@
 /* The values messages give for a volatility and a drift: decimals a year (18%, 12%). */
 #define SIGMA_EXAMPLE "0.18"
 #define MU_EXAMPLE    "0.12"
+/* The recommendation's text: 75 bytes of words, two "%.1f" of at most "100.0" and the ROI's
+ * short form, at most 9 ("999999.9", "2.67e+302"): 94 bytes and the NUL, with room to spare. */
+#define KELLY_RECOMMENDATION_SIZE 160
 /* Structures: the vendor's defaults (81 points, strikes +-30%) and gex's own bound on the
  * curve's size (a request is 64 KiB at most; the answer stays under a megabyte). */
 #define PNL_DEFAULT_POINTS 81
@@ -244,12 +247,20 @@ json_t *gex__api_pricing_kelly(const gex__api_input *in, gex__api_answer *ans)
                              "the Kelly fraction of this position is not representable in "
                              "double precision: check spot, strike, dte, sigma and premium");
     const double roi = k.expected_payoff / premium - 1.0;
-    char rec[160];
+    if (!isfinite(100.0 * roi))
+        return gex__api_fail(ans, 422, "kelly_undefined",
+                             "the expected ROI of premium %g is not representable in double "
+                             "precision: the premium is too small for the expected payoff %g",
+                             premium, k.expected_payoff);
+    /* the fraction and the probability are at most 100%; the ROI has no bound (a premium of
+     * 1e-300), hence its short form */
+    char rec[KELLY_RECOMMENDATION_SIZE], roi_pct[GEX__SHORT_SIZE];
+    gex__fmt_short(100.0 * roi, 1, roi_pct, sizeof roi_pct);
     if (k.fraction > 0)
         snprintf(rec, sizeof rec,
                  "Risk %.1f%% of bankroll (half-Kelly). Probability of profit: %.1f%%. Expected "
-                 "ROI: %.1f%%.",
-                 50.0 * k.fraction, 100.0 * k.probability_of_profit, 100.0 * roi);
+                 "ROI: %s%%.",
+                 50.0 * k.fraction, 100.0 * k.probability_of_profit, roi_pct);
     else
         snprintf(rec, sizeof rec,
                  "Negative expected value \xe2\x80\x94 Kelly recommends no "

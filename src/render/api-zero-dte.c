@@ -565,9 +565,12 @@ static json_t *decay_block(const zctx *c, const zfig *f)
     const char *per = isfinite(per_hour) ? "per hour to the close"
                       : settles_today    ? "per day (session closed)"
                                          : "per day (the expiration settles after today)";
+    char ax[GEX__SHORT_SIZE];
     if (isfinite(accel))
-        snprintf(text, sizeof text, "Dealer theta %s %s %s. ATM gamma %.1fx the next week's.", th,
-                 c->a->currency, per, accel);
+        gex__fmt_short(accel, 1, ax, sizeof ax); /* no bound: the next week's gamma may be tiny */
+    if (isfinite(accel))
+        snprintf(text, sizeof text, "Dealer theta %s %s %s. ATM gamma %sx the next week's.", th,
+                 c->a->currency, per, ax);
     else
         snprintf(text, sizeof text, "Dealer theta %s %s %s.", th, c->a->currency, per);
     rc |= gex__jset(o, "description", gex__jstr(text));

@@ -565,3 +565,10 @@ size_t gex__fmt_price(double v, char *buf, size_t size)
 {
     return gex__fmt_grouped(v, gex__price_decimals(v, 2), buf, size);
 }
+
+size_t gex__fmt_short(double v, int decimals, char *buf, size_t size)
+{
+    const int n = fabs(v) < GEX__SHORT_FIXED_MAX ? snprintf(buf, size, "%.*f", decimals, v)
+                                                 : snprintf(buf, size, "%.3g", v);
+    return n < 0 ? 0 : (size_t)n;
+}

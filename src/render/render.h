@@ -298,6 +298,13 @@ size_t gex__fmt_roundtrip_to(double v, char *out);
  * gex__fmt_roundtrip writes them). GEX__GROUPED_SIZE bytes hold
  * every result; a smaller buf gets a truncated one. Returns the length written. */
 size_t gex__fmt_grouped(double v, int decimals, char *buf, size_t size);
+/* A figure in a sentence, always short: "%.{decimals}f" below GEX__SHORT_FIXED_MAX in
+ * magnitude, else "%.3g" ("2.67e+302"), where %f would write up to 309 digits and cut the
+ * sentence holding it. v finite; GEX__SHORT_SIZE bytes hold every result (decimals at most 6).
+ * Returns the length. */
+#define GEX__SHORT_FIXED_MAX 1e6
+#define GEX__SHORT_SIZE      24
+size_t gex__fmt_short(double v, int decimals, char *buf, size_t size);
 /* A price for people: gex__fmt_grouped with 2 decimals, or more below 10 (render-digits.h). */
 size_t gex__fmt_price(double v, char *buf, size_t size);
 /* 1e15: a double holds DBL_DIG = 15 significant decimal digits, so below it every digit of the
