@@ -9,36 +9,41 @@
 
 #include <math.h>
 
-/* The significant digits a price or a strike keeps at least. The usual decimals (2 for a
- * price, 3 for a strike) give them from 10 and 1 up, every ordinary chain; a sub-dollar
- * underlying (a penny stock, DOGE or XRP options, strikes down to the readers' 1e-6) gets the
- * decimals it needs, so that 0.0001 and 0.0002 do not both read 0.00. Four: a level within
- * 0.1% of its value, finer than any chain's strike grid. */
+/* The significant digits a sub-dollar price or strike keeps at least. From 1 up the usual
+ * decimals (2 for a price, 3 for a strike) stay, every ordinary chain; a sub-dollar underlying (a
+ * penny stock, DOGE or XRP options, strikes down to the readers' 1e-6) gets the decimals it
+ * needs, so that 0.0001 and 0.0002 do not both read 0.00. Four: a level within 0.1% of its
+ * value, finer than any chain's strike grid. */
 #define GEX__PRICE_DIGITS 4
-/* 10^(GEX__PRICE_DIGITS - 1): the least number with GEX__PRICE_DIGITS digits before the point. */
-#define GEX__PRICE_DIGITS_FROM 1e3
 /* The most decimals that takes: the readers' smallest price, 1e-6, needs 9. */
 #define GEX__PRICE_DECIMALS_MAX 12
 
-/* The decimals v is written with: usual, or more where usual would leave v fewer than
- * GEX__PRICE_DIGITS significant digits. 0 and values that are not finite keep usual. */
+/* The decimals v is written with: usual from 1 up (and for 0 and values that are not finite);
+ * below 1, those that give it GEX__PRICE_DIGITS significant digits, less the ones that would
+ * print as trailing zeros past the usual (0.5 reads 0.50, 0.0005 reads 0.0005, 0.1234 reads
+ * 0.1234). */
 static inline int gex__price_decimals(double v, int usual)
 {
     const double a = fabs(v);
-    if (!(a > 0.0) || !isfinite(a))
-        return usual;
-    /* every ordinary price and strike (a >= 10, or 1 for a strike) without a logarithm: a table
-     * of a million contracts calls this for each */
-    double digits_at_usual = a;
-    for (int i = 0; i < usual; i++)
-        digits_at_usual *= 10.0;
-    if (digits_at_usual >= GEX__PRICE_DIGITS_FROM)
+    /* every ordinary price and strike without a logarithm: a table of a million contracts calls
+     * this for each */
+    if (!(a > 0.0) || !isfinite(a) || a >= 1.0)
         return usual;
     /* floor(log10(a)) is the position of the leading digit: -4 for 0.0001234 */
-    const double need = GEX__PRICE_DIGITS - 1 - floor(log10(a));
+    int need = GEX__PRICE_DIGITS - 1 - (int)floor(log10(a));
     if (need <= usual)
         return usual;
-    return need < GEX__PRICE_DECIMALS_MAX ? (int)need : GEX__PRICE_DECIMALS_MAX;
+    if (need > GEX__PRICE_DECIMALS_MAX)
+        need = GEX__PRICE_DECIMALS_MAX;
+    double scaled = a;
+    for (int i = 0; i < need; i++)
+        scaled *= 10.0;
+    long long digits = llround(scaled); /* below 10^GEX__PRICE_DIGITS but for the cap */
+    while (need > usual && digits % 10 == 0) {
+        digits /= 10;
+        need--;
+    }
+    return need;
 }
 
 /* How near a whole number v 10^d must be for v to have no digit past the d-th decimal: the
