@@ -815,6 +815,12 @@ START_TEST(test_basket_by_hand)
     p.value[1] = "1,2,1,"; /* a trailing comma: a value missing, as "A,B," is a symbol */
     ck_assert_ptr_null(gex__api_exposure_basket(&in, &ans));
     ck_assert_str_eq(ans.code, "invalid_weights");
+    p.value[1] = "1,1e400,1"; /* an overflow: no finite weight */
+    ck_assert_ptr_null(gex__api_exposure_basket(&in, &ans));
+    ck_assert_str_eq(ans.code, "invalid_weights");
+    p.value[1] = "1,1e-320,1"; /* an underflow is a number (a weight near 0), not a refusal */
+    ck_assert_ptr_null(gex__api_exposure_basket(&in, &ans));
+    ck_assert_uint_eq(ans.status, 404);
     p.value[1] = "1,2,1";
     ck_assert_ptr_null(gex__api_exposure_basket(&in, &ans));
     ck_assert_uint_eq(ans.status, 404);

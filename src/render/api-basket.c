@@ -6,7 +6,6 @@
  * weights when none are given).
  */
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,11 +83,11 @@ static int parse_weights(const gex__api_input *in, size_t n, double *w, gex__api
     size_t k = 0;
     while (*s != '\0') {
         char *end = NULL;
-        errno = 0;
         double v = strtod(s, &end);
-        /* a comma ends a number only where another follows it ("1," is a value missing) */
+        /* a comma ends a number only where another follows it ("1," is a value missing); an
+         * underflow is the number nearest (ERANGE set), an overflow infinite */
         if (end == s || !gex__decimal_text(s, (size_t)(end - s)) || (*end != ',' && *end != '\0') ||
-            (*end == ',' && end[1] == '\0') || errno == ERANGE || !isfinite(v) || v < 0 ||
+            (*end == ',' && end[1] == '\0') || !isfinite(v) || v < 0 ||
             isspace((unsigned char)*s)) {
             gex__api_fail(ans, 400, "invalid_weights",
                           "weights must be numbers >= 0, comma-separated, one per symbol (got "
