@@ -106,31 +106,40 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
         if (n + 1 < nh)
             SKIP(GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
         gex_contract k = {.multiplier = (double)NAN, .vendor_gamma = (double)NAN, .line = lineno};
+        char what[160];
         gex__span type = c_type >= 0 && (size_t)c_type < n ? f[c_type] : (gex__span){"", 0};
         if (gex__span_is(type, "Call"))
             k.type = GEX_CALL;
         else if (gex__span_is(type, "Put"))
             k.type = GEX_PUT;
-        else
-            SKIP(GEX_SKIP_BAD_TYPE, c_type + 1, "the Type is neither Call nor Put");
+        else {
+            gex__cell_said(what, sizeof what, h, f, n, c_type, "is neither Call nor Put");
+            SKIP(GEX_SKIP_BAD_TYPE, c_type + 1, what);
+        }
         if (gex__cell_number(r, f, n, c_strike, &k.strike) != 0 || !(k.strike > 0) ||
-            k.strike > GEX_PRICE_MAX)
-            SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, "the strike is not a positive number");
+            k.strike > GEX_PRICE_MAX) {
+            gex__cell_said(what, sizeof what, h, f, n, c_strike, "is not a positive number");
+            SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, what);
+        }
         k.expiration = file_exp;
         if (c_exp >= 0 && ((size_t)c_exp >= n ||
-                           gex__read_expiration(r, f[c_exp].s, f[c_exp].len, &k.expiration) != 0))
-            SKIP(GEX_SKIP_BAD_EXPIRATION, c_exp + 1, "the expiration is not a date");
+                           gex__read_expiration(r, f[c_exp].s, f[c_exp].len, &k.expiration) != 0)) {
+            gex__cell_said(what, sizeof what, h, f, n, c_exp, "is not a date");
+            SKIP(GEX_SKIP_BAD_EXPIRATION, c_exp + 1, what);
+        }
         double m = (double)NAN;
-        if (gex__cell_number(r, f, n, c_bid, &k.bid) != 0 ||
-            gex__cell_number(r, f, n, c_ask, &k.ask) != 0 ||
-            gex__cell_number(r, f, n, c_last, &k.last) != 0 ||
-            gex__cell_number(r, f, n, c_vol, &k.volume) != 0 ||
-            gex__cell_number(r, f, n, c_iv, &k.iv) != 0 ||
-            gex__cell_number(r, f, n, c_delta, &k.vendor_delta) != 0 ||
-            gex__cell_number(r, f, n, c_m, &m) != 0)
-            SKIP(GEX_SKIP_BAD_NUMBER, 0, "a price, volume, IV, delta or moneyness is not a number");
-        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0)
-            SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, "the open interest is not a count");
+        const gex__cell_want numbers[] = {{c_bid, &k.bid},   {c_ask, &k.ask},
+                                          {c_last, &k.last}, {c_vol, &k.volume},
+                                          {c_iv, &k.iv},     {c_delta, &k.vendor_delta},
+                                          {c_m, &m}};
+        const int bad_col = gex__cell_numbers(
+            r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
+        if (bad_col >= 0)
+            SKIP(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
+        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0) {
+            gex__cell_said(what, sizeof what, h, f, n, c_oi, "is not a count of contracts");
+            SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, what);
+        }
         /* IV in percent; 0.00% is Barchart's "no IV" (with Delta 0). */
         k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN;
         if (isfinite(m) && fabs(m) < best_m && fabs(m) < 100.0) {

@@ -145,11 +145,15 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
             SKIP(GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
         for (int s = 0; s < 2; s++) {
             const side_cols *c = &side[s];
+            char what[160];
             legacy_code code;
             if (legacy_decode(r, f[c->sym], &code) != 0 ||
-                code.type != (s == 0 ? GEX_CALL : GEX_PUT))
-                SKIP_SIDE(GEX_SKIP_BAD_SYMBOL, c->sym + 1,
-                          "the contract is not \"yy Mon STRIKE (ROOTyyddMSTRIKE)\"");
+                code.type != (s == 0 ? GEX_CALL : GEX_PUT)) {
+                gex__cell_said(what, sizeof what, h, f, n, c->sym,
+                               s == 0 ? "is not a call \"yy Mon STRIKE (ROOTyyddMSTRIKE)\""
+                                      : "is not a put \"yy Mon STRIKE (ROOTyyddMSTRIKE)\"");
+                SKIP_SIDE(GEX_SKIP_BAD_SYMBOL, c->sym + 1, what);
+            }
             if (code.exchange) {
                 copies++;
                 continue;
@@ -169,14 +173,17 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
                               .vendor_delta = (double)NAN,
                               .vendor_gamma = (double)NAN,
                               .line = lineno};
-            if (gex__cell_number(r, f, n, c->bid, &k.bid) != 0 ||
-                gex__cell_number(r, f, n, c->ask, &k.ask) != 0 ||
-                gex__cell_number(r, f, n, c->last, &k.last) != 0 ||
-                gex__cell_number(r, f, n, c->vol, &k.volume) != 0)
-                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, 0, "a Last Sale, Bid, Ask or Vol is not a number");
+            const gex__cell_want numbers[] = {
+                {c->last, &k.last}, {c->bid, &k.bid}, {c->ask, &k.ask}, {c->vol, &k.volume}};
+            const int bad_col = gex__cell_numbers(
+                r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
+            if (bad_col >= 0)
+                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
             if (gex__cell_number(r, f, n, c->oi, &k.open_interest) != 0 || isnan(k.open_interest) ||
-                k.open_interest < 0 || k.open_interest > GEX_CONTRACTS_MAX)
-                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, "the Open Int is not a count");
+                k.open_interest < 0 || k.open_interest > GEX_CONTRACTS_MAX) {
+                gex__cell_said(what, sizeof what, h, f, n, c->oi, "is not a count of contracts");
+                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, what);
+            }
             int rc = gex__reader_add(r, sym, sym_len, code.root.s, code.root.len, &k, spot);
             if (rc != GEX_OK)
                 return gex__reader_add_failed(r, rc, lineno);

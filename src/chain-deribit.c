@@ -142,27 +142,20 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
             SKIP(GEX_SKIP_BAD_SYMBOL, c_inst + 1,
                  "the instrument is not a Deribit option name (BTC-25DEC20-36000-C)");
         double bid, ask, mark, last, index = (double)NAN, ms = (double)NAN;
-        const struct {
-            int col;
-            double *v;
-        } numbers[] = {{c_bid, &bid},
-                       {c_ask, &ask},
-                       {c_mark, &mark},
-                       {c_last, &last},
-                       {c_vol, &k.volume},
-                       {c_iv, &k.iv},
-                       {c_delta, &k.vendor_delta},
-                       {c_index, &index},
-                       {c_time, &ms}};
+        const gex__cell_want numbers[] = {{c_bid, &bid},
+                                          {c_ask, &ask},
+                                          {c_mark, &mark},
+                                          {c_last, &last},
+                                          {c_vol, &k.volume},
+                                          {c_iv, &k.iv},
+                                          {c_delta, &k.vendor_delta},
+                                          {c_index, &index},
+                                          {c_time, &ms}};
         char what[160];
-        int bad_col = -1;
-        for (size_t i = 0; i < sizeof numbers / sizeof numbers[0] && bad_col < 0; i++)
-            if (gex__cell_number(r, f, n, numbers[i].col, numbers[i].v) != 0)
-                bad_col = numbers[i].col;
-        if (bad_col >= 0) {
-            gex__cell_said(what, sizeof what, h, f, n, bad_col, "is not a number");
+        const int bad_col = gex__cell_numbers(
+            r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
+        if (bad_col >= 0)
             SKIP(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
-        }
         if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0) {
             gex__cell_said(what, sizeof what, h, f, n, c_oi, "is not a count of contracts");
             SKIP(GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, what);

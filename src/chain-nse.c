@@ -139,11 +139,14 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
     while (gex__layout_row(text, len, &pos, &lineno, f, &n)) {
         r->rep->rows++;
         double strike;
+        char what[160];
         if (n < nh - 1)
             SKIP(GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
         if (gex__cell_number(r, f, n, c_strike, &strike) != 0 || !(strike > 0) ||
-            strike > GEX_PRICE_MAX)
-            SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, "the STRIKE is not a positive number");
+            strike > GEX_PRICE_MAX) {
+            gex__cell_said(what, sizeof what, h, f, n, c_strike, "is not a positive number");
+            SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, what);
+        }
         for (int s = 0; s < 2; s++) {
             const side_cols *c = s == 0 ? &calls : &puts;
             size_t from = s == 0 ? 0 : (size_t)c_strike + 1, to = s == 0 ? (size_t)c_strike : n;
@@ -156,14 +159,19 @@ int gex__read_nse(gex__reader *r, const char *text, size_t len, const gex__detec
                               .vendor_delta = (double)NAN,
                               .vendor_gamma = (double)NAN,
                               .line = lineno};
-            if (gex__cell_number(r, f, n, c->bid, &k.bid) != 0 ||
-                gex__cell_number(r, f, n, c->ask, &k.ask) != 0 ||
-                gex__cell_number(r, f, n, c->last, &k.last) != 0 ||
-                gex__cell_number(r, f, n, c->volume, &k.volume) != 0 ||
-                gex__cell_number(r, f, n, c->iv, &k.iv) != 0)
-                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, 0, "a BID, ASK, LTP, VOLUME or IV is not a number");
-            if (gex__cell_open_interest(r, f, n, c->oi, &k) != 0)
-                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, "the OI is not a count");
+            const gex__cell_want numbers[] = {{c->bid, &k.bid},
+                                              {c->ask, &k.ask},
+                                              {c->last, &k.last},
+                                              {c->volume, &k.volume},
+                                              {c->iv, &k.iv}};
+            const int bad_col = gex__cell_numbers(
+                r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
+            if (bad_col >= 0)
+                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
+            if (gex__cell_open_interest(r, f, n, c->oi, &k) != 0) {
+                gex__cell_said(what, sizeof what, h, f, n, c->oi, "is not a count of contracts");
+                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, what);
+            }
             k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN; /* percent; 0 or "-": none */
             int rc = gex__reader_add(r, sym, sym_len, sym, sym_len, &k, (double)NAN);
             if (rc != GEX_OK)

@@ -96,33 +96,42 @@ int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const 
         if (n < nh)
             SKIP_OF(ru, rul, GEX_SKIP_SHORT_ROW, 0, "the row has fewer fields than the header");
         gex_contract k = {.multiplier = (double)NAN, .line = lineno};
+        char what[160];
         if (gex__span_is(f[c_cp], "C"))
             k.type = GEX_CALL;
         else if (gex__span_is(f[c_cp], "P"))
             k.type = GEX_PUT;
-        else
-            SKIP_OF(ru, rul, GEX_SKIP_BAD_TYPE, c_cp + 1, "the cp_flag is neither C nor P");
+        else {
+            gex__cell_said(what, sizeof what, h, f, n, c_cp, "is neither C nor P");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_TYPE, c_cp + 1, what);
+        }
         if (gex__cell_number(r, f, n, c_strike, &k.strike) != 0 || !(k.strike > 0) ||
-            k.strike > GEX_PRICE_MAX)
-            SKIP_OF(ru, rul, GEX_SKIP_BAD_STRIKE, c_strike + 1,
-                    "the strike_price is not a positive number");
+            k.strike > GEX_PRICE_MAX) {
+            gex__cell_said(what, sizeof what, h, f, n, c_strike, "is not a positive number");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_STRIKE, c_strike + 1, what);
+        }
         k.strike /= STRIKE_SCALE;
-        if (gex__read_expiration(r, f[c_exdate].s, f[c_exdate].len, &k.expiration) != 0)
-            SKIP_OF(ru, rul, GEX_SKIP_BAD_EXPIRATION, c_exdate + 1, "the exdate is not a date");
+        if (gex__read_expiration(r, f[c_exdate].s, f[c_exdate].len, &k.expiration) != 0) {
+            gex__cell_said(what, sizeof what, h, f, n, c_exdate, "is not a date");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_EXPIRATION, c_exdate + 1, what);
+        }
         int32_t day;
         if (c_date >= 0 && gex_time_parse_date(f[c_date].s, f[c_date].len, &day) == GEX_OK)
             gex__note_time(r, gex_time_eastern_to_utc(day, CLOSE_SECONDS));
-        if (gex__cell_number(r, f, n, c_bid, &k.bid) != 0 ||
-            gex__cell_number(r, f, n, c_ask, &k.ask) != 0 ||
-            gex__cell_number(r, f, n, c_vol, &k.volume) != 0 ||
-            gex__cell_number(r, f, n, c_iv, &k.iv) != 0 ||
-            gex__cell_number(r, f, n, c_delta, &k.vendor_delta) != 0 ||
-            gex__cell_number(r, f, n, c_gamma, &k.vendor_gamma) != 0)
-            SKIP_OF(ru, rul, GEX_SKIP_BAD_NUMBER, 0,
-                    "a bid, offer, volume, IV or greek is not a number");
-        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0)
-            SKIP_OF(ru, rul, GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1,
-                    "the open_interest is not a count");
+        const gex__cell_want numbers[] = {{c_bid, &k.bid},
+                                          {c_ask, &k.ask},
+                                          {c_vol, &k.volume},
+                                          {c_iv, &k.iv},
+                                          {c_delta, &k.vendor_delta},
+                                          {c_gamma, &k.vendor_gamma}};
+        const int bad_col = gex__cell_numbers(
+            r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
+        if (bad_col >= 0)
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
+        if (gex__cell_open_interest(r, f, n, c_oi, &k) != 0) {
+            gex__cell_said(what, sizeof what, h, f, n, c_oi, "is not a count of contracts");
+            SKIP_OF(ru, rul, GEX_SKIP_BAD_OPEN_INTEREST, c_oi + 1, what);
+        }
         /* IvyDB's missing IV is -99.99. */
         if (!(k.iv > 0))
             k.iv = (double)NAN;

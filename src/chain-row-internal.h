@@ -368,6 +368,19 @@ int gex__cell_number(const gex__reader *r, const gex__span *f, size_t n, int col
 void gex__cell_said(char *what, size_t size, const gex__span *h, const gex__span *f, size_t n,
                     int col, const char *why);
 
+/* A cell a layout reads as a number: its column (-1 when the header has none: NAN) and where
+ * the number goes. */
+typedef struct gex__cell_want {
+    int col;
+    double *v;
+} gex__cell_want;
+
+/* Reads the cells of cells[0..count) of a row of n fields f (gex__cell_number), in that order,
+ * up to the first that is not a number: its column, with what[0..size) saying so under the
+ * header's name for it (gex__cell_said), or -1 when every cell is one. */
+int gex__cell_numbers(const gex__reader *r, const gex__span *h, const gex__span *f, size_t n,
+                      const gex__cell_want *cells, size_t count, char *what, size_t size);
+
 /* The open interest in column col of a row of n fields (gex__cell_number), from 0 to
  * GEX_CONTRACTS_MAX, into k->open_interest: an empty cell is 0 and counted in r->missing_oi
  * (gex__chain_require_oi reads it). 0, or -1 when the cell is not such a count (the reader

@@ -838,6 +838,17 @@ void gex__cell_said(char *what, size_t size, const gex__span *h, const gex__span
             *c = '?';
 }
 
+int gex__cell_numbers(const gex__reader *r, const gex__span *h, const gex__span *f, size_t n,
+                      const gex__cell_want *cells, size_t count, char *what, size_t size)
+{
+    for (size_t i = 0; i < count; i++)
+        if (gex__cell_number(r, f, n, cells[i].col, cells[i].v) != 0) {
+            gex__cell_said(what, size, h, f, n, cells[i].col, "is not a number");
+            return cells[i].col;
+        }
+    return -1;
+}
+
 int gex__cell_open_interest(gex__reader *r, const gex__span *f, size_t n, int col, gex_contract *k)
 {
     if (gex__cell_number(r, f, n, col, &k->open_interest) != 0 || k->open_interest < 0 ||

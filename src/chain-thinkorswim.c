@@ -209,9 +209,12 @@ int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const ge
             continue; /* a repeated header */
         r->rep->rows++;
         double strike;
+        char what[160];
         if (gex__cell_number(r, f, n, c_strike, &strike) != 0 || !(strike > 0) ||
-            strike > GEX_PRICE_MAX)
-            SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, "the Strike is not a positive number");
+            strike > GEX_PRICE_MAX) {
+            gex__cell_said(what, sizeof what, h, f, n, c_strike, "is not a positive number");
+            SKIP(GEX_SKIP_BAD_STRIKE, c_strike + 1, what);
+        }
         for (int s = 0; s < 2; s++) {
             const side_cols *c = &side[s];
             gex_contract k = {.type = s == 0 ? GEX_CALL : GEX_PUT,
@@ -219,17 +222,18 @@ int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const ge
                               .expiration = exp,
                               .multiplier = mult,
                               .line = lineno};
-            if (gex__cell_number(r, f, n, c->bid, &k.bid) != 0 ||
-                gex__cell_number(r, f, n, c->ask, &k.ask) != 0 ||
-                gex__cell_number(r, f, n, c->last, &k.last) != 0 ||
-                gex__cell_number(r, f, n, c->volume, &k.volume) != 0 ||
-                gex__cell_number(r, f, n, c->iv, &k.iv) != 0 ||
-                gex__cell_number(r, f, n, c->delta, &k.vendor_delta) != 0 ||
-                gex__cell_number(r, f, n, c->gamma, &k.vendor_gamma) != 0)
-                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, 0,
-                          "a BID, ASK, LAST, Volume, Impl Vol, Delta or Gamma is not a number");
-            if (gex__cell_open_interest(r, f, n, c->oi, &k) != 0)
-                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, "the Open.Int is not a count");
+            const gex__cell_want numbers[] = {
+                {c->bid, &k.bid},           {c->ask, &k.ask}, {c->last, &k.last},
+                {c->volume, &k.volume},     {c->iv, &k.iv},   {c->delta, &k.vendor_delta},
+                {c->gamma, &k.vendor_gamma}};
+            const int bad_col = gex__cell_numbers(
+                r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
+            if (bad_col >= 0)
+                SKIP_SIDE(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
+            if (gex__cell_open_interest(r, f, n, c->oi, &k) != 0) {
+                gex__cell_said(what, sizeof what, h, f, n, c->oi, "is not a count of contracts");
+                SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, what);
+            }
             k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN; /* percent */
             if (sym_len == 0 && r->opt->symbol == NULL)
                 return gex_error_set(r->err, GEX_EPARSE, r->name, 1, 0,

@@ -681,6 +681,170 @@ START_TEST(test_deribit_bad_cell_named)
 }
 END_TEST
 
+/* Reads text (named name) under --strict expecting its first bad cell said as said, at line
+ * and column: the cell's header name, its value and what it should be. */
+static void bad_cell_said(const char *text, const char *name, gex_read_options o, long line,
+                          long column, const char *said)
+{
+    o.strict = 1;
+    gex_chain *c = NULL;
+    gex_error err;
+    char want[320];
+    ck_assert_int_eq(gex_chain_read_buffer(text, strlen(text), name, &o, &c, NULL, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_null(c);
+    snprintf(want, sizeof want, "%s; fix the row, or read without --strict to skip bad rows", said);
+    ck_assert_str_eq(err.text, want);
+    ck_assert_int_eq(err.line, line);
+    ck_assert_int_eq(err.column, column);
+}
+
+START_TEST(test_layout_bad_cell_named)
+{
+    /* Each layout read whole says a bad cell alone, by its header's name, with its value and
+     * column: a price, volume, IV or greek was one message for every such column, with no
+     * column, and a bad open interest, strike, type or expiration showed no value. */
+    enum { BARCHART, CBOE_LEGACY, NSE, OPTIONMETRICS, THINKORSWIM };
+    static const struct {
+        const char *name;
+        int head;
+        const char *row, *said;
+        long line, column;
+    } cases[] = {
+        {"spx.csv", BARCHART,
+         "\"1,250.00\",0.00%,70.00,71.00,7x2.00,70.50,+1.20,+1.73%,\"2,015\",845,+12,38.20%,"
+         "0.5310,Call,04/14/26",
+         "Ask \"7x2.00\" is not a number", 3, 5},
+        {"spx.csv", BARCHART,
+         "\"1,250.00\",0.00%,70.00,71.00,72.00,70.50,+1.20,+1.73%,\"2,015\",845,+12,38.20%,"
+         "0.5310,Call,04/14/26x",
+         NULL, 0, 0}, /* the Time column is not read */
+        {"spx.csv", BARCHART,
+         "\"1,250.00\",0.00%,70.00,71.00,72.00,70.50,+1.20,+1.73%,\"2,015\",\"8,4,5\",+12,"
+         "38.20%,0.5310,Call,04/14/26",
+         "Open Int \"8,4,5\" is not a count of contracts", 3, 10},
+        {"spx.csv", BARCHART,
+         "\"1,250.00\",0.00%,70.00,71.00,72.00,70.50,+1.20,+1.73%,\"2,015\",845,+12,38.20%,"
+         "0.5310,Cal,04/14/26",
+         "Type \"Cal\" is neither Call nor Put", 3, 14},
+        {"spx.csv", BARCHART,
+         "-1250,0.00%,70.00,71.00,72.00,70.50,+1.20,+1.73%,\"2,015\",845,+12,38.20%,0.5310,Call,"
+         "04/14/26",
+         "Strike \"-1250\" is not a positive number", 3, 1},
+        {"QuoteData.dat", CBOE_LEGACY,
+         "16 Nov 75.00 (AAPL1604K75),36.65,0.0,34.70,34.85,0,12,16 Nov 75.00 (AAPL1604W75),0.0,"
+         "0.0,0.0,0.0x1,0,7,",
+         "Ask \"0.0x1\" is not a number", 5, 12},
+        {"QuoteData.dat", CBOE_LEGACY,
+         "16 Nov 75.00 (AAPL1604K75),36.65,0.0,34.70,34.85,0,-4,16 Nov 75.00 (AAPL1604W75),0.0,"
+         "0.0,0.0,0.01,0,7,",
+         "Open Int \"-4\" is not a count of contracts", 5, 7},
+        {"QuoteData.dat", CBOE_LEGACY,
+         "16 Nov 75.00 (AAPL1604W75),36.65,0.0,34.70,34.85,0,12,16 Nov 75.00 (AAPL1604W75),0.0,"
+         "0.0,0.0,0.01,0,7,",
+         "Calls \"16 Nov 75.00 (AAPL1604W75)\" is not a call \"yy Mon STRIKE (ROOTyyddMSTRIKE)\"",
+         5, 1},
+        {"option-chain-ED-NIFTY-30-Dec-2025.csv", NSE,
+         ",\"12,375\",300,\"98,100\",10.45,2.10,-0.35,\"7,500\",2.05,2.15,\"4,200\",\"27,000.00\","
+         "975,128.05,128.60,\"1,050\",12.40,128.30,10.1x2,\"2,10,450\",\"15,300\",\"1,02,615\",",
+         "IV \"10.1x2\" is not a number", 4, 19},
+        {"option-chain-ED-NIFTY-30-Dec-2025.csv", NSE,
+         ",\"1,2,375\",300,\"98,100\",10.45,2.10,-0.35,\"7,500\",2.05,2.15,\"4,200\",\"27,000.00\","
+         "-,-,-,-,-,-,-,-,-,-,",
+         "OI \"1,2,375\" is not a count of contracts", 4, 2},
+        {"option-chain-ED-NIFTY-30-Dec-2025.csv", NSE,
+         ",\"12,375\",300,\"98,100\",10.45,2.10,-0.35,\"7,500\",2.05,2.15,\"4,200\",27000.00.5,"
+         "-,-,-,-,-,-,-,-,-,-,",
+         "STRIKE \"27000.00.5\" is not a positive number", 4, 12},
+        {"om.csv", OPTIONMETRICS,
+         "2022-08-31,2022-09-16,P,160000,2.41,2.47,1520,18211,0.15x,0.532117,0.118402,GLD",
+         "impl_volatility \"0.15x\" is not a number", 3, 9},
+        {"om.csv", OPTIONMETRICS,
+         "2022-08-31,2022-09-16,P,160000,2.41,2.47,1520,18211.5x,0.151204,0.532117,0.118402,GLD",
+         "open_interest \"18211.5x\" is not a count of contracts", 3, 8},
+        {"om.csv", OPTIONMETRICS,
+         "2022-08-31,2022-09-16,X,160000,2.41,2.47,1520,18211,0.151204,0.532117,0.118402,GLD",
+         "cp_flag \"X\" is neither C nor P", 3, 3},
+        {"om.csv", OPTIONMETRICS,
+         "2022-08-31,2022-09-31,P,160000,2.41,2.47,1520,18211,0.151204,0.532117,0.118402,GLD",
+         "exdate \"2022-09-31\" is not a date", 3, 2},
+        {"tos.csv", THINKORSWIM,
+         ",,860,2875,.52,.101,12.85%,.41,C,.44,X,7 NOV 23,437,.18,C,.20,X,990,2140,-.48,.0x98,"
+         "13.05%,,",
+         "Gamma \".0x98\" is not a number", 9, 21},
+        {"tos.csv", THINKORSWIM,
+         ",,860,2875,.52,.101,12.85%,.41,C,.44,X,7 NOV 23,437,.18,C,.20,X,990,-5,-.48,.098,"
+         "13.05%,,",
+         "Open.Int \"-5\" is not a count of contracts", 9, 19},
+        {"tos.csv", THINKORSWIM,
+         ",,860,2875,.52,.101,12.85%,.41,C,.44,X,7 NOV 23,x437,.18,C,.20,X,990,2140,-.48,.098,"
+         "13.05%,,",
+         "Strike \"x437\" is not a positive number", 9, 13},
+    };
+    /* The lines above the row, and what the read needs that the layout does not say. */
+    static const struct {
+        const char *text, *symbol;
+        int32_t expiration;
+        double spot;
+    } heads[] = {
+        [BARCHART] = {"Strike,Moneyness,Bid,Mid,Ask,Latest,Change,%Change,Volume,\"Open Int\","
+                      "\"OI Chg\",IV,Delta,Type,Time\n"
+                      "\"1,000.00\",+20.00%,250.10,251.00,251.90,250.00,unch,unch,3,\"1,250\","
+                      "unch,41.50%,0.9410,Call,04/13/26\n",
+                      "SPX", DAY_2026_06_18, 0},
+        [CBOE_LEGACY] = {"AAPL (APPLE INC),109.80,-0.03,\n"
+                         "Nov 04 2016 @ 14:35 ET,Bid,109.79,Ask,109.80,Size,13x6,Vol,20523482,\n"
+                         "Calls,Last Sale,Net,Bid,Ask,Vol,Open Int,Puts,Last Sale,Net,Bid,Ask,Vol,"
+                         "Open Int,\n"
+                         "16 Nov 70.00 (AAPL1604K70),41.65,0.0,39.70,39.85,0,0,16 Nov 70.00 "
+                         "(AAPL1604W70),0.0,0.0,0.0,0.01,0,0,\n",
+                         NULL, 0, 0},
+        [NSE] = {"CALLS,,PUTS\n"
+                 ",OI,CHNG IN OI,VOLUME,IV,LTP,CHNG,BID QTY,BID,ASK,ASK QTY,STRIKE,BID QTY,BID,"
+                 "ASK,ASK QTY,CHNG,LTP,IV,VOLUME,CHNG IN OI,OI,\n"
+                 ",\"1,30,835\",\"-4,125\",\"3,52,725\",9.87,181.40,-20.15,\"1,125\",181.10,"
+                 "181.85,600,\"26,000.00\",975,128.05,128.60,\"1,050\",12.40,128.30,10.12,"
+                 "\"2,10,450\",\"15,300\",\"1,02,615\",\n",
+                 NULL, 0, 26000},
+        [OPTIONMETRICS] = {"date,exdate,cp_flag,strike_price,best_bid,best_offer,volume,"
+                           "open_interest,impl_volatility,delta,gamma,ticker\n"
+                           "2022-08-31,2022-09-16,C,160000,2.41,2.47,1520,18211,0.151204,"
+                           "0.532117,0.118402,GLD\n",
+                           NULL, 0, 159.6},
+        [THINKORSWIM] = {"Stock quote and option quote for SPY on 11/7/23 14:30:12\n"
+                         "\n"
+                         "UNDERLYING\n"
+                         "LAST,LX,Net Chng,BID,BX,ASK,AX,Size,Volume,Open,High,Low,Exchange\n"
+                         "437.25,P,+1.31,437.24,P,437.26,Q,2 x 5,\"45,123,456\",436.00,438.40,"
+                         "435.55,ARCA\n"
+                         "\n"
+                         "7 NOV 23  (0)  100\n"
+                         ",,Volume,Open.Int,Delta,Gamma,Impl Vol,BID,BX,ASK,AX,Exp,Strike,BID,BX,"
+                         "ASK,AX,Volume,Open.Int,Delta,Gamma,Impl Vol,,\n",
+                         NULL, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[4096];
+        snprintf(text, sizeof text, "%s%s\n", heads[cases[i].head].text, cases[i].row);
+        gex_read_options o = options();
+        o.symbol = heads[cases[i].head].symbol;
+        o.file_expiration = heads[cases[i].head].expiration;
+        o.spot = heads[cases[i].head].spot;
+        if (cases[i].said != NULL) {
+            bad_cell_said(text, cases[i].name, o, cases[i].line, cases[i].column, cases[i].said);
+            continue;
+        }
+        gex_chain *c = NULL;
+        gex_error err;
+        o.strict = 1;
+        ck_assert_msg(
+            gex_chain_read_buffer(text, strlen(text), cases[i].name, &o, &c, NULL, &err) == GEX_OK,
+            "%s", err.text);
+        gex_chain_free(c);
+    }
+}
+END_TEST
+
 START_TEST(test_thinkorswim_without_open_interest_refused)
 {
     read_refused(fixture("tos-no-oi.csv"), NULL, GEX_EFORMAT, "without an Open.Int column",
@@ -1593,6 +1757,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_deribit_book_summary_sample);
     tcase_add_test(tc, test_deribit_board_export_sample);
     tcase_add_test(tc, test_deribit_bad_cell_named);
+    tcase_add_test(tc, test_layout_bad_cell_named);
     tcase_add_test(tc, test_cboe_legacy_sample);
     tcase_add_test(tc, test_thinkorswim_fixture);
     tcase_add_test(tc, test_name_not_printable_is_a_bad_row);
