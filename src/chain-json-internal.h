@@ -233,6 +233,48 @@ static inline int gex__jrec_open_interest(gex__reader *r, const gex__jrec *rec, 
     return 0;
 }
 
+/* Into what[0..size), for a message: why a record's numeric field, named name, is no number in
+ * [lo, hi] (gex__jrec_bounded), with its value: '"bid" "abc" is not a number', '"volume" -3 is
+ * out of range (0 to 1000000000)' (lo DBL_MIN reads "above 0"). */
+static inline void gex__jrec_number_said(const gex__reader *r, const gex__jrec *rec, size_t field,
+                                         const char *name, double lo, double hi, char *what,
+                                         size_t size)
+{
+    char shown[64];
+    double v;
+    gex__jrec_shown(rec, field, shown, sizeof shown);
+    if (gex__jrec_number(r, rec, field, &v) != 0)
+        snprintf(what, size, "\"%s\" %s is not a number", name, shown);
+    else
+        snprintf(what, size, "\"%s\" %s is out of range (%s%.10g to %.10g)", name, shown,
+                 lo == DBL_MIN ? "above " : "", lo == DBL_MIN ? 0 : lo, hi);
+}
+
+/* A numeric field a layout reads: the field, its bounds and where the number goes. */
+typedef struct gex__jnumber {
+    size_t field;
+    double lo, hi;
+    double *v;
+} gex__jnumber;
+
+/* Reads numbers[0..count) of a record (gex__jrec_bounded, the layout's sentinel as absent), in
+ * that order, up to the first that is no number in its bounds: its field, with what[0..size)
+ * saying so under its name in the layout's fields (gex__jrec_number_said), or -1 when every
+ * one is. */
+static inline int gex__jrec_numbers(const gex__reader *r, const gex__jrec *rec,
+                                    const char *const *fields, const gex__jnumber *numbers,
+                                    size_t count, double sentinel, char *what, size_t size)
+{
+    for (size_t i = 0; i < count; i++) {
+        const gex__jnumber *n = &numbers[i];
+        if (gex__jrec_bounded(r, rec, n->field, n->lo, n->hi, sentinel, n->v) != 0) {
+            gex__jrec_number_said(r, rec, n->field, fields[n->field], n->lo, n->hi, what, size);
+            return (int)n->field;
+        }
+    }
+    return -1;
+}
+
 /* Type, expiration and strike of a record from its own fields (f_type "call" or "put", f_exp a
  * date, f_strike a price), each absent one from the record's OCC symbol (occ; NULL: it has
  * none). 0, or -1 with *why the reason to skip the record (type, expiration or strike). */

@@ -18,12 +18,14 @@ static const char *const fields[] = {
     [F_OI] = "oi", [F_LAST] = "l", [F_BID] = "b", [F_ASK] = "a", [F_VOLUME] = "v",
 };
 
-static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
+/* Skips the record for what (a key, or a field with its value, and why), at line. */
+static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, long line,
+               const char *what)
 {
-    char what[512];
-    snprintf(what, sizeof what, "options[\"%s\"][\"%s\"][\"%s\"]: %s is not usable", rec->key[0],
-             rec->key[1], rec->key[2], field);
-    return gex__reader_skip(r, reason, rec->line, 0, what);
+    char text[512];
+    snprintf(text, sizeof text, "options[\"%s\"][\"%s\"][\"%s\"]: %s", rec->key[0], rec->key[1],
+             rec->key[2], what);
+    return gex__reader_skip(r, reason, line, 0, text);
 }
 
 static int opc_record(gex__reader *r, void *state, const gex__jrec *rec)
@@ -36,32 +38,43 @@ static int opc_record(gex__reader *r, void *state, const gex__jrec *rec)
                              "optionsprofitcalculator.com serves) names no underlying; pass "
                              "--symbol (and --spot and --now: it carries no spot or time)");
     if (rec->n_keys != 3)
-        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "the record's place");
+        return bad(r, rec, GEX_SKIP_BAD_STRIKE, rec->line,
+                   "the record is not at options.<date>.c|p.<strike>");
     gex_contract k = {.line = rec->line,
                       .iv = (double)NAN,
                       .vendor_delta = (double)NAN,
                       .vendor_gamma = (double)NAN,
                       .multiplier = (double)NAN};
     if (gex__read_expiration(r, rec->key[0], rec->key_len[0], &k.expiration) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, "the date key");
+        return bad(r, rec, GEX_SKIP_BAD_EXPIRATION, rec->line,
+                   "the date key is not a date (\"2026-02-11\")");
     if (strcmp(rec->key[1], "c") == 0 || strcmp(rec->key[1], "p") == 0)
         k.type = rec->key[1][0] == 'c' ? GEX_CALL : GEX_PUT;
     else
-        return bad(r, rec, GEX_SKIP_BAD_TYPE, "the side key (c or p)");
+        return bad(r, rec, GEX_SKIP_BAD_TYPE, rec->line, "the side key is neither \"c\" nor \"p\"");
     if (rec->key_len[2] > GEX__FIELD_MAX ||
         gex__read_number(r, rec->key[2], rec->key_len[2], &k.strike) != 0 || !(k.strike > 0) ||
         k.strike > GEX_PRICE_MAX)
-        return bad(r, rec, GEX_SKIP_BAD_STRIKE, "the strike key");
-    if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.bid) ||
-        gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.ask) ||
-        gex__jrec_bounded(r, rec, F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.last) ||
-        gex__jrec_bounded(r, rec, F_VOLUME, 0, GEX_CONTRACTS_MAX, NAN, &k.volume))
-        return bad(r, rec, GEX_SKIP_BAD_NUMBER, "b, a, l or v");
+        return bad(r, rec, GEX_SKIP_BAD_STRIKE, rec->line,
+                   "the strike key is not a positive price (\"500.00\")");
+    char what[160];
+    const gex__jnumber numbers[] = {
+        {F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.bid},
+        {F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.ask},
+        {F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.last},
+        {F_VOLUME, 0, GEX_CONTRACTS_MAX, &k.volume},
+    };
+    const int f = gex__jrec_numbers(r, rec, fields, numbers, sizeof numbers / sizeof numbers[0],
+                                    NAN, what, sizeof what);
+    if (f >= 0)
+        return bad(r, rec, GEX_SKIP_BAD_NUMBER, gex__jrec_line(rec, (size_t)f), what);
     /* "l" 0 is "no trade", not a price of 0. */
     if (k.last == 0)
         k.last = (double)NAN;
-    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "oi");
+    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0) {
+        gex__jrec_number_said(r, rec, F_OI, fields[F_OI], 0, GEX_CONTRACTS_MAX, what, sizeof what);
+        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, gex__jrec_line(rec, F_OI), what);
+    }
     return gex__jrec_store(r, u, strlen(u), u, strlen(u), &k, (double)NAN);
 }
 

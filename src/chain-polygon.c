@@ -52,13 +52,26 @@ static const char *const fields[] = {
     [F_U_PRICE] = "underlying_asset.price",
 };
 
-static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
+/* Skips the record for what (a field, its value and why), at line (the field's). */
+static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, long line,
+               const char *what)
 {
-    char what[512];
+    char text[512];
     const char *t = gex__jrec_text(rec, F_TICKER);
-    snprintf(what, sizeof what, "results[%zu] (%s): \"%s\" is not usable", rec->index,
-             t != NULL ? t : "no ticker", field);
-    return gex__reader_skip(r, reason, rec->line, 0, what);
+    snprintf(text, sizeof text, "results[%zu] (%s): %s", rec->index, t != NULL ? t : "no ticker",
+             what);
+    return gex__reader_skip(r, reason, line, 0, text);
+}
+
+/* Skips the record for its field f, which is not what it should be (why): named with its
+ * value, at its line. */
+static int bad_field(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, size_t f,
+                     const char *why)
+{
+    char shown[64], what[256];
+    gex__jrec_shown(rec, f, shown, sizeof shown);
+    snprintf(what, sizeof what, "\"%s\" %s %s", fields[f], shown, why);
+    return bad(r, rec, reason, gex__jrec_line(rec, f), what);
 }
 
 static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
@@ -66,28 +79,42 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
     (void)state_;
     gex_contract k = {.line = rec->line};
     gex__occ occ;
+    char what[160];
     const char *tk = gex__jrec_text(rec, F_TICKER);
     int has_occ = tk != NULL && gex__occ_decode(tk, rec->len[F_TICKER], &occ) == 0;
     gex_skip_reason why;
     if (gex__jrec_terms(r, rec, F_TYPE, F_EXPIRATION, F_STRIKE, has_occ ? &occ : NULL, &k, &why) !=
-        0)
-        return bad(r, rec, why,
-                   why == GEX_SKIP_BAD_TYPE         ? "details.contract_type"
-                   : why == GEX_SKIP_BAD_EXPIRATION ? "details.expiration_date"
-                                                    : "details.strike_price");
+        0) {
+        if (why == GEX_SKIP_BAD_TYPE)
+            return bad_field(r, rec, why, F_TYPE, "is neither \"call\" nor \"put\"");
+        if (why == GEX_SKIP_BAD_EXPIRATION)
+            return bad_field(r, rec, why, F_EXPIRATION, "is not a date (\"2030-01-18\")");
+        if (rec->type[F_STRIKE] == GEX__JTOK_END || rec->type[F_STRIKE] == GEX__JTOK_NULL)
+            return bad_field(r, rec, why, F_STRIKE, "is not a positive price");
+        gex__jrec_number_said(r, rec, F_STRIKE, fields[F_STRIKE], DBL_MIN, GEX_PRICE_MAX, what,
+                              sizeof what);
+        return bad(r, rec, why, gex__jrec_line(rec, F_STRIKE), what);
+    }
     double spot;
-    if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.bid) ||
-        gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.ask) ||
-        gex__jrec_bounded(r, rec, F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.last) ||
-        gex__jrec_bounded(r, rec, F_VOLUME, 0, GEX_CONTRACTS_MAX, NAN, &k.volume) ||
-        gex__jrec_bounded(r, rec, F_SHARES, 0, GEX_MULTIPLIER_MAX, NAN, &k.multiplier) ||
-        gex__jrec_bounded(r, rec, F_DELTA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_delta) ||
-        gex__jrec_bounded(r, rec, F_GAMMA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_gamma) ||
-        gex__jrec_bounded(r, rec, F_IV, -DBL_MAX, DBL_MAX, NAN, &k.iv) ||
-        gex__jrec_bounded(r, rec, F_U_PRICE, 0, GEX_PRICE_MAX, NAN, &spot))
-        return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, greek, IV or price");
-    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "open_interest");
+    const gex__jnumber numbers[] = {
+        {F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.bid},
+        {F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.ask},
+        {F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.last},
+        {F_VOLUME, 0, GEX_CONTRACTS_MAX, &k.volume},
+        {F_SHARES, 0, GEX_MULTIPLIER_MAX, &k.multiplier},
+        {F_DELTA, -DBL_MAX, DBL_MAX, &k.vendor_delta},
+        {F_GAMMA, -DBL_MAX, DBL_MAX, &k.vendor_gamma},
+        {F_IV, -DBL_MAX, DBL_MAX, &k.iv},
+        {F_U_PRICE, 0, GEX_PRICE_MAX, &spot},
+    };
+    const int f = gex__jrec_numbers(r, rec, fields, numbers, sizeof numbers / sizeof numbers[0],
+                                    NAN, what, sizeof what);
+    if (f >= 0)
+        return bad(r, rec, GEX_SKIP_BAD_NUMBER, gex__jrec_line(rec, (size_t)f), what);
+    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0) {
+        gex__jrec_number_said(r, rec, F_OI, fields[F_OI], 0, GEX_CONTRACTS_MAX, what, sizeof what);
+        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, gex__jrec_line(rec, F_OI), what);
+    }
     gex__jrec_epoch(r, rec, F_QUOTE_TIME, 1);
     const char *root = has_occ ? occ.root : NULL;
     size_t root_len = has_occ ? occ.root_len : 0;
@@ -98,7 +125,9 @@ static int polygon_record(gex__reader *r, void *state_, const gex__jrec *rec)
         root_len = u_len;
     }
     if (root_len == 0)
-        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, "details.ticker");
+        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, gex__jrec_line(rec, F_TICKER),
+                   "neither \"details.ticker\" nor \"underlying_asset.ticker\" names the "
+                   "option's root");
     char mapped[GEX__FIELD_MAX + 1];
     if (u_len == 0) {
         u_len = gex__root_underlying(root, root_len, mapped);

@@ -65,14 +65,8 @@ static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, lon
 static int bad_number(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, size_t f,
                       double lo, double hi)
 {
-    char shown[64], what[160];
-    double v;
-    gex__jrec_shown(rec, f, shown, sizeof shown);
-    if (gex__jrec_number(r, rec, f, &v) != 0)
-        snprintf(what, sizeof what, "\"%s\" %s is not a number", fields[f], shown);
-    else
-        snprintf(what, sizeof what, "\"%s\" %s is out of range (%s%.10g to %.10g)", fields[f],
-                 shown, lo == DBL_MIN ? "above " : "", lo == DBL_MIN ? 0 : lo, hi);
+    char what[160];
+    gex__jrec_number_said(r, rec, f, fields[f], lo, hi, what, sizeof what);
     return bad(r, rec, reason, gex__jrec_line(rec, f), what);
 }
 

@@ -77,13 +77,26 @@ static int symbol_wanted(const gex__reader *r, const char *root, size_t len, siz
            (n == base && gex__strncasecmp_ascii(s, root, base) == 0);
 }
 
-static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, const char *field)
+/* Skips the record for what (a field, its value and why), at line (the field's). */
+static int bad(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, long line,
+               const char *what)
 {
-    char what[512];
+    char text[512];
     const char *sym = gex__jrec_text(rec, F_SYMBOL);
-    snprintf(what, sizeof what, "options.option[%zu] (%s): \"%s\" is not usable", rec->index,
-             sym != NULL ? sym : "no symbol", field);
-    return gex__reader_skip(r, reason, rec->line, 0, what);
+    snprintf(text, sizeof text, "options.option[%zu] (%s): %s", rec->index,
+             sym != NULL ? sym : "no symbol", what);
+    return gex__reader_skip(r, reason, line, 0, text);
+}
+
+/* Skips the record for its field f, which is not what it should be (why): named with its
+ * value, at its line. */
+static int bad_field(gex__reader *r, const gex__jrec *rec, gex_skip_reason reason, size_t f,
+                     const char *why)
+{
+    char shown[64], what[256];
+    gex__jrec_shown(rec, f, shown, sizeof shown);
+    snprintf(what, sizeof what, "\"%s\" %s %s", fields[f], shown, why);
+    return bad(r, rec, reason, gex__jrec_line(rec, f), what);
 }
 
 static int tradier_record(gex__reader *r, void *state_, const gex__jrec *rec)
@@ -91,34 +104,48 @@ static int tradier_record(gex__reader *r, void *state_, const gex__jrec *rec)
     tradier_state *state = state_;
     gex_contract k = {.line = rec->line};
     gex__occ occ;
+    char what[160];
     const char *sym = gex__jrec_text(rec, F_SYMBOL);
     int has_occ = sym != NULL && gex__occ_decode(sym, rec->len[F_SYMBOL], &occ) == 0;
     /* Type, expiration and strike from their fields, else from the OCC symbol (2013 responses
      * carry only the symbol). */
     gex_skip_reason why;
     if (gex__jrec_terms(r, rec, F_TYPE, F_EXPIRATION, F_STRIKE, has_occ ? &occ : NULL, &k, &why) !=
-        0)
-        return bad(r, rec, why,
-                   why == GEX_SKIP_BAD_TYPE         ? "option_type"
-                   : why == GEX_SKIP_BAD_EXPIRATION ? "expiration_date"
-                                                    : "strike");
+        0) {
+        if (why == GEX_SKIP_BAD_TYPE)
+            return bad_field(r, rec, why, F_TYPE, "is neither \"call\" nor \"put\"");
+        if (why == GEX_SKIP_BAD_EXPIRATION)
+            return bad_field(r, rec, why, F_EXPIRATION, "is not a date (\"2024-03-22\")");
+        if (rec->type[F_STRIKE] == GEX__JTOK_END || rec->type[F_STRIKE] == GEX__JTOK_NULL)
+            return bad_field(r, rec, why, F_STRIKE, "is not a positive price");
+        gex__jrec_number_said(r, rec, F_STRIKE, fields[F_STRIKE], DBL_MIN, GEX_PRICE_MAX, what,
+                              sizeof what);
+        return bad(r, rec, why, gex__jrec_line(rec, F_STRIKE), what);
+    }
     double mid_iv, smv;
-    if (gex__jrec_bounded(r, rec, F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.bid) ||
-        gex__jrec_bounded(r, rec, F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.ask) ||
-        gex__jrec_bounded(r, rec, F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, NAN, &k.last) ||
-        gex__jrec_bounded(r, rec, F_VOLUME, 0, GEX_CONTRACTS_MAX, NAN, &k.volume) ||
-        gex__jrec_bounded(r, rec, F_SIZE, 0, GEX_MULTIPLIER_MAX, NAN, &k.multiplier) ||
-        gex__jrec_bounded(r, rec, F_DELTA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_delta) ||
-        gex__jrec_bounded(r, rec, F_GAMMA, -DBL_MAX, DBL_MAX, NAN, &k.vendor_gamma) ||
-        gex__jrec_bounded(r, rec, F_MID_IV, -DBL_MAX, DBL_MAX, NAN, &mid_iv) ||
-        gex__jrec_bounded(r, rec, F_SMV_VOL, -DBL_MAX, DBL_MAX, NAN, &smv))
-        return bad(r, rec, GEX_SKIP_BAD_NUMBER, "a quote, volume, greek or IV");
+    const gex__jnumber numbers[] = {
+        {F_BID, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.bid},
+        {F_ASK, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.ask},
+        {F_LAST, -GEX_PRICE_MAX, GEX_PRICE_MAX, &k.last},
+        {F_VOLUME, 0, GEX_CONTRACTS_MAX, &k.volume},
+        {F_SIZE, 0, GEX_MULTIPLIER_MAX, &k.multiplier},
+        {F_DELTA, -DBL_MAX, DBL_MAX, &k.vendor_delta},
+        {F_GAMMA, -DBL_MAX, DBL_MAX, &k.vendor_gamma},
+        {F_MID_IV, -DBL_MAX, DBL_MAX, &mid_iv},
+        {F_SMV_VOL, -DBL_MAX, DBL_MAX, &smv},
+    };
+    const int f = gex__jrec_numbers(r, rec, fields, numbers, sizeof numbers / sizeof numbers[0],
+                                    NAN, what, sizeof what);
+    if (f >= 0)
+        return bad(r, rec, GEX_SKIP_BAD_NUMBER, gex__jrec_line(rec, (size_t)f), what);
     /* mid_iv (from the mid quote, a fraction); ORATS' smoothed smv_vol where it has none.
      * Placeholders (10.0 and the like, above 5) are counted after the read and solved from
      * the mid (SPEC 1.4). */
     k.iv = mid_iv > 0 ? mid_iv : smv > 0 ? smv : (double)NAN;
-    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0)
-        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, "open_interest");
+    if (gex__jrec_open_interest(r, rec, F_OI, NAN, &k) != 0) {
+        gex__jrec_number_said(r, rec, F_OI, fields[F_OI], 0, GEX_CONTRACTS_MAX, what, sizeof what);
+        return bad(r, rec, GEX_SKIP_BAD_OPEN_INTEREST, gex__jrec_line(rec, F_OI), what);
+    }
     gex__jrec_epoch(r, rec, F_BID_DATE, 0);
     gex__jrec_epoch(r, rec, F_ASK_DATE, 0);
     const char *root = gex__jrec_text(rec, F_ROOT);
@@ -128,7 +155,8 @@ static int tradier_record(gex__reader *r, void *state_, const gex__jrec *rec)
         root_len = occ.root_len;
     }
     if (root_len == 0)
-        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, "symbol");
+        return bad(r, rec, GEX_SKIP_BAD_SYMBOL, gex__jrec_line(rec, F_SYMBOL),
+                   "neither \"root_symbol\" nor \"symbol\" names the option's root");
     const char *u = gex__jrec_text(rec, F_UNDERLYING);
     size_t u_len = u != NULL ? rec->len[F_UNDERLYING] : 0;
     char mapped[GEX__FIELD_MAX + 1];

@@ -494,7 +494,9 @@ START_TEST(test_json_polygon_bad_rows)
                                                             [GEX_SKIP_BAD_OPEN_INTEREST] = 6,
                                                             [GEX_SKIP_BAD_NUMBER] = 7,
                                                             [GEX_SKIP_BAD_SYMBOL] = 8},
-                        3, "results[1] (no ticker): \"details.contract_type\" is not usable");
+                        3,
+                        "results[1] (no ticker): \"details.contract_type\" \"straddle\" is "
+                        "neither \"call\" nor \"put\"");
     gex_chain_view v;
     gex_chain_get_view(c, &v);
     ck_assert_str_eq(gex_chain_symbol(c, v.root[1]), "XYZ"); /* no ticker: the underlying's */
@@ -524,7 +526,9 @@ START_TEST(test_json_opc_bad_rows)
                                                             [GEX_SKIP_BAD_NUMBER] = 5,
                                                             [GEX_SKIP_BAD_TYPE] = 6,
                                                             [GEX_SKIP_BAD_EXPIRATION] = 8},
-                        3, "options[\"2026-02-11\"][\"c\"][\"505.00\"]: oi is not usable"));
+                        3,
+                        "options[\"2026-02-11\"][\"c\"][\"505.00\"]: \"oi\" -2 is out of "
+                        "range (0 to 1000000000)"));
 }
 END_TEST
 
@@ -558,7 +562,7 @@ START_TEST(test_json_ibkr_bad_rows)
                                                             [GEX_SKIP_BAD_STRIKE] = 6,
                                                             [GEX_SKIP_BAD_NUMBER] = 7,
                                                             [GEX_SKIP_BAD_OPEN_INTEREST] = 8},
-                        3, "quotes[1]: \"ticker\" is not usable"));
+                        3, "quotes[1]: \"ticker\" \"\" is not an underlying's name"));
 }
 END_TEST
 
@@ -591,7 +595,102 @@ START_TEST(test_json_tradier_bad_rows)
                                             [GEX_SKIP_BAD_NUMBER] = 6,
                                             [GEX_SKIP_BAD_OPEN_INTEREST] = 7,
                                             [GEX_SKIP_BAD_SYMBOL] = 8},
-        3, "options.option[1] (SPY240322X00510000): \"option_type\" is not usable"));
+        3,
+        "options.option[1] (SPY240322X00510000): \"option_type\" \"straddle\" is neither "
+        "\"call\" nor \"put\""));
+}
+END_TEST
+
+/* A pretty-printed record of the IBKR, OPC, Polygon and Tradier layouts with one bad field: the
+ * strict error is at the field's own line, not where the record's object opens (line 3), and
+ * names the field and its value. */
+START_TEST(test_json_bad_field_at_its_line)
+{
+    static const struct {
+        const char *doc, *said;
+        long line;
+    } cases[] = {
+        {"{\"quotes\": [\n"
+         " {\"ticker\": \"PBI\", \"expiry_date\": \"2026-05-15\", \"strike\": 15,\n"
+         "  \"option_type\": \"call\",\n"
+         "  \"bid\": \"1,2\",\n"
+         "  \"open_interest\": 10}]}\n",
+         "quotes[0]: \"bid\" \"1,2\" is not a number", 4},
+        {"{\"quotes\": [\n"
+         " {\"ticker\": \"PBI\", \"expiry_date\": \"2026-05-15\", \"strike\": 15,\n"
+         "  \"option_type\": \"call\",\n"
+         "  \"bid\": 1.2,\n"
+         "  \"open_interest\": -1}]}\n",
+         "quotes[0]: \"open_interest\" -1 is out of range (0 to 1000000000)", 5},
+        {"{\"quotes\": [\n"
+         " {\"ticker\": \"PBI\", \"expiry_date\": \"2026-05-15\", \"strike\": 15,\n"
+         "  \"option_type\":\n"
+         "   \"straddle\",\n"
+         "  \"open_interest\": 10}]}\n",
+         "quotes[0]: \"option_type\" \"straddle\" is not \"call\", \"put\", \"C\" or \"P\"", 4},
+        {"{\"options\": {\"2026-02-11\": {\"c\": {\n"
+         " \"500.00\":\n"
+         "  {\"oi\": 2, \"l\": 192.08,\n"
+         "   \"b\": 190.92,\n"
+         "   \"a\": \"high\",\n"
+         "   \"v\": 0}}}}}\n",
+         "options[\"2026-02-11\"][\"c\"][\"500.00\"]: \"a\" \"high\" is not a number", 5},
+        {"{\"options\": {\"2026-02-11\": {\"c\": {\n"
+         " \"500.00\":\n"
+         "  {\"l\": 192.08,\n"
+         "   \"b\": 190.92,\n"
+         "   \"oi\": 2.5e12}}}}}\n",
+         "options[\"2026-02-11\"][\"c\"][\"500.00\"]: \"oi\" 2.5e12 is out of range (0 to "
+         "1000000000)",
+         5},
+        {"{\"results\": [\n"
+         " {\"details\": {\"contract_type\": \"call\", \"expiration_date\": \"2030-01-18\",\n"
+         "   \"strike_price\": 100, \"ticker\": \"O:XYZ300118C00100000\"},\n"
+         "  \"last_quote\": {\"bid\": 1.2,\n"
+         "   \"ask\": [1.3]},\n"
+         "  \"open_interest\": 10}]}\n",
+         "results[0] (O:XYZ300118C00100000): \"last_quote.ask\" an array is not a number", 5},
+        {"{\"results\": [\n"
+         " {\"details\": {\"contract_type\": \"call\", \"expiration_date\": \"2030-01-18\",\n"
+         "   \"strike_price\": 0, \"ticker\": \"O:XYZ300118C00100000\"},\n"
+         "  \"open_interest\": 10}]}\n",
+         "results[0] (O:XYZ300118C00100000): \"details.strike_price\" 0 is out of range (above 0 "
+         "to 10000000)",
+         3},
+        {"{\"results\": [\n"
+         " {\"details\": {\"contract_type\": \"call\",\n"
+         "   \"expiration_date\": \"2030-02-30\", \"strike_price\": 100},\n"
+         "  \"open_interest\": 10}]}\n",
+         "results[0] (no ticker): \"details.expiration_date\" \"2030-02-30\" is not a date "
+         "(\"2030-01-18\")",
+         3},
+        {"{\"options\": {\"option\": [\n"
+         " {\"symbol\": \"SPY240322C00510000\", \"option_type\": \"call\",\n"
+         "  \"expiration_date\": \"2024-03-22\", \"strike\": 510.0,\n"
+         "  \"greeks\": {\"delta\": 0.5,\n"
+         "   \"gamma\": \"g\"},\n"
+         "  \"open_interest\": 8213}]}}\n",
+         "options.option[0] (SPY240322C00510000): \"greeks.gamma\" \"g\" is not a number", 5},
+        {"{\"options\": {\"option\": [\n"
+         " {\"symbol\": \"SPY240322C00510000\", \"option_type\": \"call\",\n"
+         "  \"expiration_date\": \"2024-03-22\", \"strike\": 510.0,\n"
+         "  \"open_interest\":\n"
+         "   \"lots\"}]}}\n",
+         "options.option[0] (SPY240322C00510000): \"open_interest\" \"lots\" is not a number", 5},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* OPC names no underlying */
+        const int opc = strncmp(cases[i].doc, "{\"options\": {\"2026", 18) == 0;
+        gex_read_options o = {.strict = 1, .symbol = opc ? "SPY" : NULL, .spot = 100};
+        gex_chain *c = NULL;
+        gex_error err;
+        char want[320];
+        ck_assert_int_eq(read_both(cases[i].doc, &o, &c, NULL, &err), GEX_EPARSE);
+        snprintf(want, sizeof want, "%s; fix the row, or read without --strict to skip bad rows",
+                 cases[i].said);
+        ck_assert_str_eq(err.text, want);
+        ck_assert_int_eq(err.line, cases[i].line);
+    }
 }
 END_TEST
 
@@ -804,6 +903,7 @@ static Suite *json_formats_suite(void)
     tcase_add_test(tc, test_json_opc_bad_rows);
     tcase_add_test(tc, test_json_ibkr_bad_rows);
     tcase_add_test(tc, test_json_tradier_bad_rows);
+    tcase_add_test(tc, test_json_bad_field_at_its_line);
     tcase_add_test(tc, test_json_cboe_unwrapped_needs_now);
     tcase_add_test(tc, test_json_container_field_is_bad);
     tcase_add_test(tc, test_json_ibkr_real_refused_no_oi);
