@@ -276,10 +276,20 @@ static int finish(gex__reader *r, long header_line)
                 return gex_error_set(r->err, GEX_EPARSE, r->name, r->bad_spot_line, 0,
                                      "%s, so the file gives no spot price for %s; pass --spot",
                                      r->bad_spot, c->sym[c->underlying[i]]);
+            /* Other underlyings, left out by --symbol: this one's first row is the place */
+            long first = header_line;
+            if (r->rep->other_symbol > 0 && c->line[i] > 0) {
+                first = c->line[i];
+                for (size_t j = i + 1; j < c->n; j++)
+                    if (c->underlying[j] == c->underlying[i] && c->line[j] > 0 &&
+                        c->line[j] < first)
+                        first = c->line[j];
+            }
             if (!r->in_snapshot)
-                return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
-                                     "the file gives no spot price for %s; pass --spot",
-                                     c->sym[c->underlying[i]]);
+                return gex_error_set(
+                    r->err, GEX_EPARSE, r->name, first, 0,
+                    "the file gives no spot price for %s%s; pass --spot", c->sym[c->underlying[i]],
+                    first != header_line ? ": its rows have none (the first here)" : "");
             char iso[40];
             gex_time_format_iso(r->time, iso, sizeof iso);
             return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,

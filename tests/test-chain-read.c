@@ -1290,12 +1290,15 @@ START_TEST(test_chain_check_spot_underlying_without_spot)
     ck_assert_int_ne(gex_chain_prepare(b, &po, NULL, &err), GEX_OK);
     gex_chain_free(b);
     gex_chain_free(c);
-    /* --symbol keeps the underlying without a spot: refused in the read, as a file of one */
+    /* --symbol keeps the underlying without a spot: refused in the read, as a file of one, at
+     * its first row (not the header's line: the file's other underlyings give theirs) */
     gex_read_options o = {.symbol = "BBB"};
     ck_assert_int_eq(gex_chain_read_buffer(three, sizeof three - 1, "t.csv", &o, &c, NULL, &err),
                      GEX_EPARSE);
     ck_assert_ptr_null(c);
-    ck_assert_str_eq(err.text, "the file gives no spot price for BBB; pass --spot");
+    ck_assert_str_eq(err.text, "the file gives no spot price for BBB: its rows have none (the "
+                               "first here); pass --spot");
+    ck_assert_int_eq(err.line, 3);
     /* --spot gives every underlying one */
     o = (gex_read_options){.spot = 47.25};
     ck_assert_int_eq(gex_chain_read_buffer(three, sizeof three - 1, "t.csv", &o, &c, NULL, &err),
@@ -1311,6 +1314,7 @@ START_TEST(test_chain_check_spot_underlying_without_spot)
                      GEX_EPARSE);
     ck_assert_ptr_null(c);
     ck_assert_str_eq(err.text, "the file gives no spot price for AAA; pass --spot");
+    ck_assert_int_eq(err.line, 1);
     ck_assert_int_eq(gex_chain_check_spot(NULL, "t.csv", &err), GEX_EINVAL);
 }
 END_TEST
