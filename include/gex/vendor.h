@@ -1,6 +1,8 @@
 /*
  * gex/vendor.h: responses of the remote exposure API gex replaces, read into gex's own types
- * (SPEC 3 lists their shapes, SPEC 4 what validate does with them).
+ * (doc/SPEC.md: the table of commands in section 3, "Command line", lists their shapes, which
+ * gex's own gex, dex, vex, chex and levels documents keep; section 4, "Validation against
+ * vendors", what validate does with them).
  *
  * Recognised from their keys, never from the file name:
  *   gex     net_gex + strikes[{strike, call_gex, put_gex, net_gex, call_oi, put_oi,
