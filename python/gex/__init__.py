@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json as _json
+import numbers as _numbers
 import operator as _operator
 import os as _os
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -130,12 +131,18 @@ def _table(columns: Dict[str, np.ndarray], index: Optional[str] = None) -> Table
 
 
 def _day(name: str, d: Union[str, int, _dt.date]) -> int:
-    """Days since 1970-01-01 of a date given as a datetime.date, 'YYYY-MM-DD' or a whole number
-    (int, numpy integer); name is the parameter's, for the message."""
-    what = f"{name}: a date is a datetime.date, 'YYYY-MM-DD' or days since 1970-01-01"
+    """Days since 1970-01-01 of a date given as a datetime.date, 'YYYY-MM-DD', a numpy
+    datetime64 or a whole number (int, numpy integer); name is the parameter's, for the
+    message."""
+    what = (f"{name}: a date is a datetime.date, 'YYYY-MM-DD', a numpy datetime64 or days since "
+            "1970-01-01")
     if isinstance(d, bool):
         raise TypeError(f"{what}, not {d!r}")
-    if hasattr(d, "__index__"):
+    if isinstance(d, np.datetime64):
+        if np.isnat(d):
+            raise ValueError(f"{name}: NaT is not a date")
+        d = int(d.astype("datetime64[D]").astype(np.int64))
+    if isinstance(d, _numbers.Integral):
         v = _operator.index(d)
         if not -2**31 <= v < 2**31:
             raise ValueError(f"{name}: {v}: days since 1970-01-01 out of range")
@@ -157,7 +164,8 @@ def _dates(name: str, values: Any) -> Tuple[List[int], bool]:
     date) was among them."""
     if values is None:
         return [], False
-    if isinstance(values, (str, _dt.date)) or hasattr(values, "__index__"):
+    # one date (a numpy array has __index__ too: its elements are the dates)
+    if isinstance(values, (str, _dt.date, np.datetime64, _numbers.Integral)):
         values = [values]
     try:
         values = list(values)
@@ -582,7 +590,8 @@ def analyze(chain: Chain, *, unit: str = "pct",
             greeks: str = "model") -> Analysis:
     """Analyses a prepared chain of one underlying (gex_analysis_new), with the command line's
     options: unit "pct" | "point" | "shares" (--gex-unit); expirations: dates to keep
-    ('YYYY-MM-DD', datetime.date, or '0dte' for the quote date; --expiration);
+    ('YYYY-MM-DD', datetime.date, numpy datetime64, days since 1970-01-01, or '0dte' for the
+    quote date; a list or a numpy array of them; --expiration);
     exclude_expirations (--exclude-expiration); max_dte: calendar days (--max-dte); min_oi
     (--min-oi); min_bid (--min-bid, 0: none); max_delta: |delta| limit in (0, 1] (--max-delta,
     0 or 1: none); flip_method "profile" | "strike" (--flip-method); exercise "european" | "auto" |

@@ -547,8 +547,14 @@ def test_whole_numbers_named(root, tmp_path):
     day = (datetime.date(2026, 11, 20) - datetime.date(1970, 1, 1)).days
     want = gex.analyze(c, expirations="2026-11-20").totals
     assert want["used"] > 0
-    for v in (day, np.int64(day), [np.int32(day)]):
+    # a numpy array is a list of dates (of strings, of datetime64 as pandas' unique() gives,
+    # of days), not one date
+    for v in (day, np.int64(day), [np.int32(day)], np.array(["2026-11-20"]),
+              np.array(["2026-11-20"], dtype="datetime64[ns]"), np.datetime64("2026-11-20"),
+              np.array([day])):
         assert gex.analyze(c, expirations=v).totals == want
+    assert (gex.analyze(c, exclude_expirations=np.array(["2026-11-20"])).totals["used"]
+            == c.n - want["used"])
     for kw in (dict(expirations=float(day)), dict(expirations=[float(day)]),
                dict(exclude_expirations=True)):
         with pytest.raises(TypeError, match=f"^{next(iter(kw))}: "):
