@@ -569,6 +569,9 @@ refused 2 "unknown option --frobnicate" --frobnicate "$chains"
 refused 2 "unknown option --prot: did you mean --port?" --prot 1 "$chains"
 refused 2 "unknown option --rat: did you mean --rate?" --rat 0.05 "$chains"
 refused 2 "unknown option --port=0: give the value apart, --port 0" --port=0 "$chains"
+refused 2 "unknown option --strict=yes: --strict takes no value" --strict=yes "$chains"
+refused 2 "unknown option --now-from-mtime=1: --now-from-mtime takes no value" \
+    --now-from-mtime=1 "$chains"
 refused 2 "--port needs a value: a port number 0 to 65535" --port
 refused 2 "--threads needs a value: a number 1 to 256" "$chains" --threads
 refused 2 "one folder only" "$chains" "$chains"

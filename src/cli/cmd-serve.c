@@ -99,7 +99,16 @@ int cli_serve_unknown_option(const char *cmd, const char *a, const char *const *
     char typed[64]; /* "--name=value" is no option of these either: its name is what was meant */
     snprintf(typed, sizeof typed, "%.*s", (int)strcspn(a, "="), a);
     const char *near = cli_nearest_name(typed, names, sizeof names[0], n);
-    if (near != NULL && strcmp(near, typed) == 0) /* "--port=80" */
+    /* the options of serve and api that take no value: "--strict=yes" is told so, not to give
+     * the value apart */
+    static const char *const flags[] = {"--help", "--list", "--now-from-mtime"};
+    int flag = cli_serve_passed_on(typed) == 0;
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+        flag |= strcmp(typed, flags[k]) == 0;
+    if (near != NULL && strcmp(near, typed) == 0 && flag) /* "--strict=yes" */
+        cli_error(NULL, 0, "%s: unknown option %s: %s takes no value (see gex %s --help)", cmd, a,
+                  typed, cmd);
+    else if (near != NULL && strcmp(near, typed) == 0) /* "--port=80" */
         cli_error(NULL, 0, "%s: unknown option %s: give the value apart, %s %s", cmd, a, typed,
                   a + strlen(typed) + 1);
     else if (near != NULL)
