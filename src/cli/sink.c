@@ -7,7 +7,9 @@
  * was, and a killed one leaves nothing beside it either: the kernel frees an unnamed inode with
  * its last descriptor, so no signal handler (and no global state) is needed. Where the file
  * system has no O_TMPFILE, the temporary file is a named FILE.tmp-XXXXXX renamed the same way,
- * which a killed run leaves behind (never a partial FILE).
+ * which a killed run leaves behind (never a partial FILE). The file's bytes reach the disk
+ * (fsync) before it takes the name, so that a crash or power loss just after leaves the old FILE
+ * or the whole new one, not a name on an empty file.
  *
  * What FILE already is decides the rest, before the command runs: a symbolic link stays a link
  * (the file written is its final target); a character device or a FIFO is written directly, as
@@ -376,6 +378,13 @@ int cli_sink_close(cli_sink *sink, int ok)
         rc = CLI_EXIT_INTERNAL;
     }
     ok = ok && !failed;
+    /* A file system that cannot sync (EINVAL: some FUSE and special ones) keeps what it has. */
+    if (ok && (sink->how == SINK_UNNAMED || sink->how == SINK_NAMED) &&
+        fsync(fileno(sink->fp)) != 0 && errno != EINVAL && errno != ENOTSUP) {
+        cli_error(sink->final_path, 0, "writing the output failed: %s", strerror(errno));
+        rc = CLI_EXIT_INTERNAL;
+        ok = 0;
+    }
     if (ok && sink->how == SINK_UNNAMED) {
         rc = publish_unnamed(sink, fileno(sink->fp));
         ok = rc == CLI_EXIT_OK;

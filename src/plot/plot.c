@@ -433,6 +433,12 @@ int gex_plot_render(const char *path, const gex_plot_data *data, const gex_plot_
         return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot create the file: %s", strerror(e));
     }
     int rc = gex_plot_write(fp, format, data, options, err);
+    /* The chart's bytes on the disk before it takes the name (a crash just after leaves the old
+     * file or the whole chart); a file system that cannot sync (EINVAL) keeps what it has. */
+    if (rc == GEX_OK && tmp != NULL &&
+        (fflush(fp) != 0 || (fsync(fileno(fp)) != 0 && errno != EINVAL && errno != ENOTSUP)))
+        rc = gex_error_set(err, GEX_EIO, path, 0, 0, "writing the output failed: %s",
+                           strerror(errno));
     if (fclose(fp) != 0 && rc == GEX_OK)
         rc = gex_error_set(err, GEX_EIO, path, 0, 0, "writing the output failed: %s",
                            strerror(errno));
