@@ -934,6 +934,138 @@ static void take_field(csv_reader *c, const char *s, size_t len, int wide)
     v->num[ro] = x;
 }
 
+/* --- the order of day and month in slash dates (SPEC 2.5) --- */
+
+/* "11/02/2026": two parts of one or two digits and a four-digit year, joined by slashes; 1 with
+ * the parts, else 0. */
+static int slash_date(const char *s, size_t len, int *a, int *b, int *year)
+{
+    int part[3] = {0, 0, 0};
+    size_t digits[3] = {0, 0, 0}, k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '/' && k < 2 && digits[k] > 0)
+            k++;
+        else if (s[i] >= '0' && s[i] <= '9' && digits[k] < (k == 2 ? 4u : 2u))
+            part[k] = part[k] * 10 + (s[i] - '0'), digits[k]++;
+        else
+            return 0;
+    }
+    if (k != 2 || digits[2] != 4)
+        return 0;
+    *a = part[0];
+    *b = part[1];
+    *year = part[2];
+    return 1;
+}
+
+/* Refuses a file whose slash dates read in both orders: the cell s on this line, and the line
+ * that decided or guessed the other order. Returns -1. */
+static int refuse_date_order(csv_reader *c, long col, const char *s, size_t len, int day_first)
+{
+    gex__reader *r = c->r;
+    c->rc = gex_error_set(
+        r->err, GEX_EPARSE, r->name, c->line, col,
+        "expiration \"%.*s\" is %s, but line %ld's \"%s\" was read %s: a file's dates are "
+        "read in one order, found from the first date that tells it; re-save the expiration "
+        "column as yyyy-mm-dd",
+        shown(len), s, day_first ? "day first (dd/mm/yyyy)" : "month first (mm/dd/yyyy)",
+        r->date_guess_line, r->date_guess,
+        day_first ? "month first (mm/dd/yyyy)" : "day first (dd/mm/yyyy)");
+    return -1;
+}
+
+static void note_date_line(csv_reader *c, const char *s, size_t len)
+{
+    gex__reader *r = c->r;
+    r->date_guess_line = c->line;
+    snprintf(r->date_guess, sizeof r->date_guess, "%.*s", shown(len), s);
+}
+
+/* Evidence that the file's slash dates are day first (the cell s, on this line): 0, or -1 when
+ * a date was read month first on another line (the read refused). */
+static int date_day_first(csv_reader *c, long col, const char *s, size_t len)
+{
+    gex__reader *r = c->r;
+    r->date_day_first = 1;
+    if (r->date_order == 2)
+        return 0;
+    if (r->date_guess_line != 0 && r->date_guess_line != c->line)
+        return refuse_date_order(c, col, s, len, 1);
+    r->date_order = 2;
+    note_date_line(c, s, len);
+    return 0;
+}
+
+/* Evidence that they are month first: 0, or -1 when they were found day first. */
+static int date_month_first(csv_reader *c, long col, const char *s, size_t len)
+{
+    gex__reader *r = c->r;
+    if (r->date_order == 2)
+        return refuse_date_order(c, col, s, len, 0);
+    r->date_order = 1;
+    if (r->date_guess_line == 0)
+        note_date_line(c, s, len);
+    return 0;
+}
+
+/* An expiration cell s, read month first into *day (*ok: whether it is a date), read again in
+ * the file's order when it is a slash date whose parts differ: a first part over 12 is day-first
+ * evidence, a second over 12 month-first, and a date that reads both ways is read in the order
+ * known, month first (noted) while none is. 0, or -1 when the read is refused (c->rc). */
+static GEX__COLD int slash_order(csv_reader *c, long col, const char *s, size_t len, int32_t *day,
+                                 int *ok)
+{
+    gex__reader *r = c->r;
+    int a, b, y;
+    if (!slash_date(s, len, &a, &b, &y) || a == b || (a > 12 && b > 12))
+        return 0;
+    if (a > 12 ? date_day_first(c, col, s, len) : b > 12 ? date_month_first(c, col, s, len) : 0)
+        return -1;
+    if (r->date_order == 0 && r->date_guess_line == 0)
+        note_date_line(c, s, len);
+    if (r->date_order == 2) {
+        *ok = gex_time_valid_date(y, b, a);
+        if (*ok)
+            *day = gex_time_days_from_civil(y, b, a);
+    }
+    return 0;
+}
+
+/* A row's expiration (*cell, read from the reader's last expiration text) against its option
+ * symbol's date sym (SPEC 2.5): 0 when they agree, the cell read in the other order where that
+ * is the symbol's date and the file's order allows it (the row's expiration and the cache set),
+ * or the symbol's date is the Saturday after the cell's (OCC's dates of the monthly options
+ * before 2015); 1 when they differ; -1 when the read is refused (c->rc). */
+static int expiration_vs_symbol(csv_reader *c, long col, int32_t *cell, int32_t sym)
+{
+    enum { SATURDAY = 6 };
+    gex__reader *r = c->r;
+    int a, b, y;
+    const int both = slash_date(r->last_exp, r->last_exp_len, &a, &b, &y) && a != b && a <= 12 &&
+                     b <= 12 && r->last_exp_ok;
+    if (*cell == sym) {
+        /* An agreeing date of two readings confirms the order it was read in. */
+        if (both && r->date_order == 0)
+            return date_month_first(c, col, r->last_exp, r->last_exp_len);
+        return 0;
+    }
+    if (sym == *cell + 1 && gex_time_weekday(sym) == SATURDAY)
+        return 0;
+    if (!both)
+        return 1;
+    const int day_first = r->date_order == 2;
+    const int32_t other =
+        day_first ? gex_time_days_from_civil(y, a, b) : gex_time_days_from_civil(y, b, a);
+    if (other != sym)
+        return 1;
+    if (day_first ? date_month_first(c, col, r->last_exp, r->last_exp_len)
+                  : date_day_first(c, col, r->last_exp, r->last_exp_len))
+        return -1;
+    *cell = other;
+    r->last_exp_day = other;
+    return 0;
+}
+
 /* A text cell: expiration, type, symbol, quote time, underlying, multiplier, root. */
 static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, role ro, long col,
                                     const char *s, size_t len, int wide)
@@ -950,7 +1082,14 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
             v->has_expiration = 1;
             return;
         }
-        if (gex__read_expiration(r, s, len, &v->expiration) != 0) {
+        int ok = gex__read_expiration(r, s, len, &v->expiration) == 0;
+        if (len == r->last_exp_len && memchr(s, '/', len) != NULL) {
+            if (slash_order(c, col, s, len, &v->expiration, &ok) != 0)
+                return;
+            r->last_exp_day = v->expiration;
+            r->last_exp_ok = ok;
+        }
+        if (!ok) {
             mark_bad(c, side, ro, col, "expiration \"%.*s\" is not a date", shown(len), s);
             return;
         }
@@ -1163,6 +1302,18 @@ static const char *weekly_root(gex__reader *r, const char *u, size_t u_len, int3
     return root;
 }
 
+/* A row whose expiration is not its option symbol's date: bad, with both. */
+static void symbol_date_differs(csv_reader *c, int side, const side_values *v, const gex__occ *occ)
+{
+    const gex__reader *r = c->r;
+    int y, m, d;
+    gex_time_civil_from_days(occ->expiration, &y, &m, &d);
+    mark_bad(c, side, R_EXPIRATION, v->col[R_SYMBOL],
+             "expiration \"%.*s\" is not the date of the row's option symbol (%.*s, expiring "
+             "%04d-%02d-%02d): one of them is wrong",
+             shown(r->last_exp_len), r->last_exp, (int)occ->root_len, occ->root, y, m, d);
+}
+
 static void long_row(csv_reader *c)
 {
     gex__reader *r = c->r;
@@ -1176,6 +1327,8 @@ static void long_row(csv_reader *c)
         if (isnan(v->num[R_STRIKE]) || !v->has_expiration || v->type < 0)
             v->occ_state =
                 gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 1 : 2;
+        else if (gex__occ_decode(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0)
+            v->occ_state = 1; /* its date is checked against the expiration's (SPEC 2.5) */
         else
             v->occ_state =
                 gex__occ_root(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 4 : 2;
@@ -1201,7 +1354,15 @@ static void long_row(csv_reader *c)
     } else {
         mark_bad(c, 0, R_STRIKE, v->col[R_STRIKE], "the strike is missing");
     }
-    if (v->has_expiration)
+    if (v->has_expiration && has_occ) {
+        const int d =
+            expiration_vs_symbol(c, v->col[R_EXPIRATION], &v->expiration, occ->expiration);
+        if (d < 0)
+            return;
+        if (d > 0)
+            symbol_date_differs(c, 0, v, occ);
+        k.expiration = v->expiration;
+    } else if (v->has_expiration)
         k.expiration = v->expiration;
     else if (has_occ)
         k.expiration = occ->expiration;
@@ -1365,6 +1526,14 @@ static void cboe_row(csv_reader *c)
             mark_bad(c, side, R_SYMBOL, v->col[R_SYMBOL],
                      "option symbol \"%.*s\" is not an OCC symbol", shown(v->text_len[R_SYMBOL]),
                      v->text[R_SYMBOL]);
+        if (!v->bad) {
+            const int d =
+                expiration_vs_symbol(c, shared->col[R_EXPIRATION], &expiration, occ->expiration);
+            if (d < 0)
+                return;
+            if (d > 0)
+                symbol_date_differs(c, side, v, occ);
+        }
         gex_contract k = blank_contract();
         k.line = c->line;
         k.expiration = expiration;

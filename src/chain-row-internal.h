@@ -170,6 +170,17 @@ typedef struct gex__reader {
     size_t last_exp_len;
     int32_t last_exp_day;
     int last_exp_ok;
+    /* The order of the day and the month in the slash dates of a CSV's expiration column
+     * (SPEC 2.5, chain-csv.c): 0 not known yet (read month first, as US files write them), 1
+     * month first (a second part over 12, or a row's option symbol agreed), 2 day first (a first
+     * part over 12, or a row's option symbol with day and month swapped). date_guess_line: the
+     * first line whose date, of either order, was read month first while the order was not
+     * known (0: none), date_guess its text. date_day_first: day-first evidence was seen (a read
+     * cut into ranges is then read again in one piece, chain-split.c). */
+    int date_order;
+    long date_guess_line;
+    char date_guess[24];
+    int date_day_first;
     /* Tests: every CSV line through libcsv, none through the fast path (chain-csv.c). */
     int csv_libcsv_only;
     /* The checks of the contracts added. checks_stale: they no longer describe the chain (a

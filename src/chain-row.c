@@ -131,10 +131,11 @@ size_t gex__root_underlying(const char *root, size_t len, char *out)
 
 /* --- dates and the quote instant --- */
 
-/* "13-09-22": day, month and a two-digit year of this century joined by dashes, as a European
- * spreadsheet (Dutch, Danish, Portuguese locales) writes a date when it saves a CBOE CSV again.
- * gex_time_parse_date refuses two-digit years; a dash-separated one is read in this order only,
- * because US spreadsheets write month-first dates with slashes ("9/13/22"). 0 or -1. */
+/* "13-09-22", "14-09-2023": day, month and a year (two digits: of this century) joined by
+ * dashes, as a European spreadsheet (Dutch, Danish, Portuguese locales) writes a date when it
+ * saves a CBOE CSV again. gex_time_parse_date reads neither; a dash-separated one is read in
+ * this order only, because US spreadsheets write month-first dates with slashes ("9/13/22").
+ * 0 or -1. */
 static int european_short_date(const char *s, size_t len, int32_t *day)
 {
     int part[3] = {0, 0, 0};
@@ -142,16 +143,18 @@ static int european_short_date(const char *s, size_t len, int32_t *day)
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '-' && k < 2 && digits[k] > 0) {
             k++;
-        } else if (s[i] >= '0' && s[i] <= '9' && digits[k] < 2) {
+        } else if (s[i] >= '0' && s[i] <= '9' && digits[k] < (k == 2 ? 4u : 2u)) {
             part[k] = part[k] * 10 + (s[i] - '0');
             digits[k]++;
         } else {
             return -1;
         }
     }
-    if (k != 2 || digits[2] != 2 || !gex_time_valid_date(2000 + part[2], part[1], part[0]))
+    const int year = digits[2] == 4 ? part[2] : 2000 + part[2];
+    if (k != 2 || (digits[2] != 2 && digits[2] != 4) ||
+        !gex_time_valid_date(year, part[1], part[0]))
         return -1;
-    *day = gex_time_days_from_civil(2000 + part[2], part[1], part[0]);
+    *day = gex_time_days_from_civil(year, part[1], part[0]);
     return 0;
 }
 

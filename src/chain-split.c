@@ -321,6 +321,9 @@ static int range_reader(const gex__reader *r, split_range *g)
     g->r.last_u[0] = '\0';
     g->r.last_u_len = 0;
     g->r.last_exp_len = 0;
+    g->r.date_order = 0;
+    g->r.date_guess_line = 0;
+    g->r.date_day_first = 0;
     if (g->index > 0) {
         g->r.has_time = 0;
         g->r.time = 0;
@@ -473,6 +476,11 @@ static int combine(gex__reader *r, split *s, int *done)
         if (k + 1 < n && !s->ranges[k].row_start)
             return GEX_OK;
     }
+    /* A range that found its slash dates day first may follow ranges that read theirs month
+     * first, not knowing: one reader decides the order over the whole file (SPEC 2.5). */
+    for (size_t k = 0; k < n && k <= last; k++)
+        if (s->ranges[k].r.date_day_first)
+            return GEX_OK;
     if (other_underlying(s, last < n ? last : n - 1) ||
         !currencies_agree(s, last < n ? last : n - 1))
         return GEX_OK;
