@@ -1071,6 +1071,12 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
                                     const char *s, size_t len, int wide)
 {
     gex__reader *r = c->r;
+    /* ="..." : Excel's guard of a text cell from being read as a number or a date, kept when
+     * the sheet is saved as CSV again; the text is what is inside. */
+    if (len >= 3 && s[0] == '=' && s[1] == '"' && s[len - 1] == '"') {
+        s += 2;
+        len -= 3;
+    }
     switch (ro) {
     case R_EXPIRATION:
         if (gex__is_missing(s, len))
@@ -1278,10 +1284,20 @@ static int skip_side(csv_reader *c, int side)
  * RUTW (Cboe and Nasdaq product specifications). Counted for the warning. A monthly moved to
  * the Thursday by a Good Friday holiday would be read as PM: a --settle given for the index
  * (--settle SPX=am) turns this off and settles every such row by the user's rule. */
+static const char *const weekly[][2] = {{"SPX", "SPXW"}, {"NDX", "NDXP"}, {"RUT", "RUTW"}};
+
+/* Whether an underlying is an index whose weeklies have their own root (weekly). */
+static int has_weekly_root(const char *u, size_t u_len)
+{
+    for (size_t i = 0; i < sizeof weekly / sizeof weekly[0]; i++)
+        if (u_len == 3 && gex__strncasecmp_ascii(u, weekly[i][0], 3) == 0)
+            return 1;
+    return 0;
+}
+
 static const char *weekly_root(gex__reader *r, const char *u, size_t u_len, int32_t expiration,
                                const char *root, size_t *root_len)
 {
-    static const char *const weekly[][2] = {{"SPX", "SPXW"}, {"NDX", "NDXP"}, {"RUT", "RUTW"}};
     enum { FRIDAY = 5, THIRD_FRIDAY_FIRST = 15, THIRD_FRIDAY_LAST = 21 };
     for (size_t k = 0; k < r->opt->n_settle; k++)
         if (r->opt->settle[k].root != NULL && strlen(r->opt->settle[k].root) == u_len &&
@@ -1334,6 +1350,7 @@ static void long_row(csv_reader *c)
                 gex__occ_root(v->text[R_SYMBOL], v->text_len[R_SYMBOL], &v->occ) == 0 ? 4 : 2;
     }
     const int has_occ = v->occ_state == 1, occ_failed = v->occ_state == 2;
+
     const int has_root = has_occ || v->occ_state == 4;
     const gex__occ *occ = &v->occ;
     gex_contract k = blank_contract();
@@ -1435,6 +1452,13 @@ static void long_row(csv_reader *c)
         mark_bad(c, 0, R_CURRENCY, v->col[R_CURRENCY],
                  "currency \"%.*s\" is not an ISO 4217 code (three letters, such as USD)",
                  shown(v->text_len[R_CURRENCY]), v->text[R_CURRENCY]);
+    /* An index's row whose symbol is no OCC symbol and that has no root column: the root (SPXW
+     * or SPX, PM or AM settled) was to come from the symbol, and is never guessed (SPEC 2.5). */
+    if (!v->bad && occ_failed && v->text_len[R_ROOT] == 0 && has_weekly_root(u.s, u.len))
+        mark_bad(c, 0, R_SYMBOL, v->col[R_SYMBOL],
+                 "option symbol \"%.*s\" is not an OCC symbol, and the row's option root (of "
+                 "%.*s, whose weeklies have their own) is known only from it",
+                 sym_len, sym, (int)u.len, u.s);
     if (v->bad || take_oi(c, 0, v->num[R_OI], &k) != 0) {
         skip_side(c, 0);
         return;
