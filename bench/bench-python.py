@@ -9,18 +9,63 @@ extension module directly (gex._gex: the C library, its argument parsing and the
 prepare() makes so that a chain never changes under an analysis); it should stay under 10% of
 the C time. Also: two threads analysing at once against one (the GIL is released).
 
-Usage: bench-python.py INDEX.csv [--gex build/gex] [--pandas bench/pandas-gex.py] [--reps N]
-Run with the package importable (pip-installed, or PYTHONPATH=a staged build; see README).
+Usage: bench-python.py INDEX.csv [--build DIR] [--gex build/gex] [--pandas bench/pandas-gex.py]
+                         [--reps N]
+The package measured is this repository's python/gex with the module that the build DIR
+(default build, the README's) made for its Python tests (DIR/python/tests/_gex*.so, as
+meson test stages it), staged in a temporary folder; --build '' measures the package that the
+interpreter imports (pip-installed). Which one is said on standard error.
 """
 import argparse
+import ctypes
+import glob
+import importlib.machinery
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
-import gex
-from gex import _gex
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def import_gex(build):
+    """The package gex: staged from the build's module and python/gex when build is given,
+    as python/tests/conftest.py stages it, else the interpreter's own."""
+    if build:
+        suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+        ext = os.path.join(build, "python", "tests", "_gex" + suffix)
+        if not os.path.isfile(ext):
+            sys.exit(f"bench-python: {ext}: no Python module in the build {build}: build it "
+                     f"(ninja -C {build}; meson's option python, with python3-dev and numpy), "
+                     f"or pass --build '' to measure the installed package")
+        stage = tempfile.mkdtemp(prefix="gex-bench-py-")
+        os.mkdir(os.path.join(stage, "gex"))
+        pkg = os.path.join(HERE, "..", "python", "gex")
+        for name in os.listdir(pkg):
+            if name.endswith(".py") or name == "py.typed":
+                os.symlink(os.path.abspath(os.path.join(pkg, name)),
+                           os.path.join(stage, "gex", name))
+        os.symlink(os.path.abspath(ext), os.path.join(stage, "gex", "_gex" + suffix))
+        sys.path.insert(0, stage)
+        # The module finds the build's libgex by a run path relative to its own folder, which
+        # the staged link is not in: the library is loaded first, by its name.
+        lib = os.path.join(build, "src", "libgex.so.0")
+        if os.path.isfile(lib):
+            ctypes.CDLL(os.path.abspath(lib), mode=ctypes.RTLD_GLOBAL)
+    try:
+        import gex
+    except ImportError as e:
+        sys.exit(f"bench-python: the package gex cannot be imported ({e}): build it "
+                 f"(--build DIR) or install it (pip install ./python)")
+    finally:
+        if build:
+            shutil.rmtree(sys.path.pop(0))
+    print(f"bench-python: the package from {os.path.dirname(gex.__file__) if not build else build}",
+          file=sys.stderr)
+    return gex
 
 
 def best(fn, reps):
@@ -35,20 +80,26 @@ def best(fn, reps):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("index")
+    ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     ap.add_argument("--gex", default="build/gex")
     ap.add_argument("--pandas", default=os.path.join(os.path.dirname(__file__), "pandas-gex.py"))
     ap.add_argument("--reps", type=int, default=10)
     a = ap.parse_args()
     path = a.index
+    gex = import_gex(a.build)
+    _gex = gex._gex
 
     def package():
         an = gex.analyze(gex.read(path).prepare())
         return an.strikes()
 
     def raw():
-        c = _gex.read(path, True, path, "auto", False, None, 0.0, 0.0, [], 1)
-        p = _gex.prepare(c, 0, None, 0.045, 0.013, "auto")
-        h = _gex.analyze(p, "pct", [], False, [], False, -1, 0.0, 0.0, 0.0, "profile")
+        # The arguments gex.read(path), Chain.prepare() and gex.analyze(chain) pass.
+        c = _gex.read(path, True, path, "auto", False, None, 0.0, 0.0, [], 1, None, False)
+        p = _gex.prepare(c, None, 0.045, 0.013, "auto", "parity")
+        _gex.check_open_interest(p)
+        h = _gex.analyze(p, "pct", [], False, [], False, -1, 0.0, 0.0, 0.0, "profile",
+                         "european", "model")
         return _gex.analysis_strikes(h)
 
     n = gex.read(path).n
