@@ -6,15 +6,19 @@
  *   bench-read [--reps N] [--threads N] [--versus FILE2] FILE
  *
  * FILE is a long CSV, normally gen-chain --market (seeded: the same file on every machine).
- * --threads: the threads of the second figure (default: the online cores, at least 2). The file
- * is read once to warm the page cache, then N times; the best time is reported. Each peak
- * resident memory is measured in a child process (ru_maxrss) reading the file once, with its
- * resident size before the read subtracted. --versus: FILE2 holds the same contracts in another
+ * --threads: the threads of the second figure (default: the online cores, at least 2); --threads 1
+ * prints the one-thread figures alone. The file is read once to warm the page cache, then N
+ * times; the best time is reported. Each peak resident memory is measured in a child process
+ * (ru_maxrss) reading the file once, with its resident size before the read subtracted, forked
+ * before the program reads anything itself (a child's ru_maxrss starts at its parent's), and
+ * set against the arrays of the contracts that file holds. --versus: FILE2 holds the same
+ * contracts in another
  * format (gen-chain --big and gen-chain --big --cboe-json): its one-core speed is printed too,
  * and FILE's as a fraction of it (the JSON readers' target: at least a third of the CSV's), in
  * wall time and in the CPU time of 2N one-thread reads of the two files in turn (the figure to
  * trust on a machine shared with other work).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,7 +166,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
     int reps = 3;
-    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    long threads = 0;
     const char *path = NULL, *versus = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
@@ -176,29 +180,48 @@ int main(int argc, char **argv)
         else
             return usage();
     }
-    if (threads < 2)
-        threads = 2;
-    if (path == NULL || reps < 1 || threads > 1024)
+    if (threads == 0) {
+        threads = sysconf(_SC_NPROCESSORS_ONLN);
+        if (threads < 2)
+            threads = 2;
+    }
+    if (path == NULL || reps < 1 || threads < 1 || threads > 1024)
         return usage();
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "bench-read: cannot stat %s\n", path);
+    struct stat st, sv;
+    const char *missing = stat(path, &st) != 0                       ? path
+                          : versus != NULL && stat(versus, &sv) != 0 ? versus
+                                                                     : NULL;
+    if (missing != NULL) {
+        fprintf(
+            stderr,
+            "bench-read: cannot stat %s: %s; the benchmark inputs in build/bench are written by "
+            "bench/run-all, or one by one by bench/with-inputs.sh (e.g. sh bench/with-inputs.sh "
+            "build/bench/gen-chain build/bench true @INDEX@ @INDEX_JSON@)\n",
+            missing, strerror(errno));
         return 1;
     }
-    size_t n = 0, n_threads = 0;
+    /* Every peak first, before this process reads a file itself. */
+    size_t n = 0, n_threads = 0, nv = 0;
     const double peak1 = read_peak_mb(path, 1, &n);
-    const double peak_n = read_peak_mb(path, (int)threads, &n_threads);
-    if (peak1 < 0 || peak_n < 0 || n != n_threads) {
+    const double peak_n = threads > 1 ? read_peak_mb(path, (int)threads, &n_threads) : 0;
+    const double peak_v = versus != NULL ? read_peak_mb(versus, 1, &nv) : 0;
+    if (peak1 < 0 || peak_n < 0 || (threads > 1 && n != n_threads)) {
         fprintf(stderr, "bench-read: reading %s failed\n", path);
         return 1;
     }
+    if (peak_v < 0) {
+        fprintf(stderr, "bench-read: reading %s failed\n", versus);
+        return 1;
+    }
     /* The arrays' size from an empty view's element sizes (the yardstick of every memory
-     * figure). */
+     * figure), of each file's contracts. */
     gex_chain_view v;
     memset(&v, 0, sizeof v);
     const double arrays_mb = (double)(n * bench_contract_bytes(&v)) / 1e6;
+    const double arrays_v_mb = (double)(nv * bench_contract_bytes(&v)) / 1e6;
     const double best1 = best_read_s(path, 1, reps, bench_now_seconds);
-    const double best_n = best_read_s(path, (int)threads, reps, bench_now_seconds);
+    const double best_n =
+        threads > 1 ? best_read_s(path, (int)threads, reps, bench_now_seconds) : 1;
     if (best1 < 0 || best_n < 0)
         return 1;
     const double mb = (double)st.st_size / 1e6;
@@ -220,21 +243,17 @@ int main(int argc, char **argv)
            "of %d)\n",
            fmt, cpu1 * 1e3, (double)n / cpu1 / 1e6, n, reps);
     if (versus != NULL) {
-        size_t nv = 0;
-        struct stat sv;
         read_info vinfo = {GEX_FORMAT_AUTO};
         gex_chain *vc = NULL;
-        const double peak_v = read_peak_mb(versus, 1, &nv);
         const double best_v = best_read_s(versus, 1, reps, bench_now_seconds);
-        if (peak_v < 0 || best_v < 0 || stat(versus, &sv) != 0 ||
-            read_once_info(versus, 1, &vc, &vinfo) != GEX_OK)
+        if (best_v < 0 || read_once_info(versus, 1, &vc, &vinfo) != GEX_OK)
             return 1;
         gex_chain_free(vc);
         const double mbv = (double)sv.st_size / 1e6;
         printf("bench-read: %s read: %.1f MB/s, %.2f Mcontracts/s/core (n=%zu, %.1f MB, best of "
                "%d); peak memory %.2f x the chain's arrays\n",
                label(vinfo.format), mbv / best_v, (double)nv / best_v / 1e6, nv, mbv, reps,
-               peak_v / arrays_mb);
+               peak_v / arrays_v_mb);
         printf("bench-read: %s at %.2f x the contracts/s of %s (target: at least 0.33)\n", fmt,
                ((double)n / best1) / ((double)nv / best_v), label(vinfo.format));
         /* The same ratio in CPU time, the reads alternated: what a loaded machine can tell. */
@@ -249,6 +268,8 @@ int main(int argc, char **argv)
     }
     printf("bench-read: peak memory of a read: %.2f x the chain's arrays (%.1f MB over %.1f MB)\n",
            peak1 / arrays_mb, peak1, arrays_mb);
+    if (threads == 1)
+        return 0;
     printf("bench-read: %s read, %ld threads: %.1f MB/s, %.2f Mcontracts/s (n=%zu, %.1f MB, "
            "best of %d, %.2f x one thread)\n",
            fmt, threads, mb / best_n, (double)n / best_n / 1e6, n, mb, reps, best1 / best_n);
