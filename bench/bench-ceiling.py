@@ -20,26 +20,34 @@ Lines (figures vary; the words do not):
 """
 import os
 import sys
+import tempfile
 import time
 
 
 def run(commands):
-    """Starts every command at once (stdout on /dev/null); returns the wall time until the last
-    ended and each child's CPU time (user + system)."""
+    """Starts every command at once (stdout on /dev/null, stderr in a file of its own shown
+    only when it fails); returns the wall time until the last ended and each child's CPU time
+    (user + system)."""
     null = os.open(os.devnull, os.O_WRONLY)
+    errs = [tempfile.TemporaryFile() for _ in commands]
     t0 = time.perf_counter()
     pids = [os.posix_spawn(c[0], c, os.environ, file_actions=[
-        (os.POSIX_SPAWN_DUP2, null, 1)]) for c in commands]
+        (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, e.fileno(), 2)])
+        for c, e in zip(commands, errs)]
     cpu = []
-    for pid in pids:
+    for pid, e in zip(pids, errs):
         _, status, ru = os.wait4(pid, 0)
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            e.seek(0)
+            sys.stderr.write(e.read(1 << 20).decode(errors="replace"))
             print("bench-ceiling: %s failed (status %d)" % (commands[0][0], status),
                   file=sys.stderr)
             sys.exit(1)
         cpu.append(ru.ru_utime + ru.ru_stime)
     wall = time.perf_counter() - t0
     os.close(null)
+    for e in errs:
+        e.close()
     return wall, cpu
 
 

@@ -12,7 +12,9 @@
  * with --jobs 1 and with --jobs N (default: the online cores), and on the same contracts cut
  * into 8 files at underlying boundaries (written into --work DIR, default the market file's
  * directory, for the run, then removed), where the files are read in parallel. Output goes to
- * /dev/null, so the time is the computation and the formatting, not a terminal's. Each command runs
+ * /dev/null, so the time is the computation and the formatting, not a terminal's; the program's
+ * standard error (a whole-market screen's warnings) to a temporary file, shown only when a run
+ * fails. Each command runs
  * once first, unmeasured, so that every measured run reads the file from the page cache. Screen's
  * peak memory is also given as a multiple of the chain's arrays (the bytes per contract of every
  * array of gex_chain_view, times the contracts): the file's contracts are read once, here, to
@@ -49,21 +51,28 @@ typedef struct run_result {
     double peak_mb;
 } run_result;
 
-/* Runs argv once with stdout on /dev/null; returns 0 when it exited with status 0. fork, not
+/* Runs argv once with stdout on /dev/null and stderr in a temporary file, copied to this
+ * program's stderr when the run fails; returns 0 when it exited with status 0. fork, not
  * posix_spawn: Linux carries the peak resident size of the memory an exec replaces into the new
  * program's (ru_maxrss), and posix_spawn's child shares this process's memory until the exec.
  * A forked child starts from its own copy, the size of this small process. */
 static int run_once(char *const argv[], run_result *r)
 {
+    FILE *err = tmpfile();
+    if (err == NULL) {
+        fprintf(stderr, "bench-e2e: cannot make a temporary file: %s\n", strerror(errno));
+        return -1;
+    }
     const double t0 = bench_now_seconds();
     const pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "bench-e2e: cannot fork: %s\n", strerror(errno));
+        fclose(err);
         return -1;
     }
     if (pid == 0) {
         const int fd = open("/dev/null", O_WRONLY);
-        if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+        if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fileno(err), STDERR_FILENO) < 0)
             _exit(126);
         execv(argv[0], argv);
         fprintf(stderr, "bench-e2e: cannot run %s: %s\n", argv[0], strerror(errno));
@@ -77,10 +86,17 @@ static int run_once(char *const argv[], run_result *r)
     while (w < 0 && errno == EINTR);
     r->wall_s = bench_now_seconds() - t0;
     if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char buf[4096];
+        size_t got;
+        rewind(err);
+        while ((got = fread(buf, 1, sizeof buf, err)) > 0)
+            fwrite(buf, 1, got, stderr);
+        fclose(err);
         fprintf(stderr, "bench-e2e: %s %s failed (status %d)\n", argv[0], argv[1],
                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         return -1;
     }
+    fclose(err);
     r->cpu_s = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
                (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     r->peak_mb = (double)ru.ru_maxrss * 1024.0 / 1e6; /* ru_maxrss is in kB on Linux */
