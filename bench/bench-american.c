@@ -2,7 +2,7 @@
  * bench-american: throughput of the American pricer (gex/american.h) on one core.
  *
  *   bench-american [--n CONTRACTS] [--reps R] [--seed SEED] [--strikes STRIKES]
- *   bench-american --chain FILE [--reps R]
+ *   bench-american --chain FILE [--reps R] [--now TIME]
  *
  * Prints one line per figure, in contracts per second per core: price only (gex_am_price),
  * price and greeks (gex_am_greeks: three boundary solves) and implied volatility
@@ -27,7 +27,9 @@
  * skew, calls and puts alternating.
  *
  * With --chain FILE, one figure instead: the file's contracts, an expiration at a time, through
- * gex_am_expiration_values at their own spot, strike and volatility (bench_chain below).
+ * gex_am_expiration_values at their own spot, strike and volatility (bench_chain below). --now
+ * TIME: the quote instant, as gex's --now reads it, for a file that carries none (a yfinance
+ * or NSE download).
  */
 #include <math.h>
 #include <stdint.h>
@@ -49,7 +51,7 @@ static double cpu_seconds(void)
 static int usage(void)
 {
     fprintf(stderr, "usage: bench-american [--n CONTRACTS] [--reps R] [--seed SEED] "
-                    "[--strikes STRIKES] [--chain FILE]\n");
+                    "[--strikes STRIKES] [--chain FILE [--now TIME]]\n");
     return 2;
 }
 
@@ -75,7 +77,7 @@ static int by_settlement_cmp(const void *a, const void *b)
  * two exercise boundaries, which the batch refuses at no cost). Every contract the preparation
  * values (status OK, T > 0) takes part, at its spot, strike and volatility. Prints the
  * contracts per second per core, best of reps, counting the time of every batch. */
-static int bench_chain(const char *path, int reps)
+static int bench_chain(const char *path, int reps, const int64_t *now)
 {
     gex_error err;
     gex_error_clear(&err);
@@ -83,6 +85,10 @@ static int bench_chain(const char *path, int reps)
     memset(&ro, 0, sizeof ro);
     gex_prepare_options po;
     gex_prepare_options_default(&po);
+    if (now != NULL) { /* as gex's --now */
+        po.has_now = ro.has_now = 1;
+        po.now = ro.now = *now;
+    }
     gex_chain *chain = NULL;
     int rc = gex_chain_read_path(path, &ro, &chain, NULL, &err);
     if (rc == GEX_OK)
@@ -162,6 +168,8 @@ int main(int argc, char **argv)
     uint64_t seed = 20261204;
     size_t strikes = 100;
     const char *chain = NULL;
+    int64_t now = 0;
+    int has_now = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
             n = strtoul(argv[++i], NULL, 10);
@@ -173,13 +181,24 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--chain") == 0 && i + 1 < argc)
             chain = argv[++i];
-        else
+        else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
+            const char *arg = argv[++i];
+            gex_instant_info info;
+            if (gex_time_parse_now(arg, strlen(arg), &now, &info) != GEX_OK) {
+                fprintf(stderr,
+                        "bench-american: --now: '%s' is not a date and time (%s; for example "
+                        "\"2026-02-11 15:30\" in New York time, or @1770841800)\n",
+                        arg, info.problem != NULL ? info.problem : "unreadable");
+                return 2;
+            }
+            has_now = 1;
+        } else
             return usage();
     }
     if (n == 0 || reps < 1 || strikes == 0)
         return usage();
     if (chain != NULL)
-        return bench_chain(chain, reps);
+        return bench_chain(chain, reps, has_now ? &now : NULL);
     const double S = 431.7, r = 0.045, q = 0.013;
     double *K = malloc(n * sizeof *K), *T = malloc(n * sizeof *T);
     double *sigma = malloc(n * sizeof *sigma), *price = malloc(n * sizeof *price);
