@@ -6,6 +6,8 @@
 #     C contracts/s per core: E files of 20,000 contracts/s per core
 #   bench-history: warm: ...
 #   bench-history: folder: N files, B MB (gen-chain --days N [--big])
+# MB: a million bytes, as the other benchmark programs count them (the RSS from kB, the folder
+# from du's kB).
 # "Cold" is the store's state: the files are read from wherever the system holds them. A
 # folder just generated or read is in the page cache; one that is not is read from the disk
 # (on the 2-core machine of the README, 40 --big files: 6.25 s against 1.7 s).
@@ -51,7 +53,7 @@ if [ ! -f "$dir/.complete" ]; then
     "$gen_chain" --days "$days" --dir "$dir" --symbols SPX $big >/dev/null 2>&1 || exit 3
     touch "$dir/.complete"
 fi
-mb=$(du -sm "$dir" | cut -f1)
+mb=$(du -sk "$dir" | awk '{ printf "%.0f", $1 * 1024 / 1e6 }')
 files=$(find "$dir" -name '*.csv' | wc -l)
 
 # seconds and max RSS (KB) of one run, from GNU time when installed, else the shell's clock,
@@ -82,7 +84,7 @@ report() {
         printf "bench-history: %s: %d files in %.2f s: %.1f files/s, %.1f files/s per core " \
             "(--jobs %d), max RSS %s; %.0f contracts/s per core: %.1f files of 20,000 " \
             "contracts/s per core\n", l, n, t, n / t, n / t / j, j,
-            r == "" ? "unknown" : sprintf("%.0f MB", r / 1024), c / t / j, c / t / j / 20000
+            r == "" ? "unknown" : sprintf("%.0f MB", r * 1024 / 1e6), c / t / j, c / t / j / 20000
     }'
 }
 

@@ -13,7 +13,7 @@ expiration, strike, type, iv, open_interest, underlying_price, quote_time) and p
 document: per underlying, net GEX/DEX/VEX/CHEX, the per-strike net GEX, and the vendor-style
 per-strike flip (SPEC 1.6 'strike' method). Timings go to stderr, one line per phase.
 
-Usage: pandas-gex.py CHAIN.csv [--rate 0.045] [--div 0.013] [--rows-only]
+Usage: pandas-gex.py CHAIN.csv [--rate 0.045] [--div 0.013]
 """
 
 import argparse
