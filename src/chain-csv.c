@@ -580,6 +580,11 @@ typedef struct col_plan {
     double max;             /* OP_NUMBER: role_max(role) */
 } col_plan;
 
+/* A row whose fields are kept for header_again: at most this many, of this many bytes in all
+ * (a header line is far shorter; a longer row is no header). */
+#define ROW_KEEP_FIELDS 256
+#define ROW_KEEP_BYTES  4096
+
 typedef struct csv_reader {
     gex__reader *r;
     int cboe;
@@ -591,6 +596,9 @@ typedef struct csv_reader {
     size_t prio[R_COUNT];
     size_t role_col[R_COUNT];
     int strike_seen;
+    /* The header's names, normalised (one slot per column): a row of the same names is the
+     * header again (header_again). */
+    char (*names)[NORM_MAX];
     int has_underlying_source;
     size_t root_col;      /* the column named "root", SIZE_MAX when none */
     int symbol_root_only; /* strike, expiration and type have columns of their own */
@@ -604,6 +612,15 @@ typedef struct csv_reader {
     int scan_newlines;
     int any_text;
     int second_preamble; /* CBOE: the row is another download's preamble or header line */
+    /* The row's text, for header_again: the line the fast path splits (NULL elsewhere), or the
+     * fields libcsv gave (long CSV), their bytes in keep and their ends in keep_end; keep_over
+     * when they did not fit. */
+    const char *row_s;
+    size_t row_len;
+    size_t keep_n;
+    int keep_over;
+    uint16_t keep_end[ROW_KEEP_FIELDS];
+    char keep[ROW_KEEP_BYTES];
     side_values v[2];
     int shared_bad;
     gex_skip_reason shared_reason;
@@ -644,6 +661,8 @@ static void reset_row(csv_reader *c)
     c->col = 1;
     c->any_text = 0;
     c->shared_bad = 0;
+    c->keep_n = 0;
+    c->keep_over = 0;
     /* A long row has one side: the second is never written. */
     for (int s = 0; s < (c->cboe ? 2 : 1); s++) {
         side_values *v = &c->v[s];
@@ -782,11 +801,18 @@ static GEX__COLD void header_field(csv_reader *c, const char *s, size_t len)
             return;
         }
         c->side = si;
+        char(*names)[NORM_MAX] = realloc(c->names, cap * sizeof *names);
+        if (names == NULL) {
+            c->rc = GEX_ENOMEM;
+            return;
+        }
+        c->names = names;
         c->cap_cols = cap;
     }
     size_t i = c->ncols++;
     char norm[NORM_MAX];
     normalise(s, len, norm);
+    memcpy(c->names[i], norm, NORM_MAX);
     size_t prio;
     role ro = c->cboe
                   ? lookup(cboe_aliases, sizeof cboe_aliases / sizeof cboe_aliases[0], norm, &prio)
@@ -1066,6 +1092,23 @@ static int expiration_vs_symbol(csv_reader *c, long col, int32_t *cell, int32_t 
     return 0;
 }
 
+/* Whether a cell is one of the header's names (a header line again: header_again); a cell with
+ * a digit is taken for a value (no name of a quote time has one). */
+static int is_header_name(const csv_reader *c, const char *s, size_t len)
+{
+    if (c->names == NULL)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return 0;
+    char norm[NORM_MAX];
+    normalise(s, len, norm);
+    for (size_t i = 0; i < c->ncols; i++)
+        if (norm[0] != '\0' && strcmp(norm, c->names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* A text cell: expiration, type, symbol, quote time, underlying, multiplier, root. */
 static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, role ro, long col,
                                     const char *s, size_t len, int wide)
@@ -1141,6 +1184,12 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
             r->bad_times += (size_t)c->last_qt_bad;
             return;
         }
+        if (is_header_name(c, s, len)) {
+            /* Not read (no instant, counted nowhere): the row is the header again, or bad. */
+            mark_bad(c, side, ro, col, "quote time \"%.*s\" is a name of the header's", shown(len),
+                     s);
+            return;
+        }
         memcpy(c->last_qt, s, len);
         c->last_qt_len = len;
         c->last_qt_bad = gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line) != 0;
@@ -1156,6 +1205,18 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
     v->text_len[ro] = len;
 }
 
+/* Keeps a field libcsv gave, for header_again (the fast path's fields are in its line). */
+static void keep_field(csv_reader *c, const char *s, size_t len)
+{
+    const size_t at = c->keep_n > 0 ? c->keep_end[c->keep_n - 1] : 0;
+    if (c->keep_over || c->keep_n == ROW_KEEP_FIELDS || len > ROW_KEEP_BYTES - at) {
+        c->keep_over = 1;
+        return;
+    }
+    memcpy(c->keep + at, s, len);
+    c->keep_end[c->keep_n++] = (uint16_t)(at + len);
+}
+
 /* libcsv's field callback: its buffer holds at least FIELD_BLOCK_MIN bytes (field_realloc). */
 static void on_field(void *data_s, size_t len, void *data)
 {
@@ -1166,6 +1227,8 @@ static void on_field(void *data_s, size_t len, void *data)
     for (const char *q = len && c->scan_newlines ? memchr(s, '\n', len) : NULL; q != NULL;
          q = memchr(q + 1, '\n', len - (size_t)(q + 1 - s)))
         c->nl++;
+    if (c->header_done && !c->cboe)
+        keep_field(c, s, len);
     take_field(c, s, len, data_s != NULL);
 }
 
@@ -1654,6 +1717,76 @@ static void header_done(csv_reader *c)
     make_plan(c);
 }
 
+/* The fields of the row being read (long CSV), trimmed as the row's were; 0 when they were
+ * not kept (more than ROW_KEEP_FIELDS, or ROW_KEEP_BYTES). */
+static size_t row_fields(const csv_reader *c, span *f)
+{
+    if (c->row_s != NULL) {
+        const size_t n = split_line(c->row_s, c->row_len, f, ROW_KEEP_FIELDS + 1);
+        return n <= ROW_KEEP_FIELDS ? n : 0;
+    }
+    if (c->keep_over)
+        return 0;
+    size_t at = 0;
+    for (size_t i = 0; i < c->keep_n; i++) {
+        f[i] = trim((span){c->keep + at, c->keep_end[i] - at});
+        at = c->keep_end[i];
+    }
+    return c->keep_n;
+}
+
+/* A bad row of a long CSV that may be the header again: two files joined into one (SPEC 2.5).
+ * Its cells the header's names (compared as the header's are matched: case, blanks, '_' and
+ * '-' aside) in the header's order: 1, the row skipped and counted for finish()'s warning.
+ * The header's names in another order, or the header of another layout: -1, the read refused,
+ * since the rows after it would be read in the first file's columns. Else 0. */
+static GEX__COLD int header_again(csv_reader *c)
+{
+    if (c->names == NULL || c->ncols > ROW_KEEP_FIELDS)
+        return 0;
+    span f[ROW_KEEP_FIELDS + 1];
+    size_t n = row_fields(c, f);
+    while (n > c->ncols && f[n - 1].len == 0) /* a re-save's padding: ",,," */
+        n--;
+    if (n == 0)
+        return 0;
+    int same = n == c->ncols, reordered = same;
+    unsigned char used[ROW_KEEP_FIELDS] = {0};
+    for (size_t i = 0; i < n && reordered; i++) {
+        char norm[NORM_MAX];
+        normalise(f[i].s, f[i].len, norm);
+        same &= strcmp(norm, c->names[i]) == 0;
+        size_t k = 0;
+        while (k < c->ncols && (used[k] || strcmp(norm, c->names[k]) != 0))
+            k++;
+        reordered = k < c->ncols;
+        if (reordered)
+            used[k] = 1;
+    }
+    gex__reader *r = c->r;
+    if (same) {
+        if (r->header_repeats++ == 0)
+            r->header_repeat_line = c->line;
+        return 1;
+    }
+    if (!reordered && classify_header(f, n) == GEX_FORMAT_AUTO)
+        return 0;
+    c->rc = gex_error_set(
+        r->err, GEX_EPARSE, r->name, c->line, 0,
+        "this line is a header again, %s line %ld's: the file joins two files of different "
+        "columns, whose rows after this line would be read in the first one's columns; split "
+        "it and read each part on its own",
+        reordered ? "with the same names in another order than" : "of other columns than",
+        c->header_line);
+    return -1;
+}
+
+/* Whether a bad row of a long CSV could be a header: some cell was not its column's value. */
+static int may_be_header(const csv_reader *c)
+{
+    return !c->cboe && (c->v[0].bad || c->v[0].occ_state == 2 || c->field < c->ncols);
+}
+
 static void on_row(int term, void *data)
 {
     csv_reader *c = data;
@@ -1676,6 +1809,9 @@ static void on_row(int term, void *data)
         return;
     } else if (!c->any_text) {
         /* ",,,,": padding, not a contract. */
+    } else if (may_be_header(c) && header_again(c) != 0) {
+        if (c->rc != GEX_OK)
+            return;
     } else {
         c->r->rep->rows++;
         if (c->field < c->ncols) {
@@ -1787,6 +1923,7 @@ static void csv_reader_free(csv_reader *c)
     if (c->owns_columns) {
         free(c->role);
         free(c->side);
+        free(c->names);
         free(c->plan);
     }
     free(c);
@@ -1991,10 +2128,13 @@ static GEX__ALWAYS_INLINE void fast_split(csv_reader *c, const char *s, size_t l
  * plan. */
 static void fast_record(csv_reader *c, const char *s, size_t len, int crlf, const char *limit)
 {
+    c->row_s = s;
+    c->row_len = len;
     if (c->header_done && c->plan != NULL)
         fast_split(c, s, len, crlf, limit, 1);
     else
         fast_split(c, s, len, crlf, limit, 0);
+    c->row_s = NULL;
 }
 
 /* Tokenises one chunk of the input; returns the reader's status. A line without a quote and

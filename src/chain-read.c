@@ -215,6 +215,16 @@ static int finish(gex__reader *r, long header_line)
                          "their own, remove the stray quotes",
                          r->multiline, r->multiline == 1 ? "row runs" : "rows run",
                          r->multiline_from, r->multiline_to, r->multiline_from);
+    if (r->header_repeats == 1)
+        gex__reader_warn(r,
+                         "line %ld repeats the header (two files of the same columns joined): "
+                         "skipped",
+                         r->header_repeat_line);
+    else if (r->header_repeats > 1)
+        gex__reader_warn(r,
+                         "%zu lines repeat the header (files of the same columns joined), the "
+                         "first line %ld: skipped",
+                         r->header_repeats, r->header_repeat_line);
     if (r->kept_weekly > 0)
         gex__reader_warn(
             r,

@@ -124,6 +124,10 @@ typedef struct gex__reader {
      * said in a warning whatever becomes of the record. */
     size_t multiline;
     long multiline_from, multiline_to;
+    /* Lines of a long CSV that repeat its header (two files of the same columns joined):
+     * skipped, and the first one's line, for finish()'s warning. */
+    size_t header_repeats;
+    long header_repeat_line;
     /* Root cache: the last root seen and its symbol index. */
     char last_root[GEX__FIELD_MAX + 1];
     size_t last_root_len;

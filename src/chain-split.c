@@ -308,6 +308,7 @@ static int range_reader(const gex__reader *r, split_range *g)
     g->r.failed = 0;
     g->r.untimed = 0;
     g->r.multiline = 0;
+    g->r.header_repeats = 0;
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
     g->r.seen_oi = g->r.seen_weekly = 0;
@@ -389,6 +390,9 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
         to->multiline_to = from->multiline_to + shift;
     }
     to->multiline += from->multiline;
+    if (to->header_repeats == 0 && from->header_repeats > 0)
+        to->header_repeat_line = from->header_repeat_line + shift;
+    to->header_repeats += from->header_repeats;
 }
 
 /* Whether the ranges up to upto that name a currency name the same one: where two differ, one
@@ -551,6 +555,8 @@ static int combine(gex__reader *r, split *s, int *done)
             r->multiline = g->multiline;
             r->multiline_from = g->multiline_from;
             r->multiline_to = g->multiline_to;
+            r->header_repeats = g->header_repeats;
+            r->header_repeat_line = g->header_repeat_line;
         } else {
             add_reader(r, g, shift[k]);
         }

@@ -493,6 +493,46 @@ START_TEST(test_fast_path_cboe_joined_same_error)
 }
 END_TEST
 
+/* A long CSV whose header comes again (two files joined, SPEC 2.5), plain and quoted, of the
+ * same names and in another order: libcsv alone and the fast path skip or refuse the same. */
+START_TEST(test_fast_path_header_repeated_same)
+{
+    static const char *const again[] = {
+        "underlying,expiration,strike,type,bid,ask,open_interest,quote_time,spot",
+        "\"Underlying\",\"Expiration\",\"Strike\",\"Type\",\"Bid\",\"Ask\",\"Open Interest\","
+        "\"Quote Time\",\"Spot\"",
+        "underlying,expiration,strike,type,bid,ask,quote_time,open_interest,spot",
+        "\"underlying\",\"expiration\",\"strike\",\"type\",\"ask\",\"bid\",\"open_interest\","
+        "\"quote_time\",\"spot\"",
+    };
+    static const char row[] =
+        "SPX,2026-12-18,4105.5,C,1.25,1.375,1317,2026-11-20T15:00:00Z,4110.37\n";
+    text t = {0};
+    for (size_t k = 0; k < sizeof again / sizeof again[0]; k++) {
+        t.len = 0;
+        puts_(&t, again[0]);
+        puts_(&t, "\n");
+        puts_(&t, row);
+        puts_(&t, again[k]);
+        puts_(&t, "\n");
+        puts_(&t, "SPX,2026-12-18,4110.25,P,2.5,2.625,1502,2026-11-20T15:00:00Z,4110.37\n");
+        check_buffer(t.s, t.len, "the header again");
+        outcome a = read_text(t.s, t.len, 0);
+        if (k < 2) {
+            ck_assert_int_eq(a.rc, GEX_OK);
+            ck_assert_uint_eq(a.rep.contracts, 2);
+            ck_assert_msg(strstr(a.rep.warning, "line 3 repeats the header") != NULL, "%s",
+                          a.rep.warning);
+        } else {
+            ck_assert_int_eq(a.rc, GEX_EPARSE);
+            ck_assert_int_eq(a.err.line, 3);
+        }
+        gex_chain_free(a.chain);
+    }
+    free(t.s);
+}
+END_TEST
+
 /* gex__decimal_parse8 (decimal-internal.h) against gex__decimal_parse, which test-decimal
  * proves equal to strtod: every text of up to 8 bytes over an alphabet of digits, '.', signs,
  * 'e', a blank, a comma and a NUL, at random and exhaustively up to 5 bytes, and random prices
@@ -581,6 +621,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_fast_path_mutations_same_chain);
     tcase_add_test(tc, test_fast_path_plan_edges_same_chain);
     tcase_add_test(tc, test_fast_path_cboe_joined_same_error);
+    tcase_add_test(tc, test_fast_path_header_repeated_same);
     tcase_add_test(tc, test_decimal_parse8_same_as_parse);
     suite_add_tcase(s, tc);
     return s;

@@ -319,6 +319,71 @@ START_TEST(test_split_bad_rows)
 }
 END_TEST
 
+/* Two files joined into one (SPEC 2.5): the header again on the line after row 1500, of the
+ * same names in its order (also in other case and blanks, quoted, padded by a re-save: the
+ * line skipped and said), or in another order or of other columns (the read refused at it). The
+ * quoted lines are libcsv's, the others the fast path's; in ranges as by one reader. */
+START_TEST(test_split_header_repeated)
+{
+    static const struct {
+        const char *header;
+        int refused;
+    } cases[] = {
+        {LONG_HEADER, 0},
+        {" Underlying,Expiration , STRIKE,Type,Bid,Ask,IV,Open Interest,Underlying-Price,"
+         "Quote_Time,Note",
+         0},
+        {"\"underlying\",\"expiration\",\"strike\",\"type\",\"bid\",\"ask\",\"iv\","
+         "\"open_interest\",\"underlying_price\",\"quote_time\",\"note\"",
+         0},
+        {LONG_HEADER ",,,", 0},
+        {"underlying,expiration,strike,type,ask,bid,iv,open_interest,underlying_price,"
+         "quote_time,note",
+         1},
+        {"\"underlying\",\"expiration\",\"strike\",\"type\",\"bid\",\"ask\",\"iv\","
+         "\"underlying_price\",\"open_interest\",\"quote_time\",\"note\"",
+         1},
+        {"underlying,expiration,strike,type,bid,ask,iv,open_interest", 2},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        text t = {0};
+        put(&t, "%s\n", LONG_HEADER);
+        for (long i = 0; i < 3000; i++) {
+            if (i == 1500)
+                put(&t, "%s\n", cases[k].header);
+            long_row(&t, tickers[(i / 37) % 5], i, "0.2125", "1317", "4512.37",
+                     "2026-11-20T15:00:00Z", "", "\n");
+        }
+        char what[64];
+        snprintf(what, sizeof what, "the header again, case %zu", k);
+        ck_assert_uint_eq(check_both(t.s, t.len, 1024, what), 7);
+        gex_read_options o;
+        memset(&o, 0, sizeof o);
+        split_outcome one;
+        read_mem(t.s, t.len, &o, 1, 1024, 0, &one);
+        if (cases[k].refused) {
+            ck_assert_int_eq(one.r.rc, GEX_EPARSE);
+            ck_assert_int_eq(one.r.err.line, 1502);
+            ck_assert_msg(strstr(one.r.err.text,
+                                 cases[k].refused == 1 ? "in another order" : "of other columns") !=
+                                  NULL &&
+                              strstr(one.r.err.text, "joins two files of different columns"),
+                          "%s", one.r.err.text);
+        } else {
+            ck_assert_int_eq(one.r.rc, GEX_OK);
+            ck_assert_uint_eq(one.r.rep.rows, 3000);
+            for (int r = 0; r < GEX_SKIP_REASON_COUNT; r++)
+                ck_assert_uint_eq(one.r.rep.skipped[r], 0);
+            ck_assert_msg(strstr(one.r.rep.warning, "; line 1502 repeats the header (two files "
+                                                    "of the same columns joined): skipped") != NULL,
+                          "%s", one.r.rep.warning);
+        }
+        outcome_free(&one);
+        free(t.s);
+    }
+}
+END_TEST
+
 /* A currency column: one code throughout (the chain's), the same code written otherwise, a bad
  * cell, and a second currency in a later range (the error of one reader, at its line, whether
  * the ranges that differ each name one or one range names both). */
@@ -889,6 +954,7 @@ static Suite *split_suite(void)
     tcase_add_test(tc, test_split_crlf_and_no_final_newline);
     tcase_add_test(tc, test_split_quoted_newlines);
     tcase_add_test(tc, test_split_bad_rows);
+    tcase_add_test(tc, test_split_header_repeated);
     tcase_add_test(tc, test_split_file_level_checks);
     tcase_add_test(tc, test_split_currency);
     tcase_add_test(tc, test_split_cboe);
