@@ -151,20 +151,34 @@ static int finish(gex__reader *r, long header_line)
     if (c->n == 0) {
         size_t skipped = 0;
         long first = 0;
+        /* The count per reason, as the summary of skipped rows gives it (SPEC 2.5). */
+        char reasons[160] = "";
+        size_t len = 0;
         for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
             skipped += r->rep->skipped[k];
             if (r->rep->first_line[k] > 0 && (first == 0 || r->rep->first_line[k] < first))
                 first = r->rep->first_line[k];
+            if (r->rep->skipped[k] == 0)
+                continue;
+            int w = snprintf(reasons + len, sizeof reasons - len, "%s%s %zu", len ? ", " : "",
+                             gex_skip_reason_name(k), r->rep->skipped[k]);
+            if (w > 0 && (size_t)w < sizeof reasons - len)
+                len += (size_t)w;
         }
+        /* The first bad row's own message: why, which --strict would have said. */
+        char why[300] = "";
+        if (r->first_bad[0] != '\0')
+            snprintf(why, sizeof why, "; the first, here: %s", r->first_bad);
+        else
+            snprintf(why, sizeof why, "; the first here (read with --strict to see why)");
         /* Bad rows may have been the symbol's: then they, not --symbol, are the news. */
         if (r->rep->other_symbol > 0 && skipped > 0)
             return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
-                                 "no contract of %s could be read: %zu %s bad (the first here; "
-                                 "read with --strict to see why) and %zu %s of other "
-                                 "underlyings",
+                                 "no contract of %s could be read: %zu %s bad (%s) and %zu %s "
+                                 "of other underlyings%s",
                                  r->opt->symbol, skipped, skipped == 1 ? "row is" : "rows are",
-                                 r->rep->other_symbol,
-                                 r->rep->other_symbol == 1 ? "contract is" : "contracts are");
+                                 reasons, r->rep->other_symbol,
+                                 r->rep->other_symbol == 1 ? "contract is" : "contracts are", why);
         if (r->rep->other_symbol > 0)
             return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
                                  "no contracts of %s in the file (%zu contracts of other "
@@ -172,9 +186,8 @@ static int finish(gex__reader *r, long header_line)
                                  r->opt->symbol, r->rep->other_symbol);
         if (skipped > 0)
             return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
-                                 "no contract could be read: all %zu rows are bad (the first "
-                                 "here); read with --strict to see why",
-                                 skipped);
+                                 "no contract could be read: all %zu %s bad (%s)%s", skipped,
+                                 skipped == 1 ? "row is" : "rows are", reasons, why);
         return gex_error_set(r->err, GEX_EEMPTY, r->name, header_line, 0,
                              "the file holds no contracts, only a header");
     }

@@ -128,6 +128,10 @@ typedef struct gex__reader {
      * skipped, and the first one's line, for finish()'s warning. */
     size_t header_repeats;
     long header_repeat_line;
+    /* The first bad row skipped: its line and what was wrong (gex__reader_skip), for finish()'s
+     * message when every row is bad. */
+    long first_bad_line;
+    char first_bad[256];
     /* Root cache: the last root seen and its symbol index. */
     char last_root[GEX__FIELD_MAX + 1];
     size_t last_root_len;

@@ -274,6 +274,10 @@ int gex__reader_skip(gex__reader *r, gex_skip_reason reason, long line, long col
     }
     if (r->rep->skipped[reason]++ == 0)
         r->rep->first_line[reason] = line;
+    if (r->first_bad_line == 0 || (line > 0 && line < r->first_bad_line)) {
+        r->first_bad_line = line > 0 ? line : -1;
+        snprintf(r->first_bad, sizeof r->first_bad, "%s", what);
+    }
     gex__reader_drop_row(r); /* the row's counts are not a kept contract's */
     return GEX_OK;
 }

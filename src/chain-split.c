@@ -309,6 +309,8 @@ static int range_reader(const gex__reader *r, split_range *g)
     g->r.untimed = 0;
     g->r.multiline = 0;
     g->r.header_repeats = 0;
+    g->r.first_bad_line = 0;
+    g->r.first_bad[0] = '\0';
     g->r.missing_oi = 0;
     g->r.weekly_roots = 0;
     g->r.seen_oi = g->r.seen_weekly = 0;
@@ -393,6 +395,10 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
     if (to->header_repeats == 0 && from->header_repeats > 0)
         to->header_repeat_line = from->header_repeat_line + shift;
     to->header_repeats += from->header_repeats;
+    if (to->first_bad_line == 0 && from->first_bad_line != 0) {
+        memcpy(to->first_bad, from->first_bad, sizeof to->first_bad);
+        to->first_bad_line = from->first_bad_line + (from->first_bad_line > 0 ? shift : 0);
+    }
 }
 
 /* Whether the ranges up to upto that name a currency name the same one: where two differ, one
@@ -557,6 +563,8 @@ static int combine(gex__reader *r, split *s, int *done)
             r->multiline_to = g->multiline_to;
             r->header_repeats = g->header_repeats;
             r->header_repeat_line = g->header_repeat_line;
+            r->first_bad_line = g->first_bad_line;
+            memcpy(r->first_bad, g->first_bad, sizeof r->first_bad);
         } else {
             add_reader(r, g, shift[k]);
         }

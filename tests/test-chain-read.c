@@ -291,6 +291,23 @@ START_TEST(test_read_symbol_leaves_other_bad_rows)
     o.strict = 0;
     ck_assert_int_eq(gex_chain_read_buffer(text, len, "s.csv", &o, &c, &rep, &err), GEX_EEMPTY);
     ck_assert_ptr_nonnull(strstr(err.text, "2 rows are bad"));
+    /* Why, as --strict would say (SPEC 2.5): the count per reason, the first row's own message
+     * at its line. */
+    ck_assert_int_eq(err.line, 3);
+    ck_assert_ptr_nonnull(strstr(err.text, "(bad_strike 1, short_row 1)"));
+    ck_assert_ptr_nonnull(strstr(err.text, "; the first, here: strike \"x\" is not a number"));
+    /* Every row bad, and none of another underlying: the same. */
+    static const char all_bad[] = "underlying,expiration,strike,type,iv,open_interest,spot\n"
+                                  "SPX,2026-12-18,5000,C,46.95%,10,5012.5\n"
+                                  "SPX,2026-12-18,5000,Q,0.3,10,5012.5\n"
+                                  "SPX,2026-12-18,5025,P,44.5%,10,5012.5\n";
+    o.symbol = NULL;
+    ck_assert_int_eq(
+        gex_chain_read_buffer(all_bad, sizeof all_bad - 1, "b.csv", &o, &c, &rep, &err),
+        GEX_EEMPTY);
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_str_eq(err.text, "no contract could be read: all 3 rows are bad (bad_type 1, "
+                               "bad_number 2); the first, here: IV \"46.95%\" is not a number");
     /* An underlying that is no ticker does not say whose the row is. */
     static const char bad_u[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,spot\n"
                                 "XYZ,2026-12-18,100,C,5,5.2,0.3,10,100\n"
