@@ -30,6 +30,18 @@ static const char *const col_exp[] = {"Expiration", "Exp Date", "Expiration Date
 
 static const char footer[] = "Downloaded from Barchart.com as of ";
 
+/* The footer line: its text alone, or followed by empty fields only (a sheet saved as CSV again
+ * pads every line to the header's width: "...as of 04-14-2026 05:39am CDT,,,,,"). */
+static int is_footer(const gex__span *f, size_t n)
+{
+    if (n == 0 || f[0].len < sizeof footer - 1 || memcmp(f[0].s, footer, sizeof footer - 1) != 0)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (f[i].len > 0)
+            return 0;
+    return 1;
+}
+
 /* The footer's instant: "04-14-2026 05:39am CDT" (month-day-year with dashes, which the
  * instant parser reads with slashes). */
 static void footer_time(gex__reader *r, gex__span f, long line)
@@ -96,8 +108,7 @@ int gex__read_barchart(gex__reader *r, const char *text, size_t len, const gex__
     long lineno = det->header_line;
     size_t n;
     while (gex__layout_row(text, len, &pos, &lineno, f, &n)) {
-        if (n == 1 && f[0].len >= sizeof footer - 1 &&
-            memcmp(f[0].s, footer, sizeof footer - 1) == 0) {
+        if (is_footer(f, n)) {
             footer_time(r, f[0], lineno);
             footer_seen = 1;
             continue;

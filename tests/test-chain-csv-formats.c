@@ -206,6 +206,54 @@ START_TEST(test_barchart_fixture_from_name)
 }
 END_TEST
 
+/* The footer of a download saved again from a sheet, padded with empty fields to the header's
+ * width (and quoted by pandas): still the footer, whose instant is the file's, and no row. */
+START_TEST(test_barchart_footer_padded)
+{
+    static const char *const footers[] = {
+        "Downloaded from Barchart.com as of 04-14-2026 05:39am CDT,,,,,,,,,\n",
+        "\"Downloaded from Barchart.com as of 04-14-2026 05:39am CDT\",,,,,,,,,\n",
+        "Downloaded from Barchart.com as of 04-14-2026 05:39am CDT,,,\n",
+    };
+    for (size_t k = 0; k < sizeof footers / sizeof footers[0]; k++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "Strike,Moneyness,Bid,Mid,Ask,Latest,Volume,\"Open Int\",IV,Type\n"
+                 "10.00,+5.00%%,1.0,1.1,1.2,1.1,3,40,30.00%%,Call\n"
+                 "12.50,+18.75%%,2.35,2.4,2.45,2.4,7,115,41.25%%,Put\n%s",
+                 footers[k]);
+        gex_chain *c = NULL;
+        gex_read_report rep;
+        gex_error err;
+        gex_read_options o = options();
+        ck_assert_int_eq(gex_chain_read_buffer(text, strlen(text),
+                                               "gpre-options-exp-2026-06-18-resaved.csv", &o, &c,
+                                               &rep, &err),
+                         GEX_OK);
+        ck_assert_uint_eq(rep.rows, 2);
+        ck_assert_uint_eq(rep.contracts, 2);
+        for (int r = 0; r < GEX_SKIP_REASON_COUNT; r++)
+            ck_assert_uint_eq(rep.skipped[r], 0);
+        ck_assert_int_eq(rep.has_quote_time, 1);
+        gex_chain_free(c);
+    }
+    /* A footer line with another cell is a row (bad: no type). */
+    static const char other[] = "Strike,Moneyness,Bid,Mid,Ask,Latest,Volume,\"Open Int\",IV,Type\n"
+                                "10.00,+5.00%,1.0,1.1,1.2,1.1,3,40,30.00%,Call\n"
+                                "Downloaded from Barchart.com as of 04-14-2026 05:39am CDT,x\n";
+    gex_chain *c = NULL;
+    gex_read_report rep;
+    gex_error err;
+    gex_read_options o = options();
+    int rc = gex_chain_read_buffer(other, sizeof other - 1, "gpre-options-exp-2026-06-18-x.csv", &o,
+                                   &c, &rep, &err);
+    ck_assert_msg(rc != GEX_OK ||
+                      rep.skipped[GEX_SKIP_SHORT_ROW] + rep.skipped[GEX_SKIP_BAD_TYPE] == 1,
+                  "the line with another cell was taken for the footer");
+    gex_chain_free(c);
+}
+END_TEST
+
 START_TEST(test_barchart_name_without_expiration)
 {
     static const char text[] = "Strike,Moneyness,Bid,Mid,Ask,Latest,Volume,\"Open Int\",IV,Type\n"
@@ -1751,6 +1799,7 @@ static Suite *formats_suite(void)
     TCase *tc = tcase_create("layouts");
     tcase_add_test(tc, test_barchart_sample);
     tcase_add_test(tc, test_barchart_fixture_from_name);
+    tcase_add_test(tc, test_barchart_footer_padded);
     tcase_add_test(tc, test_barchart_name_without_expiration);
     tcase_add_test(tc, test_nse_sample);
     tcase_add_test(tc, test_nse_fixture_lakh_grouping);
