@@ -465,6 +465,12 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
     if (i == len && is_all)
         return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
                              "the file is empty: no chain to read");
+    /* UTF-16's byte-order mark (little or big endian): Excel's "Unicode text", tab-separated. */
+    if (len >= 2 && ((p[0] == '\xff' && p[1] == '\xfe') || (p[0] == '\xfe' && p[1] == '\xff')))
+        return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
+                             "UTF-16 text (Excel's \"Unicode text\"), which gex does not read: "
+                             "save it as CSV UTF-8, or convert it: iconv -f UTF-16 -t UTF-8 "
+                             "FILE > FILE.csv");
     if (gex__format_is_json(want) || (want == GEX_FORMAT_AUTO && i < len && p[i] == '{')) {
         det->format = want == GEX_FORMAT_AUTO ? GEX_FORMAT_CBOE_JSON : want;
         return GEX_OK;
@@ -476,7 +482,7 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
             return rc;
     }
     span fields[LINE_FIELDS_MAX];
-    long line = 1;
+    long line = 1, tab_line = 0; /* a header were the file's separator the tab */
     for (size_t pos = 0; pos < len && line <= HEADER_SEARCH_LINES; line++) {
         const char *nl = memchr(p + pos, '\n', len - pos);
         if (nl == NULL && !is_all)
@@ -490,6 +496,12 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
             n = split_line_at(p + pos, end - pos, ';', fields, LINE_FIELDS_MAX);
             f = classify_header(fields, n);
             semicolon = f != GEX_FORMAT_AUTO;
+        }
+        if (f == GEX_FORMAT_AUTO && tab_line == 0 && memchr(p + pos, '\t', end - pos) != NULL) {
+            gex_format t = classify_header(
+                fields, split_line_at(p + pos, end - pos, '\t', fields, LINE_FIELDS_MAX));
+            if (t != GEX_FORMAT_AUTO && (want == GEX_FORMAT_AUTO || want == t))
+                tab_line = line;
         }
         if (f != GEX_FORMAT_AUTO && (want == GEX_FORMAT_AUTO || want == f)) {
             det->format = f;
@@ -506,6 +518,11 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
         }
         pos = end + 1;
     }
+    if (tab_line > 0)
+        return gex_error_set(r->err, GEX_EFORMAT, r->name, tab_line, 0,
+                             "the header is tab-separated (a sheet saved as \"Text\" or "
+                             "\"Unicode text\"), and gex reads comma-separated files: save it "
+                             "as CSV (comma-separated)");
     if (want == GEX_FORMAT_CBOE_CSV)
         return gex_error_set(r->err, GEX_EFORMAT, r->name, 0, 0,
                              "no CBOE header line (\"Expiration Date,Calls,...,Strike,Puts,...\") "
