@@ -281,6 +281,21 @@ static span date_text(const char *line, size_t len)
 
 /* The number after "Label:" in a field ("Bid: 4483.25"), or after a field "Label" in the next
  * field (the 2020 layout's "Bid,0"): *x and 0, or -1. */
+/* The number a preamble's cell holds (gex__decimal_parse in the C locale), NaN when it holds
+ * none. */
+static double span_number(const gex__reader *r, span v)
+{
+    char buf[64];
+    double x = (double)NAN;
+    if (v.len > 0 && v.len < sizeof buf) {
+        memcpy(buf, v.s, v.len);
+        buf[v.len] = '\0';
+        if (gex__decimal_parse(buf, v.len, r->c_locale, &x) != 0)
+            x = (double)NAN;
+    }
+    return x;
+}
+
 static int labelled_number(const gex__reader *r, const span *fields, size_t n, size_t i,
                            const char *label, double *x)
 {
@@ -326,14 +341,7 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
         for (size_t i = 0; i < n && isnan(spot); i++) {
             if (starts_with_ci(fields[i], "Last:")) {
                 span v = trim((span){fields[i].s + 5, fields[i].len - 5});
-                char buf[64];
-                double x = (double)NAN;
-                if (v.len < sizeof buf) {
-                    memcpy(buf, v.s, v.len);
-                    buf[v.len] = '\0';
-                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) != 0)
-                        x = (double)NAN;
-                }
+                const double x = span_number(r, v);
                 if (x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
                     spot = x;
                 } else { /* said, with its line, if no row gives a spot instead */
@@ -372,14 +380,7 @@ static void read_preamble(gex__reader *r, const char *p, size_t header_offset)
             nonblank_seen = 1;
             if (isnan(spot) && n >= 2) {
                 const span v = trim(fields[1]);
-                char buf[64];
-                double x = (double)NAN;
-                if (v.len < sizeof buf) {
-                    memcpy(buf, v.s, v.len);
-                    buf[v.len] = '\0';
-                    if (gex__decimal_parse(buf, v.len, r->c_locale, &x) != 0)
-                        x = (double)NAN;
-                }
+                const double x = span_number(r, v);
                 if (x >= GEX_PRICE_MIN && x <= GEX_PRICE_MAX) {
                     spot = x;
                 } else {
