@@ -306,24 +306,25 @@ static int summary_table(const gex__analysis *a, const summary_block *s, FILE *o
         fprintf(out, "%-22s none: net GEX keeps its sign from 0.5 to 1.5 times spot\n",
                 "gamma flip");
     }
-    level_text(&a->levels.call_wall, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "call wall", buf);
-    level_text(&a->levels.put_wall, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "put wall", buf);
-    level_text(&a->levels.zero_dte_magnet, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "0DTE magnet", buf);
-    level_text(&a->levels.max_positive_gamma, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "max positive gamma", buf);
-    level_text(&a->levels.max_negative_gamma, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "max negative gamma", buf);
-    level_text(&a->levels.highest_oi_strike, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "highest OI strike", buf);
-    level_text(&a->levels.resistance, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "resistance (calls)", buf);
-    level_text(&a->levels.support, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n", "support (puts)", buf);
-    level_text(&a->levels.abs_gamma_strike, a->spot, buf, sizeof buf);
-    fprintf(out, "%-22s %s\n\n", "absolute gamma strike", buf);
+    const struct {
+        const char *label;
+        const gex_level *level;
+    } levels[] = {
+        {"call wall", &a->levels.call_wall},
+        {"put wall", &a->levels.put_wall},
+        {"0DTE magnet", &a->levels.zero_dte_magnet},
+        {"max positive gamma", &a->levels.max_positive_gamma},
+        {"max negative gamma", &a->levels.max_negative_gamma},
+        {"highest OI strike", &a->levels.highest_oi_strike},
+        {"resistance (calls)", &a->levels.resistance},
+        {"support (puts)", &a->levels.support},
+        {"absolute gamma strike", &a->levels.abs_gamma_strike},
+    };
+    for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
+        level_text(levels[k].level, a->spot, buf, sizeof buf);
+        fprintf(out, "%-22s %s\n", levels[k].label, buf);
+    }
+    fputc('\n', out);
     gex__fmt_grouped(a->totals.net_dex, 0, v, sizeof v);
     fprintf(out, "%-22s %s %s delta notional\n", "net DEX", v, a->currency);
     gex__fmt_grouped(a->totals.net_vex, 0, v, sizeof v);
