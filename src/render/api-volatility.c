@@ -229,6 +229,29 @@ static int append(json_t *arr, json_t *o)
     return o == NULL || json_array_append_new(arr, o) != 0;
 }
 
+/* The request's chain and its slices (with their SVI fits when fit) into *c, for the endpoints
+ * that need at least one (/v1/volatility/skew-term, /v1/liquidity): the analysis, or NULL with
+ * the answer in *ans (no chain, out of memory, no unexpired slice) and nothing left to free. */
+static const gex__analysis *slices_input(const gex__api_input *in, int fit, gex__api_answer *ans,
+                                         gex__vol_chain *c)
+{
+    const gex__analysis *a = in->analysis;
+    if (a == NULL) {
+        no_analysis(ans);
+        return NULL;
+    }
+    if (gex__vol_collect(a, fit, c) != GEX_OK) {
+        gex__api_fail(ans, 500, "internal_error", "out of memory");
+        return NULL;
+    }
+    if (c->n == 0) {
+        gex__vol_free(c);
+        no_data(a, ans, "no unexpired contract passes the filters");
+        return NULL;
+    }
+    return a;
+}
+
 /* The fitted slices, ascending T (ascending expiration; an AM and a PM settlement of one date
  * are one expiration). */
 /* The chain's slices with their SVI fits into *c, and the fitted ones, in expiration order,
@@ -250,23 +273,29 @@ static int collect_fitted(const gex__analysis *a, gex__vol_chain *c, const gex__
     return GEX_OK;
 }
 
-/* collect_fitted for the endpoints drawn from the fits alone (/v1/surface, /v1/adv_volatility):
- * GEX_OK with at least one fitted slice, or the out-of-memory or no-data answer in *ans and
- * nothing left to free. */
-static int need_fitted(const gex__analysis *a, gex__api_answer *ans, gex__vol_chain *c,
-                       const gex__vol_slice ***f, size_t *nf)
+/* The request's chain and collect_fitted's slices, for the endpoints drawn from the fits alone
+ * (/v1/surface, /v1/surface/svi, /v1/adv_volatility): the analysis with at least one fitted
+ * slice, or NULL with the answer in *ans (no chain, out of memory, no fitted slice) and nothing
+ * left to free. */
+static const gex__analysis *fitted_input(const gex__api_input *in, gex__api_answer *ans,
+                                         gex__vol_chain *c, const gex__vol_slice ***f, size_t *nf)
 {
+    const gex__analysis *a = in->analysis;
+    if (a == NULL) {
+        no_analysis(ans);
+        return NULL;
+    }
     if (collect_fitted(a, c, f, nf) != GEX_OK) {
         gex__api_fail(ans, 500, "internal_error", "out of memory");
-        return GEX_ENOMEM;
+        return NULL;
     }
     if (*nf == 0) {
         free(*f);
         gex__vol_free(c);
         no_data(a, ans, "no expiration has six out-of-the-money implied volatilities to fit");
-        return GEX_EEMPTY;
+        return NULL;
     }
-    return GEX_OK;
+    return a;
 }
 
 static double fit_w(const gex__vol_slice *s, double k)
@@ -402,16 +431,10 @@ static double slice_iv_at_d1(const gex__vol_chain *c, const gex__vol_slice *s, i
 
 json_t *gex__api_skew_term(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex__analysis *a = in->analysis;
-    if (a == NULL)
-        return no_analysis(ans);
     gex__vol_chain c;
-    if (gex__vol_collect(a, 1, &c) != GEX_OK)
-        return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    if (c.n == 0) {
-        gex__vol_free(&c);
-        return no_data(a, ans, "no unexpired contract passes the filters");
-    }
+    const gex__analysis *a = slices_input(in, 1, ans, &c);
+    if (a == NULL)
+        return NULL;
     json_t *d = gex__doc_head(a), *arr = json_array();
     int st = d == NULL || arr == NULL;
     for (size_t e = 0; !st && e < c.n; e++) {
@@ -504,13 +527,11 @@ static json_t *axis(const double *x, size_t n)
 
 json_t *gex__api_surface(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex__analysis *a = in->analysis;
-    if (a == NULL)
-        return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f;
     size_t nf;
-    if (need_fitted(a, ans, &c, &f, &nf) != GEX_OK)
+    const gex__analysis *a = fitted_input(in, ans, &c, &f, &nf);
+    if (a == NULL)
         return NULL;
     double klo, khi, tenor[SURFACE_GRID], money[SURFACE_GRID];
     surface_k_range(&c, f, nf, &klo, &khi);
@@ -628,14 +649,12 @@ static json_t *svi_head(const gex__analysis *a, const gex__vol_chain *c,
 
 json_t *gex__api_surface_svi(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex__analysis *a = in->analysis;
-    if (a == NULL)
-        return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f = NULL;
     size_t nf = 0;
     /* no fitted expiration: 404 as the family's other endpoints, not a 200 of none */
-    if (need_fitted(a, ans, &c, &f, &nf) != GEX_OK)
+    const gex__analysis *a = fitted_input(in, ans, &c, &f, &nf);
+    if (a == NULL)
         return NULL;
     json_t *d = gex__vol_finish(a, svi_head(a, &c, f, nf), 0, SVI_OWN, ans);
     free(f);
@@ -812,13 +831,11 @@ static json_t *greek_surfaces(const gex__vol_chain *c, const gex__vol_slice *con
 
 json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex__analysis *a = in->analysis;
-    if (a == NULL)
-        return no_analysis(ans);
     gex__vol_chain c;
     const gex__vol_slice **f;
     size_t nf;
-    if (need_fitted(a, ans, &c, &f, &nf) != GEX_OK)
+    const gex__analysis *a = fitted_input(in, ans, &c, &f, &nf);
+    if (a == NULL)
         return NULL;
     json_t *d = svi_head(a, &c, f, nf);
     int st = d == NULL;
@@ -899,16 +916,10 @@ json_t *gex__api_adv_volatility(const gex__api_input *in, gex__api_answer *ans)
 
 json_t *gex__api_liquidity(const gex__api_input *in, gex__api_answer *ans)
 {
-    const gex__analysis *a = in->analysis;
-    if (a == NULL)
-        return no_analysis(ans);
     gex__vol_chain c;
-    if (gex__vol_collect(a, 0, &c) != GEX_OK)
-        return gex__api_fail(ans, 500, "internal_error", "out of memory");
-    if (c.n == 0) {
-        gex__vol_free(&c);
-        return no_data(a, ans, "no unexpired contract passes the filters");
-    }
+    const gex__analysis *a = slices_input(in, 0, ans, &c);
+    if (a == NULL)
+        return NULL;
     gex_chain_view v;
     gex_chain_get_view(a->chain, &v);
     json_t *d = gex__doc_head(a), *arr = json_array();
