@@ -392,58 +392,79 @@ static int get_parts(const gex__api_input *in, parts *p)
     return p->summary != NULL && p->gex != NULL ? GEX_OK : GEX_ENOMEM;
 }
 
-/* What /v1/volatility and /v1/stock/summary are built from: the series' last snapshot
- * (returned), its realized volatility over RV_LONG days, the parts and, with a chain, its flow
- * (zero without one). NULL with the answer in *ans (no snapshot, or out of memory) and nothing
- * left to free. */
-static const gex_snapshot *stock_inputs(const gex__api_input *in, gex__api_answer *ans,
-                                        gex_level *rv60, parts *p, flow *f)
+/* What /v1/volatility and /v1/stock/summary are built from. */
+typedef struct stock {
+    const gex_snapshot *s;        /* the series' last snapshot */
+    const gex_history_metrics *m; /* its metrics */
+    int have;                     /* whether the request has a chain (in->analysis) */
+    gex_level rv60;               /* realized volatility over RV_LONG days */
+    parts p;
+    flow f; /* the chain's (zero without one) */
+} stock;
+
+/* Fills *k: GEX_OK, or a status with the answer in *ans (no snapshot, or out of memory) and
+ * nothing left to free. stock_free frees it. */
+static int stock_inputs(const gex__api_input *in, gex__api_answer *ans, stock *k)
 {
-    memset(p, 0, sizeof *p);
-    memset(f, 0, sizeof *f);
-    const gex_snapshot *s = gex__api_series_last(in, ans);
-    if (s == NULL)
-        return NULL;
-    if (rv_window(in->series, RV_LONG, rv60) != 0 || get_parts(in, p) != GEX_OK ||
-        (in->analysis != NULL && flow_collect(in->analysis, f) != GEX_OK)) {
-        parts_free(p);
+    memset(k, 0, sizeof *k);
+    k->s = gex__api_series_last(in, ans);
+    if (k->s == NULL)
+        return GEX_EEMPTY;
+    if (rv_window(in->series, RV_LONG, &k->rv60) != 0 || get_parts(in, &k->p) != GEX_OK ||
+        (in->analysis != NULL && flow_collect(in->analysis, &k->f) != GEX_OK)) {
+        parts_free(&k->p);
         oom(NULL, ans);
-        return NULL;
+        return GEX_ENOMEM;
     }
-    return s;
+    k->m = &in->series->metrics[in->series->n - 1];
+    k->have = in->analysis != NULL;
+    return GEX_OK;
+}
+
+static void stock_free(stock *k)
+{
+    free(k->f.e);
+    parts_free(&k->p);
+}
+
+/* d with its meta (meta_of) added: d, or NULL with the out-of-memory answer in *ans (st not
+ * GEX_OK, or meta out of memory) and d freed. */
+static json_t *finish(const gex__api_input *in, json_t *d, int st, const char *const *own,
+                      size_t n_own, const char *const *nulls, size_t n_nulls, gex__api_answer *ans)
+{
+    json_t *meta = meta_of(in, own, n_own, nulls, n_nulls);
+    st |= gex__jset(d, "meta", meta);
+    if (st != GEX_OK || meta == NULL)
+        return oom(d, ans);
+    return d;
 }
 
 /* --- /v1/volatility/{symbol} --- */
 
 json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
 {
-    gex_level rv60;
-    parts p;
-    flow f;
-    const gex_snapshot *s = stock_inputs(in, ans, &rv60, &p, &f);
-    if (s == NULL)
+    stock from;
+    if (stock_inputs(in, ans, &from) != GEX_OK)
         return NULL;
-    const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
-    const int have = in->analysis != NULL;
     json_t *d = json_object();
-    int st = d == NULL ? GEX_ENOMEM : head(d, s, 1);
+    int st = d == NULL ? GEX_ENOMEM : head(d, from.s, 1);
 
     json_t *rv = json_object();
     static const char *const rv_names[] = {"rv_5d", "rv_10d", "rv_20d", "rv_30d"};
     static const char *const vrp_names[] = {"vrp_5d", "vrp_10d", "vrp_20d", "vrp_30d"};
     for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
-        st |= gex__jset(rv, rv_names[i], gex__jlevel(&m->rv[i]));
-    st |= gex__jset(rv, "rv_60d", gex__jlevel(&rv60));
+        st |= gex__jset(rv, rv_names[i], gex__jlevel(&from.m->rv[i]));
+    st |= gex__jset(rv, "rv_60d", gex__jlevel(&from.rv60));
     st |= gex__jset(d, "realized_vol", rv);
-    st |= gex__jset(d, "atm_iv", gex__jlevel(&s->atm_iv));
+    st |= gex__jset(d, "atm_iv", gex__jlevel(&from.s->atm_iv));
 
     json_t *sp = json_object();
     for (int i = 0; i < GEX_HISTORY_RV_COUNT; i++)
-        st |= gex__jset(sp, vrp_names[i], gex__jlevel(&m->vrp[i]));
-    const char *assess = !m->vrp[2].has                 ? NULL
-                         : m->vrp[2].value > FAIR_BAND  ? "iv_rich"
-                         : m->vrp[2].value < -FAIR_BAND ? "iv_cheap"
-                                                        : "fair";
+        st |= gex__jset(sp, vrp_names[i], gex__jlevel(&from.m->vrp[i]));
+    const char *assess = !from.m->vrp[2].has                 ? NULL
+                         : from.m->vrp[2].value > FAIR_BAND  ? "iv_rich"
+                         : from.m->vrp[2].value < -FAIR_BAND ? "iv_cheap"
+                                                             : "fair";
     st |= gex__jset(sp, "assessment", assess != NULL ? gex__jstr(assess) : json_null());
     st |= gex__jset(d, "iv_rv_spreads", sp);
 
@@ -451,7 +472,7 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
     json_t *prof = json_array();
     size_t i;
     json_t *row;
-    json_array_foreach(json_object_get(p.skew, "expiries"), i, row)
+    json_array_foreach(json_object_get(from.p.skew, "expiries"), i, row)
     {
         json_t *o = json_object();
         st |= gex__jset(o, "expiry", take(row, "expiry"));
@@ -472,7 +493,7 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
     /* term_structure (gex's own): relative slopes of the ATM IV between expirations */
     double iv[MAX_EXPIRIES];
     int dte[MAX_EXPIRIES];
-    const size_t nt = term_ivs(p.skew, iv, dte, MAX_EXPIRIES);
+    const size_t nt = term_ivs(from.p.skew, iv, dte, MAX_EXPIRIES);
     json_t *ts = json_object();
     st |= gex__jset(ts, "near_slope_pct",
                     nt >= 2 ? gex__vol_num(100.0 * (iv[1] - iv[0]) / iv[0]) : json_null());
@@ -488,7 +509,7 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
 
     /* iv_dispersion (gex's own): sample standard deviations in vol points */
     double cross_strike = NAN;
-    if (have) {
+    if (from.have) {
         gex__vol_chain c;
         if (gex__vol_collect(in->analysis, 0, &c) != GEX_OK)
             st |= GEX_ENOMEM;
@@ -512,7 +533,7 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "iv_dispersion", disp);
 
     /* gex_by_dte: term-structure's buckets, with each bucket's share of the gross */
-    const json_t *buckets = json_object_get(p.terms, "by_dte_bucket");
+    const json_t *buckets = json_object_get(from.p.terms, "by_dte_bucket");
     double gross = 0.0;
     json_array_foreach(buckets, i, row) gross += fabs(numof(row, "net_gex"));
     json_t *gbd = json_array();
@@ -528,21 +549,21 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "gex_by_dte", gbd);
     /* theta_by_dte: the dealers' theta (long the calls, short the puts, SPEC 1.5), USD a day */
     json_t *tbd = json_array();
-    for (int b = 0; have && b < THETA_BUCKETS; b++) {
-        if (f.theta_n[b] == 0)
+    for (int b = 0; from.have && b < THETA_BUCKETS; b++) {
+        if (from.f.theta_n[b] == 0)
             continue; /* empty buckets are left out, as term-structure's */
         json_t *o = json_object();
         st |= gex__jset(o, "bucket", gex__jstr(theta_bucket[b].name));
-        st |= gex__jset(o, "net_theta", gex__vol_num(f.theta[b]));
-        st |= gex__jset(o, "contract_count", json_integer((json_int_t)f.theta_n[b]));
+        st |= gex__jset(o, "net_theta", gex__vol_num(from.f.theta[b]));
+        st |= gex__jset(o, "contract_count", json_integer((json_int_t)from.f.theta_n[b]));
         st |= o == NULL || json_array_append_new(tbd, o) != 0 ? GEX_ENOMEM : GEX_OK;
     }
     st |= gex__jset(d, "theta_by_dte", tbd);
 
     /* put_call_profile */
     json_t *pcp = json_object(), *bye = json_array();
-    for (size_t k = 0; k < f.n; k++) {
-        const flow_expiry *e = &f.e[k];
+    for (size_t k = 0; k < from.f.n; k++) {
+        const flow_expiry *e = &from.f.e[k];
         if (!e->used)
             continue;
         char date[16];
@@ -560,28 +581,28 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
         st |= o == NULL || json_array_append_new(bye, o) != 0 ? GEX_ENOMEM : GEX_OK;
     }
     st |= gex__jset(pcp, "by_expiry", bye);
-    json_t *bym = have ? json_object() : json_null();
-    if (have) {
+    json_t *bym = from.have ? json_object() : json_null();
+    if (from.have) {
         static const char *const names[2][3] = {{"otm_call_oi", "atm_call_oi", "itm_call_oi"},
                                                 {"otm_put_oi", "atm_put_oi", "itm_put_oi"}};
         for (int t = 0; t < 2; t++)
             for (int k = 0; k < 3; k++)
-                st |= gex__jset(bym, names[t][k], jcount(f.money[t][k]));
+                st |= gex__jset(bym, names[t][k], jcount(from.f.money[t][k]));
     }
     st |= gex__jset(pcp, "by_moneyness", bym);
     st |= gex__jset(d, "put_call_profile", pcp);
 
     json_t *conc = json_object();
-    const int hc = f.has_concentration;
-    st |= gex__jset(conc, "top_3_pct", hc ? gex__vol_num(f.top[0]) : json_null());
-    st |= gex__jset(conc, "top_5_pct", hc ? gex__vol_num(f.top[1]) : json_null());
-    st |= gex__jset(conc, "top_10_pct", hc ? gex__vol_num(f.top[2]) : json_null());
-    st |= gex__jset(conc, "herfindahl", hc ? gex__vol_num(f.herfindahl) : json_null());
+    const int hc = from.f.has_concentration;
+    st |= gex__jset(conc, "top_3_pct", hc ? gex__vol_num(from.f.top[0]) : json_null());
+    st |= gex__jset(conc, "top_5_pct", hc ? gex__vol_num(from.f.top[1]) : json_null());
+    st |= gex__jset(conc, "top_10_pct", hc ? gex__vol_num(from.f.top[2]) : json_null());
+    st |= gex__jset(conc, "herfindahl", hc ? gex__vol_num(from.f.herfindahl) : json_null());
     st |= gex__jset(d, "oi_concentration", conc);
 
     /* hedging_scenarios: the summary's linearised estimate at -1% and +1% */
     json_t *hs = json_array();
-    const json_t *est = json_object_get(p.summary, "hedging_estimate");
+    const json_t *est = json_object_get(from.p.summary, "hedging_estimate");
     json_t *dn = hedge_move(est, "spot_down_1pct", -1.0, 1),
            *up = hedge_move(est, "spot_up_1pct", 1.0, 1);
     st |= dn == NULL || up == NULL ? GEX_ENOMEM : GEX_OK;
@@ -594,13 +615,16 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(d, "hedging_scenarios", hs);
 
     json_t *liq = json_object();
-    st |= gex__jset(liq, "atm_avg_spread_pct", jratio(100.0 * f.atm_spread, (double)f.atm_n));
-    st |= gex__jset(liq, "wing_avg_spread_pct", jratio(100.0 * f.wing_spread, (double)f.wing_n));
-    st |= gex__jset(liq, "atm_contracts", have ? json_integer((json_int_t)f.atm_n) : json_null());
-    st |= gex__jset(liq, "wing_contracts", have ? json_integer((json_int_t)f.wing_n) : json_null());
+    st |= gex__jset(liq, "atm_avg_spread_pct",
+                    jratio(100.0 * from.f.atm_spread, (double)from.f.atm_n));
+    st |= gex__jset(liq, "wing_avg_spread_pct",
+                    jratio(100.0 * from.f.wing_spread, (double)from.f.wing_n));
+    st |= gex__jset(liq, "atm_contracts",
+                    from.have ? json_integer((json_int_t)from.f.atm_n) : json_null());
+    st |= gex__jset(liq, "wing_contracts",
+                    from.have ? json_integer((json_int_t)from.f.wing_n) : json_null());
     st |= gex__jset(d, "liquidity", liq);
-    free(f.e);
-    parts_free(&p);
+    stock_free(&from);
 
     static const char *const own[] = {"iv_rv_spreads.assessment",
                                       "skew_profiles.tail_convexity",
@@ -615,12 +639,8 @@ json_t *gex__api_volatility(const gex__api_input *in, gex__api_answer *ans)
         "skew_profiles", "a wing's IV is null where the expiration has no SVI fit (skew-term)",
         "realized_vol",  "rv_N is null until the folder holds N + 1 trading days",
         "iv_rv_spreads", "vrp_N is null where rv_N or atm_iv is"};
-    json_t *meta =
-        meta_of(in, own, sizeof own / sizeof own[0], nulls, sizeof nulls / sizeof nulls[0]);
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return oom(d, ans);
-    return d;
+    return finish(in, d, st, own, sizeof own / sizeof own[0], nulls, sizeof nulls / sizeof nulls[0],
+                  ans);
 }
 
 /* --- /v1/stock/{symbol}/summary --- */
@@ -711,20 +731,15 @@ static json_t *top_strikes(const json_t *gexdoc)
 
 json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
 {
-    gex_level rv60;
-    parts p;
-    flow f;
-    const gex_snapshot *s = stock_inputs(in, ans, &rv60, &p, &f);
-    if (s == NULL)
+    stock from;
+    if (stock_inputs(in, ans, &from) != GEX_OK)
         return NULL;
-    const gex_history_metrics *m = &in->series->metrics[in->series->n - 1];
-    const int have = in->analysis != NULL;
     json_t *d = json_object();
-    int st = d == NULL ? GEX_ENOMEM : head(d, s, 0);
+    int st = d == NULL ? GEX_ENOMEM : head(d, from.s, 0);
 
     /* The file's own quote of the underlying (CBOE's preamble or JSON), where it has one. */
     gex_underlying_quote uq = {(double)NAN, (double)NAN, (double)NAN};
-    if (have && gex_chain_size(in->analysis->chain) > 0) {
+    if (from.have && gex_chain_size(in->analysis->chain) > 0) {
         gex_chain_view cv;
         gex_chain_get_view(in->analysis->chain, &cv);
         uq = gex_chain_underlying_quote(in->analysis->chain, cv.underlying[0]);
@@ -732,23 +747,23 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     json_t *price = json_object();
     st |= gex__jset(price, "bid", gex__jnum_or_null(uq.bid));
     st |= gex__jset(price, "ask", gex__jnum_or_null(uq.ask));
-    st |= gex__jset(price, "mid", gex__jnum(s->spot));
+    st |= gex__jset(price, "mid", gex__jnum(from.s->spot));
     st |= gex__jset(price, "last", gex__jnum_or_null(uq.last));
     st |= gex__jset(price, "last_update", json_null());
     st |= gex__jset(d, "price", price);
 
     json_t *vol = json_object();
-    st |= gex__jset(vol, "atm_iv", gex__jlevel(&s->atm_iv));
-    st |= gex__jset(vol, "hv_20", gex__jlevel(&m->rv[2]));
-    st |= gex__jset(vol, "hv_60", gex__jlevel(&rv60));
-    st |= gex__jset(vol, "vrp", gex__jlevel(&m->vrp[2]));
-    json_t *sk = have ? skew_block(p.skew) : json_null();
+    st |= gex__jset(vol, "atm_iv", gex__jlevel(&from.s->atm_iv));
+    st |= gex__jset(vol, "hv_20", gex__jlevel(&from.m->rv[2]));
+    st |= gex__jset(vol, "hv_60", gex__jlevel(&from.rv60));
+    st |= gex__jset(vol, "vrp", gex__jlevel(&from.m->vrp[2]));
+    json_t *sk = from.have ? skew_block(from.p.skew) : json_null();
     st |= sk == NULL ? GEX_ENOMEM : GEX_OK;
     st |= gex__jset(vol, "skew_25d", sk);
     json_t *term = json_array();
     size_t i;
     json_t *row;
-    json_array_foreach(json_object_get(p.skew, "expiries"), i, row)
+    json_array_foreach(json_object_get(from.p.skew, "expiries"), i, row)
     {
         json_t *o = json_object();
         st |= gex__jset(o, "expiry", take(row, "expiry"));
@@ -759,26 +774,26 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     st |= gex__jset(vol, "iv_term_structure", term);
     st |= gex__jset(d, "volatility", vol);
 
-    json_t *fl = have ? json_object() : json_null();
-    if (have) {
+    json_t *fl = from.have ? json_object() : json_null();
+    if (from.have) {
         size_t active = 0;
-        for (size_t k = 0; k < f.n; k++)
-            active += f.e[k].used && f.e[k].call_oi + f.e[k].put_oi > 0;
-        const double cv = f.has_vol ? f.call_vol : (double)NAN,
-                     pv = f.has_vol ? f.put_vol : (double)NAN;
-        st |= gex__jset(fl, "total_call_oi", jcount(f.call_oi));
-        st |= gex__jset(fl, "total_put_oi", jcount(f.put_oi));
+        for (size_t k = 0; k < from.f.n; k++)
+            active += from.f.e[k].used && from.f.e[k].call_oi + from.f.e[k].put_oi > 0;
+        const double cv = from.f.has_vol ? from.f.call_vol : (double)NAN,
+                     pv = from.f.has_vol ? from.f.put_vol : (double)NAN;
+        st |= gex__jset(fl, "total_call_oi", jcount(from.f.call_oi));
+        st |= gex__jset(fl, "total_put_oi", jcount(from.f.put_oi));
         st |= gex__jset(fl, "total_call_volume", jcount(cv));
         st |= gex__jset(fl, "total_put_volume", jcount(pv));
-        st |= gex__jset(fl, "pc_ratio_oi", jratio(f.put_oi, f.call_oi));
+        st |= gex__jset(fl, "pc_ratio_oi", jratio(from.f.put_oi, from.f.call_oi));
         st |= gex__jset(fl, "pc_ratio_volume", jratio(pv, cv));
         st |= gex__jset(fl, "active_expirations", json_integer((json_int_t)active));
     }
     st |= gex__jset(d, "options_flow", fl);
 
-    json_t *ex = have ? json_object() : json_null();
-    if (have) {
-        const json_t *sum = p.summary, *e = json_object_get(sum, "exposures");
+    json_t *ex = from.have ? json_object() : json_null();
+    if (from.have) {
+        const json_t *sum = from.p.summary, *e = json_object_get(sum, "exposures");
         const gex__analysis *a = in->analysis;
         const gex_level none = {0, 0.0};
         st |= gex__jset(ex, "net_gex", take(e, "net_gex"));
@@ -788,7 +803,7 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
         st |= gex__jset(ex, "gamma_flip", take(sum, "gamma_flip"));
         st |= gex__jset(ex, "call_wall", gex__jlevel(a->has_levels ? &a->levels.call_wall : &none));
         st |= gex__jset(ex, "put_wall", gex__jlevel(a->has_levels ? &a->levels.put_wall : &none));
-        st |= gex__jset(ex, "max_pain", take(p.maxpain, "max_pain_strike"));
+        st |= gex__jset(ex, "max_pain", take(from.p.maxpain, "max_pain_strike"));
         st |= gex__jset(ex, "highest_oi_strike",
                         gex__jlevel(a->has_levels ? &a->levels.highest_oi_strike : &none));
         const json_t *reg = json_object_get(sum, "regime");
@@ -814,11 +829,11 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
         st |= gex__jset(zo, "pct_of_total", take(z, "pct_of_total_gex"));
         st |= gex__jset(zo, "expiration", take(z, "expiration"));
         st |= gex__jset(ex, "zero_dte", zo);
-        json_t *top = top_strikes(p.gex);
+        json_t *top = top_strikes(from.p.gex);
         st |= top == NULL ? GEX_ENOMEM : GEX_OK;
         st |= gex__jset(ex, "top_strikes", top);
-        const double oi = f.call_oi + f.put_oi;
-        st |= gex__jset(ex, "oi_weighted_dte", jratio(f.oi_dte, oi));
+        const double oi = from.f.call_oi + from.f.put_oi;
+        st |= gex__jset(ex, "oi_weighted_dte", jratio(from.f.oi_dte, oi));
     }
     st |= gex__jset(d, "exposure", ex);
 
@@ -830,7 +845,7 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     static const char *const quote_leaves[] = {"value", "change", "change_pct", NULL};
     for (size_t k = 0; k < sizeof quotes / sizeof quotes[0]; k++)
         st |= gex__jset(macro, quotes[k], nulls_of(quote_leaves));
-    const gex__analysis *an = have ? in->analysis : NULL;
+    const gex__analysis *an = from.have ? in->analysis : NULL;
     const double v9 = gex__api_vix_level(in->vix, an, 0), v30 = gex__api_vix_level(in->vix, an, 1),
                  v93 = gex__api_vix_level(in->vix, an, 2),
                  v182 = gex__api_vix_level(in->vix, an, 3);
@@ -867,8 +882,7 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
     static const char *const fg[] = {"score", "rating", NULL};
     st |= gex__jset(macro, "fear_and_greed", nulls_of(fg));
     st |= gex__jset(d, "macro", macro);
-    free(f.e);
-    parts_free(&p);
+    stock_free(&from);
 
     static const char *const own[] = {"volatility.skew_25d (the expiration picked)",
                                       "exposure.top_strikes (five)", "exposure.oi_weighted_dte"};
@@ -896,12 +910,8 @@ json_t *gex__api_stock_summary(const gex__api_input *in, gex__api_answer *ans)
         "null until the folder holds 21 trading days",
         "volatility.hv_60",
         "null until the folder holds 61 trading days"};
-    json_t *meta =
-        meta_of(in, own, sizeof own / sizeof own[0], nulls, sizeof nulls / sizeof nulls[0]);
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return oom(d, ans);
-    return d;
+    return finish(in, d, st, own, sizeof own / sizeof own[0], nulls, sizeof nulls / sizeof nulls[0],
+                  ans);
 }
 
 /* --- /v1/volatility/spot-vol-correlation/{symbol} --- */
@@ -984,9 +994,5 @@ json_t *gex__api_spot_vol_correlation(const gex__api_input *in, gex__api_answer 
     static const char *const nulls[] = {
         "spot_vol_correlation_20d", "null with fewer than 20 daily pairs or a constant series",
         "spot_vol_correlation_60d", "null with fewer than 20 daily pairs or a constant series"};
-    json_t *meta = meta_of(in, own, 1, nulls, sizeof nulls / sizeof nulls[0]);
-    st |= gex__jset(d, "meta", meta);
-    if (st != GEX_OK || meta == NULL)
-        return oom(d, ans);
-    return d;
+    return finish(in, d, st, own, 1, nulls, sizeof nulls / sizeof nulls[0], ans);
 }
