@@ -230,6 +230,26 @@ static void remember_member(walk *w, size_t at, const char *key, size_t n, long 
     m->field = (signed char)f;
 }
 
+/* The reading of a record's members below a prefix: record_members or record_fields. */
+typedef int (*members_fn)(walk *w, char *path, size_t plen, int depth);
+
+/* A member whose value is an object or an array (t, its opening token just read), its key at
+ * path[plen, plen + klen) when it fits: kept (keep_container), descended into through members
+ * when it is an object within depth 3, else skipped. GEX_OK or the error's status. */
+static int member_container(walk *w, char *path, size_t plen, size_t klen, int fits, int depth,
+                            gex__jtok t, members_fn members)
+{
+    if (fits)
+        keep_container(w, path, plen + klen, t);
+    if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
+        path[plen + klen] = '.';
+        return members(w, path, plen + klen + 1, depth + 1);
+    }
+    if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
+        return json_error(w);
+    return GEX_OK;
+}
+
 /* record_fields' fast path: the members through gex__json_member (or, at the top level, the
  * members the last record had at the same positions through gex__json_members_known), the fields
  * found by their hash. The same fields kept, the same tokens read, the same errors as the
@@ -255,21 +275,12 @@ static int record_members(walk *w, char *path, size_t plen, int depth)
         if (t == GEX__JTOK_ERROR)
             return json_error(w);
         const int fits = plen + klen + 1 < GEX__JPATH_MAX;
-        if ((t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) && fits) {
-            memcpy(path + plen, key, klen);
-            keep_container(w, path, plen + klen, t);
-        }
-        if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
-            memcpy(path + plen, key, klen);
-            path[plen + klen] = '.';
-            int rc = record_members(w, path, plen + klen + 1, depth + 1);
+        if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
+            if (fits)
+                memcpy(path + plen, key, klen);
+            const int rc = member_container(w, path, plen, klen, fits, depth, t, record_members);
             if (rc != GEX_OK)
                 return rc;
-            continue;
-        }
-        if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
-            if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
-                return json_error(w);
             continue;
         }
         if (!fits)
@@ -308,18 +319,10 @@ static int record_fields(walk *w, char *path, size_t plen, int depth)
         t = gex__json_next(&w->j);
         if (t == GEX__JTOK_ERROR)
             return json_error(w);
-        if ((t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) && fits)
-            keep_container(w, path, plen + klen, t);
-        if (t == GEX__JTOK_OBJECT && fits && depth < 3) {
-            path[plen + klen] = '.';
-            int rc = record_fields(w, path, plen + klen + 1, depth + 1);
+        if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
+            const int rc = member_container(w, path, plen, klen, fits, depth, t, record_fields);
             if (rc != GEX_OK)
                 return rc;
-            continue;
-        }
-        if (t == GEX__JTOK_OBJECT || t == GEX__JTOK_ARRAY) {
-            if (gex__json_skip(&w->j, t) == GEX__JTOK_ERROR)
-                return json_error(w);
             continue;
         }
         if (!fits)
