@@ -18,6 +18,7 @@
 #include "gex/time.h"
 #include "chain-internal.h"
 #include "chain-row-internal.h"
+#include "memory-internal.h"
 
 /* SPEC 1.1: a quote date without a time of day is the close, 16:00 New York time. */
 #define CLOSE_SECONDS_OF_DAY (16 * 3600)
@@ -312,14 +313,9 @@ static int push_mark(gex__reader *r, size_t i, unsigned bits)
 {
     if (r->n_marks == r->mark_cap) {
         const size_t cap = r->mark_cap > 0 ? 2 * r->mark_cap : 256;
-        uint32_t *at = realloc(r->mark_at, cap * sizeof *at);
-        if (at == NULL)
+        if (gex__realloc_array(&r->mark_at, cap, sizeof *r->mark_at) != GEX_OK ||
+            gex__realloc_array(&r->mark_bits, cap, sizeof *r->mark_bits) != GEX_OK)
             return GEX_ENOMEM;
-        r->mark_at = at;
-        uint8_t *bits_grown = realloc(r->mark_bits, cap * sizeof *bits_grown);
-        if (bits_grown == NULL)
-            return GEX_ENOMEM;
-        r->mark_bits = bits_grown;
         r->mark_cap = cap;
     }
     r->mark_at[r->n_marks] = (uint32_t)i;
@@ -381,10 +377,8 @@ static int note_other_row(gex__reader *r)
         return GEX_OK;
     if (r->other_n == r->other_cap) {
         size_t cap = r->other_cap > 0 ? 2 * r->other_cap : 64;
-        int64_t *t = realloc(r->other_time, cap * sizeof *t);
-        if (t == NULL)
+        if (gex__realloc_array(&r->other_time, cap, sizeof *r->other_time) != GEX_OK)
             return GEX_ENOMEM;
-        r->other_time = t;
         r->other_cap = cap;
     }
     r->other_time[r->other_n++] = r->row_time;
@@ -410,14 +404,9 @@ static int track_snapshot(gex__reader *r, double spot)
     }
     if (i >= r->snap_cap) {
         size_t cap = r->snap_cap > 0 ? 2 * r->snap_cap : (i + 1 > 1024 ? 2 * (i + 1) : 1024);
-        int64_t *tt = realloc(r->snap_time, cap * sizeof *tt);
-        if (tt == NULL)
+        if (gex__realloc_array(&r->snap_time, cap, sizeof *r->snap_time) != GEX_OK ||
+            gex__realloc_array(&r->snap_spot, cap, sizeof *r->snap_spot) != GEX_OK)
             return GEX_ENOMEM;
-        r->snap_time = tt;
-        double *ss = realloc(r->snap_spot, cap * sizeof *ss);
-        if (ss == NULL)
-            return GEX_ENOMEM;
-        r->snap_spot = ss;
         if (r->snap_cap == 0) {
             /* The contracts so far are of the first instant, and their spot the first. */
             for (size_t j = 0; j < i; j++) {

@@ -676,22 +676,11 @@ int gex__chain_intern(gex_chain *c, const char *s, size_t len, uint32_t *index)
     }
     if (c->n_sym == c->cap_sym) {
         size_t cap = c->cap_sym ? c->cap_sym * 2 : 16;
-        char **sym = realloc(c->sym, cap * sizeof *sym);
-        if (sym == NULL)
+        if (gex__realloc_array(&c->sym, cap, sizeof *c->sym) != GEX_OK ||
+            gex__realloc_array(&c->sym_spot, cap, sizeof *c->sym_spot) != GEX_OK ||
+            gex__realloc_array(&c->sym_quote, cap, sizeof *c->sym_quote) != GEX_OK ||
+            gex__realloc_array(&c->sym_settle, cap, sizeof *c->sym_settle) != GEX_OK)
             return GEX_ENOMEM;
-        c->sym = sym;
-        double *spot = realloc(c->sym_spot, cap * sizeof *spot);
-        if (spot == NULL)
-            return GEX_ENOMEM;
-        c->sym_spot = spot;
-        gex_underlying_quote *quote = realloc(c->sym_quote, cap * sizeof *quote);
-        if (quote == NULL)
-            return GEX_ENOMEM;
-        c->sym_quote = quote;
-        signed char *settle = realloc(c->sym_settle, cap * sizeof *settle);
-        if (settle == NULL)
-            return GEX_ENOMEM;
-        c->sym_settle = settle;
         c->cap_sym = cap;
     }
     char *copy = malloc(len + 1);

@@ -1,7 +1,8 @@
 /*
  * memory-internal.h: memory for the library's large arrays, backed by transparent huge pages
- * where the kernel has them. Not installed; used by the chain's arrays (src/chain.c) and the
- * exposures' per-contract arrays (src/exposure.c). src/memory.c holds it.
+ * where the kernel has them, and the growth of small parallel lists. Not installed; used by the
+ * chain's arrays (src/chain.c), the exposures' per-contract arrays (src/exposure.c) and the
+ * reader's lists (src/chain-row.c). src/memory.c holds it.
  *
  * Why: a page fault on 4 KiB pages costs about 1.5 us on this project's machine (a virtual
  * one), so the first touch of an array costs more than writing it; one 2 MiB page costs as much
@@ -14,7 +15,11 @@
 #ifndef GEX_MEMORY_INTERNAL_H
 #define GEX_MEMORY_INTERNAL_H
 
-#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gex/error.h"
 
 /* The size of a transparent huge page on x86-64 and arm64 (with 4 KiB base pages). */
 #define GEX__HUGE_PAGE ((size_t)2 << 20)
@@ -42,5 +47,22 @@ char *gex__map_huge(size_t len);
  * below. NULL when there is none. gex__big_free frees it, given the same bytes. */
 void *gex__big_alloc(size_t bytes);
 void gex__big_free(void *p, size_t bytes);
+
+/* The array whose pointer is at pp (the address of an object pointer: &r->mark_at) made n
+ * elements of size bytes, its contents kept as realloc keeps them: GEX_OK with the new pointer
+ * stored at pp, or GEX_ENOMEM with *pp as it was (no memory, or n * size beyond SIZE_MAX). For
+ * the growing lists of the chain and the reader, whose parallel arrays each take one call. */
+static inline int gex__realloc_array(void *pp, size_t n, size_t size)
+{
+    if (size > 0 && n > SIZE_MAX / size)
+        return GEX_ENOMEM;
+    void *old;
+    memcpy(&old, pp, sizeof old); /* any object pointer, read as the void * it converts to */
+    void *grown = realloc(old, n * size);
+    if (grown == NULL)
+        return GEX_ENOMEM;
+    memcpy(pp, &grown, sizeof grown);
+    return GEX_OK;
+}
 
 #endif
