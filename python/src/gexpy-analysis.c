@@ -49,6 +49,27 @@ static gexpy_analysis *analysis_arg(PyObject *module, PyObject *obj)
     return (gexpy_analysis *)obj;
 }
 
+/* The analysis of a function whose one argument is an analysis handle (*obj): NULL with an
+ * exception when args is not that. */
+static const gexpy_analysis *only_analysis(PyObject *module, PyObject *args, PyObject **obj)
+{
+    if (!PyArg_ParseTuple(args, "O", obj))
+        return NULL;
+    return analysis_arg(module, *obj);
+}
+
+/* The rendering layer's view of an analysis (where it came from, and its figures). */
+static void analysis_view(const gexpy_analysis *a, gex__analysis *ga)
+{
+    memset(ga, 0, sizeof *ga);
+    ga->path = a->chain->path;
+    ga->chain = a->chain->chain;
+    ga->read = a->chain->read;
+    ga->prepare = a->chain->prepare;
+    ga->an = a->an;
+    gex__analysis_fill(ga);
+}
+
 /* A list of ints (days since 1970-01-01) as a PyMem array; *n its length. */
 static int32_t *days_of(PyObject *list, size_t *n)
 {
@@ -228,9 +249,7 @@ static PyObject *totals_dict(const gex_exposure_totals *t)
 PyObject *gexpy_analysis_info(PyObject *module, PyObject *args)
 {
     PyObject *obj;
-    if (!PyArg_ParseTuple(args, "O", &obj))
-        return NULL;
-    const gexpy_analysis *a = analysis_arg(module, obj);
+    const gexpy_analysis *a = only_analysis(module, args, &obj);
     if (a == NULL)
         return NULL;
     const gex_analysis *an = a->an;
@@ -283,9 +302,7 @@ PyObject *gexpy_analysis_info(PyObject *module, PyObject *args)
 PyObject *gexpy_analysis_hedging(PyObject *module, PyObject *args)
 {
     PyObject *obj;
-    if (!PyArg_ParseTuple(args, "O", &obj))
-        return NULL;
-    const gexpy_analysis *a = analysis_arg(module, obj);
+    const gexpy_analysis *a = only_analysis(module, args, &obj);
     if (a == NULL)
         return NULL;
     gex_hedge down, up;
@@ -299,9 +316,7 @@ PyObject *gexpy_analysis_hedging(PyObject *module, PyObject *args)
 PyObject *gexpy_analysis_strikes(PyObject *module, PyObject *args)
 {
     PyObject *obj;
-    if (!PyArg_ParseTuple(args, "O", &obj))
-        return NULL;
-    const gexpy_analysis *a = analysis_arg(module, obj);
+    const gexpy_analysis *a = only_analysis(module, args, &obj);
     if (a == NULL)
         return NULL;
     const gex_exposure *e = gex_analysis_exposure(a->an);
@@ -319,16 +334,11 @@ PyObject *gexpy_analysis_strikes(PyObject *module, PyObject *args)
 PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
 {
     PyObject *obj;
-    if (!PyArg_ParseTuple(args, "O", &obj))
-        return NULL;
-    const gexpy_analysis *a = analysis_arg(module, obj);
+    const gexpy_analysis *a = only_analysis(module, args, &obj);
     if (a == NULL)
         return NULL;
     gex__analysis ga;
-    memset(&ga, 0, sizeof ga);
-    ga.chain = a->chain->chain;
-    ga.an = a->an;
-    gex__analysis_fill(&ga);
+    analysis_view(a, &ga);
     size_t n = 0;
     gex__expiry_row *rows = gex__expiry_rows(&ga, &n);
     if (rows == NULL && gex_chain_size(ga.chain) > 0)
@@ -371,9 +381,7 @@ PyObject *gexpy_analysis_expirations(PyObject *module, PyObject *args)
 PyObject *gexpy_analysis_contracts(PyObject *module, PyObject *args)
 {
     PyObject *obj;
-    if (!PyArg_ParseTuple(args, "O", &obj))
-        return NULL;
-    const gexpy_analysis *a = analysis_arg(module, obj);
+    const gexpy_analysis *a = only_analysis(module, args, &obj);
     if (a == NULL)
         return NULL;
     gex_contract_exposures v;
@@ -435,18 +443,6 @@ PyObject *gexpy_analysis_profile(PyObject *module, PyObject *args)
         return gexpy_raise(module, st, &err, a->chain->path);
     }
     return Py_BuildValue("NN", xs, ps);
-}
-
-/* The rendering layer's view of an analysis (where it came from, and its figures). */
-static void analysis_view(const gexpy_analysis *a, gex__analysis *ga)
-{
-    memset(ga, 0, sizeof *ga);
-    ga->path = a->chain->path;
-    ga->chain = a->chain->chain;
-    ga->read = a->chain->read;
-    ga->prepare = a->chain->prepare;
-    ga->an = a->an;
-    gex__analysis_fill(ga);
 }
 
 int gexpy_refuse_unused(PyObject *module, const gexpy_analysis *a)
