@@ -44,6 +44,18 @@ static void *take(buffers *bs, PyObject *obj, Py_ssize_t n, Py_ssize_t itemsize,
     return b->buf;
 }
 
+/* The market inputs that greeks and implied_vol share, S, K, T, r and q, from o[0..5) into *in,
+ * in that order (take's rules). */
+static void take_market(buffers *bs, PyObject *const *o, Py_ssize_t n, gex_bs_batch_in *in,
+                        int *failed)
+{
+    in->S = take(bs, o[0], n, 8, 0, failed);
+    in->K = take(bs, o[1], n, 8, 0, failed);
+    in->T = take(bs, o[2], n, 8, 0, failed);
+    in->r = take(bs, o[3], n, 8, 0, failed);
+    in->q = take(bs, o[4], n, 8, 0, failed);
+}
+
 /* greeks(n, S, K, T, r, q, sigma, type, price, delta, gamma, vega, vanna, charm, status) ->
  * number of contracts outside the domain (their outputs NAN, status says why). */
 PyObject *gexpy_greeks(PyObject *module, PyObject *args)
@@ -56,11 +68,7 @@ PyObject *gexpy_greeks(PyObject *module, PyObject *args)
     buffers bs = {.n = 0};
     int failed = 0;
     gex_bs_batch_in in = {.n = (size_t)n};
-    in.S = take(&bs, o[0], n, 8, 0, &failed);
-    in.K = take(&bs, o[1], n, 8, 0, &failed);
-    in.T = take(&bs, o[2], n, 8, 0, &failed);
-    in.r = take(&bs, o[3], n, 8, 0, &failed);
-    in.q = take(&bs, o[4], n, 8, 0, &failed);
+    take_market(&bs, o, n, &in, &failed);
     in.sigma = take(&bs, o[5], n, 8, 0, &failed);
     in.type = take(&bs, o[6], n, 1, 0, &failed);
     gex_bs_batch_out out;
@@ -96,11 +104,7 @@ PyObject *gexpy_implied_vol(PyObject *module, PyObject *args)
     int failed = 0;
     const double *price = take(&bs, o[0], n, 8, 0, &failed);
     gex_bs_batch_in in = {.n = (size_t)n};
-    in.S = take(&bs, o[1], n, 8, 0, &failed);
-    in.K = take(&bs, o[2], n, 8, 0, &failed);
-    in.T = take(&bs, o[3], n, 8, 0, &failed);
-    in.r = take(&bs, o[4], n, 8, 0, &failed);
-    in.q = take(&bs, o[5], n, 8, 0, &failed);
+    take_market(&bs, o + 1, n, &in, &failed);
     in.type = take(&bs, o[6], n, 1, 0, &failed);
     double *sigma = take(&bs, o[7], n, 8, 1, &failed);
     uint8_t *status = take(&bs, o[8], n, 1, 1, &failed);
