@@ -120,7 +120,7 @@ typedef struct req_log {
     const char *cache; /* "hit", "miss" or "-" */
     render_job *job;   /* a miss sent to the render pool, owned here */
     char *body; /* POST: the body received so far (malloc'ed), at most CLI_SERVE_BODY_MAX bytes */
-    size_t body_len;
+    size_t body_len;    /* the body's bytes so far, whatever the method (kept for a POST) */
     int body_too_large; /* more than CLI_SERVE_BODY_MAX bytes came: answered 413 */
 } req_log;
 
@@ -962,10 +962,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         if (get || post)
             return MHD_YES;
     } else if (*upload_data_size != 0) {
-        /* A GET's body is read and ignored; a POST's kept up to CLI_SERVE_BODY_MAX bytes. */
-        if (post && rl != NULL && !rl->body_too_large) {
+        /* A body is counted whatever the method, as a declared length is: a GET's is read and
+         * ignored, a POST's kept, up to CLI_SERVE_BODY_MAX bytes. */
+        if (rl != NULL && !rl->body_too_large) {
             if (rl->body_len + *upload_data_size > CLI_SERVE_BODY_MAX) {
                 rl->body_too_large = 1;
+            } else if (!post) {
+                rl->body_len += *upload_data_size;
             } else {
                 char *grown = realloc(rl->body, rl->body_len + *upload_data_size + 1);
                 if (grown == NULL)
@@ -991,6 +994,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                          rl->job->file.path[0] != '\0' ? rl->job->file.path : NULL);
     }
 
+    /* A body that came over the limit without declaring its length (chunked) is refused as
+     * one whose Content-Length declared it: before the target is measured or routed, whatever
+     * the path (413 to an unknown path or a GET-only endpoint too, as gex api --body). */
+    if (rl != NULL && rl->body_too_large)
+        return send_error(con, rl, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large", NULL,
+                          "the request body is over %d bytes", CLI_SERVE_BODY_MAX);
     if (rl != NULL && rl->target_len > CLI_SERVE_URL_MAX)
         return send_error(con, rl, MHD_HTTP_URI_TOO_LONG, "uri_too_long", NULL,
                           "the request target is %zu bytes; at most %d are accepted",
@@ -1039,9 +1048,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
                           "out of memory");
     if (cli_serve_prepare(get ? "GET" : method, rl->path, query_value, con, &q, &qe) != 0)
         return send_error(con, rl, qe.status, qe.code, qe.allow, "%s", qe.message);
-    if (rl != NULL && rl->body_too_large)
-        return send_error(con, rl, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large", NULL,
-                          "the request body is over %d bytes", CLI_SERVE_BODY_MAX);
     if (post && rl != NULL) {
         q.body = rl->body != NULL ? rl->body : "";
         q.body_len = rl->body_len;
