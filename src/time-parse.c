@@ -1003,30 +1003,43 @@ int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info
     size_t i = 0;
     while (i < len && blank_len(s, len, i) > 0)
         i += blank_len(s, len, i);
-    if (i < len && s[i] == '@') {
-        const int rc = parse_epoch(s + i, len - i, utc, info);
-        if (info != NULL && info->problem != NULL)
-            info->problem_at += i;
-        if (info != NULL && rc == GEX_OK)
-            info->end += i;
-        return rc;
-    }
     gex_instant_info local;
-    int64_t t;
-    const int rc = gex_time_parse_instant(s, len, GEX_ZONE_EASTERN, &t, &local);
-    if (rc == GEX_OK && !local.has_time) {
-        local.problem = "a time of day is needed as well as the date (16:00 for the close)";
+    memset(&local, 0, sizeof local);
+    int64_t t = 0;
+    int rc;
+    if (i < len && s[i] == '@') {
+        rc = parse_epoch(s + i, len - i, &t, &local);
+        if (local.problem != NULL)
+            local.problem_at += i;
+        if (rc == GEX_OK)
+            local.end += i;
+    } else {
+        rc = gex_time_parse_instant(s, len, GEX_ZONE_EASTERN, &t, &local);
+        if (rc == GEX_OK && !local.has_time) {
+            local.problem = "a time of day is needed as well as the date (16:00 for the close)";
+            local.problem_at = 0;
+            local.problem_len = local.end;
+            rc = GEX_EPARSE;
+        } else if (rc == GEX_ENOTIME) {
+            rc = GEX_EPARSE;
+        }
+    }
+    /* Before 1883-11-18 17:00 UTC New York kept local mean time, which gex does not model
+     * (gex_time_eastern_offset), so a time to expiry from such an instant would be off; past
+     * 9999 an instant is no quote's (and the text forms cannot write one). */
+    if (rc == GEX_OK && (t < GEX_TIME_FIRST_UTC || t > GEX_TIME_LAST_UTC)) {
+        local.problem = "the instant is outside the range gex computes times for, from "
+                        "1883-11-18 17:00 UTC (when New York took standard time) to "
+                        "9999-12-31 23:59:59 UTC";
         local.problem_at = 0;
         local.problem_len = local.end;
+        rc = GEX_EPARSE;
     }
     if (info != NULL)
         *info = local;
-    if (rc == GEX_ENOTIME)
-        return GEX_EPARSE;
-    if (rc != GEX_OK || !local.has_time)
-        return rc == GEX_OK ? GEX_EPARSE : rc;
-    *utc = t;
-    return GEX_OK;
+    if (rc == GEX_OK)
+        *utc = t;
+    return rc;
 }
 
 int gex_time_instant_is_day(const gex_instant_info *info, int64_t utc, int zone_default)

@@ -758,11 +758,36 @@ START_TEST(test_parse_now_epoch_bounds)
     gex_instant_info info;
     ck_assert_int_eq(gex_time_parse_now("@253402300799", 13, &t, &info), GEX_OK);
     ck_assert_int_eq(t, 253402300799);
-    ck_assert_int_eq(gex_time_parse_now("@-253402300799", 14, &t, &info), GEX_OK);
     ck_assert_int_eq(gex_time_parse_now("@253402300800", 13, &t, &info), GEX_EPARSE);
     ck_assert_int_eq(gex_time_parse_now("@-253402300800", 14, &t, &info), GEX_EPARSE);
     ck_assert_int_eq(gex_time_parse_now("@1695266262000", 14, &t, &info), GEX_EPARSE);
     ck_assert_ptr_nonnull(strstr(info.problem, "milliseconds"));
+}
+END_TEST
+
+/* The valuation time lies where New York's zone rules are known (tz America/New_York: local
+ * mean time before standard time began, 1883-11-18 17:00 UTC) and up to the end of the year 9999,
+ * in every form --now reads; the refusal says the range. 1800 was read as EST, 3 m 58 s off. */
+START_TEST(test_parse_now_outside_zone_rules)
+{
+    int64_t t = 7;
+    gex_instant_info info;
+    ck_assert_int_eq(gex_time_parse_now("@-2717650800", 12, &t, &info), GEX_OK);
+    ck_assert_int_eq(t, GEX_TIME_FIRST_UTC);
+    ck_assert_int_eq(gex_time_parse_now("1883-11-18 12:00", 16, &t, &info), GEX_OK);
+    ck_assert_int_eq(t, GEX_TIME_FIRST_UTC);
+    ck_assert_int_eq(gex_time_parse_now("9999-12-31T23:59:59Z", 20, &t, &info), GEX_OK);
+    ck_assert_int_eq(t, GEX_TIME_LAST_UTC);
+    const char *const refused[] = {"@-2717650801",      "1883-11-18 11:59:59", "1800-01-01 10:00",
+                                   "0001-01-02T00:00Z", "@-253402300799",      "9999-12-31 19:00"};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+        t = 7;
+        ck_assert_int_eq(gex_time_parse_now(refused[k], strlen(refused[k]), &t, &info), GEX_EPARSE);
+        ck_assert_int_eq(t, 7);
+        ck_assert_ptr_nonnull(info.problem);
+        ck_assert_ptr_nonnull(strstr(info.problem, "1883-11-18 17:00 UTC"));
+        ck_assert_ptr_nonnull(strstr(info.problem, "9999-12-31 23:59:59 UTC"));
+    }
 }
 END_TEST
 
@@ -1375,6 +1400,7 @@ static Suite *time_suite(void)
     tcase_add_test(tc, test_weekday_known_days);
     tcase_add_test(tc, test_parse_instant_real_date_lines);
     tcase_add_test(tc, test_parse_now_epoch_bounds);
+    tcase_add_test(tc, test_parse_now_outside_zone_rules);
     tcase_add_test(tc, test_instant_is_day);
     tcase_add_test(tc, test_parse_instant_iso_forms);
     tcase_add_test(tc, test_parse_instant_fractional_seconds);

@@ -154,11 +154,18 @@ int gex_time_parse_day_or_instant(const char *s, size_t len, int32_t *day, int64
 int gex_time_scan_instant(const char *s, size_t len, int zone_default, int64_t *utc,
                           gex_instant_info *info);
 
+/* The instants a valuation time may take: from 1883-11-18 17:00 UTC, when New York took
+ * standard time (before it the tz database has local mean time, which gex_time_eastern_offset
+ * does not give), to 9999-12-31 23:59:59 UTC. */
+#define GEX_TIME_FIRST_UTC INT64_C(-2717650800)
+#define GEX_TIME_LAST_UTC  INT64_C(253402300799)
+
 /* Parses the value of --now: any form gex_time_parse_instant reads, with New York time when
  * no zone is given, or "@SECONDS" (seconds since 1970-01-01T00:00:00Z, as GNU date reads
- * them; at most 9999-12-31T23:59:59Z either way, so that a count of milliseconds is refused
- * rather than read as a year past 50,000). A date needs a year and a time of day (else GEX_EPARSE
- * with info->problem saying so). Returns GEX_OK, GEX_EPARSE or GEX_EINVAL (utc NULL). */
+ * them; a count past the year 9999 is refused as most likely milliseconds rather than read as
+ * a year past 50,000). A date needs a year and a time of day, and the instant must lie from
+ * GEX_TIME_FIRST_UTC to GEX_TIME_LAST_UTC (else GEX_EPARSE with info->problem saying so).
+ * Returns GEX_OK, GEX_EPARSE or GEX_EINVAL (utc NULL). */
 int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info *info);
 
 /* The month (1-12) a name or abbreviation stands for, in the languages gex_time_parse_date

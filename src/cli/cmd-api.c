@@ -493,8 +493,16 @@ int cli_cmd_api(int argc, char **argv)
     free(path);
     if (asked_at != NULL) {
         gex_instant_info info;
-        if (gex_time_parse_now(asked_at, strlen(asked_at), &q.asked_at, &info) != GEX_OK ||
-            q.asked_at == 0) {
+        const int st = gex_time_parse_now(asked_at, strlen(asked_at), &q.asked_at, &info);
+        if (st != GEX_OK && info.problem != NULL) {
+            cli_error(NULL, 0,
+                      "api: --asked-at %s: %s; give one as --now takes it, e.g. "
+                      "2026-11-18T19:30:05Z",
+                      asked_at, info.problem);
+            free(body);
+            return CLI_EXIT_USAGE;
+        }
+        if (st != GEX_OK || q.asked_at == 0) {
             cli_error(NULL, 0,
                       "api: --asked-at %s is no instant: give one as --now takes it, e.g. "
                       "2026-11-18T19:30:05Z",
