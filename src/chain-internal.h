@@ -164,12 +164,23 @@ void gex__chain_window_rebase(gex_chain *w, size_t to);
 int gex__chain_concat(gex_chain *chain, gex_chain *const *parts, const long *line_shift, size_t n,
                       size_t threads);
 
+/* The underlying whose spot lies farthest from the forward its quotes imply for its nearest
+ * fitted expiration (gex__chain_parity_carry): found 0 when no underlying has a fit. */
+typedef struct gex__spot_gap {
+    int found;
+    uint32_t underlying;
+    double gap; /* spot / forward - 1 */
+    double spot, forward, div;
+    int64_t settlement; /* that expiration's */
+} gex__spot_gap;
+
 /* GEX_CARRY_PARITY for gex_chain_prepare (chain-parity.c): fits every (underlying, settlement)
  * of chain, whose T is set, and writes each contract's r and q: its expiration's fit where the
  * fit holds, else rate and div. rate is also the fit's D for expirations shorter than
- * GEX_PARITY_MIN_T_FOR_RATE. Counts the expirations fitted and kept flat. GEX_OK or GEX_ENOMEM. */
-int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *fitted,
-                            size_t *flat);
+ * GEX_PARITY_MIN_T_FOR_RATE. Counts the expirations fitted and kept flat, and fills *gap.
+ * GEX_OK or GEX_ENOMEM. */
+int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *fitted, size_t *flat,
+                            gex__spot_gap *gap);
 
 /* Releases the spare capacity of the arrays (after a reader is done). */
 void gex__chain_shrink(gex_chain *chain);

@@ -191,22 +191,36 @@ static size_t fit_group(parity_work *w, size_t n, size_t i, double spot, double 
     return j;
 }
 
-int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *fitted, size_t *flat)
+int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *fitted, size_t *flat,
+                            gex__spot_gap *gap)
 {
     *fitted = *flat = 0;
+    memset(gap, 0, sizeof *gap);
     const size_t n = chain->n;
     if (n == 0)
         return GEX_OK;
     parity_work w;
     if (work_new(chain, GEX_PARITY_MIDS, &w) != GEX_OK)
         return GEX_ENOMEM;
+    int64_t gap_of = -1; /* the underlying whose nearest fit was compared with its spot */
     for (size_t i = 0; i < n;) {
         gex_parity_fit f;
-        const size_t j = fit_group(&w, n, i, chain->spot[w.order[i]], rate, &f);
+        const uint32_t first = w.order[i];
+        const double spot = chain->spot[first];
+        const size_t j = fit_group(&w, n, i, spot, rate, &f);
         /* an expired expiration has no carry to fit; it is left out anyway (SPEC 1.1) */
         if (f.T > 0) {
             *fitted += f.ok != 0;
             *flat += f.ok == 0;
+        }
+        /* the groups come in order of settlement: an underlying's first fit is its nearest,
+         * whose forward is the spot its quotes imply to within (r - q) T */
+        if (f.T > 0 && f.ok && gap_of != (int64_t)chain->underlying[first]) {
+            gap_of = (int64_t)chain->underlying[first];
+            const double g = spot / f.forward - 1;
+            if (!gap->found || fabs(g) > fabs(gap->gap))
+                *gap = (gex__spot_gap){
+                    1, chain->underlying[first], g, spot, f.forward, f.div, f.settlement};
         }
         for (size_t k = i; k < j; k++) {
             chain->r[w.order[k]] = f.ok ? f.rate : rate;

@@ -150,6 +150,24 @@ static void carry_warning(const gex_prepare_options *o, int64_t now, char *buf, 
              year, month, mday);
 }
 
+/* A spot far from the quotes' own under the parity carry (GEX_PARITY_SPOT_GAP_MAX): the fits
+ * keep the quotes' forwards, so the spot does not move the greeks' forward; it only sets each
+ * expiration's dividend yield (absurd over days) and the spot the exposures are stated at. A
+ * what-if at another spot is the flat carry's. Appended to buf's warnings. */
+static void spot_gap_warning(const gex_chain *chain, const gex__spot_gap *g, char *buf, size_t size)
+{
+    const size_t len = strlen(buf);
+    char day[16];
+    gex_time_format_date(gex_time_eastern_date(g->settlement), day, sizeof day);
+    snprintf(buf + len, size - len,
+             "%sthe spot %.10g of %s is %.1f%% %s the forward %.6g its quotes imply for %s: "
+             "under --carry parity the greeks keep the quotes' forwards and such a spot only "
+             "sets the dividend yield (q = %.0f%% a year there); for a what-if at another spot "
+             "use --carry flat",
+             len ? "; " : "", g->spot, gex_chain_symbol(chain, g->underlying), 100 * fabs(g->gap),
+             g->gap > 0 ? "above" : "below", g->forward, day, 100 * g->div);
+}
+
 int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
                       gex_prepare_report *report, gex_error *err)
 {
@@ -204,8 +222,9 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
     }
     /* SPEC 1.2: with --carry parity each expiration's r and q are those its own quotes imply,
      * before the IVs are solved, so that the IV, the greeks and the exposures share them. */
+    gex__spot_gap gap = {0, 0, 0, 0, 0, 0, 0};
     if (options->carry == GEX_CARRY_PARITY &&
-        gex__chain_parity_carry(chain, r_rate, q, &r.carry_fitted, &r.carry_flat) != GEX_OK)
+        gex__chain_parity_carry(chain, r_rate, q, &r.carry_fitted, &r.carry_flat, &gap) != GEX_OK)
         return gex_error_set(err, GEX_ENOMEM, NULL, 0, 0, "out of memory");
     const double *cr = chain->r, *cq = chain->q;
     for (size_t i = 0; i < v->n; i++) {
@@ -256,6 +275,8 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
                  len ? "; " : "", r.carry_flat, r.carry_flat + r.carry_fitted, r_rate, q,
                  GEX_PARITY_MIN_PAIRS);
     }
+    if (gap.found && fabs(gap.gap) > GEX_PARITY_SPOT_GAP_MAX)
+        spot_gap_warning(chain, &gap, r.warning, sizeof r.warning);
     chain->prepared = 1;
     chain->rate = r_rate;
     chain->div = q;

@@ -5,6 +5,7 @@
  *               print(int(datetime(2023,9,15,9,30,tzinfo=ZoneInfo('America/New_York')).timestamp()))"
  */
 #include "gex-test.h"
+#include "fixture-spx.h"
 
 #include <math.h>
 
@@ -713,6 +714,46 @@ START_TEST(test_chain_prepare_rejects_bad_options)
 }
 END_TEST
 
+/* GEX_PARITY_SPOT_GAP_MAX: under the parity carry a spot far from the quotes' forward (the
+ * fixture quotes C - P = 4512.37 - K, a forward at its spot) only sets the dividend yield; the
+ * preparation warns, naming the flat carry for a what-if. A spot within the bound, the quotes'
+ * own, and the flat carry get no such warning. */
+START_TEST(test_chain_prepare_spot_far_from_forward_warns)
+{
+    const struct {
+        double spot;
+        gex_carry_mode carry;
+        const char *says; /* NULL: no such warning */
+    } cases[] = {
+        {GEX_TEST_SPX_SPOT, GEX_CARRY_PARITY, NULL},
+        {GEX_TEST_SPX_SPOT * 1.029, GEX_CARRY_PARITY, NULL},
+        {GEX_TEST_SPX_SPOT * 0.971, GEX_CARRY_PARITY, NULL},
+        {GEX_TEST_SPX_SPOT * 1.1, GEX_CARRY_PARITY, "is 10.0% above the forward"},
+        {GEX_TEST_SPX_SPOT * 0.9, GEX_CARRY_PARITY, "is 10.0% below the forward"},
+        {GEX_TEST_SPX_SPOT * 1.1, GEX_CARRY_FLAT, NULL},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        gex_chain *c = gex_test_spx_chain(0);
+        ck_assert_int_eq(gex_chain_set_spot(c, "SPX", cases[k].spot), GEX_OK);
+        gex_prepare_options o;
+        gex_prepare_options_default(&o);
+        o.carry = cases[k].carry;
+        o.rate = 0.0531; /* the rates of 2023: no stale-default warning */
+        o.div = 0.0152;
+        gex_prepare_report r;
+        ck_assert_int_eq(gex_chain_prepare(c, &o, &r, NULL), GEX_OK);
+        if (cases[k].says == NULL) {
+            ck_assert_msg(strstr(r.warning, "spot") == NULL, "case %zu: %s", k, r.warning);
+        } else {
+            ck_assert_msg(strstr(r.warning, cases[k].says) != NULL, "case %zu: %s", k, r.warning);
+            ck_assert_ptr_nonnull(strstr(r.warning, "of SPX"));
+            ck_assert_ptr_nonnull(strstr(r.warning, "--carry flat"));
+        }
+        gex_chain_free(c);
+    }
+}
+END_TEST
+
 START_TEST(test_chain_prepare_time_from_settlement)
 {
     /* SPEC 1.1: T = (settlement - quote) / (365 x 86400); SPX monthlies settle at 09:30, SPXW
@@ -947,6 +988,7 @@ static Suite *chain_suite(void)
     tcase_add_test(tp, test_chain_prepare_without_quote_time_names_now);
     tcase_add_test(tp, test_chain_prepare_without_spot_names_spot);
     tcase_add_test(tp, test_chain_prepare_rejects_bad_options);
+    tcase_add_test(tp, test_chain_prepare_spot_far_from_forward_warns);
     tcase_add_test(tp, test_chain_prepare_time_from_settlement);
     tcase_add_test(tp, test_chain_prepare_iv_sources);
     suite_add_tcase(s, tp);
