@@ -547,7 +547,8 @@ int gex__detect(gex__reader *r, const char *p, size_t len, int is_all, gex__dete
                          "not an option chain gex knows: no header of a CSV layout gex reads "
                          "(CBOE, long CSV naming strike, expiration and type or an option "
                          "symbol, Barchart, NSE, Deribit, thinkorswim, ...) in the first %d "
-                         "lines, and not JSON; gex --help lists the formats (--input-format)",
+                         "lines, and not JSON; README \"Input formats\" lists the formats gex "
+                         "reads (--input-format names one)",
                          HEADER_SEARCH_LINES);
 }
 

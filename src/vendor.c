@@ -36,8 +36,8 @@ void gex_vendor_free(gex_vendor_response *response)
 
 /* What every error about the document's content ends with: what validate reads. */
 #define VENDOR_ACTION                                                                              \
-    "pass the API's response unchanged, or a document of its shape (as gex --format json "         \
-    "writes)"
+    "pass the API's response unchanged, or a document of its shape (as gex's JSON documents "      \
+    "are)"
 
 /* What a JSON value that is not the number wanted is, into buf: "missing", the string "x" (its
  * first 40 bytes, others than printable ASCII as '?'), an object, an array, true, false, null. */

@@ -344,28 +344,28 @@ START_TEST(test_vendor_read_errors)
                      GEX_EFORMAT);
     ck_assert_str_eq(err.text, "strikes[0].put_gex is the string \"x\", where a number is "
                                "required; pass the API's response unchanged, or a document of "
-                               "its shape (as gex --format json writes)");
+                               "its shape (as gex's JSON documents are)");
 
     const char no_strikes[] = "{\"underlying_price\":1,\"net_vex\":2}";
     ck_assert_int_eq(gex_vendor_read_buffer(no_strikes, strlen(no_strikes), "s.json", &v, &err),
                      GEX_EFORMAT);
     ck_assert_str_eq(err.text, "strikes is missing, where an array of per-strike rows is "
                                "required; pass the API's response unchanged, or a document of "
-                               "its shape (as gex --format json writes)");
+                               "its shape (as gex's JSON documents are)");
 
     const char no_price[] = "{\"levels\":{}}";
     ck_assert_int_eq(gex_vendor_read_buffer(no_price, strlen(no_price), "p.json", &v, &err),
                      GEX_EFORMAT);
     ck_assert_str_eq(err.text, "underlying_price is missing, where a number is required; pass "
-                               "the API's response unchanged, or a document of its shape (as gex "
-                               "--format json writes)");
+                               "the API's response unchanged, or a document of its shape (as "
+                               "gex's JSON documents are)");
 
     const char bad_level[] = "{\"underlying_price\":1,\"levels\":{\"call_wall\":\"751\"}}";
     ck_assert_int_eq(gex_vendor_read_buffer(bad_level, strlen(bad_level), "l.json", &v, &err),
                      GEX_EFORMAT);
     ck_assert_str_eq(err.text, "levels.call_wall is the string \"751\", where a number is "
                                "required; pass the API's response unchanged, or a document of "
-                               "its shape (as gex --format json writes)");
+                               "its shape (as gex's JSON documents are)");
 
     const char object_level[] = "{\"underlying_price\":1,\"levels\":{\"put_wall\":{\"a\":1}}}";
     ck_assert_int_eq(gex_vendor_read_buffer(object_level, strlen(object_level), "l.json", &v, &err),
