@@ -658,6 +658,9 @@ typedef struct csv_reader {
     char last_qt[GEX__FIELD_MAX + 1];
     size_t last_qt_len;
     int last_qt_bad; /* it was no instant: each row repeating it counts in bad_times */
+    /* The row's quote time is last_qt, read at the row's end (settle_quote_time); its column. */
+    int qt_waits;
+    long qt_col;
     int rc;
     /* The tokeniser, and its state between two records (read after csv_init). */
     struct csv_parser parser;
@@ -981,17 +984,20 @@ static void take_field(csv_reader *c, const char *s, size_t len, int wide)
 
 /* --- the order of day and month in slash dates (SPEC 2.5) --- */
 
-/* "11/02/2026": two parts of one or two digits and a four-digit year, joined by slashes; 1 with
- * the parts, else 0. */
-static int slash_date(const char *s, size_t len, int *a, int *b, int *year)
+/* "11/02/2026", at the start of s: two parts of one or two digits and a four-digit year, joined
+ * by slashes, then the end of s or a character of neither kind ("11/02/2026 14:30"). The date's
+ * length with its parts, else 0. */
+static size_t slash_prefix(const char *s, size_t len, int *a, int *b, int *year)
 {
     int part[3] = {0, 0, 0};
-    size_t digits[3] = {0, 0, 0}, k = 0;
-    for (size_t i = 0; i < len; i++) {
+    size_t digits[3] = {0, 0, 0}, k = 0, i = 0;
+    for (; i < len; i++) {
         if (s[i] == '/' && k < 2 && digits[k] > 0)
             k++;
         else if (s[i] >= '0' && s[i] <= '9' && digits[k] < (k == 2 ? 4u : 2u))
             part[k] = part[k] * 10 + (s[i] - '0'), digits[k]++;
+        else if (k == 2 && digits[2] == 4 && s[i] != '/' && (s[i] < '0' || s[i] > '9'))
+            break;
         else
             return 0;
     }
@@ -1000,29 +1006,40 @@ static int slash_date(const char *s, size_t len, int *a, int *b, int *year)
     *a = part[0];
     *b = part[1];
     *year = part[2];
-    return 1;
+    return i;
 }
 
-/* Refuses a file whose slash dates read in both orders: the cell s on this line, and the line
- * that decided or guessed the other order. Returns -1. */
-static int refuse_date_order(csv_reader *c, long col, const char *s, size_t len, int day_first)
+/* A slash date (slash_prefix) that is the whole of s: 1 with its parts, else 0. */
+static int slash_date(const char *s, size_t len, int *a, int *b, int *year)
+{
+    return len > 0 && slash_prefix(s, len, a, b, year) == len;
+}
+
+/* Refuses a file whose slash dates read in both orders: the cell s (time: a quote time, else an
+ * expiration) on this line, and the line that decided or guessed the other order. Returns -1. */
+static int refuse_date_order(csv_reader *c, int time, long col, const char *s, size_t len,
+                             int day_first)
 {
     gex__reader *r = c->r;
     c->rc = gex_error_set(
         r->err, GEX_EPARSE, r->name, c->line, col,
-        "expiration \"%.*s\" is %s, but line %ld's \"%s\" was read %s: a file's dates are "
-        "read in one order, found from the first date that tells it; re-save the expiration "
-        "column as yyyy-mm-dd",
-        shown(len), s, day_first ? "day first (dd/mm/yyyy)" : "month first (mm/dd/yyyy)",
-        r->date_guess_line, r->date_guess,
-        day_first ? "month first (mm/dd/yyyy)" : "day first (dd/mm/yyyy)");
+        "%s \"%.*s\" is %s, but line %ld's %s\"%s\" was read %s: a file's dates are read in "
+        "one order, found from the first date that tells it; re-save the %s as yyyy-mm-dd",
+        time ? "quote time" : "expiration", shown(len), s,
+        day_first ? "day first (dd/mm/yyyy)" : "month first (mm/dd/yyyy)", r->date_guess_line,
+        r->date_guess_time ? "quote time " : "", r->date_guess,
+        day_first ? "month first (mm/dd/yyyy)" : "day first (dd/mm/yyyy)",
+        time || r->date_guess_time ? "expiration and quote time columns" : "expiration column");
     return -1;
 }
 
-static void note_date_line(csv_reader *c, const char *s, size_t len)
+/* Notes the cell s of this line (time: a quote time's) as the one that decided or guessed the
+ * order. */
+static void note_date_line(csv_reader *c, const char *s, size_t len, int time)
 {
     gex__reader *r = c->r;
     r->date_guess_line = c->line;
+    r->date_guess_time = time;
     snprintf(r->date_guess, sizeof r->date_guess, "%.*s", shown(len), s);
 }
 
@@ -1035,21 +1052,22 @@ static int date_day_first(csv_reader *c, long col, const char *s, size_t len)
     if (r->date_order == 2)
         return 0;
     if (r->date_guess_line != 0 && r->date_guess_line != c->line)
-        return refuse_date_order(c, col, s, len, 1);
+        return refuse_date_order(c, 0, col, s, len, 1);
     r->date_order = 2;
-    note_date_line(c, s, len);
+    note_date_line(c, s, len, 0);
     return 0;
 }
 
-/* Evidence that they are month first: 0, or -1 when they were found day first. */
-static int date_month_first(csv_reader *c, long col, const char *s, size_t len)
+/* Evidence that they are month first (the cell s; time: a quote time's): 0, or -1 when they were
+ * found day first. */
+static int date_month_first(csv_reader *c, int time, long col, const char *s, size_t len)
 {
     gex__reader *r = c->r;
     if (r->date_order == 2)
-        return refuse_date_order(c, col, s, len, 0);
+        return refuse_date_order(c, time, col, s, len, 0);
     r->date_order = 1;
     if (r->date_guess_line == 0)
-        note_date_line(c, s, len);
+        note_date_line(c, s, len, time);
     return 0;
 }
 
@@ -1064,10 +1082,10 @@ static GEX__COLD int slash_order(csv_reader *c, long col, const char *s, size_t 
     int a, b, y;
     if (!slash_date(s, len, &a, &b, &y) || a == b || (a > 12 && b > 12))
         return 0;
-    if (a > 12 ? date_day_first(c, col, s, len) : b > 12 ? date_month_first(c, col, s, len) : 0)
+    if (a > 12 ? date_day_first(c, col, s, len) : b > 12 ? date_month_first(c, 0, col, s, len) : 0)
         return -1;
     if (r->date_order == 0 && r->date_guess_line == 0)
-        note_date_line(c, s, len);
+        note_date_line(c, s, len, 0);
     if (r->date_order == 2) {
         *ok = gex_time_valid_date(y, b, a);
         if (*ok)
@@ -1091,7 +1109,7 @@ static int expiration_vs_symbol(csv_reader *c, long col, int32_t *cell, int32_t 
     if (*cell == sym) {
         /* An agreeing date of two readings confirms the order it was read in. */
         if (both && r->date_order == 0)
-            return date_month_first(c, col, r->last_exp, r->last_exp_len);
+            return date_month_first(c, 0, col, r->last_exp, r->last_exp_len);
         return 0;
     }
     if (sym == *cell + 1 && gex_time_weekday(sym) == SATURDAY)
@@ -1103,12 +1121,68 @@ static int expiration_vs_symbol(csv_reader *c, long col, int32_t *cell, int32_t 
         day_first ? gex_time_days_from_civil(y, a, b) : gex_time_days_from_civil(y, b, a);
     if (other != sym)
         return 1;
-    if (day_first ? date_month_first(c, col, r->last_exp, r->last_exp_len)
+    if (day_first ? date_month_first(c, 0, col, r->last_exp, r->last_exp_len)
                   : date_day_first(c, col, r->last_exp, r->last_exp_len))
         return -1;
     *cell = other;
     r->last_exp_day = other;
     return 0;
+}
+
+/* Day-first evidence from a quote time, read once its row's cells are all taken
+ * (settle_quote_time): as date_day_first, but a date read month first on this line refuses the
+ * read too (the row's expiration is not read again). */
+static int time_day_first(csv_reader *c, long col, const char *s, size_t len)
+{
+    gex__reader *r = c->r;
+    r->date_day_first = 1;
+    if (r->date_order == 2)
+        return 0;
+    if (r->date_guess_line != 0)
+        return refuse_date_order(c, 1, col, s, len, 1);
+    r->date_order = 2;
+    note_date_line(c, s, len, 1);
+    return 0;
+}
+
+/* Whether a quote-time cell starts with a slash date whose order matters: read at the end of its
+ * row (settle_quote_time), once the row's expiration and option symbol told what they can. */
+static int quote_time_waits(const char *s, size_t len)
+{
+    int a, b, y;
+    return slash_prefix(s, len, &a, &b, &y) > 0 && a != b && (a <= 12 || b <= 12);
+}
+
+/* Reads the row's quote time that waited (quote_time_waits) in the file's order of day and month
+ * (SPEC 2.5): a first part over 12 is day-first evidence, a second over 12 month-first, and a
+ * date that reads both ways is read in the order known, month first (noted) while none is. */
+static GEX__COLD void settle_quote_time(csv_reader *c)
+{
+    if (!c->qt_waits || c->rc != GEX_OK)
+        return;
+    c->qt_waits = 0;
+    gex__reader *r = c->r;
+    const char *s = c->last_qt;
+    const size_t len = c->last_qt_len;
+    int a, b, y;
+    const size_t n = slash_prefix(s, len, &a, &b, &y);
+    if (a > 12   ? time_day_first(c, c->qt_col, s, len)
+        : b > 12 ? date_month_first(c, 1, c->qt_col, s, len)
+                 : 0)
+        return;
+    if (r->date_order == 0 && r->date_guess_line == 0)
+        note_date_line(c, s, len, 1);
+    if (r->date_order != 2) {
+        c->last_qt_bad = gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line) != 0;
+        return;
+    }
+    /* The parser reads slash dates month first: the day and month swapped, the rest as written */
+    char text[GEX__FIELD_MAX + 16];
+    const int k = snprintf(text, sizeof text, "%d/%d/%04d%.*s", b, a, y, (int)(len - n), s + n);
+    c->last_qt_bad =
+        k > 0 && (size_t)k < sizeof text
+            ? gex__read_quote_time_as(r, text, (size_t)k, s, len, GEX_ZONE_EASTERN, c->line) != 0
+            : gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line) != 0;
 }
 
 /* Whether a cell is one of the header's names (a header line again: header_again); a cell with
@@ -1211,6 +1285,13 @@ static GEX__NOINLINE void take_text(csv_reader *c, side_values *v, int side, rol
         }
         memcpy(c->last_qt, s, len);
         c->last_qt_len = len;
+        c->last_qt_bad = 0;
+        if (quote_time_waits(s, len)) {
+            r->row_has_time = 0; /* until settle_quote_time */
+            c->qt_waits = 1;
+            c->qt_col = col;
+            return;
+        }
         c->last_qt_bad = gex__read_quote_time(r, s, len, GEX_ZONE_EASTERN, c->line) != 0;
         return;
     default:
@@ -1417,7 +1498,9 @@ static void long_row(csv_reader *c)
     gex__reader *r = c->r;
     side_values *v = &c->v[0];
     if (v->bad) {
-        skip_side(c, 0);
+        settle_quote_time(c);
+        if (c->rc == GEX_OK)
+            skip_side(c, 0);
         return;
     }
     if (v->occ_state == 3) {
@@ -1473,6 +1556,10 @@ static void long_row(csv_reader *c)
                  sym_len, sym);
     else
         mark_bad(c, 0, R_EXPIRATION, v->col[R_EXPIRATION], "the expiration is missing");
+    /* The row's cells have told the order of day and month what they can. */
+    settle_quote_time(c);
+    if (c->rc != GEX_OK)
+        return;
     if (v->type >= 0)
         k.type = v->type;
     else if (has_occ)
@@ -1833,6 +1920,10 @@ static void on_row(int term, void *data)
             return;
     } else {
         c->r->rep->rows++;
+        if (c->cboe || c->field < c->ncols)
+            settle_quote_time(c); /* a long row's waits for its expiration's (long_row) */
+        if (c->rc != GEX_OK)
+            return;
         if (c->field < c->ncols) {
             char what[96];
             snprintf(what, sizeof what, "the row has %zu fields, the header %zu", c->field,
@@ -1849,6 +1940,7 @@ static void on_row(int term, void *data)
             long_row(c);
         }
     }
+    settle_quote_time(c); /* a row read no further (padding, the header again) */
     if (c->nl > 0 && c->header_done && c->r->multiline++ == 0) {
         c->r->multiline_from = c->line;
         c->r->multiline_to = c->line + (long)c->nl;
@@ -2305,6 +2397,7 @@ int gex__csv_part_new(const gex__csv_part *header, gex__reader *r, long line, ge
     c->last_u_raw_len = 0;
     c->last_qt_len = 0;
     c->last_qt_bad = 0;
+    c->qt_waits = 0;
     reset_row(c);
     *out = (gex__csv_part *)c;
     return GEX_OK;

@@ -178,9 +178,9 @@ typedef struct gex__reader {
     size_t last_exp_len;
     int32_t last_exp_day;
     int last_exp_ok;
-    /* The order of the day and the month in the slash dates of a CSV's expiration column
-     * (SPEC 2.5, chain-csv.c): 0 not known yet (read month first, as US files write them), 1
-     * month first (a second part over 12, or a row's option symbol agreed), 2 day first (a first
+    /* The order of the day and the month in the slash dates of a CSV's expiration and quote-time
+     * columns (SPEC 2.5, chain-csv.c): 0 not known yet (read month first, as US files write them),
+     * 1 month first (a second part over 12, or a row's option symbol agreed), 2 day first (a first
      * part over 12, or a row's option symbol with day and month swapped). date_guess_line: the
      * first line whose date, of either order, was read month first while the order was not
      * known (0: none), date_guess its text. date_day_first: day-first evidence was seen (a read
@@ -188,6 +188,7 @@ typedef struct gex__reader {
     int date_order;
     long date_guess_line;
     char date_guess[24];
+    int date_guess_time; /* date_guess is a quote time's (the quote-time column: chain-csv.c) */
     int date_day_first;
     /* Tests: every CSV line through libcsv, none through the fast path (chain-csv.c). */
     int csv_libcsv_only;
@@ -293,6 +294,11 @@ int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day
  * a date without a time of day is read as the close, 16:00 New York time. Returns 0, or -1 when
  * the text is no instant (counted in r->bad_times, the first kept with its line). */
 int gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line);
+
+/* As gex__read_quote_time, the instant read from text, which the file wrote as s (the messages
+ * quote s): a day-first slash date rewritten month first (chain-csv.c). */
+int gex__read_quote_time_as(gex__reader *r, const char *text, size_t text_len, const char *s,
+                            size_t len, int zone_default, long line);
 
 /* Counts a bad row (lenient) or fails the read (strict: returns GEX_EPARSE with err filled).
  * what says what was wrong; the advice is appended. */

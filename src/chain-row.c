@@ -177,9 +177,15 @@ int gex__read_expiration(gex__reader *r, const char *s, size_t len, int32_t *day
 
 int gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_default, long line)
 {
+    return gex__read_quote_time_as(r, s, len, s, len, zone_default, line);
+}
+
+int gex__read_quote_time_as(gex__reader *r, const char *text, size_t text_len, const char *s,
+                            size_t len, int zone_default, long line)
+{
     int64_t utc;
     gex_instant_info info;
-    int rc = gex_time_parse_instant(s, len, zone_default, &utc, &info);
+    int rc = gex_time_parse_instant(text, text_len, zone_default, &utc, &info);
     /* A date, or a midnight without a zone where such a time is New York's (pandas' dates:
      * gex_time_instant_is_day); a layout whose zoneless times are UTC (CBOE JSON, IBKR) keeps
      * its midnight: 20:00 New York the day before. */
