@@ -932,6 +932,23 @@ static GEX__COLD void bad_number(csv_reader *c, int side, role ro, long col, con
 static void take_text(csv_reader *c, side_values *v, int side, role ro, long col, const char *s,
                       size_t len, int wide);
 
+/* An IV cell in percent ("46.95%", a spreadsheet's percent format): the number before the sign
+ * over 100 in *x, 0; -1 for any other cell (a price or a count in percent has no sense and
+ * stays "not a number"). */
+static GEX__COLD int percent_iv(const gex__reader *r, role ro, const char *s, size_t len, double *x)
+{
+    enum { PERCENT_TEXT_MAX = 40 };
+    char text[PERCENT_TEXT_MAX + 1];
+    if (ro != R_IV || len < 2 || len - 1 > PERCENT_TEXT_MAX || s[len - 1] != '%')
+        return -1;
+    memcpy(text, s, len - 1);
+    text[len - 1] = '\0';
+    if (gex__decimal_parse(text, len - 1, r->c_locale, x) != 0)
+        return -1;
+    *x /= 100.0;
+    return 0;
+}
+
 /* Field i (0 or 1) of a CBOE row: two CBOE downloads joined, the second one's "Last:" and
  * "Date:" lines and its header. */
 static void check_second_preamble(csv_reader *c, size_t i, const char *s, size_t len)
@@ -971,7 +988,7 @@ static void take_field(csv_reader *c, const char *s, size_t len, int wide)
     double x;
     /* The short plain decimals of most cells in one word, the rest as before. */
     if (!(wide && len - 1 < 8 && gex__decimal_parse8(s, len, &x) == 0) &&
-        gex__read_number(c->r, s, len, &x) != 0) {
+        gex__read_number(c->r, s, len, &x) != 0 && percent_iv(c->r, ro, s, len, &x) != 0) {
         bad_number(c, side, ro, col, s, len, 0, 0);
         return;
     }
@@ -2156,7 +2173,7 @@ static GEX__ALWAYS_INLINE void plan_field(csv_reader *c, const char *s, size_t l
             return;
         }
         x /= gex__pow10_exact[decimals];
-    } else if (gex__read_number(c->r, s, len, &x) != 0) {
+    } else if (gex__read_number(c->r, s, len, &x) != 0 && percent_iv(c->r, ro, s, len, &x) != 0) {
         bad_number(c, p->side, ro, col, s, len, 0, 0);
         return;
     }

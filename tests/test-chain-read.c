@@ -171,6 +171,41 @@ START_TEST(test_read_long_percent_iv_rescaled)
 }
 END_TEST
 
+START_TEST(test_read_long_iv_percent_sign)
+{
+    /* A spreadsheet's percent format: "46.95%" is 0.4695 in the IV column, in the fast path and
+     * through libcsv (a quoted cell); in a price or count column the sign has no sense. */
+    static const char text[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,spot\n"
+                               "SPX,2026-12-18,5000,C,101.5,102.5,46.95%,10,5012.5\n"
+                               "SPX,2026-12-18,5000,P,89.5,90.5,\"44.5%\",10,5012.5\n"
+                               "SPX,2026-12-18,5025,C,90.5,91.5,0.00%,10,5012.5\n"
+                               "SPX,2026-12-18,5025,P,101.5%,102.5,43.1%,10,5012.5\n"
+                               "SPX,2026-12-18,5050,C,80.5,81.5,%,10,5012.5\n";
+    gex_read_options o = {0};
+    gex_read_report rep;
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_msg(gex_chain_read_buffer(text, sizeof text - 1, "p.csv", &o, &c, &rep, &err) ==
+                      GEX_OK,
+                  "%s", err.text);
+    gex_chain_view v;
+    gex_chain_get_view(c, &v);
+    ck_assert_uint_eq(gex_chain_size(c), 3);
+    ck_assert_int_eq(rep.iv_percent_rescaled, 0);
+    /* 46.95 / 100 rounds once: the double nearest 0.4695 or its neighbour */
+    ck_assert_double_eq_tol(v.file_iv[0], 0.4695, 1e-16);
+    ck_assert_double_eq_tol(v.file_iv[1], 0.445, 1e-16);
+    ck_assert_double_eq(v.file_iv[2], 0);
+    ck_assert_uint_eq(rep.skipped[GEX_SKIP_BAD_NUMBER], 2);
+    ck_assert_int_eq(rep.first_line[GEX_SKIP_BAD_NUMBER], 5);
+    gex_chain_free(c);
+    o.strict = 1;
+    ck_assert_int_eq(gex_chain_read_buffer(text, sizeof text - 1, "p.csv", &o, &c, &rep, &err),
+                     GEX_EPARSE);
+    ck_assert_ptr_nonnull(strstr(err.text, "bid \"101.5%\" is not a number"));
+}
+END_TEST
+
 START_TEST(test_read_long_bad_rows_lenient)
 {
     gex_read_report rep;
@@ -298,16 +333,17 @@ START_TEST(test_read_symbol_leaves_other_bad_rows)
     ck_assert_ptr_nonnull(strstr(err.text, "; the first, here: strike \"x\" is not a number"));
     /* Every row bad, and none of another underlying: the same. */
     static const char all_bad[] = "underlying,expiration,strike,type,iv,open_interest,spot\n"
-                                  "SPX,2026-12-18,5000,C,46.95%,10,5012.5\n"
+                                  "SPX,2026-12-18,5000,C,46.95%,10%,5012.5\n"
                                   "SPX,2026-12-18,5000,Q,0.3,10,5012.5\n"
-                                  "SPX,2026-12-18,5025,P,44.5%,10,5012.5\n";
+                                  "SPX,2026-12-18,5025,P,44.5%,10,5012.5%\n";
     o.symbol = NULL;
     ck_assert_int_eq(
         gex_chain_read_buffer(all_bad, sizeof all_bad - 1, "b.csv", &o, &c, &rep, &err),
         GEX_EEMPTY);
     ck_assert_int_eq(err.line, 2);
     ck_assert_str_eq(err.text, "no contract could be read: all 3 rows are bad (bad_type 1, "
-                               "bad_number 2); the first, here: IV \"46.95%\" is not a number");
+                               "bad_number 1, bad_open_interest 1); the first, here: open "
+                               "interest \"10%\" is not a number");
     /* An underlying that is no ticker does not say whose the row is. */
     static const char bad_u[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,spot\n"
                                 "XYZ,2026-12-18,100,C,5,5.2,0.3,10,100\n"
@@ -1998,6 +2034,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_long_occ_symbols);
     tcase_add_test(tc, test_read_long_preamble_bom_crlf);
     tcase_add_test(tc, test_read_long_percent_iv_rescaled);
+    tcase_add_test(tc, test_read_long_iv_percent_sign);
     tcase_add_test(tc, test_read_long_bad_rows_lenient);
     tcase_add_test(tc, test_read_long_bad_rows_strict);
     tcase_add_test(tc, test_read_long_several_underlyings);
