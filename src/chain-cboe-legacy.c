@@ -177,11 +177,14 @@ int gex__read_cboe_legacy(gex__reader *r, const char *text, size_t len, const ge
                 {c->last, &k.last}, {c->bid, &k.bid}, {c->ask, &k.ask}, {c->vol, &k.volume}};
             const int bad_col = gex__cell_numbers(
                 r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
-            if (bad_col >= 0)
+            if (bad_col >= 0) {
+                gex__cell_of_side(what, sizeof what, k.type);
                 SKIP_SIDE(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
+            }
             if (gex__cell_number(r, f, n, c->oi, &k.open_interest) != 0 || isnan(k.open_interest) ||
                 k.open_interest < 0 || k.open_interest > GEX_CONTRACTS_MAX) {
                 gex__cell_said(what, sizeof what, h, f, n, c->oi, "is not a count of contracts");
+                gex__cell_of_side(what, sizeof what, k.type);
                 SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, what);
             }
             int rc = gex__reader_add(r, sym, sym_len, code.root.s, code.root.len, &k, spot);

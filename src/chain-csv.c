@@ -917,16 +917,26 @@ static void copy_field(char *dst, const char *s, size_t len, int in_block)
  * the length, and strtod_l, behind the decimal parser's slow path, stops at the separator or
  * terminator that follows an unquoted field). wide: SHORT_FIELD bytes from s are readable. */
 /* A number cell that is not one, or out of its column's range. */
+/* A CBOE row's calls and puts have columns of the same names: a cell of one side is said so
+ * ("the put side's IV"); "" elsewhere. */
+static const char *side_of(const csv_reader *c, int side)
+{
+    return !c->cboe || side > 1 ? "" : side == 0 ? "the call side's " : "the put side's ";
+}
+
 static GEX__COLD void bad_number(csv_reader *c, int side, role ro, long col, const char *s,
                                  size_t len, int parsed, double x)
 {
+    const char *of = side_of(c, side);
     if (!parsed)
-        mark_bad(c, side, ro, col, "%s \"%.*s\" is not a number", role_name(ro), shown(len), s);
+        mark_bad(c, side, ro, col, "%s%s \"%.*s\" is not a number", of, role_name(ro), shown(len),
+                 s);
     else if (isfinite(x))
-        mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range (at most %.0f)", role_name(ro),
-                 shown(len), s, role_max(ro));
+        mark_bad(c, side, ro, col, "%s%s \"%.*s\" is out of range (at most %.0f)", of,
+                 role_name(ro), shown(len), s, role_max(ro));
     else
-        mark_bad(c, side, ro, col, "%s \"%.*s\" is out of range", role_name(ro), shown(len), s);
+        mark_bad(c, side, ro, col, "%s%s \"%.*s\" is out of range", of, role_name(ro), shown(len),
+                 s);
 }
 
 static void take_text(csv_reader *c, side_values *v, int side, role ro, long col, const char *s,
@@ -1407,7 +1417,8 @@ static int take_oi(csv_reader *c, int side, double oi, gex_contract *k)
         return 0;
     }
     if (oi < 0) {
-        mark_bad(c, side, R_OI, c->v[side].col[R_OI], "open interest %g is negative", oi);
+        mark_bad(c, side, R_OI, c->v[side].col[R_OI], "%sopen interest %g is negative",
+                 side_of(c, side), oi);
         return -1;
     }
     k->open_interest = oi == 0 ? 0 : oi; /* -0 reads as 0 */
@@ -1736,8 +1747,8 @@ static void cboe_row(csv_reader *c)
         const gex__occ *occ = &v->occ;
         if (!v->bad && v->occ_state != 1)
             mark_bad(c, side, R_SYMBOL, v->col[R_SYMBOL],
-                     "option symbol \"%.*s\" is not an OCC symbol", shown(v->text_len[R_SYMBOL]),
-                     v->text[R_SYMBOL]);
+                     "%soption symbol \"%.*s\" is not an OCC symbol", side_of(c, side),
+                     shown(v->text_len[R_SYMBOL]), v->text[R_SYMBOL]);
         if (!v->bad) {
             const int d =
                 expiration_vs_symbol(c, shared->col[R_EXPIRATION], &expiration, occ->expiration);

@@ -400,6 +400,11 @@ typedef struct gex__cell_want {
     double *v;
 } gex__cell_want;
 
+/* Puts "the call side's " or "the put side's " (type) before the message in what[0..size) (cut
+ * to fit), for a layout whose calls and puts have columns of the same names (NSE, CBOE before
+ * 2019, thinkorswim): "the put side's IV \"x\" is not a number". */
+void gex__cell_of_side(char *what, size_t size, int type);
+
 /* Reads the cells of cells[0..count) of a row of n fields f (gex__cell_number), in that order,
  * up to the first that is not a number: its column, with what[0..size) saying so under the
  * header's name for it (gex__cell_said), or -1 when every cell is one. */

@@ -840,6 +840,18 @@ void gex__cell_said(char *what, size_t size, const gex__span *h, const gex__span
             *c = '?';
 }
 
+void gex__cell_of_side(char *what, size_t size, int type)
+{
+    const char *side = type == GEX_CALL ? "the call side's " : "the put side's ";
+    const size_t n = strlen(side), len = strnlen(what, size - 1);
+    if (size <= n)
+        return;
+    const size_t kept = len < size - 1 - n ? len : size - 1 - n;
+    memmove(what + n, what, kept);
+    memcpy(what, side, n);
+    what[n + kept] = '\0';
+}
+
 int gex__cell_numbers(const gex__reader *r, const gex__span *h, const gex__span *f, size_t n,
                       const gex__cell_want *cells, size_t count, char *what, size_t size)
 {

@@ -228,10 +228,13 @@ int gex__read_thinkorswim(gex__reader *r, const char *text, size_t len, const ge
                 {c->gamma, &k.vendor_gamma}};
             const int bad_col = gex__cell_numbers(
                 r, h, f, n, numbers, sizeof numbers / sizeof numbers[0], what, sizeof what);
-            if (bad_col >= 0)
+            if (bad_col >= 0) {
+                gex__cell_of_side(what, sizeof what, k.type);
                 SKIP_SIDE(GEX_SKIP_BAD_NUMBER, bad_col + 1, what);
+            }
             if (gex__cell_open_interest(r, f, n, c->oi, &k) != 0) {
                 gex__cell_said(what, sizeof what, h, f, n, c->oi, "is not a count of contracts");
+                gex__cell_of_side(what, sizeof what, k.type);
                 SKIP_SIDE(GEX_SKIP_BAD_OPEN_INTEREST, c->oi + 1, what);
             }
             k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN; /* percent */

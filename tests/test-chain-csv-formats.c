@@ -751,7 +751,8 @@ START_TEST(test_layout_bad_cell_named)
 {
     /* Each layout read whole says a bad cell alone, by its header's name, with its value and
      * column: a price, volume, IV or greek was one message for every such column, with no
-     * column, and a bad open interest, strike, type or expiration showed no value. */
+     * column, and a bad open interest, strike, type or expiration showed no value. A layout
+     * whose calls and puts have columns of the same names says the side. */
     enum { BARCHART, CBOE_LEGACY, NSE, OPTIONMETRICS, THINKORSWIM };
     static const struct {
         const char *name;
@@ -782,11 +783,11 @@ START_TEST(test_layout_bad_cell_named)
         {"QuoteData.dat", CBOE_LEGACY,
          "16 Nov 75.00 (AAPL1604K75),36.65,0.0,34.70,34.85,0,12,16 Nov 75.00 (AAPL1604W75),0.0,"
          "0.0,0.0,0.0x1,0,7,",
-         "Ask \"0.0x1\" is not a number", 5, 12},
+         "the put side's Ask \"0.0x1\" is not a number", 5, 12},
         {"QuoteData.dat", CBOE_LEGACY,
          "16 Nov 75.00 (AAPL1604K75),36.65,0.0,34.70,34.85,0,-4,16 Nov 75.00 (AAPL1604W75),0.0,"
          "0.0,0.0,0.01,0,7,",
-         "Open Int \"-4\" is not a count of contracts", 5, 7},
+         "the call side's Open Int \"-4\" is not a count of contracts", 5, 7},
         {"QuoteData.dat", CBOE_LEGACY,
          "16 Nov 75.00 (AAPL1604W75),36.65,0.0,34.70,34.85,0,12,16 Nov 75.00 (AAPL1604W75),0.0,"
          "0.0,0.0,0.01,0,7,",
@@ -795,11 +796,11 @@ START_TEST(test_layout_bad_cell_named)
         {"option-chain-ED-NIFTY-30-Dec-2025.csv", NSE,
          ",\"12,375\",300,\"98,100\",10.45,2.10,-0.35,\"7,500\",2.05,2.15,\"4,200\",\"27,000.00\","
          "975,128.05,128.60,\"1,050\",12.40,128.30,10.1x2,\"2,10,450\",\"15,300\",\"1,02,615\",",
-         "IV \"10.1x2\" is not a number", 4, 19},
+         "the put side's IV \"10.1x2\" is not a number", 4, 19},
         {"option-chain-ED-NIFTY-30-Dec-2025.csv", NSE,
          ",\"1,2,375\",300,\"98,100\",10.45,2.10,-0.35,\"7,500\",2.05,2.15,\"4,200\",\"27,000.00\","
          "-,-,-,-,-,-,-,-,-,-,",
-         "OI \"1,2,375\" is not a count of contracts", 4, 2},
+         "the call side's OI \"1,2,375\" is not a count of contracts", 4, 2},
         {"option-chain-ED-NIFTY-30-Dec-2025.csv", NSE,
          ",\"12,375\",300,\"98,100\",10.45,2.10,-0.35,\"7,500\",2.05,2.15,\"4,200\",27000.00.5,"
          "-,-,-,-,-,-,-,-,-,-,",
@@ -819,11 +820,11 @@ START_TEST(test_layout_bad_cell_named)
         {"tos.csv", THINKORSWIM,
          ",,860,2875,.52,.101,12.85%,.41,C,.44,X,7 NOV 23,437,.18,C,.20,X,990,2140,-.48,.0x98,"
          "13.05%,,",
-         "Gamma \".0x98\" is not a number", 9, 21},
+         "the put side's Gamma \".0x98\" is not a number", 9, 21},
         {"tos.csv", THINKORSWIM,
          ",,860,2875,.52,.101,12.85%,.41,C,.44,X,7 NOV 23,437,.18,C,.20,X,990,-5,-.48,.098,"
          "13.05%,,",
-         "Open.Int \"-5\" is not a count of contracts", 9, 19},
+         "the put side's Open.Int \"-5\" is not a count of contracts", 9, 19},
         {"tos.csv", THINKORSWIM,
          ",,860,2875,.52,.101,12.85%,.41,C,.44,X,7 NOV 23,x437,.18,C,.20,X,990,2140,-.48,.098,"
          "13.05%,,",
