@@ -164,8 +164,9 @@ void gex__chain_window_rebase(gex_chain *w, size_t to);
 int gex__chain_concat(gex_chain *chain, gex_chain *const *parts, const long *line_shift, size_t n,
                       size_t threads);
 
-/* The underlying whose spot lies farthest from the forward its quotes imply for its nearest
- * fitted expiration (gex__chain_parity_carry): found 0 when no underlying has a fit. */
+/* Of the underlyings whose spot lies farther from the forward of their nearest fitted
+ * expiration than carry explains (GEX_PARITY_SPOT_GAP_MAX beyond GEX_PARITY_SPOT_GAP_CARRY T in
+ * log terms), the farthest (gex__chain_parity_carry): found 0 when there is none. */
 typedef struct gex__spot_gap {
     int found;
     uint32_t underlying;

@@ -214,11 +214,13 @@ int gex__chain_parity_carry(gex_chain *chain, double rate, double div, size_t *f
             *flat += f.ok == 0;
         }
         /* the groups come in order of settlement: an underlying's first fit is its nearest,
-         * whose forward is the spot its quotes imply to within (r - q) T */
+         * whose forward is the spot its quotes imply to within (r - q) T; what carry cannot
+         * explain (GEX_PARITY_SPOT_GAP_CARRY) is the gap */
         if (f.T > 0 && f.ok && gap_of != (int64_t)chain->underlying[first]) {
             gap_of = (int64_t)chain->underlying[first];
             const double g = spot / f.forward - 1;
-            if (!gap->found || fabs(g) > fabs(gap->gap))
+            const double beyond = fabs(log(spot / f.forward)) - GEX_PARITY_SPOT_GAP_CARRY * f.T;
+            if (beyond > GEX_PARITY_SPOT_GAP_MAX && (!gap->found || fabs(g) > fabs(gap->gap)))
                 *gap = (gex__spot_gap){
                     1, chain->underlying[first], g, spot, f.forward, f.div, f.settlement};
         }

@@ -160,7 +160,8 @@ static void spot_gap_warning(const gex_chain *chain, const gex__spot_gap *g, cha
     char day[16];
     gex_time_format_date(gex_time_eastern_date(g->settlement), day, sizeof day);
     snprintf(buf + len, size - len,
-             "%sthe spot %.10g of %s is %.1f%% %s the forward %.6g its quotes imply for %s: "
+             "%sthe spot %.10g of %s is %.1f%% %s the forward %.6g its quotes imply for %s, "
+             "more than carry explains: "
              "under --carry parity the greeks keep the quotes' forwards and such a spot only "
              "sets the dividend yield (q = %.0f%% a year there); for a what-if at another spot "
              "use --carry flat",
@@ -275,7 +276,7 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
                  len ? "; " : "", r.carry_flat, r.carry_flat + r.carry_fitted, r_rate, q,
                  GEX_PARITY_MIN_PAIRS);
     }
-    if (gap.found && fabs(gap.gap) > GEX_PARITY_SPOT_GAP_MAX)
+    if (gap.found)
         spot_gap_warning(chain, &gap, r.warning, sizeof r.warning);
     chain->prepared = 1;
     chain->rate = r_rate;

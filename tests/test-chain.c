@@ -754,6 +754,50 @@ START_TEST(test_chain_prepare_spot_far_from_forward_warns)
 }
 END_TEST
 
+/* The nearest fitted expiration three years out (the nearer ones too thin to fit): its forward
+ * lies 13.5% above the spot by carry alone (r = 4.5%, q = 0), which GEX_PARITY_SPOT_GAP_CARRY
+ * grants; a spot twice the quotes' is still said. */
+START_TEST(test_chain_prepare_spot_gap_grants_carry)
+{
+    const double spots[] = {100.0, 200.0};
+    for (size_t k = 0; k < 2; k++) {
+        gex_chain *c = gex_chain_new();
+        const int32_t today = gex_time_days_from_civil(2023, 9, 14);
+        const double T = 1096.0 / 365.0, D = exp(-0.045 * T), F = 100.0 * exp(0.045 * T);
+        for (int i = -6; i <= 6; i++) {
+            const double K = 100.0 + 5.0 * i;
+            const double call = fmax(D * (F - K), 0) + 7.3;
+            for (int t = 0; t < 2; t++) {
+                const double mid = t == GEX_CALL ? call : call - D * (F - K);
+                gex_contract q = contract("XYZ", "XYZ", today + 1096, K, t);
+                q.bid = mid - 0.05;
+                q.ask = mid + 0.05;
+                q.iv = 0.3;
+                q.open_interest = 50;
+                q.multiplier = 100;
+                ck_assert_int_eq(gex_chain_add(c, &q), GEX_OK);
+            }
+        }
+        ck_assert_int_eq(gex_chain_set_spot(c, "XYZ", spots[k]), GEX_OK);
+        gex_chain_set_quote_time(c, INT64_C(1694712600));
+        gex_prepare_options o;
+        gex_prepare_options_default(&o);
+        o.carry = GEX_CARRY_PARITY;
+        o.rate = 0.0531;
+        o.div = 0.0152;
+        gex_prepare_report r;
+        ck_assert_int_eq(gex_chain_prepare(c, &o, &r, NULL), GEX_OK);
+        const char *said = strstr(r.warning, "more than carry explains");
+        if (k == 0)
+            ck_assert_msg(said == NULL, "%s", r.warning);
+        else
+            ck_assert_msg(said != NULL && strstr(r.warning, "the spot 200 of XYZ") != NULL, "%s",
+                          r.warning);
+        gex_chain_free(c);
+    }
+}
+END_TEST
+
 START_TEST(test_chain_prepare_time_from_settlement)
 {
     /* SPEC 1.1: T = (settlement - quote) / (365 x 86400); SPX monthlies settle at 09:30, SPXW
@@ -989,6 +1033,7 @@ static Suite *chain_suite(void)
     tcase_add_test(tp, test_chain_prepare_without_spot_names_spot);
     tcase_add_test(tp, test_chain_prepare_rejects_bad_options);
     tcase_add_test(tp, test_chain_prepare_spot_far_from_forward_warns);
+    tcase_add_test(tp, test_chain_prepare_spot_gap_grants_carry);
     tcase_add_test(tp, test_chain_prepare_time_from_settlement);
     tcase_add_test(tp, test_chain_prepare_iv_sources);
     suite_add_tcase(s, tp);

@@ -534,13 +534,19 @@ typedef struct gex_parity_fit {
     double residual;    /* median |C - P - D (F - K)| over the fitted pairs, in currency */
 } gex_parity_fit;
 
-/* gex's own bound on how far (relative) an underlying's spot may lie from the forward of its
- * nearest fitted expiration before gex_chain_prepare warns under GEX_CARRY_PARITY: there the
- * fits keep the quotes' forwards and such a spot only sets each expiration's dividend yield
- * q = r - ln(F / S) / T. The real chains of ../shared/chains lie within 0.22% (index and ETF
- * files) and 1.42% (TSLA, priced American, quoted on a Sunday); a what-if spot 10% off gives
- * q of thousands of percent a year. */
+/* gex's own bound on how far an underlying's spot S may lie from the forward F of its nearest
+ * fitted expiration, beyond what carry explains, before gex_chain_prepare warns under
+ * GEX_CARRY_PARITY: it warns when |ln(S / F)| > GEX_PARITY_SPOT_GAP_MAX +
+ * GEX_PARITY_SPOT_GAP_CARRY T. There the fits keep the quotes' forwards and such a spot only
+ * sets each expiration's dividend yield q = r - ln(F / S) / T. The real chains of
+ * ../shared/chains lie within 0.22% of F (index and ETF files) and 1.42% (TSLA, priced
+ * American, quoted on a Sunday); a what-if spot 10% off gives q of thousands of percent a year
+ * on a near expiration. */
 #define GEX_PARITY_SPOT_GAP_MAX 0.03
+/* The most |r - q| a year the band above grants for carry: rates and dividend yields (with a
+ * stock's borrow cost) that far apart over the nearest fit's T move F from S without any
+ * disagreement (a chain whose first fitted expiration is years out, its nearer ones too thin). */
+#define GEX_PARITY_SPOT_GAP_CARRY 0.15
 
 /* Fewest two-sided strikes a fit needs, and how many nearest the spot it uses. */
 #define GEX_PARITY_MIN_PAIRS  3
