@@ -317,7 +317,8 @@ class Chain:
 def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", Any], *,
          name: Optional[str] = None, format: str = "auto", strict: bool = False,
          symbol: Optional[str] = None, multiplier: float = 0.0, spot: float = 0.0,
-         settle: Optional[Dict[str, str]] = None, threads: int = 1, at: Any = None) -> Chain:
+         settle: Optional[Dict[str, str]] = None, threads: int = 1, at: Any = None,
+         expiration_of_file: Any = None) -> Chain:
     """Reads a chain (SPEC 2): a path (str or os.PathLike), the file's bytes (bytes,
     bytearray, memoryview; name is then what messages call it, "<bytes>" by default), or a
     pandas DataFrame with the long CSV's columns and aliases (written once as CSV text and read
@@ -340,6 +341,10 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
         (--at), in prepare()'s forms of now: an aware datetime, a naive datetime or a text in
         --at's forms (New York time without a zone), or UTC seconds. A file of several read
         without it is refused, listing their instants; read_snapshots() reads them all.
+    expiration_of_file: the expiration of a layout that leaves it to the file's name (Barchart,
+        NSE) when the file has another name (--expiration-of-file): a datetime.date,
+        'YYYY-MM-DD', a numpy datetime64 or days since 1970-01-01; None, the default: from the
+        file's name.
     Raises gex.Error with the file, the line and what to do, as the gex command prints it.
     """
     if _pd is not None and isinstance(source, _pd.DataFrame):
@@ -355,21 +360,33 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
     when = _instant(at, "at")
     multiplier, spot = _read_overrides(multiplier, spot)
     threads = _whole("threads", threads, 1, _JOBS_MAX, "threads (as --jobs)")
+    day = _file_expiration(expiration_of_file)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
                                float(multiplier), float(spot), overrides, int(threads), when,
-                               False))
+                               False, day))
     path = _os.fspath(source)
     if isinstance(path, bytes):
         path = _os.fsdecode(path)
     return Chain(_gex.read(path, True, name or path, format, strict, sym, float(multiplier),
-                           float(spot), overrides, int(threads), when, False))
+                           float(spot), overrides, int(threads), when, False, day))
+
+
+def _file_expiration(d: Any) -> int:
+    """expiration_of_file as the library takes it: days since 1970-01-01, 0 for None (from
+    the file's name); 1970-01-01 itself is refused, as --expiration-of-file refuses it."""
+    if d is None:
+        return 0
+    day = _day("expiration_of_file", d)
+    if day == 0:
+        raise ValueError("expiration_of_file: 1970-01-01 is not an expiration")
+    return day
 
 
 def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto",
                    strict: bool = False, symbol: Optional[str] = None, multiplier: float = 0.0,
                    spot: float = 0.0, settle: Optional[Dict[str, str]] = None,
-                   threads: int = 1) -> List[Chain]:
+                   threads: int = 1, expiration_of_file: Any = None) -> List[Chain]:
     """Every snapshot of a file (SPEC 2.9: rows captured at instants 30 s or more apart), each
     its own Chain, in the order of their quote instants: what read(path, at=t) gives for each
     (gex_chain_read_snapshots). A file of one snapshot gives one Chain, read once. The options
@@ -378,12 +395,13 @@ def read_snapshots(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto
     as read() does, and as read(path, at=t) would for a snapshot it refuses (no spot in its
     rows, no open interest)."""
     return [Chain(h) for h in _snapshots(path, 1, format, strict, symbol, multiplier, spot,
-                                         settle, threads)]
+                                         settle, threads, expiration_of_file)]
 
 
 def _snapshots(path: Union[str, "_os.PathLike[str]"], mode: int, format: str, strict: bool,
                symbol: Optional[str], multiplier: float, spot: float,
-               settle: Optional[Dict[str, str]], threads: int) -> List[Any]:
+               settle: Optional[Dict[str, str]], threads: int,
+               expiration_of_file: Any = None) -> List[Any]:
     """read_snapshots' handles; mode 1 raises a snapshot's refusal, 2 puts its gex.Error in
     its place (history goes on with the file's other snapshots, as the command does)."""
     overrides = []
@@ -397,20 +415,21 @@ def _snapshots(path: Union[str, "_os.PathLike[str]"], mode: int, format: str, st
     sym = None if symbol is None else str(symbol)
     multiplier, spot = _read_overrides(multiplier, spot)
     threads = _whole("threads", threads, 1, _JOBS_MAX, "threads (as --jobs)")
+    day = _file_expiration(expiration_of_file)
     return _gex.read(name, True, name, format, strict, sym, float(multiplier), float(spot),
-                     overrides, int(threads), None, mode)
+                     overrides, int(threads), None, mode, day)
 
 
 def _read_snapshots_apart(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto",
                           strict: bool = False, symbol: Optional[str] = None,
                           multiplier: float = 0.0, spot: float = 0.0,
-                          settle: Optional[Dict[str, str]] = None,
-                          threads: int = 1) -> List[Union[Chain, Exception]]:
+                          settle: Optional[Dict[str, str]] = None, threads: int = 1,
+                          expiration_of_file: Any = None) -> List[Union[Chain, Exception]]:
     """read_snapshots, each snapshot refused (no spot, no open interest) given as its gex.Error
     in its place instead of raised."""
     return [h if isinstance(h, Exception) else Chain(h)
             for h in _snapshots(path, 2, format, strict, symbol, multiplier, spot, settle,
-                                threads)]
+                                threads, expiration_of_file)]
 
 
 def _instant(t: Any, what: str) -> Union[None, int, str]:

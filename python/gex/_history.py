@@ -95,6 +95,7 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
                    carry: str = "parity", format: str = "auto", strict: bool = False, multiplier: float = 0.0,
                    spot: float = 0.0, settle: Optional[Dict[str, str]] = None,
                    unit: str = "pct", flip_method: str = "profile", symbol: Optional[str] = None,
+                   expiration_of_file: Any = None,
                    **analyze_options: Any) -> List[Dict[str, Any]]:
     """The snapshots of one chain file (gex_snapshot_from_analysis), one per underlying and
     quote instant (every snapshot of a file of several, SPEC 2.9), as dicts of plain values
@@ -104,13 +105,15 @@ def file_snapshots(path: PathLike, *, rate: float = 0.045, div: float = 0.013,
     flip_method and the filters of gex.analyze). symbol (any case) computes that underlying
     alone: a file without it gives none, and the others' failures are not its own (--symbol, as
     the command shows them). A file without a quote instant of its own is refused unless now or
-    now_from_mtime dates it (--now, --now-from-mtime); an underlying of a file of several whose
+    now_from_mtime dates it (--now, --now-from-mtime); expiration_of_file is gex.read's
+    (--expiration-of-file); an underlying of a file of several whose
     contracts all have zero open interest is refused, as the command refuses it. Raises the
     gex.Error of the first underlying that fails, as the command reports the file."""
     snaps, errors = _file_parts(path, rate=rate, div=div, now=now, now_from_mtime=now_from_mtime,
                                 iv_source=iv_source, carry=carry, format=format, strict=strict,
                                 multiplier=multiplier, spot=spot, settle=settle, unit=unit,
-                                flip_method=flip_method, symbol=symbol, **analyze_options)
+                                flip_method=flip_method, symbol=symbol,
+                                expiration_of_file=expiration_of_file, **analyze_options)
     if errors:
         raise errors[0]
     return snaps
@@ -121,6 +124,7 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
                 format: str = "auto", strict: bool = False, multiplier: float = 0.0,
                 spot: float = 0.0, settle: Optional[Dict[str, str]] = None, unit: str = "pct",
                 flip_method: str = "profile", symbol: Optional[str] = None,
+                expiration_of_file: Any = None,
                 **analyze_options: Any) -> Tuple[List[Dict[str, Any]], List[Exception]]:
     """file_snapshots' snapshots and the gex.Error of each underlying that failed, apart: as the
     command, an underlying or a snapshot that fails leaves the file's others (history's
@@ -132,7 +136,8 @@ def _file_parts(path: PathLike, *, rate: float = 0.045, div: float = 0.013, now:
         st = _os.stat(name) if name != "-" else None
     except OSError:
         st = None  # the read below says why the file cannot be read, as the command does
-    options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle)
+    options = dict(format=format, strict=strict, multiplier=multiplier, spot=spot, settle=settle,
+                   expiration_of_file=expiration_of_file)
     chains = _read_snapshots_apart(name, **options)
     out: List[Dict[str, Any]] = []
     # as the command prints them: the snapshots refused by the read, then the underlyings

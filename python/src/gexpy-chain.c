@@ -101,22 +101,23 @@ static int instant_arg(PyObject *module, const char *what, PyObject *obj, int *h
 }
 
 /* read(source, is_path, name, format, strict, symbol or None, multiplier, spot,
- * settle [(root, am)], threads, at or None, all): source is a path (str or bytes of
- * os.fsencode) when is_path, else a buffer; at (UTC seconds, or text in --at's forms) reads
- * that snapshot (--at); all (a path only) returns a list of every snapshot's handle
+ * settle [(root, am)], threads, at or None, all, file_expiration): source is a path (str or bytes
+ * of os.fsencode) when is_path, else a buffer; at (UTC seconds, or text in --at's forms) reads that
+ * snapshot (--at); all (a path only) returns a list of every snapshot's handle
  * (gex_chain_read_snapshots): 1 raises the error of a snapshot refused, 2 puts the gex.Error
  * in its place (history, which goes on with the file's others as the command does). */
 PyObject *gexpy_read(PyObject *module, PyObject *args)
 {
     PyObject *source, *symbol_obj, *settle_list, *at_obj;
-    int is_path, strict, threads, all;
+    int is_path, strict, threads, all, file_expiration;
     const char *name, *format_name;
     double multiplier, spot;
     if (!PyArg_ParseTuple(args,
                           "Opssi"
-                          "OddO!iOi",
+                          "OddO!iOii",
                           &source, &is_path, &name, &format_name, &strict, &symbol_obj, &multiplier,
-                          &spot, &PyList_Type, &settle_list, &threads, &at_obj, &all))
+                          &spot, &PyList_Type, &settle_list, &threads, &at_obj, &all,
+                          &file_expiration))
         return NULL;
     gex_read_options opts = {0};
     if (gex_format_parse(format_name, &opts.format) != GEX_OK) {
@@ -132,6 +133,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     opts.multiplier = multiplier;
     opts.spot = spot;
     opts.threads = threads;
+    opts.file_expiration = (int32_t)file_expiration; /* days since 1970; 0: from the name */
     if (symbol_obj != Py_None) {
         opts.symbol = PyUnicode_AsUTF8(symbol_obj);
         if (opts.symbol == NULL)

@@ -16,7 +16,7 @@ gexpy_state *gexpy_state_of(PyObject *module)
 /* --- the command's options as the package's keywords --- */
 
 /* The command line's options that libgex's texts name, as the keywords of gex.read,
- * Chain.prepare and gex.file_snapshots. --expiration-of-file has none: it is left as it is. */
+ * Chain.prepare and gex.file_snapshots. */
 typedef enum python_kind {
     PY_NUMBER, /* keyword=VALUE when a number or a placeholder follows, else keyword=... */
     PY_TEXT,   /* keyword="VALUE" (a placeholder bare) when a value follows, else keyword=... */
@@ -43,6 +43,7 @@ static const python_keyword python_keywords[] = {
     {"--strict", "strict", PY_FLAG},
     {"--now-from-mtime", "now_from_mtime", PY_FLAG},
     {"--settle", "settle", PY_NAME},
+    {"--expiration-of-file", "expiration_of_file", PY_TEXT},
 };
 
 /* The names the texts give a value they leave to the reader ("--now TIME"). */

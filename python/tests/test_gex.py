@@ -259,7 +259,7 @@ WORDS = [
     ('the date "--now" cannot be read; pass --now', 'the date "--now" cannot be read; pass now=...'),
     ("(gex_chain_set_spot; --spot on the command line)",
      "(gex_chain_set_spot; --spot on the command line)"),
-    ("pass --expiration-of-file YYYY-MM-DD", "pass --expiration-of-file YYYY-MM-DD"),
+    ("pass --expiration-of-file YYYY-MM-DD", "pass expiration_of_file=YYYY-MM-DD"),
     ("gex --help lists the formats", "gex --help lists the formats"),
 ]
 
@@ -427,6 +427,30 @@ def test_analyze_refuses_underlying_without_open_interest(gex_exe, tmp_path):
     abc = gex.analyze(c.select("ABC"))
     assert abc.totals["net_dex"] == cli_json(gex_exe, "summary", "--symbol", "ABC",
                                              str(path))["exposures"]["net_dex"] != 0
+
+
+def test_expiration_of_file(root, tmp_path):
+    """A Barchart download under another name than Barchart's gives no expiration: the error
+    names expiration_of_file, which reads it as --expiration-of-file does (the same contracts
+    as the file under its own name)."""
+    own = os.path.join(root, "tests", "data", "formats",
+                       "gpre-options-exp-2026-06-18-monthly-show-all-stacked-04-14-2026.csv")
+    renamed = tmp_path / "gpre-options-monthly.csv"  # the symbol, not the expiration
+    renamed.write_bytes(open(own, "rb").read())
+    with pytest.raises(gex.Error, match="expiration_of_file=") as e:
+        gex.read(renamed)
+    assert "--expiration-of-file" not in str(e.value)
+    want = gex.read(own)
+    for day in ("2026-06-18", datetime.date(2026, 6, 18), np.datetime64("2026-06-18")):
+        got = gex.read(renamed, expiration_of_file=day)
+        assert got.n == want.n and got.symbols == want.symbols
+        assert list(got.column("expiration")) == list(want.column("expiration"))
+    snaps = gex.file_snapshots(renamed, expiration_of_file="2026-06-18")
+    assert snaps[0]["net_gex"] == gex.file_snapshots(own)[0]["net_gex"]
+    with pytest.raises(ValueError, match="expiration_of_file"):
+        gex.read(renamed, expiration_of_file="18/06/2026")
+    with pytest.raises(ValueError, match="1970-01-01 is not an expiration"):
+        gex.read(renamed, expiration_of_file=0)
 
 
 def test_currency_of_chain_and_documents(root):
