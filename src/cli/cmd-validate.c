@@ -15,562 +15,28 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "render-validate-internal.h"
 
 /* Per-strike differences below this share of the tolerance on the largest vendor value cannot
  * move a level or a total: they are counted as agreeing (otherwise far-from-spot strikes with
  * values of a few dollars dominate the relative differences). */
 #define IMMATERIAL_SHARE 1e-3
-/* Rows listed as "disagreeing most" per series. */
-#define WORST_ROWS 10
 /* Contracts priced American per rate when fitting the American rows' rate: about a second of
  * boundary solves over the grid and the four time bases. */
 #define CLI_VALIDATE_AM_SAMPLE 500
-
-/* ---------------------------------------------------------------- the report */
-
-typedef struct item {
-    char label[96]; /* strike or contract */
-    double vendor, local;
-    int ok;
-} item;
-
-/* A breakdown row. Chain-only mode: [0] delta, [1] gamma. Per-strike series: [0] the series,
- * and sum[] the vendor's and gex's totals over the bucket. */
-typedef struct bucket {
-    char name[32];
-    size_t n;
-    size_t beyond[2];
-    double max[2]; /* largest |vendor - gex| */
-    double sum[2];
-} bucket;
-
-typedef struct series {
-    char name[48]; /* "gex net_gex per strike" */
-    char unit[32];
-    gex_validate_fit fit;
-    double floor;
-    int hard;
-    item *items;
-    size_t n_items;
-    size_t worst[WORST_ROWS];
-    size_t n_worst;
-    int has_money; /* per-strike series: the breakdown by moneyness below is filled */
-    bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
-} series;
-
-typedef struct check {
-    char name[48];
-    gex_level vendor, local;
-    int hard; /* a hard check fails the run */
-    int ok;
-    int exact;   /* compared for equality (strikes), else within tol * spot */
-    size_t rank; /* soft checks: rank of the vendor's strike in gex's ordering, 0: none */
-    char note[160];
-} check;
-
-typedef struct convention_row {
-    const char *name;
-    size_t n;
-    double delta_rms, gamma_rms;
-    size_t beyond;
-    size_t gamma_n, gamma_matched; /* contracts with a vendor gamma, and those within tolerance */
-    size_t delta_n, delta_matched; /* the same for delta */
-    int block;                     /* its model (chain_only's blocks) and time basis */
-    gex_validate_time basis;
-} convention_row;
-
-/* Chain-only mode: the row that fits one expiration best, every row scored on that expiration's
- * contracts alone (issue 14: a vendor may price its expirations differently). */
-typedef struct expiry_fit {
-    char name[16];          /* the expiration date */
-    int conv;               /* the row (report.conv), -1 when no row computed a contract */
-    gex_validate_score got; /* that row's counts on the expiration */
-} expiry_fit;
-
-typedef struct report {
-    const char *mode;
-    double tol;
-    series s[16];
-    size_t n_series;
-    check c[32];
-    size_t n_checks;
-    char notes[28][256];
-    size_t n_notes;
-    bucket expiry[128];
-    size_t n_expiry;
-    bucket money[GEX_VALIDATE_MONEYNESS_BUCKETS];
-    /* flat carry; parity forward; the same at the strike's OTM IV; both from theo; both at the
-     * fitted rate; American, own and OTM IV, on the parity fit and at the fitted rate; from theo
-     * at theo's IV, on the file's spot and on F D; the mids' forward at the OTM IV on F D */
-    convention_row conv[14 * GEX_VALIDATE_T_COUNT];
-    size_t n_conv;
-    int best_conv;
-    expiry_fit expiry_best[128];
-    size_t n_expiry_best;
-} report;
-
 /* The parity lines stop where the notes reach this many (with the notes before them). */
 #define CLI_VALIDATE_PARITY_NOTES 16
 
-static void note(report *r, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void note(report *r, const char *fmt, ...)
+static int finish(gex__validate_report *r, const cli_options *opts, FILE *out)
 {
-    if (r->n_notes >= sizeof r->notes / sizeof r->notes[0])
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->notes[r->n_notes++], sizeof r->notes[0], fmt, ap);
-    va_end(ap);
-}
-
-/* Adds a series from parallel vendor/local arrays; labels[i] names item i. Takes ownership of
- * items. */
-static int add_series(report *r, const char *name, const char *unit, item *items, size_t n,
-                      double spot, double floor, int hard)
-{
-    if (r->n_series >= sizeof r->s / sizeof r->s[0]) {
-        free(items);
-        return GEX_ENOMEM;
-    }
-    series *s = &r->s[r->n_series++];
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
-    snprintf(s->unit, sizeof s->unit, "%s", unit);
-    s->items = items;
-    s->n_items = n;
-    s->floor = floor;
-    s->hard = hard;
-    double *v = malloc((2 * n + 1) * sizeof *v);
-    if (v == NULL)
-        return GEX_ENOMEM;
-    double *l = v + n;
-    for (size_t i = 0; i < n; i++) {
-        v[i] = items[i].vendor;
-        l[i] = items[i].local;
-        items[i].ok = gex_validate_agrees(v[i], l[i], r->tol, floor);
-    }
-    gex_validate_fit_series(v, l, n, spot, r->tol, floor, &s->fit);
-    s->n_worst = gex_validate_worst(v, l, n, s->worst, WORST_ROWS);
-    free(v);
-    return GEX_OK;
-}
-
-static check *add_check(report *r, const char *name, const gex_level *vendor,
-                        const gex_level *local, int hard, int exact, double spot)
-{
-    if (r->n_checks >= sizeof r->c / sizeof r->c[0])
-        return NULL;
-    check *c = &r->c[r->n_checks++];
-    memset(c, 0, sizeof *c);
-    snprintf(c->name, sizeof c->name, "%s", name);
-    c->vendor = *vendor;
-    c->local = *local;
-    c->hard = hard;
-    c->exact = exact;
-    if (vendor->has != local->has)
-        c->ok = 0;
-    else if (!vendor->has)
-        c->ok = 1;
-    else if (exact)
-        c->ok = vendor->value == local->value;
-    else
-        c->ok = fabs(vendor->value - local->value) <= r->tol * spot;
-    return c;
-}
-
-static void free_report(report *r)
-{
-    for (size_t i = 0; i < r->n_series; i++)
-        free(r->s[i].items);
-}
-
-static int verdict(const report *r)
-{
-    for (size_t i = 0; i < r->n_series; i++)
-        if (r->s[i].hard && r->s[i].fit.beyond > 0)
-            return CLI_EXIT_DIFF;
-    for (size_t i = 0; i < r->n_checks; i++)
-        if (r->c[i].hard && !r->c[i].ok)
-            return CLI_EXIT_DIFF;
-    return CLI_EXIT_OK;
-}
-
-/* ---------------------------------------------------------------- writing */
-
-/* Differences at the level of floating-point rounding are not listed as disagreements: gex's
- * vectorised and scalar greeks agree to 1e-12 relative (gex/bs.h), and net = call + put can
- * cancel a few orders of magnitude of that, so a vendor computing exactly as gex does can differ
- * by up to about 1e-10; 1e-9 is above that and far below any difference that matters. */
-#define ROUNDING_NOISE_REL 1e-9
-
-static int is_noise(const item *it)
-{
-    return fabs(it->vendor - it->local) <=
-           ROUNDING_NOISE_REL * fmax(fabs(it->vendor), fabs(it->local));
-}
-
-static void level_str(const gex_level *l, char *buf, size_t size)
-{
-    if (l->has)
-        gex__fmt_roundtrip(l->value, buf, size);
-    else
-        snprintf(buf, size, "none");
-}
-
-static void write_text(const report *r, FILE *out)
-{
-    char a[64], b[64], c[64], d[64];
-    fprintf(out, "gex validate: %s; tolerance %g relative\n", r->mode, r->tol);
-    for (size_t i = 0; i < r->n_notes; i++)
-        fprintf(out, "  %s\n", r->notes[i]);
-    for (size_t i = 0; i < r->n_series; i++) {
-        const series *s = &r->s[i];
-        const gex_validate_fit *f = &s->fit;
-        fprintf(out, "\n%s (%s)%s\n", s->name, s->unit, s->hard ? "" : " [soft]");
-        fprintf(out, "  compared %zu, within tolerance %zu, beyond %zu", f->n, f->n - f->beyond,
-                f->beyond);
-        if (s->floor > 0.0)
-            fprintf(out, " (differences up to %.3g count as equal)", s->floor);
-        fputc('\n', out);
-        if (f->has_k) {
-            fprintf(out, "  least-squares factor vendor = k * gex: k = %.10g", f->k);
-            if (f->convention != NULL)
-                fprintf(out, ": %s", f->convention);
-            else
-                fputs(": no known convention", out);
-            fputc('\n', out);
-        }
-        if (f->has_correlation)
-            fprintf(out, "  correlation %.10f\n", f->correlation);
-        size_t differing = 0;
-        for (size_t k = 0; k < s->n_worst; k++)
-            differing += !is_noise(&s->items[s->worst[k]]);
-        if (f->n > 0 && differing == 0)
-            fputs("  every pair agrees to 1e-9 relative (floating-point rounding)\n", out);
-        if (differing > 0) {
-            fprintf(out, "  disagreeing most:\n  %-28s %22s %22s %18s %10s\n", "", "vendor", "gex",
-                    "difference", "relative");
-            for (size_t k = 0; k < s->n_worst; k++) {
-                const item *it = &s->items[s->worst[k]];
-                if (is_noise(it))
-                    continue;
-                const double diff = it->vendor - it->local;
-                const double scale = fmax(fabs(it->vendor), fabs(it->local));
-                gex__fmt_roundtrip(it->vendor, a, sizeof a);
-                gex__fmt_roundtrip(it->local, b, sizeof b);
-                gex__fmt_roundtrip(diff, c, sizeof c);
-                if (scale > 0.0)
-                    snprintf(d, sizeof d, "%.3g%%", fabs(diff) / scale * 100.0);
-                else
-                    snprintf(d, sizeof d, "0%%");
-                fprintf(out, "  %-28s %22s %22s %18s %10s%s\n", it->label, a, b, c, d,
-                        it->ok ? "" : "  beyond");
-            }
-        }
-        if (s->has_money) {
-            fprintf(out, "  by moneyness (K/S):\n  %-12s %7s %7s %18s %22s %22s\n", "", "strikes",
-                    "beyond", "max |difference|", "vendor sum", "gex sum");
-            for (int q = 0; q < GEX_VALIDATE_MONEYNESS_BUCKETS; q++) {
-                const bucket *k = &s->money[q];
-                gex__fmt_roundtrip(k->sum[0], a, sizeof a);
-                gex__fmt_roundtrip(k->sum[1], c, sizeof c);
-                fprintf(out, "  %-12s %7zu %7zu %18.6g %22s %22s\n", k->name, k->n, k->beyond[0],
-                        k->max[0], a, c);
-            }
-        }
-    }
-    if (r->n_checks > 0) {
-        fprintf(out, "\nlevels\n  %-26s %20s %20s\n", "", "vendor", "gex");
-        for (size_t i = 0; i < r->n_checks; i++) {
-            const check *k = &r->c[i];
-            level_str(&k->vendor, a, sizeof a);
-            level_str(&k->local, b, sizeof b);
-            const char *status = k->ok ? "same" : k->hard ? "DIFFERS" : "differs (soft)";
-            if (!k->exact && k->ok && k->vendor.has &&
-                fabs(k->vendor.value - k->local.value) >
-                    ROUNDING_NOISE_REL * fmax(fabs(k->vendor.value), fabs(k->local.value)))
-                status = "within tolerance";
-            if (!k->hard && k->ok && k->note[0] != '\0')
-                status = "not checked";
-            fprintf(out, "  %-26s %20s %20s  %s", k->name, a, b, status);
-            if (k->rank > 0)
-                fprintf(out, "; the vendor's strike ranks #%zu in gex's ordering", k->rank);
-            if (k->note[0] != '\0')
-                fprintf(out, "; %s", k->note);
-            fputc('\n', out);
-        }
-    }
-    if (r->n_expiry > 0) {
-        fprintf(out, "\nby expiration\n  %-12s %9s %13s %13s %14s %14s\n", "", "contracts",
-                "delta beyond", "gamma beyond", "max |d delta|", "max |d gamma|");
-        for (size_t i = 0; i < r->n_expiry; i++) {
-            const bucket *k = &r->expiry[i];
-            fprintf(out, "  %-12s %9zu %13zu %13zu %14.6g %14.6g\n", k->name, k->n, k->beyond[0],
-                    k->beyond[1], k->max[0], k->max[1]);
-        }
-        fprintf(out, "\nby moneyness\n  %-12s %9s %13s %13s %14s %14s\n", "", "contracts",
-                "delta beyond", "gamma beyond", "max |d delta|", "max |d gamma|");
-        for (int i = 0; i < GEX_VALIDATE_MONEYNESS_BUCKETS; i++) {
-            const bucket *k = &r->money[i];
-            fprintf(out, "  %-12s %9zu %13zu %13zu %14.6g %14.6g\n", k->name, k->n, k->beyond[0],
-                    k->beyond[1], k->max[0], k->max[1]);
-        }
-    }
-    if (r->n_conv > 0) {
-        int w = 0; /* the longest name */
-        for (size_t i = 0; i < r->n_conv; i++)
-            if ((int)strlen(r->conv[i].name) > w)
-                w = (int)strlen(r->conv[i].name);
-        fprintf(out,
-                "\ncarry, volatility and time conventions for T (from .., in ..)\n  %-*s %9s %14s "
-                "%14s %8s %8s\n",
-                w, "", "contracts", "delta rms", "gamma rms", "beyond", "gamma ok");
-        for (size_t i = 0; i < r->n_conv; i++) {
-            const convention_row *k = &r->conv[i];
-            fprintf(out, "  %-*s %9zu %14.6g %14.6g %8zu %7.1f%%%s\n", w, k->name, k->n,
-                    k->delta_rms, k->gamma_rms, k->beyond,
-                    k->gamma_n ? 100.0 * (double)k->gamma_matched / (double)k->gamma_n : 0.0,
-                    (int)i == r->best_conv ? "  <- fits best" : "");
-        }
-    }
-    if (r->n_expiry_best > 1) {
-        fprintf(out,
-                "\nthe row that fits each expiration best (the rule above, on its contracts)\n"
-                "  %-12s %9s %8s %8s  %s\n",
-                "", "contracts", "gamma ok", "delta ok", "row");
-        for (size_t i = 0; i < r->n_expiry_best; i++) {
-            const expiry_fit *f = &r->expiry_best[i];
-            if (f->conv < 0)
-                continue;
-            const gex_validate_score *g = &f->got;
-            fprintf(out, "  %-12s %9zu %7.1f%% %7.1f%%  %s\n", f->name,
-                    g->gamma_n > g->delta_n ? g->gamma_n : g->delta_n,
-                    g->gamma_n ? 100.0 * (double)g->gamma_matched / (double)g->gamma_n : 0.0,
-                    g->delta_n ? 100.0 * (double)g->delta_matched / (double)g->delta_n : 0.0,
-                    r->conv[f->conv].name);
-        }
-    }
-    fprintf(out, "\nresult: %s\n",
-            verdict(r) == CLI_EXIT_OK ? "within tolerance" : "differences beyond tolerance");
-}
-
-static int write_csv(const report *r, FILE *out, const char *output)
-{
-    static const gex__column cols[] = {
-        {"check", NULL, GEX__STYLE_TEXT},
-        {"item", NULL, GEX__STYLE_TEXT},
-        {"vendor", NULL, GEX__STYLE_SIG},
-        {"gex", NULL, GEX__STYLE_SIG},
-        {"difference", NULL, GEX__STYLE_SIG},
-        {"relative_difference", NULL, GEX__STYLE_SIG},
-        {"within_tolerance", NULL, GEX__STYLE_TEXT},
-        {"hard", NULL, GEX__STYLE_TEXT},
-    };
-    gex__table *t = gex__table_new(cols, sizeof cols / sizeof cols[0], NULL); /* no units */
-    if (t == NULL)
-        return CLI_EXIT_INTERNAL;
-    int st = GEX_OK;
-    for (size_t i = 0; i < r->n_series; i++) {
-        const series *s = &r->s[i];
-        for (size_t k = 0; k < s->n_items; k++) {
-            const item *it = &s->items[k];
-            const double scale = fmax(fabs(it->vendor), fabs(it->local));
-            st |= gex__table_text(t, s->name);
-            st |= gex__table_text(t, it->label);
-            st |= gex__table_num(t, it->vendor);
-            st |= gex__table_num(t, it->local);
-            st |= gex__table_num(t, it->vendor - it->local);
-            st |= scale > 0.0 ? gex__table_num(t, (it->vendor - it->local) / scale)
-                              : gex__table_num(t, 0.0);
-            st |= gex__table_text(t, it->ok ? "true" : "false");
-            st |= gex__table_text(t, s->hard ? "true" : "false");
-        }
-    }
-    for (size_t i = 0; i < r->n_checks; i++) {
-        const check *k = &r->c[i];
-        st |= gex__table_text(t, "level");
-        st |= gex__table_text(t, k->name);
-        st |= gex__table_level(t, &k->vendor);
-        st |= gex__table_level(t, &k->local);
-        if (k->vendor.has && k->local.has) {
-            st |= gex__table_num(t, k->vendor.value - k->local.value);
-            st |= gex__table_num(t, (k->vendor.value - k->local.value) /
-                                        fmax(fabs(k->vendor.value), fabs(k->local.value)));
-        } else {
-            st |= gex__table_null(t);
-            st |= gex__table_null(t);
-        }
-        st |= gex__table_text(t, k->ok ? "true" : "false");
-        st |= gex__table_text(t, k->hard ? "true" : "false");
-    }
     gex_error err;
     gex_error_clear(&err);
-    const int rc = st == GEX_OK ? cli_written_to(gex__table_emit(t, GEX__OUT_CSV, NULL, out, &err),
-                                                 &err, output)
-                                : CLI_EXIT_INTERNAL;
-    gex__table_free(t);
-    return rc;
-}
-
-static json_t *bucket_json(const bucket *k)
-{
-    json_t *o = json_object();
-    gex__jset(o, "name", gex__jstr(k->name));
-    gex__jset(o, "contracts", json_integer((json_int_t)k->n));
-    gex__jset(o, "delta_beyond", json_integer((json_int_t)k->beyond[0]));
-    gex__jset(o, "gamma_beyond", json_integer((json_int_t)k->beyond[1]));
-    gex__jset(o, "max_abs_delta_diff", gex__jnum(k->max[0]));
-    gex__jset(o, "max_abs_gamma_diff", gex__jnum(k->max[1]));
-    return o;
-}
-
-static int write_json(const report *r, FILE *out, const char *output)
-{
-    json_t *d = json_object();
-    gex__jset(d, "mode", gex__jstr(r->mode));
-    gex__jset(d, "tolerance", gex__jnum(r->tol));
-    gex__jset(d, "within_tolerance", json_boolean(verdict(r) == CLI_EXIT_OK));
-    json_t *notes = json_array();
-    for (size_t i = 0; i < r->n_notes; i++)
-        json_array_append_new(notes, gex__jstr(r->notes[i]));
-    gex__jset(d, "notes", notes);
-    json_t *ss = json_array();
-    for (size_t i = 0; i < r->n_series; i++) {
-        const series *s = &r->s[i];
-        json_t *o = json_object();
-        gex__jset(o, "name", gex__jstr(s->name));
-        gex__jset(o, "unit", gex__jstr(s->unit));
-        gex__jset(o, "hard", json_boolean(s->hard));
-        gex__jset(o, "compared", json_integer((json_int_t)s->fit.n));
-        gex__jset(o, "beyond", json_integer((json_int_t)s->fit.beyond));
-        gex__jset(o, "equal_below", gex__jnum(s->floor));
-        gex__jset(o, "k", s->fit.has_k ? gex__jnum(s->fit.k) : json_null());
-        gex__jset(o, "convention", s->fit.convention ? gex__jstr(s->fit.convention) : json_null());
-        gex__jset(o, "correlation",
-                  s->fit.has_correlation ? gex__jnum(s->fit.correlation) : json_null());
-        gex__jset(o, "max_abs_diff", gex__jnum(s->fit.max_abs_diff));
-        gex__jset(o, "max_rel_diff", gex__jnum(s->fit.max_rel_diff));
-        json_t *w = json_array();
-        for (size_t k = 0; k < s->n_worst; k++) {
-            const item *it = &s->items[s->worst[k]];
-            json_t *x = json_object();
-            gex__jset(x, "item", gex__jstr(it->label));
-            gex__jset(x, "vendor", gex__jnum(it->vendor));
-            gex__jset(x, "gex", gex__jnum(it->local));
-            gex__jset(x, "difference", gex__jnum(it->vendor - it->local));
-            gex__jset(x, "within_tolerance", json_boolean(it->ok));
-            json_array_append_new(w, x);
-        }
-        gex__jset(o, "worst", w);
-        if (s->has_money) {
-            json_t *m = json_array();
-            for (int q = 0; q < GEX_VALIDATE_MONEYNESS_BUCKETS; q++) {
-                const bucket *k = &s->money[q];
-                json_t *x = json_object();
-                gex__jset(x, "name", gex__jstr(k->name));
-                gex__jset(x, "strikes", json_integer((json_int_t)k->n));
-                gex__jset(x, "beyond", json_integer((json_int_t)k->beyond[0]));
-                gex__jset(x, "max_abs_diff", gex__jnum(k->max[0]));
-                gex__jset(x, "vendor_sum", gex__jnum(k->sum[0]));
-                gex__jset(x, "gex_sum", gex__jnum(k->sum[1]));
-                json_array_append_new(m, x);
-            }
-            gex__jset(o, "by_moneyness", m);
-        }
-        json_array_append_new(ss, o);
-    }
-    gex__jset(d, "series", ss);
-    json_t *cs = json_array();
-    for (size_t i = 0; i < r->n_checks; i++) {
-        const check *k = &r->c[i];
-        json_t *o = json_object();
-        gex__jset(o, "level", gex__jstr(k->name));
-        gex__jset(o, "vendor", gex__jlevel(&k->vendor));
-        gex__jset(o, "gex", gex__jlevel(&k->local));
-        gex__jset(o, "hard", json_boolean(k->hard));
-        gex__jset(o, "within_tolerance", json_boolean(k->ok));
-        gex__jset(o, "vendor_rank_in_gex",
-                  k->rank ? json_integer((json_int_t)k->rank) : json_null());
-        gex__jset(o, "note", k->note[0] ? gex__jstr(k->note) : json_null());
-        json_array_append_new(cs, o);
-    }
-    gex__jset(d, "levels", cs);
-    if (r->n_expiry > 0) {
-        json_t *e = json_array(), *m = json_array();
-        for (size_t i = 0; i < r->n_expiry; i++)
-            json_array_append_new(e, bucket_json(&r->expiry[i]));
-        for (int i = 0; i < GEX_VALIDATE_MONEYNESS_BUCKETS; i++)
-            json_array_append_new(m, bucket_json(&r->money[i]));
-        gex__jset(d, "by_expiration", e);
-        gex__jset(d, "by_moneyness", m);
-    }
-    if (r->n_conv > 0) {
-        json_t *c = json_array();
-        for (size_t i = 0; i < r->n_conv; i++) {
-            json_t *o = json_object();
-            gex__jset(o, "convention", gex__jstr(r->conv[i].name));
-            gex__jset(o, "contracts", json_integer((json_int_t)r->conv[i].n));
-            gex__jset(o, "delta_rms", gex__jnum(r->conv[i].delta_rms));
-            gex__jset(o, "gamma_rms", gex__jnum(r->conv[i].gamma_rms));
-            gex__jset(o, "beyond", json_integer((json_int_t)r->conv[i].beyond));
-            gex__jset(o, "gamma_compared", json_integer((json_int_t)r->conv[i].gamma_n));
-            gex__jset(o, "gamma_matched", json_integer((json_int_t)r->conv[i].gamma_matched));
-            gex__jset(o, "fits_best", json_boolean((int)i == r->best_conv));
-            json_array_append_new(c, o);
-        }
-        gex__jset(d, "time_conventions", c);
-    }
-    if (r->n_expiry_best > 1) {
-        json_t *e = json_array();
-        for (size_t i = 0; i < r->n_expiry_best; i++) {
-            const expiry_fit *f = &r->expiry_best[i];
-            if (f->conv < 0)
-                continue;
-            json_t *o = json_object();
-            gex__jset(o, "expiration", gex__jstr(f->name));
-            gex__jset(o, "convention", gex__jstr(r->conv[f->conv].name));
-            gex__jset(o, "gamma_compared", json_integer((json_int_t)f->got.gamma_n));
-            gex__jset(o, "gamma_matched", json_integer((json_int_t)f->got.gamma_matched));
-            gex__jset(o, "delta_compared", json_integer((json_int_t)f->got.delta_n));
-            gex__jset(o, "delta_matched", json_integer((json_int_t)f->got.delta_matched));
-            gex__jset(o, "delta_rms", gex__jnum(f->got.delta_rms));
-            json_array_append_new(e, o);
-        }
-        gex__jset(d, "best_by_expiration", e);
-    }
-    json_t *meta = json_object();
-    char version[64];
-    snprintf(version, sizeof version, "gex %s", gex_version());
-    gex__jset(meta, "generator", gex__jstr(version));
-    gex__jset(d, "meta", meta);
-    gex_error err;
-    gex_error_clear(&err);
-    const int rc = cli_written_to(gex__json_emit(d, out, &err), &err, output);
-    json_decref(d);
-    return rc;
-}
-
-static int finish(report *r, const cli_options *opts, FILE *out)
-{
-    int written = CLI_EXIT_OK;
-    switch (opts->format) {
-    case GEX__OUT_JSON:
-        written = write_json(r, out, opts->output);
-        break;
-    case GEX__OUT_CSV:
-        written = write_csv(r, out, opts->output);
-        break;
-    default:
-        write_text(r, out);
-        break;
-    }
-    const int rc = written != CLI_EXIT_OK ? written : verdict(r);
-    free_report(r);
+    const int written =
+        cli_written_to(gex__render_validate(r, opts->format, out, &err), &err, opts->output);
+    const int rc = written != CLI_EXIT_OK    ? written
+                   : gex__validate_within(r) ? CLI_EXIT_OK
+                                             : CLI_EXIT_DIFF;
+    gex__validate_report_free(r);
     return rc;
 }
 
@@ -617,10 +83,10 @@ static void strike_label(double k, char *buf, size_t size)
 
 /* The vendor's own consistency: net = call + put per row, top-level net = sum of the rows in
  * ascending strike order (SPEC 1.5, which the vendor's capture follows exactly). */
-static int check_vendor_table(report *r, const vendor_doc *d)
+static int check_vendor_table(gex__validate_report *r, const vendor_doc *d)
 {
     const int k = (int)d->kind;
-    item *items = calloc(d->n_rows + 1, sizeof *items);
+    gex__validate_item *items = calloc(d->n_rows + 1, sizeof *items);
     if (items == NULL)
         return GEX_ENOMEM;
     double sum = 0.0;
@@ -634,15 +100,15 @@ static int check_vendor_table(report *r, const vendor_doc *d)
     }
     char name[48];
     snprintf(name, sizeof name, "%s: net_%s = call + put", kind_name(d), kind_name(d));
-    int st = add_series(r, name, "vendor's own rows", items, d->n_rows, 0.0, 0.0, 1);
-    item *top = calloc(1, sizeof *top);
+    int st = gex__validate_add_series(r, name, "vendor's own rows", items, d->n_rows, 0.0, 0.0, 1);
+    gex__validate_item *top = calloc(1, sizeof *top);
     if (top == NULL)
         return GEX_ENOMEM;
     snprintf(top->label, sizeof top->label, "net_%s", kind_name(d));
     top->vendor = d->net;
     top->local = sum;
     snprintf(name, sizeof name, "%s: net_%s = sum of the rows", kind_name(d), kind_name(d));
-    st |= add_series(r, name, "vendor's own total", top, 1, 0.0, 0.0, 1);
+    st |= gex__validate_add_series(r, name, "vendor's own total", top, 1, 0.0, 0.0, 1);
     return st;
 }
 
@@ -666,7 +132,7 @@ static size_t wall_rank(const gex_strike_row *rows, size_t n, double strike, int
 
 /* Compares a levels response with levels computed by gex; walls are soft, the magnet is not
  * checkable from a per-strike table (magnet_known 0). */
-static int compare_levels(report *r, const vendor_doc *lv, const gex_levels *ours,
+static int compare_levels(gex__validate_report *r, const vendor_doc *lv, const gex_levels *ours,
                           const gex_strike_row *rows, size_t n, double spot, int magnet_known)
 {
     static const char *const names[7] = {
@@ -682,7 +148,8 @@ static int compare_levels(report *r, const vendor_doc *lv, const gex_levels *our
     for (int i = 0; i < 7; i++) {
         if (i == 6 && !magnet_known) {
             const gex_level none = {0, 0.0};
-            check *c = add_check(r, names[i], theirs[i], &none, 0, 1, spot);
+            gex__validate_check *c =
+                gex__validate_add_check(r, names[i], theirs[i], &none, 0, 1, spot);
             if (c == NULL)
                 return GEX_ENOMEM;
             c->ok = 1;
@@ -691,7 +158,8 @@ static int compare_levels(report *r, const vendor_doc *lv, const gex_levels *our
             continue;
         }
         const int soft = i == 3 || i == 4;
-        check *c = add_check(r, names[i], theirs[i], mine[i], !soft, i != 0, spot);
+        gex__validate_check *c =
+            gex__validate_add_check(r, names[i], theirs[i], mine[i], !soft, i != 0, spot);
         if (c == NULL)
             return GEX_ENOMEM;
         if (soft && theirs[i]->has && rows != NULL) {
@@ -706,11 +174,6 @@ static int compare_levels(report *r, const vendor_doc *lv, const gex_levels *our
 /* --vendor alone. */
 static int vendor_only(const cli_options *opts, vendor_doc **docs, size_t n, FILE *out)
 {
-    report r;
-    memset(&r, 0, sizeof r);
-    r.mode = "the vendor's levels against its own per-strike table";
-    r.tol = opts->tol;
-    r.best_conv = -1;
     const vendor_doc *g = NULL;
     size_t gi = 0;
     for (size_t i = 0; i < n && g == NULL; i++)
@@ -730,15 +193,22 @@ static int vendor_only(const cli_options *opts, vendor_doc **docs, size_t n, FIL
         cli_error(opts->vendor[gi], 0, "the levels could not be computed: %s", gex_strerror(st));
         return CLI_EXIT_INTERNAL;
     }
-    note(&r,
-         "table: %s (%s, %zu strikes, spot %g, as of %s); levels recomputed from it, the "
-         "flip by the vendor's per-strike method",
-         opts->vendor[gi], g->symbol, g->n_rows, g->underlying_price, g->as_of);
+    gex__validate_report *r =
+        gex__validate_report_new("the vendor's levels against its own per-strike table", opts->tol);
+    if (r == NULL) {
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
+    gex__validate_note(
+        r,
+        "table: %s (%s, %zu strikes, spot %g, as of %s); levels recomputed from it, the "
+        "flip by the vendor's per-strike method",
+        opts->vendor[gi], g->symbol, g->n_rows, g->underlying_price, g->as_of);
     for (size_t i = 0; i < n && st == GEX_OK; i++)
         if (is_table(docs[i]))
-            st = check_vendor_table(&r, docs[i]);
-    check *c = add_check(&r, "gamma_flip (gex response)", &g->gamma_flip, &ours.gamma_flip, 1, 0,
-                         g->underlying_price);
+            st = check_vendor_table(r, docs[i]);
+    gex__validate_check *c = gex__validate_add_check(r, "gamma_flip (gex response)", &g->gamma_flip,
+                                                     &ours.gamma_flip, 1, 0, g->underlying_price);
     if (c != NULL)
         snprintf(c->note, sizeof c->note,
                  "linear interpolation where net_gex changes sign nearest the spot");
@@ -746,23 +216,25 @@ static int vendor_only(const cli_options *opts, vendor_doc **docs, size_t n, FIL
         if (docs[i]->kind != GEX_VENDOR_LEVELS)
             continue;
         if (strcmp(docs[i]->symbol, g->symbol) != 0)
-            note(&r,
-                 "%s: of %s, the table of %s (another underlying): the levels cannot follow "
-                 "from that table",
-                 opts->vendor[i], docs[i]->symbol, g->symbol);
+            gex__validate_note(
+                r,
+                "%s: of %s, the table of %s (another underlying): the levels cannot follow "
+                "from that table",
+                opts->vendor[i], docs[i]->symbol, g->symbol);
         if (docs[i]->underlying_price != g->underlying_price ||
             strcmp(docs[i]->as_of, g->as_of) != 0)
-            note(&r, "%s: quoted at spot %g as of %s, the table at %g as of %s (another instant)",
-                 opts->vendor[i], docs[i]->underlying_price, docs[i]->as_of, g->underlying_price,
-                 g->as_of);
-        st = compare_levels(&r, docs[i], &ours, g->rows, g->n_rows, g->underlying_price, 0);
+            gex__validate_note(
+                r, "%s: quoted at spot %g as of %s, the table at %g as of %s (another instant)",
+                opts->vendor[i], docs[i]->underlying_price, docs[i]->as_of, g->underlying_price,
+                g->as_of);
+        st = compare_levels(r, docs[i], &ours, g->rows, g->n_rows, g->underlying_price, 0);
     }
     if (st != GEX_OK) {
-        free_report(&r);
+        gex__validate_report_free(r);
         cli_error(NULL, 0, "out of memory");
         return CLI_EXIT_INTERNAL;
     }
-    return finish(&r, opts, out);
+    return finish(r, opts, out);
 }
 
 /* gex_levels_flip_strike over a table of rows. */
@@ -784,17 +256,18 @@ static int flip_strike_rows(const gex_strike_row *rows, size_t n, double spot, g
 
 /* Where the per-strike differences sit: by moneyness K/S of the strike (items[i] is strike
  * strikes[i]). */
-static void money_breakdown(series *s, const double *strikes, double spot)
+static void money_breakdown(gex__validate_series *s, const double *strikes, double spot)
 {
     s->has_money = 1;
     for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
         snprintf(s->money[b].name, sizeof s->money[b].name, "%s", gex_validate_moneyness_name(b));
     for (size_t i = 0; i < s->n_items; i++) {
-        const item *it = &s->items[i];
-        bucket *k = &s->money[gex_validate_moneyness_bucket(strikes[i], spot)];
+        const gex__validate_item *it = &s->items[i];
+        gex__validate_bucket *k = &s->money[gex_validate_moneyness_bucket(strikes[i], spot)];
         k->n++;
         k->beyond[0] += !it->ok;
-        if (!is_noise(it)) /* rounding noise is not a difference (and not build-stable) */
+        if (!gex__validate_is_noise(
+                it)) /* rounding noise is not a difference (and not build-stable) */
             k->max[0] = fmax(k->max[0], fabs(it->vendor - it->local));
         k->sum[0] += it->vendor;
         k->sum[1] += it->local;
@@ -802,12 +275,13 @@ static void money_breakdown(series *s, const double *strikes, double spot)
 }
 
 /* Per-strike comparison of one table response with gex's rows. */
-static int compare_table(report *r, const char *path, const vendor_doc *d, const gex__analysis *a)
+static int compare_table(gex__validate_report *r, const char *path, const vendor_doc *d,
+                         const gex__analysis *a)
 {
     const gex_strike_row *rows = gex_exposure_strikes(a->exposure);
     const size_t nr = gex_exposure_strike_count(a->exposure);
     const int k = (int)d->kind;
-    item *items[3];
+    gex__validate_item *items[3];
     for (int s = 0; s < 3; s++)
         items[s] = calloc(d->n_rows + 1, sizeof *items[s]);
     if (items[0] == NULL || items[1] == NULL || items[2] == NULL) {
@@ -850,8 +324,9 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
         m++;
     }
     if (only_vendor > 0 || nr > m)
-        note(r, "%s: %zu strikes matched; %zu only in the vendor's table, %zu only in gex's", path,
-             m, only_vendor, nr - m);
+        gex__validate_note(
+            r, "%s: %zu strikes matched; %zu only in the vendor's table, %zu only in gex's", path,
+            m, only_vendor, nr - m);
     const double floor = r->tol * vmax * IMMATERIAL_SHARE;
     static const char *const side[3] = {"call", "put", "net"};
     int st = GEX_OK;
@@ -862,14 +337,14 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
             free(items[s]);
             continue;
         }
-        st = add_series(r, name, kind_name(d), items[s], m, a->spot, floor, s == 2);
+        st = gex__validate_add_series(r, name, kind_name(d), items[s], m, a->spot, floor, s == 2);
         if (st == GEX_OK && s == 2)
             money_breakdown(&r->s[r->n_series - 1], strikes, a->spot);
     }
     free(strikes);
     const double totals[4] = {a->totals.net_gex, a->totals.net_dex, a->totals.net_vex,
                               a->totals.net_chex};
-    item *t = calloc(1, sizeof *t);
+    gex__validate_item *t = calloc(1, sizeof *t);
     if (t == NULL)
         return GEX_ENOMEM;
     snprintf(t->label, sizeof t->label, "net_%s", kind_name(d));
@@ -877,10 +352,10 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
     t->local = totals[k];
     char name[48];
     snprintf(name, sizeof name, "net_%s total", kind_name(d));
-    st |= add_series(r, name, kind_name(d), t, 1, a->spot, 0.0, 1);
+    st |= gex__validate_add_series(r, name, kind_name(d), t, 1, a->spot, 0.0, 1);
     if (k == GEX_VENDOR_GEX) {
-        check *c = add_check(r, "gamma_flip (gex response)", &d->gamma_flip, &a->levels.gamma_flip,
-                             1, 0, a->spot);
+        gex__validate_check *c = gex__validate_add_check(
+            r, "gamma_flip (gex response)", &d->gamma_flip, &a->levels.gamma_flip, 1, 0, a->spot);
         if (c != NULL)
             snprintf(c->note, sizeof c->note, "gex by the %s method",
                      gex_flip_method_name(a->levels.flip_method));
@@ -890,8 +365,8 @@ static int compare_table(report *r, const char *path, const vendor_doc *d, const
             gex_level by_strike = {0, 0.0};
             size_t changes = 0;
             if (flip_strike_rows(rows, nr, a->spot, &by_strike, &changes) == GEX_OK) {
-                check *x = add_check(r, "gamma_flip, strike method", &d->gamma_flip, &by_strike, 0,
-                                     0, a->spot);
+                gex__validate_check *x = gex__validate_add_check(
+                    r, "gamma_flip, strike method", &d->gamma_flip, &by_strike, 0, 0, a->spot);
                 if (x != NULL)
                     snprintf(x->note, sizeof x->note,
                              "gex's rows by the vendor's per-strike method (%zu sign changes)",
@@ -909,57 +384,61 @@ static int chain_and_vendor(const cli_options *opts, vendor_doc **docs, size_t n
     int rc = cli_analyze_file(opts, opts->files[0], 1, &a);
     if (rc != CLI_EXIT_OK)
         return rc;
-    report r;
-    memset(&r, 0, sizeof r);
-    r.mode = "the vendor's responses against gex's recomputation from the chain";
-    r.tol = opts->tol;
-    r.best_conv = -1;
+    gex__validate_report *r = gex__validate_report_new(
+        "the vendor's responses against gex's recomputation from the chain", opts->tol);
+    if (r == NULL) {
+        cli_analysis_free(&a);
+        cli_error(NULL, 0, "out of memory");
+        return CLI_EXIT_INTERNAL;
+    }
     char iso[40];
     gex_time_format_iso(a.as_of, iso, sizeof iso);
-    note(&r, "chain: %s (%s, spot %g, as of %s; %zu of %zu contracts used)", a.path, a.symbol,
-         a.spot, iso, a.totals.used, a.totals.contracts);
+    gex__validate_note(r, "chain: %s (%s, spot %g, as of %s; %zu of %zu contracts used)", a.path,
+                       a.symbol, a.spot, iso, a.totals.used, a.totals.contracts);
     const gex_strike_row *rows = gex_exposure_strikes(a.exposure);
     const size_t nr = gex_exposure_strike_count(a.exposure);
     int st = GEX_OK;
     for (size_t i = 0; i < n && st == GEX_OK; i++) {
         const vendor_doc *d = docs[i];
         if (strcasecmp(d->symbol, a.symbol) != 0)
-            note(&r, "%s: the vendor's symbol is %s, the chain's %s", opts->vendor[i], d->symbol,
-                 a.symbol);
+            gex__validate_note(r, "%s: the vendor's symbol is %s, the chain's %s", opts->vendor[i],
+                               d->symbol, a.symbol);
         if (fabs(d->underlying_price - a.spot) > opts->tol * a.spot)
-            note(&r,
-                 "%s: the vendor's spot %g differs from the chain's %g by more than the "
-                 "tolerance; every exposure scales with it",
-                 opts->vendor[i], d->underlying_price, a.spot);
+            gex__validate_note(
+                r,
+                "%s: the vendor's spot %g differs from the chain's %g by more than the "
+                "tolerance; every exposure scales with it",
+                opts->vendor[i], d->underlying_price, a.spot);
         if (is_table(d))
-            st = compare_table(&r, opts->vendor[i], d, &a);
+            st = compare_table(r, opts->vendor[i], d, &a);
         else
-            st = compare_levels(&r, d, &a.levels, rows, nr, a.spot, 1);
+            st = compare_levels(r, d, &a.levels, rows, nr, a.spot, 1);
     }
     cli_analysis_free(&a);
     if (st != GEX_OK) {
-        free_report(&r);
+        gex__validate_report_free(r);
         cli_error(NULL, 0, "out of memory");
         return CLI_EXIT_INTERNAL;
     }
-    return finish(&r, opts, out);
+    return finish(r, opts, out);
 }
 
 /* ---------------------------------------------------------------- chain only */
 
 /* One contract's greek (g: 0 delta, 1 gamma) into the series and its two buckets. */
-static void tally(item *items, size_t *n, const char *label, double vendor, double local,
-                  double tol, double floor, bucket *by_expiry, bucket *by_moneyness, int g)
+static void tally(gex__validate_item *items, size_t *n, const char *label, double vendor,
+                  double local, double tol, double floor, gex__validate_bucket *by_expiry,
+                  gex__validate_bucket *by_moneyness, int g)
 {
     if (!isfinite(vendor))
         return;
-    item *it = &items[(*n)++];
+    gex__validate_item *it = &items[(*n)++];
     snprintf(it->label, sizeof it->label, "%s", label);
     it->vendor = vendor;
     it->local = local;
     const double d = fabs(vendor - local);
     const int ok = gex_validate_agrees(vendor, local, tol, floor);
-    bucket *b[2] = {by_expiry, by_moneyness};
+    gex__validate_bucket *b[2] = {by_expiry, by_moneyness};
     for (int k = 0; k < 2; k++) {
         if (b[k] == NULL)
             continue;
@@ -1021,17 +500,16 @@ static int chain_only(const cli_options *opts, FILE *out)
         cli_analysis_free(&a);
         return CLI_EXIT_INPUT;
     }
-    report r;
-    memset(&r, 0, sizeof r);
-    r.mode = "the chain's own delta and gamma columns against gex's greeks from the chain's IV";
-    r.tol = opts->tol;
-    r.best_conv = -1;
+    gex__validate_report *r = gex__validate_report_new(
+        "the chain's own delta and gamma columns against gex's greeks from the chain's IV",
+        opts->tol);
     double rate = 0.0, div = 0.0;
     gex_analysis_carry(a.an, &rate, &div);
-    item *di = calloc(v.n + 1, sizeof *di), *gi = calloc(v.n + 1, sizeof *gi);
+    gex__validate_item *di = calloc(v.n + 1, sizeof *di), *gi = calloc(v.n + 1, sizeof *gi);
     double *vd = malloc((4 * v.n + 1) * sizeof *vd);
     uint8_t *computed = malloc(v.n + 1);
-    if (di == NULL || gi == NULL || vd == NULL || computed == NULL) {
+    if (r == NULL || di == NULL || gi == NULL || vd == NULL || computed == NULL) {
+        gex__validate_report_free(r);
         free(di);
         free(gi);
         free(vd);
@@ -1048,10 +526,11 @@ static int chain_only(const cli_options *opts, FILE *out)
     }
     const double qd = gex_validate_quantum(vd, v.n), qg = gex_validate_quantum(vg, v.n);
     const double floor_d = qd / 2.0, floor_g = qg / 2.0;
-    note(&r,
-         "chain: %s (%s, spot %g, rate %g, div %g); the file prints delta to %g and gamma "
-         "to %g, so differences up to half of that count as equal",
-         a.path, a.symbol, a.spot, rate, div, qd, qg);
+    gex__validate_note(
+        r,
+        "chain: %s (%s, spot %g, rate %g, div %g); the file prints delta to %g and gamma "
+        "to %g, so differences up to half of that count as equal",
+        a.path, a.symbol, a.spot, rate, div, qd, qg);
     int st = GEX_OK;
 
     /* The carry of each expiration from put-call parity on the file's own mids (issue 14:
@@ -1065,22 +544,24 @@ static int chain_only(const cli_options *opts, FILE *out)
     for (size_t e = 0; e < n_fits; e++)
         fitted += fits[e].ok != 0;
     if (st == GEX_OK)
-        note(&r,
-             "put-call parity gives a forward for %zu of %zu expirations (at least %d two-sided "
-             "strikes); the others keep the flat carry",
-             fitted, n_fits, GEX_PARITY_MIN_PAIRS);
+        gex__validate_note(
+            r,
+            "put-call parity gives a forward for %zu of %zu expirations (at least %d two-sided "
+            "strikes); the others keep the flat carry",
+            fitted, n_fits, GEX_PARITY_MIN_PAIRS);
     for (size_t e = 0; e < n_fits && st == GEX_OK; e++) {
-        if (!fits[e].ok || r.n_notes + 4 >= CLI_VALIDATE_PARITY_NOTES)
+        if (!fits[e].ok || r->n_notes + 4 >= CLI_VALIDATE_PARITY_NOTES)
             continue;
         /* the nearest expirations, where the forward matters most for gamma; the notes after
          * them (the rows' fits, the pick) have room of their own */
         char when[40];
         gex_time_format_iso(fits[e].settlement, when, sizeof when);
-        note(&r,
-             "parity %s: forward %.4f (spot %g), implied r %.4f q %.4f, residual %.3g on %zu "
-             "strikes",
-             when, fits[e].forward, a.spot, fits[e].rate, fits[e].div, fits[e].residual,
-             fits[e].pairs);
+        gex__validate_note(
+            r,
+            "parity %s: forward %.4f (spot %g), implied r %.4f q %.4f, residual %.3g on %zu "
+            "strikes",
+            when, fits[e].forward, a.spot, fits[e].rate, fits[e].div, fits[e].residual,
+            fits[e].pairs);
     }
 
     /* The carry of each expiration from parity on the file's theoretical prices where it has
@@ -1101,11 +582,12 @@ static int chain_only(const cli_options *opts, FILE *out)
             theo_fits[e] = fits[e];
     }
     if (st == GEX_OK && theo_fitted > 0)
-        note(&r,
-             "put-call parity on the file's theoretical prices (\"theo\") gives a forward for %zu "
-             "of %zu expirations; the rows \"parity forward from theo\" use it (the others keep "
-             "the fit on the mids)",
-             theo_fitted, n_fits);
+        gex__validate_note(
+            r,
+            "put-call parity on the file's theoretical prices (\"theo\") gives a forward for %zu "
+            "of %zu expirations; the rows \"parity forward from theo\" use it (the others keep "
+            "the fit on the mids)",
+            theo_fitted, n_fits);
 
     /* The carries, volatilities and time conventions a vendor may have used (SPEC 4, chain-only
      * mode), each under the four time bases: the flat carry; the parity forward; the parity
@@ -1155,11 +637,12 @@ static int chain_only(const cli_options *opts, FILE *out)
     if (st == GEX_OK && theo_fitted > 0)
         st = gex_validate_otm_iv(a.chain, theo_fits, n_theo, otm_theo_iv, NULL);
     if (st == GEX_OK)
-        note(&r,
-             "the strike's OTM IV: the rows so named price a strike's call and put at the IV of "
-             "its out-of-the-money side (the call at or above the parity forward, the put "
-             "below): %zu contracts take the other side's IV",
-             otm_replaced);
+        gex__validate_note(
+            r,
+            "the strike's OTM IV: the rows so named price a strike's call and put at the IV of "
+            "its out-of-the-money side (the call at or above the parity forward, the put "
+            "below): %zu contracts take the other side's IV",
+            otm_replaced);
     /* One rate for every expiration, fitted to the file's own columns (gex_validate_fit_rate):
      * the parity fit's D is biased where the mids carry an early-exercise premium (American
      * chains: QQQ's D above 1) and follows no one rate on thin long expirations, while a
@@ -1199,7 +682,7 @@ static int chain_only(const cli_options *opts, FILE *out)
     for (int c = 0; c < GEX_VALIDATE_T_COUNT && st == GEX_OK && fitted > 0; c++) {
         double rate_c = 0.0;
         gex_validate_score sc;
-        st = gex_validate_fit_rate(a.chain, a.as_of, (gex_validate_time)c, fits, n_fits, r.tol,
+        st = gex_validate_fit_rate(a.chain, a.as_of, (gex_validate_time)c, fits, n_fits, r->tol,
                                    &rate_c, &sc);
         if (st == GEX_OK && (fitted_basis < 0 || gex_validate_better(&sc, &fitted_score))) {
             fitted_rate = rate_c;
@@ -1227,7 +710,7 @@ static int chain_only(const cli_options *opts, FILE *out)
         double rate_c = 0.0;
         gex_validate_score sc;
         st = gex_validate_fit_rate_american(a.chain, a.as_of, (gex_validate_time)c, fits, n_fits,
-                                            r.tol, CLI_VALIDATE_AM_SAMPLE, &rate_c, &sc);
+                                            r->tol, CLI_VALIDATE_AM_SAMPLE, &rate_c, &sc);
         if (st == GEX_OK && (am_basis < 0 || gex_validate_better(&sc, &am_score))) {
             am_rate = rate_c;
             am_score = sc;
@@ -1250,20 +733,22 @@ static int chain_only(const cli_options *opts, FILE *out)
     const double implied_spot =
         fitted_basis >= 0 ? gex_validate_implied_spot(below_fits, n_fits) : (double)NAN;
     if (st == GEX_OK && fitted_basis >= 0) {
-        note(&r,
-             "rows \"fitted rate\": each expiration's parity forward, discounted at r = %.2f%%, "
-             "the rate of 0-%.0f%% (by %.2f%%) whose greeks at the own IV match the file best "
-             "(%s)",
-             100.0 * fitted_rate, 100.0 * GEX_VALIDATE_RATE_MAX, 100.0 * GEX_VALIDATE_RATE_STEP,
-             gex_validate_time_name(fitted_basis));
+        gex__validate_note(
+            r,
+            "rows \"fitted rate\": each expiration's parity forward, discounted at r = %.2f%%, "
+            "the rate of 0-%.0f%% (by %.2f%%) whose greeks at the own IV match the file best "
+            "(%s)",
+            100.0 * fitted_rate, 100.0 * GEX_VALIDATE_RATE_MAX, 100.0 * GEX_VALIDATE_RATE_STEP,
+            gex_validate_time_name(fitted_basis));
         if (implied_spot > 0.0 && am_basis >= 0)
-            note(&r,
-                 "rows \"implied spot, forward below it\": spot %.4f (file %g) implied by the "
-                 "nearest forward, forwards from strikes at or below the spot, r = %.2f%% "
-                 "(0-%.0f%% by %.0f%%) fitted American on %d contracts (%s)",
-                 implied_spot, a.spot, 100.0 * am_rate, 100.0 * GEX_VALIDATE_RATE_MAX,
-                 100.0 * GEX_VALIDATE_AM_RATE_STEP, CLI_VALIDATE_AM_SAMPLE,
-                 gex_validate_time_name(am_basis));
+            gex__validate_note(
+                r,
+                "rows \"implied spot, forward below it\": spot %.4f (file %g) implied by the "
+                "nearest forward, forwards from strikes at or below the spot, r = %.2f%% "
+                "(0-%.0f%% by %.0f%%) fitted American on %d contracts (%s)",
+                implied_spot, a.spot, 100.0 * am_rate, 100.0 * GEX_VALIDATE_RATE_MAX,
+                100.0 * GEX_VALIDATE_AM_RATE_STEP, CLI_VALIDATE_AM_SAMPLE,
+                gex_validate_time_name(am_basis));
     }
     /* CBOE's own model (its JSON's "theo" prices): each strike at the IV of its OTM side's
      * theoretical price (gex_validate_theo_iv, solved once, at the previous close's T: sigma
@@ -1287,15 +772,17 @@ static int chain_only(const cli_options *opts, FILE *out)
         st = gex_validate_theo_iv(a.chain, a.as_of, GEX_VALIDATE_T_CLOSE_CALENDAR, theo_fits,
                                   n_theo, theo_iv, &solved);
         if (st == GEX_OK)
-            note(&r,
-                 "rows \"theo's IV\": each strike at the IV of its out-of-the-money side's "
-                 "theoretical price (the file's \"theo\", CBOE's model output, not a quote) at "
-                 "the theo forward, S = F D, q = 0: %zu contracts",
-                 solved);
+            gex__validate_note(
+                r,
+                "rows \"theo's IV\": each strike at the IV of its out-of-the-money side's "
+                "theoretical price (the file's \"theo\", CBOE's model output, not a quote) at "
+                "the theo forward, S = F D, q = 0: %zu contracts",
+                solved);
     }
     if (st == GEX_OK && fitted > 0)
-        note(&r, "rows \"spot F D\": each expiration priced on the underlying its parity forward "
-                 "implies, S = F D with q = 0, instead of the file's spot");
+        gex__validate_note(
+            r, "rows \"spot F D\": each expiration priced on the underlying its parity forward "
+               "implies, S = F D with q = 0, instead of the file's spot");
     const row_model blocks[] = {
         {NULL, NULL, 0, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
         {parity_names, fits, n_fits, v.iv, GEX_EXERCISE_EUROPEAN, 0, 0, 0, (double)NAN, 0, 0},
@@ -1320,25 +807,26 @@ static int chain_only(const cli_options *opts, FILE *out)
     };
     /* Each row is scored on every expiration too (by date, as the breakdown below), so that the
      * row that fits each expiration best can be named: expiry_of[i] is contract i's place in
-     * r.expiry_best (EXPIRY_NONE past its room), per_expiry[row * room + place] the counts, its
+     * r->expiry_best (EXPIRY_NONE past its room), per_expiry[row * room + place] the counts, its
      * delta_rms the sum of squares until the end. */
     enum { EXPIRY_NONE = 0xffff };
-    const size_t room = sizeof r.expiry_best / sizeof r.expiry_best[0];
+    const size_t room = sizeof r->expiry_best / sizeof r->expiry_best[0];
     uint16_t *expiry_of = st == GEX_OK ? malloc((v.n + 1) * sizeof *expiry_of) : NULL;
     gex_validate_score *per_expiry =
-        st == GEX_OK ? calloc(room * (sizeof r.conv / sizeof r.conv[0]), sizeof *per_expiry) : NULL;
+        st == GEX_OK ? calloc(room * (sizeof r->conv / sizeof r->conv[0]), sizeof *per_expiry)
+                     : NULL;
     if (st == GEX_OK && (expiry_of == NULL || per_expiry == NULL))
         st = GEX_ENOMEM;
     for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
         char exp[16];
         gex_time_format_date(v.expiration[i], exp, sizeof exp);
         size_t e = 0;
-        while (e < r.n_expiry_best && strcmp(r.expiry_best[e].name, exp) != 0)
+        while (e < r->n_expiry_best && strcmp(r->expiry_best[e].name, exp) != 0)
             e++;
-        if (e == r.n_expiry_best && e < room) {
-            snprintf(r.expiry_best[e].name, sizeof r.expiry_best[e].name, "%s", exp);
-            r.expiry_best[e].conv = -1;
-            r.n_expiry_best++;
+        if (e == r->n_expiry_best && e < room) {
+            snprintf(r->expiry_best[e].name, sizeof r->expiry_best[e].name, "%s", exp);
+            r->expiry_best[e].conv = -1;
+            r->n_expiry_best++;
         }
         expiry_of[i] = e < room ? (uint16_t)e : (uint16_t)EXPIRY_NONE;
     }
@@ -1355,28 +843,29 @@ static int chain_only(const cli_options *opts, FILE *out)
                 continue;
             const gex_validate_time basis =
                 blocks[bl].theo_sigma ? GEX_VALIDATE_T_CLOSE_CALENDAR : (gex_validate_time)c;
-            convention_row *cr = &r.conv[r.n_conv++];
+            gex__validate_conv_row *cr = &r->conv[r->n_conv++];
             cr->name = blocks[bl].names != NULL ? blocks[bl].names[c] : gex_validate_time_name(c);
             size_t american = 0, two = 0;
             st = model_greeks(&a, &blocks[bl], basis, gd, gg, computed, &american, &two);
             cr->block = (int)bl;
             cr->basis = basis;
             if (st == GEX_OK && blocks[bl].american && american + two == 0) {
-                r.n_conv--; /* every root is European: the rows would repeat the parity ones */
+                r->n_conv--; /* every root is European: the rows would repeat the parity ones */
                 no_american = 1;
                 break;
             }
             if (st == GEX_OK && blocks[bl].american && !american_noted) {
                 american_noted = 1;
-                note(&r,
-                     "American by root (gex/american.h, SPEC 1.8): %zu contracts priced American "
-                     "in the first such row; %zu kept Black-Scholes where the fitted carry gives "
-                     "two exercise boundaries (a negative rate)",
-                     american, two);
+                gex__validate_note(
+                    r,
+                    "American by root (gex/american.h, SPEC 1.8): %zu contracts priced American "
+                    "in the first such row; %zu kept Black-Scholes where the fitted carry gives "
+                    "two exercise boundaries (a negative rate)",
+                    american, two);
             }
             double sd = 0.0, sg = 0.0;
             size_t n_d = 0, n_g = 0;
-            gex_validate_score *row_expiry = per_expiry + (r.n_conv - 1) * room;
+            gex_validate_score *row_expiry = per_expiry + (r->n_conv - 1) * room;
             for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
                 if (!computed[i])
                     continue;
@@ -1387,7 +876,7 @@ static int chain_only(const cli_options *opts, FILE *out)
                     const double d2 = (vd[i] - gd[i]) * (vd[i] - gd[i]);
                     sd += d2;
                     n_d++;
-                    const int agrees = gex_validate_agrees(vd[i], gd[i], r.tol, floor_d);
+                    const int agrees = gex_validate_agrees(vd[i], gd[i], r->tol, floor_d);
                     cr->beyond += !agrees;
                     cr->delta_n++;
                     cr->delta_matched += (size_t)agrees;
@@ -1400,7 +889,7 @@ static int chain_only(const cli_options *opts, FILE *out)
                 if (isfinite(vg[i])) {
                     sg += (vg[i] - gg[i]) * (vg[i] - gg[i]);
                     n_g++;
-                    const int agrees = gex_validate_agrees(vg[i], gg[i], r.tol, floor_g);
+                    const int agrees = gex_validate_agrees(vg[i], gg[i], r->tol, floor_g);
                     cr->beyond += !agrees;
                     cr->gamma_n++;
                     cr->gamma_matched += (size_t)agrees;
@@ -1417,28 +906,28 @@ static int chain_only(const cli_options *opts, FILE *out)
     /* Best: the largest share of the file's gamma matched (issue 14's measure; the share of
      * delta where the file has no gamma column), then the smallest delta RMS. Conventions
      * under which fewer contracts could be computed (T <= 0) are compared on what they cover. */
-    for (size_t c = 0; c < r.n_conv; c++) {
-        const convention_row *x = &r.conv[c];
+    for (size_t c = 0; c < r->n_conv; c++) {
+        const gex__validate_conv_row *x = &r->conv[c];
         if (x->n == 0)
             continue;
-        if (r.best_conv < 0) {
-            r.best_conv = (int)c;
+        if (r->best_conv < 0) {
+            r->best_conv = (int)c;
             continue;
         }
-        const convention_row *b = &r.conv[r.best_conv];
+        const gex__validate_conv_row *b = &r->conv[r->best_conv];
         const gex_validate_score sx = {x->gamma_n, x->gamma_matched, x->delta_n, x->delta_matched,
                                        x->delta_rms};
         const gex_validate_score sb = {b->gamma_n, b->gamma_matched, b->delta_n, b->delta_matched,
                                        b->delta_rms};
         if (gex_validate_better(&sx, &sb))
-            r.best_conv = (int)c;
+            r->best_conv = (int)c;
     }
     /* Each expiration's best row, by the same rule on its contracts alone (on equal scores the
      * earlier row, as for the file), and the share matched with each expiration under its own */
     size_t composite_n = 0, composite_matched = 0;
-    for (size_t e = 0; e < r.n_expiry_best && st == GEX_OK; e++) {
-        expiry_fit *f = &r.expiry_best[e];
-        for (size_t c = 0; c < r.n_conv; c++) {
+    for (size_t e = 0; e < r->n_expiry_best && st == GEX_OK; e++) {
+        gex__validate_expiry_fit *f = &r->expiry_best[e];
+        for (size_t c = 0; c < r->n_conv; c++) {
             gex_validate_score sc = per_expiry[c * room + e];
             if (sc.gamma_n + sc.delta_n == 0)
                 continue;
@@ -1455,29 +944,32 @@ static int chain_only(const cli_options *opts, FILE *out)
     }
     free(expiry_of);
     free(per_expiry);
-    if (r.best_conv >= 0) {
-        const convention_row *b = &r.conv[r.best_conv];
-        note(&r, "the chain's greeks fit best with %s%s: gamma within tolerance on %.1f%% of %zu",
-             b->name, r.best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "",
-             b->gamma_n ? 100.0 * (double)b->gamma_matched / (double)b->gamma_n : 0.0, b->gamma_n);
-        if (composite_n > 0 && r.n_expiry_best > 1)
-            note(&r,
-                 "each expiration under the row that fits it best (a combination per "
-                 "expiration, more freedom than one row for the file): gamma within tolerance on "
-                 "%.1f%% of %zu",
-                 100.0 * (double)composite_matched / (double)composite_n, composite_n);
+    if (r->best_conv >= 0) {
+        const gex__validate_conv_row *b = &r->conv[r->best_conv];
+        gex__validate_note(
+            r, "the chain's greeks fit best with %s%s: gamma within tolerance on %.1f%% of %zu",
+            b->name, r->best_conv == 0 ? " (gex's convention, SPEC 1.1)" : "",
+            b->gamma_n ? 100.0 * (double)b->gamma_matched / (double)b->gamma_n : 0.0, b->gamma_n);
+        if (composite_n > 0 && r->n_expiry_best > 1)
+            gex__validate_note(
+                r,
+                "each expiration under the row that fits it best (a combination per "
+                "expiration, more freedom than one row for the file): gamma within tolerance on "
+                "%.1f%% of %zu",
+                100.0 * (double)composite_matched / (double)composite_n, composite_n);
         if (b->gamma_n > 0 && (double)b->gamma_matched < 0.9 * (double)b->gamma_n)
-            note(&r, "little matches: the vendor may price American exercise (single stocks and "
-                     "ETFs), use its own IV column (--iv-source file), or other rates (--rate, "
-                     "--div); compare --now with the file's quote time");
+            gex__validate_note(
+                r, "little matches: the vendor may price American exercise (single stocks and "
+                   "ETFs), use its own IV column (--iv-source file), or other rates (--rate, "
+                   "--div); compare --now with the file's quote time");
     }
     /* by expiration and moneyness */
     for (int b = 0; b < GEX_VALIDATE_MONEYNESS_BUCKETS; b++)
-        snprintf(r.money[b].name, sizeof r.money[b].name, "%s", gex_validate_moneyness_name(b));
+        snprintf(r->money[b].name, sizeof r->money[b].name, "%s", gex_validate_moneyness_name(b));
     /* The per-contract sections: the file's greeks against gex's under the row that fits
      * best, so that what disagrees is what that row leaves unexplained (gex's convention when
      * no row could be computed). */
-    const convention_row *shown = r.best_conv >= 0 ? &r.conv[r.best_conv] : NULL;
+    const gex__validate_conv_row *shown = r->best_conv >= 0 ? &r->conv[r->best_conv] : NULL;
     if (st == GEX_OK) {
         size_t american = 0, two = 0;
         st = shown != NULL ? model_greeks(&a, &blocks[shown->block], shown->basis, gd, gg, computed,
@@ -1485,9 +977,10 @@ static int chain_only(const cli_options *opts, FILE *out)
                            : gex_validate_chain_greeks(
                                  a.chain, a.as_of, GEX_VALIDATE_T_QUOTE_CALENDAR, gd, gg, computed);
     }
-    if (st == GEX_OK && shown != NULL && r.best_conv != 0)
-        note(&r, "the sections below compare the file's greeks with gex's under that best fit, not "
-                 "gex's convention");
+    if (st == GEX_OK && shown != NULL && r->best_conv != 0)
+        gex__validate_note(
+            r, "the sections below compare the file's greeks with gex's under that best fit, not "
+               "gex's convention");
     for (size_t i = 0; i < v.n && st == GEX_OK; i++) {
         if (!computed[i]) {
             skipped_status++;
@@ -1500,44 +993,44 @@ static int chain_only(const cli_options *opts, FILE *out)
         const char *root = gex_chain_symbol(a.chain, v.root[i]);
         snprintf(label, sizeof label, "%s %s %s %s", root != NULL ? root : a.symbol, exp, k,
                  v.type[i] == GEX_PUT ? "P" : "C");
-        bucket *eb = NULL;
-        for (size_t e = 0; e < r.n_expiry; e++)
-            if (strcmp(r.expiry[e].name, exp) == 0)
-                eb = &r.expiry[e];
-        if (eb == NULL && r.n_expiry < sizeof r.expiry / sizeof r.expiry[0]) {
-            eb = &r.expiry[r.n_expiry++];
+        gex__validate_bucket *eb = NULL;
+        for (size_t e = 0; e < r->n_expiry; e++)
+            if (strcmp(r->expiry[e].name, exp) == 0)
+                eb = &r->expiry[e];
+        if (eb == NULL && r->n_expiry < sizeof r->expiry / sizeof r->expiry[0]) {
+            eb = &r->expiry[r->n_expiry++];
             snprintf(eb->name, sizeof eb->name, "%s", exp);
         }
-        bucket *mb = &r.money[gex_validate_moneyness_bucket(v.strike[i], v.spot[i])];
+        gex__validate_bucket *mb = &r->money[gex_validate_moneyness_bucket(v.strike[i], v.spot[i])];
         if (eb != NULL)
             eb->n++;
         mb->n++;
-        tally(di, &nd, label, vd[i], gd[i], r.tol, floor_d, eb, mb, 0);
-        tally(gi, &ng, label, vg[i], gg[i], r.tol, floor_g, eb, mb, 1);
+        tally(di, &nd, label, vd[i], gd[i], r->tol, floor_d, eb, mb, 0);
+        tally(gi, &ng, label, vg[i], gg[i], r->tol, floor_g, eb, mb, 1);
     }
     if (skipped_status > 0)
-        note(&r,
-             "%zu contracts not compared: expired, no IV in the file, or greeks not "
-             "representable",
-             skipped_status);
+        gex__validate_note(r,
+                           "%zu contracts not compared: expired, no IV in the file, or greeks not "
+                           "representable",
+                           skipped_status);
     char per[GEX_CURRENCY_TEXT_MAX], per2[GEX_CURRENCY_TEXT_MAX];
-    st |= add_series(&r, "delta per contract",
-                     gex_currency_text("per $1", a.currency, per, sizeof per), di, nd, 0.0, floor_d,
-                     1);
-    st |= add_series(&r, "gamma per contract",
-                     gex_currency_text("per $1 per $1", a.currency, per2, sizeof per2), gi, ng, 0.0,
-                     floor_g, 1);
+    st |= gex__validate_add_series(r, "delta per contract",
+                                   gex_currency_text("per $1", a.currency, per, sizeof per), di, nd,
+                                   0.0, floor_d, 1);
+    st |= gex__validate_add_series(
+        r, "gamma per contract", gex_currency_text("per $1 per $1", a.currency, per2, sizeof per2),
+        gi, ng, 0.0, floor_g, 1);
     free(otm_iv);
     free(theo_iv);
     free(vd);
     free(computed);
     cli_analysis_free(&a);
     if (st != GEX_OK) {
-        free_report(&r);
+        gex__validate_report_free(r);
         cli_error(NULL, 0, "the chain's greeks could not be compared: %s", gex_strerror(st));
         return CLI_EXIT_INTERNAL;
     }
-    return finish(&r, opts, out);
+    return finish(r, opts, out);
 }
 
 int cli_cmd_validate(const cli_options *opts, FILE *out)
