@@ -1,8 +1,9 @@
 /*
  * render-validate-internal.h: the model of gex validate's report (render-validate.h), shared by
- * the files that build it (the modes) and the one that writes it (render-validate.c): the
- * series of items compared, the level checks, the breakdowns, the notes and, in chain-only
- * mode, the conventions tried. Private to the rendering layer.
+ * the files that build it (the modes: render-validate-vendor.c, render-validate-chain.c) and the
+ * one that writes it (render-validate.c): the series of items compared, the level checks, the
+ * breakdowns, the notes and, in chain-only mode, the conventions tried. Private to the
+ * rendering layer.
  */
 #ifndef GEX_RENDER_VALIDATE_INTERNAL_H
 #define GEX_RENDER_VALIDATE_INTERNAL_H
