@@ -269,7 +269,7 @@ int main(int argc, char **argv)
         double t0 = cpu_seconds();
         for (int e = 0; e < EXPIRIES; e++)
             for (int t = 0; t < 2; t++)
-                if (gex_am_boundary_new(t, eT[e], esig[e], r, q, &bd[e][t]) != GEX_AM_OK) {
+                if (gex_am_boundary_new(t, eT[e], esig[e], r, q, &bd[e][t]) != GEX_OK) {
                     fprintf(stderr, "bench-american: a boundary failed to solve\n");
                     return 1;
                 }
@@ -307,7 +307,7 @@ int main(int argc, char **argv)
             const double Te = eT[(e0 / strikes) % EXPIRIES];
             if (gex_am_expiration_values(Te, r, q, m, type + e0, spot + e0, K + e0, sigma + e0,
                                          bd_out + e0, bd_out + n + e0, bd_out + 2 * n + e0,
-                                         bst + e0) != GEX_AM_OK) {
+                                         bst + e0) != GEX_OK) {
                 fprintf(stderr, "bench-american: a batch failed\n");
                 return 1;
             }

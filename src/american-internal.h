@@ -119,10 +119,10 @@ int gex__am_smile_nodes(double log_range);
 
 /* gex_am_expiration_values with at most max_nodes sigma nodes a family (the tests compare node
  * counts). */
-gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, double q, size_t n,
-                                        const int *type, const double *S, const double *K,
-                                        const double *sigma, double *price, double *delta,
-                                        double *gamma, gex_am_status *status);
+int gex__am_expiration_values(int max_nodes, double T, double r, double q, size_t n,
+                              const int *type, const double *S, const double *K,
+                              const double *sigma, double *price, double *delta, double *gamma,
+                              gex_am_status *status);
 
 /* Values n contracts packed so that those of equal T[i], r[i] and q[i] (an expiration's) are
  * consecutive: each run by one gex_am_expiration_values call, which shares its boundary solves.

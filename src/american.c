@@ -139,22 +139,24 @@ static inline double am_npdf(double x)
     return am_npdf_kept(am_tail(x));
 }
 
-static const char *const am_status_names[GEX_AM_STATUS_COUNT] = {
-    [GEX_AM_OK] = "ok",
-    [GEX_AM_BAD_INPUT] = "bad input",
-    [GEX_AM_DOUBLE_BOUNDARY] = "double boundary",
-    [GEX_AM_NO_QUOTE] = "no quote",
-    [GEX_AM_BELOW_INTRINSIC] = "below intrinsic",
-    [GEX_AM_ABOVE_MAX] = "above maximum",
-    [GEX_AM_NOT_CONVERGED] = "not converged",
-    [GEX_AM_NO_MEMORY] = "out of memory",
+/* The failures' names, from GEX_AM_BAD_INPUT on (gex/error.h numbers them apart). */
+static const char *const am_status_names[GEX_AM_STATUS_END - GEX_AM_BAD_INPUT] = {
+    [GEX_AM_BAD_INPUT - GEX_AM_BAD_INPUT] = "bad input",
+    [GEX_AM_DOUBLE_BOUNDARY - GEX_AM_BAD_INPUT] = "double boundary",
+    [GEX_AM_NO_QUOTE - GEX_AM_BAD_INPUT] = "no quote",
+    [GEX_AM_BELOW_INTRINSIC - GEX_AM_BAD_INPUT] = "below intrinsic",
+    [GEX_AM_ABOVE_MAX - GEX_AM_BAD_INPUT] = "above maximum",
+    [GEX_AM_NOT_CONVERGED - GEX_AM_BAD_INPUT] = "not converged",
 };
 
 const char *gex_am_strstatus(gex_am_status status)
 {
-    if ((unsigned)status >= GEX_AM_STATUS_COUNT)
+    if (status == GEX_AM_OK)
+        return "ok";
+    /* Unsigned: a value below the first failure (a gex_status code) is out of range too. */
+    if ((unsigned)status - GEX_AM_BAD_INPUT >= GEX_AM_STATUS_END - GEX_AM_BAD_INPUT)
         return "unknown status";
-    return am_status_names[status];
+    return am_status_names[status - GEX_AM_BAD_INPUT];
 }
 
 int gex_am_early_exercise(int type, double r, double q)
@@ -1053,17 +1055,16 @@ struct gex_am_boundary {
     put_solved ps;
 };
 
-gex_am_status gex_am_boundary_new(int type, double T, double sigma, double r, double q,
-                                  gex_am_boundary **out)
+int gex_am_boundary_new(int type, double T, double sigma, double r, double q, gex_am_boundary **out)
 {
     if (out == NULL || !gex__bs_inputs_ok(type, 1, 1, T, sigma, r, q))
-        return GEX_AM_BAD_INPUT;
+        return GEX_EINVAL;
     const int c = am_case(type, r, q);
-    if (c < 0)
-        return GEX_AM_DOUBLE_BOUNDARY;
+    if (c < 0) /* two exercise boundaries: outside the one-boundary method's domain */
+        return GEX_EINVAL;
     gex_am_boundary *b = malloc(sizeof *b);
     if (b == NULL)
-        return GEX_AM_NO_MEMORY;
+        return GEX_ENOMEM;
     *b = (gex_am_boundary){.type = type, .early = c, .T = T, .sigma = sigma, .r = r, .q = q};
     if (c > 0) {
         const gex__am_scheme *scheme = gex__am_scheme_for(type, T, sigma, r, q);
@@ -1073,7 +1074,7 @@ gex_am_status gex_am_boundary_new(int type, double T, double sigma, double r, do
             put_solve(scheme, T, sigma, q, r, 0, -1, &b->ps);
     }
     *out = b;
-    return GEX_AM_OK;
+    return GEX_OK;
 }
 
 void gex_am_boundary_free(gex_am_boundary *b)
@@ -1333,16 +1334,16 @@ static void batch_store(size_t i, gex_am_status st, double p, double d, double g
         gamma[i] = g;
 }
 
-gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, double q, size_t n,
-                                        const int *type, const double *S, const double *K,
-                                        const double *sigma, double *price, double *delta,
-                                        double *gamma, gex_am_status *status)
+int gex__am_expiration_values(int max_nodes, double T, double r, double q, size_t n,
+                              const int *type, const double *S, const double *K,
+                              const double *sigma, double *price, double *delta, double *gamma,
+                              gex_am_status *status)
 {
     if (n > 0 && (type == NULL || S == NULL || K == NULL || sigma == NULL || price == NULL ||
                   status == NULL))
-        return GEX_AM_BAD_INPUT;
+        return GEX_EINVAL;
     if (!gex__bs_inputs_ok(GEX_PUT, 1, 1, T, 1, r, q))
-        return GEX_AM_BAD_INPUT;
+        return GEX_EINVAL;
     const bool greeks = delta != NULL || gamma != NULL;
     for (size_t i = 0; i < n; i++)
         if (type[i] != GEX_CALL && type[i] != GEX_PUT)
@@ -1434,13 +1435,12 @@ gex_am_status gex__am_expiration_values(int max_nodes, double T, double r, doubl
             }
         }
     }
-    return GEX_AM_OK;
+    return GEX_OK;
 }
 
-gex_am_status gex_am_expiration_values(double T, double r, double q, size_t n, const int *type,
-                                       const double *S, const double *K, const double *sigma,
-                                       double *price, double *delta, double *gamma,
-                                       gex_am_status *status)
+int gex_am_expiration_values(double T, double r, double q, size_t n, const int *type,
+                             const double *S, const double *K, const double *sigma, double *price,
+                             double *delta, double *gamma, gex_am_status *status)
 {
     return gex__am_expiration_values(AM_SMILE_MAX_NODES, T, r, q, n, type, S, K, sigma, price,
                                      delta, gamma, status);
@@ -1457,7 +1457,7 @@ void gex__am_values_by_run(size_t n, const double *T, const double *r, const dou
         if (gex_am_expiration_values(
                 T[start], r[start], q[start], end - start, type + start, S + start, K + start,
                 sigma + start, price + start, delta != NULL ? delta + start : NULL,
-                gamma != NULL ? gamma + start : NULL, status + start) != GEX_AM_OK)
+                gamma != NULL ? gamma + start : NULL, status + start) != GEX_OK)
             for (size_t j = start; j < end; j++)
                 status[j] = GEX_AM_BAD_INPUT;
     }

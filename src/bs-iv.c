@@ -77,21 +77,24 @@
 #define GEX_BS_SQRT2PI_    2.50662827463100050242
 #define GEX_BS_LN_SQRT2PI_ 0.91893853320467274178
 
-static const char *const iv_status_names[GEX_IV_STATUS_COUNT] = {
-    [GEX_IV_OK] = "ok",
-    [GEX_IV_NO_QUOTE] = "no quote",
-    [GEX_IV_BELOW_INTRINSIC] = "below intrinsic",
-    [GEX_IV_ABOVE_MAX] = "above maximum",
-    [GEX_IV_NOT_CONVERGED] = "not converged",
-    [GEX_IV_BAD_INPUT] = "bad input",
+/* The failures' names, from GEX_IV_NO_QUOTE on (gex/error.h numbers them apart). */
+static const char *const iv_status_names[GEX_IV_STATUS_END - GEX_IV_NO_QUOTE] = {
+    [GEX_IV_NO_QUOTE - GEX_IV_NO_QUOTE] = "no quote",
+    [GEX_IV_BELOW_INTRINSIC - GEX_IV_NO_QUOTE] = "below intrinsic",
+    [GEX_IV_ABOVE_MAX - GEX_IV_NO_QUOTE] = "above maximum",
+    [GEX_IV_NOT_CONVERGED - GEX_IV_NO_QUOTE] = "not converged",
+    [GEX_IV_BAD_INPUT - GEX_IV_NO_QUOTE] = "bad input",
 };
 
 const char *gex_iv_strstatus(gex_iv_status status)
 {
-    /* Unsigned: a negative int passed in is out of range too, whatever the enum's type. */
-    if ((unsigned)status >= GEX_IV_STATUS_COUNT)
+    if (status == GEX_IV_OK)
+        return "ok";
+    /* Unsigned: a value below the first failure (a gex_status code, a negative int) is out of
+     * range too. */
+    if ((unsigned)status - GEX_IV_NO_QUOTE >= GEX_IV_STATUS_END - GEX_IV_NO_QUOTE)
         return "unknown status";
-    return iv_status_names[status];
+    return iv_status_names[status - GEX_IV_NO_QUOTE];
 }
 
 /* b_max - b(x, s) for x <= 0: both terms positive (N(-h-t), N(h-t) from erfc). */

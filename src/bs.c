@@ -34,18 +34,21 @@ static double price_from_normalised(int type, double S, double K, double T, doub
     return type == GEX_CALL ? otm + fwd_intrinsic : otm - fwd_intrinsic;
 }
 
-static const char *const bs_status_names[GEX_BS_STATUS_COUNT] = {
-    [GEX_BS_OK] = "ok",
-    [GEX_BS_BAD_INPUT] = "bad input",
-    [GEX_BS_OVERFLOW] = "overflow",
+/* The failures' names, from GEX_BS_BAD_INPUT on (gex/error.h numbers them apart). */
+static const char *const bs_status_names[GEX_BS_STATUS_END - GEX_BS_BAD_INPUT] = {
+    [GEX_BS_BAD_INPUT - GEX_BS_BAD_INPUT] = "bad input",
+    [GEX_BS_OVERFLOW - GEX_BS_BAD_INPUT] = "overflow",
 };
 
 const char *gex_bs_strstatus(gex_bs_status status)
 {
-    /* Unsigned: a negative int passed in is out of range too, whatever the enum's type. */
-    if ((unsigned)status >= GEX_BS_STATUS_COUNT)
+    if (status == GEX_BS_OK)
+        return "ok";
+    /* Unsigned: a value below the first failure (a gex_status code, a negative int) is out of
+     * range too. */
+    if ((unsigned)status - GEX_BS_BAD_INPUT >= GEX_BS_STATUS_END - GEX_BS_BAD_INPUT)
         return "unknown status";
-    return bs_status_names[status];
+    return bs_status_names[status - GEX_BS_BAD_INPUT];
 }
 
 gex_bs_status gex_bs_price(int type, double S, double K, double T, double sigma, double r, double q,

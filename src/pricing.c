@@ -37,15 +37,15 @@ static bool all_finite(const gex_greeks_full *g)
     return true;
 }
 
-gex_bs_status gex_pricing_greeks(int type, double S, double K, double T, double sigma, double r,
-                                 double q, gex_greeks_full *out)
+int gex_pricing_greeks(int type, double S, double K, double T, double sigma, double r, double q,
+                       gex_greeks_full *out)
 {
     if (out == NULL)
-        return GEX_BS_BAD_INPUT;
+        return GEX_EINVAL;
     gex_greeks bs;
     const gex_bs_status st = gex_bs_greeks(type, S, K, T, sigma, r, q, &bs);
     if (st != GEX_BS_OK)
-        return st;
+        return st == GEX_BS_OVERFLOW ? GEX_ERANGE : GEX_EINVAL;
     const double sqrt_t = sqrt(T);
     const double vol_t = sigma * sqrt_t;
     const double d1 = (log(S / K) + (r - q + 0.5 * sigma * sigma) * T) / vol_t;
@@ -76,9 +76,9 @@ gex_bs_status gex_pricing_greeks(int type, double S, double K, double T, double 
     g.has_lambda = bs.price > 0;
     g.lambda = g.has_lambda ? bs.delta * S / bs.price : 0.0;
     if (!all_finite(&g))
-        return GEX_BS_OVERFLOW;
+        return GEX_ERANGE;
     *out = g;
-    return GEX_BS_OK;
+    return GEX_OK;
 }
 
 /* The payoff at expiry of one share's option at terminal spot st. */

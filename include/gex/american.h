@@ -38,17 +38,19 @@ extern "C" {
 #endif
 
 /* The outcome of an American pricing or implied-volatility solve: an enum of its own, not a
- * gex_status (its values overlap those of gex/error.h; gex_strerror does not take it). */
+ * gex_status, its failures numbered from GEX_OUTCOME_BASE + 20, apart from every gex_status code
+ * and every other outcome (gex/error.h); gex_am_strstatus names them. The functions that are not
+ * one contract's evaluation (gex_am_boundary_new, gex_am_expiration_values) return a gex_status. */
 typedef enum gex_am_status {
-    GEX_AM_OK = 0,
-    GEX_AM_BAD_INPUT,       /* S, K, T or sigma not > 0 and finite, r or q not finite, bad type */
+    GEX_AM_OK = GEX_OK,
+    GEX_AM_BAD_INPUT = GEX_OUTCOME_BASE + 20, /* S, K, T or sigma not > 0 and finite, r or q not
+                                                 finite, bad type */
     GEX_AM_DOUBLE_BOUNDARY, /* r < q < 0 call or q < r < 0 put: two exercise boundaries */
     GEX_AM_NO_QUOTE,        /* implied volatility: the price is not > 0 and finite */
     GEX_AM_BELOW_INTRINSIC, /* implied volatility: price at or below the lowest American price */
     GEX_AM_ABOVE_MAX,       /* implied volatility: price at or above S (call) or K (put) */
     GEX_AM_NOT_CONVERGED,   /* implied volatility: the solve did not reach its precision */
-    GEX_AM_NO_MEMORY,       /* gex_am_boundary_new: allocation failed */
-    GEX_AM_STATUS_COUNT
+    GEX_AM_STATUS_END       /* one past the last failure */
 } gex_am_status;
 
 /* A static name for an outcome ("double boundary"); "unknown status" for a value out of range. */
@@ -87,11 +89,12 @@ typedef struct gex_am_boundary gex_am_boundary;
 
 /* Solves the boundary of an option of type (GEX_CALL or GEX_PUT) with T, sigma, r and q as in
  * gex_am_price; where early exercise is never optimal no solve is needed and the values are the
- * European ones. Returns GEX_AM_OK and writes *out (free it with gex_am_boundary_free), or
- * leaves *out untouched and returns GEX_AM_BAD_INPUT (also for a NULL out),
- * GEX_AM_DOUBLE_BOUNDARY or GEX_AM_NO_MEMORY. */
-gex_am_status gex_am_boundary_new(int type, double T, double sigma, double r, double q,
-                                  gex_am_boundary **out);
+ * European ones. Returns GEX_OK (gex/error.h) and writes *out (free it with
+ * gex_am_boundary_free), or leaves *out untouched and returns GEX_EINVAL for inputs
+ * gex_am_price refuses (bad input, a NULL out, or the two-boundary carry for which gex_am_price
+ * answers GEX_AM_DOUBLE_BOUNDARY) or GEX_ENOMEM when the allocation fails. */
+int gex_am_boundary_new(int type, double T, double sigma, double r, double q,
+                        gex_am_boundary **out);
 
 /* Frees a boundary; NULL is allowed. */
 void gex_am_boundary_free(gex_am_boundary *boundary);
@@ -115,14 +118,13 @@ gex_am_status gex_am_boundary_value(const gex_am_boundary *boundary, double S, d
  * numbers), and so is a contract within 0.1 sigma sqrt(T) of its interpolated exercise boundary
  * (SPEC 1.8). status[i] is GEX_AM_OK, GEX_AM_BAD_INPUT (S, K or sigma not > 0 and finite, or a
  * type other than GEX_CALL and GEX_PUT) or GEX_AM_DOUBLE_BOUNDARY; the outputs of a contract not
- * OK are untouched. Returns GEX_AM_OK, or GEX_AM_BAD_INPUT (nothing written) for a NULL array
- * (delta and gamma excepted) where n > 0 or for T, r or q not as gex_am_price takes them.
+ * OK are untouched. Returns GEX_OK (gex/error.h), or GEX_EINVAL (nothing written) for a NULL
+ * array (delta and gamma excepted) where n > 0 or for T, r or q not as gex_am_price takes them.
  * Allocates nothing (about 160 KiB of stack); thread safe. bench/bench-american.c gives the
  * figure. */
-gex_am_status gex_am_expiration_values(double T, double r, double q, size_t n, const int *type,
-                                       const double *S, const double *K, const double *sigma,
-                                       double *price, double *delta, double *gamma,
-                                       gex_am_status *status);
+int gex_am_expiration_values(double T, double r, double q, size_t n, const int *type,
+                             const double *S, const double *K, const double *sigma, double *price,
+                             double *delta, double *gamma, gex_am_status *status);
 
 /* The hard bound of the implied-volatility iteration (each step one boundary solve; a realistic
  * contract takes 4 to 7). */

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gex/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,13 +33,16 @@ extern "C" {
 /* Option type, as stored in uint8_t arrays. */
 enum { GEX_CALL = 0, GEX_PUT = 1 };
 
-/* Per-contract outcome of a greeks evaluation: an enum of its own, not a gex_status (its values
- * overlap those of gex/error.h; gex_strerror does not take it). */
+/* Per-contract outcome of a greeks evaluation: an enum of its own, not a gex_status. Its
+ * failures are numbered from GEX_OUTCOME_BASE, apart from every gex_status code and every other
+ * outcome (gex/error.h): gex_strerror calls them "unknown status"; gex_bs_strstatus names them.
+ * The values fit the uint8_t status arrays of the batch functions. */
 typedef enum gex_bs_status {
-    GEX_BS_OK = 0,
-    GEX_BS_BAD_INPUT, /* S, K, T or sigma not > 0 and finite, r or q not finite, bad type */
+    GEX_BS_OK = GEX_OK,
+    GEX_BS_BAD_INPUT = GEX_OUTCOME_BASE, /* S, K, T or sigma not > 0 and finite, r or q not
+                                            finite, bad type */
     GEX_BS_OVERFLOW,  /* a greek is not representable (for example gamma as T -> 0 at K = S) */
-    GEX_BS_STATUS_COUNT
+    GEX_BS_STATUS_END /* one past the last failure */
 } gex_bs_status;
 
 /* A static name for a greeks outcome ("overflow"); "unknown status" for a value out of range. */
@@ -120,16 +125,18 @@ const char *gex_bs_batch_path(void);
 /* The hard bound of the implied-volatility iteration: far above the 2 to 6 steps it takes, so
  * reaching it (GEX_IV_NOT_CONVERGED) means a price beyond what double precision can invert. */
 #define GEX_BS_IV_MAX_ITERATIONS 32
-/* The outcome of an implied-volatility solve: an enum of its own, not a gex_status (its values
- * overlap those of gex/error.h; gex_strerror does not take it). */
+/* The outcome of an implied-volatility solve: an enum of its own, not a gex_status, its failures
+ * numbered from GEX_OUTCOME_BASE + 10, apart from every gex_status code and every other outcome
+ * (gex/error.h); gex_iv_strstatus names them. */
 typedef enum gex_iv_status {
-    GEX_IV_OK = 0,
-    GEX_IV_NO_QUOTE,        /* no usable price: bid <= 0, ask < bid, or not finite */
-    GEX_IV_BELOW_INTRINSIC, /* price at or below the discounted intrinsic value */
-    GEX_IV_ABOVE_MAX,       /* price at or above the no-arbitrage maximum */
-    GEX_IV_NOT_CONVERGED,   /* the solver could not reach the attainable precision */
-    GEX_IV_BAD_INPUT,       /* S, K, T not > 0 and finite, r or q not finite, bad type */
-    GEX_IV_STATUS_COUNT
+    GEX_IV_OK = GEX_OK,
+    GEX_IV_NO_QUOTE = GEX_OUTCOME_BASE + 10, /* no usable price: bid <= 0, ask < bid, or not
+                                                finite */
+    GEX_IV_BELOW_INTRINSIC,                  /* price at or below the discounted intrinsic value */
+    GEX_IV_ABOVE_MAX,                        /* price at or above the no-arbitrage maximum */
+    GEX_IV_NOT_CONVERGED, /* the solver could not reach the attainable precision */
+    GEX_IV_BAD_INPUT,     /* S, K, T not > 0 and finite, r or q not finite, bad type */
+    GEX_IV_STATUS_END     /* one past the last failure */
 } gex_iv_status;
 
 /* A static name for an IV outcome ("below intrinsic"); "unknown status" for a value out of

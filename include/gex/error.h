@@ -7,11 +7,17 @@
  * gex_error with the file, line, column and a sentence saying what was wrong.
  *
  * gex_status is the one status space of the API. The outcomes of one contract's pricing
- * (gex_bs_status) and of an implied-volatility solve (gex_iv_status, both in gex/bs.h) are
- * enums of their own, with their own names (gex_bs_strstatus, gex_iv_strstatus): their values
- * overlap those of gex_status (GEX_BS_OVERFLOW is GEX_ENOMEM's number), so they are not statuses
- * and are not passed where one is expected: -Wenum-conversion (in GCC's -Wextra, and clang's)
- * warns. An int status as the functions return it converts to gex_status as it is.
+ * (gex_bs_status) and of an implied-volatility solve (gex_iv_status, both in gex/bs.h, and
+ * gex_am_status in gex/american.h) are enums of their own, with their own names
+ * (gex_bs_strstatus, gex_iv_strstatus, gex_am_strstatus), and their failures are numbered apart:
+ * gex_status codes stay below GEX_OUTCOME_BASE, each outcome enum's failures take a block of ten
+ * from it on, and only success is shared (every *_OK is GEX_OK, 0). So a value read in the wrong
+ * space never names something else: gex_strerror calls an outcome "unknown status", and an
+ * outcome name function calls a gex_status code the same (tests/test-error.c checks the ranges).
+ * The compiler does not guard this: -Wenum-conversion (in GCC's -Wextra, and clang's) warns
+ * only where an outcome held in its own enum type is passed as a gex_status
+ * (tests/enum-conversion.sh), not once it is held in an int, as the status of every fallible
+ * function is.
  */
 #ifndef GEX_ERROR_H
 #define GEX_ERROR_H
@@ -35,6 +41,11 @@ typedef enum gex_status {
     GEX_ENOCONV,   /* an iterative method did not converge */
     GEX_STATUS_COUNT
 } gex_status;
+
+/* The first value of the outcome enums' failures (gex/bs.h: GEX_BS_ from here, GEX_IV_ from
+ * GEX_OUTCOME_BASE + 10; gex/american.h: GEX_AM_ from GEX_OUTCOME_BASE + 20): above every
+ * gex_status code, and small enough that an outcome fits the uint8_t status arrays. */
+#define GEX_OUTCOME_BASE 100
 
 /* A short, static, human-readable name of a status code ("invalid argument"). Never NULL:
  * an unknown code yields "unknown status". */

@@ -33,11 +33,11 @@ typedef struct gex_greeks_full {
     int has_lambda;
 } gex_greeks_full;
 
-/* Every greek of one contract. type is GEX_CALL or GEX_PUT. Returns GEX_BS_OK and fills *out;
- * GEX_BS_BAD_INPUT (inputs as gex_bs_greeks) or GEX_BS_OVERFLOW (a greek not representable),
- * leaving *out untouched. */
-gex_bs_status gex_pricing_greeks(int type, double S, double K, double T, double sigma, double r,
-                                 double q, gex_greeks_full *out);
+/* Every greek of one contract. type is GEX_CALL or GEX_PUT. Returns GEX_OK (gex/error.h) and
+ * fills *out, or leaves *out untouched and returns GEX_EINVAL (inputs as gex_bs_greeks takes
+ * them, or a NULL out) or GEX_ERANGE (a greek not representable), as gex_pricing_kelly does. */
+int gex_pricing_greeks(int type, double S, double K, double T, double sigma, double r, double q,
+                       gex_greeks_full *out);
 
 /* Kelly sizing of a long option bought at premium, under a real-world drift mu: the terminal
  * spot is lognormal, S_T = S exp((mu - q - sigma^2 / 2) T + sigma sqrt(T) Z). */

@@ -56,6 +56,18 @@ static void take_market(buffers *bs, PyObject *const *o, Py_ssize_t n, gex_bs_ba
     in->q = take(bs, o[4], n, 8, 0, failed);
 }
 
+/* The package's per-contract codes: 0 ok, then 1, 2, ... for the library's failures from first
+ * on (gex/error.h numbers them from GEX_OUTCOME_BASE, apart from gex_status; Python has no
+ * gex_status codes to tell them from, and the package documents the small numbers). */
+static void number_from_one(uint8_t *status, size_t n, int first)
+{
+    if (status == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (status[i] != 0)
+            status[i] = (uint8_t)(status[i] - first + 1);
+}
+
 /* greeks(n, S, K, T, r, q, sigma, type, price, delta, gamma, vega, vanna, charm, status) ->
  * number of contracts outside the domain (their outputs NAN, status says why). */
 PyObject *gexpy_greeks(PyObject *module, PyObject *args)
@@ -86,6 +98,8 @@ PyObject *gexpy_greeks(PyObject *module, PyObject *args)
     size_t n_bad = 0;
     int st;
     Py_BEGIN_ALLOW_THREADS st = gex_bs_greeks_batch(&in, &out, &n_bad);
+    if (st == GEX_OK)
+        number_from_one(out.status, (size_t)n, GEX_BS_BAD_INPUT);
     Py_END_ALLOW_THREADS buffers_release(&bs);
     if (st != GEX_OK)
         return gexpy_raise(module, st, NULL, NULL);
@@ -114,6 +128,8 @@ PyObject *gexpy_implied_vol(PyObject *module, PyObject *args)
     }
     int st;
     Py_BEGIN_ALLOW_THREADS st = gex_bs_implied_vol_batch(&in, price, sigma, status);
+    if (st == GEX_OK)
+        number_from_one(status, (size_t)n, GEX_IV_NO_QUOTE);
     Py_END_ALLOW_THREADS buffers_release(&bs);
     if (st != GEX_OK)
         return gexpy_raise(module, st, NULL, NULL);

@@ -177,13 +177,13 @@ json_t *gex__api_pricing_greeks(const gex__api_input *in, gex__api_answer *ans)
         require_positive("sigma", sigma, ans))
         return NULL;
     gex_greeks_full g;
-    const gex_bs_status st = gex_pricing_greeks(c.type, c.spot, c.strike,
-                                                c.dte / PRICING_DAYS_PER_YEAR, sigma, c.r, c.q, &g);
-    if (st != GEX_BS_OK)
+    const int st = gex_pricing_greeks(c.type, c.spot, c.strike, c.dte / PRICING_DAYS_PER_YEAR,
+                                      sigma, c.r, c.q, &g);
+    if (st != GEX_OK)
         return gex__api_fail(ans, 422, "greeks_undefined",
                              "the greeks of this contract are not representable in double "
                              "precision (%s): a shorter or less extreme contract has them",
-                             gex_bs_strstatus(st));
+                             gex_strerror(st));
     json_t *doc = json_pack(
         "{s:{s:o,s:o,s:o,s:o,s:s,s:o,s:o},s:o,s:o,s:{s:o,s:o,s:o,s:o},s:{s:o,s:o,s:o,s:o},"
         "s:{s:o,s:o}}",
@@ -614,7 +614,7 @@ json_t *gex__api_structures_greeks(const gex__api_input *in, gex__api_answer *an
             continue;
         gex_greeks_full g;
         if (gex_pricing_greeks(legs[i].type, spot, legs[i].strike, days / PRICING_DAYS_PER_YEAR,
-                               legs[i].iv, rate, div, &g) != GEX_BS_OK) {
+                               legs[i].iv, rate, div, &g) != GEX_OK) {
             json_decref(body);
             return gex__api_fail(ans, 422, "greeks_undefined",
                                  "the greeks of legs[%zu] are not representable in double "

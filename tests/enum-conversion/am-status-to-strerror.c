@@ -1,5 +1,6 @@
 /* Must NOT compile under -Werror=enum-conversion (tests/enum-conversion.sh): an American pricing
- * outcome is not a gex_status, though GEX_AM_DOUBLE_BOUNDARY has GEX_ENOMEM's value. */
+ * outcome held in its own enum type is not a gex_status (gex_strerror would call it "unknown
+ * status": gex/error.h numbers the outcomes apart). */
 #include "gex/american.h"
 #include "gex/error.h"
 

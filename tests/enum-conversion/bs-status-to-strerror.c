@@ -1,5 +1,6 @@
 /* Must NOT compile under -Werror=enum-conversion (tests/enum-conversion.sh): a pricing outcome
- * is not a gex_status, though GEX_BS_OVERFLOW has GEX_ENOMEM's value. */
+ * held in its own enum type is not a gex_status (gex_strerror would call it "unknown status":
+ * gex/error.h numbers the outcomes apart). */
 #include "gex/bs.h"
 #include "gex/error.h"
 

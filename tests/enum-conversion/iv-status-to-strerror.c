@@ -1,5 +1,6 @@
 /* Must NOT compile under -Werror=enum-conversion (tests/enum-conversion.sh): an implied-volatility
- * outcome is not a gex_status, though GEX_IV_NOT_CONVERGED has GEX_EFORMAT's value. */
+ * outcome is not a gex_status (gex_strerror would call it "unknown status": gex/error.h numbers
+ * the outcomes apart). */
 #include "gex/bs.h"
 #include "gex/error.h"
 
