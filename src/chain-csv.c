@@ -23,7 +23,7 @@
 #endif
 #include <strings.h>
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "chain-csv-internal.h"
 #include "chain-internal.h"
 #include "chain-layout-internal.h"

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "chain-internal.h"
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "sort-internal.h"
 
 /* Contracts of one strike in a segment compared pairwise, at most: 2 types of up to 4 roots.

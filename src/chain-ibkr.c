@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "chain-json-internal.h"
 
 enum {

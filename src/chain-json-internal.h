@@ -18,7 +18,7 @@
 
 #include "chain-row-internal.h"
 #include "decimal-internal.h"
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "json-pull-internal.h"
 
 /* Reads a JSON document through next_chunk(..., data) into r: the layout options->format names,

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gex/bs.h"
 #include "chain-json-internal.h"
 #include "chain-row-internal.h"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "chain-json-internal.h"
 
 enum { F_OI, F_LAST, F_BID, F_ASK, F_VOLUME };

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "chain-internal.h"
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "median-internal.h"
 #include "sort-internal.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "gex/time.h"
 #include "chain-internal.h"
 #include "chain-row-internal.h"

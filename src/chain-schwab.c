@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "chain-json-internal.h"
 
 /* Schwab's "no value" in numeric fields (greeks, volatility, sometimes quotes). */

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gex/bs.h"
 #include "chain-json-internal.h"
 
 enum {

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "chain-internal.h"
 #include "memory-internal.h"
 

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "gex/error.h"
 
 /* Rounding units of the prefix sums' error bound: each of P W - S is two sums of n products,

@@ -5,7 +5,7 @@
  */
 #include "gex/vix.h"
 
-#include "gex/bs.h"
+#include "gex/option.h"
 #include "gex/time.h"
 
 #include <math.h>

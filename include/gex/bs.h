@@ -25,13 +25,11 @@
 #include <stdint.h>
 
 #include "gex/error.h"
+#include "gex/option.h" /* GEX_CALL, GEX_PUT */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Option type, as stored in uint8_t arrays. */
-enum { GEX_CALL = 0, GEX_PUT = 1 };
 
 /* Per-contract outcome of a greeks evaluation: an enum of its own, not a gex_status. Its
  * failures are numbered from GEX_OUTCOME_BASE, apart from every gex_status code and every other

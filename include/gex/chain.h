@@ -19,6 +19,7 @@
 
 #include "gex/currency.h"
 #include "gex/error.h"
+#include "gex/option.h" /* GEX_CALL, GEX_PUT */
 #include "gex/time.h"
 
 #ifdef __cplusplus
@@ -281,7 +282,7 @@ typedef struct gex_contract {
     const char *root;       /* OCC root, e.g. "SPXW"; NULL: same as underlying */
     int32_t expiration;     /* days since 1970-01-01 */
     double strike;
-    int type;              /* GEX_CALL or GEX_PUT (gex/bs.h) */
+    int type;              /* GEX_CALL or GEX_PUT (gex/option.h) */
     double bid, ask, last; /* NAN when absent */
     double iv;             /* the file's IV as a fraction (0.2 = 20%); NAN when absent */
     double open_interest;  /* contracts, >= 0 */

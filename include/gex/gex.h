@@ -18,6 +18,7 @@
 #include "gex/error.h"
 #include "gex/time.h"
 #include "gex/currency.h"
+#include "gex/option.h"
 #include "gex/bs.h"
 #include "gex/pricing.h"
 #include "gex/american.h"
