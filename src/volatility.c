@@ -120,8 +120,15 @@ int gex_vol_forecast_ewma(const double *r, size_t n, double lambda, gex_vol_ewma
     return GEX_OK;
 }
 
-/* Solves the 4x4 system a x = b by Gaussian elimination with partial pivoting; 0, or -1 when
- * singular. */
+/* The smallest pivot solve4 divides by. A singular system (the HAR fit of a series whose
+ * regressors are collinear, a constant one) leaves a pivot of 0 or rounding residue near it;
+ * any pivot of a real fit is many orders above (the normal equations' entries are sums of
+ * squared daily variances, 1e-8 a day at 1% moves, 1e-20 at 0.001%); and above it the
+ * quotients stay finite, so the fit is absent rather than inf (pct also checks). */
+#define SOLVE_PIVOT_MIN 1e-300
+
+/* Solves the 4x4 system a x = b by Gaussian elimination with partial pivoting: GEX_OK, or
+ * GEX_ERANGE (x not written) when singular, a pivot not above SOLVE_PIVOT_MIN. */
 static int solve4(double a[4][4], double b[4], double x[4])
 {
     for (int c = 0; c < 4; c++) {
@@ -129,8 +136,8 @@ static int solve4(double a[4][4], double b[4], double x[4])
         for (int i = c + 1; i < 4; i++)
             if (fabs(a[i][c]) > fabs(a[p][c]))
                 p = i;
-        if (!(fabs(a[p][c]) > 1e-300))
-            return -1;
+        if (!(fabs(a[p][c]) > SOLVE_PIVOT_MIN))
+            return GEX_ERANGE;
         for (int j = 0; j < 4; j++) {
             const double t = a[c][j];
             a[c][j] = a[p][j];
@@ -152,7 +159,7 @@ static int solve4(double a[4][4], double b[4], double x[4])
             s -= a[i][j] * x[j];
         x[i] = s / a[i][i];
     }
-    return 0;
+    return GEX_OK;
 }
 
 /* The HAR regressors at day t (t >= HAR_MONTH - 1): 1, RV_t, weekly and monthly means. */
@@ -188,8 +195,8 @@ int gex_vol_forecast_har(const double *r, size_t n, gex_vol_har *out)
                 xtx[i][j] += x[i] * x[j];
         }
     }
-    if (solve4(xtx, xty, out->beta) != 0)
-        return GEX_OK;
+    if (solve4(xtx, xty, out->beta) != GEX_OK)
+        return GEX_OK; /* a singular fit: the forecast is absent */
     har_row(r, n - 1, x);
     double f = 0.0;
     for (int i = 0; i < 4; i++)

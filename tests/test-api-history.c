@@ -676,6 +676,25 @@ START_TEST(test_forecast_har_normal_equations)
 }
 END_TEST
 
+/* A series whose regressors are collinear (every return the same, or 0) has no least-squares
+ * fit: the forecast is absent, with GEX_OK, and nothing non-finite comes out. */
+START_TEST(test_forecast_har_singular_fit_absent)
+{
+    enum { N = 60 };
+    const double levels[] = {0.0123, 0.0};
+    for (size_t k = 0; k < 2; k++) {
+        double r[N];
+        for (int i = 0; i < N; i++)
+            r[i] = levels[k];
+        gex_vol_har h;
+        ck_assert_int_eq(gex_vol_forecast_har(r, N, &h), GEX_OK);
+        ck_assert(!h.next_day.has && !h.annualized.has);
+        for (int i = 0; i < 4; i++)
+            ck_assert_double_eq(h.beta[i], 0.0);
+    }
+}
+END_TEST
+
 START_TEST(test_forecast_garch_recovers_known_parameters)
 {
     enum { N = 4000 };
@@ -718,6 +737,7 @@ int main(void)
     tcase_add_test(tc, test_oi_diff_against_known_open_interest);
     tcase_add_test(tc, test_forecast_ewma_constant_and_recursion);
     tcase_add_test(tc, test_forecast_har_normal_equations);
+    tcase_add_test(tc, test_forecast_har_singular_fit_absent);
     tcase_add_test(tc, test_forecast_garch_recovers_known_parameters);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -55,6 +55,10 @@ static const char *const font_family = "DejaVu Sans";
 #define TICK_GAP     14.0 /* least space between two strike labels */
 #define Y_TICKS      6    /* about this many value gridlines */
 #define X_AXIS_SPACE 38   /* strike labels and the axis title under the plot */
+/* A gridline this close to 0, in steps, is the zero line: the loop adds the step to the axis's
+ * low end one gridline at a time, and the rounding of those sums leaves a few ulps of the range
+ * where 0 falls, not 0, which would draw as a gridline labelled "-0". */
+#define GRID_ZERO_STEPS 1e-9
 
 static void set_colour(cairo_t *cr, rgb c, double alpha)
 {
@@ -411,7 +415,7 @@ static void draw_value_grid(cairo_t *cr, const axis *y, double step, double x0, 
     set_font(cr, SIZE_TICK, 0);
     cairo_set_line_width(cr, 1.0);
     for (double v = y->lo; v <= y->hi + step * 0.5; v += step) {
-        const double val = fabs(v) < step * 1e-9 ? 0.0 : v;
+        const double val = fabs(v) < step * GRID_ZERO_STEPS ? 0.0 : v;
         const double py = floor(map(y, val)) + 0.5;
         set_colour(cr, val == 0.0 ? col_axis : col_grid, 1.0);
         cairo_move_to(cr, x0, py);

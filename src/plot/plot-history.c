@@ -40,6 +40,11 @@ static const rgb col_neg = {0.91, 0.44, 0.32};
 #define PRICE_SHARE 0.68 /* of the plot height for the price panel */
 #define Y_TICKS     5
 #define X_TICKS     6
+/* A price range narrower than this fraction of the price (of 1 at least) is flat: one price, or
+ * the rounding of one, which no tick step can split; it is widened by FLAT_PAD of the price
+ * (of 1 at least) each side so that the panel has a range to draw. */
+#define FLAT_RANGE_REL 1e-9
+#define FLAT_PAD       0.01
 
 typedef struct hist_ctx {
     const gex_snapshot *s;
@@ -158,9 +163,9 @@ static int draw(cairo_t *cr, double width, double height, const void *ctx, gex_e
             }
         g = fmax(g, fabs(s->net_gex));
     }
-    if (hi - lo < 1e-9 * fmax(1.0, hi)) {
-        lo -= 0.01 * fmax(1.0, lo);
-        hi += 0.01 * fmax(1.0, hi);
+    if (hi - lo < FLAT_RANGE_REL * fmax(1.0, hi)) {
+        lo -= FLAT_PAD * fmax(1.0, lo);
+        hi += FLAT_PAD * fmax(1.0, hi);
     }
     const double pstep = nice(hi - lo, Y_TICKS);
     lo = floor(lo / pstep) * pstep;
