@@ -1,5 +1,4 @@
-/* gex_version (gex/gex.h). */
-#include "gex/gex.h"
+/* gex_version (gex/version.h). */
 #include "gex/version.h"
 
 const char *gex_version(void)

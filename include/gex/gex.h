@@ -37,16 +37,6 @@
 #include "gex/plot.h"
 #include "gex/validate.h"
 #include "gex/vendor.h"
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/* The library's version string ("0.1.0"), for --version. */
-const char *gex_version(void);
-
-#ifdef __cplusplus
-}
-#endif
+#include "gex/version.h"
 
 #endif /* GEX_GEX_H */
