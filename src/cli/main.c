@@ -1,6 +1,8 @@
 /*
  * gex: the command line. Parses options into a struct, validates, dispatches, and cleans up in
- * one place; calls nothing that is not in include/gex/.
+ * one place. Calls the public API (include/gex/) and the rendering layer (src/render/render.h,
+ * through cli.h), and loads the charts and the server as modules: nothing of the library's
+ * internals (doc/manual.md: the layers only look down).
  */
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
