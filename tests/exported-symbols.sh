@@ -19,7 +19,7 @@ exported() { # the names FILE defines in its dynamic symbol table, one a line, s
 }
 
 # A library of the public API: every name begins with PREFIX, none with gex__, and a header of
-# include/gex declares each.
+# include/gex declares each (gex/version.h is generated from its template, version.h.in).
 library() { # FILE PREFIX
     names=$(exported "$1")
     if [ -z "$names" ]; then
@@ -37,7 +37,7 @@ library() { # FILE PREFIX
         return
     fi
     for s in $names; do
-        if ! grep -qw "$s" "$root"/include/gex/*.h; then
+        if ! grep -qw "$s" "$root"/include/gex/*.h "$root"/include/gex/*.h.in; then
             echo "FAIL: $1 exports $s, which no header of include/gex declares: declare it" \
                 "there or make it static"
             fail=1
