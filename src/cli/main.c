@@ -4,9 +4,12 @@
  * through cli.h), and loads the charts and the server as modules: nothing of the library's
  * internals (doc/manual.md: the layers only look down).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -26,8 +29,35 @@ static void keep_freed_memory(void)
 #endif
 }
 
+/* Opens /dev/null onto each of descriptors 0-2 that is closed (a program started with 2>&-, or
+ * by a daemon that closed them). Otherwise the next open takes the number: the -o temporary
+ * file or a served connection would become standard error, and warnings would go into the
+ * output file or the HTTP reply. Each is opened the wrong way round (gnulib's stdopen does the
+ * same): a read of standard input or a write to standard output still fails with EBADF, as on
+ * the closed descriptor, so output written nowhere is still an error. open(2) returns the
+ * lowest free descriptor, and 0-2 are tested in order, so each open lands on the one tested.
+ * Returns 0, or -1 when /dev/null cannot be opened (nothing can be said then: standard error
+ * may be the descriptor missing). */
+static int std_descriptors_open(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        const int null_fd = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (null_fd != fd) {
+            if (null_fd >= 0)
+                close(null_fd);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (std_descriptors_open() != 0)
+        return CLI_EXIT_INTERNAL;
+
     /* The library checks every GSL status it receives; GSL's default handler would abort the
      * program instead. Only the program touches this global. */
     gsl_set_error_handler_off();
