@@ -3,7 +3,10 @@
 # - started with standard input and standard error closed (<&- 2>&-), a run that warns writes
 #   its -o file (levels, plot) with the output alone: the warning goes nowhere, not into the
 #   file that took descriptor 2; with standard output closed (>&-) the run still fails with
-#   exit status 4, the output having gone nowhere.
+#   exit status 4, the output having gone nowhere;
+# - under a file size limit (ulimit -f 10) that the output exceeds, standard output and -o are
+#   exit status 4 and "writing the output failed: File too large" (not a death by SIGXFSZ, no
+#   message and a file cut short); -o leaves no file.
 # Usage: tests/process-environment.sh GEX SOURCE_ROOT
 set -u
 gex=$1
@@ -49,6 +52,26 @@ if [ "$st" != 4 ] || ! grep -q "writing the output failed" "$tmp/err"; then
     fail "levels with 1 closed: exit status $st, '$(cat "$tmp/err")', expected 4 and a message"
 else
     ok "levels with 1 closed: exit status 4, writing the output failed"
+fi
+
+# The file size limit: 10 blocks, when the greeks of the sample are some 950 KB.
+big=data/sample-spx.csv
+(ulimit -f 10 && exec "$gex" greeks "$big" --format csv >"$tmp/limited.csv" 2>"$tmp/err") &&
+    st=0 || st=$?
+if [ "$st" != 4 ] || ! grep -q "writing the output failed: File too large" "$tmp/err"; then
+    fail "greeks > file over ulimit -f: exit status $st, '$(cat "$tmp/err")', expected 4 and" \
+        "writing the output failed: File too large"
+else
+    ok "greeks > file over ulimit -f: exit status 4, File too large"
+fi
+(ulimit -f 10 && exec "$gex" greeks "$big" --format csv -o "$tmp/limited-o.csv" 2>"$tmp/err") &&
+    st=0 || st=$?
+if [ "$st" != 4 ] || ! grep -q "writing the output failed: File too large" "$tmp/err" ||
+    [ -e "$tmp/limited-o.csv" ]; then
+    fail "greeks -o over ulimit -f: exit status $st, '$(cat "$tmp/err")', expected 4, File too" \
+        "large and no file"
+else
+    ok "greeks -o over ulimit -f: exit status 4, File too large, no file"
 fi
 
 exit $failed

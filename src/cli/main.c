@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,10 @@ int main(int argc, char **argv)
     /* The library checks every GSL status it receives; GSL's default handler would abort the
      * program instead. Only the program touches this global. */
     gsl_set_error_handler_off();
+    /* A write beyond the file size limit (ulimit -f) would kill the program with SIGXFSZ, no
+     * message, the output cut short; ignored, write(2) fails with EFBIG instead, which the
+     * output's error path reports (exit 4, "writing the output failed: File too large"). */
+    signal(SIGXFSZ, SIG_IGN);
 
     if (argc >= 2 && (strcmp(argv[1], "serve") == 0 || strcmp(argv[1], "history") == 0 ||
                       strcmp(argv[1], "screen") == 0))
