@@ -158,6 +158,17 @@ static void release(cli_serve_engine *e, chain_entry *c)
 #define FILE_CHANGED (-2)
 /* Seconds a client is asked to wait before asking again for a file being written. */
 #define CHANGING_RETRY_AFTER 1
+/* The outcome of acquire() for a file that could not be opened for want of a descriptor or of
+ * memory (EMFILE, ENFILE, ENOMEM): the server's trouble of the moment, not the file's, so never
+ * cached; answered 503 server_busy with Retry-After (CHANGING_RETRY_AFTER). */
+#define FILE_NO_RESOURCE (-4)
+
+/* Whether open(2)'s errno is a resource running out (the process's or the system's descriptors,
+ * the kernel's memory), which passes when other requests end. */
+static int open_lacks_resource(int err)
+{
+    return err == EMFILE || err == ENFILE || err == ENOMEM;
+}
 
 /* Whether an fstat() result is the version of file the index listed. */
 static int is_version(const struct stat *st, const cli_serve_file *file)
@@ -223,14 +234,22 @@ static int load(const cli_serve_engine *e, const cli_serve_file *file, FILE *fp,
 
 /* The chain entry of this file version and symbol, read now when no other request has it:
  * 0 and *out (a reference: release it), or -1 with *rc_out the exit status of opening it, or
- * FILE_CHANGED when the file is not the version in file or changed while it was read (then
- * nothing is cached). */
+ * FILE_CHANGED when the file is not the version in file or changed while it was read, or
+ * FILE_NO_RESOURCE when no descriptor was left to open it (then nothing is cached). */
 static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry **out, int *rc_out)
 {
     const char *path = file->path, *symbol = file->symbol;
     /* Never a link (the index lists regular files, but one may be swapped in since), never a
      * FIFO's open blocking the thread; the descriptor is what is identified and read. */
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && open_lacks_resource(errno)) {
+        cli_error(path, 0,
+                  "cannot open the file now: %s; answered 503 server_busy (if it lasts, raise "
+                  "the open-file limit: ulimit -n)",
+                  strerror(errno));
+        *rc_out = FILE_NO_RESOURCE;
+        return -1;
+    }
     struct stat st;
     const int gone = fd < 0 && (errno == ENOENT || errno == ELOOP);
     if (gone || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))) {
@@ -470,6 +489,7 @@ typedef enum {
     SIDE_CANNOT_READ, /* cannot be opened or read (an errno says why) */
     SIDE_INPUT,       /* read, and not what it should be (a row that cannot be read) */
     SIDE_INTERNAL,    /* out of memory */
+    SIDE_BUSY,        /* no descriptor left to open it now (acquire's FILE_NO_RESOURCE) */
 } side_why;
 
 /* The index's trouble with such a file (cli_serve_query.vix_trouble, macro_trouble). */
@@ -482,12 +502,14 @@ static side_why side_of_trouble(int trouble)
 static side_why side_of_exit(int rc)
 {
     return rc == FILE_CHANGED        ? SIDE_CHANGING
+           : rc == FILE_NO_RESOURCE  ? SIDE_BUSY
            : rc == CLI_EXIT_INTERNAL ? SIDE_INTERNAL
                                      : SIDE_INPUT;
 }
 
 /* Answers q, into out, with why the file at path, which gives it its what, cannot be read now
  * (SPEC 5.5: never an answer without that file's numbers): 503 file_changing (SIDE_CHANGING);
+ * 503 server_busy (SIDE_BUSY);
  * 500 chain_error saying err's reason and what to do (SIDE_CANNOT_READ) or detail (SIDE_INPUT),
  * as for a chain; 500 internal_error. Only the answer to an input error is kept: the others pass,
  * or end with a fix (a chmod) that changes nothing the answer's cache key names. 1 with out
@@ -525,6 +547,15 @@ static int side_error(const cli_serve_query *q, const char *path, side_why why, 
     case SIDE_INPUT:
         snprintf(message, sizeof message, "%s cannot give %s its %s: %s", base, endpoint, what,
                  detail);
+        break;
+    case SIDE_BUSY:
+        snprintf(message, sizeof message,
+                 "the server has too many files open to read %s, which gives %s its %s; try "
+                 "again in %d s",
+                 base, endpoint, what, CHANGING_RETRY_AFTER);
+        status = 503;
+        code = "server_busy";
+        out->retry_after = CHANGING_RETRY_AFTER;
         break;
     default:
         snprintf(message, sizeof message,
@@ -693,12 +724,14 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
      * open-interest changes. Without it (the first file, or one that cannot be read now) they
      * are null. */
     chain_entry *pc = NULL;
-    int prc = CLI_EXIT_INPUT;
+    int prc = CLI_EXIT_INPUT, prev_busy = 0;
     if (rc == CLI_EXIT_OK && q->endpoint->need == GEX__API_NEED_ANALYSIS && q->n_series >= 2) {
         int why = 0;
         const cli_serve_file *prev = &q->series[q->n_series - 2];
         if (acquire(e, prev, &pc, &why) == 0 && pc->state == ENTRY_READY)
             prc = analyse(e, pc, prev->path, q->expiration, q->min_oi, &pa);
+        else if (pc == NULL)
+            prev_busy = why == FILE_NO_RESOURCE; /* its nulls pass: not cached */
     }
     gex__api_series series = {0, NULL, NULL, NULL};
     gex_snapshot *snaps = NULL;
@@ -754,6 +787,7 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
             cli_error(path, 0, "out of memory building the JSON document");
             rc = CLI_EXIT_INTERNAL;
         }
+        out->no_store |= prev_busy;
     }
     free(snaps);
     free(metrics);
@@ -826,6 +860,14 @@ int cli_serve_chain_render(void *ctx, const cli_serve_file *file, const cli_serv
         out->no_store = 1;
         out->retry_after = CHANGING_RETRY_AFTER;
         return set_error(out, 503, "file_changing", message);
+    }
+    if (rc == FILE_NO_RESOURCE) {
+        snprintf(message, sizeof message,
+                 "the server has too many files open to read %s now; try again in %d s", base,
+                 CHANGING_RETRY_AFTER);
+        out->no_store = 1;
+        out->retry_after = CHANGING_RETRY_AFTER;
+        return set_error(out, 503, "server_busy", message);
     }
     if (without_exp == CLI_EXIT_OK) {
         snprintf(message, sizeof message, "no contract of %s in %s is left for expiration %s%s%s",
