@@ -958,6 +958,21 @@ int gex_chain_read_file(FILE *fp, const char *name, const gex_read_options *opti
     return gex__chain_read_file_chunked(fp, name, options, out, report, err, 0);
 }
 
+/* fopen(path) failed with errno e: GEX_EIO, the file's trouble, or GEX_ENOMEM when the process
+ * or the system ran out of descriptors or memory (EMFILE, ENFILE, ENOMEM), a resource error that
+ * passes and is no fault of the file (a caller reading many files at once must not take it for
+ * a bad file). */
+static int open_failed(const char *path, int e, gex_error *err)
+{
+    if (e == EMFILE || e == ENFILE)
+        return gex_error_set(err, GEX_ENOMEM, path, 0, 0,
+                             "cannot open the file: %s: raise the limit of open files (ulimit -n) "
+                             "or read fewer files at once (a lower --jobs)",
+                             strerror(e));
+    return gex_error_set(err, e == ENOMEM ? GEX_ENOMEM : GEX_EIO, path, 0, 0,
+                         "cannot open the file: %s", strerror(e));
+}
+
 int gex_chain_read_path(const char *path, const gex_read_options *options, gex_chain **out,
                         gex_read_report *report, gex_error *err)
 {
@@ -970,7 +985,7 @@ int gex_chain_read_path(const char *path, const gex_read_options *options, gex_c
         return gex_chain_read_file(stdin, "-", options, out, report, err);
     FILE *fp = fopen(path, "rb");
     if (fp == NULL)
-        return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
+        return open_failed(path, errno, err);
     int rc = gex_chain_read_file(fp, path, options, out, report, err);
     fclose(fp);
     return rc;
@@ -1028,7 +1043,7 @@ int gex_chain_read_snapshots(const char *path, const gex_read_options *options, 
     const int in = strcmp(path, "-") == 0;
     FILE *fp = in ? stdin : fopen(path, "rb");
     if (fp == NULL)
-        return gex_error_set(err, GEX_EIO, path, 0, 0, "cannot open the file: %s", strerror(errno));
+        return open_failed(path, errno, err);
     source src = {.fp = fp, .start = -1};
     const int rc = read_snapshots(&src, path, options, out, reports, n, report, err);
     if (!in)

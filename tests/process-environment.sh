@@ -6,7 +6,12 @@
 #   exit status 4, the output having gone nowhere;
 # - under a file size limit (ulimit -f 10) that the output exceeds, standard output and -o are
 #   exit status 4 and "writing the output failed: File too large" (not a death by SIGXFSZ, no
-#   message and a file cut short); -o leaves no file.
+#   message and a file cut short); -o leaves no file;
+# - with no descriptor left to open the chain (ulimit -n 3, standard input closed: gex opens
+#   /dev/null onto it, and 0-2 are all it may have), levels and screen are exit status 4 (a
+#   resource error, not the input's exit 3) and say what to do (ulimit -n, a lower --jobs);
+#   screen of 12 files on 8 threads under ulimit -n 5 is the whole output (exit 0) or, when
+#   more than 2 files were open at once, that exit 4, never an exit 3 with rows missing.
 # Usage: tests/process-environment.sh GEX SOURCE_ROOT
 set -u
 gex=$1
@@ -72,6 +77,42 @@ if [ "$st" != 4 ] || ! grep -q "writing the output failed: File too large" "$tmp
         "large and no file"
 else
     ok "greeks -o over ulimit -f: exit status 4, File too large, no file"
+fi
+
+# No descriptor left: 0-2 only (stdin closed first, as the shell cannot close it under the
+# limit; the dynamic loader borrows descriptor 0 before gex opens /dev/null onto it).
+emfile="cannot open the file: Too many open files: raise the limit of open files (ulimit -n)"
+sh -c 'exec <&-; ulimit -n 3 && exec "$@"' sh "$gex" levels "$in" >/dev/null 2>"$tmp/err" &&
+    st=0 || st=$?
+if [ "$st" != 4 ] || ! grep -qF "$emfile" "$tmp/err"; then
+    fail "levels under ulimit -n 3: exit status $st, '$(cat "$tmp/err")', expected 4 and '$emfile'"
+else
+    ok "levels under ulimit -n 3: exit status 4, raise the limit of open files"
+fi
+sh -c 'exec <&-; ulimit -n 3 && exec "$@"' sh "$gex" screen "$in" "$big" --jobs 2 --format csv \
+    >/dev/null 2>"$tmp/err" && st=0 || st=$?
+if [ "$st" != 4 ] || [ "$(grep -cF "$emfile" "$tmp/err")" != 2 ]; then
+    fail "screen under ulimit -n 3: exit status $st, '$(cat "$tmp/err")', expected 4 and" \
+        "'$emfile' twice"
+else
+    ok "screen under ulimit -n 3: exit status 4, raise the limit of open files"
+fi
+mkdir "$tmp/folder"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    cp "$big" "$tmp/folder/spx-$i.csv"
+done
+"$gex" screen "$tmp/folder" --jobs 1 --format csv >"$tmp/screen-ref" 2>/dev/null ||
+    fail "screen of 12 files on one thread exited with $?"
+sh -c 'ulimit -n 5 && exec "$@"' sh "$gex" screen "$tmp/folder" --jobs 8 --format csv \
+    >"$tmp/screen-8" 2>"$tmp/err" && st=0 || st=$?
+if [ "$st" = 0 ] && cmp -s "$tmp/screen-8" "$tmp/screen-ref"; then
+    ok "screen of 12 files on 8 threads under ulimit -n 5: the whole output"
+elif [ "$st" = 4 ] && grep -qF "$emfile" "$tmp/err"; then
+    ok "screen of 12 files on 8 threads under ulimit -n 5: exit status 4, raise the limit"
+else
+    fail "screen of 12 files on 8 threads under ulimit -n 5: exit status $st," \
+        "'$(grep -v warning "$tmp/err" | head -3)', expected 0 and the output or 4 and" \
+        "'$emfile'"
 fi
 
 exit $failed

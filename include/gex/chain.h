@@ -231,7 +231,9 @@ typedef struct gex_read_report {
  *   GEX_EEMPTY    an empty file, a header without rows, every row bad, or no contract of
  *                 options->symbol;
  *   GEX_EINVAL    bad arguments (an override beyond its bound, a symbol longer than
- *                 GEX_SYMBOL_MAX); GEX_ENOMEM.
+ *                 GEX_SYMBOL_MAX);
+ *   GEX_ENOMEM    out of memory, also when the file cannot be opened for want of a descriptor
+ *                 (EMFILE, ENFILE) or of memory: the process's trouble, not the file's.
  * A date line or quote-time cell that gives no instant is not an error here: the chain has no
  * quote instant and gex_chain_prepare() reports the file, line and reason ("pass --now") unless
  * --now is given. report may be NULL. Input is read in chunks (no copy of the whole file) and
