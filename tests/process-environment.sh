@@ -11,11 +11,15 @@
 #   /dev/null onto it, and 0-2 are all it may have), levels and screen are exit status 4 (a
 #   resource error, not the input's exit 3) and say what to do (ulimit -n, a lower --jobs);
 #   screen of 12 files on 8 threads under ulimit -n 5 is the whole output (exit 0) or, when
-#   more than 2 files were open at once, that exit 4, never an exit 3 with rows missing.
-# Usage: tests/process-environment.sh GEX SOURCE_ROOT
+#   more than 2 files were open at once, that exit 4, never an exit 3 with rows missing;
+# - under address-space limits (ulimit -v 8000 to 18000 KB) where the chart module's libraries
+#   cannot all be mapped, gex plot says the module could not be loaded for want of memory, not
+#   "rebuild gex" (not in sanitizer builds, whose runtime reserves far more address space).
+# Usage: tests/process-environment.sh GEX SOURCE_ROOT [B_SANITIZE]
 set -u
 gex=$1
 root=$2
+sanitize=${3:-none}
 case $gex in /*) ;; *) gex=$(pwd)/$gex ;; esac
 cd "$root" || exit 1
 tmp=$(mktemp -d /tmp/gex-process-environment.XXXXXX) || exit 1
@@ -113,6 +117,27 @@ else
     fail "screen of 12 files on 8 threads under ulimit -n 5: exit status $st," \
         "'$(grep -v warning "$tmp/err" | head -3)', expected 0 and the output or 4 and" \
         "'$emfile'"
+fi
+
+# Address-space limits too low for the chart module's libraries (cairo, fontconfig, X11's).
+if [ "$sanitize" = none ]; then
+    module_failed=0
+    for v in 8000 9000 10000 11000 12000 13000 14000 15000 16000 17000 18000; do
+        sh -c 'ulimit -v "$1" && shift && exec "$@"' sh "$v" "$gex" plot "$in" \
+            --kind dashboard -o "$tmp/limited.png" >/dev/null 2>"$tmp/err"
+        grep -q "cannot load the module" "$tmp/err" || continue
+        module_failed=$((module_failed + 1))
+        if ! grep -q "out of memory" "$tmp/err" || grep -q "rebuild gex" "$tmp/err"; then
+            fail "plot under ulimit -v $v: '$(cat "$tmp/err")', expected the module's" \
+                "libraries said out of memory, not a rebuild"
+        fi
+    done
+    if [ "$module_failed" = 0 ]; then
+        echo "note: no limit from 8000 to 18000 KB stopped the chart module from loading," \
+            "so its message was not checked"
+    else
+        ok "plot under $module_failed address-space limits: the module out of memory"
+    fi
 fi
 
 exit $failed

@@ -9,6 +9,7 @@
  * functions (its messages, pipeline and documents), which the executable exports.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,20 @@
 #define GEX_MODULE_DIR "/usr/local/lib/gex"
 #endif
 
-/* dlopen's handle, or NULL with what dlerror said in why. */
-static void *open_at(const char *dir, const char *name, char *why, size_t why_size)
+/* Whether dlopen failed for want of memory (under ulimit -v, say) rather than a module or
+ * library that is missing or broken: the dynamic loader's texts for a mapping or an allocation
+ * that failed, or errno (which glibc's loader sets to ENOMEM for some of them, not all). */
+static int load_lacked_memory(const char *e, int err)
+{
+    return err == ENOMEM || (e != NULL && (strstr(e, "failed to map segment") != NULL ||
+                                           strstr(e, "cannot map zero-fill") != NULL ||
+                                           strstr(e, "Cannot allocate memory") != NULL ||
+                                           strstr(e, "out of memory") != NULL));
+}
+
+/* dlopen's handle, or NULL with what dlerror said in why and *no_memory set when it failed for
+ * want of memory. */
+static void *open_at(const char *dir, const char *name, char *why, size_t why_size, int *no_memory)
 {
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/%s.so", dir, name) >= (int)sizeof path)
@@ -32,10 +45,13 @@ static void *open_at(const char *dir, const char *name, char *why, size_t why_si
     /* RTLD_NODELETE: a module and the libraries it brought stay mapped after dlclose, so that
      * what their own globals still hold (cairo's and fontconfig's caches) is not taken for a
      * leak, and loading it again in the same run costs nothing. */
+    errno = 0;
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (handle == NULL) {
+        const int err = errno;
         const char *e = dlerror();
         snprintf(why, why_size, "%s", e != NULL ? e : "dlopen refused it");
+        *no_memory = load_lacked_memory(e, err);
     }
     return handle;
 }
@@ -43,6 +59,7 @@ static void *open_at(const char *dir, const char *name, char *why, size_t why_si
 void *cli_module_open(const char *name)
 {
     char why[512] = "";
+    int no_memory = 0;
     void *handle = NULL;
     char exe[PATH_MAX];
     const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -51,12 +68,17 @@ void *cli_module_open(const char *name)
         char *slash = strrchr(exe, '/');
         if (slash != NULL) {
             *slash = '\0';
-            handle = open_at(exe, name, why, sizeof why);
+            handle = open_at(exe, name, why, sizeof why, &no_memory);
         }
     }
     if (handle == NULL && why[0] == '\0')
-        handle = open_at(GEX_MODULE_DIR, name, why, sizeof why);
-    if (handle == NULL)
+        handle = open_at(GEX_MODULE_DIR, name, why, sizeof why, &no_memory);
+    if (handle == NULL && no_memory)
+        cli_error(NULL, 0,
+                  "cannot load the module %s: %s: out of memory (a limit such as ulimit -v too "
+                  "low for the libraries it loads): raise the limit, or free memory",
+                  name, why);
+    else if (handle == NULL)
         cli_error(NULL, 0,
                   "cannot load the module %s%s%s: rebuild gex (ninja -C build) or reinstall it "
                   "(meson install -C build)",
