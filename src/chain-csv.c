@@ -30,6 +30,7 @@
 #include "chain-row-internal.h"
 #include "json-pull-internal.h"
 #include "decimal-internal.h"
+#include "error-internal.h"
 
 /* Rare paths kept out of the per-field code, which then saves fewer registers. */
 #if defined(__GNUC__)
@@ -803,7 +804,7 @@ static void mark_bad(csv_reader *c, int side, role ro, long col, const char *fmt
     }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, size, fmt, ap);
+    gex__vsnprintf_c(what, size, fmt, ap);
     va_end(ap);
 }
 

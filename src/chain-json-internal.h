@@ -20,6 +20,7 @@
 #include "decimal-internal.h"
 #include "gex/option.h"
 #include "json-pull-internal.h"
+#include "error-internal.h"
 
 /* Reads a JSON document through next_chunk(..., data) into r: the layout options->format names,
  * or the one the document's content shows (AUTO). Sets r->rep->format. */
@@ -246,8 +247,8 @@ static inline void gex__jrec_number_said(const gex__reader *r, const gex__jrec *
     if (gex__jrec_number(r, rec, field, &v) != 0)
         snprintf(what, size, "\"%s\" %s is not a number", name, shown);
     else
-        snprintf(what, size, "\"%s\" %s is out of range (%s%.10g to %.10g)", name, shown,
-                 lo == DBL_MIN ? "above " : "", lo == DBL_MIN ? 0 : lo, hi);
+        gex__snprintf_c(what, size, "\"%s\" %s is out of range (%s%.10g to %.10g)", name, shown,
+                        lo == DBL_MIN ? "above " : "", lo == DBL_MIN ? 0 : lo, hi);
 }
 
 /* A numeric field a layout reads: the field, its bounds and where the number goes. */

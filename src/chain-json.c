@@ -18,6 +18,7 @@
 
 #include "chain-json-internal.h"
 #include "chain-row-internal.h"
+#include "error-internal.h"
 
 /* --- the walker --- */
 
@@ -679,18 +680,19 @@ static int cboe_record(gex__reader *r, void *state_, const gex__jrec *rec)
             return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, line, 0, what);
         }
         if (fabs(*dst) > fields[i].max) {
-            snprintf(what, sizeof what,
-                     "data.options[%zu] (%s): \"%s\" %g is out of range (at most %.0f)", rec->index,
-                     opt, key, *dst, fields[i].max);
+            gex__snprintf_c(what, sizeof what,
+                            "data.options[%zu] (%s): \"%s\" %g is out of range (at most %.0f)",
+                            rec->index, opt, key, *dst, fields[i].max);
             return gex__reader_skip(r, GEX_SKIP_BAD_NUMBER, line, 0, what);
         }
     }
     double oi;
     if (gex__jrec_number(r, rec, CBOE_OI, &oi) != 0 || oi < 0 || oi > GEX_CONTRACTS_MAX) {
         gex__jrec_shown(rec, CBOE_OI, shown, sizeof shown);
-        snprintf(what, sizeof what,
-                 "data.options[%zu] (%s): \"open_interest\" %s is not a number from 0 to %.0f",
-                 rec->index, opt, shown, GEX_CONTRACTS_MAX);
+        gex__snprintf_c(
+            what, sizeof what,
+            "data.options[%zu] (%s): \"open_interest\" %s is not a number from 0 to %.0f",
+            rec->index, opt, shown, GEX_CONTRACTS_MAX);
         return gex__reader_skip(r, GEX_SKIP_BAD_OPEN_INTEREST, gex__jrec_line(rec, CBOE_OI), 0,
                                 what);
     }

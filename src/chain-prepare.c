@@ -11,6 +11,7 @@
 #include "gex/bs.h"
 #include "gex/time.h"
 #include "sort-internal.h"
+#include "error-internal.h"
 
 /* SPEC 1.2: the documented defaults of the vendor API the seed article uses. */
 #define PREPARE_DEFAULT_RATE 0.045
@@ -270,11 +271,12 @@ int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
         carry_warning(options, now, r.warning, sizeof r.warning);
     if (r.carry_flat > 0) {
         const size_t len = strlen(r.warning);
-        snprintf(r.warning + len, sizeof r.warning - len,
-                 "%s%zu of %zu expirations keep the flat carry r = %g, q = %g (--carry parity: "
-                 "fewer than %d strikes quoted on both sides, or quotes that break parity)",
-                 len ? "; " : "", r.carry_flat, r.carry_flat + r.carry_fitted, r_rate, q,
-                 GEX_PARITY_MIN_PAIRS);
+        gex__snprintf_c(
+            r.warning + len, sizeof r.warning - len,
+            "%s%zu of %zu expirations keep the flat carry r = %g, q = %g (--carry parity: "
+            "fewer than %d strikes quoted on both sides, or quotes that break parity)",
+            len ? "; " : "", r.carry_flat, r.carry_flat + r.carry_fitted, r_rate, q,
+            GEX_PARITY_MIN_PAIRS);
     }
     if (gap.found)
         spot_gap_warning(chain, &gap, r.warning, sizeof r.warning);

@@ -18,6 +18,7 @@
 #include "gex/time.h"
 #include "chain-internal.h"
 #include "chain-row-internal.h"
+#include "error-internal.h"
 #include "memory-internal.h"
 
 /* SPEC 1.1: a quote date without a time of day is the close, 16:00 New York time. */
@@ -241,7 +242,7 @@ void gex__reader_warn(gex__reader *r, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(w + used, size - used, fmt, ap);
+    gex__vsnprintf_c(w + used, size - used, fmt, ap);
     va_end(ap);
 }
 
@@ -258,9 +259,9 @@ void gex__reader_bad_spot(gex__reader *r, long line, const char *what, const cha
     else if (!(x > 0))
         snprintf(why, sizeof why, "not positive");
     else if (x > GEX_PRICE_MAX)
-        snprintf(why, sizeof why, "above the plausible %g", GEX_PRICE_MAX);
+        gex__snprintf_c(why, sizeof why, "above the plausible %g", GEX_PRICE_MAX);
     else
-        snprintf(why, sizeof why, "below the plausible %.6f", GEX_PRICE_MIN);
+        gex__snprintf_c(why, sizeof why, "below the plausible %.6f", GEX_PRICE_MIN);
     snprintf(r->bad_spot, sizeof r->bad_spot, "%s \"%.*s%s\" is %s", what,
              (int)(len < 40 ? len : 40), s, len > 40 ? "..." : "", why);
     for (char *c = r->bad_spot; *c != '\0'; c++) /* the message stays printable */
@@ -501,9 +502,9 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     /* The lower bound of strikes and spots (the readers hold them to the upper one). */
     if (k->strike < GEX_PRICE_MIN || (spot > 0 && spot < GEX_PRICE_MIN)) {
         char what[128];
-        snprintf(what, sizeof what, "the %s %g is below the plausible %.6f",
-                 k->strike < GEX_PRICE_MIN ? "strike" : "spot",
-                 k->strike < GEX_PRICE_MIN ? k->strike : spot, GEX_PRICE_MIN);
+        gex__snprintf_c(what, sizeof what, "the %s %g is below the plausible %.6f",
+                        k->strike < GEX_PRICE_MIN ? "strike" : "spot",
+                        k->strike < GEX_PRICE_MIN ? k->strike : spot, GEX_PRICE_MIN);
         return gex__reader_skip_of(
             r, u, u_len, k->strike < GEX_PRICE_MIN ? GEX_SKIP_BAD_STRIKE : GEX_SKIP_BAD_NUMBER,
             k->line, 0, what);
@@ -525,8 +526,8 @@ int gex__reader_add(gex__reader *r, const char *u, size_t u_len, const char *roo
     for (size_t b = 0; b < sizeof bound / sizeof bound[0]; b++)
         if (bound[b].value > bound[b].max) { /* false for NAN: no value */
             char what[128];
-            snprintf(what, sizeof what, "the %s %g is above the plausible %g", bound[b].name,
-                     bound[b].value, bound[b].max);
+            gex__snprintf_c(what, sizeof what, "the %s %g is above the plausible %g", bound[b].name,
+                            bound[b].value, bound[b].max);
             return gex__reader_skip_of(r, u, u_len, GEX_SKIP_BAD_NUMBER, k->line, 0, what);
         }
     /* The underlying of consecutive rows is usually the same: one comparison per row. */

@@ -14,6 +14,7 @@
 
 #include "gex/option.h"
 #include "chain-json-internal.h"
+#include "error-internal.h"
 
 /* Schwab's "no value" in numeric fields (greeks, volatility, sometimes quotes). */
 #define SCHWAB_SENTINEL (-999.0)
@@ -162,8 +163,8 @@ static int schwab_finish(gex__reader *r, void *state, const gex__jtop *top)
         gex__reader_default_spot(r, spot);
     if (has_price && has_last && fabs(price - last) > GEX__SPOT_DIFF_WARN * price) {
         char w[160];
-        snprintf(w, sizeof w, "spot: underlyingPrice %.6g is used; underlying.last is %.6g", price,
-                 last);
+        gex__snprintf_c(w, sizeof w, "spot: underlyingPrice %.6g is used; underlying.last is %.6g",
+                        price, last);
         gex__jwarn(r, w);
     }
     if (!r->has_time)

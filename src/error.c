@@ -1,9 +1,12 @@
 /* gex_strerror and the gex_error helpers (gex/error.h). */
 #include "gex/error.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "error-internal.h"
 
 static const char *const status_names[GEX_STATUS_COUNT] = {
     [GEX_OK] = "success",
@@ -45,7 +48,29 @@ gex_status gex_error_set(gex_error *err, gex_status status, const char *file, lo
     err->column = column;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    gex__vsnprintf_c(err->text, sizeof err->text, fmt, ap);
     va_end(ap);
     return status;
+}
+
+int gex__vsnprintf_c(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    /* glibc gives the C locale's static object for "C", without allocating. */
+    const locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    const locale_t was = c != (locale_t)0 ? uselocale(c) : (locale_t)0;
+    const int n = vsnprintf(buf, size, fmt, ap);
+    if (c != (locale_t)0) {
+        uselocale(was);
+        freelocale(c);
+    }
+    return n;
+}
+
+int gex__snprintf_c(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = gex__vsnprintf_c(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
 }

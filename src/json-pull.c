@@ -19,6 +19,7 @@
 
 #include "decimal-internal.h"
 #include "gex/error.h"
+#include "error-internal.h"
 
 /* The first buffer: 64 KiB, as many whole records as the chunk reads give. */
 #define JSON_BUF_INITIAL ((size_t)64 * 1024)
@@ -55,7 +56,7 @@ static gex__jtok fail_at(gex__json *j, size_t at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(j->error, sizeof j->error, fmt, ap);
+    gex__vsnprintf_c(j->error, sizeof j->error, fmt, ap);
     va_end(ap);
     j->tok_line = j->line;
     j->tok_col = (long)(j->base + at - j->line_abs) + 1;

@@ -7,7 +7,9 @@
  * and days since 1970-01-01 with (date(y,m,d) - date(1970,1,1)).days. */
 #include "gex-test.h"
 
+#include <locale.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "../src/chain-internal.h"
 #include "chain-read-same.h"
@@ -571,6 +573,71 @@ END_TEST
 START_TEST(test_read_cboe_date_in_unknown_zone_needs_now)
 {
     check_needs_now("cboe-unknown-zone.csv", "cannot be read (unknown time zone name)");
+}
+END_TEST
+
+/* Puts the process in a locale whose decimal separator is a comma: de_DE.UTF-8 where the system
+ * has it, else one made with localedef into a temporary folder (LOCPATH; *made names it, to
+ * remove). 0 when neither can be had. */
+static int comma_locale(char *made, size_t size)
+{
+    made[0] = '\0';
+    if (setlocale(LC_ALL, "de_DE.UTF-8") == NULL) {
+        char dir[] = "/tmp/gex-test-locale.XXXXXX", cmd[256];
+        if (mkdtemp(dir) == NULL)
+            return 0;
+        snprintf(made, size, "%s", dir);
+        snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 >/dev/null 2>&1",
+                 dir);
+        if (system(cmd) == -1 || setenv("LOCPATH", dir, 1) != 0 ||
+            setlocale(LC_ALL, "de_DE.UTF-8") == NULL)
+            return 0;
+    }
+    char probe[16];
+    snprintf(probe, sizeof probe, "%.1f", 0.5);
+    return strcmp(probe, "0,5") == 0;
+}
+
+/* A program that set a locale with a decimal comma (Python's locale.setlocale(LC_ALL,
+ * "de_DE.UTF-8")) still reads the library's messages with decimal points: the plausible bound
+ * of a spot, the flat carry's rates. */
+START_TEST(test_read_messages_in_a_comma_locale)
+{
+    char made[64];
+    if (!comma_locale(made, sizeof made)) {
+        printf("note: no locale with a decimal comma (de_DE.UTF-8, nor localedef to make it): "
+               "test_read_messages_in_a_comma_locale checked nothing\n");
+    } else {
+        const char csv[] =
+            "\"Tesla Inc\",Last: 0.0000001,Change: -3.73\n"
+            "\"Date: August 20, 2023 at 10:38 PM EDT\",Bid: 218.78,Ask: 218.8\n"
+            "Expiration Date,Calls,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open "
+            "Interest,Strike,Puts,Last Sale,Net,Bid,Ask,Volume,IV,Delta,Gamma,Open Interest\n"
+            "Fri Aug 25 2023,TSLA230825C00220000,8.1,-1.2,8.05,8.2,5120,0.5421,0.5213,0.0512,"
+            "8213,220.00,TSLA230825P00220000,9.4,1.1,9.35,9.5,4411,0.5502,-0.4791,0.0498,9120\n";
+        gex_chain *c = NULL;
+        gex_error err;
+        ck_assert_int_eq(gex_chain_read_buffer(csv, sizeof csv - 1, "t.csv", NULL, &c, NULL, &err),
+                         GEX_EPARSE);
+        ck_assert_msg(strstr(err.text, "is below the plausible 0.000001") != NULL, "%s", err.text);
+        /* xyz.csv keeps the flat carry for one expiration: r = 0.045, q = 0.013 */
+        c = NULL;
+        ck_assert_int_eq(
+            gex_chain_read_path(gex_test_data("cli-inputs/xyz.csv"), NULL, &c, NULL, &err), GEX_OK);
+        gex_prepare_options po;
+        gex_prepare_options_default(&po);
+        po.carry = GEX_CARRY_PARITY;
+        gex_prepare_report pr;
+        ck_assert_int_eq(gex_chain_prepare(c, &po, &pr, NULL), GEX_OK);
+        ck_assert_msg(strstr(pr.warning, "r = 0.045, q = 0.013") != NULL, "%s", pr.warning);
+        gex_chain_free(c);
+    }
+    setlocale(LC_ALL, "C");
+    if (made[0] != '\0') {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", made);
+        ck_assert_int_eq(system(cmd), 0);
+    }
 }
 END_TEST
 
@@ -2052,6 +2119,7 @@ static Suite *chain_read_suite(void)
     tcase_add_test(tc, test_read_cboe_date_in_unknown_zone_needs_now);
     tcase_add_test(tc, test_read_cboe_without_spot_needs_spot);
     tcase_add_test(tc, test_read_cboe_unreadable_spot_named);
+    tcase_add_test(tc, test_read_messages_in_a_comma_locale);
     tcase_add_test(tc, test_read_cboe_2020_spot_after_blank_line);
     tcase_add_test(tc, test_read_zoneless_midnight);
     tcase_add_test(tc, test_read_cboe_json);
