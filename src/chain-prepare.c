@@ -160,14 +160,15 @@ static void spot_gap_warning(const gex_chain *chain, const gex__spot_gap *g, cha
     const size_t len = strlen(buf);
     char day[16];
     gex_time_format_date(gex_time_eastern_date(g->settlement), day, sizeof day);
-    snprintf(buf + len, size - len,
-             "%sthe spot %.10g of %s is %.1f%% %s the forward %.6g its quotes imply for %s, "
-             "more than carry explains: "
-             "under --carry parity the greeks keep the quotes' forwards and such a spot only "
-             "sets the dividend yield (q = %.0f%% a year there); for a what-if at another spot "
-             "use --carry flat",
-             len ? "; " : "", g->spot, gex_chain_symbol(chain, g->underlying), 100 * fabs(g->gap),
-             g->gap > 0 ? "above" : "below", g->forward, day, 100 * g->div);
+    gex__snprintf_c(
+        buf + len, size - len,
+        "%sthe spot %.10g of %s is %.1f%% %s the forward %.6g its quotes imply for %s, "
+        "more than carry explains: "
+        "under --carry parity the greeks keep the quotes' forwards and such a spot only "
+        "sets the dividend yield (q = %.0f%% a year there); for a what-if at another spot "
+        "use --carry flat",
+        len ? "; " : "", g->spot, gex_chain_symbol(chain, g->underlying), 100 * fabs(g->gap),
+        g->gap > 0 ? "above" : "below", g->forward, day, 100 * g->div);
 }
 
 int gex_chain_prepare(gex_chain *chain, const gex_prepare_options *options,
