@@ -18,6 +18,14 @@
  * only where an outcome held in its own enum type is passed as a gex_status
  * (tests/enum-conversion.sh), not once it is held in an int, as the status of every fallible
  * function is.
+ *
+ * The texts (gex_error.text, and the warnings of the read and prepare reports) name a setting
+ * the caller can give by the gex command's option for it (--spot, --now, --rate): SPEC's one
+ * vocabulary for the settings, which the manual documents. A program with names of its own
+ * says them in its words: the Python package rewrites each option into its keyword
+ * (gex._gex.python_words: "pass --spot PRICE" reads "pass spot=PRICE"), and a C program can do
+ * the same with its own table. The texts never depend on the caller's locale (the C locale's
+ * numbers, "0.000001").
  */
 #ifndef GEX_ERROR_H
 #define GEX_ERROR_H
