@@ -98,7 +98,7 @@ def main():
         # read is freed once prepared, as package() frees it (kept, it made the analysis's
         # memory fresh pages: 3 ms more on the index chain).
         p = _gex.prepare(_gex.read(path, True, path, "auto", False, None, 0.0, 0.0, [], 1, None,
-                                   False), None, 0.045, 0.013, "auto", "parity")
+                                   False, 0), None, 0.045, 0.013, "auto", "parity")
         _gex.check_open_interest(p)
         h = _gex.analyze(p, "pct", [], False, [], False, -1, 0.0, 0.0, 0.0, "profile",
                          "european", "model")
