@@ -2,14 +2,17 @@
 # gex serve when a chain file cannot be opened for want of a descriptor (EMFILE, made certain by
 # tests/open-emfile.c, preloaded): the request is answered 503 server_busy with Retry-After, the
 # answer is not cached, and the next request is answered 200 from the file. (It was a 500
-# chain_error, cached until the file changed.)
+# chain_error, cached until the file changed.) The same for a file of a series endpoint's
+# series (/v1/history/SPY over three daily files): 503 server_busy, then 200 with every day
+# (the series' cache had kept the file as one that gives no snapshot).
 #
-# Usage: serve-open-fails.sh GEX OPEN_EMFILE_SO SOURCE_ROOT
+# Usage: serve-open-fails.sh GEX OPEN_EMFILE_SO SOURCE_ROOT GEN_CHAIN
 # Exit: 0 pass, 1 fail, 77 skipped (no curl). Every network request goes to 127.0.0.1 only.
 set -u
 gex=$1
 shim=$2
 root=$3
+gen=$4
 case $shim in /*) ;; *) shim=$(pwd)/$shim ;; esac
 
 if ! command -v curl >/dev/null 2>&1; then
@@ -30,20 +33,27 @@ fail() {
     failed=1
 }
 
+# start_serve FOLDER NAME: gex serve on FOLDER, the open of NAME after the index's failing with
+# EMFILE once; sets server_pid and port
+start_serve() {
+    rm -f "$work/mark" "$work/log"
+    GEX_EMFILE_NAME=$2 GEX_EMFILE_AFTER=1 GEX_EMFILE_MARK="$work/mark" LD_PRELOAD="$shim" \
+        "$gex" serve --port 0 "$1" 2>"$work/log" &
+    server_pid=$!
+    port=""
+    i=0
+    while [ $i -lt 100 ] && [ -z "$port" ]; do
+        port=$(sed -n 's|^gex serve: serving .* at http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/log" 2>/dev/null)
+        [ -n "$port" ] || sleep 0.1
+        i=$((i + 1))
+    done
+    [ -n "$port" ] || { echo "gex serve did not start:"; cat "$work/log"; exit 1; }
+}
+
 mkdir "$work/chains"
 cp "$root/data/sample-spx.csv" "$work/chains/spx.csv" || exit 1
 # The index opens the file once at the start; the first request's open is the one that fails.
-GEX_EMFILE_NAME=/spx.csv GEX_EMFILE_AFTER=1 GEX_EMFILE_MARK="$work/mark" LD_PRELOAD="$shim" \
-    "$gex" serve --port 0 "$work/chains" 2>"$work/log" &
-server_pid=$!
-port=""
-i=0
-while [ $i -lt 100 ] && [ -z "$port" ]; do
-    port=$(sed -n 's|^gex serve: serving .* at http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$work/log" 2>/dev/null)
-    [ -n "$port" ] || sleep 0.1
-    i=$((i + 1))
-done
-[ -n "$port" ] || { echo "gex serve did not start:"; cat "$work/log"; exit 1; }
+start_serve "$work/chains" /spx.csv
 
 url=http://127.0.0.1:$port/v1/exposure/levels/SPX
 code=$(curl -s --max-time 20 -o "$work/1.json" -D "$work/1.headers" -w '%{http_code}' "$url")
@@ -65,6 +75,32 @@ else
 fi
 grep -q "cannot open the file now: Too many open files" "$work/log" ||
     fail "the log does not say why: $(cat "$work/log")"
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=""
+
+# A file of the series, not the answer's own: the first day's, opened for its snapshot.
+"$gen" --days 3 --dir "$work/days" --symbols SPY >/dev/null 2>&1 || { echo "gen-chain failed"; exit 1; }
+start_serve "$work/days" /SPY_2026-01-05.csv
+url=http://127.0.0.1:$port/v1/history/SPY
+code=$(curl -s --max-time 20 -o "$work/3.json" -D "$work/3.headers" -w '%{http_code}' "$url")
+[ -e "$work/mark" ] || fail "the series: the preloaded open never failed"
+if [ "$code" != 503 ] || ! grep -q '"error":"server_busy"' "$work/3.json" ||
+    ! grep -q 'SPY_2026-01-05.csv' "$work/3.json" || ! grep -qi '^Retry-After: 1' "$work/3.headers"; then
+    fail "the series' file failed with EMFILE: status $code, $(cat "$work/3.json"), expected" \
+        "503 server_busy naming SPY_2026-01-05.csv, with Retry-After: 1"
+else
+    echo "ok: the series' file failed with EMFILE: 503 server_busy, Retry-After: 1"
+fi
+code=$(curl -s --max-time 20 -o "$work/4.json" -w '%{http_code}' "$url")
+"$gex" api /v1/history/SPY "$work/days" >"$work/want4.json" 2>/dev/null
+if [ "$code" != 200 ] || ! cmp -s "$work/4.json" "$work/want4.json" ||
+    ! grep -q '"as_of":"2026-01-05' "$work/4.json"; then
+    fail "the series' next request: status $code, $(head -c 300 "$work/4.json"), expected 200" \
+        "and gex api's document with 2026-01-05 (the failure was cached?)"
+else
+    echo "ok: the series' next request: 200, every day"
+fi
 kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=""

@@ -287,7 +287,9 @@ cli_serve_series_cache *cli_serve_series_cache_new(const struct cli_options *opt
 void cli_serve_series_cache_free(cli_serve_series_cache *cache); /* accepts NULL */
 /* The snapshots of files[0..n) (each its symbol) into out[0..n); ok[i] is 1 where file i gave
  * one, 0 where it gave none (unreadable, nothing usable: the log says why), -1 where it changed
- * since the index saw it or while it was read (being written). Returns 0. */
+ * since the index saw it or while it was read (being written), -2 where the server lacked the
+ * descriptors or the memory to read it now. Only 1 and 0 are kept: the others may give a
+ * snapshot at the next request. Returns 0. */
 int cli_serve_series_snapshots(cli_serve_series_cache *cache, const struct cli_serve_file *files,
                                size_t n, gex_snapshot *out, int *ok);
 

@@ -389,8 +389,9 @@ static int analyse(const cli_serve_engine *e, const chain_entry *c, const char *
 /* The series input of q (SPEC 5.5): the snapshot of each file of q->series (cached per file
  * version), in ascending instant, files that gave none left out, and their measures. The
  * arrays are malloc'ed into *snaps, *metrics and *files (free each, whatever the return). 0,
- * -1 out of memory, or 1 when a file of the series is being written (*changing names it): an
- * answer without its snapshot would be cached as if the file had none. */
+ * -1 out of memory, 1 when a file of the series is being written, or 2 when the server lacked
+ * the descriptors or memory to read one (*changing names the file): an answer without its
+ * snapshot would be cached as if the file had none. */
 static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_series *out,
                      gex_snapshot **snaps, gex_history_metrics **metrics, const char ***files,
                      const char **changing)
@@ -416,8 +417,9 @@ static int series_of(cli_serve_engine *e, const cli_serve_query *q, gex__api_ser
     for (size_t i = 0; i < n; i++)
         if (ok[i] < 0) {
             *changing = q->series[i].path;
+            const int busy = ok[i] == -2;
             free(ok);
-            return 1;
+            return busy ? 2 : 1;
         }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -748,13 +750,19 @@ static int render(cli_serve_engine *e, const chain_entry *c, const char *path,
         /* answered as the file's own change is (cli_serve_chain_render): 503, not cached */
         const char *slash = strrchr(changing, '/');
         char message[1024];
-        snprintf(message, sizeof message,
-                 "%.512s, a snapshot of %s's series, is being written: it changed since it "
-                 "was listed; try again in %d s",
-                 slash != NULL ? slash + 1 : changing, q->symbol, CHANGING_RETRY_AFTER);
+        if (series_rc == 2)
+            snprintf(message, sizeof message,
+                     "the server has too many files open (or too little memory) to read %.512s, "
+                     "a snapshot of %s's series, now; try again in %d s",
+                     slash != NULL ? slash + 1 : changing, q->symbol, CHANGING_RETRY_AFTER);
+        else
+            snprintf(message, sizeof message,
+                     "%.512s, a snapshot of %s's series, is being written: it changed since it "
+                     "was listed; try again in %d s",
+                     slash != NULL ? slash + 1 : changing, q->symbol, CHANGING_RETRY_AFTER);
         out->no_store = 1;
         out->retry_after = CHANGING_RETRY_AFTER;
-        if (set_error(out, 503, "file_changing", message) != 0)
+        if (set_error(out, 503, series_rc == 2 ? "server_busy" : "file_changing", message) != 0)
             rc = CLI_EXIT_INTERNAL;
     }
     /* The files beside the chain: one that is in the folder and cannot be read now is the

@@ -74,15 +74,19 @@ static int same_file(const cli_serve_file *a, const cli_serve_file *b)
            strcmp(a->path, b->path) == 0;
 }
 
+/* compute's outcomes other than 0 (a snapshot) and -1 (none, the reason in the log). */
+#define SERIES_CHANGED     (-2) /* not the version the index found, or changed while read */
+#define SERIES_NO_RESOURCE (-3) /* no descriptor or no memory to read it now */
+
 /* Reads, prepares and analyses the file's symbol into *snap, as gex history does: 0, -1 when
- * it gives none (the reason in the server's log), or -2 when it is not the version the index
- * found or changed while it was read (being written: it gives nothing now, and may later). */
+ * it gives none (the reason in the server's log), SERIES_CHANGED (being written: it gives
+ * nothing now, and may later) or SERIES_NO_RESOURCE (the server's want, not the file's). */
 static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex_snapshot *snap)
 {
     const int fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st, after;
     if (fd < 0)
-        return -1;
+        return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? SERIES_NO_RESOURCE : -1;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return -1;
@@ -90,7 +94,7 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     if (st.st_dev != f->dev || st.st_ino != f->ino || st.st_size != f->size ||
         (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec != f->mtime_ns) {
         close(fd);
-        return -2;
+        return SERIES_CHANGED;
     }
     const int flags = fcntl(fd, F_GETFL);
     if (flags >= 0)
@@ -98,7 +102,7 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     FILE *fp = fdopen(fd, "rb");
     if (fp == NULL) {
         close(fd);
-        return -1;
+        return SERIES_NO_RESOURCE; /* fdopen fails for want of memory alone */
     }
     cli_options opts = c->opts;
     opts.read.symbol = f->symbol;
@@ -118,7 +122,9 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     fclose(fp);
     if (rc != CLI_EXIT_OK || changed) {
         gex_chain_free(chain);
-        return changed ? -2 : -1;
+        return changed                   ? SERIES_CHANGED
+               : rc == CLI_EXIT_INTERNAL ? SERIES_NO_RESOURCE /* out of memory */
+                                         : -1;
     }
     /* Each snapshot at the instant the index placed it at, its own or its file's modification
      * time: --now values the answer's own analysis, not the series' (with it, every snapshot
@@ -134,16 +140,17 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
         opts.prepare.now = (int64_t)st.st_mtim.tv_sec;
     }
     gex_prepare_report prep;
-    if (cli_prepare(NULL, &opts, f->path, chain, &prep) != CLI_EXIT_OK) {
+    rc = cli_prepare(NULL, &opts, f->path, chain, &prep);
+    if (rc != CLI_EXIT_OK) {
         gex_chain_free(chain);
-        return -1;
+        return rc == CLI_EXIT_INTERNAL ? SERIES_NO_RESOURCE : -1;
     }
     gex__analysis a;
     rc = cli_analyze(NULL, &opts, f->path, chain, &read, &prep, 1, &a);
     if (rc == CLI_EXIT_OK)
-        rc = gex_snapshot_from_analysis(a.an, snap) == GEX_OK ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
+        rc = gex_snapshot_from_analysis(a.an, snap) == GEX_OK ? CLI_EXIT_OK : CLI_EXIT_INPUT;
     cli_analysis_free(&a);
-    return rc == CLI_EXIT_OK ? 0 : -1;
+    return rc == CLI_EXIT_OK ? 0 : rc == CLI_EXIT_INTERNAL ? SERIES_NO_RESOURCE : -1;
 }
 
 int cli_serve_series_snapshots(cli_serve_series_cache *c, const cli_serve_file *files, size_t n,
@@ -168,9 +175,9 @@ int cli_serve_series_snapshots(cli_serve_series_cache *c, const cli_serve_file *
          * the same snapshot twice (harmless; the first found wins). */
         memset(&out[i], 0, sizeof out[i]);
         const int got = compute(c, &files[i], &out[i]);
-        ok[i] = got == 0 ? 1 : got == -2 ? -1 : 0;
+        ok[i] = got == 0 ? 1 : got == SERIES_CHANGED ? -1 : got == SERIES_NO_RESOURCE ? -2 : 0;
         if (ok[i] < 0)
-            continue; /* being written: asked again next time */
+            continue; /* being written, or the server short of descriptors: asked again */
         pthread_mutex_lock(&c->lock);
         size_t slot = c->n;
         if (c->n == SERIES_MAX) {
