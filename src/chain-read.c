@@ -22,7 +22,9 @@
 #include "chain-json-internal.h"
 #include "chain-layout-internal.h"
 #include "chain-row-internal.h"
+#include "error-internal.h"
 #include "median-internal.h"
+#include "time-internal.h"
 
 /* Bytes read per chunk from a stream: large enough that the per-call costs of fread and
  * csv_parse vanish, small enough to stay in the L2 cache. */
@@ -337,7 +339,16 @@ static int finish(gex__reader *r, long header_line)
                              r->bad_times == 1 ? "cell" : "cells",
                              r->bad_times == 1 ? "row" : "rows");
     r->rep->bad_quote_times = r->bad_times;
-    if (r->has_time) {
+    if (r->has_time && (r->time < GEX_TIME_FIRST_UTC || r->time > GEX_TIME_LAST_UTC)) {
+        /* a preamble's or a document's instant (the rows' are refused as they are read) */
+        char iso[40], note[512];
+        gex_time_format_iso(r->time, iso, sizeof iso);
+        gex__snprintf_c(note, sizeof note,
+                        "the file's quote instant %s cannot be used (%s), so the quote instant "
+                        "is unknown; pass --now",
+                        iso, GEX__TIME_RANGE_PROBLEM);
+        gex__chain_set_time_note(c, r->name, 0, note);
+    } else if (r->has_time) {
         gex_chain_set_quote_time(c, r->time);
         r->rep->has_quote_time = 1;
         if (r->time_varies)

@@ -20,6 +20,7 @@
 #include "chain-row-internal.h"
 #include "error-internal.h"
 #include "memory-internal.h"
+#include "time-internal.h"
 
 /* SPEC 1.1: a quote date without a time of day is the close, 16:00 New York time. */
 #define CLOSE_SECONDS_OF_DAY (16 * 3600)
@@ -195,6 +196,10 @@ int gex__read_quote_time_as(gex__reader *r, const char *text, size_t text_len, c
         int64_t local = utc + info.utc_offset_s;
         int64_t day = local / GEX_SECONDS_PER_DAY - (local % GEX_SECONDS_PER_DAY < 0);
         utc = gex_time_eastern_to_utc((int32_t)day, CLOSE_SECONDS_OF_DAY);
+    }
+    if (rc == GEX_OK && (utc < GEX_TIME_FIRST_UTC || utc > GEX_TIME_LAST_UTC)) {
+        rc = GEX_EPARSE; /* what --now refuses (gex_time_parse_now): no time to expiry from it */
+        info.problem = GEX__TIME_RANGE_PROBLEM;
     }
     if (rc == GEX_OK) {
         r->row_time = utc;

@@ -1024,13 +1024,9 @@ int gex_time_parse_now(const char *s, size_t len, int64_t *utc, gex_instant_info
             rc = GEX_EPARSE;
         }
     }
-    /* Before 1883-11-18 17:00 UTC New York kept local mean time, which gex does not model
-     * (gex_time_eastern_offset), so a time to expiry from such an instant would be off; past
-     * 9999 an instant is no quote's (and the text forms cannot write one). */
+    /* GEX__TIME_RANGE_PROBLEM (the text forms cannot write an instant past 9999) */
     if (rc == GEX_OK && (t < GEX_TIME_FIRST_UTC || t > GEX_TIME_LAST_UTC)) {
-        local.problem = "the instant is outside the range gex computes times for, from "
-                        "1883-11-18 17:00 UTC (when New York took standard time) to "
-                        "9999-12-31 23:59:59 UTC";
+        local.problem = GEX__TIME_RANGE_PROBLEM;
         local.problem_at = 0;
         local.problem_len = local.end;
         rc = GEX_EPARSE;

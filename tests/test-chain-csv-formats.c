@@ -977,6 +977,33 @@ static int read_text(const char *text, gex_chain **c, gex_error *err)
     return gex_chain_read_buffer(text, strlen(text), "eu.csv", NULL, c, NULL, err);
 }
 
+/* A file's quote instant outside the range gex computes times for (1883-11-18 17:00 UTC, when
+ * New York took standard time, to the end of 9999), here a Deribit book summary's
+ * creation_timestamp in milliseconds past 9999, is none: as --now refuses it, the chain's note
+ * says so and asks for --now. */
+START_TEST(test_quote_instant_outside_zone_rules)
+{
+    static const char text[] =
+        "mid_price,volume_usd,quote_currency,estimated_delivery_price,creation_timestamp,"
+        "base_currency,underlying_index,underlying_price,mark_iv,volume,interest_rate,"
+        "price_change,open_interest,ask_price,bid_price,instrument_name,mark_price,last,low,high\n"
+        "0.01925,42874.6,BTC,72011.29,253402300800000,BTC,SYN.BTC-12MAR24,72366.1,95.44,22.1,0.0,"
+        "-21.1,12.5,0.03,0.0085,BTC-12MAR24-74000-P,0.03046327,0.031,0.0001,0.0393\n";
+    gex_chain *c = NULL;
+    gex_error err;
+    ck_assert_int_eq(gex_chain_read_buffer(text, strlen(text), "old.csv", NULL, &c, NULL, &err),
+                     GEX_OK);
+    int64_t utc;
+    ck_assert_int_eq(gex_chain_quote_time(c, &utc), GEX_ENOTIME);
+    long line = -1;
+    const char *note = gex_chain_time_note(c, &line);
+    ck_assert_ptr_nonnull(note);
+    ck_assert_msg(strstr(note, "1883-11-18 17:00 UTC") != NULL && strstr(note, "--now") != NULL,
+                  "%s", note);
+    gex_chain_free(c);
+}
+END_TEST
+
 /* A long CSV with ';': grouping points and decimal commas read; mixed or undecidable marks and
  * an unclosed quote refused at their line and cell. */
 START_TEST(test_long_semicolon_marks)
@@ -1817,6 +1844,7 @@ static Suite *formats_suite(void)
     tcase_add_test(tc, test_cboe_european_dates);
     tcase_add_test(tc, test_cboe_semicolon_decimal_comma);
     tcase_add_test(tc, test_long_semicolon_marks);
+    tcase_add_test(tc, test_quote_instant_outside_zone_rules);
     tcase_add_test(tc, test_optionsdx_refused);
     tcase_add_test(tc, test_optionmetrics_sample_refused);
     tcase_add_test(tc, test_optionmetrics_with_open_interest);
