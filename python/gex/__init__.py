@@ -130,10 +130,10 @@ def _table(columns: Dict[str, np.ndarray], index: Optional[str] = None) -> Table
     return df
 
 
-def _day(name: str, d: Union[str, int, _dt.date]) -> int:
+def _day(name: str, d: Union[str, int, _dt.date], zero_dte: bool = False) -> int:
     """Days since 1970-01-01 of a date given as a datetime.date, 'YYYY-MM-DD', a numpy
     datetime64 or a whole number (int, numpy integer); name is the parameter's, for the
-    message."""
+    message, and zero_dte whether it also takes '0dte' (said in the message)."""
     what = (f"{name}: a date is a datetime.date, 'YYYY-MM-DD', a numpy datetime64 or days since "
             "1970-01-01")
     if isinstance(d, bool):
@@ -153,7 +153,8 @@ def _day(name: str, d: Union[str, int, _dt.date]) -> int:
         try:
             d = _dt.date.fromisoformat(d)
         except ValueError:
-            raise ValueError(f"{name}: '{d}' is not a date YYYY-MM-DD (or '0dte')") from None
+            also = " (or '0dte')" if zero_dte else ""
+            raise ValueError(f"{name}: '{d}' is not a date YYYY-MM-DD{also}") from None
     if isinstance(d, _dt.date):
         return (d - _dt.date(1970, 1, 1)).days
     raise TypeError(f"{what}, not {d!r}")
@@ -176,7 +177,7 @@ def _dates(name: str, values: Any) -> Tuple[List[int], bool]:
         if isinstance(v, str) and v.lower() == "0dte":
             zero = True
         else:
-            days.append(_day(name, v))
+            days.append(_day(name, v, zero_dte=True))
     return days, zero
 
 
@@ -372,6 +373,9 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
                            float(spot), overrides, int(threads), when, False, day))
 
 
+_LAST_DAY = (_dt.date(9999, 12, 31) - _dt.date(1970, 1, 1)).days
+
+
 def _file_expiration(d: Any) -> int:
     """expiration_of_file as the library takes it: days since 1970-01-01, 0 for None (from
     the file's name); 1970-01-01 itself is refused, as --expiration-of-file refuses it."""
@@ -380,6 +384,10 @@ def _file_expiration(d: Any) -> int:
     day = _day("expiration_of_file", d)
     if day == 0:
         raise ValueError("expiration_of_file: 1970-01-01 is not an expiration")
+    if not 0 < day <= _LAST_DAY:  # a count such as 20260618 is no day of ours: said, not read
+        raise ValueError(f"expiration_of_file: {d!r} is not a date from 1970-01-02 to "
+                         "9999-12-31 (a datetime.date or 'YYYY-MM-DD'; a whole number is "
+                         "days since 1970-01-01)")
     return day
 
 
@@ -442,7 +450,7 @@ def _instant(t: Any, what: str) -> Union[None, int, str]:
     if isinstance(t, _dt.datetime):
         if t.tzinfo is None:
             return t.strftime("%Y-%m-%d %H:%M:%S")
-        return int(t.timestamp() // 1)
+        return f"@{int(t.timestamp() // 1)}"  # read as --now @SECONDS, with its bounds
     if isinstance(t, bool):
         raise TypeError(f"{what}: a datetime, a text, or UTC seconds")
     if hasattr(t, "__index__"):  # int, numpy integers

@@ -72,6 +72,13 @@ static int instant_arg(PyObject *module, const char *what, PyObject *obj, int *h
         const long long t = PyLong_AsLongLong(obj);
         if (t == -1 && PyErr_Occurred())
             return -1;
+        if (t < GEX_TIME_FIRST_UTC || t > GEX_TIME_LAST_UTC) { /* as gex_time_parse_now */
+            PyErr_Format(PyExc_ValueError,
+                         "%s: %lld UTC seconds lie outside the range gex computes times for, "
+                         "from 1883-11-18 17:00 UTC to 9999-12-31 23:59:59 UTC",
+                         what, t);
+            return -1;
+        }
         *has = 1;
         *utc = (int64_t)t;
         return 0;

@@ -451,6 +451,30 @@ def test_expiration_of_file(root, tmp_path):
         gex.read(renamed, expiration_of_file="18/06/2026")
     with pytest.raises(ValueError, match="1970-01-01 is not an expiration"):
         gex.read(renamed, expiration_of_file=0)
+    # a yyyymmdd count is no day of ours (it would be the year 57,000): said, not read
+    with pytest.raises(ValueError, match="not a date from 1970-01-02 to 9999-12-31"):
+        gex.read(renamed, expiration_of_file=20260618)
+    with pytest.raises(ValueError) as e:
+        gex.read(renamed, expiration_of_file="0dte")
+    assert "0dte" not in str(e.value).split(":", 1)[1].replace("'0dte'", "", 1)
+
+
+def test_instants_outside_zone_rules(root):
+    """now= and at= outside 1883-11-18 17:00 UTC .. 9999 are refused in every form, an aware
+    datetime and UTC seconds as a text or a naive datetime (New York kept local mean time
+    before, which gex does not model)."""
+    c = gex.read(os.path.join(root, "data", "sample-spx.csv"))
+    utc = datetime.timezone.utc
+    for now in (datetime.datetime(1800, 1, 1, 15, tzinfo=utc), "1800-01-01 10:00",
+                datetime.datetime(1800, 1, 1, 10), -5364608400,
+                datetime.datetime(9999, 12, 31, 23, tzinfo=datetime.timezone(
+                    datetime.timedelta(hours=-5)))):
+        with pytest.raises((gex.Error, ValueError), match="outside the range|past the year 9999"):
+            c.prepare(now=now)
+    assert c.prepare(now=datetime.datetime(1883, 11, 18, 17, tzinfo=utc)).prepare_report[
+        "quote_time"] == -2717650800
+    with pytest.raises(ValueError, match="outside the range"):
+        gex._gex.prepare(c._h, -2717650801, 0.045, 0.013, "auto", "parity")
 
 
 def test_currency_of_chain_and_documents(root):
