@@ -698,12 +698,15 @@ int gex__validate_chain_only(const gex__validate_input *in, const gex__analysis 
     if (st == GEX_OK)
         st = compare_contracts(r, &j, blocks, di, &nd, gi, &ng);
     char per[GEX_CURRENCY_TEXT_MAX], per2[GEX_CURRENCY_TEXT_MAX];
-    st |= gex__validate_add_series(r, "delta per contract",
-                                   gex_currency_text("per $1", a->currency, per, sizeof per), di,
-                                   nd, 0.0, j.floor_d, 1);
-    st |= gex__validate_add_series(
+    /* both called whatever st is: each takes its items, also on failure */
+    const int sd = gex__validate_add_series(
+        r, "delta per contract", gex_currency_text("per $1", a->currency, per, sizeof per), di, nd,
+        0.0, j.floor_d, 1);
+    const int sg = gex__validate_add_series(
         r, "gamma per contract", gex_currency_text("per $1 per $1", a->currency, per2, sizeof per2),
         gi, ng, 0.0, j.floor_g, 1);
+    if (st == GEX_OK) /* the first failure, never two statuses' bits mixed into a third */
+        st = sd != GEX_OK ? sd : sg;
     free(j.otm_iv);
     free(j.theo_iv);
     free(j.vd);

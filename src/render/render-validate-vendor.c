@@ -82,8 +82,8 @@ static int check_vendor_table(gex__validate_report *r, const vendor_doc *d)
     top->vendor = d->net;
     top->local = sum;
     snprintf(name, sizeof name, "%s: net_%s = sum of the rows", kind_name(d), kind_name(d));
-    st |= gex__validate_add_series(r, name, "vendor's own total", top, 1, 0.0, 0.0, 1);
-    return st;
+    const int added = gex__validate_add_series(r, name, "vendor's own total", top, 1, 0.0, 0.0, 1);
+    return st != GEX_OK ? st : added;
 }
 
 /* Ranks for the soft wall checks: the vendor's strike among gex's strikes ordered by call_gex
@@ -325,7 +325,9 @@ static int compare_table(gex__validate_report *r, const char *path, const vendor
     t->local = totals[k];
     char name[48];
     snprintf(name, sizeof name, "net_%s total", kind_name(d));
-    st |= gex__validate_add_series(r, name, kind_name(d), t, 1, a->spot, 0.0, 1);
+    const int added = gex__validate_add_series(r, name, kind_name(d), t, 1, a->spot, 0.0, 1);
+    if (st == GEX_OK)
+        st = added;
     if (k == GEX_VENDOR_GEX) {
         gex__validate_check *c = gex__validate_add_check(
             r, "gamma_flip (gex response)", &d->gamma_flip, &a->levels.gamma_flip, 1, 0, a->spot);
