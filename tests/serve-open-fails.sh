@@ -33,11 +33,11 @@ fail() {
     failed=1
 }
 
-# start_serve FOLDER NAME: gex serve on FOLDER, the open of NAME after the index's failing with
-# EMFILE once; sets server_pid and port
+# start_serve FOLDER NAME [AFTER]: gex serve on FOLDER, the open of NAME after AFTER others (1:
+# the index's) failing with EMFILE once; sets server_pid and port
 start_serve() {
     rm -f "$work/mark" "$work/log"
-    GEX_EMFILE_NAME=$2 GEX_EMFILE_AFTER=1 GEX_EMFILE_MARK="$work/mark" LD_PRELOAD="$shim" \
+    GEX_EMFILE_NAME=$2 GEX_EMFILE_AFTER=${3:-1} GEX_EMFILE_MARK="$work/mark" LD_PRELOAD="$shim" \
         "$gex" serve --port 0 "$1" 2>"$work/log" &
     server_pid=$!
     port=""
@@ -100,6 +100,36 @@ if [ "$code" != 200 ] || ! cmp -s "$work/4.json" "$work/want4.json" ||
         "and gex api's document with 2026-01-05 (the failure was cached?)"
 else
     echo "ok: the series' next request: 200, every day"
+fi
+kill -TERM "$server_pid"
+wait "$server_pid"
+server_pid=""
+
+# The scan's own open, the first of the file's.
+start_serve "$work/chains" /spx.csv 0
+url=http://127.0.0.1:$port/v1/exposure/levels/SPX
+code=$(curl -s --max-time 20 -o "$work/5.json" -D "$work/5.headers" -w '%{http_code}' "$url")
+[ -e "$work/mark" ] || fail "the scan: the preloaded open never failed"
+if [ "$code" != 503 ] || ! grep -q '"error":"server_busy"' "$work/5.json" ||
+    ! grep -qi '^Retry-After: 1' "$work/5.headers"; then
+    fail "the scan's open failed with EMFILE: status $code, $(cat "$work/5.json"), expected" \
+        "503 server_busy with Retry-After: 1"
+else
+    echo "ok: the scan's open failed with EMFILE: 503 server_busy, Retry-After: 1"
+fi
+# the request that failed asked for a scan, which reads the file again: within the Retry-After
+# the answer is the file's (asked every 0.2 s for 10 s at the most, as a client retrying)
+i=0
+code=503
+while [ $i -lt 50 ] && [ "$code" = 503 ]; do
+    sleep 0.2
+    code=$(curl -s --max-time 20 -o "$work/6.json" -w '%{http_code}' "$url")
+    i=$((i + 1))
+done
+if [ "$code" != 200 ] || ! cmp -s "$work/6.json" "$work/want.json"; then
+    fail "after the scan's failure: status $code, $(head -c 300 "$work/6.json"), expected 200"
+else
+    echo "ok: after the scan's failure: 200, gex levels' document"
 fi
 kill -TERM "$server_pid"
 wait "$server_pid"

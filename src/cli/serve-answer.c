@@ -136,20 +136,43 @@ void cli_serve_index_error(int found, const char *symbol, const cli_serve_file *
         e->retry_after = CLI_SERVE_RETRY_AFTER;
         break;
     case CLI_SERVE_INDEX_FILE_UNREADABLE:
+    case CLI_SERVE_INDEX_NONE_READABLE:
+        if (cli_serve_lacks_resource(err)) { /* the scan's open ran out: it passes */
+            if (path[0] != '\0')
+                set_text(e, 503, "server_busy",
+                         "the server had too many files open to read %s, which may hold %s: "
+                         "%s; try again in %d s (if it lasts, raise the open-file limit, "
+                         "ulimit -n)",
+                         path, symbol, reason, CLI_SERVE_RETRY_AFTER);
+            else
+                set_text(e, 503, "server_busy",
+                         "the server had too many files open to read the folder's files: %s; "
+                         "try again in %d s (if it lasts, raise the open-file limit, ulimit -n)",
+                         reason, CLI_SERVE_RETRY_AFTER);
+            e->retry_after = CLI_SERVE_RETRY_AFTER;
+            break;
+        }
+        if (found == CLI_SERVE_INDEX_NONE_READABLE) {
+            set_text(e, 500, "chain_error",
+                     "no chain file gex serve can read holds %s, and %s, which may, cannot be "
+                     "opened: %s; %s (gex serve reads it again at once)",
+                     symbol, path, reason, cli_serve_open_advice(err));
+            break;
+        }
         /* an input error, as the command line's for a file it cannot open (exit 3) */
         set_text(e, 500, "chain_error",
                  "cannot open %s, which held %s when it was last read: %s; %s (gex serve reads "
                  "it again at once)",
                  path, symbol, reason, cli_serve_open_advice(err));
         break;
-    case CLI_SERVE_INDEX_NONE_READABLE:
-        set_text(e, 500, "chain_error",
-                 "no chain file gex serve can read holds %s, and %s, which may, cannot be "
-                 "opened: %s; %s (gex serve reads it again at once)",
-                 symbol, path, reason, cli_serve_open_advice(err));
-        break;
     default:
-        if (path[0] != '\0')
+        if (cli_serve_lacks_resource(err)) {
+            set_text(e, 503, "server_busy",
+                     "the server had too many files open to list the chain folder: %s; try "
+                     "again in %d s (if it lasts, raise the open-file limit, ulimit -n)",
+                     reason, CLI_SERVE_RETRY_AFTER);
+            e->retry_after = CLI_SERVE_RETRY_AFTER;
+        } else if (path[0] != '\0')
             set_text(e, 500, "internal_error", "the chain folder %s cannot be read: %s; %s", path,
                      reason, cli_serve_open_advice(err));
         else

@@ -421,6 +421,11 @@ static int read_macro(int fd, record *r)
     return r->macro;
 }
 
+int cli_serve_lacks_resource(int err)
+{
+    return err == EMFILE || err == ENFILE || err == ENOMEM;
+}
+
 const char *cli_serve_open_advice(int err)
 {
     switch (err) {

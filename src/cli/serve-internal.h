@@ -205,6 +205,11 @@ void cli_serve_index_error(int found, const char *symbol, const struct cli_serve
  * permissions", ... */
 const char *cli_serve_open_advice(int err);
 
+/* Whether errno err of an open(2) or opendir(3) is a resource running out (the process's or
+ * the system's descriptors, the kernel's memory): the server's trouble of the moment, which
+ * passes when other requests end, answered 503 server_busy, never the file's 500. */
+int cli_serve_lacks_resource(int err);
+
 /* The vendor's error body of *e as a result (never cached). 0, or -1 when out of memory. */
 int cli_serve_error_result(const cli_serve_error *e, cli_serve_result *out);
 

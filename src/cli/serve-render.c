@@ -163,13 +163,6 @@ static void release(cli_serve_engine *e, chain_entry *c)
  * cached; answered 503 server_busy with Retry-After (CHANGING_RETRY_AFTER). */
 #define FILE_NO_RESOURCE (-4)
 
-/* Whether open(2)'s errno is a resource running out (the process's or the system's descriptors,
- * the kernel's memory), which passes when other requests end. */
-static int open_lacks_resource(int err)
-{
-    return err == EMFILE || err == ENFILE || err == ENOMEM;
-}
-
 /* Whether an fstat() result is the version of file the index listed. */
 static int is_version(const struct stat *st, const cli_serve_file *file)
 {
@@ -242,7 +235,7 @@ static int acquire(cli_serve_engine *e, const cli_serve_file *file, chain_entry 
     /* Never a link (the index lists regular files, but one may be swapped in since), never a
      * FIFO's open blocking the thread; the descriptor is what is identified and read. */
     const int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 && open_lacks_resource(errno)) {
+    if (fd < 0 && cli_serve_lacks_resource(errno)) {
         cli_error(path, 0,
                   "cannot open the file now: %s; answered 503 server_busy (if it lasts, raise "
                   "the open-file limit: ulimit -n)",
