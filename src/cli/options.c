@@ -490,25 +490,14 @@ static int parse_bound(const char *opt, const char *arg, int end, int64_t *out)
     return usage_error("%s: '%s' is not a date (YYYY-MM-DD) or a date and time", opt, arg);
 }
 
-static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_seen)
+/* The options of the read (gex_read_options): which underlying and which snapshot of the file,
+ * what the file does not say (spot, multiplier, format, expiration, settlement), and whether a
+ * bad row is an error. */
+static int parse_read_option(int c, const char *arg, cli_options *o)
 {
     double d = 0.0;
-    long l = 0;
     int rc = -1;
     switch (c) {
-    case OPT_FORMAT:
-        if (strcmp(arg, "table") == 0)
-            o->format = GEX__OUT_TABLE;
-        else if (strcmp(arg, "csv") == 0)
-            o->format = GEX__OUT_CSV;
-        else if (strcmp(arg, "json") == 0)
-            o->format = GEX__OUT_JSON;
-        else
-            return usage_error("--format: '%s' is not one of table, csv, json", arg);
-        return -1;
-    case 'o':
-        o->output = arg;
-        return -1;
     case OPT_SPOT:
         if ((rc = parse_double("--spot", arg, &d)) >= 0)
             return rc;
@@ -519,36 +508,6 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
                                GEX_PRICE_MAX);
         o->read.spot = d;
         return -1;
-    case OPT_NOW: {
-        int64_t utc = 0;
-        gex_instant_info info;
-        const int st = gex_time_parse_now(arg, strlen(arg), &utc, &info);
-        if (st != GEX_OK && info.problem != NULL)
-            return usage_error("--now: '%s': %s", arg, info.problem);
-        if (st != GEX_OK)
-            return usage_error("--now: '%s' is not a date and time (for example "
-                               "2023-09-14T16:31:00-04:00, \"2023-09-14 16:00\" in New York "
-                               "time, or @1694723460)",
-                               arg);
-        o->prepare.has_now = 1;
-        o->prepare.now = utc;
-        /* the instant of a file that carries none: --at must reach it (SPEC 2.9) */
-        o->read.has_now = 1;
-        o->read.now = utc;
-        return -1;
-    }
-    case OPT_RATE:
-        if ((rc = parse_double("--rate", arg, &d)) >= 0 ||
-            (rc = refuse_overflow("--rate", arg, d, -DBL_MAX)) >= 0)
-            return rc;
-        o->prepare.rate = d;
-        return -1;
-    case OPT_DIV:
-        if ((rc = parse_double("--div", arg, &d)) >= 0 ||
-            (rc = refuse_overflow("--div", arg, d, -DBL_MAX)) >= 0)
-            return rc;
-        o->prepare.div = d;
-        return -1;
     case OPT_SYMBOL:
         if (arg[0] == '\0')
             return usage_error("--symbol: the symbol is empty");
@@ -557,72 +516,6 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
                                "an underlying's name may hold",
                                strlen(arg), GEX_SYMBOL_MAX);
         o->read.symbol = arg;
-        return -1;
-    case OPT_EXPIRATION: {
-        if (strcasecmp(arg, "0dte") == 0) {
-            o->analysis.exposure.zero_dte = 1;
-            *zero_dte_seen = 1;
-            return -1;
-        }
-        int32_t day = 0;
-        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
-            return usage_error("--expiration: '%s' is not a date (YYYY-MM-DD) or 0dte", arg);
-        if (o->analysis.exposure.n_expirations >= CLI_MAX_REPEAT)
-            return usage_error("--expiration: at most 64 dates");
-        o->expirations[o->analysis.exposure.n_expirations++] = day;
-        return -1;
-    }
-    case OPT_MAX_DTE:
-        if ((rc = parse_int("--max-dte", arg, 0, 100000, &l)) >= 0)
-            return rc;
-        o->analysis.exposure.max_dte = (int)l;
-        return -1;
-    case OPT_MIN_OI:
-        if ((rc = parse_double("--min-oi", arg, &d)) >= 0)
-            return rc;
-        if (d < 0.0)
-            return usage_error("--min-oi: '%s' must not be negative", arg);
-        if ((rc = refuse_overflow("--min-oi", arg, d, 0.0)) >= 0)
-            return rc;
-        o->analysis.exposure.min_oi = d;
-        return -1;
-    case OPT_GREEKS:
-        if (strcmp(arg, "model") == 0)
-            o->analysis.exposure.greeks_from_file = 0;
-        else if (strcmp(arg, "file") == 0)
-            o->analysis.exposure.greeks_from_file = 1;
-        else
-            return usage_error("--greeks: '%s' is not one of model, file", arg);
-        return -1;
-    case OPT_CARRY:
-        if (strcmp(arg, "flat") == 0)
-            o->prepare.carry = GEX_CARRY_FLAT;
-        else if (strcmp(arg, "parity") == 0)
-            o->prepare.carry = GEX_CARRY_PARITY;
-        else
-            return usage_error("--carry: '%s' is not one of parity, flat", arg);
-        return -1;
-    case OPT_EXERCISE:
-        if (gex_exposure_exercise_parse(arg, &o->analysis.exposure.exercise) != GEX_OK)
-            return usage_error("--exercise: '%s' is not one of european, auto, american", arg);
-        return -1;
-    case OPT_GEX_UNIT:
-        if (gex_gex_unit_parse(arg, &o->analysis.exposure.gex_unit) != GEX_OK)
-            return usage_error("--gex-unit: '%s' is not one of pct, point, shares", arg);
-        return -1;
-    case OPT_FLIP_METHOD:
-        if (gex_flip_method_parse(arg, &o->analysis.flip_method) != GEX_OK)
-            return usage_error("--flip-method: '%s' is not one of profile, strike", arg);
-        return -1;
-    case OPT_IV_SOURCE:
-        if (strcmp(arg, "auto") == 0)
-            o->prepare.iv_mode = GEX_IV_MODE_AUTO;
-        else if (strcmp(arg, "file") == 0)
-            o->prepare.iv_mode = GEX_IV_MODE_FILE;
-        else if (strcmp(arg, "mid") == 0)
-            o->prepare.iv_mode = GEX_IV_MODE_MID;
-        else
-            return usage_error("--iv-source: '%s' is not one of auto, file, mid", arg);
         return -1;
     case OPT_STRICT:
         o->read.strict = 1;
@@ -684,6 +577,184 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
         o->read.n_settle = n + 1;
         return -1;
     }
+    default: /* parse_option sends none other */
+        return CLI_EXIT_USAGE;
+    }
+}
+
+/* The options of the preparation (gex_prepare_options): the quote instant, the carry and
+ * where the IVs come from. */
+static int parse_prepare_option(int c, const char *arg, cli_options *o)
+{
+    double d = 0.0;
+    int rc = -1;
+    switch (c) {
+    case OPT_NOW: {
+        int64_t utc = 0;
+        gex_instant_info info;
+        const int st = gex_time_parse_now(arg, strlen(arg), &utc, &info);
+        if (st != GEX_OK && info.problem != NULL)
+            return usage_error("--now: '%s': %s", arg, info.problem);
+        if (st != GEX_OK)
+            return usage_error("--now: '%s' is not a date and time (for example "
+                               "2023-09-14T16:31:00-04:00, \"2023-09-14 16:00\" in New York "
+                               "time, or @1694723460)",
+                               arg);
+        o->prepare.has_now = 1;
+        o->prepare.now = utc;
+        /* the instant of a file that carries none: --at must reach it (SPEC 2.9) */
+        o->read.has_now = 1;
+        o->read.now = utc;
+        return -1;
+    }
+    case OPT_RATE:
+        if ((rc = parse_double("--rate", arg, &d)) >= 0 ||
+            (rc = refuse_overflow("--rate", arg, d, -DBL_MAX)) >= 0)
+            return rc;
+        o->prepare.rate = d;
+        return -1;
+    case OPT_DIV:
+        if ((rc = parse_double("--div", arg, &d)) >= 0 ||
+            (rc = refuse_overflow("--div", arg, d, -DBL_MAX)) >= 0)
+            return rc;
+        o->prepare.div = d;
+        return -1;
+    case OPT_CARRY:
+        if (strcmp(arg, "flat") == 0)
+            o->prepare.carry = GEX_CARRY_FLAT;
+        else if (strcmp(arg, "parity") == 0)
+            o->prepare.carry = GEX_CARRY_PARITY;
+        else
+            return usage_error("--carry: '%s' is not one of parity, flat", arg);
+        return -1;
+    case OPT_IV_SOURCE:
+        if (strcmp(arg, "auto") == 0)
+            o->prepare.iv_mode = GEX_IV_MODE_AUTO;
+        else if (strcmp(arg, "file") == 0)
+            o->prepare.iv_mode = GEX_IV_MODE_FILE;
+        else if (strcmp(arg, "mid") == 0)
+            o->prepare.iv_mode = GEX_IV_MODE_MID;
+        else
+            return usage_error("--iv-source: '%s' is not one of auto, file, mid", arg);
+        return -1;
+    default: /* parse_option sends none other */
+        return CLI_EXIT_USAGE;
+    }
+}
+
+/* The options that choose the contracts the exposures sum (gex_exposure_options): expirations,
+ * open interest, bid and delta. */
+static int parse_selection_option(int c, const char *arg, cli_options *o, int *zero_dte_seen)
+{
+    double d = 0.0;
+    long l = 0;
+    int rc = -1;
+    switch (c) {
+    case OPT_EXPIRATION: {
+        if (strcasecmp(arg, "0dte") == 0) {
+            o->analysis.exposure.zero_dte = 1;
+            *zero_dte_seen = 1;
+            return -1;
+        }
+        int32_t day = 0;
+        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
+            return usage_error("--expiration: '%s' is not a date (YYYY-MM-DD) or 0dte", arg);
+        if (o->analysis.exposure.n_expirations >= CLI_MAX_REPEAT)
+            return usage_error("--expiration: at most 64 dates");
+        o->expirations[o->analysis.exposure.n_expirations++] = day;
+        return -1;
+    }
+    case OPT_MAX_DTE:
+        if ((rc = parse_int("--max-dte", arg, 0, 100000, &l)) >= 0)
+            return rc;
+        o->analysis.exposure.max_dte = (int)l;
+        return -1;
+    case OPT_MIN_OI:
+        if ((rc = parse_double("--min-oi", arg, &d)) >= 0)
+            return rc;
+        if (d < 0.0)
+            return usage_error("--min-oi: '%s' must not be negative", arg);
+        if ((rc = refuse_overflow("--min-oi", arg, d, 0.0)) >= 0)
+            return rc;
+        o->analysis.exposure.min_oi = d;
+        return -1;
+    case OPT_EXCLUDE_EXPIRATION: {
+        gex_exposure_options *x = &o->analysis.exposure;
+        if (strcasecmp(arg, "0dte") == 0) {
+            x->exclude_zero_dte = 1;
+            return -1;
+        }
+        int32_t day = 0;
+        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
+            return usage_error("--exclude-expiration: '%s' is not a date (YYYY-MM-DD) or 0dte",
+                               arg);
+        if (x->n_exclude_expirations >= CLI_MAX_REPEAT)
+            return usage_error("--exclude-expiration: at most 64 dates");
+        o->exclude_expirations[x->n_exclude_expirations++] = day;
+        return -1;
+    }
+    case OPT_MIN_BID:
+        if ((rc = parse_double("--min-bid", arg, &d)) >= 0)
+            return rc;
+        if (d < 0.0)
+            return usage_error("--min-bid: '%s' must not be negative", arg);
+        if ((rc = refuse_overflow("--min-bid", arg, d, 0.0)) >= 0)
+            return rc;
+        o->analysis.exposure.min_bid = d;
+        return -1;
+    case OPT_MAX_DELTA:
+        if ((rc = parse_double("--max-delta", arg, &d)) >= 0)
+            return rc;
+        if (!(d > 0.0 && d <= 1.0))
+            return usage_error("--max-delta: '%s' must be above 0 and at most 1 (|delta| of a "
+                               "contract, per share)",
+                               arg);
+        o->analysis.exposure.max_abs_delta = d;
+        return -1;
+    default: /* parse_option sends none other */
+        return CLI_EXIT_USAGE;
+    }
+}
+
+/* The options that say how the exposures and the flip are computed: greeks, exercise, unit,
+ * flip method. */
+static int parse_method_option(int c, const char *arg, cli_options *o)
+{
+    switch (c) {
+    case OPT_GREEKS:
+        if (strcmp(arg, "model") == 0)
+            o->analysis.exposure.greeks_from_file = 0;
+        else if (strcmp(arg, "file") == 0)
+            o->analysis.exposure.greeks_from_file = 1;
+        else
+            return usage_error("--greeks: '%s' is not one of model, file", arg);
+        return -1;
+    case OPT_EXERCISE:
+        if (gex_exposure_exercise_parse(arg, &o->analysis.exposure.exercise) != GEX_OK)
+            return usage_error("--exercise: '%s' is not one of european, auto, american", arg);
+        return -1;
+    case OPT_GEX_UNIT:
+        if (gex_gex_unit_parse(arg, &o->analysis.exposure.gex_unit) != GEX_OK)
+            return usage_error("--gex-unit: '%s' is not one of pct, point, shares", arg);
+        return -1;
+    case OPT_FLIP_METHOD:
+        if (gex_flip_method_parse(arg, &o->analysis.flip_method) != GEX_OK)
+            return usage_error("--flip-method: '%s' is not one of profile, strike", arg);
+        return -1;
+    default: /* parse_option sends none other */
+        return CLI_EXIT_USAGE;
+    }
+}
+
+/* The options of one command or a few (check_scope holds them to those): validate's --vendor
+ * and --tol, screen's --sort, profile's and plot's --range, --points and --kind, history's
+ * --db, --no-db, --now-from-mtime, --from and --to. */
+static int parse_command_option(int c, const char *arg, cli_options *o)
+{
+    double d = 0.0;
+    long l = 0;
+    int rc = -1;
+    switch (c) {
     case OPT_VENDOR:
         if (o->n_vendor >= CLI_MAX_REPEAT)
             return usage_error("--vendor: at most 64 files");
@@ -726,47 +797,6 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
                                "dashboard, heatmap, history",
                                arg);
         return -1;
-    case OPT_JOBS:
-        if ((rc = parse_int("--jobs", arg, 1, CLI_MAX_JOBS, &l)) >= 0)
-            return rc;
-        o->jobs = (int)l;
-        return -1;
-    case OPT_QUIET:
-        o->quiet = 1;
-        return -1;
-    case OPT_EXCLUDE_EXPIRATION: {
-        gex_exposure_options *x = &o->analysis.exposure;
-        if (strcasecmp(arg, "0dte") == 0) {
-            x->exclude_zero_dte = 1;
-            return -1;
-        }
-        int32_t day = 0;
-        if (gex_time_parse_date(arg, strlen(arg), &day) != GEX_OK)
-            return usage_error("--exclude-expiration: '%s' is not a date (YYYY-MM-DD) or 0dte",
-                               arg);
-        if (x->n_exclude_expirations >= CLI_MAX_REPEAT)
-            return usage_error("--exclude-expiration: at most 64 dates");
-        o->exclude_expirations[x->n_exclude_expirations++] = day;
-        return -1;
-    }
-    case OPT_MIN_BID:
-        if ((rc = parse_double("--min-bid", arg, &d)) >= 0)
-            return rc;
-        if (d < 0.0)
-            return usage_error("--min-bid: '%s' must not be negative", arg);
-        if ((rc = refuse_overflow("--min-bid", arg, d, 0.0)) >= 0)
-            return rc;
-        o->analysis.exposure.min_bid = d;
-        return -1;
-    case OPT_MAX_DELTA:
-        if ((rc = parse_double("--max-delta", arg, &d)) >= 0)
-            return rc;
-        if (!(d > 0.0 && d <= 1.0))
-            return usage_error("--max-delta: '%s' must be above 0 and at most 1 (|delta| of a "
-                               "contract, per share)",
-                               arg);
-        o->analysis.exposure.max_abs_delta = d;
-        return -1;
     case OPT_DB:
         if (arg[0] == '\0')
             return usage_error("--db: the path is empty");
@@ -784,6 +814,93 @@ static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_se
     case OPT_TO:
         o->has_to = 1;
         return parse_bound("--to", arg, 1, &o->to);
+    default: /* parse_option sends none other */
+        return CLI_EXIT_USAGE;
+    }
+}
+
+/* The options of the run and its output: the format, the output file, the threads, the
+ * warnings. */
+static int parse_output_option(int c, const char *arg, cli_options *o)
+{
+    long l = 0;
+    int rc = -1;
+    switch (c) {
+    case OPT_FORMAT:
+        if (strcmp(arg, "table") == 0)
+            o->format = GEX__OUT_TABLE;
+        else if (strcmp(arg, "csv") == 0)
+            o->format = GEX__OUT_CSV;
+        else if (strcmp(arg, "json") == 0)
+            o->format = GEX__OUT_JSON;
+        else
+            return usage_error("--format: '%s' is not one of table, csv, json", arg);
+        return -1;
+    case 'o':
+        o->output = arg;
+        return -1;
+    case OPT_JOBS:
+        if ((rc = parse_int("--jobs", arg, 1, CLI_MAX_JOBS, &l)) >= 0)
+            return rc;
+        o->jobs = (int)l;
+        return -1;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return -1;
+    default: /* parse_option sends none other */
+        return CLI_EXIT_USAGE;
+    }
+}
+
+/* One option into o: each kind of option goes to its own parser, in the order the run uses
+ * them. A status (>= 0) to exit with, or -1. */
+static int parse_option(int c, const char *arg, cli_options *o, int *zero_dte_seen)
+{
+    switch (c) {
+    case OPT_SPOT:
+    case OPT_SYMBOL:
+    case OPT_STRICT:
+    case OPT_MULTIPLIER:
+    case OPT_INPUT_FORMAT:
+    case OPT_AT:
+    case OPT_EXPIRATION_OF_FILE:
+    case OPT_SETTLE:
+        return parse_read_option(c, arg, o);
+    case OPT_NOW:
+    case OPT_RATE:
+    case OPT_DIV:
+    case OPT_CARRY:
+    case OPT_IV_SOURCE:
+        return parse_prepare_option(c, arg, o);
+    case OPT_EXPIRATION:
+    case OPT_MAX_DTE:
+    case OPT_MIN_OI:
+    case OPT_EXCLUDE_EXPIRATION:
+    case OPT_MIN_BID:
+    case OPT_MAX_DELTA:
+        return parse_selection_option(c, arg, o, zero_dte_seen);
+    case OPT_GREEKS:
+    case OPT_EXERCISE:
+    case OPT_GEX_UNIT:
+    case OPT_FLIP_METHOD:
+        return parse_method_option(c, arg, o);
+    case OPT_VENDOR:
+    case OPT_TOL:
+    case OPT_SORT:
+    case OPT_RANGE:
+    case OPT_POINTS:
+    case OPT_KIND:
+    case OPT_DB:
+    case OPT_NO_DB:
+    case OPT_NOW_FROM_MTIME:
+    case OPT_FROM:
+    case OPT_TO:
+        return parse_command_option(c, arg, o);
+    case OPT_FORMAT:
+    case 'o':
+    case OPT_JOBS:
+    case OPT_QUIET:
+        return parse_output_option(c, arg, o);
     default:
         return CLI_EXIT_USAGE;
     }
