@@ -625,28 +625,13 @@ static int split_input(const source *src, const gex_read_options *options, size_
     return 1;
 }
 
-/* snaps: every snapshot of a file of several becomes its own chain in it (*out NULL), each
- * what a read with --at its instant gives (split_snapshots); a file of one gives *out as
- * without snaps, snaps->n 0 (gex_chain_read_snapshots). */
-static int read_source(source *src, const char *name, const gex_read_options *options,
-                       gex_chain **out, gex_read_report *report, gex_error *err,
-                       snapshots_out *snaps)
+/* The bounds of what the caller asks of a read, each refused with a message naming its option:
+ * overrides are held to the bounds of the values they replace (gex/chain.h, SPEC 2.5). */
+static int check_read_options(const gex_read_options *options, const char *name, gex_error *err)
 {
-    gex_read_options defaults;
-    gex_read_report local_report;
-    if (options == NULL) {
-        memset(&defaults, 0, sizeof defaults);
-        options = &defaults;
-    }
-    if (report == NULL)
-        report = &local_report;
-    memset(report, 0, sizeof *report);
-    gex_error_clear(err);
-    *out = NULL;
     if (options->format < 0 || options->format >= GEX_FORMAT_COUNT)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0, "unknown input format %d",
                              (int)options->format);
-    /* Overrides are held to the bounds of the values they replace (gex/chain.h, SPEC 2.5). */
     if (options->spot > GEX_PRICE_MAX || (options->spot > 0 && options->spot < GEX_PRICE_MIN))
         return gex_error_set(err, GEX_EINVAL, name, 0, 0,
                              "the spot %g is out of range (%.6f to %.0f); check --spot",
@@ -668,175 +653,208 @@ static int read_source(source *src, const char *name, const gex_read_options *op
     if (options->n_settle > 0 && options->settle == NULL)
         return gex_error_set(err, GEX_EINVAL, name, 0, 0,
                              "%zu settlement overrides but no list of them", options->n_settle);
+    return GEX_OK;
+}
 
-    gex__reader r;
-    memset(&r, 0, sizeof r);
-    r.name = name;
-    r.opt = options;
-    r.rep = report;
-    r.err = err;
-    r.csv_libcsv_only = src->libcsv_only;
-    r.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    r.chain = gex_chain_new();
-    if (r.c_locale == (locale_t)0 || r.chain == NULL) {
-        if (r.c_locale != (locale_t)0)
-            freelocale(r.c_locale);
-        gex_chain_free(r.chain);
+/* The reader of one input, with its chain and the C locale its numbers are read in. GEX_OK, or
+ * GEX_ENOMEM with nothing held. */
+static int reader_start(gex__reader *r, const source *src, const char *name,
+                        const gex_read_options *options, gex_read_report *report, gex_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->opt = options;
+    r->rep = report;
+    r->err = err;
+    r->csv_libcsv_only = src->libcsv_only;
+    r->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    r->chain = gex_chain_new();
+    if (r->c_locale == (locale_t)0 || r->chain == NULL) {
+        if (r->c_locale != (locale_t)0)
+            freelocale(r->c_locale);
+        gex_chain_free(r->chain);
         return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
     }
+    return GEX_OK;
+}
 
-    /* The prefix: the whole buffer, or the first chunk of the stream. A compressed input (told
-     * by its first bytes) is read as the stream of its decompressed bytes. */
-    const char *prefix;
-    size_t prefix_len;
-    int prefix_is_all;
-    if (src->fp == NULL) {
-        gex__compression comp =
-            gex__compression_detect((const unsigned char *)src->mem, src->mem_len);
-        int rc = comp == GEX__COMPRESSION_NONE
-                     ? GEX_OK
-                     : gex__inflate_open(comp, src->mem, src->mem_len, NULL, name, src->inflate_max,
-                                         err, &src->z);
-        if (rc != GEX_OK) {
-            freelocale(r.c_locale);
-            gex_chain_free(r.chain);
-            return rc;
-        }
-    }
-    /* A regular file's size and modification time before its bytes are read, to tell a file
-     * that changed while it was read (a download still being written, a file rewritten in
-     * place) from one that ended: what was read of it is no answer. */
-    struct stat before;
-    memset(&before, 0, sizeof before);
+/* A compressed input in memory (told by its first bytes) is read as the stream of its
+ * decompressed bytes, through src->z. */
+static int memory_inflate_open(source *src, const char *name, gex_error *err)
+{
+    gex__compression comp = gex__compression_detect((const unsigned char *)src->mem, src->mem_len);
+    return comp == GEX__COMPRESSION_NONE ? GEX_OK
+                                         : gex__inflate_open(comp, src->mem, src->mem_len, NULL,
+                                                             name, src->inflate_max, err, &src->z);
+}
+
+/* A regular file's size and modification time before its bytes are read (*before; returns
+ * whether the input is one), to tell a file that changed while it was read (a download still
+ * being written, a file rewritten in place) from one that ended: what was read of it is no
+ * answer (input_end). The bytes to read, where known, go to r->total_bytes. */
+static int input_size(const source *src, gex__reader *r, struct stat *before)
+{
+    memset(before, 0, sizeof *before);
     const int regular =
-        src->fp != NULL && fstat(fileno(src->fp), &before) == 0 && S_ISREG(before.st_mode);
+        src->fp != NULL && fstat(fileno(src->fp), before) == 0 && S_ISREG(before->st_mode);
     if (src->z != NULL)
-        r.total_bytes = 0; /* unknown until decompressed */
+        r->total_bytes = 0; /* unknown until decompressed */
     else if (src->fp == NULL)
-        r.total_bytes = src->mem_len;
-    else if (regular && before.st_size > 0)
-        r.total_bytes = (size_t)before.st_size;
-    if (!streamed(src)) {
-        if (eol_kind(src->mem, src->mem_len < PREFIX_MAX ? src->mem_len : PREFIX_MAX) == EOL_CR) {
-            src->mem_copy = malloc(src->mem_len);
-            if (src->mem_copy == NULL) {
-                freelocale(r.c_locale);
-                gex_chain_free(r.chain);
-                return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
-            }
-            memcpy(src->mem_copy, src->mem, src->mem_len);
-            src->eol = EOL_CR;
-            src->mem_len = source_eol(src, src->mem_copy, src->mem_len);
-            src->mem = src->mem_copy;
-        }
-        prefix = src->mem;
-        prefix_len = src->mem_len;
-        prefix_is_all = 1;
-    } else {
-        src->start = src->fp != NULL ? ftello(src->fp) : -1;
-        src->cap = src->chunk > 0 ? src->chunk : READ_CHUNK;
-        /* The first read holds a compression's whole magic number, whatever chunk a test asks
-         * for (a stream read 3 bytes at a time was taken for an uncompressed CSV). */
-        if (src->cap < GEX__COMPRESSION_MAGIC_MAX)
-            src->cap = GEX__COMPRESSION_MAGIC_MAX;
-        src->buf = malloc(src->cap);
-        if (src->buf == NULL) {
-            freelocale(r.c_locale);
-            gex_chain_free(r.chain);
-            gex__inflate_close(src->z);
+        r->total_bytes = src->mem_len;
+    else if (regular && before->st_size > 0)
+        r->total_bytes = (size_t)before->st_size;
+    return regular;
+}
+
+/* The input's first bytes, where the format and the header are looked for: the whole buffer,
+ * or the first chunks of a stream (whole: nothing follows them). */
+typedef struct input_prefix {
+    const char *bytes;
+    size_t len;
+    int whole;
+} input_prefix;
+
+/* The prefix of an uncompressed input in memory: all of it, its CRs turned into LFs first in a
+ * copy when its line ends are a lone CR's. */
+static int memory_prefix(source *src, const char *name, gex_error *err, input_prefix *p)
+{
+    if (eol_kind(src->mem, src->mem_len < PREFIX_MAX ? src->mem_len : PREFIX_MAX) == EOL_CR) {
+        src->mem_copy = malloc(src->mem_len);
+        if (src->mem_copy == NULL)
             return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
-        }
-        prefix_len = source_read(src, src->buf, src->cap);
-        gex__compression comp =
-            src->z != NULL ? GEX__COMPRESSION_NONE
-                           : gex__compression_detect((unsigned char *)src->buf, prefix_len);
-        /* From here the bytes read are the file's (decompressed): their line ends are read. */
-        src->eol_on = 1;
-        if (comp == GEX__COMPRESSION_NONE)
-            prefix_len = source_eol(src, src->buf, prefix_len);
-        if (comp != GEX__COMPRESSION_NONE) {
-            src->start = -1;
-            int rc = gex__inflate_open(comp, src->buf, prefix_len, src->eof ? NULL : src->fp, name,
-                                       src->inflate_max, err, &src->z);
-            if (rc != GEX_OK) {
-                free(src->buf);
-                src->buf = NULL;
-                freelocale(r.c_locale);
-                gex_chain_free(r.chain);
-                return rc;
-            }
-            src->eof = 0;
-            prefix_len = source_read(src, src->buf, src->cap);
-        }
-        size_t lines = count_lines(src->buf, prefix_len);
-        /* Grown by doubling (linear in the bytes read); JSON needs no lines (AUTO takes a
-         * file opening with '{' as JSON, whatever follows). */
-        int csv_possible = !gex__format_is_json(options->format);
-        int json_possible =
-            options->format == GEX_FORMAT_AUTO || gex__format_is_json(options->format);
-        size_t bom = prefix_len >= 3 && memcmp(src->buf, utf8_bom, 3) == 0 ? 3 : 0;
-        size_t nb = first_non_blank(src->buf, bom, prefix_len);
-        /* Until the first non-blank byte shows (what detection looks at first), and then
-         * until the header search has its lines, unless the file opens a JSON object. */
-        while (!src->eof && prefix_len < PREFIX_MAX &&
-               (nb == prefix_len || (csv_possible && lines < HEADER_SEARCH_LINES &&
-                                     !(json_possible && src->buf[nb] == '{')))) {
-            size_t cap = 2 * src->cap;
-            char *grown = realloc(src->buf, cap);
-            if (grown == NULL) {
-                free(src->buf);
-                src->buf = NULL;
-                gex__inflate_close(src->z);
-                src->z = NULL;
-                freelocale(r.c_locale);
-                gex_chain_free(r.chain);
-                return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
-            }
-            src->buf = grown;
-            src->cap = cap;
-            size_t got = source_read(src, src->buf + prefix_len, cap - prefix_len);
-            lines += count_lines(src->buf + prefix_len, got);
-            prefix_len += got;
-            if (nb == prefix_len - got)
-                nb = first_non_blank(src->buf, nb, prefix_len);
-        }
-        prefix = src->buf;
-        prefix_is_all = src->eof;
+        memcpy(src->mem_copy, src->mem, src->mem_len);
+        src->eol = EOL_CR;
+        src->mem_len = source_eol(src, src->mem_copy, src->mem_len);
+        src->mem = src->mem_copy;
     }
+    p->bytes = src->mem;
+    p->len = src->mem_len;
+    p->whole = 1;
+    return GEX_OK;
+}
+
+/* The first chunk of a stream (or of compressed memory) into src->buf, its length in *len: a
+ * stream whose first bytes tell a compression is read on as the stream of its decompressed
+ * bytes, and the chunk is the first of those. */
+static int stream_first_chunk(source *src, const char *name, gex_error *err, size_t *len)
+{
+    src->start = src->fp != NULL ? ftello(src->fp) : -1;
+    src->cap = src->chunk > 0 ? src->chunk : READ_CHUNK;
+    /* The first read holds a compression's whole magic number, whatever chunk a test asks
+     * for (a stream read 3 bytes at a time was taken for an uncompressed CSV). */
+    if (src->cap < GEX__COMPRESSION_MAGIC_MAX)
+        src->cap = GEX__COMPRESSION_MAGIC_MAX;
+    src->buf = malloc(src->cap);
+    if (src->buf == NULL)
+        return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+    size_t prefix_len = source_read(src, src->buf, src->cap);
+    gex__compression comp = src->z != NULL
+                                ? GEX__COMPRESSION_NONE
+                                : gex__compression_detect((unsigned char *)src->buf, prefix_len);
+    /* From here the bytes read are the file's (decompressed): their line ends are read. */
+    src->eol_on = 1;
+    if (comp == GEX__COMPRESSION_NONE)
+        prefix_len = source_eol(src, src->buf, prefix_len);
+    if (comp != GEX__COMPRESSION_NONE) {
+        src->start = -1;
+        int rc = gex__inflate_open(comp, src->buf, prefix_len, src->eof ? NULL : src->fp, name,
+                                   src->inflate_max, err, &src->z);
+        if (rc != GEX_OK)
+            return rc;
+        src->eof = 0;
+        prefix_len = source_read(src, src->buf, src->cap);
+    }
+    *len = prefix_len;
+    return GEX_OK;
+}
+
+/* The prefix of a stream: its first chunk, grown (by doubling: linear in the bytes read) until
+ * the first non-blank byte shows (what detection looks at first), and then until the header
+ * search has its lines, unless the file opens a JSON object (JSON needs no lines: AUTO takes a
+ * file opening with '{' as JSON, whatever follows), the input ends or PREFIX_MAX bytes came. */
+static int stream_prefix(source *src, const gex_read_options *options, const char *name,
+                         gex_error *err, input_prefix *p)
+{
+    size_t prefix_len = 0;
+    int rc = stream_first_chunk(src, name, err, &prefix_len);
+    if (rc != GEX_OK)
+        return rc;
+    size_t lines = count_lines(src->buf, prefix_len);
+    int csv_possible = !gex__format_is_json(options->format);
+    int json_possible = options->format == GEX_FORMAT_AUTO || gex__format_is_json(options->format);
+    size_t bom = prefix_len >= 3 && memcmp(src->buf, utf8_bom, 3) == 0 ? 3 : 0;
+    size_t nb = first_non_blank(src->buf, bom, prefix_len);
+    while (!src->eof && prefix_len < PREFIX_MAX &&
+           (nb == prefix_len || (csv_possible && lines < HEADER_SEARCH_LINES &&
+                                 !(json_possible && src->buf[nb] == '{')))) {
+        size_t cap = 2 * src->cap;
+        char *grown = realloc(src->buf, cap);
+        if (grown == NULL)
+            return gex_error_set(err, GEX_ENOMEM, name, 0, 0, "out of memory");
+        src->buf = grown;
+        src->cap = cap;
+        size_t got = source_read(src, src->buf + prefix_len, cap - prefix_len);
+        lines += count_lines(src->buf + prefix_len, got);
+        prefix_len += got;
+        if (nb == prefix_len - got)
+            nb = first_non_blank(src->buf, nb, prefix_len);
+    }
+    p->bytes = src->buf;
+    p->len = prefix_len;
+    p->whole = src->eof;
+    return GEX_OK;
+}
+
+/* The input's format, detected from its prefix (SPEC 2) into *det, and the format's reader
+ * (JSON, semicolon CSV, a fixed layout, CSV: in ranges on threads where split_input allows,
+ * else in chunks) on the prefix and the rest of the input after it. */
+static int read_format(source *src, gex__reader *r, const input_prefix *p, gex__detected *det)
+{
+    const gex_read_options *options = r->opt;
+    const char *name = r->name;
+    gex_error *err = r->err;
+    const char *prefix = p->bytes;
+    const size_t prefix_len = p->len;
     int rc = GEX_OK;
     if (src->io_error)
         rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
     size_t skip = prefix_len >= 3 && memcmp(prefix, utf8_bom, 3) == 0 ? 3 : 0;
-
-    gex__detected det;
-    memset(&det, 0, sizeof det);
     if (rc == GEX_OK)
-        rc = gex__detect(&r, prefix + skip, prefix_len - skip, prefix_is_all, &det);
-    if (rc == GEX_OK) {
-        report->format = det.format;
-        if (gex__format_is_json(det.format)) {
-            json_feed feed = {src, prefix + skip, prefix_len - skip};
-            rc = gex__read_json(&r, json_next, &feed);
-        } else if (det.semicolon) {
-            rc = gex__read_semicolon(&r, &det, prefix + skip, prefix_len - skip,
-                                     streamed(src) ? source_next : NULL, src);
-        } else if (gex__format_is_layout(det.format)) {
-            /* streamed(): a stream, or compressed bytes, is read on in chunks through buf */
-            rc = gex__read_layout(&r, &det, prefix + skip, prefix_len - skip,
-                                  streamed(src) ? source_next : NULL, src);
-        } else {
-            gex__split_input in;
-            int split = 0;
-            if (split_input(src, options, skip, prefix_len, &in))
-                rc = gex__read_csv_split(&r, &det, prefix + skip, prefix_len - skip, &in, &split);
-            if (split && src->fp != NULL && fseeko(src->fp, 0, SEEK_END) != 0)
-                rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s",
-                                   strerror(errno));
-            if (!split)
-                rc = gex__read_csv(&r, &det, prefix + skip, prefix_len - skip,
-                                   streamed(src) ? source_next : NULL, src);
-        }
+        rc = gex__detect(r, prefix + skip, prefix_len - skip, p->whole, det);
+    if (rc != GEX_OK)
+        return rc;
+    r->rep->format = det->format;
+    if (gex__format_is_json(det->format)) {
+        json_feed feed = {src, prefix + skip, prefix_len - skip};
+        return gex__read_json(r, json_next, &feed);
     }
+    if (det->semicolon)
+        return gex__read_semicolon(r, det, prefix + skip, prefix_len - skip,
+                                   streamed(src) ? source_next : NULL, src);
+    if (gex__format_is_layout(det->format))
+        /* streamed(): a stream, or compressed bytes, is read on in chunks through buf */
+        return gex__read_layout(r, det, prefix + skip, prefix_len - skip,
+                                streamed(src) ? source_next : NULL, src);
+    gex__split_input in;
+    int split = 0;
+    if (split_input(src, options, skip, prefix_len, &in))
+        rc = gex__read_csv_split(r, det, prefix + skip, prefix_len - skip, &in, &split);
+    if (split && src->fp != NULL && fseeko(src->fp, 0, SEEK_END) != 0)
+        rc = gex_error_set(err, GEX_EIO, name, 0, 0, "cannot read the file: %s", strerror(errno));
+    if (!split)
+        rc = gex__read_csv(r, det, prefix + skip, prefix_len - skip,
+                           streamed(src) ? source_next : NULL, src);
+    return rc;
+}
+
+/* The checks once the reader is done, whatever it returned (rc): what ended the bytes early
+ * (the decompression's error, the stream's), and a file that changed while it was read. The
+ * status that explains the read. */
+static int input_end(source *src, const gex__reader *r, int regular, const struct stat *before,
+                     int rc)
+{
+    const char *name = r->name;
+    gex_error *err = r->err;
     /* A corrupt, truncated or oversized compressed input ends the bytes early: its error is the
      * one that explains whatever the reader made of them. A reader that stopped on an error
      * may not have reached it (bzip2 checks a block's CRC after giving out its bytes): the rest
@@ -852,13 +870,71 @@ static int read_source(source *src, const char *name, const gex_read_options *op
      * two, a read past the end), the change is the reason. */
     struct stat after;
     if (regular && fstat(fileno(src->fp), &after) == 0 &&
-        (after.st_size != before.st_size || after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
-         after.st_mtim.tv_nsec != before.st_mtim.tv_nsec)) {
+        (after.st_size != before->st_size || after.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != before->st_mtim.tv_nsec)) {
         gex_error_clear(err);
         rc = gex_error_set(err, GEX_EIO, name, 0, 0,
                            "the file changed while it was read (%lld bytes when opened, %lld "
                            "after); read it again once it is complete",
-                           (long long)before.st_size, (long long)after.st_size);
+                           (long long)before->st_size, (long long)after.st_size);
+    }
+    return rc;
+}
+
+/* What the reader and the source hold once the chain is made (or refused): all but the chain. */
+static void reader_end(gex__reader *r, source *src)
+{
+    gex__snapshots_free(r);
+    free(r->snap_list);
+    free(r->snap_first);
+    freelocale(r->c_locale);
+    free(src->buf);
+    src->buf = NULL;
+    free(src->mem_copy);
+    src->mem_copy = NULL;
+    gex__inflate_close(src->z);
+    src->z = NULL;
+}
+
+/* snaps: every snapshot of a file of several becomes its own chain in it (*out NULL), each
+ * what a read with --at its instant gives (split_snapshots); a file of one gives *out as
+ * without snaps, snaps->n 0 (gex_chain_read_snapshots). */
+static int read_source(source *src, const char *name, const gex_read_options *options,
+                       gex_chain **out, gex_read_report *report, gex_error *err,
+                       snapshots_out *snaps)
+{
+    gex_read_options defaults;
+    gex_read_report local_report;
+    if (options == NULL) {
+        memset(&defaults, 0, sizeof defaults);
+        options = &defaults;
+    }
+    if (report == NULL)
+        report = &local_report;
+    memset(report, 0, sizeof *report);
+    gex_error_clear(err);
+    *out = NULL;
+    int rc = check_read_options(options, name, err);
+    if (rc != GEX_OK)
+        return rc;
+    gex__reader r;
+    rc = reader_start(&r, src, name, options, report, err);
+    if (rc != GEX_OK)
+        return rc;
+
+    if (src->fp == NULL)
+        rc = memory_inflate_open(src, name, err);
+    struct stat before;
+    const int regular = input_size(src, &r, &before);
+    input_prefix p = {NULL, 0, 0};
+    if (rc == GEX_OK)
+        rc = streamed(src) ? stream_prefix(src, options, name, err, &p)
+                           : memory_prefix(src, name, err, &p);
+    gex__detected det;
+    memset(&det, 0, sizeof det);
+    if (rc == GEX_OK) {
+        rc = read_format(src, &r, &p, &det);
+        rc = input_end(src, &r, regular, &before, rc);
     }
     r.list_snapshots = snaps != NULL;
     if (rc == GEX_OK)
@@ -867,16 +943,8 @@ static int read_source(source *src, const char *name, const gex_read_options *op
         rc = split_snapshots(&r, det.header_line, snaps);
     else if (rc == GEX_OK)
         rc = finish(&r, det.header_line);
-    gex__snapshots_free(&r);
-    free(r.snap_list);
-    free(r.snap_first);
-    freelocale(r.c_locale);
-    free(src->buf);
-    src->buf = NULL;
-    free(src->mem_copy);
-    src->mem_copy = NULL;
-    gex__inflate_close(src->z);
-    src->z = NULL;
+
+    reader_end(&r, src);
     if (rc != GEX_OK) {
         if (err != NULL && err->text[0] == '\0')
             gex_error_set(err, rc, name, 0, 0, "%s", gex_strerror(rc));
