@@ -141,68 +141,63 @@ static int after_read(gex__reader *r)
     return gex__chain_require_oi(c, r->kept_oi, r->name, what, GEX__OI_ADVICE, r->err);
 }
 
-static int finish(gex__reader *r, long header_line)
+/* A chain with no contract left is refused, with why: the rows skipped, by reason and the first
+ * one's message, the contracts of other underlyings than --symbol, or a file of a header alone. */
+static int refuse_empty(gex__reader *r, long header_line)
+{
+    size_t skipped = 0;
+    long first = 0;
+    /* The count per reason, as the summary of skipped rows gives it (SPEC 2.5). */
+    char reasons[160] = "";
+    size_t len = 0;
+    for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
+        skipped += r->rep->skipped[k];
+        if (r->rep->first_line[k] > 0 && (first == 0 || r->rep->first_line[k] < first))
+            first = r->rep->first_line[k];
+        if (r->rep->skipped[k] == 0)
+            continue;
+        int w = snprintf(reasons + len, sizeof reasons - len, "%s%s %zu", len ? ", " : "",
+                         gex_skip_reason_name(k), r->rep->skipped[k]);
+        if (w > 0 && (size_t)w < sizeof reasons - len)
+            len += (size_t)w;
+    }
+    /* The first bad row's own message: why, which --strict would have said. */
+    char why[300] = "";
+    if (r->first_bad[0] != '\0')
+        snprintf(why, sizeof why, "; the first, here: %s", r->first_bad);
+    else
+        snprintf(why, sizeof why, "; the first here (read with --strict to see why)");
+    /* Bad rows may have been the symbol's: then they, not --symbol, are the news. */
+    if (r->rep->other_symbol > 0 && skipped > 0)
+        return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
+                             "no contract of %s could be read: %zu %s bad (%s) and %zu %s "
+                             "of other underlyings%s",
+                             r->opt->symbol, skipped, skipped == 1 ? "row is" : "rows are", reasons,
+                             r->rep->other_symbol,
+                             r->rep->other_symbol == 1 ? "contract is" : "contracts are", why);
+    if (r->rep->other_symbol > 0)
+        return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
+                             "no contracts of %s in the file (%zu contracts of other "
+                             "underlyings); check --symbol",
+                             r->opt->symbol, r->rep->other_symbol);
+    if (skipped > 0)
+        return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
+                             "no contract could be read: all %zu %s bad (%s)%s", skipped,
+                             skipped == 1 ? "row is" : "rows are", reasons, why);
+    return gex_error_set(r->err, GEX_EEMPTY, r->name, header_line, 0,
+                         "the file holds no contracts, only a header");
+}
+
+/* The file's IVs: a column in percent divided by 100 (rescale_percent_iv), and the vendors'
+ * placeholders (above 500%, below 0.1%) said, as they are solved from the mid instead. */
+static int check_ivs(gex__reader *r, const gex__read_checks *checks)
 {
     gex_chain *c = r->chain;
-    gex__chain_shrink(c);
-    /* One listing of each contract (SPEC 2.5: the later of a contract listed twice, said),
-     * before anything is counted. */
-    int rc = drop_duplicates(r);
-    if (rc != GEX_OK)
-        return rc;
-    if (c->n == 0) {
-        size_t skipped = 0;
-        long first = 0;
-        /* The count per reason, as the summary of skipped rows gives it (SPEC 2.5). */
-        char reasons[160] = "";
-        size_t len = 0;
-        for (int k = 0; k < GEX_SKIP_REASON_COUNT; k++) {
-            skipped += r->rep->skipped[k];
-            if (r->rep->first_line[k] > 0 && (first == 0 || r->rep->first_line[k] < first))
-                first = r->rep->first_line[k];
-            if (r->rep->skipped[k] == 0)
-                continue;
-            int w = snprintf(reasons + len, sizeof reasons - len, "%s%s %zu", len ? ", " : "",
-                             gex_skip_reason_name(k), r->rep->skipped[k]);
-            if (w > 0 && (size_t)w < sizeof reasons - len)
-                len += (size_t)w;
-        }
-        /* The first bad row's own message: why, which --strict would have said. */
-        char why[300] = "";
-        if (r->first_bad[0] != '\0')
-            snprintf(why, sizeof why, "; the first, here: %s", r->first_bad);
-        else
-            snprintf(why, sizeof why, "; the first here (read with --strict to see why)");
-        /* Bad rows may have been the symbol's: then they, not --symbol, are the news. */
-        if (r->rep->other_symbol > 0 && skipped > 0)
-            return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
-                                 "no contract of %s could be read: %zu %s bad (%s) and %zu %s "
-                                 "of other underlyings%s",
-                                 r->opt->symbol, skipped, skipped == 1 ? "row is" : "rows are",
-                                 reasons, r->rep->other_symbol,
-                                 r->rep->other_symbol == 1 ? "contract is" : "contracts are", why);
-        if (r->rep->other_symbol > 0)
-            return gex_error_set(r->err, GEX_EEMPTY, r->name, 0, 0,
-                                 "no contracts of %s in the file (%zu contracts of other "
-                                 "underlyings); check --symbol",
-                                 r->opt->symbol, r->rep->other_symbol);
-        if (skipped > 0)
-            return gex_error_set(r->err, GEX_EEMPTY, r->name, first, 0,
-                                 "no contract could be read: all %zu %s bad (%s)%s", skipped,
-                                 skipped == 1 ? "row is" : "rows are", reasons, why);
-        return gex_error_set(r->err, GEX_EEMPTY, r->name, header_line, 0,
-                             "the file holds no contracts, only a header");
-    }
-    gex__read_checks checks;
-    if (!r->checks_stale && r->checks.n == c->n)
-        checks = r->checks;
-    else
-        gex__read_checks_count(c, &checks);
     int rescaled = 0;
-    rc = rescale_percent_iv(r, &checks, &rescaled);
+    int rc = rescale_percent_iv(r, checks, &rescaled);
     if (rc != GEX_OK)
         return rc;
-    size_t iv_low = checks.iv_low;
+    size_t iv_low = checks->iv_low;
     if (rescaled) { /* counted again in the column's new unit */
         iv_low = 0;
         for (size_t i = 0; i < c->n; i++) {
@@ -210,7 +205,7 @@ static int finish(gex__reader *r, long header_line)
             iv_low += c->file_iv[i] > 0 && c->file_iv[i] < GEX__FILE_IV_MIN;
         }
     } else
-        r->iv_sentinels += checks.iv_sentinels;
+        r->iv_sentinels += checks->iv_sentinels;
     if (r->iv_sentinels > 0)
         gex__reader_warn(r, "%zu %s above 500%% %s: solved from the mid instead", r->iv_sentinels,
                          r->iv_sentinels == 1 ? "IV" : "IVs",
@@ -222,6 +217,13 @@ static int finish(gex__reader *r, long header_line)
                          "solved from the mid instead",
                          iv_low, iv_low == 1 ? "IV" : "IVs",
                          iv_low == 1 ? "is a vendor placeholder" : "are vendor placeholders");
+    return GEX_OK;
+}
+
+/* What the rows' reading counted, said: rows over several lines, repeated headers, index
+ * weeklies told by their date, contracts without open interest. */
+static void warn_rows(gex__reader *r)
+{
     if (r->multiline > 0)
         gex__reader_warn(r,
                          "%zu %s over several lines (a quoted field holds a line break), the "
@@ -250,6 +252,44 @@ static int finish(gex__reader *r, long header_line)
     if (r->kept_oi > 0)
         gex__reader_warn(r, "%zu %s no open interest: read as 0", r->kept_oi,
                          r->kept_oi == 1 ? "contract has" : "contracts have");
+}
+
+/* Contract i has no spot, and no underlying of the chain has one: the read is refused, at the
+ * line that explains it. */
+static int refuse_no_spot(gex__reader *r, size_t i, long header_line)
+{
+    gex_chain *c = r->chain;
+    /* The file printed its spot, but no price: that line, and why. */
+    if (!r->in_snapshot && r->bad_spot[0] != '\0')
+        return gex_error_set(r->err, GEX_EPARSE, r->name, r->bad_spot_line, 0,
+                             "%s, so the file gives no spot price for %s; pass --spot", r->bad_spot,
+                             c->sym[c->underlying[i]]);
+    /* Other underlyings, left out by --symbol: this one's first row is the place */
+    long first = header_line;
+    if (r->rep->other_symbol > 0 && c->line[i] > 0) {
+        first = c->line[i];
+        for (size_t j = i + 1; j < c->n; j++)
+            if (c->underlying[j] == c->underlying[i] && c->line[j] > 0 && c->line[j] < first)
+                first = c->line[j];
+    }
+    if (!r->in_snapshot)
+        return gex_error_set(r->err, GEX_EPARSE, r->name, first, 0,
+                             "the file gives no spot price for %s%s; pass --spot",
+                             c->sym[c->underlying[i]],
+                             first != header_line ? ": its rows have none (the first here)" : "");
+    char iso[40];
+    gex_time_format_iso(r->time, iso, sizeof iso);
+    return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
+                         "the snapshot quoted at %s gives no spot price for %s (its "
+                         "rows have none); pass --spot",
+                         iso, c->sym[c->underlying[i]]);
+}
+
+/* Every contract at its underlying's spot: --spot's, else the file's (its first row's, a quote
+ * the file prints once); rows that say another are said, and a chain without any is refused. */
+static int set_spots(gex__reader *r, const gex__read_checks *checks, long header_line)
+{
+    gex_chain *c = r->chain;
     const int spot_given = r->opt->spot > 0 && isfinite(r->opt->spot);
     if (spot_given) {
         for (size_t s = 0; s < c->n_sym; s++)
@@ -266,9 +306,9 @@ static int finish(gex__reader *r, long header_line)
         }
     /* Rows whose spot differs from their underlying's (its first row's): said, with the first
      * such row's line, since every contract is computed at one spot. */
-    const size_t differ = spot_given ? 0 : checks.spot_differ;
+    const size_t differ = spot_given ? 0 : checks->spot_differ;
     if (differ > 0) {
-        const size_t i = checks.first_differ;
+        const size_t i = checks->first_differ;
         gex__reader_warn(
             r,
             "the spot differs between rows: %s is read at %.10g (its first row's), but %zu "
@@ -278,56 +318,44 @@ static int finish(gex__reader *r, long header_line)
     }
     /* Every contract at its underlying's spot: already so when each has its own and none
      * differs (the usual file), and then none is missing. */
-    if (spot_given || differ > 0 || checks.spot_missing > 0) {
-        size_t missing = c->n;
-        int any_spot = 0;
-        for (size_t i = 0; i < c->n; i++) {
-            c->spot[i] = c->sym_spot[c->underlying[i]];
-            if (isnan(c->spot[i]))
-                missing = missing < c->n ? missing : i;
-            else
-                any_spot = 1;
-        }
-        /* An underlying whose rows give no spot, in a file (or snapshot) of several of which
-         * others give theirs: its contracts keep no spot, and gex_chain_check_spot refuses it
-         * alone (screen, history), as gex_chain_check_open_interest refuses an underlying
-         * without open interest; gex_chain_prepare refuses a chain holding it. A chain of
-         * one underlying, or of several none of which gives a spot, is refused here. */
-        for (size_t i = missing; i < c->n && !any_spot; i++) {
-            if (!isnan(c->spot[i]))
-                continue;
-            /* The file printed its spot, but no price: that line, and why. */
-            if (!r->in_snapshot && r->bad_spot[0] != '\0')
-                return gex_error_set(r->err, GEX_EPARSE, r->name, r->bad_spot_line, 0,
-                                     "%s, so the file gives no spot price for %s; pass --spot",
-                                     r->bad_spot, c->sym[c->underlying[i]]);
-            /* Other underlyings, left out by --symbol: this one's first row is the place */
-            long first = header_line;
-            if (r->rep->other_symbol > 0 && c->line[i] > 0) {
-                first = c->line[i];
-                for (size_t j = i + 1; j < c->n; j++)
-                    if (c->underlying[j] == c->underlying[i] && c->line[j] > 0 &&
-                        c->line[j] < first)
-                        first = c->line[j];
-            }
-            if (!r->in_snapshot)
-                return gex_error_set(
-                    r->err, GEX_EPARSE, r->name, first, 0,
-                    "the file gives no spot price for %s%s; pass --spot", c->sym[c->underlying[i]],
-                    first != header_line ? ": its rows have none (the first here)" : "");
-            char iso[40];
-            gex_time_format_iso(r->time, iso, sizeof iso);
-            return gex_error_set(r->err, GEX_EPARSE, r->name, header_line, 0,
-                                 "the snapshot quoted at %s gives no spot price for %s (its "
-                                 "rows have none); pass --spot",
-                                 iso, c->sym[c->underlying[i]]);
-        }
+    if (!(spot_given || differ > 0 || checks->spot_missing > 0))
+        return GEX_OK;
+    size_t missing = c->n;
+    int any_spot = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        c->spot[i] = c->sym_spot[c->underlying[i]];
+        if (isnan(c->spot[i]))
+            missing = missing < c->n ? missing : i;
+        else
+            any_spot = 1;
     }
+    /* An underlying whose rows give no spot, in a file (or snapshot) of several of which
+     * others give theirs: its contracts keep no spot, and gex_chain_check_spot refuses it
+     * alone (screen, history), as gex_chain_check_open_interest refuses an underlying
+     * without open interest; gex_chain_prepare refuses a chain holding it. A chain of
+     * one underlying, or of several none of which gives a spot, is refused here. */
+    for (size_t i = missing; i < c->n && !any_spot; i++)
+        if (isnan(c->spot[i]))
+            return refuse_no_spot(r, i, header_line);
+    return GEX_OK;
+}
+
+/* --settle's roots, each the settlement time of its contracts. */
+static int set_settle(gex__reader *r)
+{
     for (size_t k = 0; k < r->opt->n_settle; k++) {
-        rc = gex_chain_set_settle(c, r->opt->settle[k].root, r->opt->settle[k].style);
+        int rc = gex_chain_set_settle(r->chain, r->opt->settle[k].root, r->opt->settle[k].style);
         if (rc != GEX_OK)
             return gex_error_set(r->err, rc, r->name, 0, 0, "bad --settle root");
     }
+    return GEX_OK;
+}
+
+/* The chain's quote instant, from the file (refused where some rows' cannot be read), or the
+ * note that says why it has none (prepare reports it when --now is not given). */
+static int set_quote_time(gex__reader *r)
+{
+    gex_chain *c = r->chain;
     if (r->has_time && r->bad_times > 0)
         /* those rows took the instant of the row before them: their snapshot is unknown */
         return gex_error_set(r->err, GEX_EPARSE, r->name, r->bad_time_line, 0,
@@ -366,7 +394,38 @@ static int finish(gex__reader *r, long header_line)
                                  "the file carries no quote instant (no date line, quote_time "
                                  "column or timestamp); pass --now");
     }
-    return after_read(r);
+    return GEX_OK;
+}
+
+/* A chain read, made what the read promises (a file's, or one snapshot's): one listing of each
+ * contract, at least one contract, the IVs and the rows' oddities said, every contract at its
+ * spot, --settle applied, its quote instant, then what holds for the whole chain (after_read). */
+static int finish(gex__reader *r, long header_line)
+{
+    gex_chain *c = r->chain;
+    gex__chain_shrink(c);
+    /* One listing of each contract (SPEC 2.5: the later of a contract listed twice, said),
+     * before anything is counted. */
+    int rc = drop_duplicates(r);
+    if (rc != GEX_OK)
+        return rc;
+    if (c->n == 0)
+        return refuse_empty(r, header_line);
+    gex__read_checks checks;
+    if (!r->checks_stale && r->checks.n == c->n)
+        checks = r->checks;
+    else
+        gex__read_checks_count(c, &checks);
+    rc = check_ivs(r, &checks);
+    if (rc != GEX_OK)
+        return rc;
+    warn_rows(r);
+    rc = set_spots(r, &checks, header_line);
+    if (rc == GEX_OK)
+        rc = set_settle(r);
+    if (rc == GEX_OK)
+        rc = set_quote_time(r);
+    return rc == GEX_OK ? after_read(r) : rc;
 }
 
 /* What gex_chain_read_snapshots asks of a read: every snapshot of a file of several (n of
