@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -468,6 +469,29 @@ static void write_chain(const char *name, const char *symbols, const char *quote
     ck_assert_int_eq(rename(tmp, path), 0);
 }
 
+/* Makes this test's process a user whom permissions bind (nobody, 65534) when it runs as root,
+ * as CI does: mode 000 does not stop root. Check runs each test in a process of its own (unless
+ * CK_FORK=no), so the rest of the run keeps root. 1 when the test can go on, 0 when it cannot
+ * (said, for the caller to return: a skip). Before make_tmpdir, whose folder is then nobody's. */
+static int bound_by_permissions(const char *test)
+{
+    if (geteuid() != 0)
+        return 1;
+    const char *fork_mode = getenv("CK_FORK");
+    if (fork_mode != NULL && strcmp(fork_mode, "no") == 0) {
+        printf("%s skipped: running as root without a process per test (CK_FORK=no), so it "
+               "cannot become a user whom mode 000 stops\n",
+               test);
+        return 0;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+        printf("%s skipped: running as root, and becoming nobody (65534) failed: %s\n", test,
+               strerror(errno));
+        return 0;
+    }
+    return 1;
+}
+
 static void make_tmpdir(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/gex-test-serve-XXXXXX");
@@ -843,14 +867,11 @@ END_TEST
 
 /* A file that cannot be opened is not "not a chain": a symbol it held when last read is answered
  * with its error, never from another file, and so is a symbol no other file holds; /v1/symbols
- * lists it apart. Needs a user whom permissions bind: skipped as root. */
+ * lists it apart. Needs a user whom permissions bind: as root, run as nobody. */
 START_TEST(test_index_unreadable_file)
 {
-    if (geteuid() == 0) {
-        printf("test_index_unreadable_file skipped: running as root, whom mode 000 does not stop "
-               "(run this test as another user, e.g. setpriv --reuid=65534)\n");
+    if (!bound_by_permissions("test_index_unreadable_file"))
         return;
-    }
     make_tmpdir();
     write_chain("a-old.csv", "TSLA", "1700000000", "old");
     write_chain("b-new.csv", "TSLA QQQ", "1700086400", "new");
@@ -975,14 +996,12 @@ END_TEST
 
 /* A FRED download that held a series when last read and cannot be opened now answers for it
  * (500 chain_error naming it), never a null in its place, nor an older download; /v1/symbols
- * counts it as unreadable, not as left out. Needs a user whom permissions bind: skipped as root. */
+ * counts it as unreadable, not as left out. Needs a user whom permissions bind: as root, run
+ * as nobody. */
 START_TEST(test_index_macro_download_unreadable)
 {
-    if (geteuid() == 0) {
-        printf("test_index_macro_download_unreadable skipped: running as root, whom mode 000 "
-               "does not stop (run this test as another user, e.g. setpriv --reuid=65534)\n");
+    if (!bound_by_permissions("test_index_macro_download_unreadable"))
         return;
-    }
     make_tmpdir();
     write_chain("spy.csv", "SPY", "1700000000", "spy");
     write_fred("DGS10-old.csv", "observation_date,DGS10\n2023-11-10,4.61\n");
