@@ -15,7 +15,9 @@
 #   more than 2 files were open at once, that exit 4, never an exit 3 with rows missing;
 # - under address-space limits (ulimit -v 8000 to 18000 KB) where the chart module's libraries
 #   cannot all be mapped, gex plot says the module could not be loaded for want of memory, not
-#   "rebuild gex" (not in sanitizer builds, whose runtime reserves far more address space).
+#   "rebuild gex"; higher, where the drawing or libpng runs out, plot says what failed, not a
+#   bare "invalid argument" (not in sanitizer builds, whose runtime reserves far more address
+#   space).
 # Usage: tests/process-environment.sh GEX SOURCE_ROOT [B_SANITIZE]
 set -u
 gex=$1
@@ -146,6 +148,29 @@ if [ "$sanitize" = none ]; then
             "so its message was not checked"
     else
         ok "plot under $module_failed address-space limits: the module out of memory"
+    fi
+    # Higher, the module loads and the drawing or libpng's writing runs out: each failure says
+    # what failed in cairo's words, never a bare status ("invalid argument"). (cairo itself can
+    # die of some limits in its drawing, a crash in the library that no check before it sees:
+    # those runs are left alone.)
+    png_failed=0
+    v=20000
+    while [ $v -le 30000 ]; do
+        sh -c 'ulimit -v "$1" && shift && exec "$@"' sh "$v" "$gex" plot "$in" \
+            --kind dashboard -o "$tmp/limited.png" >/dev/null 2>"$tmp/err" && st=0 || st=$?
+        if [ "$st" = 4 ]; then
+            # a bare status is the file and a library status's name alone
+            if tail -n 1 "$tmp/err" | grep -qE '^gex: [^:]+: [a-z ]+$'; then
+                fail "plot under ulimit -v $v: '$(tail -n 1 "$tmp/err")', expected what failed"
+            fi
+            grep -q "writing the png failed" "$tmp/err" && png_failed=$((png_failed + 1))
+        fi
+        v=$((v + 200))
+    done
+    if [ "$png_failed" = 0 ]; then
+        echo "note: no limit from 20000 to 30000 KB stopped libpng, so its message was not checked"
+    else
+        ok "plot under $png_failed address-space limits where libpng ran out: said so"
     fi
 fi
 
