@@ -175,8 +175,8 @@ int gex__read_deribit(gex__reader *r, const char *text, size_t len, const gex__d
         } else {
             k.iv = k.iv > 0 ? k.iv / 100.0 : (double)NAN;
         }
-        if (isfinite(ms) && ms > 0)
-            gex__note_time(r, (int64_t)(ms / 1000.0));
+        if (isfinite(ms) && ms > 0 && c_time >= 0) /* an instant past 9999 is said, not cast */
+            gex__note_time(r, ms / 1000.0, f[c_time].s, f[c_time].len, lineno);
         int rc = gex__reader_add(r, f[c_inst].s, u_len, f[c_inst].s, u_len, &k, index);
         if (rc != GEX_OK)
             return gex__reader_add_failed(r, rc, lineno);

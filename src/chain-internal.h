@@ -99,7 +99,7 @@ struct gex_chain {
     int64_t settle_value;
 
     /* Why a reader found no quote instant, for gex_chain_prepare's message ("" when none). */
-    char time_note[256];
+    char time_note[512];
     char time_file[256];
     long time_line;
 };

@@ -117,7 +117,8 @@ int gex__read_optionmetrics(gex__reader *r, const char *text, size_t len, const 
         }
         int32_t day;
         if (c_date >= 0 && gex_time_parse_date(f[c_date].s, f[c_date].len, &day) == GEX_OK)
-            gex__note_time(r, gex_time_eastern_to_utc(day, CLOSE_SECONDS));
+            gex__note_time(r, (double)gex_time_eastern_to_utc(day, CLOSE_SECONDS), f[c_date].s,
+                           f[c_date].len, lineno);
         const gex__cell_want numbers[] = {{c_bid, &k.bid},
                                           {c_ask, &k.ask},
                                           {c_vol, &k.volume},

@@ -22,9 +22,7 @@
 #include "chain-json-internal.h"
 #include "chain-layout-internal.h"
 #include "chain-row-internal.h"
-#include "error-internal.h"
 #include "median-internal.h"
-#include "time-internal.h"
 
 /* Bytes read per chunk from a stream: large enough that the per-call costs of fread and
  * csv_parse vanish, small enough to stay in the L2 cache. */
@@ -358,25 +356,17 @@ static int set_quote_time(gex__reader *r)
     gex_chain *c = r->chain;
     if (r->has_time && r->bad_times > 0)
         /* those rows took the instant of the row before them: their snapshot is unknown */
-        return gex_error_set(r->err, GEX_EPARSE, r->name, r->bad_time_line, 0,
-                             "the quote time \"%s\" cannot be read (%zu %s), where other rows' "
-                             "can: the snapshot of %s is unknown; correct the %s, or leave the "
-                             "%s out",
-                             r->bad_time_text, r->bad_times, r->bad_times == 1 ? "row" : "rows",
-                             r->bad_times == 1 ? "that row" : "those rows",
-                             r->bad_times == 1 ? "cell" : "cells",
-                             r->bad_times == 1 ? "row" : "rows");
+        return gex_error_set(
+            r->err, GEX_EPARSE, r->name, r->bad_time_line, 0,
+            "the quote time \"%s\" cannot be read (%s%s%zu %s), where other "
+            "rows' can: the snapshot of %s is unknown; correct the %s, or leave "
+            "the %s out",
+            r->bad_time_text, r->bad_time_problem != NULL ? r->bad_time_problem : "",
+            r->bad_time_problem != NULL ? "; " : "", r->bad_times,
+            r->bad_times == 1 ? "row" : "rows", r->bad_times == 1 ? "that row" : "those rows",
+            r->bad_times == 1 ? "cell" : "cells", r->bad_times == 1 ? "row" : "rows");
     r->rep->bad_quote_times = r->bad_times;
-    if (r->has_time && (r->time < GEX_TIME_FIRST_UTC || r->time > GEX_TIME_LAST_UTC)) {
-        /* a preamble's or a document's instant (the rows' are refused as they are read) */
-        char iso[40], note[512];
-        gex_time_format_iso(r->time, iso, sizeof iso);
-        gex__snprintf_c(note, sizeof note,
-                        "the file's quote instant %s cannot be used (%s), so the quote instant "
-                        "is unknown; pass --now",
-                        iso, GEX__TIME_RANGE_PROBLEM);
-        gex__chain_set_time_note(c, r->name, 0, note);
-    } else if (r->has_time) {
+    if (r->has_time) {
         gex_chain_set_quote_time(c, r->time);
         r->rep->has_quote_time = 1;
         if (r->time_varies)

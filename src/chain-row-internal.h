@@ -107,7 +107,7 @@ typedef struct gex__reader {
     int64_t time;
     int time_varies;
     long time_note_line;
-    char time_note[256];
+    char time_note[512];
     /* The spot a file prints once (CBOE's "Last:", its JSON's current_price) when it was there
      * but no price: why, and its line, for finish()'s message when no contract has a spot
      * (gex__reader_bad_spot); "" when none was. */
@@ -119,6 +119,7 @@ typedef struct gex__reader {
     size_t bad_times;
     long bad_time_line;
     char bad_time_text[64];
+    const char *bad_time_problem; /* why the first could not be read (a static text), or NULL */
     /* CSV records that run over several lines (a quoted field holding a line break), and the
      * first one's lines: an unclosed quote makes the rows after it one field, so they are
      * said in a warning whatever becomes of the record. */
@@ -376,8 +377,11 @@ int gex__name_expiration(const char *name, int32_t *day);
  * seconds_utc past 00:00 UTC (Deribit 08:00 UTC, NSE 15:30 IST). */
 void gex__settle_utc(gex__reader *r, size_t from, int seconds_utc);
 
-/* Notes a quote instant of the file (UTC seconds); the latest wins, a difference is warned. */
-void gex__note_time(gex__reader *r, int64_t utc);
+/* Notes a quote instant of the file (UTC seconds, read from the cell text s of len bytes at
+ * line); the latest wins, a difference is warned. An instant outside GEX_TIME_FIRST_UTC to
+ * GEX_TIME_LAST_UTC (or not finite) is no instant: the row's quote time cannot be read, said as
+ * gex__read_quote_time says it. */
+void gex__note_time(gex__reader *r, double utc, const char *s, size_t len, long line);
 
 /* The index of the first of names (a NULL-terminated list, in priority order) among the fields
  * of a header, compared ignoring ASCII case; -1 when none is there. */

@@ -182,6 +182,9 @@ int gex__read_quote_time(gex__reader *r, const char *s, size_t len, int zone_def
     return gex__read_quote_time_as(r, s, len, s, len, zone_default, line);
 }
 
+static int bad_time(gex__reader *r, const char *s, size_t len, long line, int rc,
+                    const char *problem);
+
 int gex__read_quote_time_as(gex__reader *r, const char *text, size_t text_len, const char *s,
                             size_t len, int zone_default, long line)
 {
@@ -202,19 +205,40 @@ int gex__read_quote_time_as(gex__reader *r, const char *text, size_t text_len, c
         info.problem = GEX__TIME_RANGE_PROBLEM;
     }
     if (rc == GEX_OK) {
-        r->row_time = utc;
-        r->row_has_time = 1;
-        if (r->has_time && utc != r->time)
-            r->time_varies = 1;
-        if (!r->has_time || utc > r->time)
-            r->time = utc;
-        r->has_time = 1;
+        gex__note_time(r, (double)utc, s, len, line);
         return 0;
     }
+    return bad_time(r, s, len, line, rc, info.problem);
+}
+
+void gex__note_time(gex__reader *r, double utc, const char *s, size_t len, long line)
+{
+    if (!(utc >= (double)GEX_TIME_FIRST_UTC && utc <= (double)GEX_TIME_LAST_UTC)) {
+        bad_time(r, s, len, line, GEX_EPARSE, GEX__TIME_RANGE_PROBLEM);
+        return;
+    }
+    const int64_t t = (int64_t)utc;
+    r->row_time = t;
+    r->row_has_time = 1;
+    if (r->has_time && t != r->time)
+        r->time_varies = 1;
+    if (!r->has_time || t > r->time)
+        r->time = t;
+    r->has_time = 1;
+}
+
+/* A row's quote time, the cell s of len bytes at line, that cannot be read (rc: GEX_ENOTIME for
+ * a date without a year, else GEX_EPARSE with problem, a static text, or NULL): counted, the
+ * first kept for finish's message, and the note that says why the file has no quote instant.
+ * Returns -1. */
+static int bad_time(gex__reader *r, const char *s, size_t len, long line, int rc,
+                    const char *problem)
+{
     int shown = len > 60 ? 60 : (int)len;
     if (r->bad_times++ == 0) {
         r->bad_time_line = line;
         snprintf(r->bad_time_text, sizeof r->bad_time_text, "%.*s", shown, s);
+        r->bad_time_problem = problem;
     }
     if (r->time_note[0] != '\0')
         return -1;
@@ -223,11 +247,11 @@ int gex__read_quote_time_as(gex__reader *r, const char *text, size_t text_len, c
         snprintf(r->time_note, sizeof r->time_note,
                  "the date \"%.*s\" has no year, so the quote instant is unknown; pass --now",
                  shown, s);
-    else if (info.problem != NULL) /* what --now with the same text would say */
+    else if (problem != NULL) /* what --now with the same text would say */
         snprintf(r->time_note, sizeof r->time_note,
                  "the date \"%.*s\" cannot be read (%s), so the quote instant is unknown; pass "
                  "--now",
-                 shown, s, info.problem);
+                 shown, s, problem);
     else
         snprintf(r->time_note, sizeof r->time_note,
                  "the date \"%.*s\" cannot be read, so the quote instant is unknown; pass --now",
@@ -801,17 +825,6 @@ void gex__settle_utc(gex__reader *r, size_t from, int seconds_utc)
     gex_chain *c = r->chain;
     for (size_t i = from; i < c->n; i++)
         c->settlement[i] = (int64_t)c->expiration[i] * GEX_SECONDS_PER_DAY + seconds_utc;
-}
-
-void gex__note_time(gex__reader *r, int64_t utc)
-{
-    r->row_time = utc;
-    r->row_has_time = 1;
-    if (r->has_time && utc != r->time)
-        r->time_varies = 1;
-    if (!r->has_time || utc > r->time)
-        r->time = utc;
-    r->has_time = 1;
 }
 
 int gex__column(const gex__span *f, size_t n, const char *const *names)

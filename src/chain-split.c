@@ -336,6 +336,7 @@ static int range_reader(const gex__reader *r, split_range *g)
         g->r.bad_times = 0;
         g->r.bad_time_line = 0;
         g->r.bad_time_text[0] = '\0';
+        g->r.bad_time_problem = NULL;
     }
     return g->r.chain != NULL ? GEX_OK : GEX_ENOMEM;
 }
@@ -384,6 +385,7 @@ static void add_reader(gex__reader *to, const gex__reader *from, long shift)
     }
     if (to->bad_times == 0 && from->bad_times > 0) {
         memcpy(to->bad_time_text, from->bad_time_text, sizeof to->bad_time_text);
+        to->bad_time_problem = from->bad_time_problem;
         to->bad_time_line = from->bad_time_line + shift;
     }
     to->bad_times += from->bad_times;
@@ -558,6 +560,7 @@ static int combine(gex__reader *r, split *s, int *done)
             r->bad_times = g->bad_times;
             r->bad_time_line = g->bad_time_line;
             memcpy(r->bad_time_text, g->bad_time_text, sizeof r->bad_time_text);
+            r->bad_time_problem = g->bad_time_problem;
             r->multiline = g->multiline;
             r->multiline_from = g->multiline_from;
             r->multiline_to = g->multiline_to;

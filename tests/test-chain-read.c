@@ -1670,7 +1670,8 @@ START_TEST(test_read_quote_time_unreadable)
     ck_assert_ptr_null(c);
     ck_assert_int_eq(err.line, 4);
     ck_assert_ptr_nonnull(
-        strstr(err.text, "the quote time \"2024-03-15 14:05 XYZ\" cannot be read (2 rows)"));
+        strstr(err.text, "the quote time \"2024-03-15 14:05 XYZ\" cannot be read (unknown time "
+                         "zone name; 2 rows)"));
     /* A file none of whose quote times can be read keeps the note for --now instead. */
     const char none[] = "underlying,expiration,strike,type,bid,ask,iv,open_interest,"
                         "underlying_price,quote_time\n"
