@@ -147,8 +147,10 @@ static int compute(const cli_serve_series_cache *c, const cli_serve_file *f, gex
     }
     gex__analysis a;
     rc = cli_analyze(NULL, &opts, f->path, chain, &read, &prep, 1, &a);
-    if (rc == CLI_EXIT_OK)
-        rc = gex_snapshot_from_analysis(a.an, snap) == GEX_OK ? CLI_EXIT_OK : CLI_EXIT_INPUT;
+    if (rc == CLI_EXIT_OK) {
+        const int got = gex_snapshot_from_analysis(a.an, snap);
+        rc = got == GEX_OK ? CLI_EXIT_OK : got == GEX_ENOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_INPUT;
+    }
     cli_analysis_free(&a);
     return rc == CLI_EXIT_OK ? 0 : rc == CLI_EXIT_INTERNAL ? SERIES_NO_RESOURCE : -1;
 }
