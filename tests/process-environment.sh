@@ -163,7 +163,12 @@ if [ "$sanitize" = none ]; then
             if tail -n 1 "$tmp/err" | grep -qE '^gex: [^:]+: [a-z ]+$'; then
                 fail "plot under ulimit -v $v: '$(tail -n 1 "$tmp/err")', expected what failed"
             fi
-            grep -q "writing the png failed" "$tmp/err" && png_failed=$((png_failed + 1))
+            if grep -q "writing the png failed" "$tmp/err"; then
+                png_failed=$((png_failed + 1))
+                # the output's failure, said of the output
+                grep -qF "gex: $tmp/limited.png: writing the png failed" "$tmp/err" ||
+                    fail "plot under ulimit -v $v: '$(tail -n 1 "$tmp/err")', expected the png named"
+            fi
         fi
         v=$((v + 200))
     done

@@ -245,25 +245,28 @@ int gex__plot_page(FILE *fp, gex_plot_format format, double width, double height
                           cairo_status_to_string(cairo_status(cr)));
     }
     cairo_destroy(cr);
-    /* cairo's own words where it fails past the drawing (libpng out of memory, a surface that
-     * cannot finish): the status alone would read "invalid argument" */
+    /* Past the drawing, a failure is the output's (libpng out of memory, a surface that cannot
+     * finish): GEX_EIO, which callers say of the output, in cairo's own words (the status alone
+     * read "invalid argument"). */
     if (rc == GEX_OK && format == GEX_PLOT_PNG) {
         cairo_surface_flush(surface);
         const cairo_status_t png = cairo_surface_write_to_png_stream(surface, write_stream, &w);
-        rc = cairo_status_to_gex(png);
-        if (rc != GEX_OK && rc != GEX_EIO)
-            gex_error_set(err, rc, NULL, 0, 0,
-                          "writing the png failed: %s (libpng fails so when memory runs out: "
-                          "raise a limit such as ulimit -v, or write svg or pdf)",
-                          cairo_status_to_string(png));
+        if (png != CAIRO_STATUS_SUCCESS && png != CAIRO_STATUS_WRITE_ERROR) {
+            rc = gex_error_set(err, GEX_EIO, NULL, 0, 0,
+                               "writing the png failed: %s (libpng fails so when memory runs "
+                               "out: raise a limit such as ulimit -v, or write svg or pdf)",
+                               cairo_status_to_string(png));
+        } else {
+            rc = cairo_status_to_gex(png);
+        }
     }
     cairo_surface_finish(surface);
     if (rc == GEX_OK) {
         const cairo_status_t done = cairo_surface_status(surface);
         rc = cairo_status_to_gex(done);
         if (rc != GEX_OK && rc != GEX_EIO)
-            gex_error_set(err, rc, NULL, 0, 0, "finishing the %s failed: %s", format_names[format],
-                          cairo_status_to_string(done));
+            rc = gex_error_set(err, GEX_EIO, NULL, 0, 0, "finishing the %s failed: %s",
+                               format_names[format], cairo_status_to_string(done));
     }
     cairo_surface_destroy(surface);
     errno = 0;
@@ -274,7 +277,7 @@ int gex__plot_page(FILE *fp, gex_plot_format format, double width, double height
     if (w.write_errno != 0)
         return gex_error_set(err, GEX_EIO, NULL, 0, 0, "writing the output failed: %s",
                              strerror(w.write_errno));
-    if (rc == GEX_EIO)
+    if (rc == GEX_EIO && err != NULL && err->text[0] == '\0')
         gex_error_set(err, rc, NULL, 0, 0, "writing the output failed");
     return rc;
 }
