@@ -97,8 +97,9 @@ def main():
         # The arguments gex.read(path), Chain.prepare() and gex.analyze(chain) pass; the chain
         # read is freed once prepared, as package() frees it (kept, it made the analysis's
         # memory fresh pages: 3 ms more on the index chain).
-        p = _gex.prepare(_gex.read(path, True, path, "auto", False, None, 0.0, 0.0, [], 1, None,
-                                   False, 0), None, 0.045, 0.013, "auto", "parity")
+        p = _gex.prepare(_gex.read(path, True, os.fsencode(path), "auto", False, None, 0.0,
+                                   0.0, [], 1, None, False, 0), None, 0.045, 0.013, "auto",
+                         "parity")
         _gex.check_open_interest(p)
         h = _gex.analyze(p, "pct", [], False, [], False, -1, 0.0, 0.0, 0.0, "profile",
                          "european", "model")

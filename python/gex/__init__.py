@@ -363,14 +363,16 @@ def read(source: Union[str, bytes, bytearray, memoryview, "_os.PathLike[str]", A
     threads = _whole("threads", threads, 1, _JOBS_MAX, "threads (as --jobs)")
     day = _file_expiration(expiration_of_file)
     if isinstance(source, (bytes, bytearray, memoryview)):
-        return Chain(_gex.read(source, False, name or "<bytes>", format, strict, sym,
+        return Chain(_gex.read(source, False, _os.fsencode(name or "<bytes>"), format, strict, sym,
                                float(multiplier), float(spot), overrides, int(threads), when,
                                False, day))
     path = _os.fspath(source)
     if isinstance(path, bytes):
         path = _os.fsdecode(path)
-    return Chain(_gex.read(path, True, name or path, format, strict, sym, float(multiplier),
-                           float(spot), overrides, int(threads), when, False, day))
+    # the names as bytes: one that is not UTF-8 is read (os.fsdecode's str), as the command does
+    return Chain(_gex.read(path, True, _os.fsencode(name or path), format, strict, sym,
+                           float(multiplier), float(spot), overrides, int(threads), when, False,
+                           day))
 
 
 _LAST_DAY = (_dt.date(9999, 12, 31) - _dt.date(1970, 1, 1)).days
@@ -424,8 +426,8 @@ def _snapshots(path: Union[str, "_os.PathLike[str]"], mode: int, format: str, st
     multiplier, spot = _read_overrides(multiplier, spot)
     threads = _whole("threads", threads, 1, _JOBS_MAX, "threads (as --jobs)")
     day = _file_expiration(expiration_of_file)
-    return _gex.read(name, True, name, format, strict, sym, float(multiplier), float(spot),
-                     overrides, int(threads), None, mode, day)
+    return _gex.read(name, True, _os.fsencode(name), format, strict, sym, float(multiplier),
+                     float(spot), overrides, int(threads), None, mode, day)
 
 
 def _read_snapshots_apart(path: Union[str, "_os.PathLike[str]"], *, format: str = "auto",

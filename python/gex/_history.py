@@ -59,8 +59,8 @@ def expand(paths: Union[PathLike, Iterable[PathLike]]) -> List[str]:
         path = _os.fsdecode(_os.fspath(p))
         if path != "-" and _os.path.isdir(path):
             sep = "" if path.endswith("/") else "/"
-            names = sorted(n for n in _os.listdir(path) if _is_chain_name(n) and
-                           _os.path.isfile(path + sep + n))
+            names = sorted((n for n in _os.listdir(path) if _is_chain_name(n) and
+                            _os.path.isfile(path + sep + n)), key=_os.fsencode)
             if not names:
                 raise _error(path, "the folder holds no chain file (*.csv, *.json, *.dat)")
             out.extend(path + sep + n for n in names)
@@ -215,6 +215,11 @@ def _files_task(paths: Sequence[str], options: Dict[str, Any]) -> List[Tuple[str
         except _gex.Error as e:
             results.append(("error", _plain(e)))
             continue
+        except (OSError, UnicodeError) as e:
+            # a file of its own that fails otherwise is its failure, not the run's: named, so
+            # that errors="warn" leaves it out as it leaves out a file the reader refuses
+            results.append(("error", _plain(_error(p, f"cannot be read: {e}", _gex.EIO))))
+            continue
         results.extend(("error", _plain(e)) for e in errors)
         results.append(("ok", snaps))
     return results
@@ -277,7 +282,7 @@ def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
     snaps = [dict({"file": "", "mtime_ns": 0}, **s) for s in snapshots
              if symbol is None or s["symbol"].lower() == str(symbol).lower()]
     snaps.sort(key=lambda s: (s["symbol"].encode(), s["quote_time"], s["mtime_ns"],
-                              s["file"].encode()))
+                              _os.fsencode(s["file"])))
     kept = []
     for i, s in enumerate(snaps):
         nxt = snaps[i + 1] if i + 1 < len(snaps) else None

@@ -109,10 +109,11 @@ static int instant_arg(PyObject *module, const char *what, PyObject *obj, int *h
 
 /* read(source, is_path, name, format, strict, symbol or None, multiplier, spot,
  * settle [(root, am)], threads, at or None, all, file_expiration): source is a path (str or bytes
- * of os.fsencode) when is_path, else a buffer; at (UTC seconds, or text in --at's forms) reads that
- * snapshot (--at); all (a path only) returns a list of every snapshot's handle
- * (gex_chain_read_snapshots): 1 raises the error of a snapshot refused, 2 puts the gex.Error
- * in its place (history, which goes on with the file's others as the command does). */
+ * of os.fsencode) when is_path, else a buffer; name, what messages call the file, is bytes
+ * (os.fsencode: a name that is not UTF-8 is read, as the command reads it); at (UTC seconds, or
+ * text in --at's forms) reads that snapshot (--at); all (a path only) returns a list of every
+ * snapshot's handle (gex_chain_read_snapshots): 1 raises the error of a snapshot refused, 2
+ * puts the gex.Error in its place (history goes on with the file's others, as the command). */
 PyObject *gexpy_read(PyObject *module, PyObject *args)
 {
     PyObject *source, *symbol_obj, *settle_list, *at_obj;
@@ -120,7 +121,7 @@ PyObject *gexpy_read(PyObject *module, PyObject *args)
     const char *name, *format_name;
     double multiplier, spot;
     if (!PyArg_ParseTuple(args,
-                          "Opssi"
+                          "Opysi"
                           "OddO!iOii",
                           &source, &is_path, &name, &format_name, &strict, &symbol_obj, &multiplier,
                           &spot, &PyList_Type, &settle_list, &threads, &at_obj, &all,
@@ -347,15 +348,18 @@ PyObject *gexpy_chain_info(PyObject *module, PyObject *args)
             "iv_from_parity", (Py_ssize_t)p->iv_from_parity, "quote_time",
             (long long)p->quote_time);
     }
-    if (quote_time == NULL || read == NULL || prepare == NULL) {
+    /* as os.fsdecode: a name that is not UTF-8 comes back as the str that opens the file */
+    PyObject *path = PyUnicode_DecodeFSDefault(c->path);
+    if (quote_time == NULL || read == NULL || prepare == NULL || path == NULL) {
         Py_XDECREF(quote_time);
         Py_XDECREF(read);
         Py_XDECREF(prepare);
+        Py_XDECREF(path);
         Py_DECREF(symbols);
         return NULL;
     }
-    return Py_BuildValue("{s:n,s:s,s:N,s:N,s:O,s:d,s:d,s:N,s:N,s:s}", "n",
-                         (Py_ssize_t)gex_chain_size(c->chain), "path", c->path, "symbols", symbols,
+    return Py_BuildValue("{s:n,s:N,s:N,s:N,s:O,s:d,s:d,s:N,s:N,s:s}", "n",
+                         (Py_ssize_t)gex_chain_size(c->chain), "path", path, "symbols", symbols,
                          "quote_time", quote_time, "prepared", c->prepared ? Py_True : Py_False,
                          "rate", rate, "div", div, "read", read, "prepare", prepare, "currency",
                          gex_chain_currency(c->chain));

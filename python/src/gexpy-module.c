@@ -162,7 +162,8 @@ PyObject *gexpy_python_words_of(const char *text)
             }
         }
     }
-    PyObject *out = w.failed ? PyErr_NoMemory() : PyUnicode_FromString(w.b);
+    /* as os.fsdecode: a file's name in the text that is not UTF-8 stays the name that opens it */
+    PyObject *out = w.failed ? PyErr_NoMemory() : PyUnicode_DecodeFSDefault(w.b);
     PyMem_Free(w.b);
     return out;
 }
@@ -200,25 +201,32 @@ PyObject *gexpy_error_text(PyObject *module, int status, const char *file, long 
     PyObject *v_text = gexpy_python_words_of(text); /* what to do, in the package's words */
     if (v_text == NULL)
         return NULL;
+    /* the file as os.fsdecode names it, in the message as in the attribute file */
+    PyObject *v_file = PyUnicode_DecodeFSDefault(where);
+    if (v_file == NULL) {
+        Py_DECREF(v_text);
+        return NULL;
+    }
     PyObject *message;
     if (where[0] == '\0')
         message = Py_NewRef(v_text);
     else if (line > 0)
-        message = PyUnicode_FromFormat("%s:%ld: %U", where, line, v_text);
+        message = PyUnicode_FromFormat("%U:%ld: %U", v_file, line, v_text);
     else
-        message = PyUnicode_FromFormat("%s: %U", where, v_text);
+        message = PyUnicode_FromFormat("%U: %U", v_file, v_text);
     if (message == NULL) {
+        Py_DECREF(v_file);
         Py_DECREF(v_text);
         return NULL;
     }
     PyObject *exc = PyObject_CallOneArg(gexpy_state_of(module)->error, message);
     Py_DECREF(message);
     if (exc == NULL) {
+        Py_DECREF(v_file);
         Py_DECREF(v_text);
         return NULL;
     }
     PyObject *v_status = PyUnicode_FromString(gex_strerror((gex_status)status));
-    PyObject *v_file = PyUnicode_DecodeFSDefault(where);
     PyObject *v_line = PyLong_FromLong(line);
     const int ok = v_status != NULL && v_file != NULL && v_line != NULL && v_text != NULL &&
                    PyObject_SetAttrString(exc, "status", v_status) == 0 &&

@@ -6,6 +6,7 @@ run on a local cluster of two worker processes equals the single-process run. Th
 independent reference: it computes the same rows through its own reading, threads and merge.
 """
 import datetime
+import importlib.util
 import json
 import math
 import os
@@ -465,3 +466,33 @@ def test_history_rows_long_symbols(days):
     assert sum(r["call_oi_change"] is None for r in rows) == 2
     with pytest.raises(ValueError, match="96 bytes"):
         gex.history_rows([dict(snaps[0], symbol="L" * 97)])
+
+
+def test_history_name_not_utf8(gex_exe, days, tmp_path):
+    """A file whose name is not UTF-8 is read, as the command reads it: its rows are the
+    command's, its file column the name os.fsdecode gives (which opens it); a file of such a
+    name that fails is that file's failure, named so, and errors="warn" leaves it out."""
+    d = tmp_path / "odd"
+    d.mkdir()
+    odd = os.fsdecode(b"SPY_\xff_2026-01-07.csv")
+    shutil.copyfile(os.path.join(days, "SPY_2026-01-07.csv"), d / odd)
+    shutil.copyfile(os.path.join(days, "SPY_2026-01-08.csv"), d / "SPY_2026-01-08.csv")
+    p = subprocess.run([gex_exe, "history", "--no-db", "--format", "json", str(d)],
+                       capture_output=True, text=True, errors="surrogateescape")
+    assert p.returncode == 0, p.stderr
+    ref = json.loads(p.stdout)["history"]
+    table = gex.history(str(d))
+    assert list(table["file"]) == [str(d / odd), str(d / "SPY_2026-01-08.csv")]
+    assert_rows_equal([dict(r, file=None) for r in ref], table.assign(file=None))
+    assert gex.read(str(d / odd)).path == str(d / odd)
+    if importlib.util.find_spec("dask") is not None:
+        assert gex.history_dask(str(d), files_per_task=1).equals(table)
+    bad = os.fsdecode(b"bad_\xff.csv")
+    (d / bad).write_text("this is no chain\n1,2,3\n")
+    with pytest.raises(gex.Error) as e:
+        gex.history(str(d))
+    assert e.value.file == str(d / bad) and str(e.value).startswith(str(d / bad) + ": not an")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert gex.history(str(d), errors="warn").equals(table)
+    assert [w.message.args[0] for w in caught] == [str(e.value)]
