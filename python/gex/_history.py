@@ -205,22 +205,37 @@ def _unplain(d: Dict[str, Any]) -> Exception:
     return e
 
 
-def _files_task(paths: Sequence[str], options: Dict[str, Any]) -> List[Tuple[str, Any]]:
-    """One task: the snapshots of each file, and the error (_plain) of each snapshot or
-    underlying that failed, or of the file when it could not be read."""
+def _renamed(e: Exception, opened: str, shown: str) -> Exception:
+    """A gex.Error about the file opened as one about shown, the caller's name of it (a Dask
+    worker opens the absolute path of a relative one)."""
+    if opened == shown or getattr(e, "file", None) != opened:
+        return e
+    line, text = getattr(e, "line", 0), getattr(e, "text", str(e))
+    n = _gex.Error(f"{shown}:{line}: {text}" if line else f"{shown}: {text}")
+    n.status, n.file, n.line, n.text = getattr(e, "status", ""), shown, line, text
+    return n
+
+
+def _files_task(files: Sequence[Tuple[str, str]],
+                options: Dict[str, Any]) -> List[Tuple[str, Any]]:
+    """One task: of each file (the caller's name of it, the path opened), the snapshots and
+    the error (_plain) of each snapshot or underlying that failed, or of the file when it could
+    not be read; both name the file as the caller does."""
     results: List[Tuple[str, Any]] = []
-    for p in paths:
+    for shown, opened in files:
         try:
-            snaps, errors = _file_parts(p, **options)
+            snaps, errors = _file_parts(opened, **options)
         except _gex.Error as e:
-            results.append(("error", _plain(e)))
+            results.append(("error", _plain(_renamed(e, opened, shown))))
             continue
         except (OSError, UnicodeError) as e:
             # a file of its own that fails otherwise is its failure, not the run's: named, so
             # that errors="warn" leaves it out as it leaves out a file the reader refuses
-            results.append(("error", _plain(_error(p, f"cannot be read: {e}", _gex.EIO))))
+            results.append(("error", _plain(_error(shown, f"cannot be read: {e}", _gex.EIO))))
             continue
-        results.extend(("error", _plain(e)) for e in errors)
+        results.extend(("error", _plain(_renamed(e, opened, shown))) for e in errors)
+        for snap in snaps:
+            snap["file"] = shown
         results.append(("ok", snaps))
     return results
 
@@ -328,7 +343,7 @@ def _frame(rs: List[Dict[str, Any]]) -> Any:
     return df
 
 
-def _batches(files: Sequence[str], size: int) -> List[List[str]]:
+def _batches(files: Sequence[Tuple[str, str]], size: int) -> List[List[Tuple[str, str]]]:
     return [list(files[i:i + size]) for i in range(0, len(files), size)]
 
 
@@ -392,7 +407,7 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
     jobs = _whole("jobs", jobs, 1, _JOBS_MAX, "threads (as --jobs)")
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
-    batches = _batches(files, 1)
+    batches = _batches([(f, f) for f in files], 1)
     if jobs > 1 and len(batches) > 1:
         with _Pool(max_workers=int(jobs)) as pool:
             results = list(pool.map(lambda b: _files_task(b, options), batches))
@@ -428,7 +443,9 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     files_per_task = _whole("files_per_task", files_per_task, 1, None, "files")
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = expand(paths)
-    batches = _batches(files, files_per_task)
+    # a worker opens the file the caller names, whatever its own working folder: the absolute
+    # path, while the rows and messages keep the caller's name of it
+    batches = _batches([(f, _os.path.abspath(f)) for f in files], files_per_task)
     if client is None:
         try:
             from distributed import default_client

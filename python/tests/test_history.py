@@ -496,3 +496,46 @@ def test_history_name_not_utf8(gex_exe, days, tmp_path):
         warnings.simplefilter("always")
         assert gex.history(str(d), errors="warn").equals(table)
     assert [w.message.args[0] for w in caught] == [str(e.value)]
+
+
+def dask_env(monkeypatch):
+    """The worker processes import gex as this process does (the staged package under meson
+    test)."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in [os.path.dirname(os.path.dirname(gex.__file__)),
+                    os.environ.get("PYTHONPATH")] if p))
+
+
+def test_history_dask_relative_paths_other_folder(gex_exe, days, tmp_path, monkeypatch):
+    """Workers whose working folder is another open the files the caller names: the caller's
+    chains/ holds three days, the workers' folder a chains/ of other days under the same names
+    (a worker that opened the relative path read those, silently). The rows equal the
+    command's run where the caller runs, and name the files as the caller does, as do the
+    errors."""
+    distributed = pytest.importorskip(
+        "distributed", reason="skipped: dask.distributed is not importable "
+                              "(Debian: python3-distributed)")
+    names = sorted(n for n in os.listdir(days) if n.startswith("SPY_"))
+    (tmp_path / "caller" / "chains").mkdir(parents=True)
+    (tmp_path / "worker" / "chains").mkdir(parents=True)
+    for mine, other in zip(names[:3], names[4:7]):
+        shutil.copyfile(os.path.join(days, mine), tmp_path / "caller" / "chains" / mine)
+        shutil.copyfile(os.path.join(days, other), tmp_path / "worker" / "chains" / mine)
+    p = subprocess.run([gex_exe, "history", "--no-db", "--format", "json", "chains"],
+                       capture_output=True, text=True, cwd=tmp_path / "caller")
+    assert p.returncode == 0, p.stderr
+    ref = json.loads(p.stdout)["history"]
+    dask_env(monkeypatch)
+    monkeypatch.chdir(tmp_path / "worker")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        monkeypatch.chdir(tmp_path / "caller")
+        assert set(client.run(os.getcwd).values()) == {str(tmp_path / "worker")}
+        table = gex.history_dask("chains", client, files_per_task=2)
+        with pytest.raises(gex.Error) as e:
+            gex.history_dask(["chains/" + names[0], "chains/missing.csv"], client)
+    assert_rows_equal(ref, table)
+    assert list(table["file"]) == ["chains/" + n for n in names[:3]]
+    assert str(e.value).startswith("chains/missing.csv: cannot open the file")
+    assert e.value.file == "chains/missing.csv"
