@@ -281,6 +281,13 @@ def _bounds(start: Any, end: Any) -> Tuple[Optional[int], Optional[int]]:
     return lo, hi
 
 
+def _same_file(a: str, b: str) -> bool:
+    """Whether two names of files are one file, as the command tells them (realpath)."""
+    if not a or not b or "-" in (a, b):  # no file (gex.snapshot's), or the standard input
+        return False
+    return a == b or _os.path.realpath(a) == _os.path.realpath(b)
+
+
 def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
          start: Any = None, end: Any = None) -> List[Dict[str, Any]]:
     """The rows of gex history from snapshots of file_snapshots (any order, any number of
@@ -303,6 +310,8 @@ def rows(snapshots: Iterable[Dict[str, Any]], *, symbol: Optional[str] = None,
         nxt = snaps[i + 1] if i + 1 < len(snaps) else None
         if (nxt is not None and nxt["symbol"] == s["symbol"]
                 and nxt["quote_time"] == s["quote_time"]):
+            if _same_file(s["file"], nxt["file"]):
+                continue  # the same file named twice (a folder and a file in it): no word
             _warnings.warn(f"{s['file']}: {s['symbol']} at {_iso(s['quote_time'])} is also in "
                            f"{nxt['file']}, a newer file, which wins: this file's snapshot is "
                            "left out", stacklevel=3)

@@ -539,3 +539,20 @@ def test_history_dask_relative_paths_other_folder(gex_exe, days, tmp_path, monke
     assert list(table["file"]) == ["chains/" + n for n in names[:3]]
     assert str(e.value).startswith("chains/missing.csv: cannot open the file")
     assert e.value.file == "chains/missing.csv"
+
+
+def test_history_same_file_named_twice(gex_exe, days):
+    """A folder and a file in it (spelt another way) name one file: one snapshot and no
+    word, as the command; the copy under another name is still a duplicate, with its
+    warning."""
+    twice = [days, os.path.join(days, ".", "SPY_2026-01-08.csv")]
+    rc, ref, err = cli_history(gex_exe, *twice)
+    assert rc == 0, err
+    assert len(ref) == 16
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history(twice))
+    said = [line for line in err.splitlines() if "is also in" in line]
+    assert len(said) == 1 and "ZZ_copy_of_SPY" in said[0]
+    assert [str(w.message) for w in caught] == [
+        line.replace("gex: ", "", 1).replace(": warning: ", ": ", 1) for line in said]
