@@ -52,9 +52,19 @@ def expand(paths: Union[PathLike, Iterable[PathLike]]) -> List[str]:
     files directly in it whose names end in .csv, .json or .dat (also followed by .gz, .zst, .xz
     or .bz2, any case) and do not start with a dot, in name order; a file stands for itself.
     Raises gex.Error for a folder without one, as the command refuses it."""
+    out, failed = _expand_apart(paths)
+    if failed:
+        raise failed[0]
+    return out
+
+
+def _expand_apart(paths: Union[PathLike, Iterable[PathLike]]) -> Tuple[List[str], List[Exception]]:
+    """expand()'s files, and the gex.Error of each folder without one apart (the command
+    reports such a folder and goes on with the others)."""
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]  # type: ignore[list-item]
     out: List[str] = []
+    failed: List[Exception] = []
     for p in paths:  # type: ignore[union-attr]
         path = _os.fsdecode(_os.fspath(p))
         if path != "-" and _os.path.isdir(path):
@@ -62,11 +72,28 @@ def expand(paths: Union[PathLike, Iterable[PathLike]]) -> List[str]:
             names = sorted((n for n in _os.listdir(path) if _is_chain_name(n) and
                             _os.path.isfile(path + sep + n)), key=_os.fsencode)
             if not names:
-                raise _error(path, "the folder holds no chain file (*.csv, *.json, *.dat)")
+                failed.append(_error(path, "the folder holds no chain file (*.csv, *.json, "
+                                           "*.dat)"))
             out.extend(path + sep + n for n in names)
         else:
             out.append(path)
-    return out
+    return out, failed
+
+
+def _listed(paths: Union[PathLike, Iterable[PathLike]], errors: str) -> List[str]:
+    """The files of history's paths (expand()). No path at all is refused with ValueError, as
+    the command refuses none; a folder without a chain file is a failure the command reports
+    before it reads a file and goes on: raised (errors="raise") or warned."""
+    if not (isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__")):
+        paths = list(paths)  # type: ignore[arg-type]
+        if not paths:
+            raise ValueError("paths: history needs a folder or FILEs (the list is empty)")
+    files, failed = _expand_apart(paths)
+    for e in failed:
+        if errors == "raise":
+            raise e
+        _warnings.warn(str(e), stacklevel=4)
+    return files
 
 
 def _error(path: Optional[str], text: str, status: int = _gex.EINVAL, line: int = 0) -> Exception:
@@ -415,7 +442,7 @@ def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str]
     _bounds(start, end)  # refused before any file is read, as the command refuses it
     jobs = _whole("jobs", jobs, 1, _JOBS_MAX, "threads (as --jobs)")
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
-    files = expand(paths)
+    files = _listed(paths, errors)
     batches = _batches([(f, f) for f in files], 1)
     if jobs > 1 and len(batches) > 1:
         with _Pool(max_workers=int(jobs)) as pool:
@@ -451,7 +478,7 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     _bounds(start, end)  # refused before any file is read, as the command refuses it
     files_per_task = _whole("files_per_task", files_per_task, 1, None, "files")
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
-    files = expand(paths)
+    files = _listed(paths, errors)
     # a worker opens the file the caller names, whatever its own working folder: the absolute
     # path, while the rows and messages keep the caller's name of it
     batches = _batches([(f, _os.path.abspath(f)) for f in files], files_per_task)

@@ -556,3 +556,32 @@ def test_history_same_file_named_twice(gex_exe, days):
     assert len(said) == 1 and "ZZ_copy_of_SPY" in said[0]
     assert [str(w.message) for w in caught] == [
         line.replace("gex: ", "", 1).replace(": warning: ", ": ", 1) for line in said]
+
+
+def test_history_no_paths_refused(gex_exe, tmp_path):
+    """No path at all is refused as the command refuses it (exit 2); a folder without a chain
+    file is a failure the command reports and goes on from (exit 3): gex.Error, or a warning
+    with errors="warn", and the other files' rows."""
+    p = subprocess.run([gex_exe, "history", "--no-db"], capture_output=True, text=True)
+    assert p.returncode == 2 and "history needs a folder or FILEs" in p.stderr
+    with pytest.raises(ValueError, match="history needs a folder or FILEs"):
+        gex.history([])
+    with pytest.raises(ValueError, match="history needs a folder or FILEs"):
+        gex.history(iter(()))
+    if importlib.util.find_spec("dask") is not None:
+        with pytest.raises(ValueError, match="history needs a folder or FILEs"):
+            gex.history_dask([])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    one = write_chain(tmp_path / "one.csv", [("XYZ", 100, "100", "2026-12-04T16:00:00Z")])
+    rc, ref, err = cli_history(gex_exe, str(empty), str(one))
+    assert rc == 3 and len(ref) == 1
+    said = [line for line in err.splitlines() if ": warning: " not in line]
+    assert said == [f"gex: {empty}: the folder holds no chain file (*.csv, *.json, *.dat)"]
+    with pytest.raises(gex.Error) as e:
+        gex.history([str(empty), str(one)])
+    assert "gex: " + str(e.value) == said[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert_rows_equal(ref, gex.history([str(empty), str(one)], errors="warn"))
+    assert ["gex: " + str(w.message) for w in caught] == said
