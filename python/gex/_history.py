@@ -479,6 +479,9 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     files_per_task = _whole("files_per_task", files_per_task, 1, None, "files")
     options = dict(options, symbol=symbol)  # the other underlyings are not computed
     files = _listed(paths, errors)
+    if "-" in files:
+        raise ValueError("paths: '-' (standard input) cannot be read by a Dask worker: save the "
+                         "chain to a file and list the file")
     # a worker opens the file the caller names, whatever its own working folder: the absolute
     # path, while the rows and messages keep the caller's name of it
     batches = _batches([(f, _os.path.abspath(f)) for f in files], files_per_task)

@@ -585,3 +585,13 @@ def test_history_no_paths_refused(gex_exe, tmp_path):
         warnings.simplefilter("always")
         assert_rows_equal(ref, gex.history([str(empty), str(one)], errors="warn"))
     assert ["gex: " + str(w.message) for w in caught] == said
+
+
+def test_history_dask_standard_input_refused(days):
+    """"-" would make a worker read its own standard input (the caller's, on a LocalCluster):
+    refused before any task is sent, saying what to do."""
+    pytest.importorskip("dask", reason="skipped: dask is not importable (Debian: python3-dask)")
+    for paths in ("-", [days, "-"]):
+        with pytest.raises(ValueError, match="'-' \\(standard input\\) cannot be read by a "
+                                             "Dask worker: save the chain to a file"):
+            gex.history_dask(paths, errors="warn")
