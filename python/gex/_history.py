@@ -424,6 +424,23 @@ def _check(errors: str) -> None:
         raise ValueError("errors: 'raise' (the first file that fails) or 'warn' (skip it)")
 
 
+def _check_client(client: Any) -> None:
+    """Refuses a client that cannot run the tasks, before any is sent: a closed one
+    (ValueError), a cluster without a worker (RuntimeError: the tasks would wait for one)."""
+    status = str(getattr(client, "status", "running"))
+    if status != "running":
+        raise ValueError(f"client: the Dask client is {status}, not running: pass a client "
+                         "connected to a running scheduler")
+    try:
+        workers = client.nthreads()
+    except Exception as e:
+        raise RuntimeError(f"the Dask scheduler did not answer ({type(e).__name__}: {e}): check "
+                           "the cluster and run again") from e
+    if not workers:
+        raise RuntimeError("the Dask cluster has no worker, so no file would be read: start "
+                           "workers (or scale the cluster up) and run again")
+
+
 def history(paths: Union[PathLike, Iterable[PathLike]], *, symbol: Optional[str] = None,
             start: Any = None, end: Any = None, jobs: int = 1, errors: str = "raise",
             **options: Any) -> Any:
@@ -492,8 +509,17 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
         except (ImportError, ValueError):
             client = None
     if client is not None:
+        _check_client(client)
         futures = client.map(_files_task, batches, options=options, pure=False)
-        results = client.gather(futures)
+        try:
+            results = client.gather(futures)
+        except Exception as e:  # the files' own failures come back as values: the cluster's
+            failed = next((k for k, f in enumerate(futures) if f.status != "finished"), 0)
+            first, n = batches[failed][0][0], len(batches[failed])
+            which = f"this file and the {n - 1} after it" if n > 1 else "this file"
+            raise RuntimeError(f"{first}: the Dask task of {which} failed ({type(e).__name__}: "
+                               f"{e}): check the cluster (its workers and their logs) and run "
+                               "again") from e
     else:
         tasks = [dask.delayed(_files_task)(b, options) for b in batches]
         results = dask.compute(*tasks)

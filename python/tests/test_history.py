@@ -595,3 +595,18 @@ def test_history_dask_standard_input_refused(days):
         with pytest.raises(ValueError, match="'-' \\(standard input\\) cannot be read by a "
                                              "Dask worker: save the chain to a file"):
             gex.history_dask(paths, errors="warn")
+
+
+def test_history_dask_client_without_workers(days):
+    """A closed client, and a cluster without a worker (the tasks would wait for one for
+    ever), are refused before any task is sent, saying so."""
+    distributed = pytest.importorskip(
+        "distributed", reason="skipped: dask.distributed is not importable "
+                              "(Debian: python3-distributed)")
+    with distributed.LocalCluster(n_workers=0, processes=False,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            with pytest.raises(RuntimeError, match="the Dask cluster has no worker"):
+                gex.history_dask(days, client)
+        with pytest.raises(ValueError, match="the Dask client is closed, not running"):
+            gex.history_dask(days, client)
