@@ -484,7 +484,11 @@ def history_dask(paths: Union[PathLike, Iterable[PathLike]], client: Any = None,
     client: a dask.distributed.Client (Client("tcp://scheduler:8786") for a cluster); None
     takes the current default client, else runs the tasks on Dask's local threads. On a
     cluster every worker must have the package installed (the same version) and read the files
-    at the same paths: shared storage (NFS, a mounted bucket) seen alike from the workers.
+    at the same paths: shared storage (NFS, a mounted bucket) seen alike from the workers (a
+    relative path is made absolute here; the rows and messages keep the caller's spelling).
+    "-" (the standard input) raises ValueError; a closed client ValueError, a cluster without
+    a worker RuntimeError, before any task is sent; a task the cluster loses RuntimeError,
+    naming its first file.
     files_per_task: a whole number, at least 1 (another raises ValueError, a float or a bool
     TypeError, naming it). symbol, start, end, errors and options as history()."""
     import dask
